@@ -1,0 +1,233 @@
+"""Frozen records that flow through the grader: the rubric, and the results.
+
+No I/O and no behaviour beyond small derived properties: reading YAML lives in
+``grader.rubric``, comparing in ``grader.checks``, writing in ``grader.report``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
+from typing import Mapping
+
+PUBLIC = "public"
+HIDDEN = "hidden"
+VISIBILITIES = (PUBLIC, HIDDEN)
+
+#: The dimension names a case may set; builders accept all of them.
+DIMENSIONS = ("n_x", "n_a", "n_y", "m", "T_x")
+
+PathKey = "int | str"
+
+
+def _frozen_map(mapping: Mapping | None) -> Mapping:
+    return MappingProxyType(dict(mapping or {}))
+
+
+# --------------------------------------------------------------------------- rubric
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """``|student - expected| <= atol + rtol * |expected|``, elementwise."""
+
+    rtol: float = 1e-5
+    atol: float = 1e-7
+
+
+@dataclass(frozen=True)
+class OutputSpec:
+    """One graded component of a function's return value.
+
+    ``path`` indexes into the returned value: ``(0,)`` is the first element of
+    the returned tuple, ``(2, 0)`` the first element of the third, ``("dxt",)``
+    a key of a returned dict. The empty path is the whole value.
+    """
+
+    name: str
+    path: tuple = ()
+    weight: float = 1.0
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Case:
+    """One seeded call of a graded function, compared with the reference."""
+
+    id: str  # unique in the rubric, e.g. "rnn_forward/hidden-2"; keys the fixtures
+    part: str
+    function: str
+    name: str
+    visibility: str
+    builder: str  # name in solution.setups.BUILDERS
+    seed: int
+    dims: Mapping[str, int]
+    points: float
+    tolerance: Tolerance
+    outputs: tuple[str, ...]  # names of the part's OutputSpecs compared in this case
+    timeout: float
+    line: int = 0  # line of the case in the rubric file
+
+    def spec(self) -> dict:
+        """What determines the fixture of this case (its inputs and expected values)."""
+        return {
+            "function": self.function,
+            "builder": self.builder,
+            "seed": self.seed,
+            "dims": dict(sorted(self.dims.items())),
+        }
+
+
+@dataclass(frozen=True)
+class Part:
+    """A graded function with its cases; its points are the sum of its cases'."""
+
+    name: str  # the gradebook column; usually the function name
+    function: str
+    cases: tuple[Case, ...]
+    outputs: tuple[OutputSpec, ...]
+    depends: tuple[str, ...] = ()  # per-step functions it calls (rnn_forward -> rnn_cell_forward)
+    isolate: bool = True  # replace `depends` by the reference trace
+    mutation_weight: float = 0.0  # share of a case lost for writing into its inputs
+    line: int = 0
+
+    @property
+    def max_points(self) -> float:
+        return float(sum(case.points for case in self.cases))
+
+    def output(self, name: str) -> OutputSpec:
+        for spec in self.outputs:
+            if spec.name == name:
+                return spec
+        raise KeyError(name)
+
+
+@dataclass(frozen=True)
+class Rubric:
+    version: int
+    name: str
+    title: str
+    path: str
+    parts: tuple[Part, ...]
+    digest: str  # sha256 of the rubric file's bytes
+    imdb: Mapping | None = None  # the raw `imdb:` section, validated by grader.imdb
+    imdb_line: int = 0
+
+    @property
+    def cases(self) -> tuple[Case, ...]:
+        return tuple(case for part in self.parts for case in part.cases)
+
+    @property
+    def max_points(self) -> float:
+        return float(sum(part.max_points for part in self.parts))
+
+    def part(self, name: str) -> Part:
+        for part in self.parts:
+            if part.name == name:
+                return part
+        raise KeyError(name)
+
+    def only(self, visibility: str) -> "Rubric":
+        """The same rubric restricted to cases of one visibility (parts left empty are dropped)."""
+        parts = []
+        for part in self.parts:
+            cases = tuple(c for c in part.cases if c.visibility == visibility)
+            if cases:
+                parts.append(replace(part, cases=cases))
+        return replace(self, parts=tuple(parts))
+
+
+# --------------------------------------------------------------------------- results
+
+#: Case statuses, each with its own message in the feedback.
+PASSED = "passed"
+FAILED = "failed"  # ran, some output wrong
+ERROR = "error"  # the student's code raised
+TIMEOUT = "timeout"
+CRASHED = "crashed"  # the child process died (exit, signal, memory)
+NOT_IMPLEMENTED = "not_implemented"  # template placeholder left
+MISSING = "missing"  # no such function in the submission
+SKIPPED = "skipped"  # not run (an earlier case of the same function timed out)
+HARNESS = "harness_error"  # our fault, never the student's
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where in the student's notebook: cell index (0-based) and line in that cell (1-based)."""
+
+    cell: int | None
+    line: int | None
+    function: str | None = None
+
+    def describe(self) -> str:
+        parts = []
+        if self.cell is not None:
+            parts.append(f"cell {self.cell + 1}")
+        if self.line is not None:
+            parts.append(f"line {self.line}")
+        if self.function:
+            parts.append(f"in {self.function}")
+        return ", ".join(parts) or "unknown location"
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """A known mistake whose outputs the student's outputs matched."""
+
+    id: str
+    message: str
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    name: str  # the output's name, e.g. "a_next", or "inputs unchanged"
+    passed: bool
+    points: float
+    max_points: float
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    case_id: str
+    name: str
+    visibility: str
+    status: str
+    points: float
+    max_points: float
+    checks: tuple[CheckResult, ...] = ()
+    message: str = ""
+    diagnosis: Diagnosis | None = None
+    location: Location | None = None
+    output: str = ""  # what the student's code printed, truncated
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class PartResult:
+    name: str
+    function: str
+    status: str  # PASSED if every case passed, else the worst case status
+    points: float
+    max_points: float
+    cases: tuple[CaseResult, ...] = ()
+    notes: tuple[str, ...] = ()  # free names, duplicate definitions, mutated inputs ...
+    location: Location | None = None  # where the function is defined
+
+
+@dataclass(frozen=True)
+class SubmissionResult:
+    submission_id: str
+    path: str
+    status: str  # "graded" | "unreadable" | HARNESS
+    points: float
+    max_points: float
+    parts: tuple[PartResult, ...] = ()
+    messages: tuple[str, ...] = ()  # about the whole submission
+    timings: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
+    extra: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
+
+    def part(self, name: str) -> PartResult | None:
+        for part in self.parts:
+            if part.name == name:
+                return part
+        return None
