@@ -46,6 +46,7 @@ class OutputSpec:
     name: str
     path: tuple = ()
     weight: float = 1.0
+    check: str = "allclose"  # a kind in grader.checks.CHECKS: allclose | shape | structure | exact
     line: int = 0
 
 
