@@ -1,0 +1,243 @@
+"""Comparisons of a student's value with the reference value.
+
+``CHECKS`` maps a rubric check kind (``OutputSpec.check``) to the function that
+runs it. Every check has the same signature::
+
+    check(student, expected, *, tolerance, name) -> Mismatch | None
+
+and walks the two values in a fixed order, as a person would when comparing
+them by eye: missing value, type, length or keys, shape, dtype, then values.
+The first difference is returned with a message that names where it is
+(``caches[0][1]``) and what differs, in terms a student can act on.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, Callable, Mapping
+
+import numpy as np
+
+from grader.models import Tolerance
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """The first difference found between a student's value and the reference."""
+
+    where: str  # e.g. "a_next" or "caches[0][1]"
+    message: str  # one sentence, student-readable
+    kind: str  # "missing" | "type" | "length" | "keys" | "shape" | "nan" | "values"
+
+
+def format_path(name: str, path: tuple) -> str:
+    """``("caches", (0, 1))`` -> ``"caches[0][1]"``; string keys are quoted."""
+    return name + "".join(f"[{k!r}]" if isinstance(k, str) else f"[{k}]" for k in path)
+
+
+def get_path(value: Any, path: tuple) -> Any:
+    """Follow ``path`` into nested tuples, lists and dicts; raise LookupError if absent."""
+    for key in path:
+        if isinstance(key, str):
+            if not isinstance(value, dict) or key not in value:
+                raise LookupError(key)
+            value = value[key]
+        else:
+            if not isinstance(value, (tuple, list)) or not -len(value) <= key < len(value):
+                raise LookupError(key)
+            value = value[key]
+    return value
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float, complex, np.number, np.bool_)) and not isinstance(value, bool)
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "None"
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape}"
+    if isinstance(value, tuple):
+        return f"a tuple of length {len(value)}"
+    if isinstance(value, list):
+        return f"a list of length {len(value)}"
+    if isinstance(value, dict):
+        return f"a dict with keys {sorted(map(str, value))}"
+    return f"a {type(value).__name__}"
+
+
+def _as_array(value: Any) -> np.ndarray | None:
+    """A numeric array for arrays, numbers and nested lists of numbers; else None."""
+    if isinstance(value, np.ndarray):
+        return value
+    if _is_number(value) or isinstance(value, bool):
+        return np.asarray(value)
+    if isinstance(value, (list, tuple)):
+        try:
+            arr = np.asarray(value)
+        except (ValueError, TypeError):
+            return None
+        if arr.dtype.kind in "biufc":
+            return arr
+    return None
+
+
+def _compare(student: Any, expected: Any, where: str, *, tolerance: Tolerance | None,
+             values: bool) -> Mismatch | None:
+    """Recursive walk; ``tolerance=None`` means exact equality; ``values=False`` stops at shapes."""
+    if student is None and expected is not None:
+        return Mismatch(where, f"`{where}` is None; expected {_describe(expected)}.", "missing")
+
+    if isinstance(expected, dict):
+        if not isinstance(student, dict):
+            return Mismatch(where, f"`{where}` should be a dict with keys "
+                                   f"{sorted(expected)}, got {_describe(student)}.", "type")
+        missing = [k for k in expected if k not in student]
+        if missing:
+            return Mismatch(where, f"`{where}` is missing the key(s) {missing}.", "keys")
+        for key in expected:
+            found = _compare(student[key], expected[key], f"{where}[{key!r}]",
+                             tolerance=tolerance, values=values)
+            if found:
+                return found
+        return None
+
+    if isinstance(expected, (tuple, list)) and not _numeric_sequence(expected):
+        if not isinstance(student, (tuple, list)):
+            return Mismatch(where, f"`{where}` should be {_describe(expected)}, "
+                                   f"got {_describe(student)}.", "type")
+        if len(student) != len(expected):
+            return Mismatch(where, f"`{where}` should have {len(expected)} elements, "
+                                   f"got {len(student)}.", "length")
+        for i, (s, e) in enumerate(zip(student, expected)):
+            found = _compare(s, e, f"{where}[{i}]", tolerance=tolerance, values=values)
+            if found:
+                return found
+        return None
+
+    if isinstance(expected, str):
+        if student != expected:
+            return Mismatch(where, f"`{where}` should be {expected!r}, got {student!r}.", "values")
+        return None
+
+    exp = _as_array(expected)
+    if exp is None:  # None or something we do not know how to compare: exact
+        if student != expected:
+            return Mismatch(where, f"`{where}` should be {expected!r}, got {_describe(student)}.",
+                            "values")
+        return None
+    got = _as_array(student)
+    if got is None:
+        return Mismatch(where, f"`{where}` should be {_describe(expected)}, "
+                               f"got {_describe(student)}.", "type")
+    if got.shape != exp.shape:
+        hint = ""
+        if got.ndim == 2 and got.shape[::-1] == exp.shape:
+            hint = " It looks transposed."
+        elif got.size == exp.size:
+            hint = " Same number of elements: check the order of the dimensions."
+        elif exp.shape and got.shape == exp.shape[:-1]:
+            hint = " The last dimension is missing."
+        return Mismatch(where, f"`{where}` has shape {got.shape}; expected {exp.shape}.{hint}",
+                        "shape")
+    if not values:
+        return None
+    if got.dtype.kind not in "biufc":
+        return Mismatch(where, f"`{where}` holds {got.dtype} values, not numbers.", "type")
+    if exp.dtype.kind in "fc" and np.isnan(got).any() and not np.isnan(exp).any():
+        return Mismatch(where, f"`{where}` contains NaN: a division by zero, a log of a "
+                               f"negative number or an overflow upstream.", "nan")
+    if tolerance is None:
+        equal = np.array_equal(got, exp, equal_nan=True)
+    else:
+        equal = np.allclose(got, exp, rtol=tolerance.rtol, atol=tolerance.atol, equal_nan=True)
+    if equal:
+        return None
+    diff = np.abs(got.astype(np.complex128) - exp.astype(np.complex128))
+    diff = np.where(np.isnan(diff), np.inf, diff)
+    worst = np.unravel_index(int(np.argmax(diff)), diff.shape) if diff.ndim else ()
+    bad = int(np.count_nonzero(~np.isclose(got, exp, rtol=tolerance.rtol if tolerance else 0,
+                                           atol=tolerance.atol if tolerance else 0, equal_nan=True)))
+    at = f" at index {tuple(int(i) for i in worst)}" if worst else ""
+    return Mismatch(
+        where,
+        f"`{where}` has the right shape but {bad} of {exp.size} values differ; "
+        f"largest difference{at}: expected {_fmt(exp[worst] if worst else exp)}, "
+        f"got {_fmt(got[worst] if worst else got)}.",
+        "values",
+    )
+
+
+def _numeric_sequence(value: Any) -> bool:
+    return bool(value) and all(_is_number(v) for v in value)
+
+
+def _fmt(x: Any) -> str:
+    x = np.asarray(x).item()
+    return f"{x:.8g}" if isinstance(x, float) else repr(x)
+
+
+def check_allclose(student: Any, expected: Any, *, tolerance: Tolerance, name: str) -> Mismatch | None:
+    """Structure, shapes and values within ``tolerance``."""
+    return _compare(student, expected, name, tolerance=tolerance, values=True)
+
+
+def check_exact(student: Any, expected: Any, *, tolerance: Tolerance, name: str) -> Mismatch | None:
+    """Structure, shapes and values exactly equal (tolerance ignored)."""
+    return _compare(student, expected, name, tolerance=None, values=True)
+
+
+def check_shape(student: Any, expected: Any, *, tolerance: Tolerance, name: str) -> Mismatch | None:
+    """Structure and shapes only: for outputs whose values are graded elsewhere."""
+    return _compare(student, expected, name, tolerance=tolerance, values=False)
+
+
+def check_structure(student: Any, expected: Any, *, tolerance: Tolerance, name: str) -> Mismatch | None:
+    """Containers only: types, lengths and keys, not array shapes or values."""
+    if isinstance(expected, np.ndarray) or _is_number(expected):
+        if _as_array(student) is None:
+            return Mismatch(name, f"`{name}` should be {_describe(expected)}, "
+                                  f"got {_describe(student)}.", "type")
+        return None
+    if isinstance(expected, dict):
+        if not isinstance(student, dict):
+            return Mismatch(name, f"`{name}` should be a dict, got {_describe(student)}.", "type")
+        missing = [k for k in expected if k not in student]
+        if missing:
+            return Mismatch(name, f"`{name}` is missing the key(s) {missing}.", "keys")
+        for key in expected:
+            found = check_structure(student[key], expected[key], tolerance=tolerance,
+                                    name=f"{name}[{key!r}]")
+            if found:
+                return found
+        return None
+    if isinstance(expected, (tuple, list)):
+        if not isinstance(student, (tuple, list)):
+            return Mismatch(name, f"`{name}` should be {_describe(expected)}, "
+                                  f"got {_describe(student)}.", "type")
+        if len(student) != len(expected):
+            return Mismatch(name, f"`{name}` should have {len(expected)} elements, "
+                                  f"got {len(student)}.", "length")
+        for i, (s, e) in enumerate(zip(student, expected)):
+            found = check_structure(s, e, tolerance=tolerance, name=f"{name}[{i}]")
+            if found:
+                return found
+    return None
+
+
+CheckFn = Callable[..., "Mismatch | None"]
+
+#: Rubric check kind -> comparison. Add a kind here and it is usable from YAML.
+CHECKS: Mapping[str, CheckFn] = MappingProxyType({
+    "allclose": check_allclose,
+    "exact": check_exact,
+    "shape": check_shape,
+    "structure": check_structure,
+})
+
+
+def plain_equal(a: Any, b: Any, *, rtol: float = 0.0, atol: float = 0.0) -> bool:
+    """Whether two plain-data values are equal in structure and (within tolerance) values."""
+    return _compare(a, b, "x", tolerance=Tolerance(rtol=rtol, atol=atol), values=True) is None \
+        and _compare(b, a, "x", tolerance=Tolerance(rtol=rtol, atol=atol), values=True) is None

@@ -1,0 +1,228 @@
+"""Results to files: ``results.json`` (Gradescope's format), ``feedback.md``, ``grades.csv``.
+
+Every writer is atomic (a temporary file beside the target, then ``os.replace``),
+so an interrupted run never leaves half a file behind.
+"""
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import json
+import os
+import tempfile
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Iterable, Sequence
+
+from grader.models import (
+    CRASHED, ERROR, FAILED, HARNESS, HIDDEN, MISSING, NOT_IMPLEMENTED, PASSED, SKIPPED, TIMEOUT,
+    CaseResult, CheckResult, Diagnosis, Location, PartResult, Rubric, SubmissionResult,
+)
+
+RESULT_RECORD = "result.full.json"  # our own complete record, read back by resume and the class report
+
+STATUS_WORDS = {
+    PASSED: "passed",
+    FAILED: "failed",
+    ERROR: "raised an error",
+    TIMEOUT: "timed out",
+    CRASHED: "crashed",
+    NOT_IMPLEMENTED: "not implemented",
+    MISSING: "missing",
+    SKIPPED: "not run",
+    HARNESS: "grader error",
+}
+
+
+def write_atomic(path: Path, data: str | bytes) -> None:
+    """Write ``data`` to ``path`` so that readers see the old or the new file, never a part."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data.encode("utf-8") if isinstance(data, str) else data)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+# --------------------------------------------------------------------------- records
+
+
+def result_to_dict(result: SubmissionResult) -> dict:
+    """A JSON-ready dict of the whole result (``result_from_dict`` reads it back)."""
+    def convert(obj: Any) -> Any:
+        if dataclasses.is_dataclass(obj):
+            return {f.name: convert(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+        if isinstance(obj, (tuple, list)):
+            return [convert(v) for v in obj]
+        if isinstance(obj, (dict, MappingProxyType)):
+            return {str(k): convert(v) for k, v in obj.items()}
+        return obj
+    return convert(result)
+
+
+def result_from_dict(data: dict) -> SubmissionResult:
+    """Inverse of ``result_to_dict``."""
+    def location(d: dict | None) -> Location | None:
+        return Location(**d) if d else None
+
+    def case(d: dict) -> CaseResult:
+        return CaseResult(**{**d, "checks": tuple(CheckResult(**c) for c in d["checks"]),
+                             "diagnosis": Diagnosis(**d["diagnosis"]) if d["diagnosis"] else None,
+                             "location": location(d["location"])})
+
+    def part(d: dict) -> PartResult:
+        return PartResult(**{**d, "cases": tuple(case(c) for c in d["cases"]),
+                             "notes": tuple(d["notes"]), "location": location(d["location"])})
+
+    return SubmissionResult(**{**data, "parts": tuple(part(p) for p in data["parts"]),
+                               "messages": tuple(data["messages"]),
+                               "timings": MappingProxyType(dict(data["timings"])),
+                               "extra": MappingProxyType(dict(data.get("extra", {})))})
+
+
+# --------------------------------------------------------------------------- Gradescope
+
+
+def _case_output(part: PartResult, case: CaseResult, number: int) -> str:
+    if case.visibility == HIDDEN:
+        head = f"hidden case {number}: {STATUS_WORDS.get(case.status, case.status)}"
+        if case.status == PASSED:
+            return head
+        lines = [head]
+        if case.status in (FAILED,) and case.message:
+            lines.append(case.message)
+        if case.diagnosis:
+            lines.append(case.diagnosis.message)
+        return "\n".join(lines)
+    lines = [f"{case.name}: {STATUS_WORDS.get(case.status, case.status)}"]
+    if case.message:
+        lines.append(case.message)
+    if case.diagnosis:
+        lines.append(f"Likely mistake: {case.diagnosis.message}")
+    if case.location and case.status in (ERROR, CRASHED):
+        lines.append(f"At {case.location.describe()}.")
+    if case.output and case.status != PASSED:
+        lines.append("It printed:\n" + case.output[:2000])
+    return "\n".join(lines)
+
+
+def gradescope_results(result: SubmissionResult) -> dict:
+    """Gradescope's autograder ``results.json``: one test per case, the part named in each."""
+    tests = []
+    for part in result.parts:
+        hidden_number = 0
+        for case in part.cases:
+            if case.visibility == HIDDEN:
+                hidden_number += 1
+            number = hidden_number if case.visibility == HIDDEN else 0
+            tests.append({
+                "name": f"{part.name}: {case.name if case.visibility != HIDDEN else f'hidden case {number}'}",
+                "score": case.points,
+                "max_score": case.max_points,
+                "status": "passed" if case.status == PASSED else "failed",
+                "output": _case_output(part, case, number),
+                # Hidden cases show their score and one-line verdict, never their inputs.
+                "visibility": "visible",
+            })
+    return {
+        "score": result.points,
+        "output": "\n".join(result.messages),
+        "tests": tests,
+        "extra_data": {"submission": result.submission_id, "status": result.status,
+                       "max_score": result.max_points},
+    }
+
+
+# --------------------------------------------------------------------------- feedback.md
+
+
+def feedback_markdown(result: SubmissionResult) -> str:
+    """What the student reads: per part, what passed, what failed, why, and where."""
+    out = io.StringIO()
+    out.write(f"# Feedback for {result.submission_id}\n\n")
+    out.write(f"**Score: {result.points:g} / {result.max_points:g}**\n\n")
+    for message in result.messages:
+        out.write(f"> {message}\n\n")
+    out.write("| part | points | verdict |\n|---|---:|---|\n")
+    for part in result.parts:
+        out.write(f"| `{part.name}` | {part.points:g} / {part.max_points:g} | "
+                  f"{STATUS_WORDS.get(part.status, part.status)} |\n")
+    out.write("\n")
+    for part in result.parts:
+        where = f" (cell {part.location.cell + 1})" if part.location and part.location.cell is not None else ""
+        out.write(f"## `{part.name}`{where}: {part.points:g} / {part.max_points:g}\n\n")
+        for note in part.notes:
+            out.write(f"- {note}\n")
+        if part.notes:
+            out.write("\n")
+        hidden_number = 0
+        for case in part.cases:
+            if case.visibility == HIDDEN:
+                hidden_number += 1
+            text = _case_output(part, case, hidden_number).split("\n")
+            mark = "✅" if case.status == PASSED else "❌"
+            out.write(f"- {mark} {text[0]} ({case.points:g} / {case.max_points:g})\n")
+            for line in text[1:]:
+                out.write(f"  {line}\n" if line.strip() else "\n")
+        out.write("\n")
+    return out.getvalue()
+
+
+# --------------------------------------------------------------------------- gradebook
+
+
+def gradebook_columns(rubric: Rubric, results: Sequence[SubmissionResult]) -> list[str]:
+    """``submission, score, max_score`` then one column per rubric part (then ``imdb_report``)."""
+    columns = ["submission", "score", "max_score"] + [p.name for p in rubric.parts]
+    for result in results:
+        for part in result.parts:
+            if part.name not in columns:
+                columns.append(part.name)
+    return columns
+
+
+def gradebook_csv(rubric: Rubric, results: Iterable[SubmissionResult]) -> str:
+    results = sorted(results, key=lambda r: r.submission_id)
+    columns = gradebook_columns(rubric, results)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    for result in results:
+        row = {"submission": result.submission_id, "score": f"{result.points:g}",
+               "max_score": f"{result.max_points:g}"}
+        for part in result.parts:
+            row[part.name] = f"{part.points:g}"
+        writer.writerow([row.get(c, "") for c in columns])
+    return out.getvalue()
+
+
+def write_submission(result: SubmissionResult, out_dir: Path) -> Path:
+    """Write ``OUT/<id>/results.json``, ``feedback.md`` and our full record; return the folder."""
+    folder = Path(out_dir) / result.submission_id
+    write_atomic(folder / "feedback.md", feedback_markdown(result))
+    write_atomic(folder / "results.json", json.dumps(gradescope_results(result), indent=2))
+    # Written last: its presence marks the submission as completely graded.
+    write_atomic(folder / RESULT_RECORD, json.dumps(result_to_dict(result), indent=1))
+    return folder
+
+
+def read_submission(folder: Path) -> SubmissionResult | None:
+    """The full record written by ``write_submission``, or None if absent or unreadable."""
+    try:
+        return result_from_dict(json.loads((Path(folder) / RESULT_RECORD).read_text("utf-8")))
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
+
+
+def write_gradebook(rubric: Rubric, results: Iterable[SubmissionResult], out_dir: Path) -> Path:
+    path = Path(out_dir) / "grades.csv"
+    write_atomic(path, gradebook_csv(rubric, results))
+    return path

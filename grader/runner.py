@@ -1,0 +1,505 @@
+"""``grade_submission``: one submission through extraction, the sandbox and the checks.
+
+The grading process holds the fixtures (inputs, expected values, reference
+traces, mutant outputs); the sandbox child holds only the student's program.
+Inputs go down, plain data comes back, and every comparison happens here.
+"""
+from __future__ import annotations
+
+import ast
+import difflib
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Mapping, Sequence
+
+from grader import checks
+from grader.models import (
+    CRASHED, ERROR, FAILED, HARNESS, HIDDEN, MISSING, NOT_IMPLEMENTED, PASSED, SKIPPED, TIMEOUT,
+    Case, CaseResult, CheckResult, Diagnosis, Location, Part, PartResult, Rubric, SubmissionResult,
+)
+
+#: Worst first: a part's status is the worst of its cases'.
+_SEVERITY = (HARNESS, MISSING, NOT_IMPLEMENTED, CRASHED, TIMEOUT, ERROR, SKIPPED, FAILED, PASSED)
+
+#: Tolerance used to recognise a reference step in a stub call: the student
+#: passes values computed from the reference's own outputs, so they agree closely.
+_TRACE_RTOL, _TRACE_ATOL = 1e-7, 1e-10
+
+
+@dataclass(frozen=True)
+class GradingContext:
+    """Everything ``grade_submission`` needs besides the submission; built once per batch."""
+
+    rubric: Rubric
+    fixtures: Mapping[str, Any]  # case id -> grader.fixtures.CaseFixture
+    mutant_messages: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    imdb_config: Any = None  # grader.imdb.ImdbConfig, when the rubric grades the bonus
+
+
+def ordered_parts(rubric: Rubric) -> tuple[Part, ...]:
+    """Parts in an order where every part comes after the parts it depends on.
+
+    This matters for fairness and safety: a dependency's stub is only ever
+    offered to the child after every case of the dependency itself is graded.
+    """
+    by_function = {part.function: part for part in rubric.parts}
+    done: list[Part] = []
+    seen: set[str] = set()
+
+    def visit(part: Part, stack: tuple[str, ...] = ()) -> None:
+        if part.name in seen or part.function in stack:
+            return
+        for dep in part.depends:
+            if dep in by_function:
+                visit(by_function[dep], stack + (part.function,))
+        seen.add(part.name)
+        done.append(part)
+
+    for part in rubric.parts:
+        visit(part)
+    return tuple(done)
+
+
+class TraceStub:
+    """Answers a dependency's calls from the reference trace of one case.
+
+    Called in the grading process with the arguments the student's function
+    passed to its dependency. When they match a step of the reference run,
+    the reference result of that step is returned; otherwise the child falls
+    back to the student's own function (``FALLBACK``).
+    """
+
+    def __init__(self, function: str, trace: Sequence, fallback: object) -> None:
+        self.function = function
+        self.trace = tuple(trace)
+        self.fallback = fallback
+        self.calls = 0
+        self.misses: list[int] = []
+
+    def __call__(self, args: tuple) -> object:
+        self.calls += 1
+        for step_args, result in self.trace:
+            if checks.plain_equal(tuple(args), tuple(step_args), rtol=_TRACE_RTOL, atol=_TRACE_ATOL):
+                return result
+        self.misses.append(self.calls)
+        return self.fallback
+
+
+def _worst(statuses: Sequence[str]) -> str:
+    if not statuses:
+        return PASSED
+    return min(statuses, key=_SEVERITY.index)
+
+
+def _parameter_names(source: str) -> tuple[str, ...]:
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return ()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return tuple(a.arg for a in node.args.posonlyargs + node.args.args)
+    return ()
+
+
+def _label_path(path: str, names: Sequence[str]) -> str:
+    """``args[1]['Wax']`` -> ``a_prev['Wax']`` using the student's parameter names."""
+    if path.startswith("args["):
+        end = path.index("]")
+        index = int(path[5:end])
+        if index < len(names):
+            return names[index] + path[end + 1:]
+    return path
+
+
+def _split_path(path: str) -> tuple[str, tuple]:
+    """``"result[2][0]"`` -> ``("result", (2, 0))``; ``"args[1]['Wax']"`` -> ``("args", (1, "Wax"))``."""
+    head, _, rest = path.partition("[")
+    keys: list = []
+    if rest:
+        for raw in ("[" + rest).strip("[]").split("]["):
+            raw = raw.strip()
+            if raw[:1] in "'\"":
+                keys.append(raw[1:-1])
+            else:
+                keys.append(int(raw))
+    return head, tuple(keys)
+
+
+class _Grader:
+    """Grades one part of one submission against its cases; short-lived."""
+
+    def __init__(self, *, part: Part, context: GradingContext, extraction: Any, program: Any,
+                 session: Any, fallback: object) -> None:
+        self.part = part
+        self.context = context
+        self.extraction = extraction
+        self.program = program
+        self.session = session
+        self.fallback = fallback
+        self.notes: list[str] = []
+
+    # ------------------------------------------------------------------ per part
+    def grade(self) -> PartResult:
+        part = self.part
+        fn = self.extraction.functions.get(part.function)
+        if fn is None:
+            near = difflib.get_close_matches(part.function, list(self.extraction.functions), n=1)
+            hint = f" Did you mean to name `{near[0]}` `{part.function}`?" if near else ""
+            message = f"No function named `{part.function}` was found in the notebook.{hint}"
+            return self._all_cases(MISSING, message, location=None)
+        location = Location(fn.cell_index, fn.first_line, part.function)
+        if fn.placeholder:
+            detail = f" ({fn.placeholder_detail})" if fn.placeholder_detail else ""
+            message = f"`{part.function}` still holds the template's placeholders{detail}: not implemented yet."
+            return self._all_cases(NOT_IMPLEMENTED, message, location=location)
+        self._note_free_names(fn)
+        param_names = _parameter_names(fn.source)
+
+        results: list[CaseResult] = []
+        timed_out = False
+        for case in part.cases:
+            if timed_out:
+                results.append(self._case(case, SKIPPED, 0.0, message=(
+                    "Not run: an earlier case of this function ran out of time.")))
+                continue
+            result = self._grade_case(case, param_names)
+            if result.status == TIMEOUT:
+                timed_out = True
+            results.append(result)
+        points = sum(r.points for r in results)
+        return PartResult(
+            name=part.name, function=part.function,
+            status=_worst([r.status for r in results]),
+            points=round(points, 6), max_points=part.max_points,
+            cases=tuple(results), notes=tuple(dict.fromkeys(self.notes)), location=location,
+        )
+
+    def _all_cases(self, status: str, message: str, *, location: Location | None) -> PartResult:
+        cases = tuple(self._case(case, status, 0.0, message=message) for case in self.part.cases)
+        return PartResult(name=self.part.name, function=self.part.function, status=status,
+                          points=0.0, max_points=self.part.max_points, cases=cases,
+                          notes=(message,), location=location)
+
+    def _note_free_names(self, fn: Any) -> None:
+        keys: set[str] = set()
+        for case in self.part.cases:
+            fixture = self.context.fixtures.get(case.id)
+            if fixture is not None:
+                keys |= _dict_keys(fixture.args)
+        for name in fn.free_names:
+            if name in keys:
+                self.notes.append(f"`{self.part.function}` uses `{name}` from outside the function: "
+                                  f"read it from `parameters` (`parameters[\"{name}\"]`).")
+            else:
+                self.notes.append(f"`{self.part.function}` uses `{name}`, which is defined outside "
+                                  f"the function (or nowhere): compute it inside or pass it in.")
+
+    # ------------------------------------------------------------------ per case
+    def _case(self, case: Case, status: str, points: float, **kw: Any) -> CaseResult:
+        return CaseResult(case_id=case.id, name=case.name, visibility=case.visibility,
+                          status=status, points=round(points, 6), max_points=case.points, **kw)
+
+    def _grade_case(self, case: Case, param_names: Sequence[str]) -> CaseResult:
+        fixture = self.context.fixtures.get(case.id)
+        if fixture is None:
+            return self._case(case, HARNESS, 0.0, message=(
+                f"No fixture for case {case.id} (rubric line {case.line}): regenerate the fixtures."))
+        stubs: dict[str, TraceStub] = {}
+        if self.part.isolate:
+            for dep in self.part.depends:
+                trace = fixture.traces.get(dep)
+                if trace is not None:
+                    stubs[dep] = TraceStub(dep, trace, self.fallback)
+        outcome = self.session.call(self.part.function, tuple(fixture.args), stubs=stubs,
+                                    timeout=case.timeout)
+        common = dict(output=outcome.output, seconds=outcome.seconds)
+        status = outcome.status
+        if status == "ok":
+            return self._judge(case, fixture, outcome, stubs, param_names, common)
+        if status == "timeout":
+            return self._case(case, TIMEOUT, 0.0, message=(
+                f"`{self.part.function}` did not return within {case.timeout:g} s: "
+                f"look for a loop that never ends."), **common)
+        if status == "budget":
+            return self._case(case, TIMEOUT, 0.0, message=(
+                "Not run: the submission used up its total time budget."), **common)
+        if status == "missing":
+            return self._case(case, MISSING, 0.0, message=(
+                f"`{self.part.function}` was not defined when the notebook's definitions ran "
+                f"(an error above it in the same cell?)."), **common)
+        location = self._locate(outcome)
+        if status == "error":
+            where = f" ({location.describe()})" if location else ""
+            return self._case(case, ERROR, 0.0, location=location, message=(
+                f"Raised {outcome.error_type}: {outcome.message}{where}"), **common)
+        if status == "memory":
+            return self._case(case, CRASHED, 0.0, location=location, message=(
+                "Ran out of memory: check the shapes of the arrays you create."), **common)
+        if status == "bad_output":
+            return self._case(case, ERROR, 0.0, message=(
+                f"Returned something that is not arrays, numbers, tuples, lists or dicts: "
+                f"{outcome.message}"), **common)
+        return self._case(case, CRASHED, 0.0, location=location, message=(
+            f"The process running `{self.part.function}` stopped: "
+            f"{outcome.error_type or 'crashed'} {outcome.message}".strip()), **common)
+
+    def _locate(self, outcome: Any) -> Location | None:
+        for line, _function in reversed(tuple(outcome.frames)):
+            cell, cell_line, function = self.program.locate(line)
+            if cell is not None or function is not None:
+                return Location(cell, cell_line, function)
+        return None
+
+    def _judge(self, case: Case, fixture: Any, outcome: Any, stubs: Mapping[str, TraceStub],
+               param_names: Sequence[str], common: dict) -> CaseResult:
+        part = self.part
+        specs = [part.output(name) for name in case.outputs]
+        mutation_weight = part.mutation_weight
+        total_weight = sum(s.weight for s in specs) + mutation_weight
+        hidden = case.visibility == HIDDEN
+        results: list[CheckResult] = []
+        failed_specs = []
+        for spec in specs:
+            share = case.points * spec.weight / total_weight if total_weight else 0.0
+            expected = checks.get_path(fixture.expected, spec.path)
+            try:
+                student = checks.get_path(outcome.value, spec.path)
+            except LookupError:
+                mismatch = checks.Mismatch(spec.name, f"`{spec.name}` is missing from what "
+                                           f"`{part.function}` returned ({_shape_of(outcome.value)}).",
+                                           "missing")
+            else:
+                mismatch = checks.CHECKS[spec.check](student, expected, tolerance=case.tolerance,
+                                                     name=spec.name)
+            if mismatch is None:
+                results.append(CheckResult(spec.name, True, share, share))
+            else:
+                failed_specs.append(spec)
+                message = _hidden_message(mismatch) if hidden else mismatch.message
+                results.append(CheckResult(spec.name, False, 0.0, share, message))
+
+        mutated = self._mutations(fixture.args, outcome.args_after, param_names)
+        if mutation_weight:
+            share = case.points * mutation_weight / total_weight
+            results.append(CheckResult("inputs unchanged", not mutated, 0.0 if mutated else share,
+                                       share, "; ".join(mutated)))
+        for text in mutated:
+            self.notes.append(f"`{part.function}` {text}: work on copies (`x.copy()`) instead.")
+
+        points = sum(r.points for r in results)
+        passed = all(r.passed for r in results)
+        diagnosis = None
+        if not passed:
+            diagnosis = self._diagnose(case, fixture, outcome, failed_specs, stubs, param_names)
+        status = PASSED if passed else FAILED
+        message = "" if passed else "; ".join(r.message for r in results if not r.passed)
+        return self._case(case, status, points, checks=tuple(results), diagnosis=diagnosis,
+                          message=message, **common)
+
+    def _mutations(self, args: Any, args_after: Any, names: Sequence[str]) -> list[str]:
+        if args_after is None:
+            return []
+        found = []
+        for i, (before, after) in enumerate(zip(args, args_after)):
+            if not checks.plain_equal(before, after):
+                name = names[i] if i < len(names) else f"argument {i + 1}"
+                found.append(f"changes its input `{name}` in place")
+        return found
+
+    def _diagnose(self, case: Case, fixture: Any, outcome: Any, failed: Sequence[Any],
+                  stubs: Mapping[str, TraceStub], names: Sequence[str]) -> Diagnosis | None:
+        specs = [self.part.output(name) for name in case.outputs]
+        tol = case.tolerance
+        # 1. A known mistake whose outputs the student's reproduce exactly (all outputs),
+        #    then one that explains every failing output.
+        for subset, prefix in ((specs, ""), (failed, "Probably: ")):
+            for mutant_id, value in sorted(fixture.mutants.items()):
+                if isinstance(value, dict) and "error" in value and len(value) == 1:
+                    continue
+                if _matches(outcome.value, value, fixture.expected, subset, tol):
+                    message = self.context.mutant_messages.get(mutant_id, mutant_id)
+                    return Diagnosis(mutant_id, prefix + message)
+        # 2. Memory shared between outputs that should differ: a view overwritten later.
+        alias = self._alias_problem(fixture, outcome, names)
+        if alias:
+            return Diagnosis("aliasing", alias)
+        # 3. A dependency called with inputs that a correct implementation would not pass.
+        for dep, stub in stubs.items():
+            if stub.misses:
+                return Diagnosis("unexpected-dependency-inputs", (
+                    f"`{self.part.function}` called `{dep}` with inputs that differ from those of "
+                    f"a correct run (first at call {stub.misses[0]}): check what you pass at each "
+                    f"time step (the previous hidden state, the slice of the input)."))
+        return None
+
+    def _alias_problem(self, fixture: Any, outcome: Any, names: Sequence[str]) -> str:
+        roots = {"result": fixture.expected, "args": tuple(fixture.args)}
+        for left, right in outcome.aliases:
+            try:
+                lhead, lpath = _split_path(left)
+                rhead, rpath = _split_path(right)
+                lexp = checks.get_path(roots[lhead], lpath)
+                rexp = checks.get_path(roots[rhead], rpath)
+            except (LookupError, KeyError, ValueError):
+                continue
+            if not checks.plain_equal(lexp, rexp):
+                return (f"`{_label_path(left, names)}` and `{_label_path(right, names)}` share the "
+                        f"same memory, but they should hold different values: one is a view of the "
+                        f"other (slicing does not copy) and was overwritten. Use `.copy()`.")
+        return ""
+
+
+def _dict_keys(value: Any) -> set[str]:
+    found: set[str] = set()
+    if isinstance(value, dict):
+        found |= {k for k in value if isinstance(k, str)}
+        for v in value.values():
+            found |= _dict_keys(v)
+    elif isinstance(value, (tuple, list)):
+        for v in value:
+            found |= _dict_keys(v)
+    return found
+
+
+def _shape_of(value: Any) -> str:
+    if isinstance(value, tuple):
+        return f"a tuple of {len(value)}"
+    if isinstance(value, list):
+        return f"a list of {len(value)}"
+    if isinstance(value, dict):
+        return f"a dict with keys {sorted(map(str, value))}"
+    return f"a {type(value).__name__}"
+
+
+def _hidden_message(mismatch: checks.Mismatch) -> str:
+    """What a student may learn from a hidden case: which output, and the kind of difference."""
+    kinds = {
+        "missing": "missing", "type": "wrong type", "length": "wrong number of elements",
+        "keys": "missing keys", "shape": "wrong shape", "nan": "contains NaN", "values": "wrong values",
+    }
+    return f"`{mismatch.where}`: {kinds.get(mismatch.kind, 'differs')}"
+
+
+def _matches(student: Any, mutant: Any, expected: Any, specs: Sequence[Any], tol: Any) -> bool:
+    """Whether the student's value equals the mutant's at every spec path where the mutant is wrong."""
+    differs_somewhere = False
+    for spec in specs:
+        try:
+            s = checks.get_path(student, spec.path)
+            m = checks.get_path(mutant, spec.path)
+            e = checks.get_path(expected, spec.path)
+        except LookupError:
+            return False
+        if checks.CHECKS[spec.check](s, m, tolerance=tol, name=spec.name) is not None:
+            return False
+        if checks.CHECKS[spec.check](m, e, tolerance=tol, name=spec.name) is not None:
+            differs_somewhere = True
+    return differs_somewhere
+
+
+# ---------------------------------------------------------------------- entry point
+
+
+def unreadable_result(rubric: Rubric, *, submission_id: str, path: str, message: str,
+                      status: str = "unreadable") -> SubmissionResult:
+    """A zero-score result for a submission that could not be graded at all."""
+    parts = []
+    for part in rubric.parts:
+        cases = tuple(CaseResult(case_id=c.id, name=c.name, visibility=c.visibility,
+                                 status=MISSING if status == "unreadable" else HARNESS,
+                                 points=0.0, max_points=c.points, message=message)
+                      for c in part.cases)
+        parts.append(PartResult(part.name, part.function, cases[0].status if cases else MISSING,
+                                0.0, part.max_points, cases))
+    return SubmissionResult(submission_id=submission_id, path=path, status=status, points=0.0,
+                            max_points=rubric.max_points, parts=tuple(parts), messages=(message,))
+
+
+def grade_submission(path: str | Path, *, context: GradingContext, sandbox: Any,
+                     submission_id: str | None = None,
+                     extra_files: Mapping[str, bytes] | None = None) -> SubmissionResult:
+    """Grade one notebook (or ``.py``) against ``context.rubric``; never raises for bad input.
+
+    ``sandbox`` is a started ``grader.sandbox.Sandbox``; the submission's code
+    runs only in its children.
+    """
+    from grader.extract import extract
+    from grader.notebook import SubmissionError, load
+    from grader.sandbox import FALLBACK
+
+    path = Path(path)
+    sid = submission_id or path.stem
+    rubric = context.rubric
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    try:
+        notebook = load(path)
+    except SubmissionError as exc:
+        return unreadable_result(rubric, submission_id=sid, path=str(path), message=str(exc))
+    t1 = time.perf_counter()
+    timings["read"] = t1 - t0
+    extraction = extract(notebook)
+    program = extraction.program()
+    t2 = time.perf_counter()
+    timings["extract"] = t2 - t1
+
+    messages = [d.message if d.cell_index is None else
+                f"{d.message} (cell {d.cell_index + 1}{f', line {d.line}' if d.line else ''})"
+                for d in extraction.diagnostics if d.severity in ("warning", "error")]
+    parts: list[PartResult] = []
+    graded = {part.name: None for part in rubric.parts}
+    if any(part.cases for part in rubric.parts):
+        with sandbox.session(program.source, filename="<submission>") as session:
+            t3 = time.perf_counter()
+            timings["sandbox_start"] = t3 - t2
+            load_outcome = session.load
+            if load_outcome.status != "ok":
+                where = ""
+                for line, _fn in reversed(tuple(load_outcome.frames)):
+                    cell, cell_line, _ = program.locate(line)
+                    if cell is not None:
+                        where = f" (cell {cell + 1}, line {cell_line})"
+                        break
+                messages.append(f"Running the notebook's definitions failed: "
+                                f"{load_outcome.error_type}: {load_outcome.message}{where}")
+            for part in ordered_parts(rubric):
+                grader = _Grader(part=part, context=context, extraction=extraction,
+                                 program=program, session=session, fallback=FALLBACK)
+                graded[part.name] = grader.grade()
+            timings["checks"] = time.perf_counter() - t3
+    parts = [graded[p.name] for p in rubric.parts if graded[p.name] is not None]
+
+    if context.imdb_config is not None:
+        t4 = time.perf_counter()
+        parts.append(_grade_imdb(notebook, context.imdb_config, extra_files or {}))
+        timings["imdb"] = time.perf_counter() - t4
+
+    points = round(sum(p.points for p in parts), 6)
+    max_points = round(sum(p.max_points for p in parts), 6)
+    timings["total"] = time.perf_counter() - t0
+    return SubmissionResult(submission_id=sid, path=str(path), status="graded", points=points,
+                            max_points=max_points, parts=tuple(parts),
+                            messages=tuple(dict.fromkeys(messages)),
+                            timings=MappingProxyType(timings))
+
+
+def _grade_imdb(notebook: Any, config: Any, extra_files: Mapping[str, bytes]) -> PartResult:
+    """The bonus as a part named ``imdb_report``: one case per scoring item."""
+    from grader.imdb import score_imdb
+
+    result = score_imdb(notebook, config=config, extra_files=extra_files)
+    cases = []
+    for k, item in enumerate(result.items, 1):
+        status = PASSED if item.points >= item.max_points else FAILED
+        cases.append(CaseResult(case_id=f"imdb_report/{k}", name=item.name, visibility="public",
+                                status=status, points=item.points, max_points=item.max_points,
+                                message=item.message))
+    status = _worst([c.status for c in cases]) if cases else MISSING
+    if result.status == "absent":
+        status = MISSING
+    return PartResult(name="imdb_report", function="imdb_report", status=status,
+                      points=result.points, max_points=result.max_points, cases=tuple(cases),
+                      notes=tuple(result.feedback) + tuple(result.flags))
