@@ -1,0 +1,84 @@
+"""The comparison registry: each difference is found, in order, with a message that says where."""
+import numpy as np
+import pytest
+
+from grader import checks
+from grader.models import Tolerance
+
+TOL = Tolerance(rtol=1e-5, atol=1e-7)
+
+
+def run(kind, student, expected):
+    return checks.CHECKS[kind](student, expected, tolerance=TOL, name="out")
+
+
+def test_equal_arrays_pass_and_tiny_differences_are_tolerated():
+    a = np.linspace(-1, 1, 12).reshape(3, 4)
+    assert run("allclose", a, a.copy()) is None
+    assert run("allclose", a + 1e-9, a) is None
+    assert run("exact", a + 1e-9, a) is not None
+
+
+def test_value_mismatch_names_index_and_values():
+    e = np.zeros((2, 3))
+    s = e.copy()
+    s[1, 2] = 0.5
+    m = run("allclose", s, e)
+    assert m.kind == "values"
+    assert "(1, 2)" in m.message and "1 of 6" in m.message and "0.5" in m.message
+
+
+def test_shape_mismatch_hints_at_transpose():
+    m = run("allclose", np.zeros((10, 5)), np.zeros((5, 10)))
+    assert m.kind == "shape" and "transposed" in m.message
+    assert run("shape", np.ones((5, 10)), np.zeros((5, 10))) is None
+
+
+def test_nan_is_its_own_verdict():
+    s = np.array([1.0, np.nan])
+    m = run("allclose", s, np.array([1.0, 2.0]))
+    assert m.kind == "nan"
+
+
+def test_nested_structures_are_walked_in_order():
+    exp = ([np.ones(2), (np.zeros(1), {"Wax": np.ones((2, 2))})], np.ones(3))
+    good = ([np.ones(2), (np.zeros(1), {"Wax": np.ones((2, 2)), "extra": 1})], np.ones(3))
+    assert run("allclose", good, exp) is None
+    bad = ([np.ones(2), (np.zeros(1), {"Wax": np.zeros((2, 2))})], np.ones(3))
+    m = run("allclose", bad, exp)
+    assert m.where == "out[0][1][1]['Wax']"
+    m = run("allclose", ([np.ones(2)], np.ones(3)), exp)
+    assert m.kind == "length" and m.where == "out[0]"
+    m = run("allclose", ([np.ones(2), (np.zeros(1), {})], np.ones(3)), exp)
+    assert m.kind == "keys" and "Wax" in m.message
+
+
+def test_type_and_none():
+    assert run("allclose", None, np.ones(2)).kind == "missing"
+    assert run("allclose", "text", np.ones(2)).kind == "type"
+    assert run("allclose", {"a": 1}, (1, 2)).kind == "type"
+    # lists of numbers are accepted where an array is expected, tuples where lists are
+    assert run("allclose", [1.0, 2.0], np.array([1.0, 2.0])) is None
+    assert run("allclose", (np.ones(1),), [np.ones(1)]) is None
+
+
+def test_structure_check_ignores_values_and_shapes():
+    exp = (np.ones((2, 2)), [np.ones(1)])
+    assert run("structure", (np.zeros((3, 3)), [np.zeros(4)]), exp) is None
+    assert run("structure", (np.zeros((3, 3)),), exp).kind == "length"
+
+
+def test_get_path_and_format():
+    value = (1, [2, {"k": 3}])
+    assert checks.get_path(value, (1, 1, "k")) == 3
+    with pytest.raises(LookupError):
+        checks.get_path(value, (5,))
+    with pytest.raises(LookupError):
+        checks.get_path(value, (1, 1, "missing"))
+    assert checks.format_path("g", (0, "dx")) == "g[0]['dx']"
+
+
+def test_plain_equal_is_symmetric():
+    assert checks.plain_equal({"a": np.ones(2)}, {"a": np.ones(2)})
+    assert not checks.plain_equal({"a": np.ones(2)}, {"a": np.ones(2), "b": 1})
+    assert not checks.plain_equal((np.ones(2),), (np.ones(2) * 2,))
