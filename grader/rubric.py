@@ -1,0 +1,616 @@
+"""Read a rubric YAML file into a validated, frozen :class:`grader.models.Rubric`.
+
+Every problem is reported as ``RubricError("FILE:LINE: what is wrong")`` with
+the 1-based line of the offending key or value, so that an instructor can jump
+straight to it. The YAML is composed into nodes (which keep their positions)
+and validated node by node; nothing is evaluated and no builder is looked up
+here (the grader must run where ``solution/`` is absent; builder names are
+checked by ``grader.regenerate``).
+
+The schema is documented in ``docs/rubrics.md`` and at the top of
+``rubrics/rnn.yaml``.
+"""
+from __future__ import annotations
+
+import difflib
+import hashlib
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Iterable, Mapping
+
+import yaml
+
+from grader.models import DIMENSIONS, VISIBILITIES, Case, OutputSpec, Part, Rubric, Tolerance
+
+__all__ = [
+    "RubricError",
+    "load_rubric",
+    "parse_rubric",
+    "parse_path",
+    "format_path",
+    "SUPPORTED_VERSION",
+    "KNOWN_STEP_FUNCTIONS",
+]
+
+#: The rubric format version this grader reads.
+SUPPORTED_VERSION = 1
+
+#: Per-step functions a part may name in ``depends`` without grading them itself.
+KNOWN_STEP_FUNCTIONS = (
+    "rnn_cell_forward",
+    "rnn_cell_backward",
+    "lstm_cell_forward",
+    "lstm_cell_backward",
+)
+
+_TOP_KEYS = ("version", "name", "title", "defaults", "parts", "imdb")
+_DEFAULT_KEYS = ("rtol", "atol", "timeout", "dims")
+_PART_KEYS = (
+    "function",
+    "name",
+    "depends",
+    "isolate",
+    "mutation_weight",
+    "outputs",
+    "cases",
+    "rtol",
+    "atol",
+    "timeout",
+    "dims",
+)
+_OUTPUT_KEYS = ("name", "path", "weight")
+_CASE_KEYS = (
+    "name",
+    "id",
+    "visibility",
+    "builder",
+    "seed",
+    "dims",
+    "points",
+    "rtol",
+    "atol",
+    "timeout",
+    "outputs",
+)
+
+_BUILTIN_DEFAULTS = {"rtol": 1e-5, "atol": 1e-7, "timeout": 5.0}
+_NAME_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*\Z")
+_CASE_ID_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_./:-]*\Z")
+_PATH_TOKEN = re.compile(
+    r"""\[\s*(?:(?P<int>-?\d+)|'(?P<sq>[^'\\]*)'|"(?P<dq>[^"\\]*)")\s*\]"""
+)
+
+try:  # libyaml is several times faster; fall back to the pure-Python loader
+    _Loader = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _Loader = yaml.SafeLoader
+
+
+class RubricError(Exception):
+    """A rubric file that cannot be used; ``str(err)`` is ``"FILE:LINE: problem"``."""
+
+    def __init__(self, path: str, line: int, problem: str):
+        self.path = str(path)
+        self.line = int(line)
+        self.problem = problem
+        super().__init__(f"{self.path}:{self.line}: {problem}")
+
+
+# --------------------------------------------------------------------------- paths
+
+
+def parse_path(text: str) -> tuple:
+    """Parse an output path such as ``"[2][0]"`` or ``"['dxt']"`` into ``(2, 0)`` / ``("dxt",)``.
+
+    The empty string (or only spaces) is the whole value, ``()``. Raises
+    ``ValueError`` with a short explanation for anything else.
+    """
+    text = text.strip()
+    keys: list = []
+    pos = 0
+    while pos < len(text):
+        match = _PATH_TOKEN.match(text, pos)
+        if match is None:
+            raise ValueError(
+                f"bad path {text!r} at character {pos + 1}: expected [N], ['key'] or [\"key\"]"
+            )
+        if match.group("int") is not None:
+            keys.append(int(match.group("int")))
+        elif match.group("sq") is not None:
+            keys.append(match.group("sq"))
+        else:
+            keys.append(match.group("dq"))
+        pos = match.end()
+        while pos < len(text) and text[pos].isspace():
+            pos += 1
+    return tuple(keys)
+
+
+def format_path(path: Iterable) -> str:
+    """Inverse of :func:`parse_path`: ``(2, "dxt")`` -> ``"[2]['dxt']"``; ``()`` -> ``""``."""
+    return "".join(f"[{key}]" if isinstance(key, int) else f"[{key!r}]" for key in path)
+
+
+# --------------------------------------------------------------------------- node reading
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """A key of a YAML mapping with its key node and value node."""
+
+    key: str
+    key_node: yaml.Node
+    value: yaml.Node
+
+
+def _line(node: yaml.Node) -> int:
+    return node.start_mark.line + 1
+
+
+class _Reader:
+    """Typed access to composed YAML nodes; every failure is a RubricError at the node's line."""
+
+    def __init__(self, path: str, loader: yaml.BaseLoader):
+        self.path = path
+        self.loader = loader
+
+    def error(self, node: yaml.Node | int, problem: str) -> RubricError:
+        line = node if isinstance(node, int) else _line(node)
+        return RubricError(self.path, line, problem)
+
+    def scalar(self, node: yaml.Node) -> Any:
+        if not isinstance(node, yaml.ScalarNode):
+            raise self.error(node, "expected a single value here")
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except yaml.YAMLError as exc:
+            raise self.error(node, f"unreadable value: {exc}") from None
+
+    def plain(self, node: yaml.Node) -> Any:
+        """The node as plain Python data (for pass-through sections such as ``imdb``)."""
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except yaml.YAMLError as exc:
+            raise self.error(node, f"unreadable value: {exc}") from None
+
+    def mapping(
+        self,
+        node: yaml.Node,
+        what: str,
+        allowed: tuple[str, ...],
+        required: tuple[str, ...] = (),
+    ) -> dict[str, _Entry]:
+        """Entries of a mapping; unknown, duplicate and missing keys are errors."""
+        if not isinstance(node, yaml.MappingNode):
+            raise self.error(node, f"{what} must be a mapping of keys to values")
+        entries: dict[str, _Entry] = {}
+        for key_node, value_node in node.value:
+            key = self.scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+            if not isinstance(key, str):
+                raise self.error(key_node, f"keys of {what} must be words, not {key!r}")
+            if key in entries:
+                raise self.error(
+                    key_node,
+                    f"duplicate key {key!r} in {what} (first at line {_line(entries[key].key_node)})",
+                )
+            if key not in allowed:
+                close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                raise self.error(
+                    key_node,
+                    f"unknown key {key!r} in {what}{hint} (known keys: {', '.join(allowed)})",
+                )
+            entries[key] = _Entry(key, key_node, value_node)
+        for key in required:
+            if key not in entries:
+                raise self.error(node, f"{what} is missing the required key {key!r}")
+        return entries
+
+    def sequence(self, node: yaml.Node, what: str, *, nonempty: bool = True) -> list[yaml.Node]:
+        if not isinstance(node, yaml.SequenceNode):
+            raise self.error(node, f"{what} must be a list")
+        if nonempty and not node.value:
+            raise self.error(node, f"{what} must not be empty")
+        return list(node.value)
+
+    def string(self, node: yaml.Node, what: str, *, pattern: re.Pattern | None = None) -> str:
+        value = self.scalar(node)
+        if not isinstance(value, str) or (not value.strip() and pattern is None):
+            raise self.error(node, f"{what} must be a non-empty text, not {value!r}")
+        if pattern is not None and not pattern.match(value):
+            raise self.error(
+                node,
+                f"{what} {value!r} may hold only letters, digits and _ . - (and start with a letter or digit)",
+            )
+        return value
+
+    def identifier(self, node: yaml.Node, what: str) -> str:
+        value = self.scalar(node)
+        if not isinstance(value, str) or not value.isidentifier():
+            raise self.error(node, f"{what} must be a Python function name, not {value!r}")
+        return value
+
+    def integer(self, node: yaml.Node, what: str, *, minimum: int | None = None) -> int:
+        value = self.scalar(node)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.error(node, f"{what} must be a whole number, not {value!r}")
+        if minimum is not None and value < minimum:
+            raise self.error(node, f"{what} must be at least {minimum}, not {value}")
+        return value
+
+    def number(
+        self,
+        node: yaml.Node,
+        what: str,
+        *,
+        positive: bool = False,
+        maximum: float | None = None,
+    ) -> float:
+        """A finite non-negative number (positive if asked).
+
+        PyYAML reads ``1e-5`` (no dot) as text; an unquoted value of that form
+        is accepted as the number it obviously means.
+        """
+        value = self.scalar(node)
+        if isinstance(value, str) and not node.style:  # plain (unquoted) scalar
+            try:
+                value = float(value)
+            except ValueError:
+                pass
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self.error(node, f"{what} must be a number, not {value!r}")
+        value = float(value)
+        if not math.isfinite(value):
+            raise self.error(node, f"{what} must be a finite number, not {value!r}")
+        if value < 0:
+            raise self.error(node, f"{what} must not be negative, not {value:g}")
+        if positive and value == 0:
+            raise self.error(node, f"{what} must be greater than 0")
+        if maximum is not None and value > maximum:
+            raise self.error(node, f"{what} must be at most {maximum:g}, not {value:g}")
+        return value
+
+    def boolean(self, node: yaml.Node, what: str) -> bool:
+        value = self.scalar(node)
+        if not isinstance(value, bool):
+            raise self.error(node, f"{what} must be true or false, not {value!r}")
+        return value
+
+    def dims(self, node: yaml.Node, what: str) -> dict[str, int]:
+        entries = self.mapping(node, what, DIMENSIONS)
+        return {
+            key: self.integer(entry.value, f"dimension {key}", minimum=1)
+            for key, entry in entries.items()
+        }
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def load_rubric(path: str | Path) -> Rubric:
+    """Read and validate the rubric file at ``path``.
+
+    Returns a frozen :class:`grader.models.Rubric` whose ``path`` is ``str(path)``
+    and whose ``digest`` is the sha256 of the file's bytes. Raises
+    :class:`RubricError` (``"FILE:LINE: problem"``) for anything invalid,
+    including a file that cannot be read (line 0).
+    """
+    path_text = str(path)
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise RubricError(path_text, 0, f"cannot read the rubric: {exc.strerror or exc}") from None
+    return parse_rubric(data, path=path_text)
+
+
+def parse_rubric(data: bytes | str, *, path: str = "<rubric>") -> Rubric:
+    """Validate rubric YAML text (``path`` is only used in messages and ``Rubric.path``)."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    digest = hashlib.sha256(raw).hexdigest()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise RubricError(path, 1, f"the rubric is not UTF-8 text ({exc.reason})") from None
+    loader = _Loader(text)
+    try:
+        try:
+            root = loader.get_single_node()
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            line = mark.line + 1 if mark is not None else 1
+            problem = " ".join(p for p in (exc.context, exc.problem) if p)
+            raise RubricError(path, line, f"not valid YAML: {problem}") from None
+        except yaml.YAMLError as exc:
+            raise RubricError(path, 1, f"not valid YAML: {exc}") from None
+        if root is None:
+            raise RubricError(path, 1, "the rubric file is empty")
+        reader = _Reader(path, loader)
+        return _read_rubric(reader, root, digest)
+    finally:
+        loader.dispose()
+
+
+def _read_rubric(reader: _Reader, root: yaml.Node, digest: str) -> Rubric:
+    if not isinstance(root, yaml.MappingNode):
+        raise reader.error(root, "a rubric must be a mapping with keys version, name, parts, ...")
+    # The version comes first: a newer format must fail with a version message, not unknown keys.
+    version_entry = next(
+        (
+            (k, v)
+            for k, v in root.value
+            if isinstance(k, yaml.ScalarNode) and k.value == "version"
+        ),
+        None,
+    )
+    if version_entry is None:
+        raise reader.error(root, f"the rubric is missing the required key 'version' (this grader reads version {SUPPORTED_VERSION})")
+    version = reader.integer(version_entry[1], "version")
+    if version > SUPPORTED_VERSION:
+        raise reader.error(
+            version_entry[1],
+            f"rubric version {version} is too new for this grader, which reads version "
+            f"{SUPPORTED_VERSION}; update the grader",
+        )
+    if version < SUPPORTED_VERSION:
+        raise reader.error(
+            version_entry[1],
+            f"rubric version {version} is too old; this grader reads version {SUPPORTED_VERSION} "
+            "(see docs/rubrics.md for the current format)",
+        )
+
+    top = reader.mapping(root, "the rubric", _TOP_KEYS, ("version", "name", "parts"))
+    name = reader.string(top["name"].value, "the rubric name", pattern=_NAME_RE)
+    title = reader.string(top["title"].value, "title") if "title" in top else name
+
+    defaults = dict(_BUILTIN_DEFAULTS)
+    default_dims: dict[str, int] = {}
+    if "defaults" in top:
+        entries = reader.mapping(top["defaults"].value, "defaults", _DEFAULT_KEYS)
+        defaults.update(_read_limits(reader, entries))
+        if "dims" in entries:
+            default_dims = reader.dims(entries["dims"].value, "defaults: dims")
+
+    imdb, imdb_line = None, 0
+    if "imdb" in top:
+        node = top["imdb"].value
+        if not isinstance(node, yaml.MappingNode):
+            raise reader.error(node, "imdb must be a mapping (its keys are checked by grader.imdb)")
+        imdb, imdb_line = MappingProxyType(reader.plain(node)), _line(node)
+
+    part_nodes = reader.sequence(top["parts"].value, "parts")
+    parts: list[Part] = []
+    seen_functions: dict[str, int] = {}
+    seen_names: dict[str, int] = {}
+    seen_ids: dict[str, int] = {}
+    depends_nodes: list[tuple[yaml.Node, str]] = []
+    for node in part_nodes:
+        part = _read_part(
+            reader, node, defaults, default_dims, seen_functions, seen_names, seen_ids, depends_nodes
+        )
+        parts.append(part)
+
+    known = set(seen_functions) | set(KNOWN_STEP_FUNCTIONS)
+    for node, dep in depends_nodes:
+        if dep not in known:
+            close = difflib.get_close_matches(dep, sorted(known), n=1, cutoff=0.6)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise reader.error(
+                node,
+                f"depends names {dep!r}, which is neither a graded function of this rubric "
+                f"nor a known per-step function{hint}",
+            )
+
+    return Rubric(
+        version=version,
+        name=name,
+        title=title,
+        path=reader.path,
+        parts=tuple(parts),
+        digest=digest,
+        imdb=imdb,
+        imdb_line=imdb_line,
+    )
+
+
+def _read_limits(reader: _Reader, entries: Mapping[str, _Entry]) -> dict[str, float]:
+    """The tolerance and timeout keys present among ``entries``."""
+    limits: dict[str, float] = {}
+    for key in ("rtol", "atol"):
+        if key in entries:
+            limits[key] = reader.number(entries[key].value, key)
+    if "timeout" in entries:
+        limits["timeout"] = reader.number(entries["timeout"].value, "timeout (seconds)", positive=True)
+    return limits
+
+
+def _read_part(
+    reader: _Reader,
+    node: yaml.Node,
+    defaults: Mapping[str, float],
+    default_dims: Mapping[str, int],
+    seen_functions: dict[str, int],
+    seen_names: dict[str, int],
+    seen_ids: dict[str, int],
+    depends_nodes: list[tuple[yaml.Node, str]],
+) -> Part:
+    """One entry of ``parts``; records its function and name in the ``seen_*`` maps."""
+    entries = reader.mapping(node, "a part", _PART_KEYS, ("function", "outputs", "cases"))
+    function_node = entries["function"].value
+    function = reader.identifier(function_node, "function")
+    if function in seen_functions:
+        raise reader.error(
+            function_node,
+            f"function {function!r} is graded twice (first at line {seen_functions[function]})",
+        )
+    name_node = entries["name"].value if "name" in entries else function_node
+    name = reader.string(name_node, "part name", pattern=_NAME_RE) if "name" in entries else function
+    if name in seen_names:
+        raise reader.error(
+            name_node, f"part name {name!r} is used twice (first at line {seen_names[name]})"
+        )
+    seen_functions[function] = _line(node)
+    seen_names[name] = _line(node)
+    what = f"part {name!r}"
+
+    depends: list[str] = []
+    if "depends" in entries:
+        for dep_node in reader.sequence(entries["depends"].value, f"depends of {what}", nonempty=False):
+            dep = reader.identifier(dep_node, "a name in depends")
+            if dep == function:
+                raise reader.error(dep_node, f"{function} cannot depend on itself")
+            if dep in depends:
+                raise reader.error(dep_node, f"{dep!r} is listed twice in depends")
+            depends.append(dep)
+            depends_nodes.append((dep_node, dep))
+
+    isolate = reader.boolean(entries["isolate"].value, "isolate") if "isolate" in entries else True
+    mutation_weight = (
+        reader.number(entries["mutation_weight"].value, "mutation_weight", maximum=1.0)
+        if "mutation_weight" in entries
+        else 0.0
+    )
+
+    limits = dict(defaults)
+    limits.update(_read_limits(reader, entries))
+    dims = dict(default_dims)
+    if "dims" in entries:
+        dims.update(reader.dims(entries["dims"].value, f"dims of {what}"))
+
+    outputs: list[OutputSpec] = []
+    for out_node in reader.sequence(entries["outputs"].value, f"outputs of {what}"):
+        out = reader.mapping(out_node, "an output", _OUTPUT_KEYS, ("name",))
+        out_name = reader.string(out["name"].value, "output name", pattern=_NAME_RE)
+        if any(o.name == out_name for o in outputs):
+            raise reader.error(out["name"].value, f"output {out_name!r} is listed twice in {what}")
+        path: tuple = ()
+        if "path" in out:
+            text = reader.scalar(out["path"].value)
+            if text is None:
+                text = ""
+            if not isinstance(text, str):
+                raise reader.error(out["path"].value, f"path must be text such as \"[0]\" or \"['dxt']\", not {text!r}")
+            try:
+                path = parse_path(text)
+            except ValueError as exc:
+                raise reader.error(out["path"].value, str(exc)) from None
+        weight = reader.number(out["weight"].value, "output weight") if "weight" in out else 1.0
+        outputs.append(OutputSpec(name=out_name, path=path, weight=weight, line=_line(out_node)))
+    if sum(o.weight for o in outputs) <= 0:
+        raise reader.error(entries["outputs"].value, f"the output weights of {what} add up to 0")
+
+    cases: list[Case] = []
+    counters = {v: 0 for v in VISIBILITIES}
+    case_names: dict[str, int] = {}
+    for case_node in reader.sequence(entries["cases"].value, f"cases of {what}"):
+        case = _read_case(reader, case_node, name, function, outputs, limits, dims, counters)
+        if case.name in case_names:
+            raise reader.error(
+                case_node, f"case name {case.name!r} is used twice in {what} (first at line {case_names[case.name]})"
+            )
+        if case.id in seen_ids:
+            raise reader.error(case_node, f"case id {case.id!r} is used twice (first at line {seen_ids[case.id]})")
+        case_names[case.name] = case.line
+        seen_ids[case.id] = case.line
+        cases.append(case)
+
+    return Part(
+        name=name,
+        function=function,
+        cases=tuple(cases),
+        outputs=tuple(outputs),
+        depends=tuple(depends),
+        isolate=isolate,
+        mutation_weight=mutation_weight,
+        line=_line(node),
+    )
+
+
+def _read_case(
+    reader: _Reader,
+    node: yaml.Node,
+    part: str,
+    function: str,
+    outputs: list[OutputSpec],
+    limits: Mapping[str, float],
+    part_dims: Mapping[str, int],
+    counters: dict[str, int],
+) -> Case:
+    entries = reader.mapping(node, "a case", _CASE_KEYS, ("visibility", "seed", "points"))
+    visibility = reader.scalar(entries["visibility"].value)
+    if visibility not in VISIBILITIES:
+        raise reader.error(
+            entries["visibility"].value,
+            f"visibility must be one of {', '.join(VISIBILITIES)}, not {visibility!r}",
+        )
+    counters[visibility] += 1
+    if "id" in entries:
+        case_id = reader.string(entries["id"].value, "case id", pattern=_CASE_ID_RE)
+    else:
+        case_id = f"{part}/{visibility}-{counters[visibility]}"
+    name = (
+        reader.string(entries["name"].value, "case name")
+        if "name" in entries
+        else f"{visibility} case {counters[visibility]}"
+    )
+    builder = (
+        reader.identifier(entries["builder"].value, "builder")
+        if "builder" in entries
+        else function
+    )
+    seed = reader.integer(entries["seed"].value, "seed", minimum=0)
+    points = reader.number(entries["points"].value, "points")
+
+    dims = dict(part_dims)
+    if "dims" in entries:
+        dims.update(reader.dims(entries["dims"].value, "dims"))
+    missing = [d for d in DIMENSIONS if d not in dims]
+    if missing:
+        where = entries["dims"].value if "dims" in entries else node
+        raise reader.error(
+            where,
+            f"case {name!r} does not set the dimension(s) {', '.join(missing)} "
+            "(give them in the case's dims, the part's dims or defaults: dims)",
+        )
+
+    own = _read_limits(reader, entries)
+    rtol = own.get("rtol", limits["rtol"])
+    atol = own.get("atol", limits["atol"])
+    timeout = own.get("timeout", limits["timeout"])
+
+    names = [o.name for o in outputs]
+    if "outputs" in entries:
+        chosen: list[str] = []
+        for out_node in reader.sequence(entries["outputs"].value, "outputs of a case"):
+            out_name = reader.scalar(out_node)
+            if out_name not in names:
+                close = difflib.get_close_matches(str(out_name), names, n=1, cutoff=0.6)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                raise reader.error(
+                    out_node,
+                    f"unknown output {out_name!r}{hint} (the part's outputs: {', '.join(names)})",
+                )
+            if out_name in chosen:
+                raise reader.error(out_node, f"output {out_name!r} is listed twice")
+            chosen.append(out_name)
+        case_outputs = tuple(chosen)
+    else:
+        case_outputs = tuple(names)
+
+    return Case(
+        id=case_id,
+        part=part,
+        function=function,
+        name=name,
+        visibility=visibility,
+        builder=builder,
+        seed=seed,
+        dims=MappingProxyType({d: dims[d] for d in DIMENSIONS}),
+        points=points,
+        tolerance=Tolerance(rtol=rtol, atol=atol),
+        outputs=case_outputs,
+        timeout=timeout,
+        line=_line(node),
+    )
