@@ -1,0 +1,337 @@
+"""Class-wide copied-code detection: fingerprints, exclusions, inverted index, scores, clusters.
+
+See ``docs/similarity.md`` for the method, the defaults and the measured
+precision and recall. A flag is evidence for a human to read, never a grade.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Mapping, Sequence
+
+import numpy as np
+
+from grader.similarity.normalise import (
+    DEFAULT_KEEP_NAMES,
+    NormalisedCode,
+    normalise_function,
+    statement_shapes,
+)
+from grader.similarity.winnow import Fingerprint, fingerprints
+
+__all__ = [
+    "DEFAULT_THRESHOLD", "DEFAULT_COMMON_FRACTION", "DEFAULT_K", "DEFAULT_WINDOW", "DEFAULT_MIN_SHARED",
+    "KNOWN_PREFIX", "LineRanges", "Regions", "PairMatch", "SimilarityReport", "find_similar",
+]
+
+#: Default flag threshold on the overall score (see docs/similarity.md for the measurement behind it).
+DEFAULT_THRESHOLD = 0.6
+#: Fingerprints held by more than this share of the class are ignored (MOSS's base-file idea).
+DEFAULT_COMMON_FRACTION = 0.3
+#: k-gram length in canonical tokens.
+DEFAULT_K = 12
+#: Winnowing window (in k-grams): every shared run of ``k + w - 1`` tokens is seen.
+DEFAULT_WINDOW = 4
+#: A pair is flagged only if it shares at least this many counted fingerprints.
+DEFAULT_MIN_SHARED = 8
+#: Prefix of the ids of known sources in pairs and clusters.
+KNOWN_PREFIX = "known:"
+
+LineRanges = tuple[tuple[int, int], ...]
+
+
+@dataclass(frozen=True)
+class Regions:
+    """Matching lines of one function in a pair: 1-based inclusive ranges in each side's function source."""
+
+    a: LineRanges
+    b: LineRanges
+
+
+@dataclass(frozen=True)
+class PairMatch:
+    """Similarity of two submissions (or a submission and a known source).
+
+    ``a`` and ``b`` are submission ids; ``b`` may be ``"known:<name>"``.
+    ``scores``: function name -> score in [0, 1] for the functions both sides
+    have (after exclusions); ``overall``: shared fingerprints over the smaller
+    side's fingerprints, summed over those functions (so weighted by size);
+    ``shared``: number of counted shared fingerprints; ``regions``: function ->
+    matching line ranges; ``flagged``: overall >= threshold and shared >= min_shared.
+    """
+
+    a: str
+    b: str
+    scores: Mapping[str, float]
+    overall: float
+    regions: Mapping[str, Regions]
+    flagged: bool
+    shared: int
+
+    @property
+    def known(self) -> bool:
+        """True if ``b`` is a known source rather than a classmate."""
+        return self.b.startswith(KNOWN_PREFIX)
+
+
+@dataclass(frozen=True)
+class SimilarityReport:
+    """Result of ``find_similar``.
+
+    ``pairs``: flagged pairs first, then the most similar unflagged ones (up
+    to ``settings["max_pairs"]`` in all), each group by decreasing overall
+    score. ``clusters``: connected groups of flagged pairs, largest first.
+    ``settings``: every parameter used. ``stats``: counts and timing
+    (``submissions``, ``known``, ``fingerprints``, ``ignored_template``,
+    ``ignored_common``, ``candidate_pairs``, ``flagged_pairs``, ``unparsable``, ``seconds``).
+    """
+
+    pairs: tuple[PairMatch, ...]
+    clusters: tuple[tuple[str, ...], ...]
+    threshold: float
+    settings: Mapping[str, object] = field(default_factory=dict)
+    stats: Mapping[str, float] = field(default_factory=dict)
+
+    @property
+    def flagged(self) -> tuple[PairMatch, ...]:
+        """The flagged pairs, most suspicious first."""
+        return tuple(p for p in self.pairs if p.flagged)
+
+
+@dataclass(frozen=True)
+class _Doc:
+    """Fingerprints of one function of one entity: value -> start positions, plus its normalised code."""
+
+    code: NormalisedCode
+    positions: Mapping[int, tuple[int, ...]]
+
+
+def _template_parts(template: Mapping[str, str] | str | None, *, keep: frozenset[str],
+                    k: int, w: int, cache: dict) -> tuple[frozenset[str], frozenset[int]]:
+    """Renaming-blind statement shapes and fingerprint values of the starter code."""
+    if template is None:
+        return frozenset(), frozenset()
+    sources = [template] if isinstance(template, str) else list(template.values())
+    shapes: set[str] = set()
+    values: set[int] = set()
+    for source in sources:
+        shapes |= statement_shapes(source, keep_names=keep)
+        for remove_dead in (False, True):
+            code = normalise_function(source, keep_names=keep, remove_dead=remove_dead)
+            values |= {fp.value for fp in fingerprints(code.tokens, k=k, w=w, cache=cache)}
+    return frozenset(shapes), frozenset(values)
+
+
+def _merge_lines(lines: set[int]) -> LineRanges:
+    """Sorted line numbers -> inclusive ranges of consecutive lines."""
+    ranges: list[tuple[int, int]] = []
+    for line in sorted(lines):
+        if ranges and line == ranges[-1][1] + 1:
+            ranges[-1] = (ranges[-1][0], line)
+        else:
+            ranges.append((line, line))
+    return tuple(ranges)
+
+
+def _lines_of(doc: _Doc, values: set[int], k: int) -> set[int]:
+    """Source lines covered by the k-grams of the given fingerprint values in ``doc``."""
+    n = len(doc.code.lines)
+    out: set[int] = set()
+    for value in values:
+        for pos in doc.positions.get(value, ()):
+            out.update(doc.code.lines[pos:min(pos + k, n)])
+    return out
+
+
+def find_similar(
+    submissions: Mapping[str, Mapping[str, str]],
+    *,
+    template: Mapping[str, str] | str | None = None,
+    known: Mapping[str, Mapping[str, str]] | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
+    common_fraction: float = DEFAULT_COMMON_FRACTION,
+    k: int = DEFAULT_K,
+    window: int = DEFAULT_WINDOW,
+    min_shared: int = DEFAULT_MIN_SHARED,
+    max_pairs: int = 200,
+    keep_names: frozenset[str] | None = None,
+) -> SimilarityReport:
+    """Find pairs of submissions (and submission/known-source pairs) whose code is suspiciously similar.
+
+    ``submissions``: id -> {function name -> source of that function (a def)}.
+    ``template``: the starter code, as function sources or one text; its
+    statements and fingerprints are ignored. ``known``: name -> {function ->
+    source} of solutions found online or from earlier years; they appear in
+    pairs as ``"known:<name>"`` and are never paired with each other.
+    ``threshold``: flag when the overall score reaches it (and at least
+    ``min_shared`` fingerprints are shared). ``common_fraction``: fingerprints
+    held by more than this share of the class submissions (and by more than
+    two) are ignored. ``k`` / ``window``: k-gram length and winnowing window.
+    ``max_pairs``: how many pairs the report keeps (all flagged pairs are kept
+    even beyond it). ``keep_names``: global names not renamed (default: NumPy,
+    the provided and graded functions, and every function name in the input).
+    """
+    started = time.perf_counter()
+    known = known or {}
+    functions = sorted({f for funcs in submissions.values() for f in funcs} | {f for funcs in known.values() for f in funcs})
+    keep = frozenset(keep_names) if keep_names is not None else DEFAULT_KEEP_NAMES | frozenset(functions)
+    token_cache: dict[str, int] = {}
+    shapes, template_values = _template_parts(template, keep=keep, k=k, w=window, cache=token_cache)
+
+    ids = [str(s) for s in submissions] + [KNOWN_PREFIX + str(name) for name in known]
+    sources = [submissions[s] for s in submissions] + [known[name] for name in known]
+    n_class = len(submissions)
+    is_known = np.array([i >= n_class for i in range(len(ids))], dtype=bool)
+
+    norm_cache: dict[str, tuple[NormalisedCode, list[Fingerprint]]] = {}
+    docs: list[dict[str, _Doc]] = []
+    total_fps = 0
+    ignored_template = 0
+    unparsable = 0
+    for funcs in sources:
+        entity: dict[str, _Doc] = {}
+        for fname, source in funcs.items():
+            if not isinstance(source, str) or not source.strip():
+                continue
+            cached = norm_cache.get(source)
+            if cached is None:
+                code = normalise_function(source, keep_names=keep, template_shapes=shapes)
+                cached = (code, fingerprints(code.tokens, k=k, w=window, cache=token_cache))
+                norm_cache[source] = cached
+            code, fps = cached
+            unparsable += not code.parsed
+            positions: dict[int, list[int]] = {}
+            for fp in fps:
+                total_fps += 1
+                if fp.value in template_values:
+                    ignored_template += 1
+                    continue
+                positions.setdefault(fp.value, []).append(fp.position)
+            entity[fname] = _Doc(code, {v: tuple(p) for v, p in positions.items()})
+        docs.append(entity)
+
+    # document frequency over the class (known sources do not vote)
+    common_limit = max(common_fraction * n_class, 2.0)
+    ignored: dict[str, set[int]] = {}
+    ignored_common = 0
+    n = len(ids)
+    shared_total = np.zeros((n, n), dtype=np.float64)
+    denom_total = np.zeros((n, n), dtype=np.float64)
+    per_function: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for fname in functions:
+        df: dict[int, int] = {}
+        occurrences: dict[int, list[int]] = {}
+        for row, entity in enumerate(docs):
+            doc = entity.get(fname)
+            if doc is None:
+                continue
+            for value in doc.positions:
+                occurrences.setdefault(value, []).append(row)
+                if row < n_class:
+                    df[value] = df.get(value, 0) + 1
+        bad = {v for v, count in df.items() if count > common_limit}
+        ignored[fname] = bad
+        sizes = np.zeros(n, dtype=np.float64)
+        present = np.zeros(n, dtype=bool)
+        for row, entity in enumerate(docs):
+            doc = entity.get(fname)
+            if doc is not None:
+                kept = sum(1 for v in doc.positions if v not in bad)
+                ignored_common += len(doc.positions) - kept
+                sizes[row] = kept
+                present[row] = kept > 0
+        columns = [rows for v, rows in occurrences.items() if len(rows) > 1 and v not in bad]
+        shared = _cooccurrence(columns, n)
+        both = present[:, None] & present[None, :]
+        denom = np.where(both, np.minimum(sizes[:, None], sizes[None, :]), 0.0)
+        shared = np.where(both, shared, 0.0)
+        shared_total += shared
+        denom_total += denom
+        per_function[fname] = (shared, denom)
+
+    overall = np.divide(shared_total, denom_total, out=np.zeros_like(shared_total), where=denom_total > 0)
+    valid = np.triu(np.ones((n, n), dtype=bool), 1) & ~(is_known[:, None] & is_known[None, :])
+    candidates = valid & (shared_total > 0)
+    flagged_mask = candidates & (overall >= threshold - 1e-12) & (shared_total >= min_shared)
+    rows, cols = np.nonzero(candidates)
+    order = sorted(
+        range(len(rows)),
+        key=lambda i: (not flagged_mask[rows[i], cols[i]], -overall[rows[i], cols[i]],
+                       -shared_total[rows[i], cols[i]], ids[rows[i]], ids[cols[i]]),
+    )
+    n_flagged = int(flagged_mask.sum())
+    keep_count = max(max_pairs, n_flagged)
+    pairs = []
+    for i in order[:keep_count]:
+        r, c = int(rows[i]), int(cols[i])
+        if is_known[r]:  # a known source always goes on the b side
+            r, c = c, r
+        pairs.append(_pair(r, c, ids, docs, per_function, ignored, overall, shared_total, bool(flagged_mask[r, c] or flagged_mask[c, r]), k))
+    clusters = _clusters([(p.a, p.b) for p in pairs if p.flagged])
+    settings = {
+        "threshold": threshold, "common_fraction": common_fraction, "k": k, "window": window,
+        "min_shared": min_shared, "max_pairs": max_pairs, "template": template is not None,
+        "known_sources": len(known),
+    }
+    stats = {
+        "submissions": n_class, "known": len(known), "functions": len(functions), "fingerprints": total_fps,
+        "ignored_template": ignored_template, "ignored_common": ignored_common,
+        "candidate_pairs": int(candidates.sum()), "flagged_pairs": n_flagged, "unparsable": unparsable,
+        "seconds": round(time.perf_counter() - started, 3),
+    }
+    return SimilarityReport(tuple(pairs), clusters, threshold, settings, stats)
+
+
+def _cooccurrence(columns: Sequence[Sequence[int]], n: int) -> np.ndarray:
+    """``S[i, j]`` = number of columns (fingerprints) held by both rows ``i`` and ``j``.
+
+    Computed as ``M @ M.T`` for the 0/1 incidence matrix ``M`` (rows x
+    fingerprints held by at least two rows), in blocks of columns to bound memory.
+    """
+    shared = np.zeros((n, n), dtype=np.float64)
+    block = 2048
+    for start in range(0, len(columns), block):
+        chunk = columns[start:start + block]
+        m = np.zeros((n, len(chunk)), dtype=np.float32)
+        for j, rows in enumerate(chunk):
+            m[rows, j] = 1.0
+        shared += m @ m.T
+    return shared
+
+
+def _pair(r: int, c: int, ids: Sequence[str], docs: Sequence[Mapping[str, _Doc]],
+          per_function: Mapping[str, tuple[np.ndarray, np.ndarray]], ignored: Mapping[str, set[int]],
+          overall: np.ndarray, shared_total: np.ndarray, flagged: bool, k: int) -> PairMatch:
+    """Build the ``PairMatch`` of rows ``r`` and ``c`` with per-function scores and matching regions."""
+    scores: dict[str, float] = {}
+    regions: dict[str, Regions] = {}
+    for fname, (shared, denom) in per_function.items():
+        if denom[r, c] <= 0:
+            continue
+        scores[fname] = round(float(shared[r, c] / denom[r, c]), 4)
+        doc_a, doc_b = docs[r].get(fname), docs[c].get(fname)
+        common = (set(doc_a.positions) & set(doc_b.positions)) - ignored[fname]
+        if common:
+            regions[fname] = Regions(_merge_lines(_lines_of(doc_a, common, k)), _merge_lines(_lines_of(doc_b, common, k)))
+    return PairMatch(ids[r], ids[c], scores, round(float(overall[r, c]), 4), regions, flagged, int(shared_total[r, c]))
+
+
+def _clusters(edges: Sequence[tuple[str, str]]) -> tuple[tuple[str, ...], ...]:
+    """Connected components of the flagged-pair graph, largest first, members sorted."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in edges:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    groups: dict[str, list[str]] = {}
+    for x in parent:
+        groups.setdefault(find(x), []).append(x)
+    return tuple(sorted((tuple(sorted(g)) for g in groups.values()), key=lambda g: (-len(g), g)))

@@ -1,0 +1,827 @@
+"""Normalisation of one function's source into a canonical token sequence.
+
+The aim is that two pieces of code that differ only by disguises a copier uses
+(renamed identifiers, comments, docstrings, blank lines, reordered independent
+statements, ``np.dot`` versus ``@``, added dead code) give the same tokens,
+while code that is written differently keeps different tokens.
+
+Pipeline (each step works on the ``ast`` of the function):
+
+1. ``_Simplifier``: docstrings, bare constants, ``pass``, ``print(...)``
+   statements, ``if False:`` / ``while False:`` blocks and code after
+   ``return`` / ``raise`` / ``break`` / ``continue`` are dropped.
+2. ``_Rewriter``: equivalent spellings are made one: ``np.dot(a, b)``,
+   ``np.matmul(a, b)``, ``a.dot(b)`` -> ``a @ b``; ``np.add`` / ``np.multiply``
+   ... -> operators; ``np.square(x)`` -> ``x ** 2``; ``np.transpose(x)`` and
+   ``x.transpose()`` -> ``x.T``; ``x += y`` -> ``x = x + y``; ``numpy.`` ->
+   ``np.``; keyword arguments sorted; ``a > b`` -> ``b < a``; numbers as floats.
+3. ``_remove_dead_code``: assignments whose target is never read (to a fixed
+   point, so chains of dead temporaries go), assignments overwritten before
+   any read, loops and ``if`` blocks left empty, unused imports and nested
+   functions.
+4. optional template stripping: simple statements identical (up to renaming)
+   to a statement of the starter code are removed.
+5. ``_Canoniser``: operands of commutative operators (``+``, ``*``, ``and``,
+   ``or``, ``==``) are sorted, and runs of statements are put in a canonical
+   topological order of their data dependencies. Sort keys never contain local
+   names: a local name is replaced by a *value signature*, a hash of the
+   expression that defined it, so the keys are the same whatever the names and
+   whatever the original order of independent statements.
+6. renaming: local identifiers become ``v0, v1, ...`` by first occurrence
+   (parameters first); attribute names, dictionary keys, builtins, ``np`` and
+   the names in ``keep_names`` (the graded and provided functions) are kept.
+7. tokens: a pre-order walk emits one token per node, each with the line (in
+   the given source, 1-based) of the node it came from.
+
+If the source does not parse, a token-stream fallback (``tokenize``) gives
+renamed names, numbers and operators without comments.
+"""
+from __future__ import annotations
+
+import ast
+import builtins
+import hashlib
+import io
+import keyword
+import textwrap
+import tokenize
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+__all__ = ["NormalisedCode", "normalise_function", "statement_shapes", "DEFAULT_KEEP_NAMES"]
+
+#: Global names that keep their spelling (besides builtins): NumPy and the
+#: functions the assignment provides or grades.
+DEFAULT_KEEP_NAMES = frozenset(
+    {
+        "np", "numpy", "math", "softmax", "sigmoid",
+        "rnn_cell_forward", "rnn_forward", "lstm_cell_forward", "lstm_forward",
+        "rnn_cell_backward", "rnn_backward", "lstm_cell_backward", "lstm_backward",
+    }
+)
+_BUILTINS = frozenset(dir(builtins))
+
+_NP_BINARY = {
+    "dot": ast.MatMult, "matmul": ast.MatMult, "add": ast.Add, "subtract": ast.Sub,
+    "multiply": ast.Mult, "divide": ast.Div, "true_divide": ast.Div, "power": ast.Pow,
+}
+_COMMUTATIVE = (ast.Add, ast.Mult, ast.BitAnd, ast.BitOr, ast.BitXor)
+_MUTATORS = frozenset(
+    {"append", "extend", "insert", "pop", "remove", "clear", "update", "setdefault",
+     "popitem", "sort", "reverse", "fill", "resize", "put", "itemset", "add", "discard"}
+)
+_BARRIERS = (ast.Return, ast.Raise, ast.Break, ast.Continue, ast.Global, ast.Nonlocal, ast.Delete)
+_BLOCK_FIELDS = ("body", "orelse", "finalbody")
+
+
+@dataclass(frozen=True)
+class NormalisedCode:
+    """Canonical tokens of one function and, for each token, its source line.
+
+    ``tokens`` and ``lines`` have the same length; ``lines[i]`` is the 1-based
+    line, in the function source as given, of the node token ``i`` came from.
+    ``parsed`` is False when the AST could not be built and the token-stream
+    fallback was used.
+    """
+
+    tokens: tuple[str, ...]
+    lines: tuple[int, ...]
+    parsed: bool = True
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _short_hash(text: str) -> str:
+    """A 12-hex-digit stable hash of ``text`` (stable across processes)."""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=6).hexdigest()
+
+
+def _dump(node: object, rename: Callable[[str], str]) -> str:
+    """A compact structural dump of ``node`` with every ``Name`` passed through ``rename``.
+
+    Expression contexts, positions and type comments are left out, so the dump
+    depends only on structure, operators, constants, attributes and the renamed names.
+    """
+    if isinstance(node, ast.Name):
+        return rename(node.id)
+    if isinstance(node, ast.Constant):
+        return "#" + _const_repr(node.value)
+    if isinstance(node, ast.AST):
+        parts = [type(node).__name__]
+        for field, value in ast.iter_fields(node):
+            if field in ("ctx", "type_comment", "kind"):
+                continue
+            parts.append(_dump(value, rename))
+        return "(" + " ".join(parts) + ")"
+    if isinstance(node, list):
+        return "[" + ",".join(_dump(item, rename) for item in node) + "]"
+    return repr(node)
+
+
+def _const_repr(value: object) -> str:
+    """Representation of a constant; ints and floats of equal value agree (``1`` ~ ``1.0``)."""
+    if isinstance(value, bool) or value is None:
+        return repr(value)
+    if isinstance(value, int):
+        try:
+            return repr(float(value))
+        except OverflowError:
+            return repr(value)
+    return repr(value)
+
+
+def _blocks(node: ast.AST) -> Iterable[tuple[str, list]]:
+    """The statement lists held by a compound statement (body, orelse, handlers' bodies...)."""
+    for field in _BLOCK_FIELDS:
+        value = getattr(node, field, None)
+        if isinstance(value, list) and (not value or isinstance(value[0], ast.stmt)):
+            yield field, value
+    for handler in getattr(node, "handlers", ()) or ():
+        yield "handler", handler.body
+    for case in getattr(node, "cases", ()) or ():
+        yield "case", case.body
+
+
+def _loaded_names(node: ast.AST) -> set[str]:
+    """Every name read (``Load`` context) anywhere inside ``node``."""
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+
+
+def _stored_names(node: ast.AST) -> set[str]:
+    """Every name bound anywhere inside ``node`` (assignments, loop targets, defs, imports, params)."""
+    names: set[str] = set()
+    for n in ast.walk(node):
+        if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del)):
+            names.add(n.id)
+        elif isinstance(n, ast.arg):
+            names.add(n.arg)
+        elif isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(n.name)
+        elif isinstance(n, ast.alias):
+            names.add((n.asname or n.name).split(".")[0])
+        elif isinstance(n, ast.ExceptHandler) and n.name:
+            names.add(n.name)
+    return names
+
+
+def _target_base(target: ast.AST) -> str | None:
+    """The variable written by an assignment target: ``a`` for ``a``, ``a[i]``, ``a.x[i]``."""
+    while isinstance(target, (ast.Subscript, ast.Attribute, ast.Starred)):
+        target = target.value
+    return target.id if isinstance(target, ast.Name) else None
+
+
+def _const_truth(test: ast.AST) -> bool | None:
+    """The truth value of a constant condition (``False``, ``0``, ``not True``, ``1 == 2``), else None."""
+    if isinstance(test, ast.Constant):
+        try:
+            return bool(test.value)
+        except Exception:  # pragma: no cover - exotic constants
+            return None
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        inner = _const_truth(test.operand)
+        return None if inner is None else not inner
+    if (
+        isinstance(test, ast.Compare)
+        and isinstance(test.left, ast.Constant)
+        and all(isinstance(c, ast.Constant) for c in test.comparators)
+        and all(isinstance(o, (ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE)) for o in test.ops)
+    ):
+        try:
+            return bool(eval(compile(ast.Expression(test), "<const>", "eval"), {"__builtins__": {}}))  # noqa: S307
+        except Exception:
+            return None
+    return None
+
+
+# --------------------------------------------------------------------------- step 1
+
+
+class _Simplifier:
+    """Drops docstrings, bare constants, pass, print calls, constant-false branches, unreachable code."""
+
+    def block(self, stmts: list[ast.stmt]) -> list[ast.stmt]:
+        """Simplify a statement list; returns the new list (possibly empty)."""
+        out: list[ast.stmt] = []
+        for stmt in stmts:
+            for new in self.stmt(stmt):
+                out.append(new)
+                if isinstance(new, (ast.Return, ast.Raise, ast.Break, ast.Continue)):
+                    return out
+        return out
+
+    def stmt(self, stmt: ast.stmt) -> list[ast.stmt]:
+        """Simplify one statement into zero or more statements."""
+        if isinstance(stmt, ast.Pass):
+            return []
+        if isinstance(stmt, ast.Expr):
+            value = stmt.value
+            if isinstance(value, (ast.Constant, ast.Name, ast.Attribute, ast.JoinedStr)):
+                return []
+            if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "print":
+                return []
+            return [stmt]
+        if isinstance(stmt, ast.If):
+            truth = _const_truth(stmt.test)
+            if truth is True:
+                return self.block(stmt.body)
+            if truth is False:
+                return self.block(stmt.orelse)
+        if isinstance(stmt, ast.While) and _const_truth(stmt.test) is False:
+            return self.block(stmt.orelse)
+        for field, block in list(_blocks(stmt)):
+            new = self.block(block)
+            block[:] = new
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and not stmt.body:
+            stmt.body = [ast.copy_location(ast.Pass(), stmt)]
+        if isinstance(stmt, ast.If) and not stmt.body:
+            if not stmt.orelse:
+                return []
+            stmt.test = ast.copy_location(ast.UnaryOp(op=ast.Not(), operand=stmt.test), stmt.test)
+            stmt.body, stmt.orelse = stmt.orelse, []
+        if isinstance(stmt, (ast.For, ast.While)) and not stmt.body:
+            return self.block(stmt.orelse)
+        return [stmt]
+
+
+# --------------------------------------------------------------------------- step 2
+
+
+def _is_numpy(node: ast.AST) -> bool:
+    """True for the names ``np`` and ``numpy``."""
+    return isinstance(node, ast.Name) and node.id in ("np", "numpy")
+
+
+class _Rewriter(ast.NodeTransformer):
+    """Makes equivalent spellings one (matrix products, NumPy operator functions, augmented assignments...)."""
+
+    def visit_Name(self, node: ast.Name) -> ast.AST:
+        """``numpy`` -> ``np``."""
+        if node.id == "numpy":
+            node.id = "np"
+        return node
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        """Function-call spellings of operators become operators."""
+        self.generic_visit(node)
+        func = node.func
+        node.keywords.sort(key=lambda kw: kw.arg or "")
+        if isinstance(func, ast.Attribute) and not node.keywords:
+            if _is_numpy(func.value):
+                op = _NP_BINARY.get(func.attr)
+                if op is not None and len(node.args) == 2:
+                    return ast.copy_location(ast.BinOp(left=node.args[0], op=op(), right=node.args[1]), node)
+                if func.attr == "square" and len(node.args) == 1:
+                    two = ast.copy_location(ast.Constant(2), node)
+                    return ast.copy_location(ast.BinOp(left=node.args[0], op=ast.Pow(), right=two), node)
+                if func.attr == "transpose" and len(node.args) == 1:
+                    return ast.copy_location(ast.Attribute(value=node.args[0], attr="T", ctx=ast.Load()), node)
+            else:
+                if func.attr in ("dot", "matmul") and len(node.args) == 1:
+                    return ast.copy_location(ast.BinOp(left=func.value, op=ast.MatMult(), right=node.args[0]), node)
+                if func.attr == "transpose" and not node.args:
+                    return ast.copy_location(ast.Attribute(value=func.value, attr="T", ctx=ast.Load()), node)
+        return node
+
+    def visit_AugAssign(self, node: ast.AugAssign) -> ast.AST:
+        """``x op= y`` -> ``x = x op y``."""
+        self.generic_visit(node)
+        load = _as_load(node.target)
+        value = ast.copy_location(ast.BinOp(left=load, op=node.op, right=node.value), node)
+        return ast.copy_location(ast.Assign(targets=[node.target], value=value), node)
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> ast.AST:
+        """``x: T = y`` -> ``x = y`` (annotations are not behaviour)."""
+        self.generic_visit(node)
+        if node.value is None:
+            return None
+        return ast.copy_location(ast.Assign(targets=[node.target], value=node.value), node)
+
+    def visit_Compare(self, node: ast.Compare) -> ast.AST:
+        """``a > b`` -> ``b < a``, ``a >= b`` -> ``b <= a`` (single comparisons)."""
+        self.generic_visit(node)
+        if len(node.ops) == 1 and isinstance(node.ops[0], (ast.Gt, ast.GtE)):
+            flipped = ast.Lt() if isinstance(node.ops[0], ast.Gt) else ast.LtE()
+            return ast.copy_location(ast.Compare(left=node.comparators[0], ops=[flipped], comparators=[node.left]), node)
+        return node
+
+    def visit_List(self, node: ast.List) -> ast.AST:
+        """A list display read as a value is spelled like a tuple (``np.zeros([n, m])`` ~ ``np.zeros((n, m))``)."""
+        self.generic_visit(node)
+        if isinstance(node.ctx, ast.Load):
+            return ast.copy_location(ast.Tuple(elts=node.elts, ctx=ast.Load()), node)
+        return node
+
+
+def _as_load(target: ast.AST) -> ast.AST:
+    """A copy of an assignment target usable as an expression."""
+    clone = ast.parse(ast.unparse(target), mode="eval").body
+    for src, dst in zip(ast.walk(target), ast.walk(clone)):
+        if hasattr(src, "lineno"):
+            ast.copy_location(dst, src)
+    return clone
+
+
+# --------------------------------------------------------------------------- step 3
+
+
+def _has_side_effect(expr: ast.AST) -> bool:
+    """True if ``expr`` calls a mutating method (``lst.pop()``, ``d.update(...)``) or uses ``yield``/``await``."""
+    for n in ast.walk(expr):
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in _MUTATORS:
+            return True
+        if isinstance(n, (ast.Yield, ast.YieldFrom, ast.Await, ast.NamedExpr)):
+            return True
+    return False
+
+
+def _assign_targets_dead(stmt: ast.Assign, used: set[str], protected: set[str]) -> bool:
+    """True if every variable an assignment writes is never read."""
+    bases = []
+    for target in stmt.targets:
+        elts = target.elts if isinstance(target, (ast.Tuple, ast.List)) else [target]
+        for elt in elts:
+            base = _target_base(elt)
+            if base is None:
+                return False
+            bases.append(base)
+    return all(b not in used and b not in protected for b in bases)
+
+
+def _remove_dead_code(func: ast.AST) -> None:
+    """Remove statements whose results are never used, to a fixed point (modifies ``func``)."""
+    protected = {n for node in ast.walk(func) if isinstance(node, (ast.Global, ast.Nonlocal)) for n in node.names}
+    protected |= {n.name for n in getattr(func, "body", []) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+    for _ in range(20):
+        used = _loaded_names(func)
+        changed = _sweep_block(func, used, protected)
+        changed = _overwritten_before_read(func) or changed
+        if not changed:
+            break
+
+
+def _sweep_block(node: ast.AST, used: set[str], protected: set[str]) -> bool:
+    """One sweep of dead-statement removal over the blocks below ``node``; True if anything went."""
+    changed = False
+    for field, block in list(_blocks(node)):
+        kept = []
+        for stmt in block:
+            if _sweep_block(stmt, used, protected):
+                changed = True
+            if _is_dead(stmt, used, protected):
+                changed = True
+                continue
+            kept.append(stmt)
+        if not kept and field == "body" and isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            kept = [ast.copy_location(ast.Pass(), node)]
+        block[:] = kept
+    return changed
+
+
+def _is_dead(stmt: ast.stmt, used: set[str], protected: set[str]) -> bool:
+    """True if removing ``stmt`` cannot change what the function returns or mutates."""
+    if isinstance(stmt, ast.Assign):
+        return _assign_targets_dead(stmt, used, protected) and not _has_side_effect(stmt.value)
+    if isinstance(stmt, (ast.For, ast.AsyncFor)):
+        return not stmt.body and not stmt.orelse
+    if isinstance(stmt, ast.While):
+        return not stmt.body and not stmt.orelse
+    if isinstance(stmt, ast.If):
+        return not stmt.body and not stmt.orelse and not _has_side_effect(stmt.test)
+    if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+        return all((a.asname or a.name).split(".")[0] not in used for a in stmt.names)
+    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return stmt.name not in used and stmt.name not in protected
+    return False
+
+
+def _overwritten_before_read(node: ast.AST) -> bool:
+    """Remove ``x = ...`` when a later statement of the same block rebinds ``x`` before any read."""
+    changed = False
+    for _field, block in list(_blocks(node)):
+        for stmt in block:
+            if _overwritten_before_read(stmt):
+                changed = True
+        doomed = set()
+        for i, stmt in enumerate(block):
+            if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)):
+                continue
+            if _has_side_effect(stmt.value):
+                continue
+            name = stmt.targets[0].id
+            for later in block[i + 1:]:
+                if isinstance(later, ast.Assign):
+                    if name in _loaded_names(later.value) or any(name in _loaded_names(t) for t in later.targets):
+                        break
+                    if len(later.targets) == 1 and isinstance(later.targets[0], ast.Name) and later.targets[0].id == name:
+                        doomed.add(i)
+                        break
+                    if name in _stored_names(later):
+                        break
+                elif name in _loaded_names(later) or name in _stored_names(later) or not isinstance(later, ast.Expr):
+                    break
+        if doomed:
+            block[:] = [s for i, s in enumerate(block) if i not in doomed]
+            changed = True
+    return changed
+
+
+# --------------------------------------------------------------------------- step 4
+
+
+def _placeholder_dump(stmt: ast.AST, local: set[str]) -> str:
+    """Dump of a statement with every local name replaced by ``_`` (renaming-blind)."""
+    return _dump(stmt, lambda n: "_" if n in local else n)
+
+
+def statement_shapes(source: str, *, keep_names: frozenset[str] = DEFAULT_KEEP_NAMES) -> set[str]:
+    """The renaming-blind dumps of every simple statement in ``source`` (used for the starter code).
+
+    ``source`` is any Python text (one or several defs, or a whole script);
+    it is simplified and rewritten like a submission before dumping, but dead
+    code is kept (the starter code has unused placeholders). Unparsable text
+    gives an empty set.
+    """
+    tree = _parse(source)
+    if tree is None:
+        return set()
+    tree.body = _Simplifier().block(tree.body)
+    tree = _Rewriter().visit(tree)
+    local = _local_names(tree, keep_names)
+    shapes = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.stmt) and not any(True for _ in _blocks(node)):
+            shapes.add(_placeholder_dump(node, local))
+    return shapes
+
+
+def _strip_template(func: ast.AST, shapes: set[str], local: set[str]) -> None:
+    """Remove simple statements whose renaming-blind dump is one of the starter code's."""
+    for _field, block in list(_blocks(func)):
+        kept = []
+        for stmt in block:
+            _strip_template(stmt, shapes, local)
+            if not any(True for _ in _blocks(stmt)) and _placeholder_dump(stmt, local) in shapes:
+                continue
+            kept.append(stmt)
+        block[:] = kept
+
+
+# --------------------------------------------------------------------------- step 5
+
+
+class _Canoniser:
+    """Sorts commutative operands and independent statements using renaming-blind value signatures."""
+
+    def __init__(self, local: set[str]):
+        self.local = local
+
+    def name_key(self, env: dict[str, str]) -> Callable[[str], str]:
+        """Renamer for dumps: a local's signature, ``L`` for a local not yet defined, globals as spelled."""
+        return lambda n: env.get(n, "L") if n in self.local else n
+
+    # expressions -----------------------------------------------------------
+    def expr(self, node: ast.AST, env: dict[str, str]) -> ast.AST:
+        """Sort commutative operands inside ``node`` (in place where possible); returns the new node."""
+        for field, value in ast.iter_fields(node):
+            if isinstance(value, ast.AST):
+                setattr(node, field, self.expr(value, env))
+            elif isinstance(value, list):
+                setattr(node, field, [self.expr(v, env) if isinstance(v, ast.AST) else v for v in value])
+        key = self.name_key(env)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, _COMMUTATIVE):
+            operands = _flatten(node, type(node.op))
+            operands.sort(key=lambda o: _dump(o, key))
+            result = operands[0]
+            for operand in operands[1:]:
+                result = ast.copy_location(ast.BinOp(left=result, op=type(node.op)(), right=operand), node)
+            return result
+        if isinstance(node, ast.BoolOp):
+            node.values.sort(key=lambda o: _dump(o, key))
+        if isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], (ast.Eq, ast.NotEq, ast.Is, ast.IsNot)):
+            left, right = node.left, node.comparators[0]
+            if _dump(right, key) < _dump(left, key):
+                node.left, node.comparators = right, [left]
+        return node
+
+    # statements ------------------------------------------------------------
+    def block(self, stmts: list[ast.stmt], env: dict[str, str]) -> list[ast.stmt]:
+        """Canonicalise a block: statements in original order for signatures, then reorder runs."""
+        keyed = []
+        for stmt in stmts:
+            key = self.stmt(stmt, env)
+            keyed.append((stmt, key))
+        out: list[ast.stmt] = []
+        run: list[tuple[ast.stmt, str]] = []
+        for stmt, key in keyed:
+            if isinstance(stmt, _BARRIERS):
+                out.extend(self.reorder(run))
+                run = []
+                out.append(stmt)
+            else:
+                run.append((stmt, key))
+        out.extend(self.reorder(run))
+        return out
+
+    def stmt(self, stmt: ast.stmt, env: dict[str, str]) -> str:
+        """Canonicalise one statement, update ``env`` with what it defines, return its sort key."""
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            inner = dict(env)
+            for i, arg in enumerate(_all_args(stmt.args)):
+                inner[arg.arg] = "p%d" % i
+            stmt.body = self.block(stmt.body, inner)
+            key = "def" + _short_hash(_dump(stmt, self.name_key(inner)))
+            env[stmt.name] = key
+            return key
+        # expressions first (with the environment before this statement)
+        for field, value in ast.iter_fields(stmt):
+            if field in _BLOCK_FIELDS or field in ("handlers", "cases"):
+                continue
+            if isinstance(value, ast.AST):
+                setattr(stmt, field, self.expr(value, env))
+            elif isinstance(value, list):
+                setattr(stmt, field, [self.expr(v, env) if isinstance(v, ast.AST) else v for v in value])
+        head_key = _dump_head(stmt, self.name_key(env))
+        if isinstance(stmt, ast.Assign):
+            for t_index, target in enumerate(stmt.targets):
+                elts = target.elts if isinstance(target, (ast.Tuple, ast.List)) else [target]
+                for e_index, elt in enumerate(elts):
+                    base = _target_base(elt)
+                    if base is not None:
+                        prev = env.get(base, "") if not isinstance(elt, ast.Name) else ""
+                        env[base] = _short_hash("%s|%d|%d|%s" % (head_key, t_index, e_index, prev))
+            return head_key
+        if isinstance(stmt, (ast.For, ast.AsyncFor)):
+            for i, name in enumerate(sorted(_stored_names(stmt.target))):
+                env[name] = _short_hash("for|%s|%d" % (head_key, i))
+        body_keys = []
+        for _field, block in list(_blocks(stmt)):
+            branch = dict(env)
+            block[:] = self.block(block, branch)
+            body_keys.append(_dump(block, self.name_key(branch)))
+            for name, sig in branch.items():
+                if env.get(name) != sig:
+                    env[name] = _short_hash(env.get(name, "") + "|" + sig)
+        key = head_key + "{" + ";".join(body_keys) + "}"
+        if isinstance(stmt, ast.Expr):
+            for name in _effect_writes(stmt):
+                env[name] = _short_hash(env.get(name, "") + "|" + key)
+        return key
+
+    def reorder(self, run: list[tuple[ast.stmt, str]]) -> list[ast.stmt]:
+        """Canonical topological order of a run: among ready statements, the smallest key first."""
+        if len(run) < 2:
+            return [s for s, _ in run]
+        effects = [_reads_writes(s) for s, _ in run]
+        preds: list[set[int]] = [set() for _ in run]
+        for j in range(len(run)):
+            rj, wj = effects[j]
+            for i in range(j):
+                ri, wi = effects[i]
+                if wi & rj or ri & wj or wi & wj:
+                    preds[j].add(i)
+        done: set[int] = set()
+        order = []
+        while len(order) < len(run):
+            ready = [i for i in range(len(run)) if i not in done and preds[i] <= done]
+            pick = min(ready, key=lambda i: (run[i][1], i))
+            done.add(pick)
+            order.append(run[pick][0])
+        return order
+
+
+def _flatten(node: ast.AST, op_type: type) -> list[ast.AST]:
+    """Operands of a chain of the same operator: ``a + b + c`` -> ``[a, b, c]``."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, op_type):
+        return _flatten(node.left, op_type) + _flatten(node.right, op_type)
+    return [node]
+
+
+def _dump_head(stmt: ast.stmt, rename: Callable[[str], str]) -> str:
+    """Dump of a statement without its nested blocks; assignment targets that are plain names become ``T``."""
+    parts = [type(stmt).__name__]
+    for field, value in ast.iter_fields(stmt):
+        if field in _BLOCK_FIELDS or field in ("handlers", "cases", "type_comment"):
+            continue
+        if field == "targets" and isinstance(stmt, ast.Assign):
+            parts.append("[" + ",".join(_dump_target(t, rename) for t in value) + "]")
+        else:
+            parts.append(_dump(value, rename))
+    return " ".join(parts)
+
+
+def _dump_target(target: ast.AST, rename: Callable[[str], str]) -> str:
+    """Dump of an assignment target: a plain name is ``T`` (its spelling is arbitrary), a partial write keeps its base's signature."""
+    if isinstance(target, ast.Name):
+        return "T"
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return "(" + ",".join(_dump_target(e, rename) for e in target.elts) + ")"
+    return _dump(target, rename)
+
+
+def _effect_writes(stmt: ast.stmt) -> set[str]:
+    """Names an expression statement may mutate: every name it mentions (calls can mutate arguments)."""
+    return _loaded_names(stmt)
+
+
+def _reads_writes(stmt: ast.stmt) -> tuple[set[str], set[str]]:
+    """Conservative read and write sets of a statement, for dependency ordering.
+
+    Writes include partially updated variables (``a[t] = ...`` writes ``a``),
+    receivers of mutating methods, everything an expression-statement call
+    mentions, and the pseudo-variable ``<io>`` for such calls so they keep
+    their relative order.
+    """
+    reads = _loaded_names(stmt)
+    writes = _stored_names(stmt)
+    for n in ast.walk(stmt):
+        if isinstance(n, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+            targets = n.targets if isinstance(n, ast.Assign) else [n.target]
+            for t in targets:
+                for elt in (t.elts if isinstance(t, (ast.Tuple, ast.List)) else [t]):
+                    base = _target_base(elt)
+                    if base is not None:
+                        writes.add(base)
+        elif isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in _MUTATORS:
+            base = _target_base(n.func.value)
+            if base is not None:
+                writes.add(base)
+        elif isinstance(n, ast.Expr) and isinstance(n.value, ast.Call):
+            writes |= _loaded_names(n)
+            writes.add("<io>")
+    return reads, writes
+
+
+def _all_args(args: ast.arguments) -> list[ast.arg]:
+    """Parameters of a def or lambda in positional order."""
+    out = list(getattr(args, "posonlyargs", [])) + list(args.args)
+    if args.vararg:
+        out.append(args.vararg)
+    out.extend(args.kwonlyargs)
+    if args.kwarg:
+        out.append(args.kwarg)
+    return out
+
+
+# --------------------------------------------------------------------------- steps 6-7
+
+
+def _local_names(tree: ast.AST, keep_names: frozenset[str]) -> set[str]:
+    """Names that are renamed: everything not a builtin, not kept, i.e. bound here or unknown globals."""
+    names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} | _stored_names(tree)
+    return {n for n in names if n not in keep_names and (n not in _BUILTINS or n in _stored_names(tree))}
+
+
+class _Tokeniser:
+    """Pre-order walk emitting tokens with line numbers, renaming locals by first occurrence."""
+
+    def __init__(self, local: set[str], keep_names: frozenset[str]):
+        self.local = local
+        self.keep_names = keep_names
+        self.names: dict[str, str] = {}
+        self.tokens: list[str] = []
+        self.lines: list[int] = []
+
+    def rename(self, name: str) -> str:
+        """Canonical spelling of ``name``: ``v<i>`` by first occurrence for locals."""
+        if name not in self.local:
+            return name
+        if name not in self.names:
+            self.names[name] = "v%d" % len(self.names)
+        return self.names[name]
+
+    def emit(self, token: str, line: int) -> None:
+        """Append one token."""
+        self.tokens.append(token)
+        self.lines.append(line)
+
+    def walk(self, node: object, line: int) -> None:
+        """Emit the tokens of ``node`` (an AST node or a list of them)."""
+        if isinstance(node, list):
+            for item in node:
+                self.walk(item, line)
+            return
+        if not isinstance(node, ast.AST):
+            return
+        line = getattr(node, "lineno", line) or line
+        if isinstance(node, ast.Name):
+            self.emit("n:" + self.rename(node.id), line)
+            return
+        if isinstance(node, ast.Constant):
+            self.emit("c:" + _const_repr(node.value)[:40], line)
+            return
+        if isinstance(node, ast.arg):
+            self.emit("a:" + self.rename(node.arg), line)
+            return
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            name = "F" if node.name in self.keep_names else self.rename(node.name)
+            self.emit("def:" + name, line)
+            self.walk(_all_args(node.args), line)
+            self.walk(node.args.defaults, line)
+            self.walk(node.body, line)
+            self.emit("}", line)
+            return
+        if isinstance(node, (ast.operator, ast.boolop, ast.cmpop, ast.unaryop, ast.expr_context)):
+            return
+        token = type(node).__name__
+        op = getattr(node, "op", None)
+        if op is not None:
+            token += ":" + type(op).__name__
+        if isinstance(node, ast.Compare):
+            token += ":" + ",".join(type(o).__name__ for o in node.ops)
+        if isinstance(node, ast.Attribute):
+            self.walk(node.value, line)
+            self.emit("." + node.attr, line)
+            return
+        if isinstance(node, ast.keyword):
+            token = "kw:" + (node.arg or "**")
+        if isinstance(node, ast.alias):
+            token = "alias:" + node.name
+        self.emit(token, line)
+        for field, value in ast.iter_fields(node):
+            if field in ("ctx", "type_comment", "kind"):
+                continue
+            self.walk(value, line)
+        if isinstance(node, ast.stmt) and any(True for _ in _blocks(node)):
+            self.emit("}", line)
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def _parse(source: str) -> ast.Module | None:
+    """Parse ``source`` (dedented); IPython magics and shell lines are blanked first. None if invalid."""
+    text = textwrap.dedent(source)
+    try:
+        return ast.parse(text)
+    except (SyntaxError, ValueError):
+        pass
+    lines = ["" if line.lstrip().startswith(("%", "!")) else line for line in text.splitlines()]
+    try:
+        return ast.parse("\n".join(lines))
+    except (SyntaxError, ValueError):
+        return None
+
+
+def normalise_function(
+    source: str,
+    *,
+    keep_names: frozenset[str] = DEFAULT_KEEP_NAMES,
+    template_shapes: frozenset[str] | set[str] = frozenset(),
+    remove_dead: bool = True,
+) -> NormalisedCode:
+    """Canonical tokens of ``source`` (a ``def``, or any Python text).
+
+    ``keep_names``: global names kept as spelled (plus builtins).
+    ``template_shapes``: renaming-blind statement dumps of the starter code
+    (``statement_shapes``); matching simple statements are removed.
+    ``remove_dead``: False keeps dead code (used to fingerprint the starter code itself).
+    """
+    tree = _parse(source)
+    if tree is None:
+        return _fallback_tokens(source, keep_names)
+    tree.body = _Simplifier().block(tree.body)
+    tree = _Rewriter().visit(tree)
+    ast.fix_missing_locations(tree)
+    if remove_dead:
+        _remove_dead_code(tree)
+    local = _local_names(tree, keep_names)
+    if template_shapes:
+        _strip_template(tree, set(template_shapes), local)
+    env: dict[str, str] = {}
+    tree.body = _Canoniser(local).block(tree.body, env)
+    tokeniser = _Tokeniser(local, keep_names)
+    tokeniser.walk(tree.body, 1)
+    return NormalisedCode(tuple(tokeniser.tokens), tuple(tokeniser.lines), True)
+
+
+def _fallback_tokens(source: str, keep_names: frozenset[str]) -> NormalisedCode:
+    """Token-stream normalisation for text that does not parse: names renamed by first occurrence."""
+    tokens: list[str] = []
+    lines: list[int] = []
+    names: dict[str, str] = {}
+    try:
+        stream = list(tokenize.generate_tokens(io.StringIO(textwrap.dedent(source)).readline))
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        stream = []
+        for lineno, line in enumerate(textwrap.dedent(source).splitlines(), 1):
+            for word in line.split("#", 1)[0].split():
+                tokens.append(word)
+                lines.append(lineno)
+        return NormalisedCode(tuple(tokens), tuple(lines), False)
+    previous = ""
+    for tok in stream:
+        if tok.type in (tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT,
+                        tokenize.DEDENT, tokenize.ENDMARKER):
+            continue
+        text = tok.string
+        if tok.type == tokenize.NAME and not keyword.iskeyword(text) and previous != ".":
+            if text not in keep_names and text not in _BUILTINS:
+                text = names.setdefault(text, "v%d" % len(names))
+        elif tok.type == tokenize.STRING and previous in ("", "\n"):
+            continue
+        tokens.append(text)
+        lines.append(tok.start[0])
+        previous = tok.string
+    return NormalisedCode(tuple(tokens), tuple(lines), False)
