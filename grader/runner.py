@@ -336,19 +336,27 @@ class _Grader:
         return None
 
     def _alias_problem(self, fixture: Any, outcome: Any, names: Sequence[str]) -> str:
-        roots = {"result": fixture.expected, "args": tuple(fixture.args)}
-        for left, right in outcome.aliases:
-            try:
-                lhead, lpath = _split_path(left)
-                rhead, rpath = _split_path(right)
-                lexp = checks.get_path(roots[lhead], lpath)
-                rexp = checks.get_path(roots[rhead], rpath)
-            except (LookupError, KeyError, ValueError):
-                continue
-            if not checks.plain_equal(lexp, rexp):
-                return (f"`{_label_path(left, names)}` and `{_label_path(right, names)}` share the "
-                        f"same memory, but they should hold different values: one is a view of the "
-                        f"other (slicing does not copy) and was overwritten. Use `.copy()`.")
+        """A returned value that is wrong *and* shares memory with another value.
+
+        Sharing alone is normal (a cache holds a slice of the input); it is the
+        mistake when the shared memory was overwritten after being stored.
+        """
+        tol = self.part.cases[0].tolerance if self.part.cases else None
+        for pair in outcome.aliases:
+            for this, other in (pair, pair[::-1]):
+                try:
+                    head, path = _split_path(this)
+                    if head != "result":
+                        continue
+                    student = checks.get_path(outcome.value, path)
+                    expected = checks.get_path(fixture.expected, path)
+                except (LookupError, ValueError):
+                    continue
+                if checks.check_allclose(student, expected, tolerance=tol, name=this) is not None:
+                    return (f"`{_label_path(this, names)}` shares its memory with "
+                            f"`{_label_path(other, names)}` and holds wrong values: it is a view "
+                            f"(slicing does not copy) that was overwritten after you stored it. "
+                            f"Store a copy (`.copy()`) or stop writing into the array afterwards.")
         return ""
 
 

@@ -1,0 +1,186 @@
+"""The engine end to end: notebook -> extraction -> sandbox -> checks -> SubmissionResult."""
+from __future__ import annotations
+
+import dataclasses
+import time
+from pathlib import Path
+
+import pytest
+
+from grader.commands import DEFAULT_RUBRIC, load_context
+from grader.models import (
+    CRASHED, ERROR, FAILED, MISSING, NOT_IMPLEMENTED, PASSED, SKIPPED, TIMEOUT,
+)
+from grader.runner import GradingContext, grade_submission
+from grader.sandbox import Sandbox
+from tests import notebooks as nbs
+
+
+@pytest.fixture(scope="module")
+def context():
+    return load_context(DEFAULT_RUBRIC)
+
+
+@pytest.fixture(scope="module")
+def sandbox():
+    with Sandbox() as box:
+        yield box
+
+
+def with_timeout(context: GradingContext, seconds: float) -> GradingContext:
+    parts = tuple(dataclasses.replace(p, cases=tuple(dataclasses.replace(c, timeout=seconds)
+                                                     for c in p.cases))
+                  for p in context.rubric.parts)
+    return dataclasses.replace(context, rubric=dataclasses.replace(context.rubric, parts=parts))
+
+
+def grade(tmp_path: Path, nb: dict, context, sandbox, name="student"):
+    path = nbs.write(tmp_path / f"{name}.ipynb", nb)
+    return grade_submission(path, context=context, sandbox=sandbox)
+
+
+def part(result, name):
+    found = result.part(name)
+    assert found is not None, name
+    return found
+
+
+def test_course_layout_scores_full_marks(tmp_path, context, sandbox):
+    result = grade(tmp_path, nbs.course_notebook(), context, sandbox)
+    assert result.status == "graded"
+    assert result.points == result.max_points == context.rubric.max_points
+    assert all(p.status == PASSED for p in result.parts)
+
+
+def test_another_correct_style_scores_full_marks(tmp_path, context, sandbox):
+    result = grade(tmp_path, nbs.alt_notebook(), context, sandbox)
+    failed = {p.name: [c.message for c in p.cases if c.status != PASSED]
+              for p in result.parts if p.status != PASSED}
+    assert not failed
+    assert result.points == result.max_points
+
+
+def test_a_wrong_cell_costs_once_thanks_to_isolation(tmp_path, context, sandbox):
+    nb = nbs.course_notebook(nbs.mutate("rnn_cell_forward", "+ ba)", ")"))
+    result = grade(tmp_path, nb, context, sandbox)
+    cell = part(result, "rnn_cell_forward")
+    assert cell.points == 0 or cell.points < cell.max_points
+    assert part(result, "rnn_forward").points == part(result, "rnn_forward").max_points
+    assert result.points == result.max_points - (cell.max_points - cell.points)
+    diagnosed = {c.diagnosis.id for c in cell.cases if c.diagnosis}
+    assert any("bias" in d for d in diagnosed), diagnosed
+
+
+def test_wrong_values_lose_only_their_share(tmp_path, context, sandbox):
+    # y never stored: a and caches right, y wrong -> the y share of every case is lost.
+    nb = nbs.course_notebook(nbs.mutate("rnn_forward", "y_pred[:, :, t] = yt_pred", "pass"))
+    result = grade(tmp_path, nb, context, sandbox)
+    p = part(result, "rnn_forward")
+    spec = context.rubric.part("rnn_forward")
+    weights = {o.name: o.weight for o in spec.outputs}
+    total = sum(weights.values()) + spec.mutation_weight
+    expected = sum(c.points * (total - weights["y"]) / total for c in spec.cases)
+    assert p.points == pytest.approx(expected)
+    for case in p.cases:
+        assert [ch.name for ch in case.checks if not ch.passed] == ["y"]
+
+
+def test_missing_recurrence_in_backward_is_diagnosed(tmp_path, context, sandbox):
+    nb = nbs.course_notebook(nbs.mutate("rnn_backward", "da[:, :, t] + da_prevt", "da[:, :, t]"))
+    result = grade(tmp_path, nb, context, sandbox)
+    p = part(result, "rnn_backward")
+    assert p.points < p.max_points
+    assert any(c.diagnosis for c in p.cases), [c.message for c in p.cases]
+
+
+def test_placeholder_is_not_implemented_not_wrong(tmp_path, context, sandbox):
+    nb = nbs.course_notebook(nbs.mutate("lstm_cell_forward", "cct = np.tanh(np.dot(Wc, concat) + bc)",
+                                        "cct = None"))
+    result = grade(tmp_path, nb, context, sandbox)
+    p = part(result, "lstm_cell_forward")
+    assert p.status == NOT_IMPLEMENTED and p.points == 0
+    assert part(result, "lstm_forward").status == PASSED  # isolated from the unfinished cell
+
+
+def test_missing_function(tmp_path, context, sandbox):
+    cells = dict(nbs.COURSE_CELLS)
+    nb = nbs.course_notebook({"rnn_backward": "# I did not do this one\n"})
+    result = grade(tmp_path, nb, context, sandbox)
+    assert part(result, "rnn_backward").status == MISSING
+    assert part(result, "rnn_cell_backward").status == PASSED
+    assert cells  # untouched
+
+
+def test_exception_reports_type_and_student_line(tmp_path, context, sandbox):
+    nb = nbs.course_notebook(nbs.mutate("rnn_cell_backward", "dxt = np.dot(Wax.T, dtanh)",
+                                        "dxt = np.dot(Wax, dtanh)"))
+    result = grade(tmp_path, nb, context, sandbox)
+    p = part(result, "rnn_cell_backward")
+    case = p.cases[0]
+    assert case.status == ERROR
+    assert "ValueError" in case.message
+    assert case.location is not None and case.location.cell is not None
+    # the line is the one of the bad product inside that cell
+    source_lines = nbs.course_notebook()["cells"][case.location.cell]["source"]
+    assert "dxt = np.dot" in source_lines[case.location.line - 1]
+
+
+def test_infinite_loop_costs_its_timeout_once_and_the_rest_is_graded(tmp_path, context, sandbox):
+    fast = with_timeout(context, 0.5)
+    nb = nbs.course_notebook(nbs.mutate("rnn_forward", "    caches = (caches, x)",
+                                        "    while True:\n        pass\n    caches = (caches, x)"))
+    start = time.perf_counter()
+    result = grade(tmp_path, nb, fast, sandbox)
+    elapsed = time.perf_counter() - start
+    p = part(result, "rnn_forward")
+    assert p.cases[0].status == TIMEOUT
+    assert all(c.status == SKIPPED for c in p.cases[1:])
+    others = [q for q in result.parts if q.name != "rnn_forward"]
+    assert all(q.status == PASSED for q in others)
+    assert elapsed < 0.5 * 3 + 3  # once, not once per case
+
+
+def test_process_exit_only_loses_that_call(tmp_path, context, sandbox):
+    nb = nbs.course_notebook(nbs.mutate("rnn_cell_forward", "    cache = (a_next, a_prev, xt, parameters)",
+                                        "    import os\n    os._exit(3)\n    cache = None"))
+    result = grade(tmp_path, nb, context, sandbox)
+    assert part(result, "rnn_cell_forward").status == CRASHED
+    assert part(result, "rnn_forward").status == PASSED
+    assert part(result, "lstm_forward").status == PASSED
+
+
+def test_free_name_from_a_test_cell_is_named(tmp_path, context, sandbox):
+    nb = nbs.course_notebook(nbs.mutate("rnn_cell_forward", "Wya = parameters[\"Wya\"]", "pass"))
+    result = grade(tmp_path, nb, context, sandbox)
+    p = part(result, "rnn_cell_forward")
+    assert any("`Wya`" in note and "parameters" in note for note in p.notes), p.notes
+    assert p.points < p.max_points
+
+
+def test_writing_into_inputs_is_caught_and_explained(tmp_path, context, sandbox):
+    nb = nbs.course_notebook(nbs.mutate("rnn_cell_forward", "    cache = (a_next, a_prev, xt, parameters)",
+                                        "    xt *= 1.0\n    xt[0, 0] = 99.0\n    cache = (a_next, a_prev, xt, parameters)"))
+    result = grade(tmp_path, nb, context, sandbox)
+    p = part(result, "rnn_cell_forward")
+    assert any("changes its input `xt`" in note for note in p.notes), p.notes
+    assert p.points < p.max_points
+
+
+def test_aliased_views_are_explained(tmp_path, context, sandbox):
+    # c_next is stored as a view of c, then c is overwritten: the classic aliasing bug.
+    nb = nbs.course_notebook(nbs.mutate(
+        "lstm_forward", "        caches.append(cache)",
+        "        caches.append(cache[:1] + (c[:, :, 0],) + cache[2:])\n        c[:, :, 0] = 0.5"))
+    result = grade(tmp_path, nb, context, sandbox)
+    p = part(result, "lstm_forward")
+    assert p.points < p.max_points
+    diagnoses = [c.diagnosis for c in p.cases if c.diagnosis]
+    assert any(d.id == "aliasing" for d in diagnoses), [c.message for c in p.cases]
+
+
+def test_unreadable_notebook_is_a_result_not_a_crash(tmp_path, context, sandbox):
+    path = tmp_path / "broken.ipynb"
+    path.write_text('{"cells": [', encoding="utf-8")
+    result = grade_submission(path, context=context, sandbox=sandbox)
+    assert result.status == "unreadable" and result.points == 0
+    assert "broken.ipynb" in result.messages[0]
