@@ -1,0 +1,1192 @@
+"""Definitions out of a notebook, without running it.
+
+:func:`extract` turns a :class:`~grader.notebook.Notebook` into an
+:class:`Extraction`: the source of every top-level function (last definition
+wins), per-function facts (free names, unfilled template placeholders) and
+student-readable diagnostics.  :meth:`Extraction.program` assembles the code the
+sandbox executes: the imports the kept code needs, the course-provided helpers
+(``softmax``, ``sigmoid`` from ``rnn_utils``), simple constants, classes and
+functions.  Every other top-level statement (test calls, training, prints,
+loops) is dropped.
+
+Nothing here runs student code: cells are parsed with :mod:`ast` and scoped
+with :mod:`symtable`.  Cells with IPython syntax (magics, shell escapes, help,
+Colab automagics) are rewritten line by line; IPython's own input transformer
+is tried only when those rules are not enough, and only if IPython is
+installed.  A cell that still fails to parse is split into top-level blocks so
+that one broken function does not hide the others.  See docs/extraction.md.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import os
+import re
+import symtable
+import sys
+import _symtable
+import textwrap
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Collection, Iterable, Iterator, Mapping
+
+from grader.course import COURSE_MODULES, is_test_helper_module
+from grader.notebook import Cell, Notebook, load
+
+__all__ = [
+    "Diagnostic",
+    "FunctionSource",
+    "Segment",
+    "Program",
+    "Extraction",
+    "extract",
+    "extract_file",
+]
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One finding about a submission, worded for the student.
+
+    ``severity`` is ``"info"``, ``"warning"`` or ``"error"``; ``cell_index`` is
+    the 0-based index among all cells and ``line`` the 1-based line in that cell.
+    """
+
+    severity: str
+    message: str
+    cell_index: int | None = None
+    line: int | None = None
+    function: str | None = None
+
+
+@dataclass(frozen=True)
+class FunctionSource:
+    """The source of one top-level function as the notebook defines it.
+
+    ``first_line``/``last_line`` are 1-based lines in cell ``cell_index``
+    (decorators included).  ``free_names`` are the names the function reads
+    that nothing in the kept program defines (e.g. a ``Wy`` set only by a test
+    cell).  ``placeholder`` is True when template blanks are left unfilled;
+    ``placeholder_detail`` says where.
+    """
+
+    name: str
+    source: str
+    cell_index: int | None
+    first_line: int
+    last_line: int
+    free_names: tuple[str, ...]
+    placeholder: bool
+    placeholder_detail: str = ""
+
+
+@dataclass(frozen=True)
+class Segment:
+    """Program lines ``first``..``last`` (1-based, inclusive) came from here.
+
+    ``cell_index``/``cell_line`` locate the segment's first line in the
+    notebook (both None for code the grader added, such as course helpers);
+    ``function`` names the function the lines belong to, if any.
+    """
+
+    first: int
+    last: int
+    function: str | None
+    cell_index: int | None
+    cell_line: int | None
+
+
+@dataclass(frozen=True)
+class Program:
+    """The code the sandbox executes, with a map back to the notebook."""
+
+    source: str
+    segments: tuple[Segment, ...]
+
+    def locate(self, program_line: int) -> tuple[int | None, int | None, str | None]:
+        """Map a 1-based program line to ``(cell_index, line_in_cell, function)``.
+
+        Lines the grader added (course helpers, blank separators) give None
+        for the cell and line; course helpers still name their function.
+        """
+        for seg in self.segments:
+            if seg.first <= program_line <= seg.last:
+                if seg.cell_index is None or seg.cell_line is None:
+                    return (None, None, seg.function)
+                return (seg.cell_index, seg.cell_line + program_line - seg.first, seg.function)
+        return (None, None, None)
+
+
+@dataclass(frozen=True)
+class _Def:
+    """A kept top-level definition: function, class or constant assignment."""
+
+    kind: str  # "function" | "class" | "constant"
+    names: tuple[str, ...]
+    source: str
+    cell_index: int | None
+    first_line: int
+    last_line: int
+    uses: frozenset[str]
+
+
+@dataclass(frozen=True)
+class _Import:
+    """One imported name (one alias of an import statement)."""
+
+    source: str  # a one-alias import statement
+    module: str
+    binds: str | None  # None for a star import
+    kind: str  # "light" | "heavy" | "course" | "test"
+    cell_index: int | None
+    line: int
+    imported: str | None = None  # the attribute imported by ``from m import x``
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """Everything :func:`extract` learned about one submission.
+
+    ``functions`` is read-only and maps each function name to its last
+    definition.  :meth:`program` builds the executable program.
+    """
+
+    path: str
+    functions: Mapping[str, FunctionSource]
+    diagnostics: tuple[Diagnostic, ...]
+    _defs: tuple[_Def, ...] = field(default=(), repr=False, compare=False)
+    _imports: tuple[_Import, ...] = field(default=(), repr=False, compare=False)
+
+    def program(self, *, omit: Collection[str] = ()) -> Program:
+        """Assemble the executable program, leaving out the functions in ``omit``.
+
+        Order: the imports the kept code uses, ``import numpy as np`` when
+        needed and missing, the course helpers (skipped when the student
+        defines their own or the name is omitted), then constants, classes and
+        functions in notebook order.  An omitted name is dropped whether it
+        comes from the student or from the course.
+        """
+        omitted = frozenset(omit)
+        defs = [d for d in self._defs if not (d.kind == "function" and d.names[0] in omitted)]
+        uses: set[str] = set()
+        student_names: set[str] = set()
+        for d in defs:
+            uses |= d.uses
+            student_names.update(d.names)
+        kept_imports: list[_Import] = []
+        bound: set[str] = set()
+        seen_sources: set[str] = set()
+        for imp in self._imports:
+            if imp.kind in ("test", "course"):
+                continue
+            keep = (imp.binds is None and imp.kind == "light") or (imp.binds in uses)
+            if keep and imp.source not in seen_sources:
+                seen_sources.add(imp.source)
+                kept_imports.append(imp)
+                if imp.binds:
+                    bound.add(imp.binds)
+        course_fns, aliases = _course_plan(self._imports, uses, student_names | bound, omitted)
+
+        b = _ProgramBuilder()
+        for imp in kept_imports:
+            b.add(imp.source, None, imp.cell_index, imp.line)
+        if ("np" in uses or course_fns) and "np" not in bound and "np" not in student_names:
+            b.add("import numpy as np", None, None, None)
+        if "numpy" in uses and "numpy" not in bound and "numpy" not in student_names:
+            b.add("import numpy", None, None, None)
+        b.blank()
+        for module, name in course_fns:
+            b.add(COURSE_MODULES[module][name].rstrip("\n"), name, None, None)
+            b.blank()
+        for line in aliases:
+            b.add(line, None, None, None)
+        if aliases:
+            b.blank()
+        for d in defs:
+            fn = d.names[0] if d.kind == "function" else None
+            if d.kind != "constant":
+                b.blank()
+            b.add(d.source, fn, d.cell_index, d.first_line)
+            if d.kind != "constant":
+                b.blank()
+        return b.build()
+
+
+class _ProgramBuilder:
+    """Accumulates program text and its segments (line bookkeeping only)."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.segments: list[Segment] = []
+
+    def add(self, text: str, function: str | None, cell: int | None, line: int | None) -> None:
+        """Append ``text`` as one segment."""
+        chunk = text.split("\n")
+        first = len(self.lines) + 1
+        self.lines.extend(chunk)
+        self.segments.append(Segment(first, len(self.lines), function, cell, line))
+
+    def blank(self) -> None:
+        """Append one blank separator line unless the text already ends with one."""
+        if self.lines and self.lines[-1] != "":
+            self.lines.append("")
+
+    def build(self) -> Program:
+        """Freeze into a :class:`Program`."""
+        text = "\n".join(self.lines).rstrip("\n") + "\n"
+        return Program(source=text, segments=tuple(self.segments))
+
+
+def _course_plan(
+    imports: Iterable[_Import], uses: set[str], defined: set[str], omitted: frozenset[str]
+) -> tuple[list[tuple[str, str]], list[str]]:
+    """Which course helpers to inline, and alias lines for ``import rnn_utils as m``.
+
+    A helper is inlined when the notebook imports it (by name, by star or the
+    whole module) or the kept code uses it without defining it, unless the
+    student defines their own (plain and star imports) or it is omitted.
+    """
+    wanted: dict[tuple[str, str], None] = {}
+    aliases: list[str] = []
+    for imp in imports:
+        if imp.kind != "course":
+            continue
+        fns = COURSE_MODULES[imp.module.split(".", 1)[0]]
+        if imp.binds is None:  # from rnn_utils import *
+            for name in fns:
+                if name not in defined and name not in omitted:
+                    wanted[(imp.module, name)] = None
+        elif imp.imported is not None:  # from rnn_utils import softmax [as s]
+            name = imp.imported
+            if name in fns and name not in omitted and (imp.binds != name or name not in defined):
+                wanted[(imp.module, name)] = None
+                if imp.binds != name:
+                    aliases.append(f"{imp.binds} = {name}")
+        else:  # import rnn_utils [as m]
+            present = [n for n in fns if n not in omitted]
+            for name in present:
+                wanted[(imp.module, name)] = None
+            if imp.binds in uses:
+                args = ", ".join(f"{n}={n}" for n in present)
+                aliases.append(f"{imp.binds} = __import__('types').SimpleNamespace({args})")
+    for module, fns in COURSE_MODULES.items():
+        for name in fns:
+            if name in uses and name not in defined and name not in omitted:
+                wanted.setdefault((module, name), None)
+    return list(wanted), aliases
+
+
+# --------------------------------------------------------------------------- entry points
+
+
+def extract_file(path: str | os.PathLike[str]) -> Extraction:
+    """Load ``path`` and extract it; raises :class:`~grader.notebook.SubmissionError`."""
+    return extract(load(path))
+
+
+def extract(notebook: Notebook) -> Extraction:
+    """Extract the definitions of ``notebook`` (no I/O, never runs student code)."""
+    return _Extractor(notebook).run()
+
+
+# --------------------------------------------------------------------------- constants
+
+_BUILTIN_NAMES = frozenset(dir(builtins)) | {
+    "__name__", "__doc__", "__file__", "__builtins__", "__spec__", "__loader__",
+    "__package__", "__annotations__", "__debug__",
+}
+_LIGHT_MODULES = frozenset(sys.stdlib_module_names) | {"numpy"}
+_CELL_MAGICS_WITH_PYTHON_BODY = frozenset({"time", "timeit", "capture", "prun", "debug", "memit"})
+_AUTOMAGICS = frozenset({
+    "cd", "ls", "pwd", "pip", "conda", "env", "cat", "cp", "mv", "rm", "rmdir", "mkdir",
+    "ll", "lf", "lk", "lx", "ldir", "man", "clear", "history", "load_ext", "reload_ext",
+    "matplotlib", "time", "timeit", "run", "reset", "who", "whos", "who_ls", "load",
+    "precision", "pdb", "autoreload", "aimport", "tensorflow_version", "bookmark",
+    "dhist", "alias", "unalias", "rehashx", "sx", "system", "xmode", "pinfo", "psearch",
+})
+# A word followed by this is Python, not an automagic: `ls = 3`, `cd(x)`, `pip.main`, `time - t0`.
+_AUTOMAGIC_RE = re.compile(
+    r"^(\s*)([A-Za-z_]\w*)(?:\s*$|\s+(?![-+*/%<>=!&|^@]=?\s|=|\(|\[|\.\w|:|,|"
+    r"(?:in|is|and|or|if|else|for|not)\b))"
+)
+_HELP_RE = re.compile(r"^\s*(?:\?{1,2}\s*[\w.]+(?:\(\))?|[\w.\[\]'\"()]+\?{1,2})\s*$")
+_ASSIGN_ESCAPE_RE = re.compile(r"^(\s*)[\w.,\s\[\]]+=\s*[!%]")
+_GRADED_RE = re.compile(r"#+[ \t]*(?:GRADED|Graded|graded)[ \t]+(?:FUNCTION|Function|function)[ \t]*:[ \t]*([A-Za-z_]\w*)")
+_REGION_RE = re.compile(r"^[ \t]*#+[ \t]*(START|END|Start|End|start|end)[ \t]+(?:CODE|Code|code)[ \t]+(?:HERE|Here|here)",
+                        re.MULTILINE)
+_CODE_LINE_RE = re.compile(r"^[ \t]*[^#\s]", re.MULTILINE)
+_COL0_RE = re.compile(r"^[^\s#].*", re.MULTILINE)
+_CONTINUATION_RE = re.compile(r"^(?:else|elif|except|finally)\b|^[)\]}]")
+_DEF_NAME_RE = re.compile(r"^(?:async\s+)?(?:def|class)\s+([A-Za-z_]\w*)")
+_NUMPY_ALIASES = frozenset({"np", "numpy"})
+
+
+# --------------------------------------------------------------------------- cell parsing
+
+
+def _parses(text: str) -> ast.Module | None:
+    """``ast.parse(text)`` or None on any syntax problem."""
+    try:
+        return ast.parse(text)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return None
+
+
+def _rewrite_ipython(source: str) -> tuple[str, list[str]]:
+    """Replace IPython-only lines with ``pass`` (same line count), by own rules.
+
+    Handles ``%magic``, ``!shell``, ``x = !cmd``, ``obj?``/``?obj`` help, Colab
+    automagics without ``%`` (``cd '/content/drive'``, ``pip install x``) and
+    cell magics (``%%time`` keeps its Python body; ``%%bash`` and others blank
+    the whole cell).  Returns the new text and the kinds of syntax found.
+    """
+    lines = source.split("\n")
+    found: list[str] = []
+    first = next((i for i, ln in enumerate(lines) if ln.strip()), None)
+    if first is not None and lines[first].lstrip().startswith("%%"):
+        magic = lines[first].lstrip()[2:].split(None, 1)
+        name = magic[0] if magic else ""
+        if name not in _CELL_MAGICS_WITH_PYTHON_BODY:
+            return "\n".join("" for _ in lines), [f"%%{name} cell"]
+        lines[first] = ""
+        found.append(f"%%{name}")
+    for i, line in enumerate(lines):
+        stripped = line.lstrip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        indent = line[: len(line) - len(stripped)]
+        if stripped[0] in "%!":
+            lines[i] = indent + "pass"
+            found.append("magic" if stripped[0] == "%" else "shell")
+        elif _ASSIGN_ESCAPE_RE.match(line) and not _line_compiles(stripped):
+            lines[i] = indent + "pass"
+            found.append("shell")
+        elif "?" in stripped and _HELP_RE.match(line):
+            lines[i] = indent + "pass"
+            found.append("help")
+        else:
+            m = _AUTOMAGIC_RE.match(line)
+            if m and m.group(2) in _AUTOMAGICS and not _line_compiles(stripped):
+                lines[i] = indent + "pass"
+                found.append("automagic")
+    return "\n".join(lines), found
+
+
+def _line_compiles(line: str) -> bool:
+    """True when one stripped line is a complete Python statement on its own."""
+    try:
+        compile(line, "<line>", "exec", ast.PyCF_ONLY_AST)
+    except (SyntaxError, ValueError):
+        return False
+    return True
+
+
+def _ipython_transform(source: str) -> str | None:
+    """IPython's own transformation of a cell, or None when IPython is unavailable."""
+    try:
+        from IPython.core.inputtransformer2 import TransformerManager
+    except Exception:  # ImportError, or a broken IPython install
+        return None
+    try:
+        return TransformerManager().transform_cell(source)
+    except Exception:  # the transformer can fail on garbage input
+        return None
+
+
+def _top_level_starts(source: str) -> list[int]:
+    """0-based indices of lines that begin a top-level statement (heuristic).
+
+    A statement starts at a column-0 line that is not a comment, not a
+    continuation clause (``else:``, ``except``, a closing bracket), does not
+    follow a backslash continuation, and is not a def right after its decorator.
+    The first line always starts a block.
+    """
+    starts: list[int] = [0]
+    line_no = 0
+    pos = 0
+    prev_decorator = False
+    for m in _COL0_RE.finditer(source):
+        line_no += source.count("\n", pos, m.start())
+        pos = m.start()
+        if pos >= 2 and source[pos - 2] == "\\":
+            continue
+        text = m.group()
+        if _CONTINUATION_RE.match(text):
+            continue
+        if not prev_decorator and line_no != 0:
+            starts.append(line_no)
+        prev_decorator = text.startswith("@")
+    return starts
+
+
+_ASSIGN_HEAD_RE = re.compile(r"^([A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*)\s*(?::[^=]*)?=(?!=)")
+_CALL_OR_INDEX_RE = re.compile(r"[\w)\]}'\"]\s*[(\[]")
+_IMPORT_HEAD_RE = re.compile(r"^(?:import|from)\s")
+_DEF_HEAD_RE = re.compile(r"^(?:@|(?:async\s+)?def\s|class\s)")
+_DEF_LINE_RE = re.compile(r"^(?:async\s+)?(def|class)\s+([A-Za-z_]\w*)", re.MULTILINE)
+_NESTED_DEF_RE = re.compile(r"^\s+(?:async\s+)?def\s", re.MULTILINE)
+_COMPOUND_RE = re.compile(r"^(?:if|for|while|try|with|async)\b")
+_MAYBE_PLACEHOLDER_RE = re.compile(
+    r"^[ \t]*(?:pass|\.\.\.)[ \t]*(?:#.*)?$", re.MULTILINE
+)
+
+
+def _fast_cell(source: str) -> list[object] | None:
+    """Classify a cell's top-level blocks without parsing the ones that are dropped anyway.
+
+    Test cells are dense code that is never kept, and parsing them dominates
+    the cost of extraction.  Blocks are found by lines (a statement starts at
+    column 0); def/class blocks are parsed and scoped by :mod:`symtable` only,
+    imports and constant-looking assignments by :mod:`ast`, and other blocks are
+    skipped (the names they assign are noted).  Returns a list of
+    :class:`_FastDef`, AST statements and assigned names, or None when anything
+    looks unusual (a block fails to parse, indented first line, ...); the
+    caller then takes the careful path.
+    """
+    lines = source.split("\n")
+    starts = _top_level_starts(source) + [len(lines)]
+    out: list[object] = []
+    for a, b in zip(starts, starts[1:]):
+        head = lines[a]
+        if not head.strip() or head.startswith("#"):
+            continue
+        if head[0] in " \t":
+            return None
+        if _DEF_HEAD_RE.match(head):
+            end = b
+            while end > a and (not lines[end - 1].strip() or lines[end - 1].lstrip().startswith("#")):
+                end -= 1
+            block = "\n".join(lines[a:end])
+            m = _DEF_LINE_RE.search(block)
+            if m is None:
+                return None
+            try:
+                uses = _global_uses(block)
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                return None
+            kind = "class" if m.group(1) == "class" else "function"
+            out.append(_FastDef(kind, m.group(2), a + 1, end, block, uses))
+            continue
+        block = "\n".join(lines[a:b])
+        assign = _ASSIGN_HEAD_RE.match(head)
+        constant_like = assign is not None and not _CALL_OR_INDEX_RE.search(block, assign.end())
+        nested = _COMPOUND_RE.match(head) is not None and _NESTED_DEF_RE.search(block) is not None
+        if _IMPORT_HEAD_RE.match(head) or constant_like or nested:
+            tree = _parses("\n" * a + block)
+            if tree is None:
+                return None
+            out.extend(tree.body)
+        elif assign is not None:
+            out.extend(n.strip() for n in assign.group(1).split(","))
+    return out
+
+
+def _may_hold_placeholder(source: str) -> bool:
+    """Cheap test: could this function contain a template placeholder?"""
+    if "None" in source or "NotImplementedError" in source:
+        return True
+    if ("pass" in source or "..." in source) and _MAYBE_PLACEHOLDER_RE.search(source):
+        return True
+    return "return" not in source and "yield" not in source
+
+
+def _parse_def(d: _Def) -> ast.AST | None:
+    """Parse a kept def alone, with its cell line numbers."""
+    tree = _parses("\n" * (d.first_line - 1) + d.source)
+    return tree.body[0] if tree is not None and tree.body else None
+
+
+@dataclass
+class _ParsedCell:
+    """A cell's parse: statements with the text they were parsed from."""
+
+    index: int
+    text: str
+    body: list[ast.stmt]
+
+
+@dataclass(frozen=True)
+class _FastDef:
+    """A top-level def/class block found by the fast path (scoped, not yet AST-parsed)."""
+
+    kind: str
+    name: str
+    first: int
+    last: int
+    source: str
+    uses: frozenset[str]
+
+
+_Entry = tuple[_Def, "ast.AST | None", str]  # definition, its AST node if parsed, its cell's text
+
+
+class _Extractor:
+    """One extraction run (the mutable working state of :func:`extract`)."""
+
+    def __init__(self, notebook: Notebook) -> None:
+        self.nb = notebook
+        self.diags: list[Diagnostic] = []
+        self.defs: dict[str, _Entry] = {}
+        self.imports: list[_Import] = []
+        self.dropped_bindings: dict[str, int] = {}
+        self.graded_markers: list[tuple[int, str]] = []
+        self.function_cells: dict[str, list[int]] = {}
+
+    # -- driver ---------------------------------------------------------------
+
+    def run(self) -> Extraction:
+        """Parse every code cell, classify its statements, then analyse the functions."""
+        for cell in self.nb.cells:
+            if cell.kind != "code" or not cell.source.strip():
+                continue
+            for m in _GRADED_RE.finditer(cell.source):
+                self.graded_markers.append((cell.index, m.group(1)))
+            fast = _fast_cell(cell.source)
+            if fast is not None:
+                parsed = _ParsedCell(cell.index, cell.source, [])
+                for item in fast:
+                    if isinstance(item, _FastDef):
+                        self._definition(item.kind, item.name, item.first, item.last, item.source,
+                                         parsed, None, item.uses)
+                    elif isinstance(item, str):
+                        self._rebound(item, cell.index)
+                    else:
+                        self._statement(item, parsed)
+                continue
+            parsed = self._parse_cell(cell)
+            for node in parsed.body:
+                self._statement(node, parsed)
+        return self._finish()
+
+    # -- parsing ----------------------------------------------------------------
+
+    def _parse_cell(self, cell: Cell) -> _ParsedCell:
+        """Parse a cell, rewriting IPython syntax and salvaging blocks when needed."""
+        source = cell.source
+        tree = _parses(source)
+        if tree is not None:
+            return _ParsedCell(cell.index, source, tree.body)
+        text, found = _rewrite_ipython(source)
+        if found:
+            tree = _parses(text)
+            if tree is not None:
+                return _ParsedCell(cell.index, text, tree.body)
+        dedented = textwrap.dedent(text)
+        if dedented != text:
+            tree = _parses(dedented)
+            if tree is not None:
+                return _ParsedCell(cell.index, dedented, tree.body)
+        transformed = _ipython_transform(source)
+        if transformed is not None and transformed != source:
+            tree = _parses(transformed)
+            if tree is not None and transformed.count("\n") == source.count("\n"):
+                return _ParsedCell(cell.index, transformed, tree.body)
+        return self._salvage(cell.index, text)
+
+    def _salvage(self, index: int, text: str) -> _ParsedCell:
+        """Parse top-level blocks one by one; report the ones that do not parse."""
+        lines = text.split("\n")
+        starts = _top_level_starts(text) + [len(lines)]
+        body: list[ast.stmt] = []
+        i = 0
+        while i < len(starts) - 1:
+            parsed_to = None
+            # A block may have been split at a column-0 line inside a string:
+            # try merging it with a few following blocks before giving up.
+            for j in range(i + 1, min(i + 6, len(starts))):
+                chunk = "\n" * starts[i] + "\n".join(lines[starts[i] : starts[j]])
+                tree = _parses(chunk)
+                if tree is not None:
+                    body.extend(tree.body)
+                    parsed_to = j
+                    break
+            if parsed_to is not None:
+                i = parsed_to
+                continue
+            self._syntax_error(index, lines, starts[i], starts[i + 1])
+            i += 1
+        return _ParsedCell(index, text, body)
+
+    def _syntax_error(self, index: int, lines: list[str], start: int, stop: int) -> None:
+        """Report one top-level block (lines ``start``..``stop``-1) that does not parse."""
+        chunk = "\n" * start + "\n".join(lines[start:stop])
+        try:
+            compile(chunk, f"<cell {index}>", "exec", ast.PyCF_ONLY_AST)
+            msg, line = "invalid syntax", start + 1
+        except SyntaxError as exc:
+            msg, line = exc.msg, exc.lineno or start + 1
+        except (ValueError, MemoryError, RecursionError) as exc:
+            msg, line = str(exc) or type(exc).__name__, start + 1
+        m = _DEF_NAME_RE.match(lines[start]) if start < len(lines) else None
+        if m:
+            self.diags.append(Diagnostic(
+                "error",
+                f"Syntax error in cell {index}, line {line}: {msg}. "
+                f"`{m.group(1)}` cannot be graded until this is fixed.",
+                index, line, m.group(1),
+            ))
+            self.function_cells.setdefault(m.group(1), []).append(index)
+        else:
+            self.diags.append(Diagnostic(
+                "info",
+                f"Syntax error in cell {index}, line {line}: {msg}. That code is not graded, so it was skipped.",
+                index, line,
+            ))
+
+    # -- statements ---------------------------------------------------------------
+
+    def _statement(self, node: ast.stmt, cell: _ParsedCell) -> None:
+        """Keep a definition, an import or a simple constant; note anything else."""
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            first = min([node.lineno] + [d.lineno for d in node.decorator_list])
+            last = node.end_lineno or node.lineno
+            source = "\n".join(cell.text.split("\n")[first - 1 : last])
+            kind = "class" if isinstance(node, ast.ClassDef) else "function"
+            try:
+                uses = _global_uses(source)
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                uses = frozenset()
+            self._definition(kind, node.name, first, last, source, cell, node, uses)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            self._import(node, cell)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)) and self._constant(node, cell):
+            pass
+        else:
+            self._dropped(node, cell)
+
+    def _definition(self, kind: str, name: str, first: int, last: int, source: str,
+                    cell: _ParsedCell, node: ast.AST | None, uses: frozenset[str]) -> None:
+        """Record a top-level def or class; the last definition of a name wins."""
+        previous = self.defs.pop(name, None)
+        if previous is not None and previous[0].kind in ("function", "class"):
+            old = previous[0]
+            where = f"cell {old.cell_index}" if old.cell_index != cell.index else "earlier in the same cell"
+            self.diags.append(Diagnostic(
+                "warning",
+                f"`{name}` is defined more than once ({where}, line {old.first_line}, and cell "
+                f"{cell.index}, line {first}); the last definition (cell {cell.index}) is the one graded.",
+                cell.index, first, name,
+            ))
+        self.defs[name] = (_Def(kind, (name,), source, cell.index, first, last, uses), node, cell.text)
+        if kind == "function":
+            self.function_cells.setdefault(name, []).append(cell.index)
+
+    def _import(self, node: ast.Import | ast.ImportFrom, cell: _ParsedCell) -> None:
+        """Record each alias of an import statement as a one-name import."""
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                module = alias.name
+                if alias.asname:
+                    src, binds = f"import {module} as {alias.asname}", alias.asname
+                else:
+                    src, binds = f"import {module}", module.split(".", 1)[0]
+                self._add_import(src, module, binds, None, node, cell)
+        else:
+            module = "." * node.level + (node.module or "")
+            for alias in node.names:
+                if alias.name == "*":
+                    self._add_import(f"from {module} import *", module, None, None, node, cell)
+                    continue
+                binds = alias.asname or alias.name
+                asname = f" as {alias.asname}" if alias.asname else ""
+                self._add_import(f"from {module} import {alias.name}{asname}",
+                                 module, binds, alias.name, node, cell)
+
+    def _add_import(self, src: str, module: str, binds: str | None, imported: str | None,
+                    node: ast.stmt, cell: _ParsedCell) -> None:
+        """Classify one import and store it."""
+        top = module.split(".", 1)[0]
+        if module.startswith("."):
+            kind = "heavy"
+        elif top in COURSE_MODULES:
+            kind = "course"
+        elif is_test_helper_module(module):
+            kind = "test"
+        elif top in _LIGHT_MODULES:
+            kind = "light"
+        else:
+            kind = "heavy"
+        self.imports.append(_Import(src, module, binds, kind, cell.index, node.lineno, imported))
+        if binds is not None:
+            self._unbind_constant(binds)
+
+    def _constant(self, node: ast.Assign | ast.AnnAssign, cell: _ParsedCell) -> bool:
+        """Keep ``name = <literal or arithmetic of literals and kept constants>``."""
+        if isinstance(node, ast.AnnAssign):
+            targets = [node.target]
+            value = node.value
+        else:
+            targets = node.targets
+            value = node.value
+        if value is None:
+            return False
+        names: list[str] = []
+        for t in targets:
+            if isinstance(t, ast.Name):
+                names.append(t.id)
+            elif isinstance(t, (ast.Tuple, ast.List)) and all(isinstance(e, ast.Name) for e in t.elts):
+                names.extend(e.id for e in t.elts)  # type: ignore[union-attr]
+            else:
+                return False
+        known = {n for n, (d, _, _) in self.defs.items() if d.kind == "constant"}
+        known |= {i.binds for i in self.imports if i.binds}
+        uses: set[str] = set()
+        if not names or not _is_constant_expr(value, known, uses):
+            return False
+        source = ast.get_source_segment(cell.text, node)
+        if source is None:
+            return False
+        for n in names:
+            self.defs.pop(n, None)
+            self.dropped_bindings.pop(n, None)
+        last = node.end_lineno or node.lineno
+        self.defs[names[0]] = (
+            _Def("constant", tuple(names), source, cell.index, node.lineno, last, frozenset(uses)),
+            None, cell.text,
+        )
+        for n in names[1:]:
+            self.defs[n] = self.defs[names[0]]
+        return True
+
+    def _unbind_constant(self, name: str) -> None:
+        """A later statement rebinds ``name``: an earlier kept constant no longer holds."""
+        entry = self.defs.get(name)
+        if entry is not None and entry[0].kind == "constant":
+            for n in entry[0].names:
+                self.defs.pop(n, None)
+
+    def _rebound(self, name: str, cell_index: int) -> None:
+        """A dropped statement of cell ``cell_index`` assigns ``name``."""
+        self._unbind_constant(name)
+        self.dropped_bindings[name] = cell_index
+
+    def _dropped(self, node: ast.stmt, cell: _ParsedCell) -> None:
+        """Remember the names a dropped statement binds; warn about defs hidden inside it."""
+        for name in _bound_names(node):
+            self._rebound(name, cell.index)
+        for inner in _nested_defs(node):
+            self.diags.append(Diagnostic(
+                "warning",
+                f"`{inner.name}` is defined inside an `{type(node).__name__.lower()}` block "
+                f"(cell {cell.index}, line {inner.lineno}), not at the top level of a cell, so it is not graded.",
+                cell.index, inner.lineno, inner.name,
+            ))
+
+    # -- analysis -----------------------------------------------------------------
+
+    def _finish(self) -> Extraction:
+        """Scope analysis, placeholders, free names and marker hints; build the result."""
+        analysed: list[_Entry] = []
+        seen: set[int] = set()
+        for entry in self.defs.values():
+            if id(entry[0]) not in seen:
+                seen.add(id(entry[0]))
+                analysed.append(entry)
+        defs = tuple(d for d, _, _ in analysed)
+
+        student = {n for d in defs for n in d.names}
+        imported = {i.binds for i in self.imports if i.binds and i.kind != "test"}
+        course_names = {n for fns in COURSE_MODULES.values() for n in fns}
+        star_names, star_unknown = self._star_names()
+        known = student | imported | course_names | star_names | _BUILTIN_NAMES | _NUMPY_ALIASES
+        test_bound = {i.binds: i.module for i in self.imports if i.binds and i.kind == "test"}
+
+        functions: dict[str, FunctionSource] = {}
+        program_functions = {d.names[0] for d in defs if d.kind == "function"} | course_names
+        for d, node, text in analysed:
+            if d.kind != "function":
+                continue
+            name = d.names[0]
+            free_set = [n for n in d.uses if n not in known]
+            if node is None and (free_set or _may_hold_placeholder(d.source)):
+                node = _parse_def(d)
+            first_use = _first_loads(node) if free_set and node is not None else {}
+            free = tuple(sorted(free_set, key=lambda n: (first_use.get(n, 0), n)))
+            lines = text.split("\n")
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                found = _placeholders(node, lines, program_functions)
+            else:
+                found = _empty_regions(d.first_line, d.last_line, lines)
+            detail = "; ".join(f"line {ln}: `{snip}`" if snip else f"line {ln}: {what}"
+                               for ln, snip, what in found[:3])
+            if len(found) > 3:
+                detail += f" (and {len(found) - 3} more)"
+            functions[name] = FunctionSource(
+                name=name, source=d.source, cell_index=d.cell_index, first_line=d.first_line,
+                last_line=d.last_line, free_names=free,
+                placeholder=bool(found), placeholder_detail=detail,
+            )
+            if found:
+                self.diags.append(Diagnostic(
+                    "warning",
+                    f"`{name}` is not implemented yet: template placeholder left in ({detail}).",
+                    d.cell_index, found[0][0], name,
+                ))
+            for n in free:
+                self.diags.append(Diagnostic(
+                    "warning", _free_message(name, n, self.dropped_bindings, test_bound, star_unknown),
+                    d.cell_index, first_use.get(n), name,
+                ))
+        self._import_notes(analysed, student)
+        self._marker_notes(functions)
+        if not functions:
+            self.diags.append(Diagnostic("warning", "No function definitions were found in this submission."))
+        return Extraction(
+            path=self.nb.path,
+            functions=MappingProxyType(functions),
+            diagnostics=tuple(self.diags),
+            _defs=defs,
+            _imports=tuple(self.imports),
+        )
+
+    def _star_names(self) -> tuple[set[str], list[str]]:
+        """Names provided by star imports of light modules; modules of other star imports."""
+        names: set[str] = set()
+        unknown: list[str] = []
+        for imp in self.imports:
+            if imp.binds is not None:
+                continue
+            if imp.kind == "light":
+                names |= _module_public_names(imp.module)
+            elif imp.kind == "heavy":
+                unknown.append(imp.module)
+        return names, unknown
+
+    def _import_notes(self, analysed: list[_Entry],
+                      student: set[str]) -> None:
+        """Info/warnings about imports: heavy ones the kept code needs, numpy added."""
+        users: dict[str, list[str]] = {}
+        for d, _, _ in analysed:
+            for n in d.uses:
+                users.setdefault(n, []).append(d.names[0])
+        bound = {i.binds for i in self.imports if i.binds and i.kind != "test"}
+        warned: set[str] = set()
+        for imp in self.imports:
+            if imp.kind == "heavy" and imp.binds in users and imp.source not in warned:
+                warned.add(imp.source)
+                who = ", ".join(f"`{u}`" for u in users[imp.binds][:3])
+                self.diags.append(Diagnostic(
+                    "warning",
+                    f"{who} uses `{imp.binds}` from `{imp.source}` (cell {imp.cell_index}); the grader must import "
+                    f"`{imp.module}` to run it, which is slow and may fail if it is not installed.",
+                    imp.cell_index, imp.line, users[imp.binds][0],
+                ))
+        for alias in ("np", "numpy"):
+            if alias in users and alias not in bound and alias not in student:
+                first = users[alias][0]
+                stmt = "import numpy as np" if alias == "np" else "import numpy"
+                self.diags.append(Diagnostic(
+                    "info",
+                    f"`{first}` uses `{alias}`, but the notebook never imports NumPy under that name "
+                    f"(perhaps it came from a star import); the grader adds `{stmt}`.",
+                    function=first,
+                ))
+
+    def _marker_notes(self, functions: Mapping[str, FunctionSource]) -> None:
+        """``# GRADED FUNCTION: name`` is a hint: say when the named function is missing."""
+        for cell_index, name in self.graded_markers:
+            if name in functions or name in self.function_cells:
+                continue
+            here = [n for n, cells in self.function_cells.items() if cell_index in cells]
+            also = f" (the cell defines {', '.join(f'`{n}`' for n in here)})" if here else ""
+            self.diags.append(Diagnostic(
+                "warning",
+                f"Cell {cell_index} is marked `GRADED FUNCTION: {name}`, but no function named `{name}` "
+                f"is defined anywhere{also}.",
+                cell_index, None, name,
+            ))
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _is_constant_expr(node: ast.expr, known: set[str], uses: set[str]) -> bool:
+    """True for literals and arithmetic over literals, kept constants and module attributes.
+
+    Calls, subscripts, comprehensions and empty containers (which test cells
+    fill in later) are not constants.  Names read are added to ``uses``.
+    """
+    if isinstance(node, ast.Constant):
+        return True
+    if isinstance(node, ast.Name):
+        uses.add(node.id)
+        return node.id in known or node.id in ("True", "False", "None")
+    if isinstance(node, ast.Attribute):
+        base: ast.expr = node
+        while isinstance(base, ast.Attribute):
+            base = base.value
+        if isinstance(base, ast.Name) and base.id in known:
+            uses.add(base.id)
+            return True
+        return False
+    if isinstance(node, ast.UnaryOp):
+        return _is_constant_expr(node.operand, known, uses)
+    if isinstance(node, ast.BinOp):
+        return _is_constant_expr(node.left, known, uses) and _is_constant_expr(node.right, known, uses)
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+        if not node.elts and not isinstance(node, ast.Tuple):
+            return False
+        return all(_is_constant_expr(e, known, uses) for e in node.elts)
+    if isinstance(node, ast.Dict):
+        if not node.keys:
+            return False
+        return all(k is not None and _is_constant_expr(k, known, uses) for k in node.keys) and all(
+            _is_constant_expr(v, known, uses) for v in node.values
+        )
+    return False
+
+
+def _bound_names(node: ast.stmt) -> Iterator[str]:
+    """Top-level names a dropped statement binds (assignment, loop and with targets)."""
+    targets: list[ast.expr] = []
+    if isinstance(node, ast.Assign):
+        targets = list(node.targets)
+    elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
+        targets = [node.target]
+    elif isinstance(node, (ast.For, ast.AsyncFor)):
+        targets = [node.target]
+    elif isinstance(node, (ast.With, ast.AsyncWith)):
+        targets = [i.optional_vars for i in node.items if i.optional_vars is not None]
+    for t in targets:
+        for sub in ast.walk(t):
+            if isinstance(sub, ast.Name):
+                yield sub.id
+    if isinstance(node, (ast.For, ast.AsyncFor, ast.While, ast.If, ast.With, ast.AsyncWith, ast.Try)):
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.stmt):
+                yield from _bound_names(child)
+    if isinstance(node, ast.Try):
+        for h in node.handlers:
+            for child in h.body:
+                yield from _bound_names(child)
+
+
+def _nested_defs(node: ast.stmt) -> Iterator[ast.FunctionDef | ast.AsyncFunctionDef]:
+    """Function definitions inside a dropped compound statement (not inside functions)."""
+    bodies: list[list[ast.stmt]] = []
+    for attr in ("body", "orelse", "finalbody"):
+        part = getattr(node, attr, None)
+        if isinstance(part, list):
+            bodies.append(part)
+    for h in getattr(node, "handlers", []) or []:
+        bodies.append(h.body)
+    for body in bodies:
+        for child in body:
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                yield child
+            elif not isinstance(child, ast.ClassDef):
+                yield from _nested_defs(child)
+
+
+def _global_uses(source: str) -> frozenset[str]:
+    """Global names a top-level def or class reads (decorators and defaults included).
+
+    Raises SyntaxError (or ValueError for NUL bytes) when ``source`` does not parse.
+    """
+    top = symtable.symtable(source, "<def>", "exec")
+    raw = getattr(top, "_table", None)
+    if isinstance(getattr(raw, "symbols", None), dict) and isinstance(getattr(raw, "children", None), list):
+        return _raw_global_uses(raw)
+    names: set[str] = set()
+    for sym in top.get_symbols():
+        if sym.is_referenced():
+            names.add(sym.get_name())
+    stack = list(top.get_children())
+    while stack:
+        table = stack.pop()
+        for sym in table.get_symbols():
+            if sym.is_referenced() and sym.is_global():
+                names.add(sym.get_name())
+        stack.extend(table.get_children())
+    return frozenset(names)
+
+
+def _raw_global_uses(top: object) -> frozenset[str]:
+    """:func:`_global_uses` on CPython's raw symbol-table entries (five times faster).
+
+    Reads the flag words the public :mod:`symtable` API decodes one Symbol
+    object at a time; used only when the entries have the expected shape.
+    """
+    use, off, mask = _symtable.USE, _symtable.SCOPE_OFF, _symtable.SCOPE_MASK
+    global_scopes = (_symtable.GLOBAL_IMPLICIT, _symtable.GLOBAL_EXPLICIT)
+    names = {n for n, flags in top.symbols.items() if flags & use}  # type: ignore[attr-defined]
+    stack = list(top.children)  # type: ignore[attr-defined]
+    while stack:
+        table = stack.pop()
+        for n, flags in table.symbols.items():
+            if flags & use and (flags >> off) & mask in global_scopes:
+                names.add(n)
+        stack.extend(table.children)
+    return frozenset(names)
+
+
+def _first_loads(node: ast.AST) -> dict[str, int]:
+    """Name -> first line where it is read inside ``node``."""
+    first: dict[str, int] = {}
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load):
+            if sub.id not in first or sub.lineno < first[sub.id]:
+                first[sub.id] = sub.lineno
+    return first
+
+
+def _module_public_names(module: str) -> set[str]:
+    """Public names of an installed light module (what ``from module import *`` binds)."""
+    import importlib
+
+    try:
+        mod = importlib.import_module(module)
+    except Exception:  # a star import of a module that is not installed provides nothing
+        return set()
+    names = getattr(mod, "__all__", None)
+    if names is None:
+        names = [n for n in dir(mod) if not n.startswith("_")]
+    return {n for n in names if isinstance(n, str)}
+
+
+def _free_message(function: str, name: str, dropped: Mapping[str, int],
+                  test_bound: Mapping[str, str], star_unknown: list[str]) -> str:
+    """Student-readable explanation of one free name."""
+    text = f"`{function}` uses `{name}`, which is not defined inside the function"
+    if name in dropped:
+        text += (f"; it is only assigned outside, in cell {dropped[name]}, which is not graded. "
+                 "A graded function runs on its own: compute the value inside the function or take it "
+                 "from the function's arguments")
+    elif name in test_bound:
+        text += f"; it comes from `{test_bound[name]}`, a test helper that is not available when grading"
+    else:
+        text += " nor anywhere else in the notebook's definitions, so it will raise NameError"
+    if star_unknown:
+        text += f" (unless it comes from `from {star_unknown[0]} import *`, which the grader does not load)"
+    return text + "."
+
+
+# --------------------------------------------------------------------------- placeholders
+
+_NONE_ARG_CALLEES = frozenset({"range", "len", "zip", "enumerate", "reversed", "list", "tuple", "float", "int"})
+
+
+def _is_none(node: ast.AST | None) -> bool:
+    """True for the literal ``None``."""
+    return isinstance(node, ast.Constant) and node.value is None
+
+
+def _callee_takes_no_none(func: ast.expr, program_functions: set[str]) -> bool:
+    """Calls where a ``None`` argument can only be an unfilled template blank."""
+    if isinstance(func, ast.Name):
+        return func.id in _NONE_ARG_CALLEES or func.id in program_functions
+    base: ast.expr = func
+    while isinstance(base, ast.Attribute):
+        base = base.value
+    return isinstance(base, ast.Name) and base.id in _NUMPY_ALIASES
+
+
+def _placeholders(node: ast.FunctionDef | ast.AsyncFunctionDef, lines: list[str],
+                  program_functions: set[str]) -> list[tuple[int, str, str]]:
+    """Unfilled template blanks in a function: ``(line, snippet, description)`` sorted by line.
+
+    Detected: a body with nothing but a docstring, ``pass``, ``...`` or
+    ``raise NotImplementedError``; ``x = None`` where ``x`` is never assigned
+    again but is read; ``a[...] = None``; ``None`` as an argument of
+    ``range``/NumPy/notebook functions or as an arithmetic operand; and an empty
+    ``### START CODE HERE ###`` ... ``### END CODE HERE ###`` region.
+    """
+    found: list[tuple[int, str, str]] = []
+    body = list(node.body)
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
+            and isinstance(body[0].value.value, str):
+        body = body[1:]
+    if all(_is_trivial(s) for s in body):
+        what = "the body is empty" if not body else "the body is only `" + _snippet(body[0]) + "`"
+        return [(node.lineno, "", what)]
+    last = node.end_lineno or node.lineno
+    text = "\n".join(lines[node.lineno - 1 : last])
+    if "None" in text:
+        found.extend(_none_placeholders(node, program_functions))
+    found.extend(_empty_regions(node.lineno, last, lines))
+    # One finding per line, the outermost (longest) snippet first.
+    by_line: dict[int, tuple[int, str, str]] = {}
+    for item in found:
+        if item[0] not in by_line or len(item[1]) > len(by_line[item[0]][1]):
+            by_line[item[0]] = item
+    return sorted(by_line.values())
+
+
+def _none_placeholders(node: ast.AST, program_functions: set[str]) -> list[tuple[int, str, str]]:
+    """``None`` left where the template had a blank (see :func:`_placeholders`)."""
+    found: list[tuple[int, str, str]] = []
+    nodes = list(ast.walk(node))
+    stores: dict[str, int] = {}
+    loads: set[str] = set()
+    for sub in nodes:
+        if isinstance(sub, ast.Name):
+            if isinstance(sub.ctx, ast.Store):
+                stores[sub.id] = stores.get(sub.id, 0) + 1
+            else:
+                loads.add(sub.id)
+        elif isinstance(sub, ast.arg):
+            stores[sub.arg] = stores.get(sub.arg, 0) + 1
+    for sub in nodes:
+        if isinstance(sub, ast.Assign) and _is_none(sub.value):
+            for t in sub.targets:
+                if isinstance(t, ast.Name) and stores.get(t.id, 0) == 1 and t.id in loads:
+                    found.append((sub.lineno, _snippet(sub), "placeholder"))
+                elif isinstance(t, ast.Subscript):
+                    found.append((sub.lineno, _snippet(sub), "placeholder"))
+        elif isinstance(sub, ast.Call) and _callee_takes_no_none(sub.func, program_functions):
+            if any(_is_none(a) for a in sub.args) or any(_is_none(k.value) for k in sub.keywords):
+                found.append((sub.lineno, _snippet(sub), "placeholder"))
+        elif isinstance(sub, ast.BinOp) and (_is_none(sub.left) or _is_none(sub.right)):
+            found.append((sub.lineno, _snippet(sub), "placeholder"))
+        elif isinstance(sub, (ast.For, ast.AsyncFor)) and _is_none(sub.iter):
+            found.append((sub.lineno, "for ... in None", "placeholder"))
+    return found
+
+
+def _empty_regions(first: int, last: int, lines: list[str]) -> list[tuple[int, str, str]]:
+    """``### START CODE HERE ###`` ... ``### END CODE HERE ###`` with no code between.
+
+    ``first``..``last`` are the 1-based cell lines of the function.
+    """
+    text = "\n".join(lines[first - 1 : last])
+    found: list[tuple[int, str, str]] = []
+    start: re.Match[str] | None = None
+    for m in _REGION_RE.finditer(text):
+        if m.group(1).lower() == "start":
+            start = m
+        elif start is not None:
+            between = text[text.find("\n", start.end()) + 1 : m.start()] if "\n" in text[start.end() : m.start()] else ""
+            if not _CODE_LINE_RE.search(between):
+                a = first + text.count("\n", 0, start.start())
+                b = first + text.count("\n", 0, m.start())
+                found.append((a, "", f"nothing written between START CODE HERE (line {a}) "
+                                    f"and END CODE HERE (line {b})"))
+            start = None
+    return found
+
+
+def _is_trivial(stmt: ast.stmt) -> bool:
+    """``pass``, ``...``, a bare string, ``return``/``return None`` or ``raise NotImplementedError``."""
+    if isinstance(stmt, ast.Pass):
+        return True
+    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
+        return stmt.value.value is Ellipsis or isinstance(stmt.value.value, str)
+    if isinstance(stmt, ast.Return):
+        return stmt.value is None or _is_none(stmt.value)
+    if isinstance(stmt, ast.Raise) and stmt.exc is not None:
+        exc = stmt.exc.func if isinstance(stmt.exc, ast.Call) else stmt.exc
+        return isinstance(exc, ast.Name) and exc.id == "NotImplementedError"
+    return False
+
+
+def _snippet(node: ast.AST) -> str:
+    """Short one-line source of a node for messages."""
+    try:
+        text = ast.unparse(node)
+    except Exception:  # unparse can fail on odd trees; a message does not need it
+        return type(node).__name__
+    text = " ".join(text.split())
+    return text if len(text) <= 60 else text[:57] + "..."

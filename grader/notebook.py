@@ -1,0 +1,214 @@
+"""Reading one submission file into a `Notebook`, without running anything.
+
+A submission is a Jupyter notebook (nbformat 4.0-4.5, or 3 which is converted
+to 4) or a plain ``.py`` file.  Reading is deliberately cheap: the JSON is
+parsed with :func:`json.loads` and walked by hand; nbformat is imported only to
+convert the rare version-3 notebook, and nbformat validation never runs.
+
+Every problem with the file itself (not JSON, truncated, empty, binary, not a
+notebook, too big) raises :class:`SubmissionError` whose message names the file
+and says what is wrong, so that one broken submission never stops a batch.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["SubmissionError", "Cell", "Notebook", "load", "DEFAULT_MAX_BYTES"]
+
+DEFAULT_MAX_BYTES = 200 * 2**20
+
+_CELL_KINDS = ("code", "markdown", "raw")
+
+
+class SubmissionError(Exception):
+    """The submission file cannot be read as a notebook or a Python file.
+
+    The message names the file and what is wrong, for example
+    ``"submissions/x.ipynb: not JSON (truncated at byte 1234)"``.
+    """
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One cell of a notebook.
+
+    ``index`` is the 0-based position among all cells (markdown included);
+    ``outputs`` holds the text of each output in order: stream text, the
+    ``text/plain`` of results and displays, and ``"EName: evalue"`` for errors,
+    stored as-is (ANSI escapes, carriage returns and backspaces kept).
+    """
+
+    index: int
+    kind: str
+    source: str
+    outputs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Notebook:
+    """A submission as a sequence of cells.
+
+    ``nbformat`` is the version found in the file, before any conversion,
+    and ``(0, 0)`` for a ``.py`` file.
+    """
+
+    path: str
+    cells: tuple[Cell, ...]
+    nbformat: tuple[int, int]
+
+    @property
+    def code_cells(self) -> tuple[Cell, ...]:
+        """The code cells, in notebook order."""
+        return tuple(c for c in self.cells if c.kind == "code")
+
+
+def load(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES) -> Notebook:
+    """Read ``path`` (``.ipynb`` or ``.py``) into a :class:`Notebook`.
+
+    Raises :class:`SubmissionError` when the file is missing, empty, larger than
+    ``max_bytes``, binary, not JSON, truncated, or JSON that is not a notebook.
+    Never executes anything.
+    """
+    name = os.fspath(path)
+    try:
+        size = os.path.getsize(name)
+    except OSError as exc:
+        raise SubmissionError(f"{name}: cannot read ({exc.strerror or exc})") from None
+    if size > max_bytes:
+        raise SubmissionError(
+            f"{name}: too big ({_human(size)}; the limit is {_human(max_bytes)})"
+        )
+    try:
+        with open(name, "rb") as fh:
+            data = fh.read(max_bytes + 1)
+    except OSError as exc:
+        raise SubmissionError(f"{name}: cannot read ({exc.strerror or exc})") from None
+    if len(data) > max_bytes:  # the file grew after stat
+        raise SubmissionError(f"{name}: too big (more than {_human(max_bytes)})")
+    return loads(data, path=name)
+
+
+def loads(data: bytes, *, path: str) -> Notebook:
+    """Parse the bytes of a submission named ``path`` (its suffix picks the format).
+
+    This is :func:`load` without the file system, for callers that already
+    hold the bytes.
+    """
+    if not data.strip():
+        raise SubmissionError(f"{path}: empty file")
+    if b"\x00" in data[:65536]:
+        raise SubmissionError(f"{path}: binary file, not a notebook (contains NUL bytes)")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SubmissionError(
+            f"{path}: not UTF-8 text (invalid byte at offset {exc.start}); "
+            "is it a binary file or a zip archive?"
+        ) from None
+    if path.lower().endswith(".py"):
+        return Notebook(path=path, cells=(Cell(0, "code", text, ()),), nbformat=(0, 0))
+    return _parse_ipynb(text, data, path)
+
+
+def _parse_ipynb(text: str, data: bytes, path: str) -> Notebook:
+    """Parse notebook JSON ``text`` (raw bytes ``data`` kept for error offsets)."""
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as exc:
+        offset = len(text[: exc.pos].encode("utf-8"))
+        if exc.pos >= len(text.rstrip()):
+            raise SubmissionError(f"{path}: not JSON (truncated at byte {offset})") from None
+        raise SubmissionError(
+            f"{path}: not JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}, byte {offset})"
+        ) from None
+    except RecursionError:
+        raise SubmissionError(f"{path}: not a notebook (JSON nested too deeply)") from None
+    if not isinstance(obj, dict):
+        raise SubmissionError(f"{path}: not a notebook (the JSON is a {type(obj).__name__}, not an object)")
+    major, minor = obj.get("nbformat"), obj.get("nbformat_minor", 0)
+    if not isinstance(major, int) or isinstance(major, bool):
+        if "cells" in obj or "worksheets" in obj:
+            raise SubmissionError(f"{path}: not a notebook (no nbformat version number)")
+        raise SubmissionError(f"{path}: not a notebook (no \"cells\" and no \"nbformat\" keys)")
+    if not isinstance(minor, int) or isinstance(minor, bool):
+        minor = 0
+    if major == 3:
+        obj = _upgrade_v3(obj, path)
+    elif major != 4:
+        raise SubmissionError(
+            f"{path}: unsupported notebook format {major}.{minor} (expected 3 or 4.0-4.5)"
+        )
+    raw_cells = obj.get("cells")
+    if not isinstance(raw_cells, list):
+        raise SubmissionError(f"{path}: not a notebook (\"cells\" is missing or not a list)")
+    cells = []
+    for i, raw in enumerate(raw_cells):
+        if not isinstance(raw, dict):
+            raise SubmissionError(f"{path}: not a notebook (cell {i} is not an object)")
+        cells.append(_cell(i, raw))
+    return Notebook(path=path, cells=tuple(cells), nbformat=(major, minor))
+
+
+def _cell(index: int, raw: dict[str, Any]) -> Cell:
+    """Build a :class:`Cell` from one nbformat-4 cell dictionary, tolerantly."""
+    kind = raw.get("cell_type")
+    if kind not in _CELL_KINDS:
+        kind = "raw"
+    source = _text(raw.get("source"))
+    outputs: tuple[str, ...] = ()
+    if kind == "code":
+        raw_outputs = raw.get("outputs")
+        if isinstance(raw_outputs, list):
+            outputs = tuple(_output_text(o) for o in raw_outputs if isinstance(o, dict))
+    return Cell(index=index, kind=kind, source=source, outputs=outputs)
+
+
+def _output_text(out: dict[str, Any]) -> str:
+    """Text of one output: stream text, ``text/plain`` data, or ``"EName: evalue"``."""
+    kind = out.get("output_type")
+    if kind == "stream":
+        return _text(out.get("text"))
+    if kind in ("execute_result", "display_data", "update_display_data"):
+        data = out.get("data")
+        if isinstance(data, dict):
+            return _text(data.get("text/plain"))
+        return ""
+    if kind == "error":
+        return f"{_text(out.get('ename'))}: {_text(out.get('evalue'))}"
+    return ""
+
+
+def _text(value: Any) -> str:
+    """Join an nbformat multiline string (a string or a list of strings)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        return "".join(v for v in value if isinstance(v, str))
+    return ""
+
+
+def _upgrade_v3(obj: dict[str, Any], path: str) -> dict[str, Any]:
+    """Convert an nbformat-3 notebook dictionary to version 4 with nbformat."""
+    try:
+        import nbformat
+    except ImportError:  # pragma: no cover - nbformat is a dependency
+        raise SubmissionError(f"{path}: nbformat 3 notebook, and nbformat is not installed") from None
+    try:
+        node = nbformat.from_dict(obj)
+        converted = nbformat.convert(node, 4)
+    except Exception as exc:  # nbformat raises several kinds on malformed input
+        raise SubmissionError(f"{path}: broken nbformat 3 notebook ({type(exc).__name__}: {exc})") from None
+    return converted
+
+
+def _human(n: int) -> str:
+    """A byte count for people: ``"201.0 MB"``."""
+    if n >= 2**20:
+        return f"{n / 2**20:.1f} MB"
+    if n >= 2**10:
+        return f"{n / 2**10:.1f} KB"
+    return f"{n} bytes"
