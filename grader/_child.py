@@ -1,0 +1,886 @@
+"""The sandbox's other side: the zygote process and the child runtime.
+
+This module runs in a separate interpreter started by :class:`grader.sandbox.Sandbox`
+(the *zygote*).  The zygote imports NumPy and this module and nothing of the
+grading process, hides secrets from its own view of the file system when it
+runs as root, and then forks one *child* per session.  A child drops its
+privileges, limits itself, executes the student's program and answers calls
+over its own socket with :mod:`grader.wire` messages.
+
+Nothing here is imported for its side effects in the grading process: the
+grading process only uses :func:`send_frame` / the constants for framing.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import json
+import os
+import resource
+import signal
+import socket
+import struct
+import sys
+import time
+
+FRAME = struct.Struct(">Q")  # 8-byte big-endian length before every message
+
+# Imported by the zygote before any fork, so children find them in sys.modules.
+# Other modules are imported lazily by the child: as root the interpreter's
+# directories are bound read-only into the child's view (even under /root),
+# without root Landlock allows reading them.  PRELOAD_EXTRA is added when the
+# mount namespace is unavailable to a root zygote (the prefix may then be
+# unreadable after the uid drop).
+PRELOAD = ("numpy", "numpy.linalg", "numpy.random", "math", "inspect")
+PRELOAD_EXTRA = (
+    "numpy.fft", "numpy.testing", "cmath", "random", "copy", "functools", "itertools", "collections",
+    "typing", "dataclasses", "re", "json", "string", "statistics", "fractions", "decimal", "operator",
+    "heapq", "bisect", "numbers", "enum", "abc", "contextlib", "textwrap", "warnings", "traceback",
+    "time", "datetime", "pprint", "tempfile", "pathlib", "struct", "weakref", "types",
+)
+
+# Directories a root zygote hides from its children (replaced by an empty
+# tmpfs; interpreter directories below them are bound back read-only).
+SYSTEM_HIDDEN = ("/root", "/home", "/tmp", "/var/tmp", "/dev/shm", "/run")
+
+# ---------------------------------------------------------------- libc
+
+_libc = ctypes.CDLL(None, use_errno=True)
+_libc.syscall.restype = ctypes.c_long
+_libc.mount.argtypes = (ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p)
+_libc.prctl.argtypes = (ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong)
+
+CLONE_NEWNS = 0x00020000
+CLONE_NEWNET = 0x40000000
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
+MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
+PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_SET_SECCOMP = 1, 4, 22
+PR_SET_NO_NEW_PRIVS, PR_SET_CHILD_SUBREAPER = 38, 36
+
+
+def _check(ret: int, what: str) -> None:
+    """Raise OSError with errno if a libc call failed."""
+    if ret < 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"{what}: {os.strerror(err)}")
+
+
+def prctl(option: int, arg: int = 0) -> None:
+    """prctl(2) with one argument."""
+    _check(_libc.prctl(option, arg, 0, 0, 0), f"prctl({option})")
+
+
+def unshare(flags: int) -> None:
+    """unshare(2); Python 3.11 has no os.unshare."""
+    _check(_libc.unshare(flags), "unshare")
+
+
+def mount(source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
+    """mount(2)."""
+    enc = (lambda s: None if s is None else s.encode())
+    _check(_libc.mount(enc(source), enc(target), enc(fstype), flags, enc(data)), f"mount {target}")
+
+
+# ---------------------------------------------------------------- framing
+
+
+def send_frame(sock: socket.socket, payload: bytes) -> None:
+    """Send one length-prefixed message on a blocking stream socket."""
+    sock.sendall(FRAME.pack(len(payload)) + payload)
+
+
+def _recv_exact(sock: socket.socket, n: int) -> bytes | None:
+    """Read exactly n bytes, or None at end of stream."""
+    chunks, got = [], 0
+    while got < n:
+        chunk = sock.recv(min(n - got, 1 << 20))
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        got += len(chunk)
+    return b"".join(chunks)
+
+
+def recv_frame(sock: socket.socket, max_bytes: int) -> bytes | None:
+    """Receive one length-prefixed message (None at end of stream); refuse oversize ones."""
+    head = _recv_exact(sock, FRAME.size)
+    if head is None:
+        return None
+    (n,) = FRAME.unpack(head)
+    if n > max_bytes:
+        raise OSError(errno.EMSGSIZE, "message too large")
+    return _recv_exact(sock, n)
+
+
+# ---------------------------------------------------------------- Landlock and seccomp (children)
+
+_LL_FS = [(1 << 13) - 1, 1 << 13, 1 << 14, 0, 1 << 15]  # rights added by ABI 1, 2, 3, 4, 5
+_LL_READ = 1 | 4 | 8  # EXECUTE | READ_FILE | READ_DIR
+_LL_FILE_RIGHTS = 1 | 2 | 4 | (1 << 14) | (1 << 15)
+
+
+def landlock_abi() -> int:
+    """The kernel's Landlock ABI version, 0 when unavailable."""
+    v = _libc.syscall(444, None, 0, 1)
+    return max(int(v), 0)
+
+
+def apply_landlock(*, read_paths: list[str], rw_paths: list[str]) -> int:
+    """Restrict this process to reading `read_paths` and writing `rw_paths`; no TCP, scoped signals.
+
+    Returns the ABI applied (0 = not available).  Needs no_new_privs.
+    """
+    abi = landlock_abi()
+    if abi < 1:
+        return 0
+    fs = 0
+    for version, rights in enumerate(_LL_FS, start=1):
+        if abi >= version:
+            fs |= rights
+    net = 3 if abi >= 4 else 0      # BIND_TCP | CONNECT_TCP, with no rule allowing any port
+    scoped = 3 if abi >= 6 else 0   # ABSTRACT_UNIX_SOCKET | SIGNAL
+    size = 24 if abi >= 6 else 16 if abi >= 4 else 8
+    attr = struct.pack("<QQQ", fs, net, scoped)[:size]
+    buf = ctypes.create_string_buffer(attr, size)
+    ruleset = _libc.syscall(444, buf, size, 0)
+    _check(ruleset, "landlock_create_ruleset")
+    try:
+        for paths, rights in ((read_paths, _LL_READ), (rw_paths, fs)):
+            for path in paths:
+                try:
+                    fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
+                except OSError:
+                    continue
+                try:
+                    allowed = rights if os.path.isdir(path) else rights & _LL_FILE_RIGHTS
+                    rule = ctypes.create_string_buffer(struct.pack("<Qi", allowed & fs, fd), 12)
+                    _check(_libc.syscall(445, ruleset, 1, rule, 0), f"landlock_add_rule {path}")
+                finally:
+                    os.close(fd)
+        _check(_libc.syscall(446, ruleset, 0), "landlock_restrict_self")
+    finally:
+        os.close(ruleset)
+    return abi
+
+
+class _SockFilter(ctypes.Structure):
+    _fields_ = [("code", ctypes.c_uint16), ("jt", ctypes.c_uint8), ("jf", ctypes.c_uint8), ("k", ctypes.c_uint32)]
+
+
+class _SockFprog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_uint16), ("filter", ctypes.POINTER(_SockFilter))]
+
+
+# machine -> (AUDIT_ARCH, socket, ptrace, process_vm_readv, process_vm_writev)
+_SECCOMP_ARCH = {
+    "x86_64": (0xC000003E, 41, 101, 310, 311),
+    "aarch64": (0xC00000B7, 198, 117, 270, 271),
+}
+
+
+def seccomp_supported() -> bool:
+    """Whether this module knows the syscall numbers of this machine."""
+    return os.uname().machine in _SECCOMP_ARCH
+
+
+def apply_seccomp() -> bool:
+    """Deny socket(), ptrace, process_vm_readv/writev, io_uring_setup and foreign ABIs (EPERM)."""
+    arch = _SECCOMP_ARCH.get(os.uname().machine)
+    if arch is None:
+        return False
+    audit, nr_socket, nr_ptrace, nr_readv, nr_writev = arch
+    deny = 0x00050000 | errno.EPERM
+    allow = 0x7FFF0000
+    ld, jeq, jge, ret = 0x20, 0x15, 0x35, 0x06
+    blocked = (nr_socket, nr_ptrace, nr_readv, nr_writev, 425)
+    prog = [(ld, 0, 0, 4), (jeq, 1, 0, audit), (ret, 0, 0, deny), (ld, 0, 0, 0),
+            (jge, len(blocked) + 1, 0, 0x40000000)]  # x32 syscall numbers
+    for i, nr in enumerate(blocked):
+        prog.append((jeq, len(blocked) - i, 0, nr))
+    prog += [(ret, 0, 0, allow), (ret, 0, 0, deny)]
+    arr = (_SockFilter * len(prog))(*[_SockFilter(*p) for p in prog])
+    fprog = _SockFprog(len(prog), arr)
+    _check(_libc.prctl(PR_SET_SECCOMP, 2, ctypes.addressof(fprog), 0, 0), "seccomp")
+    return True
+
+
+# ---------------------------------------------------------------- zygote
+
+
+def _proc_children(ppid: int) -> list[int]:
+    """Pids whose parent is `ppid` (from /proc)."""
+    out = []
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        fields = stat[stat.rfind(b")") + 2:].split()
+        if int(fields[1]) == ppid:
+            out.append(int(name))
+    return out
+
+
+def _live_processes_of(uid: int) -> list[int]:
+    """Pids of uid that are not zombies, other than the caller."""
+    me = os.getpid()
+    out = []
+    for name in os.listdir("/proc"):
+        if not name.isdigit() or int(name) == me:
+            continue
+        try:
+            if os.stat(f"/proc/{name}").st_uid != uid:
+                continue
+            with open(f"/proc/{name}/stat", "rb") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        if stat[stat.rfind(b")") + 2:stat.rfind(b")") + 3] not in (b"Z", b"X"):
+            out.append(int(name))
+    return out
+
+
+def _count_user_processes(uid: int) -> int:
+    """Number of processes (and threads count inside the kernel's limit) owned by uid, approximated from /proc."""
+    n = 0
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                if os.stat(f"/proc/{name}").st_uid == uid:
+                    n += 1
+            except OSError:
+                pass
+    return n
+
+
+class Zygote:
+    """The forking server: one per Sandbox, started in a fresh interpreter."""
+
+    def __init__(self, ctrl: socket.socket, config: dict) -> None:
+        self.ctrl = ctrl
+        self.config = config
+        self.root = os.geteuid() == 0
+        self.children: dict[int, str] = {}      # live session child pid -> its temp dir
+        self.exited: dict[int, int] = {}        # reaped session child pid -> wait status
+        self.caps: dict = {"running_as_root": self.root, "notes": []}
+        self.tmp_base = ""
+        self.uids_seen: set[int] = set()
+
+    # -- start-up
+
+    def setup(self) -> None:
+        """Pre-import, hide secrets (root), become subreaper, probe what children can do."""
+        for key in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+            os.environ.setdefault(key, "1")
+        self._preload(PRELOAD)
+        caps = self.caps
+        caps["mount_namespace"] = False
+        caps["hidden_paths"] = []
+        caps["proc_hidepid"] = False
+        if self.root:
+            try:
+                self._hide_paths()
+                caps["mount_namespace"] = True
+            except OSError as exc:
+                caps["notes"].append(f"mount namespace unavailable: {exc}")
+        if self.root and not caps["mount_namespace"]:
+            self._preload(PRELOAD_EXTRA)
+        try:
+            prctl(PR_SET_CHILD_SUBREAPER, 1)
+            caps["subreaper"] = True
+        except OSError:
+            caps["subreaper"] = False
+        import tempfile
+        if caps["mount_namespace"]:
+            self.tmp_base = "/tmp/grader"
+            os.mkdir(self.tmp_base, 0o711)
+        else:
+            self.tmp_base = tempfile.mkdtemp(prefix="grader-sandbox-")
+            os.chmod(self.tmp_base, 0o711)
+        caps["uid_drop"] = self.root
+        caps["network_namespace"] = self.root and self._probe_netns()
+        caps["landlock_abi"] = 0 if self.root else landlock_abi()
+        caps["seccomp"] = seccomp_supported()
+        caps["rlimits"] = ["CPU", "AS", "NPROC", "FSIZE", "NOFILE", "CORE"]
+        import gc
+        gc.collect()
+        gc.freeze()
+
+    def _preload(self, names: tuple[str, ...]) -> None:
+        """Import modules now so that forked children inherit them."""
+        import importlib
+        for name in names:
+            try:
+                importlib.import_module(name)
+            except Exception as exc:  # a missing optional module must not stop the sandbox
+                self.caps["notes"].append(f"preload {name} failed: {type(exc).__name__}")
+
+    def _probe_netns(self) -> bool:
+        """Fork once to see whether unshare(CLONE_NEWNET) works here."""
+        pid = os.fork()
+        if pid == 0:
+            try:
+                unshare(CLONE_NEWNET)
+                os._exit(0)
+            except BaseException:
+                os._exit(1)
+        _, status = os.waitpid(pid, 0)
+        return os.waitstatus_to_exitcode(status) == 0
+
+    def _hide_paths(self) -> None:
+        """In a private mount namespace, cover secrets and shared dirs with empty tmpfs mounts."""
+        unshare(CLONE_NEWNS)
+        mount(None, "/", None, MS_REC | MS_PRIVATE)
+        keep = sorted({os.path.realpath(p) for p in
+                       [sys.prefix, sys.base_prefix, sys.exec_prefix, *sys.path]
+                       if p and os.path.isdir(p)})
+        keep = [k for k in keep if not any(k != o and k.startswith(o + "/") for o in keep)]
+        hidden = self.caps["hidden_paths"]
+        for top in SYSTEM_HIDDEN:
+            if not os.path.isdir(top) or os.path.islink(top):
+                continue
+            inner = [k for k in keep if k.startswith(top + "/")]
+            handles = [(k, os.open(k, os.O_PATH | os.O_CLOEXEC)) for k in inner]
+            try:
+                mount("tmpfs", top, "tmpfs", MS_NOSUID | MS_NODEV, "size=256m,mode=0755")
+                for k, fd in handles:
+                    os.makedirs(k, mode=0o755, exist_ok=True)
+                    mount(f"/proc/self/fd/{fd}", k, None, MS_BIND | MS_REC)
+                    mount(None, k, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
+            finally:
+                for _, fd in handles:
+                    os.close(fd)
+            hidden.append(top)
+        for path in self.config["protected"]:
+            real = os.path.realpath(path)
+            if os.path.isdir(real):
+                mount("tmpfs", real, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=0000")
+            elif os.path.exists(real):
+                mount("/dev/null", real, None, MS_BIND)
+            else:
+                continue
+            hidden.append(real)
+        try:
+            mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=2")
+            self.caps["proc_hidepid"] = True
+        except OSError as exc:
+            self.caps["notes"].append(f"/proc hidepid unavailable: {exc}")
+
+    # -- serving
+
+    def serve(self) -> None:
+        """Answer control requests until the grading process goes away."""
+        rfd, wfd = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
+        signal.set_wakeup_fd(wfd)
+        signal.signal(signal.SIGCHLD, lambda *_: None)
+        self._reply({"ok": True, "caps": self.caps, "pid": os.getpid()})
+        import select
+        while True:
+            self._reap()
+            ready, _, _ = select.select([self.ctrl, rfd], [], [], 1.0)
+            if rfd in ready:
+                try:
+                    while os.read(rfd, 4096):
+                        pass
+                except BlockingIOError:
+                    pass
+            if self.ctrl not in ready:
+                continue
+            try:
+                data, fds, _, _ = socket.recv_fds(self.ctrl, 1 << 16, 4)
+            except InterruptedError:
+                continue
+            if not data:
+                break
+            request = json.loads(data)
+            op = request["op"]
+            if op == "exit":
+                break
+            try:
+                if op == "spawn":
+                    self._reply(self._spawn(request, fds, (rfd, wfd)))
+                elif op == "kill":
+                    self._reply(self._kill(request))
+                elif op == "close":  # like kill, but the grading process does not wait for it
+                    self._kill(request)
+                else:
+                    self._reply({"ok": False, "error": f"unknown op {op}"})
+            finally:
+                for fd in fds:
+                    os.close(fd)
+        self._shutdown()
+
+    def _reply(self, obj: dict) -> None:
+        self.ctrl.sendall(json.dumps(obj).encode())
+
+    def _reap(self) -> None:
+        """Reap every finished child, session children and adopted orphans alike."""
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            if pid in self.children:
+                self.exited[pid] = status
+
+    def _spawn(self, req: dict, fds: list[int], wake: tuple[int, int]) -> dict:
+        """Fork a session child; it never returns into this loop."""
+        if len(fds) != 2:
+            return {"ok": False, "error": "spawn needs two fds"}
+        uid = req.get("uid")
+        if self.root and uid is not None and uid not in self.uids_seen:
+            self.uids_seen.add(uid)
+            self._sweep_uid(uid)  # leftovers of an earlier grader that crashed with this uid
+        nproc_base = 0 if (self.root and uid is not None) else _count_user_processes(os.getuid())
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                _run_child(self, req, fds, wake, nproc_base)
+                code = 0
+            except BaseException:  # nothing may return into the zygote's loop
+                try:
+                    import traceback
+                    traceback.print_exc()
+                except BaseException:
+                    pass
+            finally:
+                os._exit(code)
+        self.children[pid] = os.path.join(self.tmp_base, f"c{pid}")
+        return {"ok": True, "pid": pid}
+
+    def _kill(self, req: dict) -> dict:
+        """Kill a session child, its group and everything of its uid; report its wait status."""
+        pid = req["pid"]
+        uid = req.get("uid")
+        if pid in self.children:
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except OSError:
+                pass
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+            if pid not in self.exited:
+                try:
+                    _, status = os.waitpid(pid, 0)
+                    self.exited[pid] = status
+                except ChildProcessError:
+                    self.exited.setdefault(pid, 0)
+        if self.root and uid is not None:
+            if _live_processes_of(uid):  # every process the child started runs as uid
+                self._sweep_uid(uid)
+        else:
+            self._sweep_orphans()
+        status = self.exited.pop(pid, None)
+        tmp = self.children.pop(pid, None)
+        if tmp:
+            import shutil
+            shutil.rmtree(tmp, ignore_errors=True)
+        if status is None:
+            return {"ok": True, "exit": None, "signal": None}
+        if os.WIFSIGNALED(status):
+            return {"ok": True, "exit": None, "signal": os.WTERMSIG(status)}
+        return {"ok": True, "exit": os.WEXITSTATUS(status), "signal": None}
+
+    def _sweep_uid(self, uid: int) -> None:
+        """Kill every process of `uid`: a helper becomes that uid and signals -1 until none is alive.
+
+        kill(-1) reports success even when it signalled nobody, so the helper
+        checks /proc for live (non-zombie) processes of the uid between rounds.
+        """
+        pid = os.fork()
+        if pid == 0:
+            try:
+                os.setgroups([])
+                os.setgid(uid)
+                os.setuid(uid)
+                for _ in range(2000):
+                    os.kill(-1, signal.SIGKILL)
+                    if not _live_processes_of(uid):
+                        os._exit(0)
+            except BaseException:
+                os._exit(1)
+            os._exit(2)
+        while True:
+            try:
+                os.waitpid(pid, 0)
+                break
+            except ChildProcessError:
+                break
+            except InterruptedError:
+                continue
+        self._reap()
+
+    def _sweep_orphans(self) -> None:
+        """Kill processes adopted by this subreaper that are not live session children."""
+        me = os.getpid()
+        for _ in range(200):
+            self._reap()
+            strays = [p for p in _proc_children(me) if p not in self.children]
+            if not strays:
+                return
+            for p in strays:
+                for kill in (os.killpg, os.kill):
+                    try:
+                        kill(p, signal.SIGKILL)
+                    except OSError:
+                        pass
+            time.sleep(0.001)
+
+    def _shutdown(self) -> None:
+        """Kill all children and sweep before exiting."""
+        for pid in list(self.children):
+            self._kill({"pid": pid, "uid": None})
+        if self.root:
+            for uid in self.uids_seen:
+                self._sweep_uid(uid)
+        self._sweep_orphans()
+        import shutil
+        shutil.rmtree(self.tmp_base, ignore_errors=True)
+
+
+def _run_child(z: Zygote, req: dict, fds: list[int], wake: tuple[int, int], nproc_base: int) -> None:
+    """In the forked child: isolate, limit, drop privileges, then serve the session."""
+    signal.set_wakeup_fd(-1)
+    for sig in (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP, signal.SIGALRM):
+        signal.signal(sig, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    os.setsid()
+    sock_fd, out_fd = fds
+    # fd layout: 0 /dev/null, 1+2 capture pipe, 3 protocol socket; nothing else survives.
+    null = os.open("/dev/null", os.O_RDONLY)
+    os.dup2(null, 0)
+    os.dup2(out_fd, 1)
+    os.dup2(out_fd, 2)
+    os.dup2(sock_fd, 3)
+    os.closerange(4, 1 << 16)
+    z.ctrl.detach()
+    limits = req["limits"]
+    uid = req.get("uid")
+    tmp = os.path.join(z.tmp_base, f"c{os.getpid()}")
+    os.mkdir(tmp, 0o700)
+    dropped = z.root and uid is not None
+    if dropped:
+        if z.caps.get("network_namespace"):
+            unshare(CLONE_NEWNET)
+        os.chown(tmp, uid, uid)
+    nproc = limits["max_processes"] + nproc_base
+    for res, value in ((resource.RLIMIT_CPU, (limits["cpu_seconds"], limits["cpu_seconds"] + 1)),
+                       (resource.RLIMIT_AS, (limits["memory_bytes"],) * 2),
+                       (resource.RLIMIT_NPROC, (nproc, nproc)),
+                       (resource.RLIMIT_FSIZE, (limits["file_size_bytes"],) * 2),
+                       (resource.RLIMIT_NOFILE, (limits["open_files"],) * 2),
+                       (resource.RLIMIT_CORE, (0, 0))):
+        resource.setrlimit(res, value)
+    if dropped:
+        os.setgroups([])
+        os.setresgid(uid, uid, uid)
+        os.setresuid(uid, uid, uid)
+    prctl(PR_SET_NO_NEW_PRIVS, 1)
+    prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != z_pid_of(z):
+        os._exit(1)
+    os.chdir(tmp)
+    if not dropped:
+        read = [p for p in dict.fromkeys([sys.prefix, sys.base_prefix, sys.exec_prefix, *sys.path,
+                                          "/usr", "/lib", "/lib64", "/lib32"]) if p]
+        apply_landlock(read_paths=read, rw_paths=[tmp, "/dev/null"])
+    if z.caps.get("seccomp"):
+        apply_seccomp()
+    os.environ.clear()
+    os.environ.update({"HOME": tmp, "TMPDIR": tmp, "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8",
+                       "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"})
+    import tempfile
+    tempfile.tempdir = tmp
+    sock = socket.socket(fileno=3)
+    sys.stdout = open(1, "w", encoding="utf-8", errors="replace", buffering=1, closefd=False)
+    sys.stderr = open(2, "w", encoding="utf-8", errors="replace", buffering=1, closefd=False)
+    sys.__stdout__, sys.__stderr__ = sys.stdout, sys.stderr
+    sys.stdin = open(0, "r", closefd=False)
+    Runtime(sock, max_bytes=z.config["max_bytes"]).serve()
+
+
+def z_pid_of(z: Zygote) -> int:
+    """The zygote's pid as recorded at start-up (the child's expected parent)."""
+    return z.config["zygote_pid"]
+
+
+def zygote_main(fd: int) -> None:
+    """Entry point of the zygote interpreter: read the config, set up, serve."""
+    ctrl = socket.socket(fileno=fd)
+    config = json.loads(ctrl.recv(1 << 20))
+    config["zygote_pid"] = os.getpid()
+    z = Zygote(ctrl, config)
+    try:
+        z.setup()
+    except BaseException as exc:
+        ctrl.sendall(json.dumps({"ok": False, "error": f"{type(exc).__name__}: {exc}"}).encode())
+        raise
+    z.serve()
+
+
+# ---------------------------------------------------------------- child runtime
+
+_MISSING = object()
+_MESSAGE_CHARS = 600
+
+
+def _short(text: str) -> str:
+    """Keep messages student-readable: one paragraph, bounded length."""
+    return text if len(text) <= _MESSAGE_CHARS else text[:_MESSAGE_CHARS - 3] + "..."
+
+
+def _array_leaves(obj: object, path: str, out: list, depth: int = 0) -> None:
+    """Collect (path, ndarray) for every array inside lists, tuples and dicts of `obj`."""
+    import numpy as np
+    t = type(obj)
+    if t is np.ndarray:
+        if obj.size:
+            out.append((path, obj))
+    elif depth < 32 and (t is list or t is tuple):
+        for i, v in enumerate(obj):
+            _array_leaves(v, f"{path}[{i}]", out, depth + 1)
+    elif depth < 32 and t is dict:
+        for k, v in obj.items():
+            _array_leaves(v, f"{path}[{k!r}]", out, depth + 1)
+
+
+def find_aliases(result: object, args: tuple) -> list[list[str]]:
+    """Pairs of leaf paths that share memory: within the result, and between result and arguments."""
+    import numpy as np
+    leaves: list = []
+    _array_leaves(result, "result", leaves)
+    n_result = len(leaves)
+    if not n_result:
+        return []
+    for i, a in enumerate(args):
+        _array_leaves(a, f"args[{i}]", leaves)
+    bounds = []
+    for idx, (_, arr) in enumerate(leaves):
+        lo = hi = arr.__array_interface__["data"][0]
+        for n, s in zip(arr.shape, arr.strides):
+            if s > 0:
+                hi += (n - 1) * s
+            else:
+                lo += (n - 1) * s
+        bounds.append((lo, hi + arr.itemsize, idx))
+    bounds.sort()
+    pairs = []
+    for i, (lo_i, hi_i, a) in enumerate(bounds):
+        for lo_j, hi_j, b in bounds[i + 1:]:
+            if lo_j >= hi_i:
+                break
+            if a >= n_result and b >= n_result:
+                continue  # argument with argument: not produced by the call
+            try:
+                shared = np.shares_memory(leaves[a][1], leaves[b][1], max_work=100_000)
+            except Exception:
+                shared = True
+            if shared:
+                first, second = sorted((a, b))
+                pairs.append([leaves[first][0], leaves[second][0]])
+    return sorted(pairs)
+
+
+class Runtime:
+    """Serves one session in the child: load the program, answer calls and stub round trips."""
+
+    def __init__(self, sock: socket.socket, *, max_bytes: int) -> None:
+        import builtins
+        import math
+        import numpy as np
+        from grader import wire
+        self.wire = wire
+        self.sock = sock
+        self.max_bytes = max_bytes
+        self.ns: dict | None = None
+        self.filename = "<submission>"
+        self.guarded = [sys.modules, vars(builtins), vars(math), vars(np), vars(np.linalg),
+                        vars(np.random), vars(sys)]
+
+    # -- transport
+
+    def send(self, msg: dict) -> None:
+        """Encode and send one message to the grading process."""
+        send_frame(self.sock, self.wire.encode(msg))
+
+    def recv(self) -> dict:
+        """Receive one message from the grading process; exit quietly when it hangs up."""
+        data = recv_frame(self.sock, self.max_bytes)
+        if data is None:
+            os._exit(0)
+        msg = self.wire.decode(data, max_bytes=self.max_bytes)
+        if type(msg) is not dict:
+            os._exit(3)
+        return msg
+
+    def serve(self) -> None:
+        """The request loop: load, then calls, until the socket closes."""
+        while True:
+            msg = self.recv()
+            kind = msg.get("kind")
+            if kind == "load":
+                self.send_outcome(self.load(msg["program"], msg["filename"]))
+            elif kind == "call":
+                self.send_outcome(self.call(msg["function"], msg["args"], msg["stubs"]))
+            else:
+                os._exit(3)
+
+    # -- outcomes
+
+    @staticmethod
+    def outcome(status: str, **fields: object) -> dict:
+        """An outcome message with defaults for the missing fields."""
+        msg = {"kind": "outcome", "status": status, "value": None, "args_after": None, "aliases": [],
+               "error_type": "", "message": "", "frames": []}
+        msg.update(fields)
+        return msg
+
+    def failure(self, exc: BaseException) -> dict:
+        """Describe a student exception: type, short message, frames in the program file."""
+        name = type(exc).__name__
+        try:
+            text = str(exc)
+        except BaseException:
+            text = "<unprintable exception>"
+        frames = []
+        tb = exc.__traceback__
+        while tb is not None:
+            code = tb.tb_frame.f_code
+            if code.co_filename == self.filename:
+                frames.append([tb.tb_lineno, code.co_name])
+            tb = tb.tb_next
+        if isinstance(exc, SyntaxError) and exc.filename == self.filename and exc.lineno:
+            frames.append([exc.lineno, "<module>"])
+        status = "memory" if isinstance(exc, MemoryError) else "error"
+        return self.outcome(status, error_type=name, message=_short(f"{name}: {text}" if text else name),
+                            frames=frames[-20:])
+
+    @staticmethod
+    def flush() -> None:
+        """Push buffered output into the capture pipe before answering."""
+        for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
+            try:
+                stream.flush()
+            except BaseException:
+                pass
+
+    # -- load and call
+
+    def load(self, program: str, filename: str) -> dict:
+        """Execute the program's top level in a fresh namespace (``__name__`` is ``"__submission__"``)."""
+        import builtins
+        self.filename = filename
+        self.ns = {"__name__": "__submission__", "__builtins__": builtins}
+        try:
+            code = compile(program, filename, "exec", dont_inherit=True)
+            exec(code, self.ns)
+            result = self.outcome("ok")
+        except BaseException as exc:
+            result = self.failure(exc)
+        self.flush()
+        return result
+
+    def _snapshot(self) -> list:
+        """Copies of the module dictionaries a call may monkeypatch, and of sys.path."""
+        return [(d, dict(d)) for d in self.guarded] + [(sys.path, list(sys.path))]
+
+    @staticmethod
+    def _restore(snaps: list) -> None:
+        """Undo changes to the guarded dictionaries (identity comparison, never ==)."""
+        for current, saved in snaps:
+            if type(current) is list:
+                current[:] = saved
+                continue
+            for key in [k for k in current if k not in saved]:
+                del current[key]
+            for key, value in saved.items():
+                if current.get(key, _MISSING) is not value:
+                    current[key] = value
+
+    def _proxy(self, name: str, original: object):
+        """A stand-in for the program's global `name` that asks the grading process."""
+        runtime = self
+
+        def stub(*args, **kwargs):
+            if kwargs:
+                if not callable(original):
+                    raise TypeError(f"{name}() got keyword arguments")
+                import inspect
+                bound = inspect.signature(original).bind(*args, **kwargs)
+                if bound.kwargs:
+                    raise TypeError(f"{name}(): keyword-only arguments are not supported here")
+                args = bound.args
+            try:
+                runtime.send({"kind": "stub", "name": name, "args": tuple(args)})
+            except runtime.wire.WireError as exc:
+                raise TypeError(f"arguments of {name}() are not plain data: {exc}") from None
+            reply = runtime.recv()
+            if reply.get("error"):
+                raise RuntimeError(f"the grader could not answer {name}(): {reply['error']}")
+            if reply.get("fallback"):
+                if not callable(original):
+                    raise NameError(f"name {name!r} is not defined")
+                return original(*args)
+            return reply.get("value")
+
+        stub.__name__ = stub.__qualname__ = name
+        return stub
+
+    def call(self, name: str, args: tuple, stubs: list) -> dict:
+        """Call the program's function `name` with `args`, stubs installed for this call only."""
+        ns = self.ns
+        fn = ns.get(name, _MISSING) if ns is not None else _MISSING
+        if fn is _MISSING or not callable(fn):
+            return self.outcome("missing", error_type="NameError",
+                                message=f"the program defines no function {name}()")
+        snaps = self._snapshot()
+        saved = {s: ns.get(s, _MISSING) for s in stubs}
+        for s, original in saved.items():
+            ns[s] = self._proxy(s, original)
+        value = result = None
+        try:
+            value = fn(*args)
+        except BaseException as exc:
+            result = self.failure(exc)
+        finally:
+            for s, original in saved.items():
+                if original is _MISSING:
+                    ns.pop(s, None)
+                else:
+                    ns[s] = original
+            self._restore(snaps)
+            self.flush()
+        if result is not None:
+            return result
+        try:
+            aliases = find_aliases(value, args)
+        except Exception:
+            aliases = []
+        return self.outcome("ok", value=value, args_after=args, aliases=aliases)
+
+    def send_outcome(self, msg: dict) -> None:
+        """Send an outcome; a value that is not plain data becomes bad_output, bad args_after None."""
+        wire = self.wire
+        try:
+            payload = wire.encode(msg)
+        except wire.WireError:
+            try:
+                wire.encode(msg["args_after"])
+            except wire.WireError:
+                msg["args_after"] = None
+            try:
+                wire.encode(msg["value"])
+            except wire.WireError as exc:
+                msg.update(status="bad_output", value=None, aliases=[], error_type="WireError",
+                           message=_short(f"the function returned something that is not plain data: {exc}"))
+            payload = wire.encode(msg)
+        send_frame(self.sock, payload)

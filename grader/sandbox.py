@@ -1,0 +1,656 @@
+"""Bounded, isolated child processes for student code.
+
+A :class:`Sandbox` starts one *zygote*: a fresh interpreter that imports NumPy
+and the child runtime (:mod:`grader._child`) and nothing of the grading
+process, so no fixture, expected value or reference solution can reach a child
+by fork inheritance.  Each :class:`Session` (one submission) is served by a
+child forked from the zygote (~10 ms); the child executes the program's top
+level and answers :meth:`Session.call` requests with :mod:`grader.wire` data.
+If a child dies (timeout, crash, exit), the next call starts a fresh child
+and executes the program again.
+
+As root a child runs under a per-slot unprivileged uid, in its own network
+namespace, in a mount namespace where the protected paths (and ``/root``,
+``/home``, ``/tmp``, ``/run``, ``/dev/shm``) are empty, with ``/proc`` showing
+only its own processes.  Without root it runs under Landlock and seccomp where
+the kernel has them.  Rlimits, a private working directory, a new session and
+the kill-everything sweep apply in both modes.  See ``docs/security.md``.
+
+Usage::
+
+    with Sandbox(protected_paths=[repo / "solution", repo / "rubrics"]) as sandbox:
+        with sandbox.session(program, filename="submission.py") as session:
+            if session.load.status == "ok":
+                outcome = session.call("rnn_cell_forward", (xt, a_prev, parameters))
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import os
+import selectors
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from grader import wire
+from grader._child import FRAME
+
+__all__ = ["Sandbox", "Session", "Limits", "CallOutcome", "Capabilities", "FALLBACK", "SandboxError"]
+
+log = logging.getLogger(__name__)
+
+FALLBACK = object()
+"""Returned by a stub handler: the child calls the student's own function instead."""
+
+STATUSES = ("ok", "error", "timeout", "crashed", "memory", "bad_output", "missing", "budget")
+_CHILD_STATUSES = frozenset({"ok", "error", "memory", "missing", "bad_output"})
+UID_BASE = 61000
+UID_COUNT = 2000
+_CTRL_TIMEOUT = 60.0
+
+_BOOT = """\
+import sys, types
+sys.dont_write_bytecode = True
+pkg = types.ModuleType("grader")
+pkg.__path__ = [sys.argv[2]]
+sys.modules["grader"] = pkg
+import grader.wire, grader._child
+grader._child.zygote_main(int(sys.argv[1]))
+"""
+
+
+class SandboxError(RuntimeError):
+    """The sandbox itself failed (zygote died, could not start): not the student's fault."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits of one session (submission) and of each call in it."""
+
+    call_timeout: float = 5.0          # wall seconds per call (and for executing the top level)
+    submission_timeout: float = 60.0   # wall seconds for a whole session (all calls + restarts)
+    cpu_seconds: int = 20              # RLIMIT_CPU per child
+    memory_bytes: int = 2 * 2**30      # RLIMIT_AS per child
+    max_processes: int = 32            # RLIMIT_NPROC (per slot uid as root; added to the user's count otherwise)
+    file_size_bytes: int = 2**20       # RLIMIT_FSIZE
+    open_files: int = 64               # RLIMIT_NOFILE
+    output_bytes: int = 64_000         # stdout+stderr kept per call
+
+
+@dataclass(frozen=True)
+class CallOutcome:
+    """What happened when the child loaded the program or ran one call."""
+
+    status: str                        # one of STATUSES
+    value: object = None               # decoded wire data when ok
+    args_after: object = None          # the arguments right after the call (tuple), for mutation checks
+    aliases: tuple[tuple[str, str], ...] = ()   # leaf paths sharing memory, e.g. ("result[0]", "args[1]")
+    error_type: str = ""               # "ValueError", "SystemExit", "SIGSEGV", ...
+    message: str = ""                  # short, student-readable
+    frames: tuple[tuple[int, str], ...] = ()    # (line, function) in the program file, innermost last
+    output: str = ""                   # captured stdout/stderr during the call, truncated
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What the sandbox enforces on this machine, as probed by the zygote."""
+
+    running_as_root: bool
+    uid_drop: bool
+    network_namespace: bool
+    mount_namespace: bool
+    hidden_paths: tuple[str, ...]
+    proc_hidepid: bool
+    landlock_abi: int
+    seccomp: bool
+    subreaper: bool
+    rlimits: tuple[str, ...]
+    notes: tuple[str, ...] = ()
+
+    def missing(self) -> tuple[str, ...]:
+        """Protections that are not in force here."""
+        gaps = []
+        if not self.uid_drop:
+            gaps.append("same user as the grader (no uid drop)")
+        if not self.network_namespace:
+            gaps.append("no network namespace" + (" (TCP and socket() blocked by Landlock/seccomp)"
+                                                  if self.landlock_abi >= 4 or self.seccomp else ""))
+        if not self.mount_namespace:
+            gaps.append("protected paths not hidden by mounts"
+                        + (" (file access limited by Landlock)" if self.landlock_abi else ""))
+        if not self.uid_drop and not self.landlock_abi:
+            gaps.append("the child can read every file the grader can read")
+        return tuple(gaps)
+
+    def describe(self) -> str:
+        """One line: mode, what is enforced, what is not."""
+        on = [f"rlimits({','.join(self.rlimits)})", "private cwd", "new session", "kill sweep"]
+        if self.uid_drop:
+            on.append("per-slot uid")
+        if self.network_namespace:
+            on.append("network namespace")
+        if self.mount_namespace:
+            on.append(f"mount namespace hiding {len(self.hidden_paths)} paths")
+        if self.proc_hidepid:
+            on.append("/proc hidepid")
+        if self.landlock_abi:
+            on.append(f"Landlock ABI {self.landlock_abi}")
+        if self.seccomp:
+            on.append("seccomp")
+        if self.subreaper:
+            on.append("subreaper")
+        mode = "root" if self.running_as_root else "non-root"
+        gaps = self.missing()
+        return f"sandbox ({mode}): {', '.join(on)}" + (f"; NOT enforced: {'; '.join(gaps)}" if gaps else "")
+
+
+class _SlotPool:
+    """Per-slot uids, claimed across processes with flock so two graders never share one."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.free: list[int] = []
+        self.locks: dict[int, int] = {}
+        self.mutex = threading.Lock()
+        self.dir = Path(tempfile.gettempdir()) / "rnn-grader-slots"
+
+    def acquire(self) -> int | None:
+        """A uid no other live grader holds (None without root)."""
+        if not self.enabled:
+            return None
+        with self.mutex:
+            if self.free:
+                return self.free.pop()
+            self.dir.mkdir(mode=0o700, exist_ok=True)
+            st = self.dir.stat()
+            if st.st_uid != 0 or st.st_mode & 0o022:
+                raise SandboxError(f"{self.dir} must be owned by root and not writable by others")
+            for uid in range(UID_BASE, UID_BASE + UID_COUNT):
+                if uid in self.locks:
+                    continue
+                fd = os.open(self.dir / f"{uid}.lock", os.O_CREAT | os.O_RDWR | os.O_CLOEXEC, 0o600)
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except OSError:
+                    os.close(fd)
+                    continue
+                self.locks[uid] = fd
+                return uid
+        raise SandboxError("no free sandbox uid")
+
+    def release(self, uid: int | None) -> None:
+        """Give a uid back for the next session of this sandbox."""
+        if uid is not None:
+            with self.mutex:
+                self.free.append(uid)
+
+    def close(self) -> None:
+        """Drop every claim."""
+        with self.mutex:
+            for fd in self.locks.values():
+                os.close(fd)
+            self.locks.clear()
+            self.free.clear()
+
+
+class Sandbox:
+    """One zygote and the sessions forked from it; a context manager."""
+
+    def __init__(self, *, limits: Limits = Limits(), protected_paths: Sequence[os.PathLike] = (),
+                 workers_hint: int = 1) -> None:
+        self.limits = limits
+        self.protected_paths = tuple(str(Path(p).resolve()) for p in protected_paths)
+        self._lock = threading.Lock()
+        self._closed = False
+        self._slots = _SlotPool(os.geteuid() == 0)
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self._ctrl = ours
+        self._log = tempfile.TemporaryFile()
+        env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "OPENBLAS_NUM_THREADS": "1",
+               "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+        grader_dir = str(Path(__file__).resolve().parent)
+        try:
+            self._proc = subprocess.Popen(
+                [sys.executable, "-I", "-B", "-c", _BOOT, str(theirs.fileno()), grader_dir],
+                pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, stdout=self._log, stderr=self._log,
+                env=env, cwd="/", start_new_session=True)
+        finally:
+            theirs.close()
+        config = {"protected": list(self.protected_paths), "max_bytes": wire.DEFAULT_MAX_BYTES}
+        reply = self._request(config, timeout=120.0)
+        if not reply.get("ok"):
+            self.close()
+            raise SandboxError(f"sandbox did not start: {reply.get('error')}")
+        c = reply["caps"]
+        self.capabilities = Capabilities(
+            running_as_root=c["running_as_root"], uid_drop=c["uid_drop"],
+            network_namespace=c["network_namespace"], mount_namespace=c["mount_namespace"],
+            hidden_paths=tuple(c["hidden_paths"]), proc_hidepid=c["proc_hidepid"],
+            landlock_abi=c["landlock_abi"], seccomp=c["seccomp"], subreaper=c["subreaper"],
+            rlimits=tuple(c["rlimits"]), notes=tuple(c["notes"]))
+        self.zygote_pid = reply["pid"]
+        for _ in range(max(workers_hint, 1)):
+            self._slots.release(self._slots.acquire())
+        if self.capabilities.missing():
+            log.warning("%s", self.capabilities.describe())
+
+    # -- control channel
+
+    def _request(self, obj: dict, fds: Sequence[int] = (), timeout: float = _CTRL_TIMEOUT) -> dict:
+        """One request/response with the zygote, serialised between threads."""
+        with self._lock:
+            if self._closed:
+                raise SandboxError("sandbox is closed")
+            try:
+                self._ctrl.settimeout(timeout)
+                socket.send_fds(self._ctrl, [json.dumps(obj).encode()], list(fds))
+                data = self._ctrl.recv(1 << 20)
+            except OSError as exc:
+                raise SandboxError(f"sandbox zygote unreachable: {exc}; {self._zygote_log()}") from None
+            if not data:
+                raise SandboxError(f"sandbox zygote exited; {self._zygote_log()}")
+            return json.loads(data)
+
+    def _zygote_log(self) -> str:
+        """The tail of the zygote's stderr, for error messages."""
+        try:
+            self._log.seek(0)
+            return self._log.read()[-2000:].decode("utf-8", "replace")
+        except (OSError, ValueError):
+            return ""
+
+    def _spawn(self, uid: int | None, limits: Limits) -> "_Child":
+        """Fork a new child from the zygote, wired to a fresh socket and capture pipe."""
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        out_r, out_w = os.pipe2(os.O_CLOEXEC)
+        try:
+            lim = {k: getattr(limits, k) for k in
+                   ("cpu_seconds", "memory_bytes", "max_processes", "file_size_bytes", "open_files")}
+            reply = self._request({"op": "spawn", "uid": uid, "limits": lim}, fds=(theirs.fileno(), out_w))
+        except BaseException:
+            ours.close()
+            os.close(out_r)
+            raise
+        finally:
+            theirs.close()
+            os.close(out_w)
+        if not reply.get("ok"):
+            ours.close()
+            os.close(out_r)
+            raise SandboxError(f"spawn failed: {reply.get('error')}")
+        os.set_blocking(out_r, False)
+        return _Child(reply["pid"], uid, ours, out_r)
+
+    def _kill(self, child: "_Child") -> tuple[int | None, int | None]:
+        """Kill a child and everything it started; return (exit code, signal)."""
+        child.close_fds()
+        reply = self._request({"op": "kill", "pid": child.pid, "uid": child.uid})
+        return reply.get("exit"), reply.get("signal")
+
+    def _discard(self, child: "_Child") -> None:
+        """Kill a child and everything it started without waiting (the zygote finishes the sweep
+        before it serves the next request, so the slot is clean before it is reused)."""
+        child.close_fds()
+        with self._lock:
+            if self._closed:
+                return
+            try:
+                self._ctrl.settimeout(_CTRL_TIMEOUT)
+                self._ctrl.send(json.dumps({"op": "close", "pid": child.pid, "uid": child.uid}).encode())
+            except OSError as exc:
+                raise SandboxError(f"sandbox zygote unreachable: {exc}") from None
+
+    # -- public
+
+    def session(self, program: str, *, filename: str = "<submission>", limits: Limits | None = None) -> "Session":
+        """Start a session for one program: a child executes its top level (see Session.load)."""
+        return Session(self, program, filename=filename, limits=limits or self.limits)
+
+    def close(self) -> None:
+        """Kill the zygote and every child; idempotent."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            try:
+                self._ctrl.settimeout(5.0)
+                self._ctrl.send(json.dumps({"op": "exit"}).encode())
+            except OSError:
+                pass
+        try:
+            self._proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.wait()
+        self._ctrl.close()
+        self._log.close()
+        self._slots.close()
+
+    def __enter__(self) -> "Sandbox":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        if not getattr(self, "_closed", True):
+            self.close()
+
+
+@dataclass
+class _Child:
+    """The grading process's handle on one live child."""
+
+    pid: int
+    uid: int | None
+    sock: socket.socket
+    out: int
+    closed: bool = False
+
+    def close_fds(self) -> None:
+        """Close our ends of the socket and the capture pipe."""
+        if not self.closed:
+            self.closed = True
+            self.sock.close()
+            os.close(self.out)
+
+
+class _Capture:
+    """Keeps the first `limit` bytes of a child's output and counts the rest."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.kept = bytearray()
+        self.dropped = 0
+
+    def feed(self, data: bytes) -> None:
+        room = self.limit - len(self.kept)
+        if room > 0:
+            self.kept += data[:room]
+        self.dropped += max(len(data) - max(room, 0), 0)
+
+    def text(self) -> str:
+        out = self.kept.decode("utf-8", "replace")
+        if self.dropped:
+            out += f"\n[... {self.dropped} more bytes of output not shown]"
+        return out
+
+    def drain(self, fd: int) -> bool:
+        """Read what is in the pipe now; False at end of file."""
+        while True:
+            try:
+                data = os.read(fd, 1 << 16)
+            except BlockingIOError:
+                return True
+            except OSError:
+                return False
+            if not data:
+                return False
+            self.feed(data)
+
+
+@dataclass
+class _Exchange:
+    """Result of waiting for the child's answer."""
+
+    kind: str                 # "outcome" | "eof" | "timeout" | "bad"
+    msg: dict = field(default_factory=dict)
+    detail: str = ""
+
+
+class Session:
+    """One submission's program in a child; restarted transparently after the child dies."""
+
+    def __init__(self, sandbox: Sandbox, program: str, *, filename: str, limits: Limits) -> None:
+        self._sandbox = sandbox
+        self.program = program
+        self.filename = filename
+        self.limits = limits
+        self._spent = 0.0
+        self._child: _Child | None = None
+        self._closed = False
+        self._uid = sandbox._slots.acquire()
+        try:
+            self.load: CallOutcome = self._start()
+        except BaseException:
+            self.close()
+            raise
+
+    # -- internals
+
+    def _remaining(self) -> float:
+        return self.limits.submission_timeout - self._spent
+
+    def _start(self) -> CallOutcome:
+        """Spawn a child and execute the program's top level in it."""
+        if self._remaining() <= 0:
+            return CallOutcome("budget", message="the time budget of this submission is spent")
+        t0 = time.monotonic()
+        self._child = self._sandbox._spawn(self._uid, self.limits)
+        try:
+            outcome = self._run({"kind": "load", "program": self.program, "filename": self.filename},
+                                self.limits.call_timeout, {}, t0)
+        finally:
+            self._spent += time.monotonic() - t0
+        return outcome
+
+    def _run(self, msg: dict, timeout: float, stubs: Mapping[str, Callable], t0: float) -> CallOutcome:
+        """Send a request to the live child and turn whatever happens into a CallOutcome."""
+        child = self._child
+        budget_cut = self._remaining() < timeout
+        timeout = max(min(timeout, self._remaining()), 0.0)
+        capture = _Capture(self.limits.output_bytes)
+        pending: list[BaseException] = []
+        try:
+            ex = self._exchange(child, wire.encode(msg), timeout, stubs, capture, pending)
+        except BaseException:
+            self._drop_child()
+            raise
+        seconds = time.monotonic() - t0
+        if ex.kind == "outcome":
+            outcome = self._from_message(ex.msg, capture.text(), seconds)
+            if outcome.error_type == "ProtocolError":
+                self._drop_child()
+        else:
+            code, sig = self._drop_child(capture)
+            outcome = self._death(ex, code, sig, capture.text(), seconds, timeout, budget_cut)
+        if pending:
+            raise pending[0]
+        return outcome
+
+    def _drop_child(self, capture: _Capture | None = None) -> tuple[int | None, int | None]:
+        """Kill the current child (and its descendants) and forget it."""
+        child, self._child = self._child, None
+        if child is None:
+            return None, None
+        if capture is not None and not child.closed:
+            capture.drain(child.out)
+        return self._sandbox._kill(child)
+
+    def _exchange(self, child: _Child, payload: bytes, timeout: float, stubs: Mapping[str, Callable],
+                  capture: _Capture, pending: list) -> _Exchange:
+        """Send `payload`, answer stub requests, collect output, until an outcome, death or timeout."""
+        deadline = time.monotonic() + timeout
+        max_bytes = wire.DEFAULT_MAX_BYTES
+        sock = child.sock
+        try:
+            sock.settimeout(max(timeout, 0.001))
+            sock.sendall(FRAME.pack(len(payload)) + payload)
+        except (OSError, socket.timeout):
+            return _Exchange("eof")
+        sock.setblocking(False)
+        inbuf = bytearray()
+        out_open = True
+        with selectors.DefaultSelector() as sel:
+            sel.register(sock, selectors.EVENT_READ, "sock")
+            sel.register(child.out, selectors.EVENT_READ, "out")
+            while True:
+                while len(inbuf) >= FRAME.size:
+                    (n,) = FRAME.unpack_from(inbuf)
+                    if n > max_bytes:
+                        return _Exchange("bad", detail="message larger than the limit")
+                    if len(inbuf) < FRAME.size + n:
+                        break
+                    data = bytes(inbuf[FRAME.size:FRAME.size + n])
+                    del inbuf[:FRAME.size + n]
+                    try:
+                        msg = wire.decode(data, max_bytes=max_bytes)
+                    except wire.WireError as exc:
+                        return _Exchange("bad", detail=str(exc))
+                    kind = msg.get("kind") if type(msg) is dict else None
+                    if kind == "outcome":
+                        capture.drain(child.out)
+                        return _Exchange("outcome", msg)
+                    if kind != "stub" or msg.get("name") not in stubs or type(msg.get("args")) is not tuple:
+                        return _Exchange("bad", detail="unexpected message from the child")
+                    t_stub = time.monotonic()
+                    reply = self._answer_stub(stubs[msg["name"]], msg["args"], pending)
+                    deadline += time.monotonic() - t_stub  # the grader's time is not the student's
+                    try:
+                        sock.settimeout(max(deadline - time.monotonic(), 0.001))
+                        sock.sendall(FRAME.pack(len(reply)) + reply)
+                    except (OSError, socket.timeout):
+                        return _Exchange("eof")
+                    sock.setblocking(False)
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return _Exchange("timeout")
+                for key, _ in sel.select(remaining):
+                    if key.data == "out":
+                        if out_open and not capture.drain(child.out):
+                            sel.unregister(child.out)
+                            out_open = False
+                        continue
+                    try:
+                        chunk = sock.recv(1 << 20)
+                    except BlockingIOError:
+                        continue
+                    except OSError:
+                        chunk = b""
+                    if not chunk:
+                        return _Exchange("eof")
+                    inbuf += chunk
+
+    @staticmethod
+    def _answer_stub(handler: Callable, args: tuple, pending: list) -> bytes:
+        """Run a stub handler in the grading process and encode its answer."""
+        try:
+            value = handler(args)
+            if value is FALLBACK:
+                return wire.encode({"kind": "stub_reply", "fallback": True})
+            return wire.encode({"kind": "stub_reply", "fallback": False, "value": value})
+        except BaseException as exc:  # re-raised after the call: a grader bug, not the student's
+            pending.append(exc)
+            return wire.encode({"kind": "stub_reply", "fallback": False, "error": "internal grader error"})
+
+    def _from_message(self, msg: dict, output: str, seconds: float) -> CallOutcome:
+        """Validate an outcome message from the (untrusted) child."""
+        try:
+            status = msg["status"]
+            if status not in _CHILD_STATUSES:
+                raise ValueError(status)
+            args_after = msg["args_after"]
+            if args_after is not None and type(args_after) is not tuple:
+                raise ValueError("args_after")
+            aliases = tuple((str(a), str(b)) for a, b in msg["aliases"])
+            frames = tuple((int(line), str(name)[:200]) for line, name in msg["frames"])[-20:]
+            return CallOutcome(status=status, value=msg["value"] if status == "ok" else None,
+                               args_after=args_after, aliases=aliases,
+                               error_type=str(msg["error_type"])[:100], message=str(msg["message"])[:600],
+                               frames=frames, output=output, seconds=seconds)
+        except (KeyError, TypeError, ValueError):
+            return CallOutcome("bad_output", error_type="ProtocolError", message="the child sent a malformed answer",
+                               output=output, seconds=seconds)
+
+    def _death(self, ex: _Exchange, code: int | None, sig: int | None, output: str, seconds: float,
+               timeout: float, budget_cut: bool) -> CallOutcome:
+        """The outcome of a call whose child was killed or died."""
+        if ex.kind == "timeout":
+            if budget_cut:
+                return CallOutcome("budget", error_type="Timeout", output=output, seconds=timeout,
+                                   message="the time budget of this submission ran out during this call")
+            return CallOutcome("timeout", error_type="Timeout", output=output, seconds=timeout,
+                               message=f"no answer within {timeout:g} s (infinite loop?)")
+        if ex.kind == "bad":
+            return CallOutcome("bad_output", error_type="ProtocolError", output=output, seconds=seconds,
+                               message=f"the program interfered with the grader's channel: {ex.detail}")
+        if sig is not None:
+            name = _signal_name(sig)
+            if sig == signal.SIGXCPU:
+                return CallOutcome("timeout", error_type=name, output=output, seconds=seconds,
+                                   message=f"CPU time limit ({self.limits.cpu_seconds} s) exceeded")
+            return CallOutcome("crashed", error_type=name, output=output, seconds=seconds,
+                               message=f"the process died with signal {name}")
+        return CallOutcome("crashed", error_type="Exit", output=output, seconds=seconds,
+                           message=f"the program ended its process (exit status {code})")
+
+    # -- public
+
+    def call(self, function: str, args: tuple, *, stubs: Mapping[str, Callable[[tuple], object]] = {},
+             timeout: float | None = None) -> CallOutcome:
+        """Call the program's `function(*args)` in the child; stubs replace globals for this call only.
+
+        A stub handler receives the proxy's arguments as a tuple and returns
+        wire data, or FALLBACK to let the child run its own function.
+        """
+        if self._closed:
+            raise SandboxError("session is closed")
+        if type(args) is not tuple:
+            raise TypeError("args must be a tuple")
+        timeout = self.limits.call_timeout if timeout is None else timeout
+        if self._remaining() <= 0:
+            return CallOutcome("budget", message="the time budget of this submission is spent")
+        if self._child is None:
+            restart = self._start()
+            if restart.status not in ("ok", "error", "memory"):
+                return replace(restart, message=f"while restarting the program: {restart.message}")
+            if self._remaining() <= 0:
+                return CallOutcome("budget", message="the time budget of this submission is spent")
+        t0 = time.monotonic()
+        try:
+            return self._run({"kind": "call", "function": function, "args": args, "stubs": sorted(stubs)},
+                             timeout, stubs, t0)
+        finally:
+            self._spent += time.monotonic() - t0
+
+    @property
+    def seconds_spent(self) -> float:
+        """Time charged to this submission so far (loads, calls, restarts)."""
+        return self._spent
+
+    def close(self) -> None:
+        """Kill the child and everything it started; idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+        child, self._child = self._child, None
+        try:
+            if child is not None:
+                self._sandbox._discard(child)
+        finally:
+            self._sandbox._slots.release(self._uid)
+
+    def __enter__(self) -> "Session":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _signal_name(sig: int) -> str:
+    """'SIGSEGV' for 11, 'signal 99' for unknown numbers."""
+    try:
+        return signal.Signals(sig).name
+    except ValueError:
+        return f"signal {sig}"

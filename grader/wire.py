@@ -1,0 +1,258 @@
+"""The only data format that crosses the sandbox boundary.
+
+A message is plain data: ``None``, ``bool``, ``int``, ``float``, ``complex``,
+``str``, ``tuple``, ``list``, ``dict`` with ``str`` keys, NumPy arrays of a
+boolean or numeric dtype, and NumPy scalars of those dtypes.  Nothing else is
+accepted, and nothing in the format can name code to run: there is no pickle
+anywhere.
+
+Layout of an encoded message::
+
+    b"GW1\\n" | header length (4 bytes, big endian) | header (UTF-8 JSON) | buffers
+
+The header is ``{"buffers": [n0, n1, ...], "root": node}``; the buffers are
+the raw little-endian bytes of the arrays and scalars, concatenated in that
+order.  A node is a JSON ``null``, ``true``/``false``, integer, float or
+string for the matching Python value, a JSON list for a Python ``list``, or
+an object tagged by ``"t"``:
+
+* ``{"t": "tuple", "v": [node, ...]}``
+* ``{"t": "dict", "v": [[key, node], ...]}`` (pairs keep the order; keys are strings)
+* ``{"t": "complex", "v": [real, imag]}``
+* ``{"t": "array", "dtype": "<f8", "shape": [2, 3], "b": 0}`` (``b`` indexes the buffers)
+* ``{"t": "scalar", "dtype": "<i8", "b": 1}``
+
+:func:`decode` validates everything before it builds a value: magic, sizes
+declared against sizes present, dtype allowlist, shapes, nesting depth, node
+count, each buffer used exactly once.  Anything wrong raises
+:class:`WireError`, never another exception.
+
+What does not survive the trip: array memory layout (arrays come back C
+contiguous and writable), memory shared between arrays (the sandbox reports
+it separately), subclasses of the allowed types (refused), and ``float`` vs
+``int`` subclasses such as ``IntEnum`` (refused).  NumPy scalars come back as
+NumPy scalars of the same type (``np.float32(1.5)`` stays ``np.float32``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import struct
+
+import numpy as np
+
+__all__ = ["WireError", "encode", "decode", "DEFAULT_MAX_BYTES", "DEFAULT_MAX_DEPTH"]
+
+MAGIC = b"GW1\n"
+DEFAULT_MAX_BYTES = 256 * 2**20
+DEFAULT_MAX_DEPTH = 32
+MAX_NODES = 1_000_000
+MAX_NDIM = 32
+
+# dtype strings the format knows: numpy's own `dtype.str` spelling, little endian.
+_DTYPES = frozenset(
+    ["|b1", "|i1", "|u1", "<i2", "<u2", "<i4", "<u4", "<i8", "<u8",
+     "<f2", "<f4", "<f8", "<c8", "<c16"]
+)
+_JSON_SCALARS = (bool, int, str)
+
+
+class WireError(ValueError):
+    """Raised for anything that is not valid wire data, on encode or decode."""
+
+
+# ---------------------------------------------------------------- encoding
+
+
+def _dtype_name(dtype: np.dtype, where: str) -> str:
+    """The wire spelling of a numeric or boolean dtype, or WireError."""
+    if dtype.kind not in "biufc" or dtype.fields is not None or dtype.subdtype is not None:
+        raise WireError(f"{where}: dtype {dtype} is not boolean or numeric")
+    name = dtype.newbyteorder("<").str if dtype.itemsize > 1 else dtype.str
+    if name not in _DTYPES:
+        raise WireError(f"{where}: dtype {dtype} is not supported")
+    return name
+
+
+def encode(obj: object, *, max_depth: int = DEFAULT_MAX_DEPTH) -> bytes:
+    """Encode plain data `obj` as wire bytes; raise WireError for anything else.
+
+    Types are checked exactly (``type(x) is list``), so subclasses with
+    surprising behaviour are refused instead of being trusted.
+    """
+    buffers: list[bytes] = []
+    counter = [0]
+
+    def node(x: object, depth: int, where: str) -> object:
+        counter[0] += 1
+        if counter[0] > MAX_NODES:
+            raise WireError("too many values")
+        if depth > max_depth:
+            raise WireError(f"{where}: nested deeper than {max_depth}")
+        t = type(x)
+        if x is None or t in _JSON_SCALARS:
+            return x
+        if t is float:
+            return x
+        if t is complex:
+            return {"t": "complex", "v": [x.real, x.imag]}
+        if t is list:
+            return [node(v, depth + 1, f"{where}[{i}]") for i, v in enumerate(x)]
+        if t is tuple:
+            return {"t": "tuple", "v": [node(v, depth + 1, f"{where}[{i}]") for i, v in enumerate(x)]}
+        if t is dict:
+            pairs = []
+            for k, v in x.items():
+                if type(k) is not str:
+                    raise WireError(f"{where}: dict key {k!r} is not a str")
+                pairs.append([k, node(v, depth + 1, f"{where}[{k!r}]")])
+            return {"t": "dict", "v": pairs}
+        if t is np.ndarray:
+            name = _dtype_name(x.dtype, where)
+            data = np.ascontiguousarray(x, dtype=np.dtype(name)).tobytes()
+            buffers.append(data)
+            return {"t": "array", "dtype": name, "shape": list(x.shape), "b": len(buffers) - 1}
+        if isinstance(x, np.generic) and t.__module__ == "numpy":
+            name = _dtype_name(x.dtype, where)
+            buffers.append(np.asarray(x, dtype=np.dtype(name)).tobytes())
+            return {"t": "scalar", "dtype": name, "b": len(buffers) - 1}
+        raise WireError(f"{where}: {t.__module__}.{t.__qualname__} is not plain data")
+
+    try:
+        root = node(obj, 0, "value")
+        header = json.dumps({"buffers": [len(b) for b in buffers], "root": root},
+                            separators=(",", ":"), allow_nan=True).encode("utf-8")
+    except RecursionError as exc:
+        raise WireError("value nested too deeply") from exc
+    except (TypeError, ValueError) as exc:
+        if isinstance(exc, WireError):
+            raise
+        raise WireError(f"cannot encode: {exc}") from exc
+    return b"".join([MAGIC, struct.pack(">I", len(header)), header, *buffers])
+
+
+# ---------------------------------------------------------------- decoding
+
+
+def _reject_constant(name: str) -> float:
+    """json hook: accept NaN and +/-Infinity, which encode writes for floats."""
+    return {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}[name]
+
+
+def decode(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES, max_depth: int = DEFAULT_MAX_DEPTH) -> object:
+    """Decode wire bytes into plain data, validating everything; raise WireError otherwise.
+
+    Arrays come back as fresh, writable, C-contiguous ``np.ndarray`` objects;
+    NumPy scalars as NumPy scalars of their type.
+    """
+    try:
+        return _decode(data, max_bytes, max_depth)
+    except WireError:
+        raise
+    except (ValueError, TypeError, KeyError, IndexError, RecursionError, OverflowError,
+            UnicodeDecodeError, MemoryError, struct.error) as exc:
+        raise WireError(f"malformed wire data: {type(exc).__name__}") from None
+
+
+def _decode(data: bytes, max_bytes: int, max_depth: int) -> object:
+    """Body of decode; may raise the exceptions decode converts to WireError."""
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise WireError("wire data must be bytes")
+    view = memoryview(data).cast("B")
+    total = len(view)
+    if total > max_bytes:
+        raise WireError(f"message of {total} bytes exceeds the limit of {max_bytes}")
+    if total < 8 or bytes(view[:4]) != MAGIC:
+        raise WireError("not wire data (bad magic)")
+    (hlen,) = struct.unpack(">I", view[4:8])
+    if 8 + hlen > total:
+        raise WireError("header runs past the end of the message")
+    header = json.loads(bytes(view[8:8 + hlen]).decode("utf-8"), parse_constant=_reject_constant)
+    if type(header) is not dict or set(header) != {"buffers", "root"}:
+        raise WireError("bad header")
+    sizes = header["buffers"]
+    if type(sizes) is not list or any(type(n) is not int or n < 0 for n in sizes):
+        raise WireError("bad buffer table")
+    if 8 + hlen + sum(sizes) != total:
+        raise WireError("buffer sizes do not match the message length")
+    offsets = []
+    pos = 8 + hlen
+    for n in sizes:
+        offsets.append(pos)
+        pos += n
+    used = [False] * len(sizes)
+    count = [0]
+
+    def take(ref: object, nbytes: int) -> memoryview:
+        """The buffer `ref`, checked to be unused and exactly `nbytes` long."""
+        if type(ref) is not int or not 0 <= ref < len(sizes) or used[ref]:
+            raise WireError("bad or reused buffer reference")
+        if sizes[ref] != nbytes:
+            raise WireError("array size does not match its buffer")
+        used[ref] = True
+        return view[offsets[ref]:offsets[ref] + nbytes]
+
+    def dtype_of(name: object) -> np.dtype:
+        """The dtype named by an allowlisted wire dtype string."""
+        if type(name) is not str or name not in _DTYPES:
+            raise WireError(f"dtype {name!r} not allowed")
+        return np.dtype(name)
+
+    def build(n: object, depth: int) -> object:
+        count[0] += 1
+        if count[0] > MAX_NODES:
+            raise WireError("too many values")
+        if depth > max_depth:
+            raise WireError(f"nested deeper than {max_depth}")
+        t = type(n)
+        if n is None or t in (bool, int, str, float):
+            return n
+        if t is list:
+            return [build(v, depth + 1) for v in n]
+        if t is not dict:
+            raise WireError("bad node")
+        tag = n.get("t")
+        if tag == "tuple" and set(n) == {"t", "v"} and type(n["v"]) is list:
+            return tuple(build(v, depth + 1) for v in n["v"])
+        if tag == "dict" and set(n) == {"t", "v"} and type(n["v"]) is list:
+            out = {}
+            for pair in n["v"]:
+                if type(pair) is not list or len(pair) != 2 or type(pair[0]) is not str:
+                    raise WireError("bad dict entry")
+                if pair[0] in out:
+                    raise WireError("duplicate dict key")
+                out[pair[0]] = build(pair[1], depth + 1)
+            return out
+        if tag == "complex" and set(n) == {"t", "v"}:
+            v = n["v"]
+            if type(v) is not list or len(v) != 2 or any(type(c) not in (int, float) for c in v):
+                raise WireError("bad complex")
+            return complex(v[0], v[1])
+        if tag == "array" and set(n) == {"t", "dtype", "shape", "b"}:
+            dtype = dtype_of(n["dtype"])
+            shape = n["shape"]
+            if (type(shape) is not list or len(shape) > MAX_NDIM
+                    or any(type(d) is not int or d < 0 for d in shape)):
+                raise WireError("bad shape")
+            size = math.prod(shape)
+            nbytes = size * dtype.itemsize
+            if nbytes > max_bytes:
+                raise WireError("array larger than the message limit")
+            buf = take(n["b"], nbytes)
+            if dtype.kind == "b":  # any non-zero byte is True; never keep a raw 7 in a bool
+                return np.frombuffer(buf, dtype=np.uint8, count=size).reshape(shape) != 0
+            arr = np.frombuffer(buf, dtype=dtype, count=size).reshape(shape)
+            return arr.astype(dtype.newbyteorder("="), copy=True)
+        if tag == "scalar" and set(n) == {"t", "dtype", "b"}:
+            dtype = dtype_of(n["dtype"])
+            buf = take(n["b"], dtype.itemsize)
+            if dtype.kind == "b":
+                return np.bool_(buf[0] != 0)
+            return np.frombuffer(buf, dtype=dtype, count=1).astype(dtype.newbyteorder("="))[0]
+        raise WireError("unknown node")
+
+    value = build(header["root"], 0)
+    if not all(used):
+        raise WireError("unreferenced buffer")
+    return value
