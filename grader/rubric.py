@@ -23,6 +23,7 @@ from typing import Any, Iterable, Mapping
 
 import yaml
 
+from grader.checks import CHECKS
 from grader.models import DIMENSIONS, VISIBILITIES, Case, OutputSpec, Part, Rubric, Tolerance
 
 __all__ = [
@@ -61,7 +62,7 @@ _PART_KEYS = (
     "timeout",
     "dims",
 )
-_OUTPUT_KEYS = ("name", "path", "weight")
+_OUTPUT_KEYS = ("name", "path", "weight", "check")
 _CASE_KEYS = (
     "name",
     "id",
@@ -497,7 +498,17 @@ def _read_part(
             except ValueError as exc:
                 raise reader.error(out["path"].value, str(exc)) from None
         weight = reader.number(out["weight"].value, "output weight") if "weight" in out else 1.0
-        outputs.append(OutputSpec(name=out_name, path=path, weight=weight, line=_line(out_node)))
+        check = "allclose"
+        if "check" in out:
+            check = reader.scalar(out["check"].value)
+            if check not in CHECKS:
+                raise reader.error(
+                    out["check"].value,
+                    f"unknown check {check!r} (known: {', '.join(sorted(CHECKS))})",
+                )
+        outputs.append(
+            OutputSpec(name=out_name, path=path, weight=weight, check=check, line=_line(out_node))
+        )
     if sum(o.weight for o in outputs) <= 0:
         raise reader.error(entries["outputs"].value, f"the output weights of {what} add up to 0")
 

@@ -1,0 +1,439 @@
+"""Instructors' fixture generator: run the reference on every case of a rubric.
+
+    python3 -m grader.regenerate rubrics/rnn.yaml           # (re)write the fixture files
+    python3 -m grader.regenerate rubrics/rnn.yaml --check   # verify them; exit 1 if stale
+
+For every case: ``args = BUILDERS[case.builder](seed=case.seed, **case.dims)``;
+``expected = reference(*args)``; for each per-step function the part
+``depends`` on, the reference's calls of it (``[args, result]`` in order),
+recorded by running a copy of the reference function whose globals bind that
+name to a recorder; and for each known mistake of the function
+(``solution.mutants.MUTANTS``), the mutant's result on the same arguments or
+the error it raised.
+
+This is the only module of ``grader/`` that imports ``solution/``, and only
+inside :func:`load_reference` (the student kit ships without it).
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import datetime
+import sys
+import types
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Mapping, Sequence
+
+import numpy as np
+
+from grader import fixtures as fx
+from grader.models import VISIBILITIES, Case, Part, Rubric
+from grader.rubric import RubricError, load_rubric
+
+__all__ = [
+    "Reference",
+    "RegenerateError",
+    "CheckReport",
+    "load_reference",
+    "compute_fixtures",
+    "regenerate",
+    "check",
+    "main",
+]
+
+EXIT_OK = 0
+EXIT_STALE = 1  # --check found missing, stale or different fixtures
+EXIT_ERROR = 2  # the rubric, a builder or the reference could not be used
+
+#: Values in a stored fixture may differ from a fresh computation by this much (absolute and relative).
+CHECK_TOLERANCE = 1e-12
+
+
+class RegenerateError(Exception):
+    """The fixtures cannot be computed; the message names the rubric file and line."""
+
+
+@dataclass(frozen=True)
+class Reference:
+    """What the generator runs: reference functions, input builders, known mistakes.
+
+    ``functions``: name -> reference function (``solution.rnn``).
+    ``builders``: builder name -> ``f(*, seed, n_x, n_a, n_y, m, T_x) -> tuple``.
+    ``mutants``: mutant id -> object with ``id``, ``function``, ``message``, ``fn``.
+    """
+
+    functions: Mapping[str, Callable]
+    builders: Mapping[str, Callable]
+    mutants: Mapping[str, Any]
+
+
+def load_reference() -> Reference:
+    """Import ``solution.rnn``, ``solution.setups`` and ``solution.mutants`` (lazily, here only)."""
+    try:
+        from solution import mutants, rnn, setups
+    except ImportError as exc:
+        raise RegenerateError(
+            f"cannot import the reference solution ({exc}); run from the repository root"
+        ) from None
+    functions = {
+        name: getattr(rnn, name)
+        for name in getattr(rnn, "__all__", dir(rnn))
+        if isinstance(getattr(rnn, name, None), types.FunctionType)
+    }
+    return Reference(functions=functions, builders=setups.BUILDERS, mutants=mutants.MUTANTS)
+
+
+# --------------------------------------------------------------------------- computing
+
+
+def _error_text(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _rebind(fn: types.FunctionType, names: Mapping[str, Callable]) -> types.FunctionType:
+    """A copy of ``fn`` whose global names in ``names`` are rebound (other globals shared)."""
+    clone = types.FunctionType(
+        fn.__code__, dict(fn.__globals__, **names), fn.__name__, fn.__defaults__, fn.__closure__
+    )
+    clone.__kwdefaults__ = copy.copy(fn.__kwdefaults__)
+    return clone
+
+
+def _recorder(target: Callable, calls: list) -> Callable:
+    """Calls ``target`` and appends ``(copy of args, copy of result)`` to ``calls``."""
+
+    def record(*args):
+        before = copy.deepcopy(args)
+        result = target(*args)
+        calls.append((before, copy.deepcopy(result)))
+        return result
+
+    return record
+
+
+def _where(rubric: Rubric, line: int) -> str:
+    return f"{rubric.path}:{line}"
+
+
+def compute_case(rubric: Rubric, part: Part, case: Case, reference: Reference) -> fx.CaseFixture:
+    """The fixture of one case: args, expected value, dependency traces and mutant outputs."""
+    where = _where(rubric, case.line)
+    builder = reference.builders.get(case.builder)
+    if builder is None:
+        known = ", ".join(sorted(reference.builders))
+        raise RegenerateError(f"{where}: unknown builder {case.builder!r} (known builders: {known})")
+    function = reference.functions.get(part.function)
+    if function is None:
+        raise RegenerateError(
+            f"{_where(rubric, part.line)}: the reference solution has no function {part.function!r}"
+        )
+    try:
+        args = builder(seed=case.seed, **dict(case.dims))
+    except Exception as exc:  # noqa: BLE001 - any builder failure is reported at the case
+        raise RegenerateError(f"{where}: builder {case.builder!r} failed: {_error_text(exc)}") from None
+    if not isinstance(args, tuple):
+        raise RegenerateError(f"{where}: builder {case.builder!r} returned {type(args).__name__}, not a tuple")
+
+    pristine = copy.deepcopy(args)
+    try:
+        expected = function(*args)
+    except Exception as exc:  # noqa: BLE001
+        raise RegenerateError(
+            f"{where}: the reference {part.function} raised on this case: {_error_text(exc)}"
+        ) from None
+    if not _same(args, pristine):
+        raise RegenerateError(f"{where}: the reference {part.function} modified its inputs")
+    expected = copy.deepcopy(expected)
+
+    traces: dict[str, tuple] = {}
+    if part.depends:
+        if not isinstance(function, types.FunctionType):
+            raise RegenerateError(f"{_where(rubric, part.line)}: cannot trace {part.function}: not a Python function")
+        recorded: dict[str, list] = {}
+        rebound: dict[str, Callable] = {}
+        for dep in part.depends:
+            target = function.__globals__.get(dep)
+            if not callable(target):
+                raise RegenerateError(
+                    f"{_where(rubric, part.line)}: depends names {dep!r}, which the reference "
+                    f"{part.function} cannot call (no such global in its module)"
+                )
+            recorded[dep] = []
+            rebound[dep] = _recorder(target, recorded[dep])
+        traced_result = _rebind(function, rebound)(*copy.deepcopy(pristine))
+        if not _same(traced_result, expected):
+            raise RegenerateError(f"{where}: the traced run of {part.function} differs from the plain run")
+        for dep in part.depends:
+            if not recorded[dep]:
+                raise RegenerateError(
+                    f"{_where(rubric, part.line)}: depends names {dep!r}, but the reference "
+                    f"{part.function} never calls it"
+                )
+            traces[dep] = tuple(recorded[dep])
+
+    outcomes: dict[str, Any] = {}
+    for mutant_id in sorted(reference.mutants):
+        mutant = reference.mutants[mutant_id]
+        if mutant.function != part.function:
+            continue
+        try:
+            result = mutant.fn(*copy.deepcopy(pristine))
+        except Exception as exc:  # noqa: BLE001 - a mutant that raises is recorded as such
+            outcomes[mutant_id] = fx.MutantError(_error_text(exc))
+        else:
+            outcomes[mutant_id] = copy.deepcopy(result)
+
+    return fx.CaseFixture(
+        case_id=case.id,
+        args=pristine,
+        expected=expected,
+        traces=types.MappingProxyType(traces),
+        mutants=types.MappingProxyType(outcomes),
+    )
+
+
+def compute_fixtures(
+    rubric: Rubric,
+    *,
+    reference: Reference,
+    visibilities: Sequence[str] = VISIBILITIES,
+) -> dict[str, fx.CaseFixture]:
+    """Fixtures of every case of ``rubric`` with one of ``visibilities``, by case id."""
+    out: dict[str, fx.CaseFixture] = {}
+    for part in rubric.parts:
+        for case in part.cases:
+            if case.visibility in visibilities:
+                out[case.id] = compute_case(rubric, part, case, reference)
+    return out
+
+
+def _messages(reference: Reference) -> dict[str, str]:
+    return {mutant_id: str(m.message) for mutant_id, m in reference.mutants.items()}
+
+
+def _encode_all(
+    rubric: Rubric, fixtures: Mapping[str, fx.CaseFixture], reference: Reference, *, generated: str
+) -> dict[str, bytes]:
+    """Visibility -> file bytes, for each visibility that has cases."""
+    files = {}
+    for visibility in VISIBILITIES:
+        if any(case.visibility == visibility for case in rubric.cases):
+            try:
+                files[visibility] = fx.encode_fixture_file(
+                    rubric,
+                    visibility,
+                    fixtures,
+                    mutant_messages=_messages(reference),
+                    generated=generated,
+                    numpy_version=np.__version__,
+                )
+            except (ValueError, TypeError) as exc:
+                raise RegenerateError(f"{rubric.path}: a fixture value is not plain data: {exc}") from None
+    return files
+
+
+def regenerate(
+    rubric: Rubric,
+    *,
+    reference: Reference,
+    fixtures_dir: str | Path | None = None,
+    now: datetime.datetime | None = None,
+) -> list[tuple[Path, bool]]:
+    """Compute and write the fixture files of ``rubric``; return ``(path, rewritten)`` pairs.
+
+    A file whose content is unchanged (apart from its date stamp) is left alone.
+    Files are written atomically.
+    """
+    fixtures = compute_fixtures(rubric, reference=reference)
+    stamp = (now or datetime.datetime.now(datetime.timezone.utc)).replace(microsecond=0).isoformat()
+    written = []
+    for visibility, data in _encode_all(rubric, fixtures, reference, generated=stamp).items():
+        path = fx.fixture_path(rubric, visibility, fixtures_dir=fixtures_dir)
+        try:
+            old = path.read_bytes()
+        except OSError:
+            old = None
+        if old is not None and fx.same_content(old, data):
+            written.append((path, False))
+            continue
+        fx.write_fixture_file(path, data)
+        written.append((path, True))
+    return written
+
+
+# --------------------------------------------------------------------------- verifying
+
+
+def _close(a: np.ndarray, b: np.ndarray) -> bool:
+    if a.dtype.kind in "fc" or b.dtype.kind in "fc":
+        return bool(np.allclose(a, b, rtol=CHECK_TOLERANCE, atol=CHECK_TOLERANCE, equal_nan=True))
+    return bool(np.array_equal(a, b))
+
+
+def _difference(a: Any, b: Any, where: str = "") -> str | None:
+    """Where two plain-data values first differ (structure exactly, numbers within 1e-12), or None."""
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        if not (isinstance(a, np.ndarray) and isinstance(b, np.ndarray)):
+            return f"{where or 'value'}: {type(a).__name__} vs {type(b).__name__}"
+        if a.shape != b.shape or a.dtype != b.dtype:
+            return f"{where or 'value'}: {a.dtype}{a.shape} vs {b.dtype}{b.shape}"
+        return None if _close(a, b) else f"{where or 'value'}: values differ"
+    if type(a) is not type(b):
+        return f"{where or 'value'}: {type(a).__name__} vs {type(b).__name__}"
+    if isinstance(a, (tuple, list)):
+        if len(a) != len(b):
+            return f"{where or 'value'}: length {len(a)} vs {len(b)}"
+        for i, (x, y) in enumerate(zip(a, b)):
+            found = _difference(x, y, f"{where}[{i}]")
+            if found:
+                return found
+        return None
+    if isinstance(a, dict):
+        if list(a) != list(b):
+            return f"{where or 'value'}: keys {list(a)} vs {list(b)}"
+        for key in a:
+            found = _difference(a[key], b[key], f"{where}[{key!r}]")
+            if found:
+                return found
+        return None
+    if isinstance(a, (float, complex, np.generic)):
+        return None if _close(np.asarray(a), np.asarray(b)) else f"{where or 'value'}: {a!r} vs {b!r}"
+    return None if a == b else f"{where or 'value'}: {a!r} vs {b!r}"
+
+
+def _same(a: Any, b: Any) -> bool:
+    return _difference(a, b) is None
+
+
+def _fixture_difference(stored: fx.CaseFixture, fresh: fx.CaseFixture) -> str | None:
+    for label in ("args", "expected"):
+        found = _difference(getattr(stored, label), getattr(fresh, label), label)
+        if found:
+            return found
+    if list(stored.traces) != list(fresh.traces):
+        return f"traces: {list(stored.traces)} vs {list(fresh.traces)}"
+    for dep in fresh.traces:
+        found = _difference(tuple(stored.traces[dep]), tuple(fresh.traces[dep]), f"traces[{dep!r}]")
+        if found:
+            return found
+    if sorted(stored.mutants) != sorted(fresh.mutants):
+        return f"mutants: {sorted(stored.mutants)} vs {sorted(fresh.mutants)}"
+    for mutant_id in sorted(fresh.mutants):
+        s, f = stored.mutants[mutant_id], fresh.mutants[mutant_id]
+        if isinstance(s, fx.MutantError) or isinstance(f, fx.MutantError):
+            if s != f:
+                return f"mutants[{mutant_id!r}]: {s!r} vs {f!r}"
+            continue
+        found = _difference(s, f, f"mutants[{mutant_id!r}]")
+        if found:
+            return found
+    return None
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """Outcome of ``--check``: one ``(case id or file, problem)`` pair per problem found."""
+
+    problems: tuple[tuple[str, str], ...]
+    cases: int
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def check(
+    rubric: Rubric,
+    *,
+    reference: Reference,
+    fixtures_dir: str | Path | None = None,
+) -> CheckReport:
+    """Recompute every case in memory and compare with the stored fixture files."""
+    fresh = compute_fixtures(rubric, reference=reference)
+    messages = _messages(reference)
+    problems: list[tuple[str, str]] = []
+    for visibility in VISIBILITIES:
+        cases = [c for c in rubric.cases if c.visibility == visibility]
+        if not cases:
+            continue
+        path = fx.fixture_path(rubric, visibility, fixtures_dir=fixtures_dir)
+        try:
+            content = fx.read_fixture_file(path)
+        except fx.FixtureError as exc:
+            problems.append((str(path), str(exc)))
+            continue
+        if content.get("rubric") != rubric.name:
+            problems.append((str(path), f"holds fixtures of rubric {content.get('rubric')!r}"))
+        stored_messages = content.get("mutants", {})
+        entries = content["cases"]
+        wanted = {c.id for c in cases}
+        for extra in sorted(set(entries) - wanted):
+            problems.append((extra, f"in {path.name} but not a {visibility} case of the rubric"))
+        for case in cases:
+            label = f"{case.id} ({rubric.path}:{case.line})"
+            entry = entries.get(case.id)
+            if entry is None:
+                problems.append((label, f"missing from {path.name}"))
+                continue
+            if entry.get("spec_hash") != fx.spec_hash(case):
+                problems.append((label, "stale: the case's spec changed"))
+                continue
+            try:
+                stored = fx.decode_entry(case.id, entry, path)
+            except fx.FixtureError as exc:
+                problems.append((label, str(exc)))
+                continue
+            found = _fixture_difference(stored, fresh[case.id])
+            if found:
+                problems.append((label, f"differs: {found}"))
+                continue
+            for mutant_id in fresh[case.id].mutants:
+                if stored_messages.get(mutant_id) != messages[mutant_id]:
+                    problems.append((label, f"the message of mutant {mutant_id!r} changed"))
+                    break
+    return CheckReport(problems=tuple(problems), cases=len(fresh))
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python3 -m grader.regenerate RUBRIC... [--check] [--fixtures-dir DIR]``."""
+    parser = argparse.ArgumentParser(
+        prog="python3 -m grader.regenerate",
+        description="Compute the fixtures of a rubric from the reference solution, or verify them.",
+    )
+    parser.add_argument("rubrics", nargs="+", type=Path, help="rubric YAML file(s)")
+    parser.add_argument("--check", action="store_true", help="verify the stored fixtures; write nothing")
+    parser.add_argument("--fixtures-dir", type=Path, default=None,
+                        help="where the fixture files are (default: fixtures/ beside the rubric)")
+    options = parser.parse_args(argv)
+
+    status = EXIT_OK
+    try:
+        reference = load_reference()
+        for rubric_path in options.rubrics:
+            rubric = load_rubric(rubric_path)
+            if options.check:
+                report = check(rubric, reference=reference, fixtures_dir=options.fixtures_dir)
+                if report.ok:
+                    print(f"{rubric.path}: {report.cases} case(s) verified")
+                else:
+                    status = EXIT_STALE
+                    print(f"{rubric.path}: {len(report.problems)} problem(s):", file=sys.stderr)
+                    for what, problem in report.problems:
+                        print(f"  {what}: {problem}", file=sys.stderr)
+                    print(f"  run: python3 -m grader.regenerate {rubric.path}", file=sys.stderr)
+            else:
+                for path, rewritten in regenerate(rubric, reference=reference, fixtures_dir=options.fixtures_dir):
+                    state = "written" if rewritten else "unchanged"
+                    print(f"{path}: {state} ({path.stat().st_size} bytes)")
+    except (RubricError, RegenerateError, fx.FixtureError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
