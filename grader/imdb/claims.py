@@ -1,0 +1,314 @@
+"""The student's own report: accuracies claimed in markdown, a report literal or a report file.
+
+Accepted forms (docs/imdb.md lists them with examples):
+
+- a markdown table with an accuracy column and a column naming the alternative;
+- markdown sentences naming an alternative and an accuracy (``"The GRU reached 87.6% test accuracy"``);
+- ``imdb_report = {...}`` assigned in a code cell (a dict literal, read with `ast.literal_eval`);
+- ``imdb_report.json`` / ``imdb_report.yaml`` beside the notebook in a folder submission.
+
+Percentages and fractions are both read (``86.2%``, ``86.2``, ``0.862``).  Statements
+about the validation split (``"20% of the training data for validation"``) are
+collected separately.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping
+
+import yaml
+
+from grader.imdb.labels import find_labels, first_label
+from grader.imdb.outputs import Number, parse_number
+
+__all__ = ["Claim", "Statement", "claims_from_report", "claims_from_markdown", "read_report_file",
+           "REPORT_FILES"]
+
+REPORT_FILES = ("imdb_report.json", "imdb_report.yaml", "imdb_report.yml")
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One reported accuracy and how it checks against the outputs.
+
+    ``kind``: ``"test"``, ``"val"`` or ``""`` (not said).  ``status``: ``"verified"``,
+    ``"unverified"`` (no output supports it) or ``"contradicted"`` (the outputs show
+    something else for that alternative).  ``evidence`` says which output matched or
+    what the outputs show instead.
+    """
+
+    source: str
+    alternative: str | None
+    kind: str
+    value: float
+    text: str
+    tolerance: float
+    status: str = "unverified"
+    evidence: str = ""
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A statement of the validation split: its share of the training data and where it was read.
+
+    ``origin`` is ``"train"``, ``"test"`` or ``""`` (not said).
+    """
+
+    source: str
+    fraction: float | None
+    origin: str
+    text: str
+
+
+_ACC_KEY = re.compile(r"acc", re.I)
+_LABEL_KEYS = ("alternative", "architecture", "model", "name", "type", "layer", "layers", "cell")
+_VAL_KEYS = ("validation_split", "validation_fraction", "val_split", "validation", "validation_share")
+
+
+def _kind_of(text: str) -> str | None:
+    """``"test"``/``"val"``/``""`` from a key or header; ``None`` for training accuracy."""
+    low = text.lower()
+    if "test" in low or "eval" in low:
+        return "test"
+    if re.search(r"val|dev", low):
+        return "val"
+    if "train" in low:
+        return None
+    return ""
+
+
+def _number(value: Any) -> Number | None:
+    """An accuracy from a report value: a number or a string such as ``"86.2%"``."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        text = repr(value) if isinstance(value, float) else str(value)
+        return parse_number(text) if "e" not in text else parse_number(f"{value:.6f}")
+    if isinstance(value, str):
+        m = re.search(r"(\d+(?:\.\d+)?|\.\d+)\s*(%)?", value)
+        if m:
+            return parse_number(m.group(1), bool(m.group(2)))
+    return None
+
+
+def _fraction(value: Any) -> float | None:
+    """A validation share from a number (0.2, 20) or a string (``"20%"``)."""
+    n = _number(value)
+    if n is None or not 0 < n.value < 1:
+        return None
+    return n.value
+
+
+def _statement(value: Any, source: str) -> Statement | None:
+    """A validation statement from a report value (number, string or mapping)."""
+    if isinstance(value, Mapping):
+        frac = None
+        origin = ""
+        for k, v in value.items():
+            key = str(k).lower()
+            if key in ("split", "fraction", "share", "validation_split", "size", "ratio"):
+                frac = _fraction(v)
+            elif key in ("from", "source", "taken_from", "origin"):
+                text = str(v).lower()
+                origin = "test" if "test" in text else "train" if "train" in text else ""
+        return Statement(source, frac, origin or ("train" if frac is not None else ""), json.dumps(value, default=str))
+    if isinstance(value, str):
+        low = value.lower()
+        origin = "test" if "test" in low and "train" not in low else "train" if "train" in low else ""
+        return Statement(source, _fraction(value), origin, value)
+    frac = _fraction(value)
+    if frac is not None:
+        return Statement(source, frac, "train", str(value))
+    return None
+
+
+def _entry(label: str | None, entry: Any, source: str, claims: list[Claim],
+           statements: list[Statement]) -> None:
+    """Claims of one model entry of a report."""
+    if isinstance(entry, Mapping):
+        for key in _LABEL_KEYS:
+            if isinstance(entry.get(key), str) and first_label(entry[key]):
+                label = first_label(entry[key])
+                break
+        for key, value in entry.items():
+            k = str(key)
+            if k.lower() in _VAL_KEYS:
+                st = _statement(value, source)
+                if st:
+                    statements.append(st)
+                continue
+            if not _ACC_KEY.search(k):
+                continue
+            kind = _kind_of(k)
+            if kind is None:
+                continue
+            values = value if isinstance(value, list) else [value]
+            for v in values:
+                n = _number(v)
+                if n is not None:
+                    claims.append(Claim(source, label, kind, n.value, f"{k}: {v}", n.tolerance))
+        return
+    n = _number(entry)
+    if n is not None:
+        claims.append(Claim(source, label, "", n.value, f"{label}: {entry}", n.tolerance))
+
+
+def claims_from_report(data: Any, source: str) -> tuple[list[Claim], list[Statement]]:
+    """Claims and validation statements of a report given as plain data (file or literal)."""
+    claims: list[Claim] = []
+    statements: list[Statement] = []
+    if isinstance(data, list):
+        for entry in data:
+            _entry(None, entry, source, claims, statements)
+        return claims, statements
+    if not isinstance(data, Mapping):
+        return claims, statements
+    for key, value in data.items():
+        k = str(key)
+        if k.lower() in _VAL_KEYS:
+            st = _statement(value, source)
+            if st:
+                statements.append(st)
+        elif k.lower() in ("models", "alternatives", "results", "runs"):
+            if isinstance(value, list):
+                for entry in value:
+                    _entry(None, entry, source, claims, statements)
+            elif isinstance(value, Mapping):
+                for name, entry in value.items():
+                    _entry(first_label(str(name)) or str(name), entry, source, claims, statements)
+        elif first_label(k):
+            _entry(first_label(k), value, source, claims, statements)
+        elif _ACC_KEY.search(k):
+            _entry(None, {k: value}, source, claims, statements)
+    return claims, statements
+
+
+def read_report_file(name: str, data: bytes) -> tuple[Any, str | None]:
+    """Parse a report file's bytes (JSON or YAML); returns ``(data, error message or None)``."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None, f"{name} is not UTF-8 text"
+    try:
+        if name.endswith(".json"):
+            return json.loads(text), None
+        return yaml.safe_load(text), None
+    except (ValueError, yaml.YAMLError) as exc:
+        return None, f"{name} could not be read: {str(exc).splitlines()[0]}"
+
+
+# -- markdown -------------------------------------------------------------------
+
+_MD_NUMBER = re.compile(r"(?<![\w.])(\d{1,3}\.\d+|\.\d+|\d{1,3}(?=\s*%))\s*(%)?")
+_SPLIT_AFTER = re.compile(r"^\s*(?:%\s*)?(?:of\s+(?:the\s+)?(?:training|train|data|samples|reviews)|"
+                          r"(?:for|as)\s+(?:the\s+)?validation|validation\s+split|epochs?|layers?|units?|"
+                          r"hidden|dimensions?|words?|tokens?|dropout|batch)", re.I)
+_SPLIT_BEFORE = re.compile(r"(?:split|validation_split|dropout|learning rate|lr|batch|test_size|held out|"
+                           r"hold[- ]out|val(?:idation)?\s+(?:size|fraction|share|percentage))\s*(?:of|=|:|is|was)?\s*$",
+                           re.I)
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z*])|\n+")
+
+
+def _table_rows(text: str) -> list[list[str]]:
+    """Rows of the markdown tables in ``text`` (each a list of cell texts), separator rows dropped."""
+    rows = []
+    for line in text.splitlines():
+        s = line.strip()
+        if not s.startswith("|") and s.count("|") < 2:
+            if rows and rows[-1] != []:
+                rows.append([])
+            continue
+        cells = [c.strip() for c in s.strip("|").split("|")]
+        if all(re.fullmatch(r":?-{2,}:?", c) or not c for c in cells):
+            continue
+        rows.append(cells)
+    return rows
+
+
+def _tables(text: str) -> Iterable[list[list[str]]]:
+    """Each markdown table as a list of rows, its header first."""
+    table: list[list[str]] = []
+    for row in _table_rows(text) + [[]]:
+        if row:
+            table.append(row)
+        elif table:
+            yield table
+            table = []
+
+
+def _plain_md(text: str) -> str:
+    """Markdown without emphasis, code ticks and HTML tags."""
+    text = re.sub(r"<[^>]+>", " ", text)
+    return re.sub(r"[*_`]{1,3}", "", text).replace("&nbsp;", " ")
+
+
+def claims_from_markdown(text: str, source: str) -> tuple[list[Claim], list[Statement]]:
+    """Claims from the tables and sentences of one markdown cell."""
+    claims: list[Claim] = []
+    statements: list[Statement] = []
+    text = _plain_md(text)
+    table_lines: set[str] = set()
+    for table in _tables(text):
+        header = table[0]
+        acc_cols = [(k, _kind_of(h)) for k, h in enumerate(header) if _ACC_KEY.search(h)]
+        for row in table[1:]:
+            table_lines.add("|".join(row))
+            label = first_label(" ".join(c for k, c in enumerate(row) if k not in dict(acc_cols)))
+            for k, kind in acc_cols:
+                if kind is None or k >= len(row):
+                    continue
+                m = _MD_NUMBER.search(row[k]) or re.search(r"(\d+(?:\.\d+)?)\s*(%)?", row[k])
+                n = parse_number(m.group(1), bool(m.group(2)) or "%" in header[k]) if m else None
+                if n is not None:
+                    claims.append(Claim(source, label, kind, n.value, f"{header[k]}: {row[k]}".strip(), n.tolerance))
+        if not acc_cols and len(header) >= 2:  # transposed table: alternatives as columns
+            for row in table[1:]:
+                if not row or not _ACC_KEY.search(row[0]):
+                    continue
+                kind = _kind_of(row[0])
+                for k, cell in enumerate(row[1:], 1):
+                    label = first_label(header[k]) if k < len(header) else None
+                    m = _MD_NUMBER.search(cell)
+                    n = parse_number(m.group(1), bool(m.group(2))) if m else None
+                    if n is not None and kind is not None and label:
+                        claims.append(Claim(source, label, kind, n.value, f"{row[0]} {header[k]}: {cell}", n.tolerance))
+    for sentence in _SENTENCE.split(text):
+        s = sentence.strip()
+        if not s or "|" in s and "|".join(c.strip() for c in s.strip("|").split("|")) in table_lines:
+            continue
+        low = s.lower()
+        numbers = list(_MD_NUMBER.finditer(s))
+        if not numbers:
+            continue
+        is_val_statement = re.search(r"validat|held[- ]out|hold[- ]out", low)
+        labels = find_labels(s)
+        for m in numbers:
+            after, before = s[m.end():], s[:m.start()]
+            pct = bool(m.group(2))
+            if is_val_statement and (_SPLIT_AFTER.match(after) or _SPLIT_BEFORE.search(before)) \
+                    and not re.match(r"\s*%?\s*(?:test\s+|validation\s+)?acc", after, re.I):
+                n = parse_number(m.group(1), pct)
+                if n is not None and 0 < n.value < 1 and not re.match(r"\s*%?\s*(?:epoch|layer|unit|word)", after, re.I):
+                    origin = "test" if "test" in low and "train" not in low else "train" if "train" in low else ""
+                    statements.append(Statement(source, n.value, origin, s))
+                continue
+            if _SPLIT_AFTER.match(after) or _SPLIT_BEFORE.search(before):
+                continue
+            if not _ACC_KEY.search(s):
+                continue
+            n = parse_number(m.group(1), pct)
+            if n is None:
+                continue
+            preceding = [lab for lab in labels if lab[1] <= m.start()]
+            following = [lab for lab in labels if lab[0] >= m.end()]
+            label = preceding[-1][2] if preceding else following[0][2] if following else None
+            lo = preceding[-1][1] if preceding else 0
+            context = s[lo:m.end() + 12]
+            kind = _kind_of(context)
+            if kind is None:
+                continue
+            claims.append(Claim(source, label, kind, n.value, s if len(s) < 160 else s[:157] + "...", n.tolerance))
+    return claims, statements

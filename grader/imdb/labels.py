@@ -1,0 +1,108 @@
+"""Names of the recurrent alternatives: canonical labels, and labels found in free text.
+
+A model's *alternative* is the sequence of its recurrent layers written as one
+label: ``"LSTM"``, ``"GRU"``, ``"SimpleRNN"``, ``"Bidirectional(LSTM)"``,
+``"LSTM x2"`` (two stacked LSTMs), ``"LSTM+GRU"`` (mixed stack).  CuDNN layers
+count as the plain layer they accelerate (``CuDNNLSTM`` is an ``LSTM``).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable, Sequence
+
+__all__ = ["RECURRENT", "CELLS", "canonical", "stack_label", "family", "find_labels", "is_recurrent"]
+
+# Keras layer class name -> canonical layer label
+RECURRENT = {
+    "SimpleRNN": "SimpleRNN", "LSTM": "LSTM", "GRU": "GRU",
+    "CuDNNLSTM": "LSTM", "CuDNNGRU": "GRU", "ConvLSTM1D": "ConvLSTM", "ConvLSTM2D": "ConvLSTM",
+}
+CELLS = {"SimpleRNNCell": "SimpleRNN", "LSTMCell": "LSTM", "GRUCell": "GRU"}
+WRAPPERS = ("Bidirectional",)
+
+
+def canonical(layer: str) -> str:
+    """Canonical label of one layer label (``"CuDNNLSTM"`` -> ``"LSTM"``; wrappers kept)."""
+    m = re.fullmatch(r"Bidirectional\((\w*)\)", layer)
+    if m:
+        return f"Bidirectional({canonical(m.group(1))})" if m.group(1) else "Bidirectional"
+    return RECURRENT.get(layer, CELLS.get(layer, layer))
+
+
+def stack_label(layers: Sequence[str]) -> str | None:
+    """One label for a stack of recurrent layer labels; ``None`` for no recurrent layer.
+
+    ``["LSTM"]`` -> ``"LSTM"``, ``["LSTM", "LSTM"]`` -> ``"LSTM x2"``,
+    ``["GRU", "LSTM"]`` -> ``"GRU+LSTM"``.
+    """
+    names = [canonical(x) for x in layers]
+    if not names:
+        return None
+    if len(set(names)) == 1:
+        return names[0] if len(names) == 1 else f"{names[0]} x{len(names)}"
+    return "+".join(names)
+
+
+def is_recurrent(label: str | None) -> bool:
+    """True when ``label`` names at least one recurrent layer."""
+    return bool(label) and any(k in label for k in ("RNN", "LSTM", "GRU", "Bidirectional"))
+
+
+def family(label: str | None) -> str | None:
+    """The label without stacking counts (``"LSTM x2"`` -> ``"LSTM"``), for loose matching."""
+    if not label:
+        return None
+    parts = [re.sub(r" x\d+$", "", p) for p in label.split("+")]
+    return "+".join(dict.fromkeys(parts))
+
+
+# Free-text spellings, most specific first.  Each: (regex, label builder)
+_BASE = r"(lstm|gru|simple\s*-?rnn|vanilla\s+rnn|basic\s+rnn|rnn)"
+_TEXT_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\bbi(?:directional)?[\s_-]*\(?\s*(?:cudnn)?(lstm|gru|simple\s*-?rnn|rnn)\b", re.I), "bi"),
+    (re.compile(r"\b(?:stacked|deep|two[\s-]*layers?|2[\s-]*layers?|double|two)[\s_-]*(?:cudnn)?"
+                + _BASE + r"s?\b", re.I), "x2"),
+    (re.compile(r"\b(?:cudnn)?" + _BASE + r"\s*(?:x\s*|\*\s*|×\s*)(\d)\b", re.I), "xn"),
+    (re.compile(r"\b(?:cudnn)?" + r"(lstm|gru|simple\s*-?rnn|simplernn)\b", re.I), "plain"),
+    (re.compile(r"\b(vanilla\s+rnn|basic\s+rnn|rnn)\b", re.I), "plain"),
+)
+
+
+def _base(word: str) -> str:
+    """Canonical layer of a free-text spelling."""
+    w = re.sub(r"[\s_-]", "", word.lower())
+    return {"lstm": "LSTM", "gru": "GRU"}.get(w, "SimpleRNN")
+
+
+def find_labels(text: str) -> list[tuple[int, int, str]]:
+    """All alternatives named in ``text``: ``(start, end, label)``, non-overlapping, in order."""
+    found: list[tuple[int, int, str]] = []
+    taken: list[tuple[int, int]] = []
+    for pattern, kind in _TEXT_PATTERNS:
+        for m in pattern.finditer(text):
+            if any(m.start() < e and s < m.end() for s, e in taken):
+                continue
+            base = _base(m.group(1))
+            if kind == "bi":
+                label = f"Bidirectional({base})"
+            elif kind == "x2":
+                label = f"{base} x2"
+            elif kind == "xn":
+                label = base if m.group(2) == "1" else f"{base} x{m.group(2)}"
+            else:
+                label = base
+            found.append((m.start(), m.end(), label))
+            taken.append((m.start(), m.end()))
+    return sorted(found)
+
+
+def first_label(text: str) -> str | None:
+    """The first alternative named in ``text``, or ``None``."""
+    labels = find_labels(text)
+    return labels[0][2] if labels else None
+
+
+def distinct(labels: Iterable[str | None]) -> list[str]:
+    """Distinct recurrent labels in first-seen order."""
+    return list(dict.fromkeys(x for x in labels if is_recurrent(x)))

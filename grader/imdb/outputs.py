@@ -1,0 +1,370 @@
+"""Reading the stored outputs of a cell: terminal rendering, then training-log events.
+
+Keras writes its progress bars for a terminal: Keras 2 draws ``[=====>....]``
+and rewinds with backspaces and ``\\r``; Keras 3 draws ``━━━━`` inside ANSI
+colour codes and rewinds the same way.  A notebook stores every write as it
+came, so one cell can hold a hundred stream outputs.  `render` replays them on
+a virtual terminal and returns the lines a student saw; `parse_events` turns
+those lines into events in order: model summaries, fit logs (epochs with their
+accuracies), evaluations and the student's own accuracy prints.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Sequence
+
+from grader.imdb.labels import RECURRENT, first_label, stack_label
+
+__all__ = ["render", "parse_events", "Epoch", "FitLog", "Evaluation", "AccuracyPrint", "Summary",
+           "Number", "parse_number"]
+
+_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[()][A-Za-z0-9]|\x1b[=>]")
+_TOKENS = re.compile(r"\r\n|\r|\n|\x08+|[^\r\n\x08]+")
+_STANDALONE = re.compile(r"^(?:\s*[\[(\{].*[\])\}]\s*|[A-Za-z_][\w.]*(?:Error|Exception|Interrupt|Exit|Warning)"
+                         r"\b.*|\w+Error:.*)$", re.S)
+
+
+def _render_one(text: str) -> list[str]:
+    """Replay ``text`` (ANSI codes already removed) on a terminal; return the final lines."""
+    lines: list[str] = []
+    line: list[str] = []
+    col = 0
+    for tok in _TOKENS.findall(text):
+        if tok in ("\n", "\r\n"):
+            lines.append("".join(line).rstrip())
+            line, col = [], 0
+        elif tok == "\r":
+            col = 0
+        elif tok[0] == "\x08":
+            col = max(0, col - len(tok))
+        else:
+            end = col + len(tok)
+            if col > len(line):
+                line.extend(" " * (col - len(line)))
+            line[col:end] = tok
+            col = end
+    if line:
+        lines.append("".join(line).rstrip())
+    return lines
+
+
+def render(outputs: Sequence[str]) -> list[str]:
+    """The lines a terminal would show for a cell's outputs, in order.
+
+    Stream fragments are replayed together (a progress bar spans many of them);
+    a fragment that is a whole value (an ``execute_result`` such as
+    ``[0.35, 0.85]``) or an error line starts on a line of its own.
+    """
+    text_parts: list[str] = []
+    for frag in outputs:
+        frag = _ANSI.sub("", frag)
+        if text_parts and not text_parts[-1].endswith("\n") and _STANDALONE.match(frag.strip("\n")):
+            text_parts.append("\n")
+        text_parts.append(frag)
+    return _render_one("".join(text_parts))
+
+
+@dataclass(frozen=True)
+class Number:
+    """An accuracy as written: ``value`` is a fraction, ``text`` the digits shown, ``tolerance``
+    one unit of the last digit shown (as a fraction)."""
+
+    value: float
+    text: str
+    tolerance: float
+
+
+_NUM = r"(?<![\w.])(\d{1,3}(?:\.\d+)?|\.\d+)(?:e-?\d+)?\s*(%)?"
+
+
+def parse_number(digits: str, percent: bool = False) -> Number | None:
+    """Read ``digits`` as an accuracy: a fraction in [0, 1], or a percentage (``%`` or > 1)."""
+    try:
+        value = float(digits)
+    except ValueError:
+        return None
+    decimals = len(digits.split(".")[1]) if "." in digits and "e" not in digits.lower() else 0
+    unit = 10.0 ** -decimals
+    if percent or value > 1.0:
+        if value > 100.0:
+            return None
+        value, unit = value / 100.0, unit / 100.0
+    if not 0.0 <= value <= 1.0:
+        return None
+    if not percent and decimals == 0 and value not in (0.0, 1.0):
+        return None
+    return Number(value=round(value, 10), text=digits + ("%" if percent else ""), tolerance=unit)
+
+
+@dataclass(frozen=True)
+class Epoch:
+    """One epoch of a fit log: its number, the last metrics shown, whether it finished."""
+
+    number: int
+    total: int
+    acc: float | None
+    val_acc: float | None
+    complete: bool
+    steps: str = ""
+
+
+@dataclass(frozen=True)
+class FitLog:
+    """A run of ``Epoch k/N`` blocks from one ``fit`` call."""
+
+    line: int
+    epochs: tuple[Epoch, ...]
+    planned: int
+    interrupted: bool
+    train_samples: int | None = None
+    val_samples: int | None = None
+    acc_key: str = ""
+
+    @property
+    def completed(self) -> int:
+        """Number of epochs that ran to the end."""
+        return sum(1 for e in self.epochs if e.complete)
+
+    @property
+    def val_accs(self) -> tuple[float, ...]:
+        """Validation accuracy of each completed epoch that reported one."""
+        return tuple(e.val_acc for e in self.epochs if e.complete and e.val_acc is not None)
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """An ``evaluate`` result: its final progress line, or a bare ``[loss, acc]`` value."""
+
+    line: int
+    acc: Number
+    form: str  # "progress" | "list" | "dict"
+
+
+@dataclass(frozen=True)
+class AccuracyPrint:
+    """A line the student printed that names an accuracy (``"GRU → Test Accuracy: 0.8759"``)."""
+
+    line: int
+    acc: Number
+    kind: str  # "test" | "val" | "train" | "" (not said)
+    label: str | None
+    text: str
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A ``model.summary()`` table: the recurrent layers it lists, as one label."""
+
+    line: int
+    label: str | None
+    layers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Label:
+    """A non-accuracy line naming an alternative (``"=== Training the GRU ==="``)."""
+
+    line: int
+    label: str
+    text: str
+
+
+_EPOCH = re.compile(r"^\s*Epoch\s+(\d+)\s*/\s*(\d+)\s*$")
+_METRIC = re.compile(r"(?<![\w])((?:val_)?[A-Za-z_]*?acc(?:uracy)?)\s*:\s*(nan|-?\d+(?:\.\d+)?(?:e[-+]?\d+)?)")
+_LOSS = re.compile(r"(?<![\w])(?:val_)?loss\s*:\s*(?:nan|-?\d)")
+_COUNTER = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\b")
+_VERBOSE2 = re.compile(r"^\s*(?:\d+\s*/\s*\d+\s*)?-\s*\d+m?s\b")
+_TRAIN_ON = re.compile(r"Train on (\d+) samples(?:, validate on (\d+) samples)?")
+_LIST = re.compile(r"^\s*[\[(]\s*(-?[\d.]+(?:e[-+]?\d+)?)\s*,\s*(-?[\d.]+(?:e[-+]?\d+)?)\s*(?:,[^\])]*)?[\])]\s*$")
+_DICT_ACC = re.compile(r"^\s*\{.*'((?:val_)?\w*acc(?:uracy)?)'\s*:\s*(-?[\d.]+(?:e[-+]?\d+)?)\s*[,}]")
+_ACC_WORD = re.compile(r"(?i)\bacc(?:uracy|\.)?\b|_acc(?:uracy)?\b")
+_SUMMARY_START = re.compile(r'^\s*Model:\s*"?')
+_SUMMARY_LAYER = re.compile(r"\((\w+)\)?")
+_SUMMARY_END = re.compile(r"Total params")
+_ERROR = re.compile(r"^(?:KeyboardInterrupt|[A-Za-z_][\w.]*(?:Error|Exception|Interrupt))\b")
+
+
+def _metrics(line: str) -> dict[str, float]:
+    """``{name: value}`` of the accuracy metrics on a Keras progress line."""
+    out: dict[str, float] = {}
+    for name, value in _METRIC.findall(line):
+        try:
+            out[name] = float(value)
+        except ValueError:
+            continue
+    return out
+
+
+def _is_progress(line: str) -> bool:
+    """True for a Keras progress/summary line (step counter or ``- 2s -``, and a loss)."""
+    return bool(_LOSS.search(line)) and bool(_COUNTER.match(line) or _VERBOSE2.match(line))
+
+
+def _pick(metrics: dict[str, float], val: bool) -> tuple[float | None, str]:
+    """The accuracy (or validation accuracy) among metrics, preferring the plain names."""
+    prefix = "val_" if val else ""
+    for name in ("acc", "accuracy", "binary_accuracy", "categorical_accuracy", "sparse_categorical_accuracy"):
+        if prefix + name in metrics:
+            return metrics[prefix + name], name
+    for name, value in metrics.items():
+        if name.startswith("val_") == val:
+            return value, name.removeprefix("val_")
+    return None, ""
+
+
+def _accuracy_prints(line_no: int, line: str) -> list[AccuracyPrint]:
+    """Accuracies named in a printed line; one per occurrence of the word accuracy/acc."""
+    hits = list(_ACC_WORD.finditer(line))
+    out: list[AccuracyPrint] = []
+    label = first_label(line)
+    for k, m in enumerate(hits):
+        stop = hits[k + 1].start() if k + 1 < len(hits) else len(line)
+        window = line[m.end():min(stop, m.end() + 40)]
+        num = re.search(_NUM, window)
+        if not num:
+            continue
+        number = parse_number(num.group(1), bool(num.group(2)))
+        if number is None:
+            continue
+        start = hits[k - 1].end() if k else 0
+        context = line[start:m.end() + num.end()].lower()
+        if re.search(r"\btest|evaluat|held[- ]out", context):
+            kind = "test"
+        elif re.search(r"\bval|validation|dev\b", context):
+            kind = "val"
+        elif re.search(r"\btrain(?:ing)?\b", context):
+            kind = "train"
+        else:
+            kind = ""
+        out.append(AccuracyPrint(line=line_no, acc=number, kind=kind, label=label, text=line.strip()))
+    return out
+
+
+@dataclass
+class _Open:
+    """A fit log being read."""
+
+    line: int
+    planned: int
+    epochs: list[Epoch] = field(default_factory=list)
+    current: Epoch | None = None
+    train: int | None = None
+    val: int | None = None
+    key: str = ""
+
+    def close(self, interrupted: bool) -> FitLog:
+        """Finish the log; an unfinished current epoch marks it interrupted."""
+        epochs = list(self.epochs)
+        broken = interrupted
+        if self.current is not None:
+            epochs.append(self.current)
+            broken = broken or not self.current.complete
+        if not broken and epochs and epochs[-1].number < self.planned and epochs[-1].complete:
+            broken = False  # early stopping: a clean end before the planned epochs
+        return FitLog(line=self.line, epochs=tuple(epochs), planned=self.planned,
+                      interrupted=broken, train_samples=self.train, val_samples=self.val, acc_key=self.key)
+
+
+def parse_events(lines: Sequence[str]) -> list[object]:
+    """Events in output order: `Summary`, `FitLog`, `Evaluation`, `AccuracyPrint`, `Label`."""
+    events: list[object] = []
+    fit: _Open | None = None
+    header: tuple[int | None, int | None] = (None, None)
+    summary: list[str] | None = None
+    summary_line = 0
+    last_eval: Evaluation | None = None
+
+    def close_fit(interrupted: bool = False) -> None:
+        nonlocal fit
+        if fit is not None:
+            events.append(fit.close(interrupted))
+            fit = None
+
+    for no, line in enumerate(lines):
+        if summary is not None:
+            if _SUMMARY_END.search(line):
+                label = stack_label([x for x in summary])
+                events.append(Summary(line=summary_line, label=label, layers=tuple(summary)))
+                summary = None
+                continue
+            for name in _SUMMARY_LAYER.findall(line):
+                if name in RECURRENT or name == "Bidirectional":
+                    summary.append("Bidirectional()" if name == "Bidirectional" else name)
+                    break
+            continue
+        if _SUMMARY_START.match(line):
+            summary, summary_line = [], no
+            continue
+        m = _TRAIN_ON.search(line)
+        if m:
+            header = (int(m.group(1)), int(m.group(2)) if m.group(2) else None)
+            continue
+        m = _EPOCH.match(line)
+        if m:
+            k, n = int(m.group(1)), int(m.group(2))
+            if fit is not None:
+                last = fit.current or (fit.epochs[-1] if fit.epochs else None)
+                if last is None or k != last.number + 1 or n != fit.planned:
+                    close_fit(interrupted=fit.current is not None and not fit.current.complete)
+            if fit is None:
+                fit = _Open(line=no, planned=n, train=header[0], val=header[1])
+                header = (None, None)
+            elif fit.current is not None:
+                fit.epochs.append(fit.current)
+            fit.current = Epoch(number=k, total=n, acc=None, val_acc=None, complete=False)
+            last_eval = None
+            continue
+        if _is_progress(line):
+            metrics = _metrics(line)
+            counter = _COUNTER.match(line)
+            done = counter is None or counter.group(1) == counter.group(2)
+            if fit is not None and fit.current is not None and not fit.current.complete:
+                acc, key = _pick(metrics, val=False)
+                val_acc, _ = _pick(metrics, val=True)
+                fit.key = fit.key or key
+                fit.current = Epoch(number=fit.current.number, total=fit.current.total, acc=acc,
+                                    val_acc=val_acc, complete=done or val_acc is not None,
+                                    steps=counter.group(0).strip() if counter else "")
+                continue
+            acc, _ = _pick(metrics, val=False)
+            if done and acc is not None and not any(k.startswith("val_") for k in metrics):
+                close_fit()
+                number = parse_number(f"{acc}")
+                if number is not None:
+                    last_eval = Evaluation(line=no, acc=number, form="progress")
+                    events.append(last_eval)
+            continue
+        if _ERROR.match(line):
+            if fit is not None and fit.current is not None and not fit.current.complete:
+                close_fit(interrupted=True)
+            continue
+        m = _LIST.match(line) or _DICT_ACC.match(line)
+        if m:
+            is_dict = m.re is _DICT_ACC
+            if is_dict and m.group(1).startswith("val_"):
+                continue
+            number = parse_number(m.group(2)) if is_dict else parse_number(m.group(2))
+            if number is None:
+                continue
+            if last_eval is not None and abs(last_eval.acc.value - number.value) <= 2e-3 \
+                    and last_eval.line >= no - 2:
+                continue  # the returned value of the evaluation whose progress line we just read
+            close_fit()
+            events.append(Evaluation(line=no, acc=number, form="dict" if is_dict else "list"))
+            last_eval = None
+            continue
+        if _ACC_WORD.search(line):
+            found = _accuracy_prints(no, line)
+            if found:
+                close_fit()
+                events.extend(found)
+                continue
+        label = first_label(line)
+        if label and len(line) < 200:
+            events.append(Label(line=no, label=label, text=line.strip()))
+    close_fit()
+    if summary is not None:
+        events.append(Summary(line=summary_line, label=stack_label(summary), layers=tuple(summary)))
+    return events

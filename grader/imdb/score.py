@@ -1,0 +1,567 @@
+"""Scoring the IMDB bonus: evidence from code and outputs, the student's claims, points.
+
+`score_imdb` never runs student code.  It reads the code cells with `ast`
+(`grader.imdb.source`), replays the stored outputs (`grader.imdb.outputs`),
+associates each fit log, evaluation and accuracy print with the model that
+produced it (by variable name and cell order, then by the alternative named in a
+summary or a print), then checks every claimed accuracy (`grader.imdb.claims`)
+against those outputs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any, Mapping, Sequence
+
+from grader.imdb.claims import (REPORT_FILES, Claim, Statement, claims_from_markdown, claims_from_report,
+                                read_report_file)
+from grader.imdb.config import ImdbConfig
+from grader.imdb.labels import distinct, family, is_recurrent
+from grader.imdb.outputs import AccuracyPrint, Evaluation, FitLog, Label, Summary, parse_events, render
+from grader.imdb.source import CodeFacts, EvalCall, FitCall, read_code
+
+__all__ = ["ModelEvidence", "ScoreItem", "ImdbResult", "score_imdb"]
+
+
+@dataclass(frozen=True)
+class ModelEvidence:
+    """What the notebook shows about one trained model.
+
+    ``alternative`` is its recurrent layers as a label (``"LSTM"``, ``"Bidirectional(GRU)"``,
+    ``"SimpleRNN x2"``), ``None`` when it could not be told; ``alternative_from`` says how it
+    was told (``"code"``, ``"summary"``, ``"output"``).  ``validation_source`` is ``"train"``,
+    ``"test"``, ``"none"`` or ``"unknown"``.  Accuracies are fractions; ``test_accuracy`` is
+    the best one the outputs show for this model, ``best_val_accuracy`` the best over the
+    completed epochs.  ``cells`` are 0-based cell indices.
+    """
+
+    name: str | None
+    alternative: str | None
+    alternative_from: str
+    validation: str
+    validation_source: str
+    validation_fraction: float | None
+    epochs_completed: int
+    epochs_planned: int | None
+    interrupted: bool
+    best_val_accuracy: float | None
+    test_accuracy: float | None
+    val_accuracies: tuple[float, ...]
+    test_accuracies: tuple[float, ...]
+    cells: tuple[int, ...]
+    has_output: bool
+
+
+@dataclass(frozen=True)
+class ScoreItem:
+    """One scoring item for the gradebook: ``name``, points earned, its maximum, and why."""
+
+    name: str
+    points: float
+    max_points: float
+    message: str
+
+
+@dataclass(frozen=True)
+class ImdbResult:
+    """The bonus's score with its evidence.
+
+    ``status``: ``"graded"``; ``"absent"`` (no bonus in the notebook, zero points);
+    ``"code_only"`` (the bonus cells have no outputs: scored from code and text only).
+    """
+
+    points: float
+    max_points: float
+    status: str
+    models: tuple[ModelEvidence, ...]
+    claims: tuple[Claim, ...]
+    flags: tuple[str, ...]
+    feedback: tuple[str, ...]
+    items: tuple[ScoreItem, ...]
+    part: str = "imdb_report"
+
+
+@dataclass
+class _Run:
+    """A model being associated with its outputs (mutable while reading the notebook)."""
+
+    fit: FitCall | None
+    cell: int
+    var: str | None
+    alternative: str | None
+    alternative_from: str
+    log: FitLog | None = None
+    tests: list[tuple[float, str]] = field(default_factory=list)
+    vals: list[tuple[float, str]] = field(default_factory=list)
+    train_evals: list[float] = field(default_factory=list)
+    cells: set[int] = field(default_factory=set)
+
+    @property
+    def trained(self) -> bool:
+        """Outputs show this model ran (a fit log, or accuracies printed for it)."""
+        return self.log is not None or bool(self.tests) or bool(self.vals)
+
+
+def _fmt(x: float | None) -> str:
+    """An accuracy for messages, four decimals."""
+    return "n/a" if x is None else f"{x:.4f}"
+
+
+def _cell(i: int) -> str:
+    """A cell index (0-based) as students count it (1-based)."""
+    return f"cell {i + 1}"
+
+
+class _Associator:
+    """Reads the cells in order and builds `_Run`s with their evidence."""
+
+    def __init__(self, cells: Sequence[Any], facts: CodeFacts) -> None:
+        """Prepare per-cell lists of the code's fit and evaluate calls."""
+        self.cells = cells
+        self.facts = facts
+        self.runs: list[_Run] = []
+        self.literal_claims: list[Claim] = []
+        self.fits: dict[int, list[FitCall]] = {}
+        self.evals: dict[int, list[EvalCall]] = {}
+        for f in facts.fits:
+            self.fits.setdefault(f.cell, []).append(f)
+        for e in facts.evals:
+            self.evals.setdefault(e.cell, []).append(e)
+        self.any_log = False
+
+    def new_run(self, fit: FitCall | None, cell: int, hint: tuple[str, str] | None) -> _Run:
+        """A run for a fit call (or for a fit log that no code explains)."""
+        alternative, source = None, ""
+        if fit is not None and fit.alternative and not (fit.in_loop and hint):
+            alternative, source = fit.alternative, "code"
+        elif hint is not None:
+            alternative, source = hint
+        elif fit is not None and fit.layers == () and fit.model is not None:
+            alternative, source = None, ""
+        run = _Run(fit=fit, cell=cell, var=fit.model if fit else None, alternative=alternative,
+                   alternative_from=source)
+        run.cells.add(cell)
+        self.runs.append(run)
+        return run
+
+    def by_var(self, var: str | None, cell_runs: list[_Run]) -> _Run | None:
+        """The latest run of model variable ``var``, this cell first."""
+        if var is None:
+            return None
+        for run in reversed(cell_runs):
+            if run.var == var:
+                return run
+        for run in reversed(self.runs):
+            if run.var == var:
+                return run
+        return None
+
+    def by_label(self, label: str, current: _Run | None) -> _Run | None:
+        """The latest run of alternative ``label`` (exact, then without stacking counts)."""
+        for test in (lambda r: r.alternative == label, lambda r: family(r.alternative) == family(label)):
+            for run in reversed(self.runs):
+                if test(run):
+                    return run
+        if current is not None and current.alternative is None:
+            current.alternative, current.alternative_from = label, "output"
+            return current
+        return None
+
+    def read(self) -> None:
+        """Associate every cell's outputs with runs."""
+        for cell in self.cells:
+            if cell.kind != "code":
+                continue
+            events = parse_events(render(cell.outputs)) if cell.outputs else []
+            self.read_cell(cell, events)
+
+    def read_cell(self, cell: Any, events: list[object]) -> None:
+        """Associate one cell's events with the runs of its fit calls."""
+        fits = self.fits.get(cell.index, [])
+        evals = self.evals.get(cell.index, [])
+        logs = [e for e in events if isinstance(e, FitLog)]
+        self.any_log = self.any_log or bool(logs)
+        cell_runs: list[_Run] = []
+        pointer = 0
+        if not logs:
+            for fit in fits:
+                cell_runs.append(self.new_run(fit, cell.index, None))
+        current: _Run | None = None
+        hint: tuple[str, str] | None = None
+        eval_ptr = print_ptr = 0
+        logs_left = len(logs)
+        for event in events:
+            if isinstance(event, Summary):
+                if event.label:
+                    hint = (event.label, "summary")
+            elif isinstance(event, Label):
+                if hint is None or hint[1] != "summary":
+                    hint = (event.label, "output")
+            elif isinstance(event, FitLog):
+                fit = None
+                if pointer < len(fits):
+                    fit = fits[pointer]
+                    if not (fit.in_loop and logs_left > len(fits) - pointer):
+                        pointer += 1
+                elif fits and fits[-1].in_loop:
+                    fit = fits[-1]
+                logs_left -= 1
+                run = self.new_run(fit, cell.index, hint)
+                run.log = event
+                run.vals.extend((v, f"validation accuracy of epoch {e.number} ({_cell(cell.index)})")
+                                for e in event.epochs if e.complete and (v := e.val_acc) is not None)
+                cell_runs.append(run)
+                current, hint = run, None
+            elif isinstance(event, Evaluation):
+                call = evals[min(eval_ptr, len(evals) - 1)] if evals else None
+                eval_ptr += 1
+                run = self.resolve(current, call, cell_runs, hint)
+                desc = f"evaluate output in {_cell(cell.index)}"
+                if call is not None and call.on == "train":
+                    run.train_evals.append(event.acc.value)
+                else:
+                    run.tests.append((event.acc.value, desc))
+                run.cells.add(cell.index)
+            elif isinstance(event, AccuracyPrint):
+                if self.is_literal(cell.index, event):
+                    self.literal_claims.append(Claim(
+                        source=f"text printed by {_cell(cell.index)}", alternative=event.label,
+                        kind=event.kind if event.kind != "train" else "", value=event.acc.value,
+                        text=event.text, tolerance=event.acc.tolerance))
+                    continue
+                if event.kind == "train":
+                    continue
+                run = self.by_label(event.label, current) if event.label else None
+                if run is None:
+                    call = evals[min(print_ptr, len(evals) - 1)] if evals else None
+                    print_ptr += 1
+                    run = self.resolve(current, call, cell_runs, hint if event.label is None else
+                                       (event.label, "output"))
+                desc = f"printed in {_cell(cell.index)}: {event.text!r}"
+                (run.vals if event.kind == "val" else run.tests).append((event.acc.value, desc))
+                run.cells.add(cell.index)
+        for fit in fits[pointer:] if logs else []:
+            if not fit.in_loop or pointer == 0:
+                cell_runs.append(self.new_run(fit, cell.index, None))
+
+    def resolve(self, current: _Run | None, call: EvalCall | None, cell_runs: list[_Run],
+                hint: tuple[str, str] | None) -> _Run:
+        """The run an evaluation or an unlabelled print belongs to."""
+        if current is not None:
+            return current
+        run = self.by_var(call.model, cell_runs) if call is not None else None
+        if run is not None:
+            return run
+        if cell_runs:
+            return cell_runs[-1]
+        if self.runs:
+            return self.runs[-1]
+        return self.new_run(None, call.cell if call else -1, hint)
+
+    def is_literal(self, cell: int, event: AccuracyPrint) -> bool:
+        """True when the printed number is written literally in the cell's code."""
+        digits = event.acc.text.rstrip("%")
+        return digits in self.facts.literals.get(cell, frozenset()) and "." in digits
+
+
+def _validation(run: _Run) -> tuple[str, str, float | None]:
+    """``(description, source, fraction)`` of a run's validation, from code then log header."""
+    if run.fit is not None and run.fit.validation.kind != "unknown":
+        v = run.fit.validation
+        if v.source != "unknown" or run.log is None or run.log.val_samples is None:
+            return v.text, v.source, v.fraction
+    log = run.log
+    if log is not None and log.val_samples:
+        train = log.train_samples or 0
+        text = f"log: train on {train} samples, validate on {log.val_samples} samples"
+        if log.val_samples == 25000 and train == 25000:
+            return text, "test", None
+        total = train + log.val_samples
+        return text, "train", (log.val_samples / total if total else None)
+    if log is not None and log.val_accs:
+        return "validation accuracy in the log, data not shown in code", "unknown", None
+    if run.fit is not None:
+        return run.fit.validation.text, run.fit.validation.source, run.fit.validation.fraction
+    return "not shown", "unknown" if log is None else "none", None
+
+
+def _evidence(run: _Run) -> ModelEvidence:
+    """Freeze a run into `ModelEvidence`."""
+    text, source, fraction = _validation(run)
+    vals = tuple(v for v, _ in run.vals)
+    tests = tuple(v for v, _ in run.tests)
+    log = run.log
+    return ModelEvidence(
+        name=run.var, alternative=run.alternative, alternative_from=run.alternative_from,
+        validation=text, validation_source=source, validation_fraction=fraction,
+        epochs_completed=log.completed if log else 0,
+        epochs_planned=(log.planned if log else run.fit.epochs if run.fit else None),
+        interrupted=bool(log and log.interrupted),
+        best_val_accuracy=max(vals) if vals else None, test_accuracy=max(tests) if tests else None,
+        val_accuracies=vals, test_accuracies=tests, cells=tuple(sorted(c for c in run.cells if c >= 0)),
+        has_output=run.trained)
+
+
+def _check_claim(claim: Claim, runs: Sequence[_Run], config: ImdbConfig, have_outputs: bool) -> Claim:
+    """Verify one claim against the runs' output accuracies."""
+    tol = max(config.claim_tolerance, claim.tolerance) + 1e-9
+
+    def values(run: _Run, kind: str) -> list[tuple[float, str]]:
+        if kind == "test":
+            return run.tests
+        if kind == "val":
+            return run.vals
+        return run.tests + run.vals
+
+    def match(pool: Sequence[_Run], kind: str) -> tuple[_Run, str] | None:
+        for run in pool:
+            for v, desc in values(run, kind):
+                if abs(v - claim.value) <= tol:
+                    return run, f"{desc} shows {_fmt(v)}"
+        return None
+
+    if not have_outputs:
+        return replace(claim, status="unverified", evidence="the notebook has no outputs to check it against")
+    same: list[_Run] = []
+    if claim.alternative:
+        same = [r for r in runs if r.alternative == claim.alternative] or \
+               [r for r in runs if family(r.alternative) == family(claim.alternative)]
+    if same:
+        found = match(same, claim.kind) or match(same, "")
+        if found:
+            return replace(claim, status="verified", evidence=found[1])
+        shown = [v for r in same for v, _ in values(r, claim.kind)] or [v for r in same for v, _ in values(r, "")]
+        if shown:
+            what = {"test": "test accuracy", "val": "validation accuracy"}.get(claim.kind, "accuracy")
+            best = max(shown)
+            return replace(claim, status="contradicted",
+                           evidence=f"the outputs of the {claim.alternative} model show {what} "
+                                    f"{_fmt(best) if len(shown) == 1 else 'at most ' + _fmt(best)}")
+    found = match(runs, claim.kind) or match(runs, "")
+    if found and (not claim.alternative or found[0].alternative in (None, claim.alternative)):
+        return replace(claim, status="verified", evidence=found[1])
+    if found:
+        return replace(claim, status="unverified",
+                       evidence=f"the value matches the {found[0].alternative} model's output, "
+                                f"not a {claim.alternative} model's")
+    return replace(claim, status="unverified", evidence="no output in the notebook shows this accuracy")
+
+
+def _gather_claims(notebook: Any, facts: CodeFacts, extra_files: Mapping[str, bytes],
+                   literal_claims: list[Claim]) -> tuple[list[Claim], list[Statement], list[str]]:
+    """Claims and validation statements from files, report literals, markdown and literal prints."""
+    claims: list[Claim] = []
+    statements: list[Statement] = []
+    notes: list[str] = []
+    for name in sorted(extra_files):
+        base = name.replace("\\", "/").rsplit("/", 1)[-1].lower()
+        if base not in REPORT_FILES:
+            continue
+        data, error = read_report_file(base, extra_files[name])
+        if error:
+            notes.append(error)
+            continue
+        c, s = claims_from_report(data, base)
+        claims += c
+        statements += s
+        if not c:
+            notes.append(f"{base} was found but holds no accuracy that could be read "
+                         f"(see the accepted format in the course instructions)")
+    for literal in facts.reports:
+        c, s = claims_from_report(literal.value, f"{literal.name} in {_cell(literal.cell)}")
+        claims += c
+        statements += s
+    for cell in notebook.cells:
+        if cell.kind == "markdown":
+            c, s = claims_from_markdown(cell.source, f"markdown {_cell(cell.index)}")
+            claims += c
+            statements += s
+    claims += literal_claims
+    return claims, statements, notes
+
+
+def _band(config: ImdbConfig, best: float | None) -> tuple[float, str]:
+    """Points and band text for the best verified test accuracy."""
+    if best is None:
+        return 0.0, ""
+    for band in config.bands:
+        if best + 1e-9 >= band.min:
+            return band.points, f"band >= {band.min:.2f}"
+    return 0.0, f"below the lowest band ({config.bands[-1].min:.2f})"
+
+
+def score_imdb(notebook: Any, *, config: ImdbConfig,
+               extra_files: Mapping[str, bytes] | None = None) -> ImdbResult:
+    """Score the bonus of ``notebook`` (a `grader.notebook.Notebook`) without running it.
+
+    ``extra_files`` are the files beside the notebook in a folder submission
+    (name -> bytes); ``imdb_report.json``/``.yaml``/``.yml`` among them is read as the
+    student's report.
+    """
+    extra_files = extra_files or {}
+    cells = tuple(notebook.cells)
+    facts = read_code(cells)
+    assoc = _Associator(cells, facts)
+    assoc.read()
+    runs = assoc.runs
+    claims, statements, notes = _gather_claims(notebook, facts, extra_files, assoc.literal_claims)
+    bonus_cells = {f.cell for f in facts.fits} | {e.cell for e in facts.evals} | \
+        {c for r in runs for c in r.cells if c >= 0}
+    have_outputs = assoc.any_log or any(r.tests or r.vals for r in runs) or \
+        any(c.outputs for c in cells if c.kind == "code" and c.index in bonus_cells)
+    labelled_claims = [c for c in claims if c.alternative]
+    present = facts.mentions_imdb or facts.builds_recurrent or bool(facts.fits) or assoc.any_log \
+        or bool(labelled_claims) or any(f for f in extra_files if f.rsplit("/", 1)[-1].lower() in REPORT_FILES)
+    zero_items = (ScoreItem("alternatives", 0.0, config.alternatives_points, ""),
+                  ScoreItem("validation", 0.0, config.validation_points, ""),
+                  ScoreItem("accuracy", 0.0, config.accuracy_points, ""))
+    if not present:
+        msg = ("No IMDB bonus found: no code loads the IMDB data or trains a Keras model, and no "
+               "accuracy report was found (markdown, imdb_report, or imdb_report.json). 0 bonus points.")
+        return ImdbResult(points=0.0, max_points=config.max_points, status="absent", models=(), claims=(),
+                          flags=("no bonus",), feedback=(msg,),
+                          items=tuple(replace(i, message="bonus not attempted") for i in zero_items),
+                          part=config.part)
+    code_only = not have_outputs
+    checked = tuple(_check_claim(c, runs, config, have_outputs) for c in claims)
+    models = tuple(_evidence(r) for r in runs if r.trained or code_only or r.fit is not None)
+    feedback: list[str] = []
+    flags: list[str] = []
+    if code_only:
+        flags.append("no outputs")
+        feedback.append("The bonus cells were saved without outputs, so it was scored from the code and "
+                        "text only: alternatives and validation from the code, no accuracy points "
+                        "(an accuracy cannot be verified without the outputs that show it).")
+    feedback.extend(notes)
+    if facts.unparsed_cells:
+        feedback.append("Some code could not be parsed (" + ", ".join(_cell(i) for i in facts.unparsed_cells)
+                        + "); the rest of those cells was read.")
+
+    # -- alternatives ---------------------------------------------------------
+    verified_alts = {c.alternative for c in checked if c.status == "verified" and c.alternative}
+    counted: list[ModelEvidence] = []
+    for m in models:
+        reported = m.test_accuracy is not None or m.best_val_accuracy is not None or m.alternative in verified_alts
+        if code_only:
+            ok = config.code_only_alternatives
+        else:
+            ok = m.has_output and reported
+        if ok:
+            counted.append(m)
+    alts = distinct(m.alternative for m in counted)
+    unknown = [m for m in counted if m.alternative is None]
+    nonrec = [m for m in counted if m.alternative and not is_recurrent(m.alternative)]
+    n = min(len(alts), config.alternatives_required)
+    alt_points = config.alternatives_points * n / config.alternatives_required
+    alt_msg = (f"{len(alts)} distinct recurrent alternative(s) trained and reported: "
+               f"{', '.join(alts) or 'none'} (the bonus asks for {config.alternatives_required})")
+    if code_only:
+        alt_msg += "; read from the code only"
+    for m in counted:
+        where = ", ".join(_cell(c) for c in m.cells)
+        if m.alternative is None:
+            continue
+        feedback.append(f"{m.alternative} ({where}): best validation accuracy {_fmt(m.best_val_accuracy)}, "
+                        f"test accuracy {_fmt(m.test_accuracy)}, validation: {m.validation}.")
+    if unknown:
+        feedback.append("Could not tell which recurrent layers the model(s) trained in "
+                        + ", ".join(sorted({_cell(c) for m in unknown for c in m.cells[:1]}))
+                        + " use; name the alternative in a print or show model.summary().")
+    if nonrec:
+        feedback.append("Models without a recurrent layer are not counted as alternatives: "
+                        + ", ".join(sorted({m.alternative or "" for m in nonrec})) + ".")
+    if len(alts) < config.alternatives_required and not code_only:
+        feedback.append(f"Only {len(alts)} distinct recurrent alternative(s) were trained and reported; "
+                        f"the bonus asks for {config.alternatives_required} (e.g. SimpleRNN, LSTM, GRU).")
+    for m in models:
+        if m.interrupted:
+            feedback.append(f"Training of the {m.alternative or 'model'} in {_cell(m.cells[0]) if m.cells else 'a cell'}"
+                            f" stopped during an epoch ({m.epochs_completed} of {m.epochs_planned} epochs "
+                            f"completed); only the completed epochs were used.")
+            if "training stopped mid-epoch" not in flags:
+                flags.append("training stopped mid-epoch")
+
+    # -- validation -----------------------------------------------------------
+    pool = [m for m in counted if m.alternative is None or is_recurrent(m.alternative)] or list(models)
+    stated_train = [s for s in statements if s.origin != "test" and s.fraction is not None]
+    said_test = [s for s in statements if s.origin == "test"]
+    on_test = [m for m in pool if m.validation_source == "test"]
+    good = [m for m in pool if m.validation_source == "train" or
+            (m.validation_source == "unknown" and stated_train and not said_test)]
+    if on_test or said_test:
+        val_points = 0.0
+        flags.append("validates on the test set")
+        where = "; ".join(f"{m.alternative or 'model'} in {_cell(m.cells[0]) if m.cells else '?'} "
+                          f"({m.validation})" for m in on_test) or said_test[0].text
+        val_msg = f"validation on the test set: {where}"
+        feedback.append(f"Validation uses the test set ({where}). Step 3 asks for a share of the training "
+                        f"data as validation, so that the test set stays unseen until the final evaluation.")
+    elif not pool or not good:
+        val_points = 0.0
+        val_msg = "no validation split from the training data was found"
+        feedback.append("No validation split from the training data was found (use validation_split=0.2 "
+                        "or validation_data from a slice of the training set, and say how much you held out).")
+    else:
+        share = len(good) / len(pool)
+        fractions = sorted({round(m.validation_fraction, 4) for m in good if m.validation_fraction})
+        stated = bool(fractions) or bool(stated_train)
+        if not fractions and stated_train:
+            fractions = [round(stated_train[0].fraction or 0, 4)]
+        val_points = config.validation_points * share * (1.0 if stated else config.validation_unstated_share)
+        frac_text = ", ".join(f"{f:.0%}" for f in fractions) if fractions else "size not stated"
+        val_msg = (f"{len(good)} of {len(pool)} model(s) validate on training data ({frac_text})")
+        if not stated:
+            feedback.append("The validation data comes from the training set, but its size is not stated; "
+                            "say which share of the training data you held out.")
+        if share < 1:
+            missing = [m for m in pool if m not in good]
+            feedback.append("Without a validation split from the training data: "
+                            + "; ".join(f"{m.alternative or 'model'} ({m.validation})" for m in missing) + ".")
+        else:
+            feedback.append(f"Validation: {frac_text} of the training data held out.")
+
+    # -- accuracy -------------------------------------------------------------
+    best_model = None
+    best = None
+    for m in models:
+        if m.test_accuracy is None or (m.alternative and not is_recurrent(m.alternative)):
+            continue
+        if best is None or m.test_accuracy > best:
+            best, best_model = m.test_accuracy, m
+    if code_only:
+        acc_points, acc_msg = 0.0, "no outputs: the test accuracy cannot be verified"
+    elif best is None:
+        acc_points = 0.0
+        acc_msg = "no test accuracy in the outputs (evaluate the trained models on the test set)"
+        feedback.append("No test-set accuracy was found in the outputs; evaluate each model on the test "
+                        "set (model.evaluate(x_test, y_test)) and keep the output.")
+    else:
+        acc_points, band = _band(config, best)
+        who = best_model.alternative or "model" if best_model else "model"
+        acc_msg = f"best verified test accuracy {_fmt(best)} ({who}): {band}"
+        feedback.append(f"Best verified test accuracy: {_fmt(best)} ({who}) -> {acc_points:g} of "
+                        f"{config.accuracy_points:g} points ({band}).")
+
+    # -- claims ---------------------------------------------------------------
+    for c in checked:
+        what = {"test": "test accuracy", "val": "validation accuracy"}.get(c.kind, "accuracy")
+        who = f"{c.alternative} " if c.alternative else ""
+        if c.status == "contradicted":
+            feedback.append(f"Your report ({c.source}) gives {who}{what} {c.text!r}, but {c.evidence}.")
+            if "claim contradicted by outputs" not in flags:
+                flags.append("claim contradicted by outputs")
+        elif c.status == "unverified" and not code_only:
+            feedback.append(f"The {who}{what} in {c.source} ({c.text!r}) is not backed by any output "
+                            f"({c.evidence}), so it earns no accuracy points.")
+            if "unverified claim" not in flags:
+                flags.append("unverified claim")
+    if code_only and checked:
+        feedback.append(f"{len(checked)} reported accuracy(ies) could not be checked without outputs.")
+
+    items = (ScoreItem("alternatives", round(alt_points, 6), config.alternatives_points, alt_msg),
+             ScoreItem("validation", round(val_points, 6), config.validation_points, val_msg),
+             ScoreItem("accuracy", round(acc_points, 6), config.accuracy_points, acc_msg))
+    total = round(sum(i.points for i in items), 6)
+    return ImdbResult(points=total, max_points=config.max_points, status="code_only" if code_only else "graded",
+                      models=models, claims=checked, flags=tuple(flags), feedback=tuple(feedback),
+                      items=items, part=config.part)

@@ -1,0 +1,617 @@
+"""What the code cells say, read with `ast` and never run.
+
+For each ``fit`` call, in notebook order: which model variable it trains, the
+model's alternative (its recurrent layers, from ``Sequential([...])``,
+``model.add(...)`` chains, the functional API, or a builder function), its
+validation setting (``validation_split`` or ``validation_data``, and whether that
+data comes from the test set), and the cell whose outputs will show it.  Also
+the ``evaluate`` calls, an ``imdb_report = {...}`` literal, and the numbers
+written literally in each cell (a printed accuracy that the code merely spells
+out is a claim, not evidence).
+
+The reading is deliberately modest: user functions are followed (inlined) a few
+levels deep, ``for`` loops over literal lists are unrolled, and anything else
+keeps its alternative unknown rather than guessed.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+from grader.imdb.labels import CELLS, RECURRENT, stack_label
+
+__all__ = ["Validation", "FitCall", "EvalCall", "ReportLiteral", "CodeFacts", "read_code", "parse_cell"]
+
+_MAX_INLINE = 3
+_MAX_UNROLL = 8
+_TRAIN_SIZE = 25000  # IMDB training reviews, to turn a sliced count into a share
+
+
+@dataclass(frozen=True)
+class Validation:
+    """How a ``fit`` call validates.
+
+    ``kind``: ``"split"`` (``validation_split``), ``"data"`` (``validation_data``), ``"none"``,
+    or ``"unknown"``.  ``source``: ``"train"``, ``"test"``, ``"none"`` or ``"unknown"``.
+    ``fraction``: the share of the training data held out, when the code states it.
+    """
+
+    kind: str
+    source: str
+    fraction: float | None
+    text: str
+
+
+@dataclass(frozen=True)
+class FitCall:
+    """One ``fit`` in the order the notebook runs it (loops unrolled, functions inlined)."""
+
+    cell: int
+    order: int
+    model: str | None
+    alternative: str | None
+    layers: tuple[str, ...]
+    validation: Validation
+    epochs: int | None
+    in_loop: bool
+    line: int
+
+
+@dataclass(frozen=True)
+class EvalCall:
+    """One ``evaluate`` call; ``on`` is the origin of its data (``"test"``, ``"train"``, ``"unknown"``)."""
+
+    cell: int
+    order: int
+    model: str | None
+    on: str
+    line: int
+
+
+@dataclass(frozen=True)
+class ReportLiteral:
+    """``imdb_report = {...}`` (or ``report``/``results``) as plain data, and its cell."""
+
+    cell: int
+    name: str
+    value: Any
+
+
+@dataclass(frozen=True)
+class CodeFacts:
+    """Everything the code cells tell, in notebook order."""
+
+    fits: tuple[FitCall, ...]
+    evals: tuple[EvalCall, ...]
+    reports: tuple[ReportLiteral, ...]
+    literals: dict[int, frozenset[str]]
+    mentions_imdb: bool
+    builds_recurrent: bool
+    unparsed_cells: tuple[int, ...]
+    validation_statements: tuple[tuple[int, float], ...]
+
+
+def _strip_magics(source: str) -> str:
+    """Replace IPython magics and shell escapes by ``pass`` (keeping line numbers)."""
+    out = []
+    for line in source.splitlines():
+        s = line.lstrip()
+        if s.startswith(("%", "!", "?")) or s.endswith("?") and not s.startswith("#"):
+            out.append(line[: len(line) - len(s)] + "pass")
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
+def parse_cell(source: str) -> tuple[list[ast.stmt], bool]:
+    """Statements of a cell, tolerating syntax errors; returns ``(statements, complete)``.
+
+    A cell that does not parse is cut into top-level chunks (at unindented lines)
+    and every chunk that parses is kept.
+    """
+    text = _strip_magics(source)
+    try:
+        return list(ast.parse(text).body), True
+    except (SyntaxError, ValueError):
+        pass
+    lines = text.splitlines()
+    starts = [i for i, ln in enumerate(lines) if ln and not ln[0].isspace() and not ln.startswith(("#", ")", "]", "}"))]
+    starts.append(len(lines))
+    body: list[ast.stmt] = []
+    for a, b in zip(starts, starts[1:]):
+        chunk = "\n" * a + "\n".join(lines[a:b])
+        try:
+            body.extend(ast.parse(chunk).body)
+        except (SyntaxError, ValueError):
+            continue
+    return body, False
+
+
+def _name(node: ast.AST) -> str | None:
+    """Last component of a Name/Attribute (``keras.layers.LSTM`` -> ``"LSTM"``)."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return None
+
+
+def _names_in(node: ast.AST) -> list[str]:
+    """Every variable name read in an expression (not attribute names)."""
+    return [n.id for n in ast.walk(node) if isinstance(n, ast.Name)]
+
+
+@dataclass
+class _Model:
+    """A model being defined: its layers' labels so far (``None`` entries are non-recurrent)."""
+
+    layers: list[str] = field(default_factory=list)
+    known: bool = True
+
+
+@dataclass
+class _Env:
+    """Names known while walking: models, layer classes/instances, data origins, aliases."""
+
+    models: dict[str, _Model] = field(default_factory=dict)
+    layers: dict[str, str] = field(default_factory=dict)
+    origins: dict[str, frozenset[str]] = field(default_factory=dict)
+    fractions: dict[str, float] = field(default_factory=dict)
+    alias: dict[str, str] = field(default_factory=dict)
+    strings: dict[str, str] = field(default_factory=dict)
+    pending: list[str] = field(default_factory=list)  # functional-API recurrent layers not yet in a Model
+
+    def child(self) -> "_Env":
+        """A copy for a function body: the same knowledge, its own bindings."""
+        return _Env(dict(self.models), dict(self.layers), dict(self.origins), dict(self.fractions),
+                    dict(self.alias), dict(self.strings), [])
+
+
+_SEQUENTIAL = {"Sequential"}
+_FUNCTIONAL = {"Model", "Functional"}
+_LOADERS = {"load_data"}
+
+
+class _Walker:
+    """Walks the cells in order, keeping an environment, and records fits and evaluates."""
+
+    def __init__(self) -> None:
+        """Start with an empty environment."""
+        self.env = _Env()
+        self.functions: dict[str, ast.FunctionDef] = {}
+        self.fits: list[FitCall] = []
+        self.evals: list[EvalCall] = []
+        self.reports: list[ReportLiteral] = []
+        self.builds_recurrent = False
+        self.cell = 0
+        self.order = 0
+        self.depth = 0
+        self.in_loop = False
+        self.statements: list[tuple[int, float]] = []
+
+    # -- layers and models -------------------------------------------------
+    def layer(self, node: ast.AST, env: _Env) -> str | None:
+        """Label of a layer expression (``LSTM(64)``, ``Bidirectional(GRU(32))``, a bound name)."""
+        if isinstance(node, ast.Call):
+            name = _name(node.func)
+            if name in RECURRENT:
+                self.builds_recurrent = True
+                return name
+            if name == "Bidirectional" and node.args:
+                inner = self.layer(node.args[0], env)
+                self.builds_recurrent = True
+                return f"Bidirectional({inner or ''})"
+            if name == "RNN":
+                cell = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "cell"), None)
+                cname = _name(cell.func) if isinstance(cell, ast.Call) else None
+                if cname in CELLS:
+                    self.builds_recurrent = True
+                    return CELLS[cname]
+                return None
+            if isinstance(node.func, ast.Name) and node.func.id in env.layers:
+                return env.layers[node.func.id]  # a class bound to a name, called
+            if isinstance(node.func, ast.Call):  # functional: LSTM(64)(x)
+                return self.layer(node.func, env)
+            return None
+        if isinstance(node, ast.Name):
+            if node.id in env.layers:
+                return env.layers[node.id]
+            if node.id in RECURRENT:
+                return node.id
+        if isinstance(node, ast.Attribute) and node.attr in RECURRENT:
+            return node.attr
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            word = re.sub(r"[^a-z]", "", node.value.lower())
+            return {"lstm": "LSTM", "gru": "GRU", "simplernn": "SimpleRNN", "rnn": "SimpleRNN"}.get(word)
+        return None
+
+    def model(self, node: ast.AST, env: _Env) -> _Model | None:
+        """The model an expression builds or names, or ``None`` if it is not a model."""
+        if isinstance(node, ast.Name):
+            return env.models.get(node.id)
+        if not isinstance(node, ast.Call):
+            return None
+        name = _name(node.func)
+        if name in _SEQUENTIAL:
+            m = _Model()
+            items = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "layers"), None)
+            if isinstance(items, (ast.List, ast.Tuple)):
+                for element in items.elts:
+                    label = self.layer(element, env)
+                    if label:
+                        m.layers.append(label)
+            elif items is not None:
+                m.known = False
+            return m
+        if name in _FUNCTIONAL:
+            m = _Model(layers=list(env.pending))
+            env.pending.clear()
+            return m
+        if name in ("clone_model",) and node.args:
+            return self.model(node.args[0], env)
+        if isinstance(node.func, ast.Name) and node.func.id in self.functions:
+            return self.inline(node, env)
+        return None
+
+    # -- data origins --------------------------------------------------------
+    def origin(self, node: ast.AST | None, env: _Env) -> frozenset[str]:
+        """Where data comes from: a set of ``"train"``/``"test"`` (empty when unknown)."""
+        if node is None:
+            return frozenset()
+        if isinstance(node, ast.Name):
+            if node.id in env.origins:
+                return env.origins[node.id]
+            low = node.id.lower()
+            if "test" in low:
+                return frozenset({"test"})
+            if "train" in low:
+                return frozenset({"train"})
+            return frozenset()
+        if isinstance(node, (ast.Tuple, ast.List)) and node.elts:
+            return self.origin(node.elts[0], env)
+        found: set[str] = set()
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Name) and sub is not node:
+                found |= self.origin(sub, env)
+        return frozenset(found)
+
+    def bind_origins(self, targets: Sequence[ast.AST], value: ast.AST, env: _Env) -> None:
+        """Record the data origin (and held-out share) of assignment targets."""
+        if len(targets) == 1 and isinstance(targets[0], (ast.Tuple, ast.List)) \
+                and isinstance(value, (ast.Tuple, ast.List)) and len(targets[0].elts) == len(value.elts):
+            for t, v in zip(targets[0].elts, value.elts):
+                self.bind_origins([t], v, env)
+            return
+        call_name = _name(value.func) if isinstance(value, ast.Call) else None
+        if call_name in _LOADERS and len(targets) == 1 and isinstance(targets[0], (ast.Tuple, ast.List)):
+            for part, tag in zip(targets[0].elts, ("train", "test")):
+                for n in ast.walk(part):
+                    if isinstance(n, ast.Name):
+                        env.origins[n.id] = frozenset({tag})
+            return
+        source = self.origin(value, env)
+        fraction = None
+        if call_name == "train_test_split" and isinstance(value, ast.Call):
+            for k in value.keywords:
+                if k.arg in ("test_size", "train_size") and isinstance(k.value, ast.Constant) \
+                        and isinstance(k.value.value, (int, float)):
+                    v = float(k.value.value)
+                    v = v / _TRAIN_SIZE if v > 1 else v
+                    fraction = v if k.arg == "test_size" else 1 - v
+        elif isinstance(value, ast.Subscript) and isinstance(value.slice, ast.Slice):
+            bound = value.slice.upper or value.slice.lower
+            if isinstance(bound, ast.UnaryOp) and isinstance(bound.op, ast.USub):
+                bound = bound.operand
+            if isinstance(bound, ast.Constant) and isinstance(bound.value, int) and 0 < bound.value < _TRAIN_SIZE:
+                n = bound.value
+                fraction = min(n, _TRAIN_SIZE - n) / _TRAIN_SIZE
+        for target in targets:
+            for n in ast.walk(target):
+                if isinstance(n, ast.Name):
+                    if source:
+                        env.origins[n.id] = source
+                    if fraction is not None and "train" in source:
+                        env.fractions[n.id] = fraction
+
+    # -- statements -----------------------------------------------------------
+    def inline(self, call: ast.Call, env: _Env) -> _Model | None:
+        """Walk a user function's body with its parameters bound; return the model it returns."""
+        fn = self.functions[call.func.id]  # type: ignore[union-attr]
+        if self.depth >= _MAX_INLINE:
+            return None
+        inner = env.child()
+        params = [a.arg for a in fn.args.posonlyargs + fn.args.args]
+        defaults = dict(zip(params[len(params) - len(fn.args.defaults):], fn.args.defaults))
+        bound: dict[str, ast.AST] = dict(defaults)
+        bound.update(zip(params, call.args))
+        for kw in call.keywords:
+            if kw.arg:
+                bound[kw.arg] = kw.value
+        for p, arg in bound.items():
+            for store in (inner.models, inner.layers, inner.origins, inner.alias, inner.strings):
+                store.pop(p, None)
+            m = self.model(arg, env) if isinstance(arg, ast.Name) else None
+            if m is not None:
+                inner.models[p] = m
+                inner.alias[p] = env.alias.get(arg.id, arg.id)  # type: ignore[union-attr]
+                continue
+            label = self.layer(arg, env)
+            if label:
+                inner.layers[p] = label
+            o = self.origin(arg, env)
+            if o:
+                inner.origins[p] = o
+            if isinstance(arg, ast.Name) and arg.id in env.fractions:
+                inner.fractions[p] = env.fractions[arg.id]
+        self.depth += 1
+        try:
+            returned = self.block(fn.body, inner)
+        finally:
+            self.depth -= 1
+        # a model built inside and only returned keeps the caller's name (set by the caller)
+        return returned
+
+    def block(self, body: Sequence[ast.stmt], env: _Env) -> _Model | None:
+        """Walk statements in order; return the model of a ``return`` if any."""
+        returned = None
+        for stmt in body:
+            r = self.statement(stmt, env)
+            if r is not None:
+                returned = r
+        return returned
+
+    def statement(self, stmt: ast.stmt, env: _Env) -> _Model | None:
+        """Walk one statement."""
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            self.functions[stmt.name] = stmt  # type: ignore[assignment]
+            return None
+        if isinstance(stmt, ast.ClassDef):
+            return None
+        if isinstance(stmt, ast.Return):
+            if stmt.value is not None:
+                self.expression(stmt.value, env)
+                if isinstance(stmt.value, ast.Name) and stmt.value.id in env.models:
+                    return env.models[stmt.value.id]
+                return self.model(stmt.value, env)
+            return None
+        if isinstance(stmt, ast.For):
+            return self.loop(stmt, env)
+        if isinstance(stmt, ast.While):
+            saved, self.in_loop = self.in_loop, True
+            try:
+                return self.block(stmt.body, env)
+            finally:
+                self.in_loop = saved
+        if isinstance(stmt, (ast.If, ast.With, ast.AsyncWith)):
+            r1 = self.block(stmt.body, env)
+            r2 = self.block(getattr(stmt, "orelse", []), env)
+            return r1 or r2
+        if isinstance(stmt, ast.Try):
+            r = self.block(stmt.body, env)
+            for h in stmt.handlers:
+                self.block(h.body, env)
+            self.block(stmt.orelse, env)
+            self.block(stmt.finalbody, env)
+            return r
+        if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            if stmt.value is None:
+                return None
+            self.assign(targets, stmt.value, env)
+            return None
+        if isinstance(stmt, ast.AugAssign):
+            self.expression(stmt.value, env)
+            return None
+        if isinstance(stmt, ast.Expr):
+            self.expression(stmt.value, env)
+        return None
+
+    def loop(self, stmt: ast.For, env: _Env) -> _Model | None:
+        """Unroll a ``for`` over a literal list (or ``{...}.items()``); otherwise walk once."""
+        items: list[ast.AST] | None = None
+        it = stmt.iter
+        if isinstance(it, (ast.List, ast.Tuple)):
+            items = list(it.elts)
+        elif isinstance(it, ast.Call) and _name(it.func) == "items" and isinstance(it.func, ast.Attribute) \
+                and isinstance(it.func.value, ast.Dict):
+            d = it.func.value
+            items = [ast.Tuple(elts=[k, v], ctx=ast.Load()) for k, v in zip(d.keys, d.values) if k is not None]
+        elif isinstance(it, ast.Call) and _name(it.func) == "zip" and all(isinstance(a, (ast.List, ast.Tuple))
+                                                                         for a in it.args) and it.args:
+            items = [ast.Tuple(elts=list(t), ctx=ast.Load()) for t in zip(*(a.elts for a in it.args))]
+        if items is None or len(items) > _MAX_UNROLL:
+            saved, self.in_loop = self.in_loop, True
+            try:
+                return self.block(stmt.body, env)
+            finally:
+                self.in_loop = saved
+        returned = None
+        for item in items:
+            self.bind_loop_target(stmt.target, item, env)
+            returned = self.block(stmt.body, env) or returned
+        return returned
+
+    def bind_loop_target(self, target: ast.AST, item: ast.AST, env: _Env) -> None:
+        """Bind a loop variable (or tuple of them) to one literal item."""
+        if isinstance(target, (ast.Tuple, ast.List)) and isinstance(item, (ast.Tuple, ast.List)):
+            for t, v in zip(target.elts, item.elts):
+                self.bind_loop_target(t, v, env)
+            return
+        if isinstance(target, ast.Name):
+            self.assign([target], item, env)
+
+    def assign(self, targets: Sequence[ast.AST], value: ast.AST, env: _Env) -> None:
+        """An assignment: models, layers, report literals, data origins, fits in the value."""
+        names = [t.id for t in targets if isinstance(t, ast.Name)]
+        for name in names:
+            for store in (env.models, env.layers, env.alias, env.strings):
+                store.pop(name, None)
+            if name.lower() in ("imdb_report", "report", "results", "imdb_results") and self.depth == 0:
+                try:
+                    literal = ast.literal_eval(value)
+                except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+                    literal = None
+                if isinstance(literal, (dict, list)):
+                    self.reports.append(ReportLiteral(cell=self.cell, name=name, value=literal))
+        # layers bound to names (classes, instances, strings)
+        label = self.layer(value, env)
+        if label and names and not (isinstance(value, ast.Call) and isinstance(value.func, ast.Call)):
+            for name in names:
+                env.layers[name] = label
+        if isinstance(value, ast.Constant) and isinstance(value.value, str):
+            for name in names:
+                env.strings[name] = value.value
+        model = None
+        if isinstance(value, ast.Call) and _name(value.func) in ("fit", "fit_generator", "evaluate"):
+            self.expression(value, env)
+        else:
+            self.scan_calls(value, env)
+            model = self.model(value, env)
+        if model is not None:
+            for name in names:
+                env.models[name] = model
+                env.alias.pop(name, None)
+            if isinstance(value, ast.Name) and value.id in env.alias:
+                for name in names:
+                    env.alias[name] = env.alias[value.id]
+        self.bind_origins(targets, value, env)
+
+    def scan_calls(self, node: ast.AST, env: _Env) -> None:
+        """Find fit/evaluate/add calls and functional recurrent layers nested in an expression."""
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Call):
+                name = _name(sub.func)
+                if name in ("fit", "fit_generator", "evaluate", "add") and isinstance(sub.func, ast.Attribute):
+                    self.expression(sub, env)
+                elif isinstance(sub.func, ast.Call) and self.layer(sub.func, env):
+                    env.pending.append(self.layer(sub.func, env) or "")
+
+    def expression(self, node: ast.AST, env: _Env) -> None:
+        """An expression statement: ``model.add``, ``model.fit``, ``model.evaluate``, user calls."""
+        if not isinstance(node, ast.Call):
+            self.scan_calls(node, env)
+            return
+        func = node.func
+        name = _name(func)
+        target = func.value.id if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) else None
+        if name == "add" and target is not None and target in env.models:
+            label = self.layer(node.args[0], env) if node.args else None
+            if label:
+                env.models[target].layers.append(label)
+            return
+        if name in ("fit", "fit_generator") and isinstance(func, ast.Attribute):
+            self.record_fit(node, target, env)
+            return
+        if name == "evaluate" and isinstance(func, ast.Attribute):
+            x = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "x"), None)
+            o = self.origin(x, env)
+            on = "test" if "test" in o else "train" if "train" in o else "unknown"
+            self.evals.append(EvalCall(cell=self.cell, order=self.order, model=self.real(target, env),
+                                       on=on, line=node.lineno))
+            self.order += 1
+            return
+        if isinstance(func, ast.Name) and func.id in self.functions:
+            for arg in list(node.args) + [k.value for k in node.keywords]:
+                self.scan_calls(arg, env)
+            self.inline(node, env)
+            return
+        self.scan_calls(node, env)
+
+    def real(self, var: str | None, env: _Env) -> str | None:
+        """The caller's variable name behind a function parameter."""
+        if var is None:
+            return None
+        return env.alias.get(var, var)
+
+    def record_fit(self, node: ast.Call, target: str | None, env: _Env) -> None:
+        """Record one ``fit`` call with its model's alternative and validation setting."""
+        kw = {k.arg: k.value for k in node.keywords if k.arg}
+        model = env.models.get(target) if target else None
+        layers = tuple(model.layers) if model is not None else ()
+        alternative = stack_label(layers) if layers else None
+        validation = self.validation(kw, node, env)
+        epochs = None
+        e = kw.get("epochs") or kw.get("nb_epoch")
+        if isinstance(e, ast.Constant) and isinstance(e.value, int):
+            epochs = e.value
+        elif isinstance(e, ast.Name) and e.id in env.strings:
+            epochs = None
+        self.fits.append(FitCall(cell=self.cell, order=self.order, model=self.real(target, env),
+                                 alternative=alternative, layers=layers, validation=validation,
+                                 epochs=epochs, in_loop=self.in_loop, line=node.lineno))
+        self.order += 1
+
+    def validation(self, kw: dict[str, ast.AST], node: ast.Call, env: _Env) -> Validation:
+        """The validation setting of a ``fit`` call."""
+        if "validation_split" in kw:
+            v = kw["validation_split"]
+            if isinstance(v, ast.Name) and v.id in env.strings:
+                v = ast.Constant(env.strings[v.id])
+            if isinstance(v, ast.Constant) and isinstance(v.value, (int, float)):
+                f = float(v.value)
+                if f <= 0:
+                    return Validation("none", "none", None, f"validation_split={v.value}")
+                return Validation("split", "train", f, f"validation_split={v.value}")
+            return Validation("split", "train", None, f"validation_split={ast.unparse(v)}")
+        if "validation_data" in kw:
+            v = kw["validation_data"]
+            text = f"validation_data={ast.unparse(v)}"
+            o = self.origin(v, env)
+            first = v.elts[0] if isinstance(v, (ast.Tuple, ast.List)) and v.elts else v
+            fraction = env.fractions.get(first.id) if isinstance(first, ast.Name) else None
+            if "test" in o:
+                return Validation("data", "test", None, text)
+            if "train" in o:
+                return Validation("data", "train", fraction, text)
+            return Validation("data", "unknown", None, text)
+        if len(node.args) >= 7 and isinstance(node.args[6], ast.Constant):
+            return Validation("split", "train", float(node.args[6].value), "validation_split (positional)")
+        return Validation("none", "none", None, "no validation data")
+
+
+_NUMBER_TOKEN = re.compile(r"(?<![\w.])\d+\.\d+|\d+(?=\s*%)")
+
+
+def _literals(statements: Sequence[ast.stmt]) -> frozenset[str]:
+    """Numbers written inside string literals or print arguments of a cell (as text)."""
+    found: set[str] = set()
+    for stmt in statements:
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                found.update(_NUMBER_TOKEN.findall(node.value))
+            elif isinstance(node, ast.Call) and _name(node.func) == "print":
+                for arg in node.args:
+                    for sub in ast.walk(arg):
+                        if isinstance(sub, ast.Constant) and isinstance(sub.value, float):
+                            found.add(repr(sub.value))
+    return frozenset(found)
+
+
+def read_code(cells: Sequence[Any]) -> CodeFacts:
+    """Read every code cell (objects with ``index``, ``kind``, ``source``) in order."""
+    walker = _Walker()
+    literals: dict[int, frozenset[str]] = {}
+    unparsed: list[int] = []
+    mentions = False
+    for cell in cells:
+        if cell.kind != "code":
+            continue
+        walker.cell = cell.index
+        walker.order = 0
+        if re.search(r"imdb", cell.source, re.I):
+            mentions = True
+        body, complete = parse_cell(cell.source)
+        if not complete:
+            unparsed.append(cell.index)
+        literals[cell.index] = _literals(body)
+        for stmt in body:
+            try:
+                walker.statement(stmt, walker.env)
+            except RecursionError:
+                continue
+    return CodeFacts(fits=tuple(walker.fits), evals=tuple(walker.evals), reports=tuple(walker.reports),
+                     literals=literals, mentions_imdb=mentions, builds_recurrent=walker.builds_recurrent,
+                     unparsed_cells=tuple(unparsed), validation_statements=tuple(walker.statements))
