@@ -430,3 +430,10 @@ def test_imdb_must_be_mapping(tmp_path):
 
 def test_every_dimension_name_is_allowed(tmp_path):
     assert DIMENSIONS == ("n_x", "n_a", "n_y", "m", "T_x")
+
+
+def test_output_check_kind(tmp_path):
+    rubric = load_rubric(write(tmp_path, replace_line(10, '      - {name: cache, path: "[2]", weight: 1, check: structure}')))
+    assert rubric.part("rnn_cell_forward").output("cache").check == "structure"
+    assert rubric.part("rnn_cell_forward").output("a_next").check == "allclose"
+    assert_error(tmp_path, replace_line(10, '      - {name: cache, path: "[2]", check: roughly}'), 10, "unknown check 'roughly'", "allclose")
