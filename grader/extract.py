@@ -874,6 +874,16 @@ class _Extractor:
                     f"`{imp.module}` to run it, which is slow and may fail if it is not installed.",
                     imp.cell_index, imp.line, users[imp.binds][0],
                 ))
+        course_imported = any(i.kind == "course" for i in self.imports)
+        for module, fns in COURSE_MODULES.items():
+            for fn_name in fns:
+                if fn_name in users and fn_name not in student and fn_name not in bound and not course_imported:
+                    self.diags.append(Diagnostic(
+                        "info",
+                        f"`{users[fn_name][0]}` uses `{fn_name}`, which the notebook neither defines nor imports "
+                        f"from `{module}`; the course's `{fn_name}` is provided.",
+                        function=users[fn_name][0],
+                    ))
         for alias in ("np", "numpy"):
             if alias in users and alias not in bound and alias not in student:
                 first = users[alias][0]
@@ -893,7 +903,7 @@ class _Extractor:
             here = [n for n, cells in self.function_cells.items() if cell_index in cells]
             also = f" (the cell defines {', '.join(f'`{n}`' for n in here)})" if here else ""
             self.diags.append(Diagnostic(
-                "warning",
+                "info",
                 f"Cell {cell_index} is marked `GRADED FUNCTION: {name}`, but no function named `{name}` "
                 f"is defined anywhere{also}.",
                 cell_index, None, name,

@@ -120,8 +120,10 @@ def _parse_ipynb(text: str, data: bytes, path: str) -> Notebook:
         obj = json.loads(text)
     except json.JSONDecodeError as exc:
         offset = len(text[: exc.pos].encode("utf-8"))
-        if exc.pos >= len(text.rstrip()):
-            raise SubmissionError(f"{path}: not JSON (truncated at byte {offset})") from None
+        # The scanner reports a string that runs to the end of the input at
+        # the string's start, so that case is a truncation too.
+        if exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string"):
+            raise SubmissionError(f"{path}: not JSON (truncated at byte {len(data)})") from None
         raise SubmissionError(
             f"{path}: not JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}, byte {offset})"
         ) from None
@@ -198,7 +200,9 @@ def _upgrade_v3(obj: dict[str, Any], path: str) -> dict[str, Any]:
     except ImportError:  # pragma: no cover - nbformat is a dependency
         raise SubmissionError(f"{path}: nbformat 3 notebook, and nbformat is not installed") from None
     try:
-        node = nbformat.from_dict(obj)
+        from nbformat.v3.rwbase import rejoin_lines
+
+        node = rejoin_lines(nbformat.from_dict(obj))  # v3 files store text as lists of lines
         converted = nbformat.convert(node, 4)
     except Exception as exc:  # nbformat raises several kinds on malformed input
         raise SubmissionError(f"{path}: broken nbformat 3 notebook ({type(exc).__name__}: {exc})") from None

@@ -1,0 +1,229 @@
+"""Tests of grader.notebook: reading submissions, and every way a file can be broken.
+
+All notebooks are built here with nbformat or by hand; nothing is copied.
+"""
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat import v3, v4
+
+from grader.notebook import Cell, Notebook, SubmissionError, load
+
+
+def _write_v4(path: Path, cells: list, minor: int = 5) -> Path:
+    nb = v4.new_notebook(cells=cells)
+    nb.nbformat_minor = minor
+    path.write_text(nbformat.writes(nb, version=4), encoding="utf-8")
+    return path
+
+
+def test_v4_cells_sources_and_outputs(tmp_path: Path) -> None:
+    code = v4.new_code_cell(
+        "x = 1\nprint(x)",
+        outputs=[
+            v4.new_output("stream", name="stdout", text="1\n"),
+            v4.new_output("execute_result", data={"text/plain": "array([1, 2])", "text/html": "<b>x</b>"},
+                          execution_count=1),
+            v4.new_output("display_data", data={"image/png": "iVBORw0KGgo="}),
+            v4.new_output("error", ename="NameError", evalue="name 'Wy' is not defined", traceback=[]),
+        ],
+    )
+    path = _write_v4(tmp_path / "a.ipynb", [v4.new_markdown_cell("# Title"), code, v4.new_raw_cell("raw")])
+    nb = load(path)
+    assert isinstance(nb, Notebook)
+    assert nb.path == str(path)
+    assert nb.nbformat == (4, 5)
+    assert [c.kind for c in nb.cells] == ["markdown", "code", "raw"]
+    assert [c.index for c in nb.cells] == [0, 1, 2]
+    cell = nb.cells[1]
+    assert cell.source == "x = 1\nprint(x)"
+    assert cell.outputs == ("1\n", "array([1, 2])", "", "NameError: name 'Wy' is not defined")
+    assert nb.code_cells == (cell,)
+
+
+def test_source_as_list_of_lines_is_joined(tmp_path: Path) -> None:
+    raw = {
+        "nbformat": 4, "nbformat_minor": 2, "metadata": {},
+        "cells": [{"cell_type": "code", "metadata": {}, "execution_count": None,
+                   "source": ["def f(x):\n", "    return x\n"],
+                   "outputs": [{"output_type": "stream", "name": "stdout", "text": ["a\n", "b\n"]}]}],
+    }
+    path = tmp_path / "list.ipynb"
+    path.write_text(json.dumps(raw), encoding="utf-8")
+    nb = load(path)
+    assert nb.cells[0].source == "def f(x):\n    return x\n"
+    assert nb.cells[0].outputs == ("a\nb\n",)
+    assert nb.nbformat == (4, 2)
+
+
+@pytest.mark.parametrize("minor", [0, 1, 2, 3, 4, 5])
+def test_every_v4_minor_version_reads(tmp_path: Path, minor: int) -> None:
+    raw = {"nbformat": 4, "nbformat_minor": minor, "metadata": {},
+           "cells": [{"cell_type": "code", "metadata": {}, "source": "y = 2", "outputs": [],
+                      "execution_count": None}]}
+    path = tmp_path / f"m{minor}.ipynb"
+    path.write_text(json.dumps(raw), encoding="utf-8")
+    nb = load(path)
+    assert nb.nbformat == (4, minor)
+    assert nb.cells[0].source == "y = 2"
+
+
+def test_v3_notebook_is_converted(tmp_path: Path) -> None:
+    ws = v3.new_worksheet(cells=[
+        v3.new_text_cell("markdown", source="Intro"),
+        v3.new_code_cell(input="def g():\n    return 3", outputs=[
+            v3.new_output("stream", output_text="hello\n", stream="stdout"),
+            v3.new_output("pyout", output_text="3", prompt_number=1),
+            v3.new_output("pyerr", ename="ValueError", evalue="bad", traceback=[]),
+        ]),
+        v3.new_heading_cell("Part 2", level=2),
+    ])
+    nb3 = v3.new_notebook(worksheets=[ws])
+    path = tmp_path / "old.ipynb"
+    path.write_text(v3.writes_json(nb3), encoding="utf-8")
+    nb = load(path)
+    assert nb.nbformat[0] == 3
+    assert [c.kind for c in nb.cells] == ["markdown", "code", "markdown"]
+    assert nb.cells[1].source == "def g():\n    return 3"
+    assert nb.cells[1].outputs == ("hello\n", "3", "ValueError: bad")
+
+
+def test_py_file_is_one_code_cell(tmp_path: Path) -> None:
+    path = tmp_path / "sub.py"
+    path.write_text("# In[1]:\nimport numpy as np\n\n# In[2]:\ndef f():\n    return 1\n", encoding="utf-8")
+    nb = load(path)
+    assert nb.nbformat == (0, 0)
+    assert len(nb.cells) == 1 and nb.cells[0].kind == "code"
+    assert "def f()" in nb.cells[0].source
+
+
+def test_outputs_keep_ansi_and_carriage_returns(tmp_path: Path) -> None:
+    text = "\x1b[31mred\x1b[0m\rEpoch 1/3\b\n"
+    code = v4.new_code_cell("print()", outputs=[v4.new_output("stream", name="stdout", text=text)])
+    nb = load(_write_v4(tmp_path / "ansi.ipynb", [code]))
+    assert nb.cells[0].outputs == (text,)
+
+
+def test_results_are_frozen(tmp_path: Path) -> None:
+    nb = load(_write_v4(tmp_path / "f.ipynb", [v4.new_code_cell("x = 1")]))
+    with pytest.raises(AttributeError):
+        nb.cells[0].source = "y"  # type: ignore[misc]
+    assert isinstance(nb.cells, tuple) and isinstance(nb.cells[0], Cell)
+
+
+# ---------------------------------------------------------------- broken files
+
+
+def _expect_error(path: Path, fragment: str, **kw) -> str:
+    with pytest.raises(SubmissionError) as info:
+        load(path, **kw)
+    message = str(info.value)
+    assert message.startswith(str(path) + ": "), message
+    assert fragment in message, message
+    return message
+
+
+def test_not_json(tmp_path: Path) -> None:
+    path = tmp_path / "x.ipynb"
+    path.write_text("this is { not json", encoding="utf-8")
+    _expect_error(path, "not JSON")
+
+
+def test_truncated_json_names_the_byte(tmp_path: Path) -> None:
+    full = _write_v4(tmp_path / "full.ipynb", [v4.new_code_cell("def f():\n    return 1\n" * 20)])
+    data = full.read_bytes()
+    for cut in (len(data) // 3, len(data) // 2, len(data) - 3):
+        path = tmp_path / f"cut{cut}.ipynb"
+        path.write_bytes(data[:cut])
+        _expect_error(path, f"not JSON (truncated at byte {cut})")
+
+
+def test_empty_and_whitespace_files(tmp_path: Path) -> None:
+    for name, data in (("empty.ipynb", b""), ("blank.ipynb", b"  \n\n"), ("empty.py", b"")):
+        path = tmp_path / name
+        path.write_bytes(data)
+        _expect_error(path, "empty file")
+
+
+def test_binary_files(tmp_path: Path) -> None:
+    png = tmp_path / "shot.ipynb"
+    png.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+    _expect_error(png, "binary")
+    latin = tmp_path / "latin.ipynb"
+    latin.write_bytes(b'{"cells": "\xe9\xff"}')
+    _expect_error(latin, "not UTF-8")
+
+
+@pytest.mark.parametrize("content, fragment", [
+    ("[1, 2, 3]", "not a notebook"),
+    ('{"hello": "world"}', "not a notebook"),
+    ('{"cells": [], "metadata": {}}', "no nbformat version"),
+    ('{"nbformat": 4, "nbformat_minor": 5, "metadata": {}}', '"cells" is missing'),
+    ('{"nbformat": 4, "nbformat_minor": 5, "cells": [1, 2]}', "cell 0 is not an object"),
+    ('{"nbformat": 5, "nbformat_minor": 0, "cells": []}', "unsupported notebook format 5.0"),
+    ('{"nbformat": 2, "nbformat_minor": 0, "worksheets": []}', "unsupported notebook format 2.0"),
+])
+def test_json_that_is_not_a_notebook(tmp_path: Path, content: str, fragment: str) -> None:
+    path = tmp_path / "odd.ipynb"
+    path.write_text(content, encoding="utf-8")
+    _expect_error(path, fragment)
+
+
+def test_too_big(tmp_path: Path) -> None:
+    path = _write_v4(tmp_path / "big.ipynb", [v4.new_code_cell("x = 1\n" * 1000)])
+    _expect_error(path, "too big", max_bytes=1000)
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    _expect_error(tmp_path / "nope.ipynb", "cannot read")
+
+
+def test_tolerates_odd_cells(tmp_path: Path) -> None:
+    raw = {"nbformat": 4, "nbformat_minor": 4, "metadata": {}, "cells": [
+        {"cell_type": "code", "source": None, "outputs": "junk"},
+        {"cell_type": "strange", "source": "x"},
+        {"cell_type": "code", "source": ["a = 1"], "outputs": [{"output_type": "stream"}, 5]},
+    ]}
+    path = tmp_path / "odd_cells.ipynb"
+    path.write_text(json.dumps(raw), encoding="utf-8")
+    nb = load(path)
+    assert [c.kind for c in nb.cells] == ["code", "raw", "code"]
+    assert nb.cells[0].source == "" and nb.cells[0].outputs == ()
+    assert nb.cells[2].outputs == ("",)
+
+
+def _big_outputs_notebook(path: Path, megabytes: int) -> Path:
+    """A notebook whose outputs weigh about ``megabytes`` MB (a training log printed forever)."""
+    chunk = "Epoch 1/10 - loss: 0.6931 - accuracy: 0.5000\r" * 20 + "\n"
+    per_output = chunk * (2**20 // len(chunk))
+    cells = [v4.new_code_cell(f"def f{i}(x):\n    return x + {i}\n",
+                              outputs=[v4.new_output("stream", name="stdout", text=per_output)])
+             for i in range(megabytes)]
+    with open(path, "w", encoding="utf-8") as fh:
+        json.dump(v4.new_notebook(cells=cells), fh)
+    return path
+
+
+def test_large_outputs_read_quickly(tmp_path: Path) -> None:
+    path = _big_outputs_notebook(tmp_path / "log.ipynb", 10)
+    start = time.perf_counter()
+    nb = load(path)
+    elapsed = time.perf_counter() - start
+    assert len(nb.cells) == 10
+    assert sum(len(o) for c in nb.cells for o in c.outputs) > 9 * 2**20
+    assert elapsed < 5, f"10 MB of outputs took {elapsed:.1f} s"
+
+
+@pytest.mark.slow
+def test_hundred_megabytes_of_outputs(tmp_path: Path) -> None:
+    path = _big_outputs_notebook(tmp_path / "huge.ipynb", 100)
+    assert os.path.getsize(path) > 100 * 2**20
+    nb = load(path)
+    assert len(nb.cells) == 100
+    _expect_error(path, "too big", max_bytes=50 * 2**20)
