@@ -250,6 +250,7 @@ def claims_from_markdown(text: str, source: str) -> tuple[list[Claim], list[Stat
     claims: list[Claim] = []
     statements: list[Statement] = []
     text = _plain_md(text)
+    cell_mentions_accuracy = bool(_ACC_KEY.search(text))
     table_lines: set[str] = set()
     for table in _tables(text):
         header = table[0]
@@ -297,7 +298,7 @@ def claims_from_markdown(text: str, source: str) -> tuple[list[Claim], list[Stat
                 continue
             if _SPLIT_AFTER.match(after) or _SPLIT_BEFORE.search(before):
                 continue
-            if not _ACC_KEY.search(s):
+            if not _ACC_KEY.search(s) and not (cell_mentions_accuracy and labels):
                 continue
             n = parse_number(m.group(1), pct)
             if n is None:

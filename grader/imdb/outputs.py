@@ -60,9 +60,12 @@ def render(outputs: Sequence[str]) -> list[str]:
     text_parts: list[str] = []
     for frag in outputs:
         frag = _ANSI.sub("", frag)
-        if text_parts and not text_parts[-1].endswith("\n") and _STANDALONE.match(frag.strip("\n")):
+        standalone = bool(_STANDALONE.match(frag.strip("\n")))
+        if text_parts and not text_parts[-1].endswith("\n") and standalone:
             text_parts.append("\n")
         text_parts.append(frag)
+        if standalone and not frag.endswith("\n"):
+            text_parts.append("\n")
     return _render_one("".join(text_parts))
 
 

@@ -1,0 +1,435 @@
+"""Fast tests of grader.imdb: every report style and log format, written as realistic notebooks.
+
+The notebooks are composed here: code cells as students write them and outputs
+as Keras stores them (Keras 2 ``[=====]`` bars rewound with backspaces, Keras 3
+``━━━━`` bars inside ANSI colour codes, old ``acc``/``val_acc`` names, evaluate
+results as bare lists or progress lines, custom prints).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from grader.imdb import ImdbConfig, ImdbConfigError, load_imdb_config, score_imdb
+from grader.imdb.outputs import parse_events, render
+from grader.notebook import Cell, Notebook
+
+ROOT = Path(__file__).resolve().parent.parent
+CONFIG = ImdbConfig()
+
+# -- composing notebooks -------------------------------------------------------------------
+
+
+def notebook(*cells: tuple[str, str] | tuple[str, str, tuple[str, ...]]) -> Notebook:
+    """A `Notebook` from ``(kind, source[, outputs])`` tuples."""
+    built = []
+    for k, c in enumerate(cells):
+        kind, source = c[0], c[1]
+        outputs = c[2] if len(c) > 2 else ()
+        built.append(Cell(index=k, kind=kind, source=source, outputs=tuple(outputs)))
+    return Notebook(path="student.ipynb", cells=tuple(built), nbformat=(4, 5))
+
+
+def _bar2(done: int, total: int) -> str:
+    """A Keras 2 progress bar ``[=====>....]`` of width 30."""
+    n = int(30 * done / total)
+    if done == total:
+        return "[" + "=" * 30 + "]"
+    return "[" + "=" * max(n - 1, 0) + (">" if n else "") + "." * (30 - n) + "]"
+
+
+def keras2_fit(accs, val_accs, *, steps=625, key="accuracy", samples=False, header="",
+               stop_in_epoch=None, updates=6) -> list[str]:
+    """Stream fragments of a Keras 2 ``fit(verbose=1)`` in a notebook (backspaces and ``\\r``).
+
+    ``samples``: old Keras counting samples (``20000/20000``) instead of steps.
+    ``stop_in_epoch``: the epoch (1-based) during which the student pressed stop.
+    """
+    frags: list[str] = [header] if header else []
+    total_epochs = len(accs)
+    for e, (acc, val) in enumerate(zip(accs, val_accs), 1):
+        frags.append(f"Epoch {e}/{total_epochs}\n")
+        width = 0
+        points = [max(1, steps * k // updates) for k in range(1, updates)]
+        if stop_in_epoch == e:
+            points = points[: updates // 2]
+        for done in points + ([] if stop_in_epoch == e else [steps]):
+            eta = f"ETA: {(steps - done) // 20}s" if done < steps else ""
+            running = round(acc - 0.05 * (steps - done) / steps, 4)
+            if done < steps:
+                line = (f"{done:>{len(str(steps))}}/{steps} {_bar2(done, steps)} - {eta} - "
+                        f"loss: {0.69 - running / 3:.4f} - {key}: {running:.4f}")
+            else:
+                line = (f"{steps}/{steps} {_bar2(steps, steps)} - 98s 152ms/step - loss: {0.69 - acc / 3:.4f} "
+                        f"- {key}: {acc:.4f}" + ("" if val is None else
+                                                 f" - val_loss: {0.69 - val / 3:.4f} - val_{key}: {val:.4f}"))
+            frags.append("\b" * width + "\r" + line + (" " * max(0, width - len(line))))
+            width = len(line)
+        if stop_in_epoch == e:
+            frags.append("KeyboardInterrupt: ")
+            return frags
+        frags[-1] += "\n"
+    return frags
+
+
+def keras3_fit(accs, val_accs, *, steps=313, updates=8) -> list[str]:
+    """Stream fragments of a Keras 3 ``fit(verbose=1)`` in a notebook: ANSI colours, ``━`` bars."""
+    frags: list[str] = []
+    n = len(accs)
+    w = len(str(steps))
+    for e, (acc, val) in enumerate(zip(accs, val_accs), 1):
+        frags.append(f"Epoch {e}/{n}\n")
+        width = 0
+        for done in [max(1, steps * k // updates) for k in range(1, updates)] + [steps, steps]:
+            filled = 20 * done // steps
+            bar = f"\x1b[32m{'━' * filled}\x1b[0m\x1b[37m{'━' * (20 - filled)}\x1b[0m"
+            running = round(acc - 0.04 * (steps - done) / steps, 4)
+            line = (f"\x1b[1m{done:>{w}}/{steps}\x1b[0m {bar} \x1b[1m{0 if done < steps else 41}s\x1b[0m "
+                    f"130ms/step - accuracy: {running:.4f} - loss: {0.7 - running / 3:.4f}")
+            frags.append("\x08" * width + "\r" + line)
+            width = len(line) - line.count("\x1b[") * 4
+        frags[-1] += f" - val_accuracy: {val:.4f} - val_loss: {0.7 - val / 3:.4f}\n"
+    return frags
+
+
+def keras3_eval(acc: float, steps: int = 782) -> list[str]:
+    """A Keras 3 ``evaluate`` progress line and the returned ``[loss, accuracy]``."""
+    return [f"\r\x1b[1m{steps}/{steps}\x1b[0m \x1b[32m━━━━━━━━━━━━━━━━━━━━\x1b[0m\x1b[37m\x1b[0m "
+            f"\x1b[1m18s\x1b[0m 23ms/step - accuracy: {acc:.4f} - loss: 0.3412\n",
+            f"[0.34120306372642517, {acc + 0.00003:.16f}]"]
+
+
+def keras2_eval(acc: float, *, key: str = "accuracy", steps: int = 782) -> list[str]:
+    """A Keras 2 ``evaluate`` progress line (the returned list is not displayed)."""
+    return ["\r" + f"{steps}/{steps} {_bar2(steps, steps)} - 21s 27ms/step - loss: 0.3390 - {key}: {acc:.4f}\n"]
+
+
+LOAD = """import numpy as np
+from tensorflow import keras
+from tensorflow.keras.datasets import imdb
+from tensorflow.keras.preprocessing.sequence import pad_sequences
+from tensorflow.keras.models import Sequential
+from tensorflow.keras.layers import Embedding, SimpleRNN, LSTM, GRU, Bidirectional, Dense
+
+max_features, maxlen = 10000, 200
+(x_train, y_train), (x_test, y_test) = imdb.load_data(num_words=max_features)
+x_train = pad_sequences(x_train, maxlen=maxlen)
+x_test = pad_sequences(x_test, maxlen=maxlen)
+print(len(x_train), "train sequences;", len(x_test), "test sequences")"""
+LOAD_OUT = ("Downloading data from https://storage.googleapis.com/tensorflow/tf-keras-datasets/imdb.npz\n"
+            "17464789/17464789 [==============================] - 2s 0us/step\n",
+            "25000 train sequences; 25000 test sequences\n")
+
+NUMPY_PART = ("code", "def rnn_cell_forward(xt, a_prev, parameters):\n    Wax = parameters['Wax']\n"
+              "    a_next = np.tanh(Wax @ xt)\n    return a_next, None, None\n",
+              ("a_next[4] = [ 0.59584544  0.18141802]\n",))
+
+
+def model_cell(var: str, layer: str) -> str:
+    """A Sequential model definition cell (list form)."""
+    return (f"{var} = Sequential([\n    Embedding(max_features, 32),\n    {layer},\n"
+            f"    Dense(1, activation='sigmoid'),\n])\n"
+            f"{var}.compile(optimizer='adam', loss='binary_crossentropy', metrics=['accuracy'])")
+
+
+def three_model_keras3() -> Notebook:
+    """A clean Keras 3 submission: SimpleRNN, LSTM, GRU, validation_split=0.2, evaluate lists."""
+    cells: list[tuple] = [("markdown", "## 6 BONUS: Sentiment Analysis"), ("code", LOAD, LOAD_OUT)]
+    specs = [("rnn_model", "SimpleRNN(32)", [0.61, 0.74, 0.79], [0.70, 0.77, 0.78], 0.7791),
+             ("lstm_model", "LSTM(32)", [0.75, 0.88, 0.92], [0.85, 0.87, 0.8712], 0.8664),
+             ("gru_model", "GRU(32)", [0.74, 0.89, 0.93], [0.86, 0.88, 0.8790], 0.8759)]
+    for var, layer, accs, vals, test in specs:
+        cells.append(("code", model_cell(var, layer)))
+        cells.append(("code", f"history = {var}.fit(x_train, y_train, epochs=3, batch_size=64, "
+                              f"validation_split=0.2)", tuple(keras3_fit(accs, vals))))
+        cells.append(("code", f"{var}.evaluate(x_test, y_test)", tuple(keras3_eval(test))))
+    return notebook(*cells)
+
+
+def result_of(nb: Notebook, **files: bytes):
+    """Score with the default configuration."""
+    return score_imdb(nb, config=CONFIG, extra_files={k.replace("_json", ".json").replace("_yaml", ".yaml"): v
+                                                      for k, v in files.items()})
+
+
+def item(result, name):
+    """The scoring item called ``name``."""
+    return next(i for i in result.items if i.name == name)
+
+
+# -- rendering ---------------------------------------------------------------------------
+
+
+def test_render_replays_backspaces_carriage_returns_and_ansi_over_a_hundred_fragments():
+    frags = keras3_fit([0.9], [0.88], updates=120)
+    assert len(frags) > 100
+    lines = render(frags)
+    assert lines[0] == "Epoch 1/1"
+    assert len(lines) == 2
+    assert "\x1b" not in lines[1] and "\x08" not in lines[1] and "\r" not in lines[1]
+    assert lines[1].startswith("313/313 ━━━━━━━━━━━━━━━━━━━━ 41s 130ms/step - accuracy: 0.9000")
+    assert lines[1].endswith("val_accuracy: 0.8800 - val_loss: 0.4067")
+
+
+def test_render_puts_a_returned_value_and_an_error_on_their_own_lines():
+    lines = render(["100/100 [====] - 1s - loss: 0.3 - accuracy: 0.87", "[0.3, 0.87]",
+                    " 50/391 [===>....] - ETA: 30s - loss: 0.4 - acc: 0.81", "KeyboardInterrupt: "])
+    assert lines == ["100/100 [====] - 1s - loss: 0.3 - accuracy: 0.87", "[0.3, 0.87]",
+                     " 50/391 [===>....] - ETA: 30s - loss: 0.4 - acc: 0.81", "KeyboardInterrupt:"]
+
+
+def test_keras2_log_is_parsed_into_epochs_with_validation_accuracy():
+    events = parse_events(render(keras2_fit([0.78, 0.86], [0.84, 0.8712])))
+    (log,) = events
+    assert [e.val_acc for e in log.epochs] == [0.84, 0.8712]
+    assert log.completed == 2 and not log.interrupted and log.acc_key == "accuracy"
+
+
+# -- scoring: the report styles and log formats ------------------------------------------------
+
+
+def test_keras3_three_alternatives_with_validation_split_earn_full_marks():
+    r = result_of(three_model_keras3())
+    assert r.status == "graded"
+    assert r.points == r.max_points == 10
+    assert [m.alternative for m in r.models] == ["SimpleRNN", "LSTM", "GRU"]
+    gru = r.models[2]
+    assert gru.best_val_accuracy == pytest.approx(0.88) and gru.test_accuracy == pytest.approx(0.8759, abs=1e-4)
+    assert gru.validation_source == "train" and gru.validation_fraction == 0.2
+    assert gru.cells == (9, 10) and gru.epochs_completed == 3 and not gru.interrupted
+    assert r.flags == ()
+    assert any("Best verified test accuracy: 0.8759 (GRU)" in f for f in r.feedback)
+
+
+def test_keras2_old_acc_names_model_add_chains_markdown_table_and_prints():
+    cells: list[tuple] = [NUMPY_PART, ("code", LOAD, LOAD_OUT)]
+    models = [("m1", ["SimpleRNN(32)"], [0.58, 0.70, 0.76], [0.66, 0.74, 0.7702], 0.7648),
+              ("m2", ["LSTM(64, return_sequences=True)", "LSTM(32)"], [0.71, 0.85, 0.90], [0.84, 0.86, 0.8654], 0.8590),
+              ("m3", ["Bidirectional(CuDNNLSTM(32))"], [0.77, 0.89, 0.93], [0.86, 0.8868, 0.8801], 0.8702)]
+    for var, layers, accs, vals, test in models:
+        adds = "".join(f"{var}.add({layer})\n" for layer in layers)
+        cells.append(("code", f"{var} = Sequential()\n{var}.add(Embedding(max_features, 32))\n{adds}"
+                              f"{var}.add(Dense(1, activation='sigmoid'))\n"
+                              f"{var}.compile('rmsprop', 'binary_crossentropy', metrics=['acc'])\n"
+                              f"{var}.fit(x_train, y_train, epochs=3, batch_size=128, validation_split=0.2)\n"
+                              f"score, acc = {var}.evaluate(x_test, y_test, verbose=0)\n"
+                              f"print('Test score:', score)\nprint('Test accuracy:', acc)",
+                      tuple(keras2_fit(accs, vals, steps=20000, key="acc", samples=True,
+                                       header="Train on 20000 samples, validate on 5000 samples\n"))
+                      + (f"Test score: 0.3512\nTest accuracy: {test}\n",)))
+    cells.append(("markdown", "### Results\n\n| Alternative | Best val_acc | Test accuracy |\n|:--|--:|--:|\n"
+                              "| SimpleRNN | 0.7702 | 76.48 % |\n| Stacked LSTM (2 layers) | 0.8654 | 85.9% |\n"
+                              "| Bidirectional LSTM | 0.8868 | 87.02% |\n\n"
+                              "We held out 20% of the training data for validation."))
+    r = result_of(notebook(*cells))
+    assert [m.alternative for m in r.models] == ["SimpleRNN", "LSTM x2", "Bidirectional(LSTM)"]
+    assert r.models[1].best_val_accuracy == pytest.approx(0.8654)
+    assert r.points == 10
+    assert len(r.claims) == 6 and all(c.status == "verified" for c in r.claims)
+    assert r.claims[3].alternative == "LSTM x2" and r.claims[3].kind == "test"
+
+
+def test_custom_prints_functional_builder_in_a_loop_and_sentences():
+    cells = [("code", LOAD, LOAD_OUT),
+             ("code", "from tensorflow.keras import layers, Model, Input\n\n"
+                      "def build(rnn_layer):\n    inputs = Input(shape=(maxlen,))\n"
+                      "    x = layers.Embedding(max_features, 64)(inputs)\n    x = rnn_layer(64)(x)\n"
+                      "    outputs = layers.Dense(1, activation='sigmoid')(x)\n    model = Model(inputs, outputs)\n"
+                      "    model.compile('adam', 'binary_crossentropy', metrics=['accuracy'])\n    return model\n"),
+             ("code", "results = {}\nfor name, layer in [('SimpleRNN', layers.SimpleRNN), ('LSTM', layers.LSTM), "
+                      "('GRU', layers.GRU)]:\n    model = build(layer)\n"
+                      "    model.fit(x_train, y_train, epochs=2, validation_split=0.25, verbose=0)\n"
+                      "    loss, acc = model.evaluate(x_test, y_test, verbose=0)\n"
+                      "    results[name] = acc\n    print(f'{name} → Test Accuracy: {acc:.4f}')\n",
+              ("SimpleRNN → Test Accuracy: 0.8012\nLSTM → Test Accuracy: 0.8633\n",
+               "GRU → Test Accuracy: 0.8759\n")),
+             ("code", "best = max(results.values())\nprint(f'Accuracy: {best*100:.2f}%')", ("Accuracy: 87.59%\n",)),
+             ("markdown", "**Conclusion.** The GRU reached the best test accuracy (87.59%), the LSTM 86.3% "
+                          "and the simple RNN 80.1%. We kept 25% of the training set as validation data.")]
+    r = result_of(notebook(*cells))
+    assert [(m.alternative, m.test_accuracy) for m in r.models] == [("SimpleRNN", 0.8012), ("LSTM", 0.8633),
+                                                                     ("GRU", 0.8759)]
+    assert all(m.validation_fraction == 0.25 for m in r.models)
+    assert r.points == 10
+    assert {c.alternative: c.status for c in r.claims} == {"GRU": "verified", "LSTM": "verified",
+                                                         "SimpleRNN": "verified"}
+
+
+def test_validation_on_the_test_set_is_flagged_even_under_other_names():
+    cells = [("code", "from keras.datasets import imdb\n(a, b), (c, d) = imdb.load_data(num_words=5000)\n"
+                      "a = pad_sequences(a, 100); c = pad_sequences(c, 100)\nxv, yv = c, d"),
+             ("code", model_cell("lstm", "LSTM(32)") + "\nlstm.fit(a, b, epochs=2, validation_data=(xv, yv))",
+              tuple(keras2_fit([0.8, 0.9], [0.85, 0.8603], steps=782))),
+             ("code", "lstm.evaluate(c, d)", tuple(keras2_eval(0.8603))),
+             ("code", model_cell("gru", "GRU(32)") + "\ngru.fit(a, b, epochs=2, validation_split=0.2)",
+              tuple(keras2_fit([0.8, 0.9], [0.84, 0.8501], steps=625))),
+             ("code", "gru.evaluate(c, d)", tuple(keras2_eval(0.8511)))]
+    r = result_of(notebook(*cells))
+    assert "validates on the test set" in r.flags
+    assert [m.validation_source for m in r.models] == ["test", "train"]
+    assert item(r, "validation").points == 0
+    assert "validation_data=(xv, yv)" in item(r, "validation").message
+    assert item(r, "accuracy").points == 5  # the test accuracy itself is still measured
+    assert item(r, "alternatives").points == 2
+
+
+def test_a_fabricated_claim_is_contradicted_and_earns_nothing():
+    nb = three_model_keras3()
+    fake = ("markdown", "## Report\n- SimpleRNN: 77.9% test accuracy\n- LSTM: **91.2%** test accuracy\n"
+                        "- GRU: 87.6%\n- Bidirectional LSTM: 93.5% test accuracy")
+    literal = ("code", "print('Bidirectional LSTM test accuracy: 93.50%')", ("Bidirectional LSTM test accuracy: 93.50%\n",))
+    nb = notebook(*[(c.kind, c.source, c.outputs) for c in nb.cells], fake, literal)
+    r = result_of(nb)
+    status = {(c.source.split()[0], c.alternative): c.status for c in r.claims}
+    assert status[("markdown", "LSTM")] == "contradicted"
+    assert status[("markdown", "SimpleRNN")] == "verified" and status[("markdown", "GRU")] == "verified"
+    assert status[("markdown", "Bidirectional(LSTM)")] == "unverified"
+    assert status[("text", "Bidirectional(LSTM)")] == "unverified"  # a number typed into a print is a claim
+    assert "claim contradicted by outputs" in r.flags and "unverified claim" in r.flags
+    assert item(r, "accuracy").message.startswith("best verified test accuracy 0.8759")
+    assert all(m.alternative != "Bidirectional(LSTM)" for m in r.models)
+    lstm = next(c for c in r.claims if c.alternative == "LSTM")
+    assert "0.8664" in lstm.evidence
+    assert any("91.2%" in f and "0.8664" in f for f in r.feedback)
+
+
+def test_claim_with_no_outputs_at_all_is_unverified_and_accuracy_scores_zero():
+    cells = [("code", LOAD), ("code", model_cell("m1", "SimpleRNN(32)") + "\nm1.fit(x_train, y_train, validation_split=0.2)"),
+             ("code", model_cell("m2", "LSTM(32)") + "\nm2.fit(x_train, y_train, validation_split=0.2)"),
+             ("code", model_cell("m3", "GRU(32)") + "\nm3.fit(x_train, y_train, validation_split=0.2)"),
+             ("code", "for m in (m1, m2, m3):\n    print(m.evaluate(x_test, y_test, verbose=0))"),
+             ("markdown", "| model | test acc |\n|---|---|\n| RNN | 0.78 |\n| LSTM | 0.87 |\n| GRU | 0.88 |")]
+    r = result_of(notebook(*cells))
+    assert r.status == "code_only"
+    assert item(r, "alternatives").points == 3 and item(r, "validation").points == 2
+    assert item(r, "accuracy").points == 0 and "no outputs" in item(r, "accuracy").message
+    assert {c.status for c in r.claims} == {"unverified"}
+    assert "no outputs" in r.flags
+    assert any("without outputs" in f for f in r.feedback)
+
+
+def test_notebook_without_the_bonus_scores_zero_with_a_clear_message():
+    nb = notebook(("markdown", "# Assignment 4\n5. Report the best accuracy you got in each of the 3 "
+                               "considered alternatives."), NUMPY_PART,
+                  ("code", "a, y, caches = rnn_forward(x, a0, parameters)\nprint(a.shape)", ("(5, 10, 4)\n",)))
+    r = result_of(nb)
+    assert r.status == "absent" and r.points == 0 and r.max_points == 10
+    assert r.feedback[0].startswith("No IMDB bonus found")
+    assert [i.points for i in r.items] == [0, 0, 0]
+
+
+def test_report_dict_literal_in_a_code_cell():
+    nb = three_model_keras3()
+    report = ("code", "imdb_report = {\n  'validation_split': 0.2,\n  'models': [\n"
+                      "    {'alternative': 'SimpleRNN', 'best_val_accuracy': 0.78, 'test_accuracy': 0.7791},\n"
+                      "    {'alternative': 'LSTM', 'best_val_accuracy': '87.12%', 'test_accuracy': '86.64%'},\n"
+                      "    {'alternative': 'GRU', 'best_val_accuracy': 0.879, 'test_accuracy': 0.8759}]}")
+    r = result_of(notebook(*[(c.kind, c.source, c.outputs) for c in nb.cells], report))
+    assert len(r.claims) == 6
+    assert all(c.status == "verified" and c.source == "imdb_report in cell 12" for c in r.claims)
+    assert r.points == 10
+
+
+@pytest.mark.parametrize("name,payload", [
+    ("imdb_report.json", json.dumps({"validation": {"split": 0.2, "from": "training"},
+                                     "models": [{"alternative": "LSTM", "test_accuracy": 0.8664},
+                                                {"alternative": "GRU", "test_accuracy": 0.8759},
+                                                {"alternative": "SimpleRNN", "test_accuracy": 0.7791}]}).encode()),
+    ("imdb_report.yaml", b"validation_split: 20%\nLSTM: {test_accuracy: 86.64%}\nGRU:\n  test_accuracy: 87.59\n"
+                         b"SimpleRNN: 0.7791\n"),
+])
+def test_report_file_beside_the_notebook(name, payload):
+    r = score_imdb(three_model_keras3(), config=CONFIG, extra_files={name: payload})
+    assert {c.alternative for c in r.claims} == {"LSTM", "GRU", "SimpleRNN"}
+    assert all(c.status == "verified" and c.source == name for c in r.claims)
+    assert r.points == 10
+
+
+def test_broken_report_file_is_reported_not_fatal():
+    r = score_imdb(three_model_keras3(), config=CONFIG, extra_files={"imdb_report.json": b"{oops"})
+    assert r.points == 10
+    assert any(f.startswith("imdb_report.json could not be read") for f in r.feedback)
+
+
+def test_training_stopped_mid_epoch_uses_completed_epochs_only():
+    cells = [("code", LOAD, LOAD_OUT),
+             ("code", model_cell("model", "LSTM(32)") + "\nmodel.fit(x_train, y_train, epochs=4, validation_split=0.2)",
+              tuple(keras2_fit([0.80, 0.88, 0.93, 0.95], [0.85, 0.8702, 0.86, 0.85], stop_in_epoch=3))),
+             ("code", "loss, acc = model.evaluate(x_test, y_test, verbose=0)\nprint('Accuracy: %.2f%%' % (acc*100))",
+              ("Accuracy: 86.10%\n",))]
+    r = result_of(notebook(*cells))
+    (m,) = r.models
+    assert m.interrupted and m.epochs_completed == 2 and m.epochs_planned == 4
+    assert m.val_accuracies == (0.85, 0.8702) and m.test_accuracy == pytest.approx(0.861)
+    assert "training stopped mid-epoch" in r.flags
+    assert any("stopped during an epoch (2 of 4 epochs completed)" in f for f in r.feedback)
+
+
+def test_evaluate_as_progress_line_only_and_summary_names_the_alternative():
+    summary = ('Model: "sequential_1"\n_________________________________________________________________\n'
+               " Layer (type)                Output Shape              Param #   \n"
+               "=================================================================\n"
+               " embedding_1 (Embedding)     (None, None, 32)          320000    \n"
+               " gru (GRU)                   (None, 32)                6336      \n"
+               " dense_1 (Dense)             (None, 1)                 33        \n"
+               "=================================================================\nTotal params: 326,369\n")
+    cells = [("code", LOAD, LOAD_OUT),
+             ("code", "for units in [32]:\n    model = make_model(units)\n    model.summary()\n"
+                      "    model.fit(x_train, y_train, epochs=2, validation_split=0.2)\n"
+                      "    model.evaluate(x_test, y_test)",
+              (summary,) + tuple(keras2_fit([0.8, 0.9], [0.85, 0.861])) + tuple(keras2_eval(0.8588)))]
+    r = result_of(notebook(*cells))
+    (m,) = r.models
+    assert m.alternative == "GRU" and m.alternative_from == "summary"
+    assert m.test_accuracy == pytest.approx(0.8588)
+
+
+def test_syntax_errors_are_tolerated():
+    cells = [("code", LOAD, LOAD_OUT),
+             ("code", model_cell("model", "LSTM(32)") + "\nmodel.fit(x_train, y_train, epochs=2, validation_split=0.2)\n"
+                      "print('done'\n", tuple(keras2_fit([0.8, 0.9], [0.85, 0.861])) + ("SyntaxError: '(' was never closed",))]
+    r = result_of(notebook(*cells))
+    assert r.models[0].alternative == "LSTM"
+    assert any("could not be parsed (cell 2)" in f for f in r.feedback)
+
+
+def test_scorer_never_imports_tensorflow():
+    code = ("import sys\nfrom grader.imdb import score_imdb, ImdbConfig\nfrom tests.test_imdb_score import "
+            "three_model_keras3\nscore_imdb(three_model_keras3(), config=ImdbConfig())\n"
+            "bad = [m for m in ('tensorflow', 'keras') if m in sys.modules]\nassert not bad, bad\n")
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
+
+
+# -- configuration -----------------------------------------------------------------------
+
+
+def test_shipped_rubric_equals_the_defaults():
+    assert load_imdb_config(ROOT / "rubrics" / "imdb.yaml") == ImdbConfig()
+
+
+def test_config_errors_name_file_line_and_key(tmp_path):
+    p = tmp_path / "imdb.yaml"
+    p.write_text("alternatives:\n  points: 3\n  requried: 3\n")
+    with pytest.raises(ImdbConfigError, match=r"imdb.yaml:3: alternatives.requried: unknown key"):
+        load_imdb_config(p)
+    p.write_text("imdb:\n  accuracy:\n    bands:\n      - {min: 0.8, points: 5}\n      - {min: 0.85, points: 2}\n")
+    with pytest.raises(ImdbConfigError, match=r"imdb.yaml:5: accuracy.bands\[1\].min must be below"):
+        load_imdb_config(p)
+    p.write_text("validation:\n  unstated_share: 1.5\n")
+    with pytest.raises(ImdbConfigError, match=r"imdb.yaml:2: validation.unstated_share must be between 0 and 1"):
+        load_imdb_config(p)
+
+
+def test_config_from_a_rubric_mapping():
+    c = load_imdb_config({"alternatives": {"points": 6, "required": 2}, "accuracy": {"bands": [{"min": 0.8, "points": 4}]}},
+                         source="rubrics/main.yaml", line=40)
+    assert c.max_points == 6 + 2 + 4 and c.alternatives_required == 2
+    with pytest.raises(ImdbConfigError, match=r"rubrics/main.yaml \(imdb section at line 40\): validation.points must be >= 0"):
+        load_imdb_config({"validation": {"points": -1}}, source="rubrics/main.yaml", line=40)
+    r = score_imdb(three_model_keras3(), config=c)
+    assert r.points == r.max_points == 12
