@@ -315,6 +315,8 @@ class Sandbox:
 
     def session(self, program: str, *, filename: str = "<submission>", limits: Limits | None = None) -> "Session":
         """Start a session for one program: a child executes its top level (see Session.load)."""
+        if self._closed:
+            raise SandboxError("sandbox is closed")
         return Session(self, program, filename=filename, limits=limits or self.limits)
 
     def close(self) -> None:

@@ -1,0 +1,288 @@
+"""grader.sandbox: the API the engine codes against (outcomes, stubs, restarts, limits, budget)."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+import time
+
+import numpy as np
+import pytest
+
+from grader.sandbox import FALLBACK, CallOutcome, Limits, Sandbox, SandboxError
+
+PROGRAM = textwrap.dedent('''
+    import os
+    import numpy as np
+
+    LOADED_BY = os.getpid()
+
+    def add(a, b):
+        print("adding", a.shape)
+        return a + b
+
+    def cell(x, w):
+        return np.tanh(w @ x), x
+
+    def forward(xs, w):
+        outs = []
+        for x in xs:
+            out, _ = cell(x, w)
+            outs.append(out)
+        return np.stack(outs)
+
+    def keyword_user(xs, w):
+        return cell(x=xs[0], w=w)[0]
+
+    def mutate(a, items):
+        a[0] = -1.0
+        items.append("new")
+        return None
+
+    def views(a):
+        b = a.copy()
+        return b, b[1:], a, {"k": b[:1]}
+
+    def pid():
+        return LOADED_BY, os.getpid()
+
+    def fail():
+        helper()
+
+    def helper():
+        raise ValueError("bad shapes " + "x" * 5000)
+
+    def returns_function():
+        return print
+
+    def returns_nested_object():
+        return [1, (2, {"a": object()})]
+
+    def no_args():
+        return "ok"
+
+    not_callable = 3
+''')
+
+
+@pytest.fixture(scope="module")
+def sandbox():
+    with Sandbox(limits=Limits(call_timeout=3.0, submission_timeout=30.0)) as sb:
+        yield sb
+
+
+@pytest.fixture()
+def session(sandbox):
+    with sandbox.session(PROGRAM, filename="submission.py") as s:
+        yield s
+
+
+def test_load_and_call_return_plain_data_and_output(session):
+    assert session.load.status == "ok", session.load
+    out = session.call("add", (np.ones(3), np.arange(3.0)))
+    assert isinstance(out, CallOutcome)
+    assert out.status == "ok"
+    np.testing.assert_array_equal(out.value, [1.0, 2.0, 3.0])
+    assert out.output == "adding (3,)\n"
+    assert out.seconds > 0
+
+
+def test_args_after_reports_mutation_of_the_arguments(session):
+    a = np.zeros(3)
+    out = session.call("mutate", (a, ["old"]))
+    assert out.status == "ok"
+    assert a[0] == 0.0, "the grading process's own array must not change"
+    np.testing.assert_array_equal(out.args_after[0], [-1.0, 0.0, 0.0])
+    assert out.args_after[1] == ["old", "new"]
+
+
+def test_aliases_between_result_leaves_and_arguments(session):
+    out = session.call("views", (np.arange(4.0),))
+    assert out.status == "ok"
+    # b[1:] and b[:1] do not overlap, so they are not reported as a pair
+    assert set(out.aliases) == {("result[0]", "result[1]"), ("result[0]", "result[3]['k']"),
+                                ("result[2]", "args[0]")}
+
+
+def test_stub_replaces_a_global_for_one_call_and_falls_back_on_request(session):
+    xs = [np.ones(2), np.zeros(2)]
+    w = np.eye(2)
+    seen = []
+
+    def answer(args):
+        seen.append(args)
+        return np.full(2, 7.0), None
+
+    out = session.call("forward", (xs, w), stubs={"cell": answer})
+    assert out.status == "ok"
+    np.testing.assert_array_equal(out.value, np.full((2, 2), 7.0))
+    assert len(seen) == 2 and all(isinstance(a, tuple) and len(a) == 2 for a in seen)
+    np.testing.assert_array_equal(seen[0][0], xs[0])
+
+    fallback = session.call("forward", (xs, w), stubs={"cell": lambda args: FALLBACK})
+    np.testing.assert_allclose(fallback.value, np.tanh(np.stack(xs)))
+
+    plain = session.call("forward", (xs, w))
+    np.testing.assert_allclose(plain.value, fallback.value)
+
+
+def test_stub_called_with_keywords_gets_positional_arguments(session):
+    got = []
+    out = session.call("keyword_user", ([np.ones(2)], np.eye(2)),
+                       stubs={"cell": lambda args: (got.append(args), (np.zeros(2), None))[1]})
+    assert out.status == "ok", out
+    assert len(got) == 1 and len(got[0]) == 2
+
+
+def test_stub_handler_failure_is_raised_in_the_grading_process(session):
+    def broken(args):
+        raise KeyError("engine bug")
+
+    with pytest.raises(KeyError):
+        session.call("forward", ([np.ones(2)], np.eye(2)), stubs={"cell": broken})
+    assert session.call("no_args", ()).value == "ok"
+
+
+def test_student_exception_gives_type_message_and_frames_in_the_program(session):
+    out = session.call("fail", ())
+    assert out.status == "error"
+    assert out.error_type == "ValueError"
+    assert out.message.startswith("ValueError: bad shapes") and len(out.message) <= 600
+    names = [name for _, name in out.frames]
+    assert names == ["fail", "helper"]
+    lines = PROGRAM.splitlines()
+    assert "helper()" in lines[out.frames[0][0] - 1]
+
+
+def test_missing_and_non_callable_functions(session):
+    assert session.call("nope", ()).status == "missing"
+    assert session.call("not_callable", ()).status == "missing"
+
+
+def test_non_plain_results_are_bad_output_and_the_child_keeps_serving(session):
+    first = session.call("returns_function", ())
+    assert first.status == "bad_output" and "not plain data" in first.message
+    assert session.call("returns_nested_object", ()).status == "bad_output"
+    assert session.call("no_args", ()).value == "ok"
+
+
+def test_syntax_error_at_load(sandbox):
+    with sandbox.session("def f(:\n    pass\n", filename="broken.py") as s:
+        assert s.load.status == "error"
+        assert s.load.error_type == "SyntaxError"
+        assert s.load.frames and s.load.frames[-1][0] == 1
+        assert s.call("f", ()).status == "missing"
+
+
+def test_top_level_error_keeps_the_functions_defined_before_it(sandbox):
+    with sandbox.session("def f():\n    return 1\nundefined_name\n", filename="p.py") as s:
+        assert s.load.status == "error" and s.load.error_type == "NameError"
+        assert s.load.frames == ((3, "<module>"),)
+        assert s.call("f", ()).value == 1
+
+
+def test_main_guard_does_not_run(sandbox):
+    with sandbox.session("if __name__ == '__main__':\n    raise SystemExit(1)\ndef f():\n    return __name__\n") as s:
+        assert s.load.status == "ok"
+        assert s.call("f", ()).value == "__submission__"
+
+
+def test_crash_restarts_a_fresh_child_that_reexecutes_the_program(sandbox):
+    program = PROGRAM + "\ndef die():\n    os._exit(7)\n"
+    with sandbox.session(program) as s:
+        before = s.call("pid", ())
+        dead = s.call("die", ())
+        assert dead.status == "crashed" and "7" in dead.message
+        after = s.call("pid", ())
+        assert after.status == "ok"
+        assert after.value[0] == after.value[1] != before.value[1]
+
+
+def test_timeout_then_budget(sandbox):
+    program = "def spin():\n    while True:\n        pass\ndef ok():\n    return 1\n"
+    limits = Limits(call_timeout=0.5, submission_timeout=1.3)
+    with sandbox.session(program, limits=limits) as s:
+        t0 = time.monotonic()
+        first = s.call("spin", ())
+        assert first.status == "timeout" and first.seconds == pytest.approx(0.5)
+        assert s.call("ok", ()).value == 1
+        second = s.call("spin", ())
+        assert second.status == "timeout"
+        third = s.call("spin", ())
+        assert third.status == "budget"
+        assert s.call("ok", ()).status == "budget"
+        assert time.monotonic() - t0 < 3.0
+        assert s.seconds_spent == pytest.approx(1.3, abs=0.3)
+
+
+def test_per_call_timeout_override(sandbox):
+    with sandbox.session("import time\ndef nap(t):\n    time.sleep(t)\n    return t\n") as s:
+        assert s.call("nap", (0.3,), timeout=0.1).status == "timeout"
+        assert s.call("nap", (0.3,), timeout=2.0).value == 0.3
+
+
+def test_cpu_limit_kills_with_sigxcpu(sandbox):
+    with sandbox.session("def spin():\n    while True:\n        pass\n",
+                         limits=Limits(cpu_seconds=1, call_timeout=10.0)) as s:
+        out = s.call("spin", ())
+        assert out.status == "timeout" and out.error_type == "SIGXCPU"
+
+
+def test_file_size_and_open_file_limits(sandbox):
+    program = textwrap.dedent('''
+        def big_file():
+            with open("big.bin", "wb") as f:
+                f.write(b"x" * (3 * 2**20))
+        def many_files():
+            return [open("f%d" % i, "w") for i in range(500)]
+    ''')
+    with sandbox.session(program) as s:
+        big = s.call("big_file", ())
+        assert big.status == "error" and "File too large" in big.message
+        many = s.call("many_files", ())
+        assert many.status == "error" and "Too many open files" in many.message
+
+
+def test_args_must_be_a_tuple_and_closed_sessions_refuse_calls(sandbox):
+    s = sandbox.session(PROGRAM)
+    with pytest.raises(TypeError):
+        s.call("no_args", [])
+    s.close()
+    s.close()
+    with pytest.raises(SandboxError):
+        s.call("no_args", ())
+
+
+def test_capabilities_describe_says_what_is_enforced(sandbox):
+    caps = sandbox.capabilities
+    text = caps.describe()
+    assert "rlimits(" in text
+    assert caps.running_as_root == (os.geteuid() == 0)
+    if caps.running_as_root:
+        assert caps.uid_drop and "per-slot uid" in text
+    else:
+        assert "NOT enforced" in text
+
+
+def test_sessions_in_threads_do_not_mix(sandbox):
+    from concurrent.futures import ThreadPoolExecutor
+
+    def run(i):
+        with sandbox.session(f"def f():\n    return {i}\n") as s:
+            return s.call("f", ()).value
+
+    with ThreadPoolExecutor(4) as pool:
+        assert list(pool.map(run, range(12))) == list(range(12))
+
+
+def test_close_is_idempotent_and_kills_the_zygote():
+    sb = Sandbox()
+    pid = sb.zygote_pid
+    sb.close()
+    sb.close()
+    with pytest.raises(SandboxError):
+        sb.session("x = 1")
+    deadline = time.monotonic() + 5
+    while os.path.exists(f"/proc/{pid}") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not os.path.exists(f"/proc/{pid}")
