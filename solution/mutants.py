@@ -1,0 +1,737 @@
+"""Catalog of known mistakes: the reference functions, each with ONE classic student error.
+
+``MUTANTS`` maps an id such as ``"rnn_cell_forward/no_ba"`` to a frozen
+``Mutant(id, function, message, fn)``:
+
+* ``function`` -- the name of the graded function in solution.rnn it mutates;
+* ``message`` -- one kind sentence for the student that names the mistake and the fix;
+* ``fn`` -- a callable with exactly the signature, arguments and return
+  structure of the reference function (shapes are the reference's unless the
+  mistake itself is a shape, e.g. ``rnn_cell_backward/dba_no_keepdims``).
+
+The grading engine uses the catalog to prove that its checks catch each
+mistake, and to recognise a submission's mistake by its outputs.
+
+Like the reference, the composite mutants (of rnn_forward, lstm_forward,
+rnn_backward, lstm_backward) call the per-step function through this
+module's global name (``rnn_cell_forward`` etc., the reference ones imported
+from solution.rnn), with no closures and no default arguments, so that
+``types.FunctionType(fn.__code__, new_globals)`` can rebind it.  No mutant
+modifies its inputs.  ``mutant_source(id)`` gives a mutant's source with its
+``def`` renamed to the graded function's name, ready to paste into a test
+notebook (its helpers ``np``, ``softmax``, ``sigmoid`` and per-step functions
+are the names the notebook provides).
+
+Each mutant differs from the reference on the example inputs of
+solution.setups (tests/test_solution_mutants.py), except where a docstring
+says when it coincides (e.g. an off-by-one index when T_x = 1).
+"""
+
+import inspect
+import re
+import types
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from solution.rnn import (
+    lstm_cell_backward,
+    lstm_cell_forward,
+    rnn_cell_backward,
+    rnn_cell_forward,
+    sigmoid,
+    softmax,
+)
+
+__all__ = ["Mutant", "MUTANTS", "mutant_source"]
+
+
+@dataclass(frozen=True)
+class Mutant:
+    """One known mistake: ``fn`` is the reference ``function`` with the error described by ``message``."""
+
+    id: str
+    function: str
+    message: str
+    fn: Callable
+
+
+# ============================================================================ rnn_cell_forward
+
+
+def rnn_cell_forward__no_ba(xt, a_prev, parameters):
+    """rnn_cell_forward without ba inside the tanh.  Shapes as solution.rnn.rnn_cell_forward."""
+    Wax, Waa, Wya, by = parameters["Wax"], parameters["Waa"], parameters["Wya"], parameters["by"]
+    a_next = np.tanh(np.dot(Waa, a_prev) + np.dot(Wax, xt))
+    yt_pred = softmax(np.dot(Wya, a_next) + by)
+    return a_next, yt_pred, (a_next, a_prev, xt, parameters)
+
+
+def rnn_cell_forward__no_by(xt, a_prev, parameters):
+    """rnn_cell_forward without by before the softmax.  Shapes as solution.rnn.rnn_cell_forward."""
+    Wax, Waa, Wya, ba = parameters["Wax"], parameters["Waa"], parameters["Wya"], parameters["ba"]
+    a_next = np.tanh(np.dot(Waa, a_prev) + np.dot(Wax, xt) + ba)
+    yt_pred = softmax(np.dot(Wya, a_next))
+    return a_next, yt_pred, (a_next, a_prev, xt, parameters)
+
+
+def rnn_cell_forward__sigmoid_activation(xt, a_prev, parameters):
+    """rnn_cell_forward with sigmoid instead of tanh for a_next.  Shapes as the reference."""
+    Wax, Waa, Wya = parameters["Wax"], parameters["Waa"], parameters["Wya"]
+    a_next = sigmoid(np.dot(Waa, a_prev) + np.dot(Wax, xt) + parameters["ba"])
+    yt_pred = softmax(np.dot(Wya, a_next) + parameters["by"])
+    return a_next, yt_pred, (a_next, a_prev, xt, parameters)
+
+
+def rnn_cell_forward__softmax_axis1(xt, a_prev, parameters):
+    """rnn_cell_forward whose softmax normalises rows (axis 1, across examples).  Shapes as the reference."""
+    Wax, Waa, Wya = parameters["Wax"], parameters["Waa"], parameters["Wya"]
+    a_next = np.tanh(np.dot(Waa, a_prev) + np.dot(Wax, xt) + parameters["ba"])
+    z = np.dot(Wya, a_next) + parameters["by"]
+    e_z = np.exp(z - np.max(z, axis=1, keepdims=True))
+    yt_pred = e_z / np.sum(e_z, axis=1, keepdims=True)
+    return a_next, yt_pred, (a_next, a_prev, xt, parameters)
+
+
+def rnn_cell_forward__transposed_Waa(xt, a_prev, parameters):
+    """rnn_cell_forward with Waa.T @ a_prev (Waa is square, so the shapes still fit).
+
+    (Exchanging Wax and Waa does not fit the shapes unless n_x == n_a, so that
+    classic is not in the catalog: it raises on the example inputs.)
+    """
+    Wax, Waa, Wya = parameters["Wax"], parameters["Waa"], parameters["Wya"]
+    a_next = np.tanh(np.dot(Waa.T, a_prev) + np.dot(Wax, xt) + parameters["ba"])
+    yt_pred = softmax(np.dot(Wya, a_next) + parameters["by"])
+    return a_next, yt_pred, (a_next, a_prev, xt, parameters)
+
+
+def rnn_cell_forward__cache_order(xt, a_prev, parameters):
+    """rnn_cell_forward whose cache is (a_prev, a_next, xt, parameters).  Shapes as the reference."""
+    Wax, Waa, Wya = parameters["Wax"], parameters["Waa"], parameters["Wya"]
+    a_next = np.tanh(np.dot(Waa, a_prev) + np.dot(Wax, xt) + parameters["ba"])
+    yt_pred = softmax(np.dot(Wya, a_next) + parameters["by"])
+    return a_next, yt_pred, (a_prev, a_next, xt, parameters)
+
+
+# ================================================================================ rnn_forward
+
+
+def rnn_forward__a0_every_step(x, a0, parameters):
+    """rnn_forward that feeds a0 (never the previous state) to every step.  Shapes as the reference."""
+    caches = []
+    n_x, m, T_x = x.shape
+    n_y, n_a = parameters["Wya"].shape
+    a = np.zeros((n_a, m, T_x))
+    y_pred = np.zeros((n_y, m, T_x))
+    for t in range(T_x):
+        a_next, yt_pred, cache = rnn_cell_forward(x[:, :, t], a0, parameters)
+        a[:, :, t] = a_next
+        y_pred[:, :, t] = yt_pred
+        caches.append(cache)
+    return a, y_pred, (caches, x)
+
+
+def rnn_forward__y_not_stored(x, a0, parameters):
+    """rnn_forward that never writes the predictions: y stays zeros.  Shapes as the reference."""
+    caches = []
+    n_x, m, T_x = x.shape
+    n_y, n_a = parameters["Wya"].shape
+    a = np.zeros((n_a, m, T_x))
+    y_pred = np.zeros((n_y, m, T_x))
+    a_next = a0
+    for t in range(T_x):
+        a_next, yt_pred, cache = rnn_cell_forward(x[:, :, t], a_next, parameters)
+        a[:, :, t] = a_next
+        caches.append(cache)
+    return a, y_pred, (caches, x)
+
+
+def rnn_forward__y_wrong_index(x, a0, parameters):
+    """rnn_forward storing step t's prediction at index t-1 (the same as the reference when T_x = 1)."""
+    caches = []
+    n_x, m, T_x = x.shape
+    n_y, n_a = parameters["Wya"].shape
+    a = np.zeros((n_a, m, T_x))
+    y_pred = np.zeros((n_y, m, T_x))
+    a_next = a0
+    for t in range(T_x):
+        a_next, yt_pred, cache = rnn_cell_forward(x[:, :, t], a_next, parameters)
+        a[:, :, t] = a_next
+        y_pred[:, :, t - 1] = yt_pred
+        caches.append(cache)
+    return a, y_pred, (caches, x)
+
+
+def rnn_forward__caches_without_x(x, a0, parameters):
+    """rnn_forward returning the list of caches alone instead of (caches, x).  Shapes as the reference."""
+    caches = []
+    n_x, m, T_x = x.shape
+    n_y, n_a = parameters["Wya"].shape
+    a = np.zeros((n_a, m, T_x))
+    y_pred = np.zeros((n_y, m, T_x))
+    a_next = a0
+    for t in range(T_x):
+        a_next, yt_pred, cache = rnn_cell_forward(x[:, :, t], a_next, parameters)
+        a[:, :, t] = a_next
+        y_pred[:, :, t] = yt_pred
+        caches.append(cache)
+    return a, y_pred, caches
+
+
+# ========================================================================== lstm_cell_forward
+
+
+def _lstm_gates(xt, a_prev, parameters):
+    """Reference gates of one LSTM step: (ft, it, cct, ot), each (n_a, m), from concat = [a_prev; xt]."""
+    concat = np.concatenate((a_prev, xt), axis=0)
+    ft = sigmoid(np.dot(parameters["Wf"], concat) + parameters["bf"])
+    it = sigmoid(np.dot(parameters["Wi"], concat) + parameters["bi"])
+    cct = np.tanh(np.dot(parameters["Wc"], concat) + parameters["bc"])
+    ot = sigmoid(np.dot(parameters["Wo"], concat) + parameters["bo"])
+    return ft, it, cct, ot
+
+
+def lstm_cell_forward__cct_sigmoid(xt, a_prev, c_prev, parameters):
+    """lstm_cell_forward with sigmoid instead of tanh for the candidate cct.  Shapes as the reference."""
+    concat = np.concatenate((a_prev, xt), axis=0)
+    ft, it, _, ot = _lstm_gates(xt, a_prev, parameters)
+    cct = sigmoid(np.dot(parameters["Wc"], concat) + parameters["bc"])
+    c_next = ft * c_prev + it * cct
+    a_next = ot * np.tanh(c_next)
+    yt_pred = softmax(np.dot(parameters["Wy"], a_next) + parameters["by"])
+    return a_next, c_next, yt_pred, (a_next, c_next, a_prev, c_prev, ft, it, cct, ot, xt, parameters)
+
+
+def lstm_cell_forward__no_tanh_on_c(xt, a_prev, c_prev, parameters):
+    """lstm_cell_forward with a_next = ot * c_next (tanh forgotten).  Shapes as the reference."""
+    ft, it, cct, ot = _lstm_gates(xt, a_prev, parameters)
+    c_next = ft * c_prev + it * cct
+    a_next = ot * c_next
+    yt_pred = softmax(np.dot(parameters["Wy"], a_next) + parameters["by"])
+    return a_next, c_next, yt_pred, (a_next, c_next, a_prev, c_prev, ft, it, cct, ot, xt, parameters)
+
+
+def lstm_cell_forward__gates_swapped(xt, a_prev, c_prev, parameters):
+    """lstm_cell_forward with c_next = it * c_prev + ft * cct (forget and update gates exchanged)."""
+    ft, it, cct, ot = _lstm_gates(xt, a_prev, parameters)
+    c_next = it * c_prev + ft * cct
+    a_next = ot * np.tanh(c_next)
+    yt_pred = softmax(np.dot(parameters["Wy"], a_next) + parameters["by"])
+    return a_next, c_next, yt_pred, (a_next, c_next, a_prev, c_prev, ft, it, cct, ot, xt, parameters)
+
+
+def lstm_cell_forward__concat_x_first(xt, a_prev, c_prev, parameters):
+    """lstm_cell_forward with concat = [xt; a_prev] (shapes fit: both orders have n_a + n_x rows)."""
+    concat = np.concatenate((xt, a_prev), axis=0)
+    ft = sigmoid(np.dot(parameters["Wf"], concat) + parameters["bf"])
+    it = sigmoid(np.dot(parameters["Wi"], concat) + parameters["bi"])
+    cct = np.tanh(np.dot(parameters["Wc"], concat) + parameters["bc"])
+    ot = sigmoid(np.dot(parameters["Wo"], concat) + parameters["bo"])
+    c_next = ft * c_prev + it * cct
+    a_next = ot * np.tanh(c_next)
+    yt_pred = softmax(np.dot(parameters["Wy"], a_next) + parameters["by"])
+    return a_next, c_next, yt_pred, (a_next, c_next, a_prev, c_prev, ft, it, cct, ot, xt, parameters)
+
+
+def lstm_cell_forward__cache_order(xt, a_prev, c_prev, parameters):
+    """lstm_cell_forward whose cache lists the gates as ft, it, ot, cct (ot and cct exchanged)."""
+    ft, it, cct, ot = _lstm_gates(xt, a_prev, parameters)
+    c_next = ft * c_prev + it * cct
+    a_next = ot * np.tanh(c_next)
+    yt_pred = softmax(np.dot(parameters["Wy"], a_next) + parameters["by"])
+    return a_next, c_next, yt_pred, (a_next, c_next, a_prev, c_prev, ft, it, ot, cct, xt, parameters)
+
+
+def lstm_cell_forward__y_from_c(xt, a_prev, c_prev, parameters):
+    """lstm_cell_forward predicting from the memory: yt = softmax(Wy @ c_next + by).  Shapes as the reference."""
+    ft, it, cct, ot = _lstm_gates(xt, a_prev, parameters)
+    c_next = ft * c_prev + it * cct
+    a_next = ot * np.tanh(c_next)
+    yt_pred = softmax(np.dot(parameters["Wy"], c_next) + parameters["by"])
+    return a_next, c_next, yt_pred, (a_next, c_next, a_prev, c_prev, ft, it, cct, ot, xt, parameters)
+
+
+# =============================================================================== lstm_forward
+
+
+def lstm_forward__c0_from_a0(x, a0, parameters):
+    """lstm_forward starting the memory from a0 instead of zeros.  Shapes as the reference."""
+    caches = []
+    n_x, m, T_x = x.shape
+    n_y, n_a = parameters["Wy"].shape
+    a = np.zeros((n_a, m, T_x))
+    c = np.zeros((n_a, m, T_x))
+    y = np.zeros((n_y, m, T_x))
+    a_next = a0
+    c_next = a0
+    for t in range(T_x):
+        a_next, c_next, yt, cache = lstm_cell_forward(x[:, :, t], a_next, c_next, parameters)
+        a[:, :, t] = a_next
+        c[:, :, t] = c_next
+        y[:, :, t] = yt
+        caches.append(cache)
+    return a, y, c, (caches, x)
+
+
+def lstm_forward__c_not_carried(x, a0, parameters):
+    """lstm_forward passing zeros as c_prev at every step (the same as the reference when T_x = 1)."""
+    caches = []
+    n_x, m, T_x = x.shape
+    n_y, n_a = parameters["Wy"].shape
+    a = np.zeros((n_a, m, T_x))
+    c = np.zeros((n_a, m, T_x))
+    y = np.zeros((n_y, m, T_x))
+    a_next = a0
+    for t in range(T_x):
+        a_next, c_next, yt, cache = lstm_cell_forward(x[:, :, t], a_next, np.zeros((n_a, m)), parameters)
+        a[:, :, t] = a_next
+        c[:, :, t] = c_next
+        y[:, :, t] = yt
+        caches.append(cache)
+    return a, y, c, (caches, x)
+
+
+def lstm_forward__c_not_stored(x, a0, parameters):
+    """lstm_forward that never writes the memory states: c stays zeros.  Shapes as the reference."""
+    caches = []
+    n_x, m, T_x = x.shape
+    n_y, n_a = parameters["Wy"].shape
+    a = np.zeros((n_a, m, T_x))
+    c = np.zeros((n_a, m, T_x))
+    y = np.zeros((n_y, m, T_x))
+    a_next = a0
+    c_next = np.zeros((n_a, m))
+    for t in range(T_x):
+        a_next, c_next, yt, cache = lstm_cell_forward(x[:, :, t], a_next, c_next, parameters)
+        a[:, :, t] = a_next
+        y[:, :, t] = yt
+        caches.append(cache)
+    return a, y, c, (caches, x)
+
+
+def lstm_forward__a0_every_step(x, a0, parameters):
+    """lstm_forward feeding a0 (never the previous hidden state) to every step.  Shapes as the reference."""
+    caches = []
+    n_x, m, T_x = x.shape
+    n_y, n_a = parameters["Wy"].shape
+    a = np.zeros((n_a, m, T_x))
+    c = np.zeros((n_a, m, T_x))
+    y = np.zeros((n_y, m, T_x))
+    c_next = np.zeros((n_a, m))
+    for t in range(T_x):
+        a_next, c_next, yt, cache = lstm_cell_forward(x[:, :, t], a0, c_next, parameters)
+        a[:, :, t] = a_next
+        c[:, :, t] = c_next
+        y[:, :, t] = yt
+        caches.append(cache)
+    return a, y, c, (caches, x)
+
+
+# ========================================================================== rnn_cell_backward
+
+
+def _rnn_cell_gradients(dtanh, cache):
+    """Reference products of rnn_cell_backward from the gradient at the tanh input dtanh (n_a, m)."""
+    (a_next, a_prev, xt, parameters) = cache
+    return {
+        "dxt": np.dot(parameters["Wax"].T, dtanh),
+        "da_prev": np.dot(parameters["Waa"].T, dtanh),
+        "dWax": np.dot(dtanh, xt.T),
+        "dWaa": np.dot(dtanh, a_prev.T),
+        "dba": np.sum(dtanh, axis=1, keepdims=True),
+    }
+
+
+def rnn_cell_backward__tanh_applied_twice(da_next, cache):
+    """rnn_cell_backward with dtanh = (1 - tanh(a_next)**2) * da_next, though a_next is already a tanh."""
+    a_next = cache[0]
+    return _rnn_cell_gradients((1.0 - np.tanh(a_next) ** 2) * da_next, cache)
+
+
+def rnn_cell_backward__no_tanh_derivative(da_next, cache):
+    """rnn_cell_backward with dtanh = da_next (the (1 - a_next**2) factor forgotten).  Shapes as the reference."""
+    return _rnn_cell_gradients(np.array(da_next, dtype=float), cache)
+
+
+def rnn_cell_backward__dba_wrong_axis(da_next, cache):
+    """rnn_cell_backward summing dba over axis 0 (the units): dba has shape (1, m) instead of (n_a, 1)."""
+    a_next = cache[0]
+    dtanh = (1.0 - a_next ** 2) * da_next
+    gradients = _rnn_cell_gradients(dtanh, cache)
+    gradients["dba"] = np.sum(dtanh, axis=0, keepdims=True)
+    return gradients
+
+
+def rnn_cell_backward__dba_no_keepdims(da_next, cache):
+    """rnn_cell_backward summing dba without keepdims: dba has shape (n_a,) instead of (n_a, 1)."""
+    a_next = cache[0]
+    dtanh = (1.0 - a_next ** 2) * da_next
+    gradients = _rnn_cell_gradients(dtanh, cache)
+    gradients["dba"] = np.sum(dtanh, axis=1)
+    return gradients
+
+
+def rnn_cell_backward__untransposed_Waa(da_next, cache):
+    """rnn_cell_backward with da_prev = Waa @ dtanh (the transpose forgotten; Waa is square).  Shapes as the reference."""
+    a_next = cache[0]
+    dtanh = (1.0 - a_next ** 2) * da_next
+    gradients = _rnn_cell_gradients(dtanh, cache)
+    gradients["da_prev"] = np.dot(cache[3]["Waa"], dtanh)
+    return gradients
+
+
+# =============================================================================== rnn_backward
+
+
+def rnn_backward__no_recurrent_gradient(da, caches):
+    """rnn_backward passing da[:, :, t] alone to each step (da_prevt from the later step dropped)."""
+    (caches, x) = caches
+    (a1, a0, x1, parameters) = caches[0]
+    n_a, m, T_x = da.shape
+    n_x, m = x1.shape
+    dx = np.zeros((n_x, m, T_x))
+    dWax = np.zeros((n_a, n_x))
+    dWaa = np.zeros((n_a, n_a))
+    dba = np.zeros((n_a, 1))
+    da_prevt = np.zeros((n_a, m))
+    for t in reversed(range(T_x)):
+        gradients = rnn_cell_backward(da[:, :, t], caches[t])
+        da_prevt = gradients["da_prev"]
+        dx[:, :, t] = gradients["dxt"]
+        dWax = dWax + gradients["dWax"]
+        dWaa = dWaa + gradients["dWaa"]
+        dba = dba + gradients["dba"]
+    return {"dx": dx, "da0": np.array(da_prevt, dtype=float), "dWax": dWax, "dWaa": dWaa, "dba": dba}
+
+
+def rnn_backward__not_accumulated(da, caches):
+    """rnn_backward overwriting dWax, dWaa, dba at each step: only step 0's share survives (same when T_x = 1)."""
+    (caches, x) = caches
+    (a1, a0, x1, parameters) = caches[0]
+    n_a, m, T_x = da.shape
+    n_x, m = x1.shape
+    dx = np.zeros((n_x, m, T_x))
+    dWax = np.zeros((n_a, n_x))
+    dWaa = np.zeros((n_a, n_a))
+    dba = np.zeros((n_a, 1))
+    da_prevt = np.zeros((n_a, m))
+    for t in reversed(range(T_x)):
+        gradients = rnn_cell_backward(da[:, :, t] + da_prevt, caches[t])
+        da_prevt = gradients["da_prev"]
+        dx[:, :, t] = gradients["dxt"]
+        dWax = gradients["dWax"]
+        dWaa = gradients["dWaa"]
+        dba = gradients["dba"]
+    return {"dx": dx, "da0": np.array(da_prevt, dtype=float), "dWax": dWax, "dWaa": dWaa, "dba": dba}
+
+
+def rnn_backward__dx_not_stored(da, caches):
+    """rnn_backward that never writes dx: it stays zeros.  Shapes as the reference."""
+    (caches, x) = caches
+    (a1, a0, x1, parameters) = caches[0]
+    n_a, m, T_x = da.shape
+    n_x, m = x1.shape
+    dx = np.zeros((n_x, m, T_x))
+    dWax = np.zeros((n_a, n_x))
+    dWaa = np.zeros((n_a, n_a))
+    dba = np.zeros((n_a, 1))
+    da_prevt = np.zeros((n_a, m))
+    for t in reversed(range(T_x)):
+        gradients = rnn_cell_backward(da[:, :, t] + da_prevt, caches[t])
+        da_prevt = gradients["da_prev"]
+        dWax = dWax + gradients["dWax"]
+        dWaa = dWaa + gradients["dWaa"]
+        dba = dba + gradients["dba"]
+    return {"dx": dx, "da0": np.array(da_prevt, dtype=float), "dWax": dWax, "dWaa": dWaa, "dba": dba}
+
+
+def rnn_backward__forward_in_time(da, caches):
+    """rnn_backward looping t = 0 .. T_x-1 instead of backwards (the same as the reference when T_x = 1)."""
+    (caches, x) = caches
+    (a1, a0, x1, parameters) = caches[0]
+    n_a, m, T_x = da.shape
+    n_x, m = x1.shape
+    dx = np.zeros((n_x, m, T_x))
+    dWax = np.zeros((n_a, n_x))
+    dWaa = np.zeros((n_a, n_a))
+    dba = np.zeros((n_a, 1))
+    da_prevt = np.zeros((n_a, m))
+    for t in range(T_x):
+        gradients = rnn_cell_backward(da[:, :, t] + da_prevt, caches[t])
+        da_prevt = gradients["da_prev"]
+        dx[:, :, t] = gradients["dxt"]
+        dWax = dWax + gradients["dWax"]
+        dWaa = dWaa + gradients["dWaa"]
+        dba = dba + gradients["dba"]
+    return {"dx": dx, "da0": np.array(da_prevt, dtype=float), "dWax": dWax, "dWaa": dWaa, "dba": dba}
+
+
+# ========================================================================= lstm_cell_backward
+
+
+def _lstm_cell_gradients(dft, dit, dcct, dot, dc_prev, cache):
+    """Reference products of lstm_cell_backward from the gate pre-activation gradients (each (n_a, m))."""
+    (a_next, c_next, a_prev, c_prev, ft, it, cct, ot, xt, parameters) = cache
+    n_a = a_next.shape[0]
+    concat = np.concatenate((a_prev, xt), axis=0)
+    dconcat = (np.dot(parameters["Wf"].T, dft) + np.dot(parameters["Wi"].T, dit)
+               + np.dot(parameters["Wc"].T, dcct) + np.dot(parameters["Wo"].T, dot))
+    return {
+        "dxt": dconcat[n_a:, :],
+        "da_prev": dconcat[:n_a, :],
+        "dc_prev": dc_prev,
+        "dWf": np.dot(dft, concat.T),
+        "dbf": np.sum(dft, axis=1, keepdims=True),
+        "dWi": np.dot(dit, concat.T),
+        "dbi": np.sum(dit, axis=1, keepdims=True),
+        "dWc": np.dot(dcct, concat.T),
+        "dbc": np.sum(dcct, axis=1, keepdims=True),
+        "dWo": np.dot(dot, concat.T),
+        "dbo": np.sum(dot, axis=1, keepdims=True),
+    }
+
+
+def lstm_cell_backward__no_tanh_derivative_on_c(da_next, dc_next, cache):
+    """lstm_cell_backward with dc = dc_next + da_next * ot (the (1 - tanh(c_next)**2) factor forgotten)."""
+    (a_next, c_next, a_prev, c_prev, ft, it, cct, ot, xt, parameters) = cache
+    dc = dc_next + da_next * ot
+    dot = da_next * np.tanh(c_next) * ot * (1.0 - ot)
+    return _lstm_cell_gradients(dc * c_prev * ft * (1.0 - ft), dc * cct * it * (1.0 - it),
+                                dc * it * (1.0 - cct ** 2), dot, dc * ft, cache)
+
+
+def lstm_cell_backward__dot_without_tanh(da_next, dc_next, cache):
+    """lstm_cell_backward with dot = da_next * c_next * ot * (1 - ot) (c_next where tanh(c_next) belongs)."""
+    (a_next, c_next, a_prev, c_prev, ft, it, cct, ot, xt, parameters) = cache
+    dc = dc_next + da_next * ot * (1.0 - np.tanh(c_next) ** 2)
+    dot = da_next * c_next * ot * (1.0 - ot)
+    return _lstm_cell_gradients(dc * c_prev * ft * (1.0 - ft), dc * cct * it * (1.0 - it),
+                                dc * it * (1.0 - cct ** 2), dot, dc * ft, cache)
+
+
+def lstm_cell_backward__dc_prev_without_ft(da_next, dc_next, cache):
+    """lstm_cell_backward with dc_prev = dc (not multiplied by the forget gate ft).  Shapes as the reference."""
+    (a_next, c_next, a_prev, c_prev, ft, it, cct, ot, xt, parameters) = cache
+    dc = dc_next + da_next * ot * (1.0 - np.tanh(c_next) ** 2)
+    dot = da_next * np.tanh(c_next) * ot * (1.0 - ot)
+    return _lstm_cell_gradients(dc * c_prev * ft * (1.0 - ft), dc * cct * it * (1.0 - it),
+                                dc * it * (1.0 - cct ** 2), dot, np.array(dc, dtype=float), cache)
+
+
+def lstm_cell_backward__dc_next_ignored(da_next, dc_next, cache):
+    """lstm_cell_backward with dc = da_next * ot * (1 - tanh(c_next)**2): the incoming dc_next is dropped."""
+    (a_next, c_next, a_prev, c_prev, ft, it, cct, ot, xt, parameters) = cache
+    dc = da_next * ot * (1.0 - np.tanh(c_next) ** 2)
+    dot = da_next * np.tanh(c_next) * ot * (1.0 - ot)
+    return _lstm_cell_gradients(dc * c_prev * ft * (1.0 - ft), dc * cct * it * (1.0 - it),
+                                dc * it * (1.0 - cct ** 2), dot, dc * ft, cache)
+
+
+# ============================================================================== lstm_backward
+
+
+def lstm_backward__no_recurrent_gradient(da, caches):
+    """lstm_backward passing da[:, :, t] alone as da_next (the later step's da_prev dropped)."""
+    (caches, x) = caches
+    n_a, m, T_x = da.shape
+    n_x = caches[0][8].shape[0]
+    dx = np.zeros((n_x, m, T_x))
+    da_prevt = np.zeros((n_a, m))
+    dc_prevt = np.zeros((n_a, m))
+    sums = {}
+    for t in reversed(range(T_x)):
+        gradients = lstm_cell_backward(da[:, :, t], dc_prevt, caches[t])
+        dx[:, :, t] = gradients["dxt"]
+        da_prevt = gradients["da_prev"]
+        dc_prevt = gradients["dc_prev"]
+        for key in ("dWf", "dbf", "dWi", "dbi", "dWc", "dbc", "dWo", "dbo"):
+            sums[key] = sums[key] + gradients[key] if key in sums else np.array(gradients[key], dtype=float)
+    return dict({"dx": dx, "da0": np.array(da_prevt, dtype=float)}, **sums)
+
+
+def lstm_backward__dc_not_carried(da, caches):
+    """lstm_backward passing zeros as dc_next at every step (the same as the reference when T_x = 1)."""
+    (caches, x) = caches
+    n_a, m, T_x = da.shape
+    n_x = caches[0][8].shape[0]
+    dx = np.zeros((n_x, m, T_x))
+    da_prevt = np.zeros((n_a, m))
+    sums = {}
+    for t in reversed(range(T_x)):
+        gradients = lstm_cell_backward(da[:, :, t] + da_prevt, np.zeros((n_a, m)), caches[t])
+        dx[:, :, t] = gradients["dxt"]
+        da_prevt = gradients["da_prev"]
+        for key in ("dWf", "dbf", "dWi", "dbi", "dWc", "dbc", "dWo", "dbo"):
+            sums[key] = sums[key] + gradients[key] if key in sums else np.array(gradients[key], dtype=float)
+    return dict({"dx": dx, "da0": np.array(da_prevt, dtype=float)}, **sums)
+
+
+def lstm_backward__not_accumulated(da, caches):
+    """lstm_backward overwriting the gate gradients at each step: only step 0's share survives (same when T_x = 1)."""
+    (caches, x) = caches
+    n_a, m, T_x = da.shape
+    n_x = caches[0][8].shape[0]
+    dx = np.zeros((n_x, m, T_x))
+    da_prevt = np.zeros((n_a, m))
+    dc_prevt = np.zeros((n_a, m))
+    last = {}
+    for t in reversed(range(T_x)):
+        gradients = lstm_cell_backward(da[:, :, t] + da_prevt, dc_prevt, caches[t])
+        dx[:, :, t] = gradients["dxt"]
+        da_prevt = gradients["da_prev"]
+        dc_prevt = gradients["dc_prev"]
+        for key in ("dWf", "dbf", "dWi", "dbi", "dWc", "dbc", "dWo", "dbo"):
+            last[key] = np.array(gradients[key], dtype=float)
+    return dict({"dx": dx, "da0": np.array(da_prevt, dtype=float)}, **last)
+
+
+def lstm_backward__dx_not_stored(da, caches):
+    """lstm_backward that never writes dx: it stays zeros.  Shapes as the reference."""
+    (caches, x) = caches
+    n_a, m, T_x = da.shape
+    n_x = caches[0][8].shape[0]
+    dx = np.zeros((n_x, m, T_x))
+    da_prevt = np.zeros((n_a, m))
+    dc_prevt = np.zeros((n_a, m))
+    sums = {}
+    for t in reversed(range(T_x)):
+        gradients = lstm_cell_backward(da[:, :, t] + da_prevt, dc_prevt, caches[t])
+        da_prevt = gradients["da_prev"]
+        dc_prevt = gradients["dc_prev"]
+        for key in ("dWf", "dbf", "dWi", "dbi", "dWc", "dbc", "dWo", "dbo"):
+            sums[key] = sums[key] + gradients[key] if key in sums else np.array(gradients[key], dtype=float)
+    return dict({"dx": dx, "da0": np.array(da_prevt, dtype=float)}, **sums)
+
+
+# ==================================================================================== catalog
+
+
+_CATALOG = [
+    # rnn_cell_forward
+    ("rnn_cell_forward/no_ba", rnn_cell_forward__no_ba,
+     "Your hidden state leaves out the bias ba: compute a_next = np.tanh(Waa·a_prev + Wax·xt + ba)."),
+    ("rnn_cell_forward/no_by", rnn_cell_forward__no_by,
+     "Your prediction leaves out the output bias by: compute yt_pred = softmax(Wya·a_next + by)."),
+    ("rnn_cell_forward/sigmoid_activation", rnn_cell_forward__sigmoid_activation,
+     "The RNN cell's hidden state uses a sigmoid where it needs tanh: compute a_next with np.tanh."),
+    ("rnn_cell_forward/softmax_axis1", rnn_cell_forward__softmax_axis1,
+     "Your softmax normalises across the examples (axis=1); each column is one example and must sum to 1, "
+     "so normalise over axis 0, as the provided softmax does."),
+    ("rnn_cell_forward/transposed_Waa", rnn_cell_forward__transposed_Waa,
+     "You multiply a_prev by the transpose of Waa; use np.dot(Waa, a_prev) without transposing."),
+    ("rnn_cell_forward/cache_order", rnn_cell_forward__cache_order,
+     "Your cache is in another order: store it as (a_next, a_prev, xt, parameters), the order "
+     "rnn_cell_backward unpacks."),
+    # rnn_forward
+    ("rnn_forward/a0_every_step", rnn_forward__a0_every_step,
+     "Every step is given a0 instead of the previous hidden state: keep the a_next that rnn_cell_forward "
+     "returns and pass it to the next step."),
+    ("rnn_forward/y_not_stored", rnn_forward__y_not_stored,
+     "Your predictions y stay zero: store each step's yt_pred in y[:, :, t]."),
+    ("rnn_forward/y_wrong_index", rnn_forward__y_wrong_index,
+     "Each step's prediction lands one slot early: store the prediction of step t in y[:, :, t]."),
+    ("rnn_forward/caches_without_x", rnn_forward__caches_without_x,
+     "Your third return value is the list of caches alone: return caches = (caches, x), the pair "
+     "rnn_backward unpacks."),
+    # lstm_cell_forward
+    ("lstm_cell_forward/cct_sigmoid", lstm_cell_forward__cct_sigmoid,
+     "The candidate value cct uses a sigmoid; it needs tanh: cct = np.tanh(Wc·concat + bc)."),
+    ("lstm_cell_forward/no_tanh_on_c", lstm_cell_forward__no_tanh_on_c,
+     "a_next must squash the memory through tanh: compute a_next = ot * np.tanh(c_next), not ot * c_next."),
+    ("lstm_cell_forward/gates_swapped", lstm_cell_forward__gates_swapped,
+     "The forget and update gates are exchanged: c_next = ft * c_prev + it * cct (the forget gate ft "
+     "multiplies the old memory)."),
+    ("lstm_cell_forward/concat_x_first", lstm_cell_forward__concat_x_first,
+     "Concatenate the previous hidden state first: concat = np.concatenate((a_prev, xt), axis=0), the "
+     "order the weight matrices expect."),
+    ("lstm_cell_forward/cache_order", lstm_cell_forward__cache_order,
+     "Your cache is in another order: store (a_next, c_next, a_prev, c_prev, ft, it, cct, ot, xt, "
+     "parameters), the order lstm_cell_backward unpacks."),
+    ("lstm_cell_forward/y_from_c", lstm_cell_forward__y_from_c,
+     "The prediction should come from the hidden state, not the memory: yt_pred = softmax(Wy·a_next + by)."),
+    # lstm_forward
+    ("lstm_forward/c0_from_a0", lstm_forward__c0_from_a0,
+     "The memory starts from a0, but c0 must be zeros: set c_next = np.zeros((n_a, m)) before the loop."),
+    ("lstm_forward/c_not_carried", lstm_forward__c_not_carried,
+     "The memory is reset at every step: pass the c_next of the previous step as c_prev to lstm_cell_forward."),
+    ("lstm_forward/c_not_stored", lstm_forward__c_not_stored,
+     "Your memory states c stay zero: store each step's c_next in c[:, :, t]."),
+    ("lstm_forward/a0_every_step", lstm_forward__a0_every_step,
+     "Every step is given a0 instead of the previous hidden state: keep the a_next that lstm_cell_forward "
+     "returns and pass it to the next step."),
+    # rnn_cell_backward
+    ("rnn_cell_backward/tanh_applied_twice", rnn_cell_backward__tanh_applied_twice,
+     "a_next is already tanh(u), so the tanh derivative is (1 - a_next**2); (1 - np.tanh(a_next)**2) "
+     "applies tanh a second time."),
+    ("rnn_cell_backward/no_tanh_derivative", rnn_cell_backward__no_tanh_derivative,
+     "The gradient skips the tanh derivative: multiply da_next by (1 - a_next**2) before the matrix products."),
+    ("rnn_cell_backward/dba_wrong_axis", rnn_cell_backward__dba_wrong_axis,
+     "dba is summed over the wrong axis: sum over the examples, np.sum(dtanh, axis=1, keepdims=True), "
+     "so it has the shape (n_a, 1) of ba."),
+    ("rnn_cell_backward/dba_no_keepdims", rnn_cell_backward__dba_no_keepdims,
+     "dba lost its second axis: add keepdims=True to the sum so it has the shape (n_a, 1) of ba."),
+    ("rnn_cell_backward/untransposed_Waa", rnn_cell_backward__untransposed_Waa,
+     "da_prev needs the transpose of Waa: da_prev = np.dot(Waa.T, dtanh)."),
+    # rnn_backward
+    ("rnn_backward/no_recurrent_gradient", rnn_backward__no_recurrent_gradient,
+     "The gradient coming back from later steps is dropped: pass da[:, :, t] + da_prevt to "
+     "rnn_cell_backward, where da_prevt is the da_prev of the step after."),
+    ("rnn_backward/not_accumulated", rnn_backward__not_accumulated,
+     "The weight gradients are overwritten at every step; add them up over time: dWax += dWaxt "
+     "(and the same for dWaa and dba)."),
+    ("rnn_backward/dx_not_stored", rnn_backward__dx_not_stored,
+     "dx stays zero: store each step's dxt in dx[:, :, t]."),
+    ("rnn_backward/forward_in_time", rnn_backward__forward_in_time,
+     "Backpropagation through time runs from the last step to the first: loop over reversed(range(T_x))."),
+    # lstm_cell_backward
+    ("lstm_cell_backward/no_tanh_derivative_on_c", lstm_cell_backward__no_tanh_derivative_on_c,
+     "The gradient from a_next into the memory misses the tanh derivative: use "
+     "dc_next + da_next * ot * (1 - np.tanh(c_next)**2)."),
+    ("lstm_cell_backward/dot_without_tanh", lstm_cell_backward__dot_without_tanh,
+     "The output-gate gradient needs tanh(c_next), not c_next: dot = da_next * np.tanh(c_next) * ot * (1 - ot)."),
+    ("lstm_cell_backward/dc_prev_without_ft", lstm_cell_backward__dc_prev_without_ft,
+     "dc_prev must pass through the forget gate: multiply the memory gradient by ft."),
+    ("lstm_cell_backward/dc_next_ignored", lstm_cell_backward__dc_next_ignored,
+     "The incoming memory gradient dc_next is dropped: add it to the gradient reaching c_next before "
+     "computing the gate gradients and dc_prev."),
+    # lstm_backward
+    ("lstm_backward/no_recurrent_gradient", lstm_backward__no_recurrent_gradient,
+     "The hidden-state gradient coming back from later steps is dropped: pass da[:, :, t] + da_prevt as "
+     "da_next to lstm_cell_backward."),
+    ("lstm_backward/dc_not_carried", lstm_backward__dc_not_carried,
+     "The memory gradient is not carried back: pass the dc_prev of the step after as dc_next to "
+     "lstm_cell_backward."),
+    ("lstm_backward/not_accumulated", lstm_backward__not_accumulated,
+     "The gate gradients are overwritten at every step; add them up over time (dWf += ..., and so on "
+     "for every weight and bias)."),
+    ("lstm_backward/dx_not_stored", lstm_backward__dx_not_stored,
+     "dx stays zero: store each step's dxt in dx[:, :, t]."),
+]
+
+MUTANTS = types.MappingProxyType({
+    mutant_id: Mutant(id=mutant_id, function=mutant_id.split("/")[0], message=message, fn=fn)
+    for mutant_id, fn, message in _CATALOG
+})
+"""Mutant id -> Mutant, in catalog order (grouped by function)."""
+
+
+def mutant_source(mutant_id):
+    """Source code of a mutant, its ``def`` renamed to the graded function's name.
+
+    The private helpers a mutant calls (``_lstm_gates``, ``_rnn_cell_gradients``,
+    ``_lstm_cell_gradients``) are prepended, so the text is self-contained given
+    ``np``, ``softmax``, ``sigmoid`` and the per-step functions.
+
+    Arguments:
+    mutant_id -- a key of MUTANTS
+
+    Returns:
+    str, Python source defining the function ``MUTANTS[mutant_id].function``
+    """
+    mutant = MUTANTS[mutant_id]
+    source = inspect.getsource(mutant.fn)
+    source = re.sub(r"^def \w+\(", f"def {mutant.function}(", source, count=1)
+    helpers = [h for h in (_lstm_gates, _rnn_cell_gradients, _lstm_cell_gradients)
+               if h.__name__ in mutant.fn.__code__.co_names]
+    return "".join(inspect.getsource(h) + "\n\n" for h in helpers) + source

@@ -1,0 +1,133 @@
+"""The catalog of known mistakes: well-formed, runnable, detectable, and rebindable like the reference."""
+
+import dataclasses
+import inspect
+import types
+
+import numpy as np
+import pytest
+
+from solution import mutants, rnn
+from solution.mutants import MUTANTS, Mutant, mutant_source
+from solution.setups import BUILDERS, EXAMPLES
+
+STEP_OF = {
+    "rnn_forward": "rnn_cell_forward",
+    "lstm_forward": "lstm_cell_forward",
+    "rnn_backward": "rnn_cell_backward",
+    "lstm_backward": "lstm_cell_backward",
+}
+OTHER_DIMS = dict(seed=5, n_x=4, n_a=3, n_y=3, m=2, T_x=3)
+REQUIRED = {
+    "rnn_cell_forward": {"no_ba", "no_by", "sigmoid_activation", "softmax_axis1", "cache_order"},
+    "rnn_forward": {"a0_every_step", "y_not_stored", "y_wrong_index", "caches_without_x"},
+    "lstm_cell_forward": {"cct_sigmoid", "no_tanh_on_c", "gates_swapped", "concat_x_first", "cache_order"},
+    "lstm_forward": {"c0_from_a0", "c_not_carried"},
+    "rnn_cell_backward": {"tanh_applied_twice", "no_tanh_derivative", "dba_wrong_axis", "dba_no_keepdims"},
+    "rnn_backward": {"no_recurrent_gradient", "not_accumulated", "dx_not_stored"},
+}
+IDS = sorted(MUTANTS)
+
+
+def _same(a, b, tol=1e-10):
+    """True when two outputs have the same structure, types, shapes and values (to ``tol``, relative and absolute)."""
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return (isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.shape == b.shape
+                and np.allclose(a, b, rtol=tol, atol=tol))
+    if isinstance(a, dict) or isinstance(b, dict):
+        return (isinstance(a, dict) and isinstance(b, dict) and list(a) == list(b)
+                and all(_same(a[k], b[k], tol) for k in a))
+    if isinstance(a, (tuple, list)) or isinstance(b, (tuple, list)):
+        return (type(a) is type(b) and len(a) == len(b) and all(_same(x, y, tol) for x, y in zip(a, b)))
+    return a == b
+
+
+def _arrays(obj):
+    """Every ndarray inside nested tuples, lists and dicts."""
+    if isinstance(obj, np.ndarray):
+        return [obj]
+    if isinstance(obj, dict):
+        return [a for v in obj.values() for a in _arrays(v)]
+    if isinstance(obj, (tuple, list)):
+        return [a for v in obj for a in _arrays(v)]
+    return []
+
+
+def test_catalog_shape_and_required_coverage():
+    """Frozen records, read-only mapping, ids 'function/slug', every required mistake present."""
+    assert dataclasses.is_dataclass(Mutant) and Mutant.__dataclass_params__.frozen
+    assert [f.name for f in dataclasses.fields(Mutant)] == ["id", "function", "message", "fn"]
+    with pytest.raises(TypeError):
+        MUTANTS["x"] = None
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        MUTANTS[IDS[0]].message = "changed"
+    for mutant_id, mutant in MUTANTS.items():
+        assert mutant.id == mutant_id and mutant_id.startswith(mutant.function + "/")
+        assert hasattr(rnn, mutant.function)
+        assert inspect.signature(mutant.fn).parameters.keys() == \
+            inspect.signature(getattr(rnn, mutant.function)).parameters.keys()
+        assert mutant.message.endswith(".") and len(mutant.message) < 240 and mutant.fn.__doc__
+    slugs = {}
+    for mutant in MUTANTS.values():
+        slugs.setdefault(mutant.function, set()).add(mutant.id.split("/", 1)[1])
+    for function, required in REQUIRED.items():
+        assert required <= slugs[function], function
+    assert len(slugs["lstm_cell_backward"]) >= 2 and len(slugs["lstm_backward"]) >= 2
+    assert len({m.message for m in MUTANTS.values()}) >= len(MUTANTS) - 2
+
+
+@pytest.mark.parametrize("mutant_id", IDS)
+@pytest.mark.parametrize("inputs", ["example", "other"])
+def test_mutant_runs_and_differs_from_the_reference(mutant_id, inputs):
+    """On the function's example inputs and on a second seed with other dimensions, the mutant is visible.
+
+    Visible means: another structure or shape, or some value off by more than 1e-4 (relative and
+    absolute), far beyond any tolerance a grader would use.
+    """
+    mutant = MUTANTS[mutant_id]
+    builder = BUILDERS[EXAMPLES[mutant.function]]
+    kwargs = {"seed": 1} if inputs == "example" else OTHER_DIMS
+    args = builder(**kwargs)
+    before = [a.copy() for a in _arrays(args)]
+    got = mutant.fn(*args)
+    for original, after in zip(before, _arrays(args)):
+        np.testing.assert_array_equal(original, after)  # the mutant leaves its inputs alone
+    expected = getattr(rnn, mutant.function)(*builder(**kwargs))
+    assert _same(expected, getattr(rnn, mutant.function)(*builder(**kwargs)))  # the comparison can say "same"
+    assert not _same(got, expected, tol=1e-4), f"{mutant_id} is indistinguishable from the reference"
+
+
+@pytest.mark.parametrize("mutant_id", [i for i in IDS if MUTANTS[i].function in STEP_OF])
+def test_composite_mutants_call_the_step_through_the_global(mutant_id):
+    """Rebinding the per-step global in a copy records T_x calls and changes nothing else."""
+    mutant = MUTANTS[mutant_id]
+    step = STEP_OF[mutant.function]
+    code = mutant.fn.__code__
+    assert code.co_freevars == () and mutant.fn.__defaults__ is None and step in code.co_names
+    assert mutant.fn.__globals__ is vars(mutants)
+    calls = []
+
+    def recorder(*args):
+        calls.append(args)
+        return getattr(rnn, step)(*args)
+
+    new_globals = dict(mutant.fn.__globals__)
+    new_globals[step] = recorder
+    copied = types.FunctionType(code, new_globals, mutant.fn.__name__)
+    builder = BUILDERS[EXAMPLES[mutant.function]]
+    got = copied(*builder(**OTHER_DIMS))
+    assert len(calls) == OTHER_DIMS["T_x"]
+    assert _same(got, mutant.fn(*builder(**OTHER_DIMS)))
+
+
+@pytest.mark.parametrize("mutant_id", IDS)
+def test_mutant_source_defines_the_graded_function(mutant_id):
+    """mutant_source(id) is code that, run next to the notebook's helpers, behaves as the mutant."""
+    mutant = MUTANTS[mutant_id]
+    namespace = {"np": np, "softmax": rnn.softmax, "sigmoid": rnn.sigmoid,
+                 "rnn_cell_forward": rnn.rnn_cell_forward, "lstm_cell_forward": rnn.lstm_cell_forward,
+                 "rnn_cell_backward": rnn.rnn_cell_backward, "lstm_cell_backward": rnn.lstm_cell_backward}
+    exec(compile(mutant_source(mutant_id), f"<{mutant_id}>", "exec"), namespace)
+    function = namespace[mutant.function]
+    builder = BUILDERS[EXAMPLES[mutant.function]]
+    assert _same(function(*builder(**OTHER_DIMS)), mutant.fn(*builder(**OTHER_DIMS)))
