@@ -345,6 +345,7 @@ def _rewrite_ipython(source: str) -> tuple[str, list[str]]:
     """
     lines = source.split("\n")
     found: list[str] = []
+    continued = False
     first = next((i for i, ln in enumerate(lines) if ln.strip()), None)
     if first is not None and lines[first].lstrip().startswith("%%"):
         magic = lines[first].lstrip()[2:].split(None, 1)
@@ -354,10 +355,15 @@ def _rewrite_ipython(source: str) -> tuple[str, list[str]]:
         lines[first] = ""
         found.append(f"%%{name}")
     for i, line in enumerate(lines):
+        if continued:  # a backslash continued the escaped line before
+            continued = line.endswith("\\")
+            lines[i] = ""
+            continue
         stripped = line.lstrip()
         if not stripped or stripped.startswith("#"):
             continue
         indent = line[: len(line) - len(stripped)]
+        before = len(found)
         if stripped[0] in "%!":
             lines[i] = indent + "pass"
             found.append("magic" if stripped[0] == "%" else "shell")
@@ -372,6 +378,7 @@ def _rewrite_ipython(source: str) -> tuple[str, list[str]]:
             if m and m.group(2) in _AUTOMAGICS and not _line_compiles(stripped):
                 lines[i] = indent + "pass"
                 found.append("automagic")
+        continued = len(found) > before and line.endswith("\\")
     return "\n".join(lines), found
 
 
@@ -428,6 +435,7 @@ _IMPORT_HEAD_RE = re.compile(r"^(?:import|from)\s")
 _DEF_HEAD_RE = re.compile(r"^(?:@|(?:async\s+)?def\s|class\s)")
 _DEF_LINE_RE = re.compile(r"^(?:async\s+)?(def|class)\s+([A-Za-z_]\w*)", re.MULTILINE)
 _NESTED_DEF_RE = re.compile(r"^\s+(?:async\s+)?def\s", re.MULTILINE)
+_PROMPT_RE = re.compile(r"^(?:>>>|In \[\d*\]:)", re.MULTILINE)
 _COMPOUND_RE = re.compile(r"^(?:if|for|while|try|with|async)\b")
 _MAYBE_PLACEHOLDER_RE = re.compile(
     r"^[ \t]*(?:pass|\.\.\.)[ \t]*(?:#.*)?$", re.MULTILINE
@@ -446,6 +454,8 @@ def _fast_cell(source: str) -> list[object] | None:
     looks unusual (a block fails to parse, indented first line, ...); the
     caller then takes the careful path.
     """
+    if source.lstrip().startswith("%%") or _PROMPT_RE.search(source):
+        return None  # a cell magic decides what the cell is; pasted prompts need IPython
     lines = source.split("\n")
     starts = _top_level_starts(source) + [len(lines)]
     out: list[object] = []
@@ -582,7 +592,14 @@ class _Extractor:
         transformed = _ipython_transform(source)
         if transformed is not None and transformed != source:
             tree = _parses(transformed)
-            if tree is not None and transformed.count("\n") == source.count("\n"):
+            if tree is not None:
+                if transformed.count("\n") != source.count("\n"):
+                    self.diags.append(Diagnostic(
+                        "info",
+                        f"Cell {cell.index} needed IPython's own syntax rules, which joined some lines; "
+                        "line numbers reported for this cell may be a little off.",
+                        cell.index,
+                    ))
                 return _ParsedCell(cell.index, transformed, tree.body)
         return self._salvage(cell.index, text)
 
@@ -1060,6 +1077,9 @@ def _module_public_names(module: str) -> set[str]:
 def _free_message(function: str, name: str, dropped: Mapping[str, int],
                   test_bound: Mapping[str, str], star_unknown: list[str]) -> str:
     """Student-readable explanation of one free name."""
+    if name == "get_ipython":
+        return (f"`{function}` contains IPython-only syntax (a magic or shell command), "
+                "which cannot run when grading; remove it from the function.")
     text = f"`{function}` uses `{name}`, which is not defined inside the function"
     if name in dropped:
         text += (f"; it is only assigned outside, in cell {dropped[name]}, which is not graded. "
@@ -1147,7 +1167,7 @@ def _none_placeholders(node: ast.AST, program_functions: set[str]) -> list[tuple
                 elif isinstance(t, ast.Subscript):
                     found.append((sub.lineno, _snippet(sub), "placeholder"))
         elif isinstance(sub, ast.Call) and _callee_takes_no_none(sub.func, program_functions):
-            if any(_is_none(a) for a in sub.args) or any(_is_none(k.value) for k in sub.keywords):
+            if any(_is_none(a) for a in sub.args):  # keywords such as axis=None are legitimate
                 found.append((sub.lineno, _snippet(sub), "placeholder"))
         elif isinstance(sub, ast.BinOp) and (_is_none(sub.left) or _is_none(sub.right)):
             found.append((sub.lineno, _snippet(sub), "placeholder"))

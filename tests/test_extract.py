@@ -1,0 +1,611 @@
+"""Tests of grader.extract: definitions out of messy notebooks, never running them.
+
+The cells below are written for these tests, modelled on what real submissions
+of the assignment look like (template markers, test cells between graded
+cells, Colab mounts, magics, unfinished templates).
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from grader.extract import Diagnostic, Extraction, FunctionSource, Program, extract, extract_file
+from grader.notebook import Cell, Notebook, SubmissionError
+
+
+def nb(*cells: str | tuple[str, str]) -> Notebook:
+    """A notebook of code cells (a ``(kind, source)`` tuple gives another kind)."""
+    built = []
+    for i, c in enumerate(cells):
+        kind, source = c if isinstance(c, tuple) else ("code", c)
+        built.append(Cell(index=i, kind=kind, source=source, outputs=()))
+    return Notebook(path="student.ipynb", cells=tuple(built), nbformat=(4, 5))
+
+
+def run_program(ex: Extraction, **kw) -> dict:
+    """Execute the extracted program (our own test code only) and return its namespace."""
+    ns: dict = {}
+    exec(compile(ex.program(**kw).source, "<program>", "exec"), ns)
+    return ns
+
+
+def messages(ex: Extraction, severity: str | None = None) -> list[str]:
+    return [d.message for d in ex.diagnostics if severity is None or d.severity == severity]
+
+
+RNN_CELL = '''# GRADED FUNCTION: rnn_cell_forward
+
+def rnn_cell_forward(xt, a_prev, parameters):
+    """One step of the RNN cell."""
+    Wax = parameters["Wax"]
+    Waa = parameters["Waa"]
+    Wya = parameters["Wya"]
+    ba = parameters["ba"]
+    by = parameters["by"]
+    ### START CODE HERE ### (≈2 lines)
+    a_next = np.tanh(np.dot(Wax, xt) + np.dot(Waa, a_prev) + ba)
+    yt_pred = softmax(np.dot(Wya, a_next) + by)
+    ### END CODE HERE ###
+    cache = (a_next, a_prev, xt, parameters)
+    return a_next, yt_pred, cache
+'''
+
+TEST_CELL = '''np.random.seed(1)
+xt_tmp = np.random.randn(3, 10)
+a_prev_tmp = np.random.randn(5, 10)
+parameters_tmp = {}
+parameters_tmp['Waa'] = np.random.randn(5, 5)
+parameters_tmp['Wax'] = np.random.randn(5, 3)
+parameters_tmp['Wya'] = np.random.randn(2, 5)
+parameters_tmp['ba'] = np.random.randn(5, 1)
+parameters_tmp['by'] = np.random.randn(2, 1)
+a_next_tmp, yt_pred_tmp, cache_tmp = rnn_cell_forward(xt_tmp, a_prev_tmp, parameters_tmp)
+print("a_next[4] = \\n", a_next_tmp[4])
+rnn_cell_forward_tests(rnn_cell_forward)
+'''
+
+IMPORTS = "import numpy as np\nfrom rnn_utils import *\nfrom public_tests import *\n"
+
+
+def _params() -> dict:
+    rng = np.random.default_rng(0)
+    return {"Wax": rng.normal(size=(5, 3)), "Waa": rng.normal(size=(5, 5)), "Wya": rng.normal(size=(2, 5)),
+            "ba": rng.normal(size=(5, 1)), "by": rng.normal(size=(2, 1))}
+
+
+# ------------------------------------------------------------------ the basic shape
+
+
+def test_course_notebook_yields_its_function_and_a_runnable_program() -> None:
+    ex = extract(nb(("markdown", "# RNN"), IMPORTS, RNN_CELL, TEST_CELL))
+    assert list(ex.functions) == ["rnn_cell_forward"]
+    fn = ex.functions["rnn_cell_forward"]
+    assert isinstance(fn, FunctionSource)
+    assert fn.cell_index == 2 and fn.first_line == 3 and fn.last_line == 15
+    assert fn.source.startswith("def rnn_cell_forward(") and fn.source.rstrip().endswith("return a_next, yt_pred, cache")
+    assert fn.free_names == () and not fn.placeholder
+    assert messages(ex, "warning") == [] and messages(ex, "error") == []
+    ns = run_program(ex)
+    a_next, yt, _ = ns["rnn_cell_forward"](np.ones((3, 4)), np.zeros((5, 4)), _params())
+    assert a_next.shape == (5, 4) and np.allclose(yt.sum(axis=0), 1.0)
+    program = ex.program().source
+    assert "public_tests" not in program and "np.random.seed" not in program and "print(" not in program
+
+
+def test_results_are_frozen_and_read_only() -> None:
+    ex = extract(nb(IMPORTS, RNN_CELL))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        ex.functions["rnn_cell_forward"].name = "x"  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        ex.functions["other"] = ex.functions["rnn_cell_forward"]  # type: ignore[index]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        ex.path = "y"  # type: ignore[misc]
+    assert isinstance(ex.diagnostics, tuple)
+    assert isinstance(ex.program(), Program)
+
+
+def test_extraction_never_runs_student_code(tmp_path: Path) -> None:
+    marker = tmp_path / "ran"
+    cells = [
+        f"open({str(marker)!r}, 'w').write('top level ran')\nraise SystemExit(3)",
+        f"def f():\n    open({str(marker)!r}, 'w')\n    return 1\nwhile True:\n    pass",
+        f"@__import__('pathlib').Path({str(marker)!r}).touch\ndef g():\n    return 2",
+    ]
+    ex = extract(nb(*cells))
+    assert set(ex.functions) == {"f", "g"}
+    assert not marker.exists()
+
+
+def test_py_file_submission(tmp_path: Path) -> None:
+    path = tmp_path / "student.py"
+    path.write_text("#!/usr/bin/env python\n# In[1]:\n\n\n" + IMPORTS + "\n\n# In[2]:\n\n\n" + RNN_CELL
+                    + "\n\n# In[3]:\n\n\n" + TEST_CELL, encoding="utf-8")
+    ex = extract_file(path)
+    fn = ex.functions["rnn_cell_forward"]
+    assert fn.cell_index == 0
+    lines = path.read_text().split("\n")
+    assert lines[fn.first_line - 1].startswith("def rnn_cell_forward")
+    assert "softmax" in run_program(ex)
+
+
+def test_extract_file_raises_submission_error(tmp_path: Path) -> None:
+    path = tmp_path / "broken.ipynb"
+    path.write_text('{"cells": [', encoding="utf-8")
+    with pytest.raises(SubmissionError, match="truncated"):
+        extract_file(path)
+
+
+def test_extract_file_on_a_real_ipynb(tmp_path: Path) -> None:
+    raw = {"nbformat": 4, "nbformat_minor": 4, "metadata": {}, "cells": [
+        {"cell_type": "code", "metadata": {}, "execution_count": 1, "outputs": [],
+         "source": IMPORTS.splitlines(keepends=True)},
+        {"cell_type": "code", "metadata": {}, "execution_count": 2, "outputs": [],
+         "source": RNN_CELL.splitlines(keepends=True)},
+    ]}
+    path = tmp_path / "s.ipynb"
+    path.write_text(json.dumps(raw), encoding="utf-8")
+    ex = extract_file(path)
+    assert ex.path == str(path)
+    assert ex.functions["rnn_cell_forward"].cell_index == 1
+
+
+# ------------------------------------------------------------------ IPython syntax
+
+
+def test_line_magics_shell_and_help_do_not_hide_definitions() -> None:
+    cell = (
+        "%matplotlib inline\n%load_ext autoreload\n%autoreload 2\n!pip install -q numpy\n"
+        "files = !ls -la\nnp.dot?\n?np.tanh\nnp.zeros??\n"
+        "def f(x):\n    %time y = x + 1\n    !echo inside\n    return x * 2\n"
+        "n_a = 5\n"
+    )
+    ex = extract(nb(IMPORTS, cell))
+    assert set(ex.functions) == {"f"}
+    assert run_program(ex)["f"](4) == 8
+    assert "n_a = 5" in ex.program().source
+    assert "%" not in ex.program().source and "!" not in ex.program().source
+
+
+def test_colab_automagics_and_drive_mount() -> None:
+    colab = (
+        "from google.colab import drive\ndrive.mount('/content/drive')\n"
+        "cd '/content/drive/My Drive/Assignment 4'\nls\npwd\npip install tensorflow==2.15\n"
+        "import sys\nsys.path.append('/content/drive/My Drive')\n"
+    )
+    automagic_in_def_cell = "cd /content\ndef g(a):\n    return a + 1\n"
+    ex = extract(nb(colab, IMPORTS, RNN_CELL, automagic_in_def_cell))
+    assert set(ex.functions) == {"rnn_cell_forward", "g"}
+    program = ex.program().source
+    assert "google" not in program and "drive" not in program and "import sys" not in program
+    assert run_program(ex)["g"](1) == 2
+
+
+def test_cell_magics() -> None:
+    timed = "%%time\ndef slow(x):\n    return x - 1\n"
+    bash = "%%bash\ndef not_python():\n    echo hi\n"
+    capture = "%%capture out\nimport numpy as np\ndef h():\n    return np.pi\n"
+    writefile = "%%writefile helper.py\ndef helper():\n    return 1\n"
+    ex = extract(nb(timed, bash, capture, writefile))
+    assert set(ex.functions) == {"slow", "h"}
+    ns = run_program(ex)
+    assert ns["slow"](3) == 2 and ns["h"]() == pytest.approx(3.14159, abs=1e-4)
+
+
+def test_ipython_syntax_without_ipython(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The own line rules suffice: extraction works when IPython cannot be imported."""
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_ipython(name, *args, **kwargs):
+        if name == "IPython" or name.startswith("IPython."):
+            raise ImportError("no IPython here")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_ipython)
+    cell = "!nvidia-smi\n%pylab inline\ncd ..\ndef k(z):\n    return z ** 2\nk?\n"
+    ex = extract(nb(cell))
+    assert run_program(ex)["k"](3) == 9
+
+
+def test_ipython_transformer_handles_what_the_line_rules_miss() -> None:
+    pytest.importorskip("IPython")
+    # Pasted console prompts are only understood by IPython's transformer.
+    cell = ">>> import numpy as np\n>>> def m(x):\n...     return np.sqrt(x)\n>>> m(4)\n2.0\n"
+    ex = extract(nb(cell))
+    assert "m" in ex.functions and run_program(ex)["m"](9) == 3.0
+    assert ex.functions["m"].first_line == 2
+
+
+def test_continued_shell_escape_inside_a_function() -> None:
+    cell = "def listing():\n    !ls \\\n        -la\n    return 5\n"
+    ex = extract(nb(cell))
+    assert run_program(ex)["listing"]() == 5
+    assert ex.functions["listing"].last_line == 4
+
+
+# ------------------------------------------------------------------ salvage
+
+
+def test_broken_function_does_not_hide_the_others() -> None:
+    cell = (
+        "def good_one(x):\n    return x + 1\n\n"
+        "def broken(x)\n    return x +\n\n"
+        "def good_two(x):\n    return x * 3\n"
+    )
+    ex = extract(nb(IMPORTS, cell))
+    assert set(ex.functions) == {"good_one", "good_two"}
+    errors = [d for d in ex.diagnostics if d.severity == "error"]
+    assert len(errors) == 1
+    assert errors[0].function == "broken" and errors[0].cell_index == 1 and errors[0].line == 4
+    assert "cell 1" in errors[0].message and "`broken`" in errors[0].message
+    assert run_program(ex)["good_two"](2) == 6
+
+
+def test_broken_test_statement_in_a_definition_cell_is_only_info() -> None:
+    cell = "def ok():\n    return 1\nprint('unclosed\nx = = 2\n"
+    ex = extract(nb(cell))
+    assert set(ex.functions) == {"ok"}
+    assert messages(ex, "error") == []
+
+
+def test_salvage_keeps_functions_whose_docstring_has_column_zero_lines() -> None:
+    cell = (
+        'def documented(x):\n    """Docstring with\nlines at column zero\n    and more."""\n    return x\n'
+        "def broken(:\n    pass\n"
+        "def after(y):\n    return -y\n"
+    )
+    ex = extract(nb(cell))
+    assert set(ex.functions) == {"documented", "after"}
+    assert ex.functions["documented"].last_line == 5
+
+
+def test_indented_cell_is_dedented() -> None:
+    ex = extract(nb("    def pasted(x):\n        return x\n"))
+    assert "pasted" in ex.functions
+
+
+# ------------------------------------------------------------------ what is kept
+
+
+def test_only_definitions_imports_and_simple_constants_are_kept() -> None:
+    cell = (
+        "import math\n"
+        "n_a = 5\nn_x, m = 3, 10\nEPS: float = 1e-8\nT_x = n_a * 2 + 1\nNAME = 'rnn'\nSHAPE = (n_a, m)\n"
+        "NEG = -n_a\nTWO_PI = 2 * math.pi\nLAYERS = [n_a, n_x]\n"
+        "np.random.seed(1)\nx = np.random.randn(n_x, m)\nparameters = {}\nparameters['Wax'] = 1\n"
+        "cache = rnn(x)\nfor t in range(3):\n    print(t)\nwhile False:\n    pass\n"
+        "class Box:\n    size = n_a\n"
+        "def use():\n    return n_a + n_x + m + T_x + EPS + len(NAME) + SHAPE[1] + NEG + TWO_PI + LAYERS[0] + Box.size\n"
+    )
+    ex = extract(nb(IMPORTS, cell))
+    program = ex.program().source
+    for kept in ("n_a = 5", "n_x, m = 3, 10", "EPS: float = 1e-8", "T_x = n_a * 2 + 1", "NAME = 'rnn'",
+                 "SHAPE = (n_a, m)", "NEG = -n_a", "TWO_PI = 2 * math.pi", "LAYERS = [n_a, n_x]",
+                 "class Box", "import math"):
+        assert kept in program, kept
+    for dropped in ("seed", "randn", "parameters", "rnn(x)", "for t", "while", "print"):
+        assert dropped not in program, dropped
+    ns = run_program(ex)
+    assert ns["use"]() == pytest.approx(5 + 3 + 10 + 11 + 1e-8 + 3 + 10 - 5 + 2 * np.pi + 5 + 5)
+    assert ex.functions["use"].free_names == ()
+
+
+def test_constant_reassigned_by_a_dropped_statement_is_not_kept() -> None:
+    ex = extract(nb("n_a = 5\n", "n_a = np.random.randint(3)\n", "def f():\n    return n_a\n"))
+    assert "n_a = 5" not in ex.program().source
+    assert ex.functions["f"].free_names == ("n_a",)
+
+
+def test_duplicate_definitions_last_wins_and_is_reported() -> None:
+    first = "def rnn_forward(x, a0, parameters):\n    return 'first'\n"
+    second = "# try again\n\ndef rnn_forward(x, a0, parameters):\n    return 'second'\n"
+    ex = extract(nb(first, TEST_CELL, second))
+    fn = ex.functions["rnn_forward"]
+    assert fn.cell_index == 2 and fn.first_line == 3
+    ns = run_program(ex)
+    assert ns["rnn_forward"](None, None, None) == "second"
+    dup = [d for d in ex.diagnostics if "more than once" in d.message]
+    assert len(dup) == 1 and "cell 0" in dup[0].message and "cell 2" in dup[0].message
+    assert dup[0].function == "rnn_forward" and dup[0].severity == "warning"
+    assert ex.program().source.count("def rnn_forward") == 1
+
+
+def test_function_defined_inside_a_block_is_reported_not_kept() -> None:
+    ex = extract(nb("if True:\n    def hidden():\n        return 1\n"))
+    assert "hidden" not in ex.functions
+    assert any("`hidden`" in m and "top level" in m for m in messages(ex, "warning"))
+
+
+def test_decorators_are_part_of_the_source() -> None:
+    cell = "import functools\n\n@functools.lru_cache(maxsize=None)\ndef fib(n):\n    return n if n < 2 else fib(n - 1) + fib(n - 2)\n"
+    ex = extract(nb(cell))
+    fn = ex.functions["fib"]
+    assert fn.first_line == 3 and fn.source.startswith("@functools.lru_cache")
+    assert not fn.placeholder  # `maxsize=None` in a decorator is not a template blank
+    assert run_program(ex)["fib"](20) == 6765
+
+
+# ------------------------------------------------------------------ modules
+
+
+def test_rnn_utils_star_import_provides_course_softmax_and_sigmoid() -> None:
+    ex = extract(nb(IMPORTS, "def use(z):\n    return softmax(z), sigmoid(z)\n"))
+    ns = run_program(ex)
+    s, g = ns["use"](np.array([[1.0, 2.0], [3.0, 0.0]]))
+    assert np.allclose(s.sum(axis=0), 1.0) and np.allclose(g, 1 / (1 + np.exp(-np.array([[1.0, 2.0], [3.0, 0.0]]))))
+    program = ex.program()
+    assert program.source.count("def softmax") == 1
+    line = program.source.split("\n").index("def softmax(x):") + 1
+    assert program.locate(line) == (None, None, "softmax")
+
+
+def test_student_softmax_wins_over_the_course_one() -> None:
+    own = "def softmax(x):\n    return 'mine'\n"
+    ex = extract(nb(IMPORTS, own, "def use():\n    return softmax(0)\n"))
+    ns = run_program(ex)
+    assert ns["use"]() == "mine"
+    assert ex.program().source.count("def softmax") == 1
+    assert "def sigmoid" in ex.program().source
+
+
+@pytest.mark.parametrize("import_line, call", [
+    ("import rnn_utils", "rnn_utils.softmax(z)"),
+    ("import rnn_utils as ru", "ru.sigmoid(z)"),
+    ("from rnn_utils import softmax", "softmax(z)"),
+    ("from rnn_utils import sigmoid as sg", "sg(z)"),
+])
+def test_other_forms_of_the_course_import(import_line: str, call: str) -> None:
+    ex = extract(nb(f"import numpy as np\n{import_line}\n", f"def use(z):\n    return {call}\n"))
+    out = run_program(ex)["use"](np.zeros((2, 3)))
+    assert out.shape == (2, 3)
+    assert "import rnn_utils" not in ex.program().source
+
+
+def test_course_helpers_are_provided_when_used_without_import() -> None:
+    ex = extract(nb("import numpy as np\nfrom utility_functions import *\n", "def use(z):\n    return softmax(z)\n"))
+    assert np.allclose(run_program(ex)["use"](np.ones((3, 2))), 1 / 3)
+    assert any("`softmax`" in m and "provided" in m for m in messages(ex, "info"))
+    assert "utility_functions" not in ex.program().source
+
+
+def test_course_helpers_absent_when_neither_imported_nor_used() -> None:
+    ex = extract(nb("import numpy as np\n", "def f():\n    return 1\n"))
+    assert "def softmax" not in ex.program().source
+
+
+@pytest.mark.parametrize("line", [
+    "from public_tests import *", "from test_utils import comparator, summary", "from outputs import *",
+    "import testCases_v2", "from tests.helpers import check",
+])
+def test_test_helper_modules_are_dropped(line: str) -> None:
+    ex = extract(nb(f"import numpy as np\n{line}\n", RNN_CELL))
+    source = ex.program().source
+    assert line not in source and "public_tests" not in source
+    assert "rnn_cell_forward" in run_program(ex)
+
+
+def test_heavy_and_unknown_modules_are_not_imported_unless_used() -> None:
+    cell = (
+        "import numpy as np\nimport tensorflow as tf\nfrom tensorflow.keras.layers import LSTM, Dense\n"
+        "import matplotlib.pyplot as plt\nimport pandas as pd\nimport torch\nimport no_such_module_xyz\n"
+        "from keras.datasets import imdb\nfrom rnn_utils import *\n"
+    )
+    ex = extract(nb(cell, RNN_CELL, "plt.plot([1, 2])\nmodel = tf.keras.Sequential()\n"))
+    source = ex.program().source
+    for mod in ("tensorflow", "matplotlib", "pandas", "torch", "no_such_module_xyz", "keras"):
+        assert mod not in source, mod
+    assert messages(ex, "warning") == []
+    assert "rnn_cell_forward" in run_program(ex)
+
+
+def test_heavy_module_used_by_a_kept_function_is_kept_with_a_warning() -> None:
+    cell = "import numpy as np\nimport no_such_module_xyz as nsm\nimport matplotlib.pyplot as plt\n"
+    ex = extract(nb(cell, "def model():\n    return nsm.build()\n"))
+    source = ex.program().source
+    assert "import no_such_module_xyz as nsm" in source and "matplotlib" not in source
+    warn = [d for d in ex.diagnostics if d.severity == "warning" and "no_such_module_xyz" in d.message]
+    assert len(warn) == 1 and warn[0].function == "model"
+    with pytest.raises(ImportError):
+        run_program(ex)  # what the sandbox will report
+
+
+def test_numpy_added_when_used_but_not_imported() -> None:
+    ex = extract(nb("from rnn_utils import *\n", "def z(n):\n    return np.zeros(n)\n"))
+    source = ex.program().source
+    assert source.startswith("import numpy as np\n")
+    assert any("import numpy as np" in m for m in messages(ex, "info"))
+    assert run_program(ex)["z"](3).shape == (3,)
+
+
+def test_unused_numpy_import_is_still_harmless_and_used_one_kept_once() -> None:
+    ex = extract(nb("import numpy as np\nimport numpy as np\nimport math\n", "def f():\n    return np.e\n"))
+    source = ex.program().source
+    assert source.count("import numpy as np") == 1 and "import math" not in source
+
+
+def test_numpy_star_import_names_are_not_free() -> None:
+    ex = extract(nb("from numpy import *\n", "def f(x):\n    return tanh(dot(x, x))\n"))
+    assert ex.functions["f"].free_names == ()
+    assert run_program(ex)["f"](0.0) == 0.0
+
+
+# ------------------------------------------------------------------ free names
+
+
+def test_name_from_a_test_cell_is_free_and_explained() -> None:
+    lstm = (
+        "def lstm_cell_forward(xt, a_prev, c_prev, parameters):\n"
+        "    Wf = parameters['Wf']\n"
+        "    n_x, m = xt.shape\n"
+        "    yt = softmax(np.dot(Wy, a_prev) + parameters['by'])\n"
+        "    return len(yt), range(m), n_a\n"
+    )
+    setup = "parameters_tmp = {}\nWy = np.random.randn(2, 5)\nn_a = 5\n"
+    ex = extract(nb(IMPORTS, setup, lstm))
+    fn = ex.functions["lstm_cell_forward"]
+    assert fn.free_names == ("Wy",)  # n_a is a kept constant; len/range builtins; np, softmax provided
+    diag = [d for d in ex.diagnostics if "`Wy`" in d.message]
+    assert len(diag) == 1
+    assert diag[0].function == "lstm_cell_forward" and diag[0].cell_index == 2 and diag[0].line == 4
+    assert "cell 1" in diag[0].message
+
+
+def test_locals_parameters_globals_and_nested_scopes() -> None:
+    cell = (
+        "import numpy as np\nLIMIT = 3\n"
+        "def outer(a, *args, b=LIMIT, **kw):\n"
+        "    total = 0\n"
+        "    def inner(c):\n        return c + total + helper(c)\n"
+        "    squares = [v * v for v in args if v < LIMIT]\n"
+        "    f = lambda q: q + undefined_one\n"
+        "    try:\n        pass\n    except ValueError as err:\n        print(err)\n"
+        "    with open('x') as fh:\n        fh.read()\n"
+        "    global counter\n"
+        "    return inner(a) + sum(squares) + missing_two\n"
+        "def helper(c):\n    return c\n"
+    )
+    ex = extract(nb(cell))
+    assert ex.functions["outer"].free_names == ("undefined_one", "missing_two")
+    assert ex.functions["helper"].free_names == ()
+
+
+def test_free_name_from_a_test_helper_module() -> None:
+    ex = extract(nb("from test_utils import comparator\n", "def f():\n    return comparator\n"))
+    assert ex.functions["f"].free_names == ("comparator",)
+    assert any("test helper" in m for m in messages(ex, "warning"))
+
+
+# ------------------------------------------------------------------ placeholders
+
+
+UNFINISHED = '''def rnn_forward(x, a0, parameters):
+    """Template left as given."""
+    caches = []
+    n_x, m, T_x = x.shape
+    n_y, n_a = parameters["Wya"].shape
+    ### START CODE HERE ###
+    a = None
+    y_pred = np.zeros(None)
+    a_next = None
+    for t in range(None):
+        a_next, yt_pred, cache = rnn_cell_forward(None, None, None)
+        a[:, :, t] = None
+        caches.append(None)
+    ### END CODE HERE ###
+    caches = (caches, x)
+    return a, y_pred, caches
+'''
+
+
+def test_template_none_blanks_are_placeholders() -> None:
+    ex = extract(nb(IMPORTS, RNN_CELL, UNFINISHED))
+    fn = ex.functions["rnn_forward"]
+    assert fn.placeholder
+    assert fn.placeholder_detail.startswith("line 7: `a = None`")
+    assert "`np.zeros(None)`" in fn.placeholder_detail and "`range(None)`" in fn.placeholder_detail
+    assert not ex.functions["rnn_cell_forward"].placeholder
+    diag = [d for d in ex.diagnostics if d.function == "rnn_forward" and "not implemented" in d.message]
+    assert len(diag) == 1 and diag[0].line == 7 and diag[0].cell_index == 2
+
+
+@pytest.mark.parametrize("body, expect", [
+    ("    pass\n", "only `pass`"),
+    ('    """Docstring only."""\n', "body is empty"),
+    ("    ...\n", "only `...`"),
+    ('    """Doc."""\n    raise NotImplementedError\n', "NotImplementedError"),
+    ("    ### START CODE HERE ###\n    # compute a\n\n    ### END CODE HERE ###\n    return a\n",
+     "nothing written between START CODE HERE"),
+    ("    return range(None)\n", "range(None)"),
+    ("    return None * c_prev\n", "None * c_prev"),
+    ("    a_next = None\n    return a_next\n", "a_next = None"),
+    ("    for t in None:\n        pass\n    return 1\n", "in None"),
+])
+def test_placeholder_kinds(body: str, expect: str) -> None:
+    ex = extract(nb(f"def f(c_prev):\n{body}"))
+    fn = ex.functions["f"]
+    assert fn.placeholder, body
+    assert expect in fn.placeholder_detail
+
+
+@pytest.mark.parametrize("body", [
+    "    best = None\n    for v in c_prev:\n        best = v\n    return best\n",
+    "    return c_prev[:, None]\n",
+    "    d = {}\n    return d.get('k', None)\n",
+    "    if c_prev is None:\n        return None\n    return c_prev\n",
+    "    cache = None  # unused on purpose\n    return c_prev\n",
+    "    ### START CODE HERE ###\n    a = c_prev * 2\n    ### END CODE HERE ###\n    return a\n",
+    "    x = np.concatenate((c_prev, c_prev), axis=None)\n    return x\n",
+])
+def test_finished_code_is_not_a_placeholder(body: str) -> None:
+    ex = extract(nb("import numpy as np\n", f"def f(c_prev):\n{body}"))
+    fn = ex.functions["f"]
+    assert not fn.placeholder, fn.placeholder_detail
+    assert fn.placeholder_detail == ""
+
+
+# ------------------------------------------------------------------ markers, program, omit
+
+
+def test_graded_markers_are_hints_only() -> None:
+    renamed = "# GRADED FUNCTION: rnn_forward\n\ndef rnn_forwrd(x, a0, parameters):\n    return 1\n"
+    unmarked = "def lstm_forward(x, a0, parameters):\n    return 2\n"
+    ex = extract(nb(renamed, unmarked))
+    assert set(ex.functions) == {"rnn_forwrd", "lstm_forward"}
+    hint = [d for d in ex.diagnostics if "GRADED FUNCTION: rnn_forward" in d.message]
+    assert len(hint) == 1 and hint[0].severity == "info" and "`rnn_forwrd`" in hint[0].message
+
+
+def test_locate_maps_program_lines_back_to_cells() -> None:
+    ex = extract(nb(IMPORTS, "n_a = 5\n", RNN_CELL, UNFINISHED))
+    program = ex.program()
+    lines = program.source.split("\n")
+    target = lines.index("    yt_pred = softmax(np.dot(Wya, a_next) + by)") + 1
+    assert program.locate(target) == (2, 12, "rnn_cell_forward")
+    const = lines.index("n_a = 5") + 1
+    assert program.locate(const) == (1, 1, None)
+    range_line = lines.index("    for t in range(None):") + 1
+    assert program.locate(range_line) == (3, 10, "rnn_forward")
+    assert program.locate(10_000) == (None, None, None)
+    with pytest.raises(TypeError):
+        compile(program.source, "<p>", "exec") and run_program(ex)["rnn_forward"](np.zeros((3, 4, 2)), None, {"Wya": np.zeros((2, 5))})
+
+
+def test_runtime_error_line_locates_in_the_notebook() -> None:
+    bad = "def explode(x):\n    y = x + 1\n    return y / 0\n"
+    ex = extract(nb(IMPORTS, bad))
+    program = ex.program()
+    ns: dict = {}
+    exec(compile(program.source, "<program>", "exec"), ns)
+    with pytest.raises(ZeroDivisionError) as info:
+        ns["explode"](1)
+    tb = info.traceback[-1]
+    assert program.locate(tb.lineno + 1) == (1, 3, "explode")
+
+
+def test_omit_drops_named_functions_and_their_only_imports() -> None:
+    cell = "import numpy as np\nimport json\nfrom rnn_utils import *\n"
+    uses_json = "def dump(x):\n    return json.dumps(x)\n"
+    ex = extract(nb(cell, RNN_CELL, uses_json))
+    full = ex.program().source
+    assert "def rnn_cell_forward" in full and "import json" in full
+    without = ex.program(omit={"rnn_cell_forward", "dump", "softmax"}).source
+    assert "def rnn_cell_forward" not in without and "import json" not in without
+    assert "def softmax" not in without and "def sigmoid" in without
+    assert ex.program(omit=["nothing"]).source == full
+
+
+def test_empty_and_markdown_only_notebooks() -> None:
+    ex = extract(nb(("markdown", "# nothing"), ""))
+    assert dict(ex.functions) == {}
+    assert any("No function definitions" in m for m in messages(ex, "warning"))
+    assert ex.program().source.strip() == ""
+
+
+def test_diagnostic_defaults() -> None:
+    d = Diagnostic("info", "hello")
+    assert (d.cell_index, d.line, d.function) == (None, None, None)
