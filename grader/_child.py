@@ -402,7 +402,11 @@ class Zygote:
                 break
             try:
                 if op == "spawn":
-                    self._reply(self._spawn(request, fds, (rfd, wfd)))
+                    reply = self._spawn(request, fds, (rfd, wfd))
+                    pidfd = reply.pop("pidfd", None)
+                    self._reply(reply, [pidfd] if pidfd is not None else [])
+                    if pidfd is not None:
+                        os.close(pidfd)
                 elif op == "kill":
                     self._reply(self._kill(request))
                 elif op == "close":  # like kill, but the grading process does not wait for it
@@ -414,8 +418,9 @@ class Zygote:
                     os.close(fd)
         self._shutdown()
 
-    def _reply(self, obj: dict) -> None:
-        self.ctrl.sendall(json.dumps(obj).encode())
+    def _reply(self, obj: dict, fds: list[int] = ()) -> None:
+        """Answer the grading process (one datagram, optionally with file descriptors)."""
+        socket.send_fds(self.ctrl, [json.dumps(obj).encode()], list(fds))
 
     def _reap(self) -> None:
         """Reap every finished child, session children and adopted orphans alike."""
@@ -453,7 +458,12 @@ class Zygote:
             finally:
                 os._exit(code)
         self.children[pid] = os.path.join(self.tmp_base, f"c{pid}")
-        return {"ok": True, "pid": pid}
+        reply = {"ok": True, "pid": pid}
+        try:  # lets the grading process see the child die even if its descendants hold the socket
+            reply["pidfd"] = os.pidfd_open(pid)
+        except (AttributeError, OSError):
+            pass
+        return reply
 
     def _kill(self, req: dict) -> dict:
         """Kill a session child, its group and everything of its uid; report its wait status."""

@@ -255,12 +255,15 @@ class Sandbox:
             try:
                 self._ctrl.settimeout(timeout)
                 socket.send_fds(self._ctrl, [json.dumps(obj).encode()], list(fds))
-                data = self._ctrl.recv(1 << 20)
+                data, got_fds, _, _ = socket.recv_fds(self._ctrl, 1 << 20, 4)
             except OSError as exc:
                 raise SandboxError(f"sandbox zygote unreachable: {exc}; {self._zygote_log()}") from None
             if not data:
                 raise SandboxError(f"sandbox zygote exited; {self._zygote_log()}")
-            return json.loads(data)
+            reply = json.loads(data)
+            if got_fds:
+                reply["fds"] = got_fds
+            return reply
 
     def _zygote_log(self) -> str:
         """The tail of the zygote's stderr, for error messages."""
@@ -290,7 +293,8 @@ class Sandbox:
             os.close(out_r)
             raise SandboxError(f"spawn failed: {reply.get('error')}")
         os.set_blocking(out_r, False)
-        return _Child(reply["pid"], uid, ours, out_r)
+        fds = reply.get("fds", [])
+        return _Child(reply["pid"], uid, ours, out_r, fds[0] if fds else None)
 
     def _kill(self, child: "_Child") -> tuple[int | None, int | None]:
         """Kill a child and everything it started; return (exit code, signal)."""
@@ -358,6 +362,7 @@ class _Child:
     uid: int | None
     sock: socket.socket
     out: int
+    pidfd: int | None = None   # readable when the child exits, even if its descendants keep the socket
     closed: bool = False
 
     def close_fds(self) -> None:
@@ -366,6 +371,8 @@ class _Child:
             self.closed = True
             self.sock.close()
             os.close(self.out)
+            if self.pidfd is not None:
+                os.close(self.pidfd)
 
 
 class _Capture:
@@ -497,6 +504,9 @@ class Session:
         with selectors.DefaultSelector() as sel:
             sel.register(sock, selectors.EVENT_READ, "sock")
             sel.register(child.out, selectors.EVENT_READ, "out")
+            if child.pidfd is not None:
+                sel.register(child.pidfd, selectors.EVENT_READ, "exit")
+            dead = False
             while True:
                 while len(inbuf) >= FRAME.size:
                     (n,) = FRAME.unpack_from(inbuf)
@@ -525,10 +535,17 @@ class Session:
                     except (OSError, socket.timeout):
                         return _Exchange("eof")
                     sock.setblocking(False)
+                if dead:
+                    return _Exchange("eof")
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     return _Exchange("timeout")
                 for key, _ in sel.select(remaining):
+                    if key.data == "exit":  # read what it sent before dying, then stop
+                        dead = True
+                        sel.unregister(child.pidfd)
+                        inbuf += _read_available(sock)
+                        continue
                     if key.data == "out":
                         if out_open and not capture.drain(child.out):
                             sel.unregister(child.out)
@@ -648,6 +665,20 @@ class Session:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _read_available(sock: socket.socket) -> bytes:
+    """Whatever a non-blocking socket holds right now."""
+    chunks = []
+    while True:
+        try:
+            chunk = sock.recv(1 << 20)
+        except (BlockingIOError, OSError):
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _signal_name(sig: int) -> str:

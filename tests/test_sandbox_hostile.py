@@ -1,0 +1,614 @@
+"""Hostile submissions: each test is an attack and fails if the attack works.
+
+Runs in whatever mode the test process has.  Root-only protections are
+skipped with a reason when not root; tests/test_sandbox_nonroot.py runs this
+file again as an unprivileged user to prove the degraded mode.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import secrets
+import signal
+import socket
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from grader.sandbox import Limits, Sandbox
+
+REPO = Path(__file__).resolve().parents[1]
+IS_ROOT = os.geteuid() == 0
+
+# A "fixture" held by the grading process: it must never be visible to a child.
+SECRET = "SECRET-FIXTURE-" + secrets.token_hex(16)
+EXPECTED = np.frombuffer(SECRET.encode(), dtype=np.uint8).copy()
+
+
+@pytest.fixture(scope="module")
+def secret_files(tmp_path_factory):
+    """A fixtures folder and an output folder with secret content, as the grader would have them."""
+    base = tmp_path_factory.mktemp("grading")
+    fixtures = base / "fixtures"
+    fixtures.mkdir()
+    (fixtures / "rnn_forward.json").write_text(json.dumps({"expected": SECRET}))
+    out = base / "out"
+    out.mkdir()
+    (out / "results.json").write_text(json.dumps({"grade": 0}))
+    for p in (base, fixtures, out):
+        p.chmod(0o755)
+    for f in (fixtures / "rnn_forward.json", out / "results.json"):
+        f.chmod(0o644)  # world-readable on purpose: permissions alone would not protect them
+    return fixtures, out
+
+
+@pytest.fixture(scope="module")
+def sandbox(secret_files):
+    fixtures, out = secret_files
+    os.environ["GRADER_TEST_SECRET"] = SECRET
+    try:
+        with Sandbox(limits=Limits(call_timeout=3.0, submission_timeout=60.0, memory_bytes=2**30),
+                     protected_paths=[REPO / "solution", REPO / "rubrics", fixtures, out]) as sb:
+            yield sb
+    finally:
+        os.environ.pop("GRADER_TEST_SECRET", None)
+
+
+def run(sandbox, program: str, function: str, *args, **kw):
+    """Load `program` in a fresh session and call one function."""
+    with sandbox.session(textwrap.dedent(program), filename="attack.py") as s:
+        assert s.load.status == "ok", s.load
+        return s.call(function, args, **kw)
+
+
+def files_hidden(sandbox) -> bool:
+    caps = sandbox.capabilities
+    return caps.mount_namespace or caps.landlock_abi > 0
+
+
+def _gone(pids, timeout=5.0) -> list[int]:
+    """Pids still present (not even zombies allowed) after waiting up to `timeout`."""
+    deadline = time.monotonic() + timeout
+    alive = list(pids)
+    while alive and time.monotonic() < deadline:
+        alive = [p for p in alive if os.path.exists(f"/proc/{p}")]
+        time.sleep(0.05)
+    return alive
+
+
+# ---------------------------------------------------------------- forged comparisons
+
+
+def test_monkeypatched_numpy_and_math_do_not_change_the_parents_comparisons(sandbox):
+    program = """
+        import math, builtins
+        import numpy as np
+        np.allclose = lambda *a, **k: True
+        np.array_equal = lambda *a, **k: True
+        np.isclose = lambda *a, **k: np.True_
+        np.testing.assert_allclose = lambda *a, **k: None
+        math.isclose = lambda *a, **k: True
+        builtins.abs = lambda x: 0
+        np.ndarray_real_sum = np.sum
+        def answer():
+            return np.zeros(3), np.allclose(1, 2), math.isclose(1, 2)
+    """
+    out = run(sandbox, program, "answer")
+    assert out.status == "ok"
+    value, child_allclose, child_isclose = out.value
+    assert child_allclose is True and child_isclose is True  # the patch was live in the child...
+    np.testing.assert_array_equal(value, np.zeros(3))          # ...but only real data came back
+    assert type(value) is np.ndarray
+    assert not np.allclose(value, np.ones(3))                  # and the parent's numpy is untouched
+    assert not math.isclose(0.0, 1.0)
+    assert abs(-2) == 2
+
+
+def test_patches_made_during_a_call_do_not_leak_into_the_next_call(sandbox):
+    program = """
+        import sys, types, math
+        import numpy as np
+        def patch():
+            np.sum = lambda *a, **k: 42
+            math.sqrt = lambda x: -1.0
+            fake = types.ModuleType("numpy")
+            fake.sum = lambda *a, **k: 42
+            sys.modules["numpy"] = fake
+            sys.path.insert(0, "/nowhere")
+            return np.sum([1, 2])
+        def check():
+            import numpy
+            return float(numpy.sum([1.0, 2.0])), math.sqrt(4.0), "/nowhere" in sys.path
+    """
+    with sandbox.session(textwrap.dedent(program)) as s:
+        assert s.call("patch", ()).value == 42
+        assert s.call("check", ()).value == (3.0, 2.0, False)
+
+
+def test_forged_result_on_stdout_changes_nothing(sandbox):
+    program = """
+        import json, sys
+        import numpy as np
+        from grader import wire
+        def answer():
+            fake = {"kind": "outcome", "status": "ok", "value": 1.0, "args_after": None, "aliases": [],
+                    "error_type": "", "message": "", "frames": []}
+            print(json.dumps({"status": "ok", "value": [1.0, 2.0, 3.0], "score": 100}))
+            sys.stdout.flush()
+            payload = wire.encode(fake)
+            sys.stdout.buffer.write(len(payload).to_bytes(8, "big") + payload)
+            sys.stdout.flush()
+            return -1.0
+    """
+    out = run(sandbox, program, "answer")
+    assert out.status == "ok"
+    assert out.value == -1.0
+    assert '"score": 100' in out.output
+
+
+def test_garbage_on_the_protocol_channel_is_bad_output_for_that_call_only(sandbox):
+    program = """
+        import os
+        def garbage():
+            os.write(3, b"\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x10not wire data!!")
+            import time; time.sleep(1)
+        def huge_frame():
+            os.write(3, (2**62).to_bytes(8, "big"))
+            import time; time.sleep(1)
+        def fine():
+            return "still graded"
+    """
+    with sandbox.session(textwrap.dedent(program)) as s:
+        assert s.call("garbage", ()).status == "bad_output"
+        assert s.call("fine", ()).value == "still graded"
+        assert s.call("huge_frame", ()).status == "bad_output"
+        assert s.call("fine", ()).value == "still graded"
+
+
+def test_forged_result_files_cannot_be_written_where_the_grader_looks(sandbox, secret_files):
+    if not files_hidden(sandbox):
+        pytest.skip("needs root (mount namespace) or Landlock")
+    _, out_dir = secret_files
+    program = """
+        import os
+        def forge(out_dir, repo):
+            written = []
+            for target in (os.path.join(out_dir, "results.json"), os.path.join(out_dir, "new.json"),
+                           os.path.join(repo, "forged.json"), os.path.join(repo, "rubrics", "x.yaml")):
+                try:
+                    with open(target, "w") as f:
+                        f.write('{"grade": 100}')
+                    written.append(target)
+                except OSError:
+                    pass
+            with open("results.json", "w") as f:   # its own private directory is fine
+                f.write('{"grade": 100}')
+            return written, os.getcwd()
+    """
+    out = run(sandbox, program, "forge", str(out_dir), str(REPO))
+    assert out.status == "ok"
+    written, cwd = out.value
+    assert written == []
+    assert json.loads((out_dir / "results.json").read_text()) == {"grade": 0}
+    assert sorted(p.name for p in out_dir.iterdir()) == ["results.json"]
+    assert not (REPO / "forged.json").exists()
+    assert not cwd.startswith(str(REPO))
+
+
+# ---------------------------------------------------------------- reading the reference and fixtures
+
+
+def test_the_reference_solution_cannot_be_imported(sandbox):
+    program = """
+        import sys, os
+        def steal():
+            inherited = [m for m in sys.modules if m.startswith(("solution", "tests", "pytest", "_pytest"))]
+            found = []
+            try:
+                import solution.rnn
+                found.append("import solution.rnn")
+            except Exception:
+                pass
+            import grader
+            root = os.path.dirname(os.path.dirname(os.path.abspath(grader.__path__[0])))
+            for base in (root, os.path.dirname(os.path.abspath(grader.__path__[0])), os.getcwd()):
+                sys.path.insert(0, base)
+            sys.modules.pop("solution", None)
+            try:
+                import solution.rnn
+                found.append("import via grader.__path__")
+            except Exception:
+                pass
+            return found, inherited
+    """
+    out = run(sandbox, program, "steal")
+    assert out.status == "ok"
+    found, modules = out.value
+    assert modules == [], "the child inherited modules of the grading process"
+    if files_hidden(sandbox):
+        assert found == []
+    elif IS_ROOT:
+        pytest.fail("root without mount namespace: the reference is importable")
+
+
+def test_reference_and_fixtures_cannot_be_read_by_path(sandbox, secret_files):
+    if not files_hidden(sandbox):
+        pytest.skip("needs root (mount namespace) or Landlock")
+    fixtures, _ = secret_files
+    program = """
+        import os
+        def steal(repo, fixtures):
+            import grader
+            walked = os.path.dirname(os.path.abspath(grader.__path__[0]))
+            candidates = [os.path.join(repo, "solution", "rnn.py"), os.path.join(walked, "solution", "rnn.py"),
+                          os.path.join(fixtures, "rnn_forward.json"), os.path.join(repo, "rubrics")]
+            here = os.getcwd()
+            for _ in range(8):
+                candidates.append(os.path.join(here, "solution", "rnn.py"))
+                here = os.path.dirname(here)
+            got = []
+            for path in candidates:
+                try:
+                    if os.path.isdir(path):
+                        if os.listdir(path):
+                            got.append(path)
+                    else:
+                        with open(path) as f:
+                            if f.read(1):
+                                got.append(path)
+                except OSError:
+                    pass
+            return got
+    """
+    out = run(sandbox, program, "steal", str(REPO), str(fixtures))
+    assert out.status == "ok"
+    assert out.value == [], f"read protected files: {out.value}"
+    assert (REPO / "solution" / "rnn.py").exists()  # they exist: the child just cannot see them
+
+
+def test_grading_process_cannot_be_read_through_proc(sandbox):
+    program = """
+        import os
+        def steal(pid):
+            got = []
+            for target in ("cmdline", "environ", "maps", "mem", "status", "cwd/solution/rnn.py",
+                           "root/etc/hostname", "fd/0", "task"):
+                for p in (pid, os.getppid(), 1):
+                    path = f"/proc/{p}/{target}"
+                    try:
+                        if os.path.isdir(path):
+                            os.listdir(path)
+                        else:
+                            with open(path, "rb") as f:
+                                f.read(16)
+                        got.append(path)
+                    except OSError:
+                        pass
+            return got
+    """
+    out = run(sandbox, program, "steal", os.getpid())
+    assert out.status == "ok"
+    if IS_ROOT and not sandbox.capabilities.proc_hidepid:
+        pytest.skip("no hidepid /proc here")
+    if not IS_ROOT and not sandbox.capabilities.landlock_abi:
+        pytest.skip("without root and Landlock /proc of the same user is readable")
+    assert out.value == []
+
+
+def test_nothing_of_the_grading_process_is_in_the_childs_memory(sandbox):
+    program = r"""
+        import gc, os, re
+        def scan():
+            pattern = re.compile(rb"SECRET-FIXTURE-[0-9a-f]{32}")
+            found = set()
+            try:
+                with open("/proc/self/maps") as maps, open("/proc/self/mem", "rb", 0) as mem:
+                    for line in maps:
+                        addr, perms = line.split()[:2]
+                        if "r" not in perms or "[v" in line:
+                            continue
+                        lo, hi = (int(x, 16) for x in addr.split("-"))
+                        try:
+                            mem.seek(lo)
+                            found.update(m.decode() for m in pattern.findall(mem.read(hi - lo)))
+                        except (OSError, OverflowError, ValueError):
+                            pass
+                method = "memory"
+            except OSError:
+                method = "objects"
+            for obj in gc.get_objects():
+                if isinstance(obj, dict):
+                    for v in obj.values():
+                        if isinstance(v, str) and pattern.search(v.encode()):
+                            found.add(v)
+            found.update(v for v in os.environ.values() if pattern.search(v.encode()))
+            return method, sorted(found)
+    """
+    out = run(sandbox, program, "scan", timeout=20.0)
+    assert out.status == "ok", out
+    method, found = out.value
+    assert SECRET not in found and SECRET not in str(found)
+    assert found == []
+    assert os.environ["GRADER_TEST_SECRET"] == SECRET and EXPECTED.size  # the parent does hold them
+
+
+# ---------------------------------------------------------------- resource attacks
+
+
+def test_memory_bomb_is_stopped_and_the_next_call_works(sandbox):
+    program = """
+        import numpy as np
+        def bomb_numpy():
+            return np.ones((100_000, 100_000)).sum()
+        def bomb_list():
+            chunks = []
+            while True:
+                chunks.append(bytearray(50 * 2**20))
+        def fine():
+            return 1
+    """
+    limits = Limits(memory_bytes=512 * 2**20, call_timeout=10.0)
+    with sandbox.session(textwrap.dedent(program), limits=limits) as s:
+        first = s.call("bomb_numpy", ())
+        assert first.status == "memory" and first.error_type in ("MemoryError", "_ArrayMemoryError")
+        second = s.call("bomb_list", ())
+        assert second.status in ("memory", "crashed")
+        assert s.call("fine", ()).value == 1
+
+
+def test_fork_bomb_is_bounded_and_cleaned_up(sandbox):
+    program = """
+        import os, time
+        def bomb():
+            pids = []
+            for _ in range(500):
+                try:
+                    pid = os.fork()
+                except OSError:
+                    break
+                if pid == 0:
+                    time.sleep(120)
+                    os._exit(0)
+                pids.append(pid)
+            return pids
+        def real_bomb():
+            while True:
+                try:
+                    os.fork()
+                except OSError:
+                    pass
+    """
+    with sandbox.session(textwrap.dedent(program)) as s:
+        out = s.call("bomb", ())
+        assert out.status == "ok"
+        pids = out.value
+        limit = sandbox.limits.max_processes
+        assert 0 < len(pids) < limit
+        assert s.call("real_bomb", (), timeout=1.0).status == "timeout"
+    assert _gone(pids) == []
+
+
+def test_infinite_loop_times_out_once(sandbox):
+    program = "def spin():\n    while True:\n        pass\n"
+    t0 = time.monotonic()
+    out = run(sandbox, program, "spin", timeout=0.5)
+    assert out.status == "timeout"
+    assert time.monotonic() - t0 < 2.0
+
+
+@pytest.mark.parametrize("body, status, error_type", [
+    ("os._exit(3)", "crashed", "Exit"),
+    ("sys.exit(2)", "error", "SystemExit"),
+    ("raise SystemExit", "error", "SystemExit"),
+    ("raise KeyboardInterrupt", "error", "KeyboardInterrupt"),
+    ("os.kill(os.getpid(), signal.SIGINT); time.sleep(1)", "error", "KeyboardInterrupt"),
+    ("os.kill(os.getpid(), signal.SIGTERM); time.sleep(1)", "crashed", "SIGTERM"),
+    ("os.kill(os.getpid(), signal.SIGKILL)", "crashed", "SIGKILL"),
+    ("ctypes.string_at(0)", "crashed", "SIGSEGV"),
+    ("os.abort()", "crashed", "SIGABRT"),
+    ("os.close(3)", "crashed", "Exit"),
+])
+def test_exits_signals_and_segfaults_affect_only_their_call(sandbox, body, status, error_type):
+    program = f"""
+        import ctypes, os, signal, sys, time
+        def attack():
+            {body}
+        def fine():
+            return "graded"
+    """
+    with sandbox.session(textwrap.dedent(program)) as s:
+        out = s.call("attack", ())
+        assert out.status == status, out
+        if status == "crashed" and body == "os.close(3)":
+            pass  # the child's runtime cannot answer any more: whatever exit it takes, it is a crash
+        else:
+            assert out.error_type == error_type, out
+        assert s.call("fine", ()).value == "graded"
+
+
+def test_detached_children_and_double_forked_grandchildren_do_not_outlive_the_session(sandbox):
+    program = """
+        import os, subprocess, time
+        def spawn():
+            pids = [subprocess.Popen(["sleep", "1000"]).pid,
+                    subprocess.Popen(["sleep", "1000"], start_new_session=True).pid]
+            r, w = os.pipe()
+            if os.fork() == 0:          # double fork + setsid: escapes any process-group kill
+                os.setsid()
+                if os.fork() == 0:
+                    os.write(w, str(os.getpid()).encode().ljust(16))
+                    os.closerange(0, 64)
+                    time.sleep(1000)
+                os._exit(0)
+            pids.append(int(os.read(r, 16)))
+            if os.fork() == 0:          # a child that ignores SIGTERM and SIGHUP
+                import signal
+                signal.signal(signal.SIGTERM, signal.SIG_IGN)
+                signal.signal(signal.SIGHUP, signal.SIG_IGN)
+                time.sleep(1000)
+            return pids
+        def crash_leaving_children():
+            pids = spawn()
+            os.write(1, (" ".join(map(str, pids)) + "\\n").encode())
+            os._exit(1)
+    """
+    with sandbox.session(textwrap.dedent(program)) as s:
+        out = s.call("spawn", ())
+        assert out.status == "ok", out
+        pids = out.value
+        assert len(pids) == 3 and all(os.path.exists(f"/proc/{p}") for p in pids)
+        crashed = s.call("crash_leaving_children", ())
+        assert crashed.status == "crashed"
+        left_by_crash = [int(p) for p in crashed.output.split()]
+        assert len(left_by_crash) == 3
+        assert _gone(left_by_crash) == [], "processes of a dead child survived its restart"
+    assert _gone(pids) == [], "processes survived the session"
+
+
+def test_huge_output_is_truncated_and_costs_little(sandbox):
+    program = """
+        import os, sys
+        def shout():
+            for _ in range(200):
+                print("x" * 100_000)
+            os.write(2, b"y" * 5_000_000)
+            return "done"
+    """
+    t0 = time.monotonic()
+    out = run(sandbox, program, "shout")
+    assert out.status == "ok" and out.value == "done"
+    assert len(out.output) < sandbox.limits.output_bytes + 200
+    assert "more bytes of output not shown" in out.output
+    assert time.monotonic() - t0 < 3.0
+
+
+# ---------------------------------------------------------------- network and signals
+
+
+def test_network_access_is_refused(sandbox, tmp_path):
+    tcp = socket.socket()
+    tcp.bind(("127.0.0.1", 0))
+    tcp.listen(8)
+    tcp.settimeout(0.5)
+    udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    udp.bind(("127.0.0.1", 0))
+    udp.settimeout(0.5)
+    sock_dir = tmp_path / "public"
+    sock_dir.mkdir()
+    sock_dir.chmod(0o777)
+    tmp_path.chmod(0o755)
+    unix = socket.socket(socket.AF_UNIX)
+    unix.bind(str(sock_dir / "s"))
+    os.chmod(sock_dir / "s", 0o777)
+    unix.listen(8)
+    unix.settimeout(0.5)
+    program = """
+        import socket
+        def reach(tcp_port, udp_port, unix_path):
+            ok = []
+            try:
+                s = socket.create_connection(("127.0.0.1", tcp_port), timeout=1)
+                s.sendall(b"stolen")
+                ok.append("tcp")
+            except OSError:
+                pass
+            try:
+                u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                u.sendto(b"stolen", ("127.0.0.1", udp_port))
+                ok.append("udp")
+            except OSError:
+                pass
+            try:
+                x = socket.socket(socket.AF_UNIX)
+                x.connect(unix_path)
+                x.sendall(b"stolen")
+                ok.append("unix")
+            except OSError:
+                pass
+            return ok
+    """
+    try:
+        out = run(sandbox, program, "reach", tcp.getsockname()[1], udp.getsockname()[1], str(sock_dir / "s"))
+        caps = sandbox.capabilities
+        if not (caps.network_namespace or caps.seccomp or caps.landlock_abi >= 4):
+            pytest.skip("no network isolation available here")
+        assert out.status == "ok"
+        assert out.value == []
+        with pytest.raises(OSError):
+            tcp.accept()
+        with pytest.raises(OSError):
+            udp.recv(16)
+        with pytest.raises(OSError):
+            unix.accept()
+    finally:
+        tcp.close()
+        udp.close()
+        unix.close()
+
+
+def test_the_child_cannot_signal_the_grader_or_the_zygote(sandbox):
+    program = """
+        import os, signal
+        def hit(pid, zygote):
+            hits = []
+            for target in (pid, zygote, os.getppid()):
+                try:
+                    os.kill(target, signal.SIGSTOP)
+                    hits.append(target)
+                except OSError:
+                    pass
+            return hits
+    """
+    out = run(sandbox, program, "hit", os.getpid(), sandbox.zygote_pid)
+    caps = sandbox.capabilities
+    if not (caps.uid_drop or caps.landlock_abi >= 6):
+        for pid in (os.getpid(), sandbox.zygote_pid):
+            os.kill(pid, signal.SIGCONT)
+        pytest.skip("without root or Landlock scoping the child may signal its own user's processes")
+    assert out.status == "ok" and out.value == []
+    with sandbox.session("def f():\n    return 1\n") as s:
+        assert s.call("f", ()).value == 1
+
+
+def test_child_runs_as_an_unprivileged_user_in_a_private_directory(sandbox):
+    program = """
+        import os
+        def who():
+            return os.getuid(), os.geteuid(), os.getgid(), os.getgroups(), os.getcwd(), os.listdir(".")
+    """
+    out = run(sandbox, program, "who")
+    uid, euid, gid, groups, cwd, listing = out.value
+    assert listing == []
+    assert not cwd.startswith(str(REPO))
+    if not IS_ROOT:
+        pytest.skip("uid drop needs root")
+    assert uid == euid == gid and uid >= 61000 and groups == []
+
+
+def test_signals_to_the_grader_are_not_needed_for_timeouts(sandbox):
+    """A child that blocks SIGINT/SIGTERM and catches everything is still stopped by the timeout."""
+    program = """
+        import signal, time
+        def stubborn():
+            for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+                signal.signal(sig, signal.SIG_IGN)
+            while True:
+                try:
+                    time.sleep(10)
+                except BaseException:
+                    pass
+    """
+    out = run(sandbox, program, "stubborn", timeout=0.5)
+    assert out.status == "timeout"
+
+
+def test_sandbox_start_does_not_import_the_graders_modules_into_the_zygote(sandbox):
+    cmdline = Path(f"/proc/{sandbox.zygote_pid}/cmdline").read_bytes().split(b"\0")
+    assert b"-I" in cmdline  # isolated mode: no cwd, no PYTHONPATH, no user site
+    assert "pytest" in sys.modules  # the grading process has it; the child check is in test_the_reference...
