@@ -108,6 +108,7 @@ def test_composite_mutants_call_the_step_through_the_global(mutant_id):
     calls = []
 
     def recorder(*args):
+        """Record the call, then answer as the reference step does."""
         calls.append(args)
         return getattr(rnn, step)(*args)
 

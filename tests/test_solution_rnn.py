@@ -53,6 +53,7 @@ def test_composites_call_their_step_through_the_global(composite, step):
     calls = []
 
     def recorder(*args):
+        """Record the call, then answer as the reference step does."""
         calls.append(args)
         return getattr(rnn, step)(*args)
 
@@ -69,6 +70,7 @@ def test_rebinding_isolates_the_composite():
     x, a0, parameters = BUILDERS["rnn_forward"](seed=3, **DIMS)
 
     def stub(xt, a_prev, params):
+        """A fake cell: constant a_next (0.25) and yt (0.5), a marker cache."""
         return np.full_like(a_prev, 0.25), np.full((DIMS["n_y"], DIMS["m"]), 0.5), ("stub",)
 
     a, y, (caches, x_out) = _rebound(rnn.rnn_forward, "rnn_cell_forward", stub)(x, a0, parameters)
