@@ -304,7 +304,9 @@ def _evidence(run: _Run) -> ModelEvidence:
 
 def _check_claim(claim: Claim, runs: Sequence[_Run], config: ImdbConfig, have_outputs: bool) -> Claim:
     """Verify one claim against the runs' output accuracies."""
-    tol = max(config.claim_tolerance, claim.tolerance) + 1e-9
+    # a number written with unit u of its last digit: rounded (+-u/2) or truncated (up to +u)
+    below = max(config.claim_tolerance, claim.tolerance / 2) + 1e-9
+    above = max(config.claim_tolerance, claim.tolerance) + 1e-9
 
     def values(run: _Run, kind: str) -> list[tuple[float, str]]:
         if kind == "test":
@@ -316,7 +318,7 @@ def _check_claim(claim: Claim, runs: Sequence[_Run], config: ImdbConfig, have_ou
     def match(pool: Sequence[_Run], kind: str) -> tuple[_Run, str] | None:
         for run in pool:
             for v, desc in values(run, kind):
-                if abs(v - claim.value) <= tol:
+                if claim.value - below <= v <= claim.value + above:
                     return run, f"{desc} shows {_fmt(v)}"
         return None
 
