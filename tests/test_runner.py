@@ -142,7 +142,7 @@ def test_infinite_loop_costs_its_timeout_once_and_the_rest_is_graded(tmp_path, c
 
 def test_process_exit_only_loses_that_call(tmp_path, context, sandbox):
     nb = nbs.course_notebook(nbs.mutate("rnn_cell_forward", "    cache = (a_next, a_prev, xt, parameters)",
-                                        "    import os\n    os._exit(3)\n    cache = None"))
+                                        "    import os\n    os._exit(3)\n    cache = ()"))
     result = grade(tmp_path, nb, context, sandbox)
     assert part(result, "rnn_cell_forward").status == CRASHED
     assert part(result, "rnn_forward").status == PASSED
