@@ -609,3 +609,25 @@ def test_empty_and_markdown_only_notebooks() -> None:
 def test_diagnostic_defaults() -> None:
     d = Diagnostic("info", "hello")
     assert (d.cell_index, d.line, d.function) == (None, None, None)
+
+
+def test_star_imports_are_not_introspected_beyond_safe_modules(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``from antigravity import *`` must not be imported (it opens a browser)."""
+    import importlib
+
+    imported: list[str] = []
+    real = importlib.import_module
+
+    def spy(name: str, *args, **kwargs):
+        imported.append(name)
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(importlib, "import_module", spy)
+    ex = extract(nb("from antigravity import *\nfrom this import *\nfrom math import *\n",
+                    "def f(x):\n    return sqrt(x) + fly(x)\n"))
+    assert "antigravity" not in imported and "this" not in imported
+    assert ex.functions["f"].free_names == ("fly",)
+    assert any("`fly`" in m and "from antigravity import *" in m for m in messages(ex, "warning"))
+    assert "from math import *" in ex.program().source
+    quiet = extract(nb("from this import *\nfrom math import *\n", "def g(x):\n    return x\n"))
+    assert "import" not in quiet.program().source
