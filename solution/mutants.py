@@ -23,8 +23,11 @@ notebook (its helpers ``np``, ``softmax``, ``sigmoid`` and per-step functions
 are the names the notebook provides).
 
 Each mutant differs from the reference on the example inputs of
-solution.setups (tests/test_solution_mutants.py), except where a docstring
-says when it coincides (e.g. an off-by-one index when T_x = 1).
+solution.setups (tests/test_solution_mutants.py).  Degenerate dimensions hide
+some of them: ``SAME_WHEN_ONE_STEP`` lists those that coincide with the
+reference when T_x = 1; with n_y = 1 the softmax is constantly 1 and with
+n_a = 1 a transpose changes nothing, so grading cases should have
+T_x, n_a, n_y and m of at least 2.
 """
 
 import inspect
@@ -44,7 +47,7 @@ from solution.rnn import (
     softmax,
 )
 
-__all__ = ["Mutant", "MUTANTS", "mutant_source"]
+__all__ = ["Mutant", "MUTANTS", "SAME_WHEN_ONE_STEP", "mutant_source"]
 
 
 @dataclass(frozen=True)
@@ -118,7 +121,7 @@ def rnn_cell_forward__cache_order(xt, a_prev, parameters):
 
 
 def rnn_forward__a0_every_step(x, a0, parameters):
-    """rnn_forward that feeds a0 (never the previous state) to every step.  Shapes as the reference."""
+    """rnn_forward that feeds a0 (never the previous state) to every step (the same as the reference when T_x = 1)."""
     caches = []
     n_x, m, T_x = x.shape
     n_y, n_a = parameters["Wya"].shape
@@ -311,7 +314,7 @@ def lstm_forward__c_not_stored(x, a0, parameters):
 
 
 def lstm_forward__a0_every_step(x, a0, parameters):
-    """lstm_forward feeding a0 (never the previous hidden state) to every step.  Shapes as the reference."""
+    """lstm_forward feeding a0 (never the previous hidden state) to every step (the same when T_x = 1)."""
     caches = []
     n_x, m, T_x = x.shape
     n_y, n_a = parameters["Wy"].shape
@@ -385,7 +388,7 @@ def rnn_cell_backward__untransposed_Waa(da_next, cache):
 
 
 def rnn_backward__no_recurrent_gradient(da, caches):
-    """rnn_backward passing da[:, :, t] alone to each step (da_prevt from the later step dropped)."""
+    """rnn_backward passing da[:, :, t] alone to each step, da_prevt dropped (the same when T_x = 1)."""
     (caches, x) = caches
     (a1, a0, x1, parameters) = caches[0]
     n_a, m, T_x = da.shape
@@ -532,7 +535,7 @@ def lstm_cell_backward__dc_next_ignored(da_next, dc_next, cache):
 
 
 def lstm_backward__no_recurrent_gradient(da, caches):
-    """lstm_backward passing da[:, :, t] alone as da_next (the later step's da_prev dropped)."""
+    """lstm_backward passing da[:, :, t] alone as da_next, da_prevt dropped (the same when T_x = 1)."""
     (caches, x) = caches
     n_a, m, T_x = da.shape
     n_x = caches[0][8].shape[0]
@@ -714,6 +717,14 @@ MUTANTS = types.MappingProxyType({
     for mutant_id, fn, message in _CATALOG
 })
 """Mutant id -> Mutant, in catalog order (grouped by function)."""
+
+SAME_WHEN_ONE_STEP = frozenset({
+    "rnn_forward/a0_every_step", "rnn_forward/y_wrong_index",
+    "lstm_forward/c_not_carried", "lstm_forward/a0_every_step",
+    "rnn_backward/no_recurrent_gradient", "rnn_backward/not_accumulated", "rnn_backward/forward_in_time",
+    "lstm_backward/no_recurrent_gradient", "lstm_backward/dc_not_carried", "lstm_backward/not_accumulated",
+})
+"""Ids of the mutants whose outputs equal the reference's when T_x = 1 (a grading case needs T_x >= 2)."""
 
 
 def mutant_source(mutant_id):

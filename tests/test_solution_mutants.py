@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from solution import mutants, rnn
-from solution.mutants import MUTANTS, Mutant, mutant_source
+from solution.mutants import MUTANTS, SAME_WHEN_ONE_STEP, Mutant, mutant_source
 from solution.setups import BUILDERS, EXAMPLES
 
 STEP_OF = {
@@ -132,3 +132,14 @@ def test_mutant_source_defines_the_graded_function(mutant_id):
     function = namespace[mutant.function]
     builder = BUILDERS[EXAMPLES[mutant.function]]
     assert _same(function(*builder(**OTHER_DIMS)), mutant.fn(*builder(**OTHER_DIMS)))
+
+
+def test_same_when_one_step_is_exact():
+    """SAME_WHEN_ONE_STEP lists exactly the mutants that a single time step cannot reveal."""
+    dims = dict(seed=3, n_x=2, n_a=3, n_y=2, m=2, T_x=1)
+    hidden = set()
+    for mutant_id, mutant in MUTANTS.items():
+        builder = BUILDERS[EXAMPLES[mutant.function]]
+        if _same(mutant.fn(*builder(**dims)), getattr(rnn, mutant.function)(*builder(**dims)), tol=1e-4):
+            hidden.add(mutant_id)
+    assert hidden == SAME_WHEN_ONE_STEP
