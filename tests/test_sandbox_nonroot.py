@@ -1,0 +1,94 @@
+"""The degraded (non-root) mode, proven by running the sandbox suites as an unprivileged user.
+
+When the tests run as root, this file starts pytest again as ``nobody`` on
+tests/test_sandbox.py and tests/test_sandbox_hostile.py.  The interpreter may
+live under /root (mode 0700, unreadable by nobody), so the unprivileged run
+gets a private mount namespace where an empty /root holds only the
+interpreter's directory, bound back read-only; nothing else changes.  The
+sandbox inside then has no root: rlimits, Landlock, seccomp, subreaper.
+
+When the tests already run as a normal user, the two suites prove the mode
+directly and this file is skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+NOBODY = 65534
+
+# Attacks that must be stopped (passed, not skipped) without root.
+MUST_PASS_WITHOUT_ROOT = [
+    "test_monkeypatched_numpy_and_math_do_not_change_the_parents_comparisons",
+    "test_forged_result_on_stdout_changes_nothing",
+    "test_the_reference_solution_cannot_be_imported",
+    "test_reference_and_fixtures_cannot_be_read_by_path",
+    "test_forged_result_files_cannot_be_written_where_the_grader_looks",
+    "test_grading_process_cannot_be_read_through_proc",
+    "test_nothing_of_the_grading_process_is_in_the_childs_memory",
+    "test_memory_bomb_is_stopped_and_the_next_call_works",
+    "test_fork_bomb_is_bounded_and_cleaned_up",
+    "test_detached_children_and_double_forked_grandchildren_do_not_outlive_the_session",
+    "test_huge_output_is_truncated_and_costs_little",
+    "test_network_access_is_refused",
+    "test_the_child_cannot_signal_the_grader_or_the_zygote",
+    "test_stub_replaces_a_global_for_one_call_and_falls_back_on_request",
+    "test_timeout_then_budget",
+]
+
+
+def _become_nobody() -> None:
+    """preexec_fn: private mount namespace exposing only the interpreter under /root, then drop to nobody."""
+    from grader import _child as c
+
+    prefixes = sorted({os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)})
+    c.unshare(c.CLONE_NEWNS)
+    c.mount(None, "/", None, c.MS_REC | c.MS_PRIVATE)
+    handles = [(p, os.open(p, os.O_PATH)) for p in prefixes if p.startswith("/root/")]
+    if handles:
+        c.mount("tmpfs", "/root", "tmpfs", c.MS_NOSUID | c.MS_NODEV, "mode=0755")
+        for path, fd in handles:
+            os.makedirs(path, exist_ok=True)
+            c.mount(f"/proc/self/fd/{fd}", path, None, c.MS_BIND | c.MS_REC)
+            os.close(fd)
+    os.setgroups([])
+    os.setresgid(NOBODY, NOBODY, NOBODY)
+    os.setresuid(NOBODY, NOBODY, NOBODY)
+
+
+@pytest.mark.slow
+def test_sandbox_suites_pass_as_an_unprivileged_user():
+    if os.geteuid() != 0:
+        pytest.skip("already unprivileged: tests/test_sandbox*.py prove the degraded mode directly")
+    with tempfile.TemporaryDirectory(prefix="sandbox-nonroot-") as tmp:
+        os.chmod(tmp, 0o777)
+        _run_as_nobody(Path(tmp))
+
+
+def _run_as_nobody(tmp_path: Path) -> None:
+    """Run the two suites as nobody and check the attacks that must be stopped were stopped."""
+    report = tmp_path / "report.xml"
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "LANG": "C.UTF-8", "PYTHONPATH": str(REPO),
+           "PYTHONDONTWRITEBYTECODE": "1"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={report}",
+         f"--basetemp={tmp_path / 'base'}", "tests/test_sandbox.py", "tests/test_sandbox_hostile.py"],
+        cwd=REPO, env=env, preexec_fn=_become_nobody, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
+    cases = {}
+    for case in ET.parse(report).getroot().iter("testcase"):
+        name = case.get("name").split("[")[0]
+        state = "skipped" if case.find("skipped") is not None else "failed" if (
+            case.find("failure") is not None or case.find("error") is not None) else "passed"
+        cases.setdefault(name, set()).add(state)
+    for name in MUST_PASS_WITHOUT_ROOT:
+        assert cases.get(name) == {"passed"}, f"{name}: {cases.get(name)} as nobody"
+    assert "NOT enforced" in proc.stdout + proc.stderr or cases["test_capabilities_describe_says_what_is_enforced"] == {"passed"}
