@@ -62,18 +62,21 @@ def _summary(result: SubmissionResult, seconds: float) -> Done:
                 problem)
 
 
-def _worker(conn: Connection, context: GradingContext, out_dir: Path, sandbox_options: dict) -> None:
+def _worker(conn: Connection, submissions: Sequence[Submission], context: GradingContext,
+            out_dir: Path, sandbox_options: dict) -> None:
+    """A worker's loop: receive an index into ``submissions`` (inherited by fork), grade it."""
     from grader.sandbox import Sandbox
 
     with Sandbox(**sandbox_options) as sandbox:
         conn.send(("ready", sandbox.capabilities.describe()))
         while True:
             try:
-                submission = conn.recv()
+                index = conn.recv()
             except EOFError:
                 return
-            if submission is None:
+            if index is None:
                 return
+            submission = submissions[index]
             start = time.perf_counter()
             result = grade_one(submission, context=context, sandbox=sandbox, out_dir=out_dir)
             conn.send(("done", _summary(result, time.perf_counter() - start)))
@@ -113,12 +116,13 @@ def grade_batch(submissions: Sequence[Submission], *, context: GradingContext, o
         return finished
 
     ctx = multiprocessing.get_context("fork")
-    pending = list(reversed(submissions))
+    pending = list(reversed(range(len(submissions))))
     workers: dict[Connection, tuple[object, Submission | None]] = {}
 
     def start_worker() -> None:
         parent, child = ctx.Pipe()
-        proc = ctx.Process(target=_worker, args=(child, context, out_dir, sandbox_options),
+        proc = ctx.Process(target=_worker,
+                           args=(child, submissions, context, out_dir, sandbox_options),
                            daemon=True)
         proc.start()
         child.close()
@@ -127,9 +131,9 @@ def grade_batch(submissions: Sequence[Submission], *, context: GradingContext, o
     def hand_out(conn: Connection) -> None:
         proc, _ = workers[conn]
         if pending:
-            sub = pending.pop()
-            conn.send(sub)
-            workers[conn] = (proc, sub)
+            index = pending.pop()
+            conn.send(index)
+            workers[conn] = (proc, submissions[index])
         else:
             conn.send(None)
             workers.pop(conn)

@@ -257,8 +257,7 @@ class _Grader:
                param_names: Sequence[str], common: dict) -> CaseResult:
         part = self.part
         specs = [part.output(name) for name in case.outputs]
-        mutation_weight = part.mutation_weight
-        total_weight = sum(s.weight for s in specs) + mutation_weight
+        total_weight = sum(s.weight for s in specs)
         hidden = case.visibility == HIDDEN
         results: list[CheckResult] = []
         failed_specs = []
@@ -282,14 +281,15 @@ class _Grader:
                 results.append(CheckResult(spec.name, False, 0.0, share, message))
 
         mutated = self._mutations(fixture.args, outcome.args_after, param_names)
-        if mutation_weight:
-            share = case.points * mutation_weight / total_weight
-            results.append(CheckResult("inputs unchanged", not mutated, 0.0 if mutated else share,
-                                       share, "; ".join(mutated)))
         for text in mutated:
             self.notes.append(f"`{part.function}` {text}: work on copies (`x.copy()`) instead.")
-
         points = sum(r.points for r in results)
+        if mutated:
+            # A penalty on what was earned, so a wrong answer cannot earn points for it.
+            penalty = points * part.mutation_weight
+            points -= penalty
+            results.append(CheckResult("inputs unchanged", False, -round(penalty, 6), 0.0,
+                                       "; ".join(mutated)))
         passed = all(r.passed for r in results)
         diagnosis = None
         if not passed:

@@ -78,7 +78,7 @@ def test_wrong_values_lose_only_their_share(tmp_path, context, sandbox):
     p = part(result, "rnn_forward")
     spec = context.rubric.part("rnn_forward")
     weights = {o.name: o.weight for o in spec.outputs}
-    total = sum(weights.values()) + spec.mutation_weight
+    total = sum(weights.values())
     expected = sum(c.points * (total - weights["y"]) / total for c in spec.cases)
     assert p.points == pytest.approx(expected)
     for case in p.cases:
