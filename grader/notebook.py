@@ -82,6 +82,13 @@ def load(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES) ->
         raise SubmissionError(
             f"{name}: too big ({_human(size)}; the limit is {_human(max_bytes)})"
         )
+    # The bytes are passed straight on so that loads() holds the only reference
+    # and can drop them once decoded (a 100 MB notebook then peaks lower).
+    return loads(_read(name, max_bytes), path=name)
+
+
+def _read(name: str, max_bytes: int) -> bytes:
+    """The bytes of file ``name``, refusing more than ``max_bytes``."""
     try:
         with open(name, "rb") as fh:
             data = fh.read(max_bytes + 1)
@@ -89,7 +96,7 @@ def load(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES) ->
         raise SubmissionError(f"{name}: cannot read ({exc.strerror or exc})") from None
     if len(data) > max_bytes:  # the file grew after stat
         raise SubmissionError(f"{name}: too big (more than {_human(max_bytes)})")
-    return loads(data, path=name)
+    return data
 
 
 def loads(data: bytes, *, path: str) -> Notebook:
@@ -109,13 +116,15 @@ def loads(data: bytes, *, path: str) -> Notebook:
             f"{path}: not UTF-8 text (invalid byte at offset {exc.start}); "
             "is it a binary file or a zip archive?"
         ) from None
+    size = len(data)
+    del data
     if path.lower().endswith(".py"):
         return Notebook(path=path, cells=(Cell(0, "code", text, ()),), nbformat=(0, 0))
-    return _parse_ipynb(text, data, path)
+    return _parse_ipynb(text, size, path)
 
 
-def _parse_ipynb(text: str, data: bytes, path: str) -> Notebook:
-    """Parse notebook JSON ``text`` (raw bytes ``data`` kept for error offsets)."""
+def _parse_ipynb(text: str, size: int, path: str) -> Notebook:
+    """Parse notebook JSON ``text`` (the file had ``size`` bytes)."""
     try:
         obj = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -123,7 +132,7 @@ def _parse_ipynb(text: str, data: bytes, path: str) -> Notebook:
         # The scanner reports a string that runs to the end of the input at
         # the string's start, so that case is a truncation too.
         if exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string"):
-            raise SubmissionError(f"{path}: not JSON (truncated at byte {len(data)})") from None
+            raise SubmissionError(f"{path}: not JSON (truncated at byte {size})") from None
         raise SubmissionError(
             f"{path}: not JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}, byte {offset})"
         ) from None
