@@ -433,3 +433,59 @@ def test_config_from_a_rubric_mapping():
         load_imdb_config({"validation": {"points": -1}}, source="rubrics/main.yaml", line=40)
     r = score_imdb(three_model_keras3(), config=c)
     assert r.points == r.max_points == 12
+
+
+def test_printed_history_pandas_table_and_bare_name_value_lines():
+    cells = [("code", LOAD, LOAD_OUT),
+             ("code", "from keras.layers import LSTM as L\nVAL = 0.15\n"
+                      "a = Sequential([Embedding(max_features, 8), SimpleRNN(8, return_sequences=True), SimpleRNN(8)])\n"
+                      "b = Sequential([Embedding(max_features, 8), L(8)])\n"
+                      "c = Sequential([Embedding(max_features, 8), GRU(8)])\n"
+                      "models = {'SimpleRNN x2': a, 'LSTM': b, 'GRU': c}\nhist = {}\n"
+                      "for name, model in models.items():\n"
+                      "    model.compile('adam', 'binary_crossentropy', metrics=['accuracy'])\n"
+                      "    hist[name] = model.fit(x_train, y_train, epochs=2, validation_split=VAL, verbose=0)\n"
+                      "    print(name, 'val acc:', hist[name].history['val_accuracy'])",
+              ("SimpleRNN x2 val acc: [0.7402, 0.7731]\nLSTM val acc: [0.8423, 0.8688]\n",
+               "GRU val acc: [0.8501, 0.8712]\n")),
+             ("code", "import pandas as pd\nrows = [(n, m.evaluate(x_test, y_test, verbose=0)[1]) for n, m in models.items()]\n"
+                      "pd.DataFrame(rows, columns=['model', 'test_accuracy'])",
+              ("          model  test_accuracy\n0  SimpleRNN x2         0.7702\n1          LSTM         0.8631\n"
+               "2           GRU         0.8655",)),
+             ("code", "for n, m in models.items():\n    print(f'{n}: {m.evaluate(x_test, y_test, verbose=0)[1]:.2%}')",
+              ("SimpleRNN x2: 77.02%\nLSTM: 86.31%\nGRU: 86.55%\n",)),
+             ("code", "print(hist['GRU'].history['val_accuracy'])", ("[0.8501, 0.8712]\n",))]
+    r = result_of(notebook(*cells))
+    assert [m.alternative for m in r.models] == ["SimpleRNN x2", "LSTM", "GRU"]
+    assert [m.best_val_accuracy for m in r.models] == [0.7731, 0.8688, 0.8712]
+    assert [m.test_accuracy for m in r.models] == [0.7702, 0.8631, 0.8655]
+    assert all(m.validation_fraction == 0.15 for m in r.models)
+    assert r.points == 10
+
+
+def test_markdown_list_with_validation_and_test_per_line_and_evaluate_dict():
+    nb = three_model_keras3()
+    cells = [(c.kind, c.source, c.outputs) for c in nb.cells]
+    cells[-1] = ("code", "gru_model.evaluate(x_test, y_test, return_dict=True, verbose=0)",
+                 ("{'accuracy': 0.8759000062942505, 'loss': 0.30611}",))
+    cells.append(("markdown", "Results (validation = last 20% of the training set):\n\n"
+                              "* SimpleRNN: val_acc = 0.78, test_acc = 0.7791\n"
+                              "* LSTM: val_acc = 0.8712, test_acc = 0.8664\n"
+                              "* GRU: val_acc = 0.8790, test_acc = 0.8759\n"))
+    r = result_of(notebook(*cells))
+    got = {(c.alternative, c.kind): (c.value, c.status) for c in r.claims}
+    assert got[("LSTM", "val")] == (0.8712, "verified") and got[("LSTM", "test")] == (0.8664, "verified")
+    assert got[("GRU", "test")] == (0.8759, "verified")
+    assert got[("SimpleRNN", "val")] == (0.78, "verified")
+    assert r.models[2].test_accuracy == pytest.approx(0.8759)
+    assert r.points == 10
+
+
+def test_mislabelled_claim_matching_another_model_is_not_verified():
+    nb = three_model_keras3()
+    cells = [(c.kind, c.source, c.outputs) for c in nb.cells]
+    cells.append(("markdown", "Best test accuracy: Bidirectional GRU with 87.59%."))
+    r = result_of(notebook(*cells))
+    (claim,) = r.claims
+    assert claim.alternative == "Bidirectional(GRU)" and claim.status == "unverified"
+    assert "GRU model's output" in claim.evidence

@@ -306,9 +306,12 @@ def claims_from_markdown(text: str, source: str) -> tuple[list[Claim], list[Stat
             preceding = [lab for lab in labels if lab[1] <= m.start()]
             following = [lab for lab in labels if lab[0] >= m.end()]
             label = preceding[-1][2] if preceding else following[0][2] if following else None
-            lo = preceding[-1][1] if preceding else 0
-            context = s[lo:m.end() + 12]
-            kind = _kind_of(context)
+            previous = [x.end() for x in numbers if x.end() <= m.start()]
+            lo = max([preceding[-1][1] if preceding else 0] + previous)
+            nxt = [x.start() for x in numbers if x.start() >= m.end()]
+            kind = _kind_of(s[lo:m.start()])
+            if kind == "":  # "86% test accuracy": the words after the number
+                kind = _kind_of(s[m.end():min(nxt + [m.end() + 30])])
             if kind is None:
                 continue
             claims.append(Claim(source, label, kind, n.value, s if len(s) < 160 else s[:157] + "...", n.tolerance))

@@ -180,7 +180,7 @@ _LOSS = re.compile(r"(?<![\w])(?:val_)?loss\s*:\s*(?:nan|-?\d)")
 _COUNTER = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\b")
 _VERBOSE2 = re.compile(r"^\s*(?:\d+\s*/\s*\d+\s*)?-\s*\d+m?s\b")
 _TRAIN_ON = re.compile(r"Train on (\d+) samples(?:, validate on (\d+) samples)?")
-_LIST = re.compile(r"^\s*[\[(]\s*(-?[\d.]+(?:e[-+]?\d+)?)\s*,\s*(-?[\d.]+(?:e[-+]?\d+)?)\s*(?:,[^\])]*)?[\])]\s*$")
+_LIST = re.compile(r"^\s*[\[(]\s*(-?[\d.]+(?:e[-+]?\d+)?)\s*,\s*(-?[\d.]+(?:e[-+]?\d+)?)\s*[\])]\s*$")
 _DICT_ACC = re.compile(r"^\s*\{.*'((?:val_)?\w*acc(?:uracy)?)'\s*:\s*(-?[\d.]+(?:e[-+]?\d+)?)\s*[,}]")
 _ACC_WORD = re.compile(r"(?i)\bacc(?:uracy|\.)?\b|_acc(?:uracy)?\b")
 _SUMMARY_START = re.compile(r'^\s*Model:\s*"?')
@@ -217,32 +217,66 @@ def _pick(metrics: dict[str, float], val: bool) -> tuple[float | None, str]:
     return None, ""
 
 
+def _kind(context: str) -> str:
+    """``"test"``, ``"val"``, ``"train"`` or ``""`` from the words around a printed accuracy."""
+    context = context.lower()
+    if re.search(r"\btest|evaluat|held[- ]out", context):
+        return "test"
+    if re.search(r"\bval|validation|dev\b", context):
+        return "val"
+    if re.search(r"\btrain(?:ing)?\b", context):
+        return "train"
+    return ""
+
+
 def _accuracy_prints(line_no: int, line: str) -> list[AccuracyPrint]:
-    """Accuracies named in a printed line; one per occurrence of the word accuracy/acc."""
+    """Accuracies named in a printed line; one per occurrence of the word accuracy/acc.
+
+    A list after the word (``"Validation acc: [0.83, 0.86]"``) gives one value per element.
+    In a printed dict (``history.history``), a key without ``val_`` is a training accuracy.
+    """
     hits = list(_ACC_WORD.finditer(line))
     out: list[AccuracyPrint] = []
     label = first_label(line)
+    is_dict = line.lstrip().startswith("{")
     for k, m in enumerate(hits):
         stop = hits[k + 1].start() if k + 1 < len(hits) else len(line)
         window = line[m.end():min(stop, m.end() + 40)]
+        start = hits[k - 1].end() if k else 0
+        if is_dict:
+            key = line[max(start, m.start() - 30):m.end()]
+            kind = "val" if re.search(r"val_\w*$", key) else "train"
+        listed = re.match(r"[^\d\[\n]{0,12}\[([^\]]*)\]?", line[m.end():stop])
+        if listed:
+            numbers = [parse_number(x) for x in re.findall(r"\d*\.\d+|\d+", listed.group(1))]
+            context = line[start:m.end()]
+            for number in numbers:
+                if number is not None:
+                    out.append(AccuracyPrint(line=line_no, acc=number, kind=kind if is_dict else _kind(context),
+                                             label=label, text=line.strip()[:200]))
+            continue
         num = re.search(_NUM, window)
         if not num:
             continue
         number = parse_number(num.group(1), bool(num.group(2)))
         if number is None:
             continue
-        start = hits[k - 1].end() if k else 0
-        context = line[start:m.end() + num.end()].lower()
-        if re.search(r"\btest|evaluat|held[- ]out", context):
-            kind = "test"
-        elif re.search(r"\bval|validation|dev\b", context):
-            kind = "val"
-        elif re.search(r"\btrain(?:ing)?\b", context):
-            kind = "train"
-        else:
-            kind = ""
-        out.append(AccuracyPrint(line=line_no, acc=number, kind=kind, label=label, text=line.strip()))
+        if not is_dict:
+            kind = _kind(line[start:m.end() + num.end()])
+        out.append(AccuracyPrint(line=line_no, acc=number, kind=kind, label=label, text=line.strip()[:200]))
     return out
+
+
+def _table_row(line_no: int, line: str, kinds: list[str]) -> list[AccuracyPrint]:
+    """A row of a printed results table (pandas style) under a header naming accuracies."""
+    label = first_label(line)
+    numbers = [parse_number(x) for x in re.findall(r"(?<![\w.])\d*\.\d+(?![\w.])", line)]
+    numbers = [n for n in numbers if n is not None]
+    if not label or not numbers:
+        return []
+    numbers = numbers[-len(kinds):] if len(numbers) > len(kinds) else numbers
+    return [AccuracyPrint(line=line_no, acc=n, kind=kind, label=label, text=line.strip())
+            for n, kind in zip(numbers, kinds)]
 
 
 @dataclass
@@ -270,8 +304,13 @@ class _Open:
                       interrupted=broken, train_samples=self.train, val_samples=self.val, acc_key=self.key)
 
 
-def parse_events(lines: Sequence[str]) -> list[object]:
-    """Events in output order: `Summary`, `FitLog`, `Evaluation`, `AccuracyPrint`, `Label`."""
+def parse_events(lines: Sequence[str], *, accuracy_context: bool = False) -> list[object]:
+    """Events in output order: `Summary`, `FitLog`, `Evaluation`, `AccuracyPrint`, `Label`.
+
+    ``accuracy_context``: the cell's code speaks of accuracy, so a line that is just an
+    alternative and a fraction (``"LSTM: 0.8664"``) is read as an accuracy print.
+    """
+    table: list[str] = []
     events: list[object] = []
     fit: _Open | None = None
     header: tuple[int | None, int | None] = (None, None)
@@ -358,13 +397,29 @@ def parse_events(lines: Sequence[str]) -> list[object]:
             events.append(Evaluation(line=no, acc=number, form="dict" if is_dict else "list"))
             last_eval = None
             continue
+        if table:
+            found = _table_row(no, line, table)
+            if found:
+                events.extend(found)
+                continue
+            table = []
         if _ACC_WORD.search(line):
             found = _accuracy_prints(no, line)
             if found:
                 close_fit()
                 events.extend(found)
                 continue
+            kinds = [_kind(line[max(0, m.start() - 12):m.end()]) for m in _ACC_WORD.finditer(line)]
+            if kinds and not re.search(r"\d", line):
+                table = kinds  # the header of a printed table: Model  Val accuracy  Test accuracy
+                continue
         label = first_label(line)
+        if accuracy_context and label:
+            m = re.fullmatch(r"\W*[\w() -]{1,40}?\W{0,4}\s*(\d*\.\d+|\d{1,3}(?:\.\d+)?\s*%)\s*", line)
+            number = parse_number(m.group(1).rstrip("% "), m.group(1).endswith("%")) if m else None
+            if number is not None:
+                events.append(AccuracyPrint(line=no, acc=number, kind="", label=label, text=line.strip()))
+                continue
         if label and len(line) < 200:
             events.append(Label(line=no, label=label, text=line.strip()))
     close_fit()

@@ -10,6 +10,7 @@ against those outputs.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Mapping, Sequence
 
@@ -172,7 +173,8 @@ class _Associator:
         for cell in self.cells:
             if cell.kind != "code":
                 continue
-            events = parse_events(render(cell.outputs)) if cell.outputs else []
+            context = bool(re.search(r"acc", cell.source, re.I))
+            events = parse_events(render(cell.outputs), accuracy_context=context) if cell.outputs else []
             self.read_cell(cell, events)
 
     def read_cell(self, cell: Any, events: list[object]) -> None:
@@ -213,6 +215,8 @@ class _Associator:
                 cell_runs.append(run)
                 current, hint = run, None
             elif isinstance(event, Evaluation):
+                if event.form == "list" and not evals and ".history" in cell.source:
+                    continue  # two epochs of a printed history, not an evaluate result
                 call = evals[min(eval_ptr, len(evals) - 1)] if evals else None
                 eval_ptr += 1
                 run = self.resolve(current, call, cell_runs, hint)

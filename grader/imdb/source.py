@@ -161,13 +161,14 @@ class _Env:
     origins: dict[str, frozenset[str]] = field(default_factory=dict)
     fractions: dict[str, float] = field(default_factory=dict)
     alias: dict[str, str] = field(default_factory=dict)
-    strings: dict[str, str] = field(default_factory=dict)
+    strings: dict[str, Any] = field(default_factory=dict)  # constants bound to names
     pending: list[str] = field(default_factory=list)  # functional-API recurrent layers not yet in a Model
+    literals: dict[str, ast.AST] = field(default_factory=dict)  # names bound to list/tuple/dict displays
 
     def child(self) -> "_Env":
         """A copy for a function body: the same knowledge, its own bindings."""
         return _Env(dict(self.models), dict(self.layers), dict(self.origins), dict(self.fractions),
-                    dict(self.alias), dict(self.strings), [])
+                    dict(self.alias), dict(self.strings), [], dict(self.literals))
 
 
 _SEQUENTIAL = {"Sequential"}
@@ -370,6 +371,11 @@ class _Walker:
             return None
         if isinstance(stmt, ast.ClassDef):
             return None
+        if isinstance(stmt, ast.ImportFrom):
+            for alias in stmt.names:
+                if alias.asname and (alias.name in RECURRENT or alias.name == "Bidirectional"):
+                    env.layers[alias.asname] = alias.name
+            return None
         if isinstance(stmt, ast.Return):
             if stmt.value is not None:
                 self.expression(stmt.value, env)
@@ -409,19 +415,44 @@ class _Walker:
             self.expression(stmt.value, env)
         return None
 
-    def loop(self, stmt: ast.For, env: _Env) -> _Model | None:
-        """Unroll a ``for`` over a literal list (or ``{...}.items()``); otherwise walk once."""
-        items: list[ast.AST] | None = None
-        it = stmt.iter
+    def items_of(self, it: ast.AST, env: _Env) -> list[ast.AST] | None:
+        """The elements a ``for`` iterates over, when they are written literally (or bound to a name).
+
+        Handles ``[...]``, ``(...)``, ``{...}`` and their ``.items()``/``.values()``/``.keys()``,
+        ``zip(...)`` and ``enumerate(...)`` of those, and names bound to such literals.
+        """
+        if isinstance(it, ast.Name) and it.id in env.literals:
+            return self.items_of(env.literals[it.id], env)
         if isinstance(it, (ast.List, ast.Tuple)):
-            items = list(it.elts)
-        elif isinstance(it, ast.Call) and _name(it.func) == "items" and isinstance(it.func, ast.Attribute) \
-                and isinstance(it.func.value, ast.Dict):
-            d = it.func.value
-            items = [ast.Tuple(elts=[k, v], ctx=ast.Load()) for k, v in zip(d.keys, d.values) if k is not None]
-        elif isinstance(it, ast.Call) and _name(it.func) == "zip" and all(isinstance(a, (ast.List, ast.Tuple))
-                                                                         for a in it.args) and it.args:
-            items = [ast.Tuple(elts=list(t), ctx=ast.Load()) for t in zip(*(a.elts for a in it.args))]
+            return list(it.elts)
+        if isinstance(it, ast.Dict):
+            return [k for k in it.keys if k is not None]
+        if isinstance(it, ast.Call) and isinstance(it.func, ast.Attribute) and not it.args:
+            base = it.func.value
+            if isinstance(base, ast.Name) and base.id in env.literals:
+                base = env.literals[base.id]
+            if isinstance(base, ast.Dict):
+                pairs = [(k, v) for k, v in zip(base.keys, base.values) if k is not None]
+                if it.func.attr == "items":
+                    return [ast.Tuple(elts=[k, v], ctx=ast.Load()) for k, v in pairs]
+                if it.func.attr == "values":
+                    return [v for _, v in pairs]
+                if it.func.attr == "keys":
+                    return [k for k, _ in pairs]
+        if isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.args:
+            if it.func.id == "zip":
+                parts = [self.items_of(a, env) for a in it.args]
+                if all(p is not None for p in parts):
+                    return [ast.Tuple(elts=list(t), ctx=ast.Load()) for t in zip(*parts)]  # type: ignore[misc]
+            if it.func.id == "enumerate":
+                inner = self.items_of(it.args[0], env)
+                if inner is not None:
+                    return [ast.Tuple(elts=[ast.Constant(k), e], ctx=ast.Load()) for k, e in enumerate(inner)]
+        return None
+
+    def loop(self, stmt: ast.For, env: _Env) -> _Model | None:
+        """Unroll a ``for`` over literal elements (see `items_of`); otherwise walk the body once."""
+        items = self.items_of(stmt.iter, env)
         if items is None or len(items) > _MAX_UNROLL:
             saved, self.in_loop = self.in_loop, True
             try:
@@ -461,9 +492,13 @@ class _Walker:
         if label and names and not (isinstance(value, ast.Call) and isinstance(value.func, ast.Call)):
             for name in names:
                 env.layers[name] = label
-        if isinstance(value, ast.Constant) and isinstance(value.value, str):
+        for name in names:
+            env.literals.pop(name, None)
+            if isinstance(value, (ast.List, ast.Tuple, ast.Dict)):
+                env.literals[name] = value
+        if isinstance(value, ast.Constant) and isinstance(value.value, (str, int, float)):
             for name in names:
-                env.strings[name] = value.value
+                env.strings[name] = value.value  # constants: strings and numbers
         model = None
         if isinstance(value, ast.Call) and _name(value.func) in ("fit", "fit_generator", "evaluate"):
             self.expression(value, env)
@@ -535,10 +570,10 @@ class _Walker:
         validation = self.validation(kw, node, env)
         epochs = None
         e = kw.get("epochs") or kw.get("nb_epoch")
+        if isinstance(e, ast.Name) and isinstance(env.strings.get(e.id), int):
+            e = ast.Constant(env.strings[e.id])
         if isinstance(e, ast.Constant) and isinstance(e.value, int):
             epochs = e.value
-        elif isinstance(e, ast.Name) and e.id in env.strings:
-            epochs = None
         self.fits.append(FitCall(cell=self.cell, order=self.order, model=self.real(target, env),
                                  alternative=alternative, layers=layers, validation=validation,
                                  epochs=epochs, in_loop=self.in_loop, line=node.lineno))
@@ -546,6 +581,8 @@ class _Walker:
 
     def validation(self, kw: dict[str, ast.AST], node: ast.Call, env: _Env) -> Validation:
         """The validation setting of a ``fit`` call."""
+        if "validation_data" in kw:
+            return self.validation_data(kw["validation_data"], env)
         if "validation_split" in kw:
             v = kw["validation_split"]
             if isinstance(v, ast.Name) and v.id in env.strings:
@@ -556,20 +593,21 @@ class _Walker:
                     return Validation("none", "none", None, f"validation_split={v.value}")
                 return Validation("split", "train", f, f"validation_split={v.value}")
             return Validation("split", "train", None, f"validation_split={ast.unparse(v)}")
-        if "validation_data" in kw:
-            v = kw["validation_data"]
-            text = f"validation_data={ast.unparse(v)}"
-            o = self.origin(v, env)
-            first = v.elts[0] if isinstance(v, (ast.Tuple, ast.List)) and v.elts else v
-            fraction = env.fractions.get(first.id) if isinstance(first, ast.Name) else None
-            if "test" in o:
-                return Validation("data", "test", None, text)
-            if "train" in o:
-                return Validation("data", "train", fraction, text)
-            return Validation("data", "unknown", None, text)
         if len(node.args) >= 7 and isinstance(node.args[6], ast.Constant):
             return Validation("split", "train", float(node.args[6].value), "validation_split (positional)")
         return Validation("none", "none", None, "no validation data")
+
+    def validation_data(self, v: ast.AST, env: _Env) -> Validation:
+        """The validation setting of ``validation_data=...``: from the training or the test set."""
+        text = f"validation_data={ast.unparse(v)}"
+        o = self.origin(v, env)
+        first = v.elts[0] if isinstance(v, (ast.Tuple, ast.List)) and v.elts else v
+        fraction = env.fractions.get(first.id) if isinstance(first, ast.Name) else None
+        if "test" in o:
+            return Validation("data", "test", None, text)
+        if "train" in o:
+            return Validation("data", "train", fraction, text)
+        return Validation("data", "unknown", None, text)
 
 
 _NUMBER_TOKEN = re.compile(r"(?<![\w.])\d+\.\d+|\d+(?=\s*%)")
