@@ -200,7 +200,7 @@ class _Grader:
     # ------------------------------------------------------------------ per case
     def _case(self, case: Case, status: str, points: float, **kw: Any) -> CaseResult:
         return CaseResult(case_id=case.id, name=case.name, visibility=case.visibility,
-                          status=status, points=round(points, 6), max_points=case.points, **kw)
+                          status=status, points=points, max_points=case.points, **kw)
 
     def _grade_case(self, case: Case, param_names: Sequence[str]) -> CaseResult:
         fixture = self.context.fixtures.get(case.id)
