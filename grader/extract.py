@@ -439,11 +439,13 @@ _CALL_OR_INDEX_RE = re.compile(r"[\w)\]}'\"]\s*[(\[]")
 _IMPORT_HEAD_RE = re.compile(r"^(?:import|from)\s")
 _DEF_HEAD_RE = re.compile(r"^(?:@|(?:async\s+)?def\s|class\s)")
 _DEF_LINE_RE = re.compile(r"^(?:async\s+)?(def|class)\s+([A-Za-z_]\w*)", re.MULTILINE)
-_NESTED_DEF_RE = re.compile(r"^\s+(?:async\s+)?def\s", re.MULTILINE)
 # Only cells with something IPython-like are worth importing IPython for (~0.4 s).
 _IPYTHON_HINT_RE = re.compile(r"^[ \t]*(?:[%!]|>>>|In \[|\?)|\?[ \t]*$|=[ \t]*[!%]", re.MULTILINE)
 _PROMPT_RE = re.compile(r"^(?:>>>|In \[\d*\]:)", re.MULTILINE)
-_COMPOUND_RE = re.compile(r"^(?:if|for|while|try|with|async)\b")
+_COMPOUND_RE = re.compile(r"^(?:if|for|while|try|with|async|match)\b")
+_AUG_ASSIGN_RE = re.compile(r"^([A-Za-z_]\w*)\s*(?:[-+*/%&|^@]|//|\*\*|>>|<<)=")
+# A comment on a line without quotes (so the # cannot be inside a string).
+_COMMENT_RE = re.compile(r"^([^'\"#\n]*)#[^\n]*$", re.MULTILINE)
 _MAYBE_PLACEHOLDER_RE = re.compile(
     r"^[ \t]*(?:pass|\.\.\.)[ \t]*(?:#.*)?$", re.MULTILINE
 )
@@ -465,10 +467,18 @@ def _fast_cell(source: str) -> list[object] | None:
         return None  # a cell magic decides what the cell is; pasted prompts need IPython
     lines = source.split("\n")
     starts = _top_level_starts(source) + [len(lines)]
+    check_quotes = '"""' in source or "'''" in source
     out: list[object] = []
     for a, b in zip(starts, starts[1:]):
         head = lines[a]
+        if check_quotes:
+            # A split inside a multi-line string leaves unbalanced triple quotes.
+            whole = "\n".join(lines[a:b])
+            if whole.count('"""') % 2 or whole.count("'''") % 2:
+                return None
         if not head.strip() or head.startswith("#"):
+            if a == 0 and any(ln.strip() and not ln.lstrip().startswith("#") for ln in lines[a:b]):
+                return None  # indented code under a leading comment
             continue
         if head[0] in " \t":
             return None
@@ -489,15 +499,22 @@ def _fast_cell(source: str) -> list[object] | None:
             continue
         block = "\n".join(lines[a:b])
         assign = _ASSIGN_HEAD_RE.match(head)
-        constant_like = assign is not None and not _CALL_OR_INDEX_RE.search(block, assign.end())
-        nested = _COMPOUND_RE.match(head) is not None and _NESTED_DEF_RE.search(block) is not None
-        if _IMPORT_HEAD_RE.match(head) or constant_like or nested:
+        constant_like = assign is not None and not _CALL_OR_INDEX_RE.search(
+            _COMMENT_RE.sub(r"\1", block), assign.end()
+        )
+        # Compound statements (loops, ifs, with, try) are parsed: they bind
+        # names that make earlier constants stale, and may hide defs.
+        if _IMPORT_HEAD_RE.match(head) or constant_like or _COMPOUND_RE.match(head):
             tree = _parses("\n" * a + block)
             if tree is None:
                 return None
             out.extend(tree.body)
         elif assign is not None:
-            out.extend(n.strip() for n in assign.group(1).split(","))
+            out.extend(n.strip(" ()[]") for n in assign.group(1).split(","))
+        else:
+            aug = _AUG_ASSIGN_RE.match(head)
+            if aug is not None:
+                out.append(aug.group(1))
     return out
 
 

@@ -631,3 +631,50 @@ def test_star_imports_are_not_introspected_beyond_safe_modules(monkeypatch: pyte
     assert "from math import *" in ex.program().source
     quiet = extract(nb("from this import *\nfrom math import *\n", "def g(x):\n    return x\n"))
     assert "import" not in quiet.program().source
+
+
+# ------------------------------------------------------------------ fast path == careful path
+# Extraction skips parsing test code when it can (grader.extract._fast_cell);
+# these cases, modelled on real submissions, pin that shortcut to the careful path.
+
+SHORTCUT_CASES = {
+    "course": (IMPORTS, RNN_CELL, TEST_CELL, UNFINISHED),
+    "commented_out_def_in_string": (
+        "import numpy as np\n'''\ndef old_version(x):\n    return x\n'''\ndef new_version(x):\n    return x + 1\n",
+    ),
+    "constant_with_parenthesised_comment": ("channels = 2   # audio channels (1 = mono, 2 = stereo)\n"
+                                            "def f():\n    return channels\n",),
+    "constant_rebound_by_loop": ("idx = 5\n", "for idx in range(3):\n    print(idx)\n", "def f():\n    return idx\n"),
+    "constant_rebound_by_augmented_assignment": ("n = 1\nn += 1\n", "def f():\n    return n\n"),
+    "magic_between_constants": ("import os\n%matplotlib inline\npath = ''\nimg = os.path.join(path, 'x')\n",
+                                "def f():\n    return path\n"),
+    "indented_code_under_leading_comment": ("# setup\n    def g():\n        return 1\n",),
+    "decorated_and_classes": ("import functools\n@functools.wraps(print)\ndef w(*a):\n    return a\n"
+                              "class Model:\n    def fit(self):\n        return Wy\n",),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SHORTCUT_CASES))
+def test_shortcut_agrees_with_careful_parse(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from grader import extract as extract_module
+
+    notebook = nb(*SHORTCUT_CASES[name])
+    quick = extract(notebook)
+    monkeypatch.setattr(extract_module, "_fast_cell", lambda source: None)
+    careful = extract(notebook)
+    assert dict(quick.functions) == dict(careful.functions)
+    assert quick.program().source == careful.program().source
+    assert sorted(quick.diagnostics, key=repr) == sorted(careful.diagnostics, key=repr)
+
+
+def test_function_inside_a_module_level_string_is_not_extracted() -> None:
+    ex = extract(nb(*SHORTCUT_CASES["commented_out_def_in_string"]))
+    assert set(ex.functions) == {"new_version"}
+
+
+def test_constants_with_comments_and_rebinding() -> None:
+    assert "channels = 2" in extract(nb(*SHORTCUT_CASES["constant_with_parenthesised_comment"])).program().source
+    looped = extract(nb(*SHORTCUT_CASES["constant_rebound_by_loop"]))
+    assert "idx = 5" not in looped.program().source and looped.functions["f"].free_names == ("idx",)
+    augmented = extract(nb(*SHORTCUT_CASES["constant_rebound_by_augmented_assignment"]))
+    assert "n = 1" not in augmented.program().source
