@@ -489,3 +489,15 @@ def test_mislabelled_claim_matching_another_model_is_not_verified():
     (claim,) = r.claims
     assert claim.alternative == "Bidirectional(GRU)" and claim.status == "unverified"
     assert "GRU model's output" in claim.evidence
+
+
+def test_transposed_markdown_table_with_alternatives_as_columns():
+    nb = three_model_keras3()
+    cells = [(c.kind, c.source, c.outputs) for c in nb.cells]
+    cells.append(("markdown", "| | SimpleRNN | LSTM | GRU |\n|---|---|---|---|\n"
+                              "| Validation accuracy | 0.78 | 0.8712 | 0.879 |\n"
+                              "| Test accuracy | 77.91% | 86.64% | 87.59% |"))
+    r = result_of(notebook(*cells))
+    assert [(c.alternative, c.kind, c.status) for c in r.claims] == [
+        ("SimpleRNN", "val", "verified"), ("LSTM", "val", "verified"), ("GRU", "val", "verified"),
+        ("SimpleRNN", "test", "verified"), ("LSTM", "test", "verified"), ("GRU", "test", "verified")]
