@@ -2,7 +2,10 @@
 
 One JSON file per rubric and visibility, ``rubrics/fixtures/<rubric name>.public.json``
 and ``<rubric name>.hidden.json``, so that a student kit can carry the public
-file alone. Values are encoded with :mod:`grader.plaindata` (no pickle).
+file alone. Values are encoded with :mod:`grader.plaindata` (no pickle); an array that
+occurs several times in a file (a parameter matrix is in every cache and every
+trace step) is written once and referenced after (``{"__ref__": k}``), and the
+loaded arrays are read-only, since they may be shared.
 Layout (one case per line, so that a regeneration diffs case by case)::
 
     {
@@ -155,7 +158,7 @@ def read_fixture_file(path: Path) -> dict:
     except OSError as exc:
         raise FixtureError(f"{path}: cannot read the fixture file: {exc.strerror or exc}") from None
     try:
-        content = plaindata.loads(data)
+        content = plaindata.loads(data, readonly=True)
     except plaindata.PlainDataError as exc:
         raise FixtureError(f"{path}: not a valid fixture file: {exc}") from None
     if not isinstance(content, dict) or not isinstance(content.get("cases"), dict):
@@ -274,25 +277,31 @@ def fixtures_digest(
 # --------------------------------------------------------------------------- writing
 
 
-def _entry_json(case: Case, fixture: CaseFixture) -> str:
-    mutants = {}
+def _entry_json(case: Case, fixture: CaseFixture, pool: plaindata.ArrayPool) -> str:
+    """One case's entry as compact JSON.
+
+    Values are encoded in the order they appear in the entry, so that the
+    pool's ``__ref__`` numbers follow document order (as the decoder sees them).
+    """
+    encode = plaindata.to_json_obj
+    entry: dict[str, Any] = {"spec_hash": spec_hash(case), "spec": case.spec()}
+    entry["args"] = encode(tuple(fixture.args), pool=pool)
+    entry["expected"] = encode(fixture.expected, pool=pool)
+    traces: dict[str, list] = {}
+    for dep, calls in fixture.traces.items():
+        traces[dep] = []
+        for call_args, result in calls:
+            encoded_args = encode(tuple(call_args), pool=pool)
+            traces[dep].append([encoded_args, encode(result, pool=pool)])
+    entry["traces"] = traces
+    mutants: dict[str, Any] = {}
     for mutant_id in sorted(fixture.mutants):
         outcome = fixture.mutants[mutant_id]
         if isinstance(outcome, MutantError):
             mutants[mutant_id] = {"error": outcome.message}
         else:
-            mutants[mutant_id] = {"result": plaindata.to_json_obj(outcome)}
-    entry = {
-        "spec_hash": spec_hash(case),
-        "spec": case.spec(),
-        "args": plaindata.to_json_obj(tuple(fixture.args)),
-        "expected": plaindata.to_json_obj(fixture.expected),
-        "traces": {
-            dep: [[plaindata.to_json_obj(tuple(a)), plaindata.to_json_obj(r)] for a, r in calls]
-            for dep, calls in fixture.traces.items()
-        },
-        "mutants": mutants,
-    }
+            mutants[mutant_id] = {"result": encode(outcome, pool=pool)}
+    entry["mutants"] = mutants
     return json.dumps(entry, allow_nan=False, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -314,13 +323,14 @@ def encode_fixture_file(
     """
     lines = []
     used: set[str] = set()
+    pool = plaindata.ArrayPool()  # one pool per file: an array repeated anywhere in it is written once
     for case in rubric.cases:
         if case.visibility != visibility:
             continue
         if case.id not in fixtures:
             raise FixtureError(f"{rubric.path}:{case.line}: no fixture computed for case {case.id!r}")
         used.update(fixtures[case.id].mutants)
-        lines.append(f"{json.dumps(case.id)}:{_entry_json(case, fixtures[case.id])}")
+        lines.append(f"{json.dumps(case.id)}:{_entry_json(case, fixtures[case.id], pool)}")
     messages = {mutant_id: mutant_messages[mutant_id] for mutant_id in sorted(used)}
     cases = "{\n" + ",\n".join(lines) + "\n}"
     header = [

@@ -19,6 +19,8 @@ dict with str keys           a JSON object; one whose only key looks like a tag
                              strings ``"nan"``, ``"inf"``, ``"-inf"``; complex elements
                              are ``[re, im]`` pairs.
 numpy scalar                 ``{"__scalar__": {"dtype": ..., "data": value}}``
+a repeated array             ``{"__ref__": k}``, only when encoding with an :class:`ArrayPool`:
+                             the k-th array written in full in the document (from 0)
 ==========================  ==========================================================
 
 Floats are written with ``repr`` (what :mod:`json` does), which reads back to
@@ -34,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["PlainDataError", "to_json_obj", "from_json_obj", "dumps", "loads"]
+__all__ = ["PlainDataError", "ArrayPool", "to_json_obj", "from_json_obj", "dumps", "loads"]
 
 _KINDS = frozenset("biufc")  # bool, int, uint, float, complex
 _NONFINITE = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
@@ -78,11 +80,45 @@ def _encode_array(arr: np.ndarray, where: str) -> dict:
     return {"__ndarray__": {"dtype": dtype.name, "shape": list(arr.shape), "data": values}}
 
 
-def to_json_obj(obj: Any, *, _where: str = "value") -> Any:
-    """Encode plain data as JSON-compatible Python objects (see the module docstring)."""
+class ArrayPool:
+    """Shares identical arrays among values written into one JSON document.
+
+    Pass the same pool to successive :func:`to_json_obj` calls whose results
+    are laid out in that order in one document: the second and later
+    occurrences of an array equal to an earlier one (same dtype, shape and
+    bytes) are written ``{"__ref__": k}``, k counting the arrays written in
+    full, in document order, from 0. :func:`loads` resolves them to the same
+    array object.
+    """
+
+    __slots__ = ("_seen",)
+
+    def __init__(self) -> None:
+        self._seen: dict[tuple, int] = {}
+
+    def ref(self, arr: np.ndarray) -> int | None:
+        """The index of an earlier equal array, or None after registering ``arr`` as the next one."""
+        key = (arr.dtype.str, arr.shape, np.ascontiguousarray(arr).tobytes())
+        found = self._seen.get(key)
+        if found is None:
+            self._seen[key] = len(self._seen)
+        return found
+
+
+def to_json_obj(obj: Any, *, pool: ArrayPool | None = None, _where: str = "value") -> Any:
+    """Encode plain data as JSON-compatible Python objects (see the module docstring).
+
+    With a ``pool``, repeated arrays become references (see :class:`ArrayPool`).
+    """
     if obj is None or isinstance(obj, (bool, str)):
         return obj
     if isinstance(obj, np.ndarray):
+        if obj.dtype.byteorder not in "=|":
+            obj = obj.astype(obj.dtype.newbyteorder("="))
+        if pool is not None and obj.dtype.kind in _KINDS:
+            index = pool.ref(obj)
+            if index is not None:
+                return {"__ref__": index}
         return _encode_array(obj, _where)
     if isinstance(obj, np.generic):
         if obj.dtype.kind not in _KINDS:
@@ -96,15 +132,17 @@ def to_json_obj(obj: Any, *, _where: str = "value") -> Any:
     if isinstance(obj, complex):
         return {"__complex__": [_float(obj.real), _float(obj.imag)]}
     if isinstance(obj, tuple):
-        return {"__tuple__": [to_json_obj(v, _where=f"{_where}[{i}]") for i, v in enumerate(obj)]}
+        return {
+            "__tuple__": [to_json_obj(v, pool=pool, _where=f"{_where}[{i}]") for i, v in enumerate(obj)]
+        }
     if isinstance(obj, list):
-        return [to_json_obj(v, _where=f"{_where}[{i}]") for i, v in enumerate(obj)]
+        return [to_json_obj(v, pool=pool, _where=f"{_where}[{i}]") for i, v in enumerate(obj)]
     if isinstance(obj, dict):
         out = {}
         for key, value in obj.items():
             if not isinstance(key, str):
                 raise PlainDataError(f"{_where}: dict keys must be str, not {type(key).__name__} {key!r}")
-            out[key] = to_json_obj(value, _where=f"{_where}[{key!r}]")
+            out[key] = to_json_obj(value, pool=pool, _where=f"{_where}[{key!r}]")
         if len(out) == 1 and _is_tag(next(iter(out))):
             # a user dict that would read back as a tag: written as [key, value] pairs
             return {"__dict__": [[key, value] for key, value in out.items()]}
@@ -182,10 +220,28 @@ def _is_tag(key: str) -> bool:
     return key.startswith("__") and key.endswith("__") and len(key) > 4
 
 
-def _decode_tagged(tag: str, value: Any) -> Any:
+class _Arrays:
+    """The arrays decoded so far in one document, for ``__ref__``."""
+
+    __slots__ = ("items", "readonly")
+
+    def __init__(self, readonly: bool) -> None:
+        self.items: list[np.ndarray] = []
+        self.readonly = readonly
+
+
+def _decode_tagged(tag: str, value: Any, arrays: _Arrays) -> Any:
     """Decode ``{tag: value}`` whose nested members are already decoded."""
     if tag == "__ndarray__":
-        return _decode_array(value)
+        arr = _decode_array(value)
+        if arrays.readonly:
+            arr.flags.writeable = False
+        arrays.items.append(arr)
+        return arr
+    if tag == "__ref__":
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < len(arrays.items):
+            raise PlainDataError(f"__ref__ {value!r} names no earlier array")
+        return arrays.items[value]
     if tag == "__tuple__":
         if not isinstance(value, list):
             raise PlainDataError("a __tuple__ must hold a list")
@@ -213,45 +269,58 @@ def _raw_float_hook(name: str) -> float:
     raise PlainDataError(f"{name} is not valid JSON; non-finite floats are written as tags")
 
 
-def from_json_obj(obj: Any) -> Any:
-    """Inverse of :func:`to_json_obj` for already-parsed JSON objects."""
+def from_json_obj(obj: Any, *, readonly: bool = False) -> Any:
+    """Inverse of :func:`to_json_obj` for already-parsed JSON objects.
+
+    ``readonly=True`` returns arrays that cannot be written to (useful when
+    ``__ref__`` makes several places share one array).
+    """
+    return _from_json(obj, _Arrays(readonly))
+
+
+def _from_json(obj: Any, arrays: _Arrays) -> Any:
     if obj is None or isinstance(obj, (bool, int, float, str)):
         return obj
     if isinstance(obj, list):
-        return [from_json_obj(v) for v in obj]
+        return [_from_json(v, arrays) for v in obj]
     if isinstance(obj, dict):
         if len(obj) == 1:
             ((tag, value),) = obj.items()
             if _is_tag(tag):
-                if tag in ("__ndarray__", "__scalar__", "__float__"):
-                    return _decode_tagged(tag, value)  # contents are raw, not encoded values
-                return _decode_tagged(tag, from_json_obj(value))
-        return {str(key): from_json_obj(value) for key, value in obj.items()}
+                if tag in ("__ndarray__", "__scalar__", "__float__", "__ref__"):
+                    return _decode_tagged(tag, value, arrays)  # contents are raw, not encoded values
+                return _decode_tagged(tag, _from_json(value, arrays), arrays)
+        return {str(key): _from_json(value, arrays) for key, value in obj.items()}
     raise PlainDataError(f"{type(obj).__name__} is not JSON data")
 
 
-def dumps(obj: Any, *, indent: int | None = None) -> str:
-    """Plain data -> JSON text (strict JSON: no NaN/Infinity literals; keys in insertion order)."""
-    return json.dumps(to_json_obj(obj), indent=indent, allow_nan=False, ensure_ascii=False)
+def dumps(obj: Any, *, indent: int | None = None, share_arrays: bool = False) -> str:
+    """Plain data -> JSON text (strict JSON: no NaN/Infinity literals; keys in insertion order).
+
+    ``share_arrays=True`` writes repeated arrays once (see :class:`ArrayPool`).
+    """
+    pool = ArrayPool() if share_arrays else None
+    return json.dumps(to_json_obj(obj, pool=pool), indent=indent, allow_nan=False, ensure_ascii=False)
 
 
-def loads(text: str | bytes) -> Any:
-    """JSON text written by :func:`dumps` -> plain data (single pass, via an object hook)."""
+def loads(text: str | bytes, *, readonly: bool = False) -> Any:
+    """JSON text written by :func:`dumps` -> plain data (single pass, via an object hook).
+
+    ``readonly=True`` returns arrays that cannot be written to.
+    """
+    arrays = _Arrays(readonly)
+
+    def hook(obj: dict) -> Any:
+        # json calls this for inner objects before outer ones, and finishes the
+        # arrays in document order, so a __ref__ always follows its array. The raw
+        # members of __ndarray__ / __scalar__ have several keys and pass untouched.
+        if len(obj) == 1:
+            ((tag, value),) = obj.items()
+            if _is_tag(tag):
+                return _decode_tagged(tag, value, arrays)
+        return obj
+
     try:
-        return json.loads(text, object_hook=_hook, parse_constant=_raw_float_hook)
+        return json.loads(text, object_hook=hook, parse_constant=_raw_float_hook)
     except json.JSONDecodeError as exc:
         raise PlainDataError(f"not valid JSON: {exc}") from None
-
-
-def _hook(obj: dict) -> Any:
-    """``json.loads`` object hook: inner objects are decoded before outer ones.
-
-    The raw members of ``__ndarray__`` and ``__scalar__`` are objects with
-    several keys, which this hook returns untouched, so the bottom-up order
-    is safe.
-    """
-    if len(obj) == 1:
-        ((tag, value),) = obj.items()
-        if _is_tag(tag):
-            return _decode_tagged(tag, value)
-    return obj
