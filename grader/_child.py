@@ -16,6 +16,7 @@ from __future__ import annotations
 import ctypes
 import errno
 import json
+import operator
 import os
 import resource
 import signal
@@ -209,7 +210,12 @@ def apply_seccomp() -> bool:
 
 
 def _proc_children(ppid: int) -> list[int]:
-    """Pids whose parent is `ppid` (from /proc)."""
+    """Pids whose parent is `ppid`: one read of /proc/ppid/task/ppid/children, else a /proc scan."""
+    try:
+        with open(f"/proc/{ppid}/task/{ppid}/children", "rb") as f:
+            return [int(x) for x in f.read().split()]
+    except OSError:
+        pass
     out = []
     for name in os.listdir("/proc"):
         if not name.isdigit():
@@ -269,6 +275,7 @@ class Zygote:
         self.caps: dict = {"running_as_root": self.root, "notes": []}
         self.tmp_base = ""
         self.uids_seen: set[int] = set()
+        self._nproc, self._nproc_at = 0, -1e9
 
     # -- start-up
 
@@ -442,7 +449,7 @@ class Zygote:
         if self.root and uid is not None and uid not in self.uids_seen:
             self.uids_seen.add(uid)
             self._sweep_uid(uid)  # leftovers of an earlier grader that crashed with this uid
-        nproc_base = 0 if (self.root and uid is not None) else _count_user_processes(os.getuid())
+        nproc_base = 0 if (self.root and uid is not None) else self._user_processes()
         pid = os.fork()
         if pid == 0:
             code = 1
@@ -465,6 +472,14 @@ class Zygote:
             pass
         return reply
 
+    def _user_processes(self) -> int:
+        """This user's process count (for RLIMIT_NPROC without root), refreshed every 2 s."""
+        now = time.monotonic()
+        if now - self._nproc_at > 2.0:
+            self._nproc = _count_user_processes(os.getuid())
+            self._nproc_at = now
+        return self._nproc
+
     def _kill(self, req: dict) -> dict:
         """Kill a session child, its group and everything of its uid; report its wait status."""
         pid = req["pid"]
@@ -485,7 +500,10 @@ class Zygote:
                 except ChildProcessError:
                     self.exited.setdefault(pid, 0)
         if self.root and uid is not None:
-            if _live_processes_of(uid):  # every process the child started runs as uid
+            # Anything the dead child left alive descends from an orphan adopted by this
+            # subreaper; only then is the (forking) uid sweep needed.
+            self._reap()
+            if [p for p in _proc_children(os.getpid()) if p not in self.children]:
                 self._sweep_uid(uid)
         else:
             self._sweep_orphans()
@@ -805,8 +823,15 @@ class Runtime:
 
     @staticmethod
     def _restore(snaps: list) -> None:
-        """Undo changes to the guarded dictionaries (identity comparison, never ==)."""
+        """Undo changes to the guarded dictionaries and sys.path (identity comparison, never ==).
+
+        The unchanged case, by far the commonest, is checked at C speed.
+        """
+        is_ = operator.is_
         for current, saved in snaps:
+            if (len(current) == len(saved) and all(map(is_, current, saved))
+                    and (type(current) is list or all(map(is_, current.values(), saved.values())))):
+                continue
             if type(current) is list:
                 current[:] = saved
                 continue
