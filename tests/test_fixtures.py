@@ -147,6 +147,35 @@ def test_plaindata_rejects_bad_json(text, fragment):
     assert fragment in str(info.value)
 
 
+def test_plaindata_shared_arrays_are_written_once_and_shared_on_load():
+    w = np.arange(6.0).reshape(2, 3)
+    value = {"first": (w, w.copy()), "later": [w, np.arange(6.0)], "other": -w}
+    shared = plaindata.dumps(value, share_arrays=True)
+    plain = plaindata.dumps(value)
+    assert shared.count("__ndarray__") == 3 and shared.count("__ref__") == 2
+    assert plain.count("__ndarray__") == 5 and "__ref__" not in plain
+    for text in (shared, plain):
+        back = plaindata.loads(text)
+        assert same(value, back)
+    back = plaindata.loads(shared, readonly=True)
+    assert back["first"][0] is back["first"][1] is back["later"][0]
+    with pytest.raises(ValueError):
+        back["first"][0][0, 0] = 1.0
+    back = plaindata.from_json_obj(json.loads(shared), readonly=True)
+    assert same(value, back) and back["first"][0] is back["later"][0]
+    assert not back["other"].flags.writeable
+    # -0.0 and 0.0 are different arrays, not shared
+    zeros = plaindata.dumps((np.zeros(2), -np.zeros(2)), share_arrays=True)
+    assert zeros.count("__ndarray__") == 2
+
+
+def test_plaindata_rejects_dangling_ref():
+    with pytest.raises(plaindata.PlainDataError, match="names no earlier array"):
+        plaindata.loads('[{"__ref__": 0}]')
+    with pytest.raises(plaindata.PlainDataError, match="names no earlier array"):
+        plaindata.from_json_obj([{"__ndarray__": {"dtype": "int64", "shape": [0], "data": []}}, {"__ref__": 1}])
+
+
 # --------------------------------------------------------------------------- shipped fixtures
 
 
