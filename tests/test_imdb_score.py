@@ -501,3 +501,38 @@ def test_transposed_markdown_table_with_alternatives_as_columns():
     assert [(c.alternative, c.kind, c.status) for c in r.claims] == [
         ("SimpleRNN", "val", "verified"), ("LSTM", "val", "verified"), ("GRU", "val", "verified"),
         ("SimpleRNN", "test", "verified"), ("LSTM", "test", "verified"), ("GRU", "test", "verified")]
+
+
+def _summary3(layer: str, cls: str) -> str:
+    """A Keras 3 ``model.summary()`` as stored (box drawing, colour codes kept)."""
+    return (f'\x1b[1mModel: "sequential"\x1b[0m\n┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━┓\n'
+            f"┃\x1b[1m Layer (type)               \x1b[0m┃\x1b[1m Output Shape    \x1b[0m┃\x1b[1m   Param # \x1b[0m┃\n"
+            f"│ embedding (\x1b[38;5;33mEmbedding\x1b[0m)      │ (None, 200, 32) │   320,000 │\n"
+            f"│ {layer} (\x1b[38;5;33m{cls}\x1b[0m)       │ (None, 32)      │     2,080 │\n"
+            f"└────────────────────────────┴─────────────────┴───────────┘\n"
+            f"\x1b[1m Total params: \x1b[0m\x1b[38;5;34m322,113\x1b[0m (1.23 MB)\n")
+
+
+def test_loop_over_models_the_code_cannot_resolve_is_split_by_its_summaries():
+    outs: list[str] = []
+    for layer, cls, acc in [("simple_rnn", "SimpleRNN", 0.78), ("bidirectional", "Bidirectional", 0.86),
+                            ("gru", "GRU", 0.87)]:
+        outs += [_summary3(layer, cls)] + keras3_fit([0.8, 0.9], [acc - 0.01, acc]) + keras3_eval(acc - 0.005)
+    cells = [("code", LOAD, LOAD_OUT),
+             ("code", "for kind in chosen_kinds():\n    model = make(kind)\n    model.summary()\n"
+                      "    model.fit(x_train, y_train, epochs=2, validation_split=0.2)\n    model.evaluate(x_test, y_test)",
+              tuple(outs))]
+    r = result_of(notebook(*cells))
+    assert [(m.alternative, m.alternative_from) for m in r.models] == [
+        ("SimpleRNN", "summary"), ("Bidirectional", "summary"), ("GRU", "summary")]
+    assert [m.test_accuracy for m in r.models] == [0.775, 0.855, 0.865]
+    assert r.points == 10
+
+
+def test_the_assignment_text_itself_is_not_a_claim():
+    statement = ("## 3 Long Short-Term Memory (LSTM) network\nImplement the LSTM cell described in Figure 4.\n\n"
+                 "| | |\n|--|--|\n| **a_next[4]**: | [-0.66408471 0.0036921 0.02088357] |\n"
+                 "| **c_next.shape**: | (5, 10) |\n\n## 6 BONUS: Sentiment Analysis\n"
+                 "5. Report the best accuracy you got in each of the 3 considered alternatives.")
+    r = result_of(notebook(("markdown", statement), NUMPY_PART))
+    assert r.claims == () and r.status == "absent"

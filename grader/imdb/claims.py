@@ -254,6 +254,7 @@ def claims_from_markdown(text: str, source: str) -> tuple[list[Claim], list[Stat
     table_lines: set[str] = set()
     for table in _tables(text):
         header = table[0]
+        table_lines.add("|".join(header))
         acc_cols = [(k, _kind_of(h)) for k, h in enumerate(header) if _ACC_KEY.search(h)]
         for row in table[1:]:
             table_lines.add("|".join(row))

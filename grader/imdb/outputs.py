@@ -332,8 +332,11 @@ def parse_events(lines: Sequence[str], *, accuracy_context: bool = False) -> lis
                 summary = None
                 continue
             for name in _SUMMARY_LAYER.findall(line):
-                if name in RECURRENT or name == "Bidirectional":
-                    summary.append("Bidirectional()" if name == "Bidirectional" else name)
+                if name.startswith("Bidirection"):  # Keras 2 wraps long names: "(Bidirectiona" / "l)"
+                    summary.append("Bidirectional()")
+                    break
+                if name in RECURRENT:
+                    summary.append(name)
                     break
             continue
         if _SUMMARY_START.match(line):
