@@ -91,6 +91,7 @@ NAMES = ("rnn_cell_forward", "rnn_forward", "lstm_cell_forward", "lstm_forward",
 
 
 def _cell(kind: str, source: str, outputs: list | None = None) -> dict:
+    """One nbformat-4 cell dictionary, source stored as a list of lines."""
     cell = {"cell_type": kind, "metadata": {}, "source": source.splitlines(keepends=True)}
     if kind == "code":
         cell.update(execution_count=1, outputs=outputs or [])

@@ -220,6 +220,7 @@ class _ProgramBuilder:
     """Accumulates program text and its segments (line bookkeeping only)."""
 
     def __init__(self) -> None:
+        """Start with an empty program."""
         self.lines: list[str] = []
         self.segments: list[Segment] = []
 
@@ -561,6 +562,7 @@ class _Extractor:
     """One extraction run (the mutable working state of :func:`extract`)."""
 
     def __init__(self, notebook: Notebook) -> None:
+        """Prepare an extraction of ``notebook``."""
         self.nb = notebook
         self.diags: list[Diagnostic] = []
         self.defs: dict[str, _Entry] = {}

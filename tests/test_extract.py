@@ -34,6 +34,7 @@ def run_program(ex: Extraction, **kw) -> dict:
 
 
 def messages(ex: Extraction, severity: str | None = None) -> list[str]:
+    """Diagnostic messages, optionally of one severity."""
     return [d.message for d in ex.diagnostics if severity is None or d.severity == severity]
 
 
@@ -72,6 +73,7 @@ IMPORTS = "import numpy as np\nfrom rnn_utils import *\nfrom public_tests import
 
 
 def _params() -> dict:
+    """Seeded RNN-cell parameters for n_x=3, n_a=5, n_y=2."""
     rng = np.random.default_rng(0)
     return {"Wax": rng.normal(size=(5, 3)), "Waa": rng.normal(size=(5, 5)), "Wya": rng.normal(size=(2, 5)),
             "ba": rng.normal(size=(5, 1)), "by": rng.normal(size=(2, 1))}
@@ -202,6 +204,7 @@ def test_ipython_syntax_without_ipython(monkeypatch: pytest.MonkeyPatch) -> None
     real_import = builtins.__import__
 
     def no_ipython(name, *args, **kwargs):
+        """__import__ that pretends IPython is not installed."""
         if name == "IPython" or name.startswith("IPython."):
             raise ImportError("no IPython here")
         return real_import(name, *args, **kwargs)
@@ -619,6 +622,7 @@ def test_star_imports_are_not_introspected_beyond_safe_modules(monkeypatch: pyte
     real = importlib.import_module
 
     def spy(name: str, *args, **kwargs):
+        """Record every module import_module is asked for."""
         imported.append(name)
         return real(name, *args, **kwargs)
 

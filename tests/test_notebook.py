@@ -17,6 +17,7 @@ from grader.notebook import Cell, Notebook, SubmissionError, load
 
 
 def _write_v4(path: Path, cells: list, minor: int = 5) -> Path:
+    """Write ``cells`` as an nbformat 4.``minor`` notebook at ``path``."""
     nb = v4.new_notebook(cells=cells)
     nb.nbformat_minor = minor
     path.write_text(nbformat.writes(nb, version=4), encoding="utf-8")
@@ -121,6 +122,7 @@ def test_results_are_frozen(tmp_path: Path) -> None:
 
 
 def _expect_error(path: Path, fragment: str, **kw) -> str:
+    """Assert load(path) raises SubmissionError naming the file and containing ``fragment``."""
     with pytest.raises(SubmissionError) as info:
         load(path, **kw)
     message = str(info.value)
