@@ -601,13 +601,16 @@ def _run_child(z: Zygote, req: dict, fds: list[int], wake: tuple[int, int], npro
             unshare(CLONE_NEWNET)
         os.chown(tmp, uid, uid)
     nproc = limits["max_processes"] + nproc_base
-    for res, value in ((resource.RLIMIT_CPU, (limits["cpu_seconds"], limits["cpu_seconds"] + 1)),
-                       (resource.RLIMIT_AS, (limits["memory_bytes"],) * 2),
-                       (resource.RLIMIT_NPROC, (nproc, nproc)),
-                       (resource.RLIMIT_FSIZE, (limits["file_size_bytes"],) * 2),
-                       (resource.RLIMIT_NOFILE, (limits["open_files"],) * 2),
-                       (resource.RLIMIT_CORE, (0, 0))):
-        resource.setrlimit(res, value)
+    for res, (soft, hard) in ((resource.RLIMIT_CPU, (limits["cpu_seconds"], limits["cpu_seconds"] + 1)),
+                              (resource.RLIMIT_AS, (limits["memory_bytes"],) * 2),
+                              (resource.RLIMIT_NPROC, (nproc, nproc)),
+                              (resource.RLIMIT_FSIZE, (limits["file_size_bytes"],) * 2),
+                              (resource.RLIMIT_NOFILE, (limits["open_files"],) * 2),
+                              (resource.RLIMIT_CORE, (0, 0))):
+        _, old_hard = resource.getrlimit(res)
+        if old_hard != resource.RLIM_INFINITY and not z.root:  # a normal user cannot raise a hard limit
+            soft, hard = min(soft, old_hard), min(hard, old_hard)
+        resource.setrlimit(res, (soft, hard))
     if dropped:
         os.setgroups([])
         os.setresgid(uid, uid, uid)

@@ -85,6 +85,7 @@ class Limits:
     file_size_bytes: int = 2**20       # RLIMIT_FSIZE
     open_files: int = 64               # RLIMIT_NOFILE
     output_bytes: int = 64_000         # stdout+stderr kept per call
+    result_bytes: int = 32 * 2**20     # largest wire message accepted from the child (results, stub args)
 
 
 @dataclass(frozen=True)
@@ -429,6 +430,7 @@ class Session:
         self._spent = 0.0
         self._child: _Child | None = None
         self._closed = False
+        self._broken: CallOutcome | None = None   # a top level that kills its child is not re-run
         self._uid = sandbox._slots.acquire()
         try:
             self.load: CallOutcome = self._start()
@@ -452,6 +454,8 @@ class Session:
                                 self.limits.call_timeout, {}, t0)
         finally:
             self._spent += time.monotonic() - t0
+        if self._child is None and outcome.status != "budget":
+            self._broken = outcome
         return outcome
 
     def _run(self, msg: dict, timeout: float, stubs: Mapping[str, Callable], t0: float) -> CallOutcome:
@@ -491,7 +495,7 @@ class Session:
                   capture: _Capture, pending: list) -> _Exchange:
         """Send `payload`, answer stub requests, collect output, until an outcome, death or timeout."""
         deadline = time.monotonic() + timeout
-        max_bytes = wire.DEFAULT_MAX_BYTES
+        max_bytes = self.limits.result_bytes
         sock = child.sock
         try:
             sock.settimeout(max(timeout, 0.001))
@@ -630,6 +634,9 @@ class Session:
         timeout = self.limits.call_timeout if timeout is None else timeout
         if self._remaining() <= 0:
             return CallOutcome("budget", message="the time budget of this submission is spent")
+        if self._broken is not None:
+            return replace(self._broken, seconds=0.0, output="",
+                           message=f"the program's top level failed, so nothing was called: {self._broken.message}")
         if self._child is None:
             restart = self._start()
             if restart.status not in ("ok", "error", "memory"):

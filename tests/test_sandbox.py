@@ -286,3 +286,52 @@ def test_close_is_idempotent_and_kills_the_zygote():
     while os.path.exists(f"/proc/{pid}") and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not os.path.exists(f"/proc/{pid}")
+
+
+def test_a_top_level_that_hangs_costs_its_timeout_once(sandbox):
+    limits = Limits(call_timeout=0.5, submission_timeout=30.0)
+    with sandbox.session("def f():\n    return 1\nwhile True:\n    pass\n", limits=limits) as s:
+        assert s.load.status == "timeout"
+        t0 = time.monotonic()
+        outs = [s.call("f", ()) for _ in range(5)]
+        assert all(o.status == "timeout" and "top level" in o.message for o in outs)
+        assert time.monotonic() - t0 < 0.3
+        assert s.seconds_spent < 1.0
+
+
+def test_results_larger_than_the_limit_are_bad_output(sandbox):
+    limits = Limits(result_bytes=2**20)
+    with sandbox.session("import numpy as np\ndef big():\n    return np.zeros(2**20)\ndef small():\n    return 2\n",
+                         limits=limits) as s:
+        out = s.call("big", ())
+        assert out.status == "bad_output"
+        assert s.call("small", ()).value == 2
+
+
+def test_killing_the_grading_process_takes_down_zygote_and_children(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = tmp_path / "grader_proc.py"
+    script.write_text(textwrap.dedent(f'''
+        import sys, time
+        sys.path.insert(0, {str(Path(__file__).resolve().parents[1])!r})
+        from grader.sandbox import Sandbox
+        sb = Sandbox()
+        s = sb.session("import os, subprocess\\ndef f():\\n    return [os.getpid(), subprocess.Popen(['sleep', '1000'], start_new_session=True).pid]\\n")
+        print(sb.zygote_pid, *s.call("f", ()).value, flush=True)
+        time.sleep(1000)
+    '''))
+    proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    try:
+        pids = [int(p) for p in proc.stdout.readline().split()]
+        assert len(pids) == 3 and all(os.path.exists(f"/proc/{p}") for p in pids)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    deadline = time.monotonic() + 10
+    while any(os.path.exists(f"/proc/{p}") for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [p for p in pids if os.path.exists(f"/proc/{p}")] == []
