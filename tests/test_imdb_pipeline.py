@@ -30,6 +30,7 @@ def make_synthetic_imdb(path: Path, *, n_train: int = 600, n_test: int = 300, vo
     positive, negative = np.arange(10, 30), np.arange(30, 50)
 
     def review(label: int) -> list[int]:
+        """One review: neutral words with a quarter of sentiment words for ``label``."""
         n = int(rng.integers(15, 45))
         words = rng.integers(50, vocab, size=n)
         marked = rng.random(n) < 0.25
@@ -37,6 +38,7 @@ def make_synthetic_imdb(path: Path, *, n_train: int = 600, n_test: int = 300, vo
         return [int(w) for w in words]  # Python ints: numpy scalars would be refused by Keras's loader
 
     def split(n: int) -> tuple[np.ndarray, np.ndarray]:
+        """``n`` reviews (object array of lists of ints) and their labels (int64)."""
         y = rng.integers(0, 2, size=n).astype("int64")
         x = np.empty(n, dtype=object)
         for i in range(n):

@@ -319,6 +319,7 @@ def parse_events(lines: Sequence[str], *, accuracy_context: bool = False) -> lis
     last_eval: Evaluation | None = None
 
     def close_fit(interrupted: bool = False) -> None:
+        """Emit the fit log being read, if any."""
         nonlocal fit
         if fit is not None:
             events.append(fit.close(interrupted))

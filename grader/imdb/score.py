@@ -313,6 +313,7 @@ def _check_claim(claim: Claim, runs: Sequence[_Run], config: ImdbConfig, have_ou
     above = max(config.claim_tolerance, claim.tolerance) + 1e-9
 
     def values(run: _Run, kind: str) -> list[tuple[float, str]]:
+        """The run's ``(accuracy, description)`` pairs of a kind (``""``: test and validation)."""
         if kind == "test":
             return run.tests
         if kind == "val":
@@ -320,6 +321,7 @@ def _check_claim(claim: Claim, runs: Sequence[_Run], config: ImdbConfig, have_ou
         return run.tests + run.vals
 
     def match(pool: Sequence[_Run], kind: str) -> tuple[_Run, str] | None:
+        """The first run in ``pool`` with an accuracy of ``kind`` that the claim matches."""
         for run in pool:
             for v, desc in values(run, kind):
                 if claim.value - below <= v <= claim.value + above:
