@@ -536,3 +536,20 @@ def test_the_assignment_text_itself_is_not_a_claim():
                  "5. Report the best accuracy you got in each of the 3 considered alternatives.")
     r = result_of(notebook(("markdown", statement), NUMPY_PART))
     assert r.claims == () and r.status == "absent"
+
+
+def test_callback_messages_and_prints_during_training_keep_the_log_whole():
+    frags = keras2_fit([0.80, 0.88, 0.90], [0.85, 0.8702, 0.8650])
+    # ModelCheckpoint(verbose=1) and a student's callback print between epochs
+    k = next(i for i, f in enumerate(frags) if f.startswith("Epoch 2/3"))
+    frags[k:k] = ["\nEpoch 1: val_accuracy improved from -inf to 0.85000, saving model to best.keras\n",
+                  "epoch done, val acc 0.85\n"]
+    cells = [("code", LOAD, LOAD_OUT),
+             ("code", model_cell("model", "Bidirectional(LSTM(32))") +
+              "\nmodel.fit(x_train, y_train, epochs=3, validation_split=0.2, callbacks=[ckpt, Printer()])", tuple(frags)),
+             ("code", "print('Model: Bi-directional LSTM, test accuracy', model.evaluate(x_test, y_test, verbose=0)[1])",
+              ("Model: Bi-directional LSTM, test accuracy 0.8644\n",))]
+    r = result_of(notebook(*cells))
+    (m,) = r.models
+    assert m.alternative == "Bidirectional(LSTM)" and m.epochs_completed == 3 and not m.interrupted
+    assert m.best_val_accuracy == 0.8702 and m.test_accuracy == 0.8644

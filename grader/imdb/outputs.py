@@ -183,7 +183,9 @@ _TRAIN_ON = re.compile(r"Train on (\d+) samples(?:, validate on (\d+) samples)?"
 _LIST = re.compile(r"^\s*[\[(]\s*(-?[\d.]+(?:e[-+]?\d+)?)\s*,\s*(-?[\d.]+(?:e[-+]?\d+)?)\s*[\])]\s*$")
 _DICT_ACC = re.compile(r"^\s*\{.*'((?:val_)?\w*acc(?:uracy)?)'\s*:\s*(-?[\d.]+(?:e[-+]?\d+)?)\s*[,}]")
 _ACC_WORD = re.compile(r"(?i)\bacc(?:uracy|\.)?\b|_acc(?:uracy)?\b")
-_SUMMARY_START = re.compile(r'^\s*Model:\s*"?')
+_SUMMARY_START = re.compile(r'^\s*Model:\s*"[^"]*"\s*$')
+_SUMMARY_MAX_LINES = 400
+_CALLBACK = re.compile(r"^\s*Epoch\s+\d+\s*:")  # "Epoch 3: val_accuracy improved from 0.85 to 0.86, saving ..."
 _SUMMARY_LAYER = re.compile(r"\((\w+)\)?")
 _SUMMARY_END = re.compile(r"Total params")
 _ERROR = re.compile(r"^(?:KeyboardInterrupt|[A-Za-z_][\w.]*(?:Error|Exception|Interrupt))\b")
@@ -285,6 +287,7 @@ class _Open:
 
     line: int
     planned: int
+    position: int = 0  # where the log goes among the events: before what was printed during training
     epochs: list[Epoch] = field(default_factory=list)
     current: Epoch | None = None
     train: int | None = None
@@ -322,10 +325,12 @@ def parse_events(lines: Sequence[str], *, accuracy_context: bool = False) -> lis
         """Emit the fit log being read, if any."""
         nonlocal fit
         if fit is not None:
-            events.append(fit.close(interrupted))
+            events.insert(fit.position, fit.close(interrupted))
             fit = None
 
     for no, line in enumerate(lines):
+        if summary is not None and no - summary_line > _SUMMARY_MAX_LINES:
+            summary = None  # not a summary after all; the lines it swallowed are lost
         if summary is not None:
             if _SUMMARY_END.search(line):
                 label = stack_label([x for x in summary])
@@ -339,6 +344,8 @@ def parse_events(lines: Sequence[str], *, accuracy_context: bool = False) -> lis
                 if name in RECURRENT:
                     summary.append(name)
                     break
+            continue
+        if _CALLBACK.match(line):
             continue
         if _SUMMARY_START.match(line):
             summary, summary_line = [], no
@@ -355,7 +362,7 @@ def parse_events(lines: Sequence[str], *, accuracy_context: bool = False) -> lis
                 if last is None or k != last.number + 1 or n != fit.planned:
                     close_fit(interrupted=fit.current is not None and not fit.current.complete)
             if fit is None:
-                fit = _Open(line=no, planned=n, train=header[0], val=header[1])
+                fit = _Open(line=no, planned=n, position=len(events), train=header[0], val=header[1])
                 header = (None, None)
             elif fit.current is not None:
                 fit.epochs.append(fit.current)
@@ -410,7 +417,6 @@ def parse_events(lines: Sequence[str], *, accuracy_context: bool = False) -> lis
         if _ACC_WORD.search(line):
             found = _accuracy_prints(no, line)
             if found:
-                close_fit()
                 events.extend(found)
                 continue
             kinds = [_kind(line[max(0, m.start() - 12):m.end()]) for m in _ACC_WORD.finditer(line)]

@@ -184,6 +184,7 @@ class _Associator:
         logs = [e for e in events if isinstance(e, FitLog)]
         self.any_log = self.any_log or bool(logs)
         cell_runs: list[_Run] = []
+        used: set[int] = set()
         pointer = 0
         if not logs:
             for fit in fits:
@@ -208,6 +209,8 @@ class _Associator:
                 elif fits and fits[-1].in_loop:
                     fit = fits[-1]
                 logs_left -= 1
+                if fit is not None:
+                    used.add(id(fit))
                 run = self.new_run(fit, cell.index, hint)
                 run.log = event
                 run.vals.extend((v, f"validation accuracy of epoch {e.number} ({_cell(cell.index)})")
@@ -244,8 +247,8 @@ class _Associator:
                 desc = f"printed in {_cell(cell.index)}: {event.text!r}"
                 (run.vals if event.kind == "val" else run.tests).append((event.acc.value, desc))
                 run.cells.add(cell.index)
-        for fit in fits[pointer:] if logs else []:
-            if not fit.in_loop or pointer == 0:
+        for fit in fits if logs else []:
+            if id(fit) not in used:  # a fit whose log is not in the outputs (verbose=0, or not reached)
                 cell_runs.append(self.new_run(fit, cell.index, None))
 
     def resolve(self, current: _Run | None, call: EvalCall | None, cell_runs: list[_Run],
