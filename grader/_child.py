@@ -54,6 +54,7 @@ _libc.prctl.argtypes = (ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_u
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWNET = 0x40000000
+CLONE_NEWIPC = 0x08000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
 MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
 PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_SET_SECCOMP = 1, 4, 22
@@ -276,6 +277,10 @@ class Zygote:
         self.tmp_base = ""
         self.uids_seen: set[int] = set()
         self._nproc, self._nproc_at = 0, -1e9
+        # What a child may read under Landlock: the interpreter, its libraries, /dev/urandom.
+        self.landlock_read = [p for p in dict.fromkeys(
+            [sys.prefix, sys.base_prefix, sys.exec_prefix, *sys.path,
+             "/usr", "/lib", "/lib64", "/lib32", "/dev/urandom"]) if p and os.path.exists(p)]
 
     # -- start-up
 
@@ -310,7 +315,7 @@ class Zygote:
             os.chmod(self.tmp_base, 0o711)
         caps["uid_drop"] = self.root
         caps["network_namespace"] = self.root and self._probe_netns()
-        caps["landlock_abi"] = 0 if self.root else landlock_abi()
+        caps["landlock_abi"] = landlock_abi()
         caps["seccomp"] = seccomp_supported()
         caps["rlimits"] = ["CPU", "AS", "NPROC", "FSIZE", "NOFILE", "CORE"]
         import gc
@@ -598,7 +603,7 @@ def _run_child(z: Zygote, req: dict, fds: list[int], wake: tuple[int, int], npro
     dropped = z.root and uid is not None
     if dropped:
         if z.caps.get("network_namespace"):
-            unshare(CLONE_NEWNET)
+            unshare(CLONE_NEWNET | CLONE_NEWIPC)
         os.chown(tmp, uid, uid)
     nproc = limits["max_processes"] + nproc_base
     for res, (soft, hard) in ((resource.RLIMIT_CPU, (limits["cpu_seconds"], limits["cpu_seconds"] + 1)),
@@ -620,10 +625,8 @@ def _run_child(z: Zygote, req: dict, fds: list[int], wake: tuple[int, int], npro
     if os.getppid() != z_pid_of(z):
         os._exit(1)
     os.chdir(tmp)
-    if not dropped:
-        read = [p for p in dict.fromkeys([sys.prefix, sys.base_prefix, sys.exec_prefix, *sys.path,
-                                          "/usr", "/lib", "/lib64", "/lib32"]) if p]
-        apply_landlock(read_paths=read, rw_paths=[tmp, "/dev/null"])
+    if z.caps.get("landlock_abi"):
+        apply_landlock(read_paths=z.landlock_read, rw_paths=[tmp, "/dev/null"])
     if z.caps.get("seccomp"):
         apply_seccomp()
     os.environ.clear()

@@ -49,6 +49,7 @@ DEFAULT_MAX_BYTES = 256 * 2**20
 DEFAULT_MAX_DEPTH = 32
 MAX_NODES = 1_000_000
 MAX_NDIM = 32
+MAX_HEADER = 4 * 2**20  # structure, not data: big data travels as arrays
 
 # dtype strings the format knows: numpy's own `dtype.str` spelling, little endian.
 _DTYPES = frozenset(
@@ -168,6 +169,8 @@ def _decode(data: bytes, max_bytes: int, max_depth: int) -> object:
     (hlen,) = struct.unpack(">I", view[4:8])
     if 8 + hlen > total:
         raise WireError("header runs past the end of the message")
+    if hlen > MAX_HEADER:
+        raise WireError("header too large (put bulk data in arrays)")
     header = json.loads(bytes(view[8:8 + hlen]).decode("utf-8"), parse_constant=_reject_constant)
     if type(header) is not dict or set(header) != {"buffers", "root"}:
         raise WireError("bad header")
