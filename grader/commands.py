@@ -57,14 +57,24 @@ def load_context(rubric_path: Path, *, visibilities: tuple[str, ...] = ("public"
         raise CommandError(str(exc)) from None
     imdb_config = None
     if rubric.imdb is not None:
-        from grader.imdb import load_imdb_config
-        try:
-            imdb_config = load_imdb_config(rubric.imdb)
-        except Exception as exc:  # noqa: BLE001 - reported with the rubric's name and line
-            raise CommandError(f"{rubric.path}:{rubric.imdb_line}: {exc}") from None
+        imdb_config = _imdb_config(rubric)
     return GradingContext(rubric=rubric, fixtures=fixtures,
                           mutant_messages=_mutant_messages(fixtures),
                           imdb_config=imdb_config)
+
+
+def _imdb_config(rubric: Rubric):
+    """The bonus's configuration: the rubric's ``imdb:`` mapping, or ``imdb: {file: NAME}``
+    naming a YAML file beside the rubric (errors then name that file and its line)."""
+    from grader.imdb import ImdbConfigError, load_imdb_config
+
+    section = dict(rubric.imdb)
+    try:
+        if set(section) == {"file"}:
+            return load_imdb_config(Path(rubric.path).parent / str(section["file"]))
+        return load_imdb_config(section, source=rubric.path, line=rubric.imdb_line)
+    except ImdbConfigError as exc:
+        raise CommandError(str(exc)) from None
 
 
 def _mutant_messages(fixtures) -> dict:

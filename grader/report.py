@@ -200,7 +200,7 @@ def gradebook_csv(rubric: Rubric, results: Iterable[SubmissionResult]) -> str:
                "max_score": f"{result.max_points:g}"}
         for part in result.parts:
             row[part.name] = f"{part.points:g}"
-        writer.writerow([row.get(c, "") for c in columns])
+        writer.writerow([row.get(c, "0") for c in columns])  # a part not graded scored 0
     return out.getvalue()
 
 

@@ -491,7 +491,9 @@ def grade_submission(path: str | Path, *, context: GradingContext, sandbox: Any,
         timings["imdb"] = time.perf_counter() - t4
 
     points = round(sum(p.points for p in parts), 6)
-    max_points = round(sum(p.max_points for p in parts), 6)
+    # The IMDB part is the assignment's bonus: it adds points but not to the maximum.
+    bonus = getattr(context.imdb_config, "part", None)
+    max_points = round(sum(p.max_points for p in parts if p.name != bonus), 6)
     timings["total"] = time.perf_counter() - t0
     return SubmissionResult(submission_id=sid, path=str(path), status="graded", points=points,
                             max_points=max_points, parts=tuple(parts),
@@ -507,12 +509,12 @@ def _grade_imdb(notebook: Any, config: Any, extra_files: Mapping[str, bytes]) ->
     cases = []
     for k, item in enumerate(result.items, 1):
         status = PASSED if item.points >= item.max_points else FAILED
-        cases.append(CaseResult(case_id=f"imdb_report/{k}", name=item.name, visibility="public",
+        cases.append(CaseResult(case_id=f"{result.part}/{k}", name=item.name, visibility="public",
                                 status=status, points=item.points, max_points=item.max_points,
                                 message=item.message))
     status = _worst([c.status for c in cases]) if cases else MISSING
     if result.status == "absent":
         status = MISSING
-    return PartResult(name="imdb_report", function="imdb_report", status=status,
+    return PartResult(name=result.part, function=result.part, status=status,
                       points=result.points, max_points=result.max_points, cases=tuple(cases),
                       notes=tuple(result.feedback) + tuple(result.flags))

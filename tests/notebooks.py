@@ -245,6 +245,51 @@ def rnn_backward(da, caches):
 }
 
 
+def _keras_log(epochs: list[tuple[float, float, float, float]], steps: int = 313) -> str:
+    """A Keras 3 fit log as a notebook stores it (verbose=2 lines)."""
+    lines = []
+    for k, (loss, acc, val_loss, val_acc) in enumerate(epochs, 1):
+        lines.append(f"Epoch {k}/{len(epochs)}")
+        lines.append(f"{steps}/{steps} - 41s - 130ms/step - accuracy: {acc:.4f} - loss: {loss:.4f}"
+                     f" - val_accuracy: {val_acc:.4f} - val_loss: {val_loss:.4f}")
+    return "\n".join(lines) + "\n"
+
+
+def imdb_cells() -> list[dict]:
+    """The bonus as a student would leave it: three alternatives, a validation split from the
+    training data, training logs and test evaluations stored, and a report in markdown."""
+    load = code_cell(
+        "from tensorflow import keras\n"
+        "from tensorflow.keras import layers\n"
+        "(x_train, y_train), (x_test, y_test) = keras.datasets.imdb.load_data(num_words=10000)\n"
+        "x_train = keras.utils.pad_sequences(x_train, maxlen=200)\n"
+        "x_test = keras.utils.pad_sequences(x_test, maxlen=200)\n", count=20)
+    cells = [markdown_cell("## Bonus: sentiment analysis on IMDB\n\n"
+                           "We keep 20% of the training data for validation."), load]
+    runs = [
+        ("SimpleRNN", "rnn_model", [(0.62, 0.64, 0.55, 0.73), (0.45, 0.79, 0.50, 0.77)], 0.7712),
+        ("LSTM", "lstm_model", [(0.48, 0.77, 0.37, 0.84), (0.30, 0.88, 0.33, 0.86)], 0.8581),
+        ("GRU", "gru_model", [(0.47, 0.77, 0.35, 0.85), (0.28, 0.89, 0.32, 0.87)], 0.8637),
+    ]
+    for k, (layer, var, epochs, test_acc) in enumerate(runs):
+        code = (f"{var} = keras.Sequential([\n"
+                f"    layers.Embedding(10000, 32),\n"
+                f"    layers.{layer}(32),\n"
+                f"    layers.Dense(1, activation='sigmoid'),\n"
+                f"])\n"
+                f"{var}.compile(optimizer='adam', loss='binary_crossentropy', metrics=['accuracy'])\n"
+                f"history = {var}.fit(x_train, y_train, epochs={len(epochs)}, batch_size=64,\n"
+                f"                    validation_split=0.2, verbose=2)\n"
+                f"loss, acc = {var}.evaluate(x_test, y_test, verbose=0)\n"
+                f"print('{layer} test accuracy:', round(acc, 4))\n")
+        text = _keras_log(epochs) + f"{layer} test accuracy: {test_acc}\n"
+        cells.append(code_cell(code, outputs=[stream(text)], count=21 + k))
+    cells.append(markdown_cell(
+        "| model | best test accuracy |\n|---|---|\n"
+        "| SimpleRNN | 77.12% |\n| LSTM | 85.81% |\n| GRU | 86.37% |\n"))
+    return cells
+
+
 def code_cell(source: str, outputs: list | None = None, count: int | None = None) -> dict:
     return {"cell_type": "code", "execution_count": count, "metadata": {},
             "outputs": outputs or [], "source": source.splitlines(keepends=True)}
@@ -303,7 +348,7 @@ def write_example_class(folder: Path) -> list[Path]:
     """The example submissions shipped in ``submissions/``."""
     folder = Path(folder)
     written = [
-        write(folder / "ada_correct.ipynb", course_notebook()),
+        write(folder / "ada_correct.ipynb", course_notebook(extra_cells=imdb_cells())),
         write(folder / "grace_other_style.ipynb", alt_notebook()),
         write(folder / "alan_partly_wrong.ipynb", course_notebook({
             **mutate("rnn_cell_forward", "+ ba)", ")"),
