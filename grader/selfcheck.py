@@ -1,0 +1,293 @@
+"""The students' self-check: the public cases of a rubric, one verdict per function.
+
+``python3 grade.py --check NOTEBOOK`` calls :func:`run_check`; ``check()`` in
+Jupyter (:mod:`grader.live`) grades the live functions and prints with the same
+:func:`render`.  Only the public half of the rubric is loaded, and only the
+public fixture file is read, so this works in the student kit where the hidden
+file does not exist.  The engine is the instructors' one
+(:func:`grader.runner.grade_submission` and its sandbox), so the verdicts are
+the ones the grade will hold for the public cases.
+
+Verdicts, per function: ``passed``, ``failed`` (it ran; some output is wrong),
+``not implemented`` (template placeholders left), ``missing`` (no function of
+that name), ``error`` (it raised, ran out of time or crashed the process).
+"""
+from __future__ import annotations
+
+import logging
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Callable, Iterator, Mapping, TextIO
+
+from grader.models import (
+    CRASHED, ERROR, FAILED, HARNESS, MISSING, NOT_IMPLEMENTED, PASSED, SKIPPED, TIMEOUT,
+    Location, PartResult, SubmissionResult,
+)
+
+__all__ = [
+    "EXIT_PASSED", "EXIT_FAILED", "EXIT_UNUSABLE", "SelfCheckError", "CheckSummary",
+    "load_public_context", "run_check", "render", "summarise", "verdict",
+]
+
+#: Exit statuses of ``--check`` (the same numbers as grade.py's).
+EXIT_PASSED = 0      # every public case of every (selected) function passed
+EXIT_FAILED = 1      # some public case did not pass
+EXIT_UNUSABLE = 2    # the notebook, the rubric or the fixtures cannot be read
+
+#: Case/part status -> the verdict word a student sees.
+_VERDICTS = MappingProxyType({
+    PASSED: "passed",
+    FAILED: "failed",
+    NOT_IMPLEMENTED: "not implemented",
+    MISSING: "missing",
+    ERROR: "error",
+    TIMEOUT: "error (time limit)",
+    CRASHED: "error (crashed)",
+    SKIPPED: "error (not run)",
+    HARNESS: "grader problem",
+})
+
+
+class SelfCheckError(Exception):
+    """The self-check cannot run (rubric or fixtures unreadable, unknown function)."""
+
+
+@dataclass(frozen=True)
+class CheckSummary:
+    """What a self-check found: one verdict per function, and the case counts.
+
+    ``verdicts`` is ``((function, verdict word), ...)`` in rubric order;
+    ``ok`` is True only when every public case passed.
+    """
+
+    verdicts: tuple[tuple[str, str], ...]
+    cases_passed: int
+    cases_total: int
+
+    @property
+    def ok(self) -> bool:
+        """Every public case of every checked function passed."""
+        return self.cases_total > 0 and self.cases_passed == self.cases_total
+
+    def verdict(self, function: str) -> str | None:
+        """The verdict word of ``function``, or None if it was not checked."""
+        return dict(self.verdicts).get(function)
+
+    def __repr__(self) -> str:
+        words = ", ".join(f"{f}: {v}" for f, v in self.verdicts)
+        return f"CheckSummary({self.cases_passed}/{self.cases_total} public cases passed; {words})"
+
+
+def verdict(status: str) -> str:
+    """The student's word for a part or case status (``"not_implemented"`` -> ``"not implemented"``)."""
+    return _VERDICTS.get(status, status)
+
+
+def load_public_context(rubric: Path, *, function: str | None = None) -> Any:
+    """The rubric restricted to its public cases (and to ``function``) with the public fixtures.
+
+    Returns a :class:`grader.runner.GradingContext`; the hidden fixture file is
+    never opened.  The rubric's bonus section (if any) is left out: the
+    self-check is about the functions.  Raises :class:`SelfCheckError`.
+    """
+    from grader.fixtures import FixtureError, load_fixtures
+    from grader.rubric import RubricError, load_rubric
+    from grader.runner import GradingContext
+
+    try:
+        full = load_rubric(Path(rubric))
+    except (RubricError, OSError) as exc:
+        raise SelfCheckError(str(exc)) from None
+    public = full.only("public")
+    public = replace(public, imdb=None)
+    if function is not None:
+        chosen = tuple(p for p in public.parts if function in (p.function, p.name))
+        if not chosen:
+            names = ", ".join(p.function for p in public.parts) or "none"
+            raise SelfCheckError(f"no public case grades a function named {function!r} "
+                                 f"(functions with public cases: {names})")
+        public = replace(public, parts=chosen)
+    try:
+        fixtures = load_fixtures(public, visibilities=("public",))
+    except (FixtureError, OSError) as exc:
+        raise SelfCheckError(str(exc)) from None
+    return GradingContext(rubric=public, fixtures=fixtures,
+                          mutant_messages=MappingProxyType(dict(fixtures.mutant_messages)))
+
+
+def summarise(result: SubmissionResult) -> CheckSummary:
+    """The verdicts and case counts of a (public-only) result."""
+    verdicts = tuple((p.function, verdict(p.status)) for p in result.parts)
+    cases = [c for p in result.parts for c in p.cases]
+    return CheckSummary(verdicts=verdicts, cases_passed=sum(c.status == PASSED for c in cases),
+                        cases_total=len(cases))
+
+
+def _indent(text: str, prefix: str) -> str:
+    return "\n".join(prefix + line if line else line for line in text.splitlines())
+
+
+def _describe_default(location: Location) -> str:
+    return location.describe()
+
+
+def render(result: SubmissionResult, *, stream: TextIO,
+           describe: Callable[[Location], str] = _describe_default,
+           line_of: Callable[[Location], str] = lambda location: "",
+           title: str = "") -> CheckSummary:
+    """Print one block per function of ``result`` to ``stream``; return the summary.
+
+    For each function: its verdict, then for every case that did not pass the
+    case's name and what went wrong (which output, what kind of difference),
+    the diagnosed mistake, and where it happened (``describe``) with the
+    student's own line of code (``line_of``, empty when unknown).
+    """
+    write = stream.write
+    summary = summarise(result)
+    if title:
+        write(title + "\n")
+    width = max((len(p.function) for p in result.parts), default=0) + 2
+    for part in result.parts:
+        _render_part(part, write, width, describe, line_of)
+    for message in result.messages:
+        if "not implemented" in message or "uses `" in message:
+            continue  # already said under the function concerned
+        write(f"note: {message}\n")
+    failing = [f for f, v in summary.verdicts if v != "passed"]
+    write(f"\n{summary.cases_passed} of {summary.cases_total} public case(s) passed")
+    if not failing:
+        write(f"; all {len(summary.verdicts)} function(s) pass their public cases.\n")
+    else:
+        write(f"; to fix: {', '.join(failing)}.\n")
+    write("Your instructor also grades hidden cases with other inputs and sizes: "
+          "passing the public ones is necessary, not sufficient.\n")
+    return summary
+
+
+def _render_part(part: PartResult, write: Callable[[str], Any], width: int,
+                 describe: Callable[[Location], str], line_of: Callable[[Location], str]) -> None:
+    total = len(part.cases)
+    passed = sum(c.status == PASSED for c in part.cases)
+    word = verdict(part.status)
+    head = f"{part.function:<{width}}{word}"
+    if part.status not in (PASSED, MISSING, NOT_IMPLEMENTED):
+        head += f"  ({passed} of {total} public case{'s' if total != 1 else ''})"
+    write(head + "\n")
+    if part.status in (MISSING, NOT_IMPLEMENTED):
+        message = part.cases[0].message if part.cases else (part.notes[0] if part.notes else "")
+        if message:
+            write(_indent(message, "    ") + "\n")
+        if part.status == NOT_IMPLEMENTED and part.location is not None:
+            write(f"    defined at {describe(part.location)}\n")
+        return
+    for case in part.cases:
+        if case.status == PASSED:
+            continue
+        write(f"  - case \"{case.name}\": {verdict(case.status)}\n")
+        failed_checks = [c for c in case.checks if not c.passed and c.message]
+        if failed_checks:
+            for check in failed_checks:
+                write(_indent(check.message, "      ") + "\n")
+        elif case.message:
+            write(_indent(case.message, "      ") + "\n")
+        if case.diagnosis is not None:
+            write(_indent(f"likely mistake: {case.diagnosis.message}", "      ") + "\n")
+        if case.location is not None:
+            write(f"      at {describe(case.location)}\n")
+            code = line_of(case.location).strip()
+            if code:
+                write(f"      >   {code}\n")
+        if case.output.strip():
+            shown = case.output.strip().splitlines()
+            more = f" (+{len(shown) - 5} more lines)" if len(shown) > 5 else ""
+            write("      printed: " + " | ".join(shown[:5]) + more + "\n")
+    for note in part.notes:
+        write(_indent(f"note: {note}", "    ") + "\n")
+
+
+def _notebook_line_of(path: Path) -> Callable[[Location], str]:
+    """``line_of`` for a notebook file: the text of a cell's line (cells read lazily, once)."""
+    cache: dict[str, Any] = {}
+
+    def line_of(location: Location) -> str:
+        if location.cell is None or location.line is None:
+            return ""
+        if "nb" not in cache:
+            from grader.notebook import SubmissionError, load
+            try:
+                cache["nb"] = load(path)
+            except SubmissionError:
+                cache["nb"] = None
+        nb = cache["nb"]
+        if nb is None:
+            return ""
+        for cell in nb.cells:
+            if cell.index == location.cell:
+                lines = cell.source.splitlines()
+                return lines[location.line - 1] if 0 < location.line <= len(lines) else ""
+        return ""
+
+    return line_of
+
+
+@contextmanager
+def _quiet_capability_warning() -> Iterator[None]:
+    """Silence the sandbox's 'not enforced' warning: on a laptop the code checked is the student's own."""
+    logger = logging.getLogger("grader.sandbox")
+
+    def drop(record: logging.LogRecord) -> bool:
+        return not (record.levelno == logging.WARNING and "NOT enforced" in record.getMessage())
+
+    logger.addFilter(drop)
+    try:
+        yield
+    finally:
+        logger.removeFilter(drop)
+
+
+def _protected_paths(rubric: Path) -> list[Path]:
+    """What a root sandbox hides from the student's code: the fixtures, and the reference if present."""
+    rubric_dir = Path(rubric).resolve().parent
+    paths = [rubric_dir]
+    solution = Path(__file__).resolve().parent.parent / "solution"
+    if solution.is_dir():
+        paths.append(solution)
+    return paths
+
+
+def run_check(notebook: Path, *, rubric: Path, stream: TextIO, function: str | None = None) -> int:
+    """Grade ``notebook`` on the public cases of ``rubric`` and print one verdict per function.
+
+    Returns :data:`EXIT_PASSED` (0) only when every public case passes,
+    :data:`EXIT_FAILED` (1) otherwise, :data:`EXIT_UNUSABLE` (2) when the
+    notebook, the rubric or the public fixtures cannot be read or ``function``
+    has no public case.  Works without root (the sandbox degrades), without
+    TensorFlow, and imports neither matplotlib nor nbconvert.
+    """
+    from grader.runner import grade_submission
+    from grader.sandbox import Sandbox, SandboxError
+
+    notebook = Path(notebook)
+    try:
+        context = load_public_context(Path(rubric), function=function)
+    except SelfCheckError as exc:
+        stream.write(f"Self-check cannot run: {exc}\n")
+        return EXIT_UNUSABLE
+    try:
+        with _quiet_capability_warning():
+            sandbox = Sandbox(protected_paths=_protected_paths(Path(rubric)))
+        with sandbox:
+            result = grade_submission(notebook, context=context, sandbox=sandbox)
+    except SandboxError as exc:
+        stream.write(f"Self-check cannot run: the sandbox did not work on this machine ({exc})\n")
+        return EXIT_UNUSABLE
+    if result.status == "unreadable":
+        message = result.messages[0] if result.messages else "cannot read the notebook"
+        stream.write(f"Self-check cannot read {notebook}: {message}\n")
+        return EXIT_UNUSABLE
+    title = (f"Self-check of {notebook.name}: public cases of {context.rubric.title} "
+             f"({len(context.rubric.parts)} function(s))\n")
+    summary = render(result, stream=stream, line_of=_notebook_line_of(notebook), title=title)
+    return EXIT_PASSED if summary.ok else EXIT_FAILED
