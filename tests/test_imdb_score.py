@@ -553,3 +553,19 @@ def test_callback_messages_and_prints_during_training_keep_the_log_whole():
     (m,) = r.models
     assert m.alternative == "Bidirectional(LSTM)" and m.epochs_completed == 3 and not m.interrupted
     assert m.best_val_accuracy == 0.8702 and m.test_accuracy == 0.8644
+
+
+def test_helpers_that_load_and_train_are_followed_into():
+    cells = [("code", "def get_data(n=10000, maxlen=200):\n    (a, b), (c, d) = imdb.load_data(num_words=n)\n"
+                      "    return pad_sequences(a, maxlen), b, pad_sequences(c, maxlen), d\n"
+                      "p, q, r, s = get_data()"),
+             ("code", "def train_eval(model, name):\n    model.compile('adam', 'binary_crossentropy', metrics=['acc'])\n"
+                      "    model.fit(p, q, epochs=2, validation_data=(r, s))\n"
+                      "    print(name, 'test accuracy:', model.evaluate(r, s, verbose=0)[1])\n"
+                      "m = Sequential([Embedding(10000, 16), GRU(16)])\nscores = []\n"
+                      "scores.append(train_eval(m, 'gru'))",
+              tuple(keras2_fit([0.8, 0.9], [0.85, 0.86], key="acc")) + ("gru test accuracy: 0.8611\n",))]
+    r = result_of(notebook(*cells))
+    (m,) = r.models
+    assert (m.alternative, m.name, m.validation_source, m.test_accuracy) == ("GRU", "m", "test", 0.8611)
+    assert "validates on the test set" in r.flags

@@ -192,6 +192,7 @@ class _Walker:
         self.depth = 0
         self.in_loop = False
         self.statements: list[tuple[int, float]] = []
+        self.return_origins: list[frozenset[str]] = []  # data origins of the last inlined tuple return
 
     # -- layers and models -------------------------------------------------
     def layer(self, node: ast.AST, env: _Env) -> str | None:
@@ -266,9 +267,9 @@ class _Walker:
             if node.id in env.origins:
                 return env.origins[node.id]
             low = node.id.lower()
-            if "test" in low:
+            if "test" in low or re.search(r"(?:^|_)(?:te|tst)(?:$|_)", low):
                 return frozenset({"test"})
-            if "train" in low:
+            if "train" in low or re.search(r"(?:^|_)(?:tr|trn)(?:$|_)", low):
                 return frozenset({"train"})
             return frozenset()
         if isinstance(node, (ast.Tuple, ast.List)) and node.elts:
@@ -377,6 +378,8 @@ class _Walker:
                     env.layers[alias.asname] = alias.name
             return None
         if isinstance(stmt, ast.Return):
+            if isinstance(stmt.value, (ast.Tuple, ast.List)):
+                self.return_origins = [self.origin(e, env) for e in stmt.value.elts]
             if stmt.value is not None:
                 self.expression(stmt.value, env)
                 if isinstance(stmt.value, ast.Name) and stmt.value.id in env.models:
@@ -503,8 +506,15 @@ class _Walker:
         if isinstance(value, ast.Call) and _name(value.func) in ("fit", "fit_generator", "evaluate"):
             self.expression(value, env)
         else:
-            self.scan_calls(value, env)
+            self.scan_calls(value, env, skip_top=True)
+            self.return_origins = []
             model = self.model(value, env)
+            returned = self.return_origins
+            if returned and len(targets) == 1 and isinstance(targets[0], (ast.Tuple, ast.List)) \
+                    and len(targets[0].elts) == len(returned):
+                for t, o in zip(targets[0].elts, returned):
+                    if isinstance(t, ast.Name) and o:
+                        env.origins[t.id] = o
         if model is not None:
             for name in names:
                 env.models[name] = model
@@ -514,8 +524,9 @@ class _Walker:
                     env.alias[name] = env.alias[value.id]
         self.bind_origins(targets, value, env)
 
-    def scan_calls(self, node: ast.AST, env: _Env) -> None:
-        """Find fit/evaluate/add calls and functional recurrent layers nested in an expression."""
+    def scan_calls(self, node: ast.AST, env: _Env, *, skip_top: bool = False) -> None:
+        """Find fit/evaluate/add calls, user-function calls and functional recurrent layers
+        nested in an expression (``skip_top``: the expression's own call is handled by the caller)."""
         for sub in ast.walk(node):
             if isinstance(sub, ast.Call):
                 name = _name(sub.func)
@@ -523,6 +534,9 @@ class _Walker:
                     self.expression(sub, env)
                 elif isinstance(sub.func, ast.Call) and self.layer(sub.func, env):
                     env.pending.append(self.layer(sub.func, env) or "")
+                elif isinstance(sub.func, ast.Name) and sub.func.id in self.functions \
+                        and not (skip_top and sub is node):
+                    self.inline(sub, env)
 
     def expression(self, node: ast.AST, env: _Env) -> None:
         """An expression statement: ``model.add``, ``model.fit``, ``model.evaluate``, user calls."""
