@@ -1,0 +1,501 @@
+"""``feedback.html``: the student's own notebook with the grader's results beside each graded function.
+
+The notebook is rendered with nbconvert's ``HTMLExporter`` (JupyterLab cell markup, our own
+compact ``<head>``, no script and no network), and after the cell that defines each graded
+function (``PartResult.location.cell``) comes a block with its points, what passed, what failed
+and why, the diagnosed mistake and, for a crash, the student's line quoted from that cell.
+A summary table sits at the top, with the parts whose function was not found.
+
+Everything that comes from the student (code, markdown, outputs, ids, messages quoting their
+code) is hostile. The notebook is rebuilt from its JSON keeping only cell types, sources and a
+whitelist of output types, with no metadata; markdown and HTML outputs go through a bleach
+allowlist with no scripts, no event handlers, no styles, no remote images; everything we write
+ourselves goes through ``html.escape``. A Content-Security-Policy forbids scripts outright.
+
+Hidden cases say only "hidden case k: <verdict>", the diagnosed mistake and, for a crash, the
+student's own line: never their names, inputs, expected values, messages or printed output.
+
+When the notebook cannot be read or converted (a truncated file, a ``.py`` submission), a
+standalone page of the results is written instead (with the source of a ``.py`` file).
+"""
+from __future__ import annotations
+
+import dataclasses
+import functools
+import html
+import json
+import re
+from pathlib import Path
+from typing import Any, Sequence
+
+from grader.models import (
+    CRASHED, ERROR, FAILED, HIDDEN, MISSING, NOT_IMPLEMENTED, PASSED, SKIPPED, TIMEOUT,
+    CaseResult, Location, PartResult, SubmissionResult,
+)
+from grader.report import STATUS_WORDS, write_atomic
+
+__all__ = ["write_feedback_html", "FeedbackRenderer", "sanitize_html", "default_renderer"]
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+TEMPLATE_FILE = "feedback_notebook.html.j2"
+#: Notebooks larger than this are not rendered (the results page is written instead).
+MAX_NOTEBOOK_BYTES = 50 * 2**20
+#: Longest printed output quoted for a public case.
+MAX_OUTPUT_CHARS = 2000
+#: Output MIME types kept from the student's notebook; everything else (JavaScript, widgets,
+#: SVG, mermaid, LaTeX needing MathJax...) is dropped.
+KEPT_MIME = ("text/html", "text/markdown", "image/png", "image/jpeg", "text/plain")
+_BASE64 = re.compile(r"^[A-Za-z0-9+/=\s]*$")
+
+e = html.escape
+
+CSS = """
+body{margin:0;background:#fafafa;color:#1f1f1f;font:15px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif}
+.grader-page{max-width:1100px;margin:0 auto;padding:16px 20px 60px;background:#fff}
+.grader-page h1{font-size:1.6em;margin:.3em 0}
+.grader-summary table{border-collapse:collapse;margin:.5em 0 1em}
+.grader-summary th,.grader-summary td{border:1px solid #ddd;padding:3px 10px;text-align:left}
+.grader-summary td.num{text-align:right;font-variant-numeric:tabular-nums}
+.grader-score{font-size:1.3em;font-weight:600}
+.grader-msg{background:#fff8e1;border-left:4px solid #f0b400;padding:.4em .8em;margin:.4em 0;white-space:pre-wrap}
+.grader-result{border:1px solid #ccc;border-left:6px solid #999;border-radius:4px;margin:8px 0 22px 0;padding:6px 14px;background:#fcfcfc}
+.grader-result.grader-ok{border-left-color:#2e7d32;background:#f3faf3}
+.grader-result.grader-bad{border-left-color:#c62828;background:#fdf4f4}
+.grader-result h3{margin:.2em 0 .4em;font-size:1.1em}
+.grader-result ul.grader-cases{list-style:none;padding-left:0;margin:.3em 0}
+.grader-result ul.grader-cases>li{margin:.35em 0}
+.grader-mark{display:inline-block;width:1.4em;font-weight:bold}
+.grader-pass .grader-mark{color:#2e7d32}
+.grader-fail .grader-mark{color:#c62828}
+.grader-detail{margin:.15em 0 .15em 1.4em;white-space:pre-wrap;font-size:.95em}
+ul.grader-detail{white-space:normal;padding-left:1.2em}
+.grader-diag{margin:.15em 0 .15em 1.4em;color:#6a1b9a}
+.grader-pts{color:#555;font-variant-numeric:tabular-nums}
+pre.grader-quote{margin:.3em 0 .3em 1.4em;background:#f5f5f5;border:1px solid #ddd;padding:4px 0;font-size:13px;overflow-x:auto}
+pre.grader-quote span{display:block;padding:0 8px;white-space:pre}
+pre.grader-quote span.grader-hit{background:#ffd6d6;font-weight:600}
+pre.grader-quote b{display:inline-block;width:3.2em;color:#888;font-weight:normal;user-select:none}
+pre.grader-out{margin:.2em 0 .2em 1.4em;background:#f7f7f7;border:1px dashed #ccc;padding:4px 8px;font-size:13px;max-height:20em;overflow:auto;white-space:pre-wrap}
+.grader-notebook{margin-top:1.5em;border-top:2px solid #eee;padding-top:.5em}
+.jp-Cell{margin:6px 0;display:block}
+.jp-Cell-inputWrapper,.jp-Cell-outputWrapper{display:flex;flex-direction:column}
+.jp-InputArea,.jp-OutputArea-child{display:flex;gap:6px}
+.jp-InputPrompt,.jp-OutputPrompt{flex:0 0 5.5em;color:#307fc1;font:12px/1.6 monospace;text-align:right;padding-top:5px}
+.jp-OutputPrompt{color:#bf5b3d}
+.jp-InputArea-editor{flex:1 1 auto;min-width:0;background:#f7f7f7;border:1px solid #e0e0e0;border-radius:2px}
+.jp-InputArea-editor pre{margin:0;padding:5px 8px;font-size:13px;line-height:1.4;overflow-x:auto}
+.jp-OutputArea-output{flex:1 1 auto;min-width:0;overflow-x:auto}
+.jp-OutputArea-output pre{margin:0;padding:4px 8px;font-size:13px;line-height:1.35;white-space:pre-wrap}
+.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]{background:#fdd}
+.jp-RenderedMarkdown{flex:1 1 auto;min-width:0;padding:0 8px}
+.jp-MarkdownCell .jp-InputPrompt{visibility:hidden}
+.jp-RenderedImage img{max-width:100%}
+.jp-Collapser{display:none}
+table.dataframe{border-collapse:collapse}
+table.dataframe td,table.dataframe th{border:1px solid #ddd;padding:2px 6px}
+.ansi-red-fg{color:#c62828}.ansi-green-fg{color:#2e7d32}.ansi-yellow-fg{color:#a07800}
+.ansi-blue-fg{color:#1565c0}.ansi-cyan-fg{color:#00838f}.ansi-magenta-fg{color:#6a1b9a}.ansi-bold{font-weight:bold}
+"""
+
+# --------------------------------------------------------------------------- sanitising
+
+_TAGS = frozenset({
+    "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "div", "dl", "dt", "em",
+    "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "kbd", "li", "ol", "p", "pre", "s",
+    "small", "span", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr",
+    "u", "ul",
+})
+
+
+def _allowed_attribute(tag: str, name: str, value: str) -> bool:
+    """The bleach attribute filter: a short allowlist; images only as ``data:`` URIs.
+
+    ``class`` is kept (Pygments highlighting in markdown code uses it) except our own
+    ``grader-`` classes, so that a student cannot dress their markdown up as a result block.
+    """
+    if name == "class":
+        return "grader" not in value.lower()
+    if tag == "a" and name in ("href", "title"):
+        return True
+    if tag == "img" and name == "src":
+        return value.startswith("data:image/png;base64,") or value.startswith("data:image/jpeg;base64,")
+    if tag == "img" and name in ("alt", "width", "height", "title"):
+        return True
+    if tag in ("td", "th") and name in ("colspan", "rowspan", "align"):
+        return True
+    return False
+
+
+@functools.lru_cache(maxsize=1)
+def _cleaner() -> Any:
+    """One bleach ``Cleaner`` per process (building it costs more than cleaning a cell)."""
+    import bleach
+
+    return bleach.Cleaner(tags=_TAGS, attributes=_allowed_attribute,
+                          protocols={"http", "https", "mailto", "data"}, strip=True, strip_comments=True)
+
+
+def sanitize_html(fragment: str) -> str:
+    """``fragment`` with every tag and attribute outside a short allowlist removed.
+
+    No ``<script>``, ``<style>``, ``<iframe>``, event handlers, inline styles, ids, forms or
+    remote images survive; text content is kept (escaped).
+    """
+    if isinstance(fragment, bytes):
+        fragment = fragment.decode("utf-8", "replace")
+    return _cleaner().clean(str(fragment))
+
+
+# --------------------------------------------------------------------------- the notebook
+
+
+class NotebookUnavailable(Exception):
+    """The submission cannot be rendered as a notebook; the message says why."""
+
+
+def _text(value: Any) -> str:
+    """An nbformat multiline string (str or list of str) as one string; anything else as ''."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        return "".join(v for v in value if isinstance(v, str))
+    return ""
+
+
+def _clean_output(out: Any) -> Any | None:
+    """One output rebuilt from plain fields only (no metadata, whitelisted MIME types), or None."""
+    from nbformat import v4
+
+    if not isinstance(out, dict):
+        return None
+    kind = out.get("output_type")
+    if kind == "stream":
+        name = out.get("name") if out.get("name") in ("stdout", "stderr") else "stdout"
+        return v4.new_output("stream", name=name, text=_text(out.get("text")))
+    if kind == "error":
+        trace = out.get("traceback")
+        trace = [t for t in trace if isinstance(t, str)] if isinstance(trace, list) else []
+        return v4.new_output("error", ename=_text(out.get("ename")) or "Error",
+                             evalue=_text(out.get("evalue")), traceback=trace)
+    if kind in ("execute_result", "display_data"):
+        raw = out.get("data") if isinstance(out.get("data"), dict) else {}
+        data = {}
+        for mime in KEPT_MIME:
+            value = _text(raw.get(mime))
+            if not value:
+                continue
+            if mime.startswith("image/"):
+                if not _BASE64.match(value):
+                    continue
+                value = re.sub(r"\s+", "", value)
+            data[mime] = value
+        if not data:
+            return None
+        if kind == "execute_result":
+            count = out.get("execution_count")
+            count = count if isinstance(count, int) and not isinstance(count, bool) else None
+            return v4.new_output("execute_result", data=data, execution_count=count)
+        return v4.new_output("display_data", data=data)
+    return None
+
+
+def clean_notebook(raw: Any) -> Any:
+    """A fresh nbformat-4 ``NotebookNode`` holding only what we render of ``raw`` (parsed JSON).
+
+    Cell positions are kept (``metadata.grader_index`` is each cell's index in the file, the
+    index ``Location.cell`` uses); cell and notebook metadata, attachments and unknown output
+    types are dropped. Raises :class:`NotebookUnavailable` if ``raw`` is not a notebook.
+    """
+    from nbformat import v4
+
+    if not isinstance(raw, dict) or not isinstance(raw.get("cells"), list):
+        raise NotebookUnavailable("not a version-4 notebook")
+    cells = []
+    for index, cell in enumerate(raw["cells"]):
+        if not isinstance(cell, dict):
+            raise NotebookUnavailable(f"cell {index} is not an object")
+        kind = cell.get("cell_type")
+        source = _text(cell.get("source"))
+        if kind == "code":
+            outputs = cell.get("outputs") if isinstance(cell.get("outputs"), list) else []
+            count = cell.get("execution_count")
+            node = v4.new_code_cell(
+                source=source,
+                execution_count=count if isinstance(count, int) and not isinstance(count, bool) else None,
+                outputs=[o for o in (_clean_output(x) for x in outputs) if o is not None])
+        elif kind == "markdown":
+            node = v4.new_markdown_cell(source=source)
+        else:  # raw and unknown cells: shown as plain text
+            node = v4.new_markdown_cell(source="```\n" + source.replace("```", "` ` `") + "\n```")
+        node.id = f"c{index}"  # a safe id of ours, never the student's
+        node.metadata = {"grader_index": index}
+        cells.append(node)
+    nb = v4.new_notebook(cells=cells)
+    nb.metadata = {"language_info": {"name": "python", "pygments_lexer": "ipython3"}}
+    return nb
+
+
+def read_notebook(path: Path) -> Any:
+    """The cleaned notebook at ``path`` (nbformat 4, or 3 converted); raises ``NotebookUnavailable``."""
+    path = Path(path)
+    if path.suffix.lower() != ".ipynb":
+        raise NotebookUnavailable(f"{path.name} is not a notebook")
+    try:
+        if path.stat().st_size > MAX_NOTEBOOK_BYTES:
+            raise NotebookUnavailable(f"{path.name} is too big to render")
+        text = path.read_bytes().decode("utf-8-sig")
+        raw = json.loads(text)
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise NotebookUnavailable(f"{path.name} cannot be read ({type(exc).__name__})") from None
+    if isinstance(raw, dict) and raw.get("nbformat") == 3:
+        try:
+            import nbformat
+
+            raw = json.loads(nbformat.writes(nbformat.reads(text, as_version=4)))
+        except Exception as exc:  # nbformat raises many kinds on malformed v3 files
+            raise NotebookUnavailable(f"{path.name}: broken version-3 notebook ({type(exc).__name__})") from None
+    elif not isinstance(raw, dict) or raw.get("nbformat") != 4:
+        raise NotebookUnavailable(f"{path.name} is not a version-4 notebook")
+    return clean_notebook(raw)
+
+
+class FeedbackRenderer:
+    """Holds one configured ``HTMLExporter`` (its template environment is costly to build).
+
+    Build one per process (``default_renderer()`` caches it) and call :meth:`render` per student.
+    """
+
+    def __init__(self) -> None:
+        """Configure the exporter: our template, our sanitiser as ``clean_html``, no scripts."""
+        from nbconvert import HTMLExporter
+
+        self.exporter = HTMLExporter(
+            template_name="lab",
+            template_file=TEMPLATE_FILE,
+            extra_template_paths=[str(TEMPLATES)],
+            filters={"clean_html": sanitize_html},
+            sanitize_html=True,
+            embed_images=False,
+            exclude_anchor_links=True,
+        )
+
+    def render(self, nb: Any, *, title: str, top: str, after: dict[int, str]) -> str:
+        """The HTML page of cleaned notebook ``nb`` with ``top`` before it and ``after[i]`` after cell i.
+
+        ``title`` is plain text; ``top`` and ``after`` are HTML we built (already escaped).
+        """
+        resources = {"grader": {"css": CSS, "title": e(title), "top": top, "after": after},
+                     "metadata": {"name": title}}
+        body, _ = self.exporter.from_notebook_node(nb, resources=resources)
+        return body
+
+
+@functools.lru_cache(maxsize=1)
+def default_renderer() -> FeedbackRenderer:
+    """The process's renderer, built on first use (about 0.1 s plus nbconvert's import)."""
+    return FeedbackRenderer()
+
+
+# --------------------------------------------------------------------------- result blocks
+
+
+def _points(value: float) -> str:
+    return f"{value:g}"
+
+
+def _quote(cells: Sequence[str], location: Location | None, *, context: int = 2) -> str:
+    """The student's line at ``location`` with ``context`` lines around it, highlighted, or ''."""
+    if location is None or location.cell is None or location.line is None:
+        return ""
+    if not 0 <= location.cell < len(cells):
+        return ""
+    lines = cells[location.cell].split("\n")
+    target = location.line
+    if not 1 <= target <= len(lines):
+        return ""
+    first, last = max(1, target - context), min(len(lines), target + context)
+    out = []
+    for number in range(first, last + 1):
+        cls = ' class="grader-hit"' if number == target else ""
+        out.append(f"<span{cls}><b>{number}</b>{e(lines[number - 1])}</span>")
+    return '<pre class="grader-quote">' + "".join(out) + "</pre>"
+
+
+def _case_html(case: CaseResult, hidden_number: int, cells: Sequence[str]) -> str:
+    """One ``<li>`` for a case; a hidden case shows only its number, verdict, diagnosis and line."""
+    ok = case.status == PASSED
+    verdict = STATUS_WORDS.get(case.status, case.status)
+    mark = "&#10003;" if ok else "&#10007;"
+    cls = "grader-pass" if ok else "grader-fail"
+    pts = f' <span class="grader-pts">({_points(case.points)} / {_points(case.max_points)})</span>'
+    hidden = case.visibility == HIDDEN
+    title = f"hidden case {hidden_number}" if hidden else e(case.name)
+    parts = [f'<li class="{cls}"><span class="grader-mark">{mark}</span>{title}: {e(verdict)}{pts}']
+    if not ok:
+        failed_checks = [c for c in case.checks if not c.passed and c.message]
+        if not hidden and failed_checks:
+            parts.append('<ul class="grader-detail">' + "".join(
+                f"<li>{e(c.message)}</li>" for c in failed_checks) + "</ul>")
+        elif not hidden and case.message:
+            parts.append(f'<div class="grader-detail">{e(case.message)}</div>')
+        if hidden and case.status in (ERROR, CRASHED) and case.location:
+            parts.append(f'<div class="grader-detail">At {e(case.location.describe())}.</div>')
+        if case.diagnosis:
+            parts.append(f'<div class="grader-diag">Likely mistake: {e(case.diagnosis.message)}</div>')
+        if case.status in (ERROR, CRASHED) and case.location:
+            if not hidden:
+                parts.append(f'<div class="grader-detail">At {e(case.location.describe())}:</div>')
+            parts.append(_quote(cells, case.location))
+        if not hidden and case.output:
+            text = case.output[:MAX_OUTPUT_CHARS]
+            more = "\n…" if len(case.output) > MAX_OUTPUT_CHARS else ""
+            parts.append(f'<div class="grader-detail">It printed:</div><pre class="grader-out">{e(text + more)}</pre>')
+    parts.append("</li>")
+    return "".join(parts)
+
+
+def part_anchor(part: PartResult) -> str:
+    """The HTML id of a part's result block (safe characters only)."""
+    return "grader-part-" + re.sub(r"[^A-Za-z0-9_-]", "_", part.name)
+
+
+def part_block(part: PartResult, cells: Sequence[str]) -> str:
+    """The result block of one part: heading with points and verdict, notes, one line per case."""
+    ok = part.status == PASSED
+    verdict = "not found" if part.status == MISSING else STATUS_WORDS.get(part.status, part.status)
+    cls = "grader-ok" if ok else "grader-bad"
+    where = ""
+    if part.location and part.location.cell is not None:
+        where = f' <span class="grader-pts">(defined in cell {part.location.cell + 1})</span>'
+    out = [f'<section class="grader-result {cls}" id="{part_anchor(part)}">',
+           f"<h3><code>{e(part.name)}</code>: {_points(part.points)} / {_points(part.max_points)}, "
+           f"{e(verdict)}{where}</h3>"]
+    notes = [n for n in part.notes if n]
+    if notes:
+        out.append("<ul>" + "".join(f"<li>{e(n)}</li>" for n in notes) + "</ul>")
+    shown_cases = part.cases
+    if part.status in (MISSING, NOT_IMPLEMENTED) and notes:
+        # Every case repeats the part's note; one line per case with its verdict suffices.
+        shown_cases = tuple(dataclasses.replace(c, message="") for c in part.cases)
+    hidden_number = 0
+    items = []
+    for case in shown_cases:
+        if case.visibility == HIDDEN:
+            hidden_number += 1
+        items.append(_case_html(case, hidden_number, cells))
+    if items:
+        out.append('<ul class="grader-cases">' + "".join(items) + "</ul>")
+    out.append("</section>")
+    return "".join(out)
+
+
+def _is_placed(part: PartResult, n_cells: int) -> bool:
+    """Whether the part's block can go after the cell that defines its function."""
+    loc = part.location
+    return part.status != MISSING and loc is not None and loc.cell is not None and 0 <= loc.cell < n_cells
+
+
+def summary_html(result: SubmissionResult, *, placed: set[str], extra: str = "") -> str:
+    """The top of the page: score, messages, a table of parts (linked to their blocks), and the
+    blocks of parts not tied to a cell (functions not found, the IMDB bonus)."""
+    out = [f'<header class="grader-summary"><h1>Feedback for {e(result.submission_id)}</h1>',
+           f'<p class="grader-score">Score: {_points(result.points)} / {_points(result.max_points)}</p>']
+    for message in result.messages:
+        out.append(f'<div class="grader-msg">{e(message)}</div>')
+    if extra:
+        out.append(extra)
+    if result.parts:
+        out.append("<table><thead><tr><th>part</th><th>points</th><th>verdict</th><th>where</th></tr></thead><tbody>")
+        for part in result.parts:
+            verdict = "not found" if part.status == MISSING else STATUS_WORDS.get(part.status, part.status)
+            if part.name in placed:
+                where = f'<a href="#{part_anchor(part)}">cell {part.location.cell + 1}</a>'
+            else:
+                where = f'<a href="#{part_anchor(part)}">below</a>'
+            out.append(f"<tr><td><code>{e(part.name)}</code></td>"
+                       f'<td class="num">{_points(part.points)} / {_points(part.max_points)}</td>'
+                       f"<td>{e(verdict)}</td><td>{where}</td></tr>")
+        out.append("</tbody></table>")
+    unplaced = [p for p in result.parts if p.name not in placed]
+    if unplaced:
+        missing = [p for p in unplaced if p.status == MISSING]
+        others = [p for p in unplaced if p.status != MISSING]
+        if missing:
+            out.append("<h2>Not found</h2>")
+            out.extend(part_block(p, ()) for p in missing)
+        if others:
+            out.append("<h2>Other results</h2>")
+            out.extend(part_block(p, ()) for p in others)
+    if placed:
+        out.append("<p>The results of each function follow the cell that defines it in your notebook below.</p>")
+    out.append("</header>")
+    return "".join(out)
+
+
+# --------------------------------------------------------------------------- pages
+
+
+def results_page(result: SubmissionResult, *, reason: str = "", source: str | None = None) -> str:
+    """A standalone results page (no notebook), with ``source`` (a ``.py`` file) shown if given."""
+    note = f'<div class="grader-msg">Your notebook could not be shown: {e(reason)}</div>' if reason else ""
+    body = ""
+    placed: set[str] = set()
+    if source is not None:  # a .py file is "cell 0": its parts' blocks can quote its lines
+        placed = {p.name for p in result.parts if _is_placed(p, 1)}
+        blocks = "".join(part_block(p, (source,)) for p in result.parts if p.name in placed)
+        numbered = "".join(f"<span><b>{i}</b>{e(line)}</span>"
+                           for i, line in enumerate(source.split("\n"), 1))
+        body = (f'<h2>Your file</h2><pre class="grader-quote">{numbered}</pre>'
+                f"<h2>Results</h2>{blocks}")
+    top = summary_html(result, placed=placed, extra=note)
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1.0\">"
+            "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+            "style-src 'unsafe-inline'; img-src data:\">"
+            f"<title>{e(result.submission_id)}</title><style>{CSS}</style></head>"
+            f'<body><main class="grader-page">{top}{body}</main></body></html>\n')
+
+
+def _read_source(path: Path) -> str | None:
+    """The text of a ``.py`` submission, or None if it cannot be read."""
+    try:
+        data = Path(path).read_bytes()[:MAX_NOTEBOOK_BYTES]
+    except OSError:
+        return None
+    return data.decode("utf-8", "replace").replace("\x00", "")
+
+
+def feedback_page(result: SubmissionResult, *, notebook_path: Path,
+                  renderer: FeedbackRenderer | None = None) -> str:
+    """The HTML of the feedback page (``write_feedback_html`` writes it)."""
+    notebook_path = Path(notebook_path)
+    if notebook_path.suffix.lower() == ".py":
+        return results_page(result, source=_read_source(notebook_path))
+    try:
+        nb = read_notebook(notebook_path)
+    except NotebookUnavailable as exc:
+        return results_page(result, reason=str(exc))
+    sources = [cell.source for cell in nb.cells]
+    placed = {p.name for p in result.parts if _is_placed(p, len(nb.cells))}
+    after: dict[int, str] = {}
+    for part in result.parts:
+        if part.name in placed:
+            after[part.location.cell] = after.get(part.location.cell, "") + part_block(part, sources)
+    renderer = renderer or default_renderer()
+    try:
+        return renderer.render(nb, title=f"Feedback for {result.submission_id}",
+                               top=summary_html(result, placed=placed), after=after)
+    except Exception as exc:  # nbconvert on a hostile notebook: fall back, never fail the batch
+        return results_page(result, reason=f"the notebook could not be converted ({type(exc).__name__})")
+
+
+def write_feedback_html(result: SubmissionResult, *, notebook_path: Path, out_path: Path) -> Path:
+    """Write the student's feedback page to ``out_path`` (atomically) and return ``out_path``.
+
+    The page is ``notebook_path`` rendered with the results beside each graded function, or a
+    standalone results page when the notebook cannot be rendered. Never raises for a bad
+    submission; raises ``OSError`` only if ``out_path`` cannot be written.
+    """
+    out_path = Path(out_path)
+    write_atomic(out_path, feedback_page(result, notebook_path=notebook_path))
+    return out_path
