@@ -1,0 +1,83 @@
+"""The README's promises: its two commands are the ones CI runs, and its worked rubric
+example (grading lstm_backward from a rubric entry alone) works as written."""
+from __future__ import annotations
+
+import inspect
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from grader.commands import load_context
+from grader.regenerate import load_reference, regenerate
+from grader.rubric import load_rubric
+from grader.runner import grade_submission
+from grader.sandbox import Sandbox
+from solution import rnn
+from solution.mutants import MUTANTS, mutant_source
+from tests import notebooks as nbs
+
+REPO = Path(__file__).resolve().parent.parent
+README = (REPO / "README.md").read_text(encoding="utf-8")
+
+
+def test_two_fresh_machine_commands_are_given_and_ci_runs_the_test_one():
+    setup = "python3 -m pip install -r requirements.txt && python3 grade.py submissions/"
+    tests = "python3 -m pip install -r requirements-dev.txt && python3 -m pytest"
+    assert setup in README and tests in README
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    assert "-r requirements-dev.txt" in ci
+    assert re.search(r"^python3 -m pytest\s*$", ci, re.M)
+    assert (REPO / "submissions").is_dir() and any((REPO / "submissions").iterdir())
+
+
+def worked_example() -> list:
+    marker = README.index("<!-- worked-example: lstm_backward")
+    block = re.search(r"```yaml\n(.*?)```", README[marker:], re.S).group(1)
+    parts = yaml.safe_load(block)
+    assert isinstance(parts, list) and parts[0]["function"] == "lstm_backward"
+    return parts
+
+
+@pytest.fixture(scope="module")
+def extended(tmp_path_factory):
+    """rubrics/rnn.yaml plus the README's entry, with fixtures regenerated as the README says."""
+    folder = tmp_path_factory.mktemp("rubric")
+    data = yaml.safe_load((REPO / "rubrics" / "rnn.yaml").read_text(encoding="utf-8"))
+    data.pop("imdb", None)
+    data["parts"].extend(worked_example())
+    path = folder / "rnn.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    regenerate(load_rubric(path), reference=load_reference())
+    return load_context(path)
+
+
+@pytest.fixture(scope="module")
+def sandbox():
+    with Sandbox() as box:
+        yield box
+
+
+def notebook_with(lstm_backward_source: str) -> dict:
+    extra = inspect.getsource(rnn.lstm_cell_backward) + "\n\n" + lstm_backward_source
+    return nbs.course_notebook(extra_cells=[nbs.code_cell(extra)])
+
+
+def test_readme_rubric_entry_grades_lstm_backward(extended, sandbox, tmp_path):
+    part = extended.rubric.part("lstm_backward")
+    assert part.max_points == 15 and len(part.cases) == 3
+    path = nbs.write(tmp_path / "right.ipynb", notebook_with(inspect.getsource(rnn.lstm_backward)))
+    result = grade_submission(path, context=extended, sandbox=sandbox)
+    graded = result.part("lstm_backward")
+    assert graded.points == graded.max_points, [c.message for c in graded.cases]
+
+
+@pytest.mark.parametrize("mutant_id", sorted(m for m in MUTANTS if m.startswith("lstm_backward/")))
+def test_readme_rubric_entry_catches_and_names_lstm_backward_mistakes(extended, sandbox, tmp_path,
+                                                                       mutant_id):
+    path = nbs.write(tmp_path / "wrong.ipynb", notebook_with(mutant_source(mutant_id)))
+    result = grade_submission(path, context=extended, sandbox=sandbox)
+    graded = result.part("lstm_backward")
+    assert graded.points < graded.max_points
+    assert mutant_id in {c.diagnosis.id for c in graded.cases if c.diagnosis}
