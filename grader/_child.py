@@ -278,9 +278,9 @@ class Zygote:
         self.uids_seen: set[int] = set()
         self._nproc, self._nproc_at = 0, -1e9
         # What a child may read under Landlock: the interpreter, its libraries, /dev/urandom.
-        self.landlock_read = [p for p in dict.fromkeys(
-            [sys.prefix, sys.base_prefix, sys.exec_prefix, *sys.path,
-             "/usr", "/lib", "/lib64", "/lib32", "/dev/urandom"]) if p and os.path.exists(p)]
+        read = {os.path.realpath(p) for p in [sys.prefix, sys.base_prefix, sys.exec_prefix, *sys.path, "/usr",
+                                              "/lib", "/lib64", "/lib32", "/dev/urandom"] if p and os.path.exists(p)}
+        self.landlock_read = sorted(p for p in read if not any(p.startswith(o + "/") for o in read))
 
     # -- start-up
 
