@@ -278,7 +278,7 @@ def claims_from_markdown(text: str, source: str) -> tuple[list[Claim], list[Stat
                     if n is not None and kind is not None and label:
                         claims.append(Claim(source, label, kind, n.value, f"{row[0]} {header[k]}: {cell}", n.tolerance))
     for sentence in _SENTENCE.split(text):
-        s = sentence.strip()
+        s = re.sub(r"^(?:[-*+•]|\d+[.)]|#+)\s+", "", sentence.strip())
         if not s or "|" in s and "|".join(c.strip() for c in s.strip("|").split("|")) in table_lines:
             continue
         low = s.lower()

@@ -472,6 +472,10 @@ def score_imdb(notebook: Any, *, config: ImdbConfig,
         where = ", ".join(_cell(c) for c in m.cells)
         if m.alternative is None:
             continue
+        if not m.has_output:
+            feedback.append(f"{m.alternative} ({where}): trained in the code, no outputs; "
+                            f"validation: {m.validation}.")
+            continue
         feedback.append(f"{m.alternative} ({where}): best validation accuracy {_fmt(m.best_val_accuracy)}, "
                         f"test accuracy {_fmt(m.test_accuracy)}, validation: {m.validation}.")
     if unknown:
@@ -481,7 +485,7 @@ def score_imdb(notebook: Any, *, config: ImdbConfig,
     if nonrec:
         feedback.append("Models without a recurrent layer are not counted as alternatives: "
                         + ", ".join(sorted({m.alternative or "" for m in nonrec})) + ".")
-    if len(alts) < config.alternatives_required and not code_only:
+    if len(alts) < config.alternatives_required:
         feedback.append(f"Only {len(alts)} distinct recurrent alternative(s) were trained and reported; "
                         f"the bonus asks for {config.alternatives_required} (e.g. SimpleRNN, LSTM, GRU).")
     for m in models:
@@ -558,7 +562,8 @@ def score_imdb(notebook: Any, *, config: ImdbConfig,
         what = {"test": "test accuracy", "val": "validation accuracy"}.get(c.kind, "accuracy")
         who = f"{c.alternative} " if c.alternative else ""
         if c.status == "contradicted":
-            feedback.append(f"Your report ({c.source}) gives {who}{what} {c.text!r}, but {c.evidence}.")
+            feedback.append(f"Your report ({c.source}) gives {who}{what} {_fmt(c.value)} "
+                            f"(written {c.text!r}), but {c.evidence}.")
             if "claim contradicted by outputs" not in flags:
                 flags.append("claim contradicted by outputs")
         elif c.status == "unverified" and not code_only:
