@@ -148,11 +148,8 @@ def _compare(student: Any, expected: Any, where: str, *, tolerance: Tolerance | 
     if exp.dtype.kind in "fc" and np.isnan(got).any() and not np.isnan(exp).any():
         return Mismatch(where, f"`{where}` contains NaN: a division by zero, a log of a "
                                f"negative number or an overflow upstream.", "nan")
-    if tolerance is None:
-        equal = np.array_equal(got, exp, equal_nan=True)
-    else:
-        equal = np.allclose(got, exp, rtol=tolerance.rtol, atol=tolerance.atol, equal_nan=True)
-    if equal:
+    if _close(got, exp, 0.0 if tolerance is None else tolerance.rtol,
+              0.0 if tolerance is None else tolerance.atol):
         return None
     diff = np.abs(got.astype(np.complex128) - exp.astype(np.complex128))
     diff = np.where(np.isnan(diff), np.inf, diff)
@@ -167,6 +164,38 @@ def _compare(student: Any, expected: Any, where: str, *, tolerance: Tolerance | 
         f"got {_fmt(got[worst] if worst else got)}.",
         "values",
     )
+
+
+def _close(got: np.ndarray, exp: np.ndarray, rtol: float, atol: float) -> bool:
+    """``np.allclose(..., equal_nan=True)`` for same-shape arrays, several times faster on the
+    small arrays graded here (np.allclose builds intermediate arrays and checks a lot)."""
+    if got.dtype.kind in "fc" or exp.dtype.kind in "fc":
+        with np.errstate(invalid="ignore", over="ignore"):
+            if rtol == 0.0 and atol == 0.0:
+                ok = got == exp
+            else:
+                ok = np.abs(got - exp) <= atol + rtol * np.abs(exp)
+        if ok.all():
+            return True
+        return bool(np.allclose(got, exp, rtol=rtol, atol=atol, equal_nan=True))
+    if rtol == 0.0 and atol == 0.0:
+        return bool(np.array_equal(got, exp))
+    return bool(np.allclose(got, exp, rtol=rtol, atol=atol))
+
+
+def _plain_equal(a: Any, b: Any, rtol: float, atol: float) -> bool:
+    """Structural equality without messages: the hot path of stubs and mutation checks."""
+    if isinstance(a, np.ndarray) and isinstance(b, np.ndarray):
+        return a.shape == b.shape and _close(a, b, rtol, atol)
+    if isinstance(a, dict):
+        return (isinstance(b, dict) and a.keys() == b.keys()
+                and all(_plain_equal(a[k], b[k], rtol, atol) for k in a))
+    if isinstance(a, (tuple, list)) and isinstance(b, (tuple, list)):
+        return len(a) == len(b) and all(_plain_equal(x, y, rtol, atol) for x, y in zip(a, b))
+    ga, gb = _as_array(a), _as_array(b)
+    if ga is not None and gb is not None:
+        return ga.shape == gb.shape and _close(ga, gb, rtol, atol)
+    return type(a) is type(b) and a == b
 
 
 def _numeric_sequence(value: Any) -> bool:
@@ -239,5 +268,4 @@ CHECKS: Mapping[str, CheckFn] = MappingProxyType({
 
 def plain_equal(a: Any, b: Any, *, rtol: float = 0.0, atol: float = 0.0) -> bool:
     """Whether two plain-data values are equal in structure and (within tolerance) values."""
-    return _compare(a, b, "x", tolerance=Tolerance(rtol=rtol, atol=atol), values=True) is None \
-        and _compare(b, a, "x", tolerance=Tolerance(rtol=rtol, atol=atol), values=True) is None
+    return _plain_equal(a, b, rtol, atol)

@@ -80,8 +80,12 @@ class TraceStub:
 
     def __call__(self, args: tuple) -> object:
         self.calls += 1
-        for step_args, result in self.trace:
-            if checks.plain_equal(tuple(args), tuple(step_args), rtol=_TRACE_RTOL, atol=_TRACE_ATOL):
+        args = tuple(args)
+        # The step a correct caller is at comes next in the trace: try it first.
+        order = list(range(self.calls - 1, len(self.trace))) + list(range(min(self.calls - 1, len(self.trace))))
+        for index in order:
+            step_args, result = self.trace[index]
+            if checks.plain_equal(args, tuple(step_args), rtol=_TRACE_RTOL, atol=_TRACE_ATOL):
                 return result
         self.misses.append(self.calls)
         return self.fallback
