@@ -1,0 +1,236 @@
+"""The student kit: what instructors hand out so that students can self-check.
+
+:func:`write_student_kit` writes a folder that runs on its own::
+
+    KIT/grade.py                          --check only (no batch grading)
+    KIT/README.md                         for students
+    KIT/grader/*.py                       the modules the self-check needs (KIT_MODULES)
+    KIT/rubrics/<rubric>.yaml             the rubric restricted to its public cases
+    KIT/rubrics/fixtures/<name>.public.json   the public fixtures, re-encoded from the rubric's
+
+It holds no reference solution, no hidden case and no hidden fixture: the
+rubric is written from the public cases only, the fixture file is re-encoded
+from the public cases only (so a stale entry in the instructors' file cannot
+leak), and the modules copied are an explicit list that leaves out
+``grader.regenerate`` (the only importer of ``solution``), the batch and
+report commands, similarity detection and the IMDB scorer.
+"""
+from __future__ import annotations
+
+import shutil
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+__all__ = ["KIT_MODULES", "KitError", "write_student_kit", "public_rubric_yaml"]
+
+#: The grader modules a kit carries: the self-check's import closure (kept exact by a test).
+KIT_MODULES = (
+    "__init__.py", "_child.py", "checks.py", "course.py", "extract.py", "fixtures.py", "live.py",
+    "models.py", "notebook.py", "plaindata.py", "rubric.py", "runner.py", "sandbox.py",
+    "selfcheck.py", "wire.py",
+)
+
+#: The file that marks a folder as a kit, so that writing it again may replace it.
+MARKER = ".student-kit"
+
+_GRADE_PY = '''#!/usr/bin/env python3
+"""Self-check of your notebook on the public cases of the assignment (student kit).
+
+    python3 grade.py --check NOTEBOOK [--function NAME]
+
+Exit status 0 when every public case passes, 1 when some do not, 2 when the
+notebook cannot be read.  Your instructor grades hidden cases as well.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+RUBRIC = Path(__file__).resolve().parent / "rubrics" / {rubric_file!r}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The kit's command line: --check only."""
+    parser = argparse.ArgumentParser(
+        prog="grade.py", description="Check your notebook on the public cases of the assignment.")
+    parser.add_argument("--check", type=Path, metavar="NOTEBOOK", required=True,
+                        help="your notebook (.ipynb) or a .py file with your functions")
+    parser.add_argument("--function", metavar="NAME", default=None,
+                        help="check only this function (for example rnn_forward)")
+    parser.add_argument("--rubric", type=Path, default=RUBRIC, help=argparse.SUPPRESS)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the arguments and run the self-check; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    from grader.selfcheck import run_check
+
+    return run_check(args.check, rubric=args.rubric, stream=sys.stdout, function=args.function)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+'''
+
+_README = '''# Self-check kit: {title}
+
+This folder checks your notebook on the **public cases** of the assignment, with
+the same grader your instructor uses. It needs Python 3.10+ with NumPy and PyYAML
+(`pip install numpy pyyaml`); no TensorFlow, no Jupyter.
+
+## From a terminal
+
+    python3 grade.py --check path/to/your_notebook.ipynb
+    python3 grade.py --check path/to/your_notebook.ipynb --function rnn_forward
+
+Run it from this folder (or give the path to this `grade.py`). It prints, per
+function:
+
+- **passed**: every public case gives the expected values.
+- **failed**: the function runs but some output is wrong; the message says which
+  output (`a_next`, `caches`...), how (shape, values), and often the likely mistake.
+- **not implemented**: the template's `None` placeholders are still there.
+- **missing**: no function of that name in the notebook (check the spelling).
+- **error**: it raised an exception, ran out of time (an endless loop?) or crashed;
+  the message shows the cell and line, and the line itself.
+
+The exit status is 0 when everything passes, 1 otherwise, 2 when the notebook
+cannot be read. Only the functions themselves are graded: code outside them
+(test cells, prints) is not run, so a function must not rely on variables defined
+in other cells.
+
+## Inside Jupyter
+
+Put this folder on the path once, then call `check()` after defining your functions:
+
+    import sys; sys.path.insert(0, "/path/to/this/folder")
+    from grader import check
+    check()                 # every function
+    check("rnn_forward")    # one function
+
+It checks the functions as they are defined in the running notebook (run the
+cells you changed first), and prints the same verdicts. Locations read
+`In [7], line 3`: cell execution number 7, line 3 of that cell.
+
+## What this does not tell you
+
+Your instructor also grades **hidden cases** (other inputs and sizes). Passing
+every public case is necessary, not sufficient: avoid hard-coded sizes, and never
+write into the arrays you were given.
+'''
+
+
+class KitError(Exception):
+    """The kit cannot be written (bad rubric or fixtures, output folder in the way)."""
+
+
+def _path_text(path: tuple) -> str:
+    """An output path as the rubric spells it: ``(2, 0)`` -> ``"[2][0]"``, ``("dxt",)`` -> ``"['dxt']"``."""
+    return "".join(f"[{key!r}]" if isinstance(key, str) else f"[{key}]" for key in path)
+
+
+def public_rubric_yaml(rubric: Any) -> str:
+    """The YAML text of ``rubric`` restricted to its public cases, every value explicit.
+
+    Every case keeps its id, so that the public fixtures stay keyed as before,
+    and its builder, seed, dims, tolerances and timeout, so that the spec
+    hashes match.  The bonus section and the comments are not carried over.
+    """
+    public = rubric.only("public")
+    parts = []
+    for part in public.parts:
+        entry: dict[str, Any] = {"function": part.function}
+        if part.name != part.function:
+            entry["name"] = part.name
+        if part.depends:
+            entry["depends"] = list(part.depends)
+        entry["isolate"] = part.isolate
+        entry["mutation_weight"] = part.mutation_weight
+        entry["outputs"] = [{"name": o.name, "path": _path_text(o.path), "weight": o.weight,
+                             "check": o.check} for o in part.outputs]
+        entry["cases"] = [{
+            "id": c.id, "name": c.name, "visibility": c.visibility, "builder": c.builder,
+            "seed": c.seed, "dims": dict(c.dims), "points": c.points,
+            "rtol": c.tolerance.rtol, "atol": c.tolerance.atol, "timeout": c.timeout,
+            "outputs": list(c.outputs),
+        } for c in part.cases]
+        parts.append(entry)
+    document = {"version": public.version, "name": public.name, "title": public.title, "parts": parts}
+    header = (f"# Public cases of \"{public.title}\" for the students' self-check.\n"
+              f"# Written by grader.kit from the instructors' rubric; the fixtures beside it\n"
+              f"# match these cases only.\n")
+    return header + yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
+
+
+def _prepare(out_dir: Path) -> None:
+    """Create ``out_dir``, or clear a previous kit there; refuse any other non-empty folder."""
+    if out_dir.exists():
+        if not out_dir.is_dir():
+            raise KitError(f"{out_dir}: exists and is not a folder")
+        entries = list(out_dir.iterdir())
+        if entries and not (out_dir / MARKER).is_file():
+            raise KitError(f"{out_dir}: the folder is not empty (and is not a student kit); "
+                           f"choose a new folder")
+        for entry in entries:
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
+    out_dir.mkdir(parents=True, exist_ok=True)
+
+
+def write_student_kit(out_dir: Path, *, rubric: Path) -> Path:
+    """Write the student kit of ``rubric`` into ``out_dir`` and return ``out_dir``.
+
+    ``out_dir`` must be new, empty, or an earlier kit (which is replaced).
+    Raises :class:`KitError` when the rubric or its public fixtures cannot be
+    read or are out of date.
+    """
+    from grader.fixtures import (
+        FixtureError, encode_fixture_file, fixture_path, load_fixtures, read_fixture_file,
+    )
+    from grader.rubric import RubricError, load_rubric
+
+    try:
+        full = load_rubric(Path(rubric))
+    except (RubricError, OSError) as exc:
+        raise KitError(str(exc)) from None
+    public = replace(full.only("public"), imdb=None)
+    if not public.parts:
+        raise KitError(f"{full.path}: the rubric has no public case, so a kit could check nothing")
+    try:
+        fixtures = load_fixtures(public, visibilities=("public",))
+        source = fixture_path(public, "public")
+        header = read_fixture_file(source)
+    except (FixtureError, OSError) as exc:
+        raise KitError(str(exc)) from None
+
+    out_dir = Path(out_dir)
+    _prepare(out_dir)
+    package = out_dir / "grader"
+    package.mkdir()
+    here = Path(__file__).resolve().parent
+    for name in KIT_MODULES:
+        shutil.copyfile(here / name, package / name)
+
+    rubric_file = Path(full.path).name
+    rubrics_dir = out_dir / "rubrics"
+    (rubrics_dir / "fixtures").mkdir(parents=True)
+    (rubrics_dir / rubric_file).write_text(public_rubric_yaml(full), encoding="utf-8")
+    data = encode_fixture_file(public, "public", fixtures,
+                               mutant_messages=dict(fixtures.mutant_messages),
+                               generated=str(header.get("generated", "")),
+                               numpy_version=str(header.get("numpy", "")))
+    (rubrics_dir / "fixtures" / f"{public.name}.public.json").write_bytes(data)
+
+    (out_dir / "grade.py").write_text(_GRADE_PY.format(rubric_file=rubric_file), encoding="utf-8")
+    (out_dir / "grade.py").chmod(0o755)
+    (out_dir / "README.md").write_text(_README.format(title=public.title), encoding="utf-8")
+    (out_dir / MARKER).write_text(f"student kit of {public.name} ({len(public.cases)} public cases)\n",
+                                  encoding="utf-8")
+    return out_dir
