@@ -1,0 +1,461 @@
+"""``OUT_DIR/report.html``: the class report for instructors, one self-contained file.
+
+Sections: overview, score distribution (histogram), pass rate per part and per case (tables and
+bar charts), the most frequent diagnosed mistakes, the harness failures, the IMDB bonus flags
+(when the rubric has the bonus), and the flagged pairs of the similarity check.
+
+Plots are drawn with matplotlib's object API (``Figure`` + Agg canvas, no pyplot and no global
+backend switch) and embedded as base64 PNG; matplotlib is imported only here, when the report
+is written, never on the grading path. The page loads nothing: a Content-Security-Policy forbids
+scripts and any non-``data:`` image. Every string from a submission is escaped.
+
+The report is for instructors: it names students, hidden cases and shows their code. It is not
+part of what students receive.
+"""
+from __future__ import annotations
+
+import base64
+import html
+import io
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+from grader.models import (
+    CRASHED, ERROR, FAILED, HARNESS, MISSING, NOT_IMPLEMENTED, PASSED, SKIPPED, TIMEOUT,
+    Rubric, SubmissionResult,
+)
+from grader.report import STATUS_WORDS, write_atomic
+
+__all__ = ["write_class_report", "class_report_html", "ClassStats", "class_stats", "IMDB_PART", "IMDB_FLAGS"]
+
+REPORT_NAME = "report.html"
+IMDB_PART = "imdb_report"
+#: The flags grader.imdb raises (they arrive among the part's notes, after its feedback sentences).
+IMDB_FLAGS = ("validates on the test set", "claim contradicted by outputs", "unverified claim",
+              "training stopped mid-epoch", "no outputs")
+#: Statuses counted in their own columns of the per-part table.
+COUNTED = (NOT_IMPLEMENTED, MISSING, TIMEOUT, ERROR, CRASHED, SKIPPED, HARNESS)
+TOP_MISTAKES = 25
+SIMILAR_PAIRS_SHOWN = 10
+HISTOGRAM_BINS = 20
+
+e = html.escape
+
+CSS = """
+body{margin:0;background:#f4f5f7;color:#1f1f1f;font:14px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif}
+main{max-width:1150px;margin:0 auto;padding:16px 24px 60px;background:#fff}
+h1{font-size:1.7em;margin:.2em 0}
+h2{font-size:1.3em;margin:1.6em 0 .4em;border-bottom:2px solid #eee;padding-bottom:.2em}
+nav a{margin-right:1em}
+table.data{border-collapse:collapse;margin:.4em 0 1em}
+table.data th,table.data td{border:1px solid #ddd;padding:3px 9px;text-align:left;vertical-align:top}
+table.data td.num,table.data th.num{text-align:right;font-variant-numeric:tabular-nums}
+table.data tr:nth-child(even) td{background:#fafafa}
+.kpis{display:flex;flex-wrap:wrap;gap:10px;margin:.6em 0}
+.kpi{border:1px solid #ddd;border-radius:6px;padding:6px 14px;min-width:8em}
+.kpi b{display:block;font-size:1.5em}
+.bad{color:#b00020}
+.muted{color:#666}
+figure{margin:.5em 0}
+figure img{max-width:100%;height:auto;border:1px solid #eee}
+.note{background:#fff8e1;border-left:4px solid #f0b400;padding:.4em .8em;margin:.5em 0}
+code{font-size:.95em}
+"""
+
+
+# --------------------------------------------------------------------------- statistics
+
+
+@dataclass(frozen=True)
+class PartStats:
+    """One part across the class: points, full marks and part statuses counted over submissions."""
+
+    name: str
+    max_points: float
+    submissions: int
+    mean_points: float
+    full_marks: int
+    cases_run: int
+    cases_passed: int
+    statuses: Mapping[str, int]  # part status -> number of submissions
+
+
+@dataclass(frozen=True)
+class CaseStats:
+    """One case across the class."""
+
+    case_id: str
+    part: str
+    name: str
+    visibility: str
+    submissions: int
+    passed: int
+    statuses: Mapping[str, int]
+
+
+@dataclass(frozen=True)
+class MistakeStats:
+    """A diagnosed mistake: how many submissions and cases it was matched in."""
+
+    id: str
+    message: str
+    submissions: int
+    cases: int
+
+
+@dataclass(frozen=True)
+class ClassStats:
+    """Everything the report shows, computed in one pass over the results."""
+
+    total: int
+    graded: tuple[SubmissionResult, ...]
+    unreadable: tuple[SubmissionResult, ...]
+    harness: tuple[SubmissionResult, ...]
+    max_points: float
+    scores: tuple[float, ...]  # graded and unreadable submissions (unreadable count as 0)
+    parts: tuple[PartStats, ...]
+    cases: tuple[CaseStats, ...]
+    mistakes: tuple[MistakeStats, ...]
+    harness_cases: Mapping[str, int] = field(default_factory=dict)  # submission -> cases with harness errors
+
+
+def class_stats(results: Sequence[SubmissionResult], *, rubric: Rubric) -> ClassStats:
+    """Aggregate ``results`` (any number, any mix of statuses) against ``rubric``'s parts and cases."""
+    graded = tuple(r for r in results if r.status == "graded")
+    unreadable = tuple(r for r in results if r.status == "unreadable")
+    harness = tuple(r for r in results if r.status not in ("graded", "unreadable"))
+    scored = graded + unreadable
+    max_points = max([r.max_points for r in scored], default=rubric.max_points) or rubric.max_points
+
+    part_order = [p.name for p in rubric.parts]
+    case_info: dict[str, tuple[str, str, str]] = {c.id: (c.part, c.name, c.visibility) for c in rubric.cases}
+    case_order = [c.id for c in rubric.cases]
+    part_max = {p.name: p.max_points for p in rubric.parts}
+    part_points: dict[str, list[float]] = defaultdict(list)
+    part_full: Counter = Counter()
+    part_status: dict[str, Counter] = defaultdict(Counter)
+    part_cases: Counter = Counter()
+    part_passed: Counter = Counter()
+    case_status: dict[str, Counter] = defaultdict(Counter)
+    mistake_subs: dict[str, set[str]] = defaultdict(set)
+    mistake_cases: Counter = Counter()
+    mistake_message: dict[str, str] = {}
+    harness_cases: Counter = Counter()
+
+    for result in graded:  # unreadable and harness results say nothing about the parts
+        for part in result.parts:
+            if part.name not in part_max:
+                part_order.append(part.name)
+                part_max[part.name] = part.max_points
+            part_points[part.name].append(part.points)
+            part_status[part.name][part.status] += 1
+            if part.max_points > 0 and part.points >= part.max_points - 1e-9:
+                part_full[part.name] += 1
+            for case in part.cases:
+                if case.case_id not in case_info:
+                    case_info[case.case_id] = (part.name, case.name, case.visibility)
+                    case_order.append(case.case_id)
+                case_status[case.case_id][case.status] += 1
+                part_cases[part.name] += 1
+                if case.status == PASSED:
+                    part_passed[part.name] += 1
+                if case.status == HARNESS:
+                    harness_cases[result.submission_id] += 1
+                if case.diagnosis is not None:
+                    mistake_subs[case.diagnosis.id].add(result.submission_id)
+                    mistake_cases[case.diagnosis.id] += 1
+                    mistake_message.setdefault(case.diagnosis.id, case.diagnosis.message)
+
+    parts = tuple(PartStats(
+        name=name, max_points=part_max[name], submissions=len(part_points[name]),
+        mean_points=statistics.fmean(part_points[name]) if part_points[name] else 0.0,
+        full_marks=part_full[name], cases_run=part_cases[name], cases_passed=part_passed[name],
+        statuses=dict(part_status[name])) for name in part_order)
+    cases = tuple(CaseStats(
+        case_id=cid, part=case_info[cid][0], name=case_info[cid][1], visibility=case_info[cid][2],
+        submissions=sum(case_status[cid].values()), passed=case_status[cid][PASSED],
+        statuses=dict(case_status[cid])) for cid in case_order)
+    mistakes = tuple(sorted(
+        (MistakeStats(id=m, message=mistake_message[m], submissions=len(subs), cases=mistake_cases[m])
+         for m, subs in mistake_subs.items()),
+        key=lambda s: (-s.submissions, -s.cases, s.id)))
+    return ClassStats(total=len(results), graded=graded, unreadable=unreadable, harness=harness,
+                      max_points=float(max_points), scores=tuple(r.points for r in scored),
+                      parts=parts, cases=cases, mistakes=mistakes, harness_cases=dict(harness_cases))
+
+
+# --------------------------------------------------------------------------- plots
+
+
+def _png(fig: Any) -> str:
+    """``fig`` as an ``<img>`` with a base64 PNG data URI."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    FigureCanvasAgg(fig)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=96, bbox_inches="tight")
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return f'<img src="data:image/png;base64,{data}"'
+
+
+def histogram_png(stats: ClassStats) -> str:
+    """The score distribution: graded scores, unreadable submissions stacked in grey at 0."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(8, 3.2))
+    ax = fig.add_subplot()
+    top = stats.max_points or 1.0
+    graded = [r.points for r in stats.graded]
+    unreadable = [r.points for r in stats.unreadable]
+    ax.hist([graded, unreadable], bins=HISTOGRAM_BINS, range=(0, top), stacked=True,
+            color=["#3f7fbf", "#9e9e9e"], label=["graded", "unreadable"], edgecolor="white")
+    ax.set_xlabel(f"score (of {top:g})")
+    ax.set_ylabel("submissions")
+    ax.yaxis.get_major_locator().set_params(integer=True)
+    if unreadable:
+        ax.legend(frameon=False)
+    if stats.scores:
+        mean = statistics.fmean(stats.scores)
+        ax.axvline(mean, color="#c62828", linestyle="--", linewidth=1)
+        ax.text(mean, ax.get_ylim()[1] * 0.95, f" mean {mean:.1f}", color="#c62828", va="top")
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    return _png(fig) + ' alt="Histogram of scores" id="fig-histogram">'
+
+
+def bars_png(labels: Sequence[str], values: Sequence[float], *, title: str, ident: str,
+             groups: Sequence[str] | None = None) -> str:
+    """Horizontal bars of rates in [0, 1], one per label (coloured by ``groups`` if given)."""
+    from matplotlib.figure import Figure
+
+    palette = ["#3f7fbf", "#e08a2c", "#4f9a52", "#b0413e", "#7b5ea7", "#8c6d46", "#d16ba5", "#6f6f6f"]
+    colours = ["#3f7fbf"] * len(labels)
+    if groups is not None:
+        order = list(dict.fromkeys(groups))
+        colours = [palette[order.index(g) % len(palette)] for g in groups]
+    height = max(1.6, 0.28 * len(labels) + 0.9)
+    fig = Figure(figsize=(8, height))
+    ax = fig.add_subplot()
+    positions = list(range(len(labels)))[::-1]
+    ax.barh(positions, [100 * v for v in values], color=colours)
+    ax.set_yticks(positions, labels=list(labels), fontsize=8 if len(labels) > 12 else 10)
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("passed (%)")
+    ax.set_title(title, fontsize=10)
+    for pos, value in zip(positions, values):
+        ax.text(min(100 * value + 1, 92), pos, f"{100 * value:.0f}%", va="center", fontsize=8)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    return _png(fig) + f' alt="{e(title)}" id="{e(ident)}">'
+
+
+# --------------------------------------------------------------------------- sections
+
+
+def _pct(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.0f}%" if whole else "–"
+
+
+def _overview(stats: ClassStats, rubric: Rubric) -> str:
+    scores = stats.scores
+    kpis = [("submissions", stats.total), ("graded", len(stats.graded)),
+            ("unreadable", len(stats.unreadable)), ("harness failures", len(stats.harness))]
+    if scores:
+        kpis += [("mean", f"{statistics.fmean(scores):.1f}"), ("median", f"{statistics.median(scores):g}"),
+                 ("min", f"{min(scores):g}"), ("max", f"{max(scores):g}")]
+    cells = "".join(f'<div class="kpi"><b>{e(str(v))}</b>{e(k)}</div>' for k, v in kpis)
+    return (f'<section id="overview"><h2>Overview</h2><p>Rubric <code>{e(rubric.name)}</code> '
+            f"({e(rubric.title)}), {stats.max_points:g} points.</p><div class=\"kpis\">{cells}</div></section>")
+
+
+def _distribution(stats: ClassStats) -> str:
+    out = ['<section id="distribution"><h2>Score distribution</h2>']
+    if not stats.scores:
+        out.append("<p>No scored submissions.</p></section>")
+        return "".join(out)
+    out.append(f"<figure>{histogram_png(stats)}</figure>")
+    if stats.unreadable:
+        out.append(f'<p class="muted">{len(stats.unreadable)} unreadable submission(s) count as 0 points '
+                   "(grey).</p>")
+    bands = Counter(min(int(5 * s / stats.max_points), 4) if stats.max_points else 0 for s in stats.scores)
+    out.append('<table class="data"><tr><th>band</th>' + "".join(
+        f'<th class="num">{20 * b}–{20 * (b + 1)}%</th>' for b in range(5)) + "</tr><tr><td>submissions</td>"
+        + "".join(f'<td class="num">{bands[b]}</td>' for b in range(5)) + "</tr></table></section>")
+    return "".join(out)
+
+
+def _parts(stats: ClassStats) -> str:
+    out = ['<section id="parts"><h2>Pass rate per part</h2>']
+    if not stats.graded:
+        out.append("<p>No graded submissions.</p></section>")
+        return "".join(out)
+    head = ("<tr><th>part</th><th class=\"num\">max</th><th class=\"num\">mean</th>"
+            "<th class=\"num\">full marks</th><th class=\"num\">cases passed</th>"
+            + "".join(f'<th class="num">{e(STATUS_WORDS.get(s, s))}</th>' for s in COUNTED) + "</tr>")
+    rows = []
+    for p in stats.parts:
+        rows.append(f"<tr><td><code>{e(p.name)}</code></td><td class=\"num\">{p.max_points:g}</td>"
+                    f'<td class="num">{p.mean_points:.2f}</td>'
+                    f'<td class="num">{p.full_marks} ({_pct(p.full_marks, p.submissions)})</td>'
+                    f'<td class="num">{_pct(p.cases_passed, p.cases_run)}</td>'
+                    + "".join(f'<td class="num">{p.statuses.get(s, 0) or ""}</td>' for s in COUNTED) + "</tr>")
+    out.append('<table class="data">' + head + "".join(rows) + "</table>")
+    out.append('<p class="muted">Status columns count submissions whose part ended with that status '
+               "(its worst case).</p>")
+    shown = [p for p in stats.parts if p.cases_run]
+    if shown:
+        out.append("<figure>" + bars_png([p.name for p in shown], [p.cases_passed / p.cases_run for p in shown],
+                                         title="Cases passed per part", ident="fig-parts") + "</figure>")
+    out.append("</section>")
+    return "".join(out)
+
+
+def _cases(stats: ClassStats) -> str:
+    out = ['<section id="cases"><h2>Pass rate per case</h2>']
+    shown = [c for c in stats.cases if c.submissions]
+    if not shown:
+        out.append("<p>No case was run.</p></section>")
+        return "".join(out)
+    rows = []
+    for c in shown:
+        others = ", ".join(f"{e(STATUS_WORDS.get(s, s))}: {n}" for s, n in sorted(c.statuses.items())
+                           if s not in (PASSED, FAILED))
+        rows.append(f"<tr><td><code>{e(c.case_id)}</code></td><td>{e(c.name)}</td><td>{e(c.visibility)}</td>"
+                    f'<td class="num">{c.passed} / {c.submissions}</td>'
+                    f'<td class="num">{_pct(c.passed, c.submissions)}</td>'
+                    f'<td class="num">{c.statuses.get(FAILED, 0) or ""}</td><td>{others}</td></tr>')
+    out.append('<table class="data"><tr><th>case</th><th>name</th><th>visibility</th><th class="num">passed</th>'
+               '<th class="num">rate</th><th class="num">wrong values</th><th>other</th></tr>'
+               + "".join(rows) + "</table>")
+    out.append("<figure>" + bars_png([c.case_id for c in shown], [c.passed / c.submissions for c in shown],
+                                     title="Submissions passing each case", ident="fig-cases",
+                                     groups=[c.part for c in shown]) + "</figure></section>")
+    return "".join(out)
+
+
+def _mistakes(stats: ClassStats) -> str:
+    out = ['<section id="mistakes"><h2>Most frequent diagnosed mistakes</h2>']
+    if not stats.mistakes:
+        out.append("<p>No known mistake was diagnosed.</p></section>")
+        return "".join(out)
+    rows = "".join(f'<tr><td class="num">{m.submissions}</td><td class="num">{m.cases}</td>'
+                   f"<td><code>{e(m.id)}</code></td><td>{e(m.message)}</td></tr>"
+                   for m in stats.mistakes[:TOP_MISTAKES])
+    out.append('<table class="data"><tr><th class="num">submissions</th><th class="num">cases</th>'
+               f"<th>mistake</th><th>message shown to students</th></tr>{rows}</table>")
+    if len(stats.mistakes) > TOP_MISTAKES:
+        out.append(f'<p class="muted">{len(stats.mistakes) - TOP_MISTAKES} rarer mistakes not shown.</p>')
+    out.append("</section>")
+    return "".join(out)
+
+
+def _harness(stats: ClassStats, harness_notes: Sequence[str]) -> str:
+    out = ['<section id="harness"><h2>Harness failures and unreadable submissions</h2>']
+    if not (stats.harness or stats.harness_cases or harness_notes or stats.unreadable):
+        out.append("<p>None: every submission was read and graded without a fault of the grader.</p></section>")
+        return "".join(out)
+    if harness_notes:
+        out.append("<ul>" + "".join(f'<li class="bad">{e(n)}</li>' for n in harness_notes) + "</ul>")
+    if stats.harness:
+        out.append("<h3>Not graded because of the grader (regrade them)</h3><table class=\"data\">"
+                   "<tr><th>submission</th><th>status</th><th>messages</th></tr>" + "".join(
+                       f"<tr><td>{e(r.submission_id)}</td><td>{e(r.status)}</td>"
+                       f"<td>{'<br>'.join(e(m) for m in r.messages)}</td></tr>" for r in stats.harness)
+                   + "</table>")
+    if stats.harness_cases:
+        out.append("<h3>Graded, with some cases lost to a grader error</h3><table class=\"data\">"
+                   "<tr><th>submission</th><th class=\"num\">cases</th></tr>" + "".join(
+                       f'<tr><td>{e(s)}</td><td class="num">{n}</td></tr>'
+                       for s, n in sorted(stats.harness_cases.items())) + "</table>")
+    if stats.unreadable:
+        out.append("<h3>Unreadable submissions (0 points; the student's file is broken)</h3>"
+                   "<table class=\"data\"><tr><th>submission</th><th>why</th></tr>" + "".join(
+                       f"<tr><td>{e(r.submission_id)}</td><td>{'<br>'.join(e(m) for m in r.messages)}</td></tr>"
+                       for r in stats.unreadable) + "</table>")
+    out.append("</section>")
+    return "".join(out)
+
+
+def _imdb(stats: ClassStats) -> str:
+    parts = [(r.submission_id, r.part(IMDB_PART)) for r in stats.graded if r.part(IMDB_PART) is not None]
+    if not parts:
+        return ""
+    out = ['<section id="imdb"><h2>IMDB bonus</h2>']
+    points = [p.points for _, p in parts]
+    attempted = sum(1 for _, p in parts if p.status != MISSING)
+    out.append(f"<p>{attempted} of {len(parts)} submissions attempted the bonus; mean "
+               f"{statistics.fmean(points):.2f} of {parts[0][1].max_points:g} points.</p>")
+    flagged = [(sid, [n for n in p.notes if n in IMDB_FLAGS]) for sid, p in parts]
+    flagged = [(sid, flags) for sid, flags in flagged if flags]
+    counts = Counter(flag for _, flags in flagged for flag in flags)
+    if not flagged:
+        out.append("<p>No flags.</p></section>")
+        return "".join(out)
+    out.append('<table class="data"><tr><th>flag</th><th class="num">submissions</th></tr>' + "".join(
+        f'<tr><td>{e(f)}</td><td class="num">{n}</td></tr>' for f, n in counts.most_common()) + "</table>")
+    rows = []
+    for sid, flags in flagged:
+        part = dict(parts)[sid]
+        details = [n for n in part.notes if n not in IMDB_FLAGS]
+        rows.append(f"<tr><td>{e(sid)}</td><td>{e(', '.join(flags))}</td><td class=\"num\">{part.points:g}</td>"
+                    f"<td>{'<br>'.join(e(d) for d in details)}</td></tr>")
+    out.append('<table class="data"><tr><th>submission</th><th>flags</th><th class="num">points</th>'
+               "<th>feedback given</th></tr>" + "".join(rows) + "</table></section>")
+    return "".join(out)
+
+
+def _similarity(similarity: Any, sources: Mapping[str, Mapping[str, str]] | None,
+                known: Mapping[str, Mapping[str, str]] | None) -> str:
+    if similarity is None:
+        return ('<section id="similarity-none"><h2>Similar code</h2>'
+                "<p>The similarity check was not run.</p></section>")
+    from grader.similarity import render_similarity_html
+
+    return ('<div id="similarity">' + render_similarity_html(similarity, sources or {}, top=SIMILAR_PAIRS_SHOWN,
+                                                              known=known) + "</div>")
+
+
+def class_report_html(results: Sequence[SubmissionResult], *, rubric: Rubric, similarity: Any = None,
+                      harness_notes: Sequence[str] = (),
+                      sources: Mapping[str, Mapping[str, str]] | None = None,
+                      known_sources: Mapping[str, Mapping[str, str]] | None = None) -> str:
+    """The report page as a string (see ``write_class_report``)."""
+    stats = class_stats(results, rubric=rubric)
+    sections = [_overview(stats, rubric), _distribution(stats), _parts(stats), _cases(stats),
+                _mistakes(stats), _harness(stats, harness_notes), _imdb(stats),
+                _similarity(similarity, sources, known_sources)]
+    links = [("overview", "Overview"), ("distribution", "Scores"), ("parts", "Parts"), ("cases", "Cases"),
+             ("mistakes", "Mistakes"), ("harness", "Harness")]
+    if 'id="imdb"' in sections[6]:
+        links.append(("imdb", "IMDB"))
+    links.append(("similarity" if similarity is not None else "similarity-none", "Similar code"))
+    nav = "<nav>" + "".join(f'<a href="#{a}">{t}</a>' for a, t in links) + "</nav>"
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1.0\">"
+            "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+            "style-src 'unsafe-inline'; img-src data:\">"
+            f"<title>Class report: {e(rubric.title)}</title><style>{CSS}</style></head><body><main>"
+            f"<h1>Class report: {e(rubric.title)}</h1>{nav}" + "".join(sections)
+            + "</main></body></html>\n")
+
+
+def write_class_report(results: Sequence[SubmissionResult], *, rubric: Rubric, out_dir: Path,
+                       similarity: Any = None, harness_notes: Sequence[str] = (),
+                       sources: Mapping[str, Mapping[str, str]] | None = None,
+                       known_sources: Mapping[str, Mapping[str, str]] | None = None) -> Path:
+    """Write ``out_dir/report.html`` (atomically) and return its path.
+
+    ``similarity`` is a ``grader.similarity.SimilarityReport`` (or None: the check was not run);
+    ``sources`` (submission id -> function -> source, as given to ``find_similar``) and
+    ``known_sources`` (name -> function -> source) let the flagged pairs show their code side by
+    side; without them the pairs are listed with "(source not available)". ``harness_notes``
+    are the batch's own failures (a worker that died, a sandbox that would not start).
+    """
+    path = Path(out_dir) / REPORT_NAME
+    write_atomic(path, class_report_html(results, rubric=rubric, similarity=similarity,
+                                         harness_notes=harness_notes, sources=sources,
+                                         known_sources=known_sources))
+    return path
