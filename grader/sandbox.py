@@ -214,6 +214,7 @@ class Sandbox:
         self.protected_paths = tuple(str(Path(p).resolve()) for p in protected_paths)
         self._lock = threading.Lock()
         self._closed = False
+        self._proc: subprocess.Popen | None = None
         self._slots = _SlotPool(os.geteuid() == 0)
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self._ctrl = ours
@@ -229,7 +230,11 @@ class Sandbox:
         finally:
             theirs.close()
         config = {"protected": list(self.protected_paths), "max_bytes": wire.DEFAULT_MAX_BYTES}
-        reply = self._request(config, timeout=120.0)
+        try:
+            reply = self._request(config, timeout=120.0)
+        except BaseException:
+            self.close()
+            raise
         if not reply.get("ok"):
             self.close()
             raise SandboxError(f"sandbox did not start: {reply.get('error')}")
@@ -258,8 +263,10 @@ class Sandbox:
                 socket.send_fds(self._ctrl, [json.dumps(obj).encode()], list(fds))
                 data, got_fds, _, _ = socket.recv_fds(self._ctrl, 1 << 20, 4)
             except OSError as exc:
+                self._closed = True  # a late answer would be read as the next one's: stop here
                 raise SandboxError(f"sandbox zygote unreachable: {exc}; {self._zygote_log()}") from None
             if not data:
+                self._closed = True
                 raise SandboxError(f"sandbox zygote exited; {self._zygote_log()}")
             reply = json.loads(data)
             if got_fds:
@@ -327,7 +334,7 @@ class Sandbox:
     def close(self) -> None:
         """Kill the zygote and every child; idempotent."""
         with self._lock:
-            if self._closed:
+            if self._proc is None:
                 return
             self._closed = True
             try:
@@ -340,6 +347,7 @@ class Sandbox:
         except subprocess.TimeoutExpired:
             self._proc.kill()
             self._proc.wait()
+        self._proc = None
         self._ctrl.close()
         self._log.close()
         self._slots.close()
@@ -351,8 +359,11 @@ class Sandbox:
         self.close()
 
     def __del__(self) -> None:
-        if not getattr(self, "_closed", True):
-            self.close()
+        if getattr(self, "_proc", None) is not None:
+            try:
+                self.close()
+            except Exception:  # interpreter shutdown: the zygote also exits when our socket closes
+                pass
 
 
 @dataclass
