@@ -40,11 +40,12 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any, Iterator, Sequence
 
 __all__ = ["Settings", "DataUnavailable", "load_imdb", "build_model", "run", "main",
-           "ALTERNATIVES", "EXIT_OK", "EXIT_NO_DATA", "EXIT_USAGE"]
+           "ALTERNATIVES", "EXIT_OK", "EXIT_NO_DATA", "EXIT_USAGE", "EXIT_NO_KERAS"]
 
 EXIT_OK = 0
 EXIT_USAGE = 1
 EXIT_NO_DATA = 2
+EXIT_NO_KERAS = 3
 
 ALTERNATIVES = ("SimpleRNN", "LSTM", "GRU")
 
@@ -242,7 +243,10 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry; returns the exit status (2 when the data cannot be had)."""
-    args = _parser().parse_args(argv)
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on usage errors; 2 here means "no data"
+        return EXIT_OK if exc.code in (0, None) else EXIT_USAGE
     settings = QUICK if args.quick else Settings()
     settings = replace(settings, seed=args.seed)
     if args.epochs is not None:
@@ -263,6 +267,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DataUnavailable as exc:
         print(f"solution.imdb: {exc}", file=sys.stderr)
         return EXIT_NO_DATA
+    except ImportError as exc:
+        print(f"solution.imdb: TensorFlow/Keras is needed ({exc}); pip install -r requirements-dev.txt",
+              file=sys.stderr)
+        return EXIT_NO_KERAS
     return EXIT_OK
 
 

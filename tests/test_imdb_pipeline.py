@@ -121,3 +121,10 @@ def test_unreadable_data_fails_with_one_line_and_status_2(tmp_path, content):
     lines = [ln for ln in proc.stderr.splitlines() if ln.startswith("solution.imdb:")]
     assert len(lines) == 1 and "Traceback" not in proc.stderr
     assert lines[0].startswith(f"solution.imdb: cannot load IMDB from {path}:")
+
+
+def test_usage_errors_exit_1_not_the_no_data_status():
+    proc = pipeline("--epochs", "0")
+    assert proc.returncode == 1 and proc.stderr.strip() == "solution.imdb: --epochs must be >= 1"
+    assert pipeline("--alternatives", "Transformer").returncode == 1
+    assert pipeline("--no-such-flag").returncode == 1
