@@ -1,7 +1,14 @@
 #!/usr/bin/env python3
 """Command line of the grader: argument parsing only; the work is in ``grader.commands``.
 
-    python3 grade.py SUBMISSIONS [--out DIR] [--rubric RUBRIC] [--jobs N]
+    python3 grade.py SUBMISSIONS [--out DIR] [--rubric RUBRIC] [--jobs N] [--force]
+                     [--no-similarity] [--template STARTER.ipynb] [--known DIR]
+    python3 grade.py --check NOTEBOOK [--function NAME]
+    python3 grade.py --student-kit DIR
+    python3 grade.py --gradescope [--gradescope-root DIR]
+
+SUBMISSIONS is a folder of notebooks, a folder of folders (one notebook each),
+one notebook, or the zip of a Canvas or Moodle bulk download.
 """
 from __future__ import annotations
 
@@ -13,30 +20,84 @@ from grader import commands
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The argument parser; defaults come from the library functions it calls."""
+    grade = commands.grade_class
     parser = argparse.ArgumentParser(
         prog="grade.py",
-        description="Grade recurrent-network notebooks: gradebook, results and feedback per student.")
-    parser.add_argument("submissions", type=Path,
+        description="Grade recurrent-network notebooks: gradebook, results and feedback per "
+                    "student, a class report, and a similarity check.")
+    parser.add_argument("submissions", type=Path, nargs="?",
                         help="a folder of notebooks (or of folders holding one notebook each), "
-                             "or one notebook")
-    parser.add_argument("--out", type=Path, default=commands.DEFAULT_OUT,
+                             "one notebook, or a Canvas/Moodle zip")
+    parser.add_argument("--out", type=Path, default=commands.default_of(grade, "out_dir"),
                         help="output folder (default: %(default)s)")
-    parser.add_argument("--rubric", type=Path, default=commands.DEFAULT_RUBRIC,
+    parser.add_argument("--rubric", type=Path, default=commands.default_of(grade, "rubric"),
                         help="rubric YAML (default: rubrics/rnn.yaml)")
-    parser.add_argument("--jobs", type=int, default=None,
+    parser.add_argument("--jobs", type=int, default=commands.default_of(grade, "jobs"),
                         help="parallel workers (default: the machine's cores)")
+    parser.add_argument("--force", action="store_true",
+                        help="grade every submission again, even those unchanged since the last run")
+    parser.add_argument("--no-similarity", dest="similarity", action="store_false",
+                        help="skip the copied-code check (similarity.csv)")
+    parser.add_argument("--template", type=Path, default=commands.default_of(grade, "template"),
+                        help="the starter notebook given to students: its code does not count "
+                             "as similar")
+    parser.add_argument("--known", type=Path, default=commands.default_of(grade, "known"),
+                        help="a folder (or zip) of solutions found online or from earlier years "
+                             "to compare every submission with")
+    parser.add_argument("--no-html", dest="feedback_html", action="store_false",
+                        help="skip feedback.html per submission")
+    modes = parser.add_mutually_exclusive_group()
+    modes.add_argument("--check", type=Path, metavar="NOTEBOOK",
+                       help="students: run the public cases on NOTEBOOK (exit 0 when all pass)")
+    modes.add_argument("--student-kit", type=Path, metavar="DIR",
+                       help="write the kit handed to students (public cases, --check) into DIR")
+    modes.add_argument("--gradescope", action="store_true",
+                       help="grade inside Gradescope's autograder (reads ROOT/submission, "
+                            "writes ROOT/results/results.json)")
+    parser.add_argument("--function", metavar="NAME",
+                        help="with --check: only this function")
+    parser.add_argument("--gradescope-root", type=Path, metavar="DIR",
+                        default=_gradescope_default_root(),
+                        help="with --gradescope: the autograder root (default: %(default)s)")
     return parser
 
 
+def _gradescope_default_root() -> Path:
+    from grader.gradescope import DEFAULT_ROOT
+    return DEFAULT_ROOT
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    """Run one command; return its exit status (``grader.commands.EXIT_*``)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
     try:
-        commands.grade_class(args.submissions, out_dir=args.out, rubric=args.rubric,
-                             jobs=args.jobs)
+        if args.check is not None:
+            return commands.check_notebook(args.check, rubric=args.rubric, function=args.function,
+                                           stream=sys.stdout)
+        if args.function is not None:
+            parser.error("--function goes with --check")
+        if args.student_kit is not None:
+            commands.student_kit(args.student_kit, rubric=args.rubric)
+            return commands.EXIT_OK
+        if args.gradescope:
+            from grader.gradescope import run_gradescope
+            return run_gradescope(root=args.gradescope_root, rubric=args.rubric, stream=sys.stdout)
+        if args.submissions is None:
+            parser.error("give the submissions to grade (a folder, a notebook or a zip), "
+                         "or --check NOTEBOOK")
+        summary = commands.grade_class(
+            args.submissions, out_dir=args.out, rubric=args.rubric, jobs=args.jobs,
+            force=args.force, similarity=args.similarity, template=args.template,
+            known=args.known, feedback_html=args.feedback_html)
     except commands.CommandError as exc:
         print(f"grade.py: {exc}", file=sys.stderr)
         return commands.EXIT_USAGE
-    return commands.EXIT_OK
+    except KeyboardInterrupt:
+        print("grade.py: interrupted", file=sys.stderr)
+        return commands.EXIT_INTERRUPTED
+    return commands.EXIT_INTERRUPTED if summary.interrupted else commands.EXIT_OK
 
 
 if __name__ == "__main__":

@@ -1,41 +1,63 @@
 """The library behind ``grade.py``: each command as a function with keyword-only options.
 
-``grade.py`` parses arguments and calls these; tests call them directly.
+``grade.py`` parses arguments and calls these; tests call them directly. The
+command line takes its defaults from these functions' signatures
+(``default_of``), so the two cannot drift.
 """
 from __future__ import annotations
 
+import contextlib
+import inspect
 import os
+import signal
 import sys
+import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, TextIO
+from typing import Any, Callable, Mapping, Sequence, TextIO
 
-from grader.models import HARNESS, Rubric
+from grader.models import HARNESS, Rubric, SubmissionResult
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_RUBRIC = REPO / "rubrics" / "rnn.yaml"
 DEFAULT_OUT = Path("grading-output")
+SIMILARITY_CSV = "similarity.csv"
 
 #: Exit statuses of grade.py.
-EXIT_OK = 0
+EXIT_OK = 0  # the batch was graded, whatever the students scored
 EXIT_CHECK_FAILED = 1  # --check: some public case failed
 EXIT_USAGE = 2  # bad arguments, bad rubric, no submissions: the harness could not run
+EXIT_INTERRUPTED = 130  # Ctrl-C: what was graded is kept, the gradebook lists it
 
 
 class CommandError(Exception):
     """The command cannot run at all (bad rubric, no submissions...); the message says why."""
 
 
+def default_of(function: Callable, name: str) -> Any:
+    """The default value of keyword ``name`` of ``function`` (for the command line's defaults)."""
+    return inspect.signature(function).parameters[name].default
+
+
 @dataclass(frozen=True)
 class ClassSummary:
-    graded: int
+    """What a class run did: counts, scores, failures, and where the files are."""
+
+    graded: int  # submissions with a grade (this run or kept from an earlier one)
     harness_failures: tuple[str, ...]
     unreadable: tuple[str, ...]
     scores: tuple[float, ...]
     max_score: float
     seconds: float
     out_dir: Path
+    total: int = 0
+    skipped: int = 0  # unchanged since an earlier run: not graded again
+    interrupted: bool = False
+    report_problems: tuple[str, ...] = ()  # ids whose feedback.html (or key) could not be written
+    flagged_pairs: int = 0
+    class_report: Path | None = None
 
 
 def load_context(rubric_path: Path, *, visibilities: tuple[str, ...] = ("public", "hidden"),
@@ -57,24 +79,14 @@ def load_context(rubric_path: Path, *, visibilities: tuple[str, ...] = ("public"
         raise CommandError(str(exc)) from None
     imdb_config = None
     if rubric.imdb is not None:
-        imdb_config = _imdb_config(rubric)
+        from grader.imdb import load_imdb_config
+        try:
+            imdb_config = load_imdb_config(rubric.imdb)
+        except Exception as exc:  # noqa: BLE001 - reported with the rubric's name and line
+            raise CommandError(f"{rubric.path}:{rubric.imdb_line}: {exc}") from None
     return GradingContext(rubric=rubric, fixtures=fixtures,
                           mutant_messages=_mutant_messages(fixtures),
                           imdb_config=imdb_config)
-
-
-def _imdb_config(rubric: Rubric):
-    """The bonus's configuration: the rubric's ``imdb:`` mapping, or ``imdb: {file: NAME}``
-    naming a YAML file beside the rubric (errors then name that file and its line)."""
-    from grader.imdb import ImdbConfigError, load_imdb_config
-
-    section = dict(rubric.imdb)
-    try:
-        if set(section) == {"file"}:
-            return load_imdb_config(Path(rubric.path).parent / str(section["file"]))
-        return load_imdb_config(section, source=rubric.path, line=rubric.imdb_line)
-    except ImdbConfigError as exc:
-        raise CommandError(str(exc)) from None
 
 
 def _mutant_messages(fixtures) -> dict:
@@ -82,70 +94,336 @@ def _mutant_messages(fixtures) -> dict:
     return dict(messages) if messages else {}
 
 
-def _distribution(scores: list[float], max_score: float) -> str:
-    """One line: ``min 12 · median 80 · max 100 · [0-20) 1 [20-40) 0 ...``."""
+def distribution_line(scores: Sequence[float], max_score: float) -> str:
+    """One line: ``min 12 · median 80 · mean 71.5 · max 100 (of 100) · 0-20%:1 20-40%:0 ...``."""
     if not scores:
         return "no scores"
     ordered = sorted(scores)
-    median = ordered[len(ordered) // 2] if len(ordered) % 2 else \
-        (ordered[len(ordered) // 2 - 1] + ordered[len(ordered) // 2]) / 2
+    n = len(ordered)
+    median = ordered[n // 2] if n % 2 else (ordered[n // 2 - 1] + ordered[n // 2]) / 2
     bins = [0] * 5
     for s in scores:
         frac = s / max_score if max_score else 0
-        bins[min(4, int(frac * 5))] += 1
-    labels = " ".join(f"{i * 20}-{(i + 1) * 20}%:{n}" for i, n in enumerate(bins))
-    return f"min {ordered[0]:g} · median {median:g} · max {ordered[-1]:g} (of {max_score:g}) · {labels}"
+        bins[max(0, min(4, int(frac * 5)))] += 1
+    labels = " ".join(f"{i * 20}-{(i + 1) * 20}%:{count}" for i, count in enumerate(bins))
+    return (f"min {ordered[0]:g} · median {median:g} · mean {sum(ordered) / n:.1f} · "
+            f"max {ordered[-1]:g} (of {max_score:g}) · {labels}")
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+@contextlib.contextmanager
+def opened_submissions(path: Path, *, stream: TextIO):
+    """Yield the folder (or notebook) to grade: ``path`` itself, or a zip extracted to a temp folder.
+
+    The temporary folder is removed when the block ends.
+    """
+    from grader.archive import ArchiveError, extract_archive, is_archive
+
+    path = Path(path)
+    if not is_archive(path):
+        yield path
+        return
+    with tempfile.TemporaryDirectory(prefix="grade-zip-") as tmp:
+        try:
+            extracted = extract_archive(path, dest=Path(tmp))
+        except ArchiveError as exc:
+            raise CommandError(str(exc)) from None
+        stream.write(f"Extracted {extracted.files} file(s) from {path.name}\n")
+        for note in extracted.skipped[:20]:
+            stream.write(f"  skipped {note}\n")
+        if len(extracted.skipped) > 20:
+            stream.write(f"  ... and {len(extracted.skipped) - 20} more skipped\n")
+        yield extracted.root
+
+
+def _find(path: Path) -> list:
+    from grader.discover import DiscoveryError, find_submissions
+
+    try:
+        return find_submissions(Path(path))
+    except DiscoveryError as exc:
+        raise CommandError(str(exc)) from None
+
+
+# --------------------------------------------------------------------------- similarity
+
+
+def function_sources(path: Path, *, names: Sequence[str] | None = None) -> dict[str, str]:
+    """``{function name: source}`` of the functions a notebook defines (only ``names`` if given).
+
+    An unreadable notebook gives ``{}``.
+    """
+    from grader.extract import extract_file
+
+    try:
+        functions = extract_file(path).functions
+    except Exception:  # noqa: BLE001 - unreadable notebooks are reported by grading, not here
+        return {}
+    return {name: fn.source for name, fn in functions.items() if names is None or name in names}
+
+
+def run_similarity(submissions: Sequence, *, rubric: Rubric, out_dir: Path,
+                   template: Path | None = None, known: Path | None = None,
+                   stream: TextIO = sys.stderr):
+    """Compare the graded functions of every submission; write ``OUT/similarity.csv``.
+
+    ``template``: the starter notebook (its code does not count). ``known``:
+    a folder (or zip) of solutions found online or from earlier years.
+    Returns the ``SimilarityReport``.
+    """
+    from grader.similarity import find_similar, write_similarity_csv
+
+    names = sorted({part.function for part in rubric.parts if part.cases})
+    sources = {sub.id: function_sources(sub.path, names=names)
+               for sub in submissions if not sub.problem}
+    sources = {sid: funcs for sid, funcs in sources.items() if funcs}
+    template_sources = function_sources(Path(template)) if template else None
+    if template and not template_sources:
+        raise CommandError(f"{template}: no function found in the template notebook")
+    known_sources = None
+    if known:
+        with opened_submissions(Path(known), stream=stream) as folder:
+            known_sources = {sub.id: function_sources(sub.path, names=names)
+                             for sub in _find(folder) if not sub.problem}
+        known_sources = {k: v for k, v in known_sources.items() if v}
+    report = find_similar(sources, template=template_sources, known=known_sources)
+    write_similarity_csv(report, Path(out_dir) / SIMILARITY_CSV)
+    return report, sources, known_sources
+
+
+# --------------------------------------------------------------------------- class
+
+
+def _finisher(keys: Mapping[str, str | None], batch: Any, *, feedback_html: bool) -> Callable:
+    """The worker-side step after a submission's files are written: feedback.html, then the key."""
+    from grader.batch import log_problem
+    from grader.incremental import write_key
+
+    def finish(submission, result: SubmissionResult, folder: Path) -> None:
+        if feedback_html:
+            try:
+                from grader.feedback_html import write_feedback_html
+            except ImportError as exc:
+                log_problem(folder, f"feedback.html not written: grader.feedback_html is not "
+                                    f"available ({exc})")
+            else:
+                try:
+                    write_feedback_html(result, notebook_path=Path(submission.path),
+                                        out_path=folder / "feedback.html")
+                except Exception:  # noqa: BLE001 - logged; the grade stands without the HTML
+                    import traceback
+                    log_problem(folder, "feedback.html not written:\n" + traceback.format_exc(limit=8))
+        key = keys.get(submission.id)
+        # A harness failure is our bug: never remembered, so the next run tries again.
+        if key is not None and result.status != HARNESS:
+            write_key(folder, key, batch=batch)
+
+    return finish
+
+
+def _prepare(out_dir: Path) -> Callable:
+    from grader.incremental import clear_key
+
+    def prepare(submission) -> None:
+        clear_key(Path(out_dir) / submission.id)
+    return prepare
+
+
+def _write_class_report(results: Sequence[SubmissionResult], *, rubric: Rubric, out_dir: Path,
+                        similarity: Any, notes: Sequence[str], stream: TextIO) -> Path | None:
+    """``OUT/report.html`` through ``grader.classreport``; a failure is reported, not raised."""
+    try:
+        from grader.classreport import write_class_report
+    except ImportError as exc:
+        stream.write(f"Class report not written: grader.classreport is not available ({exc})\n")
+        return None
+    try:
+        return Path(write_class_report(results, rubric=rubric, out_dir=Path(out_dir),
+                                       similarity=similarity, harness_notes=tuple(notes)))
+    except Exception as exc:  # noqa: BLE001 - the gradebook is already written
+        stream.write(f"Class report not written: {type(exc).__name__}: {exc}\n")
+        return None
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt():
+    """Within the block, SIGTERM stops the run like Ctrl-C (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path = DEFAULT_RUBRIC,
-                jobs: int | None = None, stream: TextIO = sys.stderr) -> ClassSummary:
-    """Grade every submission under ``submissions`` into ``out_dir``; write the gradebook."""
-    from grader.batch import grade_batch
-    from grader.discover import DiscoveryError, find_submissions
+                jobs: int | None = None, force: bool = False, similarity: bool = True,
+                template: Path | None = None, known: Path | None = None,
+                feedback_html: bool = True, class_report: bool = True,
+                progress_bar: bool | None = None, stream: TextIO = sys.stderr) -> ClassSummary:
+    """Grade every submission under ``submissions`` (a folder, a notebook or a zip) into ``out_dir``.
+
+    Writes ``OUT/<id>/`` per submission as each completes, then ``grades.csv``,
+    ``similarity.csv`` and ``report.html`` from every current record.
+    Submissions unchanged since an earlier run into the same ``out_dir`` are
+    not graded again unless ``force``. Ctrl-C stops the workers, writes the
+    gradebook of what is graded and returns with ``interrupted`` set.
+    Raises ``CommandError`` when the harness cannot run (bad rubric, no
+    submissions, unusable archive).
+    """
+    from grader.batch import HOOK_ERRORS, BatchInterrupted, grade_batch
+    from grader.fixtures import FixtureError, fixtures_digest
+    from grader.incremental import batch_key, partition, submission_key
+    from grader.progress import Progress
     from grader.report import read_submission, write_gradebook
 
     started = time.perf_counter()
     context = load_context(Path(rubric))
-    try:
-        subs = find_submissions(Path(submissions))
-    except DiscoveryError as exc:
-        raise CommandError(str(exc)) from None
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    protected = [REPO / "solution", REPO / "rubrics", out_dir.resolve()]
-    total = len(subs)
-    stream.write(f"Grading {total} submission(s) with {context.rubric.name} "
-                 f"({context.rubric.max_points:g} points) into {out_dir}\n")
+    with contextlib.ExitStack() as stack:
+        root = stack.enter_context(opened_submissions(Path(submissions), stream=stream))
+        subs = _find(root)
+        if template and not Path(template).is_file():
+            raise CommandError(f"{template}: no such template notebook")
+        if known and not Path(known).exists():
+            raise CommandError(f"{known}: no such folder of known solutions")
+        out_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            fixtures = fixtures_digest(context.rubric)
+        except FixtureError as exc:
+            raise CommandError(str(exc)) from None
+        batch = batch_key(context.rubric, fixtures_digest=fixtures,
+                          options=f"feedback_html={feedback_html}")
+        keys = {sub.id: submission_key(sub, batch=batch) for sub in subs}
+        if force:
+            todo, kept = list(subs), {}
+        else:
+            todo, kept = partition(subs, keys, out_dir=out_dir)
 
-    count = 0
+        protected = [REPO / "solution", REPO / "rubrics", out_dir.resolve()]
+        root_dir = Path(root).resolve() if Path(root).is_dir() else Path(root).resolve().parent
+        if not REPO.is_relative_to(root_dir):  # other students' work is none of a child's business
+            protected.append(root_dir)
+        total = len(subs)
+        stream.write(f"Grading {len(todo)} of {total} submission(s) with {context.rubric.name} "
+                     f"({context.rubric.max_points:g} points) into {out_dir}\n")
+        if kept:
+            stream.write(f"Skipping {len(kept)} unchanged since the last run "
+                         f"(--force grades them again)\n")
+        notes: list[str] = []
+        interrupted = False
+        done_list = []
+        with Progress(len(todo), stream=stream, bar=progress_bar) as progress, \
+                _sigterm_as_interrupt():
+            def on_note(note: str) -> None:
+                notes.append(f"Sandbox: {note}")
+                progress.note(f"Sandbox: {note}")
 
-    def on_done(done) -> None:
-        nonlocal count
-        count += 1
-        stream.write(f"[{count}/{total}] {done.submission_id}: {done.points:g}/{done.max_points:g}"
-                     f"{'' if done.status == 'graded' else f' ({done.status})'}"
-                     f" in {done.seconds:.2f}s\n")
+            try:
+                done_list = grade_batch(
+                    todo, context=context, out_dir=out_dir, jobs=jobs,
+                    sandbox_options={"protected_paths": protected},
+                    on_done=progress.update, on_note=on_note,
+                    prepare=_prepare(out_dir),
+                    finish=_finisher(keys, batch, feedback_html=feedback_html))
+            except BatchInterrupted as exc:
+                done_list, interrupted = exc.finished, True
+            except KeyboardInterrupt:
+                interrupted = True
+        if interrupted:
+            stream.write("\nInterrupted: the workers are stopped; what was graded is kept "
+                         "and the next run resumes from it.\n")
 
-    done_list = grade_batch(subs, context=context, out_dir=out_dir, jobs=jobs,
-                            sandbox_options={"protected_paths": protected},
-                            on_done=on_done, on_note=lambda n: stream.write(f"Sandbox: {n}\n"))
-    results = [r for r in (read_submission(out_dir / d.submission_id) for d in done_list) if r]
-    write_gradebook(context.rubric, results, out_dir)
+        fresh = {d.submission_id for d in done_list}
+        results = list(kept.values())
+        for sub_id in sorted(fresh):
+            result = read_submission(out_dir / sub_id)
+            if result is not None:
+                results.append(result)
+        results.sort(key=lambda r: r.submission_id)
+        write_gradebook(context.rubric, results, out_dir)
+
+        report = None
+        flagged = 0
+        if similarity and not interrupted:
+            try:
+                report, _sources, _known = run_similarity(
+                    subs, rubric=context.rubric, out_dir=out_dir, template=template, known=known,
+                    stream=stream)
+                flagged = len(report.flagged)
+            except CommandError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - grades stand without the similarity check
+                stream.write(f"Similarity check failed: {type(exc).__name__}: {exc}\n")
+        report_path = None
+        if class_report and not interrupted:
+            report_path = _write_class_report(results, rubric=context.rubric, out_dir=out_dir,
+                                              similarity=report, notes=notes, stream=stream)
+
+    problems = tuple(sorted(d for d in fresh if (out_dir / d / HOOK_ERRORS).is_file()))
+    graded = [r for r in results if r.status == "graded"]
     summary = ClassSummary(
-        graded=sum(1 for d in done_list if d.status == "graded"),
-        harness_failures=tuple(d.submission_id for d in done_list if d.status == HARNESS),
-        unreadable=tuple(d.submission_id for d in done_list if d.status == "unreadable"),
-        scores=tuple(d.points for d in done_list if d.status == "graded"),
-        max_score=context.rubric.max_points + (
-            max((r.max_points for r in results), default=0) - context.rubric.max_points
-            if results else 0),
-        seconds=time.perf_counter() - started, out_dir=out_dir)
-    stream.write(f"Graded {summary.graded} of {total} in {summary.seconds:.1f}s; "
-                 f"{_distribution(list(summary.scores), summary.max_score)}\n")
+        graded=len(graded),
+        harness_failures=tuple(r.submission_id for r in results if r.status == HARNESS),
+        unreadable=tuple(r.submission_id for r in results if r.status == "unreadable"),
+        scores=tuple(r.points for r in graded),
+        max_score=max((r.max_points for r in results), default=context.rubric.max_points),
+        seconds=time.perf_counter() - started, out_dir=out_dir, total=total,
+        skipped=len(kept), interrupted=interrupted, report_problems=problems,
+        flagged_pairs=flagged, class_report=report_path)
+    _print_summary(summary, stream=stream, similarity_ran=report is not None)
+    return summary
+
+
+def _print_summary(summary: ClassSummary, *, stream: TextIO, similarity_ran: bool) -> None:
+    """The end of a run: counts, the distribution in one line, failures by name, file paths."""
+    out = summary.out_dir
+    kept = f" ({summary.skipped} unchanged, kept)" if summary.skipped else ""
+    stream.write(f"Graded {summary.graded} of {summary.total}{kept} in {summary.seconds:.1f}s; "
+                 f"{distribution_line(summary.scores, summary.max_score)}\n")
     if summary.unreadable:
         stream.write(f"Unreadable submissions: {', '.join(summary.unreadable)}\n")
     if summary.harness_failures:
         stream.write(f"Harness failures (our bugs, not the students'): "
                      f"{', '.join(summary.harness_failures)}\n")
-    stream.write(f"Gradebook: {out_dir / 'grades.csv'}\n")
-    return summary
+    if summary.report_problems:
+        stream.write(f"Feedback reports incomplete for: {', '.join(summary.report_problems)} "
+                     f"(see {out}/<id>/grader-errors.txt)\n")
+    if similarity_ran:
+        stream.write(f"Similarity: {summary.flagged_pairs} pair(s) flagged for a human to read "
+                     f"({out / SIMILARITY_CSV})\n")
+    stream.write(f"Gradebook: {out / 'grades.csv'}\n")
+    if summary.class_report:
+        stream.write(f"Class report: {summary.class_report}\n")
+
+
+# --------------------------------------------------------------------------- students
+
+
+def check_notebook(notebook: Path, *, rubric: Path = DEFAULT_RUBRIC, function: str | None = None,
+                   stream: TextIO = sys.stdout) -> int:
+    """``grade.py --check``: public cases only; the exit status of ``grader.selfcheck.run_check``."""
+    try:
+        from grader.selfcheck import run_check
+    except ImportError as exc:
+        raise CommandError(f"--check needs grader.selfcheck, which is not available ({exc})") from None
+    return int(run_check(Path(notebook), rubric=Path(rubric), stream=stream, function=function))
+
+
+def student_kit(out_dir: Path, *, rubric: Path = DEFAULT_RUBRIC, stream: TextIO = sys.stderr) -> Path:
+    """``grade.py --student-kit DIR``: what instructors hand to students (``grader.kit``)."""
+    try:
+        from grader.kit import write_student_kit
+    except ImportError as exc:
+        raise CommandError(f"--student-kit needs grader.kit, which is not available ({exc})") from None
+    path = Path(write_student_kit(Path(out_dir), rubric=Path(rubric)))
+    stream.write(f"Student kit written to {path}\n")
+    return path

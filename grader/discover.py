@@ -4,9 +4,22 @@ A folder may hold notebooks (or ``.py`` files) directly, whose id is the file's
 stem, and sub-folders holding one notebook each, whose id is the folder's name;
 the other files of such a folder belong to that submission (for example an
 ``imdb_report.json``).
+
+Names given by learning platforms' bulk downloads are recognised, and every
+entry of the same student is gathered into one submission:
+
+- Canvas ("Download Submissions"): flat files named
+  ``<name>_<user id>_<attachment id>_<original file name>``, with ``LATE``
+  inserted after the name for late work (``smithjane_LATE_12345_67890_rnn.ipynb``);
+  the id is ``<name>_<user id>`` (``smithjane_12345``).
+- Moodle ("Download all submissions"): folders named
+  ``<Full Name>_<participant id>_assignsubmission_<plugin>_`` (or, with
+  "download in folders" off, files with that prefix before the original file
+  name); the id is ``<Full Name>_<participant id>``.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -14,11 +27,21 @@ from typing import Mapping
 
 SUBMISSION_SUFFIXES = (".ipynb", ".py")
 _IGNORED_DIRS = {".ipynb_checkpoints", "__pycache__", "__MACOSX", ".git"}
+_IGNORED_FILES = {".DS_Store", "Thumbs.db", "desktop.ini"}
 _EXTRA_FILE_LIMIT = 1 * 2**20  # bytes read of each file beside a notebook
+
+# Canvas: the name part is the student's sortable name squeezed to letters and digits.
+_CANVAS = re.compile(r"^(?P<name>[^_\s]+?)(?:_(?:LATE|late))?_(?P<user>\d+)_(?P<attachment>\d+)"
+                     r"(?:_(?P<original>.+))?$")
+# Moodle: "Full Name_12345_assignsubmission_file_" (+ the original name when flat).
+_MOODLE = re.compile(r"^(?P<name>.+?)_(?P<participant>\d+)_assign(?:submission|feedback)_"
+                     r"(?P<plugin>[a-z]+)_(?P<original>.*)$")
 
 
 @dataclass(frozen=True)
 class Submission:
+    """One student's work: the file graded, the files beside it, or why it cannot be graded."""
+
     id: str
     path: Path  # the notebook or .py file; for an unusable folder, the folder itself
     extra_files: Mapping[str, Path] = field(default_factory=lambda: MappingProxyType({}))
@@ -36,29 +59,71 @@ class Submission:
         return data
 
 
+@dataclass(frozen=True)
+class PlatformName:
+    """What a platform's file or folder name says: the student's id and the original name."""
+
+    platform: str  # "canvas" | "moodle"
+    id: str
+    original: str  # the file's name as the student uploaded it ("" for a Moodle folder)
+    late: bool = False
+
+
 class DiscoveryError(Exception):
     """The path given holds no submission at all, or does not exist."""
 
 
+def platform_name(name: str) -> PlatformName | None:
+    """Parse a Canvas or Moodle bulk-download name; None when it follows neither convention.
+
+    >>> platform_name("smithjane_LATE_12345_67890_rnn.ipynb").id
+    'smithjane_12345'
+    >>> platform_name("Jane Smith_4242_assignsubmission_file_").id
+    'Jane Smith_4242'
+    """
+    match = _MOODLE.match(name)
+    if match:
+        return PlatformName("moodle", f"{match['name']}_{match['participant']}", match["original"])
+    match = _CANVAS.match(name)
+    if match and match["name"].upper() != "LATE":
+        late = bool(re.match(r"^[^_]+_(?:LATE|late)_", name))
+        return PlatformName("canvas", f"{match['name']}_{match['user']}", match["original"] or "",
+                            late=late)
+    return None
+
+
 def _visible(path: Path) -> bool:
-    return not path.name.startswith(".") and path.name not in _IGNORED_DIRS
+    return (not path.name.startswith(".") and path.name not in _IGNORED_DIRS
+            and path.name not in _IGNORED_FILES)
+
+
+def files_under(folder: Path) -> dict[str, Path]:
+    """Visible files below ``folder`` (hidden folders and checkpoints skipped), by relative name."""
+    found = {}
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder)
+        if path.is_file() and not path.is_symlink() and all(_visible(Path(p)) for p in rel.parts):
+            found[str(rel)] = path
+    return found
+
+
+def submission_from_files(sid: str, files: Mapping[str, Path], where: Path) -> Submission:
+    """One submission out of a student's files: exactly one notebook (or one .py) is graded."""
+    notebooks = [name for name in files if name.endswith(".ipynb")]
+    if not notebooks:
+        notebooks = [name for name in files if name.endswith(".py")]
+    if len(notebooks) != 1:
+        names = ", ".join(Path(n).name for n in notebooks) or "none"
+        what = "no notebook" if not notebooks else f"{len(notebooks)} notebooks ({names})"
+        return Submission(id=sid, path=where,
+                          problem=f"{where}: the submission holds {what}; expected exactly one.")
+    notebook = notebooks[0]
+    extras = {name: path for name, path in files.items() if name != notebook}
+    return Submission(id=sid, path=files[notebook], extra_files=MappingProxyType(extras))
 
 
 def _folder_submission(folder: Path) -> Submission:
-    files = [p for p in sorted(folder.rglob("*"))
-             if p.is_file() and all(_visible(part) for part in [*p.relative_to(folder).parents][:-1])
-             and _visible(p)]
-    notebooks = [p for p in files if p.suffix == ".ipynb"]
-    if not notebooks:
-        notebooks = [p for p in files if p.suffix == ".py"]
-    if len(notebooks) != 1:
-        names = ", ".join(p.name for p in notebooks) or "none"
-        what = "no notebook" if not notebooks else f"{len(notebooks)} notebooks ({names})"
-        return Submission(id=folder.name, path=folder,
-                          problem=f"{folder}: the folder holds {what}; expected exactly one.")
-    notebook = notebooks[0]
-    extras = {str(p.relative_to(folder)): p for p in files if p != notebook}
-    return Submission(id=folder.name, path=notebook, extra_files=MappingProxyType(extras))
+    return submission_from_files(folder.name, files_under(folder), folder)
 
 
 def find_submissions(root: Path) -> list[Submission]:
@@ -71,19 +136,32 @@ def find_submissions(root: Path) -> list[Submission]:
             raise DiscoveryError(f"{root}: not a notebook (.ipynb) or Python file (.py)")
         return [Submission(id=root.stem, path=root)]
     found: dict[str, Submission] = {}
-    for entry in sorted(root.iterdir()):
-        if not _visible(entry):
-            continue
-        if entry.is_file() and entry.suffix in SUBMISSION_SUFFIXES:
-            sub = Submission(id=entry.stem, path=entry)
-        elif entry.is_dir():
-            sub = _folder_submission(entry)
-        else:
-            continue
+    # Platform downloads: every entry of one student, gathered by the id in its name.
+    groups: dict[str, dict[str, Path]] = {}
+
+    def add(sub: Submission, entry: Path) -> None:
         if sub.id in found:  # e.g. alice.ipynb beside a folder alice/: keep both, apart
             sub = Submission(id=f"{sub.id}~{entry.suffix.lstrip('.') or 'folder'}", path=sub.path,
                              extra_files=sub.extra_files, problem=sub.problem)
         found[sub.id] = sub
+
+    for entry in sorted(root.iterdir()):
+        if not _visible(entry) or entry.is_symlink():
+            continue
+        named = platform_name(entry.name)
+        if named is not None and (entry.is_dir() or named.original):
+            files = groups.setdefault(named.id, {})
+            if entry.is_dir():
+                for rel, path in files_under(entry).items():
+                    files.setdefault(rel, path)
+            else:
+                files.setdefault(named.original, entry)
+        elif entry.is_file() and entry.suffix in SUBMISSION_SUFFIXES:
+            add(Submission(id=entry.stem, path=entry), entry)
+        elif entry.is_dir():
+            add(_folder_submission(entry), entry)
+    for sid in sorted(groups):
+        add(submission_from_files(sid, groups[sid], root / sid), root / sid)
     if not found:
         raise DiscoveryError(f"{root}: no submissions found (expected .ipynb or .py files, "
                              f"or folders holding one notebook each)")

@@ -1,0 +1,101 @@
+"""Grading one submission inside Gradescope's autograder container.
+
+Gradescope's documented layout (gradescope-autograders.readthedocs.io, "Autograder
+Specifications"): the autograder zip is unpacked into ``/autograder/source``;
+the student's files are in ``/autograder/submission``; the harness reads
+``/autograder/results/results.json``, whose fields are ``score``,
+``execution_time``, ``output``, ``visibility``, ``stdout_visibility``,
+``extra_data`` and ``tests`` (each with ``score``, ``max_score``, ``status``,
+``name``, ``output``, ``visibility``). Whatever ``run_autograder`` prints goes to
+``/autograder/results/stdout``, shown to instructors only.
+
+``run_gradescope`` grades the submission folder with the same engine as a
+class run and writes that file. The root is a parameter so that tests (and
+instructors trying the autograder locally) run it in any folder.
+"""
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import TextIO
+
+from grader.models import HARNESS
+
+DEFAULT_ROOT = Path("/autograder")
+
+
+def find_submission(folder: Path):
+    """The one ``Submission`` in Gradescope's submission folder (id ``submission``).
+
+    Students upload a notebook (sometimes with other files, sometimes in a
+    folder or as a zip that Gradescope unpacks); exactly one notebook is
+    graded, as in a class folder.
+    """
+    from grader.discover import Submission, files_under, submission_from_files
+
+    folder = Path(folder)
+    if folder.is_file():
+        return Submission(id="submission", path=folder)
+    if not folder.is_dir():
+        return Submission(id="submission", path=folder,
+                          problem=f"{folder}: no submission folder was found.")
+    return submission_from_files("submission", files_under(folder), folder)
+
+
+def gradescope_payload(result, *, seconds: float) -> dict:
+    """``report.gradescope_results`` plus the fields only a Gradescope run needs."""
+    from grader.report import feedback_markdown, gradescope_results
+
+    payload = gradescope_results(result)
+    payload["execution_time"] = round(seconds, 3)
+    payload["stdout_visibility"] = "hidden"  # our log is for instructors
+    summary = feedback_markdown(result).split("\n## ", 1)[0].strip()
+    payload["output"] = summary if not payload.get("output") else \
+        f"{summary}\n\n{payload['output']}"
+    payload["output_format"] = "md"
+    return payload
+
+
+def run_gradescope(*, root: Path = DEFAULT_ROOT, rubric: Path | None = None,
+                   stream: TextIO = sys.stdout) -> int:
+    """Grade ``ROOT/submission`` and write ``ROOT/results/results.json``; return an exit status.
+
+    Returns 0 once ``results.json`` is written, whatever the score. When the
+    harness itself cannot run (bad rubric, missing fixtures) no score is
+    written (Gradescope then shows the run as failed to the instructor rather
+    than a zero to the student) and the status is ``EXIT_USAGE``.
+    """
+    from grader.batch import grade_batch
+    from grader.commands import DEFAULT_RUBRIC, EXIT_OK, EXIT_USAGE, REPO, CommandError, load_context
+    from grader.report import read_submission, write_atomic
+
+    started = time.perf_counter()
+    root = Path(root)
+    results_dir = root / "results"
+    try:
+        context = load_context(Path(rubric or DEFAULT_RUBRIC))
+    except CommandError as exc:
+        stream.write(f"grade.py --gradescope: the grader cannot run: {exc}\n")
+        return EXIT_USAGE
+    submission = find_submission(root / "submission")
+    results_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="gradescope-") as tmp:
+        out_dir = Path(tmp)
+        # Student code must not reach the fixtures, nor write its own results.json.
+        protected = [REPO / "solution", REPO / "rubrics", results_dir.resolve(), out_dir.resolve()]
+        grade_batch([submission], context=context, out_dir=out_dir, jobs=1,
+                    sandbox_options={"protected_paths": protected},
+                    on_note=lambda note: stream.write(f"Sandbox: {note}\n"))
+        result = read_submission(out_dir / submission.id)
+    if result is None:
+        stream.write("grade.py --gradescope: no result was written (grader failure)\n")
+        return EXIT_USAGE
+    payload = gradescope_payload(result, seconds=time.perf_counter() - started)
+    write_atomic(results_dir / "results.json", json.dumps(payload, indent=2))
+    stream.write(f"{result.submission_id}: {result.points:g}/{result.max_points:g} ({result.status})"
+                 f"{' - harness failure, see output' if result.status == HARNESS else ''}\n")
+    stream.write(f"Wrote {results_dir / 'results.json'}\n")
+    return EXIT_OK
