@@ -1,0 +1,347 @@
+"""feedback.html: results beside each graded function, hidden cases private, student content escaped."""
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from grader import feedback_html
+from grader.feedback_html import sanitize_html, write_feedback_html
+from grader.models import (
+    ERROR, FAILED, HIDDEN, MISSING, NOT_IMPLEMENTED, PASSED, CaseResult, CheckResult, Diagnosis,
+    Location, PartResult, SubmissionResult,
+)
+from tests import notebooks as nbs
+
+SECRET_INPUT = "hidden-input-7.77777"
+SECRET_EXPECTED = "expected 0.31415926"
+SECRET_PRINT = "printed-in-a-hidden-case"
+SECRET_NAME = "narrow hidden state n_a=2"
+
+
+def case(cid, status, points, max_points, *, visibility="public", name="assignment example", **kw):
+    """A CaseResult with defaults for the fields these tests do not care about."""
+    return CaseResult(cid, name, visibility, status, points, max_points, **kw)
+
+
+def course_cells():
+    """markdown, the rnn_cell_forward cell, a test cell, the rnn_forward cell, a test cell."""
+    return [
+        nbs.markdown_cell("# My notebook"),
+        nbs.code_cell(nbs.COURSE_CELLS["rnn_cell_forward"], [nbs.stream("cell one ran\n")], 1),
+        nbs.code_cell("print('test of rnn_cell_forward')", [nbs.stream("MARK-AFTER-CELL-2\n")], 2),
+        nbs.code_cell(nbs.COURSE_CELLS["rnn_forward"], [], 3),
+        nbs.code_cell("print('test of rnn_forward')", [nbs.stream("MARK-AFTER-CELL-4\n")], 4),
+    ]
+
+
+def graded_result(path: Path) -> SubmissionResult:
+    """rnn_cell_forward passed (cell 1); rnn_forward failed with a crash at cell 3 line 14 and a
+    hidden failure full of secrets; lstm_forward missing."""
+    public = case("rnn_forward/public-1", ERROR, 0.0, 3.0,
+                  message="Raised IndexError: index 5 is out of bounds (cell 4, line 14)",
+                  location=Location(3, 14, "rnn_forward"),
+                  output="debug print from the student")
+    hidden = case("rnn_forward/hidden-1", FAILED, 0.0, 4.0, visibility=HIDDEN, name=SECRET_NAME,
+                  checks=(CheckResult("a", False, 0.0, 1.0, f"`a` differs: {SECRET_EXPECTED}"),),
+                  message=f"`a` differs: {SECRET_EXPECTED} for x = {SECRET_INPUT}",
+                  diagnosis=Diagnosis("rnn_forward/a_not_stored", "You never store a_next into a."),
+                  output=SECRET_PRINT)
+    hidden_crash = case("rnn_forward/hidden-2", ERROR, 0.0, 4.0, visibility=HIDDEN, name=SECRET_NAME,
+                        message=f"Raised ValueError: shapes ({SECRET_INPUT}) (cell 4, line 14)",
+                        location=Location(3, 14, "rnn_forward"), output=SECRET_PRINT)
+    hidden_ok = case("rnn_forward/hidden-3", PASSED, 4.0, 4.0, visibility=HIDDEN, name=SECRET_NAME)
+    ok = case("rnn_cell_forward/public-1", PASSED, 10.0, 10.0)
+    missing = case("lstm_forward/public-1", MISSING, 0.0, 15.0,
+                   message="No function named `lstm_forward` was found in the notebook.")
+    return SubmissionResult(
+        submission_id="ada", path=str(path), status="graded", points=14.0, max_points=40.0,
+        parts=(
+            PartResult("rnn_cell_forward", "rnn_cell_forward", PASSED, 10.0, 10.0, (ok,),
+                       location=Location(1, 3, "rnn_cell_forward")),
+            PartResult("rnn_forward", "rnn_forward", ERROR, 4.0, 15.0,
+                       (public, hidden, hidden_crash, hidden_ok), location=Location(3, 3, "rnn_forward")),
+            PartResult("lstm_forward", "lstm_forward", MISSING, 0.0, 15.0, (missing,),
+                       notes=("No function named `lstm_forward` was found in the notebook.",)),
+        ),
+        messages=("`rnn_forward` is defined twice; the last definition is graded.",))
+
+
+class Visible(HTMLParser):
+    """The text a reader sees (no tags, entities decoded), and the elements' tags and attributes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.text: list[str] = []
+        self.tags: list[tuple[str, dict]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def visible(page: str) -> Visible:
+    parser = Visible()
+    parser.feed(page)
+    return parser
+
+
+@pytest.fixture
+def rendered(tmp_path):
+    path = nbs.write(tmp_path / "ada.ipynb", nbs.notebook(course_cells()))
+    result = graded_result(path)
+    out = write_feedback_html(result, notebook_path=path, out_path=tmp_path / "out" / "feedback.html")
+    return out, out.read_text("utf-8")
+
+
+def test_writes_the_page_and_returns_its_path(rendered):
+    out, page = rendered
+    assert out.name == "feedback.html" and out.is_file()
+    assert page.startswith("<!DOCTYPE html>")
+    assert "Score: 14 / 40" in page
+
+
+def test_summary_table_then_the_blocks_follow_the_defining_cells(rendered):
+    _, page = rendered
+    text = "".join(visible(page).text)
+    summary = text.index("Feedback for ada")
+    notebook_start = text.index("My notebook")
+    # The summary lists every part before the notebook, with points and verdicts.
+    for name, pts in (("rnn_cell_forward", "10 / 10"), ("rnn_forward", "4 / 15"), ("lstm_forward", "0 / 15")):
+        assert summary < text.index(name) < notebook_start
+    assert summary < text.index("not found") < notebook_start
+    # Each block comes right after its cell's outputs and before the next cell.
+    ok_block = text.index("rnn_cell_forward: 10 / 10, passed")
+    assert text.index("cell one ran") < ok_block < text.index("MARK-AFTER-CELL-2")
+    bad_block = text.index("rnn_forward: 4 / 15, raised an error")
+    assert text.index("caches = (caches, x)") < bad_block < text.index("MARK-AFTER-CELL-4")
+    # The missing part's block is at the top, not inside the notebook.
+    assert text.index("No function named `lstm_forward`") < notebook_start
+
+
+def test_public_case_shows_message_diagnosis_output_and_the_quoted_line(rendered):
+    _, page = rendered
+    text = "".join(visible(page).text)
+    assert "Raised IndexError: index 5 is out of bounds" in text
+    assert "debug print from the student" in text
+    # Line 14 of the rnn_forward cell is quoted and highlighted.
+    line14 = nbs.COURSE_CELLS["rnn_forward"].split("\n")[13]
+    assert line14.strip()
+    hit = re.search(r'<span class="grader-hit"><b>14</b>(.*?)</span>', page)
+    assert hit is not None
+    assert hit.group(1).strip() == line14.strip().replace("'", "&#x27;").replace('"', "&quot;")
+
+
+def test_hidden_cases_reveal_no_input_name_message_or_output(rendered):
+    _, page = rendered
+    for secret in (SECRET_INPUT, SECRET_EXPECTED, SECRET_PRINT, SECRET_NAME, "0.31415926", "7.77777"):
+        assert secret not in page
+    text = "".join(visible(page).text)
+    assert "hidden case 1: failed" in text
+    assert "You never store a_next into a." in text  # the diagnosis sentence is kept
+    assert "hidden case 2: raised an error" in text
+    assert "hidden case 3: passed" in text
+    # The crash of a hidden case points at the student's own line, nothing more.
+    assert text.count("At cell 4, line 14") == 2
+
+
+def test_two_functions_in_one_cell_get_both_blocks_after_it(tmp_path):
+    cell = nbs.COURSE_CELLS["rnn_cell_forward"] + "\n\n" + nbs.COURSE_CELLS["rnn_forward"]
+    path = nbs.write(tmp_path / "g.ipynb", nbs.notebook([nbs.code_cell(cell), nbs.markdown_cell("AFTER")]))
+    parts = tuple(PartResult(n, n, PASSED, 1.0, 1.0, (case(f"{n}/public-1", PASSED, 1.0, 1.0),),
+                             location=Location(0, line, n))
+                  for n, line in (("rnn_cell_forward", 3), ("rnn_forward", 26)))
+    result = SubmissionResult("grace", str(path), "graded", 2.0, 2.0, parts)
+    text = "".join(visible(feedback_html.feedback_page(result, notebook_path=path)).text)
+    first = text.index("rnn_cell_forward: 1 / 1, passed")
+    second = text.index("rnn_forward: 1 / 1, passed")
+    assert text.index("return a, y_pred, caches") < first < second < text.index("AFTER")
+
+
+def test_not_implemented_part_says_so_once_per_part(tmp_path):
+    path = nbs.write(tmp_path / "e.ipynb", nbs.notebook([nbs.code_cell("def lstm_forward(x):\n    a = None\n")]))
+    note = "`lstm_forward` still holds the template's placeholders (line 2: `a = None`): not implemented yet."
+    cases = tuple(case(f"lstm_forward/{k}", NOT_IMPLEMENTED, 0.0, 1.0, message=note,
+                       visibility=HIDDEN if k != "public-1" else "public")
+                  for k in ("public-1", "hidden-1", "hidden-2"))
+    result = SubmissionResult("e", str(path), "graded", 0.0, 3.0, (
+        PartResult("lstm_forward", "lstm_forward", NOT_IMPLEMENTED, 0.0, 3.0, cases, notes=(note,),
+                   location=Location(0, 1, "lstm_forward")),))
+    text = "".join(visible(feedback_html.feedback_page(result, notebook_path=path)).text)
+    assert text.count("not implemented yet") == 1
+    assert "hidden case 2: not implemented" in text
+
+
+HOSTILE_NAME = "f<script>alert('name')</script>"
+
+
+def hostile_notebook() -> dict:
+    """A notebook whose markdown, outputs, metadata and code all try to inject markup."""
+    nb = nbs.notebook([
+        nbs.markdown_cell("# Title <script>alert('md')</script>\n\n<img src=x onerror=alert('img')>"
+                          "\n\n<a href=\"javascript:alert('a')\">click</a>"
+                          "\n\n<iframe src=\"http://evil.example/\"></iframe>"
+                          "\n\n![tracker](http://evil.example/pixel.png)"
+                          "\n\n<div class=\"grader-result grader-ok\">FORGED 100/100</div>"
+                          "\n\n<style>body{display:none}</style>"),
+        nbs.code_cell("def f():\n    return '</pre><script>alert(\"code\")</script>'\n", [
+            nbs.stream("<script>alert('stream')</script>\n"),
+            {"output_type": "display_data", "metadata": {"filenames": {"image/png": "http://evil.example/x.png"}},
+             "data": {"text/html": "<b>bold</b><script>alert('html')</script><svg onload=alert('svg')>",
+                      "application/javascript": "alert('js')",
+                      "text/vnd.mermaid": "<script>alert('mermaid')</script>",
+                      "image/svg+xml": "<svg><script>alert('svgdata')</script></svg>",
+                      "text/plain": "<script>alert('plain')</script>"}},
+            {"output_type": "execute_result", "execution_count": "<script>alert('count')</script>",
+             "metadata": {}, "data": {"text/markdown": "**md out** <script>alert('mdout')</script>"}},
+            {"output_type": "error", "ename": "<script>alert('ename')</script>", "evalue": "<b>x</b>",
+             "traceback": ["\x1b[31m<script>alert('tb')</script>\x1b[0m"]},
+        ], 1),
+        {"cell_type": "raw", "metadata": {"raw_mimetype": "text/html"}, "source": "<script>alert('raw')</script>"},
+    ])
+    nb["metadata"] = {"title": "<script>alert('title')</script>",
+                      "widgets": {"application/vnd.jupyter.widget-state+json": {"state": {}}},
+                      "language_info": {"name": "<script>alert('lang')</script>"}}
+    nb["cells"][1]["id"] = "\"><script>alert('id')</script>"
+    nb["cells"][1]["metadata"] = {"tags": ["<script>alert('tag')</script>"], "grader_index": 0,
+                                  "jupyter": {"source_hidden": True}}
+    return nb
+
+
+def hostile_result(path: Path) -> SubmissionResult:
+    c = case("f/public-1", ERROR, 0.0, 1.0, name="<script>alert('case')</script>",
+             message="Raised Exception: <script>alert('msg')</script>", location=Location(1, 2, HOSTILE_NAME),
+             output="<script>alert('out')</script>",
+             diagnosis=Diagnosis("<script>", "<script>alert('diag')</script>"))
+    return SubmissionResult("<script>alert('sid')</script>", str(path), "graded", 0.0, 1.0, (
+        PartResult(HOSTILE_NAME, HOSTILE_NAME, ERROR, 0.0, 1.0, (c,), notes=("<script>alert('note')</script>",),
+                   location=Location(1, 1, HOSTILE_NAME)),),
+        messages=("<script>alert('message')</script>",))
+
+
+def assert_inert(page: str) -> None:
+    """No element, attribute or URL from the student can run code or reach the network."""
+    parsed = visible(page)
+    tags = {tag for tag, _ in parsed.tags}
+    assert not tags & {"script", "iframe", "object", "embed", "svg", "form", "link", "base"}
+    for tag, attrs in parsed.tags:
+        for name, value in attrs.items():
+            assert not name.startswith("on"), (tag, name)
+            assert "javascript:" not in (value or "").lower(), (tag, name, value)
+            if name in ("src", "href") and tag != "a":
+                assert (value or "").startswith("data:"), (tag, name, value)
+    assert "<script" not in page.lower()
+    assert "evil.example/x.png" not in page and "evil.example/pixel.png\"" not in page
+    # Only our own <style> elements: the student's stylesheet is left as inert text.
+    assert not re.search(r"<style[^>]*>\s*body\s*\{\s*display", page)
+
+
+def test_hostile_notebook_and_result_render_inert(tmp_path):
+    path = tmp_path / "evil.ipynb"
+    path.write_text(json.dumps(hostile_notebook()), "utf-8")
+    page = feedback_html.feedback_page(hostile_result(path), notebook_path=path)
+    assert_inert(page)
+    text = "".join(visible(page).text)
+    # The rendering did happen (not the fallback page), and the student's text is shown escaped.
+    assert "Title" in text and "bold" in text and "md out" in text
+    assert "alert('stream')" in text and "alert('case')" in text and "alert('diag')" in text
+    assert "alert('tb')" in text  # the traceback, escaped
+    # The forged result block lost its class: a student cannot fake a green block.
+    assert "FORGED 100/100" in text
+    forged = re.search(r"<(\w+)([^>]*)>FORGED", page)
+    assert forged is not None and "grader" not in forged.group(2)
+    assert page.count("grader-result grader-") == 1  # our one block, for the one part
+    # The student's "hidden source" metadata is ignored: their code is shown beside the results.
+    assert "return &#x27;&lt;/pre&gt;" in page or "&lt;/pre&gt;" in page
+
+
+def test_hostile_results_on_the_fallback_pages_are_inert(tmp_path):
+    broken = tmp_path / "evil.ipynb"
+    broken.write_text(json.dumps(hostile_notebook())[:500], "utf-8")
+    assert_inert(feedback_html.feedback_page(hostile_result(broken), notebook_path=broken))
+    script = tmp_path / "evil.py"
+    script.write_text("def f():\n    return '<script>alert(1)</script>'\n", "utf-8")
+    page = feedback_html.feedback_page(hostile_result(script), notebook_path=script)
+    assert_inert(page)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_sanitize_html_keeps_structure_and_drops_active_content():
+    kept = sanitize_html("<h2>T</h2><p>a <em>b</em></p><table><tr><td>1</td></tr></table><pre><code>x</code></pre>")
+    for tag in ("<h2>", "<p>", "<em>", "<table>", "<td>", "<pre>", "<code>"):
+        assert tag in kept
+    dropped = sanitize_html('<script>x()</script><img src="http://a/b.png" onerror="y()">'
+                            '<p style="color:red" id="grader-summary" class="grader-ok ok">z</p>')
+    assert "<script" not in dropped and "onerror" not in dropped and "http://a" not in dropped
+    assert "style=" not in dropped and "id=" not in dropped and "grader-ok" not in dropped
+    inline = sanitize_html('<img src="data:image/png;base64,AAAA" alt="plot">')
+    assert 'src="data:image/png;base64,AAAA"' in inline
+
+
+def test_truncated_notebook_gets_a_results_page(tmp_path):
+    path = nbs.write(tmp_path / "donald.ipynb", nbs.notebook(course_cells()))
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    result = graded_result(path)
+    page = feedback_html.feedback_page(result, notebook_path=path)
+    text = "".join(visible(page).text)
+    assert "Your notebook could not be shown" in text
+    assert "rnn_forward: 4 / 15, raised an error" in text and "hidden case 1: failed" in text
+    assert SECRET_INPUT not in page and SECRET_PRINT not in page
+
+
+def test_python_file_shows_its_source_and_the_crash_line(tmp_path):
+    source = "import numpy as np\n\ndef rnn_forward(x):\n    y = x[99]\n    return y\n"
+    path = tmp_path / "linus.py"
+    path.write_text(source, "utf-8")
+    c = case("rnn_forward/public-1", ERROR, 0.0, 3.0, message="Raised IndexError", location=Location(0, 4, "rnn_forward"))
+    result = SubmissionResult("linus", str(path), "graded", 0.0, 3.0, (
+        PartResult("rnn_forward", "rnn_forward", ERROR, 0.0, 3.0, (c,), location=Location(0, 3, "rnn_forward")),))
+    page = feedback_html.feedback_page(result, notebook_path=path)
+    text = "".join(visible(page).text)
+    assert "Your file" in text and "def rnn_forward(x):" in text
+    assert re.search(r'<span class="grader-hit"><b>4</b>\s*y = x\[99\]</span>', page)
+
+
+def test_unreadable_result_without_file_still_writes(tmp_path):
+    result = SubmissionResult("ghost", str(tmp_path / "ghost.ipynb"), "unreadable", 0.0, 10.0,
+                              messages=("ghost.ipynb: cannot read (No such file or directory)",))
+    out = write_feedback_html(result, notebook_path=tmp_path / "ghost.ipynb", out_path=tmp_path / "f.html")
+    assert "cannot read" in out.read_text("utf-8")
+
+
+def test_cell_indexes_match_the_reader_for_odd_cells(tmp_path):
+    """Location.cell counts every cell (raw and unknown kinds too), as grader.notebook does."""
+    cells = [{"cell_type": "raw", "metadata": {}, "source": "raw text"},
+             {"cell_type": "weird", "metadata": {}, "source": "odd"},
+             nbs.code_cell("def g():\n    return 1\n"), nbs.markdown_cell("NEXT")]
+    path = nbs.write(tmp_path / "odd.ipynb", nbs.notebook(cells))
+    from grader.notebook import load
+    assert [c.index for c in load(path).cells if c.kind == "code"] == [2]
+    result = SubmissionResult("odd", str(path), "graded", 1.0, 1.0, (
+        PartResult("g", "g", PASSED, 1.0, 1.0, (case("g/public-1", PASSED, 1.0, 1.0),), location=Location(2, 1, "g")),))
+    text = "".join(visible(feedback_html.feedback_page(result, notebook_path=path)).text)
+    assert text.index("return 1") < text.index("g: 1 / 1, passed") < text.index("NEXT")
+    assert "raw text" in text
+
+
+def test_version_3_notebook_is_rendered(tmp_path):
+    nb3 = {"nbformat": 3, "nbformat_minor": 0, "metadata": {}, "worksheets": [{"cells": [
+        {"cell_type": "code", "input": ["def g():\n", "    return 1\n"], "language": "python", "outputs": []},
+        {"cell_type": "markdown", "source": ["NEXT"]}]}]}
+    path = tmp_path / "old.ipynb"
+    path.write_text(json.dumps(nb3), "utf-8")
+    result = SubmissionResult("old", str(path), "graded", 1.0, 1.0, (
+        PartResult("g", "g", PASSED, 1.0, 1.0, (case("g/public-1", PASSED, 1.0, 1.0),), location=Location(0, 1, "g")),))
+    text = "".join(visible(feedback_html.feedback_page(result, notebook_path=path)).text)
+    assert "could not be shown" not in text
+    assert text.index("return 1") < text.index("g: 1 / 1, passed") < text.index("NEXT")
+
+
+def test_renderer_is_built_once_per_process():
+    assert feedback_html.default_renderer() is feedback_html.default_renderer()
