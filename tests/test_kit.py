@@ -1,0 +1,233 @@
+"""The student kit: usable on its own, and free of the reference and of the hidden cases."""
+from __future__ import annotations
+
+import ast
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from grader.fixtures import load_fixtures, spec_hash
+from grader.kit import KIT_MODULES, KitError, public_rubric_yaml, write_student_kit
+from grader.rubric import load_rubric
+from tests import notebooks as nbs
+
+REPO = Path(__file__).resolve().parents[1]
+RUBRICS = (REPO / "rubrics" / "rnn.yaml", REPO / "rubrics" / "rnn_extended.yaml")
+SUBMISSIONS = REPO / "submissions"
+
+#: Imports of modules absent from the kit, allowed only where they cannot run:
+#: the runner imports the bonus scorer only when a rubric has an `imdb:` section,
+#: which the kit's rubric never has.
+LAZY_ABSENT = {("runner.py", "grader.imdb")}
+
+
+@pytest.fixture(scope="module", params=RUBRICS, ids=lambda p: p.stem)
+def kit(request, tmp_path_factory) -> tuple[Path, Path]:
+    out = tmp_path_factory.mktemp(f"kit-{request.param.stem}") / "kit"
+    return write_student_kit(out, rubric=request.param), request.param
+
+
+@pytest.fixture(scope="module")
+def rnn_kit(tmp_path_factory) -> tuple[Path, Path]:
+    """The kit of the default rubric, for the tests that run it (the static scans cover both rubrics)."""
+    out = tmp_path_factory.mktemp("kit-run") / "kit"
+    return write_student_kit(out, rubric=RUBRICS[0]), RUBRICS[0]
+
+
+def kit_files(kit_dir: Path) -> list[Path]:
+    return sorted(p for p in kit_dir.rglob("*") if p.is_file())
+
+
+def kit_env() -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    return env
+
+
+def test_layout(kit):
+    kit_dir, rubric = kit
+    names = {str(p.relative_to(kit_dir)) for p in kit_files(kit_dir)}
+    expected = {f"grader/{m}" for m in KIT_MODULES} | {
+        "grade.py", "README.md", ".student-kit", f"rubrics/{rubric.name}",
+        f"rubrics/fixtures/{load_rubric(rubric).name}.public.json"}
+    assert names == expected
+
+
+def test_no_reference_solution_and_no_generator(kit):
+    kit_dir, _ = kit
+    assert not (kit_dir / "solution").exists()
+    for name in ("regenerate.py", "batch.py", "report.py", "commands.py", "similarity", "imdb"):
+        assert not (kit_dir / "grader" / name).exists(), name
+    # Prose may name the reference (docstrings do); code may not import it, in any spelling.
+    pattern = re.compile(r"^\s*(from\s+solution\b|import\s+solution\b)"
+                         r"|import_module\(\s*['\"]solution|__import__\(\s*['\"]solution", re.M)
+    for path in kit_files(kit_dir):
+        text = path.read_text(encoding="utf-8")
+        assert not pattern.search(text), path
+        if path.suffix == ".py":
+            for node in ast.walk(ast.parse(text)):
+                if isinstance(node, ast.Import):
+                    mods = [a.name for a in node.names]
+                elif isinstance(node, ast.ImportFrom):
+                    mods = [node.module or ""]
+                else:
+                    continue
+                for mod in mods:
+                    assert mod.split(".")[0] != "solution", (path, mod)
+                    assert mod != "grader.regenerate", (path, mod)
+
+
+def test_no_hidden_case_in_any_file(kit):
+    kit_dir, rubric_path = kit
+    rubric = load_rubric(rubric_path)
+    hidden = [c for c in rubric.cases if c.visibility == "hidden"]
+    assert hidden
+    public_specs = {json.dumps(c.spec(), sort_keys=True) for c in rubric.cases if c.visibility == "public"}
+    texts = {p: p.read_text(encoding="utf-8") for p in kit_files(kit_dir)}
+    for case in hidden:
+        spec = json.dumps(case.spec(), sort_keys=True)
+        if spec in public_specs:
+            continue  # identical to a public case: nothing to hide
+        # What would rebuild the case (its spec, its hash) is nowhere; its id and name are in
+        # no data file (the grader's docstrings use ids like "rnn_forward/hidden-2" as examples).
+        anywhere = [spec_hash(case), json.dumps(case.spec(), sort_keys=True, separators=(",", ":")),
+                    json.dumps(case.spec(), sort_keys=True)]
+        in_data = [case.id, f"id: {case.id}"]
+        if case.name not in {c.name for c in rubric.cases if c.visibility == "public"}:
+            in_data.append(case.name)
+        for path, text in texts.items():
+            for needle in anywhere + (in_data if path.suffix != ".py" else []):
+                assert needle not in text, (case.id, needle, path)
+    kit_rubric = load_rubric(kit_dir / "rubrics" / rubric_path.name)
+    dims_seen = {(c.seed, tuple(sorted(c.dims.items()))) for c in kit_rubric.cases}
+    for case in hidden:
+        assert (case.seed, tuple(sorted(case.dims.items()))) not in dims_seen or \
+            json.dumps(case.spec(), sort_keys=True) in public_specs
+
+
+def test_kit_rubric_is_the_public_rubric_and_matches_the_fixtures(kit):
+    kit_dir, rubric_path = kit
+    original = load_rubric(rubric_path).only("public")
+    kit_rubric = load_rubric(kit_dir / "rubrics" / rubric_path.name)
+    assert all(c.visibility == "public" for c in kit_rubric.cases)
+    assert [c.id for c in kit_rubric.cases] == [c.id for c in original.cases]
+    assert [spec_hash(c) for c in kit_rubric.cases] == [spec_hash(c) for c in original.cases]
+    for mine, theirs in zip(kit_rubric.cases, original.cases):
+        assert (mine.points, mine.tolerance, mine.timeout, mine.outputs, mine.name) == \
+               (theirs.points, theirs.tolerance, theirs.timeout, theirs.outputs, theirs.name)
+    for mine, theirs in zip(kit_rubric.parts, original.parts):
+        assert [(o.name, o.path, o.weight, o.check) for o in mine.outputs] == \
+            [(o.name, o.path, o.weight, o.check) for o in theirs.outputs]
+        assert (mine.function, mine.name, mine.depends, mine.isolate, mine.mutation_weight) == \
+            (theirs.function, theirs.name, theirs.depends, theirs.isolate, theirs.mutation_weight)
+    fixtures = load_fixtures(kit_rubric, visibilities=("public",))
+    assert set(fixtures) == {c.id for c in kit_rubric.cases}
+    assert not (kit_dir / "rubrics" / "fixtures" / f"{kit_rubric.name}.hidden.json").exists()
+
+
+def test_modules_are_the_import_closure_of_the_self_check(kit):
+    """Every grader module a kit module imports is in the kit (except the documented lazy ones),
+    and every kit module is needed."""
+    kit_dir, _ = kit
+    needed: set[str] = set()
+    todo = ["__init__.py", "selfcheck.py", "live.py"]
+    while todo:
+        name = todo.pop()
+        if name in needed:
+            continue
+        needed.add(name)
+        tree = ast.parse((kit_dir / "grader" / name).read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            targets = []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                if node.module == "grader":
+                    targets = [f"grader.{a.name}" for a in node.names]
+                elif node.module.startswith("grader."):
+                    targets = [node.module]
+            elif isinstance(node, ast.Import):
+                targets = [a.name for a in node.names if a.name.startswith("grader.")]
+            for target in targets:
+                module = target.split(".")[1] + ".py"
+                if (name, ".".join(target.split(".")[:2])) in LAZY_ABSENT:
+                    continue
+                if module == "check.py":  # `from grader import check`: the function of __init__
+                    continue
+                assert (kit_dir / "grader" / module).is_file(), (name, target)
+                todo.append(module)
+    assert needed == set(KIT_MODULES)
+
+
+def test_kit_self_check_runs_on_its_own(rnn_kit, tmp_path):
+    kit_dir, _ = rnn_kit
+    ok = shutil.copyfile(SUBMISSIONS / "ada_correct.ipynb", tmp_path / "ada.ipynb")
+    wrong = shutil.copyfile(SUBMISSIONS / "alan_partly_wrong.ipynb", tmp_path / "alan.ipynb")
+    where = subprocess.run([sys.executable, "-c", "import grader.selfcheck as s; print(s.__file__)"],
+                           cwd=kit_dir, env=kit_env(), capture_output=True, text=True, timeout=60)
+    assert Path(where.stdout.strip()).resolve().is_relative_to(kit_dir.resolve()), where.stderr
+    done = subprocess.run([sys.executable, "grade.py", "--check", str(ok)], cwd=kit_dir, env=kit_env(),
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "passed" in done.stdout and "failed" not in done.stdout
+    done = subprocess.run([sys.executable, "grade.py", "--check", str(wrong)], cwd=kit_dir, env=kit_env(),
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "rnn_cell_forward" in done.stdout and "likely mistake" in done.stdout
+
+
+def test_kit_grade_py_offers_only_the_self_check(rnn_kit):
+    kit_dir, _ = rnn_kit
+    done = subprocess.run([sys.executable, "grade.py", str(SUBMISSIONS)], cwd=kit_dir, env=kit_env(),
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "--check" in done.stderr
+
+
+def test_kit_check_in_a_live_namespace(rnn_kit, tmp_path):
+    """``from grader import check`` works from the kit alone (the rubric beside the package)."""
+    kit_dir, _ = rnn_kit
+    script = (
+        "import io\nimport numpy as np\n"
+        + "\n".join(__import__("grader.course", fromlist=["x"]).COURSE_MODULES["rnn_utils"].values())
+        + "\n" + nbs.COURSE_CELLS["rnn_cell_forward"]
+        + "\nfrom grader import check\nbuf = io.StringIO()\n"
+          "summary = check('rnn_cell_forward', stream=buf)\n"
+          "print(summary.ok, summary.verdict('rnn_cell_forward'))\n")
+    path = tmp_path / "student.py"
+    path.write_text(script)
+    env = kit_env()
+    env["PYTHONPATH"] = str(kit_dir)
+    done = subprocess.run([sys.executable, str(path)], cwd=tmp_path, env=env, capture_output=True,
+                          text=True, timeout=60)
+    assert done.stdout.strip() == "True passed", done.stdout + done.stderr
+
+
+def test_public_rubric_yaml_round_trips(tmp_path):
+    rubric = load_rubric(RUBRICS[0])
+    text = public_rubric_yaml(rubric)
+    assert "hidden" not in text
+    (tmp_path / "r.yaml").write_text(text)
+    again = load_rubric(tmp_path / "r.yaml")
+    assert [spec_hash(c) for c in again.cases] == [spec_hash(c) for c in rubric.only("public").cases]
+
+
+def test_refuses_a_non_empty_folder_but_replaces_an_old_kit(tmp_path):
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(KitError, match="not empty"):
+        write_student_kit(tmp_path, rubric=RUBRICS[0])
+    assert (tmp_path / "notes.txt").read_text() == "mine"
+    kit_dir = write_student_kit(tmp_path / "kit", rubric=RUBRICS[0])
+    (kit_dir / "grader" / "stale.py").write_text("")
+    write_student_kit(kit_dir, rubric=RUBRICS[0])
+    assert not (kit_dir / "grader" / "stale.py").exists()
+    assert (kit_dir / "grade.py").is_file()
+
+
+def test_bad_rubric_is_a_kit_error(tmp_path):
+    with pytest.raises(KitError):
+        write_student_kit(tmp_path / "kit", rubric=tmp_path / "missing.yaml")
+    assert not (tmp_path / "kit").exists()
