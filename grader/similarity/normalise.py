@@ -19,14 +19,15 @@ Pipeline (each step works on the ``ast`` of the function):
    point, so chains of dead temporaries go), assignments overwritten before
    any read, loops and ``if`` blocks left empty, unused imports and nested
    functions.
-4. optional template stripping: simple statements identical (up to renaming)
-   to a statement of the starter code are removed.
-5. ``_Canoniser``: operands of commutative operators (``+``, ``*``, ``and``,
+4. ``_Canoniser``: operands of commutative operators (``+``, ``*``, ``and``,
    ``or``, ``==``) are sorted, and runs of statements are put in a canonical
    topological order of their data dependencies. Sort keys never contain local
    names: a local name is replaced by a *value signature*, a hash of the
    expression that defined it, so the keys are the same whatever the names and
    whatever the original order of independent statements.
+5. optional template stripping: simple statements identical (up to renaming)
+   to a statement of the starter code are removed (after step 4, so that the
+   signatures still know what the starter code's variables hold).
 6. renaming: local identifiers become ``v0, v1, ...`` by first occurrence
    (parameters first); attribute names, dictionary keys, builtins, ``np`` and
    the names in ``keep_names`` (the graded and provided functions) are kept.
@@ -97,26 +98,47 @@ def _short_hash(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=6).hexdigest()
 
 
-def _dump(node: object, rename: Callable[[str], str]) -> str:
+_SKIP_FIELDS = frozenset({"ctx", "type_comment", "kind"})
+
+
+def _dump(node: object, rename: Callable[[str], str] | None,
+          by_node: Callable[[ast.Name], str] | None = None) -> str:
     """A compact structural dump of ``node`` with every ``Name`` passed through ``rename``.
 
     Expression contexts, positions and type comments are left out, so the dump
-    depends only on structure, operators, constants, attributes and the renamed names.
+    depends only on structure, operators, constants, attributes and the renamed
+    names. With ``by_node``, each ``Name`` node is rendered by ``by_node(node)``
+    instead (other spelled names, parameters and def names, become ``_``).
     """
-    if isinstance(node, ast.Name):
-        return rename(node.id)
-    if isinstance(node, ast.Constant):
+    kind = type(node)
+    if kind is ast.Name:
+        return by_node(node) if by_node is not None else rename(node.id)
+    if kind is ast.Constant:
         return "#" + _const_repr(node.value)
-    if isinstance(node, ast.AST):
-        parts = [type(node).__name__]
-        for field, value in ast.iter_fields(node):
-            if field in ("ctx", "type_comment", "kind"):
-                continue
-            parts.append(_dump(value, rename))
-        return "(" + " ".join(parts) + ")"
-    if isinstance(node, list):
-        return "[" + ",".join(_dump(item, rename) for item in node) + "]"
-    return repr(node)
+    if kind is list:
+        return "[" + ",".join([_dump(item, rename, by_node) for item in node]) + "]"
+    if not isinstance(node, ast.AST):
+        return repr(node)
+    if by_node is not None and rename is None:
+        rename = _underscore
+    if kind is ast.arg:
+        return "(arg %s)" % rename(node.arg)
+    parts = [kind.__name__]
+    if kind in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
+        parts.append(rename(node.name))
+        fields = [f for f in kind._fields if f not in ("name", "type_params")]
+    else:
+        fields = kind._fields
+    for name in fields:
+        if name in _SKIP_FIELDS:
+            continue
+        parts.append(_dump(getattr(node, name, None), rename, by_node))
+    return "(" + " ".join(parts) + ")"
+
+
+def _underscore(_name: str) -> str:
+    """Every name spelled ``_``."""
+    return "_"
 
 
 def _const_repr(value: object) -> str:
@@ -143,15 +165,34 @@ def _blocks(node: ast.AST) -> Iterable[tuple[str, list]]:
         yield "case", case.body
 
 
+def _walk(node: ast.AST) -> Iterable[ast.AST]:
+    """Every node below and including ``node`` (like ``ast.walk``, faster, order not guaranteed)."""
+    stack = [node]
+    AST = ast.AST
+    push = stack.append
+    while stack:
+        current = stack.pop()
+        yield current
+        for name in current._fields:
+            value = getattr(current, name, None)
+            if type(value) is list:
+                for v in value:
+                    if isinstance(v, AST):
+                        push(v)
+            elif isinstance(value, AST):
+                push(value)
+
+
 def _loaded_names(node: ast.AST) -> set[str]:
     """Every name read (``Load`` context) anywhere inside ``node``."""
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    Name, Load = ast.Name, ast.Load
+    return {n.id for n in _walk(node) if type(n) is Name and type(n.ctx) is Load}
 
 
 def _stored_names(node: ast.AST) -> set[str]:
     """Every name bound anywhere inside ``node`` (assignments, loop targets, defs, imports, params)."""
     names: set[str] = set()
-    for n in ast.walk(node):
+    for n in _walk(node):
         if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del)):
             names.add(n.id)
         elif isinstance(n, ast.arg):
@@ -328,7 +369,7 @@ def _as_load(target: ast.AST) -> ast.AST:
 
 def _has_side_effect(expr: ast.AST) -> bool:
     """True if ``expr`` calls a mutating method (``lst.pop()``, ``d.update(...)``) or uses ``yield``/``await``."""
-    for n in ast.walk(expr):
+    for n in _walk(expr):
         if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in _MUTATORS:
             return True
         if isinstance(n, (ast.Yield, ast.YieldFrom, ast.Await, ast.NamedExpr)):
@@ -351,10 +392,16 @@ def _assign_targets_dead(stmt: ast.Assign, used: set[str], protected: set[str]) 
 
 def _remove_dead_code(func: ast.AST) -> None:
     """Remove statements whose results are never used, to a fixed point (modifies ``func``)."""
-    protected = {n for node in ast.walk(func) if isinstance(node, (ast.Global, ast.Nonlocal)) for n in node.names}
-    protected |= {n.name for n in getattr(func, "body", []) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+    protected = {n.name for n in getattr(func, "body", []) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
     for _ in range(20):
-        used = _loaded_names(func)
+        used: set[str] = set()
+        for node in _walk(func):
+            kind = type(node)
+            if kind is ast.Name:
+                if type(node.ctx) is ast.Load:
+                    used.add(node.id)
+            elif kind is ast.Global or kind is ast.Nonlocal:
+                protected.update(node.names)
         changed = _sweep_block(func, used, protected)
         changed = _overwritten_before_read(func) or changed
         if not changed:
@@ -403,6 +450,11 @@ def _overwritten_before_read(node: ast.AST) -> bool:
         for stmt in block:
             if _overwritten_before_read(stmt):
                 changed = True
+        simple_targets = [st.targets[0].id for st in block
+                          if isinstance(st, ast.Assign) and len(st.targets) == 1 and isinstance(st.targets[0], ast.Name)]
+        if len(simple_targets) == len(set(simple_targets)):
+            continue  # no name is rebound by a simple assignment in this block
+        facts = [(_loaded_names(st), _stored_names(st)) for st in block]
         doomed = set()
         for i, stmt in enumerate(block):
             if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)):
@@ -410,16 +462,18 @@ def _overwritten_before_read(node: ast.AST) -> bool:
             if _has_side_effect(stmt.value):
                 continue
             name = stmt.targets[0].id
-            for later in block[i + 1:]:
+            for j in range(i + 1, len(block)):
+                later = block[j]
+                loads, stores = facts[j]
+                if name in loads:
+                    break
                 if isinstance(later, ast.Assign):
-                    if name in _loaded_names(later.value) or any(name in _loaded_names(t) for t in later.targets):
-                        break
                     if len(later.targets) == 1 and isinstance(later.targets[0], ast.Name) and later.targets[0].id == name:
                         doomed.add(i)
                         break
-                    if name in _stored_names(later):
+                    if name in stores:
                         break
-                elif name in _loaded_names(later) or name in _stored_names(later) or not isinstance(later, ast.Expr):
+                elif name in stores or not isinstance(later, ast.Expr):
                     break
         if doomed:
             block[:] = [s for i, s in enumerate(block) if i not in doomed]
@@ -472,14 +526,63 @@ def _strip_template(func: ast.AST, shapes: set[str], local: set[str]) -> None:
 
 
 class _Canoniser:
-    """Sorts commutative operands and independent statements using renaming-blind value signatures."""
+    """Sorts commutative operands and independent statements using renaming-blind value signatures.
+
+    Pass 1 (``sign_block``) walks the statements in their original order,
+    keeping ``env``: local name -> signature of the value it holds (a hash of
+    the defining statement, itself dumped with signatures for the names it
+    reads). It sorts commutative operands and records each statement's key
+    and the signature every name had where it was read. Pass 2
+    (``order_block``) refines each key with how the names it defines are
+    used later (so ``a = []`` and ``b = []`` are told apart by what is
+    appended to them), then orders every run of statements: a topological
+    order of the data dependencies, smallest key first among the ready ones.
+    """
 
     def __init__(self, local: set[str]):
         self.local = local
+        self.keys: dict[int, str] = {}
+        self.load_sig: dict[int, str] = {}
+        self.uses: dict[str, str] = {}
+        self.readers: dict[str, list[ast.stmt]] | None = None
+        self.body: list[ast.stmt] = []
+        self.effects: dict[int, tuple[set[str], set[str]]] = {}
+
+    def reads_writes(self, stmt: ast.stmt) -> tuple[set[str], set[str]]:
+        """``_reads_writes`` memoised (the names in a statement do not change during pass 2)."""
+        found = self.effects.get(id(stmt))
+        if found is None:
+            found = self.effects[id(stmt)] = _reads_writes(stmt)
+        return found
 
     def name_key(self, env: dict[str, str]) -> Callable[[str], str]:
         """Renamer for dumps: a local's signature, ``L`` for a local not yet defined, globals as spelled."""
         return lambda n: env.get(n, "L") if n in self.local else n
+
+    def canonise(self, body: list[ast.stmt]) -> list[ast.stmt]:
+        """Both passes over a module or function body; returns the reordered body."""
+        self.sign_block(body, {})
+        self.body = body
+        return self.order_block(body)
+
+    def use_signature(self, name: str) -> str:
+        """How ``name`` is used: hash of the sorted heads of the statements reading it (``@`` for it)."""
+        if self.readers is None:
+            self.readers = {}
+            for stmt in _all_statements(self.body):
+                heads = {n.id for n in _head_nodes(stmt) if type(n) is ast.Name and type(n.ctx) is ast.Load}
+                for reader in heads & self.local:
+                    self.readers.setdefault(reader, []).append(stmt)
+        if name not in self.uses:
+            def by_node(node: ast.Name) -> str:
+                if node.id == name:
+                    return "@"
+                if not isinstance(node.ctx, ast.Load):
+                    return "T"
+                return self.load_sig.get(id(node), "L")
+            dumps = sorted(_dump_head(stmt, None, by_node) for stmt in self.readers.get(name, ()))
+            self.uses[name] = _short_hash("|".join(dumps))
+        return self.uses[name]
 
     # expressions -----------------------------------------------------------
     def expr(self, node: ast.AST, env: dict[str, str]) -> ast.AST:
@@ -489,8 +592,12 @@ class _Canoniser:
                 setattr(node, field, self.expr(value, env))
             elif isinstance(value, list):
                 setattr(node, field, [self.expr(v, env) if isinstance(v, ast.AST) else v for v in value])
-        key = self.name_key(env)
+        if isinstance(node, ast.Name):
+            if isinstance(node.ctx, ast.Load):
+                self.load_sig[id(node)] = env.get(node.id, "L") if node.id in self.local else node.id
+            return node
         if isinstance(node, ast.BinOp) and isinstance(node.op, _COMMUTATIVE):
+            key = self.name_key(env)
             operands = _flatten(node, type(node.op))
             operands.sort(key=lambda o: _dump(o, key))
             result = operands[0]
@@ -498,43 +605,31 @@ class _Canoniser:
                 result = ast.copy_location(ast.BinOp(left=result, op=type(node.op)(), right=operand), node)
             return result
         if isinstance(node, ast.BoolOp):
+            key = self.name_key(env)
             node.values.sort(key=lambda o: _dump(o, key))
         if isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], (ast.Eq, ast.NotEq, ast.Is, ast.IsNot)):
+            key = self.name_key(env)
             left, right = node.left, node.comparators[0]
             if _dump(right, key) < _dump(left, key):
                 node.left, node.comparators = right, [left]
         return node
 
-    # statements ------------------------------------------------------------
-    def block(self, stmts: list[ast.stmt], env: dict[str, str]) -> list[ast.stmt]:
-        """Canonicalise a block: statements in original order for signatures, then reorder runs."""
-        keyed = []
+    # pass 1 ----------------------------------------------------------------
+    def sign_block(self, stmts: list[ast.stmt], env: dict[str, str]) -> None:
+        """Pass 1 over a block, in original order."""
         for stmt in stmts:
-            key = self.stmt(stmt, env)
-            keyed.append((stmt, key))
-        out: list[ast.stmt] = []
-        run: list[tuple[ast.stmt, str]] = []
-        for stmt, key in keyed:
-            if isinstance(stmt, _BARRIERS):
-                out.extend(self.reorder(run))
-                run = []
-                out.append(stmt)
-            else:
-                run.append((stmt, key))
-        out.extend(self.reorder(run))
-        return out
+            self.keys[id(stmt)] = self.stmt(stmt, env)
 
     def stmt(self, stmt: ast.stmt, env: dict[str, str]) -> str:
-        """Canonicalise one statement, update ``env`` with what it defines, return its sort key."""
+        """Pass 1 on one statement: sort operands, update ``env`` with what it defines, return its key."""
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             inner = dict(env)
             for i, arg in enumerate(_all_args(stmt.args)):
                 inner[arg.arg] = "p%d" % i
-            stmt.body = self.block(stmt.body, inner)
+            self.sign_block(stmt.body, inner)
             key = "def" + _short_hash(_dump(stmt, self.name_key(inner)))
             env[stmt.name] = key
             return key
-        # expressions first (with the environment before this statement)
         for field, value in ast.iter_fields(stmt):
             if field in _BLOCK_FIELDS or field in ("handlers", "cases"):
                 continue
@@ -553,13 +648,14 @@ class _Canoniser:
                         env[base] = _short_hash("%s|%d|%d|%s" % (head_key, t_index, e_index, prev))
             return head_key
         if isinstance(stmt, (ast.For, ast.AsyncFor)):
-            for i, name in enumerate(sorted(_stored_names(stmt.target))):
+            ordered = [n.id for n in ast.walk(stmt.target) if isinstance(n, ast.Name)]
+            for i, name in enumerate(dict.fromkeys(ordered)):
                 env[name] = _short_hash("for|%s|%d" % (head_key, i))
         body_keys = []
         for _field, block in list(_blocks(stmt)):
             branch = dict(env)
-            block[:] = self.block(block, branch)
-            body_keys.append(_dump(block, self.name_key(branch)))
+            self.sign_block(block, branch)
+            body_keys.append(",".join(self.keys[id(s)] for s in block))
             for name, sig in branch.items():
                 if env.get(name) != sig:
                     env[name] = _short_hash(env.get(name, "") + "|" + sig)
@@ -569,11 +665,38 @@ class _Canoniser:
                 env[name] = _short_hash(env.get(name, "") + "|" + key)
         return key
 
-    def reorder(self, run: list[tuple[ast.stmt, str]]) -> list[ast.stmt]:
-        """Canonical topological order of a run: among ready statements, the smallest key first."""
+    # pass 2 ----------------------------------------------------------------
+    def refined_key(self, stmt: ast.stmt) -> str:
+        """A statement's pass-1 key followed by the use signatures of the names it defines."""
+        defined = self.reads_writes(stmt)[1] & self.local
+        uses = sorted(self.use_signature(n) for n in defined)
+        return self.keys.get(id(stmt), "") + "|" + ",".join(uses)
+
+    def order_block(self, stmts: list[ast.stmt]) -> list[ast.stmt]:
+        """Pass 2 over a block: order nested blocks, then each run between barriers."""
+        for stmt in stmts:
+            for _field, block in list(_blocks(stmt)):
+                block[:] = self.order_block(block)
+        out: list[ast.stmt] = []
+        run: list[ast.stmt] = []
+        for stmt in stmts:
+            if isinstance(stmt, _BARRIERS):
+                out.extend(self.reorder(run))
+                run = []
+                out.append(stmt)
+            else:
+                run.append(stmt)
+        out.extend(self.reorder(run))
+        return out
+
+    def reorder(self, run: list[ast.stmt]) -> list[ast.stmt]:
+        """Canonical topological order of a run: among ready statements, the smallest refined key first."""
         if len(run) < 2:
-            return [s for s, _ in run]
-        effects = [_reads_writes(s) for s, _ in run]
+            return list(run)
+        keys = [self.keys.get(id(s), "") for s in run]
+        if len(set(keys)) < len(keys):  # ties: tell them apart by how their results are used
+            keys = [self.refined_key(s) for s in run]
+        effects = [self.reads_writes(s) for s in run]
         preds: list[set[int]] = [set() for _ in run]
         for j in range(len(run)):
             rj, wj = effects[j]
@@ -585,10 +708,28 @@ class _Canoniser:
         order = []
         while len(order) < len(run):
             ready = [i for i in range(len(run)) if i not in done and preds[i] <= done]
-            pick = min(ready, key=lambda i: (run[i][1], i))
+            pick = min(ready, key=lambda i: (keys[i], i))
             done.add(pick)
-            order.append(run[pick][0])
+            order.append(run[pick])
         return order
+
+
+def _all_statements(body: list[ast.stmt]) -> Iterable[ast.stmt]:
+    """Every statement of a body, nested ones included."""
+    for stmt in body:
+        yield stmt
+        for _field, block in _blocks(stmt):
+            yield from _all_statements(block)
+
+
+def _head_nodes(stmt: ast.stmt) -> Iterable[ast.AST]:
+    """Every node of a statement outside its nested blocks."""
+    for field, value in ast.iter_fields(stmt):
+        if field in _BLOCK_FIELDS or field in ("handlers", "cases"):
+            continue
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, ast.AST):
+                yield from ast.walk(item)
 
 
 def _flatten(node: ast.AST, op_type: type) -> list[ast.AST]:
@@ -598,16 +739,17 @@ def _flatten(node: ast.AST, op_type: type) -> list[ast.AST]:
     return [node]
 
 
-def _dump_head(stmt: ast.stmt, rename: Callable[[str], str]) -> str:
+def _dump_head(stmt: ast.stmt, rename: Callable[[str], str] | None,
+               by_node: Callable[[ast.Name], str] | None = None) -> str:
     """Dump of a statement without its nested blocks; assignment targets that are plain names become ``T``."""
     parts = [type(stmt).__name__]
     for field, value in ast.iter_fields(stmt):
         if field in _BLOCK_FIELDS or field in ("handlers", "cases", "type_comment"):
             continue
-        if field == "targets" and isinstance(stmt, ast.Assign):
+        if field == "targets" and isinstance(stmt, ast.Assign) and by_node is None:
             parts.append("[" + ",".join(_dump_target(t, rename) for t in value) + "]")
         else:
-            parts.append(_dump(value, rename))
+            parts.append(_dump(value, rename, by_node))
     return " ".join(parts)
 
 
@@ -621,8 +763,18 @@ def _dump_target(target: ast.AST, rename: Callable[[str], str]) -> str:
 
 
 def _effect_writes(stmt: ast.stmt) -> set[str]:
-    """Names an expression statement may mutate: every name it mentions (calls can mutate arguments)."""
-    return _loaded_names(stmt)
+    """Names an expression statement may mutate: the receiver of a mutating method, else every name it mentions."""
+    receiver = _mutated_receiver(stmt)
+    return {receiver} if receiver is not None else _loaded_names(stmt)
+
+
+def _mutated_receiver(stmt: ast.stmt) -> str | None:
+    """``lst`` for the statement ``lst.append(x)`` (a mutating method called on a name), else None."""
+    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+        func = stmt.value.func
+        if isinstance(func, ast.Attribute) and func.attr in _MUTATORS and isinstance(func.value, ast.Name):
+            return func.value.id
+    return None
 
 
 def _reads_writes(stmt: ast.stmt) -> tuple[set[str], set[str]]:
@@ -633,23 +785,36 @@ def _reads_writes(stmt: ast.stmt) -> tuple[set[str], set[str]]:
     mentions, and the pseudo-variable ``<io>`` for such calls so they keep
     their relative order.
     """
-    reads = _loaded_names(stmt)
-    writes = _stored_names(stmt)
-    for n in ast.walk(stmt):
-        if isinstance(n, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
-            targets = n.targets if isinstance(n, ast.Assign) else [n.target]
-            for t in targets:
+    reads: set[str] = set()
+    writes: set[str] = set()
+    Name, Load = ast.Name, ast.Load
+    for n in _walk(stmt):
+        kind = type(n)
+        if kind is Name:
+            (reads if type(n.ctx) is Load else writes).add(n.id)
+        elif kind is ast.arg:
+            writes.add(n.arg)
+        elif kind is ast.Assign:
+            for t in n.targets:
                 for elt in (t.elts if isinstance(t, (ast.Tuple, ast.List)) else [t]):
                     base = _target_base(elt)
                     if base is not None:
                         writes.add(base)
-        elif isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in _MUTATORS:
-            base = _target_base(n.func.value)
-            if base is not None:
-                writes.add(base)
-        elif isinstance(n, ast.Expr) and isinstance(n.value, ast.Call):
-            writes |= _loaded_names(n)
-            writes.add("<io>")
+        elif kind is ast.Call:
+            if isinstance(n.func, ast.Attribute) and n.func.attr in _MUTATORS:
+                base = _target_base(n.func.value)
+                if base is not None:
+                    writes.add(base)
+        elif kind is ast.Expr:
+            if isinstance(n.value, ast.Call) and _mutated_receiver(n) is None:
+                writes |= _loaded_names(n)
+                writes.add("<io>")
+        elif kind in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
+            writes.add(n.name)
+        elif kind is ast.alias:
+            writes.add((n.asname or n.name).split(".")[0])
+        elif kind is ast.ExceptHandler and n.name:
+            writes.add(n.name)
     return reads, writes
 
 
@@ -669,8 +834,24 @@ def _all_args(args: ast.arguments) -> list[ast.arg]:
 
 def _local_names(tree: ast.AST, keep_names: frozenset[str]) -> set[str]:
     """Names that are renamed: everything not a builtin, not kept, i.e. bound here or unknown globals."""
-    names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} | _stored_names(tree)
-    return {n for n in names if n not in keep_names and (n not in _BUILTINS or n in _stored_names(tree))}
+    names: set[str] = set()
+    stored: set[str] = set()
+    for n in _walk(tree):
+        kind = type(n)
+        if kind is ast.Name:
+            names.add(n.id)
+            if type(n.ctx) is not ast.Load:
+                stored.add(n.id)
+        elif kind is ast.arg:
+            stored.add(n.arg)
+        elif kind in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
+            stored.add(n.name)
+        elif kind is ast.alias:
+            stored.add((n.asname or n.name).split(".")[0])
+        elif kind is ast.ExceptHandler and n.name:
+            stored.add(n.name)
+    names |= stored
+    return {n for n in names if n not in keep_names and (n not in _BUILTINS or n in stored)}
 
 
 class _Tokeniser:
@@ -783,14 +964,12 @@ def normalise_function(
         return _fallback_tokens(source, keep_names)
     tree.body = _Simplifier().block(tree.body)
     tree = _Rewriter().visit(tree)
-    ast.fix_missing_locations(tree)
     if remove_dead:
         _remove_dead_code(tree)
     local = _local_names(tree, keep_names)
+    tree.body = _Canoniser(local).canonise(tree.body)
     if template_shapes:
         _strip_template(tree, set(template_shapes), local)
-    env: dict[str, str] = {}
-    tree.body = _Canoniser(local).block(tree.body, env)
     tokeniser = _Tokeniser(local, keep_names)
     tokeniser.walk(tree.body, 1)
     return NormalisedCode(tuple(tokeniser.tokens), tuple(tokeniser.lines), True)
