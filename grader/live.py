@@ -468,7 +468,7 @@ def live_extraction(namespace: Mapping[str, Any], functions: tuple[str, ...]) ->
                         nbformat=(4, 5))
     extraction = extract(notebook)
     ipython = _ipython_cells()
-    found: dict[str, Any] = {}
+    found: dict[str, Any] = dict(extraction.functions)  # all of them: "did you mean" hints
     hidden: dict[str, frozenset[str]] = {}
     for name in functions:
         value = namespace.get(name, _MISSING)
