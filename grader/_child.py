@@ -737,6 +737,7 @@ class Runtime:
         self.max_bytes = max_bytes
         self.ns: dict | None = None
         self.filename = "<submission>"
+        self.baseline: list | None = None  # guarded state right after load, restored after every call
         self.guarded = [sys.modules, vars(builtins), vars(math), vars(np), vars(np.linalg),
                         vars(np.random), vars(sys)]
 
@@ -883,7 +884,8 @@ class Runtime:
         if fn is _MISSING or not callable(fn):
             return self.outcome("missing", error_type="NameError",
                                 message=f"the program defines no function {name}()")
-        snaps = self._snapshot()
+        if self.baseline is None:
+            self.baseline = self._snapshot()
         saved = {s: ns.get(s, _MISSING) for s in stubs}
         for s, original in saved.items():
             ns[s] = self._proxy(s, original)
@@ -898,7 +900,7 @@ class Runtime:
                     ns.pop(s, None)
                 else:
                     ns[s] = original
-            self._restore(snaps)
+            self._restore(self.baseline)
             self.flush()
         if result is not None:
             return result

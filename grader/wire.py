@@ -66,13 +66,21 @@ class WireError(ValueError):
 # ---------------------------------------------------------------- encoding
 
 
+_NAMES: dict[np.dtype, str] = {}
+
+
 def _dtype_name(dtype: np.dtype, where: str) -> str:
     """The wire spelling of a numeric or boolean dtype, or WireError."""
+    name = _NAMES.get(dtype)
+    if name is not None:
+        return name
     if dtype.kind not in "biufc" or dtype.fields is not None or dtype.subdtype is not None:
         raise WireError(f"{where}: dtype {dtype} is not boolean or numeric")
     name = dtype.newbyteorder("<").str if dtype.itemsize > 1 else dtype.str
     if name not in _DTYPES:
         raise WireError(f"{where}: dtype {dtype} is not supported")
+    if len(_NAMES) < 64:
+        _NAMES[dtype] = name
     return name
 
 
@@ -216,9 +224,10 @@ def _decode(data: bytes, max_bytes: int, max_depth: int) -> object:
         if t is not dict:
             raise WireError("bad node")
         tag = n.get("t")
-        if tag == "tuple" and set(n) == {"t", "v"} and type(n["v"]) is list:
+        keys = len(n)
+        if tag == "tuple" and keys == 2 and type(n.get("v")) is list:
             return tuple(build(v, depth + 1) for v in n["v"])
-        if tag == "dict" and set(n) == {"t", "v"} and type(n["v"]) is list:
+        if tag == "dict" and keys == 2 and type(n.get("v")) is list:
             out = {}
             for pair in n["v"]:
                 if type(pair) is not list or len(pair) != 2 or type(pair[0]) is not str:
@@ -227,12 +236,12 @@ def _decode(data: bytes, max_bytes: int, max_depth: int) -> object:
                     raise WireError("duplicate dict key")
                 out[pair[0]] = build(pair[1], depth + 1)
             return out
-        if tag == "complex" and set(n) == {"t", "v"}:
+        if tag == "complex" and keys == 2 and "v" in n:
             v = n["v"]
             if type(v) is not list or len(v) != 2 or any(type(c) not in (int, float) for c in v):
                 raise WireError("bad complex")
             return complex(v[0], v[1])
-        if tag == "array" and set(n) == {"t", "dtype", "shape", "b"}:
+        if tag == "array" and keys == 4 and "dtype" in n and "shape" in n and "b" in n:
             dtype = dtype_of(n["dtype"])
             shape = n["shape"]
             if (type(shape) is not list or len(shape) > MAX_NDIM
@@ -246,8 +255,8 @@ def _decode(data: bytes, max_bytes: int, max_depth: int) -> object:
             if dtype.kind == "b":  # any non-zero byte is True; never keep a raw 7 in a bool
                 return np.frombuffer(buf, dtype=np.uint8, count=size).reshape(shape) != 0
             arr = np.frombuffer(buf, dtype=dtype, count=size).reshape(shape)
-            return arr.astype(dtype.newbyteorder("="), copy=True)
-        if tag == "scalar" and set(n) == {"t", "dtype", "b"}:
+            return arr.copy() if dtype.isnative else arr.astype(dtype.newbyteorder("="))
+        if tag == "scalar" and keys == 3 and "dtype" in n and "b" in n:
             dtype = dtype_of(n["dtype"])
             buf = take(n["b"], dtype.itemsize)
             if dtype.kind == "b":
