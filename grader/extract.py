@@ -131,6 +131,7 @@ class _Def:
     first_line: int
     last_line: int
     uses: frozenset[str]
+    deftime: frozenset[str] = frozenset()  # names read when the def/class statement itself runs
 
 
 @dataclass(frozen=True)
@@ -160,6 +161,7 @@ class Extraction:
     _defs: tuple[_Def, ...] = field(default=(), repr=False, compare=False)
     _imports: tuple[_Import, ...] = field(default=(), repr=False, compare=False)
     _star_keep: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
+    _skip: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
 
     def program(self, *, omit: Collection[str] = ()) -> Program:
         """Assemble the executable program, leaving out the functions in ``omit``.
@@ -171,7 +173,8 @@ class Extraction:
         comes from the student or from the course.
         """
         omitted = frozenset(omit)
-        defs = [d for d in self._defs if not (d.kind == "function" and d.names[0] in omitted)]
+        defs = [d for d in self._defs
+                if d.names[0] not in self._skip and not (d.kind == "function" and d.names[0] in omitted)]
         uses: set[str] = set()
         student_names: set[str] = set()
         for d in defs:
@@ -492,11 +495,11 @@ def _fast_cell(source: str) -> list[object] | None:
             if m is None:
                 return None
             try:
-                uses = _global_uses(block)
+                uses, deftime = _global_uses(block)
             except (SyntaxError, ValueError, RecursionError, MemoryError):
                 return None
             kind = "class" if m.group(1) == "class" else "function"
-            out.append(_FastDef(kind, m.group(2), a + 1, end, block, uses))
+            out.append(_FastDef(kind, m.group(2), a + 1, end, block, uses, deftime))
             continue
         block = "\n".join(lines[a:b])
         assign = _ASSIGN_HEAD_RE.match(head)
@@ -553,6 +556,7 @@ class _FastDef:
     last: int
     source: str
     uses: frozenset[str]
+    deftime: frozenset[str]
 
 
 _Entry = tuple[_Def, "ast.AST | None", str]  # definition, its AST node if parsed, its cell's text
@@ -586,7 +590,7 @@ class _Extractor:
                 for item in fast:
                     if isinstance(item, _FastDef):
                         self._definition(item.kind, item.name, item.first, item.last, item.source,
-                                         parsed, None, item.uses)
+                                         parsed, None, (item.uses, item.deftime))
                     elif isinstance(item, str):
                         self._rebound(item, cell.index)
                     else:
@@ -691,7 +695,7 @@ class _Extractor:
             try:
                 uses = _global_uses(source)
             except (SyntaxError, ValueError, RecursionError, MemoryError):
-                uses = frozenset()
+                uses = (frozenset(), frozenset())
             self._definition(kind, node.name, first, last, source, cell, node, uses)
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             self._import(node, cell)
@@ -701,8 +705,12 @@ class _Extractor:
             self._dropped(node, cell)
 
     def _definition(self, kind: str, name: str, first: int, last: int, source: str,
-                    cell: _ParsedCell, node: ast.AST | None, uses: frozenset[str]) -> None:
-        """Record a top-level def or class; the last definition of a name wins."""
+                    cell: _ParsedCell, node: ast.AST | None,
+                    uses: tuple[frozenset[str], frozenset[str]]) -> None:
+        """Record a top-level def or class; the last definition of a name wins.
+
+        ``uses`` is ``(all global names read, names read when the statement runs)``.
+        """
         previous = self.defs.pop(name, None)
         if previous is not None and previous[0].kind in ("function", "class"):
             old = previous[0]
@@ -713,7 +721,8 @@ class _Extractor:
                 f"{cell.index}, line {first}); the last definition (cell {cell.index}) is the one graded.",
                 cell.index, first, name,
             ))
-        self.defs[name] = (_Def(kind, (name,), source, cell.index, first, last, uses), node, cell.text)
+        self.defs[name] = (_Def(kind, (name,), source, cell.index, first, last, uses[0], uses[1]),
+                           node, cell.text)
         if kind == "function":
             self.function_cells.setdefault(name, []).append(cell.index)
 
@@ -838,6 +847,7 @@ class _Extractor:
         unresolved = {n for d in defs for n in d.uses} - (known - star_names)
         star_keep = self._star_keep(unresolved)
         test_bound = {i.binds: i.module for i in self.imports if i.binds and i.kind == "test"}
+        skip = self._undefinable(defs, known)
 
         functions: dict[str, FunctionSource] = {}
         program_functions = {d.names[0] for d in defs if d.kind == "function"} | course_names
@@ -886,7 +896,36 @@ class _Extractor:
             _defs=defs,
             _imports=tuple(self.imports),
             _star_keep=star_keep,
+            _skip=skip,
         )
+
+    def _undefinable(self, defs: tuple[_Def, ...], known: set[str]) -> frozenset[str]:
+        """Defs whose own statement would raise NameError when the program loads.
+
+        A default value, decorator, annotation, base class or class-body
+        statement that reads a name nothing defines (``x_initializer=x_initializer``
+        set by a test cell) would stop the whole program; such a def is left
+        out of :meth:`Extraction.program` with an error that says why.
+        """
+        skip: set[str] = set()
+        for d in defs:
+            missing = sorted(d.deftime - known)
+            if d.kind == "constant" or not missing:
+                continue
+            name = d.names[0]
+            skip.add(name)
+            names = ", ".join(f"`{n}`" for n in missing)
+            where = [f"`{n}` is assigned in cell {self.dropped_bindings[n]}" for n in missing
+                     if n in self.dropped_bindings]
+            self.diags.append(Diagnostic(
+                "error",
+                f"`{name}` (cell {d.cell_index}, line {d.first_line}) cannot even be defined when grading: "
+                f"its default values, decorators, annotations or class body read {names}, which "
+                f"nothing in the graded code defines" + (f" ({'; '.join(where)}, which is not graded)" if where else "")
+                + f". `{name}` is left out of the graded program; pass such values as arguments instead.",
+                d.cell_index, d.first_line, name,
+            ))
+        return frozenset(skip)
 
     def _star_keep(self, unresolved: set[str]) -> frozenset[str]:
         """Star imports of standard modules or NumPy that the program keeps.
@@ -1054,27 +1093,31 @@ def _nested_defs(node: ast.stmt) -> Iterator[ast.FunctionDef | ast.AsyncFunction
                 yield from _nested_defs(child)
 
 
-def _global_uses(source: str) -> frozenset[str]:
-    """Global names a top-level def or class reads (decorators and defaults included).
+def _global_uses(source: str) -> tuple[frozenset[str], frozenset[str]]:
+    """Global names a top-level def or class reads: ``(all, at definition time)``.
 
+    Definition time covers decorators, default values, annotations, base
+    classes and a class body's own statements: a name missing there breaks
+    the whole program when it is loaded, not just one call.
     Raises SyntaxError (or ValueError for NUL bytes) when ``source`` does not parse.
     """
     top = symtable.symtable(source, "<def>", "exec")
     raw = getattr(top, "_table", None)
-    if isinstance(getattr(raw, "symbols", None), dict) and isinstance(getattr(raw, "children", None), list):
+    if isinstance(getattr(raw, "symbols", None), dict) and isinstance(getattr(raw, "children", None), list) \
+            and all(hasattr(c, "type") for c in raw.children):
         return _raw_global_uses(raw)
-    names: set[str] = set()
-    for sym in top.get_symbols():
-        if sym.is_referenced():
-            names.add(sym.get_name())
-    stack = list(top.get_children())
+    deftime = {sym.get_name() for sym in top.get_symbols() if sym.is_referenced()}
+    names = set(deftime)
+    stack = [(t, t.get_type() == "class") for t in top.get_children()]
     while stack:
-        table = stack.pop()
+        table, at_deftime = stack.pop()
         for sym in table.get_symbols():
             if sym.is_referenced() and sym.is_global():
                 names.add(sym.get_name())
-        stack.extend(table.get_children())
-    return frozenset(names)
+                if at_deftime:
+                    deftime.add(sym.get_name())
+        stack.extend((t, False) for t in table.get_children())
+    return frozenset(names), frozenset(deftime)
 
 
 def _raw_global_uses(top: object) -> frozenset[str]:
@@ -1085,15 +1128,18 @@ def _raw_global_uses(top: object) -> frozenset[str]:
     """
     use, off, mask = _symtable.USE, _symtable.SCOPE_OFF, _symtable.SCOPE_MASK
     global_scopes = (_symtable.GLOBAL_IMPLICIT, _symtable.GLOBAL_EXPLICIT)
-    names = {n for n, flags in top.symbols.items() if flags & use}  # type: ignore[attr-defined]
-    stack = list(top.children)  # type: ignore[attr-defined]
+    deftime = {n for n, flags in top.symbols.items() if flags & use}  # type: ignore[attr-defined]
+    names = set(deftime)
+    stack = [(t, t.type == _symtable.TYPE_CLASS) for t in top.children]  # type: ignore[attr-defined]
     while stack:
-        table = stack.pop()
+        table, at_deftime = stack.pop()
         for n, flags in table.symbols.items():
             if flags & use and (flags >> off) & mask in global_scopes:
                 names.add(n)
-        stack.extend(table.children)
-    return frozenset(names)
+                if at_deftime:
+                    deftime.add(n)
+        stack.extend((t, False) for t in table.children)
+    return frozenset(names), frozenset(deftime)
 
 
 def _first_loads(node: ast.AST) -> dict[str, int]:

@@ -682,3 +682,55 @@ def test_constants_with_comments_and_rebinding() -> None:
     assert "idx = 5" not in looped.program().source and looped.functions["f"].free_names == ("idx",)
     augmented = extract(nb(*SHORTCUT_CASES["constant_rebound_by_augmented_assignment"]))
     assert "n = 1" not in augmented.program().source
+
+
+def test_def_that_cannot_be_defined_is_left_out_of_the_program() -> None:
+    """A default value read from a test cell would stop the whole program at load time."""
+    cells = (
+        "import numpy as np\n",
+        "x_initializer = np.zeros((1, 1, 90))\n",
+        "def predict_and_sample(model, x_init=x_initializer, n_values=90):\n    return model(x_init)\n",
+        "class Wrapper(UndefinedBase):\n    pass\n",
+        "class Config:\n    size = n_undefined * 2\n",
+        "def fine(x=np.pi, *, k: int = 3):\n    return x\n",
+    )
+    ex = extract(nb(*cells))
+    assert set(ex.functions) == {"predict_and_sample", "fine"}
+    errors = {d.function: d for d in ex.diagnostics if d.severity == "error"}
+    assert set(errors) == {"predict_and_sample", "Wrapper", "Config"}
+    assert "`x_initializer`" in errors["predict_and_sample"].message
+    assert "cell 1" in errors["predict_and_sample"].message
+    assert errors["predict_and_sample"].cell_index == 2 and errors["predict_and_sample"].line == 1
+    ns = run_program(ex)  # loads without NameError
+    assert "predict_and_sample" not in ns and "Wrapper" not in ns and "Config" not in ns
+    assert ns["fine"]() == pytest.approx(np.pi)
+
+
+def test_scope_analysis_without_cpython_internals(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The public symtable API gives the same answers as the fast raw reading."""
+    from grader import extract as extract_module
+
+    source = "@deco\ndef f(a=x_init, b: T = 1):\n    def g():\n        return [q for q in Q]\n    return a + y\n"
+    klass = "class C(Base):\n    z = K\n    def m(self):\n        return Q\n"
+    fast = (extract_module._global_uses(source), extract_module._global_uses(klass))
+    monkeypatch.setattr(extract_module, "_raw_global_uses", None)
+    real_symtable = extract_module.symtable.symtable
+
+    class Wrapped:
+        """A symbol table without the private ``_table`` attribute."""
+
+        def __init__(self, table):
+            """Wrap ``table``."""
+            self._inner = table
+
+        def __getattr__(self, name):
+            """Forward everything but ``_table``."""
+            if name == "_table":
+                raise AttributeError(name)
+            return getattr(self._inner, name)
+
+    monkeypatch.setattr(extract_module.symtable, "symtable", lambda *a: Wrapped(real_symtable(*a)))
+    slow = (extract_module._global_uses(source), extract_module._global_uses(klass))
+    assert fast == slow
+    assert fast[0] == (frozenset({"deco", "x_init", "T", "Q", "y"}), frozenset({"deco", "x_init", "T"}))
+    assert fast[1] == (frozenset({"Base", "K", "Q"}), frozenset({"Base", "K"}))
