@@ -166,7 +166,7 @@ def extract_archive(archive: Path, *, dest: Path, limits: ArchiveLimits = Archiv
                     nested: bool = True) -> Extracted:
     """Extract ``archive`` (a zip) into the empty or new folder ``dest``.
 
-    With ``nested``, a zip at the top level of the archive (a student who
+    With ``nested``, a zip at the top level of the submissions (a student who
     uploaded a zip) is extracted into a folder named after it, then removed.
     Unsafe members are skipped and listed in ``Extracted.skipped``; an archive
     over a limit raises :class:`ArchiveError` after removing what it wrote.
@@ -177,9 +177,10 @@ def extract_archive(archive: Path, *, dest: Path, limits: ArchiveLimits = Archiv
     skipped: list[str] = []
     try:
         written = _extract_into(archive, dest, budget, skipped, archive.name)
+        root = submissions_root(dest)
         if nested:
-            for inner in [p for p in written if p.parent == dest and p.suffix.lower() == ".zip"]:
-                folder = dest / inner.stem
+            for inner in [p for p in written if p.parent == root and p.suffix.lower() == ".zip"]:
+                folder = root / inner.stem
                 if folder.exists():
                     skipped.append(f"{inner.name}: not extracted, {folder.name} exists")
                     continue
@@ -201,7 +202,7 @@ def extract_archive(archive: Path, *, dest: Path, limits: ArchiveLimits = Archiv
             else:
                 child.unlink(missing_ok=True)
         raise
-    return Extracted(root=submissions_root(dest), files=len(written), bytes=budget.bytes,
+    return Extracted(root=root, files=len(written), bytes=budget.bytes,
                      skipped=tuple(skipped))
 
 
@@ -210,14 +211,14 @@ def submissions_root(folder: Path) -> Path:
 
     A zip made by hand often wraps everything in one folder
     (``submissions/alice.ipynb ...``): when the top level holds only one
-    folder and that folder holds several submissions (notebooks or folders),
+    folder and that folder holds several submissions (notebooks, folders or zips),
     it is the root; otherwise ``folder`` is.
     """
     folder = Path(folder)
     entries = [e for e in folder.iterdir() if not e.name.startswith(".")]
     if len(entries) == 1 and entries[0].is_dir() and not entries[0].is_symlink():
         inner = [e for e in entries[0].iterdir() if not e.name.startswith(".")]
-        candidates = [e for e in inner if e.is_dir() or e.suffix in (".ipynb", ".py")]
+        candidates = [e for e in inner if e.is_dir() or e.suffix in (".ipynb", ".py", ".zip")]
         if len(candidates) > 1:
             return entries[0]
     return folder

@@ -1,0 +1,199 @@
+"""Class runs in-process: incremental keys, --force, a changed notebook, report steps, progress."""
+from __future__ import annotations
+
+import csv
+import io
+import sys
+import types
+from pathlib import Path
+
+import pytest
+
+from grader import commands
+from grader.batch import HOOK_ERRORS
+from grader.incremental import KEY_FILE, stored_key
+from grader.progress import Progress
+from tests import notebooks as nbs
+
+
+def small_class(folder: Path) -> Path:
+    """Two correct notebooks and one with a missing bias in rnn_cell_forward."""
+    nbs.write(folder / "ada.ipynb", nbs.course_notebook())
+    nbs.write(folder / "grace.ipynb", nbs.alt_notebook())
+    nbs.write(folder / "alan.ipynb", nbs.course_notebook(nbs.mutate("rnn_cell_forward", "+ ba)", ")")))
+    return folder
+
+
+def run(subs: Path, out: Path, **options) -> tuple[commands.ClassSummary, str]:
+    stream = io.StringIO()
+    options = {"jobs": 1, "similarity": False, "class_report": False, "feedback_html": False,
+               **options}
+    summary = commands.grade_class(subs, out_dir=out, stream=stream, **options)
+    return summary, stream.getvalue()
+
+
+def gradebook(out: Path) -> dict[str, dict]:
+    with open(out / "grades.csv", newline="") as handle:
+        return {row["submission"]: row for row in csv.DictReader(handle)}
+
+
+@pytest.mark.slow
+def test_rerun_skips_unchanged_force_regrades_and_changed_notebook_is_regraded(tmp_path):
+    subs, out = small_class(tmp_path / "subs"), tmp_path / "out"
+    first, log = run(subs, out)
+    assert (first.graded, first.skipped, first.total) == (3, 0, 3)
+    assert all(stored_key(out / sid) for sid in ("ada", "grace", "alan"))
+    book = gradebook(out)
+    assert book["alan"]["rnn_cell_forward"] != book["ada"]["rnn_cell_forward"]
+    record = out / "ada" / "result.full.json"
+    stamp = record.stat().st_mtime_ns
+
+    second, log = run(subs, out)
+    assert (second.graded, second.skipped) == (3, 3)
+    assert "Grading 0 of 3" in log and "Skipping 3 unchanged" in log
+    assert record.stat().st_mtime_ns == stamp  # not rewritten
+    assert gradebook(out) == book  # rebuilt from the stored records
+
+    # Alan fixes his bias: only he is graded again, and his grade changes.
+    nbs.write(subs / "alan.ipynb", nbs.course_notebook())
+    third, log = run(subs, out)
+    assert (third.graded, third.skipped) == (3, 2)
+    assert "Grading 1 of 3" in log and "alan" in log.split("Grading 1 of 3")[1]
+    assert gradebook(out)["alan"]["rnn_cell_forward"] == book["ada"]["rnn_cell_forward"]
+
+    forced, log = run(subs, out, force=True)
+    assert (forced.graded, forced.skipped) == (3, 0)
+    assert record.stat().st_mtime_ns != stamp
+
+
+def test_extra_files_and_rubric_are_part_of_the_key(tmp_path):
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    nbs.write(subs / "bob" / "work.ipynb", nbs.course_notebook())
+    (subs / "bob" / "imdb_report.json").write_text("{}")
+    run(subs, out)
+    key = stored_key(out / "bob")
+    (subs / "bob" / "imdb_report.json").write_text('{"test_accuracy": 0.9}')
+    summary, _ = run(subs, out)
+    assert summary.skipped == 0 and stored_key(out / "bob") != key
+
+    from grader.fixtures import fixtures_digest
+    from grader.incremental import batch_key, submission_key
+    from grader.discover import find_submissions
+    from grader.rubric import load_rubric
+    import dataclasses
+    rubric = load_rubric(commands.DEFAULT_RUBRIC)
+    sub, = find_submissions(subs)
+    base = batch_key(rubric, fixtures_digest=fixtures_digest(rubric), options="feedback_html=False")
+    assert submission_key(sub, batch=base) == stored_key(out / "bob")
+    edited = batch_key(dataclasses.replace(rubric, digest="0" * 64), fixtures_digest=base.fixtures,
+                       options=base.options)
+    assert submission_key(sub, batch=edited) != submission_key(sub, batch=base)
+    other_fixtures = batch_key(rubric, fixtures_digest="1" * 64, options=base.options)
+    assert submission_key(sub, batch=other_fixtures) != submission_key(sub, batch=base)
+
+
+def test_feedback_html_failure_is_logged_and_the_batch_goes_on(tmp_path, monkeypatch):
+    calls = []
+
+    def broken(result, *, notebook_path, out_path):
+        calls.append((result.submission_id, Path(notebook_path).name, Path(out_path).name))
+        raise RuntimeError("renderer exploded")
+
+    module = types.ModuleType("grader.feedback_html")
+    module.write_feedback_html = broken
+    monkeypatch.setitem(sys.modules, "grader.feedback_html", module)
+    subs, out = small_class(tmp_path / "subs"), tmp_path / "out"
+    summary, log = run(subs, out, feedback_html=True)
+    assert summary.graded == 3
+    assert sorted(calls) == [("ada", "ada.ipynb", "feedback.html"), ("alan", "alan.ipynb", "feedback.html"),
+                             ("grace", "grace.ipynb", "feedback.html")]
+    errors = (out / "ada" / HOOK_ERRORS).read_text()
+    assert "renderer exploded" in errors
+    assert summary.report_problems == ("ada", "alan", "grace")
+    assert "Feedback reports incomplete for: ada, alan, grace" in log
+    assert (out / "ada" / "results.json").is_file() and (out / "ada" / KEY_FILE).is_file()
+
+
+def test_no_submissions_and_bad_rubric_are_command_errors(tmp_path):
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(commands.CommandError, match="no submissions"):
+        run(tmp_path / "empty", tmp_path / "out")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("version: 1\nname: bad\ntitle: Bad\nparts: []\nunknown_key: 3\n")
+    nbs.write(tmp_path / "one" / "a.ipynb", nbs.course_notebook())
+    with pytest.raises(commands.CommandError, match=r"bad\.yaml:\d+"):
+        run(tmp_path / "one", tmp_path / "out", rubric=bad)
+
+
+def test_similarity_flags_a_copy_and_the_template_excludes_starter_code(tmp_path):
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    nbs.write(subs / "ada.ipynb", nbs.course_notebook())
+    copy = nbs.course_notebook(nbs.mutate("rnn_cell_forward", "a_next", "h_new"))
+    nbs.write(subs / "bea.ipynb", copy)
+    nbs.write(subs / "grace.ipynb", nbs.alt_notebook())
+    summary, log = run(subs, out, similarity=True)
+    with open(out / commands.SIMILARITY_CSV, newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    flagged = {frozenset((r["a"], r["b"])) for r in rows if r["flagged"] == "1"}
+    assert frozenset(("ada", "bea")) in flagged
+    assert summary.flagged_pairs == len(flagged) >= 1
+    assert "Similarity:" in log
+
+    template = nbs.write(tmp_path / "starter.ipynb", nbs.course_notebook())
+    summary, _ = run(subs, out, similarity=True, template=template)
+    with open(out / commands.SIMILARITY_CSV, newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert not any(r["flagged"] == "1" and {r["a"], r["b"]} == {"ada", "bea"} for r in rows)
+
+    (out / commands.SIMILARITY_CSV).unlink()
+    run(subs, out)  # similarity=False
+    assert not (out / commands.SIMILARITY_CSV).exists()
+
+
+# --------------------------------------------------------------------------- summary and progress
+
+
+def test_distribution_line():
+    line = commands.distribution_line([10, 50, 90, 100, 110], 100)
+    assert line.startswith("min 10 · median 90 · mean 72.0 · max 110 (of 100)")
+    assert "0-20%:1 20-40%:0 40-60%:1 60-80%:0 80-100%:3" in line
+    assert commands.distribution_line([], 100) == "no scores"
+
+
+class _Done:
+    def __init__(self, sid, status="graded"):
+        self.submission_id, self.status = sid, status
+        self.points, self.max_points, self.seconds = 5.0, 10.0, 0.25
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_plain_lines_when_not_a_terminal():
+    stream = io.StringIO()
+    with Progress(2, stream=stream) as progress:
+        assert not progress.is_bar
+        progress.update(_Done("ada"))
+        progress.update(_Done("bob", "unreadable"))
+    assert stream.getvalue() == ("[1/2] ada: 5/10 in 0.25s\n"
+                                 "[2/2] bob: 5/10 (unreadable) in 0.25s\n")
+
+
+def test_progress_bar_on_a_terminal_and_fallback_without_tqdm(monkeypatch):
+    pytest.importorskip("tqdm")
+    stream = _Terminal()
+    with Progress(2, stream=stream) as progress:
+        assert progress.is_bar
+        progress.update(_Done("ada"))
+        progress.update(_Done("bob", "unreadable"))
+    text = stream.getvalue()
+    assert "Grading" in text and "2/2" in text
+    assert "bob: 5/10 (unreadable)" in text  # failures get a line of their own
+    monkeypatch.setitem(sys.modules, "tqdm", None)  # import tqdm now raises ImportError
+    stream = _Terminal()
+    with Progress(1, stream=stream) as progress:
+        assert not progress.is_bar
+        progress.update(_Done("ada"))
+    assert stream.getvalue() == "[1/1] ada: 5/10 in 0.25s\n"
