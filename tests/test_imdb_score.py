@@ -569,3 +569,37 @@ def test_helpers_that_load_and_train_are_followed_into():
     (m,) = r.models
     assert (m.alternative, m.name, m.validation_source, m.test_accuracy) == ("GRU", "m", "test", 0.8611)
     assert "validates on the test set" in r.flags
+
+
+def _k3_line(acc: float, val: float | None = None, steps: int = 157) -> str:
+    """The single progress line of a Keras 3 one-epoch fit (no ``Epoch 1/1`` header) or evaluate."""
+    tail = f" - val_accuracy: {val:.4f} - val_loss: 0.4012" if val is not None else ""
+    return (f"\r\x1b[1m{steps}/{steps}\x1b[0m \x1b[32m━━━━━━━━━━━━━━━━━━━━\x1b[0m\x1b[37m\x1b[0m \x1b[1m32s\x1b[0m "
+            f"201ms/step - accuracy: {acc:.4f} - loss: 0.4856{tail}\n")
+
+
+def test_keras3_one_epoch_fits_have_no_epoch_header():
+    cells = [("code", LOAD, LOAD_OUT),
+             ("code", model_cell("a", "LSTM(32)") + "\na.fit(x_train, y_train, validation_split=0.2)\n"
+                      "a.evaluate(x_test, y_test)", (_k3_line(0.7712, 0.8421), _k3_line(0.8399, steps=782))),
+             ("code", model_cell("b", "GRU(32)") + "\nb.fit(x_train, y_train, epochs=1)\nb.evaluate(x_test, y_test)",
+              (_k3_line(0.7810), _k3_line(0.8502, steps=782)))]
+    r = result_of(notebook(*cells))
+    a, b = r.models
+    assert (a.alternative, a.epochs_completed, a.best_val_accuracy, a.test_accuracy) == ("LSTM", 1, 0.8421, 0.8399)
+    assert (b.alternative, b.epochs_completed, b.best_val_accuracy, b.test_accuracy) == ("GRU", 1, None, 0.8502)
+    assert b.validation_source == "none"
+
+
+def test_silent_fits_in_an_unrolled_loop_get_their_own_evaluations():
+    cells = [("code", LOAD, LOAD_OUT),
+             ("code", "for layer in [SimpleRNN(32), LSTM(32), GRU(32)]:\n"
+                      "    m = Sequential([Embedding(max_features, 32), layer, Dense(1, activation='sigmoid')])\n"
+                      "    m.compile('adam', 'binary_crossentropy', metrics=['accuracy'])\n"
+                      "    m.fit(x_train, y_train, epochs=3, validation_split=0.2, verbose=0)\n"
+                      "    print(m.evaluate(x_test, y_test, verbose=0))",
+              ("[0.4811, 0.7911]\n[0.3312, 0.8633]\n[0.3170, 0.8712]\n",))]
+    r = result_of(notebook(*cells))
+    assert [(m.alternative, m.test_accuracy) for m in r.models] == [("SimpleRNN", 0.7911), ("LSTM", 0.8633),
+                                                                     ("GRU", 0.8712)]
+    assert r.points == 10

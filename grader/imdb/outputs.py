@@ -381,7 +381,16 @@ def parse_events(lines: Sequence[str], *, accuracy_context: bool = False) -> lis
                                     val_acc=val_acc, complete=done or val_acc is not None,
                                     steps=counter.group(0).strip() if counter else "")
                 continue
-            acc, _ = _pick(metrics, val=False)
+            acc, key = _pick(metrics, val=False)
+            val_acc, _ = _pick(metrics, val=True)
+            if done and val_acc is not None and (fit is None or fit.current is None or fit.current.complete):
+                # Keras 3 prints no "Epoch 1/1" header for a one-epoch fit
+                close_fit()
+                events.append(FitLog(line=no, epochs=(Epoch(1, 1, acc, val_acc, True, counter.group(0).strip()
+                                                            if counter else ""),),
+                                     planned=1, interrupted=False, acc_key=key))
+                last_eval = None
+                continue
             if done and acc is not None and not any(k.startswith("val_") for k in metrics):
                 close_fit()
                 number = parse_number(f"{acc}")

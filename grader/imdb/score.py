@@ -18,7 +18,7 @@ from grader.imdb.claims import (REPORT_FILES, Claim, Statement, claims_from_mark
                                 read_report_file)
 from grader.imdb.config import ImdbConfig
 from grader.imdb.labels import distinct, family, is_recurrent
-from grader.imdb.outputs import AccuracyPrint, Evaluation, FitLog, Label, Summary, parse_events, render
+from grader.imdb.outputs import AccuracyPrint, Epoch, Evaluation, FitLog, Label, Summary, parse_events, render
 from grader.imdb.source import CodeFacts, EvalCall, FitCall, read_code
 
 __all__ = ["ModelEvidence", "ScoreItem", "ImdbResult", "score_imdb"]
@@ -186,10 +186,18 @@ class _Associator:
         cell_runs: list[_Run] = []
         used: set[int] = set()
         pointer = 0
-        if not logs:
-            for fit in fits:
-                cell_runs.append(self.new_run(fit, cell.index, None))
         current: _Run | None = None
+
+        def silent(before: float) -> None:
+            """Without fit logs in the cell: runs for the fits the code makes before ``before``
+            (an evaluate call's order) and that print nothing (``verbose=0``)."""
+            nonlocal pointer
+            while not logs and pointer < len(fits) and fits[pointer].order < before \
+                    and not _prints_one_line(fits[pointer]):
+                used.add(id(fits[pointer]))
+                cell_runs.append(self.new_run(fits[pointer], cell.index, None))
+                pointer += 1
+
         hint: tuple[str, str] | None = None
         eval_ptr = print_ptr = 0
         logs_left = len(logs)
@@ -220,6 +228,22 @@ class _Associator:
             elif isinstance(event, Evaluation):
                 if event.form == "list" and not evals and ".history" in cell.source:
                     continue  # two epochs of a printed history, not an evaluate result
+                before = evals[eval_ptr].order if eval_ptr < len(evals) else float("inf")
+                silent(before)
+                if event.form == "progress" and not logs and pointer < len(fits) and \
+                        _prints_one_line(fits[pointer]) and fits[pointer].order < before:
+                    # a one-epoch fit without validation (Keras 3 prints no "Epoch 1/1"): the
+                    # code runs this fit before any evaluate, so the line is its training log
+                    fit = fits[pointer]
+                    pointer += 1
+                    used.add(id(fit))
+                    run = self.new_run(fit, cell.index, hint)
+                    run.log = FitLog(line=event.line, epochs=(Epoch(1, 1, event.acc.value, None, True),),
+                                     planned=1, interrupted=False)
+                    cell_runs.append(run)
+                    current, hint = run, None
+                    self.any_log = True
+                    continue
                 call = evals[min(eval_ptr, len(evals) - 1)] if evals else None
                 eval_ptr += 1
                 run = self.resolve(current, call, cell_runs, hint)
@@ -238,16 +262,17 @@ class _Associator:
                     continue
                 if event.kind == "train":
                     continue
+                call = evals[min(print_ptr, len(evals) - 1)] if evals else None
+                print_ptr += 1
+                silent(call.order + 0.5 if call is not None else float("inf"))
                 run = self.by_label(event.label, current) if event.label else None
                 if run is None:
-                    call = evals[min(print_ptr, len(evals) - 1)] if evals else None
-                    print_ptr += 1
                     run = self.resolve(current, call, cell_runs, hint if event.label is None else
                                        (event.label, "output"))
                 desc = f"printed in {_cell(cell.index)}: {event.text!r}"
                 (run.vals if event.kind == "val" else run.tests).append((event.acc.value, desc))
                 run.cells.add(cell.index)
-        for fit in fits if logs else []:
+        for fit in fits:
             if id(fit) not in used:  # a fit whose log is not in the outputs (verbose=0, or not reached)
                 cell_runs.append(self.new_run(fit, cell.index, None))
 
@@ -269,6 +294,12 @@ class _Associator:
         """True when the printed number is written literally in the cell's code."""
         digits = event.acc.text.rstrip("%")
         return digits in self.facts.literals.get(cell, frozenset()) and "." in digits
+
+
+def _prints_one_line(fit: FitCall) -> bool:
+    """True for a ``fit`` whose whole log is one progress line with no ``Epoch`` header
+    (Keras 3, one epoch, printing): it can pass for an evaluation."""
+    return fit.epochs == 1 and fit.verbose != 0
 
 
 def _validation(run: _Run) -> tuple[str, str, float | None]:

@@ -55,9 +55,10 @@ class FitCall:
     alternative: str | None
     layers: tuple[str, ...]
     validation: Validation
-    epochs: int | None
+    epochs: int | None  # 1 when not given (the Keras default); None when not a literal
     in_loop: bool
     line: int
+    verbose: int | None = None  # None: not given ("auto", which prints) or not a literal
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,7 @@ class EvalCall:
     model: str | None
     on: str
     line: int
+    verbose: int | None = None
 
 
 @dataclass(frozen=True)
@@ -558,8 +560,9 @@ class _Walker:
             x = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "x"), None)
             o = self.origin(x, env)
             on = "test" if "test" in o else "train" if "train" in o else "unknown"
+            kw = {k.arg: k.value for k in node.keywords if k.arg}
             self.evals.append(EvalCall(cell=self.cell, order=self.order, model=self.real(target, env),
-                                       on=on, line=node.lineno))
+                                       on=on, line=node.lineno, verbose=self.verbose(kw, env)))
             self.order += 1
             return
         if isinstance(func, ast.Name) and func.id in self.functions:
@@ -584,14 +587,26 @@ class _Walker:
         validation = self.validation(kw, node, env)
         epochs = None
         e = kw.get("epochs") or kw.get("nb_epoch")
+        if e is None and len(node.args) < 4:
+            epochs = 1
         if isinstance(e, ast.Name) and isinstance(env.strings.get(e.id), int):
             e = ast.Constant(env.strings[e.id])
         if isinstance(e, ast.Constant) and isinstance(e.value, int):
             epochs = e.value
         self.fits.append(FitCall(cell=self.cell, order=self.order, model=self.real(target, env),
                                  alternative=alternative, layers=layers, validation=validation,
-                                 epochs=epochs, in_loop=self.in_loop, line=node.lineno))
+                                 epochs=epochs, in_loop=self.in_loop, line=node.lineno,
+                                 verbose=self.verbose(kw, env)))
         self.order += 1
+
+    def verbose(self, kw: dict[str, ast.AST], env: _Env) -> int | None:
+        """The literal ``verbose=`` of a call (``None`` when absent or not a literal)."""
+        v = kw.get("verbose")
+        if isinstance(v, ast.Name) and isinstance(env.strings.get(v.id), int):
+            return int(env.strings[v.id])
+        if isinstance(v, ast.Constant) and isinstance(v.value, (int, bool)):
+            return int(v.value)
+        return None
 
     def validation(self, kw: dict[str, ast.AST], node: ast.Call, env: _Env) -> Validation:
         """The validation setting of a ``fit`` call."""
