@@ -115,6 +115,7 @@ def bench_sandbox(sessions: int, calls: int) -> None:
 
 
 def _one_session(sandbox: Sandbox) -> None:
+    """One session with one trivial call."""
     with sandbox.session(PROGRAM) as s:
         s.call("trivial", (1,))
 

@@ -167,10 +167,12 @@ def apply_landlock(*, read_paths: list[str], rw_paths: list[str]) -> int:
 
 
 class _SockFilter(ctypes.Structure):
+    """struct sock_filter of <linux/filter.h>."""
     _fields_ = [("code", ctypes.c_uint16), ("jt", ctypes.c_uint8), ("jf", ctypes.c_uint8), ("k", ctypes.c_uint32)]
 
 
 class _SockFprog(ctypes.Structure):
+    """struct sock_fprog of <linux/filter.h>."""
     _fields_ = [("len", ctypes.c_uint16), ("filter", ctypes.POINTER(_SockFilter))]
 
 
@@ -268,6 +270,7 @@ class Zygote:
     """The forking server: one per Sandbox, started in a fresh interpreter."""
 
     def __init__(self, ctrl: socket.socket, config: dict) -> None:
+        """Serve control requests from `ctrl`; `config` holds protected paths and limits."""
         self.ctrl = ctrl
         self.config = config
         self.root = os.geteuid() == 0
@@ -728,6 +731,7 @@ class Runtime:
     """Serves one session in the child: load the program, answer calls and stub round trips."""
 
     def __init__(self, sock: socket.socket, *, max_bytes: int) -> None:
+        """Serve one session over `sock`; messages from the grader are at most `max_bytes`."""
         import builtins
         import math
         import numpy as np
@@ -853,6 +857,7 @@ class Runtime:
         runtime = self
 
         def stub(*args, **kwargs):
+            """Ask the grading process for the result of `name(*args)`, or run the original on FALLBACK."""
             if kwargs:
                 if not callable(original):
                     raise TypeError(f"{name}() got keyword arguments")

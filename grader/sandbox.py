@@ -160,6 +160,7 @@ class _SlotPool:
     """Per-slot uids, claimed across processes with flock so two graders never share one."""
 
     def __init__(self, enabled: bool) -> None:
+        """Claim uids only when `enabled` (running as root)."""
         self.enabled = enabled
         self.free: list[int] = []
         self.locks: dict[int, int] = {}
@@ -210,6 +211,7 @@ class Sandbox:
 
     def __init__(self, *, limits: Limits = Limits(), protected_paths: Sequence[os.PathLike] = (),
                  workers_hint: int = 1) -> None:
+        """Start the zygote and wait until it has set itself up (about 0.2-0.4 s)."""
         self.limits = limits
         self.protected_paths = tuple(str(Path(p).resolve()) for p in protected_paths)
         self._lock = threading.Lock()
@@ -353,12 +355,15 @@ class Sandbox:
         self._slots.close()
 
     def __enter__(self) -> "Sandbox":
+        """Use as a context manager; close() on exit."""
         return self
 
     def __exit__(self, *exc: object) -> None:
+        """Close the sandbox."""
         self.close()
 
     def __del__(self) -> None:
+        """Last resort: close a sandbox nobody closed."""
         if getattr(self, "_proc", None) is not None:
             try:
                 self.close()
@@ -391,17 +396,20 @@ class _Capture:
     """Keeps the first `limit` bytes of a child's output and counts the rest."""
 
     def __init__(self, limit: int) -> None:
+        """Keep at most `limit` bytes."""
         self.limit = limit
         self.kept = bytearray()
         self.dropped = 0
 
     def feed(self, data: bytes) -> None:
+        """Add a chunk of output."""
         room = self.limit - len(self.kept)
         if room > 0:
             self.kept += data[:room]
         self.dropped += max(len(data) - max(room, 0), 0)
 
     def text(self) -> str:
+        """The kept output as text, with a note of what was dropped."""
         out = self.kept.decode("utf-8", "replace")
         if self.dropped:
             out += f"\n[... {self.dropped} more bytes of output not shown]"
@@ -434,6 +442,7 @@ class Session:
     """One submission's program in a child; restarted transparently after the child dies."""
 
     def __init__(self, sandbox: Sandbox, program: str, *, filename: str, limits: Limits) -> None:
+        """Start the child and execute the program's top level (see `load`)."""
         self._sandbox = sandbox
         self.program = program
         self.filename = filename
@@ -452,6 +461,7 @@ class Session:
     # -- internals
 
     def _remaining(self) -> float:
+        """Seconds of the submission's budget left."""
         return self.limits.submission_timeout - self._spent
 
     def _start(self) -> CallOutcome:
@@ -679,9 +689,11 @@ class Session:
             self._sandbox._slots.release(self._uid)
 
     def __enter__(self) -> "Session":
+        """Use as a context manager; close() on exit."""
         return self
 
     def __exit__(self, *exc: object) -> None:
+        """Close the session."""
         self.close()
 
 

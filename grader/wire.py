@@ -94,6 +94,7 @@ def encode(obj: object, *, max_depth: int = DEFAULT_MAX_DEPTH) -> bytes:
     counter = [0]
 
     def node(x: object, depth: int, where: str) -> object:
+        """The JSON node for `x`; arrays and scalars append their bytes to `buffers`."""
         counter[0] += 1
         if counter[0] > MAX_NODES:
             raise WireError("too many values")
@@ -211,6 +212,7 @@ def _decode(data: bytes, max_bytes: int, max_depth: int) -> object:
         return np.dtype(name)
 
     def build(n: object, depth: int) -> object:
+        """The value for node `n`, validated."""
         count[0] += 1
         if count[0] > MAX_NODES:
             raise WireError("too many values")

@@ -67,12 +67,14 @@ PROGRAM = textwrap.dedent('''
 
 @pytest.fixture(scope="module")
 def sandbox():
+    """One sandbox for the module."""
     with Sandbox(limits=Limits(call_timeout=3.0, submission_timeout=30.0)) as sb:
         yield sb
 
 
 @pytest.fixture()
 def session(sandbox):
+    """A session on PROGRAM."""
     with sandbox.session(PROGRAM, filename="submission.py") as s:
         yield s
 
@@ -110,6 +112,7 @@ def test_stub_replaces_a_global_for_one_call_and_falls_back_on_request(session):
     seen = []
 
     def answer(args):
+        """Stub handler: a fixed answer, recording its arguments."""
         seen.append(args)
         return np.full(2, 7.0), None
 
@@ -136,6 +139,7 @@ def test_stub_called_with_keywords_gets_positional_arguments(session):
 
 def test_stub_handler_failure_is_raised_in_the_grading_process(session):
     def broken(args):
+        """Stub handler that fails like an engine bug."""
         raise KeyError("engine bug")
 
     with pytest.raises(KeyError):
@@ -268,6 +272,7 @@ def test_sessions_in_threads_do_not_mix(sandbox):
     from concurrent.futures import ThreadPoolExecutor
 
     def run(i):
+        """Load a one-line program and return its function's value."""
         with sandbox.session(f"def f():\n    return {i}\n") as s:
             return s.call("f", ()).value
 

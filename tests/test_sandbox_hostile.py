@@ -50,6 +50,7 @@ def secret_files(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def sandbox(secret_files):
+    """One sandbox for the module, hiding the repository's secrets and the test's folders."""
     fixtures, out = secret_files
     os.environ["GRADER_TEST_SECRET"] = SECRET
     try:
@@ -68,6 +69,7 @@ def run(sandbox, program: str, function: str, *args, **kw):
 
 
 def files_hidden(sandbox) -> bool:
+    """Whether file reads outside the interpreter are denied (mount namespace or Landlock)."""
     caps = sandbox.capabilities
     return caps.mount_namespace or caps.landlock_abi > 0
 

@@ -75,9 +75,11 @@ def test_non_plain_data_is_refused_on_encode(value):
 
 def test_subclasses_of_allowed_types_are_refused():
     class L(list):
+        """A list subclass."""
         pass
 
     class F(float):
+        """A float subclass."""
         pass
 
     for value in (L([1]), F(1.0), [F(2.0)]):
