@@ -603,3 +603,16 @@ def test_silent_fits_in_an_unrolled_loop_get_their_own_evaluations():
     assert [(m.alternative, m.test_accuracy) for m in r.models] == [("SimpleRNN", 0.7911), ("LSTM", 0.8633),
                                                                      ("GRU", 0.8712)]
     assert r.points == 10
+
+
+def test_evaluations_after_two_logs_in_one_cell_go_to_their_own_models():
+    cells = [("code", LOAD, LOAD_OUT),
+             ("code", model_cell("lstm", "LSTM(32)") + "\n" + model_cell("gru", "GRU(32)") +
+              "\nlstm.fit(x_train, y_train, epochs=2, validation_split=0.2)\n"
+              "gru.fit(x_train, y_train, epochs=2, validation_split=0.2)\n"
+              "lstm.evaluate(x_test, y_test)\ngru.evaluate(x_test, y_test)",
+              tuple(keras2_fit([0.8, 0.9], [0.85, 0.8611])) + tuple(keras2_fit([0.8, 0.9], [0.85, 0.8702]))
+              + tuple(keras2_eval(0.8590)) + tuple(keras2_eval(0.8688)))]
+    r = result_of(notebook(*cells))
+    assert [(m.alternative, m.best_val_accuracy, m.test_accuracy) for m in r.models] == [
+        ("LSTM", 0.8611, 0.8590), ("GRU", 0.8702, 0.8688)]

@@ -278,7 +278,13 @@ class _Associator:
 
     def resolve(self, current: _Run | None, call: EvalCall | None, cell_runs: list[_Run],
                 hint: tuple[str, str] | None) -> _Run:
-        """The run an evaluation or an unlabelled print belongs to."""
+        """The run an evaluation or an unlabelled print belongs to: the cell's run of the
+        evaluated variable, else the model whose log came last in this cell, else the latest
+        run of that variable, else the latest run."""
+        if call is not None and call.model is not None:
+            for run in reversed(cell_runs):
+                if run.var == call.model:
+                    return run
         if current is not None:
             return current
         run = self.by_var(call.model, cell_runs) if call is not None else None
