@@ -196,7 +196,8 @@ def _png(fig: Any) -> str:
 
     FigureCanvasAgg(fig)
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=96, bbox_inches="tight")
+    # Margins are set by hand: bbox_inches="tight" would draw every figure twice.
+    fig.savefig(buffer, format="png", dpi=96)
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
     return f'<img src="data:image/png;base64,{data}"'
 
@@ -206,6 +207,7 @@ def histogram_png(stats: ClassStats) -> str:
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(8, 3.2))
+    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.16, top=0.95)
     ax = fig.add_subplot()
     top = stats.max_points or 1.0
     graded = [r.points for r in stats.graded]
@@ -237,11 +239,16 @@ def bars_png(labels: Sequence[str], values: Sequence[float], *, title: str, iden
         order = list(dict.fromkeys(groups))
         colours = [palette[order.index(g) % len(palette)] for g in groups]
     height = max(1.6, 0.28 * len(labels) + 0.9)
-    fig = Figure(figsize=(8, height))
+    width = 8.0
+    fontsize = 8 if len(labels) > 12 else 10
+    # About 0.6 em per character of the longest label, plus room for the ticks.
+    left = (0.25 + 0.0085 * fontsize * max((len(label) for label in labels), default=1)) / width
+    fig = Figure(figsize=(width, height))
+    fig.subplots_adjust(left=min(left, 0.6), right=0.97, bottom=0.55 / height, top=1 - 0.35 / height)
     ax = fig.add_subplot()
     positions = list(range(len(labels)))[::-1]
     ax.barh(positions, [100 * v for v in values], color=colours)
-    ax.set_yticks(positions, labels=list(labels), fontsize=8 if len(labels) > 12 else 10)
+    ax.set_yticks(positions, labels=list(labels), fontsize=fontsize)
     ax.set_xlim(0, 100)
     ax.set_xlabel("passed (%)")
     ax.set_title(title, fontsize=10)

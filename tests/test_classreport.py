@@ -1,0 +1,321 @@
+"""report.html: statistics, sections for every kind of result, escaping, scale, and a real browser."""
+from __future__ import annotations
+
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import time
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from grader import classreport
+from grader.classreport import class_stats, write_class_report
+from grader.models import (
+    CRASHED, ERROR, FAILED, HARNESS, HIDDEN, MISSING, NOT_IMPLEMENTED, PASSED, TIMEOUT, CaseResult,
+    Diagnosis, PartResult, SubmissionResult,
+)
+from grader.rubric import load_rubric
+
+REPO = Path(__file__).resolve().parent.parent
+RUBRIC = load_rubric(REPO / "rubrics" / "rnn.yaml")
+
+MISTAKE = Diagnosis("rnn_cell_forward/no_ba", "Your hidden state leaves out the bias ba.")
+OTHER_MISTAKE = Diagnosis("rnn_backward/no_recurrent_gradient", "The recurrent gradient is dropped.")
+
+
+def synthetic_result(sid: str, rng: random.Random, *, imdb: bool = False) -> SubmissionResult:
+    """A graded result over RNN's rubric: each case passes with some chance, else one of the failures."""
+    parts = []
+    for part in RUBRIC.parts:
+        skill = rng.random()
+        cases = []
+        for c in part.cases:
+            if rng.random() < 0.3 + 0.7 * skill:
+                status, points, diagnosis = PASSED, c.points, None
+            else:
+                status = rng.choice([FAILED, FAILED, FAILED, ERROR, TIMEOUT, NOT_IMPLEMENTED, CRASHED])
+                points = 0.0
+                diagnosis = rng.choice([MISTAKE, OTHER_MISTAKE, None]) if status == FAILED else None
+            cases.append(CaseResult(c.id, c.name, c.visibility, status, points, c.points,
+                                    message="" if status == PASSED else "wrong", diagnosis=diagnosis))
+        worst = next((c.status for c in cases if c.status != PASSED), PASSED)
+        parts.append(PartResult(part.name, part.function, worst, sum(c.points for c in cases),
+                                part.max_points, tuple(cases)))
+    if imdb:
+        parts.append(PartResult("imdb_report", "imdb_report", FAILED, 2.0, 10.0, (
+            CaseResult("imdb_report/1", "three alternatives", "public", PASSED, 2.0, 2.0),),
+            notes=("LSTM (cell 5): best validation accuracy 0.86.", "validates on the test set")))
+    total = sum(p.points for p in parts)
+    return SubmissionResult(sid, f"/class/{sid}.ipynb", "graded", total, sum(p.max_points for p in parts),
+                            tuple(parts))
+
+
+def fixed_class() -> list[SubmissionResult]:
+    """Three graded (one perfect, two with the same mistake), one unreadable, one harness failure."""
+    def result(sid, failing: dict[str, tuple[str, Diagnosis | None]]):
+        parts = []
+        for part in RUBRIC.parts:
+            cases = tuple(CaseResult(c.id, c.name, c.visibility,
+                                     failing.get(c.id, (PASSED, None))[0],
+                                     0.0 if c.id in failing else c.points, c.points,
+                                     diagnosis=failing.get(c.id, (PASSED, None))[1])
+                          for c in part.cases)
+            status = next((c.status for c in cases if c.status != PASSED), PASSED)
+            parts.append(PartResult(part.name, part.function, status, sum(c.points for c in cases),
+                                    part.max_points, cases))
+        return SubmissionResult(sid, f"/c/{sid}.ipynb", "graded", sum(p.points for p in parts), 100.0, tuple(parts))
+
+    first = RUBRIC.part("rnn_cell_forward").cases
+    lstm = RUBRIC.part("lstm_forward").cases
+    return [
+        result("ada", {}),
+        result("alan", {first[0].id: (FAILED, MISTAKE), first[1].id: (FAILED, MISTAKE)}),
+        result("barbara", {first[0].id: (FAILED, MISTAKE), **{c.id: (NOT_IMPLEMENTED, None) for c in lstm}}),
+        SubmissionResult("donald", "/c/donald.ipynb", "unreadable", 0.0, 100.0,
+                         messages=("donald.ipynb: not JSON (truncated at byte 2793)",)),
+        SubmissionResult("edsger", "/c/edsger.ipynb", HARNESS, 0.0, 100.0,
+                         messages=("the sandbox could not start: out of file descriptors",)),
+    ]
+
+
+class Visible(HTMLParser):
+    """Visible text and the tags of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.text: list[str] = []
+        self.tags: list[tuple[str, dict]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def parse(page: str) -> Visible:
+    parser = Visible()
+    parser.feed(page)
+    return parser
+
+
+# --------------------------------------------------------------------------- statistics
+
+
+def test_stats_count_parts_cases_and_mistakes():
+    stats = class_stats(fixed_class(), rubric=RUBRIC)
+    assert stats.total == 5 and len(stats.graded) == 3 and len(stats.unreadable) == 1 and len(stats.harness) == 1
+    by_id = {r.submission_id: r.points for r in fixed_class()}
+    assert sorted(stats.scores) == sorted([by_id["ada"], by_id["alan"], by_id["barbara"], 0.0])
+    part = {p.name: p for p in stats.parts}
+    assert part["rnn_cell_forward"].full_marks == 1 and part["rnn_cell_forward"].submissions == 3
+    assert part["lstm_forward"].statuses == {PASSED: 2, NOT_IMPLEMENTED: 1}
+    n = len(RUBRIC.part("rnn_cell_forward").cases)
+    assert part["rnn_cell_forward"].cases_run == 3 * n
+    assert part["rnn_cell_forward"].cases_passed == 3 * n - 3
+    first = {c.case_id: c for c in stats.cases}[RUBRIC.part("rnn_cell_forward").cases[0].id]
+    assert (first.passed, first.submissions, first.statuses[FAILED]) == (1, 3, 2)
+    assert stats.mistakes[0].id == MISTAKE.id
+    assert (stats.mistakes[0].submissions, stats.mistakes[0].cases) == (2, 3)
+
+
+def test_report_shows_every_section_with_the_numbers(tmp_path):
+    path = write_class_report(fixed_class(), rubric=RUBRIC, out_dir=tmp_path,
+                              harness_notes=("worker 2 died while grading barbara",))
+    assert path == tmp_path / "report.html"
+    page = path.read_text("utf-8")
+    parsed = parse(page)
+    text = " ".join(parsed.text)
+    ids = {attrs.get("id") for _, attrs in parsed.tags}
+    assert {"overview", "distribution", "parts", "cases", "mistakes", "harness", "similarity-none"} <= ids
+    assert {"fig-histogram", "fig-parts", "fig-cases"} <= ids
+    assert "imdb" not in ids  # no bonus part in these results
+    assert MISTAKE.message in text and MISTAKE.id in text
+    assert "worker 2 died while grading barbara" in text
+    assert "edsger" in text and "out of file descriptors" in text
+    assert "donald" in text and "truncated at byte 2793" in text
+    assert "The similarity check was not run." in text
+    # Every image is an inline PNG; nothing is loaded from anywhere.
+    srcs = [attrs["src"] for tag, attrs in parsed.tags if tag == "img"]
+    assert len(srcs) == 3 and all(s.startswith("data:image/png;base64,") for s in srcs)
+    assert not [t for t, a in parsed.tags if t in ("script", "link", "iframe")]
+    assert not re.search(r'(src|href)="(https?:)?//', page)
+
+
+def test_zero_and_one_result(tmp_path):
+    page = write_class_report([], rubric=RUBRIC, out_dir=tmp_path / "zero").read_text("utf-8")
+    text = " ".join(parse(page).text)
+    assert "No scored submissions." in text and "No graded submissions." in text
+    assert "<img" not in page
+    one = synthetic_result("solo", random.Random(1))
+    page = write_class_report([one], rubric=RUBRIC, out_dir=tmp_path / "one").read_text("utf-8")
+    assert page.count("<img") == 3
+    text = " ".join(parse(page).text)
+    assert f"{one.points:g}" in text  # min, median and max are the one score
+
+
+def test_imdb_flags_section(tmp_path):
+    rng = random.Random(3)
+    results = [synthetic_result(f"s{i}", rng, imdb=True) for i in range(3)]
+    page = write_class_report(results, rubric=RUBRIC, out_dir=tmp_path).read_text("utf-8")
+    section = page[page.index('id="imdb"'):]
+    section = section[:section.index("</section>")]
+    text = " ".join(parse(section).text)
+    assert "validates on the test set" in text and "s0" in text and "s2" in text
+    assert "best validation accuracy 0.86" in text  # the feedback beside the flags
+
+
+def test_similarity_pairs_with_and_without_sources(tmp_path):
+    from grader.similarity import find_similar
+
+    code = ("def rnn_cell_forward(xt, a_prev, parameters):\n"
+            "    Wax = parameters['Wax']\n    Waa = parameters['Waa']\n    Wya = parameters['Wya']\n"
+            "    ba = parameters['ba']\n    by = parameters['by']\n"
+            "    z = np.dot(Waa, a_prev) + np.dot(Wax, xt) + ba\n    a_next = np.tanh(z)\n"
+            "    s = np.dot(Wya, a_next) + by\n    e = np.exp(s - np.max(s, axis=0))\n"
+            "    yt_pred = e / e.sum(axis=0)\n    cache = (a_next, a_prev, xt, parameters)\n"
+            "    return a_next, yt_pred, cache\n")
+    copy = code.replace("z", "pre").replace("s =", "logits =").replace("(s", "(logits").replace("- np.max(s", "- np.max(logits")
+    sources = {"ada": {"rnn_cell_forward": code}, "alan": {"rnn_cell_forward": copy},
+               "<script>x</script>": {"rnn_cell_forward": "def rnn_cell_forward(a, b, c):\n    return 1, 2, 3\n"}}
+    similarity = find_similar(sources)
+    assert similarity.flagged, "the test needs a flagged pair"
+    page = write_class_report(fixed_class(), rubric=RUBRIC, out_dir=tmp_path, similarity=similarity,
+                              sources=sources).read_text("utf-8")
+    section = page[page.index('id="similarity"'):]
+    text = " ".join(parse(section).text)
+    assert "flagged" in text and "ada" in text and "alan" in text
+    assert "np.tanh(pre)" in text  # the copy's code, side by side
+    assert "<script>x" not in page
+    bare = write_class_report(fixed_class(), rubric=RUBRIC, out_dir=tmp_path / "bare",
+                              similarity=similarity).read_text("utf-8")
+    assert "(source not available)" in bare
+
+
+def test_student_strings_are_escaped(tmp_path):
+    evil = "<script>alert(1)</script>"
+    rng = random.Random(5)
+    base = synthetic_result("x", rng)
+    part = base.parts[0]
+    bad_case = CaseResult("<b>case</b>", evil, HIDDEN, FAILED, 0.0, 1.0, diagnosis=Diagnosis(evil, evil))
+    results = [
+        SubmissionResult(evil, "/c/e.ipynb", "graded", 1.0, 2.0,
+                         (PartResult(evil, evil, FAILED, 0.0, 1.0, (bad_case,)), part)),
+        SubmissionResult(evil + "2", "/c/e2.ipynb", "unreadable", 0.0, 2.0, messages=(evil,)),
+        SubmissionResult(evil + "3", "/c/e3.ipynb", HARNESS, 0.0, 2.0, messages=(evil,)),
+    ]
+    page = write_class_report(results, rubric=RUBRIC, out_dir=tmp_path, harness_notes=(evil,)).read_text("utf-8")
+    assert "<script" not in page.lower() and "<b>case" not in page
+    assert page.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 5
+
+
+def test_matplotlib_and_nbconvert_stay_off_the_grading_path():
+    code = ("import sys, grader.classreport, grader.feedback_html, grader.runner, grader.report\n"
+            "bad = [m for m in ('matplotlib', 'nbconvert', 'bleach') if m in sys.modules]\n"
+            "assert not bad, bad\n")
+    subprocess.run([sys.executable, "-c", code], cwd=REPO, check=True, timeout=120)
+
+
+@pytest.mark.slow
+def test_two_thousand_results(tmp_path):
+    rng = random.Random(7)
+    results = [synthetic_result(f"student{i:04d}", rng) for i in range(2000)]
+    started = time.perf_counter()
+    path = write_class_report(results, rubric=RUBRIC, out_dir=tmp_path)
+    seconds = time.perf_counter() - started
+    print(f"\nreport.html for 2,000 results: {seconds:.2f} s, {path.stat().st_size / 1024:.0f} KB")
+    text = " ".join(parse(path.read_text("utf-8")).text)
+    assert "2000" in text
+    assert seconds < 60
+
+
+# --------------------------------------------------------------------------- a real browser
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+def chromium_or_skip() -> str:
+    """The browser's path; outside CI a missing browser skips, in CI (CI=true) it fails."""
+    path = shutil.which("chromium") or (CHROMIUM if os.path.exists(CHROMIUM) else None)
+    if path:
+        return path
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail("chromium is required in CI (.ci/run installs Debian's chromium)")
+    pytest.skip("chromium not installed (apt-get install -y chromium); the browser tests need it")
+
+
+def run_chromium(page: Path, tmp: Path, *args: str) -> subprocess.CompletedProcess:
+    """Headless Chromium on ``page`` with the given extra arguments (--dump-dom, --screenshot=...)."""
+    browser = chromium_or_skip()
+    command = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+               "--disable-component-update", "--no-first-run", "--disable-dev-shm-usage",
+               f"--user-data-dir={tmp / 'chromium-profile'}", "--virtual-time-budget=5000", *args,
+               page.resolve().as_uri()]
+    return subprocess.run(command, capture_output=True, text=True, timeout=120)
+
+
+IMAGE_PROBE = """<script>
+window.addEventListener('load', function () {
+  var rows = [];
+  document.querySelectorAll('img').forEach(function (img) {
+    rows.push((img.id || '?') + ':' + img.naturalWidth + 'x' + img.naturalHeight + ':' + img.complete);
+  });
+  var out = document.createElement('pre');
+  out.id = 'probe';
+  out.textContent = 'IMAGES ' + rows.join(' ') + ' SECTIONS ' +
+    Array.from(document.querySelectorAll('section[id], div[id=similarity]')).map(function (s) { return s.id; }).join(',');
+  document.body.appendChild(out);
+});
+</script>"""
+
+
+def probed_copy(page: Path, dest: Path) -> Path:
+    """``page`` with its Content-Security-Policy removed and the image probe added (for the test only)."""
+    html = page.read_text("utf-8")
+    html = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", html)
+    dest.write_text(html.replace("</body>", IMAGE_PROBE + "</body>"), "utf-8")
+    return dest
+
+
+def non_blank(png: Path) -> float:
+    """Standard deviation of the screenshot's grey levels (0 for a blank page)."""
+    from PIL import Image, ImageStat
+
+    with Image.open(png) as image:
+        return ImageStat.Stat(image.convert("L")).stddev[0]
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_report_renders_in_chromium(tmp_path):
+    from grader.similarity import find_similar
+
+    rng = random.Random(11)
+    results = fixed_class() + [synthetic_result(f"s{i}", rng, imdb=True) for i in range(20)]
+    sources = {"ada": {"f": "def f(a, b):\n    c = a + b\n    d = c * a\n    e = d - b\n    return c, d, e\n"},
+               "alan": {"f": "def f(x, y):\n    c = x + y\n    d = c * x\n    e = d - y\n    return c, d, e\n"}}
+    similarity = find_similar(sources, min_shared=1)
+    report = write_class_report(results, rubric=RUBRIC, out_dir=tmp_path, similarity=similarity,
+                                sources=sources, harness_notes=("a note",))
+    probed = probed_copy(report, tmp_path / "probed.html")
+    done = run_chromium(probed, tmp_path, "--dump-dom")
+    assert done.returncode == 0, done.stderr[-2000:]
+    probe = re.search(r'<pre id="probe">(.*?)</pre>', done.stdout, re.S)
+    assert probe, "the page did not finish loading in Chromium:\n" + done.stdout[-2000:]
+    images = dict(item.split(":", 1) for item in probe.group(1).split(" SECTIONS ")[0].split()[1:])
+    assert set(images) == {"fig-histogram", "fig-parts", "fig-cases"}
+    for ident, size in images.items():
+        width, height = (int(v) for v in size.split(":")[0].split("x"))
+        assert width > 200 and height > 50, (ident, size)  # decoded, not a broken image
+    sections = set(probe.group(1).split(" SECTIONS ")[1].strip().split(","))
+    assert {"overview", "distribution", "parts", "cases", "mistakes", "harness", "imdb", "similarity"} <= sections
+    # The page as shipped (with its CSP) paints something.
+    shot = tmp_path / "report.png"
+    done = run_chromium(report, tmp_path, f"--screenshot={shot}", "--window-size=1200,1800")
+    assert done.returncode == 0 and shot.is_file(), done.stderr[-2000:]
+    assert non_blank(shot) > 10
