@@ -81,7 +81,8 @@ class LiveProgram:
     A live outcome's ``frames`` hold ``(k, function)`` where ``k`` numbers a place
     recorded here; :meth:`locate` gives ``(cell, line, function)`` as
     ``grader.extract.Program.locate`` does.  ``cell`` is the IPython execution
-    count (``In [cell]``), or None for a frame in a file.
+    count minus one (``Location.describe`` adds one back: cell 7 is ``In [7]``),
+    or None for a frame in a file.
     """
 
     def __init__(self) -> None:
@@ -111,7 +112,7 @@ def _describe(location: Location) -> str:
     """``In [7], line 3, in rnn_forward`` (a cell) or ``line 3, in rnn_forward`` (a file)."""
     parts = []
     if location.cell is not None:
-        parts.append(f"In [{location.cell}]")
+        parts.append(f"In [{location.cell + 1}]")
     if location.line is not None:
         parts.append(f"line {location.line}")
     if location.function:
@@ -270,7 +271,8 @@ class LiveSession:
         while tb is not None:
             code = tb.tb_frame.f_code
             if self._is_student_file(code.co_filename):
-                number = self.program.record(cell=cells.get(code.co_filename), line=tb.tb_lineno,
+                count = cells.get(code.co_filename)
+                number = self.program.record(cell=None if count is None else count - 1, line=tb.tb_lineno,
                                              function=code.co_name, filename=code.co_filename)
                 frames.append((number, code.co_name))
             tb = tb.tb_next
@@ -476,7 +478,8 @@ def live_extraction(namespace: Mapping[str, Any], functions: tuple[str, ...]) ->
         if value is _MISSING or not callable(value) or source is None:
             continue
         code = getattr(value, "__code__", None)
-        cell = ipython.get(code.co_filename) if code is not None else None
+        count = ipython.get(code.co_filename) if code is not None else None
+        cell = None if count is None else count - 1  # 0-based, as Location wants
         first = code.co_firstlineno if code is not None else source.first_line
         found[name] = dataclasses.replace(source, cell_index=cell, first_line=first)
         hidden[name] = frozenset(n for n in source.free_names if n in namespace)

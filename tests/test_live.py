@@ -328,6 +328,7 @@ def test_check_in_a_real_kernel():
     line = sources[backward].splitlines().index(
         next(s for s in sources[backward].splitlines() if "dxt = np.dot(Wax, dtanh)" in s)) + 1
     assert f"at In [{count}], line {line}, in rnn_cell_backward" in report, report
+    assert f"(cell {count}, line {line}, in rnn_cell_backward)" in report  # the engine's words agree
     assert ">   dxt = np.dot(Wax, dtanh)" in report
     assert "rnn_forward        passed" in report
     assert "SUMMARY False error passed" in final
