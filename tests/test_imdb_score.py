@@ -616,3 +616,13 @@ def test_evaluations_after_two_logs_in_one_cell_go_to_their_own_models():
     r = result_of(notebook(*cells))
     assert [(m.alternative, m.best_val_accuracy, m.test_accuracy) for m in r.models] == [
         ("LSTM", 0.8611, 0.8590), ("GRU", 0.8702, 0.8688)]
+
+
+def test_results_pasted_in_markdown_without_any_training_code():
+    nb = notebook(NUMPY_PART, ("markdown", "## Bonus\nLSTM test accuracy: 88.1%, GRU test accuracy: 87.3%, "
+                                           "SimpleRNN test accuracy: 80.2%."))
+    r = result_of(nb)
+    assert r.status == "graded" and r.points == 0
+    assert len(r.claims) == 3 and {c.status for c in r.claims} == {"unverified"}
+    assert "no outputs" in r.flags and "unverified claim" in r.flags
+    assert any(f.startswith("No training code with outputs was found") for f in r.feedback)

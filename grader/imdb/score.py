@@ -470,7 +470,7 @@ def score_imdb(notebook: Any, *, config: ImdbConfig,
                           flags=("no bonus",), feedback=(msg,),
                           items=tuple(replace(i, message="bonus not attempted") for i in zero_items),
                           part=config.part)
-    code_only = not have_outputs
+    code_only = not have_outputs and bool(facts.fits)
     checked = tuple(_check_claim(c, runs, config, have_outputs) for c in claims)
     models = tuple(_evidence(r) for r in runs if r.trained or code_only or r.fit is not None)
     feedback: list[str] = []
@@ -480,6 +480,11 @@ def score_imdb(notebook: Any, *, config: ImdbConfig,
         feedback.append("The bonus cells were saved without outputs, so it was scored from the code and "
                         "text only: alternatives and validation from the code, no accuracy points "
                         "(an accuracy cannot be verified without the outputs that show it).")
+    elif not have_outputs:
+        flags.append("no outputs")
+        feedback.append("No training code with outputs was found for the bonus, so the reported "
+                        "accuracies cannot be verified and earn no points; keep the cells that train "
+                        "and evaluate the models, with their outputs.")
     feedback.extend(notes)
     if facts.unparsed_cells:
         feedback.append("Some code could not be parsed (" + ", ".join(_cell(i) for i in facts.unparsed_cells)
