@@ -195,8 +195,20 @@ class Extraction:
         course_fns, aliases = _course_plan(self._imports, uses, student_names | bound, omitted)
 
         b = _ProgramBuilder()
+        guarded = [imp for imp in kept_imports if _needs_guard(imp)]
+        if guarded:
+            b.add(_IMPORT_FAILED_CLASS, None, None, None)
         for imp in kept_imports:
-            b.add(imp.source, None, imp.cell_index, imp.line)
+            if imp in guarded and imp.binds is not None:
+                # A module that fails to import must not stop the other
+                # functions from loading: its name then raises the ImportError
+                # when (and only when) a function uses it.
+                b.add("try:", None, None, None)
+                b.add("    " + imp.source, None, imp.cell_index, imp.line)
+                b.add("except ImportError as _error:", None, None, None)
+                b.add(f"    {imp.binds} = _ImportFailed(_error)", None, None, None)
+            else:
+                b.add(imp.source, None, imp.cell_index, imp.line)
         if ("np" in uses or course_fns) and "np" not in bound and "np" not in student_names:
             b.add("import numpy as np", None, None, None)
         if "numpy" in uses and "numpy" not in bound and "numpy" not in student_names:
@@ -217,6 +229,28 @@ class Extraction:
             if d.kind != "constant":
                 b.blank()
         return b.build()
+
+
+_IMPORT_FAILED_CLASS = '''class _ImportFailed:
+    """Stands for a module that failed to import; using it raises that ImportError."""
+
+    def __init__(self, error):
+        self._error = error
+
+    def __getattr__(self, name):
+        raise self._error
+
+    def __call__(self, *args, **kwargs):
+        raise self._error
+'''
+
+
+def _needs_guard(imp: _Import) -> bool:
+    """True unless the import is ``import <standard module or numpy> [as x]``, which cannot fail."""
+    if imp.binds is None:
+        return False
+    plain = imp.imported is None and "." not in imp.module
+    return not (plain and imp.kind == "light")
 
 
 class _ProgramBuilder:

@@ -413,8 +413,26 @@ def test_heavy_module_used_by_a_kept_function_is_kept_with_a_warning() -> None:
     assert "import no_such_module_xyz as nsm" in source and "matplotlib" not in source
     warn = [d for d in ex.diagnostics if d.severity == "warning" and "no_such_module_xyz" in d.message]
     assert len(warn) == 1 and warn[0].function == "model"
-    with pytest.raises(ImportError):
-        run_program(ex)  # what the sandbox will report
+    ns = run_program(ex)  # a failing import does not stop the program from loading ...
+    with pytest.raises(ImportError, match="no_such_module_xyz"):
+        ns["model"]()  # ... the function that needs it raises the ImportError when called
+
+
+def test_failing_import_does_not_take_other_functions_down() -> None:
+    imports = ("import numpy as np\nfrom math import floor\nfrom no_such_pkg.layers.embeddings import Embedding\n"
+               "import no_such_module_xyz\n")
+    cells = (imports, "def bonus():\n    return Embedding(10)\n",
+             "def probe():\n    return no_such_module_xyz.VERSION\n", RNN_CELL, "def f():\n    return floor(2.5)\n")
+    ex = extract(nb(*cells))
+    program = ex.program()
+    ns = run_program(ex)
+    assert ns["f"]() == 2
+    assert "rnn_cell_forward" in ns
+    for name in ("bonus", "probe"):
+        with pytest.raises(ImportError):
+            ns[name]()
+    line = program.source.split("\n").index("    from no_such_pkg.layers.embeddings import Embedding") + 1
+    assert program.locate(line) == (0, 3, None)
 
 
 def test_numpy_added_when_used_but_not_imported() -> None:
