@@ -182,6 +182,8 @@ _VERBOSE2 = re.compile(r"^\s*(?:\d+\s*/\s*\d+\s*)?-\s*\d+m?s\b")
 _TRAIN_ON = re.compile(r"Train on (\d+) samples(?:, validate on (\d+) samples)?")
 _LIST = re.compile(r"^\s*[\[(]\s*(-?[\d.]+(?:e[-+]?\d+)?)\s*,\s*(-?[\d.]+(?:e[-+]?\d+)?)\s*[\])]\s*$")
 _DICT_ACC = re.compile(r"^\s*\{.*'((?:val_)?\w*acc(?:uracy)?)'\s*:\s*(-?[\d.]+(?:e[-+]?\d+)?)\s*[,}]")
+_MAX_PRINT_LINE = 20000  # characters of one printed line read for accuracies
+_MAX_HITS = 50  # accuracy words read on one line
 _ACC_WORD = re.compile(r"(?i)\bacc(?:uracy|\.)?\b|_acc(?:uracy)?\b")
 _SUMMARY_START = re.compile(r'^\s*Model:\s*"[^"]*"\s*$')
 _SUMMARY_MAX_LINES = 400
@@ -237,7 +239,8 @@ def _accuracy_prints(line_no: int, line: str) -> list[AccuracyPrint]:
     A list after the word (``"Validation acc: [0.83, 0.86]"``) gives one value per element.
     In a printed dict (``history.history``), a key without ``val_`` is a training accuracy.
     """
-    hits = list(_ACC_WORD.finditer(line))
+    line = line[:_MAX_PRINT_LINE]
+    hits = list(_ACC_WORD.finditer(line))[:_MAX_HITS]
     out: list[AccuracyPrint] = []
     label = first_label(line)
     is_dict = line.lstrip().startswith("{")

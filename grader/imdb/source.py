@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ast
 import re
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
@@ -115,9 +116,16 @@ def parse_cell(source: str) -> tuple[list[ast.stmt], bool]:
     and every chunk that parses is kept.
     """
     text = _strip_magics(source)
+    with warnings.catch_warnings():  # student code: "invalid escape sequence" and the like
+        warnings.simplefilter("ignore")
+        return _parse_tolerant(text)
+
+
+def _parse_tolerant(text: str) -> tuple[list[ast.stmt], bool]:
+    """`parse_cell` without the warnings filter."""
     try:
         return list(ast.parse(text).body), True
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         pass
     lines = text.splitlines()
     starts = [i for i, ln in enumerate(lines) if ln and not ln[0].isspace() and not ln.startswith(("#", ")", "]", "}"))]
@@ -127,7 +135,7 @@ def parse_cell(source: str) -> tuple[list[ast.stmt], bool]:
         chunk = "\n" * a + "\n".join(lines[a:b])
         try:
             body.extend(ast.parse(chunk).body)
-        except (SyntaxError, ValueError):
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
             continue
     return body, False
 
