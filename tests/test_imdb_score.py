@@ -626,3 +626,15 @@ def test_results_pasted_in_markdown_without_any_training_code():
     assert len(r.claims) == 3 and {c.status for c in r.claims} == {"unverified"}
     assert "no outputs" in r.flags and "unverified claim" in r.flags
     assert any(f.startswith("No training code with outputs was found") for f in r.feedback)
+
+
+def test_markdown_numbers_that_are_not_accuracies_are_not_claims():
+    from grader.imdb.claims import claims_from_markdown
+
+    claims, statements = claims_from_markdown(
+        "LSTM: loss 0.31, accuracy 0.87. The GRU had a test score of 0.35 and an accuracy of 86.5%. "
+        "With dropout 0.2 and a learning rate of 0.001 the SimpleRNN reached 0.79 test accuracy after 3 epochs. "
+        "We used a validation split of 0.25.", "markdown cell 9")
+    assert [(c.alternative, c.kind, c.value) for c in claims] == [("LSTM", "", 0.87), ("GRU", "", 0.865),
+                                                                 ("SimpleRNN", "test", 0.79)]
+    assert [(s.fraction, s.origin) for s in statements] == [(0.25, "")]

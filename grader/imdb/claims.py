@@ -209,6 +209,9 @@ _SPLIT_AFTER = re.compile(r"^\s*(?:%\s*)?(?:of\s+(?:the\s+)?(?:training|train|da
 _SPLIT_BEFORE = re.compile(r"(?:split|validation_split|dropout|learning rate|lr|batch|test_size|held out|"
                            r"hold[- ]out|val(?:idation)?\s+(?:size|fraction|share|percentage))\s*(?:of|=|:|is|was)?\s*$",
                            re.I)
+# numbers that are not accuracies: "loss 0.31", "test score: 0.35", "F1 of 0.84"
+_OTHER_METRIC = re.compile(r"(?:loss|score|precision|recall|f1|auc|error|mse|mae|rate)\s*(?:of|=|:|is|was|was about)?\s*$",
+                           re.I)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z*])|\n+")
 
 
@@ -297,7 +300,7 @@ def claims_from_markdown(text: str, source: str) -> tuple[list[Claim], list[Stat
                     origin = "test" if "test" in low and "train" not in low else "train" if "train" in low else ""
                     statements.append(Statement(source, n.value, origin, s))
                 continue
-            if _SPLIT_AFTER.match(after) or _SPLIT_BEFORE.search(before):
+            if _SPLIT_AFTER.match(after) or _SPLIT_BEFORE.search(before) or _OTHER_METRIC.search(before):
                 continue
             if not _ACC_KEY.search(s) and not (cell_mentions_accuracy and labels):
                 continue
