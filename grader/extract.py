@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import dataclasses
 import os
 import re
 import symtable
@@ -479,6 +480,9 @@ _DEF_HEAD_RE = re.compile(r"^(?:@|(?:async\s+)?def\s|class\s)")
 _DEF_LINE_RE = re.compile(r"^(?:async\s+)?(def|class)\s+([A-Za-z_]\w*)", re.MULTILINE)
 # Only cells with something IPython-like are worth importing IPython for (~0.4 s).
 _IPYTHON_HINT_RE = re.compile(r"^[ \t]*(?:[%!]|>>>|In \[|\?)|\?[ \t]*$|=[ \t]*[!%]", re.MULTILINE)
+# Statements that parse but may not compile where they stand.
+_COMPILE_RISK_RE = re.compile(r"\b(?:break|continue|await)\b")
+_CLASS_COMPILE_RISK_RE = re.compile(r"\b(?:break|continue|await|return|yield)\b")
 _PROMPT_RE = re.compile(r"^(?:>>>|In \[\d*\]:)", re.MULTILINE)
 _COMPOUND_RE = re.compile(r"^(?:if|for|while|try|with|async|match)\b")
 _AUG_ASSIGN_RE = re.compile(r"^([A-Za-z_]\w*)\s*(?:[-+*/%&|^@]|//|\*\*|>>|<<)=")
@@ -616,6 +620,8 @@ class _Extractor:
         for cell in self.nb.cells:
             if cell.kind != "code" or not cell.source.strip():
                 continue
+            if "\r" in cell.source:  # Windows or old-Mac line ends: Python counts a lone \r as a line end
+                cell = dataclasses.replace(cell, source=cell.source.replace("\r\n", "\n").replace("\r", "\n"))
             for m in _GRADED_RE.finditer(cell.source):
                 self.graded_markers.append((cell.index, m.group(1)))
             fast = _fast_cell(cell.source)
@@ -729,6 +735,7 @@ class _Extractor:
             try:
                 uses = _global_uses(source)
             except (SyntaxError, ValueError, RecursionError, MemoryError):
+                # Parses but does not compile (e.g. a stray `nonlocal`): _finish reports it.
                 uses = (frozenset(), frozenset())
             self._definition(kind, node.name, first, last, source, cell, node, uses)
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
@@ -881,7 +888,7 @@ class _Extractor:
         unresolved = {n for d in defs for n in d.uses} - (known - star_names)
         star_keep = self._star_keep(unresolved)
         test_bound = {i.binds: i.module for i in self.imports if i.binds and i.kind == "test"}
-        skip = self._undefinable(defs, known)
+        skip = self._undefinable(defs, known) | self._uncompilable(defs)
 
         functions: dict[str, FunctionSource] = {}
         program_functions = {d.names[0] for d in defs if d.kind == "function"} | course_names
@@ -932,6 +939,37 @@ class _Extractor:
             _star_keep=star_keep,
             _skip=skip,
         )
+
+    def _uncompilable(self, defs: tuple[_Def, ...]) -> frozenset[str]:
+        """Defs that parse but that Python refuses to compile; left out of the program.
+
+        ``break`` outside a loop, ``await`` outside ``async def``, a stray
+        ``nonlocal``, ``return`` in a class body...: one of them would make the
+        whole program a SyntaxError.  Compiling every def would double the
+        cost of extraction, so only defs containing such a keyword, or whose
+        scope analysis failed (empty ``uses``), are compiled.
+        """
+        skip: set[str] = set()
+        for d in defs:
+            if d.kind == "constant":
+                continue
+            risk = _CLASS_COMPILE_RISK_RE if d.kind == "class" else _COMPILE_RISK_RE
+            if d.uses and not risk.search(d.source):
+                continue
+            try:
+                compile("\n" * (d.first_line - 1) + d.source, "<cell>", "exec")
+            except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+                name = d.names[0]
+                skip.add(name)
+                line = getattr(exc, "lineno", None) or d.first_line
+                reason = getattr(exc, "msg", None) or str(exc) or type(exc).__name__
+                self.diags.append(Diagnostic(
+                    "error",
+                    f"Syntax error in cell {d.cell_index}, line {line}: {reason}. "
+                    f"`{name}` cannot be graded until this is fixed.",
+                    d.cell_index, line, name,
+                ))
+        return frozenset(skip)
 
     def _undefinable(self, defs: tuple[_Def, ...], known: set[str]) -> frozenset[str]:
         """Defs whose own statement would raise NameError when the program loads.

@@ -752,3 +752,31 @@ def test_scope_analysis_without_cpython_internals(monkeypatch: pytest.MonkeyPatc
     assert fast == slow
     assert fast[0] == (frozenset({"deco", "x_init", "T", "Q", "y"}), frozenset({"deco", "x_init", "T"}))
     assert fast[1] == (frozenset({"Base", "K", "Q"}), frozenset({"Base", "K"}))
+
+
+@pytest.mark.parametrize("bad", [
+    "def bad():\n    nonlocal x\n",
+    "def bad():\n    break\n",
+    "def bad():\n    await thing()\n",
+    "def bad(a, a):\n    return a\n",
+    "def bad():\n    return [(yield) for i in range(3)]\n",
+    "class bad:\n    return 1\n",
+])
+def test_defs_that_parse_but_do_not_compile_are_left_out(bad: str) -> None:
+    """One such def would make the whole program a SyntaxError."""
+    ex = extract(nb("import numpy as np\n", bad, "def good(x):\n    for i in x:\n        break\n    return 1\n"))
+    errors = [d for d in ex.diagnostics if d.severity == "error"]
+    assert len(errors) == 1 and errors[0].function == "bad" and errors[0].cell_index == 1
+    ns = run_program(ex)
+    assert "bad" not in ns and ns["good"]([1]) == 1
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\r"])
+def test_windows_and_old_mac_line_ends(newline: str) -> None:
+    source = newline.join(["import numpy as np", "", "def f(x):", "    y = x + 1", "    return y / 0", ""])
+    ex = extract(nb(source))
+    fn = ex.functions["f"]
+    assert (fn.first_line, fn.last_line) == (3, 5)
+    program = ex.program()
+    line = program.source.split("\n").index("    return y / 0") + 1
+    assert program.locate(line) == (0, 5, "f")
