@@ -1,6 +1,7 @@
 """feedback.html: results beside each graded function, hidden cases private, student content escaped."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from html.parser import HTMLParser
@@ -345,3 +346,66 @@ def test_version_3_notebook_is_rendered(tmp_path):
 
 def test_renderer_is_built_once_per_process():
     assert feedback_html.default_renderer() is feedback_html.default_renderer()
+
+
+# --------------------------------------------------------------------------- a real browser
+
+PWN = "document.title='PWNED';document.body.setAttribute('data-pwned','1')"
+
+
+def pwn_notebook() -> dict:
+    """Every injection route of hostile_notebook, with payloads that would leave a mark in the DOM."""
+    nb = hostile_notebook()
+    text = json.dumps(nb).replace("alert(", "(function(){" + PWN.replace("'", "\\u0027") + "})(")
+    return json.loads(text)
+
+
+DOM_PROBE = """<script>
+window.addEventListener('load', function () {
+  var out = document.createElement('pre');
+  out.id = 'probe';
+  var handlers = 0;
+  document.querySelectorAll('*').forEach(function (el) {
+    for (var i = 0; i < el.attributes.length; i++) { if (/^on/i.test(el.attributes[i].name)) handlers++; }
+  });
+  out.textContent = 'SCRIPTS ' + document.scripts.length + ' HANDLERS ' + handlers +
+    ' IFRAMES ' + document.querySelectorAll('iframe,object,embed').length +
+    ' BLOCKS ' + document.querySelectorAll('section.grader-result').length +
+    ' TITLE ' + document.title;
+  document.body.appendChild(out);
+});
+</script>"""
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_feedback_renders_in_chromium_and_student_scripts_stay_dead(tmp_path):
+    from tests.test_classreport import non_blank, run_chromium
+
+    good = nbs.write(tmp_path / "ada.ipynb", nbs.notebook(course_cells()))
+    page = write_feedback_html(graded_result(good), notebook_path=good, out_path=tmp_path / "ada.html")
+    shot = tmp_path / "ada.png"
+    done = run_chromium(page, tmp_path, f"--screenshot={shot}", "--window-size=1100,1600")
+    assert done.returncode == 0 and shot.is_file(), done.stderr[-2000:]
+    assert non_blank(shot) > 10
+    dom = run_chromium(page, tmp_path, "--dump-dom").stdout
+    assert 'class="grader-summary"' in dom and dom.count('class="grader-result ') == 3
+    assert "hidden case 1: failed" in dom and SECRET_INPUT not in dom
+
+    evil = tmp_path / "evil.ipynb"
+    evil.write_text(json.dumps(pwn_notebook()), "utf-8")
+    result = hostile_result(evil)
+    result = dataclasses.replace(result, messages=(f"<img src=x onerror=\"{PWN}\">",))
+    page = write_feedback_html(result, notebook_path=evil, out_path=tmp_path / "evil.html")
+    # Without our Content-Security-Policy, so that only the escaping and sanitising protect the page.
+    html = re.sub(r'<meta[^>]*Content-Security-Policy[^>]*>', "", page.read_text("utf-8"))
+    probed = tmp_path / "evil-probed.html"
+    probed.write_text(html.replace("</body>", DOM_PROBE + "</body>"), "utf-8")
+    dom = run_chromium(probed, tmp_path, "--dump-dom").stdout
+    probe = re.search(r'<pre id="probe">(.*?)</pre>', dom)
+    assert probe, dom[-2000:]
+    assert probe.group(1).startswith("SCRIPTS 1 HANDLERS 0 IFRAMES 0 BLOCKS 1 TITLE Feedback for "), probe.group(1)
+    # Had any payload run, the title would be "PWNED" and the body would carry data-pwned="1"
+    # (the payloads' text does appear, escaped, in the page: that is the student's text shown).
+    assert probe.group(1).split(" TITLE ", 1)[1] != "PWNED"
+    assert 'data-pwned="1"' not in dom
