@@ -151,10 +151,13 @@ def render(result: SubmissionResult, *, stream: TextIO,
     width = max((len(p.function) for p in result.parts), default=0) + 2
     for part in result.parts:
         _render_part(part, write, width, describe, line_of)
-    for message in result.messages:
-        if "not implemented" in message or "uses `" in message:
-            continue  # already said under the function concerned
-        write(f"note: {message}\n")
+    unfinished = tuple(f"`{p.function}` is not implemented yet" for p in result.parts
+                       if p.status == NOT_IMPLEMENTED)
+    notes = [m for m in result.messages if not m.startswith(unfinished or ("\0",))]
+    if notes:
+        write("\nAbout the notebook:\n")
+    for message in notes:  # placeholders are already said under their function
+        write(_indent(f"- {message}", "  ") + "\n")
     failing = [f for f, v in summary.verdicts if v != "passed"]
     write(f"\n{summary.cases_passed} of {summary.cases_total} public case(s) passed")
     if not failing:
