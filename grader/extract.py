@@ -825,7 +825,9 @@ class _Extractor:
             else:
                 return False
         known = {n for n, (d, _, _) in self.defs.items() if d.kind == "constant"}
-        known |= {i.binds for i in self.imports if i.binds}
+        # Only imports that cannot fail: a constant reading a guarded import
+        # (see _ImportFailed) would raise when the program loads.
+        known |= {i.binds for i in self.imports if i.binds and not _needs_guard(i)}
         uses: set[str] = set()
         if not names or not _is_constant_expr(value, known, uses):
             return False

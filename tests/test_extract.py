@@ -780,3 +780,11 @@ def test_windows_and_old_mac_line_ends(newline: str) -> None:
     program = ex.program()
     line = program.source.split("\n").index("    return y / 0") + 1
     assert program.locate(line) == (0, 5, "f")
+
+
+def test_constant_reading_a_module_that_may_fail_is_not_kept() -> None:
+    ex = extract(nb("import math\nimport no_such_module_xyz as nsm\nTAU = 2 * math.pi\nEPS = nsm.epsilon\n",
+                    "def f():\n    return TAU\n"))
+    source = ex.program().source
+    assert "TAU = 2 * math.pi" in source and "EPS" not in source
+    assert run_program(ex)["f"]() == pytest.approx(2 * np.pi)
