@@ -64,6 +64,7 @@ class Statement:
 
 
 _ACC_KEY = re.compile(r"acc", re.I)
+_BARE_KEYS = ("val", "valid", "best_val", "val_best", "test", "test_set", "best_test", "dev")
 _LABEL_KEYS = ("alternative", "architecture", "model", "name", "type", "layer", "layers", "cell")
 _VAL_KEYS = ("validation_split", "validation_fraction", "val_split", "validation", "validation_share")
 
@@ -140,7 +141,7 @@ def _entry(label: str | None, entry: Any, source: str, claims: list[Claim],
                 if st:
                     statements.append(st)
                 continue
-            if not _ACC_KEY.search(k):
+            if not _ACC_KEY.search(k) and k.lower() not in _BARE_KEYS:
                 continue
             kind = _kind_of(k)
             if kind is None:
