@@ -278,6 +278,13 @@ def run_check(notebook: Path, *, rubric: Path, stream: TextIO, function: str | N
     except SelfCheckError as exc:
         stream.write(f"Self-check cannot run: {exc}\n")
         return EXIT_UNUSABLE
+    from grader.notebook import SubmissionError, load
+
+    try:  # an unreadable notebook is said before any process is started
+        load(notebook)
+    except SubmissionError as exc:
+        stream.write(f"Self-check cannot read {notebook}: {exc}\n")
+        return EXIT_UNUSABLE
     try:
         with _quiet_capability_warning():
             sandbox = Sandbox(protected_paths=_protected_paths(Path(rubric)))

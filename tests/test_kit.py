@@ -163,6 +163,7 @@ def test_modules_are_the_import_closure_of_the_self_check(kit):
     assert needed == set(KIT_MODULES)
 
 
+@pytest.mark.slow
 def test_kit_self_check_runs_on_its_own(rnn_kit, tmp_path):
     kit_dir, _ = rnn_kit
     ok = shutil.copyfile(SUBMISSIONS / "ada_correct.ipynb", tmp_path / "ada.ipynb")
