@@ -202,6 +202,11 @@ def _png(fig: Any) -> str:
     return f'<img src="data:image/png;base64,{data}"'
 
 
+def score_axis_top(stats: ClassStats) -> float:
+    """The right end of the score axis: the maximum, or a higher score (IMDB bonus points count extra)."""
+    return max([stats.max_points, *stats.scores]) or 1.0
+
+
 def histogram_png(stats: ClassStats) -> str:
     """The score distribution: graded scores, unreadable submissions stacked in grey at 0."""
     from matplotlib.figure import Figure
@@ -209,12 +214,12 @@ def histogram_png(stats: ClassStats) -> str:
     fig = Figure(figsize=(8, 3.2))
     fig.subplots_adjust(left=0.08, right=0.98, bottom=0.16, top=0.95)
     ax = fig.add_subplot()
-    top = stats.max_points or 1.0
+    top = score_axis_top(stats)
     graded = [r.points for r in stats.graded]
     unreadable = [r.points for r in stats.unreadable]
     ax.hist([graded, unreadable], bins=HISTOGRAM_BINS, range=(0, top), stacked=True,
             color=["#3f7fbf", "#9e9e9e"], label=["graded", "unreadable"], edgecolor="white")
-    ax.set_xlabel(f"score (of {top:g})")
+    ax.set_xlabel(f"score (of {stats.max_points:g})")
     ax.set_ylabel("submissions")
     ax.yaxis.get_major_locator().set_params(integer=True)
     if unreadable:
@@ -289,7 +294,7 @@ def _distribution(stats: ClassStats) -> str:
                    "(grey).</p>")
     bands = Counter(min(int(5 * s / stats.max_points), 4) if stats.max_points else 0 for s in stats.scores)
     out.append('<table class="data"><tr><th>band</th>' + "".join(
-        f'<th class="num">{20 * b}–{20 * (b + 1)}%</th>' for b in range(5)) + "</tr><tr><td>submissions</td>"
+        f'<th class="num">{20 * b}–{20 * (b + 1)}%{"+" if b == 4 else ""}</th>' for b in range(5)) + "</tr><tr><td>submissions</td>"
         + "".join(f'<td class="num">{bands[b]}</td>' for b in range(5)) + "</tr></table></section>")
     return "".join(out)
 
@@ -365,7 +370,8 @@ def _harness(stats: ClassStats, harness_notes: Sequence[str]) -> str:
         out.append("<p>None: every submission was read and graded without a fault of the grader.</p></section>")
         return "".join(out)
     if harness_notes:
-        out.append("<ul>" + "".join(f'<li class="bad">{e(n)}</li>' for n in harness_notes) + "</ul>")
+        out.append("<h3>Notes from the grading run</h3><ul>"
+                   + "".join(f"<li>{e(n)}</li>" for n in harness_notes) + "</ul>")
     if stats.harness:
         out.append("<h3>Not graded because of the grader (regrade them)</h3><table class=\"data\">"
                    "<tr><th>submission</th><th>status</th><th>messages</th></tr>" + "".join(

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from grader.models import (
-    CRASHED, ERROR, FAILED, HIDDEN, MISSING, NOT_IMPLEMENTED, PASSED, SKIPPED, TIMEOUT,
+    CRASHED, ERROR, HIDDEN, MISSING, NOT_IMPLEMENTED, PASSED,
     CaseResult, Location, PartResult, SubmissionResult,
 )
 from grader.report import STATUS_WORDS, write_atomic

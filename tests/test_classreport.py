@@ -1,6 +1,7 @@
 """report.html: statistics, sections for every kind of result, escaping, scale, and a real browser."""
 from __future__ import annotations
 
+import dataclasses
 import os
 import random
 import re
@@ -16,7 +17,7 @@ import pytest
 from grader import classreport
 from grader.classreport import class_stats, write_class_report
 from grader.models import (
-    CRASHED, ERROR, FAILED, HARNESS, HIDDEN, MISSING, NOT_IMPLEMENTED, PASSED, TIMEOUT, CaseResult,
+    CRASHED, ERROR, FAILED, HARNESS, HIDDEN, NOT_IMPLEMENTED, PASSED, TIMEOUT, CaseResult,
     Diagnosis, PartResult, SubmissionResult,
 )
 from grader.rubric import load_rubric
@@ -122,6 +123,16 @@ def test_stats_count_parts_cases_and_mistakes():
     assert (first.passed, first.submissions, first.statuses[FAILED]) == (1, 3, 2)
     assert stats.mistakes[0].id == MISTAKE.id
     assert (stats.mistakes[0].submissions, stats.mistakes[0].cases) == (2, 3)
+
+
+def test_bonus_scores_above_the_maximum_stay_on_the_histogram():
+    rng = random.Random(2)
+    results = [synthetic_result(f"s{i}", rng) for i in range(3)]
+    bonus = dataclasses.replace(results[0], points=RUBRIC.max_points + 10, max_points=RUBRIC.max_points)
+    stats = class_stats([bonus, *results[1:]], rubric=RUBRIC)
+    assert stats.max_points == RUBRIC.max_points
+    assert classreport.score_axis_top(stats) == RUBRIC.max_points + 10
+    assert classreport.score_axis_top(class_stats([], rubric=RUBRIC)) == RUBRIC.max_points
 
 
 def test_report_shows_every_section_with_the_numbers(tmp_path):
