@@ -166,7 +166,7 @@ def function_sources(path: Path, *, names: Sequence[str] | None = None) -> dict[
 
 def run_similarity(submissions: Sequence, *, rubric: Rubric, out_dir: Path,
                    template: Path | None = None, known: Path | None = None,
-                   stream: TextIO = sys.stderr):
+                   stream: TextIO | None = None):
     """Compare the graded functions of every submission; write ``OUT/similarity.csv``.
 
     ``template``: the starter notebook (its code does not count). ``known``:
@@ -175,6 +175,7 @@ def run_similarity(submissions: Sequence, *, rubric: Rubric, out_dir: Path,
     """
     from grader.similarity import find_similar, write_similarity_csv
 
+    stream = stream or sys.stderr
     names = sorted({part.function for part in rubric.parts if part.cases})
     sources = {sub.id: function_sources(sub.path, names=names)
                for sub in submissions if not sub.problem}
@@ -268,7 +269,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
                 jobs: int | None = None, force: bool = False, similarity: bool = True,
                 template: Path | None = None, known: Path | None = None,
                 feedback_html: bool = True, class_report: bool = True,
-                progress_bar: bool | None = None, stream: TextIO = sys.stderr) -> ClassSummary:
+                progress_bar: bool | None = None, stream: TextIO | None = None) -> ClassSummary:
     """Grade every submission under ``submissions`` (a folder, a notebook or a zip) into ``out_dir``.
 
     Writes ``OUT/<id>/`` per submission as each completes, then ``grades.csv``,
@@ -285,6 +286,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
     from grader.progress import Progress
     from grader.report import read_submission, write_gradebook
 
+    stream = stream or sys.stderr
     started = time.perf_counter()
     context = load_context(Path(rubric))
     out_dir = Path(out_dir)
@@ -409,21 +411,25 @@ def _print_summary(summary: ClassSummary, *, stream: TextIO, similarity_ran: boo
 
 
 def check_notebook(notebook: Path, *, rubric: Path = DEFAULT_RUBRIC, function: str | None = None,
-                   stream: TextIO = sys.stdout) -> int:
+                   stream: TextIO | None = None) -> int:
     """``grade.py --check``: public cases only; the exit status of ``grader.selfcheck.run_check``."""
     try:
         from grader.selfcheck import run_check
     except ImportError as exc:
         raise CommandError(f"--check needs grader.selfcheck, which is not available ({exc})") from None
-    return int(run_check(Path(notebook), rubric=Path(rubric), stream=stream, function=function))
+    return int(run_check(Path(notebook), rubric=Path(rubric), stream=stream or sys.stdout,
+                         function=function))
 
 
-def student_kit(out_dir: Path, *, rubric: Path = DEFAULT_RUBRIC, stream: TextIO = sys.stderr) -> Path:
+def student_kit(out_dir: Path, *, rubric: Path = DEFAULT_RUBRIC, stream: TextIO | None = None) -> Path:
     """``grade.py --student-kit DIR``: what instructors hand to students (``grader.kit``)."""
     try:
-        from grader.kit import write_student_kit
+        from grader import kit
     except ImportError as exc:
         raise CommandError(f"--student-kit needs grader.kit, which is not available ({exc})") from None
-    path = Path(write_student_kit(Path(out_dir), rubric=Path(rubric)))
-    stream.write(f"Student kit written to {path}\n")
+    try:
+        path = Path(kit.write_student_kit(Path(out_dir), rubric=Path(rubric)))
+    except getattr(kit, "KitError", CommandError) as exc:
+        raise CommandError(str(exc)) from None
+    (stream or sys.stderr).write(f"Student kit written to {path}\n")
     return path

@@ -19,12 +19,18 @@ import json
 import sys
 import tempfile
 import time
+import zipfile
 from pathlib import Path
 from typing import TextIO
 
 from grader.models import HARNESS
 
 DEFAULT_ROOT = Path("/autograder")
+REPO = Path(__file__).resolve().parent.parent
+#: What the autograder zip holds besides setup.sh and run_autograder: no reference
+#: solution, no tests, no submissions; the fixtures carry the expected values.
+ZIP_FILES = ("grade.py", "requirements.txt")
+ZIP_DIRS = ("grader", "rubrics")
 
 
 def find_submission(folder: Path):
@@ -60,7 +66,7 @@ def gradescope_payload(result, *, seconds: float) -> dict:
 
 
 def run_gradescope(*, root: Path = DEFAULT_ROOT, rubric: Path | None = None,
-                   stream: TextIO = sys.stdout) -> int:
+                   stream: TextIO | None = None) -> int:
     """Grade ``ROOT/submission`` and write ``ROOT/results/results.json``; return an exit status.
 
     Returns 0 once ``results.json`` is written, whatever the score. When the
@@ -72,6 +78,7 @@ def run_gradescope(*, root: Path = DEFAULT_ROOT, rubric: Path | None = None,
     from grader.commands import DEFAULT_RUBRIC, EXIT_OK, EXIT_USAGE, REPO, CommandError, load_context
     from grader.report import read_submission, write_atomic
 
+    stream = stream or sys.stdout
     started = time.perf_counter()
     root = Path(root)
     results_dir = root / "results"
@@ -99,3 +106,42 @@ def run_gradescope(*, root: Path = DEFAULT_ROOT, rubric: Path | None = None,
                  f"{' - harness failure, see output' if result.status == HARNESS else ''}\n")
     stream.write(f"Wrote {results_dir / 'results.json'}\n")
     return EXIT_OK
+
+
+def build_autograder_zip(dest: Path, *, repo: Path = REPO) -> Path:
+    """Write the zip to upload to Gradescope: setup.sh and run_autograder at its root, then
+    ``grade.py``, ``requirements.txt``, ``grader/`` and ``rubrics/`` (no ``solution/``)."""
+    repo, dest = Path(repo), Path(dest)
+    scripts = repo / "docs" / "gradescope"
+    with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name in ("setup.sh", "run_autograder"):
+            info = zipfile.ZipInfo(name)
+            info.external_attr = 0o100755 << 16  # executable regular file
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, (scripts / name).read_bytes())
+        for name in ZIP_FILES:
+            zf.write(repo / name, name)
+        for folder in ZIP_DIRS:
+            for path in sorted((repo / folder).rglob("*")):
+                if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+                    zf.write(path, path.relative_to(repo).as_posix())
+    return dest
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python3 -m grader.gradescope build autograder.zip``: the zip for Gradescope."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python3 -m grader.gradescope")
+    sub = parser.add_subparsers(dest="command", required=True)
+    build = sub.add_parser("build", help="write the autograder zip to upload to Gradescope")
+    build.add_argument("zip", type=Path, nargs="?", default=Path("autograder.zip"))
+    args = parser.parse_args(argv)
+    path = build_autograder_zip(args.zip)
+    print(f"Wrote {path} ({path.stat().st_size // 1024} KiB): upload it as the autograder of a "
+          f"Gradescope programming assignment.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -16,6 +16,16 @@ from grader.progress import Progress
 from tests import notebooks as nbs
 
 
+@pytest.fixture(autouse=True)
+def steady_grader(monkeypatch):
+    """Other work on grader/ during a test must not make every key stale: the grader's own
+    digest is pinned here (``test_grader_update_regrades`` checks that it counts)."""
+    monkeypatch.setattr("grader.incremental.grader_digest", lambda *a, **k: "pinned")
+
+
+_REAL_GRADER_DIGEST = __import__("grader.incremental", fromlist=["grader_digest"]).grader_digest
+
+
 def small_class(folder: Path) -> Path:
     """Two correct notebooks and one with a missing bias in rnn_cell_forward."""
     nbs.write(folder / "ada.ipynb", nbs.course_notebook())
@@ -90,6 +100,29 @@ def test_extra_files_and_rubric_are_part_of_the_key(tmp_path):
     assert submission_key(sub, batch=edited) != submission_key(sub, batch=base)
     other_fixtures = batch_key(rubric, fixtures_digest="1" * 64, options=base.options)
     assert submission_key(sub, batch=other_fixtures) != submission_key(sub, batch=base)
+
+
+def test_grader_update_regrades(tmp_path, monkeypatch):
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    nbs.write(subs / "ada.ipynb", nbs.course_notebook())
+    run(subs, out)
+    assert run(subs, out)[0].skipped == 1
+    monkeypatch.setattr("grader.incremental.grader_digest", lambda *a, **k: "a newer grader")
+    assert run(subs, out)[0].skipped == 0
+
+
+def test_grader_digest_covers_sources_and_templates(tmp_path):
+    real = _REAL_GRADER_DIGEST  # the module attribute is pinned by the fixture
+    package = tmp_path / "pkg"
+    (package / "templates").mkdir(parents=True)
+    (package / "a.py").write_text("x = 1\n")
+    (package / "templates" / "t.html").write_text("<p>")
+    first = real(package)
+    (package / "__pycache__").mkdir()
+    (package / "__pycache__" / "a.cpython-311.pyc").write_bytes(b"cache")
+    assert real(package) == first
+    (package / "templates" / "t.html").write_text("<p>changed")
+    assert real(package) != first
 
 
 def test_feedback_html_failure_is_logged_and_the_batch_goes_on(tmp_path, monkeypatch):

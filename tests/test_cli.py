@@ -1,0 +1,143 @@
+"""grade.py's command line: exit statuses, defaults from the library, zip input, --check, --student-kit."""
+from __future__ import annotations
+
+import csv
+import inspect
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import grade
+from grader import commands
+from tests import notebooks as nbs
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def steady_grader(monkeypatch):
+    """Edits to grader/ by others during a test must not make the keys stale (see test_batch)."""
+    monkeypatch.setattr("grader.incremental.grader_digest", lambda *a, **k: "pinned")
+
+
+def test_defaults_come_from_the_library():
+    args = grade.build_parser().parse_args(["subs"])
+    params = inspect.signature(commands.grade_class).parameters
+    assert args.out == params["out_dir"].default
+    assert args.rubric == params["rubric"].default
+    assert args.jobs == params["jobs"].default
+    assert args.template == params["template"].default and args.known == params["known"].default
+    assert args.similarity is params["similarity"].default is True
+    assert args.feedback_html is params["feedback_html"].default is True
+    assert args.force is params["force"].default is False
+
+
+def test_exit_codes_are_named_and_distinct():
+    codes = [commands.EXIT_OK, commands.EXIT_CHECK_FAILED, commands.EXIT_USAGE,
+             commands.EXIT_INTERRUPTED]
+    assert codes == [0, 1, 2, 130]
+
+
+def test_harness_cannot_run_is_nonzero_with_the_reason(tmp_path, capsys):
+    (tmp_path / "empty").mkdir()
+    assert grade.main([str(tmp_path / "empty"), "--out", str(tmp_path / "o")]) == commands.EXIT_USAGE
+    assert "no submissions" in capsys.readouterr().err
+    assert grade.main([str(tmp_path / "nowhere")]) == commands.EXIT_USAGE
+    assert "no such file" in capsys.readouterr().err
+
+    nbs.write(tmp_path / "subs" / "a.ipynb", nbs.course_notebook())
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("version: 1\nname: bad\ntitle: Bad\nparts: []\ntypo_key: 1\n")
+    code = grade.main([str(tmp_path / "subs"), "--rubric", str(bad), "--out", str(tmp_path / "o")])
+    assert code == commands.EXIT_USAGE
+    err = capsys.readouterr().err
+    assert f"{bad}:5" in err or "bad.yaml:5" in err
+
+    broken_zip = tmp_path / "class.zip"
+    with zipfile.ZipFile(broken_zip, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("a.ipynb", b"\0" * (4 * 2**20))  # compresses ~1000:1: refused as a bomb
+    assert grade.main([str(broken_zip), "--out", str(tmp_path / "o")]) == commands.EXIT_USAGE
+    assert "zip bomb" in capsys.readouterr().err
+
+
+def test_usage_errors(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exc:
+        grade.main([])
+    assert exc.value.code == 2
+    with pytest.raises(SystemExit):
+        grade.main([str(tmp_path), "--function", "rnn_forward"])
+    assert "--function goes with --check" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        grade.main(["--check", "a.ipynb", "--gradescope"])  # mutually exclusive
+
+
+def canvas_zip(path: Path) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("smithjane_12345_67890_Assignment4.ipynb",
+                    (nbs.write(path.parent / "tmp1.ipynb", nbs.course_notebook())).read_bytes())
+        zf.writestr("doejohn_LATE_222_333_rnn.ipynb",
+                    (nbs.write(path.parent / "tmp2.ipynb", nbs.course_notebook(
+                        nbs.mutate("rnn_cell_forward", "+ ba)", ")")))).read_bytes())
+        zf.writestr("__MACOSX/._smithjane_12345_67890_Assignment4.ipynb", b"junk")
+    return path
+
+
+def test_canvas_zip_is_graded_with_canvas_ids(tmp_path, capsys):
+    archive = canvas_zip(tmp_path / "submissions.zip")
+    out = tmp_path / "out"
+    code = grade.main([str(archive), "--out", str(out), "--jobs", "1", "--no-similarity", "--no-html"])
+    assert code == commands.EXIT_OK
+    with open(out / "grades.csv", newline="") as handle:
+        reader = csv.DictReader(handle)
+        rows = {row["submission"]: row for row in reader}
+        columns = reader.fieldnames
+    assert set(rows) == {"smithjane_12345", "doejohn_222"}
+    assert columns[:3] == ["submission", "score", "max_score"]
+    assert columns[3:9] == ["rnn_cell_forward", "rnn_forward", "lstm_cell_forward", "lstm_forward",
+                            "rnn_cell_backward", "rnn_backward"]
+    assert float(rows["doejohn_222"]["rnn_cell_forward"]) < float(rows["smithjane_12345"]["rnn_cell_forward"])
+    assert (out / "smithjane_12345" / "results.json").is_file()
+    assert (out / "smithjane_12345" / "feedback.md").is_file()
+    err = capsys.readouterr().err
+    assert "Extracted 2 file(s) from submissions.zip" in err
+    # The temporary extraction is gone; a second run of the same zip grades nothing again.
+    code = grade.main([str(archive), "--out", str(out), "--jobs", "1", "--no-similarity", "--no-html"])
+    assert code == commands.EXIT_OK and "Skipping 2 unchanged" in capsys.readouterr().err
+
+
+def test_check_exit_status(tmp_path, capsys):
+    pytest.importorskip("grader.selfcheck")
+    good = nbs.write(tmp_path / "good.ipynb", nbs.course_notebook())
+    bad = nbs.write(tmp_path / "bad.ipynb", nbs.course_notebook(nbs.mutate("rnn_cell_forward", "+ ba)", ")")))
+    assert grade.main(["--check", str(good)]) == 0
+    assert grade.main(["--check", str(bad)]) == 1
+    assert "rnn_cell_forward" in capsys.readouterr().out
+    assert grade.main(["--check", str(bad), "--function", "lstm_forward"]) == 0
+
+
+def test_student_kit_and_its_check(tmp_path):
+    pytest.importorskip("grader.kit")
+    kit = tmp_path / "kit"
+    assert grade.main(["--student-kit", str(kit)]) == commands.EXIT_OK
+    assert (kit / "grade.py").is_file()
+    assert not (kit / "solution").exists()
+    good = nbs.write(tmp_path / "good.ipynb", nbs.course_notebook())
+    done = subprocess.run([sys.executable, "grade.py", "--check", str(good)], cwd=kit,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.mark.slow
+def test_example_class_end_to_end(tmp_path):
+    """The README's main command on the shipped example submissions."""
+    out = tmp_path / "out"
+    done = subprocess.run([sys.executable, "grade.py", "submissions/", "--out", str(out)],
+                          cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert "Graded 5 of 6" in done.stderr and "Unreadable submissions: donald_truncated" in done.stderr
+    for name in ("grades.csv", "similarity.csv", "report.html"):
+        assert (out / name).is_file(), name
+    assert (out / "ada_correct" / "feedback.html").is_file()

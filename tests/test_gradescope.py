@@ -1,0 +1,118 @@
+"""grade.py --gradescope in Gradescope's layout (in tmp_path), and the autograder zip."""
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+from grader.commands import EXIT_OK, EXIT_USAGE
+from grader.gradescope import build_autograder_zip, run_gradescope
+from tests import notebooks as nbs
+
+REPO = Path(__file__).resolve().parent.parent
+#: results.json keys documented by Gradescope ("Autograder Specifications").
+TOP_KEYS = {"score", "execution_time", "output", "output_format", "visibility", "stdout_visibility",
+            "extra_data", "tests", "leaderboard"}
+TEST_KEYS = {"score", "max_score", "status", "name", "name_format", "number", "output",
+             "output_format", "tags", "visibility", "extra_data"}
+
+
+def layout(tmp_path: Path, files: dict[str, dict]) -> Path:
+    root = tmp_path / "autograder"
+    for name, nb in files.items():
+        nbs.write(root / "submission" / name, nb)
+    (root / "submission").mkdir(parents=True, exist_ok=True)
+    return root
+
+
+def check_format(payload: dict) -> None:
+    assert set(payload) <= TOP_KEYS
+    assert isinstance(payload["score"], (int, float))
+    for test in payload["tests"]:
+        assert set(test) <= TEST_KEYS
+        assert {"name", "score", "max_score", "status", "output"} <= set(test)
+        assert test["status"] in ("passed", "failed")
+        assert test["visibility"] in ("visible", "hidden", "after_due_date", "after_published")
+
+
+def test_correct_notebook_full_marks(tmp_path):
+    root = layout(tmp_path, {"RNN_assignment.ipynb": nbs.course_notebook()})
+    stream = io.StringIO()
+    assert run_gradescope(root=root, stream=stream) == EXIT_OK
+    payload = json.loads((root / "results" / "results.json").read_text())
+    check_format(payload)
+    numpy_tests = [t for t in payload["tests"] if not t["name"].startswith("imdb_report")]
+    assert numpy_tests and all(t["status"] == "passed" for t in numpy_tests)
+    assert payload["score"] >= sum(t["max_score"] for t in numpy_tests)
+    assert payload["execution_time"] > 0 and payload["output_format"] == "md"
+    assert "Score:" in payload["output"]
+    hidden = [t for t in payload["tests"] if "hidden case" in t["name"]]
+    assert hidden and all(t["output"].startswith("hidden case") for t in hidden)
+    assert "submission:" in stream.getvalue()
+
+
+def test_wrong_notebook_loses_points_and_says_why(tmp_path):
+    wrong = nbs.course_notebook(nbs.mutate("rnn_cell_forward", "+ ba)", ")"))
+    root = layout(tmp_path, {"work.ipynb": wrong})
+    assert run_gradescope(root=root, stream=io.StringIO()) == EXIT_OK
+    payload = json.loads((root / "results" / "results.json").read_text())
+    failed = [t for t in payload["tests"] if t["status"] == "failed"]
+    assert any(t["name"].startswith("rnn_cell_forward") for t in failed)
+    assert all(t["score"] < t["max_score"] for t in failed)
+
+
+def test_two_notebooks_score_zero_with_a_message(tmp_path):
+    root = layout(tmp_path, {"a.ipynb": nbs.course_notebook(), "b.ipynb": nbs.course_notebook()})
+    assert run_gradescope(root=root, stream=io.StringIO()) == EXIT_OK
+    payload = json.loads((root / "results" / "results.json").read_text())
+    check_format(payload)
+    assert payload["score"] == 0
+    assert "2 notebooks" in payload["output"] and "a.ipynb" in payload["output"]
+
+
+def test_harness_failure_writes_no_score(tmp_path):
+    root = layout(tmp_path, {"a.ipynb": nbs.course_notebook()})
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("version: 1\nname: x\ntitle: X\nparts: []\nbogus: 1\n")
+    stream = io.StringIO()
+    assert run_gradescope(root=root, rubric=bad, stream=stream) == EXIT_USAGE
+    assert not (root / "results" / "results.json").exists()
+    assert "bad.yaml:" in stream.getvalue()
+
+
+def test_autograder_zip_holds_no_solution_and_executable_scripts(tmp_path):
+    path = build_autograder_zip(tmp_path / "autograder.zip")
+    with zipfile.ZipFile(path) as zf:
+        names = zf.namelist()
+        modes = {i.filename: i.external_attr >> 16 for i in zf.infolist()}
+    assert names[:2] == ["setup.sh", "run_autograder"]
+    assert modes["run_autograder"] & 0o111 and modes["setup.sh"] & 0o111
+    assert "grade.py" in names and "requirements.txt" in names
+    assert any(n.startswith("rubrics/fixtures/") for n in names)
+    assert not any(n.startswith(("solution/", "tests/", "submissions/")) for n in names)
+    assert not any("__pycache__" in n for n in names)
+
+
+def test_run_autograder_script_in_a_copy_of_the_layout(tmp_path):
+    """The zip unpacked as Gradescope does, run by its own run_autograder (setup.sh's venv skipped:
+    the packages are already installed here)."""
+    root = layout(tmp_path, {"nb.ipynb": nbs.course_notebook()})
+    with zipfile.ZipFile(build_autograder_zip(tmp_path / "autograder.zip")) as zf:
+        zf.extractall(root / "source")
+    script = root / "source" / "run_autograder"
+    script.chmod(0o755)
+    env = {**os.environ, "AUTOGRADER_ROOT": str(root)}
+    done = subprocess.run([str(script)], cwd=root, env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    payload = json.loads((root / "results" / "results.json").read_text())
+    check_format(payload)
+    assert payload["score"] >= 100
+    assert "results.json" in done.stdout
+    bash = subprocess.run(["bash", "-n", str(REPO / "docs" / "gradescope" / "setup.sh")],
+                          capture_output=True, text=True)
+    assert bash.returncode == 0, bash.stderr
