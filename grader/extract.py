@@ -435,6 +435,27 @@ def _line_compiles(line: str) -> bool:
     return True
 
 
+def _ipython_might_help(source: str, rewritten: str) -> bool:
+    """Is the line where ``rewritten`` fails to parse IPython-like in ``source``?
+
+    IPython costs ~0.4 s to import; a plain Python syntax error (`def f(:`)
+    is not worth it.
+    """
+    try:
+        compile(rewritten, "<cell>", "exec", ast.PyCF_ONLY_AST)
+        return False
+    except SyntaxError as exc:
+        lineno = exc.lineno or 1
+    except (ValueError, RecursionError, MemoryError):
+        return False
+    lines = source.split("\n")
+    first = lineno - 1
+    while first > 0 and lines[first - 1].endswith("\\"):
+        first -= 1
+    nearby = "\n".join(lines[first:lineno])
+    return bool(_IPYTHON_HINT_RE.search(nearby) or _PROMPT_RE.search(nearby))
+
+
 def _ipython_transform(source: str) -> str | None:
     """IPython's own transformation of a cell, or None when IPython is unavailable."""
     try:
@@ -659,7 +680,7 @@ class _Extractor:
             tree = _parses(dedented)
             if tree is not None:
                 return _ParsedCell(cell.index, dedented, tree.body)
-        transformed = _ipython_transform(source) if _IPYTHON_HINT_RE.search(source) else None
+        transformed = _ipython_transform(source) if _ipython_might_help(source, text) else None
         if transformed is not None and transformed != source:
             tree = _parses(transformed)
             if tree is not None:

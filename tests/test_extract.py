@@ -788,3 +788,30 @@ def test_constant_reading_a_module_that_may_fail_is_not_kept() -> None:
     source = ex.program().source
     assert "TAU = 2 * math.pi" in source and "EPS" not in source
     assert run_program(ex)["f"]() == pytest.approx(2 * np.pi)
+
+
+def test_hot_path_imports_neither_nbformat_nor_ipython(tmp_path: Path) -> None:
+    """Reading a v4 notebook and extracting ordinary cells stays cheap: no nbformat, no IPython."""
+    import subprocess
+    import sys
+
+    raw = {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
+        {"cell_type": "code", "metadata": {}, "execution_count": 1, "outputs": [], "source": IMPORTS},
+        {"cell_type": "code", "metadata": {}, "execution_count": 2, "outputs": [], "source": RNN_CELL},
+        {"cell_type": "code", "metadata": {}, "execution_count": 3, "outputs": [], "source": TEST_CELL},
+        {"cell_type": "code", "metadata": {}, "execution_count": 4, "outputs": [],
+         "source": "%matplotlib inline\n!pip install x\ndef broken(:\n    pass\n"},
+    ]}
+    path = tmp_path / "s.ipynb"
+    path.write_text(json.dumps(raw), encoding="utf-8")
+    code = (
+        "import sys\nfrom grader.extract import extract_file\n"
+        f"ex = extract_file({str(path)!r})\n"
+        "assert 'rnn_cell_forward' in ex.functions\n"
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('nbformat', 'IPython'))\n"
+        "print(loaded)\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
