@@ -24,6 +24,7 @@ REPO = Path(__file__).resolve().parent.parent
 DEFAULT_RUBRIC = REPO / "rubrics" / "rnn.yaml"
 DEFAULT_OUT = Path("grading-output")
 SIMILARITY_CSV = "similarity.csv"
+SOURCES_FILE = "functions.json"  # OUT/<id>/: the graded functions' sources, for the similarity check
 
 #: Exit statuses of grade.py.
 EXIT_OK = 0  # the batch was graded, whatever the students scored
@@ -164,6 +165,42 @@ def function_sources(path: Path, *, names: Sequence[str] | None = None) -> dict[
     return {name: fn.source for name, fn in functions.items() if names is None or name in names}
 
 
+def graded_functions(rubric: Rubric) -> list[str]:
+    """The names of the functions the rubric grades (those compared by the similarity check)."""
+    return sorted({part.function for part in rubric.parts if part.cases})
+
+
+def write_sources(folder: Path, submission, names: Sequence[str]) -> None:
+    """Store the sources of ``names`` in ``OUT/<id>/functions.json`` (done by the workers, in
+    parallel, so that the similarity check after the batch does not extract every notebook again)."""
+    import json
+
+    from grader.report import write_atomic
+
+    data = {"notebook_sha256": _sha256(submission.path),
+            "functions": function_sources(submission.path, names=names)}
+    write_atomic(Path(folder) / SOURCES_FILE, json.dumps(data, indent=1))
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def _stored_sources(folder: Path, submission, names: Sequence[str]) -> dict[str, str]:
+    """The sources stored by ``write_sources`` when they belong to this very notebook, else extracted."""
+    import json
+
+    try:
+        data = json.loads((Path(folder) / SOURCES_FILE).read_text("utf-8"))
+        if data["notebook_sha256"] == _sha256(submission.path):
+            return {name: src for name, src in data["functions"].items() if name in names}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        pass
+    return function_sources(submission.path, names=names)
+
+
 def run_similarity(submissions: Sequence, *, rubric: Rubric, out_dir: Path,
                    template: Path | None = None, known: Path | None = None,
                    stream: TextIO | None = None):
@@ -171,13 +208,15 @@ def run_similarity(submissions: Sequence, *, rubric: Rubric, out_dir: Path,
 
     ``template``: the starter notebook (its code does not count). ``known``:
     a folder (or zip) of solutions found online or from earlier years.
-    Returns the ``SimilarityReport``.
+    Returns ``(report, sources, known_sources)``: the ``SimilarityReport`` and
+    the function sources it compared (id -> function -> source), which the
+    class report shows side by side.
     """
     from grader.similarity import find_similar, write_similarity_csv
 
     stream = stream or sys.stderr
-    names = sorted({part.function for part in rubric.parts if part.cases})
-    sources = {sub.id: function_sources(sub.path, names=names)
+    names = graded_functions(rubric)
+    sources = {sub.id: _stored_sources(Path(out_dir) / sub.id, sub, names)
                for sub in submissions if not sub.problem}
     sources = {sid: funcs for sid, funcs in sources.items() if funcs}
     template_sources = function_sources(Path(template)) if template else None
@@ -197,12 +236,19 @@ def run_similarity(submissions: Sequence, *, rubric: Rubric, out_dir: Path,
 # --------------------------------------------------------------------------- class
 
 
-def _finisher(keys: Mapping[str, str | None], batch: Any, *, feedback_html: bool) -> Callable:
-    """The worker-side step after a submission's files are written: feedback.html, then the key."""
+def _finisher(keys: Mapping[str, str | None], batch: Any, *, feedback_html: bool,
+              names: Sequence[str] = ()) -> Callable:
+    """The worker-side step after a submission's files are written: feedback.html, the
+    functions' sources (for the similarity check), then the key."""
     from grader.batch import log_problem
     from grader.incremental import write_key
 
     def finish(submission, result: SubmissionResult, folder: Path) -> None:
+        if names and not submission.problem:
+            try:
+                write_sources(folder, submission, names)
+            except OSError as exc:  # the similarity check extracts it again
+                log_problem(folder, f"{SOURCES_FILE} not written: {exc}")
         if feedback_html:
             try:
                 from grader.feedback_html import write_feedback_html
@@ -233,7 +279,9 @@ def _prepare(out_dir: Path) -> Callable:
 
 
 def _write_class_report(results: Sequence[SubmissionResult], *, rubric: Rubric, out_dir: Path,
-                        similarity: Any, notes: Sequence[str], stream: TextIO) -> Path | None:
+                        similarity: Any, notes: Sequence[str], stream: TextIO,
+                        sources: Mapping | None = None,
+                        known_sources: Mapping | None = None) -> Path | None:
     """``OUT/report.html`` through ``grader.classreport``; a failure is reported, not raised."""
     try:
         from grader.classreport import write_class_report
@@ -242,7 +290,8 @@ def _write_class_report(results: Sequence[SubmissionResult], *, rubric: Rubric, 
         return None
     try:
         return Path(write_class_report(results, rubric=rubric, out_dir=Path(out_dir),
-                                       similarity=similarity, harness_notes=tuple(notes)))
+                                       similarity=similarity, harness_notes=tuple(notes),
+                                       sources=sources, known_sources=known_sources))
     except Exception as exc:  # noqa: BLE001 - the gradebook is already written
         stream.write(f"Class report not written: {type(exc).__name__}: {exc}\n")
         return None
@@ -335,7 +384,8 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
                     sandbox_options={"protected_paths": protected},
                     on_done=progress.update, on_note=on_note,
                     prepare=_prepare(out_dir),
-                    finish=_finisher(keys, batch, feedback_html=feedback_html))
+                    finish=_finisher(keys, batch, feedback_html=feedback_html,
+                                     names=graded_functions(context.rubric) if similarity else ()))
             except BatchInterrupted as exc:
                 done_list, interrupted = exc.finished, True
             except KeyboardInterrupt:
@@ -353,11 +403,11 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         results.sort(key=lambda r: r.submission_id)
         write_gradebook(context.rubric, results, out_dir)
 
-        report = None
+        report = sources = known_sources = None
         flagged = 0
         if similarity and not interrupted:
             try:
-                report, _sources, _known = run_similarity(
+                report, sources, known_sources = run_similarity(
                     subs, rubric=context.rubric, out_dir=out_dir, template=template, known=known,
                     stream=stream)
                 flagged = len(report.flagged)
@@ -368,7 +418,8 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         report_path = None
         if class_report and not interrupted:
             report_path = _write_class_report(results, rubric=context.rubric, out_dir=out_dir,
-                                              similarity=report, notes=notes, stream=stream)
+                                              similarity=report, notes=notes, stream=stream,
+                                              sources=sources, known_sources=known_sources)
 
     problems = tuple(sorted(d for d in fresh if (out_dir / d / HOOK_ERRORS).is_file()))
     graded = [r for r in results if r.status == "graded"]

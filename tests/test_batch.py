@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import sys
 import types
 from pathlib import Path
@@ -165,6 +166,9 @@ def test_similarity_flags_a_copy_and_the_template_excludes_starter_code(tmp_path
     nbs.write(subs / "bea.ipynb", copy)
     nbs.write(subs / "grace.ipynb", nbs.alt_notebook())
     summary, log = run(subs, out, similarity=True)
+    stored = json.loads((out / "bea" / commands.SOURCES_FILE).read_text())["functions"]
+    assert "h_new" in stored["rnn_cell_forward"] and set(stored) <= set(commands.graded_functions(
+        commands.load_context(commands.DEFAULT_RUBRIC).rubric))
     with open(out / commands.SIMILARITY_CSV, newline="") as handle:
         rows = list(csv.DictReader(handle))
     flagged = {frozenset((r["a"], r["b"])) for r in rows if r["flagged"] == "1"}
