@@ -86,6 +86,7 @@ class LiveProgram:
     """
 
     def __init__(self) -> None:
+        """An empty table of places."""
         self._places: list[tuple[int | None, int, str, str]] = []  # cell, line, function, filename
 
     def record(self, *, cell: int | None, line: int, function: str, filename: str) -> int:
@@ -188,6 +189,7 @@ def _alarm(seconds: float | None) -> Iterator[None]:
         return
 
     def ring(signum: int, frame: Any) -> None:
+        """The SIGALRM handler: stop the student's code where it is."""
         raise _Timeout()
 
     previous = signal.signal(signal.SIGALRM, ring)
@@ -203,6 +205,7 @@ class _Capture(io.TextIOBase):
     """A text stream keeping the first ``limit`` characters written to it."""
 
     def __init__(self, limit: int) -> None:
+        """Keep at most ``limit`` characters."""
         super().__init__()
         self.limit = limit
         self.kept: list[str] = []
@@ -210,9 +213,11 @@ class _Capture(io.TextIOBase):
         self.dropped = 0
 
     def writable(self) -> bool:
+        """Always: this stream takes writes."""
         return True
 
     def write(self, text: str) -> int:
+        """Keep what fits, count the rest; report everything as written."""
         room = self.limit - self.size
         if room > 0:
             self.kept.append(text[:room])
@@ -243,6 +248,7 @@ class LiveSession:
                  hidden: Mapping[str, frozenset[str]] = MappingProxyType({}),
                  student_files: frozenset[str] = frozenset(),
                  output_chars: int = _OUTPUT_BYTES) -> None:
+        """A session over ``namespace``; ``program`` records the places of failures."""
         self.namespace = namespace
         self.program = program
         self.hidden = hidden
@@ -251,9 +257,11 @@ class LiveSession:
         self.load = CallOutcome("ok")
 
     def __enter__(self) -> "LiveSession":
+        """Sessions are context managers, as the sandbox's are."""
         return self
 
     def __exit__(self, *exc: object) -> None:
+        """Nothing to release."""
         return None
 
     def close(self) -> None:
@@ -262,9 +270,11 @@ class LiveSession:
     # -- helpers
 
     def _is_student_file(self, filename: str) -> bool:
+        """Whether frames of ``filename`` are the student's (an IPython cell or a known file)."""
         return filename in self.student_files or filename in _ipython_cells()
 
     def _frames(self, exc: BaseException) -> tuple[tuple[int, str], ...]:
+        """The student's frames of ``exc``'s traceback as ``(place number, function)``, innermost last."""
         cells = _ipython_cells()
         frames = []
         tb = exc.__traceback__
@@ -279,6 +289,7 @@ class LiveSession:
         return tuple(frames[-20:])
 
     def _failure(self, exc: BaseException, output: str, seconds: float) -> CallOutcome:
+        """The outcome of a call that raised: type, short message, the student's frames."""
         name = type(exc).__name__
         try:
             text = str(exc)
@@ -297,6 +308,7 @@ class LiveSession:
         from grader import wire
 
         def stub(*args: Any, **kwargs: Any) -> Any:
+            """Called by the student's code in place of the dependency."""
             if kwargs:
                 if not callable(original):
                     raise TypeError(f"{name}() got keyword arguments")
@@ -406,10 +418,12 @@ class LiveExtraction:
 
 
 def _module_of(namespace: Mapping[str, Any]) -> str:
+    """The module name functions defined in ``namespace`` carry (``__main__`` in a kernel)."""
     return str(namespace.get("__name__", "__main__"))
 
 
 def _own_function(value: Any, module: str) -> bool:
+    """Whether ``value`` is a named function defined in the namespace of ``module``."""
     return isinstance(value, types.FunctionType) and value.__module__ == module \
         and value.__name__ != "<lambda>"
 
@@ -558,6 +572,7 @@ def check(function: str | None = None, *, namespace: Mapping[str, Any] | None = 
     result, program = grade_live(namespace, context=context)
 
     def line_of(location: Location) -> str:
+        """The code at ``location``, read from the cell or file through linecache."""
         filename = program.filename(location)
         return linecache.getline(filename, location.line) if filename and location.line else ""
 

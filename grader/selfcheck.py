@@ -76,6 +76,7 @@ class CheckSummary:
         return dict(self.verdicts).get(function)
 
     def __repr__(self) -> str:
+        """One line: the case count and every verdict."""
         words = ", ".join(f"{f}: {v}" for f, v in self.verdicts)
         return f"CheckSummary({self.cases_passed}/{self.cases_total} public cases passed; {words})"
 
@@ -126,10 +127,12 @@ def summarise(result: SubmissionResult) -> CheckSummary:
 
 
 def _indent(text: str, prefix: str) -> str:
+    """``text`` with ``prefix`` before each non-empty line."""
     return "\n".join(prefix + line if line else line for line in text.splitlines())
 
 
 def _describe_default(location: Location) -> str:
+    """``cell 4, line 12, in rnn_forward`` (notebook cells counted from 1)."""
     return location.describe()
 
 
@@ -171,6 +174,7 @@ def render(result: SubmissionResult, *, stream: TextIO,
 
 def _render_part(part: PartResult, write: Callable[[str], Any], width: int,
                  describe: Callable[[Location], str], line_of: Callable[[Location], str]) -> None:
+    """One function's verdict line, then what went wrong in each case that did not pass."""
     total = len(part.cases)
     passed = sum(c.status == PASSED for c in part.cases)
     word = verdict(part.status)
@@ -215,6 +219,7 @@ def _notebook_line_of(path: Path) -> Callable[[Location], str]:
     cache: dict[str, Any] = {}
 
     def line_of(location: Location) -> str:
+        """The code of the cell line at ``location`` ("" when unknown)."""
         if location.cell is None or location.line is None:
             return ""
         if "nb" not in cache:
@@ -241,6 +246,7 @@ def _quiet_capability_warning() -> Iterator[None]:
     logger = logging.getLogger("grader.sandbox")
 
     def drop(record: logging.LogRecord) -> bool:
+        """False for the capability warning, True for anything else."""
         return not (record.levelno == logging.WARNING and "NOT enforced" in record.getMessage())
 
     logger.addFilter(drop)

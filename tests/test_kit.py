@@ -29,6 +29,7 @@ LAZY_ABSENT = {("runner.py", "grader.imdb")}
 
 @pytest.fixture(scope="module", params=RUBRICS, ids=lambda p: p.stem)
 def kit(request, tmp_path_factory) -> tuple[Path, Path]:
+    """A kit of each shipped rubric, with the rubric it was made from."""
     out = tmp_path_factory.mktemp(f"kit-{request.param.stem}") / "kit"
     return write_student_kit(out, rubric=request.param), request.param
 
@@ -41,10 +42,12 @@ def rnn_kit(tmp_path_factory) -> tuple[Path, Path]:
 
 
 def kit_files(kit_dir: Path) -> list[Path]:
+    """Every file of the kit, hidden ones included."""
     return sorted(p for p in kit_dir.rglob("*") if p.is_file())
 
 
 def kit_env() -> dict:
+    """This environment without PYTHONPATH: the kit must find its modules by itself."""
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     return env

@@ -60,11 +60,13 @@ def notebook_namespace(nb: dict, folder: Path) -> dict:
 
 @pytest.fixture(scope="module")
 def context():
+    """The public context of the default rubric."""
     return load_public_context(DEFAULT_RUBRIC)
 
 
 @pytest.fixture(scope="module")
 def sandbox():
+    """One sandbox for the --check side of the comparisons."""
     with Sandbox() as box:
         yield box
 
@@ -173,6 +175,7 @@ def test_nothing_defined_is_missing_everywhere():
 
 
 def session_for(code: str, tmp_path: Path, **kw) -> tuple[LiveSession, dict, LiveProgram]:
+    """A live session over the namespace of ``code`` (one cell), its namespace and program."""
     ns = run_cells([code], tmp_path, name="student_code")
     program = LiveProgram()
     files = frozenset({str(tmp_path / "cell-0.py")})
@@ -180,6 +183,7 @@ def session_for(code: str, tmp_path: Path, **kw) -> tuple[LiveSession, dict, Liv
 
 
 def readonly(*shape):
+    """A read-only float array of ``shape``, as fixture arrays are."""
     a = np.arange(float(np.prod(shape))).reshape(shape)
     a.setflags(write=False)
     return a

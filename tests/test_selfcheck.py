@@ -23,6 +23,7 @@ SUBMISSIONS = REPO / "submissions"
 
 
 def check(path: Path, **kw) -> tuple[int, str]:
+    """``run_check`` on ``path`` (default rubric): exit status and printed text."""
     out = io.StringIO()
     code = run_check(path, rubric=kw.pop("rubric", DEFAULT_RUBRIC), stream=out, **kw)
     return code, out.getvalue()
