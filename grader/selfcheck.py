@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Callable, Iterator, Mapping, TextIO
+from typing import Any, Callable, Iterator, TextIO
 
 from grader.models import (
     CRASHED, ERROR, FAILED, HARNESS, MISSING, NOT_IMPLEMENTED, PASSED, SKIPPED, TIMEOUT,

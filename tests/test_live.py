@@ -14,7 +14,7 @@ import pytest
 from grader.commands import DEFAULT_RUBRIC
 from grader.course import COURSE_MODULES
 from grader.live import LiveProgram, LiveSession, check, find_aliases, grade_live
-from grader.models import ERROR, FAILED, MISSING, NOT_IMPLEMENTED, PASSED
+from grader.models import PASSED
 from grader.runner import grade_submission
 from grader.sandbox import FALLBACK, Sandbox
 from grader.selfcheck import CheckSummary, load_public_context
