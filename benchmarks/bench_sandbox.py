@@ -81,12 +81,16 @@ def bench_sandbox(sessions: int, calls: int) -> None:
             with sandbox.session(PROGRAM) as s:
                 s.call("trivial", (1,))
         per_session = []
+        cpu0 = _cpu_seconds(sandbox.zygote_pid)
         for _ in range(sessions):
             t = time.perf_counter()
             with sandbox.session(PROGRAM) as s:
                 s.call("trivial", (1,))
             per_session.append(time.perf_counter() - t)
+        time.sleep(0.2)  # let the zygote finish the last close
+        cpu = (_cpu_seconds(sandbox.zygote_pid) - cpu0) / sessions
         print(f"  per session (fork+load+1 call+close), sequential     {_ms(per_session)}")
+        print(f"  CPU per session (grader + zygote + child; load-insensitive)  {cpu * 1e3:7.2f} ms")
         t = time.perf_counter()
         with ThreadPoolExecutor(os.cpu_count() or 1) as pool:
             list(pool.map(lambda _: _one_session(sandbox), range(sessions)))
@@ -98,12 +102,15 @@ def bench_sandbox(sessions: int, calls: int) -> None:
             for label, fn, a in (("trivial call (int)", "trivial", (1,)),
                                  ("rnn_cell_forward call (m=10)", "rnn_cell_forward", args)):
                 times = []
+                cpu0 = _cpu_seconds(sandbox.zygote_pid)
+                c0 = _child_cpu(s._child.pid)
                 for _ in range(calls):
                     t = time.perf_counter()
                     out = s.call(fn, a)
                     times.append(time.perf_counter() - t)
+                cpu = (_cpu_seconds(sandbox.zygote_pid) - cpu0 + _child_cpu(s._child.pid) - c0) / calls
                 assert out.status == "ok", out
-                print(f"  per call: {label:<29}              {_ms(times)}")
+                print(f"  per call: {label:<29}              {_ms(times)}   CPU {cpu * 1e3:5.2f} ms")
             dead = []
             for _ in range(max(sessions // 4, 5)):
                 s.call("trivial", (1,))
@@ -112,6 +119,27 @@ def bench_sandbox(sessions: int, calls: int) -> None:
                 s.call("trivial", (1,))
                 dead.append(time.perf_counter() - t)
             print(f"  restart after a crash (respawn + reload + call)       {_ms(dead)}")
+
+
+def _cpu_seconds(zygote_pid: int) -> float:
+    """CPU time used so far by this process, the zygote and the children it has reaped."""
+    import resource
+
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    with open(f"/proc/{zygote_pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    ticks = sum(int(x) for x in fields[11:15])  # utime, stime, cutime, cstime
+    return me.ru_utime + me.ru_stime + ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _child_cpu(pid: int) -> float:
+    """CPU seconds of a live child (0 when /proc does not show it)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _one_session(sandbox: Sandbox) -> None:

@@ -188,11 +188,11 @@ def seccomp_supported() -> bool:
     return os.uname().machine in _SECCOMP_ARCH
 
 
-def apply_seccomp() -> bool:
-    """Deny socket(), ptrace, process_vm_readv/writev, io_uring_setup and foreign ABIs (EPERM)."""
+def seccomp_program() -> "_SockFprog | None":
+    """The filter: deny socket(), ptrace, process_vm_readv/writev, io_uring_setup and foreign ABIs (EPERM)."""
     arch = _SECCOMP_ARCH.get(os.uname().machine)
     if arch is None:
-        return False
+        return None
     audit, nr_socket, nr_ptrace, nr_readv, nr_writev = arch
     deny = 0x00050000 | errno.EPERM
     allow = 0x7FFF0000
@@ -205,6 +205,15 @@ def apply_seccomp() -> bool:
     prog += [(ret, 0, 0, allow), (ret, 0, 0, deny)]
     arr = (_SockFilter * len(prog))(*[_SockFilter(*p) for p in prog])
     fprog = _SockFprog(len(prog), arr)
+    fprog._keep = arr  # the program must outlive the struct that points to it
+    return fprog
+
+
+def apply_seccomp(fprog: "_SockFprog | None" = None) -> bool:
+    """Install the seccomp filter (built by seccomp_program unless given); needs no_new_privs."""
+    fprog = fprog if fprog is not None else seccomp_program()
+    if fprog is None:
+        return False
     _check(_libc.prctl(PR_SET_SECCOMP, 2, ctypes.addressof(fprog), 0, 0), "seccomp")
     return True
 
@@ -317,9 +326,19 @@ class Zygote:
             self.tmp_base = tempfile.mkdtemp(prefix="grader-sandbox-")
             os.chmod(self.tmp_base, 0o711)
         caps["uid_drop"] = self.root
-        caps["network_namespace"] = self.root and self._probe_netns()
+        caps["network_namespace"] = False
+        if self.root:
+            # One network namespace (loopback down: no route anywhere, not even 127.0.0.1)
+            # and one IPC namespace for the zygote and all its children: as isolating as one
+            # per child for a process that cannot create sockets, and ~1 ms cheaper per session.
+            try:
+                unshare(CLONE_NEWNET | CLONE_NEWIPC)
+                caps["network_namespace"] = True
+            except OSError as exc:
+                caps["notes"].append(f"network namespace unavailable: {exc}")
         caps["landlock_abi"] = landlock_abi()
-        caps["seccomp"] = seccomp_supported()
+        self.seccomp = seccomp_program()
+        caps["seccomp"] = self.seccomp is not None
         caps["rlimits"] = ["CPU", "AS", "NPROC", "FSIZE", "NOFILE", "CORE"]
         import gc
         gc.collect()
@@ -333,18 +352,6 @@ class Zygote:
                 importlib.import_module(name)
             except Exception as exc:  # a missing optional module must not stop the sandbox
                 self.caps["notes"].append(f"preload {name} failed: {type(exc).__name__}")
-
-    def _probe_netns(self) -> bool:
-        """Fork once to see whether unshare(CLONE_NEWNET) works here."""
-        pid = os.fork()
-        if pid == 0:
-            try:
-                unshare(CLONE_NEWNET)
-                os._exit(0)
-            except BaseException:
-                os._exit(1)
-        _, status = os.waitpid(pid, 0)
-        return os.waitstatus_to_exitcode(status) == 0
 
     def _hide_paths(self) -> None:
         """In a private mount namespace, cover secrets and shared dirs with empty tmpfs mounts."""
@@ -605,8 +612,6 @@ def _run_child(z: Zygote, req: dict, fds: list[int], wake: tuple[int, int], npro
     os.mkdir(tmp, 0o700)
     dropped = z.root and uid is not None
     if dropped:
-        if z.caps.get("network_namespace"):
-            unshare(CLONE_NEWNET | CLONE_NEWIPC)
         os.chown(tmp, uid, uid)
     nproc = limits["max_processes"] + nproc_base
     for res, (soft, hard) in ((resource.RLIMIT_CPU, (limits["cpu_seconds"], limits["cpu_seconds"] + 1)),
@@ -630,8 +635,8 @@ def _run_child(z: Zygote, req: dict, fds: list[int], wake: tuple[int, int], npro
     os.chdir(tmp)
     if z.caps.get("landlock_abi"):
         apply_landlock(read_paths=z.landlock_read, rw_paths=[tmp, "/dev/null"])
-    if z.caps.get("seccomp"):
-        apply_seccomp()
+    if z.seccomp is not None:
+        apply_seccomp(z.seccomp)
     os.environ.clear()
     os.environ.update({"HOME": tmp, "TMPDIR": tmp, "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8",
                        "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"})
