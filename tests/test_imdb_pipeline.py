@@ -50,7 +50,7 @@ def make_synthetic_imdb(path: Path, *, n_train: int = 600, n_test: int = 300, vo
     return path
 
 
-def pipeline(*args: str, timeout: int = 240) -> subprocess.CompletedProcess[str]:
+def pipeline(*args: str, timeout: int = 600) -> subprocess.CompletedProcess[str]:
     """Run ``python3 -m solution.imdb ARGS`` from the repository root."""
     return subprocess.run([sys.executable, "-m", "solution.imdb", *args], cwd=ROOT, capture_output=True,
                           text=True, timeout=timeout)
