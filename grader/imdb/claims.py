@@ -28,6 +28,7 @@ __all__ = ["Claim", "Statement", "claims_from_report", "claims_from_markdown", "
            "REPORT_FILES"]
 
 REPORT_FILES = ("imdb_report.json", "imdb_report.yaml", "imdb_report.yml")
+_MAX_REPORT_BYTES = 256 * 1024
 
 
 @dataclass(frozen=True)
@@ -189,6 +190,8 @@ def claims_from_report(data: Any, source: str) -> tuple[list[Claim], list[Statem
 
 def read_report_file(name: str, data: bytes) -> tuple[Any, str | None]:
     """Parse a report file's bytes (JSON or YAML); returns ``(data, error message or None)``."""
+    if len(data) > _MAX_REPORT_BYTES:
+        return None, f"{name} is larger than {_MAX_REPORT_BYTES // 1024} KB and was not read"
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -197,7 +200,7 @@ def read_report_file(name: str, data: bytes) -> tuple[Any, str | None]:
         if name.endswith(".json"):
             return json.loads(text), None
         return yaml.safe_load(text), None
-    except (ValueError, yaml.YAMLError) as exc:
+    except (ValueError, yaml.YAMLError, RecursionError) as exc:
         return None, f"{name} could not be read: {str(exc).splitlines()[0]}"
 
 
