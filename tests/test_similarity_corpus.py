@@ -731,15 +731,50 @@ def _matmul_swap(source: str, rng: random.Random) -> str:
     return ast.unparse(ast.fix_missing_locations(S().visit(tree))) + "\n"
 
 
+def _split_temporary(source: str, rng: random.Random) -> str:
+    """Move one call argument that is an arithmetic expression into a new temporary (a real edit, not a disguise)."""
+    tree = ast.parse(source)
+    func = tree.body[0]
+    sites = []
+    for block_owner in ast.walk(func):
+        body = getattr(block_owner, "body", None)
+        if not isinstance(body, list):
+            continue
+        for index, stmt in enumerate(body):
+            if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call):
+                for position, arg in enumerate(stmt.value.args):
+                    if isinstance(arg, ast.BinOp):
+                        sites.append((body, index, stmt, position))
+    if not sites:
+        return source
+    body, index, stmt, position = rng.choice(sites)
+    name = "tmp_%s_%d" % (rng.choice(_WORDS), rng.randint(0, 99))
+    body.insert(index, ast.Assign(targets=[ast.Name(name, ast.Store())], value=stmt.value.args[position], lineno=0))
+    stmt.value.args[position] = ast.Name(name, ast.Load())
+    return ast.unparse(ast.fix_missing_locations(tree)) + "\n"
+
+
 _STEPS = {"rename": _rename, "reorder": _reorder, "comments": _comments, "dead_code": _dead_code, "matmul_swap": _matmul_swap}
 
 
+#: Harder cases measured for the record, beyond the brief: ``all`` plus a real edit (a new temporary) in
+#: two functions, and a partial copy (three functions copied with ``all``, the other three written independently).
+EXTRA_KINDS = ("all+edit", "partial")
+
+
 def disguise(submission: Mapping[str, str], kind: str, rng: random.Random) -> dict[str, str]:
-    """A copy of ``submission`` with the disguise ``kind`` (one of ``DISGUISES``) applied to every function."""
-    steps = ["reorder", "dead_code", "matmul_swap", "rename", "comments"] if kind == "all" else [kind]
+    """A copy of ``submission`` with the disguise ``kind`` (one of ``DISGUISES``) applied to every function.
+
+    ``"all+edit"`` (see ``EXTRA_KINDS``) also splits an expression into a new
+    temporary in two random functions; ``"partial"`` is made by ``make_corpus``.
+    """
+    steps = ["reorder", "dead_code", "matmul_swap", "rename", "comments"] if kind in ("all", "all+edit") else [kind]
+    edited = set(rng.sample(sorted(submission), min(2, len(submission)))) if kind == "all+edit" else set()
     out = {}
     for fname, source in submission.items():
         text = textwrap.dedent(source)
+        if fname in edited:
+            text = _split_temporary(text, rng)
         for step in steps:
             text = _STEPS[step](text, rng)
         out[fname] = text
@@ -765,8 +800,12 @@ class Corpus:
 
 
 def make_corpus(*, seed: int, n_independent: int, copies_per_disguise: int, n_known: int = 0,
-                known_copies: int = 0) -> Corpus:
-    """Generate a class: independent students, disguised copies of random students, copies of known sources."""
+                known_copies: int = 0, extra_copies: int = 0) -> Corpus:
+    """Generate a class: independent students, disguised copies of random students, copies of known sources.
+
+    ``extra_copies`` copies of each of ``EXTRA_KINDS`` are added too (their
+    ``disguise`` is the kind's name).
+    """
     rng = random.Random(seed)
     subs: dict[str, dict[str, str]] = {}
     family: dict[str, str] = {}
@@ -784,6 +823,19 @@ def make_corpus(*, seed: int, n_independent: int, copies_per_disguise: int, n_kn
             subs[cid] = disguise(subs[src], d, rng)
             family[cid] = family[src]
             kind[cid] = d
+    for kind_name in EXTRA_KINDS:
+        for j in range(extra_copies):
+            src = rng.choice(originals)
+            cid = "x_%s_%02d" % (kind_name.replace("+", "_"), j)
+            if kind_name == "partial":
+                own = independent_submission(rng)
+                copied = set(rng.sample(FUNCTIONS, 3))
+                full = disguise(subs[src], "all", rng)
+                subs[cid] = {f: (full[f] if f in copied else own[f]) for f in FUNCTIONS}
+            else:
+                subs[cid] = disguise(subs[src], kind_name, rng)
+            family[cid] = family[src]
+            kind[cid] = kind_name
     known = {"web%02d" % i: independent_submission(rng) for i in range(n_known)}
     for j in range(known_copies):
         name = rng.choice(sorted(known))
@@ -869,7 +921,7 @@ def test_every_style_is_a_correct_solution(fname):
             assert _close(got, expected), (fname, style, source)
 
 
-@pytest.mark.parametrize("kind", DISGUISES)
+@pytest.mark.parametrize("kind", DISGUISES + ("all+edit",))
 def test_disguises_keep_behaviour_and_change_text(kind):
     """A disguised copy computes the same thing, and its text differs from the original."""
     from solution import rnn

@@ -122,6 +122,40 @@ def _template_parts(template: Mapping[str, str] | str | None, *, keep: frozenset
     return frozenset(shapes), frozenset(values)
 
 
+def _prepare(sources: Sequence[str], keep: frozenset[str], shapes: frozenset[str], k: int,
+             w: int) -> list[tuple[NormalisedCode, list[Fingerprint]]]:
+    """Normalise and fingerprint a batch of function sources (runs in a worker process when parallel)."""
+    cache: dict[str, int] = {}
+    out = []
+    for source in sources:
+        code = normalise_function(source, keep_names=keep, template_shapes=shapes)
+        out.append((code, fingerprints(code.tokens, k=k, w=w, cache=cache)))
+    return out
+
+
+def _prepare_all(sources: Sequence[str], *, keep: frozenset[str], shapes: frozenset[str], k: int, w: int,
+                 workers: int) -> dict[str, tuple[NormalisedCode, list[Fingerprint]]]:
+    """``source -> (normalised code, fingerprints)`` for distinct sources, with ``workers`` processes if > 1.
+
+    The result does not depend on ``workers`` (each source is processed
+    alone; hashes are stable across processes).
+    """
+    if workers <= 1 or len(sources) < 200:
+        return dict(zip(sources, _prepare(sources, keep, shapes, k, w)))
+    import concurrent.futures
+    import multiprocessing
+
+    size = max(50, len(sources) // (4 * workers))
+    batches = [sources[i:i + size] for i in range(0, len(sources), size)]
+    context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
+    results: list[tuple[NormalisedCode, list[Fingerprint]]] = []
+    with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        for batch in pool.map(_prepare, batches, *([keep] * len(batches), [shapes] * len(batches),
+                                                   [k] * len(batches), [w] * len(batches))):
+            results.extend(batch)
+    return dict(zip(sources, results))
+
+
 def _merge_lines(lines: set[int]) -> LineRanges:
     """Sorted line numbers -> inclusive ranges of consecutive lines."""
     ranges: list[tuple[int, int]] = []
@@ -155,6 +189,8 @@ def find_similar(
     min_shared: int = DEFAULT_MIN_SHARED,
     max_pairs: int = 200,
     keep_names: frozenset[str] | None = None,
+    measure: str = "max",
+    workers: int = 1,
 ) -> SimilarityReport:
     """Find pairs of submissions (and submission/known-source pairs) whose code is suspiciously similar.
 
@@ -171,19 +207,21 @@ def find_similar(
     even beyond it). ``keep_names``: global names not renamed (default: NumPy,
     the provided and graded functions, and every function name in the input).
     """
+    if measure not in ("min", "mean", "max"):
+        raise ValueError("measure must be 'min', 'mean' or 'max', not %r" % (measure,))
     started = time.perf_counter()
     known = known or {}
     functions = sorted({f for funcs in submissions.values() for f in funcs} | {f for funcs in known.values() for f in funcs})
     keep = frozenset(keep_names) if keep_names is not None else DEFAULT_KEEP_NAMES | frozenset(functions)
-    token_cache: dict[str, int] = {}
-    shapes, template_values = _template_parts(template, keep=keep, k=k, w=window, cache=token_cache)
+    shapes, template_values = _template_parts(template, keep=keep, k=k, w=window, cache={})
 
     ids = [str(s) for s in submissions] + [KNOWN_PREFIX + str(name) for name in known]
     sources = [submissions[s] for s in submissions] + [known[name] for name in known]
     n_class = len(submissions)
     is_known = np.array([i >= n_class for i in range(len(ids))], dtype=bool)
 
-    norm_cache: dict[str, tuple[NormalisedCode, list[Fingerprint]]] = {}
+    unique = list(dict.fromkeys(src for funcs in sources for src in funcs.values() if isinstance(src, str) and src.strip()))
+    norm_cache = _prepare_all(unique, keep=keep, shapes=shapes, k=k, w=window, workers=workers)
     docs: list[dict[str, _Doc]] = []
     total_fps = 0
     ignored_template = 0
@@ -193,12 +231,7 @@ def find_similar(
         for fname, source in funcs.items():
             if not isinstance(source, str) or not source.strip():
                 continue
-            cached = norm_cache.get(source)
-            if cached is None:
-                code = normalise_function(source, keep_names=keep, template_shapes=shapes)
-                cached = (code, fingerprints(code.tokens, k=k, w=window, cache=token_cache))
-                norm_cache[source] = cached
-            code, fps = cached
+            code, fps = norm_cache[source]
             unparsable += not code.parsed
             positions: dict[int, list[int]] = {}
             for fp in fps:
@@ -239,11 +272,17 @@ def find_similar(
                 kept = sum(1 for v in doc.positions if v not in bad)
                 ignored_common += len(doc.positions) - kept
                 sizes[row] = kept
-                present[row] = kept > 0
+                present[row] = True
         columns = [rows for v, rows in occurrences.items() if len(rows) > 1 and v not in bad]
         shared = _cooccurrence(columns, n)
         both = present[:, None] & present[None, :]
-        denom = np.where(both, np.minimum(sizes[:, None], sizes[None, :]), 0.0)
+        if measure == "min":
+            both = both & (sizes[:, None] > 0) & (sizes[None, :] > 0)
+            denom = np.where(both, np.minimum(sizes[:, None], sizes[None, :]), 0.0)
+        elif measure == "max":
+            denom = np.where(both, np.maximum(sizes[:, None], sizes[None, :]), 0.0)
+        else:
+            denom = np.where(both, (sizes[:, None] + sizes[None, :]) / 2, 0.0)
         shared = np.where(both, shared, 0.0)
         shared_total += shared
         denom_total += denom
@@ -270,7 +309,7 @@ def find_similar(
     clusters = _clusters([(p.a, p.b) for p in pairs if p.flagged])
     settings = {
         "threshold": threshold, "common_fraction": common_fraction, "k": k, "window": window,
-        "min_shared": min_shared, "max_pairs": max_pairs, "template": template is not None,
+        "min_shared": min_shared, "max_pairs": max_pairs, "measure": measure, "template": template is not None,
         "known_sources": len(known),
     }
     stats = {

@@ -28,9 +28,14 @@ Pipeline (each step works on the ``ast`` of the function):
 5. optional template stripping: simple statements identical (up to renaming)
    to a statement of the starter code are removed (after step 4, so that the
    signatures still know what the starter code's variables hold).
-6. renaming: local identifiers become ``v0, v1, ...`` by first occurrence
-   (parameters first); attribute names, dictionary keys, builtins, ``np`` and
-   the names in ``keep_names`` (the graded and provided functions) are kept.
+6. renaming: parameters become ``p0, p1, ...`` by position; every other
+   local is spelled after the *shape* of its first definition (the defining
+   statement with all locals blanked, and the name's position among its
+   targets), so that renaming, reordering or inserting a variable changes no
+   other variable's spelling; locals without a definition (unknown globals)
+   are numbered by first occurrence. Attribute names, dictionary keys,
+   builtins, ``np`` and the names in ``keep_names`` (the graded and provided
+   functions) are kept.
 7. tokens: a pre-order walk emits one token per node, each with the line (in
    the given source, 1-based) of the node it came from.
 
@@ -855,7 +860,7 @@ def _local_names(tree: ast.AST, keep_names: frozenset[str]) -> set[str]:
 
 
 class _Tokeniser:
-    """Pre-order walk emitting tokens with line numbers, renaming locals by first occurrence."""
+    """Pre-order walk emitting tokens with line numbers, renaming locals (preset spellings, else by first occurrence)."""
 
     def __init__(self, local: set[str], keep_names: frozenset[str]):
         self.local = local
@@ -871,6 +876,10 @@ class _Tokeniser:
         if name not in self.names:
             self.names[name] = "v%d" % len(self.names)
         return self.names[name]
+
+    def preset(self, names: dict[str, str]) -> None:
+        """Use the given spellings for these locals (the others keep first-occurrence numbering)."""
+        self.names.update(names)
 
     def emit(self, token: str, line: int) -> None:
         """Append one token."""
@@ -968,11 +977,62 @@ def normalise_function(
         _remove_dead_code(tree)
     local = _local_names(tree, keep_names)
     tree.body = _Canoniser(local).canonise(tree.body)
+    shape_names = _shape_names(tree.body, local)
     if template_shapes:
         _strip_template(tree, set(template_shapes), local)
     tokeniser = _Tokeniser(local, keep_names)
+    tokeniser.preset(shape_names)
     tokeniser.walk(tree.body, 1)
     return NormalisedCode(tuple(tokeniser.tokens), tuple(tokeniser.lines), True)
+
+
+def _shape_names(body: list[ast.stmt], local: set[str]) -> dict[str, str]:
+    """Spell each local after the *shape* of its first definition (in canonical order).
+
+    The shape is the defining statement dumped with every local as ``_``,
+    plus the name's position among the statement's targets; parameters are
+    spelled by position. Unlike numbering by first occurrence, a new
+    variable does not shift the spelling of the others, and unlike value
+    signatures, a changed definition does not change the spelling of
+    everything computed from it.
+    """
+    names: dict[str, str] = {}
+    blind = lambda n: "_" if n in local else n  # noqa: E731
+
+    def visit(stmts: list[ast.stmt], depth: int) -> None:
+        for stmt in stmts:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                for i, arg in enumerate(_all_args(stmt.args)):
+                    names.setdefault(arg.arg, "p%d" % i if depth == 0 else "p%d_%d" % (depth, i))
+                if depth > 0:
+                    names.setdefault(stmt.name, "f" + _short_hash(_dump(stmt.args, blind))[:6])
+                visit(stmt.body, depth + 1)
+                continue
+            targets: list[ast.AST] = []
+            if isinstance(stmt, ast.Assign):
+                targets = list(stmt.targets)
+            elif isinstance(stmt, (ast.For, ast.AsyncFor)):
+                targets = [stmt.target]
+            elif isinstance(stmt, (ast.With, ast.AsyncWith)):
+                targets = [item.optional_vars for item in stmt.items if item.optional_vars is not None]
+            if targets:
+                shape = _dump_head(stmt, blind)
+                ordered = [n.id for t in targets for n in _walk_in_order(t) if isinstance(n, ast.Name)]
+                for position, name in enumerate(ordered):
+                    if name in local and name not in names:
+                        names[name] = "v" + _short_hash("%s|%d" % (shape, position))[:6]
+            for _field, block in _blocks(stmt):
+                visit(block, depth)
+
+    visit(body, 0)
+    return names
+
+
+def _walk_in_order(node: ast.AST) -> Iterable[ast.AST]:
+    """Nodes of ``node`` in source order (pre-order, fields in order)."""
+    yield node
+    for child in ast.iter_child_nodes(node):
+        yield from _walk_in_order(child)
 
 
 def _fallback_tokens(source: str, keep_names: frozenset[str]) -> NormalisedCode:
