@@ -129,6 +129,7 @@ class _Associator:
         for e in facts.evals:
             self.evals.setdefault(e.cell, []).append(e)
         self.any_log = False
+        self.statements: list[Statement] = []
 
     def new_run(self, fit: FitCall | None, cell: int, hint: tuple[str, str] | None) -> _Run:
         """A run for a fit call (or for a fit log that no code explains)."""
@@ -174,8 +175,13 @@ class _Associator:
             if cell.kind != "code":
                 continue
             context = bool(re.search(r"acc", cell.source, re.I))
-            events = parse_events(render(cell.outputs), accuracy_context=context) if cell.outputs else []
-            self.read_cell(cell, events)
+            lines = render(cell.outputs) if cell.outputs else []
+            for line in lines:  # a script's own account of its split: "validation_split=0.2"
+                m = _SPLIT_NOTE.search(line)
+                if m and 0 < float(m.group(1)) < 1:
+                    self.statements.append(Statement(f"output of {_cell(cell.index)}", float(m.group(1)),
+                                                     "train", line.strip()))
+            self.read_cell(cell, parse_events(lines, accuracy_context=context))
 
     def read_cell(self, cell: Any, events: list[object]) -> None:
         """Associate one cell's events with the runs of its fit calls."""
@@ -300,6 +306,9 @@ class _Associator:
         """True when the printed number is written literally in the cell's code."""
         digits = event.acc.text.rstrip("%")
         return digits in self.facts.literals.get(cell, frozenset()) and "." in digits
+
+
+_SPLIT_NOTE = re.compile(r"validation_split\s*[=:]\s*(\d*\.\d+)")
 
 
 def _prints_one_line(fit: FitCall) -> bool:
@@ -453,6 +462,7 @@ def score_imdb(notebook: Any, *, config: ImdbConfig,
     assoc.read()
     runs = assoc.runs
     claims, statements, notes = _gather_claims(notebook, facts, extra_files, assoc.literal_claims)
+    statements += assoc.statements
     bonus_cells = {f.cell for f in facts.fits} | {e.cell for e in facts.evals} | \
         {c for r in runs for c in r.cells if c >= 0}
     have_outputs = assoc.any_log or any(r.tests or r.vals for r in runs) or \
