@@ -811,7 +811,7 @@ class Runtime:
     @staticmethod
     def flush() -> None:
         """Push buffered output into the capture pipe before answering."""
-        for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
+        for stream in {id(s): s for s in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__)}.values():
             try:
                 stream.flush()
             except BaseException:
@@ -845,9 +845,9 @@ class Runtime:
         """
         is_ = operator.is_
         for current, saved in snaps:
-            if (len(current) == len(saved) and all(map(is_, current, saved))
-                    and (type(current) is list or all(map(is_, current.values(), saved.values())))):
-                continue
+            if len(current) == len(saved) and (all(map(is_, current, saved)) if type(current) is list
+                                               else all(map(is_, current.values(), saved.values()))):
+                continue  # same values in the same order: a renamed key would have moved its value
             if type(current) is list:
                 current[:] = saved
                 continue

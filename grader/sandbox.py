@@ -381,11 +381,24 @@ class _Child:
     out: int
     pidfd: int | None = None   # readable when the child exits, even if its descendants keep the socket
     closed: bool = False
+    sel: selectors.BaseSelector | None = None
+
+    def selector(self) -> selectors.BaseSelector:
+        """One selector per child over its socket, capture pipe and pidfd, made on first use."""
+        if self.sel is None:
+            self.sel = selectors.DefaultSelector()
+            self.sel.register(self.sock, selectors.EVENT_READ, "sock")
+            self.sel.register(self.out, selectors.EVENT_READ, "out")
+            if self.pidfd is not None:
+                self.sel.register(self.pidfd, selectors.EVENT_READ, "exit")
+        return self.sel
 
     def close_fds(self) -> None:
         """Close our ends of the socket and the capture pipe."""
         if not self.closed:
             self.closed = True
+            if self.sel is not None:
+                self.sel.close()
             self.sock.close()
             os.close(self.out)
             if self.pidfd is not None:
@@ -525,66 +538,60 @@ class Session:
             return _Exchange("eof")
         sock.setblocking(False)
         inbuf = bytearray()
-        out_open = True
-        with selectors.DefaultSelector() as sel:
-            sel.register(sock, selectors.EVENT_READ, "sock")
-            sel.register(child.out, selectors.EVENT_READ, "out")
-            if child.pidfd is not None:
-                sel.register(child.pidfd, selectors.EVENT_READ, "exit")
-            dead = False
-            while True:
-                while len(inbuf) >= FRAME.size:
-                    (n,) = FRAME.unpack_from(inbuf)
-                    if n > max_bytes:
-                        return _Exchange("bad", detail="message larger than the limit")
-                    if len(inbuf) < FRAME.size + n:
-                        break
-                    data = bytes(inbuf[FRAME.size:FRAME.size + n])
-                    del inbuf[:FRAME.size + n]
-                    try:
-                        msg = wire.decode(data, max_bytes=max_bytes)
-                    except wire.WireError as exc:
-                        return _Exchange("bad", detail=str(exc))
-                    kind = msg.get("kind") if type(msg) is dict else None
-                    if kind == "outcome":
-                        capture.drain(child.out)
-                        return _Exchange("outcome", msg)
-                    if kind != "stub" or msg.get("name") not in stubs or type(msg.get("args")) is not tuple:
-                        return _Exchange("bad", detail="unexpected message from the child")
-                    t_stub = time.monotonic()
-                    reply = self._answer_stub(stubs[msg["name"]], msg["args"], pending)
-                    deadline += time.monotonic() - t_stub  # the grader's time is not the student's
-                    try:
-                        sock.settimeout(max(deadline - time.monotonic(), 0.001))
-                        sock.sendall(FRAME.pack(len(reply)) + reply)
-                    except (OSError, socket.timeout):
-                        return _Exchange("eof")
-                    sock.setblocking(False)
-                if dead:
+        sel = child.selector()
+        dead = False
+        while True:
+            while len(inbuf) >= FRAME.size:
+                (n,) = FRAME.unpack_from(inbuf)
+                if n > max_bytes:
+                    return _Exchange("bad", detail="message larger than the limit")
+                if len(inbuf) < FRAME.size + n:
+                    break
+                data = bytes(inbuf[FRAME.size:FRAME.size + n])
+                del inbuf[:FRAME.size + n]
+                try:
+                    msg = wire.decode(data, max_bytes=max_bytes)
+                except wire.WireError as exc:
+                    return _Exchange("bad", detail=str(exc))
+                kind = msg.get("kind") if type(msg) is dict else None
+                if kind == "outcome":
+                    capture.drain(child.out)
+                    return _Exchange("outcome", msg)
+                if kind != "stub" or msg.get("name") not in stubs or type(msg.get("args")) is not tuple:
+                    return _Exchange("bad", detail="unexpected message from the child")
+                t_stub = time.monotonic()
+                reply = self._answer_stub(stubs[msg["name"]], msg["args"], pending)
+                deadline += time.monotonic() - t_stub  # the grader's time is not the student's
+                try:
+                    sock.settimeout(max(deadline - time.monotonic(), 0.001))
+                    sock.sendall(FRAME.pack(len(reply)) + reply)
+                except (OSError, socket.timeout):
                     return _Exchange("eof")
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    return _Exchange("timeout")
-                for key, _ in sel.select(remaining):
-                    if key.data == "exit":  # read what it sent before dying, then stop
-                        dead = True
-                        sel.unregister(child.pidfd)
-                        inbuf += _read_available(sock)
-                        continue
-                    if key.data == "out":
-                        if out_open and not capture.drain(child.out):
-                            sel.unregister(child.out)
-                            out_open = False
-                        continue
-                    try:
-                        chunk = sock.recv(1 << 20)
-                    except BlockingIOError:
-                        continue
-                    except OSError:
-                        chunk = b""
-                    if not chunk:
-                        return _Exchange("eof")
-                    inbuf += chunk
+                sock.setblocking(False)
+            if dead:
+                return _Exchange("eof")
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return _Exchange("timeout")
+            for key, _ in sel.select(remaining):
+                if key.data == "exit":  # read what it sent before dying, then stop
+                    dead = True
+                    sel.unregister(child.pidfd)
+                    inbuf += _read_available(sock)
+                    continue
+                if key.data == "out":
+                    if not capture.drain(child.out):
+                        sel.unregister(child.out)
+                    continue
+                try:
+                    chunk = sock.recv(1 << 20)
+                except BlockingIOError:
+                    continue
+                except OSError:
+                    chunk = b""
+                if not chunk:
+                    return _Exchange("eof")
+                inbuf += chunk
 
     @staticmethod
     def _answer_stub(handler: Callable, args: tuple, pending: list) -> bytes:
