@@ -382,6 +382,12 @@ class _Child:
     pidfd: int | None = None   # readable when the child exits, even if its descendants keep the socket
     closed: bool = False
     sel: selectors.BaseSelector | None = None
+    seq: int = 0
+
+    def next_seq(self) -> int:
+        """A new request number; answers must echo it."""
+        self.seq += 1
+        return self.seq
 
     def selector(self) -> selectors.BaseSelector:
         """One selector per child over its socket, capture pipe and pidfd, made on first use."""
@@ -500,7 +506,7 @@ class Session:
         capture = _Capture(self.limits.output_bytes)
         pending: list[BaseException] = []
         try:
-            ex = self._exchange(child, wire.encode(msg), timeout, stubs, capture, pending)
+            ex = self._exchange(child, msg, timeout, stubs, capture, pending)
         except BaseException:
             self._drop_child()
             raise
@@ -525,12 +531,14 @@ class Session:
             capture.drain(child.out)
         return self._sandbox._kill(child)
 
-    def _exchange(self, child: _Child, payload: bytes, timeout: float, stubs: Mapping[str, Callable],
+    def _exchange(self, child: _Child, request: dict, timeout: float, stubs: Mapping[str, Callable],
                   capture: _Capture, pending: list) -> _Exchange:
-        """Send `payload`, answer stub requests, collect output, until an outcome, death or timeout."""
+        """Send `request`, answer stub requests, collect output, until an outcome, death or timeout."""
         deadline = time.monotonic() + timeout
         max_bytes = self.limits.result_bytes
         sock = child.sock
+        seq = child.next_seq()
+        payload = wire.encode({**request, "seq": seq})
         try:
             sock.settimeout(max(timeout, 0.001))
             sock.sendall(FRAME.pack(len(payload)) + payload)
@@ -554,6 +562,8 @@ class Session:
                 except wire.WireError as exc:
                     return _Exchange("bad", detail=str(exc))
                 kind = msg.get("kind") if type(msg) is dict else None
+                if msg_seq(msg) != seq:
+                    return _Exchange("bad", detail="an answer to an earlier request")
                 if kind == "outcome":
                     capture.drain(child.out)
                     return _Exchange("outcome", msg)
@@ -702,6 +712,11 @@ class Session:
     def __exit__(self, *exc: object) -> None:
         """Close the session."""
         self.close()
+
+
+def msg_seq(msg: object) -> object:
+    """The request number a child's message answers (None if absent)."""
+    return msg.get("seq") if type(msg) is dict else None
 
 
 def _read_available(sock: socket.socket) -> bytes:

@@ -173,6 +173,30 @@ def test_garbage_on_the_protocol_channel_is_bad_output_for_that_call_only(sandbo
         assert s.call("fine", ()).value == "still graded"
 
 
+def test_a_forked_copy_of_the_runtime_cannot_answer_in_place_of_the_child(sandbox):
+    program = """
+        import os, time
+        def twice():
+            pid = os.fork()
+            if pid == 0:
+                return "from the copy"
+            time.sleep(0.2)   # let the copy try to answer first
+            return "from the child"
+        def stale():
+            if os.fork() == 0:
+                time.sleep(0.3)
+                return "late answer"
+            return "now"
+        def fine():
+            time.sleep(0.5)
+            return "graded"
+    """
+    with sandbox.session(textwrap.dedent(program)) as s:
+        assert s.call("twice", ()).value == "from the child"
+        assert s.call("stale", ()).value == "now"
+        assert s.call("fine", ()).value == "graded"
+
+
 def test_forged_result_files_cannot_be_written_where_the_grader_looks(sandbox, secret_files):
     if not files_hidden(sandbox):
         pytest.skip("needs root (mount namespace) or Landlock")
