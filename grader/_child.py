@@ -435,6 +435,9 @@ class Zygote:
                     self._kill(request)
                 else:
                     self._reply({"ok": False, "error": f"unknown op {op}"})
+            except Exception as exc:  # e.g. fork() failing: report it, keep serving
+                if op != "close":
+                    self._reply({"ok": False, "error": f"{type(exc).__name__}: {exc}"})
             finally:
                 for fd in fds:
                     os.close(fd)
