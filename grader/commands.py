@@ -341,7 +341,11 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
     out_dir = Path(out_dir)
     with contextlib.ExitStack() as stack:
         root = stack.enter_context(opened_submissions(Path(submissions), stream=stream))
-        subs = _find(root)
+        # An output folder inside the submissions folder is not a submission.
+        subs = [sub for sub in _find(root)
+                if not Path(sub.path).resolve().is_relative_to(out_dir.resolve())]
+        if not subs:
+            raise CommandError(f"{submissions}: no submissions found besides the output folder")
         if template and not Path(template).is_file():
             raise CommandError(f"{template}: no such template notebook")
         if known and not Path(known).exists():

@@ -148,6 +148,17 @@ def test_feedback_html_failure_is_logged_and_the_batch_goes_on(tmp_path, monkeyp
     assert (out / "ada" / "results.json").is_file() and (out / "ada" / KEY_FILE).is_file()
 
 
+def test_output_folder_inside_the_submissions_and_removed_students(tmp_path):
+    subs = small_class(tmp_path / "subs")
+    out = subs / "graded"
+    first, _ = run(subs, out)
+    assert first.total == 3
+    (subs / "grace.ipynb").unlink()  # withdrawn: no longer in the gradebook
+    second, _ = run(subs, out)
+    assert (second.total, second.skipped) == (2, 2)
+    assert set(gradebook(out)) == {"ada", "alan"}
+
+
 def test_no_submissions_and_bad_rubric_are_command_errors(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(commands.CommandError, match="no submissions"):
