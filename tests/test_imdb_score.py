@@ -638,3 +638,23 @@ def test_markdown_numbers_that_are_not_accuracies_are_not_claims():
     assert [(c.alternative, c.kind, c.value) for c in claims] == [("LSTM", "", 0.87), ("GRU", "", 0.865),
                                                                  ("SimpleRNN", "test", 0.79)]
     assert [(s.fraction, s.origin) for s in statements] == [(0.25, "")]
+
+
+def test_builder_functions_choosing_the_layer_by_name_are_resolved_or_left_to_the_outputs():
+    builder = ("code", "LAYERS = {'rnn': SimpleRNN, 'lstm': LSTM, 'gru': GRU}\n\n"
+                       "def create_model(kind, bidirectional=False):\n    model = Sequential()\n"
+                       "    model.add(Embedding(max_features, 32))\n    if kind.lower() == 'lstm':\n"
+                       "        rnn = LSTM(32)\n    elif kind == 'gru':\n        rnn = GRU(32)\n    else:\n"
+                       "        rnn = LAYERS[kind](32)\n    if bidirectional:\n        rnn = Bidirectional(rnn)\n"
+                       "    model.add(rnn)\n    model.add(Dense(1, activation='sigmoid'))\n"
+                       "    model.compile('adam', 'binary_crossentropy', metrics=['accuracy'])\n    return model\n")
+    cells = [("code", LOAD, LOAD_OUT), builder,
+             ("code", "a = create_model('rnn')\na.fit(x_train, y_train, epochs=2, validation_split=0.2)",
+              tuple(keras3_fit([0.7, 0.8], [0.75, 0.7801]))),
+             ("code", "b = create_model('LSTM', bidirectional=True)\nb.fit(x_train, y_train, epochs=2, validation_split=0.2)",
+              tuple(keras3_fit([0.8, 0.9], [0.85, 0.8802]))),
+             ("code", "c = create_model(input('kind? '))\nc.summary()\nc.fit(x_train, y_train, epochs=2, validation_split=0.2)",
+              (_summary3("gru", "GRU"),) + tuple(keras3_fit([0.8, 0.9], [0.86, 0.8844])))]
+    r = result_of(notebook(*cells))
+    assert [(m.alternative, m.alternative_from) for m in r.models] == [
+        ("SimpleRNN", "code"), ("Bidirectional(LSTM)", "code"), ("GRU", "summary")]

@@ -94,7 +94,6 @@ class CodeFacts:
     mentions_imdb: bool
     builds_recurrent: bool
     unparsed_cells: tuple[int, ...]
-    validation_statements: tuple[tuple[int, float], ...]
 
 
 def _strip_magics(source: str) -> str:
@@ -149,17 +148,11 @@ def _name(node: ast.AST) -> str | None:
     return None
 
 
-def _names_in(node: ast.AST) -> list[str]:
-    """Every variable name read in an expression (not attribute names)."""
-    return [n.id for n in ast.walk(node) if isinstance(n, ast.Name)]
-
-
 @dataclass
 class _Model:
-    """A model being defined: its layers' labels so far (``None`` entries are non-recurrent)."""
+    """A model being defined: the labels of its recurrent layers so far."""
 
     layers: list[str] = field(default_factory=list)
-    known: bool = True
 
 
 @dataclass
@@ -180,7 +173,46 @@ class _Env:
         return _Env(dict(self.models), dict(self.layers), dict(self.origins), dict(self.fractions),
                     dict(self.alias), dict(self.strings), [], dict(self.literals))
 
+    def fork(self) -> "_Env":
+        """A copy for one branch of an ``if`` that cannot be decided (models copied too)."""
+        env = self.child()
+        env.models = {k: _Model(list(m.layers)) for k, m in self.models.items()}
+        env.pending = list(self.pending)
+        return env
 
+    def merge(self, a: "_Env", b: "_Env") -> None:
+        """Take the knowledge of two branches: what they agree on, and ambiguity where they differ."""
+        conflict = {"layers": AMBIGUOUS, "origins": frozenset(), "strings": _UNKNOWN}
+        for store in ("layers", "origins", "fractions", "alias", "strings", "literals"):
+            da, db, mine = getattr(a, store), getattr(b, store), getattr(self, store)
+            mine.clear()
+            for key in set(da) | set(db):
+                if key in da and key in db and da[key] != db[key]:
+                    if store in conflict:  # the branches disagree: known to be unknown
+                        mine[key] = conflict[store]
+                    continue
+                mine[key] = da[key] if key in da else db[key]
+        self.models.clear()
+        for key in set(a.models) | set(b.models):
+            ma, mb = a.models.get(key), b.models.get(key)
+            if ma is not None and mb is not None and ma.layers != mb.layers:
+                self.models[key] = _Model([AMBIGUOUS])
+            else:
+                self.models[key] = ma if ma is not None else mb  # type: ignore[assignment]
+        self.pending[:] = a.pending if a.pending == b.pending else [AMBIGUOUS]
+
+
+_UNKNOWN = object()  # "not a constant", for `_Walker.constant`
+AMBIGUOUS = "?"  # a layer that depends on a condition the reader cannot decide
+
+
+def _one(models: Sequence[_Model]) -> _Model | None:
+    """The model several code paths return: the same one, or an ambiguous one."""
+    if not models:
+        return None
+    if all(m.layers == models[0].layers for m in models):
+        return models[0]
+    return _Model([AMBIGUOUS])
 _SEQUENTIAL = {"Sequential"}
 _FUNCTIONAL = {"Model", "Functional"}
 _LOADERS = {"load_data"}
@@ -201,7 +233,6 @@ class _Walker:
         self.order = 0
         self.depth = 0
         self.in_loop = False
-        self.statements: list[tuple[int, float]] = []
         self.return_origins: list[frozenset[str]] = []  # data origins of the last inlined tuple return
 
     # -- layers and models -------------------------------------------------
@@ -225,6 +256,8 @@ class _Walker:
                 return None
             if isinstance(node.func, ast.Name) and node.func.id in env.layers:
                 return env.layers[node.func.id]  # a class bound to a name, called
+            if isinstance(node.func, ast.Subscript):  # {"lstm": LSTM, ...}[kind](32)
+                return self.layer(node.func, env)
             if isinstance(node.func, ast.Call):  # functional: LSTM(64)(x)
                 return self.layer(node.func, env)
             return None
@@ -235,6 +268,15 @@ class _Walker:
                 return node.id
         if isinstance(node, ast.Attribute) and node.attr in RECURRENT:
             return node.attr
+        if isinstance(node, ast.Subscript):
+            table = node.value
+            if isinstance(table, ast.Name) and table.id in env.literals:
+                table = env.literals[table.id]
+            key = self.constant(node.slice, env)
+            if isinstance(table, ast.Dict) and key is not _UNKNOWN:
+                for k, v in zip(table.keys, table.values):
+                    if k is not None and self.constant(k, env) == key:
+                        return self.layer(v, env)
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             word = re.sub(r"[^a-z]", "", node.value.lower())
             return {"lstm": "LSTM", "gru": "GRU", "simplernn": "SimpleRNN", "rnn": "SimpleRNN"}.get(word)
@@ -255,8 +297,6 @@ class _Walker:
                     label = self.layer(element, env)
                     if label:
                         m.layers.append(label)
-            elif items is not None:
-                m.known = False
             return m
         if name in _FUNCTIONAL:
             m = _Model(layers=list(env.pending))
@@ -353,6 +393,10 @@ class _Walker:
             label = self.layer(arg, env)
             if label:
                 inner.layers[p] = label
+            if isinstance(arg, ast.Constant):
+                inner.strings[p] = arg.value
+            elif isinstance(arg, ast.Name) and arg.id in env.strings:
+                inner.strings[p] = env.strings[arg.id]
             o = self.origin(arg, env)
             if o:
                 inner.origins[p] = o
@@ -367,13 +411,14 @@ class _Walker:
         return returned
 
     def block(self, body: Sequence[ast.stmt], env: _Env) -> _Model | None:
-        """Walk statements in order; return the model of a ``return`` if any."""
-        returned = None
+        """Walk statements in order; return the model of a ``return`` if any (an ambiguous
+        model when different ``return``s give different models)."""
+        returned: list[_Model] = []
         for stmt in body:
             r = self.statement(stmt, env)
             if r is not None:
-                returned = r
-        return returned
+                returned.append(r)
+        return _one(returned)
 
     def statement(self, stmt: ast.stmt, env: _Env) -> _Model | None:
         """Walk one statement."""
@@ -404,10 +449,18 @@ class _Walker:
                 return self.block(stmt.body, env)
             finally:
                 self.in_loop = saved
-        if isinstance(stmt, (ast.If, ast.With, ast.AsyncWith)):
-            r1 = self.block(stmt.body, env)
-            r2 = self.block(getattr(stmt, "orelse", []), env)
-            return r1 or r2
+        if isinstance(stmt, ast.If):
+            decided = self.decide(stmt.test, env)
+            if decided is not None:
+                return self.block(stmt.body if decided else stmt.orelse, env)
+        if isinstance(stmt, ast.If):
+            first, second = env.fork(), env.fork()
+            r1 = self.block(stmt.body, first)
+            r2 = self.block(stmt.orelse, second)
+            env.merge(first, second)
+            return _one([r for r in (r1, r2) if r is not None])
+        if isinstance(stmt, (ast.With, ast.AsyncWith)):
+            return self.block(stmt.body, env)
         if isinstance(stmt, ast.Try):
             r = self.block(stmt.body, env)
             for h in stmt.handlers:
@@ -463,6 +516,56 @@ class _Walker:
                     return [ast.Tuple(elts=[ast.Constant(k), e], ctx=ast.Load()) for k, e in enumerate(inner)]
         return None
 
+    def constant(self, node: ast.AST, env: _Env) -> Any:
+        """The value of a constant expression (a literal, a name bound to one, ``.lower()``/``.upper()``
+        of one, a tuple/list of them); `_UNKNOWN` otherwise."""
+        if isinstance(node, ast.Constant):
+            return node.value
+        if isinstance(node, ast.Name) and node.id in env.strings:
+            return env.strings[node.id]
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and not node.args \
+                and node.func.attr in ("lower", "upper", "strip"):
+            inner = self.constant(node.func.value, env)
+            if isinstance(inner, str):
+                return getattr(inner, node.func.attr)()
+        if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+            values = [self.constant(e, env) for e in node.elts]
+            if all(v is not _UNKNOWN for v in values):
+                return tuple(values)
+        return _UNKNOWN
+
+    def decide(self, test: ast.AST, env: _Env) -> bool | None:
+        """The truth of an ``if`` test that compares constants (``kind == 'lstm'``), else ``None``."""
+        if isinstance(test, ast.Compare) and len(test.ops) == 1:
+            left = self.constant(test.left, env)
+            right = self.constant(test.comparators[0], env)
+            if left is _UNKNOWN or right is _UNKNOWN:
+                return None
+            op = test.ops[0]
+            try:
+                if isinstance(op, ast.Eq):
+                    return left == right
+                if isinstance(op, ast.NotEq):
+                    return left != right
+                if isinstance(op, ast.In):
+                    return left in right
+                if isinstance(op, ast.NotIn):
+                    return left not in right
+            except TypeError:
+                return None
+        if isinstance(test, ast.BoolOp):
+            parts = [self.decide(v, env) for v in test.values]
+            if any(p is None for p in parts):
+                return None
+            return all(parts) if isinstance(test.op, ast.And) else any(parts)
+        if isinstance(test, (ast.Name, ast.Constant)):
+            value = self.constant(test, env)
+            return None if value is _UNKNOWN else bool(value)
+        if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+            inner = self.decide(test.operand, env)
+            return None if inner is None else not inner
+        return None
+
     def loop(self, stmt: ast.For, env: _Env) -> _Model | None:
         """Unroll a ``for`` over literal elements (see `items_of`); otherwise walk the body once."""
         items = self.items_of(stmt.iter, env)
@@ -488,31 +591,19 @@ class _Walker:
             self.assign([target], item, env)
 
     def assign(self, targets: Sequence[ast.AST], value: ast.AST, env: _Env) -> None:
-        """An assignment: models, layers, report literals, data origins, fits in the value."""
+        """An assignment: models, layers, report literals, data origins, fits in the value.
+
+        The value is read first, in the environment before the assignment (``layer =
+        Bidirectional(layer)``, ``model = clone_model(model)``), then the names are rebound.
+        """
         names = [t.id for t in targets if isinstance(t, ast.Name)]
-        for name in names:
-            for store in (env.models, env.layers, env.alias, env.strings):
-                store.pop(name, None)
-            if name.lower() in ("imdb_report", "report", "results", "imdb_results") and self.depth == 0:
-                try:
-                    literal = ast.literal_eval(value)
-                except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-                    literal = None
-                if isinstance(literal, (dict, list)):
-                    self.reports.append(ReportLiteral(cell=self.cell, name=name, value=literal))
-        # layers bound to names (classes, instances, strings)
-        label = self.layer(value, env)
-        if label and names and not (isinstance(value, ast.Call) and isinstance(value.func, ast.Call)):
-            for name in names:
-                env.layers[name] = label
-        for name in names:
-            env.literals.pop(name, None)
-            if isinstance(value, (ast.List, ast.Tuple, ast.Dict)):
-                env.literals[name] = value
-        if isinstance(value, ast.Constant) and isinstance(value.value, (str, int, float)):
-            for name in names:
-                env.strings[name] = value.value  # constants: strings and numbers
+        # -- read the value -------------------------------------------------------------
+        is_layer_call = isinstance(value, ast.Call) and isinstance(value.func, ast.Call)  # x = LSTM(8)(x)
+        label = None if is_layer_call else self.layer(value, env)
+        constant = self.constant(value, env) if isinstance(value, (ast.Constant, ast.Name)) else _UNKNOWN
+        alias = env.alias.get(value.id) if isinstance(value, ast.Name) else None
         model = None
+        returned: list[frozenset[str]] = []
         if isinstance(value, ast.Call) and _name(value.func) in ("fit", "fit_generator", "evaluate"):
             self.expression(value, env)
         else:
@@ -520,18 +611,33 @@ class _Walker:
             self.return_origins = []
             model = self.model(value, env)
             returned = self.return_origins
-            if returned and len(targets) == 1 and isinstance(targets[0], (ast.Tuple, ast.List)) \
-                    and len(targets[0].elts) == len(returned):
-                for t, o in zip(targets[0].elts, returned):
-                    if isinstance(t, ast.Name) and o:
-                        env.origins[t.id] = o
-        if model is not None:
-            for name in names:
+        # -- rebind the names --------------------------------------------------------------
+        for name in names:
+            for store in (env.models, env.layers, env.alias, env.strings, env.literals):
+                store.pop(name, None)  # type: ignore[attr-defined]
+            if name.lower() in ("imdb_report", "report", "results", "imdb_results") and self.depth == 0:
+                try:
+                    literal = ast.literal_eval(value)
+                except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+                    literal = None
+                if isinstance(literal, (dict, list)):
+                    self.reports.append(ReportLiteral(cell=self.cell, name=name, value=literal))
+            if label:
+                env.layers[name] = label
+            if isinstance(value, (ast.List, ast.Tuple, ast.Dict)):
+                env.literals[name] = value
+            if isinstance(constant, (str, int, float)) and not isinstance(constant, bool) or \
+                    isinstance(constant, bool):
+                env.strings[name] = constant  # constants: strings, numbers, booleans
+            if model is not None:
                 env.models[name] = model
-                env.alias.pop(name, None)
-            if isinstance(value, ast.Name) and value.id in env.alias:
-                for name in names:
-                    env.alias[name] = env.alias[value.id]
+                if alias is not None:
+                    env.alias[name] = alias
+        if returned and len(targets) == 1 and isinstance(targets[0], (ast.Tuple, ast.List)) \
+                and len(targets[0].elts) == len(returned):
+            for t, o in zip(targets[0].elts, returned):
+                if isinstance(t, ast.Name) and o:
+                    env.origins[t.id] = o
         self.bind_origins(targets, value, env)
 
     def scan_calls(self, node: ast.AST, env: _Env, *, skip_top: bool = False) -> None:
@@ -591,7 +697,7 @@ class _Walker:
         kw = {k.arg: k.value for k in node.keywords if k.arg}
         model = env.models.get(target) if target else None
         layers = tuple(model.layers) if model is not None else ()
-        alternative = stack_label(layers) if layers else None
+        alternative = stack_label(layers) if layers and not any(AMBIGUOUS in x for x in layers) else None
         validation = self.validation(kw, node, env)
         epochs = None
         e = kw.get("epochs") or kw.get("nb_epoch")
@@ -689,4 +795,4 @@ def read_code(cells: Sequence[Any]) -> CodeFacts:
                 continue
     return CodeFacts(fits=tuple(walker.fits), evals=tuple(walker.evals), reports=tuple(walker.reports),
                      literals=literals, mentions_imdb=mentions, builds_recurrent=walker.builds_recurrent,
-                     unparsed_cells=tuple(unparsed), validation_statements=tuple(walker.statements))
+                     unparsed_cells=tuple(unparsed))
