@@ -37,11 +37,14 @@ from grader.report import STATUS_WORDS, write_atomic
 __all__ = ["write_feedback_html", "FeedbackRenderer", "sanitize_html", "default_renderer"]
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-TEMPLATE_FILE = "feedback_notebook.html.j2"
+#: Our nbconvert template (a directory under TEMPLATES; its base is nbconvert's "lab").
+TEMPLATE_NAME = "feedback"
 #: Notebooks larger than this are not rendered (the results page is written instead).
 MAX_NOTEBOOK_BYTES = 50 * 2**20
 #: Longest printed output quoted for a public case.
 MAX_OUTPUT_CHARS = 2000
+#: Longest text of one output (or traceback line, or merged stream) rendered from the notebook.
+MAX_TEXT_CHARS = 100_000
 #: Output MIME types kept from the student's notebook; everything else (JavaScript, widgets,
 #: SVG, mermaid, LaTeX needing MathJax...) is dropped.
 KEPT_MIME = ("text/html", "text/markdown", "image/png", "image/jpeg", "text/plain")
@@ -162,21 +165,26 @@ def _text(value: Any) -> str:
     return ""
 
 
-def _clean_output(out: Any) -> Any | None:
-    """One output rebuilt from plain fields only (no metadata, whitelisted MIME types), or None."""
-    from nbformat import v4
+def _cut(text: str) -> str:
+    """``text`` cut to ``MAX_TEXT_CHARS`` with a note of how much was left out."""
+    if len(text) <= MAX_TEXT_CHARS:
+        return text
+    return text[:MAX_TEXT_CHARS] + f"\n… ({len(text) - MAX_TEXT_CHARS} more characters not shown)\n"
 
+
+def _clean_output(out: Any) -> dict | None:
+    """One output rebuilt from plain fields only (no metadata, whitelisted MIME types), or None."""
     if not isinstance(out, dict):
         return None
     kind = out.get("output_type")
     if kind == "stream":
         name = out.get("name") if out.get("name") in ("stdout", "stderr") else "stdout"
-        return v4.new_output("stream", name=name, text=_text(out.get("text")))
+        return {"output_type": "stream", "name": name, "text": _text(out.get("text"))}
     if kind == "error":
         trace = out.get("traceback")
-        trace = [t for t in trace if isinstance(t, str)] if isinstance(trace, list) else []
-        return v4.new_output("error", ename=_text(out.get("ename")) or "Error",
-                             evalue=_text(out.get("evalue")), traceback=trace)
+        trace = [_cut(t) for t in trace[:200] if isinstance(t, str)] if isinstance(trace, list) else []
+        return {"output_type": "error", "ename": _cut(_text(out.get("ename"))) or "Error",
+                "evalue": _cut(_text(out.get("evalue"))), "traceback": trace}
     if kind in ("execute_result", "display_data"):
         raw = out.get("data") if isinstance(out.get("data"), dict) else {}
         data = {}
@@ -188,15 +196,33 @@ def _clean_output(out: Any) -> Any | None:
                 if not _BASE64.match(value):
                     continue
                 value = re.sub(r"\s+", "", value)
+            else:
+                value = _cut(value)
             data[mime] = value
         if not data:
             return None
+        node = {"output_type": kind, "data": data, "metadata": {}}
         if kind == "execute_result":
             count = out.get("execution_count")
-            count = count if isinstance(count, int) and not isinstance(count, bool) else None
-            return v4.new_output("execute_result", data=data, execution_count=count)
-        return v4.new_output("display_data", data=data)
+            node["execution_count"] = count if isinstance(count, int) and not isinstance(count, bool) else None
+        return node
     return None
+
+
+def _coalesce(outputs: list[dict]) -> list[dict]:
+    """Consecutive stream outputs of the same stream joined into one (Keras logs write hundreds)."""
+    merged: list[dict] = []
+    for out in outputs:
+        last = merged[-1] if merged else None
+        if (last is not None and out["output_type"] == "stream" and last["output_type"] == "stream"
+                and last["name"] == out["name"]):
+            last["text"] += out["text"]
+        else:
+            merged.append(out)
+    for out in merged:
+        if out["output_type"] == "stream":
+            out["text"] = _cut(out["text"])
+    return merged
 
 
 def clean_notebook(raw: Any) -> Any:
@@ -204,9 +230,11 @@ def clean_notebook(raw: Any) -> Any:
 
     Cell positions are kept (``metadata.grader_index`` is each cell's index in the file, the
     index ``Location.cell`` uses); cell and notebook metadata, attachments and unknown output
-    types are dropped. Raises :class:`NotebookUnavailable` if ``raw`` is not a notebook.
+    types are dropped; long texts are cut. Raises :class:`NotebookUnavailable` if ``raw`` is
+    not a notebook. The nodes are built as plain dicts: nbformat's ``new_*`` helpers validate
+    every node against the JSON schema, which costs seconds on a notebook with many outputs.
     """
-    from nbformat import v4
+    from nbformat import from_dict
 
     if not isinstance(raw, dict) or not isinstance(raw.get("cells"), list):
         raise NotebookUnavailable("not a version-4 notebook")
@@ -216,23 +244,21 @@ def clean_notebook(raw: Any) -> Any:
             raise NotebookUnavailable(f"cell {index} is not an object")
         kind = cell.get("cell_type")
         source = _text(cell.get("source"))
+        # A safe id of ours, never the student's; no metadata of theirs (tags, hidden sources...).
+        node: dict = {"id": f"c{index}", "metadata": {"grader_index": index}}
         if kind == "code":
             outputs = cell.get("outputs") if isinstance(cell.get("outputs"), list) else []
             count = cell.get("execution_count")
-            node = v4.new_code_cell(
-                source=source,
-                execution_count=count if isinstance(count, int) and not isinstance(count, bool) else None,
-                outputs=[o for o in (_clean_output(x) for x in outputs) if o is not None])
+            node.update(cell_type="code", source=source,
+                        execution_count=count if isinstance(count, int) and not isinstance(count, bool) else None,
+                        outputs=_coalesce([o for o in (_clean_output(x) for x in outputs) if o is not None]))
         elif kind == "markdown":
-            node = v4.new_markdown_cell(source=source)
+            node.update(cell_type="markdown", source=source)
         else:  # raw and unknown cells: shown as plain text
-            node = v4.new_markdown_cell(source="```\n" + source.replace("```", "` ` `") + "\n```")
-        node.id = f"c{index}"  # a safe id of ours, never the student's
-        node.metadata = {"grader_index": index}
+            node.update(cell_type="markdown", source="```\n" + source.replace("```", "` ` `") + "\n```")
         cells.append(node)
-    nb = v4.new_notebook(cells=cells)
-    nb.metadata = {"language_info": {"name": "python", "pygments_lexer": "ipython3"}}
-    return nb
+    return from_dict({"nbformat": 4, "nbformat_minor": 5, "cells": cells,
+                      "metadata": {"language_info": {"name": "python", "pygments_lexer": "ipython3"}}})
 
 
 def read_notebook(path: Path) -> Any:
@@ -259,6 +285,38 @@ def read_notebook(path: Path) -> Any:
     return clean_notebook(raw)
 
 
+def _exporter_class() -> type:
+    """``HTMLExporter`` without preprocessors: not nbconvert's defaults, nor the one the lab
+    template's ``conf.json`` adds (Pygments CSS, which we inline ourselves). Each preprocessor
+    is followed by a JSON-schema validation of the whole notebook, seconds on a large one.
+    Written against nbconvert 7 (pyproject pins ``<8``); the tests render through it."""
+    from nbconvert import HTMLExporter
+    from nbconvert.exporters.exporter import Exporter
+
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+    class QuietHTMLExporter(HTMLExporter):
+        """An HTMLExporter whose only preprocessors are those configured explicitly (none here),
+        and without the BeautifulSoup pass over its output (it adds alt texts and tab stops, and
+        takes more than half of the time of a page)."""
+
+        def _init_preprocessors(self) -> None:
+            Exporter._init_preprocessors(self)
+
+        def from_notebook_node(self, nb: Any, resources: dict | None = None, **kw: Any) -> tuple[str, dict]:
+            """``HTMLExporter.from_notebook_node`` up to the rendering, then nothing more."""
+            self._nb_metadata.clear()  # nbconvert keeps every notebook's metadata otherwise
+            resources = self._init_resources(resources)
+            self.register_filter("highlight_code", Highlight2HTML(pygments_lexer="ipython3", parent=self))
+            self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+    return QuietHTMLExporter
+
+
 class FeedbackRenderer:
     """Holds one configured ``HTMLExporter`` (its template environment is costly to build).
 
@@ -267,12 +325,13 @@ class FeedbackRenderer:
 
     def __init__(self) -> None:
         """Configure the exporter: our template, our sanitiser as ``clean_html``, no scripts."""
-        from nbconvert import HTMLExporter
+        from pygments.formatters import HtmlFormatter
 
-        self.exporter = HTMLExporter(
-            template_name="lab",
-            template_file=TEMPLATE_FILE,
-            extra_template_paths=[str(TEMPLATES)],
+        self.css = CSS + HtmlFormatter(style="default").get_style_defs(".highlight")
+        self.exporter = _exporter_class()(
+            default_preprocessors=[],  # clean_notebook does what we need of them
+            template_name=TEMPLATE_NAME,
+            extra_template_basedirs=[str(TEMPLATES)],
             filters={"clean_html": sanitize_html},
             sanitize_html=True,
             embed_images=False,
@@ -284,7 +343,7 @@ class FeedbackRenderer:
 
         ``title`` is plain text; ``top`` and ``after`` are HTML we built (already escaped).
         """
-        resources = {"grader": {"css": CSS, "title": e(title), "top": top, "after": after},
+        resources = {"grader": {"css": self.css, "title": e(title), "top": top, "after": after},
                      "metadata": {"name": title}}
         body, _ = self.exporter.from_notebook_node(nb, resources=resources)
         return body
