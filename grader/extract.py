@@ -26,13 +26,17 @@ import os
 import re
 import symtable
 import sys
-import _symtable
 import textwrap
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Collection, Iterable, Iterator, Mapping
 
 from grader.course import COURSE_MODULES, is_test_helper_module
+
+try:  # CPython's flag constants, for the fast reading of symbol tables
+    import _symtable
+except ImportError:  # pragma: no cover - other interpreters use the public API
+    _symtable = None
 from grader.notebook import Cell, Notebook, load
 
 __all__ = [
@@ -1198,7 +1202,7 @@ def _global_uses(source: str) -> tuple[frozenset[str], frozenset[str]]:
     """
     top = symtable.symtable(source, "<def>", "exec")
     raw = getattr(top, "_table", None)
-    if isinstance(getattr(raw, "symbols", None), dict) and isinstance(getattr(raw, "children", None), list) \
+    if _symtable is not None and isinstance(getattr(raw, "symbols", None), dict) and isinstance(getattr(raw, "children", None), list) \
             and all(hasattr(c, "type") for c in raw.children):
         return _raw_global_uses(raw)
     deftime = {sym.get_name() for sym in top.get_symbols() if sym.is_referenced()}
