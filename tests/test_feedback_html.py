@@ -409,3 +409,16 @@ def test_feedback_renders_in_chromium_and_student_scripts_stay_dead(tmp_path):
     # (the payloads' text does appear, escaped, in the page: that is the student's text shown).
     assert probe.group(1).split(" TITLE ", 1)[1] != "PWNED"
     assert 'data-pwned="1"' not in dom
+
+
+def test_many_stream_outputs_are_merged_and_long_texts_cut(tmp_path):
+    log = [nbs.stream(f"Epoch {k}/300 - loss 0.5\n") for k in range(300)]
+    huge = nbs.stream("y" * (feedback_html.MAX_TEXT_CHARS + 5000))
+    cells = [nbs.code_cell("train()", log, 1), nbs.code_cell("print(big)", [huge], 2)]
+    path = nbs.write(tmp_path / "keras.ipynb", nbs.notebook(cells))
+    result = SubmissionResult("k", str(path), "graded", 0.0, 0.0)
+    page = feedback_html.feedback_page(result, notebook_path=path)
+    assert page.count('data-mime-type="text/plain"') == 2  # one merged block per cell
+    assert "Epoch 0/300" in page and "Epoch 299/300" in page
+    assert "5000 more characters not shown" in page
+    assert "y" * (feedback_html.MAX_TEXT_CHARS + 1) not in page
