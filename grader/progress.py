@@ -5,6 +5,7 @@ imported only then, so the grader runs without it.
 """
 from __future__ import annotations
 
+import os
 from typing import Any, TextIO
 
 
@@ -34,8 +35,10 @@ class Progress:
             except ImportError:
                 tqdm = None
             if tqdm is not None:
-                self._bar = tqdm(total=total, file=stream, unit="nb", dynamic_ncols=True,
-                                 desc="Grading", leave=True)
+                # A terminal that reports no size (some ptys) would get an empty bar.
+                width = {"dynamic_ncols": True} if _columns(stream) else {"ncols": 80, "nrows": 24}
+                self._bar = tqdm(total=total, file=stream, unit="nb", desc="Grading", leave=True,
+                                 **width)
 
     @property
     def is_bar(self) -> bool:
@@ -80,3 +83,12 @@ def _is_terminal(stream: TextIO) -> bool:
         return bool(stream.isatty())
     except (AttributeError, ValueError):
         return False
+
+
+def _columns(stream: TextIO) -> int:
+    """The terminal's width, or 0 when it cannot be told."""
+    try:
+        return os.get_terminal_size(stream.fileno()).columns
+    except (AttributeError, ValueError, OSError):  # io.UnsupportedOperation is both of the last
+        return 0
+

@@ -85,6 +85,7 @@ def canvas_zip(path: Path) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_canvas_zip_is_graded_with_canvas_ids(tmp_path, capsys):
     archive = canvas_zip(tmp_path / "submissions.zip")
     out = tmp_path / "out"
