@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 import stat
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -13,7 +14,7 @@ from grader.archive import (
 from grader.discover import find_submissions
 
 
-def make_zip(path, members: dict[str, bytes], *, links: dict[str, str] = ()) -> "Path":
+def make_zip(path, members: dict[str, bytes], *, links: dict[str, str] = ()) -> Path:
     """A zip with ``members`` (name -> bytes) and optional symbolic links (name -> target)."""
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, data in members.items():
