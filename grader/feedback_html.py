@@ -413,6 +413,13 @@ def _case_html(case: CaseResult, hidden_number: int, cells: Sequence[str]) -> st
     return "".join(parts)
 
 
+def _verdict(part: PartResult) -> str:
+    """The part's verdict in words; "not found" for a function the notebook does not define."""
+    if part.status == MISSING and part.location is None:
+        return "not found"
+    return STATUS_WORDS.get(part.status, part.status)
+
+
 def part_anchor(part: PartResult) -> str:
     """The HTML id of a part's result block (safe characters only)."""
     return "grader-part-" + re.sub(r"[^A-Za-z0-9_-]", "_", part.name)
@@ -421,7 +428,7 @@ def part_anchor(part: PartResult) -> str:
 def part_block(part: PartResult, cells: Sequence[str]) -> str:
     """The result block of one part: heading with points and verdict, notes, one line per case."""
     ok = part.status == PASSED
-    verdict = "not found" if part.status == MISSING else STATUS_WORDS.get(part.status, part.status)
+    verdict = _verdict(part)
     cls = "grader-ok" if ok else "grader-bad"
     where = ""
     if part.location and part.location.cell is not None:
@@ -451,7 +458,7 @@ def part_block(part: PartResult, cells: Sequence[str]) -> str:
 def _is_placed(part: PartResult, n_cells: int) -> bool:
     """Whether the part's block can go after the cell that defines its function."""
     loc = part.location
-    return part.status != MISSING and loc is not None and loc.cell is not None and 0 <= loc.cell < n_cells
+    return loc is not None and loc.cell is not None and 0 <= loc.cell < n_cells
 
 
 def summary_html(result: SubmissionResult, *, placed: set[str], extra: str = "") -> str:
@@ -466,7 +473,7 @@ def summary_html(result: SubmissionResult, *, placed: set[str], extra: str = "")
     if result.parts:
         out.append("<table><thead><tr><th>part</th><th>points</th><th>verdict</th><th>where</th></tr></thead><tbody>")
         for part in result.parts:
-            verdict = "not found" if part.status == MISSING else STATUS_WORDS.get(part.status, part.status)
+            verdict = _verdict(part)
             if part.name in placed:
                 where = f'<a href="#{part_anchor(part)}">cell {part.location.cell + 1}</a>'
             else:
@@ -477,8 +484,8 @@ def summary_html(result: SubmissionResult, *, placed: set[str], extra: str = "")
         out.append("</tbody></table>")
     unplaced = [p for p in result.parts if p.name not in placed]
     if unplaced:
-        missing = [p for p in unplaced if p.status == MISSING]
-        others = [p for p in unplaced if p.status != MISSING]
+        missing = [p for p in unplaced if p.status == MISSING and p.location is None]
+        others = [p for p in unplaced if p not in missing]
         if missing:
             out.append("<h2>Not found</h2>")
             out.extend(part_block(p, ()) for p in missing)

@@ -422,3 +422,17 @@ def test_many_stream_outputs_are_merged_and_long_texts_cut(tmp_path):
     assert "Epoch 0/300" in page and "Epoch 299/300" in page
     assert "5000 more characters not shown" in page
     assert "y" * (feedback_html.MAX_TEXT_CHARS + 1) not in page
+
+
+def test_function_defined_but_not_run_stays_beside_its_cell(tmp_path):
+    """Status "missing" with a location: the definition exists but did not run (an error above it)."""
+    path = nbs.write(tmp_path / "m.ipynb", nbs.notebook([
+        nbs.code_cell("1/0\ndef g():\n    return 1\n"), nbs.markdown_cell("NEXT")]))
+    message = "`g` was not defined when the notebook's definitions ran (an error above it in the same cell?)."
+    result = SubmissionResult("m", str(path), "graded", 0.0, 1.0, (
+        PartResult("g", "g", MISSING, 0.0, 1.0, (case("g/public-1", MISSING, 0.0, 1.0, message=message),),
+                   location=Location(0, 2, "g")),))
+    text = "".join(visible(feedback_html.feedback_page(result, notebook_path=path)).text)
+    assert "Not found" not in text and "not found" not in text
+    assert text.index("return 1") < text.index("g: 0 / 1, missing") < text.index("NEXT")
+    assert "error above it" in text
