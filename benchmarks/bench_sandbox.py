@@ -50,14 +50,19 @@ def _ms(values: list[float]) -> str:
             f"   p90 {p90 * 1e3:7.2f} ms")
 
 
-def fresh_numpy(n: int) -> list[float]:
-    """Wall time of `python -c "import numpy"`, n times."""
+def fresh_numpy(n: int) -> tuple[list[float], float]:
+    """Wall times of `python -c "import numpy"`, n times, and its mean CPU time."""
+    import resource
+
     out = []
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     for _ in range(n):
         t = time.perf_counter()
         subprocess.run([sys.executable, "-c", "import numpy"], check=True)
         out.append(time.perf_counter() - t)
-    return out
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) / n
+    return out, cpu
 
 
 def rnn_args() -> tuple:
@@ -201,8 +206,9 @@ def main(argv: list[str] | None = None) -> int:
         uname = os.uname()
         print(f"machine: {uname.machine}, {os.cpu_count()} cores, Linux {uname.release}, "
               f"Python {sys.version.split()[0]}, NumPy {np.__version__}")
-        base = fresh_numpy(args.baseline)
-        print(f"baseline: fresh `python -c \"import numpy\"`          {_ms(base)}")
+        base, base_cpu = fresh_numpy(args.baseline)
+        print(f"baseline: fresh `python -c \"import numpy\"`          {_ms(base)}   CPU {base_cpu * 1e3:.1f} ms")
+        print(f"load average when starting: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
         print("bubblewrap (one process per submission):")
         bench_bubblewrap(args.baseline)
     print(f"sandbox as {who}:")
