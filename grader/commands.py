@@ -270,10 +270,15 @@ def _finisher(keys: Mapping[str, str | None], batch: Any, *, feedback_html: bool
 
 
 def _prepare(out_dir: Path) -> Callable:
+    """The worker-side step before a submission's files are rewritten: forget its old key."""
     from grader.incremental import clear_key
 
     def prepare(submission) -> None:
-        clear_key(Path(out_dir) / submission.id)
+        folder = Path(out_dir) / submission.id
+        clear_key(folder)
+        # Temporary files of an atomic write cut short by a kill -9 of an earlier run.
+        for stale in folder.glob(".*.tmp"):
+            stale.unlink(missing_ok=True)
     return prepare
 
 
@@ -347,6 +352,8 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
             raise CommandError(f"{submissions}: no submissions found besides the output folder")
         if template and not Path(template).is_file():
             raise CommandError(f"{template}: no such template notebook")
+        if template and similarity and not function_sources(Path(template)):
+            raise CommandError(f"{template}: no function found in the template notebook")
         if known and not Path(known).exists():
             raise CommandError(f"{known}: no such folder of known solutions")
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -372,13 +379,12 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         if kept:
             stream.write(f"Skipping {len(kept)} unchanged since the last run "
                          f"(--force grades them again)\n")
-        notes: list[str] = []
+        notes: list[str] = []  # the batch's own troubles, for the class report
         interrupted = False
         done_list = []
         with Progress(len(todo), stream=stream, bar=progress_bar) as progress, \
                 _sigterm_as_interrupt():
             def on_note(note: str) -> None:
-                notes.append(f"Sandbox: {note}")
                 progress.note(f"Sandbox: {note}")
 
             try:
@@ -418,13 +424,18 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
                 raise
             except Exception as exc:  # noqa: BLE001 - grades stand without the similarity check
                 stream.write(f"Similarity check failed: {type(exc).__name__}: {exc}\n")
+                notes.append(f"The similarity check failed: {type(exc).__name__}: {exc}")
+        problems = tuple(sorted(d for d in fresh if (out_dir / d / HOOK_ERRORS).is_file()))
+        if problems:
+            notes.append(f"Report steps failed for {len(problems)} submission(s) "
+                         f"({', '.join(problems[:10])}{', ...' if len(problems) > 10 else ''}); "
+                         f"see OUT/<id>/{HOOK_ERRORS}.")
         report_path = None
         if class_report and not interrupted:
             report_path = _write_class_report(results, rubric=context.rubric, out_dir=out_dir,
                                               similarity=report, notes=notes, stream=stream,
                                               sources=sources, known_sources=known_sources)
 
-    problems = tuple(sorted(d for d in fresh if (out_dir / d / HOOK_ERRORS).is_file()))
     graded = [r for r in results if r.status == "graded"]
     summary = ClassSummary(
         graded=len(graded),
