@@ -498,10 +498,7 @@ def _top_level_starts(source: str) -> list[int]:
     return starts
 
 
-_ASSIGN_HEAD_RE = re.compile(r"^([A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*)\s*(?::[^=]*)?=(?!=)")
 _CALL_OR_INDEX_RE = re.compile(r"[\w)\]}'\"]\s*[(\[]")
-_IMPORT_HEAD_RE = re.compile(r"^(?:import|from)\s")
-_DEF_HEAD_RE = re.compile(r"^(?:@|(?:async\s+)?def\s|class\s)")
 _DEF_LINE_RE = re.compile(r"^(?:async\s+)?(def|class)\s+([A-Za-z_]\w*)", re.MULTILINE)
 # Only cells with something IPython-like are worth importing IPython for (~0.4 s).
 _IPYTHON_HINT_RE = re.compile(r"^[ \t]*(?:[%!]|>>>|In \[|\?)|\?[ \t]*$|=[ \t]*[!%]", re.MULTILINE)
@@ -509,8 +506,13 @@ _IPYTHON_HINT_RE = re.compile(r"^[ \t]*(?:[%!]|>>>|In \[|\?)|\?[ \t]*$|=[ \t]*[!
 _COMPILE_RISK_RE = re.compile(r"\b(?:break|continue|await)\b")
 _CLASS_COMPILE_RISK_RE = re.compile(r"\b(?:break|continue|await|return|yield)\b")
 _PROMPT_RE = re.compile(r"^(?:>>>|In \[\d*\]:)", re.MULTILINE)
-_COMPOUND_RE = re.compile(r"^(?:if|for|while|try|with|async|match)\b")
-_AUG_ASSIGN_RE = re.compile(r"^([A-Za-z_]\w*)\s*(?:[-+*/%&|^@]|//|\*\*|>>|<<)=")
+# What a top-level statement is, from its first line (one match per block).
+_HEAD_RE = re.compile(
+    r"(?P<define>@|(?:async\s+)?def\s|class\s)"
+    r"|(?P<parse>(?:import|from)\s|(?:if|for|while|try|with|async|match)\b)"
+    r"|(?P<assign>(?P<targets>[A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*)\s*(?::[^=]*)?=(?!=))"
+    r"|(?P<augmented>(?P<aug_name>[A-Za-z_]\w*)\s*(?:[-+*/%&|^@]|//|\*\*|>>|<<)=)"
+)
 # A comment on a line without quotes (so the # cannot be inside a string).
 _COMMENT_RE = re.compile(r"^([^'\"#\n]*)#[^\n]*$", re.MULTILINE)
 _MAYBE_PLACEHOLDER_RE = re.compile(
@@ -534,22 +536,21 @@ def _fast_cell(source: str) -> list[object] | None:
         return None  # a cell magic decides what the cell is; pasted prompts need IPython
     lines = source.split("\n")
     starts = _top_level_starts(source) + [len(lines)]
-    check_quotes = '"""' in source or "'''" in source
+    inside_string = _starts_inside_strings(lines, starts) if ('"""' in source or "'''" in source) else None
     out: list[object] = []
-    for a, b in zip(starts, starts[1:]):
+    for i, (a, b) in enumerate(zip(starts, starts[1:])):
+        if inside_string is not None and inside_string[i]:
+            return None  # the line split fell inside a multi-line string
         head = lines[a]
-        if check_quotes:
-            # A split inside a multi-line string leaves unbalanced triple quotes.
-            whole = "\n".join(lines[a:b])
-            if whole.count('"""') % 2 or whole.count("'''") % 2:
-                return None
         if not head.strip() or head.startswith("#"):
             if a == 0 and any(ln.strip() and not ln.lstrip().startswith("#") for ln in lines[a:b]):
                 return None  # indented code under a leading comment
             continue
         if head[0] in " \t":
             return None
-        if _DEF_HEAD_RE.match(head):
+        kind = _HEAD_RE.match(head)
+        what = kind.lastgroup if kind is not None else None
+        if what == "define":
             end = b
             while end > a and (not lines[end - 1].strip() or lines[end - 1].lstrip().startswith("#")):
                 end -= 1
@@ -561,28 +562,57 @@ def _fast_cell(source: str) -> list[object] | None:
                 uses, deftime = _global_uses(block)
             except (SyntaxError, ValueError, RecursionError, MemoryError):
                 return None
-            kind = "class" if m.group(1) == "class" else "function"
-            out.append(_FastDef(kind, m.group(2), a + 1, end, block, uses, deftime))
+            def_kind = "class" if m.group(1) == "class" else "function"
+            out.append(_FastDef(def_kind, m.group(2), a + 1, end, block, uses, deftime))
+            continue
+        if what is None or what == "augmented":
+            if what == "augmented":
+                out.append(kind.group("aug_name"))  # type: ignore[union-attr]
             continue
         block = "\n".join(lines[a:b])
-        assign = _ASSIGN_HEAD_RE.match(head)
-        constant_like = assign is not None and not _CALL_OR_INDEX_RE.search(
-            _COMMENT_RE.sub(r"\1", block), assign.end()
-        )
-        # Compound statements (loops, ifs, with, try) are parsed: they bind
-        # names that make earlier constants stale, and may hide defs.
-        if _IMPORT_HEAD_RE.match(head) or constant_like or _COMPOUND_RE.match(head):
-            tree = _parses("\n" * a + block)
-            if tree is None:
-                return None
-            out.extend(tree.body)
-        elif assign is not None:
-            out.extend(n.strip(" ()[]") for n in assign.group(1).split(","))
-        else:
-            aug = _AUG_ASSIGN_RE.match(head)
-            if aug is not None:
-                out.append(aug.group(1))
+        if what == "assign":
+            assert kind is not None
+            if _CALL_OR_INDEX_RE.search(_COMMENT_RE.sub(r"\1", block), kind.end()):
+                # Not a constant (a call or an index on the right): only note the names.
+                out.extend(n.strip(" ()[]") for n in kind.group("targets").split(","))
+                continue
+        # Imports, constant-like assignments and compound statements (loops,
+        # ifs, with, try: they bind names that make earlier constants stale,
+        # and may hide defs) are parsed.
+        tree = _parses("\n" * a + block)
+        if tree is None:
+            return None
+        out.extend(tree.body)
     return out
+
+
+def _starts_inside_strings(lines: list[str], starts: list[int]) -> list[bool]:
+    """For each block start, whether an odd number of triple quotes precede it.
+
+    An odd count means the column-0 line that seemed to start a statement is
+    inside a multi-line string (approximate: quotes in comments count too,
+    which only costs a fall-back to the careful path).
+    """
+    result: list[bool] = []
+    dq = sq = 0
+    line = 0
+    for start in starts[:-1]:
+        while line < start:
+            text = lines[line]
+            if "'''" in text or '"""' in text:
+                dq += text.count('"""')
+                sq += text.count("'''")
+            line += 1
+        result.append(bool(dq % 2 or sq % 2))
+    # A string still open at the end of the cell also means a split went wrong.
+    if result:
+        while line < len(lines):
+            dq += lines[line].count('"""')
+            sq += lines[line].count("'''")
+            line += 1
+        if dq % 2 or sq % 2:
+            result[-1] = True
+    return result
 
 
 def _may_hold_placeholder(source: str) -> bool:
