@@ -237,8 +237,11 @@ class _Grader:
         location = self._locate(outcome)
         if status == "error":
             where = f" ({location.describe()})" if location else ""
-            return self._case(case, ERROR, 0.0, location=location, message=(
-                f"Raised {outcome.error_type}: {outcome.message}{where}"), **common)
+            text = outcome.message
+            if not text.startswith(outcome.error_type):
+                text = f"{outcome.error_type}: {text}"
+            return self._case(case, ERROR, 0.0, location=location,
+                              message=f"Raised {text}{where}", **common)
         if status == "memory":
             return self._case(case, CRASHED, 0.0, location=location, message=(
                 "Ran out of memory: check the shapes of the arrays you create."), **common)
@@ -420,6 +423,30 @@ def _matches(student: Any, mutant: Any, expected: Any, specs: Sequence[Any], tol
 # ---------------------------------------------------------------------- entry point
 
 
+def needed_functions(functions: Mapping[str, Any], roots: Sequence[str]) -> set[str]:
+    """The graded functions and every notebook function they call, transitively.
+
+    Only these go into the program the sandbox runs: a helper that builds a
+    Keras model (and imports TensorFlow) must not cost seconds, or a load
+    failure, to a submission whose graded functions never call it.
+    """
+    needed: set[str] = set()
+    stack = [name for name in roots if name in functions]
+    while stack:
+        name = stack.pop()
+        if name in needed:
+            continue
+        needed.add(name)
+        try:
+            tree = ast.parse(functions[name].source)
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name) and node.id in functions and node.id not in needed:
+                stack.append(node.id)
+    return needed
+
+
 def unreadable_result(rubric: Rubric, *, submission_id: str, path: str, message: str,
                       status: str = "unreadable") -> SubmissionResult:
     """A zero-score result for a submission that could not be graded at all."""
@@ -459,13 +486,16 @@ def grade_submission(path: str | Path, *, context: GradingContext, sandbox: Any,
     t1 = time.perf_counter()
     timings["read"] = t1 - t0
     extraction = extract(notebook)
-    program = extraction.program()
+    needed = needed_functions(extraction.functions,
+                              [f for part in rubric.parts for f in (part.function, *part.depends)])
+    program = extraction.program(omit=[name for name in extraction.functions if name not in needed])
     t2 = time.perf_counter()
     timings["extract"] = t2 - t1
 
     messages = [d.message if d.cell_index is None else
                 f"{d.message} (cell {d.cell_index + 1}{f', line {d.line}' if d.line else ''})"
-                for d in extraction.diagnostics if d.severity in ("warning", "error")]
+                for d in extraction.diagnostics if d.severity in ("warning", "error")
+                and (d.function is None or d.function in needed)]
     parts: list[PartResult] = []
     graded = {part.name: None for part in rubric.parts}
     if any(part.cases for part in rubric.parts):

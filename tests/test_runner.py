@@ -190,3 +190,31 @@ def test_unreadable_notebook_is_a_result_not_a_crash(tmp_path, context, sandbox)
     result = grade_submission(path, context=context, sandbox=sandbox)
     assert result.status == "unreadable" and result.points == 0
     assert "broken.ipynb" in result.messages[0]
+
+
+def test_helpers_the_graded_functions_never_call_are_not_loaded(tmp_path, context, sandbox):
+    # A Keras model builder beside the NumPy work: TensorFlow must not be imported to grade
+    # rnn_forward (seconds per submission, or a failed load that would cost every function).
+    keras_cell = nbs.code_cell("import tensorflow as tf\nfrom tensorflow import keras\n\n"
+                               "def build_model():\n    return keras.Sequential([tf.keras.layers.LSTM(3)])\n")
+    helper_cell = nbs.code_cell("def step(x, a, p):\n    return rnn_cell_forward(x, a, p)\n")
+    nb = nbs.course_notebook(nbs.mutate("rnn_forward", "rnn_cell_forward(x[:, :, t], a_next, parameters)",
+                                        "step(x[:, :, t], a_next, parameters)"),
+                             extra_cells=[keras_cell, helper_cell])
+    start = time.perf_counter()
+    result = grade(tmp_path, nb, context, sandbox)
+    assert all(p.status == PASSED for p in core(result, context))
+    assert not any("tensorflow" in m for m in result.messages)
+    assert time.perf_counter() - start < 4  # importing TensorFlow alone takes about 5 s
+
+
+def test_needed_functions_follow_calls_transitively():
+    from grader.runner import needed_functions
+
+    class F:
+        def __init__(self, source):
+            self.source = source
+    functions = {"a": F("def a():\n    return b()\n"), "b": F("def b():\n    return c\n"),
+                 "c": F("def c():\n    pass\n"), "d": F("def d():\n    return a()\n")}
+    assert needed_functions(functions, ["a"]) == {"a", "b", "c"}
+    assert needed_functions(functions, ["zzz"]) == set()
