@@ -210,9 +210,12 @@ def test_ipython_syntax_without_ipython(monkeypatch: pytest.MonkeyPatch) -> None
         return real_import(name, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "__import__", no_ipython)
-    cell = "!nvidia-smi\n%pylab inline\ncd ..\ndef k(z):\n    return z ** 2\nk?\n"
+    cell = ("!nvidia-smi\n%pylab inline\ncd ..\ndef k(z):\n    %time w = z\n    !ls -la\n"
+            "    np.dot?\n    return z ** 2\nk?\nres = !ls\n")
     ex = extract(nb(cell))
     assert run_program(ex)["k"](3) == 9
+    assert ex.functions["k"].last_line == 8
+    assert [d for d in ex.diagnostics if d.severity != "info"] == []
 
 
 def test_ipython_transformer_handles_what_the_line_rules_miss() -> None:
@@ -592,8 +595,10 @@ def test_locate_maps_program_lines_back_to_cells() -> None:
     range_line = lines.index("    for t in range(None):") + 1
     assert program.locate(range_line) == (3, 10, "rnn_forward")
     assert program.locate(10_000) == (None, None, None)
+    # The unfinished function is still in the program; running it fails on its blank.
+    unfinished = run_program(ex)["rnn_forward"]
     with pytest.raises(TypeError):
-        compile(program.source, "<p>", "exec") and run_program(ex)["rnn_forward"](np.zeros((3, 4, 2)), None, {"Wya": np.zeros((2, 5))})
+        unfinished(np.zeros((3, 4, 2)), None, {"Wya": np.zeros((2, 5))})
 
 
 def test_runtime_error_line_locates_in_the_notebook() -> None:
