@@ -340,3 +340,29 @@ def test_killing_the_grading_process_takes_down_zygote_and_children(tmp_path):
     while any(os.path.exists(f"/proc/{p}") for p in pids) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert [p for p in pids if os.path.exists(f"/proc/{p}")] == []
+
+
+@pytest.mark.slow
+def test_two_grading_processes_never_share_a_slot_uid(tmp_path):
+    if os.geteuid() != 0:
+        pytest.skip("slot uids exist only as root")
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = tmp_path / "worker.py"
+    script.write_text(textwrap.dedent(f'''
+        import sys, time
+        sys.path.insert(0, {str(Path(__file__).resolve().parents[1])!r})
+        from grader.sandbox import Sandbox
+        with Sandbox(workers_hint=2) as sb:
+            sessions = [sb.session("import os\\ndef uid():\\n    return os.getuid()\\n") for _ in range(3)]
+            print(*sorted({{s.call("uid", ()).value for s in sessions}}), flush=True)
+            time.sleep(1.0)
+            for s in sessions:
+                s.close()
+    '''))
+    procs = [subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True) for _ in range(2)]
+    uids = [set(map(int, p.communicate(timeout=60)[0].split())) for p in procs]
+    assert all(len(u) == 3 for u in uids), uids
+    assert not uids[0] & uids[1]
