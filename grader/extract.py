@@ -766,7 +766,7 @@ class _Extractor:
         if m:
             self.diags.append(Diagnostic(
                 "error",
-                f"Syntax error in cell {index}, line {line}: {msg}. "
+                f"Syntax error in cell {index + 1}, line {line}: {msg}. "
                 f"`{m.group(1)}` cannot be graded until this is fixed.",
                 index, line, m.group(1),
             ))
@@ -774,7 +774,7 @@ class _Extractor:
         else:
             self.diags.append(Diagnostic(
                 "info",
-                f"Syntax error in cell {index}, line {line}: {msg}. That code is not graded, so it was skipped.",
+                f"Syntax error in cell {index + 1}, line {line}: {msg}. That code is not graded, so it was skipped.",
                 index, line,
             ))
 
@@ -810,11 +810,11 @@ class _Extractor:
         previous = self.defs.pop(name, None)
         if previous is not None and previous[0].kind in ("function", "class"):
             old = previous[0]
-            where = f"cell {old.cell_index}" if old.cell_index != cell.index else "earlier in the same cell"
+            where = f"cell {old.cell_index + 1}" if old.cell_index != cell.index else "earlier in the same cell"
             self.diags.append(Diagnostic(
                 "warning",
                 f"`{name}` is defined more than once ({where}, line {old.first_line}, and cell "
-                f"{cell.index}, line {first}); the last definition (cell {cell.index}) is the one graded.",
+                f"{cell.index + 1}, line {first}); the last definition (cell {cell.index + 1}) is the one graded.",
                 cell.index, first, name,
             ))
         self.defs[name] = (_Def(kind, (name,), source, cell.index, first, last, uses[0], uses[1]),
@@ -921,7 +921,7 @@ class _Extractor:
             self.diags.append(Diagnostic(
                 "warning",
                 f"`{inner.name}` is defined inside an `{type(node).__name__.lower()}` block "
-                f"(cell {cell.index}, line {inner.lineno}), not at the top level of a cell, so it is not graded.",
+                f"(cell {cell.index + 1}, line {inner.lineno}), not at the top level of a cell, so it is not graded.",
                 cell.index, inner.lineno, inner.name,
             ))
 
@@ -1022,7 +1022,7 @@ class _Extractor:
                 reason = getattr(exc, "msg", None) or str(exc) or type(exc).__name__
                 self.diags.append(Diagnostic(
                     "error",
-                    f"Syntax error in cell {d.cell_index}, line {line}: {reason}. "
+                    f"Syntax error in cell {d.cell_index + 1}, line {line}: {reason}. "
                     f"`{name}` cannot be graded until this is fixed.",
                     d.cell_index, line, name,
                 ))
@@ -1044,11 +1044,11 @@ class _Extractor:
             name = d.names[0]
             skip.add(name)
             names = ", ".join(f"`{n}`" for n in missing)
-            where = [f"`{n}` is assigned in cell {self.dropped_bindings[n]}" for n in missing
+            where = [f"`{n}` is assigned in cell {self.dropped_bindings[n] + 1}" for n in missing
                      if n in self.dropped_bindings]
             self.diags.append(Diagnostic(
                 "error",
-                f"`{name}` (cell {d.cell_index}, line {d.first_line}) cannot even be defined when grading: "
+                f"`{name}` (cell {d.cell_index + 1}, line {d.first_line}) cannot even be defined when grading: "
                 f"its default values, decorators, annotations or class body read {names}, which "
                 f"nothing in the graded code defines" + (f" ({'; '.join(where)}, which is not graded)" if where else "")
                 + f". `{name}` is left out of the graded program; pass such values as arguments instead.",
@@ -1101,7 +1101,7 @@ class _Extractor:
                 who = ", ".join(f"`{u}`" for u in users[imp.binds][:3])
                 self.diags.append(Diagnostic(
                     "warning",
-                    f"{who} uses `{imp.binds}` from `{imp.source}` (cell {imp.cell_index}); the grader must import "
+                    f"{who} uses `{imp.binds}` from `{imp.source}` (cell {imp.cell_index + 1}); the grader must import "
                     f"`{imp.module}` to run it, which is slow and may fail if it is not installed.",
                     imp.cell_index, imp.line, users[imp.binds][0],
                 ))
@@ -1310,7 +1310,7 @@ def _free_message(function: str, name: str, dropped: Mapping[str, int],
                 "which cannot run when grading; remove it from the function.")
     text = f"`{function}` uses `{name}`, which is not defined inside the function"
     if name in dropped:
-        text += (f"; it is only assigned outside, in cell {dropped[name]}, which is not graded. "
+        text += (f"; it is only assigned outside, in cell {dropped[name] + 1}, which is not graded. "
                  "A graded function runs on its own: compute the value inside the function or take it "
                  "from the function's arguments")
     elif name in test_bound:

@@ -492,7 +492,7 @@ def grade_submission(path: str | Path, *, context: GradingContext, sandbox: Any,
     t2 = time.perf_counter()
     timings["extract"] = t2 - t1
 
-    messages = [d.message if d.cell_index is None else
+    messages = [d.message if d.cell_index is None or "cell " in d.message else
                 f"{d.message} (cell {d.cell_index + 1}{f', line {d.line}' if d.line else ''})"
                 for d in extraction.diagnostics if d.severity in ("warning", "error")
                 and (d.function is None or d.function in needed)]

@@ -248,7 +248,7 @@ def test_broken_function_does_not_hide_the_others() -> None:
     errors = [d for d in ex.diagnostics if d.severity == "error"]
     assert len(errors) == 1
     assert errors[0].function == "broken" and errors[0].cell_index == 1 and errors[0].line == 4
-    assert "cell 1" in errors[0].message and "`broken`" in errors[0].message
+    assert "cell 2" in errors[0].message and "`broken`" in errors[0].message
     assert run_program(ex)["good_two"](2) == 6
 
 
@@ -316,7 +316,7 @@ def test_duplicate_definitions_last_wins_and_is_reported() -> None:
     ns = run_program(ex)
     assert ns["rnn_forward"](None, None, None) == "second"
     dup = [d for d in ex.diagnostics if "more than once" in d.message]
-    assert len(dup) == 1 and "cell 0" in dup[0].message and "cell 2" in dup[0].message
+    assert len(dup) == 1 and "cell 1" in dup[0].message and "cell 3" in dup[0].message
     assert dup[0].function == "rnn_forward" and dup[0].severity == "warning"
     assert ex.program().source.count("def rnn_forward") == 1
 
@@ -476,7 +476,7 @@ def test_name_from_a_test_cell_is_free_and_explained() -> None:
     diag = [d for d in ex.diagnostics if "`Wy`" in d.message]
     assert len(diag) == 1
     assert diag[0].function == "lstm_cell_forward" and diag[0].cell_index == 2 and diag[0].line == 4
-    assert "cell 1" in diag[0].message
+    assert "cell 2" in diag[0].message
 
 
 def test_locals_parameters_globals_and_nested_scopes() -> None:
@@ -722,7 +722,7 @@ def test_def_that_cannot_be_defined_is_left_out_of_the_program() -> None:
     errors = {d.function: d for d in ex.diagnostics if d.severity == "error"}
     assert set(errors) == {"predict_and_sample", "Wrapper", "Config"}
     assert "`x_initializer`" in errors["predict_and_sample"].message
-    assert "cell 1" in errors["predict_and_sample"].message
+    assert "cell 2" in errors["predict_and_sample"].message
     assert errors["predict_and_sample"].cell_index == 2 and errors["predict_and_sample"].line == 1
     ns = run_program(ex)  # loads without NameError
     assert "predict_and_sample" not in ns and "Wrapper" not in ns and "Config" not in ns
