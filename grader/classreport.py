@@ -41,6 +41,8 @@ COUNTED = (NOT_IMPLEMENTED, MISSING, TIMEOUT, ERROR, CRASHED, SKIPPED, HARNESS)
 TOP_MISTAKES = 25
 SIMILAR_PAIRS_SHOWN = 10
 HISTOGRAM_BINS = 20
+#: Flagged submissions listed one per row in the IMDB section (the counts cover them all).
+IMDB_ROWS = 300
 
 e = html.escape
 
@@ -410,13 +412,18 @@ def _imdb(stats: ClassStats) -> str:
     out.append('<table class="data"><tr><th>flag</th><th class="num">submissions</th></tr>' + "".join(
         f'<tr><td>{e(f)}</td><td class="num">{n}</td></tr>' for f, n in counts.most_common()) + "</table>")
     rows = []
-    for sid, flags in flagged:
-        part = dict(parts)[sid]
+    by_id = dict(parts)
+    for sid, flags in flagged[:IMDB_ROWS]:
+        part = by_id[sid]
         details = [n for n in part.notes if n not in IMDB_FLAGS]
         rows.append(f"<tr><td>{e(sid)}</td><td>{e(', '.join(flags))}</td><td class=\"num\">{part.points:g}</td>"
                     f"<td>{'<br>'.join(e(d) for d in details)}</td></tr>")
     out.append('<table class="data"><tr><th>submission</th><th>flags</th><th class="num">points</th>'
-               "<th>feedback given</th></tr>" + "".join(rows) + "</table></section>")
+               "<th>feedback given</th></tr>" + "".join(rows) + "</table>")
+    if len(flagged) > IMDB_ROWS:
+        out.append(f'<p class="muted">{len(flagged) - IMDB_ROWS} more flagged submissions: see their '
+                   "feedback.md.</p>")
+    out.append("</section>")
     return "".join(out)
 
 
