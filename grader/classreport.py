@@ -270,10 +270,12 @@ def bars_png(labels: Sequence[str], values: Sequence[float], *, title: str, iden
 
 
 def _pct(part: int, whole: int) -> str:
+    """``part`` of ``whole`` as a whole percentage, or a dash when ``whole`` is 0."""
     return f"{100 * part / whole:.0f}%" if whole else "–"
 
 
 def _overview(stats: ClassStats, rubric: Rubric) -> str:
+    """The overview section: counts and summary statistics of the scores."""
     scores = stats.scores
     kpis = [("submissions", stats.total), ("graded", len(stats.graded)),
             ("unreadable", len(stats.unreadable)), ("harness failures", len(stats.harness))]
@@ -286,6 +288,7 @@ def _overview(stats: ClassStats, rubric: Rubric) -> str:
 
 
 def _distribution(stats: ClassStats) -> str:
+    """The score histogram and the table of 20% bands."""
     out = ['<section id="distribution"><h2>Score distribution</h2>']
     if not stats.scores:
         out.append("<p>No scored submissions.</p></section>")
@@ -302,6 +305,7 @@ def _distribution(stats: ClassStats) -> str:
 
 
 def _parts(stats: ClassStats) -> str:
+    """The per-part table (points, full marks, statuses) and its bar chart."""
     out = ['<section id="parts"><h2>Pass rate per part</h2>']
     if not stats.graded:
         out.append("<p>No graded submissions.</p></section>")
@@ -328,6 +332,7 @@ def _parts(stats: ClassStats) -> str:
 
 
 def _cases(stats: ClassStats) -> str:
+    """The per-case table and its bar chart coloured by part."""
     out = ['<section id="cases"><h2>Pass rate per case</h2>']
     shown = [c for c in stats.cases if c.submissions]
     if not shown:
@@ -351,6 +356,7 @@ def _cases(stats: ClassStats) -> str:
 
 
 def _mistakes(stats: ClassStats) -> str:
+    """The most frequent diagnosed mistakes, with counts and the message students saw."""
     out = ['<section id="mistakes"><h2>Most frequent diagnosed mistakes</h2>']
     if not stats.mistakes:
         out.append("<p>No known mistake was diagnosed.</p></section>")
@@ -367,6 +373,7 @@ def _mistakes(stats: ClassStats) -> str:
 
 
 def _harness(stats: ClassStats, harness_notes: Sequence[str]) -> str:
+    """Harness failures, cases lost to grader errors, the batch's notes, unreadable files."""
     out = ['<section id="harness"><h2>Harness failures and unreadable submissions</h2>']
     if not (stats.harness or stats.harness_cases or harness_notes or stats.unreadable):
         out.append("<p>None: every submission was read and graded without a fault of the grader.</p></section>")
@@ -395,6 +402,7 @@ def _harness(stats: ClassStats, harness_notes: Sequence[str]) -> str:
 
 
 def _imdb(stats: ClassStats) -> str:
+    """The IMDB bonus section (empty when no result has the part): attempts, flags, flagged rows."""
     parts = [(r.submission_id, r.part(IMDB_PART)) for r in stats.graded if r.part(IMDB_PART) is not None]
     if not parts:
         return ""
@@ -429,6 +437,7 @@ def _imdb(stats: ClassStats) -> str:
 
 def _similarity(similarity: Any, sources: Mapping[str, Mapping[str, str]] | None,
                 known: Mapping[str, Mapping[str, str]] | None) -> str:
+    """The similar-code section (grader.similarity's HTML), or a line saying the check did not run."""
     if similarity is None:
         return ('<section id="similarity-none"><h2>Similar code</h2>'
                 "<p>The similarity check was not run.</p></section>")

@@ -303,6 +303,7 @@ def _exporter_class() -> type:
         takes more than half of the time of a page)."""
 
         def _init_preprocessors(self) -> None:
+            """Register only the configured preprocessors, not the template's."""
             Exporter._init_preprocessors(self)
 
         def from_notebook_node(self, nb: Any, resources: dict | None = None, **kw: Any) -> tuple[str, dict]:
@@ -359,6 +360,7 @@ def default_renderer() -> FeedbackRenderer:
 
 
 def _points(value: float) -> str:
+    """Points as people write them: 2.5, 10, not 10.0."""
     return f"{value:g}"
 
 

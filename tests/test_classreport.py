@@ -59,6 +59,7 @@ def synthetic_result(sid: str, rng: random.Random, *, imdb: bool = False) -> Sub
 def fixed_class() -> list[SubmissionResult]:
     """Three graded (one perfect, two with the same mistake), one unreadable, one harness failure."""
     def result(sid, failing: dict[str, tuple[str, Diagnosis | None]]):
+        """A graded result where the cases in ``failing`` have the given status and diagnosis."""
         parts = []
         for part in RUBRIC.parts:
             cases = tuple(CaseResult(c.id, c.name, c.visibility,
@@ -88,18 +89,22 @@ class Visible(HTMLParser):
     """Visible text and the tags of a page."""
 
     def __init__(self) -> None:
+        """Start with no text and no tags."""
         super().__init__()
         self.text: list[str] = []
         self.tags: list[tuple[str, dict]] = []
 
     def handle_starttag(self, tag, attrs):
+        """Record a tag and its attributes."""
         self.tags.append((tag, dict(attrs)))
 
     def handle_data(self, data):
+        """Record visible text."""
         self.text.append(data)
 
 
 def parse(page: str) -> Visible:
+    """Parse ``page``."""
     parser = Visible()
     parser.feed(page)
     return parser

@@ -75,18 +75,22 @@ class Visible(HTMLParser):
     """The text a reader sees (no tags, entities decoded), and the elements' tags and attributes."""
 
     def __init__(self) -> None:
+        """Start with no text and no tags."""
         super().__init__()
         self.text: list[str] = []
         self.tags: list[tuple[str, dict]] = []
 
     def handle_starttag(self, tag, attrs):
+        """Record a tag and its attributes."""
         self.tags.append((tag, dict(attrs)))
 
     def handle_data(self, data):
+        """Record visible text."""
         self.text.append(data)
 
 
 def visible(page: str) -> Visible:
+    """Parse ``page``."""
     parser = Visible()
     parser.feed(page)
     return parser
@@ -94,6 +98,7 @@ def visible(page: str) -> Visible:
 
 @pytest.fixture
 def rendered(tmp_path):
+    """The course notebook and its graded result, written as feedback.html: (path, page)."""
     path = nbs.write(tmp_path / "ada.ipynb", nbs.notebook(course_cells()))
     result = graded_result(path)
     out = write_feedback_html(result, notebook_path=path, out_path=tmp_path / "out" / "feedback.html")
@@ -215,6 +220,7 @@ def hostile_notebook() -> dict:
 
 
 def hostile_result(path: Path) -> SubmissionResult:
+    """A result whose every string (ids, names, messages, output) tries to inject a script."""
     c = case("f/public-1", ERROR, 0.0, 1.0, name="<script>alert('case')</script>",
              message="Raised Exception: <script>alert('msg')</script>", location=Location(1, 2, HOSTILE_NAME),
              output="<script>alert('out')</script>",
