@@ -96,9 +96,7 @@ def _case_output(part: PartResult, case: CaseResult, number: int) -> str:
         head = f"hidden case {number}: {STATUS_WORDS.get(case.status, case.status)}"
         if case.status == PASSED:
             return head
-        lines = [head]
-        if case.status in (FAILED,) and case.message:
-            lines.append(case.message)
+        lines = [head]  # nothing about a hidden case's inputs or values, only the mistake's name
         if case.diagnosis:
             lines.append(case.diagnosis.message)
         return "\n".join(lines)
