@@ -170,7 +170,7 @@ def test_no_submissions_and_bad_rubric_are_command_errors(tmp_path):
         run(tmp_path / "one", tmp_path / "out", rubric=bad)
 
 
-def test_similarity_flags_a_copy_and_the_template_excludes_starter_code(tmp_path):
+def test_similarity_flags_copies_template_excluded_known_sources_compared(tmp_path):
     subs, out = tmp_path / "subs", tmp_path / "out"
     nbs.write(subs / "ada.ipynb", nbs.course_notebook())
     copy = nbs.course_notebook(nbs.mutate("rnn_cell_forward", "a_next", "h_new"))
@@ -192,6 +192,14 @@ def test_similarity_flags_a_copy_and_the_template_excludes_starter_code(tmp_path
     with open(out / commands.SIMILARITY_CSV, newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert not any(r["flagged"] == "1" and {r["a"], r["b"]} == {"ada", "bea"} for r in rows)
+
+    known = tmp_path / "found_online"
+    nbs.write(known / "blog_solution.ipynb", nbs.alt_notebook())
+    summary, _ = run(subs, out, similarity=True, known=known)
+    with open(out / commands.SIMILARITY_CSV, newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert any(r["flagged"] == "1" and {r["a"], r["b"]} == {"grace", "known:blog_solution"}
+               and r["known_source"] == "1" for r in rows)
 
     (out / commands.SIMILARITY_CSV).unlink()
     run(subs, out)  # similarity=False
