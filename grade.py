@@ -58,14 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--function", metavar="NAME",
                         help="with --check: only this function")
     parser.add_argument("--gradescope-root", type=Path, metavar="DIR",
-                        default=_gradescope_default_root(),
-                        help="with --gradescope: the autograder root (default: %(default)s)")
+                        default=commands.default_of(commands.gradescope, "root"),
+                        help="with --gradescope: the autograder root (default: /autograder)")
     return parser
-
-
-def _gradescope_default_root() -> Path:
-    from grader.gradescope import DEFAULT_ROOT
-    return DEFAULT_ROOT
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -82,8 +77,8 @@ def main(argv: list[str] | None = None) -> int:
             commands.student_kit(args.student_kit, rubric=args.rubric)
             return commands.EXIT_OK
         if args.gradescope:
-            from grader.gradescope import run_gradescope
-            return run_gradescope(root=args.gradescope_root, rubric=args.rubric, stream=sys.stdout)
+            return commands.gradescope(root=args.gradescope_root, rubric=args.rubric,
+                                       stream=sys.stdout)
         if args.submissions is None:
             parser.error("give the submissions to grade (a folder, a notebook or a zip), "
                          "or --check NOTEBOOK")

@@ -498,3 +498,15 @@ def student_kit(out_dir: Path, *, rubric: Path = DEFAULT_RUBRIC, stream: TextIO 
         raise CommandError(str(exc)) from None
     (stream or sys.stderr).write(f"Student kit written to {path}\n")
     return path
+
+
+# --------------------------------------------------------------------------- Gradescope
+
+
+def gradescope(*, root: Path | None = None, rubric: Path = DEFAULT_RUBRIC,
+               stream: TextIO | None = None) -> int:
+    """``grade.py --gradescope``: grade ``ROOT/submission`` into ``ROOT/results/results.json``."""
+    from grader.gradescope import DEFAULT_ROOT, run_gradescope
+
+    return run_gradescope(root=Path(root) if root is not None else DEFAULT_ROOT,
+                          rubric=Path(rubric), stream=stream or sys.stdout)

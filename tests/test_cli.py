@@ -33,6 +33,7 @@ def test_defaults_come_from_the_library():
     assert args.similarity is params["similarity"].default is True
     assert args.feedback_html is params["feedback_html"].default is True
     assert args.force is params["force"].default is False
+    assert args.gradescope_root == inspect.signature(commands.gradescope).parameters["root"].default
 
 
 def test_exit_codes_are_named_and_distinct():
