@@ -1,0 +1,519 @@
+"""Grading a class end to end with ``grade.py``, beside the two usual ways of doing it.
+
+Generates N submissions (a realistic mix, below), grades them with ``grade.py``
+run as a subprocess the way instructors run it (``--jobs`` = cores,
+``--force``), with and without the similarity check, and prints:
+
+* wall time of the whole run and per submission, and its phases (start-up,
+  grading, what follows the last submission: gradebook, similarity, class
+  report), from the time each line of ``grade.py``'s output arrived;
+* the time of each stage per submission (reading, extraction, sandbox start,
+  checks, IMDB bonus, from ``OUT/<id>/result.full.json``; reports = the
+  worker's time for the submission minus its grading time);
+* the peak resident memory of the grading process, of its workers, of the
+  sandbox zygotes and children (``VmHWM`` polled from ``/proc``);
+* two baselines measured in the same run on the same machine: a fresh
+  ``python -c "import numpy"`` per submission spread over the cores, and the
+  execution of a sample of the notebooks in a Jupyter kernel with nbclient
+  (the way otter-grader and nbgrader grade), scaled to N.
+
+The mix, per hundred submissions: 30 correct in the course's layout (half of
+them with the IMDB bonus), 20 correct in another style, 30 with one or two
+known mistakes (``solution.mutants``), 9 unfinished (template placeholders
+left), 6 raising an error, 4 truncated JSON, 1 that loops forever.  Every
+notebook also carries its student's own test cells, so no two are identical.
+
+    python3 benchmarks/bench_grading.py [--n 400] [--sample 5] [--keep DIR]
+    python3 benchmarks/bench_grading.py --scaling        # N = 100, 400, 2000
+
+Targets (issue 9): N = 400 in at most 0.15 x N x t(import numpy) / cores;
+per-submission time within +/-20 % from N = 100 to 2,000; grading process
+peak RSS under 300 MB at N = 2,000 and not growing with N.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from solution.mutants import MUTANTS, SAME_WHEN_ONE_STEP, mutant_source  # noqa: E402
+from tests import notebooks as nbs  # noqa: E402
+
+STAGES = ("read", "extract", "sandbox_start", "checks", "imdb", "reports", "total")
+GRADED = ("rnn_cell_forward", "rnn_forward", "lstm_cell_forward", "lstm_forward",
+          "rnn_cell_backward", "rnn_backward")
+
+# Kinds per hundred submissions (sums to 100).
+MIX = (("correct", 15), ("correct_imdb", 15), ("other_style", 20), ("wrong", 30),
+       ("unfinished", 9), ("raises", 6), ("broken_json", 4), ("loops", 1))
+
+# Errors a student makes that raise (shapes that do not fit, a name not defined).
+RAISING = (
+    ("rnn_cell_backward", "dxt = np.dot(Wax.T, dtanh)", "dxt = np.dot(Wax, dtanh)"),
+    ("lstm_cell_forward", "ft = sigmoid(np.dot(Wf, concat) + bf)", "ft = sigmoid(np.dot(Wf, xt) + bf)"),
+    ("rnn_forward", "n_y, n_a = parameters[\"Wya\"].shape", "n_y, n_a = parameters[\"Wy\"].shape"),
+)
+# Template blanks left unfilled, as the course's starter notebook has them.
+UNFINISHED = (
+    ("lstm_cell_forward", "cct = np.tanh(np.dot(Wc, concat) + bc)", "cct = None"),
+    ("rnn_backward", "dWax += dWaxt", "dWax += None"),
+    ("rnn_cell_backward", "dba = np.sum(dtanh, axis=1, keepdims=True)", "dba = None"),
+    ("lstm_forward", "c[:, :, t] = c_next", "c[:, :, t] = None"),
+)
+
+RNN_UTILS = '''import numpy as np
+
+def softmax(x):
+    e_x = np.exp(x - np.max(x))
+    return e_x / e_x.sum(axis=0)
+
+def sigmoid(x):
+    return 1 / (1 + np.exp(-x))
+'''
+
+
+# --------------------------------------------------------------------------- the class
+
+
+def kinds_for(n: int, *, seed: int = 0) -> list[str]:
+    """The kind of each of ``n`` submissions: the mix of ``MIX`` per hundred, shuffled per hundred."""
+    rng = random.Random(seed)
+    out: list[str] = []
+    while len(out) < n:
+        block = [kind for kind, count in MIX for _ in range(count)]
+        rng.shuffle(block)
+        out.extend(block)
+    return out[:n]
+
+
+def _student_cells(k: int, rng: random.Random) -> list[dict]:
+    """A student's own scratch cells: differ from one notebook to the next."""
+    seed = rng.randrange(1000)
+    return [nbs.markdown_cell(f"### My checks (student {k})"),
+            nbs.code_cell(f"np.random.seed({seed})\nx_try = np.random.randn(3, {rng.randrange(2, 9)}, 4)\n"
+                          f"print(x_try.shape, {k})\n",
+                          outputs=[nbs.stream(f"(3, {seed % 7 + 2}, 4) {k}\n")], count=40)]
+
+
+def submission(kind: str, k: int, rng: random.Random) -> dict | str:
+    """The notebook (a dict), or broken JSON text, of student ``k`` of kind ``kind``."""
+    own = _student_cells(k, rng)
+    if kind == "correct":
+        return nbs.course_notebook(extra_cells=own)
+    if kind == "correct_imdb":
+        return nbs.course_notebook(extra_cells=own + nbs.imdb_cells())
+    if kind == "other_style":
+        nb = nbs.alt_notebook()
+        nb["cells"].extend(own)
+        return nb
+    if kind == "wrong":
+        usable = sorted(m for m, mutant in MUTANTS.items()
+                        if mutant.function in GRADED and m not in SAME_WHEN_ONE_STEP)
+        chosen = rng.sample(usable, rng.choice((1, 1, 2)))
+        overrides = {}
+        for mutant_id in chosen:
+            overrides[MUTANTS[mutant_id].function] = mutant_source(mutant_id)
+        return nbs.course_notebook(overrides, extra_cells=own)
+    if kind == "unfinished":
+        picks = rng.sample(UNFINISHED, rng.choice((1, 2)))
+        overrides = {}
+        for name, old, new in picks:
+            overrides.update(nbs.mutate(name, old, new))
+        return nbs.course_notebook(overrides, extra_cells=own)
+    if kind == "raises":
+        name, old, new = rng.choice(RAISING)
+        return nbs.course_notebook(nbs.mutate(name, old, new), extra_cells=own)
+    if kind == "broken_json":
+        text = json.dumps(nbs.course_notebook(extra_cells=own))
+        return text[: len(text) * rng.randrange(2, 9) // 10]
+    if kind == "loops":
+        return nbs.course_notebook(nbs.mutate(
+            "rnn_forward", "    caches = (caches, x)", "    while True:\n        pass\n    caches = (caches, x)"),
+            extra_cells=own)
+    raise ValueError(kind)
+
+
+def write_class(folder: Path, n: int, *, seed: int = 0) -> dict[str, str]:
+    """Write ``n`` submissions into ``folder``; return submission id -> kind."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(seed)
+    kinds = {}
+    for k, kind in enumerate(kinds_for(n, seed=seed)):
+        sid = f"s{k:04d}_{kind}"
+        nb = submission(kind, k, rng)
+        path = folder / f"{sid}.ipynb"
+        if isinstance(nb, str):
+            path.write_text(nb, encoding="utf-8")
+        else:
+            nbs.write(path, nb)
+        kinds[sid] = kind
+    return kinds
+
+
+# --------------------------------------------------------------------------- machine
+
+
+def machine() -> dict[str, str]:
+    """Cores, CPU model, memory, Python and NumPy versions."""
+    import numpy
+    model = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                mem = f"{int(line.split()[1]) / 2**20:.1f} GiB"
+    except OSError:
+        pass
+    return {"cores (nproc)": str(os.cpu_count()), "CPU": model or platform.processor(), "memory": mem,
+            "Python": platform.python_version(), "NumPy": numpy.__version__,
+            "kernel": platform.release()}
+
+
+def load() -> str:
+    """The load averages (1, 5, 15 min)."""
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "?"
+
+
+# --------------------------------------------------------------------------- memory
+
+
+def _status(pid: int) -> dict[str, str]:
+    try:
+        text = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return {}
+    return dict(line.split(":\t", 1) for line in text.splitlines() if ":\t" in line)
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            try:
+                out += [int(x) for x in Path(f"/proc/{pid}/task/{task}/children").read_text().split()]
+            except OSError:
+                pass
+    except OSError:
+        pass
+    return out
+
+
+@dataclass
+class MemoryWatch:
+    """Polls the process tree of a run: peak RSS (VmHWM) per role."""
+
+    root: int
+    peaks: dict[int, tuple[str, int]] = field(default_factory=dict)  # pid -> (role, kB)
+    stop: threading.Event = field(default_factory=threading.Event)
+
+    def _role(self, pid: int, parent_role: str) -> str:
+        if parent_role == "":
+            return "main"
+        if parent_role == "main":
+            try:
+                cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
+            except OSError:
+                return "worker"
+            return "zygote" if b"zygote_main" in cmd else "worker"
+        if parent_role == "worker":
+            return "zygote"
+        return "child"
+
+    def poll(self) -> None:
+        """One walk of the tree."""
+        stack = [(self.root, "")]
+        while stack:
+            pid, parent_role = stack.pop()
+            role = self.peaks.get(pid, (None, 0))[0] or self._role(pid, parent_role)
+            hwm = _status(pid).get("VmHWM", "0 kB").split()[0]
+            try:
+                kb = int(hwm)
+            except ValueError:
+                kb = 0
+            old = self.peaks.get(pid, (role, 0))[1]
+            self.peaks[pid] = (role, max(old, kb))
+            stack.extend((c, role) for c in _children(pid))
+
+    def run(self) -> None:
+        """Poll until stopped (every 50 ms)."""
+        while not self.stop.is_set():
+            self.poll()
+            self.stop.wait(0.05)
+
+    def summary(self) -> dict[str, tuple[int, float]]:
+        """role -> (number of processes seen, peak MB of one of them)."""
+        out: dict[str, tuple[int, float]] = {}
+        for role, kb in self.peaks.values():
+            n, peak = out.get(role, (0, 0.0))
+            out[role] = (n + 1, max(peak, kb / 1024))
+        return out
+
+
+# --------------------------------------------------------------------------- runs
+
+
+@dataclass
+class Run:
+    """One ``grade.py`` run: wall time, phases, per-submission figures, memory."""
+
+    n: int
+    similarity: bool
+    wall: float = 0.0
+    startup: float = 0.0      # start -> the first graded submission reported
+    grading: float = 0.0      # first -> last submission reported
+    after: float = 0.0        # last submission -> exit (gradebook, similarity, class report)
+    per_sub: dict[str, float] = field(default_factory=dict)   # id -> worker seconds (progress line)
+    stages: dict[str, dict[str, float]] = field(default_factory=dict)  # id -> stage -> s
+    memory: dict[str, tuple[int, float]] = field(default_factory=dict)
+    returncode: int = 0
+    tail: str = ""
+
+
+def grade(class_dir: Path, out_dir: Path, *, jobs: int, similarity: bool, n: int) -> Run:
+    """Run ``grade.py`` on ``class_dir`` as a subprocess and collect its figures."""
+    cmd = [sys.executable, str(REPO / "grade.py"), str(class_dir), "--out", str(out_dir),
+           "--jobs", str(jobs), "--force"]
+    if not similarity:
+        cmd.append("--no-similarity")
+    run = Run(n=n, similarity=similarity)
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            cwd=str(REPO), env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    watch = MemoryWatch(proc.pid)
+    thread = threading.Thread(target=watch.run, daemon=True)
+    thread.start()
+    first = last = None
+    lines = []
+    for line in proc.stdout:
+        now = time.perf_counter() - t0
+        lines.append(line)
+        if line.startswith("[") and "/" in line.split("]")[0]:
+            first = now if first is None else first
+            last = now
+            body = line.split("] ", 1)[1].strip()
+            sid = body.split(":", 1)[0]
+            try:
+                run.per_sub[sid] = float(body.rsplit(" in ", 1)[1].rstrip("s"))
+            except (IndexError, ValueError):
+                pass
+    run.returncode = proc.wait()
+    run.wall = time.perf_counter() - t0
+    watch.stop.set()
+    thread.join()
+    run.memory = watch.summary()
+    run.startup = first or 0.0
+    run.grading = (last or 0.0) - (first or 0.0)
+    run.after = run.wall - (last or run.wall)
+    run.tail = "".join(lines[-8:])
+    for sid, seconds in run.per_sub.items():
+        record = out_dir / sid / "result.full.json"
+        try:
+            timings = json.loads(record.read_text()).get("timings") or {}
+        except (OSError, ValueError):
+            timings = {}
+        stages = {k: float(v) for k, v in timings.items()}
+        if stages:
+            stages["reports"] = max(seconds - stages.get("total", 0.0), 0.0)
+        run.stages[sid] = stages
+    return run
+
+
+def numpy_baseline(count: int, jobs: int) -> tuple[float, float]:
+    """Wall time of ``count`` fresh ``python -c "import numpy"`` run ``jobs`` at a time; and one alone."""
+    cmd = [sys.executable, "-c", "import numpy"]
+    singles = []
+    for _ in range(5):
+        t = time.perf_counter()
+        subprocess.run(cmd, check=True)
+        singles.append(time.perf_counter() - t)
+    t0 = time.perf_counter()
+    running: list[subprocess.Popen] = []
+    started = 0
+    while started < count or running:
+        while started < count and len(running) < jobs:
+            running.append(subprocess.Popen(cmd))
+            started += 1
+        running[0].wait()
+        running = [p for p in running if p.poll() is None]
+    return time.perf_counter() - t0, statistics.median(singles)
+
+
+def kernel_baseline(paths: list[Path], workdir: Path) -> list[float]:
+    """Seconds to execute each notebook in a fresh Jupyter kernel with nbclient (one at a time).
+
+    The IMDB cells (TensorFlow training, minutes each) are dropped, which favours this baseline.
+    """
+    import nbformat
+    from nbclient import NotebookClient
+
+    (workdir / "rnn_utils.py").write_text(RNN_UTILS)
+    times = []
+    for path in paths:
+        nb = nbformat.read(str(path), as_version=4)
+        nb.cells = [c for c in nb.cells if "tensorflow" not in c.source and "keras" not in c.source]
+        t = time.perf_counter()
+        client = NotebookClient(nb, timeout=60, kernel_name="python3", allow_errors=True,
+                                resources={"metadata": {"path": str(workdir)}})
+        client.execute()
+        times.append(time.perf_counter() - t)
+    return times
+
+
+# --------------------------------------------------------------------------- printing
+
+
+def _ms(x: float) -> str:
+    return f"{x * 1000:7.1f}"
+
+
+def print_run(run: Run, kinds: dict[str, str]) -> None:
+    """Phases, per-submission figures by kind, stages, memory."""
+    label = "with similarity" if run.similarity else "without similarity"
+    print(f"\ngrade.py, N = {run.n}, {label}: {run.wall:.2f} s wall "
+          f"({run.wall / run.n * 1000:.1f} ms per submission), exit {run.returncode}")
+    print(f"  phases: start-up {run.startup:.2f} s, grading {run.grading:.2f} s, "
+          f"after the last submission (gradebook, similarity, class report) {run.after:.2f} s")
+    by_kind: dict[str, list[str]] = {}
+    for sid in run.per_sub:
+        by_kind.setdefault(kinds.get(sid, "?"), []).append(sid)
+    print("  worker time per submission (ms; reports = worker time - grading total):")
+    print(f"  {'kind':<13}{'n':>5} {'median':>7} {'max':>7} |" + "".join(f"{s:>14}" for s in STAGES))
+    for kind, _ in MIX:
+        sids = by_kind.get(kind, [])
+        if not sids:
+            continue
+        secs = [run.per_sub[s] for s in sids]
+        stage_cols = ""
+        for stage in STAGES:
+            values = [run.stages[s].get(stage, 0.0) for s in sids if run.stages.get(s)]
+            stage_cols += f"{_ms(statistics.median(values)) if values else '      -':>14}"
+        print(f"  {kind:<13}{len(sids):>5} {_ms(statistics.median(secs))} {_ms(max(secs))} |{stage_cols}")
+    all_secs = list(run.per_sub.values())
+    if all_secs:
+        print(f"  {'all':<13}{len(all_secs):>5} {_ms(statistics.median(all_secs))} {_ms(max(all_secs))} |"
+              f" mean {statistics.fmean(all_secs) * 1000:.1f} ms, sum {sum(all_secs):.2f} s of worker time")
+        sums = {stage: sum(st.get(stage, 0.0) for st in run.stages.values()) for stage in STAGES}
+        print("  sum over submissions (s): " + ", ".join(f"{k} {v:.2f}" for k, v in sums.items()))
+    print("  peak RSS (VmHWM) per process: " + ", ".join(
+        f"{role} {peak:.0f} MB (x{n})" for role, (n, peak) in sorted(run.memory.items())))
+    if run.returncode:
+        print("  output tail:\n" + run.tail)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Generate, grade, measure the baselines, print."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=400, help="submissions (default 400)")
+    parser.add_argument("--sample", type=int, default=5,
+                        help="notebooks executed in a Jupyter kernel for the baseline (default 5; 0 skips)")
+    parser.add_argument("--keep", type=Path, help="keep the generated class and outputs in this folder")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="grade.py --jobs (default: cores)")
+    parser.add_argument("--numpy-runs", type=int, default=0,
+                        help="fresh numpy processes actually run for the baseline (default: min(N, 400)), "
+                             "scaled to N")
+    parser.add_argument("--scaling", action="store_true",
+                        help="N = 100, 400, 2000 (without similarity; with it at N = 400)")
+    parser.add_argument("--no-similarity-run", action="store_true",
+                        help="grade only once, without the similarity check")
+    args = parser.parse_args(argv)
+
+    work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bench-grading-"))
+    work.mkdir(parents=True, exist_ok=True)
+    cores = os.cpu_count() or 1
+    print("machine: " + "; ".join(f"{k} {v}" for k, v in machine().items()))
+    print(f"load average at start: {load()}")
+    sizes = [100, 400, 2000] if args.scaling else [args.n]
+    try:
+        runs: list[tuple[Run, dict[str, str]]] = []
+        for n in sizes:
+            class_dir = work / f"class-{n}"
+            shutil.rmtree(class_dir, ignore_errors=True)
+            t = time.perf_counter()
+            kinds = write_class(class_dir, n)
+            print(f"\nN = {n}: generated in {time.perf_counter() - t:.1f} s: " + ", ".join(
+                f"{kind} {sum(1 for v in kinds.values() if v == kind)}" for kind, _ in MIX))
+            modes = [False] if (args.no_similarity_run or (args.scaling and n != 400)) else [False, True]
+            for similarity in modes:
+                out_dir = work / f"out-{n}-{'sim' if similarity else 'nosim'}"
+                shutil.rmtree(out_dir, ignore_errors=True)
+                run = grade(class_dir, out_dir, jobs=args.jobs, similarity=similarity, n=n)
+                print_run(run, kinds)
+                print(f"  load average now: {load()}")
+                runs.append((run, kinds))
+
+        n_ref = 400 if args.scaling else args.n
+        count = args.numpy_runs or min(n_ref, 400)
+        wall, single = numpy_baseline(count, cores)
+        per = wall / count
+        print(f"\nbaseline 1: fresh `python -c \"import numpy\"`: {single * 1000:.0f} ms alone (median of 5); "
+              f"{count} of them {cores} at a time: {wall:.2f} s, {per * 1000:.1f} ms each "
+              f"-> {per * n_ref:.1f} s for N = {n_ref}")
+        print(f"  load average now: {load()}")
+        if args.sample:
+            class_dir = work / f"class-{n_ref}"
+            kinds = {p.stem: p.stem.split("_", 1)[1] for p in class_dir.glob("*.ipynb")}
+            pick = sorted(p for p in class_dir.glob("*.ipynb")
+                          if kinds[p.stem] not in ("loops", "broken_json"))[:args.sample]
+            kdir = work / "kernel"
+            kdir.mkdir(exist_ok=True)
+            times = kernel_baseline(pick, kdir)
+            mean = statistics.fmean(times)
+            print(f"baseline 2: nbclient, one fresh kernel per notebook (IMDB cells dropped), {len(times)} "
+                  f"notebooks: {', '.join(f'{t:.2f}' for t in times)} s; mean {mean:.2f} s "
+                  f"-> {mean * n_ref / cores:.0f} s for N = {n_ref} on {cores} cores")
+            print(f"  load average now: {load()}")
+
+        print("\ntargets:")
+        target = 0.15 * n_ref * single / cores
+        for run, _ in runs:
+            if run.n == n_ref:
+                verdict = "met" if run.wall <= target else "NOT met"
+                print(f"  N = {run.n} ({'with' if run.similarity else 'without'} similarity): "
+                      f"{run.wall:.2f} s against 0.15 x N x {single * 1000:.0f} ms / {cores} = {target:.2f} s: "
+                      f"{verdict}; {per * n_ref / run.wall:.1f} x faster than a numpy process per submission")
+        loops = [(sid, s) for run, kinds in runs for sid, s in run.per_sub.items() if kinds.get(sid) == "loops"]
+        if loops:
+            print(f"  looping submissions: {', '.join(f'{s:.2f}' for _, s in loops[:6])} s each "
+                  f"(rubric timeout 5 s per call: the timeout is paid once)")
+        if args.scaling:
+            nosim = [run for run, _ in runs if not run.similarity]
+            base = next((r for r in nosim if r.n == 400), nosim[0])
+            for run in nosim:
+                per_sub = run.wall / run.n
+                ratio = per_sub / (base.wall / base.n)
+                print(f"  N = {run.n:5}: {per_sub * 1000:6.1f} ms per submission ({ratio:.2f} x N = 400), "
+                      f"main process peak {run.memory.get('main', (0, 0))[1]:.0f} MB, "
+                      f"worker peak {run.memory.get('worker', (0, 0))[1]:.0f} MB")
+        print(f"load average at the end: {load()}")
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
