@@ -29,6 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--submissions", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=1, help="processes for the normalisation (default 1)")
     args = parser.parse_args(argv)
     copies = max(1, args.submissions // 10 // len(DISGUISES))
     n_independent = args.submissions - copies * len(DISGUISES)
@@ -39,12 +40,14 @@ def main(argv: list[str] | None = None) -> int:
     print("generated %d submissions (%d functions, %d independent, %d copies) in %.1f s"
           % (len(corpus.submissions), functions, n_independent, copies * len(DISGUISES), generated))
 
-    started = time.perf_counter()
-    report = find_similar(corpus.submissions, template=TEMPLATE, known=corpus.known)
-    elapsed = time.perf_counter() - started
+    load_before = os.getloadavg()[0]
+    started, cpu_started = time.perf_counter(), time.process_time()
+    report = find_similar(corpus.submissions, template=TEMPLATE, known=corpus.known, workers=args.workers)
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     stats = report.stats
-    print("find_similar: %.2f s wall (%.2f ms per function); cpu count %s"
-          % (elapsed, 1000 * elapsed / functions, os.cpu_count()))
+    print("find_similar: %.2f s wall, %.2f s CPU in this process (%.2f ms CPU per function); workers %d; "
+          "%s cores; load average %.1f before, %.1f after"
+          % (elapsed, cpu, 1000 * cpu / functions, args.workers, os.cpu_count(), load_before, os.getloadavg()[0]))
     print("fingerprints %d (ignored: %d starter code, %d common); candidate pairs %d; flagged pairs %d; clusters %d"
           % (stats["fingerprints"], stats["ignored_template"], stats["ignored_common"], stats["candidate_pairs"],
              stats["flagged_pairs"], len(report.clusters)))

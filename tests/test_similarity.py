@@ -312,3 +312,28 @@ def test_csv_and_html_outputs(tmp_path):
     assert "&lt;b&gt;copy&lt;/b&gt;" in page and "<b>copy</b>" not in page
     assert 'class="l m"' in page  # highlighted lines
     assert "never a grade change" in page
+
+
+def test_a_new_variable_does_not_respell_the_others():
+    """Locals are spelled by the shape of their definition: an inserted temporary changes only its own lines."""
+    edited = CELL.replace("    yt_pred = softmax(np.dot(Wya, a_next) + by)\n",
+                          "    logits = np.dot(Wya, a_next) + by\n    yt_pred = softmax(logits)\n")
+    a, b = tokens(CELL), tokens(edited)
+    assert a != b
+    common = set(a[i:i + 12] for i in range(len(a) - 11)) & set(b[i:i + 12] for i in range(len(b) - 11))
+    assert len(common) >= 0.6 * (len(a) - 11)
+
+
+def test_invalid_measure_is_refused():
+    with pytest.raises(ValueError):
+        find_similar({}, measure="median")
+
+
+@pytest.mark.slow
+def test_parallel_normalisation_gives_the_same_report():
+    from tests.test_similarity_corpus import TEMPLATE, make_corpus
+
+    corpus = make_corpus(seed=4, n_independent=40, copies_per_disguise=1)
+    one = find_similar(corpus.submissions, template=TEMPLATE)
+    two = find_similar(corpus.submissions, template=TEMPLATE, workers=2)
+    assert one.pairs == two.pairs and one.clusters == two.clusters

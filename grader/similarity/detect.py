@@ -304,13 +304,20 @@ def find_similar(
     candidates = valid & (shared_total > 0)
     flagged_mask = candidates & (overall >= threshold - 1e-12) & (shared_total >= min_shared)
     rows, cols = np.nonzero(candidates)
+    n_flagged = int(flagged_mask.sum())
+    keep_count = min(max(max_pairs, n_flagged), len(rows))
+    # only the pairs that can make the cut are sorted in Python (ties at the cut are all kept for sorting)
+    priority = overall[rows, cols] + 2.0 * flagged_mask[rows, cols]
+    if 0 < keep_count < len(rows):
+        cut = np.partition(priority, len(priority) - keep_count)[len(priority) - keep_count]
+        selected = np.nonzero(priority >= cut)[0]
+    else:
+        selected = np.arange(len(rows) if keep_count else 0)
     order = sorted(
-        range(len(rows)),
+        selected.tolist(),
         key=lambda i: (not flagged_mask[rows[i], cols[i]], -overall[rows[i], cols[i]],
                        -shared_total[rows[i], cols[i]], ids[rows[i]], ids[cols[i]]),
     )
-    n_flagged = int(flagged_mask.sum())
-    keep_count = max(max_pairs, n_flagged)
     pairs = []
     for i in order[:keep_count]:
         r, c = int(rows[i]), int(cols[i])

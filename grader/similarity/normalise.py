@@ -592,15 +592,26 @@ class _Canoniser:
     # expressions -----------------------------------------------------------
     def expr(self, node: ast.AST, env: dict[str, str]) -> ast.AST:
         """Sort commutative operands inside ``node`` (in place where possible); returns the new node."""
-        for field, value in ast.iter_fields(node):
-            if isinstance(value, ast.AST):
-                setattr(node, field, self.expr(value, env))
-            elif isinstance(value, list):
-                setattr(node, field, [self.expr(v, env) if isinstance(v, ast.AST) else v for v in value])
-        if isinstance(node, ast.Name):
-            if isinstance(node.ctx, ast.Load):
+        kind = type(node)
+        if kind is ast.Name:
+            if type(node.ctx) is ast.Load:
                 self.load_sig[id(node)] = env.get(node.id, "L") if node.id in self.local else node.id
             return node
+        if kind is ast.Constant:
+            return node
+        AST = ast.AST
+        for field in kind._fields:
+            value = getattr(node, field, None)
+            if isinstance(value, AST):
+                new = self.expr(value, env)
+                if new is not value:
+                    setattr(node, field, new)
+            elif type(value) is list:
+                for i, item in enumerate(value):
+                    if isinstance(item, AST):
+                        new = self.expr(item, env)
+                        if new is not item:
+                            value[i] = new
         if isinstance(node, ast.BinOp) and isinstance(node.op, _COMMUTATIVE):
             key = self.name_key(env)
             operands = _flatten(node, type(node.op))
