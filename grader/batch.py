@@ -119,15 +119,52 @@ def _exit_on_term(signum: int, frame: object) -> None:
     sys.exit(128 + signum)
 
 
+class ResilientSandbox:
+    """A ``Sandbox`` that starts a new zygote when the old one is gone.
+
+    If the zygote dies (killed by the OOM killer, say), the submission being
+    graded becomes a harness failure (graded again on the next run), and the
+    next session gets a fresh zygote instead of failing the rest of the batch.
+    """
+
+    def __init__(self, **options: object) -> None:
+        from grader.sandbox import Sandbox
+
+        self._factory = lambda: Sandbox(**options)
+        self._box = self._factory()
+
+    @property
+    def capabilities(self):
+        return self._box.capabilities
+
+    def session(self, program: str, **kw: object):
+        from grader.sandbox import SandboxError
+
+        try:
+            return self._box.session(program, **kw)
+        except SandboxError:
+            self._box.close()
+            self._box = self._factory()
+            return self._box.session(program, **kw)
+
+    def close(self) -> None:
+        self._box.close()
+
+    def __enter__(self) -> "ResilientSandbox":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 def _worker(conn: Connection, submissions: Sequence[Submission], context: GradingContext,
             out_dir: Path, sandbox_options: dict, prepare: Prepare | None,
             finish: Finish | None) -> None:
     """A worker's loop: receive an index into ``submissions`` (inherited by fork), grade it."""
-    from grader.sandbox import Sandbox
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process decides when to stop
     signal.signal(signal.SIGTERM, _exit_on_term)
-    with Sandbox(**sandbox_options) as sandbox:
+    with ResilientSandbox(**sandbox_options) as sandbox:
         conn.send(("ready", sandbox.capabilities.describe()))
         while True:
             try:
@@ -159,7 +196,6 @@ def grade_batch(submissions: Sequence[Submission], *, context: GradingContext, o
     them copy-on-write. Student code never runs in these processes: only in
     the sandbox children, forked from a clean zygote.
     """
-    from grader.sandbox import Sandbox
 
     out_dir = Path(out_dir)
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(submissions) or 1))
@@ -172,7 +208,7 @@ def grade_batch(submissions: Sequence[Submission], *, context: GradingContext, o
 
     if jobs == 1:
         try:
-            with Sandbox(**sandbox_options) as sandbox:
+            with ResilientSandbox(**sandbox_options) as sandbox:
                 on_note(sandbox.capabilities.describe())
                 for sub in submissions:
                     start = time.perf_counter()
