@@ -337,3 +337,15 @@ def test_parallel_normalisation_gives_the_same_report():
     one = find_similar(corpus.submissions, template=TEMPLATE)
     two = find_similar(corpus.submissions, template=TEMPLATE, workers=2)
     assert one.pairs == two.pairs and one.clusters == two.clusters
+
+
+def test_pathological_sources_do_not_stop_the_report():
+    deep = "def f(x):\n    return " + " + ".join("x%d" % i for i in range(500)) + "\n"
+    code = normalise_function(deep)
+    assert code.tokens and not code.parsed  # parses, but too deep for the passes: token-stream fallback
+    deeper = normalise_function(deep.replace("x0 +", "x0 + " * 2500))
+    assert deeper.tokens and not deeper.parsed  # too deep for the parser itself
+    report = find_similar({"a": {"f": deep}, "b": {"f": deep.replace("x1 ", "y1 ")}, "c": {"f": "def f(:\n"},
+                           "d": {"f": ""}, "e": {}})
+    assert report.stats["unparsable"] >= 1
+    assert report.pairs and {report.pairs[0].a, report.pairs[0].b} == {"a", "b"}

@@ -154,7 +154,7 @@ def _prepare_all(sources: Sequence[str], *, keep: frozenset[str], shapes: frozen
 
     size = max(50, len(sources) // (4 * workers))
     batches = [sources[i:i + size] for i in range(0, len(sources), size)]
-    context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
+    context = multiprocessing.get_context("spawn")  # no fork: the caller may hold threads or sandbox pipes
     results: list[tuple[NormalisedCode, list[Fingerprint]]] = []
     with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         for batch in pool.map(_prepare, batches, *([keep] * len(batches), [shapes] * len(batches),

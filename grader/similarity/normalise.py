@@ -956,12 +956,12 @@ def _parse(source: str) -> ast.Module | None:
     text = textwrap.dedent(source)
     try:
         return ast.parse(text)
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         pass
     lines = ["" if line.lstrip().startswith(("%", "!")) else line for line in text.splitlines()]
     try:
         return ast.parse("\n".join(lines))
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
 
 
@@ -978,10 +978,23 @@ def normalise_function(
     ``template_shapes``: renaming-blind statement dumps of the starter code
     (``statement_shapes``); matching simple statements are removed.
     ``remove_dead``: False keeps dead code (used to fingerprint the starter code itself).
+
+    Never raises for odd input: text that does not parse, or whose AST is too
+    deep for the recursive passes, gets the token-stream fallback
+    (``parsed=False``), so one strange submission cannot stop a class report.
     """
     tree = _parse(source)
     if tree is None:
         return _fallback_tokens(source, keep_names)
+    try:
+        return _normalise_tree(tree, keep_names=keep_names, template_shapes=template_shapes, remove_dead=remove_dead)
+    except RecursionError:
+        return _fallback_tokens(source, keep_names)
+
+
+def _normalise_tree(tree: ast.Module, *, keep_names: frozenset[str], template_shapes: frozenset[str] | set[str],
+                    remove_dead: bool) -> NormalisedCode:
+    """Steps 1-7 of the module docstring on a parsed tree (modified in place)."""
     tree.body = _Simplifier().block(tree.body)
     tree = _Rewriter().visit(tree)
     if remove_dead:
