@@ -168,7 +168,14 @@ def _compare(student: Any, expected: Any, where: str, *, tolerance: Tolerance | 
 
 def _close(got: np.ndarray, exp: np.ndarray, rtol: float, atol: float) -> bool:
     """``np.allclose(..., equal_nan=True)`` for same-shape arrays, several times faster on the
-    small arrays graded here (np.allclose builds intermediate arrays and checks a lot)."""
+    small arrays graded here (np.allclose builds intermediate arrays and checks a lot).
+
+    Identical bytes of the same dtype are equal whatever the tolerance (NaN included,
+    as ``equal_nan`` wants): that test costs a memcmp, and it is the common case
+    (a cache holding the inputs, a correct student's values computed the same way).
+    """
+    if got.dtype == exp.dtype and got.tobytes() == exp.tobytes():
+        return True
     if got.dtype.kind in "fc" or exp.dtype.kind in "fc":
         with np.errstate(invalid="ignore", over="ignore"):
             if rtol == 0.0 and atol == 0.0:
@@ -185,6 +192,8 @@ def _close(got: np.ndarray, exp: np.ndarray, rtol: float, atol: float) -> bool:
 
 def _plain_equal(a: Any, b: Any, rtol: float, atol: float) -> bool:
     """Structural equality without messages: the hot path of stubs and mutation checks."""
+    if a is b:  # one object (a parameters dict shared by every step): equal, NaN included
+        return True
     if isinstance(a, np.ndarray) and isinstance(b, np.ndarray):
         return a.shape == b.shape and _close(a, b, rtol, atol)
     if isinstance(a, dict):

@@ -6,12 +6,11 @@ Inputs go down, plain data comes back, and every comparison happens here.
 """
 from __future__ import annotations
 
-import ast
 import difflib
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import MappingProxyType
+from types import CodeType, MappingProxyType
 from typing import Any, Mapping, Sequence
 
 from grader import checks
@@ -97,15 +96,36 @@ def _worst(statuses: Sequence[str]) -> str:
     return min(statuses, key=_SEVERITY.index)
 
 
-def _parameter_names(source: str) -> tuple[str, ...]:
+def _code_facts(source: str) -> tuple[tuple[str, ...], frozenset[str]]:
+    """``(parameter names, names read)`` of the function defined by ``source``, from its bytecode.
+
+    The parameters are the positional ones of the first function defined; the
+    names are every global (and attribute) name the code and its nested code
+    refer to, decorators and defaults included. Compiling is several times
+    cheaper than ``ast.parse`` plus a walk of the tree, and locals are not
+    mistaken for globals. ``((), frozenset())`` when the source does not compile.
+    """
     try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return ()
-    for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            return tuple(a.arg for a in node.args.posonlyargs + node.args.args)
-    return ()
+        code = compile(source, "<function>", "exec", dont_inherit=True)
+    except (SyntaxError, ValueError):
+        return (), frozenset()
+    params: tuple[str, ...] | None = None
+    names: set[str] = set()
+    stack = [code]
+    while stack:
+        current = stack.pop()
+        names.update(current.co_names)
+        for const in current.co_consts:
+            if isinstance(const, CodeType):
+                if params is None and current is code and not const.co_name.startswith("<"):
+                    params = const.co_varnames[:const.co_argcount]
+                stack.append(const)
+    return params or (), frozenset(names)
+
+
+def _parameter_names(source: str) -> tuple[str, ...]:
+    """The positional parameter names of the function defined by ``source`` (``()`` if none)."""
+    return _code_facts(source)[0]
 
 
 def _label_path(path: str, names: Sequence[str]) -> str:
@@ -136,8 +156,9 @@ class _Grader:
     """Grades one part of one submission against its cases; short-lived."""
 
     def __init__(self, *, part: Part, context: GradingContext, extraction: Any, program: Any,
-                 session: Any, fallback: object) -> None:
+                 session: Any, fallback: object, facts: dict[str, tuple] | None = None) -> None:
         self.part = part
+        self.facts = facts if facts is not None else {}
         self.context = context
         self.extraction = extraction
         self.program = program
@@ -160,7 +181,8 @@ class _Grader:
             message = f"`{part.function}` still holds the template's placeholders{detail}: not implemented yet."
             return self._all_cases(NOT_IMPLEMENTED, message, location=location)
         self._note_free_names(fn)
-        param_names = _parameter_names(fn.source)
+        facts = self.facts.get(part.function)
+        param_names = facts[0] if facts is not None else _parameter_names(fn.source)
 
         results: list[CaseResult] = []
         timed_out = False
@@ -423,12 +445,14 @@ def _matches(student: Any, mutant: Any, expected: Any, specs: Sequence[Any], tol
 # ---------------------------------------------------------------------- entry point
 
 
-def needed_functions(functions: Mapping[str, Any], roots: Sequence[str]) -> set[str]:
+def needed_functions(functions: Mapping[str, Any], roots: Sequence[str], *,
+                     facts: dict[str, tuple] | None = None) -> set[str]:
     """The graded functions and every notebook function they call, transitively.
 
     Only these go into the program the sandbox runs: a helper that builds a
     Keras model (and imports TensorFlow) must not cost seconds, or a load
-    failure, to a submission whose graded functions never call it.
+    failure, to a submission whose graded functions never call it. ``facts``,
+    when given, caches ``_code_facts`` per function name (filled here).
     """
     needed: set[str] = set()
     stack = [name for name in roots if name in functions]
@@ -437,13 +461,12 @@ def needed_functions(functions: Mapping[str, Any], roots: Sequence[str]) -> set[
         if name in needed:
             continue
         needed.add(name)
-        try:
-            tree = ast.parse(functions[name].source)
-        except SyntaxError:
-            continue
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Name) and node.id in functions and node.id not in needed:
-                stack.append(node.id)
+        known = facts.get(name) if facts is not None else None
+        if known is None:
+            known = _code_facts(functions[name].source)
+            if facts is not None:
+                facts[name] = known
+        stack.extend(other for other in known[1] if other in functions and other not in needed)
     return needed
 
 
@@ -486,8 +509,10 @@ def grade_submission(path: str | Path, *, context: GradingContext, sandbox: Any,
     t1 = time.perf_counter()
     timings["read"] = t1 - t0
     extraction = extract(notebook)
+    facts: dict[str, tuple] = {}  # function name -> _code_facts, compiled once per submission
     needed = needed_functions(extraction.functions,
-                              [f for part in rubric.parts for f in (part.function, *part.depends)])
+                              [f for part in rubric.parts for f in (part.function, *part.depends)],
+                              facts=facts)
     program = extraction.program(omit=[name for name in extraction.functions if name not in needed])
     t2 = time.perf_counter()
     timings["extract"] = t2 - t1
@@ -514,7 +539,7 @@ def grade_submission(path: str | Path, *, context: GradingContext, sandbox: Any,
                                 f"{load_outcome.error_type}: {load_outcome.message}{where}")
             for part in ordered_parts(rubric):
                 grader = _Grader(part=part, context=context, extraction=extraction,
-                                 program=program, session=session, fallback=FALLBACK)
+                                 program=program, session=session, fallback=FALLBACK, facts=facts)
                 graded[part.name] = grader.grade()
             timings["checks"] = time.perf_counter() - t3
     parts = [graded[p.name] for p in rubric.parts if graded[p.name] is not None]

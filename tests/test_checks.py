@@ -82,3 +82,16 @@ def test_plain_equal_is_symmetric():
     assert checks.plain_equal({"a": np.ones(2)}, {"a": np.ones(2)})
     assert not checks.plain_equal({"a": np.ones(2)}, {"a": np.ones(2), "b": 1})
     assert not checks.plain_equal((np.ones(2),), (np.ones(2) * 2,))
+
+
+def test_identical_bytes_shortcut_keeps_the_semantics_of_values():
+    nan = np.array([1.0, np.nan])
+    assert checks.plain_equal(nan, nan.copy())  # equal_nan, by the bytes shortcut
+    assert checks.plain_equal(np.array([0.0]), np.array([-0.0]))  # equal values, different bytes
+    # The same bytes under another dtype are other values: not equal.
+    ints = np.array([1], dtype=np.int64)
+    assert not checks.plain_equal(ints, ints.view(np.float64))
+    shared = {"W": np.eye(2)}
+    assert checks.plain_equal((shared, shared), (shared, {"W": np.eye(2)}))
+    assert not checks.plain_equal(shared, {"W": np.eye(2) * 2})
+    assert run("allclose", np.eye(3), np.eye(3)) is None
