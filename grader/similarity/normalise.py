@@ -14,7 +14,8 @@ Pipeline (each step works on the ``ast`` of the function):
    ``np.matmul(a, b)``, ``a.dot(b)`` -> ``a @ b``; ``np.add`` / ``np.multiply``
    ... -> operators; ``np.square(x)`` -> ``x ** 2``; ``np.transpose(x)`` and
    ``x.transpose()`` -> ``x.T``; ``x += y`` -> ``x = x + y``; ``numpy.`` ->
-   ``np.``; keyword arguments sorted; ``a > b`` -> ``b < a``; numbers as floats.
+   ``np.``; keyword arguments sorted; ``a > b`` -> ``b < a``; list displays
+   as tuples; integers as floats (``1`` ~ ``1.0``).
 3. ``_remove_dead_code``: assignments whose target is never read (to a fixed
    point, so chains of dead temporaries go), assignments overwritten before
    any read, loops and ``if`` blocks left empty, unused imports and nested
@@ -24,7 +25,8 @@ Pipeline (each step works on the ``ast`` of the function):
    topological order of their data dependencies. Sort keys never contain local
    names: a local name is replaced by a *value signature*, a hash of the
    expression that defined it, so the keys are the same whatever the names and
-   whatever the original order of independent statements.
+   whatever the original order of independent statements; statements with
+   equal keys are told apart by how the names they define are used later.
 5. optional template stripping: simple statements identical (up to renaming)
    to a statement of the starter code are removed (after step 4, so that the
    signatures still know what the starter code's variables hold).
