@@ -324,7 +324,7 @@ class _Grader:
         if not passed:
             diagnosis = self._diagnose(case, fixture, outcome, failed_specs, stubs, param_names)
         status = PASSED if passed else FAILED
-        message = "" if passed else "; ".join(r.message for r in results if not r.passed)
+        message = "" if passed else "\n".join(r.message for r in results if not r.passed and r.message)
         return self._case(case, status, points, checks=tuple(results), diagnosis=diagnosis,
                           message=message, **common)
 
