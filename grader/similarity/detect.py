@@ -14,6 +14,7 @@ import numpy as np
 from grader.similarity.normalise import (
     DEFAULT_KEEP_NAMES,
     NormalisedCode,
+    Normaliser,
     normalise_function,
     statement_shapes,
 )
@@ -133,10 +134,15 @@ def _prepare(sources: Sequence[str], keep: frozenset[str], shapes: frozenset[str
              w: int) -> list[tuple[NormalisedCode, list[Fingerprint]]]:
     """Normalise and fingerprint a batch of function sources (runs in a worker process when parallel)."""
     cache: dict[str, int] = {}
+    normalise = Normaliser(keep_names=keep, template_shapes=shapes)
+    done: dict[tuple[str, ...], list[Fingerprint]] = {}
     out = []
     for source in sources:
-        code = normalise_function(source, keep_names=keep, template_shapes=shapes)
-        out.append((code, fingerprints(code.tokens, k=k, w=w, cache=cache)))
+        code = normalise(source)
+        fps = done.get(code.tokens)
+        if fps is None:
+            fps = done[code.tokens] = fingerprints(code.tokens, k=k, w=w, cache=cache)
+        out.append((code, fps))
     return out
 
 

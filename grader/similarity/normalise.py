@@ -51,12 +51,13 @@ import builtins
 import hashlib
 import io
 import keyword
+import re
 import textwrap
 import tokenize
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
-__all__ = ["NormalisedCode", "normalise_function", "statement_shapes", "DEFAULT_KEEP_NAMES"]
+__all__ = ["NormalisedCode", "Normaliser", "normalise_function", "renaming_key", "statement_shapes", "DEFAULT_KEEP_NAMES"]
 
 #: Global names that keep their spelling (besides builtins): NumPy and the
 #: functions the assignment provides or grades.
@@ -108,6 +109,34 @@ def _short_hash(text: str) -> str:
 _SKIP_FIELDS = frozenset({"ctx", "type_comment", "kind"})
 
 
+def _ast_classes() -> list[type]:
+    """Every concrete node class of the ``ast`` module."""
+    out: list[type] = []
+    stack = [ast.AST]
+    while stack:
+        cls = stack.pop()
+        out.append(cls)
+        stack.extend(cls.__subclasses__())
+    return out
+
+
+def _dump_entry(kind: type) -> tuple[str, tuple[str, ...]]:
+    """How ``_dump`` prints a node class: the opening text and the fields it dumps, in order."""
+    if kind in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
+        fields = tuple(f for f in kind._fields if f not in ("name", "type_params") and f not in _SKIP_FIELDS)
+    else:
+        fields = tuple(f for f in kind._fields if f not in _SKIP_FIELDS)
+    return "(" + kind.__name__, fields
+
+
+#: Fields that never hold a node, or hold only contexts and operators (which the walks do not need).
+_NOT_CHILDREN = frozenset({"ctx", "op", "ops", "type_comment", "kind", "id", "attr", "arg", "name",
+                           "module", "level", "asname", "conversion", "is_async"})  # not "names": Import.names holds alias nodes
+_DUMP_TABLE = {cls: _dump_entry(cls) for cls in _ast_classes()}
+_CHILD_FIELDS = {cls: () if cls is ast.Constant else tuple(f for f in cls._fields if f not in _NOT_CHILDREN)
+                 for cls in _ast_classes()}
+
+
 def _dump(node: object, rename: Callable[[str], str] | None,
           by_node: Callable[[ast.Name], str] | None = None) -> str:
     """A compact structural dump of ``node`` with every ``Name`` passed through ``rename``.
@@ -117,30 +146,38 @@ def _dump(node: object, rename: Callable[[str], str] | None,
     names. With ``by_node``, each ``Name`` node is rendered by ``by_node(node)``
     instead (other spelled names, parameters and def names, become ``_``).
     """
-    kind = type(node)
-    if kind is ast.Name:
-        return by_node(node) if by_node is not None else rename(node.id)
-    if kind is ast.Constant:
-        return "#" + _const_repr(node.value)
-    if kind is list:
-        return "[" + ",".join([_dump(item, rename, by_node) for item in node]) + "]"
-    if not isinstance(node, ast.AST):
-        return repr(node)
     if by_node is not None and rename is None:
         rename = _underscore
-    if kind is ast.arg:
-        return "(arg %s)" % rename(node.arg)
-    parts = [kind.__name__]
-    if kind in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
-        parts.append(rename(node.name))
-        fields = [f for f in kind._fields if f not in ("name", "type_params")]
-    else:
-        fields = kind._fields
-    for name in fields:
-        if name in _SKIP_FIELDS:
-            continue
-        parts.append(_dump(getattr(node, name, None), rename, by_node))
-    return "(" + " ".join(parts) + ")"
+    Name, Constant, arg, table = ast.Name, ast.Constant, ast.arg, _DUMP_TABLE
+    named = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+    def dump(node: object) -> str:
+        kind = type(node)
+        if kind is Name:
+            return by_node(node) if by_node is not None else rename(node.id)
+        if kind is Constant:
+            return "#" + _const_repr(node.value)
+        if kind is list:
+            return "[" + ",".join([dump(item) for item in node]) + "]"
+        entry = table.get(kind)
+        if entry is None:
+            if isinstance(node, ast.AST):  # pragma: no cover - a node class made after import
+                entry = _dump_entry(kind)
+            else:
+                return repr(node)
+        if kind is arg:
+            return "(arg %s)" % rename(node.arg)
+        head, fields = entry
+        if not fields:
+            return head + ")"
+        parts = [head]
+        if kind in named:
+            parts.append(rename(node.name))
+        for name in fields:
+            parts.append(dump(getattr(node, name, None)))
+        return " ".join(parts) + ")"
+
+    return dump(node)
 
 
 def _underscore(_name: str) -> str:
@@ -172,15 +209,23 @@ def _blocks(node: ast.AST) -> Iterable[tuple[str, list]]:
         yield "case", case.body
 
 
-def _walk(node: ast.AST) -> Iterable[ast.AST]:
-    """Every node below and including ``node`` (like ``ast.walk``, faster, order not guaranteed)."""
-    stack = [node]
+def _walk(node: ast.AST) -> list[ast.AST]:
+    """Every node below and including ``node`` (like ``ast.walk``, faster, order not guaranteed).
+
+    Expression contexts and operator nodes are not included (no caller looks for them).
+    """
+    out = [node]
+    push = out.append
     AST = ast.AST
-    push = stack.append
-    while stack:
-        current = stack.pop()
-        yield current
-        for name in current._fields:
+    children = _CHILD_FIELDS
+    i = 0
+    while i < len(out):
+        current = out[i]
+        i += 1
+        fields = children.get(type(current))
+        if fields is None:
+            fields = current._fields
+        for name in fields:
             value = getattr(current, name, None)
             if type(value) is list:
                 for v in value:
@@ -188,6 +233,7 @@ def _walk(node: ast.AST) -> Iterable[ast.AST]:
                         push(v)
             elif isinstance(value, AST):
                 push(value)
+    return out
 
 
 def _loaded_names(node: ast.AST) -> set[str]:
@@ -951,6 +997,101 @@ class _Tokeniser:
 
 
 # --------------------------------------------------------------------------- entry point
+
+
+#: Lexer of ``renaming_key``: string literals and comments (kept verbatim), attribute
+#: names after a dot (kept), identifiers (with a following ``=`` for keyword
+#: arguments and defaults), brackets (for the nesting depth).
+_KEY_LEXER = re.compile(
+    r"""(?P<str>[rRbBuUfF]{0,2}(?:'\'\'(?:[^\\]|\\.)*?'\'\'|\"\"\"(?:[^\\]|\\.)*?\"\"\"|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"))"""
+    r"""|(?P<comment>\#[^\n]*)"""
+    r"""|(?P<attr>\.\s*[A-Za-z_]\w*)"""
+    r"""|(?P<name>\b[A-Za-z_]\w*)(?P<eq>\s*=(?!=))?"""
+    r"""|(?P<open>[(\[{])|(?P<close>[)\]}])""",
+    re.S,
+)
+#: Identifiers whose spelling reaches the tokens other than through renaming
+#: (import aliases, ``global`` names, exception and pattern names, class bodies):
+#: a source using one of these words as code gets no renaming key.
+_KEY_GUARDS = frozenset({"import", "global", "nonlocal", "except", "class", "match", "case"})
+_KEY_VERBATIM = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | _BUILTINS
+
+
+def renaming_key(source: str, keep_names: frozenset[str] = DEFAULT_KEEP_NAMES) -> str | None:
+    """The text of ``source`` with renamable identifiers numbered by first occurrence, or None.
+
+    Two sources with the same key differ only by a consistent (one-to-one)
+    renaming of local identifiers, with identical layout, comments and string
+    literals; ``normalise_function`` gives them identical results (tokens and
+    lines), because its output never depends on how a local is spelled. Kept
+    verbatim: string literals, comments, attribute names, keyword-argument and
+    default names inside brackets (``f(axis=0)``), keywords, builtins and
+    ``keep_names``. None when the source uses a construct whose names reach the
+    tokens (``import``, ``global``, ``except``, ``class``, ``match``...).
+    """
+    names: dict[str, str] = {}
+    depth = 0
+    guarded = False
+
+    def replace(match: re.Match) -> str:
+        nonlocal depth, guarded
+        kind = match.lastgroup
+        if kind == "name" or kind == "eq":
+            word = match.group("name")
+            if word in _KEY_GUARDS:
+                guarded = True
+            if word in keep_names or word in _KEY_VERBATIM or (depth > 0 and match.group("eq") is not None):
+                return match.group(0)
+            spelled = names.get(word)
+            if spelled is None:
+                spelled = names[word] = "\x00%d\x00" % len(names)
+            return spelled + (match.group("eq") or "")
+        if kind == "open":
+            depth += 1
+        elif kind == "close":
+            depth -= 1
+        return match.group(0)
+
+    key = _KEY_LEXER.sub(replace, source)
+    return None if guarded else key
+
+
+class Normaliser:
+    """``normalise_function`` with fixed settings, memoised for a class of submissions.
+
+    Results are cached by exact source text and by ``renaming_key``, so the
+    work is done once per distinct function up to renaming (a renamed copy,
+    or two students who wrote the same code with different names, cost one
+    normalisation). Calling it gives exactly what ``normalise_function``
+    gives with the same settings. The cache lives in the instance.
+    """
+
+    def __init__(self, *, keep_names: frozenset[str] = DEFAULT_KEEP_NAMES,
+                 template_shapes: frozenset[str] | set[str] = frozenset(), remove_dead: bool = True):
+        self.keep_names = frozenset(keep_names)
+        self.template_shapes = frozenset(template_shapes)
+        self.remove_dead = remove_dead
+        self._by_source: dict[str, NormalisedCode] = {}
+        self._by_key: dict[str, NormalisedCode] = {}
+        #: How many sources were actually normalised (the others came from the cache).
+        self.computed = 0
+
+    def __call__(self, source: str) -> NormalisedCode:
+        """Canonical tokens of ``source`` (see ``normalise_function``)."""
+        found = self._by_source.get(source)
+        if found is not None:
+            return found
+        key = renaming_key(source, self.keep_names)
+        found = self._by_key.get(key) if key is not None else None
+        if found is None:
+            self.computed += 1
+            found = normalise_function(source, keep_names=self.keep_names, template_shapes=self.template_shapes,
+                                       remove_dead=self.remove_dead)
+            if key is not None and found.parsed:
+                self._by_key[key] = found
+        self._by_source[source] = found
+        return found
+
 
 
 def _parse(source: str) -> ast.Module | None:

@@ -1,0 +1,149 @@
+"""The optimised normaliser gives exactly the tokens and lines the original one gave.
+
+The digests below were computed with the normaliser as it was before the
+speed work (commit b4a230b), on a fixed generated class and on hand-written
+edge cases (imports, ``global``, ``except``, nested defs, lambdas, ``match``,
+a class, unparsable text, IPython magics, a very deep expression, strings
+with quotes and ``#``). Any change of behaviour changes a digest. The tests
+also check that the memoised ``Normaliser`` (by source text and by renaming
+key) answers exactly what ``normalise_function`` answers.
+"""
+from __future__ import annotations
+
+import ast
+import hashlib
+import random
+import re
+import textwrap
+
+from grader.similarity.normalise import (
+    DEFAULT_KEEP_NAMES,
+    Normaliser,
+    normalise_function,
+    renaming_key,
+    statement_shapes,
+)
+from tests.test_similarity_corpus import FUNCTIONS, TEMPLATE, make_corpus
+
+#: sha256 of the outputs on ``_corpus_sources()`` (see ``_corpus_digest``), computed before the optimisation.
+CORPUS_DIGEST = "9b2ee8faf4e11d95dce54b948445fec835fd1e6f938b103756288baf366e3541"
+#: sha256 of the starter code's statement shapes, computed before the optimisation.
+SHAPES_DIGEST = "9f7b47adae9bed7bd0678bb768673070db503bf6236d88c3234fbeb38ca1e6f6"
+#: sha256 of the outputs on ``EDGE_SOURCES`` (see ``_edge_digest``), computed before the optimisation.
+EDGE_DIGEST = "30da9b65df062407002e347ea19f9b2f9e2f4fd7f679150033120004c789c99d"
+KEEP = DEFAULT_KEEP_NAMES | frozenset(FUNCTIONS)
+
+#: Odd but possible function sources.
+EDGE_SOURCES = (
+    "def imp(a):\n    b = a + 1\n    import zlib\n    c = zlib.crc32(b)\n    return c\n",
+    "def f(a, b=2, *args, c, d=4, **kw):\n    import numpy as npx\n    from math import sqrt as s, pi\n    return npx.dot(a, b) + s(pi) + len(args) + c + d + len(kw)\n",
+    "def g(x):\n    global counter\n    counter += 1\n    try:\n        y = 1 / x\n    except ZeroDivisionError as err:\n        y = str(err)\n    finally:\n        z = 3\n    return y\n",
+    "def h(xs):\n    out = []\n    for i, x in enumerate(xs):\n        if x > 0:\n            out.append(x ** 2)\n        elif x == 0:\n            continue\n        else:\n            break\n    else:\n        out.append(None)\n    total = sum([v for v in out if v is not None])\n    return {k: v for k, v in zip(range(3), out)}, total\n",
+    "def k(a):\n    def inner(b, c=1):\n        nonlocal a\n        a = a + b\n        return a * c\n    helper = lambda q, r=2: q @ r\n    while a < 10:\n        a += inner(1)\n    if False:\n        print('never')\n    with open('f') as fh, open('g') as gh:\n        data = fh.read()\n    return helper(a, a), (n := len(data))\n",
+    "def m(x, parameters):\n    W = parameters['W']\n    unused = np.zeros((3, 4))\n    tmp = unused + 1\n    x = np.transpose(x)\n    y = x.transpose()\n    z = np.matmul(W, x) + np.multiply(x, 2) - np.square(y) / np.add(1, x)\n    w: int = 5\n    w2: float\n    r = [z, w] if z.shape[0] >= 1 else [w]\n    return r, f'{x!r:>10}', b'bytes', 1e5, 0x1f, 2j\n",
+    "def n(x):\n    match x:\n        case [a, b, *rest]:\n            return a + b\n        case {'k': v, **others}:\n            return v\n        case Point(x=0, y=yy) as p:\n            return yy\n        case _:\n            return None\n",
+    "class C:\n    attr = 1\n    def meth(self, v):\n        return self.attr + v\n",
+    "def broken(x:\n    return x +\n",
+    "def magic(x):\n    %timeit x\n    !ls\n    return x\n",
+    "def unterminated(x):\n    s = 'abc\n    return x\n",
+    "async def co(x):\n    async for i in x:\n        await i\n    async with x as y:\n        yield y\n    return [i async for i in x]\n",
+    "    def indented(a_prev, xt):\n        # comment\n        z = np.dot(a_prev, xt); q = z.T\n        del z\n        assert q is not None, 'msg'\n        raise ValueError('x') from None\n",
+    "def deep(x):\n    return " + "(" * 300 + "x" + ")" * 300 + "\n",
+    "def strs(p):\n    a = p[\"Wax\"]  # it's a comment with 'quotes' and # hash\n    b = '''triple\n  quoted # not comment'''\n    c = r'\\d+' + \"x\\\"y\"\n    return a, b, c, p.shape, p . T\n",
+    "x = 1\ny = x + 2\nprint(y)\n",
+    "def star(a, b):\n    c, *d = a\n    e = {**b, 'k': 1}\n    f = {1, 2, a}\n    g = a[1:2, ::3, ...]\n    h = not a and b or c\n    i = -a if +b else ~c\n    return c, d, e, f, g, h, i, sorted(a, key=lambda t: t[1], reverse=True)\n",
+)
+
+
+def _template_shapes() -> frozenset[str]:
+    """Statement shapes of the corpus's starter code."""
+    shapes: set[str] = set()
+    for source in TEMPLATE.values():
+        shapes |= statement_shapes(source, keep_names=KEEP)
+    return frozenset(shapes)
+
+
+def _corpus_sources() -> list[str]:
+    """Distinct function sources of a fixed generated class (204 sources), sorted."""
+    corpus = make_corpus(seed=7, n_independent=24, copies_per_disguise=1, n_known=4)
+    return sorted({s for funcs in list(corpus.submissions.values()) + list(corpus.known.values()) for s in funcs.values()})
+
+
+def _respell(source: str, rng: random.Random) -> str:
+    """``source`` with its parameters and variables renamed in place (layout, comments and strings untouched)."""
+    bound = sorted({n.arg for n in ast.walk(ast.parse(textwrap.dedent(source))) if isinstance(n, ast.arg)}
+                   | {n.id for n in ast.walk(ast.parse(textwrap.dedent(source)))
+                      if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)})
+    mapping = {name: "q%d_%s" % (rng.randint(0, 99), name[::-1]) for name in bound}
+
+    def swap(match: re.Match) -> str:
+        return mapping.get(match.group("n"), match.group(0)) if match.group("n") else match.group(0)
+
+    return re.sub(r"(\'[^\'\n]*\'|\"[^\"\n]*\"|#[^\n]*)|(?<![.\w])(?P<n>[A-Za-z_]\w*)", swap, source)
+
+
+def _digest(outputs) -> str:
+    """sha256 over the ``(tokens, lines, parsed)`` of a sequence of ``NormalisedCode``."""
+    h = hashlib.sha256()
+    for code in outputs:
+        h.update(repr((code.tokens, code.lines, code.parsed)).encode())
+    return h.hexdigest()
+
+
+def test_statement_shapes_unchanged():
+    assert hashlib.sha256(repr(sorted(_template_shapes())).encode()).hexdigest() == SHAPES_DIGEST
+
+
+def test_tokens_and_lines_unchanged_on_generated_class():
+    shapes = _template_shapes()
+    outputs = [normalise_function(s, keep_names=KEEP, template_shapes=sh, remove_dead=rd)
+               for s in _corpus_sources() for sh in (shapes, frozenset()) for rd in (True, False)]
+    assert len(outputs) == 4 * 204
+    assert _digest(outputs) == CORPUS_DIGEST
+
+
+def test_tokens_and_lines_unchanged_on_edge_cases():
+    shapes = frozenset(statement_shapes(EDGE_SOURCES[4]))
+    h = hashlib.sha256()
+    for source in EDGE_SOURCES:
+        for sh in (frozenset(), shapes):
+            for rd in (True, False):
+                code = normalise_function(source, template_shapes=sh, remove_dead=rd)
+                h.update(repr((code.tokens, code.lines, code.parsed)).encode())
+        h.update(repr(sorted(statement_shapes(source))).encode())
+    assert h.hexdigest() == EDGE_DIGEST
+
+
+def test_memoised_normaliser_equals_normalise_function():
+    shapes = _template_shapes()
+    rng = random.Random(5)
+    sources = _corpus_sources()[:60]
+    renamed = [_respell(s, rng) for s in sources[:30]]
+    assert all(r != s for r, s in zip(renamed, sources))
+    everything = sources + renamed + sources[:10] + list(EDGE_SOURCES)
+    normalise = Normaliser(keep_names=KEEP, template_shapes=shapes)
+    for source in everything:
+        assert normalise(source) == normalise_function(source, keep_names=KEEP, template_shapes=shapes)
+    # exact repeats and the 30 renamed copies cost nothing
+    assert normalise.computed <= len(everything) - 10 - 30
+
+
+def test_renaming_key_identifies_renamed_copies_only():
+    a = "def f(x, w):\n    z = np.dot(w, x)  # note\n    return z.sum(axis=0), p['Wax']\n"
+    renamed = a.replace("z", "out").replace("w", "weights").replace("(x", "(inp").replace(", x)", ", inp)")
+    assert renaming_key(a) == renaming_key(renamed) is not None
+    for other in (
+        a.replace("axis=0", "keepdims=0"),       # keyword names are kept
+        a.replace("'Wax'", "'Waa'"),            # string contents are kept
+        a.replace("z.sum", "z.mean"),            # attribute names are kept
+        a.replace("# note", "# other"),          # comments are kept (they move no line, but stay exact)
+        a.replace("np.dot", "np.tanh"),          # kept global names are kept
+        a.replace("    z = ", "\n    z = "),      # line numbers are kept
+        a.replace("return z.sum", "return x.sum"),  # which variable is used matters
+    ):
+        assert renaming_key(other) != renaming_key(a)
+    # names in strings are not renamed, so different strings never collide
+    assert renaming_key("def f(a):\n    return 'a'\n") != renaming_key("def f(b):\n    return 'b'\n")
+    for guarded in ("def f(a):\n    import os\n    return a\n", "def f(a):\n    global g\n    return a\n",
+                    "def f(a):\n    try:\n        return a\n    except E as e:\n        return e\n"):
+        assert renaming_key(guarded) is None
