@@ -21,6 +21,13 @@ an object tagged by ``"t"``:
 * ``{"t": "complex", "v": [real, imag]}``
 * ``{"t": "array", "dtype": "<f8", "shape": [2, 3], "b": 0}`` (``b`` indexes the buffers)
 * ``{"t": "scalar", "dtype": "<i8", "b": 1}``
+* ``{"t": "ref", "r": 3}``: the same object as the fourth container or array
+  completed before this point (counted in post-order: children before their
+  container).  An object that occurs several times in a message (the
+  ``parameters`` dict in every cache of a sequence) is written once; the
+  decoded value shares it the way the encoded one did.  A reference counts
+  as the whole subtree it stands for against the node and depth limits, so
+  walking a decoded value never costs more than the limits allow.
 
 :func:`decode` validates everything before it builds a value: magic, sizes
 declared against sizes present, dtype allowlist, shapes, nesting depth, node
@@ -28,8 +35,8 @@ count, each buffer used exactly once.  Anything wrong raises
 :class:`WireError`, never another exception.
 
 What does not survive the trip: array memory layout (arrays come back C
-contiguous and writable), memory shared between arrays (the sandbox reports
-it separately), subclasses of the allowed types (refused), and ``float`` vs
+contiguous and writable), memory shared between distinct arrays (views; the
+sandbox reports it separately; one object occurring twice stays one object), subclasses of the allowed types (refused), and ``float`` vs
 ``int`` subclasses such as ``IntEnum`` (refused).  NumPy scalars come back as
 NumPy scalars of the same type (``np.float32(1.5)`` stays ``np.float32``).
 """
@@ -57,6 +64,7 @@ _DTYPES = frozenset(
      "<f2", "<f4", "<f8", "<c8", "<c16"]
 )
 _JSON_SCALARS = (bool, int, str)
+_DTYPE_OBJECTS = {name: np.dtype(name) for name in _DTYPES}
 
 
 class WireError(ValueError):
@@ -84,14 +92,20 @@ def _dtype_name(dtype: np.dtype, where: str) -> str:
     return name
 
 
+_SHAREABLE = (list, tuple, dict, np.ndarray)
+
+
 def encode(obj: object, *, max_depth: int = DEFAULT_MAX_DEPTH) -> bytes:
     """Encode plain data `obj` as wire bytes; raise WireError for anything else.
 
     Types are checked exactly (``type(x) is list``), so subclasses with
-    surprising behaviour are refused instead of being trusted.
+    surprising behaviour are refused instead of being trusted.  A container or
+    array met a second time is written as a reference to the first.
     """
     buffers: list[bytes] = []
-    counter = [0]
+    counter = [0]      # nodes, references counted as the subtree they stand for
+    deepest = [0]      # deepest level reached so far in the current subtree
+    seen: dict[int, tuple[int, int, int]] = {}  # id -> (table index, subtree nodes, height)
 
     def node(x: object, depth: int, where: str) -> object:
         """The JSON node for `x`; arrays and scalars append their bytes to `buffers`."""
@@ -101,33 +115,53 @@ def encode(obj: object, *, max_depth: int = DEFAULT_MAX_DEPTH) -> bytes:
         if depth > max_depth:
             raise WireError(f"{where}: nested deeper than {max_depth}")
         t = type(x)
+        if depth > deepest[0]:
+            deepest[0] = depth
         if x is None or t in _JSON_SCALARS:
             return x
         if t is float:
             return x
         if t is complex:
             return {"t": "complex", "v": [x.real, x.imag]}
+        if t not in _SHAREABLE:
+            if isinstance(x, np.generic) and t.__module__ == "numpy":
+                name = _dtype_name(x.dtype, where)
+                buffers.append(np.asarray(x, dtype=np.dtype(name)).tobytes())
+                return {"t": "scalar", "dtype": name, "b": len(buffers) - 1}
+            raise WireError(f"{where}: {t.__module__}.{t.__qualname__} is not plain data")
+        hit = seen.get(id(x))
+        if hit is not None:
+            index, size, height = hit
+            if depth + height > max_depth:
+                raise WireError(f"{where}: nested deeper than {max_depth}")
+            counter[0] += size - 1
+            if counter[0] > MAX_NODES:
+                raise WireError("too many values")
+            if depth + height > deepest[0]:
+                deepest[0] = depth + height
+            return {"t": "ref", "r": index}
+        start, outer = counter[0] - 1, deepest[0]
+        deepest[0] = depth
         if t is list:
-            return [node(v, depth + 1, f"{where}[{i}]") for i, v in enumerate(x)]
-        if t is tuple:
-            return {"t": "tuple", "v": [node(v, depth + 1, f"{where}[{i}]") for i, v in enumerate(x)]}
-        if t is dict:
+            out = [node(v, depth + 1, f"{where}[{i}]") for i, v in enumerate(x)]
+        elif t is tuple:
+            out = {"t": "tuple", "v": [node(v, depth + 1, f"{where}[{i}]") for i, v in enumerate(x)]}
+        elif t is dict:
             pairs = []
             for k, v in x.items():
                 if type(k) is not str:
                     raise WireError(f"{where}: dict key {k!r} is not a str")
                 pairs.append([k, node(v, depth + 1, f"{where}[{k!r}]")])
-            return {"t": "dict", "v": pairs}
-        if t is np.ndarray:
+            out = {"t": "dict", "v": pairs}
+        else:
             name = _dtype_name(x.dtype, where)
             data = np.ascontiguousarray(x, dtype=np.dtype(name)).tobytes()
             buffers.append(data)
-            return {"t": "array", "dtype": name, "shape": list(x.shape), "b": len(buffers) - 1}
-        if isinstance(x, np.generic) and t.__module__ == "numpy":
-            name = _dtype_name(x.dtype, where)
-            buffers.append(np.asarray(x, dtype=np.dtype(name)).tobytes())
-            return {"t": "scalar", "dtype": name, "b": len(buffers) - 1}
-        raise WireError(f"{where}: {t.__module__}.{t.__qualname__} is not plain data")
+            out = {"t": "array", "dtype": name, "shape": list(x.shape), "b": len(buffers) - 1}
+        seen[id(x)] = (len(seen), counter[0] - start, deepest[0] - depth)
+        if outer > deepest[0]:
+            deepest[0] = outer
+        return out
 
     try:
         root = node(obj, 0, "value")
@@ -194,7 +228,9 @@ def _decode(data: bytes, max_bytes: int, max_depth: int) -> object:
         offsets.append(pos)
         pos += n
     used = [False] * len(sizes)
-    count = [0]
+    count = [0]        # nodes, references counted as the subtree they stand for
+    deepest = [0]      # deepest level reached so far in the current subtree
+    table: list[tuple[object, int, int]] = []  # completed containers and arrays: (value, nodes, height)
 
     def take(ref: object, nbytes: int) -> memoryview:
         """The buffer `ref`, checked to be unused and exactly `nbytes` long."""
@@ -207,9 +243,17 @@ def _decode(data: bytes, max_bytes: int, max_depth: int) -> object:
 
     def dtype_of(name: object) -> np.dtype:
         """The dtype named by an allowlisted wire dtype string."""
-        if type(name) is not str or name not in _DTYPES:
+        dtype = _DTYPE_OBJECTS.get(name) if type(name) is str else None
+        if dtype is None:
             raise WireError(f"dtype {name!r} not allowed")
-        return np.dtype(name)
+        return dtype
+
+    def shared(value: object, depth: int, start: int, outer: int) -> object:
+        """Record a completed container or array for later references; return it."""
+        table.append((value, count[0] - start, deepest[0] - depth))
+        if outer > deepest[0]:
+            deepest[0] = outer
+        return value
 
     def build(n: object, depth: int) -> object:
         """The value for node `n`, validated."""
@@ -220,15 +264,31 @@ def _decode(data: bytes, max_bytes: int, max_depth: int) -> object:
             raise WireError(f"nested deeper than {max_depth}")
         t = type(n)
         if n is None or t in (bool, int, str, float):
+            if depth > deepest[0]:
+                deepest[0] = depth
             return n
+        start, outer = count[0] - 1, deepest[0]
+        deepest[0] = depth
         if t is list:
-            return [build(v, depth + 1) for v in n]
+            return shared([build(v, depth + 1) for v in n], depth, start, outer)
         if t is not dict:
             raise WireError("bad node")
         tag = n.get("t")
         keys = len(n)
+        if tag == "ref" and keys == 2:
+            index = n.get("r")
+            if type(index) is not int or not 0 <= index < len(table):
+                raise WireError("bad reference")
+            value, size, height = table[index]
+            if depth + height > max_depth:
+                raise WireError(f"nested deeper than {max_depth}")
+            count[0] += size - 1
+            if count[0] > MAX_NODES:
+                raise WireError("too many values")
+            deepest[0] = max(outer, depth + height)
+            return value
         if tag == "tuple" and keys == 2 and type(n.get("v")) is list:
-            return tuple(build(v, depth + 1) for v in n["v"])
+            return shared(tuple([build(v, depth + 1) for v in n["v"]]), depth, start, outer)
         if tag == "dict" and keys == 2 and type(n.get("v")) is list:
             out = {}
             for pair in n["v"]:
@@ -237,12 +297,7 @@ def _decode(data: bytes, max_bytes: int, max_depth: int) -> object:
                 if pair[0] in out:
                     raise WireError("duplicate dict key")
                 out[pair[0]] = build(pair[1], depth + 1)
-            return out
-        if tag == "complex" and keys == 2 and "v" in n:
-            v = n["v"]
-            if type(v) is not list or len(v) != 2 or any(type(c) not in (int, float) for c in v):
-                raise WireError("bad complex")
-            return complex(v[0], v[1])
+            return shared(out, depth, start, outer)
         if tag == "array" and keys == 4 and "dtype" in n and "shape" in n and "b" in n:
             dtype = dtype_of(n["dtype"])
             shape = n["shape"]
@@ -255,9 +310,17 @@ def _decode(data: bytes, max_bytes: int, max_depth: int) -> object:
                 raise WireError("array larger than the message limit")
             buf = take(n["b"], nbytes)
             if dtype.kind == "b":  # any non-zero byte is True; never keep a raw 7 in a bool
-                return np.frombuffer(buf, dtype=np.uint8, count=size).reshape(shape) != 0
-            arr = np.frombuffer(buf, dtype=dtype, count=size).reshape(shape)
-            return arr.copy() if dtype.isnative else arr.astype(dtype.newbyteorder("="))
+                arr = np.frombuffer(buf, dtype=np.uint8, count=size).reshape(shape) != 0
+            else:
+                arr = np.frombuffer(buf, dtype=dtype, count=size).reshape(shape)
+                arr = arr.copy() if dtype.isnative else arr.astype(dtype.newbyteorder("="))
+            return shared(arr, depth, start, outer)
+        deepest[0] = max(outer, depth)
+        if tag == "complex" and keys == 2 and "v" in n:
+            v = n["v"]
+            if type(v) is not list or len(v) != 2 or any(type(c) not in (int, float) for c in v):
+                raise WireError("bad complex")
+            return complex(v[0], v[1])
         if tag == "scalar" and keys == 3 and "dtype" in n and "b" in n:
             dtype = dtype_of(n["dtype"])
             buf = take(n["b"], dtype.itemsize)
