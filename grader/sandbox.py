@@ -230,6 +230,7 @@ class Sandbox:
         self._closed = False
         self._proc: subprocess.Popen | None = None
         self._slots = _SlotPool(os.geteuid() == 0)
+        self._encoded: dict[int, tuple[tuple, bytes]] = {}  # id(args) -> (args, framed wire bytes)
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self._ctrl = ours
         self._log = tempfile.TemporaryFile()
@@ -336,6 +337,20 @@ class Sandbox:
                 self._ctrl.send(json.dumps({"op": "close", "pid": child.pid, "uid": child.uid}).encode())
             except OSError as exc:
                 raise SandboxError(f"sandbox zygote unreachable: {exc}") from None
+
+    def _args_frame(self, args: tuple, reuse: bool) -> bytes:
+        """The framed wire encoding of a call's arguments; kept for reuse when the caller allows it."""
+        if reuse:
+            hit = self._encoded.get(id(args))
+            if hit is not None and hit[0] is args:
+                return hit[1]
+        data = wire.encode(args)
+        framed = FRAME.pack(len(data)) + data
+        if reuse:
+            if len(self._encoded) >= 4096:
+                self._encoded.clear()
+            self._encoded[id(args)] = (args, framed)  # holding `args` keeps its id from being reused
+        return framed
 
     # -- public
 
@@ -472,6 +487,9 @@ class _Exchange:
 class Session:
     """One submission's program in a child; restarted transparently after the child dies."""
 
+    #: ``call(..., aliases=False)`` leaves the memory-sharing pairs to ``aliases()``.
+    deferred_aliases = True
+
     def __init__(self, sandbox: Sandbox, program: str, *, filename: str, limits: Limits) -> None:
         """Start the child and execute the program's top level (see `load`)."""
         self._sandbox = sandbox
@@ -510,7 +528,8 @@ class Session:
             self._broken = outcome
         return outcome
 
-    def _run(self, msg: dict, timeout: float, stubs: Mapping[str, Callable], t0: float) -> CallOutcome:
+    def _run(self, msg: dict, timeout: float, stubs: Mapping[str, Callable], t0: float,
+             sent_args: tuple | None = None) -> CallOutcome:
         """Send a request to the live child and turn whatever happens into a CallOutcome."""
         child = self._child
         budget_cut = self._remaining() < timeout
@@ -524,7 +543,7 @@ class Session:
             raise
         seconds = time.monotonic() - t0
         if ex.kind == "outcome":
-            outcome = self._from_message(ex.msg, capture.text(), seconds)
+            outcome = self._from_message(ex.msg, capture.text(), seconds, sent_args)
             if outcome.error_type == "ProtocolError":
                 self._drop_child()
         else:
@@ -550,10 +569,11 @@ class Session:
         max_bytes = self.limits.result_bytes
         sock = child.sock
         seq = child.next_seq()
+        extra = request.pop("_frame", b"")
         payload = wire.encode({**request, "seq": seq})
         try:
             sock.settimeout(max(timeout, 0.001))
-            sock.sendall(FRAME.pack(len(payload)) + payload)
+            sock.sendall(FRAME.pack(len(payload)) + payload + extra)
         except (OSError, socket.timeout):
             return _Exchange("eof")
         sock.setblocking(False)
@@ -627,8 +647,12 @@ class Session:
             pending.append(exc)
             return wire.encode({"kind": "stub_reply", "fallback": False, "error": "internal grader error"})
 
-    def _from_message(self, msg: dict, output: str, seconds: float) -> CallOutcome:
-        """Validate an outcome message from the (untrusted) child."""
+    def _from_message(self, msg: dict, output: str, seconds: float, sent_args: tuple | None = None) -> CallOutcome:
+        """Validate an outcome message from the (untrusted) child.
+
+        ``args_same`` (the child found the arguments exactly as it received
+        them) stands for ``args_after`` equal to ``sent_args``.
+        """
         try:
             status = msg["status"]
             if status not in _CHILD_STATUSES:
@@ -636,6 +660,8 @@ class Session:
             args_after = msg["args_after"]
             if args_after is not None and type(args_after) is not tuple:
                 raise ValueError("args_after")
+            if msg.get("args_same") is True and status == "ok":
+                args_after = sent_args  # unchanged: the grading process's own copy stands for it
             aliases = tuple((str(a), str(b)) for a, b in msg["aliases"])
             frames = tuple((int(line), str(name)[:200]) for line, name in msg["frames"])[-20:]
             return CallOutcome(status=status, value=msg["value"] if status == "ok" else None,
@@ -671,11 +697,15 @@ class Session:
     # -- public
 
     def call(self, function: str, args: tuple, *, stubs: Mapping[str, Callable[[tuple], object]] = {},
-             timeout: float | None = None) -> CallOutcome:
+             timeout: float | None = None, aliases: bool = True, reuse_args: bool = False) -> CallOutcome:
         """Call the program's `function(*args)` in the child; stubs replace globals for this call only.
 
         A stub handler receives the proxy's arguments as a tuple and returns
         wire data, or FALLBACK to let the child run its own function.
+        ``aliases=False`` skips the memory-sharing pairs (ask ``aliases()``
+        after the call if they are needed).  ``reuse_args=True`` promises that
+        `args` (this very object) never changes: its encoding is then kept by
+        the sandbox and sent again as is when the same object is passed.
         """
         if self._closed:
             raise SandboxError("session is closed")
@@ -695,10 +725,26 @@ class Session:
                 return CallOutcome("budget", message="the time budget of this submission is spent")
         t0 = time.monotonic()
         try:
-            return self._run({"kind": "call", "function": function, "args": args, "stubs": sorted(stubs)},
-                             timeout, stubs, t0)
+            request = {"kind": "call", "function": function, "stubs": sorted(stubs), "aliases": bool(aliases),
+                       "_frame": self._sandbox._args_frame(args, reuse_args)}
+            return self._run(request, timeout, stubs, t0, sent_args=args)
         finally:
             self._spent += time.monotonic() - t0
+
+    def aliases(self) -> tuple[tuple[str, str], ...]:
+        """The memory-sharing pairs of the last call, if it returned (asked of the child now).
+
+        Meant right after ``call(..., aliases=False)``; () when the child is gone
+        or cannot say.
+        """
+        if self._closed or self._child is None or self._broken is not None or self._remaining() <= 0:
+            return ()
+        t0 = time.monotonic()
+        try:
+            outcome = self._run({"kind": "aliases"}, min(self.limits.call_timeout, 5.0), {}, t0)
+        finally:
+            self._spent += time.monotonic() - t0
+        return outcome.aliases if outcome.status == "ok" else ()
 
     @property
     def seconds_spent(self) -> float:
