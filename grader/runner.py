@@ -156,8 +156,10 @@ class _Grader:
     """Grades one part of one submission against its cases; short-lived."""
 
     def __init__(self, *, part: Part, context: GradingContext, extraction: Any, program: Any,
-                 session: Any, fallback: object, facts: dict[str, tuple] | None = None) -> None:
+                 session: Any, fallback: object, facts: dict[str, tuple] | None = None,
+                 trusted: frozenset[str] = frozenset()) -> None:
         self.part = part
+        self.trusted = trusted  # functions whose every case passed: see _grade_case
         self.facts = facts if facts is not None else {}
         self.context = context
         self.extraction = extraction
@@ -239,8 +241,34 @@ class _Grader:
                 trace = fixture.traces.get(dep)
                 if trace is not None:
                     stubs[dep] = TraceStub(dep, trace, self.fallback)
-        outcome = self.session.call(self.part.function, tuple(fixture.args), stubs=stubs,
-                                    timeout=case.timeout)
+        options = {}
+        if getattr(self.session, "deferred_aliases", False):
+            # Fixture arguments never change: their encoding is reused across submissions;
+            # the memory-sharing pairs are only needed to explain a failure (see _alias_problem).
+            options = {"aliases": False, "reuse_args": True}
+        args = tuple(fixture.args)
+        if stubs and all(dep in self.trusted for dep in stubs):
+            # Every dependency passed all its own cases: call the function with the student's
+            # own dependencies first (one message instead of one per time step). If every
+            # output is right and the inputs are untouched, the isolated call could only
+            # differ if two mistakes cancelled out exactly; otherwise grade it in isolation.
+            trial = self.session.call(self.part.function, args, timeout=case.timeout, **options)
+            if trial.status in ("timeout", "budget"):
+                stubs, outcome = {}, trial  # the loop is paid once, not again in isolation
+            elif trial.status == "ok":
+                judged = self._judge(case, fixture, trial, {}, param_names,
+                                     dict(output=trial.output, seconds=trial.seconds), only_if_passed=True)
+                if judged is not None:
+                    return judged
+                outcome = None
+            else:
+                outcome = None
+            if outcome is None:
+                outcome = self.session.call(self.part.function, args, stubs=stubs, timeout=case.timeout,
+                                            **options)
+        else:
+            outcome = self.session.call(self.part.function, args, stubs=stubs, timeout=case.timeout,
+                                        **options)
         common = dict(output=outcome.output, seconds=outcome.seconds)
         status = outcome.status
         if status == "ok":
@@ -283,7 +311,9 @@ class _Grader:
         return None
 
     def _judge(self, case: Case, fixture: Any, outcome: Any, stubs: Mapping[str, TraceStub],
-               param_names: Sequence[str], common: dict) -> CaseResult:
+               param_names: Sequence[str], common: dict, only_if_passed: bool = False) -> CaseResult | None:
+        """Compare an ok outcome with the case's expected value; with ``only_if_passed``,
+        None (and no notes) unless every output is right and no input was changed."""
         part = self.part
         specs = [part.output(name) for name in case.outputs]
         total_weight = sum(s.weight for s in specs)
@@ -310,6 +340,8 @@ class _Grader:
                 results.append(CheckResult(spec.name, False, 0.0, share, message))
 
         mutated = self._mutations(fixture.args, outcome.args_after, param_names)
+        if only_if_passed and (failed_specs or mutated):
+            return None
         for text in mutated:
             self.notes.append(f"`{part.function}` {text}: work on copies (`x.copy()`) instead.")
         points = sum(r.points for r in results)
@@ -372,7 +404,10 @@ class _Grader:
         """
         tol = self.part.cases[0].tolerance if self.part.cases else None
         roots = {"result": fixture.expected, "args": tuple(fixture.args)}
-        for pair in outcome.aliases:
+        pairs = outcome.aliases
+        if not pairs and getattr(self.session, "deferred_aliases", False):
+            pairs = self.session.aliases()  # the child still holds this call's result
+        for pair in pairs:
             for this, other in (pair, pair[::-1]):
                 try:
                     head, path = _split_path(this)
@@ -537,10 +572,14 @@ def grade_submission(path: str | Path, *, context: GradingContext, sandbox: Any,
                         break
                 messages.append(f"Running the notebook's definitions failed: "
                                 f"{load_outcome.error_type}: {load_outcome.message}{where}")
+            trusted: set[str] = set()  # functions that passed every case (graded first, by ordered_parts)
             for part in ordered_parts(rubric):
                 grader = _Grader(part=part, context=context, extraction=extraction,
-                                 program=program, session=session, fallback=FALLBACK, facts=facts)
+                                 program=program, session=session, fallback=FALLBACK, facts=facts,
+                                 trusted=frozenset(trusted))
                 graded[part.name] = grader.grade()
+                if graded[part.name].status == PASSED and part.cases:
+                    trusted.add(part.function)
             timings["checks"] = time.perf_counter() - t3
     parts = [graded[p.name] for p in rubric.parts if graded[p.name] is not None]
 
