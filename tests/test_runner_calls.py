@@ -1,0 +1,133 @@
+"""How the engine talks to the sandbox: few messages, same verdicts.
+
+A composite part whose dependencies passed every case is called once with the
+student's own dependencies; only when that call is not fully right is it graded
+in isolation, with the reference trace answering each step.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from grader.commands import DEFAULT_RUBRIC, load_context
+from grader.models import FAILED, PASSED, TIMEOUT
+from grader.runner import grade_submission
+from grader.sandbox import Limits, Sandbox
+from tests import notebooks as nbs
+
+
+@pytest.fixture(scope="module")
+def context():
+    return load_context(DEFAULT_RUBRIC)
+
+
+class Spy:
+    """A sandbox whose sessions record every call's function and stubs."""
+
+    def __init__(self, box: Sandbox) -> None:
+        self.box = box
+        self.calls: list[tuple[str, tuple[str, ...], bool]] = []
+
+    def session(self, program: str, **kw):
+        session = self.box.session(program, **kw)
+        spy = self
+
+        class Recorded:
+            deferred_aliases = session.deferred_aliases
+            load = session.load
+
+            def call(self, function, args, *, stubs={}, **options):
+                spy.calls.append((function, tuple(sorted(stubs)), options.get("aliases", True)))
+                return session.call(function, args, stubs=stubs, **options)
+
+            def aliases(self):
+                return session.aliases()
+
+            def __enter__(self):
+                return self
+
+            def __exit__(self, *exc):
+                session.close()
+
+        return Recorded()
+
+
+@pytest.fixture(scope="module")
+def sandbox():
+    with Sandbox(limits=Limits(call_timeout=2.0)) as box:
+        yield box
+
+
+def test_correct_composites_need_no_stub_round_trips(tmp_path, context, sandbox):
+    spy = Spy(sandbox)
+    path = nbs.write(tmp_path / "ok.ipynb", nbs.course_notebook())
+    result = grade_submission(path, context=context, sandbox=spy)
+    assert all(p.status == PASSED for p in result.parts if p.name != "imdb_report")
+    assert spy.calls and not [c for c in spy.calls if c[1]], "a stubbed call was made"
+    assert len(spy.calls) == sum(len(p.cases) for p in context.rubric.parts)
+    assert not [c for c in spy.calls if c[2]], "alias pairs were asked for passing cases"
+
+
+def test_a_wrong_cell_keeps_its_composite_graded_in_isolation(tmp_path, context, sandbox):
+    spy = Spy(sandbox)
+    nb = nbs.course_notebook(nbs.mutate("rnn_cell_forward", "+ ba)", ")"))
+    result = grade_submission(nbs.write(tmp_path / "cell.ipynb", nb), context=context, sandbox=spy)
+    assert result.part("rnn_cell_forward").status == FAILED
+    assert result.part("rnn_forward").status == PASSED  # one mistake costs once
+    stubbed = [c for c in spy.calls if c[0] == "rnn_forward"]
+    assert stubbed and all(c[1] == ("rnn_cell_forward",) for c in stubbed)
+
+
+def test_a_wrong_composite_gets_the_isolated_verdict_and_diagnosis(tmp_path, context, sandbox):
+    spy = Spy(sandbox)
+    nb = nbs.course_notebook(nbs.mutate("rnn_backward", "da[:, :, t] + da_prevt", "da[:, :, t]"))
+    result = grade_submission(nbs.write(tmp_path / "comp.ipynb", nb), context=context, sandbox=spy)
+    part = result.part("rnn_backward")
+    assert part.status == FAILED
+    assert any(c.diagnosis for c in part.cases)
+    calls = [c for c in spy.calls if c[0] == "rnn_backward"]
+    # each case: a trial with the student's own cell, then the isolated call unless the trial
+    # was right (T_x = 1, where this mistake does not show)
+    expected = []
+    for case in part.cases:
+        expected += [()] if case.status == PASSED else [(), ("rnn_cell_backward",)]
+    assert [c[1] for c in calls] == expected
+    assert any(c.status == PASSED for c in part.cases) and expected.count(()) == len(part.cases)
+
+
+def test_a_composite_that_loops_costs_its_timeout_once(tmp_path, context, sandbox):
+    import dataclasses
+    parts = tuple(dataclasses.replace(p, cases=tuple(dataclasses.replace(c, timeout=1.0) for c in p.cases))
+                  for p in context.rubric.parts)
+    short = dataclasses.replace(context, rubric=dataclasses.replace(context.rubric, parts=parts))
+    nb = nbs.course_notebook(nbs.mutate("rnn_forward", "    caches = (caches, x)",
+                                        "    while True:\n        pass\n    caches = (caches, x)"))
+    spy = Spy(sandbox)
+    result = grade_submission(nbs.write(tmp_path / "loop.ipynb", nb), context=short, sandbox=spy)
+    assert result.part("rnn_forward").cases[0].status == TIMEOUT
+    assert [c for c in spy.calls if c[0] == "rnn_forward"] == [("rnn_forward", (), False)]
+    assert result.timings["checks"] < 1.0 + 2.5
+
+
+def test_alias_pairs_on_demand_equal_the_eager_ones(sandbox):
+    program = ("import numpy as np\n"
+               "def views(b):\n"
+               "    c = b[1:]\n"
+               "    return b, c, [b], {'k': b}, b[:1]\n")
+    with sandbox.session(program) as session:
+        eager = session.call("views", (np.arange(4.0),))
+        lazy = session.call("views", (np.arange(4.0),), aliases=False)
+        assert lazy.aliases == ()
+        assert session.aliases() == eager.aliases and eager.aliases
+
+
+def test_unchanged_arguments_are_not_sent_back(sandbox):
+    program = ("def keep(a, p):\n    return a.sum()\n"
+               "def change(a, p):\n    p['w'][0] = 5.0\n    return 0\n")
+    args = (np.ones(3), {"w": np.zeros(2)})
+    with sandbox.session(program) as session:
+        same = session.call("keep", args, reuse_args=True)
+        assert same.args_after is args  # the child said "unchanged"
+        changed = session.call("change", args, reuse_args=True)
+        assert changed.args_after is not args and changed.args_after[1]["w"][0] == 5.0
+        assert args[1]["w"][0] == 0.0  # the grading process's own copy is untouched
