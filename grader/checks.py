@@ -145,12 +145,13 @@ def _compare(student: Any, expected: Any, where: str, *, tolerance: Tolerance | 
         return None
     if got.dtype.kind not in "biufc":
         return Mismatch(where, f"`{where}` holds {got.dtype} values, not numbers.", "type")
-    if exp.dtype.kind in "fc" and np.isnan(got).any() and not np.isnan(exp).any():
-        return Mismatch(where, f"`{where}` contains NaN: a division by zero, a log of a "
-                               f"negative number or an overflow upstream.", "nan")
+    # Close values first (the common case, and NaN is never close to a number), then why not.
     if _close(got, exp, 0.0 if tolerance is None else tolerance.rtol,
               0.0 if tolerance is None else tolerance.atol):
         return None
+    if exp.dtype.kind in "fc" and np.isnan(got).any() and not np.isnan(exp).any():
+        return Mismatch(where, f"`{where}` contains NaN: a division by zero, a log of a "
+                               f"negative number or an overflow upstream.", "nan")
     diff = np.abs(got.astype(np.complex128) - exp.astype(np.complex128))
     diff = np.where(np.isnan(diff), np.inf, diff)
     worst = np.unravel_index(int(np.argmax(diff)), diff.shape) if diff.ndim else ()

@@ -212,6 +212,8 @@ class _Grader:
                           notes=(message,), location=location)
 
     def _note_free_names(self, fn: Any) -> None:
+        if not fn.free_names:
+            return
         keys: set[str] = set()
         for case in self.part.cases:
             fixture = self.context.fixtures.get(case.id)
