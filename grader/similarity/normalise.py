@@ -138,13 +138,16 @@ _CHILD_FIELDS = {cls: () if cls is ast.Constant else tuple(f for f in cls._field
 
 
 def _dump(node: object, rename: Callable[[str], str] | None,
-          by_node: Callable[[ast.Name], str] | None = None) -> str:
+          by_node: Callable[[ast.Name], str] | None = None, memo: dict | None = None) -> str:
     """A compact structural dump of ``node`` with every ``Name`` passed through ``rename``.
 
     Expression contexts, positions and type comments are left out, so the dump
     depends only on structure, operators, constants, attributes and the renamed
     names. With ``by_node``, each ``Name`` node is rendered by ``by_node(node)``
     instead (other spelled names, parameters and def names, become ``_``).
+    ``memo`` (``id(node) -> (node, dump)``) reuses the dumps of subtrees made
+    with the same renaming; the caller guarantees those subtrees have not
+    changed since (the node is kept in the entry so its id cannot be reused).
     """
     if by_node is not None and rename is None:
         rename = _underscore
@@ -170,12 +173,19 @@ def _dump(node: object, rename: Callable[[str], str] | None,
         head, fields = entry
         if not fields:
             return head + ")"
+        if memo is not None:
+            hit = memo.get(id(node))
+            if hit is not None and hit[0] is node:
+                return hit[1]
         parts = [head]
         if kind in named:
             parts.append(rename(node.name))
         for name in fields:
             parts.append(dump(getattr(node, name, None)))
-        return " ".join(parts) + ")"
+        text = " ".join(parts) + ")"
+        if memo is not None:
+            memo[id(node)] = (node, text)
+        return text
 
     return dump(node)
 
@@ -347,8 +357,52 @@ def _is_numpy(node: ast.AST) -> bool:
     return isinstance(node, ast.Name) and node.id in ("np", "numpy")
 
 
-class _Rewriter(ast.NodeTransformer):
-    """Makes equivalent spellings one (matrix products, NumPy operator functions, augmented assignments...)."""
+class _Rewriter:
+    """Makes equivalent spellings one (matrix products, NumPy operator functions, augmented assignments...).
+
+    Works like an ``ast.NodeTransformer`` whose ``visit_*`` methods first visit
+    the children (post-order), with a table-driven traversal that skips
+    contexts and operators (no method rewrites those).
+    """
+
+    def __init__(self) -> None:
+        self.handlers = {
+            ast.Name: self.visit_Name, ast.Call: self.visit_Call, ast.AugAssign: self.visit_AugAssign,
+            ast.AnnAssign: self.visit_AnnAssign, ast.Compare: self.visit_Compare, ast.List: self.visit_List,
+        }
+
+    def visit(self, node: ast.AST) -> ast.AST | list | None:
+        """The rewritten ``node`` (None drops a statement), its children rewritten first."""
+        self.generic_visit(node)
+        handler = self.handlers.get(type(node))
+        return node if handler is None else handler(node)
+
+    def generic_visit(self, node: ast.AST) -> None:
+        """Rewrite the children of ``node`` in place, as ``ast.NodeTransformer.generic_visit`` does."""
+        AST = ast.AST
+        fields = _CHILD_FIELDS.get(type(node))
+        for name in fields if fields is not None else node._fields:
+            value = getattr(node, name, None)
+            if type(value) is list:
+                if not value:
+                    continue
+                new_values = []
+                for item in value:
+                    if isinstance(item, AST):
+                        item = self.visit(item)
+                        if item is None:
+                            continue
+                        if not isinstance(item, AST):
+                            new_values.extend(item)
+                            continue
+                    new_values.append(item)
+                value[:] = new_values
+            elif isinstance(value, AST):
+                new = self.visit(value)
+                if new is None:
+                    delattr(node, name)
+                else:
+                    setattr(node, name, new)
 
     def visit_Name(self, node: ast.Name) -> ast.AST:
         """``numpy`` -> ``np``."""
@@ -357,8 +411,7 @@ class _Rewriter(ast.NodeTransformer):
         return node
 
     def visit_Call(self, node: ast.Call) -> ast.AST:
-        """Function-call spellings of operators become operators."""
-        self.generic_visit(node)
+        """Function-call spellings of operators become operators (children already rewritten)."""
         func = node.func
         node.keywords.sort(key=lambda kw: kw.arg or "")
         if isinstance(func, ast.Attribute) and not node.keywords:
@@ -380,21 +433,18 @@ class _Rewriter(ast.NodeTransformer):
 
     def visit_AugAssign(self, node: ast.AugAssign) -> ast.AST:
         """``x op= y`` -> ``x = x op y``."""
-        self.generic_visit(node)
         load = _as_load(node.target)
         value = ast.copy_location(ast.BinOp(left=load, op=node.op, right=node.value), node)
         return ast.copy_location(ast.Assign(targets=[node.target], value=value), node)
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> ast.AST:
         """``x: T = y`` -> ``x = y`` (annotations are not behaviour)."""
-        self.generic_visit(node)
         if node.value is None:
             return None
         return ast.copy_location(ast.Assign(targets=[node.target], value=node.value), node)
 
     def visit_Compare(self, node: ast.Compare) -> ast.AST:
         """``a > b`` -> ``b < a``, ``a >= b`` -> ``b <= a`` (single comparisons)."""
-        self.generic_visit(node)
         if len(node.ops) == 1 and isinstance(node.ops[0], (ast.Gt, ast.GtE)):
             flipped = ast.Lt() if isinstance(node.ops[0], ast.Gt) else ast.LtE()
             return ast.copy_location(ast.Compare(left=node.comparators[0], ops=[flipped], comparators=[node.left]), node)
@@ -402,7 +452,6 @@ class _Rewriter(ast.NodeTransformer):
 
     def visit_List(self, node: ast.List) -> ast.AST:
         """A list display read as a value is spelled like a tuple (``np.zeros([n, m])`` ~ ``np.zeros((n, m))``)."""
-        self.generic_visit(node)
         if isinstance(node.ctx, ast.Load):
             return ast.copy_location(ast.Tuple(elts=node.elts, ctx=ast.Load()), node)
         return node
@@ -537,9 +586,9 @@ def _overwritten_before_read(node: ast.AST) -> bool:
 # --------------------------------------------------------------------------- step 4
 
 
-def _placeholder_dump(stmt: ast.AST, local: set[str]) -> str:
-    """Dump of a statement with every local name replaced by ``_`` (renaming-blind)."""
-    return _dump(stmt, lambda n: "_" if n in local else n)
+def _placeholder_dump(stmt: ast.AST, local: set[str], memo: dict | None = None) -> str:
+    """Dump of a statement with every local name replaced by ``_`` (renaming-blind); ``memo`` as for ``_dump``."""
+    return _dump(stmt, lambda n: "_" if n in local else n, None, memo)
 
 
 def statement_shapes(source: str, *, keep_names: frozenset[str] = DEFAULT_KEEP_NAMES) -> set[str]:
@@ -563,13 +612,13 @@ def statement_shapes(source: str, *, keep_names: frozenset[str] = DEFAULT_KEEP_N
     return shapes
 
 
-def _strip_template(func: ast.AST, shapes: set[str], local: set[str]) -> None:
-    """Remove simple statements whose renaming-blind dump is one of the starter code's."""
+def _strip_template(func: ast.AST, shapes: set[str], local: set[str], memo: dict | None = None) -> None:
+    """Remove simple statements whose renaming-blind dump is one of the starter code's (``memo``: see ``_dump``)."""
     for _field, block in list(_blocks(func)):
         kept = []
         for stmt in block:
-            _strip_template(stmt, shapes, local)
-            if not any(True for _ in _blocks(stmt)) and _placeholder_dump(stmt, local) in shapes:
+            _strip_template(stmt, shapes, local, memo)
+            if not any(True for _ in _blocks(stmt)) and _placeholder_dump(stmt, local, memo) in shapes:
                 continue
             kept.append(stmt)
         block[:] = kept
@@ -600,6 +649,8 @@ class _Canoniser:
         self.readers: dict[str, list[ast.stmt]] | None = None
         self.body: list[ast.stmt] = []
         self.effects: dict[int, tuple[set[str], set[str]]] = {}
+        #: Dumps of the current statement's subtrees under the current ``env`` (see ``_dump``).
+        self.memo: dict | None = None
 
     def reads_writes(self, stmt: ast.stmt) -> tuple[set[str], set[str]]:
         """``_reads_writes`` memoised (the names in a statement do not change during pass 2)."""
@@ -614,7 +665,10 @@ class _Canoniser:
 
     def canonise(self, body: list[ast.stmt]) -> list[ast.stmt]:
         """Both passes over a module or function body; returns the reordered body."""
-        self.sign_block(body, {})
+        if len(body) == 1 and isinstance(body[0], (ast.FunctionDef, ast.AsyncFunctionDef)):
+            self.sign_def(body[0], {}, need_key=False)  # a lone def's own key is never compared
+        else:
+            self.sign_block(body, {})
         self.body = body
         return self.order_block(body)
 
@@ -663,18 +717,20 @@ class _Canoniser:
         if isinstance(node, ast.BinOp) and isinstance(node.op, _COMMUTATIVE):
             key = self.name_key(env)
             operands = _flatten(node, type(node.op))
-            operands.sort(key=lambda o: _dump(o, key))
+            memo = self.memo
+            operands.sort(key=lambda o: _dump(o, key, None, memo))
             result = operands[0]
             for operand in operands[1:]:
                 result = ast.copy_location(ast.BinOp(left=result, op=type(node.op)(), right=operand), node)
             return result
         if isinstance(node, ast.BoolOp):
             key = self.name_key(env)
-            node.values.sort(key=lambda o: _dump(o, key))
+            memo = self.memo
+            node.values.sort(key=lambda o: _dump(o, key, None, memo))
         if isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], (ast.Eq, ast.NotEq, ast.Is, ast.IsNot)):
             key = self.name_key(env)
             left, right = node.left, node.comparators[0]
-            if _dump(right, key) < _dump(left, key):
+            if _dump(right, key, None, self.memo) < _dump(left, key, None, self.memo):
                 node.left, node.comparators = right, [left]
         return node
 
@@ -687,13 +743,8 @@ class _Canoniser:
     def stmt(self, stmt: ast.stmt, env: dict[str, str]) -> str:
         """Pass 1 on one statement: sort operands, update ``env`` with what it defines, return its key."""
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            inner = dict(env)
-            for i, arg in enumerate(_all_args(stmt.args)):
-                inner[arg.arg] = "p%d" % i
-            self.sign_block(stmt.body, inner)
-            key = "def" + _short_hash(_dump(stmt, self.name_key(inner)))
-            env[stmt.name] = key
-            return key
+            return self.sign_def(stmt, env)
+        self.memo = {}
         for field, value in ast.iter_fields(stmt):
             if field in _BLOCK_FIELDS or field in ("handlers", "cases"):
                 continue
@@ -701,7 +752,8 @@ class _Canoniser:
                 setattr(stmt, field, self.expr(value, env))
             elif isinstance(value, list):
                 setattr(stmt, field, [self.expr(v, env) if isinstance(v, ast.AST) else v for v in value])
-        head_key = _dump_head(stmt, self.name_key(env))
+        head_key = _dump_head(stmt, self.name_key(env), None, self.memo)
+        self.memo = None
         if isinstance(stmt, ast.Assign):
             for t_index, target in enumerate(stmt.targets):
                 elts = target.elts if isinstance(target, (ast.Tuple, ast.List)) else [target]
@@ -727,6 +779,18 @@ class _Canoniser:
         if isinstance(stmt, ast.Expr):
             for name in _effect_writes(stmt):
                 env[name] = _short_hash(env.get(name, "") + "|" + key)
+        return key
+
+    def sign_def(self, stmt: ast.FunctionDef | ast.AsyncFunctionDef, env: dict[str, str], need_key: bool = True) -> str:
+        """Pass 1 on a def: its body with parameters signed by position; its key (``""`` unless ``need_key``)."""
+        inner = dict(env)
+        for i, arg in enumerate(_all_args(stmt.args)):
+            inner[arg.arg] = "p%d" % i
+        self.sign_block(stmt.body, inner)
+        if not need_key:
+            return ""
+        key = "def" + _short_hash(_dump(stmt, self.name_key(inner)))
+        env[stmt.name] = key
         return key
 
     # pass 2 ----------------------------------------------------------------
@@ -804,8 +868,11 @@ def _flatten(node: ast.AST, op_type: type) -> list[ast.AST]:
 
 
 def _dump_head(stmt: ast.stmt, rename: Callable[[str], str] | None,
-               by_node: Callable[[ast.Name], str] | None = None) -> str:
-    """Dump of a statement without its nested blocks; assignment targets that are plain names become ``T``."""
+               by_node: Callable[[ast.Name], str] | None = None, memo: dict | None = None) -> str:
+    """Dump of a statement without its nested blocks; assignment targets that are plain names become ``T``.
+
+    ``memo``: as for ``_dump``.
+    """
     parts = [type(stmt).__name__]
     for field, value in ast.iter_fields(stmt):
         if field in _BLOCK_FIELDS or field in ("handlers", "cases", "type_comment"):
@@ -813,7 +880,7 @@ def _dump_head(stmt: ast.stmt, rename: Callable[[str], str] | None,
         if field == "targets" and isinstance(stmt, ast.Assign) and by_node is None:
             parts.append("[" + ",".join(_dump_target(t, rename) for t in value) + "]")
         else:
-            parts.append(_dump(value, rename, by_node))
+            parts.append(_dump(value, rename, by_node, memo))
     return " ".join(parts)
 
 
@@ -1144,16 +1211,17 @@ def _normalise_tree(tree: ast.Module, *, keep_names: frozenset[str], template_sh
         _remove_dead_code(tree)
     local = _local_names(tree, keep_names)
     tree.body = _Canoniser(local).canonise(tree.body)
-    shape_names = _shape_names(tree.body, local)
+    blind_memo: dict = {}  # renaming-blind dumps of subtrees, shared: the tree does not change in between
+    shape_names = _shape_names(tree.body, local, blind_memo)
     if template_shapes:
-        _strip_template(tree, set(template_shapes), local)
+        _strip_template(tree, template_shapes, local, blind_memo)
     tokeniser = _Tokeniser(local, keep_names)
     tokeniser.preset(shape_names)
     tokeniser.walk(tree.body, 1)
     return NormalisedCode(tuple(tokeniser.tokens), tuple(tokeniser.lines), True)
 
 
-def _shape_names(body: list[ast.stmt], local: set[str]) -> dict[str, str]:
+def _shape_names(body: list[ast.stmt], local: set[str], memo: dict | None = None) -> dict[str, str]:
     """Spell each local after the *shape* of its first definition (in canonical order).
 
     The shape is the defining statement dumped with every local as ``_``,
@@ -1172,7 +1240,7 @@ def _shape_names(body: list[ast.stmt], local: set[str]) -> dict[str, str]:
                 for i, arg in enumerate(_all_args(stmt.args)):
                     names.setdefault(arg.arg, "p%d" % i if depth == 0 else "p%d_%d" % (depth, i))
                 if depth > 0:
-                    names.setdefault(stmt.name, "f" + _short_hash(_dump(stmt.args, blind))[:6])
+                    names.setdefault(stmt.name, "f" + _short_hash(_dump(stmt.args, blind, None, memo))[:6])
                 visit(stmt.body, depth + 1)
                 continue
             targets: list[ast.AST] = []
@@ -1183,7 +1251,7 @@ def _shape_names(body: list[ast.stmt], local: set[str]) -> dict[str, str]:
             elif isinstance(stmt, (ast.With, ast.AsyncWith)):
                 targets = [item.optional_vars for item in stmt.items if item.optional_vars is not None]
             if targets:
-                shape = _dump_head(stmt, blind)
+                shape = _dump_head(stmt, blind, None, memo)
                 ordered = [n.id for t in targets for n in _walk_in_order(t) if isinstance(n, ast.Name)]
                 for position, name in enumerate(ordered):
                     if name in local and name not in names:
