@@ -77,16 +77,25 @@ class WireError(ValueError):
 _NAMES: dict[np.dtype, str] = {}
 
 
-def _dtype_name(dtype: np.dtype, where: str) -> str:
-    """The wire spelling of a numeric or boolean dtype, or WireError."""
+def _where(at: tuple) -> str:
+    """``((((), 0), 'k'), 2)`` -> ``"value[0]['k'][2]"``: the path of an encoding error."""
+    keys = []
+    while at:
+        at, key = at
+        keys.append(f"[{key!r}]" if type(key) is str else f"[{key}]")
+    return "value" + "".join(reversed(keys))
+
+
+def _dtype_name(dtype: np.dtype, at: tuple) -> str:
+    """The wire spelling of a numeric or boolean dtype, or WireError (``at``: see ``_where``)."""
     name = _NAMES.get(dtype)
     if name is not None:
         return name
     if dtype.kind not in "biufc" or dtype.fields is not None or dtype.subdtype is not None:
-        raise WireError(f"{where}: dtype {dtype} is not boolean or numeric")
+        raise WireError(f"{_where(at)}: dtype {dtype} is not boolean or numeric")
     name = dtype.newbyteorder("<").str if dtype.itemsize > 1 else dtype.str
     if name not in _DTYPES:
-        raise WireError(f"{where}: dtype {dtype} is not supported")
+        raise WireError(f"{_where(at)}: dtype {dtype} is not supported")
     if len(_NAMES) < 64:
         _NAMES[dtype] = name
     return name
@@ -107,13 +116,16 @@ def encode(obj: object, *, max_depth: int = DEFAULT_MAX_DEPTH) -> bytes:
     deepest = [0]      # deepest level reached so far in the current subtree
     seen: dict[int, tuple[int, int, int]] = {}  # id -> (table index, subtree nodes, height)
 
-    def node(x: object, depth: int, where: str) -> object:
-        """The JSON node for `x`; arrays and scalars append their bytes to `buffers`."""
+    def node(x: object, depth: int, at: tuple) -> object:
+        """The JSON node for `x`; arrays and scalars append their bytes to `buffers`.
+
+        ``at`` is the path to `x` as a chain ``(parent chain, key)``, spelt out only in errors.
+        """
         counter[0] += 1
         if counter[0] > MAX_NODES:
             raise WireError("too many values")
         if depth > max_depth:
-            raise WireError(f"{where}: nested deeper than {max_depth}")
+            raise WireError(f"{_where(at)}: nested deeper than {max_depth}")
         t = type(x)
         if depth > deepest[0]:
             deepest[0] = depth
@@ -125,15 +137,15 @@ def encode(obj: object, *, max_depth: int = DEFAULT_MAX_DEPTH) -> bytes:
             return {"t": "complex", "v": [x.real, x.imag]}
         if t not in _SHAREABLE:
             if isinstance(x, np.generic) and t.__module__ == "numpy":
-                name = _dtype_name(x.dtype, where)
-                buffers.append(np.asarray(x, dtype=np.dtype(name)).tobytes())
+                name = _dtype_name(x.dtype, at)
+                buffers.append(np.asarray(x, dtype=_DTYPE_OBJECTS[name]).tobytes())
                 return {"t": "scalar", "dtype": name, "b": len(buffers) - 1}
-            raise WireError(f"{where}: {t.__module__}.{t.__qualname__} is not plain data")
+            raise WireError(f"{_where(at)}: {t.__module__}.{t.__qualname__} is not plain data")
         hit = seen.get(id(x))
         if hit is not None:
             index, size, height = hit
             if depth + height > max_depth:
-                raise WireError(f"{where}: nested deeper than {max_depth}")
+                raise WireError(f"{_where(at)}: nested deeper than {max_depth}")
             counter[0] += size - 1
             if counter[0] > MAX_NODES:
                 raise WireError("too many values")
@@ -143,19 +155,20 @@ def encode(obj: object, *, max_depth: int = DEFAULT_MAX_DEPTH) -> bytes:
         start, outer = counter[0] - 1, deepest[0]
         deepest[0] = depth
         if t is list:
-            out = [node(v, depth + 1, f"{where}[{i}]") for i, v in enumerate(x)]
+            out = [node(v, depth + 1, (at, i)) for i, v in enumerate(x)]
         elif t is tuple:
-            out = {"t": "tuple", "v": [node(v, depth + 1, f"{where}[{i}]") for i, v in enumerate(x)]}
+            out = {"t": "tuple", "v": [node(v, depth + 1, (at, i)) for i, v in enumerate(x)]}
         elif t is dict:
             pairs = []
             for k, v in x.items():
                 if type(k) is not str:
-                    raise WireError(f"{where}: dict key {k!r} is not a str")
-                pairs.append([k, node(v, depth + 1, f"{where}[{k!r}]")])
+                    raise WireError(f"{_where(at)}: dict key {k!r} is not a str")
+                pairs.append([k, node(v, depth + 1, (at, k))])
             out = {"t": "dict", "v": pairs}
         else:
-            name = _dtype_name(x.dtype, where)
-            data = np.ascontiguousarray(x, dtype=np.dtype(name)).tobytes()
+            name = _dtype_name(x.dtype, at)
+            # tobytes() writes C order whatever the layout; only another byte order needs a copy
+            data = x.tobytes() if x.dtype.str == name else x.astype(_DTYPE_OBJECTS[name]).tobytes()
             buffers.append(data)
             out = {"t": "array", "dtype": name, "shape": list(x.shape), "b": len(buffers) - 1}
         seen[id(x)] = (len(seen), counter[0] - start, deepest[0] - depth)
@@ -164,7 +177,7 @@ def encode(obj: object, *, max_depth: int = DEFAULT_MAX_DEPTH) -> bytes:
         return out
 
     try:
-        root = node(obj, 0, "value")
+        root = node(obj, 0, ())
         header = json.dumps({"buffers": [len(b) for b in buffers], "root": root},
                             separators=(",", ":"), allow_nan=True).encode("utf-8")
     except RecursionError as exc:
