@@ -128,22 +128,44 @@ def test_memoised_normaliser_equals_normalise_function():
     assert normalise.computed <= len(everything) - 10 - 30
 
 
+def _key(source: str) -> str | None:
+    """The key text of ``source`` (None when it has no key)."""
+    key = renaming_key(source)
+    return None if key is None else key.text
+
+
 def test_renaming_key_identifies_renamed_copies_only():
     a = "def f(x, w):\n    z = np.dot(w, x)  # note\n    return z.sum(axis=0), p['Wax']\n"
     renamed = a.replace("z", "out").replace("w", "weights").replace("(x", "(inp").replace(", x)", ", inp)")
-    assert renaming_key(a) == renaming_key(renamed) is not None
+    commented = a.replace("# note", "# other").replace("    z = ", "    # more\n\n    z = ")
+    spaced = a.replace("np.dot(w, x)", "np.dot( w,x)")
+    assert _key(a) == _key(renamed) == _key(commented) == _key(spaced) is not None
+    assert renaming_key(commented).lines == (1, 4, 5) and renaming_key(a).lines == (1, 2, 3)
     for other in (
         a.replace("axis=0", "keepdims=0"),       # keyword names are kept
         a.replace("'Wax'", "'Waa'"),            # string contents are kept
         a.replace("z.sum", "z.mean"),            # attribute names are kept
-        a.replace("# note", "# other"),          # comments are kept (they move no line, but stay exact)
         a.replace("np.dot", "np.tanh"),          # kept global names are kept
-        a.replace("    z = ", "\n    z = "),      # line numbers are kept
         a.replace("return z.sum", "return x.sum"),  # which variable is used matters
+        a.replace("    return", "        return"),  # indentation is kept
     ):
-        assert renaming_key(other) != renaming_key(a)
-    # names in strings are not renamed, so different strings never collide
-    assert renaming_key("def f(a):\n    return 'a'\n") != renaming_key("def f(b):\n    return 'b'\n")
+        assert _key(other) != _key(a)
+    # leading indentation is never touched, even before a bracket
+    assert _key("if c:\n    (a) = 1\n(b) = 2\n") != _key("if c:\n    (a) = 1\n    (b) = 2\n")
+    # names in strings are not renamed, and blank lines inside a string literal are kept
+    assert _key("def f(a):\n    return 'a'\n") != _key("def f(b):\n    return 'b'\n")
+    assert _key('def f(a):\n    return """x\n\ny"""\n') != _key('def f(a):\n    return """x\ny"""\n')
     for guarded in ("def f(a):\n    import os\n    return a\n", "def f(a):\n    global g\n    return a\n",
-                    "def f(a):\n    try:\n        return a\n    except E as e:\n        return e\n"):
+                    "def f(a):\n    try:\n        return a\n    except E as e:\n        return e\n",
+                    "def f(a):\n    return a + \\\n        1\n"):
         assert renaming_key(guarded) is None
+
+
+def test_memoised_lines_follow_the_new_source():
+    a = "def f(x, w):\n    z = np.dot(w, x)\n    return np.tanh(z)\n"
+    b = "def f(inp, weights):\n    # product\n\n    out = np.dot(weights, inp)\n    return np.tanh(out)\n"
+    normalise = Normaliser()
+    first, second = normalise(a), normalise(b)
+    assert normalise.computed == 1
+    assert second == normalise_function(b) and first == normalise_function(a)
+    assert set(second.lines) == {1, 4, 5}

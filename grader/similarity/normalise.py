@@ -57,7 +57,7 @@ import tokenize
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
-__all__ = ["NormalisedCode", "Normaliser", "normalise_function", "renaming_key", "statement_shapes", "DEFAULT_KEEP_NAMES"]
+__all__ = ["NormalisedCode", "Normaliser", "RenamingKey", "normalise_function", "renaming_key", "statement_shapes", "DEFAULT_KEEP_NAMES"]
 
 #: Global names that keep their spelling (besides builtins): NumPy and the
 #: functions the assignment provides or grades.
@@ -207,16 +207,35 @@ def _const_repr(value: object) -> str:
     return repr(value)
 
 
-def _blocks(node: ast.AST) -> Iterable[tuple[str, list]]:
+def _blocks(node: ast.AST) -> list[tuple[str, list]]:
     """The statement lists held by a compound statement (body, orelse, handlers' bodies...)."""
-    for field in _BLOCK_FIELDS:
+    fields, handlers, cases = _BLOCK_TABLE.get(type(node)) or _block_entry(type(node))
+    if not fields and not handlers and not cases:
+        return []
+    out = []
+    stmt = ast.stmt
+    for field in fields:
         value = getattr(node, field, None)
-        if isinstance(value, list) and (not value or isinstance(value[0], ast.stmt)):
-            yield field, value
-    for handler in getattr(node, "handlers", ()) or ():
-        yield "handler", handler.body
-    for case in getattr(node, "cases", ()) or ():
-        yield "case", case.body
+        if isinstance(value, list) and (not value or isinstance(value[0], stmt)):
+            out.append((field, value))
+    if handlers:
+        for handler in getattr(node, "handlers", ()) or ():
+            out.append(("handler", handler.body))
+    if cases:
+        for case in getattr(node, "cases", ()) or ():
+            out.append(("case", case.body))
+    return out
+
+
+def _block_entry(kind: type) -> tuple[tuple[str, ...], bool, bool]:
+    """Which block fields a node class has: (body/orelse/finalbody present, has handlers, has cases)."""
+    fields = getattr(kind, "_fields", ())
+    handlers, cases = "handlers" in fields, "cases" in fields
+    blocks = tuple(f for f in _BLOCK_FIELDS if f in fields)
+    return blocks, handlers, cases
+
+
+_BLOCK_TABLE = {cls: _block_entry(cls) for cls in _ast_classes()}
 
 
 def _walk(node: ast.AST) -> list[ast.AST]:
@@ -857,7 +876,7 @@ def _head_nodes(stmt: ast.stmt) -> Iterable[ast.AST]:
             continue
         for item in value if isinstance(value, list) else [value]:
             if isinstance(item, ast.AST):
-                yield from ast.walk(item)
+                yield from _walk(item)
 
 
 def _flatten(node: ast.AST, op_type: type) -> list[ast.AST]:
@@ -1066,17 +1085,16 @@ class _Tokeniser:
 # --------------------------------------------------------------------------- entry point
 
 
-#: Lexer of ``renaming_key``: string literals and comments (kept verbatim), attribute
-#: names after a dot (kept), identifiers (with a following ``=`` for keyword
-#: arguments and defaults), brackets (for the nesting depth).
-_KEY_LEXER = re.compile(
-    r"""(?P<str>[rRbBuUfF]{0,2}(?:'\'\'(?:[^\\]|\\.)*?'\'\'|\"\"\"(?:[^\\]|\\.)*?\"\"\"|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"))"""
-    r"""|(?P<comment>\#[^\n]*)"""
-    r"""|(?P<attr>\.\s*[A-Za-z_]\w*)"""
-    r"""|(?P<name>\b[A-Za-z_]\w*)(?P<eq>\s*=(?!=))?"""
-    r"""|(?P<open>[(\[{])|(?P<close>[)\]}])""",
+#: Splits a source into other text (even items) and string literals, comments and
+#: identifiers (odd items) for ``renaming_key``.
+_KEY_SPLIT = re.compile(
+    r"""([rRbBuUfF]{0,2}(?:'''(?:[^\\]|\\.)*?'''|\"\"\"(?:[^\\]|\\.)*?\"\"\"|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")"""
+    r"""|\#[^\n]*|\b[A-Za-z_]\w*)""",
     re.S,
 )
+_KEYWORD_ARG = re.compile(r"\s*=(?!=)")
+#: Spaces next to a bracket or comma (never leading indentation): they do not change the tokens.
+_KEY_SPACES = re.compile(r"(?<=[,()\[\]{}])[ \t]+|(?<=\S)[ \t]+(?=[,()\[\]{}])")
 #: Identifiers whose spelling reaches the tokens other than through renaming
 #: (import aliases, ``global`` names, exception and pattern names, class bodies):
 #: a source using one of these words as code gets no renaming key.
@@ -1084,53 +1102,84 @@ _KEY_GUARDS = frozenset({"import", "global", "nonlocal", "except", "class", "mat
 _KEY_VERBATIM = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | _BUILTINS
 
 
-def renaming_key(source: str, keep_names: frozenset[str] = DEFAULT_KEEP_NAMES) -> str | None:
-    """The text of ``source`` with renamable identifiers numbered by first occurrence, or None.
+@dataclass(frozen=True)
+class RenamingKey:
+    """``renaming_key`` of a source: the key text and, per line of the key, the source line it came from."""
 
-    Two sources with the same key differ only by a consistent (one-to-one)
-    renaming of local identifiers, with identical layout, comments and string
-    literals; ``normalise_function`` gives them identical results (tokens and
-    lines), because its output never depends on how a local is spelled. Kept
-    verbatim: string literals, comments, attribute names, keyword-argument and
-    default names inside brackets (``f(axis=0)``), keywords, builtins and
-    ``keep_names``. None when the source uses a construct whose names reach the
-    tokens (``import``, ``global``, ``except``, ``class``, ``match``...).
+    text: str
+    lines: tuple[int, ...]
+
+
+def renaming_key(source: str, keep_names: frozenset[str] = DEFAULT_KEEP_NAMES) -> RenamingKey | None:
+    """The source with comments and blank lines dropped and renamable identifiers numbered, or None.
+
+    Two sources with the same key text differ only by a consistent
+    (one-to-one) renaming of local identifiers, by comments, by blank
+    lines and by spaces next to brackets and commas; ``normalise_function`` gives them the same tokens, and lines that
+    correspond through ``RenamingKey.lines``, because its output never depends
+    on how a local is spelled nor on comments. Kept verbatim: string literals
+    (their line breaks included), attribute names, names before ``=`` inside
+    brackets (``f(axis=0)``, defaults), keywords, builtins, ``keep_names`` and
+    the layout of the remaining lines. None when the source uses a construct
+    whose names reach the tokens (``import``, ``global``, ``except``,
+    ``class``, ``match``...) or a backslash outside string literals.
     """
+    pieces = _KEY_SPLIT.split(source)
     names: dict[str, str] = {}
     depth = 0
-    guarded = False
-
-    def replace(match: re.Match) -> str:
-        nonlocal depth, guarded
-        kind = match.lastgroup
-        if kind == "name" or kind == "eq":
-            word = match.group("name")
-            if word in _KEY_GUARDS:
-                guarded = True
-            if word in keep_names or word in _KEY_VERBATIM or (depth > 0 and match.group("eq") is not None):
-                return match.group(0)
-            spelled = names.get(word)
-            if spelled is None:
-                spelled = names[word] = "\x00%d\x00" % len(names)
-            return spelled + (match.group("eq") or "")
-        if kind == "open":
-            depth += 1
-        elif kind == "close":
-            depth -= 1
-        return match.group(0)
-
-    key = _KEY_LEXER.sub(replace, source)
-    return None if guarded else key
+    out: list[str] = []
+    append = out.append
+    verbatim = _KEY_VERBATIM
+    last = len(pieces) - 1
+    for i in range(0, len(pieces), 2):
+        other = pieces[i]
+        if other:
+            if "\\" in other:
+                return None
+            depth += other.count("(") + other.count("[") + other.count("{")
+            depth -= other.count(")") + other.count("]") + other.count("}")
+            append(_KEY_SPACES.sub("", other))
+        if i == last:
+            break
+        word = pieces[i + 1]
+        first = word[0]
+        if first == "#":
+            continue
+        if first in "'\"" or word[-1] in "'\"":  # a string literal (possibly prefixed)
+            append(word.replace("\n", "\x01"))
+            continue
+        if word in _KEY_GUARDS:
+            return None
+        if (word in keep_names or word in verbatim or other.rstrip().endswith(".")
+                or (depth > 0 and _KEYWORD_ARG.match(pieces[i + 2]) is not None)):
+            append(word)
+            continue
+        spelled = names.get(word)
+        if spelled is None:
+            spelled = names[word] = "\x00%d\x00" % len(names)
+        append(spelled)
+    kept: list[str] = []
+    lines: list[int] = []
+    line = 1
+    for text in "".join(out).split("\n"):
+        stripped = text.rstrip()
+        if stripped:
+            kept.append(stripped)
+            lines.append(line)
+        line += 1 + text.count("\x01")
+    return RenamingKey("\n".join(kept), tuple(lines))
 
 
 class Normaliser:
     """``normalise_function`` with fixed settings, memoised for a class of submissions.
 
     Results are cached by exact source text and by ``renaming_key``, so the
-    work is done once per distinct function up to renaming (a renamed copy,
-    or two students who wrote the same code with different names, cost one
-    normalisation). Calling it gives exactly what ``normalise_function``
-    gives with the same settings. The cache lives in the instance.
+    work is done once per distinct function up to renaming, comments and
+    blank lines (a renamed or commented copy, or two students who wrote the
+    same code with different names, cost one normalisation; the cached lines
+    are mapped to the new source's lines). Calling it gives exactly what
+    ``normalise_function`` gives with the same settings. The cache lives in
+    the instance.
     """
 
     def __init__(self, *, keep_names: frozenset[str] = DEFAULT_KEEP_NAMES,
@@ -1139,7 +1188,7 @@ class Normaliser:
         self.template_shapes = frozenset(template_shapes)
         self.remove_dead = remove_dead
         self._by_source: dict[str, NormalisedCode] = {}
-        self._by_key: dict[str, NormalisedCode] = {}
+        self._by_key: dict[str, tuple[tuple[str, ...], tuple[int, ...]]] = {}
         #: How many sources were actually normalised (the others came from the cache).
         self.computed = 0
 
@@ -1149,16 +1198,20 @@ class Normaliser:
         if found is not None:
             return found
         key = renaming_key(source, self.keep_names)
-        found = self._by_key.get(key) if key is not None else None
-        if found is None:
+        cached = self._by_key.get(key.text) if key is not None else None
+        if cached is not None:
+            tokens, ordinals = cached
+            found = NormalisedCode(tokens, tuple([key.lines[i] for i in ordinals]), True)
+        else:
             self.computed += 1
             found = normalise_function(source, keep_names=self.keep_names, template_shapes=self.template_shapes,
                                        remove_dead=self.remove_dead)
             if key is not None and found.parsed:
-                self._by_key[key] = found
+                index = {line: i for i, line in enumerate(key.lines)}
+                if all(line in index for line in found.lines):  # every token comes from a line with code
+                    self._by_key[key.text] = (found.tokens, tuple([index[line] for line in found.lines]))
         self._by_source[source] = found
         return found
-
 
 
 def _parse(source: str) -> ast.Module | None:
