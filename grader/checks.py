@@ -84,8 +84,28 @@ def _as_array(value: Any) -> np.ndarray | None:
 
 
 def _compare(student: Any, expected: Any, where: str, *, tolerance: Tolerance | None,
-             values: bool) -> Mismatch | None:
-    """Recursive walk; ``tolerance=None`` means exact equality; ``values=False`` stops at shapes."""
+             values: bool, agreed: set | None = None) -> Mismatch | None:
+    """Recursive walk; ``tolerance=None`` means exact equality; ``values=False`` stops at shapes.
+
+    ``agreed`` holds the ``(id(student), id(expected))`` pairs of this walk already found
+    equal: a pair met again (the parameters dict in every cache of a sequence, shared by
+    the wire on one side and by the fixtures on the other) is not compared again. Both
+    values are alive for the whole walk, so an id cannot be reused during it.
+    """
+    if agreed is None:
+        agreed = set()
+    pair = (id(student), id(expected))
+    if pair in agreed:
+        return None
+    found = _compare_once(student, expected, where, tolerance=tolerance, values=values, agreed=agreed)
+    if found is None and type(expected) in (dict, tuple, list, np.ndarray):
+        agreed.add(pair)
+    return found
+
+
+def _compare_once(student: Any, expected: Any, where: str, *, tolerance: Tolerance | None,
+                  values: bool, agreed: set) -> Mismatch | None:
+    """One step of ``_compare``: this value, recursing into its children."""
     if student is None and expected is not None:
         return Mismatch(where, f"`{where}` is None; expected {_describe(expected)}.", "missing")
 
@@ -98,7 +118,7 @@ def _compare(student: Any, expected: Any, where: str, *, tolerance: Tolerance | 
             return Mismatch(where, f"`{where}` is missing the key(s) {missing}.", "keys")
         for key in expected:
             found = _compare(student[key], expected[key], f"{where}[{key!r}]",
-                             tolerance=tolerance, values=values)
+                             tolerance=tolerance, values=values, agreed=agreed)
             if found:
                 return found
         return None
@@ -111,7 +131,7 @@ def _compare(student: Any, expected: Any, where: str, *, tolerance: Tolerance | 
             return Mismatch(where, f"`{where}` should have {len(expected)} elements, "
                                    f"got {len(student)}.", "length")
         for i, (s, e) in enumerate(zip(student, expected)):
-            found = _compare(s, e, f"{where}[{i}]", tolerance=tolerance, values=values)
+            found = _compare(s, e, f"{where}[{i}]", tolerance=tolerance, values=values, agreed=agreed)
             if found:
                 return found
         return None

@@ -95,3 +95,13 @@ def test_identical_bytes_shortcut_keeps_the_semantics_of_values():
     assert checks.plain_equal((shared, shared), (shared, {"W": np.eye(2)}))
     assert not checks.plain_equal(shared, {"W": np.eye(2) * 2})
     assert run("allclose", np.eye(3), np.eye(3)) is None
+
+
+def test_a_pair_met_again_is_judged_the_same_and_differences_are_still_found():
+    params = {"W": np.eye(2)}
+    student = [(np.ones(2), params) for _ in range(3)]  # one dict shared, as the wire decodes it
+    expected = [(np.ones(2), {"W": np.eye(2)}) for _ in range(3)]
+    assert run("allclose", student, expected) is None
+    expected[2][1]["W"] = np.eye(2) * 2
+    m = run("allclose", student, expected)
+    assert m is not None and m.where == "out[2][1]['W']"
