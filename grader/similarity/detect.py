@@ -16,6 +16,7 @@ from grader.similarity.normalise import (
     NormalisedCode,
     Normaliser,
     normalise_function,
+    renaming_key,
     statement_shapes,
 )
 from grader.similarity.winnow import Fingerprint, fingerprints
@@ -130,43 +131,55 @@ def _template_parts(template: Mapping[str, str] | str | None, *, keep: frozenset
     return frozenset(shapes), frozenset(values)
 
 
-def _prepare(sources: Sequence[str], keep: frozenset[str], shapes: frozenset[str], k: int,
-             w: int) -> list[tuple[NormalisedCode, list[Fingerprint]]]:
-    """Normalise and fingerprint a batch of function sources (runs in a worker process when parallel)."""
-    cache: dict[str, int] = {}
+def _normalise_batch(sources: Sequence[str], keep: frozenset[str], shapes: frozenset[str]) -> list[NormalisedCode]:
+    """Normalise a batch of function sources (runs in a worker process)."""
     normalise = Normaliser(keep_names=keep, template_shapes=shapes)
-    done: dict[tuple[str, ...], list[Fingerprint]] = {}
-    out = []
-    for source in sources:
-        code = normalise(source)
-        fps = done.get(code.tokens)
-        if fps is None:
-            fps = done[code.tokens] = fingerprints(code.tokens, k=k, w=w, cache=cache)
-        out.append((code, fps))
-    return out
+    return [normalise(source) for source in sources]
 
 
 def _prepare_all(sources: Sequence[str], *, keep: frozenset[str], shapes: frozenset[str], k: int, w: int,
                  workers: int) -> dict[str, tuple[NormalisedCode, list[Fingerprint]]]:
     """``source -> (normalised code, fingerprints)`` for distinct sources, with ``workers`` processes if > 1.
 
-    The result does not depend on ``workers`` (each source is processed
-    alone; hashes are stable across processes).
+    Sources are normalised once per renaming key (``Normaliser``): with
+    workers, one source per key is normalised in the pool and the others are
+    derived from it here. The result does not depend on ``workers`` (each
+    source's result is what ``normalise_function`` gives; hashes are stable
+    across processes).
     """
-    if workers <= 1 or len(sources) < 200:
-        return dict(zip(sources, _prepare(sources, keep, shapes, k, w)))
-    import concurrent.futures
-    import multiprocessing
+    normalise = Normaliser(keep_names=keep, template_shapes=shapes)
+    if workers > 1 and len(sources) >= 200:
+        seen: set[str] = set()
+        todo = []
+        for source in sources:
+            key = renaming_key(source, keep)
+            if key is None or key.text not in seen:
+                todo.append((source, key))
+                if key is not None:
+                    seen.add(key.text)
+        if len(todo) >= 200:
+            import concurrent.futures
+            import multiprocessing
 
-    size = max(50, len(sources) // (4 * workers))
-    batches = [sources[i:i + size] for i in range(0, len(sources), size)]
-    context = multiprocessing.get_context("spawn")  # no fork: the caller may hold threads or sandbox pipes
-    results: list[tuple[NormalisedCode, list[Fingerprint]]] = []
-    with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        for batch in pool.map(_prepare, batches, *([keep] * len(batches), [shapes] * len(batches),
-                                                   [k] * len(batches), [w] * len(batches))):
-            results.extend(batch)
-    return dict(zip(sources, results))
+            size = max(50, len(todo) // (4 * workers))
+            batches = [[source for source, _key in todo[i:i + size]] for i in range(0, len(todo), size)]
+            context = multiprocessing.get_context("spawn")  # no fork: the caller may hold threads or sandbox pipes
+            codes: list[NormalisedCode] = []
+            with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+                for batch in pool.map(_normalise_batch, batches, [keep] * len(batches), [shapes] * len(batches)):
+                    codes.extend(batch)
+            for (source, key), code in zip(todo, codes):
+                normalise.remember(source, code, key)
+    token_cache: dict[str, int] = {}
+    done: dict[tuple[str, ...], list[Fingerprint]] = {}
+    out: dict[str, tuple[NormalisedCode, list[Fingerprint]]] = {}
+    for source in sources:
+        code = normalise(source)
+        fps = done.get(code.tokens)
+        if fps is None:
+            fps = done[code.tokens] = fingerprints(code.tokens, k=k, w=w, cache=token_cache)
+        out[source] = (code, fps)
+    return out
 
 
 def _merge_lines(lines: set[int]) -> LineRanges:

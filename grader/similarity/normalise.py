@@ -1202,16 +1202,27 @@ class Normaliser:
         if cached is not None:
             tokens, ordinals = cached
             found = NormalisedCode(tokens, tuple([key.lines[i] for i in ordinals]), True)
-        else:
-            self.computed += 1
-            found = normalise_function(source, keep_names=self.keep_names, template_shapes=self.template_shapes,
-                                       remove_dead=self.remove_dead)
-            if key is not None and found.parsed:
-                index = {line: i for i, line in enumerate(key.lines)}
-                if all(line in index for line in found.lines):  # every token comes from a line with code
-                    self._by_key[key.text] = (found.tokens, tuple([index[line] for line in found.lines]))
-        self._by_source[source] = found
+            self._by_source[source] = found
+            return found
+        self.computed += 1
+        found = normalise_function(source, keep_names=self.keep_names, template_shapes=self.template_shapes,
+                                   remove_dead=self.remove_dead)
+        self.remember(source, found, key)
         return found
+
+    def remember(self, source: str, code: NormalisedCode, key: RenamingKey | None | bool = False) -> None:
+        """Record ``code``, the result of ``normalise_function(source)`` with these settings (computed elsewhere).
+
+        ``key``: the ``renaming_key`` of ``source`` if already known (``False``: compute it).
+        """
+        self._by_source[source] = code
+        if key is False:
+            key = renaming_key(source, self.keep_names)
+        if key is None or not code.parsed or key.text in self._by_key:
+            return
+        index = {line: i for i, line in enumerate(key.lines)}
+        if all(line in index for line in code.lines):  # every token comes from a line with code
+            self._by_key[key.text] = (code.tokens, tuple([index[line] for line in code.lines]))
 
 
 def _parse(source: str) -> ast.Module | None:
