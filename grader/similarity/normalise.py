@@ -1004,6 +1004,12 @@ def _local_names(tree: ast.AST, keep_names: frozenset[str]) -> set[str]:
     return {n for n in names if n not in keep_names and (n not in _BUILTINS or n in stored)}
 
 
+_SILENT = (ast.operator, ast.boolop, ast.cmpop, ast.unaryop, ast.expr_context)
+#: For each node class that emits a token: its name, the fields walked in order, and whether it is a statement.
+_TOKEN_TABLE = {cls: (cls.__name__, _CHILD_FIELDS[cls], issubclass(cls, ast.stmt))
+                for cls in _ast_classes() if not issubclass(cls, _SILENT)}
+
+
 class _Tokeniser:
     """Pre-order walk emitting tokens with line numbers, renaming locals (preset spellings, else by first occurrence)."""
 
@@ -1033,23 +1039,25 @@ class _Tokeniser:
 
     def walk(self, node: object, line: int) -> None:
         """Emit the tokens of ``node`` (an AST node or a list of them)."""
-        if isinstance(node, list):
+        kind = type(node)
+        if kind is list:
             for item in node:
                 self.walk(item, line)
             return
-        if not isinstance(node, ast.AST):
+        entry = _TOKEN_TABLE.get(kind)
+        if entry is None:  # not a node, or an operator or context (part of its parent's token)
             return
         line = getattr(node, "lineno", line) or line
-        if isinstance(node, ast.Name):
+        if kind is ast.Name:
             self.emit("n:" + self.rename(node.id), line)
             return
-        if isinstance(node, ast.Constant):
+        if kind is ast.Constant:
             self.emit("c:" + _const_repr(node.value)[:40], line)
             return
-        if isinstance(node, ast.arg):
+        if kind is ast.arg:
             self.emit("a:" + self.rename(node.arg), line)
             return
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        if kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
             name = "F" if node.name in self.keep_names else self.rename(node.name)
             self.emit("def:" + name, line)
             self.walk(_all_args(node.args), line)
@@ -1057,28 +1065,24 @@ class _Tokeniser:
             self.walk(node.body, line)
             self.emit("}", line)
             return
-        if isinstance(node, (ast.operator, ast.boolop, ast.cmpop, ast.unaryop, ast.expr_context)):
-            return
-        token = type(node).__name__
+        token, fields, is_stmt = entry
         op = getattr(node, "op", None)
         if op is not None:
             token += ":" + type(op).__name__
-        if isinstance(node, ast.Compare):
+        if kind is ast.Compare:
             token += ":" + ",".join(type(o).__name__ for o in node.ops)
-        if isinstance(node, ast.Attribute):
+        elif kind is ast.Attribute:
             self.walk(node.value, line)
             self.emit("." + node.attr, line)
             return
-        if isinstance(node, ast.keyword):
+        elif kind is ast.keyword:
             token = "kw:" + (node.arg or "**")
-        if isinstance(node, ast.alias):
+        elif kind is ast.alias:
             token = "alias:" + node.name
         self.emit(token, line)
-        for field, value in ast.iter_fields(node):
-            if field in ("ctx", "type_comment", "kind"):
-                continue
-            self.walk(value, line)
-        if isinstance(node, ast.stmt) and any(True for _ in _blocks(node)):
+        for field in fields:
+            self.walk(getattr(node, field, None), line)
+        if is_stmt and _blocks(node):
             self.emit("}", line)
 
 
