@@ -499,13 +499,26 @@ def main(argv: list[str] | None = None) -> int:
         if loops:
             print(f"  looping submissions: {', '.join(f'{s:.2f}' for _, s in loops[:6])} s each "
                   f"(rubric timeout 5 s per call: the timeout is paid once)")
+        for run, kinds in runs:
+            if run.n != n_ref or run.similarity:
+                continue
+            loop_time = sum(s for sid, s in run.per_sub.items() if kinds.get(sid) == "loops")
+            worker = sum(run.per_sub.values())
+            print(f"  budget: {target:.2f} s x {cores} cores = {target * cores:.1f} s of worker time for "
+                  f"N = {n_ref}; spent {worker:.1f} s, of which {loop_time:.1f} s waiting on looping "
+                  f"submissions and {sum(st.get('reports', 0.0) for st in run.stages.values()):.1f} s "
+                  f"writing reports")
         if args.scaling:
             nosim = [run for run, _ in runs if not run.similarity]
             base = next((r for r in nosim if r.n == 400), nosim[0])
             for run in nosim:
                 per_sub = run.wall / run.n
                 ratio = per_sub / (base.wall / base.n)
-                print(f"  N = {run.n:5}: {per_sub * 1000:6.1f} ms per submission ({ratio:.2f} x N = 400), "
+                marginal = run.grading / max(run.n - 1, 1)
+                print(f"  N = {run.n:5}: {per_sub * 1000:6.1f} ms per submission ({ratio:.2f} x N = 400); "
+                      f"grading phase {marginal * 1000:6.1f} ms per submission "
+                      f"({marginal / (base.grading / max(base.n - 1, 1)):.2f} x); fixed: start-up "
+                      f"{run.startup:.1f} s, after {run.after:.1f} s; "
                       f"main process peak {run.memory.get('main', (0, 0))[1]:.0f} MB, "
                       f"worker peak {run.memory.get('worker', (0, 0))[1]:.0f} MB")
         print(f"load average at the end: {load()}")
