@@ -1297,7 +1297,7 @@ def _shape_names(body: list[ast.stmt], local: set[str], memo: dict | None = None
     spelled by position. Unlike numbering by first occurrence, a new
     variable does not shift the spelling of the others, and unlike value
     signatures, a changed definition does not change the spelling of
-    everything computed from it.
+    everything computed from it. ``memo``: renaming-blind subtree dumps (see ``_dump``).
     """
     names: dict[str, str] = {}
     blind = lambda n: "_" if n in local else n  # noqa: E731
