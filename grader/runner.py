@@ -160,6 +160,7 @@ class _Grader:
                  trusted: frozenset[str] = frozenset()) -> None:
         self.part = part
         self.trusted = trusted  # functions whose every case passed: see _grade_case
+        self.trial_failed = False  # a trial call of this part was not fully right: no more trials
         self.facts = facts if facts is not None else {}
         self.context = context
         self.extraction = extraction
@@ -249,7 +250,7 @@ class _Grader:
             # the memory-sharing pairs are only needed to explain a failure (see _alias_problem).
             options = {"aliases": False, "reuse_args": True}
         args = tuple(fixture.args)
-        if stubs and all(dep in self.trusted for dep in stubs):
+        if stubs and not self.trial_failed and all(dep in self.trusted for dep in stubs):
             # Every dependency passed all its own cases: call the function with the student's
             # own dependencies first (one message instead of one per time step). If every
             # output is right and the inputs are untouched, the isolated call could only
@@ -265,6 +266,7 @@ class _Grader:
                 outcome = None
             else:
                 outcome = None
+            self.trial_failed = outcome is None  # this composite is likely wrong: isolate the rest
             if outcome is None:
                 outcome = self.session.call(self.part.function, args, stubs=stubs, timeout=case.timeout,
                                             **options)
