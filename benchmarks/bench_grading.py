@@ -282,6 +282,8 @@ class Run:
 
     n: int
     similarity: bool
+    jobs: int = 1
+    extra: tuple[str, ...] = ()
     wall: float = 0.0
     startup: float = 0.0      # start -> the first graded submission reported
     grading: float = 0.0      # first -> last submission reported
@@ -293,13 +295,14 @@ class Run:
     tail: str = ""
 
 
-def grade(class_dir: Path, out_dir: Path, *, jobs: int, similarity: bool, n: int) -> Run:
+def grade(class_dir: Path, out_dir: Path, *, jobs: int, similarity: bool, n: int,
+          extra: list[str] = ()) -> Run:
     """Run ``grade.py`` on ``class_dir`` as a subprocess and collect its figures."""
     cmd = [sys.executable, str(REPO / "grade.py"), str(class_dir), "--out", str(out_dir),
-           "--jobs", str(jobs), "--force"]
+           "--jobs", str(jobs), "--force", *extra]
     if not similarity:
         cmd.append("--no-similarity")
-    run = Run(n=n, similarity=similarity)
+    run = Run(n=n, similarity=similarity, jobs=jobs, extra=tuple(extra))
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             cwd=str(REPO), env={**os.environ, "PYTHONUNBUFFERED": "1"})
@@ -393,6 +396,7 @@ def _ms(x: float) -> str:
 def print_run(run: Run, kinds: dict[str, str]) -> None:
     """Phases, per-submission figures by kind, stages, memory."""
     label = "with similarity" if run.similarity else "without similarity"
+    label += f", --jobs {run.jobs}" + "".join(f" {a}" for a in run.extra)
     print(f"\ngrade.py, N = {run.n}, {label}: {run.wall:.2f} s wall "
           f"({run.wall / run.n * 1000:.1f} ms per submission), exit {run.returncode}")
     print(f"  phases: start-up {run.startup:.2f} s, grading {run.grading:.2f} s, "
@@ -439,6 +443,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="N = 100, 400, 2000 (without similarity; with it at N = 400)")
     parser.add_argument("--no-similarity-run", action="store_true",
                         help="grade only once, without the similarity check")
+    parser.add_argument("--grade-arg", action="append", default=[], metavar="ARG",
+                        help="pass ARG to grade.py (repeatable), e.g. --grade-arg=--no-html")
     args = parser.parse_args(argv)
 
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bench-grading-"))
@@ -460,7 +466,8 @@ def main(argv: list[str] | None = None) -> int:
             for similarity in modes:
                 out_dir = work / f"out-{n}-{'sim' if similarity else 'nosim'}"
                 shutil.rmtree(out_dir, ignore_errors=True)
-                run = grade(class_dir, out_dir, jobs=args.jobs, similarity=similarity, n=n)
+                run = grade(class_dir, out_dir, jobs=args.jobs, similarity=similarity, n=n,
+                            extra=args.grade_arg)
                 print_run(run, kinds)
                 print(f"  load average now: {load()}")
                 runs.append((run, kinds))
