@@ -297,6 +297,30 @@ def _exporter_class() -> type:
     from nbconvert.filters.highlight import Highlight2HTML
     from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 
+    class MemoHighlight:
+        """``Highlight2HTML`` with a bounded memo of its results: the template's cells (imports,
+        test cells) are the same in every notebook of a class, and Pygments lexing is most of
+        a page's cost."""
+
+        def __init__(self, inner: Any, size: int = 4096) -> None:
+            self.inner = inner
+            self.size = size
+            self.memo: dict = {}
+
+        def __call__(self, source: str, language: str | None = None, metadata: Any = None,
+                     **kw: Any) -> str:
+            try:
+                key = (source, language, repr(metadata), repr(sorted(kw.items())))
+            except TypeError:
+                return self.inner(source, language, metadata, **kw)
+            found = self.memo.get(key)
+            if found is None:
+                found = self.inner(source, language, metadata, **kw)
+                if len(self.memo) >= self.size:
+                    self.memo.pop(next(iter(self.memo)))
+                self.memo[key] = found
+            return found
+
     class QuietHTMLExporter(HTMLExporter):
         """An HTMLExporter whose only preprocessors are those configured explicitly (none here),
         and without the BeautifulSoup pass over its output (it adds alt texts and tab stops, and
@@ -310,7 +334,9 @@ def _exporter_class() -> type:
             """``HTMLExporter.from_notebook_node`` up to the rendering, then nothing more."""
             self._nb_metadata.clear()  # nbconvert keeps every notebook's metadata otherwise
             resources = self._init_resources(resources)
-            self.register_filter("highlight_code", Highlight2HTML(pygments_lexer="ipython3", parent=self))
+            if not isinstance(self.environment.filters.get("highlight_code"), MemoHighlight):
+                self.register_filter("highlight_code", MemoHighlight(
+                    Highlight2HTML(pygments_lexer="ipython3", parent=self)))
             self.register_filter("filter_data_type", WidgetsDataTypeFilter(
                 notebook_metadata=self._nb_metadata, parent=self, resources=resources))
             return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
