@@ -504,8 +504,12 @@ def main(argv: list[str] | None = None) -> int:
                       f"{verdict}; {per * n_ref / run.wall:.1f} x faster than a numpy process per submission")
         loops = [(sid, s) for run, kinds in runs for sid, s in run.per_sub.items() if kinds.get(sid) == "loops"]
         if loops:
+            from grader.rubric import load_rubric
+            rubric = load_rubric(REPO / "rubrics" / "rnn.yaml")
+            timeout = rubric.part("rnn_forward").cases[0].timeout
             print(f"  looping submissions: {', '.join(f'{s:.2f}' for _, s in loops[:6])} s each "
-                  f"(rubric timeout 5 s per call: the timeout is paid once)")
+                  f"(the rubric's timeout for rnn_forward is {timeout:g} s per call: paid once per "
+                  f"submission if the worker time is about that)")
         for run, kinds in runs:
             if run.n != n_ref or run.similarity:
                 continue
