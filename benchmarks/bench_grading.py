@@ -21,7 +21,9 @@ The mix, per hundred submissions: 30 correct in the course's layout (half of
 them with the IMDB bonus), 20 correct in another style, 30 with one or two
 known mistakes (``solution.mutants``), 9 unfinished (template placeholders
 left), 6 raising an error, 4 truncated JSON, 1 that loops forever.  Every
-notebook also carries its student's own test cells, so no two are identical.
+notebook also carries its student's own test cells, and every cell that
+defines a function ends with a line of its own (students write their own
+code), so no two notebooks share those cells; the template's cells repeat.
 
     python3 benchmarks/bench_grading.py [--n 400] [--sample 5] [--keep DIR]
     python3 benchmarks/bench_grading.py --scaling        # N = 100, 400, 2000
@@ -109,8 +111,24 @@ def _student_cells(k: int, rng: random.Random) -> list[dict]:
                           outputs=[nbs.stream(f"(3, {seed % 7 + 2}, 4) {k}\n")], count=40)]
 
 
+def _own_code(nb: dict, k: int) -> dict:
+    """Each code cell that defines a function gets a last line of its own: students write their
+    own code, so no two submissions share those cells (the template's cells stay identical)."""
+    for cell in nb["cells"]:
+        text = "".join(cell["source"]) if cell["cell_type"] == "code" else ""
+        if "def " in text:
+            cell["source"] = (text.rstrip("\n") + f"\n# student {k}: tested on my machine\n").splitlines(keepends=True)
+    return nb
+
+
 def submission(kind: str, k: int, rng: random.Random) -> dict | str:
     """The notebook (a dict), or broken JSON text, of student ``k`` of kind ``kind``."""
+    nb = _submission(kind, k, rng)
+    return nb if isinstance(nb, str) else _own_code(nb, k)
+
+
+def _submission(kind: str, k: int, rng: random.Random) -> dict | str:
+    """``submission`` before each student's own touch on the function cells."""
     own = _student_cells(k, rng)
     if kind == "correct":
         return nbs.course_notebook(extra_cells=own)
