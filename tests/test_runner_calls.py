@@ -128,3 +128,15 @@ def test_unchanged_arguments_are_not_sent_back(sandbox):
         changed = session.call("change", args, reuse_args=True)
         assert changed.args_after is not args and changed.args_after[1]["w"][0] == 5.0
         assert args[1]["w"][0] == 0.0  # the grading process's own copy is untouched
+
+
+def test_function_facts_come_from_bytecode():
+    from grader.runner import _code_facts, _parameter_names
+
+    params, names = _code_facts("@deco(helper)\ndef f(a, b=lambda: other(), *rest, c=1):\n"
+                                "    x = g(a)\n    def inner():\n        return h\n    return np.dot(x, inner())\n")
+    assert params == ("a", "b")
+    assert {"deco", "helper", "other", "g", "h", "np", "dot"} <= names
+    assert "x" not in names and "a" not in names  # locals are not globals
+    assert _parameter_names("async def f(p, /, q):\n    return await p\n") == ("p", "q")
+    assert _code_facts("def f(:\n") == ((), frozenset())
