@@ -2,14 +2,11 @@
 from __future__ import annotations
 
 import dataclasses
-import os
 import random
 import re
-import shutil
 import subprocess
 import sys
 import time
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -21,6 +18,7 @@ from grader.models import (
     Diagnosis, PartResult, SubmissionResult,
 )
 from grader.rubric import load_rubric
+from tests.pages import non_blank, parse, probed_copy, run_chromium
 
 REPO = Path(__file__).resolve().parent.parent
 RUBRIC = load_rubric(REPO / "rubrics" / "rnn.yaml")
@@ -83,31 +81,6 @@ def fixed_class() -> list[SubmissionResult]:
         SubmissionResult("edsger", "/c/edsger.ipynb", HARNESS, 0.0, 100.0,
                          messages=("the sandbox could not start: out of file descriptors",)),
     ]
-
-
-class Visible(HTMLParser):
-    """Visible text and the tags of a page."""
-
-    def __init__(self) -> None:
-        """Start with no text and no tags."""
-        super().__init__()
-        self.text: list[str] = []
-        self.tags: list[tuple[str, dict]] = []
-
-    def handle_starttag(self, tag, attrs):
-        """Record a tag and its attributes."""
-        self.tags.append((tag, dict(attrs)))
-
-    def handle_data(self, data):
-        """Record visible text."""
-        self.text.append(data)
-
-
-def parse(page: str) -> Visible:
-    """Parse ``page``."""
-    parser = Visible()
-    parser.feed(page)
-    return parser
 
 
 # --------------------------------------------------------------------------- statistics
@@ -252,60 +225,6 @@ def test_two_thousand_results(tmp_path):
 
 
 # --------------------------------------------------------------------------- a real browser
-
-CHROMIUM = "/usr/bin/chromium"
-
-
-def chromium_or_skip() -> str:
-    """The browser's path; outside CI a missing browser skips, in CI (CI=true) it fails."""
-    path = shutil.which("chromium") or (CHROMIUM if os.path.exists(CHROMIUM) else None)
-    if path:
-        return path
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail("chromium is required in CI (.ci/run installs Debian's chromium)")
-    pytest.skip("chromium not installed (apt-get install -y chromium); the browser tests need it")
-
-
-def run_chromium(page: Path, tmp: Path, *args: str) -> subprocess.CompletedProcess:
-    """Headless Chromium on ``page`` with the given extra arguments (--dump-dom, --screenshot=...)."""
-    browser = chromium_or_skip()
-    command = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--no-first-run", "--disable-dev-shm-usage",
-               f"--user-data-dir={tmp / 'chromium-profile'}", "--virtual-time-budget=5000", *args,
-               page.resolve().as_uri()]
-    return subprocess.run(command, capture_output=True, text=True, timeout=120)
-
-
-IMAGE_PROBE = """<script>
-window.addEventListener('load', function () {
-  var rows = [];
-  document.querySelectorAll('img').forEach(function (img) {
-    rows.push((img.id || '?') + ':' + img.naturalWidth + 'x' + img.naturalHeight + ':' + img.complete);
-  });
-  var out = document.createElement('pre');
-  out.id = 'probe';
-  out.textContent = 'IMAGES ' + rows.join(' ') + ' SECTIONS ' +
-    Array.from(document.querySelectorAll('section[id], div[id=similarity]')).map(function (s) { return s.id; }).join(',');
-  document.body.appendChild(out);
-});
-</script>"""
-
-
-def probed_copy(page: Path, dest: Path) -> Path:
-    """``page`` with its Content-Security-Policy removed and the image probe added (for the test only)."""
-    html = page.read_text("utf-8")
-    html = re.sub(r'<meta[^>]*Content-Security-Policy[^>]*>', "", html)
-    dest.write_text(html.replace("</body>", IMAGE_PROBE + "</body>"), "utf-8")
-    return dest
-
-
-def non_blank(png: Path) -> float:
-    """Standard deviation of the screenshot's grey levels (0 for a blank page)."""
-    from PIL import Image, ImageStat
-
-    with Image.open(png) as image:
-        return ImageStat.Stat(image.convert("L")).stddev[0]
-
 
 @pytest.mark.slow
 @pytest.mark.browser

@@ -4,7 +4,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,8 @@ from grader.models import (
     Location, PartResult, SubmissionResult,
 )
 from tests import notebooks as nbs
+from tests.pages import non_blank, run_chromium
+from tests.pages import parse as visible
 
 SECRET_INPUT = "hidden-input-7.77777"
 SECRET_EXPECTED = "expected 0.31415926"
@@ -69,31 +70,6 @@ def graded_result(path: Path) -> SubmissionResult:
                        notes=("No function named `lstm_forward` was found in the notebook.",)),
         ),
         messages=("`rnn_forward` is defined twice; the last definition is graded.",))
-
-
-class Visible(HTMLParser):
-    """The text a reader sees (no tags, entities decoded), and the elements' tags and attributes."""
-
-    def __init__(self) -> None:
-        """Start with no text and no tags."""
-        super().__init__()
-        self.text: list[str] = []
-        self.tags: list[tuple[str, dict]] = []
-
-    def handle_starttag(self, tag, attrs):
-        """Record a tag and its attributes."""
-        self.tags.append((tag, dict(attrs)))
-
-    def handle_data(self, data):
-        """Record visible text."""
-        self.text.append(data)
-
-
-def visible(page: str) -> Visible:
-    """Parse ``page``."""
-    parser = Visible()
-    parser.feed(page)
-    return parser
 
 
 @pytest.fixture
@@ -386,8 +362,6 @@ window.addEventListener('load', function () {
 @pytest.mark.slow
 @pytest.mark.browser
 def test_feedback_renders_in_chromium_and_student_scripts_stay_dead(tmp_path):
-    from tests.test_classreport import non_blank, run_chromium
-
     good = nbs.write(tmp_path / "ada.ipynb", nbs.notebook(course_cells()))
     page = write_feedback_html(graded_result(good), notebook_path=good, out_path=tmp_path / "ada.html")
     shot = tmp_path / "ada.png"
