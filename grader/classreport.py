@@ -27,7 +27,8 @@ from grader.models import (
     CRASHED, ERROR, FAILED, HARNESS, MISSING, NOT_IMPLEMENTED, PASSED, SKIPPED, TIMEOUT,
     Rubric, SubmissionResult,
 )
-from grader.report import STATUS_WORDS, write_atomic
+from grader.files import write_atomic
+from grader.report import STATUS_WORDS
 
 __all__ = ["write_class_report", "class_report_html", "ClassStats", "class_stats", "IMDB_PART", "IMDB_FLAGS"]
 

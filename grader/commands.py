@@ -174,7 +174,7 @@ def write_sources(folder: Path, submission, names: Sequence[str]) -> None:
     parallel, so that the similarity check after the batch does not extract every notebook again)."""
     import json
 
-    from grader.report import write_atomic
+    from grader.files import write_atomic
 
     data = {"notebook_sha256": _sha256(submission.path),
             "functions": function_sources(submission.path, names=names)}

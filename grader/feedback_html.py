@@ -32,7 +32,8 @@ from grader.models import (
     CRASHED, ERROR, HIDDEN, MISSING, NOT_IMPLEMENTED, PASSED,
     CaseResult, Location, PartResult, SubmissionResult,
 )
-from grader.report import STATUS_WORDS, write_atomic
+from grader.files import write_atomic
+from grader.report import STATUS_WORDS
 
 __all__ = ["write_feedback_html", "FeedbackRenderer", "sanitize_html", "default_renderer"]
 

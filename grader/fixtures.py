@@ -35,14 +35,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Iterable, Iterator, Mapping
 
 from grader import plaindata
+from grader.files import write_atomic
 from grader.models import VISIBILITIES, Case, Rubric
 
 __all__ = [
@@ -346,22 +345,8 @@ def encode_fixture_file(
 
 
 def write_fixture_file(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically (temporary file in the same directory, then rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    """Write ``data`` to ``path`` atomically, flushed to disk, readable by all."""
+    write_atomic(path, data, durable=True, mode=0o644)
 
 
 def same_content(old: bytes, new: bytes) -> bool:

@@ -76,7 +76,8 @@ def run_gradescope(*, root: Path = DEFAULT_ROOT, rubric: Path | None = None,
     """
     from grader.batch import grade_batch
     from grader.commands import DEFAULT_RUBRIC, EXIT_OK, EXIT_USAGE, REPO, CommandError, load_context
-    from grader.report import read_submission, write_atomic
+    from grader.files import write_atomic
+    from grader.report import read_submission
 
     stream = stream or sys.stdout
     started = time.perf_counter()

@@ -19,7 +19,8 @@ from typing import Iterable
 
 from grader.discover import Submission
 from grader.models import Rubric, SubmissionResult
-from grader.report import RESULT_RECORD, read_submission, write_atomic
+from grader.files import write_atomic
+from grader.report import RESULT_RECORD, read_submission
 
 KEY_FILE = "grading-key.json"
 GRADER_DIR = Path(__file__).resolve().parent

@@ -9,12 +9,11 @@ import csv
 import dataclasses
 import io
 import json
-import os
-import tempfile
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Iterable, Sequence
 
+from grader.files import write_atomic
 from grader.models import (
     CRASHED, ERROR, FAILED, HARNESS, HIDDEN, MISSING, NOT_IMPLEMENTED, PASSED, SKIPPED, TIMEOUT,
     CaseResult, CheckResult, Diagnosis, Location, PartResult, Rubric, SubmissionResult,
@@ -33,23 +32,6 @@ STATUS_WORDS = {
     SKIPPED: "not run",
     HARNESS: "grader error",
 }
-
-
-def write_atomic(path: Path, data: str | bytes) -> None:
-    """Write ``data`` to ``path`` so that readers see the old or the new file, never a part."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data.encode("utf-8") if isinstance(data, str) else data)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
 
 
 # --------------------------------------------------------------------------- records
