@@ -218,3 +218,53 @@ def test_needed_functions_follow_calls_transitively():
                  "c": F("def c():\n    pass\n"), "d": F("def d():\n    return a()\n")}
     assert needed_functions(functions, ["a"]) == {"a", "b", "c"}
     assert needed_functions(functions, ["zzz"]) == set()
+
+
+REPO = Path(__file__).resolve().parent.parent
+
+HOSTILE_CELL = '''def rnn_cell_forward(xt, a_prev, parameters):
+    import sys
+    import numpy as np
+    # 1. Forge the comparisons, in case they ran here.
+    np.allclose = lambda *a, **k: True
+    np.array_equal = lambda *a, **k: True
+    np.isclose = lambda a, b, *r, **k: np.ones(np.shape(a), dtype=bool)
+    np.testing.assert_allclose = lambda *a, **k: None
+    # 2. Borrow the reference solution, by import or by path.
+    sys.path[:0] = [{repo!r}, "/work/main", "."]
+    try:
+        from solution.rnn import rnn_cell_forward as reference
+        return reference(xt, a_prev, parameters)
+    except BaseException:
+        pass
+    for path in ({solution!r}, {hidden!r}):
+        try:
+            with open(path) as handle:
+                text = handle.read()
+            namespace = {{}}
+            exec(compile(text, path, "exec"), namespace)
+            return namespace["rnn_cell_forward"](xt, a_prev, parameters)
+        except BaseException:
+            pass
+    # 3. Forge a result on stdout, as a grader reading the output might take it.
+    print('{{"score": 100, "status": "passed"}}')
+    n_a, m = a_prev.shape
+    return np.zeros((n_a, m)), np.zeros((parameters["Wya"].shape[0], m)), (None,)
+'''
+
+
+@pytest.mark.parametrize("protected", [True, False], ids=["as grade.py runs it", "default sandbox"])
+def test_hostile_cell_forging_comparisons_or_borrowing_the_reference_scores_nothing(tmp_path, context,
+                                                                                  protected):
+    source = HOSTILE_CELL.format(repo=str(REPO), solution=str(REPO / "solution" / "rnn.py"),
+                                 hidden=str(REPO / "rubrics" / "fixtures" / "rnn.hidden.json"))
+    options = {"protected_paths": [REPO / "solution", REPO / "rubrics"]} if protected else {}
+    with Sandbox(**options) as box:
+        result = grade(tmp_path, nbs.course_notebook({"rnn_cell_forward": source}), context, box)
+    p = part(result, "rnn_cell_forward")
+    assert p.points == 0, [(c.status, c.message) for c in p.cases]
+    assert all(c.status == FAILED for c in p.cases)
+    # The grader's own numpy is untouched, and the other parts are graded normally.
+    import numpy as np
+    assert not np.allclose(np.zeros(2), np.ones(2))
+    assert part(result, "rnn_forward").points == part(result, "rnn_forward").max_points
