@@ -14,6 +14,7 @@ from types import CodeType, MappingProxyType
 from typing import Any, Mapping, Sequence
 
 from grader import checks
+from grader.rubric import parse_path
 from grader.models import (
     CRASHED, ERROR, FAILED, HARNESS, HIDDEN, MISSING, NOT_IMPLEMENTED, PASSED, SKIPPED, TIMEOUT,
     Case, CaseResult, CheckResult, Diagnosis, Location, Part, PartResult, Rubric, SubmissionResult,
@@ -139,17 +140,12 @@ def _label_path(path: str, names: Sequence[str]) -> str:
 
 
 def _split_path(path: str) -> tuple[str, tuple]:
-    """``"result[2][0]"`` -> ``("result", (2, 0))``; ``"args[1]['Wax']"`` -> ``("args", (1, "Wax"))``."""
-    head, _, rest = path.partition("[")
-    keys: list = []
-    if rest:
-        for raw in ("[" + rest).strip("[]").split("]["):
-            raw = raw.strip()
-            if raw[:1] in "'\"":
-                keys.append(raw[1:-1])
-            else:
-                keys.append(int(raw))
-    return head, tuple(keys)
+    """``"result[2][0]"`` -> ``("result", (2, 0))``; ``"args[1]['Wax']"`` -> ``("args", (1, "Wax"))``.
+
+    The part after the head is a rubric output path; ValueError for anything else.
+    """
+    head, bracket, rest = path.partition("[")
+    return head, parse_path(bracket + rest)
 
 
 class _Grader:
