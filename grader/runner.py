@@ -14,11 +14,11 @@ from types import CodeType, MappingProxyType
 from typing import Any, Mapping, Sequence
 
 from grader import checks
-from grader.rubric import parse_path
 from grader.models import (
     CRASHED, ERROR, FAILED, HARNESS, HIDDEN, MISSING, NOT_IMPLEMENTED, PASSED, SKIPPED, TIMEOUT,
     Case, CaseResult, CheckResult, Diagnosis, Location, Part, PartResult, Rubric, SubmissionResult,
 )
+from grader.rubric import parse_path
 
 #: Worst first: a part's status is the worst of its cases'.
 _SEVERITY = (HARNESS, MISSING, NOT_IMPLEMENTED, CRASHED, TIMEOUT, ERROR, SKIPPED, FAILED, PASSED)
