@@ -13,7 +13,7 @@ import json
 import sys
 from pathlib import Path
 
-VARYING = frozenset({"timings", "seconds", "path"})
+VARYING = frozenset({"timings", "seconds", "path", "extra"})
 
 
 def _strip(value: object) -> object:

@@ -593,10 +593,14 @@ def grade_submission(path: str | Path, *, context: GradingContext, sandbox: Any,
     bonus = getattr(context.imdb_config, "part", None)
     max_points = round(sum(p.max_points for p in parts if p.name != bonus), 6)
     timings["total"] = time.perf_counter() - t0
+    # The graded functions' sources, for the similarity check (no second extraction).
+    sources = {part.function: extraction.functions[part.function].source
+               for part in rubric.parts if part.function in extraction.functions}
     return SubmissionResult(submission_id=sid, path=str(path), status="graded", points=points,
                             max_points=max_points, parts=tuple(parts),
                             messages=tuple(dict.fromkeys(messages)),
-                            timings=MappingProxyType(timings))
+                            timings=MappingProxyType(timings),
+                            extra=MappingProxyType({"sources": MappingProxyType(sources)}))
 
 
 def _grade_imdb(notebook: Any, config: Any, extra_files: Mapping[str, bytes]) -> PartResult:
