@@ -9,6 +9,19 @@ notebook carrying 100 MB of outputs:
 - program: assembling the executable program
 
 Run from the repository root:  python3 benchmarks/bench_extract.py [--repeat N] [--mb 100]
+
+With ``--class FOLDER`` it prints instead, per notebook of a graded class, the
+CPU time the grading worker spends before and after the sandbox: reading plus
+extraction plus the program (``load``, ``extract``, the runner's
+``needed_functions``, ``Extraction.program``) and the IMDB bonus
+(``score_imdb``).  Each pass runs in a fresh process that first warms up on a
+notebook of its own, then measures every notebook of the folder once, in name
+order, so that per-process memos hold what a worker would have seen; the
+figure per notebook is the median over the passes.  ``--code DIR`` measures the
+``grader`` package of another checkout (e.g. a ``git worktree`` of an older
+commit):
+
+    python3 benchmarks/bench_extract.py --class /work/baseline400/class-400 --passes 5
 """
 from __future__ import annotations
 
@@ -22,7 +35,11 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+_ROOT = Path(__file__).resolve().parent.parent
+if "--code" in sys.argv[1:-1]:  # measure another checkout's grader package
+    sys.path.insert(0, str(Path(sys.argv[sys.argv.index("--code") + 1]).resolve()))
+else:
+    sys.path.insert(0, str(_ROOT))
 
 from grader.extract import extract  # noqa: E402
 from grader.notebook import load  # noqa: E402
@@ -138,12 +155,108 @@ def _times(fn, repeat: int) -> tuple[float, float, float]:
     return min(wall), statistics.median(wall), statistics.median(cpu)
 
 
+def _class_pass(folder: Path, rubric_path: Path) -> dict[str, tuple[float, float]]:
+    """One pass over ``folder`` in this process: notebook name -> (ms before the sandbox, ms IMDB).
+
+    The first figure is CPU time of ``load`` + ``extract`` + ``needed_functions``
+    + ``program`` as ``grader.runner.grade_submission`` calls them; the second
+    of ``score_imdb``.  Unreadable notebooks are left out.
+    """
+    from grader.imdb import load_imdb_config, score_imdb
+    from grader.notebook import SubmissionError
+    from grader.rubric import load_rubric
+    from grader.runner import needed_functions
+
+    rubric = load_rubric(rubric_path)
+    config = load_imdb_config(rubric.imdb)
+    roots = [f for part in rubric.parts for f in (part.function, *part.depends)]
+
+    def before(path: Path):
+        """What the runner does before starting the sandbox."""
+        notebook = load(path)
+        extraction = extract(notebook)
+        needed = needed_functions(extraction.functions, roots, facts={})
+        extraction.program(omit=[n for n in extraction.functions if n not in needed])
+        return notebook
+
+    with tempfile.TemporaryDirectory() as tmp:  # warm-up on a notebook of our own
+        warm = Path(tmp) / "warm.ipynb"
+        warm.write_text(json.dumps(huge_outputs_notebook(0)), encoding="utf-8")
+        for _ in range(3):
+            score_imdb(before(warm), config=config, extra_files={})
+    figures: dict[str, tuple[float, float]] = {}
+    clock = time.process_time
+    for path in sorted(folder.glob("*.ipynb")):
+        start = clock()
+        try:
+            notebook = before(path)
+        except SubmissionError:
+            continue
+        middle = clock()
+        score_imdb(notebook, config=config, extra_files={})
+        figures[path.name] = ((middle - start) * 1000, (clock() - middle) * 1000)
+    return figures
+
+
+def _kind(name: str) -> str:
+    """The kind of a generated submission from its file name (``s0001_correct.ipynb`` -> ``correct``)."""
+    stem = Path(name).stem
+    return stem.split("_", 1)[1] if "_" in stem else stem
+
+
+def _pct(values: list[float], q: float) -> float:
+    """The ``q``-quantile of ``values`` (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered) + 0.5) - 1))]
+
+
+def class_main(args: argparse.Namespace) -> int:
+    """``--class``: passes in fresh processes, then per-kind and overall figures."""
+    import subprocess
+
+    folder = Path(args.class_folder).resolve()
+    runs: list[dict[str, list[float]]] = []
+    for _ in range(args.passes):
+        cmd = [sys.executable, str(Path(__file__).resolve()), "--one-pass", str(folder),
+               "--rubric", str(Path(args.rubric).resolve())]
+        if args.code:
+            cmd += ["--code", str(args.code)]
+        out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+        runs.append(json.loads(out))
+    names = sorted(runs[0])
+    per = {n: (statistics.median(r[n][0] for r in runs), statistics.median(r[n][1] for r in runs))
+           for n in names}
+    print(f"class {folder}: {len(names)} readable notebooks, {args.passes} passes "
+          f"(code: {args.code or _ROOT}); CPU ms per notebook, median over passes")
+    print(f"  {'kind':<14} {'n':>4} | {'load+extract+program':>22} {'p95':>7} | {'imdb':>7} {'p95':>7}")
+    kinds = sorted({_kind(n) for n in names})
+    for kind in kinds + ["all"]:
+        chosen = [n for n in names if kind == "all" or _kind(n) == kind]
+        a = [per[n][0] for n in chosen]
+        b = [per[n][1] for n in chosen]
+        print(f"  {kind:<14} {len(chosen):>4} | {statistics.median(a):>22.2f} {_pct(a, 0.95):>7.2f} | "
+              f"{statistics.median(b):>7.2f} {_pct(b, 0.95):>7.2f}")
+    print(f"  load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Write the two notebooks to a temporary folder and print timings."""
+    """Write the two notebooks to a temporary folder and print timings (or ``--class``: see above)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=200, help="runs of the 20-cell notebook (default 200)")
     parser.add_argument("--mb", type=int, default=100, help="size of the outputs notebook in MB (default 100)")
+    parser.add_argument("--class", dest="class_folder", help="a folder of notebooks: per-notebook CPU figures")
+    parser.add_argument("--passes", type=int, default=5, help="with --class: passes, each in a fresh process")
+    parser.add_argument("--rubric", default=str(_ROOT / "rubrics" / "rnn.yaml"),
+                        help="with --class: the rubric (graded functions and the imdb section)")
+    parser.add_argument("--code", help="with --class: the checkout whose grader package is measured")
+    parser.add_argument("--one-pass", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.one_pass:
+        print(json.dumps(_class_pass(Path(args.one_pass), Path(args.rubric))))
+        return 0
+    if args.class_folder:
+        return class_main(args)
 
     with tempfile.TemporaryDirectory() as tmp:
         small = Path(tmp) / "typical.ipynb"
