@@ -164,6 +164,7 @@ class _Grader:
         self.session = session
         self.fallback = fallback
         self.notes: list[str] = []
+        self.prefetched: dict[str, Any] = {}  # case id -> outcome of its first call, sent ahead
 
     # ------------------------------------------------------------------ per part
     def grade(self) -> PartResult:
@@ -183,6 +184,7 @@ class _Grader:
         facts = self.facts.get(part.function)
         param_names = facts[0] if facts is not None else _parameter_names(fn.source)
 
+        self._prefetch()
         results: list[CaseResult] = []
         timed_out = False
         for case in part.cases:
@@ -201,6 +203,58 @@ class _Grader:
             points=round(points, 6), max_points=part.max_points,
             cases=tuple(results), notes=tuple(dict.fromkeys(self.notes)), location=location,
         )
+
+    def _stubs(self, fixture: Any) -> dict[str, TraceStub]:
+        """The trace stubs of a case: one per dependency the reference trace records (isolated parts)."""
+        stubs: dict[str, TraceStub] = {}
+        if self.part.isolate:
+            for dep in self.part.depends:
+                trace = fixture.traces.get(dep)
+                if trace is not None:
+                    stubs[dep] = TraceStub(dep, trace, self.fallback)
+        return stubs
+
+    def _options(self) -> dict:
+        if getattr(self.session, "deferred_aliases", False):
+            # Fixture arguments never change: their encoding is reused across submissions;
+            # the memory-sharing pairs are only needed to explain a failure (see _alias_problem).
+            return {"aliases": False, "reuse_args": True}
+        return {}
+
+    def _prefetch(self) -> None:
+        """Send the first call of each case together when it needs no stub (a plain call, or a
+        trial with the student's own, trusted, dependencies): the child answers them one after
+        the other without waiting for us, in the order they would have been made one by one.
+
+        A case whose first call would need stubs ends the run of prefetched calls. Outcomes are
+        taken by ``_first_call``; those not taken (a trial that failed sends the later cases to
+        isolation) are dropped.
+        """
+        if not hasattr(self.session, "call_many"):
+            return
+        ahead = []
+        for case in self.part.cases:
+            fixture = self.context.fixtures.get(case.id)
+            if fixture is None:
+                continue  # graded as a harness failure without a call
+            stubs = self._stubs(fixture)
+            if stubs and not all(dep in self.trusted for dep in stubs):
+                break
+            ahead.append((case, fixture))
+        if len(ahead) < 2:
+            return
+        outcomes = self.session.call_many(
+            [(self.part.function, tuple(fixture.args), case.timeout) for case, fixture in ahead],
+            **self._options())
+        self.prefetched = {case.id: outcome for (case, _), outcome in zip(ahead, outcomes)
+                           if outcome is not None}
+
+    def _first_call(self, case: Case, args: tuple, options: dict) -> Any:
+        """The outcome of a case's first call without stubs: sent ahead by ``_prefetch``, or now."""
+        outcome = self.prefetched.pop(case.id, None)
+        if outcome is not None:
+            return outcome
+        return self.session.call(self.part.function, args, timeout=case.timeout, **options)
 
     def _all_cases(self, status: str, message: str, *, location: Location | None) -> PartResult:
         cases = tuple(self._case(case, status, 0.0, message=message) for case in self.part.cases)
@@ -234,24 +288,15 @@ class _Grader:
         if fixture is None:
             return self._case(case, HARNESS, 0.0, message=(
                 f"No fixture for case {case.id} (rubric line {case.line}): regenerate the fixtures."))
-        stubs: dict[str, TraceStub] = {}
-        if self.part.isolate:
-            for dep in self.part.depends:
-                trace = fixture.traces.get(dep)
-                if trace is not None:
-                    stubs[dep] = TraceStub(dep, trace, self.fallback)
-        options = {}
-        if getattr(self.session, "deferred_aliases", False):
-            # Fixture arguments never change: their encoding is reused across submissions;
-            # the memory-sharing pairs are only needed to explain a failure (see _alias_problem).
-            options = {"aliases": False, "reuse_args": True}
+        stubs = self._stubs(fixture)
+        options = self._options()
         args = tuple(fixture.args)
         if stubs and not self.trial_failed and all(dep in self.trusted for dep in stubs):
             # Every dependency passed all its own cases: call the function with the student's
             # own dependencies first (one message instead of one per time step). If every
             # output is right and the inputs are untouched, the isolated call could only
             # differ if two mistakes cancelled out exactly; otherwise grade it in isolation.
-            trial = self.session.call(self.part.function, args, timeout=case.timeout, **options)
+            trial = self._first_call(case, args, options)
             if trial.status in ("timeout", "budget"):
                 stubs, outcome = {}, trial  # the loop is paid once, not again in isolation
             elif trial.status == "ok":
@@ -266,6 +311,8 @@ class _Grader:
             if outcome is None:
                 outcome = self.session.call(self.part.function, args, stubs=stubs, timeout=case.timeout,
                                             **options)
+        elif not stubs:
+            outcome = self._first_call(case, args, options)
         else:
             outcome = self.session.call(self.part.function, args, stubs=stubs, timeout=case.timeout,
                                         **options)
@@ -406,7 +453,7 @@ class _Grader:
         roots = {"result": fixture.expected, "args": tuple(fixture.args)}
         pairs = outcome.aliases
         if not pairs and getattr(self.session, "deferred_aliases", False):
-            pairs = self.session.aliases()  # the child still holds this call's result
+            pairs = self.session.aliases(outcome)  # the child still holds this call's result
         for pair in pairs:
             for this, other in (pair, pair[::-1]):
                 try:

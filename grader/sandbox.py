@@ -30,6 +30,7 @@ import fcntl
 import json
 import logging
 import os
+import pickle
 import selectors
 import signal
 import socket
@@ -101,6 +102,8 @@ class CallOutcome:
     frames: tuple[tuple[int, str], ...] = ()    # (line, function) in the program file, innermost last
     output: str = ""                   # captured stdout/stderr during the call, truncated
     seconds: float = 0.0
+    raw: bytes | None = None           # the value as wire bytes, when asked for undecoded (raw_value)
+    ref: tuple[int, int] = (0, 0)      # (child pid, request number): which call this was, for aliases()
 
 
 @dataclass(frozen=True)
@@ -344,7 +347,8 @@ class Sandbox:
             hit = self._encoded.get(id(args))
             if hit is not None and hit[0] is args:
                 return hit[1]
-        data = wire.encode(args)
+        # Protocol 4: arrays come back writable (5 keeps a read-only fixture array read-only).
+        data = pickle.dumps(args, protocol=4)  # to the child only: it never sends pickles back
         framed = FRAME.pack(len(data)) + data
         if reuse:
             if len(self._encoded) >= 4096:
@@ -410,6 +414,8 @@ class _Child:
     closed: bool = False
     sel: selectors.BaseSelector | None = None
     seq: int = 0
+    output: "_Output | None" = None
+    delay_granted: float = 0.0  # waiting-for-a-CPU time already added to its calls' time
 
     def next_seq(self) -> int:
         """A new request number; answers must echo it."""
@@ -426,6 +432,15 @@ class _Child:
                 self.sel.register(self.pidfd, selectors.EVENT_READ, "exit")
         return self.sel
 
+    def run_delay(self) -> float | None:
+        """Seconds the child has spent runnable but waiting for a CPU since it was forked
+        (``/proc/PID/schedstat``); None if that cannot be read."""
+        try:
+            with open(f"/proc/{self.pid}/schedstat", "rb") as handle:
+                return int(handle.read().split()[1]) / 1e9
+        except (OSError, IndexError, ValueError):
+            return None
+
     def close_fds(self) -> None:
         """Close our ends of the socket and the capture pipe."""
         if not self.closed:
@@ -438,28 +453,67 @@ class _Child:
                 os.close(self.pidfd)
 
 
-class _Capture:
-    """Keeps the first `limit` bytes of a child's output and counts the rest."""
+class _Output:
+    """A child's stdout and stderr, cut into the outputs of its successive answers.
 
-    def __init__(self, limit: int) -> None:
-        """Keep at most `limit` bytes."""
+    After each answer the child writes ``marker + seq + NUL`` into the pipe (see
+    ``grader._child.Runtime.end_output``), so the output of pipelined calls can be told
+    apart although the pipe is read after the child has moved on. Each answer keeps its
+    first ``limit`` bytes and counts the rest; markers for requests not in flight are ignored.
+    """
+
+    def __init__(self, marker: bytes, limit: int) -> None:
+        """Cut at ``marker``; keep at most ``limit`` bytes per answer."""
+        self.marker = marker
         self.limit = limit
         self.kept = bytearray()
         self.dropped = 0
+        self.tail = b""                 # end of the stream that may be the start of a marker
+        self.expected: set[int] = set()  # request numbers in flight
+        self.done: dict[int, tuple[bytes, int]] = {}
 
-    def feed(self, data: bytes) -> None:
-        """Add a chunk of output."""
+    def expect(self, seqs: Sequence[int]) -> None:
+        """Requests ``seqs`` were sent: their markers will come, in order."""
+        self.expected.update(seqs)
+
+    def _keep(self, data: bytes) -> None:
         room = self.limit - len(self.kept)
         if room > 0:
             self.kept += data[:room]
         self.dropped += max(len(data) - max(room, 0), 0)
 
-    def text(self) -> str:
-        """The kept output as text, with a note of what was dropped."""
-        out = self.kept.decode("utf-8", "replace")
-        if self.dropped:
-            out += f"\n[... {self.dropped} more bytes of output not shown]"
-        return out
+    def feed(self, data: bytes) -> None:
+        """Add a chunk read from the pipe."""
+        buf = self.tail + data
+        marker = self.marker
+        start = 0
+        while marker:
+            i = buf.find(marker, start)
+            if i < 0:
+                break
+            end = buf.find(b"\0", i + len(marker), i + len(marker) + 21)
+            if end < 0:
+                if len(buf) - i < len(marker) + 21:
+                    break  # the number is still on its way
+                self._keep(buf[start:i + len(marker)])  # not a marker of ours after all
+                start = i + len(marker)
+                continue
+            self._keep(buf[start:i])
+            digits = buf[i + len(marker):end]
+            seq = int(digits) if digits.isdigit() else -1
+            if seq in self.expected:
+                self.expected.discard(seq)
+                self.done[seq] = (bytes(self.kept), self.dropped)
+                self.kept, self.dropped = bytearray(), 0
+            start = end + 1
+        rest = buf[start:]
+        hold = 0
+        if marker:
+            j = rest.rfind(marker[:1], max(0, len(rest) - len(marker) - 21))
+            if j >= 0 and (marker.startswith(rest[j:]) or rest[j:].startswith(marker)):
+                hold = len(rest) - j
+        self._keep(rest[:len(rest) - hold])
+        self.tail = rest[len(rest) - hold:]
 
     def drain(self, fd: int) -> bool:
         """Read what is in the pipe now; False at end of file."""
@@ -474,6 +528,22 @@ class _Capture:
                 return False
             self.feed(data)
 
+    def take(self, seq: int) -> str:
+        """The output of answer ``seq``; for an answer that never came (death, timeout),
+        everything written since the previous answer."""
+        if seq in self.done:
+            data, dropped = self.done.pop(seq)
+        else:
+            self._keep(self.tail)
+            self.tail = b""
+            data, dropped = bytes(self.kept), self.dropped
+            self.kept, self.dropped = bytearray(), 0
+            self.expected.discard(seq)
+        out = data.decode("utf-8", "replace")
+        if dropped:
+            out += f"\n[... {dropped} more bytes of output not shown]"
+        return out
+
 
 @dataclass
 class _Exchange:
@@ -482,6 +552,22 @@ class _Exchange:
     kind: str                 # "outcome" | "eof" | "timeout" | "bad"
     msg: dict = field(default_factory=dict)
     detail: str = ""
+    raw: dict = field(default_factory=dict)   # frames after an outcome: "value", "args_after"
+    seconds: float = 0.0
+    seq: int = 0
+
+
+@dataclass
+class _Request:
+    """One request to send to the child: the message, the framed arguments after it, its time."""
+
+    msg: dict
+    frame: bytes = b""
+    timeout: float = 0.0
+    sent_args: tuple | None = None
+
+
+_FRAMES_AFTER = ("value", "args_after")
 
 
 class Session:
@@ -519,121 +605,211 @@ class Session:
             return CallOutcome("budget", message="the time budget of this submission is spent")
         t0 = time.monotonic()
         self._child = self._sandbox._spawn(self._uid, self.limits)
+        marker = "\0grader-output-end:" + os.urandom(8).hex() + ":"
+        self._child.output = _Output(marker.encode("ascii"), self.limits.output_bytes)
         try:
-            outcome = self._run({"kind": "load", "program": self.program, "filename": self.filename},
-                                self.limits.call_timeout, {}, t0)
+            outcome = self._run([_Request({"kind": "load", "program": self.program, "filename": self.filename,
+                                           "marker": marker}, timeout=self.limits.call_timeout)], {})[0]
         finally:
             self._spent += time.monotonic() - t0
         if self._child is None and outcome.status != "budget":
             self._broken = outcome
         return outcome
 
-    def _run(self, msg: dict, timeout: float, stubs: Mapping[str, Callable], t0: float,
-             sent_args: tuple | None = None) -> CallOutcome:
-        """Send a request to the live child and turn whatever happens into a CallOutcome."""
+    def _run(self, requests: Sequence[_Request], stubs: Mapping[str, Callable],
+             raw_value: bool = False) -> list[CallOutcome | None]:
+        """Send requests to the live child and turn what happens into CallOutcomes, one per
+        request; after a death (timeout, crash, channel abuse) the rest are None (not run)."""
         child = self._child
-        budget_cut = self._remaining() < timeout
-        timeout = max(min(timeout, self._remaining()), 0.0)
-        capture = _Capture(self.limits.output_bytes)
+        budget_cut = [False] * len(requests)
+        for i, req in enumerate(requests):
+            left = max(self._remaining(), 0.0)
+            budget_cut[i] = left < req.timeout
+            req.timeout = min(req.timeout, left)
         pending: list[BaseException] = []
         try:
-            ex = self._exchange(child, msg, timeout, stubs, capture, pending)
+            exchanges = self._exchange(child, requests, stubs, pending, raw_value)
         except BaseException:
             self._drop_child()
             raise
-        seconds = time.monotonic() - t0
-        if ex.kind == "outcome":
-            outcome = self._from_message(ex.msg, capture.text(), seconds, sent_args)
-            if outcome.error_type == "ProtocolError":
-                self._drop_child()
-        else:
-            code, sig = self._drop_child(capture)
-            outcome = self._death(ex, code, sig, capture.text(), seconds, timeout, budget_cut)
+        outcomes: list[CallOutcome | None] = []
+        for i, ex in enumerate(exchanges):
+            if ex.kind == "outcome":
+                outcome = self._from_message(ex.msg, ex.raw, child.output.take(ex.seq), ex.seconds,
+                                             requests[i].sent_args, raw_value)
+                outcome = replace(outcome, ref=(child.pid, ex.seq))
+                outcomes.append(outcome)
+                if outcome.error_type == "ProtocolError":
+                    self._drop_child()
+                    break
+            else:
+                code, sig = self._drop_child(child.output)
+                outcomes.append(self._death(ex, code, sig, child.output.take(ex.seq), ex.seconds,
+                                            requests[i].timeout, budget_cut[i]))
+                break
+        outcomes.extend([None] * (len(requests) - len(outcomes)))
         if pending:
             raise pending[0]
-        return outcome
+        return outcomes
 
-    def _drop_child(self, capture: _Capture | None = None) -> tuple[int | None, int | None]:
+    def _drop_child(self, output: _Output | None = None) -> tuple[int | None, int | None]:
         """Kill the current child (and its descendants) and forget it."""
         child, self._child = self._child, None
         if child is None:
             return None, None
-        if capture is not None and not child.closed:
-            capture.drain(child.out)
+        if output is not None and not child.closed:
+            output.drain(child.out)
         return self._sandbox._kill(child)
 
-    def _exchange(self, child: _Child, request: dict, timeout: float, stubs: Mapping[str, Callable],
-                  capture: _Capture, pending: list) -> _Exchange:
-        """Send `request`, answer stub requests, collect output, until an outcome, death or timeout."""
-        deadline = time.monotonic() + timeout
+    def _exchange(self, child: _Child, requests: Sequence[_Request], stubs: Mapping[str, Callable],
+                  pending: list, raw_value: bool) -> list[_Exchange]:
+        """Send `requests` (pipelined), answer stub requests, collect output, until every
+        answer came or the child died or ran out of time; one _Exchange per answer, the last
+        one saying how it ended if it did not answer.
+
+        Each request's time starts when the previous answer arrived (the first when sent);
+        when it runs out, the time the child spent waiting for a CPU (a loaded machine is not
+        the student's fault) is added, up to 4 times the request's time in all.
+        """
         max_bytes = self.limits.result_bytes
         sock = child.sock
-        seq = child.next_seq()
-        extra = request.pop("_frame", b"")
-        payload = wire.encode({**request, "seq": seq})
-        try:
-            sock.settimeout(max(timeout, 0.001))
-            sock.sendall(FRAME.pack(len(payload)) + payload + extra)
-        except (OSError, socket.timeout):
-            return _Exchange("eof")
+        seqs, chunks = [], []
+        for req in requests:
+            seq = child.next_seq()
+            seqs.append(seq)
+            payload = wire.encode({**req.msg, "seq": seq})
+            chunks.append(FRAME.pack(len(payload)) + payload + req.frame)
+        child.output.expect(seqs)
+        outbuf = memoryview(b"".join(chunks))
         sock.setblocking(False)
         inbuf = bytearray()
         sel = child.selector()
+        done: list[_Exchange] = []
         dead = False
-        while True:
-            while len(inbuf) >= FRAME.size:
-                (n,) = FRAME.unpack_from(inbuf)
-                if n > max_bytes:
-                    return _Exchange("bad", detail="message larger than the limit")
-                if len(inbuf) < FRAME.size + n:
-                    break
-                data = bytes(inbuf[FRAME.size:FRAME.size + n])
-                del inbuf[:FRAME.size + n]
-                try:
-                    msg = wire.decode(data, max_bytes=max_bytes)
-                except wire.WireError as exc:
-                    return _Exchange("bad", detail=str(exc))
-                kind = msg.get("kind") if type(msg) is dict else None
-                if msg_seq(msg) != seq:
-                    return _Exchange("bad", detail="an answer to an earlier request")
-                if kind == "outcome":
-                    capture.drain(child.out)
-                    return _Exchange("outcome", msg)
-                if kind != "stub" or msg.get("name") not in stubs or type(msg.get("args")) is not tuple:
-                    return _Exchange("bad", detail="unexpected message from the child")
-                t_stub = time.monotonic()
-                reply = self._answer_stub(stubs[msg["name"]], msg["args"], pending)
-                deadline += time.monotonic() - t_stub  # the grader's time is not the student's
-                try:
-                    sock.settimeout(max(deadline - time.monotonic(), 0.001))
-                    sock.sendall(FRAME.pack(len(reply)) + reply)
-                except (OSError, socket.timeout):
-                    return _Exchange("eof")
-                sock.setblocking(False)
-            if dead:
-                return _Exchange("eof")
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return _Exchange("timeout")
-            for key, _ in sel.select(remaining):
-                if key.data == "exit":  # read what it sent before dying, then stop
-                    dead = True
-                    sel.unregister(child.pidfd)
-                    inbuf += _read_available(sock)
+        started = time.monotonic()
+        deadline = started + requests[0].timeout
+        header: dict | None = None  # an outcome whose frames are still coming
+        raw: dict = {}
+        needed: list[str] = []
+
+        def close_out(kind: str, detail: str = "") -> list[_Exchange]:
+            done.append(_Exchange(kind, detail=detail, seconds=time.monotonic() - started,
+                                  seq=seqs[len(done)]))
+            return done
+
+        writing = True
+        sel.modify(sock, selectors.EVENT_READ | selectors.EVENT_WRITE, "sock")
+        try:
+            while True:
+                while len(inbuf) >= FRAME.size:
+                    (n,) = FRAME.unpack_from(inbuf)
+                    if n > max_bytes:
+                        return close_out("bad", "message larger than the limit")
+                    if len(inbuf) < FRAME.size + n:
+                        break
+                    data = bytes(inbuf[FRAME.size:FRAME.size + n])
+                    del inbuf[:FRAME.size + n]
+                    if header is not None:
+                        raw[needed.pop(0)] = data
+                    else:
+                        try:
+                            msg = wire.decode(data, max_bytes=max_bytes)
+                        except wire.WireError as exc:
+                            return close_out("bad", str(exc))
+                        kind = msg.get("kind") if type(msg) is dict else None
+                        if msg_seq(msg) != seqs[len(done)]:
+                            return close_out("bad", "an answer to an earlier request")
+                        if kind == "outcome":
+                            after = msg.pop("frames_after", [])
+                            if (type(after) is not list or len(set(after)) != len(after)
+                                    or any(name not in _FRAMES_AFTER for name in after)):
+                                return close_out("bad", "unexpected message from the child")
+                            header, raw, needed = msg, {}, list(after)
+                        elif (kind == "stub" and len(requests) == 1 and msg.get("name") in stubs
+                              and type(msg.get("args")) is tuple):
+                            t_stub = time.monotonic()
+                            reply = self._answer_stub(stubs[msg["name"]], msg["args"], pending)
+                            deadline += time.monotonic() - t_stub  # the grader's time is not the student's
+                            try:
+                                sock.setblocking(True)
+                                sock.settimeout(max(deadline - time.monotonic(), 0.001))
+                                sock.sendall(FRAME.pack(len(reply)) + reply)
+                            except (OSError, socket.timeout):
+                                return close_out("eof")
+                            finally:
+                                sock.setblocking(False)
+                            continue
+                        else:
+                            return close_out("bad", "unexpected message from the child")
+                    if header is not None and not needed:
+                        if not raw_value and "value" in raw:
+                            try:
+                                header["value"] = wire.decode(raw.pop("value"), max_bytes=max_bytes)
+                            except wire.WireError as exc:
+                                return close_out("bad", str(exc))
+                        if "args_after" in raw:
+                            try:
+                                header["args_after"] = wire.decode(raw.pop("args_after"), max_bytes=max_bytes)
+                            except wire.WireError as exc:
+                                return close_out("bad", str(exc))
+                        now = time.monotonic()
+                        child.output.drain(child.out)
+                        done.append(_Exchange("outcome", header, raw=raw, seconds=now - started,
+                                              seq=seqs[len(done)]))
+                        header, raw = None, {}
+                        if len(done) == len(requests):
+                            return done
+                        started = now
+                        deadline = now + requests[len(done)].timeout
+                if dead:
+                    return close_out("eof")
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    delay = child.run_delay()
+                    extra = 0.0 if delay is None else delay - child.delay_granted
+                    waited = time.monotonic() - started
+                    if extra < 0.002 or waited >= 4 * requests[len(done)].timeout:
+                        return close_out("timeout")
+                    child.delay_granted = delay
+                    deadline = min(time.monotonic() + extra, started + 4 * requests[len(done)].timeout)
                     continue
-                if key.data == "out":
-                    if not capture.drain(child.out):
-                        sel.unregister(child.out)
-                    continue
+                for key, events in sel.select(remaining):
+                    if key.data == "exit":  # read what it sent before dying, then stop
+                        dead = True
+                        sel.unregister(child.pidfd)
+                        inbuf += _read_available(sock)
+                        continue
+                    if key.data == "out":
+                        if not child.output.drain(child.out):
+                            sel.unregister(child.out)
+                        continue
+                    if events & selectors.EVENT_WRITE and writing:
+                        try:
+                            sent = sock.send(outbuf)
+                        except BlockingIOError:
+                            sent = 0
+                        except OSError:
+                            return close_out("eof")
+                        outbuf = outbuf[sent:]
+                        if not outbuf:
+                            writing = False
+                            sel.modify(sock, selectors.EVENT_READ, "sock")
+                    if events & selectors.EVENT_READ:
+                        try:
+                            chunk = sock.recv(1 << 20)
+                        except BlockingIOError:
+                            continue
+                        except OSError:
+                            chunk = b""
+                        if not chunk:
+                            return close_out("eof")
+                        inbuf += chunk
+        finally:
+            if writing and not child.closed:
                 try:
-                    chunk = sock.recv(1 << 20)
-                except BlockingIOError:
-                    continue
-                except OSError:
-                    chunk = b""
-                if not chunk:
-                    return _Exchange("eof")
-                inbuf += chunk
+                    sel.modify(sock, selectors.EVENT_READ, "sock")
+                except (KeyError, ValueError, OSError):
+                    pass
 
     @staticmethod
     def _answer_stub(handler: Callable, args: tuple, pending: list) -> bytes:
@@ -647,24 +823,36 @@ class Session:
             pending.append(exc)
             return wire.encode({"kind": "stub_reply", "fallback": False, "error": "internal grader error"})
 
-    def _from_message(self, msg: dict, output: str, seconds: float, sent_args: tuple | None = None) -> CallOutcome:
+    def _from_message(self, msg: dict, raw: dict, output: str, seconds: float,
+                      sent_args: tuple | None = None, raw_value: bool = False) -> CallOutcome:
         """Validate an outcome message from the (untrusted) child.
 
         ``args_same`` (the child found the arguments exactly as it received
-        them) stands for ``args_after`` equal to ``sent_args``.
+        them) stands for ``args_after`` equal to ``sent_args``. With ``raw_value`` the value
+        is left as wire bytes in ``raw`` (see ``decode_value``).
         """
         try:
             status = msg["status"]
             if status not in _CHILD_STATUSES:
                 raise ValueError(status)
-            args_after = msg["args_after"]
+            args_after = msg.get("args_after")
             if args_after is not None and type(args_after) is not tuple:
                 raise ValueError("args_after")
             if msg.get("args_same") is True and status == "ok":
                 args_after = sent_args  # unchanged: the grading process's own copy stands for it
+            value, value_bytes = None, None
+            if status == "ok":
+                if raw_value:
+                    value_bytes = raw.get("value")
+                    if value_bytes is None:
+                        raise ValueError("value")
+                elif "value" not in msg:
+                    raise ValueError("value")
+                else:
+                    value = msg["value"]
             aliases = tuple((str(a), str(b)) for a, b in msg["aliases"])
             frames = tuple((int(line), str(name)[:200]) for line, name in msg["frames"])[-20:]
-            return CallOutcome(status=status, value=msg["value"] if status == "ok" else None,
+            return CallOutcome(status=status, value=value, raw=value_bytes,
                                args_after=args_after, aliases=aliases,
                                error_type=str(msg["error_type"])[:100], message=str(msg["message"])[:600],
                                frames=frames, output=output, seconds=seconds)
@@ -694,24 +882,11 @@ class Session:
         return CallOutcome("crashed", error_type="Exit", output=output, seconds=seconds,
                            message=f"the program ended its process (exit status {code})")
 
-    # -- public
-
-    def call(self, function: str, args: tuple, *, stubs: Mapping[str, Callable[[tuple], object]] = {},
-             timeout: float | None = None, aliases: bool = True, reuse_args: bool = False) -> CallOutcome:
-        """Call the program's `function(*args)` in the child; stubs replace globals for this call only.
-
-        A stub handler receives the proxy's arguments as a tuple and returns
-        wire data, or FALLBACK to let the child run its own function.
-        ``aliases=False`` skips the memory-sharing pairs (ask ``aliases()``
-        after the call if they are needed).  ``reuse_args=True`` promises that
-        `args` (this very object) never changes: its encoding is then kept by
-        the sandbox and sent again as is when the same object is passed.
-        """
+    def _ready(self) -> CallOutcome | None:
+        """Make sure a child is there to call (restarting one if needed); an outcome that every
+        call gets instead when that is impossible (budget spent, top level broken)."""
         if self._closed:
             raise SandboxError("session is closed")
-        if type(args) is not tuple:
-            raise TypeError("args must be a tuple")
-        timeout = self.limits.call_timeout if timeout is None else timeout
         if self._remaining() <= 0:
             return CallOutcome("budget", message="the time budget of this submission is spent")
         if self._broken is not None:
@@ -723,28 +898,91 @@ class Session:
                 return replace(restart, message=f"while restarting the program: {restart.message}")
             if self._remaining() <= 0:
                 return CallOutcome("budget", message="the time budget of this submission is spent")
+        return None
+
+    def _request(self, function: str, args: tuple, *, stubs: Sequence[str], timeout: float | None,
+                 aliases: bool, reuse_args: bool) -> _Request:
+        if type(args) is not tuple:
+            raise TypeError("args must be a tuple")
+        return _Request({"kind": "call", "function": function, "stubs": sorted(stubs), "aliases": bool(aliases)},
+                        frame=self._sandbox._args_frame(args, reuse_args),
+                        timeout=self.limits.call_timeout if timeout is None else timeout, sent_args=args)
+
+    # -- public
+
+    def call(self, function: str, args: tuple, *, stubs: Mapping[str, Callable[[tuple], object]] = {},
+             timeout: float | None = None, aliases: bool = True, reuse_args: bool = False,
+             raw_value: bool = False) -> CallOutcome:
+        """Call the program's `function(*args)` in the child; stubs replace globals for this call only.
+
+        A stub handler receives the proxy's arguments as a tuple and returns
+        wire data, or FALLBACK to let the child run its own function.
+        ``aliases=False`` skips the memory-sharing pairs (ask ``aliases()``
+        after the call if they are needed).  ``reuse_args=True`` promises that
+        `args` (this very object) never changes: its encoding is then kept by
+        the sandbox and sent again as is when the same object is passed.
+        ``raw_value=True`` leaves an ok outcome's value undecoded in ``raw``.
+        """
+        request = self._request(function, args, stubs=list(stubs), timeout=timeout, aliases=aliases,
+                                reuse_args=reuse_args)
+        instead = self._ready()
+        if instead is not None:
+            return instead
         t0 = time.monotonic()
         try:
-            request = {"kind": "call", "function": function, "stubs": sorted(stubs), "aliases": bool(aliases),
-                       "_frame": self._sandbox._args_frame(args, reuse_args)}
-            return self._run(request, timeout, stubs, t0, sent_args=args)
+            return self._run([request], stubs, raw_value)[0]
         finally:
             self._spent += time.monotonic() - t0
 
-    def aliases(self) -> tuple[tuple[str, str], ...]:
-        """The memory-sharing pairs of the last call, if it returned (asked of the child now).
+    def call_many(self, calls: Sequence[tuple[str, tuple, float | None]], *, aliases: bool = True,
+                  reuse_args: bool = False, raw_value: bool = False) -> list[CallOutcome | None]:
+        """``call(function, args, timeout=timeout)`` for each of ``calls`` in order, without stubs,
+        sent together so that the child answers one after the other without waiting for us.
 
-        Meant right after ``call(..., aliases=False)``; () when the child is gone
-        or cannot say.
+        Each call has its own time, starting when the previous one answered. The outcomes
+        come back in order; if a call ends its child (timeout, crash, exit), the calls after
+        it were not run and their places hold None (call them again: a fresh child is started).
+        """
+        requests = [self._request(function, args, stubs=(), timeout=timeout, aliases=aliases,
+                                  reuse_args=reuse_args) for function, args, timeout in calls]
+        if not requests:
+            return []
+        instead = self._ready()
+        if instead is not None:
+            return [instead] * len(requests)
+        t0 = time.monotonic()
+        try:
+            return self._run(requests, {}, raw_value)
+        finally:
+            self._spent += time.monotonic() - t0
+
+    def decode_value(self, outcome: CallOutcome) -> object:
+        """The value of an outcome returned with ``raw_value=True``, decoded and validated
+        (raises ``grader.wire.WireError`` for malformed data)."""
+        if outcome.raw is None:
+            return outcome.value
+        return wire.decode(outcome.raw, max_bytes=self.limits.result_bytes)
+
+    def aliases(self, of: CallOutcome | None = None) -> tuple[tuple[str, str], ...]:
+        """The memory-sharing pairs of call ``of`` (default: the last call), if it returned
+        (asked of the child now, which keeps the results of its recent calls).
+
+        Meant after ``call(..., aliases=False)`` or ``call_many``; () when the child that
+        ran the call is gone or cannot say.
         """
         if self._closed or self._child is None or self._broken is not None or self._remaining() <= 0:
             return ()
+        request = {"kind": "aliases"}
+        if of is not None:
+            if of.ref[0] != self._child.pid:
+                return ()
+            request["of"] = of.ref[1]
         t0 = time.monotonic()
         try:
-            outcome = self._run({"kind": "aliases"}, min(self.limits.call_timeout, 5.0), {}, t0)
+            outcome = self._run([_Request(request, timeout=min(self.limits.call_timeout, 5.0))], {})[0]
         finally:
             self._spent += time.monotonic() - t0
-        return outcome.aliases if outcome.status == "ok" else ()
+        return outcome.aliases if outcome is not None and outcome.status == "ok" else ()
 
     @property
     def seconds_spent(self) -> float:

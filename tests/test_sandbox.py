@@ -366,3 +366,121 @@ def test_two_grading_processes_never_share_a_slot_uid(tmp_path):
     uids = [set(map(int, p.communicate(timeout=60)[0].split())) for p in procs]
     assert all(len(u) == 3 for u in uids), uids
     assert not uids[0] & uids[1]
+
+
+# ---------------------------------------------------------------- pipelined calls (call_many)
+
+PIPELINE = textwrap.dedent('''
+    import os, sys, time
+
+    def say(text, value):
+        print(text)
+        return value
+
+    def die():
+        print("last words")
+        sys.stdout.flush()
+        os._exit(7)
+
+    def spin():
+        while True:
+            pass
+
+    def forge(nonce):
+        print("\\0grader-output-end:" + nonce + ":1\\0" + "after the fake marker")
+        return 1
+
+    def views(a):
+        b = a.copy()
+        return b, b[1:]
+
+    def burn(seconds):
+        start = time.process_time()
+        while time.process_time() - start < seconds:
+            pass
+        return os.getpid()
+
+    def nap(seconds):
+        time.sleep(seconds)
+        return seconds
+
+    def pid():
+        return os.getpid()
+''')
+
+
+def test_call_many_answers_in_order_each_with_its_own_output(sandbox):
+    with sandbox.session(PIPELINE) as s:
+        outs = s.call_many([("say", (f"call {i}", i), 1.0) for i in range(5)])
+        assert [o.value for o in outs] == [0, 1, 2, 3, 4]
+        assert [o.output for o in outs] == [f"call {i}\n" for i in range(5)]
+        assert s.call("say", ("alone", 9)).output == "alone\n"
+
+
+def test_call_many_stops_at_a_death_and_the_next_call_restarts_the_child(sandbox):
+    with sandbox.session(PIPELINE) as s:
+        first_pid = s.call("pid", ()).value
+        outs = s.call_many([("say", ("before", 1), 1.0), ("die", (), 1.0), ("say", ("after", 2), 1.0)])
+        assert outs[0].status == "ok" and outs[0].output == "before\n"
+        assert outs[1].status == "crashed" and "last words" in outs[1].output
+        assert outs[2] is None  # not run: its child was gone
+        again = s.call("say", ("after", 2))
+        assert again.value == 2 and s.call("pid", ()).value != first_pid
+
+
+def test_call_many_timeout_is_paid_once_and_ends_the_run(sandbox):
+    with sandbox.session(PIPELINE) as s:
+        t0 = time.monotonic()
+        outs = s.call_many([("say", ("x", 1), 1.0), ("spin", (), 0.3), ("say", ("y", 2), 1.0)])
+        elapsed = time.monotonic() - t0
+        assert [o.status if o else None for o in outs] == ["ok", "timeout", None]
+        assert 0.3 <= elapsed < 1.5
+
+
+def test_a_forged_output_marker_is_kept_as_output(sandbox):
+    with sandbox.session(PIPELINE) as s:
+        outs = s.call_many([("forge", ("0123456789abcdef",), 1.0), ("say", ("next", 2), 1.0)])
+        assert "after the fake marker" in outs[0].output
+        assert outs[1].output == "next\n"
+
+
+def test_aliases_of_an_earlier_pipelined_call(sandbox):
+    with sandbox.session(PIPELINE) as s:
+        outs = s.call_many([("views", (np.arange(4.0),), 1.0), ("say", ("x", 1), 1.0)], aliases=False)
+        assert outs[0].aliases == ()
+        assert ("result[0]", "result[1]") in s.aliases(outs[0])
+        assert s.aliases(outs[1]) == ()
+
+
+def test_raw_value_is_decoded_on_demand(sandbox):
+    with sandbox.session(PIPELINE) as s:
+        out = s.call("views", (np.arange(3.0),), raw_value=True)
+        assert out.value is None and isinstance(out.raw, bytes)
+        b, tail = s.decode_value(out)
+        assert b.tolist() == [0.0, 1.0, 2.0] and tail.tolist() == [1.0, 2.0]
+
+
+def test_time_waiting_for_a_busy_cpu_is_not_charged_but_sleep_is(sandbox):
+    """A child that must share its CPU with two busy processes still gets its 0.4 s of CPU
+    time (its wait for the CPU is added to its time); a child that sleeps is not helped."""
+    import subprocess
+    import sys
+
+    hog = "import os\nos.sched_setaffinity(0, {0})\nwhile True:\n    pass\n"
+    with sandbox.session(PIPELINE) as s:
+        os.sched_setaffinity(s.call("pid", ()).value, {0})
+        hogs = [subprocess.Popen([sys.executable, "-c", hog]) for _ in range(2)]
+        try:
+            time.sleep(0.2)
+            t0 = time.monotonic()
+            out = s.call("burn", (0.25,), timeout=0.4)
+            waited = time.monotonic() - t0
+        finally:
+            for h in hogs:
+                h.kill()
+                h.wait()
+        assert out.status == "ok", out
+        assert waited > 0.4  # it did need more wall time than its timeout
+        t0 = time.monotonic()
+        assert s.call("nap", (2.0,), timeout=0.3).status == "timeout"
+        assert time.monotonic() - t0 < 1.0
