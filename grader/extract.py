@@ -37,7 +37,7 @@ try:  # CPython's flag constants, for the fast reading of symbol tables
     import _symtable
 except ImportError:  # pragma: no cover - other interpreters use the public API
     _symtable = None
-from grader.notebook import Cell, Notebook, load
+from grader.notebook import Cell, Notebook, SourceMemo, load
 
 __all__ = [
     "Diagnostic",
@@ -47,6 +47,7 @@ __all__ = [
     "Extraction",
     "extract",
     "extract_file",
+    "clear_memos",
 ]
 
 # --------------------------------------------------------------------------- results
@@ -520,7 +521,41 @@ _MAYBE_PLACEHOLDER_RE = re.compile(
 )
 
 
-def _fast_cell(source: str) -> list[object] | None:
+def _fast_cell(source: str) -> tuple[object, ...] | None:
+    """:func:`_classify_cell`, memoised per process by the cell's source (a template's
+    cells repeat in every notebook of a class).  The items are shared: read-only."""
+    return _CELL_MEMO(source)
+
+
+def _without_trailing_comments(source: str) -> str:
+    """``source`` without its last lines when they are blank or comments without quotes.
+
+    A student's note after the template's code (``# tested on my machine``)
+    then does not make a cell new to :func:`_fast_cell`'s memo.  Such lines
+    change neither the statements nor their lines, nor how the fast path
+    splits and checks the cell (no quote to count, no code to classify); a
+    cell whose last kept line ends with a backslash (which would continue into
+    the comment) is returned whole.
+    """
+    end = len(source)
+    while end > 0:
+        start = source.rfind("\n", 0, end) + 1
+        line = source[start:end].lstrip(" \t\f")
+        if line and not (line[0] == "#" and "'" not in line and '"' not in line):
+            break
+        end = max(start - 1, 0)
+    if end == len(source) or source[:end].endswith("\\"):
+        return source
+    return source[:end]
+
+
+def _classify_cell_frozen(source: str) -> tuple[object, ...] | None:
+    """:func:`_classify_cell` as a tuple (the memo's values are shared between callers)."""
+    items = _classify_cell(source)
+    return None if items is None else tuple(items)
+
+
+def _classify_cell(source: str) -> list[object] | None:
     """Classify a cell's top-level blocks without parsing the ones that are dropped anyway.
 
     Test cells are dense code that is never kept, and parsing them dominates
@@ -559,7 +594,7 @@ def _fast_cell(source: str) -> list[object] | None:
             if m is None:
                 return None
             try:
-                uses, deftime = _global_uses(block)
+                uses, deftime = _USES_MEMO(block)
             except (SyntaxError, ValueError, RecursionError, MemoryError):
                 return None
             def_kind = "class" if m.group(1) == "class" else "function"
@@ -624,10 +659,28 @@ def _may_hold_placeholder(source: str) -> bool:
     return "return" not in source and "yield" not in source
 
 
-def _parse_def(d: _Def) -> ast.AST | None:
-    """Parse a kept def alone, with its cell line numbers."""
-    tree = _parses("\n" * (d.first_line - 1) + d.source)
-    return tree.body[0] if tree is not None and tree.body else None
+def _def_findings(source: str, first_line: int, last_line: int, has_free: bool,
+                  program_functions: Collection[str], *, node: ast.AST | None = None,
+                  lines: list[str] | None = None) -> tuple[tuple[tuple[int, str, str], ...], dict[str, int]]:
+    """Template placeholders left in a kept function, and where each name is first read.
+
+    ``source`` is the def (cell lines ``first_line``..``last_line``); ``node`` its
+    AST when the cell was parsed whole, else the def is parsed alone when it
+    may hold a placeholder or reads free names (``has_free``).  ``lines`` are the
+    cell's lines (only the def's own are read).  Returns ``(findings, first
+    line where each name is read)``; the second is empty unless ``has_free``.
+    """
+    if node is None and (has_free or _may_hold_placeholder(source)):
+        tree = _PARSE_MEMO("\n" * (first_line - 1) + source)
+        node = tree.body[0] if tree is not None and tree.body else None
+    if lines is None:  # the def's own lines at their cell positions
+        lines = [""] * (first_line - 1) + source.split("\n")
+    first_use = _first_loads(node) if has_free and node is not None else {}
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        found = _placeholders(node, lines, program_functions)
+    else:
+        found = _empty_regions(first_line, last_line, lines)
+    return tuple(found), first_use
 
 
 @dataclass
@@ -679,7 +732,7 @@ class _Extractor:
                 cell = dataclasses.replace(cell, source=cell.source.replace("\r\n", "\n").replace("\r", "\n"))
             for m in _GRADED_RE.finditer(cell.source):
                 self.graded_markers.append((cell.index, m.group(1)))
-            fast = _fast_cell(cell.source)
+            fast = _fast_cell(_without_trailing_comments(cell.source))
             if fast is not None:
                 parsed = _ParsedCell(cell.index, cell.source, [])
                 for item in fast:
@@ -788,7 +841,7 @@ class _Extractor:
             source = "\n".join(cell.text.split("\n")[first - 1 : last])
             kind = "class" if isinstance(node, ast.ClassDef) else "function"
             try:
-                uses = _global_uses(source)
+                uses = _USES_MEMO(source)
             except (SyntaxError, ValueError, RecursionError, MemoryError):
                 # Parses but does not compile (e.g. a stray `nonlocal`): _finish reports it.
                 uses = (frozenset(), frozenset())
@@ -949,20 +1002,19 @@ class _Extractor:
 
         functions: dict[str, FunctionSource] = {}
         program_functions = {d.names[0] for d in defs if d.kind == "function"} | course_names
+        frozen_functions = frozenset(program_functions)
         for d, node, text in analysed:
             if d.kind != "function":
                 continue
             name = d.names[0]
             free_set = [n for n in d.uses if n not in known]
-            if node is None and (free_set or _may_hold_placeholder(d.source)):
-                node = _parse_def(d)
-            first_use = _first_loads(node) if free_set and node is not None else {}
-            free = tuple(sorted(free_set, key=lambda n: (first_use.get(n, 0), n)))
-            lines = text.split("\n")
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                found = _placeholders(node, lines, program_functions)
+            if node is None:  # found by the fast path: a pure function of the def's text
+                found, first_use = _FINDINGS_MEMO(d.source, d.first_line, d.last_line, bool(free_set),
+                                                  frozen_functions)
             else:
-                found = _empty_regions(d.first_line, d.last_line, lines)
+                found, first_use = _def_findings(d.source, d.first_line, d.last_line, bool(free_set),
+                                                 program_functions, node=node, lines=text.split("\n"))
+            free = tuple(sorted(free_set, key=lambda n: (first_use.get(n, 0), n)))
             detail = "; ".join(f"line {ln}: `{snip}`" if snip else f"line {ln}: {what}"
                                for ln, snip, what in found[:3])
             if len(found) > 3:
@@ -1247,6 +1299,23 @@ def _global_uses(source: str) -> tuple[frozenset[str], frozenset[str]]:
                     deftime.add(sym.get_name())
         stack.extend((t, False) for t in table.get_children())
     return frozenset(names), frozenset(deftime)
+
+
+# Per-process memos of pure functions of text (grader.notebook.SourceMemo): a
+# class's notebooks share their template cells, and the def blocks students left
+# as the template wrote them.  Values are shared between notebooks: read-only.
+_CELL_MEMO: SourceMemo[tuple[object, ...] | None] = SourceMemo(_classify_cell_frozen)
+_USES_MEMO: SourceMemo[tuple[frozenset[str], frozenset[str]]] = SourceMemo(_global_uses)
+_PARSE_MEMO: SourceMemo[ast.Module | None] = SourceMemo(_parses)
+# (def source, first line, last line, reads free names?, the notebook's function names) ->
+# _def_findings; the names are the same set in most notebooks of a class.
+_FINDINGS_MEMO: SourceMemo[tuple[tuple[tuple[int, str, str], ...], dict[str, int]]] = SourceMemo(_def_findings)
+
+
+def clear_memos() -> None:
+    """Empty this module's per-process memos (for tests and benchmarks: no result depends on them)."""
+    for memo in (_CELL_MEMO, _USES_MEMO, _PARSE_MEMO, _FINDINGS_MEMO):
+        memo.clear()
 
 
 def _raw_global_uses(top: object) -> frozenset[str]:

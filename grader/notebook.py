@@ -14,10 +14,14 @@ from __future__ import annotations
 
 import json
 import os
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable, Generic, Hashable, TypeVar
 
-__all__ = ["SubmissionError", "Cell", "Notebook", "load", "DEFAULT_MAX_BYTES"]
+__all__ = ["SubmissionError", "Cell", "Notebook", "load", "DEFAULT_MAX_BYTES", "SourceMemo"]
+
+_V = TypeVar("_V")
 
 DEFAULT_MAX_BYTES = 200 * 2**20
 
@@ -216,6 +220,78 @@ def _upgrade_v3(obj: dict[str, Any], path: str) -> dict[str, Any]:
     except Exception as exc:  # nbformat raises several kinds on malformed input
         raise SubmissionError(f"{path}: broken nbformat 3 notebook ({type(exc).__name__}: {exc})") from None
     return converted
+
+
+class SourceMemo(Generic[_V]):
+    """A bounded per-process memo of a pure function of text (a cell's or a block's source).
+
+    The cells a course's template puts in every notebook (imports, test cells,
+    markdown) are identical across a class, and so is much of the code students
+    leave unchanged; parsing and classifying them once per process instead of
+    once per notebook is most of the saving.  Only pure functions of the key
+    may be memoised (the key is the whole input, so one notebook's result can
+    never be another's unless their text is identical); values are shared
+    between callers and must be treated as read-only (tuples, frozen
+    dataclasses, ASTs that no caller mutates).
+
+    Bounded in entries and in size: at most ``max_entries`` entries holding
+    at most ``max_chars`` characters of text in all, the least recently used
+    going first; a text longer than ``max_key_chars`` is computed but never
+    stored (a huge cell would pin its AST).  The values' size follows the
+    text's (an AST is a few dozen bytes per character), so the bound on text
+    bounds the memory.  Safe to share between threads.
+    """
+
+    def __init__(self, fn: Callable[..., _V], *, max_entries: int = 2048, max_chars: int = 2_000_000,
+                 max_key_chars: int = 50_000) -> None:
+        """Memoise ``fn(text, *extra)``; ``extra`` must be hashable and is part of the key."""
+        self._fn = fn
+        self.max_entries = max_entries
+        self.max_chars = max_chars
+        self.max_key_chars = min(max_key_chars, max_chars)
+        self._store: OrderedDict[Hashable, tuple[int, _V]] = OrderedDict()
+        self._chars = 0
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def __call__(self, text: str, *extra: Hashable) -> _V:
+        """``fn(text, *extra)``, from the memo when the same arguments were seen recently."""
+        if len(text) > self.max_key_chars:
+            return self._fn(text, *extra)
+        key = (text, *extra) if extra else text
+        with self._lock:
+            found = self._store.get(key)
+            if found is not None:
+                self._store.move_to_end(key)
+                self.hits += 1
+                return found[1]
+        value = self._fn(text, *extra)
+        with self._lock:
+            self.misses += 1
+            if key not in self._store:
+                self._store[key] = (len(text), value)
+                self._chars += len(text)
+            while len(self._store) > self.max_entries or self._chars > self.max_chars:
+                _, (size, _) = self._store.popitem(last=False)
+                self._chars -= size
+        return value
+
+    def __len__(self) -> int:
+        """Entries held now."""
+        return len(self._store)
+
+    @property
+    def chars(self) -> int:
+        """Characters of text held now (never more than ``max_chars``)."""
+        return self._chars
+
+    def clear(self) -> None:
+        """Forget every entry (tests and benchmarks; results never depend on it)."""
+        with self._lock:
+            self._store.clear()
+            self._chars = 0
+            self.hits = self.misses = 0
 
 
 def _human(n: int) -> str:
