@@ -27,6 +27,7 @@ class Spy:
     def __init__(self, box: Sandbox) -> None:
         self.box = box
         self.calls: list[tuple[str, tuple[str, ...], bool]] = []
+        self.batches: list[int] = []  # sizes of the pipelined runs of calls (call_many)
 
     def session(self, program: str, **kw):
         session = self.box.session(program, **kw)
@@ -40,8 +41,17 @@ class Spy:
                 spy.calls.append((function, tuple(sorted(stubs)), options.get("aliases", True)))
                 return session.call(function, args, stubs=stubs, **options)
 
-            def aliases(self):
-                return session.aliases()
+            def call_many(self, calls, **options):
+                for function, _args, _timeout in calls:
+                    spy.calls.append((function, (), options.get("aliases", True)))
+                spy.batches.append(len(calls))
+                return session.call_many(calls, **options)
+
+            def decode_value(self, outcome):
+                return session.decode_value(outcome)
+
+            def aliases(self, of=None):
+                return session.aliases(of)
 
             def __enter__(self):
                 return self
@@ -66,6 +76,8 @@ def test_correct_composites_need_no_stub_round_trips(tmp_path, context, sandbox)
     assert spy.calls and not [c for c in spy.calls if c[1]], "a stubbed call was made"
     assert len(spy.calls) == sum(len(p.cases) for p in context.rubric.parts)
     assert not [c for c in spy.calls if c[2]], "alias pairs were asked for passing cases"
+    # each part's cases went to the child together, not one message per case
+    assert spy.batches == [len(p.cases) for p in context.rubric.parts if len(p.cases) > 1]
 
 
 def test_a_wrong_cell_keeps_its_composite_graded_in_isolation(tmp_path, context, sandbox):
@@ -86,9 +98,10 @@ def test_a_wrong_composite_gets_the_isolated_verdict_and_diagnosis(tmp_path, con
     assert part.status == FAILED
     assert any(c.diagnosis for c in part.cases)
     calls = [c for c in spy.calls if c[0] == "rnn_backward"]
-    # the first case: a trial with the student's own cell, then the isolated call; once a
-    # trial was wrong, the part's other cases are graded in isolation directly
-    assert [c[1] for c in calls] == [(), ("rnn_cell_backward",)] + [("rnn_cell_backward",)] * (len(part.cases) - 1)
+    # the trials with the student's own cell go to the child together; the first case's is
+    # wrong, so it and every later case are graded in isolation (the later trials are unused)
+    n = len(part.cases)
+    assert [c[1] for c in calls] == [()] * n + [("rnn_cell_backward",)] * n
     assert any(c.status == PASSED for c in part.cases)  # T_x = 1, where this mistake does not show
 
 
@@ -102,7 +115,10 @@ def test_a_composite_that_loops_costs_its_timeout_once(tmp_path, context, sandbo
     spy = Spy(sandbox)
     result = grade_submission(nbs.write(tmp_path / "loop.ipynb", nb), context=short, sandbox=spy)
     assert result.part("rnn_forward").cases[0].status == TIMEOUT
-    assert [c for c in spy.calls if c[0] == "rnn_forward"] == [("rnn_forward", (), False)]
+    # one pipelined run of trials, cut short by the first timeout; nothing called again in isolation
+    n = len(result.part("rnn_forward").cases)
+    assert [c for c in spy.calls if c[0] == "rnn_forward"] == [("rnn_forward", (), False)] * n
+    assert [c.status for c in result.part("rnn_forward").cases[1:]] == ["skipped"] * (n - 1)
     assert result.timings["checks"] < 1.0 + 2.5
 
 

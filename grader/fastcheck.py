@@ -1,0 +1,207 @@
+"""Accepting a correct value straight from its wire bytes, without decoding it.
+
+Most values a class returns are right. Decoding one (a Python object per node, a
+NumPy array per leaf) and walking it beside the expected value costs more than
+running the student's function. A :class:`WireExpectation` holds the expected
+value's *shape on the wire*: a canonical signature of its structure (container
+types, dict keys in sorted order, dtypes, shapes, literal values; references
+expanded) and its array values in the same canonical order as one flat array.
+:meth:`WireExpectation.accepts` computes the same signature from the header of
+the student's message (JSON, parsed in C), gathers the student's numbers from
+the message's buffers in that order, and compares everything in one vectorised
+step: ``|student - expected| <= atol + rtol * |expected|``, finite.
+
+It is a shortcut, never a judge: ``accepts`` is True only when every check of
+``grader.checks`` would pass on the decoded value (same structure, same keys,
+same dtypes and shapes, equal literals, every number within the tolerance),
+and False whenever in doubt (a list where a tuple is expected, dict keys in
+excess, NaN, a malformed message): the caller then decodes the value and
+grades it the slow way, which explains what differs.
+"""
+from __future__ import annotations
+
+import json
+import math
+import struct
+from dataclasses import dataclass
+
+import numpy as np
+
+from grader import wire
+
+__all__ = ["WireExpectation", "expectation_for"]
+
+_HEADER = struct.Struct(">I")
+#: Leaf dtypes compared by the shortcut: float64 only, so that its arithmetic is exactly that of
+#: ``grader.checks`` (other dtypes, integers near 2**53 or float32 rounding, take the slow path).
+_FAST_DTYPES = frozenset({"<f8"})
+
+
+class _NotCanonical(Exception):
+    """The message is not one the shortcut can vouch for."""
+
+
+def _canonical(data: bytes, max_header: int) -> tuple[object, list[tuple[int, int, np.dtype]]]:
+    """``(signature, leaves)`` of a wire message: leaves are ``(offset, count, dtype)``
+    of its arrays and scalars in canonical order (dict entries by sorted key, shared
+    objects repeated where they occur). Raises _NotCanonical for anything unusual."""
+    view = memoryview(data)
+    if len(view) < 8 or bytes(view[:4]) != wire.MAGIC:
+        raise _NotCanonical
+    (hlen,) = _HEADER.unpack_from(view, 4)
+    if hlen > max_header or 8 + hlen > len(view):
+        raise _NotCanonical
+    try:
+        header = json.loads(bytes(view[8:8 + hlen]))
+    except (ValueError, RecursionError):
+        raise _NotCanonical from None
+    if type(header) is not dict or set(header) != {"buffers", "root"}:
+        raise _NotCanonical
+    sizes = header["buffers"]
+    if type(sizes) is not list or any(type(n) is not int or n < 0 for n in sizes):
+        raise _NotCanonical
+    offsets, pos = [], 8 + hlen
+    for n in sizes:
+        offsets.append(pos)
+        pos += n
+    if pos != len(view):
+        raise _NotCanonical
+    used = [False] * len(sizes)
+    table: list[tuple[object, list]] = []  # completed containers and arrays, post-order (as wire.decode)
+    dtypes = wire._DTYPE_OBJECTS
+
+    def leaf(n: dict, shape: tuple) -> tuple[int, int, np.dtype]:
+        dtype = dtypes.get(n.get("dtype")) if type(n.get("dtype")) is str else None
+        b = n.get("b")
+        if dtype is None or dtype.str not in _FAST_DTYPES or type(b) is not int or not 0 <= b < len(sizes):
+            raise _NotCanonical
+        count = math.prod(shape)
+        if used[b] or sizes[b] != count * dtype.itemsize:
+            raise _NotCanonical
+        used[b] = True
+        return offsets[b], count, dtype
+
+    def walk(n: object, leaves: list, depth: int) -> object:
+        if depth > wire.DEFAULT_MAX_DEPTH:
+            raise _NotCanonical
+        t = type(n)
+        if n is None or t is bool or t is int or t is str:
+            return (t.__name__, n)
+        if t is float:
+            if n != n:
+                raise _NotCanonical  # NaN: let the slow path say what it thinks
+            return ("float", n)
+        if t is list:
+            start = len(leaves)
+            sig = ("list", tuple([walk(c, leaves, depth + 1) for c in n]))
+            table.append((sig, leaves[start:]))
+            return sig
+        if t is not dict:
+            raise _NotCanonical
+        tag = n.get("t")
+        if tag == "tuple" and type(n.get("v")) is list and len(n) == 2:
+            start = len(leaves)
+            sig = ("tuple", tuple([walk(c, leaves, depth + 1) for c in n["v"]]))
+            table.append((sig, leaves[start:]))
+            return sig
+        if tag == "dict" and type(n.get("v")) is list and len(n) == 2:
+            entries = {}
+            for pair in n["v"]:
+                if type(pair) is not list or len(pair) != 2 or type(pair[0]) is not str or pair[0] in entries:
+                    raise _NotCanonical
+                own: list = []
+                entries[pair[0]] = (walk(pair[1], own, depth + 1), own)
+            start = len(leaves)
+            items = []
+            for key in sorted(entries):
+                sig, own = entries[key]
+                items.append((key, sig))
+                leaves.extend(own)
+            sig = ("dict", tuple(items))
+            table.append((sig, leaves[start:]))
+            return sig
+        if tag == "array" and len(n) == 4:
+            shape = n.get("shape")
+            if type(shape) is not list or len(shape) > wire.MAX_NDIM or any(type(d) is not int or d < 0 for d in shape):
+                raise _NotCanonical
+            shape = tuple(shape)
+            found = leaf(n, shape)
+            leaves.append(found)
+            sig = ("array", found[2].str, shape)
+            table.append((sig, [found]))
+            return sig
+        if tag == "scalar" and len(n) == 3:
+            found = leaf(n, ())
+            leaves.append(found)
+            return ("scalar", found[2].str)
+        if tag == "ref" and len(n) == 2 and type(n.get("r")) is int and 0 <= n["r"] < len(table):
+            sig, own = table[n["r"]]
+            leaves.extend(own)
+            return sig
+        raise _NotCanonical  # complex numbers and anything else: the slow path
+
+    leaves: list = []
+    try:
+        signature = walk(header["root"], leaves, 0)
+    except RecursionError:
+        raise _NotCanonical from None
+    if not all(used):
+        raise _NotCanonical
+    return signature, leaves
+
+
+def _gather(data: bytes, leaves: list[tuple[int, int, np.dtype]]) -> np.ndarray:
+    """The numbers of ``leaves`` in order, as one float64 array."""
+    if not leaves:
+        return np.zeros(0)
+    return np.concatenate([np.frombuffer(data, dtype=dtype, count=count, offset=offset)
+                           for offset, count, dtype in leaves])
+
+
+@dataclass(frozen=True)
+class WireExpectation:
+    """The expected value of a case as the shortcut sees it (see the module's docstring)."""
+
+    signature: object
+    values: np.ndarray  # float64, canonical order
+    wire_bytes: int     # size of the expected value's own encoding
+
+    @classmethod
+    def of(cls, expected: object) -> "WireExpectation | None":
+        """The expectation of ``expected``, or None when the shortcut cannot handle it."""
+        try:
+            data = wire.encode(expected)
+            signature, leaves = _canonical(data, wire.MAX_HEADER)
+        except (wire.WireError, _NotCanonical):
+            return None
+        values = _gather(data, leaves)
+        if not np.isfinite(values).all():
+            return None
+        return cls(signature, values, len(data))
+
+    def accepts(self, data: bytes, *, rtol: float, atol: float) -> bool:
+        """Whether the wire message ``data`` decodes to a value every check would pass
+        against the expected one, within ``rtol``/``atol``. False when in doubt."""
+        if len(data) > 4 * self.wire_bytes + 65536:
+            return False
+        try:
+            signature, leaves = _canonical(data, wire.MAX_HEADER)
+        except _NotCanonical:
+            return False
+        if signature != self.signature:
+            return False
+        got = _gather(data, leaves)
+        if got.shape != self.values.shape:
+            return False
+        with np.errstate(invalid="ignore", over="ignore"):
+            ok = np.abs(got - self.values) <= atol + rtol * np.abs(self.values)
+        return bool(ok.all())
+
+
+def expectation_for(cache: dict, case_id: str, expected: object) -> WireExpectation | None:
+    """The expectation of a case, built once and kept in ``cache`` (the grading context's)."""
+    try:
+        return cache[case_id]
+    except KeyError:
+        found = cache[case_id] = WireExpectation.of(expected)
+        return found

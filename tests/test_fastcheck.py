@@ -1,0 +1,136 @@
+"""grader.fastcheck: accepting a right value from its wire bytes, and never a wrong one."""
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pytest
+
+from grader import checks, wire
+from grader.commands import DEFAULT_RUBRIC, load_context
+from grader.fastcheck import WireExpectation, expectation_for
+from grader.models import Tolerance
+
+TOL = Tolerance(rtol=1e-5, atol=1e-7)
+
+
+@pytest.fixture(scope="module")
+def context():
+    return load_context(DEFAULT_RUBRIC)
+
+
+def slow_passes(part, case, student, expected) -> bool:
+    """What the runner's checks say of ``student``, output by output."""
+    for name in case.outputs:
+        spec = part.output(name)
+        try:
+            got = checks.get_path(student, spec.path)
+        except LookupError:
+            return False
+        if checks.CHECKS[spec.check](got, checks.get_path(expected, spec.path),
+                                     tolerance=case.tolerance, name=name) is not None:
+            return False
+    return True
+
+
+def accepts(expected, student, tol=TOL) -> bool:
+    return WireExpectation.of(expected).accepts(wire.encode(student), rtol=tol.rtol, atol=tol.atol)
+
+
+def test_every_case_accepts_its_expected_value_and_a_copy_within_tolerance(context):
+    rng = np.random.default_rng(0)
+    for part in context.rubric.parts:
+        for case in part.cases:
+            expected = context.fixtures[case.id].expected
+            exp = WireExpectation.of(expected)
+            assert exp is not None, case.id
+            assert exp.accepts(wire.encode(expected), rtol=1e-5, atol=1e-7)
+
+            def nudge(x):
+                if isinstance(x, np.ndarray):
+                    return x * (1 + 1e-7 * rng.standard_normal(x.shape))
+                if isinstance(x, dict):
+                    return {k: nudge(v) for k, v in reversed(list(x.items()))}  # other key order too
+                if isinstance(x, (list, tuple)):
+                    return type(x)(nudge(v) for v in x)
+                return x
+            assert exp.accepts(wire.encode(nudge(expected)), rtol=1e-5, atol=1e-7), case.id
+
+
+def test_no_known_mistake_is_ever_accepted_where_the_checks_would_fail(context):
+    """Every mutant output stored in the fixtures: accepted only if the checks pass it too."""
+    seen = accepted = 0
+    for part in context.rubric.parts:
+        for case in part.cases:
+            fixture = context.fixtures[case.id]
+            exp = WireExpectation.of(fixture.expected)
+            for value in fixture.mutants.values():
+                if type(value).__name__ == "MutantError":
+                    continue
+                seen += 1
+                if exp.accepts(wire.encode(value), rtol=case.tolerance.rtol, atol=case.tolerance.atol):
+                    accepted += 1
+                    assert slow_passes(part, case, value, fixture.expected), (case.id, "accepted a wrong value")
+    assert seen > 100
+    assert accepted < seen  # most mistakes show on most cases
+
+
+def test_shared_objects_are_the_same_as_copies():
+    params = {"W": np.ones((2, 2)), "b": np.zeros((2, 1))}
+    shared = ([(np.ones(2), params), (np.zeros(2), params)], np.arange(3.0))
+    copied = ([(np.ones(2), copy.deepcopy(params)), (np.zeros(2), copy.deepcopy(params))], np.arange(3.0))
+    assert accepts(copied, shared) and accepts(shared, copied)
+
+
+@pytest.mark.parametrize("student", [
+    [np.ones(3), np.zeros(2)],                       # a list where a tuple is expected
+    (np.ones(3),),                                   # an element missing
+    (np.ones(3), np.zeros(2), None),                 # one too many
+    (np.ones(3), np.zeros((2, 1))),                  # another shape
+    (np.ones(3, dtype=np.float32), np.zeros(2)),     # another dtype
+    (np.ones(3), np.zeros(2, dtype=np.int64)),
+    (np.ones(3) + 1e-3, np.zeros(2)),                # beyond the tolerance
+    (np.array([1.0, np.nan, 1.0]), np.zeros(2)),     # NaN
+    (np.array([1.0, np.inf, 1.0]), np.zeros(2)),
+    (np.ones(3), 0.0),
+])
+def test_anything_unlike_the_expected_value_is_left_to_the_slow_path(student):
+    assert not accepts((np.ones(3), np.zeros(2)), student)
+
+
+def test_dicts_need_the_same_keys_and_literals_the_same_values():
+    expected = {"da": np.ones(2), "n": 3, "name": "x", "none": None}
+    assert accepts(expected, {"none": None, "name": "x", "n": 3, "da": np.ones(2)})
+    assert not accepts(expected, {**expected, "extra": 1})
+    assert not accepts(expected, {k: v for k, v in expected.items() if k != "n"})
+    assert not accepts(expected, {**expected, "n": 3.0})
+    assert not accepts(expected, {**expected, "name": "y"})
+
+
+def test_malformed_messages_are_refused_without_raising():
+    exp = WireExpectation.of((np.ones(3), {"w": np.zeros(2)}))
+    good = wire.encode((np.ones(3), {"w": np.zeros(2)}))
+    assert exp.accepts(good, rtol=0, atol=0)
+    header_len = int.from_bytes(good[4:8], "big")
+    bad = [
+        b"", b"GW1\n", good[:-1], good + b"\0", b"XXXX" + good[4:],
+        good[:4] + (10**9).to_bytes(4, "big") + good[8:],
+        good.replace(b'"b":1', b'"b":0'),   # one buffer used twice, the other never
+        good.replace(b'"b":1', b'"b":7'),   # no such buffer
+        good[:8] + b" " * header_len + good[8 + header_len:],  # not JSON
+    ]
+    for data in bad:
+        assert not exp.accepts(data, rtol=0, atol=0), data[:40]
+
+
+def test_unusable_expected_values_have_no_expectation():
+    assert WireExpectation.of((np.array([1.0, np.nan]),)) is None
+    assert WireExpectation.of(np.ones(2, dtype=np.float32)) is None
+    assert WireExpectation.of(1 + 2j) is None
+    assert WireExpectation.of(object()) is None
+
+
+def test_expectations_are_built_once_per_cache():
+    cache: dict = {}
+    first = expectation_for(cache, "c", (np.ones(2),))
+    assert expectation_for(cache, "c", (np.zeros(5),)) is first
