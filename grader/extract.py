@@ -37,7 +37,7 @@ try:  # CPython's flag constants, for the fast reading of symbol tables
     import _symtable
 except ImportError:  # pragma: no cover - other interpreters use the public API
     _symtable = None
-from grader.notebook import Cell, Notebook, SourceMemo, load
+from grader.notebook import Cell, Notebook, SourceMemo, load, without_trailing_comments
 
 __all__ = [
     "Diagnostic",
@@ -527,28 +527,6 @@ def _fast_cell(source: str) -> tuple[object, ...] | None:
     return _CELL_MEMO(source)
 
 
-def _without_trailing_comments(source: str) -> str:
-    """``source`` without its last lines when they are blank or comments without quotes.
-
-    A student's note after the template's code (``# tested on my machine``)
-    then does not make a cell new to :func:`_fast_cell`'s memo.  Such lines
-    change neither the statements nor their lines, nor how the fast path
-    splits and checks the cell (no quote to count, no code to classify); a
-    cell whose last kept line ends with a backslash (which would continue into
-    the comment) is returned whole.
-    """
-    end = len(source)
-    while end > 0:
-        start = source.rfind("\n", 0, end) + 1
-        line = source[start:end].lstrip(" \t\f")
-        if line and not (line[0] == "#" and "'" not in line and '"' not in line):
-            break
-        end = max(start - 1, 0)
-    if end == len(source) or source[:end].endswith("\\"):
-        return source
-    return source[:end]
-
-
 def _classify_cell_frozen(source: str) -> tuple[object, ...] | None:
     """:func:`_classify_cell` as a tuple (the memo's values are shared between callers)."""
     items = _classify_cell(source)
@@ -732,7 +710,8 @@ class _Extractor:
                 cell = dataclasses.replace(cell, source=cell.source.replace("\r\n", "\n").replace("\r", "\n"))
             for m in _GRADED_RE.finditer(cell.source):
                 self.graded_markers.append((cell.index, m.group(1)))
-            fast = _fast_cell(_without_trailing_comments(cell.source))
+            # A student's note after the template's code must not make the cell new to the memo.
+            fast = _fast_cell(without_trailing_comments(cell.source))
             if fast is not None:
                 parsed = _ParsedCell(cell.index, cell.source, [])
                 for item in fast:

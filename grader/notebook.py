@@ -19,7 +19,8 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Callable, Generic, Hashable, TypeVar
 
-__all__ = ["SubmissionError", "Cell", "Notebook", "load", "DEFAULT_MAX_BYTES", "SourceMemo"]
+__all__ = ["SubmissionError", "Cell", "Notebook", "load", "DEFAULT_MAX_BYTES", "SourceMemo",
+           "without_trailing_comments"]
 
 _V = TypeVar("_V")
 
@@ -255,9 +256,14 @@ class SourceMemo(Generic[_V]):
         self.hits = 0
         self.misses = 0
 
-    def __call__(self, text: str, *extra: Hashable) -> _V:
-        """``fn(text, *extra)``, from the memo when the same arguments were seen recently."""
-        if len(text) > self.max_key_chars:
+    def __call__(self, text: str | tuple[str, ...], *extra: Hashable) -> _V:
+        """``fn(text, *extra)``, from the memo when the same arguments were seen recently.
+
+        ``text`` is a string or a tuple of strings (a cell's outputs); its
+        characters count against the bounds.
+        """
+        size = len(text) if isinstance(text, str) else sum(len(t) for t in text)
+        if size > self.max_key_chars:
             return self._fn(text, *extra)
         key = (text, *extra) if extra else text
         with self._lock:
@@ -270,8 +276,8 @@ class SourceMemo(Generic[_V]):
         with self._lock:
             self.misses += 1
             if key not in self._store:
-                self._store[key] = (len(text), value)
-                self._chars += len(text)
+                self._store[key] = (size, value)
+                self._chars += size
             while len(self._store) > self.max_entries or self._chars > self.max_chars:
                 _, (size, _) = self._store.popitem(last=False)
                 self._chars -= size
@@ -292,6 +298,31 @@ class SourceMemo(Generic[_V]):
             self._store.clear()
             self._chars = 0
             self.hits = self.misses = 0
+
+
+def without_trailing_comments(source: str) -> str:
+    """``source`` without its last lines when they are blank or plain comments.
+
+    For memo keys: a student's note after the template's code (``# tested on
+    my machine``) then does not make a cell new.  Only lines that cannot change
+    how Python or a line-based reader sees the code before them are dropped:
+    blank lines (spaces and tabs) and comments of printable characters without
+    quotes (a quote could close a string opened above; a NUL byte or a
+    line-separator character is not printable).  When the last kept line ends
+    with a backslash (which would continue into the comment), ``source`` is
+    returned whole.  Parsing the result gives the same statements, at the same
+    lines, as parsing ``source``, and the same syntax errors.
+    """
+    end = len(source)
+    while end > 0:
+        start = source.rfind("\n", 0, end) + 1
+        line = source[start:end].lstrip(" \t")
+        if line and not (line[0] == "#" and line.isprintable() and "'" not in line and '"' not in line):
+            break
+        end = max(start - 1, 0)
+    if end == len(source) or source[:end].endswith("\\"):
+        return source
+    return source[:end]
 
 
 def _human(n: int) -> str:

@@ -20,11 +20,13 @@ import ast
 import re
 import warnings
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any, Iterator, Mapping, Sequence
 
-from grader.imdb.labels import CELLS, RECURRENT, stack_label
+from grader.imdb.labels import CELLS, RECURRENT, WRAPPERS, stack_label
+from grader.notebook import SourceMemo, without_trailing_comments
 
-__all__ = ["Validation", "FitCall", "EvalCall", "ReportLiteral", "CodeFacts", "read_code", "parse_cell"]
+__all__ = ["Validation", "FitCall", "EvalCall", "ReportLiteral", "CodeFacts", "read_code", "parse_cell",
+           "clear_memos"]
 
 _MAX_INLINE = 3
 _MAX_UNROLL = 8
@@ -90,7 +92,7 @@ class CodeFacts:
     fits: tuple[FitCall, ...]
     evals: tuple[EvalCall, ...]
     reports: tuple[ReportLiteral, ...]
-    literals: dict[int, frozenset[str]]
+    literals: Mapping[int, frozenset[str]]  # code cell index -> numbers its code spells out
     mentions_imdb: bool
     builds_recurrent: bool
     unparsed_cells: tuple[int, ...]
@@ -112,12 +114,30 @@ def parse_cell(source: str) -> tuple[list[ast.stmt], bool]:
     """Statements of a cell, tolerating syntax errors; returns ``(statements, complete)``.
 
     A cell that does not parse is cut into top-level chunks (at unindented lines)
-    and every chunk that parses is kept.
+    and every chunk that parses is kept.  The statements may be shared with
+    other callers (per-process memo): read them, do not change them.
     """
-    text = _strip_magics(source)
+    body, complete = _cell_statements(source)
+    return list(body), complete
+
+
+def _cell_statements(source: str) -> tuple[tuple[ast.stmt, ...], bool]:
+    """`parse_cell` as a tuple, memoised by the cell's source, then by its code without
+    magics and trailing comments (a student's note after a template's code)."""
+    return _CELL_MEMO(source)
+
+
+def _parse_source(source: str) -> tuple[tuple[ast.stmt, ...], bool]:
+    """`parse_cell` computed: magics stripped, then the text parsed (memoised by that text)."""
+    return _TEXT_MEMO(without_trailing_comments(_strip_magics(source)))
+
+
+def _parse_text(text: str) -> tuple[tuple[ast.stmt, ...], bool]:
+    """`_parse_tolerant` with warnings silenced, as a tuple."""
     with warnings.catch_warnings():  # student code: "invalid escape sequence" and the like
         warnings.simplefilter("ignore")
-        return _parse_tolerant(text)
+        body, complete = _parse_tolerant(text)
+    return tuple(body), complete
 
 
 def _parse_tolerant(text: str) -> tuple[list[ast.stmt], bool]:
@@ -771,28 +791,103 @@ def _literals(statements: Sequence[ast.stmt]) -> frozenset[str]:
     return frozenset(found)
 
 
+def _cell_literals(source: str) -> frozenset[str]:
+    """`_literals` of a cell's statements."""
+    return _literals(_cell_statements(source)[0])
+
+
+class _Literals(Mapping[int, frozenset[str]]):
+    """Code cell index -> `_literals` of its statements, each computed when first asked for.
+
+    Only cells whose outputs print an accuracy are ever asked about, so most
+    cells are never walked for their numbers.
+    """
+
+    def __init__(self, sources: dict[int, str]) -> None:
+        """``sources``: code cell index -> its source, in notebook order."""
+        self._sources = sources
+        self._done: dict[int, frozenset[str]] = {}
+
+    def __getitem__(self, index: int) -> frozenset[str]:
+        """The numbers cell ``index``'s code spells out (KeyError for other cells)."""
+        found = self._done.get(index)
+        if found is None:
+            found = self._done[index] = _LITERALS_MEMO(self._sources[index])
+        return found
+
+    def __iter__(self) -> Iterator[int]:
+        """Code cell indices in notebook order."""
+        return iter(self._sources)
+
+    def __len__(self) -> int:
+        """Number of code cells."""
+        return len(self._sources)
+
+    def __repr__(self) -> str:
+        """As the dict it stands for."""
+        return repr(dict(self))
+
+
+# What the walk can record only where one of these words is written in the code:
+# a fit or evaluate call (an attribute of that name), a report literal (a name
+# compared in lower case), a recurrent layer (`_Walker.layer`: RECURRENT, CELLS,
+# Bidirectional, RNN(...)).  A notebook whose code has none of them is not walked.
+_WALK_WORDS = re.compile("|".join(
+    [re.escape(w) for w in sorted({*RECURRENT, *CELLS, *WRAPPERS, "RNN", "fit", "evaluate"}, key=len, reverse=True)]
+    + ["(?i:report|results)"]))
+
+
+def _worth_walking(sources: Sequence[str]) -> bool:
+    """True unless no code cell can give the walk anything to record (see `_WALK_WORDS`).
+
+    Code with non-ASCII characters is always walked: Python folds identifiers
+    (NFKC), so ``ｆｉｔ`` is ``fit`` without the word being written.
+    """
+    return any(not src.isascii() or _WALK_WORDS.search(src) for src in sources)
+
+
 def read_code(cells: Sequence[Any]) -> CodeFacts:
-    """Read every code cell (objects with ``index``, ``kind``, ``source``) in order."""
+    """Read every code cell (objects with ``index``, ``kind``, ``source``) in order.
+
+    Parsing is memoised per cell source (`_CELL_MEMO`), and the walk over the
+    statements is skipped when no code cell contains a word it could record
+    (`_worth_walking`): it then would record nothing.
+    """
+    code = [cell for cell in cells if cell.kind == "code"]
     walker = _Walker()
-    literals: dict[int, frozenset[str]] = {}
+    sources: dict[int, str] = {}
     unparsed: list[int] = []
     mentions = False
-    for cell in cells:
-        if cell.kind != "code":
-            continue
+    walk = _worth_walking([cell.source for cell in code])
+    for cell in code:
         walker.cell = cell.index
         walker.order = 0
-        if re.search(r"imdb", cell.source, re.I):
+        if not mentions and re.search(r"imdb", cell.source, re.I):
             mentions = True
-        body, complete = parse_cell(cell.source)
+        body, complete = _cell_statements(cell.source)
         if not complete:
             unparsed.append(cell.index)
-        literals[cell.index] = _literals(body)
+        sources[cell.index] = cell.source
+        if not walk:
+            continue
         for stmt in body:
             try:
                 walker.statement(stmt, walker.env)
             except RecursionError:
                 continue
     return CodeFacts(fits=tuple(walker.fits), evals=tuple(walker.evals), reports=tuple(walker.reports),
-                     literals=literals, mentions_imdb=mentions, builds_recurrent=walker.builds_recurrent,
-                     unparsed_cells=tuple(unparsed))
+                     literals=_Literals(sources), mentions_imdb=mentions,
+                     builds_recurrent=walker.builds_recurrent, unparsed_cells=tuple(unparsed))
+
+
+# Per-process memos (grader.notebook.SourceMemo): a class's notebooks share their
+# template cells.  The statements are shared between notebooks; the walker only reads them.
+_CELL_MEMO: SourceMemo[tuple[tuple[ast.stmt, ...], bool]] = SourceMemo(_parse_source)
+_TEXT_MEMO: SourceMemo[tuple[tuple[ast.stmt, ...], bool]] = SourceMemo(_parse_text)
+_LITERALS_MEMO: SourceMemo[frozenset[str]] = SourceMemo(_cell_literals)
+
+
+def clear_memos() -> None:
+    """Empty this module's per-process memos (tests and benchmarks; no result depends on them)."""
+    for memo in (_CELL_MEMO, _TEXT_MEMO, _LITERALS_MEMO):
+        memo.clear()
