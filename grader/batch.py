@@ -17,27 +17,35 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
 import time
 import traceback
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from typing import Callable, Sequence
+from types import MappingProxyType
+from typing import Callable, Mapping, Sequence
 
 from grader.discover import Submission
 from grader.models import HARNESS, SubmissionResult
-from grader.report import write_submission
+from grader.report import result_from_dict, result_to_dict, summary_of, write_submission
 from grader.runner import GradingContext, grade_submission, unreadable_result
 
-#: Called in the worker before a submission's files are (re)written, and after.
+#: Called in the worker before a submission's files are (re)written, and after (with the
+#: submission's incremental key, or None).
 Prepare = Callable[[Submission], None]
-Finish = Callable[[Submission, SubmissionResult, Path], None]
+Finish = Callable[[Submission, SubmissionResult, Path, "str | None"], None]
 HOOK_ERRORS = "grader-errors.txt"  # in OUT/<id>/: what a finishing step could not do
 
 
 @dataclass(frozen=True)
 class Done:
-    """What a worker reports for one submission (the full result is on disk)."""
+    """What a worker reports for one submission (the full result is on disk).
+
+    ``record`` is ``grader.report.result_to_dict`` of the result's summary
+    (``grader.report.summary_of``): what the gradebook and the class report need,
+    so that the grading process never reads the full results back.
+    """
 
     submission_id: str
     status: str
@@ -45,6 +53,11 @@ class Done:
     max_points: float
     seconds: float
     problem: str = ""
+    record: dict | None = None
+
+    def summary(self) -> SubmissionResult | None:
+        """The result's summary (see ``grader.report.summary_of``), or None if not sent."""
+        return None if self.record is None else result_from_dict(self.record)
 
 
 class BatchInterrupted(KeyboardInterrupt):
@@ -57,11 +70,11 @@ class BatchInterrupted(KeyboardInterrupt):
 
 def grade_one(submission: Submission, *, context: GradingContext, sandbox: object,
               out_dir: Path, prepare: Prepare | None = None,
-              finish: Finish | None = None) -> SubmissionResult:
+              finish: Finish | None = None, key: str | None = None) -> SubmissionResult:
     """Grade and write one submission; a bug of ours becomes a harness-error result, never a crash.
 
     ``prepare`` runs before the files are written (for example to forget an
-    old incremental key), ``finish`` after (extra reports, the new key); an
+    old incremental key), ``finish`` after (extra reports, the new ``key``); an
     exception in either is logged to ``OUT/<id>/grader-errors.txt`` and the
     batch goes on.
     """
@@ -84,7 +97,7 @@ def grade_one(submission: Submission, *, context: GradingContext, sandbox: objec
     if folder.is_dir():
         (folder / HOOK_ERRORS).unlink(missing_ok=True)
     write_submission(result, out_dir)
-    _run_hook(finish, folder, submission, result, folder)
+    _run_hook(finish, folder, submission, result, folder, key)
     return result
 
 
@@ -109,9 +122,10 @@ def log_problem(folder: Path, text: str) -> None:
 
 
 def _summary(result: SubmissionResult, seconds: float) -> Done:
+    """The ``Done`` line of ``result``, with its summary record."""
     problem = result.messages[0] if result.status != "graded" and result.messages else ""
     return Done(result.submission_id, result.status, result.points, result.max_points, seconds,
-                problem)
+                problem, record=result_to_dict(summary_of(result)))
 
 
 def _exit_on_term(signum: int, frame: object) -> None:
@@ -157,134 +171,262 @@ class ResilientSandbox:
         self.close()
 
 
-def _worker(conn: Connection, submissions: Sequence[Submission], context: GradingContext,
-            out_dir: Path, sandbox_options: dict, prepare: Prepare | None,
-            finish: Finish | None) -> None:
-    """A worker's loop: receive an index into ``submissions`` (inherited by fork), grade it."""
+def _task(submission: Submission, key: str | None) -> tuple:
+    """A submission and its key as plain data for a worker's pipe (mapping proxies do not pickle)."""
+    return (submission.id, str(submission.path),
+            {name: str(path) for name, path in submission.extra_files.items()},
+            submission.problem, key)
 
+
+def _from_task(task: tuple) -> tuple[Submission, str | None]:
+    """Inverse of ``_task``."""
+    sid, path, extra, problem, key = task
+    return (Submission(id=sid, path=Path(path), problem=problem,
+                       extra_files=MappingProxyType({n: Path(p) for n, p in extra.items()})), key)
+
+
+def _start_sandbox(options: dict, warm_up: Callable[[], None] | None) -> ResilientSandbox:
+    """A ``ResilientSandbox``; ``warm_up`` runs in this thread while the zygote boots in its own
+    process (the constructor only waits for it), so the two overlap."""
+    if warm_up is None:
+        return ResilientSandbox(**options)
+    box: list = []
+    failed: list[BaseException] = []
+
+    def start() -> None:
+        try:
+            box.append(ResilientSandbox(**options))
+        except BaseException as exc:  # noqa: BLE001 - raised again in the caller's thread
+            failed.append(exc)
+
+    thread = threading.Thread(target=start, name="sandbox-start", daemon=True)
+    thread.start()
+    try:
+        warm_up()
+    except Exception:  # noqa: BLE001 - a warm-up is an optimisation; the real call reports errors
+        pass
+    thread.join()
+    if failed:
+        raise failed[0]
+    return box[0]
+
+
+def _worker(conn: Connection, context: GradingContext, out_dir: Path, sandbox_options: dict,
+            prepare: Prepare | None, finish: Finish | None,
+            warm_up: Callable[[], None] | None) -> None:
+    """A worker's loop: start the sandbox (and ``warm_up``), then grade each task received."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process decides when to stop
     signal.signal(signal.SIGTERM, _exit_on_term)
-    with ResilientSandbox(**sandbox_options) as sandbox:
+    with _start_sandbox(sandbox_options, warm_up) as sandbox:
         conn.send(("ready", sandbox.capabilities.describe()))
         while True:
             try:
-                index = conn.recv()
+                task = conn.recv()
             except EOFError:
                 return
-            if index is None:
+            if task is None:
                 return
-            submission = submissions[index]
+            submission, key = _from_task(task)
             start = time.perf_counter()
             result = grade_one(submission, context=context, sandbox=sandbox, out_dir=out_dir,
-                               prepare=prepare, finish=finish)
+                               prepare=prepare, finish=finish, key=key)
             conn.send(("done", _summary(result, time.perf_counter() - start)))
+
+
+class WorkerPool:
+    """Grading workers started before the submissions are known, so that their sandboxes boot
+    while the caller finds, hashes and sorts the submissions; ``run`` then feeds them.
+
+    With ``jobs`` = 1 nothing is forked: the sandbox starts in a thread of this
+    process and ``run`` grades here. Otherwise each worker is forked now (it
+    shares the loaded fixtures copy-on-write), starts its own sandbox with
+    ``warm_up`` alongside, and receives submissions over its pipe. Student code
+    never runs in these processes: only in the sandbox children, forked from a
+    clean zygote. Use as a context manager: leaving it stops the workers.
+    """
+
+    def __init__(self, *, context: GradingContext, out_dir: Path, jobs: int | None = None,
+                 sandbox_options: dict | None = None, prepare: Prepare | None = None,
+                 finish: Finish | None = None, warm_up: Callable[[], None] | None = None) -> None:
+        self.context = context
+        self.out_dir = Path(out_dir)
+        self.jobs = max(1, jobs or os.cpu_count() or 1)
+        self._options = dict(sandbox_options or {})
+        self._prepare, self._finish, self._warm_up = prepare, finish, warm_up
+        self._ctx = multiprocessing.get_context("fork")
+        self._workers: dict[Connection, list] = {}  # conn -> [process, task or None]
+        self._retired: list = []
+        self._local: Callable[[], ResilientSandbox] | None = None
+        if self.jobs == 1:
+            self._local = _background(lambda: _start_sandbox(self._options, self._warm_up))
+        else:
+            for _ in range(self.jobs):
+                self._start_worker()
+
+    def _start_worker(self) -> None:
+        parent, child = self._ctx.Pipe()
+        proc = self._ctx.Process(target=_worker,
+                                 args=(child, self.context, self.out_dir, self._options,
+                                       self._prepare, self._finish, self._warm_up),
+                                 daemon=True)
+        proc.start()
+        child.close()
+        self._workers[parent] = [proc, None]
+
+    def run(self, submissions: Sequence[Submission], *, keys: Mapping[str, str | None] | None = None,
+            on_done: Callable[[Done], None] | None = None,
+            on_note: Callable[[str], None] | None = None) -> list[Done]:
+        """Grade ``submissions`` (once per pool); call ``on_done`` as each completes.
+
+        ``keys``: submission id -> incremental key, handed to ``finish``. Ctrl-C
+        raises ``BatchInterrupted`` once the workers are stopped.
+        """
+        keys = keys or {}
+        on_done = on_done or (lambda done: None)
+        on_note = on_note or (lambda note: None)
+        finished: list[Done] = []
+        if self._local is not None:
+            return self._run_here(submissions, keys, on_done, on_note, finished)
+        pending = [_task(sub, keys.get(sub.id)) for sub in reversed(submissions)]
+        context = self.context
+        noted = False
+
+        def hand_out(conn: Connection) -> None:
+            entry = self._workers[conn]
+            if pending:
+                task = pending.pop()
+                conn.send(task)
+                entry[1] = task
+            else:
+                conn.send(None)
+                self._retired.append(self._workers.pop(conn)[0])
+
+        try:
+            for conn in list(self._workers):
+                hand_out(conn)
+            while self._workers:
+                for conn in wait(list(self._workers)):
+                    proc, current = self._workers[conn]
+                    try:
+                        kind, payload = conn.recv()
+                    except (EOFError, OSError):
+                        self._workers.pop(conn)
+                        proc.join(timeout=5)
+                        if current is not None:
+                            sid, path = current[0], current[1]
+                            result = unreadable_result(
+                                context.rubric, submission_id=sid, path=path, status=HARNESS,
+                                message="The grading worker died while grading this "
+                                        "submission (not the student's fault).")
+                            write_submission(result, self.out_dir)
+                            done = _summary(result, 0.0)
+                            finished.append(done)
+                            on_done(done)
+                        if pending:
+                            self._start_worker()
+                            hand_out(list(self._workers)[-1])
+                        continue
+                    if kind == "ready":
+                        if not noted:
+                            on_note(payload)
+                            noted = True
+                        continue
+                    if kind == "done":
+                        self._workers[conn][1] = None
+                        finished.append(payload)
+                        on_done(payload)
+                        hand_out(conn)
+        except KeyboardInterrupt:
+            self.close()
+            raise BatchInterrupted(finished) from None
+        return finished
+
+    def _run_here(self, submissions: Sequence[Submission], keys: Mapping[str, str | None],
+                  on_done: Callable[[Done], None], on_note: Callable[[str], None],
+                  finished: list[Done]) -> list[Done]:
+        """``run`` with one job: grade in this process with the sandbox started at construction."""
+        try:
+            sandbox = self._local()
+            self._local = lambda: sandbox
+            on_note(sandbox.capabilities.describe())
+            for sub in submissions:
+                start = time.perf_counter()
+                result = grade_one(sub, context=self.context, sandbox=sandbox,
+                                   out_dir=self.out_dir, prepare=self._prepare,
+                                   finish=self._finish, key=keys.get(sub.id))
+                done = _summary(result, time.perf_counter() - start)
+                finished.append(done)
+                on_done(done)
+        except KeyboardInterrupt:
+            raise BatchInterrupted(finished) from None
+        return finished
+
+    def close(self) -> None:
+        """Stop every worker (those still busy are terminated) and close a local sandbox."""
+        for proc, _ in list(self._workers.values()):
+            proc.terminate()
+        for proc in self._retired:
+            proc.join(timeout=10)
+        for proc, _ in list(self._workers.values()):
+            proc.join(timeout=10)
+        for proc in [p for p, _ in self._workers.values()] + self._retired:
+            if proc.is_alive():
+                proc.kill()
+                proc.join(timeout=5)
+        self._workers.clear()
+        self._retired.clear()
+        if self._local is not None:
+            local, self._local = self._local, None
+            try:
+                local().close()
+            except Exception:  # noqa: BLE001 - a sandbox that never started has nothing to close
+                pass
+
+    def __enter__(self) -> "WorkerPool":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _background(make: Callable[[], object]) -> Callable[[], object]:
+    """Start ``make()`` in a thread now; the returned function waits for its value (or raises
+    its exception)."""
+    box: list = []
+
+    def target() -> None:
+        try:
+            box.append((True, make()))
+        except BaseException as exc:  # noqa: BLE001 - raised again by the waiter
+            box.append((False, exc))
+
+    thread = threading.Thread(target=target, name="sandbox-start", daemon=True)
+    thread.start()
+
+    def result() -> object:
+        thread.join()
+        ok, value = box[0]
+        if not ok:
+            raise value
+        return value
+    return result
 
 
 def grade_batch(submissions: Sequence[Submission], *, context: GradingContext, out_dir: Path,
                 jobs: int | None = None, sandbox_options: dict | None = None,
                 on_done: Callable[[Done], None] | None = None,
                 on_note: Callable[[str], None] | None = None,
-                prepare: Prepare | None = None, finish: Finish | None = None) -> list[Done]:
+                prepare: Prepare | None = None, finish: Finish | None = None,
+                keys: Mapping[str, str | None] | None = None) -> list[Done]:
     """Grade ``submissions`` with ``jobs`` workers; call ``on_done`` as each completes.
 
     ``prepare`` / ``finish`` run in the worker around the writing of each
     submission's files (see ``grade_one``). Ctrl-C raises ``BatchInterrupted``
-    once the workers are stopped.
-
-    With one job everything runs in this process (plus the sandbox's own);
-    otherwise workers are forked after the fixtures are loaded, so they share
-    them copy-on-write. Student code never runs in these processes: only in
-    the sandbox children, forked from a clean zygote.
+    once the workers are stopped. A ``WorkerPool`` started and run at once.
     """
-
-    out_dir = Path(out_dir)
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(submissions) or 1))
-    sandbox_options = dict(sandbox_options or {})
-    on_done = on_done or (lambda done: None)
-    on_note = on_note or (lambda note: None)
-    finished: list[Done] = []
     if not submissions:
-        return finished
-
-    if jobs == 1:
-        try:
-            with ResilientSandbox(**sandbox_options) as sandbox:
-                on_note(sandbox.capabilities.describe())
-                for sub in submissions:
-                    start = time.perf_counter()
-                    result = grade_one(sub, context=context, sandbox=sandbox, out_dir=out_dir,
-                                       prepare=prepare, finish=finish)
-                    done = _summary(result, time.perf_counter() - start)
-                    finished.append(done)
-                    on_done(done)
-        except KeyboardInterrupt:
-            raise BatchInterrupted(finished) from None
-        return finished
-
-    ctx = multiprocessing.get_context("fork")
-    pending = list(reversed(range(len(submissions))))
-    workers: dict[Connection, tuple[object, Submission | None]] = {}
-
-    def start_worker() -> None:
-        parent, child = ctx.Pipe()
-        proc = ctx.Process(target=_worker,
-                           args=(child, submissions, context, out_dir, sandbox_options,
-                                 prepare, finish),
-                           daemon=True)
-        proc.start()
-        child.close()
-        workers[parent] = (proc, None)
-
-    def hand_out(conn: Connection) -> None:
-        proc, _ = workers[conn]
-        if pending:
-            index = pending.pop()
-            conn.send(index)
-            workers[conn] = (proc, submissions[index])
-        else:
-            conn.send(None)
-            workers.pop(conn)
-            proc.join(timeout=10)
-
-    noted = False
-    try:
-        for _ in range(jobs):
-            start_worker()
-        while workers:
-            for conn in wait(list(workers)):
-                proc, current = workers[conn]
-                try:
-                    kind, payload = conn.recv()
-                except (EOFError, OSError):
-                    workers.pop(conn)
-                    if current is not None:
-                        result = unreadable_result(
-                            context.rubric, submission_id=current.id, path=str(current.path),
-                            status=HARNESS, message="The grading worker died while grading this "
-                                                    "submission (not the student's fault).")
-                        write_submission(result, out_dir)
-                        done = _summary(result, 0.0)
-                        finished.append(done)
-                        on_done(done)
-                    if pending:
-                        start_worker()
-                    continue
-                if kind == "ready":
-                    if not noted:
-                        on_note(payload)
-                        noted = True
-                elif kind == "done":
-                    finished.append(payload)
-                    on_done(payload)
-                hand_out(conn)
-    except KeyboardInterrupt:
-        raise BatchInterrupted(finished) from None
-    finally:
-        for conn, (proc, _) in list(workers.items()):
-            proc.terminate()
-        for conn, (proc, _) in list(workers.items()):
-            proc.join(timeout=10)
-            if proc.is_alive():
-                proc.kill()
-                proc.join(timeout=5)
-    return finished
+        return []
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(submissions)))
+    with WorkerPool(context=context, out_dir=out_dir, jobs=jobs, sandbox_options=sandbox_options,
+                    prepare=prepare, finish=finish) as pool:
+        return pool.run(submissions, keys=keys, on_done=on_done, on_note=on_note)

@@ -15,6 +15,7 @@ part of what students receive.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import html
 import io
 import statistics
@@ -30,7 +31,7 @@ from grader.models import (
 from grader.files import write_atomic
 from grader.report import STATUS_WORDS
 
-__all__ = ["write_class_report", "class_report_html", "ClassStats", "class_stats", "IMDB_PART", "IMDB_FLAGS"]
+__all__ = ["write_class_report", "class_report_html", "ClassStats", "ClassTally", "class_stats", "IMDB_PART", "IMDB_FLAGS"]
 
 REPORT_NAME = "report.html"
 IMDB_PART = "imdb_report"
@@ -125,72 +126,134 @@ class ClassStats:
     harness_cases: Mapping[str, int] = field(default_factory=dict)  # submission -> cases with harness errors
 
 
+class ClassTally:
+    """The class statistics built one result at a time, so that a class run need not hold every
+    result: each ``add`` updates counters and keeps only what the report lists per submission
+    (its score, the IMDB part of a graded one, the messages of one that was not graded)."""
+
+    def __init__(self, *, rubric: Rubric) -> None:
+        self.rubric = rubric
+        self.total = 0
+        self._graded: list[SubmissionResult] = []
+        self._unreadable: list[SubmissionResult] = []
+        self._harness: list[SubmissionResult] = []
+        self._max_points: float | None = None
+        self._part_order = [p.name for p in rubric.parts]
+        self._case_info: dict[str, tuple[str, str, str]] = {
+            c.id: (c.part, c.name, c.visibility) for c in rubric.cases}
+        self._case_order = [c.id for c in rubric.cases]
+        self._part_max = {p.name: p.max_points for p in rubric.parts}
+        self._part_points: dict[str, list[float]] = defaultdict(list)
+        self._part_full: Counter = Counter()
+        self._part_status: dict[str, Counter] = defaultdict(Counter)
+        self._part_cases: Counter = Counter()
+        self._part_passed: Counter = Counter()
+        self._case_status: dict[str, Counter] = defaultdict(Counter)
+        self._mistake_subs: dict[str, set[str]] = defaultdict(set)
+        self._mistake_cases: Counter = Counter()
+        self._mistake_message: dict[str, str] = {}
+        self._harness_cases: Counter = Counter()
+
+    def add(self, result: SubmissionResult) -> None:
+        """Count ``result`` (a full result or ``grader.report.summary_of`` one)."""
+        self.total += 1
+        if result.status == "graded":
+            bonus = result.part(IMDB_PART)
+            self._graded.append(SubmissionResult(
+                submission_id=result.submission_id, path=result.path, status=result.status,
+                points=result.points, max_points=result.max_points,
+                parts=() if bonus is None else (dataclasses.replace(bonus, cases=()),)))
+        elif result.status == "unreadable":
+            self._unreadable.append(_listed(result))
+        else:
+            self._harness.append(_listed(result))
+        if result.status in ("graded", "unreadable"):
+            self._max_points = (result.max_points if self._max_points is None
+                                else max(self._max_points, result.max_points))
+        if result.status != "graded":  # unreadable and harness results say nothing about the parts
+            return
+        for part in result.parts:
+            if part.name not in self._part_max:
+                self._part_order.append(part.name)
+                self._part_max[part.name] = part.max_points
+            self._part_points[part.name].append(part.points)
+            self._part_status[part.name][part.status] += 1
+            if part.max_points > 0 and part.points >= part.max_points - 1e-9:
+                self._part_full[part.name] += 1
+            for case in part.cases:
+                if case.case_id not in self._case_info:
+                    self._case_info[case.case_id] = (part.name, case.name, case.visibility)
+                    self._case_order.append(case.case_id)
+                self._case_status[case.case_id][case.status] += 1
+                self._part_cases[part.name] += 1
+                if case.status == PASSED:
+                    self._part_passed[part.name] += 1
+                if case.status == HARNESS:
+                    self._harness_cases[result.submission_id] += 1
+                if case.diagnosis is not None:
+                    self._mistake_subs[case.diagnosis.id].add(result.submission_id)
+                    self._mistake_cases[case.diagnosis.id] += 1
+                    self._mistake_message.setdefault(case.diagnosis.id, case.diagnosis.message)
+
+    def stats(self, *, by_id: bool = False) -> ClassStats:
+        """The statistics of what was added; ``by_id`` lists submissions in id order (else in the
+        order added)."""
+        order = (lambda rs: sorted(rs, key=lambda r: r.submission_id)) if by_id else list
+        graded, unreadable, harness = (tuple(order(rs)) for rs in
+                                       (self._graded, self._unreadable, self._harness))
+        max_points = (self._max_points if self._max_points is not None
+                      else self.rubric.max_points) or self.rubric.max_points
+        part_points, case_status, case_info = self._part_points, self._case_status, self._case_info
+        parts = tuple(PartStats(
+            name=name, max_points=self._part_max[name], submissions=len(part_points[name]),
+            mean_points=statistics.fmean(part_points[name]) if part_points[name] else 0.0,
+            full_marks=self._part_full[name], cases_run=self._part_cases[name],
+            cases_passed=self._part_passed[name], statuses=dict(self._part_status[name]))
+            for name in self._part_order)
+        cases = tuple(CaseStats(
+            case_id=cid, part=case_info[cid][0], name=case_info[cid][1], visibility=case_info[cid][2],
+            submissions=sum(case_status[cid].values()), passed=case_status[cid][PASSED],
+            statuses=dict(case_status[cid])) for cid in self._case_order)
+        mistakes = tuple(sorted(
+            (MistakeStats(id=m, message=self._mistake_message[m], submissions=len(subs),
+                          cases=self._mistake_cases[m])
+             for m, subs in self._mistake_subs.items()),
+            key=lambda s: (-s.submissions, -s.cases, s.id)))
+        return ClassStats(total=self.total, graded=graded, unreadable=unreadable, harness=harness,
+                          max_points=float(max_points),
+                          scores=tuple(r.points for r in graded + unreadable),
+                          parts=parts, cases=cases, mistakes=mistakes,
+                          harness_cases=dict(self._harness_cases))
+
+
+def _listed(result: SubmissionResult) -> SubmissionResult:
+    """What the report lists of a submission that was not graded: id, status, score, messages."""
+    return SubmissionResult(submission_id=result.submission_id, path=result.path,
+                            status=result.status, points=result.points,
+                            max_points=result.max_points, messages=tuple(result.messages))
+
+
 def class_stats(results: Sequence[SubmissionResult], *, rubric: Rubric) -> ClassStats:
     """Aggregate ``results`` (any number, any mix of statuses) against ``rubric``'s parts and cases."""
-    graded = tuple(r for r in results if r.status == "graded")
-    unreadable = tuple(r for r in results if r.status == "unreadable")
-    harness = tuple(r for r in results if r.status not in ("graded", "unreadable"))
-    scored = graded + unreadable
-    max_points = max([r.max_points for r in scored], default=rubric.max_points) or rubric.max_points
-
-    part_order = [p.name for p in rubric.parts]
-    case_info: dict[str, tuple[str, str, str]] = {c.id: (c.part, c.name, c.visibility) for c in rubric.cases}
-    case_order = [c.id for c in rubric.cases]
-    part_max = {p.name: p.max_points for p in rubric.parts}
-    part_points: dict[str, list[float]] = defaultdict(list)
-    part_full: Counter = Counter()
-    part_status: dict[str, Counter] = defaultdict(Counter)
-    part_cases: Counter = Counter()
-    part_passed: Counter = Counter()
-    case_status: dict[str, Counter] = defaultdict(Counter)
-    mistake_subs: dict[str, set[str]] = defaultdict(set)
-    mistake_cases: Counter = Counter()
-    mistake_message: dict[str, str] = {}
-    harness_cases: Counter = Counter()
-
-    for result in graded:  # unreadable and harness results say nothing about the parts
-        for part in result.parts:
-            if part.name not in part_max:
-                part_order.append(part.name)
-                part_max[part.name] = part.max_points
-            part_points[part.name].append(part.points)
-            part_status[part.name][part.status] += 1
-            if part.max_points > 0 and part.points >= part.max_points - 1e-9:
-                part_full[part.name] += 1
-            for case in part.cases:
-                if case.case_id not in case_info:
-                    case_info[case.case_id] = (part.name, case.name, case.visibility)
-                    case_order.append(case.case_id)
-                case_status[case.case_id][case.status] += 1
-                part_cases[part.name] += 1
-                if case.status == PASSED:
-                    part_passed[part.name] += 1
-                if case.status == HARNESS:
-                    harness_cases[result.submission_id] += 1
-                if case.diagnosis is not None:
-                    mistake_subs[case.diagnosis.id].add(result.submission_id)
-                    mistake_cases[case.diagnosis.id] += 1
-                    mistake_message.setdefault(case.diagnosis.id, case.diagnosis.message)
-
-    parts = tuple(PartStats(
-        name=name, max_points=part_max[name], submissions=len(part_points[name]),
-        mean_points=statistics.fmean(part_points[name]) if part_points[name] else 0.0,
-        full_marks=part_full[name], cases_run=part_cases[name], cases_passed=part_passed[name],
-        statuses=dict(part_status[name])) for name in part_order)
-    cases = tuple(CaseStats(
-        case_id=cid, part=case_info[cid][0], name=case_info[cid][1], visibility=case_info[cid][2],
-        submissions=sum(case_status[cid].values()), passed=case_status[cid][PASSED],
-        statuses=dict(case_status[cid])) for cid in case_order)
-    mistakes = tuple(sorted(
-        (MistakeStats(id=m, message=mistake_message[m], submissions=len(subs), cases=mistake_cases[m])
-         for m, subs in mistake_subs.items()),
-        key=lambda s: (-s.submissions, -s.cases, s.id)))
-    return ClassStats(total=len(results), graded=graded, unreadable=unreadable, harness=harness,
-                      max_points=float(max_points), scores=tuple(r.points for r in scored),
-                      parts=parts, cases=cases, mistakes=mistakes, harness_cases=dict(harness_cases))
+    tally = ClassTally(rubric=rubric)
+    for result in results:
+        tally.add(result)
+    return tally.stats()
 
 
 # --------------------------------------------------------------------------- plots
+
+
+def warm_up() -> None:
+    """Import matplotlib and draw one small figure with text (font files, caches), so that the
+    report after a class run does not pay for it: a class run calls this while its workers grade."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(1, 1))
+    ax = fig.add_subplot()
+    ax.barh([0], [1])
+    ax.set_title("0%", fontsize=10)
+    _png(fig)
 
 
 def _png(fig: Any) -> str:
@@ -451,9 +514,11 @@ def _similarity(similarity: Any, sources: Mapping[str, Mapping[str, str]] | None
 def class_report_html(results: Sequence[SubmissionResult], *, rubric: Rubric, similarity: Any = None,
                       harness_notes: Sequence[str] = (),
                       sources: Mapping[str, Mapping[str, str]] | None = None,
-                      known_sources: Mapping[str, Mapping[str, str]] | None = None) -> str:
+                      known_sources: Mapping[str, Mapping[str, str]] | None = None,
+                      stats: ClassStats | None = None) -> str:
     """The report page as a string (see ``write_class_report``)."""
-    stats = class_stats(results, rubric=rubric)
+    if stats is None:
+        stats = class_stats(results, rubric=rubric)
     sections = [_overview(stats, rubric), _distribution(stats), _parts(stats), _cases(stats),
                 _mistakes(stats), _harness(stats, harness_notes), _imdb(stats),
                 _similarity(similarity, sources, known_sources)]
@@ -475,9 +540,12 @@ def class_report_html(results: Sequence[SubmissionResult], *, rubric: Rubric, si
 def write_class_report(results: Sequence[SubmissionResult], *, rubric: Rubric, out_dir: Path,
                        similarity: Any = None, harness_notes: Sequence[str] = (),
                        sources: Mapping[str, Mapping[str, str]] | None = None,
-                       known_sources: Mapping[str, Mapping[str, str]] | None = None) -> Path:
+                       known_sources: Mapping[str, Mapping[str, str]] | None = None,
+                       stats: ClassStats | None = None) -> Path:
     """Write ``out_dir/report.html`` (atomically) and return its path.
 
+    ``stats``: the statistics when they were gathered already (a ``ClassTally``'s, as a class
+    run streams its results); ``results`` is then not read.
     ``similarity`` is a ``grader.similarity.SimilarityReport`` (or None: the check was not run);
     ``sources`` (submission id -> function -> source, as given to ``find_similar``) and
     ``known_sources`` (name -> function -> source) let the flagged pairs show their code side by
@@ -487,5 +555,5 @@ def write_class_report(results: Sequence[SubmissionResult], *, rubric: Rubric, o
     path = Path(out_dir) / REPORT_NAME
     write_atomic(path, class_report_html(results, rubric=rubric, similarity=similarity,
                                          harness_notes=harness_notes, sources=sources,
-                                         known_sources=known_sources))
+                                         known_sources=known_sources, stats=stats))
     return path

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import inspect
+import os
 import signal
 import sys
 import tempfile
@@ -169,31 +170,35 @@ def graded_functions(rubric: Rubric) -> list[str]:
     return sorted({part.function for part in rubric.parts if part.cases})
 
 
-def write_sources(folder: Path, submission, names: Sequence[str]) -> None:
-    """Store the sources of ``names`` in ``OUT/<id>/functions.json`` (done by the workers, in
-    parallel, so that the similarity check after the batch does not extract every notebook again)."""
+def write_sources(folder: Path, result: SubmissionResult, names: Sequence[str], *,
+                  key: str | None = None, path: Path | None = None) -> None:
+    """Store the sources of ``names`` in ``OUT/<id>/functions.json`` for the similarity check.
+
+    The sources are those the runner extracted (``result.extra["sources"]``);
+    only a result without them (a harness failure) has its notebook ``path``
+    extracted here. ``key`` is the submission's incremental key: the check uses
+    the file only when the key is still the submission's.
+    """
     import json
 
     from grader.files import write_atomic
 
-    data = {"notebook_sha256": _sha256(submission.path),
-            "functions": function_sources(submission.path, names=names)}
-    write_atomic(Path(folder) / SOURCES_FILE, json.dumps(data, indent=1))
+    sources = result.extra.get("sources") if result.extra else None
+    if sources is None:
+        sources = function_sources(Path(path), names=names) if path is not None else {}
+    data = {"key": key, "functions": {name: src for name, src in sources.items() if name in names}}
+    write_atomic(Path(folder) / SOURCES_FILE, json.dumps(data))
 
 
-def _sha256(path: Path) -> str:
-    import hashlib
-
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
-def _stored_sources(folder: Path, submission, names: Sequence[str]) -> dict[str, str]:
-    """The sources stored by ``write_sources`` when they belong to this very notebook, else extracted."""
+def _stored_sources(folder: Path, submission, names: Sequence[str],
+                    key: str | None = None) -> dict[str, str]:
+    """The sources stored by ``write_sources`` when they belong to this very notebook (same
+    incremental ``key``), else extracted from the notebook again."""
     import json
 
     try:
         data = json.loads((Path(folder) / SOURCES_FILE).read_text("utf-8"))
-        if data["notebook_sha256"] == _sha256(submission.path):
+        if key is not None and data["key"] == key:
             return {name: src for name, src in data["functions"].items() if name in names}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         pass
@@ -202,11 +207,13 @@ def _stored_sources(folder: Path, submission, names: Sequence[str]) -> dict[str,
 
 def run_similarity(submissions: Sequence, *, rubric: Rubric, out_dir: Path,
                    template: Path | None = None, known: Path | None = None,
-                   stream: TextIO | None = None):
+                   stream: TextIO | None = None, keys: Mapping[str, str | None] | None = None):
     """Compare the graded functions of every submission; write ``OUT/similarity.csv``.
 
     ``template``: the starter notebook (its code does not count). ``known``:
     a folder (or zip) of solutions found online or from earlier years.
+    ``keys`` (id -> incremental key) lets the stored ``functions.json`` of each
+    graded submission be used instead of extracting its notebook again.
     Returns ``(report, sources, known_sources)``: the ``SimilarityReport`` and
     the function sources it compared (id -> function -> source), which the
     class report shows side by side.
@@ -215,7 +222,8 @@ def run_similarity(submissions: Sequence, *, rubric: Rubric, out_dir: Path,
 
     stream = stream or sys.stderr
     names = graded_functions(rubric)
-    sources = {sub.id: _stored_sources(Path(out_dir) / sub.id, sub, names)
+    keys = keys or {}
+    sources = {sub.id: _stored_sources(Path(out_dir) / sub.id, sub, names, keys.get(sub.id))
                for sub in submissions if not sub.problem}
     sources = {sid: funcs for sid, funcs in sources.items() if funcs}
     template_sources = function_sources(Path(template)) if template else None
@@ -235,17 +243,16 @@ def run_similarity(submissions: Sequence, *, rubric: Rubric, out_dir: Path,
 # --------------------------------------------------------------------------- class
 
 
-def _finisher(keys: Mapping[str, str | None], batch: Any, *, feedback_html: bool,
-              names: Sequence[str] = ()) -> Callable:
-    """The worker-side step after a submission's files are written: feedback.html, the
-    functions' sources (for the similarity check), then the key."""
+def _finisher(batch: Any, *, feedback_html: bool, names: Sequence[str] = ()) -> Callable:
+    """The worker-side step after a submission's files are written: the functions' sources
+    (for the similarity check), feedback.html, then the key."""
     from grader.batch import log_problem
     from grader.incremental import write_key
 
-    def finish(submission, result: SubmissionResult, folder: Path) -> None:
+    def finish(submission, result: SubmissionResult, folder: Path, key: str | None) -> None:
         if names and not submission.problem:
             try:
-                write_sources(folder, submission, names)
+                write_sources(folder, result, names, key=key, path=Path(submission.path))
             except OSError as exc:  # the similarity check extracts it again
                 log_problem(folder, f"{SOURCES_FILE} not written: {exc}")
         if feedback_html:
@@ -261,12 +268,18 @@ def _finisher(keys: Mapping[str, str | None], batch: Any, *, feedback_html: bool
                 except Exception:  # noqa: BLE001 - logged; the grade stands without the HTML
                     import traceback
                     log_problem(folder, "feedback.html not written:\n" + traceback.format_exc(limit=8))
-        key = keys.get(submission.id)
         # A harness failure is our bug: never remembered, so the next run tries again.
         if key is not None and result.status != HARNESS:
             write_key(folder, key, batch=batch)
 
     return finish
+
+
+def _warm_feedback_renderer() -> None:
+    """Build ``feedback.html``'s renderer (nbconvert's import, the template) before the first page."""
+    from grader.feedback_html import default_renderer
+
+    default_renderer()
 
 
 def _prepare(out_dir: Path) -> Callable:
@@ -285,7 +298,7 @@ def _prepare(out_dir: Path) -> Callable:
 def _write_class_report(results: Sequence[SubmissionResult], *, rubric: Rubric, out_dir: Path,
                         similarity: Any, notes: Sequence[str], stream: TextIO,
                         sources: Mapping | None = None,
-                        known_sources: Mapping | None = None) -> Path | None:
+                        known_sources: Mapping | None = None, stats: Any = None) -> Path | None:
     """``OUT/report.html`` through ``grader.classreport``; a failure is reported, not raised."""
     try:
         from grader.classreport import write_class_report
@@ -295,7 +308,8 @@ def _write_class_report(results: Sequence[SubmissionResult], *, rubric: Rubric, 
     try:
         return Path(write_class_report(results, rubric=rubric, out_dir=Path(out_dir),
                                        similarity=similarity, harness_notes=tuple(notes),
-                                       sources=sources, known_sources=known_sources))
+                                       sources=sources, known_sources=known_sources,
+                                       stats=stats))
     except Exception as exc:  # noqa: BLE001 - the gradebook is already written
         stream.write(f"Class report not written: {type(exc).__name__}: {exc}\n")
         return None
@@ -332,12 +346,19 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
     gradebook of what is graded and returns with ``interrupted`` set.
     Raises ``CommandError`` when the harness cannot run (bad rubric, no
     submissions, unusable archive).
+
+    The workers are started as soon as the rubric and fixtures are loaded, so
+    that their sandboxes boot while the submissions are found and hashed; each
+    sends back a summary of its results (``grader.batch.Done``), from which the
+    gradebook and the class report are built as they arrive: no result is read
+    back, and memory does not grow with the class.
     """
-    from grader.batch import HOOK_ERRORS, BatchInterrupted, grade_batch
+    from grader.batch import HOOK_ERRORS, BatchInterrupted, WorkerPool
+    from grader.classreport import ClassTally
     from grader.fixtures import FixtureError, fixtures_digest
-    from grader.incremental import batch_key, partition, submission_key
+    from grader.incremental import batch_key, has_keys, partition, submission_key
     from grader.progress import Progress
-    from grader.report import read_submission, write_gradebook
+    from grader.report import Gradebook
 
     stream = stream or sys.stderr
     started = time.perf_counter()
@@ -345,34 +366,54 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
     out_dir = Path(out_dir)
     with contextlib.ExitStack() as stack:
         root = stack.enter_context(opened_submissions(Path(submissions), stream=stream))
-        # An output folder inside the submissions folder is not a submission.
-        subs = [sub for sub in _find(root)
-                if not Path(sub.path).resolve().is_relative_to(out_dir.resolve())]
-        if not subs:
-            raise CommandError(f"{submissions}: no submissions found besides the output folder")
         if template and not Path(template).is_file():
             raise CommandError(f"{template}: no such template notebook")
-        if template and similarity and not function_sources(Path(template)):
-            raise CommandError(f"{template}: no function found in the template notebook")
         if known and not Path(known).exists():
             raise CommandError(f"{known}: no such folder of known solutions")
-        out_dir.mkdir(parents=True, exist_ok=True)
         try:
             fixtures = fixtures_digest(context.rubric)
         except FixtureError as exc:
             raise CommandError(str(exc)) from None
         batch = batch_key(context.rubric, fixtures_digest=fixtures,
                           options=f"feedback_html={feedback_html}")
-        keys = {sub.id: submission_key(sub, batch=batch) for sub in subs}
-        if force:
-            todo, kept = list(subs), {}
-        else:
-            todo, kept = partition(subs, keys, out_dir=out_dir)
-
         protected = [REPO / "solution", REPO / "rubrics", out_dir.resolve()]
         root_dir = Path(root).resolve() if Path(root).is_dir() else Path(root).resolve().parent
         if not REPO.is_relative_to(root_dir):  # other students' work is none of a child's business
             protected.append(root_dir)
+        pool_options = dict(
+            context=context, out_dir=out_dir, sandbox_options={"protected_paths": protected},
+            prepare=_prepare(out_dir),
+            finish=_finisher(batch, feedback_html=feedback_html,
+                             names=graded_functions(context.rubric) if similarity else ()),
+            warm_up=_warm_feedback_renderer if feedback_html else None)
+        wanted = jobs or os.cpu_count() or 1
+        pool = None
+        if force or not has_keys(out_dir):  # most likely everything is to grade: start now
+            pool = stack.enter_context(WorkerPool(jobs=min(wanted, _entries(root)), **pool_options))
+
+        # An output folder inside the submissions folder is not a submission.
+        subs = [sub for sub in _find(root)
+                if not Path(sub.path).resolve().is_relative_to(out_dir.resolve())]
+        if not subs:
+            raise CommandError(f"{submissions}: no submissions found besides the output folder")
+        if template and similarity and not function_sources(Path(template)):
+            raise CommandError(f"{template}: no function found in the template notebook")
+        out_dir.mkdir(parents=True, exist_ok=True)
+        keys = {sub.id: submission_key(sub, batch=batch) for sub in subs}
+        tally = ClassTally(rubric=context.rubric)
+        book = Gradebook(context.rubric)
+
+        def absorb(result: SubmissionResult) -> None:
+            tally.add(result)
+            book.add(result)
+
+        if force:
+            todo, kept = list(subs), {}
+        else:
+            todo, kept = partition(subs, keys, out_dir=out_dir, on_kept=absorb)
+        if pool is None and todo:
+            pool = stack.enter_context(WorkerPool(jobs=min(wanted, len(todo)), **pool_options))
+
         total = len(subs)
         stream.write(f"Grading {len(todo)} of {total} submission(s) with {context.rubric.name} "
                      f"({context.rubric.max_points:g} points) into {out_dir}\n")
@@ -382,35 +423,35 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         notes: list[str] = []  # the batch's own troubles, for the class report
         interrupted = False
         done_list = []
+        warm = _Background() if class_report else None
         with Progress(len(todo), stream=stream, bar=progress_bar) as progress, \
                 _sigterm_as_interrupt():
             def on_note(note: str) -> None:
                 progress.note(f"Sandbox: {note}")
 
+            def on_done(done) -> None:
+                progress.update(done)
+                summary = done.summary()
+                if summary is not None:
+                    absorb(summary)
+                if warm is not None:  # matplotlib's import, while the workers grade
+                    warm.start(_warm_class_report)
+
             try:
-                done_list = grade_batch(
-                    todo, context=context, out_dir=out_dir, jobs=jobs,
-                    sandbox_options={"protected_paths": protected},
-                    on_done=progress.update, on_note=on_note,
-                    prepare=_prepare(out_dir),
-                    finish=_finisher(keys, batch, feedback_html=feedback_html,
-                                     names=graded_functions(context.rubric) if similarity else ()))
+                if todo:
+                    done_list = pool.run(todo, keys=keys, on_done=on_done, on_note=on_note)
             except BatchInterrupted as exc:
                 done_list, interrupted = exc.finished, True
             except KeyboardInterrupt:
                 interrupted = True
+        if pool is not None:
+            pool.close()
         if interrupted:
             stream.write("\nInterrupted: the workers are stopped; what was graded is kept "
                          "and the next run resumes from it.\n")
 
         fresh = {d.submission_id for d in done_list}
-        results = list(kept.values())
-        for sub_id in sorted(fresh):
-            result = read_submission(out_dir / sub_id)
-            if result is not None:
-                results.append(result)
-        results.sort(key=lambda r: r.submission_id)
-        write_gradebook(context.rubric, results, out_dir)
+        book.write(out_dir)
 
         report = sources = known_sources = None
         flagged = 0
@@ -418,7 +459,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
             try:
                 report, sources, known_sources = run_similarity(
                     subs, rubric=context.rubric, out_dir=out_dir, template=template, known=known,
-                    stream=stream)
+                    stream=stream, keys=keys)
                 flagged = len(report.flagged)
             except CommandError:
                 raise
@@ -430,24 +471,63 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
             notes.append(f"Report steps failed for {len(problems)} submission(s) "
                          f"({', '.join(problems[:10])}{', ...' if len(problems) > 10 else ''}); "
                          f"see OUT/<id>/{HOOK_ERRORS}.")
+        stats = tally.stats(by_id=True)
         report_path = None
         if class_report and not interrupted:
-            report_path = _write_class_report(results, rubric=context.rubric, out_dir=out_dir,
+            warm.wait()
+            report_path = _write_class_report((), rubric=context.rubric, out_dir=out_dir,
                                               similarity=report, notes=notes, stream=stream,
-                                              sources=sources, known_sources=known_sources)
+                                              sources=sources, known_sources=known_sources,
+                                              stats=stats)
 
-    graded = [r for r in results if r.status == "graded"]
+    everyone = stats.graded + stats.unreadable + stats.harness
     summary = ClassSummary(
-        graded=len(graded),
-        harness_failures=tuple(r.submission_id for r in results if r.status == HARNESS),
-        unreadable=tuple(r.submission_id for r in results if r.status == "unreadable"),
-        scores=tuple(r.points for r in graded),
-        max_score=max((r.max_points for r in results), default=context.rubric.max_points),
+        graded=len(stats.graded),
+        harness_failures=tuple(r.submission_id for r in stats.harness if r.status == HARNESS),
+        unreadable=tuple(r.submission_id for r in stats.unreadable),
+        scores=tuple(r.points for r in stats.graded),
+        max_score=max((r.max_points for r in everyone), default=context.rubric.max_points),
         seconds=time.perf_counter() - started, out_dir=out_dir, total=total,
         skipped=len(kept), interrupted=interrupted, report_problems=problems,
         flagged_pairs=flagged, class_report=report_path)
     _print_summary(summary, stream=stream, similarity_ran=report is not None)
     return summary
+
+
+def _entries(root: Path) -> int:
+    """How many submissions ``root`` may hold at most, cheaply (entries of a folder; 1 for a file)."""
+    try:
+        return max(1, sum(1 for _ in os.scandir(root))) if Path(root).is_dir() else 1
+    except OSError:
+        return 1
+
+
+def _warm_class_report() -> None:
+    """Import matplotlib and draw once (``grader.classreport.warm_up``); failures are left to the
+    report itself."""
+    try:
+        from grader.classreport import warm_up
+        warm_up()
+    except Exception:  # noqa: BLE001 - the report says what went wrong when it is written
+        pass
+
+
+class _Background:
+    """One function run in a background thread, started at most once; ``wait`` joins it."""
+
+    def __init__(self) -> None:
+        self._thread: threading.Thread | None = None
+
+    def start(self, function: Callable[[], None]) -> None:
+        """Run ``function`` in a daemon thread unless one was started already."""
+        if self._thread is None:
+            self._thread = threading.Thread(target=function, name="warm-up", daemon=True)
+            self._thread.start()
+
+    def wait(self) -> None:
+        """Wait for the thread, if one was started."""
+        if self._thread is not None:
+            self._thread.join()
 
 
 def _print_summary(summary: ClassSummary, *, stream: TextIO, similarity_ran: bool) -> None:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-import tempfile
+import threading
 from pathlib import Path
 
 
@@ -10,20 +10,34 @@ def write_atomic(path: Path, data: str | bytes, *, durable: bool = False,
                  mode: int | None = None) -> None:
     """Write ``data`` to ``path`` so that readers see the old or the new file, never a part.
 
+    The bytes go to ``.<name>.<pid>.<thread>.tmp`` beside the target, then
+    ``os.replace`` puts them in place. The temporary name is unique among live
+    writers (one process and thread writes it at a time), so no random name is
+    needed; a stale one left by a killed process is truncated and reused.
     ``durable`` flushes the bytes to disk before the rename (files that must survive a
-    power cut, such as fixtures); ``mode`` sets the permissions (mkstemp's are 0600).
+    power cut, such as fixtures); ``mode`` sets the permissions (default 0600).
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    blob = data.encode("utf-8") if isinstance(data, str) else data
+    tmp = path.parent / f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp"
+    flags = (os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
+             | getattr(os, "O_NOFOLLOW", 0))
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data.encode("utf-8") if isinstance(data, str) else data)
+        fd = os.open(tmp, flags, 0o600)
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(tmp, flags, 0o600)
+    try:
+        try:
+            view = memoryview(blob)
+            while view:
+                view = view[os.write(fd, view):]
             if durable:
-                handle.flush()
-                os.fsync(handle.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
+                os.fsync(fd)
+            if mode is not None:
+                os.fchmod(fd, mode)
+        finally:
+            os.close(fd)
         os.replace(tmp, path)
     except BaseException:
         try:

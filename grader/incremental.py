@@ -8,14 +8,23 @@ regrades everyone: a fix may change results; ``grader.__version__`` is not
 trusted to be bumped). The key is written to ``OUT/<id>/grading-key.json`` after
 the submission's results, and removed before they are rewritten: a folder whose
 key matches holds a complete result of exactly these inputs.
+
+Surviving a killed machine without an ``fsync`` per file: the key file also
+records the size and sha256 of every file of the folder it vouches for, and a
+folder is kept only when its files still match. After a power cut, files whose
+bytes never reached the disk (empty, missing or older ones) fail the check and
+that submission is graded again; nothing damaged is ever kept, and the
+grading path pays no synchronous write. (What was graded but not yet flushed by
+the kernel when the machine died is graded again: the next run resumes.)
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable, Mapping, Sequence
 
 from grader.discover import Submission
 from grader.models import Rubric, SubmissionResult
@@ -87,17 +96,55 @@ def submission_key(submission: Submission, *, batch: BatchKey) -> str | None:
 
 def stored_key(folder: Path) -> str | None:
     """The key written in ``folder``, or None."""
+    record = _key_record(folder)
+    return record.get("key") if record else None
+
+
+def _key_record(folder: Path) -> dict | None:
+    """The key file of ``folder`` as a dict, or None."""
     try:
-        return json.loads((Path(folder) / KEY_FILE).read_text("utf-8"))["key"]
-    except (OSError, ValueError, KeyError, TypeError):
+        record = json.loads((Path(folder) / KEY_FILE).read_text("utf-8"))
+    except (OSError, ValueError):
         return None
+    return record if isinstance(record, dict) else None
+
+
+def _file_digests(folder: Path) -> dict[str, list]:
+    """``{name: [size, sha256]}`` of the regular files of ``folder`` (not the key, not temporaries)."""
+    found = {}
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.name == KEY_FILE or entry.name.startswith(".") or not entry.is_file(follow_symlinks=False):
+                continue
+            with open(entry.path, "rb") as handle:
+                data = handle.read()
+            found[entry.name] = [len(data), hashlib.sha256(data).hexdigest()]
+    return found
+
+
+def files_intact(folder: Path, files: Mapping[str, Sequence]) -> bool:
+    """True when every file listed (name -> [size, sha256]) is in ``folder`` with those bytes."""
+    folder = Path(folder)
+    try:
+        for name, (size, digest) in files.items():
+            path = folder / name
+            if os.stat(path).st_size != size:
+                return False
+            with open(path, "rb") as handle:
+                if hashlib.sha256(handle.read()).hexdigest() != digest:
+                    return False
+    except (OSError, ValueError, TypeError):
+        return False
+    return bool(files)
 
 
 def write_key(folder: Path, key: str, *, batch: BatchKey) -> None:
-    """Mark ``folder`` as holding the complete result for ``key`` (written last)."""
+    """Mark ``folder`` as holding the complete result for ``key`` (written last), with the size
+    and sha256 of each of its files."""
     record = {"key": key, "rubric": batch.rubric, "fixtures": batch.fixtures,
-              "grader": batch.grader, "options": batch.options}
-    write_atomic(Path(folder) / KEY_FILE, json.dumps(record, indent=1))
+              "grader": batch.grader, "options": batch.options,
+              "files": _file_digests(Path(folder))}
+    write_atomic(Path(folder) / KEY_FILE, json.dumps(record))
 
 
 def clear_key(folder: Path) -> None:
@@ -109,21 +156,44 @@ def clear_key(folder: Path) -> None:
 
 
 def current_result(folder: Path, key: str | None) -> SubmissionResult | None:
-    """The stored result of ``folder`` when its key is ``key`` and the record reads; else None."""
-    if key is None or stored_key(folder) != key or not (Path(folder) / RESULT_RECORD).is_file():
+    """The stored result of ``folder`` when its key is ``key``, its files are intact and the
+    record reads; else None."""
+    if key is None:
+        return None
+    record = _key_record(folder)
+    if (record is None or record.get("key") != key or RESULT_RECORD not in record.get("files", {})
+            or not files_intact(folder, record["files"])):
         return None
     return read_submission(folder)
 
 
-def partition(submissions: Iterable[Submission], keys: dict[str, str | None], *,
-              out_dir: Path) -> tuple[list[Submission], dict[str, SubmissionResult]]:
-    """Split into (to grade, already graded id -> stored result)."""
+def partition(submissions: Iterable[Submission], keys: Mapping[str, str | None], *, out_dir: Path,
+              on_kept: Callable[[SubmissionResult], None] | None = None,
+              ) -> tuple[list[Submission], dict[str, SubmissionResult | None]]:
+    """Split into (to grade, already graded id -> stored result).
+
+    With ``on_kept``, each stored result is handed to it as it is read and not
+    kept (the dict's values are None), so memory does not grow with the class.
+    """
     todo: list[Submission] = []
-    done: dict[str, SubmissionResult] = {}
+    done: dict[str, SubmissionResult | None] = {}
     for sub in submissions:
         result = current_result(Path(out_dir) / sub.id, keys.get(sub.id))
         if result is None:
             todo.append(sub)
+        elif on_kept is not None:
+            on_kept(result)
+            done[sub.id] = None
         else:
             done[sub.id] = result
     return todo, done
+
+
+def has_keys(out_dir: Path) -> bool:
+    """True when some ``OUT/<id>/`` holds a key (an earlier run may have graded it)."""
+    try:
+        with os.scandir(out_dir) as entries:
+            return any(entry.is_dir(follow_symlinks=False)
+                       and os.path.exists(os.path.join(entry.path, KEY_FILE)) for entry in entries)
+    except OSError:
+        return False
