@@ -37,7 +37,7 @@ from grader.models import (
     CaseResult, Location, PartResult, SubmissionResult,
 )
 from grader.files import write_atomic
-from grader.highlight import highlight_code
+from grader.highlight import LineMemo, highlight_code
 from grader.report import STATUS_WORDS
 
 __all__ = ["write_feedback_html", "FeedbackRenderer", "sanitize_html", "default_renderer"]
@@ -463,7 +463,8 @@ class FeedbackRenderer:
 
     def __init__(self, *, memo_bytes: int = MEMO_BYTES) -> None:
         """Configure the exporter (our template, our sanitiser as ``clean_html``, no scripts),
-        render the page's shell and warm the template up on a small notebook."""
+        render the page's shell and warm the template up on a small notebook. The memo of
+        rendered cells holds up to ``memo_bytes``, the memo of highlighted lines a quarter of it."""
         from pygments.formatters import HtmlFormatter
 
         self.css = CSS + HtmlFormatter(style="default").get_style_defs(".highlight")
@@ -486,6 +487,7 @@ class FeedbackRenderer:
         self._mark_source = f"<!--grader-source-{token}-->"  # ...and what the filter makes of it
         self.exporter.code_highlighter = self._highlight
         self.memo = FragmentMemo(memo_bytes)
+        self.lines = LineMemo(max(memo_bytes // 4, 1))  # highlighted lines of code
         self._shell = self._render_shell()
         self._warm_up()
 
@@ -520,6 +522,7 @@ class FeedbackRenderer:
                          {"output_type": "error", "ename": "E", "evalue": "v", "traceback": ["t"]}]}]})
         self._fragments(sample)
         self.memo.clear()
+        self.lines = LineMemo(self.lines.max_bytes)
 
     def _highlight(self, source: str, language: str | None = None, metadata: Any = None) -> str:
         """The template's ``highlight_code`` filter: :func:`grader.highlight.highlight_code`,
@@ -527,7 +530,7 @@ class FeedbackRenderer:
         code goes)."""
         if source == self._source:
             return self._mark_source
-        return highlight_code(source, language, metadata)
+        return highlight_code(source, language, metadata, memo=self.lines)
 
     def _render_cells(self, cells: list[dict]) -> list[tuple[str, str]]:
         """nbconvert's HTML of each of ``cells`` (cleaned) as (before, after) our result blocks,
@@ -597,7 +600,7 @@ class FeedbackRenderer:
                 before, rest = skeletons[skeleton_of[key]]
                 if before.count(self._mark_source) != 1:
                     raise RuntimeError("a rendered code cell does not have one place for its code")
-                value = (before.replace(self._mark_source, highlight_code(cell["source"])), rest)
+                value = (before.replace(self._mark_source, highlight_code(cell["source"], memo=self.lines)), rest)
                 memo.put(key, value)
             else:
                 value = rendered[key]

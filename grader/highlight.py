@@ -22,7 +22,7 @@ import builtins
 import keyword
 import re
 
-__all__ = ["highlight_code", "normalise", "escape", "HIGHLIGHT_PREFIX", "HIGHLIGHT_SUFFIX"]
+__all__ = ["highlight_code", "normalise", "escape", "LineMemo", "HIGHLIGHT_PREFIX", "HIGHLIGHT_SUFFIX"]
 
 #: The wrapper nbconvert's ``Highlight2HTML`` writes around Pygments' output (language ipython3).
 HIGHLIGHT_PREFIX = '<div class=" highlight hl-ipython3"><pre><span></span>'
@@ -36,7 +36,7 @@ _TOKENS = re.compile(
         (?:\"\"\"[^"\\]*(?:(?:\\(?:.|\Z)|"(?!""))[^"\\]*)*(?:\"\"\"|\Z)
           |'''[^'\\]*(?:(?:\\(?:.|\Z)|'(?!''))[^'\\]*)*(?:'''|\Z)))       # docstring-like string
   | (?P<name>(?![rRbBuUfF]{1,2}["'])[^\W\d]\w*+)                        # a name, not a string prefix
-  | (?P<nl>\n[^\S\n]*)                                                # a newline and the indentation
+  | (?P<nl>\n)
   | (?P<p>[()\[\]{},:;]+[^\S\n]*)
   | (?P<tstr>(?P<tpre>[rRbBuUfF]{0,2})
         (?:\"\"\"[^"\\]*(?:(?:\\(?:.|\Z)|"(?!""))[^"\\]*)*(?:\"\"\"|\Z)
@@ -123,11 +123,88 @@ def _span(cls: str, text: str) -> str:
     return "\n".join(f'<span class="{cls}">{line}</span>' if line else "" for line in text.split("\n"))
 
 
-def highlight_code(source: str, language: str | None = None, metadata: object = None) -> str:
+class LineMemo:
+    """A memo of highlighted lines (and of the groups of lines a string spans), bounded in bytes.
+
+    The lines of an assignment's template (comments, docstrings, the given code) recur in
+    every student's cells, so most lines of a new cell have been highlighted before. When the
+    budget is reached the memo starts again empty (the recurring lines come back at once).
+    """
+
+    def __init__(self, max_bytes: int = 8 * 2**20) -> None:
+        """An empty memo that holds at most about ``max_bytes``."""
+        self.max_bytes = max_bytes
+        self.nbytes = 0
+        self._entries: dict[str, str] = {}
+
+    def __len__(self) -> int:
+        """Number of entries held."""
+        return len(self._entries)
+
+    def markup(self, text: str) -> str:
+        """The markup of ``text`` (lines that start and end outside any string), memoised."""
+        found = self._entries.get(text)
+        if found is None:
+            found = _markup(text)
+            cost = 2 * (len(text) + len(found)) + 120
+            if self.nbytes + cost > self.max_bytes:
+                self._entries.clear()
+                self.nbytes = 0
+            if cost <= self.max_bytes:
+                self._entries[text] = found
+                self.nbytes += cost
+        return found
+
+
+#: What may carry a line break inside one token: strings (a triple-quoted one, or one with a
+#: backslash before the break) -- scanned together with what can hide a quote (comments,
+#: %magic and !shell lines), in the same left-to-right order as the full lexer.
+_SPANNING = re.compile(
+    r"""
+    (?:\A|\n)[ \t]*(?:%%?|!)[^\n]*
+  | \#[^\n]*
+  | [rRbBuUfF]{0,2}
+      (?:\"\"\"[^"\\]*(?:(?:\\(?:.|\Z)|"(?!""))[^"\\]*)*(?:\"\"\"|\Z)
+        |'''[^'\\]*(?:(?:\\(?:.|\Z)|'(?!''))[^'\\]*)*(?:'''|\Z)
+        |"(?:[^"\\\n]|\\(?:.|\Z))*(?:"|(?=\n)|\Z)
+        |'(?:[^'\\\n]|\\(?:.|\Z))*(?:'|(?=\n)|\Z))
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+
+def _markup_by_lines(text: str, memo: LineMemo) -> str:
+    """The markup of ``text`` put together from the memoised markup of its lines: each line on
+    its own (the lexer starts every line afresh), except the lines a string spans, together."""
+    lines = text.split("\n")
+    groups: list[list[int]] = []  # [first line, last line] of the strings that span lines
+    for m in _SPANNING.finditer(text):
+        start, end = m.span()
+        if text.find("\n", start + 1, end) == -1:
+            continue
+        # (a magic line is matched from the line break before it)
+        first, last = text.count("\n", 0, start) + (text[start] == "\n"), text.count("\n", 0, end)
+        if groups and first <= groups[-1][1]:
+            groups[-1][1] = max(groups[-1][1], last)
+        else:
+            groups.append([first, last])
+    out: list[str] = []
+    done = 0
+    for first, last in groups:
+        out.extend(memo.markup(line) for line in lines[done:first])
+        out.append(memo.markup("\n".join(lines[first:last + 1])))
+        done = last + 1
+    out.extend(memo.markup(line) for line in lines[done:])
+    return "\n".join(out)
+
+
+def highlight_code(source: str, language: str | None = None, metadata: object = None, *,
+                   memo: LineMemo | None = None) -> str:
     """``source`` highlighted as Python/IPython, in the markup of nbconvert's ``highlight_code``.
 
     ``language`` and ``metadata`` are accepted for the filter's signature: a language other
-    than Python (or none) is escaped without colours, inside the same wrapper.
+    than Python (or none) is escaped without colours, inside the same wrapper. With ``memo``,
+    lines highlighted before are taken from it (the markup is the same).
     The result is ``HIGHLIGHT_PREFIX + body + HIGHLIGHT_SUFFIX`` where ``body`` with its tags
     removed is exactly ``escape(normalise(source))``.
     """
@@ -135,7 +212,13 @@ def highlight_code(source: str, language: str | None = None, metadata: object = 
     if language and language not in ("ipython3", "ipython", "python", "python3", "ipython2"):
         lang = escape(str(language))
         return f'<div class=" highlight hl-{lang}"><pre><span></span>{escape(text)}</pre></div>\n'
-    out: list[str] = [HIGHLIGHT_PREFIX]
+    body = _markup(text) if memo is None else _markup_by_lines(text, memo)
+    return HIGHLIGHT_PREFIX + body + HIGHLIGHT_SUFFIX
+
+
+def _markup(text: str) -> str:
+    """The highlighted markup of ``text``, without the wrapper."""
+    out: list[str] = []
     add = out.append
     names = _NAMES
     spans: dict[str, str] = {}  # token text -> its markup, for names, punctuation and operators
@@ -237,5 +320,4 @@ def highlight_code(source: str, language: str | None = None, metadata: object = 
         else:  # "other": a backslash continuation, "$", "?", a symbol outside Python's syntax
             add(escape(token))
             line_start = False
-    out.append(HIGHLIGHT_SUFFIX)
     return "".join(out)
