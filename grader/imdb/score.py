@@ -20,6 +20,7 @@ from grader.imdb.config import ImdbConfig
 from grader.imdb.labels import distinct, family, is_recurrent
 from grader.imdb.outputs import AccuracyPrint, Epoch, Evaluation, FitLog, Label, Summary, parse_events, render
 from grader.imdb.source import CodeFacts, EvalCall, FitCall, read_code
+from grader.notebook import SourceMemo
 
 __all__ = ["ModelEvidence", "ScoreItem", "ImdbResult", "score_imdb"]
 
@@ -174,16 +175,16 @@ class _Associator:
         for cell in self.cells:
             if cell.kind != "code":
                 continue
-            context = bool(re.search(r"acc", cell.source, re.I))
-            lines = render(cell.outputs) if cell.outputs else []
-            for line in lines:  # a script's own account of its split: "validation_split=0.2"
-                m = _SPLIT_NOTE.search(line)
-                if m and 0 < float(m.group(1)) < 1:
-                    self.statements.append(Statement(f"output of {_cell(cell.index)}", float(m.group(1)),
-                                                     "train", line.strip()))
-            self.read_cell(cell, parse_events(lines, accuracy_context=context))
+            if not cell.outputs:
+                self.read_cell(cell, ())
+                continue
+            context = bool(_ACC_WORD.search(cell.source))
+            notes, events = _OUTPUTS_MEMO(tuple(cell.outputs), context)
+            for fraction, text in notes:
+                self.statements.append(Statement(f"output of {_cell(cell.index)}", fraction, "train", text))
+            self.read_cell(cell, events)
 
-    def read_cell(self, cell: Any, events: list[object]) -> None:
+    def read_cell(self, cell: Any, events: Sequence[object]) -> None:
         """Associate one cell's events with the runs of its fit calls."""
         fits = self.fits.get(cell.index, [])
         evals = self.evals.get(cell.index, [])
@@ -309,6 +310,44 @@ class _Associator:
 
 
 _SPLIT_NOTE = re.compile(r"validation_split\s*[=:]\s*(\d*\.\d+)")
+_ACC_WORD = re.compile(r"acc", re.I)
+
+
+def _read_outputs(outputs: tuple[str, ...], accuracy_context: bool
+                  ) -> tuple[tuple[tuple[float, str], ...], tuple[object, ...]]:
+    """A cell's outputs read: ``(validation shares stated in the outputs, events)``.
+
+    The shares are a script's own account of its split (``"validation_split=0.2"``)
+    as ``(fraction, line)``; the events are `parse_events` of the rendered lines.
+    """
+    lines = render(outputs)
+    notes = []
+    for line in lines:
+        m = _SPLIT_NOTE.search(line)
+        if m and 0 < float(m.group(1)) < 1:
+            notes.append((float(m.group(1)), line.strip()))
+    return tuple(notes), tuple(parse_events(lines, accuracy_context=accuracy_context))
+
+
+def _markdown_claims(text: str, source: str) -> tuple[tuple[Claim, ...], tuple[Statement, ...]]:
+    """`claims_from_markdown` as tuples (shared between callers by the memo)."""
+    claims, statements = claims_from_markdown(text, source)
+    return tuple(claims), tuple(statements)
+
+
+# Per-process memos (grader.notebook.SourceMemo): template cells and identical logs
+# repeat across a class.  Events and claims are frozen dataclasses.
+_OUTPUTS_MEMO: SourceMemo[tuple[tuple[tuple[float, str], ...], tuple[object, ...]]] = SourceMemo(_read_outputs)
+_MARKDOWN_MEMO: SourceMemo[tuple[tuple[Claim, ...], tuple[Statement, ...]]] = SourceMemo(_markdown_claims)
+
+
+def clear_memos() -> None:
+    """Empty the bonus's per-process memos (tests and benchmarks; no result depends on them)."""
+    from grader.imdb import source
+
+    source.clear_memos()
+    for memo in (_OUTPUTS_MEMO, _MARKDOWN_MEMO):
+        memo.clear()
 
 
 def _prints_one_line(fit: FitCall) -> bool:
@@ -430,7 +469,7 @@ def _gather_claims(notebook: Any, facts: CodeFacts, extra_files: Mapping[str, by
         statements += s
     for cell in notebook.cells:
         if cell.kind == "markdown":
-            c, s = claims_from_markdown(cell.source, f"markdown {_cell(cell.index)}")
+            c, s = _MARKDOWN_MEMO(cell.source, f"markdown {_cell(cell.index)}")
             claims += c
             statements += s
     claims += literal_claims

@@ -100,6 +100,8 @@ class CodeFacts:
 
 def _strip_magics(source: str) -> str:
     """Replace IPython magics and shell escapes by ``pass`` (keeping line numbers)."""
+    if "%" not in source and "!" not in source and "?" not in source:
+        return "\n".join(source.splitlines())  # no line to replace
     out = []
     for line in source.splitlines():
         s = line.lstrip()
@@ -117,27 +119,61 @@ def parse_cell(source: str) -> tuple[list[ast.stmt], bool]:
     and every chunk that parses is kept.  The statements may be shared with
     other callers (per-process memo): read them, do not change them.
     """
-    body, complete = _cell_statements(source)
+    body, complete, _ = _cell_statements(source)
     return list(body), complete
 
 
-def _cell_statements(source: str) -> tuple[tuple[ast.stmt, ...], bool]:
-    """`parse_cell` as a tuple, memoised by the cell's source, then by its code without
-    magics and trailing comments (a student's note after a template's code)."""
+def _cell_statements(source: str) -> tuple[tuple[ast.stmt, ...], bool, bool]:
+    """``(statements, complete, worth walking)`` of a cell: `parse_cell` as a tuple, and
+    whether the statements name anything `_Walker` records (`_records_something`).
+
+    Memoised by the cell's source, then by its code without magics and trailing
+    comments (a student's note after a template's code).
+    """
     return _CELL_MEMO(source)
 
 
-def _parse_source(source: str) -> tuple[tuple[ast.stmt, ...], bool]:
-    """`parse_cell` computed: magics stripped, then the text parsed (memoised by that text)."""
+def _parse_source(source: str) -> tuple[tuple[ast.stmt, ...], bool, bool]:
+    """`_cell_statements` computed: magics stripped, then the text parsed (memoised by that text)."""
     return _TEXT_MEMO(without_trailing_comments(_strip_magics(source)))
 
 
-def _parse_text(text: str) -> tuple[tuple[ast.stmt, ...], bool]:
-    """`_parse_tolerant` with warnings silenced, as a tuple."""
+def _parse_text(text: str) -> tuple[tuple[ast.stmt, ...], bool, bool]:
+    """`_parse_tolerant` with warnings silenced, as a tuple, and `_records_something`."""
     with warnings.catch_warnings():  # student code: "invalid escape sequence" and the like
         warnings.simplefilter("ignore")
         body, complete = _parse_tolerant(text)
-    return tuple(body), complete
+    # Python folds non-ASCII identifiers (NFKC): only ASCII code can be ruled out by its text.
+    hot = bool(body) and (not text.isascii() or bool(_WALK_WORDS.search(text))) and _records_something(body)
+    return tuple(body), complete, hot
+
+
+# The names `_Walker` must meet to record anything: a fit or evaluate call is an
+# attribute of that name, a report literal a name of these (in lower case), and a
+# recurrent layer (`_Walker.layer`) a name or attribute in RECURRENT, Bidirectional
+# or RNN(cell).  The walker makes no Name or Attribute nodes of its own.
+_CALLS = frozenset({"fit", "fit_generator", "evaluate"})
+_REPORT_NAMES = frozenset({"imdb_report", "report", "results", "imdb_results"})
+_LAYER_NAMES = frozenset({*RECURRENT, *WRAPPERS, "RNN"})
+# A text without any of these words cannot hold those names (ASCII code).
+_WALK_WORDS = re.compile("|".join(
+    [re.escape(w) for w in sorted(_CALLS | _LAYER_NAMES, key=len, reverse=True)]
+    + ["(?i:" + "|".join(sorted(_REPORT_NAMES, key=len, reverse=True)) + ")"]))
+
+
+def _records_something(body: Sequence[ast.stmt]) -> bool:
+    """True when the statements name a fit/evaluate attribute, a report variable or a
+    recurrent layer: only then can walking them (or a function they define) record a fit,
+    an evaluation, a report literal or a recurrent layer."""
+    for stmt in body:
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Attribute):
+                if node.attr in _CALLS or node.attr in _LAYER_NAMES:
+                    return True
+            elif isinstance(node, ast.Name):
+                if node.id in _LAYER_NAMES or node.id.lower() in _REPORT_NAMES:
+                    return True
+    return False
 
 
 def _parse_tolerant(text: str) -> tuple[list[ast.stmt], bool]:
@@ -828,43 +864,28 @@ class _Literals(Mapping[int, frozenset[str]]):
         return repr(dict(self))
 
 
-# What the walk can record only where one of these words is written in the code:
-# a fit or evaluate call (an attribute of that name), a report literal (a name
-# compared in lower case), a recurrent layer (`_Walker.layer`: RECURRENT, CELLS,
-# Bidirectional, RNN(...)).  A notebook whose code has none of them is not walked.
-_WALK_WORDS = re.compile("|".join(
-    [re.escape(w) for w in sorted({*RECURRENT, *CELLS, *WRAPPERS, "RNN", "fit", "evaluate"}, key=len, reverse=True)]
-    + ["(?i:report|results)"]))
-
-
-def _worth_walking(sources: Sequence[str]) -> bool:
-    """True unless no code cell can give the walk anything to record (see `_WALK_WORDS`).
-
-    Code with non-ASCII characters is always walked: Python folds identifiers
-    (NFKC), so ``ｆｉｔ`` is ``fit`` without the word being written.
-    """
-    return any(not src.isascii() or _WALK_WORDS.search(src) for src in sources)
+_IMDB_WORD = re.compile(r"imdb", re.I)
 
 
 def read_code(cells: Sequence[Any]) -> CodeFacts:
     """Read every code cell (objects with ``index``, ``kind``, ``source``) in order.
 
     Parsing is memoised per cell source (`_CELL_MEMO`), and the walk over the
-    statements is skipped when no code cell contains a word it could record
-    (`_worth_walking`): it then would record nothing.
+    statements is skipped when no cell names anything it could record
+    (`_records_something`): it then would record nothing.
     """
     code = [cell for cell in cells if cell.kind == "code"]
+    parsed = [_cell_statements(cell.source) for cell in code]
+    walk = any(hot for _, _, hot in parsed)
     walker = _Walker()
     sources: dict[int, str] = {}
     unparsed: list[int] = []
     mentions = False
-    walk = _worth_walking([cell.source for cell in code])
-    for cell in code:
+    for cell, (body, complete, _) in zip(code, parsed):
         walker.cell = cell.index
         walker.order = 0
-        if not mentions and re.search(r"imdb", cell.source, re.I):
+        if not mentions and _IMDB_WORD.search(cell.source):
             mentions = True
-        body, complete = _cell_statements(cell.source)
         if not complete:
             unparsed.append(cell.index)
         sources[cell.index] = cell.source
@@ -882,8 +903,8 @@ def read_code(cells: Sequence[Any]) -> CodeFacts:
 
 # Per-process memos (grader.notebook.SourceMemo): a class's notebooks share their
 # template cells.  The statements are shared between notebooks; the walker only reads them.
-_CELL_MEMO: SourceMemo[tuple[tuple[ast.stmt, ...], bool]] = SourceMemo(_parse_source)
-_TEXT_MEMO: SourceMemo[tuple[tuple[ast.stmt, ...], bool]] = SourceMemo(_parse_text)
+_CELL_MEMO: SourceMemo[tuple[tuple[ast.stmt, ...], bool, bool]] = SourceMemo(_parse_source)
+_TEXT_MEMO: SourceMemo[tuple[tuple[ast.stmt, ...], bool, bool]] = SourceMemo(_parse_text)
 _LITERALS_MEMO: SourceMemo[frozenset[str]] = SourceMemo(_cell_literals)
 
 
