@@ -416,3 +416,119 @@ def test_function_defined_but_not_run_stays_beside_its_cell(tmp_path):
     assert "Not found" not in text and "not found" not in text
     assert text.index("return 1") < text.index("g: 0 / 1, missing") < text.index("NEXT")
     assert "error above it" in text
+
+
+# --------------------------------------------------------------------------- the memo of rendered cells
+
+
+def student_notebook(k: int) -> dict:
+    """The course notebook with one function cell and one output of student ``k``'s own; the
+    other cells (markdown, imports, test cells) are the template's, at shifted positions and
+    with other execution counts for odd ``k``."""
+    nb = nbs.course_notebook({"rnn_forward": nbs.COURSE_CELLS["rnn_forward"] + f"\n# student {k}\n"})
+    extra = [nbs.code_cell(f"print({k})", [nbs.stream(f"{k}\n")], 40 + k)]
+    if k % 2:
+        extra.insert(0, nbs.markdown_cell(f"### notes of student {k} <script>x()</script>"))
+        for cell in nb["cells"]:
+            if cell["cell_type"] == "code" and cell["execution_count"] is not None:
+                cell["execution_count"] += 100
+    nb["cells"] = extra + nb["cells"]
+    return nb
+
+
+def student_result(path: Path, nb: dict) -> SubmissionResult:
+    """A result placing one block after the rnn_forward cell and one after the imports."""
+    cells = ["".join(c["source"]) for c in nb["cells"]]
+    forward = next(i for i, s in enumerate(cells) if "def rnn_forward" in s)
+    imports = next(i for i, s in enumerate(cells) if s.startswith("import numpy"))
+    parts = (PartResult("rnn_forward", "rnn_forward", FAILED, 0.0, 1.0,
+                        (case("rnn_forward/public-1", FAILED, 0.0, 1.0, message="`a` differs"),),
+                        location=Location(forward, 3, "rnn_forward")),
+             PartResult("setup", "setup", PASSED, 1.0, 1.0, (case("setup/public-1", PASSED, 1.0, 1.0),),
+                        location=Location(imports, 1, "setup")))
+    return SubmissionResult(path.stem, str(path), "graded", 1.0, 2.0, parts)
+
+
+def test_pages_are_what_the_template_renders_in_one_call(tmp_path):
+    renderer = feedback_html.FeedbackRenderer()
+    for k, nb in enumerate([nbs.course_notebook(extra_cells=nbs.imdb_cells()), hostile_notebook(),
+                            student_notebook(1), student_notebook(2), nbs.notebook([])]):
+        path = nbs.write(tmp_path / f"n{k}.ipynb", nb)
+        cells = feedback_html.read_cells(path)
+        after = {i: f'<section class="grader-result">block {i}</section>' for i in range(0, len(cells), 2)}
+        for _ in range(2):  # from nothing, then from the memo
+            page = renderer.render({"cells": cells}, title="T <&>", top="<p>top</p>", after=after)
+            assert page == renderer.render_direct({"cells": cells}, title="T <&>", top="<p>top</p>", after=after)
+
+
+def test_notebooks_sharing_cells_render_as_each_alone(tmp_path):
+    paths = [nbs.write(tmp_path / f"s{k}.ipynb", student_notebook(k)) for k in range(4)]
+    results = [student_result(p, student_notebook(k)) for k, p in enumerate(paths)]
+    shared = feedback_html.FeedbackRenderer()
+    together = [feedback_html.feedback_page(r, notebook_path=p, renderer=shared) for r, p in zip(results, paths)]
+    again = [feedback_html.feedback_page(r, notebook_path=p, renderer=shared) for r, p in zip(results, paths)]
+    for k, (result, path) in enumerate(zip(results, paths)):
+        alone = feedback_html.feedback_page(result, notebook_path=path, renderer=feedback_html.FeedbackRenderer())
+        assert together[k] == alone == again[k]
+    # Each page keeps its own cell ids and execution counts, though the memo holds each template cell once.
+    assert 'In&nbsp;[103]:' in together[1] and 'In&nbsp;[3]:' in together[2]
+    assert 'In&nbsp;[3]:' not in together[1] and 'id="cell-id=c2"' in together[0]
+    text = "".join(visible(together[2]).text)
+    assert text.index("student 2") < text.index("rnn_forward: 0 / 1, failed")
+    assert text.index("from rnn_utils import") < text.index("setup: 1 / 1, passed")
+    assert len(shared.memo) < sum(len(feedback_html.read_cells(p)) for p in paths)
+
+
+def test_memo_is_bounded_in_bytes_and_pages_stay_the_same(tmp_path):
+    small = feedback_html.FeedbackRenderer(memo_bytes=60_000)
+    for k in range(12):
+        path = nbs.write(tmp_path / f"m{k}.ipynb", student_notebook(k))
+        result = student_result(path, student_notebook(k))
+        page = feedback_html.feedback_page(result, notebook_path=path, renderer=small)
+        assert small.memo.nbytes <= 60_000 and small.lines.nbytes <= small.lines.max_bytes
+        assert page == feedback_html.feedback_page(result, notebook_path=path,
+                                                   renderer=feedback_html.FeedbackRenderer())
+    assert 0 < len(small.memo) < 12 * 10
+
+
+def test_fragment_memo_drops_the_least_recently_used_first():
+    import sys
+
+    values = {k: ("x" * 100, "") for k in (b"a", b"b", b"c", b"d")}
+    entry = sys.getsizeof(b"a") + sys.getsizeof("x" * 100) + sys.getsizeof("") + feedback_html.FragmentMemo.ENTRY_OVERHEAD
+    memo = feedback_html.FragmentMemo(max_bytes=3 * entry)  # room for three entries
+    memo.put(b"a", values[b"a"])
+    memo.put(b"b", values[b"b"])
+    assert memo.get(b"a") == values[b"a"]  # a is now more recent than b
+    memo.put(b"c", values[b"c"])
+    memo.put(b"d", values[b"d"])
+    assert memo.get(b"b") is None and memo.get(b"a") is not None and memo.get(b"d") is not None
+    assert memo.nbytes <= memo.max_bytes
+    memo.put(b"huge", ("y" * 5000, ""))  # bigger than the whole budget: not kept, nothing dropped
+    assert memo.get(b"huge") is None and memo.get(b"d") is not None
+
+
+def test_a_renderer_built_before_fork_renders_in_the_child(tmp_path):
+    import os
+
+    renderer = feedback_html.default_renderer()
+    path = nbs.write(tmp_path / "ada.ipynb", nbs.notebook(course_cells()))
+    result = graded_result(path)
+    expected = feedback_html.feedback_page(result, notebook_path=path, renderer=renderer)
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: render with the inherited renderer, send the page back
+        code = 1
+        try:
+            page = feedback_html.feedback_page(result, notebook_path=path, renderer=feedback_html.default_renderer())
+            with os.fdopen(write, "wb") as out:
+                out.write(page.encode("utf-8"))
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write)
+    with os.fdopen(read, "rb") as pipe:
+        page = pipe.read().decode("utf-8")
+    _, status = os.waitpid(pid, 0)
+    assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+    assert page == expected and "rnn_forward: 4 / 15, raised an error" in "".join(visible(page).text)
