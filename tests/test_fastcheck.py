@@ -134,3 +134,15 @@ def test_expectations_are_built_once_per_cache():
     cache: dict = {}
     first = expectation_for(cache, "c", (np.ones(2),))
     assert expectation_for(cache, "c", (np.zeros(5),)) is first
+
+
+def test_a_remembered_layout_still_judges_each_message_on_its_own_numbers():
+    exp = WireExpectation.of((np.ones(3), {"w": np.zeros(2)}))
+    right = wire.encode((np.ones(3), {"w": np.zeros(2)}))
+    wrong = wire.encode((np.ones(3), {"w": np.array([0.0, 5.0])}))
+    assert right[:100] == wrong[:100]  # same header: one remembered layout
+    assert exp.accepts(right, rtol=0, atol=0)
+    assert not exp.accepts(wrong, rtol=0, atol=0)
+    assert exp.accepts(right, rtol=0, atol=0)
+    assert len(exp.layouts) == 1
+    assert not exp.accepts(right[:-8], rtol=0, atol=0)  # a message cut short, same header
