@@ -18,11 +18,12 @@ import base64
 import dataclasses
 import html
 import io
+import os
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from grader.models import (
     CRASHED, ERROR, FAILED, HARNESS, MISSING, NOT_IMPLEMENTED, PASSED, SKIPPED, TIMEOUT,
@@ -263,7 +264,7 @@ def _png(fig: Any) -> str:
     FigureCanvasAgg(fig)
     buffer = io.BytesIO()
     # Margins are set by hand: bbox_inches="tight" would draw every figure twice.
-    fig.savefig(buffer, format="png", dpi=96)
+    fig.savefig(buffer, format="png", dpi=96, pil_kwargs={"compress_level": 1})
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
     return f'<img src="data:image/png;base64,{data}"'
 
@@ -322,12 +323,85 @@ def bars_png(labels: Sequence[str], values: Sequence[float], *, title: str, iden
     ax.set_yticks(positions, labels=list(labels), fontsize=fontsize)
     ax.set_xlim(0, 100)
     ax.set_xlabel("passed (%)")
-    ax.set_title(title, fontsize=10)
+    ax.set_title(title, fontsize=10, y=1.0)
     for pos, value in zip(positions, values):
         ax.text(min(100 * value + 1, 92), pos, f"{100 * value:.0f}%", va="center", fontsize=8)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     return _png(fig) + f' alt="{e(title)}" id="{e(ident)}">'
+
+
+def _figure_makers(stats: ClassStats) -> dict[str, Callable[[], str]]:
+    """The figures the report shows for ``stats``, by name, each as a function drawing it."""
+    makers: dict[str, Callable[[], str]] = {}
+    if stats.scores:
+        makers["histogram"] = lambda: histogram_png(stats)
+    parts = [p for p in stats.parts if p.cases_run]
+    if stats.graded and parts:
+        makers["parts"] = lambda: bars_png([p.name for p in parts],
+                                           [p.cases_passed / p.cases_run for p in parts],
+                                           title="Cases passed per part", ident="fig-parts")
+    cases = [c for c in stats.cases if c.submissions]
+    if cases:
+        makers["cases"] = lambda: bars_png([c.case_id for c in cases],
+                                           [c.passed / c.submissions for c in cases],
+                                           title="Submissions passing each case", ident="fig-cases",
+                                           groups=[c.part for c in cases])
+    return makers
+
+
+def _figure(figures: Mapping[str, str] | None, name: str, stats: ClassStats) -> str:
+    """Figure ``name``: drawn already (``figures``) or drawn now."""
+    if figures is not None and name in figures:
+        return figures[name]
+    return _figure_makers(stats)[name]()
+
+
+def _render_figures(stats: ClassStats, *, parallel: bool) -> dict[str, str]:
+    """Every figure of the report. ``parallel``: the largest (one bar per case) drawn in a
+    forked child while this process draws the others (matplotlib holds the GIL, so threads
+    would not help); if the child fails, its figure is drawn here."""
+    makers = _figure_makers(stats)
+    if not parallel or "cases" not in makers or len(makers) < 2 or not hasattr(os, "fork"):
+        return {name: make() for name, make in makers.items()}
+    collect = _drawn_in_child(makers["cases"])
+    drawn = {name: make() for name, make in makers.items() if name != "cases"}
+    text = collect()
+    drawn["cases"] = text if text is not None else makers["cases"]()
+    return {name: drawn[name] for name in makers}
+
+
+def _drawn_in_child(make: Callable[[], str]) -> Callable[[], str | None]:
+    """Run ``make()`` in a forked child now; the returned function waits and gives its text (None
+    if the child failed or the fork was refused)."""
+    try:
+        read_fd, write_fd = os.pipe()
+        pid = os.fork()
+    except OSError:
+        return lambda: None
+    if pid == 0:  # the child: draw, send, leave without running the parent's exit handlers
+        code = 1
+        try:
+            os.close(read_fd)
+            data = make().encode("utf-8")
+            view = memoryview(data)
+            while view:
+                view = view[os.write(write_fd, view):]
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write_fd)
+
+    def collect() -> str | None:
+        chunks = []
+        with os.fdopen(read_fd, "rb") as pipe:
+            while chunk := pipe.read(1 << 16):
+                chunks.append(chunk)
+        _, status = os.waitpid(pid, 0)
+        if status != 0:
+            return None
+        return b"".join(chunks).decode("utf-8")
+    return collect
 
 
 # --------------------------------------------------------------------------- sections
@@ -351,13 +425,13 @@ def _overview(stats: ClassStats, rubric: Rubric) -> str:
             f"({e(rubric.title)}), {stats.max_points:g} points.</p><div class=\"kpis\">{cells}</div></section>")
 
 
-def _distribution(stats: ClassStats) -> str:
+def _distribution(stats: ClassStats, figures: Mapping[str, str] | None = None) -> str:
     """The score histogram and the table of 20% bands."""
     out = ['<section id="distribution"><h2>Score distribution</h2>']
     if not stats.scores:
         out.append("<p>No scored submissions.</p></section>")
         return "".join(out)
-    out.append(f"<figure>{histogram_png(stats)}</figure>")
+    out.append(f"<figure>{_figure(figures, 'histogram', stats)}</figure>")
     if stats.unreadable:
         out.append(f'<p class="muted">{len(stats.unreadable)} unreadable submission(s) count as 0 points '
                    "(grey).</p>")
@@ -368,7 +442,7 @@ def _distribution(stats: ClassStats) -> str:
     return "".join(out)
 
 
-def _parts(stats: ClassStats) -> str:
+def _parts(stats: ClassStats, figures: Mapping[str, str] | None = None) -> str:
     """The per-part table (points, full marks, statuses) and its bar chart."""
     out = ['<section id="parts"><h2>Pass rate per part</h2>']
     if not stats.graded:
@@ -389,13 +463,12 @@ def _parts(stats: ClassStats) -> str:
                "(its worst case).</p>")
     shown = [p for p in stats.parts if p.cases_run]
     if shown:
-        out.append("<figure>" + bars_png([p.name for p in shown], [p.cases_passed / p.cases_run for p in shown],
-                                         title="Cases passed per part", ident="fig-parts") + "</figure>")
+        out.append("<figure>" + _figure(figures, "parts", stats) + "</figure>")
     out.append("</section>")
     return "".join(out)
 
 
-def _cases(stats: ClassStats) -> str:
+def _cases(stats: ClassStats, figures: Mapping[str, str] | None = None) -> str:
     """The per-case table and its bar chart coloured by part."""
     out = ['<section id="cases"><h2>Pass rate per case</h2>']
     shown = [c for c in stats.cases if c.submissions]
@@ -413,9 +486,7 @@ def _cases(stats: ClassStats) -> str:
     out.append('<table class="data"><tr><th>case</th><th>name</th><th>visibility</th><th class="num">passed</th>'
                '<th class="num">rate</th><th class="num">wrong values</th><th>other</th></tr>'
                + "".join(rows) + "</table>")
-    out.append("<figure>" + bars_png([c.case_id for c in shown], [c.passed / c.submissions for c in shown],
-                                     title="Submissions passing each case", ident="fig-cases",
-                                     groups=[c.part for c in shown]) + "</figure></section>")
+    out.append("<figure>" + _figure(figures, "cases", stats) + "</figure></section>")
     return "".join(out)
 
 
@@ -515,11 +586,13 @@ def class_report_html(results: Sequence[SubmissionResult], *, rubric: Rubric, si
                       harness_notes: Sequence[str] = (),
                       sources: Mapping[str, Mapping[str, str]] | None = None,
                       known_sources: Mapping[str, Mapping[str, str]] | None = None,
-                      stats: ClassStats | None = None) -> str:
+                      stats: ClassStats | None = None, parallel: bool = False) -> str:
     """The report page as a string (see ``write_class_report``)."""
     if stats is None:
         stats = class_stats(results, rubric=rubric)
-    sections = [_overview(stats, rubric), _distribution(stats), _parts(stats), _cases(stats),
+    figures = _render_figures(stats, parallel=parallel)
+    sections = [_overview(stats, rubric), _distribution(stats, figures), _parts(stats, figures),
+                _cases(stats, figures),
                 _mistakes(stats), _harness(stats, harness_notes), _imdb(stats),
                 _similarity(similarity, sources, known_sources)]
     links = [("overview", "Overview"), ("distribution", "Scores"), ("parts", "Parts"), ("cases", "Cases"),
@@ -541,11 +614,12 @@ def write_class_report(results: Sequence[SubmissionResult], *, rubric: Rubric, o
                        similarity: Any = None, harness_notes: Sequence[str] = (),
                        sources: Mapping[str, Mapping[str, str]] | None = None,
                        known_sources: Mapping[str, Mapping[str, str]] | None = None,
-                       stats: ClassStats | None = None) -> Path:
+                       stats: ClassStats | None = None, parallel: bool = False) -> Path:
     """Write ``out_dir/report.html`` (atomically) and return its path.
 
     ``stats``: the statistics when they were gathered already (a ``ClassTally``'s, as a class
-    run streams its results); ``results`` is then not read.
+    run streams its results); ``results`` is then not read. ``parallel`` draws the figures in
+    forked processes at once (the same bytes, less wall time on several cores).
     ``similarity`` is a ``grader.similarity.SimilarityReport`` (or None: the check was not run);
     ``sources`` (submission id -> function -> source, as given to ``find_similar``) and
     ``known_sources`` (name -> function -> source) let the flagged pairs show their code side by
@@ -555,5 +629,6 @@ def write_class_report(results: Sequence[SubmissionResult], *, rubric: Rubric, o
     path = Path(out_dir) / REPORT_NAME
     write_atomic(path, class_report_html(results, rubric=rubric, similarity=similarity,
                                          harness_notes=harness_notes, sources=sources,
-                                         known_sources=known_sources, stats=stats))
+                                         known_sources=known_sources, stats=stats,
+                                         parallel=parallel))
     return path

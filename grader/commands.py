@@ -309,7 +309,7 @@ def _write_class_report(results: Sequence[SubmissionResult], *, rubric: Rubric, 
         return Path(write_class_report(results, rubric=rubric, out_dir=Path(out_dir),
                                        similarity=similarity, harness_notes=tuple(notes),
                                        sources=sources, known_sources=known_sources,
-                                       stats=stats))
+                                       stats=stats, parallel=True))
     except Exception as exc:  # noqa: BLE001 - the gradebook is already written
         stream.write(f"Class report not written: {type(exc).__name__}: {exc}\n")
         return None

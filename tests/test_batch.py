@@ -12,6 +12,7 @@ import pytest
 
 from grader import commands
 from grader.batch import HOOK_ERRORS
+from grader.models import HARNESS
 from grader.incremental import KEY_FILE, stored_key
 from grader.progress import Progress
 from tests import notebooks as nbs
@@ -253,3 +254,60 @@ def test_progress_bar_on_a_terminal_and_fallback_without_tqdm(monkeypatch):
         assert not progress.is_bar
         progress.update(_Done("ada"))
     assert stream.getvalue() == "[1/1] ada: 5/10 in 0.25s\n"
+
+
+# --------------------------------------------------------------------------- keys, workers, streaming
+
+
+def test_a_damaged_file_is_not_kept(tmp_path):
+    """After a power cut a renamed file may be empty or old: the key records each file's size and
+    sha256, so such a folder is graded again instead of being kept."""
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    nbs.write(subs / "ada.ipynb", nbs.course_notebook())
+    run(subs, out)
+    assert run(subs, out)[0].skipped == 1
+    (out / "ada" / "feedback.md").write_text("")
+    summary, log = run(subs, out)
+    assert summary.skipped == 0 and "Grading 1 of 1" in log
+    assert (out / "ada" / "feedback.md").read_text("utf-8").startswith("# Feedback")
+    record = out / "ada" / "result.full.json"
+    text = record.read_text("utf-8")
+    record.write_text(text.replace('"graded"', '"gradeD"', 1))  # same size, other bytes
+    assert run(subs, out)[0].skipped == 0
+    assert run(subs, out)[0].skipped == 1
+
+
+@pytest.mark.slow
+def test_two_workers_stream_the_same_gradebook_and_summary(tmp_path):
+    subs = small_class(tmp_path / "subs")
+    one, _ = run(subs, tmp_path / "one")
+    two, log = run(subs, tmp_path / "two", jobs=2, class_report=True)
+    assert gradebook(tmp_path / "one") == gradebook(tmp_path / "two")
+    assert (two.graded, sorted(two.scores)) == (one.graded, sorted(one.scores))
+    assert (tmp_path / "two" / "report.html").is_file() and "Class report:" in log
+
+
+@pytest.mark.slow
+def test_a_worker_that_dies_costs_only_its_submission(tmp_path):
+    """A worker killed mid-submission: that submission is a harness failure (no key, so the next
+    run grades it again), a new worker takes the rest."""
+    import os
+
+    from grader.batch import grade_batch
+    from grader.discover import find_submissions
+
+    subs = small_class(tmp_path / "subs")
+    nbs.write(subs / "zoe.ipynb", nbs.course_notebook())
+    context = commands.load_context(commands.DEFAULT_RUBRIC)
+
+    def finish(submission, result, folder, key):
+        if submission.id == "alan":
+            os._exit(3)
+
+    done = grade_batch(find_submissions(subs), context=context, out_dir=tmp_path / "out", jobs=2,
+                       finish=finish)
+    status = {d.submission_id: d.status for d in done}
+    assert status == {"ada": "graded", "alan": HARNESS, "grace": "graded", "zoe": "graded"}
+    record = json.loads((tmp_path / "out" / "alan" / "result.full.json").read_text())
+    assert record["status"] == HARNESS and "worker died" in record["messages"][0]
+    assert all(d.summary().submission_id == d.submission_id for d in done)

@@ -204,6 +204,29 @@ def test_student_strings_are_escaped(tmp_path):
     assert page.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 5
 
 
+def test_streamed_summaries_give_the_same_page_as_the_full_results():
+    """A class run adds each worker's summary (``report.summary_of``) to a ``ClassTally`` in the
+    order they finish; the page is the one the full results give in id order."""
+    from grader.report import summary_of
+
+    rng = random.Random(3)
+    results = fixed_class() + [synthetic_result(f"s{i}", rng, imdb=i % 2 == 0) for i in range(12)]
+    tally = classreport.ClassTally(rubric=RUBRIC)
+    for result in reversed(results):
+        tally.add(summary_of(result))
+    by_id = sorted(results, key=lambda r: r.submission_id)
+    streamed = classreport.class_report_html((), rubric=RUBRIC, stats=tally.stats(by_id=True))
+    assert streamed == classreport.class_report_html(by_id, rubric=RUBRIC)
+    assert tally.stats().total == len(results) and "fig-cases" in streamed
+
+
+def test_figures_drawn_in_a_child_process_give_the_same_page():
+    results = fixed_class()
+    serial = classreport.class_report_html(results, rubric=RUBRIC)
+    assert classreport.class_report_html(results, rubric=RUBRIC, parallel=True) == serial
+    assert serial.count("<img") == 3
+
+
 def test_matplotlib_and_nbconvert_stay_off_the_grading_path():
     code = ("import sys, grader.classreport, grader.feedback_html, grader.runner, grader.report\n"
             "bad = [m for m in ('matplotlib', 'nbconvert', 'bleach') if m in sys.modules]\n"
