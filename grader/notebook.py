@@ -240,7 +240,10 @@ class SourceMemo(Generic[_V]):
     going first; a text longer than ``max_key_chars`` is computed but never
     stored (a huge cell would pin its AST).  The values' size follows the
     text's (an AST is a few dozen bytes per character), so the bound on text
-    bounds the memory.  Safe to share between threads.
+    bounds the memory.  A value is stored only the second time its arguments
+    are seen (the hashes of arguments seen once are remembered, at most
+    ``4 * max_entries`` of them): a cell only one student wrote then costs
+    neither memory nor garbage-collector time.  Safe to share between threads.
     """
 
     def __init__(self, fn: Callable[..., _V], *, max_entries: int = 2048, max_chars: int = 2_000_000,
@@ -251,6 +254,7 @@ class SourceMemo(Generic[_V]):
         self.max_chars = max_chars
         self.max_key_chars = min(max_key_chars, max_chars)
         self._store: OrderedDict[Hashable, tuple[int, _V]] = OrderedDict()
+        self._seen: OrderedDict[int, None] = OrderedDict()  # hashes of arguments seen once
         self._chars = 0
         self._lock = threading.Lock()
         self.hits = 0
@@ -273,14 +277,20 @@ class SourceMemo(Generic[_V]):
                 self.hits += 1
                 return found[1]
         value = self._fn(text, *extra)
+        digest = hash(key)
         with self._lock:
             self.misses += 1
-            if key not in self._store:
+            if digest not in self._seen:  # first sight: remember that it was seen, no more
+                self._seen[digest] = None
+                while len(self._seen) > 4 * self.max_entries:
+                    self._seen.popitem(last=False)
+            elif key not in self._store:
+                del self._seen[digest]
                 self._store[key] = (size, value)
                 self._chars += size
-            while len(self._store) > self.max_entries or self._chars > self.max_chars:
-                _, (size, _) = self._store.popitem(last=False)
-                self._chars -= size
+                while len(self._store) > self.max_entries or self._chars > self.max_chars:
+                    _, (dropped, _) = self._store.popitem(last=False)
+                    self._chars -= dropped
         return value
 
     def __len__(self) -> int:
@@ -296,6 +306,7 @@ class SourceMemo(Generic[_V]):
         """Forget every entry (tests and benchmarks; results never depend on it)."""
         with self._lock:
             self._store.clear()
+            self._seen.clear()
             self._chars = 0
             self.hits = self.misses = 0
 
