@@ -78,8 +78,8 @@ class SandboxError(RuntimeError):
 class Limits:
     """Resource limits of one session (submission) and of each call in it."""
 
-    call_timeout: float = 5.0          # wall seconds per call (and for executing the top level)
-    submission_timeout: float = 60.0   # wall seconds for a whole session (all calls + restarts)
+    call_timeout: float = 5.0          # seconds per call (and for executing the top level); waits for a CPU excluded
+    submission_timeout: float = 60.0   # seconds for a whole session (all calls + restarts); likewise
     cpu_seconds: int = 20              # RLIMIT_CPU per child
     memory_bytes: int = 2 * 2**30      # RLIMIT_AS per child
     max_processes: int = 32            # RLIMIT_NPROC (per slot uid as root; added to the user's count otherwise)
@@ -583,6 +583,7 @@ class Session:
         self.filename = filename
         self.limits = limits
         self._spent = 0.0
+        self._waived = 0.0  # time calls spent waiting for a busy CPU: not charged (see _exchange)
         self._child: _Child | None = None
         self._closed = False
         self._broken: CallOutcome | None = None   # a top level that kills its child is not re-run
@@ -611,7 +612,7 @@ class Session:
             outcome = self._run([_Request({"kind": "load", "program": self.program, "filename": self.filename,
                                            "marker": marker}, timeout=self.limits.call_timeout)], {})[0]
         finally:
-            self._spent += time.monotonic() - t0
+            self._charge(t0)
         if self._child is None and outcome.status != "budget":
             self._broken = outcome
         return outcome
@@ -713,7 +714,7 @@ class Session:
                         raw[needed.pop(0)] = data
                     else:
                         try:
-                            msg = wire.decode(data, max_bytes=max_bytes)
+                            msg = _decode_message(data, max_bytes)
                         except wire.WireError as exc:
                             return close_out("bad", str(exc))
                         kind = msg.get("kind") if type(msg) is dict else None
@@ -771,6 +772,7 @@ class Session:
                     if extra < 0.002 or waited >= 4 * requests[len(done)].timeout:
                         return close_out("timeout")
                     child.delay_granted = delay
+                    self._waived += extra
                     deadline = min(time.monotonic() + extra, started + 4 * requests[len(done)].timeout)
                     continue
                 for key, events in sel.select(remaining):
@@ -882,6 +884,11 @@ class Session:
         return CallOutcome("crashed", error_type="Exit", output=output, seconds=seconds,
                            message=f"the program ended its process (exit status {code})")
 
+    def _charge(self, t0: float) -> None:
+        """Charge the time since ``t0`` to the submission's budget, less any wait for a CPU."""
+        waived, self._waived = self._waived, 0.0
+        self._spent += max(time.monotonic() - t0 - waived, 0.0)
+
     def _ready(self) -> CallOutcome | None:
         """Make sure a child is there to call (restarting one if needed); an outcome that every
         call gets instead when that is impossible (budget spent, top level broken)."""
@@ -932,7 +939,7 @@ class Session:
         try:
             return self._run([request], stubs, raw_value)[0]
         finally:
-            self._spent += time.monotonic() - t0
+            self._charge(t0)
 
     def call_many(self, calls: Sequence[tuple[str, tuple, float | None]], *, aliases: bool = True,
                   reuse_args: bool = False, raw_value: bool = False) -> list[CallOutcome | None]:
@@ -954,7 +961,7 @@ class Session:
         try:
             return self._run(requests, {}, raw_value)
         finally:
-            self._spent += time.monotonic() - t0
+            self._charge(t0)
 
     def decode_value(self, outcome: CallOutcome) -> object:
         """The value of an outcome returned with ``raw_value=True``, decoded and validated
@@ -981,12 +988,12 @@ class Session:
         try:
             outcome = self._run([_Request(request, timeout=min(self.limits.call_timeout, 5.0))], {})[0]
         finally:
-            self._spent += time.monotonic() - t0
+            self._charge(t0)
         return outcome.aliases if outcome is not None and outcome.status == "ok" else ()
 
     @property
     def seconds_spent(self) -> float:
-        """Time charged to this submission so far (loads, calls, restarts)."""
+        """Time charged to this submission so far (loads, calls, restarts; waits for a CPU excluded)."""
         return self._spent
 
     def close(self) -> None:
@@ -1008,6 +1015,17 @@ class Session:
     def __exit__(self, *exc: object) -> None:
         """Close the session."""
         self.close()
+
+
+def _decode_message(data: bytes, max_bytes: int) -> object:
+    """A message from the child: an outcome header as JSON (it starts with ``{``), anything
+    else (stub requests, which carry arrays) as wire data; WireError if it is neither."""
+    if data[:1] == b"{":
+        try:
+            return json.loads(data)
+        except (ValueError, RecursionError) as exc:
+            raise wire.WireError(f"malformed message: {type(exc).__name__}") from None
+    return wire.decode(data, max_bytes=max_bytes)
 
 
 def msg_seq(msg: object) -> object:
