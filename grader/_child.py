@@ -819,7 +819,8 @@ class Runtime:
         data = recv_frame(self.sock, self.max_bytes)
         if data is None:
             os._exit(0)
-        msg = self.wire.decode(data, max_bytes=self.max_bytes)
+        # Requests are JSON; replies to stub calls carry arrays and are wire data.
+        msg = json.loads(data) if data[:1] == b"{" else self.wire.decode(data, max_bytes=self.max_bytes)
         if type(msg) is not dict:
             os._exit(3)
         return msg

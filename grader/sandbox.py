@@ -678,7 +678,7 @@ class Session:
         for req in requests:
             seq = child.next_seq()
             seqs.append(seq)
-            payload = wire.encode({**req.msg, "seq": seq})
+            payload = json.dumps({**req.msg, "seq": seq}, separators=(",", ":")).encode()  # plain: JSON
             chunks.append(FRAME.pack(len(payload)) + payload + req.frame)
         child.output.expect(seqs)
         outbuf = memoryview(b"".join(chunks))

@@ -110,7 +110,130 @@ def encode(obj: object, *, max_depth: int = DEFAULT_MAX_DEPTH) -> bytes:
     Types are checked exactly (``type(x) is list``), so subclasses with
     surprising behaviour are refused instead of being trusted.  A container or
     array met a second time is written as a reference to the first.
+
+    Ordinary values go through a quick encoder that writes the header's JSON text
+    directly; anything it is unsure of (a type it does not know, a limit in sight)
+    goes through the careful one, which says exactly what is wrong. Both write the
+    same bytes.
     """
+    try:
+        return _encode_quick(obj, max_depth)
+    except _Unsure:
+        return _encode_careful(obj, max_depth=max_depth)
+
+
+class _Unsure(Exception):
+    """The quick encoder leaves this value to the careful one."""
+
+
+def _float_text(x: float) -> str:
+    """A float as ``json.dumps(..., allow_nan=True)`` writes it."""
+    if x != x:
+        return "NaN"
+    if x == math.inf:
+        return "Infinity"
+    if x == -math.inf:
+        return "-Infinity"
+    return float.__repr__(x)
+
+
+def _known_dtype(dtype: np.dtype) -> str:
+    """The wire name of ``dtype`` (remembered), or _Unsure when it has none."""
+    try:
+        return _dtype_name(dtype, ())
+    except WireError:
+        raise _Unsure from None
+
+
+def _encode_quick(obj: object, max_depth: int) -> bytes:
+    """``encode`` for ordinary values, writing the JSON header as text; raises _Unsure otherwise."""
+    from json.encoder import encode_basestring_ascii as quote
+
+    buffers: list[bytes] = []
+    seen: dict[int, tuple[int, int, int]] = {}  # id -> (table index, subtree nodes, height)
+    state = [0, 0]  # nodes so far (references as their subtrees), deepest level in the current subtree
+    names = _NAMES
+    generic = np.generic
+    kinds: dict[int, tuple] = {}  # id(dtype) -> (dtype, start of its array node, dtype to convert to)
+    shapes: dict[tuple, str] = {}
+
+    def node(x: object, depth: int) -> str:
+        state[0] += 1
+        if state[0] > MAX_NODES or depth > max_depth:
+            raise _Unsure
+        if depth > state[1]:
+            state[1] = depth
+        t = type(x)
+        if t is float:
+            return _float_text(x)
+        if t is int:
+            return int.__repr__(x)
+        if t is str:
+            return quote(x)
+        if x is None:
+            return "null"
+        if t is bool:
+            return "true" if x else "false"
+        if t is list or t is tuple or t is dict or t is np.ndarray:
+            hit = seen.get(id(x))
+            if hit is not None:
+                index, size, height = hit
+                if depth + height > max_depth:
+                    raise _Unsure
+                state[0] += size - 1
+                if state[0] > MAX_NODES:
+                    raise _Unsure
+                if depth + height > state[1]:
+                    state[1] = depth + height
+                return '{"t":"ref","r":' + str(index) + "}"
+            start, outer = state[0] - 1, state[1]
+            state[1] = depth
+            if t is list:
+                out = "[" + ",".join([node(v, depth + 1) for v in x]) + "]"
+            elif t is tuple:
+                out = '{"t":"tuple","v":[' + ",".join([node(v, depth + 1) for v in x]) + "]}"
+            elif t is dict:
+                pairs = []
+                for k, v in x.items():
+                    if type(k) is not str:
+                        raise _Unsure
+                    pairs.append("[" + quote(k) + "," + node(v, depth + 1) + "]")
+                out = '{"t":"dict","v":[' + ",".join(pairs) + "]}"
+            else:
+                dtype = x.dtype
+                known = kinds.get(id(dtype))
+                if known is None or known[0] is not dtype:  # dtypes are few: their text is made once
+                    name = names.get(dtype) or _known_dtype(dtype)
+                    known = kinds[id(dtype)] = (dtype, '{"t":"array","dtype":"' + name + '","shape":[',
+                                                None if dtype.str == name else _DTYPE_OBJECTS[name])
+                shape = x.shape
+                text = shapes.get(shape)
+                if text is None:
+                    text = shapes[shape] = ",".join(map(str, shape))
+                buffers.append(x.tobytes() if known[2] is None else x.astype(known[2]).tobytes())
+                out = known[1] + text + '],"b":' + str(len(buffers) - 1) + "}"
+            seen[id(x)] = (len(seen), state[0] - start, state[1] - depth)
+            if outer > state[1]:
+                state[1] = outer
+            return out
+        if t is complex:
+            return '{"t":"complex","v":[' + _float_text(x.real) + "," + _float_text(x.imag) + "]}"
+        if isinstance(x, generic) and t.__module__ == "numpy":
+            name = names.get(x.dtype) or _known_dtype(x.dtype)
+            buffers.append(np.asarray(x, dtype=_DTYPE_OBJECTS[name]).tobytes())
+            return '{"t":"scalar","dtype":"' + name + '","b":' + str(len(buffers) - 1) + "}"
+        raise _Unsure
+
+    try:
+        root = node(obj, 0)
+    except RecursionError:
+        raise _Unsure from None
+    header = ('{"buffers":[' + ",".join([str(len(b)) for b in buffers]) + '],"root":' + root + "}").encode("utf-8")
+    return b"".join([MAGIC, struct.pack(">I", len(header)), header, *buffers])
+
+
+def _encode_careful(obj: object, *, max_depth: int = DEFAULT_MAX_DEPTH) -> bytes:
+    """``encode`` step by step, with the path of the first value it refuses in the error."""
     buffers: list[bytes] = []
     counter = [0]      # nodes, references counted as the subtree they stand for
     deepest = [0]      # deepest level reached so far in the current subtree

@@ -184,3 +184,51 @@ def test_decode_accepts_only_bytes_like_input():
     for value in ("GW1\n", None, 12, [1]):
         with pytest.raises(WireError):
             decode(value)
+
+
+def test_the_quick_encoder_writes_the_careful_encoders_bytes():
+    """Every value the quick path handles comes out byte for byte as the careful encoder
+    writes it: the round-trip values, the fixtures of the course rubric, random nests."""
+    from grader import wire
+    from grader.commands import DEFAULT_RUBRIC, load_context
+
+    context = load_context(DEFAULT_RUBRIC)
+    values = [v for v in ROUND_TRIPS]
+    values += [f.expected for f in context.fixtures.values()] + [tuple(f.args) for f in context.fixtures.values()]
+    rng = np.random.default_rng(3)
+    shared = {"W": rng.standard_normal((2, 3)), "b": np.zeros((2, 1), dtype=np.float32)}
+
+    def nest(depth):
+        pick = rng.integers(0, 9)
+        if depth > 3 or pick < 3:
+            return [rng.standard_normal(int(rng.integers(0, 4))), np.int64(7), 1.5, -2, "tëxt\n\"q\"", None, True,
+                    np.array(3, dtype=">i4"), float("nan"), shared][int(rng.integers(0, 10))]
+        if pick < 5:
+            return [nest(depth + 1) for _ in range(int(rng.integers(0, 4)))]
+        if pick < 7:
+            return tuple(nest(depth + 1) for _ in range(int(rng.integers(0, 4))))
+        return {f"k{i}": nest(depth + 1) for i in range(int(rng.integers(0, 4)))}
+
+    values += [nest(0) for _ in range(300)]
+    quick = 0
+    for value in values:
+        try:
+            fast = wire._encode_quick(value, wire.DEFAULT_MAX_DEPTH)
+        except wire._Unsure:
+            continue
+        quick += 1
+        assert fast == wire._encode_careful(value), value
+    assert quick > 300
+
+
+def test_what_the_quick_encoder_refuses_gets_the_careful_error():
+    from grader import wire
+
+    with pytest.raises(WireError, match=r"value\[1\]\['k'\]: builtins.object is not plain data"):
+        encode((1, {"k": object()}))
+    with pytest.raises(WireError, match="deeper"):
+        nested = []
+        for _ in range(40):
+            nested = [nested]
+        encode(nested)
+    assert decode(encode(np.array([1, 2], dtype=">i4"))).tolist() == [1, 2]
