@@ -28,7 +28,10 @@ from typing import Callable, Mapping, Sequence
 
 from grader.discover import Submission
 from grader.models import HARNESS, SubmissionResult
-from grader.report import result_from_dict, result_to_dict, summary_of, write_submission
+from grader.report import (
+    result_from_dict, result_to_dict, summary_of, summary_record, write_submission,
+    write_submission_record,
+)
 from grader.runner import GradingContext, grade_submission, unreadable_result
 
 #: Called in the worker before a submission's files are (re)written, and after (with the
@@ -78,6 +81,14 @@ def grade_one(submission: Submission, *, context: GradingContext, sandbox: objec
     exception in either is logged to ``OUT/<id>/grader-errors.txt`` and the
     batch goes on.
     """
+    return _graded(submission, context=context, sandbox=sandbox, out_dir=out_dir, prepare=prepare,
+                   finish=finish, key=key)[0]
+
+
+def _graded(submission: Submission, *, context: GradingContext, sandbox: object, out_dir: Path,
+            prepare: Prepare | None = None, finish: Finish | None = None,
+            key: str | None = None) -> tuple[SubmissionResult, dict]:
+    """``grade_one``, returning also the record written (``grader.report.result_to_dict``)."""
     if submission.problem:
         result = unreadable_result(context.rubric, submission_id=submission.id,
                                    path=str(submission.path), message=submission.problem)
@@ -94,11 +105,10 @@ def grade_one(submission: Submission, *, context: GradingContext, sandbox: objec
                                                f"student's fault):\n{detail}")
     folder = Path(out_dir) / result.submission_id
     _run_hook(prepare, folder, submission)
-    if folder.is_dir():
-        (folder / HOOK_ERRORS).unlink(missing_ok=True)
-    write_submission(result, out_dir)
+    (folder / HOOK_ERRORS).unlink(missing_ok=True)
+    record = write_submission_record(result, folder)
     _run_hook(finish, folder, submission, result, folder, key)
-    return result
+    return result, record
 
 
 def _run_hook(hook: Callable | None, folder: Path, *args: object) -> None:
@@ -121,11 +131,13 @@ def log_problem(folder: Path, text: str) -> None:
         pass
 
 
-def _summary(result: SubmissionResult, seconds: float) -> Done:
-    """The ``Done`` line of ``result``, with its summary record."""
+def _summary(result: SubmissionResult, seconds: float, record: dict | None = None) -> Done:
+    """The ``Done`` line of ``result``, with its summary record (from ``record``, the result's
+    ``result_to_dict``, when given)."""
     problem = result.messages[0] if result.status != "graded" and result.messages else ""
+    summary = summary_record(record) if record is not None else result_to_dict(summary_of(result))
     return Done(result.submission_id, result.status, result.points, result.max_points, seconds,
-                problem, record=result_to_dict(summary_of(result)))
+                problem, record=summary)
 
 
 def _exit_on_term(signum: int, frame: object) -> None:
@@ -228,9 +240,9 @@ def _worker(conn: Connection, context: GradingContext, out_dir: Path, sandbox_op
                 return
             submission, key = _from_task(task)
             start = time.perf_counter()
-            result = grade_one(submission, context=context, sandbox=sandbox, out_dir=out_dir,
-                               prepare=prepare, finish=finish, key=key)
-            conn.send(("done", _summary(result, time.perf_counter() - start)))
+            result, record = _graded(submission, context=context, sandbox=sandbox,
+                                     out_dir=out_dir, prepare=prepare, finish=finish, key=key)
+            conn.send(("done", _summary(result, time.perf_counter() - start, record)))
 
 
 class WorkerPool:
@@ -351,10 +363,10 @@ class WorkerPool:
             on_note(sandbox.capabilities.describe())
             for sub in submissions:
                 start = time.perf_counter()
-                result = grade_one(sub, context=self.context, sandbox=sandbox,
-                                   out_dir=self.out_dir, prepare=self._prepare,
-                                   finish=self._finish, key=keys.get(sub.id))
-                done = _summary(result, time.perf_counter() - start)
+                result, record = _graded(sub, context=self.context, sandbox=sandbox,
+                                         out_dir=self.out_dir, prepare=self._prepare,
+                                         finish=self._finish, key=keys.get(sub.id))
+                done = _summary(result, time.perf_counter() - start, record)
                 finished.append(done)
                 on_done(done)
         except KeyboardInterrupt:

@@ -444,8 +444,8 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
                 done_list, interrupted = exc.finished, True
             except KeyboardInterrupt:
                 interrupted = True
-        if pool is not None:
-            pool.close()
+        # The workers were sent their last message; they close their sandboxes while the
+        # gradebook and the report are written, and are joined when this block ends.
         if interrupted:
             stream.write("\nInterrupted: the workers are stopped; what was graded is kept "
                          "and the next run resumes from it.\n")

@@ -241,6 +241,20 @@ def gradebook_csv(rubric: Rubric, results: Iterable[SubmissionResult]) -> str:
     return book.csv()
 
 
+_SUMMARY_CASE = ("case_id", "name", "visibility", "status", "points", "max_points", "diagnosis")
+
+
+def summary_record(record: dict) -> dict:
+    """``result_to_dict(summary_of(result))`` computed from ``record`` = ``result_to_dict(result)``
+    (cheaper: the record is made once per submission anyway)."""
+    parts = []
+    for part in record["parts"]:
+        cases = [{**{k: case[k] for k in _SUMMARY_CASE}, "checks": [], "message": "",
+                  "location": None, "output": "", "seconds": 0.0} for case in part["cases"]]
+        parts.append({**part, "cases": cases, "location": None})
+    return {**record, "parts": parts, "timings": {}, "extra": {}}
+
+
 def summary_of(result: SubmissionResult) -> SubmissionResult:
     """``result`` without what only its own reports need (checks, printed output, messages and
     locations of cases, timings, extra): what the gradebook, the class report and the run's
@@ -256,17 +270,25 @@ def summary_of(result: SubmissionResult) -> SubmissionResult:
 
 
 def write_submission(result: SubmissionResult, out_dir: Path) -> Path:
-    """Write ``OUT/<id>/results.json``, ``feedback.md`` and our full record; return the folder.
+    """Write ``OUT/<id>/results.json``, ``feedback.md`` and our full record; return the folder."""
+    folder = Path(out_dir) / result.submission_id
+    write_submission_record(result, folder)
+    return folder
+
+
+def write_submission_record(result: SubmissionResult, folder: Path) -> dict:
+    """``write_submission`` into ``folder``; return the record written (``result_to_dict``).
 
     The JSON files are written without indentation: ``json`` then uses its C
     encoder (about five times faster on a full record).
     """
-    folder = Path(out_dir) / result.submission_id
+    folder = Path(folder)
     write_atomic(folder / "feedback.md", feedback_markdown(result))
     write_atomic(folder / "results.json", json.dumps(gradescope_results(result)))
+    record = result_to_dict(result)
     # Written last: its presence marks the submission as completely graded.
-    write_atomic(folder / RESULT_RECORD, json.dumps(result_to_dict(result)))
-    return folder
+    write_atomic(folder / RESULT_RECORD, json.dumps(record))
+    return record
 
 
 def read_submission(folder: Path) -> SubmissionResult | None:
