@@ -820,3 +820,82 @@ def test_hot_path_imports_neither_nbformat_nor_ipython(tmp_path: Path) -> None:
     out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+# -- per-process memos: never another notebook's result ---------------------------------------
+
+
+def _outcome(ex: Extraction) -> tuple:
+    """Everything an extraction tells, comparable."""
+    program = ex.program()
+    return (sorted(ex.functions.items()), ex.diagnostics, program.source, program.segments)
+
+
+def _fresh(notebook: Notebook) -> tuple:
+    """The extraction with every memo emptied first."""
+    from grader.extract import clear_memos
+
+    clear_memos()
+    return _outcome(extract(notebook))
+
+
+SHARED_CELL = "def f(x):\n    y = helper(None)\n    return y + W\n# {note}"
+
+
+def test_the_same_cell_in_two_notebooks_keeps_each_notebooks_surroundings() -> None:
+    a = nb("W = 3", "def helper(v):\n    return 1", SHARED_CELL.format(note="student a"))
+    b = nb(SHARED_CELL.format(note="student b"), "print(f(2))")
+    fresh_a, fresh_b = _fresh(a), _fresh(b)
+    # the surroundings matter: in a, helper(None) is a blank left in a call to a notebook
+    # function and W a kept constant; in b both names are free and the cell is cell 0
+    fa, fb = extract(a).functions["f"], extract(b).functions["f"]
+    assert fa.placeholder and fa.free_names == () and fa.cell_index == 2
+    assert not fb.placeholder and fb.free_names == ("helper", "W") and fb.cell_index == 0
+    for _ in range(3):  # the memos admit a value the second time they see it
+        assert _outcome(extract(a)) == fresh_a
+        assert _outcome(extract(b)) == fresh_b
+    assert fresh_a != fresh_b
+
+
+def test_extraction_with_full_memos_gives_the_same_results(monkeypatch: pytest.MonkeyPatch) -> None:
+    from grader import extract as module
+
+    notebooks = [
+        nb("import numpy as np", RNN_CELL, "rnn_cell_forward(1, 2, 3)"),
+        nb(RNN_CELL + "\n# my own note", "K = 2\ndef g(a):\n    return a * K"),
+        nb("def g(a):\n    return a * K\n", "K = 5"),
+        nb("def h():\n    pass\n", "%time h()"),
+    ]
+    expected = [_fresh(n) for n in notebooks]
+    for memo in (module._CELL_MEMO, module._USES_MEMO, module._PARSE_MEMO, module._FINDINGS_MEMO):
+        monkeypatch.setattr(memo, "max_entries", 1)
+    module.clear_memos()
+    for _ in range(4):
+        for n, want in zip(notebooks, expected):
+            assert _outcome(extract(n)) == want
+    assert all(len(memo) <= 1 for memo in (module._CELL_MEMO, module._USES_MEMO))
+
+
+@pytest.mark.parametrize("source", [
+    RNN_CELL + "\n# student 7: tested on my machine\n\n",
+    "x = 1\nprint(x)\n# done",
+    "LIMIT = 3 \\\n# the backslash continues into this comment",
+    "s = '''\n# in a string\n'''\n# after",
+    "def f():\n    return 1\n# a NUL \x00",
+])
+def test_a_cells_trailing_comments_do_not_change_its_fast_reading(source: str) -> None:
+    import ast
+
+    from grader.extract import _classify_cell
+    from grader.notebook import without_trailing_comments
+
+    def comparable(items):
+        if items is None:
+            return None
+        return [ast.dump(i, include_attributes=True) if isinstance(i, ast.AST) else i for i in items]
+
+    assert comparable(_classify_cell(without_trailing_comments(source))) == comparable(_classify_cell(source))
+    first = nb(source)
+    second = nb("import numpy as np", source)
+    assert _outcome(extract(first)) == _fresh(first)
+    assert _outcome(extract(second)) == _fresh(second)

@@ -658,3 +658,107 @@ def test_builder_functions_choosing_the_layer_by_name_are_resolved_or_left_to_th
     r = result_of(notebook(*cells))
     assert [(m.alternative, m.alternative_from) for m in r.models] == [
         ("SimpleRNN", "code"), ("Bidirectional(LSTM)", "code"), ("GRU", "summary")]
+
+
+# -- memos and the walk's pre-filter: never another result ---------------------------------------
+
+
+def _fresh(nb: Notebook):
+    """The result with every memo of the bonus emptied first."""
+    from grader.imdb.score import clear_memos
+
+    clear_memos()
+    return result_of(nb)
+
+
+@pytest.fixture
+def walk_always(monkeypatch):
+    """A function scoring a notebook as before the pre-filter: every cell walked, memos empty."""
+    import re
+
+    from grader.imdb import source
+
+    def score(nb: Notebook):
+        with monkeypatch.context() as m:
+            m.setattr(source, "_WALK_WORDS", re.compile(""))
+            m.setattr(source, "_records_something", lambda body: True)
+            result = _fresh(nb)
+        _fresh(nb)  # leave no memo filled under the patch
+        return result
+    return score
+
+
+ALIAS_LOAD = ("from tensorflow import keras as K\n"
+              "(xa, ya), (xb, yb) = K.datasets.imdb.load_data(num_words=5000)\n")
+
+
+@pytest.mark.parametrize("cells, check", [
+    # imported under an alias: only K.layers.LSTM and .fit give it away
+    ([("code", ALIAS_LOAD),
+      ("code", "net = K.Sequential([K.layers.Embedding(5000, 8), K.layers.LSTM(8), K.layers.Dense(1)])\n"
+               "net.fit(xa, ya, epochs=2, validation_split=0.25)", tuple(keras3_fit([0.8, 0.9], [0.84, 0.851]))),
+      ("code", "net.evaluate(xb, yb)", tuple(keras3_eval(0.8466)))],
+     lambda r: [m.alternative for m in r.models] == ["LSTM"] and r.models[0].validation_source == "train"),
+    # the layer under another name, the fit written with full-width letters (Python folds them)
+    ([("code", ALIAS_LOAD + "from tensorflow.keras.layers import LSTM as L\n"),
+      ("code", "m = K.Sequential([K.layers.Embedding(5000, 8), L(8), K.layers.Dense(1)])\n"
+               "m.ｆｉｔ(xa, ya, epochs=2, validation_split=0.2)", tuple(keras3_fit([0.8, 0.9], [0.84, 0.852])))],
+     lambda r: len(r.models) == 1 and r.models[0].validation_fraction == 0.2),
+    # results only in markdown
+    ([("code", "import numpy as np\nx = np.zeros(3)"),
+      ("markdown", "| model | test accuracy |\n|---|---|\n| LSTM | 85.1% |\n| GRU | 86.0% |")],
+     lambda r: {c.alternative for c in r.claims} == {"LSTM", "GRU"}),
+    # results only in an output, printed from a variable
+    ([("code", "summary_text = open('imdb_runs.txt').read()\nprint(summary_text)",
+       ("LSTM test accuracy: 0.8512\nGRU test accuracy: 0.8601\n",))],
+     lambda r: r.status == "graded" and any(m.test_accuracy == 0.8601 for m in r.models)),
+    # a report variable in capitals
+    ([("code", "Results = {'LSTM': {'test_accuracy': 0.85}, 'GRU': {'test_accuracy': 0.86}}")],
+     lambda r: {c.alternative for c in r.claims} == {"LSTM", "GRU"}),
+    # no bonus at all: the numpy part only
+    ([NUMPY_PART, ("code", "np.random.seed(1)\nprint(rnn_cell_forward(1, 2, 3))", ("0.5\n",))],
+     lambda r: r.status == "absent"),
+])
+def test_the_walk_is_skipped_only_where_it_would_record_nothing(cells, check, walk_always):
+    nb = notebook(*cells)
+    expected = walk_always(nb)
+    assert check(expected)
+    for _ in range(3):  # cold, then memos admitting, then warm
+        assert result_of(nb) == expected
+
+
+def test_the_same_cells_in_two_notebooks_keep_each_notebooks_surroundings():
+    fit = ("code", "history = model.fit(x_train, y_train, epochs=2, validation_data=(x_val, y_val))\n"
+                   "print('LSTM test accuracy:', round(model.evaluate(x_test, y_test)[1], 4))",
+           tuple(keras3_fit([0.8, 0.9], [0.84, 0.851])) + ("LSTM test accuracy: 0.8512\n",))
+    build = ("code", model_cell("model", "LSTM(32)"))
+    from_train = notebook(("code", LOAD, LOAD_OUT), build,
+                          ("code", "x_val, y_val = x_train[:5000], y_train[:5000]"), fit)
+    from_test = notebook(("code", LOAD, LOAD_OUT), build,
+                         ("code", "x_val, y_val = x_test[:5000], y_test[:5000]"), fit)
+    # the same output, printed by code that spells the number out: a claim, not evidence
+    spelt = notebook(("code", LOAD, LOAD_OUT), build,
+                     ("code", "x_val, y_val = x_train[:5000], y_train[:5000]"),
+                     (fit[0], fit[1].replace("round(model.evaluate(x_test, y_test)[1], 4)", "0.8512"), fit[2]))
+    expected = [_fresh(nb) for nb in (from_train, from_test, spelt)]
+    assert expected[0].models[0].validation_source == "train"
+    assert expected[1].models[0].validation_source == "test"
+    assert expected[0].models[0].test_accuracy == 0.8512 and expected[2].models[0].test_accuracy is None
+    for _ in range(3):
+        for nb, want in zip((from_train, from_test, spelt), expected):
+            assert result_of(nb) == want
+
+
+def test_scoring_with_full_memos_gives_the_same_results(monkeypatch):
+    from grader.imdb import score, source
+
+    notebooks = [three_model_keras3(), notebook(NUMPY_PART), notebook(("code", LOAD, LOAD_OUT), NUMPY_PART)]
+    expected = [_fresh(nb) for nb in notebooks]
+    memos = (source._CELL_MEMO, source._TEXT_MEMO, source._LITERALS_MEMO, score._OUTPUTS_MEMO, score._MARKDOWN_MEMO)
+    for memo in memos:
+        monkeypatch.setattr(memo, "max_entries", 1)
+    score.clear_memos()
+    for _ in range(4):
+        for nb, want in zip(notebooks, expected):
+            assert result_of(nb) == want
+    assert all(len(memo) <= 1 for memo in memos)

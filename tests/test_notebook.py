@@ -229,3 +229,88 @@ def test_hundred_megabytes_of_outputs(tmp_path: Path) -> None:
     nb = load(path)
     assert len(nb.cells) == 100
     _expect_error(path, "too big", max_bytes=50 * 2**20)
+
+
+# -- per-process memos of pure functions of text ----------------------------------------------
+
+
+def test_source_memo_stores_on_second_sight_and_returns_the_functions_value() -> None:
+    from grader.notebook import SourceMemo
+
+    calls: list[tuple] = []
+
+    def shout(text: str, *extra: object) -> tuple:
+        calls.append((text, *extra))
+        return (text.upper(), extra)
+
+    memo = SourceMemo(shout)
+    assert memo("ab") == ("AB", ()) and len(memo) == 0  # first sight: computed, not stored
+    assert memo("ab") == ("AB", ()) and len(memo) == 1  # second sight: stored
+    assert memo("ab") == ("AB", ()) and calls.count(("ab",)) == 2 and memo.hits == 1
+    # extra arguments are part of the key: another notebook's names give another value
+    assert memo("ab", frozenset({"f"})) == ("AB", (frozenset({"f"}),))
+    assert memo("ab", frozenset({"g"})) == ("AB", (frozenset({"g"}),))
+    memo.clear()
+    assert len(memo) == 0 and memo.chars == 0 and memo.hits == 0
+
+
+def test_source_memo_is_bounded_in_entries_characters_and_key_size() -> None:
+    from grader.notebook import SourceMemo
+
+    memo = SourceMemo(lambda t: len(t), max_entries=3, max_chars=10, max_key_chars=6)
+    for text in ("a", "bb", "ccc", "dddd"):
+        memo(text)
+        memo(text)
+    assert len(memo) <= 3 and memo.chars <= 10
+    assert memo("a") == 1  # evicted or not, the value is the function's
+    big = "x" * 7
+    for _ in range(3):
+        assert memo(big) == 7
+    assert all(key != big for key in memo._store) and memo.chars <= 10  # too long to keep
+    tuple_key = ("12345", "67")  # a tuple of strings counts its characters
+    for _ in range(3):
+        assert memo(tuple_key) == 2
+    assert tuple_key not in memo._store
+
+
+def test_source_memo_full_never_mixes_values_up() -> None:
+    from grader.notebook import SourceMemo
+
+    memo = SourceMemo(lambda t, n: f"{t}:{n}", max_entries=2)
+    expected = {}
+    for round_ in range(5):
+        for k in range(7):
+            text, n = f"cell {k % 4}", k % 3
+            assert memo(text, n) == f"{text}:{n}"
+            expected[(text, n)] = f"{text}:{n}"
+    assert len(memo) == 2
+    assert all(memo._store[key][1] == expected[key] for key in memo._store)
+
+
+@pytest.mark.parametrize("source, kept", [
+    ("x = 1\n# student 3: tested", "x = 1"),
+    ("x = 1\n\n  # note\n\t\n", "x = 1"),
+    ("# only a comment", ""),
+    ("x = 1 \\\n# continued into the comment", "x = 1 \\\n# continued into the comment"),
+    ("s = '''\n# inside the string'''", "s = '''\n# inside the string'''"),
+    ("x = 1\n# it's quoted", "x = 1\n# it's quoted"),
+    ("x = 1\n# a NUL \x00", "x = 1\n# a NUL \x00"),
+    ("x = 1\n# sep \u2028 y = 2", "x = 1\n# sep \u2028 y = 2"),
+    ("x = 1\n\u3000\n", "x = 1\n\u3000"),
+    ("x = 1\n# note\ny = 2", "x = 1\n# note\ny = 2"),
+])
+def test_without_trailing_comments_drops_only_lines_that_cannot_matter(source: str, kept: str) -> None:
+    import ast
+
+    from grader.notebook import without_trailing_comments
+
+    assert without_trailing_comments(source) == kept
+
+    def parsed(text: str) -> str:
+        try:
+            return ast.dump(ast.parse(text), include_attributes=True)
+        except (SyntaxError, ValueError) as exc:
+            return type(exc).__name__
+
+    if kept != source:
+        assert parsed(kept) == parsed(source)
