@@ -712,9 +712,12 @@ ALIAS_LOAD = ("from tensorflow import keras as K\n"
     ([("code", "summary_text = open('imdb_runs.txt').read()\nprint(summary_text)",
        ("LSTM test accuracy: 0.8512\nGRU test accuracy: 0.8601\n",))],
      lambda r: r.status == "graded" and any(m.test_accuracy == 0.8601 for m in r.models)),
-    # a report variable in capitals
-    ([("code", "Results = {'LSTM': {'test_accuracy': 0.85}, 'GRU': {'test_accuracy': 0.86}}")],
+    # a report variable in capitals, its labels in lower case
+    ([("code", "Results = {'lstm': {'test_accuracy': 0.85}, 'gru': {'test_accuracy': 0.86}}")],
      lambda r: {c.alternative for c in r.claims} == {"LSTM", "GRU"}),
+    # a recurrent layer built, nothing trained: only the attribute names it
+    ([("code", "from tensorflow import keras as K\nnet = K.Sequential([K.layers.GRU(8)])")],
+     lambda r: r.status != "absent"),
     # no bonus at all: the numpy part only
     ([NUMPY_PART, ("code", "np.random.seed(1)\nprint(rnn_cell_forward(1, 2, 3))", ("0.5\n",))],
      lambda r: r.status == "absent"),
