@@ -712,6 +712,22 @@ class Session:
                     del inbuf[:FRAME.size + n]
                     if header is not None:
                         raw[needed.pop(0)] = data
+                        if header.get("kind") == "stub" and not needed:
+                            t_stub = time.monotonic()
+                            reply = self._answer_stub(stubs[header["name"]], raw["args"], pending, max_bytes)
+                            deadline += time.monotonic() - t_stub  # the grader's time is not the student's
+                            header, raw = None, {}
+                            if reply is None:
+                                return close_out("bad", "malformed arguments of a stub call")
+                            try:
+                                sock.setblocking(True)
+                                sock.settimeout(max(deadline - time.monotonic(), 0.001))
+                                sock.sendall(reply)
+                            except (OSError, socket.timeout):
+                                return close_out("eof")
+                            finally:
+                                sock.setblocking(False)
+                            continue
                     else:
                         try:
                             msg = _decode_message(data, max_bytes)
@@ -727,18 +743,8 @@ class Session:
                                 return close_out("bad", "unexpected message from the child")
                             header, raw, needed = msg, {}, list(after)
                         elif (kind == "stub" and len(requests) == 1 and msg.get("name") in stubs
-                              and type(msg.get("args")) is tuple):
-                            t_stub = time.monotonic()
-                            reply = self._answer_stub(stubs[msg["name"]], msg["args"], pending)
-                            deadline += time.monotonic() - t_stub  # the grader's time is not the student's
-                            try:
-                                sock.setblocking(True)
-                                sock.settimeout(max(deadline - time.monotonic(), 0.001))
-                                sock.sendall(FRAME.pack(len(reply)) + reply)
-                            except (OSError, socket.timeout):
-                                return close_out("eof")
-                            finally:
-                                sock.setblocking(False)
+                              and msg.get("frames_after") == ["args"]):
+                            header, raw, needed = msg, {}, ["args"]  # its arguments follow
                             continue
                         else:
                             return close_out("bad", "unexpected message from the child")
@@ -814,16 +820,37 @@ class Session:
                     pass
 
     @staticmethod
-    def _answer_stub(handler: Callable, args: tuple, pending: list) -> bytes:
-        """Run a stub handler in the grading process and encode its answer."""
+    def _answer_stub(handler: Callable, raw_args: bytes, pending: list, max_bytes: int) -> bytes | None:
+        """Run a stub handler in the grading process on the wire bytes of the child's arguments
+        and frame its answer (a JSON header, then the value as wire data); None if the
+        arguments are malformed.
+
+        A handler with a ``quick(raw_args)`` method may answer from the bytes alone (the wire
+        frame of its value, or None to be called with the decoded arguments as usual).
+        """
+        def framed(head: dict, value_frame: bytes = b"") -> bytes:
+            text = json.dumps(head).encode()
+            out = FRAME.pack(len(text)) + text
+            return out + FRAME.pack(len(value_frame)) + value_frame if head.get("value") else out
+
         try:
+            quick = getattr(handler, "quick", None)
+            frame = quick(raw_args) if quick is not None else None
+            if frame is not None:
+                return framed({"kind": "stub_reply", "fallback": False, "value": True}, frame)
+            try:
+                args = wire.decode(raw_args, max_bytes=max_bytes)
+            except wire.WireError:
+                return None
+            if type(args) is not tuple:
+                return None
             value = handler(args)
             if value is FALLBACK:
-                return wire.encode({"kind": "stub_reply", "fallback": True})
-            return wire.encode({"kind": "stub_reply", "fallback": False, "value": value})
+                return framed({"kind": "stub_reply", "fallback": True})
+            return framed({"kind": "stub_reply", "fallback": False, "value": True}, wire.encode(value))
         except BaseException as exc:  # re-raised after the call: a grader bug, not the student's
             pending.append(exc)
-            return wire.encode({"kind": "stub_reply", "fallback": False, "error": "internal grader error"})
+            return framed({"kind": "stub_reply", "fallback": False, "error": "internal grader error"})
 
     def _from_message(self, msg: dict, raw: dict, output: str, seconds: float,
                       sent_args: tuple | None = None, raw_value: bool = False) -> CallOutcome:
