@@ -13,6 +13,7 @@ which each worker turns into a clean exit that closes its sandbox) and raises
 """
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import os
 import signal
@@ -138,6 +139,12 @@ def _summary(result: SubmissionResult, seconds: float, record: dict | None = Non
     summary = summary_record(record) if record is not None else result_to_dict(summary_of(result))
     return Done(result.submission_id, result.status, result.points, result.max_points, seconds,
                 problem, record=summary)
+
+
+def _light(done: Done) -> Done:
+    """``done`` without its summary record: what a batch keeps of each submission (the caller had
+    the record in ``on_done``), so that its memory does not grow with the class by kilobytes each."""
+    return dataclasses.replace(done, record=None)
 
 
 def _exit_on_term(signum: int, frame: object) -> None:
@@ -290,6 +297,9 @@ class WorkerPool:
             on_note: Callable[[str], None] | None = None) -> list[Done]:
         """Grade ``submissions`` (once per pool); call ``on_done`` as each completes.
 
+        ``on_done`` receives each ``Done`` with its summary record; the list
+        returned holds them without it (see ``Done.record``).
+
         ``keys``: submission id -> incremental key, handed to ``finish``. Ctrl-C
         raises ``BatchInterrupted`` once the workers are stopped.
         """
@@ -332,8 +342,8 @@ class WorkerPool:
                                         "submission (not the student's fault).")
                             write_submission(result, self.out_dir)
                             done = _summary(result, 0.0)
-                            finished.append(done)
                             on_done(done)
+                            finished.append(_light(done))
                         if pending:
                             self._start_worker()
                             hand_out(list(self._workers)[-1])
@@ -345,8 +355,8 @@ class WorkerPool:
                         continue
                     if kind == "done":
                         self._workers[conn][1] = None
-                        finished.append(payload)
                         on_done(payload)
+                        finished.append(_light(payload))
                         hand_out(conn)
         except KeyboardInterrupt:
             self.close()
@@ -367,8 +377,8 @@ class WorkerPool:
                                          out_dir=self.out_dir, prepare=self._prepare,
                                          finish=self._finish, key=keys.get(sub.id))
                 done = _summary(result, time.perf_counter() - start, record)
-                finished.append(done)
                 on_done(done)
+                finished.append(_light(done))
         except KeyboardInterrupt:
             raise BatchInterrupted(finished) from None
         return finished

@@ -473,8 +473,9 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
                          f"see OUT/<id>/{HOOK_ERRORS}.")
         stats = tally.stats(by_id=True)
         report_path = None
-        if class_report and not interrupted:
+        if warm is not None:  # also when interrupted: no thread left importing at exit
             warm.wait()
+        if class_report and not interrupted:
             report_path = _write_class_report((), rubric=context.rubric, out_dir=out_dir,
                                               similarity=report, notes=notes, stream=stream,
                                               sources=sources, known_sources=known_sources,
