@@ -37,6 +37,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import platform
 import random
 import shutil
@@ -240,12 +241,29 @@ def _children(pid: int) -> list[int]:
     return out
 
 
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_times(pid: int) -> tuple[float, float] | None:
+    """``(own CPU s, CPU s of its waited-for children)`` of a process, from /proc/PID/stat."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_bytes()
+    except OSError:
+        return None
+    fields = stat[stat.rfind(b")") + 2:].split()
+    try:
+        return ((int(fields[11]) + int(fields[12])) / _TICKS, (int(fields[13]) + int(fields[14])) / _TICKS)
+    except (IndexError, ValueError):
+        return None
+
+
 @dataclass
 class MemoryWatch:
     """Polls the process tree of a run: peak RSS (VmHWM) per role."""
 
     root: int
     peaks: dict[int, tuple[str, int]] = field(default_factory=dict)  # pid -> (role, kB)
+    cpu: dict[int, tuple[float, float]] = field(default_factory=dict)  # pid -> (own s, reaped children's s)
     stop: threading.Event = field(default_factory=threading.Event)
 
     def _role(self, pid: int, parent_role: str) -> str:
@@ -274,6 +292,9 @@ class MemoryWatch:
                 kb = 0
             old = self.peaks.get(pid, (role, 0))[1]
             self.peaks[pid] = (role, max(old, kb))
+            times = _cpu_times(pid)
+            if times is not None:
+                self.cpu[pid] = times
             stack.extend((c, role) for c in _children(pid))
 
     def run(self) -> None:
@@ -281,6 +302,17 @@ class MemoryWatch:
         while not self.stop.is_set():
             self.poll()
             self.stop.wait(0.05)
+
+    def cpu_by_role(self) -> dict[str, float]:
+        """CPU seconds per role, as last seen: each process's own, and for the zygotes also
+        that of the session children they reaped (too short-lived to be polled)."""
+        out: dict[str, float] = {}
+        for pid, (own, reaped) in self.cpu.items():
+            role = self.peaks.get(pid, ("?", 0))[0]
+            out[role] = out.get(role, 0.0) + own
+            if role == "zygote":
+                out["child"] = out.get("child", 0.0) + reaped
+        return out
 
     def summary(self) -> dict[str, tuple[int, float]]:
         """role -> (number of processes seen, peak MB of one of them)."""
@@ -309,6 +341,8 @@ class Run:
     per_sub: dict[str, float] = field(default_factory=dict)   # id -> worker seconds (progress line)
     stages: dict[str, dict[str, float]] = field(default_factory=dict)  # id -> stage -> s
     memory: dict[str, tuple[int, float]] = field(default_factory=dict)
+    cpu: dict[str, float] = field(default_factory=dict)  # role -> CPU s (polled; see MemoryWatch)
+    cpu_total: float = 0.0  # CPU s of grade.py and everything it started (rusage of the waited tree)
     returncode: int = 0
     tail: str = ""
 
@@ -321,6 +355,7 @@ def grade(class_dir: Path, out_dir: Path, *, jobs: int, similarity: bool, n: int
     if not similarity:
         cmd.append("--no-similarity")
     run = Run(n=n, similarity=similarity, jobs=jobs, extra=tuple(extra))
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             cwd=str(REPO), env={**os.environ, "PYTHONUNBUFFERED": "1"})
@@ -346,6 +381,9 @@ def grade(class_dir: Path, out_dir: Path, *, jobs: int, similarity: bool, n: int
     watch.stop.set()
     thread.join()
     run.memory = watch.summary()
+    run.cpu = watch.cpu_by_role()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    run.cpu_total = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     run.startup = first or 0.0
     run.grading = (last or 0.0) - (first or 0.0)
     run.after = run.wall - (last or run.wall)
@@ -440,6 +478,10 @@ def print_run(run: Run, kinds: dict[str, str]) -> None:
               f" mean {statistics.fmean(all_secs) * 1000:.1f} ms, sum {sum(all_secs):.2f} s of worker time")
         sums = {stage: sum(st.get(stage, 0.0) for st in run.stages.values()) for stage in STAGES}
         print("  sum over submissions (s): " + ", ".join(f"{k} {v:.2f}" for k, v in sums.items()))
+    if run.cpu_total:
+        print(f"  CPU: {run.cpu_total:.2f} s in all ({run.cpu_total / max(run.n, 1) * 1000:.1f} ms per "
+              f"submission); by role (polled, approximate): " + ", ".join(
+                  f"{role} {secs:.2f} s" for role, secs in sorted(run.cpu.items(), key=lambda kv: -kv[1])))
     print("  peak RSS (VmHWM) per process: " + ", ".join(
         f"{role} {peak:.0f} MB (x{n})" for role, (n, peak) in sorted(run.memory.items())))
     if run.returncode:
