@@ -423,11 +423,12 @@ class _Child:
         return self.seq
 
     def selector(self) -> selectors.BaseSelector:
-        """One selector per child over its socket, capture pipe and pidfd, made on first use."""
+        """One selector per child over its socket and pidfd, made on first use. The capture
+        pipe is not in it: it is read when an answer arrives and after every quiet slice of
+        ``_OUTPUT_SLICE`` (so that the marker written after each answer wakes nobody)."""
         if self.sel is None:
             self.sel = selectors.DefaultSelector()
             self.sel.register(self.sock, selectors.EVENT_READ, "sock")
-            self.sel.register(self.out, selectors.EVENT_READ, "out")
             if self.pidfd is not None:
                 self.sel.register(self.pidfd, selectors.EVENT_READ, "exit")
         return self.sel
@@ -568,6 +569,8 @@ class _Request:
 
 
 _FRAMES_AFTER = ("value", "args_after")
+#: Longest time the capture pipe goes unread while waiting for an answer (seconds).
+_OUTPUT_SLICE = 0.02
 
 
 class Session:
@@ -698,8 +701,15 @@ class Session:
                                   seq=seqs[len(done)]))
             return done
 
-        writing = True
-        sel.modify(sock, selectors.EVENT_READ | selectors.EVENT_WRITE, "sock")
+        try:  # most often the requests fit in the socket's buffer: no need to wait to write
+            outbuf = outbuf[sock.send(outbuf):]
+        except BlockingIOError:
+            pass
+        except OSError:
+            return close_out("eof")
+        writing = bool(outbuf)
+        if writing:
+            sel.modify(sock, selectors.EVENT_READ | selectors.EVENT_WRITE, "sock")
         try:
             while True:
                 while len(inbuf) >= FRAME.size:
@@ -781,15 +791,14 @@ class Session:
                     self._waived += extra
                     deadline = min(time.monotonic() + extra, started + 4 * requests[len(done)].timeout)
                     continue
-                for key, events in sel.select(remaining):
+                ready = sel.select(min(remaining, _OUTPUT_SLICE))
+                if not ready:  # a quiet slice: empty the capture pipe so that a chatty child never blocks long
+                    child.output.drain(child.out)
+                for key, events in ready:
                     if key.data == "exit":  # read what it sent before dying, then stop
                         dead = True
                         sel.unregister(child.pidfd)
                         inbuf += _read_available(sock)
-                        continue
-                    if key.data == "out":
-                        if not child.output.drain(child.out):
-                            sel.unregister(child.out)
                         continue
                     if events & selectors.EVENT_WRITE and writing:
                         try:
