@@ -239,14 +239,15 @@ class SourceMemo(Generic[_V]):
     at most ``max_chars`` characters of text in all, the least recently used
     going first; a text longer than ``max_key_chars`` is computed but never
     stored (a huge cell would pin its AST).  The values' size follows the
-    text's (an AST is a few dozen bytes per character), so the bound on text
-    bounds the memory.  A value is stored only the second time its arguments
+    text's (an AST is about 50 bytes per character of code), so the bound on
+    text bounds the memory: by default 500,000 characters, under 30 MB of
+    ASTs, where a course's template cells take a few tens of thousands.  A value is stored only the second time its arguments
     are seen (the hashes of arguments seen once are remembered, at most
     ``4 * max_entries`` of them): a cell only one student wrote then costs
     neither memory nor garbage-collector time.  Safe to share between threads.
     """
 
-    def __init__(self, fn: Callable[..., _V], *, max_entries: int = 2048, max_chars: int = 2_000_000,
+    def __init__(self, fn: Callable[..., _V], *, max_entries: int = 2048, max_chars: int = 500_000,
                  max_key_chars: int = 50_000) -> None:
         """Memoise ``fn(text, *extra)``; ``extra`` must be hashable and is part of the key."""
         self._fn = fn
