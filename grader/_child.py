@@ -41,6 +41,10 @@ PRELOAD_EXTRA = (
     "time", "datetime", "pprint", "tempfile", "pathlib", "struct", "weakref", "types",
 )
 
+# The environment of every child, besides its own HOME and TMPDIR.
+CHILD_ENVIRONMENT = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "OPENBLAS_NUM_THREADS": "1",
+                     "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
 # Directories a root zygote hides from its children (replaced by an empty
 # tmpfs; interpreter directories below them are bound back read-only).
 SYSTEM_HIDDEN = ("/root", "/home", "/tmp", "/var/tmp", "/dev/shm", "/run")
@@ -298,8 +302,9 @@ class Zygote:
 
     def setup(self) -> None:
         """Pre-import, hide secrets (root), become subreaper, probe what children can do."""
-        for key in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-            os.environ.setdefault(key, "1")
+        # Done once here rather than in every child (clearing the environment costs a child ~0.6 ms).
+        os.environ.clear()
+        os.environ.update(CHILD_ENVIRONMENT)
         self._preload(PRELOAD)
         caps = self.caps
         caps["mount_namespace"] = False
@@ -640,9 +645,9 @@ def _run_child(z: Zygote, req: dict, fds: list[int], wake: tuple[int, int], npro
         apply_landlock(read_paths=z.landlock_read, rw_paths=[tmp, "/dev/null"])
     if z.seccomp is not None:
         apply_seccomp(z.seccomp)
-    os.environ.clear()
-    os.environ.update({"HOME": tmp, "TMPDIR": tmp, "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8",
-                       "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"})
+    # The zygote's environment is already exactly CHILD_ENVIRONMENT (see Zygote.setup).
+    os.environ["HOME"] = tmp
+    os.environ["TMPDIR"] = tmp
     import tempfile
     tempfile.tempdir = tmp
     sock = socket.socket(fileno=3)
