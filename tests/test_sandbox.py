@@ -484,3 +484,37 @@ def test_time_waiting_for_a_busy_cpu_is_not_charged_but_sleep_is(sandbox):
         t0 = time.monotonic()
         assert s.call("nap", (2.0,), timeout=0.3).status == "timeout"
         assert time.monotonic() - t0 < 1.0
+
+
+def test_a_childs_environment_is_the_fixed_one_plus_its_own_home():
+    from grader._child import CHILD_ENVIRONMENT
+
+    with Sandbox() as sb, sb.session("import os\ndef env():\n    return dict(os.environ)\n") as s:
+        env = s.call("env", ()).value
+    home = env.pop("HOME")
+    assert env.pop("TMPDIR") == home
+    assert env == CHILD_ENVIRONMENT
+
+
+def test_outputs_are_cut_at_markers_whatever_the_chunks():
+    """The capture pipe is read in arbitrary pieces: a marker split across reads, several
+    answers in one read, a forged marker, output cut at the limit."""
+    import random
+
+    from grader.sandbox import _Output
+
+    marker = b"\0grader-output-end:abcd:"
+    stream = (b"one\n" + marker + b"1\0" + b"two" + b"\0grader-output-end:ffff:2\0" + b"\n"
+              + marker + b"2\0" + b"x" * 50 + marker + b"3\0" + marker + b"4\0")
+    rng = random.Random(5)
+    for _ in range(200):
+        out = _Output(marker, limit=20)
+        out.expect([1, 2, 3, 4])
+        cuts = sorted(rng.sample(range(1, len(stream)), rng.randint(0, 12)))
+        for a, b in zip([0, *cuts], [*cuts, len(stream)]):
+            out.feed(stream[a:b])
+        assert out.take(1) == "one\n"
+        second = "two\0grader-output-end:ffff:2\0\n"  # a marker of another child is only text
+        assert out.take(2) == second[:20] + f"\n[... {len(second) - 20} more bytes of output not shown]"
+        assert out.take(3) == "x" * 20 + "\n[... 30 more bytes of output not shown]"
+        assert out.take(4) == ""
