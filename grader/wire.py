@@ -4,7 +4,8 @@ A message is plain data: ``None``, ``bool``, ``int``, ``float``, ``complex``,
 ``str``, ``tuple``, ``list``, ``dict`` with ``str`` keys, NumPy arrays of a
 boolean or numeric dtype, and NumPy scalars of those dtypes.  Nothing else is
 accepted, and nothing in the format can name code to run: there is no pickle
-anywhere.
+in it, and the grader unpickles nothing a child sends. (The arguments of a call
+travel the other way, from the trusted grader to the child, as a pickle.)
 
 Layout of an encoded message::
 
