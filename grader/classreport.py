@@ -32,7 +32,7 @@ from grader.models import (
 from grader.files import write_atomic
 from grader.report import STATUS_WORDS
 
-__all__ = ["write_class_report", "class_report_html", "ClassStats", "ClassTally", "class_stats", "IMDB_PART", "IMDB_FLAGS"]
+__all__ = ["write_class_report", "class_report_html", "ClassStats", "ClassTally", "FigureDrawer", "class_stats", "IMDB_PART", "IMDB_FLAGS"]
 
 REPORT_NAME = "report.html"
 IMDB_PART = "imdb_report"
@@ -371,6 +371,90 @@ def _render_figures(stats: ClassStats, *, parallel: bool) -> dict[str, str]:
     return {name: drawn[name] for name in makers}
 
 
+class FigureDrawer:
+    """A forked process that imports matplotlib at once and draws the report's figures when
+    asked, so that neither matplotlib's import nor its memory is in the calling process.
+
+    A class run starts one while its workers grade and asks it for the figures once the
+    last result is in (``draw``); if the process is gone, ``draw`` returns None and the
+    caller draws them itself. ``close`` (or the end of a ``with`` block) stops it.
+    """
+
+    def __init__(self) -> None:
+        import multiprocessing
+
+        ctx = multiprocessing.get_context("fork")
+        self._conn, child = ctx.Pipe()
+        self._proc = ctx.Process(target=_drawer_loop, args=(child, self._conn), daemon=True,
+                                 name="report-figures")
+        self._proc.start()
+        child.close()
+
+    def draw(self, stats: ClassStats) -> dict[str, str] | None:
+        """The figures for ``stats`` (as ``class_report_html`` takes them), or None on failure."""
+        try:
+            self._conn.send(_portable(stats))
+            figures = self._conn.recv()
+        except (OSError, EOFError, ValueError, TypeError):
+            return None
+        return figures if isinstance(figures, dict) else None
+
+    def close(self) -> None:
+        """Stop the process (it leaves on None, or when its pipe closes)."""
+        try:
+            self._conn.send(None)
+        except (OSError, ValueError):
+            pass
+        try:
+            self._conn.close()
+        except OSError:
+            pass
+        self._proc.join(timeout=5)
+        if self._proc.is_alive():
+            self._proc.kill()
+            self._proc.join(timeout=5)
+
+    def __enter__(self) -> "FigureDrawer":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _drawer_loop(conn: Any, parent_end: Any) -> None:
+    """``FigureDrawer``'s process: warm matplotlib up, then draw the figures of each stats
+    received (None in reply when drawing fails) until None arrives or the pipe closes."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the run decides when to stop
+    parent_end.close()  # else this process would keep its own pipe open
+    try:
+        warm_up()
+    except Exception:  # noqa: BLE001 - drawing below reports the failure (None)
+        pass
+    while True:
+        try:
+            stats = conn.recv()
+        except (EOFError, OSError):
+            return
+        if stats is None:
+            return
+        try:
+            figures = _render_figures(stats, parallel=True)
+        except Exception:  # noqa: BLE001 - the caller draws them itself
+            figures = None
+        conn.send(figures)
+
+
+def _portable(stats: ClassStats) -> ClassStats:
+    """``stats`` with its results' mapping proxies (which do not pickle) as plain dicts."""
+    def plain(result: SubmissionResult) -> SubmissionResult:
+        return dataclasses.replace(result, timings={}, extra={})
+    return dataclasses.replace(stats, graded=tuple(plain(r) for r in stats.graded),
+                               unreadable=tuple(plain(r) for r in stats.unreadable),
+                               harness=tuple(plain(r) for r in stats.harness))
+
+
 def _drawn_in_child(make: Callable[[], str]) -> Callable[[], str | None]:
     """Run ``make()`` in a forked child now; the returned function waits and gives its text (None
     if the child failed or the fork was refused)."""
@@ -586,11 +670,13 @@ def class_report_html(results: Sequence[SubmissionResult], *, rubric: Rubric, si
                       harness_notes: Sequence[str] = (),
                       sources: Mapping[str, Mapping[str, str]] | None = None,
                       known_sources: Mapping[str, Mapping[str, str]] | None = None,
-                      stats: ClassStats | None = None, parallel: bool = False) -> str:
+                      stats: ClassStats | None = None, parallel: bool = False,
+                      figures: Mapping[str, str] | None = None) -> str:
     """The report page as a string (see ``write_class_report``)."""
     if stats is None:
         stats = class_stats(results, rubric=rubric)
-    figures = _render_figures(stats, parallel=parallel)
+    if figures is None or set(figures) != set(_figure_makers(stats)):
+        figures = _render_figures(stats, parallel=parallel)
     sections = [_overview(stats, rubric), _distribution(stats, figures), _parts(stats, figures),
                 _cases(stats, figures),
                 _mistakes(stats), _harness(stats, harness_notes), _imdb(stats),
@@ -614,12 +700,14 @@ def write_class_report(results: Sequence[SubmissionResult], *, rubric: Rubric, o
                        similarity: Any = None, harness_notes: Sequence[str] = (),
                        sources: Mapping[str, Mapping[str, str]] | None = None,
                        known_sources: Mapping[str, Mapping[str, str]] | None = None,
-                       stats: ClassStats | None = None, parallel: bool = False) -> Path:
+                       stats: ClassStats | None = None, parallel: bool = False,
+                       figures: Mapping[str, str] | None = None) -> Path:
     """Write ``out_dir/report.html`` (atomically) and return its path.
 
     ``stats``: the statistics when they were gathered already (a ``ClassTally``'s, as a class
     run streams its results); ``results`` is then not read. ``parallel`` draws the figures in
-    forked processes at once (the same bytes, less wall time on several cores).
+    forked processes at once (the same bytes, less wall time on several cores); ``figures``
+    are the figures drawn already (``FigureDrawer.draw``).
     ``similarity`` is a ``grader.similarity.SimilarityReport`` (or None: the check was not run);
     ``sources`` (submission id -> function -> source, as given to ``find_similar``) and
     ``known_sources`` (name -> function -> source) let the flagged pairs show their code side by
@@ -630,5 +718,5 @@ def write_class_report(results: Sequence[SubmissionResult], *, rubric: Rubric, o
     write_atomic(path, class_report_html(results, rubric=rubric, similarity=similarity,
                                          harness_notes=harness_notes, sources=sources,
                                          known_sources=known_sources, stats=stats,
-                                         parallel=parallel))
+                                         parallel=parallel, figures=figures))
     return path

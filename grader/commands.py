@@ -276,10 +276,14 @@ def _finisher(batch: Any, *, feedback_html: bool, names: Sequence[str] = ()) -> 
 
 
 def _warm_feedback_renderer() -> None:
-    """Build ``feedback.html``'s renderer (nbconvert's import, the template) before the first page."""
-    from grader.feedback_html import default_renderer
+    """Build ``feedback.html``'s renderer (nbconvert's import, the template) before the first
+    page; a failure is left to the page itself (logged per submission)."""
+    try:
+        from grader.feedback_html import default_renderer
 
-    default_renderer()
+        default_renderer()
+    except Exception:  # noqa: BLE001 - an optimisation only
+        pass
 
 
 def _prepare(out_dir: Path) -> Callable:
@@ -298,7 +302,8 @@ def _prepare(out_dir: Path) -> Callable:
 def _write_class_report(results: Sequence[SubmissionResult], *, rubric: Rubric, out_dir: Path,
                         similarity: Any, notes: Sequence[str], stream: TextIO,
                         sources: Mapping | None = None,
-                        known_sources: Mapping | None = None, stats: Any = None) -> Path | None:
+                        known_sources: Mapping | None = None, stats: Any = None,
+                        figures: Mapping | None = None) -> Path | None:
     """``OUT/report.html`` through ``grader.classreport``; a failure is reported, not raised."""
     try:
         from grader.classreport import write_class_report
@@ -309,7 +314,7 @@ def _write_class_report(results: Sequence[SubmissionResult], *, rubric: Rubric, 
         return Path(write_class_report(results, rubric=rubric, out_dir=Path(out_dir),
                                        similarity=similarity, harness_notes=tuple(notes),
                                        sources=sources, known_sources=known_sources,
-                                       stats=stats, parallel=True))
+                                       stats=stats, parallel=True, figures=figures))
     except Exception as exc:  # noqa: BLE001 - the gradebook is already written
         stream.write(f"Class report not written: {type(exc).__name__}: {exc}\n")
         return None
@@ -385,11 +390,20 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
             prepare=_prepare(out_dir),
             finish=_finisher(batch, feedback_html=feedback_html,
                              names=graded_functions(context.rubric) if similarity else ()),
-            warm_up=_warm_feedback_renderer if feedback_html else None)
+            warm_up=None)
+
+        def start_pool(count: int) -> Any:
+            if feedback_html:
+                # Built once here and inherited by every worker at fork: on this 2-core machine
+                # that beat building it in each worker beside its zygote's boot (about 1 s
+                # sooner to the first result under load, one construction less per worker).
+                _warm_feedback_renderer()
+            return stack.enter_context(WorkerPool(jobs=count, **pool_options))
+
         wanted = jobs or os.cpu_count() or 1
         pool = None
         if force or not has_keys(out_dir):  # most likely everything is to grade: start now
-            pool = stack.enter_context(WorkerPool(jobs=min(wanted, _entries(root)), **pool_options))
+            pool = start_pool(min(wanted, _entries(root)))
 
         # An output folder inside the submissions folder is not a submission.
         subs = [sub for sub in _find(root)
@@ -412,7 +426,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         else:
             todo, kept = partition(subs, keys, out_dir=out_dir, on_kept=absorb)
         if pool is None and todo:
-            pool = stack.enter_context(WorkerPool(jobs=min(wanted, len(todo)), **pool_options))
+            pool = start_pool(min(wanted, len(todo)))
 
         total = len(subs)
         stream.write(f"Grading {len(todo)} of {total} submission(s) with {context.rubric.name} "
@@ -423,7 +437,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         notes: list[str] = []  # the batch's own troubles, for the class report
         interrupted = False
         done_list = []
-        warm = _Background() if class_report else None
+        drawer: list = []  # the class report's figure process, started at the first result
         with Progress(len(todo), stream=stream, bar=progress_bar) as progress, \
                 _sigterm_as_interrupt():
             def on_note(note: str) -> None:
@@ -434,8 +448,8 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
                 summary = done.summary()
                 if summary is not None:
                     absorb(summary)
-                if warm is not None:  # matplotlib's import, while the workers grade
-                    warm.start(_warm_class_report)
+                if class_report and not drawer:  # matplotlib's import, while the workers grade
+                    drawer.append(_start_drawer(stack))
 
             try:
                 if todo:
@@ -473,13 +487,12 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
                          f"see OUT/<id>/{HOOK_ERRORS}.")
         stats = tally.stats(by_id=True)
         report_path = None
-        if warm is not None:  # also when interrupted: no thread left importing at exit
-            warm.wait()
         if class_report and not interrupted:
+            figures = drawer[0].draw(stats) if drawer and drawer[0] is not None else None
             report_path = _write_class_report((), rubric=context.rubric, out_dir=out_dir,
                                               similarity=report, notes=notes, stream=stream,
                                               sources=sources, known_sources=known_sources,
-                                              stats=stats)
+                                              stats=stats, figures=figures)
 
     everyone = stats.graded + stats.unreadable + stats.harness
     summary = ClassSummary(
@@ -503,32 +516,14 @@ def _entries(root: Path) -> int:
         return 1
 
 
-def _warm_class_report() -> None:
-    """Import matplotlib and draw once (``grader.classreport.warm_up``); failures are left to the
-    report itself."""
+def _start_drawer(stack: contextlib.ExitStack):
+    """A ``grader.classreport.FigureDrawer`` closed with ``stack``, or None if it cannot start
+    (the report then draws its figures itself)."""
     try:
-        from grader.classreport import warm_up
-        warm_up()
-    except Exception:  # noqa: BLE001 - the report says what went wrong when it is written
-        pass
-
-
-class _Background:
-    """One function run in a background thread, started at most once; ``wait`` joins it."""
-
-    def __init__(self) -> None:
-        self._thread: threading.Thread | None = None
-
-    def start(self, function: Callable[[], None]) -> None:
-        """Run ``function`` in a daemon thread unless one was started already."""
-        if self._thread is None:
-            self._thread = threading.Thread(target=function, name="warm-up", daemon=True)
-            self._thread.start()
-
-    def wait(self) -> None:
-        """Wait for the thread, if one was started."""
-        if self._thread is not None:
-            self._thread.join()
+        from grader.classreport import FigureDrawer
+        return stack.enter_context(FigureDrawer())
+    except Exception:  # noqa: BLE001 - an optimisation only
+        return None
 
 
 def _print_summary(summary: ClassSummary, *, stream: TextIO, similarity_ran: bool) -> None:

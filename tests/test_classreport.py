@@ -227,6 +227,26 @@ def test_figures_drawn_in_a_child_process_give_the_same_page():
     assert serial.count("<img") == 3
 
 
+def test_figures_from_the_drawer_process_give_the_same_page_and_keep_matplotlib_out():
+    """A class run has its figures drawn by a ``FigureDrawer`` (matplotlib imported there, not
+    in the grading process); the page is the same."""
+    code = ("import sys\n"
+            "from tests.test_classreport import RUBRIC, fixed_class\n"
+            "from grader import classreport\n"
+            "stats = classreport.class_stats(fixed_class(), rubric=RUBRIC)\n"
+            "with classreport.FigureDrawer() as drawer:\n"
+            "    figures = drawer.draw(stats)\n"
+            "    again = drawer.draw(stats)\n"
+            "assert figures == again and sorted(figures) == ['cases', 'histogram', 'parts']\n"
+            "assert 'matplotlib' not in sys.modules\n"
+            "page = classreport.class_report_html((), rubric=RUBRIC, stats=stats, figures=figures)\n"
+            "sys.stdout.write(page)\n")
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == classreport.class_report_html(fixed_class(), rubric=RUBRIC)
+
+
 def test_matplotlib_and_nbconvert_stay_off_the_grading_path():
     code = ("import sys, grader.classreport, grader.feedback_html, grader.runner, grader.report\n"
             "bad = [m for m in ('matplotlib', 'nbconvert', 'bleach') if m in sys.modules]\n"
