@@ -204,39 +204,12 @@ def _from_task(task: tuple) -> tuple[Submission, str | None]:
                        extra_files=MappingProxyType({n: Path(p) for n, p in extra.items()})), key)
 
 
-def _start_sandbox(options: dict, warm_up: Callable[[], None] | None) -> ResilientSandbox:
-    """A ``ResilientSandbox``; ``warm_up`` runs in this thread while the zygote boots in its own
-    process (the constructor only waits for it), so the two overlap."""
-    if warm_up is None:
-        return ResilientSandbox(**options)
-    box: list = []
-    failed: list[BaseException] = []
-
-    def start() -> None:
-        try:
-            box.append(ResilientSandbox(**options))
-        except BaseException as exc:  # noqa: BLE001 - raised again in the caller's thread
-            failed.append(exc)
-
-    thread = threading.Thread(target=start, name="sandbox-start", daemon=True)
-    thread.start()
-    try:
-        warm_up()
-    except Exception:  # noqa: BLE001 - a warm-up is an optimisation; the real call reports errors
-        pass
-    thread.join()
-    if failed:
-        raise failed[0]
-    return box[0]
-
-
 def _worker(conn: Connection, context: GradingContext, out_dir: Path, sandbox_options: dict,
-            prepare: Prepare | None, finish: Finish | None,
-            warm_up: Callable[[], None] | None) -> None:
-    """A worker's loop: start the sandbox (and ``warm_up``), then grade each task received."""
+            prepare: Prepare | None, finish: Finish | None) -> None:
+    """A worker's loop: start the sandbox, then grade each task received."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process decides when to stop
     signal.signal(signal.SIGTERM, _exit_on_term)
-    with _start_sandbox(sandbox_options, warm_up) as sandbox:
+    with ResilientSandbox(**sandbox_options) as sandbox:
         conn.send(("ready", sandbox.capabilities.describe()))
         while True:
             try:
@@ -258,26 +231,27 @@ class WorkerPool:
 
     With ``jobs`` = 1 nothing is forked: the sandbox starts in a thread of this
     process and ``run`` grades here. Otherwise each worker is forked now (it
-    shares the loaded fixtures copy-on-write), starts its own sandbox with
-    ``warm_up`` alongside, and receives submissions over its pipe. Student code
+    shares the loaded fixtures, and whatever else this process built, such as
+    the feedback renderer, copy-on-write), starts its own sandbox, and receives
+    submissions over its pipe. Student code
     never runs in these processes: only in the sandbox children, forked from a
     clean zygote. Use as a context manager: leaving it stops the workers.
     """
 
     def __init__(self, *, context: GradingContext, out_dir: Path, jobs: int | None = None,
                  sandbox_options: dict | None = None, prepare: Prepare | None = None,
-                 finish: Finish | None = None, warm_up: Callable[[], None] | None = None) -> None:
+                 finish: Finish | None = None) -> None:
         self.context = context
         self.out_dir = Path(out_dir)
         self.jobs = max(1, jobs or os.cpu_count() or 1)
         self._options = dict(sandbox_options or {})
-        self._prepare, self._finish, self._warm_up = prepare, finish, warm_up
+        self._prepare, self._finish = prepare, finish
         self._ctx = multiprocessing.get_context("fork")
         self._workers: dict[Connection, list] = {}  # conn -> [process, task or None]
         self._retired: list = []
         self._local: Callable[[], ResilientSandbox] | None = None
         if self.jobs == 1:
-            self._local = _background(lambda: _start_sandbox(self._options, self._warm_up))
+            self._local = _background(lambda: ResilientSandbox(**self._options))
         else:
             for _ in range(self.jobs):
                 self._start_worker()
@@ -286,7 +260,7 @@ class WorkerPool:
         parent, child = self._ctx.Pipe()
         proc = self._ctx.Process(target=_worker,
                                  args=(child, self.context, self.out_dir, self._options,
-                                       self._prepare, self._finish, self._warm_up),
+                                       self._prepare, self._finish),
                                  daemon=True)
         proc.start()
         child.close()

@@ -389,8 +389,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
             context=context, out_dir=out_dir, sandbox_options={"protected_paths": protected},
             prepare=_prepare(out_dir),
             finish=_finisher(batch, feedback_html=feedback_html,
-                             names=graded_functions(context.rubric) if similarity else ()),
-            warm_up=None)
+                             names=graded_functions(context.rubric) if similarity else ()))
 
         def start_pool(count: int) -> Any:
             if feedback_html:
