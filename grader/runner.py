@@ -20,6 +20,7 @@ from grader.models import (
     CRASHED, ERROR, FAILED, HARNESS, HIDDEN, MISSING, NOT_IMPLEMENTED, PASSED, SKIPPED, TIMEOUT,
     Case, CaseResult, CheckResult, Diagnosis, Location, Part, PartResult, Rubric, SubmissionResult,
 )
+from grader.notebook import SourceMemo
 from grader.rubric import parse_path
 
 #: Worst first: a part's status is the worst of its cases'.
@@ -129,6 +130,12 @@ def _worst(statuses: Sequence[str]) -> str:
 
 
 def _code_facts(source: str) -> tuple[tuple[str, ...], frozenset[str]]:
+    """`_compiled_facts`, memoised per process by the source: a function a student left as
+    the template wrote it is compiled once per worker, not once per notebook."""
+    return _CODE_FACTS(source)
+
+
+def _compiled_facts(source: str) -> tuple[tuple[str, ...], frozenset[str]]:
     """``(parameter names, names read)`` of the function defined by ``source``, from its bytecode.
 
     The parameters are the positional ones of the first function defined; the
@@ -153,6 +160,10 @@ def _code_facts(source: str) -> tuple[tuple[str, ...], frozenset[str]]:
                     params = const.co_varnames[:const.co_argcount]
                 stack.append(const)
     return params or (), frozenset(names)
+
+
+# Bounded in entries and characters (grader.notebook.SourceMemo); the values are immutable.
+_CODE_FACTS = SourceMemo(_compiled_facts)
 
 
 def _parameter_names(source: str) -> tuple[str, ...]:

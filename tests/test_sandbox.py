@@ -518,3 +518,36 @@ def test_outputs_are_cut_at_markers_whatever_the_chunks():
         assert out.take(2) == second[:20] + f"\n[... {len(second) - 20} more bytes of output not shown]"
         assert out.take(3) == "x" * 20 + "\n[... 30 more bytes of output not shown]"
         assert out.take(4) == ""
+
+
+def test_dict_version_tags_change_with_every_change_or_are_not_used():
+    """The restore after each call skips a module dictionary whose version tag is unchanged:
+    the tag must change whenever the dictionary does (or the reader must refuse to work)."""
+    from grader._child import _dict_version_reader
+
+    version = _dict_version_reader()
+    if version is None:  # another interpreter: every dictionary is compared entry by entry
+        pytest.skip("no version tags on this interpreter")
+    d = {"a": 1}
+    before = version(d)
+    d["a"] = 1  # the same object again: nothing changed
+    assert version(d) == before
+    for change in (lambda: d.__setitem__("a", object()), lambda: d.update(b=2), lambda: d.pop("b"),
+                   lambda: d.setdefault("c", 3), d.popitem, d.clear):
+        tag = version(d)
+        change()
+        assert version(d) != tag
+
+
+def test_a_patch_made_by_one_call_is_undone_for_the_next_even_after_many_calls(sandbox):
+    program = textwrap.dedent('''
+        import numpy as np
+        def plain():
+            return float(np.sum([1.0, 2.0]))
+        def patch():
+            np.sum = lambda *a, **k: 42.0
+            return 0
+    ''')
+    with sandbox.session(program) as s:
+        outs = s.call_many([("plain", (), 1.0)] * 3 + [("patch", (), 1.0)] + [("plain", (), 1.0)] * 3)
+        assert [o.value for o in outs] == [3.0, 3.0, 3.0, 0, 3.0, 3.0, 3.0]
