@@ -246,15 +246,21 @@ def class_stats(results: Sequence[SubmissionResult], *, rubric: Rubric) -> Class
 
 
 def warm_up() -> None:
-    """Import matplotlib and draw one small figure with text (font files, caches), so that the
-    report after a class run does not pay for it: a class run calls this while its workers grade."""
+    """Import matplotlib and draw figures like the report's once (font files, glyph and text
+    caches), so that the report after a class run does not pay for it; a class run's
+    ``FigureDrawer`` calls this while the workers grade."""
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(1, 1))
+    fig = Figure(figsize=(8, 3.2))
     ax = fig.add_subplot()
-    ax.barh([0], [1])
-    ax.set_title("0%", fontsize=10)
+    ax.hist([[1.0, 2.0], [0.0]], bins=HISTOGRAM_BINS, range=(0, 100), stacked=True)
+    ax.set_xlabel("score (of 100)")
+    ax.text(50, 1, " mean 50.0")
     _png(fig)
+    labels = [f"part_{i}/case-{i}" for i in range(30)]
+    bars_png(labels, [i / 30 for i in range(30)], title="warm-up", ident="warm-up",
+             groups=[str(i % 6) for i in range(30)])
+    bars_png(labels[:6], [0.5] * 6, title="warm-up", ident="warm-up")
 
 
 def _png(fig: Any) -> str:
