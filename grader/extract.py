@@ -87,6 +87,7 @@ class FunctionSource:
     free_names: tuple[str, ...]
     placeholder: bool
     placeholder_detail: str = ""
+    uses: frozenset[str] = frozenset()  # every global name it reads (decorators and defaults too)
 
 
 @dataclass(frozen=True)
@@ -1001,7 +1002,7 @@ class _Extractor:
             functions[name] = FunctionSource(
                 name=name, source=d.source, cell_index=d.cell_index, first_line=d.first_line,
                 last_line=d.last_line, free_names=free,
-                placeholder=bool(found), placeholder_detail=detail,
+                placeholder=bool(found), placeholder_detail=detail, uses=d.uses,
             )
             if found:
                 self.diags.append(Diagnostic(

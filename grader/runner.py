@@ -223,8 +223,7 @@ class _Grader:
             message = f"`{part.function}` still holds the template's placeholders{detail}: not implemented yet."
             return self._all_cases(NOT_IMPLEMENTED, message, location=location)
         self._note_free_names(fn)
-        facts = self.facts.get(part.function)
-        param_names = facts[0] if facts is not None else _parameter_names(fn.source)
+        param_names = _ParameterNames(fn.source, self.facts.get(part.function))
 
         self._prefetch()
         results: list[CaseResult] = []
@@ -604,8 +603,9 @@ def needed_functions(functions: Mapping[str, Any], roots: Sequence[str], *,
 
     Only these go into the program the sandbox runs: a helper that builds a
     Keras model (and imports TensorFlow) must not cost seconds, or a load
-    failure, to a submission whose graded functions never call it. ``facts``,
-    when given, caches ``_code_facts`` per function name (filled here).
+    failure, to a submission whose graded functions never call it. The names a
+    function reads come from the extraction's scope analysis (``uses``) when it
+    has them, else from compiling it (``_code_facts``, cached in ``facts``).
     """
     needed: set[str] = set()
     stack = [name for name in roots if name in functions]
@@ -614,13 +614,36 @@ def needed_functions(functions: Mapping[str, Any], roots: Sequence[str], *,
         if name in needed:
             continue
         needed.add(name)
-        known = facts.get(name) if facts is not None else None
-        if known is None:
-            known = _code_facts(functions[name].source)
-            if facts is not None:
-                facts[name] = known
-        stack.extend(other for other in known[1] if other in functions and other not in needed)
+        reads = getattr(functions[name], "uses", None)
+        if not reads:
+            known = facts.get(name) if facts is not None else None
+            if known is None:
+                known = _code_facts(functions[name].source)
+                if facts is not None:
+                    facts[name] = known
+            reads = known[1]
+        stack.extend(other for other in reads if other in functions and other not in needed)
     return needed
+
+
+class _ParameterNames(Sequence):
+    """A function's positional parameter names, found (by compiling it) only when asked for:
+    they only label messages about failures."""
+
+    def __init__(self, source: str, known: tuple | None) -> None:
+        self._source = source
+        self._names: tuple[str, ...] | None = known[0] if known is not None else None
+
+    def _get(self) -> tuple[str, ...]:
+        if self._names is None:
+            self._names = _parameter_names(self._source)
+        return self._names
+
+    def __getitem__(self, index):
+        return self._get()[index]
+
+    def __len__(self) -> int:
+        return len(self._get())
 
 
 def unreadable_result(rubric: Rubric, *, submission_id: str, path: str, message: str,

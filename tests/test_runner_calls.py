@@ -156,3 +156,27 @@ def test_function_facts_come_from_bytecode():
     assert "x" not in names and "a" not in names  # locals are not globals
     assert _parameter_names("async def f(p, /, q):\n    return await p\n") == ("p", "q")
     assert _code_facts("def f(:\n") == ((), frozenset())
+
+
+def test_needed_functions_from_scope_analysis_equal_those_from_compiling(context):
+    """The runner reads a function's global names from the extraction (no compile): on the
+    course notebooks it keeps exactly the functions compiling each one would keep."""
+    from grader.extract import extract
+    from grader.notebook import load
+    from grader.runner import _compiled_facts, needed_functions
+
+    roots = [f for part in context.rubric.parts for f in (part.function, *part.depends)]
+    variants = [nbs.course_notebook(), nbs.course_notebook(nbs.mutate("rnn_forward", "caches = (caches, x)",
+                                                                      "caches = (caches, x)\n    helper_unused = softmax"))]
+    import tempfile
+    from pathlib import Path
+    for k, nb in enumerate(variants):
+        path = nbs.write(Path(tempfile.mkdtemp()) / f"n{k}.ipynb", nb)
+        functions = extract(load(path)).functions
+        assert all(fn.uses for fn in functions.values())
+        fast = needed_functions(functions, roots)
+        compiled = {}
+        slow = needed_functions({n: type("F", (), {"source": f.source})() for n, f in functions.items()},
+                                roots, facts=compiled)
+        assert fast == slow and compiled  # the second really compiled
+        assert {_compiled_facts(functions[n].source)[1] & set(functions) <= fast for n in fast} == {True}
