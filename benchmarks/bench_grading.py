@@ -309,6 +309,8 @@ class MemoryWatch:
         out: dict[str, float] = {}
         for pid, (own, reaped) in self.cpu.items():
             role = self.peaks.get(pid, ("?", 0))[0]
+            if role == "child":
+                continue  # counted through its zygote, which reaps it
             out[role] = out.get(role, 0.0) + own
             if role == "zygote":
                 out["child"] = out.get("child", 0.0) + reaped
