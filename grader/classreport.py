@@ -161,7 +161,7 @@ class ClassTally:
         if result.status == "graded":
             bonus = result.part(IMDB_PART)
             self._graded.append(SubmissionResult(
-                submission_id=result.submission_id, path=result.path, status=result.status,
+                submission_id=result.submission_id, path=result.path, status="graded",
                 points=result.points, max_points=result.max_points,
                 parts=() if bonus is None else (dataclasses.replace(bonus, cases=()),)))
         elif result.status == "unreadable":

@@ -10,6 +10,7 @@ import dataclasses
 import functools
 import io
 import json
+import sys
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Iterable, Sequence
@@ -202,7 +203,7 @@ class Gradebook:
         """Record ``result``'s row (a later result for the same submission replaces it)."""
         self._rows[result.submission_id] = (
             f"{result.points:g}", f"{result.max_points:g}",
-            tuple((part.name, f"{part.points:g}") for part in result.parts))
+            tuple((sys.intern(part.name), f"{part.points:g}") for part in result.parts))
 
     def __len__(self) -> int:
         return len(self._rows)
