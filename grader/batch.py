@@ -257,6 +257,7 @@ class WorkerPool:
                 self._start_worker()
 
     def _start_worker(self) -> None:
+        """Fork one worker (it starts its sandbox at once)."""
         parent, child = self._ctx.Pipe()
         proc = self._ctx.Process(target=_worker,
                                  args=(child, self.context, self.out_dir, self._options,
@@ -288,6 +289,7 @@ class WorkerPool:
         noted = False
 
         def hand_out(conn: Connection) -> None:
+            """Send ``conn``'s worker the next task, or None (retiring it) when there is none."""
             entry = self._workers[conn]
             if pending:
                 task = pending.pop()
@@ -391,6 +393,7 @@ def _background(make: Callable[[], object]) -> Callable[[], object]:
     box: list = []
 
     def target() -> None:
+        """Run ``make`` and keep its value or exception."""
         try:
             box.append((True, make()))
         except BaseException as exc:  # noqa: BLE001 - raised again by the waiter
@@ -400,6 +403,7 @@ def _background(make: Callable[[], object]) -> Callable[[], object]:
     thread.start()
 
     def result() -> object:
+        """Wait for ``make()`` and return its value (or raise its exception)."""
         thread.join()
         ok, value = box[0]
         if not ok:

@@ -133,6 +133,7 @@ class ClassTally:
     (its score, the IMDB part of a graded one, the messages of one that was not graded)."""
 
     def __init__(self, *, rubric: Rubric) -> None:
+        """Empty counters over ``rubric``'s parts and cases."""
         self.rubric = rubric
         self.total = 0
         self._graded: list[SubmissionResult] = []
@@ -387,6 +388,7 @@ class FigureDrawer:
     """
 
     def __init__(self) -> None:
+        """Fork the process; it starts importing matplotlib at once."""
         import multiprocessing
 
         ctx = multiprocessing.get_context("fork")
@@ -455,6 +457,7 @@ def _drawer_loop(conn: Any, parent_end: Any) -> None:
 def _portable(stats: ClassStats) -> ClassStats:
     """``stats`` with its results' mapping proxies (which do not pickle) as plain dicts."""
     def plain(result: SubmissionResult) -> SubmissionResult:
+        """``result`` with plain dicts for its timings and extra."""
         return dataclasses.replace(result, timings={}, extra={})
     return dataclasses.replace(stats, graded=tuple(plain(r) for r in stats.graded),
                                unreadable=tuple(plain(r) for r in stats.unreadable),
@@ -483,6 +486,7 @@ def _drawn_in_child(make: Callable[[], str]) -> Callable[[], str | None]:
     os.close(write_fd)
 
     def collect() -> str | None:
+        """Wait for the child; its text, or None."""
         chunks = []
         with os.fdopen(read_fd, "rb") as pipe:
             while chunk := pipe.read(1 << 16):

@@ -392,6 +392,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
                              names=graded_functions(context.rubric) if similarity else ()))
 
         def start_pool(count: int) -> Any:
+            """The worker pool of ``count`` jobs, closed with the run; the renderer first."""
             if feedback_html:
                 # Built once here and inherited by every worker at fork: on this 2-core machine
                 # that beat building it in each worker beside its zygote's boot (about 1 s
@@ -417,6 +418,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         book = Gradebook(context.rubric)
 
         def absorb(result: SubmissionResult) -> None:
+            """Count ``result`` (or its summary) in the class report and the gradebook."""
             tally.add(result)
             book.add(result)
 
@@ -443,6 +445,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
                 progress.note(f"Sandbox: {note}")
 
             def on_done(done) -> None:
+                """One result in: progress line, gradebook, class report; the figure process at the first."""
                 progress.update(done)
                 summary = done.summary()
                 if summary is not None:

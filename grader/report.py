@@ -196,6 +196,7 @@ class Gradebook:
     never the results themselves (a class run streams them from its workers)."""
 
     def __init__(self, rubric: Rubric) -> None:
+        """An empty gradebook with ``rubric``'s parts as its first columns."""
         self.parts = [p.name for p in rubric.parts]
         self._rows: dict[str, tuple[str, str, tuple[tuple[str, str], ...]]] = {}
 
@@ -206,6 +207,7 @@ class Gradebook:
             tuple((sys.intern(part.name), f"{part.points:g}") for part in result.parts))
 
     def __len__(self) -> int:
+        """The number of submissions recorded."""
         return len(self._rows)
 
     def csv(self) -> str:
