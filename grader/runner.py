@@ -42,8 +42,10 @@ class GradingContext:
     fixtures: Mapping[str, Any]  # case id -> grader.fixtures.CaseFixture
     mutant_messages: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     imdb_config: Any = None  # grader.imdb.ImdbConfig, when the rubric grades the bonus
-    #: case id -> grader.fastcheck.WireExpectation, filled on first use (one per process).
-    expectations: dict = field(default_factory=dict, compare=False, repr=False)
+    #: What the runner works out once per process from the fixtures and keeps: expected values
+    #: as grader.fastcheck sees them, trace steps' encoded answers, which known mistakes show
+    #: on which case. Filled on first use; bounded by the rubric's size.
+    memo: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 def ordered_parts(rubric: Rubric) -> tuple[Part, ...]:
@@ -252,7 +254,7 @@ class _Grader:
             for dep in self.part.depends:
                 trace = fixture.traces.get(dep)
                 if trace is not None:
-                    stubs[dep] = TraceStub(dep, trace, self.fallback, memo=self.context.expectations,
+                    stubs[dep] = TraceStub(dep, trace, self.fallback, memo=self.context.memo,
                                            key=("trace", fixture.case_id, dep))
         return stubs
 
@@ -402,7 +404,7 @@ class _Grader:
             return outcome, False
         if ((outcome.args_after is None or outcome.args_after is args)
                 and all(self.part.output(name).check in _FAST_CHECKS for name in case.outputs)):
-            expectation = expectation_for(self.context.expectations, case.id, fixture.expected)
+            expectation = expectation_for(self.context.memo, case.id, fixture.expected)
             if expectation is not None and expectation.accepts(
                     outcome.raw, rtol=case.tolerance.rtol, atol=case.tolerance.atol):
                 return outcome, True
@@ -497,7 +499,8 @@ class _Grader:
             for mutant_id, value in sorted(fixture.mutants.items()):
                 if type(value).__name__ == "MutantError":  # that mistake raises on these inputs
                     continue
-                if _matches(outcome.value, value, fixture.expected, subset, tol):
+                if _matches(outcome.value, value, fixture.expected, subset, tol,
+                            memo=self.context.memo, key=("mutant", case.id, mutant_id)):
                     message = self.context.mutant_messages.get(mutant_id, mutant_id)
                     return Diagnosis(mutant_id, prefix + message)
         # 2. Memory shared between outputs that should differ: a view overwritten later.
@@ -577,21 +580,42 @@ def _hidden_message(mismatch: checks.Mismatch) -> str:
     return f"`{mismatch.where}`: {kinds.get(mismatch.kind, 'differs')}"
 
 
-def _matches(student: Any, mutant: Any, expected: Any, specs: Sequence[Any], tol: Any) -> bool:
-    """Whether the student's value equals the mutant's at every spec path where the mutant is wrong."""
-    differs_somewhere = False
+def _matches(student: Any, mutant: Any, expected: Any, specs: Sequence[Any], tol: Any, *,
+             memo: dict | None = None, key: object = None) -> bool:
+    """Whether the student's value equals the mutant's at every spec path, and the mutant is
+    wrong at one of them at least.
+
+    Where the mutant differs from the expected value depends only on the case: with
+    ``memo`` and ``key`` it is worked out once per process, and a mistake that does not show
+    on this case is dismissed without looking at the student's value.
+    """
+    shows = False
+    for spec in specs:
+        found = memo.get((key, spec.name)) if memo is not None else None
+        if found is None:
+            try:
+                m = checks.get_path(mutant, spec.path)
+                e = checks.get_path(expected, spec.path)
+            except LookupError:
+                found = "absent"
+            else:
+                found = "differs" if checks.CHECKS[spec.check](m, e, tolerance=tol, name=spec.name) else "same"
+            if memo is not None:
+                memo[(key, spec.name)] = found
+        if found == "absent":
+            return False
+        shows = shows or found == "differs"
+    if not shows:
+        return False
     for spec in specs:
         try:
             s = checks.get_path(student, spec.path)
             m = checks.get_path(mutant, spec.path)
-            e = checks.get_path(expected, spec.path)
         except LookupError:
             return False
         if checks.CHECKS[spec.check](s, m, tolerance=tol, name=spec.name) is not None:
             return False
-        if checks.CHECKS[spec.check](m, e, tolerance=tol, name=spec.name) is not None:
-            differs_somewhere = True
-    return differs_somewhere
+    return True
 
 
 # ---------------------------------------------------------------------- entry point
