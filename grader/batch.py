@@ -14,6 +14,7 @@ which each worker turns into a clean exit that closes its sandbox) and raises
 from __future__ import annotations
 
 import dataclasses
+import gc
 import multiprocessing
 import os
 import signal
@@ -209,6 +210,10 @@ def _worker(conn: Connection, context: GradingContext, out_dir: Path, sandbox_op
     """A worker's loop: start the sandbox, then grade each task received."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process decides when to stop
     signal.signal(signal.SIGTERM, _exit_on_term)
+    # What the worker inherited (fixtures, the feedback renderer, imported modules) lives as
+    # long as it does: kept out of the garbage collector's walks, which would also copy the
+    # pages it shares with the main process.
+    gc.freeze()
     with ResilientSandbox(**sandbox_options) as sandbox:
         conn.send(("ready", sandbox.capabilities.describe()))
         while True:
