@@ -838,6 +838,7 @@ class Runtime:
         self.marker = b""                  # written to stdout after each answer (see end_output)
         import pickle
         self.dumps = pickle.dumps          # held here: a student's patch of the module cannot reach it
+        self.loads = pickle.loads
         self.recent: dict[int, tuple] = {}  # request number -> (value, args) of recent calls that returned
         self.baseline: list | None = None  # guarded state right after load, restored after every call
         self.dict_version = _dict_version_reader()
@@ -879,11 +880,10 @@ class Runtime:
         """The arguments of a call, sent as a frame of their own after the request, and that
         frame: a pickle (protocol 4) from the grading process, which is trusted. It is several
         times cheaper to load than wire data; nothing the child sends is ever unpickled."""
-        import pickle
         data = self.read_frame()
         if data is None:
             os._exit(0)
-        args = pickle.loads(data)
+        args = self.loads(data)
         if type(args) is not tuple:
             os._exit(3)
         return args, data
@@ -1041,11 +1041,11 @@ class Runtime:
                 if not callable(original):
                     raise NameError(f"name {name!r} is not defined")
                 return original(*args)
-            if reply.get("value") is True:  # the value follows as wire data
+            if reply.get("value") is True:  # the value follows, pickled by the (trusted) grader
                 data = runtime.read_frame()
                 if data is None:
                     os._exit(0)
-                return runtime.wire.decode(data, max_bytes=runtime.max_bytes)
+                return runtime.loads(data)
             return None
 
         stub.__name__ = stub.__qualname__ = name

@@ -831,11 +831,11 @@ class Session:
     @staticmethod
     def _answer_stub(handler: Callable, raw_args: bytes, pending: list, max_bytes: int) -> bytes | None:
         """Run a stub handler in the grading process on the wire bytes of the child's arguments
-        and frame its answer (a JSON header, then the value as wire data); None if the
-        arguments are malformed.
+        and frame its answer (a JSON header, then the value pickled: it goes to the child, which
+        trusts the grader); None if the arguments are malformed.
 
-        A handler with a ``quick(raw_args)`` method may answer from the bytes alone (the wire
-        frame of its value, or None to be called with the decoded arguments as usual).
+        A handler with a ``quick(raw_args)`` method may answer from the bytes alone (the pickled
+        value, or None to be called with the decoded arguments as usual).
         """
         def framed(head: dict, value_frame: bytes = b"") -> bytes:
             text = json.dumps(head).encode()
@@ -856,7 +856,7 @@ class Session:
             value = handler(args)
             if value is FALLBACK:
                 return framed({"kind": "stub_reply", "fallback": True})
-            return framed({"kind": "stub_reply", "fallback": False, "value": True}, wire.encode(value))
+            return framed({"kind": "stub_reply", "fallback": False, "value": True}, pickle.dumps(value, protocol=4))
         except BaseException as exc:  # re-raised after the call: a grader bug, not the student's
             pending.append(exc)
             return framed({"kind": "stub_reply", "fallback": False, "error": "internal grader error"})
