@@ -403,6 +403,50 @@ def grade(class_dir: Path, out_dir: Path, *, jobs: int, similarity: bool, n: int
     return run
 
 
+_FLOOR = r"""
+import gc, mmap, os, resource, sys, time
+import numpy, numpy.linalg, numpy.random, inspect, pickle
+gc.collect(); gc.freeze()
+n = 40
+for _ in range(n):
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0)
+    os.waitpid(pid, 0)
+kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+fork_exit = (kids.ru_utime + kids.ru_stime) / n
+pages = 20000
+buf = bytearray(4096 * pages)
+for i in range(0, len(buf), 4096):
+    buf[i] = 1
+r, w = os.pipe()
+pid = os.fork()
+if pid == 0:
+    t = time.perf_counter()
+    for i in range(0, len(buf), 4096):
+        buf[i] = 2
+    first = time.perf_counter() - t
+    t = time.perf_counter()
+    for i in range(0, len(buf), 4096):
+        buf[i] = 3
+    again = time.perf_counter() - t
+    os.write(w, repr((first - again) / pages).encode())
+    os._exit(0)
+os.waitpid(pid, 0)
+print(fork_exit, float(os.read(r, 100)))
+"""
+
+
+def process_floor() -> tuple[float, float]:
+    """What one sandboxed child costs this machine before it does anything: the CPU seconds of
+    forking and ending a child of a NumPy-loaded process (its own, as the zygote's children
+    are), and the seconds of one copy-on-write page fault (a child grading a correct notebook
+    takes about 1,600)."""
+    out = subprocess.run([sys.executable, "-c", _FLOOR], capture_output=True, text=True, check=True)
+    fork_exit, fault = out.stdout.split()
+    return float(fork_exit), float(fault)
+
+
 def numpy_baseline(count: int, jobs: int) -> tuple[float, float]:
     """Wall time of ``count`` fresh ``python -c "import numpy"`` run ``jobs`` at a time; and one alone."""
     cmd = [sys.executable, "-c", "import numpy"]
@@ -542,6 +586,10 @@ def main(argv: list[str] | None = None) -> int:
               f"{count} of them {cores} at a time: {wall:.2f} s, {per * 1000:.1f} ms each "
               f"-> {per * n_ref:.1f} s for N = {n_ref}")
         print(f"  load average now: {load()}")
+        fork_exit, fault = process_floor()
+        print(f"process floor: forking and ending one child of a NumPy-loaded process costs the child "
+              f"{fork_exit * 1000:.1f} ms of CPU; one copy-on-write page fault {fault * 1e6:.1f} us "
+              f"(a sandbox child grading a correct notebook takes about 1,600: {1600 * fault * 1000:.1f} ms)")
         if args.sample:
             class_dir = work / f"class-{n_ref}"
             kinds = {p.stem: p.stem.split("_", 1)[1] for p in class_dir.glob("*.ipynb")}
