@@ -155,6 +155,7 @@ def _encode_quick(obj: object, max_depth: int) -> bytes:
     state = [0, 0]  # nodes so far (references as their subtrees), deepest level in the current subtree
     names = _NAMES
     generic = np.generic
+    ndarray = np.ndarray
     kinds: dict[int, tuple] = {}  # id(dtype) -> (dtype, start of its array node, dtype to convert to)
     shapes: dict[tuple, str] = {}
 
@@ -165,6 +166,23 @@ def _encode_quick(obj: object, max_depth: int) -> bytes:
         if depth > state[1]:
             state[1] = depth
         t = type(x)
+        if t is ndarray:  # the commonest node: a leaf, so no subtree to account for
+            hit = seen.get(id(x))
+            if hit is not None:
+                return '{"t":"ref","r":' + str(hit[0]) + "}"
+            dtype = x.dtype
+            known = kinds.get(id(dtype))
+            if known is None or known[0] is not dtype:  # dtypes are few: their text is made once
+                name = names.get(dtype) or _known_dtype(dtype)
+                known = kinds[id(dtype)] = (dtype, '{"t":"array","dtype":"' + name + '","shape":[',
+                                            None if dtype.str == name else _DTYPE_OBJECTS[name])
+            shape = x.shape
+            text = shapes.get(shape)
+            if text is None:
+                text = shapes[shape] = ",".join(map(str, shape)) + '],"b":'
+            buffers.append(x.tobytes() if known[2] is None else x.astype(known[2]).tobytes())
+            seen[id(x)] = (len(seen), 1, 0)
+            return known[1] + text + str(len(buffers) - 1) + "}"
         if t is float:
             return _float_text(x)
         if t is int:
@@ -175,7 +193,7 @@ def _encode_quick(obj: object, max_depth: int) -> bytes:
             return "null"
         if t is bool:
             return "true" if x else "false"
-        if t is list or t is tuple or t is dict or t is np.ndarray:
+        if t is list or t is tuple or t is dict:
             hit = seen.get(id(x))
             if hit is not None:
                 index, size, height = hit
@@ -193,26 +211,13 @@ def _encode_quick(obj: object, max_depth: int) -> bytes:
                 out = "[" + ",".join([node(v, depth + 1) for v in x]) + "]"
             elif t is tuple:
                 out = '{"t":"tuple","v":[' + ",".join([node(v, depth + 1) for v in x]) + "]}"
-            elif t is dict:
+            else:
                 pairs = []
                 for k, v in x.items():
                     if type(k) is not str:
                         raise _Unsure
                     pairs.append("[" + quote(k) + "," + node(v, depth + 1) + "]")
                 out = '{"t":"dict","v":[' + ",".join(pairs) + "]}"
-            else:
-                dtype = x.dtype
-                known = kinds.get(id(dtype))
-                if known is None or known[0] is not dtype:  # dtypes are few: their text is made once
-                    name = names.get(dtype) or _known_dtype(dtype)
-                    known = kinds[id(dtype)] = (dtype, '{"t":"array","dtype":"' + name + '","shape":[',
-                                                None if dtype.str == name else _DTYPE_OBJECTS[name])
-                shape = x.shape
-                text = shapes.get(shape)
-                if text is None:
-                    text = shapes[shape] = ",".join(map(str, shape))
-                buffers.append(x.tobytes() if known[2] is None else x.astype(known[2]).tobytes())
-                out = known[1] + text + '],"b":' + str(len(buffers) - 1) + "}"
             seen[id(x)] = (len(seen), state[0] - start, state[1] - depth)
             if outer > state[1]:
                 state[1] = outer
