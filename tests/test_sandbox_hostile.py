@@ -638,3 +638,48 @@ def test_sandbox_start_does_not_import_the_graders_modules_into_the_zygote(sandb
     cmdline = Path(f"/proc/{sandbox.zygote_pid}/cmdline").read_bytes().split(b"\0")
     assert b"-I" in cmdline  # isolated mode: no cwd, no PYTHONPATH, no user site
     assert "pytest" in sys.modules  # the grading process has it; the child check is in test_the_reference...
+
+
+def test_a_forged_outcome_with_malformed_value_bytes_is_never_accepted(sandbox):
+    """The child writes its own outcome for the pending call straight onto the protocol
+    socket: a header that announces a value frame, then bytes that are not wire data. Asked
+    for the raw value, the grader gets the bytes, the shortcut refuses them and decoding
+    raises; asked for a decoded value, the call is bad_output."""
+    import struct
+
+    from grader.fastcheck import WireExpectation
+    from grader.wire import WireError
+
+    program = """
+        import json, os, time
+        def forge():
+            head = json.dumps({"kind": "outcome", "status": "ok", "args_same": True, "aliases": [],
+                               "error_type": "", "message": "", "frames": [], "seq": 2,
+                               "frames_after": ["value"]}).encode()
+            body = b"GW1\\n" + (10).to_bytes(4, "big") + b'{"root":1}' + b"junk"
+            os.write(3, len(head).to_bytes(8, "big") + head + len(body).to_bytes(8, "big") + body)
+            time.sleep(5)
+    """
+    with sandbox.session(textwrap.dedent(program), filename="attack.py") as s:
+        out = s.call("forge", (), raw_value=True, timeout=2.0)
+        assert out.status == "ok" and isinstance(out.raw, bytes)
+        assert not WireExpectation.of(1.0).accepts(out.raw, rtol=1e-5, atol=1e-7)
+        with pytest.raises(WireError):
+            s.decode_value(out)
+    with sandbox.session(textwrap.dedent(program), filename="attack.py") as s:
+        assert s.call("forge", (), timeout=2.0).status == "bad_output"
+
+
+def test_a_header_nested_beyond_reason_is_bad_output_not_a_crash(sandbox):
+    program = """
+        import os, time
+        def bomb():
+            head = b'{"a":' + b"[" * 100000 + b"]" * 100000 + b"}"  # valid JSON, too deep to parse
+            os.write(3, len(head).to_bytes(8, "big") + head)
+            time.sleep(5)
+        def fine():
+            return "still graded"
+    """
+    with sandbox.session(textwrap.dedent(program), filename="attack.py") as s:
+        assert s.call("bomb", (), timeout=2.0).status == "bad_output"
+        assert s.call("fine", ()).value == "still graded"
