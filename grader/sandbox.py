@@ -303,6 +303,10 @@ class Sandbox:
         """Fork a new child from the zygote, wired to a fresh socket and capture pipe."""
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         out_r, out_w = os.pipe2(os.O_CLOEXEC)
+        try:  # room for a chatty call's output between two reads (see _OUTPUT_SLICE)
+            fcntl.fcntl(out_w, getattr(fcntl, "F_SETPIPE_SZ", 1031), _PIPE_BYTES)
+        except OSError:
+            pass
         try:
             lim = {k: getattr(limits, k) for k in
                    ("cpu_seconds", "memory_bytes", "max_processes", "file_size_bytes", "open_files")}
@@ -569,8 +573,10 @@ class _Request:
 
 
 _FRAMES_AFTER = ("value", "args_after")
-#: Longest time the capture pipe goes unread while waiting for an answer (seconds).
+#: Longest time the capture pipe goes unread while waiting for an answer (seconds); a child
+#: printing more than the pipe holds (_PIPE_BYTES, asked of the kernel) waits that long.
 _OUTPUT_SLICE = 0.02
+_PIPE_BYTES = 1 << 20
 
 
 class Session:

@@ -551,3 +551,15 @@ def test_a_patch_made_by_one_call_is_undone_for_the_next_even_after_many_calls(s
     with sandbox.session(program) as s:
         outs = s.call_many([("plain", (), 1.0)] * 3 + [("patch", (), 1.0)] + [("plain", (), 1.0)] * 3)
         assert [o.value for o in outs] == [3.0, 3.0, 3.0, 0, 3.0, 3.0, 3.0]
+
+
+def test_a_call_printing_megabytes_is_not_slowed_into_a_timeout(sandbox):
+    """The capture pipe is read between answers only every few milliseconds; a call that
+    prints far more than is kept must still finish well within a short timeout."""
+    program = "def chatty():\n    for _ in range(3000):\n        print('x' * 999)\n    return 7\n"
+    with sandbox.session(program) as s:
+        t0 = time.monotonic()
+        out = s.call("chatty", (), timeout=0.5)
+        assert out.status == "ok" and out.value == 7, out
+        assert time.monotonic() - t0 < 0.5
+        assert "more bytes of output not shown" in out.output
