@@ -41,10 +41,14 @@ class _NotCanonical(Exception):
     """The message is not one the shortcut can vouch for."""
 
 
-def _canonical(data: bytes, max_header: int) -> tuple[object, list[tuple[int, int, np.dtype]]]:
-    """``(signature, leaves)`` of a wire message: leaves are ``(offset, count, dtype)``
+def _canonical(data: bytes, max_header: int,
+               max_nodes: int = wire.MAX_NODES) -> tuple[object, list[tuple[int, int, np.dtype]], int]:
+    """``(signature, leaves, nodes)`` of a wire message: leaves are ``(offset, count, dtype)``
     of its arrays and scalars in canonical order (dict entries by sorted key, shared
-    objects repeated where they occur). Raises _NotCanonical for anything unusual."""
+    objects repeated where they occur); ``nodes`` counts the values it stands for, a
+    reference as the whole subtree it repeats (as ``wire.decode`` counts them). Raises
+    _NotCanonical for anything unusual, and as soon as ``nodes`` would pass ``max_nodes``:
+    a few hundred bytes of references can stand for billions of values."""
     view = memoryview(data)
     if len(view) < 8 or bytes(view[:4]) != wire.MAGIC:
         raise _NotCanonical
@@ -67,7 +71,13 @@ def _canonical(data: bytes, max_header: int) -> tuple[object, list[tuple[int, in
     if pos != len(view):
         raise _NotCanonical
     used = [False] * len(sizes)
-    table: list[tuple[object, list]] = []  # completed containers and arrays, post-order (as wire.decode)
+    table: list[tuple[object, list, int]] = []  # completed containers and arrays, post-order (as wire.decode)
+    count = [0]  # values so far, references counted as what they stand for
+
+    def counted(n: int) -> None:
+        count[0] += n
+        if count[0] > max_nodes:
+            raise _NotCanonical
     dtypes = wire._DTYPE_OBJECTS
 
     def leaf(n: dict, shape: tuple) -> tuple[int, int, np.dtype]:
@@ -85,6 +95,14 @@ def _canonical(data: bytes, max_header: int) -> tuple[object, list[tuple[int, in
         if depth > wire.DEFAULT_MAX_DEPTH:
             raise _NotCanonical
         t = type(n)
+        if t is dict and n.get("t") == "ref" and len(n) == 2 and type(n.get("r")) is int \
+                and 0 <= n["r"] < len(table):
+            sig, own, size = table[n["r"]]
+            counted(size)
+            leaves.extend(own)
+            return sig
+        counted(1)
+        first = count[0]
         if n is None or t is bool or t is int or t is str:
             return (t.__name__, n)
         if t is float:
@@ -94,7 +112,7 @@ def _canonical(data: bytes, max_header: int) -> tuple[object, list[tuple[int, in
         if t is list:
             start = len(leaves)
             sig = ("list", tuple([walk(c, leaves, depth + 1) for c in n]))
-            table.append((sig, leaves[start:]))
+            table.append((sig, leaves[start:], count[0] - first + 1))
             return sig
         if t is not dict:
             raise _NotCanonical
@@ -102,7 +120,7 @@ def _canonical(data: bytes, max_header: int) -> tuple[object, list[tuple[int, in
         if tag == "tuple" and type(n.get("v")) is list and len(n) == 2:
             start = len(leaves)
             sig = ("tuple", tuple([walk(c, leaves, depth + 1) for c in n["v"]]))
-            table.append((sig, leaves[start:]))
+            table.append((sig, leaves[start:], count[0] - first + 1))
             return sig
         if tag == "dict" and type(n.get("v")) is list and len(n) == 2:
             entries = {}
@@ -118,7 +136,7 @@ def _canonical(data: bytes, max_header: int) -> tuple[object, list[tuple[int, in
                 items.append((key, sig))
                 leaves.extend(own)
             sig = ("dict", tuple(items))
-            table.append((sig, leaves[start:]))
+            table.append((sig, leaves[start:], count[0] - first + 1))
             return sig
         if tag == "array" and len(n) == 4:
             shape = n.get("shape")
@@ -128,16 +146,12 @@ def _canonical(data: bytes, max_header: int) -> tuple[object, list[tuple[int, in
             found = leaf(n, shape)
             leaves.append(found)
             sig = ("array", found[2].str, shape)
-            table.append((sig, [found]))
+            table.append((sig, [found], 1))
             return sig
         if tag == "scalar" and len(n) == 3:
             found = leaf(n, ())
             leaves.append(found)
             return ("scalar", found[2].str)
-        if tag == "ref" and len(n) == 2 and type(n.get("r")) is int and 0 <= n["r"] < len(table):
-            sig, own = table[n["r"]]
-            leaves.extend(own)
-            return sig
         raise _NotCanonical  # complex numbers and anything else: the slow path
 
     leaves: list = []
@@ -147,7 +161,7 @@ def _canonical(data: bytes, max_header: int) -> tuple[object, list[tuple[int, in
         raise _NotCanonical from None
     if not all(used):
         raise _NotCanonical
-    return signature, leaves
+    return signature, leaves, count[0]
 
 
 def _gather(data: bytes, leaves: list[tuple[int, int, np.dtype]]) -> np.ndarray:
@@ -175,6 +189,7 @@ class WireExpectation:
     signature: object
     values: np.ndarray  # float64, canonical order
     wire_bytes: int     # size of the expected value's own encoding
+    nodes: int          # values it holds (a matching message holds exactly as many)
     layouts: dict = field(default_factory=dict, compare=False, repr=False)  # header -> (length, index) | None
 
     @classmethod
@@ -182,19 +197,19 @@ class WireExpectation:
         """The expectation of ``expected``, or None when the shortcut cannot handle it."""
         try:
             data = wire.encode(expected)
-            signature, leaves = _canonical(data, wire.MAX_HEADER)
+            signature, leaves, nodes = _canonical(data, wire.MAX_HEADER)
         except (wire.WireError, _NotCanonical):
             return None
         values = _gather(data, leaves)
         if not np.isfinite(values).all():
             return None
-        return cls(signature, values, len(data))
+        return cls(signature, values, len(data), nodes)
 
     def _layout(self, data: bytes, header: bytes) -> tuple[int, np.ndarray] | None:
         """``(message length, element index)`` for messages with this header, or None when
         they can never be accepted (another structure, unusual content)."""
         try:
-            signature, leaves = _canonical(data, wire.MAX_HEADER)
+            signature, leaves, _ = _canonical(data, wire.MAX_HEADER, max_nodes=self.nodes)
         except _NotCanonical:
             return None
         if signature != self.signature:

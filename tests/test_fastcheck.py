@@ -146,3 +146,22 @@ def test_a_remembered_layout_still_judges_each_message_on_its_own_numbers():
     assert exp.accepts(right, rtol=0, atol=0)
     assert len(exp.layouts) == 1
     assert not exp.accepts(right[:-8], rtol=0, atol=0)  # a message cut short, same header
+
+
+def test_a_reference_bomb_is_refused_at_once():
+    """A hostile child writes its own message: forty lists, each holding the one before it
+    twice by reference. A few hundred bytes that stand for 2**40 values: the shortcut must
+    count what references stand for (as wire.decode does) and refuse, not expand them."""
+    import struct
+    import time
+
+    items = ['{"t":"array","dtype":"<f8","shape":[1],"b":0}']
+    items += ['[{"t":"ref","r":%d},{"t":"ref","r":%d}]' % (i, i) for i in range(40)]
+    header = ('{"buffers":[8],"root":[' + ",".join(items) + "]}").encode()
+    bomb = wire.MAGIC + struct.pack(">I", len(header)) + header + np.zeros(1).tobytes()
+    with pytest.raises(wire.WireError, match="too many"):
+        wire.decode(bomb)
+    expected = WireExpectation.of([np.zeros(1)] + [[np.zeros(1)] * 2] * 3)
+    start = time.process_time()
+    assert not expected.accepts(bomb, rtol=0, atol=0)
+    assert time.process_time() - start < 0.5
