@@ -1063,6 +1063,8 @@ def _decode_message(data: bytes, max_bytes: int) -> object:
     """A message from the child: an outcome header as JSON (it starts with ``{``), anything
     else (stub requests, which carry arrays) as wire data; WireError if it is neither."""
     if data[:1] == b"{":
+        if len(data) > wire.MAX_HEADER:  # statuses and messages; bulk data travels as wire frames
+            raise wire.WireError("message header too large")
         try:
             return json.loads(data)
         except (ValueError, RecursionError) as exc:

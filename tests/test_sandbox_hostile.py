@@ -683,3 +683,26 @@ def test_a_header_nested_beyond_reason_is_bad_output_not_a_crash(sandbox):
     with sandbox.session(textwrap.dedent(program), filename="attack.py") as s:
         assert s.call("bomb", (), timeout=2.0).status == "bad_output"
         assert s.call("fine", ()).value == "still graded"
+
+
+def test_an_oversized_json_header_is_refused_before_it_is_parsed(sandbox):
+    """Headers are JSON parsed by the grader: 20 MB of numbers in one would cost it hundreds
+    of megabytes as Python objects. Anything beyond the wire format's header limit is
+    refused unread (bad_output), and the submission's next call is graded."""
+    program = """
+        import os, time
+        def flood():
+            head = b'{"kind":"outcome","pad":[' + b"1," * 10_000_000 + b'1]}'
+            os.write(3, len(head).to_bytes(8, "big") + head)
+            time.sleep(5)
+        def fine():
+            return "still graded"
+    """
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with sandbox.session(textwrap.dedent(program), filename="attack.py") as s:
+        assert s.call("flood", (), timeout=3.0).status == "bad_output"
+        assert s.call("fine", ()).value == "still graded"
+    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert grown_mb < 100, grown_mb
