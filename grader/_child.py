@@ -987,18 +987,18 @@ class Runtime:
         version tag (see ``_dict_version_reader``) is the one recorded after the last restore
         has not been changed at all and is not even looked at.
         """
-        is_ = operator.is_
         version, tags = self.dict_version, self.tags
         for i, (current, saved) in enumerate(snaps):
             if version is not None and i < len(tags) and version(current) == tags[i]:
                 continue
-            self._restore_one(current, saved, is_)
+            self._restore_one(current, saved)
             if version is not None and i < len(tags):
                 tags[i] = version(current)
 
     @staticmethod
-    def _restore_one(current: object, saved: object, is_: object) -> None:
+    def _restore_one(current: object, saved: object) -> None:
         """Make one guarded dictionary (or sys.path) hold exactly the saved objects again."""
+        is_ = operator.is_
         if len(current) == len(saved) and (all(map(is_, current, saved)) if type(current) is list
                                            else all(map(is_, current.values(), saved.values()))):
             return  # same values in the same order: a renamed key would have moved its value

@@ -401,7 +401,7 @@ class _Grader:
         """``(outcome, fast)``: an ok outcome whose value is still wire bytes is either accepted
         as it is (``fast``: ``grader.fastcheck`` vouches that every check passes and the inputs
         came back untouched) or decoded for the checks; malformed bytes become bad_output."""
-        if outcome.status != "ok" or getattr(outcome, "raw", None) is None:
+        if outcome.status != "ok" or outcome.raw is None:
             return outcome, False
         if ((outcome.args_after is None or outcome.args_after is args)
                 and all(self.part.output(name).check in _FAST_CHECKS for name in case.outputs)):

@@ -949,7 +949,7 @@ class Session:
                 return CallOutcome("budget", message="the time budget of this submission is spent")
         return None
 
-    def _request(self, function: str, args: tuple, *, stubs: Sequence[str], timeout: float | None,
+    def _call_request(self, function: str, args: tuple, *, stubs: Sequence[str], timeout: float | None,
                  aliases: bool, reuse_args: bool) -> _Request:
         if type(args) is not tuple:
             raise TypeError("args must be a tuple")
@@ -972,7 +972,7 @@ class Session:
         the sandbox and sent again as is when the same object is passed.
         ``raw_value=True`` leaves an ok outcome's value undecoded in ``raw``.
         """
-        request = self._request(function, args, stubs=list(stubs), timeout=timeout, aliases=aliases,
+        request = self._call_request(function, args, stubs=list(stubs), timeout=timeout, aliases=aliases,
                                 reuse_args=reuse_args)
         instead = self._ready()
         if instead is not None:
@@ -992,7 +992,7 @@ class Session:
         come back in order; if a call ends its child (timeout, crash, exit), the calls after
         it were not run and their places hold None (call them again: a fresh child is started).
         """
-        requests = [self._request(function, args, stubs=(), timeout=timeout, aliases=aliases,
+        requests = [self._call_request(function, args, stubs=(), timeout=timeout, aliases=aliases,
                                   reuse_args=reuse_args) for function, args, timeout in calls]
         if not requests:
             return []
