@@ -182,15 +182,17 @@ class WireExpectation:
 
     ``layouts`` remembers, per distinct header of the students' messages (the header holds
     the structure, never the numbers), where the numbers are: the canonical walk runs once
-    per layout, and a message whose header was seen before costs one dictionary lookup, one
-    gather and one comparison.
+    per layout, and a message whose header was seen before costs one dictionary lookup and
+    one comparison of bytes (numbers identical to the expected ones), or one gather and one
+    vectorised comparison. ``bounds`` keeps ``atol + rtol * |expected|`` per tolerance.
     """
 
     signature: object
     values: np.ndarray  # float64, canonical order
     wire_bytes: int     # size of the expected value's own encoding
     nodes: int          # values it holds (a matching message holds exactly as many)
-    layouts: dict = field(default_factory=dict, compare=False, repr=False)  # header -> (length, index) | None
+    layouts: dict = field(default_factory=dict, compare=False, repr=False)  # header -> _layout(...)
+    bounds: dict = field(default_factory=dict, compare=False, repr=False)  # (rtol, atol) -> _bound(...)
 
     @classmethod
     def of(cls, expected: object) -> "WireExpectation | None":
@@ -205,9 +207,14 @@ class WireExpectation:
             return None
         return cls(signature, values, len(data), nodes)
 
-    def _layout(self, data: bytes, header: bytes) -> tuple[int, np.ndarray] | None:
-        """``(message length, element index)`` for messages with this header, or None when
-        they can never be accepted (another structure, unusual content)."""
+    def _layout(self, data: bytes, header: bytes) -> tuple[int, np.ndarray, bytes | None] | None:
+        """``(message length, element index, expected bytes)`` for messages with this header, or
+        None when they can never be accepted (another structure, unusual content).
+
+        ``expected bytes`` are the expected numbers laid out as this header lays out the
+        student's (float64 after the header, shared objects once): a message whose numbers
+        are these very bytes is accepted by one comparison of bytes. None when no such
+        layout exists (a shared object where the expected value holds two different ones)."""
         try:
             signature, leaves, _ = _canonical(data, wire.MAX_HEADER, max_nodes=self.nodes)
         except _NotCanonical:
@@ -219,14 +226,39 @@ class WireExpectation:
                                 for offset, count, _ in leaves]) if leaves else np.zeros(0, dtype=np.intp)
         if index.shape != self.values.shape:
             return None
-        return len(data), index
+        numbers = (len(data) - start) // 8
+        exact: bytes | None = None
+        if numbers * 8 == len(data) - start:
+            laid_out = np.zeros(numbers, dtype="<f8")
+            covered = np.zeros(numbers, dtype=bool)
+            laid_out[index] = self.values
+            covered[index] = True
+            if covered.all() and laid_out[index].tobytes() == self.values.tobytes():
+                exact = laid_out.tobytes()
+        return len(data), index, exact
+
+    def _bound(self, rtol: float, atol: float) -> np.ndarray:
+        """``atol + rtol * |expected|``, per element, worked out once per tolerance."""
+        try:
+            return self.bounds[(rtol, atol)]
+        except KeyError:
+            if len(self.bounds) >= MAX_LAYOUTS:
+                self.bounds.clear()
+            found = self.bounds[(rtol, atol)] = atol + rtol * np.abs(self.values)
+            return found
 
     def accepts(self, data: bytes, *, rtol: float, atol: float) -> bool:
         """Whether the wire message ``data`` decodes to a value every check would pass
-        against the expected one, within ``rtol``/``atol``. False when in doubt."""
+        against the expected one, within ``rtol``/``atol``. False when in doubt.
+
+        Numbers identical to the expected ones, byte for byte, pass any non-negative
+        tolerance (the expected numbers are finite): that is a comparison of bytes, and it
+        is the common case (a cache holding the inputs, a correct value computed in the
+        reference's order). Others are compared with the tolerance."""
         if len(data) > 4 * self.wire_bytes + 65536 or len(data) < 8 or data[:4] != wire.MAGIC:
             return False
-        header = bytes(data[8:8 + _HEADER.unpack_from(data, 4)[0]])
+        start = 8 + _HEADER.unpack_from(data, 4)[0]
+        header = bytes(data[8:start])
         try:
             layout = self.layouts[header]
         except KeyError:
@@ -236,10 +268,12 @@ class WireExpectation:
             self.layouts[header] = layout
         if layout is None or layout[0] != len(data):
             return False
-        start = 8 + len(header)
-        got = np.frombuffer(data, dtype="<f8", offset=start)[layout[1]] if len(layout[1]) else layout[1]
+        length, index, exact = layout
+        if exact is not None and rtol >= 0.0 and atol >= 0.0 and data[start:] == exact:
+            return True
+        got = np.frombuffer(data, dtype="<f8", offset=start)[index] if len(index) else index
         with np.errstate(invalid="ignore", over="ignore"):
-            ok = np.abs(got - self.values) <= atol + rtol * np.abs(self.values)
+            ok = np.abs(got - self.values) <= self._bound(rtol, atol)
         return bool(ok.all())
 
 

@@ -165,3 +165,34 @@ def test_a_reference_bomb_is_refused_at_once():
     start = time.process_time()
     assert not expected.accepts(bomb, rtol=0, atol=0)
     assert time.process_time() - start < 0.5
+
+
+def test_identical_numbers_are_accepted_by_their_bytes_and_others_by_the_tolerance():
+    expected = (np.linspace(0.5, 2.0, 6).reshape(2, 3), {"w": np.arange(4.0), "b": np.ones(1)})
+    exp = WireExpectation.of(expected)
+    assert exp.accepts(wire.encode(expected), rtol=1e-5, atol=1e-7)
+    (_, index, exact), = exp.layouts.values()
+    assert exact is not None and len(exact) == 8 * exp.values.size
+    close = (expected[0] * (1 + 1e-9), {"w": np.arange(4.0), "b": np.ones(1)})
+    far = (expected[0], {"w": np.arange(4.0) + np.array([0, 0, 1e-3, 0]), "b": np.ones(1)})
+    assert exp.accepts(wire.encode(close), rtol=1e-5, atol=1e-7)
+    assert not exp.accepts(wire.encode(close), rtol=0, atol=0)
+    assert not exp.accepts(wire.encode(far), rtol=1e-5, atol=1e-7)
+    assert len(exp.layouts) == 1  # the three messages share one header
+    # -0.0 is not 0.0 byte for byte, yet it is within any tolerance of it.
+    zeros = WireExpectation.of(np.zeros(3))
+    assert zeros.accepts(wire.encode(-np.zeros(3)), rtol=0, atol=0)
+
+
+def test_a_shared_object_against_two_different_expected_ones_is_judged_on_its_numbers():
+    """The student's message holds one array twice (a reference); the expected value holds
+    two arrays: the same numbers pass, numbers within the tolerance of both pass, others not."""
+    a = np.array([1.0, 2.0, 3.0])
+    student = (a, a)
+    assert accepts((a.copy(), a.copy()), student)
+    assert accepts((a, a * (1 + 1e-9)), student)
+    assert not accepts((a, a + 1.0), student)
+    exp = WireExpectation.of((a, a + 1.0))
+    assert not exp.accepts(wire.encode(student), rtol=1e-5, atol=1e-7)
+    (layout,) = exp.layouts.values()
+    assert layout is not None and layout[2] is None  # no byte layout of the expected numbers fits
