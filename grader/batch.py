@@ -49,7 +49,10 @@ class Done:
 
     ``record`` is ``grader.report.result_to_dict`` of the result's summary
     (``grader.report.summary_of``): what the gradebook and the class report need,
-    so that the grading process never reads the full results back.
+    so that the grading process never reads the full results back; or, from a pool
+    with ``full_records``, of the whole result (for the grading process's own report
+    steps, such as ``feedback.html``). ``finished`` is False when the worker's
+    finishing step did not run (the worker died: the result is the batch's own).
     """
 
     submission_id: str
@@ -59,9 +62,11 @@ class Done:
     seconds: float
     problem: str = ""
     record: dict | None = None
+    finished: bool = True
 
     def summary(self) -> SubmissionResult | None:
-        """The result's summary (see ``grader.report.summary_of``), or None if not sent."""
+        """The result's summary (see ``grader.report.summary_of``; the whole result from a pool
+        with ``full_records``), or None if not sent."""
         return None if self.record is None else result_from_dict(self.record)
 
 
@@ -133,13 +138,17 @@ def log_problem(folder: Path, text: str) -> None:
         pass
 
 
-def _summary(result: SubmissionResult, seconds: float, record: dict | None = None) -> Done:
+def _summary(result: SubmissionResult, seconds: float, record: dict | None = None, *,
+             full: bool = False, finished: bool = True) -> Done:
     """The ``Done`` line of ``result``, with its summary record (from ``record``, the result's
-    ``result_to_dict``, when given)."""
+    ``result_to_dict``, when given), or with its whole record when ``full``."""
     problem = result.messages[0] if result.status != "graded" and result.messages else ""
-    summary = summary_record(record) if record is not None else result_to_dict(summary_of(result))
+    if full:
+        summary = record if record is not None else result_to_dict(result)
+    else:
+        summary = summary_record(record) if record is not None else result_to_dict(summary_of(result))
     return Done(result.submission_id, result.status, result.points, result.max_points, seconds,
-                problem, record=summary)
+                problem, record=summary, finished=finished)
 
 
 def _light(done: Done) -> Done:
@@ -206,8 +215,9 @@ def _from_task(task: tuple) -> tuple[Submission, str | None]:
 
 
 def _worker(conn: Connection, context: GradingContext, out_dir: Path, sandbox_options: dict,
-            prepare: Prepare | None, finish: Finish | None) -> None:
-    """A worker's loop: start the sandbox, then grade each task received."""
+            prepare: Prepare | None, finish: Finish | None, full: bool = False) -> None:
+    """A worker's loop: start the sandbox, then grade each task received (``full``: send each
+    result's whole record, not its summary)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process decides when to stop
     signal.signal(signal.SIGTERM, _exit_on_term)
     # What the worker inherited (fixtures, the feedback renderer, imported modules) lives as
@@ -227,7 +237,7 @@ def _worker(conn: Connection, context: GradingContext, out_dir: Path, sandbox_op
             start = time.perf_counter()
             result, record = _graded(submission, context=context, sandbox=sandbox,
                                      out_dir=out_dir, prepare=prepare, finish=finish, key=key)
-            conn.send(("done", _summary(result, time.perf_counter() - start, record)))
+            conn.send(("done", _summary(result, time.perf_counter() - start, record, full=full)))
 
 
 class WorkerPool:
@@ -241,18 +251,33 @@ class WorkerPool:
     submissions over its pipe. Student code
     never runs in these processes: only in the sandbox children, forked from a
     clean zygote. Use as a context manager: leaving it stops the workers.
+
+    ``full_records``: each ``Done`` carries the whole result's record (see ``Done``).
+    ``before_fork`` is called before a worker is forked to replace one that died (the
+    caller may have a thread to finish first: a fork copies no thread but their locks).
+
+    Each worker is sent its next submission before it has finished the current one
+    (while more remain than there are workers), so that it never waits for this
+    process, which may be busy in ``on_done``.
     """
+
+    #: Submissions a worker holds at most (the one it grades and the next).
+    DEPTH = 2
 
     def __init__(self, *, context: GradingContext, out_dir: Path, jobs: int | None = None,
                  sandbox_options: dict | None = None, prepare: Prepare | None = None,
-                 finish: Finish | None = None) -> None:
+                 finish: Finish | None = None, full_records: bool = False,
+                 before_fork: Callable[[], None] | None = None) -> None:
+        """Fork the workers now (or start the local sandbox in a thread when ``jobs`` is 1)."""
         self.context = context
         self.out_dir = Path(out_dir)
         self.jobs = max(1, jobs or os.cpu_count() or 1)
         self._options = dict(sandbox_options or {})
         self._prepare, self._finish = prepare, finish
+        self._full = full_records
+        self._before_fork = before_fork
         self._ctx = multiprocessing.get_context("fork")
-        self._workers: dict[Connection, list] = {}  # conn -> [process, task or None]
+        self._workers: dict[Connection, list] = {}  # conn -> [process, [tasks it holds]]
         self._retired: list = []
         self._local: Callable[[], ResilientSandbox] | None = None
         if self.jobs == 1:
@@ -266,11 +291,11 @@ class WorkerPool:
         parent, child = self._ctx.Pipe()
         proc = self._ctx.Process(target=_worker,
                                  args=(child, self.context, self.out_dir, self._options,
-                                       self._prepare, self._finish),
+                                       self._prepare, self._finish, self._full),
                                  daemon=True)
         proc.start()
         child.close()
-        self._workers[parent] = [proc, None]
+        self._workers[parent] = [proc, []]
 
     def run(self, submissions: Sequence[Submission], *, keys: Mapping[str, str | None] | None = None,
             on_done: Callable[[Done], None] | None = None,
@@ -278,7 +303,8 @@ class WorkerPool:
         """Grade ``submissions`` (once per pool); call ``on_done`` as each completes.
 
         ``on_done`` receives each ``Done`` with its summary record; the list
-        returned holds them without it (see ``Done.record``).
+        returned holds them without it (see ``Done.record``). It is called
+        after the worker has been sent its next submission.
 
         ``keys``: submission id -> incremental key, handed to ``finish``. Ctrl-C
         raises ``BatchInterrupted`` once the workers are stopped.
@@ -294,13 +320,16 @@ class WorkerPool:
         noted = False
 
         def hand_out(conn: Connection) -> None:
-            """Send ``conn``'s worker the next task, or None (retiring it) when there is none."""
-            entry = self._workers[conn]
-            if pending:
+            """Top up ``conn``'s worker: up to ``DEPTH`` tasks while more remain than workers,
+            one at the end (so that no worker idles while another holds two); None (retiring
+            it) when it holds none and none remain."""
+            held = self._workers[conn][1]
+            while pending and (not held or (len(held) < self.DEPTH
+                                            and len(pending) >= len(self._workers))):
                 task = pending.pop()
                 conn.send(task)
-                entry[1] = task
-            else:
+                held.append(task)
+            if not held:
                 conn.send(None)
                 self._retired.append(self._workers.pop(conn)[0])
 
@@ -309,23 +338,26 @@ class WorkerPool:
                 hand_out(conn)
             while self._workers:
                 for conn in wait(list(self._workers)):
-                    proc, current = self._workers[conn]
+                    proc, held = self._workers[conn]
                     try:
                         kind, payload = conn.recv()
                     except (EOFError, OSError):
                         self._workers.pop(conn)
                         proc.join(timeout=5)
-                        if current is not None:
-                            sid, path = current[0], current[1]
+                        pending.extend(reversed(held[1:]))  # sent ahead, not started: next
+                        if held:
+                            sid, path = held[0][0], held[0][1]
                             result = unreadable_result(
                                 context.rubric, submission_id=sid, path=path, status=HARNESS,
                                 message="The grading worker died while grading this "
                                         "submission (not the student's fault).")
                             write_submission(result, self.out_dir)
-                            done = _summary(result, 0.0)
+                            done = _summary(result, 0.0, full=self._full, finished=False)
                             on_done(done)
                             finished.append(_light(done))
                         if pending:
+                            if self._before_fork is not None:
+                                self._before_fork()
                             self._start_worker()
                             hand_out(list(self._workers)[-1])
                         continue
@@ -335,10 +367,10 @@ class WorkerPool:
                             noted = True
                         continue
                     if kind == "done":
-                        self._workers[conn][1] = None
+                        held.pop(0)
+                        hand_out(conn)
                         on_done(payload)
                         finished.append(_light(payload))
-                        hand_out(conn)
         except KeyboardInterrupt:
             self.close()
             raise BatchInterrupted(finished) from None
@@ -357,7 +389,7 @@ class WorkerPool:
                 result, record = _graded(sub, context=self.context, sandbox=sandbox,
                                          out_dir=self.out_dir, prepare=self._prepare,
                                          finish=self._finish, key=keys.get(sub.id))
-                done = _summary(result, time.perf_counter() - start, record)
+                done = _summary(result, time.perf_counter() - start, record, full=self._full)
                 on_done(done)
                 finished.append(_light(done))
         except KeyboardInterrupt:
@@ -422,7 +454,7 @@ def grade_batch(submissions: Sequence[Submission], *, context: GradingContext, o
                 on_done: Callable[[Done], None] | None = None,
                 on_note: Callable[[str], None] | None = None,
                 prepare: Prepare | None = None, finish: Finish | None = None,
-                keys: Mapping[str, str | None] | None = None) -> list[Done]:
+                keys: Mapping[str, str | None] | None = None, full_records: bool = False) -> list[Done]:
     """Grade ``submissions`` with ``jobs`` workers; call ``on_done`` as each completes.
 
     ``prepare`` / ``finish`` run in the worker around the writing of each
@@ -433,5 +465,5 @@ def grade_batch(submissions: Sequence[Submission], *, context: GradingContext, o
         return []
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(submissions)))
     with WorkerPool(context=context, out_dir=out_dir, jobs=jobs, sandbox_options=sandbox_options,
-                    prepare=prepare, finish=finish) as pool:
+                    prepare=prepare, finish=finish, full_records=full_records) as pool:
         return pool.run(submissions, keys=keys, on_done=on_done, on_note=on_note)

@@ -243,11 +243,12 @@ def run_similarity(submissions: Sequence, *, rubric: Rubric, out_dir: Path,
 # --------------------------------------------------------------------------- class
 
 
-def _finisher(batch: Any, *, feedback_html: bool, names: Sequence[str] = ()) -> Callable:
+def _finisher(batch: Any, *, feedback_html: bool, names: Sequence[str] = (),
+              keyed: bool = True) -> Callable:
     """The worker-side step after a submission's files are written: the functions' sources
-    (for the similarity check), feedback.html, then the key."""
+    (for the similarity check), feedback.html, then the key. With ``keyed`` False, neither
+    feedback.html nor the key: the grading process writes both (``_Pages``)."""
     from grader.batch import log_problem
-    from grader.incremental import write_key
 
     def finish(submission, result: SubmissionResult, folder: Path, key: str | None) -> None:
         if names and not submission.problem:
@@ -255,27 +256,43 @@ def _finisher(batch: Any, *, feedback_html: bool, names: Sequence[str] = ()) -> 
                 write_sources(folder, result, names, key=key, path=Path(submission.path))
             except OSError as exc:  # the similarity check extracts it again
                 log_problem(folder, f"{SOURCES_FILE} not written: {exc}")
-        if feedback_html:
-            try:
-                from grader.feedback_html import write_feedback_html
-            except ImportError as exc:
-                log_problem(folder, f"feedback.html not written: grader.feedback_html is not "
-                                    f"available ({exc})")
-            else:
-                try:
-                    write_feedback_html(result, notebook_path=Path(submission.path),
-                                        out_path=folder / "feedback.html")
-                except Exception:  # noqa: BLE001 - logged; the grade stands without the HTML
-                    import traceback
-                    log_problem(folder, "feedback.html not written:\n" + traceback.format_exc(limit=8))
-        # A harness failure is our bug: never remembered, so the next run tries again.
-        if key is not None and result.status != HARNESS:
-            write_key(folder, key, batch=batch)
+        if keyed:
+            _write_page_and_key(result, notebook_path=Path(submission.path), folder=folder,
+                                key=key, batch=batch, feedback_html=feedback_html)
 
     return finish
 
 
-def _warm_feedback_renderer() -> None:
+def _write_page_and_key(result: SubmissionResult, *, notebook_path: Path, folder: Path,
+                        key: str | None, batch: Any, feedback_html: bool) -> None:
+    """The last steps of a submission: its feedback.html (a failure is logged in its folder,
+    the grade stands), then its key, which vouches for every file of the folder."""
+    from grader.batch import log_problem
+    from grader.incremental import write_key
+
+    if feedback_html:
+        try:
+            from grader.feedback_html import write_feedback_html
+        except ImportError as exc:
+            log_problem(folder, f"feedback.html not written: grader.feedback_html is not "
+                                f"available ({exc})")
+        else:
+            try:
+                write_feedback_html(result, notebook_path=notebook_path,
+                                    out_path=folder / "feedback.html")
+            except Exception:  # noqa: BLE001 - logged; the grade stands without the HTML
+                import traceback
+                log_problem(folder, "feedback.html not written:\n" + traceback.format_exc(limit=8))
+    # A harness failure is our bug: never remembered, so the next run tries again.
+    if key is not None and result.status != HARNESS:
+        try:
+            write_key(folder, key, batch=batch)
+        except Exception:  # noqa: BLE001 - logged; without its key the submission is graded again
+            import traceback
+            log_problem(folder, traceback.format_exc(limit=8))
+
+
+def _build_feedback_renderer() -> None:
     """Build ``feedback.html``'s renderer (nbconvert's import, the template) before the first
     page; a failure is left to the page itself (logged per submission)."""
     try:
@@ -284,6 +301,54 @@ def _warm_feedback_renderer() -> None:
         default_renderer()
     except Exception:  # noqa: BLE001 - an optimisation only
         pass
+
+
+class _Pages:
+    """feedback.html and then the key of each graded submission, written by the grading process.
+
+    The grading process is idle while the workers grade, so the pages are rendered here: the
+    renderer (nbconvert's import, about 0.7 s of CPU) is built in a thread started after the
+    workers are forked, instead of before the fork with nothing else running, and the
+    first results come that much sooner; one renderer's memo of cells also serves the whole
+    class. Results that arrive before the renderer is ready wait in a queue (a few dozen at
+    most; each is dropped once its page is written). A folder whose page is not yet written
+    has no key, so a run killed meanwhile grades it again.
+    """
+
+    def __init__(self, *, batch: Any, feedback_html: bool) -> None:
+        """Start building the renderer in a thread (if pages are wanted)."""
+        self._batch = batch
+        self._feedback_html = feedback_html
+        self._queue: list[tuple] = []
+        self._thread: threading.Thread | None = None
+        if feedback_html:
+            self._thread = threading.Thread(target=_build_feedback_renderer,
+                                            name="feedback-renderer", daemon=True)
+            self._thread.start()
+
+    def ready(self) -> bool:
+        """True once the renderer is built (or none is needed): no thread of ours is running."""
+        return self._thread is None or not self._thread.is_alive()
+
+    def wait(self) -> None:
+        """Wait until the renderer is built (before a fork: no thread may hold a lock then)."""
+        if self._thread is not None:
+            self._thread.join()
+
+    def add(self, result: SubmissionResult, *, notebook_path: Path, folder: Path,
+            key: str | None) -> None:
+        """Queue ``result``'s page and key; write what is queued if the renderer is ready."""
+        self._queue.append((result, notebook_path, folder, key))
+        if self.ready():
+            self.flush()
+
+    def flush(self) -> None:
+        """Wait for the renderer, then write every queued page and key, in order."""
+        self.wait()
+        queue, self._queue = self._queue, []
+        for result, notebook_path, folder, key in queue:
+            _write_page_and_key(result, notebook_path=notebook_path, folder=folder, key=key,
+                                batch=self._batch, feedback_html=self._feedback_html)
 
 
 def _prepare(out_dir: Path) -> Callable:
@@ -385,20 +450,22 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         root_dir = Path(root).resolve() if Path(root).is_dir() else Path(root).resolve().parent
         if not REPO.is_relative_to(root_dir):  # other students' work is none of a child's business
             protected.append(root_dir)
+        # feedback.html pages and the keys after them are written here (``_Pages``), the
+        # rest of each submission's files by the workers.
+        pages: list = []
         pool_options = dict(
             context=context, out_dir=out_dir, sandbox_options={"protected_paths": protected},
             prepare=_prepare(out_dir),
-            finish=_finisher(batch, feedback_html=feedback_html,
-                             names=graded_functions(context.rubric) if similarity else ()))
+            finish=_finisher(batch, feedback_html=feedback_html, keyed=False,
+                             names=graded_functions(context.rubric) if similarity else ()),
+            full_records=True, before_fork=lambda: pages[0].wait())
 
         def start_pool(count: int) -> Any:
-            """The worker pool of ``count`` jobs, closed with the run; the renderer first."""
-            if feedback_html:
-                # Built once here and inherited by every worker at fork: on this 2-core machine
-                # that beat building it in each worker beside its zygote's boot (about 1 s
-                # sooner to the first result under load, one construction less per worker).
-                _warm_feedback_renderer()
-            return stack.enter_context(WorkerPool(jobs=count, **pool_options))
+            """The worker pool of ``count`` jobs, closed with the run; then the renderer's
+            construction starts here, while the workers' sandboxes boot."""
+            pool = stack.enter_context(WorkerPool(jobs=count, **pool_options))
+            pages.append(_Pages(batch=batch, feedback_html=feedback_html))
+            return pool
 
         wanted = jobs or os.cpu_count() or 1
         pool = None
@@ -416,6 +483,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         keys = {sub.id: submission_key(sub, batch=batch) for sub in subs}
         tally = ClassTally(rubric=context.rubric)
         book = Gradebook(context.rubric)
+        by_id = {sub.id: sub for sub in subs}
 
         def absorb(result: SubmissionResult) -> None:
             """Count ``result`` (or its summary) in the class report and the gradebook."""
@@ -445,13 +513,18 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
                 progress.note(f"Sandbox: {note}")
 
             def on_done(done) -> None:
-                """One result in: progress line, gradebook, class report; the figure process at the first."""
+                """One result in: progress line, gradebook, class report, its page and key;
+                the figure process once the renderer is built (no fork while its thread runs)."""
                 progress.update(done)
-                summary = done.summary()
-                if summary is not None:
-                    absorb(summary)
-                if class_report and not drawer:  # matplotlib's import, while the workers grade
-                    drawer.append(_start_drawer(stack))
+                result = done.summary()
+                if result is not None:
+                    absorb(result)
+                    if done.finished:
+                        pages[0].add(result, notebook_path=Path(by_id[done.submission_id].path),
+                                     folder=out_dir / done.submission_id,
+                                     key=keys.get(done.submission_id))
+                if class_report and not drawer and pages[0].ready():
+                    drawer.append(_start_drawer(stack))  # matplotlib's import, while grading
 
             try:
                 if todo:
@@ -460,6 +533,8 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
                 done_list, interrupted = exc.finished, True
             except KeyboardInterrupt:
                 interrupted = True
+            if pages:  # what was graded keeps its page and key, interrupted or not
+                pages[0].flush()
         # The workers were sent their last message; they close their sandboxes while the
         # gradebook and the report are written, and are joined when this block ends.
         if interrupted:
@@ -490,6 +565,8 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         stats = tally.stats(by_id=True)
         report_path = None
         if class_report and not interrupted:
+            if not drawer and todo:
+                drawer.append(_start_drawer(stack))
             figures = drawer[0].draw(stats) if drawer and drawer[0] is not None else None
             report_path = _write_class_report((), rubric=context.rubric, out_dir=out_dir,
                                               similarity=report, notes=notes, stream=stream,
