@@ -1,0 +1,87 @@
+"""grader.sandbox / grader._child: what was moved out of the child to make it cheaper
+behaves as before (the program compiled by the grader)."""
+
+from __future__ import annotations
+
+import marshal
+import textwrap
+
+import numpy as np
+import pytest
+
+from grader.sandbox import Limits, Sandbox, _compiled
+
+
+@pytest.fixture(scope="module")
+def sandbox():
+    """One sandbox for the module."""
+    with Sandbox(limits=Limits(call_timeout=3.0, submission_timeout=30.0)) as sb:
+        yield sb
+
+
+def test_the_grader_compiles_plain_programs_and_leaves_the_rest_to_the_child():
+    code = marshal.loads(_compiled("x = 1\ndef f():\n    return x\n", "prog.py"))
+    assert code.co_filename == "prog.py"
+    namespace: dict = {}
+    exec(code, namespace)
+    assert namespace["f"]() == 1
+    assert _compiled("def f(:\n", "prog.py") is None            # syntax error: the child reports it
+    assert _compiled("x = 1\0\n", "prog.py") is None            # NUL byte: likewise
+    assert _compiled("assert (1, 'always')\n", "prog.py") is None  # a warning: the child prints it
+    assert _compiled("x = '\\d'\n", "prog.py") is None          # DeprecationWarning of an escape
+    # compiled as the zygote compiles: no -O (asserts kept), no __future__ of the grader's module
+    code = marshal.loads(_compiled("def f():\n    assert False, 'kept'\n", "p.py"))
+    namespace = {}
+    exec(code, namespace)
+    with pytest.raises(AssertionError, match="kept"):
+        namespace["f"]()
+    code = marshal.loads(_compiled("def g(x: undefined_name):\n    return x\n", "p.py"))
+    with pytest.raises(NameError):  # annotations evaluated: `from __future__ import annotations` not inherited
+        exec(code, {})
+
+
+def test_a_program_compiled_by_the_grader_reports_its_own_lines(sandbox):
+    program = "import numpy as np\n\ndef f(x):\n    y = x + 1\n    raise ValueError('no')\n"
+    assert _compiled(program, "sub.py") is not None
+    with sandbox.session(program, filename="sub.py") as s:
+        assert s.load.status == "ok"
+        outcome = s.call("f", (np.ones(2),))
+        assert outcome.status == "error" and outcome.frames == ((5, "f"),)
+
+
+def test_compile_warnings_and_errors_still_reach_the_student(sandbox):
+    with sandbox.session("assert (1, 'always true')\ndef f():\n    return 2\n", filename="w.py") as s:
+        assert s.load.status == "ok" and "SyntaxWarning" in s.load.output
+        assert s.call("f", ()).value == 2
+    with sandbox.session("def f(:\n    pass\n", filename="broken.py") as s:
+        assert s.load.status == "error" and s.load.error_type == "SyntaxError"
+        assert s.load.frames[-1][0] == 1
+
+
+def test_a_restarted_child_runs_the_same_compiled_program(sandbox):
+    program = "import os\nN = 5\ndef die():\n    os._exit(3)\ndef n():\n    return N\n"
+    with sandbox.session(program) as s:
+        assert s.call("die", ()).status == "crashed"
+        assert s.call("n", ()).value == 5
+
+
+def test_patches_of_the_top_level_stay_and_those_of_calls_are_undone(sandbox):
+    program = textwrap.dedent('''
+        import math
+        import numpy as np
+        np.course_constant = 42          # the top level's changes are the baseline
+        def read():
+            return getattr(np, "course_constant", None), float(np.sum([1.0, 2.0])), math.sqrt(4.0)
+        def patch():
+            np.sum = lambda *a, **k: 0.0
+            math.sqrt = lambda x: -1.0
+            if hasattr(np, "course_constant"):
+                del np.course_constant
+            return float(np.sum([1.0])) + math.sqrt(4.0)
+    ''')
+    with sandbox.session(program) as s:
+        outs = s.call_many([("read", (), 1.0), ("patch", (), 1.0), ("read", (), 1.0)])
+        assert [o.value for o in outs] == [(42, 3.0, 2.0), -1.0, (42, 3.0, 2.0)]
+    with sandbox.session(program.replace("np.course_constant = 42", "pass")) as s:  # inherited copies
+        outs = s.call_many([("read", (), 1.0), ("patch", (), 1.0), ("read", (), 1.0)])
+        assert [o.value for o in outs] == [(None, 3.0, 2.0), -1.0, (None, 3.0, 2.0)]
