@@ -59,6 +59,64 @@ def _measure(paths: list[Path], rounds: int, *, context, sandbox) -> tuple[float
     return (time.process_time() - cpu0) / n * 1e3, (time.perf_counter() - wall0) / n * 1e3
 
 
+def _serve(chosen: dict[str, list[Path]], *, context) -> int:
+    """``--serve``: warm up, say "ready", then for each kind named on stdin print the CPU ms per
+    submission of one round of it (the measuring side of ``--against``)."""
+    with ResilientSandbox(protected_paths=[]) as sandbox:
+        for paths in chosen.values():
+            _measure(paths, 1, context=context, sandbox=sandbox)
+        print("ready", flush=True)
+        for line in sys.stdin:
+            cpu, _ = _measure(chosen[line.strip()], 1, context=context, sandbox=sandbox)
+            print(f"{cpu:.4f}", flush=True)
+    return 0
+
+
+def _compare_checkouts(args: argparse.Namespace) -> int:
+    """``--against``: two measuring processes, one round of a kind each in turn; medians per kind."""
+    import subprocess
+
+    sides = {"code": str(_CODE), "against": str(Path(args.against).resolve())}
+    common = ["--class", args.folder, "--per-kind", str(args.per_kind), "--serve"] + (["--loops"] if args.loops else [])
+    procs = {}
+    for side, code in sides.items():
+        procs[side] = subprocess.Popen(
+            [sys.executable, str(Path(__file__).resolve()), "--code", code,
+             "--rubric", str(Path(code) / "rubrics" / "rnn.yaml"), *common],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    for proc in procs.values():
+        if proc.stdout.readline().strip() != "ready":
+            raise SystemExit("a measuring process did not start")
+    kinds = sorted({_kind(p) for p in Path(args.folder).glob("*.ipynb")} - (set() if args.loops else {"loops"}))
+    figures: dict[str, dict[str, list[float]]] = {side: {k: [] for k in kinds} for side in sides}
+    loads = [os.getloadavg()[0]]
+    for round_ in range(args.rounds):
+        order = list(sides) if round_ % 2 == 0 else list(sides)[::-1]
+        for kind in kinds:
+            for side in order:
+                procs[side].stdin.write(kind + "\n")
+                procs[side].stdin.flush()
+                figures[side][kind].append(float(procs[side].stdout.readline()))
+        loads.append(os.getloadavg()[0])
+    for proc in procs.values():
+        proc.stdin.close()
+        proc.wait()
+    print(f"worker CPU ms per submission, median of {args.rounds} rounds of {args.per_kind} notebooks per kind, "
+          f"in turns; load average (1 min) {min(loads):.2f}..{max(loads):.2f}")
+    print(f"  code:    {sides['code']}\n  against: {sides['against']}")
+    print(f"  {'kind':<14} | {'against':>8} | {'code':>8} | {'code/against':>12}")
+    weights = {k: len(list(Path(args.folder).glob(f"*_{k}.ipynb"))) for k in kinds}
+    means = {}
+    for side in sides:
+        means[side] = sum(weights[k] * statistics.median(figures[side][k]) for k in kinds) / sum(weights.values())
+    for kind in kinds:
+        a, c = statistics.median(figures["against"][kind]), statistics.median(figures["code"][kind])
+        print(f"  {kind:<14} | {a:>8.2f} | {c:>8.2f} | {c / a if a else float('nan'):>12.2f}")
+    a, c = means["against"], means["code"]
+    print(f"  {'class mix':<14} | {a:>8.2f} | {c:>8.2f} | {c / a:>12.2f}   (kinds weighted by their count in the class)")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Grade ``--per-kind`` notebooks of each kind ``--rounds`` times; print CPU and wall per submission."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -70,7 +128,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--code", help="the checkout whose grader package is measured")
     parser.add_argument("--profile", metavar="KIND", help="add a cProfile of one round of KIND")
     parser.add_argument("--loops", action="store_true", help="include looping submissions")
+    parser.add_argument("--against", metavar="DIR", help="compare with the grader package of DIR, in turns")
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.against:
+        return _compare_checkouts(args)
 
     by_kind: dict[str, list[Path]] = {}
     for path in sorted(Path(args.folder).glob("*.ipynb")):
@@ -81,6 +143,8 @@ def main(argv: list[str] | None = None) -> int:
 
     context = load_context(Path(args.rubric))
     gc.freeze()  # as grader.batch's workers do with what they inherit
+    if args.serve:
+        return _serve(chosen, context=context)
     print(f"code: {_CODE}; class: {args.folder}; {args.per_kind} notebooks per kind x {args.rounds} rounds")
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"  {'kind':<14} {'n':>3} | {'worker CPU ms':>13} | {'wall ms':>8}")
