@@ -30,6 +30,10 @@ class Mismatch:
     kind: str  # "missing" | "type" | "length" | "keys" | "shape" | "nan" | "values"
 
 
+#: What a quiet comparison (``agrees``) returns for numbers that differ: no message is written.
+DIFFERENT_VALUES = Mismatch("", "", "values")
+
+
 def format_path(name: str, path: tuple) -> str:
     """``("caches", (0, 1))`` -> ``"caches[0][1]"``; string keys are quoted."""
     return name + "".join(f"[{k!r}]" if isinstance(k, str) else f"[{k}]" for k in path)
@@ -84,8 +88,11 @@ def _as_array(value: Any) -> np.ndarray | None:
 
 
 def _compare(student: Any, expected: Any, where: str, *, tolerance: Tolerance | None,
-             values: bool, agreed: set | None = None) -> Mismatch | None:
+             values: bool, agreed: set | None = None, quiet: bool = False) -> Mismatch | None:
     """Recursive walk; ``tolerance=None`` means exact equality; ``values=False`` stops at shapes.
+
+    ``quiet``: only *whether* the values differ matters (see ``agrees``): numbers that
+    differ give ``DIFFERENT_VALUES``, without the work of saying where and by how much.
 
     ``agreed`` holds the ``(id(student), id(expected))`` pairs of this walk already found
     equal: a pair met again (the parameters dict in every cache of a sequence, shared by
@@ -97,14 +104,15 @@ def _compare(student: Any, expected: Any, where: str, *, tolerance: Tolerance | 
     pair = (id(student), id(expected))
     if pair in agreed:
         return None
-    found = _compare_once(student, expected, where, tolerance=tolerance, values=values, agreed=agreed)
+    found = _compare_once(student, expected, where, tolerance=tolerance, values=values, agreed=agreed,
+                          quiet=quiet)
     if found is None and type(expected) in (dict, tuple, list, np.ndarray):
         agreed.add(pair)
     return found
 
 
 def _compare_once(student: Any, expected: Any, where: str, *, tolerance: Tolerance | None,
-                  values: bool, agreed: set) -> Mismatch | None:
+                  values: bool, agreed: set, quiet: bool = False) -> Mismatch | None:
     """One step of ``_compare``: this value, recursing into its children."""
     if student is None and expected is not None:
         return Mismatch(where, f"`{where}` is None; expected {_describe(expected)}.", "missing")
@@ -118,7 +126,7 @@ def _compare_once(student: Any, expected: Any, where: str, *, tolerance: Toleran
             return Mismatch(where, f"`{where}` is missing the key(s) {missing}.", "keys")
         for key in expected:
             found = _compare(student[key], expected[key], f"{where}[{key!r}]",
-                             tolerance=tolerance, values=values, agreed=agreed)
+                             tolerance=tolerance, values=values, agreed=agreed, quiet=quiet)
             if found:
                 return found
         return None
@@ -131,7 +139,8 @@ def _compare_once(student: Any, expected: Any, where: str, *, tolerance: Toleran
             return Mismatch(where, f"`{where}` should have {len(expected)} elements, "
                                    f"got {len(student)}.", "length")
         for i, (s, e) in enumerate(zip(student, expected)):
-            found = _compare(s, e, f"{where}[{i}]", tolerance=tolerance, values=values, agreed=agreed)
+            found = _compare(s, e, f"{where}[{i}]", tolerance=tolerance, values=values, agreed=agreed,
+                             quiet=quiet)
             if found:
                 return found
         return None
@@ -169,6 +178,8 @@ def _compare_once(student: Any, expected: Any, where: str, *, tolerance: Toleran
     if _close(got, exp, 0.0 if tolerance is None else tolerance.rtol,
               0.0 if tolerance is None else tolerance.atol):
         return None
+    if quiet:
+        return DIFFERENT_VALUES
     if exp.dtype.kind in "fc" and np.isnan(got).any() and not np.isnan(exp).any():
         return Mismatch(where, f"`{where}` contains NaN: a division by zero, a log of a "
                                f"negative number or an overflow upstream.", "nan")
@@ -194,6 +205,11 @@ def _close(got: np.ndarray, exp: np.ndarray, rtol: float, atol: float) -> bool:
     Identical bytes of the same dtype are equal whatever the tolerance (NaN included,
     as ``equal_nan`` wants): that test costs a memcmp, and it is the common case
     (a cache holding the inputs, a correct student's values computed the same way).
+    Two float64 arrays whose differences are all finite (so are their numbers) are
+    judged by ``|got - exp| <= atol + rtol * |exp|`` alone, which is what ``np.isclose``
+    computes for finite numbers with non-negative tolerances: a wrong value (a known
+    mistake tried against a student's, a step of a reference trace that is not this one)
+    costs one more ufunc, not np.allclose. NaN, infinities and other dtypes go to np.allclose.
     """
     if got.dtype == exp.dtype and got.tobytes() == exp.tobytes():
         return True
@@ -203,12 +219,18 @@ def _close(got: np.ndarray, exp: np.ndarray, rtol: float, atol: float) -> bool:
                 ok = got == exp
             else:
                 ok = np.abs(got - exp) <= atol + rtol * np.abs(exp)
-        if ok.all():
-            return True
+            if ok.all():
+                return True
+            if (got.dtype == _FLOAT64 and exp.dtype == _FLOAT64 and rtol >= 0.0 and atol >= 0.0
+                    and np.isfinite(got - exp).all()):
+                return False
         return bool(np.allclose(got, exp, rtol=rtol, atol=atol, equal_nan=True))
     if rtol == 0.0 and atol == 0.0:
         return bool(np.array_equal(got, exp))
     return bool(np.allclose(got, exp, rtol=rtol, atol=atol))
+
+
+_FLOAT64 = np.dtype(np.float64)
 
 
 def _plain_equal(a: Any, b: Any, rtol: float, atol: float) -> bool:
@@ -294,6 +316,37 @@ CHECKS: Mapping[str, CheckFn] = MappingProxyType({
     "shape": check_shape,
     "structure": check_structure,
 })
+
+
+def _agrees_allclose(student: Any, expected: Any, tolerance: Tolerance) -> bool:
+    """``check_allclose(...) is None``, quietly."""
+    return _compare(student, expected, "", tolerance=tolerance, values=True, quiet=True) is None
+
+
+def _agrees_exact(student: Any, expected: Any, tolerance: Tolerance) -> bool:
+    """``check_exact(...) is None``, quietly."""
+    return _compare(student, expected, "", tolerance=None, values=True, quiet=True) is None
+
+
+#: Check kinds whose verdict ``agrees`` finds without writing the message (the others' messages
+#: cost nothing worth saving).
+_QUIET: Mapping[str, Callable[[Any, Any, Tolerance], bool]] = MappingProxyType({
+    "allclose": _agrees_allclose,
+    "exact": _agrees_exact,
+})
+
+
+def agrees(kind: str, student: Any, expected: Any, *, tolerance: Tolerance, name: str) -> bool:
+    """Whether ``CHECKS[kind](student, expected, tolerance=tolerance, name=name)`` is None.
+
+    The same walk in the same order, without writing a message for numbers that differ
+    (counting them, finding the largest difference): for callers that only need the
+    verdict, such as recognising a known mistake in a student's value.
+    """
+    quiet = _QUIET.get(kind)
+    if quiet is None:
+        return CHECKS[kind](student, expected, tolerance=tolerance, name=name) is None
+    return quiet(student, expected, tolerance)
 
 
 def plain_equal(a: Any, b: Any, *, rtol: float = 0.0, atol: float = 0.0) -> bool:

@@ -494,6 +494,7 @@ class _Grader:
                   stubs: Mapping[str, TraceStub], names: Sequence[str]) -> Diagnosis | None:
         specs = [self.part.output(name) for name in case.outputs]
         tol = case.tolerance
+        seen: dict = {}  # (mutant, output) -> whether the student's output is the mutant's
         # 1. A known mistake whose outputs the student's reproduce exactly (all outputs),
         #    then one that explains every failing output.
         for subset, prefix in ((specs, ""), (failed, "Probably: ")):
@@ -501,7 +502,7 @@ class _Grader:
                 if type(value).__name__ == "MutantError":  # that mistake raises on these inputs
                     continue
                 if _matches(outcome.value, value, fixture.expected, subset, tol,
-                            memo=self.context.memo, key=("mutant", case.id, mutant_id)):
+                            memo=self.context.memo, key=("mutant", case.id, mutant_id), seen=seen):
                     message = self.context.mutant_messages.get(mutant_id, mutant_id)
                     return Diagnosis(mutant_id, prefix + message)
         # 2. Memory shared between outputs that should differ: a view overwritten later.
@@ -582,13 +583,16 @@ def _hidden_message(mismatch: checks.Mismatch) -> str:
 
 
 def _matches(student: Any, mutant: Any, expected: Any, specs: Sequence[Any], tol: Any, *,
-             memo: dict | None = None, key: object = None) -> bool:
+             memo: dict | None = None, key: object = None, seen: dict | None = None) -> bool:
     """Whether the student's value equals the mutant's at every spec path, and the mutant is
     wrong at one of them at least.
 
     Where the mutant differs from the expected value depends only on the case: with
     ``memo`` and ``key`` it is worked out once per process, and a mistake that does not show
-    on this case is dismissed without looking at the student's value.
+    on this case is dismissed without looking at the student's value. ``seen`` keeps, by
+    ``(key, output)``, how the student's output compared with the mutant's, for another
+    call on the same value (the outputs that failed, after all of them). Only verdicts are
+    needed here: ``checks.agrees``, which writes no message.
     """
     shows = False
     for spec in specs:
@@ -600,7 +604,7 @@ def _matches(student: Any, mutant: Any, expected: Any, specs: Sequence[Any], tol
             except LookupError:
                 found = "absent"
             else:
-                found = "differs" if checks.CHECKS[spec.check](m, e, tolerance=tol, name=spec.name) else "same"
+                found = "same" if checks.agrees(spec.check, m, e, tolerance=tol, name=spec.name) else "differs"
             if memo is not None:
                 memo[(key, spec.name)] = found
         if found == "absent":
@@ -609,12 +613,18 @@ def _matches(student: Any, mutant: Any, expected: Any, specs: Sequence[Any], tol
     if not shows:
         return False
     for spec in specs:
-        try:
-            s = checks.get_path(student, spec.path)
-            m = checks.get_path(mutant, spec.path)
-        except LookupError:
-            return False
-        if checks.CHECKS[spec.check](s, m, tolerance=tol, name=spec.name) is not None:
+        same = seen.get((key, spec.name)) if seen is not None else None
+        if same is None:
+            try:
+                s = checks.get_path(student, spec.path)
+                m = checks.get_path(mutant, spec.path)
+            except LookupError:
+                same = False
+            else:
+                same = checks.agrees(spec.check, s, m, tolerance=tol, name=spec.name)
+            if seen is not None:
+                seen[(key, spec.name)] = same
+        if not same:
             return False
     return True
 
