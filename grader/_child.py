@@ -293,6 +293,7 @@ class Zygote:
         self.caps: dict = {"running_as_root": self.root, "notes": []}
         self.tmp_base = ""
         self.uids_seen: set[int] = set()
+        self.baseline: Baseline | None = None  # the guarded dictionaries as set up (see Baseline)
         self._nproc, self._nproc_at = 0, -1e9
         # What a child may read under Landlock: the interpreter, its libraries, /dev/urandom.
         read = {os.path.realpath(p) for p in [sys.prefix, sys.base_prefix, sys.exec_prefix, *sys.path, "/usr",
@@ -347,6 +348,7 @@ class Zygote:
         caps["seccomp"] = self.seccomp is not None
         caps["rlimits"] = ["CPU", "AS", "NPROC", "FSIZE", "NOFILE", "CORE"]
         import gc
+        self.baseline = Baseline.take()  # last: nothing may change the guarded dictionaries after it
         gc.collect()
         gc.freeze()
 
@@ -656,7 +658,7 @@ def _run_child(z: Zygote, req: dict, fds: list[int], wake: tuple[int, int], npro
     sys.stderr = open(2, "w", encoding="utf-8", errors="replace", buffering=1, closefd=False)
     sys.__stdout__, sys.__stderr__ = sys.stdout, sys.stderr
     sys.stdin = open(0, "r", closefd=False)
-    Runtime(sock, max_bytes=z.config["max_bytes"]).serve()
+    Runtime(sock, max_bytes=z.config["max_bytes"], inherited=z.baseline).serve()
 
 
 def z_pid_of(z: Zygote) -> int:
@@ -820,14 +822,42 @@ def _dict_version_reader():
     return None
 
 
+def guarded_dicts() -> list[dict]:
+    """The module dictionaries a call may monkeypatch and that are restored after every call:
+    ``sys.modules`` and those of ``builtins``, ``math``, ``numpy``, ``numpy.linalg``,
+    ``numpy.random`` and ``sys``."""
+    import builtins
+    import math
+    import numpy as np
+    return [sys.modules, vars(builtins), vars(math), vars(np), vars(np.linalg), vars(np.random), vars(sys)]
+
+
+class Baseline:
+    """The zygote's copies of the guarded dictionaries and their version tags, made once before
+    any fork. A child whose dictionary still has the recorded tag (unchanged since) uses the copy
+    instead of making its own."""
+
+    def __init__(self, copies: list[dict], tags: list[int]) -> None:
+        """`copies[i]` is a copy of ``guarded_dicts()[i]`` made when its version tag was `tags[i]`."""
+        self.copies = copies
+        self.tags = tags
+
+    @classmethod
+    def take(cls) -> "Baseline | None":
+        """Copy the guarded dictionaries now; None when version tags cannot be read here."""
+        version = _dict_version_reader()
+        if version is None:
+            return None
+        guarded = guarded_dicts()
+        return cls([dict(d) for d in guarded], [version(d) for d in guarded])
+
+
 class Runtime:
     """Serves one session in the child: load the program, answer calls and stub round trips."""
 
-    def __init__(self, sock: socket.socket, *, max_bytes: int) -> None:
-        """Serve one session over `sock`; messages from the grader are at most `max_bytes`."""
-        import builtins
-        import math
-        import numpy as np
+    def __init__(self, sock: socket.socket, *, max_bytes: int, inherited: "Baseline | None" = None) -> None:
+        """Serve one session over `sock`; messages from the grader are at most `max_bytes`;
+        `inherited` is the zygote's copy of the guarded dictionaries (see ``Baseline``)."""
         from grader import wire
         self.wire = wire
         self.sock = sock
@@ -846,8 +876,8 @@ class Runtime:
         self.baseline: list | None = None  # guarded state right after load, restored after every call
         self.dict_version = _dict_version_reader()
         self.tags: list[int] = []  # version tags of the guarded dictionaries as last restored
-        self.guarded = [sys.modules, vars(builtins), vars(math), vars(np), vars(np.linalg),
-                        vars(np.random), vars(sys)]
+        self.guarded = guarded_dicts()
+        self.inherited = inherited if inherited is not None and self.dict_version is not None else None
         # Buffered: pipelined requests and their arguments arrive together and are read in one go.
         self.rfile = sock.makefile("rb", buffering=1 << 16)
 
@@ -990,8 +1020,20 @@ class Runtime:
         return result
 
     def _snapshot(self) -> list:
-        """Copies of the module dictionaries a call may monkeypatch, and of sys.path."""
-        return [(d, dict(d)) for d in self.guarded] + [(sys.path, list(sys.path))]
+        """Copies of the module dictionaries a call may monkeypatch, and of sys.path.
+
+        A dictionary still as the zygote left it (same version tag) is not copied: the
+        zygote's copy stands for it (copying it here would write to the reference count of
+        every module and function it holds, a copy-on-write page fault for each page of them).
+        """
+        inherited, version = self.inherited, self.dict_version
+        snaps = []
+        for i, d in enumerate(self.guarded):
+            if inherited is not None and version(d) == inherited.tags[i]:
+                snaps.append((d, inherited.copies[i]))
+            else:
+                snaps.append((d, dict(d)))
+        return snaps + [(sys.path, list(sys.path))]
 
     def _restore(self, snaps: list) -> None:
         """Undo changes to the guarded dictionaries and sys.path (identity comparison, never ==).

@@ -1,14 +1,17 @@
 """grader.sandbox / grader._child: what was moved out of the child to make it cheaper
-behaves as before (the program compiled by the grader)."""
+behaves as before (the program compiled by the grader, the guarded dictionaries copied once
+in the zygote)."""
 
 from __future__ import annotations
 
 import marshal
+import socket
 import textwrap
 
 import numpy as np
 import pytest
 
+from grader._child import Baseline, Runtime, _dict_version_reader, guarded_dicts
 from grader.sandbox import Limits, Sandbox, _compiled
 
 
@@ -63,6 +66,28 @@ def test_a_restarted_child_runs_the_same_compiled_program(sandbox):
     with sandbox.session(program) as s:
         assert s.call("die", ()).status == "crashed"
         assert s.call("n", ()).value == 5
+
+
+def test_the_childs_snapshot_uses_the_zygotes_copy_of_unchanged_dictionaries():
+    if _dict_version_reader() is None:
+        pytest.skip("no version tags on this interpreter")
+    ours, theirs = socket.socketpair()
+    try:
+        inherited = Baseline.take()
+        runtime = Runtime(ours, max_bytes=1 << 20, inherited=inherited)
+        snaps = runtime._snapshot()
+        index = [i for i, d in enumerate(guarded_dicts()) if d is vars(np)][0]
+        assert snaps[index][1] is inherited.copies[index]
+        np.sandbox_cost_probe = 1  # numpy's dictionary changed since the zygote copied it
+        try:
+            snaps = runtime._snapshot()
+            assert snaps[index][1] is not inherited.copies[index]
+            assert snaps[index][1]["sandbox_cost_probe"] == 1
+        finally:
+            del np.sandbox_cost_probe
+    finally:
+        ours.close()
+        theirs.close()
 
 
 def test_patches_of_the_top_level_stay_and_those_of_calls_are_undone(sandbox):
