@@ -316,12 +316,17 @@ class _Pages:
     """
 
     def __init__(self, *, batch: Any, feedback_html: bool) -> None:
-        """Start building the renderer in a thread (if pages are wanted)."""
+        """Nothing queued; ``start`` builds the renderer."""
         self._batch = batch
         self._feedback_html = feedback_html
         self._queue: list[tuple] = []
         self._thread: threading.Thread | None = None
-        if feedback_html:
+
+    def start(self) -> None:
+        """Start building the renderer in a thread (if pages are wanted and it is not started):
+        once the submissions are handed out, so that it does not delay them (the thread and
+        this one share the interpreter's lock)."""
+        if self._feedback_html and self._thread is None:
             self._thread = threading.Thread(target=_build_feedback_renderer,
                                             name="feedback-renderer", daemon=True)
             self._thread.start()
@@ -344,6 +349,7 @@ class _Pages:
 
     def flush(self) -> None:
         """Wait for the renderer, then write every queued page and key, in order."""
+        self.start()
         self.wait()
         queue, self._queue = self._queue, []
         for result, notebook_path, folder, key in queue:
@@ -461,8 +467,8 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
             full_records=True, before_fork=lambda: pages[0].wait())
 
         def start_pool(count: int) -> Any:
-            """The worker pool of ``count`` jobs, closed with the run; then the renderer's
-            construction starts here, while the workers' sandboxes boot."""
+            """The worker pool of ``count`` jobs, closed with the run, and the writer of the
+            pages (its renderer is built once the first submissions are handed out)."""
             pool = stack.enter_context(WorkerPool(jobs=count, **pool_options))
             pages.append(_Pages(batch=batch, feedback_html=feedback_html))
             return pool
@@ -473,8 +479,9 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
             pool = start_pool(min(wanted, _entries(root)))
 
         # An output folder inside the submissions folder is not a submission.
-        subs = [sub for sub in _find(root)
-                if not Path(sub.path).resolve().is_relative_to(out_dir.resolve())]
+        out_real = out_dir.resolve()
+        real = _RealPaths()
+        subs = [sub for sub in _find(root) if not real(Path(sub.path)).is_relative_to(out_real)]
         if not subs:
             raise CommandError(f"{submissions}: no submissions found besides the output folder")
         if template and similarity and not function_sources(Path(template)):
@@ -528,7 +535,8 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
 
             try:
                 if todo:
-                    done_list = pool.run(todo, keys=keys, on_done=on_done, on_note=on_note)
+                    done_list = pool.run(todo, keys=keys, on_done=on_done, on_note=on_note,
+                                         on_start=pages[0].start)
             except BatchInterrupted as exc:
                 done_list, interrupted = exc.finished, True
             except KeyboardInterrupt:
@@ -585,6 +593,28 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         flagged_pairs=flagged, class_report=report_path)
     _print_summary(summary, stream=stream, similarity_ran=report is not None)
     return summary
+
+
+class _RealPaths:
+    """``Path.resolve`` for many files of few folders: each folder is resolved once (a
+    resolve costs an ``lstat`` per component of the path), each file checked for being a
+    link itself; a link is resolved in full."""
+
+    def __init__(self) -> None:
+        """An empty memo of resolved folders."""
+        self._folders: dict[Path, Path] = {}
+        self._cwd = Path.cwd()
+
+    def __call__(self, path: Path) -> Path:
+        """What ``path.resolve()`` gives."""
+        path = self._cwd / path  # unchanged when absolute
+        if path.is_symlink() or path.name in ("", ".", ".."):
+            return path.resolve()
+        parent = path.parent
+        folder = self._folders.get(parent)
+        if folder is None:
+            folder = self._folders[parent] = parent.resolve()
+        return folder / path.name
 
 
 def _entries(root: Path) -> int:

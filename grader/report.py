@@ -51,16 +51,24 @@ def _field_names(cls: type) -> tuple[str, ...] | None:
 
 
 def _plain(obj: Any) -> Any:
-    """``obj`` with dataclasses as dicts, tuples as lists and mappings as dicts with str keys."""
+    """``obj`` with dataclasses as dicts, tuples as lists and mappings as dicts with str keys.
+
+    A dataclass instance is read from its ``__dict__`` when that holds exactly its fields
+    (its ``__init__`` stores them in their order; anything else set on it shows in the
+    length, and then the fields are read one by one); scalars are kept without a call.
+    """
     kind = type(obj)
     if kind in _SCALARS:
         return obj
     if kind is tuple or kind is list:
-        return [_plain(v) for v in obj]
+        return [v if type(v) in _SCALARS else _plain(v) for v in obj]
     if kind is dict or kind is MappingProxyType:
-        return {str(k): _plain(v) for k, v in obj.items()}
+        return {str(k): v if type(v) in _SCALARS else _plain(v) for k, v in obj.items()}
     names = _field_names(kind)
     if names is not None:
+        fields = getattr(obj, "__dict__", None)
+        if fields is not None and len(fields) == len(names):
+            return {k: v if type(v) in _SCALARS else _plain(v) for k, v in fields.items()}
         return {name: _plain(getattr(obj, name)) for name in names}
     if isinstance(obj, (tuple, list)):
         return [_plain(v) for v in obj]
