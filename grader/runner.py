@@ -193,6 +193,33 @@ def _split_path(path: str) -> tuple[str, tuple]:
     return head, parse_path(bracket + rest)
 
 
+@dataclass(frozen=True)
+class _CasePlan:
+    """What grading a case needs that does not depend on the submission: worked out once per
+    process (``GradingContext.memo``) instead of once per submission."""
+
+    fixture: Any  # grader.fixtures.CaseFixture
+    args: tuple  # the fixture's arguments, as sent to the child
+    specs: tuple  # the case's OutputSpecs, in the case's order
+    shares: tuple[float, ...]  # each spec's share of the case's points
+    fast: bool  # every check passes when the whole value is within tolerance (grader.fastcheck)
+    passed: tuple[CheckResult, ...]  # the checks' results when every output is right
+    points: float  # their sum, as _judge sums them
+    traced: tuple[str, ...]  # dependencies the reference trace answers (isolated parts)
+
+    @classmethod
+    def of(cls, part: Part, case: Case, fixture: Any) -> "_CasePlan":
+        """The plan of ``case`` of ``part`` with its fixture."""
+        specs = tuple(part.output(name) for name in case.outputs)
+        total_weight = sum(s.weight for s in specs)
+        shares = tuple(case.points * spec.weight / total_weight if total_weight else 0.0 for spec in specs)
+        passed = tuple(CheckResult(spec.name, True, share, share) for spec, share in zip(specs, shares))
+        traced = tuple(dep for dep in part.depends if fixture.traces.get(dep) is not None) if part.isolate else ()
+        return cls(fixture=fixture, args=tuple(fixture.args), specs=specs, shares=shares,
+                   fast=all(spec.check in _FAST_CHECKS for spec in specs), passed=passed,
+                   points=sum(r.points for r in passed), traced=traced)
+
+
 class _Grader:
     """Grades one part of one submission against its cases; short-lived."""
 
@@ -248,16 +275,23 @@ class _Grader:
             cases=tuple(results), notes=tuple(dict.fromkeys(self.notes)), location=location,
         )
 
-    def _stubs(self, fixture: Any) -> dict[str, TraceStub]:
+    def _plan(self, case: Case) -> _CasePlan | None:
+        """The case's plan (see ``_CasePlan``); None when the case has no fixture."""
+        memo = self.context.memo
+        key = ("plan", case.id)
+        try:
+            return memo[key]
+        except KeyError:
+            fixture = self.context.fixtures.get(case.id)
+            found = memo[key] = _CasePlan.of(self.part, case, fixture) if fixture is not None else None
+            return found
+
+    def _stubs(self, plan: _CasePlan) -> dict[str, TraceStub]:
         """The trace stubs of a case: one per dependency the reference trace records (isolated parts)."""
-        stubs: dict[str, TraceStub] = {}
-        if self.part.isolate:
-            for dep in self.part.depends:
-                trace = fixture.traces.get(dep)
-                if trace is not None:
-                    stubs[dep] = TraceStub(dep, trace, self.fallback, memo=self.context.memo,
-                                           key=("trace", fixture.case_id, dep))
-        return stubs
+        fixture = plan.fixture
+        return {dep: TraceStub(dep, fixture.traces[dep], self.fallback, memo=self.context.memo,
+                               key=("trace", fixture.case_id, dep))
+                for dep in plan.traced}
 
     def _options(self) -> dict:
         if getattr(self.session, "deferred_aliases", False):
@@ -279,17 +313,16 @@ class _Grader:
             return
         ahead = []
         for case in self.part.cases:
-            fixture = self.context.fixtures.get(case.id)
-            if fixture is None:
+            plan = self._plan(case)
+            if plan is None:
                 continue  # graded as a harness failure without a call
-            stubs = self._stubs(fixture)
-            if stubs and not all(dep in self.trusted for dep in stubs):
+            if plan.traced and not all(dep in self.trusted for dep in plan.traced):
                 break
-            ahead.append((case, fixture))
+            ahead.append((case, plan))
         if len(ahead) < 2:
             return
         outcomes = self.session.call_many(
-            [(self.part.function, tuple(fixture.args), case.timeout) for case, fixture in ahead],
+            [(self.part.function, plan.args, case.timeout) for case, plan in ahead],
             **self._options())
         self.prefetched = {case.id: outcome for (case, _), outcome in zip(ahead, outcomes)
                            if outcome is not None}
@@ -329,23 +362,24 @@ class _Grader:
                           status=status, points=points, max_points=case.points, **kw)
 
     def _grade_case(self, case: Case, param_names: Sequence[str]) -> CaseResult:
-        fixture = self.context.fixtures.get(case.id)
-        if fixture is None:
+        plan = self._plan(case)
+        if plan is None:
             return self._case(case, HARNESS, 0.0, message=(
                 f"No fixture for case {case.id} (rubric line {case.line}): regenerate the fixtures."))
-        stubs = self._stubs(fixture)
+        fixture = plan.fixture
+        stubs = self._stubs(plan)
         options = self._options()
-        args = tuple(fixture.args)
+        args = plan.args
         if stubs and not self.trial_failed and all(dep in self.trusted for dep in stubs):
             # Every dependency passed all its own cases: call the function with the student's
             # own dependencies first (one message instead of one per time step). If every
             # output is right and the inputs are untouched, the isolated call could only
             # differ if two mistakes cancelled out exactly; otherwise grade it in isolation.
-            trial, fast = self._settle(case, fixture, args, self._first_call(case, args, options))
+            trial, fast = self._settle(case, plan, self._first_call(case, args, options))
             if trial.status in ("timeout", "budget"):
                 stubs, outcome = {}, trial  # the loop is paid once, not again in isolation
             elif trial.status == "ok":
-                judged = self._judge(case, fixture, trial, {}, param_names,
+                judged = self._judge(case, plan, trial, {}, param_names,
                                      dict(output=trial.output, seconds=trial.seconds), only_if_passed=True,
                                      fast=fast)
                 if judged is not None:
@@ -362,11 +396,11 @@ class _Grader:
         else:
             outcome = self.session.call(self.part.function, args, stubs=stubs, timeout=case.timeout,
                                         **options)
-        outcome, fast = self._settle(case, fixture, args, outcome)
+        outcome, fast = self._settle(case, plan, outcome)
         common = dict(output=outcome.output, seconds=outcome.seconds)
         status = outcome.status
         if status == "ok":
-            return self._judge(case, fixture, outcome, stubs, param_names, common, fast=fast)
+            return self._judge(case, plan, outcome, stubs, param_names, common, fast=fast)
         if status == "timeout":
             return self._case(case, TIMEOUT, 0.0, message=(
                 f"`{self.part.function}` did not return within {case.timeout:g} s: "
@@ -397,15 +431,14 @@ class _Grader:
             f"The process running `{self.part.function}` stopped: "
             f"{outcome.error_type or 'crashed'} {outcome.message}".strip()), **common)
 
-    def _settle(self, case: Case, fixture: Any, args: tuple, outcome: Any) -> tuple[Any, bool]:
+    def _settle(self, case: Case, plan: _CasePlan, outcome: Any) -> tuple[Any, bool]:
         """``(outcome, fast)``: an ok outcome whose value is still wire bytes is either accepted
         as it is (``fast``: ``grader.fastcheck`` vouches that every check passes and the inputs
         came back untouched) or decoded for the checks; malformed bytes become bad_output."""
         if outcome.status != "ok" or outcome.raw is None:
             return outcome, False
-        if ((outcome.args_after is None or outcome.args_after is args)
-                and all(self.part.output(name).check in _FAST_CHECKS for name in case.outputs)):
-            expectation = expectation_for(self.context.memo, case.id, fixture.expected)
+        if plan.fast and (outcome.args_after is None or outcome.args_after is plan.args):
+            expectation = expectation_for(self.context.memo, case.id, plan.fixture.expected)
             if expectation is not None and expectation.accepts(
                     outcome.raw, rtol=case.tolerance.rtol, atol=case.tolerance.atol):
                 return outcome, True
@@ -425,23 +458,22 @@ class _Grader:
                 return Location(cell, cell_line, function)
         return None
 
-    def _judge(self, case: Case, fixture: Any, outcome: Any, stubs: Mapping[str, TraceStub],
+    def _judge(self, case: Case, plan: _CasePlan, outcome: Any, stubs: Mapping[str, TraceStub],
                param_names: Sequence[str], common: dict, only_if_passed: bool = False,
                fast: bool = False) -> CaseResult | None:
         """Compare an ok outcome with the case's expected value; with ``only_if_passed``,
         None (and no notes) unless every output is right and no input was changed.
-        ``fast``: already known to pass every check (see ``_settle``), nothing to compare."""
+        ``fast``: already known to pass every check with the inputs untouched (see ``_settle``),
+        nothing to compare: the plan's results."""
+        if fast:
+            return self._case(case, PASSED, plan.points, checks=plan.passed, diagnosis=None,
+                              message="", **common)
         part = self.part
-        specs = [part.output(name) for name in case.outputs]
-        total_weight = sum(s.weight for s in specs)
+        fixture = plan.fixture
         hidden = case.visibility == HIDDEN
         results: list[CheckResult] = []
         failed_specs = []
-        for spec in specs:
-            share = case.points * spec.weight / total_weight if total_weight else 0.0
-            if fast:
-                results.append(CheckResult(spec.name, True, share, share))
-                continue
+        for spec, share, right in zip(plan.specs, plan.shares, plan.passed):
             expected = checks.get_path(fixture.expected, spec.path)
             try:
                 student = checks.get_path(outcome.value, spec.path)
@@ -453,7 +485,7 @@ class _Grader:
                 mismatch = checks.CHECKS[spec.check](student, expected, tolerance=case.tolerance,
                                                      name=spec.name)
             if mismatch is None:
-                results.append(CheckResult(spec.name, True, share, share))
+                results.append(right)
             else:
                 failed_specs.append(spec)
                 message = _hidden_message(mismatch) if hidden else mismatch.message
