@@ -69,3 +69,23 @@ def test_agrees_is_the_verdict_of_the_check(kind):
         for got, exp in _pairs(rng):
             loud = checks.CHECKS[kind](got, exp, tolerance=TOLERANCES[0], name="out")
             assert checks.agrees(kind, got, exp, tolerance=TOLERANCES[0], name="out") is (loud is None)
+
+
+def test_messages_about_differences_are_those_of_the_general_path(monkeypatch):
+    """The float64 shortcut of a message (no np.isclose) against the path every dtype takes."""
+    rng = np.random.default_rng(11)
+    pairs = list(_pairs(rng))
+    fast = []
+    with np.errstate(all="ignore"):
+        for got, exp in pairs:
+            for tol in TOLERANCES:
+                fast.append(checks.CHECKS["allclose"](got, exp, tolerance=tol, name="out"))
+            fast.append(checks.CHECKS["exact"](got, exp, tolerance=TOLERANCES[0], name="out"))
+        monkeypatch.setattr(checks, "_finite_differences", lambda got, exp, tolerance: None)
+        slow = []
+        for got, exp in pairs:
+            for tol in TOLERANCES:
+                slow.append(checks.CHECKS["allclose"](got, exp, tolerance=tol, name="out"))
+            slow.append(checks.CHECKS["exact"](got, exp, tolerance=TOLERANCES[0], name="out"))
+    assert fast == slow
+    assert sum(m is not None and m.kind == "values" for m in fast) > 50
