@@ -443,6 +443,14 @@ def cell_key(cell: dict) -> bytes:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=32).digest()
 
 
+#: The filters the template's markdown cell passes its source through (nbconvert's lab
+#: template with ``sanitize_html``); the tests compare pages built with them with the
+#: template's own rendering.
+MARKDOWN_FILTERS = "{{ cell.source | markdown2html | strip_files_prefix | clean_html }}"
+
+#: The filter the template's printed outputs (streams) pass their text through.
+STREAM_FILTERS = "{{ text | ansi2html }}"
+
 #: Default budget of a renderer's memo of rendered cells (a class of 400 fills 14 MB, almost all
 #: of it cells no other student has; the cells that recur are the most recently used).
 MEMO_BYTES = 16 * 2**20
@@ -492,6 +500,19 @@ class FeedbackRenderer:
         self.memo = FragmentMemo(memo_bytes)
         self.lines = LineMemo(max(memo_bytes // 4, 1))  # highlighted lines of code
         self._shell = self._render_shell()
+        # A markdown cell is its skeleton (the template's markup around the source of a cell
+        # whose text is this renderer's token) with the cell's text through the template's
+        # markdown filters in place of the token's: no template call per markdown cell.
+        self._md_source = f"grader-markdown-{token}"
+        self._md_filters = self.exporter.environment.from_string(MARKDOWN_FILTERS)
+        self._md_mark: str | None = self._markdown(self._md_source)
+        if self._md_mark.count(self._md_source) != 1:
+            self._md_mark = None  # the filters do not keep the token whole: cells go through the template
+        # Likewise a printed output (a stream) is its text through the template's filter in
+        # a skeleton rendered with a token of the renderer as the text.
+        self._stream_filter = self.exporter.environment.from_string(STREAM_FILTERS)
+        self._stream_token = f"grader-stream-{token}-"
+        self._streams = self._stream_text(self._stream_token + "0-") == self._stream_token + "0-"
         self._warm_up()
 
     def _resources(self, *, title: str, top: str, after: dict[int, str], marks: bool) -> dict:
@@ -526,6 +547,28 @@ class FeedbackRenderer:
         self._fragments(sample)
         self.memo.clear()
         self.lines = LineMemo(self.lines.max_bytes)
+
+    def _markdown(self, source: str) -> str:
+        """What the template's markdown cell writes for ``source`` (its filters, in its order)."""
+        return self._md_filters.render(cell={"source": source}, resources=self._resources(
+            title="", top="", after={}, marks=False))
+
+    def _stream_text(self, text: str) -> str:
+        """What the template writes for a printed output's ``text``."""
+        return self._stream_filter.render(text=text)
+
+    def _code_shape(self, cell: dict) -> tuple[dict, list[tuple[str, str]]]:
+        """The skeleton of code ``cell`` (the renderer's token as its source, each printed
+        output's text a numbered token) and the (token, text) pairs to put back."""
+        outputs, texts = [], []
+        for number, out in enumerate(cell["outputs"]):
+            if self._streams and out.get("output_type") == "stream" and isinstance(out.get("text"), str):
+                token = f"{self._stream_token}{number}-"
+                outputs.append(dict(out, text=token))
+                texts.append((token, out["text"]))
+            else:
+                outputs.append(out)
+        return {"cell_type": "code", "source": self._source, "outputs": outputs}, texts
 
     def _highlight(self, source: str, language: str | None = None, metadata: Any = None) -> str:
         """The template's ``highlight_code`` filter: :func:`grader.highlight.highlight_code`,
@@ -563,10 +606,11 @@ class FeedbackRenderer:
         return out
 
     def _fragments(self, cells: list[dict]) -> list[tuple[str, str]]:
-        """The (before, after) HTML of every cell: from the memo, or else (then kept) a markdown
-        cell rendered by the exporter and a code cell as its skeleton (the exporter's HTML of a
-        cell with the same outputs, itself memoised: every function cell without outputs shares
-        one) with the cell's highlighted code in the skeleton's place for it."""
+        """The (before, after) HTML of every cell: from the memo, or else (then kept) a code
+        cell as its skeleton (the exporter's HTML of a cell with the same outputs, itself
+        memoised: every function cell without outputs shares one) with the cell's highlighted
+        code in the skeleton's place for it, and a markdown cell as the one markdown skeleton
+        with the cell's filtered text in it (or rendered by the exporter, see ``__init__``)."""
         memo = self.memo
         keys = [cell_key(cell) for cell in cells]
         found = [memo.get(key) for key in keys]
@@ -579,11 +623,15 @@ class FeedbackRenderer:
         skeleton_of: dict[bytes, bytes] = {}
         to_render: dict[bytes, dict] = {}
         skeletons: dict[bytes, tuple[str, str]] = {}
+        streams: dict[bytes, list[tuple[str, str]]] = {}
         for key, cell in missing.items():
-            if cell["cell_type"] != "code":
+            if cell["cell_type"] == "code":
+                shape, streams[key] = self._code_shape(cell)
+            elif cell["cell_type"] == "markdown" and self._md_mark is not None:
+                shape = {"cell_type": "markdown", "source": self._md_source}
+            else:
                 to_render[key] = cell
                 continue
-            shape = {"cell_type": "code", "source": self._source, "outputs": cell["outputs"]}
             skeleton_key = skeleton_of[key] = cell_key(shape)
             if skeleton_key not in skeletons and skeleton_key not in to_render:
                 value = memo.get(skeleton_key)
@@ -601,9 +649,16 @@ class FeedbackRenderer:
         for key, cell in missing.items():
             if key in skeleton_of:
                 before, rest = skeletons[skeleton_of[key]]
-                if before.count(self._mark_source) != 1:
-                    raise RuntimeError("a rendered code cell does not have one place for its code")
-                value = (before.replace(self._mark_source, highlight_code(cell["source"], memo=self.lines)), rest)
+                if cell["cell_type"] == "code":
+                    fills = [(self._mark_source, highlight_code(cell["source"], memo=self.lines))]
+                    fills += [(token, self._stream_text(text)) for token, text in streams[key]]
+                else:
+                    fills = [(self._md_mark, self._markdown(cell["source"]))]
+                for mark, text in fills:
+                    if before.count(mark) != 1:
+                        raise RuntimeError("a rendered cell skeleton does not have one place for its source")
+                    before = before.replace(mark, text)
+                value = (before, rest)
                 memo.put(key, value)
             else:
                 value = rendered[key]

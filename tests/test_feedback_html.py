@@ -532,3 +532,38 @@ def test_a_renderer_built_before_fork_renders_in_the_child(tmp_path):
     _, status = os.waitpid(pid, 0)
     assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
     assert page == expected and "rnn_forward: 4 / 15, raised an error" in "".join(visible(page).text)
+
+
+def test_new_markdown_and_printed_outputs_are_filled_into_skeletons(tmp_path):
+    """A page whose new cells are only markdown and printed outputs (the students' own notes and
+    prints) costs no template call once the skeletons are known, and is still what the template
+    renders in one call: text with markup, HTML specials, colour codes, several streams."""
+    renderer = feedback_html.FeedbackRenderer()
+    calls = []
+    render_cells = renderer._render_cells
+
+    def counted(cells):
+        calls.append(len(cells))
+        return render_cells(cells)
+
+    renderer._render_cells = counted
+
+    def page_of(k: int) -> tuple[str, list[dict]]:
+        nb = nbs.notebook([
+            nbs.markdown_cell(f"## Notes {k}\n\n*mine* <b>{k}</b> & `code` <script>alert({k})</script>\n\n"
+                              f"| a | b |\n|---|---|\n| {k} | x |\n"),
+            nbs.code_cell(f"print({k})", [nbs.stream(f"\x1b[31mred {k}\x1b[0m <&> line\n"),
+                                          dict(nbs.stream(f"warning {k} <i>\n"), name="stderr")], 3),
+            nbs.code_cell(f"x = {k}", [nbs.stream(f"{k}\n")], 4)])
+        path = nbs.write(tmp_path / f"p{k}.ipynb", nb)
+        cells = feedback_html.read_cells(path)
+        return renderer.render({"cells": cells}, title="T", top="", after={1: "<p>b</p>"}), cells
+
+    page_of(0)
+    assert calls  # the skeletons: one template call
+    calls.clear()
+    for k in (1, 2):
+        page, cells = page_of(k)
+        assert calls == []
+        assert page == renderer.render_direct({"cells": cells}, title="T", top="", after={1: "<p>b</p>"})
+        assert f"red {k}" in page and f"warning {k} &lt;i&gt;" in page and "<script>alert" not in page
