@@ -174,6 +174,41 @@ def _gather(data: bytes, leaves: list[tuple[int, int, np.dtype]]) -> np.ndarray:
 
 #: Distinct message headers remembered per expectation (a class returns few distinct layouts).
 MAX_LAYOUTS = 64
+#: Tolerances remembered per layout (a rubric has few).
+MAX_BOUNDS = 8
+
+
+class _Layout:
+    """Where the numbers of messages with one header are, for one expectation.
+
+    ``index[i]`` is the position, among the float64 numbers after the header, of the
+    ``i``-th number in canonical order. When every position is used and the canonical
+    numbers that share one (an object the message holds once, referenced again) are
+    equal in the expected value, the expected numbers can be laid out as such a message
+    lays out its own (``laid_out``, and ``exact`` as bytes): the message's numbers are
+    then compared where they are, without gathering them, and identical bytes are
+    accepted by one comparison of bytes.
+    """
+
+    __slots__ = ("length", "index", "laid_out", "exact", "bounds")
+
+    def __init__(self, length: int, index: np.ndarray, laid_out: np.ndarray | None) -> None:
+        self.length = length  # the whole message's, in bytes
+        self.index = index
+        self.laid_out = laid_out
+        self.exact = laid_out.tobytes() if laid_out is not None else None
+        self.bounds: dict[tuple[float, float], np.ndarray] = {}  # (rtol, atol) -> atol + rtol * |expected|
+
+    def bound(self, expected: np.ndarray, rtol: float, atol: float) -> np.ndarray:
+        """``atol + rtol * |expected|`` in the order the numbers are compared (laid out or canonical)."""
+        try:
+            return self.bounds[(rtol, atol)]
+        except KeyError:
+            if len(self.bounds) >= MAX_BOUNDS:
+                self.bounds.clear()
+            ordered = self.laid_out if self.laid_out is not None else expected
+            found = self.bounds[(rtol, atol)] = atol + rtol * np.abs(ordered)
+            return found
 
 
 @dataclass(frozen=True)
@@ -181,18 +216,17 @@ class WireExpectation:
     """The expected value of a case as the shortcut sees it (see the module's docstring).
 
     ``layouts`` remembers, per distinct header of the students' messages (the header holds
-    the structure, never the numbers), where the numbers are: the canonical walk runs once
-    per layout, and a message whose header was seen before costs one dictionary lookup and
-    one comparison of bytes (numbers identical to the expected ones), or one gather and one
-    vectorised comparison. ``bounds`` keeps ``atol + rtol * |expected|`` per tolerance.
+    the structure, never the numbers), where the numbers are (``_Layout``): the canonical
+    walk runs once per layout, and a message whose header was seen before costs one
+    dictionary lookup and one comparison of bytes (numbers identical to the expected
+    ones), or one vectorised comparison.
     """
 
     signature: object
     values: np.ndarray  # float64, canonical order
     wire_bytes: int     # size of the expected value's own encoding
     nodes: int          # values it holds (a matching message holds exactly as many)
-    layouts: dict = field(default_factory=dict, compare=False, repr=False)  # header -> _layout(...)
-    bounds: dict = field(default_factory=dict, compare=False, repr=False)  # (rtol, atol) -> _bound(...)
+    layouts: dict = field(default_factory=dict, compare=False, repr=False)  # header -> _Layout | None
 
     @classmethod
     def of(cls, expected: object) -> "WireExpectation | None":
@@ -207,14 +241,9 @@ class WireExpectation:
             return None
         return cls(signature, values, len(data), nodes)
 
-    def _layout(self, data: bytes, header: bytes) -> tuple[int, np.ndarray, bytes | None] | None:
-        """``(message length, element index, expected bytes)`` for messages with this header, or
-        None when they can never be accepted (another structure, unusual content).
-
-        ``expected bytes`` are the expected numbers laid out as this header lays out the
-        student's (float64 after the header, shared objects once): a message whose numbers
-        are these very bytes is accepted by one comparison of bytes. None when no such
-        layout exists (a shared object where the expected value holds two different ones)."""
+    def _layout(self, data: bytes, header: bytes) -> _Layout | None:
+        """The layout of messages with this header, or None when they can never be accepted
+        (another structure, unusual content)."""
         try:
             signature, leaves, _ = _canonical(data, wire.MAX_HEADER, max_nodes=self.nodes)
         except _NotCanonical:
@@ -227,25 +256,15 @@ class WireExpectation:
         if index.shape != self.values.shape:
             return None
         numbers = (len(data) - start) // 8
-        exact: bytes | None = None
+        laid_out = None
         if numbers * 8 == len(data) - start:
-            laid_out = np.zeros(numbers, dtype="<f8")
+            candidate = np.zeros(numbers, dtype="<f8")
             covered = np.zeros(numbers, dtype=bool)
-            laid_out[index] = self.values
+            candidate[index] = self.values
             covered[index] = True
-            if covered.all() and laid_out[index].tobytes() == self.values.tobytes():
-                exact = laid_out.tobytes()
-        return len(data), index, exact
-
-    def _bound(self, rtol: float, atol: float) -> np.ndarray:
-        """``atol + rtol * |expected|``, per element, worked out once per tolerance."""
-        try:
-            return self.bounds[(rtol, atol)]
-        except KeyError:
-            if len(self.bounds) >= MAX_LAYOUTS:
-                self.bounds.clear()
-            found = self.bounds[(rtol, atol)] = atol + rtol * np.abs(self.values)
-            return found
+            if covered.all() and candidate[index].tobytes() == self.values.tobytes():
+                laid_out = candidate
+        return _Layout(len(data), index, laid_out)
 
     def accepts(self, data: bytes, *, rtol: float, atol: float) -> bool:
         """Whether the wire message ``data`` decodes to a value every check would pass
@@ -254,7 +273,10 @@ class WireExpectation:
         Numbers identical to the expected ones, byte for byte, pass any non-negative
         tolerance (the expected numbers are finite): that is a comparison of bytes, and it
         is the common case (a cache holding the inputs, a correct value computed in the
-        reference's order). Others are compared with the tolerance."""
+        reference's order). Others are compared with the tolerance: in place when the
+        expected numbers can be laid out as the message's are (every canonical number is
+        then the message's number at its position, and every position is one's), else
+        gathered into canonical order."""
         if len(data) > 4 * self.wire_bytes + 65536 or len(data) < 8 or data[:4] != wire.MAGIC:
             return False
         start = 8 + _HEADER.unpack_from(data, 4)[0]
@@ -266,14 +288,18 @@ class WireExpectation:
             if len(self.layouts) >= MAX_LAYOUTS:
                 self.layouts.pop(next(iter(self.layouts)))
             self.layouts[header] = layout
-        if layout is None or layout[0] != len(data):
+        if layout is None or layout.length != len(data):
             return False
-        length, index, exact = layout
-        if exact is not None and rtol >= 0.0 and atol >= 0.0 and data[start:] == exact:
-            return True
-        got = np.frombuffer(data, dtype="<f8", offset=start)[index] if len(index) else index
+        if layout.laid_out is not None:
+            if rtol >= 0.0 and atol >= 0.0 and data[start:] == layout.exact:
+                return True
+            got = np.frombuffer(data, dtype="<f8", offset=start)
+            expected = layout.laid_out
+        else:
+            got = np.frombuffer(data, dtype="<f8", offset=start)[layout.index] if len(layout.index) else layout.index
+            expected = self.values
         with np.errstate(invalid="ignore", over="ignore"):
-            ok = np.abs(got - self.values) <= self._bound(rtol, atol)
+            ok = np.abs(got - expected) <= layout.bound(self.values, rtol, atol)
         return bool(ok.all())
 
 

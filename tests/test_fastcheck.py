@@ -171,8 +171,8 @@ def test_identical_numbers_are_accepted_by_their_bytes_and_others_by_the_toleran
     expected = (np.linspace(0.5, 2.0, 6).reshape(2, 3), {"w": np.arange(4.0), "b": np.ones(1)})
     exp = WireExpectation.of(expected)
     assert exp.accepts(wire.encode(expected), rtol=1e-5, atol=1e-7)
-    (_, index, exact), = exp.layouts.values()
-    assert exact is not None and len(exact) == 8 * exp.values.size
+    (layout,) = exp.layouts.values()
+    assert layout.exact is not None and len(layout.exact) == 8 * exp.values.size
     close = (expected[0] * (1 + 1e-9), {"w": np.arange(4.0), "b": np.ones(1)})
     far = (expected[0], {"w": np.arange(4.0) + np.array([0, 0, 1e-3, 0]), "b": np.ones(1)})
     assert exp.accepts(wire.encode(close), rtol=1e-5, atol=1e-7)
@@ -195,4 +195,4 @@ def test_a_shared_object_against_two_different_expected_ones_is_judged_on_its_nu
     exp = WireExpectation.of((a, a + 1.0))
     assert not exp.accepts(wire.encode(student), rtol=1e-5, atol=1e-7)
     (layout,) = exp.layouts.values()
-    assert layout is not None and layout[2] is None  # no byte layout of the expected numbers fits
+    assert layout is not None and layout.laid_out is None  # no layout of the expected numbers fits
