@@ -195,6 +195,22 @@ def _parse_tolerant(text: str) -> tuple[list[ast.stmt], bool]:
     return body, False
 
 
+def _walk(node: ast.AST) -> tuple[ast.AST, ...]:
+    """``ast.walk(node)`` as a tuple: the same nodes in the same order.
+
+    What lies below a node is kept on the node (``_grader_below``) the first time: the
+    statements are memoised per cell source and shared between notebooks, which only read
+    them, and `_Walker` walks the same expressions again and again (the value of an
+    assignment for calls, then for data origins, then each name in it). The node itself is
+    not kept in it, so no reference cycle is made.
+    """
+    try:
+        below = node._grader_below  # type: ignore[attr-defined]
+    except AttributeError:
+        below = node._grader_below = tuple(ast.walk(node))[1:]  # type: ignore[attr-defined]
+    return (node, *below)
+
+
 def _name(node: ast.AST) -> str | None:
     """Last component of a Name/Attribute (``keras.layers.LSTM`` -> ``"LSTM"``)."""
     if isinstance(node, ast.Name):
@@ -381,7 +397,7 @@ class _Walker:
         if isinstance(node, (ast.Tuple, ast.List)) and node.elts:
             return self.origin(node.elts[0], env)
         found: set[str] = set()
-        for sub in ast.walk(node):
+        for sub in _walk(node):
             if isinstance(sub, ast.Name) and sub is not node:
                 found |= self.origin(sub, env)
         return frozenset(found)
@@ -396,7 +412,7 @@ class _Walker:
         call_name = _name(value.func) if isinstance(value, ast.Call) else None
         if call_name in _LOADERS and len(targets) == 1 and isinstance(targets[0], (ast.Tuple, ast.List)):
             for part, tag in zip(targets[0].elts, ("train", "test")):
-                for n in ast.walk(part):
+                for n in _walk(part):
                     if isinstance(n, ast.Name):
                         env.origins[n.id] = frozenset({tag})
             return
@@ -417,7 +433,7 @@ class _Walker:
                 n = bound.value
                 fraction = min(n, _TRAIN_SIZE - n) / _TRAIN_SIZE
         for target in targets:
-            for n in ast.walk(target):
+            for n in _walk(target):
                 if isinstance(n, ast.Name):
                     if source:
                         env.origins[n.id] = source
@@ -699,7 +715,7 @@ class _Walker:
     def scan_calls(self, node: ast.AST, env: _Env, *, skip_top: bool = False) -> None:
         """Find fit/evaluate/add calls, user-function calls and functional recurrent layers
         nested in an expression (``skip_top``: the expression's own call is handled by the caller)."""
-        for sub in ast.walk(node):
+        for sub in _walk(node):
             if isinstance(sub, ast.Call):
                 name = _name(sub.func)
                 if name in ("fit", "fit_generator", "evaluate", "add") and isinstance(sub.func, ast.Attribute):
