@@ -300,10 +300,8 @@ class WorkerPool:
 
     def run(self, submissions: Sequence[Submission], *, keys: Mapping[str, str | None] | None = None,
             on_done: Callable[[Done], None] | None = None,
-            on_note: Callable[[str], None] | None = None,
-            on_start: Callable[[], None] | None = None) -> list[Done]:
-        """Grade ``submissions`` (once per pool); call ``on_done`` as each completes, and
-        ``on_start`` once the first submissions are handed out.
+            on_note: Callable[[str], None] | None = None) -> list[Done]:
+        """Grade ``submissions`` (once per pool); call ``on_done`` as each completes.
 
         ``on_done`` receives each ``Done`` with its summary record; the list
         returned holds them without it (see ``Done.record``). It is called
@@ -317,8 +315,6 @@ class WorkerPool:
         on_note = on_note or (lambda note: None)
         finished: list[Done] = []
         if self._local is not None:
-            if on_start is not None:
-                on_start()
             return self._run_here(submissions, keys, on_done, on_note, finished)
         pending = [_task(sub, keys.get(sub.id)) for sub in reversed(submissions)]
         context = self.context
@@ -341,8 +337,6 @@ class WorkerPool:
         try:
             for conn in list(self._workers):
                 hand_out(conn)
-            if on_start is not None:
-                on_start()
             while self._workers:
                 for conn in wait(list(self._workers)):
                     proc, held = self._workers[conn]

@@ -323,9 +323,10 @@ class _Pages:
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
-        """Start building the renderer in a thread (if pages are wanted and it is not started):
-        once the submissions are handed out, so that it does not delay them (the thread and
-        this one share the interpreter's lock)."""
+        """Start building the renderer in a thread (if pages are wanted and it is not started).
+        A class run starts it at the first result: earlier, it would take CPU from the
+        sandboxes' boot (and the interpreter's lock from the finding and hashing of the
+        submissions), on which the first result waits; it is not needed before then."""
         if self._feedback_html and self._thread is None:
             self._thread = threading.Thread(target=_build_feedback_renderer,
                                             name="feedback-renderer", daemon=True)
@@ -468,7 +469,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
 
         def start_pool(count: int) -> Any:
             """The worker pool of ``count`` jobs, closed with the run, and the writer of the
-            pages (its renderer is built once the first submissions are handed out)."""
+            pages (its renderer is built from the first result on)."""
             pool = stack.enter_context(WorkerPool(jobs=count, **pool_options))
             pages.append(_Pages(batch=batch, feedback_html=feedback_html))
             return pool
@@ -523,6 +524,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
                 """One result in: progress line, gradebook, class report, its page and key;
                 the figure process once the renderer is built (no fork while its thread runs)."""
                 progress.update(done)
+                pages[0].start()
                 result = done.summary()
                 if result is not None:
                     absorb(result)
@@ -535,8 +537,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
 
             try:
                 if todo:
-                    done_list = pool.run(todo, keys=keys, on_done=on_done, on_note=on_note,
-                                         on_start=pages[0].start)
+                    done_list = pool.run(todo, keys=keys, on_done=on_done, on_note=on_note)
             except BatchInterrupted as exc:
                 done_list, interrupted = exc.finished, True
             except KeyboardInterrupt:
