@@ -431,7 +431,6 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
     back, and memory does not grow with the class.
     """
     from grader.batch import HOOK_ERRORS, BatchInterrupted, WorkerPool
-    from grader.classreport import ClassTally
     from grader.fixtures import FixtureError, fixtures_digest
     from grader.incremental import batch_key, has_keys, partition, submission_key
     from grader.progress import Progress
@@ -489,6 +488,8 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
             raise CommandError(f"{template}: no function found in the template notebook")
         out_dir.mkdir(parents=True, exist_ok=True)
         keys = {sub.id: submission_key(sub, batch=batch) for sub in subs}
+        from grader.classreport import ClassTally  # after the fork: the workers never need it
+
         tally = ClassTally(rubric=context.rubric)
         book = Gradebook(context.rubric)
         by_id = {sub.id: sub for sub in subs}
