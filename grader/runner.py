@@ -43,9 +43,10 @@ class GradingContext:
     fixtures: Mapping[str, Any]  # case id -> grader.fixtures.CaseFixture
     mutant_messages: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     imdb_config: Any = None  # grader.imdb.ImdbConfig, when the rubric grades the bonus
-    #: What the runner works out once per process from the fixtures and keeps: expected values
-    #: as grader.fastcheck sees them, trace steps' encoded answers, which known mistakes show
-    #: on which case. Filled on first use; bounded by the rubric's size.
+    #: What the runner works out once per process from the rubric and the fixtures and keeps:
+    #: each case's plan (_CasePlan), expected values as grader.fastcheck sees them, trace
+    #: steps' encoded answers, which known mistakes show on which case. Filled on first use;
+    #: bounded by the rubric's size.
     memo: dict = field(default_factory=dict, compare=False, repr=False)
 
 
