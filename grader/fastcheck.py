@@ -193,6 +193,7 @@ class _Layout:
     __slots__ = ("length", "index", "laid_out", "exact", "bounds")
 
     def __init__(self, length: int, index: np.ndarray, laid_out: np.ndarray | None) -> None:
+        """A layout of messages ``length`` bytes long; ``laid_out`` None when none fits."""
         self.length = length  # the whole message's, in bytes
         self.index = index
         self.laid_out = laid_out
