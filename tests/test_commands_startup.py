@@ -1,0 +1,70 @@
+"""grade_class's start-up and report steps: paths resolved per folder, pages and keys written by
+the grading process, whole records from the workers."""
+from __future__ import annotations
+
+import io
+import json
+import os
+from pathlib import Path
+
+from grader import commands
+from grader.incremental import KEY_FILE
+from tests import notebooks as nbs
+
+
+def test_real_paths_are_what_resolve_gives(tmp_path, monkeypatch):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "x.ipynb").write_text("{}")
+    os.symlink(tmp_path / "a", tmp_path / "link")
+    os.symlink(tmp_path / "a" / "x.ipynb", tmp_path / "a" / "y.ipynb")
+    os.symlink(tmp_path / "elsewhere.ipynb", tmp_path / "a" / "dangling.ipynb")
+    monkeypatch.chdir(tmp_path)
+    real = commands._RealPaths()
+    for path in [tmp_path / "a" / "x.ipynb", tmp_path / "link" / "x.ipynb", tmp_path / "a" / "y.ipynb",
+                 tmp_path / "link" / "y.ipynb", tmp_path / "a" / "missing.ipynb",
+                 tmp_path / "a" / "dangling.ipynb", Path("a/x.ipynb"), Path("link/../a/y.ipynb"),
+                 tmp_path / "a" / ".." / "a" / "x.ipynb"]:
+        assert real(path) == path.resolve(), path
+
+
+def test_pages_and_keys_are_written_by_the_grading_process(tmp_path):
+    """Two workers: every folder holds feedback.html and a key that vouches for it (the key is
+    written after the page), the same files as a one-job run."""
+    subs = tmp_path / "subs"
+    nbs.write(subs / "ada.ipynb", nbs.course_notebook())
+    nbs.write(subs / "grace.ipynb", nbs.alt_notebook())
+    nbs.write(subs / "alan.ipynb", nbs.course_notebook(nbs.mutate("rnn_cell_forward", "+ ba)", ")")))
+    outs = {}
+    for jobs in (1, 2):
+        out = tmp_path / f"out{jobs}"
+        summary = commands.grade_class(subs, out_dir=out, jobs=jobs, similarity=True, class_report=False,
+                                       stream=io.StringIO())
+        assert summary.graded == 3 and not summary.report_problems
+        outs[jobs] = out
+        for sid in ("ada", "grace", "alan"):
+            key = json.loads((out / sid / KEY_FILE).read_text())
+            assert {"feedback.html", "results.json", "result.full.json", "functions.json"} <= set(key["files"])
+    for sid in ("ada", "grace", "alan"):
+        for name in ("feedback.html", "feedback.md", "results.json", "functions.json"):
+            assert (outs[1] / sid / name).read_bytes() == (outs[2] / sid / name).read_bytes(), (sid, name)
+
+
+def test_a_pool_with_full_records_sends_whole_results(tmp_path):
+    from grader.batch import grade_batch
+    from grader.discover import find_submissions
+
+    subs = tmp_path / "subs"
+    nbs.write(subs / "alan.ipynb", nbs.course_notebook(nbs.mutate("rnn_cell_forward", "+ ba)", ")")))
+    nbs.write(subs / "ada.ipynb", nbs.course_notebook())
+    context = commands.load_context(commands.DEFAULT_RUBRIC)
+    got = []
+    done = grade_batch(find_submissions(subs), context=context, out_dir=tmp_path / "out", jobs=2,
+                       full_records=True, on_done=lambda d: got.append(d.summary()))
+    assert sorted(d.submission_id for d in done) == ["ada", "alan"]
+    assert all(d.record is None for d in done)
+    from grader.report import read_submission
+
+    assert len(got) == 2
+    for result in got:  # the whole result, checks included, as written to result.full.json
+        assert result == read_submission(tmp_path / "out" / result.submission_id)
+        assert any(case.checks for part in result.parts for case in part.cases)
