@@ -2,7 +2,8 @@
 
 Each worker owns one sandbox (one zygote) and grades one submission at a time,
 writing that submission's files atomically as soon as it is graded; the main
-process only hands out work and collects one-line summaries. A worker that
+process hands out work (each worker holds its next submission) and collects
+summaries (or, with ``full_records``, whole records for its own report steps). A worker that
 dies takes no graded result with it, and the submission it held is recorded
 as a harness failure, not retried forever.
 

@@ -426,8 +426,10 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
 
     The workers are started as soon as the rubric and fixtures are loaded, so
     that their sandboxes boot while the submissions are found and hashed; each
-    sends back a summary of its results (``grader.batch.Done``), from which the
-    gradebook and the class report are built as they arrive: no result is read
+    writes a submission's files but its feedback.html and sends back the whole
+    record (``grader.batch.Done``), from which this process writes feedback.html
+    and then the key (``_Pages``, its renderer built in a thread from the first
+    result on) and updates the gradebook and the class report: no result is read
     back, and memory does not grow with the class.
     """
     from grader.batch import HOOK_ERRORS, BatchInterrupted, WorkerPool
