@@ -892,6 +892,7 @@ class Runtime:
         import pickle
         self.dumps = pickle.dumps          # held here: a student's patch of the module cannot reach it
         self.loads = pickle.loads
+        self.json_encode = json.JSONEncoder(separators=(",", ":")).encode  # json.dumps makes one a call
         import marshal
         self.code_loads = marshal.loads
         self.recent: dict[int, tuple] = {}  # request number -> (value, args) of recent calls that returned
@@ -1223,7 +1224,7 @@ class Runtime:
                 pass
         msg["frames_after"] = names
         try:  # the header holds only strings, numbers and lists of them: JSON, cheaper both ways
-            payload = json.dumps(msg, separators=(",", ":")).encode("ascii")
+            payload = self.json_encode(msg).encode("ascii")
         except (TypeError, ValueError):
             payload = wire.encode(msg)
         self.sock.sendall(b"".join([FRAME.pack(len(payload)), payload,

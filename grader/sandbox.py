@@ -73,6 +73,7 @@ grader._child.zygote_main(int(sys.argv[1]))
 
 
 _COMPILE_LOCK = threading.Lock()
+_COMPACT_JSON = json.JSONEncoder(separators=(",", ":")).encode  # made once: json.dumps with options makes one a call
 
 
 def _compiled(program: str, filename: str) -> bytes | None:
@@ -679,8 +680,7 @@ class Session:
         for i, ex in enumerate(exchanges):
             if ex.kind == "outcome":
                 outcome = self._from_message(ex.msg, ex.raw, child.output.take(ex.seq), ex.seconds,
-                                             requests[i].sent_args, raw_value)
-                outcome = replace(outcome, ref=(child.pid, ex.seq))
+                                             requests[i].sent_args, raw_value, ref=(child.pid, ex.seq))
                 outcomes.append(outcome)
                 if outcome.error_type == "ProtocolError":
                     self._drop_child()
@@ -720,7 +720,7 @@ class Session:
         for req in requests:
             seq = child.next_seq()
             seqs.append(seq)
-            payload = json.dumps({**req.msg, "seq": seq}, separators=(",", ":")).encode()  # plain: JSON
+            payload = _COMPACT_JSON({**req.msg, "seq": seq}).encode()  # plain: JSON
             chunks.append(FRAME.pack(len(payload)) + payload + req.frame)
         child.output.expect(seqs)
         outbuf = memoryview(b"".join(chunks))
@@ -901,7 +901,8 @@ class Session:
             return framed({"kind": "stub_reply", "fallback": False, "error": "internal grader error"})
 
     def _from_message(self, msg: dict, raw: dict, output: str, seconds: float,
-                      sent_args: tuple | None = None, raw_value: bool = False) -> CallOutcome:
+                      sent_args: tuple | None = None, raw_value: bool = False,
+                      ref: tuple[int, int] = (0, 0)) -> CallOutcome:
         """Validate an outcome message from the (untrusted) child.
 
         ``args_same`` (the child found the arguments exactly as it received
@@ -932,10 +933,10 @@ class Session:
             return CallOutcome(status=status, value=value, raw=value_bytes,
                                args_after=args_after, aliases=aliases,
                                error_type=str(msg["error_type"])[:100], message=str(msg["message"])[:600],
-                               frames=frames, output=output, seconds=seconds)
+                               frames=frames, output=output, seconds=seconds, ref=ref)
         except (KeyError, TypeError, ValueError):
             return CallOutcome("bad_output", error_type="ProtocolError", message="the child sent a malformed answer",
-                               output=output, seconds=seconds)
+                               output=output, seconds=seconds, ref=ref)
 
     def _death(self, ex: _Exchange, code: int | None, sig: int | None, output: str, seconds: float,
                timeout: float, budget_cut: bool) -> CallOutcome:
