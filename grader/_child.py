@@ -541,8 +541,11 @@ class Zygote:
         status = self.exited.pop(pid, None)
         tmp = self.children.pop(pid, None)
         if tmp:
-            import shutil
-            shutil.rmtree(tmp, ignore_errors=True)
+            try:  # most children leave their directory empty: one system call
+                os.rmdir(tmp)
+            except OSError:
+                import shutil
+                shutil.rmtree(tmp, ignore_errors=True)
         if status is None:
             return {"ok": True, "exit": None, "signal": None}
         if os.WIFSIGNALED(status):
