@@ -27,6 +27,7 @@ code), so no two notebooks share those cells; the template's cells repeat.
 
     python3 benchmarks/bench_grading.py [--n 400] [--sample 5] [--keep DIR]
     python3 benchmarks/bench_grading.py --scaling        # N = 100, 400, 2000
+    python3 benchmarks/bench_grading.py --against DIR    # this checkout and DIR, in turns
 
 Targets (issue 9): N = 400 in at most 0.15 x N x t(import numpy) / cores;
 per-submission time within +/-20 % from N = 100 to 2,000; grading process
@@ -351,9 +352,10 @@ class Run:
 
 
 def grade(class_dir: Path, out_dir: Path, *, jobs: int, similarity: bool, n: int,
-          extra: list[str] = ()) -> Run:
-    """Run ``grade.py`` on ``class_dir`` as a subprocess and collect its figures."""
-    cmd = [sys.executable, str(REPO / "grade.py"), str(class_dir), "--out", str(out_dir),
+          extra: list[str] = (), repo: Path = REPO) -> Run:
+    """Run ``grade.py`` of ``repo`` (default: this checkout) on ``class_dir`` as a subprocess
+    and collect its figures."""
+    cmd = [sys.executable, str(repo / "grade.py"), str(class_dir), "--out", str(out_dir),
            "--jobs", str(jobs), "--force", *extra]
     if not similarity:
         cmd.append("--no-similarity")
@@ -361,7 +363,7 @@ def grade(class_dir: Path, out_dir: Path, *, jobs: int, similarity: bool, n: int
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            cwd=str(REPO), env={**os.environ, "PYTHONUNBUFFERED": "1"})
+                            cwd=str(repo), env={**os.environ, "PYTHONUNBUFFERED": "1"})
     watch = MemoryWatch(proc.pid)
     thread = threading.Thread(target=watch.run, daemon=True)
     thread.start()
@@ -535,6 +537,46 @@ def print_run(run: Run, kinds: dict[str, str]) -> None:
         print("  output tail:\n" + run.tail)
 
 
+def compare(work: Path, *, n: int, other: Path, rounds: int, jobs: int, extra: list[str]) -> None:
+    """Grade one class with this checkout and with ``other`` in turns, ``rounds`` times each (the
+    order alternating, a numpy baseline before each round), and print each run and the medians.
+
+    On a shared virtual machine the same run varies by a third from one minute to the next (so
+    does a fresh numpy process, the target's unit); runs in turns see the same conditions."""
+    class_dir = work / f"class-{n}"
+    shutil.rmtree(class_dir, ignore_errors=True)
+    write_class(class_dir, n)
+    cores = os.cpu_count() or 1
+    sides = {"this": REPO, "other": other.resolve()}
+    for name, repo in sides.items():
+        head = subprocess.run(["git", "-C", str(repo), "log", "-1", "--format=%h %s"], capture_output=True,
+                              text=True).stdout.strip()
+        print(f"{name}: {repo} at {head[:70]}")
+    print(f"N = {n}, without similarity, --jobs {jobs}; {rounds} rounds, each a numpy baseline (5 alone, "
+          f"median) then both checkouts, in alternating order; CPU = everything grade.py started")
+    seen: dict[str, list[tuple[Run, float]]] = {name: [] for name in sides}
+    for r in range(rounds):
+        _, single = numpy_baseline(0, cores)
+        order = list(sides) if r % 2 == 0 else list(sides)[::-1]
+        for name in order:
+            out_dir = work / f"out-{name}"
+            shutil.rmtree(out_dir, ignore_errors=True)
+            run = grade(class_dir, out_dir, jobs=jobs, similarity=False, n=n, extra=extra, repo=sides[name])
+            seen[name].append((run, single))
+            print(f"  round {r + 1} {name:5}: {run.wall:6.2f} s wall (start-up {run.startup:.2f}, grading "
+                  f"{run.grading:.2f}, after {run.after:.2f}), CPU {run.cpu_total:6.2f} s, numpy alone "
+                  f"{single * 1000:.0f} ms -> {run.wall / (n * single / cores):.3f} x N x t(numpy) / cores; "
+                  f"load {load().split()[0]}")
+    print("medians:")
+    for name, got in seen.items():
+        wall = statistics.median(run.wall for run, _ in got)
+        cpu = statistics.median(run.cpu_total for run, _ in got)
+        ratio = statistics.median(run.wall / (n * single / cores) for run, single in got)
+        startup = statistics.median(run.startup for run, _ in got)
+        print(f"  {name:5}: {wall:6.2f} s wall, start-up {startup:.2f} s, CPU {cpu:6.2f} s "
+              f"({cpu / n * 1000:.1f} ms per submission), {ratio:.3f} x N x t(numpy) / cores (target 0.15)")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Generate, grade, measure the baselines, print."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -550,6 +592,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="N = 100, 400, 2000 (without similarity; with it at N = 400)")
     parser.add_argument("--no-similarity-run", action="store_true",
                         help="grade only once, without the similarity check")
+    parser.add_argument("--against", type=Path, metavar="DIR",
+                        help="compare with the checkout in DIR instead: both grade the same class in turns")
+    parser.add_argument("--rounds", type=int, default=3, help="runs of each checkout with --against (default 3)")
     parser.add_argument("--grade-arg", action="append", default=[], metavar="ARG",
                         help="pass ARG to grade.py (repeatable), e.g. --grade-arg=--no-html")
     args = parser.parse_args(argv)
@@ -560,6 +605,14 @@ def main(argv: list[str] | None = None) -> int:
     print("machine: " + "; ".join(f"{k} {v}" for k, v in machine().items()))
     print(f"load average at start: {load()}")
     sizes = [100, 400, 2000] if args.scaling else [args.n]
+    if args.against:
+        try:
+            compare(work, n=args.n, other=args.against, rounds=args.rounds, jobs=args.jobs,
+                    extra=args.grade_arg)
+        finally:
+            if not args.keep:
+                shutil.rmtree(work, ignore_errors=True)
+        return 0
     try:
         runs: list[tuple[Run, dict[str, str]]] = []
         for n in sizes:
