@@ -867,10 +867,12 @@ class Baseline:
     any fork. A child whose dictionary still has the recorded tag (unchanged since) uses the copy
     instead of making its own."""
 
-    def __init__(self, copies: list[dict], tags: list[int]) -> None:
-        """`copies[i]` is a copy of ``guarded_dicts()[i]`` made when its version tag was `tags[i]`."""
+    def __init__(self, copies: list[dict], tags: list[int], version) -> None:
+        """`copies[i]` is a copy of ``guarded_dicts()[i]`` made when its version tag was `tags[i]`;
+        `version` reads a tag (see ``_dict_version_reader``, probed once here for every child)."""
         self.copies = copies
         self.tags = tags
+        self.version = version
 
     @classmethod
     def take(cls) -> "Baseline | None":
@@ -879,7 +881,7 @@ class Baseline:
         if version is None:
             return None
         guarded = guarded_dicts()
-        return cls([dict(d) for d in guarded], [version(d) for d in guarded])
+        return cls([dict(d) for d in guarded], [version(d) for d in guarded], version)
 
 
 class Runtime:
@@ -905,7 +907,7 @@ class Runtime:
         self.code_loads = marshal.loads
         self.recent: dict[int, tuple] = {}  # request number -> (value, args) of recent calls that returned
         self.baseline: list | None = None  # guarded state right after load, restored after every call
-        self.dict_version = _dict_version_reader()
+        self.dict_version = inherited.version if inherited is not None else _dict_version_reader()
         self.tags: list[int] = []  # version tags of the guarded dictionaries as last restored
         self.guarded = guarded_dicts()
         self.inherited = inherited if inherited is not None and self.dict_version is not None else None
