@@ -29,6 +29,7 @@ _SEVERITY = (HARNESS, MISSING, NOT_IMPLEMENTED, CRASHED, TIMEOUT, ERROR, SKIPPED
 
 #: Check kinds that pass whenever the whole value matches the expected one within the tolerance.
 _FAST_CHECKS = frozenset({"allclose", "shape", "structure"})
+_MISSING = object()  # not yet worked out (see _agreement)
 
 #: Tolerance used to recognise a reference step in a stub call: the student
 #: passes values computed from the reference's own outputs, so they agree closely.
@@ -629,37 +630,30 @@ def _matches(student: Any, mutant: Any, expected: Any, specs: Sequence[Any], tol
     """
     shows = False
     for spec in specs:
-        found = memo.get((key, spec.name)) if memo is not None else None
+        found = _agreement(memo, key, spec, mutant, expected, tol)
         if found is None:
-            try:
-                m = checks.get_path(mutant, spec.path)
-                e = checks.get_path(expected, spec.path)
-            except LookupError:
-                found = "absent"
-            else:
-                found = "same" if checks.agrees(spec.check, m, e, tolerance=tol, name=spec.name) else "differs"
-            if memo is not None:
-                memo[(key, spec.name)] = found
-        if found == "absent":
             return False
-        shows = shows or found == "differs"
+        shows = shows or not found
     if not shows:
         return False
-    for spec in specs:
-        same = seen.get((key, spec.name)) if seen is not None else None
-        if same is None:
-            try:
-                s = checks.get_path(student, spec.path)
-                m = checks.get_path(mutant, spec.path)
-            except LookupError:
-                same = False
-            else:
-                same = checks.agrees(spec.check, s, m, tolerance=tol, name=spec.name)
-            if seen is not None:
-                seen[(key, spec.name)] = same
-        if not same:
-            return False
-    return True
+    return all(_agreement(seen, key, spec, student, mutant, tol) for spec in specs)
+
+
+def _agreement(store: dict | None, key: object, spec: Any, left: Any, right: Any, tol: Any) -> bool | None:
+    """Whether ``left`` and ``right`` agree at ``spec``'s path under its check (None when
+    either lacks the path), kept in ``store`` by ``(key, spec.name)`` when there is one."""
+    found = store.get((key, spec.name), _MISSING) if store is not None else _MISSING
+    if found is _MISSING:
+        try:
+            a = checks.get_path(left, spec.path)
+            b = checks.get_path(right, spec.path)
+        except LookupError:
+            found = None
+        else:
+            found = checks.agrees(spec.check, a, b, tolerance=tol, name=spec.name)
+        if store is not None:
+            store[(key, spec.name)] = found
+    return found
 
 
 # ---------------------------------------------------------------------- entry point
