@@ -150,13 +150,14 @@ def _compare_once(student: Any, expected: Any, where: str, *, tolerance: Toleran
         return None
 
     if isinstance(expected, str):
-        if student != expected:
-            return Mismatch(where, f"`{where}` should be {expected!r}, got {student!r}.", "values")
+        if not _same_exact(student, expected):
+            got = _describe(student) if isinstance(student, np.ndarray) else repr(student)
+            return Mismatch(where, f"`{where}` should be {expected!r}, got {got}.", "values")
         return None
 
     exp = _as_array(expected)
     if exp is None:  # None or something we do not know how to compare: exact
-        if student != expected:
+        if not _same_exact(student, expected):
             return Mismatch(where, f"`{where}` should be {expected!r}, got {_describe(student)}.",
                             "values")
         return None
@@ -165,6 +166,19 @@ def _compare_once(student: Any, expected: Any, where: str, *, tolerance: Toleran
         return Mismatch(where, f"`{where}` should be {_describe(expected)}, "
                                f"got {_describe(student)}.", "type")
     return _compare_arrays(got, exp, where, tolerance=tolerance, values=values, quiet=quiet)
+
+
+def _same_exact(student: Any, expected: Any) -> bool:
+    """Whether ``student`` equals an expected value compared exactly (a string, None, ...).
+
+    An array never does: ``array != None`` would compare element by element, and the truth
+    of the result is an error for more than one element."""
+    if isinstance(student, np.ndarray):
+        return False
+    try:
+        return bool(student == expected)
+    except Exception:  # noqa: BLE001 - values that cannot be compared are not equal
+        return False
 
 
 def _compare_arrays(got: np.ndarray, exp: np.ndarray, where: str, *, tolerance: Tolerance | None,
