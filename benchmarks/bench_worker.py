@@ -12,7 +12,7 @@ which run the student's code), and the wall time.  Each kind is measured on
 over every notebook measured (per-process memos warm, as in a worker that has
 graded a few submissions).  Reports are not written.
 
-    python3 benchmarks/bench_worker.py [--class /work/baseline400/class-400]
+    python3 benchmarks/bench_worker.py [--class FOLDER]
         [--per-kind 12] [--rounds 5] [--code OTHER_CHECKOUT] [--profile KIND]
 
 ``--code DIR`` measures the ``grader`` package of another checkout (for example a
@@ -120,8 +120,9 @@ def _compare_checkouts(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Grade ``--per-kind`` notebooks of each kind ``--rounds`` times; print CPU and wall per submission."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--class", dest="folder", default="/work/baseline400/class-400",
-                        help="a folder of generated notebooks named sNNNN_KIND.ipynb")
+    parser.add_argument("--class", dest="folder",
+                        help="a folder of generated notebooks named sNNNN_KIND.ipynb (default: a class of "
+                             "400 made by bench_grading.write_class in a temporary folder)")
     parser.add_argument("--rubric", default=str(_CODE / "rubrics" / "rnn.yaml"))
     parser.add_argument("--per-kind", type=int, default=12, help="notebooks measured per kind (default 12)")
     parser.add_argument("--rounds", type=int, default=5, help="passes over them (default 5)")
@@ -131,6 +132,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--against", metavar="DIR", help="compare with the grader package of DIR, in turns")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.folder is None:
+        import shutil
+        import tempfile
+
+        from bench_grading import write_class  # this folder is on the path: the script's own
+
+        work = Path(tempfile.mkdtemp(prefix="bench-worker-"))
+        try:
+            write_class(work / "class-400", 400)
+            return main([*(argv if argv is not None else sys.argv[1:]), "--class", str(work / "class-400")])
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
     if args.against:
         return _compare_checkouts(args)
 
