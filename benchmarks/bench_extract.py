@@ -23,7 +23,7 @@ figure per notebook is the median over the passes.  ``--code DIR`` measures the
 ``grader`` package of another checkout (e.g. a ``git worktree`` of an older
 commit):
 
-    python3 benchmarks/bench_extract.py --class /work/baseline400/class-400 --passes 5
+    python3 benchmarks/bench_extract.py --class FOLDER --passes 5   (e.g. bench_grading.py --keep DIR: DIR/class-400)
 """
 from __future__ import annotations
 
