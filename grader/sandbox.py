@@ -787,8 +787,9 @@ class Session:
                             return close_out("bad", "an answer to an earlier request")
                         if kind == "outcome":
                             after = msg.pop("frames_after", [])
-                            if (type(after) is not list or len(set(after)) != len(after)
-                                    or any(name not in _FRAMES_AFTER for name in after)):
+                            # Names first: set() of an unhashable one would raise here.
+                            if (type(after) is not list or any(name not in _FRAMES_AFTER for name in after)
+                                    or len(set(after)) != len(after)):
                                 return close_out("bad", "unexpected message from the child")
                             header, raw, needed = msg, {}, list(after)
                         elif (kind == "stub" and len(requests) == 1 and msg.get("name") in stubs
