@@ -25,8 +25,7 @@ from typing import Any, Iterator, Mapping, Sequence
 from grader.imdb.labels import CELLS, RECURRENT, WRAPPERS, stack_label
 from grader.notebook import SourceMemo, without_trailing_comments
 
-__all__ = ["Validation", "FitCall", "EvalCall", "ReportLiteral", "CodeFacts", "read_code", "parse_cell",
-           "clear_memos"]
+__all__ = ["Validation", "FitCall", "EvalCall", "ReportLiteral", "CodeFacts", "read_code", "clear_memos"]
 
 _MAX_INLINE = 3
 _MAX_UNROLL = 8
@@ -112,20 +111,11 @@ def _strip_magics(source: str) -> str:
     return "\n".join(out)
 
 
-def parse_cell(source: str) -> tuple[list[ast.stmt], bool]:
-    """Statements of a cell, tolerating syntax errors; returns ``(statements, complete)``.
-
-    A cell that does not parse is cut into top-level chunks (at unindented lines)
-    and every chunk that parses is kept.  The statements may be shared with
-    other callers (per-process memo): read them, do not change them.
-    """
-    body, complete, _ = _cell_statements(source)
-    return list(body), complete
-
-
 def _cell_statements(source: str) -> tuple[tuple[ast.stmt, ...], bool, bool]:
-    """``(statements, complete, worth walking)`` of a cell: `parse_cell` as a tuple, and
-    whether the statements name anything `_Walker` records (`_records_something`).
+    """``(statements, complete, worth walking)`` of a cell: its statements, tolerating syntax
+    errors (`_parse_tolerant`), whether it parsed whole, and whether the statements name
+    anything `_Walker` records (`_records_something`).  The statements are shared with
+    other callers (per-process memo): read them, do not change them.
 
     Memoised by the cell's source, then by its code without magics and trailing
     comments (a student's note after a template's code).
@@ -177,7 +167,11 @@ def _records_something(body: Sequence[ast.stmt]) -> bool:
 
 
 def _parse_tolerant(text: str) -> tuple[list[ast.stmt], bool]:
-    """`parse_cell` without the warnings filter."""
+    """Statements of a cell's text, tolerating syntax errors; returns ``(statements, complete)``.
+
+    A text that does not parse is cut into top-level chunks (at unindented lines)
+    and every chunk that parses is kept.  Warnings are the caller's (`_parse_text`).
+    """
     try:
         return list(ast.parse(text).body), True
     except (SyntaxError, ValueError, RecursionError, MemoryError):
