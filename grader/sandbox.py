@@ -787,9 +787,11 @@ class Session:
                             return close_out("bad", "an answer to an earlier request")
                         if kind == "outcome":
                             after = msg.pop("frames_after", [])
-                            # Names first: set() of an unhashable one would raise here.
+                            # Names first: set() of an unhashable one would raise here. The value and
+                            # the arguments come only as frames, never in the header: JSON would bypass
+                            # wire.decode's limits (depth, nodes) on them.
                             if (type(after) is not list or any(name not in _FRAMES_AFTER for name in after)
-                                    or len(set(after)) != len(after)):
+                                    or len(set(after)) != len(after) or any(name in msg for name in _FRAMES_AFTER)):
                                 return close_out("bad", "unexpected message from the child")
                             header, raw, needed = msg, {}, list(after)
                         elif (kind == "stub" and len(requests) == 1 and msg.get("name") in stubs

@@ -7,6 +7,7 @@ import textwrap
 import pytest
 
 from grader.sandbox import Limits, Sandbox
+from grader.wire import DEFAULT_MAX_DEPTH
 
 
 @pytest.fixture(scope="module")
@@ -14,6 +15,33 @@ def sandbox():
     """One sandbox for the module."""
     with Sandbox(limits=Limits(call_timeout=3.0, submission_timeout=60.0, memory_bytes=2**30)) as sb:
         yield sb
+
+
+def test_a_value_forged_into_the_json_header_does_not_bypass_the_wire_limits(sandbox):
+    """Values travel as wire frames, whose decoder refuses nesting deeper than the format's
+    limit. A child writing its own outcome with the value inside the JSON header (no frame)
+    must not get a value the wire format would have refused: it is bad_output."""
+    depth = 20 * DEFAULT_MAX_DEPTH
+    program = f"""
+        import json, os, time
+        def forge():
+            value = 1.0
+            for _ in range({depth}):
+                value = [value]
+            head = json.dumps({{"kind": "outcome", "status": "ok", "value": value, "aliases": [],
+                               "error_type": "", "message": "", "frames": [], "seq": 2,
+                               "frames_after": []}}).encode()
+            os.write(3, len(head).to_bytes(8, "big") + head)
+            time.sleep(5)
+        def fine():
+            return "still graded"
+    """
+    with sandbox.session(textwrap.dedent(program), filename="attack.py") as s:
+        out = s.call("forge", (), timeout=2.0)
+        assert out.status == "bad_output", out
+        assert out.value is None
+    with sandbox.session(textwrap.dedent(program), filename="attack.py") as s:
+        assert s.call("fine", ()).value == "still graded"
 
 
 def test_an_unhashable_frame_name_is_bad_output_not_a_grader_error(sandbox):
