@@ -178,12 +178,16 @@ def _markup_by_lines(text: str, memo: LineMemo) -> str:
     its own (the lexer starts every line afresh), except the lines a string spans, together."""
     lines = text.split("\n")
     groups: list[list[int]] = []  # [first line, last line] of the strings that span lines
+    seen, seen_line = 0, 0  # line breaks counted up to ``seen`` (each counted once: a cell of
+    # many multi-line strings costs its length, not its length times their number)
     for m in _SPANNING.finditer(text):
         start, end = m.span()
         if text.find("\n", start + 1, end) == -1:
             continue
         # (a magic line is matched from the line break before it)
-        first, last = text.count("\n", 0, start) + (text[start] == "\n"), text.count("\n", 0, end)
+        first = seen_line + text.count("\n", seen, start) + (text[start] == "\n")
+        last = seen_line + text.count("\n", seen, end)
+        seen, seen_line = end, last
         if groups and first <= groups[-1][1]:
             groups[-1][1] = max(groups[-1][1], last)
         else:
