@@ -8,7 +8,7 @@ privileges, limits itself, executes the student's program and answers calls
 over its own socket with :mod:`grader.wire` messages.
 
 Nothing here is imported for its side effects in the grading process: the
-grading process only uses :func:`send_frame` / the constants for framing.
+grading process only uses ``FRAME`` for framing.
 """
 
 from __future__ import annotations
@@ -87,37 +87,6 @@ def mount(source: str | None, target: str, fstype: str | None, flags: int, data:
     """mount(2)."""
     enc = (lambda s: None if s is None else s.encode())
     _check(_libc.mount(enc(source), enc(target), enc(fstype), flags, enc(data)), f"mount {target}")
-
-
-# ---------------------------------------------------------------- framing
-
-
-def send_frame(sock: socket.socket, payload: bytes) -> None:
-    """Send one length-prefixed message on a blocking stream socket."""
-    sock.sendall(FRAME.pack(len(payload)) + payload)
-
-
-def _recv_exact(sock: socket.socket, n: int) -> bytes | None:
-    """Read exactly n bytes, or None at end of stream."""
-    chunks, got = [], 0
-    while got < n:
-        chunk = sock.recv(min(n - got, 1 << 20))
-        if not chunk:
-            return None
-        chunks.append(chunk)
-        got += len(chunk)
-    return b"".join(chunks)
-
-
-def recv_frame(sock: socket.socket, max_bytes: int) -> bytes | None:
-    """Receive one length-prefixed message (None at end of stream); refuse oversize ones."""
-    head = _recv_exact(sock, FRAME.size)
-    if head is None:
-        return None
-    (n,) = FRAME.unpack(head)
-    if n > max_bytes:
-        raise OSError(errno.EMSGSIZE, "message too large")
-    return _recv_exact(sock, n)
 
 
 # ---------------------------------------------------------------- Landlock and seccomp (children)
@@ -926,10 +895,6 @@ class Runtime:
             raise OSError(errno.EMSGSIZE, "message too large")
         data = self.rfile.read(n)
         return data if len(data) == n else None
-
-    def send(self, msg: dict) -> None:
-        """Encode and send one message to the grading process."""
-        send_frame(self.sock, self.wire.encode(msg))
 
     def recv(self) -> dict:
         """Receive one message from the grading process; exit quietly when it hangs up."""
