@@ -508,7 +508,7 @@ class _Grader:
         passed = all(r.passed for r in results)
         diagnosis = None
         if not passed:
-            diagnosis = self._diagnose(case, fixture, outcome, failed_specs, stubs, param_names)
+            diagnosis = self._diagnose(case, plan, outcome, failed_specs, stubs, param_names)
         status = PASSED if passed else FAILED
         message = "" if passed else "\n".join(r.message for r in results if not r.passed and r.message)
         return self._case(case, status, points, checks=tuple(results), diagnosis=diagnosis,
@@ -524,9 +524,9 @@ class _Grader:
                 found.append(f"changes its input `{name}` in place")
         return found
 
-    def _diagnose(self, case: Case, fixture: Any, outcome: Any, failed: Sequence[Any],
+    def _diagnose(self, case: Case, plan: _CasePlan, outcome: Any, failed: Sequence[Any],
                   stubs: Mapping[str, TraceStub], names: Sequence[str]) -> Diagnosis | None:
-        specs = [self.part.output(name) for name in case.outputs]
+        fixture, specs = plan.fixture, plan.specs
         tol = case.tolerance
         seen: dict = {}  # (mutant, output) -> whether the student's output is the mutant's
         # 1. A known mistake whose outputs the student's reproduce exactly (all outputs),
