@@ -238,15 +238,27 @@ def _finite_differences(got: np.ndarray, exp: np.ndarray,
     """
     rtol = 0.0 if tolerance is None else tolerance.rtol
     atol = 0.0 if tolerance is None else tolerance.atol
+    difference = _finite_difference(got, exp, rtol, atol)
+    if difference is None:
+        return None
+    diff = np.abs(difference)
+    with np.errstate(invalid="ignore", over="ignore"):
+        return diff, int(np.count_nonzero(~(diff <= atol + rtol * np.abs(exp))))
+
+
+def _finite_difference(got: np.ndarray, exp: np.ndarray, rtol: float, atol: float) -> np.ndarray | None:
+    """``got - exp`` (same shape as both) when both are float64 arrays whose differences are all
+    finite and the tolerances are finite and non-negative, else None.
+
+    For such arrays ``|got - exp| <= atol + rtol * |exp|`` is np.isclose's verdict, element for
+    element (see ``_close`` and ``_finite_differences``).
+    """
     if (got.dtype != _FLOAT64 or exp.dtype != _FLOAT64
             or not (0.0 <= rtol < math.inf and 0.0 <= atol < math.inf)):
         return None
     with np.errstate(invalid="ignore", over="ignore"):
         difference = got - exp
-        if not np.isfinite(difference).all():
-            return None
-        diff = np.abs(difference)
-        return diff, int(np.count_nonzero(~(diff <= atol + rtol * np.abs(exp))))
+    return difference if np.isfinite(difference).all() else None
 
 
 def _close(got: np.ndarray, exp: np.ndarray, rtol: float, atol: float) -> bool:
@@ -272,9 +284,8 @@ def _close(got: np.ndarray, exp: np.ndarray, rtol: float, atol: float) -> bool:
                 ok = np.abs(got - exp) <= atol + rtol * np.abs(exp)
             if ok.all():
                 return True
-            if (got.dtype == _FLOAT64 and exp.dtype == _FLOAT64 and 0.0 <= rtol < math.inf
-                    and 0.0 <= atol < math.inf and np.isfinite(got - exp).all()):
-                return False
+        if _finite_difference(got, exp, rtol, atol) is not None:
+            return False
         return bool(np.allclose(got, exp, rtol=rtol, atol=atol, equal_nan=True))
     if rtol == 0.0 and atol == 0.0:
         return bool(np.array_equal(got, exp))
