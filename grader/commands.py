@@ -243,11 +243,10 @@ def run_similarity(submissions: Sequence, *, rubric: Rubric, out_dir: Path,
 # --------------------------------------------------------------------------- class
 
 
-def _finisher(batch: Any, *, feedback_html: bool, names: Sequence[str] = (),
-              keyed: bool = True) -> Callable:
+def _finisher(*, names: Sequence[str] = ()) -> Callable:
     """The worker-side step after a submission's files are written: the functions' sources
-    (for the similarity check), feedback.html, then the key. With ``keyed`` False, neither
-    feedback.html nor the key: the grading process writes both (``_Pages``)."""
+    (for the similarity check). Neither feedback.html nor the key: the grading process
+    writes both (``_Pages``)."""
     from grader.batch import log_problem
 
     def finish(submission, result: SubmissionResult, folder: Path, key: str | None) -> None:
@@ -256,9 +255,6 @@ def _finisher(batch: Any, *, feedback_html: bool, names: Sequence[str] = (),
                 write_sources(folder, result, names, key=key, path=Path(submission.path))
             except OSError as exc:  # the similarity check extracts it again
                 log_problem(folder, f"{SOURCES_FILE} not written: {exc}")
-        if keyed:
-            _write_page_and_key(result, notebook_path=Path(submission.path), folder=folder,
-                                key=key, batch=batch, feedback_html=feedback_html)
 
     return finish
 
@@ -464,8 +460,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         pool_options = dict(
             context=context, out_dir=out_dir, sandbox_options={"protected_paths": protected},
             prepare=_prepare(out_dir),
-            finish=_finisher(batch, feedback_html=feedback_html, keyed=False,
-                             names=graded_functions(context.rubric) if similarity else ()),
+            finish=_finisher(names=graded_functions(context.rubric) if similarity else ()),
             full_records=True, before_fork=lambda: pages[0].wait())
 
         def start_pool(count: int) -> Any:
