@@ -296,19 +296,6 @@ def _as_notebook(cells: list[dict], *, fresh: bool = False) -> Any:
                 metadata=from_dict(json.loads(json.dumps(NOTEBOOK_METADATA))))
 
 
-def clean_notebook(raw: Any) -> Any:
-    """A fresh nbformat-4 ``NotebookNode`` holding only what we render of ``raw`` (parsed JSON):
-    the cells of :func:`clean_cells` and no metadata of the student's. Raises
-    :class:`NotebookUnavailable` if ``raw`` is not a notebook."""
-    return _as_notebook(clean_cells(raw))
-
-
-def read_notebook(path: Path) -> Any:
-    """The cleaned notebook at ``path`` (nbformat 4, or 3 converted) as a ``NotebookNode``;
-    raises ``NotebookUnavailable``."""
-    return _as_notebook(read_cells(path))
-
-
 def read_cells(path: Path) -> list[dict]:
     """The cleaned cells (:func:`clean_cells`) of the notebook at ``path`` (nbformat 4, or 3
     converted); raises ``NotebookUnavailable``."""
