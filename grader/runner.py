@@ -368,7 +368,6 @@ class _Grader:
         if plan is None:
             return self._case(case, HARNESS, 0.0, message=(
                 f"No fixture for case {case.id} (rubric line {case.line}): regenerate the fixtures."))
-        fixture = plan.fixture
         stubs = self._stubs(plan)
         options = self._options()
         args = plan.args
