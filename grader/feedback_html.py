@@ -53,6 +53,13 @@ MAX_NOTEBOOK_BYTES = 50 * 2**20
 MAX_OUTPUT_CHARS = 2000
 #: Longest text of one output (or traceback line, or merged stream) rendered from the notebook.
 MAX_TEXT_CHARS = 100_000
+#: Markdown (a cell's source, or a text/markdown output) longer than this, or beyond the second
+#: limit for the whole notebook, is shown as plain text: nbconvert's markdown renderer (mistune)
+#: is quadratic on some inputs (64 kB of ``[a](`` cost 11 s of CPU, 16 kB 0.65 s), and the pages
+#: are rendered in the grading process. The course's own notebook has markdown cells of at most
+#: 4.3 kB, 26 kB in all.
+MAX_MARKDOWN_CHARS = 10_000
+MAX_MARKDOWN_TOTAL = 100_000
 #: Output MIME types kept from the student's notebook; everything else (JavaScript, widgets,
 #: SVG, mermaid, LaTeX needing MathJax...) is dropped.
 KEPT_MIME = ("text/html", "text/markdown", "image/png", "image/jpeg", "text/plain")
@@ -238,11 +245,13 @@ def clean_cells(raw: Any) -> list[dict]:
     render: cell type, source, whitelisted outputs (long texts cut), our own id ``c<index>``
     and ``metadata.grader_index`` (the cell's index in the file, the index ``Location.cell``
     uses); the student's metadata, ids and attachments are dropped, raw and unknown cells
-    become markdown code blocks. Raises :class:`NotebookUnavailable` if ``raw`` is not a notebook.
+    become markdown code blocks, and so does markdown beyond ``MAX_MARKDOWN_CHARS`` (a
+    text/markdown output beyond it is shown as its plain text). Raises :class:`NotebookUnavailable` if ``raw`` is not a notebook.
     """
     if not isinstance(raw, dict) or not isinstance(raw.get("cells"), list):
         raise NotebookUnavailable("not a version-4 notebook")
     cells = []
+    budget = _MarkdownBudget()
     for index, cell in enumerate(raw["cells"]):
         if not isinstance(cell, dict):
             raise NotebookUnavailable(f"cell {index} is not an object")
@@ -256,12 +265,56 @@ def clean_cells(raw: Any) -> list[dict]:
             node.update(cell_type="code", source=source,
                         execution_count=count if isinstance(count, int) and not isinstance(count, bool) else None,
                         outputs=_coalesce([o for o in (_clean_output(x) for x in outputs) if o is not None]))
-        elif kind == "markdown":
+            for out in node["outputs"]:
+                data = out.get("data", {})
+                if "text/markdown" in data and not budget.take(data["text/markdown"]):
+                    shown = data.pop("text/markdown")
+                    data.setdefault("text/plain", shown)
+        elif kind == "markdown" and budget.take(source):
             node.update(cell_type="markdown", source=source)
-        else:  # raw and unknown cells: shown as plain text
-            node.update(cell_type="markdown", source="```\n" + source.replace("```", "` ` `") + "\n```")
+        else:  # raw and unknown cells, and markdown over the budget: shown as plain text
+            node.update(cell_type="markdown", source=budget.plain(source))
         cells.append(node)
     return cells
+
+
+class _MarkdownBudget:
+    """How much of a notebook's markdown goes through the markdown renderer (see
+    ``MAX_MARKDOWN_CHARS``): each text at most the one limit, all of them the other; and how
+    much is shown as plain text instead.
+
+    The template's markdown filters also pass plain text through nbconvert's
+    ``strip_files_prefix``, whose pattern scans each line from every ``[`` in it (quadratic in
+    a line's length), so the plain text is cut (``MAX_TEXT_CHARS``), its lines are broken every
+    ``PLAIN_LINE_CHARS`` characters, and past ``MAX_PLAIN_TOTAL`` characters a cell only says
+    how long it is."""
+
+    PLAIN_LINE_CHARS = 1000
+    MAX_PLAIN_TOTAL = 1_000_000
+
+    def __init__(self) -> None:
+        """The whole notebook's allowances, unspent."""
+        self.left = MAX_MARKDOWN_TOTAL
+        self.plain_left = self.MAX_PLAIN_TOTAL
+
+    def take(self, text: str) -> bool:
+        """Whether ``text`` may be rendered as markdown (its length is then spent)."""
+        if len(text) > MAX_MARKDOWN_CHARS or len(text) > self.left:
+            return False
+        self.left -= len(text)
+        return True
+
+    def plain(self, text: str) -> str:
+        """``text`` as a markdown code block (cut, long lines broken), or a note of its length."""
+        if len(text) > self.plain_left:
+            self.plain_left = 0
+            return f"*({len(text)} characters not shown)*"
+        text = _cut(text)
+        self.plain_left -= len(text)
+        width = self.PLAIN_LINE_CHARS
+        lines = [line[i:i + width] if line else line for line in text.split("\n")
+                 for i in range(0, max(len(line), 1), width)]
+        return "```\n" + "\n".join(lines).replace("```", "` ` `") + "\n```"
 
 
 #: The notebook metadata every rendered notebook carries (nothing of the student's).
