@@ -473,6 +473,34 @@ class _Child:
         except (OSError, IndexError, ValueError):
             return None
 
+    def waits_by_itself(self) -> bool:
+        """Whether the child may have made its own wait for a CPU, which then earns it no extra
+        time: it lowered its priority (nice, or a policy other than the normal one), runs more
+        than one thread, or another process of its uid (as root) or its session, or a child of
+        its own, is alive (busy processes of its own would make it wait). True when unsure."""
+        try:
+            with open(f"/proc/{self.pid}/stat", "rb") as handle:
+                fields = handle.read().rsplit(b")", 1)[1].split()
+            # after ")": state ppid pgrp session ... (14) priority nice num_threads ... (38) policy
+            session, nice, threads, policy = int(fields[3]), int(fields[16]), int(fields[17]), int(fields[38])
+        except (OSError, IndexError, ValueError):
+            return True
+        if nice > 0 or policy != 0 or threads > 1:
+            return True
+        for entry in os.scandir("/proc"):
+            if not entry.name.isdigit() or int(entry.name) == self.pid:
+                continue
+            try:
+                if self.uid is not None and entry.stat().st_uid == self.uid:
+                    return True
+                with open(f"/proc/{entry.name}/stat", "rb") as handle:
+                    other = handle.read().rsplit(b")", 1)[1].split()
+                if int(other[3]) == session or int(other[1]) == self.pid:
+                    return True
+            except (OSError, IndexError, ValueError):
+                continue
+        return False
+
     def close_fds(self) -> None:
         """Close our ends of the socket and the capture pipe."""
         if not self.closed:
@@ -827,7 +855,7 @@ class Session:
                     delay = child.run_delay()
                     extra = 0.0 if delay is None else delay - child.delay_granted
                     waited = time.monotonic() - started
-                    if extra < 0.002 or waited >= 4 * requests[len(done)].timeout:
+                    if extra < 0.002 or waited >= 4 * requests[len(done)].timeout or child.waits_by_itself():
                         return close_out("timeout")
                     child.delay_granted = delay
                     self._waived += extra

@@ -563,3 +563,55 @@ def test_a_call_printing_megabytes_is_not_slowed_into_a_timeout(sandbox):
         assert out.status == "ok" and out.value == 7, out
         assert time.monotonic() - t0 < 0.5
         assert "more bytes of output not shown" in out.output
+
+
+SELF_WAIT = textwrap.dedent("""
+    import os
+    import time
+
+    def pid():
+        return os.getpid()
+
+    def burn(seconds):
+        start = time.process_time()
+        while time.process_time() - start < seconds:
+            pass
+        return seconds
+
+    def renice_and_burn(seconds):
+        os.nice(10)
+        return burn(seconds)
+
+    def hog_and_burn(seconds):
+        for _ in range(2):
+            if os.fork() == 0:
+                while True:
+                    pass
+        time.sleep(0.1)
+        return burn(seconds)
+""")
+
+
+def test_a_wait_for_the_cpu_the_child_made_itself_earns_no_time(sandbox):
+    """The extension for a busy CPU (previous test) is for a loaded machine, not for a child
+    that lowers its own priority or starts busy processes of its own to wait on purpose: with
+    the same CPU share as there, both run out of time."""
+    import subprocess
+    import sys
+
+    hog = "import os\nos.sched_setaffinity(0, {0})\nwhile True:\n    pass\n"
+    with sandbox.session(SELF_WAIT) as s:
+        os.sched_setaffinity(s.call("pid", ()).value, {0})
+        hogs = [subprocess.Popen([sys.executable, "-c", hog]) for _ in range(2)]
+        try:
+            time.sleep(0.2)
+            reniced = s.call("renice_and_burn", (0.25,), timeout=0.4)
+        finally:
+            for h in hogs:
+                h.kill()
+                h.wait()
+    assert reniced.status == "timeout", reniced
+    with sandbox.session(SELF_WAIT) as s:
+        os.sched_setaffinity(s.call("pid", ()).value, {0})  # its forks inherit the one CPU
+        own = s.call("hog_and_burn", (0.25,), timeout=0.4)
+    assert own.status == "timeout", own
