@@ -22,8 +22,9 @@ them with the IMDB bonus), 20 correct in another style, 30 with one or two
 known mistakes (``solution.mutants``), 9 unfinished (template placeholders
 left), 6 raising an error, 4 truncated JSON, 1 that loops forever.  Every
 notebook also carries its student's own test cells, and every cell that
-defines a function ends with a line of its own (students write their own
-code), so no two notebooks share those cells; the template's cells repeat.
+defines a function has a comment and a statement of its own inside its body
+(students write their own code), so no two notebooks share those cells or
+their programs; the template's cells repeat.
 
     python3 benchmarks/bench_grading.py [--n 400] [--sample 5] [--keep DIR]
     python3 benchmarks/bench_grading.py --scaling        # N = 100, 400, 2000
@@ -114,12 +115,26 @@ def _student_cells(k: int, rng: random.Random) -> list[dict]:
 
 
 def _own_code(nb: dict, k: int) -> dict:
-    """Each code cell that defines a function gets a last line of its own: students write their
-    own code, so no two submissions share those cells (the template's cells stay identical)."""
+    """Each code cell that defines a function gets a note and a line of its own inside the function,
+    before its first ``return``: students write their own code, so no two submissions share those
+    cells, nor their programs, nor their compiled code (the template's cells stay identical). A note
+    only after the code would not do: a memo may rightly drop trailing comments from its key
+    (``notebook.without_trailing_comments``), which then meets the same text in every notebook,
+    unlike a real class, where the function bodies are the students' own."""
     for cell in nb["cells"]:
         text = "".join(cell["source"]) if cell["cell_type"] == "code" else ""
-        if "def " in text:
-            cell["source"] = (text.rstrip("\n") + f"\n# student {k}: tested on my machine\n").splitlines(keepends=True)
+        if "def " not in text:
+            continue
+        lines, done = text.splitlines(keepends=True), False
+        out = []
+        for line in lines:
+            stripped = line.lstrip(" ")
+            if not done and stripped.startswith("return") and len(line) > len(stripped):
+                indent = line[: len(line) - len(stripped)]
+                out.append(f"{indent}# student {k}: checked against my notes\n{indent}my_check = {k}\n")
+                done = True
+            out.append(line)
+        cell["source"] = "".join(out).splitlines(keepends=True)
     return nb
 
 
