@@ -22,9 +22,10 @@ them with the IMDB bonus), 20 correct in another style, 30 with one or two
 known mistakes (``solution.mutants``), 9 unfinished (template placeholders
 left), 6 raising an error, 4 truncated JSON, 1 that loops forever.  Every
 notebook also carries its student's own test cells, and every cell that
-defines a function has a comment and a statement of its own inside its body
-(students write their own code), so no two notebooks share those cells or
-their programs; the template's cells repeat.
+defines a function has a comment and a statement of its own inside its body,
+and every cell of the bonus that builds a model a seed of its own (students
+write their own code), so no two notebooks share those cells or their
+programs; the template's cells repeat.
 
     python3 benchmarks/bench_grading.py [--n 400] [--sample 5] [--keep DIR]
     python3 benchmarks/bench_grading.py --scaling        # N = 100, 400, 2000
@@ -123,6 +124,9 @@ def _own_code(nb: dict, k: int) -> dict:
     unlike a real class, where the function bodies are the students' own."""
     for cell in nb["cells"]:
         text = "".join(cell["source"]) if cell["cell_type"] == "code" else ""
+        if "keras.Sequential(" in text:  # the bonus's models are the student's own too
+            cell["source"] = (f"keras.utils.set_random_seed({k})\n" + text).splitlines(keepends=True)
+            continue
         if "def " not in text:
             continue
         lines, done = text.splitlines(keepends=True), False
