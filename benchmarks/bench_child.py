@@ -5,11 +5,15 @@ Reads the zygote's own CPU and page faults and those of the children it reaped
 and after N sessions, and the grading process's CPU (``time.process_time``),
 so other processes on the machine do not blur the figures (wall times do).
 Scenarios: an empty program (fork, set-up, load ""), a small program with 1
-and 24 calls, and, given a notebook, the real grading of it N times.
+and 24 calls one by one, the same 24 calls sent together (``call_many``, the
+way the runner sends a part's first calls), and, given a notebook, the real
+grading of it N times.
 
-    python3 benchmarks/bench_child.py [-n 200] [--notebook PATH] [--rounds 3]
+    python3 benchmarks/bench_child.py [-n 200] [--notebook PATH] [--rounds 3] [--code DIR]
 
 Each figure is printed per session as the median of ``--rounds`` rounds (min-max after it).
+``--code DIR`` measures the ``grader`` package of another checkout (for example
+an export of an older commit), so that two versions can be run in turns.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+if "--code" in sys.argv[1:-1]:  # measure another checkout's grader package
+    REPO = Path(sys.argv[sys.argv.index("--code") + 1]).resolve()
 sys.path.insert(0, str(REPO))
 
 import numpy as np  # noqa: E402
@@ -73,8 +79,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--notebook", type=Path, help="also grade this notebook n times per round")
     parser.add_argument("--only-notebook", action="store_true", help="skip the synthetic scenarios")
+    parser.add_argument("--code", help="the checkout whose grader package is measured (default: this one)")
     args = parser.parse_args(argv)
-    print(f"load average {os.getloadavg()[0]:.2f}; {args.rounds} rounds of {args.n} sessions", flush=True)
+    print(f"code {REPO}; load average {os.getloadavg()[0]:.2f}; {args.rounds} rounds of {args.n} sessions",
+          flush=True)
     x = np.ones((5, 10))
 
     def sessions(program: str, calls: int):
@@ -84,10 +92,16 @@ def main(argv: list[str] | None = None) -> int:
                     session.call("f", (x,))
         return one
 
+    def pipelined(program: str, calls: int):
+        def one() -> None:
+            with sandbox.session(program, filename="<submission>") as session:
+                session.call_many([("f", (x,), None)] * calls)
+        return one
+
     with Sandbox(protected_paths=[]) as sandbox:
         scenarios = [] if args.only_notebook else [
             ("empty, load only", sessions("", 0)), ("small, 1 call", sessions(SMALL, 1)),
-            ("small, 24 calls", sessions(SMALL, 24))]
+            ("small, 24 calls", sessions(SMALL, 24)), ("small, 24 together", pipelined(SMALL, 24))]
         if args.notebook is not None:
             from grader.commands import load_context
             from grader.runner import grade_submission

@@ -664,6 +664,15 @@ _IMMUTABLE = frozenset({type(None), bool, int, float, complex, str, bytes})
 _MESSAGE_CHARS = 600
 
 
+#: The header of an ok answer whose arguments came back unchanged and that shares no memory
+#: (or was not asked), less its request number, and its JSON text with the number to fill in
+#: (the keys in the order ``Runtime.outcome`` gives them).
+_OK_SAME = {"kind": "outcome", "status": "ok", "args_same": True, "aliases": [], "error_type": "",
+            "message": "", "frames": [], "frames_after": ["value"]}
+_OK_SAME_JSON = (b'{"kind":"outcome","status":"ok","args_same":true,"aliases":[],"error_type":"",'
+                 b'"message":"","frames":[],"seq":%d,"frames_after":["value"]}')
+
+
 def _short(text: str) -> str:
     """Keep messages student-readable: one paragraph, bounded length."""
     return text if len(text) <= _MESSAGE_CHARS else text[:_MESSAGE_CHARS - 3] + "..."
@@ -821,6 +830,21 @@ def _dict_version_reader():
     return None
 
 
+def _tag_cells(dicts: list[dict], version) -> list | None:
+    """For each of ``dicts``, a ctypes view of its version tag (the very word ``version`` reads,
+    see ``_dict_version_reader``), so that all the tags are read in one list comprehension;
+    None without a version reader or when a view disagrees with it. ``dicts`` must outlive them."""
+    if version is None:
+        return None
+    try:
+        cells = [ctypes.c_uint64.from_address(id(d) + 3 * ctypes.sizeof(ctypes.c_void_p)) for d in dicts]
+        if all(cell.value == version(d) for cell, d in zip(cells, dicts)):
+            return cells
+    except Exception:  # noqa: BLE001 - any doubt: the version reader, one dictionary at a time
+        pass
+    return None
+
+
 def guarded_dicts() -> list[dict]:
     """The module dictionaries a call may monkeypatch and that are restored after every call:
     ``sys.modules`` and those of ``builtins``, ``math``, ``numpy``, ``numpy.linalg``,
@@ -880,6 +904,8 @@ class Runtime:
         self.tags: list[int] = []  # version tags of the guarded dictionaries as last restored
         self.guarded = guarded_dicts()
         self.inherited = inherited if inherited is not None and self.dict_version is not None else None
+        self.tag_cells = _tag_cells(self.guarded, self.dict_version)  # read all at once in _restore
+        self.json_decode = json.JSONDecoder().decode  # json.loads of bytes first guesses their encoding
         # Buffered: pipelined requests and their arguments arrive together and are read in one go.
         self.rfile = sock.makefile("rb", buffering=1 << 16)
 
@@ -901,8 +927,9 @@ class Runtime:
         data = self.read_frame()
         if data is None:
             os._exit(0)
-        # Requests are JSON; replies to stub calls carry arrays and are wire data.
-        msg = json.loads(data) if data[:1] == b"{" else self.wire.decode(data, max_bytes=self.max_bytes)
+        # Requests are JSON (ASCII); replies to stub calls carry arrays and are wire data.
+        msg = self.json_decode(data.decode("ascii")) if data[:1] == b"{" else \
+            self.wire.decode(data, max_bytes=self.max_bytes)
         if type(msg) is not dict:
             os._exit(3)
         return msg
@@ -992,12 +1019,18 @@ class Runtime:
 
     @staticmethod
     def flush() -> None:
-        """Push buffered output into the capture pipe before answering."""
-        for stream in {id(s): s for s in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__)}.values():
-            try:
-                stream.flush()
-            except BaseException:
-                pass
+        """Push buffered output into the capture pipe before answering (each stream once, in
+        this order, however the program rebound them)."""
+        out, err, first_out, first_err = sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__
+        for stream in (out, err if err is not out else None,
+                       first_out if first_out is not out and first_out is not err else None,
+                       first_err if first_err is not out and first_err is not err and first_err is not first_out
+                       else None):
+            if stream is not None:
+                try:
+                    stream.flush()
+                except BaseException:
+                    pass
 
     # -- load and call
 
@@ -1041,6 +1074,10 @@ class Runtime:
         has not been changed at all and is not even looked at.
         """
         version, tags = self.dict_version, self.tags
+        cells = self.tag_cells
+        if cells is not None and len(tags) == len(cells) == len(snaps) - 1 and [c.value for c in cells] == tags:
+            self._restore_one(*snaps[-1])  # no dictionary changed: only sys.path to look at
+            return
         for i, (current, saved) in enumerate(snaps):
             if version is not None and i < len(tags) and version(current) == tags[i]:
                 continue
@@ -1198,9 +1235,16 @@ class Runtime:
             except wire.WireError:
                 pass
         msg["frames_after"] = names
-        try:  # the header holds only strings, numbers and lists of them: JSON, cheaper both ways
-            payload = self.json_encode(msg).encode("ascii")
-        except (TypeError, ValueError):
-            payload = wire.encode(msg)
+        seq = msg.pop("seq", None)
+        if type(seq) is int and msg == _OK_SAME:  # the commonest answer: its JSON written at once
+            payload = _OK_SAME_JSON % seq
+        else:
+            if seq is not None:  # back in its place, before frames_after
+                msg["seq"] = seq
+                msg["frames_after"] = msg.pop("frames_after")
+            try:  # the header holds only strings, numbers and lists of them: JSON, cheaper both ways
+                payload = self.json_encode(msg).encode("ascii")
+            except (TypeError, ValueError):
+                payload = wire.encode(msg)
         self.sock.sendall(b"".join([FRAME.pack(len(payload)), payload,
                                     *(FRAME.pack(len(f)) + f for f in frames)]))

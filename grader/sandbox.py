@@ -576,10 +576,12 @@ class _Output:
         self.tail = rest[len(rest) - hold:]
 
     def drain(self, fd: int) -> bool:
-        """Read what is in the pipe now; False at end of file."""
+        """Read what is in the pipe now; False at end of file. A read shorter than asked
+        emptied the pipe (a pipe's read returns all it holds, up to the size asked), so
+        it is not followed by another that would only say so."""
         while True:
             try:
-                data = os.read(fd, 1 << 16)
+                data = os.read(fd, _DRAIN_BYTES)
             except BlockingIOError:
                 return True
             except OSError:
@@ -587,6 +589,8 @@ class _Output:
             if not data:
                 return False
             self.feed(data)
+            if len(data) < _DRAIN_BYTES:
+                return True
 
     def take(self, seq: int) -> str:
         """The output of answer ``seq``; for an answer that never came (death, timeout),
@@ -628,10 +632,16 @@ class _Request:
 
 
 _FRAMES_AFTER = ("value", "args_after")
+_VALUE_ONLY = ["value"]
+_JSON_DECODE = json.JSONDecoder().decode  # json.loads of bytes first guesses their encoding
 #: Longest time the capture pipe goes unread while waiting for an answer (seconds); a child
 #: printing more than the pipe holds (_PIPE_BYTES, asked of the kernel) waits that long.
 _OUTPUT_SLICE = 0.02
 _PIPE_BYTES = 1 << 20
+_DRAIN_BYTES = 1 << 16
+#: Bytes asked of the socket per read: more than a usual message, little enough to be taken
+#: from the heap (asking 1 MB cost an mmap, mremap and munmap per read, about 25 us).
+_RECV_BYTES = 1 << 16
 
 
 class Session:
@@ -752,20 +762,24 @@ class Session:
             chunks.append(FRAME.pack(len(payload)) + payload + req.frame)
         child.output.expect(seqs)
         outbuf = memoryview(b"".join(chunks))
-        sock.setblocking(False)
+        if sock.getblocking():  # once per child: each call of setblocking is a system call
+            sock.setblocking(False)
         inbuf = bytearray()
         sel = child.selector()
         done: list[_Exchange] = []
         dead = False
-        started = time.monotonic()
+        started = drained = time.monotonic()
+        want = _RECV_BYTES
         deadline = started + requests[0].timeout
         header: dict | None = None  # an outcome whose frames are still coming
         raw: dict = {}
         needed: list[str] = []
 
         def close_out(kind: str, detail: str = "") -> list[_Exchange]:
-            done.append(_Exchange(kind, detail=detail, seconds=time.monotonic() - started,
-                                  seq=seqs[len(done)]))
+            seconds = time.monotonic() - started
+            if not child.closed:  # the markers of the answers before it are in the pipe
+                child.output.drain(child.out)
+            done.append(_Exchange(kind, detail=detail, seconds=seconds, seq=seqs[len(done)]))
             return done
 
         try:  # most often the requests fit in the socket's buffer: no need to wait to write
@@ -818,8 +832,10 @@ class Session:
                             # Names first: set() of an unhashable one would raise here. The value and
                             # the arguments come only as frames, never in the header: JSON would bypass
                             # wire.decode's limits (depth, nodes) on them.
-                            if (type(after) is not list or any(name not in _FRAMES_AFTER for name in after)
-                                    or len(set(after)) != len(after) or any(name in msg for name in _FRAMES_AFTER)):
+                            if "value" in msg or "args_after" in msg or (
+                                    after != _VALUE_ONLY and (
+                                        type(after) is not list or any(name not in _FRAMES_AFTER for name in after)
+                                        or len(set(after)) != len(after))):
                                 return close_out("bad", "unexpected message from the child")
                             header, raw, needed = msg, {}, list(after)
                         elif (kind == "stub" and len(requests) == 1 and msg.get("name") in stubs
@@ -840,12 +856,15 @@ class Session:
                             except wire.WireError as exc:
                                 return close_out("bad", str(exc))
                         now = time.monotonic()
-                        child.output.drain(child.out)
                         done.append(_Exchange("outcome", header, raw=raw, seconds=now - started,
                                               seq=seqs[len(done)]))
                         header, raw = None, {}
                         if len(done) == len(requests):
+                            child.output.drain(child.out)  # every answer's marker is in the pipe now
                             return done
+                        if now - drained >= _OUTPUT_SLICE:  # a chatty child's pipe is emptied this often
+                            child.output.drain(child.out)
+                            drained = now
                         started = now
                         deadline = now + requests[len(done)].timeout
                 if dead:
@@ -861,9 +880,13 @@ class Session:
                     self._waived += extra
                     deadline = min(time.monotonic() + extra, started + 4 * requests[len(done)].timeout)
                     continue
+                if len(inbuf) >= FRAME.size:  # a long message is read in larger pieces
+                    want = _RECV_BYTES if FRAME.size + FRAME.unpack_from(inbuf)[0] - len(inbuf) <= _RECV_BYTES \
+                        else 1 << 20
                 ready = sel.select(min(remaining, _OUTPUT_SLICE))
                 if not ready:  # a quiet slice: empty the capture pipe so that a chatty child never blocks long
                     child.output.drain(child.out)
+                    drained = time.monotonic()
                 for key, events in ready:
                     if key.data == "exit":  # read what it sent before dying, then stop
                         dead = True
@@ -883,7 +906,7 @@ class Session:
                             sel.modify(sock, selectors.EVENT_READ, "sock")
                     if events & selectors.EVENT_READ:
                         try:
-                            chunk = sock.recv(1 << 20)
+                            chunk = sock.recv(want)
                         except BlockingIOError:
                             continue
                         except OSError:
@@ -1131,7 +1154,7 @@ def _decode_message(data: bytes, max_bytes: int) -> object:
         if len(data) > wire.MAX_HEADER:  # statuses and messages; bulk data travels as wire frames
             raise wire.WireError("message header too large")
         try:
-            return json.loads(data)
+            return _JSON_DECODE(data.decode("utf-8"))  # UnicodeDecodeError is a ValueError
         except (ValueError, RecursionError) as exc:
             raise wire.WireError(f"malformed message: {type(exc).__name__}") from None
     return wire.decode(data, max_bytes=max_bytes)

@@ -47,6 +47,7 @@ from __future__ import annotations
 import json
 import math
 import struct
+from json.encoder import encode_basestring_ascii as _quote
 
 import numpy as np
 
@@ -148,8 +149,7 @@ def _known_dtype(dtype: np.dtype) -> str:
 
 def _encode_quick(obj: object, max_depth: int) -> bytes:
     """``encode`` for ordinary values, writing the JSON header as text; raises _Unsure otherwise."""
-    from json.encoder import encode_basestring_ascii as quote
-
+    quote = _quote
     buffers: list[bytes] = []
     seen: dict[int, tuple[int, int, int]] = {}  # id -> (table index, subtree nodes, height)
     state = [0, 0]  # nodes so far (references as their subtrees), deepest level in the current subtree

@@ -437,6 +437,29 @@ def test_call_many_timeout_is_paid_once_and_ends_the_run(sandbox):
         assert 0.3 <= elapsed < 1.5
 
 
+def test_call_many_outputs_before_a_timeout_stay_with_their_calls(sandbox):
+    # The capture pipe is read once the run ends (not after each answer): the outputs of the
+    # answers before the one that ran out of time must still be told apart.
+    with sandbox.session(PIPELINE + "\ndef loud_spin():\n    print('spinning')\n    spin()\n") as s:
+        outs = s.call_many([("say", ("one", 1), 1.0), ("say", ("two", 2), 1.0), ("loud_spin", (), 0.3),
+                            ("say", ("three", 3), 1.0)])
+        assert [o.status if o else None for o in outs] == ["ok", "ok", "timeout", None]
+        assert [o.output for o in outs[:3]] == ["one\n", "two\n", "spinning\n"]
+
+
+def test_call_many_of_chatty_calls_is_not_held_up_by_a_full_pipe(sandbox):
+    # 40 calls printing 100 kB each (4 MB, four times what the pipe holds), answering faster
+    # than the quiet slice: the pipe is still emptied often enough for the run to go on.
+    program = "def chatty(i):\n    print(str(i) * 100_000)\n    return i\n"
+    with sandbox.session(program) as s:
+        t0 = time.monotonic()
+        outs = s.call_many([("chatty", (i % 10,), 2.0) for i in range(40)])
+        assert time.monotonic() - t0 < 10.0
+        assert [o.value for o in outs] == [i % 10 for i in range(40)]
+        for i, o in enumerate(outs):
+            assert o.output.startswith(str(i % 10) * 1000) and "more bytes of output not shown" in o.output
+
+
 def test_a_forged_output_marker_is_kept_as_output(sandbox):
     with sandbox.session(PIPELINE) as s:
         outs = s.call_many([("forge", ("0123456789abcdef",), 1.0), ("say", ("next", 2), 1.0)])

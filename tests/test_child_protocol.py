@@ -1,0 +1,116 @@
+"""grader._child: the cheaper per-call path of the child runtime gives the answers it gave before
+(the usual answer's header written from a template, the streams flushed once each, the
+guarded dictionaries' version tags read at once, only sys.path looked at when none changed)."""
+
+from __future__ import annotations
+
+import json
+import sys
+import textwrap
+
+import pytest
+
+from grader import _child
+from grader._child import Runtime, _dict_version_reader, _tag_cells
+from grader.sandbox import Limits, Sandbox
+
+
+@pytest.fixture(scope="module")
+def sandbox():
+    """One sandbox for the module."""
+    with Sandbox(limits=Limits(call_timeout=3.0, submission_timeout=30.0)) as sb:
+        yield sb
+
+
+def test_the_usual_answers_header_is_the_json_of_its_fields():
+    encode = json.JSONEncoder(separators=(",", ":")).encode
+    for seq in (0, 1, 12, 10**12):
+        fields = {k: v for k, v in _child._OK_SAME.items() if k != "frames_after"}
+        expected = encode({**fields, "seq": seq, "frames_after": ["value"]}).encode("ascii")
+        assert _child._OK_SAME_JSON % seq == expected
+    # the template's fields are what Runtime.outcome gives an ok call with unchanged arguments
+    made = Runtime.outcome("ok", value=1, args_same=True, aliases=[])
+    del made["value"], made["args_after"]
+    assert {**made, "frames_after": ["value"]} == _child._OK_SAME
+
+
+class _Stream:
+    """A stream that records its flushes in a shared log."""
+
+    def __init__(self, name: str, log: list, fail: bool = False) -> None:
+        self.name, self.log, self.fail = name, log, fail
+
+    def flush(self) -> None:
+        self.log.append(self.name)
+        if self.fail:
+            raise OSError("closed")
+
+
+@pytest.mark.parametrize("layout", [
+    ("a", "b", "a", "b"),   # as the child sets them up
+    ("a", "a", "a", "a"),   # all the same object
+    ("a", "b", "c", "d"),   # all rebound by the program
+    ("a", "b", "b", "a"),
+    ("a", "b", "c", "c"),
+])
+def test_flush_flushes_each_stream_once_in_order(monkeypatch, layout):
+    log: list = []
+    streams = {name: _Stream(name, log, fail=(name == "b")) for name in set(layout)}
+    for attr, name in zip(("stdout", "stderr", "__stdout__", "__stderr__"), layout):
+        monkeypatch.setattr(sys, attr, streams[name])
+    Runtime.flush()  # a stream that fails to flush does not stop the others
+    monkeypatch.undo()
+    assert log == list(dict.fromkeys(layout))
+
+
+def test_tag_cells_read_the_version_tags():
+    version = _dict_version_reader()
+    if version is None:
+        pytest.skip("no version tags on this interpreter")
+    dicts = [{"a": 1}, {}, dict(vars(json))]
+    cells = _tag_cells(dicts, version)
+    assert cells is not None and [c.value for c in cells] == [version(d) for d in dicts]
+    before = [c.value for c in cells]
+    dicts[1]["new"] = object()
+    after = [c.value for c in cells]
+    assert after[1] != before[1] and after[0] == before[0] and after[2] == before[2]
+    assert _tag_cells(dicts, None) is None
+
+
+def test_a_call_that_only_changes_sys_path_has_it_restored(sandbox):
+    program = textwrap.dedent("""
+        import sys
+        def grow():
+            sys.path.insert(0, "/nowhere")
+            sys.path.append("/elsewhere")
+            return len(sys.path)
+        def shrink():
+            del sys.path[:]
+            return 0
+        def look():
+            return "/nowhere" in sys.path, "/elsewhere" in sys.path, len(sys.path)
+    """)
+    with sandbox.session(program) as s:
+        _, _, n = s.call("look", ()).value
+        assert s.call("grow", ()).value == n + 2
+        assert s.call("look", ()).value == (False, False, n)
+        outs = s.call_many([("grow", (), 1.0), ("look", (), 1.0), ("shrink", (), 1.0), ("look", (), 1.0)])
+        assert [o.value for o in outs] == [n + 2, (False, False, n), 0, (False, False, n)]
+
+
+def test_a_call_that_changes_one_module_dictionary_has_only_that_restored(sandbox):
+    program = textwrap.dedent("""
+        import math
+        import numpy as np
+        def patch():
+            math.pi = 3.0
+            np.course_probe = 1
+            return math.pi
+        def look():
+            return math.pi, hasattr(np, "course_probe")
+    """)
+    with sandbox.session(program) as s:
+        outs = s.call_many([("look", (), 1.0), ("patch", (), 1.0), ("look", (), 1.0), ("look", (), 1.0)])
+        assert [o.value for o in outs] == [(pytest.approx(3.141592653589793), False), 3.0,
+                                           (pytest.approx(3.141592653589793), False),
+                                           (pytest.approx(3.141592653589793), False)]
