@@ -25,7 +25,7 @@ with ``--diff`` the output folders of the last round are compared file by file (
 ``result.full.json`` apart).
 
 Run from the repository root:  python3 benchmarks/bench_reports.py [--results 2000] [--repeat 5]
-                               python3 benchmarks/bench_reports.py --class CLASS --out OUT [--check]
+                               python3 benchmarks/bench_reports.py --class CLASS --out OUT [--check] [--passes 5]
                                python3 benchmarks/bench_reports.py --main-cpu CLASS [--against DIR] [--rounds 5] [--diff]
 """
 from __future__ import annotations
@@ -66,9 +66,11 @@ def percentile(values: list[float], fraction: float) -> float:
 
 
 def class_pages(class_dir: Path, out_dir: Path, *, warm: int = 5, check: bool = False,
-                memo_mb: float | None = None) -> int:
+                memo_mb: float | None = None, passes: int = 1) -> int:
     """Print the CPU cost of every ``feedback.html`` of a graded class (see the module docstring);
-    with ``memo_mb``, with a renderer whose memo has that budget instead of the default one."""
+    with ``memo_mb``, with a renderer whose memo has that budget instead of the default one;
+    with ``passes`` > 1, the class's pages again that many times less one, the renderer's memos
+    emptied before each (the CPU of each pass: the least is the least disturbed by the load)."""
     from grader.report import read_submission
     from tests.pages import parse
 
@@ -109,6 +111,13 @@ def class_pages(class_dir: Path, out_dir: Path, *, warm: int = 5, check: bool = 
               f"memo of highlighted lines: {len(renderer.lines)} entries, {renderer.lines.nbytes / 2**20:.1f} MB")
     if check:
         print(f"visible text differs from {out_dir}/<id>/feedback.html: {len(differ)} page(s) {' '.join(differ[:10])}")
+    for number in range(1, passes):
+        renderer.memo.clear()
+        renderer.lines = type(renderer.lines)(renderer.lines.max_bytes)
+        started = time.process_time()
+        for notebook, result in submissions:
+            feedback_html.feedback_page(result, notebook_path=notebook, renderer=renderer)
+        print(f"pass {number + 1} (memos emptied first): {time.process_time() - started:.3f} s CPU")
     print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return 0
 
@@ -228,6 +237,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warm", type=int, default=5, help="first pages reported apart (default 5)")
     parser.add_argument("--check", action="store_true", help="compare the visible text with OUT's pages")
     parser.add_argument("--memo-mb", type=float, help="the renderer's memo budget (default: the library's)")
+    parser.add_argument("--passes", type=int, default=1,
+                        help="with --class: render the class's pages this many times (memos emptied)")
     parser.add_argument("--main-cpu", type=Path, metavar="CLASS",
                         help="the grading process's CPU over a class (see the module docstring)")
     parser.add_argument("--against", type=Path, metavar="DIR", help="with --main-cpu: another checkout")
@@ -240,7 +251,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.class_dir or args.out:
         if not (args.class_dir and args.out):
             parser.error("--class and --out go together")
-        return class_pages(args.class_dir, args.out, warm=args.warm, check=args.check, memo_mb=args.memo_mb)
+        return class_pages(args.class_dir, args.out, warm=args.warm, check=args.check, memo_mb=args.memo_mb,
+                           passes=args.passes)
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)

@@ -32,7 +32,7 @@ import secrets
 import sys
 from collections import OrderedDict
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from grader.models import (
     CRASHED, ERROR, HIDDEN, MISSING, NOT_IMPLEMENTED, PASSED,
@@ -474,12 +474,19 @@ class FragmentMemo:
 
 def cell_key(cell: dict) -> bytes:
     """Digest of what a cleaned cell's HTML depends on, apart from its position and execution
-    count (filled in when a page is assembled): its type, source and outputs."""
+    count (filled in when a page is assembled): its type, source and outputs.
+
+    A cell without outputs (most cells) is digested from its type and source alone, tagged
+    apart from the JSON form of the others (a type is one of a few words without NUL), so no
+    two different cells share a key."""
     outputs = cell.get("outputs")
-    if outputs:
-        outputs = [{k: v for k, v in out.items() if k != "execution_count"} for out in outputs]
-    text = json.dumps([cell.get("cell_type"), cell.get("source"), outputs], ensure_ascii=False,
-                      separators=(",", ":"))
+    kind, source = cell.get("cell_type"), cell.get("source")
+    if not outputs and isinstance(kind, str) and "\0" not in kind and isinstance(source, str):
+        text = f"\0{kind}\0{source}"
+    else:
+        if outputs:
+            outputs = [{k: v for k, v in out.items() if k != "execution_count"} for out in outputs]
+        text = json.dumps([kind, source, outputs], ensure_ascii=False, separators=(",", ":"))
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=32).digest()
 
 
@@ -487,6 +494,17 @@ def cell_key(cell: dict) -> bytes:
 #: template with ``sanitize_html``); the tests compare pages built with them with the
 #: template's own rendering.
 MARKDOWN_FILTERS = "{{ cell.source | markdown2html | strip_files_prefix | clean_html }}"
+
+#: Markdown on which a renderer checks that the filters above, called without the template,
+#: write what the template writes (headings, emphasis, code, HTML, links to files, maths,
+#: tables, lists, a footnote, non-ASCII text, nothing).
+MARKDOWN_PROBES = (
+    "# T\n\n*x* `y` **z** <b>b</b> & <script>s()</script> [l](files/a.png) ![i](files/b.png)\n\n"
+    "$x^2$ and $$y$$\n\n```python\nx = 1\n```\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n"
+    "1. one\n2. two\n\n- x\n- y\n\n> q[^1]\n\n[^1]: note é ✓\n",
+    "### My checks (student 0)",
+    "",
+)
 
 #: The filter the template's printed outputs (streams) pass their text through.
 STREAM_FILTERS = "{{ text | ansi2html }}"
@@ -545,6 +563,7 @@ class FeedbackRenderer:
         # markdown filters in place of the token's: no template call per markdown cell.
         self._md_source = f"grader-markdown-{token}"
         self._md_filters = self.exporter.environment.from_string(MARKDOWN_FILTERS)
+        self._md_direct = self._direct_markdown()
         self._md_mark: str | None = self._markdown(self._md_source)
         if self._md_mark.count(self._md_source) != 1:
             self._md_mark = None  # the filters do not keep the token whole: cells go through the template
@@ -588,8 +607,38 @@ class FeedbackRenderer:
         self.memo.clear()
         self.lines = LineMemo(self.lines.max_bytes)
 
+    def _direct_markdown(self) -> Callable[[str], str] | None:
+        """The filters of ``MARKDOWN_FILTERS`` called one after the other without the template
+        (whose call cost as much as the markdown renderer on a short cell), or None when that
+        does not give what the template writes for each of ``MARKDOWN_PROBES``."""
+        filters = self.exporter.environment.filters
+        try:
+            to_html, strip, clean = (filters["markdown2html"], filters["strip_files_prefix"],
+                                     filters["clean_html"])
+        except KeyError:
+            return None
+        resources = self._resources(title="", top="", after={}, marks=False)
+
+        def markdown(source: str) -> str:
+            """``source`` through the template's markdown filters, in their order (the first
+            reads the cell and the resources from the template's context, here a dict)."""
+            return str(clean(strip(to_html({"cell": {"source": source}, "resources": resources}, source))))
+
+        try:
+            if all(markdown(probe) == self._template_markdown(probe) for probe in MARKDOWN_PROBES):
+                return markdown
+        except Exception:  # noqa: BLE001 - filters that want the template's context: use it
+            pass
+        return None
+
     def _markdown(self, source: str) -> str:
         """What the template's markdown cell writes for ``source`` (its filters, in its order)."""
+        if self._md_direct is not None:
+            return self._md_direct(source)
+        return self._template_markdown(source)
+
+    def _template_markdown(self, source: str) -> str:
+        """What the template's markdown filters write for ``source``, through the template."""
         return self._md_filters.render(cell={"source": source}, resources=self._resources(
             title="", top="", after={}, marks=False))
 
