@@ -176,7 +176,10 @@ def _text(value: Any) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, list):
-        return "".join(v for v in value if isinstance(v, str))
+        try:
+            return "".join(value)  # a list of lines, as nbformat writes them
+        except TypeError:  # something else among them: only the strings count
+            return "".join(v for v in value if isinstance(v, str))
     return ""
 
 
@@ -823,8 +826,21 @@ def _quote(cells: Sequence[str], location: Location | None, *, context: int = 2)
     return '<pre class="grader-quote">' + "".join(out) + "</pre>"
 
 
+@functools.lru_cache(maxsize=4096)
+def _passed_case_html(name: str | None, hidden_number: int, points: float, max_points: float) -> str:
+    """The ``<li>`` of a passed case (``name`` None for a hidden one): the same for every
+    student who passes it, so made once."""
+    title = f"hidden case {hidden_number}" if name is None else e(name)
+    pts = f' <span class="grader-pts">({_points(points)} / {_points(max_points)})</span>'
+    return (f'<li class="grader-pass"><span class="grader-mark">&#10003;</span>{title}: '
+            f'{e(STATUS_WORDS.get(PASSED, PASSED))}{pts}</li>')
+
+
 def _case_html(case: CaseResult, hidden_number: int, cells: Sequence[str]) -> str:
     """One ``<li>`` for a case; a hidden case shows only its number, verdict, diagnosis and line."""
+    if case.status == PASSED and isinstance(case.name, str):
+        return _passed_case_html(None if case.visibility == HIDDEN else case.name, hidden_number,
+                                 case.points, case.max_points)
     ok = case.status == PASSED
     verdict = STATUS_WORDS.get(case.status, case.status)
     mark = "&#10003;" if ok else "&#10007;"
