@@ -16,15 +16,26 @@ rendering, the result blocks), the first pages apart (the memo is empty), median
 percentile and maximum of the others, the memos' size, and the load average. ``--check``
 also compares the visible text of every page with ``OUT/<id>/feedback.html``.
 
+With ``--main-cpu CLASS`` it grades the class with ``grade.py --no-similarity`` into a fresh
+folder, ``--rounds`` times, and prints the CPU time of the grading process alone (its own
+threads, not the workers, sandboxes or figure process: ``getrusage(RUSAGE_SELF)`` at the end
+of ``grade.main``), in all and per submission, with the load average; with ``--against DIR``
+(another checkout of the repository) the two are run in turns and compared (medians), and
+with ``--diff`` the output folders of the last round are compared file by file (timings of
+``result.full.json`` apart).
+
 Run from the repository root:  python3 benchmarks/bench_reports.py [--results 2000] [--repeat 5]
-                               python3 benchmarks/bench_reports.py --class CLASS --out OUT [--check]
+                               python3 benchmarks/bench_reports.py --class CLASS --out OUT [--check] [--passes 5]
+                               python3 benchmarks/bench_reports.py --main-cpu CLASS [--against DIR] [--rounds 5] [--diff]
 """
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -55,9 +66,11 @@ def percentile(values: list[float], fraction: float) -> float:
 
 
 def class_pages(class_dir: Path, out_dir: Path, *, warm: int = 5, check: bool = False,
-                memo_mb: float | None = None) -> int:
+                memo_mb: float | None = None, passes: int = 1) -> int:
     """Print the CPU cost of every ``feedback.html`` of a graded class (see the module docstring);
-    with ``memo_mb``, with a renderer whose memo has that budget instead of the default one."""
+    with ``memo_mb``, with a renderer whose memo has that budget instead of the default one;
+    with ``passes`` > 1, the class's pages again that many times less one, the renderer's memos
+    emptied before each (the CPU of each pass: the least is the least disturbed by the load)."""
     from grader.report import read_submission
     from tests.pages import parse
 
@@ -98,7 +111,119 @@ def class_pages(class_dir: Path, out_dir: Path, *, warm: int = 5, check: bool = 
               f"memo of highlighted lines: {len(renderer.lines)} entries, {renderer.lines.nbytes / 2**20:.1f} MB")
     if check:
         print(f"visible text differs from {out_dir}/<id>/feedback.html: {len(differ)} page(s) {' '.join(differ[:10])}")
+    for number in range(1, passes):
+        renderer.memo.clear()
+        renderer.lines = type(renderer.lines)(renderer.lines.max_bytes)
+        started = time.process_time()
+        for notebook, result in submissions:
+            feedback_html.feedback_page(result, notebook_path=notebook, renderer=renderer)
+        print(f"pass {number + 1} (memos emptied first): {time.process_time() - started:.3f} s CPU")
     print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    return 0
+
+
+#: Run in a fresh interpreter: ``grade.main`` of checkout argv[1] with argv[2:], then the CPU
+#: of this process (every thread of it, none of its children) as JSON on the last line.
+_MAIN_CPU = """
+import json, os, resource, sys, time
+repo = sys.argv[1]
+os.chdir(repo)
+sys.path.insert(0, repo)
+started = time.perf_counter()
+import grade
+status = grade.main(sys.argv[2:])
+usage = resource.getrusage(resource.RUSAGE_SELF)
+print(json.dumps({"user": usage.ru_utime, "sys": usage.ru_stime, "status": status,
+                  "wall": time.perf_counter() - started, "load": os.getloadavg()[0]}), file=sys.stderr)
+"""
+
+
+def grading_process_cpu(repo: Path, class_dir: Path, out_dir: Path) -> dict:
+    """One ``grade.py CLASS --out OUT --no-similarity`` of checkout ``repo`` into a fresh
+    ``out_dir``: the grading process's CPU (``user``, ``sys`` seconds), wall time, load."""
+    proc = subprocess.run([sys.executable, "-c", _MAIN_CPU, str(repo), str(class_dir.resolve()),
+                           "--out", str(out_dir), "--no-similarity"],
+                          capture_output=True, text=True, check=False)
+    try:
+        figures = json.loads(proc.stderr.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        raise SystemExit(f"grade.py of {repo} failed:\n{proc.stderr[-2000:]}") from None
+    if figures["status"] != 0:
+        raise SystemExit(f"grade.py of {repo} exited with {figures['status']}")
+    return figures
+
+
+def differing_files(first: Path, second: Path) -> list[str]:
+    """Relative paths of the files that differ between two output folders (or are in one only);
+    ``result.full.json`` is compared without its timings (``seconds``, ``timings``)."""
+    def listing(root: Path) -> set[str]:
+        return {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()}
+
+    def timeless(value):
+        if isinstance(value, dict):
+            return {k: timeless(v) for k, v in value.items() if k not in ("seconds", "timings")}
+        if isinstance(value, list):
+            return [timeless(v) for v in value]
+        return value
+
+    differ = []
+    names_a, names_b = listing(first), listing(second)
+    for name in sorted(names_a | names_b):
+        if name not in names_a or name not in names_b:
+            differ.append(name)
+            continue
+        a, b = (first / name).read_bytes(), (second / name).read_bytes()
+        if a == b:
+            continue
+        if name.endswith("result.full.json") and timeless(json.loads(a)) == timeless(json.loads(b)):
+            continue
+        if name.endswith("grading-key.json"):  # the digest of result.full.json differs with it
+            ka, kb = json.loads(a), json.loads(b)
+            for record in (ka, kb):
+                record.pop("grader", None)
+                record.get("files", {}).pop("result.full.json", None)
+            if ka == kb:
+                continue
+        differ.append(name)
+    return differ
+
+
+def main_cpu(class_dir: Path, *, against: Path | None, rounds: int, diff: bool) -> int:
+    """Print the grading process's CPU over ``class_dir`` for this checkout (and ``against``),
+    in turns, ``rounds`` times each (see the module docstring)."""
+    here = Path(__file__).resolve().parent.parent
+    checkouts = [("this", here)] + ([("against", Path(against).resolve())] if against else [])
+    count = sum(1 for p in Path(class_dir).iterdir() if p.suffix in (".ipynb", ".py") or p.is_dir())
+    runs: dict[str, list[dict]] = {name: [] for name, _ in checkouts}
+    with tempfile.TemporaryDirectory(prefix="bench-main-cpu-") as tmp:
+        for number in range(rounds):
+            order = checkouts if number % 2 == 0 else checkouts[::-1]
+            for name, repo in order:
+                out = Path(tmp) / f"{name}-{number}"
+                figures = grading_process_cpu(repo, Path(class_dir), out)
+                runs[name].append(figures)
+                cpu = figures["user"] + figures["sys"]
+                print(f"round {number + 1} {name:8s} grading process CPU {cpu:6.2f} s "
+                      f"(user {figures['user']:.2f}, sys {figures['sys']:.2f}), "
+                      f"{cpu / count * 1000:.2f} ms per submission; wall {figures['wall']:.1f} s; "
+                      f"load {figures['load']:.2f}", flush=True)
+                if number < rounds - 1 or not diff:
+                    import shutil
+                    shutil.rmtree(out, ignore_errors=True)
+        for name, _ in checkouts:
+            cpus = [f["user"] + f["sys"] for f in runs[name]]
+            print(f"{name:8s} median {statistics.median(cpus):.2f} s, min {min(cpus):.2f} s, "
+                  f"max {max(cpus):.2f} s of CPU over {len(cpus)} runs "
+                  f"({statistics.median(cpus) / count * 1000:.2f} ms per submission)")
+        if against and rounds:
+            ratio = (statistics.median(f["user"] + f["sys"] for f in runs["this"])
+                     / statistics.median(f["user"] + f["sys"] for f in runs["against"]))
+            print(f"this / against: {ratio:.3f}")
+            if diff:
+                last = rounds - 1
+                differ = differing_files(Path(tmp) / f"this-{last}", Path(tmp) / f"against-{last}")
+                print(f"files differing between the last two output folders: {len(differ)} "
+                      + " ".join(differ[:20]))
     return 0
 
 
@@ -112,11 +237,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warm", type=int, default=5, help="first pages reported apart (default 5)")
     parser.add_argument("--check", action="store_true", help="compare the visible text with OUT's pages")
     parser.add_argument("--memo-mb", type=float, help="the renderer's memo budget (default: the library's)")
+    parser.add_argument("--passes", type=int, default=1,
+                        help="with --class: render the class's pages this many times (memos emptied)")
+    parser.add_argument("--main-cpu", type=Path, metavar="CLASS",
+                        help="the grading process's CPU over a class (see the module docstring)")
+    parser.add_argument("--against", type=Path, metavar="DIR", help="with --main-cpu: another checkout")
+    parser.add_argument("--rounds", type=int, default=3, help="with --main-cpu: runs of each (default 3)")
+    parser.add_argument("--diff", action="store_true",
+                        help="with --main-cpu --against: compare the last two output folders")
     args = parser.parse_args(argv)
+    if args.main_cpu:
+        return main_cpu(args.main_cpu, against=args.against, rounds=args.rounds, diff=args.diff)
     if args.class_dir or args.out:
         if not (args.class_dir and args.out):
             parser.error("--class and --out go together")
-        return class_pages(args.class_dir, args.out, warm=args.warm, check=args.check, memo_mb=args.memo_mb)
+        return class_pages(args.class_dir, args.out, warm=args.warm, check=args.check, memo_mb=args.memo_mb,
+                           passes=args.passes)
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)

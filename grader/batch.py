@@ -281,10 +281,16 @@ class WorkerPool:
         self._workers: dict[Connection, list] = {}  # conn -> [process, [tasks it holds]]
         self._retired: list = []
         self._local: Callable[[], ResilientSandbox] | None = None
+        self._frozen = False
         if self.jobs == 1:
             self._local = _background(lambda: ResilientSandbox(**self._options))
         else:
             _preload()
+            # What this process holds now (modules, fixtures) lives as long as the pool: out of
+            # the garbage collector's full walks, which cost CPU and would also copy every page
+            # this process shares with its forked workers (``close`` puts it back).
+            gc.freeze()
+            self._frozen = True
             for _ in range(self.jobs):
                 self._start_worker()
 
@@ -412,6 +418,9 @@ class WorkerPool:
                 proc.join(timeout=5)
         self._workers.clear()
         self._retired.clear()
+        if self._frozen:
+            self._frozen = False
+            gc.unfreeze()
         if self._local is not None:
             local, self._local = self._local, None
             try:

@@ -26,13 +26,15 @@ import dataclasses
 import functools
 import hashlib
 import html
+import importlib
 import json
 import re
 import secrets
 import sys
+import types
 from collections import OrderedDict
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from grader.models import (
     CRASHED, ERROR, HIDDEN, MISSING, NOT_IMPLEMENTED, PASSED,
@@ -176,7 +178,10 @@ def _text(value: Any) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, list):
-        return "".join(v for v in value if isinstance(v, str))
+        try:
+            return "".join(value)  # a list of lines, as nbformat writes them
+        except TypeError:  # something else among them: only the strings count
+            return "".join(v for v in value if isinstance(v, str))
     return ""
 
 
@@ -374,11 +379,132 @@ def read_cells(path: Path) -> list[dict]:
     return clean_cells(raw)
 
 
+class _Absent:
+    """Stands for a class of a module left out of nbconvert's import (see ``_import_nbconvert``)."""
+
+
+class _AbsentError(Exception):
+    """Stands for an exception class of a module left out of nbconvert's import."""
+
+
+def _absent_call(*args: Any, **kwargs: Any) -> Any:
+    """Stands for a function of a module left out of nbconvert's import; never called by the
+    renderer."""
+    raise RuntimeError("a module left out of nbconvert's import was called")
+
+
+#: Modules nbconvert's package imports but the renderer never uses, by the package that holds
+#: them, with the names nbconvert takes from each at import time: the execute preprocessor's
+#: nbclient and jupyter_client, and BeautifulSoup (a pass over the exporter's output that the
+#: renderer skips). About 0.2 s of the grading process's CPU out of 0.7 s for nbconvert.
+UNUSED_BY_RENDERER: dict[str, dict[str, dict[str, Any]]] = {
+    "nbclient": {"nbclient": {}, "nbclient.exceptions": {"CellExecutionError": _AbsentError},
+                 "nbclient.client": {"NotebookClient": _Absent, "execute": _absent_call}},
+    "jupyter_client": {"jupyter_client": {}, "jupyter_client.manager": {"KernelManager": _Absent}},
+    "bs4": {"bs4": {"BeautifulSoup": "lazy"}},
+}
+
+
+class _StandIn(types.ModuleType):
+    """A module standing in for one left out of nbconvert's import. While nbconvert imports it
+    has only the names it was given (any other is an error, and the import is done again the
+    ordinary way); afterwards it hands out the real module's attributes, importing the real
+    module on first use (nbconvert keeps a reference to it)."""
+
+    def __init__(self, name: str, names: dict[str, Any]) -> None:
+        """A stand-in for module ``name`` holding ``names`` ("lazy": a function calling the
+        real module's attribute of that name)."""
+        super().__init__(name)
+        self.__path__: list[str] = []  # a package, so that its submodules' names resolve
+        self.__dict__["_grader_live"] = False
+        for attribute, value in names.items():
+            setattr(self, attribute, self._lazy(name, attribute) if value == "lazy" else value)
+
+    @staticmethod
+    def _lazy(module: str, attribute: str) -> Callable[..., Any]:
+        """A function that calls attribute ``attribute`` of the real module ``module``."""
+        def call(*args: Any, **kwargs: Any) -> Any:
+            """The real ``module.attribute(*args, **kwargs)``."""
+            return getattr(importlib.import_module(module), attribute)(*args, **kwargs)
+        call.__name__ = call.__qualname__ = attribute
+        return call
+
+    def __getattr__(self, attribute: str) -> Any:
+        """The real module's ``attribute`` (only once nbconvert's import is over)."""
+        if attribute.startswith("__") or not self.__dict__.get("_grader_live"):
+            raise AttributeError(attribute)
+        return getattr(importlib.import_module(self.__name__), attribute)
+
+
+def _import_nbconvert(unused: dict[str, dict[str, dict[str, Any]]] = UNUSED_BY_RENDERER) -> None:
+    """Import nbconvert without the modules of ``unused`` that are not imported yet.
+
+    Stand-ins (``_StandIn``) are in ``sys.modules`` only during the import; then the real
+    modules import normally for anyone. The execute preprocessor (the only nbconvert module
+    built on them) is dropped and comes back, real, on first use: ``nbconvert.preprocessors``
+    imports it again when ``ExecutePreprocessor`` or ``CellExecutionError`` is asked of it.
+    If the import fails with the stand-ins (another version of nbconvert needing more of
+    them), everything it loaded is dropped and nbconvert is imported the ordinary way.
+    """
+    if "nbconvert" in sys.modules:
+        return
+    left_out = {package: modules for package, modules in unused.items() if package not in sys.modules}
+    before = set(sys.modules)
+    stand_ins = {name: _StandIn(name, names) for modules in left_out.values()
+                 for name, names in modules.items()}
+    sys.modules.update(stand_ins)
+    try:
+        import nbconvert  # noqa: F401 - the import is the point
+        import nbconvert.preprocessors as preprocessors
+    except Exception:  # noqa: BLE001 - the stand-ins were not enough: the ordinary way below
+        ok = False
+    else:
+        ok = True
+    finally:
+        for name, module in stand_ins.items():
+            if sys.modules.get(name) is module:
+                del sys.modules[name]
+            module.__dict__["_grader_live"] = True  # whoever kept one now reaches the real module
+    if not ok:
+        for name in set(sys.modules) - before:
+            if name.split(".")[0] == "nbconvert":
+                del sys.modules[name]
+        import nbconvert  # noqa: F401,F811 - the ordinary import
+        return
+    if "nbclient" in left_out or "jupyter_client" in left_out:
+        _reload_execute_on_use(preprocessors)
+
+
+def _reload_execute_on_use(preprocessors: types.ModuleType) -> None:
+    """Drop ``nbconvert.preprocessors.execute`` (built on stand-ins) and let the package import
+    it again, with the real nbclient, when one of its names is asked of it."""
+    sys.modules.pop(f"{preprocessors.__name__}.execute", None)
+    names = ("ExecutePreprocessor", "CellExecutionError", "execute")
+    for name in names:
+        preprocessors.__dict__.pop(name, None)
+    previous = preprocessors.__dict__.get("__getattr__")
+
+    def module_getattr(name: str) -> Any:
+        """``ExecutePreprocessor``, ``CellExecutionError`` and the ``execute`` submodule, real,
+        imported on first use."""
+        if name in names:
+            execute = importlib.import_module(f"{preprocessors.__name__}.execute")
+            value = execute if name == "execute" else getattr(execute, name)
+            setattr(preprocessors, name, value)
+            return value
+        if previous is not None:
+            return previous(name)
+        raise AttributeError(f"module {preprocessors.__name__!r} has no attribute {name!r}")
+
+    preprocessors.__getattr__ = module_getattr
+
+
 def _exporter_class() -> type:
     """``HTMLExporter`` without preprocessors: not nbconvert's defaults, nor the one the lab
     template's ``conf.json`` adds (Pygments CSS, which we inline ourselves). Each preprocessor
     is followed by a JSON-schema validation of the whole notebook, seconds on a large one.
     Written against nbconvert 7 (pyproject pins ``<8``); the tests render through it."""
+    _import_nbconvert()
     from nbconvert import HTMLExporter
     from nbconvert.exporters.exporter import Exporter
     from nbconvert.exporters.templateexporter import TemplateExporter
@@ -474,12 +600,19 @@ class FragmentMemo:
 
 def cell_key(cell: dict) -> bytes:
     """Digest of what a cleaned cell's HTML depends on, apart from its position and execution
-    count (filled in when a page is assembled): its type, source and outputs."""
+    count (filled in when a page is assembled): its type, source and outputs.
+
+    A cell without outputs (most cells) is digested from its type and source alone, tagged
+    apart from the JSON form of the others (a type is one of a few words without NUL), so no
+    two different cells share a key."""
     outputs = cell.get("outputs")
-    if outputs:
-        outputs = [{k: v for k, v in out.items() if k != "execution_count"} for out in outputs]
-    text = json.dumps([cell.get("cell_type"), cell.get("source"), outputs], ensure_ascii=False,
-                      separators=(",", ":"))
+    kind, source = cell.get("cell_type"), cell.get("source")
+    if not outputs and isinstance(kind, str) and "\0" not in kind and isinstance(source, str):
+        text = f"\0{kind}\0{source}"
+    else:
+        if outputs:
+            outputs = [{k: v for k, v in out.items() if k != "execution_count"} for out in outputs]
+        text = json.dumps([kind, source, outputs], ensure_ascii=False, separators=(",", ":"))
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=32).digest()
 
 
@@ -487,6 +620,17 @@ def cell_key(cell: dict) -> bytes:
 #: template with ``sanitize_html``); the tests compare pages built with them with the
 #: template's own rendering.
 MARKDOWN_FILTERS = "{{ cell.source | markdown2html | strip_files_prefix | clean_html }}"
+
+#: Markdown on which a renderer checks that the filters above, called without the template,
+#: write what the template writes (headings, emphasis, code, HTML, links to files, maths,
+#: tables, lists, a footnote, non-ASCII text, nothing).
+MARKDOWN_PROBES = (
+    "# T\n\n*x* `y` **z** <b>b</b> & <script>s()</script> [l](files/a.png) ![i](files/b.png)\n\n"
+    "$x^2$ and $$y$$\n\n```python\nx = 1\n```\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n"
+    "1. one\n2. two\n\n- x\n- y\n\n> q[^1]\n\n[^1]: note é ✓\n",
+    "### My checks (student 0)",
+    "",
+)
 
 #: The filter the template's printed outputs (streams) pass their text through.
 STREAM_FILTERS = "{{ text | ansi2html }}"
@@ -545,6 +689,7 @@ class FeedbackRenderer:
         # markdown filters in place of the token's: no template call per markdown cell.
         self._md_source = f"grader-markdown-{token}"
         self._md_filters = self.exporter.environment.from_string(MARKDOWN_FILTERS)
+        self._md_direct = self._direct_markdown()
         self._md_mark: str | None = self._markdown(self._md_source)
         if self._md_mark.count(self._md_source) != 1:
             self._md_mark = None  # the filters do not keep the token whole: cells go through the template
@@ -588,8 +733,38 @@ class FeedbackRenderer:
         self.memo.clear()
         self.lines = LineMemo(self.lines.max_bytes)
 
+    def _direct_markdown(self) -> Callable[[str], str] | None:
+        """The filters of ``MARKDOWN_FILTERS`` called one after the other without the template
+        (whose call cost as much as the markdown renderer on a short cell), or None when that
+        does not give what the template writes for each of ``MARKDOWN_PROBES``."""
+        filters = self.exporter.environment.filters
+        try:
+            to_html, strip, clean = (filters["markdown2html"], filters["strip_files_prefix"],
+                                     filters["clean_html"])
+        except KeyError:
+            return None
+        resources = self._resources(title="", top="", after={}, marks=False)
+
+        def markdown(source: str) -> str:
+            """``source`` through the template's markdown filters, in their order (the first
+            reads the cell and the resources from the template's context, here a dict)."""
+            return str(clean(strip(to_html({"cell": {"source": source}, "resources": resources}, source))))
+
+        try:
+            if all(markdown(probe) == self._template_markdown(probe) for probe in MARKDOWN_PROBES):
+                return markdown
+        except Exception:  # noqa: BLE001 - filters that want the template's context: use it
+            pass
+        return None
+
     def _markdown(self, source: str) -> str:
         """What the template's markdown cell writes for ``source`` (its filters, in its order)."""
+        if self._md_direct is not None:
+            return self._md_direct(source)
+        return self._template_markdown(source)
+
+    def _template_markdown(self, source: str) -> str:
+        """What the template's markdown filters write for ``source``, through the template."""
         return self._md_filters.render(cell={"source": source}, resources=self._resources(
             title="", top="", after={}, marks=False))
 
@@ -774,8 +949,21 @@ def _quote(cells: Sequence[str], location: Location | None, *, context: int = 2)
     return '<pre class="grader-quote">' + "".join(out) + "</pre>"
 
 
+@functools.lru_cache(maxsize=4096)
+def _passed_case_html(name: str | None, hidden_number: int, points: float, max_points: float) -> str:
+    """The ``<li>`` of a passed case (``name`` None for a hidden one): the same for every
+    student who passes it, so made once."""
+    title = f"hidden case {hidden_number}" if name is None else e(name)
+    pts = f' <span class="grader-pts">({_points(points)} / {_points(max_points)})</span>'
+    return (f'<li class="grader-pass"><span class="grader-mark">&#10003;</span>{title}: '
+            f'{e(STATUS_WORDS.get(PASSED, PASSED))}{pts}</li>')
+
+
 def _case_html(case: CaseResult, hidden_number: int, cells: Sequence[str]) -> str:
     """One ``<li>`` for a case; a hidden case shows only its number, verdict, diagnosis and line."""
+    if case.status == PASSED and isinstance(case.name, str):
+        return _passed_case_html(None if case.visibility == HIDDEN else case.name, hidden_number,
+                                 case.points, case.max_points)
     ok = case.status == PASSED
     verdict = STATUS_WORDS.get(case.status, case.status)
     mark = "&#10003;" if ok else "&#10007;"

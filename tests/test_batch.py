@@ -313,3 +313,19 @@ def test_a_worker_that_dies_costs_only_its_submission(tmp_path):
     assert record["status"] == HARNESS and "worker died" in record["messages"][0]
     assert sorted(s.submission_id for s in summaries) == sorted(status)
     assert all(d.record is None for d in done)  # the batch keeps no summary: memory stays flat
+
+
+@pytest.mark.slow
+def test_a_pool_keeps_what_it_holds_out_of_the_collector_until_it_closes(tmp_path):
+    """While forked workers run, what the grading process held when it forked them is out of
+    the garbage collector's full walks (which would copy every page shared with the workers);
+    closing the pool puts it back."""
+    import gc
+
+    from grader.batch import WorkerPool
+
+    context = commands.load_context(commands.DEFAULT_RUBRIC)
+    gc.unfreeze()
+    with WorkerPool(context=context, out_dir=tmp_path / "out", jobs=2):
+        assert gc.get_freeze_count() > 1000
+    assert gc.get_freeze_count() == 0
