@@ -6,28 +6,31 @@ and after N sessions, and the grading process's CPU (``time.process_time``),
 so other processes on the machine do not blur the figures (wall times do).
 Scenarios: an empty program (fork, set-up, load ""), a small program with 1
 and 24 calls one by one, the same 24 calls sent together (``call_many``, the
-way the runner sends a part's first calls), and, given a notebook, the real
-grading of it N times.
+way the runner sends a part's first calls), and, given a notebook, the real grading of it N times.
 
-    python3 benchmarks/bench_child.py [-n 200] [--notebook PATH] [--rounds 3] [--code DIR]
+    python3 benchmarks/bench_child.py [-n 200] [--notebook PATH] [--rounds 3]
+    python3 benchmarks/bench_child.py --against /work/main [-n 150] [--rounds 6]
 
 Each figure is printed per session as the median of ``--rounds`` rounds (min-max after it).
-``--code DIR`` measures the ``grader`` package of another checkout (for example
-an export of an older commit), so that two versions can be run in turns.
+With ``--against OTHER_REPO`` each round runs the synthetic scenarios (and the notebook)
+in a fresh process for this repository's grader and for OTHER_REPO's, in turns (the
+order alternating), so that both see the same load; the figures of both are printed.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-if "--code" in sys.argv[1:-1]:  # measure another checkout's grader package
-    REPO = Path(sys.argv[sys.argv.index("--code") + 1]).resolve()
+if "--grader-of" in sys.argv:  # a round of --against: import the other repository's grader
+    REPO = Path(sys.argv[sys.argv.index("--grader-of") + 1]).resolve()
 sys.path.insert(0, str(REPO))
 
 import numpy as np  # noqa: E402
@@ -69,7 +72,7 @@ def report(name: str, rounds: list[dict[str, float]]) -> None:
         fmt = "{:.0f}" if "faults" in key else "{:.2f}"
         parts.append(f"{key} {fmt.format(statistics.median(values))}"
                      f" ({fmt.format(min(values))}-{fmt.format(max(values))})")
-    print(f"{name:18s} " + ", ".join(parts), flush=True)
+    print(f"{name:26s} " + ", ".join(parts), flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -79,10 +82,47 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--notebook", type=Path, help="also grade this notebook n times per round")
     parser.add_argument("--only-notebook", action="store_true", help="skip the synthetic scenarios")
-    parser.add_argument("--code", help="the checkout whose grader package is measured (default: this one)")
+    parser.add_argument("--against", type=Path, help="another checkout: compare its grader with this one, in turns")
+    parser.add_argument("--grader-of", type=Path, help=argparse.SUPPRESS)  # one round of --against
     args = parser.parse_args(argv)
-    print(f"code {REPO}; load average {os.getloadavg()[0]:.2f}; {args.rounds} rounds of {args.n} sessions",
-          flush=True)
+    if args.against is not None:
+        return compare(args)
+    if args.grader_of is not None:
+        print(json.dumps(run_scenarios(args)))
+        return 0
+    print(f"load average {os.getloadavg()[0]:.2f}; {args.rounds} rounds of {args.n} sessions", flush=True)
+    for name, rounds in run_scenarios(args).items():
+        report(name, rounds)
+    print(f"load average {os.getloadavg()[0]:.2f}")
+    return 0
+
+
+def compare(args: argparse.Namespace) -> int:
+    """Rounds in turns: this repository's grader and another one's, each round in a fresh process."""
+    repos = {"this": Path(__file__).resolve().parents[1], "other": args.against.resolve()}
+    print(f"this = {repos['this']}, other = {repos['other']}; load average {os.getloadavg()[0]:.2f}; "
+          f"{args.rounds} rounds of {args.n} sessions each, in turns", flush=True)
+    results: dict[str, dict[str, list]] = {"this": {}, "other": {}}
+    for i in range(args.rounds):
+        for who in (("this", "other") if i % 2 == 0 else ("other", "this")):
+            cmd = [sys.executable, str(Path(__file__).resolve()), "--grader-of", str(repos[who]),
+                   "-n", str(args.n), "--rounds", "1"]
+            if args.notebook is not None:
+                cmd += ["--notebook", str(args.notebook)]
+            if args.only_notebook:
+                cmd.append("--only-notebook")
+            out = subprocess.run(cmd, capture_output=True, text=True, check=True)
+            for name, rounds in json.loads(out.stdout.strip().splitlines()[-1]).items():
+                results[who].setdefault(name, []).extend(rounds)
+    for name in results["this"]:
+        for who in ("other", "this"):
+            report(f"{name} [{who}]", results[who][name])
+    print(f"load average {os.getloadavg()[0]:.2f}")
+    return 0
+
+
+def run_scenarios(args: argparse.Namespace) -> dict[str, list[dict[str, float]]]:
+    """Every scenario's figures, one dict per round."""
     x = np.ones((5, 10))
 
     def sessions(program: str, calls: int):
@@ -111,12 +151,12 @@ def main(argv: list[str] | None = None) -> int:
             def grade() -> None:
                 grade_submission(notebook, context=context, sandbox=sandbox)
             scenarios.append((f"grade {notebook.stem}", grade))
+        results = {}
         for name, one in scenarios:
             for _ in range(5):
                 one()
-            report(name, [measure(sandbox, one, args.n) for _ in range(args.rounds)])
-    print(f"load average {os.getloadavg()[0]:.2f}")
-    return 0
+            results[name] = [measure(sandbox, one, args.n) for _ in range(args.rounds)]
+    return results
 
 
 if __name__ == "__main__":

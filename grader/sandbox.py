@@ -61,14 +61,25 @@ UID_BASE = 61000
 UID_COUNT = 2000
 _CTRL_TIMEOUT = 60.0
 
+# Run with -S: the at-fork handlers that modules register (``os.register_at_fork``) are
+# recorded from the very start, then ``site`` is set up as the interpreter would have done;
+# the zygote forks without them when it can (see ``grader._child.Zygote.bare_fork``).
 _BOOT = """\
-import sys, types
+import os, sys, types
+forkers = []
+register = os.register_at_fork
+def recording(**handlers):
+    forkers.append(handlers)
+    register(**handlers)
+os.register_at_fork = recording
+import site
+site.main()
 sys.dont_write_bytecode = True
 pkg = types.ModuleType("grader")
 pkg.__path__ = [sys.argv[2]]
 sys.modules["grader"] = pkg
 import grader.wire, grader._child
-grader._child.zygote_main(int(sys.argv[1]))
+grader._child.zygote_main(int(sys.argv[1]), forkers=forkers, register=register)
 """
 
 
@@ -148,6 +159,7 @@ class Capabilities:
     subreaper: bool
     rlimits: tuple[str, ...]
     notes: tuple[str, ...] = ()
+    bare_fork: bool = False  # children forked without Python's at-fork handlers (a speed-up, not a protection)
 
     def missing(self) -> tuple[str, ...]:
         """Protections that are not in force here."""
@@ -269,7 +281,7 @@ class Sandbox:
         grader_dir = str(Path(__file__).resolve().parent)
         try:
             self._proc = subprocess.Popen(
-                [sys.executable, "-I", "-B", "-c", _BOOT, str(theirs.fileno()), grader_dir],
+                [sys.executable, "-I", "-S", "-B", "-c", _BOOT, str(theirs.fileno()), grader_dir],
                 pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, stdout=self._log, stderr=self._log,
                 env=env, cwd="/", start_new_session=True)
         finally:
@@ -289,7 +301,7 @@ class Sandbox:
             network_namespace=c["network_namespace"], mount_namespace=c["mount_namespace"],
             hidden_paths=tuple(c["hidden_paths"]), proc_hidepid=c["proc_hidepid"],
             landlock_abi=c["landlock_abi"], seccomp=c["seccomp"], subreaper=c["subreaper"],
-            rlimits=tuple(c["rlimits"]), notes=tuple(c["notes"]))
+            rlimits=tuple(c["rlimits"]), notes=tuple(c["notes"]), bare_fork=c.get("bare_fork", False))
         self.zygote_pid = reply["pid"]
         for _ in range(max(workers_hint, 1)):
             self._slots.release(self._slots.acquire())

@@ -1,7 +1,7 @@
 """The degraded (non-root) mode, proven by running the sandbox suites as an unprivileged user.
 
 When the tests run as root, this file starts pytest again as ``nobody`` on
-tests/test_sandbox.py and tests/test_sandbox_hostile.py.  The interpreter may
+tests/test_sandbox.py, tests/test_sandbox_hostile.py and tests/test_sandbox_layers.py.  The interpreter may
 live under /root (mode 0700, unreadable by nobody), so the unprivileged run
 gets a private mount namespace where an empty /root holds only the
 interpreter's directory, bound back read-only; nothing else changes.  The
@@ -43,6 +43,9 @@ MUST_PASS_WITHOUT_ROOT = [
     "test_the_child_cannot_signal_the_grader_or_the_zygote",
     "test_stub_replaces_a_global_for_one_call_and_falls_back_on_request",
     "test_timeout_then_budget",
+    "test_every_child_is_under_the_seccomp_filter_installed_once_in_the_zygote",
+    "test_a_grandchild_inherits_the_filter",
+    "test_each_child_gets_its_own_landlock_ruleset_from_the_zygote",
 ]
 
 
@@ -84,7 +87,8 @@ def _run_as_nobody(tmp_path: Path) -> None:
            "PYTHONDONTWRITEBYTECODE": "1"}
     proc = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={report}",
-         f"--basetemp={tmp_path / 'base'}", "tests/test_sandbox.py", "tests/test_sandbox_hostile.py"],
+         f"--basetemp={tmp_path / 'base'}", "tests/test_sandbox.py", "tests/test_sandbox_hostile.py",
+         "tests/test_sandbox_layers.py"],
         cwd=REPO, env=env, preexec_fn=_become_nobody, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
     cases = {}
