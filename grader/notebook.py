@@ -96,7 +96,11 @@ def _read(name: str, max_bytes: int) -> bytes:
     """The bytes of file ``name``, refusing more than ``max_bytes``."""
     try:
         with open(name, "rb") as fh:
-            data = fh.read(max_bytes + 1)
+            # Sized by the file's length: a read of max_bytes + 1 allocates (and shrinks) that much.
+            size = os.fstat(fh.fileno()).st_size
+            data = fh.read(min(size, max_bytes) + 1)
+            if len(data) > size:  # it grew since: read on, still up to max_bytes + 1 in all
+                data += fh.read(max_bytes + 1 - len(data))
     except OSError as exc:
         raise SubmissionError(f"{name}: cannot read ({exc.strerror or exc})") from None
     if len(data) > max_bytes:  # the file grew after stat
@@ -203,7 +207,10 @@ def _text(value: Any) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, list):
-        return "".join(v for v in value if isinstance(v, str))
+        try:
+            return "".join(value)  # the usual list of strings, joined in C
+        except TypeError:  # something else among them: the strings alone
+            return "".join(v for v in value if isinstance(v, str))
     return ""
 
 

@@ -200,6 +200,38 @@ def test_tolerates_odd_cells(tmp_path: Path) -> None:
     assert nb.cells[2].outputs == ("",)
 
 
+def test_lines_that_are_not_strings_are_left_out_of_a_source(tmp_path: Path) -> None:
+    raw = {"nbformat": 4, "nbformat_minor": 4, "metadata": {}, "cells": [
+        {"cell_type": "code", "source": ["a = 1\n", 7, None, "b = 2\n", ["c"]], "outputs": [
+            {"output_type": "stream", "text": ["x", {"y": 1}, "z"]}]},
+        {"cell_type": "markdown", "source": ["# t", "itle"]},
+    ]}
+    path = tmp_path / "mixed_lines.ipynb"
+    path.write_text(json.dumps(raw), encoding="utf-8")
+    nb = load(path)
+    assert nb.cells[0].source == "a = 1\nb = 2\n" and nb.cells[0].outputs == ("xz",)
+    assert nb.cells[1].source == "# title"
+
+
+def test_the_size_limit_holds_at_the_byte_and_for_a_file_that_grows(tmp_path: Path, monkeypatch) -> None:
+    path = tmp_path / "exact.py"
+    path.write_bytes(b"x = 1\n" * 100)  # 600 bytes
+    assert load(path, max_bytes=600).cells[0].source == "x = 1\n" * 100
+    _expect_error(path, "too big", max_bytes=599)
+    # The file grew between the size check and the read: it is read on, up to the limit.
+    import grader.notebook as notebook_module
+
+    real_fstat = os.fstat
+
+    class _Smaller:
+        def __init__(self, st):
+            self.st_size = st.st_size // 3
+    monkeypatch.setattr(notebook_module.os, "fstat", lambda fd: _Smaller(real_fstat(fd)))
+    assert notebook_module._read(str(path), 600) == b"x = 1\n" * 100
+    with pytest.raises(SubmissionError, match="too big"):
+        notebook_module._read(str(path), 599)
+
+
 def _big_outputs_notebook(path: Path, megabytes: int) -> Path:
     """A notebook whose outputs weigh about ``megabytes`` MB (a training log printed forever)."""
     chunk = "Epoch 1/10 - loss: 0.6931 - accuracy: 0.5000\r" * 20 + "\n"
