@@ -20,6 +20,24 @@ graded a few submissions).  Reports are not written.
 left to the reader; ``--profile KIND`` adds a cProfile of one round of that kind,
 sorted by own time.  Looping submissions cost their timeouts in wall time and are
 left out unless ``--loops`` is given.
+
+``--stages`` measures instead the whole of a worker's work per submission, stage by
+stage, the way a class run does it: each notebook of the class graded *once* (no
+round over the same notebooks: a program or a cell met again costs less, as in a
+class), its files written into a fresh output folder (``grader.batch._graded`` with
+the class command's hooks) and its record pickled as a worker sends it.  Stages, CPU
+ms per submission: ``read``, ``extract`` (extraction, the functions needed, the
+program's text), ``compile`` (``grader.sandbox._compiled``), ``checks`` (the parts
+graded through the sandbox: the protocol), ``imdb``, ``session`` (the rest of the
+runner: the child's start and end), ``reports`` (the files; ``reports.sys``: the
+kernel's share of it, mostly creating files), ``record`` (the ``Done`` and its
+pickle), and ``outside`` = everything but ``checks`` and ``session``.  With
+``--against DIR`` the two checkouts grade the class in turns, a slice of
+``--slice`` notebooks each (order alternating), every notebook once per side:
+
+    python3 benchmarks/bench_worker.py --stages --class FOLDER [--against OTHER] [--half 0|1]
+
+``--half`` grades every other notebook (a worker's share of a class on two cores).
 """
 from __future__ import annotations
 
@@ -117,6 +135,170 @@ def _compare_checkouts(args: argparse.Namespace) -> int:
     return 0
 
 
+STAGES = ("read", "extract", "compile", "checks", "imdb", "session", "reports", "reports.sys", "record")
+
+
+class _StageClock:
+    """CPU time of this process spent in each stage of a worker's submission (see ``--stages``),
+    taken by wrapping the functions that make each stage in the measured checkout's modules."""
+
+    def __init__(self) -> None:
+        """Install the wrappers (once per process)."""
+        import resource
+
+        from grader import batch, extract, notebook, runner, sandbox
+
+        self.spent = dict.fromkeys(STAGES + ("submission", "graded", "graded.sys"), 0.0)
+        self._system = lambda: resource.getrusage(resource.RUSAGE_SELF).ru_stime
+        for module, name, stage in ((notebook, "load", "read"), (extract, "extract", "extract"),
+                                    (runner, "needed_functions", "extract"),
+                                    (extract.Extraction, "program", "extract"),
+                                    (sandbox, "_compiled", "compile"), (runner._Grader, "grade", "checks"),
+                                    (runner, "_grade_imdb", "imdb")):
+            setattr(module, name, self._timed(getattr(module, name), stage))
+        batch.grade_submission = self._timed(batch.grade_submission, "graded", system=True)
+
+    def _timed(self, fn, stage: str, *, system: bool = False):
+        """``fn`` adding its CPU time to ``stage`` (and its system time to ``stage.sys``)."""
+        spent, clock, sys_clock = self.spent, time.process_time, self._system
+
+        def timed(*args, **kwargs):
+            start, sys_start = clock(), sys_clock() if system else 0.0
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                spent[stage] += clock() - start
+                if system:
+                    spent[stage + ".sys"] += sys_clock() - sys_start
+        return timed
+
+    def grade(self, submissions, *, context, sandbox, out_dir: Path, prepare, finish) -> None:
+        """Grade and write each submission once as a worker does; add up the stages."""
+        import pickle
+
+        from grader import batch
+
+        clock, spent = time.process_time, self.spent
+        for submission in submissions:
+            graded0, graded_sys0, sys0, start = spent["graded"], spent["graded.sys"], self._system(), clock()
+            result, record = batch._graded(submission, context=context, sandbox=sandbox, out_dir=out_dir,
+                                           prepare=prepare, finish=finish)
+            middle, sys1 = clock(), self._system()
+            pickle.dumps(("done", batch._summary(result, middle - start, record, full=True)), protocol=4)
+            end = clock()
+            spent["reports"] += (middle - start) - (spent["graded"] - graded0)
+            spent["reports.sys"] += (sys1 - sys0) - (spent["graded.sys"] - graded_sys0)
+            spent["record"] += end - middle
+            spent["submission"] += end - start
+
+    def per_submission(self, count: int) -> dict[str, float]:
+        """ms per submission by stage, with ``session`` and ``outside`` worked out."""
+        s = self.spent
+        inner = s["read"] + s["extract"] + s["compile"] + s["checks"] + s["imdb"]
+        out = {k: s[k] for k in STAGES}
+        out["session"] = max(s["graded"] - inner, 0.0)
+        out["outside"] = s["submission"] - s["checks"] - out["session"]
+        out["total"] = s["submission"]
+        return {k: v / max(count, 1) * 1e3 for k, v in out.items()}
+
+
+def _submissions(folder: str, *, loops: bool, half: int | None) -> list:
+    """The class's notebooks as ``Submission``s, in name order (every other one with ``half``)."""
+    from types import MappingProxyType
+
+    from grader.discover import Submission
+
+    paths = sorted(p for p in Path(folder).glob("*.ipynb") if loops or _kind(p) != "loops")
+    if half is not None:
+        paths = paths[half::2]
+    return [Submission(id=p.stem, path=p, problem="", extra_files=MappingProxyType({})) for p in paths]
+
+
+def _stages_serve(args: argparse.Namespace, *, context) -> int:
+    """``--stages --serve``: warm up on a few notebooks, say "ready", then for each ``FIRST LAST``
+    read on stdin grade those notebooks once and print the stages' CPU seconds so far (JSON)."""
+    import json
+    import shutil
+    import tempfile
+
+    from grader.commands import _finisher, _prepare
+
+    subs = _submissions(args.folder, loops=args.loops, half=args.half)
+    warm = _submissions(args.folder, loops=False, half=None)[-8:]  # notebooks of the other half, mostly
+    out_dir = Path(tempfile.mkdtemp(prefix="bench-worker-stages-"))
+    try:
+        clock = _StageClock()
+        hooks = {"prepare": _prepare(out_dir), "finish": _finisher(names=())}
+        with ResilientSandbox(protected_paths=[]) as sandbox:
+            clock.grade(warm, context=context, sandbox=sandbox, out_dir=out_dir / "warm", **{
+                "prepare": _prepare(out_dir / "warm"), "finish": hooks["finish"]})
+            for key in clock.spent:
+                clock.spent[key] = 0.0
+            print(f"ready {len(subs)}", flush=True)
+            for line in sys.stdin:
+                first, last = map(int, line.split())
+                clock.grade(subs[first:last], context=context, sandbox=sandbox, out_dir=out_dir, **hooks)
+                print(json.dumps(clock.spent), flush=True)
+    finally:
+        shutil.rmtree(out_dir, ignore_errors=True)
+    return 0
+
+
+def _stages(args: argparse.Namespace) -> int:
+    """``--stages``: one checkout, or two in turns (``--against``); print the stages per submission."""
+    import json
+    import subprocess
+
+    sides = {"code": str(_CODE)}
+    if args.against:
+        sides["against"] = str(Path(args.against).resolve())
+    common = ["--class", args.folder, "--stages", "--serve"] + (["--loops"] if args.loops else []) + (
+        ["--half", str(args.half)] if args.half is not None else [])
+    procs = {side: subprocess.Popen(
+        [sys.executable, str(Path(__file__).resolve()), "--code", code,
+         "--rubric", str(Path(code) / "rubrics" / "rnn.yaml"), *common],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) for side, code in sides.items()}
+    counts = set()
+    for proc in procs.values():
+        word, _, count = proc.stdout.readline().partition(" ")
+        if word != "ready":
+            raise SystemExit("a measuring process did not start")
+        counts.add(int(count))
+    total = counts.pop()
+    spent: dict[str, dict] = {}
+    loads = [os.getloadavg()[0]]
+    for turn, first in enumerate(range(0, total, args.slice)):
+        order = list(sides) if turn % 2 == 0 else list(sides)[::-1]
+        for side in order:
+            procs[side].stdin.write(f"{first} {min(first + args.slice, total)}\n")
+            procs[side].stdin.flush()
+            spent[side] = json.loads(procs[side].stdout.readline())
+        loads.append(os.getloadavg()[0])
+    for proc in procs.values():
+        proc.stdin.close()
+        proc.wait()
+    figures = {}
+    for side, seconds in spent.items():
+        clock = _StageClock.__new__(_StageClock)
+        clock.spent = seconds
+        figures[side] = clock.per_submission(total)
+    print(f"worker CPU ms per submission by stage: {total} notebooks of {args.folder}, each graded once"
+          f"{' per side, in turns of ' + str(args.slice) if args.against else ''}; "
+          f"load average (1 min) {min(loads):.2f}..{max(loads):.2f}")
+    for side, code in sides.items():
+        print(f"  {side}: {code}")
+    names = list(figures["code"])
+    if args.against:
+        print(f"  {'stage':<12} | {'against':>8} | {'code':>8} | {'code/against':>12}")
+        for name in names:
+            a, c = figures["against"][name], figures["code"][name]
+            print(f"  {name:<12} | {a:>8.3f} | {c:>8.3f} | {c / a if a else float('nan'):>12.2f}")
+    else:
+        for name in names:
+            print(f"  {name:<12} | {figures['code'][name]:>8.3f}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Grade ``--per-kind`` notebooks of each kind ``--rounds`` times; print CPU and wall per submission."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -130,6 +312,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", metavar="KIND", help="add a cProfile of one round of KIND")
     parser.add_argument("--loops", action="store_true", help="include looping submissions")
     parser.add_argument("--against", metavar="DIR", help="compare with the grader package of DIR, in turns")
+    parser.add_argument("--stages", action="store_true",
+                        help="a worker's whole work per submission by stage, each notebook once, files written")
+    parser.add_argument("--half", type=int, choices=(0, 1), help="--stages: every other notebook (a worker's share)")
+    parser.add_argument("--slice", type=int, default=16, help="--stages --against: notebooks per turn (default 16)")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.folder is None:
@@ -144,6 +330,8 @@ def main(argv: list[str] | None = None) -> int:
             return main([*(argv if argv is not None else sys.argv[1:]), "--class", str(work / "class-400")])
         finally:
             shutil.rmtree(work, ignore_errors=True)
+    if args.stages and not args.serve:
+        return _stages(args)
     if args.against:
         return _compare_checkouts(args)
 
@@ -156,6 +344,8 @@ def main(argv: list[str] | None = None) -> int:
 
     context = load_context(Path(args.rubric))
     gc.freeze()  # as grader.batch's workers do with what they inherit
+    if args.serve and args.stages:
+        return _stages_serve(args, context=context)
     if args.serve:
         return _serve(chosen, context=context)
     print(f"code: {_CODE}; class: {args.folder}; {args.per_kind} notebooks per kind x {args.rounds} rounds")
