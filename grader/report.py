@@ -318,6 +318,13 @@ def summary_of(result: SubmissionResult) -> SubmissionResult:
                                extra=MappingProxyType({}))
 
 
+#: ``json.dumps`` with its default options but without its check for reference cycles, which
+#: keeps every list and dict of the record in a dict of ids while it is written (1,000 of them
+#: in a submission's record: 0.37 -> 0.27 ms). The same text for any value without a cycle, and
+#: the records written here are trees made by ``result_to_dict`` and ``gradescope_results``.
+_json_text = json.JSONEncoder(check_circular=False).encode
+
+
 def write_submission(result: SubmissionResult, out_dir: Path) -> Path:
     """Write ``OUT/<id>/results.json``, ``feedback.md`` and our full record; return the folder."""
     folder = Path(out_dir) / result.submission_id
@@ -333,10 +340,10 @@ def write_submission_record(result: SubmissionResult, folder: Path) -> dict:
     """
     folder = Path(folder)
     write_atomic(folder / "feedback.md", feedback_markdown(result))
-    write_atomic(folder / "results.json", json.dumps(gradescope_results(result)))
+    write_atomic(folder / "results.json", _json_text(gradescope_results(result)))
     record = result_to_dict(result)
     # Written last: its presence marks the submission as completely graded.
-    write_atomic(folder / RESULT_RECORD, json.dumps(record))
+    write_atomic(folder / RESULT_RECORD, _json_text(record))
     return record
 
 

@@ -87,3 +87,22 @@ def test_trusted_records_build_the_same_result():
     del broken["parts"][0]["cases"][0]["points"]
     with pytest.raises(TypeError):
         report.result_from_dict(broken)
+
+
+def test_the_files_hold_what_json_dumps_writes(tmp_path):
+    import dataclasses
+    import math
+
+    result = sample_result()
+    odd = dataclasses.replace(
+        result, submission_id="zoë", messages=("naïve “quotes” \u2028 \x00 tab\t", "日本語"),
+        points=float("nan"), max_points=math.inf, timings={"total": -math.inf, "read": 1e-300},
+        extra={"sources": {"f": "def f():\n    return '\\u00e9'\n"}, "n": [1, 2.5, None, True]})
+    for case in (result, odd):
+        folder = tmp_path / case.submission_id
+        record = report.write_submission_record(case, folder)
+        assert (folder / report.RESULT_RECORD).read_text("utf-8") == json.dumps(record)
+        assert (folder / "results.json").read_text("utf-8") == json.dumps(report.gradescope_results(case))
+    shared = [1.5, "x"]  # the same list twice is no cycle: written twice, as json.dumps does
+    assert report._json_text({"a": shared, "b": [shared, {"c": shared}]}) == \
+        json.dumps({"a": shared, "b": [shared, {"c": shared}]})
