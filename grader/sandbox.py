@@ -767,10 +767,13 @@ class Session:
         max_bytes = self.limits.result_bytes
         sock = child.sock
         seqs, chunks = [], []
+        last = requests[-1]
         for req in requests:
             seq = child.next_seq()
             seqs.append(seq)
-            payload = _COMPACT_JSON({**req.msg, "seq": seq}).encode()  # plain: JSON
+            # The last request's output needs no end marker: the pipe is read after its answer.
+            head = {**req.msg, "seq": seq, "last": True} if req is last else {**req.msg, "seq": seq}
+            payload = _COMPACT_JSON(head).encode()  # plain: JSON
             chunks.append(FRAME.pack(len(payload)) + payload + req.frame)
         child.output.expect(seqs)
         outbuf = memoryview(b"".join(chunks))
