@@ -157,3 +157,17 @@ def test_outputs_of_single_calls_and_of_the_last_call_of_a_run_stay_with_them(sa
         outs = s.call_many([("flood", (100,), 1.0), ("flood", (50_000,), 1.0)])
         assert [len(o.output) for o in outs] == [100, 50_000]
         assert s.call("say", ("again",)).output == "again\n"
+
+
+def test_stub_answers_larger_than_the_socket_buffer_arrive_whole(sandbox):
+    import numpy as np
+    program = textwrap.dedent("""
+        def helper(n):
+            raise AssertionError("replaced by a stub")
+        def total(n):
+            return float(helper(n).sum()), helper(1).shape
+    """)
+    big = np.arange(1_000_000, dtype=np.float64)  # 8 MB: several times the socket's buffer
+    with sandbox.session(program) as s:
+        out = s.call("total", (3,), stubs={"helper": lambda args: big if args[0] == 3 else np.ones(2)})
+        assert out.status == "ok" and out.value == (float(big.sum()), (2,))
