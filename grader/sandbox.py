@@ -644,6 +644,8 @@ class _Request:
 
 
 _FRAMES_AFTER = ("value", "args_after")
+_STUB_VALUE = {"kind": "stub_reply", "fallback": False, "value": True}  # a stub's answer, its value follows
+_STUB_VALUE_HEAD = json.dumps(_STUB_VALUE).encode()
 _VALUE_ONLY = ["value"]
 _JSON_DECODE = json.JSONDecoder().decode  # json.loads of bytes first guesses their encoding
 #: Longest time the capture pipe goes unread while waiting for an answer (seconds); a child
@@ -767,10 +769,13 @@ class Session:
         max_bytes = self.limits.result_bytes
         sock = child.sock
         seqs, chunks = [], []
+        last = requests[-1]
         for req in requests:
             seq = child.next_seq()
             seqs.append(seq)
-            payload = _COMPACT_JSON({**req.msg, "seq": seq}).encode()  # plain: JSON
+            # The last request's output needs no end marker: the pipe is read after its answer.
+            head = {**req.msg, "seq": seq, "last": True} if req is last else {**req.msg, "seq": seq}
+            payload = _COMPACT_JSON(head).encode()  # plain: JSON
             chunks.append(FRAME.pack(len(payload)) + payload + req.frame)
         child.output.expect(seqs)
         outbuf = memoryview(b"".join(chunks))
@@ -822,14 +827,21 @@ class Session:
                             header, raw = None, {}
                             if reply is None:
                                 return close_out("bad", "malformed arguments of a stub call")
-                            try:
-                                sock.setblocking(True)
-                                sock.settimeout(max(deadline - time.monotonic(), 0.001))
-                                sock.sendall(reply)
-                            except (OSError, socket.timeout):
+                            try:  # most often the reply fits the socket's buffer: no mode switches
+                                sent = sock.send(reply)
+                            except BlockingIOError:
+                                sent = 0
+                            except OSError:
                                 return close_out("eof")
-                            finally:
-                                sock.setblocking(False)
+                            if sent < len(reply):
+                                try:
+                                    sock.setblocking(True)
+                                    sock.settimeout(max(deadline - time.monotonic(), 0.001))
+                                    sock.sendall(memoryview(reply)[sent:])
+                                except (OSError, socket.timeout):
+                                    return close_out("eof")
+                                finally:
+                                    sock.setblocking(False)
                             continue
                     else:
                         try:
@@ -943,7 +955,7 @@ class Session:
         value, or None to be called with the decoded arguments as usual).
         """
         def framed(head: dict, value_frame: bytes = b"") -> bytes:
-            text = json.dumps(head).encode()
+            text = _STUB_VALUE_HEAD if head is _STUB_VALUE else json.dumps(head).encode()
             out = FRAME.pack(len(text)) + text
             return out + FRAME.pack(len(value_frame)) + value_frame if head.get("value") else out
 
@@ -951,7 +963,7 @@ class Session:
             quick = getattr(handler, "quick", None)
             frame = quick(raw_args) if quick is not None else None
             if frame is not None:
-                return framed({"kind": "stub_reply", "fallback": False, "value": True}, frame)
+                return framed(_STUB_VALUE, frame)
             try:
                 args = wire.decode(raw_args, max_bytes=max_bytes)
             except wire.WireError:
@@ -961,7 +973,7 @@ class Session:
             value = handler(args)
             if value is FALLBACK:
                 return framed({"kind": "stub_reply", "fallback": True})
-            return framed({"kind": "stub_reply", "fallback": False, "value": True}, pickle.dumps(value, protocol=4))
+            return framed(_STUB_VALUE, pickle.dumps(value, protocol=4))
         except BaseException as exc:  # re-raised after the call: a grader bug, not the student's
             pending.append(exc)
             return framed({"kind": "stub_reply", "fallback": False, "error": "internal grader error"})

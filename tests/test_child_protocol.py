@@ -114,3 +114,60 @@ def test_a_call_that_changes_one_module_dictionary_has_only_that_restored(sandbo
         assert [o.value for o in outs] == [(pytest.approx(3.141592653589793), False), 3.0,
                                            (pytest.approx(3.141592653589793), False),
                                            (pytest.approx(3.141592653589793), False)]
+
+
+def test_the_last_request_of_a_run_is_answered_without_an_output_marker(monkeypatch):
+    import socket
+    ours, theirs = socket.socketpair()
+    try:
+        runtime = Runtime(ours, max_bytes=1 << 20)
+        written: list = []
+        monkeypatch.setattr(runtime, "end_output", lambda: written.append(runtime.seq))
+        for seq, last in ((1, False), (2, True), (3, False)):
+            runtime.seq = seq
+            runtime.answer(Runtime.outcome("ok", value=seq, args_same=True), last=last)
+        assert written == [1, 3]
+        theirs.settimeout(5)
+        data = b""
+        while data.count(b'"kind":"outcome"') < 3:
+            data += theirs.recv(1 << 16)
+        assert [f'"seq":{n}'.encode() in data for n in (1, 2, 3)] == [True] * 3
+    finally:
+        ours.close()
+        theirs.close()
+
+
+def test_outputs_of_single_calls_and_of_the_last_call_of_a_run_stay_with_them(sandbox):
+    program = textwrap.dedent("""
+        import sys
+        def say(text, end="\\n"):
+            print(text, end=end)
+            return text
+        def flood(n):
+            sys.stdout.write("y" * n)
+            return n
+    """)
+    with sandbox.session(program) as s:
+        assert s.call("say", ("alone",)).output == "alone\n"
+        assert s.call("say", ("no newline", "")).output == "no newline"
+        assert s.call("say", ("", "")).output == ""
+        outs = s.call_many([("say", ("a",), 1.0), ("say", ("b", ""), 1.0), ("say", ("c", ""), 1.0)])
+        assert [o.output for o in outs] == ["a\n", "b", "c"]
+        assert s.call("say", ("after",)).output == "after\n"
+        outs = s.call_many([("flood", (100,), 1.0), ("flood", (50_000,), 1.0)])
+        assert [len(o.output) for o in outs] == [100, 50_000]
+        assert s.call("say", ("again",)).output == "again\n"
+
+
+def test_stub_answers_larger_than_the_socket_buffer_arrive_whole(sandbox):
+    import numpy as np
+    program = textwrap.dedent("""
+        def helper(n):
+            raise AssertionError("replaced by a stub")
+        def total(n):
+            return float(helper(n).sum()), helper(1).shape
+    """)
+    big = np.arange(1_000_000, dtype=np.float64)  # 8 MB: several times the socket's buffer
+    with sandbox.session(program) as s:
+        out = s.call("total", (3,), stubs={"helper": lambda args: big if args[0] == 3 else np.ones(2)})
+        assert out.status == "ok" and out.value == (float(big.sum()), (2,))

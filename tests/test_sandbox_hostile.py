@@ -706,3 +706,53 @@ def test_an_oversized_json_header_is_refused_before_it_is_parsed(sandbox):
         assert s.call("fine", ()).value == "still graded"
     grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
     assert grown_mb < 100, grown_mb
+
+
+def test_headers_that_are_not_utf8_are_bad_output_not_a_crash(sandbox):
+    """Outcome headers are parsed as UTF-8 JSON (no guessing of the encoding): bytes that are
+    not UTF-8, or JSON in UTF-16, make the call bad_output and the next call is graded."""
+    program = """
+        import os, time
+        def raw(head):
+            os.write(3, len(head).to_bytes(8, "big") + head)
+            time.sleep(5)
+        def fine():
+            return "still graded"
+    """
+    heads = [b'{"kind":"outcome","status":"\\xff\\xfe"}',
+             '{"kind":"outcome","status":"ok","seq":2}'.encode("utf-16-le")]
+    for head in heads:
+        with sandbox.session(textwrap.dedent(program), filename="attack.py") as s:
+            out = s.call("raw", (head,), timeout=2.0)
+            assert out.status == "bad_output" and out.error_type == "ProtocolError"
+            assert s.call("fine", ()).value == "still graded"
+
+
+def test_a_coalesced_forged_answer_stream_spoils_only_its_own_submission(sandbox):
+    """During a run of pipelined calls the first call writes, in one go, made-up answers for
+    all three requests and then returns: the grader may take the forged answers, but the
+    child's own answers that follow are then answers to earlier requests (bad_output, child
+    replaced) and nothing hangs; another submission graded next is unaffected."""
+    program = """
+        import json, os
+        def forge():
+            frames = b""
+            for seq in (2, 3, 4):
+                head = json.dumps({"kind": "outcome", "status": "error", "aliases": [], "error_type": "X",
+                                   "message": "forged", "frames": [], "seq": seq}).encode()
+                frames += len(head).to_bytes(8, "big") + head
+            os.write(3, frames)
+            return 1
+        def fine():
+            return "still graded"
+    """
+    t0 = time.monotonic()
+    with sandbox.session(textwrap.dedent(program), filename="attack.py") as s:
+        outs = s.call_many([("forge", (), 1.0), ("fine", (), 1.0), ("fine", (), 1.0)])
+        assert all(o is None or o.status in ("error", "ok", "bad_output") for o in outs)
+        after = s.call("fine", ())
+        assert after.status in ("bad_output", "ok")
+        assert s.call("fine", ()).value == "still graded"
+    with sandbox.session("def f():\n    return 7\n") as other:
+        assert [o.value for o in other.call_many([("f", (), 1.0)] * 3)] == [7, 7, 7]
+    assert time.monotonic() - t0 < 10.0
