@@ -33,8 +33,9 @@ import secrets
 import sys
 import types
 from collections import OrderedDict
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from grader.models import (
     CRASHED, ERROR, HIDDEN, MISSING, NOT_IMPLEMENTED, PASSED,
@@ -393,15 +394,36 @@ def _absent_call(*args: Any, **kwargs: Any) -> Any:
     raise RuntimeError("a module left out of nbconvert's import was called")
 
 
-#: Modules nbconvert's package imports but the renderer never uses, by the package that holds
-#: them, with the names nbconvert takes from each at import time: the execute preprocessor's
-#: nbclient and jupyter_client, and BeautifulSoup (a pass over the exporter's output that the
-#: renderer skips). About 0.2 s of the grading process's CPU out of 0.7 s for nbconvert.
-UNUSED_BY_RENDERER: dict[str, dict[str, dict[str, Any]]] = {
-    "nbclient": {"nbclient": {}, "nbclient.exceptions": {"CellExecutionError": _AbsentError},
-                 "nbclient.client": {"NotebookClient": _Absent, "execute": _absent_call}},
-    "jupyter_client": {"jupyter_client": {}, "jupyter_client.manager": {"KernelManager": _Absent}},
-    "bs4": {"bs4": {"BeautifulSoup": "lazy"}},
+@dataclass(frozen=True)
+class LeftOut:
+    """A package that nbconvert's import pulls in but the renderer never uses.
+
+    ``stand_ins``: module name -> the names nbconvert takes from it at import time (their
+    stand-ins; ``"lazy"`` for a function calling the real one), or None for a module whose
+    absence nbconvert copes with (its import fails). ``built_on_it``: the nbconvert package,
+    its submodule built on this package and the names the package takes from that submodule:
+    the submodule is dropped after the import and imported again, real, when one of those
+    names (or the submodule) is asked of the package.
+    """
+
+    stand_ins: Mapping[str, Mapping[str, Any] | None]
+    built_on_it: tuple[str, str, tuple[str, ...]] | None = None
+
+
+_EXECUTE = ("nbconvert.preprocessors", "execute", ("ExecutePreprocessor", "CellExecutionError"))
+
+#: What nbconvert's import pulls in that the renderer never uses: the execute preprocessor's
+#: nbclient and jupyter_client, BeautifulSoup (a pass over the exporter's output that the
+#: renderer skips) and tornado (the slides' web server). About 0.35 s of the grading process's
+#: CPU out of 0.8 s for nbconvert.
+UNUSED_BY_RENDERER: Mapping[str, LeftOut] = {
+    "nbclient": LeftOut({"nbclient": {}, "nbclient.exceptions": {"CellExecutionError": _AbsentError},
+                         "nbclient.client": {"NotebookClient": _Absent, "execute": _absent_call}},
+                        _EXECUTE),
+    "jupyter_client": LeftOut({"jupyter_client": {}, "jupyter_client.manager": {"KernelManager": _Absent}},
+                              _EXECUTE),
+    "bs4": LeftOut({"bs4": {"BeautifulSoup": "lazy"}}),
+    "tornado": LeftOut({"tornado": None}, ("nbconvert.postprocessors", "serve", ("ServePostProcessor",))),
 }
 
 
@@ -411,7 +433,7 @@ class _StandIn(types.ModuleType):
     ordinary way); afterwards it hands out the real module's attributes, importing the real
     module on first use (nbconvert keeps a reference to it)."""
 
-    def __init__(self, name: str, names: dict[str, Any]) -> None:
+    def __init__(self, name: str, names: Mapping[str, Any]) -> None:
         """A stand-in for module ``name`` holding ``names`` ("lazy": a function calling the
         real module's attribute of that name)."""
         super().__init__(name)
@@ -436,67 +458,66 @@ class _StandIn(types.ModuleType):
         return getattr(importlib.import_module(self.__name__), attribute)
 
 
-def _import_nbconvert(unused: dict[str, dict[str, dict[str, Any]]] = UNUSED_BY_RENDERER) -> None:
-    """Import nbconvert without the modules of ``unused`` that are not imported yet.
+def _import_nbconvert(unused: Mapping[str, LeftOut] = UNUSED_BY_RENDERER) -> None:
+    """Import nbconvert without the packages of ``unused`` that are not imported yet.
 
-    Stand-ins (``_StandIn``) are in ``sys.modules`` only during the import; then the real
-    modules import normally for anyone. The execute preprocessor (the only nbconvert module
-    built on them) is dropped and comes back, real, on first use: ``nbconvert.preprocessors``
-    imports it again when ``ExecutePreprocessor`` or ``CellExecutionError`` is asked of it.
-    If the import fails with the stand-ins (another version of nbconvert needing more of
-    them), everything it loaded is dropped and nbconvert is imported the ordinary way.
+    Their stand-ins (``_StandIn``, or None where nbconvert copes without the module) are in
+    ``sys.modules`` only during the import; then the real modules import normally for anyone,
+    and nbconvert's modules built on them import again, real, on first use
+    (``LeftOut.built_on_it``). If the import fails with the stand-ins (another version of
+    nbconvert needing more of them), everything it loaded is dropped and nbconvert is imported
+    the ordinary way.
     """
     if "nbconvert" in sys.modules:
         return
-    left_out = {package: modules for package, modules in unused.items() if package not in sys.modules}
+    left_out = [entry for package, entry in unused.items() if package not in sys.modules]
     before = set(sys.modules)
-    stand_ins = {name: _StandIn(name, names) for modules in left_out.values()
-                 for name, names in modules.items()}
+    stand_ins = {name: None if names is None else _StandIn(name, names)
+                 for entry in left_out for name, names in entry.stand_ins.items()}
     sys.modules.update(stand_ins)
     try:
         import nbconvert  # noqa: F401 - the import is the point
-        import nbconvert.preprocessors as preprocessors
     except Exception:  # noqa: BLE001 - the stand-ins were not enough: the ordinary way below
         ok = False
     else:
         ok = True
     finally:
         for name, module in stand_ins.items():
-            if sys.modules.get(name) is module:
+            if name in sys.modules and sys.modules[name] is module:
                 del sys.modules[name]
-            module.__dict__["_grader_live"] = True  # whoever kept one now reaches the real module
+            if module is not None:  # whoever kept one now reaches the real module
+                module.__dict__["_grader_live"] = True
     if not ok:
         for name in set(sys.modules) - before:
             if name.split(".")[0] == "nbconvert":
                 del sys.modules[name]
         import nbconvert  # noqa: F401,F811 - the ordinary import
         return
-    if "nbclient" in left_out or "jupyter_client" in left_out:
-        _reload_execute_on_use(preprocessors)
+    for package, submodule, names in {entry.built_on_it for entry in left_out if entry.built_on_it}:
+        _import_again_on_use(importlib.import_module(package), submodule, names)
 
 
-def _reload_execute_on_use(preprocessors: types.ModuleType) -> None:
-    """Drop ``nbconvert.preprocessors.execute`` (built on stand-ins) and let the package import
-    it again, with the real nbclient, when one of its names is asked of it."""
-    sys.modules.pop(f"{preprocessors.__name__}.execute", None)
-    names = ("ExecutePreprocessor", "CellExecutionError", "execute")
-    for name in names:
-        preprocessors.__dict__.pop(name, None)
-    previous = preprocessors.__dict__.get("__getattr__")
+def _import_again_on_use(package: types.ModuleType, submodule: str, names: tuple[str, ...]) -> None:
+    """Drop ``package.submodule`` (built on stand-ins, or never imported) and the ``names``
+    ``package`` took from it; the package imports it again, real, when one of them (or the
+    submodule) is asked of it."""
+    sys.modules.pop(f"{package.__name__}.{submodule}", None)
+    for name in (*names, submodule):
+        package.__dict__.pop(name, None)
+    previous = package.__dict__.get("__getattr__")
 
     def module_getattr(name: str) -> Any:
-        """``ExecutePreprocessor``, ``CellExecutionError`` and the ``execute`` submodule, real,
-        imported on first use."""
-        if name in names:
-            execute = importlib.import_module(f"{preprocessors.__name__}.execute")
-            value = execute if name == "execute" else getattr(execute, name)
-            setattr(preprocessors, name, value)
+        """The submodule or one of ``names``, real, imported on first use."""
+        if name == submodule or name in names:
+            module = importlib.import_module(f"{package.__name__}.{submodule}")
+            value = module if name == submodule else getattr(module, name)
+            setattr(package, name, value)
             return value
         if previous is not None:
             return previous(name)
-        raise AttributeError(f"module {preprocessors.__name__!r} has no attribute {name!r}")
+        raise AttributeError(f"module {package.__name__!r} has no attribute {name!r}")
 
-    preprocessors.__getattr__ = module_getattr
+    package.__getattr__ = module_getattr
 
 
 def _exporter_class() -> type:
