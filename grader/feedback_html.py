@@ -45,7 +45,7 @@ from grader.files import write_atomic
 from grader.highlight import LineMemo, highlight_code
 from grader.report import STATUS_WORDS
 
-__all__ = ["write_feedback_html", "FeedbackRenderer", "sanitize_html", "default_renderer"]
+__all__ = ["write_feedback_html", "FeedbackRenderer", "sanitize_html", "is_plain_markup", "default_renderer"]
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 #: Our nbconvert template (a directory under TEMPLATES; its base is nbconvert's "lab").
@@ -164,7 +164,52 @@ def sanitize_html(fragment: str) -> str:
     """
     if isinstance(fragment, bytes):
         fragment = fragment.decode("utf-8", "replace")
-    return _cleaner().clean(str(fragment))
+    fragment = str(fragment)
+    if is_plain_markup(fragment):  # what the cleaner would write back unchanged
+        return fragment
+    return _cleaner().clean(fragment)
+
+
+#: The tags of plain markup (see ``is_plain_markup``), without attributes.
+_PLAIN_TAG = re.compile(r"<(/?)(p|h[1-6]|ul|ol|li|em|strong|code)>")
+#: What the text of plain markup may not hold: markup characters and entities, and the
+#: characters the HTML parser or the cleaner rewrite (controls, surrogates, noncharacters,
+#: the no-break space).
+_NOT_PLAIN_TEXT = re.compile("[<>&\x00-\x08\x0b-\x1f\x7f-\xa0\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
+_BLOCK_TAGS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol"})
+
+
+def is_plain_markup(fragment: str) -> bool:
+    """True when ``fragment`` is markup that ``sanitize_html``'s cleaner would give back
+    unchanged, so that it can skip the cleaner (an HTML parse and serialisation, most of the
+    cost of a short markdown cell): only paragraphs, headings, lists, emphasis and code, with
+    no attribute, each closed in order, blocks at the top or in a list item, list items in
+    lists, inline tags outside lists' own level; text without ``& < >`` and without the
+    characters the parser or the cleaner rewrite. Anything else (an attribute, another tag, an
+    entity, a comment, ``<br />``) goes through the cleaner."""
+    pieces = _PLAIN_TAG.split(fragment)
+    stack: list[str] = []
+    for index in range(0, len(pieces), 3):
+        if _NOT_PLAIN_TEXT.search(pieces[index]):
+            return False
+        if index + 2 >= len(pieces):
+            break
+        closing, tag = pieces[index + 1], pieces[index + 2]
+        if closing:
+            if not stack or stack.pop() != tag:
+                return False
+            continue
+        parent = stack[-1] if stack else None
+        if tag == "li":
+            allowed = parent in ("ul", "ol")
+        elif tag in _BLOCK_TAGS:
+            allowed = parent is None or parent == "li"
+        else:  # em, strong, code
+            allowed = parent not in ("ul", "ol")
+        if not allowed:
+            return False
+        stack.append(tag)
+    return not stack
 
 
 # --------------------------------------------------------------------------- the notebook
