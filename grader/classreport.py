@@ -174,28 +174,35 @@ class ClassTally:
                                 else max(self._max_points, result.max_points))
         if result.status != "graded":  # unreadable and harness results say nothing about the parts
             return
+        case_info, case_status = self._case_info, self._case_status  # (the loop runs per case)
         for part in result.parts:
-            if part.name not in self._part_max:
-                self._part_order.append(part.name)
-                self._part_max[part.name] = part.max_points
-            self._part_points[part.name].append(part.points)
-            self._part_status[part.name][part.status] += 1
+            name = part.name
+            if name not in self._part_max:
+                self._part_order.append(name)
+                self._part_max[name] = part.max_points
+            self._part_points[name].append(part.points)
+            self._part_status[name][part.status] += 1
             if part.max_points > 0 and part.points >= part.max_points - 1e-9:
-                self._part_full[part.name] += 1
+                self._part_full[name] += 1
+            passed = 0
             for case in part.cases:
-                if case.case_id not in self._case_info:
-                    self._case_info[case.case_id] = (part.name, case.name, case.visibility)
-                    self._case_order.append(case.case_id)
-                self._case_status[case.case_id][case.status] += 1
-                self._part_cases[part.name] += 1
-                if case.status == PASSED:
-                    self._part_passed[part.name] += 1
-                if case.status == HARNESS:
+                case_id, status = case.case_id, case.status
+                if case_id not in case_info:
+                    case_info[case_id] = (name, case.name, case.visibility)
+                    self._case_order.append(case_id)
+                case_status[case_id][status] += 1
+                if status == PASSED:
+                    passed += 1
+                elif status == HARNESS:
                     self._harness_cases[result.submission_id] += 1
                 if case.diagnosis is not None:
                     self._mistake_subs[case.diagnosis.id].add(result.submission_id)
                     self._mistake_cases[case.diagnosis.id] += 1
                     self._mistake_message.setdefault(case.diagnosis.id, case.diagnosis.message)
+            if part.cases:
+                self._part_cases[name] += len(part.cases)
+            if passed:
+                self._part_passed[name] += passed
 
     def stats(self, *, by_id: bool = False) -> ClassStats:
         """The statistics of what was added; ``by_id`` lists submissions in id order (else in the

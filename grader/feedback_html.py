@@ -33,8 +33,9 @@ import secrets
 import sys
 import types
 from collections import OrderedDict
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from grader.models import (
     CRASHED, ERROR, HIDDEN, MISSING, NOT_IMPLEMENTED, PASSED,
@@ -44,7 +45,7 @@ from grader.files import write_atomic
 from grader.highlight import LineMemo, highlight_code
 from grader.report import STATUS_WORDS
 
-__all__ = ["write_feedback_html", "FeedbackRenderer", "sanitize_html", "default_renderer"]
+__all__ = ["write_feedback_html", "FeedbackRenderer", "sanitize_html", "is_plain_markup", "default_renderer"]
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 #: Our nbconvert template (a directory under TEMPLATES; its base is nbconvert's "lab").
@@ -163,7 +164,52 @@ def sanitize_html(fragment: str) -> str:
     """
     if isinstance(fragment, bytes):
         fragment = fragment.decode("utf-8", "replace")
-    return _cleaner().clean(str(fragment))
+    fragment = str(fragment)
+    if is_plain_markup(fragment):  # what the cleaner would write back unchanged
+        return fragment
+    return _cleaner().clean(fragment)
+
+
+#: The tags of plain markup (see ``is_plain_markup``), without attributes.
+_PLAIN_TAG = re.compile(r"<(/?)(p|h[1-6]|ul|ol|li|em|strong|code)>")
+#: What the text of plain markup may not hold: markup characters and entities, and the
+#: characters the HTML parser or the cleaner rewrite (controls, surrogates, noncharacters,
+#: the no-break space).
+_NOT_PLAIN_TEXT = re.compile("[<>&\x00-\x08\x0b-\x1f\x7f-\xa0\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
+_BLOCK_TAGS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol"})
+
+
+def is_plain_markup(fragment: str) -> bool:
+    """True when ``fragment`` is markup that ``sanitize_html``'s cleaner would give back
+    unchanged, so that it can skip the cleaner (an HTML parse and serialisation, most of the
+    cost of a short markdown cell): only paragraphs, headings, lists, emphasis and code, with
+    no attribute, each closed in order, blocks at the top or in a list item, list items in
+    lists, inline tags outside lists' own level; text without ``& < >`` and without the
+    characters the parser or the cleaner rewrite. Anything else (an attribute, another tag, an
+    entity, a comment, ``<br />``) goes through the cleaner."""
+    pieces = _PLAIN_TAG.split(fragment)
+    stack: list[str] = []
+    for index in range(0, len(pieces), 3):
+        if _NOT_PLAIN_TEXT.search(pieces[index]):
+            return False
+        if index + 2 >= len(pieces):
+            break
+        closing, tag = pieces[index + 1], pieces[index + 2]
+        if closing:
+            if not stack or stack.pop() != tag:
+                return False
+            continue
+        parent = stack[-1] if stack else None
+        if tag == "li":
+            allowed = parent in ("ul", "ol")
+        elif tag in _BLOCK_TAGS:
+            allowed = parent is None or parent == "li"
+        else:  # em, strong, code
+            allowed = parent not in ("ul", "ol")
+        if not allowed:
+            return False
+        stack.append(tag)
+    return not stack
 
 
 # --------------------------------------------------------------------------- the notebook
@@ -393,15 +439,36 @@ def _absent_call(*args: Any, **kwargs: Any) -> Any:
     raise RuntimeError("a module left out of nbconvert's import was called")
 
 
-#: Modules nbconvert's package imports but the renderer never uses, by the package that holds
-#: them, with the names nbconvert takes from each at import time: the execute preprocessor's
-#: nbclient and jupyter_client, and BeautifulSoup (a pass over the exporter's output that the
-#: renderer skips). About 0.2 s of the grading process's CPU out of 0.7 s for nbconvert.
-UNUSED_BY_RENDERER: dict[str, dict[str, dict[str, Any]]] = {
-    "nbclient": {"nbclient": {}, "nbclient.exceptions": {"CellExecutionError": _AbsentError},
-                 "nbclient.client": {"NotebookClient": _Absent, "execute": _absent_call}},
-    "jupyter_client": {"jupyter_client": {}, "jupyter_client.manager": {"KernelManager": _Absent}},
-    "bs4": {"bs4": {"BeautifulSoup": "lazy"}},
+@dataclass(frozen=True)
+class LeftOut:
+    """A package that nbconvert's import pulls in but the renderer never uses.
+
+    ``stand_ins``: module name -> the names nbconvert takes from it at import time (their
+    stand-ins; ``"lazy"`` for a function calling the real one), or None for a module whose
+    absence nbconvert copes with (its import fails). ``built_on_it``: the nbconvert package,
+    its submodule built on this package and the names the package takes from that submodule:
+    the submodule is dropped after the import and imported again, real, when one of those
+    names (or the submodule) is asked of the package.
+    """
+
+    stand_ins: Mapping[str, Mapping[str, Any] | None]
+    built_on_it: tuple[str, str, tuple[str, ...]] | None = None
+
+
+_EXECUTE = ("nbconvert.preprocessors", "execute", ("ExecutePreprocessor", "CellExecutionError"))
+
+#: What nbconvert's import pulls in that the renderer never uses: the execute preprocessor's
+#: nbclient and jupyter_client, BeautifulSoup (a pass over the exporter's output that the
+#: renderer skips) and tornado (the slides' web server). About 0.35 s of the grading process's
+#: CPU out of 0.8 s for nbconvert.
+UNUSED_BY_RENDERER: Mapping[str, LeftOut] = {
+    "nbclient": LeftOut({"nbclient": {}, "nbclient.exceptions": {"CellExecutionError": _AbsentError},
+                         "nbclient.client": {"NotebookClient": _Absent, "execute": _absent_call}},
+                        _EXECUTE),
+    "jupyter_client": LeftOut({"jupyter_client": {}, "jupyter_client.manager": {"KernelManager": _Absent}},
+                              _EXECUTE),
+    "bs4": LeftOut({"bs4": {"BeautifulSoup": "lazy"}}),
+    "tornado": LeftOut({"tornado": None}, ("nbconvert.postprocessors", "serve", ("ServePostProcessor",))),
 }
 
 
@@ -411,7 +478,7 @@ class _StandIn(types.ModuleType):
     ordinary way); afterwards it hands out the real module's attributes, importing the real
     module on first use (nbconvert keeps a reference to it)."""
 
-    def __init__(self, name: str, names: dict[str, Any]) -> None:
+    def __init__(self, name: str, names: Mapping[str, Any]) -> None:
         """A stand-in for module ``name`` holding ``names`` ("lazy": a function calling the
         real module's attribute of that name)."""
         super().__init__(name)
@@ -436,67 +503,66 @@ class _StandIn(types.ModuleType):
         return getattr(importlib.import_module(self.__name__), attribute)
 
 
-def _import_nbconvert(unused: dict[str, dict[str, dict[str, Any]]] = UNUSED_BY_RENDERER) -> None:
-    """Import nbconvert without the modules of ``unused`` that are not imported yet.
+def _import_nbconvert(unused: Mapping[str, LeftOut] = UNUSED_BY_RENDERER) -> None:
+    """Import nbconvert without the packages of ``unused`` that are not imported yet.
 
-    Stand-ins (``_StandIn``) are in ``sys.modules`` only during the import; then the real
-    modules import normally for anyone. The execute preprocessor (the only nbconvert module
-    built on them) is dropped and comes back, real, on first use: ``nbconvert.preprocessors``
-    imports it again when ``ExecutePreprocessor`` or ``CellExecutionError`` is asked of it.
-    If the import fails with the stand-ins (another version of nbconvert needing more of
-    them), everything it loaded is dropped and nbconvert is imported the ordinary way.
+    Their stand-ins (``_StandIn``, or None where nbconvert copes without the module) are in
+    ``sys.modules`` only during the import; then the real modules import normally for anyone,
+    and nbconvert's modules built on them import again, real, on first use
+    (``LeftOut.built_on_it``). If the import fails with the stand-ins (another version of
+    nbconvert needing more of them), everything it loaded is dropped and nbconvert is imported
+    the ordinary way.
     """
     if "nbconvert" in sys.modules:
         return
-    left_out = {package: modules for package, modules in unused.items() if package not in sys.modules}
+    left_out = [entry for package, entry in unused.items() if package not in sys.modules]
     before = set(sys.modules)
-    stand_ins = {name: _StandIn(name, names) for modules in left_out.values()
-                 for name, names in modules.items()}
+    stand_ins = {name: None if names is None else _StandIn(name, names)
+                 for entry in left_out for name, names in entry.stand_ins.items()}
     sys.modules.update(stand_ins)
     try:
         import nbconvert  # noqa: F401 - the import is the point
-        import nbconvert.preprocessors as preprocessors
     except Exception:  # noqa: BLE001 - the stand-ins were not enough: the ordinary way below
         ok = False
     else:
         ok = True
     finally:
         for name, module in stand_ins.items():
-            if sys.modules.get(name) is module:
+            if name in sys.modules and sys.modules[name] is module:
                 del sys.modules[name]
-            module.__dict__["_grader_live"] = True  # whoever kept one now reaches the real module
+            if module is not None:  # whoever kept one now reaches the real module
+                module.__dict__["_grader_live"] = True
     if not ok:
         for name in set(sys.modules) - before:
             if name.split(".")[0] == "nbconvert":
                 del sys.modules[name]
         import nbconvert  # noqa: F401,F811 - the ordinary import
         return
-    if "nbclient" in left_out or "jupyter_client" in left_out:
-        _reload_execute_on_use(preprocessors)
+    for package, submodule, names in {entry.built_on_it for entry in left_out if entry.built_on_it}:
+        _import_again_on_use(importlib.import_module(package), submodule, names)
 
 
-def _reload_execute_on_use(preprocessors: types.ModuleType) -> None:
-    """Drop ``nbconvert.preprocessors.execute`` (built on stand-ins) and let the package import
-    it again, with the real nbclient, when one of its names is asked of it."""
-    sys.modules.pop(f"{preprocessors.__name__}.execute", None)
-    names = ("ExecutePreprocessor", "CellExecutionError", "execute")
-    for name in names:
-        preprocessors.__dict__.pop(name, None)
-    previous = preprocessors.__dict__.get("__getattr__")
+def _import_again_on_use(package: types.ModuleType, submodule: str, names: tuple[str, ...]) -> None:
+    """Drop ``package.submodule`` (built on stand-ins, or never imported) and the ``names``
+    ``package`` took from it; the package imports it again, real, when one of them (or the
+    submodule) is asked of it."""
+    sys.modules.pop(f"{package.__name__}.{submodule}", None)
+    for name in (*names, submodule):
+        package.__dict__.pop(name, None)
+    previous = package.__dict__.get("__getattr__")
 
     def module_getattr(name: str) -> Any:
-        """``ExecutePreprocessor``, ``CellExecutionError`` and the ``execute`` submodule, real,
-        imported on first use."""
-        if name in names:
-            execute = importlib.import_module(f"{preprocessors.__name__}.execute")
-            value = execute if name == "execute" else getattr(execute, name)
-            setattr(preprocessors, name, value)
+        """The submodule or one of ``names``, real, imported on first use."""
+        if name == submodule or name in names:
+            module = importlib.import_module(f"{package.__name__}.{submodule}")
+            value = module if name == submodule else getattr(module, name)
+            setattr(package, name, value)
             return value
         if previous is not None:
             return previous(name)
-        raise AttributeError(f"module {preprocessors.__name__!r} has no attribute {name!r}")
+        raise AttributeError(f"module {package.__name__!r} has no attribute {name!r}")
 
-    preprocessors.__getattr__ = module_getattr
+    package.__getattr__ = module_getattr
 
 
 def _exporter_class() -> type:
@@ -635,8 +701,9 @@ MARKDOWN_PROBES = (
 #: The filter the template's printed outputs (streams) pass their text through.
 STREAM_FILTERS = "{{ text | ansi2html }}"
 
-#: Default budget of a renderer's memo of rendered cells (a class of 400 fills 14 MB, almost all
-#: of it cells no other student has; the cells that recur are the most recently used).
+#: Default budget of a renderer's memo of rendered cells (cells are kept from their second
+#: rendering on: the 400 notebooks of the benchmark's class leave 23 cells, 40 kB, in it; before,
+#: every cell was kept and they filled 14 MB, almost all of it cells no other student has).
 MEMO_BYTES = 16 * 2**20
 
 
@@ -655,6 +722,9 @@ class FeedbackRenderer:
     Build one per process (``default_renderer()`` caches it; it may be built before forking
     workers: it holds no open file nor thread) and call :meth:`render` per student.
     """
+
+    #: Keys of cells rendered once that are remembered (32-byte digests: about 3 MB), see ``_keep``.
+    SEEN_MAX = 20_000
 
     def __init__(self, *, memo_bytes: int = MEMO_BYTES) -> None:
         """Configure the exporter (our template, our sanitiser as ``clean_html``, no scripts),
@@ -682,6 +752,7 @@ class FeedbackRenderer:
         self._mark_source = f"<!--grader-source-{token}-->"  # ...and what the filter makes of it
         self.exporter.code_highlighter = self._highlight
         self.memo = FragmentMemo(memo_bytes)
+        self._seen: set[bytes] = set()  # keys of cells rendered once and not kept (see _keep)
         self.lines = LineMemo(max(memo_bytes // 4, 1))  # highlighted lines of code
         self._shell = self._render_shell()
         # A markdown cell is its skeleton (the template's markup around the source of a cell
@@ -731,6 +802,7 @@ class FeedbackRenderer:
                          {"output_type": "error", "ename": "E", "evalue": "v", "traceback": ["t"]}]}]})
         self._fragments(sample)
         self.memo.clear()
+        self._seen.clear()
         self.lines = LineMemo(self.lines.max_bytes)
 
     def _direct_markdown(self) -> Callable[[str], str] | None:
@@ -857,8 +929,12 @@ class FeedbackRenderer:
         rendered: dict[bytes, tuple[str, str]] = {}
         if to_render:
             rendered = dict(zip(to_render, self._render_cells(list(to_render.values()))))
+            shapes = set(skeleton_of.values())
             for key, value in rendered.items():
-                memo.put(key, value)
+                if key in shapes:  # a skeleton: kept at once (cells of its shape recur)
+                    memo.put(key, value)
+                else:
+                    self._keep(key, value)
             skeletons.update(rendered)
         made: dict[bytes, tuple[str, str]] = {}
         for key, cell in missing.items():
@@ -874,11 +950,24 @@ class FeedbackRenderer:
                         raise RuntimeError("a rendered cell skeleton does not have one place for its source")
                     before = before.replace(mark, text)
                 value = (before, rest)
-                memo.put(key, value)
+                self._keep(key, value)
             else:
                 value = rendered[key]
             made[key] = value
         return [value if value is not None else made[key] for key, value in zip(keys, found)]
+
+    def _keep(self, key: bytes, value: tuple[str, str]) -> None:
+        """Keep a rendered cell in the memo from the second time it is rendered on: most cells
+        of a class are one student's own and never come back (2,900 of the 2,930 distinct
+        cells of the benchmark's 400 notebooks), and keeping them filled the memo with 14 MB
+        of pages that were never read again; the template's cells, met on every page, are
+        rendered twice instead of once. The keys seen once are forgotten past ``SEEN_MAX``."""
+        if key in self._seen:
+            self.memo.put(key, value)
+            return
+        if len(self._seen) >= self.SEEN_MAX:
+            self._seen.clear()
+        self._seen.add(key)
 
     def render(self, nb: Any, *, title: str, top: str, after: dict[int, str]) -> str:
         """The HTML page of cleaned notebook ``nb`` (a ``NotebookNode`` or a dict with the

@@ -491,6 +491,25 @@ def test_memo_is_bounded_in_bytes_and_pages_stay_the_same(tmp_path):
     assert 0 < len(small.memo) < 12 * 10
 
 
+def test_only_cells_that_come_back_are_kept_in_the_memo(tmp_path):
+    """A cell rendered once (a student's own code, notes and prints) is not kept; the template's
+    cells, rendered again on the next page, are, and the pages stay the template's."""
+    renderer = feedback_html.FeedbackRenderer()
+    own, shared = set(), None
+    for k in range(6):
+        path = nbs.write(tmp_path / f"k{k}.ipynb", student_notebook(k))
+        cells = feedback_html.read_cells(path)
+        keys = {feedback_html.cell_key(cell) for cell in cells}
+        own |= {feedback_html.cell_key(cell) for cell in cells
+                if f"student {k}" in cell["source"] or f"print({k})" in cell["source"]}
+        shared = keys if shared is None else shared & keys
+        page = renderer.render({"cells": cells}, title="T", top="", after={})
+        assert page == renderer.render_direct({"cells": cells}, title="T", top="", after={})
+    assert own and shared and not own & shared
+    assert all(renderer.memo.get(key) is None for key in own)
+    assert all(renderer.memo.get(key) is not None for key in shared)
+
+
 def test_fragment_memo_drops_the_least_recently_used_first():
     import sys
 

@@ -1,5 +1,5 @@
 """feedback.html's renderer imports nbconvert without the modules it never uses (nbclient,
-jupyter_client, bs4), and the process still gets the real ones wherever it asks for them.
+jupyter_client, bs4, tornado), and the process still gets the real ones wherever it asks for them.
 
 Each test runs in a fresh interpreter: what is imported is the point.
 """
@@ -22,6 +22,9 @@ assert issubclass(ExecutePreprocessor, nbclient.NotebookClient), ExecutePreproce
 assert CellExecutionError is nbclient.exceptions.CellExecutionError
 import nbconvert.preprocessors.execute as execute
 assert execute.ExecutePreprocessor is ExecutePreprocessor
+from nbconvert.postprocessors import ServePostProcessor
+import tornado.web
+assert ServePostProcessor is not None and ServePostProcessor.__module__ == "nbconvert.postprocessors.serve"
 import nbconvert, nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 png = base64.b64encode(bytes.fromhex(
@@ -51,14 +54,15 @@ def _run(code: str, *args: str) -> str:
 
 
 def test_renderer_leaves_nbclient_jupyter_client_and_bs4_out(tmp_path):
-    """Building the renderer imports none of the three (they cost about 0.2 s of CPU), and the
+    """Building the renderer imports none of the four (they cost about 0.35 s of CPU), and the
     page it renders is still the template's own rendering in one call; afterwards the process
     gets the real modules wherever it asks for them."""
     code = """
 import sys
 from grader import feedback_html
 renderer = feedback_html.FeedbackRenderer()
-left = sorted(m for m in ("nbclient", "jupyter_client", "bs4", "nbconvert.preprocessors.execute")
+left = sorted(m for m in ("nbclient", "jupyter_client", "bs4", "tornado",
+                          "nbconvert.preprocessors.execute", "nbconvert.postprocessors.serve")
               if m in sys.modules)
 assert left == [], left
 from tests import notebooks as nbs
@@ -66,7 +70,7 @@ cells = feedback_html.clean_cells(nbs.course_notebook())
 page = renderer.render({"cells": cells}, title="T", top="<p>top</p>", after={1: "<p>after</p>"})
 assert page == renderer.render_direct({"cells": cells}, title="T", top="<p>top</p>",
                                       after={1: "<p>after</p>"})
-assert [m for m in ("nbclient", "jupyter_client", "bs4") if m in sys.modules] == []
+assert [m for m in ("nbclient", "jupyter_client", "bs4", "tornado") if m in sys.modules] == []
 """ + _REAL_MODULES_STILL_WORK
     assert _run(code, str(tmp_path)).strip().endswith("ok")
 
@@ -90,7 +94,8 @@ def test_an_import_that_needs_more_than_the_stand_ins_is_done_the_ordinary_way(t
     code = """
 import sys
 from grader import feedback_html
-unused = dict(feedback_html.UNUSED_BY_RENDERER, bs4={"bs4": {}})  # no BeautifulSoup in it
+unused = dict(feedback_html.UNUSED_BY_RENDERER,
+              bs4=feedback_html.LeftOut({"bs4": {}}))  # no BeautifulSoup in it
 feedback_html._import_nbconvert(unused)
 assert "bs4" in sys.modules and type(sys.modules["bs4"]) is not feedback_html._StandIn
 import nbconvert.exporters.html as html_exporter
