@@ -586,6 +586,8 @@ class Zygote:
         if pid == 0:
             code = 1
             try:
+                for handler in self.child_handlers or ():  # those os.fork would have run (bare_fork)
+                    handler()
                 _run_child(self, req, fds, tmp, ruleset, nproc_base)
                 code = 0
             except BaseException:  # nothing may return into the zygote's loop
@@ -615,7 +617,8 @@ class Zygote:
         of other threads. It is used only when the zygote has a single thread and every
         registered handler is a child handler (see ``_bare_fork_handlers``): then no lock can be
         held by another thread at the fork, and the child runs the other child handlers
-        (``random``'s reseeding) itself. The GIL is held across the call (``PyDLL``), so the
+        (``random``'s reseeding, in ``_spawn``, where nothing can return into the zygote's
+        loop) itself. The GIL is held across the call (``PyDLL``), so the
         child's interpreter state is the parent's, consistent. A signal caught by the zygote
         but not yet handled by Python is handled once more in the child, by the zygote's
         handler, before the child resets its handlers (see ``_run_child``).
@@ -624,9 +627,6 @@ class Zygote:
         if pid < 0:
             err = ctypes.get_errno()
             raise OSError(err, f"fork: {os.strerror(err)}")
-        if pid == 0:
-            for handler in self.child_handlers:
-                handler()
         return pid
 
     def _user_processes(self) -> int:
