@@ -33,3 +33,35 @@ def test_facts_read_twice_from_the_shared_statements_are_the_same():
     cold = source.read_code(cells)
     warm = source.read_code(cells)  # the memoised statements, with their walks kept
     assert cold.fits == warm.fits and cold.evals == warm.evals and len(cold.fits) == 1
+
+
+def test_the_word_searches_without_the_regex_find_what_the_regex_finds():
+    from grader.imdb import score
+
+    texts = ["", "import IMDB", "from keras.datasets import imdb", "ImDb", "i m d b", "imd\nb",
+             "\u0131mdb", "\u0130MDB", "\u212amdb", "accuracy", "ACC", "Acc.", "a c c", "\u212acc",
+             "val_acc: 0.8", "é imdb", "éacc", "ıacc", "aſc", "x = 1\n# accuracy 0.9"]
+    for text in texts:
+        assert source._mentions_imdb(text) == bool(source._IMDB_WORD.search(text)), text
+
+    class Cell:
+        def __init__(self, text):
+            self.index, self.kind, self.source, self.outputs = 0, "code", text, ("0.9",)
+
+    seen = []
+
+    class Recorder(score._Associator):
+        def __init__(self, cells):
+            self.cells = cells
+
+        def read_cell(self, cell, events):
+            seen.append(cell.source)
+
+    original = score._OUTPUTS_MEMO
+    try:
+        score._OUTPUTS_MEMO = lambda outputs, context: (seen.append(context), ((), ()))[1]
+        for text in texts:
+            Recorder([Cell(text)]).read()
+            assert seen[-2] == bool(score._ACC_WORD.search(text)), text
+    finally:
+        score._OUTPUTS_MEMO = original

@@ -877,6 +877,15 @@ class _Literals(Mapping[int, frozenset[str]]):
 _IMDB_WORD = re.compile(r"imdb", re.I)
 
 
+def _mentions_imdb(source: str) -> bool:
+    """``_IMDB_WORD.search(source)``: for ASCII text, where ``re.I`` folds only A-Z, a search
+    of the lower-cased text (ten times faster than the regex, which has no literal to look
+    for when it ignores case); other text keeps the regex and its Unicode folds (``ı``)."""
+    if source.isascii():
+        return "imdb" in source.lower()
+    return _IMDB_WORD.search(source) is not None
+
+
 def read_code(cells: Sequence[Any]) -> CodeFacts:
     """Read every code cell (objects with ``index``, ``kind``, ``source``) in order.
 
@@ -894,7 +903,7 @@ def read_code(cells: Sequence[Any]) -> CodeFacts:
     for cell, (body, complete, _) in zip(code, parsed):
         walker.cell = cell.index
         walker.order = 0
-        if not mentions and _IMDB_WORD.search(cell.source):
+        if not mentions and _mentions_imdb(cell.source):
             mentions = True
         if not complete:
             unparsed.append(cell.index)
