@@ -507,6 +507,10 @@ _IPYTHON_HINT_RE = re.compile(r"^[ \t]*(?:[%!]|>>>|In \[|\?)|\?[ \t]*$|=[ \t]*[!
 # Statements that parse but may not compile where they stand.
 _COMPILE_RISK_RE = re.compile(r"\b(?:break|continue|await)\b")
 _CLASS_COMPILE_RISK_RE = re.compile(r"\b(?:break|continue|await|return|yield)\b")
+# The words those patterns need: a text without any of them cannot match (a substring test
+# is a fast scan; the patterns, which begin with \b, are tried at every position).
+_COMPILE_RISK_WORDS = ("break", "continue", "await")
+_CLASS_COMPILE_RISK_WORDS = _COMPILE_RISK_WORDS + ("return", "yield")
 _PROMPT_RE = re.compile(r"^(?:>>>|In \[\d*\]:)", re.MULTILINE)
 # What a top-level statement is, from its first line (one match per block).
 _HEAD_RE = re.compile(
@@ -1042,8 +1046,9 @@ class _Extractor:
         for d in defs:
             if d.kind == "constant":
                 continue
-            risk = _CLASS_COMPILE_RISK_RE if d.kind == "class" else _COMPILE_RISK_RE
-            if d.uses and not risk.search(d.source):
+            risk, words = ((_CLASS_COMPILE_RISK_RE, _CLASS_COMPILE_RISK_WORDS) if d.kind == "class"
+                           else (_COMPILE_RISK_RE, _COMPILE_RISK_WORDS))
+            if d.uses and not (any(word in d.source for word in words) and risk.search(d.source)):
                 continue
             try:
                 compile("\n" * (d.first_line - 1) + d.source, "<cell>", "exec")

@@ -899,3 +899,18 @@ def test_a_cells_trailing_comments_do_not_change_its_fast_reading(source: str) -
     second = nb("import numpy as np", source)
     assert _outcome(extract(first)) == _fresh(first)
     assert _outcome(extract(second)) == _fresh(second)
+
+
+def test_the_compile_risk_words_are_those_the_patterns_need() -> None:
+    """`_uncompilable` searches a def with the pattern only when it holds one of the words."""
+    import re
+
+    from grader import extract as extract_module
+
+    for pattern, words in ((extract_module._COMPILE_RISK_RE, extract_module._COMPILE_RISK_WORDS),
+                           (extract_module._CLASS_COMPILE_RISK_RE, extract_module._CLASS_COMPILE_RISK_WORDS)):
+        alternatives = re.fullmatch(r"\\b\(\?:(.*)\)\\b", pattern.pattern).group(1).split("|")
+        assert sorted(alternatives) == sorted(words)
+        for text in ("x = 1", "breakfast", "for i in x:\n    break", "a.await_(1)", "yield_", "return"):
+            if pattern.search(text):
+                assert any(word in text for word in words)
