@@ -65,3 +65,73 @@ def test_the_word_searches_without_the_regex_find_what_the_regex_finds():
             assert seen[-2] == bool(score._ACC_WORD.search(text)), text
     finally:
         score._OUTPUTS_MEMO = original
+
+
+def _records_by_ast_walk(body) -> bool:
+    """`source._records_something` as it was written with ``ast.walk`` (the reference)."""
+    for stmt in body:
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Attribute):
+                if node.attr in source._CALLS or node.attr in source._LAYER_NAMES:
+                    return True
+            elif isinstance(node, ast.Name):
+                if node.id in source._LAYER_NAMES or node.id.lower() in source._REPORT_NAMES:
+                    return True
+    return False
+
+
+def test_records_something_sees_every_node_ast_walk_sees():
+    hits = [
+        "m.fit(x, y)", "keras.layers.LSTM(4)", "x = Results", "IMDB_REPORT = {}",
+        "def f(a=model.evaluate(x)):\n    pass", "class A(Bidirectional):\n    pass",
+        "match v:\n    case {'a': GRU()}:\n        pass", "lambda: [q for q in SimpleRNN.x]",
+        "d = {**k, None: report}", "async def g():\n    async with a as b:\n        await b.fit()",
+        "try:\n    pass\nexcept (ValueError, LSTM) as e:\n    pass", "f'{history.fit}'",
+        "global fit\nx = [1, (2, {3: RNN})]",
+    ]
+    misses = [
+        "global LSTM, report", "import report", "from keras.layers import LSTM as L",
+        "def fit(report, *results):\n    return 1", "x = 'LSTM fit report'  # GRU",
+        "match v:\n    case Point(fit=1, report=2):\n        pass", "m.fitting(x)", "y = lstm",
+        "d = {None: 1, **k}", "class fit:\n    evaluate = 1",
+    ]
+    for text in hits + misses:
+        body = ast.parse(text).body
+        assert source._records_something(body) == _records_by_ast_walk(body) == (text in hits), text
+    body = ast.parse(CODE).body
+    assert source._records_something(body) and _records_by_ast_walk(body)
+
+
+class _Cell:
+    def __init__(self, index, text, kind="code"):
+        self.index, self.kind, self.source = index, kind, text
+
+
+def test_cells_that_cannot_name_what_the_walker_records_are_parsed_only_when_asked():
+    cells = [_Cell(0, "import numpy as np"), _Cell(1, "def f(x):\n    return x +\n"),
+             _Cell(2, "# notes", "markdown"), _Cell(3, "%timeit f(1)\ny = [1, 2]\n"), _Cell(4, "z = (\n")]
+    source.clear_memos()
+    facts = source.read_code(cells)
+    assert source._CELL_MEMO.misses == 0  # nothing parsed: no cell has a word the walker records
+    assert not facts.fits and not facts.builds_recurrent and not facts.mentions_imdb
+    assert facts.unparsed_cells == (1, 4) and list(facts.unparsed_cells) == [1, 4] and facts.unparsed_cells
+    assert source._CELL_MEMO.misses == 4
+    assert repr(facts.unparsed_cells) == "(1, 4)" and facts.unparsed_cells[-1] == 4
+    # with a cell that names a fit, every cell is parsed and walked: the same cells unparsed
+    walked = source.read_code(cells + [_Cell(5, "model.fit(x, y)")])
+    assert walked.unparsed_cells == (1, 4) and type(walked.unparsed_cells) is tuple and len(walked.fits) == 1
+    assert not source.read_code([_Cell(0, "x = 1")]).unparsed_cells
+    # a cell that only mentions a word (a docstring) is parsed to decide, and not walked
+    only_words = source.read_code([_Cell(0, 'def f():\n    """An LSTM cell."""\n    return 1\n'), _Cell(1, "(")])
+    assert only_words.unparsed_cells == (1,) and not only_words.fits
+
+
+def test_may_record_is_the_regex_and_flags_every_text_the_walker_could_use():
+    # _parse_source's text drops trailing comments and puts `pass` for magics: no new word
+    for text in ("%fit\nx = 1", "!report\n?results", "x = 1\n# model.fit(x)", "%%time\nLSTM(3)",
+                 "y = 'é'", "a?\nGRU", "%pas\nsresults", "p = 1\n%a\nss", "RESULTS = 1", "Report",
+                 "fit_generator", "x = 1", "ConvLSTM2D", "cudnngru", "\u0130mdb_report", "evaluat"):
+        assert source._may_record(text) == (not text.isascii() or bool(source._WALK_WORDS.search(text))), text
+        parsed_text = source.without_trailing_comments(source._strip_magics(text))
+        if not parsed_text.isascii() or source._WALK_WORDS.search(parsed_text):
+            assert source._may_record(text), text
