@@ -6,7 +6,9 @@ and after N sessions, and the grading process's CPU (``time.process_time``),
 so other processes on the machine do not blur the figures (wall times do).
 Scenarios: an empty program (fork, set-up, load ""), a small program with 1
 and 24 calls one by one, the same 24 calls sent together (``call_many``, the
-way the runner sends a part's first calls), and, given a notebook, the real grading of it N times.
+way the runner sends a part's first calls), one call that asks the grading
+process for 10 steps (stub round trips, as a part graded in isolation does),
+and, given a notebook, the real grading of it N times.
 
     python3 benchmarks/bench_child.py [-n 200] [--notebook PATH] [--rounds 3]
     python3 benchmarks/bench_child.py --against /work/main [-n 150] [--rounds 6]
@@ -38,6 +40,8 @@ import numpy as np  # noqa: E402
 from grader.sandbox import Sandbox  # noqa: E402
 
 SMALL = "import numpy as np\n\ndef f(x):\n    return np.tanh(x @ x.T)\n"
+# g asks the grading process (a stub) for each of its 10 steps, as a part graded in isolation does
+STEPS = SMALL + "\ndef step(x, w):\n    return np.tanh(w @ x)\n\ndef g(xs, w):\n    return [step(x, w) for x in xs]\n"
 TICK = os.sysconf("SC_CLK_TCK")
 
 
@@ -132,6 +136,14 @@ def run_scenarios(args: argparse.Namespace) -> dict[str, list[dict[str, float]]]
                     session.call("f", (x,))
         return one
 
+    xs, w, answer = [np.ones(5) * i for i in range(10)], np.eye(5) * 0.5, np.tanh(np.ones(5))
+
+    def stubbed(program: str) -> object:
+        def one() -> None:
+            with sandbox.session(program, filename="<submission>") as session:
+                session.call("g", (xs, w), stubs={"step": lambda args: answer})
+        return one
+
     def pipelined(program: str, calls: int):
         def one() -> None:
             with sandbox.session(program, filename="<submission>") as session:
@@ -141,7 +153,8 @@ def run_scenarios(args: argparse.Namespace) -> dict[str, list[dict[str, float]]]
     with Sandbox(protected_paths=[]) as sandbox:
         scenarios = [] if args.only_notebook else [
             ("empty, load only", sessions("", 0)), ("small, 1 call", sessions(SMALL, 1)),
-            ("small, 24 calls", sessions(SMALL, 24)), ("small, 24 together", pipelined(SMALL, 24))]
+            ("small, 24 calls", sessions(SMALL, 24)), ("small, 24 together", pipelined(SMALL, 24)),
+            ("1 call, 10 stub trips", stubbed(STEPS))]
         if args.notebook is not None:
             from grader.commands import load_context
             from grader.runner import grade_submission
