@@ -305,7 +305,9 @@ class MemoryWatch:
         stack = [(self.root, "")]
         while stack:
             pid, parent_role = stack.pop()
-            role = self.peaks.get(pid, (None, 0))[0] or self._role(pid, parent_role)
+            role = self.peaks.get(pid, (None, 0))[0]
+            if role in (None, "helper"):  # a zygote seen between its fork and its exec looks like a helper
+                role = self._role(pid, parent_role)
             hwm = _status(pid).get("VmHWM", "0 kB").split()[0]
             try:
                 kb = int(hwm)
