@@ -26,16 +26,13 @@ import dataclasses
 import functools
 import hashlib
 import html
-import importlib
 import json
 import re
 import secrets
 import sys
-import types
 from collections import OrderedDict
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Sequence
 
 from grader.models import (
     CRASHED, ERROR, HIDDEN, MISSING, NOT_IMPLEMENTED, PASSED,
@@ -425,152 +422,11 @@ def read_cells(path: Path) -> list[dict]:
     return clean_cells(raw)
 
 
-class _Absent:
-    """Stands for a class of a module left out of nbconvert's import (see ``_import_nbconvert``)."""
-
-
-class _AbsentError(Exception):
-    """Stands for an exception class of a module left out of nbconvert's import."""
-
-
-def _absent_call(*args: Any, **kwargs: Any) -> Any:
-    """Stands for a function of a module left out of nbconvert's import; never called by the
-    renderer."""
-    raise RuntimeError("a module left out of nbconvert's import was called")
-
-
-@dataclass(frozen=True)
-class LeftOut:
-    """A package that nbconvert's import pulls in but the renderer never uses.
-
-    ``stand_ins``: module name -> the names nbconvert takes from it at import time (their
-    stand-ins; ``"lazy"`` for a function calling the real one), or None for a module whose
-    absence nbconvert copes with (its import fails). ``built_on_it``: the nbconvert package,
-    its submodule built on this package and the names the package takes from that submodule:
-    the submodule is dropped after the import and imported again, real, when one of those
-    names (or the submodule) is asked of the package.
-    """
-
-    stand_ins: Mapping[str, Mapping[str, Any] | None]
-    built_on_it: tuple[str, str, tuple[str, ...]] | None = None
-
-
-_EXECUTE = ("nbconvert.preprocessors", "execute", ("ExecutePreprocessor", "CellExecutionError"))
-
-#: What nbconvert's import pulls in that the renderer never uses: the execute preprocessor's
-#: nbclient and jupyter_client, BeautifulSoup (a pass over the exporter's output that the
-#: renderer skips) and tornado (the slides' web server). About 0.35 s of the grading process's
-#: CPU out of 0.8 s for nbconvert.
-UNUSED_BY_RENDERER: Mapping[str, LeftOut] = {
-    "nbclient": LeftOut({"nbclient": {}, "nbclient.exceptions": {"CellExecutionError": _AbsentError},
-                         "nbclient.client": {"NotebookClient": _Absent, "execute": _absent_call}},
-                        _EXECUTE),
-    "jupyter_client": LeftOut({"jupyter_client": {}, "jupyter_client.manager": {"KernelManager": _Absent}},
-                              _EXECUTE),
-    "bs4": LeftOut({"bs4": {"BeautifulSoup": "lazy"}}),
-    "tornado": LeftOut({"tornado": None}, ("nbconvert.postprocessors", "serve", ("ServePostProcessor",))),
-}
-
-
-class _StandIn(types.ModuleType):
-    """A module standing in for one left out of nbconvert's import. While nbconvert imports it
-    has only the names it was given (any other is an error, and the import is done again the
-    ordinary way); afterwards it hands out the real module's attributes, importing the real
-    module on first use (nbconvert keeps a reference to it)."""
-
-    def __init__(self, name: str, names: Mapping[str, Any]) -> None:
-        """A stand-in for module ``name`` holding ``names`` ("lazy": a function calling the
-        real module's attribute of that name)."""
-        super().__init__(name)
-        self.__path__: list[str] = []  # a package, so that its submodules' names resolve
-        self.__dict__["_grader_live"] = False
-        for attribute, value in names.items():
-            setattr(self, attribute, self._lazy(name, attribute) if value == "lazy" else value)
-
-    @staticmethod
-    def _lazy(module: str, attribute: str) -> Callable[..., Any]:
-        """A function that calls attribute ``attribute`` of the real module ``module``."""
-        def call(*args: Any, **kwargs: Any) -> Any:
-            """The real ``module.attribute(*args, **kwargs)``."""
-            return getattr(importlib.import_module(module), attribute)(*args, **kwargs)
-        call.__name__ = call.__qualname__ = attribute
-        return call
-
-    def __getattr__(self, attribute: str) -> Any:
-        """The real module's ``attribute`` (only once nbconvert's import is over)."""
-        if attribute.startswith("__") or not self.__dict__.get("_grader_live"):
-            raise AttributeError(attribute)
-        return getattr(importlib.import_module(self.__name__), attribute)
-
-
-def _import_nbconvert(unused: Mapping[str, LeftOut] = UNUSED_BY_RENDERER) -> None:
-    """Import nbconvert without the packages of ``unused`` that are not imported yet.
-
-    Their stand-ins (``_StandIn``, or None where nbconvert copes without the module) are in
-    ``sys.modules`` only during the import; then the real modules import normally for anyone,
-    and nbconvert's modules built on them import again, real, on first use
-    (``LeftOut.built_on_it``). If the import fails with the stand-ins (another version of
-    nbconvert needing more of them), everything it loaded is dropped and nbconvert is imported
-    the ordinary way.
-    """
-    if "nbconvert" in sys.modules:
-        return
-    left_out = [entry for package, entry in unused.items() if package not in sys.modules]
-    before = set(sys.modules)
-    stand_ins = {name: None if names is None else _StandIn(name, names)
-                 for entry in left_out for name, names in entry.stand_ins.items()}
-    sys.modules.update(stand_ins)
-    try:
-        import nbconvert  # noqa: F401 - the import is the point
-    except Exception:  # noqa: BLE001 - the stand-ins were not enough: the ordinary way below
-        ok = False
-    else:
-        ok = True
-    finally:
-        for name, module in stand_ins.items():
-            if name in sys.modules and sys.modules[name] is module:
-                del sys.modules[name]
-            if module is not None:  # whoever kept one now reaches the real module
-                module.__dict__["_grader_live"] = True
-    if not ok:
-        for name in set(sys.modules) - before:
-            if name.split(".")[0] == "nbconvert":
-                del sys.modules[name]
-        import nbconvert  # noqa: F401,F811 - the ordinary import
-        return
-    for package, submodule, names in {entry.built_on_it for entry in left_out if entry.built_on_it}:
-        _import_again_on_use(importlib.import_module(package), submodule, names)
-
-
-def _import_again_on_use(package: types.ModuleType, submodule: str, names: tuple[str, ...]) -> None:
-    """Drop ``package.submodule`` (built on stand-ins, or never imported) and the ``names``
-    ``package`` took from it; the package imports it again, real, when one of them (or the
-    submodule) is asked of it."""
-    sys.modules.pop(f"{package.__name__}.{submodule}", None)
-    for name in (*names, submodule):
-        package.__dict__.pop(name, None)
-    previous = package.__dict__.get("__getattr__")
-
-    def module_getattr(name: str) -> Any:
-        """The submodule or one of ``names``, real, imported on first use."""
-        if name == submodule or name in names:
-            module = importlib.import_module(f"{package.__name__}.{submodule}")
-            value = module if name == submodule else getattr(module, name)
-            setattr(package, name, value)
-            return value
-        if previous is not None:
-            return previous(name)
-        raise AttributeError(f"module {package.__name__!r} has no attribute {name!r}")
-
-    package.__getattr__ = module_getattr
-
-
 def _exporter_class() -> type:
     """``HTMLExporter`` without preprocessors: not nbconvert's defaults, nor the one the lab
     template's ``conf.json`` adds (Pygments CSS, which we inline ourselves). Each preprocessor
     is followed by a JSON-schema validation of the whole notebook, seconds on a large one.
     Written against nbconvert 7 (pyproject pins ``<8``); the tests render through it."""
-    _import_nbconvert()
     from nbconvert import HTMLExporter
     from nbconvert.exporters.exporter import Exporter
     from nbconvert.exporters.templateexporter import TemplateExporter
