@@ -789,6 +789,11 @@ def _run_child(z: Zygote, req: dict, fds: list[int], tmp: str, ruleset: int | No
     # Made by the zygote: the seccomp filter (inherited), the environment (HOME and TMPDIR
     # are tmp) with tempfile.tempdir, and the standard streams (see _child_streams).
     sock = socket.socket(fileno=3)
+    # NumPy's global generator was seeded once, in the zygote: without a seed of its own every
+    # child would draw the same numbers, so one student would know another's.
+    numpy = sys.modules.get("numpy")
+    if numpy is not None:
+        numpy.random.seed()
     sys.stdin, sys.stdout, sys.stderr = z.streams
     sys.__stdout__, sys.__stderr__ = sys.stdout, sys.stderr
     Runtime(sock, max_bytes=z.config["max_bytes"], inherited=z.baseline).serve()

@@ -14,11 +14,14 @@ def write_atomic(path: Path, data: str | bytes, *, durable: bool = False,
     ``os.replace`` puts them in place. The temporary name is unique among live
     writers (one process and thread writes it at a time), so no random name is
     needed; a stale one left by a killed process is truncated and reused.
+    Text is written as UTF-8, a lone surrogate as ``?``.
     ``durable`` flushes the bytes to disk before the rename (files that must survive a
     power cut, such as fixtures); ``mode`` sets the permissions (default 0600).
     """
     path = Path(path)
-    blob = data.encode("utf-8") if isinstance(data, str) else data
+    # A lone surrogate (text from a notebook or a student's exception) cannot be UTF-8: it is
+    # written as "?" rather than failing the student's whole record.
+    blob = data.encode("utf-8", "replace") if isinstance(data, str) else data
     tmp = path.parent / f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp"
     flags = (os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
              | getattr(os, "O_NOFOLLOW", 0))

@@ -647,7 +647,25 @@ _FRAMES_AFTER = ("value", "args_after")
 _STUB_VALUE = {"kind": "stub_reply", "fallback": False, "value": True}  # a stub's answer, its value follows
 _STUB_VALUE_HEAD = json.dumps(_STUB_VALUE).encode()
 _VALUE_ONLY = ["value"]
-_JSON_DECODE = json.JSONDecoder().decode  # json.loads of bytes first guesses their encoding
+
+
+def _no_constant(name: str) -> None:
+    """JSON's NaN and Infinity have no place in a header from the child."""
+    raise ValueError(f"{name} in a header")
+
+
+# json.loads of bytes first guesses their encoding; NaN and Infinity are refused (int(inf) raises).
+_JSON_DECODE = json.JSONDecoder(parse_constant=_no_constant).decode
+
+
+def _text(value: object, limit: int) -> str:
+    """``str(value)`` cut to ``limit`` characters, as text any file can hold: a lone surrogate
+    (a JSON escape such as \\ud800, from a student's exception or a forged header) becomes U+FFFD,
+    since it would make every UTF-8 writer of the record fail."""
+    text = str(value)[:limit]
+    if not text.isascii():
+        text = text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    return text
 #: Longest time the capture pipe goes unread while waiting for an answer (seconds); a child
 #: printing more than the pipe holds (_PIPE_BYTES, asked of the kernel) waits that long.
 _OUTPUT_SLICE = 0.02
@@ -1006,13 +1024,13 @@ class Session:
                     raise ValueError("value")
                 else:
                     value = msg["value"]
-            aliases = tuple((str(a), str(b)) for a, b in msg["aliases"])
-            frames = tuple((int(line), str(name)[:200]) for line, name in msg["frames"])[-20:]
+            aliases = tuple((_text(a, 1000), _text(b, 1000)) for a, b in msg["aliases"])
+            frames = tuple((int(line), _text(name, 200)) for line, name in msg["frames"])[-20:]
             return CallOutcome(status=status, value=value, raw=value_bytes,
                                args_after=args_after, aliases=aliases,
-                               error_type=str(msg["error_type"])[:100], message=str(msg["message"])[:600],
+                               error_type=_text(msg["error_type"], 100), message=_text(msg["message"], 600),
                                frames=frames, output=output, seconds=seconds, ref=ref)
-        except (KeyError, TypeError, ValueError):
+        except (KeyError, TypeError, ValueError, ArithmeticError):
             return CallOutcome("bad_output", error_type="ProtocolError", message="the child sent a malformed answer",
                                output=output, seconds=seconds, ref=ref)
 
