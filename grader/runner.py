@@ -54,8 +54,11 @@ class GradingContext:
 def ordered_parts(rubric: Rubric) -> tuple[Part, ...]:
     """Parts in an order where every part comes after the parts it depends on.
 
-    This matters for fairness and safety: a dependency's stub is only ever
-    offered to the child after every case of the dependency itself is graded.
+    This matters for fairness and safety: within each phase of ``_grade_parts`` a
+    dependency's stub is only offered to the child after the dependency's own cases of
+    that phase are graded. A composite's public cases (first phase) may be answered by
+    stubs before the dependency's hidden cases run; their answers are for other inputs
+    (``tests/test_runner_phases.py`` checks the shipped rubrics' fixtures for that).
     """
     by_function = {part.function: part for part in rubric.parts}
     done: list[Part] = []
@@ -227,10 +230,12 @@ class _Grader:
 
     def __init__(self, *, part: Part, context: GradingContext, extraction: Any, program: Any,
                  session: Any, fallback: object, facts: dict[str, tuple] | None = None,
-                 trusted: frozenset[str] = frozenset()) -> None:
+                 trusted: frozenset[str] = frozenset(), after_timeout: bool = False,
+                 trial_failed: bool = False) -> None:
         self.part = part
-        self.trusted = trusted  # functions whose every case passed: see _grade_case
-        self.trial_failed = False  # a trial call of this part was not fully right: no more trials
+        self.trusted = trusted  # functions whose cases passed: see _grade_case and grade_submission
+        self.trial_failed = trial_failed  # a trial call of this part was not fully right: no more trials
+        self.after_timeout = after_timeout  # an earlier case of this function (another phase) timed out
         self.facts = facts if facts is not None else {}
         self.context = context
         self.extraction = extraction
@@ -257,9 +262,10 @@ class _Grader:
         self._note_free_names(fn)
         param_names = _ParameterNames(fn.source, self.facts.get(part.function))
 
-        self._prefetch()
+        if not self.after_timeout:  # cases after a timeout are skipped: nothing is sent ahead
+            self._prefetch()
         results: list[CaseResult] = []
-        timed_out = False
+        timed_out = self.after_timeout
         for case in part.cases:
             if timed_out:
                 results.append(self._case(case, SKIPPED, 0.0, message=(
@@ -318,8 +324,8 @@ class _Grader:
             plan = self._plan(case)
             if plan is None:
                 continue  # graded as a harness failure without a call
-            if plan.traced and not all(dep in self.trusted for dep in plan.traced):
-                break
+            if plan.traced and (self.trial_failed or not all(dep in self.trusted for dep in plan.traced)):
+                break  # stubs are needed: the dependencies are not trusted, or a trial already failed
             ahead.append((case, plan))
         if len(ahead) < 2:
             return
@@ -722,6 +728,58 @@ def unreadable_result(rubric: Rubric, *, submission_id: str, path: str, message:
                             max_points=rubric.max_points, parts=tuple(parts), messages=(message,))
 
 
+def _grade_parts(rubric: Rubric, *, context: GradingContext, extraction: Any, program: Any,
+                 session: Any, fallback: object, facts: dict[str, tuple]) -> dict[str, PartResult]:
+    """Every part graded in one session, in two phases: every part's public cases, then every
+    part's hidden cases (each phase in dependency order, ``ordered_parts``).
+
+    A hidden case is never followed by a public one in the child: what a function kept from a
+    hidden case (its inputs, the reference answers of its stubs, in a global or a file) could
+    otherwise be printed or raised by a later part's public case, whose output and message the
+    feedback shows. In the first phase a dependency counts as trusted (a composite is first tried
+    with the student's own dependencies, see ``_Grader._grade_case``) when it passed its public
+    cases; in the second, when it passed every case. A trial is only a shortcut: a composite whose
+    trial is not fully right is graded in isolation, so the verdicts do not depend on it.
+    """
+    ordered = ordered_parts(rubric)
+    first: dict[str, tuple[PartResult, _Grader]] = {}
+    trusted: set[str] = set()
+    for part in ordered:
+        shown = dataclasses.replace(part, cases=tuple(c for c in part.cases if c.visibility != HIDDEN))
+        grader = _Grader(part=shown, context=context, extraction=extraction, program=program,
+                         session=session, fallback=fallback, facts=facts, trusted=frozenset(trusted))
+        result = grader.grade()
+        first[part.name] = (result, grader)
+        if result.status == PASSED and shown.cases:
+            trusted.add(part.function)
+    graded: dict[str, PartResult] = {}
+    trusted = set()
+    for part in ordered:
+        result, grader = first[part.name]
+        hidden = tuple(c for c in part.cases if c.visibility == HIDDEN)
+        if hidden:
+            rest = _Grader(part=dataclasses.replace(part, cases=hidden), context=context,
+                           extraction=extraction, program=program, session=session, fallback=fallback,
+                           facts=facts, trusted=frozenset(trusted),
+                           after_timeout=any(c.status == TIMEOUT for c in result.cases),
+                           trial_failed=grader.trial_failed).grade()
+            result = _merged(part, result, rest)
+        graded[part.name] = result
+        if result.status == PASSED and part.cases:
+            trusted.add(part.function)
+    return graded
+
+
+def _merged(part: Part, shown: PartResult, hidden: PartResult) -> PartResult:
+    """One part's result from its two phases, its cases in the rubric's order."""
+    by_id = {case.case_id: case for case in (*shown.cases, *hidden.cases)}
+    cases = tuple(by_id[case.id] for case in part.cases)
+    return PartResult(name=part.name, function=part.function, status=_worst([c.status for c in cases]),
+                      points=round(sum(c.points for c in cases), 6), max_points=part.max_points,
+                      cases=cases, notes=tuple(dict.fromkeys((*shown.notes, *hidden.notes))),
+                      location=shown.location or hidden.location)
+
+
 def grade_submission(path: str | Path, *, context: GradingContext, sandbox: Any,
                      submission_id: str | None = None,
                      extra_files: Mapping[str, bytes] | None = None) -> SubmissionResult:
@@ -774,14 +832,8 @@ def grade_submission(path: str | Path, *, context: GradingContext, sandbox: Any,
                         break
                 messages.append(f"Running the notebook's definitions failed: "
                                 f"{load_outcome.error_type}: {load_outcome.message}{where}")
-            trusted: set[str] = set()  # functions that passed every case (graded first, by ordered_parts)
-            for part in ordered_parts(rubric):
-                grader = _Grader(part=part, context=context, extraction=extraction,
-                                 program=program, session=session, fallback=FALLBACK, facts=facts,
-                                 trusted=frozenset(trusted))
-                graded[part.name] = grader.grade()
-                if graded[part.name].status == PASSED and part.cases:
-                    trusted.add(part.function)
+            graded.update(_grade_parts(rubric, context=context, extraction=extraction, program=program,
+                                       session=session, fallback=FALLBACK, facts=facts))
             timings["checks"] = time.perf_counter() - t3
     parts = [graded[p.name] for p in rubric.parts if graded[p.name] is not None]
 

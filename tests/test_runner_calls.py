@@ -76,8 +76,10 @@ def test_correct_composites_need_no_stub_round_trips(tmp_path, context, sandbox)
     assert spy.calls and not [c for c in spy.calls if c[1]], "a stubbed call was made"
     assert len(spy.calls) == sum(len(p.cases) for p in context.rubric.parts)
     assert not [c for c in spy.calls if c[2]], "alias pairs were asked for passing cases"
-    # each part's cases went to the child together, not one message per case
-    assert spy.batches == [len(p.cases) for p in context.rubric.parts if len(p.cases) > 1]
+    # each part's cases of a phase (public, then hidden: runner._grade_parts) went to the child
+    # together, not one message per case
+    hidden = [sum(c.visibility == "hidden" for c in p.cases) for p in context.rubric.parts]
+    assert spy.batches == [n for n in hidden if n > 1]
 
 
 def test_a_wrong_cell_keeps_its_composite_graded_in_isolation(tmp_path, context, sandbox):
@@ -98,10 +100,10 @@ def test_a_wrong_composite_gets_the_isolated_verdict_and_diagnosis(tmp_path, con
     assert part.status == FAILED
     assert any(c.diagnosis for c in part.cases)
     calls = [c for c in spy.calls if c[0] == "rnn_backward"]
-    # the trials with the student's own cell go to the child together; the first case's is
-    # wrong, so it and every later case are graded in isolation (the later trials are unused)
+    # the public case's trial with the student's own cell is wrong, so it and every later case
+    # (the hidden ones, in the second phase) are graded in isolation, without further trials
     n = len(part.cases)
-    assert [c[1] for c in calls] == [()] * n + [("rnn_cell_backward",)] * n
+    assert [c[1] for c in calls] == [()] + [("rnn_cell_backward",)] * n
     assert any(c.status == PASSED for c in part.cases)  # T_x = 1, where this mistake does not show
 
 
@@ -115,9 +117,10 @@ def test_a_composite_that_loops_costs_its_timeout_once(tmp_path, context, sandbo
     spy = Spy(sandbox)
     result = grade_submission(nbs.write(tmp_path / "loop.ipynb", nb), context=short, sandbox=spy)
     assert result.part("rnn_forward").cases[0].status == TIMEOUT
-    # one pipelined run of trials, cut short by the first timeout; nothing called again in isolation
+    # one call, the public case's trial, which times out; the hidden cases (second phase) are
+    # skipped without a call, and nothing is called again in isolation
     n = len(result.part("rnn_forward").cases)
-    assert [c for c in spy.calls if c[0] == "rnn_forward"] == [("rnn_forward", (), False)] * n
+    assert [c for c in spy.calls if c[0] == "rnn_forward"] == [("rnn_forward", (), False)]
     assert [c.status for c in result.part("rnn_forward").cases[1:]] == ["skipped"] * (n - 1)
     assert result.timings["checks"] < 1.0 + 2.5
 
