@@ -7,16 +7,10 @@ import numpy as np
 import pytest
 
 from grader import checks, wire
-from grader.commands import DEFAULT_RUBRIC, load_context
 from grader.fastcheck import WireExpectation, expectation_for
 from grader.models import Tolerance
 
 TOL = Tolerance(rtol=1e-5, atol=1e-7)
-
-
-@pytest.fixture(scope="module")
-def context():
-    return load_context(DEFAULT_RUBRIC)
 
 
 def slow_passes(part, case, student, expected) -> bool:

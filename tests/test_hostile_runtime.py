@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import pytest
 
-from grader.commands import DEFAULT_RUBRIC, load_context
 from grader.runner import grade_submission
-from grader.sandbox import Sandbox
 from tests import notebooks as nbs
 
 # Wraps the runtime's outcome builder on the first call: every outcome claims success and
@@ -33,17 +31,6 @@ PATCH = """\
         _rt.outcome = _forged
         _rt._forged = True
 """
-
-
-@pytest.fixture(scope="module")
-def context():
-    return load_context(DEFAULT_RUBRIC)
-
-
-@pytest.fixture(scope="module")
-def sandbox():
-    with Sandbox() as box:
-        yield box
 
 
 def _graded(tmp_path, context, sandbox, old, new, function="rnn_cell_forward"):

@@ -16,7 +16,7 @@ from grader.course import COURSE_MODULES
 from grader.live import LiveProgram, LiveSession, check, find_aliases, grade_live
 from grader.models import PASSED
 from grader.runner import grade_submission
-from grader.sandbox import FALLBACK, Sandbox
+from grader.sandbox import FALLBACK
 from grader.selfcheck import CheckSummary, load_public_context
 from tests import notebooks as nbs
 
@@ -62,13 +62,6 @@ def notebook_namespace(nb: dict, folder: Path) -> dict:
 def context():
     """The public context of the default rubric."""
     return load_public_context(DEFAULT_RUBRIC)
-
-
-@pytest.fixture(scope="module")
-def sandbox():
-    """One sandbox for the --check side of the comparisons."""
-    with Sandbox() as box:
-        yield box
 
 
 def facts(result) -> dict:

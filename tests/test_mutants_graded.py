@@ -7,19 +7,12 @@ import pytest
 from grader import checks
 from grader.commands import DEFAULT_RUBRIC, load_context
 from grader.runner import grade_submission
-from grader.sandbox import Sandbox
 from solution.mutants import MUTANTS, mutant_source
 from tests import notebooks as nbs
 
 CONTEXT = load_context(DEFAULT_RUBRIC)
 GRADED = {part.function for part in CONTEXT.rubric.parts}
 IDS = sorted(m for m, mutant in MUTANTS.items() if mutant.function in GRADED)
-
-
-@pytest.fixture(scope="module")
-def sandbox():
-    with Sandbox() as box:
-        yield box
 
 
 def expected_points(mutant_id: str) -> float:

@@ -13,7 +13,6 @@ from grader.commands import load_context
 from grader.regenerate import load_reference, regenerate
 from grader.rubric import load_rubric
 from grader.runner import grade_submission
-from grader.sandbox import Sandbox
 from solution import rnn
 from solution.mutants import MUTANTS, mutant_source
 from tests import notebooks as nbs
@@ -51,12 +50,6 @@ def extended(tmp_path_factory):
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     regenerate(load_rubric(path), reference=load_reference())
     return load_context(path)
-
-
-@pytest.fixture(scope="module")
-def sandbox():
-    with Sandbox() as box:
-        yield box
 
 
 def notebook_with(lstm_backward_source: str) -> dict:

@@ -12,7 +12,6 @@ import textwrap
 
 import pytest
 
-from grader.commands import DEFAULT_RUBRIC, load_context
 from grader.feedback_html import _cleaner, is_plain_markup, sanitize_html, write_feedback_html
 from grader.report import write_submission_record
 from grader.runner import grade_submission
@@ -25,12 +24,6 @@ def sandbox():
     """One sandbox for the module."""
     with Sandbox(limits=Limits(call_timeout=5.0, submission_timeout=60.0)) as sb:
         yield sb
-
-
-@pytest.fixture(scope="module")
-def context():
-    """The course's rubric and fixtures."""
-    return load_context(DEFAULT_RUBRIC)
 
 
 def _utf8_ok(text: str) -> bool:

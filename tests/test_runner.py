@@ -7,24 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from grader.commands import DEFAULT_RUBRIC, load_context
 from grader.models import (
     CRASHED, ERROR, FAILED, MISSING, NOT_IMPLEMENTED, PASSED, SKIPPED, TIMEOUT,
 )
 from grader.runner import GradingContext, grade_submission
 from grader.sandbox import Sandbox
 from tests import notebooks as nbs
-
-
-@pytest.fixture(scope="module")
-def context():
-    return load_context(DEFAULT_RUBRIC)
-
-
-@pytest.fixture(scope="module")
-def sandbox():
-    with Sandbox() as box:
-        yield box
 
 
 def with_timeout(context: GradingContext, seconds: float) -> GradingContext:

@@ -9,16 +9,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from grader.commands import DEFAULT_RUBRIC, load_context
 from grader.models import FAILED, PASSED, TIMEOUT
 from grader.runner import grade_submission
 from grader.sandbox import Limits, Sandbox
 from tests import notebooks as nbs
-
-
-@pytest.fixture(scope="module")
-def context():
-    return load_context(DEFAULT_RUBRIC)
 
 
 class Spy:

@@ -1,0 +1,22 @@
+"""Fixtures shared by the test modules: the default rubric's grading context and a sandbox
+with the default limits, each made once per module (a module that needs other limits or
+the public context defines its own fixture of the same name, which takes precedence)."""
+from __future__ import annotations
+
+import pytest
+
+from grader.commands import DEFAULT_RUBRIC, load_context
+from grader.sandbox import Sandbox
+
+
+@pytest.fixture(scope="module")
+def context():
+    """The grading context of ``rubrics/rnn.yaml`` (public and hidden cases)."""
+    return load_context(DEFAULT_RUBRIC)
+
+
+@pytest.fixture(scope="module")
+def sandbox():
+    """A started sandbox with the default limits, closed after the module."""
+    with Sandbox() as box:
+        yield box
