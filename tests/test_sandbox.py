@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import textwrap
 import time
@@ -483,25 +484,32 @@ def test_raw_value_is_decoded_on_demand(sandbox):
         assert b.tolist() == [0.0, 1.0, 2.0] and tail.tolist() == [1.0, 2.0]
 
 
-def test_time_waiting_for_a_busy_cpu_is_not_charged_but_sleep_is(sandbox):
-    """A child that must share its CPU with two busy processes still gets its 0.4 s of CPU
-    time (its wait for the CPU is added to its time); a child that sleeps is not helped."""
+@contextlib.contextmanager
+def _sharing_cpu_0_with_two_hogs(pid: int):
+    """Pin process ``pid`` to CPU 0 and keep two busy processes of ours there while inside."""
     import subprocess
     import sys
 
     hog = "import os\nos.sched_setaffinity(0, {0})\nwhile True:\n    pass\n"
+    os.sched_setaffinity(pid, {0})
+    hogs = [subprocess.Popen([sys.executable, "-c", hog]) for _ in range(2)]
+    try:
+        time.sleep(0.2)
+        yield
+    finally:
+        for h in hogs:
+            h.kill()
+            h.wait()
+
+
+def test_time_waiting_for_a_busy_cpu_is_not_charged_but_sleep_is(sandbox):
+    """A child that must share its CPU with two busy processes still gets its 0.4 s of CPU
+    time (its wait for the CPU is added to its time); a child that sleeps is not helped."""
     with sandbox.session(PIPELINE) as s:
-        os.sched_setaffinity(s.call("pid", ()).value, {0})
-        hogs = [subprocess.Popen([sys.executable, "-c", hog]) for _ in range(2)]
-        try:
-            time.sleep(0.2)
+        with _sharing_cpu_0_with_two_hogs(s.call("pid", ()).value):
             t0 = time.monotonic()
             out = s.call("burn", (0.25,), timeout=0.4)
             waited = time.monotonic() - t0
-        finally:
-            for h in hogs:
-                h.kill()
-                h.wait()
         assert out.status == "ok", out
         assert waited > 0.4  # it did need more wall time than its timeout
         t0 = time.monotonic()
@@ -619,20 +627,9 @@ def test_a_wait_for_the_cpu_the_child_made_itself_earns_no_time(sandbox):
     """The extension for a busy CPU (previous test) is for a loaded machine, not for a child
     that lowers its own priority or starts busy processes of its own to wait on purpose: with
     the same CPU share as there, both run out of time."""
-    import subprocess
-    import sys
-
-    hog = "import os\nos.sched_setaffinity(0, {0})\nwhile True:\n    pass\n"
     with sandbox.session(SELF_WAIT) as s:
-        os.sched_setaffinity(s.call("pid", ()).value, {0})
-        hogs = [subprocess.Popen([sys.executable, "-c", hog]) for _ in range(2)]
-        try:
-            time.sleep(0.2)
+        with _sharing_cpu_0_with_two_hogs(s.call("pid", ()).value):
             reniced = s.call("renice_and_burn", (0.25,), timeout=0.4)
-        finally:
-            for h in hogs:
-                h.kill()
-                h.wait()
     assert reniced.status == "timeout", reniced
     with sandbox.session(SELF_WAIT) as s:
         os.sched_setaffinity(s.call("pid", ()).value, {0})  # its forks inherit the one CPU
