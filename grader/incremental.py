@@ -27,8 +27,8 @@ from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
 from grader.discover import Submission
+from grader.files import read_bytes, write_atomic
 from grader.models import Rubric, SubmissionResult
-from grader.files import write_atomic
 from grader.report import RESULT_RECORD, read_submission
 
 KEY_FILE = "grading-key.json"
@@ -116,25 +116,9 @@ def _file_digests(folder: Path) -> dict[str, list]:
         for entry in entries:
             if entry.name == KEY_FILE or entry.name.startswith(".") or not entry.is_file(follow_symlinks=False):
                 continue
-            data = _read_bytes(entry.path)
+            data = read_bytes(entry.path, follow_links=False)
             found[entry.name] = [len(data), hashlib.sha256(data).hexdigest()]
     return found
-
-
-def _read_bytes(path: str) -> bytes:
-    """The bytes of the file at ``path`` (not followed if a link), read with a few system calls
-    (``open(path, "rb")`` makes ten per file, and a key reads every file of its folder)."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0))
-    try:
-        size = os.fstat(fd).st_size
-        data = b""
-        while True:  # size + 1: one read sees the end, unless the file grew meanwhile
-            chunk = os.read(fd, max(size + 1 - len(data), 1 << 16))
-            if not chunk:
-                return data
-            data += chunk
-    finally:
-        os.close(fd)
 
 
 def files_intact(folder: Path, files: Mapping[str, Sequence]) -> bool:
@@ -145,9 +129,8 @@ def files_intact(folder: Path, files: Mapping[str, Sequence]) -> bool:
             path = folder / name
             if os.stat(path).st_size != size:
                 return False
-            with open(path, "rb") as handle:
-                if hashlib.sha256(handle.read()).hexdigest() != digest:
-                    return False
+            if hashlib.sha256(read_bytes(path)).hexdigest() != digest:
+                return False
     except (OSError, ValueError, TypeError):
         return False
     return bool(files)

@@ -19,6 +19,8 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Callable, Generic, Hashable, TypeVar
 
+from grader.files import read_bytes
+
 __all__ = ["SubmissionError", "Cell", "Notebook", "load", "DEFAULT_MAX_BYTES", "SourceMemo",
            "without_trailing_comments"]
 
@@ -95,12 +97,7 @@ def load(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES) ->
 def _read(name: str, max_bytes: int) -> bytes:
     """The bytes of file ``name``, refusing more than ``max_bytes``."""
     try:
-        with open(name, "rb") as fh:
-            # Sized by the file's length: a read of max_bytes + 1 allocates (and shrinks) that much.
-            size = os.fstat(fh.fileno()).st_size
-            data = fh.read(min(size, max_bytes) + 1)
-            if len(data) > size:  # it grew since: read on, still up to max_bytes + 1 in all
-                data += fh.read(max_bytes + 1 - len(data))
+        data = read_bytes(name, limit=max_bytes)
     except OSError as exc:
         raise SubmissionError(f"{name}: cannot read ({exc.strerror or exc})") from None
     if len(data) > max_bytes:  # the file grew after stat
