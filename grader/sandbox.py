@@ -666,6 +666,8 @@ def _text(value: object, limit: int) -> str:
     if not text.isascii():
         text = text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
     return text
+
+
 #: Longest time the capture pipe goes unread while waiting for an answer (seconds); a child
 #: printing more than the pipe holds (_PIPE_BYTES, asked of the kernel) waits that long.
 _OUTPUT_SLICE = 0.02
