@@ -15,7 +15,11 @@ run as a subprocess the way instructors run it (``--jobs`` = cores,
 * two baselines measured in the same run on the same machine: a fresh
   ``python -c "import numpy"`` per submission spread over the cores, and the
   execution of a sample of the notebooks in a Jupyter kernel with nbclient
-  (the way otter-grader and nbgrader grade), scaled to N.
+  (the way otter-grader and nbgrader grade), scaled to N;
+* the floor of the design (``design_floor.py``): one child per submission
+  forked from a warm NumPy parent, running the reference's calls and the
+  loops' timeouts and nothing else, so how much of the target is left for
+  the grader itself.
 
 The mix, per hundred submissions: 30 correct in the course's layout (half of
 them with the IMDB bonus), 20 correct in another style, 30 with one or two
@@ -58,6 +62,7 @@ sys.path.insert(0, str(REPO))
 
 from solution.mutants import MUTANTS, SAME_WHEN_ONE_STEP, mutant_source  # noqa: E402
 from tests import notebooks as nbs  # noqa: E402
+from benchmarks.design_floor import describe as describe_floor, floor_summary  # noqa: E402
 
 STAGES = ("read", "extract", "sandbox_start", "checks", "imdb", "reports", "total")
 GRADED = ("rnn_cell_forward", "rnn_forward", "lstm_cell_forward", "lstm_forward",
@@ -679,8 +684,11 @@ def main(argv: list[str] | None = None) -> int:
                   f"-> {mean * n_ref / cores:.0f} s for N = {n_ref} on {cores} cores")
             print(f"  load average now: {load()}")
 
-        print("\ntargets:")
         target = 0.15 * n_ref * single / cores
+        print(describe_floor(floor_summary(n_ref, jobs=args.jobs), n=n_ref, jobs=args.jobs, target=target))
+        print(f"  load average now: {load()}")
+
+        print("\ntargets:")
         for run, _ in runs:
             if run.n == n_ref:
                 verdict = "met" if run.wall <= target else "NOT met"
