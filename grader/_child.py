@@ -225,6 +225,69 @@ def apply_seccomp(fprog: "_SockFprog | None" = None) -> bool:
 # ---------------------------------------------------------------- zygote
 
 
+#: What the zygote runs through a Runtime of its own before it forks (see ``_warm_up``): values
+#: and arguments shaped like the course's (arrays, a parameters dictionary shared by a list of
+#: caches, scalars of each kind), nothing of any submission.
+_WARM_PROGRAM = """
+import numpy as np
+
+def forward(x, a0, parameters):
+    caches = []
+    a = a0
+    for t in range(x.shape[2]):
+        a = np.tanh(np.dot(parameters["Wax"], x[:, :, t]) + parameters["Waa"] @ a + parameters["ba"])
+        caches.append((a, x[:, :, t], parameters))
+    return a, (caches, x), float(np.sum(a)), np.max(a), np.float64(0.5), None, True, 3, "ok"
+
+def backward(da, state):
+    caches, x = state
+    grads = {"dx": np.zeros_like(x), "da0": da * 0.5}
+    for t, (a, xt, parameters) in enumerate(caches):
+        grads["dx"][:, :, t] = np.mean(xt) + a.sum()
+    return grads
+"""
+_WARM_ROUNDS = 24
+
+
+def _warm_up(max_bytes: int, inherited: "Baseline | None") -> None:
+    """Serve ``_WARM_PROGRAM``'s calls in this process, through a throwaway Runtime on a socket
+    pair, ``_WARM_ROUNDS`` times: the zygote does it once before it forks, so that the
+    interpreter's per-function state (CPython 3.11 rewrites a function's bytecode in place
+    once it has run a few times, and again as its instructions specialise) is already
+    settled when a child runs the same code. Otherwise every child rewrote the code of the
+    encoder, the argument check and the call path, each a copy-on-write page fault."""
+    import pickle
+    import numpy as np
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        theirs.setblocking(False)
+        runtime = Runtime(ours, max_bytes=max_bytes, inherited=inherited)
+        runtime.load("", "<warm-up>", compile(_WARM_PROGRAM, "<warm-up>", "exec", dont_inherit=True))
+        x = np.linspace(-1.0, 1.0, 60).reshape(3, 4, 5)
+        parameters = {"Wax": np.full((2, 3), 0.1), "Waa": np.eye(2), "ba": np.zeros((2, 1))}
+        _, state, *_ = runtime.ns["forward"](x, np.ones((2, 4)), parameters)
+        frames = [(name, pickle.dumps(args, protocol=4)) for name, args in
+                  (("forward", (x, np.ones((2, 4)), parameters)), ("backward", (np.ones((2, 4)), state)))]
+        for i in range(_WARM_ROUNDS):
+            name, data = frames[i % 2]
+            head = json.dumps({"kind": "call", "function": name, "stubs": [], "aliases": False,
+                               "seq": i}).encode("ascii")
+            theirs.sendall(FRAME.pack(len(head)) + head + FRAME.pack(len(data)) + data)
+            msg = runtime.recv()
+            runtime.seq = msg["seq"]
+            args, sent = runtime.recv_args()
+            runtime.answer(runtime.call(msg["function"], args, msg["stubs"], aliases=False, sent=sent),
+                           last=True)
+            try:
+                while theirs.recv(1 << 16):
+                    pass
+            except BlockingIOError:
+                pass
+    finally:
+        ours.close()
+        theirs.close()
+
+
 def _bare_fork_handlers(forkers: list[dict] | None, threads: int | None = None) -> list | None:
     """The at-fork handlers a child of ``Zygote.bare_fork`` must run itself, in registration
     order, or None when the zygote must fork with ``os.fork``: the registrations are unknown,
@@ -359,6 +422,7 @@ class Zygote:
         self.baseline: Baseline | None = None  # the guarded dictionaries as set up (see Baseline)
         self.landlock: Landlock | None = None  # each child's ruleset is built here (see Landlock)
         self.streams: tuple = ()                # a child's stdin, stdout, stderr (see _child_streams)
+        self.runtime: Runtime | None = None     # every child's, unattached (see Runtime.__init__)
         self.serial = 0                         # names the children's directories
         self._nproc, self._nproc_at = 0, -1e9
         # What a child may read under Landlock: the interpreter, its libraries, /dev/urandom.
@@ -421,7 +485,9 @@ class Zygote:
         self.child_handlers = _bare_fork_handlers(self.forkers)
         caps["bare_fork"] = self.child_handlers is not None
         import gc
+        _warm_up(self.config["max_bytes"], None)
         self.baseline = Baseline.take()  # last: nothing may change the guarded dictionaries after it
+        self.runtime = Runtime(None, max_bytes=self.config["max_bytes"], inherited=self.baseline)
         gc.collect()
         gc.freeze()
         # Hand the heap's free pages back to the kernel (glibc): fewer pages for each fork
@@ -796,7 +862,10 @@ def _run_child(z: Zygote, req: dict, fds: list[int], tmp: str, ruleset: int | No
         numpy.random.seed()
     sys.stdin, sys.stdout, sys.stderr = z.streams
     sys.__stdout__, sys.__stderr__ = sys.stdout, sys.stderr
-    Runtime(sock, max_bytes=z.config["max_bytes"], inherited=z.baseline).serve()
+    runtime = z.runtime if z.runtime is not None else Runtime(None, max_bytes=z.config["max_bytes"],
+                                                               inherited=z.baseline)
+    runtime.attach(sock)
+    runtime.serve()
 
 
 def z_pid_of(z: Zygote) -> int:
@@ -1042,12 +1111,18 @@ class Baseline:
 class Runtime:
     """Serves one session in the child: load the program, answer calls and stub round trips."""
 
-    def __init__(self, sock: socket.socket, *, max_bytes: int, inherited: "Baseline | None" = None) -> None:
-        """Serve one session over `sock`; messages from the grader are at most `max_bytes`;
-        `inherited` is the zygote's copy of the guarded dictionaries (see ``Baseline``)."""
+    def __init__(self, sock: socket.socket | None, *, max_bytes: int, inherited: "Baseline | None" = None) -> None:
+        """Serve one session over `sock` (None: over the socket given to ``attach`` later);
+        messages from the grader are at most `max_bytes`; `inherited` is the zygote's copy of the
+        guarded dictionaries (see ``Baseline``).
+
+        The zygote builds one, unattached, before any fork (``Zygote.setup``): each child then
+        only attaches its socket (building the rest in every child cost it about 0.7 ms and
+        150 page faults: encoders, decoders, the guarded dictionaries' tag views)."""
         from grader import wire
         self.wire = wire
-        self.sock = sock
+        self.sock: socket.socket | None = None
+        self.rfile = None
         self.max_bytes = max_bytes
         self.ns: dict | None = None
         self.filename = "<submission>"
@@ -1068,6 +1143,13 @@ class Runtime:
         self.inherited = inherited if inherited is not None and self.dict_version is not None else None
         self.tag_cells = _tag_cells(self.guarded, self.dict_version)  # read all at once in _restore
         self.json_decode = json.JSONDecoder().decode  # json.loads of bytes first guesses their encoding
+        if sock is not None:
+            self.attach(sock)
+
+    def attach(self, sock: socket.socket) -> None:
+        """Serve this process's session over `sock` (a child attaches the zygote's Runtime to its own)."""
+        self.sock = sock
+        self.pid = os.getpid()
         # Buffered: pipelined requests and their arguments arrive together and are read in one go.
         self.rfile = sock.makefile("rb", buffering=1 << 16)
 

@@ -110,3 +110,49 @@ def test_patches_of_the_top_level_stay_and_those_of_calls_are_undone(sandbox):
     with sandbox.session(program.replace("np.course_constant = 42", "pass")) as s:  # inherited copies
         outs = s.call_many([("read", (), 1.0), ("patch", (), 1.0), ("read", (), 1.0)])
         assert [o.value for o in outs] == [(None, 3.0, 2.0), -1.0, (None, 3.0, 2.0)]
+
+
+_WARM_CHECK = """
+import importlib, sys
+sys.path.insert(0, sys.argv[1])
+import site
+site.main()
+from grader import _child, wire  # as the zygote's boot script imports them
+for name in _child.PRELOAD:
+    importlib.import_module(name)
+guarded = _child.guarded_dicts()
+before = [dict(d) for d in guarded]
+modules = set(sys.modules)
+statuses = []
+send = _child.Runtime.send_outcome
+def record(self, msg):
+    statuses.append((msg["status"], msg["args_same"]))
+    return send(self, msg)
+_child.Runtime.send_outcome = record
+_child._warm_up(1 << 20, None)
+print(set(sys.modules) - modules)
+print([sorted(k for k in set(b) | set(d) if b.get(k, b) is not d.get(k, d)) for b, d in zip(before, guarded)])
+print(statuses == [("ok", True)] * _child._WARM_ROUNDS)
+"""
+
+
+def test_the_zygotes_warm_up_answers_its_calls_and_changes_nothing_a_child_inherits():
+    # run as the zygote runs (-I -S, the preloaded modules): no module imported, no guarded
+    # dictionary changed (the zygote's copies of them are taken after it), every call answered
+    import subprocess
+    import sys
+    from pathlib import Path
+    repo = str(Path(__file__).resolve().parents[1])
+    out = subprocess.run([sys.executable, "-I", "-S", "-c", _WARM_CHECK, repo], capture_output=True,
+                         text=True, timeout=120, check=True).stdout.splitlines()
+    assert out == ["set()", "[[], [], [], [], [], [], []]", "True"]
+
+
+def test_every_child_attaches_the_zygotes_unattached_runtime(sandbox):
+    program = "import os, sys\ndef look():\n" \
+              "    runtime = sys._getframe(1).f_locals['self']  # the caller: Runtime.call\n" \
+              "    return type(runtime).__name__, runtime.pid == os.getpid(), runtime.sock.fileno(), " \
+              "sorted(runtime.recent)\n"
+    for _ in range(2):  # a fresh copy in every child: nothing of an earlier session in it
+        with sandbox.session(program) as s:
+            assert s.call("look", ()).value == ("Runtime", True, 3, [])
