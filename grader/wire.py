@@ -148,94 +148,121 @@ def _known_dtype(dtype: np.dtype) -> str:
 
 
 def _encode_quick(obj: object, max_depth: int) -> bytes:
-    """``encode`` for ordinary values, writing the JSON header as text; raises _Unsure otherwise."""
+    """``encode`` for ordinary values, writing the JSON header as text; raises _Unsure otherwise.
+
+    One function, ``elements``, writes the elements of a container in one loop: leaves
+    (arrays, numbers, strings, None, booleans) and references inline, nested containers
+    by calling itself; the elements are counted against the node limit together, when
+    their container is entered. Any limit in sight leaves the value to the careful encoder,
+    which then says exactly what is wrong (the checks here only ever fire earlier)."""
     quote = _quote
+    max_nodes = MAX_NODES
     buffers: list[bytes] = []
-    seen: dict[int, tuple[int, int, int]] = {}  # id -> (table index, subtree nodes, height)
-    state = [0, 0]  # nodes so far (references as their subtrees), deepest level in the current subtree
-    names = _NAMES
-    generic = np.generic
-    ndarray = np.ndarray
-    kinds: dict[int, tuple] = {}  # id(dtype) -> (dtype, start of its array node, dtype to convert to)
-    shapes: dict[tuple, str] = {}
+    add = buffers.append
+    seen: dict[int, object] = {}  # id -> table index (arrays) or (table index, subtree nodes, height)
+    heads = _HEADS
+    count = 0    # nodes so far (references as their subtrees), each counted by its container
+    deepest = 0  # deepest level reached in the current subtree
 
-    def node(x: object, depth: int) -> str:
-        state[0] += 1
-        if state[0] > MAX_NODES or depth > max_depth:
+    def elements(values, n: int, depth: int) -> list[str]:
+        """The texts of the `n` nodes in `values`, the elements of a container at level `depth`."""
+        nonlocal count, deepest
+        if not n:
+            return []
+        count += n
+        if count > max_nodes or depth >= max_depth:
             raise _Unsure
-        if depth > state[1]:
-            state[1] = depth
-        t = type(x)
-        if t is ndarray:  # the commonest node: a leaf, so no subtree to account for
-            hit = seen.get(id(x))
-            if hit is not None:
-                return '{"t":"ref","r":' + str(hit[0]) + "}"
-            dtype = x.dtype
-            known = kinds.get(id(dtype))
-            if known is None or known[0] is not dtype:  # dtypes are few: their text is made once
-                name = names.get(dtype) or _known_dtype(dtype)
-                known = kinds[id(dtype)] = (dtype, '{"t":"array","dtype":"' + name + '","shape":[',
-                                            None if dtype.str == name else _DTYPE_OBJECTS[name])
-            shape = x.shape
-            text = shapes.get(shape)
-            if text is None:
-                text = shapes[shape] = ",".join(map(str, shape)) + '],"b":'
-            buffers.append(x.tobytes() if known[2] is None else x.astype(known[2]).tobytes())
-            seen[id(x)] = (len(seen), 1, 0)
-            return known[1] + text + str(len(buffers) - 1) + "}"
-        if t is float:
-            return _float_text(x)
-        if t is int:
-            return int.__repr__(x)
-        if t is str:
-            return quote(x)
-        if x is None:
-            return "null"
-        if t is bool:
-            return "true" if x else "false"
-        if t is list or t is tuple or t is dict:
-            hit = seen.get(id(x))
-            if hit is not None:
-                index, size, height = hit
-                if depth + height > max_depth:
-                    raise _Unsure
-                state[0] += size - 1
-                if state[0] > MAX_NODES:
-                    raise _Unsure
-                if depth + height > state[1]:
-                    state[1] = depth + height
-                return '{"t":"ref","r":' + str(index) + "}"
-            start, outer = state[0] - 1, state[1]
-            state[1] = depth
-            if t is list:
-                out = "[" + ",".join([node(v, depth + 1) for v in x]) + "]"
-            elif t is tuple:
-                out = '{"t":"tuple","v":[' + ",".join([node(v, depth + 1) for v in x]) + "]}"
-            else:
-                pairs = []
-                for k, v in x.items():
-                    if type(k) is not str:
+        if depth >= deepest:
+            deepest = depth + 1
+        out: list[str] = []
+        put = out.append
+        for x in values:
+            t = type(x)
+            if t is ndarray:  # the commonest node
+                key = id(x)
+                hit = seen.get(key)
+                if hit is not None:
+                    put('{"t":"ref","r":' + str(hit) + "}")
+                    continue
+                head = heads.get((x.dtype, x.shape)) or _array_head(x.dtype, x.shape)
+                add(x.tobytes() if head[1] is None else x.astype(head[1]).tobytes())
+                seen[key] = len(seen)
+                put(head[0] + str(len(buffers) - 1) + "}")
+            elif t is float:
+                put(float.__repr__(x) if x - x == 0.0 else _float_text(x))
+            elif t is int:
+                put(int.__repr__(x))
+            elif t is str:
+                put(quote(x))
+            elif x is None:
+                put("null")
+            elif t is bool:
+                put("true" if x else "false")
+            elif t is tuple or t is list or t is dict:
+                key = id(x)
+                hit = seen.get(key)
+                if hit is not None:
+                    index, size, height = hit
+                    if depth + 1 + height > max_depth:
                         raise _Unsure
-                    pairs.append("[" + quote(k) + "," + node(v, depth + 1) + "]")
-                out = '{"t":"dict","v":[' + ",".join(pairs) + "]}"
-            seen[id(x)] = (len(seen), state[0] - start, state[1] - depth)
-            if outer > state[1]:
-                state[1] = outer
-            return out
-        if t is complex:
-            return '{"t":"complex","v":[' + _float_text(x.real) + "," + _float_text(x.imag) + "]}"
-        if isinstance(x, generic) and t.__module__ == "numpy":
-            name = names.get(x.dtype) or _known_dtype(x.dtype)
-            buffers.append(np.asarray(x, dtype=_DTYPE_OBJECTS[name]).tobytes())
-            return '{"t":"scalar","dtype":"' + name + '","b":' + str(len(buffers) - 1) + "}"
-        raise _Unsure
+                    count += size - 1
+                    if count > max_nodes:
+                        raise _Unsure
+                    if depth + 1 + height > deepest:
+                        deepest = depth + 1 + height
+                    put('{"t":"ref","r":' + str(index) + "}")
+                    continue
+                start, outer = count - 1, deepest
+                deepest = depth + 1
+                if t is tuple:
+                    put('{"t":"tuple","v":[' + ",".join(elements(x, len(x), depth + 1)) + "]}")
+                elif t is list:
+                    put("[" + ",".join(elements(x, len(x), depth + 1)) + "]")
+                else:
+                    for k in x:
+                        if type(k) is not str:
+                            raise _Unsure
+                    texts = elements(x.values(), len(x), depth + 1)
+                    put('{"t":"dict","v":[' + ",".join(["[" + quote(k) + "," + v + "]" for k, v in zip(x, texts)])
+                        + "]}")
+                seen[key] = (len(seen), count - start, deepest - depth - 1)
+                if outer > deepest:
+                    deepest = outer
+            elif t is complex:
+                put('{"t":"complex","v":[' + _float_text(x.real) + "," + _float_text(x.imag) + "]}")
+            elif isinstance(x, generic) and t.__module__ == "numpy":
+                name = _NAMES.get(x.dtype) or _known_dtype(x.dtype)
+                add(np.asarray(x, dtype=_DTYPE_OBJECTS[name]).tobytes())
+                put('{"t":"scalar","dtype":"' + name + '","b":' + str(len(buffers) - 1) + "}")
+            else:
+                raise _Unsure
+        return out
 
+    ndarray = np.ndarray
+    generic = np.generic
     try:
-        root = node(obj, 0)
+        root = elements((obj,), 1, -1)[0]
     except RecursionError:
         raise _Unsure from None
-    header = ('{"buffers":[' + ",".join([str(len(b)) for b in buffers]) + '],"root":' + root + "}").encode("utf-8")
+    header = ('{"buffers":[' + ",".join(map(str, map(len, buffers))) + '],"root":' + root + "}").encode("utf-8")
     return b"".join([MAGIC, struct.pack(">I", len(header)), header, *buffers])
+
+
+#: (dtype, shape) -> what ``_array_head`` says of them, for the arrays met so far (a few dozen
+#: in a session: one dtype, the course's shapes).
+_HEADS: dict[tuple, tuple[str, np.dtype | None]] = {}
+
+
+def _array_head(dtype: np.dtype, shape: tuple) -> tuple[str, np.dtype | None]:
+    """An array node's text up to its buffer number, and the dtype its data must be converted
+    to first (None: written as it is); _Unsure for a dtype the format does not know.
+    Remembered in ``_HEADS`` (equal dtypes have the same wire name, as in ``_NAMES``)."""
+    name = _NAMES.get(dtype) or _known_dtype(dtype)
+    head = ('{"t":"array","dtype":"' + name + '","shape":[' + ",".join(map(str, shape)) + '],"b":',
+            None if dtype.str == name else _DTYPE_OBJECTS[name])
+    if len(_HEADS) < 4096:
+        _HEADS[dtype, shape] = head
+    return head
 
 
 def _encode_careful(obj: object, *, max_depth: int = DEFAULT_MAX_DEPTH) -> bytes:

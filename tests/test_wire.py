@@ -232,3 +232,27 @@ def test_what_the_quick_encoder_refuses_gets_the_careful_error():
             nested = [nested]
         encode(nested)
     assert decode(encode(np.array([1, 2], dtype=">i4"))).tolist() == [1, 2]
+
+
+def test_array_heads_remembered_across_messages_follow_dtype_and_shape():
+    """The quick encoder remembers an array node's text by (dtype, shape) from one message to
+    the next: the same shape in another dtype or byte order, or another shape, is never
+    written with a remembered text that is not its own."""
+    from grader import wire
+
+    shapes = [(2, 3), (3, 2), (6,), (1, 6), (6, 1), (), (0, 3)]
+    dtypes = ["<f8", ">f8", "<f4", "|b1", "<i8", ">i4", "<c16", "|u1"]
+    rounds = [[np.zeros(s, dtype=d) + 1 for s in shapes for d in dtypes],
+              [np.zeros(s, dtype=d) for d in reversed(dtypes) for s in reversed(shapes)]]
+    for value in rounds + [tuple(rounds[0][::3]), {"k": rounds[1][5:9]}]:
+        assert wire._encode_quick(value, wire.DEFAULT_MAX_DEPTH) == wire._encode_careful(value)
+    full = dict(wire._HEADS)
+    wire._HEADS.update({(np.dtype("<f8"), (i, 1, 1)): ("wrong", None) for i in range(5000)})
+    try:  # a full table takes no more, and every array is still written as its own
+        size = len(wire._HEADS)
+        value = [np.zeros((2, 2, 2, i)) for i in range(3)]
+        assert wire.encode(value) == wire._encode_careful(value)
+        assert len(wire._HEADS) == size
+    finally:
+        wire._HEADS.clear()
+        wire._HEADS.update(full)
