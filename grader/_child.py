@@ -231,19 +231,41 @@ def apply_seccomp(fprog: "_SockFprog | None" = None) -> bool:
 _WARM_PROGRAM = """
 import numpy as np
 
+def softmax(x):
+    e = np.exp(x - np.max(x, axis=0, keepdims=True))
+    return e / np.sum(e, axis=0, keepdims=True)
+
+def sigmoid(x):
+    return 1 / (1 + np.exp(-x))
+
 def forward(x, a0, parameters):
-    caches = []
-    a = a0
+    a = np.zeros((a0.shape[0], x.shape[1], x.shape[2]))
+    c = np.zeros_like(a)
+    a_t, c_t, caches = a0, np.zeros(a0.shape), []
     for t in range(x.shape[2]):
-        a = np.tanh(np.dot(parameters["Wax"], x[:, :, t]) + parameters["Waa"] @ a + parameters["ba"])
-        caches.append((a, x[:, :, t], parameters))
-    return a, (caches, x), float(np.sum(a)), np.max(a), np.float64(0.5), None, True, 3, "ok"
+        xt = x[:, :, t]
+        f = sigmoid(np.dot(parameters["Wf"], np.concatenate((a_t, xt), axis=0)) + parameters["bf"])
+        cc = np.tanh(parameters["Wc"] @ np.vstack((a_t, xt)) + parameters["bc"])
+        c_t = f * c_t + (1 - f) * cc
+        a_t = f * np.tanh(c_t)
+        a[:, :, t], c[:, :, t] = a_t, c_t
+        caches.append((a_t, c_t, xt, parameters))
+    y = softmax(np.dot(parameters["Wy"], a_t) + parameters["by"])
+    return a, y, (caches, x), float(np.sum(a)), np.max(a), np.float64(0.5), None, True, 3, "ok"
 
 def backward(da, state):
     caches, x = state
-    grads = {"dx": np.zeros_like(x), "da0": da * 0.5}
-    for t, (a, xt, parameters) in enumerate(caches):
-        grads["dx"][:, :, t] = np.mean(xt) + a.sum()
+    dx, da_prev, grads = np.zeros_like(x), np.zeros(da.shape[:2]), {"dWf": 0.0}
+    for t in reversed(range(len(caches))):
+        a_t, c_t, xt, parameters = caches[t]
+        n = a_t.shape[0]
+        dtanh = (1 - a_t ** 2) * (da[:, :, t] + da_prev)
+        grads["dWf"] = grads["dWf"] + np.dot(dtanh, np.concatenate((a_t, xt)).T)
+        grads["dbf"] = np.sum(dtanh, axis=1, keepdims=True)
+        da_prev = np.dot(parameters["Wf"][:, :n].T, dtanh)
+        dx[:, :, t] = np.dot(parameters["Wf"][:, n:].T, dtanh)
+    grads["dx"], grads["da0"], grads["square"] = dx, da_prev, np.square(da).mean()
+    grads["shapes"] = np.stack([dx, dx], axis=0).shape + np.dstack([da_prev, da_prev]).shape
     return grads
 """
 _WARM_ROUNDS = 24
@@ -264,10 +286,11 @@ def _warm_up(max_bytes: int, inherited: "Baseline | None") -> None:
         runtime = Runtime(ours, max_bytes=max_bytes, inherited=inherited)
         runtime.load("", "<warm-up>", compile(_WARM_PROGRAM, "<warm-up>", "exec", dont_inherit=True))
         x = np.linspace(-1.0, 1.0, 60).reshape(3, 4, 5)
-        parameters = {"Wax": np.full((2, 3), 0.1), "Waa": np.eye(2), "ba": np.zeros((2, 1))}
-        _, state, *_ = runtime.ns["forward"](x, np.ones((2, 4)), parameters)
+        parameters = {"Wf": np.full((2, 5), 0.1), "bf": np.zeros((2, 1)), "Wc": np.full((2, 5), -0.2),
+                      "bc": np.ones((2, 1)), "Wy": np.eye(2), "by": np.zeros((2, 1))}
+        _, _, state, *_ = runtime.ns["forward"](x, np.ones((2, 4)), parameters)
         frames = [(name, pickle.dumps(args, protocol=4)) for name, args in
-                  (("forward", (x, np.ones((2, 4)), parameters)), ("backward", (np.ones((2, 4)), state)))]
+                  (("forward", (x, np.ones((2, 4)), parameters)), ("backward", (np.ones((2, 4, 5)), state)))]
         for i in range(_WARM_ROUNDS):
             name, data = frames[i % 2]
             head = json.dumps({"kind": "call", "function": name, "stubs": [], "aliases": False,
