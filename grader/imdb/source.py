@@ -160,14 +160,18 @@ def _worth_walking(source: str) -> bool:
 # A comment, or a string literal with its prefix: the tokens in which a quote, a `#` or a
 # word is not code. A string may hold escaped quotes and (escaped, or between triple
 # quotes) line ends; a prefix cannot follow a letter, digit or underscore (`if"x"` is the
-# name `if` and a string).
+# name `if` and a string). A quote that opens no string that closes is `open`: tried
+# after the strings of its kind, so that a failed attempt ends the reading (an attempt
+# may read to the end of the text: trying again at the next quote would be quadratic).
 _LITERAL_OR_COMMENT = re.compile(r'''
     (?P<comment>\#[^\n]*)
   | (?P<prefix>(?<!\w)[rRbBuUfF]{1,2})?
-    (?P<string>"""(?:[^"\\]|\\[\s\S]|"(?!""))*"""
-             | \'\'\'(?:[^'\\]|\\[\s\S]|'(?!''))*\'\'\'
-             | "(?:[^"\\\n]|\\[\s\S])*"
-             | '(?:[^'\\\n]|\\[\s\S])*')
+    (?: (?P<long>"""(?:[^"\\]|\\[\s\S]|"(?!""))*"""
+               | \'\'\'(?:[^'\\]|\\[\s\S]|'(?!''))*\'\'\')
+      | (?P<open_long>"""|\'\'\')
+      | (?P<short>"(?:[^"\\\n]|\\[\s\S])*"
+                | '(?:[^'\\\n]|\\[\s\S])*')
+      | (?P<open>["']))
 ''', re.VERBOSE)
 
 
@@ -176,20 +180,22 @@ def _code_outside_literals(text: str) -> str | None:
     be told from the text alone.
 
     Every name in the statements `_parse_tolerant` finds in ``text`` (a Name's id, an
-    Attribute's attr) is a word of the result. None when a string spans lines (a chunk
-    that `_parse_tolerant` parses alone may begin inside it, and read its lines as code)
-    or is an f-string (its fields are code: inside a string token before Python 3.12,
-    with quotes of their own after). Otherwise every line begins outside any literal,
-    here as for Python, so the lines of any chunk that parses are read here as Python
-    reads them; a quote that opens no valid string stays in the code (it only adds
-    words), and its line does not parse.
+    Attribute's attr) is a word of the result. None when a quote opens no string that
+    closes (Python would not read that line, and whether a chunk around it parses is the
+    parser's to say), when a string spans lines (a chunk that `_parse_tolerant` parses
+    alone may begin inside it, and read its lines as code) and for an f-string (its
+    fields are code: inside a string token before Python 3.12, with quotes of their own
+    after). Otherwise every line begins outside any literal, here as for Python, and is
+    read here as Python reads it. Linear in the length of ``text``.
     """
     pieces = []
     last = 0
     for match in _LITERAL_OR_COMMENT.finditer(text):
-        if match.lastgroup != "comment":
+        kind = match.lastgroup
+        if kind != "comment":
             prefix = match.group("prefix")
-            if "\n" in match.group("string") or (prefix is not None and ("f" in prefix or "F" in prefix)):
+            if kind.startswith("open") or "\n" in match.group(kind) \
+                    or (prefix is not None and ("f" in prefix or "F" in prefix)):
                 return None
         pieces.append(text[last:match.start()])
         last = match.end()
