@@ -141,7 +141,13 @@ def _parse_text(text: str) -> tuple[tuple[ast.stmt, ...], bool]:
 
 
 def _worth_walking(source: str) -> bool:
-    """Whether a cell's statements name anything `_Walker` records (`_records_something`).
+    """Whether a cell's statements name anything `_Walker` records (`_records_something`),
+    memoised per process by the cell's source (`_decide_walk`)."""
+    return _WALK_MEMO(source)
+
+
+def _decide_walk(source: str) -> bool:
+    """`_worth_walking` computed.
 
     A cell whose code outside its strings and comments (`_code_outside_literals`) is
     ASCII and has none of the walker's words (`_may_record`) names none: it is not
@@ -1105,9 +1111,10 @@ class _Unparsed(Sequence[int]):
 _CELL_MEMO: SourceMemo[tuple[tuple[ast.stmt, ...], bool]] = SourceMemo(_parse_source)
 _TEXT_MEMO: SourceMemo[tuple[tuple[ast.stmt, ...], bool]] = SourceMemo(_parse_text)
 _LITERALS_MEMO: SourceMemo[frozenset[str]] = SourceMemo(_cell_literals)
+_WALK_MEMO: SourceMemo[bool] = SourceMemo(_decide_walk)
 
 
 def clear_memos() -> None:
     """Empty this module's per-process memos (tests and benchmarks; no result depends on them)."""
-    for memo in (_CELL_MEMO, _TEXT_MEMO, _LITERALS_MEMO):
+    for memo in (_CELL_MEMO, _TEXT_MEMO, _LITERALS_MEMO, _WALK_MEMO):
         memo.clear()
