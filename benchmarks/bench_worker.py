@@ -26,7 +26,7 @@ stage, the way a class run does it: each notebook of the class graded *once* (no
 round over the same notebooks: a program or a cell met again costs less, as in a
 class), its files written into a fresh output folder (``grader.batch._graded`` with
 the class command's hooks) and its record pickled as a worker sends it.  Stages, CPU
-ms per submission: ``read``, ``extract`` (extraction, the functions needed, the
+ms per submission (for the class, then the main ones per kind of submission): ``read``, ``extract`` (extraction, the functions needed, the
 program's text), ``compile`` (``grader.sandbox._compiled``), ``checks`` (the parts
 graded through the sandbox: the protocol), ``imdb``, ``session`` (the rest of the
 runner: the child's start and end), ``reports`` (the files; ``reports.sys``: the
@@ -149,6 +149,7 @@ class _StageClock:
         from grader import batch, extract, notebook, runner, sandbox
 
         self.spent = dict.fromkeys(STAGES + ("submission", "graded", "graded.sys"), 0.0)
+        self.by_kind: dict[str, dict[str, float]] = {}  # the same per kind of submission, and its count
         self._system = lambda: resource.getrusage(resource.RUSAGE_SELF).ru_stime
         for module, name, stage in ((notebook, "load", "read"), (extract, "extract", "extract"),
                                     (runner, "needed_functions", "extract"),
@@ -180,6 +181,7 @@ class _StageClock:
 
         clock, spent = time.process_time, self.spent
         for submission in submissions:
+            before = dict(spent)
             graded0, graded_sys0, sys0, start = spent["graded"], spent["graded.sys"], self._system(), clock()
             result, record = batch._graded(submission, context=context, sandbox=sandbox, out_dir=out_dir,
                                            prepare=prepare, finish=finish)
@@ -190,10 +192,15 @@ class _StageClock:
             spent["reports.sys"] += (sys1 - sys0) - (spent["graded.sys"] - graded_sys0)
             spent["record"] += end - middle
             spent["submission"] += end - start
+            mine = self.by_kind.setdefault(_kind(Path(submission.path)), dict.fromkeys(spent, 0.0))
+            for key, value in spent.items():
+                mine[key] += value - before[key]
+            mine["count"] = mine.get("count", 0) + 1
 
-    def per_submission(self, count: int) -> dict[str, float]:
-        """ms per submission by stage, with ``session`` and ``outside`` worked out."""
-        s = self.spent
+    def per_submission(self, count: int, spent: dict[str, float] | None = None) -> dict[str, float]:
+        """ms per submission by stage, with ``session`` and ``outside`` worked out (of ``spent``,
+        by default all of this clock's)."""
+        s = self.spent if spent is None else spent
         inner = s["read"] + s["extract"] + s["compile"] + s["checks"] + s["imdb"]
         out = {k: s[k] for k in STAGES}
         out["session"] = max(s["graded"] - inner, 0.0)
@@ -234,11 +241,12 @@ def _stages_serve(args: argparse.Namespace, *, context) -> int:
                 "prepare": _prepare(out_dir / "warm"), "finish": hooks["finish"]})
             for key in clock.spent:
                 clock.spent[key] = 0.0
+            clock.by_kind.clear()
             print(f"ready {len(subs)}", flush=True)
             for line in sys.stdin:
                 first, last = map(int, line.split())
                 clock.grade(subs[first:last], context=context, sandbox=sandbox, out_dir=out_dir, **hooks)
-                print(json.dumps(clock.spent), flush=True)
+                print(json.dumps({"spent": clock.spent, "by_kind": clock.by_kind}), flush=True)
     finally:
         shutil.rmtree(out_dir, ignore_errors=True)
     return 0
@@ -277,11 +285,13 @@ def _stages(args: argparse.Namespace) -> int:
     for proc in procs.values():
         proc.stdin.close()
         proc.wait()
-    figures = {}
+    figures, by_kind = {}, {}
     for side, seconds in spent.items():
         clock = _StageClock.__new__(_StageClock)
-        clock.spent = seconds
+        clock.spent = seconds["spent"]
         figures[side] = clock.per_submission(total)
+        by_kind[side] = {kind: clock.per_submission(int(k.pop("count")), k)
+                         for kind, k in sorted(seconds["by_kind"].items())}
     print(f"worker CPU ms per submission by stage: {total} notebooks of {args.folder}, each graded once"
           f"{' per side, in turns of ' + str(args.slice) if args.against else ''}; "
           f"load average (1 min) {min(loads):.2f}..{max(loads):.2f}")
@@ -296,6 +306,14 @@ def _stages(args: argparse.Namespace) -> int:
     else:
         for name in names:
             print(f"  {name:<12} | {figures['code'][name]:>8.3f}")
+    print(f"  by kind, ms per submission ({'against -> code' if args.against else 'code'}):")
+    for kind in by_kind["code"]:
+        shown = []
+        for name in ("outside", "extract", "compile", "imdb", "reports", "total"):
+            c = by_kind["code"][kind][name]
+            shown.append(f"{name} {by_kind['against'][kind][name]:.2f} -> {c:.2f}" if args.against
+                         else f"{name} {c:.2f}")
+        print(f"    {kind:<13} " + ", ".join(shown))
     return 0
 
 

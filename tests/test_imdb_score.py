@@ -674,14 +674,12 @@ def _fresh(nb: Notebook):
 @pytest.fixture
 def walk_always(monkeypatch):
     """A function scoring a notebook as before the pre-filter: every cell walked, memos empty."""
-    import re
-
     from grader.imdb import source
 
     def score(nb: Notebook):
         with monkeypatch.context() as m:
-            m.setattr(source, "_WALK_WORDS", re.compile(""))
-            m.setattr(source, "_records_something", lambda body: True)
+            m.setattr(source, "_may_record", lambda text: True)
+            m.setattr(source, "_worth_walking", lambda cell_source: True)
             result = _fresh(nb)
         _fresh(nb)  # leave no memo filled under the patch
         return result
@@ -757,7 +755,8 @@ def test_scoring_with_full_memos_gives_the_same_results(monkeypatch):
 
     notebooks = [three_model_keras3(), notebook(NUMPY_PART), notebook(("code", LOAD, LOAD_OUT), NUMPY_PART)]
     expected = [_fresh(nb) for nb in notebooks]
-    memos = (source._CELL_MEMO, source._TEXT_MEMO, source._LITERALS_MEMO, score._OUTPUTS_MEMO, score._MARKDOWN_MEMO)
+    memos = (source._CELL_MEMO, source._TEXT_MEMO, source._LITERALS_MEMO, source._WALK_MEMO,
+             score._OUTPUTS_MEMO, score._MARKDOWN_MEMO)
     for memo in memos:
         monkeypatch.setattr(memo, "max_entries", 1)
     score.clear_memos()
