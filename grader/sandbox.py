@@ -273,6 +273,9 @@ class Sandbox:
         self._proc: subprocess.Popen | None = None
         self._slots = _SlotPool(os.geteuid() == 0)
         self._encoded: dict[int, tuple[tuple, bytes]] = {}  # id(args) -> (args, framed wire bytes)
+        # What children send (wrong values, stub arguments) decoded by header plans: a class's
+        # values share a few dozen headers, so most are built without repeating the checks.
+        self._decoder = wire.Decoder()
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self._ctrl = ours
         self._log = tempfile.TemporaryFile()
@@ -787,6 +790,7 @@ class Session:
         the student's fault) is added, up to 4 times the request's time in all.
         """
         max_bytes = self.limits.result_bytes
+        decoder = self._sandbox._decoder
         sock = child.sock
         seqs, chunks = [], []
         last = requests[-1]
@@ -842,7 +846,8 @@ class Session:
                         raw[needed.pop(0)] = data
                         if header.get("kind") == "stub" and not needed:
                             t_stub = time.monotonic()
-                            reply = self._answer_stub(stubs[header["name"]], raw["args"], pending, max_bytes)
+                            reply = self._answer_stub(stubs[header["name"]], raw["args"], pending, max_bytes,
+                                                      decoder)
                             deadline += time.monotonic() - t_stub  # the grader's time is not the student's
                             header, raw = None, {}
                             if reply is None:
@@ -891,12 +896,12 @@ class Session:
                     if header is not None and not needed:
                         if not raw_value and "value" in raw:
                             try:
-                                header["value"] = wire.decode(raw.pop("value"), max_bytes=max_bytes)
+                                header["value"] = decoder.decode(raw.pop("value"), max_bytes=max_bytes)
                             except wire.WireError as exc:
                                 return close_out("bad", str(exc))
                         if "args_after" in raw:
                             try:
-                                header["args_after"] = wire.decode(raw.pop("args_after"), max_bytes=max_bytes)
+                                header["args_after"] = decoder.decode(raw.pop("args_after"), max_bytes=max_bytes)
                             except wire.WireError as exc:
                                 return close_out("bad", str(exc))
                         now = time.monotonic()
@@ -966,7 +971,8 @@ class Session:
                     pass
 
     @staticmethod
-    def _answer_stub(handler: Callable, raw_args: bytes, pending: list, max_bytes: int) -> bytes | None:
+    def _answer_stub(handler: Callable, raw_args: bytes, pending: list, max_bytes: int,
+                     decoder: wire.Decoder) -> bytes | None:
         """Run a stub handler in the grading process on the wire bytes of the child's arguments
         and frame its answer (a JSON header, then the value pickled: it goes to the child, which
         trusts the grader); None if the arguments are malformed.
@@ -985,7 +991,7 @@ class Session:
             if frame is not None:
                 return framed(_STUB_VALUE, frame)
             try:
-                args = wire.decode(raw_args, max_bytes=max_bytes)
+                args = decoder.decode(raw_args, max_bytes=max_bytes)
             except wire.WireError:
                 return None
             if type(args) is not tuple:
@@ -1142,7 +1148,7 @@ class Session:
         (raises ``grader.wire.WireError`` for malformed data)."""
         if outcome.raw is None:
             return outcome.value
-        return wire.decode(outcome.raw, max_bytes=self.limits.result_bytes)
+        return self._sandbox._decoder.decode(outcome.raw, max_bytes=self.limits.result_bytes)
 
     def aliases(self, of: CallOutcome | None = None) -> tuple[tuple[str, str], ...]:
         """The memory-sharing pairs of call ``of`` (default: the last call), if it returned
