@@ -193,6 +193,8 @@ def _compare_checkouts(args: argparse.Namespace) -> int:
         kinds = list(PROTOCOL_SCENARIOS)
     else:
         kinds = sorted({_kind(p) for p in Path(args.folder).glob("*.ipynb")} - (set() if args.loops else {"loops"}))
+        if args.kinds:
+            kinds = [k for k in kinds if k in args.kinds.split(",")]
     figures: dict[str, dict[str, list[float]]] = {side: {k: [] for k in kinds} for side in sides}
     loads = [os.getloadavg()[0]]
     for round_ in range(args.rounds):
@@ -433,6 +435,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="a worker's whole work per submission by stage, each notebook once, files written")
     parser.add_argument("--half", type=int, choices=(0, 1), help="--stages: every other notebook (a worker's share)")
     parser.add_argument("--slice", type=int, default=16, help="--stages --against: notebooks per turn (default 16)")
+    parser.add_argument("--kinds", help="--against: only these kinds (comma-separated)")
     parser.add_argument("--protocol", action="store_true",
                         help="the worker's side of the sandbox protocol alone, CPU us per call, on a small program")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)

@@ -614,6 +614,9 @@ class _Output:
         everything written since the previous answer."""
         if seq in self.done:
             data, dropped = self.done.pop(seq)
+        elif not (self.tail or self.kept or self.dropped):  # nothing written since: the usual case
+            self.expected.discard(seq)
+            return ""
         else:
             self._keep(self.tail)
             self.tail = b""
