@@ -46,8 +46,8 @@ class GradingContext:
     imdb_config: Any = None  # grader.imdb.ImdbConfig, when the rubric grades the bonus
     #: What the runner works out once per process from the rubric and the fixtures and keeps:
     #: each case's plan (_CasePlan), expected values as grader.fastcheck sees them, trace
-    #: steps' encoded answers, which known mistakes show on which case. Filled on first use;
-    #: bounded by the rubric's size.
+    #: steps' encoded answers, which known mistakes show on which case, the parts split by
+    #: phase (_phases). Filled on first use; bounded by the rubric's size.
     memo: dict = field(default_factory=dict, compare=False, repr=False)
 
 
@@ -296,6 +296,8 @@ class _Grader:
 
     def _stubs(self, plan: _CasePlan) -> dict[str, TraceStub]:
         """The trace stubs of a case: one per dependency the reference trace records (isolated parts)."""
+        if not plan.traced:
+            return {}
         fixture = plan.fixture
         return {dep: TraceStub(dep, fixture.traces[dep], self.fallback, memo=self.context.memo,
                                key=("trace", fixture.case_id, dep))
@@ -772,11 +774,10 @@ def _grade_parts(rubric: Rubric, *, context: GradingContext, extraction: Any, pr
     cases; in the second, when it passed every case. A trial is only a shortcut: a composite whose
     trial is not fully right is graded in isolation, so the verdicts do not depend on it.
     """
-    ordered = ordered_parts(rubric)
+    phases = _phases(rubric, context.memo)
     first: dict[str, tuple[PartResult, _Grader]] = {}
     trusted: set[str] = set()
-    for part in ordered:
-        shown = dataclasses.replace(part, cases=tuple(c for c in part.cases if c.visibility != HIDDEN))
+    for part, shown, hidden in phases:
         grader = _Grader(part=shown, context=context, extraction=extraction, program=program,
                          session=session, fallback=fallback, facts=facts, trusted=frozenset(trusted))
         result = grader.grade()
@@ -785,11 +786,10 @@ def _grade_parts(rubric: Rubric, *, context: GradingContext, extraction: Any, pr
             trusted.add(part.function)
     graded: dict[str, PartResult] = {}
     trusted = set()
-    for part in ordered:
+    for part, _, hidden in phases:
         result, grader = first[part.name]
-        hidden = tuple(c for c in part.cases if c.visibility == HIDDEN)
-        if hidden:
-            rest = _Grader(part=dataclasses.replace(part, cases=hidden), context=context,
+        if hidden is not None:
+            rest = _Grader(part=hidden, context=context,
                            extraction=extraction, program=program, session=session, fallback=fallback,
                            facts=facts, trusted=frozenset(trusted),
                            after_timeout=any(c.status == TIMEOUT for c in result.cases),
@@ -799,6 +799,21 @@ def _grade_parts(rubric: Rubric, *, context: GradingContext, extraction: Any, pr
         if result.status == PASSED and part.cases:
             trusted.add(part.function)
     return graded
+
+
+def _phases(rubric: Rubric, memo: dict) -> tuple[tuple[Part, Part, Part | None], ...]:
+    """``(part, its public cases, its hidden cases or None)`` for each part, in ``ordered_parts``
+    order: what ``_grade_parts`` grades in each phase, worked out once per rubric and process
+    (kept in ``memo``, the grading context's)."""
+    found = memo.get("phases")
+    if found is None or found[0] is not rubric:
+        split = []
+        for part in ordered_parts(rubric):
+            hidden = tuple(c for c in part.cases if c.visibility == HIDDEN)
+            split.append((part, dataclasses.replace(part, cases=tuple(c for c in part.cases if c.visibility != HIDDEN)),
+                          dataclasses.replace(part, cases=hidden) if hidden else None))
+        found = memo["phases"] = (rubric, tuple(split))
+    return found[1]
 
 
 def _merged(part: Part, shown: PartResult, hidden: PartResult) -> PartResult:
