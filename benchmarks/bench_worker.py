@@ -38,6 +38,15 @@ pickle), and ``outside`` = everything but ``checks`` and ``session``.  With
     python3 benchmarks/bench_worker.py --stages --class FOLDER [--against OTHER] [--half 0|1]
 
 ``--half`` grades every other notebook (a worker's share of a class on two cores).
+
+``--protocol`` measures instead the worker's side of the sandbox protocol alone, in CPU µs of
+this process per call, on a small program in one live child (no notebook, no checks): calls
+one by one the way the runner makes them (``raw_value``, ``reuse_args``, no aliases), 24 calls
+sent together (``call_many``), and one call answered by 10 stub round trips from a reference
+trace (``grader.runner.TraceStub``, its quick path on the arguments' wire bytes), given per
+trip after taking off a plain call. With ``--against DIR`` the two checkouts take turns:
+
+    python3 benchmarks/bench_worker.py --protocol [--rounds 9] [--against OTHER_CHECKOUT]
 """
 from __future__ import annotations
 
@@ -77,16 +86,90 @@ def _measure(paths: list[Path], rounds: int, *, context, sandbox) -> tuple[float
     return (time.process_time() - cpu0) / n * 1e3, (time.perf_counter() - wall0) / n * 1e3
 
 
+#: ``--protocol``: a program whose ``g`` asks the grader for each of its steps (a stub).
+PROTOCOL_PROGRAM = ("import numpy as np\n\ndef f(x):\n    return np.tanh(x @ x.T)\n\n"
+                    "def step(x, w):\n    return np.tanh(w @ x)\n\n"
+                    "def g(xs, w):\n    return [step(x, w) for x in xs]\n")
+PROTOCOL_SCENARIOS = ("one by one", "24 together", "stub trip")
+
+
+class _Protocol:
+    """The ``--protocol`` scenarios in one session of ``PROTOCOL_PROGRAM`` (restarted if it ends)."""
+
+    def __init__(self, sandbox) -> None:
+        """Arguments made once, as a case's fixture arguments are."""
+        import numpy as np
+
+        from grader.sandbox import FALLBACK
+
+        self.sandbox, self.fallback = sandbox, FALLBACK
+        self.x = (np.linspace(0.0, 1.0, 50).reshape(5, 10),)
+        xs, w = [np.linspace(0.0, 1.0, 5) * i for i in range(10)], np.eye(5) * 0.5
+        self.g_args = (xs, w)
+        self.trace = tuple(((x, w), np.tanh(w @ x)) for x in xs)
+        self.memo: dict = {}
+        self.session = None
+        self.options = {"aliases": False, "reuse_args": True, "raw_value": True}
+
+    def _live(self):
+        if self.session is None:
+            self.session = self.sandbox.session(PROTOCOL_PROGRAM, filename="<submission>")
+        return self.session
+
+    def close(self) -> None:
+        """End the session."""
+        if self.session is not None:
+            self.session.close()
+
+    def run(self, scenario: str, n: int = 240) -> float:
+        """CPU µs of this process per call (per stub trip for "stub trip") over ``n`` calls."""
+        from grader.runner import TraceStub
+
+        session, clock = self._live(), time.process_time
+        if scenario == "one by one":
+            start = clock()
+            for _ in range(n):
+                session.call("f", self.x, **self.options)
+            return (clock() - start) / n * 1e6
+        if scenario == "24 together":
+            start = clock()
+            for _ in range(n // 24):
+                session.call_many([("f", self.x, None)] * 24, **self.options)
+            return (clock() - start) / (n // 24 * 24) * 1e6
+        if scenario == "stub trip":
+            plain = self.run("one by one", n // 10)
+            start = clock()
+            for _ in range(n // 10):
+                stub = TraceStub("step", self.trace, self.fallback, memo=self.memo, key="bench")
+                outcome = session.call("g", self.g_args, stubs={"step": stub}, **self.options)
+                if outcome.status != "ok" or stub.calls != len(self.trace) or stub.misses:
+                    raise SystemExit(f"the stub scenario went wrong: {outcome.status} {outcome.message}")
+            return ((clock() - start) / (n // 10) * 1e6 - plain) / len(self.trace)
+        raise SystemExit(f"unknown scenario {scenario!r}")
+
+
 def _serve(chosen: dict[str, list[Path]], *, context) -> int:
     """``--serve``: warm up, say "ready", then for each kind named on stdin print the CPU ms per
     submission of one round of it (the measuring side of ``--against``)."""
     with ResilientSandbox(protected_paths=[]) as sandbox:
-        for paths in chosen.values():
-            _measure(paths, 1, context=context, sandbox=sandbox)
-        print("ready", flush=True)
-        for line in sys.stdin:
-            cpu, _ = _measure(chosen[line.strip()], 1, context=context, sandbox=sandbox)
-            print(f"{cpu:.4f}", flush=True)
+        protocol = _Protocol(sandbox)
+        try:
+            if chosen:
+                for paths in chosen.values():
+                    _measure(paths, 1, context=context, sandbox=sandbox)
+            else:
+                for scenario in PROTOCOL_SCENARIOS:
+                    protocol.run(scenario)
+            print("ready", flush=True)
+            for line in sys.stdin:
+                name = line.strip()
+                if name in PROTOCOL_SCENARIOS:
+                    print(f"{protocol.run(name):.4f}", flush=True)
+                else:
+                    cpu, _ = _measure(chosen[name], 1, context=context, sandbox=sandbox)
+                    print(f"{cpu:.4f}", flush=True)
+        finally:
+            protocol.close()
     return 0
 
 
@@ -95,7 +178,8 @@ def _compare_checkouts(args: argparse.Namespace) -> int:
     import subprocess
 
     sides = {"code": str(_CODE), "against": str(Path(args.against).resolve())}
-    common = ["--class", args.folder, "--per-kind", str(args.per_kind), "--serve"] + (["--loops"] if args.loops else [])
+    common = ["--class", args.folder, "--per-kind", str(args.per_kind), "--serve"] + (
+        ["--loops"] if args.loops else []) + (["--protocol"] if args.protocol else [])
     procs = {}
     for side, code in sides.items():
         procs[side] = subprocess.Popen(
@@ -105,7 +189,12 @@ def _compare_checkouts(args: argparse.Namespace) -> int:
     for proc in procs.values():
         if proc.stdout.readline().strip() != "ready":
             raise SystemExit("a measuring process did not start")
-    kinds = sorted({_kind(p) for p in Path(args.folder).glob("*.ipynb")} - (set() if args.loops else {"loops"}))
+    if args.protocol:
+        kinds = list(PROTOCOL_SCENARIOS)
+    else:
+        kinds = sorted({_kind(p) for p in Path(args.folder).glob("*.ipynb")} - (set() if args.loops else {"loops"}))
+        if args.kinds:
+            kinds = [k for k in kinds if k in args.kinds.split(",")]
     figures: dict[str, dict[str, list[float]]] = {side: {k: [] for k in kinds} for side in sides}
     loads = [os.getloadavg()[0]]
     for round_ in range(args.rounds):
@@ -119,10 +208,19 @@ def _compare_checkouts(args: argparse.Namespace) -> int:
     for proc in procs.values():
         proc.stdin.close()
         proc.wait()
-    print(f"worker CPU ms per submission, median of {args.rounds} rounds of {args.per_kind} notebooks per kind, "
-          f"in turns; load average (1 min) {min(loads):.2f}..{max(loads):.2f}")
+    if args.protocol:
+        print(f"worker CPU us per call (per trip for a stub trip), median of {args.rounds} rounds, in turns; "
+              f"load average (1 min) {min(loads):.2f}..{max(loads):.2f}")
+    else:
+        print(f"worker CPU ms per submission, median of {args.rounds} rounds of {args.per_kind} notebooks per kind, "
+              f"in turns; load average (1 min) {min(loads):.2f}..{max(loads):.2f}")
     print(f"  code:    {sides['code']}\n  against: {sides['against']}")
     print(f"  {'kind':<14} | {'against':>8} | {'code':>8} | {'code/against':>12}")
+    if args.protocol:
+        for kind in kinds:
+            a, c = statistics.median(figures["against"][kind]), statistics.median(figures["code"][kind])
+            print(f"  {kind:<14} | {a:>8.1f} | {c:>8.1f} | {c / a if a else float('nan'):>12.2f}")
+        return 0
     weights = {k: len(list(Path(args.folder).glob(f"*_{k}.ipynb"))) for k in kinds}
     means = {}
     for side in sides:
@@ -317,6 +415,27 @@ def _stages(args: argparse.Namespace) -> int:
     return 0
 
 
+def _protocol_main(args: argparse.Namespace) -> int:
+    """``--protocol``: the scenarios in this process (``--rounds`` times each), or in turns with ``--against``."""
+    if args.against:
+        args.folder = args.folder or ""
+        return _compare_checkouts(args)
+    print(f"code: {_CODE}; load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    with ResilientSandbox(protected_paths=[]) as sandbox:
+        protocol = _Protocol(sandbox)
+        try:
+            for scenario in PROTOCOL_SCENARIOS:  # warm-up
+                protocol.run(scenario)
+            for scenario in PROTOCOL_SCENARIOS:
+                figures = [protocol.run(scenario) for _ in range(args.rounds)]
+                print(f"  {scenario:<12} | worker CPU us per call: median {statistics.median(figures):7.1f}, "
+                      f"min {min(figures):7.1f}")
+        finally:
+            protocol.close()
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Grade ``--per-kind`` notebooks of each kind ``--rounds`` times; print CPU and wall per submission."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -334,8 +453,16 @@ def main(argv: list[str] | None = None) -> int:
                         help="a worker's whole work per submission by stage, each notebook once, files written")
     parser.add_argument("--half", type=int, choices=(0, 1), help="--stages: every other notebook (a worker's share)")
     parser.add_argument("--slice", type=int, default=16, help="--stages --against: notebooks per turn (default 16)")
+    parser.add_argument("--kinds", help="--against: only these kinds (comma-separated)")
+    parser.add_argument("--protocol", action="store_true",
+                        help="the worker's side of the sandbox protocol alone, CPU us per call, on a small program")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.protocol and not args.serve:
+        return _protocol_main(args)
+    if args.protocol:  # a measuring process of --protocol --against: no class, no context
+        gc.freeze()
+        return _serve({}, context=None)
     if args.folder is None:
         import shutil
         import tempfile

@@ -46,8 +46,8 @@ class GradingContext:
     imdb_config: Any = None  # grader.imdb.ImdbConfig, when the rubric grades the bonus
     #: What the runner works out once per process from the rubric and the fixtures and keeps:
     #: each case's plan (_CasePlan), expected values as grader.fastcheck sees them, trace
-    #: steps' encoded answers, which known mistakes show on which case. Filled on first use;
-    #: bounded by the rubric's size.
+    #: steps' encoded answers, which known mistakes show on which case, the parts split by
+    #: phase (_phases). Filled on first use; bounded by the rubric's size.
     memo: dict = field(default_factory=dict, compare=False, repr=False)
 
 
@@ -296,6 +296,8 @@ class _Grader:
 
     def _stubs(self, plan: _CasePlan) -> dict[str, TraceStub]:
         """The trace stubs of a case: one per dependency the reference trace records (isolated parts)."""
+        if not plan.traced:
+            return {}
         fixture = plan.fixture
         return {dep: TraceStub(dep, fixture.traces[dep], self.fallback, memo=self.context.memo,
                                key=("trace", fixture.case_id, dep))
@@ -382,13 +384,13 @@ class _Grader:
             # own dependencies first (one message instead of one per time step). If every
             # output is right and the inputs are untouched, the isolated call could only
             # differ if two mistakes cancelled out exactly; otherwise grade it in isolation.
-            trial, fast = self._settle(case, plan, self._first_call(case, args, options))
+            trial, fast, raw = self._settle(case, plan, self._first_call(case, args, options))
             if trial.status in ("timeout", "budget"):
                 stubs, outcome = {}, trial  # the loop is paid once, not again in isolation
             elif trial.status == "ok":
                 judged = self._judge(case, plan, trial, {}, param_names,
                                      dict(output=trial.output, seconds=trial.seconds), only_if_passed=True,
-                                     fast=fast)
+                                     fast=fast, raw=raw)
                 if judged is not None:
                     return judged
                 outcome = None
@@ -403,11 +405,11 @@ class _Grader:
         else:
             outcome = self.session.call(self.part.function, args, stubs=stubs, timeout=case.timeout,
                                         **options)
-        outcome, fast = self._settle(case, plan, outcome)
+        outcome, fast, raw = self._settle(case, plan, outcome)
         common = dict(output=outcome.output, seconds=outcome.seconds)
         status = outcome.status
         if status == "ok":
-            return self._judge(case, plan, outcome, stubs, param_names, common, fast=fast)
+            return self._judge(case, plan, outcome, stubs, param_names, common, fast=fast, raw=raw)
         if status == "timeout":
             return self._case(case, TIMEOUT, 0.0, message=(
                 f"`{self.part.function}` did not return within {case.timeout:g} s: "
@@ -438,25 +440,26 @@ class _Grader:
             f"The process running `{self.part.function}` stopped: "
             f"{outcome.error_type or 'crashed'} {outcome.message}".strip()), **common)
 
-    def _settle(self, case: Case, plan: _CasePlan, outcome: Any) -> tuple[Any, bool]:
-        """``(outcome, fast)``: an ok outcome whose value is still wire bytes is either accepted
-        as it is (``fast``: ``grader.fastcheck`` vouches that every check passes and the inputs
-        came back untouched) or decoded for the checks; malformed bytes become bad_output."""
+    def _settle(self, case: Case, plan: _CasePlan, outcome: Any) -> tuple[Any, bool, bytes | None]:
+        """``(outcome, fast, raw)``: an ok outcome whose value is still wire bytes is either
+        accepted as it is (``fast``: ``grader.fastcheck`` vouches that every check passes and the
+        inputs came back untouched) or decoded for the checks (``raw``: the bytes it was decoded
+        from, for ``_diagnose``); malformed bytes become bad_output."""
         if outcome.status != "ok" or outcome.raw is None:
-            return outcome, False
+            return outcome, False, None
         if plan.fast and (outcome.args_after is None or outcome.args_after is plan.args):
             expectation = expectation_for(self.context.memo, case.id, plan.fixture.expected)
             if expectation is not None and expectation.accepts(
                     outcome.raw, rtol=case.tolerance.rtol, atol=case.tolerance.atol):
-                return outcome, True
+                return outcome, True, None
         decode = getattr(self.session, "decode_value", None)
         try:
             value = decode(outcome) if decode is not None else wire.decode(outcome.raw)
         except wire.WireError as exc:
             return dataclasses.replace(outcome, status="bad_output", value=None, raw=None,
                                        error_type="ProtocolError",
-                                       message=f"the program interfered with the grader's channel: {exc}"), False
-        return dataclasses.replace(outcome, value=value, raw=None), False
+                                       message=f"the program interfered with the grader's channel: {exc}"), False, None
+        return dataclasses.replace(outcome, value=value, raw=None), False, outcome.raw
 
     def _locate(self, outcome: Any) -> Location | None:
         for line, _function in reversed(tuple(outcome.frames)):
@@ -467,11 +470,11 @@ class _Grader:
 
     def _judge(self, case: Case, plan: _CasePlan, outcome: Any, stubs: Mapping[str, TraceStub],
                param_names: Sequence[str], common: dict, only_if_passed: bool = False,
-               fast: bool = False) -> CaseResult | None:
+               fast: bool = False, raw: bytes | None = None) -> CaseResult | None:
         """Compare an ok outcome with the case's expected value; with ``only_if_passed``,
         None (and no notes) unless every output is right and no input was changed.
         ``fast``: already known to pass every check with the inputs untouched (see ``_settle``),
-        nothing to compare: the plan's results."""
+        nothing to compare: the plan's results. ``raw``: the value's wire bytes (see ``_diagnose``)."""
         if fast:
             return self._case(case, PASSED, plan.points, checks=plan.passed, diagnosis=None,
                               message="", **common)
@@ -513,7 +516,7 @@ class _Grader:
         passed = all(r.passed for r in results)
         diagnosis = None
         if not passed:
-            diagnosis = self._diagnose(case, plan, outcome, failed_specs, stubs, param_names)
+            diagnosis = self._diagnose(case, plan, outcome, failed_specs, stubs, param_names, raw)
         status = PASSED if passed else FAILED
         message = "" if passed else "\n".join(r.message for r in results if not r.passed and r.message)
         return self._case(case, status, points, checks=tuple(results), diagnosis=diagnosis,
@@ -530,7 +533,11 @@ class _Grader:
         return found
 
     def _diagnose(self, case: Case, plan: _CasePlan, outcome: Any, failed: Sequence[Any],
-                  stubs: Mapping[str, TraceStub], names: Sequence[str]) -> Diagnosis | None:
+                  stubs: Mapping[str, TraceStub], names: Sequence[str], raw: bytes | None = None) -> Diagnosis | None:
+        """Why a case failed: a known mistake, memory sharing, or a dependency called with
+        unexpected inputs. ``raw``, the value's wire bytes, lets a known mistake whose whole
+        value the student's reproduces be recognised without walking the two values (see
+        ``_reproduces``)."""
         fixture, specs = plan.fixture, plan.specs
         tol = case.tolerance
         seen: dict = {}  # (mutant, output) -> whether the student's output is the mutant's
@@ -540,8 +547,11 @@ class _Grader:
             for mutant_id, value in sorted(fixture.mutants.items()):
                 if type(value).__name__ == "MutantError":  # that mistake raises on these inputs
                     continue
-                if _matches(outcome.value, value, fixture.expected, subset, tol,
-                            memo=self.context.memo, key=("mutant", case.id, mutant_id), seen=seen):
+                key = ("mutant", case.id, mutant_id)
+                quick = subset is specs and raw is not None and self._reproduces(case, plan, key, value, raw,
+                                                                                   outcome.value, seen)
+                if quick or _matches(outcome.value, value, fixture.expected, subset, tol,
+                                     memo=self.context.memo, key=key, seen=seen):
                     message = self.context.mutant_messages.get(mutant_id, mutant_id)
                     return Diagnosis(mutant_id, prefix + message)
         # 2. Memory shared between outputs that should differ: a view overwritten later.
@@ -556,6 +566,23 @@ class _Grader:
                     f"a correct run (first at call {stub.misses[0]}): check what you pass at each "
                     f"time step (the previous hidden state, the slice of the input)."))
         return None
+
+    def _reproduces(self, case: Case, plan: _CasePlan, key: tuple, mutant: Any, raw: bytes, student: Any,
+                    seen: dict) -> bool:
+        """A shortcut to ``_matches`` over every output (``key`` names the mistake): True only
+        when the mistake shows on this case and ``grader.fastcheck`` accepts the student's whole
+        value (``raw``, its wire bytes) against the mistake's value (every check of the case's
+        outputs then passes between the two: they agree at every output). It is tried once the
+        first output agrees (kept in ``seen`` as ``_matches`` keeps it), which most mistakes a
+        student did not make fail at once. False says nothing: ``_matches`` decides, as it would
+        have without this."""
+        memo, tol = self.context.memo, case.tolerance
+        if (not plan.fast or not _shows(mutant, plan.fixture.expected, plan.specs, tol, memo=memo, key=key)
+                or not _agreement(seen, key, plan.specs[0], student, mutant, tol)):
+            return False
+        expectation = expectation_for(memo, ("mutant wire",) + key, mutant)
+        return expectation is not None and expectation.accepts(raw, rtol=case.tolerance.rtol,
+                                                                atol=case.tolerance.atol)
 
     def _alias_problem(self, fixture: Any, outcome: Any, names: Sequence[str]) -> str:
         """A returned value that is wrong *and* shares memory with another value.
@@ -633,15 +660,21 @@ def _matches(student: Any, mutant: Any, expected: Any, specs: Sequence[Any], tol
     call on the same value (the outputs that failed, after all of them). Only verdicts are
     needed here: ``checks.agrees``, which writes no message.
     """
+    if not _shows(mutant, expected, specs, tol, memo=memo, key=key):
+        return False
+    return all(_agreement(seen, key, spec, student, mutant, tol) for spec in specs)
+
+
+def _shows(mutant: Any, expected: Any, specs: Sequence[Any], tol: Any, *, memo: dict | None, key: object) -> bool:
+    """Whether a mistake's value has every spec's path and is wrong at one of them at least
+    (kept in ``memo`` by ``(key, output)``, see ``_matches``)."""
     shows = False
     for spec in specs:
         found = _agreement(memo, key, spec, mutant, expected, tol)
         if found is None:
             return False
         shows = shows or not found
-    if not shows:
-        return False
-    return all(_agreement(seen, key, spec, student, mutant, tol) for spec in specs)
+    return shows
 
 
 def _agreement(store: dict | None, key: object, spec: Any, left: Any, right: Any, tol: Any) -> bool | None:
@@ -741,11 +774,10 @@ def _grade_parts(rubric: Rubric, *, context: GradingContext, extraction: Any, pr
     cases; in the second, when it passed every case. A trial is only a shortcut: a composite whose
     trial is not fully right is graded in isolation, so the verdicts do not depend on it.
     """
-    ordered = ordered_parts(rubric)
+    phases = _phases(rubric, context.memo)
     first: dict[str, tuple[PartResult, _Grader]] = {}
     trusted: set[str] = set()
-    for part in ordered:
-        shown = dataclasses.replace(part, cases=tuple(c for c in part.cases if c.visibility != HIDDEN))
+    for part, shown, hidden in phases:
         grader = _Grader(part=shown, context=context, extraction=extraction, program=program,
                          session=session, fallback=fallback, facts=facts, trusted=frozenset(trusted))
         result = grader.grade()
@@ -754,11 +786,10 @@ def _grade_parts(rubric: Rubric, *, context: GradingContext, extraction: Any, pr
             trusted.add(part.function)
     graded: dict[str, PartResult] = {}
     trusted = set()
-    for part in ordered:
+    for part, _, hidden in phases:
         result, grader = first[part.name]
-        hidden = tuple(c for c in part.cases if c.visibility == HIDDEN)
-        if hidden:
-            rest = _Grader(part=dataclasses.replace(part, cases=hidden), context=context,
+        if hidden is not None:
+            rest = _Grader(part=hidden, context=context,
                            extraction=extraction, program=program, session=session, fallback=fallback,
                            facts=facts, trusted=frozenset(trusted),
                            after_timeout=any(c.status == TIMEOUT for c in result.cases),
@@ -768,6 +799,21 @@ def _grade_parts(rubric: Rubric, *, context: GradingContext, extraction: Any, pr
         if result.status == PASSED and part.cases:
             trusted.add(part.function)
     return graded
+
+
+def _phases(rubric: Rubric, memo: dict) -> tuple[tuple[Part, Part, Part | None], ...]:
+    """``(part, its public cases, its hidden cases or None)`` for each part, in ``ordered_parts``
+    order: what ``_grade_parts`` grades in each phase, worked out once per rubric and process
+    (kept in ``memo``, the grading context's)."""
+    found = memo.get("phases")
+    if found is None or found[0] is not rubric:
+        split = []
+        for part in ordered_parts(rubric):
+            hidden = tuple(c for c in part.cases if c.visibility == HIDDEN)
+            split.append((part, dataclasses.replace(part, cases=tuple(c for c in part.cases if c.visibility != HIDDEN)),
+                          dataclasses.replace(part, cases=hidden) if hidden else None))
+        found = memo["phases"] = (rubric, tuple(split))
+    return found[1]
 
 
 def _merged(part: Part, shown: PartResult, hidden: PartResult) -> PartResult:

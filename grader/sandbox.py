@@ -32,7 +32,7 @@ import logging
 import marshal
 import os
 import pickle
-import selectors
+import select
 import signal
 import socket
 import subprocess
@@ -349,6 +349,10 @@ class Sandbox:
         self._proc: subprocess.Popen | None = None
         self._slots = _SlotPool(os.geteuid() == 0)
         self._encoded: dict[int, tuple[tuple, bytes]] = {}  # id(args) -> (args, framed wire bytes)
+        # What children send (wrong values, stub arguments) decoded by header plans: a class's
+        # values share a few dozen headers, so most are built without repeating the checks.
+        self._decoder = wire.Decoder()
+        self._call_heads: dict[tuple, bytes] = {}  # (function, stubs, aliases) -> see Session._call_request
         started = zygote if zygote is not None else start_zygote()
         self._ctrl, self._log = started.ctrl, started.log
         self._proc = started.proc
@@ -541,7 +545,7 @@ class _Child:
     out: int
     pidfd: int | None = None   # readable when the child exits, even if its descendants keep the socket
     closed: bool = False
-    sel: selectors.BaseSelector | None = None
+    poller: "select.epoll | None" = None
     seq: int = 0
     output: "_Output | None" = None
     delay_granted: float = 0.0  # waiting-for-a-CPU time already added to its calls' time
@@ -551,16 +555,17 @@ class _Child:
         self.seq += 1
         return self.seq
 
-    def selector(self) -> selectors.BaseSelector:
-        """One selector per child over its socket and pidfd, made on first use. The capture
-        pipe is not in it: it is read when an answer arrives and after every quiet slice of
+    def selector(self) -> "select.epoll":
+        """One epoll object per child over its socket and pidfd, made on first use (epoll itself,
+        not the ``selectors`` module's wrapper: fewer steps per wait). The capture pipe is not
+        in it: it is read when an answer arrives and after every quiet slice of
         ``_OUTPUT_SLICE`` (so that the marker written after each answer wakes nobody)."""
-        if self.sel is None:
-            self.sel = selectors.DefaultSelector()
-            self.sel.register(self.sock, selectors.EVENT_READ, "sock")
+        if self.poller is None:
+            self.poller = select.epoll()
+            self.poller.register(self.sock.fileno(), select.EPOLLIN)
             if self.pidfd is not None:
-                self.sel.register(self.pidfd, selectors.EVENT_READ, "exit")
-        return self.sel
+                self.poller.register(self.pidfd, select.EPOLLIN)
+        return self.poller
 
     def run_delay(self) -> float | None:
         """Seconds the child has spent runnable but waiting for a CPU since it was forked
@@ -603,8 +608,8 @@ class _Child:
         """Close our ends of the socket and the capture pipe."""
         if not self.closed:
             self.closed = True
-            if self.sel is not None:
-                self.sel.close()
+            if self.poller is not None:
+                self.poller.close()
             self.sock.close()
             os.close(self.out)
             if self.pidfd is not None:
@@ -695,6 +700,9 @@ class _Output:
         everything written since the previous answer."""
         if seq in self.done:
             data, dropped = self.done.pop(seq)
+        elif not (self.tail or self.kept or self.dropped):  # nothing written since: the usual case
+            self.expected.discard(seq)
+            return ""
         else:
             self._keep(self.tail)
             self.tail = b""
@@ -717,19 +725,39 @@ class _Exchange:
     raw: dict = field(default_factory=dict)   # frames after an outcome: "value", "args_after"
     seconds: float = 0.0
     seq: int = 0
+    usual: bool = False       # the child's usual answer (see _USUAL_ANSWER): msg is empty
 
 
 @dataclass
 class _Request:
-    """One request to send to the child: the message, the framed arguments after it, its time."""
+    """One request to send to the child: the message, the framed arguments after it, its time.
 
-    msg: dict
+    ``head`` is the message's compact JSON without its closing brace, when already known (see
+    ``Session._call_request``; ``msg`` is then None): the request number and ``last`` are
+    written after it."""
+
+    msg: dict | None
     frame: bytes = b""
     timeout: float = 0.0
     sent_args: tuple | None = None
+    head: bytes = b""
+
+    def payload(self, seq: int, last: bool) -> bytes:
+        """The JSON of ``{**msg, "seq": seq}`` (and ``"last": true`` when ``last``), compact, as bytes."""
+        head = self.head or _COMPACT_JSON(self.msg)[:-1].encode()
+        return head + (b',"seq":%d,"last":true}' % seq if last else b',"seq":%d}' % seq)
 
 
 _FRAMES_AFTER = ("value", "args_after")
+#: The header of the child's usual answer, less its request number: ok, the arguments found as
+#: they were sent, no memory-sharing pairs (or none asked), the value in a frame after it
+#: (``grader._child`` writes it from the same bytes). Recognised by a comparison of bytes, it
+#: stands for the message its JSON is (``_USUAL_FIELDS``, checked by ``tests/test_sandbox_usual.py``):
+#: no parsing, no checks to repeat.
+_USUAL_ANSWER = (b'{"kind":"outcome","status":"ok","args_same":true,"aliases":[],"error_type":"",'
+                 b'"message":"","frames":[],"seq":%d,"frames_after":["value"]}')
+_USUAL_FIELDS = {"kind": "outcome", "status": "ok", "args_same": True, "aliases": [], "error_type": "",
+                 "message": "", "frames": [], "frames_after": ["value"]}
 _STUB_VALUE = {"kind": "stub_reply", "fallback": False, "value": True}  # a stub's answer, its value follows
 _STUB_VALUE_HEAD = json.dumps(_STUB_VALUE).encode()
 _VALUE_ONLY = ["value"]
@@ -838,7 +866,8 @@ class Session:
         for i, ex in enumerate(exchanges):
             if ex.kind == "outcome":
                 outcome = self._from_message(ex.msg, ex.raw, child.output.take(ex.seq), ex.seconds,
-                                             requests[i].sent_args, raw_value, ref=(child.pid, ex.seq))
+                                             requests[i].sent_args, raw_value, ref=(child.pid, ex.seq),
+                                             usual=ex.usual)
                 outcomes.append(outcome)
                 if outcome.error_type == "ProtocolError":
                     self._drop_child()
@@ -873,6 +902,7 @@ class Session:
         the student's fault) is added, up to 4 times the request's time in all.
         """
         max_bytes = self.limits.result_bytes
+        decoder = self._sandbox._decoder
         sock = child.sock
         seqs, chunks = [], []
         last = requests[-1]
@@ -880,21 +910,22 @@ class Session:
             seq = child.next_seq()
             seqs.append(seq)
             # The last request's output needs no end marker: the pipe is read after its answer.
-            head = {**req.msg, "seq": seq, "last": True} if req is last else {**req.msg, "seq": seq}
-            payload = _COMPACT_JSON(head).encode()  # plain: JSON
+            payload = req.payload(seq, req is last)  # plain: JSON
             chunks.append(FRAME.pack(len(payload)) + payload + req.frame)
         child.output.expect(seqs)
         outbuf = memoryview(b"".join(chunks))
         if sock.getblocking():  # once per child: each call of setblocking is a system call
             sock.setblocking(False)
         inbuf = bytearray()
-        sel = child.selector()
+        poller = child.selector()
+        sock_fd = sock.fileno()
         done: list[_Exchange] = []
         dead = False
         started = drained = time.monotonic()
         want = _RECV_BYTES
         deadline = started + requests[0].timeout
         header: dict | None = None  # an outcome whose frames are still coming
+        usual = False  # the header is the usual answer's (_USUAL_ANSWER)
         raw: dict = {}
         needed: list[str] = []
 
@@ -913,7 +944,7 @@ class Session:
             return close_out("eof")
         writing = bool(outbuf)
         if writing:
-            sel.modify(sock, selectors.EVENT_READ | selectors.EVENT_WRITE, "sock")
+            poller.modify(sock_fd, select.EPOLLIN | select.EPOLLOUT)
         try:
             while True:
                 while len(inbuf) >= FRAME.size:
@@ -928,7 +959,8 @@ class Session:
                         raw[needed.pop(0)] = data
                         if header.get("kind") == "stub" and not needed:
                             t_stub = time.monotonic()
-                            reply = self._answer_stub(stubs[header["name"]], raw["args"], pending, max_bytes)
+                            reply = self._answer_stub(stubs[header["name"]], raw["args"], pending, max_bytes,
+                                                      decoder)
                             deadline += time.monotonic() - t_stub  # the grader's time is not the student's
                             header, raw = None, {}
                             if reply is None:
@@ -949,6 +981,8 @@ class Session:
                                 finally:
                                     sock.setblocking(False)
                             continue
+                    elif data == _USUAL_ANSWER % seqs[len(done)]:  # its bytes say all: nothing to parse
+                        header, usual, raw, needed = {}, True, {}, ["value"]
                     else:
                         try:
                             msg = _decode_message(data, max_bytes)
@@ -977,18 +1011,18 @@ class Session:
                     if header is not None and not needed:
                         if not raw_value and "value" in raw:
                             try:
-                                header["value"] = wire.decode(raw.pop("value"), max_bytes=max_bytes)
+                                header["value"] = decoder.decode(raw.pop("value"), max_bytes=max_bytes)
                             except wire.WireError as exc:
                                 return close_out("bad", str(exc))
                         if "args_after" in raw:
                             try:
-                                header["args_after"] = wire.decode(raw.pop("args_after"), max_bytes=max_bytes)
+                                header["args_after"] = decoder.decode(raw.pop("args_after"), max_bytes=max_bytes)
                             except wire.WireError as exc:
                                 return close_out("bad", str(exc))
                         now = time.monotonic()
                         done.append(_Exchange("outcome", header, raw=raw, seconds=now - started,
-                                              seq=seqs[len(done)]))
-                        header, raw = None, {}
+                                              seq=seqs[len(done)], usual=usual))
+                        header, usual, raw = None, False, {}
                         if len(done) == len(requests):
                             child.output.drain(child.out)  # every answer's marker is in the pipe now
                             return done
@@ -1013,17 +1047,19 @@ class Session:
                 if len(inbuf) >= FRAME.size:  # a long message is read in larger pieces
                     want = _RECV_BYTES if FRAME.size + FRAME.unpack_from(inbuf)[0] - len(inbuf) <= _RECV_BYTES \
                         else 1 << 20
-                ready = sel.select(min(remaining, _OUTPUT_SLICE))
+                ready = poller.poll(min(remaining, _OUTPUT_SLICE))
                 if not ready:  # a quiet slice: empty the capture pipe so that a chatty child never blocks long
                     child.output.drain(child.out)
                     drained = time.monotonic()
-                for key, events in ready:
-                    if key.data == "exit":  # read what it sent before dying, then stop
+                for fd, events in ready:
+                    if fd != sock_fd:  # the pidfd: read what the child sent before dying, then stop
                         dead = True
-                        sel.unregister(child.pidfd)
+                        poller.unregister(fd)
                         inbuf += _read_available(sock)
                         continue
-                    if events & selectors.EVENT_WRITE and writing:
+                    # as the selectors module reads epoll: anything but "writable" may be read, and
+                    # anything but "readable" (an error, a hang-up) may be written
+                    if events & ~select.EPOLLIN and writing:
                         try:
                             sent = sock.send(outbuf)
                         except BlockingIOError:
@@ -1033,8 +1069,8 @@ class Session:
                         outbuf = outbuf[sent:]
                         if not outbuf:
                             writing = False
-                            sel.modify(sock, selectors.EVENT_READ, "sock")
-                    if events & selectors.EVENT_READ:
+                            poller.modify(sock_fd, select.EPOLLIN)
+                    if events & ~select.EPOLLOUT:
                         try:
                             chunk = sock.recv(want)
                         except BlockingIOError:
@@ -1047,12 +1083,13 @@ class Session:
         finally:
             if writing and not child.closed:
                 try:
-                    sel.modify(sock, selectors.EVENT_READ, "sock")
+                    poller.modify(sock_fd, select.EPOLLIN)
                 except (KeyError, ValueError, OSError):
                     pass
 
     @staticmethod
-    def _answer_stub(handler: Callable, raw_args: bytes, pending: list, max_bytes: int) -> bytes | None:
+    def _answer_stub(handler: Callable, raw_args: bytes, pending: list, max_bytes: int,
+                     decoder: wire.Decoder) -> bytes | None:
         """Run a stub handler in the grading process on the wire bytes of the child's arguments
         and frame its answer (a JSON header, then the value pickled: it goes to the child, which
         trusts the grader); None if the arguments are malformed.
@@ -1071,7 +1108,7 @@ class Session:
             if frame is not None:
                 return framed(_STUB_VALUE, frame)
             try:
-                args = wire.decode(raw_args, max_bytes=max_bytes)
+                args = decoder.decode(raw_args, max_bytes=max_bytes)
             except wire.WireError:
                 return None
             if type(args) is not tuple:
@@ -1086,13 +1123,21 @@ class Session:
 
     def _from_message(self, msg: dict, raw: dict, output: str, seconds: float,
                       sent_args: tuple | None = None, raw_value: bool = False,
-                      ref: tuple[int, int] = (0, 0)) -> CallOutcome:
+                      ref: tuple[int, int] = (0, 0), usual: bool = False) -> CallOutcome:
         """Validate an outcome message from the (untrusted) child.
 
         ``args_same`` (the child found the arguments exactly as it received
         them) stands for ``args_after`` equal to ``sent_args``. With ``raw_value`` the value
-        is left as wire bytes in ``raw`` (see ``decode_value``).
+        is left as wire bytes in ``raw`` (see ``decode_value``). ``usual``: the message was the
+        usual answer's bytes (``_USUAL_ANSWER``), whose fields need no checking; ``msg`` holds
+        only the decoded value, if any.
         """
+        if usual:
+            if raw_value:
+                return CallOutcome("ok", raw=raw["value"], args_after=sent_args, output=output, seconds=seconds,
+                                   ref=ref)
+            return CallOutcome("ok", value=msg["value"], args_after=sent_args, output=output, seconds=seconds,
+                               ref=ref)
         try:
             status = msg["status"]
             if status not in _CHILD_STATUSES:
@@ -1169,11 +1214,22 @@ class Session:
 
     def _call_request(self, function: str, args: tuple, *, stubs: Sequence[str], timeout: float | None,
                  aliases: bool, reuse_args: bool) -> _Request:
+        """The request of a call; its message's JSON is made once per function, stubs and aliases
+        (kept by the sandbox: a rubric calls a few functions)."""
         if type(args) is not tuple:
             raise TypeError("args must be a tuple")
-        return _Request({"kind": "call", "function": function, "stubs": sorted(stubs), "aliases": bool(aliases)},
-                        frame=self._sandbox._args_frame(args, reuse_args),
-                        timeout=self.limits.call_timeout if timeout is None else timeout, sent_args=args)
+        key = (function, tuple(sorted(stubs)), bool(aliases))
+        heads = self._sandbox._call_heads
+        head = heads.get(key)
+        if head is None:
+            msg = {"kind": "call", "function": function, "stubs": list(key[1]), "aliases": key[2]}
+            head = _COMPACT_JSON(msg)[:-1].encode()
+            if len(heads) >= 1024:
+                heads.clear()
+            heads[key] = head
+        return _Request(None, frame=self._sandbox._args_frame(args, reuse_args),
+                        timeout=self.limits.call_timeout if timeout is None else timeout, sent_args=args,
+                        head=head)
 
     # -- public
 
@@ -1228,7 +1284,7 @@ class Session:
         (raises ``grader.wire.WireError`` for malformed data)."""
         if outcome.raw is None:
             return outcome.value
-        return wire.decode(outcome.raw, max_bytes=self.limits.result_bytes)
+        return self._sandbox._decoder.decode(outcome.raw, max_bytes=self.limits.result_bytes)
 
     def aliases(self, of: CallOutcome | None = None) -> tuple[tuple[str, str], ...]:
         """The memory-sharing pairs of call ``of`` (default: the last call), if it returned

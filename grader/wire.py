@@ -51,7 +51,7 @@ from json.encoder import encode_basestring_ascii as _quote
 
 import numpy as np
 
-__all__ = ["WireError", "encode", "decode", "DEFAULT_MAX_BYTES", "DEFAULT_MAX_DEPTH"]
+__all__ = ["WireError", "encode", "decode", "Decoder", "DEFAULT_MAX_BYTES", "DEFAULT_MAX_DEPTH"]
 
 MAGIC = b"GW1\n"
 DEFAULT_MAX_BYTES = 256 * 2**20
@@ -502,3 +502,145 @@ def _decode(data: bytes, max_bytes: int, max_depth: int) -> object:
     if not all(used):
         raise WireError("unreferenced buffer")
     return value
+
+
+# ---------------------------------------------------------------- decoding, header by header
+
+# Steps of a _Plan, run on a stack; every step but _CONST, _SCALAR and _REF completes a container
+# or an array, which joins the table that references index (post-order, as in _decode).
+_CONST, _ARRAY, _BOOLS, _SCALAR, _LIST, _TUPLE, _DICT, _REF = range(8)
+
+
+class _Plan:
+    """How to build the value of every message with one header, that header having been
+    validated by ``decode`` once: what remains to do for another such message is to make its
+    arrays and scalars from its buffers and to assemble them, with no check left to make but
+    the message's length (everything else ``decode`` checks depends on the header alone, but
+    the values of booleans and scalars, which the steps read from the buffers as it does)."""
+
+    __slots__ = ("header_length", "total", "steps")
+
+    def __init__(self, root: object, header_length: int, sizes: list[int]) -> None:
+        """The steps for a validated header's ``root`` node and buffer ``sizes``."""
+        self.header_length = header_length
+        self.total = 8 + header_length + sum(sizes)
+        offsets, pos = [], 8 + header_length
+        for n in sizes:
+            offsets.append(pos)
+            pos += n
+        steps: list[tuple] = []
+
+        def walk(n: object) -> None:
+            t = type(n)
+            if n is None or t in (bool, int, str, float):
+                steps.append((_CONST, n))
+            elif t is list:
+                for v in n:
+                    walk(v)
+                steps.append((_LIST, len(n)))
+            else:
+                tag = n["t"]
+                if tag == "ref":
+                    steps.append((_REF, n["r"]))
+                elif tag == "tuple":
+                    for v in n["v"]:
+                        walk(v)
+                    steps.append((_TUPLE, len(n["v"])))
+                elif tag == "dict":
+                    for _, v in n["v"]:
+                        walk(v)
+                    steps.append((_DICT, tuple(k for k, _ in n["v"])))
+                elif tag == "array":
+                    dtype = _DTYPE_OBJECTS[n["dtype"]]
+                    if dtype.kind == "b":
+                        steps.append((_BOOLS, tuple(n["shape"]), offsets[n["b"]]))
+                    else:
+                        steps.append((_ARRAY, tuple(n["shape"]), offsets[n["b"]], dtype))
+                elif tag == "complex":
+                    steps.append((_CONST, complex(n["v"][0], n["v"][1])))
+                else:  # scalar
+                    steps.append((_SCALAR, _DTYPE_OBJECTS[n["dtype"]], offsets[n["b"]]))
+
+        walk(root)
+        self.steps = steps
+
+    def build(self, data: bytes) -> object:
+        """The value of ``data``, a message with this plan's header and length."""
+        stack: list = []
+        table: list = []
+        push, shared, ndarray, uint8 = stack.append, table.append, np.ndarray, np.uint8
+        for step in self.steps:
+            op = step[0]
+            if op == _ARRAY:
+                dtype = step[3]
+                arr = ndarray(step[1], dtype, data, step[2])
+                arr = arr.copy() if dtype.isnative else arr.astype(dtype.newbyteorder("="))
+                push(arr)
+                shared(arr)
+            elif op == _CONST:
+                push(step[1])
+            elif op == _REF:
+                push(table[step[1]])
+            elif op == _TUPLE or op == _LIST:
+                k = step[1]
+                items = stack[len(stack) - k:]
+                del stack[len(stack) - k:]
+                value = tuple(items) if op == _TUPLE else items
+                push(value)
+                shared(value)
+            elif op == _DICT:
+                keys = step[1]
+                k = len(keys)
+                value = dict(zip(keys, stack[len(stack) - k:]))
+                del stack[len(stack) - k:]
+                push(value)
+                shared(value)
+            elif op == _BOOLS:  # any non-zero byte is True, as in _decode
+                arr = ndarray(step[1], uint8, data, step[2]) != 0
+                push(arr)
+                shared(arr)
+            else:  # _SCALAR, as in _decode
+                dtype, offset = step[1], step[2]
+                if dtype.kind == "b":
+                    push(np.bool_(data[offset] != 0))
+                else:
+                    push(np.frombuffer(data, dtype=dtype, count=1, offset=offset).astype(dtype.newbyteorder("="))[0])
+        return stack[0]
+
+
+class Decoder:
+    """``decode`` for a stream of messages among which few headers recur (a class's values share
+    their structure, shapes and dtypes; the header holds no array's numbers): the first message
+    with a header is decoded and validated in full, and its header's plan is kept (at most
+    ``size`` of them, the oldest dropped first); a later message with the very same header bytes
+    and length is then built from its buffers by the plan, without a check left to repeat.
+    The values are those ``decode`` gives, fresh each time (see ``tests/test_wire_decoder.py``).
+    Headers longer than ``MAX_PLANNED_HEADER`` bytes are not kept (a plan holds its header and
+    a step per node: at most a few megabytes in all, whatever a child sends).
+    """
+
+    MAX_PLANNED_HEADER = 16384
+
+    def __init__(self, *, max_depth: int = DEFAULT_MAX_DEPTH, size: int = 128) -> None:
+        """Validate nesting against ``max_depth``; keep the plans of ``size`` headers."""
+        self.max_depth = max_depth
+        self.size = size
+        self._plans: dict[bytes, _Plan] = {}
+
+    def decode(self, data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> object:
+        """``decode(data, max_bytes=max_bytes, max_depth=self.max_depth)``; raises WireError the same way."""
+        if type(data) is bytes and len(data) >= 8 and data[:4] == MAGIC:
+            hlen = int.from_bytes(data[4:8], "big")
+            header = data[8:8 + hlen]
+            plan = self._plans.get(header)
+            if plan is not None and plan.header_length == hlen and plan.total == len(data) <= max_bytes:
+                return plan.build(data)
+        else:
+            return decode(data, max_bytes=max_bytes, max_depth=self.max_depth)
+        value = decode(data, max_bytes=max_bytes, max_depth=self.max_depth)  # raises for anything invalid
+        if hlen <= self.MAX_PLANNED_HEADER:
+            root = json.loads(header.decode("utf-8"), parse_constant=_reject_constant)
+            if len(self._plans) >= self.size:
+                self._plans.pop(next(iter(self._plans)))
+            self._plans[header] = _Plan(root["root"], hlen, root["buffers"])
+        return value
