@@ -289,6 +289,22 @@ def test_regions_are_line_ranges_of_the_matching_code():
     assert added not in lines_b and set(range(2, 10)) - {added} <= lines_b <= set(range(1, 10)) - {added}
 
 
+
+def test_regions_read_like_the_dict_they_stand_for():
+    """``regions`` is worked out on first use; it must read, compare, print and pickle as a dict."""
+    import pickle
+
+    own = _own_style(7)
+    other = {name: src.replace("    return", "    unused = np.cos(x) * 12345.5\n    return") for name, src in own.items()}
+    report = find_similar({"a": own, "b": other, "c": _own_style(8)})
+    pair = report.pairs[0]
+    plain = {name: pair.regions[name] for name in pair.regions}
+    assert plain and list(pair.regions) == list(plain) and len(pair.regions) == len(plain)
+    assert pair.regions == plain and repr(pair.regions) == repr(plain)
+    copy = pickle.loads(pickle.dumps(pair))
+    assert copy == pair and type(copy.regions) is dict and copy.regions == plain
+    assert "nothing" not in pair.regions and pair.regions.get("nothing") is None
+
 def test_missing_functions_and_empty_input():
     empty = find_similar({})
     assert empty.pairs == () and empty.clusters == ()

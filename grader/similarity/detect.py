@@ -6,8 +6,9 @@ precision and recall. A flag is evidence for a human to read, never a grade.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping as _MappingBase
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
+from typing import Iterator, Mapping, Sequence
 
 import numpy as np
 
@@ -380,16 +381,64 @@ def _pair(r: int, c: int, ids: Sequence[str], docs: Sequence[Mapping[str, _Doc]]
           overall: np.ndarray, shared_total: np.ndarray, flagged: bool, k: int) -> PairMatch:
     """Build the ``PairMatch`` of rows ``r`` and ``c`` with per-function scores and matching regions."""
     scores: dict[str, float] = {}
-    regions: dict[str, Regions] = {}
+    compared: list[tuple[str, _Doc, _Doc, set[int]]] = []
     for fname, (shared, denom) in per_function.items():
         if denom[r, c] <= 0:
             continue
         scores[fname] = round(float(shared[r, c] / denom[r, c]), 4)
-        doc_a, doc_b = docs[r].get(fname), docs[c].get(fname)
-        common = (set(doc_a.positions) & set(doc_b.positions)) - ignored[fname]
-        if common:
-            regions[fname] = Regions(_merge_lines(_lines_of(doc_a, common, k)), _merge_lines(_lines_of(doc_b, common, k)))
-    return PairMatch(ids[r], ids[c], scores, round(float(overall[r, c]), 4), regions, flagged, int(shared_total[r, c]))
+        compared.append((fname, docs[r][fname], docs[c][fname], ignored[fname]))
+    return PairMatch(ids[r], ids[c], scores, round(float(overall[r, c]), 4), _LazyRegions(compared, k), flagged,
+                     int(shared_total[r, c]))
+
+
+class _LazyRegions(_MappingBase):
+    """``PairMatch.regions``, worked out on first use: function -> ``Regions`` of the shared fingerprints.
+
+    Most pairs of a report are only listed (``similarity.csv`` has no regions); the matching
+    lines are read for the few pairs shown side by side, so they are computed then. Reads like
+    the plain dict it stands for (equality, ``repr``, pickling as a dict).
+    """
+
+    __slots__ = ("_compared", "_k", "_regions")
+
+    def __init__(self, compared: Sequence[tuple[str, _Doc, _Doc, set[int]]], k: int) -> None:
+        """``compared``: (function, doc of side a, doc of side b, ignored fingerprint values) per function."""
+        self._compared = compared
+        self._k = k
+        self._regions: dict[str, Regions] | None = None
+
+    def _found(self) -> dict[str, Regions]:
+        """The regions, computed once (functions without a counted shared fingerprint are left out)."""
+        if self._regions is None:
+            regions: dict[str, Regions] = {}
+            k = self._k
+            for fname, doc_a, doc_b, ignored in self._compared:
+                common = (doc_a.positions.keys() & doc_b.positions.keys()) - ignored
+                if common:
+                    regions[fname] = Regions(_merge_lines(_lines_of(doc_a, common, k)),
+                                             _merge_lines(_lines_of(doc_b, common, k)))
+            self._regions, self._compared = regions, ()
+        return self._regions
+
+    def __getitem__(self, fname: str) -> Regions:
+        """The regions of function ``fname``."""
+        return self._found()[fname]
+
+    def __iter__(self) -> Iterator[str]:
+        """The functions with regions, in the order they were compared."""
+        return iter(self._found())
+
+    def __len__(self) -> int:
+        """How many functions have regions."""
+        return len(self._found())
+
+    def __repr__(self) -> str:
+        """As the dict's."""
+        return repr(self._found())
+
+    def __reduce__(self) -> tuple:
+        """Pickles as the plain dict."""
+        return dict, (self._found(),)
 
 
 def _clusters(edges: Sequence[tuple[str, str]]) -> tuple[tuple[str, ...], ...]:
