@@ -575,17 +575,21 @@ def _overwritten_before_read(node: ast.AST) -> bool:
                           if isinstance(st, ast.Assign) and len(st.targets) == 1 and isinstance(st.targets[0], ast.Name)]
         if len(simple_targets) == len(set(simple_targets)):
             continue  # no name is rebound by a simple assignment in this block
-        facts = [(_loaded_names(st), _stored_names(st)) for st in block]
+        rebound = {name for name in simple_targets if simple_targets.count(name) > 1}
+        facts: dict[int, tuple[set[str], set[str]]] = {}  # the statements a scan reaches, walked once
         doomed = set()
         for i, stmt in enumerate(block):
             if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)):
                 continue
-            if _has_side_effect(stmt.value):
-                continue
             name = stmt.targets[0].id
+            if name not in rebound or _has_side_effect(stmt.value):
+                continue  # only a later simple assignment of the same name can doom it
             for j in range(i + 1, len(block)):
                 later = block[j]
-                loads, stores = facts[j]
+                found = facts.get(j)
+                if found is None:
+                    found = facts[j] = (_loaded_names(later), _stored_names(later))
+                loads, stores = found
                 if name in loads:
                     break
                 if isinstance(later, ast.Assign):
