@@ -356,6 +356,49 @@ def test_parallel_normalisation_gives_the_same_report():
     assert {k: v for k, v in one.stats.items() if k != "seconds"} == {k: v for k, v in two.stats.items() if k != "seconds"}
 
 
+
+def test_shared_normalisation_takes_back_waiting_and_failed_batches(monkeypatch):
+    """With helpers, this process normalises the batches no helper has begun (from the end of the
+    list) and those whose helper failed; the report is the one a single process makes."""
+    import concurrent.futures
+
+    from grader.similarity import detect
+
+    subs = {"s%d" % i: _own_style(i) for i in range(80)}
+    subs["copy"] = {"f": subs["s3"]["f"].replace("v", "w")}
+    alone = find_similar(subs)
+    pools = []
+
+    class Helpers:
+        """Stands for the spawned helpers: the first batch fails, the second is done, the rest wait."""
+
+        def __init__(self, *, max_workers, mp_context):
+            self.workers, self.futures, self.shutdown_with = max_workers, [], None
+            pools.append(self)
+
+        def submit(self, fn, *args):
+            future = concurrent.futures.Future()
+            if len(self.futures) == 0:
+                future.set_running_or_notify_cancel()
+                future.set_exception(RuntimeError("helper died"))
+            elif len(self.futures) == 1:
+                future.set_running_or_notify_cancel()
+                future.set_result(fn(*args))
+            self.futures.append(future)
+            return future
+
+        def shutdown(self, wait=True, *, cancel_futures=False):
+            self.shutdown_with = (wait, cancel_futures)
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", Helpers)
+    monkeypatch.setattr(detect, "_POOL_MIN", 10)
+    shared = find_similar(subs, workers=3)
+    (pool,) = pools
+    assert pool.workers == 2 and len(pool.futures) == 4 and pool.shutdown_with == (True, True)
+    assert all(f.cancelled() for f in pool.futures[2:])  # taken back by this process
+    assert shared.pairs == alone.pairs and shared.clusters == alone.clusters and shared.flagged
+    assert {k: v for k, v in shared.stats.items() if k != "seconds"} == {k: v for k, v in alone.stats.items() if k != "seconds"}
+
 def test_pathological_sources_do_not_stop_the_report():
     deep = "def f(x):\n    return " + " + ".join("x%d" % i for i in range(500)) + "\n"
     # Whether the passes manage the depth depends on the stack left to them (memoised

@@ -133,9 +133,14 @@ def _template_parts(template: Mapping[str, str] | str | None, *, keep: frozenset
 
 
 def _normalise_batch(sources: Sequence[str], keep: frozenset[str], shapes: frozenset[str]) -> list[NormalisedCode]:
-    """Normalise a batch of function sources (runs in a worker process)."""
-    normalise = Normaliser(keep_names=keep, template_shapes=shapes)
-    return [normalise(source) for source in sources]
+    """``normalise_function`` of each source of a batch (runs in a helper process)."""
+    return [normalise_function(source, keep_names=keep, template_shapes=shapes) for source in sources]
+
+
+#: Fewer distinct functions (up to renaming) than this are normalised in this process alone: a
+#: helper process costs about 0.25 s of CPU to start (an interpreter, NumPy), the time of about
+#: 100 functions.
+_POOL_MIN = 200
 
 
 def _prepare_all(sources: Sequence[str], *, keep: frozenset[str], shapes: frozenset[str], k: int, w: int,
@@ -143,34 +148,14 @@ def _prepare_all(sources: Sequence[str], *, keep: frozenset[str], shapes: frozen
     """``source -> (normalised code, fingerprints)`` for distinct sources, with ``workers`` processes if > 1.
 
     Sources are normalised once per renaming key (``Normaliser``): with
-    workers, one source per key is normalised in the pool and the others are
-    derived from it here. The result does not depend on ``workers`` (each
-    source's result is what ``normalise_function`` gives; hashes are stable
-    across processes).
+    workers, one source per key is normalised (``_normalise_shared``) and the
+    others are derived from it here. The result does not depend on ``workers``
+    (each source's result is what ``normalise_function`` gives; hashes are
+    stable across processes).
     """
     normalise = Normaliser(keep_names=keep, template_shapes=shapes)
-    if workers > 1 and len(sources) >= 200:
-        seen: set[str] = set()
-        todo = []
-        for source in sources:
-            key = renaming_key(source, keep)
-            if key is None or key.text not in seen:
-                todo.append((source, key))
-                if key is not None:
-                    seen.add(key.text)
-        if len(todo) >= 200:
-            import concurrent.futures
-            import multiprocessing
-
-            size = max(50, len(todo) // (4 * workers))
-            batches = [[source for source, _key in todo[i:i + size]] for i in range(0, len(todo), size)]
-            context = multiprocessing.get_context("spawn")  # no fork: the caller may hold threads or sandbox pipes
-            codes: list[NormalisedCode] = []
-            with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-                for batch in pool.map(_normalise_batch, batches, [keep] * len(batches), [shapes] * len(batches)):
-                    codes.extend(batch)
-            for (source, key), code in zip(todo, codes):
-                normalise.remember(source, code, key)
+    if workers > 1 and len(sources) >= _POOL_MIN:
+        _normalise_shared(sources, normalise, keep=keep, shapes=shapes, workers=workers)
     token_cache: dict[str, int] = {}
     done: dict[tuple[str, ...], list[Fingerprint]] = {}
     out: dict[str, tuple[NormalisedCode, list[Fingerprint]]] = {}
@@ -181,6 +166,53 @@ def _prepare_all(sources: Sequence[str], *, keep: frozenset[str], shapes: frozen
             fps = done[code.tokens] = fingerprints(code.tokens, k=k, w=w, cache=token_cache)
         out[source] = (code, fps)
     return out
+
+
+def _normalise_shared(sources: Sequence[str], normalise: Normaliser, *, keep: frozenset[str],
+                      shapes: frozenset[str], workers: int) -> None:
+    """Normalise one source per renaming key of ``sources`` with this process and ``workers - 1``
+    helpers, and ``remember`` each result in ``normalise``.
+
+    The helpers are spawned, not forked (the caller may hold threads or sandbox pipes), and take
+    batches from the start of the list while this process, which needs no start-up, takes them
+    from the end; a batch a helper has not begun is done here instead, and so is a batch whose
+    helper failed. Only source text goes to a helper (it parses, never runs it).
+    """
+    seen: set[str] = set()
+    todo = []
+    for source in sources:
+        key = renaming_key(source, keep)
+        if key is None or key.text not in seen:
+            todo.append((source, key))
+            if key is not None:
+                seen.add(key.text)
+    if len(todo) < _POOL_MIN:
+        return
+    import concurrent.futures
+    import multiprocessing
+
+    size = max(20, len(todo) // (8 * workers))
+    batches = [[source for source, _key in todo[i:i + size]] for i in range(0, len(todo), size)]
+    results: list[list[NormalisedCode] | None] = [None] * len(batches)
+    context = multiprocessing.get_context("spawn")
+    pool = concurrent.futures.ProcessPoolExecutor(max_workers=workers - 1, mp_context=context)
+    try:
+        futures = [pool.submit(_normalise_batch, batch, keep, shapes) for batch in batches]
+        for i in range(len(batches) - 1, -1, -1):
+            if not futures[i].cancel():  # a helper has it (and every batch before it)
+                break
+            results[i] = _normalise_batch(batches[i], keep, shapes)
+        for i, future in enumerate(futures):
+            if results[i] is None:
+                try:
+                    results[i] = future.result()
+                except Exception:  # noqa: BLE001 - a helper that died: the batch is done here
+                    results[i] = _normalise_batch(batches[i], keep, shapes)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    codes = [code for batch in results for code in batch]
+    for (source, key), code in zip(todo, codes):
+        normalise.remember(source, code, key)
 
 
 def _merge_lines(lines: set[int]) -> LineRanges:
