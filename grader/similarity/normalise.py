@@ -725,7 +725,8 @@ class _Canoniser:
         if kind is ast.Constant:
             return node
         AST = ast.AST
-        for field in kind._fields:
+        fields = _CHILD_FIELDS.get(kind)
+        for field in fields if fields is not None else kind._fields:  # contexts and operators hold nothing to sort
             value = getattr(node, field, None)
             if isinstance(value, AST):
                 new = self.expr(value, env)
@@ -1324,7 +1325,7 @@ def _shape_names(body: list[ast.stmt], local: set[str], memo: dict | None = None
                 targets = [item.optional_vars for item in stmt.items if item.optional_vars is not None]
             if targets:
                 shape = _dump_head(stmt, blind, None, memo)
-                ordered = [n.id for t in targets for n in _walk_in_order(t) if isinstance(n, ast.Name)]
+                ordered = [n.id for t in targets for n in _target_names_in_order(t)]
                 for position, name in enumerate(ordered):
                     if name in local and name not in names:
                         names[name] = "v" + _short_hash("%s|%d" % (shape, position))[:6]
@@ -1333,6 +1334,16 @@ def _shape_names(body: list[ast.stmt], local: set[str], memo: dict | None = None
 
     visit(body, 0)
     return names
+
+
+def _target_names_in_order(target: ast.AST) -> list[ast.Name]:
+    """The ``Name`` nodes of an assignment target in source order (pre-order, fields in order)."""
+    kind = type(target)
+    if kind is ast.Name:
+        return [target]
+    if (kind is ast.Tuple or kind is ast.List) and all(type(e) is ast.Name for e in target.elts):
+        return list(target.elts)
+    return [n for n in _walk_in_order(target) if isinstance(n, ast.Name)]
 
 
 def _walk_in_order(node: ast.AST) -> Iterable[ast.AST]:
