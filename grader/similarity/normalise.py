@@ -670,8 +670,6 @@ class _Canoniser:
         self.load_sig: dict[int, str] = {}
         self.uses: dict[str, str] = {}
         self.readers: dict[str, list[ast.stmt]] | None = None
-        #: ``id(stmt) -> (pieces, [(name, usual spelling)], stmt)`` of ``reader_head``.
-        self.heads: dict[int, tuple[list[str], list[tuple[str, str]], ast.stmt]] = {}
         self.body: list[ast.stmt] = []
         self.effects: dict[int, tuple[set[str], set[str]]] = {}
         #: Dumps of the current statement's subtrees under the current ``env`` (see ``_dump``).
@@ -706,32 +704,15 @@ class _Canoniser:
                 for reader in heads & self.local:
                     self.readers.setdefault(reader, []).append(stmt)
         if name not in self.uses:
-            dumps = sorted(self.reader_head(stmt, name) for stmt in self.readers.get(name, ()))
+            def by_node(node: ast.Name) -> str:
+                if node.id == name:
+                    return "@"
+                if not isinstance(node.ctx, ast.Load):
+                    return "T"
+                return self.load_sig.get(id(node), "L")
+            dumps = sorted(_dump_head(stmt, None, by_node) for stmt in self.readers.get(name, ()))
             self.uses[name] = _short_hash("|".join(dumps))
         return self.uses[name]
-
-    def reader_head(self, stmt: ast.stmt, name: str) -> str:
-        """``_dump_head`` of a statement with each ``Name`` node spelled ``@`` if it is ``name``, else
-        ``T`` if it is written, else the signature it was read with (pass 2 only: by then neither
-        the heads nor the signatures change). The statement is dumped once, with a mark per
-        ``Name`` node, for all the names it reads (no dump text holds a NUL character)."""
-        found = self.heads.get(id(stmt))
-        if found is None:
-            spelled: list[tuple[str, str]] = []
-
-            def mark(node: ast.Name) -> str:
-                if not isinstance(node.ctx, ast.Load):
-                    spelled.append((node.id, "T"))
-                else:
-                    spelled.append((node.id, self.load_sig.get(id(node), "L")))
-                return "\x00"
-            found = self.heads[id(stmt)] = (_dump_head(stmt, None, mark).split("\x00"), spelled, stmt)
-        pieces, spelled, _stmt = found
-        out = [pieces[0]]
-        for (node_id, usual), piece in zip(spelled, pieces[1:]):
-            out.append("@" if node_id == name else usual)
-            out.append(piece)
-        return "".join(out)
 
     # expressions -----------------------------------------------------------
     def expr(self, node: ast.AST, env: dict[str, str]) -> ast.AST:
