@@ -2,7 +2,8 @@
 
 Usage (from the repository root)::
 
-    python3 benchmarks/bench_similarity.py [--submissions 1000] [--seed 1]
+    python3 benchmarks/bench_similarity.py [--submissions 1000] [--seed 1] [--workers 1]
+    python3 benchmarks/bench_similarity.py --outputs OUT [--workers 2] [--rounds 3]
 
 The class comes from the generator of ``tests/test_similarity_corpus.py``:
 independent students (six functions each, several hand-written styles with
@@ -10,13 +11,23 @@ random knobs and names) plus disguised copies (10% of the class). Prints the
 time of ``find_similar`` (normalisation, fingerprints, inverted index,
 scores), the fingerprint counts and how many pairs were flagged, and the
 recall of the copies at the default threshold.
+
+With ``--outputs``, the functions come from a graded class instead (the
+``OUT/<id>/functions.json`` that ``grade.py`` writes): ``find_similar`` runs
+``--rounds`` times as at the end of a class run, and each round prints its
+wall time, the CPU of this process and of its helper processes, and a digest
+of the report (the same whatever ``--workers``).
 """
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import os
+import resource
 import sys
 import time
+from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -30,7 +41,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--submissions", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workers", type=int, default=1, help="processes for the normalisation (default 1)")
+    parser.add_argument("--outputs", type=Path, metavar="OUT",
+                        help="compare the functions of a graded class (OUT/<id>/functions.json) instead")
+    parser.add_argument("--rounds", type=int, default=3, help="with --outputs: runs of find_similar (default 3)")
     args = parser.parse_args(argv)
+    if args.outputs:
+        return graded_class(args.outputs, workers=args.workers, rounds=args.rounds)
     copies = max(1, args.submissions // 10 // len(DISGUISES))
     n_independent = args.submissions - copies * len(DISGUISES)
     started = time.perf_counter()
@@ -58,6 +74,35 @@ def main(argv: list[str] | None = None) -> int:
     false = sum(1 for p in report.flagged if not p.known and family[p.a] != family[p.b])
     print("copies flagged with a member of their family: %d / %d; flagged pairs across families: %d"
           % (found, len(copy_ids), false))
+    return 0
+
+
+def graded_class(out_dir: Path, *, workers: int, rounds: int) -> int:
+    """Time ``find_similar`` on the functions a class run stored under ``out_dir``; returns 0."""
+    submissions = {}
+    for folder in sorted(out_dir.iterdir()):
+        stored = folder / "functions.json"
+        if stored.is_file():
+            functions = json.loads(stored.read_text("utf-8")).get("functions") or {}
+            if functions:
+                submissions[folder.name] = functions
+    count = sum(len(f) for f in submissions.values())
+    distinct = len({src for f in submissions.values() for src in f.values()})
+    print("%s: %d submissions, %d functions, %d distinct; workers %d; %s cores"
+          % (out_dir, len(submissions), count, distinct, workers, os.cpu_count()))
+    for _ in range(rounds):
+        load = os.getloadavg()[0]
+        own, helpers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        started = time.perf_counter()
+        report = find_similar(submissions, workers=workers)
+        elapsed = time.perf_counter() - started
+        own_after, helpers_after = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = own_after.ru_utime + own_after.ru_stime - own.ru_utime - own.ru_stime
+        helper_cpu = helpers_after.ru_utime + helpers_after.ru_stime - helpers.ru_utime - helpers.ru_stime
+        stats = {k: v for k, v in report.stats.items() if k != "seconds"}
+        digest = hashlib.sha256(repr((report.pairs, report.clusters, stats)).encode()).hexdigest()[:12]
+        print("find_similar: %.2f s wall, CPU %.2f s here + %.2f s in helpers; %d flagged pairs; report %s; "
+              "load average %.1f before" % (elapsed, cpu, helper_cpu, stats["flagged_pairs"], digest, load))
     return 0
 
 

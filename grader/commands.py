@@ -207,13 +207,16 @@ def _stored_sources(folder: Path, submission, names: Sequence[str],
 
 def run_similarity(submissions: Sequence, *, rubric: Rubric, out_dir: Path,
                    template: Path | None = None, known: Path | None = None,
-                   stream: TextIO | None = None, keys: Mapping[str, str | None] | None = None):
+                   stream: TextIO | None = None, keys: Mapping[str, str | None] | None = None,
+                   workers: int | None = None):
     """Compare the graded functions of every submission; write ``OUT/similarity.csv``.
 
     ``template``: the starter notebook (its code does not count). ``known``:
     a folder (or zip) of solutions found online or from earlier years.
     ``keys`` (id -> incremental key) lets the stored ``functions.json`` of each
     graded submission be used instead of extracting its notebook again.
+    ``workers``: processes that normalise the functions (default: the machine's
+    cores, idle once the class is graded; the report does not depend on it).
     Returns ``(report, sources, known_sources)``: the ``SimilarityReport`` and
     the function sources it compared (id -> function -> source), which the
     class report shows side by side.
@@ -235,7 +238,8 @@ def run_similarity(submissions: Sequence, *, rubric: Rubric, out_dir: Path,
             known_sources = {sub.id: function_sources(sub.path, names=names)
                              for sub in _find(folder) if not sub.problem}
         known_sources = {k: v for k, v in known_sources.items() if v}
-    report = find_similar(sources, template=template_sources, known=known_sources)
+    report = find_similar(sources, template=template_sources, known=known_sources,
+                          workers=workers or os.cpu_count() or 1)
     write_similarity_csv(report, Path(out_dir) / SIMILARITY_CSV)
     return report, sources, known_sources
 

@@ -289,6 +289,22 @@ def test_regions_are_line_ranges_of_the_matching_code():
     assert added not in lines_b and set(range(2, 10)) - {added} <= lines_b <= set(range(1, 10)) - {added}
 
 
+
+def test_regions_read_like_the_dict_they_stand_for():
+    """``regions`` is worked out on first use; it must read, compare, print and pickle as a dict."""
+    import pickle
+
+    own = _own_style(7)
+    other = {name: src.replace("    return", "    unused = np.cos(x) * 12345.5\n    return") for name, src in own.items()}
+    report = find_similar({"a": own, "b": other, "c": _own_style(8)})
+    pair = report.pairs[0]
+    plain = {name: pair.regions[name] for name in pair.regions}
+    assert plain and list(pair.regions) == list(plain) and len(pair.regions) == len(plain)
+    assert pair.regions == plain and repr(pair.regions) == repr(plain)
+    copy = pickle.loads(pickle.dumps(pair))
+    assert copy == pair and type(copy.regions) is dict and copy.regions == plain
+    assert "nothing" not in pair.regions and pair.regions.get("nothing") is None
+
 def test_missing_functions_and_empty_input():
     empty = find_similar({})
     assert empty.pairs == () and empty.clusters == ()
@@ -339,6 +355,49 @@ def test_parallel_normalisation_gives_the_same_report():
     assert one.pairs == two.pairs and one.clusters == two.clusters
     assert {k: v for k, v in one.stats.items() if k != "seconds"} == {k: v for k, v in two.stats.items() if k != "seconds"}
 
+
+
+def test_shared_normalisation_takes_back_waiting_and_failed_batches(monkeypatch):
+    """With helpers, this process normalises the batches no helper has begun (from the end of the
+    list) and those whose helper failed; the report is the one a single process makes."""
+    import concurrent.futures
+
+    from grader.similarity import detect
+
+    subs = {"s%d" % i: _own_style(i) for i in range(80)}
+    subs["copy"] = {"f": subs["s3"]["f"].replace("v", "w")}
+    alone = find_similar(subs)
+    pools = []
+
+    class Helpers:
+        """Stands for the spawned helpers: the first batch fails, the second is done, the rest wait."""
+
+        def __init__(self, *, max_workers, mp_context):
+            self.workers, self.futures, self.shutdown_with = max_workers, [], None
+            pools.append(self)
+
+        def submit(self, fn, *args):
+            future = concurrent.futures.Future()
+            if len(self.futures) == 0:
+                future.set_running_or_notify_cancel()
+                future.set_exception(RuntimeError("helper died"))
+            elif len(self.futures) == 1:
+                future.set_running_or_notify_cancel()
+                future.set_result(fn(*args))
+            self.futures.append(future)
+            return future
+
+        def shutdown(self, wait=True, *, cancel_futures=False):
+            self.shutdown_with = (wait, cancel_futures)
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", Helpers)
+    monkeypatch.setattr(detect, "_POOL_MIN", 10)
+    shared = find_similar(subs, workers=3)
+    (pool,) = pools
+    assert pool.workers == 2 and len(pool.futures) == 4 and pool.shutdown_with == (True, True)
+    assert all(f.cancelled() for f in pool.futures[2:])  # taken back by this process
+    assert shared.pairs == alone.pairs and shared.clusters == alone.clusters and shared.flagged
+    assert {k: v for k, v in shared.stats.items() if k != "seconds"} == {k: v for k, v in alone.stats.items() if k != "seconds"}
 
 def test_pathological_sources_do_not_stop_the_report():
     deep = "def f(x):\n    return " + " + ".join("x%d" % i for i in range(500)) + "\n"

@@ -6,8 +6,9 @@ precision and recall. A flag is evidence for a human to read, never a grade.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping as _MappingBase
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
+from typing import Iterator, Mapping, Sequence
 
 import numpy as np
 
@@ -132,9 +133,14 @@ def _template_parts(template: Mapping[str, str] | str | None, *, keep: frozenset
 
 
 def _normalise_batch(sources: Sequence[str], keep: frozenset[str], shapes: frozenset[str]) -> list[NormalisedCode]:
-    """Normalise a batch of function sources (runs in a worker process)."""
-    normalise = Normaliser(keep_names=keep, template_shapes=shapes)
-    return [normalise(source) for source in sources]
+    """``normalise_function`` of each source of a batch (runs in a helper process)."""
+    return [normalise_function(source, keep_names=keep, template_shapes=shapes) for source in sources]
+
+
+#: Fewer distinct functions (up to renaming) than this are normalised in this process alone: a
+#: helper process costs about 0.25 s of CPU to start (an interpreter, NumPy), the time of about
+#: 100 functions.
+_POOL_MIN = 200
 
 
 def _prepare_all(sources: Sequence[str], *, keep: frozenset[str], shapes: frozenset[str], k: int, w: int,
@@ -142,34 +148,14 @@ def _prepare_all(sources: Sequence[str], *, keep: frozenset[str], shapes: frozen
     """``source -> (normalised code, fingerprints)`` for distinct sources, with ``workers`` processes if > 1.
 
     Sources are normalised once per renaming key (``Normaliser``): with
-    workers, one source per key is normalised in the pool and the others are
-    derived from it here. The result does not depend on ``workers`` (each
-    source's result is what ``normalise_function`` gives; hashes are stable
-    across processes).
+    workers, one source per key is normalised (``_normalise_shared``) and the
+    others are derived from it here. The result does not depend on ``workers``
+    (each source's result is what ``normalise_function`` gives; hashes are
+    stable across processes).
     """
     normalise = Normaliser(keep_names=keep, template_shapes=shapes)
-    if workers > 1 and len(sources) >= 200:
-        seen: set[str] = set()
-        todo = []
-        for source in sources:
-            key = renaming_key(source, keep)
-            if key is None or key.text not in seen:
-                todo.append((source, key))
-                if key is not None:
-                    seen.add(key.text)
-        if len(todo) >= 200:
-            import concurrent.futures
-            import multiprocessing
-
-            size = max(50, len(todo) // (4 * workers))
-            batches = [[source for source, _key in todo[i:i + size]] for i in range(0, len(todo), size)]
-            context = multiprocessing.get_context("spawn")  # no fork: the caller may hold threads or sandbox pipes
-            codes: list[NormalisedCode] = []
-            with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-                for batch in pool.map(_normalise_batch, batches, [keep] * len(batches), [shapes] * len(batches)):
-                    codes.extend(batch)
-            for (source, key), code in zip(todo, codes):
-                normalise.remember(source, code, key)
+    if workers > 1 and len(sources) >= _POOL_MIN:
+        _normalise_shared(sources, normalise, keep=keep, shapes=shapes, workers=workers)
     token_cache: dict[str, int] = {}
     done: dict[tuple[str, ...], list[Fingerprint]] = {}
     out: dict[str, tuple[NormalisedCode, list[Fingerprint]]] = {}
@@ -180,6 +166,53 @@ def _prepare_all(sources: Sequence[str], *, keep: frozenset[str], shapes: frozen
             fps = done[code.tokens] = fingerprints(code.tokens, k=k, w=w, cache=token_cache)
         out[source] = (code, fps)
     return out
+
+
+def _normalise_shared(sources: Sequence[str], normalise: Normaliser, *, keep: frozenset[str],
+                      shapes: frozenset[str], workers: int) -> None:
+    """Normalise one source per renaming key of ``sources`` with this process and ``workers - 1``
+    helpers, and ``remember`` each result in ``normalise``.
+
+    The helpers are spawned, not forked (the caller may hold threads or sandbox pipes), and take
+    batches from the start of the list while this process, which needs no start-up, takes them
+    from the end; a batch a helper has not begun is done here instead, and so is a batch whose
+    helper failed. Only source text goes to a helper (it parses, never runs it).
+    """
+    seen: set[str] = set()
+    todo = []
+    for source in sources:
+        key = renaming_key(source, keep)
+        if key is None or key.text not in seen:
+            todo.append((source, key))
+            if key is not None:
+                seen.add(key.text)
+    if len(todo) < _POOL_MIN:
+        return
+    import concurrent.futures
+    import multiprocessing
+
+    size = max(20, len(todo) // (8 * workers))
+    batches = [[source for source, _key in todo[i:i + size]] for i in range(0, len(todo), size)]
+    results: list[list[NormalisedCode] | None] = [None] * len(batches)
+    context = multiprocessing.get_context("spawn")
+    pool = concurrent.futures.ProcessPoolExecutor(max_workers=workers - 1, mp_context=context)
+    try:
+        futures = [pool.submit(_normalise_batch, batch, keep, shapes) for batch in batches]
+        for i in range(len(batches) - 1, -1, -1):
+            if not futures[i].cancel():  # a helper has it (and every batch before it)
+                break
+            results[i] = _normalise_batch(batches[i], keep, shapes)
+        for i, future in enumerate(futures):
+            if results[i] is None:
+                try:
+                    results[i] = future.result()
+                except Exception:  # noqa: BLE001 - a helper that died: the batch is done here
+                    results[i] = _normalise_batch(batches[i], keep, shapes)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    codes = [code for batch in results for code in batch]
+    for (source, key), code in zip(todo, codes):
+        normalise.remember(source, code, key)
 
 
 def _merge_lines(lines: set[int]) -> LineRanges:
@@ -380,16 +413,64 @@ def _pair(r: int, c: int, ids: Sequence[str], docs: Sequence[Mapping[str, _Doc]]
           overall: np.ndarray, shared_total: np.ndarray, flagged: bool, k: int) -> PairMatch:
     """Build the ``PairMatch`` of rows ``r`` and ``c`` with per-function scores and matching regions."""
     scores: dict[str, float] = {}
-    regions: dict[str, Regions] = {}
+    compared: list[tuple[str, _Doc, _Doc, set[int]]] = []
     for fname, (shared, denom) in per_function.items():
         if denom[r, c] <= 0:
             continue
         scores[fname] = round(float(shared[r, c] / denom[r, c]), 4)
-        doc_a, doc_b = docs[r].get(fname), docs[c].get(fname)
-        common = (set(doc_a.positions) & set(doc_b.positions)) - ignored[fname]
-        if common:
-            regions[fname] = Regions(_merge_lines(_lines_of(doc_a, common, k)), _merge_lines(_lines_of(doc_b, common, k)))
-    return PairMatch(ids[r], ids[c], scores, round(float(overall[r, c]), 4), regions, flagged, int(shared_total[r, c]))
+        compared.append((fname, docs[r][fname], docs[c][fname], ignored[fname]))
+    return PairMatch(ids[r], ids[c], scores, round(float(overall[r, c]), 4), _LazyRegions(compared, k), flagged,
+                     int(shared_total[r, c]))
+
+
+class _LazyRegions(_MappingBase):
+    """``PairMatch.regions``, worked out on first use: function -> ``Regions`` of the shared fingerprints.
+
+    Most pairs of a report are only listed (``similarity.csv`` has no regions); the matching
+    lines are read for the few pairs shown side by side, so they are computed then. Reads like
+    the plain dict it stands for (equality, ``repr``, pickling as a dict).
+    """
+
+    __slots__ = ("_compared", "_k", "_regions")
+
+    def __init__(self, compared: Sequence[tuple[str, _Doc, _Doc, set[int]]], k: int) -> None:
+        """``compared``: (function, doc of side a, doc of side b, ignored fingerprint values) per function."""
+        self._compared = compared
+        self._k = k
+        self._regions: dict[str, Regions] | None = None
+
+    def _found(self) -> dict[str, Regions]:
+        """The regions, computed once (functions without a counted shared fingerprint are left out)."""
+        if self._regions is None:
+            regions: dict[str, Regions] = {}
+            k = self._k
+            for fname, doc_a, doc_b, ignored in self._compared:
+                common = (doc_a.positions.keys() & doc_b.positions.keys()) - ignored
+                if common:
+                    regions[fname] = Regions(_merge_lines(_lines_of(doc_a, common, k)),
+                                             _merge_lines(_lines_of(doc_b, common, k)))
+            self._regions, self._compared = regions, ()
+        return self._regions
+
+    def __getitem__(self, fname: str) -> Regions:
+        """The regions of function ``fname``."""
+        return self._found()[fname]
+
+    def __iter__(self) -> Iterator[str]:
+        """The functions with regions, in the order they were compared."""
+        return iter(self._found())
+
+    def __len__(self) -> int:
+        """How many functions have regions."""
+        return len(self._found())
+
+    def __repr__(self) -> str:
+        """As the dict's."""
+        return repr(self._found())
+
+    def __reduce__(self) -> tuple:
+        """Pickles as the plain dict."""
+        return dict, (self._found(),)
 
 
 def _clusters(edges: Sequence[tuple[str, str]]) -> tuple[tuple[str, ...], ...]:

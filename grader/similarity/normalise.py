@@ -575,17 +575,21 @@ def _overwritten_before_read(node: ast.AST) -> bool:
                           if isinstance(st, ast.Assign) and len(st.targets) == 1 and isinstance(st.targets[0], ast.Name)]
         if len(simple_targets) == len(set(simple_targets)):
             continue  # no name is rebound by a simple assignment in this block
-        facts = [(_loaded_names(st), _stored_names(st)) for st in block]
+        rebound = {name for name in simple_targets if simple_targets.count(name) > 1}
+        facts: dict[int, tuple[set[str], set[str]]] = {}  # the statements a scan reaches, walked once
         doomed = set()
         for i, stmt in enumerate(block):
             if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)):
                 continue
-            if _has_side_effect(stmt.value):
-                continue
             name = stmt.targets[0].id
+            if name not in rebound or _has_side_effect(stmt.value):
+                continue  # only a later simple assignment of the same name can doom it
             for j in range(i + 1, len(block)):
                 later = block[j]
-                loads, stores = facts[j]
+                found = facts.get(j)
+                if found is None:
+                    found = facts[j] = (_loaded_names(later), _stored_names(later))
+                loads, stores = found
                 if name in loads:
                     break
                 if isinstance(later, ast.Assign):
@@ -721,7 +725,8 @@ class _Canoniser:
         if kind is ast.Constant:
             return node
         AST = ast.AST
-        for field in kind._fields:
+        fields = _CHILD_FIELDS.get(kind)
+        for field in fields if fields is not None else kind._fields:  # contexts and operators hold nothing to sort
             value = getattr(node, field, None)
             if isinstance(value, AST):
                 new = self.expr(value, env)
@@ -1320,7 +1325,7 @@ def _shape_names(body: list[ast.stmt], local: set[str], memo: dict | None = None
                 targets = [item.optional_vars for item in stmt.items if item.optional_vars is not None]
             if targets:
                 shape = _dump_head(stmt, blind, None, memo)
-                ordered = [n.id for t in targets for n in _walk_in_order(t) if isinstance(n, ast.Name)]
+                ordered = [n.id for t in targets for n in _target_names_in_order(t)]
                 for position, name in enumerate(ordered):
                     if name in local and name not in names:
                         names[name] = "v" + _short_hash("%s|%d" % (shape, position))[:6]
@@ -1329,6 +1334,16 @@ def _shape_names(body: list[ast.stmt], local: set[str], memo: dict | None = None
 
     visit(body, 0)
     return names
+
+
+def _target_names_in_order(target: ast.AST) -> list[ast.Name]:
+    """The ``Name`` nodes of an assignment target in source order (pre-order, fields in order)."""
+    kind = type(target)
+    if kind is ast.Name:
+        return [target]
+    if (kind is ast.Tuple or kind is ast.List) and all(type(e) is ast.Name for e in target.elts):
+        return list(target.elts)
+    return [n for n in _walk_in_order(target) if isinstance(n, ast.Name)]
 
 
 def _walk_in_order(node: ast.AST) -> Iterable[ast.AST]:
