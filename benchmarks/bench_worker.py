@@ -113,6 +113,7 @@ class _Protocol:
         self.options = {"aliases": False, "reuse_args": True, "raw_value": True}
 
     def _live(self):
+        """The session, started on first use."""
         if self.session is None:
             self.session = self.sandbox.session(PROTOCOL_PROGRAM, filename="<submission>")
         return self.session
