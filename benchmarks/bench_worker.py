@@ -15,7 +15,8 @@ graded a few submissions).  Reports are not written.
     python3 benchmarks/bench_worker.py [--class FOLDER]
         [--per-kind 12] [--rounds 5] [--code OTHER_CHECKOUT] [--profile KIND]
 
-``--code DIR`` measures the ``grader`` package of another checkout (for example a
+``--against DIR`` grades the kinds in turns with another checkout's ``grader`` package (``--kinds
+correct,wrong`` for a few of them). ``--code DIR`` measures the ``grader`` package of another checkout (for example a
 ``git worktree`` of an older commit) with this checkout's figures for comparison
 left to the reader; ``--profile KIND`` adds a cProfile of one round of that kind,
 sorted by own time.  Looping submissions cost their timeouts in wall time and are
@@ -112,6 +113,7 @@ class _Protocol:
         self.options = {"aliases": False, "reuse_args": True, "raw_value": True}
 
     def _live(self):
+        """The session, started on first use."""
         if self.session is None:
             self.session = self.sandbox.session(PROTOCOL_PROGRAM, filename="<submission>")
         return self.session

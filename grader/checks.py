@@ -203,6 +203,8 @@ def _compare_arrays(got: np.ndarray, exp: np.ndarray, where: str, *, tolerance: 
     # Close values first (the common case, and NaN is never close to a number), then why not.
     if got.dtype == exp.dtype and got.tobytes() == exp.tobytes():
         return None
+    if quiet and _first_differs(got, exp, rtol, atol):
+        return DIFFERENT_VALUES
     verdict = _float_verdict(got, exp, rtol, atol)  # float64 with finite differences: what _close decides
     if verdict is not None:
         diff, ok = verdict
@@ -230,6 +232,22 @@ def _compare_arrays(got: np.ndarray, exp: np.ndarray, where: str, *, tolerance: 
         f"got {_fmt(got[worst] if worst else got)}.",
         "values",
     )
+
+
+def _first_differs(got: np.ndarray, exp: np.ndarray, rtol: float, atol: float) -> bool:
+    """Whether the first numbers of two float64 arrays of one shape differ by more than the
+    tolerance, by a finite amount: the arrays are then not close, whatever the rest holds (see
+    ``_close``: np.isclose computes the same formula for finite numbers). Python floats are
+    float64 and their arithmetic is NumPy's, element for element; a verdict that cannot be
+    given this way (NaN, infinities, another dtype, an empty array) is False. A wrong value
+    (a known mistake tried against a student's, a step of a reference trace that is not this
+    one) is most often told apart here, in a microsecond, without a ufunc."""
+    if (got.dtype != _FLOAT64 or exp.dtype != _FLOAT64 or not got.size
+            or not (0.0 <= rtol < math.inf and 0.0 <= atol < math.inf)):
+        return False
+    expected = exp.item(0)
+    difference = abs(got.item(0) - expected)
+    return difference < math.inf and not difference <= atol + rtol * abs(expected)
 
 
 def _float_verdict(got: np.ndarray, exp: np.ndarray, rtol: float,
@@ -270,6 +288,8 @@ def _close(got: np.ndarray, exp: np.ndarray, rtol: float, atol: float) -> bool:
     """
     if got.dtype == exp.dtype and got.tobytes() == exp.tobytes():
         return True
+    if _first_differs(got, exp, rtol, atol):
+        return False
     verdict = _float_verdict(got, exp, rtol, atol)
     if verdict is not None:
         return int(np.count_nonzero(verdict[1])) == verdict[1].size

@@ -176,6 +176,9 @@ def _gather(data: bytes, leaves: list[tuple[int, int, np.dtype]]) -> np.ndarray:
 MAX_LAYOUTS = 64
 #: Tolerances remembered per layout (a rubric has few).
 MAX_BOUNDS = 8
+#: Numbers (as bytes) accepted within a tolerance, remembered per layout: students who write a
+#: function the same way get the same bits, so a class returns few distinct near-values.
+MAX_PASSED = 4
 
 
 class _Layout:
@@ -190,7 +193,7 @@ class _Layout:
     accepted by one comparison of bytes.
     """
 
-    __slots__ = ("length", "index", "laid_out", "exact", "bounds")
+    __slots__ = ("length", "index", "laid_out", "exact", "bounds", "passed")
 
     def __init__(self, length: int, index: np.ndarray, laid_out: np.ndarray | None) -> None:
         """A layout of messages ``length`` bytes long; ``laid_out`` None when none fits."""
@@ -199,6 +202,7 @@ class _Layout:
         self.laid_out = laid_out
         self.exact = laid_out.tobytes() if laid_out is not None else None
         self.bounds: dict[tuple[float, float], np.ndarray] = {}  # (rtol, atol) -> atol + rtol * |expected|
+        self.passed: list[tuple[float, float, bytes]] = []  # (rtol, atol, numbers' bytes) accepted before
 
     def bound(self, expected: np.ndarray, rtol: float, atol: float) -> np.ndarray:
         """``atol + rtol * |expected|`` in the order the numbers are compared (laid out or canonical)."""
@@ -277,7 +281,9 @@ class WireExpectation:
         reference's order). Others are compared with the tolerance: in place when the
         expected numbers can be laid out as the message's are (every canonical number is
         then the message's number at its position, and every position is one's), else
-        gathered into canonical order."""
+        gathered into canonical order. Numbers accepted that way are remembered with their
+        tolerance (``MAX_PASSED`` per layout): the same bytes again, from a student who wrote
+        the function the same way, are accepted by a comparison of bytes."""
         if len(data) > 4 * self.wire_bytes + 65536 or len(data) < 8 or data[:4] != wire.MAGIC:
             return False
         start = 8 + _HEADER.unpack_from(data, 4)[0]
@@ -291,9 +297,13 @@ class WireExpectation:
             self.layouts[header] = layout
         if layout is None or layout.length != len(data):
             return False
-        if layout.laid_out is not None:
-            if rtol >= 0.0 and atol >= 0.0 and data[start:] == layout.exact:
+        numbers = data[start:]
+        if layout.laid_out is not None and rtol >= 0.0 and atol >= 0.0 and numbers == layout.exact:
+            return True
+        for passed in layout.passed:  # the same bytes under the same header and tolerance: the same verdict
+            if passed[2] == numbers and passed[0] == rtol and passed[1] == atol:
                 return True
+        if layout.laid_out is not None:
             got = np.frombuffer(data, dtype="<f8", offset=start)
             expected = layout.laid_out
         else:
@@ -301,7 +311,12 @@ class WireExpectation:
             expected = self.values
         with np.errstate(invalid="ignore", over="ignore"):
             ok = np.abs(got - expected) <= layout.bound(self.values, rtol, atol)
-        return np.count_nonzero(ok) == ok.size  # ndarray.all costs several times more here
+        if np.count_nonzero(ok) != ok.size:  # ndarray.all costs several times more here
+            return False
+        if len(layout.passed) >= MAX_PASSED:
+            layout.passed.pop(0)
+        layout.passed.append((rtol, atol, bytes(numbers)))
+        return True
 
 
 def expectation_for(cache: dict, case_id: str, expected: object) -> WireExpectation | None:

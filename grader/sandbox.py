@@ -756,6 +756,10 @@ _FRAMES_AFTER = ("value", "args_after")
 #: no parsing, no checks to repeat.
 _USUAL_ANSWER = (b'{"kind":"outcome","status":"ok","args_same":true,"aliases":[],"error_type":"",'
                  b'"message":"","frames":[],"seq":%d,"frames_after":["value"]}')
+#: The header of a stub request as the child writes it (``json.dumps`` with its default spacing),
+#: less the stub's name (as JSON) and the request number: {"kind": "stub", "name": ..., "seq": ...,
+#: "frames_after": ["args"]} (``tests/test_sandbox_usual.py``).
+_STUB_REQUEST = b'{"kind": "stub", "name": %s, "seq": %d, "frames_after": ["args"]}'
 _USUAL_FIELDS = {"kind": "outcome", "status": "ok", "args_same": True, "aliases": [], "error_type": "",
                  "message": "", "frames": [], "frames_after": ["value"]}
 _STUB_VALUE = {"kind": "stub_reply", "fallback": False, "value": True}  # a stub's answer, its value follows
@@ -928,6 +932,10 @@ class Session:
         usual = False  # the header is the usual answer's (_USUAL_ANSWER)
         raw: dict = {}
         needed: list[str] = []
+        # The headers of the stub requests this call may make, as the child writes them: recognised
+        # by their bytes (a part graded in isolation makes one per time step).
+        stub_heads = {_STUB_REQUEST % (json.dumps(name).encode("ascii"), seqs[0]): name
+                      for name in stubs} if stubs and len(requests) == 1 else {}
 
         def close_out(kind: str, detail: str = "") -> list[_Exchange]:
             seconds = time.monotonic() - started
@@ -983,6 +991,9 @@ class Session:
                             continue
                     elif data == _USUAL_ANSWER % seqs[len(done)]:  # its bytes say all: nothing to parse
                         header, usual, raw, needed = {}, True, {}, ["value"]
+                    elif data in stub_heads:  # likewise a stub request; its arguments follow
+                        header, raw, needed = {"kind": "stub", "name": stub_heads[data]}, {}, ["args"]
+                        continue
                     else:
                         try:
                             msg = _decode_message(data, max_bytes)

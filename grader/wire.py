@@ -531,6 +531,7 @@ class _Plan:
         steps: list[tuple] = []
 
         def walk(n: object) -> None:
+            """Append the steps that build node ``n`` (children first, as _decode builds them)."""
             t = type(n)
             if n is None or t in (bool, int, str, float):
                 steps.append((_CONST, n))

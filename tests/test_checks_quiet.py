@@ -89,3 +89,21 @@ def test_messages_about_differences_are_those_of_the_general_path(monkeypatch):
             slow.append(checks.CHECKS["exact"](got, exp, tolerance=TOLERANCES[0], name="out"))
     assert fast == slow
     assert sum(m is not None and m.kind == "values" for m in fast) > 50
+
+
+def test_a_first_number_out_of_tolerance_is_enough_to_say_not_close():
+    """checks._first_differs: True only where np.allclose says no; on the edges it abstains."""
+    rng = np.random.default_rng(17)
+    said = 0
+    with np.errstate(all="ignore"):
+        for got, exp in _pairs(rng):
+            for tol in TOLERANCES:
+                if checks._first_differs(got, exp, tol.rtol, tol.atol):
+                    said += 1
+                    assert not np.allclose(got, exp, rtol=tol.rtol, atol=tol.atol, equal_nan=True), (got, exp, tol)
+                    assert not checks._close(got, exp, tol.rtol, tol.atol)
+    assert said > 20
+    nan_first = np.array([np.nan, 1.0])
+    assert not checks._first_differs(nan_first, np.array([1.0, 1.0]), 1e-5, 0.0)
+    assert not checks._first_differs(np.array([np.inf]), np.array([1.0]), 1e-5, 0.0)
+    assert not checks._first_differs(np.zeros(0), np.zeros(0), 0.0, 0.0)

@@ -190,3 +190,36 @@ def test_a_shared_object_against_two_different_expected_ones_is_judged_on_its_nu
     assert not exp.accepts(wire.encode(student), rtol=1e-5, atol=1e-7)
     (layout,) = exp.layouts.values()
     assert layout is not None and layout.laid_out is None  # no layout of the expected numbers fits
+
+
+def test_numbers_accepted_within_the_tolerance_are_remembered_for_that_tolerance_only(monkeypatch):
+    from grader import fastcheck
+
+    expected = (np.linspace(1.0, 2.0, 12).reshape(3, 4), {"W": np.eye(2)})
+    near = (expected[0] * (1 + 2e-6), {"W": np.eye(2) * (1 + 2e-6)})
+    exp = WireExpectation.of(expected)
+    data = wire.encode(near)
+    assert exp.accepts(data, rtol=1e-5, atol=0.0)
+    (layout,) = exp.layouts.values()
+    assert [(r, a) for r, a, _ in layout.passed] == [(1e-5, 0.0)]
+    calls = []
+    real_abs = np.abs
+    monkeypatch.setattr(fastcheck.np, "abs", lambda *a, **k: calls.append(1) or real_abs(*a, **k))
+    assert exp.accepts(bytes(data), rtol=1e-5, atol=0.0) and not calls  # the same bytes: no arithmetic
+    assert not exp.accepts(data, rtol=1e-7, atol=0.0) and calls  # a stricter tolerance judges again
+    far = wire.encode((expected[0] + 1.0, expected[1]))
+    assert not exp.accepts(far, rtol=1e-5, atol=0.0)
+    assert len(layout.passed) == 1  # refusals are not remembered
+
+
+def test_remembered_numbers_are_bounded_per_layout():
+    from grader.fastcheck import MAX_PASSED
+
+    expected = np.linspace(1.0, 2.0, 12)
+    exp = WireExpectation.of(expected)
+    for k in range(MAX_PASSED + 3):
+        assert exp.accepts(wire.encode(expected * (1 + (k + 1) * 1e-7)), rtol=1e-5, atol=0.0)
+    (layout,) = exp.layouts.values()
+    assert len(layout.passed) == MAX_PASSED
+    assert exp.accepts(wire.encode(expected * (1 + (MAX_PASSED + 3) * 1e-7)), rtol=1e-5, atol=0.0)
+    assert not exp.accepts(wire.encode(expected * 1.1), rtol=1e-5, atol=0.0)

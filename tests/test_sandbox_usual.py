@@ -117,3 +117,41 @@ def test_a_forged_usual_answer_gains_nothing_over_the_childs_own(sandbox):
         assert isinstance(out, CallOutcome) and out.raw == junk
         with pytest.raises(wire.WireError):
             s.decode_value(out)
+
+
+def test_stub_requests_are_recognised_by_their_bytes(sandbox, monkeypatch):
+    """The child's own stub requests match the template (no header parsed the full way), for a
+    name that JSON escapes too, and each is answered as before."""
+    from grader.sandbox import _STUB_REQUEST
+
+    name = "st\u00e9p"
+    assert _STUB_REQUEST % (json.dumps(name).encode("ascii"), 7) == json.dumps(
+        {"kind": "stub", "name": name, "seq": 7, "frames_after": ["args"]}).encode("ascii")
+    parsed = []
+    original = sandbox_module._decode_message
+    monkeypatch.setattr(sandbox_module, "_decode_message",
+                        lambda data, max_bytes: parsed.append(data) or original(data, max_bytes))
+    program = f"def {name}(x):\n    return -x\n\ndef g(xs):\n    return [{name}(x) for x in xs]\n"
+    asked = []
+    with sandbox.session(program) as s:
+        out = s.call("g", ([1, 2, 3],), stubs={name: lambda args: asked.append(args) or args[0] * 10})
+    assert out.status == "ok" and out.value == [10, 20, 30] and asked == [(1,), (2,), (3,)]
+    assert not [d for d in parsed if b'"stub"' in d]
+
+
+def test_a_stub_request_for_a_name_not_offered_is_refused(sandbox):
+    """The template is made only for the names this call offers: another name goes the full
+    way and is refused (bad_output), as before."""
+    from grader import wire
+    from grader.sandbox import _STUB_REQUEST
+
+    program = textwrap.dedent("""
+        import os, time
+        def forge(head, args):
+            os.write(3, len(head).to_bytes(8, "big") + head + len(args).to_bytes(8, "big") + args)
+            time.sleep(5)
+    """)
+    head = _STUB_REQUEST % (b'"secret"', 2)
+    with sandbox.session(program, filename="attack.py") as s:
+        out = s.call("forge", (head, wire.encode((1,))), stubs={"offered": lambda args: 1}, timeout=2.0)
+        assert out.status == "bad_output" and out.error_type == "ProtocolError"
