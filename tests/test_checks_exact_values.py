@@ -29,3 +29,14 @@ def test_equal_strings_and_none_still_pass(kind):
                                name="out") is None
     found = checks.CHECKS[kind]("relu", "tanh", tolerance=TOL, name="out")
     assert found is not None and found.message == "`out` should be 'tanh', got 'relu'."
+
+
+@pytest.mark.parametrize("student", [np.array([1.0, 2.0]), np.array([-np.inf, 2.0]), np.array([np.nan, 2.0])])
+def test_a_number_where_an_infinity_is_expected_is_a_mismatch(student):
+    # An infinite expected value makes atol + rtol * |expected| infinite: that bound alone
+    # would take any number. np.allclose accepts an infinity only against the same infinity.
+    expected = np.array([np.inf, 2.0])
+    tolerance = Tolerance(rtol=1e-5, atol=1e-7)
+    assert checks.check_allclose(student, expected, tolerance=tolerance, name="a") is not None
+    assert checks.check_allclose(expected.copy(), expected, tolerance=tolerance, name="a") is None
+    assert not checks._close(student.astype(np.float32), expected, 1e-5, 1e-7)
