@@ -311,7 +311,8 @@ class MemoryWatch:
         while stack:
             pid, parent_role = stack.pop()
             role = self.peaks.get(pid, (None, 0))[0]
-            if role in (None, "helper"):  # a zygote seen between its fork and its exec looks like a helper
+            if role in (None, "helper", "worker"):  # a zygote seen between its fork and its exec looks
+                # like a helper, or like a worker when the grading process started it (grade_class)
                 role = self._role(pid, parent_role)
             hwm = _status(pid).get("VmHWM", "0 kB").split()[0]
             try:
