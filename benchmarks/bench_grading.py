@@ -311,7 +311,8 @@ class MemoryWatch:
         while stack:
             pid, parent_role = stack.pop()
             role = self.peaks.get(pid, (None, 0))[0]
-            if role in (None, "helper"):  # a zygote seen between its fork and its exec looks like a helper
+            if role in (None, "helper", "worker"):  # a zygote seen between its fork and its exec looks
+                # like a helper, or like a worker when the grading process started it (grade_class)
                 role = self._role(pid, parent_role)
             hwm = _status(pid).get("VmHWM", "0 kB").split()[0]
             try:
@@ -590,7 +591,8 @@ def compare(work: Path, *, n: int, other: Path, rounds: int, jobs: int, extra: l
             run = grade(class_dir, out_dir, jobs=jobs, similarity=False, n=n, extra=extra, repo=sides[name])
             seen[name].append((run, single))
             print(f"  round {r + 1} {name:5}: {run.wall:6.2f} s wall (start-up {run.startup:.2f}, grading "
-                  f"{run.grading:.2f}, after {run.after:.2f}), CPU {run.cpu_total:6.2f} s, numpy alone "
+                  f"{run.grading:.2f}, after {run.after:.2f}), CPU {run.cpu_total:6.2f} s (grading process "
+                  f"{run.cpu.get('main', 0.0):.2f}), numpy alone "
                   f"{single * 1000:.0f} ms -> {run.wall / (n * single / cores):.3f} x N x t(numpy) / cores; "
                   f"load {load().split()[0]}")
     print("medians:")
@@ -599,8 +601,11 @@ def compare(work: Path, *, n: int, other: Path, rounds: int, jobs: int, extra: l
         cpu = statistics.median(run.cpu_total for run, _ in got)
         ratio = statistics.median(run.wall / (n * single / cores) for run, single in got)
         startup = statistics.median(run.startup for run, _ in got)
-        print(f"  {name:5}: {wall:6.2f} s wall, start-up {startup:.2f} s, CPU {cpu:6.2f} s "
-              f"({cpu / n * 1000:.1f} ms per submission), {ratio:.3f} x N x t(numpy) / cores (target 0.15)")
+        after = statistics.median(run.after for run, _ in got)
+        main = statistics.median(run.cpu.get("main", 0.0) for run, _ in got)
+        print(f"  {name:5}: {wall:6.2f} s wall, start-up {startup:.2f} s, after the last {after:.2f} s, "
+              f"CPU {cpu:6.2f} s ({cpu / n * 1000:.1f} ms per submission; grading process {main:.2f} s), "
+              f"{ratio:.3f} x N x t(numpy) / cores (target 0.15)")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from types import MappingProxyType
-from typing import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Callable, Mapping, Sequence
 
 from grader.discover import Submission
 from grader.models import HARNESS, SubmissionResult
@@ -36,6 +36,9 @@ from grader.report import (
     write_submission_record,
 )
 from grader.runner import GradingContext, grade_submission, unreadable_result
+
+if TYPE_CHECKING:
+    from grader.sandbox import StartedZygote
 
 #: Called in the worker before a submission's files are (re)written, and after (with the
 #: submission's incremental key, or None).
@@ -171,7 +174,7 @@ class ResilientSandbox:
     next session gets a fresh zygote instead of failing the rest of the batch.
     """
 
-    def __init__(self, *, zygote: object = None, **options: object) -> None:
+    def __init__(self, *, zygote: StartedZygote | None = None, **options: object) -> None:
         """Start the sandbox (adopting ``zygote``, a ``grader.sandbox.StartedZygote``, if given;
         its replacements start their own)."""
         from grader.sandbox import Sandbox
@@ -219,7 +222,7 @@ def _from_task(task: tuple) -> tuple[Submission, str | None]:
 
 def _worker(conn: Connection, context: GradingContext, out_dir: Path, sandbox_options: dict,
             prepare: Prepare | None, finish: Finish | None, full: bool = False,
-            zygote: object = None, others: Sequence = ()) -> None:
+            zygote: StartedZygote | None = None, others: Sequence[StartedZygote] = ()) -> None:
     """A worker's loop: start the sandbox (adopting ``zygote`` if given), then grade each task
     received (``full``: send each result's whole record, not its summary). ``others``: zygotes
     started for other workers, whose sockets this process inherited and must not keep."""
@@ -277,7 +280,8 @@ class WorkerPool:
     def __init__(self, *, context: GradingContext, out_dir: Path, jobs: int | None = None,
                  sandbox_options: dict | None = None, prepare: Prepare | None = None,
                  finish: Finish | None = None, full_records: bool = False,
-                 before_fork: Callable[[], None] | None = None, zygotes: Sequence = ()) -> None:
+                 before_fork: Callable[[], None] | None = None,
+                 zygotes: Sequence[StartedZygote] = ()) -> None:
         """Fork the workers now (or start the local sandbox in a thread when ``jobs`` is 1)."""
         self.context = context
         self.out_dir = Path(out_dir)
@@ -318,7 +322,12 @@ class WorkerPool:
                                        self._prepare, self._finish, self._full,
                                        zygote, tuple(self._zygotes)),
                                  daemon=True)
-        proc.start()
+        try:
+            proc.start()
+        except BaseException:
+            if zygote is not None:
+                zygote.stop()
+            raise
         child.close()
         if zygote is not None:
             zygote.release()  # the worker holds it now: it alone may keep the zygote alive
