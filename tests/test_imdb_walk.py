@@ -208,8 +208,9 @@ def test_worth_walking_agrees_with_parsing_on_generated_texts():
 
     rng = random.Random(9)
     pieces = ["'", '"', "'''", '"""', "\\", "\n", "#", " ", "f", "r", "b", "x", "=", "(", ")", "LSTM",
-              "m.fit", "report", "é", "\t", "if", "def g():", "    ", "1", "+", ",", "[", "]", ":"]
-    for _ in range(3000):
+              "m.fit", "report", "é", "\t", "if", "def g():", "    ", "1", "+", ",", "[", "]", ":",
+              "F", "R", "u", "B", "_", "{GRU}"]
+    for _ in range(6000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 14)))
         assert source._worth_walking(text) == _worth_walking_by_parsing(text), repr(text)
 
