@@ -173,6 +173,9 @@ _STRING_BODY = {
     "'": re.compile(r"'(?:[^'\\\n]|\\[\s\S])*'"),
 }
 _PREFIX_LETTERS = frozenset("rRbBuUfF")
+# Line ends of str.splitlines (which cuts `_parse_tolerant`'s chunks) that Python reads
+# inside a string, or as other than a line end: `_parsed_text` leaves none of them.
+_OTHER_LINE_BREAK = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 
 
 def _code_outside_literals(text: str) -> str | None:
@@ -182,15 +185,19 @@ def _code_outside_literals(text: str) -> str | None:
     Every name in the statements `_parse_tolerant` finds in ``text`` (a Name's id, an
     Attribute's attr) is a word of the result. None when a quote opens no string that
     closes (Python would not read that line, and whether a chunk around it parses is the
-    parser's to say), when a string spans lines (a chunk that `_parse_tolerant` parses
-    alone may begin inside it, and read its lines as code) and for an f-string (its
-    fields are code: inside a string token before Python 3.12, with quotes of their own
-    after). Otherwise every line begins outside any literal, here as for Python, and is
-    read here as Python reads it. A string's prefix is the one or two letters of
+    parser's to say), when a line inside a string that spans lines could begin a chunk of
+    `_parse_tolerant` (`_begins_chunk`: that chunk would read the string's lines as code;
+    a docstring's lines are indented), for an f-string (its fields are code: inside a
+    string token before Python 3.12, with quotes of their own after), and for a text with
+    a line end other than ``\n`` (`_OTHER_LINE_BREAK`). Otherwise every chunk begins
+    outside any literal, here as for Python, and is read here as Python reads it. A
+    string's prefix is the one or two letters of
     ``rRbBuUfF`` before its quote, when no letter, digit or underscore comes before them
     (``if"x"`` is the name ``if`` and a string). Linear in the length of ``text``: each
     comment or string is read once, and the first that does not close ends the reading.
     """
+    if _OTHER_LINE_BREAK.search(text):
+        return None
     pieces = []
     last = 0
     search = _LITERAL_START.search
@@ -203,7 +210,7 @@ def _code_outside_literals(text: str) -> str | None:
             end = len(text) if end < 0 else end
         else:
             body = _STRING_BODY[char * 3 if text.startswith(char * 3, start) else char].match(text, start)
-            if body is None or "\n" in body.group():
+            if body is None or "\n" in body.group() and any(map(_begins_chunk, body.group().split("\n")[1:])):
                 return None
             end = body.end()
             letters = 0
@@ -289,7 +296,7 @@ def _parse_tolerant(text: str) -> tuple[list[ast.stmt], bool]:
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         pass
     lines = text.splitlines()
-    starts = [i for i, ln in enumerate(lines) if ln and not ln[0].isspace() and not ln.startswith(("#", ")", "]", "}"))]
+    starts = [i for i, ln in enumerate(lines) if _begins_chunk(ln)]
     starts.append(len(lines))
     body: list[ast.stmt] = []
     for a, b in zip(starts, starts[1:]):
@@ -299,6 +306,12 @@ def _parse_tolerant(text: str) -> tuple[list[ast.stmt], bool]:
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             continue
     return body, False
+
+
+def _begins_chunk(line: str) -> bool:
+    """Whether `_parse_tolerant` starts a chunk at ``line`` (an unindented line that does not
+    continue a statement: not a comment, not a closing bracket)."""
+    return bool(line) and not line[0].isspace() and not line.startswith(("#", ")", "]", "}"))
 
 
 def _walk(node: ast.AST) -> tuple[ast.AST, ...]:
