@@ -191,10 +191,10 @@ def _code_outside_literals(text: str) -> str | None:
     string token before Python 3.12, with quotes of their own after), and for a text with
     a line end other than ``\n`` (`_OTHER_LINE_BREAK`). Otherwise every chunk begins
     outside any literal, here as for Python, and is read here as Python reads it. A
-    string's prefix is the one or two letters of
-    ``rRbBuUfF`` before its quote, when no letter, digit or underscore comes before them
-    (``if"x"`` is the name ``if`` and a string). Linear in the length of ``text``: each
-    comment or string is read once, and the first that does not close ends the reading.
+    string's prefix is the one or two letters of ``rRbBuUfF`` before its quote, when no
+    letter, digit or underscore comes before them (``if"x"`` is the name ``if`` and a
+    string). Linear in the length of ``text``: each comment or string is read once, and
+    the first that does not close ends the reading.
     """
     if _OTHER_LINE_BREAK.search(text):
         return None
@@ -210,7 +210,7 @@ def _code_outside_literals(text: str) -> str | None:
             end = len(text) if end < 0 else end
         else:
             body = _STRING_BODY[char * 3 if text.startswith(char * 3, start) else char].match(text, start)
-            if body is None or "\n" in body.group() and any(map(_begins_chunk, body.group().split("\n")[1:])):
+            if body is None or ("\n" in body.group() and any(map(_begins_chunk, body.group().split("\n")[1:]))):
                 return None
             end = body.end()
             letters = 0
