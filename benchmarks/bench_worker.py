@@ -27,9 +27,10 @@ stage, the way a class run does it: each notebook of the class graded *once* (no
 round over the same notebooks: a program or a cell met again costs less, as in a
 class), its files written into a fresh output folder (``grader.batch._graded`` with
 the class command's hooks) and its record pickled as a worker sends it.  Stages, CPU
-ms per submission (for the class, then the main ones per kind of submission): ``read``, ``extract`` (extraction, the functions needed, the
-program's text), ``compile`` (``grader.sandbox._compiled``), ``checks`` (the parts
-graded through the sandbox: the protocol), ``imdb``, ``session`` (the rest of the
+ms per submission (for the class, then the main ones per kind of submission): ``read``,
+``extract`` (extraction, the functions needed, the program's text), ``compile``
+(``grader.sandbox._compiled``), ``checks`` (the parts graded through the sandbox: the
+protocol), ``imdb``, ``session`` (the rest of the
 runner: the child's start and end), ``reports`` (the files; ``reports.sys``: the
 kernel's share of it, mostly creating files), ``record`` (the ``Done`` and its
 pickle), and ``outside`` = everything but ``checks`` and ``session``.  With

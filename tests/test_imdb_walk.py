@@ -166,6 +166,12 @@ WORTH_WALKING_TEXTS = [
     "def g(a=m.evaluate):\n    '''doc with fit'''\n", "lambda: 'RNN'\n", "lambda: RNN\n",
     "d = {'report': 1}\n", "d = {report: 1}\n", "x = 1 + \\\n    LSTM\n", "x = 1 + \\\n    'LSTM'\n",
     "s = '''a\n'''\nm.fit()\n", "s = 'a'\\\n'LSTM'\n", "x = 'a\\x00' + 'GRU'\n", "x = '\x00' ; m.fit\n",
+    # strings across lines: a docstring's lines are indented; an unindented one may begin a chunk
+    'def f():\n    """\n    One step of the LSTM cell.\n\n    Arguments: x\n    """\n    return 1\n',
+    'def f(:\n    pass\ndef g():\n    """\n    m.fit(x)\n    """\n', 'def f(:\n    pass\ns = """\nLSTM\n    """\n',
+    'x = """\n) LSTM\n"""\ndef f(:\n', 'x = """\n    a\n"""\nm.fit\n', "s = 'a\\\n  LSTM'\ndef f(:\n",
+    "s = 'a\\\nLSTM = 1'\ndef f(:\n", 'def f(:\n    pass\nx = """\n    a\n"""; LSTM\n',
+    "x = 'a\x0cy = LSTM\x0c'\ndef f(:\n", "x = 'a\x0cy = LSTM\x0c'\n",
 ]
 
 
@@ -179,6 +185,10 @@ def test_worth_walking_parses_only_cells_with_a_word_in_their_code():
     assert not source._worth_walking('def f():\n    """One step of the LSTM cell."""\n    return 1  # GRU\n')
     assert source._TEXT_MEMO.misses == 0
     assert source._worth_walking("m = 1\nm.fit(x)\n") and source._TEXT_MEMO.misses == 1
+    # a docstring across lines, as the course's template writes them
+    assert not source._worth_walking('def f():\n    """\n    Step of the RNN.\n    """\n    return 1\n')
+    assert source._TEXT_MEMO.misses == 1
+    assert source._code_outside_literals("x = 'a\x0cy = LSTM'") is None  # splitlines would cut there
     # an f-string's fields, or a string across lines, are not ruled out by the text
     assert source._code_outside_literals("x = f'{y}'") is None
     assert source._code_outside_literals('x = """a\nb"""') is None
@@ -208,8 +218,9 @@ def test_worth_walking_agrees_with_parsing_on_generated_texts():
 
     rng = random.Random(9)
     pieces = ["'", '"', "'''", '"""', "\\", "\n", "#", " ", "f", "r", "b", "x", "=", "(", ")", "LSTM",
-              "m.fit", "report", "é", "\t", "if", "def g():", "    ", "1", "+", ",", "[", "]", ":"]
-    for _ in range(3000):
+              "m.fit", "report", "é", "\t", "if", "def g():", "    ", "1", "+", ",", "[", "]", ":",
+              "F", "R", "u", "B", "_", "{GRU}"]
+    for _ in range(6000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 14)))
         assert source._worth_walking(text) == _worth_walking_by_parsing(text), repr(text)
 

@@ -163,22 +163,19 @@ def _decide_walk(source: str) -> bool:
     return bool(body) and _records_something(body)
 
 
-# A comment, or a string literal with its prefix: the tokens in which a quote, a `#` or a
-# word is not code. A string may hold escaped quotes and (escaped, or between triple
-# quotes) line ends; a prefix cannot follow a letter, digit or underscore (`if"x"` is the
-# name `if` and a string). A quote that opens no string that closes is `open`: tried
-# after the strings of its kind, so that a failed attempt ends the reading (an attempt
-# may read to the end of the text: trying again at the next quote would be quadratic).
-_LITERAL_OR_COMMENT = re.compile(r'''
-    (?P<comment>\#[^\n]*)
-  | (?P<prefix>(?<!\w)[rRbBuUfF]{1,2})?
-    (?: (?P<long>"""(?:[^"\\]|\\[\s\S]|"(?!""))*"""
-               | \'\'\'(?:[^'\\]|\\[\s\S]|'(?!''))*\'\'\')
-      | (?P<open_long>"""|\'\'\')
-      | (?P<short>"(?:[^"\\\n]|\\[\s\S])*"
-                | '(?:[^'\\\n]|\\[\s\S])*')
-      | (?P<open>["']))
-''', re.VERBOSE)
+# Where a comment or a string literal may begin, and a string's body from its opening
+# quotes: it may hold escaped quotes and (escaped, or between triple quotes) line ends.
+_LITERAL_START = re.compile(r"[#'\"]")
+_STRING_BODY = {
+    '"""': re.compile(r'"""(?:[^"\\]|\\[\s\S]|"(?!""))*"""'),
+    "'''": re.compile(r"'''(?:[^'\\]|\\[\s\S]|'(?!''))*'''"),
+    '"': re.compile(r'"(?:[^"\\\n]|\\[\s\S])*"'),
+    "'": re.compile(r"'(?:[^'\\\n]|\\[\s\S])*'"),
+}
+_PREFIX_LETTERS = frozenset("rRbBuUfF")
+# Line ends of str.splitlines (which cuts `_parse_tolerant`'s chunks) that Python reads
+# inside a string, or as other than a line end: `_parsed_text` leaves none of them.
+_OTHER_LINE_BREAK = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 
 
 def _code_outside_literals(text: str) -> str | None:
@@ -188,23 +185,45 @@ def _code_outside_literals(text: str) -> str | None:
     Every name in the statements `_parse_tolerant` finds in ``text`` (a Name's id, an
     Attribute's attr) is a word of the result. None when a quote opens no string that
     closes (Python would not read that line, and whether a chunk around it parses is the
-    parser's to say), when a string spans lines (a chunk that `_parse_tolerant` parses
-    alone may begin inside it, and read its lines as code) and for an f-string (its
-    fields are code: inside a string token before Python 3.12, with quotes of their own
-    after). Otherwise every line begins outside any literal, here as for Python, and is
-    read here as Python reads it. Linear in the length of ``text``.
+    parser's to say), when a line inside a string that spans lines could begin a chunk of
+    `_parse_tolerant` (`_begins_chunk`: that chunk would read the string's lines as code;
+    a docstring's lines are indented), for an f-string (its fields are code: inside a
+    string token before Python 3.12, with quotes of their own after), and for a text with
+    a line end other than ``\n`` (`_OTHER_LINE_BREAK`). Otherwise every chunk begins
+    outside any literal, here as for Python, and is read here as Python reads it. A
+    string's prefix is the one or two letters of ``rRbBuUfF`` before its quote, when no
+    letter, digit or underscore comes before them (``if"x"`` is the name ``if`` and a
+    string). Linear in the length of ``text``: each comment or string is read once, and
+    the first that does not close ends the reading.
     """
+    if _OTHER_LINE_BREAK.search(text):
+        return None
     pieces = []
     last = 0
-    for match in _LITERAL_OR_COMMENT.finditer(text):
-        kind = match.lastgroup
-        if kind != "comment":
-            prefix = match.group("prefix")
-            if kind.startswith("open") or "\n" in match.group(kind) \
-                    or (prefix is not None and ("f" in prefix or "F" in prefix)):
+    search = _LITERAL_START.search
+    found = search(text)
+    while found is not None:
+        start = found.start()
+        char = text[start]
+        if char == "#":
+            end = text.find("\n", start)
+            end = len(text) if end < 0 else end
+        else:
+            body = _STRING_BODY[char * 3 if text.startswith(char * 3, start) else char].match(text, start)
+            if body is None or ("\n" in body.group() and any(map(_begins_chunk, body.group().split("\n")[1:]))):
                 return None
-        pieces.append(text[last:match.start()])
-        last = match.end()
+            end = body.end()
+            letters = 0
+            while letters < 3 and start - letters > 0 and text[start - letters - 1] in _PREFIX_LETTERS:
+                letters += 1
+            before = start - letters - 1
+            if 0 < letters < 3 and (before < 0 or not (text[before].isalnum() or text[before] == "_")):
+                if "f" in text[start - letters:start].lower():
+                    return None
+                start -= letters
+        pieces.append(text[last:start])
+        last = end
+        found = search(text, end)
     pieces.append(text[last:])
     return " ".join(pieces)
 
@@ -277,7 +296,7 @@ def _parse_tolerant(text: str) -> tuple[list[ast.stmt], bool]:
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         pass
     lines = text.splitlines()
-    starts = [i for i, ln in enumerate(lines) if ln and not ln[0].isspace() and not ln.startswith(("#", ")", "]", "}"))]
+    starts = [i for i, ln in enumerate(lines) if _begins_chunk(ln)]
     starts.append(len(lines))
     body: list[ast.stmt] = []
     for a, b in zip(starts, starts[1:]):
@@ -287,6 +306,12 @@ def _parse_tolerant(text: str) -> tuple[list[ast.stmt], bool]:
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             continue
     return body, False
+
+
+def _begins_chunk(line: str) -> bool:
+    """Whether `_parse_tolerant` starts a chunk at ``line`` (an unindented line that does not
+    continue a statement: not a comment, not a closing bracket)."""
+    return bool(line) and not line[0].isspace() and not line.startswith(("#", ")", "]", "}"))
 
 
 def _walk(node: ast.AST) -> tuple[ast.AST, ...]:
