@@ -346,7 +346,8 @@ def _child_streams() -> tuple:
     They are made as a child would make them once its descriptors are in place, over
     descriptors of the same kinds (0 is /dev/null, 1 and 2 a pipe: whether a stream is
     seekable, its buffer size and its encoding are probed when it is made), which fds 0, 1
-    and 2 are briefly made here; the zygote never uses these objects."""
+    and 2 are briefly made here. The zygote makes them its own streams too, over its log
+    (see ``setup``)."""
     saved = [os.dup(fd) for fd in (0, 1, 2)]
     null = os.open("/dev/null", os.O_RDONLY | os.O_CLOEXEC)
     r, w = os.pipe2(os.O_CLOEXEC)
@@ -509,6 +510,12 @@ class Zygote:
         caps["bare_fork"] = self.child_handlers is not None
         import gc
         _warm_up(self.config["max_bytes"], None)
+        # Every child's standard streams, already the zygote's own (its fds 1 and 2 are the log,
+        # a child's the capture pipe): a child then changes nothing in sys's dictionary, whose
+        # copy in the baseline stands for it (copying it in each child wrote to the reference
+        # count of everything it holds: about 30 page faults).
+        sys.stdin, sys.stdout, sys.stderr = self.streams
+        sys.__stdout__, sys.__stderr__ = sys.stdout, sys.stderr
         self.baseline = Baseline.take()  # last: nothing may change the guarded dictionaries after it
         self.runtime = Runtime(None, max_bytes=self.config["max_bytes"], inherited=self.baseline)
         gc.collect()
@@ -666,6 +673,14 @@ class Zygote:
             environ = os.environ
             environ["HOME"] = environ["TMPDIR"] = tmp
             tempfile.tempdir = tmp
+            # NumPy's global generator gets a state of the child's own, or every child would
+            # draw the zygote's numbers and one student would know another's: the Mersenne
+            # Twister's whole key (624 words) from the system, at the position where the first
+            # draw renews it, no Gaussian cached. Set here, where NumPy's code is warm (0.2 ms);
+            # seed() in the child cost it 0.6 ms and 120 page faults (SeedSequence, mostly).
+            numpy = sys.modules.get("numpy")
+            if numpy is not None:
+                numpy.random.set_state(("MT19937", numpy.frombuffer(os.urandom(2496), dtype=numpy.uint32), 624))
             pid = os.fork() if self.child_handlers is None else self.bare_fork()
         except BaseException:
             if ruleset is not None:
@@ -878,13 +893,8 @@ def _run_child(z: Zygote, req: dict, fds: list[int], tmp: str, ruleset: int | No
     # Made by the zygote: the seccomp filter (inherited), the environment (HOME and TMPDIR
     # are tmp) with tempfile.tempdir, and the standard streams (see _child_streams).
     sock = socket.socket(fileno=3)
-    # NumPy's global generator was seeded once, in the zygote: without a seed of its own every
-    # child would draw the same numbers, so one student would know another's.
-    numpy = sys.modules.get("numpy")
-    if numpy is not None:
-        numpy.random.seed()
-    sys.stdin, sys.stdout, sys.stderr = z.streams
-    sys.__stdout__, sys.__stderr__ = sys.stdout, sys.stderr
+    # NumPy's global generator has this child's own seed, drawn by the zygote just before the
+    # fork (see Zygote._spawn).
     runtime = z.runtime if z.runtime is not None else Runtime(None, max_bytes=z.config["max_bytes"],
                                                                inherited=z.baseline)
     runtime.attach(sock)
