@@ -16,6 +16,7 @@ from __future__ import annotations
 import _signal
 import ctypes
 import errno
+import io
 import json
 import operator
 import os
@@ -1184,7 +1185,7 @@ class Runtime:
         self.sock = sock
         self.pid = os.getpid()
         # Buffered: pipelined requests and their arguments arrive together and are read in one go.
-        self.rfile = sock.makefile("rb", buffering=1 << 16)
+        self.rfile = io.open(sock.fileno(), "rb", buffering=1 << 16, closefd=False)
 
     # -- transport
 
