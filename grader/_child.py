@@ -677,11 +677,12 @@ class Zygote:
             # NumPy's global generator gets a state of the child's own, or every child would
             # draw the zygote's numbers and one student would know another's: the Mersenne
             # Twister's whole key (624 words) from the system, at the position where the first
-            # draw renews it, no Gaussian cached. Set here, where NumPy's code is warm (0.2 ms);
-            # seed() in the child cost it 0.6 ms and 120 page faults (SeedSequence, mostly).
+            # draw renews it, no Gaussian cached. Set here, where NumPy's code is warm (0.1 ms;
+            # the key as Python ints: set_state reads it word by word); seed() in the child
+            # cost it 0.6 ms and 120 page faults (SeedSequence, mostly).
             numpy = sys.modules.get("numpy")
             if numpy is not None:
-                numpy.random.set_state(("MT19937", numpy.frombuffer(os.urandom(2496), dtype=numpy.uint32), 624))
+                numpy.random.set_state(("MT19937", struct.unpack("<624I", os.urandom(2496)), 624))
             pid = os.fork() if self.child_handlers is None else self.bare_fork()
         except BaseException:
             if ruleset is not None:
