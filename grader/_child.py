@@ -272,7 +272,7 @@ def backward(da, state):
 _WARM_ROUNDS = 24
 
 
-def _warm_up(max_bytes: int, inherited: "Baseline | None") -> None:
+def _warm_up(max_bytes: int) -> None:
     """Serve ``_WARM_PROGRAM``'s calls in this process, through a throwaway Runtime on a socket
     pair, ``_WARM_ROUNDS`` times: the zygote does it once before it forks, so that the
     interpreter's per-function state (CPython 3.11 rewrites a function's bytecode in place
@@ -284,7 +284,7 @@ def _warm_up(max_bytes: int, inherited: "Baseline | None") -> None:
     ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         theirs.setblocking(False)
-        runtime = Runtime(ours, max_bytes=max_bytes, inherited=inherited)
+        runtime = Runtime(ours, max_bytes=max_bytes)
         runtime.load("", "<warm-up>", compile(_WARM_PROGRAM, "<warm-up>", "exec", dont_inherit=True))
         x = np.linspace(-1.0, 1.0, 60).reshape(3, 4, 5)
         parameters = {"Wf": np.full((2, 5), 0.1), "bf": np.zeros((2, 1)), "Wc": np.full((2, 5), -0.2),
@@ -510,7 +510,7 @@ class Zygote:
         self.child_handlers = _bare_fork_handlers(self.forkers)
         caps["bare_fork"] = self.child_handlers is not None
         import gc
-        _warm_up(self.config["max_bytes"], None)
+        _warm_up(self.config["max_bytes"])
         # Every child's standard streams, already the zygote's own (its fds 1 and 2 are the log,
         # a child's the capture pipe): a child then changes nothing in sys's dictionary, whose
         # copy in the baseline stands for it (copying it in each child wrote to the reference
@@ -895,12 +895,10 @@ def _run_child(z: Zygote, req: dict, fds: list[int], tmp: str, ruleset: int | No
     # Made by the zygote: the seccomp filter (inherited), the environment (HOME and TMPDIR
     # are tmp) with tempfile.tempdir, and the standard streams (see _child_streams).
     sock = socket.socket(fileno=3)
-    # NumPy's global generator has this child's own seed, drawn by the zygote just before the
-    # fork (see Zygote._spawn).
-    runtime = z.runtime if z.runtime is not None else Runtime(None, max_bytes=z.config["max_bytes"],
-                                                               inherited=z.baseline)
-    runtime.attach(sock)
-    runtime.serve()
+    # NumPy's global generator has a state of this child's own, set by the zygote just before
+    # the fork (see Zygote._spawn); the Runtime was built by the zygote too (see Zygote.setup).
+    z.runtime.attach(sock)
+    z.runtime.serve()
 
 
 def z_pid_of(z: Zygote) -> int:

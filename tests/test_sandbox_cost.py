@@ -129,7 +129,7 @@ def record(self, msg):
     statuses.append((msg["status"], msg["args_same"]))
     return send(self, msg)
 _child.Runtime.send_outcome = record
-_child._warm_up(1 << 20, None)
+_child._warm_up(1 << 20)
 print(set(sys.modules) - modules)
 print([sorted(k for k in set(b) | set(d) if b.get(k, b) is not d.get(k, d)) for b, d in zip(before, guarded)])
 print(statuses == [("ok", True)] * _child._WARM_ROUNDS)
