@@ -8,7 +8,10 @@ Scenarios: an empty program (fork, set-up, load ""), a small program with 1
 and 24 calls one by one, the same 24 calls sent together (``call_many``, the
 way the runner sends a part's first calls), one call that asks the grading
 process for 10 steps (stub round trips, as a part graded in isolation does),
-and, given a notebook, the real grading of it N times.
+and, given a notebook, the real grading of it N times. Last, with ``--runtime``, the
+child's side of the protocol alone, warm and in this process: a runtime on a socket pair
+answers 24 pipelined calls of the small program, 10 times a round (CPU per call; no fork,
+no page faults: the Python of the request path, steady enough to compare under load).
 
     python3 benchmarks/bench_child.py [-n 200] [--notebook PATH] [--rounds 3]
     python3 benchmarks/bench_child.py --against /work/main [-n 150] [--rounds 6]
@@ -86,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--notebook", type=Path, help="also grade this notebook n times per round")
     parser.add_argument("--only-notebook", action="store_true", help="skip the synthetic scenarios")
+    parser.add_argument("--runtime", action="store_true", help="also time the runtime's request path, warm")
     parser.add_argument("--against", type=Path, help="another checkout: compare its grader with this one, in turns")
     parser.add_argument("--grader-of", type=Path, help=argparse.SUPPRESS)  # one round of --against
     args = parser.parse_args(argv)
@@ -115,6 +119,8 @@ def compare(args: argparse.Namespace) -> int:
                 cmd += ["--notebook", str(args.notebook)]
             if args.only_notebook:
                 cmd.append("--only-notebook")
+            if args.runtime:
+                cmd.append("--runtime")
             out = subprocess.run(cmd, capture_output=True, text=True, check=True)
             for name, rounds in json.loads(out.stdout.strip().splitlines()[-1]).items():
                 results[who].setdefault(name, []).extend(rounds)
@@ -169,7 +175,55 @@ def run_scenarios(args: argparse.Namespace) -> dict[str, list[dict[str, float]]]
             for _ in range(5):
                 one()
             results[name] = [measure(sandbox, one, args.n) for _ in range(args.rounds)]
+    if args.runtime:
+        results["runtime, 24 together, warm"] = runtime_per_call(args.rounds)
     return results
+
+
+def runtime_per_call(rounds: int) -> list[dict[str, float]]:
+    """CPU per call of a runtime answering 24 pipelined calls of ``SMALL``'s f, in this process
+    (the request, the arguments' pickle, the call, the answer's encoding and send), per round."""
+    import pickle
+    import socket
+
+    from grader import _child
+    ours, theirs = socket.socketpair()
+    theirs.setblocking(False)
+    runtime = _child.Runtime(ours, max_bytes=1 << 28)
+    runtime.load(SMALL, "<submission>", compile(SMALL, "<submission>", "exec", dont_inherit=True))
+    frame = pickle.dumps((np.ones((5, 10)),), protocol=4)
+    batch = b"".join(
+        _child.FRAME.pack(len(head)) + head + _child.FRAME.pack(len(frame)) + frame
+        for head in (json.dumps({"kind": "call", "function": "f", "stubs": [], "aliases": False, "seq": i,
+                                 "last": i == 23}).encode("ascii") for i in range(24)))
+
+    def run() -> None:
+        theirs.sendall(batch)
+        for _ in range(24):  # what Runtime.serve does with each request
+            msg = runtime.recv()
+            runtime.seq = msg["seq"]
+            call_args, sent = runtime.recv_args()
+            runtime.answer(runtime.call(msg["function"], call_args, msg["stubs"], aliases=False, sent=sent),
+                           last=msg["last"])
+            try:
+                while theirs.recv(1 << 20):
+                    pass
+            except BlockingIOError:
+                pass
+
+    try:
+        for _ in range(50):
+            run()
+        out = []
+        for _ in range(rounds):
+            t0 = time.process_time()
+            for _ in range(10):
+                run()
+            out.append({"child us per call": (time.process_time() - t0) / 240 * 1e6})
+        return out
+    finally:
+        ours.close()
+        theirs.close()
 
 
 if __name__ == "__main__":

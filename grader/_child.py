@@ -16,6 +16,7 @@ from __future__ import annotations
 import _signal
 import ctypes
 import errno
+import io
 import json
 import operator
 import os
@@ -271,7 +272,7 @@ def backward(da, state):
 _WARM_ROUNDS = 24
 
 
-def _warm_up(max_bytes: int, inherited: "Baseline | None") -> None:
+def _warm_up(max_bytes: int) -> None:
     """Serve ``_WARM_PROGRAM``'s calls in this process, through a throwaway Runtime on a socket
     pair, ``_WARM_ROUNDS`` times: the zygote does it once before it forks, so that the
     interpreter's per-function state (CPython 3.11 rewrites a function's bytecode in place
@@ -283,7 +284,7 @@ def _warm_up(max_bytes: int, inherited: "Baseline | None") -> None:
     ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         theirs.setblocking(False)
-        runtime = Runtime(ours, max_bytes=max_bytes, inherited=inherited)
+        runtime = Runtime(ours, max_bytes=max_bytes)
         runtime.load("", "<warm-up>", compile(_WARM_PROGRAM, "<warm-up>", "exec", dont_inherit=True))
         x = np.linspace(-1.0, 1.0, 60).reshape(3, 4, 5)
         parameters = {"Wf": np.full((2, 5), 0.1), "bf": np.zeros((2, 1)), "Wc": np.full((2, 5), -0.2),
@@ -346,7 +347,8 @@ def _child_streams() -> tuple:
     They are made as a child would make them once its descriptors are in place, over
     descriptors of the same kinds (0 is /dev/null, 1 and 2 a pipe: whether a stream is
     seekable, its buffer size and its encoding are probed when it is made), which fds 0, 1
-    and 2 are briefly made here; the zygote never uses these objects."""
+    and 2 are briefly made here. The zygote makes them its own streams too, over its log
+    (see ``setup``)."""
     saved = [os.dup(fd) for fd in (0, 1, 2)]
     null = os.open("/dev/null", os.O_RDONLY | os.O_CLOEXEC)
     r, w = os.pipe2(os.O_CLOEXEC)
@@ -508,7 +510,13 @@ class Zygote:
         self.child_handlers = _bare_fork_handlers(self.forkers)
         caps["bare_fork"] = self.child_handlers is not None
         import gc
-        _warm_up(self.config["max_bytes"], None)
+        _warm_up(self.config["max_bytes"])
+        # Every child's standard streams, already the zygote's own (its fds 1 and 2 are the log,
+        # a child's the capture pipe): a child then changes nothing in sys's dictionary, whose
+        # copy in the baseline stands for it (copying it in each child wrote to the reference
+        # count of everything it holds: about 30 page faults).
+        sys.stdin, sys.stdout, sys.stderr = self.streams
+        sys.__stdout__, sys.__stderr__ = sys.stdout, sys.stderr
         self.baseline = Baseline.take()  # last: nothing may change the guarded dictionaries after it
         self.runtime = Runtime(None, max_bytes=self.config["max_bytes"], inherited=self.baseline)
         gc.collect()
@@ -666,6 +674,15 @@ class Zygote:
             environ = os.environ
             environ["HOME"] = environ["TMPDIR"] = tmp
             tempfile.tempdir = tmp
+            # NumPy's global generator gets a state of the child's own, or every child would
+            # draw the zygote's numbers and one student would know another's: the Mersenne
+            # Twister's whole key (624 words) from the system, at the position where the first
+            # draw renews it, no Gaussian cached. Set here, where NumPy's code is warm (0.1 ms;
+            # the key as Python ints: set_state reads it word by word); seed() in the child
+            # cost it 0.6 ms and 120 page faults (SeedSequence, mostly).
+            numpy = sys.modules.get("numpy")
+            if numpy is not None:
+                numpy.random.set_state(("MT19937", struct.unpack("<624I", os.urandom(2496)), 624))
             pid = os.fork() if self.child_handlers is None else self.bare_fork()
         except BaseException:
             if ruleset is not None:
@@ -878,17 +895,10 @@ def _run_child(z: Zygote, req: dict, fds: list[int], tmp: str, ruleset: int | No
     # Made by the zygote: the seccomp filter (inherited), the environment (HOME and TMPDIR
     # are tmp) with tempfile.tempdir, and the standard streams (see _child_streams).
     sock = socket.socket(fileno=3)
-    # NumPy's global generator was seeded once, in the zygote: without a seed of its own every
-    # child would draw the same numbers, so one student would know another's.
-    numpy = sys.modules.get("numpy")
-    if numpy is not None:
-        numpy.random.seed()
-    sys.stdin, sys.stdout, sys.stderr = z.streams
-    sys.__stdout__, sys.__stderr__ = sys.stdout, sys.stderr
-    runtime = z.runtime if z.runtime is not None else Runtime(None, max_bytes=z.config["max_bytes"],
-                                                               inherited=z.baseline)
-    runtime.attach(sock)
-    runtime.serve()
+    # NumPy's global generator has a state of this child's own, set by the zygote just before
+    # the fork (see Zygote._spawn); the Runtime was built by the zygote too (see Zygote.setup).
+    z.runtime.attach(sock)
+    z.runtime.serve()
 
 
 def z_pid_of(z: Zygote) -> int:
@@ -1165,7 +1175,10 @@ class Runtime:
         self.guarded = guarded_dicts()
         self.inherited = inherited if inherited is not None and self.dict_version is not None else None
         self.tag_cells = _tag_cells(self.guarded, self.dict_version)  # read all at once in _restore
-        self.json_decode = json.JSONDecoder().decode  # json.loads of bytes first guesses their encoding
+        # A request is one JSON object, as the grading process writes it (no space around it):
+        # its C scanner reads it, the decoder's Python layer only what the scanner leaves over.
+        decoder = json.JSONDecoder()
+        self.json_decode, self.json_scan = decoder.decode, decoder.scan_once
         if sock is not None:
             self.attach(sock)
 
@@ -1174,7 +1187,7 @@ class Runtime:
         self.sock = sock
         self.pid = os.getpid()
         # Buffered: pipelined requests and their arguments arrive together and are read in one go.
-        self.rfile = sock.makefile("rb", buffering=1 << 16)
+        self.rfile = io.open(sock.fileno(), "rb", buffering=1 << 16, closefd=False)
 
     # -- transport
 
@@ -1195,8 +1208,16 @@ class Runtime:
         if data is None:
             os._exit(0)
         # Requests are JSON (ASCII); replies to stub calls carry arrays and are wire data.
-        msg = self.json_decode(data.decode("ascii")) if data[:1] == b"{" else \
-            self.wire.decode(data, max_bytes=self.max_bytes)
+        if data[:1] == b"{":
+            text = data.decode("ascii")
+            try:
+                msg, end = self.json_scan(text, 0)
+            except (ValueError, StopIteration):  # the decoder then says what is wrong
+                end = -1
+            if end != len(text):
+                msg = self.json_decode(text)
+        else:
+            msg = self.wire.decode(data, max_bytes=self.max_bytes)
         if type(msg) is not dict:
             os._exit(3)
         return msg
@@ -1433,7 +1454,7 @@ class Runtime:
             self.baseline = self._snapshot()
             version = self.dict_version
             self.tags = [version(d) for d in self.guarded] if version is not None else []
-        saved = {s: ns.get(s, _MISSING) for s in stubs}
+        saved = {s: ns.get(s, _MISSING) for s in stubs} if stubs else {}
         for s, original in saved.items():
             ns[s] = self._proxy(s, original)
         value = result = None
@@ -1521,5 +1542,7 @@ class Runtime:
                 payload = self.json_encode(msg).encode("ascii")
             except (TypeError, ValueError):
                 payload = wire.encode(msg)
-        self.sock.sendall(b"".join([FRAME.pack(len(payload)), payload,
-                                    *(FRAME.pack(len(f)) + f for f in frames)]))
+        parts = [FRAME.pack(len(payload)), payload]
+        for f in frames:  # each frame copied once, into the message
+            parts += (FRAME.pack(len(f)), f)
+        self.sock.sendall(b"".join(parts))

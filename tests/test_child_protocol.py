@@ -171,3 +171,34 @@ def test_stub_answers_larger_than_the_socket_buffer_arrive_whole(sandbox):
     with sandbox.session(program) as s:
         out = s.call("total", (3,), stubs={"helper": lambda args: big if args[0] == 3 else np.ones(2)})
         assert out.status == "ok" and out.value == (float(big.sum()), (2,))
+
+
+@pytest.mark.parametrize("text", [
+    '{"kind":"call","function":"f","stubs":["g"],"aliases":false,"seq":3,"last":true}',
+    '{"kind": "load", "program": "x = \\"\\\\u00e9\\"\\n", "seq": 1, "nested": {"a": [1, 2.5, null]}}',
+    '{"kind":"call","seq":2} \n',                    # space after it: the decoder's own path
+    '{"kind":"call","seq":2}{"kind":"call"}',         # two objects: refused as json.loads refuses them
+    '{"kind":"call","seq":2',                         # cut short
+    '{"kind":"call","seq":2}x',
+    '{}',
+])
+def test_requests_are_read_as_json_loads_reads_them(text):
+    import json
+    import socket
+    from grader._child import FRAME
+    ours, theirs = socket.socketpair()
+    try:
+        runtime = Runtime(ours, max_bytes=1 << 20)
+        data = text.encode("ascii")
+        theirs.sendall(FRAME.pack(len(data)) + data)
+        try:
+            expected = json.loads(text)
+        except ValueError as exc:
+            with pytest.raises(type(exc), match=str(exc).split(":")[0]):
+                runtime.recv()
+        else:
+            got = runtime.recv()
+            assert got == expected and list(got) == list(expected)
+    finally:
+        ours.close()
+        theirs.close()

@@ -129,7 +129,7 @@ def record(self, msg):
     statuses.append((msg["status"], msg["args_same"]))
     return send(self, msg)
 _child.Runtime.send_outcome = record
-_child._warm_up(1 << 20, None)
+_child._warm_up(1 << 20)
 print(set(sys.modules) - modules)
 print([sorted(k for k in set(b) | set(d) if b.get(k, b) is not d.get(k, d)) for b, d in zip(before, guarded)])
 print(statuses == [("ok", True)] * _child._WARM_ROUNDS)
@@ -156,3 +156,29 @@ def test_every_child_attaches_the_zygotes_unattached_runtime(sandbox):
     for _ in range(2):  # a fresh copy in every child: nothing of an earlier session in it
         with sandbox.session(program) as s:
             assert s.call("look", ()).value == ("Runtime", True, 3, [])
+
+
+def test_a_child_copies_none_of_the_guarded_dictionaries(sandbox):
+    # the zygote set every child's streams up as its own before copying them, sys's included
+    program = "import sys\ndef look():\n" \
+              "    runtime = sys._getframe(1).f_locals['self']  # the caller: Runtime.call\n" \
+              "    copies = runtime.inherited.copies if runtime.inherited is not None else []\n" \
+              "    return [saved is copy for (_, saved), copy in zip(runtime.baseline, copies)], " \
+              "sys.stdout is sys.__stdout__, sys.stdout.fileno()\n"
+    if _dict_version_reader() is None:
+        pytest.skip("no version tags on this interpreter")
+    with sandbox.session(program) as s:
+        assert s.call("look", ()).value == ([True] * len(guarded_dicts()), True, 1)
+
+
+def test_every_child_starts_numpys_generator_from_a_whole_state_of_its_own(sandbox):
+    program = "import numpy as np\ndef state():\n" \
+              "    name, key, pos, has_gauss, gauss = np.random.get_state()\n" \
+              "    return name, key.tobytes().hex(), pos, has_gauss, gauss, float(np.random.randn())\n"
+    states = []
+    for _ in range(3):
+        with sandbox.session(program) as s:
+            states.append(s.call("state", ()).value)
+    assert [st[0] for st in states] == ["MT19937"] * 3
+    assert len({st[1] for st in states}) == 3 and len({st[5] for st in states}) == 3
+    assert [st[2:5] for st in states] == [(624, 0, 0.0)] * 3  # renewed at the first draw, nothing cached
