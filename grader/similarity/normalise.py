@@ -824,6 +824,18 @@ class _Canoniser:
         uses = sorted(self.use_signature(n) for n in defined)
         return self.keys.get(id(stmt), "") + "|" + ",".join(uses)
 
+    def refined_keys(self, run: list[ast.stmt], keys: list[str]) -> list[str]:
+        """The keys of a run made comparable as ``refined_key`` makes them, worked out only where needed.
+
+        The use signatures after a key only decide a comparison with a key it is a prefix of
+        (or equal to): elsewhere the keys differ first, or the ``|`` after the shorter one meets
+        a character of the longer one, as no use signature holds a ``|``. So the other keys get
+        ``|`` alone, and ``reorder`` picks the same statements (no new ties appear either).
+        """
+        ordered = sorted(keys)
+        needed = {a for a, b in zip(ordered, ordered[1:]) if b.startswith(a)}  # prefixes sort just before
+        return [self.refined_key(s) if key in needed else key + "|" for s, key in zip(run, keys)]
+
     def order_block(self, stmts: list[ast.stmt]) -> list[ast.stmt]:
         """Pass 2 over a block: order nested blocks, then each run between barriers."""
         for stmt in stmts:
@@ -847,7 +859,7 @@ class _Canoniser:
             return list(run)
         keys = [self.keys.get(id(s), "") for s in run]
         if len(set(keys)) < len(keys):  # ties: tell them apart by how their results are used
-            keys = [self.refined_key(s) for s in run]
+            keys = self.refined_keys(run, keys)
         effects = [self.reads_writes(s) for s in run]
         preds: list[set[int]] = [set() for _ in run]
         for j in range(len(run)):
