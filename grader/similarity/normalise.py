@@ -187,7 +187,9 @@ def _dump(node: object, rename: Callable[[str], str] | None,
             memo[id(node)] = (node, text)
         return text
 
-    return dump(node)
+    text = dump(node)
+    del dump  # the nested function refers to itself: without this, a cycle keeps it, the memo and
+    return text  # the nodes alive until the cyclic collector runs
 
 
 def _underscore(_name: str) -> str:
@@ -384,17 +386,11 @@ class _Rewriter:
     contexts and operators (no method rewrites those).
     """
 
-    def __init__(self) -> None:
-        self.handlers = {
-            ast.Name: self.visit_Name, ast.Call: self.visit_Call, ast.AugAssign: self.visit_AugAssign,
-            ast.AnnAssign: self.visit_AnnAssign, ast.Compare: self.visit_Compare, ast.List: self.visit_List,
-        }
-
     def visit(self, node: ast.AST) -> ast.AST | list | None:
         """The rewritten ``node`` (None drops a statement), its children rewritten first."""
         self.generic_visit(node)
-        handler = self.handlers.get(type(node))
-        return node if handler is None else handler(node)
+        handler = _REWRITES.get(type(node))
+        return node if handler is None else handler(self, node)
 
     def generic_visit(self, node: ast.AST) -> None:
         """Rewrite the children of ``node`` in place, as ``ast.NodeTransformer.generic_visit`` does."""
@@ -474,6 +470,14 @@ class _Rewriter:
         if isinstance(node.ctx, ast.Load):
             return ast.copy_location(ast.Tuple(elts=node.elts, ctx=ast.Load()), node)
         return node
+
+
+#: The ``_Rewriter`` method of each node class it rewrites (a table of the class, not of each
+#: instance: bound methods kept by an instance would make a reference cycle of every rewriter).
+_REWRITES = {
+    ast.Name: _Rewriter.visit_Name, ast.Call: _Rewriter.visit_Call, ast.AugAssign: _Rewriter.visit_AugAssign,
+    ast.AnnAssign: _Rewriter.visit_AnnAssign, ast.Compare: _Rewriter.visit_Compare, ast.List: _Rewriter.visit_List,
+}
 
 
 def _as_load(target: ast.AST) -> ast.AST:
@@ -1345,6 +1349,7 @@ def _shape_names(body: list[ast.stmt], local: set[str], memo: dict | None = None
                 visit(block, depth)
 
     visit(body, 0)
+    del visit  # it refers to itself: without this, a cycle keeps the memo and its nodes alive
     return names
 
 
