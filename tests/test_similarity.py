@@ -358,6 +358,26 @@ def test_use_signatures_only_where_they_decide_the_order(monkeypatch):
                         lambda self, run, keys: [self.refined_key(stmt) for stmt in run])
     assert fast == [normalise_function(src) for src in sources]
 
+
+def test_normalising_leaves_no_cyclic_garbage():
+    """What a normalisation allocates is freed as soon as it is done with (no reference cycle
+    waits for the cyclic collector, which would keep whole trees alive and walk them)."""
+    import gc
+
+    sources = [CELL, _own_style(3)["f"], "def g(a):\n    def h(b):\n        return b + a\n    x = h(1)\n    x += 2\n"
+               "    return [x] * 2\n", "def bad(:\n"]
+    shapes = statement_shapes("def rnn_cell_forward(xt, a_prev, parameters):\n    Wax = parameters['Wax']\n")
+    gc.collect()
+    gc.disable()
+    try:
+        for source in sources:
+            normalise_function(source)
+            normalise_function(source, template_shapes=shapes)
+        found = gc.collect()
+    finally:
+        gc.enable()
+    assert found == 0
+
 def test_invalid_measure_is_refused():
     with pytest.raises(ValueError):
         find_similar({}, measure="median")
