@@ -590,6 +590,8 @@ def _overwritten_before_read(node: ast.AST) -> bool:
                 continue  # only a later simple assignment of the same name can doom it
             for j in range(i + 1, len(block)):
                 later = block[j]
+                if not isinstance(later, (ast.Assign, ast.Expr)):
+                    break  # whether it reads or writes the name or not, the scan stops here
                 found = facts.get(j)
                 if found is None:
                     found = facts[j] = (_loaded_names(later), _stored_names(later))
