@@ -1158,14 +1158,13 @@ def renaming_key(source: str, keep_names: frozenset[str] = DEFAULT_KEEP_NAMES) -
     append = out.append
     verbatim = _KEY_VERBATIM
     last = len(pieces) - 1
+    counted = 0  # the bracket depth counts the other text of pieces[:counted] (worked out when needed)
     for i in range(0, len(pieces), 2):
         other = pieces[i]
         if other:
             if "\\" in other:
                 return None
-            depth += other.count("(") + other.count("[") + other.count("{")
-            depth -= other.count(")") + other.count("]") + other.count("}")
-            append(_KEY_SPACES.sub("", other))
+            append(_KEY_SPACES.sub("", other) if " " in other or "\t" in other else other)
         if i == last:
             break
         word = pieces[i + 1]
@@ -1177,10 +1176,17 @@ def renaming_key(source: str, keep_names: frozenset[str] = DEFAULT_KEEP_NAMES) -
             continue
         if word in _KEY_GUARDS:
             return None
-        if (word in keep_names or word in verbatim or other.rstrip().endswith(".")
-                or (depth > 0 and _KEYWORD_ARG.match(pieces[i + 2]) is not None)):
+        if word in keep_names or word in verbatim or other.rstrip().endswith("."):
             append(word)
             continue
+        if _KEYWORD_ARG.match(pieces[i + 2]) is not None:  # a keyword argument if inside brackets
+            between = "".join(pieces[counted:i + 1:2])
+            depth += between.count("(") + between.count("[") + between.count("{")
+            depth -= between.count(")") + between.count("]") + between.count("}")
+            counted = i + 2
+            if depth > 0:
+                append(word)
+                continue
         spelled = names.get(word)
         if spelled is None:
             spelled = names[word] = "\x00%d\x00" % len(names)
