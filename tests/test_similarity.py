@@ -340,6 +340,44 @@ def test_a_new_variable_does_not_respell_the_others():
     assert len(common) >= 0.6 * (len(a) - 11)
 
 
+
+def test_use_signatures_only_where_they_decide_the_order(monkeypatch):
+    """Statements are ordered as if every key of a tied run carried its use signatures, also
+    when a key is a prefix of another (``1.0`` / ``1.05``) or holds a ``|`` (a string)."""
+    from grader.similarity import normalise
+
+    sources = [
+        "def f(x):\n    a = []\n    b = []\n    c = 1.0\n    d = 1.05\n    e = 'p|q'\n    g = 'p'\n"
+        "    a.append(c)\n    b.append(d + x)\n    return a, b, e, g\n",
+        "def f(x):\n    h = 'k'\n    i = 'k|'\n    j = 'k|0'\n    u = []\n    v = []\n"
+        "    for t in x:\n        u.append(t)\n        v.append(t * 2)\n    return u, v, h, i, j\n",
+        CELL, CELL.replace("    Wya = parameters[\"Wya\"]\n", "    Wya = parameters[\"Wax\"]\n"),
+    ] + [src for seed in range(12) for src in _own_style(seed).values()]
+    fast = [normalise_function(src) for src in sources]
+    monkeypatch.setattr(normalise._Canoniser, "refined_keys",
+                        lambda self, run, keys: [self.refined_key(stmt) for stmt in run])
+    assert fast == [normalise_function(src) for src in sources]
+
+
+def test_normalising_leaves_no_cyclic_garbage():
+    """What a normalisation allocates is freed as soon as it is done with (no reference cycle
+    waits for the cyclic collector, which would keep whole trees alive and walk them)."""
+    import gc
+
+    sources = [CELL, _own_style(3)["f"], "def g(a):\n    def h(b):\n        return b + a\n    x = h(1)\n    x += 2\n"
+               "    return [x] * 2\n", "def bad(:\n"]
+    shapes = statement_shapes("def rnn_cell_forward(xt, a_prev, parameters):\n    Wax = parameters['Wax']\n")
+    gc.collect()
+    gc.disable()
+    try:
+        for source in sources:
+            normalise_function(source)
+            normalise_function(source, template_shapes=shapes)
+        found = gc.collect()
+    finally:
+        gc.enable()
+    assert found == 0
+
 def test_invalid_measure_is_refused():
     with pytest.raises(ValueError):
         find_similar({}, measure="median")

@@ -161,6 +161,19 @@ def test_renaming_key_identifies_renamed_copies_only():
         assert renaming_key(guarded) is None
 
 
+
+def test_renaming_key_counts_brackets_of_code_only():
+    """A name before ``=`` is a keyword argument (kept) inside brackets of code, and a variable
+    (renamed) elsewhere: brackets in strings and comments do not count, closed ones neither."""
+    def f(body: str) -> str | None:
+        return _key("def f(a):\n" + body)
+
+    assert f("    s = '(' + a  # [\n    b = 1\n    return b, s\n") == f("    s = '(' + a  # [\n    c = 1\n    return c, s\n")
+    assert f("    b = g(h(a), k=1)\n    return b\n") != f("    b = g(h(a), j=1)\n    return b\n")
+    assert f("    b = g(h(a),\n          k=1)\n    return b\n") != f("    b = g(h(a),\n          j=1)\n    return b\n")
+    assert f("    b = (a)\n    k = 1\n    return b + k\n") == f("    b = (a)\n    j = 1\n    return b + j\n")
+    assert f("    b = [a, (a)]\n    k = {1: (2)}\n    return b, k\n") == f("    b = [a, (a)]\n    j = {1: (2)}\n    return b, j\n")
+
 def test_memoised_lines_follow_the_new_source():
     a = "def f(x, w):\n    z = np.dot(w, x)\n    return np.tanh(z)\n"
     b = "def f(inp, weights):\n    # product\n\n    out = np.dot(weights, inp)\n    return np.tanh(out)\n"

@@ -8,9 +8,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping as _MappingBase
 from dataclasses import dataclass, field
-from typing import Iterator, Mapping, Sequence
-
-import numpy as np
+from typing import TYPE_CHECKING, Iterator, Mapping, Sequence
 
 from grader.similarity.normalise import (
     DEFAULT_KEEP_NAMES,
@@ -21,6 +19,9 @@ from grader.similarity.normalise import (
     statement_shapes,
 )
 from grader.similarity.winnow import Fingerprint, fingerprints
+
+if TYPE_CHECKING:  # NumPy is imported where the pairs are scored: the normalisation helpers
+    import numpy as np  # import this module and never need it (about 0.1 s each)
 
 __all__ = [
     "DEFAULT_MEASURE", "DEFAULT_THRESHOLD", "DEFAULT_COMMON_FRACTION", "DEFAULT_K", "DEFAULT_WINDOW", "DEFAULT_MIN_SHARED",
@@ -270,6 +271,8 @@ def find_similar(
     fingerprint left on one side then does not count). ``workers``: processes
     used to normalise (the result does not depend on it).
     """
+    import numpy as np
+
     if measure not in ("min", "mean", "max"):
         raise ValueError("measure must be 'min', 'mean' or 'max', not %r" % (measure,))
     started = time.perf_counter()
@@ -397,6 +400,8 @@ def _cooccurrence(columns: Sequence[Sequence[int]], n: int) -> np.ndarray:
     Computed as ``M @ M.T`` for the 0/1 incidence matrix ``M`` (rows x
     fingerprints held by at least two rows), in blocks of columns to bound memory.
     """
+    import numpy as np
+
     shared = np.zeros((n, n), dtype=np.float64)
     block = 2048
     for start in range(0, len(columns), block):

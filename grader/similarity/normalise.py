@@ -187,7 +187,9 @@ def _dump(node: object, rename: Callable[[str], str] | None,
             memo[id(node)] = (node, text)
         return text
 
-    return dump(node)
+    text = dump(node)
+    del dump  # the nested function refers to itself: without this, a cycle keeps it, the memo and
+    return text  # the nodes alive until the cyclic collector runs
 
 
 def _underscore(_name: str) -> str:
@@ -384,17 +386,11 @@ class _Rewriter:
     contexts and operators (no method rewrites those).
     """
 
-    def __init__(self) -> None:
-        self.handlers = {
-            ast.Name: self.visit_Name, ast.Call: self.visit_Call, ast.AugAssign: self.visit_AugAssign,
-            ast.AnnAssign: self.visit_AnnAssign, ast.Compare: self.visit_Compare, ast.List: self.visit_List,
-        }
-
     def visit(self, node: ast.AST) -> ast.AST | list | None:
         """The rewritten ``node`` (None drops a statement), its children rewritten first."""
         self.generic_visit(node)
-        handler = self.handlers.get(type(node))
-        return node if handler is None else handler(node)
+        handler = _REWRITES.get(type(node))
+        return node if handler is None else handler(self, node)
 
     def generic_visit(self, node: ast.AST) -> None:
         """Rewrite the children of ``node`` in place, as ``ast.NodeTransformer.generic_visit`` does."""
@@ -474,6 +470,14 @@ class _Rewriter:
         if isinstance(node.ctx, ast.Load):
             return ast.copy_location(ast.Tuple(elts=node.elts, ctx=ast.Load()), node)
         return node
+
+
+#: The ``_Rewriter`` method of each node class it rewrites (a table of the class, not of each
+#: instance: bound methods kept by an instance would make a reference cycle of every rewriter).
+_REWRITES = {
+    ast.Name: _Rewriter.visit_Name, ast.Call: _Rewriter.visit_Call, ast.AugAssign: _Rewriter.visit_AugAssign,
+    ast.AnnAssign: _Rewriter.visit_AnnAssign, ast.Compare: _Rewriter.visit_Compare, ast.List: _Rewriter.visit_List,
+}
 
 
 def _as_load(target: ast.AST) -> ast.AST:
@@ -586,6 +590,8 @@ def _overwritten_before_read(node: ast.AST) -> bool:
                 continue  # only a later simple assignment of the same name can doom it
             for j in range(i + 1, len(block)):
                 later = block[j]
+                if not isinstance(later, (ast.Assign, ast.Expr)):
+                    break  # whether it reads or writes the name or not, the scan stops here
                 found = facts.get(j)
                 if found is None:
                     found = facts[j] = (_loaded_names(later), _stored_names(later))
@@ -824,6 +830,18 @@ class _Canoniser:
         uses = sorted(self.use_signature(n) for n in defined)
         return self.keys.get(id(stmt), "") + "|" + ",".join(uses)
 
+    def refined_keys(self, run: list[ast.stmt], keys: list[str]) -> list[str]:
+        """The keys of a run made comparable as ``refined_key`` makes them, worked out only where needed.
+
+        The use signatures after a key only decide a comparison with a key it is a prefix of
+        (or equal to): elsewhere the keys differ first, or the ``|`` after the shorter one meets
+        a character of the longer one, as no use signature holds a ``|``. So the other keys get
+        ``|`` alone, and ``reorder`` picks the same statements (no new ties appear either).
+        """
+        ordered = sorted(keys)
+        needed = {a for a, b in zip(ordered, ordered[1:]) if b.startswith(a)}  # prefixes sort just before
+        return [self.refined_key(s) if key in needed else key + "|" for s, key in zip(run, keys)]
+
     def order_block(self, stmts: list[ast.stmt]) -> list[ast.stmt]:
         """Pass 2 over a block: order nested blocks, then each run between barriers."""
         for stmt in stmts:
@@ -847,7 +865,7 @@ class _Canoniser:
             return list(run)
         keys = [self.keys.get(id(s), "") for s in run]
         if len(set(keys)) < len(keys):  # ties: tell them apart by how their results are used
-            keys = [self.refined_key(s) for s in run]
+            keys = self.refined_keys(run, keys)
         effects = [self.reads_writes(s) for s in run]
         preds: list[set[int]] = [set() for _ in run]
         for j in range(len(run)):
@@ -1140,14 +1158,13 @@ def renaming_key(source: str, keep_names: frozenset[str] = DEFAULT_KEEP_NAMES) -
     append = out.append
     verbatim = _KEY_VERBATIM
     last = len(pieces) - 1
+    counted = 0  # the bracket depth counts the other text of pieces[:counted] (worked out when needed)
     for i in range(0, len(pieces), 2):
         other = pieces[i]
         if other:
             if "\\" in other:
                 return None
-            depth += other.count("(") + other.count("[") + other.count("{")
-            depth -= other.count(")") + other.count("]") + other.count("}")
-            append(_KEY_SPACES.sub("", other))
+            append(_KEY_SPACES.sub("", other) if " " in other or "\t" in other else other)
         if i == last:
             break
         word = pieces[i + 1]
@@ -1159,10 +1176,17 @@ def renaming_key(source: str, keep_names: frozenset[str] = DEFAULT_KEEP_NAMES) -
             continue
         if word in _KEY_GUARDS:
             return None
-        if (word in keep_names or word in verbatim or other.rstrip().endswith(".")
-                or (depth > 0 and _KEYWORD_ARG.match(pieces[i + 2]) is not None)):
+        if word in keep_names or word in verbatim or other.rstrip().endswith("."):
             append(word)
             continue
+        if _KEYWORD_ARG.match(pieces[i + 2]) is not None:  # a keyword argument if inside brackets
+            between = "".join(pieces[counted:i + 1:2])
+            depth += between.count("(") + between.count("[") + between.count("{")
+            depth -= between.count(")") + between.count("]") + between.count("}")
+            counted = i + 2
+            if depth > 0:
+                append(word)
+                continue
         spelled = names.get(word)
         if spelled is None:
             spelled = names[word] = "\x00%d\x00" % len(names)
@@ -1333,6 +1357,7 @@ def _shape_names(body: list[ast.stmt], local: set[str], memo: dict | None = None
                 visit(block, depth)
 
     visit(body, 0)
+    del visit  # it refers to itself: without this, a cycle keeps the memo and its nodes alive
     return names
 
 
