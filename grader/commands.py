@@ -566,7 +566,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
             try:
                 report, sources, known_sources = run_similarity(
                     subs, rubric=context.rubric, out_dir=out_dir, template=template, known=known,
-                    stream=stream, keys=keys)
+                    stream=stream, keys=keys, workers=wanted)
                 flagged = len(report.flagged)
             except CommandError:
                 raise

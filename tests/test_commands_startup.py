@@ -68,3 +68,23 @@ def test_a_pool_with_full_records_sends_whole_results(tmp_path):
     for result in got:  # the whole result, checks included, as written to result.full.json
         assert result == read_submission(tmp_path / "out" / result.submission_id)
         assert any(case.checks for part in result.parts for case in part.cases)
+
+
+def test_the_similarity_check_uses_as_many_processes_as_the_run_has_jobs(tmp_path, monkeypatch):
+    """--jobs 1 means one process, for the similarity check too (it spawns helpers otherwise)."""
+    subs = tmp_path / "subs"
+    nbs.write(subs / "ada.ipynb", nbs.course_notebook())
+    nbs.write(subs / "grace.ipynb", nbs.alt_notebook())
+    seen = []
+    original = commands.run_similarity
+
+    def spy(*args, **kwargs):
+        seen.append(kwargs.get("workers"))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(commands, "run_similarity", spy)
+    for jobs in (1, 2):
+        summary = commands.grade_class(subs, out_dir=tmp_path / f"out{jobs}", jobs=jobs, similarity=True,
+                                       class_report=False, stream=io.StringIO())
+        assert summary.graded == 2
+    assert seen == [1, 2]
