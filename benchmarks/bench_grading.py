@@ -313,7 +313,9 @@ class MemoryWatch:
             role = self.peaks.get(pid, (None, 0))[0]
             if role in (None, "helper", "worker"):  # a zygote seen between its fork and its exec looks
                 # like a helper, or like a worker when the grading process started it (grade_class)
-                role = self._role(pid, parent_role)
+                again = self._role(pid, parent_role)
+                # ... but a worker stays one: once it has exited, its empty cmdline names nothing
+                role = again if role != "worker" or again == "zygote" else role
             hwm = _status(pid).get("VmHWM", "0 kB").split()[0]
             try:
                 kb = int(hwm)
