@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Callable, Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 from grader.discover import Submission
 from grader.models import HARNESS, SubmissionResult
@@ -36,9 +36,6 @@ from grader.report import (
     write_submission_record,
 )
 from grader.runner import GradingContext, grade_submission, unreadable_result
-
-if TYPE_CHECKING:
-    from grader.sandbox import StartedZygote
 
 #: Called in the worker before a submission's files are (re)written, and after (with the
 #: submission's incremental key, or None).
@@ -174,13 +171,11 @@ class ResilientSandbox:
     next session gets a fresh zygote instead of failing the rest of the batch.
     """
 
-    def __init__(self, *, zygote: StartedZygote | None = None, **options: object) -> None:
-        """Start the sandbox (adopting ``zygote``, a ``grader.sandbox.StartedZygote``, if given;
-        its replacements start their own)."""
+    def __init__(self, **options: object) -> None:
         from grader.sandbox import Sandbox
 
         self._factory = lambda: Sandbox(**options)
-        self._box = Sandbox(zygote=zygote, **options) if zygote is not None else self._factory()
+        self._box = self._factory()
 
     @property
     def capabilities(self):
@@ -221,20 +216,16 @@ def _from_task(task: tuple) -> tuple[Submission, str | None]:
 
 
 def _worker(conn: Connection, context: GradingContext, out_dir: Path, sandbox_options: dict,
-            prepare: Prepare | None, finish: Finish | None, full: bool = False,
-            zygote: StartedZygote | None = None, others: Sequence[StartedZygote] = ()) -> None:
-    """A worker's loop: start the sandbox (adopting ``zygote`` if given), then grade each task
-    received (``full``: send each result's whole record, not its summary). ``others``: zygotes
-    started for other workers, whose sockets this process inherited and must not keep."""
+            prepare: Prepare | None, finish: Finish | None, full: bool = False) -> None:
+    """A worker's loop: start the sandbox, then grade each task received (``full``: send each
+    result's whole record, not its summary)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process decides when to stop
     signal.signal(signal.SIGTERM, _exit_on_term)
-    for other in others:
-        other.release()
     # What the worker inherited (fixtures, the feedback renderer, imported modules) lives as
     # long as it does: kept out of the garbage collector's walks, which would also copy the
     # pages it shares with the main process.
     gc.freeze()
-    with ResilientSandbox(zygote=zygote, **sandbox_options) as sandbox:
+    with ResilientSandbox(**sandbox_options) as sandbox:
         conn.send(("ready", sandbox.capabilities.describe()))
         while True:
             try:
@@ -265,9 +256,6 @@ class WorkerPool:
     ``full_records``: each ``Done`` carries the whole result's record (see ``Done``).
     ``before_fork`` is called before a worker is forked to replace one that died (the
     caller may have a thread to finish first: a fork copies no thread but their locks).
-    ``zygotes``: zygotes started earlier by this process (``grader.sandbox.start_zygote``),
-    one adopted by each worker's sandbox in turn (those left over are stopped); the pool
-    reaps them when it closes.
 
     Each worker is sent its next submission before it has finished the current one
     (while more remain than there are workers), so that it never waits for this
@@ -280,8 +268,7 @@ class WorkerPool:
     def __init__(self, *, context: GradingContext, out_dir: Path, jobs: int | None = None,
                  sandbox_options: dict | None = None, prepare: Prepare | None = None,
                  finish: Finish | None = None, full_records: bool = False,
-                 before_fork: Callable[[], None] | None = None,
-                 zygotes: Sequence[StartedZygote] = ()) -> None:
+                 before_fork: Callable[[], None] | None = None) -> None:
         """Fork the workers now (or start the local sandbox in a thread when ``jobs`` is 1)."""
         self.context = context
         self.out_dir = Path(out_dir)
@@ -295,14 +282,8 @@ class WorkerPool:
         self._retired: list = []
         self._local: Callable[[], ResilientSandbox] | None = None
         self._frozen = False
-        self._zygotes = list(zygotes)[:self.jobs]  # not yet adopted (this process's copies)
-        self._adopted: list = []  # adopted by a worker: reaped when the pool closes
-        for extra in list(zygotes)[self.jobs:]:
-            extra.stop()
         if self.jobs == 1:
-            zygote = self._zygotes.pop() if self._zygotes else None
-            self._adopted += [zygote] if zygote is not None else []
-            self._local = _background(lambda: ResilientSandbox(zygote=zygote, **self._options))
+            self._local = _background(lambda: ResilientSandbox(**self._options))
         else:
             _preload()
             # What this process holds now (modules, fixtures) lives as long as the pool: out of
@@ -316,22 +297,12 @@ class WorkerPool:
     def _start_worker(self) -> None:
         """Fork one worker (it starts its sandbox at once)."""
         parent, child = self._ctx.Pipe()
-        zygote = self._zygotes.pop(0) if self._zygotes else None
         proc = self._ctx.Process(target=_worker,
                                  args=(child, self.context, self.out_dir, self._options,
-                                       self._prepare, self._finish, self._full,
-                                       zygote, tuple(self._zygotes)),
+                                       self._prepare, self._finish, self._full),
                                  daemon=True)
-        try:
-            proc.start()
-        except BaseException:
-            if zygote is not None:
-                zygote.stop()
-            raise
+        proc.start()
         child.close()
-        if zygote is not None:
-            zygote.release()  # the worker holds it now: it alone may keep the zygote alive
-            self._adopted.append(zygote)
         self._workers[parent] = [proc, []]
 
     def run(self, submissions: Sequence[Submission], *, keys: Mapping[str, str | None] | None = None,
@@ -447,21 +418,15 @@ class WorkerPool:
                 proc.join(timeout=5)
         self._workers.clear()
         self._retired.clear()
-        for zygote in self._zygotes:  # started for a worker that never was (a failed fork)
-            zygote.stop()
-        self._zygotes.clear()
+        if self._frozen:
+            self._frozen = False
+            gc.unfreeze()
         if self._local is not None:
             local, self._local = self._local, None
             try:
                 local().close()
             except Exception:  # noqa: BLE001 - a sandbox that never started has nothing to close
                 pass
-        for zygote in self._adopted:  # their sandboxes are closed: each has left, or leaves now
-            zygote.reap()
-        self._adopted.clear()
-        if self._frozen:
-            self._frozen = False
-            gc.unfreeze()
 
     def __enter__(self) -> "WorkerPool":
         return self

@@ -432,21 +432,17 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
     result on) and updates the gradebook and the class report: no result is read
     back, and memory does not grow with the class.
     """
-    started = time.perf_counter()
-    stream = stream or sys.stderr
-    out_dir = Path(out_dir)
-    wanted = jobs or os.cpu_count() or 1
-    with contextlib.ExitStack() as stack:
-        # The zygotes' interpreters boot while this process loads what it needs.
-        zygotes = _start_zygotes(Path(submissions), out_dir=out_dir, wanted=wanted, force=force,
-                                 stack=stack)
-        from grader.batch import HOOK_ERRORS, BatchInterrupted, WorkerPool
-        from grader.fixtures import FixtureError, fixtures_digest
-        from grader.incremental import batch_key, has_keys, partition, submission_key
-        from grader.progress import Progress
-        from grader.report import Gradebook
+    from grader.batch import HOOK_ERRORS, BatchInterrupted, WorkerPool
+    from grader.fixtures import FixtureError, fixtures_digest
+    from grader.incremental import batch_key, has_keys, partition, submission_key
+    from grader.progress import Progress
+    from grader.report import Gradebook
 
-        context = load_context(Path(rubric))
+    stream = stream or sys.stderr
+    started = time.perf_counter()
+    context = load_context(Path(rubric))
+    out_dir = Path(out_dir)
+    with contextlib.ExitStack() as stack:
         root = stack.enter_context(opened_submissions(Path(submissions), stream=stream))
         if template and not Path(template).is_file():
             raise CommandError(f"{template}: no such template notebook")
@@ -474,12 +470,11 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         def start_pool(count: int) -> Any:
             """The worker pool of ``count`` jobs, closed with the run, and the writer of the
             pages (its renderer is built from the first result on)."""
-            taken = zygotes[:]
-            zygotes.clear()
-            pool = stack.enter_context(WorkerPool(jobs=count, zygotes=taken, **pool_options))
+            pool = stack.enter_context(WorkerPool(jobs=count, **pool_options))
             pages.append(_Pages(batch=batch, feedback_html=feedback_html))
             return pool
 
+        wanted = jobs or os.cpu_count() or 1
         pool = None
         if force or not has_keys(out_dir):  # most likely everything is to grade: start now
             pool = start_pool(min(wanted, _entries(root)))
@@ -623,34 +618,6 @@ class _RealPaths:
         if folder is None:
             folder = self._folders[parent] = parent.resolve()
         return folder / path.name
-
-
-def _start_zygotes(submissions: Path, *, out_dir: Path, wanted: int, force: bool,
-                   stack: contextlib.ExitStack) -> list:
-    """The zygotes (``grader.sandbox.start_zygote``) of the workers ``grade_class`` starts at once,
-    started now, before this process loads the rubric and fixtures, or none: started only when
-    the pool will be (a folder of submissions, a zip being extracted later, with everything to
-    grade). The pool takes them out of the list and reaps them; those left in it when
-    ``stack`` closes are stopped."""
-    from grader.incremental import has_keys
-
-    if not (force or not has_keys(out_dir)) or not submissions.is_dir():
-        return []
-    from grader.sandbox import start_zygote
-
-    started: list = []
-
-    def stop_left() -> None:
-        """Stop the zygotes no pool took."""
-        while started:
-            started.pop().stop()
-    stack.callback(stop_left)
-    try:
-        for _ in range(min(wanted, _entries(submissions))):
-            started.append(start_zygote())
-    except OSError:
-        stop_left()  # the pool starts its own
-    return started
 
 
 def _entries(root: Path) -> int:
