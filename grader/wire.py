@@ -563,6 +563,7 @@ class _Plan:
                     steps.append((_SCALAR, _DTYPE_OBJECTS[n["dtype"]], offsets[n["b"]]))
 
         walk(root)
+        del walk  # it refers to itself: without this, a cycle keeps the steps until the collector runs
         self.steps = steps
 
     def build(self, data: bytes) -> object:
@@ -616,17 +617,20 @@ class Decoder:
     ``size`` of them, the oldest dropped first); a later message with the very same header bytes
     and length is then built from its buffers by the plan, without a check left to repeat.
     The values are those ``decode`` gives, fresh each time (see ``tests/test_wire_decoder.py``).
-    Headers longer than ``MAX_PLANNED_HEADER`` bytes are not kept (a plan holds its header and
-    a step per node: at most a few megabytes in all, whatever a child sends).
+    Headers longer than ``MAX_PLANNED_HEADER`` bytes are not kept, and the plans kept hold at
+    most ``MAX_PLANNED_STEPS`` steps in all (a plan holds its header and a step per node, about
+    64 bytes: a few megabytes in all, whatever a child sends; 128 headers of 16 KB held 66 MB).
     """
 
     MAX_PLANNED_HEADER = 16384
+    MAX_PLANNED_STEPS = 65536
 
     def __init__(self, *, max_depth: int = DEFAULT_MAX_DEPTH, size: int = 128) -> None:
         """Validate nesting against ``max_depth``; keep the plans of ``size`` headers."""
         self.max_depth = max_depth
         self.size = size
         self._plans: dict[bytes, _Plan] = {}
+        self._steps = 0  # steps of the plans kept
 
     def decode(self, data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> object:
         """``decode(data, max_bytes=max_bytes, max_depth=self.max_depth)``; raises WireError the same way."""
@@ -641,7 +645,11 @@ class Decoder:
         value = decode(data, max_bytes=max_bytes, max_depth=self.max_depth)  # raises for anything invalid
         if hlen <= self.MAX_PLANNED_HEADER:
             root = json.loads(header.decode("utf-8"), parse_constant=_reject_constant)
-            if len(self._plans) >= self.size:
-                self._plans.pop(next(iter(self._plans)))
-            self._plans[header] = _Plan(root["root"], hlen, root["buffers"])
+            plan = _Plan(root["root"], hlen, root["buffers"])
+            if len(plan.steps) <= self.MAX_PLANNED_STEPS and header not in self._plans:
+                while self._plans and (len(self._plans) >= self.size
+                                       or self._steps + len(plan.steps) > self.MAX_PLANNED_STEPS):
+                    self._steps -= len(self._plans.pop(next(iter(self._plans))).steps)
+                self._plans[header] = plan
+                self._steps += len(plan.steps)
         return value
