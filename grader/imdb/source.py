@@ -22,6 +22,7 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Mapping, Sequence
 
+from grader.astnodes import nodes
 from grader.imdb.labels import CELLS, RECURRENT, WRAPPERS, stack_label
 from grader.notebook import SourceMemo, without_trailing_comments
 
@@ -331,26 +332,12 @@ def _walk(node: ast.AST) -> tuple[ast.AST, ...]:
 
 
 def _nodes(node: ast.AST) -> list[ast.AST]:
-    """``list(ast.walk(node))``, about twice as fast: the same nodes in the same order
-    (breadth first, each node's fields in order), each node type's fields looked up once."""
-    out = [node]
-    append, fields_of, node_type = out.append, _FIELDS, ast.AST
-    for current in out:  # the list grows while it is read: breadth first
-        fields = fields_of.get(type(current))
-        if fields is None:
-            fields = fields_of[type(current)] = type(current)._fields
-        for field_name in fields:
-            value = getattr(current, field_name, None)
-            if type(value) is list:
-                for item in value:
-                    if isinstance(item, node_type):
-                        append(item)
-            elif isinstance(value, node_type):
-                append(value)
-    return out
+    """``list(ast.walk(node))``, about twice as fast (``grader.astnodes``: the same nodes in
+    the same order)."""
+    return nodes(node, _NO_TABLE)
 
 
-_FIELDS: dict[type, tuple[str, ...]] = {}  # node type -> its fields, as `_CHILD_FIELDS`
+_NO_TABLE: dict[type, tuple[str, ...]] = {}  # every node type's own _fields
 
 
 def _name(node: ast.AST) -> str | None:

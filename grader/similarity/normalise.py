@@ -57,6 +57,8 @@ import tokenize
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
+from grader.astnodes import nodes
+
 __all__ = ["NormalisedCode", "Normaliser", "RenamingKey", "normalise_function", "renaming_key", "statement_shapes", "DEFAULT_KEEP_NAMES"]
 
 #: Global names that keep their spelling (besides builtins): NumPy and the
@@ -241,30 +243,11 @@ _BLOCK_TABLE = {cls: _block_entry(cls) for cls in _ast_classes()}
 
 
 def _walk(node: ast.AST) -> list[ast.AST]:
-    """Every node below and including ``node`` (like ``ast.walk``, faster, order not guaranteed).
+    """Every node below and including ``node`` (like ``ast.walk``, faster; ``grader.astnodes``).
 
     Expression contexts and operator nodes are not included (no caller looks for them).
     """
-    out = [node]
-    push = out.append
-    AST = ast.AST
-    children = _CHILD_FIELDS
-    i = 0
-    while i < len(out):
-        current = out[i]
-        i += 1
-        fields = children.get(type(current))
-        if fields is None:
-            fields = current._fields
-        for name in fields:
-            value = getattr(current, name, None)
-            if type(value) is list:
-                for v in value:
-                    if isinstance(v, AST):
-                        push(v)
-            elif isinstance(value, AST):
-                push(value)
-    return out
+    return nodes(node, _CHILD_FIELDS)
 
 
 def _loaded_names(node: ast.AST) -> set[str]:
