@@ -211,7 +211,7 @@ def _compare_arrays(got: np.ndarray, exp: np.ndarray, where: str, *, tolerance: 
         bad = ok.size - int(np.count_nonzero(ok))
         if not bad:
             return None
-    elif _close(got, exp, rtol, atol):
+    elif _undecided_close(got, exp, rtol, atol):  # the rest of what _close would check again
         return None
     if quiet:
         return DIFFERENT_VALUES
@@ -293,6 +293,12 @@ def _close(got: np.ndarray, exp: np.ndarray, rtol: float, atol: float) -> bool:
     verdict = _float_verdict(got, exp, rtol, atol)
     if verdict is not None:
         return int(np.count_nonzero(verdict[1])) == verdict[1].size
+    return _undecided_close(got, exp, rtol, atol)
+
+
+def _undecided_close(got: np.ndarray, exp: np.ndarray, rtol: float, atol: float) -> bool:
+    """The end of ``_close``, for arrays ``_float_verdict`` cannot judge (NaN or infinities
+    among the differences, another dtype): np.allclose's verdict, ``equal_nan`` for numbers."""
     if got.dtype.kind in "fc" or exp.dtype.kind in "fc":
         # Not the bound alone: with an infinity in exp, atol + rtol * |exp| is infinite too and
         # would take any number; np.allclose accepts an infinity only where both sides hold it.
