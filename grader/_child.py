@@ -931,10 +931,16 @@ _MESSAGE_CHARS = 600
 #: The header of an ok answer whose arguments came back unchanged and that shares no memory
 #: (or was not asked), less its request number, and its JSON text with the number to fill in
 #: (the keys in the order ``Runtime.outcome`` gives them).
-_OK_SAME = {"kind": "outcome", "status": "ok", "args_same": True, "aliases": [], "error_type": "",
-            "message": "", "frames": [], "frames_after": ["value"]}
-_OK_SAME_JSON = (b'{"kind":"outcome","status":"ok","args_same":true,"aliases":[],"error_type":"",'
-                 b'"message":"","frames":[],"seq":%d,"frames_after":["value"]}')
+#: Both sides use these bytes: the child writes its usual answer from them, and the grading
+#: process recognises that answer by them (``grader.sandbox``), with no parsing.
+USUAL_ANSWER_FIELDS = {"kind": "outcome", "status": "ok", "args_same": True, "aliases": [], "error_type": "",
+                       "message": "", "frames": [], "frames_after": ["value"]}
+USUAL_ANSWER = (b'{"kind":"outcome","status":"ok","args_same":true,"aliases":[],"error_type":"",'
+                b'"message":"","frames":[],"seq":%d,"frames_after":["value"]}')
+#: The header of a stub request, less the stub's name (as JSON: ``json.dumps(name)``) and the
+#: request number: what ``json.dumps`` of {"kind": "stub", "name": ..., "seq": ..., "frames_after":
+#: ["args"]} writes, written by the child and recognised by the grading process by its bytes.
+STUB_REQUEST = b'{"kind": "stub", "name": %s, "seq": %d, "frames_after": ["args"]}'
 
 
 def _short(text: str) -> str:
@@ -1417,8 +1423,7 @@ class Runtime:
                 frame = runtime.wire.encode(tuple(args))
             except runtime.wire.WireError as exc:
                 raise TypeError(f"arguments of {name}() are not plain data: {exc}") from None
-            head = json.dumps({"kind": "stub", "name": name, "seq": runtime.seq,
-                               "frames_after": ["args"]}).encode("ascii")
+            head = STUB_REQUEST % (json.dumps(name).encode("ascii"), runtime.seq)
             runtime.sock.sendall(FRAME.pack(len(head)) + head + FRAME.pack(len(frame)) + frame)
             reply = runtime.recv()
             if reply.get("error"):
@@ -1532,8 +1537,8 @@ class Runtime:
                 pass
         msg["frames_after"] = names
         seq = msg.pop("seq", None)
-        if type(seq) is int and msg == _OK_SAME:  # the commonest answer: its JSON written at once
-            payload = _OK_SAME_JSON % seq
+        if type(seq) is int and msg == USUAL_ANSWER_FIELDS:  # the commonest answer: its JSON written at once
+            payload = USUAL_ANSWER % seq
         else:
             if seq is not None:  # back in its place, before frames_after
                 msg["seq"] = seq

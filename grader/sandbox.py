@@ -46,7 +46,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from grader import wire
-from grader._child import FRAME
+from grader._child import FRAME, STUB_REQUEST, USUAL_ANSWER
 
 __all__ = ["Sandbox", "Session", "Limits", "CallOutcome", "Capabilities", "FALLBACK", "SandboxError"]
 
@@ -639,7 +639,7 @@ class _Exchange:
     raw: dict = field(default_factory=dict)   # frames after an outcome: "value", "args_after"
     seconds: float = 0.0
     seq: int = 0
-    usual: bool = False       # the child's usual answer (see _USUAL_ANSWER): msg is empty
+    usual: bool = False       # the child's usual answer (see USUAL_ANSWER): msg is empty
 
 
 @dataclass
@@ -663,19 +663,9 @@ class _Request:
 
 
 _FRAMES_AFTER = ("value", "args_after")
-#: The header of the child's usual answer, less its request number: ok, the arguments found as
-#: they were sent, no memory-sharing pairs (or none asked), the value in a frame after it
-#: (``grader._child`` writes it from the same bytes). Recognised by a comparison of bytes, it
-#: stands for the message its JSON is (``_USUAL_FIELDS``, checked by ``tests/test_sandbox_usual.py``):
-#: no parsing, no checks to repeat.
-_USUAL_ANSWER = (b'{"kind":"outcome","status":"ok","args_same":true,"aliases":[],"error_type":"",'
-                 b'"message":"","frames":[],"seq":%d,"frames_after":["value"]}')
-#: The header of a stub request as the child writes it (``json.dumps`` with its default spacing),
-#: less the stub's name (as JSON) and the request number: {"kind": "stub", "name": ..., "seq": ...,
-#: "frames_after": ["args"]} (``tests/test_sandbox_usual.py``).
-_STUB_REQUEST = b'{"kind": "stub", "name": %s, "seq": %d, "frames_after": ["args"]}'
-_USUAL_FIELDS = {"kind": "outcome", "status": "ok", "args_same": True, "aliases": [], "error_type": "",
-                 "message": "", "frames": [], "frames_after": ["value"]}
+#: The child's usual answer (``grader._child.USUAL_ANSWER``: ok, the arguments found as they were
+#: sent, no memory-sharing pairs or none asked, the value in a frame after it) and its stub
+#: requests (``STUB_REQUEST``) are recognised by their bytes: no parsing, no checks to repeat.
 _STUB_VALUE = {"kind": "stub_reply", "fallback": False, "value": True}  # a stub's answer, its value follows
 _STUB_VALUE_HEAD = json.dumps(_STUB_VALUE).encode()
 _VALUE_ONLY = ["value"]
@@ -843,12 +833,12 @@ class Session:
         want = _RECV_BYTES
         deadline = started + requests[0].timeout
         header: dict | None = None  # an outcome whose frames are still coming
-        usual = False  # the header is the usual answer's (_USUAL_ANSWER)
+        usual = False  # the header is the usual answer's (USUAL_ANSWER)
         raw: dict = {}
         needed: list[str] = []
         # The headers of the stub requests this call may make, as the child writes them: recognised
         # by their bytes (a part graded in isolation makes one per time step).
-        stub_heads = {_STUB_REQUEST % (json.dumps(name).encode("ascii"), seqs[0]): name
+        stub_heads = {STUB_REQUEST % (json.dumps(name).encode("ascii"), seqs[0]): name
                       for name in stubs} if stubs and len(requests) == 1 else {}
 
         def close_out(kind: str, detail: str = "") -> list[_Exchange]:
@@ -903,7 +893,7 @@ class Session:
                                 finally:
                                     sock.setblocking(False)
                             continue
-                    elif data == _USUAL_ANSWER % seqs[len(done)]:  # its bytes say all: nothing to parse
+                    elif data == USUAL_ANSWER % seqs[len(done)]:  # its bytes say all: nothing to parse
                         header, usual, raw, needed = {}, True, {}, ["value"]
                     elif data in stub_heads:  # likewise a stub request; its arguments follow
                         header, raw, needed = {"kind": "stub", "name": stub_heads[data]}, {}, ["args"]
@@ -1054,7 +1044,7 @@ class Session:
         ``args_same`` (the child found the arguments exactly as it received
         them) stands for ``args_after`` equal to ``sent_args``. With ``raw_value`` the value
         is left as wire bytes in ``raw`` (see ``decode_value``). ``usual``: the message was the
-        usual answer's bytes (``_USUAL_ANSWER``), whose fields need no checking; ``msg`` holds
+        usual answer's bytes (``USUAL_ANSWER``), whose fields need no checking; ``msg`` holds
         only the decoded value, if any.
         """
         if usual:

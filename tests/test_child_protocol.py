@@ -25,13 +25,13 @@ def sandbox():
 def test_the_usual_answers_header_is_the_json_of_its_fields():
     encode = json.JSONEncoder(separators=(",", ":")).encode
     for seq in (0, 1, 12, 10**12):
-        fields = {k: v for k, v in _child._OK_SAME.items() if k != "frames_after"}
+        fields = {k: v for k, v in _child.USUAL_ANSWER_FIELDS.items() if k != "frames_after"}
         expected = encode({**fields, "seq": seq, "frames_after": ["value"]}).encode("ascii")
-        assert _child._OK_SAME_JSON % seq == expected
+        assert _child.USUAL_ANSWER % seq == expected
     # the template's fields are what Runtime.outcome gives an ok call with unchanged arguments
     made = Runtime.outcome("ok", value=1, args_same=True, aliases=[])
     del made["value"], made["args_after"]
-    assert {**made, "frames_after": ["value"]} == _child._OK_SAME
+    assert {**made, "frames_after": ["value"]} == _child.USUAL_ANSWER_FIELDS
 
 
 class _Stream:

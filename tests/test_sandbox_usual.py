@@ -9,14 +9,14 @@ import textwrap
 import numpy as np
 import pytest
 
-from grader import _child, sandbox as sandbox_module
-from grader.sandbox import _COMPACT_JSON, _USUAL_ANSWER, _USUAL_FIELDS, CallOutcome, Session, _Request
+from grader import sandbox as sandbox_module
+from grader._child import STUB_REQUEST, USUAL_ANSWER, USUAL_ANSWER_FIELDS
+from grader.sandbox import _COMPACT_JSON, CallOutcome, Session, _Request
 
 
-def test_the_usual_answer_is_the_childs_own_template_and_the_fields_it_stands_for():
-    assert _USUAL_ANSWER == _child._OK_SAME_JSON
-    parsed = json.loads(_USUAL_ANSWER % 12)
-    expected = dict(_USUAL_FIELDS)
+def test_the_usual_answer_is_the_fields_it_stands_for():
+    parsed = json.loads(USUAL_ANSWER % 12)
+    expected = dict(USUAL_ANSWER_FIELDS)
     expected["seq"] = 12
     expected["frames_after"] = expected.pop("frames_after")  # the child writes seq before it
     assert list(parsed.items()) == list(expected.items())
@@ -25,7 +25,7 @@ def test_the_usual_answer_is_the_childs_own_template_and_the_fields_it_stands_fo
 @pytest.mark.parametrize("raw_value", [True, False])
 def test_the_usual_answer_gives_the_outcome_the_full_check_gives(raw_value):
     session = Session.__new__(Session)  # _from_message needs no child
-    msg = json.loads(_USUAL_ANSWER % 3)
+    msg = json.loads(USUAL_ANSWER % 3)
     msg.pop("frames_after")
     raw, usual_msg = {}, {}
     if raw_value:
@@ -93,7 +93,7 @@ def test_a_forged_usual_answer_to_an_earlier_request_is_bad_output(sandbox):
     """The usual answer's bytes with another request's number go the full way: refused."""
     from grader import wire
 
-    program = textwrap.dedent(FORGE.format(template=_USUAL_ANSWER))
+    program = textwrap.dedent(FORGE.format(template=USUAL_ANSWER))
     with sandbox.session(program, filename="attack.py") as s:
         out = s.call("forge", (1, wire.encode(5)), timeout=2.0)  # this call's request is number 2
         assert out.status == "bad_output" and out.error_type == "ProtocolError"
@@ -105,7 +105,7 @@ def test_a_forged_usual_answer_gains_nothing_over_the_childs_own(sandbox):
     it could as well have returned, or, with bytes that are not wire data, a bad output."""
     from grader import wire
 
-    program = textwrap.dedent(FORGE.format(template=_USUAL_ANSWER))
+    program = textwrap.dedent(FORGE.format(template=USUAL_ANSWER))
     with sandbox.session(program, filename="attack.py") as s:
         out = s.call("forge", (2, wire.encode([1.5, "x"])), timeout=2.0)
         assert out.status == "ok" and out.value == [1.5, "x"]
@@ -122,10 +122,9 @@ def test_a_forged_usual_answer_gains_nothing_over_the_childs_own(sandbox):
 def test_stub_requests_are_recognised_by_their_bytes(sandbox, monkeypatch):
     """The child's own stub requests match the template (no header parsed the full way), for a
     name that JSON escapes too, and each is answered as before."""
-    from grader.sandbox import _STUB_REQUEST
 
     name = "st\u00e9p"
-    assert _STUB_REQUEST % (json.dumps(name).encode("ascii"), 7) == json.dumps(
+    assert STUB_REQUEST % (json.dumps(name).encode("ascii"), 7) == json.dumps(
         {"kind": "stub", "name": name, "seq": 7, "frames_after": ["args"]}).encode("ascii")
     parsed = []
     original = sandbox_module._decode_message
@@ -143,7 +142,6 @@ def test_a_stub_request_for_a_name_not_offered_is_refused(sandbox):
     """The template is made only for the names this call offers: another name goes the full
     way and is refused (bad_output), as before."""
     from grader import wire
-    from grader.sandbox import _STUB_REQUEST
 
     program = textwrap.dedent("""
         import os, time
@@ -151,7 +149,7 @@ def test_a_stub_request_for_a_name_not_offered_is_refused(sandbox):
             os.write(3, len(head).to_bytes(8, "big") + head + len(args).to_bytes(8, "big") + args)
             time.sleep(5)
     """)
-    head = _STUB_REQUEST % (b'"secret"', 2)
+    head = STUB_REQUEST % (b'"secret"', 2)
     with sandbox.session(program, filename="attack.py") as s:
         out = s.call("forge", (head, wire.encode((1,))), stubs={"offered": lambda args: 1}, timeout=2.0)
         assert out.status == "bad_output" and out.error_type == "ProtocolError"
