@@ -930,9 +930,9 @@ _MESSAGE_CHARS = 600
 
 #: The header of an ok answer whose arguments came back unchanged and that shares no memory
 #: (or was not asked), less its request number, and its JSON text with the number to fill in
-#: (the keys in the order ``Runtime.outcome`` gives them).
-#: Both sides use these bytes: the child writes its usual answer from them, and the grading
-#: process recognises that answer by them (``grader.sandbox``), with no parsing.
+#: (the keys in the order ``Runtime.outcome`` gives them). Both sides use these bytes: the
+#: child writes its usual answer from them, and the grading process recognises that answer by
+#: them (``grader.sandbox``), with no parsing.
 USUAL_ANSWER_FIELDS = {"kind": "outcome", "status": "ok", "args_same": True, "aliases": [], "error_type": "",
                        "message": "", "frames": [], "frames_after": ["value"]}
 USUAL_ANSWER = (b'{"kind":"outcome","status":"ok","args_same":true,"aliases":[],"error_type":"",'
