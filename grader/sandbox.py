@@ -830,6 +830,7 @@ class Session:
         done: list[_Exchange] = []
         dead = False
         started = drained = time.monotonic()
+        waived_before = self._waived  # what this request's waits for a CPU add to it: see the timeout below
         want = _RECV_BYTES
         deadline = started + requests[0].timeout
         header: dict | None = None  # an outcome whose frames are still coming
@@ -944,7 +945,7 @@ class Session:
                         if now - drained >= _OUTPUT_SLICE:  # a chatty child's pipe is emptied this often
                             child.output.drain(child.out)
                             drained = now
-                        started = now
+                        started, waived_before = now, self._waived
                         deadline = now + requests[len(done)].timeout
                 if dead:
                     return close_out("eof")
@@ -953,7 +954,12 @@ class Session:
                     delay = child.run_delay()
                     extra = 0.0 if delay is None else delay - child.delay_granted
                     waited = time.monotonic() - started
-                    if extra < 0.002 or waited >= 4 * requests[len(done)].timeout or child.waits_by_itself():
+                    timeout = requests[len(done)].timeout
+                    if extra < 0.002 or waited >= 4 * timeout or child.waits_by_itself():
+                        # A call that times out costs the submission its timeout, no more: what this
+                        # wait ran past it (the grading process noticing late on a busy machine, or a
+                        # child still short of CPU at the cap) is the machine's, not the student's.
+                        self._waived += max(waited - (self._waived - waived_before) - timeout, 0.0)
                         return close_out("timeout")
                     child.delay_granted = delay
                     self._waived += extra
