@@ -108,3 +108,19 @@ def test_statements_far_down_a_cell_keep_their_line_numbers():
     number = next(i for i, line in enumerate(lines, 1) if line.startswith("scale = "))
     cell, line, _ = program.locate(number)
     assert line == 1502
+
+
+# ------------------------------------------------------------------ discovery
+
+
+def test_no_submission_is_dropped_when_a_renamed_id_is_taken(tmp_path):
+    """Two entries with one id are kept apart by renaming the second (``x_1`` and
+    ``x_1~folder``), but the new id was not checked: a notebook already named ``x_1~folder``
+    was replaced by the renamed Canvas group, and vanished from the gradebook unseen."""
+    from grader.discover import find_submissions
+
+    for name in ("x_1.ipynb", "x_1_2_nb.ipynb", "x_1~folder.ipynb"):
+        (tmp_path / name).write_text("{}")
+    found = find_submissions(tmp_path)
+    assert sorted(s.path.name for s in found) == ["x_1.ipynb", "x_1_2_nb.ipynb", "x_1~folder.ipynb"]
+    assert len({s.id for s in found}) == 3
