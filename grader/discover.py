@@ -141,8 +141,11 @@ def find_submissions(root: Path) -> list[Submission]:
 
     def add(sub: Submission, entry: Path) -> None:
         if sub.id in found:  # e.g. alice.ipynb beside a folder alice/: keep both, apart
-            sub = Submission(id=f"{sub.id}~{entry.suffix.lstrip('.') or 'folder'}", path=sub.path,
-                             extra_files=sub.extra_files, problem=sub.problem)
+            sid = base = f"{sub.id}~{entry.suffix.lstrip('.') or 'folder'}"
+            number = 2
+            while sid in found:  # a notebook may already bear the new name: never replace one
+                sid, number = f"{base}{number}", number + 1
+            sub = Submission(id=sid, path=sub.path, extra_files=sub.extra_files, problem=sub.problem)
         found[sub.id] = sub
 
     for entry in sorted(root.iterdir()):

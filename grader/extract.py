@@ -22,6 +22,8 @@ from __future__ import annotations
 import ast
 import builtins
 import dataclasses
+import functools
+import io
 import os
 import re
 import symtable
@@ -512,6 +514,9 @@ _CLASS_COMPILE_RISK_RE = re.compile(r"\b(?:break|continue|await|return|yield)\b"
 _COMPILE_RISK_WORDS = ("break", "continue", "await")
 _CLASS_COMPILE_RISK_WORDS = _COMPILE_RISK_WORDS + ("return", "yield")
 _PROMPT_RE = re.compile(r"^(?:>>>|In \[\d*\]:)", re.MULTILINE)
+# A block starting on a later line is parsed alone and its tree moved to its line numbers
+# (``ast.increment_lineno``, a walk in Python); before, newlines make up its place (C, cheap).
+_NEWLINES_BEFORE = 1000
 # What a top-level statement is, from its first line (one match per block).
 _HEAD_RE = re.compile(
     r"(?P<define>@|(?:async\s+)?def\s|class\s)"
@@ -597,7 +602,12 @@ def _classify_cell(source: str) -> list[object] | None:
         # Imports, constant-like assignments and compound statements (loops,
         # ifs, with, try: they bind names that make earlier constants stale,
         # and may hide defs) are parsed.
-        tree = _parses("\n" * a + block)
+        if a <= _NEWLINES_BEFORE:
+            tree = _parses("\n" * a + block)
+        else:  # newlines before every block would cost n² steps for a cell of n statements
+            tree = _parses(block)
+            if tree is not None:
+                ast.increment_lineno(tree, a)
         if tree is None:
             return None
         out.extend(tree.body)
@@ -674,6 +684,29 @@ class _ParsedCell:
     text: str
     body: list[ast.stmt]
 
+    @functools.cached_property
+    def rows(self) -> list[str]:
+        """``text.split("\n")``, split once for all the cell's definitions."""
+        return self.text.split("\n")
+
+    @functools.cached_property
+    def lines(self) -> list[str]:
+        """``text``'s lines with their ends, split as ``ast.get_source_segment`` splits them
+        (at ``\n``, ``\r\n`` and ``\r`` only), once for all the cell's statements."""
+        return io.StringIO(self.text, newline="").readlines()
+
+    def segment(self, node: ast.stmt) -> str | None:
+        """``ast.get_source_segment(self.text, node)``, from the lines split once: that function
+        splits the whole text at every call, n² steps for a cell of n constants."""
+        end_line, end_col = getattr(node, "end_lineno", None), getattr(node, "end_col_offset", None)
+        if end_line is None or end_col is None:
+            return None
+        first, last, lines = node.lineno - 1, end_line - 1, self.lines
+        if first == last:
+            return lines[first].encode()[node.col_offset:end_col].decode()
+        return "".join([lines[first].encode()[node.col_offset:].decode(), *lines[first + 1:last],
+                        lines[last].encode()[:end_col].decode()])
+
 
 @dataclass(frozen=True)
 class _FastDef:
@@ -691,6 +724,22 @@ class _FastDef:
 _Entry = tuple[_Def, "ast.AST | None", str]  # definition, its AST node if parsed, its cell's text
 
 
+class _KnownNames:
+    """The names a kept constant may read: the constants kept so far and the names bound by
+    imports that cannot fail, looked up one name at a time (a set of them made for every
+    assignment cost a notebook of n constants n² steps)."""
+
+    def __init__(self, defs: Mapping[str, _Entry], safe_binds: Collection[str]) -> None:
+        """Names of ``defs`` whose entry is a constant, and ``safe_binds``."""
+        self.defs = defs
+        self.safe_binds = safe_binds
+
+    def __contains__(self, name: object) -> bool:
+        """Whether ``name`` is a kept constant or bound by an import that cannot fail."""
+        entry = self.defs.get(name)  # type: ignore[call-overload]
+        return (entry is not None and entry[0].kind == "constant") or name in self.safe_binds
+
+
 class _Extractor:
     """One extraction run (the mutable working state of :func:`extract`)."""
 
@@ -700,6 +749,9 @@ class _Extractor:
         self.diags: list[Diagnostic] = []
         self.defs: dict[str, _Entry] = {}
         self.imports: list[_Import] = []
+        # Names bound by imports that cannot fail: a constant reading a guarded import
+        # (see _ImportFailed) would raise when the program loads.
+        self.safe_binds: set[str] = set()
         self.dropped_bindings: dict[str, int] = {}
         self.graded_markers: list[tuple[int, str]] = []
         self.function_cells: dict[str, list[int]] = {}
@@ -822,7 +874,7 @@ class _Extractor:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             first = min([node.lineno] + [d.lineno for d in node.decorator_list])
             last = node.end_lineno or node.lineno
-            source = "\n".join(cell.text.split("\n")[first - 1 : last])
+            source = "\n".join(cell.rows[first - 1 : last])
             kind = "class" if isinstance(node, ast.ClassDef) else "function"
             try:
                 uses = _USES_MEMO(source)
@@ -895,6 +947,8 @@ class _Extractor:
         else:
             kind = "heavy"
         self.imports.append(_Import(src, module, binds, kind, cell.index, node.lineno, imported))
+        if binds and not _needs_guard(self.imports[-1]):
+            self.safe_binds.add(binds)
         if binds is not None:
             self._unbind_constant(binds)
 
@@ -916,14 +970,14 @@ class _Extractor:
                 names.extend(e.id for e in t.elts)  # type: ignore[union-attr]
             else:
                 return False
-        known = {n for n, (d, _, _) in self.defs.items() if d.kind == "constant"}
-        # Only imports that cannot fail: a constant reading a guarded import
-        # (see _ImportFailed) would raise when the program loads.
-        known |= {i.binds for i in self.imports if i.binds and not _needs_guard(i)}
+        known = _KnownNames(self.defs, self.safe_binds)
         uses: set[str] = set()
-        if not names or not _is_constant_expr(value, known, uses):
+        try:
+            if not names or not _is_constant_expr(value, known, uses):
+                return False
+        except RecursionError:  # `1 + 1 + ... + 1`: parsed without recursing, too deep to walk
             return False
-        source = ast.get_source_segment(cell.text, node)
+        source = cell.segment(node)
         if source is None:
             return False
         for n in names:
@@ -1181,7 +1235,7 @@ class _Extractor:
 # --------------------------------------------------------------------------- helpers
 
 
-def _is_constant_expr(node: ast.expr, known: set[str], uses: set[str]) -> bool:
+def _is_constant_expr(node: ast.expr, known: Collection[str], uses: set[str]) -> bool:
     """True for literals and arithmetic over literals, kept constants and module attributes.
 
     Calls, subscripts, comprehensions and empty containers (which test cells

@@ -1,0 +1,126 @@
+"""Review of the grader as a whole in the sixth session: attacks by a hostile student.
+
+Each test names the attack and why it matters, and fails without the fix committed with it.
+The grading process (the worker) reads, extracts and scores a notebook outside the sandbox,
+with no time limit of its own: whatever it does with the text of one submission must stay
+near-linear in that text, and must not raise, or one notebook stalls or breaks the batch.
+"""
+from __future__ import annotations
+
+import signal
+import sys
+from contextlib import contextmanager
+
+import pytest
+
+from grader.extract import extract
+from grader.notebook import _parse_ipynb
+from tests import notebooks as nbs
+
+
+class _OutOfTime(Exception):
+    """The CPU budget of a test ran out."""
+
+
+@contextmanager
+def _cpu_budget(seconds: float):
+    """Raise ``_OutOfTime`` in the block once it has used ``seconds`` of this process's CPU
+    (``ITIMER_VIRTUAL``: unaffected by the machine's load, unlike wall time)."""
+    def ring(signum, frame):
+        raise _OutOfTime(f"more than {seconds} s of CPU")
+
+    previous = signal.signal(signal.SIGVTALRM, ring)
+    signal.setitimer(signal.ITIMER_VIRTUAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_VIRTUAL, 0)
+        signal.signal(signal.SIGVTALRM, previous)
+
+
+def _notebook(extra_cells: list[dict]):
+    """The course's correct notebook with ``extra_cells`` at the end, as ``grader.notebook``
+    reads it."""
+    import json
+
+    text = json.dumps(nbs.course_notebook(extra_cells=extra_cells))
+    return _parse_ipynb(text, len(text), "hostile.ipynb")
+
+
+# ------------------------------------------------------------------ extraction: cost and errors
+
+
+def test_a_long_sum_of_literals_is_not_a_grader_error():
+    """``x = 1 + 1 + ... + 1`` (1,500 terms) parses (the parser builds a left-nested chain
+    without recursing) but its AST is 1,500 levels deep; checking whether it is a constant
+    recursed once per level and raised RecursionError out of ``extract``: the submission was
+    recorded as a harness error ("our bug") and scored 0, whatever its functions did."""
+    chain = " + ".join(["1"] * 1500)
+    nb = _notebook([nbs.code_cell(f"x = {chain}\n")])
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(1000)  # Python's default (importing IPython raises it to 3000)
+    try:
+        extraction = extract(nb)
+    finally:
+        sys.setrecursionlimit(limit)
+    assert set(extraction.functions) >= set(nbs.COURSE_CELLS)
+
+
+@pytest.mark.parametrize("cells", [
+    pytest.param(lambda: [nbs.code_cell("x = 1\n" * 20_000)], id="one cell of 20,000 assignments"),
+    pytest.param(lambda: [nbs.code_cell("".join(f"x{i} = {i}\n" for i in range(20_000)))],
+                 id="20,000 distinct constants"),
+    pytest.param(lambda: [nbs.code_cell(f"y{i} = {i}\n") for i in range(20_000)], id="20,000 cells"),
+])
+def test_extraction_is_not_quadratic_in_a_cells_statements(cells):
+    """A cell of n assignments took n² steps to extract: each kept constant re-split the whole
+    cell into lines (``ast.get_source_segment``) and rebuilt the set of every constant kept so
+    far. 4,000 lines (40 kB) took 20 s of a worker, 1,000,000 lines (6 MB) more than the
+    10 minutes we waited, with no timeout outside the sandbox: one notebook stalled the batch."""
+    nb = _notebook(cells())
+    with _cpu_budget(10.0):
+        extraction = extract(nb)
+    assert "rnn_backward" in extraction.functions
+
+
+def test_a_statements_text_is_what_ast_get_source_segment_gives():
+    """The segments now cut from lines split once are the stdlib's, character for character:
+    columns are UTF-8 byte offsets, several statements share a line, a constant spans lines,
+    and lines may end in \\r\\n or \\r (the parser's line ends)."""
+    import ast
+
+    from grader.extract import _ParsedCell
+
+    text = ('é = "ü"; ß = {"a": 1,\n      "b": (2,\r\n 3)}\r'
+            'x = 1 if True else 2  # note\nlong = """\nα\n"""; y = -1.5e3\n\nz: int = 4')
+    cell = _ParsedCell(0, text, ast.parse(text).body)
+    for node in cell.body:
+        assert cell.segment(node) == ast.get_source_segment(text, node)
+
+
+def test_statements_far_down_a_cell_keep_their_line_numbers():
+    """Blocks starting after the first 1,000 lines of a cell are parsed alone and their tree
+    moved down: the constants and imports found there map to the notebook's lines as before."""
+    source = "# pad\n" * 1500 + "import math\nscale = 2 * math.pi\n"
+    extraction = extract(_notebook([nbs.code_cell(source)]))
+    program = extraction.program()
+    lines = program.source.split("\n")
+    number = next(i for i, line in enumerate(lines, 1) if line.startswith("scale = "))
+    cell, line, _ = program.locate(number)
+    assert line == 1502
+
+
+# ------------------------------------------------------------------ discovery
+
+
+def test_no_submission_is_dropped_when_a_renamed_id_is_taken(tmp_path):
+    """Two entries with one id are kept apart by renaming the second (``x_1`` and
+    ``x_1~folder``), but the new id was not checked: a notebook already named ``x_1~folder``
+    was replaced by the renamed Canvas group, and vanished from the gradebook unseen."""
+    from grader.discover import find_submissions
+
+    for name in ("x_1.ipynb", "x_1_2_nb.ipynb", "x_1~folder.ipynb"):
+        (tmp_path / name).write_text("{}")
+    found = find_submissions(tmp_path)
+    assert sorted(s.path.name for s in found) == ["x_1.ipynb", "x_1_2_nb.ipynb", "x_1~folder.ipynb"]
+    assert len({s.id for s in found}) == 3
