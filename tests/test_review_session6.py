@@ -124,3 +124,29 @@ def test_no_submission_is_dropped_when_a_renamed_id_is_taken(tmp_path):
     found = find_submissions(tmp_path)
     assert sorted(s.path.name for s in found) == ["x_1.ipynb", "x_1_2_nb.ipynb", "x_1~folder.ipynb"]
     assert len({s.id for s in found}) == 3
+
+
+@pytest.mark.parametrize("name, shown", [
+    ("a\x1b]0;pwned\x07\x1b[2J.ipynb", "a\\x1b]0;pwned\\x07\\x1b[2J"),  # retitles and clears the terminal
+    ("b\n[2 of 6] forged: 100 of 100 in 0.1s.ipynb", "b\\x0a[2 of 6] forged: 100 of 100 in 0.1s"),
+    (b"c\xff.ipynb", "c\\xff"),  # not UTF-8: the similarity check failed for the whole class
+    ("d\u202egnp.ipynb", "d\\u202egnp"),  # shown reversed
+    ("Jane Smith_42.ipynb", "Jane Smith_42"),
+])
+def test_a_file_name_cannot_write_control_characters_into_the_ids(tmp_path, name, shown):
+    """The id is the file's (or folder's) name, which a student may choose: it is printed on the
+    instructor's terminal ("[3/40] <id>: 85/100"), heads feedback.md and starts a row of
+    grades.csv. Escape sequences retitled or cleared the terminal, a line break forged a
+    progress line, and a name that was not UTF-8 made the similarity check fail for the whole
+    class (UnicodeEncodeError writing similarity.csv). Such characters are now written out."""
+    import os
+
+    from grader.discover import find_submissions
+
+    path = os.path.join(os.fsencode(tmp_path), name if isinstance(name, bytes) else os.fsencode(name))
+    with open(path, "w") as handle:
+        handle.write("{}")
+    (found,) = find_submissions(tmp_path)
+    assert found.id == shown
+    assert os.fsencode(found.path) == path
+    assert find_submissions(found.path)[0].id == shown
