@@ -92,6 +92,10 @@ def platform_name(name: str) -> PlatformName | None:
     return None
 
 
+#: The names a class run writes beside the submissions' folders in its output folder
+#: (``grader.report.Gradebook``, ``grader.classreport.REPORT_NAME``,
+#: ``grader.commands.SIMILARITY_CSV``): no submission may take one for its folder.
+RESERVED_IDS = frozenset({"grades.csv", "report.html", "similarity.csv"})
 #: Bidirectional overrides and isolates: a name holding one is displayed partly reversed.
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
@@ -166,14 +170,15 @@ def find_submissions(root: Path) -> list[Submission]:
     if root.is_file():
         if root.suffix not in SUBMISSION_SUFFIXES:
             raise DiscoveryError(f"{root}: not a notebook (.ipynb) or Python file (.py)")
-        return [Submission(id=readable_id(root.stem), path=root)]
+        sid = readable_id(root.stem)
+        return [Submission(id=f"{sid}~{root.suffix.lstrip('.')}" if sid in RESERVED_IDS else sid, path=root)]
     found: dict[str, Submission] = {}
     # Platform downloads: every entry of one student, gathered by the id in its name.
     groups: dict[str, dict[str, Path]] = {}
 
     def add(sub: Submission, entry: Path) -> None:
         sid = readable_id(sub.id)
-        if sid in found:  # e.g. alice.ipynb beside a folder alice/: keep both, apart
+        if sid in found or sid in RESERVED_IDS:  # e.g. alice.ipynb beside a folder alice/: keep both
             sid = base = f"{sid}~{entry.suffix.lstrip('.') or 'folder'}"
             number = 2
             while sid in found:  # a notebook may already bear the new name: never replace one

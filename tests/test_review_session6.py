@@ -186,3 +186,25 @@ def test_an_id_is_never_a_formula_in_the_gradebook(tmp_path):
     with open(path, newline="", encoding="utf-8") as handle:
         rows = list(csv.reader(handle))
     assert {rows[1][1], rows[1][2]} == {"'" + _FORMULA, "bob"}
+
+
+def test_a_notebook_named_like_a_class_output_does_not_break_the_run(tmp_path):
+    """Each submission gets the folder ``OUT/<id>``, beside ``grades.csv``, ``report.html`` and
+    ``similarity.csv``. A notebook named ``grades.csv.ipynb`` made the folder ``OUT/grades.csv``,
+    and writing the gradebook at the end of the run raised IsADirectoryError: no gradebook and
+    no report for the whole class. Such an id is renamed as a clashing one is."""
+    from grader.classreport import REPORT_NAME
+    from grader.commands import DEFAULT_RUBRIC, SIMILARITY_CSV
+    from grader.discover import RESERVED_IDS, find_submissions
+    from grader.report import Gradebook
+    from grader.rubric import load_rubric
+
+    written = Gradebook(load_rubric(DEFAULT_RUBRIC)).write(tmp_path)
+    assert {written.name, REPORT_NAME, SIMILARITY_CSV} <= RESERVED_IDS
+    folder = tmp_path / "class"
+    folder.mkdir()
+    for name in RESERVED_IDS:
+        (folder / f"{name}.ipynb").write_text("{}")
+    ids = {s.id for s in find_submissions(folder)}
+    assert len(ids) == len(RESERVED_IDS) and not ids & RESERVED_IDS
+    assert find_submissions(folder / "grades.csv.ipynb")[0].id not in RESERVED_IDS
