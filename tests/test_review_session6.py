@@ -222,3 +222,33 @@ def test_a_def_that_does_not_compile_is_reported_at_its_line_far_down_a_cell():
     assert "def f():" not in extraction.program().source
     (message,) = [d.message for d in extraction.diagnostics if d.function == "f" and "Syntax error" in d.message]
     assert ", line 1503: " in message
+
+
+# ------------------------------------------------------------------ feedback pages
+
+
+@pytest.mark.parametrize("markup", ["<div>" * 20_000, "<b>" * 20_000, "<span><i>" * 10_000,
+                                    "<div></span>" * 10_000, "<div/>" * 20_000],
+                         ids=["div", "b", "span-i", "stray-end-tags", "self-closing-div"])
+def test_deeply_nested_html_costs_the_grading_process_little(markup):
+    """The grading process writes every student's feedback page, one after the other. An HTML
+    output of 20,000 unclosed ``<div>`` (100 kB, the length kept of one output) took 23 s of
+    it in the cleaner (html5lib checks the stack of open elements at each tag: n² steps); 500
+    such outputs in a 50 MB notebook, three hours for everyone's pages. Markup nested deeper
+    than a browser builds (Chromium stops at 512) is now shown as text, escaped."""
+    from grader.feedback_html import sanitize_html
+
+    with _cpu_budget(3.0):
+        cleaned = sanitize_html(markup)
+    assert "<div>" not in cleaned and "<b>" not in cleaned and "<span>" not in cleaned
+    assert "<div/>" not in cleaned
+    assert "&lt;" in cleaned
+
+
+def test_html_nested_as_deep_as_a_browser_builds_is_still_cleaned_as_html():
+    """Below the limit, outputs are cleaned as before: tags allowed are kept, others removed."""
+    from grader.feedback_html import sanitize_html
+
+    markup = "<div>" * 500 + "<script>x</script><b>ok</b>" + "</div>" * 500 + "<p>" * 600 + "<li>" * 600
+    cleaned = sanitize_html(markup)
+    assert cleaned.count("<div>") == 500 and "<b>ok</b>" in cleaned and "<script>" not in cleaned
