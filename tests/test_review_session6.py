@@ -272,3 +272,18 @@ def test_markdown_full_of_unclosed_tags_costs_little():
     for sample in ("a <b>c</b> <i", "x < 5 and y > 3 < z", "<<>>", "<", ">", "a<b<c>d>e<f", "*<x*>"):
         before = re.sub(r"[*_`]{1,3}", "", re.sub(r"<[^>]+>", " ", sample)).replace("&nbsp;", " ")
         assert _plain_md(sample) == before
+
+
+def test_a_line_of_spaces_in_a_cell_that_does_not_parse_costs_little():
+    """A cell that does not parse is read line by line for IPython syntax; ``x = !ls`` was
+    recognised by ``^(\\s*)[\\w.,\\s\\[\\]]+=\\s*[!%]``, whose two overlapping repeats take n²
+    steps on a line of n spaces (20,000: 5 s; a 1 MB line: hours). The pattern without the
+    first repeat matches the same lines (the second one takes spaces too)."""
+    from grader.extract import _ASSIGN_ESCAPE_RE
+
+    with _cpu_budget(3.0):
+        extraction = extract(_notebook([nbs.code_cell(" " * 200_000 + "x\n")]))
+    assert "rnn_backward" in extraction.functions
+    for line in ("x = !ls", "  a, b = %who_ls", "x == !y", "d[0] =  %time f()", " x.y = ! ls", "f(x) = !a",
+                 "x = 1", "   ", "x =! y", "[a] = %m"):
+        assert bool(_ASSIGN_ESCAPE_RE.match(line)) == bool(re.match(r"^(\s*)[\w.,\s\[\]]+=\s*[!%]", line))
