@@ -92,6 +92,42 @@ def platform_name(name: str) -> PlatformName | None:
     return None
 
 
+#: The names a class run writes beside the submissions' folders in its output folder
+#: (``grader.report.Gradebook``, ``grader.classreport.REPORT_NAME``,
+#: ``grader.commands.SIMILARITY_CSV``): no submission may take one for its folder.
+RESERVED_IDS = frozenset({"grades.csv", "report.html", "similarity.csv"})
+#: Bidirectional overrides and isolates: a name holding one is displayed partly reversed.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def readable_id(name: str) -> str:
+    """``name`` (a file's or folder's) as a submission id: control characters, bidirectional
+    overrides and bytes that were not UTF-8 (lone surrogates, as ``os.fsdecode`` gives them)
+    written out as ``\\xNN`` or ``\\uNNNN``.
+
+    A student may choose the name; the id is printed on the instructor's terminal (where an
+    escape sequence or a line break would act), heads the feedback and starts a row of
+    ``grades.csv``, and every file written must hold it as UTF-8.
+
+    >>> readable_id("ada\\x1b[2J")
+    'ada\\\\x1b[2J'
+    """
+    if name.isprintable():
+        return name
+    out = []
+    for c in name:
+        code = ord(c)
+        if 0xDC80 <= code <= 0xDCFF:  # a byte of a name that was not UTF-8
+            out.append(f"\\x{code - 0xDC00:02x}")
+        elif code < 0x20 or 0x7F <= code <= 0x9F:
+            out.append(f"\\x{code:02x}")
+        elif 0xD800 <= code <= 0xDFFF or c in _BIDI_CONTROLS:
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(c)
+    return "".join(out)
+
+
 def _visible(path: Path) -> bool:
     return (not path.name.startswith(".") and path.name not in _IGNORED_DIRS
             and path.name not in _IGNORED_FILES)
@@ -134,17 +170,20 @@ def find_submissions(root: Path) -> list[Submission]:
     if root.is_file():
         if root.suffix not in SUBMISSION_SUFFIXES:
             raise DiscoveryError(f"{root}: not a notebook (.ipynb) or Python file (.py)")
-        return [Submission(id=root.stem, path=root)]
+        sid = readable_id(root.stem)
+        return [Submission(id=f"{sid}~{root.suffix.lstrip('.')}" if sid in RESERVED_IDS else sid, path=root)]
     found: dict[str, Submission] = {}
     # Platform downloads: every entry of one student, gathered by the id in its name.
     groups: dict[str, dict[str, Path]] = {}
 
     def add(sub: Submission, entry: Path) -> None:
-        if sub.id in found:  # e.g. alice.ipynb beside a folder alice/: keep both, apart
-            sid = base = f"{sub.id}~{entry.suffix.lstrip('.') or 'folder'}"
+        sid = readable_id(sub.id)
+        if sid in found or sid in RESERVED_IDS:  # e.g. alice.ipynb beside a folder alice/: keep both
+            sid = base = f"{sid}~{entry.suffix.lstrip('.') or 'folder'}"
             number = 2
             while sid in found:  # a notebook may already bear the new name: never replace one
                 sid, number = f"{base}{number}", number + 1
+        if sid != sub.id:
             sub = Submission(id=sid, path=sub.path, extra_files=sub.extra_files, problem=sub.problem)
         found[sub.id] = sub
 

@@ -365,7 +365,8 @@ _AUTOMAGIC_RE = re.compile(
     r"(?:in|is|and|or|if|else|for|not)\b))"
 )
 _HELP_RE = re.compile(r"^\s*(?:\?{1,2}\s*[\w.]+(?:\(\))?|[\w.\[\]'\"()]+\?{1,2})\s*$")
-_ASSIGN_ESCAPE_RE = re.compile(r"^(\s*)[\w.,\s\[\]]+=\s*[!%]")
+# One repeat (spaces are in it): a second one for the indent took n² steps on a line of spaces.
+_ASSIGN_ESCAPE_RE = re.compile(r"^[\w.,\s\[\]]+=\s*[!%]")
 _GRADED_RE = re.compile(r"#+[ \t]*(?:GRADED|Graded|graded)[ \t]+(?:FUNCTION|Function|function)[ \t]*:[ \t]*([A-Za-z_]\w*)")
 _REGION_RE = re.compile(r"^[ \t]*#+[ \t]*(START|END|Start|End|start|end)[ \t]+(?:CODE|Code|code)[ \t]+(?:HERE|Here|here)",
                         re.MULTILINE)
@@ -1104,12 +1105,13 @@ class _Extractor:
                            else (_COMPILE_RISK_RE, _COMPILE_RISK_WORDS))
             if d.uses and not (any(word in d.source for word in words) and risk.search(d.source)):
                 continue
-            try:
-                compile("\n" * (d.first_line - 1) + d.source, "<cell>", "exec")
+            try:  # alone: newlines before it, for the cell's line numbers, cost n² for n defs
+                compile(d.source, "<cell>", "exec")
             except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
                 name = d.names[0]
                 skip.add(name)
-                line = getattr(exc, "lineno", None) or d.first_line
+                lineno = getattr(exc, "lineno", None)
+                line = lineno + d.first_line - 1 if lineno else d.first_line
                 reason = getattr(exc, "msg", None) or str(exc) or type(exc).__name__
                 self.diags.append(Diagnostic(
                     "error",

@@ -164,7 +164,56 @@ def sanitize_html(fragment: str) -> str:
     fragment = str(fragment)
     if is_plain_markup(fragment):  # what the cleaner would write back unchanged
         return fragment
+    if _nested_deeper_than(fragment, MAX_HTML_DEPTH):
+        return html.escape(fragment, quote=False)
     return _cleaner().clean(fragment)
+
+
+#: Elements nested deeper are shown as text: a browser builds no deeper DOM (Chromium stops at
+#: 512), and the cleaner's parser checks its stack of open elements at each tag, n² steps.
+MAX_HTML_DEPTH = 512
+_TAG_OPEN_CLOSE = re.compile(r"<(/?)([A-Za-z][^\s/>]*)")
+#: Elements that hold nothing, or that the next sibling closes: they do not deepen the tree.
+_FLAT_ELEMENTS = frozenset({
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
+    "wbr", "p", "li", "dt", "dd", "tr", "td", "th", "thead", "tbody", "tfoot", "option",
+})
+
+
+def _nested_deeper_than(fragment: str, limit: int) -> bool:
+    """Whether ``fragment``'s elements, read as an HTML parser reads them, may nest more than
+    ``limit`` deep: a start tag opens one (``<div/>`` too; ``<p>``, ``<li>`` and the like are
+    closed by their next sibling), an end tag closes the innermost open element of its name
+    and those inside it, and is ignored when none is open. Counts in excess are harmless (the
+    fragment is shown as text); tags inside comments and attributes count."""
+    if fragment.count("<") <= limit:
+        return False
+    stack: list[str] = []
+    open_by_name: dict[str, int] = {}
+    for closing, tag in _TAG_OPEN_CLOSE.findall(fragment):
+        name = tag.lower()
+        if closing:
+            if open_by_name.get(name):
+                while True:
+                    top = stack.pop()
+                    open_by_name[top] -= 1
+                    if top == name:
+                        break
+        elif name not in _FLAT_ELEMENTS:
+            stack.append(name)
+            open_by_name[name] = open_by_name.get(name, 0) + 1
+            if len(stack) > limit:
+                return True
+    return False
+    depth = 0
+    for closing, tag, self_closing in _TAG_OPEN_CLOSE.findall(fragment):
+        if closing:
+            depth = max(depth - 1, 0)
+        elif not self_closing and tag.lower() not in _FLAT_ELEMENTS:
+            depth += 1
+            if depth > limit:
+                return True
+    return False
 
 
 #: The tags of plain markup (see ``is_plain_markup``), without attributes.

@@ -72,3 +72,14 @@ def read_bytes(path: str | os.PathLike[str], *, limit: int | None = None, follow
     finally:
         os.close(fd)
 
+
+
+#: What a spreadsheet takes for the start of a formula in a cell of a CSV file it opens.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(value: str) -> str:
+    """``value`` for a text cell of a CSV file (``grades.csv``, ``similarity.csv``): with a
+    leading ``'`` when a spreadsheet would read it as a formula (``=IMPORTXML(...)`` in a
+    student's file name fetches a URL holding other cells when the sheet is opened)."""
+    return "'" + value if value.startswith(_FORMULA_STARTS) else value

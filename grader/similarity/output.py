@@ -7,6 +7,7 @@ import os
 import textwrap
 from typing import Mapping, Sequence
 
+from grader.files import spreadsheet_text
 from grader.similarity.detect import KNOWN_PREFIX, PairMatch, Regions, SimilarityReport
 
 __all__ = ["CSV_COLUMNS", "write_similarity_csv", "render_similarity_html"]
@@ -37,7 +38,8 @@ def write_similarity_csv(report: SimilarityReport, path: str | os.PathLike) -> N
         writer.writerow(list(CSV_COLUMNS) + ["score:" + f for f in functions])
         for rank, pair in enumerate(report.pairs, 1):
             cluster = cluster_of.get(pair.a, "") if pair.flagged else ""
-            row = [rank, pair.a, pair.b, int(pair.known), int(pair.flagged), "%.4f" % pair.overall, pair.shared, cluster]
+            row = [rank, spreadsheet_text(pair.a), spreadsheet_text(pair.b), int(pair.known), int(pair.flagged),
+                   "%.4f" % pair.overall, pair.shared, cluster]
             row += ["%.4f" % pair.scores[f] if f in pair.scores else "" for f in functions]
             writer.writerow(row)
 
