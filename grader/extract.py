@@ -22,6 +22,7 @@ from __future__ import annotations
 import ast
 import builtins
 import dataclasses
+import functools
 import os
 import re
 import symtable
@@ -29,7 +30,7 @@ import sys
 import textwrap
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Collection, Iterable, Iterator, Mapping
+from typing import Collection, Container, Iterable, Iterator, Mapping
 
 from grader.course import COURSE_MODULES, is_test_helper_module
 
@@ -668,11 +669,20 @@ def _def_findings(source: str, first_line: int, last_line: int, has_free: bool,
 
 @dataclass
 class _ParsedCell:
-    """A cell's parse: statements with the text they were parsed from."""
+    """A cell's parse: statements with the text they were parsed from.
+
+    The text never holds a carriage return (:meth:`_Extractor.run` makes every
+    line end ``\\n`` first), so its lines are ``text.split("\\n")``.
+    """
 
     index: int
     text: str
     body: list[ast.stmt]
+
+    @functools.cached_property
+    def lines(self) -> list[str]:
+        """The text's lines, split once per cell (read-only)."""
+        return self.text.split("\n")
 
 
 @dataclass(frozen=True)
@@ -688,7 +698,7 @@ class _FastDef:
     deftime: frozenset[str]
 
 
-_Entry = tuple[_Def, "ast.AST | None", str]  # definition, its AST node if parsed, its cell's text
+_Entry = tuple[_Def, "ast.AST | None", _ParsedCell]  # definition, its AST node if parsed, its cell
 
 
 class _Extractor:
@@ -703,6 +713,11 @@ class _Extractor:
         self.dropped_bindings: dict[str, int] = {}
         self.graded_markers: list[tuple[int, str]] = []
         self.function_cells: dict[str, list[int]] = {}
+        # What a constant's value may read: kept constants, and names bound by imports that
+        # cannot fail (a constant reading a guarded import, see _ImportFailed, would raise when
+        # the program loads). Looked up in the state as it is, not copied for each statement.
+        self.safe_imports: set[str] = set()
+        self.constant_scope = _ConstantScope(self.defs, self.safe_imports)
 
     # -- driver ---------------------------------------------------------------
 
@@ -822,7 +837,7 @@ class _Extractor:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             first = min([node.lineno] + [d.lineno for d in node.decorator_list])
             last = node.end_lineno or node.lineno
-            source = "\n".join(cell.text.split("\n")[first - 1 : last])
+            source = "\n".join(cell.lines[first - 1 : last])
             kind = "class" if isinstance(node, ast.ClassDef) else "function"
             try:
                 uses = _USES_MEMO(source)
@@ -855,7 +870,7 @@ class _Extractor:
                 cell.index, first, name,
             ))
         self.defs[name] = (_Def(kind, (name,), source, cell.index, first, last, uses[0], uses[1]),
-                           node, cell.text)
+                           node, cell)
         if kind == "function":
             self.function_cells.setdefault(name, []).append(cell.index)
 
@@ -894,9 +909,12 @@ class _Extractor:
             kind = "light"
         else:
             kind = "heavy"
-        self.imports.append(_Import(src, module, binds, kind, cell.index, node.lineno, imported))
+        imp = _Import(src, module, binds, kind, cell.index, node.lineno, imported)
+        self.imports.append(imp)
         if binds is not None:
             self._unbind_constant(binds)
+            if not _needs_guard(imp):
+                self.safe_imports.add(binds)
 
     def _constant(self, node: ast.Assign | ast.AnnAssign, cell: _ParsedCell) -> bool:
         """Keep ``name = <literal or arithmetic of literals and kept constants>``."""
@@ -916,14 +934,10 @@ class _Extractor:
                 names.extend(e.id for e in t.elts)  # type: ignore[union-attr]
             else:
                 return False
-        known = {n for n, (d, _, _) in self.defs.items() if d.kind == "constant"}
-        # Only imports that cannot fail: a constant reading a guarded import
-        # (see _ImportFailed) would raise when the program loads.
-        known |= {i.binds for i in self.imports if i.binds and not _needs_guard(i)}
         uses: set[str] = set()
-        if not names or not _is_constant_expr(value, known, uses):
+        if not names or not _is_constant_expr(value, self.constant_scope, uses):
             return False
-        source = ast.get_source_segment(cell.text, node)
+        source = _source_segment(cell.lines, node)
         if source is None:
             return False
         for n in names:
@@ -932,7 +946,7 @@ class _Extractor:
         last = node.end_lineno or node.lineno
         self.defs[names[0]] = (
             _Def("constant", tuple(names), source, cell.index, node.lineno, last, frozenset(uses)),
-            None, cell.text,
+            None, cell,
         )
         for n in names[1:]:
             self.defs[n] = self.defs[names[0]]
@@ -987,7 +1001,7 @@ class _Extractor:
         functions: dict[str, FunctionSource] = {}
         program_functions = {d.names[0] for d in defs if d.kind == "function"} | course_names
         frozen_functions = frozenset(program_functions)
-        for d, node, text in analysed:
+        for d, node, cell in analysed:
             if d.kind != "function":
                 continue
             name = d.names[0]
@@ -997,7 +1011,7 @@ class _Extractor:
                                                   frozen_functions)
             else:
                 found, first_use = _def_findings(d.source, d.first_line, d.last_line, bool(free_set),
-                                                 program_functions, node=node, lines=text.split("\n"))
+                                                 program_functions, node=node, lines=cell.lines)
             free = tuple(sorted(free_set, key=lambda n: (first_use.get(n, 0), n)))
             detail = "; ".join(f"line {ln}: `{snip}`" if snip else f"line {ln}: {what}"
                                for ln, snip, what in found[:3])
@@ -1181,7 +1195,42 @@ class _Extractor:
 # --------------------------------------------------------------------------- helpers
 
 
-def _is_constant_expr(node: ast.expr, known: set[str], uses: set[str]) -> bool:
+class _ConstantScope:
+    """The names a constant's value may read (``name in scope``): a kept constant of ``defs``
+    as they are now, or a name in ``safe_imports`` (bound by an import that cannot fail)."""
+
+    def __init__(self, defs: Mapping[str, _Entry], safe_imports: Container[str]) -> None:
+        """A live view of the extraction's definitions and safe imports (nothing copied)."""
+        self.defs = defs
+        self.safe_imports = safe_imports
+
+    def __contains__(self, name: object) -> bool:
+        """Is ``name`` a kept constant or a safely imported name?"""
+        entry = self.defs.get(name)  # type: ignore[call-overload]
+        return (entry is not None and entry[0].kind == "constant") or name in self.safe_imports
+
+
+def _source_segment(lines: list[str], node: ast.AST) -> str | None:
+    """``ast.get_source_segment(text, node)`` for ``lines`` = ``text.split("\\n")`` of a text
+    without carriage returns (the only other line end Python knows).
+
+    ``ast.get_source_segment`` splits the whole text again, in a loop of Python over its
+    characters, at every call: a cell of thousands of constants took minutes.  Columns are
+    UTF-8 byte offsets, as in the AST.
+    """
+    end_line, end_col = getattr(node, "end_lineno", None), getattr(node, "end_col_offset", None)
+    if end_line is None or end_col is None:
+        return None
+    first, last = node.lineno - 1, end_line - 1  # type: ignore[attr-defined]
+    col = node.col_offset  # type: ignore[attr-defined]
+    if first == last:
+        return lines[first].encode()[col:end_col].decode()
+    head = lines[first].encode()[col:].decode()
+    tail = lines[last].encode()[:end_col].decode()
+    return "\n".join([head, *lines[first + 1 : last], tail])
+
+
+def _is_constant_expr(node: ast.expr, known: Container[str], uses: set[str]) -> bool:
     """True for literals and arithmetic over literals, kept constants and module attributes.
 
     Calls, subscripts, comprehensions and empty containers (which test cells
