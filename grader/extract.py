@@ -386,6 +386,16 @@ def _parses(text: str) -> ast.Module | None:
         return None
 
 
+def _parses_at(text: str, line: int) -> ast.Module | None:
+    """``_parses("\\n" * (line - 1) + text)``: the tree of ``text`` numbered as if it began at
+    ``line`` of its cell, without making the parser read ``line - 1`` blank lines first (for
+    every block of a cell, that grew with the square of the cell's length)."""
+    tree = _parses(text)
+    if tree is not None and line > 1:
+        ast.increment_lineno(tree, line - 1)
+    return tree
+
+
 def _rewrite_ipython(source: str) -> tuple[str, list[str]]:
     """Replace IPython-only lines with ``pass`` (same line count), by own rules.
 
@@ -598,7 +608,7 @@ def _classify_cell(source: str) -> list[object] | None:
         # Imports, constant-like assignments and compound statements (loops,
         # ifs, with, try: they bind names that make earlier constants stale,
         # and may hide defs) are parsed.
-        tree = _parses("\n" * a + block)
+        tree = _parses_at(block, a + 1)
         if tree is None:
             return None
         out.extend(tree.body)
@@ -791,8 +801,7 @@ class _Extractor:
             # A block may have been split at a column-0 line inside a string:
             # try merging it with a few following blocks before giving up.
             for j in range(i + 1, min(i + 6, len(starts))):
-                chunk = "\n" * starts[i] + "\n".join(lines[starts[i] : starts[j]])
-                tree = _parses(chunk)
+                tree = _parses_at("\n".join(lines[starts[i] : starts[j]]), starts[i] + 1)
                 if tree is not None:
                     body.extend(tree.body)
                     parsed_to = j
@@ -1065,7 +1074,10 @@ class _Extractor:
             if d.uses and not (any(word in d.source for word in words) and risk.search(d.source)):
                 continue
             try:
-                compile("\n" * (d.first_line - 1) + d.source, "<cell>", "exec")
+                try:
+                    compile(d.source, "<cell>", "exec")
+                except (SyntaxError, ValueError, RecursionError, MemoryError):  # again, for the cell's line
+                    compile("\n" * (d.first_line - 1) + d.source, "<cell>", "exec")
             except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
                 name = d.names[0]
                 skip.add(name)
@@ -1515,14 +1527,18 @@ def _empty_regions(first: int, last: int, lines: list[str]) -> list[tuple[int, s
     text = "\n".join(lines[first - 1 : last])
     found: list[tuple[int, str, str]] = []
     start: re.Match[str] | None = None
+    counted, newlines = 0, 0  # newlines in text[:counted], counted on as the markers come
     for m in _REGION_RE.finditer(text):
         if m.group(1).lower() == "start":
             start = m
         elif start is not None:
             between = text[text.find("\n", start.end()) + 1 : m.start()] if "\n" in text[start.end() : m.start()] else ""
             if not _CODE_LINE_RE.search(between):
-                a = first + text.count("\n", 0, start.start())
-                b = first + text.count("\n", 0, m.start())
+                newlines += text.count("\n", counted, start.start())
+                a = first + newlines
+                newlines += text.count("\n", start.start(), m.start())
+                counted = m.start()
+                b = first + newlines
                 found.append((a, "", f"nothing written between START CODE HERE (line {a}) "
                                     f"and END CODE HERE (line {b})"))
             start = None

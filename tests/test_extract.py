@@ -952,3 +952,27 @@ def test_a_cell_of_thousands_of_constants_does_not_stall_extraction() -> None:
     assert run_program(ex)["f"]() == 3006
     assert "y = math.pi * x1" in ex.program().source
     assert spent < 3.0, f"{spent:.1f} s of CPU for 3,000 constants"
+
+
+@pytest.mark.parametrize("text", [
+    "import numpy as np",
+    "from a.b import (c,\n    d as e)",
+    "for i in range(3):\n    x = [j for j in 'é']\n    def g():\n        return i\nelse:\n    pass",
+    "@deco(1)\nclass K(B, metaclass=M):\n    '''doc'''\n    z: int = 3",
+    "x = (",
+    "def f(:\n    pass",
+    "  indented = 1",
+    "s = '''\nnot code\n'''",
+])
+@pytest.mark.parametrize("line", [1, 2, 40])
+def test_a_block_parsed_at_its_line_is_the_block_parsed_after_blank_lines(text: str, line: int) -> None:
+    """`_parses_at(text, line)` numbers the tree as the parse of ``line - 1`` blank lines and ``text``
+    would (every position), or is None when that fails, without reading the blank lines."""
+    import ast
+
+    from grader.extract import _parses, _parses_at
+
+    at, padded = _parses_at(text, line), _parses("\n" * (line - 1) + text)
+    assert (at is None) == (padded is None)
+    if at is not None:
+        assert ast.dump(at, include_attributes=True) == ast.dump(padded, include_attributes=True)
