@@ -27,8 +27,9 @@ commit):
 
 With ``--hostile N`` it prints instead the CPU time of extracting one cell of N
 top-level statements of each of a few shapes a hostile (or generated) notebook
-may hold: constants, ``if`` blocks, imports, trivial defs, lines that do not
-parse, and one def with N empty ``START CODE HERE`` regions; with ``--code
+may hold: constants, ``if`` blocks, imports, trivial defs, defs with a
+placeholder, lines that do not parse, and one def with N empty ``START CODE
+HERE`` regions; with ``--code
 DIR`` for another checkout's ``grader`` package.  Extraction runs in the
 worker without a time limit, so its cost must not grow much faster than the
 cell:
@@ -257,6 +258,7 @@ HOSTILE_SHAPES = {
     "if blocks": lambda n: "".join(f"if x:\n    y{i} = 1\n" for i in range(n)),
     "imports": lambda n: "".join(f"import m{i}\n" for i in range(n)),
     "trivial defs": lambda n: "".join(f"def f{i}(x):\n    return x\n" for i in range(n)),
+    "defs with a placeholder": lambda n: "".join(f"def f{i}(x):\n    a = None\n    return a\n" for i in range(n)),
     "lines that do not parse": lambda n: "".join(f"x{i} = (\n" for i in range(n)),
     "empty START/END regions": lambda n: "def f(x):\n" + "".join(
         "    ### START CODE HERE ###\n    ### END CODE HERE ###\n" for _ in range(n)) + "    return x\n",

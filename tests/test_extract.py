@@ -964,7 +964,7 @@ def test_a_cell_of_thousands_of_constants_does_not_stall_extraction() -> None:
     "  indented = 1",
     "s = '''\nnot code\n'''",
 ])
-@pytest.mark.parametrize("line", [1, 2, 40])
+@pytest.mark.parametrize("line", [1, 2, 40, 5000])
 def test_a_block_parsed_at_its_line_is_the_block_parsed_after_blank_lines(text: str, line: int) -> None:
     """`_parses_at(text, line)` numbers the tree as the parse of ``line - 1`` blank lines and ``text``
     would (every position), or is None when that fails, without reading the blank lines."""
