@@ -24,6 +24,17 @@ figure per notebook is the median over the passes.  ``--code DIR`` measures the
 commit):
 
     python3 benchmarks/bench_extract.py --class FOLDER --passes 5   (e.g. bench_grading.py --keep DIR: DIR/class-400)
+
+With ``--hostile N`` it prints instead the CPU time of extracting one cell of N
+top-level statements of each of a few shapes a hostile (or generated) notebook
+may hold: constants, ``if`` blocks, imports, trivial defs, defs with a
+placeholder, lines that do not parse, and one def with N empty ``START CODE
+HERE`` regions; with ``--code
+DIR`` for another checkout's ``grader`` package.  Extraction runs in the
+worker without a time limit, so its cost must not grow much faster than the
+cell:
+
+    python3 benchmarks/bench_extract.py --hostile 2000 [--code DIR]
 """
 from __future__ import annotations
 
@@ -242,6 +253,33 @@ def class_main(args: argparse.Namespace) -> int:
     return 0
 
 
+HOSTILE_SHAPES = {
+    "constants": lambda n: "".join(f"x{i} = {i}\n" for i in range(n)),
+    "if blocks": lambda n: "".join(f"if x:\n    y{i} = 1\n" for i in range(n)),
+    "imports": lambda n: "".join(f"import m{i}\n" for i in range(n)),
+    "trivial defs": lambda n: "".join(f"def f{i}(x):\n    return x\n" for i in range(n)),
+    "defs with a placeholder": lambda n: "".join(f"def f{i}(x):\n    a = None\n    return a\n" for i in range(n)),
+    "lines that do not parse": lambda n: "".join(f"x{i} = (\n" for i in range(n)),
+    "empty START/END regions": lambda n: "def f(x):\n" + "".join(
+        "    ### START CODE HERE ###\n    ### END CODE HERE ###\n" for _ in range(n)) + "    return x\n",
+}
+
+
+def hostile_main(n: int) -> int:
+    """``--hostile N``: CPU time of extracting one cell of each shape of :data:`HOSTILE_SHAPES`."""
+    from grader.notebook import Cell, Notebook
+
+    print(f"one cell of {n} statements of each shape (code: {Path(sys.path[0])}); "
+          f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    for name, make in HOSTILE_SHAPES.items():
+        source = make(n)
+        notebook = Notebook(path="hostile.ipynb", cells=(Cell(0, "code", source, ()),), nbformat=(4, 5))
+        started = time.process_time()
+        extract(notebook)
+        print(f"  {name:<26} {len(source) / 1024:7.0f} kB  {time.process_time() - started:8.3f} s CPU")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Write the two notebooks to a temporary folder and print timings (or ``--class``: see above)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -251,7 +289,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--passes", type=int, default=5, help="with --class: passes, each in a fresh process")
     parser.add_argument("--rubric", default=str(_ROOT / "rubrics" / "rnn.yaml"),
                         help="with --class: the rubric (graded functions and the imdb section)")
-    parser.add_argument("--code", help="with --class: the checkout whose grader package is measured")
+    parser.add_argument("--code", help="with --class or --hostile: the checkout whose grader package is measured")
+    parser.add_argument("--hostile", type=int, metavar="N", help="extraction of hostile cells of N statements")
     parser.add_argument("--one-pass", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.one_pass:
@@ -259,6 +298,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.class_folder:
         return class_main(args)
+    if args.hostile:
+        return hostile_main(args.hostile)
 
     with tempfile.TemporaryDirectory() as tmp:
         small = Path(tmp) / "typical.ipynb"

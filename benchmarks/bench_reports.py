@@ -24,9 +24,18 @@ of ``grade.main``), in all and per submission, with the load average; with ``--a
 with ``--diff`` the output folders of the last round are compared file by file (timings of
 ``result.full.json`` apart).
 
+With ``--records OUT`` (a graded class's output folder) it prints instead the CPU time of the files a
+worker writes per submission (``report.write_submission_record``: ``feedback.md``, ``results.json``,
+``result.full.json``), each result of ``OUT`` written ``--passes`` times into fresh folders under
+``--dir`` (default a temporary folder on ``/dev/shm`` when there is one, where creating a file costs
+the kernel little): the texts apart (the markdown, Gradescope's JSON, the record and its JSON), then
+the writes, system CPU apart, and the CPU the kernel took to create an empty file there just before
+(it swings from 0.03 to 1 ms on this machine's disk, whatever the grader does).
+
 Run from the repository root:  python3 benchmarks/bench_reports.py [--results 2000] [--repeat 5]
                                python3 benchmarks/bench_reports.py --class CLASS --out OUT [--check] [--passes 5]
                                python3 benchmarks/bench_reports.py --main-cpu CLASS [--against DIR] [--rounds 5] [--diff]
+                               python3 benchmarks/bench_reports.py --records OUT [--dir DIR] [--passes 5]
 """
 from __future__ import annotations
 
@@ -34,6 +43,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import statistics
 import subprocess
 import sys
@@ -228,6 +238,58 @@ def main_cpu(class_dir: Path, *, against: Path | None, rounds: int, diff: bool) 
     return 0
 
 
+def _cpu() -> tuple[float, float]:
+    """CPU seconds of this process so far: (user + system, system)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime, usage.ru_stime
+
+
+def records(out_dir: Path, *, where: Path | None, passes: int) -> int:
+    """``--records OUT``: the CPU per submission of the files a worker writes (module docstring)."""
+    from grader import report
+
+    results = [r for r in (report.read_submission(d) for d in sorted(out_dir.iterdir()) if d.is_dir())
+               if r is not None]
+    if not results:
+        raise SystemExit(f"{out_dir}: no result.full.json")
+    if where is None and Path("/dev/shm").is_dir():
+        where = Path("/dev/shm")
+    n = len(results)
+    print(f"{n} results of {out_dir}, {passes} passes, written under {where or tempfile.gettempdir()}; "
+          f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    clock = time.process_time
+    for number in range(passes):
+        texts = dict.fromkeys(("feedback.md", "results.json", "record", "record JSON"), 0.0)
+        for result in results:
+            t0 = clock()
+            report.feedback_markdown(result)
+            t1 = clock()
+            report._json_text(report.gradescope_results(result))
+            t2 = clock()
+            record = report.result_to_dict(result)
+            t3 = clock()
+            report._json_text(record)
+            t4 = clock()
+            for name, spent in zip(texts, (t1 - t0, t2 - t1, t3 - t2, t4 - t3)):
+                texts[name] += spent
+        with tempfile.TemporaryDirectory(dir=where) as tmp:
+            probe = Path(tmp) / "probe"
+            probe.mkdir()
+            before = _cpu()
+            for i in range(200):
+                os.close(os.open(probe / f"f{i}", os.O_WRONLY | os.O_CREAT, 0o600))
+            create = (_cpu()[0] - before[0]) / 200
+            before = _cpu()
+            for result in results:
+                report.write_submission_record(result, Path(tmp) / result.submission_id)
+            after = _cpu()
+        generated = sum(texts.values())
+        print(f"  pass {number + 1}: ms per submission: " + ", ".join(f"{k} {v / n * 1e3:.3f}" for k, v in texts.items())
+              + f"; written {(after[0] - before[0]) / n * 1e3:.3f} (files {(after[0] - before[0] - generated) / n * 1e3:.3f},"
+              f" system {(after[1] - before[1]) / n * 1e3:.3f}); an empty file created in {create * 1e3:.3f}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Print the figures described in the module docstring."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -246,7 +308,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3, help="with --main-cpu: runs of each (default 3)")
     parser.add_argument("--diff", action="store_true",
                         help="with --main-cpu --against: compare the last two output folders")
+    parser.add_argument("--records", type=Path, metavar="OUT",
+                        help="the CPU of each submission's report files, from a graded class's output")
+    parser.add_argument("--dir", type=Path, help="with --records: where to write (default /dev/shm)")
     args = parser.parse_args(argv)
+    if args.records:
+        return records(args.records, where=args.dir, passes=args.passes)
     if args.main_cpu:
         return main_cpu(args.main_cpu, against=args.against, rounds=args.rounds, diff=args.diff)
     if args.class_dir or args.out:

@@ -23,7 +23,6 @@ import ast
 import builtins
 import dataclasses
 import functools
-import io
 import os
 import re
 import symtable
@@ -31,7 +30,7 @@ import sys
 import textwrap
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Collection, Iterable, Iterator, Mapping
+from typing import Collection, Container, Iterable, Iterator, Mapping
 
 from grader.course import COURSE_MODULES, is_test_helper_module
 
@@ -388,6 +387,25 @@ def _parses(text: str) -> ast.Module | None:
         return None
 
 
+def _parses_at(text: str, line: int) -> ast.Module | None:
+    """``_parses("\\n" * (line - 1) + text)``: the tree of ``text`` numbered as if it began at
+    ``line`` of its cell.
+
+    The parser reads a blank line in about 30 ns and ``ast.increment_lineno``
+    renumbers a node in about 1.2 µs (a node takes 2-6 characters of code), so
+    a block is parsed after blank lines while they are fewer than 20 per
+    character of it, and renumbered after its own parse beyond: the usual
+    block near the top of its cell costs what it did, and a cell of thousands
+    of blocks no longer costs the square of its length.
+    """
+    if line - 1 <= 20 * len(text):
+        return _parses("\n" * (line - 1) + text)
+    tree = _parses(text)
+    if tree is not None:
+        ast.increment_lineno(tree, line - 1)
+    return tree
+
+
 def _rewrite_ipython(source: str) -> tuple[str, list[str]]:
     """Replace IPython-only lines with ``pass`` (same line count), by own rules.
 
@@ -515,9 +533,6 @@ _CLASS_COMPILE_RISK_RE = re.compile(r"\b(?:break|continue|await|return|yield)\b"
 _COMPILE_RISK_WORDS = ("break", "continue", "await")
 _CLASS_COMPILE_RISK_WORDS = _COMPILE_RISK_WORDS + ("return", "yield")
 _PROMPT_RE = re.compile(r"^(?:>>>|In \[\d*\]:)", re.MULTILINE)
-# A block starting on a later line is parsed alone and its tree moved to its line numbers
-# (``ast.increment_lineno``, a walk in Python); before, newlines make up its place (C, cheap).
-_NEWLINES_BEFORE = 1000
 # What a top-level statement is, from its first line (one match per block).
 _HEAD_RE = re.compile(
     r"(?P<define>@|(?:async\s+)?def\s|class\s)"
@@ -603,12 +618,7 @@ def _classify_cell(source: str) -> list[object] | None:
         # Imports, constant-like assignments and compound statements (loops,
         # ifs, with, try: they bind names that make earlier constants stale,
         # and may hide defs) are parsed.
-        if a <= _NEWLINES_BEFORE:
-            tree = _parses("\n" * a + block)
-        else:  # newlines before every block would cost n² steps for a cell of n statements
-            tree = _parses(block)
-            if tree is not None:
-                ast.increment_lineno(tree, a)
+        tree = _parses_at(block, a + 1)
         if tree is None:
             return None
         out.extend(tree.body)
@@ -665,7 +675,7 @@ def _def_findings(source: str, first_line: int, last_line: int, has_free: bool,
     line where each name is read)``; the second is empty unless ``has_free``.
     """
     if node is None and (has_free or _may_hold_placeholder(source)):
-        tree = _PARSE_MEMO("\n" * (first_line - 1) + source)
+        tree = _PARSE_MEMO(source, first_line)
         node = tree.body[0] if tree is not None and tree.body else None
     if lines is None:  # the def's own lines at their cell positions
         lines = [""] * (first_line - 1) + source.split("\n")
@@ -679,34 +689,20 @@ def _def_findings(source: str, first_line: int, last_line: int, has_free: bool,
 
 @dataclass
 class _ParsedCell:
-    """A cell's parse: statements with the text they were parsed from."""
+    """A cell's parse: statements with the text they were parsed from.
+
+    The text never holds a carriage return (:meth:`_Extractor.run` makes every
+    line end ``\\n`` first), so its lines are ``text.split("\\n")``.
+    """
 
     index: int
     text: str
     body: list[ast.stmt]
 
     @functools.cached_property
-    def rows(self) -> list[str]:
-        """``text.split("\n")``, split once for all the cell's definitions."""
-        return self.text.split("\n")
-
-    @functools.cached_property
     def lines(self) -> list[str]:
-        """``text``'s lines with their ends, split as ``ast.get_source_segment`` splits them
-        (at ``\n``, ``\r\n`` and ``\r`` only), once for all the cell's statements."""
-        return io.StringIO(self.text, newline="").readlines()
-
-    def segment(self, node: ast.stmt) -> str | None:
-        """``ast.get_source_segment(self.text, node)``, from the lines split once: that function
-        splits the whole text at every call, n² steps for a cell of n constants."""
-        end_line, end_col = getattr(node, "end_lineno", None), getattr(node, "end_col_offset", None)
-        if end_line is None or end_col is None:
-            return None
-        first, last, lines = node.lineno - 1, end_line - 1, self.lines
-        if first == last:
-            return lines[first].encode()[node.col_offset:end_col].decode()
-        return "".join([lines[first].encode()[node.col_offset:].decode(), *lines[first + 1:last],
-                        lines[last].encode()[:end_col].decode()])
+        """The text's lines, split once per cell (read-only)."""
+        return self.text.split("\n")
 
 
 @dataclass(frozen=True)
@@ -722,23 +718,7 @@ class _FastDef:
     deftime: frozenset[str]
 
 
-_Entry = tuple[_Def, "ast.AST | None", str]  # definition, its AST node if parsed, its cell's text
-
-
-class _KnownNames:
-    """The names a kept constant may read: the constants kept so far and the names bound by
-    imports that cannot fail, looked up one name at a time (a set of them made for every
-    assignment cost a notebook of n constants n² steps)."""
-
-    def __init__(self, defs: Mapping[str, _Entry], safe_binds: Collection[str]) -> None:
-        """Names of ``defs`` whose entry is a constant, and ``safe_binds``."""
-        self.defs = defs
-        self.safe_binds = safe_binds
-
-    def __contains__(self, name: object) -> bool:
-        """Whether ``name`` is a kept constant or bound by an import that cannot fail."""
-        entry = self.defs.get(name)  # type: ignore[call-overload]
-        return (entry is not None and entry[0].kind == "constant") or name in self.safe_binds
+_Entry = tuple[_Def, "ast.AST | None", _ParsedCell]  # definition, its AST node if parsed, its cell
 
 
 class _Extractor:
@@ -750,12 +730,14 @@ class _Extractor:
         self.diags: list[Diagnostic] = []
         self.defs: dict[str, _Entry] = {}
         self.imports: list[_Import] = []
-        # Names bound by imports that cannot fail: a constant reading a guarded import
-        # (see _ImportFailed) would raise when the program loads.
-        self.safe_binds: set[str] = set()
         self.dropped_bindings: dict[str, int] = {}
         self.graded_markers: list[tuple[int, str]] = []
         self.function_cells: dict[str, list[int]] = {}
+        # What a constant's value may read: kept constants, and names bound by imports that
+        # cannot fail (a constant reading a guarded import, see _ImportFailed, would raise when
+        # the program loads). Looked up in the state as it is, not copied for each statement.
+        self.safe_imports: set[str] = set()
+        self.constant_scope = _ConstantScope(self.defs, self.safe_imports)
 
     # -- driver ---------------------------------------------------------------
 
@@ -829,8 +811,7 @@ class _Extractor:
             # A block may have been split at a column-0 line inside a string:
             # try merging it with a few following blocks before giving up.
             for j in range(i + 1, min(i + 6, len(starts))):
-                chunk = "\n" * starts[i] + "\n".join(lines[starts[i] : starts[j]])
-                tree = _parses(chunk)
+                tree = _parses_at("\n".join(lines[starts[i] : starts[j]]), starts[i] + 1)
                 if tree is not None:
                     body.extend(tree.body)
                     parsed_to = j
@@ -875,7 +856,7 @@ class _Extractor:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             first = min([node.lineno] + [d.lineno for d in node.decorator_list])
             last = node.end_lineno or node.lineno
-            source = "\n".join(cell.rows[first - 1 : last])
+            source = "\n".join(cell.lines[first - 1 : last])
             kind = "class" if isinstance(node, ast.ClassDef) else "function"
             try:
                 uses = _USES_MEMO(source)
@@ -908,7 +889,7 @@ class _Extractor:
                 cell.index, first, name,
             ))
         self.defs[name] = (_Def(kind, (name,), source, cell.index, first, last, uses[0], uses[1]),
-                           node, cell.text)
+                           node, cell)
         if kind == "function":
             self.function_cells.setdefault(name, []).append(cell.index)
 
@@ -947,11 +928,12 @@ class _Extractor:
             kind = "light"
         else:
             kind = "heavy"
-        self.imports.append(_Import(src, module, binds, kind, cell.index, node.lineno, imported))
-        if binds and not _needs_guard(self.imports[-1]):
-            self.safe_binds.add(binds)
+        imp = _Import(src, module, binds, kind, cell.index, node.lineno, imported)
+        self.imports.append(imp)
         if binds is not None:
             self._unbind_constant(binds)
+            if not _needs_guard(imp):
+                self.safe_imports.add(binds)
 
     def _constant(self, node: ast.Assign | ast.AnnAssign, cell: _ParsedCell) -> bool:
         """Keep ``name = <literal or arithmetic of literals and kept constants>``."""
@@ -971,14 +953,13 @@ class _Extractor:
                 names.extend(e.id for e in t.elts)  # type: ignore[union-attr]
             else:
                 return False
-        known = _KnownNames(self.defs, self.safe_binds)
         uses: set[str] = set()
         try:
-            if not names or not _is_constant_expr(value, known, uses):
+            if not names or not _is_constant_expr(value, self.constant_scope, uses):
                 return False
         except RecursionError:  # `1 + 1 + ... + 1`: parsed without recursing, too deep to walk
             return False
-        source = cell.segment(node)
+        source = _source_segment(cell.lines, node)
         if source is None:
             return False
         for n in names:
@@ -987,7 +968,7 @@ class _Extractor:
         last = node.end_lineno or node.lineno
         self.defs[names[0]] = (
             _Def("constant", tuple(names), source, cell.index, node.lineno, last, frozenset(uses)),
-            None, cell.text,
+            None, cell,
         )
         for n in names[1:]:
             self.defs[n] = self.defs[names[0]]
@@ -1042,7 +1023,7 @@ class _Extractor:
         functions: dict[str, FunctionSource] = {}
         program_functions = {d.names[0] for d in defs if d.kind == "function"} | course_names
         frozen_functions = frozenset(program_functions)
-        for d, node, text in analysed:
+        for d, node, cell in analysed:
             if d.kind != "function":
                 continue
             name = d.names[0]
@@ -1052,7 +1033,7 @@ class _Extractor:
                                                   frozen_functions)
             else:
                 found, first_use = _def_findings(d.source, d.first_line, d.last_line, bool(free_set),
-                                                 program_functions, node=node, lines=text.split("\n"))
+                                                 program_functions, node=node, lines=cell.lines)
             free = tuple(sorted(free_set, key=lambda n: (first_use.get(n, 0), n)))
             detail = "; ".join(f"line {ln}: `{snip}`" if snip else f"line {ln}: {what}"
                                for ln, snip, what in found[:3])
@@ -1105,13 +1086,15 @@ class _Extractor:
                            else (_COMPILE_RISK_RE, _COMPILE_RISK_WORDS))
             if d.uses and not (any(word in d.source for word in words) and risk.search(d.source)):
                 continue
-            try:  # alone: newlines before it, for the cell's line numbers, cost n² for n defs
-                compile(d.source, "<cell>", "exec")
+            try:
+                try:
+                    compile(d.source, "<cell>", "exec")
+                except (SyntaxError, ValueError, RecursionError, MemoryError):  # again, for the cell's line
+                    compile("\n" * (d.first_line - 1) + d.source, "<cell>", "exec")
             except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
                 name = d.names[0]
                 skip.add(name)
-                lineno = getattr(exc, "lineno", None)
-                line = lineno + d.first_line - 1 if lineno else d.first_line
+                line = getattr(exc, "lineno", None) or d.first_line
                 reason = getattr(exc, "msg", None) or str(exc) or type(exc).__name__
                 self.diags.append(Diagnostic(
                     "error",
@@ -1237,7 +1220,42 @@ class _Extractor:
 # --------------------------------------------------------------------------- helpers
 
 
-def _is_constant_expr(node: ast.expr, known: Collection[str], uses: set[str]) -> bool:
+class _ConstantScope:
+    """The names a constant's value may read (``name in scope``): a kept constant of ``defs``
+    as they are now, or a name in ``safe_imports`` (bound by an import that cannot fail)."""
+
+    def __init__(self, defs: Mapping[str, _Entry], safe_imports: Container[str]) -> None:
+        """A live view of the extraction's definitions and safe imports (nothing copied)."""
+        self.defs = defs
+        self.safe_imports = safe_imports
+
+    def __contains__(self, name: object) -> bool:
+        """Is ``name`` a kept constant or a safely imported name?"""
+        entry = self.defs.get(name)  # type: ignore[call-overload]
+        return (entry is not None and entry[0].kind == "constant") or name in self.safe_imports
+
+
+def _source_segment(lines: list[str], node: ast.AST) -> str | None:
+    """``ast.get_source_segment(text, node)`` for ``lines`` = ``text.split("\\n")`` of a text
+    without carriage returns (the only other line end Python knows).
+
+    ``ast.get_source_segment`` splits the whole text again, in a loop of Python over its
+    characters, at every call: a cell of thousands of constants took minutes.  Columns are
+    UTF-8 byte offsets, as in the AST.
+    """
+    end_line, end_col = getattr(node, "end_lineno", None), getattr(node, "end_col_offset", None)
+    if end_line is None or end_col is None:
+        return None
+    first, last = node.lineno - 1, end_line - 1  # type: ignore[attr-defined]
+    col = node.col_offset  # type: ignore[attr-defined]
+    if first == last:
+        return lines[first].encode()[col:end_col].decode()
+    head = lines[first].encode()[col:].decode()
+    tail = lines[last].encode()[:end_col].decode()
+    return "\n".join([head, *lines[first + 1 : last], tail])
+
+
+def _is_constant_expr(node: ast.expr, known: Container[str], uses: set[str]) -> bool:
     """True for literals and arithmetic over literals, kept constants and module attributes.
 
     Calls, subscripts, comprehensions and empty containers (which test cells
@@ -1347,7 +1365,7 @@ def _global_uses(source: str) -> tuple[frozenset[str], frozenset[str]]:
 # as the template wrote them.  Values are shared between notebooks: read-only.
 _CELL_MEMO: SourceMemo[tuple[object, ...] | None] = SourceMemo(_classify_cell_frozen)
 _USES_MEMO: SourceMemo[tuple[frozenset[str], frozenset[str]]] = SourceMemo(_global_uses)
-_PARSE_MEMO: SourceMemo[ast.Module | None] = SourceMemo(_parses)
+_PARSE_MEMO: SourceMemo[ast.Module | None] = SourceMemo(_parses_at)  # (def source, its first line)
 # (def source, first line, last line, reads free names?, the notebook's function names) ->
 # _def_findings; the names are the same set in most notebooks of a class.
 _FINDINGS_MEMO: SourceMemo[tuple[tuple[tuple[int, str, str], ...], dict[str, int]]] = SourceMemo(_def_findings)
@@ -1522,14 +1540,18 @@ def _empty_regions(first: int, last: int, lines: list[str]) -> list[tuple[int, s
     text = "\n".join(lines[first - 1 : last])
     found: list[tuple[int, str, str]] = []
     start: re.Match[str] | None = None
+    counted, newlines = 0, 0  # newlines in text[:counted], counted on as the markers come
     for m in _REGION_RE.finditer(text):
         if m.group(1).lower() == "start":
             start = m
         elif start is not None:
             between = text[text.find("\n", start.end()) + 1 : m.start()] if "\n" in text[start.end() : m.start()] else ""
             if not _CODE_LINE_RE.search(between):
-                a = first + text.count("\n", 0, start.start())
-                b = first + text.count("\n", 0, m.start())
+                newlines += text.count("\n", counted, start.start())
+                a = first + newlines
+                newlines += text.count("\n", start.start(), m.start())
+                counted = m.start()
+                b = first + newlines
                 found.append((a, "", f"nothing written between START CODE HERE (line {a}) "
                                     f"and END CODE HERE (line {b})"))
             start = None

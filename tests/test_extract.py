@@ -914,3 +914,65 @@ def test_the_compile_risk_words_are_those_the_patterns_need() -> None:
         for text in ("x = 1", "breakfast", "for i in x:\n    break", "a.await_(1)", "yield_", "return"):
             if pattern.search(text):
                 assert any(word in text for word in words)
+
+
+@pytest.mark.parametrize("source", [
+    "N = 5\n",
+    "N = 5  # five\n",
+    "A = (1,\n     2,\n     'é',\n)\n",
+    "B = {'k': 'ü', 'é': (1,\n  2)}  # a dict over two lines\n",
+    "x = 'ü' ; K = 3\n",
+    "C: int = 3\n",
+    "D, E = 1, 2\n",
+    "F = [\n  1,\n  2]\nG = F\n",
+    "if True:\n    H = 'é' * 2\n",
+])
+def test_source_segments_are_those_of_ast(source: str) -> None:
+    """`_source_segment` reads a statement's text from the cell's lines as ast.get_source_segment does."""
+    import ast
+
+    from grader.extract import _source_segment
+
+    text = "# before\n\n" + source + "\n# after é\n"
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, (ast.stmt, ast.expr)):
+            assert _source_segment(text.split("\n"), node) == ast.get_source_segment(text, node)
+
+
+def test_a_cell_of_thousands_of_constants_does_not_stall_extraction() -> None:
+    """Each kept constant's text used to be cut out by ast.get_source_segment, which splits the
+    whole cell again, in a loop of Python over its characters: 3,000 constants took 15 s,
+    8,000 two minutes. A notebook must not be able to stall a worker that way."""
+    import time
+
+    cell = "".join(f"x{i} = {i}\n" for i in range(3000)) + "def f():\n    return x2999 + x7\n"
+    started = time.process_time()
+    ex = extract(nb("import math\n", cell, "y = math.pi * x1\n"))
+    spent = time.process_time() - started
+    assert run_program(ex)["f"]() == 3006
+    assert "y = math.pi * x1" in ex.program().source
+    assert spent < 3.0, f"{spent:.1f} s of CPU for 3,000 constants"
+
+
+@pytest.mark.parametrize("text", [
+    "import numpy as np",
+    "from a.b import (c,\n    d as e)",
+    "for i in range(3):\n    x = [j for j in 'é']\n    def g():\n        return i\nelse:\n    pass",
+    "@deco(1)\nclass K(B, metaclass=M):\n    '''doc'''\n    z: int = 3",
+    "x = (",
+    "def f(:\n    pass",
+    "  indented = 1",
+    "s = '''\nnot code\n'''",
+])
+@pytest.mark.parametrize("line", [1, 2, 40, 5000])
+def test_a_block_parsed_at_its_line_is_the_block_parsed_after_blank_lines(text: str, line: int) -> None:
+    """`_parses_at(text, line)` numbers the tree as the parse of ``line - 1`` blank lines and ``text``
+    would (every position), or is None when that fails, without reading the blank lines."""
+    import ast
+
+    from grader.extract import _parses, _parses_at
+
+    at, padded = _parses_at(text, line), _parses("\n" * (line - 1) + text)
+    assert (at is None) == (padded is None)
+    if at is not None:
+        assert ast.dump(at, include_attributes=True) == ast.dump(padded, include_attributes=True)
