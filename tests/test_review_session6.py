@@ -287,3 +287,29 @@ def test_a_line_of_spaces_in_a_cell_that_does_not_parse_costs_little():
     for line in ("x = !ls", "  a, b = %who_ls", "x == !y", "d[0] =  %time f()", " x.y = ! ls", "f(x) = !a",
                  "x = 1", "   ", "x =! y", "[a] = %m"):
         assert bool(_ASSIGN_ESCAPE_RE.match(line)) == bool(re.match(r"^(\s*)[\w.,\s\[\]]+=\s*[!%]", line))
+
+
+@pytest.mark.parametrize("source", [
+    pytest.param("#" * 100_000 + "\nx = 1\n", id="a comment of 100,000 #"),
+    pytest.param('print("Test accuracy: 85.2%")\nx = "' + "1" * 100_000 + '"\n', id="a string of 100,000 digits"),
+])
+def test_long_runs_of_one_character_cost_little(source):
+    """Two patterns tried at every position of a run took n² steps on it: the marker
+    ``# GRADED FUNCTION: name`` (``#+...``, searched in every code cell: a comment of
+    100,000 ``#`` took minutes) and a number before ``%`` in a string literal (the IMDB
+    bonus's reader). A match can only start where the run starts, so the patterns now say so
+    (the same matches: the test compares them on edge cases)."""
+    from grader.extract import _GRADED_RE
+    from grader.imdb import score_imdb, load_imdb_config
+    from grader.imdb.source import _NUMBER_TOKEN
+
+    nb = _notebook([nbs.code_cell(source, outputs=[nbs.stream("Test accuracy: 85.2%\n")])])
+    with _cpu_budget(3.0):
+        extract(nb)
+        score_imdb(nb, config=load_imdb_config(None), extra_files={})
+    old_graded = r"#+[ \t]*(?:GRADED|Graded|graded)[ \t]+(?:FUNCTION|Function|function)[ \t]*:[ \t]*([A-Za-z_]\w*)"
+    for text in ("## GRADED FUNCTION: f", "x ### graded function:g#GRADED FUNCTION: h_1", "#a# GRADED function : k",
+                 "f#GRADED FUNCTION:f2", "####"):
+        assert _GRADED_RE.findall(text) == re.findall(old_graded, text)
+    for text in ("12.5% 3 % x12% .5% a.7% 1.2.3 45%", "99 %", "0.85", "x85%", "1" * 50 + "%"):
+        assert _NUMBER_TOKEN.findall(text) == re.findall(r"(?<![\w.])\d+\.\d+|\d+(?=\s*%)", text)
