@@ -15,6 +15,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from grader.discover import readable_id
+
 _SKIPPED_PARTS = {"__MACOSX", ".DS_Store", "Thumbs.db"}
 _CHUNK = 1 << 16
 
@@ -116,7 +118,10 @@ def _extract_into(archive: Path, dest: Path, budget: _Budget, skipped: list[str]
                     skipped.append(f"{label}:{info.filename}: unsafe path")
                 continue
             if info.is_dir():
-                (dest / rel).mkdir(parents=True, exist_ok=True)
+                try:
+                    (dest / rel).mkdir(parents=True, exist_ok=True)
+                except (FileExistsError, NotADirectoryError):
+                    skipped.append(f"{label}:{info.filename}: a file of that name is in the way")
                 continue
             if _is_link(info):
                 skipped.append(f"{label}:{info.filename}: symbolic link")
@@ -133,7 +138,11 @@ def _extract_into(archive: Path, dest: Path, budget: _Budget, skipped: list[str]
                                    f"{info.file_size / info.compress_size:.0f}, over "
                                    f"{limits.max_ratio:g}; refused as a possible zip bomb")
             target = dest / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+            except (FileExistsError, NotADirectoryError):  # "x/y" after a file "x"
+                skipped.append(f"{label}:{info.filename}: a file of that name is in the way")
+                continue
             if target.parent.is_symlink() or not target.parent.resolve().is_relative_to(dest.resolve()):
                 skipped.append(f"{label}:{info.filename}: outside the target")
                 continue
@@ -202,8 +211,9 @@ def extract_archive(archive: Path, *, dest: Path, limits: ArchiveLimits = Archiv
             else:
                 child.unlink(missing_ok=True)
         raise
+    # The notes name members a student's zip chose, and are printed: no escape sequence acts.
     return Extracted(root=root, files=len(written), bytes=budget.bytes,
-                     skipped=tuple(skipped))
+                     skipped=tuple(readable_id(note) for note in skipped))
 
 
 def submissions_root(folder: Path) -> Path:

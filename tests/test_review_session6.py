@@ -313,3 +313,52 @@ def test_long_runs_of_one_character_cost_little(source):
         assert _GRADED_RE.findall(text) == re.findall(old_graded, text)
     for text in ("12.5% 3 % x12% .5% a.7% 1.2.3 45%", "99 %", "0.85", "x85%", "1" * 50 + "%"):
         assert _NUMBER_TOKEN.findall(text) == re.findall(r"(?<![\w.])\d+\.\d+|\d+(?=\s*%)", text)
+
+
+# ------------------------------------------------------------------ archives
+
+
+@pytest.mark.parametrize("members", [["x", "x/y.ipynb"], ["x", "x/"], ["x", "x/y/z.ipynb"]],
+                         ids=["file then file inside", "file then folder", "file then deeper file"])
+def test_a_students_zip_with_a_file_where_a_folder_goes_spoils_only_itself(tmp_path, members):
+    """A Canvas download holds each student's uploads; a student's zip is extracted too. One
+    whose member ``x/y.ipynb`` comes after a file ``x`` raised FileExistsError (or
+    NotADirectoryError) out of ``extract_archive``: the class run stopped with a traceback
+    before grading anyone. The member is now skipped with the reason, as unsafe ones are."""
+    import io
+    import zipfile
+
+    from grader.archive import extract_archive
+    from grader.discover import find_submissions
+
+    inner = io.BytesIO()
+    with zipfile.ZipFile(inner, "w") as z:
+        for name in members:
+            z.writestr(name, "" if name.endswith("/") else "{}")
+    archive = tmp_path / "class.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("smithjane_123_456_rnn.ipynb", "{}")
+        z.writestr("doejohn_124_457_work.zip", inner.getvalue())
+    extracted = extract_archive(archive, dest=tmp_path / "out")
+    assert any(members[1] in note for note in extracted.skipped)
+    assert "smithjane_123" in {s.id for s in find_submissions(extracted.root)}
+
+
+def test_the_names_of_skipped_members_cannot_act_on_the_terminal(tmp_path):
+    """The members an extraction skips are printed on the instructor's terminal with their
+    names ("skipped work.zip:../x: unsafe path"), which a student's zip chooses: escape
+    sequences in them are written out, as in submission ids."""
+    import io
+    import zipfile
+
+    from grader.archive import extract_archive
+
+    inner = io.BytesIO()
+    with zipfile.ZipFile(inner, "w") as z:
+        z.writestr("../\x1b]0;pwned\x07\x1b[2J.ipynb", "{}")
+    archive = tmp_path / "class.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("doejohn_124_457_work\x1b[8m.zip", inner.getvalue())
+    extracted = extract_archive(archive, dest=tmp_path / "out")
+    assert extracted.skipped and all(note.isprintable() for note in extracted.skipped)
+    assert any("\\x1b]0;pwned" in note for note in extracted.skipped)
