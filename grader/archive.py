@@ -94,6 +94,16 @@ class _Budget:
                                f"(at {name}); refused as a possible zip bomb")
 
 
+def _cannot_write(exc: BaseException) -> str:
+    """Why a member could not be written: a file where its folder goes, a name too long, a
+    path too deep (the member is skipped; the rest of the archive is extracted)."""
+    if isinstance(exc, (FileExistsError, NotADirectoryError)):
+        return "a file of that name is in the way"
+    if isinstance(exc, RecursionError):
+        return "its path is too deep"
+    return f"cannot be written ({exc.strerror or type(exc).__name__})"
+
+
 def _is_link(info: zipfile.ZipInfo) -> bool:
     mode = info.external_attr >> 16
     return info.create_system == 3 and stat.S_ISLNK(mode)
@@ -120,8 +130,8 @@ def _extract_into(archive: Path, dest: Path, budget: _Budget, skipped: list[str]
             if info.is_dir():
                 try:
                     (dest / rel).mkdir(parents=True, exist_ok=True)
-                except (FileExistsError, NotADirectoryError):
-                    skipped.append(f"{label}:{info.filename}: a file of that name is in the way")
+                except (OSError, RecursionError) as exc:  # a file x before x/, a name too long
+                    skipped.append(f"{label}:{info.filename}: {_cannot_write(exc)}")
                 continue
             if _is_link(info):
                 skipped.append(f"{label}:{info.filename}: symbolic link")
@@ -140,8 +150,8 @@ def _extract_into(archive: Path, dest: Path, budget: _Budget, skipped: list[str]
             target = dest / rel
             try:
                 target.parent.mkdir(parents=True, exist_ok=True)
-            except (FileExistsError, NotADirectoryError):  # "x/y" after a file "x"
-                skipped.append(f"{label}:{info.filename}: a file of that name is in the way")
+            except (OSError, RecursionError) as exc:  # "x/y" after a file "x", a name too long
+                skipped.append(f"{label}:{info.filename}: {_cannot_write(exc)}")
                 continue
             if target.parent.is_symlink() or not target.parent.resolve().is_relative_to(dest.resolve()):
                 skipped.append(f"{label}:{info.filename}: outside the target")
@@ -150,6 +160,9 @@ def _extract_into(archive: Path, dest: Path, budget: _Budget, skipped: list[str]
                 out = open(target, "xb")
             except FileExistsError:
                 skipped.append(f"{label}:{info.filename}: duplicate name")
+                continue
+            except OSError as exc:
+                skipped.append(f"{label}:{info.filename}: {_cannot_write(exc)}")
                 continue
             count = 0
             try:

@@ -318,13 +318,17 @@ def test_long_runs_of_one_character_cost_little(source):
 # ------------------------------------------------------------------ archives
 
 
-@pytest.mark.parametrize("members", [["x", "x/y.ipynb"], ["x", "x/"], ["x", "x/y/z.ipynb"]],
-                         ids=["file then file inside", "file then folder", "file then deeper file"])
+@pytest.mark.parametrize("members", [
+    ["x", "x/y.ipynb"], ["x", "x/"], ["x", "x/y/z.ipynb"], ["a.ipynb", "b" * 300 + ".ipynb"],
+    ["a.ipynb", "d" * 300 + "/x.ipynb"], ["a.ipynb", "e/" * 1200 + "x.ipynb"], ["a.ipynb", "f/" * 1200]],
+    ids=["file then file inside", "file then folder", "file then deeper file", "name too long",
+         "folder name too long", "path too deep", "folder too deep"])
 def test_a_students_zip_with_a_file_where_a_folder_goes_spoils_only_itself(tmp_path, members):
     """A Canvas download holds each student's uploads; a student's zip is extracted too. One
     whose member ``x/y.ipynb`` comes after a file ``x`` raised FileExistsError (or
     NotADirectoryError) out of ``extract_archive``: the class run stopped with a traceback
-    before grading anyone. The member is now skipped with the reason, as unsafe ones are."""
+    before grading anyone. So did a name longer than 255 bytes (OSError) and a path 1,200
+    folders deep (RecursionError). The member is now skipped with the reason, as unsafe ones are."""
     import io
     import zipfile
 
