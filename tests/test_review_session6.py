@@ -366,3 +366,46 @@ def test_the_names_of_skipped_members_cannot_act_on_the_terminal(tmp_path):
     extracted = extract_archive(archive, dest=tmp_path / "out")
     assert extracted.skipped and all(note.isprintable() for note in extracted.skipped)
     assert any("\\x1b]0;pwned" in note for note in extracted.skipped)
+
+
+def test_a_folder_nested_1100_deep_does_not_stop_discovery(tmp_path):
+    """A folder of submission folders (a student's repository, say) may hold anything; one
+    with folders nested 1,100 deep made ``Path.rglob`` (recursive) raise RecursionError out
+    of ``find_submissions``: no one was graded. The walk is now iterative, with the same files
+    in the same order."""
+    import os
+
+    from pathlib import Path
+
+    from grader.discover import _visible, files_under, find_submissions
+
+    (tmp_path / "alice").mkdir()
+    (tmp_path / "alice" / "work.ipynb").write_text("{}")
+    chain = [os.path.join(str(tmp_path / "alice"), *["d"] * depth) for depth in range(1, 1101)]
+    for folder in chain:  # os.makedirs and shutil.rmtree recurse too
+        os.mkdir(folder)
+    with open(os.path.join(chain[-1], "notes.txt"), "w") as handle:
+        handle.write("x")
+    (tmp_path / "bob.ipynb").write_text("{}")
+    try:
+        found = {s.id: s for s in find_submissions(tmp_path)}
+    finally:
+        os.remove(os.path.join(chain[-1], "notes.txt"))
+        for folder in reversed(chain):
+            os.rmdir(folder)
+    assert set(found) == {"alice", "bob"} and found["alice"].path.name == "work.ipynb"
+    assert len(found["alice"].extra_files) == 1
+
+    tree = tmp_path / "tree"
+    for rel in ("a/b.txt", "a-c.txt", "a/.hidden/x", "a/__pycache__/y", "z.ipynb", "a/b/c/d.json", ".git/x",
+                "A.txt", "Thumbs.db/x", "a/desktop.ini"):
+        (tree / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tree / rel).write_text("x")
+    (tree / "link").symlink_to(tree / "a")
+    (tree / "a" / "filelink").symlink_to(tree / "z.ipynb")
+    before = {}
+    for path in sorted(tree.rglob("*")):
+        rel = path.relative_to(tree)
+        if path.is_file() and not path.is_symlink() and all(_visible(Path(p)) for p in rel.parts):
+            before[str(rel)] = path  # files_under as it was
+    assert list(files_under(tree).items()) == list(before.items())
