@@ -15,6 +15,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from grader.discover import readable_id
+
 _SKIPPED_PARTS = {"__MACOSX", ".DS_Store", "Thumbs.db"}
 _CHUNK = 1 << 16
 
@@ -92,6 +94,16 @@ class _Budget:
                                f"(at {name}); refused as a possible zip bomb")
 
 
+def _cannot_write(exc: BaseException) -> str:
+    """Why a member could not be written: a file where its folder goes, a name too long, a
+    path too deep (the member is skipped; the rest of the archive is extracted)."""
+    if isinstance(exc, (FileExistsError, NotADirectoryError)):
+        return "a file of that name is in the way"
+    if isinstance(exc, RecursionError):
+        return "its path is too deep"
+    return f"cannot be written ({exc.strerror or type(exc).__name__})"
+
+
 def _is_link(info: zipfile.ZipInfo) -> bool:
     mode = info.external_attr >> 16
     return info.create_system == 3 and stat.S_ISLNK(mode)
@@ -116,7 +128,10 @@ def _extract_into(archive: Path, dest: Path, budget: _Budget, skipped: list[str]
                     skipped.append(f"{label}:{info.filename}: unsafe path")
                 continue
             if info.is_dir():
-                (dest / rel).mkdir(parents=True, exist_ok=True)
+                try:
+                    (dest / rel).mkdir(parents=True, exist_ok=True)
+                except (OSError, RecursionError) as exc:  # a file x before x/, a name too long
+                    skipped.append(f"{label}:{info.filename}: {_cannot_write(exc)}")
                 continue
             if _is_link(info):
                 skipped.append(f"{label}:{info.filename}: symbolic link")
@@ -133,7 +148,11 @@ def _extract_into(archive: Path, dest: Path, budget: _Budget, skipped: list[str]
                                    f"{info.file_size / info.compress_size:.0f}, over "
                                    f"{limits.max_ratio:g}; refused as a possible zip bomb")
             target = dest / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+            except (OSError, RecursionError) as exc:  # "x/y" after a file "x", a name too long
+                skipped.append(f"{label}:{info.filename}: {_cannot_write(exc)}")
+                continue
             if target.parent.is_symlink() or not target.parent.resolve().is_relative_to(dest.resolve()):
                 skipped.append(f"{label}:{info.filename}: outside the target")
                 continue
@@ -141,6 +160,9 @@ def _extract_into(archive: Path, dest: Path, budget: _Budget, skipped: list[str]
                 out = open(target, "xb")
             except FileExistsError:
                 skipped.append(f"{label}:{info.filename}: duplicate name")
+                continue
+            except OSError as exc:
+                skipped.append(f"{label}:{info.filename}: {_cannot_write(exc)}")
                 continue
             count = 0
             try:
@@ -202,8 +224,9 @@ def extract_archive(archive: Path, *, dest: Path, limits: ArchiveLimits = Archiv
             else:
                 child.unlink(missing_ok=True)
         raise
+    # The notes name members a student's zip chose, and are printed: no escape sequence acts.
     return Extracted(root=root, files=len(written), bytes=budget.bytes,
-                     skipped=tuple(skipped))
+                     skipped=tuple(readable_id(note) for note in skipped))
 
 
 def submissions_root(folder: Path) -> Path:

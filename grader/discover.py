@@ -19,6 +19,7 @@ entry of the same student is gathered into one submission:
 """
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -134,13 +135,31 @@ def _visible(path: Path) -> bool:
 
 
 def files_under(folder: Path) -> dict[str, Path]:
-    """Visible files below ``folder`` (hidden folders and checkpoints skipped), by relative name."""
-    found = {}
-    for path in sorted(folder.rglob("*")):
-        rel = path.relative_to(folder)
-        if path.is_file() and not path.is_symlink() and all(_visible(Path(p)) for p in rel.parts):
-            found[str(rel)] = path
-    return found
+    """Visible files below ``folder`` (hidden folders and checkpoints skipped), by relative name,
+    in the order of their paths' parts; links are not followed.
+
+    The walk keeps its own stack: a recursive one (``Path.rglob``) raised RecursionError on
+    folders nested a thousand deep, which a student's folder may hold.
+    """
+    found: list[tuple[tuple[str, ...], Path]] = []
+    pending: list[tuple[Path, tuple[str, ...]]] = [(Path(folder), ())]
+    while pending:
+        directory, parts = pending.pop()
+        try:
+            with os.scandir(directory) as entries:
+                listed = list(entries)
+        except PermissionError:
+            continue
+        for entry in listed:
+            if not _visible(Path(entry.name)) or entry.is_symlink():
+                continue
+            path, rel = directory / entry.name, (*parts, entry.name)
+            if entry.is_dir():
+                pending.append((path, rel))
+            elif entry.is_file():
+                found.append((rel, path))
+    found.sort(key=lambda item: item[0])
+    return {"/".join(rel): path for rel, path in found}
 
 
 def submission_from_files(sid: str, files: Mapping[str, Path], where: Path) -> Submission:

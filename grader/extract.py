@@ -366,7 +366,8 @@ _AUTOMAGIC_RE = re.compile(
 _HELP_RE = re.compile(r"^\s*(?:\?{1,2}\s*[\w.]+(?:\(\))?|[\w.\[\]'\"()]+\?{1,2})\s*$")
 # One repeat (spaces are in it): a second one for the indent took n² steps on a line of spaces.
 _ASSIGN_ESCAPE_RE = re.compile(r"^[\w.,\s\[\]]+=\s*[!%]")
-_GRADED_RE = re.compile(r"#+[ \t]*(?:GRADED|Graded|graded)[ \t]+(?:FUNCTION|Function|function)[ \t]*:[ \t]*([A-Za-z_]\w*)")
+# From the first # of a run only: tried at every # of a long run, it took n² steps.
+_GRADED_RE = re.compile(r"(?<!#)#+[ \t]*(?:GRADED|Graded|graded)[ \t]+(?:FUNCTION|Function|function)[ \t]*:[ \t]*([A-Za-z_]\w*)")
 _REGION_RE = re.compile(r"^[ \t]*#+[ \t]*(START|END|Start|End|start|end)[ \t]+(?:CODE|Code|code)[ \t]+(?:HERE|Here|here)",
                         re.MULTILINE)
 _CODE_LINE_RE = re.compile(r"^[ \t]*[^#\s]", re.MULTILINE)

@@ -287,3 +287,125 @@ def test_a_line_of_spaces_in_a_cell_that_does_not_parse_costs_little():
     for line in ("x = !ls", "  a, b = %who_ls", "x == !y", "d[0] =  %time f()", " x.y = ! ls", "f(x) = !a",
                  "x = 1", "   ", "x =! y", "[a] = %m"):
         assert bool(_ASSIGN_ESCAPE_RE.match(line)) == bool(re.match(r"^(\s*)[\w.,\s\[\]]+=\s*[!%]", line))
+
+
+@pytest.mark.parametrize("source", [
+    pytest.param("#" * 100_000 + "\nx = 1\n", id="a comment of 100,000 #"),
+    pytest.param('print("Test accuracy: 85.2%")\nx = "' + "1" * 100_000 + '"\n', id="a string of 100,000 digits"),
+])
+def test_long_runs_of_one_character_cost_little(source):
+    """Two patterns tried at every position of a run took n² steps on it: the marker
+    ``# GRADED FUNCTION: name`` (``#+...``, searched in every code cell: a comment of
+    100,000 ``#`` took minutes) and a number before ``%`` in a string literal (the IMDB
+    bonus's reader). A match can only start where the run starts, so the patterns now say so
+    (the same matches: the test compares them on edge cases)."""
+    from grader.extract import _GRADED_RE
+    from grader.imdb import score_imdb, load_imdb_config
+    from grader.imdb.source import _NUMBER_TOKEN
+
+    nb = _notebook([nbs.code_cell(source, outputs=[nbs.stream("Test accuracy: 85.2%\n")])])
+    with _cpu_budget(3.0):
+        extract(nb)
+        score_imdb(nb, config=load_imdb_config(None), extra_files={})
+    old_graded = r"#+[ \t]*(?:GRADED|Graded|graded)[ \t]+(?:FUNCTION|Function|function)[ \t]*:[ \t]*([A-Za-z_]\w*)"
+    for text in ("## GRADED FUNCTION: f", "x ### graded function:g#GRADED FUNCTION: h_1", "#a# GRADED function : k",
+                 "f#GRADED FUNCTION:f2", "####"):
+        assert _GRADED_RE.findall(text) == re.findall(old_graded, text)
+    for text in ("12.5% 3 % x12% .5% a.7% 1.2.3 45%", "99 %", "0.85", "x85%", "1" * 50 + "%"):
+        assert _NUMBER_TOKEN.findall(text) == re.findall(r"(?<![\w.])\d+\.\d+|\d+(?=\s*%)", text)
+
+
+# ------------------------------------------------------------------ archives
+
+
+@pytest.mark.parametrize("members", [
+    ["x", "x/y.ipynb"], ["x", "x/"], ["x", "x/y/z.ipynb"], ["a.ipynb", "b" * 300 + ".ipynb"],
+    ["a.ipynb", "d" * 300 + "/x.ipynb"], ["a.ipynb", "e/" * 1200 + "x.ipynb"], ["a.ipynb", "f/" * 1200]],
+    ids=["file then file inside", "file then folder", "file then deeper file", "name too long",
+         "folder name too long", "path too deep", "folder too deep"])
+def test_a_students_zip_with_a_file_where_a_folder_goes_spoils_only_itself(tmp_path, members):
+    """A Canvas download holds each student's uploads; a student's zip is extracted too. One
+    whose member ``x/y.ipynb`` comes after a file ``x`` raised FileExistsError (or
+    NotADirectoryError) out of ``extract_archive``: the class run stopped with a traceback
+    before grading anyone. So did a name longer than 255 bytes (OSError) and a path 1,200
+    folders deep (RecursionError). The member is now skipped with the reason, as unsafe ones are."""
+    import io
+    import zipfile
+
+    from grader.archive import extract_archive
+    from grader.discover import find_submissions
+
+    inner = io.BytesIO()
+    with zipfile.ZipFile(inner, "w") as z:
+        for name in members:
+            z.writestr(name, "" if name.endswith("/") else "{}")
+    archive = tmp_path / "class.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("smithjane_123_456_rnn.ipynb", "{}")
+        z.writestr("doejohn_124_457_work.zip", inner.getvalue())
+    extracted = extract_archive(archive, dest=tmp_path / "out")
+    assert any(members[1] in note for note in extracted.skipped)
+    assert "smithjane_123" in {s.id for s in find_submissions(extracted.root)}
+
+
+def test_the_names_of_skipped_members_cannot_act_on_the_terminal(tmp_path):
+    """The members an extraction skips are printed on the instructor's terminal with their
+    names ("skipped work.zip:../x: unsafe path"), which a student's zip chooses: escape
+    sequences in them are written out, as in submission ids."""
+    import io
+    import zipfile
+
+    from grader.archive import extract_archive
+
+    inner = io.BytesIO()
+    with zipfile.ZipFile(inner, "w") as z:
+        z.writestr("../\x1b]0;pwned\x07\x1b[2J.ipynb", "{}")
+    archive = tmp_path / "class.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("doejohn_124_457_work\x1b[8m.zip", inner.getvalue())
+    extracted = extract_archive(archive, dest=tmp_path / "out")
+    assert extracted.skipped and all(note.isprintable() for note in extracted.skipped)
+    assert any("\\x1b]0;pwned" in note for note in extracted.skipped)
+
+
+def test_a_folder_nested_1100_deep_does_not_stop_discovery(tmp_path):
+    """A folder of submission folders (a student's repository, say) may hold anything; one
+    with folders nested 1,100 deep made ``Path.rglob`` (recursive) raise RecursionError out
+    of ``find_submissions``: no one was graded. The walk is now iterative, with the same files
+    in the same order."""
+    import os
+
+    from pathlib import Path
+
+    from grader.discover import _visible, files_under, find_submissions
+
+    (tmp_path / "alice").mkdir()
+    (tmp_path / "alice" / "work.ipynb").write_text("{}")
+    chain = [os.path.join(str(tmp_path / "alice"), *["d"] * depth) for depth in range(1, 1101)]
+    for folder in chain:  # os.makedirs and shutil.rmtree recurse too
+        os.mkdir(folder)
+    with open(os.path.join(chain[-1], "notes.txt"), "w") as handle:
+        handle.write("x")
+    (tmp_path / "bob.ipynb").write_text("{}")
+    try:
+        found = {s.id: s for s in find_submissions(tmp_path)}
+    finally:
+        os.remove(os.path.join(chain[-1], "notes.txt"))
+        for folder in reversed(chain):
+            os.rmdir(folder)
+    assert set(found) == {"alice", "bob"} and found["alice"].path.name == "work.ipynb"
+    assert len(found["alice"].extra_files) == 1
+
+    tree = tmp_path / "tree"
+    for rel in ("a/b.txt", "a-c.txt", "a/.hidden/x", "a/__pycache__/y", "z.ipynb", "a/b/c/d.json", ".git/x",
+                "A.txt", "Thumbs.db/x", "a/desktop.ini"):
+        (tree / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tree / rel).write_text("x")
+    (tree / "link").symlink_to(tree / "a")
+    (tree / "a" / "filelink").symlink_to(tree / "z.ipynb")
+    before = {}
+    for path in sorted(tree.rglob("*")):
+        rel = path.relative_to(tree)
+        if path.is_file() and not path.is_symlink() and all(_visible(Path(p)) for p in rel.parts):
+            before[str(rel)] = path  # files_under as it was
+    assert list(files_under(tree).items()) == list(before.items())
