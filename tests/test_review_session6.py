@@ -431,3 +431,39 @@ def test_a_folder_nested_1100_deep_does_not_stop_discovery(tmp_path):
         if path.is_file() and not path.is_symlink() and all(_visible(Path(p)) for p in rel.parts):
             before[str(rel)] = path  # files_under as it was
     assert list(files_under(tree).items()) == list(before.items())
+
+
+# ------------------------------------------------------------------ the incremental key
+
+
+def test_a_huge_file_beside_a_notebook_is_not_read_into_memory(tmp_path):
+    """The key that lets a re-run skip a submission hashes its notebook and the files beside
+    it, and read each file whole into memory: a student's folder holding a data set or a
+    saved model of some GB (the IMDB arrays, a checkpoint) took that much of the grading
+    process, or killed it. Files are now hashed a MiB at a time, to the same key."""
+    import hashlib
+    import tracemalloc
+
+    from grader.discover import find_submissions
+    from grader.incremental import BatchKey, submission_key
+
+    folder = tmp_path / "alice"
+    folder.mkdir()
+    (folder / "work.ipynb").write_text("{}")
+    with open(folder / "weights.h5", "wb") as handle:
+        handle.truncate(300 * 2**20)  # sparse: 300 MiB of zeros, cheap to make
+    (submission,) = find_submissions(tmp_path)
+    batch = BatchKey(rubric="r", fixtures="f", grader="g")
+    tracemalloc.start()
+    try:
+        key = submission_key(submission, batch=batch)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 20 * 2**20
+    expected = hashlib.sha256(batch.digest().encode())
+    for label, path in (("submission", folder / "work.ipynb"), ("extra/weights.h5", folder / "weights.h5")):
+        data = path.read_bytes()
+        expected.update(f"{label}:{len(data)}:".encode())
+        expected.update(data)
+    assert key == expected.hexdigest()
