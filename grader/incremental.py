@@ -70,10 +70,13 @@ def batch_key(rubric: Rubric, *, fixtures_digest: str, options: str = "") -> Bat
 
 
 def _update_file(digest, label: str, path: Path) -> None:
+    """Add ``label:<size>:`` and the bytes of ``path`` to ``digest``, a MiB at a time (a file
+    beside a notebook may be a data set of some GB)."""
     with open(path, "rb") as handle:
-        data = handle.read()
-    digest.update(f"{label}:{len(data)}:".encode())
-    digest.update(data)
+        size = os.fstat(handle.fileno()).st_size
+        digest.update(f"{label}:{size}:".encode())
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
 
 
 def submission_key(submission: Submission, *, batch: BatchKey) -> str | None:

@@ -320,14 +320,14 @@ def test_long_runs_of_one_character_cost_little(source):
 
 @pytest.mark.parametrize("members", [
     ["x", "x/y.ipynb"], ["x", "x/"], ["x", "x/y/z.ipynb"], ["a.ipynb", "b" * 300 + ".ipynb"],
-    ["a.ipynb", "d" * 300 + "/x.ipynb"], ["a.ipynb", "e/" * 1200 + "x.ipynb"], ["a.ipynb", "f/" * 1200]],
+    ["a.ipynb", "d" * 300 + "/x.ipynb"], ["a.ipynb", "e/" * 2500 + "x.ipynb"], ["a.ipynb", "f/" * 2500]],
     ids=["file then file inside", "file then folder", "file then deeper file", "name too long",
          "folder name too long", "path too deep", "folder too deep"])
 def test_a_students_zip_with_a_file_where_a_folder_goes_spoils_only_itself(tmp_path, members):
     """A Canvas download holds each student's uploads; a student's zip is extracted too. One
     whose member ``x/y.ipynb`` comes after a file ``x`` raised FileExistsError (or
     NotADirectoryError) out of ``extract_archive``: the class run stopped with a traceback
-    before grading anyone. So did a name longer than 255 bytes (OSError) and a path 1,200
+    before grading anyone. So did a name longer than 255 bytes (OSError) and a path 2,500
     folders deep (RecursionError). The member is now skipped with the reason, as unsafe ones are."""
     import io
     import zipfile
@@ -343,9 +343,31 @@ def test_a_students_zip_with_a_file_where_a_folder_goes_spoils_only_itself(tmp_p
     with zipfile.ZipFile(archive, "w") as z:
         z.writestr("smithjane_123_456_rnn.ipynb", "{}")
         z.writestr("doejohn_124_457_work.zip", inner.getvalue())
-    extracted = extract_archive(archive, dest=tmp_path / "out")
-    assert any(members[1] in note for note in extracted.skipped)
-    assert "smithjane_123" in {s.id for s in find_submissions(extracted.root)}
+    try:
+        extracted = extract_archive(archive, dest=tmp_path / "out")
+        assert any(members[1] in note for note in extracted.skipped)
+        assert "smithjane_123" in {s.id for s in find_submissions(extracted.root)}
+    finally:
+        _remove_tree(str(tmp_path / "out"))
+
+
+def _remove_tree(top: str) -> None:
+    """Remove ``top`` and everything below it without recursing (shutil.rmtree, which pytest
+    uses to clean its folders, recurses: a tree a few thousand deep would break it)."""
+    import os
+
+    folders, pending = [], [top]
+    while pending:
+        folder = pending.pop()
+        folders.append(folder)
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append(entry.path)
+                else:
+                    os.remove(entry.path)
+    for folder in reversed(folders):
+        os.rmdir(folder)
 
 
 def test_the_names_of_skipped_members_cannot_act_on_the_terminal(tmp_path):
@@ -409,3 +431,39 @@ def test_a_folder_nested_1100_deep_does_not_stop_discovery(tmp_path):
         if path.is_file() and not path.is_symlink() and all(_visible(Path(p)) for p in rel.parts):
             before[str(rel)] = path  # files_under as it was
     assert list(files_under(tree).items()) == list(before.items())
+
+
+# ------------------------------------------------------------------ the incremental key
+
+
+def test_a_huge_file_beside_a_notebook_is_not_read_into_memory(tmp_path):
+    """The key that lets a re-run skip a submission hashes its notebook and the files beside
+    it, and read each file whole into memory: a student's folder holding a data set or a
+    saved model of some GB (the IMDB arrays, a checkpoint) took that much of the grading
+    process, or killed it. Files are now hashed a MiB at a time, to the same key."""
+    import hashlib
+    import tracemalloc
+
+    from grader.discover import find_submissions
+    from grader.incremental import BatchKey, submission_key
+
+    folder = tmp_path / "alice"
+    folder.mkdir()
+    (folder / "work.ipynb").write_text("{}")
+    with open(folder / "weights.h5", "wb") as handle:
+        handle.truncate(300 * 2**20)  # sparse: 300 MiB of zeros, cheap to make
+    (submission,) = find_submissions(tmp_path)
+    batch = BatchKey(rubric="r", fixtures="f", grader="g")
+    tracemalloc.start()
+    try:
+        key = submission_key(submission, batch=batch)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 20 * 2**20
+    expected = hashlib.sha256(batch.digest().encode())
+    for label, path in (("submission", folder / "work.ipynb"), ("extra/weights.h5", folder / "weights.h5")):
+        data = path.read_bytes()
+        expected.update(f"{label}:{len(data)}:".encode())
+        expected.update(data)
+    assert key == expected.hexdigest()
