@@ -621,6 +621,20 @@ def _timed(cmd: list[str], *, cwd: Path) -> tuple[float, float, int]:
     return wall, (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime), done.returncode
 
 
+def _busy_seconds() -> float:
+    """CPU seconds the whole machine has spent busy since boot (``/proc/stat``; 0 if unreadable)."""
+    try:
+        with open("/proc/stat") as handle:
+            ticks = [int(x) for x in handle.readline().split()[1:]]
+    except (OSError, ValueError):
+        return 0.0
+    return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")  # all but idle and iowait
+
+
+#: Runs during which other processes kept at most this many cores busy count as quiet.
+QUIET_CORES = 0.5
+
+
 def fixed_costs(work: Path, *, other: Path, rounds: int) -> None:
     """What every user pays whatever the class size, this checkout and ``other`` in turns (the
     order alternating), ``rounds`` times each: the README's command on the shipped
@@ -648,6 +662,7 @@ def fixed_costs(work: Path, *, other: Path, rounds: int) -> None:
             for name in (list(sides) if r % 2 == 0 else list(sides)[::-1]):
                 repo = sides[name]
                 start = after = 0.0
+                busy = _busy_seconds()
                 if what == "class":
                     run = grade(shipped, work / f"out-{name}", jobs=os.cpu_count() or 1, similarity=True,
                                 n=6, repo=repo)
@@ -659,24 +674,31 @@ def fixed_costs(work: Path, *, other: Path, rounds: int) -> None:
                 else:
                     wall, cpu, status = _timed([py, str(repo / "grade.py"), "--gradescope", "--gradescope-root",
                                                 str(root)], cwd=repo)
+                others = max(0.0, _busy_seconds() - busy - cpu) / wall  # cores busy with other work
                 if status not in (0, 1):
                     print(f"  {what} {name}: exit {status}")
-                seen.setdefault((what, name), []).append((wall, cpu, start, after))
+                seen.setdefault((what, name), []).append((wall, cpu, start, after, others))
         print(f"  load average now: {load()}")
     labels = {"class": "grade.py submissions/ --force (6 notebooks, with similarity)",
               "check": "grade.py --check submissions/ada_correct.ipynb",
               "gradescope": "grade.py --gradescope (one notebook)"}
+    print(f"(others: cores kept busy by other processes during a run; quiet: runs with others <= "
+          f"{QUIET_CORES})")
     for what, label in labels.items():
         print(label)
         for name in sides:
-            got = seen[(what, name)]
-            walls, cpus = [g[0] for g in got], [g[1] for g in got]
-            extra = ""
-            if what == "class":
-                extra = (f"; to the first result {statistics.median(g[2] for g in got):.2f} s, after the "
-                         f"last {statistics.median(g[3] for g in got):.2f} s")
-            print(f"  {name:5}: wall {statistics.median(walls):.3f} s (min {min(walls):.3f}), CPU "
-                  f"{statistics.median(cpus):.3f} s (min {min(cpus):.3f}){extra}")
+            every = seen[(what, name)]
+            for tag, got in (("all", every), ("quiet", [g for g in every if g[4] <= QUIET_CORES])):
+                if not got:
+                    continue
+                walls, cpus = [g[0] for g in got], [g[1] for g in got]
+                extra = ""
+                if what == "class":
+                    extra = (f"; to the first result {statistics.median(g[2] for g in got):.2f} s, after "
+                             f"the last {statistics.median(g[3] for g in got):.2f} s")
+                print(f"  {name:5} {tag:5} ({len(got):2} runs, others {statistics.median(g[4] for g in got):.2f}): "
+                      f"wall {statistics.median(walls):.3f} s (min {min(walls):.3f}), CPU "
+                      f"{statistics.median(cpus):.3f} s (min {min(cpus):.3f}){extra}")
 
 
 def main(argv: list[str] | None = None) -> int:
