@@ -94,10 +94,12 @@ def run_gradescope(*, root: Path = DEFAULT_ROOT, rubric: Path | None = None,
             starting = starter.submit(ResilientSandbox, protected_paths=protected)
             try:
                 context = load_context(Path(rubric or DEFAULT_RUBRIC))
-            except CommandError as exc:
-                stream.write(f"grade.py --gradescope: the grader cannot run: {exc}\n")
+            except BaseException as exc:  # the sandbox started meanwhile is closed first
                 if starting.exception() is None:
                     starting.result().close()
+                if not isinstance(exc, CommandError):
+                    raise
+                stream.write(f"grade.py --gradescope: the grader cannot run: {exc}\n")
                 return EXIT_USAGE
         submission = find_submission(root / "submission")
         results_dir.mkdir(parents=True, exist_ok=True)
