@@ -34,6 +34,7 @@ programs; the template's cells repeat.
     python3 benchmarks/bench_grading.py [--n 400] [--sample 5] [--keep DIR]
     python3 benchmarks/bench_grading.py --scaling        # N = 100, 400, 2000
     python3 benchmarks/bench_grading.py --against DIR    # this checkout and DIR, in turns
+    python3 benchmarks/bench_grading.py --against DIR --fixed-costs   # what every run pays, in turns
 
 Targets (issue 9): N = 400 in at most 0.15 x N x t(import numpy) / cores;
 per-submission time within +/-20 % from N = 100 to 2,000; grading process
@@ -610,6 +611,96 @@ def compare(work: Path, *, n: int, other: Path, rounds: int, jobs: int, extra: l
               f"{ratio:.3f} x N x t(numpy) / cores (target 0.15)")
 
 
+def _timed(cmd: list[str], *, cwd: Path) -> tuple[float, float, int]:
+    """Run ``cmd``: wall seconds, CPU seconds of everything it started (the waited tree), exit status."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    done = subprocess.run(cmd, cwd=str(cwd), capture_output=True)
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime), done.returncode
+
+
+def _busy_seconds() -> float:
+    """CPU seconds the whole machine has spent busy since boot (``/proc/stat``; 0 if unreadable)."""
+    try:
+        with open("/proc/stat") as handle:
+            ticks = [int(x) for x in handle.readline().split()[1:]]
+    except (OSError, ValueError):
+        return 0.0
+    return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")  # all but idle and iowait
+
+
+#: Runs during which other processes kept at most this many cores busy count as quiet.
+QUIET_CORES = 0.5
+
+
+def fixed_costs(work: Path, *, other: Path, rounds: int) -> None:
+    """What every user pays whatever the class size, this checkout and ``other`` in turns (the
+    order alternating), ``rounds`` times each: the README's command on the shipped
+    ``submissions/`` (with the similarity check), a student's ``--check`` of one notebook, and
+    ``--gradescope`` with a fake root holding one notebook. The inputs are this checkout's.
+
+    Parallel steps (a zygote booting while the grader imports, matplotlib's import while the
+    workers grade) gain only when a core is free: on a machine busy with other work the wall
+    times of both sides converge on their CPU times."""
+    sides = {"this": REPO, "other": other.resolve()}
+    for name, repo in sides.items():
+        head = subprocess.run(["git", "-C", str(repo), "log", "-1", "--format=%h %s"], capture_output=True,
+                              text=True).stdout.strip()
+        print(f"{name}: {repo} at {head[:70]}")
+    shipped = REPO / "submissions"
+    root = work / "gradescope"
+    shutil.rmtree(root, ignore_errors=True)
+    (root / "submission").mkdir(parents=True)
+    shutil.copyfile(shipped / "alan_partly_wrong.ipynb", root / "submission" / "alan_partly_wrong.ipynb")
+    py = sys.executable
+    print(f"{rounds} rounds each; wall and CPU (everything the command started) per run, medians and minima")
+    seen: dict[tuple[str, str], list[tuple[float, float, float, float]]] = {}
+    for what in ("class", "check", "gradescope"):
+        for r in range(rounds):
+            for name in (list(sides) if r % 2 == 0 else list(sides)[::-1]):
+                repo = sides[name]
+                start = after = 0.0
+                busy = _busy_seconds()
+                if what == "class":
+                    run = grade(shipped, work / f"out-{name}", jobs=os.cpu_count() or 1, similarity=True,
+                                n=6, repo=repo)
+                    wall, cpu, status, start, after = (run.wall, run.cpu_total, run.returncode, run.startup,
+                                                       run.after)
+                elif what == "check":
+                    wall, cpu, status = _timed([py, str(repo / "grade.py"), "--check",
+                                                str(shipped / "ada_correct.ipynb")], cwd=repo)
+                else:
+                    wall, cpu, status = _timed([py, str(repo / "grade.py"), "--gradescope", "--gradescope-root",
+                                                str(root)], cwd=repo)
+                others = max(0.0, _busy_seconds() - busy - cpu) / wall  # cores busy with other work
+                if status not in (0, 1):
+                    print(f"  {what} {name}: exit {status}")
+                seen.setdefault((what, name), []).append((wall, cpu, start, after, others))
+        print(f"  load average now: {load()}")
+    labels = {"class": "grade.py submissions/ --force (6 notebooks, with similarity)",
+              "check": "grade.py --check submissions/ada_correct.ipynb",
+              "gradescope": "grade.py --gradescope (one notebook)"}
+    print(f"(others: cores kept busy by other processes during a run; quiet: runs with others <= "
+          f"{QUIET_CORES})")
+    for what, label in labels.items():
+        print(label)
+        for name in sides:
+            every = seen[(what, name)]
+            for tag, got in (("all", every), ("quiet", [g for g in every if g[4] <= QUIET_CORES])):
+                if not got:
+                    continue
+                walls, cpus = [g[0] for g in got], [g[1] for g in got]
+                extra = ""
+                if what == "class":
+                    extra = (f"; to the first result {statistics.median(g[2] for g in got):.2f} s, after "
+                             f"the last {statistics.median(g[3] for g in got):.2f} s")
+                print(f"  {name:5} {tag:5} ({len(got):2} runs, others {statistics.median(g[4] for g in got):.2f}): "
+                      f"wall {statistics.median(walls):.3f} s (min {min(walls):.3f}), CPU "
+                      f"{statistics.median(cpus):.3f} s (min {min(cpus):.3f}){extra}")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Generate, grade, measure the baselines, print."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -628,6 +719,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--against", type=Path, metavar="DIR",
                         help="compare with the checkout in DIR instead: both grade the same class in turns")
     parser.add_argument("--rounds", type=int, default=3, help="runs of each checkout with --against (default 3)")
+    parser.add_argument("--fixed-costs", action="store_true",
+                        help="with --against: the README's command on submissions/, --check and --gradescope "
+                             "instead of a generated class")
     parser.add_argument("--grade-arg", action="append", default=[], metavar="ARG",
                         help="pass ARG to grade.py (repeatable), e.g. --grade-arg=--no-html")
     args = parser.parse_args(argv)
@@ -638,10 +732,15 @@ def main(argv: list[str] | None = None) -> int:
     print("machine: " + "; ".join(f"{k} {v}" for k, v in machine().items()))
     print(f"load average at start: {load()}")
     sizes = [100, 400, 2000] if args.scaling else [args.n]
+    if args.fixed_costs and not args.against:
+        parser.error("--fixed-costs goes with --against DIR")
     if args.against:
         try:
-            compare(work, n=args.n, other=args.against, rounds=args.rounds, jobs=args.jobs,
-                    extra=args.grade_arg)
+            if args.fixed_costs:
+                fixed_costs(work, other=args.against, rounds=args.rounds)
+            else:
+                compare(work, n=args.n, other=args.against, rounds=args.rounds, jobs=args.jobs,
+                        extra=args.grade_arg)
         finally:
             if not args.keep:
                 shutil.rmtree(work, ignore_errors=True)

@@ -254,21 +254,12 @@ def class_stats(results: Sequence[SubmissionResult], *, rubric: Rubric) -> Class
 
 
 def warm_up() -> None:
-    """Import matplotlib and draw figures like the report's once (font files, glyph and text
-    caches), so that the report after a class run does not pay for it; a class run's
-    ``FigureDrawer`` calls this while the workers grade."""
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(8, 3.2))
-    ax = fig.add_subplot()
-    ax.hist([[1.0, 2.0], [0.0]], bins=HISTOGRAM_BINS, range=(0, 100), stacked=True)
-    ax.set_xlabel("score (of 100)")
-    ax.text(50, 1, " mean 50.0")
-    _png(fig)
-    labels = [f"part_{i}/case-{i}" for i in range(30)]
-    bars_png(labels, [i / 30 for i in range(30)], title="warm-up", ident="warm-up",
-             groups=[str(i % 6) for i in range(30)])
-    bars_png(labels[:6], [0.5] * 6, title="warm-up", ident="warm-up")
+    """Import matplotlib's figure and Agg canvas (0.5-0.6 s of CPU), so that the report after a
+    class run does not wait for it; a class run's ``FigureDrawer`` calls this while the workers
+    grade. (It no longer draws figures like the report's: 0.4-0.6 s of CPU that saved 0-0.1 s
+    of drawing at the end.)"""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: F401
+    from matplotlib.figure import Figure  # noqa: F401
 
 
 def _png(fig: Any) -> str:

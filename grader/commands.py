@@ -523,9 +523,12 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
                 progress.note(f"Sandbox: {note}")
 
             def on_done(done) -> None:
-                """One result in: progress line, gradebook, class report, its page and key;
-                the figure process once the renderer is built (no fork while its thread runs)."""
+                """One result in: progress line, gradebook, class report, its page and key. The
+                first starts the figure process (matplotlib's import), then the renderer's
+                thread (no fork while it runs): both are built while the workers grade."""
                 progress.update(done)
+                if class_report and not drawer:
+                    drawer.append(_start_drawer(stack))
                 pages[0].start()
                 result = done.summary()
                 if result is not None:
@@ -534,8 +537,6 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
                         pages[0].add(result, notebook_path=Path(by_id[done.submission_id].path),
                                      folder=out_dir / done.submission_id,
                                      key=keys.get(done.submission_id))
-                if class_report and not drawer and pages[0].ready():
-                    drawer.append(_start_drawer(stack))  # matplotlib's import, while grading
 
             try:
                 if todo:

@@ -74,7 +74,9 @@ def run_gradescope(*, root: Path = DEFAULT_ROOT, rubric: Path | None = None,
     written (Gradescope then shows the run as failed to the instructor rather
     than a zero to the student) and the status is ``EXIT_USAGE``.
     """
-    from grader.batch import grade_batch
+    from concurrent.futures import ThreadPoolExecutor
+
+    from grader.batch import ResilientSandbox, grade_one
     from grader.commands import DEFAULT_RUBRIC, EXIT_OK, EXIT_USAGE, REPO, CommandError, load_context
     from grader.files import write_atomic
     from grader.report import read_submission
@@ -83,20 +85,27 @@ def run_gradescope(*, root: Path = DEFAULT_ROOT, rubric: Path | None = None,
     started = time.perf_counter()
     root = Path(root)
     results_dir = root / "results"
-    try:
-        context = load_context(Path(rubric or DEFAULT_RUBRIC))
-    except CommandError as exc:
-        stream.write(f"grade.py --gradescope: the grader cannot run: {exc}\n")
-        return EXIT_USAGE
-    submission = find_submission(root / "submission")
-    results_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="gradescope-") as tmp:
         out_dir = Path(tmp)
         # Student code must not reach the fixtures, nor write its own results.json.
         protected = [REPO / "solution", REPO / "rubrics", results_dir.resolve(), out_dir.resolve()]
-        grade_batch([submission], context=context, out_dir=out_dir, jobs=1,
-                    sandbox_options={"protected_paths": protected},
-                    on_note=lambda note: stream.write(f"Sandbox: {note}\n"))
+        # The sandbox's zygote boots (0.2-0.3 s) while the rubric and the fixtures are loaded.
+        with ThreadPoolExecutor(max_workers=1) as starter:
+            starting = starter.submit(ResilientSandbox, protected_paths=protected)
+            try:
+                context = load_context(Path(rubric or DEFAULT_RUBRIC))
+            except BaseException as exc:  # the sandbox started meanwhile is closed first
+                if starting.exception() is None:
+                    starting.result().close()
+                if not isinstance(exc, CommandError):
+                    raise
+                stream.write(f"grade.py --gradescope: the grader cannot run: {exc}\n")
+                return EXIT_USAGE
+        submission = find_submission(root / "submission")
+        results_dir.mkdir(parents=True, exist_ok=True)
+        with starting.result() as sandbox:
+            stream.write(f"Sandbox: {sandbox.capabilities.describe()}\n")
+            grade_one(submission, context=context, sandbox=sandbox, out_dir=out_dir)
         result = read_submission(out_dir / submission.id)
     if result is None:
         stream.write("grade.py --gradescope: no result was written (grader failure)\n")

@@ -15,6 +15,7 @@ that name), ``error`` (it raised, ran out of time or crashed the process).
 from __future__ import annotations
 
 import logging
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -256,6 +257,40 @@ def _quiet_capability_warning() -> Iterator[None]:
         logger.removeFilter(drop)
 
 
+@contextmanager
+def _sandbox_started(rubric: Path) -> Iterator[Callable[[], Any]]:
+    """Start a ``grader.sandbox.Sandbox`` for ``rubric`` in a thread (its capability warning
+    silenced); yield a function that waits for it and returns it (or raises the
+    ``SandboxError`` it met). The sandbox is closed when the block ends, once started."""
+    from grader.sandbox import Sandbox
+
+    box: list = []
+
+    def start() -> None:
+        """Start the sandbox; keep it, or the exception that stopped it."""
+        try:
+            box.append(Sandbox(protected_paths=_protected_paths(rubric)))
+        except BaseException as exc:  # noqa: BLE001 - raised again by ``started``
+            box.append(exc)
+
+    def started() -> Any:
+        """The sandbox, once it has started."""
+        thread.join()
+        if isinstance(box[0], BaseException):
+            raise box[0]
+        return box[0]
+
+    with _quiet_capability_warning():
+        thread = threading.Thread(target=start, name="sandbox-start", daemon=True)
+        thread.start()
+        try:
+            yield started
+        finally:
+            thread.join()
+            if box and not isinstance(box[0], BaseException):
+                box[0].close()
+
+
 def _protected_paths(rubric: Path) -> list[Path]:
     """What a root sandbox hides from the student's code: the fixtures, and the reference if present."""
     rubric_dir = Path(rubric).resolve().parent
@@ -275,27 +310,28 @@ def run_check(notebook: Path, *, rubric: Path, stream: TextIO, function: str | N
     has no public case.  Works without root (the sandbox degrades), without
     TensorFlow, and imports neither matplotlib nor nbconvert.
     """
-    from grader.runner import grade_submission
-    from grader.sandbox import Sandbox, SandboxError
+    from grader.sandbox import SandboxError
 
     notebook = Path(notebook)
     try:
-        context = load_public_context(Path(rubric), function=function)
-    except SelfCheckError as exc:
-        stream.write(f"Self-check cannot run: {exc}\n")
-        return EXIT_UNUSABLE
-    from grader.notebook import SubmissionError, load
+        # The sandbox's zygote boots (0.2-0.3 s) while the rest of the grader is imported and
+        # the rubric, the public fixtures and the notebook are read.
+        with _sandbox_started(Path(rubric)) as started:
+            try:
+                context = load_public_context(Path(rubric), function=function)
+            except SelfCheckError as exc:
+                stream.write(f"Self-check cannot run: {exc}\n")
+                return EXIT_UNUSABLE
+            from grader.notebook import SubmissionError, load
 
-    try:  # an unreadable notebook is said before any process is started
-        load(notebook)
-    except SubmissionError as exc:
-        stream.write(f"Self-check cannot read {notebook}: {exc}\n")
-        return EXIT_UNUSABLE
-    try:
-        with _quiet_capability_warning():
-            sandbox = Sandbox(protected_paths=_protected_paths(Path(rubric)))
-        with sandbox:
-            result = grade_submission(notebook, context=context, sandbox=sandbox)
+            try:  # an unreadable notebook is said before any of its code runs
+                load(notebook)
+            except SubmissionError as exc:
+                stream.write(f"Self-check cannot read {notebook}: {exc}\n")
+                return EXIT_UNUSABLE
+            from grader.runner import grade_submission
+
+            result = grade_submission(notebook, context=context, sandbox=started())
     except SandboxError as exc:
         stream.write(f"Self-check cannot run: the sandbox did not work on this machine ({exc})\n")
         return EXIT_UNUSABLE

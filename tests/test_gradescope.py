@@ -83,6 +83,33 @@ def test_harness_failure_writes_no_score(tmp_path):
     assert "bad.yaml:" in stream.getvalue()
 
 
+def test_a_bad_rubric_stops_the_sandbox_started_meanwhile(tmp_path, monkeypatch):
+    """The sandbox starts while the rubric and the fixtures load; when they cannot, its zygote
+    is stopped and no score is written."""
+    from grader import sandbox
+
+    started = []
+    real_init = sandbox.Sandbox.__init__
+
+    def init(self, **options):
+        real_init(self, **options)
+        started.append(self)
+
+    monkeypatch.setattr(sandbox.Sandbox, "__init__", init)
+    root = layout(tmp_path, {"a.ipynb": nbs.course_notebook()})
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("version: 1\nname: x\ntitle: X\nparts: []\nbogus: 1\n")
+    assert run_gradescope(root=root, rubric=bad, stream=io.StringIO()) == EXIT_USAGE
+    assert not (root / "results" / "results.json").exists()
+    assert len(started) == 1
+    try:
+        os.kill(started[0].zygote_pid, 0)
+    except ProcessLookupError:
+        pass
+    else:
+        raise AssertionError("the zygote of the sandbox started meanwhile is still running")
+
+
 def test_autograder_zip_holds_no_solution_and_executable_scripts(tmp_path):
     path = build_autograder_zip(tmp_path / "autograder.zip")
     with zipfile.ZipFile(path) as zf:

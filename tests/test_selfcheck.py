@@ -116,6 +116,34 @@ def test_a_missing_rubric_exits_2(tmp_path):
     assert code == EXIT_UNUSABLE and "none.yaml" in text
 
 
+def started_sandboxes(monkeypatch) -> list:
+    """The ``grader.sandbox.Sandbox`` objects started from now on (in any thread)."""
+    from grader import sandbox
+
+    started: list = []
+    real_init = sandbox.Sandbox.__init__
+
+    def init(self, **options) -> None:
+        real_init(self, **options)
+        started.append(self)
+
+    monkeypatch.setattr(sandbox.Sandbox, "__init__", init)
+    return started
+
+
+def test_a_check_that_cannot_run_stops_the_sandbox_started_meanwhile(tmp_path, monkeypatch):
+    """The sandbox starts while the rubric, the fixtures and the notebook are read; when one of
+    them is unusable, its zygote is stopped all the same."""
+    started = started_sandboxes(monkeypatch)
+    assert check(SUBMISSIONS / "donald_truncated.ipynb")[0] == EXIT_UNUSABLE
+    assert check(SUBMISSIONS / "ada_correct.ipynb", rubric=tmp_path / "none.yaml")[0] == EXIT_UNUSABLE
+    assert check(SUBMISSIONS / "ada_correct.ipynb", function="gru_forward")[0] == EXIT_UNUSABLE
+    assert len(started) == 3
+    for box in started:
+        with pytest.raises(ProcessLookupError):
+            os.kill(box.zygote_pid, 0)
+
+
 def test_works_without_the_hidden_fixture_file(tmp_path):
     (tmp_path / "fixtures").mkdir()
     shutil.copyfile(DEFAULT_RUBRIC, tmp_path / DEFAULT_RUBRIC.name)
