@@ -569,6 +569,11 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
             except Exception as exc:  # noqa: BLE001 - grades stand without the similarity check
                 stream.write(f"Similarity check failed: {type(exc).__name__}: {exc}\n")
                 notes.append(f"The similarity check failed: {type(exc).__name__}: {exc}")
+        if report is None:  # an earlier run's pairs would read as this class's
+            with contextlib.suppress(FileNotFoundError):
+                (out_dir / SIMILARITY_CSV).unlink()
+                stream.write(f"Removed {out_dir / SIMILARITY_CSV}: it was an earlier run's, "
+                             f"and the similarity check did not run this time\n")
         problems = tuple(sorted(d for d in fresh if (out_dir / d / HOOK_ERRORS).is_file()))
         if problems:
             notes.append(f"Report steps failed for {len(problems)} submission(s) "

@@ -202,9 +202,11 @@ def test_similarity_flags_copies_template_excluded_known_sources_compared(tmp_pa
     assert any(r["flagged"] == "1" and {r["a"], r["b"]} == {"grace", "known:blog_solution"}
                and r["known_source"] == "1" for r in rows)
 
-    (out / commands.SIMILARITY_CSV).unlink()
-    run(subs, out)  # similarity=False
+    # a run without the check leaves no similarity.csv, and removes an earlier run's
+    assert (out / commands.SIMILARITY_CSV).exists()
+    _, log = run(subs, out)  # similarity=False
     assert not (out / commands.SIMILARITY_CSV).exists()
+    assert "Removed" in log and "earlier run's" in log
 
 
 # --------------------------------------------------------------------------- summary and progress
