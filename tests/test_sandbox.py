@@ -229,7 +229,7 @@ def test_a_timeout_noticed_late_costs_the_submission_its_timeout_only(sandbox, m
     import grader.sandbox as sandbox_module
 
     class LateWaker:
-        """An epoll whose empty waits last 0.4 s longer than asked."""
+        """An epoll whose empty waits last 0.5 s longer than asked."""
 
         def __init__(self, poller):
             self.poller = poller
@@ -237,7 +237,7 @@ def test_a_timeout_noticed_late_costs_the_submission_its_timeout_only(sandbox, m
         def poll(self, timeout=-1):
             ready = self.poller.poll(timeout)
             if not ready:
-                time.sleep(0.4)
+                time.sleep(0.5)
             return ready
 
         def __getattr__(self, name):
@@ -250,7 +250,7 @@ def test_a_timeout_noticed_late_costs_the_submission_its_timeout_only(sandbox, m
         before = s.seconds_spent
         t0 = time.monotonic()
         assert s.call("spin", ()).status == "timeout"
-        assert time.monotonic() - t0 > 0.6  # it was noticed late
+        assert time.monotonic() - t0 > 0.5  # it was noticed late (after at least one late wait)
         assert s.seconds_spent - before == pytest.approx(0.3, abs=0.08)
         assert s.call("ok", ()).value == 1
 
