@@ -15,7 +15,6 @@ that name), ``error`` (it raised, ran out of time or crashed the process).
 from __future__ import annotations
 
 import logging
-import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -262,33 +261,17 @@ def _sandbox_started(rubric: Path) -> Iterator[Callable[[], Any]]:
     """Start a ``grader.sandbox.Sandbox`` for ``rubric`` in a thread (its capability warning
     silenced); yield a function that waits for it and returns it (or raises the
     ``SandboxError`` it met). The sandbox is closed when the block ends, once started."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from grader.sandbox import Sandbox
 
-    box: list = []
-
-    def start() -> None:
-        """Start the sandbox; keep it, or the exception that stopped it."""
+    with _quiet_capability_warning(), ThreadPoolExecutor(max_workers=1) as starter:
+        starting = starter.submit(Sandbox, protected_paths=_protected_paths(rubric))
         try:
-            box.append(Sandbox(protected_paths=_protected_paths(rubric)))
-        except BaseException as exc:  # noqa: BLE001 - raised again by ``started``
-            box.append(exc)
-
-    def started() -> Any:
-        """The sandbox, once it has started."""
-        thread.join()
-        if isinstance(box[0], BaseException):
-            raise box[0]
-        return box[0]
-
-    with _quiet_capability_warning():
-        thread = threading.Thread(target=start, name="sandbox-start", daemon=True)
-        thread.start()
-        try:
-            yield started
+            yield starting.result
         finally:
-            thread.join()
-            if box and not isinstance(box[0], BaseException):
-                box[0].close()
+            if starting.exception() is None:  # waits for the start to end
+                starting.result().close()
 
 
 def _protected_paths(rubric: Path) -> list[Path]:
