@@ -205,15 +205,6 @@ def _nested_deeper_than(fragment: str, limit: int) -> bool:
             if len(stack) > limit:
                 return True
     return False
-    depth = 0
-    for closing, tag, self_closing in _TAG_OPEN_CLOSE.findall(fragment):
-        if closing:
-            depth = max(depth - 1, 0)
-        elif not self_closing and tag.lower() not in _FLAT_ELEMENTS:
-            depth += 1
-            if depth > limit:
-                return True
-    return False
 
 
 #: The tags of plain markup (see ``is_plain_markup``), without attributes.

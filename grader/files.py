@@ -73,7 +73,6 @@ def read_bytes(path: str | os.PathLike[str], *, limit: int | None = None, follow
         os.close(fd)
 
 
-
 #: What a spreadsheet takes for the start of a formula in a cell of a CSV file it opens.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
