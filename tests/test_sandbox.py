@@ -521,20 +521,28 @@ def test_raw_value_is_decoded_on_demand(sandbox):
 
 @contextlib.contextmanager
 def _sharing_cpu_0_with_two_hogs(pid: int):
-    """Pin process ``pid`` to CPU 0 and keep two busy processes of ours there while inside."""
+    """Pin process ``pid`` to CPU 0 and keep two busy processes of ours there while inside.
+
+    Each hog is a session of its own (with the kernel's autogroups, CPU time is shared between
+    sessions first) and says when it spins: on a loaded machine a Python start can take longer
+    than any fixed wait."""
     import subprocess
     import sys
 
-    hog = "import os\nos.sched_setaffinity(0, {0})\nwhile True:\n    pass\n"
+    hog = "import os, sys\nos.sched_setaffinity(0, {0})\nsys.stdout.write('x')\nsys.stdout.flush()\nwhile True:\n    pass\n"
     os.sched_setaffinity(pid, {0})
-    hogs = [subprocess.Popen([sys.executable, "-c", hog]) for _ in range(2)]
+    hogs = [subprocess.Popen([sys.executable, "-c", hog], stdout=subprocess.PIPE, start_new_session=True)
+            for _ in range(2)]
     try:
-        time.sleep(0.2)
+        for h in hogs:
+            assert h.stdout.read(1) == b"x"
+        time.sleep(0.05)
         yield
     finally:
         for h in hogs:
             h.kill()
             h.wait()
+            h.stdout.close()
 
 
 def test_time_waiting_for_a_busy_cpu_is_not_charged_but_sleep_is(sandbox):
