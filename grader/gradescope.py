@@ -74,12 +74,11 @@ def run_gradescope(*, root: Path = DEFAULT_ROOT, rubric: Path | None = None,
     written (Gradescope then shows the run as failed to the instructor rather
     than a zero to the student) and the status is ``EXIT_USAGE``.
     """
-    from concurrent.futures import ThreadPoolExecutor
-
     from grader.batch import ResilientSandbox, grade_one
     from grader.commands import DEFAULT_RUBRIC, EXIT_OK, EXIT_USAGE, REPO, CommandError, load_context
     from grader.files import write_atomic
     from grader.report import read_submission
+    from grader.sandbox import started_in_thread
 
     stream = stream or sys.stdout
     started = time.perf_counter()
@@ -90,20 +89,15 @@ def run_gradescope(*, root: Path = DEFAULT_ROOT, rubric: Path | None = None,
         # Student code must not reach the fixtures, nor write its own results.json.
         protected = [REPO / "solution", REPO / "rubrics", results_dir.resolve(), out_dir.resolve()]
         # The sandbox's zygote boots (0.2-0.3 s) while the rubric and the fixtures are loaded.
-        with ThreadPoolExecutor(max_workers=1) as starter:
-            starting = starter.submit(ResilientSandbox, protected_paths=protected)
+        with started_in_thread(ResilientSandbox, protected_paths=protected) as started_sandbox:
             try:
                 context = load_context(Path(rubric or DEFAULT_RUBRIC))
-            except BaseException as exc:  # the sandbox started meanwhile is closed first
-                if starting.exception() is None:
-                    starting.result().close()
-                if not isinstance(exc, CommandError):
-                    raise
+            except CommandError as exc:
                 stream.write(f"grade.py --gradescope: the grader cannot run: {exc}\n")
                 return EXIT_USAGE
-        submission = find_submission(root / "submission")
-        results_dir.mkdir(parents=True, exist_ok=True)
-        with starting.result() as sandbox:
+            submission = find_submission(root / "submission")
+            results_dir.mkdir(parents=True, exist_ok=True)
+            sandbox = started_sandbox()
             stream.write(f"Sandbox: {sandbox.capabilities.describe()}\n")
             grade_one(submission, context=context, sandbox=sandbox, out_dir=out_dir)
         result = read_submission(out_dir / submission.id)

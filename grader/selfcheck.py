@@ -258,20 +258,13 @@ def _quiet_capability_warning() -> Iterator[None]:
 
 @contextmanager
 def _sandbox_started(rubric: Path) -> Iterator[Callable[[], Any]]:
-    """Start a ``grader.sandbox.Sandbox`` for ``rubric`` in a thread (its capability warning
-    silenced); yield a function that waits for it and returns it (or raises the
-    ``SandboxError`` it met). The sandbox is closed when the block ends, once started."""
-    from concurrent.futures import ThreadPoolExecutor
+    """``grader.sandbox.started_in_thread`` for a ``Sandbox`` hiding ``rubric``'s fixtures, its
+    capability warning silenced."""
+    from grader.sandbox import Sandbox, started_in_thread
 
-    from grader.sandbox import Sandbox
-
-    with _quiet_capability_warning(), ThreadPoolExecutor(max_workers=1) as starter:
-        starting = starter.submit(Sandbox, protected_paths=_protected_paths(rubric))
-        try:
-            yield starting.result
-        finally:
-            if starting.exception() is None:  # waits for the start to end
-                starting.result().close()
+    with _quiet_capability_warning(), \
+            started_in_thread(Sandbox, protected_paths=_protected_paths(rubric)) as started:
+        yield started
 
 
 def _protected_paths(rubric: Path) -> list[Path]:
