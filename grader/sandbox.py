@@ -982,7 +982,7 @@ class Session:
                         return close_out("timeout")
                     child.delay_granted = delay
                     self._waived += extra
-                    deadline = min(time.monotonic() + extra, started + 4 * requests[len(done)].timeout)
+                    deadline = min(time.monotonic() + extra, started + 4 * timeout)
                     continue
                 if len(inbuf) >= FRAME.size:  # a long message is read in larger pieces
                     want = _RECV_BYTES if FRAME.size + FRAME.unpack_from(inbuf)[0] - len(inbuf) <= _RECV_BYTES \
