@@ -570,7 +570,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
                 stream.write(f"Similarity check failed: {type(exc).__name__}: {exc}\n")
                 notes.append(f"The similarity check failed: {type(exc).__name__}: {exc}")
         if report is None:  # an earlier run's pairs would read as this class's
-            with contextlib.suppress(FileNotFoundError):
+            with contextlib.suppress(OSError):  # none there, or not ours to remove (a folder)
                 (out_dir / SIMILARITY_CSV).unlink()
                 stream.write(f"Removed {out_dir / SIMILARITY_CSV}: it was an earlier run's, "
                              f"and the similarity check did not run this time\n")

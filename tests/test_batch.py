@@ -209,6 +209,22 @@ def test_similarity_flags_copies_template_excluded_known_sources_compared(tmp_pa
     assert "Removed" in log and "earlier run's" in log
 
 
+def test_a_notebook_named_like_the_similarity_csv_is_graded_and_nothing_of_it_removed(tmp_path):
+    """A student's similarity.csv.ipynb gets a folder of another name, and a run without the
+    similarity check, which removes an earlier run's similarity.csv, leaves that folder and a
+    folder in the way alone."""
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    nbs.write(subs / "similarity.csv.ipynb", nbs.course_notebook())
+    nbs.write(subs / "ada.ipynb", nbs.course_notebook())
+    summary, _ = run(subs, out)
+    assert summary.graded == 2
+    folders = {p.name for p in out.iterdir() if p.is_dir()}
+    assert "similarity.csv" not in folders and any(f.startswith("similarity.csv~") for f in folders)
+    (out / commands.SIMILARITY_CSV).mkdir()  # as an older grader would have named the student's folder
+    summary, _ = run(subs, out, force=True)
+    assert summary.graded == 2 and (out / commands.SIMILARITY_CSV).is_dir()
+
+
 # --------------------------------------------------------------------------- summary and progress
 
 
