@@ -278,10 +278,11 @@ def _markdown_lines(text: str, *, first: str, rest: str) -> str:
 
 #: What ends a line for a Markdown reader (CommonMark: LF, CR LF, CR).
 _LINE_END = re.compile(r"\r\n|\r|\n")
-#: ASCII punctuation that means nothing to a Markdown reader inside a line; ``#``, ``*``, ``_``,
-#: ``~``, ``[``, ``]``, ``<``, ``&``, ``\\``, ``|``, ``$``, ``^``, ``{``, ``}``, ``@`` and the
-#: backtick may (``_`` is allowed between letters, ``.`` ``:`` ``/`` with conditions).
-_PLAIN_PUNCTUATION = frozenset(" ,;()'\"-+=?!%>")
+#: ASCII punctuation that means nothing to a Markdown reader inside a line (``[`` and ``]``
+#: make a link only followed by ``(`` or ``[``, which ``_plain_outside_code`` looks for); ``#``,
+#: ``<``, ``&``, ``\\``, ``|``, ``~``, ``$``, ``^``, ``{``, ``}``, ``@`` and the backtick may, and
+#: ``_``, ``*``, ``:``, ``/`` are plain only where ``_plain_outside_code`` says.
+_PLAIN_PUNCTUATION = frozenset(" ,;()'\"-+=?!%>.[]")
 #: Unicode categories of characters beyond ASCII that a line may hold and stay plain text:
 #: letters, marks, numbers, punctuation, maths and currency signs; not "other symbols"
 #: (``So``: emoji and ticks such as ✅ ❌ ✓, which the grader's own verdicts use).
@@ -311,12 +312,18 @@ def _visible(text: str, *, tabs: bool = False) -> str:
 
 
 def _is_plain_line(line: str) -> bool:
-    """Whether ``line`` reads as the same plain text in any Markdown renderer (CommonMark, GFM,
-    and those that link bare domain names or render ``$`` maths and ``:emoji:``): it starts a
-    paragraph line with a letter, a digit that starts no ordered list, ``(`` or a code span;
+    """Whether ``line`` reads as the same plain text in any Markdown renderer (CommonMark, GFM
+    with its tables, autolinks, strikethrough, ``$`` maths and ``:emoji:``): it starts a
+    paragraph line with a letter, a digit that starts no ordered list, ``(``, ``/``, a quote
+    or a code span;
     holds code spans only as pairs of single backticks around text; and outside them only
-    letters, digits, spaces, harmless punctuation, ``_`` between letters,
-    ``.`` not followed by a letter, ``:`` followed by a space and ``/`` not doubled.
+    letters, digits, spaces and punctuation that makes nothing there (see
+    ``_plain_outside_code``): ``_`` within a word or between spaces, ``*`` between spaces,
+    ``[`` and ``]`` with no ``](`` nor ``][``, ``:`` not before a letter, a digit, ``/``, ``+``
+    or ``-``, no ``//`` and no ``www.``.
+
+    Not caught: a viewer that links bare domain names (markdown-it's ``linkify``, in VS Code's
+    preview) makes ``evil.example`` a link, showing its own address; nothing is fetched.
 
     A line that fails is not necessarily dangerous: it is shown as a code span instead.
     """
@@ -327,7 +334,7 @@ def _is_plain_line(line: str) -> bool:
         digits = len(line) - len(line.lstrip("0123456789"))
         if line[digits:digits + 1] in (".", ")"):
             return False
-    elif not (first.isalpha() or first in "(`"):
+    elif not (first.isalpha() or first in "(`/'\""):
         return False
     pieces = line.split("`")
     if len(pieces) % 2 == 0:
@@ -349,29 +356,22 @@ def _is_plain_line(line: str) -> bool:
 def _plain_outside_code(text: str) -> bool:
     """Whether ``text`` (a line's piece outside its code spans) holds nothing a Markdown
     renderer would act on (see ``_is_plain_line``)."""
+    if "](" in text or "][" in text or "www." in text.lower():
+        return False  # a link or an image; a bare www. address that GitHub links
     last = len(text) - 1
     for i, c in enumerate(text):
-        if c.isalnum():
+        if c.isalnum() or c in _PLAIN_PUNCTUATION:
             continue
+        before = text[i - 1] if i > 0 else ""
         after = text[i + 1] if i < last else ""
-        if c in _PLAIN_PUNCTUATION:
+        if c == "_" and ((before.isalnum() and after.isalnum()) or before == after == " "):
+            continue  # within a word (snake_case), or alone between spaces: no emphasis
+        if c == "*" and before == after == " ":
+            continue  # a product: between spaces it can neither open nor close emphasis
+        if c == ":" and not (after.isalnum() or after in "/+-"):
+            continue  # not a scheme (http:, mailto:) nor an :emoji: name
+        if c == "/" and before != "/" and after != "/":
             continue
-        if c == "_":
-            if 0 < i < last and text[i - 1].isalnum() and after.isalnum():
-                continue
-            return False
-        if c == ".":
-            if not after.isalpha():
-                continue
-            return False
-        if c == ":":
-            if after in ("", " "):
-                continue
-            return False
-        if c == "/":
-            if after != "/" and text[i - 1:i] != "/":
-                continue
-            return False
         if ord(c) > 127 and unicodedata.category(c).startswith(_PLAIN_CATEGORIES):
             continue
         return False
