@@ -388,6 +388,21 @@ def markdown_text(text: str) -> str:
     written out like another control character.
     """
     text = str(text)
+    if len(text) <= _MEMO_CHARS:
+        return _short_markdown_text(text)
+    if _is_plain_line(text):
+        return text
+    return markdown_code_span(_visible(text))
+
+
+#: Lines up to this long are remembered by ``_short_markdown_text``: the same sentences (a
+#: hidden case's diagnosis, "bonus not attempted") recur in every feedback a worker writes.
+_MEMO_CHARS = 400
+
+
+@functools.lru_cache(maxsize=4096)
+def _short_markdown_text(text: str) -> str:
+    """``markdown_text`` of a line of at most ``_MEMO_CHARS`` characters, remembered."""
     if _is_plain_line(text):
         return text
     return markdown_code_span(_visible(text))
