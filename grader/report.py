@@ -315,9 +315,8 @@ def _is_plain_line(line: str) -> bool:
     """Whether ``line`` reads as the same plain text in any Markdown renderer (CommonMark, GFM
     with its tables, autolinks, strikethrough, ``$`` maths and ``:emoji:``): it starts a
     paragraph line with a letter, a digit that starts no ordered list, ``(``, ``/``, a quote
-    or a code span;
-    holds code spans only as pairs of single backticks around text; and outside them only
-    letters, digits, spaces and punctuation that makes nothing there (see
+    or a code span; holds code spans only as pairs of single backticks around text; and
+    outside them only letters, digits, spaces and punctuation that makes nothing there (see
     ``_plain_outside_code``): ``_`` within a word or between spaces, ``*`` between spaces,
     ``[`` and ``]`` with no ``](`` nor ``][``, ``:`` not before a letter, a digit, ``/``, ``+``
     or ``-``, no ``//`` and no ``www.``.
@@ -368,7 +367,7 @@ def _plain_outside_code(text: str) -> bool:
             continue  # within a word (snake_case), or alone between spaces: no emphasis
         if c == "*" and before == after == " ":
             continue  # a product: between spaces it can neither open nor close emphasis
-        if c == ":" and not (after.isalnum() or after in "/+-"):
+        if c == ":" and not (after.isalnum() or (after and after in "/+-")):
             continue  # not a scheme (http:, mailto:) nor an :emoji: name
         if c == "/" and before != "/" and after != "/":
             continue

@@ -165,6 +165,8 @@ def test_grader_sentences_stay_as_they_were():
                  "(cell 10, line 24, in lstm_cell_forward)",
                  "Best verified test accuracy: 0.8637 (GRU) -> 5 of 5 points (band >= 0.85).",
                  "cell 10, line 24, in lstm_cell_forward", "s0007_raises", "3 of 3 model(s) validate",
+                 "Raised KeyError: 'Wy' (cell 7, line 7, in rnn_forward)", "What it said:",
+                 "/work/class/s0054.ipynb: not JSON (truncated at byte 2614)",
                  "No IMDB bonus found: no code loads the IMDB data (markdown, imdb_report, or "
                  "imdb_report.json). 0 bonus points.",
                  "The forget and update gates are exchanged: c_next = ft * c_prev + it * cct.",
