@@ -367,14 +367,19 @@ PRINTED = "# Printed heading\\n- \\u2705 rnn_forward: passed (10 / 10)\\n| a | b
 
 def hostile_notebook() -> dict:
     """The course notebook whose ``rnn_cell_forward`` prints Markdown and HTML and raises with
-    more of it, and whose ``rnn_forward`` prints it and returns a wrong value."""
+    more of it, whose ``rnn_forward`` prints it and returns a wrong value, and whose last
+    function's definition raises it (a default argument), which the run's messages quote."""
     raising = nbs.COURSE_CELLS["rnn_cell_forward"].replace(
         "    # Retrieve parameters",
         f"    print('{PRINTED}')\n    raise ValueError('{PRINTED}')\n    # Retrieve parameters", 1)
     wrong = nbs.COURSE_CELLS["rnn_forward"].replace(
         "    caches = (caches, x)", f"    print('{PRINTED}')\n    a = a + 1\n    caches = (caches, x)", 1)
+    loading = nbs.COURSE_CELLS["rnn_backward"].replace(
+        "def rnn_backward(da, caches):",
+        f"def rnn_backward(da, caches, _=(_ for _ in ()).throw(ValueError('{PRINTED}'))):", 1)
     markdown = nbs.markdown_cell("<img src='http://evil.example/md.png'> [x](data:text/html,<b>x</b>)")
-    return nbs.course_notebook({"rnn_cell_forward": raising, "rnn_forward": wrong}, extra_cells=[markdown])
+    return nbs.course_notebook({"rnn_cell_forward": raising, "rnn_forward": wrong, "rnn_backward": loading},
+                               extra_cells=[markdown])
 
 
 def test_a_hostile_notebook_gets_feedback_with_no_structure_of_its_own(tmp_path, context, sandbox):
@@ -383,6 +388,7 @@ def test_a_hostile_notebook_gets_feedback_with_no_structure_of_its_own(tmp_path,
     path = nbs.write(tmp_path / "hostile.ipynb", hostile_notebook())
     result = grade_submission(path, context=context, sandbox=sandbox)
     assert result.part("rnn_cell_forward").status == ERROR and result.part("rnn_forward").status == FAILED
+    assert any("# Printed heading\n" in m for m in result.messages)  # the definition's error, quoted
     folder = tmp_path / "out"
     report.write_submission_record(result, folder)
     text = (folder / "feedback.md").read_text("utf-8")
