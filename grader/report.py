@@ -142,6 +142,9 @@ def _trusted_result(data: dict) -> SubmissionResult:
 
 # --------------------------------------------------------------------------- Gradescope
 
+#: How much of what a case printed its feedback shows (results.json and feedback.md).
+FEEDBACK_OUTPUT_CHARS = 2000
+
 
 def _case_output(part: PartResult, case: CaseResult, number: int) -> str:
     if case.visibility == HIDDEN:
@@ -160,7 +163,7 @@ def _case_output(part: PartResult, case: CaseResult, number: int) -> str:
     if case.location and case.status in (ERROR, CRASHED):
         lines.append(f"At {case.location.describe()}.")
     if case.output and case.status != PASSED:
-        lines.append("It printed:\n" + case.output[:2000])
+        lines.append("It printed:\n" + case.output[:FEEDBACK_OUTPUT_CHARS])
     return "\n".join(lines)
 
 
@@ -200,9 +203,6 @@ def gradescope_results(result: SubmissionResult) -> dict:
 
 
 # --------------------------------------------------------------------------- feedback.md
-
-#: How much of what a case printed feedback shows (the same cut as the Gradescope output).
-FEEDBACK_OUTPUT_CHARS = 2000
 
 
 def feedback_markdown(result: SubmissionResult) -> str:

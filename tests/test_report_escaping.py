@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from pathlib import Path
 
 import mistune
@@ -246,6 +247,34 @@ def test_a_fenced_block_holds_its_text_whatever_the_backticks(text):
     assert len(code) == 1 and code[0]["raw"] == expected
     fences = [t for t in markdown_it().parse("- item\n\n" + block) if t.type == "fence"]
     assert len(fences) == 1 and fences[0].content == expected
+
+
+def test_random_printed_text_stays_in_its_block():
+    """Printed text made of fences, tildes, indents, markup and line ends of every kind, drawn
+    at random: one code block inside the case's item, holding exactly the text."""
+    rng = random.Random(11)
+    pieces = ["```", "~~~", "`", "    ", "- ", "# ", "> ", "| a |", "<b>", "x", " ", "\n", "\r\n", "\r", "\t",
+              "\x1b[1m", "![i](http://evil.example/i.png)"]
+    parse = mistune.create_markdown(renderer=None, plugins=["table", "strikethrough", "url"])
+    mdit = markdown_it()
+    for _ in range(500):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 14)))
+        page = "- ❌ case: failed (0 / 1)\n  It printed:\n" + markdown_block(text, indent="  ") + "- next\n"
+        lines = text.replace("\r\n", "\n").replace("\r", "\n")
+        expected = visible(lines[:-1] if lines.endswith("\n") else lines)  # the last line end is the fence's
+        items = parse(page)[0]["children"]
+        assert len(items) == 2, (text, page)
+        code = [n for n, _ in walk(items[0]["children"]) if n["type"] == "block_code"]
+        # A tab a line starts with is shown as the spaces to its tab stop (CommonMark's rule),
+        # a line of spaces as an empty line.
+        assert len(code) == 1 and spaced(code[0]["raw"]) == spaced(expected), (text, page)
+        fences = [t for t in mdit.parse(page) if t.type == "fence"]
+        assert len(fences) == 1 and spaced(fences[0].content) == spaced(expected), (text, page)
+
+
+def spaced(text: str) -> str:
+    """``text`` with each run of spaces and tabs as one space, and none at the end of a line."""
+    return "\n".join(re.sub(r"[ \t]+", " ", line).rstrip(" ") for line in text.split("\n"))
 
 
 def test_code_spans_show_their_text_exactly():
