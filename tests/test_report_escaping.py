@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import random
 import re
-from pathlib import Path
 
 import mistune
 import pytest
