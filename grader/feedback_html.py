@@ -126,14 +126,17 @@ _TAGS = frozenset({
 
 
 def _allowed_attribute(tag: str, name: str, value: str) -> bool:
-    """The bleach attribute filter: a short allowlist; images only as ``data:`` URIs.
+    """The bleach attribute filter: a short allowlist; images only as ``data:`` URIs, links
+    never to one.
 
     ``class`` is kept (Pygments highlighting in markdown code uses it) except our own
     ``grader-`` classes, so that a student cannot dress their markdown up as a result block.
     """
     if name == "class":
         return "grader" not in value.lower()
-    if tag == "a" and name in ("href", "title"):
+    if tag == "a" and name == "href":
+        return not _is_data_url(value)
+    if tag == "a" and name == "title":
         return True
     if tag == "img" and name == "src":
         return value.startswith("data:image/png;base64,") or value.startswith("data:image/jpeg;base64,")
@@ -142,6 +145,22 @@ def _allowed_attribute(tag: str, name: str, value: str) -> bool:
     if tag in ("td", "th") and name in ("colspan", "rowspan", "align"):
         return True
     return False
+
+
+#: What a browser (and bleach) ignores in a URL before reading its scheme.
+_URL_IGNORED = re.compile(r"[`\x00-\x20\x7f-\xa0\s\ufffd]+")
+
+
+def _is_data_url(value: str) -> bool:
+    """Whether a link's ``href`` is a ``data:`` URL, read as bleach and browsers read it
+    (character references decoded, spaces and control characters dropped, any case).
+
+    ``data:`` is among the cleaner's protocols for the images, but a link to a ``data:`` page
+    opens the student's own HTML and script outside this page and its Content-Security-Policy
+    (a "log in again" form under the feedback's name): links keep ``http``, ``https``,
+    ``mailto`` and in-page targets only.
+    """
+    return _URL_IGNORED.sub("", html.unescape(value)).lower().startswith("data:")
 
 
 @functools.lru_cache(maxsize=1)

@@ -4,9 +4,13 @@ Gradescope's documented layout (gradescope-autograders.readthedocs.io, "Autograd
 Specifications"): the autograder zip is unpacked into ``/autograder/source``;
 the student's files are in ``/autograder/submission``; the harness reads
 ``/autograder/results/results.json``, whose fields are ``score``,
-``execution_time``, ``output``, ``visibility``, ``stdout_visibility``,
-``extra_data`` and ``tests`` (each with ``score``, ``max_score``, ``status``,
-``name``, ``output``, ``visibility``). Whatever ``run_autograder`` prints goes to
+``execution_time``, ``output``, ``output_format``, ``test_output_format``,
+``test_name_format``, ``visibility``, ``stdout_visibility``, ``extra_data`` and
+``tests`` (each with ``score``, ``max_score``, ``status``, ``name``, ``output``,
+``visibility``). An output is rendered as HTML unless its format says otherwise
+(``simple_format`` is the default of the top-level one, ``text`` of the tests'):
+the top-level output is the top of ``feedback.md`` (``md``), every test's is
+``text``. Whatever ``run_autograder`` prints goes to
 ``/autograder/results/stdout``, shown to instructors only.
 
 ``run_gradescope`` grades the submission folder with the same engine as a
@@ -58,9 +62,10 @@ def gradescope_payload(result, *, seconds: float) -> dict:
     payload = gradescope_results(result)
     payload["execution_time"] = round(seconds, 3)
     payload["stdout_visibility"] = "hidden"  # our log is for instructors
-    summary = feedback_markdown(result).split("\n## ", 1)[0].strip()
-    payload["output"] = summary if not payload.get("output") else \
-        f"{summary}\n\n{payload['output']}"
+    # The top of feedback.md (score, messages, table of parts), as Markdown: it shows the
+    # messages already, each line plain or in a code span (report.markdown_text), so they are
+    # not appended again as raw text, which Markdown would render.
+    payload["output"] = feedback_markdown(result).split("\n## ", 1)[0].strip()
     payload["output_format"] = "md"
     return payload
 

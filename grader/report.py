@@ -10,7 +10,9 @@ import dataclasses
 import functools
 import io
 import json
+import re
 import sys
+import unicodedata
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Iterable, Sequence
@@ -140,6 +142,9 @@ def _trusted_result(data: dict) -> SubmissionResult:
 
 # --------------------------------------------------------------------------- Gradescope
 
+#: How much of what a case printed its feedback shows (results.json and feedback.md).
+FEEDBACK_OUTPUT_CHARS = 2000
+
 
 def _case_output(part: PartResult, case: CaseResult, number: int) -> str:
     if case.visibility == HIDDEN:
@@ -158,12 +163,15 @@ def _case_output(part: PartResult, case: CaseResult, number: int) -> str:
     if case.location and case.status in (ERROR, CRASHED):
         lines.append(f"At {case.location.describe()}.")
     if case.output and case.status != PASSED:
-        lines.append("It printed:\n" + case.output[:2000])
+        lines.append("It printed:\n" + case.output[:FEEDBACK_OUTPUT_CHARS])
     return "\n".join(lines)
 
 
 def gradescope_results(result: SubmissionResult) -> dict:
-    """Gradescope's autograder ``results.json``: one test per case, the part named in each."""
+    """Gradescope's autograder ``results.json``: one test per case, the part named in each.
+
+    Every output and name is declared ``text`` (Gradescope then renders no HTML, Markdown or
+    ANSI in it): they hold the student's printed output, exception messages and code."""
     tests = []
     for part in result.parts:
         hidden_number = 0
@@ -183,6 +191,11 @@ def gradescope_results(result: SubmissionResult) -> dict:
     return {
         "score": result.points,
         "output": "\n".join(result.messages),
+        # Shown as typed: Gradescope renders the top-level output as HTML unless told
+        # ("simple_format" is its default there), and the messages can quote the student's code.
+        "output_format": "text",
+        "test_output_format": "text",
+        "test_name_format": "text",
         "tests": tests,
         "extra_data": {"submission": result.submission_id, "status": result.status,
                        "max_score": result.max_points},
@@ -193,12 +206,21 @@ def gradescope_results(result: SubmissionResult) -> dict:
 
 
 def feedback_markdown(result: SubmissionResult) -> str:
-    """What the student reads: per part, what passed, what failed, why, and where."""
+    """What the student reads: per part, what passed, what failed, why, and where.
+
+    Verdicts, points and part names are ours and written as Markdown. Every other text (the
+    submission id, messages, notes, a case's message, diagnosis and location, what it printed)
+    can hold what the student wrote, and is shown literally: a line that no Markdown renderer
+    reads as anything but plain text is written as it is, any other line as a code span
+    (``markdown_text``), and what a case printed as a fenced block (``markdown_block``).
+    """
     out = io.StringIO()
-    out.write(f"# Feedback for {result.submission_id}\n\n")
+    out.write(f"# Feedback for {markdown_text(result.submission_id)}\n\n")
     out.write(f"**Score: {result.points:g} / {result.max_points:g}**\n\n")
     for message in result.messages:
-        out.write(f"> {message}\n\n")
+        for line in _text_lines(message):
+            out.write(f"> {markdown_text(line)}\n" if line.strip() else ">\n")
+        out.write("\n")
     out.write("| part | points | verdict |\n|---|---:|---|\n")
     for part in result.parts:
         out.write(f"| `{part.name}` | {part.points:g} / {part.max_points:g} | "
@@ -208,20 +230,207 @@ def feedback_markdown(result: SubmissionResult) -> str:
         where = f" (cell {part.location.cell + 1})" if part.location and part.location.cell is not None else ""
         out.write(f"## `{part.name}`{where}: {part.points:g} / {part.max_points:g}\n\n")
         for note in part.notes:
-            out.write(f"- {note}\n")
+            out.write(_markdown_lines(note, first="- ", rest="  "))
         if part.notes:
             out.write("\n")
         hidden_number = 0
         for case in part.cases:
             if case.visibility == HIDDEN:
                 hidden_number += 1
-            text = _case_output(part, case, hidden_number).split("\n")
-            mark = "✅" if case.status == PASSED else "❌"
-            out.write(f"- {mark} {text[0]} ({case.points:g} / {case.max_points:g})\n")
-            for line in text[1:]:
-                out.write(f"  {line}\n" if line.strip() else "\n")
+            out.write(_case_markdown(case, hidden_number))
         out.write("\n")
     return out.getvalue()
+
+
+def _case_markdown(case: CaseResult, number: int) -> str:
+    """A case's list item in ``feedback.md``: what ``_case_output`` says, with the student's
+    text shown literally; a hidden case only its verdict and the mistake's name."""
+    mark = "✅" if case.status == PASSED else "❌"
+    verdict = STATUS_WORDS.get(case.status, case.status)
+    head = f"hidden case {number}: {verdict}" if case.visibility == HIDDEN else f"{case.name}: {verdict}"
+    out = [f"- {mark} {head} ({case.points:g} / {case.max_points:g})\n"]
+    if case.visibility == HIDDEN:
+        if case.status != PASSED and case.diagnosis:
+            out.append(_markdown_lines(case.diagnosis.message, first="  ", rest="  "))
+        return "".join(out)
+    if case.message:
+        out.append(_markdown_lines(case.message, first="  ", rest="  "))
+    if case.diagnosis:
+        out.append(_markdown_lines(case.diagnosis.message, first="  Likely mistake: ", rest="  "))
+    if case.location and case.status in (ERROR, CRASHED):
+        out.append(f"  At {markdown_text(case.location.describe())}.\n")
+    if case.output and case.status != PASSED:
+        out.append("  It printed:\n" + markdown_block(case.output[:FEEDBACK_OUTPUT_CHARS], indent="  "))
+    return "".join(out)
+
+
+def _markdown_lines(text: str, *, first: str, rest: str) -> str:
+    """``text`` line by line (``markdown_text``), the first after ``first``, the others after
+    ``rest``; a blank line stays blank."""
+    out = []
+    for k, line in enumerate(_text_lines(text)):
+        if line.strip():
+            out.append(f"{first if k == 0 else rest}{markdown_text(line)}\n")
+        else:
+            out.append(f"{first.rstrip()}\n" if k == 0 else "\n")
+    return "".join(out)
+
+
+#: What ends a line for a Markdown reader (CommonMark: LF, CR LF, CR).
+_LINE_END = re.compile(r"\r\n|\r|\n")
+#: ASCII punctuation that means nothing to a Markdown reader inside a line (``[`` and ``]``
+#: make a link only followed by ``(`` or ``[``, which ``_plain_outside_code`` looks for); ``#``,
+#: ``<``, ``&``, ``\\``, ``|``, ``~``, ``$``, ``^``, ``{``, ``}``, ``@`` and the backtick may, and
+#: ``_``, ``*``, ``:``, ``/`` are plain only where ``_plain_outside_code`` says.
+_PLAIN_PUNCTUATION = frozenset(" ,;()'\"-+=?!%>.[]")
+#: Unicode categories of characters beyond ASCII that a line may hold and stay plain text:
+#: letters, marks, numbers, punctuation, maths and currency signs; not "other symbols"
+#: (``So``: emoji and ticks such as ✅ ❌ ✓, which the grader's own verdicts use).
+_PLAIN_CATEGORIES = ("L", "M", "N", "P", "Sm", "Sc")
+
+
+def _text_lines(text: str) -> list[str]:
+    """``text`` cut into lines where a Markdown reader cuts it."""
+    return _LINE_END.split(str(text))
+
+
+def _visible(text: str, *, tabs: bool = False) -> str:
+    """``text`` with every character that is not printable (control characters, escape
+    sequences, bidirectional overrides, lone surrogates, line and paragraph separators)
+    written out as ``\\xNN``, ``\\uNNNN`` or ``\\UNNNNNNNN``, tabs too unless ``tabs``."""
+    if text.isprintable():
+        return text
+    out = []
+    for c in text:
+        if c.isprintable() or (tabs and c == "\t"):
+            out.append(c)
+        else:
+            code = ord(c)
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000
+                       else f"\\U{code:08x}")
+    return "".join(out)
+
+
+def _is_plain_line(line: str) -> bool:
+    """Whether ``line`` reads as the same plain text in any Markdown renderer (CommonMark, GFM
+    with its tables, autolinks, strikethrough, ``$`` maths and ``:emoji:``): it starts a
+    paragraph line with a letter, a digit that starts no ordered list, ``(``, ``/``, a quote
+    or a code span; holds code spans only as pairs of single backticks around text; and
+    outside them only letters, digits, spaces and punctuation that makes nothing there (see
+    ``_plain_outside_code``): ``_`` within a word or between spaces, ``*`` between spaces,
+    ``[`` and ``]`` with no ``](`` nor ``][``, ``:`` not before a letter, a digit, ``/``, ``+``
+    or ``-``, no ``//`` and no ``www.``.
+
+    Not caught: a viewer that links bare domain names (markdown-it's ``linkify``, in VS Code's
+    preview) makes ``evil.example`` a link, showing its own address; nothing is fetched.
+
+    A line that fails is not necessarily dangerous: it is shown as a code span instead.
+    """
+    if not line or not line.isprintable() or line != line.strip():
+        return False
+    first = line[0]
+    if first.isdigit():
+        digits = len(line) - len(line.lstrip("0123456789"))
+        if line[digits:digits + 1] in (".", ")"):
+            return False
+    elif not (first.isalpha() or first in "(`/'\""):
+        return False
+    pieces = line.split("`")
+    if len(pieces) % 2 == 0:
+        return False  # a backtick without its pair
+    for index, piece in enumerate(pieces):
+        if index % 2:  # inside a code span: anything printable but a backtick
+            if not piece:
+                return False
+            continue
+        if not piece:
+            if 0 < index < len(pieces) - 1:
+                return False  # two backticks in a row
+            continue
+        if not _plain_outside_code(piece):
+            return False
+    return True
+
+
+def _plain_outside_code(text: str) -> bool:
+    """Whether ``text`` (a line's piece outside its code spans) holds nothing a Markdown
+    renderer would act on (see ``_is_plain_line``)."""
+    if "](" in text or "][" in text or "www." in text.lower():
+        return False  # a link or an image; a bare www. address that GitHub links
+    last = len(text) - 1
+    for i, c in enumerate(text):
+        if c.isalnum() or c in _PLAIN_PUNCTUATION:
+            continue
+        before = text[i - 1] if i > 0 else ""
+        after = text[i + 1] if i < last else ""
+        if c == "_" and ((before.isalnum() and after.isalnum()) or before == after == " "):
+            continue  # within a word (snake_case), or alone between spaces: no emphasis
+        if c == "*" and before == after == " ":
+            continue  # a product: between spaces it can neither open nor close emphasis
+        if c == ":" and not (after.isalnum() or (after and after in "/+-")):
+            continue  # not a scheme (http:, mailto:) nor an :emoji: name
+        if c == "/" and before != "/" and after != "/":
+            continue
+        if ord(c) > 127 and unicodedata.category(c).startswith(_PLAIN_CATEGORIES):
+            continue
+        return False
+    return True
+
+
+def markdown_text(text: str) -> str:
+    """One line of text that may hold the student's words, for a line of ``feedback.md``:
+    ``text`` itself when it is plain (``_is_plain_line``), else a code span that shows it
+    literally (non-printable characters written out, see ``_visible``), delimited by more
+    backticks than any run of them inside, which therefore cannot close it early.
+
+    Line ends are not expected here (callers split with ``_text_lines``); any left over is
+    written out like another control character.
+    """
+    text = str(text)
+    if len(text) <= _MEMO_CHARS:
+        return _short_markdown_text(text)
+    if _is_plain_line(text):
+        return text
+    return markdown_code_span(_visible(text))
+
+
+#: Lines up to this long are remembered by ``_short_markdown_text``: the same sentences (a
+#: hidden case's diagnosis, "bonus not attempted") recur in every feedback a worker writes.
+_MEMO_CHARS = 400
+
+
+@functools.lru_cache(maxsize=4096)
+def _short_markdown_text(text: str) -> str:
+    """``markdown_text`` of a line of at most ``_MEMO_CHARS`` characters, remembered."""
+    if _is_plain_line(text):
+        return text
+    return markdown_code_span(_visible(text))
+
+
+def markdown_code_span(text: str) -> str:
+    """``text`` (one line, printable) as a Markdown code span showing exactly ``text``."""
+    if not text:
+        return ""
+    fence = "`" * (_longest_run(text, "`") + 1)
+    pad = " " if text[0] == "`" or text[-1] == "`" or (text[0] == text[-1] == " " and text.strip()) else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def markdown_block(text: str, *, indent: str = "") -> str:
+    """``text`` (any number of lines) as a fenced code block, each line after ``indent``: its
+    fence is longer than any run of backticks in it, so no line closes it early; lines are cut
+    where a Markdown reader cuts them and non-printable characters written out (tabs kept)."""
+    lines = _text_lines(text)
+    if lines and lines[-1] == "":
+        lines.pop()  # the line end of the last line
+    fence = "`" * max(3, _longest_run(text, "`") + 1)
+    body = "".join(f"{indent}{_visible(line, tabs=True)}\n" if line else "\n" for line in lines)
+    return f"{indent}{fence}\n{body}{indent}{fence}\n"
+
+
+def _longest_run(text: str, char: str) -> int:
+    """The length of the longest run of ``char`` in ``text``."""
+    return max((len(run) for run in re.findall(f"{re.escape(char)}+", text)), default=0)
 
 
 # --------------------------------------------------------------------------- gradebook

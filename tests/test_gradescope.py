@@ -14,8 +14,8 @@ from tests import notebooks as nbs
 
 REPO = Path(__file__).resolve().parent.parent
 #: results.json keys documented by Gradescope ("Autograder Specifications").
-TOP_KEYS = {"score", "execution_time", "output", "output_format", "visibility", "stdout_visibility",
-            "extra_data", "tests", "leaderboard"}
+TOP_KEYS = {"score", "execution_time", "output", "output_format", "test_output_format", "test_name_format",
+            "visibility", "stdout_visibility", "extra_data", "tests", "leaderboard"}
 TEST_KEYS = {"score", "max_score", "status", "name", "name_format", "number", "output",
              "output_format", "tags", "visibility", "extra_data"}
 
