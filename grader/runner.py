@@ -250,7 +250,14 @@ class _Grader:
         part = self.part
         fn = self.extraction.functions.get(part.function)
         if fn is None:
-            near = difflib.get_close_matches(part.function, list(self.extraction.functions), n=1)
+            broken = self._extraction_error()
+            if broken is not None:  # defined, but its def does not parse or compile
+                return self._all_cases(ERROR, broken.message, location=Location(
+                    broken.cell_index, broken.line, part.function) if broken.cell_index is not None else None)
+            # Never suggest renaming a function the rubric grades under its own name.
+            graded = {name for p in self.context.rubric.parts for name in (p.function, *p.depends)}
+            near = difflib.get_close_matches(
+                part.function, [name for name in self.extraction.functions if name not in graded], n=1)
             hint = f" Did you mean to name `{near[0]}` `{part.function}`?" if near else ""
             message = f"No function named `{part.function}` was found in the notebook.{hint}"
             return self._all_cases(MISSING, message, location=None)
@@ -344,6 +351,15 @@ class _Grader:
             return outcome
         return self.session.call(self.part.function, args, timeout=case.timeout, **options)
 
+    def _extraction_error(self) -> Any:
+        """The extraction's first error naming this part's function (a def that does not parse
+        or compile, or one left out of the program), or None: what to tell the student instead
+        of "not found" or "not defined"."""
+        for found in getattr(self.extraction, "diagnostics", ()):
+            if found.severity == "error" and found.function == self.part.function:
+                return found
+        return None
+
     def _all_cases(self, status: str, message: str, *, location: Location | None) -> PartResult:
         cases = tuple(self._case(case, status, 0.0, message=message) for case in self.part.cases)
         return PartResult(name=self.part.name, function=self.part.function, status=status,
@@ -418,7 +434,8 @@ class _Grader:
             return self._case(case, TIMEOUT, 0.0, message=(
                 "Not run: the submission used up its total time budget."), **common)
         if status == "missing":
-            return self._case(case, MISSING, 0.0, message=(
+            broken = self._extraction_error()
+            return self._case(case, MISSING, 0.0, message=broken.message if broken is not None else (
                 f"`{self.part.function}` was not defined when the notebook's definitions ran "
                 f"(an error above it in the same cell?)."), **common)
         location = self._locate(outcome)

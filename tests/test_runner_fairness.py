@@ -1,0 +1,60 @@
+"""Patterns found in real students' notebooks of this assignment (docs/fairness.md), each
+rebuilt here from the tests' own course notebook: what the student is told about them."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from grader.models import ERROR, MISSING, PASSED
+from grader.runner import grade_submission
+from tests import notebooks as nbs
+
+# The template's optional first step left half-typed: a line that does not parse.
+HALF_TYPED = nbs.COURSE_CELLS["rnn_cell_backward"].replace(
+    "    dtanh = ", "    # gradient with respect to z (optional)\n    dz = \n    dtanh = ", 1)
+
+
+def grade(tmp_path: Path, nb: dict, context, sandbox):
+    """The result of grading ``nb``, written to ``tmp_path``."""
+    return grade_submission(nbs.write(tmp_path / "student.ipynb", nb), context=context, sandbox=sandbox)
+
+
+def test_a_function_whose_def_does_not_parse_is_told_its_syntax_error(tmp_path, context, sandbox):
+    assert HALF_TYPED != nbs.COURSE_CELLS["rnn_cell_backward"]
+    result = grade(tmp_path, nbs.course_notebook({"rnn_cell_backward": HALF_TYPED}), context, sandbox)
+    broken = result.part("rnn_cell_backward")
+    assert broken.points == 0 and broken.status == ERROR
+    for message in (broken.notes[0], broken.cases[0].message):
+        assert "Syntax error" in message and "`rnn_cell_backward`" in message, message
+        assert "No function named" not in message and "Did you mean" not in message, message
+    assert broken.location is not None and broken.location.cell is not None
+    assert result.part("rnn_backward").status == PASSED  # graded with the reference cell
+
+
+def test_a_missing_function_is_never_said_to_be_another_graded_function(tmp_path, context, sandbox):
+    stub = "# the backward pass is not attempted\n"
+    nb = nbs.course_notebook({"rnn_cell_backward": stub, "rnn_backward": stub})
+    result = grade(tmp_path, nb, context, sandbox)
+    for name in ("rnn_cell_backward", "rnn_backward"):
+        part = result.part(name)
+        assert part.status == MISSING and part.points == 0
+        assert part.notes[0] == f"No function named `{name}` was found in the notebook.", part.notes
+
+
+def test_a_close_name_that_nothing_grades_still_gets_the_rename_hint(tmp_path, context, sandbox):
+    renamed = nbs.COURSE_CELLS["rnn_cell_backward"].replace(
+        "def rnn_cell_backward(", "def rnn_cell_backwards(", 1)
+    result = grade(tmp_path, nbs.course_notebook({"rnn_cell_backward": renamed}), context, sandbox)
+    part = result.part("rnn_cell_backward")
+    assert part.status == MISSING
+    assert "Did you mean to name `rnn_cell_backwards` `rnn_cell_backward`?" in part.notes[0]
+
+
+def test_a_def_left_out_of_the_program_is_told_why(tmp_path, context, sandbox):
+    src = nbs.COURSE_CELLS["rnn_cell_backward"].replace(
+        "(da_next, cache)", "(da_next, cache, scale=scale_from_test)", 1)
+    result = grade(tmp_path, nbs.course_notebook({"rnn_cell_backward": src}), context, sandbox)
+    part = result.part("rnn_cell_backward")
+    assert part.points == 0
+    message = part.cases[0].message
+    assert "scale_from_test" in message and "left out" in message, message
+    assert "an error above it" not in message, message
