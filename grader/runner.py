@@ -445,7 +445,7 @@ class _Grader:
             if not text.startswith(outcome.error_type):
                 text = f"{outcome.error_type}: {text}"
             return self._case(case, ERROR, 0.0, location=location,
-                              message=f"Raised {text}{where}", **common)
+                              message=f"Raised {text}{where}{self._blame(location, stubs)}", **common)
         if status == "memory":
             return self._case(case, CRASHED, 0.0, location=location, message=(
                 "Ran out of memory: check the shapes of the arrays you create."), **common)
@@ -477,6 +477,20 @@ class _Grader:
                                        error_type="ProtocolError",
                                        message=f"the program interfered with the grader's channel: {exc}"), False, None
         return dataclasses.replace(outcome, value=value, raw=None), False, outcome.raw
+
+    def _blame(self, location: Location | None, stubs: Mapping[str, TraceStub]) -> str:
+        """A sentence for an error raised inside the student's own dependency (say
+        ``rnn_cell_backward``) that this part called with inputs no correct run passes (its
+        isolation fell back to the student's function): the mistake is in the call, not in the
+        dependency, which is graded on its own. "" otherwise."""
+        dep = location.function if location is not None else None
+        stub = stubs.get(dep) if dep and dep != self.part.function else None
+        if stub is None or not stub.misses:
+            return ""
+        return (f". The error is in your `{dep}`, but it comes from what `{self.part.function}` "
+                f"passed to it: inputs that differ from those of a correct run (first at call "
+                f"{stub.misses[0]}). Check the arguments you give `{dep}` at each time step "
+                f"(that step's slice and cache, the hidden state or gradient carried over).")
 
     def _locate(self, outcome: Any) -> Location | None:
         for line, _function in reversed(tuple(outcome.frames)):

@@ -58,3 +58,26 @@ def test_a_def_left_out_of_the_program_is_told_why(tmp_path, context, sandbox):
     message = part.cases[0].message
     assert "scale_from_test" in message and "left out" in message, message
     assert "an error above it" not in message, message
+
+
+def test_an_error_in_a_right_dependency_called_wrongly_blames_the_call(tmp_path, context, sandbox):
+    # rnn_backward hands rnn_cell_backward the whole list of caches instead of step t's: the
+    # student's (right) cell raises when it unpacks it.
+    nb = nbs.course_notebook(nbs.mutate("rnn_backward", "da_prevt, caches[t])", "da_prevt, caches)"))
+    result = grade(tmp_path, nb, context, sandbox)
+    assert result.part("rnn_cell_backward").status == PASSED
+    loop = result.part("rnn_backward")
+    assert loop.points == 0
+    message = loop.cases[0].message
+    assert message.startswith("Raised ") and "in rnn_cell_backward" in message, message
+    assert "comes from what `rnn_backward` passed to it" in message, message
+    assert "first at call 1" in message, message
+
+
+def test_an_error_in_a_wrong_dependency_called_rightly_blames_nothing_else(tmp_path, context, sandbox):
+    # The composite itself raises (not its dependency): no sentence about the call.
+    nb = nbs.course_notebook(nbs.mutate("rnn_backward", "dx[:, :, t] = dxt", "dx[:, :, t + 1] = dxt"))
+    result = grade(tmp_path, nb, context, sandbox)
+    loop = result.part("rnn_backward")
+    assert loop.points < loop.max_points
+    assert all("comes from what" not in case.message for case in loop.cases)
