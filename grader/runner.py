@@ -22,7 +22,7 @@ from grader.models import (
     Case, CaseResult, CheckResult, Diagnosis, Location, Part, PartResult, Rubric, SubmissionResult,
 )
 from grader.notebook import SourceMemo
-from grader.rubric import parse_path
+from grader.rubric import format_path, parse_path
 
 #: Worst first: a part's status is the worst of its cases'.
 _SEVERITY = (HARNESS, MISSING, NOT_IMPLEMENTED, CRASHED, TIMEOUT, ERROR, SKIPPED, FAILED, PASSED)
@@ -641,11 +641,29 @@ class _Grader:
                 if checks.plain_equal(expected, expected_other):
                     continue  # the reference holds the same values there: sharing is harmless
                 if checks.check_allclose(student, expected, tolerance=tol, name=this) is not None:
-                    return (f"`{_label_path(this, names)}` shares its memory with "
-                            f"`{_label_path(other, names)}` and holds wrong values: it is a view "
+                    label, whole = self._label_alias(head, path, names)
+                    other_label, other_whole = self._label_alias(other_head, other_path, names)
+                    if whole and other_whole:  # two outputs, one array: `c = a`
+                        return (f"`{label}` and `{other_label}` are one array, and `{label}` holds "
+                                f"wrong values: an assignment such as `{other_label} = {label}` gives "
+                                f"an array a second name, it does not copy, so what you stored in "
+                                f"one overwrote the other. Create each with its own `np.zeros(...)`.")
+                    return (f"`{label}` shares its memory with "
+                            f"`{other_label}` and holds wrong values: it is a view "
                             f"(slicing does not copy) that was overwritten after you stored it. "
                             f"Store a copy (`.copy()`) or stop writing into the array afterwards.")
         return ""
+
+    def _label_alias(self, head: str, path: tuple, names: Sequence[str]) -> tuple[str, bool]:
+        """``(label, whole)`` for a value the child reported as shared memory: a returned value
+        by the rubric's name of the output that holds it (``result[3][0][0]`` -> ``caches[0][0]``
+        for the output ``caches`` at ``[3]``), an argument by the student's parameter name;
+        ``whole`` when it is exactly one of the part's outputs."""
+        if head == "result":
+            for spec in self.part.outputs:
+                if spec.path and path[:len(spec.path)] == spec.path:
+                    return spec.name + format_path(path[len(spec.path):]), len(path) == len(spec.path)
+        return _label_path(head + format_path(path), names), False
 
 
 def _dict_keys(value: Any) -> set[str]:

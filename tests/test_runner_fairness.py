@@ -81,3 +81,31 @@ def test_an_error_in_a_wrong_dependency_called_rightly_blames_nothing_else(tmp_p
     loop = result.part("rnn_backward")
     assert loop.points < loop.max_points
     assert all("comes from what" not in case.message for case in loop.cases)
+
+
+def test_two_outputs_made_one_array_are_named_and_the_assignment_blamed(tmp_path, context, sandbox):
+    # `c = a` instead of a second np.zeros: `a` ends up holding the memory states.
+    nb = nbs.course_notebook(nbs.mutate("lstm_forward", "c = np.zeros((n_a, m, T_x))", "c = a"))
+    result = grade(tmp_path, nb, context, sandbox)
+    loop = result.part("lstm_forward")
+    assert 0 < loop.points < loop.max_points  # y, c and the caches are right; a is not
+    case = loop.cases[0]
+    assert [check.name for check in case.checks if not check.passed] == ["a"]
+    assert case.diagnosis is not None and case.diagnosis.id == "aliasing"
+    message = case.diagnosis.message
+    assert "`a` and `c` are one array" in message and "`c = a`" in message, message
+    assert "result[" not in message and "slicing" not in message, message
+
+
+def test_a_view_overwritten_later_is_named_by_the_output_that_holds_it(tmp_path, context, sandbox):
+    # The cache keeps a view of c's first step, which is overwritten afterwards.
+    nb = nbs.course_notebook(nbs.mutate(
+        "lstm_forward", "        caches.append(cache)",
+        "        caches.append(cache[:1] + (c[:, :, 0],) + cache[2:])\n        c[:, :, 0] = 0.5"))
+    result = grade(tmp_path, nb, context, sandbox)
+    messages = [c.diagnosis.message for c in result.part("lstm_forward").cases
+                if c.diagnosis is not None and c.diagnosis.id == "aliasing"]
+    assert messages
+    for message in messages:
+        assert "`c`" in message and "`caches[0][0][1]`" in message, message
+        assert "result[" not in message, message
