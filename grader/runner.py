@@ -648,10 +648,11 @@ class _Grader:
                                 f"wrong values: an assignment such as `{other_label} = {label}` gives "
                                 f"an array a second name, it does not copy, so what you stored in "
                                 f"one overwrote the other. Create each with its own `np.zeros(...)`.")
-                    return (f"`{label}` shares its memory with "
-                            f"`{other_label}` and holds wrong values: it is a view "
-                            f"(slicing does not copy) that was overwritten after you stored it. "
-                            f"Store a copy (`.copy()`) or stop writing into the array afterwards.")
+                    return (f"`{label}` shares its memory with `{other_label}` and holds wrong "
+                            f"values: an assignment such as `x = y` or a slice gives an array a "
+                            f"second name without copying it, so the two cannot differ and writing "
+                            f"into one changes the other. Create each array on its own "
+                            f"(`np.zeros(...)`) or store a copy (`.copy()`).")
         return ""
 
     def _label_alias(self, head: str, path: tuple, names: Sequence[str]) -> tuple[str, bool]:
