@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from grader.models import ERROR, MISSING, PASSED
 from grader.runner import grade_submission
 from tests import notebooks as nbs
@@ -109,3 +111,34 @@ def test_a_view_overwritten_later_is_named_by_the_output_that_holds_it(tmp_path,
     for message in messages:
         assert "`c`" in message and "`caches[0][0][1]`" in message, message
         assert "result[" not in message, message
+
+
+# Mistakes seen on real notebooks that had no name in the catalog (solution/mutants.py), written
+# as those students wrote them: each is now diagnosed, and loses what it lost before.
+NAMED = [
+    ("rnn_cell_forward", "rnn_cell_forward/softmax_whole_array", {"rnn_cell_forward": (
+        "    yt_pred = softmax(np.dot(Wya, a_next) + by)",
+        "    scores = np.dot(Wya, a_next) + by\n"
+        "    yt_pred = np.exp(scores - scores.max()) / np.exp(scores - scores.max()).sum()")}),
+    ("lstm_cell_forward", "lstm_cell_forward/sigmoid_output", {"lstm_cell_forward": (
+        "    yt_pred = softmax(np.dot(Wy, a_next) + by)", "    yt_pred = sigmoid(np.dot(Wy, a_next) + by)")}),
+    ("lstm_forward", "lstm_forward/a_from_zeros", {"lstm_forward": (
+        "    a_next = a0", "    a_next = np.zeros((n_a, m))")}),
+    ("rnn_backward", "rnn_backward/sums_stay_zero", {"rnn_backward": (
+        "        dWax += dWaxt\n        dWaa += dWaat\n        dba += dbat",
+        "        dWax += dWax\n        dWaa += dWaa\n        dba += dba")}),
+]
+
+
+@pytest.mark.parametrize("function,mistake,edits", NAMED, ids=[m for _, m, _ in NAMED])
+def test_a_real_mistake_without_a_name_before_is_named(function, mistake, edits, tmp_path, context, sandbox):
+    overrides = {}
+    for name, (old, new) in edits.items():
+        overrides.update(nbs.mutate(name, old, new))
+    result = grade(tmp_path, nbs.course_notebook(overrides), context, sandbox)
+    part = result.part(function)
+    assert part.points < part.max_points
+    wrong = [case for case in part.cases if case.status != PASSED]
+    assert wrong and all(case.diagnosis is not None and case.diagnosis.id == mistake for case in wrong), \
+        [(case.name, case.diagnosis) for case in wrong]
+    assert all(p.status == PASSED for p in result.parts if p.function not in (function, "imdb_report"))
