@@ -6,6 +6,7 @@ Inputs go down, plain data comes back, and every comparison happens here.
 """
 from __future__ import annotations
 
+import ast
 import dataclasses
 import difflib
 import pickle
@@ -444,8 +445,10 @@ class _Grader:
             text = outcome.message
             if not text.startswith(outcome.error_type):
                 text = f"{outcome.error_type}: {text}"
-            return self._case(case, ERROR, 0.0, location=location,
-                              message=f"Raised {text}{where}{self._blame(location, stubs)}", **common)
+            extra = [hint for hint in (self._blame(location, stubs),
+                                       _missing_key_hint(outcome, plan.args, param_names)) if hint]
+            return self._case(case, ERROR, 0.0, location=location, message=(
+                f"Raised {text}{where}" + (". " + " ".join(extra) if extra else "")), **common)
         if status == "memory":
             return self._case(case, CRASHED, 0.0, location=location, message=(
                 "Ran out of memory: check the shapes of the arrays you create."), **common)
@@ -487,7 +490,7 @@ class _Grader:
         stub = stubs.get(dep) if dep and dep != self.part.function else None
         if stub is None or not stub.misses:
             return ""
-        return (f". The error is in your `{dep}`, but it comes from what `{self.part.function}` "
+        return (f"The error is in your `{dep}`, but it comes from what `{self.part.function}` "
                 f"passed to it: inputs that differ from those of a correct run (first at call "
                 f"{stub.misses[0]}). Check the arguments you give `{dep}` at each time step "
                 f"(that step's slice and cache, the hidden state or gradient carried over).")
@@ -640,6 +643,8 @@ class _Grader:
                     continue
                 if checks.plain_equal(expected, expected_other):
                     continue  # the reference holds the same values there: sharing is harmless
+                if other_head == "args" and checks.plain_equal(student, expected_other):
+                    continue  # an input stored as it came in (a cache in another order): not overwritten
                 if checks.check_allclose(student, expected, tolerance=tol, name=this) is not None:
                     label, whole = self._label_alias(head, path, names)
                     other_label, other_whole = self._label_alias(other_head, other_path, names)
@@ -665,6 +670,29 @@ class _Grader:
                 if spec.path and path[:len(spec.path)] == spec.path:
                     return spec.name + format_path(path[len(spec.path):]), len(path) == len(spec.path)
         return _label_path(head + format_path(path), names), False
+
+
+def _missing_key_hint(outcome: Any, args: Sequence, names: Sequence[str]) -> str:
+    """For a KeyError whose key no dict argument holds (``parameters["Wu"]`` where the course
+    names the update gate ``Wi``): the keys each such argument does hold, by the student's
+    parameter name. "" for any other error."""
+    if outcome.error_type != "KeyError":
+        return ""
+    text = outcome.message
+    if text.startswith("KeyError:"):
+        text = text[len("KeyError:"):]
+    try:
+        key = ast.literal_eval(text.strip())
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return ""
+    if not isinstance(key, str):
+        return ""
+    hints = []
+    for index, arg in enumerate(args):
+        if isinstance(arg, dict) and arg and key not in arg and all(isinstance(k, str) for k in arg):
+            name = names[index] if index < len(names) else f"argument {index + 1}"
+            hints.append(f"If you read it from `{name}`: its keys are {', '.join(arg)}.")
+    return " ".join(hints)
 
 
 def _dict_keys(value: Any) -> set[str]:

@@ -142,3 +142,29 @@ def test_a_real_mistake_without_a_name_before_is_named(function, mistake, edits,
     assert wrong and all(case.diagnosis is not None and case.diagnosis.id == mistake for case in wrong), \
         [(case.name, case.diagnosis) for case in wrong]
     assert all(p.status == PASSED for p in result.parts if p.function not in (function, "imdb_report"))
+
+
+def test_a_key_the_parameters_do_not_hold_is_answered_with_the_keys_they_hold(tmp_path, context, sandbox):
+    # The statement writes the update gate as W_u, b_u; the course's dict names it Wi, bi.
+    nb = nbs.course_notebook(nbs.mutate("lstm_cell_forward", 'Wi = parameters["Wi"]', 'Wi = parameters["Wu"]'))
+    result = grade(tmp_path, nb, context, sandbox)
+    cell = result.part("lstm_cell_forward")
+    message = cell.cases[0].message
+    assert message.startswith("Raised KeyError: 'Wu' (") and "in lstm_cell_forward)." in message, message
+    assert "If you read it from `parameters`: its keys are " in message and "Wi" in message, message
+    assert result.part("lstm_forward").status == PASSED  # graded with the reference cell
+
+
+def test_a_cache_of_inputs_in_another_layout_is_not_called_aliasing(tmp_path, context, sandbox):
+    # Fewer entries than the course's ten: xt lands where ft belongs. Storing an input as it came
+    # in is not memory overwritten; the structure message says what is wrong.
+    nb = nbs.course_notebook(nbs.mutate(
+        "lstm_cell_forward", "cache = (a_next, c_next, a_prev, c_prev, ft, it, cct, ot, xt, parameters)",
+        "cache = (a_next, c_next, a_prev, c_prev, xt, parameters)"))
+    result = grade(tmp_path, nb, context, sandbox)
+    cell = result.part("lstm_cell_forward")
+    assert 0 < cell.points < cell.max_points
+    for case in cell.cases:
+        assert [check.name for check in case.checks if not check.passed] == ["cache"]
+        assert case.diagnosis is None or case.diagnosis.id != "aliasing", case.diagnosis
+    assert "should have 10 elements, got 6" in cell.cases[0].message
