@@ -95,6 +95,7 @@ class TraceStub:
         self.fallback = fallback
         self.calls = 0
         self.misses: list[int] = []
+        self.first_wrong_argument: int | None = None  # at the first miss, the first argument unlike the step's
         self.memo = memo if memo is not None else {}  # (key, step) -> (WireExpectation | None, result bytes)
         self.key = key
 
@@ -128,6 +129,12 @@ class TraceStub:
             step_args, result = self.trace[index]
             if checks.plain_equal(args, tuple(step_args), rtol=_TRACE_RTOL, atol=_TRACE_ATOL):
                 return result
+        if not self.misses and self.calls <= len(self.trace):
+            step_args = tuple(self.trace[self.calls - 1][0])
+            if len(step_args) == len(args):
+                self.first_wrong_argument = next(
+                    (k for k, (got, want) in enumerate(zip(args, step_args))
+                     if not checks.plain_equal(got, want, rtol=_TRACE_RTOL, atol=_TRACE_ATOL)), None)
         self.misses.append(self.calls)
         return self.fallback
 
@@ -492,8 +499,9 @@ class _Grader:
             return ""
         return (f"The error is in your `{dep}`, but it comes from what `{self.part.function}` "
                 f"passed to it: inputs that differ from those of a correct run (first at call "
-                f"{stub.misses[0]}). Check the arguments you give `{dep}` at each time step "
-                f"(that step's slice and cache, the hidden state or gradient carried over).")
+                f"{stub.misses[0]}{self._argument_named(dep, stub)}). Check the arguments you give "
+                f"`{dep}` at each time step (that step's slice and cache, the hidden state or "
+                f"gradient carried over).")
 
     def _locate(self, outcome: Any) -> Location | None:
         for line, _function in reversed(tuple(outcome.frames)):
@@ -588,18 +596,31 @@ class _Grader:
                                      memo=self.context.memo, key=key, seen=seen):
                     message = self.context.mutant_messages.get(mutant_id, mutant_id)
                     return Diagnosis(mutant_id, prefix + message)
-        # 2. Memory shared between outputs that should differ: a view overwritten later.
-        alias = self._alias_problem(fixture, outcome, names)
-        if alias:
-            return Diagnosis("aliasing", alias)
-        # 3. A dependency called with inputs that a correct implementation would not pass.
+        # 2. A dependency called with inputs that a correct implementation would not pass: the
+        #    earliest cause (memory shared with what was passed, below, is often its consequence).
         for dep, stub in stubs.items():
             if stub.misses:
                 return Diagnosis("unexpected-dependency-inputs", (
                     f"`{self.part.function}` called `{dep}` with inputs that differ from those of "
-                    f"a correct run (first at call {stub.misses[0]}): check what you pass at each "
-                    f"time step (the previous hidden state, the slice of the input)."))
+                    f"a correct run (first at call {stub.misses[0]}{self._argument_named(dep, stub)}): "
+                    f"check what you pass at each time step (the previous hidden state, the slice "
+                    f"of the input)."))
+        # 3. Memory shared between outputs that should differ: a view overwritten later.
+        alias = self._alias_problem(fixture, outcome, names)
+        if alias:
+            return Diagnosis("aliasing", alias)
         return None
+
+    def _argument_named(self, dep: str, stub: TraceStub) -> str:
+        """``", in `a_prev`"``: the first argument of ``dep`` unlike a correct run's at the first
+        call that missed the reference trace, by the parameter name of the student's ``dep``
+        (``"argument 2"`` without one); "" when not known."""
+        index = stub.first_wrong_argument
+        if index is None:
+            return ""
+        fn = self.extraction.functions.get(dep) if self.extraction is not None else None
+        names = _ParameterNames(fn.source, self.facts.get(dep)) if fn is not None else ()
+        return f", in `{names[index]}`" if index < len(names) else f", in argument {index + 1}"
 
     def _reproduces(self, case: Case, plan: _CasePlan, key: tuple, mutant: Any, raw: bytes, student: Any,
                     seen: dict) -> bool:

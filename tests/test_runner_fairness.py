@@ -73,7 +73,7 @@ def test_an_error_in_a_right_dependency_called_wrongly_blames_the_call(tmp_path,
     message = loop.cases[0].message
     assert message.startswith("Raised ") and "in rnn_cell_backward" in message, message
     assert "comes from what `rnn_backward` passed to it" in message, message
-    assert "first at call 1" in message, message
+    assert "first at call 1, in `cache`" in message, message
 
 
 def test_an_error_in_a_wrong_dependency_called_rightly_blames_nothing_else(tmp_path, context, sandbox):
@@ -168,3 +168,18 @@ def test_a_cache_of_inputs_in_another_layout_is_not_called_aliasing(tmp_path, co
         assert [check.name for check in case.checks if not check.passed] == ["cache"]
         assert case.diagnosis is None or case.diagnosis.id != "aliasing", case.diagnosis
     assert "should have 10 elements, got 6" in cell.cases[0].message
+
+
+def test_a_composite_that_passes_the_wrong_state_is_told_which_argument(tmp_path, context, sandbox):
+    # rnn_forward hands each step a slice of its (zero) output array instead of the previous
+    # hidden state; the cache then also holds that slice, later overwritten. The first cause is
+    # the argument, not the shared memory.
+    nb = nbs.course_notebook(nbs.mutate(
+        "rnn_forward", "rnn_cell_forward(x[:, :, t], a_next, parameters)",
+        "rnn_cell_forward(x[:, :, t], a[:, :, t], parameters)"))
+    result = grade(tmp_path, nb, context, sandbox)
+    loop = result.part("rnn_forward")
+    assert loop.points < loop.max_points
+    case = loop.cases[0]
+    assert case.diagnosis is not None and case.diagnosis.id == "unexpected-dependency-inputs", case.diagnosis
+    assert "(first at call 1, in `a_prev`)" in case.diagnosis.message, case.diagnosis.message
