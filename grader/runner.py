@@ -10,6 +10,7 @@ import ast
 import dataclasses
 import difflib
 import pickle
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +36,11 @@ _MISSING = object()  # not yet worked out (see _agreement)
 #: Tolerance used to recognise a reference step in a stub call: the student
 #: passes values computed from the reference's own outputs, so they agree closely.
 _TRACE_RTOL, _TRACE_ATOL = 1e-7, 1e-10
+
+# NumPy 1.24 removed its aliases of Python's own types (np.float is float, ...): code written for
+# the NumPy of the course's years ran with them, and they meant the builtins. The program the
+# sandbox runs reads them as the builtins (see _legacy_aliases_replaced); the lines stay put.
+_LEGACY_ALIAS = re.compile(r"(?<![\w.])(?:np|numpy)\.(float|int|bool|object|complex|str)\b")
 
 
 @dataclass(frozen=True)
@@ -954,6 +960,7 @@ def grade_submission(path: str | Path, *, context: GradingContext, sandbox: Any,
                               [f for part in rubric.parts for f in (part.function, *part.depends)],
                               facts=facts)
     program = extraction.program(omit=[name for name in extraction.functions if name not in needed])
+    source, legacy = _legacy_aliases_replaced(program.source)
     t2 = time.perf_counter()
     timings["extract"] = t2 - t1
 
@@ -964,7 +971,14 @@ def grade_submission(path: str | Path, *, context: GradingContext, sandbox: Any,
     parts: list[PartResult] = []
     graded = {part.name: None for part in rubric.parts}
     if any(part.cases for part in rubric.parts):
-        with sandbox.session(program.source, filename="<submission>") as session:
+        if legacy:
+            messages.append(
+                f"{', '.join(f'`np.{name}`' for name in legacy)} {'is' if len(legacy) == 1 else 'are'} "
+                f"gone from NumPy 1.24 and later; "
+                f"your code was graded with Python's own {', '.join(f'`{name}`' for name in legacy)}, "
+                f"which is what they meant. Write those (or `np.float64`, `np.int64`) to run it on a "
+                f"current NumPy.")
+        with sandbox.session(source, filename="<submission>") as session:
             t3 = time.perf_counter()
             timings["sandbox_start"] = t3 - t2
             load_outcome = session.load
@@ -1000,6 +1014,21 @@ def grade_submission(path: str | Path, *, context: GradingContext, sandbox: Any,
                             messages=tuple(dict.fromkeys(messages)),
                             timings=MappingProxyType(timings),
                             extra=MappingProxyType({"sources": MappingProxyType(sources)}))
+
+
+def _legacy_aliases_replaced(source: str) -> tuple[str, tuple[str, ...]]:
+    """``(source, names)``: ``source`` with ``np.float``, ``np.int``, ``np.bool``, ``np.object``,
+    ``np.complex`` and ``np.str`` (also spelt ``numpy.``) written as the builtins they were
+    aliases of, and the names replaced, in order of first use; ``(source, ())`` when it has none.
+    Nothing but those words changes, so every line keeps its number."""
+    found: dict[str, None] = {}
+
+    def builtin(match: re.Match) -> str:
+        found[match.group(1)] = None
+        return match.group(1)
+
+    replaced = _LEGACY_ALIAS.sub(builtin, source)
+    return replaced, tuple(found)
 
 
 def _grade_imdb(notebook: Any, config: Any, extra_files: Mapping[str, bytes]) -> PartResult:

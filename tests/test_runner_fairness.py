@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from grader.models import ERROR, MISSING, PASSED
-from grader.runner import grade_submission
+from grader.runner import _legacy_aliases_replaced, grade_submission
 from tests import notebooks as nbs
 
 # The template's optional first step left half-typed: a line that does not parse.
@@ -183,3 +183,27 @@ def test_a_composite_that_passes_the_wrong_state_is_told_which_argument(tmp_path
     case = loop.cases[0]
     assert case.diagnosis is not None and case.diagnosis.id == "unexpected-dependency-inputs", case.diagnosis
     assert "(first at call 1, in `a_prev`)" in case.diagnosis.message, case.diagnosis.message
+
+
+def test_numpy_aliases_of_builtins_removed_since_1_24_are_graded_as_the_builtins(tmp_path, context, sandbox):
+    # Course notebooks of 2018-2021 wrote dtype=np.float; under the NumPy of their day that was
+    # Python's float. NumPy 1.24 removed it, and the whole function raised AttributeError.
+    nb = nbs.course_notebook(nbs.mutate(
+        "rnn_backward", "dx = np.zeros((n_x, m, T_x))", "dx = np.zeros((n_x, m, T_x), dtype=np.float)"))
+    result = grade(tmp_path, nb, context, sandbox)
+    assert result.part("rnn_backward").status == PASSED
+    assert result.points == result.max_points
+    assert any("`np.float` is gone from NumPy 1.24" in m and "Python's own `float`" in m for m in result.messages)
+
+
+def test_the_alias_rewrite_keeps_lines_and_touches_nothing_else():
+    source = ("a = np.zeros(3, dtype=np.float)  # np.float\n"
+              "b = numpy.int(2.5) + np.float64(1) + np.float_(2) + obj.np.int + np.integer\n"
+              "c = [np.bool, np.object, np.complex, np.str, np.str_, mynp.float]\n")
+    replaced, names = _legacy_aliases_replaced(source)
+    assert replaced.count("\n") == source.count("\n")
+    assert replaced == ("a = np.zeros(3, dtype=float)  # float\n"
+                        "b = int(2.5) + np.float64(1) + np.float_(2) + obj.np.int + np.integer\n"
+                        "c = [bool, object, complex, str, np.str_, mynp.float]\n")
+    assert names == ("float", "int", "bool", "object", "complex", "str")
+    assert _legacy_aliases_replaced("x = np.float64(1)\n") == ("x = np.float64(1)\n", ())
