@@ -394,6 +394,9 @@ class _Grader:
             if name in keys:
                 self.notes.append(f"`{self.part.function}` uses `{name}` from outside the function: "
                                   f"read it from `parameters` (`parameters[\"{name}\"]`).")
+            elif _numpy_typo(name):
+                self.notes.append(f"`{self.part.function}` uses `{name}`, which nothing defines: "
+                                  f"did you mean `{_numpy_typo(name)}`?")
             else:
                 self.notes.append(f"`{self.part.function}` uses `{name}`, which is defined outside "
                                   f"the function (or nowhere): compute it inside or pass it in.")
@@ -1016,6 +1019,18 @@ def grade_submission(path: str | Path, *, context: GradingContext, sandbox: Any,
                             messages=tuple(dict.fromkeys(messages)),
                             timings=MappingProxyType(timings),
                             extra=MappingProxyType({"sources": MappingProxyType(sources)}))
+
+
+def _numpy_typo(name: str) -> str:
+    """``"np.zeros"`` for ``np_zeros`` (an underscore typed for the dot) when NumPy has that
+    function or attribute; "" otherwise."""
+    import numpy
+
+    module, underscore, attribute = name.partition("_")
+    if not underscore or module not in ("np", "numpy") or not attribute.isidentifier() \
+            or attribute.startswith("_") or not hasattr(numpy, attribute):
+        return ""
+    return f"{module}.{attribute}"
 
 
 def _legacy_aliases_replaced(source: str) -> tuple[str, tuple[str, ...]]:

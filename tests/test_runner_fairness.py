@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from grader.models import ERROR, MISSING, PASSED
-from grader.runner import _legacy_aliases_replaced, grade_submission
+from grader.runner import _legacy_aliases_replaced, _numpy_typo, grade_submission
 from tests import notebooks as nbs
 
 # The template's optional first step left half-typed: a line that does not parse.
@@ -207,3 +207,12 @@ def test_the_alias_rewrite_keeps_lines_and_touches_nothing_else():
                         "c = [bool, object, complex, str, np.str_, mynp.float]\n")
     assert names == ("float", "int", "bool", "object", "complex", "str")
     assert _legacy_aliases_replaced("x = np.float64(1)\n") == ("x = np.float64(1)\n", ())
+
+
+def test_an_underscore_typed_for_numpys_dot_is_pointed_out(tmp_path, context, sandbox):
+    nb = nbs.course_notebook(nbs.mutate("rnn_forward", "a = np.zeros((n_a, m, T_x))", "a = np_zeros((n_a, m, T_x))"))
+    result = grade(tmp_path, nb, context, sandbox)
+    loop = result.part("rnn_forward")
+    assert loop.points == 0
+    assert "`rnn_forward` uses `np_zeros`, which nothing defines: did you mean `np.zeros`?" in loop.notes, loop.notes
+    assert _numpy_typo("np_not_a_numpy_name") == "" and _numpy_typo("x_zeros") == ""
