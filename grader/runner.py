@@ -722,8 +722,8 @@ def _missing_key_hint(outcome: Any, args: Sequence, names: Sequence[str]) -> str
     hints = []
     for index, arg in enumerate(args):
         if isinstance(arg, dict) and arg and key not in arg and all(isinstance(k, str) for k in arg):
-            name = names[index] if index < len(names) else f"argument {index + 1}"
-            hints.append(f"If you read it from `{name}`: its keys are {', '.join(arg)}.")
+            name = f"`{names[index]}`" if index < len(names) else f"argument {index + 1}"
+            hints.append(f"If you read it from {name}: its keys are {', '.join(arg)}.")
     return " ".join(hints)
 
 

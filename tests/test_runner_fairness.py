@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from grader.models import ERROR, MISSING, PASSED
-from grader.runner import _legacy_aliases_replaced, _numpy_typo, grade_submission
+from grader.runner import _legacy_aliases_replaced, _missing_key_hint, _numpy_typo, grade_submission
 from tests import notebooks as nbs
 
 # The template's optional first step left half-typed: a line that does not parse.
@@ -216,3 +216,26 @@ def test_an_underscore_typed_for_numpys_dot_is_pointed_out(tmp_path, context, sa
     assert loop.points == 0
     assert "`rnn_forward` uses `np_zeros`, which nothing defines: did you mean `np.zeros`?" in loop.notes, loop.notes
     assert _numpy_typo("np_not_a_numpy_name") == "" and _numpy_typo("x_zeros") == ""
+
+
+def test_the_key_hint_reads_a_childs_message_only_as_a_literal():
+    # The message comes from the child: a student can raise KeyError with any text.
+    class Outcome:
+        error_type = "KeyError"
+
+        def __init__(self, message):
+            self.message = message
+
+    params = ({"Wf": 1, "Wi": 2},)
+    assert _missing_key_hint(Outcome("KeyError: 'Wu'"), params, ["parameters"]) == \
+        "If you read it from `parameters`: its keys are Wf, Wi."
+    assert _missing_key_hint(Outcome("KeyError: 'Wi'"), params, ["parameters"]) == ""  # it is there
+    for hostile in ("KeyError: __import__('os').system('true')", "KeyError: " + "(" * 500,
+                    "KeyError: 1e999999", "KeyError: ('Wu',)", "KeyError: 3", "KeyError: [" * 200,
+                    "KeyError: 'a' 'b' + x", ""):
+        assert _missing_key_hint(Outcome(hostile), params, ["parameters"]) == "", hostile
+    other = Outcome("KeyError: 'Wu'")
+    other.error_type = "ValueError"
+    assert _missing_key_hint(other, params, ["parameters"]) == ""
+    assert _missing_key_hint(Outcome("KeyError: 'Wu'"), params, []) == \
+        "If you read it from argument 1: its keys are Wf, Wi."
