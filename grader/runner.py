@@ -977,11 +977,12 @@ def grade_submission(path: str | Path, *, context: GradingContext, sandbox: Any,
     graded = {part.name: None for part in rubric.parts}
     if any(part.cases for part in rubric.parts):
         if legacy:
+            one = len(legacy) == 1
+            builtins = ", ".join(f"`{name}`" for name in legacy)
             messages.append(
-                f"{', '.join(f'`np.{name}`' for name in legacy)} {'is' if len(legacy) == 1 else 'are'} "
-                f"gone from NumPy 1.24 and later; "
-                f"your code was graded with Python's own {', '.join(f'`{name}`' for name in legacy)}, "
-                f"which is what they meant. Write those (or `np.float64`, `np.int64`) to run it on a "
+                f"{', '.join(f'`np.{name}`' for name in legacy)} {'is' if one else 'are'} gone from "
+                f"NumPy 1.24 and later; your code was graded with Python's own {builtins}, which is "
+                f"what {'it' if one else 'they'} meant. Write {builtins} instead to run it on a "
                 f"current NumPy.")
         with sandbox.session(source, filename="<submission>") as session:
             t3 = time.perf_counter()
