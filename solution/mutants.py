@@ -754,8 +754,8 @@ _CATALOG = [
      "The weight gradients are overwritten at every step; add them up over time: dWax += dWaxt "
      "(and the same for dWaa and dba)."),
     ("rnn_backward/sums_stay_zero", rnn_backward__sums_stay_zero,
-     "dWax, dWaa and dba stay zero: add each step's gradient to them (dWax += dWaxt), not the sum to "
-     "itself (dWax += dWax)."),
+     "A gradient sum stays zero: add each step's gradient to it (dWax += dWaxt, dWaa += dWaat, "
+     "dba += dbat), not the sum to itself (dWaa += dWaa)."),
     ("rnn_backward/dx_not_stored", rnn_backward__dx_not_stored,
      "dx stays zero: store each step's dxt in dx[:, :, t]."),
     ("rnn_backward/forward_in_time", rnn_backward__forward_in_time,
