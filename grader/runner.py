@@ -6,9 +6,11 @@ Inputs go down, plain data comes back, and every comparison happens here.
 """
 from __future__ import annotations
 
+import ast
 import dataclasses
 import difflib
 import pickle
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +24,7 @@ from grader.models import (
     Case, CaseResult, CheckResult, Diagnosis, Location, Part, PartResult, Rubric, SubmissionResult,
 )
 from grader.notebook import SourceMemo
-from grader.rubric import parse_path
+from grader.rubric import format_path, parse_path
 
 #: Worst first: a part's status is the worst of its cases'.
 _SEVERITY = (HARNESS, MISSING, NOT_IMPLEMENTED, CRASHED, TIMEOUT, ERROR, SKIPPED, FAILED, PASSED)
@@ -34,6 +36,13 @@ _MISSING = object()  # not yet worked out (see _agreement)
 #: Tolerance used to recognise a reference step in a stub call: the student
 #: passes values computed from the reference's own outputs, so they agree closely.
 _TRACE_RTOL, _TRACE_ATOL = 1e-7, 1e-10
+
+# NumPy 1.24 removed its aliases of Python's own types (np.float is float, ...): code written for
+# the NumPy of the course's years ran with them, and they meant the builtins. The program the
+# sandbox runs reads them as the builtins (see _legacy_aliases_replaced); the lines stay put.
+_LEGACY_ALIAS = re.compile(r"(?<![\w.])(?:np|numpy)\.(float|int|bool|object|complex|str)\b")
+_LEGACY_HINTS = tuple(f"{module}.{name}" for module in ("np", "numpy")
+                      for name in ("float", "int", "bool", "object", "complex", "str"))
 
 
 @dataclass(frozen=True)
@@ -94,6 +103,7 @@ class TraceStub:
         self.fallback = fallback
         self.calls = 0
         self.misses: list[int] = []
+        self.first_wrong_argument: int | None = None  # at the first miss, the first argument unlike the step's
         self.memo = memo if memo is not None else {}  # (key, step) -> (WireExpectation | None, result bytes)
         self.key = key
 
@@ -127,6 +137,12 @@ class TraceStub:
             step_args, result = self.trace[index]
             if checks.plain_equal(args, tuple(step_args), rtol=_TRACE_RTOL, atol=_TRACE_ATOL):
                 return result
+        if not self.misses and self.calls <= len(self.trace):
+            step_args = tuple(self.trace[self.calls - 1][0])
+            if len(step_args) == len(args):
+                self.first_wrong_argument = next(
+                    (k for k, (got, want) in enumerate(zip(args, step_args))
+                     if not checks.plain_equal(got, want, rtol=_TRACE_RTOL, atol=_TRACE_ATOL)), None)
         self.misses.append(self.calls)
         return self.fallback
 
@@ -250,7 +266,14 @@ class _Grader:
         part = self.part
         fn = self.extraction.functions.get(part.function)
         if fn is None:
-            near = difflib.get_close_matches(part.function, list(self.extraction.functions), n=1)
+            broken = self._extraction_error()
+            if broken is not None:  # defined, but its def does not parse or compile
+                return self._all_cases(ERROR, broken.message, location=Location(
+                    broken.cell_index, broken.line, part.function) if broken.cell_index is not None else None)
+            # Never suggest renaming a function the rubric grades under its own name.
+            graded = {name for p in self.context.rubric.parts for name in (p.function, *p.depends)}
+            near = difflib.get_close_matches(
+                part.function, [name for name in self.extraction.functions if name not in graded], n=1)
             hint = f" Did you mean to name `{near[0]}` `{part.function}`?" if near else ""
             message = f"No function named `{part.function}` was found in the notebook.{hint}"
             return self._all_cases(MISSING, message, location=None)
@@ -344,6 +367,15 @@ class _Grader:
             return outcome
         return self.session.call(self.part.function, args, timeout=case.timeout, **options)
 
+    def _extraction_error(self) -> Any:
+        """The extraction's first error naming this part's function (a def that does not parse
+        or compile, or one left out of the program), or None: what to tell the student instead
+        of "not found" or "not defined"."""
+        for found in getattr(self.extraction, "diagnostics", ()):
+            if found.severity == "error" and found.function == self.part.function:
+                return found
+        return None
+
     def _all_cases(self, status: str, message: str, *, location: Location | None) -> PartResult:
         cases = tuple(self._case(case, status, 0.0, message=message) for case in self.part.cases)
         return PartResult(name=self.part.name, function=self.part.function, status=status,
@@ -362,6 +394,9 @@ class _Grader:
             if name in keys:
                 self.notes.append(f"`{self.part.function}` uses `{name}` from outside the function: "
                                   f"read it from `parameters` (`parameters[\"{name}\"]`).")
+            elif _numpy_typo(name):
+                self.notes.append(f"`{self.part.function}` uses `{name}`, which nothing defines: "
+                                  f"did you mean `{_numpy_typo(name)}`?")
             else:
                 self.notes.append(f"`{self.part.function}` uses `{name}`, which is defined outside "
                                   f"the function (or nowhere): compute it inside or pass it in.")
@@ -418,7 +453,8 @@ class _Grader:
             return self._case(case, TIMEOUT, 0.0, message=(
                 "Not run: the submission used up its total time budget."), **common)
         if status == "missing":
-            return self._case(case, MISSING, 0.0, message=(
+            broken = self._extraction_error()
+            return self._case(case, MISSING, 0.0, message=broken.message if broken is not None else (
                 f"`{self.part.function}` was not defined when the notebook's definitions ran "
                 f"(an error above it in the same cell?)."), **common)
         location = self._locate(outcome)
@@ -427,8 +463,10 @@ class _Grader:
             text = outcome.message
             if not text.startswith(outcome.error_type):
                 text = f"{outcome.error_type}: {text}"
-            return self._case(case, ERROR, 0.0, location=location,
-                              message=f"Raised {text}{where}", **common)
+            extra = [hint for hint in (self._blame(location, stubs),
+                                       _missing_key_hint(outcome, plan.args, param_names)) if hint]
+            return self._case(case, ERROR, 0.0, location=location, message=(
+                f"Raised {text}{where}" + (". " + " ".join(extra) if extra else "")), **common)
         if status == "memory":
             return self._case(case, CRASHED, 0.0, location=location, message=(
                 "Ran out of memory: check the shapes of the arrays you create."), **common)
@@ -460,6 +498,21 @@ class _Grader:
                                        error_type="ProtocolError",
                                        message=f"the program interfered with the grader's channel: {exc}"), False, None
         return dataclasses.replace(outcome, value=value, raw=None), False, outcome.raw
+
+    def _blame(self, location: Location | None, stubs: Mapping[str, TraceStub]) -> str:
+        """A sentence for an error raised inside the student's own dependency (say
+        ``rnn_cell_backward``) that this part called with inputs no correct run passes (its
+        isolation fell back to the student's function): the mistake is in the call, not in the
+        dependency, which is graded on its own. "" otherwise."""
+        dep = location.function if location is not None else None
+        stub = stubs.get(dep) if dep and dep != self.part.function else None
+        if stub is None or not stub.misses:
+            return ""
+        return (f"The error is in your `{dep}`, but it comes from what `{self.part.function}` "
+                f"passed to it: inputs that differ from those of a correct run (first at call "
+                f"{stub.misses[0]}{self._argument_named(dep, stub)}). Check the arguments you give "
+                f"`{dep}` at each time step (that step's slice and cache, the hidden state or "
+                f"gradient carried over).")
 
     def _locate(self, outcome: Any) -> Location | None:
         for line, _function in reversed(tuple(outcome.frames)):
@@ -554,18 +607,31 @@ class _Grader:
                                      memo=self.context.memo, key=key, seen=seen):
                     message = self.context.mutant_messages.get(mutant_id, mutant_id)
                     return Diagnosis(mutant_id, prefix + message)
-        # 2. Memory shared between outputs that should differ: a view overwritten later.
-        alias = self._alias_problem(fixture, outcome, names)
-        if alias:
-            return Diagnosis("aliasing", alias)
-        # 3. A dependency called with inputs that a correct implementation would not pass.
+        # 2. A dependency called with inputs that a correct implementation would not pass: the
+        #    earliest cause (memory shared with what was passed, below, is often its consequence).
         for dep, stub in stubs.items():
             if stub.misses:
                 return Diagnosis("unexpected-dependency-inputs", (
                     f"`{self.part.function}` called `{dep}` with inputs that differ from those of "
-                    f"a correct run (first at call {stub.misses[0]}): check what you pass at each "
-                    f"time step (the previous hidden state, the slice of the input)."))
+                    f"a correct run (first at call {stub.misses[0]}{self._argument_named(dep, stub)}): "
+                    f"check what you pass at each time step (the previous hidden state, the slice "
+                    f"of the input)."))
+        # 3. Memory shared between outputs that should differ: a view overwritten later.
+        alias = self._alias_problem(fixture, outcome, names)
+        if alias:
+            return Diagnosis("aliasing", alias)
         return None
+
+    def _argument_named(self, dep: str, stub: TraceStub) -> str:
+        """``", in `a_prev`"``: the first argument of ``dep`` unlike a correct run's at the first
+        call that missed the reference trace, by the parameter name of the student's ``dep``
+        (``"argument 2"`` without one); "" when not known."""
+        index = stub.first_wrong_argument
+        if index is None:
+            return ""
+        fn = self.extraction.functions.get(dep) if self.extraction is not None else None
+        names = _ParameterNames(fn.source, self.facts.get(dep)) if fn is not None else ()
+        return f", in `{names[index]}`" if index < len(names) else f", in argument {index + 1}"
 
     def _reproduces(self, case: Case, plan: _CasePlan, key: tuple, mutant: Any, raw: bytes, student: Any,
                     seen: dict) -> bool:
@@ -609,12 +675,56 @@ class _Grader:
                     continue
                 if checks.plain_equal(expected, expected_other):
                     continue  # the reference holds the same values there: sharing is harmless
+                if other_head == "args" and checks.plain_equal(student, expected_other):
+                    continue  # an input stored as it came in (a cache in another order): not overwritten
                 if checks.check_allclose(student, expected, tolerance=tol, name=this) is not None:
-                    return (f"`{_label_path(this, names)}` shares its memory with "
-                            f"`{_label_path(other, names)}` and holds wrong values: it is a view "
-                            f"(slicing does not copy) that was overwritten after you stored it. "
-                            f"Store a copy (`.copy()`) or stop writing into the array afterwards.")
+                    label, whole = self._label_alias(head, path, names)
+                    other_label, other_whole = self._label_alias(other_head, other_path, names)
+                    if whole and other_whole:  # two outputs, one array: `c = a`
+                        return (f"`{label}` and `{other_label}` are one array, and `{label}` holds "
+                                f"wrong values: an assignment such as `{other_label} = {label}` gives "
+                                f"an array a second name, it does not copy, so what you stored in "
+                                f"one overwrote the other. Create each with its own `np.zeros(...)`.")
+                    return (f"`{label}` shares its memory with `{other_label}` and holds wrong "
+                            f"values: an assignment such as `x = y` or a slice gives an array a "
+                            f"second name without copying it, so the two cannot differ and writing "
+                            f"into one changes the other. Create each array on its own "
+                            f"(`np.zeros(...)`) or store a copy (`.copy()`).")
         return ""
+
+    def _label_alias(self, head: str, path: tuple, names: Sequence[str]) -> tuple[str, bool]:
+        """``(label, whole)`` for a value the child reported as shared memory: a returned value
+        by the rubric's name of the output that holds it (``result[3][0][0]`` -> ``caches[0][0]``
+        for the output ``caches`` at ``[3]``), an argument by the student's parameter name;
+        ``whole`` when it is exactly one of the part's outputs."""
+        if head == "result":
+            for spec in self.part.outputs:
+                if spec.path and path[:len(spec.path)] == spec.path:
+                    return spec.name + format_path(path[len(spec.path):]), len(path) == len(spec.path)
+        return _label_path(head + format_path(path), names), False
+
+
+def _missing_key_hint(outcome: Any, args: Sequence, names: Sequence[str]) -> str:
+    """For a KeyError whose key no dict argument holds (``parameters["Wu"]`` where the course
+    names the update gate ``Wi``): the keys each such argument does hold, by the student's
+    parameter name. "" for any other error."""
+    if outcome.error_type != "KeyError":
+        return ""
+    text = outcome.message
+    if text.startswith("KeyError:"):
+        text = text[len("KeyError:"):]
+    try:
+        key = ast.literal_eval(text.strip())
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return ""
+    if not isinstance(key, str):
+        return ""
+    hints = []
+    for index, arg in enumerate(args):
+        if isinstance(arg, dict) and arg and key not in arg and all(isinstance(k, str) for k in arg):
+            name = f"`{names[index]}`" if index < len(names) else f"argument {index + 1}"
+            hints.append(f"If you read it from {name}: its keys are {', '.join(arg)}.")
+    return " ".join(hints)
 
 
 def _dict_keys(value: Any) -> set[str]:
@@ -855,6 +965,7 @@ def grade_submission(path: str | Path, *, context: GradingContext, sandbox: Any,
                               [f for part in rubric.parts for f in (part.function, *part.depends)],
                               facts=facts)
     program = extraction.program(omit=[name for name in extraction.functions if name not in needed])
+    source, legacy = _legacy_aliases_replaced(program.source)
     t2 = time.perf_counter()
     timings["extract"] = t2 - t1
 
@@ -865,7 +976,15 @@ def grade_submission(path: str | Path, *, context: GradingContext, sandbox: Any,
     parts: list[PartResult] = []
     graded = {part.name: None for part in rubric.parts}
     if any(part.cases for part in rubric.parts):
-        with sandbox.session(program.source, filename="<submission>") as session:
+        if legacy:
+            one = len(legacy) == 1
+            builtins = ", ".join(f"`{name}`" for name in legacy)
+            messages.append(
+                f"{', '.join(f'`np.{name}`' for name in legacy)} {'is' if one else 'are'} gone from "
+                f"NumPy 1.24 and later; your code was graded with Python's own {builtins}, which is "
+                f"what {'it' if one else 'they'} meant. Write {builtins} instead to run it on a "
+                f"current NumPy.")
+        with sandbox.session(source, filename="<submission>") as session:
             t3 = time.perf_counter()
             timings["sandbox_start"] = t3 - t2
             load_outcome = session.load
@@ -901,6 +1020,35 @@ def grade_submission(path: str | Path, *, context: GradingContext, sandbox: Any,
                             messages=tuple(dict.fromkeys(messages)),
                             timings=MappingProxyType(timings),
                             extra=MappingProxyType({"sources": MappingProxyType(sources)}))
+
+
+def _numpy_typo(name: str) -> str:
+    """``"np.zeros"`` for ``np_zeros`` (an underscore typed for the dot) when NumPy has that
+    function or attribute; "" otherwise."""
+    import numpy
+
+    module, underscore, attribute = name.partition("_")
+    if not underscore or module not in ("np", "numpy") or not attribute.isidentifier() \
+            or attribute.startswith("_") or not hasattr(numpy, attribute):
+        return ""
+    return f"{module}.{attribute}"
+
+
+def _legacy_aliases_replaced(source: str) -> tuple[str, tuple[str, ...]]:
+    """``(source, names)``: ``source`` with ``np.float``, ``np.int``, ``np.bool``, ``np.object``,
+    ``np.complex`` and ``np.str`` (also spelt ``numpy.``) written as the builtins they were
+    aliases of, and the names replaced, in order of first use; ``(source, ())`` when it has none.
+    Nothing but those words changes, so every line keeps its number."""
+    if not any(hint in source for hint in _LEGACY_HINTS):  # most programs: 12 substring scans
+        return source, ()
+    found: dict[str, None] = {}
+
+    def builtin(match: re.Match) -> str:
+        found[match.group(1)] = None
+        return match.group(1)
+
+    replaced = _LEGACY_ALIAS.sub(builtin, source)
+    return replaced, tuple(found)
 
 
 def _grade_imdb(notebook: Any, config: Any, extra_files: Mapping[str, bytes]) -> PartResult:

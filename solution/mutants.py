@@ -97,6 +97,18 @@ def rnn_cell_forward__softmax_axis1(xt, a_prev, parameters):
     return a_next, yt_pred, (a_next, a_prev, xt, parameters)
 
 
+def rnn_cell_forward__softmax_whole_array(xt, a_prev, parameters):
+    """rnn_cell_forward whose softmax normalises the whole (n_y, m) matrix at once, as
+    scipy.special.softmax does without an axis (the same as the reference when m = 1).
+    Shapes as the reference."""
+    Wax, Waa, Wya = parameters["Wax"], parameters["Waa"], parameters["Wya"]
+    a_next = np.tanh(np.dot(Waa, a_prev) + np.dot(Wax, xt) + parameters["ba"])
+    z = np.dot(Wya, a_next) + parameters["by"]
+    e_z = np.exp(z - np.max(z))
+    yt_pred = e_z / np.sum(e_z)
+    return a_next, yt_pred, (a_next, a_prev, xt, parameters)
+
+
 def rnn_cell_forward__transposed_Waa(xt, a_prev, parameters):
     """rnn_cell_forward with Waa.T @ a_prev (Waa is square, so the shapes still fit).
 
@@ -255,6 +267,15 @@ def lstm_cell_forward__y_from_c(xt, a_prev, c_prev, parameters):
     return a_next, c_next, yt_pred, (a_next, c_next, a_prev, c_prev, ft, it, cct, ot, xt, parameters)
 
 
+def lstm_cell_forward__sigmoid_output(xt, a_prev, c_prev, parameters):
+    """lstm_cell_forward predicting with a sigmoid: yt = sigmoid(Wy @ a_next + by).  Shapes as the reference."""
+    ft, it, cct, ot = _lstm_gates(xt, a_prev, parameters)
+    c_next = ft * c_prev + it * cct
+    a_next = ot * np.tanh(c_next)
+    yt_pred = sigmoid(np.dot(parameters["Wy"], a_next) + parameters["by"])
+    return a_next, c_next, yt_pred, (a_next, c_next, a_prev, c_prev, ft, it, cct, ot, xt, parameters)
+
+
 # =============================================================================== lstm_forward
 
 
@@ -268,6 +289,25 @@ def lstm_forward__c0_from_a0(x, a0, parameters):
     y = np.zeros((n_y, m, T_x))
     a_next = a0
     c_next = a0
+    for t in range(T_x):
+        a_next, c_next, yt, cache = lstm_cell_forward(x[:, :, t], a_next, c_next, parameters)
+        a[:, :, t] = a_next
+        c[:, :, t] = c_next
+        y[:, :, t] = yt
+        caches.append(cache)
+    return a, y, c, (caches, x)
+
+
+def lstm_forward__a_from_zeros(x, a0, parameters):
+    """lstm_forward starting the hidden state from zeros instead of a0.  Shapes as the reference."""
+    caches = []
+    n_x, m, T_x = x.shape
+    n_y, n_a = parameters["Wy"].shape
+    a = np.zeros((n_a, m, T_x))
+    c = np.zeros((n_a, m, T_x))
+    y = np.zeros((n_y, m, T_x))
+    a_next = np.zeros((n_a, m))
+    c_next = np.zeros((n_a, m))
     for t in range(T_x):
         a_next, c_next, yt, cache = lstm_cell_forward(x[:, :, t], a_next, c_next, parameters)
         a[:, :, t] = a_next
@@ -426,6 +466,28 @@ def rnn_backward__not_accumulated(da, caches):
         dWax = gradients["dWax"]
         dWaa = gradients["dWaa"]
         dba = gradients["dba"]
+    return {"dx": dx, "da0": np.array(da_prevt, dtype=float), "dWax": dWax, "dWaa": dWaa, "dba": dba}
+
+
+def rnn_backward__sums_stay_zero(da, caches):
+    """rnn_backward adding each sum to itself (dWax += dWax) instead of the step's gradient:
+    dWax, dWaa and dba stay zeros.  Shapes as the reference."""
+    (caches, x) = caches
+    (a1, a0, x1, parameters) = caches[0]
+    n_a, m, T_x = da.shape
+    n_x, m = x1.shape
+    dx = np.zeros((n_x, m, T_x))
+    dWax = np.zeros((n_a, n_x))
+    dWaa = np.zeros((n_a, n_a))
+    dba = np.zeros((n_a, 1))
+    da_prevt = np.zeros((n_a, m))
+    for t in reversed(range(T_x)):
+        gradients = rnn_cell_backward(da[:, :, t] + da_prevt, caches[t])
+        da_prevt = gradients["da_prev"]
+        dx[:, :, t] = gradients["dxt"]
+        dWax = dWax + dWax
+        dWaa = dWaa + dWaa
+        dba = dba + dba
     return {"dx": dx, "da0": np.array(da_prevt, dtype=float), "dWax": dWax, "dWaa": dWaa, "dba": dba}
 
 
@@ -621,6 +683,9 @@ _CATALOG = [
     ("rnn_cell_forward/softmax_axis1", rnn_cell_forward__softmax_axis1,
      "Your softmax normalises across the examples (axis=1); each column is one example and must sum to 1, "
      "so normalise over axis 0, as the provided softmax does."),
+    ("rnn_cell_forward/softmax_whole_array", rnn_cell_forward__softmax_whole_array,
+     "Your softmax normalises the whole matrix at once (scipy.special.softmax does without axis=0); each "
+     "column is one example and must sum to 1: use the provided softmax."),
     ("rnn_cell_forward/transposed_Waa", rnn_cell_forward__transposed_Waa,
      "You multiply a_prev by the transpose of Waa; use np.dot(Waa, a_prev) without transposing."),
     ("rnn_cell_forward/cache_order", rnn_cell_forward__cache_order,
@@ -653,7 +718,12 @@ _CATALOG = [
      "parameters), the order lstm_cell_backward unpacks."),
     ("lstm_cell_forward/y_from_c", lstm_cell_forward__y_from_c,
      "The prediction should come from the hidden state, not the memory: yt_pred = softmax(Wy·a_next + by)."),
+    ("lstm_cell_forward/sigmoid_output", lstm_cell_forward__sigmoid_output,
+     "The prediction uses a sigmoid; the LSTM cell predicts with a softmax: yt_pred = softmax(Wy·a_next + by)."),
     # lstm_forward
+    ("lstm_forward/a_from_zeros", lstm_forward__a_from_zeros,
+     "The hidden state starts from zeros, but it must start from the given a0: set a_next = a0 before "
+     "the loop (only the memory c starts from zeros)."),
     ("lstm_forward/c0_from_a0", lstm_forward__c0_from_a0,
      "The memory starts from a0, but c0 must be zeros: set c_next = np.zeros((n_a, m)) before the loop."),
     ("lstm_forward/c_not_carried", lstm_forward__c_not_carried,
@@ -683,6 +753,9 @@ _CATALOG = [
     ("rnn_backward/not_accumulated", rnn_backward__not_accumulated,
      "The weight gradients are overwritten at every step; add them up over time: dWax += dWaxt "
      "(and the same for dWaa and dba)."),
+    ("rnn_backward/sums_stay_zero", rnn_backward__sums_stay_zero,
+     "A gradient sum stays zero: add each step's gradient to it (dWax += dWaxt, dWaa += dWaat, "
+     "dba += dbat), not the sum to itself (dWaa += dWaa)."),
     ("rnn_backward/dx_not_stored", rnn_backward__dx_not_stored,
      "dx stays zero: store each step's dxt in dx[:, :, t]."),
     ("rnn_backward/forward_in_time", rnn_backward__forward_in_time,

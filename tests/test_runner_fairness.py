@@ -1,0 +1,241 @@
+"""Patterns found in real students' notebooks of this assignment (docs/fairness.md), each
+rebuilt here from the tests' own course notebook: what the student is told about them."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from grader.models import ERROR, MISSING, PASSED
+from grader.runner import _legacy_aliases_replaced, _missing_key_hint, _numpy_typo, grade_submission
+from tests import notebooks as nbs
+
+# The template's optional first step left half-typed: a line that does not parse.
+HALF_TYPED = nbs.COURSE_CELLS["rnn_cell_backward"].replace(
+    "    dtanh = ", "    # gradient with respect to z (optional)\n    dz = \n    dtanh = ", 1)
+
+
+def grade(tmp_path: Path, nb: dict, context, sandbox):
+    """The result of grading ``nb``, written to ``tmp_path``."""
+    return grade_submission(nbs.write(tmp_path / "student.ipynb", nb), context=context, sandbox=sandbox)
+
+
+def test_a_function_whose_def_does_not_parse_is_told_its_syntax_error(tmp_path, context, sandbox):
+    assert HALF_TYPED != nbs.COURSE_CELLS["rnn_cell_backward"]
+    result = grade(tmp_path, nbs.course_notebook({"rnn_cell_backward": HALF_TYPED}), context, sandbox)
+    broken = result.part("rnn_cell_backward")
+    assert broken.points == 0 and broken.status == ERROR
+    for message in (broken.notes[0], broken.cases[0].message):
+        assert "Syntax error" in message and "`rnn_cell_backward`" in message, message
+        assert "No function named" not in message and "Did you mean" not in message, message
+    assert broken.location is not None and broken.location.cell is not None
+    assert result.part("rnn_backward").status == PASSED  # graded with the reference cell
+
+
+def test_a_missing_function_is_never_said_to_be_another_graded_function(tmp_path, context, sandbox):
+    stub = "# the backward pass is not attempted\n"
+    nb = nbs.course_notebook({"rnn_cell_backward": stub, "rnn_backward": stub})
+    result = grade(tmp_path, nb, context, sandbox)
+    for name in ("rnn_cell_backward", "rnn_backward"):
+        part = result.part(name)
+        assert part.status == MISSING and part.points == 0
+        assert part.notes[0] == f"No function named `{name}` was found in the notebook.", part.notes
+
+
+def test_a_close_name_that_nothing_grades_still_gets_the_rename_hint(tmp_path, context, sandbox):
+    renamed = nbs.COURSE_CELLS["rnn_cell_backward"].replace(
+        "def rnn_cell_backward(", "def rnn_cell_backwards(", 1)
+    result = grade(tmp_path, nbs.course_notebook({"rnn_cell_backward": renamed}), context, sandbox)
+    part = result.part("rnn_cell_backward")
+    assert part.status == MISSING
+    assert "Did you mean to name `rnn_cell_backwards` `rnn_cell_backward`?" in part.notes[0]
+
+
+def test_a_def_left_out_of_the_program_is_told_why(tmp_path, context, sandbox):
+    src = nbs.COURSE_CELLS["rnn_cell_backward"].replace(
+        "(da_next, cache)", "(da_next, cache, scale=scale_from_test)", 1)
+    result = grade(tmp_path, nbs.course_notebook({"rnn_cell_backward": src}), context, sandbox)
+    part = result.part("rnn_cell_backward")
+    assert part.points == 0
+    message = part.cases[0].message
+    assert "scale_from_test" in message and "left out" in message, message
+    assert "an error above it" not in message, message
+
+
+def test_an_error_in_a_right_dependency_called_wrongly_blames_the_call(tmp_path, context, sandbox):
+    # rnn_backward hands rnn_cell_backward the whole list of caches instead of step t's: the
+    # student's (right) cell raises when it unpacks it.
+    nb = nbs.course_notebook(nbs.mutate("rnn_backward", "da_prevt, caches[t])", "da_prevt, caches)"))
+    result = grade(tmp_path, nb, context, sandbox)
+    assert result.part("rnn_cell_backward").status == PASSED
+    loop = result.part("rnn_backward")
+    assert loop.points == 0
+    message = loop.cases[0].message
+    assert message.startswith("Raised ") and "in rnn_cell_backward" in message, message
+    assert "comes from what `rnn_backward` passed to it" in message, message
+    assert "first at call 1, in `cache`" in message, message
+
+
+def test_an_error_in_a_wrong_dependency_called_rightly_blames_nothing_else(tmp_path, context, sandbox):
+    # The composite itself raises (not its dependency): no sentence about the call.
+    nb = nbs.course_notebook(nbs.mutate("rnn_backward", "dx[:, :, t] = dxt", "dx[:, :, t + 1] = dxt"))
+    result = grade(tmp_path, nb, context, sandbox)
+    loop = result.part("rnn_backward")
+    assert loop.points < loop.max_points
+    assert all("comes from what" not in case.message for case in loop.cases)
+
+
+def test_two_outputs_made_one_array_are_named_and_the_assignment_blamed(tmp_path, context, sandbox):
+    # `c = a` instead of a second np.zeros: `a` ends up holding the memory states.
+    nb = nbs.course_notebook(nbs.mutate("lstm_forward", "c = np.zeros((n_a, m, T_x))", "c = a"))
+    result = grade(tmp_path, nb, context, sandbox)
+    loop = result.part("lstm_forward")
+    assert 0 < loop.points < loop.max_points  # y, c and the caches are right; a is not
+    case = loop.cases[0]
+    assert [check.name for check in case.checks if not check.passed] == ["a"]
+    assert case.diagnosis is not None and case.diagnosis.id == "aliasing"
+    message = case.diagnosis.message
+    assert "`a` and `c` are one array" in message and "`c = a`" in message, message
+    assert "result[" not in message and "slicing" not in message, message
+
+
+def test_a_view_overwritten_later_is_named_by_the_output_that_holds_it(tmp_path, context, sandbox):
+    # The cache keeps a view of c's first step, which is overwritten afterwards.
+    nb = nbs.course_notebook(nbs.mutate(
+        "lstm_forward", "        caches.append(cache)",
+        "        caches.append(cache[:1] + (c[:, :, 0],) + cache[2:])\n        c[:, :, 0] = 0.5"))
+    result = grade(tmp_path, nb, context, sandbox)
+    messages = [c.diagnosis.message for c in result.part("lstm_forward").cases
+                if c.diagnosis is not None and c.diagnosis.id == "aliasing"]
+    assert messages
+    for message in messages:
+        assert "`c`" in message and "`caches[0][0][1]`" in message, message
+        assert "result[" not in message, message
+
+
+# Mistakes seen on real notebooks that had no name in the catalog (solution/mutants.py), written
+# as those students wrote them: each is now diagnosed, and loses what it lost before.
+NAMED = [
+    ("rnn_cell_forward", "rnn_cell_forward/softmax_whole_array", {"rnn_cell_forward": (
+        "    yt_pred = softmax(np.dot(Wya, a_next) + by)",
+        "    scores = np.dot(Wya, a_next) + by\n"
+        "    yt_pred = np.exp(scores - scores.max()) / np.exp(scores - scores.max()).sum()")}),
+    ("lstm_cell_forward", "lstm_cell_forward/sigmoid_output", {"lstm_cell_forward": (
+        "    yt_pred = softmax(np.dot(Wy, a_next) + by)", "    yt_pred = sigmoid(np.dot(Wy, a_next) + by)")}),
+    ("lstm_forward", "lstm_forward/a_from_zeros", {"lstm_forward": (
+        "    a_next = a0", "    a_next = np.zeros((n_a, m))")}),
+    ("rnn_backward", "rnn_backward/sums_stay_zero", {"rnn_backward": (
+        "        dWax += dWaxt\n        dWaa += dWaat\n        dba += dbat",
+        "        dWax += dWax\n        dWaa += dWaa\n        dba += dba")}),
+]
+
+
+@pytest.mark.parametrize("function,mistake,edits", NAMED, ids=[m for _, m, _ in NAMED])
+def test_a_real_mistake_without_a_name_before_is_named(function, mistake, edits, tmp_path, context, sandbox):
+    overrides = {}
+    for name, (old, new) in edits.items():
+        overrides.update(nbs.mutate(name, old, new))
+    result = grade(tmp_path, nbs.course_notebook(overrides), context, sandbox)
+    part = result.part(function)
+    assert part.points < part.max_points
+    wrong = [case for case in part.cases if case.status != PASSED]
+    assert wrong and all(case.diagnosis is not None and case.diagnosis.id == mistake for case in wrong), \
+        [(case.name, case.diagnosis) for case in wrong]
+    assert all(p.status == PASSED for p in result.parts if p.function not in (function, "imdb_report"))
+
+
+def test_a_key_the_parameters_do_not_hold_is_answered_with_the_keys_they_hold(tmp_path, context, sandbox):
+    # The statement writes the update gate as W_u, b_u; the course's dict names it Wi, bi.
+    nb = nbs.course_notebook(nbs.mutate("lstm_cell_forward", 'Wi = parameters["Wi"]', 'Wi = parameters["Wu"]'))
+    result = grade(tmp_path, nb, context, sandbox)
+    cell = result.part("lstm_cell_forward")
+    message = cell.cases[0].message
+    assert message.startswith("Raised KeyError: 'Wu' (") and "in lstm_cell_forward)." in message, message
+    assert "If you read it from `parameters`: its keys are " in message and "Wi" in message, message
+    assert result.part("lstm_forward").status == PASSED  # graded with the reference cell
+
+
+def test_a_cache_of_inputs_in_another_layout_is_not_called_aliasing(tmp_path, context, sandbox):
+    # Fewer entries than the course's ten: xt lands where ft belongs. Storing an input as it came
+    # in is not memory overwritten; the structure message says what is wrong.
+    nb = nbs.course_notebook(nbs.mutate(
+        "lstm_cell_forward", "cache = (a_next, c_next, a_prev, c_prev, ft, it, cct, ot, xt, parameters)",
+        "cache = (a_next, c_next, a_prev, c_prev, xt, parameters)"))
+    result = grade(tmp_path, nb, context, sandbox)
+    cell = result.part("lstm_cell_forward")
+    assert 0 < cell.points < cell.max_points
+    for case in cell.cases:
+        assert [check.name for check in case.checks if not check.passed] == ["cache"]
+        assert case.diagnosis is None or case.diagnosis.id != "aliasing", case.diagnosis
+    assert "should have 10 elements, got 6" in cell.cases[0].message
+
+
+def test_a_composite_that_passes_the_wrong_state_is_told_which_argument(tmp_path, context, sandbox):
+    # rnn_forward hands each step a slice of its (zero) output array instead of the previous
+    # hidden state; the cache then also holds that slice, later overwritten. The first cause is
+    # the argument, not the shared memory.
+    nb = nbs.course_notebook(nbs.mutate(
+        "rnn_forward", "rnn_cell_forward(x[:, :, t], a_next, parameters)",
+        "rnn_cell_forward(x[:, :, t], a[:, :, t], parameters)"))
+    result = grade(tmp_path, nb, context, sandbox)
+    loop = result.part("rnn_forward")
+    assert loop.points < loop.max_points
+    case = loop.cases[0]
+    assert case.diagnosis is not None and case.diagnosis.id == "unexpected-dependency-inputs", case.diagnosis
+    assert "(first at call 1, in `a_prev`)" in case.diagnosis.message, case.diagnosis.message
+
+
+def test_numpy_aliases_of_builtins_removed_since_1_24_are_graded_as_the_builtins(tmp_path, context, sandbox):
+    # Course notebooks of 2018-2021 wrote dtype=np.float; under the NumPy of their day that was
+    # Python's float. NumPy 1.24 removed it, and the whole function raised AttributeError.
+    nb = nbs.course_notebook(nbs.mutate(
+        "rnn_backward", "dx = np.zeros((n_x, m, T_x))", "dx = np.zeros((n_x, m, T_x), dtype=np.float)"))
+    result = grade(tmp_path, nb, context, sandbox)
+    assert result.part("rnn_backward").status == PASSED
+    assert result.points == result.max_points
+    assert any("`np.float` is gone from NumPy 1.24" in m and "Python's own `float`" in m for m in result.messages)
+
+
+def test_the_alias_rewrite_keeps_lines_and_touches_nothing_else():
+    source = ("a = np.zeros(3, dtype=np.float)  # np.float\n"
+              "b = numpy.int(2.5) + np.float64(1) + np.float_(2) + obj.np.int + np.integer\n"
+              "c = [np.bool, np.object, np.complex, np.str, np.str_, mynp.float]\n")
+    replaced, names = _legacy_aliases_replaced(source)
+    assert replaced.count("\n") == source.count("\n")
+    assert replaced == ("a = np.zeros(3, dtype=float)  # float\n"
+                        "b = int(2.5) + np.float64(1) + np.float_(2) + obj.np.int + np.integer\n"
+                        "c = [bool, object, complex, str, np.str_, mynp.float]\n")
+    assert names == ("float", "int", "bool", "object", "complex", "str")
+    assert _legacy_aliases_replaced("x = np.float64(1)\n") == ("x = np.float64(1)\n", ())
+
+
+def test_an_underscore_typed_for_numpys_dot_is_pointed_out(tmp_path, context, sandbox):
+    nb = nbs.course_notebook(nbs.mutate("rnn_forward", "a = np.zeros((n_a, m, T_x))", "a = np_zeros((n_a, m, T_x))"))
+    result = grade(tmp_path, nb, context, sandbox)
+    loop = result.part("rnn_forward")
+    assert loop.points == 0
+    assert "`rnn_forward` uses `np_zeros`, which nothing defines: did you mean `np.zeros`?" in loop.notes, loop.notes
+    assert _numpy_typo("np_not_a_numpy_name") == "" and _numpy_typo("x_zeros") == ""
+
+
+def test_the_key_hint_reads_a_childs_message_only_as_a_literal():
+    # The message comes from the child: a student can raise KeyError with any text.
+    class Outcome:
+        error_type = "KeyError"
+
+        def __init__(self, message):
+            self.message = message
+
+    params = ({"Wf": 1, "Wi": 2},)
+    assert _missing_key_hint(Outcome("KeyError: 'Wu'"), params, ["parameters"]) == \
+        "If you read it from `parameters`: its keys are Wf, Wi."
+    assert _missing_key_hint(Outcome("KeyError: 'Wi'"), params, ["parameters"]) == ""  # it is there
+    for hostile in ("KeyError: __import__('os').system('true')", "KeyError: " + "(" * 500,
+                    "KeyError: 1e999999", "KeyError: ('Wu',)", "KeyError: 3", "KeyError: [" * 200,
+                    "KeyError: 'a' 'b' + x", ""):
+        assert _missing_key_hint(Outcome(hostile), params, ["parameters"]) == "", hostile
+    other = Outcome("KeyError: 'Wu'")
+    other.error_type = "ValueError"
+    assert _missing_key_hint(other, params, ["parameters"]) == ""
+    assert _missing_key_hint(Outcome("KeyError: 'Wu'"), params, []) == \
+        "If you read it from argument 1: its keys are Wf, Wi."
