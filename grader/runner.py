@@ -7,6 +7,7 @@ Inputs go down, plain data comes back, and every comparison happens here.
 from __future__ import annotations
 
 import ast
+import contextlib
 import dataclasses
 import difflib
 import pickle
@@ -15,7 +16,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import CodeType, MappingProxyType
-from typing import Any, Mapping, Sequence
+from typing import Any, Iterator, Mapping, Sequence
 
 from grader import checks, wire
 from grader.fastcheck import WireExpectation, expectation_for
@@ -32,6 +33,10 @@ _SEVERITY = (HARNESS, MISSING, NOT_IMPLEMENTED, CRASHED, TIMEOUT, ERROR, SKIPPED
 #: Check kinds that pass whenever the whole value matches the expected one within the tolerance.
 _FAST_CHECKS = frozenset({"allclose", "shape", "structure"})
 _MISSING = object()  # not yet worked out (see _agreement)
+
+#: How many top-level statements that raise a submission's program may lose before what is left
+#: is graded as it stands: each costs a new child (see ``_loaded_session``).
+LOAD_RETRIES = 3
 
 #: Tolerance used to recognise a reference step in a stub call: the student
 #: passes values computed from the reference's own outputs, so they agree closely.
@@ -247,8 +252,10 @@ class _Grader:
     def __init__(self, *, part: Part, context: GradingContext, extraction: Any, program: Any,
                  session: Any, fallback: object, facts: dict[str, tuple] | None = None,
                  trusted: frozenset[str] = frozenset(), after_timeout: bool = False,
-                 trial_failed: bool = False) -> None:
+                 trial_failed: bool = False, load_errors: Mapping[str, str] | None = None) -> None:
         self.part = part
+        # function -> why its definition was left out of the program (``_loaded_session``)
+        self.load_errors = load_errors or {}
         self.trusted = trusted  # functions whose cases passed: see _grade_case and grade_submission
         self.trial_failed = trial_failed  # a trial call of this part was not fully right: no more trials
         self.after_timeout = after_timeout  # an earlier case of this function (another phase) timed out
@@ -454,7 +461,8 @@ class _Grader:
                 "Not run: the submission used up its total time budget."), **common)
         if status == "missing":
             broken = self._extraction_error()
-            return self._case(case, MISSING, 0.0, message=broken.message if broken is not None else (
+            told = broken.message if broken is not None else self.load_errors.get(self.part.function)
+            return self._case(case, MISSING, 0.0, message=told or (
                 f"`{self.part.function}` was not defined when the notebook's definitions ran "
                 f"(an error above it in the same cell?)."), **common)
         location = self._locate(outcome)
@@ -872,7 +880,8 @@ def unreadable_result(rubric: Rubric, *, submission_id: str, path: str, message:
 
 
 def _grade_parts(rubric: Rubric, *, context: GradingContext, extraction: Any, program: Any,
-                 session: Any, fallback: object, facts: dict[str, tuple]) -> dict[str, PartResult]:
+                 session: Any, fallback: object, facts: dict[str, tuple],
+                 load_errors: Mapping[str, str] | None = None) -> dict[str, PartResult]:
     """Every part graded in one session, in two phases: every part's public cases, then every
     part's hidden cases (each phase in dependency order, ``ordered_parts``).
 
@@ -883,13 +892,15 @@ def _grade_parts(rubric: Rubric, *, context: GradingContext, extraction: Any, pr
     with the student's own dependencies, see ``_Grader._grade_case``) when it passed its public
     cases; in the second, when it passed every case. A trial is only a shortcut: a composite whose
     trial is not fully right is graded in isolation, so the verdicts do not depend on it.
+    ``load_errors`` says, per function whose definition raised, what its cases report.
     """
     phases = _phases(rubric, context.memo)
     first: dict[str, tuple[PartResult, _Grader]] = {}
     trusted: set[str] = set()
     for part, shown, hidden in phases:
         grader = _Grader(part=shown, context=context, extraction=extraction, program=program,
-                         session=session, fallback=fallback, facts=facts, trusted=frozenset(trusted))
+                         session=session, fallback=fallback, facts=facts, trusted=frozenset(trusted),
+                         load_errors=load_errors)
         result = grader.grade()
         first[part.name] = (result, grader)
         if result.status == PASSED and shown.cases:
@@ -903,7 +914,7 @@ def _grade_parts(rubric: Rubric, *, context: GradingContext, extraction: Any, pr
                            extraction=extraction, program=program, session=session, fallback=fallback,
                            facts=facts, trusted=frozenset(trusted),
                            after_timeout=any(c.status == TIMEOUT for c in result.cases),
-                           trial_failed=grader.trial_failed).grade()
+                           trial_failed=grader.trial_failed, load_errors=load_errors).grade()
             result = _merged(part, result, rest)
         graded[part.name] = result
         if result.status == PASSED and part.cases:
@@ -984,21 +995,12 @@ def grade_submission(path: str | Path, *, context: GradingContext, sandbox: Any,
                 f"NumPy 1.24 and later; your code was graded with Python's own {builtins}, which is "
                 f"what {'it' if one else 'they'} meant. Write {builtins} instead to run it on a "
                 f"current NumPy.")
-        with sandbox.session(source, filename="<submission>") as session:
+        with _loaded_session(sandbox, program, source, messages) as (session, load_errors):
             t3 = time.perf_counter()
             timings["sandbox_start"] = t3 - t2
-            load_outcome = session.load
-            if load_outcome.status != "ok":
-                where = ""
-                for line, _fn in reversed(tuple(load_outcome.frames)):
-                    cell, cell_line, _ = program.locate(line)
-                    if cell is not None:
-                        where = f" (cell {cell + 1}, line {cell_line})"
-                        break
-                messages.append(f"Running the notebook's definitions failed: "
-                                f"{load_outcome.error_type}: {load_outcome.message}{where}")
             graded.update(_grade_parts(rubric, context=context, extraction=extraction, program=program,
-                                       session=session, fallback=FALLBACK, facts=facts))
+                                       session=session, fallback=FALLBACK, facts=facts,
+                                       load_errors=load_errors))
             timings["checks"] = time.perf_counter() - t3
     parts = [graded[p.name] for p in rubric.parts if graded[p.name] is not None]
 
@@ -1049,6 +1051,71 @@ def _legacy_aliases_replaced(source: str) -> tuple[str, tuple[str, ...]]:
 
     replaced = _LEGACY_ALIAS.sub(builtin, source)
     return replaced, tuple(found)
+
+
+@contextlib.contextmanager
+def _loaded_session(sandbox: Any, program: Any, source: str,
+                    messages: list[str]) -> Iterator[tuple[Any, dict[str, str]]]:
+    """A session of ``source`` (``program``'s text) whose top level has run, past up to
+    ``LOAD_RETRIES`` top-level statements that raised; yields it and, per function whose
+    definition was one of them, what its cases report. What went wrong goes to ``messages``.
+
+    Python stops a program at its first statement that raises (a default argument computed
+    by a call that fails, a constant read from a file that is not there), but a notebook's
+    later cells would still have run, and each function deserves to be graded on its own. So
+    the statement's segment is left out (its lines blanked: every other line keeps its
+    number) and the rest is run in a new child. Only an exception is worked around this way:
+    a load that times out, crashes or exhausts memory is graded as it stands, and so is one
+    whose failing line is not a top-level statement of the program (the child reports the
+    frames, so it can name any line; it can only make its own program lose a statement).
+    """
+    load_errors: dict[str, str] = {}
+    with contextlib.ExitStack() as stack:  # holds the live session; closes it on any exit
+        session = stack.enter_context(sandbox.session(source, filename="<submission>"))
+        for attempt in range(LOAD_RETRIES + 1):
+            outcome = session.load
+            if outcome.status == "ok":
+                break
+            segment = _failing_segment(outcome, program)
+            text = outcome.message if outcome.message.startswith(outcome.error_type) else \
+                f"{outcome.error_type}: {outcome.message}".rstrip(": ")
+            where = _load_where(outcome, program)
+            retry = outcome.status == "error" and segment is not None and attempt < LOAD_RETRIES
+            messages.append(f"Running the notebook's definitions failed: {text}{where}" + (
+                "; the statement was left out and the rest of the notebook run and graded without it."
+                if retry else ""))
+            if not retry:
+                break
+            if segment.function is not None:
+                load_errors.setdefault(segment.function, (
+                    f"`{segment.function}` could not be defined: its definition raised {text}{where}."))
+            lines = source.split("\n")
+            lines[segment.first - 1:segment.last] = [""] * (segment.last - segment.first + 1)
+            source = "\n".join(lines)
+            stack.close()
+            session = stack.enter_context(sandbox.session(source, filename="<submission>"))
+        yield session, load_errors
+
+
+def _failing_segment(outcome: Any, program: Any) -> Any:
+    """The program segment (a top-level statement) in which the load ``outcome`` stopped, from
+    its outermost frame in the program's top level; None when that frame is not there (cut
+    off by a deep traceback) or lies outside every segment."""
+    frames = tuple(outcome.frames)
+    if not frames or frames[0][1] != "<module>":
+        return None
+    line = frames[0][0]
+    return next((seg for seg in program.segments if seg.first <= line <= seg.last), None)
+
+
+def _load_where(outcome: Any, program: Any) -> str:
+    """`` (cell C, line L)`` of the innermost frame of a load ``outcome`` in the notebook's
+    own code, or ""."""
+    for line, _fn in reversed(tuple(outcome.frames)):
+        cell, cell_line, _ = program.locate(line)
+        if cell is not None:
+            return f" (cell {cell + 1}, line {cell_line})"
+    return ""
 
 
 def _grade_imdb(notebook: Any, config: Any, extra_files: Mapping[str, bytes]) -> PartResult:
