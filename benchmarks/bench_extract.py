@@ -38,11 +38,13 @@ cell:
 
 With ``--hostile-limits`` it prints instead, for each shape of :data:`WORST_SHAPES` (many short
 lines, one long line, deep nesting, huge literals, many defs, lines that do not parse, IPython
-syntax, one huge graded function, bonus calls), the CPU seconds each stage of the grader spends
+syntax, one huge graded function, bonus calls; and :data:`CELL_SHAPES`, many small cells), the CPU
+seconds each stage of the grader spends
 outside the sandbox on the worst notebook of that shape: the course's notebook plus code cells of
 the shape filling the size limits (``grader.notebook.SIZE_LIMITS``: cells of
 ``max_cell_chars``, up to ``max_code_chars`` in all), then the same shape as one cell of
-``--mb`` MB (which the limits skip). Stages: ``read``, ``extract`` (with the functions needed and
+``--mb`` MB (which the limits skip); for the many-cells shapes, a notebook of ``max_cells`` cells
+and one of ``--cells``. Stages: ``read``, ``extract`` (with the functions needed and
 the program), ``compile`` (the program, as the worker does before the child loads it),
 ``imdb``, ``md`` (``feedback.md``, ``results.json`` and the record: the worker's report texts),
 ``html`` (the feedback page) and ``similarity`` (normalising the graded functions); per process,
@@ -348,8 +350,8 @@ WORST_SHAPES: dict[str, Callable[[int], str]] = {
 
 def _limits_cells(make: Callable[[int], str]) -> list[str]:
     """Code cells of one shape filling the size limits (cells of ``max_cell_chars`` up to
-    ``max_code_chars`` in all, less the course notebook's own code); the defaults of a checkout
-    without limits."""
+    ``max_code_chars`` in all with the course notebook's own code cells: every cell is read);
+    the defaults of a checkout without limits."""
     try:
         from grader.notebook import SIZE_LIMITS
         per_cell, total = SIZE_LIMITS.max_cell_chars, SIZE_LIMITS.max_code_chars
@@ -357,16 +359,30 @@ def _limits_cells(make: Callable[[int], str]) -> list[str]:
         per_cell, total = 100_000, 200_000
     from tests import notebooks as nbs
 
-    room = total - sum(len(nbs.COURSE_CELLS[name]) for name in nbs.COURSE_CELLS) - 200
+    course = nbs.course_notebook()["cells"]
+    room = total - sum(len("".join(c["source"])) for c in course if c["cell_type"] == "code")
     cells = []
     while room > 1000:
-        cells.append(make(min(per_cell, room)))
-        room -= len(cells[-1])
+        cell = make(min(per_cell, room))
+        if len(cell) > room:  # the shape's unit is larger than what is left
+            break
+        cells.append(cell)
+        room -= len(cell)
     return cells
 
 
-def _stage_times(cells: list[str], ctx: Any, sandbox: Any, renderer: Any, folder: Path) -> dict[str, float]:
-    """CPU seconds of each stage for the course's notebook with ``cells`` added (see ``--hostile-limits``)."""
+#: Shapes of many cells (``--hostile-limits``): name -> function of i giving cell i (a dict).
+CELL_SHAPES: dict[str, Callable[[int], dict]] = {
+    "empty code cells": lambda i: _cell("code", ""),
+    "tiny code cells": lambda i: _cell("code", f"y{i} = {i}\n"),
+    "tiny def cells": lambda i: _cell("code", f"def f{i}(x):\n    return x\n"),
+    "markdown cells": lambda i: _cell("markdown", f"Run {i}: the LSTM reached {i % 100}% test accuracy."),
+}
+
+
+def _stage_times(cells: list[str | dict], ctx: Any, sandbox: Any, renderer: Any, folder: Path) -> dict[str, float]:
+    """CPU seconds of each stage for the course's notebook with ``cells`` added (code, or cell
+    dicts; see ``--hostile-limits``)."""
     from grader import extract as extract_module
     from grader.feedback_html import feedback_page
     from grader.imdb import score_imdb
@@ -378,9 +394,17 @@ def _stage_times(cells: list[str], ctx: Any, sandbox: Any, renderer: Any, folder
     from grader.similarity.normalise import normalise_function
     from tests import notebooks as nbs
 
-    extract_module.clear_memos()
-    imdb_source.clear_memos()
-    data = json.dumps(nbs.course_notebook(extra_cells=[nbs.code_cell(c) for c in cells])).encode()
+    from grader.imdb import score as imdb_score
+
+    def forget() -> None:
+        """Empty the per-process memos (a notebook never seen)."""
+        extract_module.clear_memos()
+        imdb_source.clear_memos()
+        imdb_score.clear_memos()
+
+    forget()
+    data = json.dumps(nbs.course_notebook(
+        extra_cells=[nbs.code_cell(c) if isinstance(c, str) else c for c in cells])).encode()
     path = folder / "worst.ipynb"
     path.write_bytes(data)
     roots = [f for part in ctx.rubric.parts for f in (part.function, *part.depends)]
@@ -400,8 +424,7 @@ def _stage_times(cells: list[str], ctx: Any, sandbox: Any, renderer: Any, folder
     start = clock()
     score_imdb(notebook, config=ctx.imdb_config, extra_files={})
     t["imdb"] = clock() - start
-    extract_module.clear_memos()
-    imdb_source.clear_memos()
+    forget()
     result = grade_submission(path, context=ctx, sandbox=sandbox)
     start = clock()
     feedback_markdown(result)
@@ -437,7 +460,7 @@ def hostile_limits_main(args: argparse.Namespace) -> int:
     print(f"worst notebooks (code: {Path(sys.path[0])}); limits {limits}; "
           f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     stages = ("read", "extract", "compile", "imdb", "md", "html", "similarity", "worker", "main")
-    print(f"  {'shape':<30} {'code':>9} | " + " ".join(f"{s:>8}" for s in stages) + "   (CPU s)")
+    print(f"  {'shape':<34} {'code':>9} | " + " ".join(f"{s:>8}" for s in stages) + "   (CPU s)")
     with tempfile.TemporaryDirectory() as tmp, Sandbox(protected_paths=[]) as sandbox:
         for name, make in WORST_SHAPES.items():
             if args.only and args.only not in name:
@@ -448,7 +471,19 @@ def hostile_limits_main(args: argparse.Namespace) -> int:
                     continue
                 t = _stage_times(cells, ctx, sandbox, renderer, Path(tmp))
                 size = sum(len(c) for c in cells)
-                print(f"  {name + ', ' + label:<30} {size / 1000:7.0f}kB | "
+                print(f"  {name + ', ' + label:<34} {size / 1000:7.0f}kB | "
+                      + " ".join(f"{t[s]:8.2f}" for s in stages), flush=True)
+        try:
+            from grader.notebook import SIZE_LIMITS
+            most = SIZE_LIMITS.max_cells
+        except ImportError:
+            most = 2_000
+        for name, make in CELL_SHAPES.items():
+            if args.only and args.only not in name:
+                continue
+            for count in (most - 20, args.cells):  # the course notebook has 20 cells
+                t = _stage_times([make(i) for i in range(count)], ctx, sandbox, renderer, Path(tmp))
+                print(f"  {f'{count:,} {name}':<34} {'':>9} | "
                       + " ".join(f"{t[s]:8.2f}" for s in stages), flush=True)
     print(f"  load average now: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return 0
@@ -470,6 +505,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--hostile-limits", action="store_true",
                         help="per-stage CPU of the worst notebooks within the size limits, and beyond them")
     parser.add_argument("--only", help="with --hostile-limits: shapes whose name contains this")
+    parser.add_argument("--cells", type=int, default=20_000,
+                        help="with --hostile-limits: cells of the many-cells shapes beyond the limit (default 20,000)")
     parser.add_argument("--skip", help="with --hostile-limits: comma-separated words; shapes naming one "
                                        "are measured within the limits only (not at --mb MB)")
     parser.add_argument("--one-pass", help=argparse.SUPPRESS)

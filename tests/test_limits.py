@@ -329,3 +329,45 @@ def test_the_self_check_prints_the_note(tmp_path):
     out = io.StringIO()
     run_check(Path(path), rubric=DEFAULT_RUBRIC, stream=out)
     assert "the grader reads in one cell" in out.getvalue()
+
+
+# ------------------------------------------------------------------ the feedback page's outputs
+
+
+def _old_coalesce(outputs: list[dict]) -> list[dict]:
+    """``feedback_html._coalesce`` as it was: each text added to the run's text so far."""
+    from grader.feedback_html import _cut
+
+    merged: list[dict] = []
+    for out in outputs:
+        last = merged[-1] if merged else None
+        if (last is not None and out["output_type"] == "stream" and last["output_type"] == "stream"
+                and last["name"] == out["name"]):
+            last["text"] += out["text"]
+        else:
+            merged.append(out)
+    for out in merged:
+        if out["output_type"] == "stream":
+            out["text"] = _cut(out["text"])
+    return merged
+
+
+def test_many_printed_outputs_cost_the_feedback_page_little():
+    """Consecutive stream outputs are joined into one. Each was added to the text so far, which
+    copied it again every time: 20,000 outputs of 1 kB in one cell (a 20 MB notebook, under the
+    page's 50 MB limit) cost the grading process 150 s of CPU. The same outputs now."""
+    import copy
+
+    from grader.feedback_html import _coalesce, clean_cells
+
+    many = nbs.notebook([nbs.code_cell("model.fit(x)\n", outputs=[nbs.stream("y" * 1000 + "\n")
+                                                                  for _ in range(20_000)])])
+    with _cpu_budget(2.0):
+        cells = clean_cells(many)
+    assert len(cells[0]["outputs"]) == 1 and "more characters not shown" in cells[0]["outputs"][0]["text"]
+    err = {"output_type": "stream", "name": "stderr", "text": "warning\n"}
+    shown = {"output_type": "display_data", "data": {"text/plain": "x"}, "metadata": {}}
+    mixed = [nbs.stream("a\n"), nbs.stream("b\n"), err, dict(err), nbs.stream("c\n"), shown,
+             nbs.stream("d" * 60_000), nbs.stream("e" * 60_000), err, shown, shown, nbs.stream("")]
+    for outputs in (mixed, mixed[:1], [], [shown], mixed[::-1]):
+        assert _coalesce(copy.deepcopy(outputs)) == _old_coalesce(copy.deepcopy(outputs))
