@@ -345,6 +345,7 @@ WORST_SHAPES: dict[str, Callable[[int], str]] = {
     "huge graded def, placeholder": _repeat("def rnn_forward(x, a0, parameters):\n", "    a = None\n",
                                             "    return a\n"),
     "bonus fit calls": _repeat("", "model.fit(x, y, validation_split=0.2, epochs=3)\n", ""),
+    "broken graded defs": _repeat("", "def rnn_forward(:\n", ""),
 }
 
 
