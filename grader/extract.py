@@ -38,8 +38,8 @@ try:  # CPython's flag constants, for the fast reading of symbol tables
     import _symtable
 except ImportError:  # pragma: no cover - other interpreters use the public API
     _symtable = None
-from grader.notebook import (SIZE_LIMITS, Cell, Notebook, SizeLimits, SourceMemo, load, skipped_code,
-                             without_trailing_comments)
+from grader.notebook import (SIZE_LIMITS, Cell, Notebook, SizeLimits, SkippedCode, SourceMemo, load,
+                             skipped_code, without_trailing_comments)
 
 __all__ = [
     "Diagnostic",
@@ -161,12 +161,17 @@ class Extraction:
     """Everything :func:`extract` learned about one submission.
 
     ``functions`` is read-only and maps each function name to its last
-    definition.  :meth:`program` builds the executable program.
+    definition.  :meth:`program` builds the executable program.  ``unread_cells``
+    holds the indices of the code cells not read for their size and
+    ``cells_left_out`` how many cells after the notebook's first
+    ``SizeLimits.max_cells`` were not read (an error diagnostic says why).
     """
 
     path: str
     functions: Mapping[str, FunctionSource]
     diagnostics: tuple[Diagnostic, ...]
+    unread_cells: tuple[int, ...] = ()
+    cells_left_out: int = 0
     _defs: tuple[_Def, ...] = field(default=(), repr=False, compare=False)
     _imports: tuple[_Import, ...] = field(default=(), repr=False, compare=False)
     _star_keep: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
@@ -767,6 +772,7 @@ class _Extractor:
         """Prepare an extraction of ``notebook``, reading only the code within ``limits``."""
         self.nb = notebook
         self.limits = limits
+        self.skipped: dict[int, SkippedCode] = {}
         self.diags: list[Diagnostic] = []
         self.defs: dict[str, _Entry] = {}
         self.imports: list[_Import] = []
@@ -783,7 +789,7 @@ class _Extractor:
 
     def run(self) -> Extraction:
         """Parse every code cell, classify its statements, then analyse the functions."""
-        skipped = {s.index: s for s in skipped_code(
+        skipped = self.skipped = {s.index: s for s in skipped_code(
             ((c.index, len(c.source)) for c in self.nb.cells if c.kind == "code"), self.limits)}
         for cell in self.nb.cells:
             if cell.index in skipped:
@@ -1114,6 +1120,8 @@ class _Extractor:
             path=self.nb.path,
             functions=MappingProxyType(functions),
             diagnostics=tuple(self.diags),
+            unread_cells=tuple(self.skipped),
+            cells_left_out=self.nb.cells_left_out,
             _defs=defs,
             _imports=tuple(self.imports),
             _star_keep=star_keep,

@@ -103,6 +103,7 @@ def test_a_cell_over_the_limit_is_not_extracted_and_the_rest_is():
     extraction = extract(nb)
     assert "helper" in extraction.functions
     assert extraction.functions["rnn_forward"].cell_index != big.index  # the course's own cell's
+    assert extraction.unread_cells == (big.index,) and extraction.cells_left_out == 0
     notes = [d for d in extraction.diagnostics if d.cell_index == big.index]
     assert [d.severity for d in notes] == ["error"]
     assert notes[0].message.startswith(f"Cell {big.index + 1} holds {len(big.source):,} characters of code")
@@ -142,6 +143,7 @@ def test_cells_after_the_limit_are_not_read_and_extraction_says_so():
     nb = loads(json.dumps(nbs.notebook(cells)).encode(), path="many.ipynb", limits=limits)
     assert len(nb.cells) == 10 and nb.cells_left_out == 4
     extraction = extract(nb, limits=limits)
+    assert extraction.cells_left_out == 4 and extraction.unread_cells == ()
     assert sorted(extraction.functions, key=lambda n: int(n[1:])) == [f"f{i}" for i in range(10)]
     assert any(d.message.startswith("Your notebook has 14 cells; the grader reads the first 10")
                for d in extraction.diagnostics)
@@ -318,6 +320,10 @@ def test_grading_says_why_a_function_was_not_found(tmp_path, context, sandbox):
     notes = [m for m in result.messages if "characters of code" in m]
     assert len(notes) == 1 and "Move each function into a cell of its own" in notes[0]
     assert notes[0] in feedback_markdown(result)
+    # Not the usual guess at a misspelt name (`rnn_cell_forward`): the cell was not read.
+    message = by_name["rnn_forward"].cases[0].message
+    assert message.startswith("No function named `rnn_forward` was found in the notebook. The grader did "
+                              "not read all of the notebook's code for its size")
 
 
 def test_the_self_check_prints_the_note(tmp_path):
