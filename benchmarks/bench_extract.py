@@ -35,6 +35,25 @@ worker without a time limit, so its cost must not grow much faster than the
 cell:
 
     python3 benchmarks/bench_extract.py --hostile 2000 [--code DIR]
+
+With ``--hostile-limits`` it prints instead, for each shape of :data:`WORST_SHAPES` (many short
+lines, one long line, deep nesting, huge literals, many defs, lines that do not parse, IPython
+syntax, one huge graded function, bonus calls; and :data:`CELL_SHAPES`, many small cells), the CPU
+seconds each stage of the grader spends
+outside the sandbox on the worst notebook of that shape: the course's notebook plus code cells of
+the shape filling the size limits (``grader.notebook.SIZE_LIMITS``: cells of
+``max_cell_chars``, up to ``max_code_chars`` in all), then the same shape as one cell of
+``--mb`` MB (which the limits skip); for the many-cells shapes, a notebook of ``max_cells`` cells
+and one of ``--cells``. Stages: ``read``, ``extract`` (with the functions needed and
+the program), ``compile`` (the program, as the worker does before the child loads it),
+``imdb``, ``md`` (``feedback.md``, ``results.json`` and the record: the worker's report texts),
+``html`` (the feedback page) and ``similarity`` (normalising the graded functions); per process,
+``worker`` (the first five) and ``main`` (the grading process: the last two). Per-process memos
+are emptied before each notebook. With ``--code DIR`` another checkout's ``grader`` (for example
+the code before the limits) is measured; ``--skip WORD,...`` measures the shapes naming one of the
+words within the limits only (without limits, some shapes cost minutes at 1 MB):
+
+    python3 benchmarks/bench_extract.py --hostile-limits [--mb 1] [--code DIR] [--only SHAPE] [--skip WORDS]
 """
 from __future__ import annotations
 
@@ -47,6 +66,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any, Callable
 
 _ROOT = Path(__file__).resolve().parent.parent
 if "--code" in sys.argv[1:-1]:  # measure another checkout's grader package
@@ -280,17 +300,216 @@ def hostile_main(n: int) -> int:
     return 0
 
 
+def _repeat(head: str, unit: str, tail: str) -> Callable[[int], str]:
+    """A shape: ``head``, then ``unit`` as many times as fits in ``chars``, then ``tail``."""
+    return lambda chars: head + unit * max(1, (chars - len(head) - len(tail)) // len(unit)) + tail
+
+
+def _numbered(make: Callable[[int], str], head: str = "", tail: str = "") -> Callable[[int], str]:
+    """A shape: ``head``, then ``make(i)`` for i = 0, 1, ... while it fits in ``chars``, then ``tail``."""
+    def build(chars: int) -> str:
+        """The text, at most ``chars`` characters (at least one unit)."""
+        parts, size, i = [head], len(head) + len(tail), 0
+        while True:
+            unit = make(i)
+            if size + len(unit) > chars and i:
+                break
+            parts.append(unit)
+            size += len(unit)
+            i += 1
+        return "".join(parts) + tail
+    return build
+
+
+_NESTED_IFS = "".join("    " * d + "if x:\n" for d in range(90)) + "    " * 90 + "y = 1\n"
+
+#: Shapes of code that cost the grader most per character (``--hostile-limits``): name -> function
+#: of a number of characters giving a cell of at most that many.
+WORST_SHAPES: dict[str, Callable[[int], str]] = {
+    "short lines (x = 1)": _repeat("", "x = 1\n", ""),
+    "distinct constants": _numbered(lambda i: f"x{i} = {i}\n"),
+    "short lines (x)": _repeat("", "x\n", ""),
+    "one long line (list)": _repeat("x = [", "1, ", "]\n"),
+    "one long line (sum)": _repeat("x = 1", " + 1", "\n"),
+    "string literal": _repeat('x = "', "a", '"\n'),
+    "triple-quoted lines": _repeat('x = """\n', "abc\n", '"""\n'),
+    "nested ifs (90 deep)": _repeat("", _NESTED_IFS, ""),
+    "nested brackets (180)": _repeat("", "x = " + "(" * 180 + "1" + ")" * 180 + "\n", ""),
+    "trivial defs": _numbered(lambda i: f"def f{i}(x):\n    return x\n"),
+    "defs with free names": _numbered(lambda i: f"def f{i}(x):\n    return y{i} + x\n"),
+    "defs with a placeholder": _numbered(lambda i: f"def f{i}(x):\n    a = None\n    return a\n"),
+    "lines that do not parse": _numbered(lambda i: f"x{i} = (\n"),
+    "magics": _repeat("", "%time x\n", ""),
+    "console prompts": _repeat("", ">>> x = 1\n", ""),
+    "one huge graded def": _repeat("def rnn_forward(x, a0, parameters):\n", "    a = x + 1\n", "    return a\n"),
+    "huge graded def, placeholder": _repeat("def rnn_forward(x, a0, parameters):\n", "    a = None\n",
+                                            "    return a\n"),
+    "bonus fit calls": _repeat("", "model.fit(x, y, validation_split=0.2, epochs=3)\n", ""),
+    "broken graded defs": _repeat("", "def rnn_forward(:\n", ""),
+}
+
+
+def _limits_cells(make: Callable[[int], str]) -> list[str]:
+    """Code cells of one shape filling the size limits (cells of ``max_cell_chars`` up to
+    ``max_code_chars`` in all with the course notebook's own code cells: every cell is read);
+    the defaults of a checkout without limits."""
+    try:
+        from grader.notebook import SIZE_LIMITS
+        per_cell, total = SIZE_LIMITS.max_cell_chars, SIZE_LIMITS.max_code_chars
+    except ImportError:  # a checkout before the limits: the same notebook as this one's
+        per_cell, total = 100_000, 200_000
+    from tests import notebooks as nbs
+
+    course = nbs.course_notebook()["cells"]
+    room = total - sum(len("".join(c["source"])) for c in course if c["cell_type"] == "code")
+    cells = []
+    while room > 1000:
+        cell = make(min(per_cell, room))
+        if len(cell) > room:  # the shape's unit is larger than what is left
+            break
+        cells.append(cell)
+        room -= len(cell)
+    return cells
+
+
+#: Shapes of many cells (``--hostile-limits``): name -> function of i giving cell i (a dict).
+CELL_SHAPES: dict[str, Callable[[int], dict]] = {
+    "empty code cells": lambda i: _cell("code", ""),
+    "tiny code cells": lambda i: _cell("code", f"y{i} = {i}\n"),
+    "tiny def cells": lambda i: _cell("code", f"def f{i}(x):\n    return x\n"),
+    "markdown cells": lambda i: _cell("markdown", f"Run {i}: the LSTM reached {i % 100}% test accuracy."),
+}
+
+
+def _stage_times(cells: list[str | dict], ctx: Any, sandbox: Any, renderer: Any, folder: Path) -> dict[str, float]:
+    """CPU seconds of each stage for the course's notebook with ``cells`` added (code, or cell
+    dicts; see ``--hostile-limits``)."""
+    from grader import extract as extract_module
+    from grader.feedback_html import feedback_page
+    from grader.imdb import score_imdb
+    from grader.imdb import source as imdb_source
+    from grader.notebook import loads
+    from grader.report import feedback_markdown, gradescope_results, result_to_dict
+    from grader.runner import grade_submission, needed_functions
+    from grader.sandbox import _compiled
+    from grader.similarity.normalise import normalise_function
+    from tests import notebooks as nbs
+
+    from grader.imdb import score as imdb_score
+
+    def forget() -> None:
+        """Empty the per-process memos (a notebook never seen)."""
+        extract_module.clear_memos()
+        imdb_source.clear_memos()
+        imdb_score.clear_memos()
+
+    forget()
+    data = json.dumps(nbs.course_notebook(
+        extra_cells=[nbs.code_cell(c) if isinstance(c, str) else c for c in cells])).encode()
+    path = folder / "worst.ipynb"
+    path.write_bytes(data)
+    roots = [f for part in ctx.rubric.parts for f in (part.function, *part.depends)]
+    clock = time.process_time
+    t: dict[str, float] = {}
+    start = clock()
+    notebook = loads(data, path=str(path))
+    t["read"] = clock() - start
+    start = clock()
+    extraction = extract(notebook)
+    needed = needed_functions(extraction.functions, roots, facts={})
+    program = extraction.program(omit=[name for name in extraction.functions if name not in needed])
+    t["extract"] = clock() - start
+    start = clock()
+    _compiled(program.source, "<submission>")
+    t["compile"] = clock() - start
+    start = clock()
+    score_imdb(notebook, config=ctx.imdb_config, extra_files={})
+    t["imdb"] = clock() - start
+    forget()
+    result = grade_submission(path, context=ctx, sandbox=sandbox)
+    start = clock()
+    feedback_markdown(result)
+    json.dumps(gradescope_results(result))
+    json.dumps(result_to_dict(result))
+    t["md"] = clock() - start
+    start = clock()
+    feedback_page(result, notebook_path=path, renderer=renderer)
+    t["html"] = clock() - start
+    start = clock()
+    for source in result.extra["sources"].values():
+        normalise_function(source)
+    t["similarity"] = clock() - start
+    t["worker"] = t["read"] + t["extract"] + t["compile"] + t["imdb"] + t["md"]
+    t["main"] = t["html"] + t["similarity"]
+    return t
+
+
+def hostile_limits_main(args: argparse.Namespace) -> int:
+    """``--hostile-limits``: per-stage and per-process CPU of the worst notebook of each shape."""
+    from grader.commands import load_context
+    from grader.feedback_html import default_renderer
+    from grader.sandbox import Sandbox
+
+    try:
+        from grader.notebook import SIZE_LIMITS
+        limits = f"{SIZE_LIMITS}"
+    except ImportError:
+        limits = "none (a checkout before the limits)"
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 10_000))
+    ctx = load_context(_ROOT / "rubrics" / "rnn.yaml")
+    renderer = default_renderer()
+    print(f"worst notebooks (code: {Path(sys.path[0])}); limits {limits}; "
+          f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    stages = ("read", "extract", "compile", "imdb", "md", "html", "similarity", "worker", "main")
+    print(f"  {'shape':<34} {'code':>9} | " + " ".join(f"{s:>8}" for s in stages) + "   (CPU s)")
+    with tempfile.TemporaryDirectory() as tmp, Sandbox(protected_paths=[]) as sandbox:
+        for name, make in WORST_SHAPES.items():
+            if args.only and args.only not in name:
+                continue
+            mb = args.mb or 1
+            for label, cells in (("limits", _limits_cells(make)), (f"{mb:g} MB", [make(int(mb * 2**20))])):
+                if label != "limits" and args.skip and any(word in name for word in args.skip.split(",")):
+                    continue
+                t = _stage_times(cells, ctx, sandbox, renderer, Path(tmp))
+                size = sum(len(c) for c in cells)
+                print(f"  {name + ', ' + label:<34} {size / 1000:7.0f}kB | "
+                      + " ".join(f"{t[s]:8.2f}" for s in stages), flush=True)
+        try:
+            from grader.notebook import SIZE_LIMITS
+            most = SIZE_LIMITS.max_cells
+        except ImportError:
+            most = 2_000
+        for name, make in CELL_SHAPES.items():
+            if args.only and args.only not in name:
+                continue
+            for count in (most - 20, args.cells):  # the course notebook has 20 cells
+                t = _stage_times([make(i) for i in range(count)], ctx, sandbox, renderer, Path(tmp))
+                print(f"  {f'{count:,} {name}':<34} {'':>9} | "
+                      + " ".join(f"{t[s]:8.2f}" for s in stages), flush=True)
+    print(f"  load average now: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Write the two notebooks to a temporary folder and print timings (or ``--class``: see above)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=200, help="runs of the 20-cell notebook (default 200)")
-    parser.add_argument("--mb", type=int, default=100, help="size of the outputs notebook in MB (default 100)")
+    parser.add_argument("--mb", type=float, default=None,
+                        help="size of the outputs notebook in MB (default 100); with --hostile-limits, "
+                             "of the one cell beyond the limits (default 1)")
     parser.add_argument("--class", dest="class_folder", help="a folder of notebooks: per-notebook CPU figures")
     parser.add_argument("--passes", type=int, default=5, help="with --class: passes, each in a fresh process")
     parser.add_argument("--rubric", default=str(_ROOT / "rubrics" / "rnn.yaml"),
                         help="with --class: the rubric (graded functions and the imdb section)")
     parser.add_argument("--code", help="with --class or --hostile: the checkout whose grader package is measured")
     parser.add_argument("--hostile", type=int, metavar="N", help="extraction of hostile cells of N statements")
+    parser.add_argument("--hostile-limits", action="store_true",
+                        help="per-stage CPU of the worst notebooks within the size limits, and beyond them")
+    parser.add_argument("--only", help="with --hostile-limits: shapes whose name contains this")
+    parser.add_argument("--cells", type=int, default=20_000,
+                        help="with --hostile-limits: cells of the many-cells shapes beyond the limit (default 20,000)")
+    parser.add_argument("--skip", help="with --hostile-limits: comma-separated words; shapes naming one "
+                                       "are measured within the limits only (not at --mb MB)")
     parser.add_argument("--one-pass", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.one_pass:
@@ -298,6 +517,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.class_folder:
         return class_main(args)
+    if args.hostile_limits:
+        return hostile_limits_main(args)
     if args.hostile:
         return hostile_main(args.hostile)
 
@@ -325,7 +546,7 @@ def main(argv: list[str] | None = None) -> int:
 
         big = Path(tmp) / "huge.ipynb"
         with open(big, "w", encoding="utf-8") as fh:
-            json.dump(huge_outputs_notebook(args.mb), fh)
+            json.dump(huge_outputs_notebook(int(args.mb or 100)), fh)
         size_mb = os.path.getsize(big) / 2**20
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         start, start_cpu = time.perf_counter(), time.process_time()

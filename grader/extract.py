@@ -38,7 +38,8 @@ try:  # CPython's flag constants, for the fast reading of symbol tables
     import _symtable
 except ImportError:  # pragma: no cover - other interpreters use the public API
     _symtable = None
-from grader.notebook import Cell, Notebook, SourceMemo, load, without_trailing_comments
+from grader.notebook import (SIZE_LIMITS, Cell, Notebook, SizeLimits, SkippedCode, SourceMemo, load,
+                             skipped_code, without_trailing_comments)
 
 __all__ = [
     "Diagnostic",
@@ -160,12 +161,17 @@ class Extraction:
     """Everything :func:`extract` learned about one submission.
 
     ``functions`` is read-only and maps each function name to its last
-    definition.  :meth:`program` builds the executable program.
+    definition.  :meth:`program` builds the executable program.  ``unread_cells``
+    holds the indices of the code cells not read for their size and
+    ``cells_left_out`` how many cells after the notebook's first
+    ``SizeLimits.max_cells`` were not read (an error diagnostic says why).
     """
 
     path: str
     functions: Mapping[str, FunctionSource]
     diagnostics: tuple[Diagnostic, ...]
+    unread_cells: tuple[int, ...] = ()
+    cells_left_out: int = 0
     _defs: tuple[_Def, ...] = field(default=(), repr=False, compare=False)
     _imports: tuple[_Import, ...] = field(default=(), repr=False, compare=False)
     _star_keep: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
@@ -334,9 +340,13 @@ def extract_file(path: str | os.PathLike[str]) -> Extraction:
     return extract(load(path))
 
 
-def extract(notebook: Notebook) -> Extraction:
-    """Extract the definitions of ``notebook`` (no I/O, never runs student code)."""
-    return _Extractor(notebook).run()
+def extract(notebook: Notebook, *, limits: SizeLimits = SIZE_LIMITS) -> Extraction:
+    """Extract the definitions of ``notebook`` (no I/O, never runs student code).
+
+    Code cells over ``limits`` (:func:`grader.notebook.skipped_code`) are not read: each gets an
+    error diagnostic that says why and what to do, and what it defines is not found.
+    """
+    return _Extractor(notebook, limits).run()
 
 
 # --------------------------------------------------------------------------- constants
@@ -386,6 +396,39 @@ def _parses(text: str) -> ast.Module | None:
         return ast.parse(text)
     except (SyntaxError, ValueError, MemoryError, RecursionError):
         return None
+
+
+def _parsed_or_error(text: str, line: int) -> tuple[ast.Module | None, tuple[str, int] | None]:
+    """``(tree, None)`` for :func:`_parses_at`, or ``(None, (message, line))``: the syntax error
+    that compiling ``"\\n" * (line - 1) + text`` reports, numbered in the cell.
+
+    Far down a cell, ``text`` is compiled alone (as in :func:`_parses_at`) and the line numbers
+    are moved, in the error's line and in the two forms of message that quote one (a bracket
+    closed by another opened on line N, a string still open when detected at line N): reporting
+    each block of a long cell that does not parse after its blank lines cost the whole cell
+    again per block (n² steps)."""
+    padded = line - 1 <= 20 * len(text)
+    try:
+        tree = ast.parse("\n" * (line - 1) + text if padded else text)
+    except SyntaxError as exc:
+        if padded:
+            return None, (exc.msg, exc.lineno or line)
+        msg = _QUOTED_LINE_RE.sub(lambda m: f"{m.group(1)}{int(m.group(2)) + line - 1}", exc.msg)
+        return None, (msg, exc.lineno + line - 1 if exc.lineno else line)
+    except (ValueError, MemoryError, RecursionError) as exc:
+        return None, (str(exc) or type(exc).__name__, line)
+    if not padded:
+        ast.increment_lineno(tree, line - 1)
+    return tree, None
+
+
+_QUOTED_LINE_RE = re.compile(r"(on line |detected at line )(\d+)")
+#: A cell that does not parse is salvaged block by block, and its first blocks that fail are
+#: tried merged with up to five following ones (the split may have fallen inside a multi-line
+#: string). Past this many failed blocks in a cell they are tried alone: each try is a parse
+#: (30-50 µs even for a few characters), and a cell of thousands of failing blocks cost six per
+#: block (100 kB of ``x = (`` lines, 2.4 s). Real cells that need salvage fail in a few blocks.
+_MERGED_FAILURES = 50
 
 
 def _parses_at(text: str, line: int) -> ast.Module | None:
@@ -725,9 +768,11 @@ _Entry = tuple[_Def, "ast.AST | None", _ParsedCell]  # definition, its AST node 
 class _Extractor:
     """One extraction run (the mutable working state of :func:`extract`)."""
 
-    def __init__(self, notebook: Notebook) -> None:
-        """Prepare an extraction of ``notebook``."""
+    def __init__(self, notebook: Notebook, limits: SizeLimits = SIZE_LIMITS) -> None:
+        """Prepare an extraction of ``notebook``, reading only the code within ``limits``."""
         self.nb = notebook
+        self.limits = limits
+        self.skipped: dict[int, SkippedCode] = {}
         self.diags: list[Diagnostic] = []
         self.defs: dict[str, _Entry] = {}
         self.imports: list[_Import] = []
@@ -744,7 +789,13 @@ class _Extractor:
 
     def run(self) -> Extraction:
         """Parse every code cell, classify its statements, then analyse the functions."""
+        skipped = self.skipped = {s.index: s for s in skipped_code(
+            ((c.index, len(c.source)) for c in self.nb.cells if c.kind == "code"), self.limits)}
         for cell in self.nb.cells:
+            if cell.index in skipped:
+                self.diags.append(Diagnostic(
+                    "error", skipped[cell.index].message(python_file=self.nb.nbformat == (0, 0)), cell.index))
+                continue
             if cell.kind != "code" or not cell.source.strip():
                 continue
             if "\r" in cell.source:  # Windows or old-Mac line ends: Python counts a lone \r as a line end
@@ -767,6 +818,14 @@ class _Extractor:
             parsed = self._parse_cell(cell)
             for node in parsed.body:
                 self._statement(node, parsed)
+        if self.nb.cells_left_out:
+            shown = len(self.nb.cells)
+            self.diags.append(Diagnostic(
+                "error",
+                f"Your notebook has {shown + self.nb.cells_left_out:,} cells; the grader reads the first "
+                f"{shown:,}, so nothing after cell {shown:,} was graded. Delete the empty and unneeded "
+                "cells.",
+            ))
         return self._finish()
 
     # -- parsing ----------------------------------------------------------------
@@ -806,34 +865,31 @@ class _Extractor:
         lines = text.split("\n")
         starts = _top_level_starts(text) + [len(lines)]
         body: list[ast.stmt] = []
-        i = 0
+        i = failures = 0
         while i < len(starts) - 1:
-            parsed_to = None
+            tree, error = _parsed_or_error("\n".join(lines[starts[i] : starts[i + 1]]), starts[i] + 1)
+            parsed_to = i + 1 if tree is not None else None
             # A block may have been split at a column-0 line inside a string:
             # try merging it with a few following blocks before giving up.
-            for j in range(i + 1, min(i + 6, len(starts))):
-                tree = _parses_at("\n".join(lines[starts[i] : starts[j]]), starts[i] + 1)
-                if tree is not None:
-                    body.extend(tree.body)
-                    parsed_to = j
-                    break
-            if parsed_to is not None:
+            if tree is None and failures < _MERGED_FAILURES:
+                for j in range(i + 2, min(i + 6, len(starts))):
+                    tree = _parses_at("\n".join(lines[starts[i] : starts[j]]), starts[i] + 1)
+                    if tree is not None:
+                        parsed_to = j
+                        break
+            if tree is not None:
+                body.extend(tree.body)
                 i = parsed_to
                 continue
-            self._syntax_error(index, lines, starts[i], starts[i + 1])
+            failures += 1
+            self._syntax_error(index, lines, starts[i], error)
             i += 1
         return _ParsedCell(index, text, body)
 
-    def _syntax_error(self, index: int, lines: list[str], start: int, stop: int) -> None:
-        """Report one top-level block (lines ``start``..``stop``-1) that does not parse."""
-        chunk = "\n" * start + "\n".join(lines[start:stop])
-        try:
-            compile(chunk, f"<cell {index}>", "exec", ast.PyCF_ONLY_AST)
-            msg, line = "invalid syntax", start + 1
-        except SyntaxError as exc:
-            msg, line = exc.msg, exc.lineno or start + 1
-        except (ValueError, MemoryError, RecursionError) as exc:
-            msg, line = str(exc) or type(exc).__name__, start + 1
+    def _syntax_error(self, index: int, lines: list[str], start: int, error: tuple[str, int]) -> None:
+        """Report one top-level block (from line ``start``) that does not parse with ``error``
+        (``(message, line)``, from :func:`_parsed_or_error`)."""
+        msg, line = error
         m = _DEF_NAME_RE.match(lines[start]) if start < len(lines) else None
         if m:
             self.diags.append(Diagnostic(
@@ -1064,6 +1120,8 @@ class _Extractor:
             path=self.nb.path,
             functions=MappingProxyType(functions),
             diagnostics=tuple(self.diags),
+            unread_cells=tuple(self.skipped),
+            cells_left_out=self.nb.cells_left_out,
             _defs=defs,
             _imports=tuple(self.imports),
             _star_keep=star_keep,

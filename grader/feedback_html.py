@@ -40,6 +40,7 @@ from grader.models import (
 )
 from grader.files import write_atomic
 from grader.highlight import LineMemo, highlight_code
+from grader.notebook import SIZE_LIMITS, SizeLimits, SkippedCode, skipped_code, trim_v3_cells
 from grader.report import STATUS_WORDS
 
 __all__ = ["write_feedback_html", "FeedbackRenderer", "sanitize_html", "is_plain_markup", "default_renderer"]
@@ -63,6 +64,10 @@ MAX_MARKDOWN_TOTAL = 100_000
 #: Output MIME types kept from the student's notebook; everything else (JavaScript, widgets,
 #: SVG, mermaid, LaTeX needing MathJax...) is dropped.
 KEPT_MIME = ("text/html", "text/markdown", "image/png", "image/jpeg", "text/plain")
+#: Code shown of a cell the grader did not read for its size (``grader.notebook.skipped_code``):
+#: its first lines, at most this many characters, then a note; highlighting megabytes of it
+#: cost the grading process seconds.
+SHOWN_SKIPPED_CHARS = 2_000
 _BASE64 = re.compile(r"^[A-Za-z0-9+/=\s]*$")
 
 e = html.escape
@@ -332,38 +337,56 @@ def _clean_output(out: Any) -> dict | None:
 
 
 def _coalesce(outputs: list[dict]) -> list[dict]:
-    """Consecutive stream outputs of the same stream joined into one (Keras logs write hundreds)."""
+    """Consecutive stream outputs of the same stream joined into one (Keras logs write hundreds).
+
+    The texts of a run are joined once at the end: adding each to the text so far copied it
+    again every time (20,000 outputs of 1 kB in one cell cost the grading process 150 s)."""
     merged: list[dict] = []
+    runs: dict[int, list[str]] = {}  # id of a merged stream output -> the texts of its run
     for out in outputs:
         last = merged[-1] if merged else None
         if (last is not None and out["output_type"] == "stream" and last["output_type"] == "stream"
                 and last["name"] == out["name"]):
-            last["text"] += out["text"]
+            runs.setdefault(id(last), [last["text"]]).append(out["text"])
         else:
             merged.append(out)
     for out in merged:
         if out["output_type"] == "stream":
-            out["text"] = _cut(out["text"])
+            texts = runs.get(id(out))
+            out["text"] = _cut("".join(texts) if texts else out["text"])
     return merged
 
 
-def clean_cells(raw: Any) -> list[dict]:
+def clean_cells(raw: Any, *, limits: SizeLimits = SIZE_LIMITS, cells_left_out: int = 0) -> list[dict]:
     """The cells of ``raw`` (parsed notebook JSON) rebuilt as plain dicts holding only what we
     render: cell type, source, whitelisted outputs (long texts cut), our own id ``c<index>``
     and ``metadata.grader_index`` (the cell's index in the file, the index ``Location.cell``
     uses); the student's metadata, ids and attachments are dropped, raw and unknown cells
     become markdown code blocks, and so does markdown beyond ``MAX_MARKDOWN_CHARS`` (a
     text/markdown output beyond it is shown as its plain text). Raises :class:`NotebookUnavailable` if ``raw`` is not a notebook.
+
+    What the grader did not read for the notebook's size (``limits``, as ``grader.notebook``
+    and ``grader.extract`` apply them) is shown short: a code cell over the limits as its first
+    ``SHOWN_SKIPPED_CHARS`` characters and a note, the cells after the first
+    ``limits.max_cells`` (and ``cells_left_out`` more, cut from a version-3 notebook before
+    its conversion) as one note at the end.
     """
     if not isinstance(raw, dict) or not isinstance(raw.get("cells"), list):
         raise NotebookUnavailable("not a version-4 notebook")
     cells = []
     budget = _MarkdownBudget()
-    for index, cell in enumerate(raw["cells"]):
+    raw_cells = raw["cells"][:limits.max_cells]
+    for index, cell in enumerate(raw_cells):
         if not isinstance(cell, dict):
             raise NotebookUnavailable(f"cell {index} is not an object")
+    skipped = {s.index: s for s in skipped_code(
+        ((index, len(_text(cell.get("source")))) for index, cell in enumerate(raw_cells)
+         if cell.get("cell_type") == "code"), limits)}
+    for index, cell in enumerate(raw_cells):
         kind = cell.get("cell_type")
         source = _text(cell.get("source"))
+        if index in skipped:
+            source = _shortened(source, skipped[index])
         # A safe id of ours, never the student's; no metadata of theirs (tags, hidden sources...).
         node: dict = {"id": f"c{index}", "metadata": {"grader_index": index}}
         if kind == "code":
@@ -382,7 +405,26 @@ def clean_cells(raw: Any) -> list[dict]:
         else:  # raw and unknown cells, and markdown over the budget: shown as plain text
             node.update(cell_type="markdown", source=budget.plain(source))
         cells.append(node)
+    left_out = len(raw["cells"]) - len(raw_cells) + cells_left_out
+    if left_out:
+        index = len(raw_cells)
+        cells.append({"id": f"c{index}", "metadata": {"grader_index": index}, "cell_type": "markdown",
+                      "source": f"*({left_out:,} more cells not shown: the grader reads the first "
+                                f"{limits.max_cells:,} cells of a notebook.)*"})
     return cells
+
+
+def _shortened(source: str, skipped: SkippedCode, *, python_file: bool = False) -> str:
+    """Code ``source``, which the grader did not read (``skipped``), as its first lines (at most
+    ``SHOWN_SKIPPED_CHARS`` characters) and a comment saying so."""
+    note = skipped.message(python_file=python_file)
+    if len(source) <= SHOWN_SKIPPED_CHARS:
+        return f"{source.rstrip()}\n# [{note}]"
+    shown = source[:SHOWN_SKIPPED_CHARS]
+    end = shown.rfind("\n")
+    if end > 0:
+        shown = shown[:end]
+    return f"{shown.rstrip()}\n# [{len(source) - len(shown):,} more characters not shown. {note}]"
 
 
 class _MarkdownBudget:
@@ -456,9 +498,9 @@ def _as_notebook(cells: list[dict], *, fresh: bool = False) -> Any:
                 metadata=from_dict(json.loads(json.dumps(NOTEBOOK_METADATA))))
 
 
-def read_cells(path: Path) -> list[dict]:
-    """The cleaned cells (:func:`clean_cells`) of the notebook at ``path`` (nbformat 4, or 3
-    converted); raises ``NotebookUnavailable``."""
+def read_cells(path: Path, *, limits: SizeLimits = SIZE_LIMITS) -> list[dict]:
+    """The cleaned cells (:func:`clean_cells`, within ``limits``) of the notebook at ``path``
+    (nbformat 4, or 3 converted); raises ``NotebookUnavailable``."""
     path = Path(path)
     if path.suffix.lower() != ".ipynb":
         raise NotebookUnavailable(f"{path.name} is not a notebook")
@@ -469,7 +511,11 @@ def read_cells(path: Path) -> list[dict]:
         raw = json.loads(text)
     except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise NotebookUnavailable(f"{path.name} cannot be read ({type(exc).__name__})") from None
+    left_out = 0
     if isinstance(raw, dict) and raw.get("nbformat") == 3:
+        left_out = trim_v3_cells(raw, limits.max_cells)  # before nbformat converts (and validates) them
+        if left_out:
+            text = json.dumps(raw)
         try:
             import nbformat
 
@@ -478,7 +524,7 @@ def read_cells(path: Path) -> list[dict]:
             raise NotebookUnavailable(f"{path.name}: broken version-3 notebook ({type(exc).__name__})") from None
     elif not isinstance(raw, dict) or raw.get("nbformat") != 4:
         raise NotebookUnavailable(f"{path.name} is not a version-4 notebook")
-    return clean_cells(raw)
+    return clean_cells(raw, limits=limits, cells_left_out=left_out)
 
 
 def _exporter_class() -> type:
@@ -1118,13 +1164,19 @@ def _read_source(path: Path) -> str | None:
 
 
 def feedback_page(result: SubmissionResult, *, notebook_path: Path,
-                  renderer: FeedbackRenderer | None = None) -> str:
-    """The HTML of the feedback page (``write_feedback_html`` writes it)."""
+                  renderer: FeedbackRenderer | None = None, limits: SizeLimits = SIZE_LIMITS) -> str:
+    """The HTML of the feedback page (``write_feedback_html`` writes it); code over ``limits``
+    is shown short (:func:`clean_cells`)."""
     notebook_path = Path(notebook_path)
     if notebook_path.suffix.lower() == ".py":
-        return results_page(result, source=_read_source(notebook_path))
+        source = _read_source(notebook_path)
+        if source is not None:
+            skipped = skipped_code([(0, len(source) - source.startswith("\ufeff"))], limits)
+            if skipped:  # not read by the grader either (``grader.extract``): shown short
+                source = _shortened(source, skipped[0], python_file=True)
+        return results_page(result, source=source)
     try:
-        cells = read_cells(notebook_path)
+        cells = read_cells(notebook_path, limits=limits)
     except NotebookUnavailable as exc:
         return results_page(result, reason=str(exc))
     sources = [cell["source"] for cell in cells]

@@ -17,18 +17,92 @@ import os
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any, Callable, Generic, Hashable, TypeVar
+from typing import Any, Callable, Generic, Hashable, Iterable, TypeVar
 
 from grader.files import read_bytes
 
 __all__ = ["SubmissionError", "Cell", "Notebook", "load", "DEFAULT_MAX_BYTES", "SourceMemo",
-           "without_trailing_comments"]
+           "without_trailing_comments", "SizeLimits", "SIZE_LIMITS", "SkippedCode", "skipped_code", "trim_v3_cells"]
 
 _V = TypeVar("_V")
 
 DEFAULT_MAX_BYTES = 200 * 2**20
 
 _CELL_KINDS = ("code", "markdown", "raw")
+
+
+@dataclass(frozen=True)
+class SizeLimits:
+    """How much of one submission the grader reads: the bound on its own work outside the sandbox.
+
+    Reading, extraction (a worker), the IMDB bonus's reader (a worker), the feedback page (the
+    grading process) and the similarity check's normalisation cost each a few microseconds of
+    CPU per character of code at worst, and something per cell; nothing else bounds them but the
+    file's size (:data:`DEFAULT_MAX_BYTES`). Limits on sizes rather than a time budget keep a
+    grade independent of the machine's load. A code cell longer than ``max_cell_chars``
+    characters is not read, nor any code cell that would take the code read so far past
+    ``max_code_chars`` (:func:`skipped_code`); cells after the first ``max_cells`` are not read
+    at all. Real submissions of this assignment hold 10-40 kB of code in 20-100 cells; the
+    figures behind the defaults are in ``docs/performance.md`` ("Size limits (seventh session)").
+    """
+
+    max_cells: int = 2_000
+    max_cell_chars: int = 100_000
+    max_code_chars: int = 200_000
+
+
+#: The limits every reader uses unless told otherwise.
+SIZE_LIMITS = SizeLimits()
+
+
+@dataclass(frozen=True)
+class SkippedCode:
+    """A code cell the grader does not read (:func:`skipped_code`).
+
+    ``index`` is the cell's 0-based position among all cells, ``chars`` its length; ``before``
+    is how many characters of code were read before it, or None when the cell alone is longer
+    than ``limits.max_cell_chars``.
+    """
+
+    index: int
+    chars: int
+    before: int | None
+    limits: SizeLimits
+
+    def message(self, *, python_file: bool = False) -> str:
+        """What the student reads: which cell, how big, the limit, and what to do."""
+        if python_file:
+            return (f"Your file holds {self.chars:,} characters of code, more than the "
+                    f"{self.limits.max_cell_chars:,} the grader reads in one file or cell of a "
+                    "notebook, so none of it was graded. Keep only your functions in it.")
+        if self.before is None:
+            return (f"Cell {self.index + 1} holds {self.chars:,} characters of code, more than the "
+                    f"{self.limits.max_cell_chars:,} the grader reads in one cell, so it was not "
+                    "graded: the functions it defines are not found. Move each function into a cell "
+                    "of its own and delete what grading does not need (large data, generated code).")
+        return (f"Cell {self.index + 1} ({self.chars:,} characters of code) was not graded: the grader "
+                f"reads at most {self.limits.max_code_chars:,} characters of code in a notebook, and the "
+                f"code cells before this cell already hold {self.before:,}. The functions it defines are "
+                "not found. Delete the cells grading does not need (large data, generated code, copies "
+                "of other cells).")
+
+
+def skipped_code(cells: Iterable[tuple[int, int]], limits: SizeLimits = SIZE_LIMITS) -> tuple[SkippedCode, ...]:
+    """The code cells the grader does not read, from ``(index, length)`` of each code cell in
+    notebook order: a cell longer than ``limits.max_cell_chars``, and, in order, each cell that
+    would take the code read before it past ``limits.max_code_chars`` (a cell not read does not
+    count, so a later, smaller cell may still be read). Every reader (extraction, the IMDB
+    bonus, the feedback page) asks this, so they leave out the same cells."""
+    skipped = []
+    total = 0
+    for index, chars in cells:
+        if chars > limits.max_cell_chars:
+            skipped.append(SkippedCode(index, chars, None, limits))
+        elif total + chars > limits.max_code_chars:
+            skipped.append(SkippedCode(index, chars, total, limits))
+        else:
+            total += chars
+    return tuple(skipped)
 
 
 class SubmissionError(Exception):
@@ -60,12 +134,14 @@ class Notebook:
     """A submission as a sequence of cells.
 
     ``nbformat`` is the version found in the file, before any conversion,
-    and ``(0, 0)`` for a ``.py`` file.
+    and ``(0, 0)`` for a ``.py`` file. ``cells_left_out`` counts the cells after the first
+    ``SizeLimits.max_cells``, which are not read (:func:`loads`).
     """
 
     path: str
     cells: tuple[Cell, ...]
     nbformat: tuple[int, int]
+    cells_left_out: int = 0
 
     @property
     def code_cells(self) -> tuple[Cell, ...]:
@@ -73,11 +149,13 @@ class Notebook:
         return tuple(c for c in self.cells if c.kind == "code")
 
 
-def load(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES) -> Notebook:
+def load(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES,
+         limits: SizeLimits = SIZE_LIMITS) -> Notebook:
     """Read ``path`` (``.ipynb`` or ``.py``) into a :class:`Notebook`.
 
     Raises :class:`SubmissionError` when the file is missing, empty, larger than
     ``max_bytes``, binary, not JSON, truncated, or JSON that is not a notebook.
+    Cells after the first ``limits.max_cells`` are left out (``Notebook.cells_left_out``).
     Never executes anything.
     """
     name = os.fspath(path)
@@ -91,7 +169,7 @@ def load(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES) ->
         )
     # The bytes are passed straight on so that loads() holds the only reference
     # and can drop them once decoded (a 100 MB notebook then peaks lower).
-    return loads(_read(name, max_bytes), path=name)
+    return loads(_read(name, max_bytes), path=name, limits=limits)
 
 
 def _read(name: str, max_bytes: int) -> bytes:
@@ -105,7 +183,7 @@ def _read(name: str, max_bytes: int) -> bytes:
     return data
 
 
-def loads(data: bytes, *, path: str) -> Notebook:
+def loads(data: bytes, *, path: str, limits: SizeLimits = SIZE_LIMITS) -> Notebook:
     """Parse the bytes of a submission named ``path`` (its suffix picks the format).
 
     This is :func:`load` without the file system, for callers that already
@@ -126,11 +204,12 @@ def loads(data: bytes, *, path: str) -> Notebook:
     del data
     if path.lower().endswith(".py"):
         return Notebook(path=path, cells=(Cell(0, "code", text, ()),), nbformat=(0, 0))
-    return _parse_ipynb(text, size, path)
+    return _parse_ipynb(text, size, path, limits=limits)
 
 
-def _parse_ipynb(text: str, size: int, path: str) -> Notebook:
-    """Parse notebook JSON ``text`` (the file had ``size`` bytes)."""
+def _parse_ipynb(text: str, size: int, path: str, *, limits: SizeLimits = SIZE_LIMITS) -> Notebook:
+    """Parse notebook JSON ``text`` (the file had ``size`` bytes); cells after the first
+    ``limits.max_cells`` are counted, not read (nor converted, in a version-3 notebook)."""
     try:
         obj = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -153,7 +232,9 @@ def _parse_ipynb(text: str, size: int, path: str) -> Notebook:
         raise SubmissionError(f"{path}: not a notebook (no \"cells\" and no \"nbformat\" keys)")
     if not isinstance(minor, int) or isinstance(minor, bool):
         minor = 0
+    left_out = 0
     if major == 3:
+        left_out = trim_v3_cells(obj, limits.max_cells)
         obj = _upgrade_v3(obj, path)
     elif major != 4:
         raise SubmissionError(
@@ -162,12 +243,32 @@ def _parse_ipynb(text: str, size: int, path: str) -> Notebook:
     raw_cells = obj.get("cells")
     if not isinstance(raw_cells, list):
         raise SubmissionError(f"{path}: not a notebook (\"cells\" is missing or not a list)")
+    if len(raw_cells) > limits.max_cells:
+        left_out += len(raw_cells) - limits.max_cells
+        raw_cells = raw_cells[:limits.max_cells]
     cells = []
     for i, raw in enumerate(raw_cells):
         if not isinstance(raw, dict):
             raise SubmissionError(f"{path}: not a notebook (cell {i} is not an object)")
         cells.append(_cell(i, raw))
-    return Notebook(path=path, cells=tuple(cells), nbformat=(major, minor))
+    return Notebook(path=path, cells=tuple(cells), nbformat=(major, minor), cells_left_out=left_out)
+
+
+def trim_v3_cells(obj: dict[str, Any], max_cells: int) -> int:
+    """Cut the worksheets of version-3 notebook ``obj`` (in place) to their first ``max_cells``
+    cells in all, before nbformat converts them; return how many were cut."""
+    sheets = obj.get("worksheets")
+    if not isinstance(sheets, list):
+        return 0
+    room, cut = max_cells, 0
+    for sheet in sheets:
+        cells = sheet.get("cells") if isinstance(sheet, dict) else None
+        if isinstance(cells, list):
+            if len(cells) > room:
+                cut += len(cells) - room
+                sheet["cells"] = cells[:room]
+            room -= len(sheet["cells"])
+    return cut
 
 
 def _cell(index: int, raw: dict[str, Any]) -> Cell:

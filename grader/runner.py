@@ -282,6 +282,9 @@ class _Grader:
             near = difflib.get_close_matches(
                 part.function, [name for name in self.extraction.functions if name not in graded], n=1)
             hint = f" Did you mean to name `{near[0]}` `{part.function}`?" if near else ""
+            if self.extraction.unread_cells or self.extraction.cells_left_out:
+                hint = (" The grader did not read all of the notebook's code for its size (see the note "
+                        "about it): it may be in the part not read.")
             message = f"No function named `{part.function}` was found in the notebook.{hint}"
             return self._all_cases(MISSING, message, location=None)
         location = Location(fn.cell_index, fn.first_line, part.function)

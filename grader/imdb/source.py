@@ -24,7 +24,7 @@ from typing import Any, Iterator, Mapping, Sequence
 
 from grader.astnodes import nodes
 from grader.imdb.labels import CELLS, RECURRENT, WRAPPERS, stack_label
-from grader.notebook import SourceMemo, without_trailing_comments
+from grader.notebook import SIZE_LIMITS, SizeLimits, SourceMemo, skipped_code, without_trailing_comments
 
 __all__ = ["Validation", "FitCall", "EvalCall", "ReportLiteral", "CodeFacts", "read_code", "clear_memos"]
 
@@ -1023,8 +1023,10 @@ def _mentions_imdb(source: str) -> bool:
     return _IMDB_WORD.search(source) is not None
 
 
-def read_code(cells: Sequence[Any]) -> CodeFacts:
-    """Read every code cell (objects with ``index``, ``kind``, ``source``) in order.
+def read_code(cells: Sequence[Any], *, limits: SizeLimits = SIZE_LIMITS) -> CodeFacts:
+    """Read every code cell (objects with ``index``, ``kind``, ``source``) in order, except
+    those over ``limits`` (`grader.notebook.skipped_code`: extraction does not read them either,
+    and says so in the feedback).
 
     Parsing is memoised per cell source (`_CELL_MEMO`), and the walk over the
     statements is skipped when no cell names anything it could record
@@ -1036,6 +1038,9 @@ def read_code(cells: Sequence[Any]) -> CodeFacts:
     (a notebook without the bonus never is): most cells of a class are then not parsed.
     """
     code = [cell for cell in cells if cell.kind == "code"]
+    skipped = {s.index for s in skipped_code(((cell.index, len(cell.source)) for cell in code), limits)}
+    if skipped:
+        code = [cell for cell in code if cell.index not in skipped]
     walk = any(_worth_walking(cell.source) for cell in code if _may_record(cell.source))
     walker = _Walker()
     sources: dict[int, str] = {}
