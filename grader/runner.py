@@ -34,6 +34,9 @@ _SEVERITY = (HARNESS, MISSING, NOT_IMPLEMENTED, CRASHED, TIMEOUT, ERROR, SKIPPED
 _FAST_CHECKS = frozenset({"allclose", "shape", "structure"})
 _MISSING = object()  # not yet worked out (see _agreement)
 
+#: How many of extraction's warnings and errors a submission's feedback lists; the rest are counted.
+MAX_EXTRACTION_MESSAGES = 20
+
 #: How many top-level statements that raise a submission's program may lose before what is left
 #: is graded as it stands: each costs a new child (see ``_loaded_session``).
 LOAD_RETRIES = 3
@@ -983,10 +986,16 @@ def grade_submission(path: str | Path, *, context: GradingContext, sandbox: Any,
     t2 = time.perf_counter()
     timings["extract"] = t2 - t1
 
-    messages = [d.message if d.cell_index is None or "cell " in d.message else
-                f"{d.message} (cell {d.cell_index + 1}{f', line {d.line}' if d.line else ''})"
-                for d in extraction.diagnostics if d.severity in ("warning", "error")
-                and (d.function is None or d.function in needed)]
+    messages = list(dict.fromkeys(
+        d.message if d.cell_index is None or "cell " in d.message else
+        f"{d.message} (cell {d.cell_index + 1}{f', line {d.line}' if d.line else ''})"
+        for d in extraction.diagnostics if d.severity in ("warning", "error")
+        and (d.function is None or d.function in needed)))
+    if len(messages) > MAX_EXTRACTION_MESSAGES:  # thousands of broken lines: the first ones say it
+        more = len(messages) - MAX_EXTRACTION_MESSAGES
+        messages[MAX_EXTRACTION_MESSAGES:] = [
+            f"... and {more} more note{'s' if more > 1 else ''} like these about the notebook's code "
+            f"(fix the ones above and check again)."]
     parts: list[PartResult] = []
     graded = {part.name: None for part in rubric.parts}
     if any(part.cases for part in rubric.parts):

@@ -127,3 +127,12 @@ def test_only_a_top_level_statement_of_the_program_is_left_out():
     assert runner._failing_segment(outcome((99, "<module>")), program) is None  # forged line
     assert runner._failing_segment(outcome((2, "f"), (3, "g")), program) is None  # module frame cut off
     assert runner._failing_segment(outcome(), program) is None
+
+
+def test_thousands_of_broken_lines_give_a_readable_list(tmp_path, context, sandbox):
+    broken = "".join(f"def rnn_forward(:  # try {k}\n    pass\n\n" for k in range(300))
+    nb = nbs.course_notebook(extra_cells=[nbs.code_cell(broken)])
+    result, _ = grade(tmp_path, nb, context, sandbox)
+    assert runner.MAX_EXTRACTION_MESSAGES < len(result.messages) <= runner.MAX_EXTRACTION_MESSAGES + 3
+    assert any(m.startswith("... and ") and "more notes like these" in m for m in result.messages)
+    assert statuses(result)["rnn_cell_forward"] == PASSED
