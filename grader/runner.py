@@ -973,7 +973,11 @@ def grade_submission(path: str | Path, *, context: GradingContext, sandbox: Any,
     try:
         notebook = load(path)
     except SubmissionError as exc:
-        return unreadable_result(rubric, submission_id=sid, path=str(path), message=str(exc))
+        # The student reads this: their file's name, not where the instructor keeps it.
+        message = str(exc)
+        if message.startswith(f"{path}:"):
+            message = path.name + message[len(str(path)):]
+        return unreadable_result(rubric, submission_id=sid, path=str(path), message=message)
     t1 = time.perf_counter()
     timings["read"] = t1 - t0
     extraction = extract(notebook)

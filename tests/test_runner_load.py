@@ -136,3 +136,15 @@ def test_thousands_of_broken_lines_give_a_readable_list(tmp_path, context, sandb
     assert runner.MAX_EXTRACTION_MESSAGES < len(result.messages) <= runner.MAX_EXTRACTION_MESSAGES + 3
     assert any(m.startswith("... and ") and "more notes like these" in m for m in result.messages)
     assert statuses(result)["rnn_cell_forward"] == PASSED
+
+
+def test_an_unreadable_notebook_is_named_by_its_file_name_not_the_instructors_path(tmp_path, context, sandbox):
+    folder = tmp_path / "course2026" / "private"
+    folder.mkdir(parents=True)
+    path = folder / "donald.ipynb"
+    path.write_text('{"cells": [', encoding="utf-8")
+    result = grade_submission(path, context=context, sandbox=sandbox)
+    assert result.status == "unreadable"
+    assert result.messages[0].startswith("donald.ipynb: not JSON (truncated at byte ")
+    assert all(str(folder) not in m for m in result.messages)
+    assert all(str(folder) not in c.message for p in result.parts for c in p.cases)
