@@ -412,9 +412,13 @@ class LiveSession:
 
 @dataclass(frozen=True)
 class LiveExtraction:
-    """What the part grader needs of an extraction: ``functions`` (name -> FunctionSource)."""
+    """What the part grader needs of an extraction: ``functions`` (name -> FunctionSource). A
+    kernel's namespace has no diagnostics and nothing left unread for its size."""
 
     functions: Mapping[str, Any]
+    diagnostics: tuple = ()
+    unread_cells: tuple[int, ...] = ()
+    cells_left_out: int = 0
 
 
 def _module_of(namespace: Mapping[str, Any]) -> str:

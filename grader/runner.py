@@ -384,7 +384,7 @@ class _Grader:
         """The extraction's first error naming this part's function (a def that does not parse
         or compile, or one left out of the program), or None: what to tell the student instead
         of "not found" or "not defined"."""
-        for found in getattr(self.extraction, "diagnostics", ()):
+        for found in self.extraction.diagnostics:
             if found.severity == "error" and found.function == self.part.function:
                 return found
         return None
