@@ -50,9 +50,10 @@ PRELOAD_EXTRA = (
     "time", "datetime", "pprint", "tempfile", "pathlib", "struct", "weakref", "types",
 )
 
-# The environment of every child, besides its own HOME and TMPDIR.
+# The environment of every child, besides its own HOME and TMPDIR. One BLAS thread, whichever
+# BLAS NumPy uses (VECLIB: Apple's Accelerate): a zygote that forks must not run threads.
 CHILD_ENVIRONMENT = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "OPENBLAS_NUM_THREADS": "1",
-                     "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+                     "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "VECLIB_MAXIMUM_THREADS": "1"}
 
 # Directories a root zygote hides from its children (replaced by an empty
 # tmpfs; interpreter directories below them are bound back read-only).
@@ -132,6 +133,8 @@ class Platform(NamedTuple):
     epoll: bool      # select.epoll (else the selectors module: kqueue on macOS, poll)
     pidfd: bool      # os.pidfd_open (a child's death seen even while its descendants hold its socket)
     seqpacket: bool  # AF_UNIX SOCK_SEQPACKET pairs (else a stream with length-prefixed messages)
+    pipe2: bool      # os.pipe2 (else os.pipe and fcntl)
+    setresuid: bool  # os.setresuid and os.setresgid (else, as root, setuid and setgid)
 
     def lost(self) -> tuple[str, ...]:
         """What a sandbox loses here, one phrase each (nothing on Linux with /proc)."""
@@ -167,7 +170,8 @@ def detect_platform() -> Platform:
              and all(f is not None for f in _LINUX_CALLS.values()))
     return Platform(linux=linux, proc=os.path.exists(f"/proc/{os.getpid()}/stat"),
                     epoll=hasattr(select, "epoll"), pidfd=hasattr(os, "pidfd_open"),
-                    seqpacket=_seqpacket_pairs())
+                    seqpacket=_seqpacket_pairs(), pipe2=hasattr(os, "pipe2"),
+                    setresuid=hasattr(os, "setresuid") and hasattr(os, "setresgid"))
 
 
 PLATFORM = detect_platform()
@@ -218,9 +222,8 @@ def reserve_address_space(keep: int) -> list:
 def cloexec_pipe(nonblocking: bool = False) -> tuple[int, int]:
     """A pipe whose ends are close-on-exec (os.pipe makes them so) and, if asked, non-blocking:
     one pipe2 call where there is one (Linux), else pipe and fcntl (macOS)."""
-    pipe2 = getattr(os, "pipe2", None)
-    if pipe2 is not None:
-        return pipe2(os.O_CLOEXEC | (os.O_NONBLOCK if nonblocking else 0))
+    if PLATFORM.pipe2:
+        return os.pipe2(os.O_CLOEXEC | (os.O_NONBLOCK if nonblocking else 0))
     r, w = os.pipe()
     if nonblocking:
         os.set_blocking(r, False)
@@ -1102,7 +1105,7 @@ def _run_child(z: Zygote, req: dict, fds: list[int], tmp: str, ruleset: int | No
         resource.setrlimit(res, (soft, hard))
     if dropped:
         os.setgroups([])
-        if hasattr(os, "setresuid"):
+        if PLATFORM.setresuid:
             os.setresgid(uid, uid, uid)
             os.setresuid(uid, uid, uid)
         else:  # macOS: as root, setgid and setuid set the real, effective and saved ids alike

@@ -52,7 +52,7 @@ except ImportError:  # Windows: no sandbox (grader.selfcheck says why), but chec
     fcntl = None
 
 from grader import wire
-from grader._child import FRAME, PLATFORM, STUB_REQUEST, USUAL_ANSWER, cloexec_pipe, ctrl_recv, ctrl_send
+from grader._child import CHILD_ENVIRONMENT, FRAME, PLATFORM, STUB_REQUEST, USUAL_ANSWER, cloexec_pipe, ctrl_recv, ctrl_send
 
 __all__ = ["Sandbox", "Session", "Limits", "CallOutcome", "Capabilities", "FALLBACK", "SandboxError",
            "started_in_thread"]
@@ -326,8 +326,10 @@ class Sandbox:
                                          else socket.SOCK_SEQPACKET)
         self._ctrl = ours
         self._log = tempfile.TemporaryFile()
-        env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "OPENBLAS_NUM_THREADS": "1",
-               "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+        # The children's environment (the zygote's NumPy is loaded before it sets it), and macOS's
+        # allocator told to keep quiet: its report of a failed allocation (a memory hog's) would
+        # reach the child's captured output, which Linux's never does.
+        env = {**CHILD_ENVIRONMENT, "MallocDebugReport": "none", "MallocLogFile": "/dev/null"}
         grader_dir = str(Path(__file__).resolve().parent)
         try:
             self._proc = subprocess.Popen(
