@@ -640,6 +640,9 @@ class Zygote:
         self.caps: dict = {"running_as_root": self.root, "notes": [], "lost": list(PLATFORM.lost())}
         self.reserve_address_space = False  # RLIMIT_AS not enforced here: children reserve instead
         self.reservations: list = []  # a child's (see reserve_address_space)
+        # What a child reads of PLATFORM, copied here: its own attributes are read without touching
+        # (a copy-on-write page fault) the page that holds PLATFORM.
+        self.linux, self.setresuid = PLATFORM.linux, PLATFORM.setresuid
         self.tmp_base = ""
         self.uids_seen: set[int] = set()
         self.baseline: Baseline | None = None  # the guarded dictionaries as set up (see Baseline)
@@ -1073,7 +1076,7 @@ def _run_child(z: Zygote, req: dict, fds: list[int], tmp: str, ruleset: int | No
     # Landlock first, while the ruleset's fd is still open (no_new_privs is needed without
     # root; it changes only what execve may grant, not the uid drop below). Nothing after
     # this opens a path other than /dev/null, which the ruleset allows.
-    linux = PLATFORM.linux
+    linux = z.linux
     if linux:
         prctl(PR_SET_NO_NEW_PRIVS, 1)
     if ruleset is not None:
@@ -1105,7 +1108,7 @@ def _run_child(z: Zygote, req: dict, fds: list[int], tmp: str, ruleset: int | No
         resource.setrlimit(res, (soft, hard))
     if dropped:
         os.setgroups([])
-        if PLATFORM.setresuid:
+        if z.setresuid:
             os.setresgid(uid, uid, uid)
             os.setresuid(uid, uid, uid)
         else:  # macOS: as root, setgid and setuid set the real, effective and saved ids alike

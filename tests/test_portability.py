@@ -166,7 +166,7 @@ def kit():
         shutil.copyfile(REPO / "submissions" / "ada_correct.ipynb", base / "ada.ipynb")
         nbs.write(base / "correct.ipynb", nbs.course_notebook())  # no bonus cells: nothing imports TensorFlow
         nbs.write(base / "wrong.ipynb", nbs.course_notebook({  # for check(), which runs in its caller's process
-            **nbs.mutate("rnn_cell_forward", "+ ba)", ")"), **{k: HOSTILE[k] for k in ("rnn_cell_backward",)}}))
+            **nbs.mutate("rnn_cell_forward", "+ ba)", ")"), **{k: HOSTILE[k] for k in ("rnn_forward", "rnn_cell_backward")}}))
         nbs.write(base / "hostile.ipynb", nbs.course_notebook(HOSTILE))
         (base / "rnn_utils.py").write_text("import numpy as np\n\n" + "\n\n".join(COURSE_MODULES["rnn_utils"].values()))
         for path in [base, *base.rglob("*")]:
@@ -270,6 +270,35 @@ def test_the_self_check_says_what_windows_lacks_before_anything_runs(monkeypatch
     assert "WSL" in out.getvalue()
 
 
+def test_without_a_timer_signal_a_watchdog_thread_stops_an_endless_loop(monkeypatch):
+    """check()'s time limit where there is no signal.setitimer (Windows): a watchdog thread
+    raises in the loop; a body that ends in time, even just in time, never gets it later."""
+    import signal
+    import time
+
+    from grader import live
+
+    monkeypatch.delattr(signal, "setitimer")
+    t0 = time.monotonic()
+    with pytest.raises(live._Timeout):
+        with live._alarm(0.2):
+            while True:
+                pass
+    assert 0.15 < time.monotonic() - t0 < 2.0
+    for _ in range(100):  # ending around the limit: a _Timeout inside the block or none at all
+        try:
+            with live._alarm(0.001):
+                t = time.perf_counter()
+                while time.perf_counter() - t < 0.001:
+                    pass
+        except live._Timeout:
+            pass
+    total = 0
+    for i in range(200_000):  # time for a stray exception to arrive: none may
+        total += i
+    assert total == sum(range(200_000))
+
+
 def test_a_reservation_leaves_only_the_room_asked_for():
     """Where RLIMIT_AS is not enforced, a child reserves the address space beyond its memory
     limit: afterwards an allocation larger than the room fails with MemoryError, one within it
@@ -349,11 +378,13 @@ def test_the_simulation_reaches_the_zygote_and_the_child():
 @pytest.mark.slow
 def test_check_in_jupyter_on_simulated_macos_and_windows_prints_what_linux_prints(kit):
     """``check()`` imports nothing that macOS or Windows lacks: the same report as on Linux, for a
-    correct notebook and one with a known mistake and an exception (no crash, loop or hog: check()
-    runs in its caller's process, and on Windows without a time limit)."""
+    correct notebook and one with a known mistake, an endless loop (stopped by a watchdog thread
+    on Windows, which has no SIGALRM) and an exception (no crash or hog: check() runs in its
+    caller's process)."""
     for notebook, ok in (("correct.ipynb", True), ("wrong.ipynb", False)):
         linux = _run(kit, "linux", "live", str(kit[0] / notebook))
         assert linux.returncode == 0 and f"summary ok: {ok}" in linux.stdout, linux.stderr[-3000:]
+        assert ok or "rnn_forward        error (time limit)" in linux.stdout
         for system in ("macos", "windows"):
             _same_text(linux, _run(kit, system, "live", str(kit[0] / notebook)))
 
