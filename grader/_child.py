@@ -142,7 +142,7 @@ class Platform(NamedTuple):
         if not self.linux:
             gaps += ["no seccomp, Landlock or namespaces (Linux only)",
                      "no subreaper: a process the child started in a session of its own outlives it",
-                     "no parent-death signal: a child outlives a killed zygote until its call ends"]
+                     "no parent-death signal: a child may outlive a zygote killed with SIGKILL"]
         if not self.proc:
             gaps.append("no /proc: a call kept waiting by a busy CPU gets no extra time")
         return tuple(gaps)

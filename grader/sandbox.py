@@ -52,10 +52,12 @@ except ImportError:  # Windows: no sandbox (grader.selfcheck says why), but chec
     fcntl = None
 
 from grader import wire
-from grader._child import CHILD_ENVIRONMENT, FRAME, PLATFORM, STUB_REQUEST, USUAL_ANSWER, cloexec_pipe, ctrl_recv, ctrl_send
+from grader._child import (
+    CHILD_ENVIRONMENT, FRAME, PLATFORM, STUB_REQUEST, USUAL_ANSWER, cloexec_pipe, ctrl_recv, ctrl_send,
+)
 
 __all__ = ["Sandbox", "Session", "Limits", "CallOutcome", "Capabilities", "FALLBACK", "SandboxError",
-           "started_in_thread"]
+           "UnprotectedPlatform", "started_in_thread", "unprotected_reason"]
 
 log = logging.getLogger(__name__)
 
@@ -138,9 +140,9 @@ def unprotected_reason() -> str | None:
     the instructors' grading refuses to run rather than grade unprotected."""
     lost = PLATFORM.lost()
     if not PLATFORM.linux:
-        return ("grading a class needs Linux (seccomp, Landlock, namespaces, a subreaper); this system "
-                "has not: " + "; ".join(lost) + ". Grade on a Linux machine or container; students "
-                "check their own notebooks with grade.py --check, which runs here")
+        return ("grading a class needs Linux's protections (seccomp, Landlock, namespaces, a subreaper); "
+                "here: " + "; ".join(lost) + ". Grade on Linux (a machine or a container); the students' "
+                "grade.py --check runs here")
     return None
 
 

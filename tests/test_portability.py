@@ -114,7 +114,8 @@ else:  # check() on a namespace holding what the notebook's cells define, as a k
 #: One notebook with one of each: a crash, an endless loop, a memory hog that asks for too much
 #: at once, one that grows until it has too much, an exception with its line, a correct function.
 HOSTILE = {
-    **nbs.mutate("rnn_cell_forward", "    # Retrieve parameters", "    import os\n    os._exit(3)\n    # Retrieve parameters"),
+    **nbs.mutate("rnn_cell_forward", "    # Retrieve parameters",
+                 "    import os\n    os._exit(3)\n    # Retrieve parameters"),
     **nbs.mutate("rnn_forward", "    caches = (caches, x)", "    while True:\n        pass\n    caches = (caches, x)"),
     **nbs.mutate("lstm_cell_forward", "    Wf = parameters", "    huge = np.ones((10**5, 10**5))\n    Wf = parameters"),
     **nbs.mutate("lstm_forward", "    caches = []", "    kept = []\n    while True:\n"
@@ -166,7 +167,8 @@ def kit():
         shutil.copyfile(REPO / "submissions" / "ada_correct.ipynb", base / "ada.ipynb")
         nbs.write(base / "correct.ipynb", nbs.course_notebook())  # no bonus cells: nothing imports TensorFlow
         nbs.write(base / "wrong.ipynb", nbs.course_notebook({  # for check(), which runs in its caller's process
-            **nbs.mutate("rnn_cell_forward", "+ ba)", ")"), **{k: HOSTILE[k] for k in ("rnn_forward", "rnn_cell_backward")}}))
+            **nbs.mutate("rnn_cell_forward", "+ ba)", ")"),
+            **{k: HOSTILE[k] for k in ("rnn_forward", "rnn_cell_backward")}}))
         nbs.write(base / "hostile.ipynb", nbs.course_notebook(HOSTILE))
         (base / "rnn_utils.py").write_text("import numpy as np\n\n" + "\n\n".join(COURSE_MODULES["rnn_utils"].values()))
         for path in [base, *base.rglob("*")]:
@@ -195,7 +197,7 @@ def test_platform_is_detected_once_and_linux_here_has_everything():
     platform = _child.PLATFORM
     assert platform == _child.detect_platform()
     assert all(platform[:1] + platform[2:])  # every facility but /proc, which a container may lack
-    assert platform.lost() == () or platform.lost() == ("no /proc: a call kept waiting by a busy CPU gets no extra time",)
+    assert platform.lost() in ((), ("no /proc: a call kept waiting by a busy CPU gets no extra time",))
 
 
 def test_control_messages_keep_their_boundaries_and_descriptors_on_a_stream():
@@ -249,7 +251,7 @@ def test_the_class_sandbox_refuses_without_linux_and_the_self_checks_degrades(mo
     monkeypatch.setattr(sandbox, "PLATFORM", _child.PLATFORM._replace(linux=False))
     reason = sandbox.unprotected_reason()
     assert reason is not None and "needs Linux" in reason and "seccomp" in reason
-    with pytest.raises(sandbox.UnprotectedPlatform, match="needs Linux"):
+    with pytest.raises(sandbox.UnprotectedPlatform, match="needs Linux's protections"):
         sandbox.Sandbox()
     monkeypatch.setattr(sandbox, "PLATFORM", _child.PLATFORM._replace(linux=True))
     assert sandbox.unprotected_reason() is None
@@ -416,5 +418,5 @@ def test_a_class_run_on_simulated_macos_refuses_and_grades_nothing(tmp_path):
              "--force", "--no-similarity", "--jobs", jobs], cwd=REPO, capture_output=True, text=True,
             timeout=120, preexec_fn=_isolate(hide_proc=True, nobody=False))
         assert done.returncode != 0
-        assert "grading a class needs Linux" in done.stderr, done.stderr[-3000:]
+        assert "grading a class needs Linux's protections" in done.stderr, done.stderr[-3000:]
         assert not (out / "grades.csv").exists() and not list(out.rglob("results.json"))
