@@ -637,7 +637,8 @@ class Zygote:
         self.root = os.geteuid() == 0
         self.children: dict[int, str] = {}      # live session child pid -> its temp dir
         self.exited: dict[int, int] = {}        # reaped session child pid -> wait status
-        self.caps: dict = {"running_as_root": self.root, "notes": [], "lost": list(PLATFORM.lost())}
+        self.caps: dict = {"running_as_root": self.root, "notes": [], "linux": PLATFORM.linux,
+                           "lost": list(PLATFORM.lost())}
         self.reserve_address_space = False  # RLIMIT_AS not enforced here: children reserve instead
         self.reservations: list = []  # a child's (see reserve_address_space)
         # What a child reads of PLATFORM, copied here: its own attributes are read without touching

@@ -350,6 +350,9 @@ class Sandbox:
             self.close()
             raise SandboxError(f"sandbox did not start: {reply.get('error')}")
         c = reply["caps"]
+        if not degraded_ok and c.get("linux") is False:  # the zygote's own finding, should the two differ
+            self.close()
+            raise UnprotectedPlatform(unprotected_reason() or "the sandbox's zygote found no Linux here")
         self.capabilities = Capabilities(
             running_as_root=c["running_as_root"], uid_drop=c["uid_drop"],
             network_namespace=c["network_namespace"], mount_namespace=c["mount_namespace"],

@@ -253,7 +253,13 @@ def test_the_class_sandbox_refuses_without_linux_and_the_self_checks_degrades(mo
     assert reason is not None and "needs Linux" in reason and "seccomp" in reason
     with pytest.raises(sandbox.UnprotectedPlatform, match="needs Linux's protections"):
         sandbox.Sandbox()
-    monkeypatch.setattr(sandbox, "PLATFORM", _child.PLATFORM._replace(linux=True))
+    monkeypatch.setattr(sandbox, "PLATFORM", _child.PLATFORM)
+    monkeypatch.setattr(sandbox, "_BOOT", sandbox._BOOT.replace(
+        "import grader.wire, grader._child\n",
+        "import grader.wire, grader._child\ngrader._child.PLATFORM = grader._child.PLATFORM._replace(linux=False)\n"))
+    with pytest.raises(sandbox.UnprotectedPlatform):  # the zygote's own finding counts too
+        sandbox.Sandbox()
+    sandbox.Sandbox(degraded_ok=True).close()
     assert sandbox.unprotected_reason() is None
 
 
@@ -352,21 +358,28 @@ def test_self_check_on_simulated_macos_prints_what_linux_prints(kit, user):
 @pytest.mark.slow
 def test_the_simulation_reaches_the_zygote_and_the_child():
     """The degraded sandbox really runs: the zygote reports the facilities missing, the child
-    has no address-space limit but a reservation, and a memory hog still gets MemoryError."""
+    has no address-space limit (its reservation stands for it, see the hostile notebook), and a
+    child that dies while a process it started holds its socket is seen dead without a pidfd."""
     if os.geteuid() != 0:
         pytest.skip("needs root for the empty /proc")
     script = MACOS + textwrap.dedent(f"""
-        import resource, sys
+        import resource, sys, time
         sys.path.insert(0, {str(REPO)!r})
         import grader.sandbox as sandbox
         sandbox._BOOT = {MACOS!r} + sandbox._BOOT
         print(sandbox.PLATFORM)
-        program = "import resource\\ndef limit():\\n    return resource.getrlimit(resource.RLIMIT_AS)[0]\\n"
+        program = ("import os, resource, time\\n"
+                   "def limit():\\n    return resource.getrlimit(resource.RLIMIT_AS)[0]\\n"
+                   "def leave_a_holder():\\n    if os.fork() == 0:\\n        time.sleep(30)\\n"
+                   "        os._exit(0)\\n    os._exit(4)\\n")
         with sandbox.Sandbox(degraded_ok=True) as box:
             caps = box.capabilities
             print("caps", caps.seccomp, caps.landlock_abi, caps.subreaper, caps.mount_namespace, caps.rlimits[1])
             with box.session(program) as session:
                 print("as limit", session.call("limit", ()).value == resource.RLIM_INFINITY)
+                t0 = time.monotonic()
+                died = session.call("leave_a_holder", (), timeout=5.0)
+                print("died", died.status, died.message, time.monotonic() - t0 < 2.0)
     """)
     done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=120,
                           preexec_fn=_isolate(hide_proc=True, nobody=False))
@@ -375,6 +388,8 @@ def test_the_simulation_reaches_the_zygote_and_the_child():
         done.stdout + done.stderr
     assert "caps False 0 False False AS (by reserving the address space beyond it)" in done.stdout, done.stderr
     assert "as limit True" in done.stdout
+    # its grandchild holds its socket open: without a pidfd the death is still seen at once
+    assert "died crashed the program ended its process (exit status 4) True" in done.stdout, done.stdout
 
 
 @pytest.mark.slow
