@@ -14,7 +14,9 @@ namespace, in a mount namespace where the protected paths (and ``/root``,
 ``/home``, ``/tmp``, ``/run``, ``/dev/shm``) are empty, with ``/proc`` showing
 only its own processes.  Without root it runs under Landlock and seccomp where
 the kernel has them.  Rlimits, a private working directory, a new session and
-the kill-everything sweep apply in both modes.  See ``docs/security.md``.
+the kill-everything sweep apply in both modes.  Without Linux (macOS) only the
+students' self-check runs (``Sandbox(degraded_ok=True)``), with what is portable;
+a class's sandbox refuses (``UnprotectedPlatform``).  See ``docs/security.md``.
 
 Usage::
 
