@@ -20,13 +20,19 @@ import io
 import json
 import operator
 import os
-import resource
+import select
 import signal
 import socket
 import struct
 import sys
 import time
 import types
+from typing import NamedTuple
+
+try:
+    import resource
+except ImportError:  # Windows: no sandbox there (grader.selfcheck says so), but check() imports this module
+    resource = None
 
 FRAME = struct.Struct(">Q")  # 8-byte big-endian length before every message
 
@@ -44,9 +50,10 @@ PRELOAD_EXTRA = (
     "time", "datetime", "pprint", "tempfile", "pathlib", "struct", "weakref", "types",
 )
 
-# The environment of every child, besides its own HOME and TMPDIR.
+# The environment of every child, besides its own HOME and TMPDIR. One BLAS thread, whichever
+# BLAS NumPy uses (VECLIB: Apple's Accelerate): a zygote that forks must not run threads.
 CHILD_ENVIRONMENT = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "OPENBLAS_NUM_THREADS": "1",
-                     "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+                     "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "VECLIB_MAXIMUM_THREADS": "1"}
 
 # Directories a root zygote hides from its children (replaced by an empty
 # tmpfs; interpreter directories below them are bound back read-only).
@@ -54,13 +61,31 @@ SYSTEM_HIDDEN = ("/root", "/home", "/tmp", "/var/tmp", "/dev/shm", "/run")
 
 # ---------------------------------------------------------------- libc
 
-_libc = ctypes.CDLL(None, use_errno=True)
-_libc_gil = ctypes.PyDLL(None, use_errno=True)  # its calls keep the GIL (see bare_fork)
-_libc_gil.fork.restype = ctypes.c_int
-_libc_gil.fork.argtypes = ()
-_libc.syscall.restype = ctypes.c_long
-_libc.mount.argtypes = (ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p)
-_libc.prctl.argtypes = (ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong)
+def _open_libc() -> tuple:
+    """The C library, twice: released and holding the GIL around calls (see bare_fork); (None, None)
+    where it cannot be opened by name (Windows)."""
+    try:
+        return ctypes.CDLL(None, use_errno=True), ctypes.PyDLL(None, use_errno=True)
+    except (OSError, TypeError):
+        return None, None
+
+
+_libc, _libc_gil = _open_libc()
+#: The Linux system calls of this module, each None where the C library has no such function
+#: (macOS has no prctl or unshare; its syscall numbers are not Linux's, see ``detect_platform``).
+_LINUX_CALLS = {name: getattr(_libc, name, None) if _libc is not None else None
+                for name in ("prctl", "unshare", "mount", "syscall")}
+if _libc_gil is not None:
+    _libc_gil.fork.restype = ctypes.c_int
+    _libc_gil.fork.argtypes = ()
+if _LINUX_CALLS["syscall"] is not None:
+    _LINUX_CALLS["syscall"].restype = ctypes.c_long
+if _LINUX_CALLS["mount"] is not None:
+    _LINUX_CALLS["mount"].argtypes = (ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong,
+                                      ctypes.c_char_p)
+if _LINUX_CALLS["prctl"] is not None:
+    _LINUX_CALLS["prctl"].argtypes = (ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong,
+                                      ctypes.c_ulong)
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWNET = 0x40000000
@@ -92,6 +117,162 @@ def mount(source: str | None, target: str, fstype: str | None, flags: int, data:
     """mount(2)."""
     enc = (lambda s: None if s is None else s.encode())
     _check(_libc.mount(enc(source), enc(target), enc(fstype), flags, enc(data)), f"mount {target}")
+
+
+# ---------------------------------------------------------------- what this machine has
+
+
+class Platform(NamedTuple):
+    """The operating system's facilities the sandbox builds on, found once per process by
+    :func:`detect_platform` (feature tests: what is missing is skipped or replaced where it is
+    used, and ``Capabilities`` says what protection is lost; see docs/security.md)."""
+
+    linux: bool      # Linux's own calls: prctl (subreaper, parent-death signal, no_new_privs, seccomp),
+                     # unshare and mount (namespaces), Landlock by system call number
+    proc: bool       # /proc/<pid>/stat and friends (children, a uid's processes, run delays)
+    epoll: bool      # select.epoll (else the selectors module: kqueue on macOS, poll)
+    pidfd: bool      # os.pidfd_open (a child's death seen even while its descendants hold its socket)
+    seqpacket: bool  # AF_UNIX SOCK_SEQPACKET pairs (else a stream with length-prefixed messages)
+    pipe2: bool      # os.pipe2 (else os.pipe and fcntl)
+    setresuid: bool  # os.setresuid and os.setresgid (else, as root, setuid and setgid)
+
+    def lost(self) -> tuple[str, ...]:
+        """What a sandbox loses here, one phrase each (nothing on Linux with /proc)."""
+        gaps = []
+        if not self.linux:
+            gaps += ["no seccomp, Landlock or namespaces (Linux only)",
+                     "no subreaper: a process the child started in a session of its own outlives it",
+                     "no parent-death signal: a child may outlive a zygote killed with SIGKILL"]
+        if not self.proc:
+            gaps.append("no /proc: a call kept waiting by a busy CPU gets no extra time")
+        return tuple(gaps)
+
+
+def _seqpacket_pairs() -> bool:
+    """Whether AF_UNIX SOCK_SEQPACKET socket pairs can be made (not on macOS: EPROTONOSUPPORT)."""
+    kind = getattr(socket, "SOCK_SEQPACKET", None)
+    if kind is None or not hasattr(socket, "AF_UNIX"):
+        return False
+    try:
+        a, b = socket.socketpair(socket.AF_UNIX, kind)
+    except OSError:
+        return False
+    a.close()
+    b.close()
+    return True
+
+
+def detect_platform() -> Platform:
+    """What this machine offers (see ``Platform``). Linux's calls are used only where the kernel is
+    Linux and the C library has them all: a system call number means something else elsewhere."""
+    uname = getattr(os, "uname", None)
+    linux = (uname is not None and uname().sysname == "Linux"
+             and all(f is not None for f in _LINUX_CALLS.values()))
+    return Platform(linux=linux, proc=os.path.exists(f"/proc/{os.getpid()}/stat"),
+                    epoll=hasattr(select, "epoll"), pidfd=hasattr(os, "pidfd_open"),
+                    seqpacket=_seqpacket_pairs(), pipe2=hasattr(os, "pipe2"),
+                    setresuid=hasattr(os, "setresuid") and hasattr(os, "setresgid"))
+
+
+PLATFORM = detect_platform()
+
+
+def address_space_limit_enforced() -> bool:
+    """Whether RLIMIT_AS stops a mapping beyond it here (Linux) or is accepted and ignored (macOS,
+    where it stands for the resident size) or refused: a 4 GiB reservation is tried under a 4 GiB
+    soft limit, put back at once. The reservation (PROT_NONE) takes no memory."""
+    import mmap
+    if resource is None:
+        return False
+    probe = 1 << 32
+    try:
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        limit = probe if hard == resource.RLIM_INFINITY else min(probe, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (ValueError, OSError):
+        return False
+    try:
+        try:
+            mmap.mmap(-1, limit, flags=mmap.MAP_PRIVATE, prot=0).close()
+        except (OSError, MemoryError):
+            return True
+        return False
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+def reserve_address_space(keep: int) -> list:
+    """Reserve (PROT_NONE: no memory) all of this process's free address space but ``keep``
+    contiguous bytes and small gaps, so that allocations beyond about ``keep`` bytes fail with
+    MemoryError as under RLIMIT_AS: the memory limit where RLIMIT_AS is not enforced. Returns the
+    reservations, to be held for the process's life."""
+    import mmap
+    room = mmap.mmap(-1, keep, flags=mmap.MAP_PRIVATE, prot=0)
+    held = []
+    size = 1 << 47
+    while size >= 1 << 24:
+        try:
+            held.append(mmap.mmap(-1, size, flags=mmap.MAP_PRIVATE, prot=0))
+        except (OSError, OverflowError, ValueError):
+            size >>= 1
+    room.close()
+    return held
+
+
+def cloexec_pipe(nonblocking: bool = False) -> tuple[int, int]:
+    """A pipe whose ends are close-on-exec (os.pipe makes them so) and, if asked, non-blocking:
+    one pipe2 call where there is one (Linux), else pipe and fcntl (macOS)."""
+    if PLATFORM.pipe2:
+        return os.pipe2(os.O_CLOEXEC | (os.O_NONBLOCK if nonblocking else 0))
+    r, w = os.pipe()
+    if nonblocking:
+        os.set_blocking(r, False)
+        os.set_blocking(w, False)
+    return r, w
+
+
+_CTRL_LENGTH = struct.Struct(">I")
+
+
+def ctrl_send(sock: socket.socket, data: bytes, fds: "list[int] | tuple" = (), *, framed: bool) -> None:
+    """Send one control message (with file descriptors) between the grading process and the
+    zygote: one packet on a SOCK_SEQPACKET pair; on a stream pair (``framed``: where there is no
+    SEQPACKET) its length first, the descriptors with the first bytes."""
+    if not framed:
+        if fds:
+            socket.send_fds(sock, [data], list(fds))
+        else:
+            sock.send(data)
+        return
+    message = _CTRL_LENGTH.pack(len(data)) + data
+    sent = socket.send_fds(sock, [message], list(fds))
+    if sent < len(message):
+        sock.sendall(message[sent:])
+
+
+def ctrl_recv(sock: socket.socket, limit: int, *, framed: bool) -> tuple[bytes, list[int]]:
+    """Receive one control message sent by ``ctrl_send`` (at most ``limit`` bytes): its bytes,
+    empty at end of stream, and the descriptors that came with it."""
+    if not framed:
+        data, fds, _, _ = socket.recv_fds(sock, limit, 4)
+        return data, fds
+    fds: list[int] = []
+    parts = []
+    for want in (_CTRL_LENGTH.size, None):
+        if want is None:
+            (want,) = _CTRL_LENGTH.unpack(b"".join(parts))
+            if want > limit:
+                raise OSError(errno.EMSGSIZE, "control message too large")
+            parts = []
+        got = 0
+        while got < want:
+            chunk, more, _, _ = socket.recv_fds(sock, want - got, 4)
+            fds += more
+            if not chunk:
+                return b"", fds
+            parts.append(chunk)
+            got += len(chunk)
+    return b"".join(parts), fds
 
 
 # ---------------------------------------------------------------- Landlock and seccomp (children)
@@ -351,7 +532,7 @@ def _child_streams() -> tuple:
     (see ``setup``)."""
     saved = [os.dup(fd) for fd in (0, 1, 2)]
     null = os.open("/dev/null", os.O_RDONLY | os.O_CLOEXEC)
-    r, w = os.pipe2(os.O_CLOEXEC)
+    r, w = cloexec_pipe()
     try:
         os.dup2(null, 0)
         os.dup2(w, 1)
@@ -368,13 +549,16 @@ def _child_streams() -> tuple:
     return inp, out, err
 
 
-def _proc_children(ppid: int) -> list[int]:
-    """Pids whose parent is `ppid`: one read of /proc/ppid/task/ppid/children, else a /proc scan."""
+def _proc_children(ppid: int) -> list[int] | None:
+    """Pids whose parent is `ppid`: one read of /proc/ppid/task/ppid/children, else a /proc scan;
+    None without /proc (unknown)."""
     try:
         with open(f"/proc/{ppid}/task/{ppid}/children", "rb") as f:
             return [int(x) for x in f.read().split()]
     except OSError:
         pass
+    if not PLATFORM.proc:
+        return None
     out = []
     for name in os.listdir("/proc"):
         if not name.isdigit():
@@ -390,8 +574,10 @@ def _proc_children(ppid: int) -> list[int]:
     return out
 
 
-def _live_processes_of(uid: int) -> list[int]:
-    """Pids of uid that are not zombies, other than the caller."""
+def _live_processes_of(uid: int) -> list[int] | None:
+    """Pids of uid that are not zombies, other than the caller; None without /proc (unknown)."""
+    if not PLATFORM.proc:
+        return None
     me = os.getpid()
     out = []
     for name in os.listdir("/proc"):
@@ -410,7 +596,16 @@ def _live_processes_of(uid: int) -> list[int]:
 
 
 def _count_user_processes(uid: int) -> int:
-    """Number of processes (and threads count inside the kernel's limit) owned by uid, approximated from /proc."""
+    """Number of processes (and threads count inside the kernel's limit) owned by uid, approximated
+    from /proc, else from ``ps`` (0 when neither can say)."""
+    if not PLATFORM.proc:
+        import subprocess
+        try:
+            listed = subprocess.run(["ps", "-A", "-o", "uid="], capture_output=True, timeout=10,
+                                    stdin=subprocess.DEVNULL).stdout.split()
+        except (OSError, subprocess.SubprocessError):
+            return 0
+        return sum(1 for word in listed if word == str(uid).encode())
     n = 0
     for name in os.listdir("/proc"):
         if name.isdigit():
@@ -434,6 +629,7 @@ class Zygote:
         original ``os.register_at_fork``, put back at the end of ``setup``.
         """
         self.ctrl = ctrl
+        self.framed = ctrl.type == socket.SOCK_STREAM  # no SEQPACKET here: see ctrl_send
         self.forkers = forkers
         self.register = register
         self.child_handlers: list | None = None  # run by a child of bare_fork; None: use os.fork
@@ -441,7 +637,13 @@ class Zygote:
         self.root = os.geteuid() == 0
         self.children: dict[int, str] = {}      # live session child pid -> its temp dir
         self.exited: dict[int, int] = {}        # reaped session child pid -> wait status
-        self.caps: dict = {"running_as_root": self.root, "notes": []}
+        self.caps: dict = {"running_as_root": self.root, "notes": [], "linux": PLATFORM.linux,
+                           "lost": list(PLATFORM.lost())}
+        self.reserve_address_space = False  # RLIMIT_AS not enforced here: children reserve instead
+        self.reservations: list = []  # a child's (see reserve_address_space)
+        # What a child reads of PLATFORM, copied here: its own attributes are read without touching
+        # (a copy-on-write page fault) the page that holds PLATFORM.
+        self.linux, self.setresuid = PLATFORM.linux, PLATFORM.setresuid
         self.tmp_base = ""
         self.uids_seen: set[int] = set()
         self.baseline: Baseline | None = None  # the guarded dictionaries as set up (see Baseline)
@@ -468,7 +670,8 @@ class Zygote:
         caps["mount_namespace"] = False
         caps["hidden_paths"] = []
         caps["proc_hidepid"] = False
-        if self.root:
+        linux = PLATFORM.linux
+        if self.root and linux:
             try:
                 self._hide_paths()
                 caps["mount_namespace"] = True
@@ -476,11 +679,13 @@ class Zygote:
                 caps["notes"].append(f"mount namespace unavailable: {exc}")
         if self.root and not caps["mount_namespace"]:
             self._preload(PRELOAD_EXTRA)
-        try:
-            prctl(PR_SET_CHILD_SUBREAPER, 1)
-            caps["subreaper"] = True
-        except OSError:
-            caps["subreaper"] = False
+        caps["subreaper"] = False
+        if linux:
+            try:
+                prctl(PR_SET_CHILD_SUBREAPER, 1)
+                caps["subreaper"] = True
+            except OSError:
+                pass
         import tempfile
         if caps["mount_namespace"]:
             self.tmp_base = "/tmp/grader"
@@ -490,7 +695,7 @@ class Zygote:
             os.chmod(self.tmp_base, 0o711)
         caps["uid_drop"] = self.root
         caps["network_namespace"] = False
-        if self.root:
+        if self.root and linux:
             # One network namespace (loopback down: no route anywhere, not even 127.0.0.1)
             # and one IPC namespace for the zygote and all its children: as isolating as one
             # per child for a process that cannot create sockets, and ~1 ms cheaper per session.
@@ -499,12 +704,18 @@ class Zygote:
                 caps["network_namespace"] = True
             except OSError as exc:
                 caps["notes"].append(f"network namespace unavailable: {exc}")
-        caps["landlock_abi"] = landlock_abi()
+        caps["landlock_abi"] = landlock_abi() if linux else 0
         if caps["landlock_abi"]:
             self.landlock = Landlock(caps["landlock_abi"], read_paths=self.landlock_read, rw_paths=["/dev/null"])
-        self.seccomp = seccomp_program()
+        self.seccomp = seccomp_program() if linux else None
         caps["seccomp"] = self.seccomp is not None
         caps["rlimits"] = ["CPU", "AS", "NPROC", "FSIZE", "NOFILE", "CORE"]
+        if not linux and not address_space_limit_enforced():
+            # Probed only off Linux, where RLIMIT_AS always holds (no cost to the usual start-up).
+            self.reserve_address_space = True
+            caps["rlimits"][1] = "AS (by reserving the address space beyond it)"
+            caps["lost"].append("RLIMIT_AS not enforced here: the address space beyond the memory limit "
+                                "is reserved instead (a limit on growth, not on the total)")
         if self.register is not None:
             os.register_at_fork = self.register
         self.child_handlers = _bare_fork_handlers(self.forkers)
@@ -523,7 +734,7 @@ class Zygote:
         gc.freeze()
         # Hand the heap's free pages back to the kernel (glibc): fewer pages for each fork
         # to map and for each child to unmap.
-        trim = getattr(_libc, "malloc_trim", None)
+        trim = getattr(_libc, "malloc_trim", None) if _libc is not None else None
         if trim is not None:
             trim(0)
         if self.seccomp is not None:
@@ -585,7 +796,7 @@ class Zygote:
 
     def serve(self) -> None:
         """Answer control requests until the grading process goes away."""
-        rfd, wfd = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
+        rfd, wfd = cloexec_pipe(nonblocking=True)
         signal.set_wakeup_fd(wfd)
         signal.signal(signal.SIGCHLD, lambda *_: None)
         self._reply({"ok": True, "caps": self.caps, "pid": os.getpid()})
@@ -602,7 +813,7 @@ class Zygote:
             if self.ctrl not in ready:
                 continue
             try:
-                data, fds, _, _ = socket.recv_fds(self.ctrl, 1 << 16, 4)
+                data, fds = ctrl_recv(self.ctrl, 1 << 16, framed=self.framed)
             except InterruptedError:
                 continue
             if not data:
@@ -633,8 +844,8 @@ class Zygote:
         self._shutdown()
 
     def _reply(self, obj: dict, fds: list[int] = ()) -> None:
-        """Answer the grading process (one datagram, optionally with file descriptors)."""
-        socket.send_fds(self.ctrl, [json.dumps(obj).encode()], list(fds))
+        """Answer the grading process (one message, optionally with file descriptors)."""
+        ctrl_send(self.ctrl, json.dumps(obj).encode(), fds, framed=self.framed)
 
     def _reap(self) -> None:
         """Reap every finished child, session children and adopted orphans alike."""
@@ -766,7 +977,8 @@ class Zygote:
             # Anything the dead child left alive descends from an orphan adopted by this
             # subreaper; only then is the (forking) uid sweep needed.
             self._reap()
-            if [p for p in _proc_children(os.getpid()) if p not in self.children]:
+            adopted = _proc_children(os.getpid())
+            if adopted is None or [p for p in adopted if p not in self.children]:  # None: unknown, sweep
                 self._sweep_uid(uid)
         else:
             self._sweep_orphans()
@@ -787,8 +999,9 @@ class Zygote:
     def _sweep_uid(self, uid: int) -> None:
         """Kill every process of `uid`: a helper becomes that uid and signals -1 until none is alive.
 
-        kill(-1) reports success even when it signalled nobody, so the helper
-        checks /proc for live (non-zombie) processes of the uid between rounds.
+        kill(-1) reports success while zombies of the uid remain, so the helper
+        checks /proc for live (non-zombie) processes of the uid between rounds; without /proc
+        it stops when kill(-1) finds nobody to signal, or after the last round.
         """
         pid = os.fork()
         if pid == 0:
@@ -797,8 +1010,11 @@ class Zygote:
                 os.setgid(uid)
                 os.setuid(uid)
                 for _ in range(2000):
-                    os.kill(-1, signal.SIGKILL)
-                    if not _live_processes_of(uid):
+                    try:
+                        os.kill(-1, signal.SIGKILL)
+                    except ProcessLookupError:
+                        os._exit(0)
+                    if _live_processes_of(uid) == []:
                         os._exit(0)
             except BaseException:
                 os._exit(1)
@@ -818,7 +1034,10 @@ class Zygote:
         me = os.getpid()
         for _ in range(200):
             self._reap()
-            strays = [p for p in _proc_children(me) if p not in self.children]
+            adopted = _proc_children(me)
+            if adopted is None:  # no /proc: nothing adopted can be seen (nor, without a subreaper, is any)
+                return
+            strays = [p for p in adopted if p not in self.children]
             if not strays:
                 return
             for p in strays:
@@ -858,7 +1077,9 @@ def _run_child(z: Zygote, req: dict, fds: list[int], tmp: str, ruleset: int | No
     # Landlock first, while the ruleset's fd is still open (no_new_privs is needed without
     # root; it changes only what execve may grant, not the uid drop below). Nothing after
     # this opens a path other than /dev/null, which the ruleset allows.
-    prctl(PR_SET_NO_NEW_PRIVS, 1)
+    linux = z.linux
+    if linux:
+        prctl(PR_SET_NO_NEW_PRIVS, 1)
     if ruleset is not None:
         landlock_restrict_self(ruleset)
     sock_fd, out_fd = fds
@@ -880,18 +1101,27 @@ def _run_child(z: Zygote, req: dict, fds: list[int], tmp: str, ruleset: int | No
                               (resource.RLIMIT_FSIZE, (limits["file_size_bytes"],) * 2),
                               (resource.RLIMIT_NOFILE, (limits["open_files"],) * 2),
                               (resource.RLIMIT_CORE, (0, 0))):
+        if res == resource.RLIMIT_AS and z.reserve_address_space:
+            continue  # not enforced here (macOS): reserved below instead
         _, old_hard = resource.getrlimit(res)
         if old_hard != resource.RLIM_INFINITY and not z.root:  # a normal user cannot raise a hard limit
             soft, hard = min(soft, old_hard), min(hard, old_hard)
         resource.setrlimit(res, (soft, hard))
     if dropped:
         os.setgroups([])
-        os.setresgid(uid, uid, uid)
-        os.setresuid(uid, uid, uid)
-    prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        if z.setresuid:
+            os.setresgid(uid, uid, uid)
+            os.setresuid(uid, uid, uid)
+        else:  # macOS: as root, setgid and setuid set the real, effective and saved ids alike
+            os.setgid(uid)
+            os.setuid(uid)
+    if linux:
+        prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != z_pid_of(z):
         os._exit(1)
     os.chdir(tmp)
+    if z.reserve_address_space:  # the reservations live as long as the child (see Zygote.reservations)
+        z.reservations = reserve_address_space(limits["memory_bytes"])
     # Made by the zygote: the seccomp filter (inherited), the environment (HOME and TMPDIR
     # are tmp) with tempfile.tempdir, and the standard streams (see _child_streams).
     sock = socket.socket(fileno=3)
@@ -910,13 +1140,14 @@ def zygote_main(fd: int, *, forkers: list[dict] | None = None, register=None) ->
     """Entry point of the zygote interpreter: read the config, set up, serve. `forkers` and
     `register`: the at-fork registrations recorded by the boot script (see ``Zygote``)."""
     ctrl = socket.socket(fileno=fd)
-    config = json.loads(ctrl.recv(1 << 20))
+    framed = ctrl.type == socket.SOCK_STREAM
+    config = json.loads(ctrl_recv(ctrl, 1 << 20, framed=framed)[0])
     config["zygote_pid"] = os.getpid()
     z = Zygote(ctrl, config, forkers=forkers, register=register)
     try:
         z.setup()
     except BaseException as exc:
-        ctrl.sendall(json.dumps({"ok": False, "error": f"{type(exc).__name__}: {exc}"}).encode())
+        ctrl_send(ctrl, json.dumps({"ok": False, "error": f"{type(exc).__name__}: {exc}"}).encode(), framed=framed)
         raise
     z.serve()
 

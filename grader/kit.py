@@ -82,7 +82,9 @@ _README = '''# Self-check kit: {title}
 
 This folder checks your notebook on the **public cases** of the assignment, with
 the same grader your instructor uses. It needs Python 3.10+ with NumPy and PyYAML
-(`pip install numpy pyyaml`); no TensorFlow, no Jupyter.
+(`pip install numpy pyyaml`); no TensorFlow, no Jupyter, no administrator rights.
+`grade.py --check` runs on Linux and macOS; on Windows, run it in WSL (`wsl --install`)
+or use `check()` inside Jupyter (below), which works on Windows too.
 
 ## From a terminal
 
@@ -101,7 +103,7 @@ function:
   the message shows the cell and line, and the line itself.
 
 The exit status is 0 when everything passes, 1 otherwise, 2 when the notebook
-cannot be read. Only the functions themselves are graded: code outside them
+cannot be read (or the system cannot run the check: Windows outside WSL). Only the functions themselves are graded: code outside them
 (test cells, prints) is not run, so a function must not rely on variables defined
 in other cells.
 

@@ -19,7 +19,8 @@ for ``grade.py --check``, so the verdicts are the same:
 * an exception becomes an outcome whose frames point at the student's cells
   (IPython cell files) or the caller's file;
 * a call is stopped after its timeout with ``signal.setitimer`` where it exists
-  (Unix, main thread); elsewhere it runs without a limit.
+  (Unix, main thread), from a watchdog thread where it does not (Windows, main
+  thread); outside the main thread it runs without a limit.
 
 This runs the student's code in the student's own process, which is what the
 student asked for by calling ``check()``; the instructors' grading never does
@@ -179,13 +180,19 @@ def find_aliases(result: Any, args: tuple) -> tuple[tuple[str, str], ...]:
 
 @contextlib.contextmanager
 def _alarm(seconds: float | None) -> Iterator[None]:
-    """Raise :class:`_Timeout` in the body after ``seconds``, where a real-time timer is available."""
+    """Raise :class:`_Timeout` in the body after ``seconds``, in the main thread: with a real-time
+    timer where there is one (Unix), else from a watchdog thread (Windows, see ``_watchdog``)."""
     usable = (seconds is not None and seconds > 0 and hasattr(signal, "setitimer")
               and threading.current_thread() is threading.main_thread())
     if usable and signal.getitimer(signal.ITIMER_REAL)[0] > 0:
         usable = False  # someone else's timer is running: do not steal it
     if not usable:
-        yield
+        if (seconds is not None and seconds > 0 and not hasattr(signal, "setitimer")
+                and threading.current_thread() is threading.main_thread()):
+            with _watchdog(seconds):
+                yield
+        else:
+            yield
         return
 
     def ring(signum: int, frame: Any) -> None:
@@ -199,6 +206,43 @@ def _alarm(seconds: float | None) -> Iterator[None]:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+@contextlib.contextmanager
+def _watchdog(seconds: float) -> Iterator[None]:
+    """Raise :class:`_Timeout` in this (the main) thread after ``seconds``, from a thread that
+    asks the interpreter to raise it (``PyThreadState_SetAsyncExc``): where there is no
+    ``signal.setitimer`` (Windows). Like the timer's, it stops Python code between two of its
+    steps, not a long NumPy operation; without ctypes' access to the interpreter, no limit."""
+    try:
+        import ctypes
+        raise_in = ctypes.pythonapi.PyThreadState_SetAsyncExc
+    except (ImportError, AttributeError):
+        yield
+        return
+    target = ctypes.c_ulong(threading.get_ident())
+    lock = threading.Lock()
+    ended = threading.Event()
+    fired: list[bool] = []
+
+    def watch() -> None:
+        """Wait ``seconds``; then, unless the body has ended, raise in it."""
+        if not ended.wait(seconds):
+            with lock:
+                if not ended.is_set():
+                    raise_in(target, ctypes.py_object(_Timeout))
+                    fired.append(True)
+
+    watcher = threading.Thread(target=watch, name="check-time-limit", daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        with lock:
+            ended.set()
+        watcher.join()
+        if fired:  # raised already, or still pending: never after the body
+            raise_in(target, None)
 
 
 class _Capture(io.TextIOBase):

@@ -14,7 +14,9 @@ namespace, in a mount namespace where the protected paths (and ``/root``,
 ``/home``, ``/tmp``, ``/run``, ``/dev/shm``) are empty, with ``/proc`` showing
 only its own processes.  Without root it runs under Landlock and seccomp where
 the kernel has them.  Rlimits, a private working directory, a new session and
-the kill-everything sweep apply in both modes.  See ``docs/security.md``.
+the kill-everything sweep apply in both modes.  Without Linux (macOS) only the
+students' self-check runs (``Sandbox(degraded_ok=True)``), with what is portable;
+a class's sandbox refuses (``UnprotectedPlatform``).  See ``docs/security.md``.
 
 Usage::
 
@@ -26,7 +28,6 @@ Usage::
 
 from __future__ import annotations
 
-import fcntl
 import json
 import logging
 import marshal
@@ -47,11 +48,18 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+try:
+    import fcntl
+except ImportError:  # Windows: no sandbox (grader.selfcheck says why), but check() imports this module
+    fcntl = None
+
 from grader import wire
-from grader._child import FRAME, STUB_REQUEST, USUAL_ANSWER
+from grader._child import (
+    CHILD_ENVIRONMENT, FRAME, PLATFORM, STUB_REQUEST, USUAL_ANSWER, cloexec_pipe, ctrl_recv, ctrl_send,
+)
 
 __all__ = ["Sandbox", "Session", "Limits", "CallOutcome", "Capabilities", "FALLBACK", "SandboxError",
-           "started_in_thread"]
+           "UnprotectedPlatform", "started_in_thread", "unprotected_reason"]
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +71,15 @@ _CHILD_STATUSES = frozenset({"ok", "error", "memory", "missing", "bad_output"})
 UID_BASE = 61000
 UID_COUNT = 2000
 _CTRL_TIMEOUT = 60.0
+#: The wait for a child's answer: epoll itself where there is one (Linux: fewer steps per wait),
+#: else the selectors module (kqueue on macOS, poll), behind the same interface (``_Selector``).
+if PLATFORM.epoll:
+    _IN, _OUT = select.EPOLLIN, select.EPOLLOUT
+else:
+    import selectors
+    _IN, _OUT = selectors.EVENT_READ, selectors.EVENT_WRITE
+#: fcntl's command that sizes a pipe (Linux; its number before Python 3.10 named it), or None.
+_F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031) if PLATFORM.linux and fcntl is not None else None
 
 # Run with -S: the at-fork handlers that modules register (``os.register_at_fork``) are
 # recorded from the very start, then ``site`` is set up as the interpreter would have done;
@@ -115,6 +132,22 @@ class SandboxError(RuntimeError):
     """The sandbox itself failed (zygote died, could not start): not the student's fault."""
 
 
+class UnprotectedPlatform(SandboxError):
+    """This operating system lacks what the full sandbox needs (Linux's), and the caller did not
+    accept the degraded one (see ``Sandbox(degraded_ok=...)``)."""
+
+
+def unprotected_reason() -> str | None:
+    """Why a class cannot be graded here with every protection of docs/security.md (None on Linux):
+    the instructors' grading refuses to run rather than grade unprotected."""
+    lost = PLATFORM.lost()
+    if not PLATFORM.linux:
+        return ("grading a class needs Linux's protections (seccomp, Landlock, namespaces, a subreaper); "
+                "here: " + "; ".join(lost) + ". Grade on Linux (a machine or a container); the students' "
+                "grade.py --check runs here")
+    return None
+
+
 @dataclass(frozen=True)
 class Limits:
     """Resource limits of one session (submission) and of each call in it."""
@@ -163,10 +196,11 @@ class Capabilities:
     rlimits: tuple[str, ...]
     notes: tuple[str, ...] = ()
     bare_fork: bool = False  # children forked without Python's at-fork handlers (a speed-up, not a protection)
+    lost: tuple[str, ...] = ()  # what this operating system lacks (see grader._child.Platform), macOS's say
 
     def missing(self) -> tuple[str, ...]:
         """Protections that are not in force here."""
-        gaps = []
+        gaps = list(self.lost)
         if not self.uid_drop:
             gaps.append("same user as the grader (no uid drop)")
         if not self.network_namespace:
@@ -267,8 +301,17 @@ class Sandbox:
     """One zygote and the sessions forked from it; a context manager."""
 
     def __init__(self, *, limits: Limits = Limits(), protected_paths: Sequence[os.PathLike] = (),
-                 workers_hint: int = 1) -> None:
-        """Start the zygote and wait until it has set itself up (about 0.2-0.4 s)."""
+                 workers_hint: int = 1, degraded_ok: bool = False) -> None:
+        """Start the zygote and wait until it has set itself up (about 0.2-0.4 s).
+
+        Without Linux's facilities (macOS) the sandbox keeps what is portable (a forked child,
+        rlimits, timeouts, plain-data results, a private directory, the kill of its process
+        group) only when ``degraded_ok``: the students' self-check, whose code is the student's
+        own. Otherwise it raises ``UnprotectedPlatform`` (see ``unprotected_reason``)."""
+        if not degraded_ok:
+            reason = unprotected_reason()
+            if reason is not None:
+                raise UnprotectedPlatform(reason)
         self.limits = limits
         self.protected_paths = tuple(str(Path(p).resolve()) for p in protected_paths)
         self._lock = threading.Lock()
@@ -280,11 +323,17 @@ class Sandbox:
         # values share a few dozen headers, so most are built without repeating the checks.
         self._decoder = wire.Decoder()
         self._call_heads: dict[tuple, bytes] = {}  # (function, stubs, aliases) -> see Session._call_request
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        # Messages keep their boundaries on a SEQPACKET pair; where there is none (macOS) they
+        # are length-prefixed on a stream (grader._child.ctrl_send): the zygote sees which.
+        self._framed = not PLATFORM.seqpacket
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM if self._framed
+                                         else socket.SOCK_SEQPACKET)
         self._ctrl = ours
         self._log = tempfile.TemporaryFile()
-        env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "OPENBLAS_NUM_THREADS": "1",
-               "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+        # The children's environment (the zygote's NumPy is loaded before it sets it), and macOS's
+        # allocator told to keep quiet: its report of a failed allocation (a memory hog's) would
+        # reach the child's captured output, which Linux's never does.
+        env = {**CHILD_ENVIRONMENT, "MallocDebugReport": "none", "MallocLogFile": "/dev/null"}
         grader_dir = str(Path(__file__).resolve().parent)
         try:
             self._proc = subprocess.Popen(
@@ -303,12 +352,16 @@ class Sandbox:
             self.close()
             raise SandboxError(f"sandbox did not start: {reply.get('error')}")
         c = reply["caps"]
+        if not degraded_ok and c.get("linux") is False:  # the zygote's own finding, should the two differ
+            self.close()
+            raise UnprotectedPlatform(unprotected_reason() or "the sandbox's zygote found no Linux here")
         self.capabilities = Capabilities(
             running_as_root=c["running_as_root"], uid_drop=c["uid_drop"],
             network_namespace=c["network_namespace"], mount_namespace=c["mount_namespace"],
             hidden_paths=tuple(c["hidden_paths"]), proc_hidepid=c["proc_hidepid"],
             landlock_abi=c["landlock_abi"], seccomp=c["seccomp"], subreaper=c["subreaper"],
-            rlimits=tuple(c["rlimits"]), notes=tuple(c["notes"]), bare_fork=c.get("bare_fork", False))
+            rlimits=tuple(c["rlimits"]), notes=tuple(c["notes"]), bare_fork=c.get("bare_fork", False),
+            lost=tuple(c.get("lost", ())))
         self.zygote_pid = reply["pid"]
         for _ in range(max(workers_hint, 1)):
             self._slots.release(self._slots.acquire())
@@ -324,8 +377,8 @@ class Sandbox:
                 raise SandboxError("sandbox is closed")
             try:
                 self._ctrl.settimeout(timeout)
-                socket.send_fds(self._ctrl, [json.dumps(obj).encode()], list(fds))
-                data, got_fds, _, _ = socket.recv_fds(self._ctrl, 1 << 20, 4)
+                ctrl_send(self._ctrl, json.dumps(obj).encode(), fds, framed=self._framed)
+                data, got_fds = ctrl_recv(self._ctrl, 1 << 20, framed=self._framed)
             except OSError as exc:
                 self._closed = True  # a late answer would be read as the next one's: stop here
                 raise SandboxError(f"sandbox zygote unreachable: {exc}; {self._zygote_log()}") from None
@@ -348,11 +401,12 @@ class Sandbox:
     def _spawn(self, uid: int | None, limits: Limits) -> "_Child":
         """Fork a new child from the zygote, wired to a fresh socket and capture pipe."""
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        out_r, out_w = os.pipe2(os.O_CLOEXEC)
-        try:  # room for a chatty call's output between two reads (see _OUTPUT_SLICE)
-            fcntl.fcntl(out_w, getattr(fcntl, "F_SETPIPE_SZ", 1031), _PIPE_BYTES)
-        except OSError:
-            pass
+        out_r, out_w = cloexec_pipe()
+        if _F_SETPIPE_SZ is not None:
+            try:  # room for a chatty call's output between two reads (see _OUTPUT_SLICE)
+                fcntl.fcntl(out_w, _F_SETPIPE_SZ, _PIPE_BYTES)
+            except OSError:
+                pass
         try:
             lim = {k: getattr(limits, k) for k in
                    ("cpu_seconds", "memory_bytes", "max_processes", "file_size_bytes", "open_files")}
@@ -387,7 +441,8 @@ class Sandbox:
                 return
             try:
                 self._ctrl.settimeout(_CTRL_TIMEOUT)
-                self._ctrl.send(json.dumps({"op": "close", "pid": child.pid, "uid": child.uid}).encode())
+                ctrl_send(self._ctrl, json.dumps({"op": "close", "pid": child.pid, "uid": child.uid}).encode(),
+                          framed=self._framed)
             except OSError as exc:
                 raise SandboxError(f"sandbox zygote unreachable: {exc}") from None
 
@@ -422,7 +477,7 @@ class Sandbox:
             self._closed = True
             try:
                 self._ctrl.settimeout(5.0)
-                self._ctrl.send(json.dumps({"op": "exit"}).encode())
+                ctrl_send(self._ctrl, json.dumps({"op": "exit"}).encode(), framed=self._framed)
             except OSError:
                 pass
         try:
@@ -478,7 +533,7 @@ class _Child:
     out: int
     pidfd: int | None = None   # readable when the child exits, even if its descendants keep the socket
     closed: bool = False
-    poller: "select.epoll | None" = None
+    poller: "select.epoll | _Selector | None" = None
     seq: int = 0
     output: "_Output | None" = None
     delay_granted: float = 0.0  # waiting-for-a-CPU time already added to its calls' time
@@ -488,17 +543,29 @@ class _Child:
         self.seq += 1
         return self.seq
 
-    def selector(self) -> "select.epoll":
+    def selector(self) -> "select.epoll | _Selector":
         """One epoll object per child over its socket and pidfd, made on first use (epoll itself,
-        not the ``selectors`` module's wrapper: fewer steps per wait). The capture pipe is not
-        in it: it is read when an answer arrives and after every quiet slice of
-        ``_OUTPUT_SLICE`` (so that the marker written after each answer wakes nobody)."""
+        not the ``selectors`` module's wrapper: fewer steps per wait; that wrapper where there is
+        no epoll, see ``_Selector``). The capture pipe is not in it: it is read when an answer
+        arrives and after every quiet slice of ``_OUTPUT_SLICE`` (so that the marker written
+        after each answer wakes nobody)."""
         if self.poller is None:
-            self.poller = select.epoll()
-            self.poller.register(self.sock.fileno(), select.EPOLLIN)
+            self.poller = select.epoll() if PLATFORM.epoll else _Selector()
+            self.poller.register(self.sock.fileno(), _IN)
             if self.pidfd is not None:
-                self.poller.register(self.pidfd, select.EPOLLIN)
+                self.poller.register(self.pidfd, _IN)
         return self.poller
+
+    def gone(self) -> bool:
+        """Whether the child has died and been reaped by the zygote: how its death is seen where
+        there is no pidfd, when a process it started still holds its socket open."""
+        try:
+            os.kill(self.pid, 0)
+        except ProcessLookupError:
+            return True
+        except OSError:  # alive, another uid's
+            pass
+        return False
 
     def run_delay(self) -> float | None:
         """Seconds the child has spent runnable but waiting for a CPU since it was forked
@@ -547,6 +614,35 @@ class _Child:
             os.close(self.out)
             if self.pidfd is not None:
                 os.close(self.pidfd)
+
+
+class _Selector:
+    """The part of epoll's interface ``Session._exchange`` uses (register, modify, unregister,
+    poll, close) over ``selectors.DefaultSelector``, where there is no epoll: kqueue on macOS."""
+
+    def __init__(self) -> None:
+        """An empty selector."""
+        self._selector = selectors.DefaultSelector()
+
+    def register(self, fd: int, events: int) -> None:
+        """Watch ``fd`` for ``events`` (``_IN`` | ``_OUT``)."""
+        self._selector.register(fd, events)
+
+    def modify(self, fd: int, events: int) -> None:
+        """Watch ``fd`` for other ``events``."""
+        self._selector.modify(fd, events)
+
+    def unregister(self, fd: int) -> None:
+        """Stop watching ``fd``."""
+        self._selector.unregister(fd)
+
+    def poll(self, timeout: float) -> list[tuple[int, int]]:
+        """``[(fd, events), ...]`` ready within ``timeout`` seconds, as ``epoll.poll`` gives them."""
+        return [(key.fd, events) for key, events in self._selector.select(timeout)]
+
+    def close(self) -> None:
+        """Release the selector."""
+        self._selector.close()
 
 
 class _Output:
@@ -876,7 +972,7 @@ class Session:
             return close_out("eof")
         writing = bool(outbuf)
         if writing:
-            poller.modify(sock_fd, select.EPOLLIN | select.EPOLLOUT)
+            poller.modify(sock_fd, _IN | _OUT)
         try:
             while True:
                 while len(inbuf) >= FRAME.size:
@@ -991,6 +1087,10 @@ class Session:
                 if not ready:  # a quiet slice: empty the capture pipe so that a chatty child never blocks long
                     child.output.drain(child.out)
                     drained = time.monotonic()
+                    if child.pidfd is None and child.gone():  # what the pidfd says, where there is none
+                        dead = True
+                        inbuf += _read_available(sock)
+                        continue
                 for fd, events in ready:
                     if fd != sock_fd:  # the pidfd: read what the child sent before dying, then stop
                         dead = True
@@ -999,7 +1099,7 @@ class Session:
                         continue
                     # as the selectors module reads epoll: anything but "writable" may be read, and
                     # anything but "readable" (an error, a hang-up) may be written
-                    if events & ~select.EPOLLIN and writing:
+                    if events & ~_IN and writing:
                         try:
                             sent = sock.send(outbuf)
                         except BlockingIOError:
@@ -1009,8 +1109,8 @@ class Session:
                         outbuf = outbuf[sent:]
                         if not outbuf:
                             writing = False
-                            poller.modify(sock_fd, select.EPOLLIN)
-                    if events & ~select.EPOLLOUT:
+                            poller.modify(sock_fd, _IN)
+                    if events & ~_OUT:
                         try:
                             chunk = sock.recv(want)
                         except BlockingIOError:
@@ -1023,7 +1123,7 @@ class Session:
         finally:
             if writing and not child.closed:
                 try:
-                    poller.modify(sock_fd, select.EPOLLIN)
+                    poller.modify(sock_fd, _IN)
                 except (KeyError, ValueError, OSError):
                     pass
 

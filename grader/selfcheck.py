@@ -28,7 +28,7 @@ from grader.models import (
 
 __all__ = [
     "EXIT_PASSED", "EXIT_FAILED", "EXIT_UNUSABLE", "SelfCheckError", "CheckSummary",
-    "load_public_context", "run_check", "render", "summarise", "verdict",
+    "load_public_context", "run_check", "render", "summarise", "verdict", "unsupported_system",
 ]
 
 #: Exit statuses of ``--check`` (the same numbers as grade.py's).
@@ -262,8 +262,10 @@ def _sandbox_started(rubric: Path) -> Iterator[Callable[[], Any]]:
     capability warning silenced."""
     from grader.sandbox import Sandbox, started_in_thread
 
+    # degraded_ok: on macOS the sandbox keeps what is portable (the student's own code, on the
+    # student's own machine: isolation there guards the student's files from mistakes, not a grade).
     with _quiet_capability_warning(), \
-            started_in_thread(Sandbox, protected_paths=_protected_paths(rubric)) as started:
+            started_in_thread(Sandbox, protected_paths=_protected_paths(rubric), degraded_ok=True) as started:
         yield started
 
 
@@ -277,15 +279,49 @@ def _protected_paths(rubric: Path) -> list[Path]:
     return paths
 
 
+def unsupported_system() -> str | None:
+    """Why the self-check cannot run on this system, None when it can. It runs the notebook's
+    functions in child processes forked from a server process over Unix sockets, with Unix
+    resource limits: Linux and macOS have all of it, Windows none (``os.fork`` is the test)."""
+    import importlib.util
+    import os
+    import socket
+
+    missing = [name for name, present in (
+        ("os.fork", hasattr(os, "fork")), ("Unix sockets", hasattr(socket, "AF_UNIX")),
+        ("the resource module", _importable(importlib.util, "resource")),
+        ("the fcntl module", _importable(importlib.util, "fcntl"))) if not present]
+    if not missing:
+        return None
+    return (f"it needs Linux or macOS, as it runs your functions in separate processes with what "
+            f"this system lacks ({', '.join(missing)}). On Windows, run it inside WSL "
+            f"(Windows Subsystem for Linux: `wsl --install`, then python3 grade.py --check there), "
+            f"or call check() in your notebook (from grader import check; check()), which needs no "
+            f"separate process.")
+
+
+def _importable(util: Any, name: str) -> bool:
+    """Whether module ``name`` can be imported here (``util`` is importlib.util)."""
+    try:
+        return util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        return False
+
+
 def run_check(notebook: Path, *, rubric: Path, stream: TextIO, function: str | None = None) -> int:
     """Grade ``notebook`` on the public cases of ``rubric`` and print one verdict per function.
 
     Returns :data:`EXIT_PASSED` (0) only when every public case passes,
     :data:`EXIT_FAILED` (1) otherwise, :data:`EXIT_UNUSABLE` (2) when the
     notebook, the rubric or the public fixtures cannot be read or ``function``
-    has no public case.  Works without root (the sandbox degrades), without
-    TensorFlow, and imports neither matplotlib nor nbconvert.
+    has no public case.  Works without root (the sandbox degrades), on macOS (likewise),
+    without TensorFlow, and imports neither matplotlib nor nbconvert; on a system without
+    ``os.fork`` (Windows) it says what to use instead and returns :data:`EXIT_UNUSABLE`.
     """
+    unsupported = unsupported_system()
+    if unsupported is not None:
+        stream.write(f"Self-check cannot run on this system: {unsupported}\n")
+        return EXIT_UNUSABLE
     from grader.sandbox import SandboxError
 
     notebook = Path(notebook)
