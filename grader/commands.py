@@ -264,12 +264,16 @@ def _finisher(*, names: Sequence[str] = ()) -> Callable:
 
 
 def _write_page_and_key(result: SubmissionResult, *, notebook_path: Path, folder: Path,
-                        key: str | None, batch: Any, feedback_html: bool) -> None:
+                        key: str | None, batch: Any, feedback_html: bool,
+                        files: Mapping[str, list] | None = None) -> None:
     """The last steps of a submission: its feedback.html (a failure is logged in its folder,
-    the grade stands), then its key, which vouches for every file of the folder."""
+    the grade stands), then its key, which vouches for every file of the folder. ``files``:
+    ``{name: [size, sha256]}`` of the files the worker wrote (``grader.batch.Done.files``),
+    which the key takes as they are, with the page's, instead of reading them back."""
     from grader.batch import log_problem
     from grader.incremental import write_key
 
+    written = dict(files or {})
     if feedback_html:
         try:
             from grader.feedback_html import write_feedback_html
@@ -279,14 +283,14 @@ def _write_page_and_key(result: SubmissionResult, *, notebook_path: Path, folder
         else:
             try:
                 write_feedback_html(result, notebook_path=notebook_path,
-                                    out_path=folder / "feedback.html")
+                                    out_path=folder / "feedback.html", digests=written)
             except Exception:  # noqa: BLE001 - logged; the grade stands without the HTML
                 import traceback
                 log_problem(folder, "feedback.html not written:\n" + traceback.format_exc(limit=8))
     # A harness failure is our bug: never remembered, so the next run tries again.
     if key is not None and result.status != HARNESS:
         try:
-            write_key(folder, key, batch=batch)
+            write_key(folder, key, batch=batch, written=written)
         except Exception:  # noqa: BLE001 - logged; without its key the submission is graded again
             import traceback
             log_problem(folder, traceback.format_exc(limit=8))
@@ -342,9 +346,10 @@ class _Pages:
             self._thread.join()
 
     def add(self, result: SubmissionResult, *, notebook_path: Path, folder: Path,
-            key: str | None) -> None:
-        """Queue ``result``'s page and key; write what is queued if the renderer is ready."""
-        self._queue.append((result, notebook_path, folder, key))
+            key: str | None, files: Mapping[str, list] | None = None) -> None:
+        """Queue ``result``'s page and key (``files``: see ``_write_page_and_key``); write what
+        is queued if the renderer is ready."""
+        self._queue.append((result, notebook_path, folder, key, files))
         if self.ready():
             self.flush()
 
@@ -353,9 +358,9 @@ class _Pages:
         self.start()
         self.wait()
         queue, self._queue = self._queue, []
-        for result, notebook_path, folder, key in queue:
+        for result, notebook_path, folder, key, files in queue:
             _write_page_and_key(result, notebook_path=notebook_path, folder=folder, key=key,
-                                batch=self._batch, feedback_html=self._feedback_html)
+                                batch=self._batch, feedback_html=self._feedback_html, files=files)
 
 
 def _prepare(out_dir: Path) -> Callable:
@@ -426,11 +431,12 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
 
     The workers are started as soon as the rubric and fixtures are loaded, so
     that their sandboxes boot while the submissions are found and hashed; each
-    writes a submission's files but its feedback.html and sends back the whole
-    record (``grader.batch.Done``), from which this process writes feedback.html
+    writes a submission's files but its feedback.html and sends back what this
+    process reads of the record (``grader.batch.Done``, ``grader.report.page_record``)
+    and the digests of its files, from which this process writes feedback.html
     and then the key (``_Pages``, its renderer built in a thread from the first
-    result on) and updates the gradebook and the class report: no result is read
-    back, and memory does not grow with the class.
+    result on) and updates the gradebook and the class report: no result or file is
+    read back, and memory does not grow with the class.
     """
     from grader.batch import HOOK_ERRORS, BatchInterrupted, WorkerPool
     from grader.fixtures import FixtureError, fixtures_digest
@@ -465,7 +471,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
             context=context, out_dir=out_dir, sandbox_options={"protected_paths": protected},
             prepare=_prepare(out_dir),
             finish=_finisher(names=graded_functions(context.rubric) if similarity else ()),
-            full_records=True, before_fork=lambda: pages[0].wait())
+            page_records=True, before_fork=lambda: pages[0].wait())
 
         def start_pool(count: int) -> Any:
             """The worker pool of ``count`` jobs, closed with the run, and the writer of the
@@ -536,7 +542,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
                     if done.finished:
                         pages[0].add(result, notebook_path=Path(by_id[done.submission_id].path),
                                      folder=out_dir / done.submission_id,
-                                     key=keys.get(done.submission_id))
+                                     key=keys.get(done.submission_id), files=done.files)
 
             try:
                 if todo:
