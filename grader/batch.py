@@ -319,12 +319,19 @@ class WorkerPool:
 
     def run(self, submissions: Sequence[Submission], *, keys: Mapping[str, str | None] | None = None,
             on_done: Callable[[Done], None] | None = None,
-            on_note: Callable[[str], None] | None = None) -> list[Done]:
+            on_note: Callable[[str], None] | None = None,
+            on_idle: Callable[[], bool] | None = None) -> list[Done]:
         """Grade ``submissions`` (once per pool); call ``on_done`` as each completes.
 
         ``on_done`` receives each ``Done`` with its summary record; the list
         returned holds them without it (see ``Done.record``). It is called
         after the worker has been sent its next submission.
+
+        ``on_idle`` does one piece of the caller's deferred work (such as one
+        feedback page) and says whether more is left; it is called only while no
+        worker's message waits, so that the work never keeps a worker waiting for
+        its next submission (a worker holds two at most). With one job it is
+        called after each ``on_done`` until it says nothing is left.
 
         ``keys``: submission id -> incremental key, handed to ``finish``. Ctrl-C
         raises ``BatchInterrupted`` once the workers are stopped.
@@ -334,7 +341,7 @@ class WorkerPool:
         on_note = on_note or (lambda note: None)
         finished: list[Done] = []
         if self._local is not None:
-            return self._run_here(submissions, keys, on_done, on_note, finished)
+            return self._run_here(submissions, keys, on_done, on_note, finished, on_idle)
         pending = [_task(sub, keys.get(sub.id)) for sub in reversed(submissions)]
         context = self.context
         noted = False
@@ -353,11 +360,16 @@ class WorkerPool:
                 conn.send(None)
                 self._retired.append(self._workers.pop(conn)[0])
 
+        idle_work = False  # whether on_idle may have work left (from the last result in on)
         try:
             for conn in list(self._workers):
                 hand_out(conn)
             while self._workers:
-                for conn in wait(list(self._workers)):
+                ready = wait(list(self._workers), timeout=0 if idle_work else None)
+                if not ready:  # no worker waits for this process: a piece of the caller's work
+                    idle_work = on_idle()
+                    continue
+                for conn in ready:
                     proc, held = self._workers[conn]
                     try:
                         kind, payload = conn.recv()
@@ -375,6 +387,7 @@ class WorkerPool:
                             done = _summary(result, 0.0, full=self._full, finished=False)
                             on_done(done)
                             finished.append(_light(done))
+                            idle_work = on_idle is not None
                         if pending:
                             if self._before_fork is not None:
                                 self._before_fork()
@@ -391,6 +404,7 @@ class WorkerPool:
                         hand_out(conn)
                         on_done(payload)
                         finished.append(_light(payload))
+                        idle_work = on_idle is not None
         except KeyboardInterrupt:
             self.close()
             raise BatchInterrupted(finished) from None
@@ -398,8 +412,9 @@ class WorkerPool:
 
     def _run_here(self, submissions: Sequence[Submission], keys: Mapping[str, str | None],
                   on_done: Callable[[Done], None], on_note: Callable[[str], None],
-                  finished: list[Done]) -> list[Done]:
-        """``run`` with one job: grade in this process with the sandbox started at construction."""
+                  finished: list[Done], on_idle: Callable[[], bool] | None = None) -> list[Done]:
+        """``run`` with one job: grade in this process with the sandbox started at construction
+        (``on_idle`` until it has nothing left after each result)."""
         try:
             sandbox = self._local()
             self._local = lambda: sandbox
@@ -413,6 +428,8 @@ class WorkerPool:
                                 files=files)
                 on_done(done)
                 finished.append(_light(done))
+                while on_idle is not None and on_idle():
+                    pass
         except KeyboardInterrupt:
             raise BatchInterrupted(finished) from None
         return finished

@@ -6,6 +6,7 @@ command line takes its defaults from these functions' signatures
 """
 from __future__ import annotations
 
+import collections
 import contextlib
 import inspect
 import os
@@ -314,16 +315,21 @@ class _Pages:
     renderer (nbconvert's import, about 0.7 s of CPU) is built in a thread started after the
     workers are forked, instead of before the fork with nothing else running, and the
     first results come that much sooner; one renderer's memo of cells also serves the whole
-    class. Results that arrive before the renderer is ready wait in a queue (a few dozen at
-    most; each is dropped once its page is written). A folder whose page is not yet written
-    has no key, so a run killed meanwhile grades it again.
+    class. Results wait in a queue (each is dropped once its page is written) and their pages
+    are written one at a time while no worker waits for this process (``write_one``, the
+    pool's ``on_idle``): the few dozen that arrive before the renderer is ready are not
+    written in one go while the workers run out of submissions. A folder whose page is not
+    yet written has no key, so a run killed meanwhile grades it again.
     """
+
+    #: Results left waiting at most once the renderer is ready (``add`` writes the oldest beyond).
+    MAX_QUEUED = 32
 
     def __init__(self, *, batch: Any, feedback_html: bool) -> None:
         """Nothing queued; ``start`` builds the renderer."""
         self._batch = batch
         self._feedback_html = feedback_html
-        self._queue: list[tuple] = []
+        self._queue: collections.deque[tuple] = collections.deque()
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
@@ -347,20 +353,33 @@ class _Pages:
 
     def add(self, result: SubmissionResult, *, notebook_path: Path, folder: Path,
             key: str | None, files: Mapping[str, list] | None = None) -> None:
-        """Queue ``result``'s page and key (``files``: see ``_write_page_and_key``); write what
-        is queued if the renderer is ready."""
+        """Queue ``result``'s page and key (``files``: see ``_write_page_and_key``) for
+        ``write_one`` or ``flush``; once the renderer is ready, write the oldest beyond
+        ``MAX_QUEUED``."""
         self._queue.append((result, notebook_path, folder, key, files))
-        if self.ready():
-            self.flush()
+        while len(self._queue) > self.MAX_QUEUED and self.ready():
+            self._write(self._queue.popleft())
+
+    def write_one(self) -> bool:
+        """Write the oldest queued page and key if the renderer is ready; whether more are
+        queued then (False while the renderer is being built: nothing can be written yet)."""
+        if not self._queue or not self.ready():
+            return False
+        self._write(self._queue.popleft())
+        return bool(self._queue)
 
     def flush(self) -> None:
         """Wait for the renderer, then write every queued page and key, in order."""
         self.start()
         self.wait()
-        queue, self._queue = self._queue, []
-        for result, notebook_path, folder, key, files in queue:
-            _write_page_and_key(result, notebook_path=notebook_path, folder=folder, key=key,
-                                batch=self._batch, feedback_html=self._feedback_html, files=files)
+        while self._queue:
+            self._write(self._queue.popleft())
+
+    def _write(self, queued: tuple) -> None:
+        """The page and key of one queued result."""
+        result, notebook_path, folder, key, files = queued
+        _write_page_and_key(result, notebook_path=notebook_path, folder=folder, key=key,
+                            batch=self._batch, feedback_html=self._feedback_html, files=files)
 
 
 def _prepare(out_dir: Path) -> Callable:
@@ -529,7 +548,8 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
                 progress.note(f"Sandbox: {note}")
 
             def on_done(done) -> None:
-                """One result in: progress line, gradebook, class report, its page and key. The
+                """One result in: progress line, gradebook, class report, its page and key queued
+                (``_Pages``, written while no worker waits for this process). The
                 first starts the figure process (matplotlib's import), then the renderer's
                 thread (no fork while it runs): both are built while the workers grade."""
                 progress.update(done)
@@ -546,7 +566,8 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
 
             try:
                 if todo:
-                    done_list = pool.run(todo, keys=keys, on_done=on_done, on_note=on_note)
+                    done_list = pool.run(todo, keys=keys, on_done=on_done, on_note=on_note,
+                                         on_idle=lambda: pages[0].write_one())
             except BatchInterrupted as exc:
                 done_list, interrupted = exc.finished, True
             except KeyboardInterrupt:
