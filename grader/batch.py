@@ -99,9 +99,10 @@ def grade_one(submission: Submission, *, context: GradingContext, sandbox: objec
 
 def _graded(submission: Submission, *, context: GradingContext, sandbox: object, out_dir: Path,
             prepare: Prepare | None = None, finish: Finish | None = None,
-            key: str | None = None) -> tuple[SubmissionResult, dict]:
-    """``grade_one``, returning also the record written (``grader.report.result_to_dict``)
-    and ``{name: [size, sha256]}`` of the files ``write_submission_record`` wrote."""
+            key: str | None = None, files: dict | None = None) -> tuple[SubmissionResult, dict]:
+    """``grade_one``, returning also the record written (``grader.report.result_to_dict``);
+    ``files``, when given, receives ``{name: [size, sha256]}`` of the files
+    ``write_submission_record`` wrote."""
     if submission.problem:
         result = unreadable_result(context.rubric, submission_id=submission.id,
                                    path=str(submission.path), message=submission.problem)
@@ -119,10 +120,9 @@ def _graded(submission: Submission, *, context: GradingContext, sandbox: object,
     folder = Path(out_dir) / result.submission_id
     _run_hook(prepare, folder, submission)
     (folder / HOOK_ERRORS).unlink(missing_ok=True)
-    files: dict[str, list] = {}
     record = write_submission_record(result, folder, digests=files)
     _run_hook(finish, folder, submission, result, folder, key)
-    return result, record, files
+    return result, record
 
 
 def _run_hook(hook: Callable | None, folder: Path, *args: object) -> None:
@@ -245,8 +245,9 @@ def _worker(conn: Connection, context: GradingContext, out_dir: Path, sandbox_op
                 return
             submission, key = _from_task(task)
             start = time.perf_counter()
-            result, record, files = _graded(submission, context=context, sandbox=sandbox,
-                                            out_dir=out_dir, prepare=prepare, finish=finish, key=key)
+            files: dict = {}
+            result, record = _graded(submission, context=context, sandbox=sandbox, out_dir=out_dir,
+                                     prepare=prepare, finish=finish, key=key, files=files)
             conn.send(("done", _summary(result, time.perf_counter() - start, record, full=full,
                                         files=files)))
 
@@ -421,9 +422,10 @@ class WorkerPool:
             on_note(sandbox.capabilities.describe())
             for sub in submissions:
                 start = time.perf_counter()
-                result, record, files = _graded(sub, context=self.context, sandbox=sandbox,
-                                                out_dir=self.out_dir, prepare=self._prepare,
-                                                finish=self._finish, key=keys.get(sub.id))
+                files: dict = {}
+                result, record = _graded(sub, context=self.context, sandbox=sandbox,
+                                         out_dir=self.out_dir, prepare=self._prepare,
+                                         finish=self._finish, key=keys.get(sub.id), files=files)
                 done = _summary(result, time.perf_counter() - start, record, full=self._full,
                                 files=files)
                 on_done(done)
