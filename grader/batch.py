@@ -3,7 +3,9 @@
 Each worker owns one sandbox (one zygote) and grades one submission at a time,
 writing that submission's files atomically as soon as it is graded; the main
 process hands out work (each worker holds its next submission) and collects
-summaries (or, with ``full_records``, whole records for its own report steps). A worker that
+summaries (or, with ``page_records`` or ``full_records``, what its own report steps read, with
+the digests of the files the worker wrote), doing its own deferred work while no worker's
+message waits (``WorkerPool.run``'s ``on_idle``). A worker that
 dies takes no graded result with it, and the submission it held is recorded
 as a harness failure, not retried forever.
 
