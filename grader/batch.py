@@ -3,7 +3,9 @@
 Each worker owns one sandbox (one zygote) and grades one submission at a time,
 writing that submission's files atomically as soon as it is graded; the main
 process hands out work (each worker holds its next submission) and collects
-summaries (or, with ``full_records``, whole records for its own report steps). A worker that
+summaries (or, with ``page_records`` or ``full_records``, what its own report steps read, with
+the digests of the files the worker wrote), doing its own deferred work while no worker's
+message waits (``WorkerPool.run``'s ``on_idle``). A worker that
 dies takes no graded result with it, and the submission it held is recorded
 as a harness failure, not retried forever.
 
@@ -32,7 +34,7 @@ from typing import Callable, Mapping, Sequence
 from grader.discover import Submission
 from grader.models import HARNESS, SubmissionResult
 from grader.report import (
-    result_from_dict, result_to_dict, summary_of, summary_record, write_submission,
+    page_record, result_from_dict, result_to_dict, summary_of, summary_record, write_submission,
     write_submission_record,
 )
 from grader.runner import GradingContext, grade_submission, unreadable_result
@@ -51,9 +53,12 @@ class Done:
     ``record`` is ``grader.report.result_to_dict`` of the result's summary
     (``grader.report.summary_of``): what the gradebook and the class report need,
     so that the grading process never reads the full results back; or, from a pool
-    with ``full_records``, of the whole result (for the grading process's own report
-    steps, such as ``feedback.html``). ``finished`` is False when the worker's
+    with ``full_records``, of the whole result; or, with ``page_records``, what the
+    grading process's own report steps read too (``grader.report.page_record``: what
+    ``feedback.html`` shows). ``finished`` is False when the worker's
     finishing step did not run (the worker died: the result is the batch's own).
+    ``files``: ``{name: [size, sha256]}`` of the files the worker wrote for the
+    submission (for its key, ``grader.incremental.write_key``), or None.
     """
 
     submission_id: str
@@ -64,6 +69,7 @@ class Done:
     problem: str = ""
     record: dict | None = None
     finished: bool = True
+    files: dict | None = None
 
     def summary(self) -> SubmissionResult | None:
         """The result's summary (see ``grader.report.summary_of``; the whole result from a pool
@@ -95,8 +101,10 @@ def grade_one(submission: Submission, *, context: GradingContext, sandbox: objec
 
 def _graded(submission: Submission, *, context: GradingContext, sandbox: object, out_dir: Path,
             prepare: Prepare | None = None, finish: Finish | None = None,
-            key: str | None = None) -> tuple[SubmissionResult, dict]:
-    """``grade_one``, returning also the record written (``grader.report.result_to_dict``)."""
+            key: str | None = None, files: dict | None = None) -> tuple[SubmissionResult, dict]:
+    """``grade_one``, returning also the record written (``grader.report.result_to_dict``);
+    ``files``, when given, receives ``{name: [size, sha256]}`` of the files
+    ``write_submission_record`` wrote."""
     if submission.problem:
         result = unreadable_result(context.rubric, submission_id=submission.id,
                                    path=str(submission.path), message=submission.problem)
@@ -114,7 +122,7 @@ def _graded(submission: Submission, *, context: GradingContext, sandbox: object,
     folder = Path(out_dir) / result.submission_id
     _run_hook(prepare, folder, submission)
     (folder / HOOK_ERRORS).unlink(missing_ok=True)
-    record = write_submission_record(result, folder)
+    record = write_submission_record(result, folder, digests=files)
     _run_hook(finish, folder, submission, result, folder, key)
     return result, record
 
@@ -140,22 +148,25 @@ def log_problem(folder: Path, text: str) -> None:
 
 
 def _summary(result: SubmissionResult, seconds: float, record: dict | None = None, *,
-             full: bool = False, finished: bool = True) -> Done:
+             full: bool | str = False, finished: bool = True, files: dict | None = None) -> Done:
     """The ``Done`` line of ``result``, with its summary record (from ``record``, the result's
-    ``result_to_dict``, when given), or with its whole record when ``full``."""
+    ``result_to_dict``, when given), or with its whole record when ``full`` (True), or its
+    ``page_record`` when ``full`` is ``"page"``; ``files`` as ``Done.files``."""
     problem = result.messages[0] if result.status != "graded" and result.messages else ""
     if full:
         summary = record if record is not None else result_to_dict(result)
+        if full == "page":
+            summary = page_record(summary)
     else:
         summary = summary_record(record) if record is not None else result_to_dict(summary_of(result))
     return Done(result.submission_id, result.status, result.points, result.max_points, seconds,
-                problem, record=summary, finished=finished)
+                problem, record=summary, finished=finished, files=files)
 
 
 def _light(done: Done) -> Done:
     """``done`` without its summary record: what a batch keeps of each submission (the caller had
     the record in ``on_done``), so that its memory does not grow with the class by kilobytes each."""
-    return dataclasses.replace(done, record=None)
+    return dataclasses.replace(done, record=None, files=None)
 
 
 def _exit_on_term(signum: int, frame: object) -> None:
@@ -216,9 +227,9 @@ def _from_task(task: tuple) -> tuple[Submission, str | None]:
 
 
 def _worker(conn: Connection, context: GradingContext, out_dir: Path, sandbox_options: dict,
-            prepare: Prepare | None, finish: Finish | None, full: bool = False) -> None:
+            prepare: Prepare | None, finish: Finish | None, full: bool | str = False) -> None:
     """A worker's loop: start the sandbox, then grade each task received (``full``: send each
-    result's whole record, not its summary)."""
+    result's whole record, or with ``"page"`` its ``page_record``, not its summary)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process decides when to stop
     signal.signal(signal.SIGTERM, _exit_on_term)
     # What the worker inherited (fixtures, the feedback renderer, imported modules) lives as
@@ -236,9 +247,11 @@ def _worker(conn: Connection, context: GradingContext, out_dir: Path, sandbox_op
                 return
             submission, key = _from_task(task)
             start = time.perf_counter()
-            result, record = _graded(submission, context=context, sandbox=sandbox,
-                                     out_dir=out_dir, prepare=prepare, finish=finish, key=key)
-            conn.send(("done", _summary(result, time.perf_counter() - start, record, full=full)))
+            files: dict = {}
+            result, record = _graded(submission, context=context, sandbox=sandbox, out_dir=out_dir,
+                                     prepare=prepare, finish=finish, key=key, files=files)
+            conn.send(("done", _summary(result, time.perf_counter() - start, record, full=full,
+                                        files=files)))
 
 
 class WorkerPool:
@@ -253,7 +266,8 @@ class WorkerPool:
     never runs in these processes: only in the sandbox children, forked from a
     clean zygote. Use as a context manager: leaving it stops the workers.
 
-    ``full_records``: each ``Done`` carries the whole result's record (see ``Done``).
+    ``full_records``: each ``Done`` carries the whole result's record (see ``Done``);
+    ``page_records``: what the grading process's report steps read of it (``Done``).
     ``before_fork`` is called before a worker is forked to replace one that died (the
     caller may have a thread to finish first: a fork copies no thread but their locks).
 
@@ -268,6 +282,7 @@ class WorkerPool:
     def __init__(self, *, context: GradingContext, out_dir: Path, jobs: int | None = None,
                  sandbox_options: dict | None = None, prepare: Prepare | None = None,
                  finish: Finish | None = None, full_records: bool = False,
+                 page_records: bool = False,
                  before_fork: Callable[[], None] | None = None) -> None:
         """Fork the workers now (or start the local sandbox in a thread when ``jobs`` is 1)."""
         self.context = context
@@ -275,7 +290,7 @@ class WorkerPool:
         self.jobs = max(1, jobs or os.cpu_count() or 1)
         self._options = dict(sandbox_options or {})
         self._prepare, self._finish = prepare, finish
-        self._full = full_records
+        self._full = "page" if page_records else full_records
         self._before_fork = before_fork
         self._ctx = multiprocessing.get_context("fork")
         self._workers: dict[Connection, list] = {}  # conn -> [process, [tasks it holds]]
@@ -307,12 +322,19 @@ class WorkerPool:
 
     def run(self, submissions: Sequence[Submission], *, keys: Mapping[str, str | None] | None = None,
             on_done: Callable[[Done], None] | None = None,
-            on_note: Callable[[str], None] | None = None) -> list[Done]:
+            on_note: Callable[[str], None] | None = None,
+            on_idle: Callable[[], bool] | None = None) -> list[Done]:
         """Grade ``submissions`` (once per pool); call ``on_done`` as each completes.
 
         ``on_done`` receives each ``Done`` with its summary record; the list
         returned holds them without it (see ``Done.record``). It is called
         after the worker has been sent its next submission.
+
+        ``on_idle`` does one piece of the caller's deferred work (such as one
+        feedback page) and says whether more is left; it is called only while no
+        worker's message waits, so that the work never keeps a worker waiting for
+        its next submission (a worker holds two at most). With one job it is
+        called after each ``on_done`` until it says nothing is left.
 
         ``keys``: submission id -> incremental key, handed to ``finish``. Ctrl-C
         raises ``BatchInterrupted`` once the workers are stopped.
@@ -322,7 +344,7 @@ class WorkerPool:
         on_note = on_note or (lambda note: None)
         finished: list[Done] = []
         if self._local is not None:
-            return self._run_here(submissions, keys, on_done, on_note, finished)
+            return self._run_here(submissions, keys, on_done, on_note, finished, on_idle)
         pending = [_task(sub, keys.get(sub.id)) for sub in reversed(submissions)]
         context = self.context
         noted = False
@@ -341,11 +363,16 @@ class WorkerPool:
                 conn.send(None)
                 self._retired.append(self._workers.pop(conn)[0])
 
+        idle_work = False  # whether on_idle may have work left (from the last result in on)
         try:
             for conn in list(self._workers):
                 hand_out(conn)
             while self._workers:
-                for conn in wait(list(self._workers)):
+                ready = wait(list(self._workers), timeout=0 if idle_work else None)
+                if not ready:  # no worker waits for this process: a piece of the caller's work
+                    idle_work = on_idle()
+                    continue
+                for conn in ready:
                     proc, held = self._workers[conn]
                     try:
                         kind, payload = conn.recv()
@@ -363,6 +390,7 @@ class WorkerPool:
                             done = _summary(result, 0.0, full=self._full, finished=False)
                             on_done(done)
                             finished.append(_light(done))
+                            idle_work = on_idle is not None
                         if pending:
                             if self._before_fork is not None:
                                 self._before_fork()
@@ -379,6 +407,7 @@ class WorkerPool:
                         hand_out(conn)
                         on_done(payload)
                         finished.append(_light(payload))
+                        idle_work = on_idle is not None
         except KeyboardInterrupt:
             self.close()
             raise BatchInterrupted(finished) from None
@@ -386,20 +415,25 @@ class WorkerPool:
 
     def _run_here(self, submissions: Sequence[Submission], keys: Mapping[str, str | None],
                   on_done: Callable[[Done], None], on_note: Callable[[str], None],
-                  finished: list[Done]) -> list[Done]:
-        """``run`` with one job: grade in this process with the sandbox started at construction."""
+                  finished: list[Done], on_idle: Callable[[], bool] | None = None) -> list[Done]:
+        """``run`` with one job: grade in this process with the sandbox started at construction
+        (``on_idle`` until it has nothing left after each result)."""
         try:
             sandbox = self._local()
             self._local = lambda: sandbox
             on_note(sandbox.capabilities.describe())
             for sub in submissions:
                 start = time.perf_counter()
+                files: dict = {}
                 result, record = _graded(sub, context=self.context, sandbox=sandbox,
                                          out_dir=self.out_dir, prepare=self._prepare,
-                                         finish=self._finish, key=keys.get(sub.id))
-                done = _summary(result, time.perf_counter() - start, record, full=self._full)
+                                         finish=self._finish, key=keys.get(sub.id), files=files)
+                done = _summary(result, time.perf_counter() - start, record, full=self._full,
+                                files=files)
                 on_done(done)
                 finished.append(_light(done))
+                while on_idle is not None and on_idle():
+                    pass
         except KeyboardInterrupt:
             raise BatchInterrupted(finished) from None
         return finished
@@ -472,16 +506,19 @@ def grade_batch(submissions: Sequence[Submission], *, context: GradingContext, o
                 on_done: Callable[[Done], None] | None = None,
                 on_note: Callable[[str], None] | None = None,
                 prepare: Prepare | None = None, finish: Finish | None = None,
-                keys: Mapping[str, str | None] | None = None, full_records: bool = False) -> list[Done]:
+                keys: Mapping[str, str | None] | None = None, full_records: bool = False,
+                page_records: bool = False) -> list[Done]:
     """Grade ``submissions`` with ``jobs`` workers; call ``on_done`` as each completes.
 
     ``prepare`` / ``finish`` run in the worker around the writing of each
     submission's files (see ``grade_one``). Ctrl-C raises ``BatchInterrupted``
-    once the workers are stopped. A ``WorkerPool`` started and run at once.
+    once the workers are stopped. A ``WorkerPool`` started and run at once
+    (``full_records``, ``page_records``: see ``WorkerPool``).
     """
     if not submissions:
         return []
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(submissions)))
     with WorkerPool(context=context, out_dir=out_dir, jobs=jobs, sandbox_options=sandbox_options,
-                    prepare=prepare, finish=finish, full_records=full_records) as pool:
+                    prepare=prepare, finish=finish, full_records=full_records,
+                    page_records=page_records) as pool:
         return pool.run(submissions, keys=keys, on_done=on_done, on_note=on_note)

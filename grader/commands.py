@@ -6,6 +6,7 @@ command line takes its defaults from these functions' signatures
 """
 from __future__ import annotations
 
+import collections
 import contextlib
 import inspect
 import os
@@ -264,12 +265,16 @@ def _finisher(*, names: Sequence[str] = ()) -> Callable:
 
 
 def _write_page_and_key(result: SubmissionResult, *, notebook_path: Path, folder: Path,
-                        key: str | None, batch: Any, feedback_html: bool) -> None:
+                        key: str | None, batch: Any, feedback_html: bool,
+                        files: Mapping[str, list] | None = None) -> None:
     """The last steps of a submission: its feedback.html (a failure is logged in its folder,
-    the grade stands), then its key, which vouches for every file of the folder."""
+    the grade stands), then its key, which vouches for every file of the folder. ``files``:
+    ``{name: [size, sha256]}`` of the files the worker wrote (``grader.batch.Done.files``),
+    which the key takes as they are, with the page's, instead of reading them back."""
     from grader.batch import log_problem
     from grader.incremental import write_key
 
+    written = dict(files or {})
     if feedback_html:
         try:
             from grader.feedback_html import write_feedback_html
@@ -279,14 +284,14 @@ def _write_page_and_key(result: SubmissionResult, *, notebook_path: Path, folder
         else:
             try:
                 write_feedback_html(result, notebook_path=notebook_path,
-                                    out_path=folder / "feedback.html")
+                                    out_path=folder / "feedback.html", digests=written)
             except Exception:  # noqa: BLE001 - logged; the grade stands without the HTML
                 import traceback
                 log_problem(folder, "feedback.html not written:\n" + traceback.format_exc(limit=8))
     # A harness failure is our bug: never remembered, so the next run tries again.
     if key is not None and result.status != HARNESS:
         try:
-            write_key(folder, key, batch=batch)
+            write_key(folder, key, batch=batch, written=written)
         except Exception:  # noqa: BLE001 - logged; without its key the submission is graded again
             import traceback
             log_problem(folder, traceback.format_exc(limit=8))
@@ -310,16 +315,21 @@ class _Pages:
     renderer (nbconvert's import, about 0.7 s of CPU) is built in a thread started after the
     workers are forked, instead of before the fork with nothing else running, and the
     first results come that much sooner; one renderer's memo of cells also serves the whole
-    class. Results that arrive before the renderer is ready wait in a queue (a few dozen at
-    most; each is dropped once its page is written). A folder whose page is not yet written
-    has no key, so a run killed meanwhile grades it again.
+    class. Results wait in a queue (each is dropped once its page is written) and their pages
+    are written one at a time while no worker waits for this process (``write_one``, the
+    pool's ``on_idle``): the few dozen that arrive before the renderer is ready are not
+    written in one go while the workers run out of submissions. A folder whose page is not
+    yet written has no key, so a run killed meanwhile grades it again.
     """
+
+    #: Results left waiting at most once the renderer is ready (``add`` writes the oldest beyond).
+    MAX_QUEUED = 32
 
     def __init__(self, *, batch: Any, feedback_html: bool) -> None:
         """Nothing queued; ``start`` builds the renderer."""
         self._batch = batch
         self._feedback_html = feedback_html
-        self._queue: list[tuple] = []
+        self._queue: collections.deque[tuple] = collections.deque()
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
@@ -342,20 +352,34 @@ class _Pages:
             self._thread.join()
 
     def add(self, result: SubmissionResult, *, notebook_path: Path, folder: Path,
-            key: str | None) -> None:
-        """Queue ``result``'s page and key; write what is queued if the renderer is ready."""
-        self._queue.append((result, notebook_path, folder, key))
-        if self.ready():
-            self.flush()
+            key: str | None, files: Mapping[str, list] | None = None) -> None:
+        """Queue ``result``'s page and key (``files``: see ``_write_page_and_key``) for
+        ``write_one`` or ``flush``; once the renderer is ready, write the oldest beyond
+        ``MAX_QUEUED``."""
+        self._queue.append((result, notebook_path, folder, key, files))
+        while len(self._queue) > self.MAX_QUEUED and self.ready():
+            self._write(self._queue.popleft())
+
+    def write_one(self) -> bool:
+        """Write the oldest queued page and key if the renderer is ready; whether more are
+        queued then (False while the renderer is being built: nothing can be written yet)."""
+        if not self._queue or not self.ready():
+            return False
+        self._write(self._queue.popleft())
+        return bool(self._queue)
 
     def flush(self) -> None:
         """Wait for the renderer, then write every queued page and key, in order."""
         self.start()
         self.wait()
-        queue, self._queue = self._queue, []
-        for result, notebook_path, folder, key in queue:
-            _write_page_and_key(result, notebook_path=notebook_path, folder=folder, key=key,
-                                batch=self._batch, feedback_html=self._feedback_html)
+        while self._queue:
+            self._write(self._queue.popleft())
+
+    def _write(self, queued: tuple) -> None:
+        """The page and key of one queued result."""
+        result, notebook_path, folder, key, files = queued
+        _write_page_and_key(result, notebook_path=notebook_path, folder=folder, key=key,
+                            batch=self._batch, feedback_html=self._feedback_html, files=files)
 
 
 def _prepare(out_dir: Path) -> Callable:
@@ -426,11 +450,12 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
 
     The workers are started as soon as the rubric and fixtures are loaded, so
     that their sandboxes boot while the submissions are found and hashed; each
-    writes a submission's files but its feedback.html and sends back the whole
-    record (``grader.batch.Done``), from which this process writes feedback.html
+    writes a submission's files but its feedback.html and sends back what this
+    process reads of the record (``grader.batch.Done``, ``grader.report.page_record``)
+    and the digests of its files, from which this process writes feedback.html
     and then the key (``_Pages``, its renderer built in a thread from the first
-    result on) and updates the gradebook and the class report: no result is read
-    back, and memory does not grow with the class.
+    result on) and updates the gradebook and the class report: no result or file is
+    read back, and memory does not grow with the class.
     """
     from grader.batch import HOOK_ERRORS, BatchInterrupted, WorkerPool
     from grader.fixtures import FixtureError, fixtures_digest
@@ -465,7 +490,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
             context=context, out_dir=out_dir, sandbox_options={"protected_paths": protected},
             prepare=_prepare(out_dir),
             finish=_finisher(names=graded_functions(context.rubric) if similarity else ()),
-            full_records=True, before_fork=lambda: pages[0].wait())
+            page_records=True, before_fork=lambda: pages[0].wait())
 
         def start_pool(count: int) -> Any:
             """The worker pool of ``count`` jobs, closed with the run, and the writer of the
@@ -523,7 +548,8 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
                 progress.note(f"Sandbox: {note}")
 
             def on_done(done) -> None:
-                """One result in: progress line, gradebook, class report, its page and key. The
+                """One result in: progress line, gradebook, class report, its page and key queued
+                (``_Pages``, written while no worker waits for this process). The
                 first starts the figure process (matplotlib's import), then the renderer's
                 thread (no fork while it runs): both are built while the workers grade."""
                 progress.update(done)
@@ -536,11 +562,12 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
                     if done.finished:
                         pages[0].add(result, notebook_path=Path(by_id[done.submission_id].path),
                                      folder=out_dir / done.submission_id,
-                                     key=keys.get(done.submission_id))
+                                     key=keys.get(done.submission_id), files=done.files)
 
             try:
                 if todo:
-                    done_list = pool.run(todo, keys=keys, on_done=on_done, on_note=on_note)
+                    done_list = pool.run(todo, keys=keys, on_done=on_done, on_note=on_note,
+                                         on_idle=lambda: pages[0].write_one())
             except BatchInterrupted as exc:
                 done_list, interrupted = exc.finished, True
             except KeyboardInterrupt:

@@ -1193,13 +1193,18 @@ def feedback_page(result: SubmissionResult, *, notebook_path: Path,
         return results_page(result, reason=f"the notebook could not be converted ({type(exc).__name__})")
 
 
-def write_feedback_html(result: SubmissionResult, *, notebook_path: Path, out_path: Path) -> Path:
+def write_feedback_html(result: SubmissionResult, *, notebook_path: Path, out_path: Path,
+                        digests: dict[str, list] | None = None) -> Path:
     """Write the student's feedback page to ``out_path`` (atomically) and return ``out_path``.
 
     The page is ``notebook_path`` rendered with the results beside each graded function, or a
     standalone results page when the notebook cannot be rendered. Never raises for a bad
-    submission; raises ``OSError`` only if ``out_path`` cannot be written.
+    submission; raises ``OSError`` only if ``out_path`` cannot be written. ``digests``, when
+    given, receives ``[size, sha256]`` of the bytes written under the file's name.
     """
     out_path = Path(out_path)
-    write_atomic(out_path, feedback_page(result, notebook_path=notebook_path))
+    blob = feedback_page(result, notebook_path=notebook_path).encode("utf-8", "replace")
+    write_atomic(out_path, blob)
+    if digests is not None:
+        digests[out_path.name] = [len(blob), hashlib.sha256(blob).hexdigest()]
     return out_path

@@ -112,12 +112,18 @@ def _key_record(folder: Path) -> dict | None:
     return record if isinstance(record, dict) else None
 
 
-def _file_digests(folder: Path) -> dict[str, list]:
-    """``{name: [size, sha256]}`` of the regular files of ``folder`` (not the key, not temporaries)."""
+def _file_digests(folder: Path, known: Mapping[str, list] | None = None) -> dict[str, list]:
+    """``{name: [size, sha256]}`` of the regular files of ``folder`` (not the key, not temporaries);
+    a file named in ``known`` is taken from there (its writer's digest of the bytes it wrote) instead
+    of being read back."""
     found = {}
+    known = known or {}
     with os.scandir(folder) as entries:
         for entry in entries:
             if entry.name == KEY_FILE or entry.name.startswith(".") or not entry.is_file(follow_symlinks=False):
+                continue
+            if entry.name in known:
+                found[entry.name] = list(known[entry.name])
                 continue
             data = read_bytes(entry.path, follow_links=False)
             found[entry.name] = [len(data), hashlib.sha256(data).hexdigest()]
@@ -139,12 +145,15 @@ def files_intact(folder: Path, files: Mapping[str, Sequence]) -> bool:
     return bool(files)
 
 
-def write_key(folder: Path, key: str, *, batch: BatchKey) -> None:
+def write_key(folder: Path, key: str, *, batch: BatchKey,
+              written: Mapping[str, list] | None = None) -> None:
     """Mark ``folder`` as holding the complete result for ``key`` (written last), with the size
-    and sha256 of each of its files."""
+    and sha256 of each of its files. ``written``: ``{name: [size, sha256]}`` of files of the
+    folder that this run has just written, digested from the bytes written (the files are not
+    read back); every other file is read."""
     record = {"key": key, "rubric": batch.rubric, "fixtures": batch.fixtures,
               "grader": batch.grader, "options": batch.options,
-              "files": _file_digests(Path(folder))}
+              "files": _file_digests(Path(folder), written)}
     write_atomic(Path(folder) / KEY_FILE, json.dumps(record))
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import functools
+import hashlib
 import io
 import json
 import re
@@ -513,6 +514,22 @@ def summary_record(record: dict) -> dict:
     return {**record, "parts": parts, "timings": {}, "extra": {}}
 
 
+def page_record(record: dict) -> dict:
+    """``record`` (``result_to_dict`` of a result) with only what the grading process reads of
+    it (the gradebook, the class report, ``feedback.html``): every part and every case, but a
+    passed case without its checks, message, location, printed output and time (its page shows
+    it as one line, from its name, visibility and points), and no timings nor ``extra`` (the
+    functions' sources). About 40 % of the record of a graded submission, which a worker
+    sends to the grading process for each one."""
+    parts = []
+    for part in record["parts"]:
+        cases = [case if case["status"] != PASSED else
+                 {**case, "checks": [], "message": "", "location": None, "output": "", "seconds": 0.0}
+                 for case in part["cases"]]
+        parts.append({**part, "cases": cases})
+    return {**record, "parts": parts, "timings": {}, "extra": {}}
+
+
 def summary_of(result: SubmissionResult) -> SubmissionResult:
     """``result`` without what only its own reports need (checks, printed output, messages and
     locations of cases, timings, extra): what the gradebook, the class report and the run's
@@ -541,19 +558,33 @@ def write_submission(result: SubmissionResult, out_dir: Path) -> Path:
     return folder
 
 
-def write_submission_record(result: SubmissionResult, folder: Path) -> dict:
+def write_submission_record(result: SubmissionResult, folder: Path, *,
+                            digests: dict[str, list] | None = None) -> dict:
     """``write_submission`` into ``folder``; return the record written (``result_to_dict``).
 
     The JSON files are written without indentation: ``json`` then uses its C
-    encoder (about five times faster on a full record).
+    encoder (about five times faster on a full record). ``digests``, when given, receives
+    ``{file name: [size, sha256]}`` of the bytes written (``grader.incremental.write_key``
+    takes them instead of reading the files back).
     """
     folder = Path(folder)
-    write_atomic(folder / "feedback.md", feedback_markdown(result))
-    write_atomic(folder / "results.json", _json_text(gradescope_results(result)))
+    write_file = write_atomic if digests is None else _writer_with_digests(digests)
+    write_file(folder / "feedback.md", feedback_markdown(result))
+    write_file(folder / "results.json", _json_text(gradescope_results(result)))
     record = result_to_dict(result)
     # Written last: its presence marks the submission as completely graded.
-    write_atomic(folder / RESULT_RECORD, _json_text(record))
+    write_file(folder / RESULT_RECORD, _json_text(record))
     return record
+
+
+def _writer_with_digests(digests: dict[str, list]):
+    """``write_atomic`` that also notes ``[size, sha256]`` of the bytes it writes in ``digests``
+    (under the file's name): the bytes ``write_atomic`` writes for a text."""
+    def write(path: Path, text: str) -> None:
+        blob = text.encode("utf-8", "replace")
+        write_atomic(path, blob)
+        digests[path.name] = [len(blob), hashlib.sha256(blob).hexdigest()]
+    return write
 
 
 def read_submission(folder: Path) -> SubmissionResult | None:

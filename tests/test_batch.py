@@ -130,7 +130,7 @@ def test_grader_digest_covers_sources_and_templates(tmp_path):
 def test_feedback_html_failure_is_logged_and_the_batch_goes_on(tmp_path, monkeypatch):
     calls = []
 
-    def broken(result, *, notebook_path, out_path):
+    def broken(result, *, notebook_path, out_path, digests=None):
         calls.append((result.submission_id, Path(notebook_path).name, Path(out_path).name))
         raise RuntimeError("renderer exploded")
 
