@@ -463,8 +463,13 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
     from grader.progress import Progress
     from grader.report import Gradebook
 
+    from grader.sandbox import unprotected_reason
+
     stream = stream or sys.stderr
     started = time.perf_counter()
+    reason = unprotected_reason()  # a class is graded with every protection or not at all
+    if reason is not None:
+        raise CommandError(reason)
     context = load_context(Path(rubric))
     out_dir = Path(out_dir)
     with contextlib.ExitStack() as stack:

@@ -434,4 +434,5 @@ def test_a_class_run_on_simulated_macos_refuses_and_grades_nothing(tmp_path):
             timeout=120, preexec_fn=_isolate(hide_proc=True, nobody=False))
         assert done.returncode != 0
         assert "grading a class needs Linux's protections" in done.stderr, done.stderr[-3000:]
+        assert "Traceback" not in done.stderr, done.stderr[-3000:]  # a message, not a crash
         assert not (out / "grades.csv").exists() and not list(out.rglob("results.json"))
