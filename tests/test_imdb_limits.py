@@ -344,3 +344,123 @@ def test_claim_check_matches_the_reference():
             assert new == old_check_claim(claim, runs, config, have)
             statuses.add(new.status)
     assert statuses == {"verified", "unverified", "contradicted"}
+
+
+# -- bounds: what is past them is not read, and the feedback says so ---------------------------
+
+_TRAIN = ("from keras.datasets import imdb\nmodel = Sequential([Embedding(10000, 32), LSTM(32), Dense(1)])\n"
+          "model.fit(x, y, epochs=2, validation_split=0.2)\nprint('test accuracy', model.evaluate(xt, yt)[1])\n")
+_LOG = ("Epoch 1/2\n625/625 - 10s - loss: 0.5 - accuracy: 0.75 - val_loss: 0.4 - val_accuracy: 0.83\n"
+        "Epoch 2/2\n625/625 - 10s - loss: 0.3 - accuracy: 0.88 - val_loss: 0.35 - val_accuracy: 0.86\n"
+        "test accuracy 0.8534\n")
+
+
+def _notebook(*cells: tuple[str, str, tuple[str, ...]]) -> Notebook:
+    """A notebook of ``(kind, source, outputs)`` cells."""
+    return Notebook(path="t.ipynb", cells=tuple(Cell(i, kind, src, out) for i, (kind, src, out) in enumerate(cells)),
+                    nbformat=(4, 5))
+
+
+def _score(nb: Notebook):
+    """`score_imdb` with fresh memos."""
+    score.clear_memos()
+    return score.score_imdb(nb, config=ImdbConfig())
+
+
+def test_markdown_past_the_bound_is_not_read_and_the_feedback_says_so(monkeypatch):
+    """A claim past the markdown read is not a claim; within it, it is verified."""
+    claim = ("markdown", "The LSTM reached 85.34% test accuracy.", ())
+    result = _score(_notebook(("code", _TRAIN, (_LOG,)), ("markdown", "words " * 100, ()), claim))
+    assert [(c.alternative, c.status) for c in result.claims] == [("LSTM", "verified")]
+    assert not any("not read" in f for f in result.feedback)
+    monkeypatch.setattr(score, "MAX_MARKDOWN_CHARS", 500)
+    result = _score(_notebook(("code", _TRAIN, (_LOG,)), ("markdown", "words " * 100, ()), claim))
+    assert result.claims == ()
+    assert any("Markdown cell 2 was read for reported accuracies up to its 500th character" in f
+               for f in result.feedback), result.feedback
+    assert any("Markdown after cell 2 was not read" in f for f in result.feedback), result.feedback
+    # a cell cut in the middle: the part read still gives its claims
+    result = _score(_notebook(("code", _TRAIN, (_LOG,)), ("markdown", claim[1] + " words" * 200, ())))
+    assert [(c.alternative, c.status) for c in result.claims] == [("LSTM", "verified")]
+
+
+@pytest.mark.parametrize("bound, value", [("MAX_OUTPUT_CHARS", 3000), ("MAX_OUTPUT_LINE_CHARS", 3000)])
+def test_outputs_past_the_bound_are_not_read_and_the_feedback_says_so(monkeypatch, bound, value):
+    """A test accuracy printed past the outputs read is not evidence, and the feedback names the cell."""
+    filler = ("code", "print('hello')", ("hello world\n" * 245,))  # 2,940 characters
+    claim = ("markdown", "The LSTM reached 85.34% test accuracy.", ())
+    result = _score(_notebook(filler, ("code", _TRAIN, (_LOG,)), claim))
+    assert [m.test_accuracy for m in result.models] == [0.8534]
+    assert [c.status for c in result.claims] == ["verified"]
+    monkeypatch.setattr(score, bound, value)
+    result = _score(_notebook(filler, ("code", _TRAIN, (_LOG,)), claim))
+    assert [m.test_accuracy for m in result.models] == [None]
+    assert [c.status for c in result.claims] != ["verified"]  # what was read of the log may contradict it
+    assert any("The outputs of cell 2 and after were not all read" in f for f in result.feedback), result.feedback
+
+
+def test_long_lines_are_read_up_to_the_line_bound():
+    """A rendered line is read up to MAX_LINE_CHARS characters; the budget counts what is read."""
+    long = "x" * (score.MAX_LINE_CHARS + 5000)
+    lines, left = score._cut_lines(("a", long, "b"), 10 ** 6)
+    assert lines == ("a", long[:score.MAX_LINE_CHARS], "b")
+    assert left == 10 ** 6 - (1 + score.MAX_LINE_CHARS + 1) - 3
+    lines, left = score._cut_lines(("abc",) * 10, 12)
+    assert lines == ("abc",) * 3 and left < 0
+    assert score._cut_lines(("abc",) * 3, 12) == (("abc",) * 3, 0)
+    assert score._cut_text(("abcd", "efgh"), 6) == (("abcd", "ef"), 0, True)
+    assert score._cut_text(("abcd", "efgh"), 9) == (("abcd", "efgh"), 1, False)
+
+
+def test_claims_past_the_bound_are_not_checked_and_the_feedback_says_so(monkeypatch):
+    """Only the first MAX_CLAIMS claims are checked; the feedback counts the others."""
+    report = ("markdown", "\n".join(f"- LSTM test accuracy 0.{80 + k}" for k in range(6)), ())
+    assert len(_score(_notebook(("code", _TRAIN, (_LOG,)), report)).claims) == 6
+    monkeypatch.setattr(score, "MAX_CLAIMS", 4)
+    result = _score(_notebook(("code", _TRAIN, (_LOG,)), report))
+    assert [c.value for c in result.claims] == [0.80, 0.81, 0.82, 0.83]
+    assert any("2 reported accuracies after the first 4 were not checked" in f for f in result.feedback)
+
+
+# -- cost on hostile text (CPU seconds; minutes before) ----------------------------------------
+
+def _cpu(fn, *args):
+    """CPU seconds of ``fn(*args)``."""
+    start = time.process_time()
+    fn(*args)
+    return time.process_time() - start
+
+
+def test_hostile_markdown_sentences_cost_little():
+    """One sentence of 190 kB (318 s before), many labels, spaces after "bi", a wide table."""
+    assert _cpu(claims_from_markdown, "test accuracy 0.85 " * 10_000, "m") < 2.0
+    assert _cpu(claims_from_markdown, "LSTM GRU x2 0.5 accuracy bi " * 7_000, "m") < 2.0
+    assert _cpu(claims_from_markdown, "validation split" + " " * 60 + "0.2 accuracy 0.85 " * 3_000, "m") < 2.0
+    assert _cpu(find_labels, "bi" + " " * 200_000 + "x") < 1.0  # 7 s at 10,000 spaces before
+    wide = "|model|" + "test acc|" * 10_000 + "\n|LSTM|" + "0.85|" * 10_000 + "\n"
+    assert _cpu(claims_from_markdown, wide, "m") < 2.0
+
+
+def _fill(unit: str, chars: int) -> str:
+    """``unit`` repeated to about ``chars`` characters."""
+    return unit * max(1, chars // len(unit))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("shape", ["markdown", "markdown cells", "prints", "accuracies a line", "logs", "both"])
+def test_hostile_notebooks_cost_a_worker_little(shape):
+    """The worst notebooks built cost the bonus at most a few CPU seconds (minutes before)."""
+    train = ("code", _TRAIN, (_LOG,))
+    cells = {
+        "markdown": [train, ("markdown", _fill("LSTM test accuracy 0.85 ", 20_000_000), ())],
+        "markdown cells": [train] + [("markdown", _fill(f"GRU test accuracy 0.{i:04d} ", 1000), ())
+                                     for i in range(1999)],
+        "prints": [("code", _TRAIN, (_LOG + _fill("LSTM test accuracy: 0.85\n", 4_000_000),))],
+        "accuracies a line": [("code", _TRAIN, (_LOG + _fill("acc 0.5 " * 50 + "\n", 4_000_000),))],
+        "logs": [("code", _TRAIN, (_fill(_LOG, 4_000_000),))] * 3,
+        "both": [("code", _TRAIN, (_LOG + _fill("LSTM test accuracy: 0.85\n", 4_000_000),)),
+                 ("markdown", _fill("LSTM test accuracy 0.86 ", 400_000), ())],
+    }[shape]
+    nb = _notebook(*cells)
+    score.clear_memos()
+    assert _cpu(lambda: score.score_imdb(nb, config=ImdbConfig())) < 4.0
