@@ -384,7 +384,8 @@ def test_markdown_past_the_bound_is_not_read_and_the_feedback_says_so(monkeypatc
     assert [(c.alternative, c.status) for c in result.claims] == [("LSTM", "verified")]
 
 
-@pytest.mark.parametrize("bound, value", [("MAX_OUTPUT_CHARS", 3000), ("MAX_OUTPUT_LINE_CHARS", 3000)])
+# the filler cell costs 2,940 characters of lines, and 2,940 + 245 x BREAK_COST + OUTPUT_COST to replay
+@pytest.mark.parametrize("bound, value", [("MAX_OUTPUT_CHARS", 10_500), ("MAX_OUTPUT_LINE_CHARS", 3000)])
 def test_outputs_past_the_bound_are_not_read_and_the_feedback_says_so(monkeypatch, bound, value):
     """A test accuracy printed past the outputs read is not evidence, and the feedback names the cell."""
     filler = ("code", "print('hello')", ("hello world\n" * 245,))  # 2,940 characters
@@ -410,6 +411,19 @@ def test_long_lines_are_read_up_to_the_line_bound():
     assert score._cut_lines(("abc",) * 3, 12) == (("abc",) * 3, 0)
     assert score._cut_text(("abcd", "efgh"), 6) == (("abcd", "ef"), 0, True)
     assert score._cut_text(("abcd", "efgh"), 9) == (("abcd", "efgh"), 1, False)
+
+
+def test_output_replay_budget_counts_breaks_and_outputs_and_cuts_at_the_longest_start():
+    """`_cut_outputs`: breaks (a run of backspaces is one) and outputs are charged; a cut keeps
+    the longest start of the output that does not fit."""
+    b, o = score.BREAK_COST, score.OUTPUT_COST
+    assert score._output_cost("ab\ncd\r\x08\x08\x08e") == 10 + 3 * b + o
+    outputs = ("abc\n", "x" * 50)
+    assert score._cut_outputs(outputs, 10 ** 6) == (outputs, 10 ** 6 - (4 + b + o) - (50 + o), False)
+    left = (4 + b + o) + o + 20
+    assert score._cut_outputs(outputs, left) == (("abc\n", "x" * 20), 0, True)
+    kept, _, cut = score._cut_outputs(("a\n" * 100,), o + 10 * (2 + b) + 1)
+    assert cut and kept == ("a\n" * 10 + "a",)
 
 
 def test_claims_past_the_bound_are_not_checked_and_the_feedback_says_so(monkeypatch):
@@ -447,7 +461,8 @@ def _fill(unit: str, chars: int) -> str:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("shape", ["markdown", "markdown cells", "prints", "accuracies a line", "logs", "both"])
+@pytest.mark.parametrize("shape", ["markdown", "markdown cells", "prints", "accuracies a line", "logs",
+                                   "backspaces", "line breaks", "many outputs", "both"])
 def test_hostile_notebooks_cost_a_worker_little(shape):
     """The worst notebooks built cost the bonus at most a few CPU seconds (minutes before)."""
     train = ("code", _TRAIN, (_LOG,))
@@ -458,9 +473,28 @@ def test_hostile_notebooks_cost_a_worker_little(shape):
         "prints": [("code", _TRAIN, (_LOG + _fill("LSTM test accuracy: 0.85\n", 4_000_000),))],
         "accuracies a line": [("code", _TRAIN, (_LOG + _fill("acc 0.5 " * 50 + "\n", 4_000_000),))],
         "logs": [("code", _TRAIN, (_fill(_LOG, 4_000_000),))] * 3,
+        "backspaces": [("code", _TRAIN, (_LOG + _fill("a\x08", 20_000_000),))],  # 1 token a character
+        "line breaks": [("code", _TRAIN, (_LOG + _fill("a\n", 20_000_000),))],
+        "many outputs": [("code", _TRAIN, (_LOG,) + ("a",) * 1_000_000)],
         "both": [("code", _TRAIN, (_LOG + _fill("LSTM test accuracy: 0.85\n", 4_000_000),)),
                  ("markdown", _fill("LSTM test accuracy 0.86 ", 400_000), ())],
     }[shape]
     nb = _notebook(*cells)
     score.clear_memos()
     assert _cpu(lambda: score.score_imdb(nb, config=ImdbConfig())) < 4.0
+
+
+def test_output_cut_is_the_longest_start_that_fits():
+    """`_fitting_start` (chunks, then halving) against a scan of every start, runs of backspaces
+    across chunk boundaries included."""
+    rng = random.Random(3)
+    for _ in range(300):
+        text = "".join(rng.choice(("a", "bc", "\n", "\r", "\x08", "\x08\x08\x08", "\r\n")) for _ in range(40))
+        left = rng.randint(0, score._output_cost(text))
+        expect = max(k for k in range(len(text) + 1) if score._output_cost(text[:k]) <= left) \
+            if left >= score.OUTPUT_COST else 0
+        assert (score._fitting_start(text, left) if left > score.OUTPUT_COST else 0) == expect, (text, left)
+    text = "a" * (score._CHUNK - 1) + "\x08" * 10 + "a" * 10  # a run across the first chunk's end
+    for left in range(score._CHUNK + 100, score._CHUNK + 160):
+        expect = max(k for k in range(score._CHUNK - 50, len(text) + 1) if score._output_cost(text[:k]) <= left)
+        assert score._fitting_start(text, left) == expect, left

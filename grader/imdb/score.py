@@ -190,7 +190,7 @@ class _Associator:
                 continue
             context = ("acc" in cell.source.lower() if cell.source.isascii()  # as the regex, faster
                        else bool(_ACC_WORD.search(cell.source)))
-            outputs, raw_left, cut = _cut_text(tuple(cell.outputs), raw_left)
+            outputs, raw_left, cut = _cut_outputs(tuple(cell.outputs), raw_left)
             lines, lines_left = _cut_lines(_RENDER_MEMO(outputs), lines_left)
             if (cut or lines_left < 0) and self.cut_outputs is None:
                 self.cut_outputs = cell.index
@@ -329,8 +329,12 @@ _ACC_WORD = re.compile(r"acc", re.I)
 
 
 #: How much of a notebook's outputs the bonus reads (seventh session, docs/imdb.md "The bonus's
-#: readers"): characters of stored outputs rendered, in cell order ...
+#: readers"): characters of stored outputs rendered, in cell order, where a line break, a carriage
+#: return or a run of backspaces counts `BREAK_COST` and each output `OUTPUT_COST` (what the
+#: terminal replay spends on each, in characters) ...
 MAX_OUTPUT_CHARS = 16_000_000
+BREAK_COST = 30
+OUTPUT_COST = 100
 #: ... and characters of the rendered lines read (each line counted up to MAX_LINE_CHARS, plus one).
 MAX_OUTPUT_LINE_CHARS = 500_000
 #: A rendered line is read up to this many characters.
@@ -342,7 +346,7 @@ MAX_CLAIMS = 200
 
 
 def _cut_text(texts: tuple[str, ...], left: int) -> tuple[tuple[str, ...], int, bool]:
-    """The first ``left`` characters of ``texts`` (a cell's outputs or markdown, in order):
+    """The first ``left`` characters of ``texts`` (a markdown cell's source, in order):
     ``(texts kept, characters left after them, whether anything was cut)``."""
     total = sum(len(t) for t in texts)
     if total <= left:
@@ -354,6 +358,70 @@ def _cut_text(texts: tuple[str, ...], left: int) -> tuple[tuple[str, ...], int, 
         kept.append(t[:left])
         left -= len(kept[-1])
     return tuple(kept), 0, True
+
+
+_BACKSPACES = re.compile("\x08+")
+
+
+def _breaks(text: str) -> int:
+    """Line breaks, carriage returns and runs of backspaces in ``text``."""
+    breaks = text.count("\n") + text.count("\r")
+    if "\x08" in text:
+        breaks += _BACKSPACES.subn("", text)[1]
+    return breaks
+
+
+def _output_cost(text: str) -> int:
+    """What replaying one output costs, in characters (see `MAX_OUTPUT_CHARS`)."""
+    return len(text) + BREAK_COST * _breaks(text) + OUTPUT_COST
+
+
+_CHUNK = 1 << 16
+
+
+def _fitting_start(text: str, left: int) -> int:
+    """The length of the longest start of ``text`` whose `_output_cost` is at most ``left``:
+    whole chunks first, then halving within the chunk that does not fit (linear in the start)."""
+    used, pos = OUTPUT_COST, 0
+
+    def cost(piece: str, at: int) -> int:
+        """Cost of ``piece`` read from ``at`` on (a run of backspaces across ``at`` counted once)."""
+        joined = bool(piece) and at > 0 and piece[0] == "\x08" and text[at - 1] == "\x08"
+        return len(piece) + BREAK_COST * (_breaks(piece) - joined)
+
+    while pos < len(text):
+        chunk = text[pos:pos + _CHUNK]
+        c = cost(chunk, pos)
+        if used + c > left:
+            lo, hi = 0, len(chunk)  # the cost only grows with the length
+            while lo < hi:
+                mid = (lo + hi + 1) // 2
+                if used + cost(chunk[:mid], pos) <= left:
+                    lo = mid
+                else:
+                    hi = mid - 1
+            return pos + lo
+        used += c
+        pos += len(chunk)
+    return pos
+
+
+def _cut_outputs(outputs: tuple[str, ...], left: int) -> tuple[tuple[str, ...], int, bool]:
+    """A cell's outputs read within a budget of ``left`` (`_output_cost`): ``(outputs kept, budget
+    left after them, whether anything was cut)``; an output that does not fit is kept up to the
+    longest start that does."""
+    kept: list[str] = []
+    for text in outputs:
+        cost = _output_cost(text) if len(text) + OUTPUT_COST <= left else left + 1  # (never less than its length)
+        if cost <= left:
+            kept.append(text)
+            left -= cost
+            continue
+        length = _fitting_start(text, left) if left > OUTPUT_COST else 0
+        if length:
+            kept.append(text[:length])
+        return tuple(kept), 0, True
+    return tuple(kept), left, False
 
 
 def _cut_lines(lines: tuple[str, ...], left: int) -> tuple[tuple[str, ...], int]:
@@ -657,7 +725,8 @@ def score_imdb(notebook: Any, *, config: ImdbConfig,
     feedback.extend(notes)
     if assoc.cut_outputs is not None:
         feedback.append(f"The outputs of {_cell(assoc.cut_outputs)} and after were not all read: the bonus reads the first "
-                        f"{MAX_OUTPUT_CHARS:,} characters of a notebook's outputs, {MAX_OUTPUT_LINE_CHARS:,} of "
+                        f"{MAX_OUTPUT_CHARS:,} characters of a notebook's outputs (a line counting "
+                        f"{BREAK_COST} more), {MAX_OUTPUT_LINE_CHARS:,} of "
                         f"the lines they show and {MAX_LINE_CHARS:,} of one line; an accuracy shown past "
                         f"that is not evidence.")
     if facts.unparsed_cells:
