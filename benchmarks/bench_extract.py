@@ -420,6 +420,10 @@ BONUS_SHAPES: dict[str, Callable[[int], list[dict]]] = {
     "out: progress bars": lambda n: [_train(_BONUS_LOG + _fill(
         "\r10/782 [=====>......] - ETA: 1s - loss: 0.3 - accuracy: 0.85", n))],
     "out: one line": lambda n: [_train(_BONUS_LOG + _fill("LSTM acc 0.5 ", n))],
+    "out: backspaces": lambda n: [_train(_BONUS_LOG + _fill("a\x08", n))],
+    "out: line breaks": lambda n: [_train(_BONUS_LOG + _fill("a\n", n))],
+    "out: many outputs": lambda n: [_cell("code", _BONUS_TRAIN, [{"output_type": "stream", "name": "stdout",
+                                                                  "text": "a"}] * max(1, n // 50))],
     "out: many cells": lambda n: [_train(_BONUS_LOG + _fill(f"LSTM test accuracy: 0.{i:04d}\n", 10_000))
                                   for i in range(min(1900, n // 10_000))],
     "claims and prints": lambda n: [_train(_BONUS_LOG + _fill("LSTM test accuracy: 0.85\n", n)),

@@ -384,8 +384,8 @@ def test_markdown_past_the_bound_is_not_read_and_the_feedback_says_so(monkeypatc
     assert [(c.alternative, c.status) for c in result.claims] == [("LSTM", "verified")]
 
 
-# the filler cell costs 2,940 characters of lines, and 2,940 + 245 x BREAK_COST + OUTPUT_COST to replay
-@pytest.mark.parametrize("bound, value", [("MAX_OUTPUT_CHARS", 10_500), ("MAX_OUTPUT_LINE_CHARS", 3000)])
+# the filler cell costs 2,940 + 245 x LINE_COST of lines, and 2,940 + 245 x BREAK_COST + OUTPUT_COST to replay
+@pytest.mark.parametrize("bound, value", [("MAX_OUTPUT_CHARS", 10_500), ("MAX_OUTPUT_LINE_CHARS", 7_700)])
 def test_outputs_past_the_bound_are_not_read_and_the_feedback_says_so(monkeypatch, bound, value):
     """A test accuracy printed past the outputs read is not evidence, and the feedback names the cell."""
     filler = ("code", "print('hello')", ("hello world\n" * 245,))  # 2,940 characters
@@ -405,10 +405,11 @@ def test_long_lines_are_read_up_to_the_line_bound():
     long = "x" * (score.MAX_LINE_CHARS + 5000)
     lines, left = score._cut_lines(("a", long, "b"), 10 ** 6)
     assert lines == ("a", long[:score.MAX_LINE_CHARS], "b")
-    assert left == 10 ** 6 - (1 + score.MAX_LINE_CHARS + 1) - 3
-    lines, left = score._cut_lines(("abc",) * 10, 12)
+    c = score.LINE_COST
+    assert left == 10 ** 6 - (1 + score.MAX_LINE_CHARS + 1) - 3 * c
+    lines, left = score._cut_lines(("abc",) * 10, 3 * (3 + c))
     assert lines == ("abc",) * 3 and left < 0
-    assert score._cut_lines(("abc",) * 3, 12) == (("abc",) * 3, 0)
+    assert score._cut_lines(("abc",) * 3, 3 * (3 + c)) == (("abc",) * 3, 0)
     assert score._cut_text(("abcd", "efgh"), 6) == (("abcd", "ef"), 0, True)
     assert score._cut_text(("abcd", "efgh"), 9) == (("abcd", "efgh"), 1, False)
 

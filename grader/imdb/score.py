@@ -335,8 +335,10 @@ _ACC_WORD = re.compile(r"acc", re.I)
 MAX_OUTPUT_CHARS = 16_000_000
 BREAK_COST = 30
 OUTPUT_COST = 100
-#: ... and characters of the rendered lines read (each line counted up to MAX_LINE_CHARS, plus one).
+#: ... and characters of the rendered lines read (each line counted up to MAX_LINE_CHARS, plus
+#: LINE_COST: reading a line costs about as much as 20 of its characters).
 MAX_OUTPUT_LINE_CHARS = 500_000
+LINE_COST = 20
 #: A rendered line is read up to this many characters.
 MAX_LINE_CHARS = 20_000
 #: Characters of markdown read for claims, in cell order.
@@ -426,11 +428,11 @@ def _cut_outputs(outputs: tuple[str, ...], left: int) -> tuple[tuple[str, ...], 
 
 def _cut_lines(lines: tuple[str, ...], left: int) -> tuple[tuple[str, ...], int]:
     """Rendered lines read within a budget of ``left`` characters, each line counted up to
-    `MAX_LINE_CHARS` and its end: ``(lines, characters left)``; a negative count left means
+    `MAX_LINE_CHARS` and `LINE_COST`: ``(lines, characters left)``; a negative count left means
     lines were dropped. A line is read up to `MAX_LINE_CHARS` characters (not a cut the
     feedback reports: an accuracy print was already read only there)."""
     if all(len(line) <= MAX_LINE_CHARS for line in lines):
-        cost = sum(len(line) for line in lines) + len(lines)
+        cost = sum(len(line) for line in lines) + LINE_COST * len(lines)
         if cost <= left:
             return lines, left - cost
     kept: list[str] = []
@@ -439,7 +441,7 @@ def _cut_lines(lines: tuple[str, ...], left: int) -> tuple[tuple[str, ...], int]
             return tuple(kept), -1
         line = line[:MAX_LINE_CHARS]
         kept.append(line)
-        left -= len(line) + 1
+        left -= len(line) + LINE_COST
     return tuple(kept), max(left, 0)
 
 
