@@ -337,7 +337,7 @@ BREAK_COST = 30
 OUTPUT_COST = 100
 #: ... and characters of the rendered lines read (each line counted up to MAX_LINE_CHARS, plus
 #: LINE_COST: reading a line costs about as much as 20 of its characters).
-MAX_OUTPUT_LINE_CHARS = 500_000
+MAX_OUTPUT_LINE_CHARS = 400_000
 LINE_COST = 20
 #: A rendered line is read up to this many characters.
 MAX_LINE_CHARS = 20_000
