@@ -89,11 +89,11 @@ def find_labels(text: str) -> list[tuple[int, int, str]]:
     """
     found: list[tuple[int, int, str]] = []
     for pattern, kind in _TEXT_PATTERNS:
-        starts = [s for s, _, _ in found]  # found is sorted and its spans are disjoint,
-        ends = [e for _, e, _ in found]  # so the ends are sorted too
+        starts = [s for s, _, _ in found] if found else []  # found is sorted and its spans are
+        ends = [e for _, e, _ in found] if found else []  # disjoint, so the ends are sorted too
         new: list[tuple[int, int, str]] = []
         for m in pattern.finditer(text):
-            k = bisect.bisect_left(starts, m.end())  # spans [:k] start before this match ends
+            k = bisect.bisect_left(starts, m.end()) if found else 0  # spans [:k] start before m ends
             if k and ends[k - 1] > m.start():  # the last of them ends the latest
                 continue
             base = _base(m.group(1))
