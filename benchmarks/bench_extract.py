@@ -38,7 +38,8 @@ cell:
 
 With ``--hostile-limits`` it prints instead, for each shape of :data:`WORST_SHAPES` (many short
 lines, one long line, deep nesting, huge literals, many defs, lines that do not parse, IPython
-syntax, one huge graded function, bonus calls; and :data:`CELL_SHAPES`, many small cells), the CPU
+syntax, one huge graded function, bonus calls; :data:`CELL_SHAPES`, many small cells; and
+:data:`BONUS_SHAPES`, markdown and outputs the IMDB bonus reads, at 1 MB and ``--bonus-mb``), the CPU
 seconds each stage of the grader spends
 outside the sandbox on the worst notebook of that shape: the course's notebook plus code cells of
 the shape filling the size limits (``grader.notebook.SIZE_LIMITS``: cells of
@@ -54,6 +55,7 @@ the code before the limits) is measured; ``--skip WORD,...`` measures the shapes
 words within the limits only (without limits, some shapes cost minutes at 1 MB):
 
     python3 benchmarks/bench_extract.py --hostile-limits [--mb 1] [--code DIR] [--only SHAPE] [--skip WORDS]
+                                        [--bonus-mb 20]
 """
 from __future__ import annotations
 
@@ -381,6 +383,54 @@ CELL_SHAPES: dict[str, Callable[[int], dict]] = {
 }
 
 
+_BONUS_TRAIN = ("from keras.datasets import imdb\nmodel = Sequential([Embedding(10000, 32), LSTM(32), Dense(1)])\n"
+                "model.fit(x, y, epochs=2, validation_split=0.2)\nprint('test accuracy', model.evaluate(xt, yt)[1])\n")
+_BONUS_LOG = ("Epoch 1/2\n625/625 - 10s - loss: 0.5 - accuracy: 0.75 - val_loss: 0.4 - val_accuracy: 0.83\n"
+              "Epoch 2/2\n625/625 - 10s - loss: 0.3 - accuracy: 0.88 - val_loss: 0.35 - val_accuracy: 0.86\n"
+              "test accuracy 0.8534\n")
+
+
+def _fill(unit: str, chars: int) -> str:
+    """``unit`` repeated to about ``chars`` characters (once at least)."""
+    return unit * max(1, chars // len(unit))
+
+
+def _train(log: str) -> dict:
+    """A bonus training cell whose stored output is ``log`` (one stream output)."""
+    return _cell("code", _BONUS_TRAIN, [{"output_type": "stream", "name": "stdout", "text": log}])
+
+
+#: Shapes of text the IMDB bonus reads without a size limit on code (``--hostile-limits``): name ->
+#: function of a number of characters giving cells of about that many (markdown, outputs).
+BONUS_SHAPES: dict[str, Callable[[int], list[dict]]] = {
+    "md: one sentence of accuracies": lambda n: [_train(_BONUS_LOG),
+                                                 _cell("markdown", _fill("LSTM test accuracy 0.85 ", n))],
+    "md: accuracy lines": lambda n: [_train(_BONUS_LOG), _cell("markdown", _fill("GRU test accuracy 85.3%\n", n))],
+    "md: labels and numbers": lambda n: [_train(_BONUS_LOG),
+                                         _cell("markdown", "accuracy " + _fill("LSTM GRU x2 0.5 bi ", n))],
+    "md: spaces before numbers": lambda n: [_train(_BONUS_LOG), _cell("markdown", _fill(
+        "validation split" + " " * 60 + "0.2 accuracy 0.85 ", n))],
+    "md: wide table": lambda n: [_train(_BONUS_LOG), _cell("markdown", "|model|" + _fill("test acc|", n // 2)
+                                                           + "\n|LSTM|" + _fill("0.85|", n // 2) + "\n")],
+    "md: many cells": lambda n: [_train(_BONUS_LOG)] + [
+        _cell("markdown", _fill(f"LSTM test accuracy 0.{i:04d} ", 1000)) for i in range(min(1900, n // 1000))],
+    "out: accuracy prints": lambda n: [_train(_BONUS_LOG + _fill("LSTM test accuracy: 0.85\n", n))],
+    "out: 50 accuracies a line": lambda n: [_train(_BONUS_LOG + _fill("acc 0.5 " * 50 + "\n", n))],
+    "out: fit logs": lambda n: [_train(_fill(_BONUS_LOG, n))],
+    "out: progress bars": lambda n: [_train(_BONUS_LOG + _fill(
+        "\r10/782 [=====>......] - ETA: 1s - loss: 0.3 - accuracy: 0.85", n))],
+    "out: one line": lambda n: [_train(_BONUS_LOG + _fill("LSTM acc 0.5 ", n))],
+    "out: backspaces": lambda n: [_train(_BONUS_LOG + _fill("a\x08", n))],
+    "out: line breaks": lambda n: [_train(_BONUS_LOG + _fill("a\n", n))],
+    "out: many outputs": lambda n: [_cell("code", _BONUS_TRAIN, [{"output_type": "stream", "name": "stdout",
+                                                                  "text": "a"}] * max(1, n // 50))],
+    "out: many cells": lambda n: [_train(_BONUS_LOG + _fill(f"LSTM test accuracy: 0.{i:04d}\n", 10_000))
+                                  for i in range(min(1900, n // 10_000))],
+    "claims and prints": lambda n: [_train(_BONUS_LOG + _fill("LSTM test accuracy: 0.85\n", n)),
+                                    _cell("markdown", _fill("LSTM test accuracy 0.86 ", n // 10))],
+}
+
+
 def _stage_times(cells: list[str | dict], ctx: Any, sandbox: Any, renderer: Any, folder: Path) -> dict[str, float]:
     """CPU seconds of each stage for the course's notebook with ``cells`` added (code, or cell
     dicts; see ``--hostile-limits``)."""
@@ -486,6 +536,13 @@ def hostile_limits_main(args: argparse.Namespace) -> int:
                 t = _stage_times([make(i) for i in range(count)], ctx, sandbox, renderer, Path(tmp))
                 print(f"  {f'{count:,} {name}':<34} {'':>9} | "
                       + " ".join(f"{t[s]:8.2f}" for s in stages), flush=True)
+        for name, make in BONUS_SHAPES.items():
+            if args.only and args.only not in name:
+                continue
+            for mb in (1, args.bonus_mb):
+                t = _stage_times(make(int(mb * 2**20)), ctx, sandbox, renderer, Path(tmp))
+                print(f"  {f'{name}, {mb:g} MB':<34} {'':>9} | "
+                      + " ".join(f"{t[s]:8.2f}" for s in stages), flush=True)
     print(f"  load average now: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return 0
 
@@ -506,6 +563,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--hostile-limits", action="store_true",
                         help="per-stage CPU of the worst notebooks within the size limits, and beyond them")
     parser.add_argument("--only", help="with --hostile-limits: shapes whose name contains this")
+    parser.add_argument("--bonus-mb", type=float, default=20,
+                        help="with --hostile-limits: MB of the larger notebook of each bonus shape (default 20)")
     parser.add_argument("--cells", type=int, default=20_000,
                         help="with --hostile-limits: cells of the many-cells shapes beyond the limit (default 20,000)")
     parser.add_argument("--skip", help="with --hostile-limits: comma-separated words; shapes naming one "

@@ -14,6 +14,7 @@ collected separately.
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 from dataclasses import dataclass
@@ -217,6 +218,21 @@ _SPLIT_BEFORE = re.compile(r"(?:split|validation_split|dropout|learning rate|lr|
 _OTHER_METRIC = re.compile(r"(?:loss|score|precision|recall|f1|auc|error|mse|mae|rate)\s*(?:of|=|:|is|was|was about)?\s*$",
                            re.I)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z*])|\n+")
+# The same patterns tried at a position (``pattern.match(s, pos)``) instead of on a copy of the
+# rest of the sentence: _SPLIT_AFTER without its "^" (which would not match at ``pos``).
+_SPLIT_AFTER_AT = re.compile(_SPLIT_AFTER.pattern.removeprefix("^"), re.I)
+_ACC_AFTER = re.compile(r"\s*%?\s*(?:test\s+|validation\s+)?acc", re.I)
+_COUNT_AFTER = re.compile(r"\s*%?\s*(?:epoch|layer|unit|word)", re.I)
+# _SPLIT_BEFORE and _OTHER_METRIC end in "$": they are tried on the text before a number.  Their
+# longest match is 29 characters when no run of whitespace is longer than two ("validation
+# percentage" and the "of/=/:/is/was" that may follow, with their spaces; "precision was about"),
+# so they are tried on the last _BEFORE_WINDOW characters before the number in a copy of the
+# sentence whose runs of three or more whitespace characters are cut to their first two (which
+# changes no match: a run of whitespace inside a match is read by \s* or \s+ whatever its
+# length, and the single spaces of "learning rate", "held out", "hold out", "was about" are
+# runs of one). Before, the whole text before every number was searched: n² in a sentence.
+_BEFORE_WINDOW = 64
+_LONG_SPACE = re.compile(r"\s{3,}")
 
 
 def _table_rows(text: str) -> list[list[str]]:
@@ -255,6 +271,79 @@ def _plain_md(text: str) -> str:
     return re.sub(r"[*_`]{1,3}", "", text).replace("&nbsp;", " ")
 
 
+def _squeezed(s: str) -> tuple[str, list[int], list[int]]:
+    """``s`` with every run of three or more whitespace characters cut to its first two, and
+    how to map a position: ``(squeezed, ends, removed)`` where ``removed[k]`` characters were
+    cut before ``ends[k]`` (the end of the k-th long run in ``s``)."""
+    parts: list[str] = []
+    ends: list[int] = []
+    removed: list[int] = []
+    last = cut = 0
+    for m in _LONG_SPACE.finditer(s):
+        parts.append(s[last:m.start() + 2])
+        last = m.end()
+        cut += m.end() - m.start() - 2
+        ends.append(m.end())
+        removed.append(cut)
+    parts.append(s[last:])
+    return "".join(parts), ends, removed
+
+
+def _sentence_claims(s: str, source: str, cell_mentions_accuracy: bool, claims: list[Claim],
+                     statements: list[Statement]) -> None:
+    """Claims and validation statements of one sentence ``s`` (appended to the lists).
+
+    Linear in the sentence (but for a log factor): every pattern is tried at a number's
+    position or on a bounded window before it, and the neighbours of a number (the numbers
+    and labels before and after it) are found by index, since both come in order.
+    """
+    numbers = list(_MD_NUMBER.finditer(s))
+    if not numbers:
+        return
+    low = s.lower()
+    is_val_statement = re.search(r"validat|held[- ]out|hold[- ]out", low)
+    origin = "test" if "test" in low and "train" not in low else "train" if "train" in low else ""
+    says_accuracy = bool(_ACC_KEY.search(s))
+    labels = find_labels(s)
+    label_starts = [lab[0] for lab in labels]
+    label_ends = [lab[1] for lab in labels]
+    squeezed, run_ends, run_removed = _squeezed(s)
+
+    def before_matches(pattern: re.Pattern[str], pos: int) -> bool:
+        """``pattern.search(s[:pos])``, on a bounded window of the squeezed sentence."""
+        k = bisect.bisect_right(run_ends, pos)
+        at = pos - (run_removed[k - 1] if k else 0)
+        return bool(pattern.search(squeezed, max(0, at - _BEFORE_WINDOW), at))
+
+    for i, m in enumerate(numbers):
+        pct = bool(m.group(2))
+        split_after = _SPLIT_AFTER_AT.match(s, m.end())
+        if is_val_statement and (split_after or before_matches(_SPLIT_BEFORE, m.start())) \
+                and not _ACC_AFTER.match(s, m.end()):
+            n = parse_number(m.group(1), pct)
+            if n is not None and 0 < n.value < 1 and not _COUNT_AFTER.match(s, m.end()):
+                statements.append(Statement(source, n.value, origin, s))
+            continue
+        if split_after or before_matches(_SPLIT_BEFORE, m.start()) or before_matches(_OTHER_METRIC, m.start()):
+            continue
+        if not says_accuracy and not (cell_mentions_accuracy and labels):
+            continue
+        n = parse_number(m.group(1), pct)
+        if n is None:
+            continue
+        p = bisect.bisect_right(label_ends, m.start())  # labels[:p] end before the number
+        f = bisect.bisect_left(label_starts, m.end())  # labels[f:] start after it
+        label = labels[p - 1][2] if p else labels[f][2] if f < len(labels) else None
+        lo = max(labels[p - 1][1] if p else 0, numbers[i - 1].end() if i else 0)
+        kind = _kind_of(s[lo:m.start()])
+        if kind == "":  # "86% test accuracy": the words after the number
+            stop = min(numbers[i + 1].start(), m.end() + 30) if i + 1 < len(numbers) else m.end() + 30
+            kind = _kind_of(s[m.end():stop])
+        if kind is None:
+            continue
+        claims.append(Claim(source, label, kind, n.value, s if len(s) < 160 else s[:157] + "...", n.tolerance))
+
+
 def claims_from_markdown(text: str, source: str) -> tuple[list[Claim], list[Statement]]:
     """Claims from the tables and sentences of one markdown cell."""
     claims: list[Claim] = []
@@ -266,9 +355,10 @@ def claims_from_markdown(text: str, source: str) -> tuple[list[Claim], list[Stat
         header = table[0]
         table_lines.add("|".join(header))
         acc_cols = [(k, _kind_of(h)) for k, h in enumerate(header) if _ACC_KEY.search(h)]
+        acc_keys = dict(acc_cols)  # once a table, not once a cell (a wide table: cells × columns)
         for row in table[1:]:
             table_lines.add("|".join(row))
-            label = first_label(" ".join(c for k, c in enumerate(row) if k not in dict(acc_cols)))
+            label = first_label(" ".join(c for k, c in enumerate(row) if k not in acc_keys))
             for k, kind in acc_cols:
                 if kind is None or k >= len(row):
                     continue
@@ -291,39 +381,5 @@ def claims_from_markdown(text: str, source: str) -> tuple[list[Claim], list[Stat
         s = re.sub(r"^(?:[-*+•]|\d+[.)]|#+)\s+", "", sentence.strip())
         if not s or "|" in s and "|".join(c.strip() for c in s.strip("|").split("|")) in table_lines:
             continue
-        low = s.lower()
-        numbers = list(_MD_NUMBER.finditer(s))
-        if not numbers:
-            continue
-        is_val_statement = re.search(r"validat|held[- ]out|hold[- ]out", low)
-        labels = find_labels(s)
-        for m in numbers:
-            after, before = s[m.end():], s[:m.start()]
-            pct = bool(m.group(2))
-            if is_val_statement and (_SPLIT_AFTER.match(after) or _SPLIT_BEFORE.search(before)) \
-                    and not re.match(r"\s*%?\s*(?:test\s+|validation\s+)?acc", after, re.I):
-                n = parse_number(m.group(1), pct)
-                if n is not None and 0 < n.value < 1 and not re.match(r"\s*%?\s*(?:epoch|layer|unit|word)", after, re.I):
-                    origin = "test" if "test" in low and "train" not in low else "train" if "train" in low else ""
-                    statements.append(Statement(source, n.value, origin, s))
-                continue
-            if _SPLIT_AFTER.match(after) or _SPLIT_BEFORE.search(before) or _OTHER_METRIC.search(before):
-                continue
-            if not _ACC_KEY.search(s) and not (cell_mentions_accuracy and labels):
-                continue
-            n = parse_number(m.group(1), pct)
-            if n is None:
-                continue
-            preceding = [lab for lab in labels if lab[1] <= m.start()]
-            following = [lab for lab in labels if lab[0] >= m.end()]
-            label = preceding[-1][2] if preceding else following[0][2] if following else None
-            previous = [x.end() for x in numbers if x.end() <= m.start()]
-            lo = max([preceding[-1][1] if preceding else 0] + previous)
-            nxt = [x.start() for x in numbers if x.start() >= m.end()]
-            kind = _kind_of(s[lo:m.start()])
-            if kind == "":  # "86% test accuracy": the words after the number
-                kind = _kind_of(s[m.end():min(nxt + [m.end() + 30])])
-            if kind is None:
-                continue
-            claims.append(Claim(source, label, kind, n.value, s if len(s) < 160 else s[:157] + "...", n.tolerance))
+        _sentence_claims(s, source, cell_mentions_accuracy, claims, statements)
     return claims, statements

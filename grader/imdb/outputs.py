@@ -244,6 +244,7 @@ def _accuracy_prints(line_no: int, line: str) -> list[AccuracyPrint]:
     out: list[AccuracyPrint] = []
     label = first_label(line)
     is_dict = line.lstrip().startswith("{")
+    text = line.strip()[:200]  # once a line, not once an accuracy word (50 copies of 20,000 characters)
     for k, m in enumerate(hits):
         stop = hits[k + 1].start() if k + 1 < len(hits) else len(line)
         window = line[m.end():min(stop, m.end() + 40)]
@@ -258,7 +259,7 @@ def _accuracy_prints(line_no: int, line: str) -> list[AccuracyPrint]:
             for number in numbers:
                 if number is not None:
                     out.append(AccuracyPrint(line=line_no, acc=number, kind=kind if is_dict else _kind(context),
-                                             label=label, text=line.strip()[:200]))
+                                             label=label, text=text))
             continue
         num = re.search(_NUM, window)
         if not num:
@@ -268,7 +269,7 @@ def _accuracy_prints(line_no: int, line: str) -> list[AccuracyPrint]:
             continue
         if not is_dict:
             kind = _kind(line[start:m.end() + num.end()])
-        out.append(AccuracyPrint(line=line_no, acc=number, kind=kind, label=label, text=line.strip()[:200]))
+        out.append(AccuracyPrint(line=line_no, acc=number, kind=kind, label=label, text=text))
     return out
 
 

@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Mapping, Sequence
 
+import numpy as np
+
 from grader.imdb.claims import (REPORT_FILES, Claim, Statement, claims_from_markdown, claims_from_report,
                                 read_report_file)
 from grader.imdb.config import ImdbConfig
@@ -131,6 +133,7 @@ class _Associator:
             self.evals.setdefault(e.cell, []).append(e)
         self.any_log = False
         self.statements: list[Statement] = []
+        self.cut_outputs: int | None = None  # the first cell whose outputs were not all read
 
     def new_run(self, fit: FitCall | None, cell: int, hint: tuple[str, str] | None) -> _Run:
         """A run for a fit call (or for a fit log that no code explains)."""
@@ -171,16 +174,27 @@ class _Associator:
         return None
 
     def read(self) -> None:
-        """Associate every cell's outputs with runs."""
+        """Associate every cell's outputs with runs, within the bonus's bounds on outputs."""
+        raw_left, lines_left = MAX_OUTPUT_CHARS, MAX_OUTPUT_LINE_CHARS
+        self.cut_outputs = None
         for cell in self.cells:
             if cell.kind != "code":
                 continue
             if not cell.outputs:
                 self.read_cell(cell, ())
                 continue
+            if raw_left <= 0 or lines_left <= 0:  # past the bounds: the outputs are not read
+                if self.cut_outputs is None:
+                    self.cut_outputs = cell.index
+                self.read_cell(cell, ())
+                continue
             context = ("acc" in cell.source.lower() if cell.source.isascii()  # as the regex, faster
                        else bool(_ACC_WORD.search(cell.source)))
-            notes, events = _OUTPUTS_MEMO(tuple(cell.outputs), context)
+            outputs, raw_left, cut = _cut_outputs(tuple(cell.outputs), raw_left)
+            lines, lines_left = _cut_lines(_RENDER_MEMO(outputs), lines_left)
+            if (cut or lines_left < 0) and self.cut_outputs is None:
+                self.cut_outputs = cell.index
+            notes, events = _OUTPUTS_MEMO(lines, context)
             for fraction, text in notes:
                 self.statements.append(Statement(f"output of {_cell(cell.index)}", fraction, "train", text))
             self.read_cell(cell, events)
@@ -314,14 +328,135 @@ _SPLIT_NOTE = re.compile(r"validation_split\s*[=:]\s*(\d*\.\d+)")
 _ACC_WORD = re.compile(r"acc", re.I)
 
 
-def _read_outputs(outputs: tuple[str, ...], accuracy_context: bool
+#: How much of a notebook's outputs the bonus reads (seventh session, docs/imdb.md "The bonus's
+#: readers"): characters of stored outputs rendered, in cell order, where a line break, a carriage
+#: return or a run of backspaces counts `BREAK_COST` and each output `OUTPUT_COST` (what the
+#: terminal replay spends on each, in characters) ...
+MAX_OUTPUT_CHARS = 16_000_000
+BREAK_COST = 30
+OUTPUT_COST = 100
+#: ... and characters of the rendered lines read (each line counted up to MAX_LINE_CHARS, plus
+#: LINE_COST: reading a line costs about as much as 20 of its characters).
+MAX_OUTPUT_LINE_CHARS = 400_000
+LINE_COST = 20
+#: A rendered line is read up to this many characters.
+MAX_LINE_CHARS = 20_000
+#: Characters of markdown read for claims, in cell order.
+MAX_MARKDOWN_CHARS = 300_000
+#: Reported accuracies checked against the outputs, in the order they are gathered.
+MAX_CLAIMS = 200
+
+
+def _cut_text(texts: tuple[str, ...], left: int) -> tuple[tuple[str, ...], int, bool]:
+    """The first ``left`` characters of ``texts`` (a markdown cell's source, in order):
+    ``(texts kept, characters left after them, whether anything was cut)``."""
+    total = sum(len(t) for t in texts)
+    if total <= left:
+        return texts, left - total, False
+    kept: list[str] = []
+    for t in texts:
+        if left <= 0:
+            break
+        kept.append(t[:left])
+        left -= len(kept[-1])
+    return tuple(kept), 0, True
+
+
+_BACKSPACES = re.compile("\x08+")
+
+
+def _breaks(text: str) -> int:
+    """Line breaks, carriage returns and runs of backspaces in ``text``."""
+    breaks = text.count("\n") + text.count("\r")
+    if "\x08" in text:
+        breaks += _BACKSPACES.subn("", text)[1]
+    return breaks
+
+
+def _output_cost(text: str) -> int:
+    """What replaying one output costs, in characters (see `MAX_OUTPUT_CHARS`)."""
+    return len(text) + BREAK_COST * _breaks(text) + OUTPUT_COST
+
+
+_CHUNK = 1 << 16
+
+
+def _fitting_start(text: str, left: int) -> int:
+    """The length of the longest start of ``text`` whose `_output_cost` is at most ``left``:
+    whole chunks first, then halving within the chunk that does not fit (linear in the start)."""
+    used, pos = OUTPUT_COST, 0
+
+    def cost(piece: str, at: int) -> int:
+        """Cost of ``piece`` read from ``at`` on (a run of backspaces across ``at`` counted once)."""
+        joined = bool(piece) and at > 0 and piece[0] == "\x08" and text[at - 1] == "\x08"
+        return len(piece) + BREAK_COST * (_breaks(piece) - joined)
+
+    while pos < len(text):
+        chunk = text[pos:pos + _CHUNK]
+        c = cost(chunk, pos)
+        if used + c > left:
+            lo, hi = 0, len(chunk)  # the cost only grows with the length
+            while lo < hi:
+                mid = (lo + hi + 1) // 2
+                if used + cost(chunk[:mid], pos) <= left:
+                    lo = mid
+                else:
+                    hi = mid - 1
+            return pos + lo
+        used += c
+        pos += len(chunk)
+    return pos
+
+
+def _cut_outputs(outputs: tuple[str, ...], left: int) -> tuple[tuple[str, ...], int, bool]:
+    """A cell's outputs read within a budget of ``left`` (`_output_cost`): ``(outputs kept, budget
+    left after them, whether anything was cut)``; an output that does not fit is kept up to the
+    longest start that does."""
+    kept: list[str] = []
+    for text in outputs:
+        cost = _output_cost(text) if len(text) + OUTPUT_COST <= left else left + 1  # (never less than its length)
+        if cost <= left:
+            kept.append(text)
+            left -= cost
+            continue
+        length = _fitting_start(text, left) if left > OUTPUT_COST else 0
+        if length:
+            kept.append(text[:length])
+        return tuple(kept), 0, True
+    return tuple(kept), left, False
+
+
+def _cut_lines(lines: tuple[str, ...], left: int) -> tuple[tuple[str, ...], int]:
+    """Rendered lines read within a budget of ``left`` characters, each line counted up to
+    `MAX_LINE_CHARS` and `LINE_COST`: ``(lines, characters left)``; a negative count left means
+    lines were dropped. A line is read up to `MAX_LINE_CHARS` characters (not a cut the
+    feedback reports: an accuracy print was already read only there)."""
+    if all(len(line) <= MAX_LINE_CHARS for line in lines):
+        cost = sum(len(line) for line in lines) + LINE_COST * len(lines)
+        if cost <= left:
+            return lines, left - cost
+    kept: list[str] = []
+    for line in lines:
+        if left <= 0:
+            return tuple(kept), -1
+        line = line[:MAX_LINE_CHARS]
+        kept.append(line)
+        left -= len(line) + LINE_COST
+    return tuple(kept), max(left, 0)
+
+
+def _render(outputs: tuple[str, ...]) -> tuple[str, ...]:
+    """`render` of a cell's outputs, as a tuple (shared between callers by the memo)."""
+    return tuple(render(outputs))
+
+
+def _read_outputs(lines: tuple[str, ...], accuracy_context: bool
                   ) -> tuple[tuple[tuple[float, str], ...], tuple[object, ...]]:
-    """A cell's outputs read: ``(validation shares stated in the outputs, events)``.
+    """A cell's rendered output lines read: ``(validation shares stated in the outputs, events)``.
 
     The shares are a script's own account of its split (``"validation_split=0.2"``)
-    as ``(fraction, line)``; the events are `parse_events` of the rendered lines.
+    as ``(fraction, line)``; the events are `parse_events` of the lines.
     """
-    lines = render(outputs)
     notes = []
     for line in lines:
         m = _SPLIT_NOTE.search(line)
@@ -338,6 +473,7 @@ def _markdown_claims(text: str, source: str) -> tuple[tuple[Claim, ...], tuple[S
 
 # Per-process memos (grader.notebook.SourceMemo): template cells and identical logs
 # repeat across a class.  Events and claims are frozen dataclasses.
+_RENDER_MEMO: SourceMemo[tuple[str, ...]] = SourceMemo(_render)
 _OUTPUTS_MEMO: SourceMemo[tuple[tuple[tuple[float, str], ...], tuple[object, ...]]] = SourceMemo(_read_outputs)
 _MARKDOWN_MEMO: SourceMemo[tuple[tuple[Claim, ...], tuple[Statement, ...]]] = SourceMemo(_markdown_claims)
 
@@ -347,7 +483,7 @@ def clear_memos() -> None:
     from grader.imdb import source
 
     source.clear_memos()
-    for memo in (_OUTPUTS_MEMO, _MARKDOWN_MEMO):
+    for memo in (_RENDER_MEMO, _OUTPUTS_MEMO, _MARKDOWN_MEMO):
         memo.clear()
 
 
@@ -395,27 +531,62 @@ def _evidence(run: _Run) -> ModelEvidence:
         has_output=run.trained)
 
 
-def _check_claim(claim: Claim, runs: Sequence[_Run], config: ImdbConfig, have_outputs: bool) -> Claim:
-    """Verify one claim against the runs' output accuracies."""
+def _values(run: _Run, kind: str) -> list[tuple[float, str]]:
+    """The run's ``(accuracy, description)`` pairs of a kind (``""``: test and validation)."""
+    if kind == "test":
+        return run.tests
+    if kind == "val":
+        return run.vals
+    return run.tests + run.vals
+
+
+class _Pools:
+    """The output accuracies of groups of runs, gathered once for all the claims.
+
+    A pool is a sequence of runs, named by a key; for each kind its accuracies are kept in
+    order (run by run, then as each run lists them) as an array, so that the first one within
+    a claim's bounds is found by one vectorised comparison: a claim checked against every
+    accuracy in Python made many claims and many printed accuracies cost their product.
+    """
+
+    def __init__(self) -> None:
+        """An empty cache."""
+        self._cache: dict[tuple[Any, str], tuple[Any, list[tuple[_Run, float, str]], float | None]] = {}
+
+    def _get(self, key: Any, pool: Sequence[_Run], kind: str
+             ) -> tuple[Any, list[tuple[_Run, float, str]], float | None]:
+        """``(values as an array, (run, value, description) of each, max as Python's max gives it)``."""
+        if (key, kind) not in self._cache:
+            rows = [(run, v, desc) for run in pool for v, desc in _values(run, kind)]
+            values = [v for _, v, _ in rows]
+            self._cache[key, kind] = (np.array(values, dtype=float), rows, max(values) if values else None)
+        return self._cache[key, kind]
+
+    def match(self, key: Any, pool: Sequence[_Run], kind: str, lo: float, hi: float
+              ) -> tuple[_Run, str] | None:
+        """The first run in ``pool`` with an accuracy of ``kind`` in ``[lo, hi]``, and its evidence."""
+        values, rows, _ = self._get(key, pool, kind)
+        hits = np.flatnonzero((values >= lo) & (values <= hi))
+        if not hits.size:
+            return None
+        run, v, desc = rows[hits[0]]
+        return run, f"{desc} shows {_fmt(v)}"
+
+    def shown(self, key: Any, pool: Sequence[_Run], kind: str) -> tuple[int, float | None]:
+        """How many accuracies of ``kind`` the pool shows, and the largest (as ``max`` gives it)."""
+        _, rows, best = self._get(key, pool, kind)
+        return len(rows), best
+
+
+def _check_claim(claim: Claim, runs: Sequence[_Run], config: ImdbConfig, have_outputs: bool,
+                 pools: _Pools | None = None) -> Claim:
+    """Verify one claim against the runs' output accuracies (``pools``: shared between the claims
+    of one notebook, the runs' accuracies gathered once)."""
     # a number written with unit u of its last digit: rounded (+-u/2) or truncated (up to +u)
     below = max(config.claim_tolerance, claim.tolerance / 2) + 1e-9
     above = max(config.claim_tolerance, claim.tolerance) + 1e-9
-
-    def values(run: _Run, kind: str) -> list[tuple[float, str]]:
-        """The run's ``(accuracy, description)`` pairs of a kind (``""``: test and validation)."""
-        if kind == "test":
-            return run.tests
-        if kind == "val":
-            return run.vals
-        return run.tests + run.vals
-
-    def match(pool: Sequence[_Run], kind: str) -> tuple[_Run, str] | None:
-        """The first run in ``pool`` with an accuracy of ``kind`` that the claim matches."""
-        for run in pool:
-            for v, desc in values(run, kind):
-                if claim.value - below <= v <= claim.value + above:
-                    return run, f"{desc} shows {_fmt(v)}"
-        return None
+    lo, hi = claim.value - below, claim.value + above
+    pools = pools if pools is not None else _Pools()
 
     if not have_outputs:
         return replace(claim, status="unverified", evidence="the notebook has no outputs to check it against")
@@ -424,17 +595,19 @@ def _check_claim(claim: Claim, runs: Sequence[_Run], config: ImdbConfig, have_ou
         same = [r for r in runs if r.alternative == claim.alternative] or \
                [r for r in runs if family(r.alternative) == family(claim.alternative)]
     if same:
-        found = match(same, claim.kind) or match(same, "")
+        key = ("same", claim.alternative)  # `same` depends on the claim's alternative only
+        found = pools.match(key, same, claim.kind, lo, hi) or pools.match(key, same, "", lo, hi)
         if found:
             return replace(claim, status="verified", evidence=found[1])
-        shown = [v for r in same for v, _ in values(r, claim.kind)] or [v for r in same for v, _ in values(r, "")]
-        if shown:
+        count, best = pools.shown(key, same, claim.kind)
+        if not count:
+            count, best = pools.shown(key, same, "")
+        if count:
             what = {"test": "test accuracy", "val": "validation accuracy"}.get(claim.kind, "accuracy")
-            best = max(shown)
             return replace(claim, status="contradicted",
                            evidence=f"the outputs of the {claim.alternative} model show {what} "
-                                    f"{_fmt(best) if len(shown) == 1 else 'at most ' + _fmt(best)}")
-    found = match(runs, claim.kind) or match(runs, "")
+                                    f"{_fmt(best) if count == 1 else 'at most ' + _fmt(best)}")
+    found = pools.match("all", runs, claim.kind, lo, hi) or pools.match("all", runs, "", lo, hi)
     if found and (not claim.alternative or found[0].alternative in (None, claim.alternative)):
         return replace(claim, status="verified", evidence=found[1])
     if found:
@@ -468,9 +641,20 @@ def _gather_claims(notebook: Any, facts: CodeFacts, extra_files: Mapping[str, by
         c, s = claims_from_report(literal.value, f"{literal.name} in {_cell(literal.cell)}")
         claims += c
         statements += s
+    left = MAX_MARKDOWN_CHARS
     for cell in notebook.cells:
         if cell.kind == "markdown":
-            c, s = _MARKDOWN_MEMO(cell.source, f"markdown {_cell(cell.index)}")
+            if left <= 0:
+                notes.append(f"Markdown after {_cell(cut)} was not read for reported accuracies: the bonus "
+                             f"reads the first {MAX_MARKDOWN_CHARS:,} characters of markdown of a notebook.")
+                break
+            (text,), left, was_cut = _cut_text((cell.source,), left)
+            cut = cell.index
+            if was_cut:
+                notes.append(f"Markdown {_cell(cell.index)} was read for reported accuracies up to its "
+                             f"{len(text):,}th character only: the bonus reads the first "
+                             f"{MAX_MARKDOWN_CHARS:,} characters of markdown of a notebook.")
+            c, s = _MARKDOWN_MEMO(text, f"markdown {_cell(cell.index)}")
             claims += c
             statements += s
     claims += literal_claims
@@ -521,7 +705,12 @@ def score_imdb(notebook: Any, *, config: ImdbConfig,
                           items=tuple(replace(i, message="bonus not attempted") for i in zero_items),
                           part=config.part)
     code_only = not have_outputs and bool(facts.fits)
-    checked = tuple(_check_claim(c, runs, config, have_outputs) for c in claims)
+    if len(claims) > MAX_CLAIMS:
+        notes.append(f"{len(claims) - MAX_CLAIMS:,} reported accuracies after the first {MAX_CLAIMS} were not "
+                     f"checked (the bonus checks at most {MAX_CLAIMS}); report each model's accuracy once.")
+        claims = claims[:MAX_CLAIMS]
+    pools = _Pools()
+    checked = tuple(_check_claim(c, runs, config, have_outputs, pools) for c in claims)
     models = tuple(_evidence(r) for r in runs if r.trained or code_only or r.fit is not None)
     feedback: list[str] = []
     flags: list[str] = []
@@ -536,6 +725,12 @@ def score_imdb(notebook: Any, *, config: ImdbConfig,
                         "accuracies cannot be verified and earn no points; keep the cells that train "
                         "and evaluate the models, with their outputs.")
     feedback.extend(notes)
+    if assoc.cut_outputs is not None:
+        feedback.append(f"The outputs of {_cell(assoc.cut_outputs)} and after were not all read: the bonus reads the first "
+                        f"{MAX_OUTPUT_CHARS:,} characters of a notebook's outputs (a line counting "
+                        f"{BREAK_COST} more), {MAX_OUTPUT_LINE_CHARS:,} of "
+                        f"the lines they show and {MAX_LINE_CHARS:,} of one line; an accuracy shown past "
+                        f"that is not evidence.")
     if facts.unparsed_cells:
         feedback.append("Some code could not be parsed (" + ", ".join(_cell(i) for i in facts.unparsed_cells)
                         + "); the rest of those cells was read.")
