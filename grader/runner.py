@@ -1108,8 +1108,11 @@ def _loaded_session(sandbox: Any, program: Any, source: str,
             lines = source.split("\n")
             lines[segment.first - 1:segment.last] = [""] * (segment.last - segment.first + 1)
             source = "\n".join(lines)
+            # The next child spends what is left of this submission's budget, not a new one.
+            limits = dataclasses.replace(session.limits, submission_timeout=max(
+                session.limits.submission_timeout - session.seconds_spent, 0.0))
             stack.close()
-            session = stack.enter_context(sandbox.session(source, filename="<submission>"))
+            session = stack.enter_context(sandbox.session(source, filename="<submission>", limits=limits))
         yield session, load_errors
 
 

@@ -1,0 +1,40 @@
+"""Hostile review of session 7's changes: each test is an attack that worked before its fix."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from grader import runner
+from grader.models import PASSED
+from grader.runner import grade_submission
+from grader.sandbox import Limits, Sandbox
+from tests import notebooks as nbs
+
+# A default argument that burns 1.2 s of CPU time, then raises: its def is a failing top-level statement.
+_BURN_THEN_RAISE = (", bad=exec('import time\\nt = time.process_time()\\nwhile time.process_time() - t < 1.2: pass\\n"
+                    "raise ValueError(1)')):")
+_SIGNATURES = {"rnn_forward": "def rnn_forward(x, a0, parameters):",
+               "lstm_forward": "def lstm_forward(x, a0, parameters):",
+               "rnn_backward": "def rnn_backward(da, caches):"}
+
+
+@pytest.mark.slow
+def test_load_retries_do_not_give_each_new_child_a_fresh_time_budget(tmp_path: Path, context):
+    """Attack: three top-level statements, each spending most of the load's time and then
+    raising. Each retry of ``runner._loaded_session`` started a new session with the whole
+    submission budget again, so the submission ran 3 x 1.2 s of loads and then was graded with
+    a fresh 2.5 s (every other part passed). Now each new child gets what is left of the
+    budget: the third load runs out of it and nothing more is run."""
+    limits = Limits(call_timeout=2.0, submission_timeout=2.5)
+    overrides: dict[str, str] = {}
+    for name, signature in _SIGNATURES.items():
+        overrides.update(nbs.mutate(name, signature, signature[:-2] + _BURN_THEN_RAISE))
+    nb = nbs.course_notebook(overrides)
+    with Sandbox(limits=limits) as sandbox:
+        result = grade_submission(nbs.write(tmp_path / "student.ipynb", nb), context=context, sandbox=sandbox)
+    told = [m for m in result.messages if "definitions failed" in m]
+    assert "budget" in told[-1], told  # the loads spent the budget: no fresh one for the next child
+    numpy_parts = [p for p in result.parts if p.name != "imdb_report" and p.function not in _SIGNATURES]
+    assert numpy_parts and all(p.status != PASSED for p in numpy_parts), [(p.name, p.status) for p in numpy_parts]
+    assert any("budget" in c.message for p in numpy_parts for c in p.cases)
