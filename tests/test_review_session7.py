@@ -38,3 +38,19 @@ def test_load_retries_do_not_give_each_new_child_a_fresh_time_budget(tmp_path: P
     numpy_parts = [p for p in result.parts if p.name != "imdb_report" and p.function not in _SIGNATURES]
     assert numpy_parts and all(p.status != PASSED for p in numpy_parts), [(p.name, p.status) for p in numpy_parts]
     assert any("budget" in c.message for p in numpy_parts for c in p.cases)
+
+
+def test_a_class_is_not_graded_on_linux_without_proc(monkeypatch):
+    """Attack surface: a container without /proc. The portable fallbacks were taken silently on
+    Linux too: with no /proc, ``_proc_children`` answers None and ``Zygote._sweep_orphans``
+    returns at once, so (without root) a process a student's call leaves running in a session
+    of its own is never killed, yet ``unprotected_reason`` said nothing and the class ran.
+    Now the class run refuses, as it does without Linux; the self-check still degrades."""
+    from grader import _child, sandbox
+
+    monkeypatch.setattr(sandbox, "PLATFORM", _child.PLATFORM._replace(linux=True, proc=False))
+    reason = sandbox.unprotected_reason()
+    assert reason is not None and "/proc" in reason, reason
+    with pytest.raises(sandbox.UnprotectedPlatform, match="/proc"):
+        sandbox.Sandbox()
+    assert any("killed" in gap for gap in _child.PLATFORM._replace(proc=False).lost())
