@@ -1056,17 +1056,42 @@ def _legacy_aliases_replaced(source: str) -> tuple[str, tuple[str, ...]]:
     """``(source, names)``: ``source`` with ``np.float``, ``np.int``, ``np.bool``, ``np.object``,
     ``np.complex`` and ``np.str`` (also spelt ``numpy.``) written as the builtins they were
     aliases of, and the names replaced, in order of first use; ``(source, ())`` when it has none.
-    Nothing but those words changes, so every line keeps its number."""
+    Nothing but those words changes, so every line keeps its number; comments and string
+    literals (not f-strings, whose fields are code) are left as they are: a word there is no
+    use of NumPy, and the student is not told it was replaced."""
     if not any(hint in source for hint in _LEGACY_HINTS):  # most programs: 12 substring scans
         return source, ()
+    inert = _comment_and_string_spans(source)
     found: dict[str, None] = {}
 
     def builtin(match: re.Match) -> str:
+        if any(start <= match.start() < end for start, end in inert):
+            return match.group(0)
         found[match.group(1)] = None
         return match.group(1)
 
     replaced = _LEGACY_ALIAS.sub(builtin, source)
     return replaced, tuple(found)
+
+
+def _comment_and_string_spans(source: str) -> list[tuple[int, int]]:
+    """``[(start, end)]`` character offsets in ``source`` of its comments and of its string
+    literals other than f-strings; ``[]`` when it does not tokenize (then nothing is exempt)."""
+    import io
+    import tokenize
+
+    starts = [0]
+    for line in source.split("\n"):
+        starts.append(starts[-1] + len(line) + 1)
+    spans = []
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+            if token.type == tokenize.COMMENT or (
+                    token.type == tokenize.STRING and "f" not in token.string.split("'")[0].split('"')[0].lower()):
+                spans.append((starts[token.start[0] - 1] + token.start[1], starts[token.end[0] - 1] + token.end[1]))
+    except (tokenize.TokenError, SyntaxError):
+        return []
+    return spans
 
 
 @contextlib.contextmanager

@@ -54,3 +54,19 @@ def test_a_class_is_not_graded_on_linux_without_proc(monkeypatch):
     with pytest.raises(sandbox.UnprotectedPlatform, match="/proc"):
         sandbox.Sandbox()
     assert any("killed" in gap for gap in _child.PLATFORM._replace(proc=False).lost())
+
+
+def test_the_legacy_alias_rewrite_leaves_comments_and_strings_alone():
+    """A word in a comment or a string is no use of NumPy: it was rewritten, and the student
+    told that their code "was graded with Python's own int" when no code used ``np.int``
+    (a docstring or a note to themselves was enough). Code, f-string fields included, is
+    still rewritten; every line keeps its number."""
+    source = ('def f(x):\n'
+              '    """Returns x as np.int, like numpy.int did."""\n'
+              '    # np.bool is gone\n'
+              '    note = "np.complex" + \'np.str\'\n'
+              '    return np.zeros(3, dtype=np.float) + len(f"{np.object}")\n')
+    replaced, names = runner._legacy_aliases_replaced(source)
+    assert names == ("float", "object"), names
+    assert replaced == source.replace("dtype=np.float", "dtype=float").replace("{np.object}", "{object}")
+    assert runner._legacy_aliases_replaced('s = "np.float"  # np.int\n') == ('s = "np.float"  # np.int\n', ())

@@ -202,7 +202,7 @@ def test_the_alias_rewrite_keeps_lines_and_touches_nothing_else():
               "c = [np.bool, np.object, np.complex, np.str, np.str_, mynp.float]\n")
     replaced, names = _legacy_aliases_replaced(source)
     assert replaced.count("\n") == source.count("\n")
-    assert replaced == ("a = np.zeros(3, dtype=float)  # float\n"
+    assert replaced == ("a = np.zeros(3, dtype=float)  # np.float\n"
                         "b = int(2.5) + np.float64(1) + np.float_(2) + obj.np.int + np.integer\n"
                         "c = [bool, object, complex, str, np.str_, mynp.float]\n")
     assert names == ("float", "int", "bool", "object", "complex", "str")
