@@ -1144,12 +1144,14 @@ def _loaded_session(sandbox: Any, program: Any, source: str,
 def _failing_segment(outcome: Any, program: Any) -> Any:
     """The program segment (a top-level statement) in which the load ``outcome`` stopped, from
     its outermost frame in the program's top level; None when that frame is not there (cut
-    off by a deep traceback) or lies outside every segment."""
+    off by a deep traceback) or lies outside every segment, or in code the grader added (a
+    course helper: the child names the line, and may name any)."""
     frames = tuple(outcome.frames)
     if not frames or frames[0][1] != "<module>":
         return None
     line = frames[0][0]
-    return next((seg for seg in program.segments if seg.first <= line <= seg.last), None)
+    return next((seg for seg in program.segments
+                 if seg.first <= line <= seg.last and seg.cell_index is not None), None)
 
 
 def _load_where(outcome: Any, program: Any) -> str:

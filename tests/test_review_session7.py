@@ -70,3 +70,18 @@ def test_the_legacy_alias_rewrite_leaves_comments_and_strings_alone():
     assert names == ("float", "object"), names
     assert replaced == source.replace("dtype=np.float", "dtype=float").replace("{np.object}", "{object}")
     assert runner._legacy_aliases_replaced('s = "np.float"  # np.int\n') == ('s = "np.float"  # np.int\n', ())
+
+
+def test_a_forged_load_frame_cannot_blank_code_the_grader_added():
+    """The child reports the frames of a failed load, so it chooses which line "failed": a line
+    of a course helper the grader inlined (``cell_index`` None) had that helper's lines blanked
+    and a new child run without it. Only a statement from the notebook is left out now."""
+    from types import SimpleNamespace
+
+    from grader.extract import Segment
+
+    program = SimpleNamespace(segments=(Segment(first=1, last=4, function="sigmoid", cell_index=None, cell_line=None),
+                                        Segment(first=6, last=9, function="rnn_forward", cell_index=2, cell_line=1)))
+    forged = SimpleNamespace(frames=((2, "<module>"),))
+    assert runner._failing_segment(forged, program) is None
+    assert runner._failing_segment(SimpleNamespace(frames=((7, "<module>"),)), program).function == "rnn_forward"
