@@ -1042,12 +1042,13 @@ def grade_submission(path: str | Path, *, context: GradingContext, sandbox: Any,
 
 def _numpy_typo(name: str) -> str:
     """``"np.zeros"`` for ``np_zeros`` (an underscore typed for the dot) when NumPy has that
-    function or attribute; "" otherwise."""
+    function or attribute; "" otherwise. NumPy's names are looked up in its listing, not with
+    ``getattr``: the student's word must not make this process import a submodule (``np_f2py``)."""
     import numpy
 
     module, underscore, attribute = name.partition("_")
     if not underscore or module not in ("np", "numpy") or not attribute.isidentifier() \
-            or attribute.startswith("_") or not hasattr(numpy, attribute):
+            or attribute.startswith("_") or attribute not in dir(numpy):
         return ""
     return f"{module}.{attribute}"
 

@@ -85,3 +85,20 @@ def test_a_forged_load_frame_cannot_blank_code_the_grader_added():
     forged = SimpleNamespace(frames=((2, "<module>"),))
     assert runner._failing_segment(forged, program) is None
     assert runner._failing_segment(SimpleNamespace(frames=((7, "<module>"),)), program).function == "rnn_forward"
+
+
+def test_a_typo_note_does_not_make_the_grader_import_numpy_submodules():
+    """``np_f2py`` in a student's function (a name nothing defines) was looked up with
+    ``hasattr(numpy, "f2py")``, which imports the submodule in the grading process (NumPy's
+    lazy ``__getattr__``): the student's words chose imports of the grader's own process
+    (``np_testing``, ``np_f2py``: hundreds of modules, about 0.15 s of CPU each). The note
+    is the same; nothing is imported."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom grader import runner\n"
+            "print(runner._numpy_typo('np_f2py'), runner._numpy_typo('np_testing'), runner._numpy_typo('np_zeros'),\n"
+            "      repr(runner._numpy_typo('np_nothing')), 'numpy.f2py' in sys.modules, 'numpy.testing' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         cwd=Path(__file__).resolve().parent.parent)
+    assert out.stdout.split() == ["np.f2py", "np.testing", "np.zeros", "''", "False", "False"], out.stdout + out.stderr
