@@ -102,3 +102,27 @@ def test_a_typo_note_does_not_make_the_grader_import_numpy_submodules():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
                          cwd=Path(__file__).resolve().parent.parent)
     assert out.stdout.split() == ["np.f2py", "np.testing", "np.zeros", "''", "False", "False"], out.stdout + out.stderr
+
+
+def test_a_python_file_the_grader_did_not_read_is_shown_short_even_with_nul_bytes(tmp_path: Path, context):
+    """Twin counts of one limit: the grader reads a ``.py`` file's text as it is (NUL bytes
+    past the first 64 kB included) and left this one unread for its size, while the feedback
+    page counted it without its NUL bytes, found it within the limit and showed all of it,
+    without the note that none of it was graded. Both now count the same characters."""
+    from grader.extract import extract
+    from grader.feedback_html import feedback_page
+    from grader.notebook import SIZE_LIMITS, load
+    from grader.runner import unreadable_result
+
+    limit = SIZE_LIMITS.max_cell_chars
+    head = "def rnn_cell_forward(xt, a_prev, parameters):\n    return None\n"
+    filler = "#" * 70_000 + "\x00" * 10 + "\n"
+    text = head + filler + "#" * (limit + 5 - len(head) - len(filler))
+    assert len(text) == limit + 5 and len(text.replace("\x00", "")) == limit - 5
+    path = tmp_path / "student.py"
+    path.write_bytes(text.encode("utf-8"))
+    assert extract(load(path)).unread_cells == (0,)  # the grader did not read it
+    result = unreadable_result(context.rubric, submission_id="student", path=str(path), message="(test)")
+    page = feedback_page(result, notebook_path=path)
+    assert "none of it was graded" in page
+    assert "\x00" not in page
