@@ -10,6 +10,7 @@ import ast
 import contextlib
 import dataclasses
 import difflib
+import functools
 import pickle
 import re
 import time
@@ -1059,20 +1060,32 @@ def _legacy_aliases_replaced(source: str) -> tuple[str, tuple[str, ...]]:
     aliases of, and the names replaced, in order of first use; ``(source, ())`` when it has none.
     Nothing but those words changes, so every line keeps its number; comments and string
     literals (not f-strings, whose fields are code) are left as they are: a word there is no
-    use of NumPy, and the student is not told it was replaced."""
+    use of NumPy, and the student is not told it was replaced. A name the installed NumPy has is
+    left alone: NumPy 2.0 brought ``np.bool`` back, as its own boolean type, not Python's."""
     if not any(hint in source for hint in _LEGACY_HINTS):  # most programs: 12 substring scans
         return source, ()
     inert = _comment_and_string_spans(source)
+    present = _names_numpy_has()
     found: dict[str, None] = {}
 
     def builtin(match: re.Match) -> str:
-        if any(start <= match.start() < end for start, end in inert):
+        if match.group(1) in present or any(start <= match.start() < end for start, end in inert):
             return match.group(0)
         found[match.group(1)] = None
         return match.group(1)
 
     replaced = _LEGACY_ALIAS.sub(builtin, source)
     return replaced, tuple(found)
+
+
+@functools.lru_cache(maxsize=1)
+def _names_numpy_has() -> frozenset[str]:
+    """Which of the removed aliases' names the installed NumPy defines again (``bool`` from
+    2.0 on), read from its namespace (no ``getattr``: NumPy warns on ``np.object``)."""
+    import numpy
+
+    return frozenset(name for name in ("float", "int", "bool", "object", "complex", "str")
+                     if name in vars(numpy))
 
 
 def _comment_and_string_spans(source: str) -> list[tuple[int, int]]:

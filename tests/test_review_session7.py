@@ -155,3 +155,18 @@ def test_a_page_that_fails_leaves_no_earlier_page_vouched_for_by_the_new_key(tmp
     record = json.loads((folder / incremental.KEY_FILE).read_text(encoding="utf-8"))
     assert "feedback.html" not in record["files"]
     assert not (folder / "feedback.html").exists()
+
+
+def test_np_bool_is_not_rewritten_where_numpy_has_it_again():
+    """NumPy 1.24 removed ``np.bool``; NumPy 2.0 brought it back as its own boolean type. The
+    rewrite made it Python's ``bool`` on the installed NumPy 2 too (``isinstance(x, np.bool)``
+    then tests something else) and told the student that ``np.bool`` "is gone from NumPy 1.24
+    and later", which is false there. Now a name the installed NumPy defines is left alone."""
+    import numpy
+
+    source = "flag = np.bool(1)\nx = np.zeros(2, dtype=np.float)\n"
+    replaced, names = runner._legacy_aliases_replaced(source)
+    if "bool" in vars(numpy):  # NumPy 2
+        assert names == ("float",) and replaced == "flag = np.bool(1)\nx = np.zeros(2, dtype=float)\n"
+    else:  # NumPy 1.24 to 1.26
+        assert names == ("bool", "float") and replaced == "flag = bool(1)\nx = np.zeros(2, dtype=float)\n"
