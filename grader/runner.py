@@ -7,6 +7,7 @@ Inputs go down, plain data comes back, and every comparison happens here.
 from __future__ import annotations
 
 import ast
+import bisect
 import contextlib
 import dataclasses
 import difflib
@@ -1064,12 +1065,14 @@ def _legacy_aliases_replaced(source: str) -> tuple[str, tuple[str, ...]]:
     left alone: NumPy 2.0 brought ``np.bool`` back, as its own boolean type, not Python's."""
     if not any(hint in source for hint in _LEGACY_HINTS):  # most programs: 12 substring scans
         return source, ()
-    inert = _comment_and_string_spans(source)
+    inert = _comment_and_string_spans(source)  # in order, not overlapping
+    inert_starts = [start for start, _end in inert]
     present = _names_numpy_has()
     found: dict[str, None] = {}
 
     def builtin(match: re.Match) -> str:
-        if match.group(1) in present or any(start <= match.start() < end for start, end in inert):
+        k = bisect.bisect_right(inert_starts, match.start()) - 1  # the last span starting at or before it
+        if match.group(1) in present or (k >= 0 and match.start() < inert[k][1]):
             return match.group(0)
         found[match.group(1)] = None
         return match.group(1)
