@@ -144,7 +144,8 @@ class Platform(NamedTuple):
                      "no subreaper: a process the child started in a session of its own outlives it",
                      "no parent-death signal: a child may outlive a zygote killed with SIGKILL"]
         if not self.proc:
-            gaps.append("no /proc: a call kept waiting by a busy CPU gets no extra time")
+            gaps += ["no /proc: a process a child left running is not found and killed (without root)",
+                     "no /proc: a call kept waiting by a busy CPU gets no extra time"]
         return tuple(gaps)
 
 

@@ -281,6 +281,7 @@ def _write_page_and_key(result: SubmissionResult, *, notebook_path: Path, folder
         except ImportError as exc:
             log_problem(folder, f"feedback.html not written: grader.feedback_html is not "
                                 f"available ({exc})")
+            (folder / "feedback.html").unlink(missing_ok=True)  # an earlier run's: not vouched for
         else:
             try:
                 write_feedback_html(result, notebook_path=notebook_path,
@@ -288,6 +289,8 @@ def _write_page_and_key(result: SubmissionResult, *, notebook_path: Path, folder
             except Exception:  # noqa: BLE001 - logged; the grade stands without the HTML
                 import traceback
                 log_problem(folder, "feedback.html not written:\n" + traceback.format_exc(limit=8))
+                # An earlier run's page shows another version of the notebook: the key must not vouch for it.
+                (folder / "feedback.html").unlink(missing_ok=True)
     # A harness failure is our bug: never remembered, so the next run tries again.
     if key is not None and result.status != HARNESS:
         try:

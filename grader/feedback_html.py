@@ -1155,12 +1155,13 @@ def results_page(result: SubmissionResult, *, reason: str = "", source: str | No
 
 
 def _read_source(path: Path) -> str | None:
-    """The text of a ``.py`` submission, or None if it cannot be read."""
+    """The text of a ``.py`` submission as the grader reads it (NUL bytes kept: they count
+    towards its size, see ``feedback_page``), or None if it cannot be read."""
     try:
         data = Path(path).read_bytes()[:MAX_NOTEBOOK_BYTES]
     except OSError:
         return None
-    return data.decode("utf-8", "replace").replace("\x00", "")
+    return data.decode("utf-8", "replace")
 
 
 def feedback_page(result: SubmissionResult, *, notebook_path: Path,
@@ -1172,6 +1173,7 @@ def feedback_page(result: SubmissionResult, *, notebook_path: Path,
         source = _read_source(notebook_path)
         if source is not None:
             skipped = skipped_code([(0, len(source) - source.startswith("\ufeff"))], limits)
+            source = source.replace("\x00", "")  # counted above, as the grader counts them
             if skipped:  # not read by the grader either (``grader.extract``): shown short
                 source = _shortened(source, skipped[0], python_file=True)
         return results_page(result, source=source)

@@ -7,9 +7,11 @@ Inputs go down, plain data comes back, and every comparison happens here.
 from __future__ import annotations
 
 import ast
+import bisect
 import contextlib
 import dataclasses
 import difflib
+import functools
 import pickle
 import re
 import time
@@ -1042,12 +1044,11 @@ def grade_submission(path: str | Path, *, context: GradingContext, sandbox: Any,
 
 def _numpy_typo(name: str) -> str:
     """``"np.zeros"`` for ``np_zeros`` (an underscore typed for the dot) when NumPy has that
-    function or attribute; "" otherwise."""
-    import numpy
-
+    function or attribute; "" otherwise. NumPy's names are looked up in its listing, not with
+    ``getattr``: the student's word must not make this process import a submodule (``np_f2py``)."""
     module, underscore, attribute = name.partition("_")
     if not underscore or module not in ("np", "numpy") or not attribute.isidentifier() \
-            or attribute.startswith("_") or not hasattr(numpy, attribute):
+            or attribute.startswith("_") or attribute not in _numpy_listing():
         return ""
     return f"{module}.{attribute}"
 
@@ -1056,17 +1057,64 @@ def _legacy_aliases_replaced(source: str) -> tuple[str, tuple[str, ...]]:
     """``(source, names)``: ``source`` with ``np.float``, ``np.int``, ``np.bool``, ``np.object``,
     ``np.complex`` and ``np.str`` (also spelt ``numpy.``) written as the builtins they were
     aliases of, and the names replaced, in order of first use; ``(source, ())`` when it has none.
-    Nothing but those words changes, so every line keeps its number."""
+    Nothing but those words changes, so every line keeps its number; comments and string
+    literals (not f-strings, whose fields are code) are left as they are: a word there is no
+    use of NumPy, and the student is not told it was replaced. A name the installed NumPy has is
+    left alone: NumPy 2.0 brought ``np.bool`` back, as its own boolean type, not Python's."""
     if not any(hint in source for hint in _LEGACY_HINTS):  # most programs: 12 substring scans
         return source, ()
+    inert = _comment_and_string_spans(source)  # in order, not overlapping
+    inert_starts = [start for start, _end in inert]
+    present = _names_numpy_has()
     found: dict[str, None] = {}
 
     def builtin(match: re.Match) -> str:
+        k = bisect.bisect_right(inert_starts, match.start()) - 1  # the last span starting at or before it
+        if match.group(1) in present or (k >= 0 and match.start() < inert[k][1]):
+            return match.group(0)
         found[match.group(1)] = None
         return match.group(1)
 
     replaced = _LEGACY_ALIAS.sub(builtin, source)
     return replaced, tuple(found)
+
+
+@functools.lru_cache(maxsize=1)
+def _numpy_listing() -> frozenset[str]:
+    """``dir(numpy)``, read once (60 us a call: a function may use thousands of names)."""
+    import numpy
+
+    return frozenset(dir(numpy))
+
+
+@functools.lru_cache(maxsize=1)
+def _names_numpy_has() -> frozenset[str]:
+    """Which of the removed aliases' names the installed NumPy defines again (``bool`` from
+    2.0 on), read from its namespace (no ``getattr``: NumPy warns on ``np.object``)."""
+    import numpy
+
+    return frozenset(name for name in ("float", "int", "bool", "object", "complex", "str")
+                     if name in vars(numpy))
+
+
+def _comment_and_string_spans(source: str) -> list[tuple[int, int]]:
+    """``[(start, end)]`` character offsets in ``source`` of its comments and of its string
+    literals other than f-strings; ``[]`` when it does not tokenize (then nothing is exempt)."""
+    import io
+    import tokenize
+
+    starts = [0]
+    for line in source.split("\n"):
+        starts.append(starts[-1] + len(line) + 1)
+    spans = []
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+            if token.type == tokenize.COMMENT or (
+                    token.type == tokenize.STRING and "f" not in token.string.split("'")[0].split('"')[0].lower()):
+                spans.append((starts[token.start[0] - 1] + token.start[1], starts[token.end[0] - 1] + token.end[1]))
+    except (tokenize.TokenError, SyntaxError):
+        return []
+    return spans
 
 
 @contextlib.contextmanager
@@ -1108,20 +1156,25 @@ def _loaded_session(sandbox: Any, program: Any, source: str,
             lines = source.split("\n")
             lines[segment.first - 1:segment.last] = [""] * (segment.last - segment.first + 1)
             source = "\n".join(lines)
+            # The next child spends what is left of this submission's budget, not a new one.
+            limits = dataclasses.replace(session.limits, submission_timeout=max(
+                session.limits.submission_timeout - session.seconds_spent, 0.0))
             stack.close()
-            session = stack.enter_context(sandbox.session(source, filename="<submission>"))
+            session = stack.enter_context(sandbox.session(source, filename="<submission>", limits=limits))
         yield session, load_errors
 
 
 def _failing_segment(outcome: Any, program: Any) -> Any:
     """The program segment (a top-level statement) in which the load ``outcome`` stopped, from
     its outermost frame in the program's top level; None when that frame is not there (cut
-    off by a deep traceback) or lies outside every segment."""
+    off by a deep traceback) or lies outside every segment, or in code the grader added (a
+    course helper: the child names the line, and may name any)."""
     frames = tuple(outcome.frames)
     if not frames or frames[0][1] != "<module>":
         return None
     line = frames[0][0]
-    return next((seg for seg in program.segments if seg.first <= line <= seg.last), None)
+    return next((seg for seg in program.segments
+                 if seg.first <= line <= seg.last and seg.cell_index is not None), None)
 
 
 def _load_where(outcome: Any, program: Any) -> str:

@@ -145,6 +145,9 @@ def unprotected_reason() -> str | None:
         return ("grading a class needs Linux's protections (seccomp, Landlock, namespaces, a subreaper); "
                 "here: " + "; ".join(lost) + ". Grade on Linux (a machine or a container); the students' "
                 "grade.py --check runs here")
+    if not PLATFORM.proc:  # Linux in a container without /proc: what a child leaves running is not seen
+        return ("grading a class needs /proc (mount it in the container): here: " + "; ".join(lost)
+                + ". The students' grade.py --check runs here")
     return None
 
 

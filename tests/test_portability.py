@@ -197,7 +197,7 @@ def test_platform_is_detected_once_and_linux_here_has_everything():
     platform = _child.PLATFORM
     assert platform == _child.detect_platform()
     assert all(platform[:1] + platform[2:])  # every facility but /proc, which a container may lack
-    assert platform.lost() in ((), ("no /proc: a call kept waiting by a busy CPU gets no extra time",))
+    assert platform.lost() == () or all(gap.startswith("no /proc: ") for gap in platform.lost())
 
 
 def test_control_messages_keep_their_boundaries_and_descriptors_on_a_stream():

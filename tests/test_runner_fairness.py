@@ -202,10 +202,13 @@ def test_the_alias_rewrite_keeps_lines_and_touches_nothing_else():
               "c = [np.bool, np.object, np.complex, np.str, np.str_, mynp.float]\n")
     replaced, names = _legacy_aliases_replaced(source)
     assert replaced.count("\n") == source.count("\n")
-    assert replaced == ("a = np.zeros(3, dtype=float)  # float\n"
+    import numpy
+
+    again = "bool" in vars(numpy)  # NumPy 2.0 defines np.bool again (its own type): left alone
+    assert replaced == ("a = np.zeros(3, dtype=float)  # np.float\n"
                         "b = int(2.5) + np.float64(1) + np.float_(2) + obj.np.int + np.integer\n"
-                        "c = [bool, object, complex, str, np.str_, mynp.float]\n")
-    assert names == ("float", "int", "bool", "object", "complex", "str")
+                        f"c = [{'np.bool' if again else 'bool'}, object, complex, str, np.str_, mynp.float]\n")
+    assert names == ("float", "int") + (() if again else ("bool",)) + ("object", "complex", "str")
     assert _legacy_aliases_replaced("x = np.float64(1)\n") == ("x = np.float64(1)\n", ())
 
 
