@@ -13,8 +13,6 @@ from __future__ import annotations
 import ast
 import io
 import json
-import signal
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -22,26 +20,7 @@ import pytest
 from grader.extract import _parsed_or_error, extract
 from grader.notebook import SIZE_LIMITS, Cell, Notebook, SizeLimits, load, loads, skipped_code
 from tests import notebooks as nbs
-
-
-class _OutOfTime(Exception):
-    """The CPU budget of a test ran out."""
-
-
-@contextmanager
-def _cpu_budget(seconds: float):
-    """Raise ``_OutOfTime`` in the block once it has used ``seconds`` of this process's CPU
-    (``ITIMER_VIRTUAL``: unaffected by the machine's load, unlike wall time)."""
-    def ring(signum, frame):
-        raise _OutOfTime(f"more than {seconds} s of CPU")
-
-    previous = signal.signal(signal.SIGVTALRM, ring)
-    signal.setitimer(signal.ITIMER_VIRTUAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_VIRTUAL, 0)
-        signal.signal(signal.SIGVTALRM, previous)
+from tests.cpu import cpu_budget as _cpu_budget
 
 
 def _course(extra_cells: list[dict]) -> Notebook:

@@ -8,35 +8,14 @@ near-linear in that text, and must not raise, or one notebook stalls or breaks t
 from __future__ import annotations
 
 import re
-import signal
 import sys
-from contextlib import contextmanager
 
 import pytest
 
 from grader.extract import extract
 from grader.notebook import _parse_ipynb
 from tests import notebooks as nbs
-
-
-class _OutOfTime(Exception):
-    """The CPU budget of a test ran out."""
-
-
-@contextmanager
-def _cpu_budget(seconds: float):
-    """Raise ``_OutOfTime`` in the block once it has used ``seconds`` of this process's CPU
-    (``ITIMER_VIRTUAL``: unaffected by the machine's load, unlike wall time)."""
-    def ring(signum, frame):
-        raise _OutOfTime(f"more than {seconds} s of CPU")
-
-    previous = signal.signal(signal.SIGVTALRM, ring)
-    signal.setitimer(signal.ITIMER_VIRTUAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_VIRTUAL, 0)
-        signal.signal(signal.SIGVTALRM, previous)
+from tests.cpu import cpu_budget as _cpu_budget
 
 
 def _notebook(extra_cells: list[dict]):

@@ -23,6 +23,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.isolation import isolated
+
 REPO = Path(__file__).resolve().parents[1]
 NOBODY = 65534
 
@@ -49,23 +51,8 @@ MUST_PASS_WITHOUT_ROOT = [
 ]
 
 
-def _become_nobody() -> None:
-    """preexec_fn: private mount namespace exposing only the interpreter under /root, then drop to nobody."""
-    from grader import _child as c
-
-    prefixes = sorted({os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)})
-    c.unshare(c.CLONE_NEWNS)
-    c.mount(None, "/", None, c.MS_REC | c.MS_PRIVATE)
-    handles = [(p, os.open(p, os.O_PATH)) for p in prefixes if p.startswith("/root/")]
-    if handles:
-        c.mount("tmpfs", "/root", "tmpfs", c.MS_NOSUID | c.MS_NODEV, "mode=0755")
-        for path, fd in handles:
-            os.makedirs(path, exist_ok=True)
-            c.mount(f"/proc/self/fd/{fd}", path, None, c.MS_BIND | c.MS_REC)
-            os.close(fd)
-    os.setgroups([])
-    os.setresgid(NOBODY, NOBODY, NOBODY)
-    os.setresuid(NOBODY, NOBODY, NOBODY)
+#: preexec_fn: private mount namespace exposing only the interpreter under /root, then drop to nobody.
+_become_nobody = isolated(nobody=True)
 
 
 @pytest.mark.slow
