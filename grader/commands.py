@@ -275,6 +275,8 @@ def _write_page_and_key(result: SubmissionResult, *, notebook_path: Path, folder
     from grader.incremental import write_key
 
     written = dict(files or {})
+    if not feedback_html:  # an earlier run's page shows an earlier grading: not left beside this one
+        (folder / "feedback.html").unlink(missing_ok=True)
     if feedback_html:
         try:
             from grader.feedback_html import write_feedback_html

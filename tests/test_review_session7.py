@@ -157,6 +157,27 @@ def test_a_page_that_fails_leaves_no_earlier_page_vouched_for_by_the_new_key(tmp
     assert not (folder / "feedback.html").exists()
 
 
+def test_a_run_without_pages_leaves_no_earlier_page_beside_its_results(tmp_path: Path, context):
+    """With feedback.html turned off (--no-html), an earlier run's page (of another version of
+    the notebook) stayed beside the new results and the key vouched for it."""
+    import json
+
+    from grader import commands, incremental
+    from grader.runner import unreadable_result
+
+    folder = tmp_path / "student"
+    folder.mkdir()
+    (folder / "feedback.html").write_text("<p>feedback on last week's notebook</p>", encoding="utf-8")
+    result = unreadable_result(context.rubric, submission_id="student", path=str(tmp_path / "s.ipynb"),
+                               message="(test)")
+    batch = incremental.BatchKey(rubric="r", fixtures="f", grader="g")
+    commands._write_page_and_key(result, notebook_path=tmp_path / "s.ipynb", folder=folder, key="k1",
+                                 batch=batch, feedback_html=False, files={})
+    record = json.loads((folder / incremental.KEY_FILE).read_text(encoding="utf-8"))
+    assert "feedback.html" not in record["files"]
+    assert not (folder / "feedback.html").exists()
+
+
 def test_np_bool_is_not_rewritten_where_numpy_has_it_again():
     """NumPy 1.24 removed ``np.bool``; NumPy 2.0 brought it back as its own boolean type. The
     rewrite made it Python's ``bool`` on the installed NumPy 2 too (``isinstance(x, np.bool)``
