@@ -26,6 +26,7 @@ sys.path.insert(0, str(REPO))
 import numpy as np  # noqa: E402
 
 from grader.sandbox import Sandbox  # noqa: E402
+from tests.isolation import isolated  # noqa: E402
 
 PROGRAM = '''
 import numpy as np
@@ -174,25 +175,6 @@ def bench_bubblewrap(n: int) -> None:
             print(f"  {label:<40}              {_ms(times)}")
 
 
-def _become_nobody() -> None:
-    """preexec_fn: expose the interpreter under /root in a private mount namespace, then become nobody."""
-    from grader import _child as c
-
-    c.unshare(c.CLONE_NEWNS)
-    c.mount(None, "/", None, c.MS_REC | c.MS_PRIVATE)
-    prefixes = sorted({os.path.realpath(p) for p in (sys.prefix, sys.base_prefix) if p.startswith("/root/")})
-    handles = [(p, os.open(p, os.O_PATH)) for p in prefixes]
-    if handles:
-        c.mount("tmpfs", "/root", "tmpfs", c.MS_NOSUID | c.MS_NODEV, "mode=0755")
-        for path, fd in handles:
-            os.makedirs(path, exist_ok=True)
-            c.mount(f"/proc/self/fd/{fd}", path, None, c.MS_BIND | c.MS_REC)
-            os.close(fd)
-    os.setgroups([])
-    os.setresgid(65534, 65534, 65534)
-    os.setresuid(65534, 65534, 65534)
-
-
 def main(argv: list[str] | None = None) -> int:
     """Print the figures; as root, also for nobody."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -218,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.flush()
         subprocess.run([sys.executable, str(Path(__file__).resolve()), "--only-sandbox",
                         f"--sessions={args.sessions}", f"--calls={args.calls}"],
-                       preexec_fn=_become_nobody, cwd="/", env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
+                       preexec_fn=isolated(nobody=True), cwd="/", env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
                        check=False)
     return 0
 

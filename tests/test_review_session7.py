@@ -128,12 +128,14 @@ def test_a_python_file_the_grader_did_not_read_is_shown_short_even_with_nul_byte
     assert "\x00" not in page
 
 
-def test_a_page_that_fails_leaves_no_earlier_page_vouched_for_by_the_new_key(tmp_path: Path, monkeypatch, context):
-    """When this run's feedback.html is not written (an exception, logged), the folder still
-    held the page of an earlier grading of another version of the notebook; the key, which
-    reads back every file it was not told of, vouched for that page, so the next run kept it
-    as current and the student read feedback on code they no longer submitted. Now the old
-    page is removed before the key is written."""
+@pytest.mark.parametrize("page", ["fails", "not wanted"])
+def test_a_page_not_written_leaves_no_earlier_page_vouched_for_by_the_new_key(tmp_path: Path, monkeypatch,
+                                                                              context, page):
+    """When this run's feedback.html is not written (an exception, logged; or --no-html), the
+    folder still held the page of an earlier grading of another version of the notebook; the
+    key, which reads back every file it was not told of, vouched for that page, so the next run
+    kept it as current and the student read feedback on code they no longer submitted. Now the
+    old page is removed before the key is written."""
     import json
 
     from grader import commands, feedback_html, incremental
@@ -151,28 +153,7 @@ def test_a_page_that_fails_leaves_no_earlier_page_vouched_for_by_the_new_key(tmp
     monkeypatch.setattr(feedback_html, "write_feedback_html", broken)
     batch = incremental.BatchKey(rubric="r", fixtures="f", grader="g")
     commands._write_page_and_key(result, notebook_path=tmp_path / "s.ipynb", folder=folder, key="k1",
-                                 batch=batch, feedback_html=True, files={})
-    record = json.loads((folder / incremental.KEY_FILE).read_text(encoding="utf-8"))
-    assert "feedback.html" not in record["files"]
-    assert not (folder / "feedback.html").exists()
-
-
-def test_a_run_without_pages_leaves_no_earlier_page_beside_its_results(tmp_path: Path, context):
-    """With feedback.html turned off (--no-html), an earlier run's page (of another version of
-    the notebook) stayed beside the new results and the key vouched for it."""
-    import json
-
-    from grader import commands, incremental
-    from grader.runner import unreadable_result
-
-    folder = tmp_path / "student"
-    folder.mkdir()
-    (folder / "feedback.html").write_text("<p>feedback on last week's notebook</p>", encoding="utf-8")
-    result = unreadable_result(context.rubric, submission_id="student", path=str(tmp_path / "s.ipynb"),
-                               message="(test)")
-    batch = incremental.BatchKey(rubric="r", fixtures="f", grader="g")
-    commands._write_page_and_key(result, notebook_path=tmp_path / "s.ipynb", folder=folder, key="k1",
-                                 batch=batch, feedback_html=False, files={})
+                                 batch=batch, feedback_html=page == "fails", files={})
     record = json.loads((folder / incremental.KEY_FILE).read_text(encoding="utf-8"))
     assert "feedback.html" not in record["files"]
     assert not (folder / "feedback.html").exists()
