@@ -409,9 +409,9 @@ class _Grader:
             if name in keys:
                 self.notes.append(f"`{self.part.function}` uses `{name}` from outside the function: "
                                   f"read it from `parameters` (`parameters[\"{name}\"]`).")
-            elif _numpy_typo(name):
+            elif typo := _numpy_typo(name):
                 self.notes.append(f"`{self.part.function}` uses `{name}`, which nothing defines: "
-                                  f"did you mean `{_numpy_typo(name)}`?")
+                                  f"did you mean `{typo}`?")
             else:
                 self.notes.append(f"`{self.part.function}` uses `{name}`, which is defined outside "
                                   f"the function (or nowhere): compute it inside or pass it in.")
@@ -476,9 +476,7 @@ class _Grader:
         location = self._locate(outcome)
         if status == "error":
             where = f" ({location.describe()})" if location else ""
-            text = outcome.message
-            if not text.startswith(outcome.error_type):
-                text = f"{outcome.error_type}: {text}"
+            text = _error_text(outcome)
             extra = [hint for hint in (self._blame(location, stubs),
                                        _missing_key_hint(outcome, plan.args, param_names)) if hint]
             return self._case(case, ERROR, 0.0, location=location, message=(
@@ -1042,6 +1040,14 @@ def grade_submission(path: str | Path, *, context: GradingContext, sandbox: Any,
                             extra=MappingProxyType({"sources": MappingProxyType(sources)}))
 
 
+def _error_text(outcome: Any) -> str:
+    """``"ValueError: message"``: an outcome's exception as the student reads it (its type once,
+    whether or not the child's message starts with it)."""
+    if outcome.message.startswith(outcome.error_type):
+        return outcome.message
+    return f"{outcome.error_type}: {outcome.message}".rstrip(": ")
+
+
 def _numpy_typo(name: str) -> str:
     """``"np.zeros"`` for ``np_zeros`` (an underscore typed for the dot) when NumPy has that
     function or attribute; "" otherwise. NumPy's names are looked up in its listing, not with
@@ -1065,7 +1071,7 @@ def _legacy_aliases_replaced(source: str) -> tuple[str, tuple[str, ...]]:
         return source, ()
     inert = _comment_and_string_spans(source)  # in order, not overlapping
     inert_starts = [start for start, _end in inert]
-    present = _names_numpy_has()
+    present = _numpy_listing()  # NumPy 2 has ``bool`` again
     found: dict[str, None] = {}
 
     def builtin(match: re.Match) -> str:
@@ -1085,16 +1091,6 @@ def _numpy_listing() -> frozenset[str]:
     import numpy
 
     return frozenset(dir(numpy))
-
-
-@functools.lru_cache(maxsize=1)
-def _names_numpy_has() -> frozenset[str]:
-    """Which of the removed aliases' names the installed NumPy defines again (``bool`` from
-    2.0 on), read from its namespace (no ``getattr``: NumPy warns on ``np.object``)."""
-    import numpy
-
-    return frozenset(name for name in ("float", "int", "bool", "object", "complex", "str")
-                     if name in vars(numpy))
 
 
 def _comment_and_string_spans(source: str) -> list[tuple[int, int]]:
@@ -1141,8 +1137,7 @@ def _loaded_session(sandbox: Any, program: Any, source: str,
             if outcome.status == "ok":
                 break
             segment = _failing_segment(outcome, program)
-            text = outcome.message if outcome.message.startswith(outcome.error_type) else \
-                f"{outcome.error_type}: {outcome.message}".rstrip(": ")
+            text = _error_text(outcome)
             where = _load_where(outcome, program)
             retry = outcome.status == "error" and segment is not None and attempt < LOAD_RETRIES
             messages.append(f"Running the notebook's definitions failed: {text}{where}" + (
