@@ -275,24 +275,24 @@ def _write_page_and_key(result: SubmissionResult, *, notebook_path: Path, folder
     from grader.incremental import write_key
 
     written = dict(files or {})
-    if not feedback_html:  # an earlier run's page shows an earlier grading: not left beside this one
-        (folder / "feedback.html").unlink(missing_ok=True)
+    page_written = False
     if feedback_html:
         try:
             from grader.feedback_html import write_feedback_html
         except ImportError as exc:
             log_problem(folder, f"feedback.html not written: grader.feedback_html is not "
                                 f"available ({exc})")
-            (folder / "feedback.html").unlink(missing_ok=True)  # an earlier run's: not vouched for
         else:
             try:
                 write_feedback_html(result, notebook_path=notebook_path,
                                     out_path=folder / "feedback.html", digests=written)
+                page_written = True
             except Exception:  # noqa: BLE001 - logged; the grade stands without the HTML
                 import traceback
                 log_problem(folder, "feedback.html not written:\n" + traceback.format_exc(limit=8))
-                # An earlier run's page shows another version of the notebook: the key must not vouch for it.
-                (folder / "feedback.html").unlink(missing_ok=True)
+    if not page_written:  # not wanted, or it failed: an earlier run's page shows an earlier
+        # grading (another version of the notebook), and the key must not vouch for it
+        (folder / "feedback.html").unlink(missing_ok=True)
     # A harness failure is our bug: never remembered, so the next run tries again.
     if key is not None and result.status != HARNESS:
         try:
@@ -467,7 +467,6 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
     from grader.incremental import batch_key, has_keys, partition, submission_key
     from grader.progress import Progress
     from grader.report import Gradebook
-
     from grader.sandbox import unprotected_reason
 
     stream = stream or sys.stderr
