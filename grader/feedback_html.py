@@ -1205,8 +1205,5 @@ def write_feedback_html(result: SubmissionResult, *, notebook_path: Path, out_pa
     given, receives ``[size, sha256]`` of the bytes written under the file's name.
     """
     out_path = Path(out_path)
-    blob = feedback_page(result, notebook_path=notebook_path).encode("utf-8", "replace")
-    write_atomic(out_path, blob)
-    if digests is not None:
-        digests[out_path.name] = [len(blob), hashlib.sha256(blob).hexdigest()]
+    write_atomic(out_path, feedback_page(result, notebook_path=notebook_path), digests=digests)
     return out_path

@@ -1,13 +1,19 @@
 """Writing files so that an interrupted run never leaves half of one behind."""
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
 from pathlib import Path
 
 
+def digest_of(data: bytes) -> list:
+    """``[size, sha256 hex]`` of ``data``: how an incremental key records a file's bytes."""
+    return [len(data), hashlib.sha256(data).hexdigest()]
+
+
 def write_atomic(path: Path, data: str | bytes, *, durable: bool = False,
-                 mode: int | None = None) -> None:
+                 mode: int | None = None, digests: dict[str, list] | None = None) -> None:
     """Write ``data`` to ``path`` so that readers see the old or the new file, never a part.
 
     The bytes go to ``.<name>.<pid>.<thread>.tmp`` beside the target, then
@@ -16,7 +22,9 @@ def write_atomic(path: Path, data: str | bytes, *, durable: bool = False,
     needed; a stale one left by a killed process is truncated and reused.
     Text is written as UTF-8, a lone surrogate as ``?``.
     ``durable`` flushes the bytes to disk before the rename (files that must survive a
-    power cut, such as fixtures); ``mode`` sets the permissions (default 0600).
+    power cut, such as fixtures); ``mode`` sets the permissions (default 0600). ``digests``,
+    when given, receives ``digest_of`` the bytes written under the file's name (for a key that
+    then need not read the file back).
     """
     path = Path(path)
     # A lone surrogate (text from a notebook or a student's exception) cannot be UTF-8: it is
@@ -42,6 +50,8 @@ def write_atomic(path: Path, data: str | bytes, *, durable: bool = False,
         finally:
             os.close(fd)
         os.replace(tmp, path)
+        if digests is not None:
+            digests[path.name] = digest_of(blob)
     except BaseException:
         try:
             os.unlink(tmp)

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
 from grader.discover import Submission
-from grader.files import read_bytes, write_atomic
+from grader.files import digest_of, read_bytes, write_atomic
 from grader.models import Rubric, SubmissionResult
 from grader.report import RESULT_RECORD, read_submission
 
@@ -125,8 +125,7 @@ def _file_digests(folder: Path, known: Mapping[str, list] | None = None) -> dict
             if entry.name in known:
                 found[entry.name] = list(known[entry.name])
                 continue
-            data = read_bytes(entry.path, follow_links=False)
-            found[entry.name] = [len(data), hashlib.sha256(data).hexdigest()]
+            found[entry.name] = digest_of(read_bytes(entry.path, follow_links=False))
     return found
 
 

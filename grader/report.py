@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import dataclasses
 import functools
-import hashlib
 import io
 import json
 import re
@@ -568,23 +567,13 @@ def write_submission_record(result: SubmissionResult, folder: Path, *,
     takes them instead of reading the files back).
     """
     folder = Path(folder)
-    write_file = write_atomic if digests is None else _writer_with_digests(digests)
+    write_file = functools.partial(write_atomic, digests=digests)
     write_file(folder / "feedback.md", feedback_markdown(result))
     write_file(folder / "results.json", _json_text(gradescope_results(result)))
     record = result_to_dict(result)
     # Written last: its presence marks the submission as completely graded.
     write_file(folder / RESULT_RECORD, _json_text(record))
     return record
-
-
-def _writer_with_digests(digests: dict[str, list]):
-    """``write_atomic`` that also notes ``[size, sha256]`` of the bytes it writes in ``digests``
-    (under the file's name): the bytes ``write_atomic`` writes for a text."""
-    def write(path: Path, text: str) -> None:
-        blob = text.encode("utf-8", "replace")
-        write_atomic(path, blob)
-        digests[path.name] = [len(blob), hashlib.sha256(blob).hexdigest()]
-    return write
 
 
 def read_submission(folder: Path) -> SubmissionResult | None:
