@@ -387,8 +387,11 @@ def markdown_text(text: str) -> str:
     written out like another control character.
     """
     text = str(text)
-    if len(text) <= _MEMO_CHARS:
-        return _short_markdown_text(text)
+    return (_short_markdown_text if len(text) <= _MEMO_CHARS else _literal_line)(text)
+
+
+def _literal_line(text: str) -> str:
+    """``markdown_text`` of one line, worked out."""
     if _is_plain_line(text):
         return text
     return markdown_code_span(_visible(text))
@@ -398,13 +401,8 @@ def markdown_text(text: str) -> str:
 #: hidden case's diagnosis, "bonus not attempted") recur in every feedback a worker writes.
 _MEMO_CHARS = 400
 
-
-@functools.lru_cache(maxsize=4096)
-def _short_markdown_text(text: str) -> str:
-    """``markdown_text`` of a line of at most ``_MEMO_CHARS`` characters, remembered."""
-    if _is_plain_line(text):
-        return text
-    return markdown_code_span(_visible(text))
+#: ``_literal_line`` of a line of at most ``_MEMO_CHARS`` characters, remembered.
+_short_markdown_text = functools.lru_cache(maxsize=4096)(_literal_line)
 
 
 def markdown_code_span(text: str) -> str:
