@@ -287,7 +287,7 @@ class _StageClock:
             result, record = batch._graded(submission, context=context, sandbox=sandbox, out_dir=out_dir,
                                            prepare=prepare, finish=finish)
             middle, sys1 = clock(), self._system()
-            pickle.dumps(("done", batch._summary(result, middle - start, record, full=True)), protocol=4)
+            pickle.dumps(("done", batch._summary(result, middle - start, record, records="page")), protocol=4)
             end = clock()
             spent["reports"] += (middle - start) - (spent["graded"] - graded0)
             spent["reports.sys"] += (sys1 - sys0) - (spent["graded.sys"] - graded_sys0)

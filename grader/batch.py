@@ -147,15 +147,19 @@ def log_problem(folder: Path, text: str) -> None:
         pass
 
 
+#: What a worker sends of each result (``Done.record``): its summary, what the grading
+#: process's pages read (``page_record``), or the whole record.
+RECORDS = ("summary", "page", "full")
+
+
 def _summary(result: SubmissionResult, seconds: float, record: dict | None = None, *,
-             full: bool | str = False, finished: bool = True, files: dict | None = None) -> Done:
-    """The ``Done`` line of ``result``, with its summary record (from ``record``, the result's
-    ``result_to_dict``, when given), or with its whole record when ``full`` (True), or its
-    ``page_record`` when ``full`` is ``"page"``; ``files`` as ``Done.files``."""
+             records: str = "summary", finished: bool = True, files: dict | None = None) -> Done:
+    """The ``Done`` line of ``result``, with the record ``records`` names (see ``RECORDS``; from
+    ``record``, the result's ``result_to_dict``, when given); ``files`` as ``Done.files``."""
     problem = result.messages[0] if result.status != "graded" and result.messages else ""
-    if full:
+    if records != "summary":
         summary = record if record is not None else result_to_dict(result)
-        if full == "page":
+        if records == "page":
             summary = page_record(summary)
     else:
         summary = summary_record(record) if record is not None else result_to_dict(summary_of(result))
@@ -227,9 +231,9 @@ def _from_task(task: tuple) -> tuple[Submission, str | None]:
 
 
 def _worker(conn: Connection, context: GradingContext, out_dir: Path, sandbox_options: dict,
-            prepare: Prepare | None, finish: Finish | None, full: bool | str = False) -> None:
-    """A worker's loop: start the sandbox, then grade each task received (``full``: send each
-    result's whole record, or with ``"page"`` its ``page_record``, not its summary)."""
+            prepare: Prepare | None, finish: Finish | None, records: str = "summary") -> None:
+    """A worker's loop: start the sandbox, then grade each task received (``records``: what it
+    sends of each result, see ``RECORDS``)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process decides when to stop
     signal.signal(signal.SIGTERM, _exit_on_term)
     # What the worker inherited (fixtures, the feedback renderer, imported modules) lives as
@@ -250,7 +254,7 @@ def _worker(conn: Connection, context: GradingContext, out_dir: Path, sandbox_op
             files: dict = {}
             result, record = _graded(submission, context=context, sandbox=sandbox, out_dir=out_dir,
                                      prepare=prepare, finish=finish, key=key, files=files)
-            conn.send(("done", _summary(result, time.perf_counter() - start, record, full=full,
+            conn.send(("done", _summary(result, time.perf_counter() - start, record, records=records,
                                         files=files)))
 
 
@@ -290,7 +294,7 @@ class WorkerPool:
         self.jobs = max(1, jobs or os.cpu_count() or 1)
         self._options = dict(sandbox_options or {})
         self._prepare, self._finish = prepare, finish
-        self._full = "page" if page_records else full_records
+        self._records = "page" if page_records else "full" if full_records else "summary"
         self._before_fork = before_fork
         self._ctx = multiprocessing.get_context("fork")
         self._workers: dict[Connection, list] = {}  # conn -> [process, [tasks it holds]]
@@ -314,7 +318,7 @@ class WorkerPool:
         parent, child = self._ctx.Pipe()
         proc = self._ctx.Process(target=_worker,
                                  args=(child, self.context, self.out_dir, self._options,
-                                       self._prepare, self._finish, self._full),
+                                       self._prepare, self._finish, self._records),
                                  daemon=True)
         proc.start()
         child.close()
@@ -387,7 +391,7 @@ class WorkerPool:
                                 message="The grading worker died while grading this "
                                         "submission (not the student's fault).")
                             write_submission(result, self.out_dir)
-                            done = _summary(result, 0.0, full=self._full, finished=False)
+                            done = _summary(result, 0.0, records=self._records, finished=False)
                             on_done(done)
                             finished.append(_light(done))
                             idle_work = on_idle is not None
@@ -428,7 +432,7 @@ class WorkerPool:
                 result, record = _graded(sub, context=self.context, sandbox=sandbox,
                                          out_dir=self.out_dir, prepare=self._prepare,
                                          finish=self._finish, key=keys.get(sub.id), files=files)
-                done = _summary(result, time.perf_counter() - start, record, full=self._full,
+                done = _summary(result, time.perf_counter() - start, record, records=self._records,
                                 files=files)
                 on_done(done)
                 finished.append(_light(done))
