@@ -97,7 +97,9 @@ class RubricError(Exception):
         self.path = str(path)
         self.line = int(line)
         self.problem = problem
-        super().__init__(f"{self.path}:{self.line}: {problem}")
+        # Line 0 means "the file as a whole" (it cannot be read): no line to jump to.
+        where = f"{self.path}:{self.line}" if self.line > 0 else self.path
+        super().__init__(f"{where}: {problem}")
 
 
 # --------------------------------------------------------------------------- paths
@@ -297,7 +299,7 @@ def load_rubric(path: str | Path) -> Rubric:
     Returns a frozen :class:`grader.models.Rubric` whose ``path`` is ``str(path)``
     and whose ``digest`` is the sha256 of the file's bytes. Raises
     :class:`RubricError` (``"FILE:LINE: problem"``) for anything invalid,
-    including a file that cannot be read (line 0).
+    including a file that cannot be read (line 0, ``"FILE: problem"``).
     """
     path_text = str(path)
     try:
@@ -320,9 +322,7 @@ def parse_rubric(data: bytes | str, *, path: str = "<rubric>") -> Rubric:
         try:
             root = loader.get_single_node()
         except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            line = mark.line + 1 if mark is not None else 1
-            problem = " ".join(p for p in (exc.context, exc.problem) if p)
+            line, problem = _yaml_problem(exc, text)
             raise RubricError(path, line, f"not valid YAML: {problem}") from None
         except yaml.YAMLError as exc:
             raise RubricError(path, 1, f"not valid YAML: {exc}") from None
@@ -332,6 +332,81 @@ def parse_rubric(data: bytes | str, *, path: str = "<rubric>") -> Rubric:
         return _read_rubric(reader, root, digest)
     finally:
         loader.dispose()
+
+
+#: Syntax errors whose mistake is where PyYAML's *context* starts, not where it gave up:
+#: a key without ": " (the scanner notices on the next line), an unclosed quote, an unclosed
+#: ``{...}`` or ``[...]`` (noticed on a later line).
+_CONTEXT_IS_THE_MISTAKE = ("while scanning a simple key", "while scanning a quoted scalar",
+                           "while parsing a flow mapping", "while parsing a flow sequence")
+
+
+#: The line breaks YAML counts (``str.splitlines`` knows more, which would shift the lines shown).
+_YAML_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+
+
+def _yaml_hint(problem: str, context: str) -> str:
+    """What an instructor most likely has to change for a PyYAML syntax error (or "")."""
+    if "tab" in problem:
+        return "YAML indents with spaces only: replace the tab by spaces"
+    if "could not find expected ':'" in problem:
+        return "a key needs a colon and a space before its value (`seed: 7`)"
+    if "quoted scalar" in context:
+        return "a quote opened on this line is never closed"
+    if "flow" in context:
+        return ("a `{` or `[` opened on this line is not closed, a quote is not closed, or a value "
+                "holds ': ' (put such a value in quotes)")
+    if "mapping values are not allowed" in problem:
+        return ("this line is indented deeper than the keys it belongs with, or a value holds ': ' "
+                "(put such a value in quotes)")
+    if "expected '-' indicator" in problem or "expected key" in problem or "expected <block end>" in problem:
+        return ("check this line's indentation: a key lines up with the other keys of its mapping, "
+                "a list item's '-' with the other items of its list")
+    return ""
+
+
+def _shown(line: str) -> str:
+    """A rubric line as a message shows it: tabs visible, at most 100 characters."""
+    shown = line.rstrip().replace("\t", "\\t")
+    return shown if len(shown) <= 100 else shown[:97] + "..."
+
+
+def _unclosed_quote(lines: list[str], first: int, last: int) -> int:
+    """The first line in ``first`` .. ``last - 1`` (1-based) with an odd number of double quotes
+    outside a comment, or 0: where a string that swallowed the following lines was opened."""
+    for number in range(max(first, 1), min(last, len(lines) + 1)):
+        code = lines[number - 1]
+        if code.lstrip().startswith("#"):
+            continue
+        if code.count('"') % 2:
+            return number
+    return 0
+
+
+def _yaml_problem(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, str]:
+    """``(line, message)`` for a YAML syntax error: the line most likely at fault (1-based), the
+    parser's words, the line's text and a hint in plain words."""
+    context = exc.context or ""
+    problem = exc.problem or context or "unreadable"
+    mark = exc.problem_mark or exc.context_mark
+    if exc.context_mark is not None and context.startswith(_CONTEXT_IS_THE_MISTAKE):
+        mark = exc.context_mark
+    line = mark.line + 1 if mark is not None else 1
+    lines = _YAML_LINE_BREAK.split(text)
+    opened = _unclosed_quote(lines, exc.context_mark.line + 1 if exc.context_mark else 1, line)
+    if opened:  # a "..." left open runs on, over line breaks, to the next quote: the mistake is earlier
+        shown = _shown(lines[opened - 1])
+        return opened, (f"{problem} at line {line}, after a quote opened in `{shown}` that is not closed "
+                        f"on its line (YAML reads on to the next quote); close it")
+    message = problem
+    if context and exc.context_mark is not None and exc.context_mark.line + 1 != line and "tab" not in problem:
+        where = {"while parsing a block collection": "in the list", "while parsing a block mapping":
+                 "in the mapping"}.get(context, context)
+        message += f" ({where} that starts at line {exc.context_mark.line + 1})"
+    if 0 < line <= len(lines) and lines[line - 1].strip():
+        message += f", in `{_shown(lines[line - 1])}`"
+    hint = _yaml_hint(problem, context)
+    return line, f"{message}; {hint}" if hint else message
 
 
 def _read_rubric(reader: _Reader, root: yaml.Node, digest: str) -> Rubric:
@@ -347,6 +422,14 @@ def _read_rubric(reader: _Reader, root: yaml.Node, digest: str) -> Rubric:
         None,
     )
     if version_entry is None:
+        keys = [k.value for k, _ in root.value if isinstance(k, yaml.ScalarNode)]
+        if not {"version", "name", "parts"} & set(keys):
+            shown = ", ".join(str(k) for k in keys[:8]) + (", ..." if len(keys) > 8 else "")
+            raise reader.error(
+                root,
+                f"this file is not a rubric: it has none of the keys version, name, parts (its keys: "
+                f"{shown}); see docs/rubrics.md (an IMDB bonus configuration such as "
+                f"rubrics/imdb.yaml is read by grader.imdb and has no fixtures)")
         raise reader.error(root, f"the rubric is missing the required key 'version' (this grader reads version {SUPPORTED_VERSION})")
     version = reader.integer(version_entry[1], "version")
     if version > SUPPORTED_VERSION:

@@ -1,0 +1,89 @@
+"""What an instructor reads after breaking a rubric's YAML: the file, the line at fault, its text, a hint."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from grader.rubric import RubricError, load_rubric
+from tests.test_rubric import BASE, replace_line
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def error_at(tmp_path: Path, text: str | bytes, line: int, *fragments: str) -> str:
+    """Load ``text`` as ``r.yaml``; assert the error names that file and ``line`` and holds ``fragments``."""
+    path = tmp_path / "r.yaml"
+    path.write_bytes(text if isinstance(text, bytes) else text.encode())
+    with pytest.raises(RubricError) as info:
+        load_rubric(path)
+    message = str(info.value)
+    assert message.startswith(f"{path}:{line}: not valid YAML: ") or message.startswith(f"{path}:{line}: "), message
+    assert info.value.line == line, message
+    for fragment in fragments:
+        assert fragment in message, message
+    return message
+
+
+def test_a_key_indented_by_one_space_too_few_names_its_line_and_indentation(tmp_path):
+    text = replace_line(7, "   outputs:")  # three spaces instead of four
+    error_at(tmp_path, text, 7, "`   outputs:`", "indentation")
+
+
+def test_a_key_indented_too_deep_names_its_line(tmp_path):
+    text = replace_line(7, "      outputs:")
+    error_at(tmp_path, text, 7, "`      outputs:`", "indented deeper")
+
+
+def test_a_list_item_indented_less_than_its_siblings_names_the_part_it_broke(tmp_path):
+    text = replace_line(13, "    - {name: small, visibility: hidden, seed: 7, dims: {n_x: 2, n_a: 4, n_y: 3, m: 1, T_x: 1}, points: 3}")
+    error_at(tmp_path, text, 13, "mapping that starts at line 6", "indentation")
+
+
+def test_a_tab_is_named_and_shown(tmp_path):
+    text = replace_line(7, "\toutputs:")
+    message = error_at(tmp_path, text, 7, "tab", "`\\toutputs:`", "spaces")
+    assert "plain scalar" not in message
+
+
+def test_a_key_without_a_space_after_its_colon_names_its_own_line_not_the_next(tmp_path):
+    text = replace_line(15, "    depends:[rnn_cell_forward]")
+    # PyYAML notices on line 16; the mistake is line 15.
+    error_at(tmp_path, text, 15, "`    depends:[rnn_cell_forward]`", "colon and a space")
+
+
+def test_an_unclosed_quote_names_the_line_it_opens(tmp_path):
+    text = replace_line(3, 'title: "Demo rubric')
+    error_at(tmp_path, text, 3, '`title: "Demo rubric`', "quote")
+
+
+def test_a_colon_inside_an_unquoted_value_is_explained(tmp_path):
+    text = replace_line(3, "title: Demo: the rubric")
+    error_at(tmp_path, text, 3, "`title: Demo: the rubric`", "in quotes")
+
+
+def test_windows_line_ends_show_the_right_line(tmp_path):
+    text = replace_line(7, "   outputs:").replace("\n", "\r\n").encode()
+    error_at(tmp_path, text, 7, "`   outputs:`")
+
+
+def test_the_imdb_bonus_configuration_is_not_taken_for_a_rubric_missing_its_version():
+    with pytest.raises(RubricError) as info:
+        load_rubric(ROOT / "rubrics" / "imdb.yaml")
+    message = str(info.value)
+    assert "not a rubric" in message and "alternatives" in message and "grader.imdb" in message, message
+    assert "missing the required key 'version'" not in message
+
+
+def test_a_rubric_without_its_version_still_says_so(tmp_path):
+    text = BASE.replace("version: 1\n", "")
+    path = tmp_path / "r.yaml"
+    path.write_text(text)
+    with pytest.raises(RubricError, match="missing the required key 'version'"):
+        load_rubric(path)
+
+
+def test_a_very_long_line_is_shortened(tmp_path):
+    text = replace_line(3, "title: " + "x" * 300 + ": y")
+    message = error_at(tmp_path, text, 3, "...`")
+    assert "x" * 120 not in message
