@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import copy
 import datetime
+import difflib
 import sys
 import types
 from dataclasses import dataclass
@@ -116,18 +117,30 @@ def _where(rubric: Rubric, line: int) -> str:
     return f"{rubric.path}:{line}"
 
 
+def _did_you_mean(name: str, known: Mapping[str, Any]) -> str:
+    """``"; did you mean 'x'?"`` for the closest of ``known``, or ``""``."""
+    close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
 def compute_case(rubric: Rubric, part: Part, case: Case, reference: Reference) -> fx.CaseFixture:
     """The fixture of one case: args, expected value, dependency traces and mutant outputs."""
     where = _where(rubric, case.line)
+    function = reference.functions.get(part.function)
+    if function is None:  # before the builder, which is named after the function unless the case says
+        raise RegenerateError(
+            f"{_where(rubric, part.line)}: the reference solution (solution/rnn.py) has no function "
+            f"{part.function!r}{_did_you_mean(part.function, reference.functions)} "
+            f"(it has: {', '.join(sorted(reference.functions))})"
+        )
     builder = reference.builders.get(case.builder)
     if builder is None:
         known = ", ".join(sorted(reference.builders))
-        raise RegenerateError(f"{where}: unknown builder {case.builder!r} (known builders: {known})")
-    function = reference.functions.get(part.function)
-    if function is None:
-        raise RegenerateError(
-            f"{_where(rubric, part.line)}: the reference solution has no function {part.function!r}"
-        )
+        defaulted = (" (a case without builder: uses the function's name; add a builder to "
+                     "solution/setups.py BUILDERS or name one)") if case.builder == part.function else ""
+        raise RegenerateError(f"{where}: unknown builder {case.builder!r}"
+                              f"{_did_you_mean(case.builder, reference.builders)}{defaulted} "
+                              f"(known builders: {known})")
     try:
         args = builder(seed=case.seed, **dict(case.dims))
     except Exception as exc:  # noqa: BLE001 - any builder failure is reported at the case
@@ -361,7 +374,8 @@ def check(
         try:
             content = fx.read_fixture_file(path)
         except fx.FixtureError as exc:
-            problems.append((str(path), str(exc)))
+            message = str(exc)  # "PATH: problem": the path is already the first column
+            problems.append((str(path), message.removeprefix(f"{path}: ")))
             continue
         if content.get("rubric") != rubric.name:
             problems.append((str(path), f"holds fixtures of rubric {content.get('rubric')!r}"))
@@ -410,29 +424,41 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="where the fixture files are (default: fixtures/ beside the rubric)")
     options = parser.parse_args(argv)
 
-    status = EXIT_OK
     try:
         reference = load_reference()
-        for rubric_path in options.rubrics:
-            rubric = load_rubric(rubric_path)
-            if options.check:
-                report = check(rubric, reference=reference, fixtures_dir=options.fixtures_dir)
-                if report.ok:
-                    print(f"{rubric.path}: {report.cases} case(s) verified")
-                else:
-                    status = EXIT_STALE
-                    print(f"{rubric.path}: {len(report.problems)} problem(s):", file=sys.stderr)
-                    for what, problem in report.problems:
-                        print(f"  {what}: {problem}", file=sys.stderr)
-                    print(f"  run: python3 -m grader.regenerate {rubric.path}", file=sys.stderr)
-            else:
-                for path, rewritten in regenerate(rubric, reference=reference, fixtures_dir=options.fixtures_dir):
-                    state = "written" if rewritten else "unchanged"
-                    print(f"{path}: {state} ({path.stat().st_size} bytes)")
-    except (RubricError, RegenerateError, fx.FixtureError) as exc:
+    except RegenerateError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR
-    return status
+    statuses = [EXIT_OK]
+    # Each rubric on its own: one that cannot be used does not hide what the others' check finds.
+    for rubric_path in options.rubrics:
+        try:
+            statuses.append(_one_rubric(rubric_path, reference=reference, check_only=options.check,
+                                        fixtures_dir=options.fixtures_dir))
+        except (RubricError, RegenerateError, fx.FixtureError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            statuses.append(EXIT_ERROR)
+    return max(statuses)
+
+
+def _one_rubric(rubric_path: Path, *, reference: Reference, check_only: bool,
+                fixtures_dir: Path | None) -> int:
+    """Regenerate (or, with ``check_only``, verify) the fixtures of one rubric; its exit status."""
+    rubric = load_rubric(rubric_path)
+    if not check_only:
+        for path, rewritten in regenerate(rubric, reference=reference, fixtures_dir=fixtures_dir):
+            state = "written" if rewritten else "unchanged"
+            print(f"{path}: {state} ({path.stat().st_size} bytes)")
+        return EXIT_OK
+    report = check(rubric, reference=reference, fixtures_dir=fixtures_dir)
+    if report.ok:
+        print(f"{rubric.path}: {report.cases} case(s) verified")
+        return EXIT_OK
+    print(f"{rubric.path}: {len(report.problems)} problem(s):", file=sys.stderr)
+    for what, problem in report.problems:
+        print(f"  {what}: {problem}", file=sys.stderr)
+    print(f"  run: python3 -m grader.regenerate {rubric.path}", file=sys.stderr)
+    return EXIT_STALE
 
 
 if __name__ == "__main__":

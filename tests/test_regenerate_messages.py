@@ -1,0 +1,57 @@
+"""What an instructor reads from ``python3 -m grader.regenerate`` after a rubric edit goes wrong."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from grader import regenerate as rg
+from tests.test_fixtures import RUBRICS, edit_rubric, reference, workspace  # noqa: F401 - fixtures
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_a_misspelt_function_is_named_as_such_at_the_part_line(workspace, capsys):
+    rubric_path, _ = workspace
+    line = edit_rubric(rubric_path, "  - function: rnn_forward\n", "  - function: rnn_forwrd\n")
+    assert rg.main([str(rubric_path)]) == rg.EXIT_ERROR
+    err = capsys.readouterr().err
+    # Not "unknown builder 'rnn_forwrd'" at a case's line: the builder was never written.
+    assert f"{rubric_path}:{line}: the reference solution (solution/rnn.py) has no function 'rnn_forwrd'" in err, err
+    assert "did you mean 'rnn_forward'?" in err and "unknown builder" not in err, err
+
+
+def test_a_misspelt_builder_gets_the_closest_name(workspace, capsys):
+    rubric_path, _ = workspace
+    line = edit_rubric(rubric_path, "builder: rnn_cell_backward_example", "builder: rnn_cell_backwrd_example")
+    assert rg.main([str(rubric_path)]) == rg.EXIT_ERROR
+    err = capsys.readouterr().err
+    assert f"{rubric_path}:{line}: unknown builder 'rnn_cell_backwrd_example'; did you mean 'rnn_cell_backward_example'?" in err, err
+    assert "uses the function's name" not in err
+
+
+def test_a_missing_fixture_file_is_named_once(workspace, reference, capsys):  # noqa: F811
+    rubric_path, fixtures_dir = workspace
+    (fixtures_dir / "rnn.hidden.json").unlink()
+    assert rg.main([str(rubric_path), "--check"]) == rg.EXIT_STALE
+    err = capsys.readouterr().err
+    problem = next(line for line in err.splitlines() if "rnn.hidden.json" in line)
+    assert problem.count("rnn.hidden.json") == 1 and "fixture file not found" in problem, err
+
+
+def test_each_rubric_is_checked_even_after_one_that_is_not_a_rubric(capsys):
+    """``rubrics/*.yaml`` holds rubrics/imdb.yaml: the rubrics after it are verified all the same."""
+    status = rg.main([str(RUBRICS / "imdb.yaml"), str(RUBRICS / "rnn.yaml"), "--check"])
+    captured = capsys.readouterr()
+    assert status == rg.EXIT_ERROR
+    assert "imdb.yaml:5: this file is not a rubric" in captured.err, captured.err
+    assert "rnn.yaml: 24 case(s) verified" in captured.out, captured.out
+
+
+def test_the_worst_status_wins(workspace, capsys):
+    rubric_path, fixtures_dir = workspace
+    edit_rubric(rubric_path, "seed: 23, dims: {n_x: 6, n_a: 3, n_y: 4, m: 8, T_x: 6}, points: 4}",
+                "seed: 24, dims: {n_x: 6, n_a: 3, n_y: 4, m: 8, T_x: 6}, points: 4}")
+    stale = rg.main([str(rubric_path), "--check"])
+    assert stale == rg.EXIT_STALE
+    both = rg.main([str(rubric_path), str(rubric_path.parent / "nope.yaml"), "--check"])
+    err = capsys.readouterr().err
+    assert both == rg.EXIT_ERROR and "stale" in err and "nope.yaml: cannot read the rubric" in err, err
