@@ -43,7 +43,8 @@ _GRADE_PY = '''#!/usr/bin/env python3
     python3 grade.py --check NOTEBOOK [--function NAME]
 
 Exit status 0 when every public case passes, 1 when some do not, 2 when the
-notebook cannot be read.  Your instructor grades hidden cases as well.
+check cannot run (the notebook cannot be read, --function names no graded
+function, NumPy or PyYAML is missing).  Your instructor grades hidden cases as well.
 """
 from __future__ import annotations
 
@@ -81,10 +82,21 @@ if __name__ == "__main__":
 _README = '''# Self-check kit: {title}
 
 This folder checks your notebook on the **public cases** of the assignment, with
-the same grader your instructor uses. It needs Python 3.10+ with NumPy and PyYAML
-(`pip install numpy pyyaml`); no TensorFlow, no Jupyter, no administrator rights.
+the same grader your instructor uses. It needs Python 3.10+ with NumPy and PyYAML;
+no TensorFlow, no Jupyter, no administrator rights.
 `grade.py --check` runs on Linux and macOS; on Windows, run it in WSL (`wsl --install`)
 or use `check()` inside Jupyter (below), which works on Windows too.
+
+## Once: NumPy and PyYAML
+
+If `python3 -c "import numpy, yaml"` prints nothing, you have them. Otherwise install
+them in a virtual environment of your own (no administrator rights needed):
+
+    python3 -m venv ~/rnn-check
+    ~/rnn-check/bin/python3 -m pip install numpy pyyaml
+
+and use `~/rnn-check/bin/python3` instead of `python3` below (or first
+`source ~/rnn-check/bin/activate`).
 
 ## From a terminal
 
@@ -102,14 +114,18 @@ function:
 - **error**: it raised an exception, ran out of time (an endless loop?) or crashed;
   the message shows the cell and line, and the line itself.
 
-The exit status is 0 when everything passes, 1 otherwise, 2 when the notebook
-cannot be read (or the system cannot run the check: Windows outside WSL). Only the functions themselves are graded: code outside them
+The exit status is 0 when everything passes, 1 otherwise, 2 when the check cannot
+run: the notebook cannot be read, `--function` names no graded function, NumPy or
+PyYAML is missing, or the system cannot run it (Windows outside WSL). Only the
+functions themselves are graded: code outside them
 (test cells, prints) is not run, so a function must not rely on variables defined
 in other cells.
 
 ## Inside Jupyter
 
-Put this folder on the path once, then call `check()` after defining your functions:
+Put this folder on the path once, then call `check()` after defining your functions
+(the notebook's kernel needs PyYAML too: if `import yaml` fails there, run
+`%pip install pyyaml` in a cell):
 
     import sys; sys.path.insert(0, "/path/to/this/folder")
     from grader import check

@@ -29,6 +29,7 @@ from grader.models import (
 __all__ = [
     "EXIT_PASSED", "EXIT_FAILED", "EXIT_UNUSABLE", "SelfCheckError", "CheckSummary",
     "load_public_context", "run_check", "render", "summarise", "verdict", "unsupported_system",
+    "missing_requirements", "REQUIREMENTS",
 ]
 
 #: Exit statuses of ``--check`` (the same numbers as grade.py's).
@@ -107,7 +108,11 @@ def load_public_context(rubric: Path, *, function: str | None = None) -> Any:
         chosen = tuple(p for p in public.parts if function in (p.function, p.name))
         if not chosen:
             names = ", ".join(p.function for p in public.parts) or "none"
-            raise SelfCheckError(f"no public case grades a function named {function!r} "
+            import difflib
+
+            close = difflib.get_close_matches(function, [p.function for p in public.parts], n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise SelfCheckError(f"no public case grades a function named {function!r}{hint} "
                                  f"(functions with public cases: {names})")
         public = replace(public, parts=chosen)
     try:
@@ -210,8 +215,10 @@ def _render_part(part: PartResult, write: Callable[[str], Any], width: int,
             shown = case.output.strip().splitlines()
             more = f" (+{len(shown) - 5} more lines)" if len(shown) > 5 else ""
             write("      printed: " + " | ".join(shown[:5]) + more + "\n")
+    said = {case.message for case in part.cases if case.status != PASSED}
     for note in part.notes:
-        write(_indent(f"note: {note}", "    ") + "\n")
+        if note not in said:  # a syntax error is both the case's message and the part's note
+            write(_indent(f"note: {note}", "    ") + "\n")
 
 
 def _notebook_line_of(path: Path) -> Callable[[Location], str]:
@@ -300,12 +307,45 @@ def unsupported_system() -> str | None:
             f"separate process.")
 
 
+#: What the self-check imports beyond the standard library: (module, what pip installs).
+REQUIREMENTS = (("numpy", "numpy"), ("yaml", "pyyaml"))
+
+
+def missing_requirements() -> str | None:
+    """What this Python lacks of :data:`REQUIREMENTS` and how to install it, None when nothing:
+    said before anything imports them, instead of a ``ModuleNotFoundError`` traceback."""
+    import importlib.util
+    import sys
+
+    missing = [pip for module, pip in REQUIREMENTS if not _importable(importlib.util, module)]
+    if not missing:
+        return None
+    python = sys.executable or "python3"
+    return (f"this Python ({python}) does not have {' and '.join(missing)}, which the check needs. "
+            f"Install {'them' if len(missing) > 1 else 'it'} with:\n"
+            f"    {python} -m pip install {' '.join(pip for _, pip in REQUIREMENTS)}\n"
+            f"and run the check again (if pip refuses to install into this Python, make a virtual "
+            f"environment first: the kit's README.md or docs/students.md says how).")
+
+
 def _importable(util: Any, name: str) -> bool:
     """Whether module ``name`` can be imported here (``util`` is importlib.util)."""
     try:
         return util.find_spec(name) is not None
     except (ImportError, ValueError):
         return False
+
+
+def _unreadable(notebook: Path, problem: str) -> str:
+    """What ``--check`` prints for a notebook it cannot read: the path once, the problem, and
+    what to do about a file that is there but damaged (not for one that is missing)."""
+    for prefix in (f"{notebook}: ", f"{notebook.name}: "):  # the reader names the file too
+        problem = problem.removeprefix(prefix)
+    text = f"Self-check cannot read {notebook}: {problem}\n"
+    if notebook.is_file():
+        text += ("  Is it the notebook you will submit? Open it in Jupyter, save it (File > Save), "
+                 "and run the check on the saved .ipynb file.\n")
+    return text
 
 
 def run_check(notebook: Path, *, rubric: Path, stream: TextIO, function: str | None = None) -> int:
@@ -321,6 +361,10 @@ def run_check(notebook: Path, *, rubric: Path, stream: TextIO, function: str | N
     unsupported = unsupported_system()
     if unsupported is not None:
         stream.write(f"Self-check cannot run on this system: {unsupported}\n")
+        return EXIT_UNUSABLE
+    lacking = missing_requirements()
+    if lacking is not None:
+        stream.write(f"Self-check cannot run: {lacking}\n")
         return EXIT_UNUSABLE
     from grader.sandbox import SandboxError
 
@@ -339,7 +383,7 @@ def run_check(notebook: Path, *, rubric: Path, stream: TextIO, function: str | N
             try:  # an unreadable notebook is said before any of its code runs
                 load(notebook)
             except SubmissionError as exc:
-                stream.write(f"Self-check cannot read {notebook}: {exc}\n")
+                stream.write(_unreadable(notebook, str(exc)))
                 return EXIT_UNUSABLE
             from grader.runner import grade_submission
 
@@ -349,7 +393,7 @@ def run_check(notebook: Path, *, rubric: Path, stream: TextIO, function: str | N
         return EXIT_UNUSABLE
     if result.status == "unreadable":
         message = result.messages[0] if result.messages else "cannot read the notebook"
-        stream.write(f"Self-check cannot read {notebook}: {message}\n")
+        stream.write(_unreadable(notebook, message))
         return EXIT_UNUSABLE
     title = (f"Self-check of {notebook.name}: public cases of {context.rubric.title} "
              f"({len(context.rubric.parts)} function(s))\n")

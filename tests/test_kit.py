@@ -243,3 +243,25 @@ def test_bad_rubric_is_a_kit_error(tmp_path):
     with pytest.raises(KitError):
         write_student_kit(tmp_path / "kit", rubric=tmp_path / "missing.yaml")
     assert not (tmp_path / "kit").exists()
+
+
+@pytest.mark.parametrize("module, package", [("yaml", "pyyaml"), ("numpy", "numpy")])
+def test_kit_without_numpy_or_pyyaml_says_what_to_install(rnn_kit, module, package):
+    """A student who skipped `pip install numpy pyyaml` gets the command, exit 2, not a traceback."""
+    kit_dir, _ = rnn_kit
+    run = (f"import runpy, sys; sys.modules[{module!r}] = None; "
+           f"sys.argv = ['grade.py', '--check', {str(SUBMISSIONS / 'ada_correct.ipynb')!r}]; "
+           f"runpy.run_path('grade.py', run_name='__main__')")
+    done = subprocess.run([sys.executable, "-c", run], cwd=kit_dir, env=kit_env(),
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr, done.stderr
+    assert f"does not have {package}" in done.stdout and "-m pip install numpy pyyaml" in done.stdout, done.stdout
+
+
+def test_kit_readme_says_how_to_install_without_root_and_what_exit_2_means(rnn_kit):
+    kit_dir, _ = rnn_kit
+    readme = (kit_dir / "README.md").read_text(encoding="utf-8")
+    assert "python3 -m venv" in readme and "-m pip install numpy pyyaml" in readme
+    assert "`--function` names no graded function" in readme and "PyYAML is missing" in readme
+    assert "%pip install pyyaml" in readme  # check() runs in the notebook's kernel, which needs it too

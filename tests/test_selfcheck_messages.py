@@ -1,0 +1,64 @@
+"""What a student reads from ``--check`` when something is off: said once, with the file, and what to do."""
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+
+from grader import selfcheck
+from grader.commands import DEFAULT_RUBRIC
+from grader.selfcheck import EXIT_FAILED, EXIT_UNUSABLE, missing_requirements, run_check
+from tests import notebooks as nbs
+
+REPO = Path(__file__).resolve().parents[1]
+SUBMISSIONS = REPO / "submissions"
+
+
+def check(path: Path, **kw) -> tuple[int, str]:
+    """``run_check`` on ``path`` with the default rubric: exit status and printed text."""
+    out = io.StringIO()
+    code = run_check(path, rubric=DEFAULT_RUBRIC, stream=out, **kw)
+    return code, out.getvalue()
+
+
+def test_a_truncated_notebook_is_named_once_with_what_to_do():
+    path = SUBMISSIONS / "donald_truncated.ipynb"
+    code, text = check(path)
+    assert code == EXIT_UNUSABLE
+    assert text.count("donald_truncated.ipynb") == 1, text  # was "cannot read P: P: not JSON"
+    assert "truncated" in text and "save it" in text, text
+
+
+def test_a_notebook_that_is_not_there_gets_no_advice_about_saving(tmp_path):
+    code, text = check(tmp_path / "nope.ipynb")
+    assert code == EXIT_UNUSABLE and text.count("nope.ipynb") == 1, text
+    assert "No such file" in text and "save it" not in text, text
+
+
+def test_a_syntax_error_is_said_once(tmp_path):
+    nb = nbs.course_notebook(nbs.mutate("rnn_forward", "def rnn_forward(x, a0, parameters):",
+                                        "def rnn_forward(x, a0, parameters)"))
+    code, text = check(nbs.write(tmp_path / "syntax.ipynb", nb), function="rnn_forward")
+    assert code == EXIT_FAILED
+    assert text.count("Syntax error in cell") == 1, text
+
+
+def test_a_misspelt_function_option_gets_the_closest_name():
+    code, text = check(SUBMISSIONS / "ada_correct.ipynb", function="rnn_fwd")
+    assert code == EXIT_UNUSABLE and "did you mean 'rnn_forward'?" in text, text
+
+
+def test_a_python_without_pyyaml_is_told_what_to_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, "yaml", None)  # find_spec reports None, import raises
+    lacking = missing_requirements()
+    assert lacking is not None and "pyyaml" in lacking and "numpy" not in lacking.split("install")[0]
+    assert f"{sys.executable} -m pip install numpy pyyaml" in lacking
+    started = []
+    monkeypatch.setattr(selfcheck, "_sandbox_started", lambda rubric: started.append(rubric))
+    code, text = check(SUBMISSIONS / "ada_correct.ipynb")
+    assert code == EXIT_UNUSABLE and "Self-check cannot run" in text and "pip install" in text, text
+    assert not started  # said before any sandbox starts
+
+
+def test_nothing_missing_here():
+    assert missing_requirements() is None
