@@ -683,7 +683,10 @@ def _start_drawer(stack: contextlib.ExitStack):
 def _print_summary(summary: ClassSummary, *, stream: TextIO, similarity_ran: bool) -> None:
     """The end of a run: counts, the distribution in one line, failures by name, file paths."""
     out = summary.out_dir
-    kept = f" ({summary.skipped} unchanged, kept)" if summary.skipped else ""
+    # "Graded 5 of 6 (6 unchanged, kept)" read as if more were kept than graded: the count of
+    # grades includes the kept ones, so say what this run did and what it kept.
+    kept = (f" ({summary.total - summary.skipped} new or changed, {summary.skipped} unchanged "
+            f"and kept from the last run)") if summary.skipped else ""
     stream.write(f"Graded {summary.graded} of {summary.total}{kept} in {summary.seconds:.1f}s; "
                  f"{distribution_line(summary.scores, summary.max_score)}\n")
     if summary.unreadable:
