@@ -87,3 +87,27 @@ def test_a_very_long_line_is_shortened(tmp_path):
     text = replace_line(3, "title: " + "x" * 300 + ": y")
     message = error_at(tmp_path, text, 3, "...`")
     assert "x" * 120 not in message
+
+
+DOCUMENTED_SYNTAX_ERRORS = (  # (what the instructor did to rubrics/rnn.yaml, old text, new text)
+    ("three spaces", "    mutation_weight: 0.1\n    outputs:\n      - {name: a, path",
+     "    mutation_weight: 0.1\n   outputs:\n      - {name: a, path"),
+    ("a tab", "    mutation_weight: 0.1\n    outputs:\n      - {name: a, path",
+     "    mutation_weight: 0.1\n\toutputs:\n      - {name: a, path"),
+    ("no space after the colon", "    mutation_weight: 0.1\n    outputs:\n      - {name: a, path",
+     "    mutation_weight:0.1\n    outputs:\n      - {name: a, path"),
+    ("an unclosed quote", 'title: "Assignment 4: Building a Recurrent Neural Network"',
+     'title: "Assignment 4: Building a Recurrent Neural Network'),
+)
+
+
+@pytest.mark.parametrize("what, old, new", DOCUMENTED_SYNTAX_ERRORS, ids=[d[0] for d in DOCUMENTED_SYNTAX_ERRORS])
+def test_the_syntax_errors_docs_rubrics_md_shows_are_the_ones_given(what, old, new):
+    from grader.rubric import parse_rubric
+
+    text = (ROOT / "rubrics" / "rnn.yaml").read_text(encoding="utf-8")
+    assert old in text, what
+    with pytest.raises(RubricError) as info:
+        parse_rubric(text.replace(old, new, 1), path="rubrics/rnn.yaml")
+    docs = (ROOT / "docs" / "rubrics.md").read_text(encoding="utf-8")
+    assert str(info.value) in docs, str(info.value)
