@@ -55,3 +55,17 @@ def test_the_worst_status_wins(workspace, capsys):
     both = rg.main([str(rubric_path), str(rubric_path.parent / "nope.yaml"), "--check"])
     err = capsys.readouterr().err
     assert both == rg.EXIT_ERROR and "stale" in err and "nope.yaml: cannot read the rubric" in err, err
+
+
+def test_a_tolerance_or_points_edit_leaves_the_fixtures_unchanged(workspace, capsys):
+    """docs/instructors.md: points, weights, tolerances and timeouts are not part of the fixtures."""
+    rubric_path, fixtures_dir = workspace
+    edit_rubric(rubric_path, "defaults: {rtol: 1.0e-5,", "defaults: {rtol: 1.0e-4,")
+    edit_rubric(rubric_path, "T_x: 1}, points: 2.5}", "T_x: 1}, points: 3}")
+    edit_rubric(rubric_path, "{name: a_next, path: \"[0]\", weight: 2}", "{name: a_next, path: \"[0]\", weight: 3}")
+    before = {p.name: p.read_bytes() for p in fixtures_dir.iterdir()}
+    assert rg.main([str(rubric_path)]) == rg.EXIT_OK
+    out = capsys.readouterr().out
+    assert "rnn.public.json: unchanged" in out and "rnn.hidden.json: unchanged" in out, out
+    assert {p.name: p.read_bytes() for p in fixtures_dir.iterdir()} == before
+    assert rg.main([str(rubric_path), "--check"]) == rg.EXIT_OK
