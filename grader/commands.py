@@ -685,8 +685,8 @@ def _print_summary(summary: ClassSummary, *, stream: TextIO, similarity_ran: boo
     out = summary.out_dir
     # "Graded 5 of 6 (6 unchanged, kept)" read as if more were kept than graded: the count of
     # grades includes the kept ones, so say what this run did and what it kept.
-    kept = (f" ({summary.total - summary.skipped} new or changed, {summary.skipped} unchanged "
-            f"and kept from the last run)") if summary.skipped else ""
+    kept = (f" ({summary.total - summary.skipped} in this run, {summary.skipped} unchanged "
+            f"since the last run and kept)") if summary.skipped else ""
     stream.write(f"Graded {summary.graded} of {summary.total}{kept} in {summary.seconds:.1f}s; "
                  f"{distribution_line(summary.scores, summary.max_score)}\n")
     if summary.unreadable:

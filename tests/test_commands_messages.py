@@ -18,9 +18,9 @@ def summary_line(**fields) -> str:
 
 def test_a_rerun_says_what_it_graded_and_what_it_kept():
     line = summary_line(skipped=6)
-    assert line.startswith("Graded 5 of 6 (0 new or changed, 6 unchanged and kept from the last run) in 1.0s"), line
+    assert line.startswith("Graded 5 of 6 (0 in this run, 6 unchanged since the last run and kept) in 1.0s"), line
     line = summary_line(graded=6, total=7, skipped=6)
-    assert line.startswith("Graded 6 of 7 (1 new or changed, 6 unchanged and kept from the last run)"), line
+    assert line.startswith("Graded 6 of 7 (1 in this run, 6 unchanged since the last run and kept)"), line
 
 
 def test_a_first_run_says_nothing_about_kept_results():
