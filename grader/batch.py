@@ -292,7 +292,9 @@ class WorkerPool:
         self.context = context
         self.out_dir = Path(out_dir)
         self.jobs = max(1, jobs or os.cpu_count() or 1)
-        self._options = dict(sandbox_options or {})
+        # The pool reports the sandbox's capabilities once (``on_note``), so its sandboxes do
+        # not also log them, once per worker and again after every restart.
+        self._options = {"announce": False, **(sandbox_options or {})}
         self._prepare, self._finish = prepare, finish
         self._records = "page" if page_records else "full" if full_records else "summary"
         self._before_fork = before_fork

@@ -94,7 +94,7 @@ def run_gradescope(*, root: Path = DEFAULT_ROOT, rubric: Path | None = None,
         # Student code must not reach the fixtures, nor write its own results.json.
         protected = [REPO / "solution", REPO / "rubrics", results_dir.resolve(), out_dir.resolve()]
         # The sandbox's zygote boots (0.2-0.3 s) while the rubric and the fixtures are loaded.
-        with started_in_thread(ResilientSandbox, protected_paths=protected) as started_sandbox:
+        with started_in_thread(ResilientSandbox, protected_paths=protected, announce=False) as started_sandbox:
             try:
                 context = load_context(Path(rubric or DEFAULT_RUBRIC))
             except CommandError as exc:

@@ -304,8 +304,12 @@ class Sandbox:
     """One zygote and the sessions forked from it; a context manager."""
 
     def __init__(self, *, limits: Limits = Limits(), protected_paths: Sequence[os.PathLike] = (),
-                 workers_hint: int = 1, degraded_ok: bool = False) -> None:
+                 workers_hint: int = 1, degraded_ok: bool = False, announce: bool = True) -> None:
         """Start the zygote and wait until it has set itself up (about 0.2-0.4 s).
+
+        A protection that cannot be had here is logged as a warning unless ``announce`` is
+        false: a caller that reports ``capabilities.describe()`` itself (``grader.batch``'s
+        pool: once per class run, not once per worker and again after each restart).
 
         Without Linux's facilities (macOS) the sandbox keeps what is portable (a forked child,
         rlimits, timeouts, plain-data results, a private directory, the kill of its process
@@ -368,7 +372,7 @@ class Sandbox:
         self.zygote_pid = reply["pid"]
         for _ in range(max(workers_hint, 1)):
             self._slots.release(self._slots.acquire())
-        if self.capabilities.missing():
+        if announce and self.capabilities.missing():
             log.warning("%s", self.capabilities.describe())
 
     # -- control channel

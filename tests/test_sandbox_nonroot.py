@@ -87,3 +87,35 @@ def _run_as_nobody(tmp_path: Path) -> None:
     for name in MUST_PASS_WITHOUT_ROOT:
         assert cases.get(name) == {"passed"}, f"{name}: {cases.get(name)} as nobody"
     assert "NOT enforced" in proc.stdout + proc.stderr or cases["test_capabilities_describe_says_what_is_enforced"] == {"passed"}
+
+
+@pytest.mark.slow
+def test_a_class_run_without_root_says_once_what_is_not_enforced():
+    """Two workers, each with its sandbox: the missing protections are printed once by the
+    grading process ("Sandbox: ..."), not also logged by every worker's sandbox."""
+    if os.geteuid() != 0:
+        pytest.skip("needs root to become nobody")
+    blocked = [str(p) for p in (REPO, *REPO.parents) if not p.stat().st_mode & stat.S_IXOTH]
+    if blocked:
+        pytest.skip(f"nobody cannot reach the repository ({blocked[0]} is not searchable by others)")
+    with tempfile.TemporaryDirectory(prefix="sandbox-nonroot-") as tmp:
+        os.chmod(tmp, 0o777)
+        _class_run_as_nobody(Path(tmp))
+
+
+def _class_run_as_nobody(tmp_path: Path) -> None:
+    """Grade two shipped notebooks with two workers as nobody; the capabilities line once."""
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    for name in ("ada_correct", "grace_other_style"):
+        (subs / f"{name}.ipynb").write_bytes((REPO / "submissions" / f"{name}.ipynb").read_bytes())
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1"}
+    proc = subprocess.run(
+        [sys.executable, "grade.py", str(subs), "--out", str(tmp_path / "out"), "--jobs", "2",
+         "--no-similarity", "--no-html"],
+        cwd=REPO, env=env, preexec_fn=_become_nobody, capture_output=True, text=True, timeout=300)
+    text = proc.stdout + proc.stderr
+    assert proc.returncode == 0, text[-3000:]
+    assert "Graded 2 of 2" in text
+    assert text.count("NOT enforced") == 1, text
+    assert "Sandbox: sandbox (non-root)" in text
