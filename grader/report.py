@@ -25,6 +25,12 @@ from grader.models import (
 
 RESULT_RECORD = "result.full.json"  # our own complete record, read back by resume and the class report
 
+#: The key of ``SubmissionResult.extra`` that holds, for a harness failure, the grader's own
+#: traceback: for the instructor (``result.full.json``, the class report), never in what the
+#: student reads (``feedback.md``, ``feedback.html``, ``results.json``, which show the result's
+#: messages). Kept by the summaries a worker sends (``summary_of``, ``page_record``).
+GRADER_ERROR = "grader_error"
+
 STATUS_WORDS = {
     PASSED: "passed",
     FAILED: "failed",
@@ -508,7 +514,7 @@ def summary_record(record: dict) -> dict:
         cases = [{**{k: case[k] for k in _SUMMARY_CASE}, "checks": [], "message": "",
                   "location": None, "output": "", "seconds": 0.0} for case in part["cases"]]
         parts.append({**part, "cases": cases, "location": None})
-    return {**record, "parts": parts, "timings": {}, "extra": {}}
+    return {**record, "parts": parts, "timings": {}, "extra": _kept_extra(record.get("extra", {}))}
 
 
 def page_record(record: dict) -> dict:
@@ -516,21 +522,28 @@ def page_record(record: dict) -> dict:
     it (the gradebook, the class report, ``feedback.html``): every part and every case, but a
     passed case without its checks, message, location, printed output and time (its page shows
     it as one line, from its name, visibility and points), and no timings nor ``extra`` (the
-    functions' sources). About 40 % of the record of a graded submission, which a worker
-    sends to the grading process for each one."""
+    functions' sources) but a harness failure's traceback (``GRADER_ERROR``). About 40 % of
+    the record of a graded submission, which a worker sends to the grading process for each one."""
     parts = []
     for part in record["parts"]:
         cases = [case if case["status"] != PASSED else
                  {**case, "checks": [], "message": "", "location": None, "output": "", "seconds": 0.0}
                  for case in part["cases"]]
         parts.append({**part, "cases": cases})
-    return {**record, "parts": parts, "timings": {}, "extra": {}}
+    return {**record, "parts": parts, "timings": {}, "extra": _kept_extra(record.get("extra", {}))}
+
+
+def _kept_extra(extra: Any) -> dict:
+    """What a summary keeps of a result's ``extra``: the grader's traceback of a harness failure
+    (``GRADER_ERROR``, for the class report's list), nothing else (the functions' sources)."""
+    return {GRADER_ERROR: extra[GRADER_ERROR]} if GRADER_ERROR in extra else {}
 
 
 def summary_of(result: SubmissionResult) -> SubmissionResult:
     """``result`` without what only its own reports need (checks, printed output, messages and
-    locations of cases, timings, extra): what the gradebook, the class report and the run's
-    summary line read. A few kB, sent by each worker to the grading process."""
+    locations of cases, timings, extra but a harness failure's traceback): what the gradebook,
+    the class report and the run's summary line read. A few kB, sent by each worker to the
+    grading process."""
     parts = tuple(dataclasses.replace(
         part, location=None,
         cases=tuple(CaseResult(case_id=c.case_id, name=c.name, visibility=c.visibility,
@@ -538,7 +551,7 @@ def summary_of(result: SubmissionResult) -> SubmissionResult:
                                diagnosis=c.diagnosis) for c in part.cases))
         for part in result.parts)
     return dataclasses.replace(result, parts=parts, timings=MappingProxyType({}),
-                               extra=MappingProxyType({}))
+                               extra=MappingProxyType(_kept_extra(result.extra)))
 
 
 #: ``json.dumps`` with its default options but without its check for reference cycles, which

@@ -208,7 +208,7 @@ def test_the_alias_rewrite_keeps_lines_and_touches_nothing_else():
     assert replaced == ("a = np.zeros(3, dtype=float)  # np.float\n"
                         "b = int(2.5) + np.float64(1) + np.float_(2) + obj.np.int + np.integer\n"
                         f"c = [{'np.bool' if again else 'bool'}, object, complex, str, np.str_, mynp.float]\n")
-    assert names == ("float", "int") + (() if again else ("bool",)) + ("object", "complex", "str")
+    assert names == ("np.float", "numpy.int") + (() if again else ("np.bool",)) + ("np.object", "np.complex", "np.str")
     assert _legacy_aliases_replaced("x = np.float64(1)\n") == ("x = np.float64(1)\n", ())
 
 
