@@ -166,11 +166,18 @@ def _case_output(part: PartResult, case: CaseResult, number: int) -> str:
         lines.append(case.message)
     if case.diagnosis:
         lines.append(f"Likely mistake: {case.diagnosis.message}")
-    if case.location and case.status in (ERROR, CRASHED):
+    if _where_untold(case):
         lines.append(f"At {case.location.describe()}.")
     if case.output and case.status != PASSED:
         lines.append("It printed:\n" + case.output[:FEEDBACK_OUTPUT_CHARS])
     return "\n".join(lines)
+
+
+def _where_untold(case: CaseResult) -> bool:
+    """Whether a public case's text should add where its error or crash happened: it has a
+    location and its message does not already say it ("Raised ... (cell 4, line 7, in f)")."""
+    return (case.location is not None and case.status in (ERROR, CRASHED)
+            and f"({case.location.describe()})" not in case.message)
 
 
 def gradescope_results(result: SubmissionResult) -> dict:
@@ -243,14 +250,16 @@ def feedback_markdown(result: SubmissionResult) -> str:
         for case in part.cases:
             if case.visibility == HIDDEN:
                 hidden_number += 1
-            out.write(_case_markdown(case, hidden_number))
+            out.write(_case_markdown(case, hidden_number, notes=part.notes))
         out.write("\n")
     return out.getvalue()
 
 
-def _case_markdown(case: CaseResult, number: int) -> str:
+def _case_markdown(case: CaseResult, number: int, *, notes: Sequence[str] = ()) -> str:
     """A case's list item in ``feedback.md``: what ``_case_output`` says, with the student's
-    text shown literally; a hidden case only its verdict and the mistake's name."""
+    text shown literally, but not a message that is one of its part's ``notes`` (written just
+    above: "still holds the template's placeholders"); a hidden case only its verdict and the
+    mistake's name."""
     mark = "✅" if case.status == PASSED else "❌"
     verdict = STATUS_WORDS.get(case.status, case.status)
     head = f"hidden case {number}: {verdict}" if case.visibility == HIDDEN else f"{case.name}: {verdict}"
@@ -259,11 +268,11 @@ def _case_markdown(case: CaseResult, number: int) -> str:
         if case.status != PASSED and case.diagnosis:
             out.append(_markdown_lines(case.diagnosis.message, first="  ", rest="  "))
         return "".join(out)
-    if case.message:
+    if case.message and case.message not in notes:
         out.append(_markdown_lines(case.message, first="  ", rest="  "))
     if case.diagnosis:
         out.append(_markdown_lines(case.diagnosis.message, first="  Likely mistake: ", rest="  "))
-    if case.location and case.status in (ERROR, CRASHED):
+    if _where_untold(case):
         out.append(f"  At {markdown_text(case.location.describe())}.\n")
     if case.output and case.status != PASSED:
         out.append("  It printed:\n" + markdown_block(case.output[:FEEDBACK_OUTPUT_CHARS], indent="  "))

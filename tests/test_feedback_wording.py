@@ -13,9 +13,11 @@ from grader.batch import GRADER_FAILED, grade_one
 from grader.classreport import ClassTally, class_report_html
 from grader.discover import find_submissions
 from grader.feedback_html import write_feedback_html
-from grader.models import ERROR, HARNESS, HIDDEN, PASSED
+from grader.models import (
+    CRASHED, ERROR, HARNESS, HIDDEN, NOT_IMPLEMENTED, PASSED, CaseResult, Location, PartResult, SubmissionResult,
+)
 from grader.report import (
-    GRADER_ERROR, RESULT_RECORD, feedback_markdown, page_record, read_submission, result_from_dict,
+    GRADER_ERROR, RESULT_RECORD, feedback_markdown, gradescope_results, page_record, read_submission, result_from_dict,
     result_to_dict, summary_of, summary_record,
 )
 from grader.runner import PARTIAL_MATCH, _legacy_aliases_replaced, _missing_key_hint, grade_submission
@@ -98,8 +100,6 @@ def test_a_grader_failure_keeps_the_whole_traceback_for_the_instructor(failed_gr
 def test_summaries_of_a_graded_result_still_drop_its_extra():
     """Only a harness failure's traceback rides along; a graded result's sources do not."""
     from types import MappingProxyType
-
-    from grader.models import SubmissionResult
 
     graded = SubmissionResult("ada", "/c/ada.ipynb", "graded", 1.0, 1.0,
                               extra=MappingProxyType({"sources": {"f": "def f(): pass\n"}}))
@@ -204,3 +204,48 @@ def test_reading_w_u_from_parameters_is_explained_and_still_scores_zero(tmp_path
     public = next(c for c in part.cases if c.visibility != HIDDEN)
     assert public.message.endswith(RENAMED)
     assert f" {RENAMED}\n" in feedback_markdown(result)  # a plain sentence, not a code span
+
+
+# --------------------------------------------------------------------------- said once
+
+
+def _one_part_result(part: PartResult) -> SubmissionResult:
+    """A graded result of one part."""
+    return SubmissionResult("ada", "/c/ada.ipynb", "graded", part.points, part.max_points, parts=(part,))
+
+
+def test_where_an_error_was_raised_is_said_once(tmp_path, context, sandbox):
+    """The message says "Raised ... (cell 10, line 4, in f)": feedback.md and results.json added
+    "At cell 10, line 4, in f." on the next line, the same place again."""
+    nb = nbs.course_notebook(nbs.mutate("lstm_cell_forward", 'Wi = parameters["Wi"]', 'Wi = parameters["W_u"]'))
+    result = _grade(tmp_path, nb, context, sandbox)
+    public = next(c for c in result.part("lstm_cell_forward").cases if c.visibility != HIDDEN)
+    where = public.location.describe()
+    assert f"({where})" in public.message
+    item = feedback_markdown(result).split("- ❌ assignment example")[1].split("\n- ")[0]
+    assert item.count(where) == 1 and "At " not in item
+    output = next(t["output"] for t in gradescope_results(result)["tests"]
+                  if t["name"] == "lstm_cell_forward: assignment example")
+    assert output.count(where) == 1
+
+
+def test_a_crash_whose_message_does_not_say_where_still_says_it():
+    case = CaseResult("c1", "assignment example", "public", CRASHED, 0.0, 5.0,
+                      message="Ran out of memory: check the shapes of the arrays you create.",
+                      location=Location(3, 7, "rnn_forward"))
+    result = _one_part_result(PartResult("rnn_forward", "rnn_forward", CRASHED, 0.0, 5.0, (case,)))
+    assert "  At cell 4, line 7, in rnn_forward.\n" in feedback_markdown(result)
+    assert gradescope_results(result)["tests"][0]["output"].endswith("\nAt cell 4, line 7, in rnn_forward.")
+
+
+def test_a_case_message_that_repeats_its_parts_note_is_written_once():
+    """An unfinished function: the part's note and each public case said the same sentence."""
+    note = "`lstm_forward` still holds the template's placeholders (line 19: `c[:, :, t] = None`): not implemented yet."
+    cases = (CaseResult("c1", "assignment example", "public", NOT_IMPLEMENTED, 0.0, 3.0, message=note),
+             CaseResult("c2", "other", "public", NOT_IMPLEMENTED, 0.0, 3.0, message="Something else."))
+    result = _one_part_result(PartResult("lstm_forward", "lstm_forward", NOT_IMPLEMENTED, 0.0, 6.0, cases,
+                                         notes=(note,)))
+    markdown = feedback_markdown(result)
+    assert markdown.count("still holds the template's placeholders") == 1 and "  Something else.\n" in markdown
+    # Gradescope shows no part notes: there the case keeps its message.
+    assert note in gradescope_results(result)["tests"][0]["output"]
