@@ -240,6 +240,7 @@ def feedback_markdown(result: SubmissionResult) -> str:
                   f"{STATUS_WORDS.get(part.status, part.status)} |\n")
     out.write("\n")
     for part in result.parts:
+        told = (*result.messages, *part.notes)  # written above: a case does not repeat them
         where = f" (cell {part.location.cell + 1})" if part.location and part.location.cell is not None else ""
         out.write(f"## `{part.name}`{where}: {part.points:g} / {part.max_points:g}\n\n")
         for note in part.notes:
@@ -250,16 +251,16 @@ def feedback_markdown(result: SubmissionResult) -> str:
         for case in part.cases:
             if case.visibility == HIDDEN:
                 hidden_number += 1
-            out.write(_case_markdown(case, hidden_number, notes=part.notes))
+            out.write(_case_markdown(case, hidden_number, told=told))
         out.write("\n")
     return out.getvalue()
 
 
-def _case_markdown(case: CaseResult, number: int, *, notes: Sequence[str] = ()) -> str:
+def _case_markdown(case: CaseResult, number: int, *, told: Sequence[str] = ()) -> str:
     """A case's list item in ``feedback.md``: what ``_case_output`` says, with the student's
-    text shown literally, but not a message that is one of its part's ``notes`` (written just
-    above: "still holds the template's placeholders"); a hidden case only its verdict and the
-    mistake's name."""
+    text shown literally, but not a message ``told`` holds (the submission's messages and the
+    part's notes, written above it: "still holds the template's placeholders", "not JSON"); a
+    hidden case only its verdict and the mistake's name."""
     mark = "✅" if case.status == PASSED else "❌"
     verdict = STATUS_WORDS.get(case.status, case.status)
     head = f"hidden case {number}: {verdict}" if case.visibility == HIDDEN else f"{case.name}: {verdict}"
@@ -268,7 +269,7 @@ def _case_markdown(case: CaseResult, number: int, *, notes: Sequence[str] = ()) 
         if case.status != PASSED and case.diagnosis:
             out.append(_markdown_lines(case.diagnosis.message, first="  ", rest="  "))
         return "".join(out)
-    if case.message and case.message not in notes:
+    if case.message and case.message not in told:
         out.append(_markdown_lines(case.message, first="  ", rest="  "))
     if case.diagnosis:
         out.append(_markdown_lines(case.diagnosis.message, first="  Likely mistake: ", rest="  "))

@@ -71,9 +71,10 @@ def test_a_grader_failure_tells_the_student_a_kind_sentence_and_no_traceback(fai
     markdown = (folder / "feedback.md").read_text(encoding="utf-8")
     assert f"> {GRADER_FAILED}\n" in markdown  # a plain sentence, not a code span
     assert "nothing for you to fix" in markdown and "grade it again" in markdown
+    assert markdown.count("nothing for you to fix") == 1  # at the top, not again in every part
     gradescope = json.loads((folder / "results.json").read_text(encoding="utf-8"))
     assert gradescope["output"] == GRADER_FAILED
-    assert "nothing for you to fix" in (folder / "feedback.html").read_text(encoding="utf-8")
+    assert (folder / "feedback.html").read_text(encoding="utf-8").count("nothing for you to fix") == 1
 
 
 def test_a_grader_failure_keeps_the_whole_traceback_for_the_instructor(failed_grading, context):
@@ -249,3 +250,23 @@ def test_a_case_message_that_repeats_its_parts_note_is_written_once():
     assert markdown.count("still holds the template's placeholders") == 1 and "  Something else.\n" in markdown
     # Gradescope shows no part notes: there the case keeps its message.
     assert note in gradescope_results(result)["tests"][0]["output"]
+
+
+def test_why_a_file_is_unreadable_is_said_once_at_the_top(tmp_path, context):
+    """A truncated notebook: feedback.md and feedback.html repeated "not JSON" under every part,
+    and the page said it again ("could not be shown") and called every function "not found"."""
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    whole = json.dumps(nbs.course_notebook())
+    (subs / "ada.ipynb").write_text(whole[:len(whole) // 2], encoding="utf-8")
+    [submission] = find_submissions(subs)
+    result = grade_one(submission, context=context, sandbox=None, out_dir=tmp_path / "out")
+    assert result.status == "unreadable" and len(result.parts) == len(context.rubric.parts)
+    [why] = result.messages
+    folder = tmp_path / "out" / "ada"
+    write_feedback_html(result, notebook_path=Path(submission.path), out_path=folder / "feedback.html")
+    assert (folder / "feedback.md").read_text(encoding="utf-8").count(why) == 1
+    page = (folder / "feedback.html").read_text(encoding="utf-8")
+    assert page.count(why) == 1 and "could not be shown" not in page  # the message says why
+    # Its functions were never looked for: the page called each of them "not found".
+    assert "not found" not in page.lower() and "0 / 10, missing" in page
