@@ -270,3 +270,46 @@ def test_why_a_file_is_unreadable_is_said_once_at_the_top(tmp_path, context):
     assert page.count(why) == 1 and "could not be shown" not in page  # the message says why
     # Its functions were never looked for: the page called each of them "not found".
     assert "not found" not in page.lower() and "0 / 10, missing" in page
+
+
+def test_the_traceback_in_the_class_report_is_escaped(context):
+    """A grader's traceback can quote what a notebook held (an exception about its text)."""
+    from types import MappingProxyType
+
+    hostile = 'KeyError: "<script>alert(1)</script><img src=x onerror=alert(2)>"'
+    result = SubmissionResult("ada", "/c/ada.ipynb", HARNESS, 0.0, 100.0, messages=(GRADER_FAILED,),
+                              extra=MappingProxyType({GRADER_ERROR: f"Traceback (most recent call last):\n{hostile}\n"}))
+    page = class_report_html([result], rubric=context.rubric)
+    assert "<script>" not in page and "<img src=x" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+@pytest.mark.slow
+def test_a_class_run_lists_the_traceback_for_the_instructor_only(tmp_path, monkeypatch):
+    """The whole run (workers, pages written by the grading process, the class report): one
+    submission on which the grader raises."""
+    import io
+
+    from grader import commands
+
+    real = batch.grade_submission
+
+    def flaky(path, **kwargs):
+        if Path(path).stem == "alan":
+            raise RuntimeError("grader bug on alan")
+        return real(path, **kwargs)
+
+    monkeypatch.setattr(batch, "grade_submission", flaky)  # the workers are forked: they inherit it
+    subs = tmp_path / "subs"
+    for name in ("ada", "alan"):
+        nbs.write(subs / f"{name}.ipynb", nbs.course_notebook())
+    out = tmp_path / "out"
+    summary = commands.grade_class(subs, out_dir=out, jobs=1, similarity=False, progress_bar=False,
+                                   stream=io.StringIO())
+    assert summary.harness_failures == ("alan",) and summary.graded == 1
+    for name in STUDENT_FILES:
+        text = (out / "alan" / name).read_text(encoding="utf-8")
+        assert "nothing for you to fix" in text, name
+        assert "grader bug" not in text and "RuntimeError" not in text and "most recent call" not in text, name
+    report = (out / "report.html").read_text(encoding="utf-8")
+    assert "RuntimeError: grader bug on alan" in report and "Traceback" in report
