@@ -126,7 +126,7 @@ def _graded(submission: Submission, *, context: GradingContext, sandbox: object,
 
 #: What the student reads (``feedback.md``, ``feedback.html``, ``results.json``) when the grader
 #: failed on their submission; what went wrong is the instructor's (``GRADER_ERROR``).
-GRADER_FAILED = ("Your notebook could not be graded because of a problem in the grader, not in "
+GRADER_FAILED = ("Your submission could not be graded because of a problem in the grader, not in "
                  "your code: there is nothing for you to fix. Your instructor will grade it again; "
                  "if this message is still here after that, please let them know.")
 
