@@ -14,10 +14,12 @@ from grader.classreport import ClassTally, class_report_html
 from grader.discover import find_submissions
 from grader.feedback_html import write_feedback_html
 from grader.models import (
-    CRASHED, ERROR, HARNESS, HIDDEN, NOT_IMPLEMENTED, PASSED, CaseResult, Location, PartResult, SubmissionResult,
+    CRASHED, ERROR, HARNESS, HIDDEN, NOT_IMPLEMENTED, PASSED, CaseResult, Location, PartResult,
+    SubmissionResult,
 )
 from grader.report import (
-    GRADER_ERROR, RESULT_RECORD, feedback_markdown, gradescope_results, page_record, read_submission, result_from_dict,
+    GRADER_ERROR, RESULT_RECORD, feedback_markdown, gradescope_results, page_record, read_submission,
+    result_from_dict,
     result_to_dict, summary_of, summary_record,
 )
 from grader.runner import PARTIAL_MATCH, _legacy_aliases_replaced, _missing_key_hint, grade_submission
@@ -132,8 +134,8 @@ def test_a_mistake_that_explains_only_the_wrong_outputs_says_so_without_a_second
     assert public.diagnosis.id == "rnn_cell_forward/no_ba"
     assert public.diagnosis.message == mistake + PARTIAL_MATCH
     markdown = feedback_markdown(result)
-    assert f"Likely mistake: {mistake} This mistake explains the outputs that are wrong; the others are right." \
-        in markdown
+    assert (f"Likely mistake: {mistake} This mistake explains the outputs that are wrong; "
+            f"the others are right.") in markdown
     assert "Probably" not in markdown and "Probably" not in json.dumps(result_to_dict(result))
 
 
@@ -150,7 +152,8 @@ def test_a_mistake_that_every_output_shows_is_told_as_it_is(tmp_path, context, s
 
 def test_the_alias_note_names_numpy_as_the_student_spelt_it(tmp_path, context, sandbox):
     nb = nbs.course_notebook(nbs.mutate(
-        "rnn_backward", "dx = np.zeros((n_x, m, T_x))", "import numpy\n    dx = np.zeros((n_x, m, T_x), dtype=numpy.float)"))
+        "rnn_backward", "dx = np.zeros((n_x, m, T_x))",
+        "import numpy\n    dx = np.zeros((n_x, m, T_x), dtype=numpy.float)"))
     result = _grade(tmp_path, nb, context, sandbox)
     assert result.part("rnn_backward").status == PASSED
     [note] = [m for m in result.messages if "gone from NumPy" in m]
@@ -178,6 +181,7 @@ class _KeyErrorOutcome:
 
 
 LSTM_PARAMETERS = {name: 0 for name in ("Wf", "bf", "Wi", "bi", "Wc", "bc", "Wo", "bo", "Wy", "by")}
+READS_W_U = nbs.mutate("lstm_cell_forward", 'Wi = parameters["Wi"]', 'Wi = parameters["W_u"]')
 RENAMED = 'The statement\'s W_u and b_u (the update gate) are stored in `parameters` as "Wi" and "bi".'
 
 
@@ -198,7 +202,7 @@ def test_other_missing_keys_get_no_sentence_about_the_update_gate(key, parameter
 
 
 def test_reading_w_u_from_parameters_is_explained_and_still_scores_zero(tmp_path, context, sandbox):
-    nb = nbs.course_notebook(nbs.mutate("lstm_cell_forward", 'Wi = parameters["Wi"]', 'Wi = parameters["W_u"]'))
+    nb = nbs.course_notebook(READS_W_U)
     result = _grade(tmp_path, nb, context, sandbox)
     part = result.part("lstm_cell_forward")
     assert part.points == 0 and {c.status for c in part.cases} == {ERROR}
@@ -218,7 +222,7 @@ def _one_part_result(part: PartResult) -> SubmissionResult:
 def test_where_an_error_was_raised_is_said_once(tmp_path, context, sandbox):
     """The message says "Raised ... (cell 10, line 4, in f)": feedback.md and results.json added
     "At cell 10, line 4, in f." on the next line, the same place again."""
-    nb = nbs.course_notebook(nbs.mutate("lstm_cell_forward", 'Wi = parameters["Wi"]', 'Wi = parameters["W_u"]'))
+    nb = nbs.course_notebook(READS_W_U)
     result = _grade(tmp_path, nb, context, sandbox)
     public = next(c for c in result.part("lstm_cell_forward").cases if c.visibility != HIDDEN)
     where = public.location.describe()
@@ -241,13 +245,15 @@ def test_a_crash_whose_message_does_not_say_where_still_says_it():
 
 def test_a_case_message_that_repeats_its_parts_note_is_written_once():
     """An unfinished function: the part's note and each public case said the same sentence."""
-    note = "`lstm_forward` still holds the template's placeholders (line 19: `c[:, :, t] = None`): not implemented yet."
+    note = ("`lstm_forward` still holds the template's placeholders (line 19: `c[:, :, t] = None`): "
+            "not implemented yet.")
     cases = (CaseResult("c1", "assignment example", "public", NOT_IMPLEMENTED, 0.0, 3.0, message=note),
              CaseResult("c2", "other", "public", NOT_IMPLEMENTED, 0.0, 3.0, message="Something else."))
     result = _one_part_result(PartResult("lstm_forward", "lstm_forward", NOT_IMPLEMENTED, 0.0, 6.0, cases,
                                          notes=(note,)))
     markdown = feedback_markdown(result)
-    assert markdown.count("still holds the template's placeholders") == 1 and "  Something else.\n" in markdown
+    assert markdown.count("still holds the template's placeholders") == 1
+    assert "  Something else.\n" in markdown
     # Gradescope shows no part notes: there the case keeps its message.
     assert note in gradescope_results(result)["tests"][0]["output"]
 
@@ -278,7 +284,8 @@ def test_the_traceback_in_the_class_report_is_escaped(context):
 
     hostile = 'KeyError: "<script>alert(1)</script><img src=x onerror=alert(2)>"'
     result = SubmissionResult("ada", "/c/ada.ipynb", HARNESS, 0.0, 100.0, messages=(GRADER_FAILED,),
-                              extra=MappingProxyType({GRADER_ERROR: f"Traceback (most recent call last):\n{hostile}\n"}))
+                              extra=MappingProxyType({GRADER_ERROR: f"Traceback (most recent call last):\n"
+                                                                    f"{hostile}\n"}))
     page = class_report_html([result], rubric=context.rubric)
     assert "<script>" not in page and "<img src=x" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
@@ -310,6 +317,7 @@ def test_a_class_run_lists_the_traceback_for_the_instructor_only(tmp_path, monke
     for name in STUDENT_FILES:
         text = (out / "alan" / name).read_text(encoding="utf-8")
         assert "nothing for you to fix" in text, name
-        assert "grader bug" not in text and "RuntimeError" not in text and "most recent call" not in text, name
+        for internal in ("grader bug", "RuntimeError", "most recent call"):
+            assert internal not in text, (name, internal)
     report = (out / "report.html").read_text(encoding="utf-8")
     assert "RuntimeError: grader bug on alan" in report and "Traceback" in report
