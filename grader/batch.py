@@ -400,9 +400,10 @@ class WorkerPool:
                         pending.extend(reversed(held[1:]))  # sent ahead, not started: next
                         if held:
                             sid, path = held[0][0], held[0][1]
-                            result = _harness_failure(
-                                context, sid, path, f"The grading worker died (exit code "
-                                                    f"{proc.exitcode}) while grading this submission.")
+                            code = proc.exitcode  # negative: the signal (-9: often out of memory)
+                            result = _harness_failure(context, sid, path, (
+                                "The grading worker died while grading this submission"
+                                + (f" (exit code {code})." if code is not None else ".")))
                             write_submission(result, self.out_dir)
                             done = _summary(result, 0.0, records=self._records, finished=False)
                             on_done(done)
