@@ -34,8 +34,8 @@ from typing import Callable, Mapping, Sequence
 from grader.discover import Submission
 from grader.models import HARNESS, SubmissionResult
 from grader.report import (
-    page_record, result_from_dict, result_to_dict, summary_of, summary_record, write_submission,
-    write_submission_record,
+    GRADER_ERROR, page_record, result_from_dict, result_to_dict, summary_of, summary_record,
+    write_submission, write_submission_record,
 )
 from grader.runner import GradingContext, grade_submission, unreadable_result
 
@@ -114,17 +114,31 @@ def _graded(submission: Submission, *, context: GradingContext, sandbox: object,
                                       submission_id=submission.id,
                                       extra_files=submission.read_extra_files())
         except Exception:  # noqa: BLE001 - the batch must go on; the trace goes to the record
-            detail = traceback.format_exc(limit=6)
-            result = unreadable_result(context.rubric, submission_id=submission.id,
-                                       path=str(submission.path), status=HARNESS,
-                                       message=f"The grader failed on this submission (not the "
-                                               f"student's fault):\n{detail}")
+            result = _harness_failure(context, submission.id, str(submission.path),
+                                      traceback.format_exc())
     folder = Path(out_dir) / result.submission_id
     _run_hook(prepare, folder, submission)
     (folder / HOOK_ERRORS).unlink(missing_ok=True)
     record = write_submission_record(result, folder, digests=files)
     _run_hook(finish, folder, submission, result, folder, key)
     return result, record
+
+
+#: What the student reads (``feedback.md``, ``feedback.html``, ``results.json``) when the grader
+#: failed on their submission; what went wrong is the instructor's (``GRADER_ERROR``).
+GRADER_FAILED = ("Your submission could not be graded because of a problem in the grader, not in "
+                 "your code: there is nothing for you to fix. Your instructor will grade it again; "
+                 "if this message is still here after that, please let them know.")
+
+
+def _harness_failure(context: GradingContext, submission_id: str, path: str,
+                     detail: str) -> SubmissionResult:
+    """The zero-score result of a submission the grader failed on: ``GRADER_FAILED`` for the
+    student, ``detail`` (a traceback, or what happened) kept for the instructor in
+    ``extra[GRADER_ERROR]`` (``result.full.json`` and the class report)."""
+    result = unreadable_result(context.rubric, submission_id=submission_id, path=path,
+                               status=HARNESS, message=GRADER_FAILED)
+    return dataclasses.replace(result, extra=MappingProxyType({GRADER_ERROR: detail}))
 
 
 def _run_hook(hook: Callable | None, folder: Path, *args: object) -> None:
@@ -388,10 +402,10 @@ class WorkerPool:
                         pending.extend(reversed(held[1:]))  # sent ahead, not started: next
                         if held:
                             sid, path = held[0][0], held[0][1]
-                            result = unreadable_result(
-                                context.rubric, submission_id=sid, path=path, status=HARNESS,
-                                message="The grading worker died while grading this "
-                                        "submission (not the student's fault).")
+                            code = proc.exitcode  # negative: the signal (-9: often out of memory)
+                            result = _harness_failure(context, sid, path, (
+                                "The grading worker died while grading this submission"
+                                + (f" (exit code {code})." if code is not None else ".")))
                             write_submission(result, self.out_dir)
                             done = _summary(result, 0.0, records=self._records, finished=False)
                             on_done(done)

@@ -30,7 +30,7 @@ from grader.models import (
     Rubric, SubmissionResult,
 )
 from grader.files import write_atomic
-from grader.report import STATUS_WORDS
+from grader.report import GRADER_ERROR, STATUS_WORDS
 
 __all__ = ["write_class_report", "class_report_html", "ClassStats", "ClassTally", "FigureDrawer", "class_stats", "IMDB_PART", "IMDB_FLAGS"]
 
@@ -236,10 +236,13 @@ class ClassTally:
 
 
 def _listed(result: SubmissionResult) -> SubmissionResult:
-    """What the report lists of a submission that was not graded: id, status, score, messages."""
+    """What the report lists of a submission that was not graded: id, status, score, messages,
+    and the grader's traceback of a harness failure (``extra[GRADER_ERROR]``)."""
+    extra = {GRADER_ERROR: result.extra[GRADER_ERROR]} if GRADER_ERROR in result.extra else {}
     return SubmissionResult(submission_id=result.submission_id, path=result.path,
                             status=result.status, points=result.points,
-                            max_points=result.max_points, messages=tuple(result.messages))
+                            max_points=result.max_points, messages=tuple(result.messages),
+                            extra=extra)
 
 
 def class_stats(results: Sequence[SubmissionResult], *, rubric: Rubric) -> ClassStats:
@@ -455,8 +458,10 @@ def _drawer_loop(conn: Any, parent_end: Any) -> None:
 def _portable(stats: ClassStats) -> ClassStats:
     """``stats`` with its results' mapping proxies (which do not pickle) as plain dicts."""
     def plain(result: SubmissionResult) -> SubmissionResult:
-        """``result`` with plain dicts for its timings and extra."""
-        return dataclasses.replace(result, timings={}, extra={})
+        """``result`` with plain dicts for its timings and extra (only a harness failure's
+        traceback is kept of it: the figures do not need it, the listing does)."""
+        return dataclasses.replace(result, timings={}, extra={k: v for k, v in result.extra.items()
+                                                              if k == GRADER_ERROR})
     return dataclasses.replace(stats, graded=tuple(plain(r) for r in stats.graded),
                                unreadable=tuple(plain(r) for r in stats.unreadable),
                                harness=tuple(plain(r) for r in stats.harness))
@@ -599,6 +604,16 @@ def _mistakes(stats: ClassStats) -> str:
     return "".join(out)
 
 
+def _traceback(result: SubmissionResult) -> str:
+    """The grader's traceback of a harness failure, as a block to unfold ("" without one): the
+    student was told only that the grader failed (``grader.batch.GRADER_FAILED``)."""
+    detail = result.extra.get(GRADER_ERROR) if result.extra else None
+    if not detail:
+        return ""
+    return (f"<details open><summary>what failed in the grader</summary>"
+            f"<pre>{e(str(detail))}</pre></details>")
+
+
 def _harness(stats: ClassStats, harness_notes: Sequence[str]) -> str:
     """Harness failures, cases lost to grader errors, the batch's notes, unreadable files."""
     out = ['<section id="harness"><h2>Harness failures and unreadable submissions</h2>']
@@ -612,7 +627,8 @@ def _harness(stats: ClassStats, harness_notes: Sequence[str]) -> str:
         out.append("<h3>Not graded because of the grader (regrade them)</h3><table class=\"data\">"
                    "<tr><th>submission</th><th>status</th><th>messages</th></tr>" + "".join(
                        f"<tr><td>{e(r.submission_id)}</td><td>{e(r.status)}</td>"
-                       f"<td>{'<br>'.join(e(m) for m in r.messages)}</td></tr>" for r in stats.harness)
+                       f"<td>{'<br>'.join(e(m) for m in r.messages)}{_traceback(r)}</td></tr>"
+                       for r in stats.harness)
                    + "</table>")
     if stats.harness_cases:
         out.append("<h3>Graded, with some cases lost to a grader error</h3><table class=\"data\">"

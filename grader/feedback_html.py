@@ -1045,9 +1045,10 @@ def _case_html(case: CaseResult, hidden_number: int, cells: Sequence[str]) -> st
     return "".join(parts)
 
 
-def _verdict(part: PartResult) -> str:
-    """The part's verdict in words; "not found" for a function the notebook does not define."""
-    if part.status == MISSING and part.location is None:
+def _verdict(part: PartResult, *, read: bool = True) -> str:
+    """The part's verdict in words; "not found" for a function the notebook does not define
+    (not for one whose notebook could not be read at all: ``read`` False)."""
+    if read and part.status == MISSING and part.location is None:
         return "not found"
     return STATUS_WORDS.get(part.status, part.status)
 
@@ -1057,10 +1058,13 @@ def part_anchor(part: PartResult) -> str:
     return "grader-part-" + re.sub(r"[^A-Za-z0-9_-]", "_", part.name)
 
 
-def part_block(part: PartResult, cells: Sequence[str]) -> str:
-    """The result block of one part: heading with points and verdict, notes, one line per case."""
+def part_block(part: PartResult, cells: Sequence[str], *, told: Sequence[str] = (),
+               read: bool = True) -> str:
+    """The result block of one part: heading with points and verdict, notes, one line per case;
+    a case's message that ``told`` holds (the submission's messages, at the top of the page) is
+    not repeated. ``read``: False when the submission could not be read (see ``_verdict``)."""
     ok = part.status == PASSED
-    verdict = _verdict(part)
+    verdict = _verdict(part, read=read)
     cls = "grader-ok" if ok else "grader-bad"
     where = ""
     if part.location and part.location.cell is not None:
@@ -1075,6 +1079,9 @@ def part_block(part: PartResult, cells: Sequence[str]) -> str:
     if part.status in (MISSING, NOT_IMPLEMENTED) and notes:
         # Every case repeats the part's note; one line per case with its verdict suffices.
         shown_cases = tuple(dataclasses.replace(c, message="") for c in part.cases)
+    elif told:  # a grader failure, an unreadable file: said once, at the top
+        shown_cases = tuple(dataclasses.replace(c, message="") if c.message in told else c
+                            for c in part.cases)
     hidden_number = 0
     items = []
     for case in shown_cases:
@@ -1096,6 +1103,7 @@ def _is_placed(part: PartResult, n_cells: int) -> bool:
 def summary_html(result: SubmissionResult, *, placed: set[str], extra: str = "") -> str:
     """The top of the page: score, messages, a table of parts (linked to their blocks), and the
     blocks of parts not tied to a cell (functions not found, the IMDB bonus)."""
+    read = result.status != "unreadable"  # its functions were not looked for: not "not found"
     out = [f'<header class="grader-summary"><h1>Feedback for {e(result.submission_id)}</h1>',
            f'<p class="grader-score">Score: {_points(result.points)} / {_points(result.max_points)}</p>']
     for message in result.messages:
@@ -1105,7 +1113,7 @@ def summary_html(result: SubmissionResult, *, placed: set[str], extra: str = "")
     if result.parts:
         out.append("<table><thead><tr><th>part</th><th>points</th><th>verdict</th><th>where</th></tr></thead><tbody>")
         for part in result.parts:
-            verdict = _verdict(part)
+            verdict = _verdict(part, read=read)
             if part.name in placed:
                 where = f'<a href="#{part_anchor(part)}">cell {part.location.cell + 1}</a>'
             else:
@@ -1116,14 +1124,14 @@ def summary_html(result: SubmissionResult, *, placed: set[str], extra: str = "")
         out.append("</tbody></table>")
     unplaced = [p for p in result.parts if p.name not in placed]
     if unplaced:
-        missing = [p for p in unplaced if p.status == MISSING and p.location is None]
+        missing = [p for p in unplaced if read and p.status == MISSING and p.location is None]
         others = [p for p in unplaced if p not in missing]
         if missing:
             out.append("<h2>Not found</h2>")
-            out.extend(part_block(p, ()) for p in missing)
+            out.extend(part_block(p, (), told=result.messages) for p in missing)
         if others:
-            out.append("<h2>Other results</h2>")
-            out.extend(part_block(p, ()) for p in others)
+            out.append("<h2>Other results</h2>" if read else "<h2>Results</h2>")
+            out.extend(part_block(p, (), told=result.messages, read=read) for p in others)
     if placed:
         out.append("<p>The results of each function follow the cell that defines it in your notebook below.</p>")
     out.append("</header>")
@@ -1135,12 +1143,15 @@ def summary_html(result: SubmissionResult, *, placed: set[str], extra: str = "")
 
 def results_page(result: SubmissionResult, *, reason: str = "", source: str | None = None) -> str:
     """A standalone results page (no notebook), with ``source`` (a ``.py`` file) shown if given."""
-    note = f'<div class="grader-msg">Your notebook could not be shown: {e(reason)}</div>' if reason else ""
+    # An unreadable submission's message already says why (the page cannot show it either).
+    note = (f'<div class="grader-msg">Your notebook could not be shown: {e(reason)}</div>'
+            if reason and result.status != "unreadable" else "")
     body = ""
     placed: set[str] = set()
     if source is not None:  # a .py file is "cell 0": its parts' blocks can quote its lines
         placed = {p.name for p in result.parts if _is_placed(p, 1)}
-        blocks = "".join(part_block(p, (source,)) for p in result.parts if p.name in placed)
+        blocks = "".join(part_block(p, (source,), told=result.messages) for p in result.parts
+                         if p.name in placed)
         numbered = "".join(f"<span><b>{i}</b>{e(line)}</span>"
                            for i, line in enumerate(source.split("\n"), 1))
         body = (f'<h2>Your file</h2><pre class="grader-quote">{numbered}</pre>'
@@ -1186,7 +1197,8 @@ def feedback_page(result: SubmissionResult, *, notebook_path: Path,
     after: dict[int, str] = {}
     for part in result.parts:
         if part.name in placed:
-            after[part.location.cell] = after.get(part.location.cell, "") + part_block(part, sources)
+            after[part.location.cell] = (after.get(part.location.cell, "")
+                                         + part_block(part, sources, told=result.messages))
     renderer = renderer or default_renderer()
     try:
         return renderer.render({"cells": cells}, title=f"Feedback for {result.submission_id}",

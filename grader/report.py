@@ -25,6 +25,12 @@ from grader.models import (
 
 RESULT_RECORD = "result.full.json"  # our own complete record, read back by resume and the class report
 
+#: The key of ``SubmissionResult.extra`` that holds, for a harness failure, the grader's own
+#: traceback: for the instructor (``result.full.json``, the class report), never in what the
+#: student reads (``feedback.md``, ``feedback.html``, ``results.json``, which show the result's
+#: messages). Kept by the summaries a worker sends (``summary_of``, ``page_record``).
+GRADER_ERROR = "grader_error"
+
 STATUS_WORDS = {
     PASSED: "passed",
     FAILED: "failed",
@@ -160,11 +166,18 @@ def _case_output(part: PartResult, case: CaseResult, number: int) -> str:
         lines.append(case.message)
     if case.diagnosis:
         lines.append(f"Likely mistake: {case.diagnosis.message}")
-    if case.location and case.status in (ERROR, CRASHED):
+    if _where_untold(case):
         lines.append(f"At {case.location.describe()}.")
     if case.output and case.status != PASSED:
         lines.append("It printed:\n" + case.output[:FEEDBACK_OUTPUT_CHARS])
     return "\n".join(lines)
+
+
+def _where_untold(case: CaseResult) -> bool:
+    """Whether a public case's text should add where its error or crash happened: it has a
+    location and its message does not already say it ("Raised ... (cell 4, line 7, in f)")."""
+    return (case.location is not None and case.status in (ERROR, CRASHED)
+            and f"({case.location.describe()})" not in case.message)
 
 
 def gradescope_results(result: SubmissionResult) -> dict:
@@ -227,6 +240,7 @@ def feedback_markdown(result: SubmissionResult) -> str:
                   f"{STATUS_WORDS.get(part.status, part.status)} |\n")
     out.write("\n")
     for part in result.parts:
+        told = (*result.messages, *part.notes)  # written above: a case does not repeat them
         where = f" (cell {part.location.cell + 1})" if part.location and part.location.cell is not None else ""
         out.write(f"## `{part.name}`{where}: {part.points:g} / {part.max_points:g}\n\n")
         for note in part.notes:
@@ -237,14 +251,16 @@ def feedback_markdown(result: SubmissionResult) -> str:
         for case in part.cases:
             if case.visibility == HIDDEN:
                 hidden_number += 1
-            out.write(_case_markdown(case, hidden_number))
+            out.write(_case_markdown(case, hidden_number, told=told))
         out.write("\n")
     return out.getvalue()
 
 
-def _case_markdown(case: CaseResult, number: int) -> str:
+def _case_markdown(case: CaseResult, number: int, *, told: Sequence[str] = ()) -> str:
     """A case's list item in ``feedback.md``: what ``_case_output`` says, with the student's
-    text shown literally; a hidden case only its verdict and the mistake's name."""
+    text shown literally, but not a message ``told`` holds (the submission's messages and the
+    part's notes, written above it: "still holds the template's placeholders", "not JSON"); a
+    hidden case only its verdict and the mistake's name."""
     mark = "✅" if case.status == PASSED else "❌"
     verdict = STATUS_WORDS.get(case.status, case.status)
     head = f"hidden case {number}: {verdict}" if case.visibility == HIDDEN else f"{case.name}: {verdict}"
@@ -253,11 +269,11 @@ def _case_markdown(case: CaseResult, number: int) -> str:
         if case.status != PASSED and case.diagnosis:
             out.append(_markdown_lines(case.diagnosis.message, first="  ", rest="  "))
         return "".join(out)
-    if case.message:
+    if case.message and case.message not in told:
         out.append(_markdown_lines(case.message, first="  ", rest="  "))
     if case.diagnosis:
         out.append(_markdown_lines(case.diagnosis.message, first="  Likely mistake: ", rest="  "))
-    if case.location and case.status in (ERROR, CRASHED):
+    if _where_untold(case):
         out.append(f"  At {markdown_text(case.location.describe())}.\n")
     if case.output and case.status != PASSED:
         out.append("  It printed:\n" + markdown_block(case.output[:FEEDBACK_OUTPUT_CHARS], indent="  "))
@@ -508,7 +524,7 @@ def summary_record(record: dict) -> dict:
         cases = [{**{k: case[k] for k in _SUMMARY_CASE}, "checks": [], "message": "",
                   "location": None, "output": "", "seconds": 0.0} for case in part["cases"]]
         parts.append({**part, "cases": cases, "location": None})
-    return {**record, "parts": parts, "timings": {}, "extra": {}}
+    return {**record, "parts": parts, "timings": {}, "extra": _kept_extra(record.get("extra", {}))}
 
 
 def page_record(record: dict) -> dict:
@@ -516,21 +532,28 @@ def page_record(record: dict) -> dict:
     it (the gradebook, the class report, ``feedback.html``): every part and every case, but a
     passed case without its checks, message, location, printed output and time (its page shows
     it as one line, from its name, visibility and points), and no timings nor ``extra`` (the
-    functions' sources). About 40 % of the record of a graded submission, which a worker
-    sends to the grading process for each one."""
+    functions' sources) but a harness failure's traceback (``GRADER_ERROR``). About 40 % of
+    the record of a graded submission, which a worker sends to the grading process for each one."""
     parts = []
     for part in record["parts"]:
         cases = [case if case["status"] != PASSED else
                  {**case, "checks": [], "message": "", "location": None, "output": "", "seconds": 0.0}
                  for case in part["cases"]]
         parts.append({**part, "cases": cases})
-    return {**record, "parts": parts, "timings": {}, "extra": {}}
+    return {**record, "parts": parts, "timings": {}, "extra": _kept_extra(record.get("extra", {}))}
+
+
+def _kept_extra(extra: Any) -> dict:
+    """What a summary keeps of a result's ``extra``: the grader's traceback of a harness failure
+    (``GRADER_ERROR``, for the class report's list), nothing else (the functions' sources)."""
+    return {GRADER_ERROR: extra[GRADER_ERROR]} if GRADER_ERROR in extra else {}
 
 
 def summary_of(result: SubmissionResult) -> SubmissionResult:
     """``result`` without what only its own reports need (checks, printed output, messages and
-    locations of cases, timings, extra): what the gradebook, the class report and the run's
-    summary line read. A few kB, sent by each worker to the grading process."""
+    locations of cases, timings, extra but a harness failure's traceback): what the gradebook,
+    the class report and the run's summary line read. A few kB, sent by each worker to the
+    grading process."""
     parts = tuple(dataclasses.replace(
         part, location=None,
         cases=tuple(CaseResult(case_id=c.case_id, name=c.name, visibility=c.visibility,
@@ -538,7 +561,7 @@ def summary_of(result: SubmissionResult) -> SubmissionResult:
                                diagnosis=c.diagnosis) for c in part.cases))
         for part in result.parts)
     return dataclasses.replace(result, parts=parts, timings=MappingProxyType({}),
-                               extra=MappingProxyType({}))
+                               extra=MappingProxyType(_kept_extra(result.extra)))
 
 
 #: ``json.dumps`` with its default options but without its check for reference cycles, which

@@ -43,6 +43,10 @@ MAX_EXTRACTION_MESSAGES = 20
 #: is graded as it stands: each costs a new child (see ``_loaded_session``).
 LOAD_RETRIES = 3
 
+#: Said after a known mistake's sentence when the mistake gives exactly the outputs that are
+#: wrong but not the student's right ones (the renderers put "Likely mistake: " before it).
+PARTIAL_MATCH = " This mistake explains the outputs that are wrong; the others are right."
+
 #: Tolerance used to recognise a reference step in a stub call: the student
 #: passes values computed from the reference's own outputs, so they agree closely.
 _TRACE_RTOL, _TRACE_ATOL = 1e-7, 1e-10
@@ -609,8 +613,9 @@ class _Grader:
         tol = case.tolerance
         seen: dict = {}  # (mutant, output) -> whether the student's output is the mutant's
         # 1. A known mistake whose outputs the student's reproduce exactly (all outputs),
-        #    then one that explains every failing output.
-        for subset, prefix in ((specs, ""), (failed, "Probably: ")):
+        #    then one that explains every failing output (said so after its sentence: the
+        #    renderers already call it a likely mistake, so no second hedge before it).
+        for subset, suffix in ((specs, ""), (failed, PARTIAL_MATCH)):
             for mutant_id, value in sorted(fixture.mutants.items()):
                 if type(value).__name__ == "MutantError":  # that mistake raises on these inputs
                     continue
@@ -620,7 +625,7 @@ class _Grader:
                 if quick or _matches(outcome.value, value, fixture.expected, subset, tol,
                                      memo=self.context.memo, key=key, seen=seen):
                     message = self.context.mutant_messages.get(mutant_id, mutant_id)
-                    return Diagnosis(mutant_id, prefix + message)
+                    return Diagnosis(mutant_id, message + suffix)
         # 2. A dependency called with inputs that a correct implementation would not pass: the
         #    earliest cause (memory shared with what was passed, below, is often its consequence).
         for dep, stub in stubs.items():
@@ -721,7 +726,9 @@ class _Grader:
 def _missing_key_hint(outcome: Any, args: Sequence, names: Sequence[str]) -> str:
     """For a KeyError whose key no dict argument holds (``parameters["Wu"]`` where the course
     names the update gate ``Wi``): the keys each such argument does hold, by the student's
-    parameter name. "" for any other error."""
+    parameter name, and for the statement's names of the update gate (``Wu``, ``W_u``, ``bu``,
+    ``b_u``, see ``_STATEMENT_KEYS``) one sentence saying how ``parameters`` stores them, when
+    an argument holds that key. "" for any other error."""
     if outcome.error_type != "KeyError":
         return ""
     text = outcome.message
@@ -734,11 +741,21 @@ def _missing_key_hint(outcome: Any, args: Sequence, names: Sequence[str]) -> str
     if not isinstance(key, str):
         return ""
     hints = []
+    stored = _STATEMENT_KEYS.get(key)
+    renamed = ""
     for index, arg in enumerate(args):
         if isinstance(arg, dict) and arg and key not in arg and all(isinstance(k, str) for k in arg):
             name = f"`{names[index]}`" if index < len(names) else f"argument {index + 1}"
             hints.append(f"If you read it from {name}: its keys are {', '.join(arg)}.")
-    return " ".join(hints)
+            if stored is not None and stored in arg and not renamed:
+                renamed = (f'The statement\'s W_u and b_u (the update gate) are stored in {name} '
+                           f'as "Wi" and "bi".')
+    return " ".join([*hints, renamed] if renamed else hints)
+
+
+#: The statement writes the LSTM's update gate as W_u, b_u; ``parameters`` holds it as "Wi", "bi"
+#: (the template's docstrings say so): a key a student may read from the statement -> the key held.
+_STATEMENT_KEYS = MappingProxyType({"Wu": "Wi", "W_u": "Wi", "bu": "bi", "b_u": "bi"})
 
 
 def _dict_keys(value: Any) -> set[str]:
@@ -1003,11 +1020,11 @@ def grade_submission(path: str | Path, *, context: GradingContext, sandbox: Any,
     parts: list[PartResult] = []
     graded = {part.name: None for part in rubric.parts}
     if any(part.cases for part in rubric.parts):
-        if legacy:
+        if legacy:  # the names as the student spelt them: np.float, numpy.int
             one = len(legacy) == 1
-            builtins = ", ".join(f"`{name}`" for name in legacy)
+            builtins = ", ".join(dict.fromkeys(f"`{name.partition('.')[2]}`" for name in legacy))
             messages.append(
-                f"{', '.join(f'`np.{name}`' for name in legacy)} {'is' if one else 'are'} gone from "
+                f"{', '.join(f'`{name}`' for name in legacy)} {'is' if one else 'are'} gone from "
                 f"NumPy 1.24 and later; your code was graded with Python's own {builtins}, which is "
                 f"what {'it' if one else 'they'} meant. Write {builtins} instead to run it on a "
                 f"current NumPy.")
@@ -1062,7 +1079,8 @@ def _numpy_typo(name: str) -> str:
 def _legacy_aliases_replaced(source: str) -> tuple[str, tuple[str, ...]]:
     """``(source, names)``: ``source`` with ``np.float``, ``np.int``, ``np.bool``, ``np.object``,
     ``np.complex`` and ``np.str`` (also spelt ``numpy.``) written as the builtins they were
-    aliases of, and the names replaced, in order of first use; ``(source, ())`` when it has none.
+    aliases of, and the names replaced as the source spells them (``"np.float"``,
+    ``"numpy.int"``), in order of first use; ``(source, ())`` when it has none.
     Nothing but those words changes, so every line keeps its number; comments and string
     literals (not f-strings, whose fields are code) are left as they are: a word there is no
     use of NumPy, and the student is not told it was replaced. A name the installed NumPy has is
@@ -1078,7 +1096,7 @@ def _legacy_aliases_replaced(source: str) -> tuple[str, tuple[str, ...]]:
         k = bisect.bisect_right(inert_starts, match.start()) - 1  # the last span starting at or before it
         if match.group(1) in present or (k >= 0 and match.start() < inert[k][1]):
             return match.group(0)
-        found[match.group(1)] = None
+        found[match.group(0)] = None
         return match.group(1)
 
     replaced = _LEGACY_ALIAS.sub(builtin, source)

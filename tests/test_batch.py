@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from grader import commands
-from grader.batch import HOOK_ERRORS
+from grader.batch import GRADER_FAILED, HOOK_ERRORS
 from grader.models import HARNESS
 from grader.incremental import KEY_FILE, stored_key
 from grader.progress import Progress
@@ -328,7 +328,8 @@ def test_a_worker_that_dies_costs_only_its_submission(tmp_path):
     status = {d.submission_id: d.status for d in done}
     assert status == {"ada": "graded", "alan": HARNESS, "grace": "graded", "zoe": "graded"}
     record = json.loads((tmp_path / "out" / "alan" / "result.full.json").read_text())
-    assert record["status"] == HARNESS and "worker died" in record["messages"][0]
+    assert record["status"] == HARNESS and "worker died" in record["extra"]["grader_error"]
+    assert record["messages"] == [GRADER_FAILED]  # the student reads no grader internals
     assert sorted(s.submission_id for s in summaries) == sorted(status)
     assert all(d.record is None for d in done)  # the batch keeps no summary: memory stays flat
 
