@@ -142,3 +142,23 @@ def test_run_autograder_script_in_a_copy_of_the_layout(tmp_path):
     bash = subprocess.run(["bash", "-n", str(REPO / "docs" / "gradescope" / "setup.sh")],
                           capture_output=True, text=True)
     assert bash.returncode == 0, bash.stderr
+
+
+def test_a_grader_failure_gives_the_instructor_the_traceback_and_the_student_one_sentence(tmp_path, monkeypatch):
+    """The autograder's log (instructor-only) holds the grader's traceback; results.json,
+    which the student reads, holds neither it nor the exception's text."""
+    from grader import batch
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("grader bug reading /srv/instructor-only/secret.json")
+
+    monkeypatch.setattr(batch, "grade_submission", broken)
+    root = layout(tmp_path, {"work.ipynb": nbs.course_notebook()})
+    stream = io.StringIO()
+    assert run_gradescope(root=root, stream=stream) == EXIT_OK
+    log = stream.getvalue()
+    assert "harness failure, traceback below" in log
+    assert "Traceback (most recent call last)" in log and "secret.json" in log
+    text = (root / "results" / "results.json").read_text()
+    assert "secret.json" not in text and "Traceback" not in text and "RuntimeError" not in text
+    assert batch.GRADER_FAILED.split(":")[0] in json.loads(text)["output"]
