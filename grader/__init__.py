@@ -23,7 +23,17 @@ def check(function: str | None = None, *, namespace: Mapping[str, Any] | None = 
     ``.ok`` is True when every public case passed.  ``namespace`` defaults to
     the caller's globals (the notebook's), ``rubric`` to ``rubrics/rnn.yaml``
     beside this package.
+
+    In a kernel without NumPy or PyYAML it prints what to install (``%pip install ...``)
+    and returns None instead of failing with an import error's traceback.
     """
+    from grader.selfcheck import missing_requirements
+
+    lacking = missing_requirements()
+    if lacking is not None:
+        print(f"check() cannot run: {lacking}\nIn Jupyter, run `%pip install numpy pyyaml` in a cell, "
+              f"restart the kernel, then call check() again.", file=stream or sys.stdout)
+        return None
     from grader.live import check as live_check
 
     if namespace is None:

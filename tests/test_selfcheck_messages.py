@@ -62,3 +62,16 @@ def test_a_python_without_pyyaml_is_told_what_to_install(monkeypatch):
 
 def test_nothing_missing_here():
     assert missing_requirements() is None
+
+
+def test_check_in_a_kernel_without_pyyaml_says_what_to_install(monkeypatch):
+    """``from grader import check; check()`` in Jupyter: the pip line, no ModuleNotFoundError."""
+    import io
+
+    import grader
+
+    monkeypatch.setitem(sys.modules, "yaml", None)
+    stream = io.StringIO()
+    assert grader.check(namespace={}, stream=stream) is None
+    text = stream.getvalue()
+    assert text.startswith("check() cannot run:") and "%pip install numpy pyyaml" in text, text
