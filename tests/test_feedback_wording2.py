@@ -1,0 +1,67 @@
+"""What students (and instructors) read, second pass: an axis of size 1 lost or added, a template
+placeholder written as an augmented assignment, a case without fixture, where a placeholder is,
+a grader failure during ``--check``, and the class report's sentence of a mistake. Every notebook
+and result here is made by the test."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from grader.checks import check_allclose
+from grader.models import Tolerance
+from tests import notebooks as nbs
+
+TOL = Tolerance(rtol=1e-6, atol=1e-9)
+
+
+def _shape_message(got: tuple, expected: tuple) -> str:
+    """The message of the values check on zeros of shape ``got`` against ``expected``."""
+    found = check_allclose(np.zeros(got), np.zeros(expected), tolerance=TOL, name="dba")
+    assert found is not None and found.kind == "shape"
+    return found.message
+
+
+# --------------------------------------------------------------------------- 1. axes of size 1
+
+
+def test_a_lost_axis_of_size_one_is_named_with_keepdims():
+    """A sum without keepdims=True: it was told to "check the order of the dimensions"."""
+    message = _shape_message((5,), (5, 1))
+    assert message == ("`dba` has shape (5,); expected (5, 1). Axis 1 (of size 1) is missing: keep it "
+                       "with `keepdims=True` in the sum (or mean) that made this array, or reshape it "
+                       "to (5, 1).")
+    assert "order of the dimensions" not in message
+
+
+def test_an_extra_axis_of_size_one_is_named():
+    message = _shape_message((1, 5), (5,))
+    assert message == ("`dba` has shape (1, 5); expected (5,). Axis 0 (of size 1) is extra: drop "
+                       "`keepdims=True` where it is not wanted, or reshape the array to (5,).")
+
+
+def test_several_axes_of_size_one_are_all_named():
+    assert "Axes 0 and 2 (of size 1) are missing: keep them" in _shape_message((4,), (1, 4, 1))
+    assert "Axis 2 (of size 1) is extra" in _shape_message((3, 4, 1), (3, 4))
+
+
+@pytest.mark.parametrize("got,expected,hint", [
+    ((1, 5), (5, 1), "It looks transposed."),                        # a real permutation
+    ((3, 2, 4), (2, 3, 4), "check the order of the dimensions"),     # likewise, in three dimensions
+    ((15,), (5, 3), "check the order of the dimensions"),            # flattened: not an axis of size 1
+    ((5,), (5, 3), "The last dimension is missing."),
+])
+def test_other_shape_mistakes_keep_their_hints(got, expected, hint):
+    message = _shape_message(got, expected)
+    assert hint in message and "of size 1" not in message and "keepdims" not in message
+
+
+def test_a_sum_without_keepdims_in_a_notebook_is_told_so(tmp_path, context, sandbox):
+    from grader.report import feedback_markdown
+    from grader.runner import grade_submission
+
+    nb = nbs.course_notebook(nbs.mutate("rnn_cell_backward", "axis=1, keepdims=True", "axis=1"))
+    result = grade_submission(nbs.write(tmp_path / "ada.ipynb", nb), context=context, sandbox=sandbox)
+    public = next(c for c in result.part("rnn_cell_backward").cases if c.visibility != "hidden")
+    [check] = [c for c in public.checks if not c.passed]
+    assert check.message.startswith("`dba` has shape (5,); expected (5, 1). Axis 1 (of size 1) is missing")
+    assert "Axis 1 (of size 1) is missing: keep it with `keepdims=True`" in feedback_markdown(result)
