@@ -4,6 +4,8 @@ a grader failure during ``--check``, and the class report's sentence of a mistak
 and result here is made by the test."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -65,3 +67,48 @@ def test_a_sum_without_keepdims_in_a_notebook_is_told_so(tmp_path, context, sand
     [check] = [c for c in public.checks if not c.passed]
     assert check.message.startswith("`dba` has shape (5,); expected (5, 1). Axis 1 (of size 1) is missing")
     assert "Axis 1 (of size 1) is missing: keep it with `keepdims=True`" in feedback_markdown(result)
+
+
+# --------------------------------------------------------------------------- 2. `+= None` left in
+
+
+def _placeholders_of(tmp_path: Path, source: str) -> tuple[bool, str]:
+    """``(placeholder, placeholder_detail)`` of the function ``f`` in a one-cell notebook."""
+    from grader.extract import extract
+    from grader.notebook import load
+
+    path = nbs.write(tmp_path / "nb.ipynb", nbs.notebook([nbs.code_cell("import numpy as np\n\n" + source)]))
+    fn = extract(load(path)).functions["f"]
+    return fn.placeholder, fn.placeholder_detail
+
+
+@pytest.mark.parametrize("line", ["dWax += None", "dx[:, :, t] += None", "total -= None"])
+def test_an_augmented_assignment_of_none_is_a_placeholder(tmp_path, line):
+    source = (f"def f(x, dx, dWax, total, t):\n    dWax = dWax * 2\n    {line}\n"
+              f"    return dx, dWax, total\n")
+    assert _placeholders_of(tmp_path, source) == (True, f"line 5: `{line}`")
+
+
+@pytest.mark.parametrize("body", [
+    "    y = x if x is not None else np.zeros(3)\n    y += 1\n    return y\n",
+    "    if x is None:\n        x = np.zeros(3)\n    x += 1\n    return x\n",
+    "    x += 1 if x is not None else 0\n    return x\n",
+])
+def test_none_in_a_test_or_a_default_is_no_placeholder(tmp_path, body):
+    assert _placeholders_of(tmp_path, "def f(x=None, y=None):\n" + body) == (False, "")
+
+
+def test_a_gradient_left_as_plus_equal_none_is_not_implemented(tmp_path, context, sandbox):
+    """It ran and raised "UFuncTypeError: Cannot cast ufunc 'add' output from dtype('O')"."""
+    from grader.models import NOT_IMPLEMENTED
+    from grader.report import feedback_markdown, gradescope_results
+    from grader.runner import grade_submission
+
+    nb = nbs.course_notebook(nbs.mutate("rnn_backward", "dWax += dWaxt", "dWax += None"))
+    result = grade_submission(nbs.write(tmp_path / "ada.ipynb", nb), context=context, sandbox=sandbox)
+    part = result.part("rnn_backward")
+    assert part.status == NOT_IMPLEMENTED and part.points == 0
+    assert part.notes == ("`rnn_backward` still holds the template's placeholders (line 20: "
+                          "`dWax += None`): not implemented yet.",)
+    for text in (feedback_markdown(result), str(gradescope_results(result))):
+        assert "dtype('O')" not in text and "UFuncTypeError" not in text
