@@ -1101,10 +1101,11 @@ class _Extractor:
                 last_line=d.last_line, free_names=free,
                 placeholder=bool(found), placeholder_detail=detail, uses=d.uses,
             )
-            if found:
+            if found:  # the place said once: "in cell 13 (line 19: `x = None`)"
+                cell = f" cell {d.cell_index + 1}" if d.cell_index is not None else ""
                 self.diags.append(Diagnostic(
                     "warning",
-                    f"`{name}` is not implemented yet: template placeholder left in ({detail}).",
+                    f"`{name}` is not implemented yet: template placeholder left in{cell} ({detail}).",
                     d.cell_index, found[0][0], name,
                 ))
             for n in free:

@@ -1007,11 +1007,14 @@ def grade_submission(path: str | Path, *, context: GradingContext, sandbox: Any,
     t2 = time.perf_counter()
     timings["extract"] = t2 - t1
 
+    # A graded function's placeholders are said under its part (its note, its cases): not here too.
+    parts_say = {part.function for part in rubric.parts}
     messages = list(dict.fromkeys(
         d.message if d.cell_index is None or "cell " in d.message else
         f"{d.message} (cell {d.cell_index + 1}{f', line {d.line}' if d.line else ''})"
         for d in extraction.diagnostics if d.severity in ("warning", "error")
-        and (d.function is None or d.function in needed)))
+        and (d.function is None or d.function in needed)
+        and not (d.function in parts_say and _placeholder_warning(d, extraction))))
     if len(messages) > MAX_EXTRACTION_MESSAGES:  # thousands of broken lines: the first ones say it
         more = len(messages) - MAX_EXTRACTION_MESSAGES
         messages[MAX_EXTRACTION_MESSAGES:] = [
@@ -1055,6 +1058,14 @@ def grade_submission(path: str | Path, *, context: GradingContext, sandbox: Any,
                             messages=tuple(dict.fromkeys(messages)),
                             timings=MappingProxyType(timings),
                             extra=MappingProxyType({"sources": MappingProxyType(sources)}))
+
+
+def _placeholder_warning(diagnostic: Any, extraction: Any) -> bool:
+    """Whether ``diagnostic`` is the extraction's "`f` is not implemented yet" about a function
+    whose template placeholders are left (``FunctionSource.placeholder``)."""
+    fn = extraction.functions.get(diagnostic.function)
+    return (fn is not None and fn.placeholder and diagnostic.severity == "warning"
+            and diagnostic.message.startswith(f"`{fn.name}` is not implemented yet"))
 
 
 def _error_text(outcome: Any) -> str:

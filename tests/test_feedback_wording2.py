@@ -112,3 +112,42 @@ def test_a_gradient_left_as_plus_equal_none_is_not_implemented(tmp_path, context
                           "`dWax += None`): not implemented yet.",)
     for text in (feedback_markdown(result), str(gradescope_results(result))):
         assert "dtype('O')" not in text and "UFuncTypeError" not in text
+
+
+# --------------------------------------------------------------------------- 4. placeholders: said once
+
+
+UNFINISHED = {**nbs.mutate("lstm_forward", "c[:, :, t] = c_next", "c[:, :, t] = None"),
+              **nbs.mutate("rnn_backward", "dWax += dWaxt", "dWax += None")}
+
+
+def test_a_graded_functions_placeholders_are_said_under_it_once(tmp_path, context, sandbox):
+    """The top message said "... (line 19: `c[:, :, t] = None`). (cell 13, line 19)", the place
+    twice, and the part's note said it again below."""
+    from grader.report import feedback_markdown, gradescope_results
+    from grader.runner import grade_submission
+
+    result = grade_submission(nbs.write(tmp_path / "ada.ipynb", nbs.course_notebook(UNFINISHED)),
+                              context=context, sandbox=sandbox)
+    assert not [m for m in result.messages if "not implemented" in m or "placeholder" in m]
+    markdown = feedback_markdown(result)
+    for snippet in ("`c[:, :, t] = None`", "`dWax += None`"):
+        assert markdown.count(snippet) == 1, snippet  # in the part's note, not at the top nor per case
+    assert "(cell 13, line 19)" not in markdown and "## `lstm_forward` (cell 13): 0 / 15" in markdown
+    # Gradescope shows no part notes: each public case keeps the sentence, and the top holds none.
+    gradescope = gradescope_results(result)
+    assert "placeholder" not in gradescope.get("output", "")
+    [case] = [t for t in gradescope["tests"] if t["name"] == "lstm_forward: assignment example"]
+    assert "`c[:, :, t] = None`" in case["output"]
+
+
+def test_a_helpers_placeholder_is_said_at_the_top_with_its_place_once(tmp_path, context, sandbox):
+    """A function the rubric does not grade has no part to say it under: the top says it."""
+    from grader.runner import grade_submission
+
+    cell = nbs.COURSE_CELLS["rnn_cell_forward"].replace("a_next = np.tanh(", "a_next = squash(")
+    cell = "def squash(z):\n    s = None\n    return s\n\n\n" + cell
+    result = grade_submission(nbs.write(tmp_path / "ada.ipynb", nbs.course_notebook({"rnn_cell_forward": cell})),
+                              context=context, sandbox=sandbox)
+    [said] = [m for m in result.messages if "not implemented" in m]
+    assert said == "`squash` is not implemented yet: template placeholder left in cell 4 (line 2: `s = None`)."
