@@ -151,3 +151,112 @@ def test_a_helpers_placeholder_is_said_at_the_top_with_its_place_once(tmp_path, 
                               context=context, sandbox=sandbox)
     [said] = [m for m in result.messages if "not implemented" in m]
     assert said == "`squash` is not implemented yet: template placeholder left in cell 4 (line 2: `s = None`)."
+
+
+# --------------------------------------------------------------------------- 3. a case without fixture
+
+
+@pytest.fixture
+def lost_case(tmp_path, context, sandbox):
+    """A course submission graded with the fixture of ``rnn_cell_forward``'s public case missing
+    (the rubric and its fixtures disagree): ``(result, folder, case)`` after ``grade_one`` wrote
+    its files and its page."""
+    from pathlib import Path as _Path
+
+    from grader.batch import grade_one
+    from grader.discover import find_submissions
+    from grader.feedback_html import write_feedback_html
+    from grader.fixtures import Fixtures
+    from grader.runner import GradingContext
+
+    case = next(c for c in context.rubric.part("rnn_cell_forward").cases if c.visibility == "public")
+    fixtures = Fixtures({k: v for k, v in context.fixtures.items() if k != case.id},
+                        context.fixtures.mutant_messages)
+    lacking = GradingContext(rubric=context.rubric, fixtures=fixtures, mutant_messages=context.mutant_messages,
+                             imdb_config=context.imdb_config)
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "ada.py").write_text("import numpy as np\n\n" + "\n\n".join(nbs.COURSE_CELLS.values()),
+                                 encoding="utf-8")
+    [submission] = find_submissions(subs)
+    result = grade_one(submission, context=lacking, sandbox=sandbox, out_dir=tmp_path / "out")
+    folder = tmp_path / "out" / "ada"
+    write_feedback_html(result, notebook_path=_Path(submission.path), out_path=folder / "feedback.html")
+    return result, folder, case
+
+
+def test_a_case_without_fixture_tells_the_student_it_is_not_their_fault(lost_case):
+    """The student read "No fixture for case ... (rubric line N): regenerate the fixtures."."""
+    from grader.models import HARNESS
+    from grader.runner import CASE_GRADER_FAILED
+
+    result, folder, case = lost_case
+    [lost] = [c for p in result.parts for c in p.cases if c.status == HARNESS]
+    assert lost.case_id == case.id and lost.message == CASE_GRADER_FAILED and lost.points == 0
+    assert result.status == "graded" and result.part("rnn_forward").status == "passed"
+    for name in ("feedback.md", "results.json", "feedback.html"):
+        text = (folder / name).read_text(encoding="utf-8")
+        for internal in ("fixture", "rubric line", "regenerate", case.id):
+            assert internal not in text, (name, internal)
+        assert "not in your code: there is nothing for you to fix" in text, name
+
+
+def test_a_case_without_fixture_tells_the_instructor_what_to_do(lost_case, context):
+    import json
+
+    from grader import report, runner
+    from grader.classreport import ClassTally, class_report_html
+
+    result, folder, case = lost_case
+    detail = (f"No fixture for case {case.id} (rubric line {case.line}): regenerate the fixtures: "
+              f"python3 -m grader.regenerate {context.rubric.path}")
+    assert runner.GRADER_ERROR == report.GRADER_ERROR
+    assert result.extra[report.GRADER_ERROR] == detail
+    record = json.loads((folder / report.RESULT_RECORD).read_text(encoding="utf-8"))
+    assert record["extra"][report.GRADER_ERROR] == detail
+    for sent in (result, report.summary_of(result)):  # what a worker sends keeps it
+        tally = ClassTally(rubric=context.rubric)
+        tally.add(sent)
+        page = class_report_html((), rubric=context.rubric, stats=tally.stats(), figures=None)
+        harness = page[page.index('<section id="harness">'):]
+        harness = harness[:harness.index("</section>")]
+        assert "Graded, with some cases lost to a grader error" in harness
+        assert f"rubric line {case.line}" in harness and "python3 -m grader.regenerate" in harness
+
+
+def test_a_graded_submission_without_lost_cases_has_no_grader_error(tmp_path, context, sandbox):
+    from grader.report import GRADER_ERROR
+    from grader.runner import grade_submission
+
+    result = grade_submission(nbs.write(tmp_path / "ada.ipynb", nbs.course_notebook()), context=context,
+                              sandbox=sandbox)
+    assert GRADER_ERROR not in result.extra
+
+
+# --------------------------------------------------------------------------- 6. the class report's sentence
+
+
+def test_the_mistakes_table_shows_the_mistakes_own_sentence(context):
+    """The first message met was kept: the partial-match wording, when it came first."""
+    from grader.classreport import ClassTally, class_report_html
+    from grader.models import Diagnosis, FAILED, CaseResult, PartResult, SubmissionResult
+    from grader.runner import PARTIAL_MATCH
+
+    sentence = context.mutant_messages["rnn_cell_forward/no_ba"]
+
+    def graded(sid: str, message: str) -> SubmissionResult:
+        """One submission whose public case of rnn_cell_forward was diagnosed with ``message``."""
+        case = CaseResult("c1", "assignment example", "public", FAILED, 0.0, 2.5,
+                          diagnosis=Diagnosis("rnn_cell_forward/no_ba", message))
+        part = PartResult("rnn_cell_forward", "rnn_cell_forward", FAILED, 0.0, 10.0, (case,))
+        return SubmissionResult(sid, f"/c/{sid}.ipynb", "graded", 0.0, 100.0, parts=(part,))
+
+    tally = ClassTally(rubric=context.rubric)
+    tally.add(graded("ada", sentence + PARTIAL_MATCH))
+    tally.add(graded("alan", sentence))
+    [mistake] = tally.stats().mistakes
+    assert mistake.message == sentence and mistake.submissions == 2
+    page = class_report_html((), rubric=context.rubric, stats=tally.stats(), figures=None)
+    mistakes = page[page.index('<section id="mistakes">'):]
+    mistakes = mistakes[:mistakes.index("</section>")]
+    assert "explains the outputs that are wrong" not in mistakes
