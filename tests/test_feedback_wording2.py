@@ -260,3 +260,46 @@ def test_the_mistakes_table_shows_the_mistakes_own_sentence(context):
     mistakes = page[page.index('<section id="mistakes">'):]
     mistakes = mistakes[:mistakes.index("</section>")]
     assert "explains the outputs that are wrong" not in mistakes
+
+
+# --------------------------------------------------------------------------- 5. the checker fails
+
+
+def _checked(path) -> tuple[int, str]:
+    """``run_check`` on ``path`` with the default rubric: exit status and printed text."""
+    import io
+
+    from grader.commands import DEFAULT_RUBRIC
+    from grader.selfcheck import run_check
+
+    out = io.StringIO()
+    return run_check(path, rubric=DEFAULT_RUBRIC, stream=out), out.getvalue()
+
+
+@pytest.mark.parametrize("where", ["grading", "printing"])
+def test_an_exception_in_the_checker_is_said_to_be_the_checkers(tmp_path, monkeypatch, where):
+    """It reached the student as a raw Python traceback, as if their notebook had broken it."""
+    from grader import runner, selfcheck
+    from grader.selfcheck import CHECKER_FAILED, EXIT_UNUSABLE
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("checker bug \x1b[2J on purpose")
+
+    monkeypatch.setattr(runner if where == "grading" else selfcheck,
+                        "grade_submission" if where == "grading" else "render", broken)
+    code, text = _checked(nbs.write(tmp_path / "ada.ipynb", nbs.course_notebook()))
+    assert code == EXIT_UNUSABLE == 2
+    assert CHECKER_FAILED == ("Self-check failed because of a problem in the checker, not in your code. "
+                              "Please send the lines below to your instructor.")
+    said, _, rest = text.partition(CHECKER_FAILED)
+    assert _ and "Traceback" not in said  # the sentence first, then the traceback
+    assert rest.lstrip("\n").startswith("Traceback (most recent call last):")
+    assert "in broken" in rest and rest.rstrip("\n").endswith("RuntimeError: checker bug \\x1b[2J on purpose")
+    assert "\x1b" not in text
+
+
+def test_a_notebook_that_passes_is_not_told_of_the_checker(tmp_path):
+    from grader.selfcheck import CHECKER_FAILED, EXIT_PASSED
+
+    code, text = _checked(nbs.write(tmp_path / "ada.ipynb", nbs.course_notebook()))
+    assert code == EXIT_PASSED and CHECKER_FAILED not in text
