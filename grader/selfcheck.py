@@ -355,9 +355,10 @@ def run_check(notebook: Path, *, rubric: Path, stream: TextIO, function: str | N
     :data:`EXIT_FAILED` (1) otherwise, :data:`EXIT_UNUSABLE` (2) when the
     notebook, the rubric or the public fixtures cannot be read or ``function``
     has no public case, and when the grader itself raises (:data:`CHECKER_FAILED`,
-    then the traceback for the instructor).  Works without root (the sandbox degrades), on macOS (likewise),
-    without TensorFlow, and imports neither matplotlib nor nbconvert; on a system without
-    ``os.fork`` (Windows) it says what to use instead and returns :data:`EXIT_UNUSABLE`.
+    then the traceback for the instructor).  Works without root (the sandbox
+    degrades), on macOS (likewise), without TensorFlow, and imports neither
+    matplotlib nor nbconvert; on a system without ``os.fork`` (Windows) it says
+    what to use instead and returns :data:`EXIT_UNUSABLE`.
     """
     unsupported = unsupported_system()
     if unsupported is not None:

@@ -161,8 +161,6 @@ def lost_case(tmp_path, context, sandbox):
     """A course submission graded with the fixture of ``rnn_cell_forward``'s public case missing
     (the rubric and its fixtures disagree): ``(result, folder, case)`` after ``grade_one`` wrote
     its files and its page."""
-    from pathlib import Path as _Path
-
     from grader.batch import grade_one
     from grader.discover import find_submissions
     from grader.feedback_html import write_feedback_html
@@ -181,7 +179,7 @@ def lost_case(tmp_path, context, sandbox):
     [submission] = find_submissions(subs)
     result = grade_one(submission, context=lacking, sandbox=sandbox, out_dir=tmp_path / "out")
     folder = tmp_path / "out" / "ada"
-    write_feedback_html(result, notebook_path=_Path(submission.path), out_path=folder / "feedback.html")
+    write_feedback_html(result, notebook_path=Path(submission.path), out_path=folder / "feedback.html")
     return result, folder, case
 
 
