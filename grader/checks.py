@@ -181,6 +181,36 @@ def _same_exact(student: Any, expected: Any) -> bool:
         return False
 
 
+def _size_one_axes(got: tuple[int, ...], exp: tuple[int, ...]) -> tuple[int, ...]:
+    """The axes of size 1 that the longer of two shapes has and the shorter lacks, numbered in
+    the longer one, when removing them gives the shorter (``(5,)``, ``(5, 1)`` -> ``(1,)``);
+    ``()`` when the shapes differ otherwise. Of a run of axes of size 1, the last are named."""
+    longer, shorter = (got, exp) if len(got) > len(exp) else (exp, got)
+    axes, j = [], 0
+    for i, size in enumerate(longer):
+        if j < len(shorter) and size == shorter[j]:
+            j += 1
+        elif size == 1:
+            axes.append(i)
+        else:
+            return ()
+    return tuple(axes) if j == len(shorter) else ()
+
+
+def _size_one_hint(axes: tuple[int, ...], *, missing: bool, expected: tuple[int, ...]) -> str:
+    """What to do about axes of size 1 lost (``missing``) or added: numbered as in the shape
+    that has them (the expected one when they are missing)."""
+    one = len(axes) == 1
+    named = (f"Axis {axes[0]}" if one else
+             "Axes " + ", ".join(str(a) for a in axes[:-1]) + f" and {axes[-1]}")
+    if missing:
+        return (f" {named} (of size 1) {'is' if one else 'are'} missing: keep "
+                f"{'it' if one else 'them'} with `keepdims=True` in the sum (or mean) that made "
+                f"this array, or reshape it to {expected}.")
+    return (f" {named} (of size 1) {'is' if one else 'are'} extra: drop `keepdims=True` where it "
+            f"is not wanted, or reshape the array to {expected}.")
+
+
 def _compare_arrays(got: np.ndarray, exp: np.ndarray, where: str, *, tolerance: Tolerance | None,
                     values: bool, quiet: bool) -> Mismatch | None:
     """The end of ``_compare_once`` for two arrays: shape, dtype, then values."""
@@ -188,6 +218,8 @@ def _compare_arrays(got: np.ndarray, exp: np.ndarray, where: str, *, tolerance: 
         hint = ""
         if got.ndim == 2 and got.shape[::-1] == exp.shape:
             hint = " It looks transposed."
+        elif got.ndim != exp.ndim and (axes := _size_one_axes(got.shape, exp.shape)):
+            hint = _size_one_hint(axes, missing=got.ndim < exp.ndim, expected=exp.shape)
         elif got.size == exp.size:
             hint = " Same number of elements: check the order of the dimensions."
         elif exp.shape and got.shape == exp.shape[:-1]:

@@ -31,6 +31,7 @@ from grader.models import (
 )
 from grader.files import write_atomic
 from grader.report import GRADER_ERROR, STATUS_WORDS
+from grader.runner import PARTIAL_MATCH
 
 __all__ = ["write_class_report", "class_report_html", "ClassStats", "ClassTally", "FigureDrawer", "class_stats", "IMDB_PART", "IMDB_FLAGS"]
 
@@ -164,7 +165,8 @@ class ClassTally:
             self._graded.append(SubmissionResult(
                 submission_id=result.submission_id, path=result.path, status="graded",
                 points=result.points, max_points=result.max_points,
-                parts=() if bonus is None else (dataclasses.replace(bonus, cases=()),)))
+                parts=() if bonus is None else (dataclasses.replace(bonus, cases=()),),
+                extra=_grader_error(result)))  # why cases were lost to the grader, if any
         elif result.status == "unreadable":
             self._unreadable.append(_listed(result))
         else:
@@ -198,7 +200,10 @@ class ClassTally:
                 if case.diagnosis is not None:
                     self._mistake_subs[case.diagnosis.id].add(result.submission_id)
                     self._mistake_cases[case.diagnosis.id] += 1
-                    self._mistake_message.setdefault(case.diagnosis.id, case.diagnosis.message)
+                    if case.diagnosis.id not in self._mistake_message:  # its own sentence, not
+                        # the partial-match wording that may have been met first
+                        self._mistake_message[case.diagnosis.id] = \
+                            case.diagnosis.message.removesuffix(PARTIAL_MATCH)
             if part.cases:
                 self._part_cases[name] += len(part.cases)
             if passed:
@@ -238,11 +243,16 @@ class ClassTally:
 def _listed(result: SubmissionResult) -> SubmissionResult:
     """What the report lists of a submission that was not graded: id, status, score, messages,
     and the grader's traceback of a harness failure (``extra[GRADER_ERROR]``)."""
-    extra = {GRADER_ERROR: result.extra[GRADER_ERROR]} if GRADER_ERROR in result.extra else {}
     return SubmissionResult(submission_id=result.submission_id, path=result.path,
                             status=result.status, points=result.points,
                             max_points=result.max_points, messages=tuple(result.messages),
-                            extra=extra)
+                            extra=_grader_error(result))
+
+
+def _grader_error(result: SubmissionResult) -> dict:
+    """What the report keeps of ``result.extra``: the grader's traceback of a harness failure, or
+    why a graded submission lost cases to the grader (``extra[GRADER_ERROR]``), nothing else."""
+    return {GRADER_ERROR: result.extra[GRADER_ERROR]} if GRADER_ERROR in result.extra else {}
 
 
 def class_stats(results: Sequence[SubmissionResult], *, rubric: Rubric) -> ClassStats:
@@ -631,9 +641,11 @@ def _harness(stats: ClassStats, harness_notes: Sequence[str]) -> str:
                        for r in stats.harness)
                    + "</table>")
     if stats.harness_cases:
+        graded = {r.submission_id: r for r in stats.graded if r.submission_id in stats.harness_cases}
         out.append("<h3>Graded, with some cases lost to a grader error</h3><table class=\"data\">"
                    "<tr><th>submission</th><th class=\"num\">cases</th></tr>" + "".join(
-                       f'<tr><td>{e(s)}</td><td class="num">{n}</td></tr>'
+                       f'<tr><td>{e(s)}{_traceback(graded[s]) if s in graded else ""}</td>'
+                       f'<td class="num">{n}</td></tr>'
                        for s, n in sorted(stats.harness_cases.items())) + "</table>")
     if stats.unreadable:
         out.append("<h3>Unreadable submissions (0 points; the student's file is broken)</h3>"

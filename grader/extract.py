@@ -1101,10 +1101,11 @@ class _Extractor:
                 last_line=d.last_line, free_names=free,
                 placeholder=bool(found), placeholder_detail=detail, uses=d.uses,
             )
-            if found:
+            if found:  # the place said once: "in cell 13 (line 19: `x = None`)"
+                cell = f" cell {d.cell_index + 1}" if d.cell_index is not None else ""
                 self.diags.append(Diagnostic(
                     "warning",
-                    f"`{name}` is not implemented yet: template placeholder left in ({detail}).",
+                    f"`{name}` is not implemented yet: template placeholder left in{cell} ({detail}).",
                     d.cell_index, found[0][0], name,
                 ))
             for n in free:
@@ -1536,7 +1537,8 @@ def _placeholders(node: ast.FunctionDef | ast.AsyncFunctionDef, lines: list[str]
     Detected: a body with nothing but a docstring, ``pass``, ``...`` or
     ``raise NotImplementedError``; ``x = None`` where ``x`` is never assigned
     again but is read; ``a[...] = None``; ``None`` as an argument of
-    ``range``/NumPy/notebook functions or as an arithmetic operand; and an empty
+    ``range``/NumPy/notebook functions, as an arithmetic operand or as the value
+    of an augmented assignment (``dWax += None``); and an empty
     ``### START CODE HERE ###`` ... ``### END CODE HERE ###`` region.
     """
     found: list[tuple[int, str, str]] = []
@@ -1585,6 +1587,8 @@ def _none_placeholders(node: ast.AST, program_functions: set[str]) -> list[tuple
             if any(_is_none(a) for a in sub.args):  # keywords such as axis=None are legitimate
                 found.append((sub.lineno, _snippet(sub), "placeholder"))
         elif isinstance(sub, ast.BinOp) and (_is_none(sub.left) or _is_none(sub.right)):
+            found.append((sub.lineno, _snippet(sub), "placeholder"))
+        elif isinstance(sub, ast.AugAssign) and _is_none(sub.value):  # dWax += None
             found.append((sub.lineno, _snippet(sub), "placeholder"))
         elif isinstance(sub, (ast.For, ast.AsyncFor)) and _is_none(sub.iter):
             found.append((sub.lineno, "for ... in None", "placeholder"))

@@ -38,6 +38,14 @@ _MISSING = object()  # not yet worked out (see _agreement)
 
 #: How many of extraction's warnings and errors a submission's feedback lists; the rest are counted.
 MAX_EXTRACTION_MESSAGES = 20
+#: What a student reads of a case the grader could not grade (no fixture: the rubric and its
+#: fixtures disagree); what to do is the instructor's (``_lost_cases``, ``extra[GRADER_ERROR]``).
+CASE_GRADER_FAILED = ("This case could not be graded because of a problem in the grader, not in your "
+                      "code: there is nothing for you to fix. Your instructor will grade it again; if "
+                      "this message is still here after that, please let them know.")
+#: ``grader.report.GRADER_ERROR``, the key of the instructor's detail in ``extra`` (spelt here:
+#: the student kit has no ``grader/report.py``; a test keeps the two equal).
+GRADER_ERROR = "grader_error"
 
 #: How many top-level statements that raise a submission's program may lose before what is left
 #: is graded as it stands: each costs a new child (see ``_loaded_session``).
@@ -428,8 +436,7 @@ class _Grader:
     def _grade_case(self, case: Case, param_names: Sequence[str]) -> CaseResult:
         plan = self._plan(case)
         if plan is None:
-            return self._case(case, HARNESS, 0.0, message=(
-                f"No fixture for case {case.id} (rubric line {case.line}): regenerate the fixtures."))
+            return self._case(case, HARNESS, 0.0, message=CASE_GRADER_FAILED)  # see _lost_cases
         stubs = self._stubs(plan)
         options = self._options()
         args = plan.args
@@ -1007,11 +1014,14 @@ def grade_submission(path: str | Path, *, context: GradingContext, sandbox: Any,
     t2 = time.perf_counter()
     timings["extract"] = t2 - t1
 
+    # A graded function's placeholders are said under its part (its note, its cases): not here too.
+    parts_say = {part.function for part in rubric.parts}
     messages = list(dict.fromkeys(
         d.message if d.cell_index is None or "cell " in d.message else
         f"{d.message} (cell {d.cell_index + 1}{f', line {d.line}' if d.line else ''})"
         for d in extraction.diagnostics if d.severity in ("warning", "error")
-        and (d.function is None or d.function in needed)))
+        and (d.function is None or d.function in needed)
+        and not (d.function in parts_say and _placeholder_warning(d, extraction))))
     if len(messages) > MAX_EXTRACTION_MESSAGES:  # thousands of broken lines: the first ones say it
         more = len(messages) - MAX_EXTRACTION_MESSAGES
         messages[MAX_EXTRACTION_MESSAGES:] = [
@@ -1050,11 +1060,37 @@ def grade_submission(path: str | Path, *, context: GradingContext, sandbox: Any,
     # The graded functions' sources, for the similarity check (no second extraction).
     sources = {part.function: extraction.functions[part.function].source
                for part in rubric.parts if part.function in extraction.functions}
+    extra: dict[str, Any] = {"sources": MappingProxyType(sources)}
+    lost = _lost_cases(rubric, context.fixtures, parts)
+    if lost:  # the instructor's: result.full.json and the class report
+        extra[GRADER_ERROR] = lost
     return SubmissionResult(submission_id=sid, path=str(path), status="graded", points=points,
                             max_points=max_points, parts=tuple(parts),
                             messages=tuple(dict.fromkeys(messages)),
                             timings=MappingProxyType(timings),
-                            extra=MappingProxyType({"sources": MappingProxyType(sources)}))
+                            extra=MappingProxyType(extra))
+
+
+def _lost_cases(rubric: Rubric, fixtures: Mapping[str, Any], parts: Sequence[PartResult]) -> str:
+    """What the instructor reads of the cases the grader could not grade for want of a fixture
+    (the student reads ``CASE_GRADER_FAILED``): one line per case, with its rubric line and how
+    to regenerate the fixtures; "" when there is none."""
+    if all(case.status != HARNESS for part in parts for case in part.cases):
+        return ""
+    lines = {case.id: case.line for case in rubric.cases}
+    return "\n".join(
+        f"No fixture for case {case.case_id} (rubric line {lines[case.case_id]}): regenerate the "
+        f"fixtures: python3 -m grader.regenerate {rubric.path}"
+        for part in parts for case in part.cases
+        if case.status == HARNESS and case.case_id in lines and case.case_id not in fixtures)
+
+
+def _placeholder_warning(diagnostic: Any, extraction: Any) -> bool:
+    """Whether ``diagnostic`` is the extraction's "`f` is not implemented yet" about a function
+    whose template placeholders are left (``FunctionSource.placeholder``)."""
+    fn = extraction.functions.get(diagnostic.function)
+    return (fn is not None and fn.placeholder and diagnostic.severity == "warning"
+            and diagnostic.message.startswith(f"`{fn.name}` is not implemented yet"))
 
 
 def _error_text(outcome: Any) -> str:

@@ -27,7 +27,7 @@ from grader.models import (
 )
 
 __all__ = [
-    "EXIT_PASSED", "EXIT_FAILED", "EXIT_UNUSABLE", "SelfCheckError", "CheckSummary",
+    "EXIT_PASSED", "EXIT_FAILED", "EXIT_UNUSABLE", "CHECKER_FAILED", "SelfCheckError", "CheckSummary",
     "load_public_context", "run_check", "render", "summarise", "verdict", "unsupported_system",
     "missing_requirements", "REQUIREMENTS",
 ]
@@ -35,7 +35,7 @@ __all__ = [
 #: Exit statuses of ``--check`` (the same numbers as grade.py's).
 EXIT_PASSED = 0      # every public case of every (selected) function passed
 EXIT_FAILED = 1      # some public case did not pass
-EXIT_UNUSABLE = 2    # the notebook, the rubric or the fixtures cannot be read
+EXIT_UNUSABLE = 2    # the notebook, the rubric or the fixtures cannot be read, or the checker failed
 
 #: Case/part status -> the verdict word a student sees.
 _VERDICTS = MappingProxyType({
@@ -354,9 +354,11 @@ def run_check(notebook: Path, *, rubric: Path, stream: TextIO, function: str | N
     Returns :data:`EXIT_PASSED` (0) only when every public case passes,
     :data:`EXIT_FAILED` (1) otherwise, :data:`EXIT_UNUSABLE` (2) when the
     notebook, the rubric or the public fixtures cannot be read or ``function``
-    has no public case.  Works without root (the sandbox degrades), on macOS (likewise),
-    without TensorFlow, and imports neither matplotlib nor nbconvert; on a system without
-    ``os.fork`` (Windows) it says what to use instead and returns :data:`EXIT_UNUSABLE`.
+    has no public case, and when the grader itself raises (:data:`CHECKER_FAILED`,
+    then the traceback for the instructor).  Works without root (the sandbox
+    degrades), on macOS (likewise), without TensorFlow, and imports neither
+    matplotlib nor nbconvert; on a system without ``os.fork`` (Windows) it says
+    what to use instead and returns :data:`EXIT_UNUSABLE`.
     """
     unsupported = unsupported_system()
     if unsupported is not None:
@@ -391,11 +393,34 @@ def run_check(notebook: Path, *, rubric: Path, stream: TextIO, function: str | N
     except SandboxError as exc:
         stream.write(f"Self-check cannot run: the sandbox did not work on this machine ({exc})\n")
         return EXIT_UNUSABLE
+    except Exception:  # noqa: BLE001 - a bug of the checker's, said as such (not the student's)
+        stream.write(_checker_failed())
+        return EXIT_UNUSABLE
     if result.status == "unreadable":
         message = result.messages[0] if result.messages else "cannot read the notebook"
         stream.write(_unreadable(notebook, message))
         return EXIT_UNUSABLE
     title = (f"Self-check of {notebook.name}: public cases of {context.rubric.title} "
              f"({len(context.rubric.parts)} function(s))\n")
-    summary = render(result, stream=stream, line_of=_notebook_line_of(notebook), title=title)
+    try:
+        summary = render(result, stream=stream, line_of=_notebook_line_of(notebook), title=title)
+    except Exception:  # noqa: BLE001 - likewise
+        stream.write(_checker_failed())
+        return EXIT_UNUSABLE
     return EXIT_PASSED if summary.ok else EXIT_FAILED
+
+
+#: What ``--check`` says before the traceback of an exception inside the grader.
+CHECKER_FAILED = ("Self-check failed because of a problem in the checker, not in your code. "
+                  "Please send the lines below to your instructor.")
+
+
+def _checker_failed() -> str:
+    """:data:`CHECKER_FAILED`, then the traceback of the exception being handled (the lines for
+    the instructor), with characters a terminal would act on written out (``\\x1b``)."""
+    import traceback
+
+    detail = traceback.format_exc().rstrip("\n")
+    shown = "".join(c if c.isprintable() or c in "\n\t" else f"\\x{ord(c):02x}" if ord(c) < 0x100
+                    else f"\\u{ord(c):04x}" if ord(c) < 0x10000 else f"\\U{ord(c):08x}" for c in detail)
+    return f"\n{CHECKER_FAILED}\n\n{shown}\n"
