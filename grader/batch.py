@@ -32,9 +32,9 @@ from types import MappingProxyType
 from typing import Callable, Mapping, Sequence
 
 from grader.discover import Submission
-from grader.models import HARNESS, SubmissionResult
+from grader.models import GRADER_ERROR, GRADER_FAILED, HARNESS, SubmissionResult
 from grader.report import (
-    GRADER_ERROR, page_record, result_from_dict, result_to_dict, summary_of, summary_record,
+    page_record, result_from_dict, result_to_dict, summary_of, summary_record,
     write_submission, write_submission_record,
 )
 from grader.runner import GradingContext, grade_submission, unreadable_result
@@ -122,13 +122,6 @@ def _graded(submission: Submission, *, context: GradingContext, sandbox: object,
     record = write_submission_record(result, folder, digests=files)
     _run_hook(finish, folder, submission, result, folder, key)
     return result, record
-
-
-#: What the student reads (``feedback.md``, ``feedback.html``, ``results.json``) when the grader
-#: failed on their submission; what went wrong is the instructor's (``GRADER_ERROR``).
-GRADER_FAILED = ("Your submission could not be graded because of a problem in the grader, not in "
-                 "your code: there is nothing for you to fix. Your instructor will grade it again; "
-                 "if this message is still here after that, please let them know.")
 
 
 def _harness_failure(context: GradingContext, submission_id: str, path: str,

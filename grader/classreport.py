@@ -26,12 +26,11 @@ from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
 from grader.models import (
-    CRASHED, ERROR, FAILED, HARNESS, MISSING, NOT_IMPLEMENTED, PASSED, SKIPPED, TIMEOUT,
-    Rubric, SubmissionResult,
+    CRASHED, ERROR, FAILED, GRADER_ERROR, HARNESS, MISSING, NOT_IMPLEMENTED, PARTIAL_MATCH, PASSED,
+    SKIPPED, TIMEOUT, Rubric, SubmissionResult,
 )
 from grader.files import write_atomic
-from grader.report import GRADER_ERROR, STATUS_WORDS
-from grader.runner import PARTIAL_MATCH
+from grader.report import STATUS_WORDS
 
 __all__ = ["write_class_report", "class_report_html", "ClassStats", "ClassTally", "FigureDrawer", "class_stats", "IMDB_PART", "IMDB_FLAGS"]
 
@@ -616,7 +615,7 @@ def _mistakes(stats: ClassStats) -> str:
 
 def _traceback(result: SubmissionResult) -> str:
     """The grader's traceback of a harness failure, as a block to unfold ("" without one): the
-    student was told only that the grader failed (``grader.batch.GRADER_FAILED``)."""
+    student was told only that the grader failed (``grader.models.GRADER_FAILED``)."""
     detail = result.extra.get(GRADER_ERROR) if result.extra else None
     if not detail:
         return ""

@@ -82,7 +82,8 @@ def run_gradescope(*, root: Path = DEFAULT_ROOT, rubric: Path | None = None,
     from grader.batch import ResilientSandbox, grade_one
     from grader.commands import DEFAULT_RUBRIC, EXIT_OK, EXIT_USAGE, REPO, CommandError, load_context
     from grader.files import write_atomic
-    from grader.report import GRADER_ERROR, read_submission
+    from grader.models import GRADER_ERROR
+    from grader.report import read_submission
     from grader.sandbox import started_in_thread
 
     stream = stream or sys.stdout
@@ -113,10 +114,14 @@ def run_gradescope(*, root: Path = DEFAULT_ROOT, rubric: Path | None = None,
     write_atomic(results_dir / "results.json", json.dumps(payload, indent=2))
     stream.write(f"{result.submission_id}: {result.points:g}/{result.max_points:g} ({result.status})"
                  f"{' - harness failure, traceback below' if result.status == HARNESS else ''}\n")
-    if result.status == HARNESS:
-        # This log is the instructor's (run_autograder's output, hidden from students); the
-        # student's results.json says only that the grader failed (``batch.GRADER_FAILED``).
-        detail = result.extra.get(GRADER_ERROR, "") if result.extra else ""
+    detail = result.extra.get(GRADER_ERROR) if result.extra else None
+    if detail:
+        # This log is the instructor's (run_autograder's output, hidden from students): a grader
+        # failure's traceback, or the cases a rubric without fixtures lost. The student's
+        # results.json says only that the grader failed (``models.GRADER_FAILED``,
+        # ``models.CASE_GRADER_FAILED``).
+        if result.status != HARNESS:
+            stream.write("Cases the grader could not grade (not the student's fault):\n")
         stream.write(str(detail).rstrip("\n") + "\n")
     stream.write(f"Wrote {results_dir / 'results.json'}\n")
     return EXIT_OK

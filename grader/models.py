@@ -18,6 +18,28 @@ DIMENSIONS = ("n_x", "n_a", "n_y", "m", "T_x")
 
 PathKey = "int | str"
 
+# --------------------------------------------------------------------------- shared wording
+
+#: The key of ``SubmissionResult.extra`` that holds what went wrong in the grader (a harness
+#: failure's traceback, the cases a rubric without fixtures lost): for the instructor
+#: (``result.full.json``, the class report, Gradescope's log), never in what the student reads
+#: (``feedback.md``, ``feedback.html``, ``results.json``, which show the result's messages).
+#: Kept by the summaries a worker sends (``report.summary_of``, ``report.page_record``).
+GRADER_ERROR = "grader_error"
+
+_NOT_YOURS = ("because of a problem in the grader, not in your code: there is nothing for you to "
+              "fix. Your instructor will grade it again; if this message is still here after that, "
+              "please let them know.")
+#: What the student reads when the grader failed on their whole submission (``grader.batch``).
+GRADER_FAILED = "Your submission could not be graded " + _NOT_YOURS
+#: What the student reads of one case the grader could not grade (no fixture: the rubric and
+#: its fixtures disagree; ``grader.runner``).
+CASE_GRADER_FAILED = "This case could not be graded " + _NOT_YOURS
+
+#: Said after a known mistake's sentence when the mistake gives exactly the outputs that are
+#: wrong but not the student's right ones (the renderers put "Likely mistake: " before it).
+PARTIAL_MATCH = " This mistake explains the outputs that are wrong; the others are right."
+
 
 def _frozen_map(mapping: Mapping | None) -> Mapping:
     return MappingProxyType(dict(mapping or {}))

@@ -19,17 +19,11 @@ from typing import Any, Iterable, Sequence
 
 from grader.files import spreadsheet_text, write_atomic
 from grader.models import (
-    CRASHED, ERROR, FAILED, HARNESS, HIDDEN, MISSING, NOT_IMPLEMENTED, PASSED, SKIPPED, TIMEOUT,
-    CaseResult, CheckResult, Diagnosis, Location, PartResult, Rubric, SubmissionResult,
+    CRASHED, ERROR, FAILED, GRADER_ERROR, HARNESS, HIDDEN, MISSING, NOT_IMPLEMENTED, PASSED, SKIPPED,
+    TIMEOUT, CaseResult, CheckResult, Diagnosis, Location, PartResult, Rubric, SubmissionResult,
 )
 
 RESULT_RECORD = "result.full.json"  # our own complete record, read back by resume and the class report
-
-#: The key of ``SubmissionResult.extra`` that holds, for a harness failure, the grader's own
-#: traceback: for the instructor (``result.full.json``, the class report), never in what the
-#: student reads (``feedback.md``, ``feedback.html``, ``results.json``, which show the result's
-#: messages). Kept by the summaries a worker sends (``summary_of``, ``page_record``).
-GRADER_ERROR = "grader_error"
 
 STATUS_WORDS = {
     PASSED: "passed",

@@ -23,8 +23,8 @@ from typing import Any, Iterator, Mapping, Sequence
 from grader import checks, wire
 from grader.fastcheck import WireExpectation, expectation_for
 from grader.models import (
-    CRASHED, ERROR, FAILED, HARNESS, HIDDEN, MISSING, NOT_IMPLEMENTED, PASSED, SKIPPED, TIMEOUT,
-    Case, CaseResult, CheckResult, Diagnosis, Location, Part, PartResult, Rubric, SubmissionResult,
+    CASE_GRADER_FAILED, CRASHED, ERROR, FAILED, GRADER_ERROR, HARNESS, HIDDEN, MISSING, NOT_IMPLEMENTED,
+    PARTIAL_MATCH, PASSED, SKIPPED, TIMEOUT, Case, CaseResult, CheckResult, Diagnosis, Location, Part, PartResult, Rubric, SubmissionResult,
 )
 from grader.notebook import SourceMemo
 from grader.rubric import format_path, parse_path
@@ -38,22 +38,9 @@ _MISSING = object()  # not yet worked out (see _agreement)
 
 #: How many of extraction's warnings and errors a submission's feedback lists; the rest are counted.
 MAX_EXTRACTION_MESSAGES = 20
-#: What a student reads of a case the grader could not grade (no fixture: the rubric and its
-#: fixtures disagree); what to do is the instructor's (``_lost_cases``, ``extra[GRADER_ERROR]``).
-CASE_GRADER_FAILED = ("This case could not be graded because of a problem in the grader, not in your "
-                      "code: there is nothing for you to fix. Your instructor will grade it again; if "
-                      "this message is still here after that, please let them know.")
-#: ``grader.report.GRADER_ERROR``, the key of the instructor's detail in ``extra`` (spelt here:
-#: the student kit has no ``grader/report.py``; a test keeps the two equal).
-GRADER_ERROR = "grader_error"
-
 #: How many top-level statements that raise a submission's program may lose before what is left
 #: is graded as it stands: each costs a new child (see ``_loaded_session``).
 LOAD_RETRIES = 3
-
-#: Said after a known mistake's sentence when the mistake gives exactly the outputs that are
-#: wrong but not the student's right ones (the renderers put "Likely mistake: " before it).
-PARTIAL_MATCH = " This mistake explains the outputs that are wrong; the others are right."
 
 #: Tolerance used to recognise a reference step in a stub call: the student
 #: passes values computed from the reference's own outputs, so they agree closely.

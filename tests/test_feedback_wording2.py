@@ -186,7 +186,7 @@ def lost_case(tmp_path, context, sandbox):
 def test_a_case_without_fixture_tells_the_student_it_is_not_their_fault(lost_case):
     """The student read "No fixture for case ... (rubric line N): regenerate the fixtures."."""
     from grader.models import HARNESS
-    from grader.runner import CASE_GRADER_FAILED
+    from grader.models import CASE_GRADER_FAILED
 
     result, folder, case = lost_case
     [lost] = [c for p in result.parts for c in p.cases if c.status == HARNESS]
@@ -202,13 +202,12 @@ def test_a_case_without_fixture_tells_the_student_it_is_not_their_fault(lost_cas
 def test_a_case_without_fixture_tells_the_instructor_what_to_do(lost_case, context):
     import json
 
-    from grader import report, runner
+    from grader import report
     from grader.classreport import ClassTally, class_report_html
 
     result, folder, case = lost_case
     detail = (f"No fixture for case {case.id} (rubric line {case.line}): regenerate the fixtures: "
               f"python3 -m grader.regenerate {context.rubric.path}")
-    assert runner.GRADER_ERROR == report.GRADER_ERROR
     assert result.extra[report.GRADER_ERROR] == detail
     record = json.loads((folder / report.RESULT_RECORD).read_text(encoding="utf-8"))
     assert record["extra"][report.GRADER_ERROR] == detail
@@ -223,7 +222,7 @@ def test_a_case_without_fixture_tells_the_instructor_what_to_do(lost_case, conte
 
 
 def test_a_graded_submission_without_lost_cases_has_no_grader_error(tmp_path, context, sandbox):
-    from grader.report import GRADER_ERROR
+    from grader.models import GRADER_ERROR
     from grader.runner import grade_submission
 
     result = grade_submission(nbs.write(tmp_path / "ada.ipynb", nbs.course_notebook()), context=context,
@@ -238,7 +237,7 @@ def test_the_mistakes_table_shows_the_mistakes_own_sentence(context):
     """The first message met was kept: the partial-match wording, when it came first."""
     from grader.classreport import ClassTally, class_report_html
     from grader.models import Diagnosis, FAILED, CaseResult, PartResult, SubmissionResult
-    from grader.runner import PARTIAL_MATCH
+    from grader.models import PARTIAL_MATCH
 
     sentence = context.mutant_messages["rnn_cell_forward/no_ba"]
 

@@ -162,3 +162,28 @@ def test_a_grader_failure_gives_the_instructor_the_traceback_and_the_student_one
     text = (root / "results" / "results.json").read_text()
     assert "secret.json" not in text and "Traceback" not in text and "RuntimeError" not in text
     assert batch.GRADER_FAILED.split(":")[0] in json.loads(text)["output"]
+
+
+def test_cases_lost_to_missing_fixtures_are_explained_in_the_log_only(tmp_path, monkeypatch):
+    """A rubric whose fixtures lack a case: the student's results.json gets the kind sentence,
+    the autograder's log (instructor-only) the rubric line and the regenerate command."""
+    from grader import commands
+    from grader.fixtures import Fixtures
+    from grader.models import CASE_GRADER_FAILED
+    from grader.runner import GradingContext
+
+    real = commands.load_context(commands.DEFAULT_RUBRIC)
+    case = next(c for c in real.rubric.part("rnn_cell_forward").cases if c.visibility == "public")
+    lacking = GradingContext(
+        rubric=real.rubric, mutant_messages=real.mutant_messages, imdb_config=real.imdb_config,
+        fixtures=Fixtures({k: v for k, v in real.fixtures.items() if k != case.id},
+                          real.fixtures.mutant_messages))
+    monkeypatch.setattr(commands, "load_context", lambda path: lacking)
+    root = layout(tmp_path, {"work.ipynb": nbs.course_notebook()})
+    stream = io.StringIO()
+    assert run_gradescope(root=root, stream=stream) == EXIT_OK
+    log = stream.getvalue()
+    assert "Cases the grader could not grade" in log and "grader.regenerate" in log, log
+    text = (root / "results" / "results.json").read_text()
+    assert "regenerate" not in text and "rubric line" not in text
+    assert any(CASE_GRADER_FAILED in test["output"] for test in json.loads(text)["tests"])
