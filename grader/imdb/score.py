@@ -220,12 +220,13 @@ class _Associator:
             if cell.kind != "code":
                 continue
             lines = plan.get(cell.index)
-            if lines is None:  # no outputs, or none read
+            if lines is None:  # no outputs
                 self.read_cell(cell, ())
                 continue
             context = ("acc" in cell.source.lower() if cell.source.isascii()  # as the regex, faster
                        else bool(_ACC_WORD.search(cell.source)))
-            notes, events = _OUTPUTS_MEMO(lines, context)
+            notes, events = (_OUTPUTS_MEMO(lines, context, True) if cell.index in self.cut_outputs
+                             else _OUTPUTS_MEMO(lines, context))
             for fraction, text in notes:
                 self.statements.append(Statement(f"output of {_cell(cell.index)}", fraction, "train", text))
             self.read_cell(cell, events)
@@ -376,6 +377,8 @@ MAX_LINE_CHARS = 20_000
 #: Characters of markdown read for claims, shared between the cells by `_share`: the cells that
 #: speak of accuracy or validation first.
 MAX_MARKDOWN_CHARS = 300_000
+#: Report files read (``imdb_report.json`` and the like beside the notebook, wherever in the folder).
+MAX_REPORT_FILES = 3
 #: Reported accuracies checked against the outputs (`_select_claims` picks them when there are more).
 MAX_CLAIMS = 200
 #: What the feedback and the scoring items show of a list taken from the notebook (eighth
@@ -581,19 +584,20 @@ def _render(outputs: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(render(outputs))
 
 
-def _read_outputs(lines: tuple[str, ...], accuracy_context: bool
+def _read_outputs(lines: tuple[str, ...], accuracy_context: bool, truncated: bool = False
                   ) -> tuple[tuple[tuple[float, str], ...], tuple[object, ...]]:
     """A cell's rendered output lines read: ``(validation shares stated in the outputs, events)``.
 
     The shares are a script's own account of its split (``"validation_split=0.2"``)
-    as ``(fraction, line)``; the events are `parse_events` of the lines.
+    as ``(fraction, line)``; the events are `parse_events` of the lines (``truncated``: they are
+    the start of the cell's, the bonus's bounds cut the rest).
     """
     notes = []
     for line in lines:
         m = _SPLIT_NOTE.search(line)
         if m and 0 < float(m.group(1)) < 1:
             notes.append((float(m.group(1)), line.strip()))
-    return tuple(notes), tuple(parse_events(lines, accuracy_context=accuracy_context))
+    return tuple(notes), tuple(parse_events(lines, accuracy_context=accuracy_context, truncated=truncated))
 
 
 def _markdown_claims(text: str, source: str) -> tuple[tuple[Claim, ...], tuple[Statement, ...]]:
@@ -820,13 +824,18 @@ def _gather_claims(notebook: Any, facts: CodeFacts, extra_files: Mapping[str, by
     claims: list[Claim] = []
     statements: list[Statement] = []
     notes: list[str] = []
-    for name in sorted(extra_files):
+    reports = [name for name in sorted(extra_files)
+               if name.replace("\\", "/").rsplit("/", 1)[-1].lower() in REPORT_FILES]
+    if len(reports) > MAX_REPORT_FILES:  # the shallowest, then by name
+        chosen = set(sorted(reports, key=lambda n: (n.replace("\\", "/").count("/"), n))[:MAX_REPORT_FILES])
+        notes.append(f"{len(reports) - MAX_REPORT_FILES:,} more report files (imdb_report.json and the like) were "
+                     f"not read: the bonus reads {MAX_REPORT_FILES}, the least deep in the folder first.")
+        reports = [name for name in reports if name in chosen]
+    for name in reports:
         base = name.replace("\\", "/").rsplit("/", 1)[-1].lower()
-        if base not in REPORT_FILES:
-            continue
         data, error = read_report_file(base, extra_files[name])
         if error:
-            notes.append(error)
+            notes.append(_quoted(error))
             continue
         c, s = claims_from_report(data, base)
         claims += c
@@ -850,7 +859,7 @@ def _gather_claims(notebook: Any, facts: CodeFacts, extra_files: Mapping[str, by
         notes.append(f"Markdown {_listing(where, 'cells')} {'was' if len(cut) == 1 else 'were'} not read in full "
                      f"for reported accuracies: the bonus reads {MAX_MARKDOWN_CHARS:,} characters of markdown of a "
                      f"notebook, shared between its cells (those that speak of accuracy or validation first, "
-                     f"shorter cells in full before longer ones).")
+                     f"and the shorter cells first).")
     claims += literal_claims
     return claims, statements, notes
 
@@ -923,10 +932,10 @@ def score_imdb(notebook: Any, *, config: ImdbConfig,
     if assoc.cut_outputs:
         cut = assoc.cut_outputs
         feedback.append(f"The outputs of {_listing([_cell(i) for i in cut], 'cells')} were not all read: the bonus "
-                        f"reads {MAX_OUTPUT_CHARS:,} characters of a notebook's outputs (a line counting {BREAK_COST} more), {MAX_OUTPUT_LINE_CHARS:,} of the lines they show and "
-                        f"{MAX_LINE_CHARS:,} of one line, shared between its cells (those that train, evaluate or "
-                        f"print accuracies first, smaller outputs in full before larger ones); an accuracy shown "
-                        f"past that is not evidence.")
+                        f"reads {MAX_OUTPUT_CHARS:,} characters of a notebook's outputs (a line counting {BREAK_COST} "
+                        f"more), {MAX_OUTPUT_LINE_CHARS:,} of the lines they show and {MAX_LINE_CHARS:,} of one line, "
+                        f"shared between its cells (those that train, evaluate or print accuracies first, and the "
+                        f"smaller outputs first); an accuracy shown past that is not evidence.")
     if facts.unparsed_cells:
         feedback.append("Some code could not be parsed (" + _listing([_cell(i) for i in facts.unparsed_cells], "cells")
                         + "); the rest of those cells was read.")
