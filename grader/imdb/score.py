@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from itertools import repeat
 from typing import Any, Mapping, Sequence
 
 import numpy as np
@@ -546,11 +545,12 @@ def _plan_outputs(cells: Sequence[Any], fit_cells: frozenset[int]
     (replayed) and `MAX_OUTPUT_LINE_CHARS` (read) for the notebook: ``({cell index: lines},
     indices of the cells whose outputs were not all read)``.
 
-    Both budgets are shared between the cells (`_share`): the cells with a ``fit`` or
+    Both budgets are shared between the cells as `_share` does: the cells with a ``fit`` or
     ``evaluate`` call (``fit_cells``) or whose code `_bonus_code` picks come first, the others
-    get what they leave; within each, the smaller outputs first, each read in full while the
-    budget lasts, so a big output (a long log, a printed array) takes only what the smaller ones
-    left. The cells whose code the grader does not read (`grader.notebook.skipped_code`) come last.
+    get what they leave; within each, the smaller outputs first (by their length), each read in
+    full while the budgets last, so a big output (a long log, a printed array) takes only what
+    the smaller ones left. The cells whose code the grader does not read
+    (`grader.notebook.skipped_code`) come last. Once no line fits, no output is replayed.
     """
     code = [cell for cell in cells if cell.kind == "code"]
     skipped = {s.index for s in skipped_code((cell.index, len(cell.source)) for cell in code)}
@@ -562,21 +562,20 @@ def _plan_outputs(cells: Sequence[Any], fit_cells: frozenset[int]
         first = cell.index not in skipped and (cell.index in fit_cells or _bonus_code(cell.source))
         size = sum(map(len, outputs)) + OUTPUT_COST * len(outputs)
         entries.append((0 if first else 1, size, cell.index, outputs))
-    if not entries:
-        return {}, ()
-    tiers = {index: tier for tier, _, index, _ in entries}
-
-    def replay(outputs: tuple[str, ...], allowance: int) -> tuple[tuple[str, ...], int, bool]:
-        """The outputs read within ``allowance``, rendered."""
-        kept, rest, cut = _cut_outputs(outputs, allowance)
-        return _whole_lines(kept, cut), rest, cut
-
-    rendered, cut_raw = _share(entries, MAX_OUTPUT_CHARS, replay)
-    lines, cut_lines = _share(
-        [(tiers[i], sum(map(min, map(len, r), repeat(MAX_LINE_CHARS))) + LINE_COST * len(r), i, r)
-         for i, r in rendered.items()],
-        MAX_OUTPUT_LINE_CHARS, _cut_lines)
-    return lines, tuple(sorted(set(cut_raw) | set(cut_lines)))
+    plan: dict[int, tuple[str, ...]] = {}
+    cut: list[int] = []
+    replay_left, lines_left = MAX_OUTPUT_CHARS, MAX_OUTPUT_LINE_CHARS
+    for _, _, index, outputs in sorted(entries, key=lambda e: e[:3]):  # as `_share`, with two budgets
+        if lines_left < LINE_COST:  # no line fits: not even replayed
+            plan[index] = ()
+            if any(outputs):
+                cut.append(index)
+            continue
+        kept, replay_left, replay_cut = _cut_outputs(outputs, replay_left)
+        plan[index], lines_left, lines_cut = _cut_lines(_whole_lines(kept, replay_cut), lines_left)
+        if replay_cut or lines_cut:
+            cut.append(index)
+    return plan, tuple(sorted(cut))
 
 
 def _render(outputs: tuple[str, ...]) -> tuple[str, ...]:
