@@ -130,6 +130,7 @@ def _listed_models(models: Sequence[ModelEvidence]) -> list[ModelEvidence]:
     validation accuracy), then the others in order, up to `MAX_MODEL_LINES`."""
     if len(models) <= MAX_MODEL_LINES:
         return list(models)
+
     def rank(m: ModelEvidence) -> tuple[float, float]:
         """Test accuracy, then best validation accuracy (-1 when not shown)."""
         return (-1.0 if m.test_accuracy is None else m.test_accuracy,
@@ -368,7 +369,7 @@ BREAK_COST = 30
 OUTPUT_COST = 100
 #: ... and characters of the rendered lines read (each line counted up to MAX_LINE_CHARS, plus
 #: LINE_COST: reading a line costs about as much as 20 of its characters). Both are shared between
-#: the cells by `_share`: the cells that train, evaluate or print accuracies first.
+#: the cells by `_plan_outputs`: the cells that train, evaluate or print accuracies first.
 MAX_OUTPUT_LINE_CHARS = 400_000
 LINE_COST = 20
 #: A rendered line is read up to this many characters.
@@ -549,8 +550,9 @@ def _plan_outputs(cells: Sequence[Any], fit_cells: frozenset[int]
     ``evaluate`` call (``fit_cells``) or whose code `_bonus_code` picks come first, the others
     get what they leave; within each, the smaller outputs first (by their length), each read in
     full while the budgets last, so a big output (a long log, a printed array) takes only what
-    the smaller ones left. The cells whose code the grader does not read
-    (`grader.notebook.skipped_code`) come last. Once no line fits, no output is replayed.
+    the smaller ones left. A cell whose code the grader does not read
+    (`grader.notebook.skipped_code`) is never among the first. Once no line fits, no output is
+    replayed.
     """
     code = [cell for cell in cells if cell.kind == "code"]
     skipped = {s.index for s in skipped_code((cell.index, len(cell.source)) for cell in code)}
