@@ -138,6 +138,18 @@ def test_a_cut_log_is_not_taken_for_training_stopped_mid_epoch():
     assert log.interrupted
 
 
+def test_the_cells_read_first_are_the_bonus_cells_not_the_numpy_part():
+    """`_bonus_code`: the words of the bonus's code (a helper that trains, a summary, a script's
+    log), not the NumPy part's test cells."""
+    bonus = ["history = train(build('gru'))", "model.summary()", "!python train.py --epochs 3",
+             "  %run experiments.py", "for m in models:\n    m.fit(x, y)", "r = evaluate_all(LSTM)",
+             "print(hist.history['val_accuracy'])", "(x, y), _ = imdb.load_data()"]
+    numpy_part = ["np.random.seed(1)\n# test cell for lstm_forward\nprint('lstm_forward:', a[4][3][6])",
+                  "a, y, caches = rnn_forward(x, a0, parameters)\nprint(a)", "x = 1  # not a shell !command"]
+    assert [score._bonus_code(c) for c in bonus] == [True] * len(bonus)
+    assert [score._bonus_code(c) for c in numpy_part] == [False] * len(numpy_part)
+
+
 def test_budgets_read_every_cell_in_full_when_they_fit_and_the_first_tier_first():
     """`_share`: whatever the sizes given (they only order the cells), cells that fit together
     are all read in full; over the budget, tier 0 first, then the smaller first."""

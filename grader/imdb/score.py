@@ -527,14 +527,15 @@ def _whole_lines(outputs: tuple[str, ...], cut: bool) -> tuple[str, ...]:
 
 
 _SHELL = re.compile(r"^[ \t]*(?:!|%run\b|%%(?:bash|sh|script)\b)", re.M)
-_BONUS_WORDS = ("acc", "fit", "evaluat", "predict", "summary", "history", "imdb")
+_BONUS_WORDS = ("acc", "fit", "evaluat", "predict", "train", "epoch", "model", "summary", "history", "imdb", "keras")
 _LAYER_WORDS = ("LSTM", "GRU", "RNN", "Bidirectional")
 
 
 def _bonus_code(source: str) -> bool:
     """Whether a code cell's outputs are read first (tier 0 of `_share`): its code speaks of
-    accuracy, fits, evaluates or predicts, shows a summary or a history, loads IMDB, names a
-    recurrent layer, or runs a script or shell command (a log with no code)."""
+    accuracy, fitting, evaluating, predicting, training, epochs or a model, shows a summary or a
+    history, names IMDB, Keras or a recurrent layer (``LSTM``, not the NumPy part's ``lstm_``), or
+    runs a script or shell command (a log with no code)."""
     low = source.lower()
     return any(w in low for w in _BONUS_WORDS) or any(w in source for w in _LAYER_WORDS) \
         or _SHELL.search(source) is not None
