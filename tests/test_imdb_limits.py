@@ -393,7 +393,8 @@ def test_markdown_past_the_bound_is_not_read_and_the_feedback_says_so(monkeypatc
 
 # the filler cell costs 2,940 + 245 x LINE_COST of lines, and 2,940 + 245 x BREAK_COST + OUTPUT_COST to
 # replay; the training cell 205 + 5 x LINE_COST, and 205 + 5 x BREAK_COST + OUTPUT_COST
-@pytest.mark.parametrize("bound, value, small", [("MAX_OUTPUT_CHARS", 10_500, 400), ("MAX_OUTPUT_LINE_CHARS", 7_700, 250)])
+@pytest.mark.parametrize("bound, value, small", [("MAX_OUTPUT_CHARS", 10_500, 400),
+                                                  ("MAX_OUTPUT_LINE_CHARS", 7_700, 250)])
 def test_outputs_past_the_bound_are_not_read_and_the_feedback_says_so(monkeypatch, bound, value, small):
     """A test accuracy printed past the outputs read is not evidence, and the feedback names the cell;
     the training cell's outputs are read before a bigger output of another cell (eighth session)."""
