@@ -368,26 +368,36 @@ def _score(nb: Notebook):
 
 
 def test_markdown_past_the_bound_is_not_read_and_the_feedback_says_so(monkeypatch):
-    """A claim past the markdown read is not a claim; within it, it is verified."""
+    """A claim past the markdown read is not a claim; within it, it is verified. The budget goes
+    to the cells that speak of accuracy first (eighth session), and a cut drops the word it
+    falls in."""
     claim = ("markdown", "The LSTM reached 85.34% test accuracy.", ())
     result = _score(_notebook(("code", _TRAIN, (_LOG,)), ("markdown", "words " * 100, ()), claim))
     assert [(c.alternative, c.status) for c in result.claims] == [("LSTM", "verified")]
     assert not any("not read" in f for f in result.feedback)
     monkeypatch.setattr(score, "MAX_MARKDOWN_CHARS", 500)
     result = _score(_notebook(("code", _TRAIN, (_LOG,)), ("markdown", "words " * 100, ()), claim))
-    assert result.claims == ()
-    assert any("Markdown cell 2 was read for reported accuracies up to its 500th character" in f
+    assert [(c.alternative, c.status) for c in result.claims] == [("LSTM", "verified")]  # read first
+    assert any("Markdown cell 2 (its first 462 characters) was not read in full for reported accuracies" in f
                for f in result.feedback), result.feedback
-    assert any("Markdown after cell 2 was not read" in f for f in result.feedback), result.feedback
+    monkeypatch.setattr(score, "MAX_MARKDOWN_CHARS", 20)
+    result = _score(_notebook(("code", _TRAIN, (_LOG,)), ("markdown", "words " * 100, ()), claim))
+    assert result.claims == ()
+    assert any("Markdown cell 2 (not read), cell 3 (its first 17 characters) were not read in full" in f
+               for f in result.feedback), result.feedback  # "The LSTM reached 85.3": the number dropped
     # a cell cut in the middle: the part read still gives its claims
+    monkeypatch.setattr(score, "MAX_MARKDOWN_CHARS", 500)
     result = _score(_notebook(("code", _TRAIN, (_LOG,)), ("markdown", claim[1] + " words" * 200, ())))
     assert [(c.alternative, c.status) for c in result.claims] == [("LSTM", "verified")]
 
 
-# the filler cell costs 2,940 + 245 x LINE_COST of lines, and 2,940 + 245 x BREAK_COST + OUTPUT_COST to replay
-@pytest.mark.parametrize("bound, value", [("MAX_OUTPUT_CHARS", 10_500), ("MAX_OUTPUT_LINE_CHARS", 7_700)])
-def test_outputs_past_the_bound_are_not_read_and_the_feedback_says_so(monkeypatch, bound, value):
-    """A test accuracy printed past the outputs read is not evidence, and the feedback names the cell."""
+# the filler cell costs 2,940 + 245 x LINE_COST of lines, and 2,940 + 245 x BREAK_COST + OUTPUT_COST to
+# replay; the training cell 205 + 5 x LINE_COST, and 205 + 5 x BREAK_COST + OUTPUT_COST
+@pytest.mark.parametrize("bound, value, small", [("MAX_OUTPUT_CHARS", 10_500, 400),
+                                                  ("MAX_OUTPUT_LINE_CHARS", 7_700, 250)])
+def test_outputs_past_the_bound_are_not_read_and_the_feedback_says_so(monkeypatch, bound, value, small):
+    """A test accuracy printed past the outputs read is not evidence, and the feedback names the cell;
+    the training cell's outputs are read before a bigger output of another cell (eighth session)."""
     filler = ("code", "print('hello')", ("hello world\n" * 245,))  # 2,940 characters
     claim = ("markdown", "The LSTM reached 85.34% test accuracy.", ())
     result = _score(_notebook(filler, ("code", _TRAIN, (_LOG,)), claim))
@@ -395,21 +405,27 @@ def test_outputs_past_the_bound_are_not_read_and_the_feedback_says_so(monkeypatc
     assert [c.status for c in result.claims] == ["verified"]
     monkeypatch.setattr(score, bound, value)
     result = _score(_notebook(filler, ("code", _TRAIN, (_LOG,)), claim))
+    assert [m.test_accuracy for m in result.models] == [0.8534]  # read first
+    assert [c.status for c in result.claims] == ["verified"]
+    assert any("The outputs of cell 1 were not all read" in f for f in result.feedback), result.feedback
+    monkeypatch.setattr(score, bound, small)  # the training cell's outputs do not fit either
+    result = _score(_notebook(filler, ("code", _TRAIN, (_LOG,)), claim))
     assert [m.test_accuracy for m in result.models] == [None]
     assert [c.status for c in result.claims] != ["verified"]  # what was read of the log may contradict it
-    assert any("The outputs of cell 2 and after were not all read" in f for f in result.feedback), result.feedback
+    assert any("The outputs of cell 1, cell 2 were not all read" in f for f in result.feedback), result.feedback
 
 
 def test_long_lines_are_read_up_to_the_line_bound():
-    """A rendered line is read up to MAX_LINE_CHARS characters; the budget counts what is read."""
+    """A rendered line is read up to MAX_LINE_CHARS characters; the budget counts what is read;
+    a line that does not fit is not read, nor any after it."""
     long = "x" * (score.MAX_LINE_CHARS + 5000)
-    lines, left = score._cut_lines(("a", long, "b"), 10 ** 6)
-    assert lines == ("a", long[:score.MAX_LINE_CHARS], "b")
+    lines, left, cut = score._cut_lines(("a", long, "b"), 10 ** 6)
+    assert lines == ("a", long[:score.MAX_LINE_CHARS], "b") and not cut
     c = score.LINE_COST
     assert left == 10 ** 6 - (1 + score.MAX_LINE_CHARS + 1) - 3 * c
-    lines, left = score._cut_lines(("abc",) * 10, 3 * (3 + c))
-    assert lines == ("abc",) * 3 and left < 0
-    assert score._cut_lines(("abc",) * 3, 3 * (3 + c)) == (("abc",) * 3, 0)
+    assert score._cut_lines(("abc",) * 10, 3 * (3 + c) + 5) == (("abc",) * 3, 5, True)
+    assert score._cut_lines(("abc",) * 3, 3 * (3 + c)) == (("abc",) * 3, 0, False)
+    assert score._cut_lines(("a", "x" * 100, "b"), 1 + c + 50) == (("a",), 50, True)
     assert score._cut_text(("abcd", "efgh"), 6) == (("abcd", "ef"), 0, True)
     assert score._cut_text(("abcd", "efgh"), 9) == (("abcd", "efgh"), 1, False)
 
@@ -434,7 +450,7 @@ def test_claims_past_the_bound_are_not_checked_and_the_feedback_says_so(monkeypa
     monkeypatch.setattr(score, "MAX_CLAIMS", 4)
     result = _score(_notebook(("code", _TRAIN, (_LOG,)), report))
     assert [c.value for c in result.claims] == [0.80, 0.81, 0.82, 0.83]
-    assert any("2 reported accuracies after the first 4 were not checked" in f for f in result.feedback)
+    assert any("2 of the 6 reported accuracies were not checked" in f for f in result.feedback), result.feedback
 
 
 # -- cost on hostile text (CPU seconds; minutes before) ----------------------------------------

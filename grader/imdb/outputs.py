@@ -298,11 +298,12 @@ class _Open:
     val: int | None = None
     key: str = ""
 
-    def close(self, interrupted: bool) -> FitLog:
-        """Finish the log; an unfinished current epoch marks it interrupted."""
+    def close(self, interrupted: bool, truncated: bool = False) -> FitLog:
+        """Finish the log; an unfinished current epoch marks it interrupted, unless the lines
+        were ``truncated`` there (the grader stopped reading: the epoch is left out, unjudged)."""
         epochs = list(self.epochs)
         broken = interrupted
-        if self.current is not None:
+        if self.current is not None and (self.current.complete or not truncated):
             epochs.append(self.current)
             broken = broken or not self.current.complete
         if not broken and epochs and epochs[-1].number < self.planned and epochs[-1].complete:
@@ -311,11 +312,13 @@ class _Open:
                       interrupted=broken, train_samples=self.train, val_samples=self.val, acc_key=self.key)
 
 
-def parse_events(lines: Sequence[str], *, accuracy_context: bool = False) -> list[object]:
+def parse_events(lines: Sequence[str], *, accuracy_context: bool = False, truncated: bool = False) -> list[object]:
     """Events in output order: `Summary`, `FitLog`, `Evaluation`, `AccuracyPrint`, `Label`.
 
     ``accuracy_context``: the cell's code speaks of accuracy, so a line that is just an
     alternative and a fraction (``"LSTM: 0.8664"``) is read as an accuracy print.
+    ``truncated``: the lines are the start of the cell's (the grader's bounds cut the rest), so
+    a fit log still open at the end is not taken for training stopped mid-epoch.
     """
     table: list[str] = []
     events: list[object] = []
@@ -325,11 +328,11 @@ def parse_events(lines: Sequence[str], *, accuracy_context: bool = False) -> lis
     summary_line = 0
     last_eval: Evaluation | None = None
 
-    def close_fit(interrupted: bool = False) -> None:
-        """Emit the fit log being read, if any."""
+    def close_fit(interrupted: bool = False, at_end: bool = False) -> None:
+        """Emit the fit log being read, if any (``at_end``: where the lines end)."""
         nonlocal fit
         if fit is not None:
-            events.insert(fit.position, fit.close(interrupted))
+            events.insert(fit.position, fit.close(interrupted, truncated and at_end))
             fit = None
 
     for no, line in enumerate(lines):
@@ -445,7 +448,7 @@ def parse_events(lines: Sequence[str], *, accuracy_context: bool = False) -> lis
                 continue
         if label and len(line) < 200:
             events.append(Label(line=no, label=label, text=line.strip()))
-    close_fit()
+    close_fit(at_end=True)
     if summary is not None:
         events.append(Summary(line=summary_line, label=stack_label(summary), layers=tuple(summary)))
     return events

@@ -22,7 +22,7 @@ from grader.imdb.config import ImdbConfig
 from grader.imdb.labels import distinct, family, is_recurrent
 from grader.imdb.outputs import AccuracyPrint, Epoch, Evaluation, FitLog, Label, Summary, parse_events, render
 from grader.imdb.source import CodeFacts, EvalCall, FitCall, read_code
-from grader.notebook import SourceMemo
+from grader.notebook import SourceMemo, skipped_code
 
 __all__ = ["ModelEvidence", "ScoreItem", "ImdbResult", "score_imdb"]
 
@@ -116,8 +116,45 @@ def _cell(i: int) -> str:
     return f"cell {i + 1}"
 
 
+def _listing(items: Sequence[str], noun: str = "", *, sep: str = ", ") -> str:
+    """``items`` joined by ``sep``, at most `MAX_LISTED` of them, the rest counted (``"a, b, c
+    and 12 more"``; ``noun`` names what the rest are: ``"... and 12 more cells"``)."""
+    if len(items) <= MAX_LISTED:
+        return sep.join(items)
+    return sep.join(items[:MAX_LISTED]) + f" and {len(items) - MAX_LISTED:,} more" + (f" {noun}" if noun else "")
+
+
+def _listed_models(models: Sequence[ModelEvidence]) -> list[ModelEvidence]:
+    """The models the feedback has a line for, in their order: all when they are at most
+    `MAX_MODEL_LINES`, else the best of each alternative first (by test accuracy, then best
+    validation accuracy), then the others in order, up to `MAX_MODEL_LINES`."""
+    if len(models) <= MAX_MODEL_LINES:
+        return list(models)
+
+    def rank(m: ModelEvidence) -> tuple[float, float]:
+        """Test accuracy, then best validation accuracy (-1 when not shown)."""
+        return (-1.0 if m.test_accuracy is None else m.test_accuracy,
+                -1.0 if m.best_val_accuracy is None else m.best_val_accuracy)
+
+    best: dict[str | None, int] = {}
+    for k, m in enumerate(models):
+        if m.alternative not in best or rank(m) > rank(models[best[m.alternative]]):
+            best[m.alternative] = k
+    chosen = sorted(best.values())[:MAX_MODEL_LINES]
+    taken = set(chosen)
+    chosen += [k for k in range(len(models)) if k not in taken][:MAX_MODEL_LINES - len(chosen)]
+    return [models[k] for k in sorted(chosen)]
+
+
+def _quoted(text: str) -> str:
+    """A text the student wrote, cut to `MAX_QUOTED` characters for the feedback."""
+    return text if len(text) <= MAX_QUOTED else text[:MAX_QUOTED - 3] + "..."
+
+
 class _Associator:
     """Reads the cells in order and builds `_Run`s with their evidence."""
+
+    fit_cells: frozenset[int] = frozenset()  # the cells with a fit or evaluate call
 
     def __init__(self, cells: Sequence[Any], facts: CodeFacts) -> None:
         """Prepare per-cell lists of the code's fit and evaluate calls."""
@@ -131,9 +168,10 @@ class _Associator:
             self.fits.setdefault(f.cell, []).append(f)
         for e in facts.evals:
             self.evals.setdefault(e.cell, []).append(e)
+        self.fit_cells = frozenset(self.fits) | frozenset(self.evals)
         self.any_log = False
         self.statements: list[Statement] = []
-        self.cut_outputs: int | None = None  # the first cell whose outputs were not all read
+        self.cut_outputs: tuple[int, ...] = ()  # the cells whose outputs were not all read
 
     def new_run(self, fit: FitCall | None, cell: int, hint: tuple[str, str] | None) -> _Run:
         """A run for a fit call (or for a fit log that no code explains)."""
@@ -174,27 +212,21 @@ class _Associator:
         return None
 
     def read(self) -> None:
-        """Associate every cell's outputs with runs, within the bonus's bounds on outputs."""
-        raw_left, lines_left = MAX_OUTPUT_CHARS, MAX_OUTPUT_LINE_CHARS
-        self.cut_outputs = None
+        """Associate every cell's outputs with runs, in cell order, within the bonus's bounds on
+        outputs: which cells' outputs are read, and how much of each, is decided first for the
+        whole notebook (`_plan_outputs`: the cells that train, evaluate or print accuracies first)."""
+        plan, self.cut_outputs = _plan_outputs(self.cells, self.fit_cells)
         for cell in self.cells:
             if cell.kind != "code":
                 continue
-            if not cell.outputs:
-                self.read_cell(cell, ())
-                continue
-            if raw_left <= 0 or lines_left <= 0:  # past the bounds: the outputs are not read
-                if self.cut_outputs is None:
-                    self.cut_outputs = cell.index
+            lines = plan.get(cell.index)
+            if lines is None:  # no outputs
                 self.read_cell(cell, ())
                 continue
             context = ("acc" in cell.source.lower() if cell.source.isascii()  # as the regex, faster
                        else bool(_ACC_WORD.search(cell.source)))
-            outputs, raw_left, cut = _cut_outputs(tuple(cell.outputs), raw_left)
-            lines, lines_left = _cut_lines(_RENDER_MEMO(outputs), lines_left)
-            if (cut or lines_left < 0) and self.cut_outputs is None:
-                self.cut_outputs = cell.index
-            notes, events = _OUTPUTS_MEMO(lines, context)
+            notes, events = (_OUTPUTS_MEMO(lines, context, True) if cell.index in self.cut_outputs
+                             else _OUTPUTS_MEMO(lines, context))
             for fraction, text in notes:
                 self.statements.append(Statement(f"output of {_cell(cell.index)}", fraction, "train", text))
             self.read_cell(cell, events)
@@ -328,23 +360,60 @@ _SPLIT_NOTE = re.compile(r"validation_split\s*[=:]\s*(\d*\.\d+)")
 _ACC_WORD = re.compile(r"acc", re.I)
 
 
-#: How much of a notebook's outputs the bonus reads (seventh session, docs/imdb.md "The bonus's
-#: readers"): characters of stored outputs rendered, in cell order, where a line break, a carriage
-#: return or a run of backspaces counts `BREAK_COST` and each output `OUTPUT_COST` (what the
-#: terminal replay spends on each, in characters) ...
+#: How much of a notebook's outputs the bonus reads (docs/imdb.md "The bonus's readers"):
+#: characters of stored outputs rendered, where a line break, a carriage return or a run of
+#: backspaces counts `BREAK_COST` and each output `OUTPUT_COST` (what the terminal replay spends on
+#: each, in characters) ...
 MAX_OUTPUT_CHARS = 16_000_000
 BREAK_COST = 30
 OUTPUT_COST = 100
 #: ... and characters of the rendered lines read (each line counted up to MAX_LINE_CHARS, plus
-#: LINE_COST: reading a line costs about as much as 20 of its characters).
+#: LINE_COST: reading a line costs about as much as 20 of its characters). Both are shared between
+#: the cells by `_plan_outputs`: the cells that train, evaluate or print accuracies first.
 MAX_OUTPUT_LINE_CHARS = 400_000
 LINE_COST = 20
 #: A rendered line is read up to this many characters.
 MAX_LINE_CHARS = 20_000
-#: Characters of markdown read for claims, in cell order.
+#: Characters of markdown read for claims, shared between the cells by `_share`: the cells that
+#: speak of accuracy or validation first.
 MAX_MARKDOWN_CHARS = 300_000
-#: Reported accuracies checked against the outputs, in the order they are gathered.
+#: Report files read (``imdb_report.json`` and the like beside the notebook, wherever in the folder).
+MAX_REPORT_FILES = 3
+#: Reported accuracies checked against the outputs (`_select_claims` picks them when there are more).
 MAX_CLAIMS = 200
+#: What the feedback and the scoring items show of a list taken from the notebook (eighth
+#: session): at most MAX_LISTED names in one sentence (alternatives, cells, validation shares),
+#: MAX_MODEL_LINES lines about models and MAX_CLAIM_LINES about claims, the rest counted, and
+#: at most MAX_QUOTED characters of one text the student wrote.
+MAX_LISTED = 6
+MAX_MODEL_LINES = 12
+MAX_CLAIM_LINES = 12
+MAX_QUOTED = 160
+
+
+def _share(entries: Sequence[tuple[int, int, int, Any]], budget: int,
+           take: Any) -> tuple[dict[int, Any], tuple[int, ...]]:
+    """Share ``budget`` between cells: the cells that matter first, and within them the smaller
+    first, each read in full while the budget lasts.
+
+    ``entries`` are ``(tier, size, index, payload)``: the cells are served in that order (tier 0
+    first, then by size, then by index), each allowed what the cells before it left.
+    ``take(payload, allowance)`` reads a cell within ``allowance`` and returns ``(what was read,
+    allowance left, whether anything was cut)``. Returns ``({index: what was read}, indices of
+    the cells cut, in order)``. What all the cells read together is within ``budget``, and
+    when they fit in it (whatever the sizes given: they only order the cells) all are read in
+    full; when they do not, a big output (a long log, a printed array) takes what the smaller
+    ones left instead of leaving nothing to the cells after it.
+    """
+    read: dict[int, Any] = {}
+    cut: list[int] = []
+    left = budget
+    for _, _, index, payload in sorted(entries, key=lambda e: e[:3]):
+        read[index], rest, was_cut = take(payload, left)
+        left = rest
+        if was_cut:
+            cut.append(index)
+    return read, tuple(sorted(cut))
 
 
 def _cut_text(texts: tuple[str, ...], left: int) -> tuple[tuple[str, ...], int, bool]:
@@ -426,23 +495,90 @@ def _cut_outputs(outputs: tuple[str, ...], left: int) -> tuple[tuple[str, ...], 
     return tuple(kept), left, False
 
 
-def _cut_lines(lines: tuple[str, ...], left: int) -> tuple[tuple[str, ...], int]:
+def _cut_lines(lines: tuple[str, ...], left: int) -> tuple[tuple[str, ...], int, bool]:
     """Rendered lines read within a budget of ``left`` characters, each line counted up to
-    `MAX_LINE_CHARS` and `LINE_COST`: ``(lines, characters left)``; a negative count left means
-    lines were dropped. A line is read up to `MAX_LINE_CHARS` characters (not a cut the
-    feedback reports: an accuracy print was already read only there)."""
+    `MAX_LINE_CHARS` and `LINE_COST`: ``(lines, characters left, whether lines were dropped)``.
+    The lines are read in order, each in full or not at all (a line cut short could show a
+    number cut short): the first that does not fit and all after it are dropped. A line is
+    read up to `MAX_LINE_CHARS` characters (not a cut the feedback reports: an accuracy print
+    was already read only there)."""
     if all(len(line) <= MAX_LINE_CHARS for line in lines):
-        cost = sum(len(line) for line in lines) + LINE_COST * len(lines)
+        cost = sum(map(len, lines)) + LINE_COST * len(lines)
         if cost <= left:
-            return lines, left - cost
+            return lines, left - cost, False
     kept: list[str] = []
     for line in lines:
-        if left <= 0:
-            return tuple(kept), -1
         line = line[:MAX_LINE_CHARS]
+        cost = len(line) + LINE_COST
+        if cost > left:
+            return tuple(kept), left, True
         kept.append(line)
-        left -= len(line) + LINE_COST
-    return tuple(kept), max(left, 0)
+        left -= cost
+    return tuple(kept), left, False
+
+
+def _whole_lines(outputs: tuple[str, ...], cut: bool) -> tuple[str, ...]:
+    """`render` of a cell's outputs as read (memoised); when they were cut, without the last
+    line unless the cut fell at a line's end (the line the cut falls in is not read)."""
+    lines = _RENDER_MEMO(outputs)
+    if cut and lines and outputs and not outputs[-1].endswith("\n"):
+        return lines[:-1]
+    return lines
+
+
+_SHELL = re.compile(r"^[ \t]*(?:!|%run\b|%%(?:bash|sh|script)\b)", re.M)
+_BONUS_WORDS = ("acc", "fit", "evaluat", "predict", "train", "epoch", "model", "summary", "history", "imdb", "keras")
+_LAYER_WORDS = ("LSTM", "GRU", "RNN", "Bidirectional")
+
+
+def _bonus_code(source: str) -> bool:
+    """Whether a code cell's outputs are read first (tier 0 of `_share`): its code speaks of
+    accuracy, fitting, evaluating, predicting, training, epochs or a model, shows a summary or a
+    history, names IMDB, Keras or a recurrent layer (``LSTM``, not the NumPy part's ``lstm_``), or
+    runs a script or shell command (a log with no code)."""
+    low = source.lower()
+    return any(w in low for w in _BONUS_WORDS) or any(w in source for w in _LAYER_WORDS) \
+        or _SHELL.search(source) is not None
+
+
+def _plan_outputs(cells: Sequence[Any], fit_cells: frozenset[int]
+                  ) -> tuple[dict[int, tuple[str, ...]], tuple[int, ...]]:
+    """Which rendered lines of each code cell's outputs the bonus reads, within `MAX_OUTPUT_CHARS`
+    (replayed) and `MAX_OUTPUT_LINE_CHARS` (read) for the notebook: ``({cell index: lines},
+    indices of the cells whose outputs were not all read)``.
+
+    Both budgets are shared between the cells as `_share` does: the cells with a ``fit`` or
+    ``evaluate`` call (``fit_cells``) or whose code `_bonus_code` picks come first, the others
+    get what they leave; within each, the smaller outputs first (by their length), each read in
+    full while the budgets last, so a big output (a long log, a printed array) takes only what
+    the smaller ones left. A cell whose code the grader does not read
+    (`grader.notebook.skipped_code`) is never among the first. Once no line fits, no output is
+    replayed.
+    """
+    code = [cell for cell in cells if cell.kind == "code"]
+    skipped = {s.index for s in skipped_code((cell.index, len(cell.source)) for cell in code)}
+    entries = []
+    for cell in code:
+        if not cell.outputs:
+            continue
+        outputs = tuple(cell.outputs)
+        first = cell.index not in skipped and (cell.index in fit_cells or _bonus_code(cell.source))
+        size = sum(map(len, outputs)) + OUTPUT_COST * len(outputs)
+        entries.append((0 if first else 1, size, cell.index, outputs))
+    plan: dict[int, tuple[str, ...]] = {}
+    cut: list[int] = []
+    replay_left, lines_left = MAX_OUTPUT_CHARS, MAX_OUTPUT_LINE_CHARS
+    for _, _, index, outputs in sorted(entries, key=lambda e: e[:3]):  # as `_share`, with two budgets
+        if lines_left < LINE_COST:  # no line fits: not even replayed
+            plan[index] = ()
+            if any(outputs):
+                cut.append(index)
+            continue
+        kept, replay_left, replay_cut = _cut_outputs(outputs, replay_left)
+        plan[index], lines_left, lines_cut = _cut_lines(_whole_lines(kept, replay_cut), lines_left)
+        if replay_cut or lines_cut:
+            cut.append(index)
+    return plan, tuple(sorted(cut))
 
 
 def _render(outputs: tuple[str, ...]) -> tuple[str, ...]:
@@ -450,19 +586,20 @@ def _render(outputs: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(render(outputs))
 
 
-def _read_outputs(lines: tuple[str, ...], accuracy_context: bool
+def _read_outputs(lines: tuple[str, ...], accuracy_context: bool, truncated: bool = False
                   ) -> tuple[tuple[tuple[float, str], ...], tuple[object, ...]]:
     """A cell's rendered output lines read: ``(validation shares stated in the outputs, events)``.
 
     The shares are a script's own account of its split (``"validation_split=0.2"``)
-    as ``(fraction, line)``; the events are `parse_events` of the lines.
+    as ``(fraction, line)``; the events are `parse_events` of the lines (``truncated``: they are
+    the start of the cell's, the bonus's bounds cut the rest).
     """
     notes = []
     for line in lines:
         m = _SPLIT_NOTE.search(line)
         if m and 0 < float(m.group(1)) < 1:
             notes.append((float(m.group(1)), line.strip()))
-    return tuple(notes), tuple(parse_events(lines, accuracy_context=accuracy_context))
+    return tuple(notes), tuple(parse_events(lines, accuracy_context=accuracy_context, truncated=truncated))
 
 
 def _markdown_claims(text: str, source: str) -> tuple[tuple[Claim, ...], tuple[Statement, ...]]:
@@ -605,16 +742,82 @@ def _check_claim(claim: Claim, runs: Sequence[_Run], config: ImdbConfig, have_ou
         if count:
             what = {"test": "test accuracy", "val": "validation accuracy"}.get(claim.kind, "accuracy")
             return replace(claim, status="contradicted",
-                           evidence=f"the outputs of the {claim.alternative} model show {what} "
+                           evidence=f"the outputs of the {_quoted(claim.alternative)} model show {what} "
                                     f"{_fmt(best) if count == 1 else 'at most ' + _fmt(best)}")
     found = pools.match("all", runs, claim.kind, lo, hi) or pools.match("all", runs, "", lo, hi)
     if found and (not claim.alternative or found[0].alternative in (None, claim.alternative)):
         return replace(claim, status="verified", evidence=found[1])
     if found:
         return replace(claim, status="unverified",
-                       evidence=f"the value matches the {found[0].alternative} model's output, "
-                                f"not a {claim.alternative} model's")
+                       evidence=f"the value matches the {_quoted(found[0].alternative or '')} model's output, "
+                                f"not a {_quoted(claim.alternative)} model's")
     return replace(claim, status="unverified", evidence="no output in the notebook shows this accuracy")
+
+
+_MARKDOWN_WORDS = ("acc", "validat", "split", "held", "hold")
+
+
+def _plan_markdown(cells: Sequence[Any]) -> tuple[dict[int, str], tuple[int, ...]]:
+    """What the bonus reads of each markdown cell for claims, within `MAX_MARKDOWN_CHARS` for the
+    notebook: ``({cell index: text read}, indices of the cells not read in full)``. The budget is
+    shared between the cells (`_share`): those that speak of accuracy or validation first."""
+    entries = []
+    for cell in cells:
+        if cell.kind == "markdown":
+            low = cell.source[:MAX_MARKDOWN_CHARS].lower()  # what can be read, at most
+            tier = 0 if any(w in low for w in _MARKDOWN_WORDS) else 1
+            entries.append((tier, len(cell.source), cell.index, cell.source))
+
+    def take(text: str, allowance: int) -> tuple[str, int, bool]:
+        """The start of ``text`` read within ``allowance``, without a word cut short (a number
+        cut short would be another number)."""
+        kept, rest, cut = _cut_text((text,), allowance)
+        piece = kept[0] if kept else ""
+        if cut and piece and not piece[-1].isspace() and not text[len(piece)].isspace():
+            words = piece.rsplit(None, 1)  # scans back to the last whitespace only
+            piece = piece[:len(piece) - len(words[-1])] if len(words) == 2 else ""
+        return piece, rest, cut
+
+    return _share(entries, MAX_MARKDOWN_CHARS, take)
+
+
+def _select_claims(claims: Sequence[Claim], limit: int) -> list[Claim]:
+    """At most ``limit`` of ``claims``, in their order: those naming an alternative first, one
+    of each alternative in turn (so that every alternative reported has claims checked), then the
+    others; a claim repeating one chosen (same alternative, kind, value and precision) is not
+    chosen again (it would check the same)."""
+    groups: dict[str | None, list[int]] = {}
+    for k, c in enumerate(claims):
+        groups.setdefault(c.alternative, []).append(k)
+    unlabelled = groups.pop(None, [])
+    chosen: list[int] = []
+    seen: set[tuple[Any, ...]] = set()
+
+    def choose(k: int) -> None:
+        """Choose claim ``k`` unless it repeats one chosen."""
+        c = claims[k]
+        key = (c.alternative, c.kind, c.value, c.tolerance)
+        if key not in seen:
+            seen.add(key)
+            chosen.append(k)
+
+    queues = [iter(g) for g in groups.values()]
+    while queues and len(chosen) < limit:
+        live = []
+        for queue in queues:
+            k = next(queue, None)
+            if k is None:
+                continue
+            live.append(queue)
+            choose(k)
+            if len(chosen) >= limit:
+                break
+        queues = live
+    for k in unlabelled:
+        if len(chosen) >= limit:
+            break
+        choose(k)
+    return [claims[k] for k in sorted(chosen)]
 
 
 def _gather_claims(notebook: Any, facts: CodeFacts, extra_files: Mapping[str, bytes],
@@ -623,13 +826,18 @@ def _gather_claims(notebook: Any, facts: CodeFacts, extra_files: Mapping[str, by
     claims: list[Claim] = []
     statements: list[Statement] = []
     notes: list[str] = []
-    for name in sorted(extra_files):
+    reports = [name for name in sorted(extra_files)
+               if name.replace("\\", "/").rsplit("/", 1)[-1].lower() in REPORT_FILES]
+    if len(reports) > MAX_REPORT_FILES:  # the shallowest, then by name
+        chosen = set(sorted(reports, key=lambda n: (n.replace("\\", "/").count("/"), n))[:MAX_REPORT_FILES])
+        notes.append(f"{len(reports) - MAX_REPORT_FILES:,} more report files (imdb_report.json and the like) were "
+                     f"not read: the bonus reads {MAX_REPORT_FILES}, the least deep in the folder first.")
+        reports = [name for name in reports if name in chosen]
+    for name in reports:
         base = name.replace("\\", "/").rsplit("/", 1)[-1].lower()
-        if base not in REPORT_FILES:
-            continue
         data, error = read_report_file(base, extra_files[name])
         if error:
-            notes.append(error)
+            notes.append(_quoted(error))
             continue
         c, s = claims_from_report(data, base)
         claims += c
@@ -641,22 +849,19 @@ def _gather_claims(notebook: Any, facts: CodeFacts, extra_files: Mapping[str, by
         c, s = claims_from_report(literal.value, f"{literal.name} in {_cell(literal.cell)}")
         claims += c
         statements += s
-    left = MAX_MARKDOWN_CHARS
+    texts, cut = _plan_markdown(notebook.cells)
     for cell in notebook.cells:
-        if cell.kind == "markdown":
-            if left <= 0:
-                notes.append(f"Markdown after {_cell(cut)} was not read for reported accuracies: the bonus "
-                             f"reads the first {MAX_MARKDOWN_CHARS:,} characters of markdown of a notebook.")
-                break
-            (text,), left, was_cut = _cut_text((cell.source,), left)
-            cut = cell.index
-            if was_cut:
-                notes.append(f"Markdown {_cell(cell.index)} was read for reported accuracies up to its "
-                             f"{len(text):,}th character only: the bonus reads the first "
-                             f"{MAX_MARKDOWN_CHARS:,} characters of markdown of a notebook.")
-            c, s = _MARKDOWN_MEMO(text, f"markdown {_cell(cell.index)}")
+        if cell.kind == "markdown" and texts.get(cell.index):
+            c, s = _MARKDOWN_MEMO(texts[cell.index], f"markdown {_cell(cell.index)}")
             claims += c
             statements += s
+    if cut:
+        where = [f"{_cell(i)} (its first {len(texts[i]):,} characters)" if texts.get(i) else f"{_cell(i)} (not read)"
+                 for i in cut]
+        notes.append(f"Markdown {_listing(where, 'cells')} {'was' if len(cut) == 1 else 'were'} not read in full "
+                     f"for reported accuracies: the bonus reads {MAX_MARKDOWN_CHARS:,} characters of markdown of a "
+                     f"notebook, shared between its cells (those that speak of accuracy or validation first, "
+                     f"and the shorter cells first).")
     claims += literal_claims
     return claims, statements, notes
 
@@ -706,9 +911,10 @@ def score_imdb(notebook: Any, *, config: ImdbConfig,
                           part=config.part)
     code_only = not have_outputs and bool(facts.fits)
     if len(claims) > MAX_CLAIMS:
-        notes.append(f"{len(claims) - MAX_CLAIMS:,} reported accuracies after the first {MAX_CLAIMS} were not "
-                     f"checked (the bonus checks at most {MAX_CLAIMS}); report each model's accuracy once.")
-        claims = claims[:MAX_CLAIMS]
+        notes.append(f"{len(claims) - MAX_CLAIMS:,} of the {len(claims):,} reported accuracies were not checked "
+                     f"(the bonus checks at most {MAX_CLAIMS}: each alternative's in turn, a repeated value once); "
+                     f"report each model's accuracy once.")
+        claims = _select_claims(claims, MAX_CLAIMS)
     pools = _Pools()
     checked = tuple(_check_claim(c, runs, config, have_outputs, pools) for c in claims)
     models = tuple(_evidence(r) for r in runs if r.trained or code_only or r.fit is not None)
@@ -725,14 +931,15 @@ def score_imdb(notebook: Any, *, config: ImdbConfig,
                         "accuracies cannot be verified and earn no points; keep the cells that train "
                         "and evaluate the models, with their outputs.")
     feedback.extend(notes)
-    if assoc.cut_outputs is not None:
-        feedback.append(f"The outputs of {_cell(assoc.cut_outputs)} and after were not all read: the bonus reads the first "
-                        f"{MAX_OUTPUT_CHARS:,} characters of a notebook's outputs (a line counting "
-                        f"{BREAK_COST} more), {MAX_OUTPUT_LINE_CHARS:,} of "
-                        f"the lines they show and {MAX_LINE_CHARS:,} of one line; an accuracy shown past "
-                        f"that is not evidence.")
+    if assoc.cut_outputs:
+        cut = assoc.cut_outputs
+        feedback.append(f"The outputs of {_listing([_cell(i) for i in cut], 'cells')} were not all read: the bonus "
+                        f"reads {MAX_OUTPUT_CHARS:,} characters of a notebook's outputs (a line counting {BREAK_COST} "
+                        f"more), {MAX_OUTPUT_LINE_CHARS:,} of the lines they show and {MAX_LINE_CHARS:,} of one line, "
+                        f"shared between its cells (those that train, evaluate or print accuracies first, and the "
+                        f"smaller outputs first); an accuracy shown past that is not evidence.")
     if facts.unparsed_cells:
-        feedback.append("Some code could not be parsed (" + ", ".join(_cell(i) for i in facts.unparsed_cells)
+        feedback.append("Some code could not be parsed (" + _listing([_cell(i) for i in facts.unparsed_cells], "cells")
                         + "); the rest of those cells was read.")
 
     # -- alternatives ---------------------------------------------------------
@@ -752,36 +959,43 @@ def score_imdb(notebook: Any, *, config: ImdbConfig,
     n = min(len(alts), config.alternatives_required)
     alt_points = config.alternatives_points * n / config.alternatives_required
     alt_msg = (f"{len(alts)} distinct recurrent alternative(s) trained and reported: "
-               f"{', '.join(alts) or 'none'} (the bonus asks for {config.alternatives_required})")
+               f"{_listing([_quoted(a) for a in alts]) or 'none'} (the bonus asks for {config.alternatives_required})")
     if code_only:
         alt_msg += "; read from the code only"
-    for m in counted:
-        where = ", ".join(_cell(c) for c in m.cells)
-        if m.alternative is None:
-            continue
+    named = [m for m in counted if m.alternative is not None]
+    for m in _listed_models(named):
+        where = _listing([_cell(c) for c in m.cells], "cells")
         if not m.has_output:
-            feedback.append(f"{m.alternative} ({where}): trained in the code, no outputs; "
-                            f"validation: {m.validation}.")
+            feedback.append(f"{_quoted(m.alternative or '')} ({where}): trained in the code, no outputs; "
+                            f"validation: {_quoted(m.validation)}.")
             continue
-        feedback.append(f"{m.alternative} ({where}): best validation accuracy {_fmt(m.best_val_accuracy)}, "
-                        f"test accuracy {_fmt(m.test_accuracy)}, validation: {m.validation}.")
+        feedback.append(f"{_quoted(m.alternative or '')} ({where}): best validation accuracy "
+                        f"{_fmt(m.best_val_accuracy)}, test accuracy {_fmt(m.test_accuracy)}, "
+                        f"validation: {_quoted(m.validation)}.")
+    if len(named) > MAX_MODEL_LINES:
+        feedback.append(f"{len(named) - MAX_MODEL_LINES:,} more trained models are not listed here (the feedback "
+                        f"lists {MAX_MODEL_LINES}: the best of each alternative first).")
     if unknown:
         feedback.append("Could not tell which recurrent layers the model(s) trained in "
-                        + ", ".join(sorted({_cell(c) for m in unknown for c in m.cells[:1]}))
+                        + _listing(sorted({_cell(c) for m in unknown for c in m.cells[:1]}), "cells")
                         + " use; name the alternative in a print or show model.summary().")
     if nonrec:
         feedback.append("Models without a recurrent layer are not counted as alternatives: "
-                        + ", ".join(sorted({m.alternative or "" for m in nonrec})) + ".")
+                        + _listing([_quoted(a) for a in sorted({m.alternative or "" for m in nonrec})]) + ".")
     if len(alts) < config.alternatives_required:
         feedback.append(f"Only {len(alts)} distinct recurrent alternative(s) were trained and reported; "
                         f"the bonus asks for {config.alternatives_required} (e.g. SimpleRNN, LSTM, GRU).")
-    for m in models:
-        if m.interrupted:
-            feedback.append(f"Training of the {m.alternative or 'model'} in {_cell(m.cells[0]) if m.cells else 'a cell'}"
-                            f" stopped during an epoch ({m.epochs_completed} of {m.epochs_planned} epochs "
-                            f"completed); only the completed epochs were used.")
-            if "training stopped mid-epoch" not in flags:
-                flags.append("training stopped mid-epoch")
+    stopped = [m for m in models if m.interrupted]
+    for m in stopped[:MAX_MODEL_LINES]:
+        feedback.append(f"Training of the {_quoted(m.alternative or 'model')} in "
+                        f"{_cell(m.cells[0]) if m.cells else 'a cell'} stopped during an epoch "
+                        f"({m.epochs_completed} of {m.epochs_planned} epochs completed); only the completed "
+                        f"epochs were used.")
+    if len(stopped) > MAX_MODEL_LINES:
+        feedback.append(f"The training of {len(stopped) - MAX_MODEL_LINES:,} more models stopped during an epoch "
+                        f"(not listed).")
+    if stopped:
+        flags.append("training stopped mid-epoch")
 
     # -- validation -----------------------------------------------------------
     pool = [m for m in counted if m.alternative is None or is_recurrent(m.alternative)] or list(models)
@@ -793,8 +1007,9 @@ def score_imdb(notebook: Any, *, config: ImdbConfig,
     if on_test or said_test:
         val_points = 0.0
         flags.append("validates on the test set")
-        where = "; ".join(f"{m.alternative or 'model'} in {_cell(m.cells[0]) if m.cells else '?'} "
-                          f"({m.validation})" for m in on_test) or said_test[0].text
+        where = _listing([f"{_quoted(m.alternative or 'model')} in {_cell(m.cells[0]) if m.cells else '?'} "
+                          f"({_quoted(m.validation)})" for m in on_test], "models", sep="; ") \
+            if on_test else _quoted(said_test[0].text)
         val_msg = f"validation on the test set: {where}"
         feedback.append(f"Validation uses the test set ({where}). Step 3 asks for a share of the training "
                         f"data as validation, so that the test set stays unseen until the final evaluation.")
@@ -810,7 +1025,7 @@ def score_imdb(notebook: Any, *, config: ImdbConfig,
         if not fractions and stated_train:
             fractions = [round(stated_train[0].fraction or 0, 4)]
         val_points = config.validation_points * share * (1.0 if stated else config.validation_unstated_share)
-        frac_text = ", ".join(f"{f:.0%}" for f in fractions) if fractions else "size not stated"
+        frac_text = _listing([f"{f:.0%}" for f in fractions]) if fractions else "size not stated"
         val_msg = (f"{len(good)} of {len(pool)} model(s) validate on training data ({frac_text})")
         if not stated:
             feedback.append("The validation data comes from the training set, but its size is not stated; "
@@ -818,7 +1033,8 @@ def score_imdb(notebook: Any, *, config: ImdbConfig,
         if share < 1:
             missing = [m for m in pool if m not in good]
             feedback.append("Without a validation split from the training data: "
-                            + "; ".join(f"{m.alternative or 'model'} ({m.validation})" for m in missing) + ".")
+                            + _listing([f"{_quoted(m.alternative or 'model')} ({_quoted(m.validation)})"
+                                        for m in missing], "models", sep="; ") + ".")
         else:
             feedback.append(f"Validation: {frac_text} of the training data held out.")
 
@@ -839,25 +1055,33 @@ def score_imdb(notebook: Any, *, config: ImdbConfig,
                         "set (model.evaluate(x_test, y_test)) and keep the output.")
     else:
         acc_points, band = _band(config, best)
-        who = best_model.alternative or "model" if best_model else "model"
+        who = _quoted(best_model.alternative or "model" if best_model else "model")
         acc_msg = f"best verified test accuracy {_fmt(best)} ({who}): {band}"
         feedback.append(f"Best verified test accuracy: {_fmt(best)} ({who}) -> {acc_points:g} of "
                         f"{config.accuracy_points:g} points ({band}).")
 
     # -- claims ---------------------------------------------------------------
+    told = 0  # lines about claims
     for c in checked:
         what = {"test": "test accuracy", "val": "validation accuracy"}.get(c.kind, "accuracy")
-        who = f"{c.alternative} " if c.alternative else ""
+        who = f"{_quoted(c.alternative)} " if c.alternative else ""
         if c.status == "contradicted":
-            feedback.append(f"Your report ({c.source}) gives {who}{what} {_fmt(c.value)} "
-                            f"(written {c.text!r}), but {c.evidence}.")
+            if told < MAX_CLAIM_LINES:
+                feedback.append(f"Your report ({_quoted(c.source)}) gives {who}{what} {_fmt(c.value)} "
+                                f"(written {_quoted(c.text)!r}), but {c.evidence}.")
+            told += 1
             if "claim contradicted by outputs" not in flags:
                 flags.append("claim contradicted by outputs")
         elif c.status == "unverified" and not code_only:
-            feedback.append(f"The {who}{what} in {c.source} ({c.text!r}) is not backed by any output "
-                            f"({c.evidence}), so it earns no accuracy points.")
+            if told < MAX_CLAIM_LINES:
+                feedback.append(f"The {who}{what} in {_quoted(c.source)} ({_quoted(c.text)!r}) is not backed by "
+                                f"any output ({c.evidence}), so it earns no accuracy points.")
+            told += 1
             if "unverified claim" not in flags:
                 flags.append("unverified claim")
+    if told > MAX_CLAIM_LINES:
+        feedback.append(f"{told - MAX_CLAIM_LINES:,} more reported accuracies are contradicted by the outputs or "
+                        f"not backed by any output (not listed).")
     if code_only and checked:
         feedback.append(f"{len(checked)} reported accuracy(ies) could not be checked without outputs.")
 
