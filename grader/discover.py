@@ -29,7 +29,12 @@ from typing import Mapping
 SUBMISSION_SUFFIXES = (".ipynb", ".py")
 _IGNORED_DIRS = {".ipynb_checkpoints", "__pycache__", "__MACOSX", ".git"}
 _IGNORED_FILES = {".DS_Store", "Thumbs.db", "desktop.ini"}
-_EXTRA_FILE_LIMIT = 1 * 2**20  # bytes read of each file beside a notebook
+#: Bytes read of each file beside a notebook (an IMDB report is a few kB; a data set beside it
+#: may be GB): the only bytes that can change a grade, so the only ones the incremental key hashes.
+EXTRA_FILE_BYTES = 1 * 2**20
+#: Files beside a notebook read at most (the shallowest first, then by name): a folder that holds
+#: a whole virtual environment must not cost a worker a MiB per file.
+MAX_EXTRA_FILES = 64
 
 # Canvas: the name part is the student's sortable name squeezed to letters and digits.
 _CANVAS = re.compile(r"^(?P<name>[^_\s]+?)(?:_(?:LATE|late))?_(?P<user>\d+)_(?P<attachment>\d+)"
@@ -48,13 +53,20 @@ class Submission:
     extra_files: Mapping[str, Path] = field(default_factory=lambda: MappingProxyType({}))
     problem: str = ""  # set when the folder cannot be graded as it is (no or several notebooks)
 
+    def graded_extra_files(self) -> list[tuple[str, Path]]:
+        """``(name, path)`` of the files beside the notebook that grading reads: the
+        ``MAX_EXTRA_FILES`` shallowest, then by name."""
+        names = sorted(self.extra_files, key=lambda name: (name.count("/"), name))
+        return [(name, self.extra_files[name]) for name in names[:MAX_EXTRA_FILES]]
+
     def read_extra_files(self) -> dict[str, bytes]:
-        """The files beside the notebook, name -> first MiB of bytes."""
+        """The files beside the notebook that grading reads (``graded_extra_files``), name ->
+        their first ``EXTRA_FILE_BYTES``."""
         data = {}
-        for name, path in self.extra_files.items():
+        for name, path in self.graded_extra_files():
             try:
                 with open(path, "rb") as handle:
-                    data[name] = handle.read(_EXTRA_FILE_LIMIT)
+                    data[name] = handle.read(EXTRA_FILE_BYTES)
             except OSError:
                 continue
         return data

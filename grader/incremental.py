@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
-from grader.discover import Submission
+from grader.discover import EXTRA_FILE_BYTES, Submission
 from grader.files import digest_of, read_bytes, write_atomic
 from grader.models import Rubric, SubmissionResult
 from grader.report import RESULT_RECORD, read_submission
@@ -69,14 +69,17 @@ def batch_key(rubric: Rubric, *, fixtures_digest: str, options: str = "") -> Bat
                     options=options)
 
 
-def _update_file(digest, label: str, path: Path) -> None:
-    """Add ``label:<size>:`` and the bytes of ``path`` to ``digest``, a MiB at a time (a file
-    beside a notebook may be a data set of some GB)."""
+def _update_file(digest, label: str, path: Path, *, limit: int | None = None) -> None:
+    """Add ``label:<size>:`` and the bytes of ``path`` to ``digest``, a MiB at a time, only the
+    first ``limit`` bytes when given (all that grading reads of a file beside a notebook, which
+    may be a data set of some GB)."""
     with open(path, "rb") as handle:
         size = os.fstat(handle.fileno()).st_size
         digest.update(f"{label}:{size}:".encode())
-        while chunk := handle.read(1 << 20):
+        left = size if limit is None else min(size, limit)
+        while left > 0 and (chunk := handle.read(min(1 << 20, left))):
             digest.update(chunk)
+            left -= len(chunk)
 
 
 def submission_key(submission: Submission, *, batch: BatchKey) -> str | None:
@@ -90,8 +93,8 @@ def submission_key(submission: Submission, *, batch: BatchKey) -> str | None:
     digest = hashlib.sha256(batch.digest().encode())
     try:
         _update_file(digest, "submission", submission.path)
-        for name in sorted(submission.extra_files):
-            _update_file(digest, f"extra/{name}", submission.extra_files[name])
+        for name, path in sorted(submission.graded_extra_files()):
+            _update_file(digest, f"extra/{name}", path, limit=EXTRA_FILE_BYTES)
     except OSError:
         return None
     return digest.hexdigest()

@@ -97,3 +97,51 @@ def test_moodle_folders_are_merged_per_participant(tmp_path):
     assert set(subs) == {"Jane Smith_4242", "Li Wei_77"}
     assert subs["Jane Smith_4242"].path.name == "RNN.ipynb"
     assert set(subs["Jane Smith_4242"].extra_files) == {"imdb_report.json", "onlinetext.html"}
+
+
+def test_a_folder_of_thousands_of_files_costs_a_bounded_read(tmp_path):
+    """A student folder holding a whole environment: only MAX_EXTRA_FILES files are read (the
+    shallowest first, so a report beside the notebook is among them), each up to
+    EXTRA_FILE_BYTES."""
+    from grader.discover import EXTRA_FILE_BYTES, MAX_EXTRA_FILES
+
+    folder = tmp_path / "eve"
+    deep = folder / "venv" / "lib" / "site-packages"
+    deep.mkdir(parents=True)
+    (folder / "work.ipynb").write_text("{}")
+    (folder / "imdb_report.json").write_text('{"best": 0.85}')
+    (folder / "weights.bin").write_bytes(b"\0" * (EXTRA_FILE_BYTES + 5000))
+    for k in range(3 * MAX_EXTRA_FILES):
+        (deep / f"module{k:04d}.py").write_text("x = 1\n")
+    (sub,) = find_submissions(tmp_path)
+    assert len(sub.extra_files) == 3 * MAX_EXTRA_FILES + 2
+    read = sub.read_extra_files()
+    assert len(read) == MAX_EXTRA_FILES
+    assert read["imdb_report.json"] == b'{"best": 0.85}'
+    assert len(read["weights.bin"]) == EXTRA_FILE_BYTES
+
+
+def test_the_incremental_key_covers_what_is_read_of_a_file_beside_the_notebook(tmp_path):
+    """A change past the bytes grading reads (same size) keeps the key; one within them, or a
+    new size, changes it."""
+    from grader.discover import EXTRA_FILE_BYTES
+    from grader.incremental import BatchKey, submission_key
+
+    folder = tmp_path / "eve"
+    folder.mkdir()
+    (folder / "work.ipynb").write_text("{}")
+    big = folder / "data.bin"
+    big.write_bytes(b"a" * (2 * EXTRA_FILE_BYTES))
+    batch = BatchKey(rubric="rubric", fixtures="fixtures", grader="grader")
+
+    def key() -> str:
+        (sub,) = find_submissions(tmp_path)
+        return submission_key(sub, batch=batch)
+
+    first = key()
+    big.write_bytes(b"a" * (2 * EXTRA_FILE_BYTES - 1) + b"b")  # past what is read
+    assert key() == first
+    big.write_bytes(b"b" + b"a" * (2 * EXTRA_FILE_BYTES - 1))  # within it
+    assert key() != first
+    big.write_bytes(b"b" + b"a" * (2 * EXTRA_FILE_BYTES))  # a new size
+    assert key() != first

@@ -441,8 +441,12 @@ def test_a_huge_file_beside_a_notebook_is_not_read_into_memory(tmp_path):
         tracemalloc.stop()
     assert peak < 20 * 2**20
     expected = hashlib.sha256(batch.digest().encode())
-    for label, path in (("submission", folder / "work.ipynb"), ("extra/weights.h5", folder / "weights.h5")):
+    # The notebook whole; of a file beside it, its size and the bytes grading reads (eighth
+    # session: a GB data set is no longer hashed in full on every run).
+    from grader.discover import EXTRA_FILE_BYTES
+    for label, path, limit in (("submission", folder / "work.ipynb", None),
+                               ("extra/weights.h5", folder / "weights.h5", EXTRA_FILE_BYTES)):
         data = path.read_bytes()
         expected.update(f"{label}:{len(data)}:".encode())
-        expected.update(data)
+        expected.update(data[:limit])
     assert key == expected.hexdigest()
