@@ -224,9 +224,10 @@ class ResilientSandbox:
 
 
 def _task(submission: Submission, key: str | None) -> tuple:
-    """A submission and its key as plain data for a worker's pipe (mapping proxies do not pickle)."""
+    """A submission and its key as plain data for a worker's pipe (mapping proxies do not pickle);
+    of the files beside its notebook, those grading reads (``Submission.graded_extra_files``)."""
     return (submission.id, str(submission.path),
-            {name: str(path) for name, path in submission.extra_files.items()},
+            {name: str(path) for name, path in submission.graded_extra_files()},
             submission.problem, key)
 
 
