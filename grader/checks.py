@@ -220,6 +220,14 @@ def _compare_arrays(got: np.ndarray, exp: np.ndarray, where: str, *, tolerance: 
             hint = " It looks transposed."
         elif got.ndim != exp.ndim and (axes := _size_one_axes(got.shape, exp.shape)):
             hint = _size_one_hint(axes, missing=got.ndim < exp.ndim, expected=exp.shape)
+        elif got.size == exp.size and got.ndim < exp.ndim:
+            hint = (f" Same number of elements in fewer dimensions: it looks flattened (a `reshape`, `ravel` "
+                    f"or `flatten` too many?); reshape it to {exp.shape}.")
+        elif got.size == exp.size and got.ndim > exp.ndim:
+            hint = (f" Same number of elements in more dimensions: it looks reshaped once too often; drop "
+                    f"that `reshape`, or reshape it to {exp.shape}.")
+        elif got.size == exp.size and sorted(got.shape) != sorted(exp.shape):
+            hint = " Same number of elements in other dimensions: check the `reshape` that made it."
         elif got.size == exp.size:
             hint = " Same number of elements: check the order of the dimensions."
         elif exp.shape and got.shape == exp.shape[:-1]:

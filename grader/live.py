@@ -605,24 +605,31 @@ def check(function: str | None = None, *, namespace: Mapping[str, Any] | None = 
 
     ``namespace`` defaults to the caller's globals (a notebook's user
     namespace).  Prints one verdict per function, like ``grade.py --check``,
-    and returns a :class:`grader.selfcheck.CheckSummary`.
+    and returns a :class:`grader.selfcheck.CheckSummary`.  An exception inside
+    the grader (not the student's code, whose exceptions are verdicts) prints
+    :data:`grader.selfcheck.CHECKER_FAILED` then its traceback, and returns
+    None; a KeyboardInterrupt still stops it.
     """
-    from grader.selfcheck import CheckSummary, SelfCheckError, load_public_context, render
+    from grader.selfcheck import CheckSummary, SelfCheckError, _checker_failed, load_public_context, render
 
     if namespace is None:
         namespace = sys._getframe(1).f_globals
     out = stream if stream is not None else sys.stdout
     try:
-        context = load_public_context(Path(rubric) if rubric else default_rubric(), function=function)
-    except SelfCheckError as exc:
-        out.write(f"check() cannot run: {exc}\n")
-        return CheckSummary(verdicts=(), cases_passed=0, cases_total=0)
-    result, program = grade_live(namespace, context=context)
+        try:
+            context = load_public_context(Path(rubric) if rubric else default_rubric(), function=function)
+        except SelfCheckError as exc:
+            out.write(f"check() cannot run: {exc}\n")
+            return CheckSummary(verdicts=(), cases_passed=0, cases_total=0)
+        result, program = grade_live(namespace, context=context)
 
-    def line_of(location: Location) -> str:
-        """The code at ``location``, read from the cell or file through linecache."""
-        filename = program.filename(location)
-        return linecache.getline(filename, location.line) if filename and location.line else ""
+        def line_of(location: Location) -> str:
+            """The code at ``location``, read from the cell or file through linecache."""
+            filename = program.filename(location)
+            return linecache.getline(filename, location.line) if filename and location.line else ""
 
-    title = f"check(): public cases of {context.rubric.title}, on the functions defined now\n"
-    return render(result, stream=out, describe=_describe, line_of=line_of, title=title)
+        title = f"check(): public cases of {context.rubric.title}, on the functions defined now\n"
+        return render(result, stream=out, describe=_describe, line_of=line_of, title=title)
+    except Exception:  # noqa: BLE001 - a bug of the checker's, said as such (not the student's)
+        out.write(_checker_failed())
+        return None

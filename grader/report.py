@@ -146,7 +146,11 @@ def _trusted_result(data: dict) -> SubmissionResult:
 FEEDBACK_OUTPUT_CHARS = 2000
 
 
-def _case_output(part: PartResult, case: CaseResult, number: int) -> str:
+def _case_output(part: PartResult, case: CaseResult, number: int, *, told: Sequence[str] = ()) -> str:
+    """A case's text in ``results.json``: its verdict, then for a public case its message
+    (unless ``told`` holds it: the part's notes written just above it in the same test), the
+    likely mistake, where it raised and what it printed; for a hidden case the verdict and the
+    mistake's name only."""
     if case.visibility == HIDDEN:
         head = f"hidden case {number}: {STATUS_WORDS.get(case.status, case.status)}"
         if case.status == PASSED:
@@ -156,7 +160,7 @@ def _case_output(part: PartResult, case: CaseResult, number: int) -> str:
             lines.append(case.diagnosis.message)
         return "\n".join(lines)
     lines = [f"{case.name}: {STATUS_WORDS.get(case.status, case.status)}"]
-    if case.message:
+    if case.message and case.message not in told:
         lines.append(case.message)
     if case.diagnosis:
         lines.append(f"Likely mistake: {case.diagnosis.message}")
@@ -174,24 +178,64 @@ def _where_untold(case: CaseResult) -> bool:
             and f"({case.location.describe()})" not in case.message)
 
 
+#: How much of a part's notes a test of ``results.json`` shows (each note is cut at
+#: `FEEDBACK_OUTPUT_CHARS`; the notes past this are counted, not shown).
+NOTES_OUTPUT_CHARS = 2 * FEEDBACK_OUTPUT_CHARS
+
+
+def _notes_text(notes: Sequence[str]) -> str:
+    """A part's notes as ``results.json`` shows them: one ``- `` item per note (its other lines
+    indented), each cut at `FEEDBACK_OUTPUT_CHARS` characters and all at `NOTES_OUTPUT_CHARS`
+    (the notes left out counted), characters that are not printable written out (``\\x1b``)."""
+    out: list[str] = []
+    size = 0
+    for k, note in enumerate(notes):
+        note = str(note)
+        if len(note) > FEEDBACK_OUTPUT_CHARS:
+            note = note[:FEEDBACK_OUTPUT_CHARS] + f" [... {len(note) - FEEDBACK_OUTPUT_CHARS:,} more characters]"
+        item = "- " + "\n  ".join(_visible(line, tabs=True) for line in _text_lines(note))
+        if out and size + len(item) > NOTES_OUTPUT_CHARS:
+            left = len(notes) - k
+            out.append(f"[{left:,} more note{'s' if left > 1 else ''} not shown]")
+            break
+        out.append(item)
+        size += len(item) + 1
+    return "\n".join(out)
+
+
 def gradescope_results(result: SubmissionResult) -> dict:
     """Gradescope's autograder ``results.json``: one test per case, the part named in each.
+
+    A part's notes (a name used from outside the function, an input changed in place, a
+    placeholder left, the bonus's feedback) are said once, above the output of the part's
+    first public case; a part without any (an unattempted bonus, a part graded on hidden cases
+    only) gets a test of its own for them, before its cases, without a score (Gradescope
+    marks it neither passed nor failed). A hidden case's test is never given them.
 
     Every output and name is declared ``text`` (Gradescope then renders no HTML, Markdown or
     ANSI in it): they hold the student's printed output, exception messages and code."""
     tests = []
     for part in result.parts:
+        notes = tuple(note for note in part.notes if note)
+        first_public = next((case for case in part.cases if case.visibility != HIDDEN), None)
+        if notes and first_public is None:
+            tests.append({"name": part.name, "output": _notes_text(notes),
+                          "visibility": "visible"})
         hidden_number = 0
         for case in part.cases:
             if case.visibility == HIDDEN:
                 hidden_number += 1
             number = hidden_number if case.visibility == HIDDEN else 0
+            if notes and case is first_public:
+                output = _notes_text(notes) + "\n\n" + _case_output(part, case, number, told=notes)
+            else:
+                output = _case_output(part, case, number)
             tests.append({
                 "name": f"{part.name}: {case.name if case.visibility != HIDDEN else f'hidden case {number}'}",
                 "score": case.points,
                 "max_score": case.max_points,
                 "status": "passed" if case.status == PASSED else "failed",
-                "output": _case_output(part, case, number),
+                "output": output,
                 # Hidden cases show their score and one-line verdict, never their inputs.
                 "visibility": "visible",
             })

@@ -70,7 +70,8 @@ class ScoreItem:
 class ImdbResult:
     """The bonus's score with its evidence.
 
-    ``status``: ``"graded"``; ``"absent"`` (no bonus in the notebook, zero points);
+    ``status``: ``"graded"``; ``"absent"`` (no bonus in the notebook: zero points, one feedback
+    sentence saying it was not attempted, no items and no flags);
     ``"code_only"`` (the bonus cells have no outputs: scored from code and text only).
     """
 
@@ -899,16 +900,14 @@ def score_imdb(notebook: Any, *, config: ImdbConfig,
     labelled_claims = [c for c in claims if c.alternative]
     present = facts.mentions_imdb or facts.builds_recurrent or bool(facts.fits) or assoc.any_log \
         or bool(labelled_claims) or any(f for f in extra_files if f.rsplit("/", 1)[-1].lower() in REPORT_FILES)
-    zero_items = (ScoreItem("alternatives", 0.0, config.alternatives_points, ""),
-                  ScoreItem("validation", 0.0, config.validation_points, ""),
-                  ScoreItem("accuracy", 0.0, config.accuracy_points, ""))
     if not present:
-        msg = ("No IMDB bonus found: no code loads the IMDB data or trains a Keras model, and no "
-               "accuracy report was found (markdown, imdb_report, or imdb_report.json). 0 bonus points.")
+        # Said once, with nothing scored: no items (each would read as a failed case) and no
+        # flag (it would repeat the sentence below it).
+        msg = (f"IMDB bonus not attempted (it is optional): 0 of its {config.max_points:g} bonus points, and "
+               f"the rest of the grade is not affected. No code loads the IMDB data or trains a Keras model, "
+               f"and no accuracy report was found (in markdown, an imdb_report dict or an imdb_report.json file).")
         return ImdbResult(points=0.0, max_points=config.max_points, status="absent", models=(), claims=(),
-                          flags=("no bonus",), feedback=(msg,),
-                          items=tuple(replace(i, message="bonus not attempted") for i in zero_items),
-                          part=config.part)
+                          flags=(), feedback=(msg,), items=(), part=config.part)
     code_only = not have_outputs and bool(facts.fits)
     if len(claims) > MAX_CLAIMS:
         notes.append(f"{len(claims) - MAX_CLAIMS:,} of the {len(claims):,} reported accuracies were not checked "
@@ -977,7 +976,7 @@ def score_imdb(notebook: Any, *, config: ImdbConfig,
                         f"lists {MAX_MODEL_LINES}: the best of each alternative first).")
     if unknown:
         feedback.append("Could not tell which recurrent layers the model(s) trained in "
-                        + _listing(sorted({_cell(c) for m in unknown for c in m.cells[:1]}), "cells")
+                        + _listing([_cell(c) for c in sorted({m.cells[0] for m in unknown if m.cells})], "cells")
                         + " use; name the alternative in a print or show model.summary().")
     if nonrec:
         feedback.append("Models without a recurrent layer are not counted as alternatives: "
