@@ -193,7 +193,10 @@ def _notes_text(notes: Sequence[str]) -> str:
         note = str(note)
         if len(note) > FEEDBACK_OUTPUT_CHARS:
             note = note[:FEEDBACK_OUTPUT_CHARS] + f" [... {len(note) - FEEDBACK_OUTPUT_CHARS:,} more characters]"
-        item = "- " + "\n  ".join(_visible(line, tabs=True) for line in _text_lines(note))
+        if note.isprintable():  # one line, nothing to write out (the usual note)
+            item = "- " + note
+        else:
+            item = "- " + "\n  ".join(_visible(line, tabs=True) for line in _text_lines(note))
         if out and size + len(item) > NOTES_OUTPUT_CHARS:
             left = len(notes) - k
             out.append(f"[{left:,} more note{'s' if left > 1 else ''} not shown]")
@@ -216,11 +219,12 @@ def gradescope_results(result: SubmissionResult) -> dict:
     ANSI in it): they hold the student's printed output, exception messages and code."""
     tests = []
     for part in result.parts:
-        notes = tuple(note for note in part.notes if note)
-        first_public = next((case for case in part.cases if case.visibility != HIDDEN), None)
-        if notes and first_public is None:
-            tests.append({"name": part.name, "output": _notes_text(notes),
-                          "visibility": "visible"})
+        notes = tuple(note for note in part.notes if note) if "" in part.notes else part.notes
+        first_public = None
+        if notes:
+            first_public = next((case for case in part.cases if case.visibility != HIDDEN), None)
+            if first_public is None:
+                tests.append({"name": part.name, "output": _notes_text(notes), "visibility": "visible"})
         hidden_number = 0
         for case in part.cases:
             if case.visibility == HIDDEN:
