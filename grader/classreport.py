@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
 from grader.models import (
-    CRASHED, ERROR, FAILED, GRADER_ERROR, HARNESS, MISSING, NOT_IMPLEMENTED, PARTIAL_MATCH, PASSED,
-    SKIPPED, TIMEOUT, Rubric, SubmissionResult,
+    CRASHED, ERROR, FAILED, GRADER_ERROR, HARNESS, MISSING, NOT_ATTEMPTED, NOT_IMPLEMENTED, PARTIAL_MATCH,
+    PASSED, SKIPPED, TIMEOUT, Rubric, SubmissionResult,
 )
 from grader.files import write_atomic
 from grader.report import STATUS_WORDS
@@ -40,7 +40,7 @@ IMDB_PART = "imdb_report"
 IMDB_FLAGS = ("validates on the test set", "claim contradicted by outputs", "unverified claim",
               "training stopped mid-epoch", "no outputs")
 #: Statuses counted in their own columns of the per-part table.
-COUNTED = (NOT_IMPLEMENTED, MISSING, TIMEOUT, ERROR, CRASHED, SKIPPED, HARNESS)
+COUNTED = (NOT_IMPLEMENTED, MISSING, NOT_ATTEMPTED, TIMEOUT, ERROR, CRASHED, SKIPPED, HARNESS)
 TOP_MISTAKES = 25
 SIMILAR_PAIRS_SHOWN = 10
 HISTOGRAM_BINS = 20
@@ -662,7 +662,7 @@ def _imdb(stats: ClassStats) -> str:
         return ""
     out = ['<section id="imdb"><h2>IMDB bonus</h2>']
     points = [p.points for _, p in parts]
-    attempted = sum(1 for _, p in parts if p.status != MISSING)
+    attempted = sum(1 for _, p in parts if p.status not in (MISSING, NOT_ATTEMPTED))
     out.append(f"<p>{attempted} of {len(parts)} submissions attempted the bonus; mean "
                f"{statistics.fmean(points):.2f} of {parts[0][1].max_points:g} points.</p>")
     flagged = [(sid, [n for n in p.notes if n in IMDB_FLAGS]) for sid, p in parts]

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from grader.models import (
-    CRASHED, ERROR, HIDDEN, MISSING, NOT_IMPLEMENTED, PASSED,
+    CRASHED, ERROR, HIDDEN, MISSING, NOT_ATTEMPTED, NOT_IMPLEMENTED, PASSED,
     CaseResult, Location, PartResult, SubmissionResult,
 )
 from grader.files import write_atomic
@@ -84,6 +84,7 @@ body{margin:0;background:#fafafa;color:#1f1f1f;font:15px/1.5 system-ui,-apple-sy
 .grader-result{border:1px solid #ccc;border-left:6px solid #999;border-radius:4px;margin:8px 0 22px 0;padding:6px 14px;background:#fcfcfc}
 .grader-result.grader-ok{border-left-color:#2e7d32;background:#f3faf3}
 .grader-result.grader-bad{border-left-color:#c62828;background:#fdf4f4}
+.grader-result.grader-info{border-left-color:#607d8b;background:#f5f7f8}
 .grader-result h3{margin:.2em 0 .4em;font-size:1.1em}
 .grader-result ul.grader-cases{list-style:none;padding-left:0;margin:.3em 0}
 .grader-result ul.grader-cases>li{margin:.35em 0}
@@ -1063,9 +1064,8 @@ def part_block(part: PartResult, cells: Sequence[str], *, told: Sequence[str] = 
     """The result block of one part: heading with points and verdict, notes, one line per case;
     a case's message that ``told`` holds (the submission's messages, at the top of the page) is
     not repeated. ``read``: False when the submission could not be read (see ``_verdict``)."""
-    ok = part.status == PASSED
     verdict = _verdict(part, read=read)
-    cls = "grader-ok" if ok else "grader-bad"
+    cls = {PASSED: "grader-ok", NOT_ATTEMPTED: "grader-info"}.get(part.status, "grader-bad")
     where = ""
     if part.location and part.location.cell is not None:
         where = f' <span class="grader-pts">(defined in cell {part.location.cell + 1})</span>'

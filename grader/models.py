@@ -169,6 +169,9 @@ TIMEOUT = "timeout"
 CRASHED = "crashed"  # the child process died (exit, signal, memory)
 NOT_IMPLEMENTED = "not_implemented"  # template placeholder left
 MISSING = "missing"  # no such function in the submission
+#: A part's status (never a case's): an optional part (the IMDB bonus) that the submission did
+#: not attempt. 0 of its bonus points and no failure: nothing was asked of the student.
+NOT_ATTEMPTED = "not_attempted"
 SKIPPED = "skipped"  # not run (an earlier case of the same function timed out)
 HARNESS = "harness_error"  # our fault, never the student's
 

@@ -19,8 +19,8 @@ from typing import Any, Iterable, Sequence
 
 from grader.files import spreadsheet_text, write_atomic
 from grader.models import (
-    CRASHED, ERROR, FAILED, GRADER_ERROR, HARNESS, HIDDEN, MISSING, NOT_IMPLEMENTED, PASSED, SKIPPED,
-    TIMEOUT, CaseResult, CheckResult, Diagnosis, Location, PartResult, Rubric, SubmissionResult,
+    CRASHED, ERROR, FAILED, GRADER_ERROR, HARNESS, HIDDEN, MISSING, NOT_ATTEMPTED, NOT_IMPLEMENTED,
+    PASSED, SKIPPED, TIMEOUT, CaseResult, CheckResult, Diagnosis, Location, PartResult, Rubric, SubmissionResult,
 )
 
 RESULT_RECORD = "result.full.json"  # our own complete record, read back by resume and the class report
@@ -33,6 +33,7 @@ STATUS_WORDS = {
     CRASHED: "crashed",
     NOT_IMPLEMENTED: "not implemented",
     MISSING: "missing",
+    NOT_ATTEMPTED: "not attempted",
     SKIPPED: "not run",
     HARNESS: "grader error",
 }

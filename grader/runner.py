@@ -23,14 +23,16 @@ from typing import Any, Iterator, Mapping, Sequence
 from grader import checks, wire
 from grader.fastcheck import WireExpectation, expectation_for
 from grader.models import (
-    CASE_GRADER_FAILED, CRASHED, ERROR, FAILED, GRADER_ERROR, HARNESS, HIDDEN, MISSING, NOT_IMPLEMENTED,
-    PARTIAL_MATCH, PASSED, SKIPPED, TIMEOUT, Case, CaseResult, CheckResult, Diagnosis, Location, Part, PartResult, Rubric, SubmissionResult,
+    CASE_GRADER_FAILED, CRASHED, ERROR, FAILED, GRADER_ERROR, HARNESS, HIDDEN, MISSING, NOT_ATTEMPTED,
+    NOT_IMPLEMENTED, PARTIAL_MATCH, PASSED, SKIPPED, TIMEOUT, Case, CaseResult, CheckResult, Diagnosis,
+    Location, Part, PartResult, Rubric, SubmissionResult,
 )
 from grader.notebook import SourceMemo
 from grader.rubric import format_path, parse_path
 
 #: Worst first: a part's status is the worst of its cases'.
-_SEVERITY = (HARNESS, MISSING, NOT_IMPLEMENTED, CRASHED, TIMEOUT, ERROR, SKIPPED, FAILED, PASSED)
+_SEVERITY = (HARNESS, MISSING, NOT_IMPLEMENTED, CRASHED, TIMEOUT, ERROR, SKIPPED, FAILED, NOT_ATTEMPTED,
+             PASSED)
 
 #: Check kinds that pass whenever the whole value matches the expected one within the tolerance.
 _FAST_CHECKS = frozenset({"allclose", "shape", "structure"})
@@ -1236,7 +1238,7 @@ def _grade_imdb(notebook: Any, config: Any, extra_files: Mapping[str, bytes]) ->
                                 message=item.message))
     status = _worst([c.status for c in cases]) if cases else MISSING
     if result.status == "absent":
-        status = MISSING
+        status = NOT_ATTEMPTED  # optional: not a failure (neither "missing" nor red on the page)
     return PartResult(name=result.part, function=result.part, status=status,
                       points=result.points, max_points=result.max_points, cases=tuple(cases),
                       notes=tuple(result.feedback) + tuple(result.flags))

@@ -22,7 +22,7 @@ from types import MappingProxyType
 from typing import Any, Callable, Iterator, TextIO
 
 from grader.models import (
-    CRASHED, ERROR, FAILED, HARNESS, MISSING, NOT_IMPLEMENTED, PASSED, SKIPPED, TIMEOUT,
+    CRASHED, ERROR, FAILED, HARNESS, MISSING, NOT_ATTEMPTED, NOT_IMPLEMENTED, PASSED, SKIPPED, TIMEOUT,
     Location, PartResult, SubmissionResult,
 )
 
@@ -43,6 +43,7 @@ _VERDICTS = MappingProxyType({
     FAILED: "failed",
     NOT_IMPLEMENTED: "not implemented",
     MISSING: "missing",
+    NOT_ATTEMPTED: "not attempted",
     ERROR: "error",
     TIMEOUT: "error (time limit)",
     CRASHED: "error (crashed)",

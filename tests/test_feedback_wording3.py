@@ -3,6 +3,7 @@ cells of models whose layers were not told, a flattened array, and an exception 
 grader during ``check()`` in Jupyter. Every notebook and result here is made by the test."""
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 
@@ -146,6 +147,29 @@ def test_an_unattempted_bonus_says_so_once_without_failure_marks(no_bonus):
 def test_an_unattempted_bonus_on_gradescope_is_one_test_neither_passed_nor_failed(no_bonus):
     [test] = _tests(_result(no_bonus), "imdb_report")
     assert test == {"name": "imdb_report", "output": f"- {no_bonus.notes[0]}", "visibility": "visible"}
+
+
+def test_an_unattempted_bonus_is_not_a_missing_function_anywhere(no_bonus, context):
+    """Its status was "missing": "missing" in feedback.md's table, a red block under "Not found" on
+    the page, the class report's "missing" column. Now "not attempted", neutral, under the other
+    results, and a column of its own in the class report."""
+    from grader.classreport import ClassTally, class_report_html
+    from grader.feedback_html import part_block
+    from grader.models import MISSING, NOT_ATTEMPTED
+
+    assert no_bonus.status == NOT_ATTEMPTED
+    result = _result(no_bonus)
+    assert "| `imdb_report` | 0 / 10 | not attempted |" in feedback_markdown(result)
+    block = part_block(no_bonus, ())
+    assert 'class="grader-result grader-info"' in block and "not attempted" in block
+    assert "not found" not in block and "grader-bad" not in block
+    tally = ClassTally(rubric=context.rubric)
+    tally.add(result)
+    missing = dataclasses.replace(no_bonus, status=MISSING)
+    tally.add(dataclasses.replace(result, submission_id="bob", parts=(missing,)))
+    html = class_report_html((), rubric=context.rubric, stats=tally.stats(), figures=None)
+    assert "<th class=\"num\">not attempted</th>" in html
+    assert "0 of 2 submissions attempted the bonus" in html
 
 
 def test_models_whose_layers_were_not_told_are_listed_by_cell_number():
