@@ -25,7 +25,8 @@ def check(function: str | None = None, *, namespace: Mapping[str, Any] | None = 
     beside this package.
 
     In a kernel without NumPy or PyYAML it prints what to install (``%pip install ...``)
-    and returns None instead of failing with an import error's traceback.
+    and returns None instead of failing with an import error's traceback; when the checker
+    itself fails it prints so, then the lines to send to the instructor, and returns None.
     """
     from grader.selfcheck import missing_requirements
 

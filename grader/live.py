@@ -610,7 +610,7 @@ def check(function: str | None = None, *, namespace: Mapping[str, Any] | None = 
     :data:`grader.selfcheck.CHECKER_FAILED` then its traceback, and returns
     None; a KeyboardInterrupt still stops it.
     """
-    from grader.selfcheck import CheckSummary, SelfCheckError, _checker_failed, load_public_context, render
+    from grader.selfcheck import CheckSummary, SelfCheckError, checker_failed_text, load_public_context, render
 
     if namespace is None:
         namespace = sys._getframe(1).f_globals
@@ -631,5 +631,5 @@ def check(function: str | None = None, *, namespace: Mapping[str, Any] | None = 
         title = f"check(): public cases of {context.rubric.title}, on the functions defined now\n"
         return render(result, stream=out, describe=_describe, line_of=line_of, title=title)
     except Exception:  # noqa: BLE001 - a bug of the checker's, said as such (not the student's)
-        out.write(_checker_failed())
+        out.write(checker_failed_text())
         return None

@@ -27,7 +27,8 @@ from grader.models import (
 )
 
 __all__ = [
-    "EXIT_PASSED", "EXIT_FAILED", "EXIT_UNUSABLE", "CHECKER_FAILED", "SelfCheckError", "CheckSummary",
+    "EXIT_PASSED", "EXIT_FAILED", "EXIT_UNUSABLE", "CHECKER_FAILED", "checker_failed_text", "SelfCheckError",
+    "CheckSummary",
     "load_public_context", "run_check", "render", "summarise", "verdict", "unsupported_system",
     "missing_requirements", "REQUIREMENTS",
 ]
@@ -395,7 +396,7 @@ def run_check(notebook: Path, *, rubric: Path, stream: TextIO, function: str | N
         stream.write(f"Self-check cannot run: the sandbox did not work on this machine ({exc})\n")
         return EXIT_UNUSABLE
     except Exception:  # noqa: BLE001 - a bug of the checker's, said as such (not the student's)
-        stream.write(_checker_failed())
+        stream.write(checker_failed_text())
         return EXIT_UNUSABLE
     if result.status == "unreadable":
         message = result.messages[0] if result.messages else "cannot read the notebook"
@@ -406,7 +407,7 @@ def run_check(notebook: Path, *, rubric: Path, stream: TextIO, function: str | N
     try:
         summary = render(result, stream=stream, line_of=_notebook_line_of(notebook), title=title)
     except Exception:  # noqa: BLE001 - likewise
-        stream.write(_checker_failed())
+        stream.write(checker_failed_text())
         return EXIT_UNUSABLE
     return EXIT_PASSED if summary.ok else EXIT_FAILED
 
@@ -416,7 +417,7 @@ CHECKER_FAILED = ("Self-check failed because of a problem in the checker, not in
                   "Please send the lines below to your instructor.")
 
 
-def _checker_failed() -> str:
+def checker_failed_text() -> str:
     """:data:`CHECKER_FAILED`, then the traceback of the exception being handled (the lines for
     the instructor), with characters a terminal would act on written out (``\\x1b``)."""
     import traceback
