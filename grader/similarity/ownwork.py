@@ -20,6 +20,7 @@ Nothing here runs or parses student code; cell text is only normalised and hashe
 from __future__ import annotations
 
 import hashlib
+import re
 from typing import Any, Iterable, Sequence
 
 __all__ = ["OWN_WORK_KINDS", "MIN_OWN_CHARS", "IDENTICAL_REASON", "OWN_WORK_FIELD", "CellDigest",
@@ -36,6 +37,7 @@ IDENTICAL_REASON = "identical own work"
 OWN_WORK_FIELD = "own_work"
 #: Hex length of a cell digest (BLAKE2b, 16 bytes).
 _DIGEST_HEX = 32
+_HEX = re.compile("[0-9a-f]{%d}" % _DIGEST_HEX)
 
 #: ``(hex digest of the cell's kind and normalised text, its non-whitespace characters)``.
 CellDigest = tuple[str, int]
@@ -85,8 +87,7 @@ def cells_from_json(value: Any) -> tuple[CellDigest, ...] | None:
         if not (isinstance(item, list) and len(item) == 2):
             return None
         digest, chars = item
-        if not (isinstance(digest, str) and len(digest) == _DIGEST_HEX
-                and all(c in "0123456789abcdef" for c in digest)):
+        if not (isinstance(digest, str) and _HEX.fullmatch(digest)):
             return None
         if not (isinstance(chars, int) and not isinstance(chars, bool) and chars >= 0):
             return None
