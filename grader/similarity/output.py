@@ -92,7 +92,8 @@ def _pair_html(rank: int, pair: PairMatch, submissions: Mapping[str, Mapping[str
                known: Mapping[str, Mapping[str, str]] | None) -> str:
     """The block of one pair: header, per-function scores, side-by-side code of matching functions."""
     e = html.escape
-    flag = ' <span class="flag">flagged%s</span>' % (": " + e(pair.reason) if pair.reason else "") if pair.flagged else ""
+    why = ": " + e(pair.reason) if pair.reason else ""
+    flag = ' <span class="flag">flagged%s</span>' % why if pair.flagged else ""
     parts = ['<h3>%d. %s &harr; %s: overall %.2f, %d shared fingerprints%s</h3>'
              % (rank, e(pair.a), e(pair.b), pair.overall, pair.shared, flag)]
     if pair.reason == IDENTICAL_REASON:
