@@ -279,3 +279,29 @@ def test_a_class_flags_a_copy_and_a_resave_not_untouched_or_unfinished_pairs(tmp
     # a second run keeps every submission and reads their stored own work
     summary, _ = run(subs, out)
     assert summary.skipped == summary.total and flagged_rows(out) == expected
+
+
+def test_functions_json_holds_the_cells_only_of_a_readable_notebook_and_what_was_attempted(tmp_path):
+    from grader.models import MISSING, NOT_IMPLEMENTED, PASSED, PartResult, SubmissionResult
+
+    def result(*statuses: str, status: str = "graded") -> SubmissionResult:
+        parts = tuple(PartResult(name=f"p{i}", function=f"f{i}", status=s, points=0, max_points=1)
+                      for i, s in enumerate(statuses))
+        return SubmissionResult(submission_id="x", path="x.ipynb", status=status, points=0, max_points=1,
+                                parts=parts, extra={"sources": {}})
+
+    good = nbs.write(tmp_path / "good.ipynb", solved(NOTE))
+    broken = tmp_path / "broken.ipynb"
+    broken.write_text(good.read_text()[:100])
+    names = ["f0", "f1"]
+    cases = [(good, result(MISSING, NOT_IMPLEMENTED), False), (good, result(MISSING, PASSED), True),
+             (good, result(PASSED, PASSED, status="harness_error"), False),
+             (good, result(PASSED, status="graded"), True)]
+    for path, res, attempted in cases:
+        commands.write_sources(tmp_path, res, names, key="k", path=path)
+        data = json.loads((tmp_path / commands.SOURCES_FILE).read_text())
+        assert data[commands.OWN_WORK_FIELD]["attempted"] is attempted
+        assert cells_from_json(data[commands.OWN_WORK_FIELD]["cells"]) == notebook_cells(
+            loads(good.read_bytes(), path=str(good)))
+    commands.write_sources(tmp_path, result(PASSED), names, key="k", path=broken)
+    assert commands.OWN_WORK_FIELD not in json.loads((tmp_path / commands.SOURCES_FILE).read_text())
