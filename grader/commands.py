@@ -26,6 +26,7 @@ DEFAULT_RUBRIC = REPO / "rubrics" / "rnn.yaml"
 DEFAULT_OUT = Path("grading-output")
 SIMILARITY_CSV = "similarity.csv"
 SOURCES_FILE = "functions.json"  # OUT/<id>/: the graded functions' sources, for the similarity check
+OWN_WORK_FIELD = "own_work"  # its entry of the notebook's own work (grader.similarity.ownwork.OWN_WORK_FIELD)
 
 #: Exit statuses of grade.py.
 EXIT_OK = 0  # the batch was graded, whatever the students scored
@@ -178,7 +179,11 @@ def write_sources(folder: Path, result: SubmissionResult, names: Sequence[str], 
     The sources are those the runner extracted (``result.extra["sources"]``);
     only a result without them (a harness failure) has its notebook ``path``
     extracted here. ``key`` is the submission's incremental key: the check uses
-    the file only when the key is still the submission's.
+    the file only when the key is still the submission's. With the notebook's
+    ``path``, the file also holds its own work (``own_work``: the digest of
+    each code and markdown cell, ``grader.similarity.ownwork``, and whether
+    any function of ``names`` was attempted), so that identical notebooks are
+    found without reading any notebook again.
     """
     import json
 
@@ -188,22 +193,70 @@ def write_sources(folder: Path, result: SubmissionResult, names: Sequence[str], 
     if sources is None:
         sources = function_sources(Path(path), names=names) if path is not None else {}
     data = {"key": key, "functions": {name: src for name, src in sources.items() if name in names}}
+    if path is not None:
+        own = _own_work(Path(path), result, names)
+        if own is not None:
+            data[OWN_WORK_FIELD] = own
     write_atomic(Path(folder) / SOURCES_FILE, json.dumps(data))
 
 
+def _own_work(path: Path, result: SubmissionResult, names: Sequence[str]) -> dict | None:
+    """``{"cells": [[digest, chars], ...], "attempted": bool}`` of the notebook at ``path``
+    (``grader.similarity.ownwork.notebook_cells``), or None when it cannot be read.
+    ``attempted``: the result was graded and some function of ``names`` is neither missing
+    nor left unimplemented (submissions that attempted nothing are alike by construction)."""
+    from grader.models import MISSING, NOT_IMPLEMENTED
+    from grader.notebook import load
+    from grader.similarity.ownwork import notebook_cells
+
+    try:
+        cells = notebook_cells(load(path))
+    except Exception:  # noqa: BLE001 - an unreadable notebook has no own work to compare
+        return None
+    attempted = result.status == "graded" and any(
+        part.function in names and part.status not in (MISSING, NOT_IMPLEMENTED) for part in result.parts)
+    return {"cells": [list(cell) for cell in cells], "attempted": attempted}
+
+
 def _stored_sources(folder: Path, submission, names: Sequence[str],
-                    key: str | None = None) -> dict[str, str]:
-    """The sources stored by ``write_sources`` when they belong to this very notebook (same
-    incremental ``key``), else extracted from the notebook again."""
+                    key: str | None = None) -> tuple[dict[str, str], Any]:
+    """``(sources, own work)``: the sources stored by ``write_sources`` when they belong to this
+    very notebook (same incremental ``key``), else extracted from the notebook again; the own
+    work is the file's ``own_work`` entry as stored (None when there is none: it is checked
+    by ``_own_work_digest``)."""
     import json
 
     try:
         data = json.loads((Path(folder) / SOURCES_FILE).read_text("utf-8"))
         if key is not None and data["key"] == key:
-            return {name: src for name, src in data["functions"].items() if name in names}
+            return ({name: src for name, src in data["functions"].items() if name in names},
+                    data.get(OWN_WORK_FIELD))
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         pass
-    return function_sources(submission.path, names=names)
+    return function_sources(submission.path, names=names), None
+
+
+def _own_work_digest(stored: Any, template: frozenset[str]) -> str | None:
+    """The own-work digest of a submission from its stored ``own_work`` entry (``_own_work``),
+    without the ``template``'s cells; None when the entry is missing or malformed, nothing was
+    attempted, or too little own work is left (``grader.similarity.ownwork.own_work_digest``)."""
+    from grader.similarity.ownwork import cells_from_json, own_work_digest
+
+    if not isinstance(stored, dict) or stored.get("attempted") is not True:
+        return None
+    cells = cells_from_json(stored.get("cells"))
+    return None if cells is None else own_work_digest(cells, template=template)
+
+
+def _template_cells(template: Path) -> frozenset[str]:
+    """The cell digests of the starter notebook (``notebook_cells``); none if it cannot be read."""
+    from grader.notebook import load
+    from grader.similarity.ownwork import notebook_cells
+
+    try:
+        return frozenset(digest for digest, _ in notebook_cells(load(template)))
+    except Exception:  # noqa: BLE001 - its functions are read by function_sources, which says so
+        return frozenset()
 
 
 def run_similarity(submissions: Sequence, *, rubric: Rubric, out_dir: Path,
@@ -218,6 +271,8 @@ def run_similarity(submissions: Sequence, *, rubric: Rubric, out_dir: Path,
     graded submission be used instead of extracting its notebook again.
     ``workers``: processes that normalise the functions (default: the machine's
     cores, idle once the class is graded; the report does not depend on it).
+    Submissions whose own work (stored by the workers in ``functions.json``, the
+    template's cells taken out) is identical are flagged whatever their score.
     Returns ``(report, sources, known_sources)``: the ``SimilarityReport`` and
     the function sources it compared (id -> function -> source), which the
     class report shows side by side.
@@ -227,12 +282,15 @@ def run_similarity(submissions: Sequence, *, rubric: Rubric, out_dir: Path,
     stream = stream or sys.stderr
     names = graded_functions(rubric)
     keys = keys or {}
-    sources = {sub.id: _stored_sources(Path(out_dir) / sub.id, sub, names, keys.get(sub.id))
-               for sub in submissions if not sub.problem}
-    sources = {sid: funcs for sid, funcs in sources.items() if funcs}
+    stored = {sub.id: _stored_sources(Path(out_dir) / sub.id, sub, names, keys.get(sub.id))
+              for sub in submissions if not sub.problem}
+    sources = {sid: funcs for sid, (funcs, _own) in stored.items() if funcs}
     template_sources = function_sources(Path(template)) if template else None
     if template and not template_sources:
         raise CommandError(f"{template}: no function found in the template notebook")
+    template_cells = _template_cells(Path(template)) if template else frozenset()
+    own_work = {sid: _own_work_digest(own, template_cells) for sid, (_funcs, own) in stored.items()
+                if sid in sources}
     known_sources = None
     if known:
         with opened_submissions(Path(known), stream=stream) as folder:
@@ -240,7 +298,7 @@ def run_similarity(submissions: Sequence, *, rubric: Rubric, out_dir: Path,
                              for sub in _find(folder) if not sub.problem}
         known_sources = {k: v for k, v in known_sources.items() if v}
     report = find_similar(sources, template=template_sources, known=known_sources,
-                          workers=workers or os.cpu_count() or 1)
+                          workers=workers or os.cpu_count() or 1, own_work=own_work)
     write_similarity_csv(report, Path(out_dir) / SIMILARITY_CSV)
     return report, sources, known_sources
 

@@ -18,6 +18,7 @@ from grader.similarity.normalise import (
     renaming_key,
     statement_shapes,
 )
+from grader.similarity.ownwork import IDENTICAL_REASON
 from grader.similarity.winnow import Fingerprint, fingerprints
 
 if TYPE_CHECKING:  # NumPy is imported where the pairs are scored: the normalisation helpers
@@ -25,7 +26,7 @@ if TYPE_CHECKING:  # NumPy is imported where the pairs are scored: the normalisa
 
 __all__ = [
     "DEFAULT_MEASURE", "DEFAULT_THRESHOLD", "DEFAULT_COMMON_FRACTION", "DEFAULT_K", "DEFAULT_WINDOW", "DEFAULT_MIN_SHARED",
-    "KNOWN_PREFIX", "LineRanges", "Regions", "PairMatch", "SimilarityReport", "find_similar",
+    "KNOWN_PREFIX", "SIMILAR_REASON", "LineRanges", "Regions", "PairMatch", "SimilarityReport", "find_similar",
 ]
 
 #: Default flag threshold on the overall score. Measured (docs/similarity.md): every disguised copy
@@ -45,6 +46,8 @@ DEFAULT_WINDOW = 4
 DEFAULT_MIN_SHARED = 8
 #: Prefix of the ids of known sources in pairs and clusters.
 KNOWN_PREFIX = "known:"
+#: ``PairMatch.reason`` of a pair flagged on its score (``IDENTICAL_REASON``: on its own work).
+SIMILAR_REASON = "similar code"
 
 LineRanges = tuple[tuple[int, int], ...]
 
@@ -68,7 +71,10 @@ class PairMatch:
     ``overall``: the same ratio with numerator and denominator summed over
     those functions (so longer functions weigh more);
     ``shared``: number of counted shared fingerprints; ``regions``: function ->
-    matching line ranges; ``flagged``: overall >= threshold and shared >= min_shared.
+    matching line ranges; ``flagged``: overall >= threshold and shared >= min_shared, or the
+    two submissions' own work is identical; ``reason``: why it is flagged,
+    ``"identical own work"`` (``IDENTICAL_REASON``, whatever the score) or ``"similar code"``
+    (``SIMILAR_REASON``), empty for a pair that is not flagged.
     """
 
     a: str
@@ -78,6 +84,7 @@ class PairMatch:
     regions: Mapping[str, Regions]
     flagged: bool
     shared: int
+    reason: str = ""
 
     @property
     def known(self) -> bool:
@@ -94,7 +101,8 @@ class SimilarityReport:
     score. ``clusters``: connected groups of flagged pairs, largest first.
     ``settings``: every parameter used. ``stats``: counts and timing
     (``submissions``, ``known``, ``fingerprints``, ``ignored_template``,
-    ``ignored_common``, ``candidate_pairs``, ``flagged_pairs``, ``unparsable``, ``seconds``).
+    ``ignored_common``, ``candidate_pairs``, ``flagged_pairs``, ``identical_groups``,
+    ``identical_submissions``, ``identical_pairs``, ``unparsable``, ``seconds``).
     """
 
     pairs: tuple[PairMatch, ...]
@@ -251,6 +259,7 @@ def find_similar(
     keep_names: frozenset[str] | None = None,
     measure: str = DEFAULT_MEASURE,
     workers: int = 1,
+    own_work: Mapping[str, str | None] | None = None,
 ) -> SimilarityReport:
     """Find pairs of submissions (and submission/known-source pairs) whose code is suspiciously similar.
 
@@ -269,7 +278,12 @@ def find_similar(
     ``measure``: per-function denominator, ``"max"`` (larger side), ``"mean"``
     or ``"min"`` (smaller side; a function present on both sides but with no
     fingerprint left on one side then does not count). ``workers``: processes
-    used to normalise (the result does not depend on it).
+    used to normalise (the result does not depend on it). ``own_work``: id ->
+    digest of the submission's own work (``grader.similarity.ownwork``), None
+    for one not to compare; submissions with equal digests are flagged whatever
+    their score (reason ``"identical own work"``): a group of N is listed as the
+    N - 1 pairs of its first id (in ``submissions``' order) with each other
+    member, plus the pairs among them flagged on their score, and is one cluster.
     """
     import numpy as np
 
@@ -358,6 +372,16 @@ def find_similar(
     valid = np.triu(np.ones((n, n), dtype=bool), 1) & ~(is_known[:, None] & is_known[None, :])
     candidates = valid & (shared_total > 0)
     flagged_mask = candidates & (overall >= threshold - 1e-12) & (shared_total >= min_shared)
+    identical, groups = _identical(own_work or {}, ids[:n_class], n)
+    if groups:
+        # a group's pairs of its first member are flagged; the other pairs within it are listed
+        # only when their score flags them (a ring of N is not N^2/2 rows)
+        for members in groups:
+            hub = members[0]
+            for other in members[1:]:
+                r, c = min(hub, other), max(hub, other)
+                flagged_mask[r, c] = candidates[r, c] = True
+        candidates &= ~identical | flagged_mask
     rows, cols = np.nonzero(candidates)
     n_flagged = int(flagged_mask.sum())
     keep_count = min(max(max_pairs, n_flagged), len(rows))
@@ -370,7 +394,7 @@ def find_similar(
         selected = np.arange(len(rows) if keep_count else 0)
     order = sorted(
         selected.tolist(),
-        key=lambda i: (not flagged_mask[rows[i], cols[i]], -overall[rows[i], cols[i]],
+        key=lambda i: (not flagged_mask[rows[i], cols[i]], not identical[rows[i], cols[i]], -overall[rows[i], cols[i]],
                        -shared_total[rows[i], cols[i]], ids[rows[i]], ids[cols[i]]),
     )
     pairs = []
@@ -378,7 +402,9 @@ def find_similar(
         r, c = int(rows[i]), int(cols[i])
         if is_known[r]:  # a known source always goes on the b side
             r, c = c, r
-        pairs.append(_pair(r, c, ids, docs, per_function, ignored, overall, shared_total, bool(flagged_mask[r, c] or flagged_mask[c, r]), k))
+        flagged = bool(flagged_mask[r, c] or flagged_mask[c, r])
+        reason = IDENTICAL_REASON if identical[r, c] else SIMILAR_REASON if flagged else ""
+        pairs.append(_pair(r, c, ids, docs, per_function, ignored, overall, shared_total, flagged, k, reason))
     clusters = _clusters([(p.a, p.b) for p in pairs if p.flagged])
     settings = {
         "threshold": threshold, "common_fraction": common_fraction, "k": k, "window": window,
@@ -388,10 +414,34 @@ def find_similar(
     stats = {
         "submissions": n_class, "known": len(known), "functions": len(functions), "fingerprints": total_fps,
         "ignored_template": ignored_template, "ignored_common": ignored_common,
-        "candidate_pairs": int(candidates.sum()), "flagged_pairs": n_flagged, "unparsable": unparsable,
+        "candidate_pairs": int(candidates.sum()), "flagged_pairs": n_flagged,
+        "identical_groups": len(groups), "identical_submissions": sum(len(g) for g in groups),
+        "identical_pairs": sum(1 for p in pairs if p.reason == IDENTICAL_REASON), "unparsable": unparsable,
         "seconds": round(time.perf_counter() - started, 3),
     }
     return SimilarityReport(tuple(pairs), clusters, threshold, settings, stats)
+
+
+def _identical(own_work: Mapping[str, str | None], class_ids: Sequence[str],
+               n: int) -> tuple[np.ndarray, list[list[int]]]:
+    """``(mask, groups)``: ``mask[i, j]`` is True when rows ``i`` and ``j`` (class submissions, in
+    ``class_ids``' order) have the same own-work digest; ``groups``: the rows of each digest held
+    by two or more, in row order, groups in the order of their first row. Ids of ``own_work``
+    that are not class submissions, and None digests, are left out."""
+    import numpy as np
+
+    rows_of: dict[str, list[int]] = {}
+    for row, sid in enumerate(class_ids):
+        digest = own_work.get(sid)
+        if isinstance(digest, str) and digest:
+            rows_of.setdefault(digest, []).append(row)
+    groups = [rows for rows in rows_of.values() if len(rows) > 1]
+    mask = np.zeros((n, n), dtype=bool)
+    for rows in groups:
+        index = np.array(rows)
+        mask[np.ix_(index, index)] = True
+    np.fill_diagonal(mask, False)
+    return mask, groups
 
 
 def _cooccurrence(columns: Sequence[Sequence[int]], n: int) -> np.ndarray:
@@ -415,7 +465,7 @@ def _cooccurrence(columns: Sequence[Sequence[int]], n: int) -> np.ndarray:
 
 def _pair(r: int, c: int, ids: Sequence[str], docs: Sequence[Mapping[str, _Doc]],
           per_function: Mapping[str, tuple[np.ndarray, np.ndarray]], ignored: Mapping[str, set[int]],
-          overall: np.ndarray, shared_total: np.ndarray, flagged: bool, k: int) -> PairMatch:
+          overall: np.ndarray, shared_total: np.ndarray, flagged: bool, k: int, reason: str = "") -> PairMatch:
     """Build the ``PairMatch`` of rows ``r`` and ``c`` with per-function scores and matching regions."""
     scores: dict[str, float] = {}
     compared: list[tuple[str, _Doc, _Doc, set[int]]] = []
@@ -425,7 +475,7 @@ def _pair(r: int, c: int, ids: Sequence[str], docs: Sequence[Mapping[str, _Doc]]
         scores[fname] = round(float(shared[r, c] / denom[r, c]), 4)
         compared.append((fname, docs[r][fname], docs[c][fname], ignored[fname]))
     return PairMatch(ids[r], ids[c], scores, round(float(overall[r, c]), 4), _LazyRegions(compared, k), flagged,
-                     int(shared_total[r, c]))
+                     int(shared_total[r, c]), reason)
 
 
 class _LazyRegions(_MappingBase):

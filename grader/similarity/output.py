@@ -9,11 +9,12 @@ from typing import Mapping, Sequence
 
 from grader.files import spreadsheet_text
 from grader.similarity.detect import KNOWN_PREFIX, PairMatch, Regions, SimilarityReport
+from grader.similarity.ownwork import IDENTICAL_REASON
 
 __all__ = ["CSV_COLUMNS", "write_similarity_csv", "render_similarity_html"]
 
 #: Fixed leading columns of ``similarity.csv``; one ``score:<function>`` column per function follows.
-CSV_COLUMNS = ("rank", "a", "b", "known_source", "flagged", "overall", "shared_fingerprints", "cluster")
+CSV_COLUMNS = ("rank", "a", "b", "known_source", "flagged", "overall", "shared_fingerprints", "cluster", "reason")
 
 
 def _functions(report: SimilarityReport) -> list[str]:
@@ -27,9 +28,11 @@ def write_similarity_csv(report: SimilarityReport, path: str | os.PathLike) -> N
     Columns: ``rank`` (1 = most suspicious), ``a``, ``b`` (``b`` is
     ``known:<name>`` for a known source), ``known_source`` (0/1), ``flagged``
     (0/1), ``overall`` (0..1), ``shared_fingerprints``, ``cluster`` (1-based
-    index into ``report.clusters`` for flagged pairs, empty otherwise), then
-    ``score:<function>`` per function (empty when the function could not be
-    compared: missing on a side, or nothing left after the exclusions).
+    index into ``report.clusters`` for flagged pairs, empty otherwise), ``reason``
+    (why a pair is flagged: ``identical own work`` or ``similar code``; empty
+    when it is not), then ``score:<function>`` per function (empty when the
+    function could not be compared: missing on a side, or nothing left after
+    the exclusions).
     """
     functions = _functions(report)
     cluster_of = {member: i + 1 for i, group in enumerate(report.clusters) for member in group}
@@ -39,7 +42,7 @@ def write_similarity_csv(report: SimilarityReport, path: str | os.PathLike) -> N
         for rank, pair in enumerate(report.pairs, 1):
             cluster = cluster_of.get(pair.a, "") if pair.flagged else ""
             row = [rank, spreadsheet_text(pair.a), spreadsheet_text(pair.b), int(pair.known), int(pair.flagged),
-                   "%.4f" % pair.overall, pair.shared, cluster]
+                   "%.4f" % pair.overall, pair.shared, cluster, pair.reason]
             row += ["%.4f" % pair.scores[f] if f in pair.scores else "" for f in functions]
             writer.writerow(row)
 
@@ -89,9 +92,15 @@ def _pair_html(rank: int, pair: PairMatch, submissions: Mapping[str, Mapping[str
                known: Mapping[str, Mapping[str, str]] | None) -> str:
     """The block of one pair: header, per-function scores, side-by-side code of matching functions."""
     e = html.escape
-    flag = ' <span class="flag">flagged</span>' if pair.flagged else ""
+    why = ": " + e(pair.reason) if pair.reason else ""
+    flag = ' <span class="flag">flagged%s</span>' % why if pair.flagged else ""
     parts = ['<h3>%d. %s &harr; %s: overall %.2f, %d shared fingerprints%s</h3>'
              % (rank, e(pair.a), e(pair.b), pair.overall, pair.shared, flag)]
+    if pair.reason == IDENTICAL_REASON:
+        parts.append("<p>The two notebooks hold the same own work: the same code and markdown cells "
+                     "(outputs, metadata, whitespace at line ends and blank lines aside, and the starter "
+                     "notebook's cells when it was given), whatever the score of their functions. "
+                     "Open both notebooks to compare them.</p>")
     if pair.scores:
         functions = sorted(pair.scores, key=lambda f: -pair.scores[f])
         parts.append('<table class="scores"><tr>' + "".join("<th>%s</th>" % e(f) for f in functions) + "</tr><tr>"
@@ -119,9 +128,11 @@ def render_similarity_html(report: SimilarityReport, submissions: Mapping[str, M
     parts.append('<p class="note">A flag is evidence for a human to examine, never a grade change. '
                  "Short, constrained functions resemble each other even when written independently; "
                  "read the highlighted code before drawing any conclusion.</p>")
-    parts.append("<p>%d submissions, %d known sources; threshold %.2f; %d flagged pairs in %d clusters; "
+    identical = sum(1 for p in flagged if p.reason == IDENTICAL_REASON)
+    parts.append("<p>%d submissions, %d known sources; threshold %.2f; %d flagged pairs%s in %d clusters; "
                  "%d fingerprints (%d ignored as starter code, %d as common to the class); %.2f s.</p>" % (
                      stats.get("submissions", 0), stats.get("known", 0), report.threshold, len(flagged),
+                     " (%d of them for identical own work)" % identical if identical else "",
                      len(report.clusters), stats.get("fingerprints", 0), stats.get("ignored_template", 0),
                      stats.get("ignored_common", 0), stats.get("seconds", 0.0)))
     if report.clusters:
