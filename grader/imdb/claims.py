@@ -22,13 +22,13 @@ from typing import Any, Iterable, Mapping
 
 import yaml
 
+from grader.discover import REPORT_FILES  # one list: the files discover reads first
 from grader.imdb.labels import find_labels, first_label
 from grader.imdb.outputs import Number, parse_number
 
 __all__ = ["Claim", "Statement", "claims_from_report", "claims_from_markdown", "read_report_file",
            "REPORT_FILES"]
 
-REPORT_FILES = ("imdb_report.json", "imdb_report.yaml", "imdb_report.yml")
 _MAX_REPORT_BYTES = 256 * 1024
 
 
