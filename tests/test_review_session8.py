@@ -33,3 +33,17 @@ def test_the_report_names_read_first_are_the_bonus_s(tmp_path: Path):
     from grader.imdb.claims import REPORT_FILES
 
     assert tuple(read_first) == tuple(REPORT_FILES)
+
+
+def test_a_quote_inside_a_plain_value_is_not_blamed_for_a_later_syntax_error():
+    """``title: a 5" screen`` is valid YAML (a quote inside a plain value opens nothing), but
+    ``rubric._unclosed_quote`` took every line with an odd number of double quotes for a string
+    left open: an indentation mistake two lines below was reported at the title's line, with
+    the advice to close a quote that needs no closing. Only a quote that starts a value counts."""
+    from grader.rubric import RubricError, parse_rubric
+
+    text = 'version: 1\nname: rnn\ntitle: a 5" screen\nparts: 3\n bad: 1\n'
+    with pytest.raises(RubricError) as info:
+        parse_rubric(text, path="r.yaml")
+    assert info.value.line == 5, str(info.value)
+    assert "quote opened" not in str(info.value) and "close it" not in str(info.value), str(info.value)
