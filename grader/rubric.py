@@ -430,7 +430,7 @@ def _read_rubric(reader: _Reader, root: yaml.Node, digest: str) -> Rubric:
     if version_entry is None:
         keys = [k.value for k, _ in root.value if isinstance(k, yaml.ScalarNode)]
         if not {"version", "name", "parts"} & set(keys):
-            shown = ", ".join(str(k) for k in keys[:8]) + (", ..." if len(keys) > 8 else "")
+            shown = ", ".join(_shown(str(k)) for k in keys[:8]) + (", ..." if len(keys) > 8 else "")
             raise reader.error(
                 root,
                 f"this file is not a rubric: it has none of the keys version, name, parts (its keys: "

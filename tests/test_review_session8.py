@@ -47,3 +47,16 @@ def test_a_quote_inside_a_plain_value_is_not_blamed_for_a_later_syntax_error():
         parse_rubric(text, path="r.yaml")
     assert info.value.line == 5, str(info.value)
     assert "quote opened" not in str(info.value) and "close it" not in str(info.value), str(info.value)
+
+
+def test_the_keys_of_a_file_that_is_not_a_rubric_are_quoted_short():
+    """"this file is not a rubric ... (its keys: ...)" wrote each key in full: a YAML file whose
+    key is 5,000 characters (an explicit ``? key``) gave a 5,200-character message. Each key is
+    now cut as the quoted lines are (``rubric._shown``, 100 characters)."""
+    from grader.rubric import RubricError, parse_rubric
+
+    with pytest.raises(RubricError) as info:
+        parse_rubric("? " + "k" * 5000 + "\n: 1\nother: 2\n", path="r.yaml")
+    message = str(info.value)
+    assert "not a rubric" in message and "other" in message, message[:300]
+    assert len(message) < 600, len(message)
