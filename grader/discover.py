@@ -61,8 +61,8 @@ class Submission:
         """``(name, path)`` of the files beside the notebook that grading reads: the
         ``MAX_EXTRA_FILES`` first of the report files (``REPORT_FILES``), then the others, each
         the shallowest first, then by name."""
-        names = sorted(self.extra_files, key=lambda name: (
-            name.rsplit("/", 1)[-1].lower() not in REPORT_FILES, name.count("/"), name))
+        names = sorted(self.extra_files, key=lambda name: (  # as grader.imdb.score reads names
+            name.replace("\\", "/").rsplit("/", 1)[-1].lower() not in REPORT_FILES, name.count("/"), name))
         return [(name, self.extra_files[name]) for name in names[:MAX_EXTRA_FILES]]
 
     def read_extra_files(self) -> dict[str, bytes]:
