@@ -60,3 +60,42 @@ def test_the_keys_of_a_file_that_is_not_a_rubric_are_quoted_short():
     message = str(info.value)
     assert "not a rubric" in message and "other" in message, message[:300]
     assert len(message) < 600, len(message)
+
+
+def _alias_bomb(levels: int) -> bytes:
+    """A YAML report of a few hundred bytes whose ``validation`` holds 9 ** levels strings once
+    its aliases are followed (each level a list of nine aliases of the one below)."""
+    lines = ["l0: &l0 [" + ",".join(['"aaaaaaaaaa"'] * 9) + "]"]
+    lines += [f"l{i}: &l{i} [" + ",".join([f"*l{i - 1}"] * 9) + "]" for i in range(1, levels)]
+    lines.append(f"validation: {{split: 0.2, from: *l{levels - 1}}}")
+    return "\n".join(lines).encode()
+
+
+def test_a_yaml_report_file_with_aliases_is_not_read():
+    """Attack: a 440-byte ``imdb_report.yaml`` whose aliases nest nine lists in nine lists seven
+    deep. PyYAML shares the aliased lists, but the bonus wrote the validation statement with
+    ``json.dumps`` (and ``str``), which follows every alias: 2 s and 230 MB of a worker at seven
+    levels, nine times that at each level more (eight: 18 s and 1.5 GB; nine: the worker, or
+    the machine, runs out of memory), outside the sandbox and its limits, for 500 bytes. A
+    report file's YAML may now hold no alias: it is not read, and the feedback says why."""
+    from grader.imdb.claims import read_report_file
+
+    data, error = read_report_file("imdb_report.yaml", _alias_bomb(7))
+    assert data is None and error is not None and "alias" in error, error
+
+
+def test_a_scored_notebook_with_an_alias_bomb_beside_it_says_the_report_was_not_read():
+    """The same file beside a notebook: the bonus's feedback names it, at no cost."""
+    import time
+
+    from grader.imdb import score
+    from grader.imdb.config import ImdbConfig
+    from grader.notebook import Cell, Notebook
+
+    nb = Notebook(path="student.ipynb", nbformat=(4, 5),
+                  cells=(Cell(0, "markdown", "The LSTM reached 86% test accuracy.", ()),))
+    score.clear_memos()
+    start = time.process_time()
+    result = score.score_imdb(nb, config=ImdbConfig(), extra_files={"imdb_report.yaml": _alias_bomb(7)})
+    assert time.process_time() - start < 1.0
+    assert any("imdb_report.yaml" in line and "alias" in line for line in result.feedback), result.feedback
