@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -99,3 +100,46 @@ def test_a_scored_notebook_with_an_alias_bomb_beside_it_says_the_report_was_not_
     result = score.score_imdb(nb, config=ImdbConfig(), extra_files={"imdb_report.yaml": _alias_bomb(7)})
     assert time.process_time() - start < 1.0
     assert any("imdb_report.yaml" in line and "alias" in line for line in result.feedback), result.feedback
+
+
+def _extraction_seconds(sources: list[str]) -> tuple[float, Any]:
+    """CPU seconds ``grader.extract.extract`` spends on a notebook of these code cells."""
+    import time
+
+    from grader.extract import extract
+    from grader.notebook import Cell, Notebook
+
+    nb = Notebook(path="student.ipynb", nbformat=(4, 5),
+                  cells=tuple(Cell(k, "code", src, ()) for k, src in enumerate(sources)))
+    start = time.process_time()
+    extraction = extract(nb)
+    return time.process_time() - start, extraction
+
+
+def test_a_long_chain_of_none_operands_costs_extraction_a_linear_time():
+    """Attack: statements ``y = None + None + ... + None`` of 1,900 terms, seven to a function, in
+    two cells within the size limits (186 kB of code). Every ``+`` is a placeholder candidate,
+    and ``extract._none_placeholders`` wrote each one's snippet with ``ast.unparse`` of its whole
+    subtree before keeping one finding per line: quadratic, 80 s of a worker's CPU for one
+    submission, outside the sandbox (which a class of such notebooks multiplies). Now only the
+    outermost candidate of a line is written out, and no further than a snippet needs."""
+    chain = "    y = " + " + ".join(["None"] * 1900) + "\n"
+    seconds, extraction = _extraction_seconds(
+        [f"def f{c}(x):\n" + chain * 7 + "    return y\n" for c in range(2)])
+    assert extraction.functions["f0"].placeholder
+    assert "line 2: `y = None + None + None" in extraction.functions["f0"].placeholder_detail
+    assert "(and 4 more)" in extraction.functions["f0"].placeholder_detail
+    assert seconds < 3.0, seconds
+
+
+def test_a_chain_of_powers_over_many_lines_costs_extraction_a_linear_time():
+    """The same with ``None ** \\`` on each of 1,500 lines (a right-nested chain: a candidate
+    on every line, each ``ast.unparse`` writing the whole chain below it): 6 statements in two
+    cells cost 30 s. Now each snippet is written only as far as it shows (and only for the
+    lines the note shows)."""
+    chain = "    y = " + "None ** \\\n        " * 1500 + "None\n"
+    seconds, extraction = _extraction_seconds(
+        [f"def f{c}(x):\n" + chain * 3 + "    return y\n" for c in range(2)])
+    detail = extraction.functions["f0"].placeholder_detail
+    assert detail.startswith("line 2: `None ** None ** None") and detail.endswith("(and 4497 more)"), detail
+    assert seconds < 3.0, seconds
