@@ -35,6 +35,10 @@ EXTRA_FILE_BYTES = 1 * 2**20
 #: Files beside a notebook read at most (the shallowest first, then by name): a folder that holds
 #: a whole virtual environment must not cost a worker a MiB per file.
 MAX_EXTRA_FILES = 64
+#: The files beside a notebook that grading reads by name (the IMDB bonus's report files,
+#: ``grader.imdb.claims``): read first, wherever they are, so that no other file pushes them
+#: out of the ``MAX_EXTRA_FILES`` read.
+REPORT_FILES = ("imdb_report.json", "imdb_report.yaml", "imdb_report.yml")
 
 # Canvas: the name part is the student's sortable name squeezed to letters and digits.
 _CANVAS = re.compile(r"^(?P<name>[^_\s]+?)(?:_(?:LATE|late))?_(?P<user>\d+)_(?P<attachment>\d+)"
@@ -55,8 +59,10 @@ class Submission:
 
     def graded_extra_files(self) -> list[tuple[str, Path]]:
         """``(name, path)`` of the files beside the notebook that grading reads: the
-        ``MAX_EXTRA_FILES`` shallowest, then by name."""
-        names = sorted(self.extra_files, key=lambda name: (name.count("/"), name))
+        ``MAX_EXTRA_FILES`` first of the report files (``REPORT_FILES``), then the others, each
+        the shallowest first, then by name."""
+        names = sorted(self.extra_files, key=lambda name: (  # as grader.imdb.score reads names
+            name.replace("\\", "/").rsplit("/", 1)[-1].lower() not in REPORT_FILES, name.count("/"), name))
         return [(name, self.extra_files[name]) for name in names[:MAX_EXTRA_FILES]]
 
     def read_extra_files(self) -> dict[str, bytes]:

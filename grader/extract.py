@@ -30,7 +30,7 @@ import sys
 import textwrap
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Collection, Container, Iterable, Iterator, Mapping
+from typing import Any, Collection, Container, Iterable, Iterator, Mapping, Sequence
 
 from grader.course import COURSE_MODULES, is_test_helper_module
 
@@ -1093,9 +1093,9 @@ class _Extractor:
                                                  program_functions, node=node, lines=cell.lines)
             free = tuple(sorted(free_set, key=lambda n: (first_use.get(n, 0), n)))
             detail = "; ".join(f"line {ln}: `{snip}`" if snip else f"line {ln}: {what}"
-                               for ln, snip, what in found[:3])
-            if len(found) > 3:
-                detail += f" (and {len(found) - 3} more)"
+                               for ln, snip, what in found[:PLACEHOLDERS_SHOWN])
+            if len(found) > PLACEHOLDERS_SHOWN:
+                detail += f" (and {len(found) - PLACEHOLDERS_SHOWN} more)"
             functions[name] = FunctionSource(
                 name=name, source=d.source, cell_index=d.cell_index, first_line=d.first_line,
                 last_line=d.last_line, free_names=free,
@@ -1532,7 +1532,9 @@ def _callee_takes_no_none(func: ast.expr, program_functions: set[str]) -> bool:
 
 def _placeholders(node: ast.FunctionDef | ast.AsyncFunctionDef, lines: list[str],
                   program_functions: set[str]) -> list[tuple[int, str, str]]:
-    """Unfilled template blanks in a function: ``(line, snippet, description)`` sorted by line.
+    """Unfilled template blanks in a function: ``(line, snippet, description)`` sorted by line
+    (the snippets of ``None`` left past the first `PLACEHOLDERS_SHOWN` lines are not written:
+    "", as the feedback does not show them).
 
     Detected: a body with nothing but a docstring, ``pass``, ``...`` or
     ``raise NotImplementedError``; ``x = None`` where ``x`` is never assigned
@@ -1552,7 +1554,7 @@ def _placeholders(node: ast.FunctionDef | ast.AsyncFunctionDef, lines: list[str]
     last = node.end_lineno or node.lineno
     text = "\n".join(lines[node.lineno - 1 : last])
     if "None" in text:
-        found.extend(_none_placeholders(node, program_functions))
+        found.extend(_none_placeholders(node, program_functions, lines))
     found.extend(_empty_regions(node.lineno, last, lines))
     # One finding per line, the outermost (longest) snippet first.
     by_line: dict[int, tuple[int, str, str]] = {}
@@ -1562,9 +1564,21 @@ def _placeholders(node: ast.FunctionDef | ast.AsyncFunctionDef, lines: list[str]
     return sorted(by_line.values())
 
 
-def _none_placeholders(node: ast.AST, program_functions: set[str]) -> list[tuple[int, str, str]]:
-    """``None`` left where the template had a blank (see :func:`_placeholders`)."""
-    found: list[tuple[int, str, str]] = []
+def _none_placeholders(node: ast.AST, program_functions: set[str],
+                       lines: Sequence[str] = ()) -> list[tuple[int, str, str]]:
+    """``None`` left where the template had a blank (see :func:`_placeholders`): one finding
+    per line, the one with the longest snippet (the first of those, in ``ast.walk`` order).
+
+    Snippets are written only for the first `PLACEHOLDERS_SHOWN` lines (the others are only
+    counted: snippet ""), and only for the candidates that can be chosen: a line's candidates in
+    order until one reaches the longest a snippet can be, or cannot be written (too deep for
+    ``ast.unparse``: then the line's source, ``lines`` being the cell's). Writing every
+    candidate's snippet was quadratic in a chain ``None + None + ... + None``, every ``+`` of
+    which is a candidate on the same line: each ``ast.unparse`` of a subtree deeper than the
+    recursion limit went down to it and failed, one after the other (80 s of a worker for 186 kB
+    of code, eighth session's review).
+    """
+    candidates: dict[int, list[ast.AST | str]] = {}  # line -> nodes (or fixed snippets), in order
     nodes = list(ast.walk(node))
     stores: dict[str, int] = {}
     loads: set[str] = set()
@@ -1580,18 +1594,38 @@ def _none_placeholders(node: ast.AST, program_functions: set[str]) -> list[tuple
         if isinstance(sub, ast.Assign) and _is_none(sub.value):
             for t in sub.targets:
                 if isinstance(t, ast.Name) and stores.get(t.id, 0) == 1 and t.id in loads:
-                    found.append((sub.lineno, _snippet(sub), "placeholder"))
+                    candidates.setdefault(sub.lineno, []).append(sub)
                 elif isinstance(t, ast.Subscript):
-                    found.append((sub.lineno, _snippet(sub), "placeholder"))
+                    candidates.setdefault(sub.lineno, []).append(sub)
         elif isinstance(sub, ast.Call) and _callee_takes_no_none(sub.func, program_functions):
             if any(_is_none(a) for a in sub.args):  # keywords such as axis=None are legitimate
-                found.append((sub.lineno, _snippet(sub), "placeholder"))
+                candidates.setdefault(sub.lineno, []).append(sub)
         elif isinstance(sub, ast.BinOp) and (_is_none(sub.left) or _is_none(sub.right)):
-            found.append((sub.lineno, _snippet(sub), "placeholder"))
+            candidates.setdefault(sub.lineno, []).append(sub)
         elif isinstance(sub, ast.AugAssign) and _is_none(sub.value):  # dWax += None
-            found.append((sub.lineno, _snippet(sub), "placeholder"))
+            candidates.setdefault(sub.lineno, []).append(sub)
         elif isinstance(sub, (ast.For, ast.AsyncFor)) and _is_none(sub.iter):
-            found.append((sub.lineno, "for ... in None", "placeholder"))
+            candidates.setdefault(sub.lineno, []).append("for ... in None")
+    found: list[tuple[int, str, str]] = []
+    shown = set(sorted(candidates)[:PLACEHOLDERS_SHOWN])
+    for line, nodes_here in candidates.items():
+        if line not in shown:  # counted, not shown: no snippet
+            found.append((line, "", "placeholder"))
+            continue
+        best = ""
+        for k, candidate in enumerate(nodes_here):
+            snippet = candidate if isinstance(candidate, str) else _unparsed(candidate)
+            if snippet is None:  # too deep to write out, and so, one by one, are the nested
+                # candidates after it (each failing at the recursion limit): the line's source
+                snippet = _shortened(lines[line - 1]) if 0 < line <= len(lines) else type(candidate).__name__
+                if k == 0 or len(snippet) > len(best):
+                    best = snippet
+                break
+            if k == 0 or len(snippet) > len(best):
+                best = snippet
+            if len(best) >= _SNIPPET_CHARS:  # none after it can be longer
+                break
+        found.append((line, best, "placeholder"))
     return found
 
 
@@ -1635,11 +1669,73 @@ def _is_trivial(stmt: ast.stmt) -> bool:
     return False
 
 
+#: The longest snippet `_snippet` writes (longer ones are cut, with "...").
+_SNIPPET_CHARS = 60
+#: How many lines holding a template placeholder a function's note shows (the rest are counted).
+PLACEHOLDERS_SHOWN = 3
+
+
 def _snippet(node: ast.AST) -> str:
     """Short one-line source of a node for messages."""
+    text = _unparsed(node)
+    return type(node).__name__ if text is None else text
+
+
+#: Characters ``_unparsed`` writes of a node before it stops: a snippet shows 60 of them (once
+#: runs of white space are one space); when they are not enough, 4 times more, up to the last.
+_SNIPPET_SOURCE_CHARS = (120, 480, 1920, 7680, 30720, 122880)
+
+
+class _Enough(Exception):
+    """Raised by `_ShortUnparser` once it has written its share."""
+
+
+class _ShortUnparser(getattr(ast, "_Unparser", object)):
+    """``ast.unparse`` (CPython's ``ast._Unparser``) that stops after ``limit`` characters: the
+    snippet of a node at the top of a long nested expression costs no more than its start."""
+
+    def __init__(self, limit: int = _SNIPPET_SOURCE_CHARS[-1], **options: Any) -> None:
+        """Write at most ``limit`` characters (then raise `_Enough`); ``options`` are
+        ``ast._Unparser``'s (it makes one of its own type for an f-string's fields)."""
+        super().__init__(**options)
+        self._left = limit
+
+    def write(self, *text: str) -> None:
+        """Write as ``ast._Unparser`` does, and count."""
+        super().write(*text)
+        self._left -= sum(map(len, text))
+        if self._left < 0:
+            raise _Enough
+
+
+def _unparsed(node: ast.AST) -> str | None:
+    """``ast.unparse`` of ``node`` as a snippet (`_shortened`), written only as far as the
+    snippet shows (`_SNIPPET_SOURCE_CHARS`); None when it cannot be written: a tree nested
+    deeper than the recursion limit allows, an odd tree, or one whose first 60 characters are
+    not known after the last of `_SNIPPET_SOURCE_CHARS` (mostly white space, or an f-string)."""
     try:
-        text = ast.unparse(node)
-    except Exception:  # unparse can fail on odd trees; a message does not need it
-        return type(node).__name__
+        if not hasattr(ast, "_Unparser"):  # not CPython's ast: the whole of it
+            return _shortened(ast.unparse(node))
+        for limit in _SNIPPET_SOURCE_CHARS:
+            unparser = _ShortUnparser(limit)
+            written: list[str] = []
+            unparser._source = written
+            try:
+                unparser.traverse(node)
+            except _Enough:
+                text = " ".join("".join(written).split())
+                # What was written is the start of the whole when it was written in order (not
+                # in an f-string's own buffer) and it reaches past what a snippet shows.
+                if unparser._source is written and len(text) > _SNIPPET_CHARS:
+                    return text[:_SNIPPET_CHARS - 3] + "..."
+                continue
+            return _shortened("".join(written))
+        return None
+    except Exception:  # noqa: BLE001 - a message does not need it
+        return None
+
+
+def _shortened(text: str) -> str:
+    """``text`` on one line (runs of white space as one space), at most `_SNIPPET_CHARS`."""
     text = " ".join(text.split())
-    return text if len(text) <= 60 else text[:57] + "..."
+    return text if len(text) <= _SNIPPET_CHARS else text[:_SNIPPET_CHARS - 3] + "..."

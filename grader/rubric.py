@@ -371,14 +371,20 @@ def _shown(line: str) -> str:
     return shown if len(shown) <= 100 else shown[:97] + "..."
 
 
+#: A double quote that starts a value (at the line's start, after a list's ``-``, a key's ``: ``,
+#: or ``[``, ``{``, ``,``): one inside a plain value (``title: a 5" screen``) opens nothing.
+_OPENING_QUOTE = re.compile(r'(?:^[ \t]*(?:-[ \t]+)*|:[ \t]+|[\[{,][ \t]*)"')
+
+
 def _unclosed_quote(lines: list[str], first: int, last: int) -> int:
-    """The first line in ``first`` .. ``last - 1`` (1-based) with an odd number of double quotes
-    outside a comment, or 0: where a string that swallowed the following lines was opened."""
+    """The first line in ``first`` .. ``last - 1`` (1-based) with an odd number of double quotes,
+    one of which starts a value, outside a comment, or 0: where a string that swallowed the
+    following lines was opened."""
     for number in range(max(first, 1), min(last, len(lines) + 1)):
         code = lines[number - 1]
         if code.lstrip().startswith("#"):
             continue
-        if code.count('"') % 2:
+        if code.count('"') % 2 and _OPENING_QUOTE.search(code):
             return number
     return 0
 
@@ -424,7 +430,7 @@ def _read_rubric(reader: _Reader, root: yaml.Node, digest: str) -> Rubric:
     if version_entry is None:
         keys = [k.value for k, _ in root.value if isinstance(k, yaml.ScalarNode)]
         if not {"version", "name", "parts"} & set(keys):
-            shown = ", ".join(str(k) for k in keys[:8]) + (", ..." if len(keys) > 8 else "")
+            shown = ", ".join(_shown(str(k)) for k in keys[:8]) + (", ..." if len(keys) > 8 else "")
             raise reader.error(
                 root,
                 f"this file is not a rubric: it has none of the keys version, name, parts (its keys: "

@@ -22,13 +22,13 @@ from typing import Any, Iterable, Mapping
 
 import yaml
 
+from grader.discover import REPORT_FILES  # one list: the files discover reads first
 from grader.imdb.labels import find_labels, first_label
 from grader.imdb.outputs import Number, parse_number
 
 __all__ = ["Claim", "Statement", "claims_from_report", "claims_from_markdown", "read_report_file",
            "REPORT_FILES"]
 
-REPORT_FILES = ("imdb_report.json", "imdb_report.yaml", "imdb_report.yml")
 _MAX_REPORT_BYTES = 256 * 1024
 
 
@@ -189,8 +189,22 @@ def claims_from_report(data: Any, source: str) -> tuple[list[Claim], list[Statem
     return claims, statements
 
 
+class _NoAliasLoader(yaml.SafeLoader):
+    """PyYAML's safe loader refusing aliases (``*name``): a few hundred bytes of aliases of
+    aliases stand for billions of values, which the report's readers would follow (``str``,
+    ``json.dumps``) in the worker, outside the sandbox. A report has no use for them."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        """The next node, unless it is an alias."""
+        if self.check_event(yaml.AliasEvent):
+            raise yaml.composer.ComposerError(None, None, "it uses a YAML alias (*name), which a report may not",
+                                              self.peek_event().start_mark)
+        return super().compose_node(parent, index)
+
+
 def read_report_file(name: str, data: bytes) -> tuple[Any, str | None]:
-    """Parse a report file's bytes (JSON or YAML); returns ``(data, error message or None)``."""
+    """Parse a report file's bytes (JSON or YAML without aliases); returns ``(data, error
+    message or None)``."""
     if len(data) > _MAX_REPORT_BYTES:
         return None, f"{name} is larger than {_MAX_REPORT_BYTES // 1024} KB and was not read"
     try:
@@ -200,7 +214,7 @@ def read_report_file(name: str, data: bytes) -> tuple[Any, str | None]:
     try:
         if name.endswith(".json"):
             return json.loads(text), None
-        return yaml.safe_load(text), None
+        return yaml.load(text, Loader=_NoAliasLoader), None  # noqa: S506 - a safe loader
     except (ValueError, yaml.YAMLError, RecursionError) as exc:
         return None, f"{name} could not be read: {str(exc).splitlines()[0]}"
 
