@@ -131,7 +131,16 @@ def _harness_failure(context: GradingContext, submission_id: str, path: str,
     ``extra[GRADER_ERROR]`` (``result.full.json`` and the class report)."""
     result = unreadable_result(context.rubric, submission_id=submission_id, path=path,
                                status=HARNESS, message=GRADER_FAILED)
+    if len(detail) > MAX_GRADER_ERROR_CHARS:  # a recursion inside the grader: thousands of frames
+        head, tail = MAX_GRADER_ERROR_CHARS // 4, MAX_GRADER_ERROR_CHARS * 3 // 4
+        detail = (f"{detail[:head]}\n[... {len(detail) - head - tail} characters of the traceback "
+                  f"left out ...]\n{detail[-tail:]}")
     return dataclasses.replace(result, extra=MappingProxyType({GRADER_ERROR: detail}))
+
+
+#: The longest grader traceback kept for the instructor (its start and its end, where the
+#: exception is): result.full.json and every summary a worker sends carry it.
+MAX_GRADER_ERROR_CHARS = 20_000
 
 
 def _run_hook(hook: Callable | None, folder: Path, *args: object) -> None:

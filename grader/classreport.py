@@ -30,7 +30,7 @@ from grader.models import (
     PASSED, SKIPPED, TIMEOUT, Rubric, SubmissionResult,
 )
 from grader.files import write_atomic
-from grader.report import STATUS_WORDS
+from grader.report import STATUS_WORDS, kept_extra
 
 __all__ = ["write_class_report", "class_report_html", "ClassStats", "ClassTally", "FigureDrawer", "class_stats", "IMDB_PART", "IMDB_FLAGS"]
 
@@ -165,7 +165,7 @@ class ClassTally:
                 submission_id=result.submission_id, path=result.path, status="graded",
                 points=result.points, max_points=result.max_points,
                 parts=() if bonus is None else (dataclasses.replace(bonus, cases=()),),
-                extra=_grader_error(result)))  # why cases were lost to the grader, if any
+                extra=kept_extra(result.extra)))  # why cases were lost to the grader, if any
         elif result.status == "unreadable":
             self._unreadable.append(_listed(result))
         else:
@@ -245,13 +245,7 @@ def _listed(result: SubmissionResult) -> SubmissionResult:
     return SubmissionResult(submission_id=result.submission_id, path=result.path,
                             status=result.status, points=result.points,
                             max_points=result.max_points, messages=tuple(result.messages),
-                            extra=_grader_error(result))
-
-
-def _grader_error(result: SubmissionResult) -> dict:
-    """What the report keeps of ``result.extra``: the grader's traceback of a harness failure, or
-    why a graded submission lost cases to the grader (``extra[GRADER_ERROR]``), nothing else."""
-    return {GRADER_ERROR: result.extra[GRADER_ERROR]} if GRADER_ERROR in result.extra else {}
+                            extra=kept_extra(result.extra))
 
 
 def class_stats(results: Sequence[SubmissionResult], *, rubric: Rubric) -> ClassStats:
@@ -469,8 +463,7 @@ def _portable(stats: ClassStats) -> ClassStats:
     def plain(result: SubmissionResult) -> SubmissionResult:
         """``result`` with plain dicts for its timings and extra (only a harness failure's
         traceback is kept of it: the figures do not need it, the listing does)."""
-        return dataclasses.replace(result, timings={}, extra={k: v for k, v in result.extra.items()
-                                                              if k == GRADER_ERROR})
+        return dataclasses.replace(result, timings={}, extra=kept_extra(result.extra))
     return dataclasses.replace(stats, graded=tuple(plain(r) for r in stats.graded),
                                unreadable=tuple(plain(r) for r in stats.unreadable),
                                harness=tuple(plain(r) for r in stats.harness))

@@ -92,3 +92,20 @@ def spreadsheet_text(value: str) -> str:
     leading ``'`` when a spreadsheet would read it as a formula (``=IMPORTXML(...)`` in a
     student's file name fetches a URL holding other cells when the sheet is opened)."""
     return "'" + value if value.startswith(_FORMULA_STARTS) else value
+
+
+def visible_text(text: str, *, tabs: bool = False) -> str:
+    """``text`` with every character that is not printable (control characters, escape
+    sequences, bidirectional overrides, lone surrogates, line and paragraph separators)
+    written out as ``\\xNN``, ``\\uNNNN`` or ``\\UNNNNNNNN``, tabs too unless ``tabs``."""
+    if text.isprintable():
+        return text
+    out = []
+    for c in text:
+        if c.isprintable() or (tabs and c == "\t"):
+            out.append(c)
+        else:
+            code = ord(c)
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000
+                       else f"\\U{code:08x}")
+    return "".join(out)

@@ -17,7 +17,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Iterable, Sequence
 
-from grader.files import spreadsheet_text, write_atomic
+from grader.files import spreadsheet_text, visible_text, write_atomic
 from grader.models import (
     CRASHED, ERROR, FAILED, GRADER_ERROR, HARNESS, HIDDEN, MISSING, NOT_ATTEMPTED, NOT_IMPLEMENTED,
     PASSED, SKIPPED, TIMEOUT, CaseResult, CheckResult, Diagnosis, Location, PartResult, Rubric, SubmissionResult,
@@ -197,7 +197,7 @@ def _notes_text(notes: Sequence[str]) -> str:
         if note.isprintable():  # one line, nothing to write out (the usual note)
             item = "- " + note
         else:
-            item = "- " + "\n  ".join(_visible(line, tabs=True) for line in _text_lines(note))
+            item = "- " + "\n  ".join(visible_text(line, tabs=True) for line in _text_lines(note))
         if out and size + len(item) > NOTES_OUTPUT_CHARS:
             left = len(notes) - k
             out.append(f"[{left:,} more note{'s' if left > 1 else ''} not shown]")
@@ -353,23 +353,6 @@ def _text_lines(text: str) -> list[str]:
     return _LINE_END.split(str(text))
 
 
-def _visible(text: str, *, tabs: bool = False) -> str:
-    """``text`` with every character that is not printable (control characters, escape
-    sequences, bidirectional overrides, lone surrogates, line and paragraph separators)
-    written out as ``\\xNN``, ``\\uNNNN`` or ``\\UNNNNNNNN``, tabs too unless ``tabs``."""
-    if text.isprintable():
-        return text
-    out = []
-    for c in text:
-        if c.isprintable() or (tabs and c == "\t"):
-            out.append(c)
-        else:
-            code = ord(c)
-            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000
-                       else f"\\U{code:08x}")
-    return "".join(out)
-
-
 def _is_plain_line(line: str) -> bool:
     """Whether ``line`` reads as the same plain text in any Markdown renderer (CommonMark, GFM
     with its tables, autolinks, strikethrough, ``$`` maths and ``:emoji:``): it starts a
@@ -439,7 +422,7 @@ def _plain_outside_code(text: str) -> bool:
 def markdown_text(text: str) -> str:
     """One line of text that may hold the student's words, for a line of ``feedback.md``:
     ``text`` itself when it is plain (``_is_plain_line``), else a code span that shows it
-    literally (non-printable characters written out, see ``_visible``), delimited by more
+    literally (non-printable characters written out, see ``grader.files.visible_text``), delimited by more
     backticks than any run of them inside, which therefore cannot close it early.
 
     Line ends are not expected here (callers split with ``_text_lines``); any left over is
@@ -453,7 +436,7 @@ def _literal_line(text: str) -> str:
     """``markdown_text`` of one line, worked out."""
     if _is_plain_line(text):
         return text
-    return markdown_code_span(_visible(text))
+    return markdown_code_span(visible_text(text))
 
 
 #: Lines up to this long are remembered by ``_short_markdown_text``: the same sentences (a
@@ -481,7 +464,7 @@ def markdown_block(text: str, *, indent: str = "") -> str:
     if lines and lines[-1] == "":
         lines.pop()  # the line end of the last line
     fence = "`" * max(3, _longest_run(text, "`") + 1)
-    body = "".join(f"{indent}{_visible(line, tabs=True)}\n" if line else "\n" for line in lines)
+    body = "".join(f"{indent}{visible_text(line, tabs=True)}\n" if line else "\n" for line in lines)
     return f"{indent}{fence}\n{body}{indent}{fence}\n"
 
 
@@ -567,7 +550,7 @@ def summary_record(record: dict) -> dict:
         cases = [{**{k: case[k] for k in _SUMMARY_CASE}, "checks": [], "message": "",
                   "location": None, "output": "", "seconds": 0.0} for case in part["cases"]]
         parts.append({**part, "cases": cases, "location": None})
-    return {**record, "parts": parts, "timings": {}, "extra": _kept_extra(record.get("extra", {}))}
+    return {**record, "parts": parts, "timings": {}, "extra": kept_extra(record.get("extra", {}))}
 
 
 def page_record(record: dict) -> dict:
@@ -583,12 +566,13 @@ def page_record(record: dict) -> dict:
                  {**case, "checks": [], "message": "", "location": None, "output": "", "seconds": 0.0}
                  for case in part["cases"]]
         parts.append({**part, "cases": cases})
-    return {**record, "parts": parts, "timings": {}, "extra": _kept_extra(record.get("extra", {}))}
+    return {**record, "parts": parts, "timings": {}, "extra": kept_extra(record.get("extra", {}))}
 
 
-def _kept_extra(extra: Any) -> dict:
-    """What a summary keeps of a result's ``extra``: the grader's traceback of a harness failure
-    (``GRADER_ERROR``, for the class report's list), nothing else (the functions' sources)."""
+def kept_extra(extra: Any) -> dict:
+    """What a summary (and the class report) keeps of a result's ``extra``: what went wrong in
+    the grader (``GRADER_ERROR``: a harness failure's traceback, or why a graded submission lost
+    cases, for the class report's lists), nothing else (the functions' sources)."""
     return {GRADER_ERROR: extra[GRADER_ERROR]} if GRADER_ERROR in extra else {}
 
 
@@ -604,7 +588,7 @@ def summary_of(result: SubmissionResult) -> SubmissionResult:
                                diagnosis=c.diagnosis) for c in part.cases))
         for part in result.parts)
     return dataclasses.replace(result, parts=parts, timings=MappingProxyType({}),
-                               extra=MappingProxyType(_kept_extra(result.extra)))
+                               extra=MappingProxyType(kept_extra(result.extra)))
 
 
 #: ``json.dumps`` with its default options but without its check for reference cycles, which

@@ -422,7 +422,8 @@ def checker_failed_text() -> str:
     the instructor), with characters a terminal would act on written out (``\\x1b``)."""
     import traceback
 
+    from grader.files import visible_text
+
     detail = traceback.format_exc().rstrip("\n")
-    shown = "".join(c if c.isprintable() or c in "\n\t" else f"\\x{ord(c):02x}" if ord(c) < 0x100
-                    else f"\\u{ord(c):04x}" if ord(c) < 0x10000 else f"\\U{ord(c):08x}" for c in detail)
+    shown = "\n".join(visible_text(line, tabs=True) for line in detail.split("\n"))
     return f"\n{CHECKER_FAILED}\n\n{shown}\n"

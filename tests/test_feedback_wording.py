@@ -321,3 +321,20 @@ def test_a_class_run_lists_the_traceback_for_the_instructor_only(tmp_path, monke
             assert internal not in text, (name, internal)
     report = (out / "report.html").read_text(encoding="utf-8")
     assert "RuntimeError: grader bug on alan" in report and "Traceback" in report
+
+
+def test_a_deep_grader_traceback_is_kept_bounded_with_its_start_and_end(context):
+    """A recursion inside the grader gives a traceback of hundreds of kB, which the record and
+    every summary a worker sends would carry: its start and its end (the exception) are kept."""
+    from grader.batch import MAX_GRADER_ERROR_CHARS, _harness_failure
+    from grader.models import GRADER_ERROR
+
+    detail = "Traceback (most recent call last):\n" + "  File \"x.py\", line 1, in f\n" * 20_000 + \
+        "RecursionError: maximum recursion depth exceeded"
+    kept = _harness_failure(context, "ada", "/c/ada.ipynb", detail).extra[GRADER_ERROR]
+    assert len(kept) <= MAX_GRADER_ERROR_CHARS + 100
+    assert kept.startswith("Traceback (most recent call last):")
+    assert kept.endswith("RecursionError: maximum recursion depth exceeded")
+    assert "characters of the traceback left out" in kept
+    short = _harness_failure(context, "ada", "/c/ada.ipynb", "Traceback: short").extra[GRADER_ERROR]
+    assert short == "Traceback: short"

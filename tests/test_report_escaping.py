@@ -17,6 +17,7 @@ import mistune
 import pytest
 
 from grader import report
+from grader.files import visible_text
 from grader.feedback_html import feedback_page, sanitize_html
 from grader.gradescope import gradescope_payload
 from grader.models import (
@@ -148,7 +149,7 @@ def visible(text: str) -> str:
     """What the feedback shows of printed ``text``: lines cut as Markdown cuts them, each with
     its non-printable characters written out."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    return "".join(report._visible(line, tabs=True) + "\n" for line in lines)
+    return "".join(visible_text(line, tabs=True) + "\n" for line in lines)
 
 
 # --------------------------------------------------------------------------- feedback.md
@@ -191,7 +192,7 @@ def test_a_line_of_student_text_is_plain_or_one_code_span(line):
     them), leaves the item one paragraph and comes back from a renderer as its text
     (non-printable characters written out): plain, or one code span that nothing inside closes."""
     shown = markdown_text(line)
-    expected = report._visible(line)
+    expected = visible_text(line)
     item = mistune_tree("- item\n  " + shown)
     assert len(item) == 1 and len(item[0]["children"]) == 1, (line, item)
     paragraphs = item[0]["children"][0]["children"]
@@ -232,7 +233,7 @@ def test_random_strings_never_escape_their_code_span():
             assert {t.type for t in inline} <= {"text", "code_inline"}, (line, inline)
         else:
             assert len(inline) == 1 and inline[0].type == "code_inline", (line, shown)
-            assert inline[0].content == report._visible(line)
+            assert inline[0].content == visible_text(line)
 
 
 @pytest.mark.parametrize("text", [HOSTILE, "````\n```\n", "x\r\n```\r\n~~~~\n\n\n", "\n", "only"])
