@@ -143,3 +143,21 @@ def test_a_chain_of_powers_over_many_lines_costs_extraction_a_linear_time():
     detail = extraction.functions["f0"].placeholder_detail
     assert detail.startswith("line 2: `None ** None ** None") and detail.endswith("(and 4497 more)"), detail
     assert seconds < 3.0, seconds
+
+
+def test_a_large_yaml_report_is_not_parsed():
+    """rv8's finding 6: a 256 KiB YAML report (a flow list) took 5-6 s of a worker to parse with
+    the pure-Python loader, three such files about 15 s. YAML over 16 KB is not read (a report
+    is a few hundred bytes); JSON, parsed in C, keeps its 256 KB."""
+    import json
+
+    from grader.imdb.claims import read_report_file
+
+    items = ", ".join("0.85" for _ in range(60_000))
+    data = f"accuracies: [{items}]\n".encode()
+    value, error = read_report_file("imdb_report.yaml", data)
+    assert value is None and "larger than 16 KB" in error  # refused by its size, unread
+    small = b"best_accuracy: 0.85\nvalidation_split: 0.2\n"
+    assert read_report_file("imdb_report.yaml", small) == ({"best_accuracy": 0.85, "validation_split": 0.2}, None)
+    as_json = json.dumps({"accuracies": [0.85] * 30_000}).encode()
+    assert len(as_json) > 16 * 1024 and read_report_file("imdb_report.json", as_json)[1] is None
