@@ -13,6 +13,7 @@ directly and this file is skipped.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import subprocess
@@ -20,6 +21,7 @@ import sys
 import tempfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -55,16 +57,24 @@ MUST_PASS_WITHOUT_ROOT = [
 _become_nobody = isolated(nobody=True)
 
 
-@pytest.mark.slow
-def test_sandbox_suites_pass_as_an_unprivileged_user():
+@contextlib.contextmanager
+def _nobody_folder(why_root: str) -> Iterator[Path]:
+    """A temporary folder nobody can write to; skips the test when it cannot run as nobody here
+    (not root: ``why_root``; or the repository not reachable by other users)."""
     if os.geteuid() != 0:
-        pytest.skip("already unprivileged: tests/test_sandbox*.py prove the degraded mode directly")
+        pytest.skip(why_root)
     blocked = [str(p) for p in (REPO, *REPO.parents) if not p.stat().st_mode & stat.S_IXOTH]
     if blocked:
         pytest.skip(f"nobody cannot reach the repository ({blocked[0]} is not searchable by others)")
     with tempfile.TemporaryDirectory(prefix="sandbox-nonroot-") as tmp:
         os.chmod(tmp, 0o777)
-        _run_as_nobody(Path(tmp))
+        yield Path(tmp)
+
+
+@pytest.mark.slow
+def test_sandbox_suites_pass_as_an_unprivileged_user():
+    with _nobody_folder("already unprivileged: tests/test_sandbox*.py prove the degraded mode directly") as tmp:
+        _run_as_nobody(tmp)
 
 
 def _run_as_nobody(tmp_path: Path) -> None:
@@ -93,14 +103,8 @@ def _run_as_nobody(tmp_path: Path) -> None:
 def test_a_class_run_without_root_says_once_what_is_not_enforced():
     """Two workers, each with its sandbox: the missing protections are printed once by the
     grading process ("Sandbox: ..."), not also logged by every worker's sandbox."""
-    if os.geteuid() != 0:
-        pytest.skip("needs root to become nobody")
-    blocked = [str(p) for p in (REPO, *REPO.parents) if not p.stat().st_mode & stat.S_IXOTH]
-    if blocked:
-        pytest.skip(f"nobody cannot reach the repository ({blocked[0]} is not searchable by others)")
-    with tempfile.TemporaryDirectory(prefix="sandbox-nonroot-") as tmp:
-        os.chmod(tmp, 0o777)
-        _class_run_as_nobody(Path(tmp))
+    with _nobody_folder("needs root to become nobody") as tmp:
+        _class_run_as_nobody(tmp)
 
 
 def _class_run_as_nobody(tmp_path: Path) -> None:
