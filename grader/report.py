@@ -295,7 +295,8 @@ def feedback_markdown(result: SubmissionResult) -> str:
             if case.visibility == HIDDEN:
                 hidden_number += 1
             out.write(_case_markdown(case, hidden_number, told=told))
-        out.write("\n")
+        if part.cases:
+            out.write("\n")
     return out.getvalue()
 
 

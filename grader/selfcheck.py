@@ -22,8 +22,8 @@ from types import MappingProxyType
 from typing import Any, Callable, Iterator, TextIO
 
 from grader.models import (
-    CRASHED, ERROR, FAILED, HARNESS, MISSING, NOT_ATTEMPTED, NOT_IMPLEMENTED, PASSED, SKIPPED, TIMEOUT,
-    Location, PartResult, SubmissionResult,
+    CASE_GRADER_FAILED, CRASHED, ERROR, FAILED, HARNESS, MISSING, NOT_ATTEMPTED, NOT_IMPLEMENTED, PASSED,
+    SKIPPED, TIMEOUT, Location, PartResult, SubmissionResult,
 )
 
 __all__ = [
@@ -204,6 +204,9 @@ def _render_part(part: PartResult, write: Callable[[str], Any], width: int,
         if failed_checks:
             for check in failed_checks:
                 write(_indent(check.message, "      ") + "\n")
+        elif case.message == CASE_GRADER_FAILED:  # the batch's sentence ("will grade it again")
+            write("      The kit's fixtures lack this case: not your code's fault. Tell your "
+                  "instructor, who will hand out the kit again.\n")
         elif case.message:
             write(_indent(case.message, "      ") + "\n")
         if case.diagnosis is not None:
@@ -322,12 +325,22 @@ def missing_requirements() -> str | None:
     missing = [pip for module, pip in REQUIREMENTS if not _importable(importlib.util, module)]
     if not missing:
         return None
-    python = sys.executable or "python3"
+    python = _quoted_command(sys.executable or "python3")
     return (f"this Python ({python}) does not have {' and '.join(missing)}, which the check needs. "
             f"Install {'them' if len(missing) > 1 else 'it'} with:\n"
             f"    {python} -m pip install {' '.join(pip for _, pip in REQUIREMENTS)}\n"
             f"and run the check again (if pip refuses to install into this Python, make a virtual "
             f"environment first: the kit's README.md or docs/students.md says how).")
+
+
+def _quoted_command(path: str) -> str:
+    """``path`` as a shell would need it typed (quoted when it holds spaces: Windows' or macOS's
+    "Program Files", "Application Support")."""
+    import os
+    import shlex
+    import subprocess
+
+    return subprocess.list2cmdline([path]) if os.name == "nt" else shlex.quote(path)
 
 
 def _importable(util: Any, name: str) -> bool:

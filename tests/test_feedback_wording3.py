@@ -140,7 +140,7 @@ def test_an_unattempted_bonus_says_so_once_without_failure_marks(no_bonus):
     assert sentence.startswith("IMDB bonus not attempted (it is optional): 0 of its 10 bonus points")
     markdown = feedback_markdown(_result(no_bonus))
     section = markdown[markdown.index("## `imdb_report`"):]
-    assert section == f"## `imdb_report`: 0 / 10\n\n- {sentence}\n\n\n"
+    assert section == f"## `imdb_report`: 0 / 10\n\n- {sentence}\n\n"  # one blank line after it, not two
     assert "❌" not in section and "no bonus" not in section.lower().replace("imdb bonus not", "")
 
 

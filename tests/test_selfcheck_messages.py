@@ -75,3 +75,27 @@ def test_check_in_a_kernel_without_pyyaml_says_what_to_install(monkeypatch):
     assert grader.check(namespace={}, stream=stream) is None
     text = stream.getvalue()
     assert text.startswith("check() cannot run:") and "%pip install numpy pyyaml" in text, text
+
+
+def test_a_case_the_kit_cannot_grade_is_told_in_the_kits_words():
+    """The batch's sentence says the instructor will grade it again, which a self-check never
+    does: the kit's fixtures lack the case, and the student is told to ask for the kit again."""
+    import io
+
+    from grader.models import CASE_GRADER_FAILED, HARNESS, CaseResult, PartResult, SubmissionResult
+    from grader.selfcheck import render
+
+    case = CaseResult("rnn_forward/0", "assignment example", "public", HARNESS, 0.0, 10.0,
+                      message=CASE_GRADER_FAILED)
+    part = PartResult("rnn_forward", "rnn_forward", HARNESS, 0.0, 10.0, cases=(case,))
+    stream = io.StringIO()
+    render(SubmissionResult("ada", "ada.ipynb", "graded", 0.0, 10.0, parts=(part,)), stream=stream)
+    text = stream.getvalue()
+    assert "The kit's fixtures lack this case" in text and "grade it again" not in text, text
+
+
+def test_the_pip_line_quotes_an_interpreter_path_with_spaces(monkeypatch):
+    monkeypatch.setitem(sys.modules, "yaml", None)
+    monkeypatch.setattr(sys, "executable", "/Applications/My Python/bin/python3")
+    lacking = missing_requirements()
+    assert "'/Applications/My Python/bin/python3' -m pip install numpy pyyaml" in lacking, lacking
