@@ -1,0 +1,53 @@
+"""Second hostile review of session 8's changes (after rv8): each test is a case that went wrong
+before its fix."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from grader import commands
+from grader.models import (
+    FAILED, MISSING, NOT_ATTEMPTED, NOT_IMPLEMENTED, PASSED, CaseResult, PartResult, SubmissionResult,
+)
+from tests import notebooks as nbs
+
+#: Markdown and code of an IMDB bonus, long enough to be compared as own work.
+BONUS_CELLS = (
+    nbs.markdown_cell("## IMDB bonus\n\nI compared an LSTM and a GRU on the IMDB reviews, 20,000 words, "
+                      "sequences cut at 200 tokens, two epochs each, and kept 5,000 reviews for validation.\n"),
+    nbs.code_cell("from tensorflow import keras\n"
+                  "(x_train, y_train), (x_test, y_test) = keras.datasets.imdb.load_data(num_words=20000)\n"
+                  "x_train = keras.utils.pad_sequences(x_train, maxlen=200)\n"
+                  "model = keras.Sequential([keras.layers.Embedding(20000, 64), keras.layers.GRU(64),\n"
+                  "                          keras.layers.Dense(1, activation='sigmoid')])\n"),
+)
+
+
+def _bonus_only_result(bonus_status: str) -> SubmissionResult:
+    """A graded result whose two functions are left unimplemented and whose IMDB bonus part has
+    ``bonus_status`` (one scored item unless it was not attempted)."""
+    functions = tuple(PartResult(name=f"f{i}", function=f"f{i}", status=NOT_IMPLEMENTED, points=0, max_points=5)
+                      for i in range(2))
+    cases = () if bonus_status == NOT_ATTEMPTED else (
+        CaseResult(case_id="imdb_report/1", name="alternatives", visibility="public", status=bonus_status,
+                   points=1.0 if bonus_status == PASSED else 0.0, max_points=1.0),)
+    bonus = PartResult(name="imdb_report", function="imdb_report", status=bonus_status,
+                       points=sum(c.points for c in cases), max_points=3, cases=cases)
+    return SubmissionResult(submission_id="x", path="x.ipynb", status="graded", points=bonus.points,
+                            max_points=10, parts=(*functions, bonus), extra={"sources": {}})
+
+
+def test_a_copied_bonus_on_an_untouched_starter_is_compared_as_own_work(tmp_path: Path):
+    """``attempted`` (functions.json's ``own_work``) counted only the graded functions, so a
+    submission that left them unimplemented but handed in the IMDB bonus, which earns points,
+    counted as 'attempted nothing': two students handing in the same copied bonus cells on the
+    untouched starter were never compared, though their own work is identical (and the bonus
+    is not in the fingerprints either). The bonus counts as attempted unless it was not."""
+    notebook = nbs.write(tmp_path / "nb.ipynb", nbs.course_notebook(extra_cells=list(BONUS_CELLS)))
+    names = ["f0", "f1"]
+    for status, attempted in ((PASSED, True), (FAILED, True), (NOT_ATTEMPTED, False), (MISSING, False)):
+        commands.write_sources(tmp_path, _bonus_only_result(status), names, key="k", path=notebook)
+        stored = json.loads((tmp_path / commands.SOURCES_FILE).read_text())[commands.OWN_WORK_FIELD]
+        assert stored["attempted"] is attempted, status
+        digest = commands._own_work_digest(stored, frozenset())
+        assert (digest is not None) is attempted, status
