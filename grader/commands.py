@@ -204,8 +204,9 @@ def _own_work(path: Path, result: SubmissionResult, names: Sequence[str]) -> dic
     """``{"cells": [[digest, chars], ...], "attempted": bool}`` of the notebook at ``path``
     (``grader.similarity.ownwork.notebook_cells``), or None when it cannot be read.
     ``attempted``: the result was graded and some function of ``names`` is neither missing
-    nor left unimplemented (submissions that attempted nothing are alike by construction)."""
-    from grader.models import MISSING, NOT_IMPLEMENTED
+    nor left unimplemented, or a scored part outside them (the IMDB bonus) was attempted
+    (submissions that attempted nothing are alike by construction)."""
+    from grader.models import MISSING, NOT_ATTEMPTED, NOT_IMPLEMENTED
     from grader.notebook import load
     from grader.similarity.ownwork import notebook_cells
 
@@ -214,7 +215,8 @@ def _own_work(path: Path, result: SubmissionResult, names: Sequence[str]) -> dic
     except Exception:  # noqa: BLE001 - an unreadable notebook has no own work to compare
         return None
     attempted = result.status == "graded" and any(
-        part.function in names and part.status not in (MISSING, NOT_IMPLEMENTED) for part in result.parts)
+        (part.function in names or part.cases) and part.status not in (MISSING, NOT_IMPLEMENTED, NOT_ATTEMPTED)
+        for part in result.parts)
     return {"cells": [list(cell) for cell in cells], "attempted": attempted}
 
 
