@@ -51,3 +51,21 @@ def test_a_copied_bonus_on_an_untouched_starter_is_compared_as_own_work(tmp_path
         assert stored["attempted"] is attempted, status
         digest = commands._own_work_digest(stored, frozenset())
         assert (digest is not None) is attempted, status
+
+
+def test_a_report_file_named_with_a_backslash_is_not_read_as_an_absent_bonus():
+    """A report file whose name uses a backslash as its folder separator (``hw3\\imdb_report.json``,
+    a zip made on Windows) is read (``discover`` and ``_gather_claims`` replace the backslash), but
+    the test of whether the bonus is there split names on ``/`` only: a report that could not be
+    read, or held no labelled accuracy, made the bonus 'not attempted' with the sentence 'no
+    accuracy report was found', and the note saying why the file was not read was dropped."""
+    from grader.imdb import score
+    from grader.imdb.config import ImdbConfig
+    from grader.notebook import Cell, Notebook
+
+    nb = Notebook(path="student.ipynb", nbformat=(4, 5), cells=(Cell(0, "markdown", "My notes on the RNN part.", ()),))
+    for name in ("hw3/imdb_report.json", "hw3\\imdb_report.json", "HW3\\IMDB_REPORT.JSON"):
+        score.clear_memos()
+        result = score.score_imdb(nb, config=ImdbConfig(), extra_files={name: b"{not json"})
+        assert result.status != "absent", name
+        assert any("imdb_report.json could not be read" in line for line in result.feedback), (name, result.feedback)
