@@ -69,3 +69,25 @@ def test_a_report_file_named_with_a_backslash_is_not_read_as_an_absent_bonus():
         result = score.score_imdb(nb, config=ImdbConfig(), extra_files={name: b"{not json"})
         assert result.status != "absent", name
         assert any("imdb_report.json could not be read" in line for line in result.feedback), (name, result.feedback)
+
+
+def test_a_run_after_one_without_the_similarity_check_still_flags_identical_own_work(tmp_path: Path):
+    """``--no-similarity`` writes no ``functions.json``, and the option is not part of the
+    incremental key, so the next run with the check keeps every submission and found no stored
+    own work: ``_stored_sources`` extracted the functions again but gave no own work, and a byte
+    copy was never flagged (a forced run flags it). The kept result now gives what was attempted
+    and the notebook its cells."""
+    import io
+
+    from grader.similarity import IDENTICAL_REASON
+    from tests.test_similarity_identical import NOTE, flagged_rows, solved
+
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    ada = nbs.write(subs / "ada.ipynb", solved(NOTE))
+    (subs / "zoe.ipynb").write_bytes(ada.read_bytes())  # a byte copy
+    nbs.write(subs / "bob.ipynb", solved(NOTE.replace("two evenings", "three evenings")))
+    options = {"jobs": 1, "class_report": False, "feedback_html": False, "stream": io.StringIO()}
+    commands.grade_class(subs, out_dir=out, similarity=False, **options)
+    summary = commands.grade_class(subs, out_dir=out, similarity=True, **options)
+    assert summary.skipped == summary.total == 3  # nothing graded again
+    assert flagged_rows(out) == [("ada", "zoe", IDENTICAL_REASON)]
