@@ -225,8 +225,12 @@ def _stored_sources(folder: Path, submission, names: Sequence[str],
     """``(sources, own work)``: the sources stored by ``write_sources`` when they belong to this
     very notebook (same incremental ``key``), else extracted from the notebook again; the own
     work is the file's ``own_work`` entry as stored (None when there is none: it is checked
-    by ``_own_work_digest``)."""
+    by ``_own_work_digest``), else worked out from the notebook and the folder's result when
+    that is still the submission's (one kept from a run without the similarity check, which
+    writes no file and is not part of the key)."""
     import json
+
+    from grader.incremental import current_result
 
     try:
         data = json.loads((Path(folder) / SOURCES_FILE).read_text("utf-8"))
@@ -235,7 +239,9 @@ def _stored_sources(folder: Path, submission, names: Sequence[str],
                     data.get(OWN_WORK_FIELD))
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         pass
-    return function_sources(submission.path, names=names), None
+    result = current_result(Path(folder), key)
+    own = _own_work(Path(submission.path), result, names) if result is not None else None
+    return function_sources(submission.path, names=names), own
 
 
 def _own_work_digest(stored: Any, template: frozenset[str]) -> str | None:
