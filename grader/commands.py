@@ -173,7 +173,7 @@ def graded_functions(rubric: Rubric) -> list[str]:
 
 
 def write_sources(folder: Path, result: SubmissionResult, names: Sequence[str], *,
-                  key: str | None = None, path: Path | None = None) -> None:
+                  key: str | None = None, path: Path | None = None) -> dict:
     """Store the sources of ``names`` in ``OUT/<id>/functions.json`` for the similarity check.
 
     The sources are those the runner extracted (``result.extra["sources"]``);
@@ -183,7 +183,7 @@ def write_sources(folder: Path, result: SubmissionResult, names: Sequence[str], 
     ``path``, the file also holds its own work (``own_work``: the digest of
     each code and markdown cell, ``grader.similarity.ownwork``, and whether
     any function of ``names`` was attempted), so that identical notebooks are
-    found without reading any notebook again.
+    found without reading any notebook again. Returns the record stored.
     """
     import json
 
@@ -198,6 +198,7 @@ def write_sources(folder: Path, result: SubmissionResult, names: Sequence[str], 
         if own is not None:
             data[OWN_WORK_FIELD] = own
     write_atomic(Path(folder) / SOURCES_FILE, json.dumps(data))
+    return data
 
 
 def _own_work(path: Path, result: SubmissionResult, names: Sequence[str]) -> dict | None:
@@ -225,9 +226,9 @@ def _stored_sources(folder: Path, submission, names: Sequence[str],
     """``(sources, own work)``: the sources stored by ``write_sources`` when they belong to this
     very notebook (same incremental ``key``), else extracted from the notebook again; the own
     work is the file's ``own_work`` entry as stored (None when there is none: it is checked
-    by ``_own_work_digest``), else worked out from the notebook and the folder's result when
-    that is still the submission's (one kept from a run without the similarity check, which
-    writes no file and is not part of the key)."""
+    by ``_own_work_digest``). A submission kept from a run without the similarity check (which
+    writes no file and is not part of the key) has the file written now from its stored result
+    (``write_sources``), once."""
     import json
 
     from grader.incremental import current_result
@@ -240,8 +241,13 @@ def _stored_sources(folder: Path, submission, names: Sequence[str],
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         pass
     result = current_result(Path(folder), key)
-    own = _own_work(Path(submission.path), result, names) if result is not None else None
-    return function_sources(submission.path, names=names), own
+    if result is None:
+        return function_sources(submission.path, names=names), None
+    try:
+        data = write_sources(Path(folder), result, names, key=key, path=Path(submission.path))
+    except OSError:  # compared all the same, worked out again on the next run
+        return function_sources(submission.path, names=names), _own_work(Path(submission.path), result, names)
+    return data["functions"], data.get(OWN_WORK_FIELD)
 
 
 def _own_work_digest(stored: Any, template: frozenset[str]) -> str | None:
