@@ -205,9 +205,10 @@ def _own_work(path: Path, result: SubmissionResult, names: Sequence[str]) -> dic
     """``{"cells": [[digest, chars], ...], "attempted": bool}`` of the notebook at ``path``
     (``grader.similarity.ownwork.notebook_cells``), or None when it cannot be read.
     ``attempted``: the result was graded and some function of ``names`` is neither missing
-    nor left unimplemented, or a scored part outside them (the IMDB bonus) was attempted
-    (submissions that attempted nothing are alike by construction)."""
-    from grader.models import MISSING, NOT_ATTEMPTED, NOT_IMPLEMENTED
+    nor left unimplemented, or a part outside them (the IMDB bonus) earned points
+    (submissions that attempted nothing are alike by construction; an untouched starter
+    whose code names IMDB has the bonus present, at 0 points)."""
+    from grader.models import MISSING, NOT_IMPLEMENTED
     from grader.notebook import load
     from grader.similarity.ownwork import notebook_cells
 
@@ -216,7 +217,7 @@ def _own_work(path: Path, result: SubmissionResult, names: Sequence[str]) -> dic
     except Exception:  # noqa: BLE001 - an unreadable notebook has no own work to compare
         return None
     attempted = result.status == "graded" and any(
-        (part.function in names or part.cases) and part.status not in (MISSING, NOT_IMPLEMENTED, NOT_ATTEMPTED)
+        part.status not in (MISSING, NOT_IMPLEMENTED) if part.function in names else part.points > 0
         for part in result.parts)
     return {"cells": [list(cell) for cell in cells], "attempted": attempted}
 

@@ -42,10 +42,11 @@ def test_a_copied_bonus_on_an_untouched_starter_is_compared_as_own_work(tmp_path
     submission that left them unimplemented but handed in the IMDB bonus, which earns points,
     counted as 'attempted nothing': two students handing in the same copied bonus cells on the
     untouched starter were never compared, though their own work is identical (and the bonus
-    is not in the fingerprints either). The bonus counts as attempted unless it was not."""
+    is not in the fingerprints either). A bonus that earned points now counts as attempted."""
     notebook = nbs.write(tmp_path / "nb.ipynb", nbs.course_notebook(extra_cells=list(BONUS_CELLS)))
     names = ["f0", "f1"]
-    for status, attempted in ((PASSED, True), (FAILED, True), (NOT_ATTEMPTED, False), (MISSING, False)):
+    # a bonus at 0 points is not enough: an untouched starter whose code names IMDB has it present
+    for status, attempted in ((PASSED, True), (FAILED, False), (NOT_ATTEMPTED, False), (MISSING, False)):
         commands.write_sources(tmp_path, _bonus_only_result(status), names, key="k", path=notebook)
         stored = json.loads((tmp_path / commands.SOURCES_FILE).read_text())[commands.OWN_WORK_FIELD]
         assert stored["attempted"] is attempted, status
