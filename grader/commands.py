@@ -173,7 +173,7 @@ def graded_functions(rubric: Rubric) -> list[str]:
 
 
 def write_sources(folder: Path, result: SubmissionResult, names: Sequence[str], *,
-                  key: str | None = None, path: Path | None = None) -> None:
+                  key: str | None = None, path: Path | None = None) -> dict:
     """Store the sources of ``names`` in ``OUT/<id>/functions.json`` for the similarity check.
 
     The sources are those the runner extracted (``result.extra["sources"]``);
@@ -183,7 +183,7 @@ def write_sources(folder: Path, result: SubmissionResult, names: Sequence[str], 
     ``path``, the file also holds its own work (``own_work``: the digest of
     each code and markdown cell, ``grader.similarity.ownwork``, and whether
     any function of ``names`` was attempted), so that identical notebooks are
-    found without reading any notebook again.
+    found without reading any notebook again. Returns the record stored.
     """
     import json
 
@@ -198,13 +198,16 @@ def write_sources(folder: Path, result: SubmissionResult, names: Sequence[str], 
         if own is not None:
             data[OWN_WORK_FIELD] = own
     write_atomic(Path(folder) / SOURCES_FILE, json.dumps(data))
+    return data
 
 
 def _own_work(path: Path, result: SubmissionResult, names: Sequence[str]) -> dict | None:
     """``{"cells": [[digest, chars], ...], "attempted": bool}`` of the notebook at ``path``
     (``grader.similarity.ownwork.notebook_cells``), or None when it cannot be read.
     ``attempted``: the result was graded and some function of ``names`` is neither missing
-    nor left unimplemented (submissions that attempted nothing are alike by construction)."""
+    nor left unimplemented, or a part outside them (the IMDB bonus) earned points
+    (submissions that attempted nothing are alike by construction; an untouched starter
+    whose code names IMDB has the bonus present, at 0 points)."""
     from grader.models import MISSING, NOT_IMPLEMENTED
     from grader.notebook import load
     from grader.similarity.ownwork import notebook_cells
@@ -214,7 +217,8 @@ def _own_work(path: Path, result: SubmissionResult, names: Sequence[str]) -> dic
     except Exception:  # noqa: BLE001 - an unreadable notebook has no own work to compare
         return None
     attempted = result.status == "graded" and any(
-        part.function in names and part.status not in (MISSING, NOT_IMPLEMENTED) for part in result.parts)
+        part.status not in (MISSING, NOT_IMPLEMENTED) if part.function in names else part.points > 0
+        for part in result.parts)
     return {"cells": [list(cell) for cell in cells], "attempted": attempted}
 
 
@@ -223,8 +227,12 @@ def _stored_sources(folder: Path, submission, names: Sequence[str],
     """``(sources, own work)``: the sources stored by ``write_sources`` when they belong to this
     very notebook (same incremental ``key``), else extracted from the notebook again; the own
     work is the file's ``own_work`` entry as stored (None when there is none: it is checked
-    by ``_own_work_digest``)."""
+    by ``_own_work_digest``). A submission kept from a run without the similarity check (which
+    writes no file and is not part of the key) has the file written now from its stored result
+    (``write_sources``), once."""
     import json
+
+    from grader.incremental import current_result
 
     try:
         data = json.loads((Path(folder) / SOURCES_FILE).read_text("utf-8"))
@@ -233,7 +241,14 @@ def _stored_sources(folder: Path, submission, names: Sequence[str],
                     data.get(OWN_WORK_FIELD))
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         pass
-    return function_sources(submission.path, names=names), None
+    result = current_result(Path(folder), key)
+    if result is None:
+        return function_sources(submission.path, names=names), None
+    try:
+        data = write_sources(Path(folder), result, names, key=key, path=Path(submission.path))
+    except OSError:  # compared all the same, worked out again on the next run
+        return function_sources(submission.path, names=names), _own_work(Path(submission.path), result, names)
+    return data["functions"], data.get(OWN_WORK_FIELD)
 
 
 def _own_work_digest(stored: Any, template: frozenset[str]) -> str | None:

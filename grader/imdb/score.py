@@ -899,7 +899,8 @@ def score_imdb(notebook: Any, *, config: ImdbConfig,
         any(c.outputs for c in cells if c.kind == "code" and c.index in bonus_cells)
     labelled_claims = [c for c in claims if c.alternative]
     present = facts.mentions_imdb or facts.builds_recurrent or bool(facts.fits) or assoc.any_log \
-        or bool(labelled_claims) or any(f for f in extra_files if f.rsplit("/", 1)[-1].lower() in REPORT_FILES)
+        or bool(labelled_claims) or any(f for f in extra_files  # a backslash separates folders too
+                                        if f.replace("\\", "/").rsplit("/", 1)[-1].lower() in REPORT_FILES)
     if not present:
         # Said once, with nothing scored: no items (each would read as a failed case) and no
         # flag (it would repeat the sentence below it).
