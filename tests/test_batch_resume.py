@@ -36,12 +36,20 @@ def class_with_a_slow_one(folder: Path) -> Path:
     return folder
 
 
+def _as_a_terminal_job() -> None:
+    """In the child before grade.py starts: Ctrl-C delivered as in a terminal's foreground job.
+    A suite started in the background of a shell without job control (``cmd &`` in a script)
+    inherits SIGINT ignored, and so would grade.py, which then rightly ignores Ctrl-C."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start(subs: Path, out: Path, *extra: str) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, str(REPO / "grade.py"), str(subs), "--out", str(out), "--no-similarity",
          "--no-html", *extra],
         cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        start_new_session=True)  # its own process group, as a terminal job would be
+        start_new_session=True,  # its own process group, as a terminal job would be
+        preexec_fn=_as_a_terminal_job)
 
 
 def keys(out: Path) -> set[str]:
