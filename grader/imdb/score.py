@@ -392,7 +392,7 @@ MAX_CLAIM_LINES = 12
 MAX_QUOTED = 160
 
 
-def _share(entries: Sequence[tuple[int, int, int, Any]], budget: int,
+def _share(entries: Sequence[tuple[int, int, int, Any]], budget: Any,
            take: Any) -> tuple[dict[int, Any], tuple[int, ...]]:
     """Share ``budget`` between cells: the cells that matter first, and within them the smaller
     first, each read in full while the budget lasts.
@@ -400,7 +400,8 @@ def _share(entries: Sequence[tuple[int, int, int, Any]], budget: int,
     ``entries`` are ``(tier, size, index, payload)``: the cells are served in that order (tier 0
     first, then by size, then by index), each allowed what the cells before it left.
     ``take(payload, allowance)`` reads a cell within ``allowance`` and returns ``(what was read,
-    allowance left, whether anything was cut)``. Returns ``({index: what was read}, indices of
+    allowance left, whether anything was cut)``; ``budget`` is the first allowance (a number of
+    characters, or several budgets together, as ``take`` understands it). Returns ``({index: what was read}, indices of
     the cells cut, in order)``. What all the cells read together is within ``budget``, and
     when they fit in it (whatever the sizes given: they only order the cells) all are read in
     full; when they do not, a big output (a long log, a printed array) takes what the smaller
@@ -548,7 +549,7 @@ def _plan_outputs(cells: Sequence[Any], fit_cells: frozenset[int]
     (replayed) and `MAX_OUTPUT_LINE_CHARS` (read) for the notebook: ``({cell index: lines},
     indices of the cells whose outputs were not all read)``.
 
-    Both budgets are shared between the cells as `_share` does: the cells with a ``fit`` or
+    Both budgets are shared between the cells by `_share`: the cells with a ``fit`` or
     ``evaluate`` call (``fit_cells``) or whose code `_bonus_code` picks come first, the others
     get what they leave; within each, the smaller outputs first (by their length), each read in
     full while the budgets last, so a big output (a long log, a printed array) takes only what
@@ -566,20 +567,17 @@ def _plan_outputs(cells: Sequence[Any], fit_cells: frozenset[int]
         first = cell.index not in skipped and (cell.index in fit_cells or _bonus_code(cell.source))
         size = sum(map(len, outputs)) + OUTPUT_COST * len(outputs)
         entries.append((0 if first else 1, size, cell.index, outputs))
-    plan: dict[int, tuple[str, ...]] = {}
-    cut: list[int] = []
-    replay_left, lines_left = MAX_OUTPUT_CHARS, MAX_OUTPUT_LINE_CHARS
-    for _, _, index, outputs in sorted(entries, key=lambda e: e[:3]):  # as `_share`, with two budgets
+
+    def take(outputs: tuple[str, ...], left: tuple[int, int]) -> tuple[tuple[str, ...], tuple[int, int], bool]:
+        """A cell's lines within ``left`` = (characters to replay, characters of lines to read)."""
+        replay_left, lines_left = left
         if lines_left < LINE_COST:  # no line fits: not even replayed
-            plan[index] = ()
-            if any(outputs):
-                cut.append(index)
-            continue
+            return (), left, any(outputs)
         kept, replay_left, replay_cut = _cut_outputs(outputs, replay_left)
-        plan[index], lines_left, lines_cut = _cut_lines(_whole_lines(kept, replay_cut), lines_left)
-        if replay_cut or lines_cut:
-            cut.append(index)
-    return plan, tuple(sorted(cut))
+        lines, lines_left, lines_cut = _cut_lines(_whole_lines(kept, replay_cut), lines_left)
+        return lines, (replay_left, lines_left), replay_cut or lines_cut
+
+    return _share(entries, (MAX_OUTPUT_CHARS, MAX_OUTPUT_LINE_CHARS), take)
 
 
 def _render(outputs: tuple[str, ...]) -> tuple[str, ...]:
