@@ -16,9 +16,10 @@ from tests import notebooks as nbs
 TOL = Tolerance(rtol=1e-6, atol=1e-9)
 
 
-def _shape_message(got: tuple, expected: tuple) -> str:
-    """The message of the values check on zeros of shape ``got`` against ``expected``."""
-    found = check_allclose(np.zeros(got), np.zeros(expected), tolerance=TOL, name="dba")
+def shape_message(got: tuple, expected: tuple, *, name: str = "dba") -> str:
+    """The message of the values check on zeros of shape ``got`` against ``expected``, for an
+    output called ``name`` (also used by tests/test_feedback_wording3.py)."""
+    found = check_allclose(np.zeros(got), np.zeros(expected), tolerance=TOL, name=name)
     assert found is not None and found.kind == "shape"
     return found.message
 
@@ -28,7 +29,7 @@ def _shape_message(got: tuple, expected: tuple) -> str:
 
 def test_a_lost_axis_of_size_one_is_named_with_keepdims():
     """A sum without keepdims=True: it was told to "check the order of the dimensions"."""
-    message = _shape_message((5,), (5, 1))
+    message = shape_message((5,), (5, 1))
     assert message == ("`dba` has shape (5,); expected (5, 1). Axis 1 (of size 1) is missing: keep it "
                        "with `keepdims=True` in the sum (or mean) that made this array, or reshape it "
                        "to (5, 1).")
@@ -36,14 +37,14 @@ def test_a_lost_axis_of_size_one_is_named_with_keepdims():
 
 
 def test_an_extra_axis_of_size_one_is_named():
-    message = _shape_message((1, 5), (5,))
+    message = shape_message((1, 5), (5,))
     assert message == ("`dba` has shape (1, 5); expected (5,). Axis 0 (of size 1) is extra: drop "
                        "`keepdims=True` where it is not wanted, or reshape the array to (5,).")
 
 
 def test_several_axes_of_size_one_are_all_named():
-    assert "Axes 0 and 2 (of size 1) are missing: keep them" in _shape_message((4,), (1, 4, 1))
-    assert "Axis 2 (of size 1) is extra" in _shape_message((3, 4, 1), (3, 4))
+    assert "Axes 0 and 2 (of size 1) are missing: keep them" in shape_message((4,), (1, 4, 1))
+    assert "Axis 2 (of size 1) is extra" in shape_message((3, 4, 1), (3, 4))
 
 
 @pytest.mark.parametrize("got,expected,hint", [
@@ -53,7 +54,7 @@ def test_several_axes_of_size_one_are_all_named():
     ((5,), (5, 3), "The last dimension is missing."),
 ])
 def test_other_shape_mistakes_keep_their_hints(got, expected, hint):
-    message = _shape_message(got, expected)
+    message = shape_message(got, expected)
     assert hint in message and "of size 1" not in message and "keepdims" not in message
 
 
