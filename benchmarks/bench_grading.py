@@ -567,6 +567,20 @@ def print_run(run: Run, kinds: dict[str, str]) -> None:
         print("  output tail:\n" + run.tail)
 
 
+def describe_cpu_budget(cpu: dict[str, float], *, budget: float) -> str:
+    """One line: how much of the target's CPU budget (target wall time x cores) the sandbox's own
+    processes (zygotes and children: forks, isolation, the student's code, the child's side of the
+    protocol) spent, beside the grader's (grading process, workers).
+
+    It says whether the target is within reach of the grader at all: if the sandbox side alone
+    spends most of the budget, no cut in the grader's own processes can meet the target."""
+    sandbox = cpu.get("zygote", 0.0) + cpu.get("child", 0.0)
+    grader = sum(secs for role, secs in cpu.items() if role not in ("zygote", "child"))
+    return (f"CPU budget {budget:.1f} s: the sandbox's processes (zygotes, children) spent {sandbox:.1f} s "
+            f"({sandbox / budget:.0%} of it), the grader's (grading process, workers) {grader:.1f} s "
+            f"({grader / budget:.0%})")
+
+
 def compare(work: Path, *, n: int, other: Path, rounds: int, jobs: int, extra: list[str]) -> None:
     """Grade one class with this checkout and with ``other`` in turns, ``rounds`` times each (the
     order alternating, a numpy baseline before each round), and print each run and the medians.
@@ -818,6 +832,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"N = {n_ref}; spent {worker:.1f} s, of which {loop_time:.1f} s waiting on looping "
                   f"submissions and {sum(st.get('reports', 0.0) for st in run.stages.values()):.1f} s "
                   f"writing reports")
+            print("  " + describe_cpu_budget(run.cpu, budget=target * cores))
         if args.scaling:
             nosim = [run for run, _ in runs if not run.similarity]
             base = next((r for r in nosim if r.n == 400), nosim[0])

@@ -51,3 +51,10 @@ def test_the_students_own_line_sits_inside_each_function_before_its_return():
     lines = defining[0].splitlines()
     mine = lines.index("    my_check = 7")
     assert lines[mine + 1].lstrip().startswith("return")
+
+
+def test_the_cpu_budget_line_splits_the_sandbox_from_the_grader():
+    line = bench_grading.describe_cpu_budget(
+        {"child": 10.0, "zygote": 2.0, "worker": 9.0, "main": 3.0, "helper": 1.0}, budget=15.0)
+    assert "spent 12.0 s (80% of it)" in line  # children and zygotes only
+    assert "workers) 13.0 s (87%)" in line  # every other role
