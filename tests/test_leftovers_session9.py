@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
-from grader.models import FAILED, PartResult, CaseResult, SubmissionResult
+from grader.models import ERROR, FAILED, CaseResult, PartResult, SubmissionResult
 from grader.report import FEEDBACK_OUTPUT_CHARS, gradescope_results
+from tests import notebooks as nbs
 
 
 def _result(*parts: PartResult) -> SubmissionResult:
@@ -49,3 +50,27 @@ def test_a_short_or_printable_note_is_shown_as_before():
         "- `rnn_forward` uses `x\\x1b` from outside.\n  Second line.")
     long = "w" * 5000
     assert _notes_output(long) == f"- {long[:FEEDBACK_OUTPUT_CHARS]} [... 3,000 more characters]"
+
+
+# --------------------------------------------------------------------------- 2. a syntax error once
+
+
+def test_feedback_html_says_a_defs_syntax_error_once(tmp_path, context, sandbox):
+    """feedback.html repeated the syntax error of a def under each of the part's cases (it is
+    also the part's note, just above them); feedback.md says it once, and so does the page now."""
+    from grader.feedback_html import feedback_page
+    from grader.report import feedback_markdown
+    from grader.runner import grade_submission
+
+    overrides = nbs.mutate("rnn_forward", "def rnn_forward(x, a0, parameters):", "def rnn_forward(x, a0, parameters)")
+    path = nbs.write(tmp_path / "ada.ipynb", nbs.course_notebook(overrides))
+    result = grade_submission(path, context=context, sandbox=sandbox, submission_id="ada")
+    part = next(p for p in result.parts if p.function == "rnn_forward")
+    assert part.status == ERROR and len(part.cases) > 1 and part.notes[0].startswith("Syntax error in cell")
+    assert all(case.message == part.notes[0] for case in part.cases)  # what the page repeated
+    page = feedback_page(result, notebook_path=path)
+    assert page.count("Syntax error in cell") == 1
+    assert feedback_markdown(result).count("Syntax error in cell") == 1
+    # every case is still listed with its verdict
+    block = page.split('id="grader-part-rnn_forward"', 1)[1].split("</section>", 1)[0]
+    assert block.count('class="grader-fail"') == len(part.cases)
