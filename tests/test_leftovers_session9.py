@@ -74,3 +74,29 @@ def test_feedback_html_says_a_defs_syntax_error_once(tmp_path, context, sandbox)
     # every case is still listed with its verdict
     block = page.split('id="grader-part-rnn_forward"', 1)[1].split("</section>", 1)[0]
     assert block.count('class="grader-fail"') == len(part.cases)
+
+
+# --------------------------------------------------------------------------- 3. the Gradescope log
+
+
+def test_the_gradescope_log_writes_out_a_tracebacks_terminal_escapes(tmp_path, monkeypatch):
+    """The autograder's log printed a grader failure's traceback as it was: an exception message
+    holding terminal escapes (a hostile notebook's text reaching the grader's exception) acted on
+    the terminal that shows the log. They are written out, as ``--check`` writes its traceback."""
+    import io
+
+    from grader import batch
+    from grader.gradescope import run_gradescope
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("bad cell \x1b]0;pwned\x07\x1b[2J\rGrade: 100/100 \u202eok")
+
+    monkeypatch.setattr(batch, "grade_submission", broken)
+    root = tmp_path / "autograder"
+    nbs.write(root / "submission" / "work.ipynb", nbs.course_notebook())
+    stream = io.StringIO()
+    run_gradescope(root=root, stream=stream)
+    log = stream.getvalue()
+    assert "Traceback (most recent call last)" in log
+    assert "RuntimeError: bad cell \\x1b]0;pwned\\x07\\x1b[2J\\x0dGrade: 100/100 \\u202eok" in log
+    assert all(line.isprintable() for line in log.split("\n")), log
