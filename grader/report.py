@@ -174,9 +174,13 @@ def _case_output(part: PartResult, case: CaseResult, number: int, *, told: Seque
 
 def _where_untold(case: CaseResult) -> bool:
     """Whether a public case's text should add where its error or crash happened: it has a
-    location and its message does not already say it ("Raised ... (cell 4, line 7, in f)")."""
-    return (case.location is not None and case.status in (ERROR, CRASHED)
-            and f"({case.location.describe()})" not in case.message)
+    location, and it crashed (the runner's message does not say where; what follows "stopped:"
+    is the child's text, which the student's code can make end with any place) or its error's
+    message does not say it (the runner writes the place after the student's exception:
+    "Raised ... (cell 4, line 7, in f)")."""
+    if case.location is None or case.status not in (ERROR, CRASHED):
+        return False
+    return case.status == CRASHED or f"({case.location.describe()})" not in case.message
 
 
 #: How much of a part's notes a test of ``results.json`` shows (each note is cut at

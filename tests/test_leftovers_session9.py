@@ -100,3 +100,29 @@ def test_the_gradescope_log_writes_out_a_tracebacks_terminal_escapes(tmp_path, m
     assert "Traceback (most recent call last)" in log
     assert "RuntimeError: bad cell \\x1b]0;pwned\\x07\\x1b[2J\\x0dGrade: 100/100 \\u202eok" in log
     assert all(line.isprintable() for line in log.split("\n")), log
+
+
+# --------------------------------------------------------------------------- 4. the grader's place
+
+
+def test_a_crash_message_ending_with_a_place_does_not_hide_the_graders_place():
+    """Whether feedback.md and results.json add "At cell N, line M" was decided from the case's
+    text: a crash's text ends with what the child said, which student code controls, so a message
+    ending in "(cell 2, line 3, in rnn_forward)" hid the grader's own line. A crash's place is
+    always said now; an error's, whose place the runner writes after the student's text, once."""
+    from grader.models import CRASHED, Location
+    from grader.report import feedback_markdown
+
+    where = Location(1, 3, "rnn_forward")
+    crashed = CaseResult("c1", "assignment example", "public", CRASHED, 0.0, 3.0, location=where,
+                         message="The process running `rnn_forward` stopped: SystemExit fine "
+                                 "(cell 2, line 3, in rnn_forward)")
+    raised = CaseResult("c2", "second example", "public", ERROR, 0.0, 3.0, location=where,
+                        message="Raised ValueError: (cell 2, line 3, in rnn_forward) (cell 2, line 3, in rnn_forward)")
+    result = _result(PartResult("rnn_forward", "rnn_forward", CRASHED, 0.0, 6.0, (crashed, raised)))
+    first, second = gradescope_results(result)["tests"]
+    assert first["output"].endswith("\nAt cell 2, line 3, in rnn_forward.")
+    assert "\nAt " not in second["output"]  # said by the runner's message already
+    markdown = feedback_markdown(result)
+    assert markdown.count("At cell 2, line 3, in rnn_forward.") == 1
+    assert markdown.index("At cell 2, line 3") < markdown.index("second example")
