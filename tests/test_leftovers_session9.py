@@ -126,3 +126,34 @@ def test_a_crash_message_ending_with_a_place_does_not_hide_the_graders_place():
     markdown = feedback_markdown(result)
     assert markdown.count("At cell 2, line 3, in rnn_forward.") == 1
     assert markdown.index("At cell 2, line 3") < markdown.index("second example")
+
+
+# --------------------------------------------------------------------------- 5. the bonus's budget's end
+
+
+def test_a_whole_evaluate_result_at_the_end_of_the_outputs_budget_counts(monkeypatch):
+    """A cut between two outputs of a cell dropped the last line read as if the cut fell inside
+    it: an ``evaluate``'s ``[loss, accuracy]`` (an ``execute_result``, which ends no line break but
+    is a line of its own) read whole, followed by an output that did not fit (within 100
+    characters of the budget's end, what an output costs), was not evidence."""
+    from grader.imdb import score
+    from tests.test_imdb_bounds import notebook, scored
+    from tests.test_imdb_score import LOAD, LOAD_OUT, keras3_fit, model_cell
+
+    result_list = "[0.34120306372642517, 0.8664300000000000]"
+    after = "x" * 75 + "\n"
+    cells = [("code", LOAD, LOAD_OUT), ("code", model_cell("lstm_model", "LSTM(32)")),
+             ("code", "history = lstm_model.fit(x_train, y_train, epochs=2, validation_split=0.2)",
+              tuple(keras3_fit([0.75, 0.88], [0.85, 0.87]))),
+             ("code", "lstm_model.evaluate(x_test, y_test, verbose=0)\nprint(weights)", (result_list, after * 200))]
+    assert [m.test_accuracy for m in scored(notebook(*cells)).models] == [0.86643]
+    before = sum(score._output_cost(text) for cell in cells[:-1] if len(cell) > 2 for text in cell[2])
+    for left in (0, 40, score.OUTPUT_COST):  # what the cell's second output finds of the budget
+        monkeypatch.setattr(score, "MAX_OUTPUT_CHARS", before + score._output_cost(result_list) + left)
+        result = scored(notebook(*cells))
+        assert [m.test_accuracy for m in result.models] == [0.86643], left
+        assert any("The outputs of cell 4 were not all read" in line for line in result.feedback)
+    # a line the cut may have left open is still not read: a stream cut between two fragments
+    stream = ("\r782/782 - accuracy: 0.8664", " - loss: 0.3412\n")
+    assert score._whole_lines(stream[:1], score._open_end(stream[:1], stream)) == ()
+    assert score._whole_lines(("[0.3, 0.8",), score._open_end(("[0.3, 0.8",), ("[0.3, 0.86]",))) == ()

@@ -20,7 +20,8 @@ from grader.imdb.claims import (REPORT_FILES, Claim, Statement, claims_from_mark
                                 read_report_file)
 from grader.imdb.config import ImdbConfig
 from grader.imdb.labels import distinct, family, is_recurrent
-from grader.imdb.outputs import AccuracyPrint, Epoch, Evaluation, FitLog, Label, Summary, parse_events, render
+from grader.imdb.outputs import (AccuracyPrint, Epoch, Evaluation, FitLog, Label, Summary, ends_line, parse_events,
+                                  render)
 from grader.imdb.source import CodeFacts, EvalCall, FitCall, read_code
 from grader.notebook import SourceMemo, skipped_code
 
@@ -519,9 +520,21 @@ def _cut_lines(lines: tuple[str, ...], left: int) -> tuple[tuple[str, ...], int,
     return tuple(kept), left, False
 
 
+def _open_end(kept: tuple[str, ...], outputs: tuple[str, ...]) -> bool:
+    """Whether the cut that kept ``kept`` of a cell's ``outputs`` may fall inside a line: the last
+    output kept is a start of its output, or a whole one after which `render` does not end the
+    line (a stream fragment without a line break, which the next output may continue). A whole
+    output read to its line break, or a whole value (an ``evaluate``'s ``[loss, accuracy]``) ends
+    its line: the cut fell between two lines."""
+    if not kept:
+        return False
+    return len(kept[-1]) < len(outputs[len(kept) - 1]) or not ends_line(kept[-1])
+
+
 def _whole_lines(outputs: tuple[str, ...], cut: bool) -> tuple[str, ...]:
-    """`render` of a cell's outputs as read (memoised); when they were cut, without the last
-    line unless the cut fell at a line's end (the line the cut falls in is not read)."""
+    """`render` of a cell's outputs as read (memoised); when they were cut inside a line (``cut``,
+    see `_open_end`), without the last line unless the cut fell at a line's end (the line the
+    cut falls in is not read)."""
     lines = _RENDER_MEMO(outputs)
     if cut and lines and outputs and not outputs[-1].endswith("\n"):
         return lines[:-1]
@@ -574,7 +587,8 @@ def _plan_outputs(cells: Sequence[Any], fit_cells: frozenset[int]
         if lines_left < LINE_COST:  # no line fits: not even replayed
             return (), left, any(outputs)
         kept, replay_left, replay_cut = _cut_outputs(outputs, replay_left)
-        lines, lines_left, lines_cut = _cut_lines(_whole_lines(kept, replay_cut), lines_left)
+        open_end = replay_cut and _open_end(kept, outputs)
+        lines, lines_left, lines_cut = _cut_lines(_whole_lines(kept, open_end), lines_left)
         return lines, (replay_left, lines_left), replay_cut or lines_cut
 
     return _share(entries, (MAX_OUTPUT_CHARS, MAX_OUTPUT_LINE_CHARS), take)
