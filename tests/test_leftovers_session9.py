@@ -157,3 +157,34 @@ def test_a_whole_evaluate_result_at_the_end_of_the_outputs_budget_counts(monkeyp
     stream = ("\r782/782 - accuracy: 0.8664", " - loss: 0.3412\n")
     assert score._whole_lines(stream[:1], score._open_end(stream[:1], stream)) == ()
     assert score._whole_lines(("[0.3, 0.8",), score._open_end(("[0.3, 0.8",), ("[0.3, 0.86]",))) == ()
+
+
+# --------------------------------------------------------------------------- 6. functions.json in the key
+
+
+def test_functions_json_written_for_a_kept_submission_is_listed_in_its_key(tmp_path):
+    """The key of a folder lists every file in it (a run rewriting the folder lists even a stale
+    functions.json it finds there), but a kept submission's functions.json, written by the first
+    run with the similarity check after one without it, was left out of its key; now it is
+    listed with the bytes written, and the next run still keeps the submission."""
+    import hashlib
+    import io
+    import json
+
+    from grader import commands
+    from grader.incremental import KEY_FILE, files_intact
+
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    nbs.write(subs / "ada.ipynb", nbs.course_notebook())
+    options = {"jobs": 1, "class_report": False, "feedback_html": False, "stream": io.StringIO()}
+    commands.grade_class(subs, out_dir=out, similarity=False, **options)
+    folder = out / "ada"
+    assert commands.SOURCES_FILE not in json.loads((folder / KEY_FILE).read_text())["files"]
+    summary = commands.grade_class(subs, out_dir=out, similarity=True, **options)
+    assert summary.skipped == summary.total == 1
+    record = json.loads((folder / KEY_FILE).read_text())
+    data = (folder / commands.SOURCES_FILE).read_bytes()
+    assert record["files"][commands.SOURCES_FILE] == [len(data), hashlib.sha256(data).hexdigest()]
+    assert files_intact(folder, record["files"])
+    summary = commands.grade_class(subs, out_dir=out, similarity=True, **options)
+    assert summary.skipped == summary.total == 1
