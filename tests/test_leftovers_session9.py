@@ -188,3 +188,32 @@ def test_functions_json_written_for_a_kept_submission_is_listed_in_its_key(tmp_p
     assert files_intact(folder, record["files"])
     summary = commands.grade_class(subs, out_dir=out, similarity=True, **options)
     assert summary.skipped == summary.total == 1
+
+
+# --------------------------------------------------------------------------- 7. cells not read in full
+
+
+def test_a_hostile_bonus_cell_does_not_make_the_numpy_cells_listed_as_not_read(monkeypatch):
+    """A bonus cell that prints past the bonus's budget leaves nothing for the other cells, and
+    the feedback listed the NumPy part's cells among those "not read in full": true, but nothing
+    the bonus looks in. Only the cells the bonus reads first (those that train, evaluate, print
+    accuracies or speak of the bonus) are listed."""
+    from grader.imdb import score
+    from tests.test_imdb_bounds import bonus_cells, notebook, scored
+
+    numpy_cells = [("code", f"a{k}, y{k}, caches{k} = rnn_forward(x, a0, parameters)\nprint(a{k}.shape)",
+                    (f"(5, 10, {k + 4})\n",)) for k in range(3)]
+    monkeypatch.setattr(score, "MAX_OUTPUT_CHARS", 200_000)  # the bonus cells hold about 20,000
+    flood = ("code", "for epoch in range(10**9):\n    print('accuracy: 0.5 ' * 80)",
+             ("accuracy: 0.5 " * 80 + "\n",) * 300)  # 336,000 characters
+    cells = [*numpy_cells, *bonus_cells(), flood]
+    result = scored(notebook(*cells))
+    [line] = [f for f in result.feedback if "were not all read" in f]
+    flood_cell = f"cell {len(cells)}"
+    assert line.startswith(f"The outputs of {flood_cell} were not all read"), line
+    assert not any(f"cell {k + 1}," in line or f"cell {k + 1} " in line for k in range(3)), line
+    # the NumPy cells were cut all the same (nothing left for them): only the listing changed
+    nb_cells = notebook(*cells).cells
+    assoc = score._Associator(nb_cells, score.read_code(nb_cells))
+    assoc.read()
+    assert {0, 1, 2} <= set(assoc.cut_outputs) and not {0, 1, 2} & assoc.first_cells

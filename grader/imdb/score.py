@@ -174,6 +174,7 @@ class _Associator:
         self.any_log = False
         self.statements: list[Statement] = []
         self.cut_outputs: tuple[int, ...] = ()  # the cells whose outputs were not all read
+        self.first_cells: frozenset[int] = frozenset()  # the cells whose outputs are read first
 
     def new_run(self, fit: FitCall | None, cell: int, hint: tuple[str, str] | None) -> _Run:
         """A run for a fit call (or for a fit log that no code explains)."""
@@ -217,7 +218,7 @@ class _Associator:
         """Associate every cell's outputs with runs, in cell order, within the bonus's bounds on
         outputs: which cells' outputs are read, and how much of each, is decided first for the
         whole notebook (`_plan_outputs`: the cells that train, evaluate or print accuracies first)."""
-        plan, self.cut_outputs = _plan_outputs(self.cells, self.fit_cells)
+        plan, self.cut_outputs, self.first_cells = _plan_outputs(self.cells, self.fit_cells)
         for cell in self.cells:
             if cell.kind != "code":
                 continue
@@ -557,10 +558,10 @@ def _bonus_code(source: str) -> bool:
 
 
 def _plan_outputs(cells: Sequence[Any], fit_cells: frozenset[int]
-                  ) -> tuple[dict[int, tuple[str, ...]], tuple[int, ...]]:
+                  ) -> tuple[dict[int, tuple[str, ...]], tuple[int, ...], frozenset[int]]:
     """Which rendered lines of each code cell's outputs the bonus reads, within `MAX_OUTPUT_CHARS`
     (replayed) and `MAX_OUTPUT_LINE_CHARS` (read) for the notebook: ``({cell index: lines},
-    indices of the cells whose outputs were not all read)``.
+    indices of the cells whose outputs were not all read, indices of the cells read first)``.
 
     Both budgets are shared between the cells by `_share`: the cells with a ``fit`` or
     ``evaluate`` call (``fit_cells``) or whose code `_bonus_code` picks come first, the others
@@ -591,7 +592,8 @@ def _plan_outputs(cells: Sequence[Any], fit_cells: frozenset[int]
         lines, lines_left, lines_cut = _cut_lines(_whole_lines(kept, open_end), lines_left)
         return lines, (replay_left, lines_left), replay_cut or lines_cut
 
-    return _share(entries, (MAX_OUTPUT_CHARS, MAX_OUTPUT_LINE_CHARS), take)
+    read, cut = _share(entries, (MAX_OUTPUT_CHARS, MAX_OUTPUT_LINE_CHARS), take)
+    return read, cut, frozenset(index for tier, _, index, _ in entries if tier == 0)
 
 
 def _render(outputs: tuple[str, ...]) -> tuple[str, ...]:
@@ -943,8 +945,10 @@ def score_imdb(notebook: Any, *, config: ImdbConfig,
                         "accuracies cannot be verified and earn no points; keep the cells that train "
                         "and evaluate the models, with their outputs.")
     feedback.extend(notes)
-    if assoc.cut_outputs:
-        cut = assoc.cut_outputs
+    # Only the cells the bonus reads first (those that train, evaluate, print accuracies or speak
+    # of the bonus): a cut in the NumPy part's cells, when a bonus cell spent the budget, is noise.
+    cut = [index for index in assoc.cut_outputs if index in assoc.first_cells]
+    if cut:
         feedback.append(f"The outputs of {_listing([_cell(i) for i in cut], 'cells')} were not all read: the bonus "
                         f"reads {MAX_OUTPUT_CHARS:,} characters of a notebook's outputs (a line counting {BREAK_COST} "
                         f"more), {MAX_OUTPUT_LINE_CHARS:,} of the lines they show and {MAX_LINE_CHARS:,} of one line, "
