@@ -46,6 +46,7 @@ def test_a_note_of_characters_written_out_is_cut_where_it_is_written():
 
 
 def test_a_short_or_printable_note_is_shown_as_before():
+    """Within the cut a note is written as before; a printable one is cut at 2,000 characters."""
     assert _notes_output("`rnn_forward` uses `x\x1b` from outside.\nSecond line.") == (
         "- `rnn_forward` uses `x\\x1b` from outside.\n  Second line.")
     long = "w" * 5000
