@@ -173,7 +173,8 @@ def graded_functions(rubric: Rubric) -> list[str]:
 
 
 def write_sources(folder: Path, result: SubmissionResult, names: Sequence[str], *,
-                  key: str | None = None, path: Path | None = None) -> dict:
+                  key: str | None = None, path: Path | None = None,
+                  digests: dict[str, list] | None = None) -> dict:
     """Store the sources of ``names`` in ``OUT/<id>/functions.json`` for the similarity check.
 
     The sources are those the runner extracted (``result.extra["sources"]``);
@@ -183,7 +184,8 @@ def write_sources(folder: Path, result: SubmissionResult, names: Sequence[str], 
     ``path``, the file also holds its own work (``own_work``: the digest of
     each code and markdown cell, ``grader.similarity.ownwork``, and whether
     any function of ``names`` was attempted), so that identical notebooks are
-    found without reading any notebook again. Returns the record stored.
+    found without reading any notebook again. Returns the record stored; ``digests``, when
+    given, receives the file's ``[size, sha256]`` (``grader.files.write_atomic``).
     """
     import json
 
@@ -197,7 +199,7 @@ def write_sources(folder: Path, result: SubmissionResult, names: Sequence[str], 
         own = _own_work(Path(path), result, names)
         if own is not None:
             data[OWN_WORK_FIELD] = own
-    write_atomic(Path(folder) / SOURCES_FILE, json.dumps(data))
+    write_atomic(Path(folder) / SOURCES_FILE, json.dumps(data), digests=digests)
     return data
 
 
@@ -229,10 +231,10 @@ def _stored_sources(folder: Path, submission, names: Sequence[str],
     work is the file's ``own_work`` entry as stored (None when there is none: it is checked
     by ``_own_work_digest``). A submission kept from a run without the similarity check (which
     writes no file and is not part of the key) has the file written now from its stored result
-    (``write_sources``), once."""
+    (``write_sources``), once, and listed in the folder's key with the other files."""
     import json
 
-    from grader.incremental import current_result
+    from grader.incremental import add_to_key, current_result
 
     try:
         data = json.loads((Path(folder) / SOURCES_FILE).read_text("utf-8"))
@@ -244,10 +246,16 @@ def _stored_sources(folder: Path, submission, names: Sequence[str],
     result = current_result(Path(folder), key)
     if result is None:
         return function_sources(submission.path, names=names), None
+    written: dict[str, list] = {}
     try:
-        data = write_sources(Path(folder), result, names, key=key, path=Path(submission.path))
+        data = write_sources(Path(folder), result, names, key=key, path=Path(submission.path),
+                             digests=written)
     except OSError:  # compared all the same, worked out again on the next run
         return function_sources(submission.path, names=names), _own_work(Path(submission.path), result, names)
+    try:
+        add_to_key(Path(folder), key, written)
+    except OSError:  # the file stays unlisted: read only when its own key matches, as above
+        pass
     return data["functions"], data.get(OWN_WORK_FIELD)
 
 

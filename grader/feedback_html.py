@@ -1062,8 +1062,9 @@ def part_anchor(part: PartResult) -> str:
 def part_block(part: PartResult, cells: Sequence[str], *, told: Sequence[str] = (),
                read: bool = True) -> str:
     """The result block of one part: heading with points and verdict, notes, one line per case;
-    a case's message that ``told`` holds (the submission's messages, at the top of the page) is
-    not repeated. ``read``: False when the submission could not be read (see ``_verdict``)."""
+    a case's message that ``told`` holds (the submission's messages, at the top of the page) or
+    that is one of the part's notes (shown above its cases) is not repeated. ``read``: False when
+    the submission could not be read (see ``_verdict``)."""
     verdict = _verdict(part, read=read)
     cls = {PASSED: "grader-ok", NOT_ATTEMPTED: "grader-info"}.get(part.status, "grader-bad")
     where = ""
@@ -1079,8 +1080,10 @@ def part_block(part: PartResult, cells: Sequence[str], *, told: Sequence[str] = 
     if part.status in (MISSING, NOT_IMPLEMENTED) and notes:
         # Every case repeats the part's note; one line per case with its verdict suffices.
         shown_cases = tuple(dataclasses.replace(c, message="") for c in part.cases)
-    elif told:  # a grader failure, an unreadable file: said once, at the top
-        shown_cases = tuple(dataclasses.replace(c, message="") if c.message in told else c
+    elif told or notes:  # said once: a grader failure, an unreadable file at the top of the
+        # page; a def's syntax error in the part's notes just above (as feedback.md does)
+        said = (*told, *notes)
+        shown_cases = tuple(dataclasses.replace(c, message="") if c.message in said else c
                             for c in part.cases)
     hidden_number = 0
     items = []

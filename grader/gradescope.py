@@ -81,7 +81,7 @@ def run_gradescope(*, root: Path = DEFAULT_ROOT, rubric: Path | None = None,
     """
     from grader.batch import ResilientSandbox, grade_one
     from grader.commands import DEFAULT_RUBRIC, EXIT_OK, EXIT_USAGE, REPO, CommandError, load_context
-    from grader.files import write_atomic
+    from grader.files import visible_text, write_atomic
     from grader.models import GRADER_ERROR
     from grader.report import read_submission
     from grader.sandbox import started_in_thread
@@ -120,9 +120,12 @@ def run_gradescope(*, root: Path = DEFAULT_ROOT, rubric: Path | None = None,
         # failure's traceback, or the cases a rubric without fixtures lost. The student's
         # results.json says only that the grader failed (``models.GRADER_FAILED``,
         # ``models.CASE_GRADER_FAILED``).
+        # An exception's message can hold what the student's notebook put there: characters a
+        # terminal acts on are written out (\x1b), as ``--check`` writes its traceback.
         if result.status != HARNESS:
             stream.write("Cases the grader could not grade (not the student's fault):\n")
-        stream.write(str(detail).rstrip("\n") + "\n")
+        lines = str(detail).rstrip("\n").split("\n")
+        stream.write("\n".join(visible_text(line, tabs=True) for line in lines) + "\n")
     stream.write(f"Wrote {results_dir / 'results.json'}\n")
     return EXIT_OK
 

@@ -159,6 +159,19 @@ def write_key(folder: Path, key: str, *, batch: BatchKey,
     write_atomic(Path(folder) / KEY_FILE, json.dumps(record))
 
 
+def add_to_key(folder: Path, key: str, written: Mapping[str, list]) -> bool:
+    """List files just written in ``folder`` (``{name: [size, sha256]}`` of the bytes written) in
+    its key file, when that key is still ``key``: a file added to a kept folder (its
+    ``functions.json``, written after a run without the similarity check) is then vouched for
+    like every other file of the folder. Returns whether the key file was rewritten."""
+    record = _key_record(folder)
+    if record is None or record.get("key") != key or not isinstance(record.get("files"), dict):
+        return False
+    record["files"] = {**record["files"], **{name: list(digest) for name, digest in written.items()}}
+    write_atomic(Path(folder) / KEY_FILE, json.dumps(record))
+    return True
+
+
 def clear_key(folder: Path) -> None:
     """Forget the key of ``folder`` before its results are rewritten."""
     try:

@@ -174,9 +174,13 @@ def _case_output(part: PartResult, case: CaseResult, number: int, *, told: Seque
 
 def _where_untold(case: CaseResult) -> bool:
     """Whether a public case's text should add where its error or crash happened: it has a
-    location and its message does not already say it ("Raised ... (cell 4, line 7, in f)")."""
-    return (case.location is not None and case.status in (ERROR, CRASHED)
-            and f"({case.location.describe()})" not in case.message)
+    location, and it crashed (the runner's message does not say where; what follows "stopped:"
+    is the child's text, which the student's code can make end with any place) or its error's
+    message does not say it (the runner writes the place after the student's exception:
+    "Raised ... (cell 4, line 7, in f)")."""
+    if case.location is None or case.status not in (ERROR, CRASHED):
+        return False
+    return case.status == CRASHED or f"({case.location.describe()})" not in case.message
 
 
 #: How much of a part's notes a test of ``results.json`` shows (each note is cut at
@@ -185,19 +189,14 @@ NOTES_OUTPUT_CHARS = 2 * FEEDBACK_OUTPUT_CHARS
 
 
 def _notes_text(notes: Sequence[str]) -> str:
-    """A part's notes as ``results.json`` shows them: one ``- `` item per note (its other lines
-    indented), each cut at `FEEDBACK_OUTPUT_CHARS` characters and all at `NOTES_OUTPUT_CHARS`
-    (the notes left out counted), characters that are not printable written out (``\\x1b``)."""
+    """A part's notes as ``results.json`` shows them: one ``- `` item per note (`_note_item`: its
+    other lines indented, characters that are not printable written out, ``\\x1b``, each cut at
+    `FEEDBACK_OUTPUT_CHARS` characters as written), all at `NOTES_OUTPUT_CHARS` (the notes left
+    out counted)."""
     out: list[str] = []
     size = 0
     for k, note in enumerate(notes):
-        note = str(note)
-        if len(note) > FEEDBACK_OUTPUT_CHARS:
-            note = note[:FEEDBACK_OUTPUT_CHARS] + f" [... {len(note) - FEEDBACK_OUTPUT_CHARS:,} more characters]"
-        if note.isprintable():  # one line, nothing to write out (the usual note)
-            item = "- " + note
-        else:
-            item = "- " + "\n  ".join(visible_text(line, tabs=True) for line in _text_lines(note))
+        item = _note_item(str(note))
         if out and size + len(item) > NOTES_OUTPUT_CHARS:
             left = len(notes) - k
             out.append(f"[{left:,} more note{'s' if left > 1 else ''} not shown]")
@@ -205,6 +204,44 @@ def _notes_text(notes: Sequence[str]) -> str:
         out.append(item)
         size += len(item) + 1
     return "\n".join(out)
+
+
+#: A note's line ends, kept (``re.split`` gives the lines and, between them, their ends).
+_LINE_ENDS_KEPT = re.compile(r"(\r\n|\r|\n)")
+
+
+def _note_item(note: str) -> str:
+    """One note as a ``- `` item of ``results.json``: its lines indented under the first, characters
+    that are not printable written out, and at most `FEEDBACK_OUTPUT_CHARS` characters of the note
+    as written (a character written out as ``\\x1b`` counts its four, a line end one), then how
+    many of the note's characters were left out. The cut falls between characters, never inside
+    one written out."""
+    if note.isprintable():  # one line, nothing to write out (the usual note)
+        if len(note) <= FEEDBACK_OUTPUT_CHARS:
+            return "- " + note
+        return "- " + note[:FEEDBACK_OUTPUT_CHARS] + f" [... {len(note) - FEEDBACK_OUTPUT_CHARS:,} more characters]"
+    pieces: list[str] = []
+    size = shown = 0
+    # Each character is written as one or more, a line end "\r\n" as one: the cut falls within
+    # the note's first 2 x FEEDBACK_OUTPUT_CHARS + 1 characters.
+    for index, piece in enumerate(_LINE_ENDS_KEPT.split(note[:2 * FEEDBACK_OUTPUT_CHARS + 2])):
+        written = "\n  " if index % 2 else visible_text(piece, tabs=True)
+        cost = 1 if index % 2 else len(written)
+        if size + cost > FEEDBACK_OUTPUT_CHARS:
+            if not index % 2:  # the line that does not fit: its characters while they do
+                for char in piece:
+                    written = visible_text(char, tabs=True)
+                    if size + len(written) > FEEDBACK_OUTPUT_CHARS:
+                        break
+                    pieces.append(written)
+                    size += len(written)
+                    shown += 1
+            break
+        pieces.append(written)
+        size += cost
+        shown += len(piece)
+    more = f" [... {len(note) - shown:,} more characters]" if shown < len(note) else ""
+    return "- " + "".join(pieces) + more
 
 
 def gradescope_results(result: SubmissionResult) -> dict:

@@ -88,7 +88,8 @@ def test_an_honest_bonus_after_a_big_printed_array_earns_its_points(chars, bound
     assert [m.test_accuracy for m in r.models] == pytest.approx([0.7791, 0.8664, 0.8759], abs=1e-4)
     assert [c.status for c in r.claims] == ["verified"] * 3
     assert r.flags == ()
-    assert any(f.startswith("The outputs of cell 1 were not all read") for f in r.feedback), r.feedback
+    # the NumPy part's cell is not one the bonus reads first: its cut is not the bonus's (ninth session)
+    assert not any("were not all read" in f for f in r.feedback), r.feedback
 
 
 def test_a_long_log_of_one_model_leaves_the_other_models_their_evidence():

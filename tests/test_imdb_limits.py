@@ -396,8 +396,9 @@ def test_markdown_past_the_bound_is_not_read_and_the_feedback_says_so(monkeypatc
 @pytest.mark.parametrize("bound, value, small", [("MAX_OUTPUT_CHARS", 10_500, 400),
                                                   ("MAX_OUTPUT_LINE_CHARS", 7_700, 250)])
 def test_outputs_past_the_bound_are_not_read_and_the_feedback_says_so(monkeypatch, bound, value, small):
-    """A test accuracy printed past the outputs read is not evidence, and the feedback names the cell;
-    the training cell's outputs are read before a bigger output of another cell (eighth session)."""
+    """A test accuracy printed past the outputs read is not evidence, and the feedback names the cell
+    (a cell the bonus reads first only, ninth session); the training cell's outputs are read before
+    a bigger output of another cell (eighth session)."""
     filler = ("code", "print('hello')", ("hello world\n" * 245,))  # 2,940 characters
     claim = ("markdown", "The LSTM reached 85.34% test accuracy.", ())
     result = _score(_notebook(filler, ("code", _TRAIN, (_LOG,)), claim))
@@ -407,12 +408,13 @@ def test_outputs_past_the_bound_are_not_read_and_the_feedback_says_so(monkeypatc
     result = _score(_notebook(filler, ("code", _TRAIN, (_LOG,)), claim))
     assert [m.test_accuracy for m in result.models] == [0.8534]  # read first
     assert [c.status for c in result.claims] == ["verified"]
-    assert any("The outputs of cell 1 were not all read" in f for f in result.feedback), result.feedback
+    # the filler is not a cell the bonus reads first: its cut is not the bonus's (ninth session)
+    assert not any("were not all read" in f for f in result.feedback), result.feedback
     monkeypatch.setattr(score, bound, small)  # the training cell's outputs do not fit either
     result = _score(_notebook(filler, ("code", _TRAIN, (_LOG,)), claim))
     assert [m.test_accuracy for m in result.models] == [None]
     assert [c.status for c in result.claims] != ["verified"]  # what was read of the log may contradict it
-    assert any("The outputs of cell 1, cell 2 were not all read" in f for f in result.feedback), result.feedback
+    assert any("The outputs of cell 2 were not all read" in f for f in result.feedback), result.feedback
 
 
 def test_long_lines_are_read_up_to_the_line_bound():

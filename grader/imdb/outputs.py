@@ -17,7 +17,7 @@ from typing import Sequence
 
 from grader.imdb.labels import RECURRENT, first_label, stack_label
 
-__all__ = ["render", "parse_events", "Epoch", "FitLog", "Evaluation", "AccuracyPrint", "Summary",
+__all__ = ["render", "ends_line", "parse_events", "Epoch", "FitLog", "Evaluation", "AccuracyPrint", "Summary",
            "Number", "parse_number"]
 
 _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[()][A-Za-z0-9]|\x1b[=>]")
@@ -60,13 +60,26 @@ def render(outputs: Sequence[str]) -> list[str]:
     text_parts: list[str] = []
     for frag in outputs:
         frag = _ANSI.sub("", frag)
-        standalone = bool(_STANDALONE.match(frag.strip("\n")))
+        standalone = _standalone(frag)
         if text_parts and not text_parts[-1].endswith("\n") and standalone:
             text_parts.append("\n")
         text_parts.append(frag)
         if standalone and not frag.endswith("\n"):
             text_parts.append("\n")
     return _render_one("".join(text_parts))
+
+
+def _standalone(frag: str) -> bool:
+    """Whether `render` shows ``frag`` (ANSI codes removed) on lines of its own: a whole value
+    (an ``execute_result`` such as ``[0.35, 0.85]``) or an error line."""
+    return bool(_STANDALONE.match(frag.strip("\n")))
+
+
+def ends_line(fragment: str) -> bool:
+    """Whether `render` ends a line after the whole output ``fragment``, whatever output follows:
+    it ends with a line break, or it is shown on lines of its own (`_standalone`)."""
+    frag = _ANSI.sub("", fragment)
+    return frag.endswith("\n") or _standalone(frag)
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,8 @@ from grader.imdb.claims import (REPORT_FILES, Claim, Statement, claims_from_mark
                                 read_report_file)
 from grader.imdb.config import ImdbConfig
 from grader.imdb.labels import distinct, family, is_recurrent
-from grader.imdb.outputs import AccuracyPrint, Epoch, Evaluation, FitLog, Label, Summary, parse_events, render
+from grader.imdb.outputs import (AccuracyPrint, Epoch, Evaluation, FitLog, Label, Summary, ends_line, parse_events,
+                                  render)
 from grader.imdb.source import CodeFacts, EvalCall, FitCall, read_code
 from grader.notebook import SourceMemo, skipped_code
 
@@ -173,6 +174,7 @@ class _Associator:
         self.any_log = False
         self.statements: list[Statement] = []
         self.cut_outputs: tuple[int, ...] = ()  # the cells whose outputs were not all read
+        self.first_cells: frozenset[int] = frozenset()  # the cells whose outputs are read first
 
     def new_run(self, fit: FitCall | None, cell: int, hint: tuple[str, str] | None) -> _Run:
         """A run for a fit call (or for a fit log that no code explains)."""
@@ -216,7 +218,7 @@ class _Associator:
         """Associate every cell's outputs with runs, in cell order, within the bonus's bounds on
         outputs: which cells' outputs are read, and how much of each, is decided first for the
         whole notebook (`_plan_outputs`: the cells that train, evaluate or print accuracies first)."""
-        plan, self.cut_outputs = _plan_outputs(self.cells, self.fit_cells)
+        plan, self.cut_outputs, self.first_cells = _plan_outputs(self.cells, self.fit_cells)
         for cell in self.cells:
             if cell.kind != "code":
                 continue
@@ -519,9 +521,21 @@ def _cut_lines(lines: tuple[str, ...], left: int) -> tuple[tuple[str, ...], int,
     return tuple(kept), left, False
 
 
+def _open_end(kept: tuple[str, ...], outputs: tuple[str, ...]) -> bool:
+    """Whether the cut that kept ``kept`` of a cell's ``outputs`` may fall inside a line: the last
+    output kept is a start of its output, or a whole one after which `render` does not end the
+    line (a stream fragment without a line break, which the next output may continue). A whole
+    output read to its line break, or a whole value (an ``evaluate``'s ``[loss, accuracy]``) ends
+    its line: the cut fell between two lines."""
+    if not kept:
+        return False
+    return len(kept[-1]) < len(outputs[len(kept) - 1]) or not ends_line(kept[-1])
+
+
 def _whole_lines(outputs: tuple[str, ...], cut: bool) -> tuple[str, ...]:
-    """`render` of a cell's outputs as read (memoised); when they were cut, without the last
-    line unless the cut fell at a line's end (the line the cut falls in is not read)."""
+    """`render` of a cell's outputs as read (memoised); when they were cut inside a line (``cut``,
+    see `_open_end`), without the last line unless the cut fell at a line's end (the line the
+    cut falls in is not read)."""
     lines = _RENDER_MEMO(outputs)
     if cut and lines and outputs and not outputs[-1].endswith("\n"):
         return lines[:-1]
@@ -544,10 +558,10 @@ def _bonus_code(source: str) -> bool:
 
 
 def _plan_outputs(cells: Sequence[Any], fit_cells: frozenset[int]
-                  ) -> tuple[dict[int, tuple[str, ...]], tuple[int, ...]]:
+                  ) -> tuple[dict[int, tuple[str, ...]], tuple[int, ...], frozenset[int]]:
     """Which rendered lines of each code cell's outputs the bonus reads, within `MAX_OUTPUT_CHARS`
     (replayed) and `MAX_OUTPUT_LINE_CHARS` (read) for the notebook: ``({cell index: lines},
-    indices of the cells whose outputs were not all read)``.
+    indices of the cells whose outputs were not all read, indices of the cells read first)``.
 
     Both budgets are shared between the cells by `_share`: the cells with a ``fit`` or
     ``evaluate`` call (``fit_cells``) or whose code `_bonus_code` picks come first, the others
@@ -574,10 +588,12 @@ def _plan_outputs(cells: Sequence[Any], fit_cells: frozenset[int]
         if lines_left < LINE_COST:  # no line fits: not even replayed
             return (), left, any(outputs)
         kept, replay_left, replay_cut = _cut_outputs(outputs, replay_left)
-        lines, lines_left, lines_cut = _cut_lines(_whole_lines(kept, replay_cut), lines_left)
+        open_end = replay_cut and _open_end(kept, outputs)
+        lines, lines_left, lines_cut = _cut_lines(_whole_lines(kept, open_end), lines_left)
         return lines, (replay_left, lines_left), replay_cut or lines_cut
 
-    return _share(entries, (MAX_OUTPUT_CHARS, MAX_OUTPUT_LINE_CHARS), take)
+    read, cut = _share(entries, (MAX_OUTPUT_CHARS, MAX_OUTPUT_LINE_CHARS), take)
+    return read, cut, frozenset(index for tier, _, index, _ in entries if tier == 0)
 
 
 def _render(outputs: tuple[str, ...]) -> tuple[str, ...]:
@@ -929,8 +945,10 @@ def score_imdb(notebook: Any, *, config: ImdbConfig,
                         "accuracies cannot be verified and earn no points; keep the cells that train "
                         "and evaluate the models, with their outputs.")
     feedback.extend(notes)
-    if assoc.cut_outputs:
-        cut = assoc.cut_outputs
+    # Only the cells the bonus reads first (those that train, evaluate, print accuracies or speak
+    # of the bonus): a cut in the NumPy part's cells, when a bonus cell spent the budget, is noise.
+    cut = [index for index in assoc.cut_outputs if index in assoc.first_cells]
+    if cut:
         feedback.append(f"The outputs of {_listing([_cell(i) for i in cut], 'cells')} were not all read: the bonus "
                         f"reads {MAX_OUTPUT_CHARS:,} characters of a notebook's outputs (a line counting {BREAK_COST} "
                         f"more), {MAX_OUTPUT_LINE_CHARS:,} of the lines they show and {MAX_LINE_CHARS:,} of one line, "
