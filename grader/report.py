@@ -213,7 +213,8 @@ _LINE_ENDS_KEPT = re.compile(r"(\r\n|\r|\n)")
 def _note_item(note: str) -> str:
     """One note as a ``- `` item of ``results.json``: its lines indented under the first, characters
     that are not printable written out, and at most `FEEDBACK_OUTPUT_CHARS` characters of the note
-    as written (a character written out as ``\\x1b`` counts its four, a line end one), then how
+    as written (a character written out as ``\\x1b`` counts its four, a line end with the next
+    line's indent three), then how
     many of the note's characters were left out. The cut falls between characters, never inside
     one written out."""
     if note.isprintable():  # one line, nothing to write out (the usual note)
@@ -222,11 +223,11 @@ def _note_item(note: str) -> str:
         return "- " + note[:FEEDBACK_OUTPUT_CHARS] + f" [... {len(note) - FEEDBACK_OUTPUT_CHARS:,} more characters]"
     pieces: list[str] = []
     size = shown = 0
-    # Each character is written as one or more, a line end "\r\n" as one: the cut falls within
-    # the note's first 2 x FEEDBACK_OUTPUT_CHARS + 1 characters.
-    for index, piece in enumerate(_LINE_ENDS_KEPT.split(note[:2 * FEEDBACK_OUTPUT_CHARS + 2])):
+    # Each character is written as one or more, a line end "\r\n" (two) as three: the cut falls
+    # within the note's first FEEDBACK_OUTPUT_CHARS + 1 characters.
+    for index, piece in enumerate(_LINE_ENDS_KEPT.split(note[:FEEDBACK_OUTPUT_CHARS + 2])):
         written = "\n  " if index % 2 else visible_text(piece, tabs=True)
-        cost = 1 if index % 2 else len(written)
+        cost = len(written)
         if size + cost > FEEDBACK_OUTPUT_CHARS:
             if not index % 2:  # the line that does not fit: its characters while they do
                 for char in piece:

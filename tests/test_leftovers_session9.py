@@ -33,7 +33,7 @@ def test_a_note_of_characters_written_out_is_cut_where_it_is_written():
     more = " [... 4,500 more characters]"
     assert shown == "- " + "\\x1b" * 500 + more
     assert len(shown) <= 2 + FEEDBACK_OUTPUT_CHARS + len(more)
-    # a cut never falls inside a character written out; line ends stay lines, counted once
+    # a cut never falls inside a character written out; line ends stay lines, counted as written
     note = "x\x00" + "\u202e" * 3000 + "\n" + "y" * 10
     shown = _notes_output(note)
     body, tail = shown[2:].split(" [... ")
@@ -41,7 +41,10 @@ def test_a_note_of_characters_written_out_is_cut_where_it_is_written():
     assert body == "x\\x00" + "\\u202e" * ((FEEDBACK_OUTPUT_CHARS - 5) // 6)
     assert tail == f"{len(note) - 2 - (FEEDBACK_OUTPUT_CHARS - 5) // 6:,} more characters]"
     lines = _notes_output("\x07\r\n" * 3000)
-    assert len(lines.replace("\n  ", "\n")) <= 2 + FEEDBACK_OUTPUT_CHARS + len(" [... 99,999 more characters]")
+    assert len(lines) <= 2 + FEEDBACK_OUTPUT_CHARS + len(" [... 99,999 more characters]")
+    # a note of line ends alone: each is written with the next line's indent, three characters
+    ends = _notes_output("\n" * 5000)
+    assert len(ends) <= 2 + FEEDBACK_OUTPUT_CHARS + len(" [... 9,999 more characters]"), len(ends)
     assert re.fullmatch(r"- (\\x07\n  )+(\\x07)? \[\.\.\. [\d,]+ more characters\]", lines), lines[-80:]
 
 
