@@ -386,7 +386,8 @@ class FigureDrawer:
     """A forked process that imports matplotlib at once and draws the report's figures when
     asked, so that neither matplotlib's import nor its memory is in the calling process.
 
-    A class run starts one while its workers grade and asks it for the figures once the
+    A class run starts one first thing (its import runs beside the run's own start) and asks it
+    for the figures once the
     last result is in (``draw``); if the process is gone, ``draw`` returns None and the
     caller draws them itself. ``close`` (or the end of a ``with`` block) stops it.
     """
@@ -401,9 +402,11 @@ class FigureDrawer:
                                  name="report-figures")
         self._proc.start()
         child.close()
+        self._asked = False
 
     def draw(self, stats: ClassStats) -> dict[str, str] | None:
         """The figures for ``stats`` (as ``class_report_html`` takes them), or None on failure."""
+        self._asked = True
         try:
             self._conn.send(_portable(stats))
             figures = self._conn.recv()
@@ -412,7 +415,11 @@ class FigureDrawer:
         return figures if isinstance(figures, dict) else None
 
     def close(self) -> None:
-        """Stop the process (it leaves on None, or when its pipe closes)."""
+        """Stop the process (it leaves on None, or when its pipe closes). One never asked for
+        figures (a run that failed or was interrupted) is terminated at once rather than
+        waited for while it may still be importing matplotlib."""
+        if not self._asked and self._proc.is_alive():
+            self._proc.terminate()
         try:
             self._conn.send(None)
         except (OSError, ValueError):

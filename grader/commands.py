@@ -535,21 +535,31 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
     result on) and updates the gradebook and the class report: no result or file is
     read back, and memory does not grow with the class.
     """
-    from grader.batch import HOOK_ERRORS, BatchInterrupted, WorkerPool
-    from grader.fixtures import FixtureError, fixtures_digest
-    from grader.incremental import batch_key, has_keys, partition, submission_key
-    from grader.progress import Progress
-    from grader.report import Gradebook
-    from grader.sandbox import unprotected_reason
-
     stream = stream or sys.stderr
     started = time.perf_counter()
-    reason = unprotected_reason()  # a class is graded with every protection or not at all
-    if reason is not None:
-        raise CommandError(reason)
-    context = load_context(Path(rubric))
+    # The class report's figure process is forked first thing, while this process is small and
+    # runs no thread: its matplotlib import (0.5-0.8 s of CPU) then runs beside this process's
+    # imports and fixtures, on the core that would idle, instead of beside the grading.
+    early = contextlib.ExitStack()
+    drawer: list = [_start_drawer(early)] if class_report else []
+    try:
+        from grader.batch import HOOK_ERRORS, BatchInterrupted, WorkerPool
+        from grader.fixtures import FixtureError, fixtures_digest
+        from grader.incremental import batch_key, has_keys, partition, submission_key
+        from grader.progress import Progress
+        from grader.report import Gradebook
+        from grader.sandbox import unprotected_reason
+
+        reason = unprotected_reason()  # a class is graded with every protection or not at all
+        if reason is not None:
+            raise CommandError(reason)
+        context = load_context(Path(rubric))
+    except BaseException:
+        early.close()
+        raise
     out_dir = Path(out_dir)
     with contextlib.ExitStack() as stack:
+        stack.enter_context(early)
         root = stack.enter_context(opened_submissions(Path(submissions), stream=stream))
         if template and not Path(template).is_file():
             raise CommandError(f"{template}: no such template notebook")
@@ -623,7 +633,6 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         notes: list[str] = []  # the batch's own troubles, for the class report
         interrupted = False
         done_list = []
-        drawer: list = []  # the class report's figure process, started at the first result
         with Progress(len(todo), stream=stream, bar=progress_bar) as progress, \
                 _sigterm_as_interrupt():
             def on_note(note: str) -> None:
@@ -635,8 +644,6 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
                 first starts the figure process (matplotlib's import), then the renderer's
                 thread (no fork while it runs): both are built while the workers grade."""
                 progress.update(done)
-                if class_report and not drawer:
-                    drawer.append(_start_drawer(stack))
                 pages[0].start()
                 result = done.summary()
                 if result is not None:
@@ -691,8 +698,6 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         stats = tally.stats(by_id=True)
         report_path = None
         if class_report and not interrupted:
-            if not drawer and todo:
-                drawer.append(_start_drawer(stack))
             figures = drawer[0].draw(stats) if drawer and drawer[0] is not None else None
             report_path = _write_class_report((), rubric=context.rubric, out_dir=out_dir,
                                               similarity=report, notes=notes, stream=stream,
