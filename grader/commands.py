@@ -207,18 +207,22 @@ def _own_work(path: Path, result: SubmissionResult, names: Sequence[str]) -> dic
     ``attempted``: the result was graded and some function of ``names`` is neither missing
     nor left unimplemented, or a part outside them (the IMDB bonus) earned points
     (submissions that attempted nothing are alike by construction; an untouched starter
-    whose code names IMDB has the bonus present, at 0 points)."""
+    whose code names IMDB has the bonus present, at 0 points). A submission that attempted
+    nothing is never compared (``_own_work_digest``), so its notebook is not read again for
+    cells: they are stored empty."""
     from grader.models import MISSING, NOT_IMPLEMENTED
     from grader.notebook import load
     from grader.similarity.ownwork import notebook_cells
 
+    attempted = result.status == "graded" and any(
+        part.status not in (MISSING, NOT_IMPLEMENTED) if part.function in names else part.points > 0
+        for part in result.parts)
+    if not attempted:
+        return {"cells": [], "attempted": False}
     try:
         cells = notebook_cells(load(path))
     except Exception:  # noqa: BLE001 - an unreadable notebook has no own work to compare
         return None
-    attempted = result.status == "graded" and any(
-        part.status not in (MISSING, NOT_IMPLEMENTED) if part.function in names else part.points > 0
-        for part in result.parts)
     return {"cells": [list(cell) for cell in cells], "attempted": attempted}
 
 
@@ -265,19 +269,44 @@ def _own_work_digest(stored: Any, template: frozenset[str]) -> str | None:
 
 def _template_cells(template: Path) -> frozenset[str]:
     """The cell digests of the starter notebook (``notebook_cells``); none if it cannot be read."""
+    return read_template(template).cells
+
+
+@dataclass(frozen=True)
+class TemplateWork:
+    """What the similarity check uses of the starter notebook, from one reading of it."""
+
+    sources: Mapping[str, str]  # function name -> source (``function_sources``)
+    cells: frozenset[str]  # digests of its code and markdown cells (``notebook_cells``)
+
+
+def read_template(template: Path) -> TemplateWork:
+    """The starter notebook's functions and cell digests, read and parsed once (a class run needs
+    both: the functions as soon as it starts, to refuse a template without any, and the cells at
+    the end). What cannot be read gives none: no function (the caller says so), no cell."""
+    from grader.extract import extract
     from grader.notebook import load
     from grader.similarity.ownwork import notebook_cells
 
     try:
-        return frozenset(digest for digest, _ in notebook_cells(load(template)))
-    except Exception:  # noqa: BLE001 - its functions are read by function_sources, which says so
-        return frozenset()
+        notebook = load(Path(template))
+    except Exception:  # noqa: BLE001 - as function_sources: no function, said by the caller
+        return TemplateWork(sources={}, cells=frozenset())
+    try:
+        sources = {name: fn.source for name, fn in extract(notebook).functions.items()}
+    except Exception:  # noqa: BLE001 - as function_sources
+        sources = {}
+    try:
+        cells = frozenset(digest for digest, _ in notebook_cells(notebook))
+    except Exception:  # noqa: BLE001 - as _template_cells
+        cells = frozenset()
+    return TemplateWork(sources=sources, cells=cells)
 
 
 def run_similarity(submissions: Sequence, *, rubric: Rubric, out_dir: Path,
                    template: Path | None = None, known: Path | None = None,
                    stream: TextIO | None = None, keys: Mapping[str, str | None] | None = None,
-                   workers: int | None = None):
+                   workers: int | None = None, template_work: TemplateWork | None = None):
     """Compare the graded functions of every submission; write ``OUT/similarity.csv``.
 
     ``template``: the starter notebook (its code does not count). ``known``:
@@ -288,6 +317,8 @@ def run_similarity(submissions: Sequence, *, rubric: Rubric, out_dir: Path,
     cores, idle once the class is graded; the report does not depend on it).
     Submissions whose own work (stored by the workers in ``functions.json``, the
     template's cells taken out) is identical are flagged whatever their score.
+    ``template_work``: what ``read_template`` gave for ``template`` when the caller read it
+    already (a class run reads it once).
     Returns ``(report, sources, known_sources)``: the ``SimilarityReport`` and
     the function sources it compared (id -> function -> source), which the
     class report shows side by side.
@@ -300,10 +331,12 @@ def run_similarity(submissions: Sequence, *, rubric: Rubric, out_dir: Path,
     stored = {sub.id: _stored_sources(Path(out_dir) / sub.id, sub, names, keys.get(sub.id))
               for sub in submissions if not sub.problem}
     sources = {sid: funcs for sid, (funcs, _own) in stored.items() if funcs}
-    template_sources = function_sources(Path(template)) if template else None
+    if template and template_work is None:
+        template_work = read_template(Path(template))
+    template_sources = dict(template_work.sources) if template else None
     if template and not template_sources:
         raise CommandError(f"{template}: no function found in the template notebook")
-    template_cells = _template_cells(Path(template)) if template else frozenset()
+    template_cells = template_work.cells if template else frozenset()
     own_work = {sid: _own_work_digest(own, template_cells) for sid, (_funcs, own) in stored.items()
                 if sid in sources}
     known_sources = None
@@ -602,7 +635,8 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         subs = [sub for sub in _find(root) if not real(Path(sub.path)).is_relative_to(out_real)]
         if not subs:
             raise CommandError(f"{submissions}: no submissions found besides the output folder")
-        if template and similarity and not function_sources(Path(template)):
+        starter = read_template(Path(template)) if template and similarity else None
+        if starter is not None and not starter.sources:
             raise CommandError(f"{template}: no function found in the template notebook")
         out_dir.mkdir(parents=True, exist_ok=True)
         keys = {sub.id: submission_key(sub, batch=batch) for sub in subs}
@@ -678,7 +712,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
             try:
                 report, sources, known_sources = run_similarity(
                     subs, rubric=context.rubric, out_dir=out_dir, template=template, known=known,
-                    stream=stream, keys=keys, workers=wanted)
+                    stream=stream, keys=keys, workers=wanted, template_work=starter)
                 flagged = len(report.flagged)
             except CommandError:
                 raise
