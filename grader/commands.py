@@ -559,8 +559,11 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
     Raises ``CommandError`` when the harness cannot run (bad rubric, no
     submissions, unusable archive).
 
-    The workers are started as soon as the rubric and fixtures are loaded, so
-    that their sandboxes boot while the submissions are found and hashed; each
+    The class report's figure process is forked first thing and, with everything
+    to grade in a folder, the workers' zygotes are started as soon as the sandbox's
+    module is imported (``_start_zygotes``): matplotlib's import and the zygotes' boot
+    run beside this process's imports and fixtures. The workers are forked once the
+    rubric and fixtures are loaded, each adopting a zygote; each
     writes a submission's files but its feedback.html and sends back what this
     process reads of the record (``grader.batch.Done``, ``grader.report.page_record``)
     and the digests of its files, from which this process writes feedback.html
@@ -575,17 +578,23 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
     # imports and fixtures, on the core that would idle, instead of beside the grading.
     early = contextlib.ExitStack()
     drawer: list = [_start_drawer(early)] if class_report else []
+    wanted = jobs or os.cpu_count() or 1
     try:
-        from grader.batch import HOOK_ERRORS, BatchInterrupted, WorkerPool
-        from grader.fixtures import FixtureError, fixtures_digest
-        from grader.incremental import batch_key, has_keys, partition, submission_key
-        from grader.progress import Progress
-        from grader.report import Gradebook
         from grader.sandbox import unprotected_reason
 
         reason = unprotected_reason()  # a class is graded with every protection or not at all
         if reason is not None:
             raise CommandError(reason)
+        # The workers' zygotes boot (Python, NumPy, the child runtime) while this process
+        # imports the rest of the grader and loads the rubric and fixtures.
+        zygotes = _start_zygotes(Path(submissions), out_dir=Path(out_dir), wanted=wanted,
+                                 force=force, stack=early)
+        from grader.batch import HOOK_ERRORS, BatchInterrupted, WorkerPool
+        from grader.fixtures import FixtureError, fixtures_digest
+        from grader.incremental import batch_key, has_keys, partition, submission_key
+        from grader.progress import Progress
+        from grader.report import Gradebook
+
         context = load_context(Path(rubric))
     except BaseException:
         early.close()
@@ -620,11 +629,12 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         def start_pool(count: int) -> Any:
             """The worker pool of ``count`` jobs, closed with the run, and the writer of the
             pages (its renderer is built from the first result on)."""
-            pool = stack.enter_context(WorkerPool(jobs=count, **pool_options))
+            taken = zygotes[:]
+            zygotes.clear()
+            pool = stack.enter_context(WorkerPool(jobs=count, zygotes=taken, **pool_options))
             pages.append(_Pages(batch=batch, feedback_html=feedback_html))
             return pool
 
-        wanted = jobs or os.cpu_count() or 1
         pool = None
         if force or not has_keys(out_dir):  # most likely everything is to grade: start now
             pool = start_pool(min(wanted, _entries(root)))
@@ -675,8 +685,8 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
             def on_done(done) -> None:
                 """One result in: progress line, gradebook, class report, its page and key queued
                 (``_Pages``, written while no worker waits for this process). The
-                first starts the figure process (matplotlib's import), then the renderer's
-                thread (no fork while it runs): both are built while the workers grade."""
+                first starts the renderer's thread (no fork while it runs): it is built while
+                the workers grade."""
                 progress.update(done)
                 pages[0].start()
                 result = done.summary()
@@ -772,6 +782,33 @@ class _RealPaths:
         if folder is None:
             folder = self._folders[parent] = parent.resolve()
         return folder / path.name
+
+
+def _start_zygotes(submissions: Path, *, out_dir: Path, wanted: int, force: bool,
+                   stack: contextlib.ExitStack) -> list:
+    """The zygotes (``grader.sandbox.start_zygote``) of the workers ``grade_class`` starts at once,
+    started now, before this process imports the rest of the grader and loads the rubric and
+    fixtures, or none: started only when the pool will be at once (a folder of submissions with
+    everything to grade). The pool takes them out of the list and reaps them; those left in it
+    when ``stack`` closes are stopped."""
+    from grader.incremental import has_keys
+    from grader.sandbox import start_zygote
+
+    if not (force or not has_keys(out_dir)) or not submissions.is_dir():
+        return []
+    started: list = []
+
+    def stop_left() -> None:
+        """Stop the zygotes no pool took."""
+        while started:
+            started.pop().stop()
+    stack.callback(stop_left)
+    try:
+        for _ in range(min(wanted, _entries(submissions))):
+            started.append(start_zygote())
+    except OSError:
+        stop_left()  # the pool starts its own
+    return started
 
 
 def _entries(root: Path) -> int:
