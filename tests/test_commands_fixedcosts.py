@@ -114,3 +114,37 @@ def test_a_bad_rubric_stops_the_figure_process_started_first(tmp_path, monkeypat
     with pytest.raises(commands.CommandError):
         commands.grade_class(subs, out_dir=tmp_path / "out", rubric=rubric, stream=io.StringIO())
     assert len(started) == 1 and not started[0]._proc.is_alive()
+
+
+def _in_child(code: str) -> str:
+    """Run ``code`` in a fresh interpreter of this checkout (so that this process's priority is
+    left alone) and return what it prints."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.split()
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "setpriority"), reason="no priorities here")
+def test_the_figure_process_imports_at_the_lowest_priority_only_if_it_can_come_back():
+    import os
+
+    code = ("import os; from grader.classreport import _lowest_priority\n"
+            "restore = _lowest_priority(); print(os.getpriority(os.PRIO_PROCESS, 0))\n"
+            "restore(); print(os.getpriority(os.PRIO_PROCESS, 0))\n")
+    if os.geteuid() == 0:
+        assert _in_child(code) == ["19", "0"]
+    # without the privilege to come back (a setpriority that refuses to raise a priority), the
+    # priority stays where it was, give or take the probe's one step
+    refusing = ("import os\nreal = os.setpriority\n"
+                "def guarded(which, who, value):\n"
+                "    if value < os.getpriority(which, who):\n"
+                "        raise PermissionError(1, 'not permitted')\n"
+                "    real(which, who, value)\n"
+                "os.setpriority = guarded\n") + code
+    low, back = map(int, _in_child(refusing))
+    assert low <= 1 and back == low
