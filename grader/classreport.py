@@ -407,6 +407,11 @@ class FigureDrawer:
     def draw(self, stats: ClassStats) -> dict[str, str] | None:
         """The figures for ``stats`` (as ``class_report_html`` takes them), or None on failure."""
         self._asked = True
+        if hasattr(os, "setpriority"):  # still importing at nice 19 (a busy machine): at ours now
+            try:
+                os.setpriority(os.PRIO_PROCESS, self._proc.pid, os.getpriority(os.PRIO_PROCESS, 0))
+            except OSError:  # not allowed (then it never lowered itself), or already gone
+                pass
         try:
             self._conn.send(_portable(stats))
             figures = self._conn.recv()

@@ -148,3 +148,21 @@ def test_the_figure_process_imports_at_the_lowest_priority_only_if_it_can_come_b
                 "os.setpriority = guarded\n") + code
     low, back = map(int, _in_child(refusing))
     assert low <= 1 and back == low
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "setpriority") or __import__("os").geteuid() != 0,
+                    reason="raising a priority needs root here")
+def test_a_figure_process_asked_for_figures_draws_at_the_callers_priority():
+    """Asked while it may still be importing at nice 19 (a busy machine), the figure process is
+    brought back to the caller's priority first: the report does not wait on a low priority."""
+    import os
+
+    from grader.classreport import ClassTally
+    from grader.rubric import load_rubric
+
+    stats = ClassTally(rubric=load_rubric(commands.DEFAULT_RUBRIC)).stats()
+    with classreport.FigureDrawer() as drawer:
+        assert drawer.draw(stats) is not None  # its import is over: it lowers itself no more
+        os.setpriority(os.PRIO_PROCESS, drawer._proc.pid, 19)  # as if still importing
+        assert drawer.draw(stats) is not None
+        assert os.getpriority(os.PRIO_PROCESS, drawer._proc.pid) == os.getpriority(os.PRIO_PROCESS, 0)
