@@ -581,6 +581,21 @@ def describe_cpu_budget(cpu: dict[str, float], *, budget: float) -> str:
             f"({grader / budget:.0%})")
 
 
+def fixed_cost_line(small: Run, large: Run, *, band: float = 0.2) -> str:
+    """The whole-run times of two class sizes fitted as ``T(N) = F + N c`` (a fixed cost ``F``,
+    a cost ``c`` per submission), and the largest ``F`` with which the smaller class's time per
+    submission stays within ``band`` of the larger one's: ``(F/Ns + c) <= (1 + band)(F/Nl + c)``,
+    that is ``F <= band c / (1/Ns - (1 + band)/Nl)`` (issue 9's linearity target, ``band`` 0.2)."""
+    per = (large.wall - small.wall) / (large.n - small.n)
+    fixed = small.wall - small.n * per
+    allowed = band * per / (1 / small.n - (1 + band) / large.n)
+    inside = fixed - small.startup - small.after
+    return (f"fit T(N) = F + N c from N = {small.n} and {large.n}: c = {per * 1000:.1f} ms per submission, "
+            f"F = {fixed:.2f} s (start-up {small.startup:.2f} s, after the last {small.after:.2f} s, "
+            f"{inside:.2f} s inside the grading phase); within {band:.0%} of N = {large.n} at N = "
+            f"{small.n} needs F <= {allowed:.2f} s")
+
+
 def compare(work: Path, *, n: int, other: Path, rounds: int, jobs: int, extra: list[str]) -> None:
     """Grade one class with this checkout and with ``other`` in turns, ``rounds`` times each (the
     order alternating, a numpy baseline before each round), and print each run and the medians.
@@ -846,6 +861,9 @@ def main(argv: list[str] | None = None) -> int:
                       f"{run.startup:.1f} s, after {run.after:.1f} s; "
                       f"main process peak {run.memory.get('main', (0, 0))[1]:.0f} MB, "
                       f"worker peak {run.memory.get('worker', (0, 0))[1]:.0f} MB")
+            small = min(nosim, key=lambda r: r.n)
+            if small.n < base.n:
+                print("  " + fixed_cost_line(small, base))
         print(f"load average at the end: {load()}")
     finally:
         if not args.keep:

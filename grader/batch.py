@@ -202,11 +202,13 @@ class ResilientSandbox:
     next session gets a fresh zygote instead of failing the rest of the batch.
     """
 
-    def __init__(self, **options: object) -> None:
+    def __init__(self, *, zygote: object = None, **options: object) -> None:
+        """Start the sandbox (adopting ``zygote``, a ``grader.sandbox.StartedZygote``, if given;
+        its replacements start their own)."""
         from grader.sandbox import Sandbox
 
         self._factory = lambda: Sandbox(**options)
-        self._box = self._factory()
+        self._box = Sandbox(zygote=zygote, **options) if zygote is not None else self._factory()
 
     @property
     def capabilities(self):
@@ -248,16 +250,20 @@ def _from_task(task: tuple) -> tuple[Submission, str | None]:
 
 
 def _worker(conn: Connection, context: GradingContext, out_dir: Path, sandbox_options: dict,
-            prepare: Prepare | None, finish: Finish | None, records: str = "summary") -> None:
-    """A worker's loop: start the sandbox, then grade each task received (``records``: what it
-    sends of each result, see ``RECORDS``)."""
+            prepare: Prepare | None, finish: Finish | None, records: str = "summary",
+            zygote: object = None, others: Sequence = ()) -> None:
+    """A worker's loop: start the sandbox (adopting ``zygote`` if given), then grade each task
+    received (``records``: what it sends of each result, see ``RECORDS``). ``others``: zygotes
+    started for other workers, whose sockets this process inherited and must not keep."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process decides when to stop
     signal.signal(signal.SIGTERM, _exit_on_term)
+    for other in others:
+        other.release()
     # What the worker inherited (fixtures, the feedback renderer, imported modules) lives as
     # long as it does: kept out of the garbage collector's walks, which would also copy the
     # pages it shares with the main process.
     gc.freeze()
-    with ResilientSandbox(**sandbox_options) as sandbox:
+    with ResilientSandbox(zygote=zygote, **sandbox_options) as sandbox:
         conn.send(("ready", sandbox.capabilities.describe()))
         while True:
             try:
@@ -291,6 +297,9 @@ class WorkerPool:
     ``page_records``: what the grading process's report steps read of it (``Done``).
     ``before_fork`` is called before a worker is forked to replace one that died (the
     caller may have a thread to finish first: a fork copies no thread but their locks).
+    ``zygotes``: zygotes started earlier by this process (``grader.sandbox.start_zygote``),
+    one adopted by each worker's sandbox in turn (those left over are stopped); the pool
+    reaps them when it closes.
 
     Each worker is sent its next submission before it has finished the current one
     (while more remain than there are workers), so that it never waits for this
@@ -304,7 +313,7 @@ class WorkerPool:
                  sandbox_options: dict | None = None, prepare: Prepare | None = None,
                  finish: Finish | None = None, full_records: bool = False,
                  page_records: bool = False,
-                 before_fork: Callable[[], None] | None = None) -> None:
+                 before_fork: Callable[[], None] | None = None, zygotes: Sequence = ()) -> None:
         """Fork the workers now (or start the local sandbox in a thread when ``jobs`` is 1)."""
         self.context = context
         self.out_dir = Path(out_dir)
@@ -320,8 +329,14 @@ class WorkerPool:
         self._retired: list = []
         self._local: Callable[[], ResilientSandbox] | None = None
         self._frozen = False
+        self._zygotes = list(zygotes)[:self.jobs]  # not yet adopted (this process's copies)
+        self._adopted: list = []  # adopted by a worker: reaped when the pool closes
+        for extra in list(zygotes)[self.jobs:]:
+            extra.stop()
         if self.jobs == 1:
-            self._local = _background(lambda: ResilientSandbox(**self._options))
+            zygote = self._zygotes.pop() if self._zygotes else None
+            self._adopted += [zygote] if zygote is not None else []
+            self._local = _background(lambda: ResilientSandbox(zygote=zygote, **self._options))
         else:
             _preload()
             # What this process holds now (modules, fixtures) lives as long as the pool: out of
@@ -335,12 +350,18 @@ class WorkerPool:
     def _start_worker(self) -> None:
         """Fork one worker (it starts its sandbox at once)."""
         parent, child = self._ctx.Pipe()
+        zygote = self._zygotes[0] if self._zygotes else None
         proc = self._ctx.Process(target=_worker,
                                  args=(child, self.context, self.out_dir, self._options,
-                                       self._prepare, self._finish, self._records),
+                                       self._prepare, self._finish, self._records,
+                                       zygote, tuple(self._zygotes[1:])),
                                  daemon=True)
         proc.start()
         child.close()
+        if zygote is not None:
+            self._zygotes.pop(0)
+            zygote.release()  # the worker holds it now: it alone may keep the zygote alive
+            self._adopted.append(zygote)
         self._workers[parent] = [proc, []]
 
     def run(self, submissions: Sequence[Submission], *, keys: Mapping[str, str | None] | None = None,
@@ -475,15 +496,21 @@ class WorkerPool:
                 proc.join(timeout=5)
         self._workers.clear()
         self._retired.clear()
-        if self._frozen:
-            self._frozen = False
-            gc.unfreeze()
+        for zygote in self._zygotes:  # started for a worker that never was (a failed fork)
+            zygote.stop()
+        self._zygotes.clear()
         if self._local is not None:
             local, self._local = self._local, None
             try:
                 local().close()
             except Exception:  # noqa: BLE001 - a sandbox that never started has nothing to close
                 pass
+        for zygote in self._adopted:  # their sandboxes are closed: each has left, or leaves now
+            zygote.reap()
+        self._adopted.clear()
+        if self._frozen:
+            self._frozen = False
+            gc.unfreeze()
 
     def __enter__(self) -> "WorkerPool":
         return self

@@ -386,7 +386,8 @@ class FigureDrawer:
     """A forked process that imports matplotlib at once and draws the report's figures when
     asked, so that neither matplotlib's import nor its memory is in the calling process.
 
-    A class run starts one while its workers grade and asks it for the figures once the
+    A class run starts one first thing (its import runs beside the run's own start) and asks it
+    for the figures once the
     last result is in (``draw``); if the process is gone, ``draw`` returns None and the
     caller draws them itself. ``close`` (or the end of a ``with`` block) stops it.
     """
@@ -401,9 +402,16 @@ class FigureDrawer:
                                  name="report-figures")
         self._proc.start()
         child.close()
+        self._asked = False
 
     def draw(self, stats: ClassStats) -> dict[str, str] | None:
         """The figures for ``stats`` (as ``class_report_html`` takes them), or None on failure."""
+        self._asked = True
+        if hasattr(os, "setpriority"):  # still importing at nice 19 (a busy machine): at ours now
+            try:
+                os.setpriority(os.PRIO_PROCESS, self._proc.pid, os.getpriority(os.PRIO_PROCESS, 0))
+            except OSError:  # not allowed (then it never lowered itself), or already gone
+                pass
         try:
             self._conn.send(_portable(stats))
             figures = self._conn.recv()
@@ -412,7 +420,11 @@ class FigureDrawer:
         return figures if isinstance(figures, dict) else None
 
     def close(self) -> None:
-        """Stop the process (it leaves on None, or when its pipe closes)."""
+        """Stop the process (it leaves on None, or when its pipe closes). One never asked for
+        figures (a run that failed or was interrupted) is terminated at once rather than
+        waited for while it may still be importing matplotlib."""
+        if not self._asked and self._proc.is_alive():
+            self._proc.terminate()
         try:
             self._conn.send(None)
         except (OSError, ValueError):
@@ -440,10 +452,12 @@ def _drawer_loop(conn: Any, parent_end: Any) -> None:
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the run decides when to stop
     parent_end.close()  # else this process would keep its own pipe open
+    restore = _lowest_priority()
     try:
         warm_up()
     except Exception:  # noqa: BLE001 - drawing below reports the failure (None)
         pass
+    restore()
     while True:
         try:
             stats = conn.recv()
@@ -456,6 +470,33 @@ def _drawer_loop(conn: Any, parent_end: Any) -> None:
         except Exception:  # noqa: BLE001 - the caller draws them itself
             figures = None
         conn.send(figures)
+
+
+def _lowest_priority() -> Callable[[], None]:
+    """Lower this process to the lowest priority (nice 19) if it may come back, and return what
+    brings it back: the figure process imports matplotlib (0.5-0.8 s of CPU) while the run
+    starts, on what CPU the grading process, the zygotes and the workers leave idle, never
+    ahead of them; it draws at its usual priority. Coming back needs the privilege to raise a
+    priority (root, CAP_SYS_NICE): without it the priority is left as it is (nice 1 at most,
+    from the probe), since a process stuck at nice 19 would draw the report slowly on a busy
+    machine."""
+    if not hasattr(os, "setpriority"):
+        return lambda: None
+    try:
+        before = os.getpriority(os.PRIO_PROCESS, 0)
+        os.setpriority(os.PRIO_PROCESS, 0, before + 1)
+        os.setpriority(os.PRIO_PROCESS, 0, before)  # the probe: allowed to come back?
+        os.setpriority(os.PRIO_PROCESS, 0, 19)
+    except OSError:
+        return lambda: None
+
+    def restore() -> None:
+        """Back to the priority the process had."""
+        try:
+            os.setpriority(os.PRIO_PROCESS, 0, before)
+        except OSError:
+            pass
+    return restore
 
 
 def _portable(stats: ClassStats) -> ClassStats:

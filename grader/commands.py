@@ -209,18 +209,22 @@ def _own_work(path: Path, result: SubmissionResult, names: Sequence[str]) -> dic
     ``attempted``: the result was graded and some function of ``names`` is neither missing
     nor left unimplemented, or a part outside them (the IMDB bonus) earned points
     (submissions that attempted nothing are alike by construction; an untouched starter
-    whose code names IMDB has the bonus present, at 0 points)."""
+    whose code names IMDB has the bonus present, at 0 points). A submission that attempted
+    nothing is never compared (``_own_work_digest``), so its notebook is not read again for
+    cells: they are stored empty."""
     from grader.models import MISSING, NOT_IMPLEMENTED
     from grader.notebook import load
     from grader.similarity.ownwork import notebook_cells
 
+    attempted = result.status == "graded" and any(
+        part.status not in (MISSING, NOT_IMPLEMENTED) if part.function in names else part.points > 0
+        for part in result.parts)
+    if not attempted:
+        return {"cells": [], "attempted": False}
     try:
         cells = notebook_cells(load(path))
     except Exception:  # noqa: BLE001 - an unreadable notebook has no own work to compare
         return None
-    attempted = result.status == "graded" and any(
-        part.status not in (MISSING, NOT_IMPLEMENTED) if part.function in names else part.points > 0
-        for part in result.parts)
     return {"cells": [list(cell) for cell in cells], "attempted": attempted}
 
 
@@ -273,19 +277,44 @@ def _own_work_digest(stored: Any, template: frozenset[str]) -> str | None:
 
 def _template_cells(template: Path) -> frozenset[str]:
     """The cell digests of the starter notebook (``notebook_cells``); none if it cannot be read."""
+    return read_template(template).cells
+
+
+@dataclass(frozen=True)
+class TemplateWork:
+    """What the similarity check uses of the starter notebook, from one reading of it."""
+
+    sources: Mapping[str, str]  # function name -> source (``function_sources``)
+    cells: frozenset[str]  # digests of its code and markdown cells (``notebook_cells``)
+
+
+def read_template(template: Path) -> TemplateWork:
+    """The starter notebook's functions and cell digests, read and parsed once (a class run needs
+    both: the functions as soon as it starts, to refuse a template without any, and the cells at
+    the end). What cannot be read gives none: no function (the caller says so), no cell."""
+    from grader.extract import extract
     from grader.notebook import load
     from grader.similarity.ownwork import notebook_cells
 
     try:
-        return frozenset(digest for digest, _ in notebook_cells(load(template)))
-    except Exception:  # noqa: BLE001 - its functions are read by function_sources, which says so
-        return frozenset()
+        notebook = load(Path(template))
+    except Exception:  # noqa: BLE001 - as function_sources: no function, said by the caller
+        return TemplateWork(sources={}, cells=frozenset())
+    try:
+        sources = {name: fn.source for name, fn in extract(notebook).functions.items()}
+    except Exception:  # noqa: BLE001 - as function_sources
+        sources = {}
+    try:
+        cells = frozenset(digest for digest, _ in notebook_cells(notebook))
+    except Exception:  # noqa: BLE001 - as _template_cells
+        cells = frozenset()
+    return TemplateWork(sources=sources, cells=cells)
 
 
 def run_similarity(submissions: Sequence, *, rubric: Rubric, out_dir: Path,
                    template: Path | None = None, known: Path | None = None,
                    stream: TextIO | None = None, keys: Mapping[str, str | None] | None = None,
-                   workers: int | None = None):
+                   workers: int | None = None, template_work: TemplateWork | None = None):
     """Compare the graded functions of every submission; write ``OUT/similarity.csv``.
 
     ``template``: the starter notebook (its code does not count). ``known``:
@@ -296,6 +325,8 @@ def run_similarity(submissions: Sequence, *, rubric: Rubric, out_dir: Path,
     cores, idle once the class is graded; the report does not depend on it).
     Submissions whose own work (stored by the workers in ``functions.json``, the
     template's cells taken out) is identical are flagged whatever their score.
+    ``template_work``: what ``read_template`` gave for ``template`` when the caller read it
+    already (a class run reads it once).
     Returns ``(report, sources, known_sources)``: the ``SimilarityReport`` and
     the function sources it compared (id -> function -> source), which the
     class report shows side by side.
@@ -308,10 +339,12 @@ def run_similarity(submissions: Sequence, *, rubric: Rubric, out_dir: Path,
     stored = {sub.id: _stored_sources(Path(out_dir) / sub.id, sub, names, keys.get(sub.id))
               for sub in submissions if not sub.problem}
     sources = {sid: funcs for sid, (funcs, _own) in stored.items() if funcs}
-    template_sources = function_sources(Path(template)) if template else None
+    if template and template_work is None:
+        template_work = read_template(Path(template))
+    template_sources = dict(template_work.sources) if template else None
     if template and not template_sources:
         raise CommandError(f"{template}: no function found in the template notebook")
-    template_cells = _template_cells(Path(template)) if template else frozenset()
+    template_cells = template_work.cells if template else frozenset()
     own_work = {sid: _own_work_digest(own, template_cells) for sid, (_funcs, own) in stored.items()
                 if sid in sources}
     known_sources = None
@@ -534,8 +567,11 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
     Raises ``CommandError`` when the harness cannot run (bad rubric, no
     submissions, unusable archive).
 
-    The workers are started as soon as the rubric and fixtures are loaded, so
-    that their sandboxes boot while the submissions are found and hashed; each
+    The class report's figure process is forked first thing and, with everything
+    to grade in a folder, the workers' zygotes are started as soon as the sandbox's
+    module is imported (``_start_zygotes``): matplotlib's import and the zygotes' boot
+    run beside this process's imports and fixtures. The workers are forked once the
+    rubric and fixtures are loaded, each adopting a zygote; each
     writes a submission's files but its feedback.html and sends back what this
     process reads of the record (``grader.batch.Done``, ``grader.report.page_record``)
     and the digests of its files, from which this process writes feedback.html
@@ -543,21 +579,37 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
     result on) and updates the gradebook and the class report: no result or file is
     read back, and memory does not grow with the class.
     """
-    from grader.batch import HOOK_ERRORS, BatchInterrupted, WorkerPool
-    from grader.fixtures import FixtureError, fixtures_digest
-    from grader.incremental import batch_key, has_keys, partition, submission_key
-    from grader.progress import Progress
-    from grader.report import Gradebook
-    from grader.sandbox import unprotected_reason
-
     stream = stream or sys.stderr
     started = time.perf_counter()
-    reason = unprotected_reason()  # a class is graded with every protection or not at all
-    if reason is not None:
-        raise CommandError(reason)
-    context = load_context(Path(rubric))
+    # The class report's figure process is forked first thing, while this process is small and
+    # runs no thread: its matplotlib import (0.5-0.8 s of CPU) then runs beside this process's
+    # imports and fixtures, on the core that would idle, instead of beside the grading.
+    early = contextlib.ExitStack()
+    drawer: list = [_start_drawer(early)] if class_report else []
+    wanted = jobs or os.cpu_count() or 1
+    try:
+        from grader.sandbox import unprotected_reason
+
+        reason = unprotected_reason()  # a class is graded with every protection or not at all
+        if reason is not None:
+            raise CommandError(reason)
+        # The workers' zygotes boot (Python, NumPy, the child runtime) while this process
+        # imports the rest of the grader and loads the rubric and fixtures.
+        zygotes = _start_zygotes(Path(submissions), out_dir=Path(out_dir), wanted=wanted,
+                                 force=force, stack=early)
+        from grader.batch import HOOK_ERRORS, BatchInterrupted, WorkerPool
+        from grader.fixtures import FixtureError, fixtures_digest
+        from grader.incremental import batch_key, has_keys, partition, submission_key
+        from grader.progress import Progress
+        from grader.report import Gradebook
+
+        context = load_context(Path(rubric))
+    except BaseException:
+        early.close()
+        raise
     out_dir = Path(out_dir)
     with contextlib.ExitStack() as stack:
+        stack.enter_context(early)
         root = stack.enter_context(opened_submissions(Path(submissions), stream=stream))
         if template and not Path(template).is_file():
             raise CommandError(f"{template}: no such template notebook")
@@ -585,11 +637,12 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         def start_pool(count: int) -> Any:
             """The worker pool of ``count`` jobs, closed with the run, and the writer of the
             pages (its renderer is built from the first result on)."""
-            pool = stack.enter_context(WorkerPool(jobs=count, **pool_options))
+            taken = zygotes[:]
+            zygotes.clear()
+            pool = stack.enter_context(WorkerPool(jobs=count, zygotes=taken, **pool_options))
             pages.append(_Pages(batch=batch, feedback_html=feedback_html))
             return pool
 
-        wanted = jobs or os.cpu_count() or 1
         pool = None
         if force or not has_keys(out_dir):  # most likely everything is to grade: start now
             pool = start_pool(min(wanted, _entries(root)))
@@ -600,7 +653,8 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         subs = [sub for sub in _find(root) if not real(Path(sub.path)).is_relative_to(out_real)]
         if not subs:
             raise CommandError(f"{submissions}: no submissions found besides the output folder")
-        if template and similarity and not function_sources(Path(template)):
+        starter = read_template(Path(template)) if template and similarity else None
+        if starter is not None and not starter.sources:
             raise CommandError(f"{template}: no function found in the template notebook")
         out_dir.mkdir(parents=True, exist_ok=True)
         keys = {sub.id: submission_key(sub, batch=batch) for sub in subs}
@@ -631,7 +685,6 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         notes: list[str] = []  # the batch's own troubles, for the class report
         interrupted = False
         done_list = []
-        drawer: list = []  # the class report's figure process, started at the first result
         with Progress(len(todo), stream=stream, bar=progress_bar) as progress, \
                 _sigterm_as_interrupt():
             def on_note(note: str) -> None:
@@ -640,11 +693,9 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
             def on_done(done) -> None:
                 """One result in: progress line, gradebook, class report, its page and key queued
                 (``_Pages``, written while no worker waits for this process). The
-                first starts the figure process (matplotlib's import), then the renderer's
-                thread (no fork while it runs): both are built while the workers grade."""
+                first starts the renderer's thread (no fork while it runs): it is built while
+                the workers grade."""
                 progress.update(done)
-                if class_report and not drawer:
-                    drawer.append(_start_drawer(stack))
                 pages[0].start()
                 result = done.summary()
                 if result is not None:
@@ -679,7 +730,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
             try:
                 report, sources, known_sources = run_similarity(
                     subs, rubric=context.rubric, out_dir=out_dir, template=template, known=known,
-                    stream=stream, keys=keys, workers=wanted)
+                    stream=stream, keys=keys, workers=wanted, template_work=starter)
                 flagged = len(report.flagged)
             except CommandError:
                 raise
@@ -699,8 +750,6 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         stats = tally.stats(by_id=True)
         report_path = None
         if class_report and not interrupted:
-            if not drawer and todo:
-                drawer.append(_start_drawer(stack))
             figures = drawer[0].draw(stats) if drawer and drawer[0] is not None else None
             report_path = _write_class_report((), rubric=context.rubric, out_dir=out_dir,
                                               similarity=report, notes=notes, stream=stream,
@@ -741,6 +790,33 @@ class _RealPaths:
         if folder is None:
             folder = self._folders[parent] = parent.resolve()
         return folder / path.name
+
+
+def _start_zygotes(submissions: Path, *, out_dir: Path, wanted: int, force: bool,
+                   stack: contextlib.ExitStack) -> list:
+    """The zygotes (``grader.sandbox.start_zygote``) of the workers ``grade_class`` starts at once,
+    started now, before this process imports the rest of the grader and loads the rubric and
+    fixtures, or none: started only when the pool will be at once (a folder of submissions with
+    everything to grade). The pool takes them out of the list and reaps them; those left in it
+    when ``stack`` closes are stopped."""
+    from grader.incremental import has_keys
+    from grader.sandbox import start_zygote
+
+    if not (force or not has_keys(out_dir)) or not submissions.is_dir():
+        return []
+    started: list = []
+
+    def stop_left() -> None:
+        """Stop the zygotes no pool took."""
+        while started:
+            started.pop().stop()
+    stack.callback(stop_left)
+    try:
+        for _ in range(min(wanted, _entries(submissions))):
+            started.append(start_zygote())
+    except OSError:
+        stop_left()  # the pool starts its own
+    return started
 
 
 def _entries(root: Path) -> int:

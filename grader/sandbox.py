@@ -59,6 +59,7 @@ from grader._child import (
 )
 
 __all__ = ["Sandbox", "Session", "Limits", "CallOutcome", "Capabilities", "FALLBACK", "SandboxError",
+           "StartedZygote", "start_zygote",
            "UnprotectedPlatform", "started_in_thread", "unprotected_reason"]
 
 log = logging.getLogger(__name__)
@@ -101,6 +102,80 @@ sys.modules["grader"] = pkg
 import grader.wire, grader._child
 grader._child.zygote_main(int(sys.argv[1]), forkers=forkers, register=register)
 """
+
+
+class StartedZygote:
+    """A zygote's interpreter, started (:func:`start_zygote`) and not yet configured: its process,
+    the grader's end of its control socket, whether messages on it are length-prefixed, and the
+    file its output goes to.
+
+    A class run starts its zygotes while it imports the rest of the grader and loads the rubric
+    and fixtures, so that their interpreters boot (Python, NumPy, the child runtime) meanwhile,
+    and each worker's ``Sandbox`` adopts one (``Sandbox(zygote=...)``). The zygote is an ``exec``
+    of a fresh ``python -I -S`` that inherits nothing but its socket and log (``close_fds``), so
+    the process that starts it may be the grading process itself, which later holds the
+    fixtures. That process (its parent) reaps it (:meth:`reap`); every process other than its
+    adopter that holds a copy of its socket drops it (:meth:`release`), so that the zygote sees
+    the end of its socket, and leaves, when its adopter is gone.
+    """
+
+    def __init__(self, proc: subprocess.Popen, ctrl: socket.socket, log: Any, framed: bool) -> None:
+        """Hold a started zygote."""
+        self.proc = proc
+        self.ctrl = ctrl
+        self.log = log
+        self.framed = framed
+        self.parent_pid = os.getpid()
+
+    def is_parent(self) -> bool:
+        """True in the process that started the zygote (the one that can wait for it)."""
+        return os.getpid() == self.parent_pid
+
+    def release(self) -> None:
+        """Close this process's copies of the socket and the log (the zygote is left alone)."""
+        self.ctrl.close()
+        self.log.close()
+
+    def reap(self, timeout: float = 30.0) -> None:
+        """In the parent: wait for the zygote to leave (killed after ``timeout`` seconds)."""
+        try:
+            self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+    def stop(self) -> None:
+        """A zygote nobody adopted: close its socket (it leaves at once) and reap it."""
+        self.release()
+        self.reap(timeout=5.0)
+
+
+def start_zygote() -> StartedZygote:
+    """Start a zygote's interpreter; it boots while the caller goes on, then waits for its
+    configuration (sent by the ``Sandbox`` that adopts it)."""
+    # Messages keep their boundaries on a SEQPACKET pair; where there is none (macOS) they
+    # are length-prefixed on a stream (grader._child.ctrl_send): the zygote sees which.
+    framed = not PLATFORM.seqpacket
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM if framed
+                                     else socket.SOCK_SEQPACKET)
+    log = tempfile.TemporaryFile()
+    # The children's environment (the zygote's NumPy is loaded before it sets it), and macOS's
+    # allocator told to keep quiet: its report of a failed allocation (a memory hog's) would
+    # reach the child's captured output, which Linux's never does.
+    env = {**CHILD_ENVIRONMENT, "MallocDebugReport": "none", "MallocLogFile": "/dev/null"}
+    grader_dir = str(Path(__file__).resolve().parent)
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-I", "-S", "-B", "-c", _BOOT, str(theirs.fileno()), grader_dir],
+            pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+            env=env, cwd="/", start_new_session=True)
+    except BaseException:
+        ours.close()
+        log.close()
+        raise
+    finally:
+        theirs.close()
+    return StartedZygote(proc, ours, log, framed)
 
 
 _COMPILE_LOCK = threading.Lock()
@@ -304,8 +379,13 @@ class Sandbox:
     """One zygote and the sessions forked from it; a context manager."""
 
     def __init__(self, *, limits: Limits = Limits(), protected_paths: Sequence[os.PathLike] = (),
-                 workers_hint: int = 1, degraded_ok: bool = False, announce: bool = True) -> None:
+                 workers_hint: int = 1, degraded_ok: bool = False, announce: bool = True,
+                 zygote: StartedZygote | None = None) -> None:
         """Start the zygote and wait until it has set itself up (about 0.2-0.4 s).
+
+        ``zygote``: one started earlier (:func:`start_zygote`), possibly by the process this one
+        was forked from, to adopt instead: its interpreter has booted meanwhile, and only its
+        configuration and set-up are left.
 
         A protection that cannot be had here is logged as a warning unless ``announce`` is
         false: a caller that reports ``capabilities.describe()`` itself (``grader.batch``'s
@@ -330,25 +410,10 @@ class Sandbox:
         # values share a few dozen headers, so most are built without repeating the checks.
         self._decoder = wire.Decoder()
         self._call_heads: dict[tuple, bytes] = {}  # (function, stubs, aliases) -> see Session._call_request
-        # Messages keep their boundaries on a SEQPACKET pair; where there is none (macOS) they
-        # are length-prefixed on a stream (grader._child.ctrl_send): the zygote sees which.
-        self._framed = not PLATFORM.seqpacket
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM if self._framed
-                                         else socket.SOCK_SEQPACKET)
-        self._ctrl = ours
-        self._log = tempfile.TemporaryFile()
-        # The children's environment (the zygote's NumPy is loaded before it sets it), and macOS's
-        # allocator told to keep quiet: its report of a failed allocation (a memory hog's) would
-        # reach the child's captured output, which Linux's never does.
-        env = {**CHILD_ENVIRONMENT, "MallocDebugReport": "none", "MallocLogFile": "/dev/null"}
-        grader_dir = str(Path(__file__).resolve().parent)
-        try:
-            self._proc = subprocess.Popen(
-                [sys.executable, "-I", "-S", "-B", "-c", _BOOT, str(theirs.fileno()), grader_dir],
-                pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, stdout=self._log, stderr=self._log,
-                env=env, cwd="/", start_new_session=True)
-        finally:
-            theirs.close()
+        started = zygote if zygote is not None else start_zygote()
+        self._ctrl, self._log, self._framed = started.ctrl, started.log, started.framed
+        self._proc = started.proc
+        self._adopted = not started.is_parent()  # then its parent reaps it, not this process
         config = {"protected": list(self.protected_paths), "max_bytes": wire.DEFAULT_MAX_BYTES}
         try:
             reply = self._request(config, timeout=120.0)
@@ -487,15 +552,34 @@ class Sandbox:
                 ctrl_send(self._ctrl, json.dumps({"op": "exit"}).encode(), framed=self._framed)
             except OSError:
                 pass
-        try:
-            self._proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self._proc.kill()
-            self._proc.wait()
+        if self._adopted:
+            self._await_exit(timeout=30)
+        else:
+            try:
+                self._proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+                self._proc.wait()
         self._proc = None
         self._ctrl.close()
         self._log.close()
         self._slots.close()
+
+    def _await_exit(self, *, timeout: float) -> None:
+        """Wait for an adopted zygote (not this process's child) to leave: its end of the control
+        socket closes when it exits (its children hold no copy); killed after ``timeout``."""
+        deadline = time.monotonic() + timeout
+        try:
+            while (left := deadline - time.monotonic()) > 0:
+                self._ctrl.settimeout(left)
+                if not self._ctrl.recv(1 << 16):
+                    return
+        except OSError:  # a timeout, or the socket broken: the zygote is not answering
+            pass
+        try:
+            os.kill(self._proc.pid, signal.SIGKILL)  # a zombie until its parent reaps it: no reuse
+        except OSError:
+            pass
 
     def __enter__(self) -> "Sandbox":
         """Use as a context manager; close() on exit."""
