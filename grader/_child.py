@@ -1262,37 +1262,42 @@ def _args_state(args: tuple) -> tuple[list, list] | None:
     cost of pickling them.
     """
     import numpy as np
-    ndarray, scalars = np.ndarray, (np.number, np.bool_)
-    objs: list = []
+    ndarray, scalars, immutable = np.ndarray, (np.number, np.bool_), _IMMUTABLE
+    # One pass over each container's elements: leaves (scalars, arrays) are described where
+    # they are met; only containers wait on the stack (a container is described when taken off).
+    objs: list = [args]
     facts: list = []
-    seen: set[int] = set()
+    seen: set[int] = {id(args)}
     stack = [args]
-    pop, push, keep, note = stack.pop, stack.extend, objs.append, facts.append
+    pop, push, keep, note, mark = stack.pop, stack.append, objs.append, facts.append, seen.add
     while stack:
-        x = pop()
-        keep(x)
-        t = type(x)
-        if t in _IMMUTABLE:
-            continue
-        if id(x) in seen:
-            continue
-        seen.add(id(x))
-        if t is ndarray:
-            dtype = x.dtype
-            if dtype.hasobject:
-                return None
-            keep(dtype)
-            note((x.shape, x.strides, x.tobytes()))
-        elif t is tuple or t is list:
-            note(len(x))
-            push(x)
-        elif t is dict:
-            keys = tuple(x)
+        c = pop()
+        if type(c) is dict:
+            keys = tuple(c)
             note(keys)
             objs.extend(keys)
-            push(x.values())
-        elif not (isinstance(x, scalars) and t.__module__ == "numpy"):
-            return None
+            c = c.values()
+        else:
+            note(len(c))
+        for x in c:
+            keep(x)
+            t = type(x)
+            if t in immutable:
+                continue
+            i = id(x)
+            if i in seen:
+                continue
+            mark(i)
+            if t is ndarray:
+                dtype = x.dtype
+                if dtype.hasobject:
+                    return None
+                keep(dtype)
+                note((x.shape, x.strides, x.tobytes()))
+            elif t is tuple or t is list or t is dict:
+                push(x)
+            elif not (isinstance(x, scalars) and t.__module__ == "numpy"):
+                return None
     return objs, facts
 
 
