@@ -1156,6 +1156,7 @@ def zygote_main(fd: int, *, forkers: list[dict] | None = None, register=None) ->
 # ---------------------------------------------------------------- child runtime
 
 _MISSING = object()
+_TAG = operator.attrgetter("value")  # a version tag's value, read from its ctypes view (see _tag_cells)
 _IMMUTABLE = frozenset({type(None), bool, int, float, complex, str, bytes})
 _MESSAGE_CHARS = 600
 
@@ -1614,7 +1615,7 @@ class Runtime:
         """
         version, tags = self.dict_version, self.tags
         cells = self.tag_cells
-        if cells is not None and len(tags) == len(cells) == len(snaps) - 1 and [c.value for c in cells] == tags:
+        if cells is not None and len(tags) == len(cells) == len(snaps) - 1 and list(map(_TAG, cells)) == tags:
             self._restore_one(*snaps[-1])  # no dictionary changed: only sys.path to look at
             return
         for i, (current, saved) in enumerate(snaps):
@@ -1696,9 +1697,10 @@ class Runtime:
             self.baseline = self._snapshot()
             version = self.dict_version
             self.tags = [version(d) for d in self.guarded] if version is not None else []
-        saved = {s: ns.get(s, _MISSING) for s in stubs} if stubs else {}
-        for s, original in saved.items():
-            ns[s] = self._proxy(s, original)
+        saved = {s: ns.get(s, _MISSING) for s in stubs} if stubs else None
+        if saved:
+            for s, original in saved.items():
+                ns[s] = self._proxy(s, original)
         value = result = None
         try:
             before = _args_state(args)
@@ -1711,11 +1713,12 @@ class Runtime:
         except BaseException as exc:
             result = self.failure(exc)
         finally:
-            for s, original in saved.items():
-                if original is _MISSING:
-                    ns.pop(s, None)
-                else:
-                    ns[s] = original
+            if saved:
+                for s, original in saved.items():
+                    if original is _MISSING:
+                        ns.pop(s, None)
+                    else:
+                        ns[s] = original
             self._restore(self.baseline)
             self.flush()
         if result is not None:
@@ -1736,9 +1739,9 @@ class Runtime:
             same = _same_state(before, _args_state(args)) if before is not None else self.dumps(args, protocol=4) == sent
         except Exception:
             same = False
-        if same:
-            return self.outcome("ok", value=value, args_same=True, aliases=pairs)
-        return self.outcome("ok", value=value, args_after=args, aliases=pairs)
+        # the fields of ``outcome("ok", ...)``, written out: this is every answered call
+        return {"kind": "outcome", "status": "ok", "value": value, "args_after": None if same else args,
+                "args_same": same, "aliases": pairs, "error_type": "", "message": "", "frames": []}
 
     def aliases(self, of: object = None) -> dict:
         """The memory-sharing pairs of call number ``of`` (default: the last call), if it returned."""
