@@ -48,3 +48,45 @@ def test_pairs_are_in_the_answer_when_asked(runtime):
     got = runtime.call("view", (x, {}), [], aliases=True)
     assert got["aliases"] == [["result", "args[0]"]]
     assert got["args_same"] is True
+
+
+HEADS = ['{"kind":"call","function":"f","stubs":[],"aliases":false',
+         '{"kind":"call","function":"g","stubs":["h","k"],"aliases":true',
+         '{"kind":"call","seq":1,"function":"f"',           # a seq in the head: never the quick path
+         '{"kind":"call","last":false,"function":"f"',
+         '{"kind":"aliases","of":3']
+TAILS = [',"seq":0}', ',"seq":7}', ',"seq":12,"last":true}', ',"seq":123456789012}', ',"seq":3,"last":true}',
+         ',"seq":07}', ',"seq":-1}', ',"seq":1.5}', ',"seq":2,"last":false}', ',"seq":2} ', ',"seq":2}}',
+         ',"seq":"3"}', ',"seq":3,"last":true,"x":1}', ',"seq":}']
+
+
+@pytest.mark.parametrize("head", HEADS)
+def test_requests_with_a_known_head_are_read_as_json_loads_reads_them(head):
+    """Every head twice with every tail, valid or not, in turns: the head parsed once and kept
+    (Runtime.heads) gives the very dict json.loads gives, or the same error."""
+    import json
+    import socket
+    from grader._child import FRAME
+    ours, theirs = socket.socketpair()
+    try:
+        runtime = Runtime(ours, max_bytes=1 << 20)
+        for tail in TAILS * 2:
+            text = head + tail
+            data = text.encode("ascii")
+            theirs.sendall(FRAME.pack(len(data)) + data)
+            try:
+                expected = json.loads(text)
+            except ValueError:
+                with pytest.raises(ValueError):
+                    runtime.recv()
+                continue
+            got = runtime.recv()
+            assert got == expected and list(got) == list(expected), text
+            assert type(got["seq"]) is type(expected["seq"])
+        if '"seq"' not in head and '"last"' not in head:
+            assert len(runtime.heads) == 1  # the quick path was taken
+        else:
+            assert not runtime.heads
+    finally:
+        ours.close()
+        theirs.close()
