@@ -11,7 +11,8 @@ process for 10 steps (stub round trips, as a part graded in isolation does),
 and, given a notebook, the real grading of it N times. Last, with ``--runtime``, the
 child's side of the protocol alone, warm and in this process: a runtime on a socket pair
 answers 24 pipelined calls of the small program, 10 times a round (CPU per call; no fork,
-no page faults: the Python of the request path, steady enough to compare under load).
+no page faults: the Python of the request path, steady enough to compare under load), and the
+same with an RNN cell shaped like the course's (7 arrays in, 9 out).
 
     python3 benchmarks/bench_child.py [-n 200] [--notebook PATH] [--rounds 3]
     python3 benchmarks/bench_child.py --against /work/main [-n 150] [--rounds 6]
