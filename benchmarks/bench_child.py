@@ -11,7 +11,8 @@ process for 10 steps (stub round trips, as a part graded in isolation does),
 and, given a notebook, the real grading of it N times. Last, with ``--runtime``, the
 child's side of the protocol alone, warm and in this process: a runtime on a socket pair
 answers 24 pipelined calls of the small program, 10 times a round (CPU per call; no fork,
-no page faults: the Python of the request path, steady enough to compare under load).
+no page faults: the Python of the request path, steady enough to compare under load), and the
+same with an RNN cell shaped like the course's (7 arrays in, 9 out).
 
     python3 benchmarks/bench_child.py [-n 200] [--notebook PATH] [--rounds 3]
     python3 benchmarks/bench_child.py --against /work/main [-n 150] [--rounds 6]
@@ -44,6 +45,10 @@ from grader.sandbox import Sandbox  # noqa: E402
 
 SMALL = "import numpy as np\n\ndef f(x):\n    return np.tanh(x @ x.T)\n"
 # g asks the grading process (a stub) for each of its 10 steps, as a part graded in isolation does
+# an RNN cell shaped like the course's: 7 arrays in its arguments, 9 in its value (a cache with the parameters)
+CELL = ("import numpy as np\n\ndef f(xt, a_prev, parameters):\n"
+        "    a_next = np.tanh(parameters['Wax'] @ xt + parameters['Waa'] @ a_prev + parameters['ba'])\n"
+        "    return a_next, parameters['Wya'] @ a_next + parameters['by'], (a_next, a_prev, xt, parameters)\n")
 STEPS = SMALL + "\ndef step(x, w):\n    return np.tanh(w @ x)\n\ndef g(xs, w):\n    return [step(x, w) for x in xs]\n"
 TICK = os.sysconf("SC_CLK_TCK")
 
@@ -177,12 +182,20 @@ def run_scenarios(args: argparse.Namespace) -> dict[str, list[dict[str, float]]]
             results[name] = [measure(sandbox, one, args.n) for _ in range(args.rounds)]
     if args.runtime:
         results["runtime, 24 together, warm"] = runtime_per_call(args.rounds)
+        results["runtime, RNN cell, warm"] = runtime_per_call(args.rounds, cell=True)
     return results
 
 
-def runtime_per_call(rounds: int) -> list[dict[str, float]]:
-    """CPU per call of a runtime answering 24 pipelined calls of ``SMALL``'s f, in this process
-    (the request, the arguments' pickle, the call, the answer's encoding and send), per round."""
+def cell_args() -> tuple:
+    """Arguments for ``CELL``'s f: xt (3, 10), a_prev (5, 10) and the 5 parameters."""
+    shapes = {"Wax": (5, 3), "Waa": (5, 5), "Wya": (2, 5), "ba": (5, 1), "by": (2, 1)}
+    return (np.full((3, 10), 0.5), np.full((5, 10), 0.1), {k: np.full(s, 0.2) for k, s in shapes.items()})
+
+
+def runtime_per_call(rounds: int, *, cell: bool = False) -> list[dict[str, float]]:
+    """CPU per call of a runtime answering 24 pipelined calls of ``SMALL``'s f (``CELL``'s with
+    `cell`), in this process (the request, the arguments' pickle, the call, the answer's encoding
+    and send), per round."""
     import pickle
     import socket
 
@@ -190,12 +203,14 @@ def runtime_per_call(rounds: int) -> list[dict[str, float]]:
     ours, theirs = socket.socketpair()
     theirs.setblocking(False)
     runtime = _child.Runtime(ours, max_bytes=1 << 28)
-    runtime.load(SMALL, "<submission>", compile(SMALL, "<submission>", "exec", dont_inherit=True))
-    frame = pickle.dumps((np.ones((5, 10)),), protocol=4)
+    program = CELL if cell else SMALL
+    runtime.load(program, "<submission>", compile(program, "<submission>", "exec", dont_inherit=True))
+    frame = pickle.dumps(cell_args() if cell else (np.ones((5, 10)),), protocol=4)
     batch = b"".join(
         _child.FRAME.pack(len(head)) + head + _child.FRAME.pack(len(frame)) + frame
-        for head in (json.dumps({"kind": "call", "function": "f", "stubs": [], "aliases": False, "seq": i,
-                                 "last": i == 23}).encode("ascii") for i in range(24)))
+        for head in (  # as the grading process writes them: compact, "last" only on the last of a run
+            b'{"kind":"call","function":"f","stubs":[],"aliases":false,"seq":%d%s}' % (i, b',"last":true' * (i == 23))
+            for i in range(24)))
 
     def run() -> None:
         theirs.sendall(batch)
@@ -204,7 +219,7 @@ def runtime_per_call(rounds: int) -> list[dict[str, float]]:
             runtime.seq = msg["seq"]
             call_args, sent = runtime.recv_args()
             runtime.answer(runtime.call(msg["function"], call_args, msg["stubs"], aliases=False, sent=sent),
-                           last=msg["last"])
+                           last=msg.get("last") is True)
             try:
                 while theirs.recv(1 << 20):
                     pass
