@@ -939,19 +939,23 @@ def test_source_segments_are_those_of_ast(source: str) -> None:
             assert _source_segment(text.split("\n"), node) == ast.get_source_segment(text, node)
 
 
+def _constants_notebook(count: int) -> dict:
+    """A notebook whose second cell holds ``count`` distinct constants and a function reading two."""
+    cell = "".join(f"x{i} = {i}\n" for i in range(count)) + f"def f():\n    return x{count - 1} + x7\n"
+    return nb("import math\n", cell, "y = math.pi * x1\n")
+
+
 def test_a_cell_of_thousands_of_constants_does_not_stall_extraction() -> None:
     """Each kept constant's text used to be cut out by ast.get_source_segment, which splits the
     whole cell again, in a loop of Python over its characters: 3,000 constants took 15 s,
-    8,000 two minutes. A notebook must not be able to stall a worker that way."""
-    import time
+    8,000 two minutes. A notebook must not be able to stall a worker that way.
+    Signal: a scaling test (CPU at 400 and 3,200 constants, tests/scaling.py), not seconds."""
+    from tests.scaling import assert_linear
 
-    cell = "".join(f"x{i} = {i}\n" for i in range(3000)) + "def f():\n    return x2999 + x7\n"
-    started = time.process_time()
-    ex = extract(nb("import math\n", cell, "y = math.pi * x1\n"))
-    spent = time.process_time() - started
+    ex = extract(_constants_notebook(3000))
     assert run_program(ex)["f"]() == 3006
     assert "y = math.pi * x1" in ex.program().source
-    assert spent < 3.0, f"{spent:.1f} s of CPU for 3,000 constants"
+    assert_linear(extract, _constants_notebook, 400, what="extraction of n constants")
 
 
 @pytest.mark.parametrize("text", [

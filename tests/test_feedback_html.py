@@ -588,45 +588,62 @@ def test_new_markdown_and_printed_outputs_are_filled_into_skeletons(tmp_path):
         assert f"red {k}" in page and f"warning {k} &lt;i&gt;" in page and "<script>alert" not in page
 
 
+def _markdown_notebook(directory: Path, cells: list[dict]) -> Path:
+    """A notebook of ``cells`` written in ``directory`` (named for their count and length)."""
+    path = directory / f"hostile-{len(cells)}-{sum(len(c['source']) for c in cells)}.ipynb"
+    path.write_text(json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": cells}), "utf-8")
+    return path
+
+
 @pytest.mark.slow
 def test_a_hostile_markdown_cell_costs_the_grading_process_little(tmp_path):
     """The attack: 64 kB of ``[a](`` in one markdown cell (a 50 MB notebook may hold far more).
     The grading process spent 11 s of CPU on it (0.65 s at 16 kB: four times the text, sixteen
-    times the time); such a notebook of 1 MB would hold every page and key for most of an hour."""
-    import time
+    times the time); such a notebook of 1 MB would hold every page and key for most of an hour.
+    Signal: a scaling test (CPU at 16 kB and 128 kB of ``[a](``, tests/scaling.py), not seconds."""
+    from tests.scaling import assert_linear
 
-    path = tmp_path / "hostile.ipynb"
-    path.write_text(json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {},
-                                "cells": [{"cell_type": "markdown", "metadata": {},
-                                           "source": "[a](" * 16_000}]}), "utf-8")
-    result = SubmissionResult("mallory", str(path), "graded", 0.0, 1.0, ())
-    feedback_html.default_renderer()
-    started = time.process_time()
-    page = feedback_html.feedback_page(result, notebook_path=path)
-    spent = time.process_time() - started
-    assert "[a](" in page
-    assert spent < 3, f"{spent:.1f} s of CPU for one 64 kB markdown cell"
+    renderer = feedback_html.default_renderer()
+    result = SubmissionResult("mallory", "hostile.ipynb", "graded", 0.0, 1.0, ())
+
+    def make(count: int) -> Path:
+        return _markdown_notebook(tmp_path, [{"cell_type": "markdown", "metadata": {}, "source": "[a](" * count}])
+
+    assert "[a](" in feedback_html.feedback_page(result, notebook_path=make(16_000))
+    assert_linear(lambda path: feedback_html.feedback_page(result, notebook_path=path), make, 4000,
+                  setup=renderer.memo.clear, what="a feedback page of one markdown cell of n [a](")
 
 
 @pytest.mark.slow
-def test_many_hostile_markdown_and_raw_cells_cost_the_grading_process_little(tmp_path):
+def test_many_hostile_markdown_and_raw_cells_cost_the_grading_process_little(tmp_path, monkeypatch):
     """Thirty markdown cells each just within the one-cell limit (beyond the notebook's
     markdown allowance after ten) and a raw cell of 800 kB, all of ``[a](``: plain text past
     the allowance, long lines broken, so the page costs seconds, not hours; the course's own
-    markdown (4.3 kB at most per cell, 26 kB in all) stays within the allowance."""
-    import time
+    markdown (4.3 kB at most per cell, 26 kB in all) stays within the allowance.
+    Signal (no clock): what reaches the markdown renderer, counted: at most the allowance as
+    markdown, and no longer line of ``[`` than the plain text's line width (the filters scan a
+    line from each ``[`` in it: quadratic in a line's length)."""
+    rendered: list[str] = []
+    real = feedback_html.FeedbackRenderer._markdown
 
-    line = "[a](" * (feedback_html.MAX_MARKDOWN_CHARS // 4)
-    cells = [{"cell_type": "markdown", "metadata": {}, "source": line} for _ in range(30)]
+    def counting(self, source: str) -> str:
+        rendered.append(source)
+        return real(self, source)
+
+    renderer = feedback_html.FeedbackRenderer()  # its warm-up's markdown is not the student's
+    monkeypatch.setattr(feedback_html.FeedbackRenderer, "_markdown", counting)
+    line = "[a](" * (feedback_html.MAX_MARKDOWN_CHARS // 4 - 1)
+    cells = [{"cell_type": "markdown", "metadata": {}, "source": f"{k:02d}{line}"} for k in range(30)]  # distinct
     cells.append({"cell_type": "raw", "metadata": {}, "source": "[a](" * 200_000})
-    path = tmp_path / "hostile.ipynb"
-    path.write_text(json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": cells}), "utf-8")
+    path = _markdown_notebook(tmp_path, cells)
     result = SubmissionResult("mallory", str(path), "graded", 0.0, 1.0, ())
-    feedback_html.default_renderer()
-    started = time.process_time()
-    page = feedback_html.feedback_page(result, notebook_path=path)
-    spent = time.process_time() - started
+    page = feedback_html.feedback_page(result, notebook_path=path, renderer=renderer)
     assert page.count("[a](") > 30 * 1000
     assert "more characters not shown" in page
-    assert spent < 10, f"{spent:.1f} s of CPU"
+    as_markdown = [text for text in rendered if not text.startswith("```")]
+    assert sum(map(len, as_markdown)) <= feedback_html.MAX_MARKDOWN_TOTAL
+    assert max(map(len, as_markdown)) <= feedback_html.MAX_MARKDOWN_CHARS
+    plain = [text for text in rendered if text.startswith("```")]
+    assert plain and max(len(ln) for text in plain for ln in text.split("\n")) <= 1000
+    assert sum(map(len, plain)) <= 1_100_000
     assert feedback_html.MAX_MARKDOWN_CHARS >= 2 * 4300 and feedback_html.MAX_MARKDOWN_TOTAL >= 2 * 26_000

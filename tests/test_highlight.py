@@ -165,13 +165,12 @@ def test_line_memo_is_shared_across_cells_and_bounded():
 def test_many_strings_spanning_lines_cost_the_cell_length_not_its_square():
     """A hostile cell of many multi-line strings (and magics and comments between them): the
     lines the strings span were found by counting line breaks from the cell's start for each
-    string, which made such a cell of 800 kB cost about a minute of the grading process."""
-    import time
+    string, which made such a cell of 800 kB cost about a minute of the grading process.
+    Signal: a scaling test (CPU at 2,500 and 20,000 units, tests/scaling.py), not seconds."""
+    from tests.scaling import assert_linear
 
     unit = '"""\n"""\ns = \'a\\\nb\'\n%time x\n# c\n'
     source = unit * 20_000
-    started = time.process_time()
-    out = highlight_code(source, memo=LineMemo())
-    spent = time.process_time() - started
-    assert out == highlight_code(source)
-    assert spent < 10, f"{spent:.1f} s of CPU for {len(source)} characters"
+    assert highlight_code(source, memo=LineMemo()) == highlight_code(source)
+    assert_linear(lambda text: highlight_code(text, memo=LineMemo()), lambda n: unit * n, 2500,
+                  what="highlighting n multi-line strings")

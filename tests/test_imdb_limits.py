@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import random
 import re
-import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -455,23 +454,28 @@ def test_claims_past_the_bound_are_not_checked_and_the_feedback_says_so(monkeypa
     assert any("2 of the 6 reported accuracies were not checked" in f for f in result.feedback), result.feedback
 
 
-# -- cost on hostile text (CPU seconds; minutes before) ----------------------------------------
+# -- cost on hostile text (minutes before; now linear) -----------------------------------------
+# Signal: scaling tests (CPU at n and 8n in this process, tests/scaling.py), not CPU seconds.
 
-def _cpu(fn, *args):
-    """CPU seconds of ``fn(*args)``."""
-    start = time.process_time()
-    fn(*args)
-    return time.process_time() - start
+@pytest.mark.parametrize("make, n", [
+    (lambda n: "test accuracy 0.85 " * n, 1250),  # one sentence of 190 kB at 8n: 318 s before
+    (lambda n: "LSTM GRU x2 0.5 accuracy bi " * n, 875),  # many labels
+    (lambda n: "validation split" + " " * 60 + "0.2 accuracy 0.85 " * n, 375),
+    (lambda n: "|model|" + "test acc|" * n + "\n|LSTM|" + "0.85|" * n + "\n", 1250),  # a wide table
+], ids=["sentence", "labels", "split", "table"])
+def test_hostile_markdown_sentences_cost_little(make, n):
+    """One long sentence, many labels, a long split phrase, a wide table: linear in the text."""
+    from tests.scaling import assert_linear
+
+    assert_linear(lambda text: claims_from_markdown(text, "m"), make, n, setup=score.clear_memos,
+                  what="claims_from_markdown")
 
 
-def test_hostile_markdown_sentences_cost_little():
-    """One sentence of 190 kB (318 s before), many labels, spaces after "bi", a wide table."""
-    assert _cpu(claims_from_markdown, "test accuracy 0.85 " * 10_000, "m") < 2.0
-    assert _cpu(claims_from_markdown, "LSTM GRU x2 0.5 accuracy bi " * 7_000, "m") < 2.0
-    assert _cpu(claims_from_markdown, "validation split" + " " * 60 + "0.2 accuracy 0.85 " * 3_000, "m") < 2.0
-    assert _cpu(find_labels, "bi" + " " * 200_000 + "x") < 1.0  # 7 s at 10,000 spaces before
-    wide = "|model|" + "test acc|" * 10_000 + "\n|LSTM|" + "0.85|" * 10_000 + "\n"
-    assert _cpu(claims_from_markdown, wide, "m") < 2.0
+def test_spaces_after_bi_cost_find_labels_little():
+    """Spaces after "bi" (7 s at 10,000 spaces before): linear in the spaces."""
+    from tests.scaling import assert_linear
+
+    assert_linear(find_labels, lambda n: "bi" + " " * n + "x", 25_000, what="find_labels")
 
 
 def _fill(unit: str, chars: int) -> str:
@@ -479,28 +483,39 @@ def _fill(unit: str, chars: int) -> str:
     return unit * max(1, chars // len(unit))
 
 
+def _hostile_cells(shape: str, eighths: int) -> list:
+    """The cells of the hostile notebook ``shape`` at ``eighths``/8 of its full size."""
+    def size(full: int) -> int:
+        return full * eighths // 8
+
+    train = ("code", _TRAIN, (_LOG,))
+    return {
+        "markdown": [train, ("markdown", _fill("LSTM test accuracy 0.85 ", size(20_000_000)), ())],
+        "markdown cells": [train] + [("markdown", _fill(f"GRU test accuracy 0.{i:04d} ", 1000), ())
+                                     for i in range(size(2000) - 1)],
+        "prints": [("code", _TRAIN, (_LOG + _fill("LSTM test accuracy: 0.85\n", size(4_000_000)),))],
+        "accuracies a line": [("code", _TRAIN, (_LOG + _fill("acc 0.5 " * 50 + "\n", size(4_000_000)),))],
+        "logs": [("code", _TRAIN, (_fill(_LOG, size(4_000_000)),))] * 3,
+        "backspaces": [("code", _TRAIN, (_LOG + _fill("a\x08", size(20_000_000)),))],  # 1 token a character
+        "line breaks": [("code", _TRAIN, (_LOG + _fill("a\n", size(20_000_000)),))],
+        "many outputs": [("code", _TRAIN, (_LOG,) + ("a",) * size(1_000_000))],
+        "both": [("code", _TRAIN, (_LOG + _fill("LSTM test accuracy: 0.85\n", size(4_000_000)),)),
+                 ("markdown", _fill("LSTM test accuracy 0.86 ", size(400_000)), ())],
+    }[shape]
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("shape", ["markdown", "markdown cells", "prints", "accuracies a line", "logs",
                                    "backspaces", "line breaks", "many outputs", "both"])
 def test_hostile_notebooks_cost_a_worker_little(shape):
-    """The worst notebooks built cost the bonus at most a few CPU seconds (minutes before)."""
-    train = ("code", _TRAIN, (_LOG,))
-    cells = {
-        "markdown": [train, ("markdown", _fill("LSTM test accuracy 0.85 ", 20_000_000), ())],
-        "markdown cells": [train] + [("markdown", _fill(f"GRU test accuracy 0.{i:04d} ", 1000), ())
-                                     for i in range(1999)],
-        "prints": [("code", _TRAIN, (_LOG + _fill("LSTM test accuracy: 0.85\n", 4_000_000),))],
-        "accuracies a line": [("code", _TRAIN, (_LOG + _fill("acc 0.5 " * 50 + "\n", 4_000_000),))],
-        "logs": [("code", _TRAIN, (_fill(_LOG, 4_000_000),))] * 3,
-        "backspaces": [("code", _TRAIN, (_LOG + _fill("a\x08", 20_000_000),))],  # 1 token a character
-        "line breaks": [("code", _TRAIN, (_LOG + _fill("a\n", 20_000_000),))],
-        "many outputs": [("code", _TRAIN, (_LOG,) + ("a",) * 1_000_000)],
-        "both": [("code", _TRAIN, (_LOG + _fill("LSTM test accuracy: 0.85\n", 4_000_000),)),
-                 ("markdown", _fill("LSTM test accuracy 0.86 ", 400_000), ())],
-    }[shape]
-    nb = _notebook(*cells)
-    score.clear_memos()
-    assert _cpu(lambda: score.score_imdb(nb, config=ImdbConfig())) < 4.0
+    """The worst notebooks built cost the bonus time linear in their size (minutes before, at
+    the full size): CPU at 1/8 of the full size and at the full size, tests/scaling.py. (Past
+    the bonus's reading limits the cost stops growing: a ratio under 8 is fine.)"""
+    from tests.scaling import assert_linear
+
+    assert_linear(lambda nb: score.score_imdb(nb, config=ImdbConfig()),
+                  lambda eighths: _notebook(*_hostile_cells(shape, eighths)), 1, repeats=2,
+                  setup=score.clear_memos, what=f"score_imdb of {shape}")
 
 
 def test_output_cut_is_the_longest_start_that_fits():
