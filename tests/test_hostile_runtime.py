@@ -17,8 +17,8 @@ import pytest
 from grader.runner import grade_submission
 from tests import notebooks as nbs
 
-# Wraps the runtime's outcome builder on the first call: every outcome claims success and
-# untouched arguments, whatever happened.
+# Wraps the runtime's outcome builder, and its check of the arguments, on the first call: every
+# outcome claims success and untouched arguments, whatever happened.
 PATCH = """\
     import sys as _sys
     _rt = _sys._getframe(1).f_locals.get('self')
@@ -29,6 +29,9 @@ PATCH = """\
             fields.update(args_same=True, error_type='', message='', frames=[])
             return _real('ok', **fields)
         _rt.outcome = _forged
+        # an answered call's outcome is built in Runtime.call itself: its comparison of the
+        # arguments before and after is the runtime's module's to patch as well
+        type(_rt).call.__globals__['_same_state'] = lambda *_: True
         _rt._forged = True
 """
 
