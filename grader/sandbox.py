@@ -413,6 +413,7 @@ class Sandbox:
         started = zygote if zygote is not None else start_zygote()
         self._ctrl, self._log, self._framed = started.ctrl, started.log, started.framed
         self._proc = started.proc
+        self._started = started
         self._adopted = not started.is_parent()  # then its parent reaps it, not this process
         config = {"protected": list(self.protected_paths), "max_bytes": wire.DEFAULT_MAX_BYTES}
         try:
@@ -555,11 +556,7 @@ class Sandbox:
         if self._adopted:
             self._await_exit(timeout=30)
         else:
-            try:
-                self._proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self._proc.kill()
-                self._proc.wait()
+            self._started.reap(timeout=30)
         self._proc = None
         self._ctrl.close()
         self._log.close()
