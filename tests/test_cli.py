@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import inspect
+import os
 import subprocess
 import sys
 import zipfile
@@ -143,3 +144,31 @@ def test_example_class_end_to_end(tmp_path):
     for name in ("grades.csv", "similarity.csv", "report.html"):
         assert (out / name).is_file(), name
     assert (out / "ada_correct" / "feedback.html").is_file()
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2 or not Path("/proc/self/task").is_dir(),
+                    reason="OpenBLAS starts no pool on one CPU; threads are counted in /proc")
+def test_the_command_line_process_keeps_one_blas_thread(tmp_path):
+    """grade.py run as a command sets OPENBLAS_NUM_THREADS=1 (unless the caller chose a count)
+    before numpy is imported: an OpenBLAS pool thread spins for about 0.1 s of CPU after the
+    import, in the grading process and its figure process, for linear algebra they never do.
+    The process's threads are counted after a whole command ran (the kit imports numpy)."""
+    grade_py = Path(grade.__file__).resolve()
+    script = (
+        "import os, runpy, sys\n"
+        f"sys.argv = ['grade.py', '--student-kit', {str(tmp_path / 'kit')!r}]\n"
+        "try:\n"
+        f"    runpy.run_path({str(grade_py)!r}, run_name='__main__')\n"
+        "except SystemExit as exc:\n"
+        "    assert not exc.code, exc.code\n"
+        "import numpy\n"
+        "print(len(os.listdir('/proc/self/task')), os.environ.get('OPENBLAS_NUM_THREADS'))\n")
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    done = subprocess.run([sys.executable, "-c", script], env=env, cwd=grade_py.parent,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["1", "1"]
+    chosen = subprocess.run([sys.executable, "-c", script], cwd=grade_py.parent, timeout=120,
+                            env=dict(env, OPENBLAS_NUM_THREADS="2"), capture_output=True, text=True)
+    assert chosen.returncode == 0, chosen.stderr
+    assert chosen.stdout.split() == ["2", "2"]  # the caller's choice is kept
