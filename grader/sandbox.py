@@ -1180,9 +1180,13 @@ class Session:
                 if remaining <= 0:
                     delay, before = child.run_delay(child.schedstat()), child.run_delay(sched_from)
                     extra = 0.0 if delay is None or before is None else delay - before - granted
-                    waited = time.monotonic() - started
+                    now = time.monotonic()
+                    waited = now - started
                     timeout = requests[len(done)].timeout
-                    if extra < 0.002 or waited >= 4 * timeout or child.waits_by_itself():
+                    # Out of time when even with the wait added the deadline has passed: the child
+                    # also waits while the grading process checks (waits_by_itself reads /proc),
+                    # and granting that wait again and again would let a loop run to the cap.
+                    if deadline + extra - now < 0.002 or waited >= 4 * timeout or child.waits_by_itself():
                         # A call that times out costs the submission its timeout, no more: what this
                         # wait ran past it (the grading process noticing late on a busy machine, or a
                         # child still short of CPU at the cap) is the machine's, not the student's.
