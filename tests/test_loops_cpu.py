@@ -134,3 +134,23 @@ def test_the_waits_of_earlier_calls_are_not_added_to_a_loops_time(sandbox, cpu_a
     assert waited_before > 0.2  # the earlier calls did wait: otherwise this tests nothing
     spent = cpu_at_kill[pid] - before
     assert spent < 1.25 * timeout, (spent, waited_before)
+
+
+def test_a_correct_call_near_its_timeout_still_answers_under_a_hog_with_slow_checks(sandbox, monkeypatch):
+    """The other side: a call needing 80 % of its timeout in CPU, on a CPU it shares with a busy
+    process and with checks as slow as above, is not cut: the deadline moves by all of its wait."""
+    real = sandbox_module._Child.waits_by_itself
+
+    def slow(child):
+        time.sleep(0.03)
+        return real(child)
+
+    monkeypatch.setattr(sandbox_module._Child, "waits_by_itself", slow)
+    with sandbox.session(PROGRAM) as s:
+        pid = s.call("pid", ()).value
+        with _sharing_cpu_0_with_a_hog(pid):
+            t0 = time.monotonic()
+            out = s.call("burn", (0.24,), timeout=0.3)
+            wall = time.monotonic() - t0
+    assert out.status == "ok", out
+    assert wall > 0.3  # it needed its extension
