@@ -624,7 +624,7 @@ class _Child:
     poller: "select.epoll | _Selector | None" = None
     seq: int = 0
     output: "_Output | None" = None
-    delay_granted: float = 0.0  # waiting-for-a-CPU time already added to its calls' time
+    sched_fd: int | None = None  # its /proc/PID/schedstat, opened on first use (-1: unreadable)
 
     def next_seq(self) -> int:
         """A new request number; answers must echo it."""
@@ -655,13 +655,30 @@ class _Child:
             pass
         return False
 
-    def run_delay(self) -> float | None:
-        """Seconds the child has spent runnable but waiting for a CPU since it was forked
-        (``/proc/PID/schedstat``); None if that cannot be read."""
+    def schedstat(self) -> bytes | None:
+        """The child's ``/proc/PID/schedstat`` as read now (one ``pread`` on a descriptor kept
+        open: a few microseconds, so it is read when each request starts); None if unreadable."""
+        fd = self.sched_fd
+        if fd is None:
+            try:
+                fd = os.open(f"/proc/{self.pid}/schedstat", os.O_RDONLY | os.O_CLOEXEC)
+            except OSError:
+                fd = -1
+            self.sched_fd = fd
+        if fd < 0:
+            return None
         try:
-            with open(f"/proc/{self.pid}/schedstat", "rb") as handle:
-                return int(handle.read().split()[1]) / 1e9
-        except (OSError, IndexError, ValueError):
+            return os.pread(fd, 128, 0)
+        except OSError:
+            return None
+
+    @staticmethod
+    def run_delay(schedstat: bytes | None) -> float | None:
+        """Seconds the child had spent runnable but waiting for a CPU since it was forked, from
+        what `schedstat` read (its second field); None if there is no such figure."""
+        try:
+            return int(schedstat.split()[1]) / 1e9
+        except (AttributeError, IndexError, ValueError):
             return None
 
     def waits_by_itself(self) -> bool:
@@ -702,6 +719,8 @@ class _Child:
             os.close(self.out)
             if self.pidfd is not None:
                 os.close(self.pidfd)
+            if self.sched_fd is not None and self.sched_fd >= 0:
+                os.close(self.sched_fd)
 
 
 class _Selector:
@@ -1009,8 +1028,11 @@ class Session:
         one saying how it ended if it did not answer.
 
         Each request's time starts when the previous answer arrived (the first when sent);
-        when it runs out, the time the child spent waiting for a CPU (a loaded machine is not
-        the student's fault) is added, up to 4 times the request's time in all.
+        when it runs out, the time the child spent waiting for a CPU since then (a loaded machine
+        is not the student's fault) is added, up to 4 times the request's time in all. That wait
+        is counted from the request's start (not the child's: the waits of its earlier calls are
+        not this one's), and each extension moves the deadline itself, not the time it was
+        noticed, so a loop gets its time in CPU, not that plus the grading process's lateness.
         """
         max_bytes = self.limits.result_bytes
         decoder = self._sandbox._decoder
@@ -1034,6 +1056,7 @@ class Session:
         dead = False
         started = drained = time.monotonic()
         waived_before = self._waived  # what this request's waits for a CPU add to it: see the timeout below
+        sched_from, granted = child.schedstat(), 0.0  # the child's wait for a CPU so far; what this request got
         want = _RECV_BYTES
         deadline = started + requests[0].timeout
         header: dict | None = None  # an outcome whose frames are still coming
@@ -1149,24 +1172,29 @@ class Session:
                             child.output.drain(child.out)
                             drained = now
                         started, waived_before = now, self._waived
+                        sched_from, granted = child.schedstat(), 0.0
                         deadline = now + requests[len(done)].timeout
                 if dead:
                     return close_out("eof")
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
-                    delay = child.run_delay()
-                    extra = 0.0 if delay is None else delay - child.delay_granted
-                    waited = time.monotonic() - started
+                    delay, before = child.run_delay(child.schedstat()), child.run_delay(sched_from)
+                    extra = 0.0 if delay is None or before is None else delay - before - granted
+                    now = time.monotonic()
+                    waited = now - started
                     timeout = requests[len(done)].timeout
-                    if extra < 0.002 or waited >= 4 * timeout or child.waits_by_itself():
+                    # Out of time when even with the wait added the deadline has passed: the child
+                    # also waits while the grading process checks (waits_by_itself reads /proc),
+                    # and granting that wait again and again would let a loop run to the cap.
+                    if deadline + extra - now < 0.002 or waited >= 4 * timeout or child.waits_by_itself():
                         # A call that times out costs the submission its timeout, no more: what this
                         # wait ran past it (the grading process noticing late on a busy machine, or a
                         # child still short of CPU at the cap) is the machine's, not the student's.
                         self._waived += max(waited - (self._waived - waived_before) - timeout, 0.0)
                         return close_out("timeout")
-                    child.delay_granted = delay
+                    granted += extra
                     self._waived += extra
-                    deadline = min(time.monotonic() + extra, started + 4 * timeout)
+                    deadline = min(deadline + extra, started + 4 * timeout)
                     continue
                 if len(inbuf) >= FRAME.size:  # a long message is read in larger pieces
                     want = _RECV_BYTES if FRAME.size + FRAME.unpack_from(inbuf)[0] - len(inbuf) <= _RECV_BYTES \
