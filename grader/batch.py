@@ -333,6 +333,17 @@ class WorkerPool:
         self._adopted: list = []  # adopted by a worker: reaped when the pool closes
         for extra in list(zygotes)[self.jobs:]:
             extra.stop()
+        try:
+            self._start()
+        except BaseException:
+            # No ``with`` block closes a pool whose constructor raised (a worker that could not
+            # be forked, an interrupt): the workers forked so far and the zygotes it was given
+            # would be left running.
+            self.close()
+            raise
+
+    def _start(self) -> None:
+        """Fork the workers (or start the local sandbox in a thread when ``jobs`` is 1)."""
         if self.jobs == 1:
             zygote = self._zygotes.pop() if self._zygotes else None
             self._adopted += [zygote] if zygote is not None else []
