@@ -407,6 +407,11 @@ class FigureDrawer:
     def draw(self, stats: ClassStats) -> dict[str, str] | None:
         """The figures for ``stats`` (as ``class_report_html`` takes them), or None on failure."""
         self._asked = True
+        # A process that died may have been reaped already (multiprocessing reaps its dead
+        # children whenever it starts another, such as a worker): its pid may be another
+        # process's now. One alive here is reaped by nobody but this process.
+        if not self._proc.is_alive():
+            return None
         if hasattr(os, "setpriority"):  # still importing at nice 19 (a busy machine): at ours now
             try:
                 os.setpriority(os.PRIO_PROCESS, self._proc.pid, os.getpriority(os.PRIO_PROCESS, 0))
