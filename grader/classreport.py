@@ -385,6 +385,8 @@ def _render_figures(stats: ClassStats, *, parallel: bool) -> dict[str, str]:
 #: How long ``FigureDrawer.draw`` waits for the figures (a class's take a few seconds at most)
 #: before it gives up on the figure process and the report draws them itself.
 DRAW_SECONDS = 120.0
+#: How often the figure process, waiting to be asked, checks that the run is still there.
+PARENT_CHECK_SECONDS = 1.0
 
 
 class FigureDrawer:
@@ -476,6 +478,7 @@ def _drawer_loop(conn: Any, parent_end: Any) -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the run decides when to stop
+    parent = os.getppid()
     parent_end.close()  # else this process would keep its own pipe open
     restore = _lowest_priority()
     try:
@@ -485,6 +488,11 @@ def _drawer_loop(conn: Any, parent_end: Any) -> None:
     restore()
     while True:
         try:
+            # The run's workers, forked after this process, hold copies of the run's end of the
+            # pipe: its end is not seen when the run is killed outright. Its pid changing is.
+            while not conn.poll(PARENT_CHECK_SECONDS):
+                if os.getppid() != parent:
+                    return
             stats = conn.recv()
         except (EOFError, OSError):
             return

@@ -81,3 +81,54 @@ def test_a_figure_process_that_hangs_does_not_hang_the_run():
         assert time.monotonic() - started < 8
         drawer._proc.join(timeout=10)
         assert not drawer._proc.is_alive()
+
+
+_ORPHANED_RUN = r"""
+import sys, time
+from pathlib import Path
+from grader import classreport
+from grader.batch import WorkerPool
+from grader.runner import GradingContext
+
+drawer = classreport.FigureDrawer()
+pool = WorkerPool(context=GradingContext(rubric=None, fixtures=None), out_dir=Path("/nonexistent"), jobs=2)
+for conn in list(pool._workers):
+    conn.recv()  # ready: each worker's sandbox has started
+print(drawer._proc.pid, *(proc.pid for proc, _ in pool._workers.values()), flush=True)
+time.sleep(600)
+"""
+
+
+def _alive(pid: int) -> bool:
+    """True while ``pid`` runs (a zombie, or a pid gone, is not)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_a_grading_process_killed_outright_leaves_no_worker_nor_figure_process():
+    """Each worker held the grading process's end of its own pipe (and of the pipes forked
+    before it: the earlier workers', the figure process's), so none saw its pipe end when the
+    grading process was killed (SIGKILL, the OOM killer): the workers, their zygotes and the
+    figure process ran on for ever. They now leave once the grading process is gone."""
+    import subprocess
+    import sys
+
+    repo = Path(__file__).resolve().parents[1]
+    run = subprocess.Popen([sys.executable, "-c", _ORPHANED_RUN], cwd=repo, stdout=subprocess.PIPE,
+                           text=True)
+    try:
+        pids = [int(p) for p in run.stdout.readline().split()]
+        assert len(pids) == 3 and all(map(_alive, pids))
+    finally:
+        run.kill()
+        run.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(map(_alive, pids)):
+        time.sleep(0.1)
+    left = [pid for pid in pids if _alive(pid)]
+    for pid in left:  # do not leave them behind for the rest of the suite
+        os.kill(pid, signal.SIGKILL)
+    assert not left, f"still running after the grading process was killed: {left}"
