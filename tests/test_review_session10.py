@@ -107,6 +107,7 @@ def _alive(pid: int) -> bool:
         return False
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
 def test_a_grading_process_killed_outright_leaves_no_worker_nor_figure_process():
     """Each worker held the grading process's end of its own pipe (and of the pipes forked
@@ -132,3 +133,62 @@ def test_a_grading_process_killed_outright_leaves_no_worker_nor_figure_process()
     for pid in left:  # do not leave them behind for the rest of the suite
         os.kill(pid, signal.SIGKILL)
     assert not left, f"still running after the grading process was killed: {left}"
+
+
+_REACH = '''
+import os, stat
+
+def reach(pids):
+    fds = []
+    for fd in range(1024):
+        try:
+            mode = os.fstat(fd).st_mode
+        except OSError:
+            continue
+        fds.append([fd, "sock" if stat.S_ISSOCK(mode) else "pipe" if stat.S_ISFIFO(mode) else "other"])
+    signalled = []
+    for pid in pids:
+        try:
+            os.kill(pid, 0)
+            signalled.append(pid)
+        except OSError:
+            pass
+    return fds, signalled
+'''
+
+
+def _adopter(zygote, other, pids, conn) -> None:
+    """A worker as ``WorkerPool`` forks one: drop the other zygote's socket, adopt ``zygote``,
+    and send back what a child can reach (its descriptors, which of ``pids`` it can signal)."""
+    from grader.batch import ResilientSandbox
+
+    other.release()
+    with ResilientSandbox(zygote=zygote) as box, box.session(_REACH) as session:
+        outcome = session.call("reach", ([*pids, os.getpid(), zygote.proc.pid],))
+        conn.send((outcome.status, outcome.value))
+
+
+def test_a_child_of_an_adopted_zygote_reaches_nothing_outside_its_session():
+    """Held (tenth session's review, checked also by a real class run as root and as nobody): the
+    zygotes are now started by the grading process and adopted by forked workers, yet a child
+    holds only its four descriptors (0 /dev/null, 1 and 2 its capture pipe, 3 its socket) and
+    can signal neither the grading process, nor its worker, nor either zygote."""
+    import multiprocessing
+
+    zygotes = [sandbox.start_zygote(), sandbox.start_zygote()]
+    ctx = multiprocessing.get_context("fork")
+    ours, theirs = ctx.Pipe()
+    worker = ctx.Process(target=_adopter, args=(zygotes[0], zygotes[1], (os.getpid(), zygotes[1].proc.pid), theirs))
+    worker.start()
+    try:
+        for zygote in zygotes:
+            zygote.release()  # as WorkerPool does: the worker holds the first, nobody the second
+        assert ours.poll(60), "the worker did not answer"
+        status, (fds, signalled) = ours.recv()
+    finally:
+        worker.join(30)
+        for zygote in zygotes:
+            zygote.reap(timeout=10)
+    assert status == "ok"
+    assert [tuple(fd) for fd in fds] == [(0, "other"), (1, "pipe"), (2, "pipe"), (3, "sock")]
+    assert signalled == []
