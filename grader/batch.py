@@ -249,6 +249,11 @@ def _from_task(task: tuple) -> tuple[Submission, str | None]:
                        extra_files=MappingProxyType({n: Path(p) for n, p in extra.items()})), key)
 
 
+#: How often an idle worker (and the class report's figure process) checks that the grading
+#: process is still there.
+PARENT_CHECK_SECONDS = 1.0
+
+
 def _worker(conn: Connection, context: GradingContext, out_dir: Path, sandbox_options: dict,
             prepare: Prepare | None, finish: Finish | None, records: str = "summary",
             zygote: object = None, others: Sequence = ()) -> None:
@@ -263,10 +268,17 @@ def _worker(conn: Connection, context: GradingContext, out_dir: Path, sandbox_op
     # long as it does: kept out of the garbage collector's walks, which would also copy the
     # pages it shares with the main process.
     gc.freeze()
+    parent = os.getppid()
     with ResilientSandbox(zygote=zygote, **sandbox_options) as sandbox:
         conn.send(("ready", sandbox.capabilities.describe()))
         while True:
             try:
+                # The end of the pipe is not seen when the grading process is killed outright
+                # (SIGKILL, the OOM killer): this worker, and those forked after it, hold copies
+                # of that process's end. Its pid changing says it is gone.
+                while not conn.poll(PARENT_CHECK_SECONDS):
+                    if os.getppid() != parent:
+                        return
                 task = conn.recv()
             except EOFError:
                 return
@@ -333,6 +345,17 @@ class WorkerPool:
         self._adopted: list = []  # adopted by a worker: reaped when the pool closes
         for extra in list(zygotes)[self.jobs:]:
             extra.stop()
+        try:
+            self._start()
+        except BaseException:
+            # No ``with`` block closes a pool whose constructor raised (a worker that could not
+            # be forked, an interrupt): the workers forked so far and the zygotes it was given
+            # would be left running.
+            self.close()
+            raise
+
+    def _start(self) -> None:
+        """Fork the workers (or start the local sandbox in a thread when ``jobs`` is 1)."""
         if self.jobs == 1:
             zygote = self._zygotes.pop() if self._zygotes else None
             self._adopted += [zygote] if zygote is not None else []

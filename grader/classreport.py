@@ -382,6 +382,13 @@ def _render_figures(stats: ClassStats, *, parallel: bool) -> dict[str, str]:
     return {name: drawn[name] for name in makers}
 
 
+#: How long ``FigureDrawer.draw`` waits for the figures (a class's take a few seconds at most)
+#: before it gives up on the figure process and the report draws them itself.
+DRAW_SECONDS = 120.0
+#: How often the figure process, waiting to be asked, checks that the run is still there.
+PARENT_CHECK_SECONDS = 1.0
+
+
 class FigureDrawer:
     """A forked process that imports matplotlib at once and draws the report's figures when
     asked, so that neither matplotlib's import nor its memory is in the calling process.
@@ -404,19 +411,39 @@ class FigureDrawer:
         child.close()
         self._asked = False
 
-    def draw(self, stats: ClassStats) -> dict[str, str] | None:
-        """The figures for ``stats`` (as ``class_report_html`` takes them), or None on failure."""
+    def draw(self, stats: ClassStats, *, timeout: float = DRAW_SECONDS) -> dict[str, str] | None:
+        """The figures for ``stats`` (as ``class_report_html`` takes them), or None on failure: the
+        process is gone, or has not answered within ``timeout`` seconds (it is killed then)."""
         self._asked = True
+        # A process that died may have been reaped already (multiprocessing reaps its dead
+        # children whenever it starts another, such as a worker): its pid may be another
+        # process's now. One alive here is reaped by nobody but this process.
+        if not self._proc.is_alive():
+            return None
         if hasattr(os, "setpriority"):  # still importing at nice 19 (a busy machine): at ours now
             try:
                 os.setpriority(os.PRIO_PROCESS, self._proc.pid, os.getpriority(os.PRIO_PROCESS, 0))
             except OSError:  # not allowed (then it never lowered itself), or already gone
                 pass
-        try:
-            self._conn.send(_portable(stats))
-            figures = self._conn.recv()
-        except (OSError, EOFError, ValueError, TypeError):
+        answer: list = []
+
+        def ask() -> None:
+            """Send the stats and wait for the figures (both block while the process is stuck)."""
+            try:
+                self._conn.send(_portable(stats))
+                answer.append(self._conn.recv())
+            except (OSError, EOFError, ValueError, TypeError):
+                pass
+        import threading
+
+        asking = threading.Thread(target=ask, name="report-figures-ask", daemon=True)
+        asking.start()
+        asking.join(timeout)
+        if asking.is_alive():  # stopped or stuck: the caller draws the figures itself
+            self._proc.kill()  # its pipe's end closes: the exchange above ends
+            asking.join(10)
             return None
+        figures = answer[0] if answer else None
         return figures if isinstance(figures, dict) else None
 
     def close(self) -> None:
@@ -451,6 +478,7 @@ def _drawer_loop(conn: Any, parent_end: Any) -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the run decides when to stop
+    parent = os.getppid()
     parent_end.close()  # else this process would keep its own pipe open
     restore = _lowest_priority()
     try:
@@ -460,6 +488,11 @@ def _drawer_loop(conn: Any, parent_end: Any) -> None:
     restore()
     while True:
         try:
+            # The run's workers, forked after this process, hold copies of the run's end of the
+            # pipe: its end is not seen when the run is killed outright. Its pid changing is.
+            while not conn.poll(PARENT_CHECK_SECONDS):
+                if os.getppid() != parent:
+                    return
             stats = conn.recv()
         except (EOFError, OSError):
             return
