@@ -8,7 +8,8 @@ Scenarios: an empty program (fork, set-up, load ""), a small program with 1
 and 24 calls one by one, the same 24 calls sent together (``call_many``, the
 way the runner sends a part's first calls), one call that asks the grading
 process for 10 steps (stub round trips, as a part graded in isolation does),
-and, given a notebook, the real grading of it N times. Last, with ``--runtime``, the
+and, given a notebook, the real grading of it N times; then what a fork of the zygote copies
+(``address_space``: its anonymous memory, page tables, mappings). Last, with ``--runtime``, the
 child's side of the protocol alone, warm and in this process: a runtime on a socket pair
 answers 24 pipelined calls of the small program, 10 times a round (CPU per call; no fork,
 no page faults: the Python of the request path, steady enough to compare under load), and the
@@ -60,6 +61,28 @@ def zygote_counters(pid: int) -> tuple[float, float, int, int]:
     # after ")": state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime cutime cstime
     return ((int(fields[11]) + int(fields[12])) / TICK, (int(fields[13]) + int(fields[14])) / TICK,
             int(fields[7]), int(fields[8]))
+
+
+def address_space(pid: int) -> dict[str, float]:
+    """What a fork of process `pid` copies and its child's exit unmaps (Linux ``/proc``): its
+    anonymous memory (MB; ~4,400 pages for a zygote, each a page-table entry that fork copies and
+    exit clears), its page tables (kB), its mappings (one ``vm_area_struct`` each to duplicate),
+    and its anonymous memory in transparent huge pages (MB: a huge page is copied as one entry)."""
+    figures = {"anon MB": 0.0, "page tables kB": 0.0, "mappings": 0.0, "huge pages MB": 0.0}
+    with open(f"/proc/{pid}/smaps_rollup", "rb") as handle:
+        for line in handle:
+            key, _, rest = line.partition(b":")
+            if key == b"Anonymous":
+                figures["anon MB"] = int(rest.split()[0]) / 1024
+            elif key == b"AnonHugePages":
+                figures["huge pages MB"] = int(rest.split()[0]) / 1024
+    with open(f"/proc/{pid}/status", "rb") as handle:
+        for line in handle:
+            if line.startswith(b"VmPTE:"):
+                figures["page tables kB"] = float(line.split()[1])
+    with open(f"/proc/{pid}/maps", "rb") as handle:
+        figures["mappings"] = float(sum(1 for _ in handle))
+    return figures
 
 
 def measure(sandbox: Sandbox, run_one, n: int) -> dict[str, float]:
@@ -180,6 +203,8 @@ def run_scenarios(args: argparse.Namespace) -> dict[str, list[dict[str, float]]]
             for _ in range(5):
                 one()
             results[name] = [measure(sandbox, one, args.n) for _ in range(args.rounds)]
+        if sys.platform.startswith("linux"):
+            results["zygote's address space"] = [address_space(sandbox.zygote_pid)]
     if args.runtime:
         results["runtime, 24 together, warm"] = runtime_per_call(args.rounds)
         results["runtime, RNN cell, warm"] = runtime_per_call(args.rounds, cell=True)
