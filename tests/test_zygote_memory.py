@@ -45,7 +45,8 @@ def test_address_space_reads_a_process_that_holds_a_known_amount_of_anonymous_me
     try:
         assert proc.stdout.readline() == "ready\n"
         figures = bench_child.address_space(proc.pid)
-        assert figures["anon MB"] * 1024 == smaps_anonymous_kb(proc.pid)
+        # the rollup and the per-mapping sum are two reads: a page or two may come between them
+        assert abs(figures["anon MB"] * 1024 - smaps_anonymous_kb(proc.pid)) <= 64
         assert 24 <= figures["anon MB"] < 24 + 16  # the 24 MB, and the interpreter's own few MB
         assert figures["mappings"] == len(Path(f"/proc/{proc.pid}/maps").read_text().splitlines())
         assert figures["page tables kB"] >= (24 << 20) // 4096 * 8 / 1024  # 6,144 entries of 8 bytes: 48 kB
