@@ -142,23 +142,41 @@ def test_a_remembered_layout_still_judges_each_message_on_its_own_numbers():
     assert not exp.accepts(right[:-8], rtol=0, atol=0)  # a message cut short, same header
 
 
-def test_a_reference_bomb_is_refused_at_once():
-    """A hostile child writes its own message: forty lists, each holding the one before it
-    twice by reference. A few hundred bytes that stand for 2**40 values: the shortcut must
-    count what references stand for (as wire.decode does) and refuse, not expand them."""
+def _reference_bomb(levels: int) -> bytes:
+    """A hostile child's own message: ``levels`` lists, each holding the one before it twice by
+    reference; a few hundred bytes that stand for 2 ** levels values."""
     import struct
-    import time
 
     items = ['{"t":"array","dtype":"<f8","shape":[1],"b":0}']
-    items += ['[{"t":"ref","r":%d},{"t":"ref","r":%d}]' % (i, i) for i in range(40)]
+    items += ['[{"t":"ref","r":%d},{"t":"ref","r":%d}]' % (i, i) for i in range(levels)]
     header = ('{"buffers":[8],"root":[' + ",".join(items) + "]}").encode()
-    bomb = wire.MAGIC + struct.pack(">I", len(header)) + header + np.zeros(1).tobytes()
+    return wire.MAGIC + struct.pack(">I", len(header)) + header + np.zeros(1).tobytes()
+
+
+def test_a_reference_bomb_is_refused_at_once():
+    """The shortcut must count what references stand for (as wire.decode does) and refuse, not
+    expand them. Signal: a work count, the peak of memory allocated (tracemalloc) while judging
+    a bomb of 22 levels (4 million values, past ``wire.MAX_NODES``): expanding it builds lists
+    of millions of leaves, tens of MB; refusing it, a few kB. Not seconds. Then the bomb of 40
+    levels is refused by both readers (this order: a shortcut that expands fails the count
+    before it could hang on 2 ** 40)."""
+    import tracemalloc
+
+    # an expected value of 300 nodes (an LSTM's caches hold hundreds): a bomb's own nodes are fewer
+    expected = WireExpectation.of([np.full(1, float(k)) for k in range(300)])
+    assert not expected.accepts(_reference_bomb(3), rtol=0, atol=0)  # imports and memos done
+    bomb = _reference_bomb(22)
+    tracemalloc.start()
+    try:
+        accepted = expected.accepts(bomb, rtol=0, atol=0)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 2 * 2**20, peak
+    assert not accepted
     with pytest.raises(wire.WireError, match="too many"):
-        wire.decode(bomb)
-    expected = WireExpectation.of([np.zeros(1)] + [[np.zeros(1)] * 2] * 3)
-    start = time.process_time()
-    assert not expected.accepts(bomb, rtol=0, atol=0)
-    assert time.process_time() - start < 0.5
+        wire.decode(_reference_bomb(40))
+    assert not expected.accepts(_reference_bomb(40), rtol=0, atol=0)
 
 
 def test_identical_numbers_are_accepted_by_their_bytes_and_others_by_the_tolerance():

@@ -1,6 +1,8 @@
 """grader.imdb.source._walk: ast.walk remembered on the node, with the same nodes in the same order."""
 import ast
 
+import pytest
+
 from grader.imdb import source
 
 
@@ -198,19 +200,23 @@ def test_worth_walking_parses_only_cells_with_a_word_in_their_code():
         assert source._code_outside_literals(text) is None, text
 
 
-def test_reading_code_outside_literals_takes_linear_time_on_hostile_text():
-    import time
+_HOSTILE_LITERALS = (  # text of about n units: each reads as a string or quote at every step
+    lambda n: "'" + "\\'" * (4 * n), lambda n: '"""' + '\\"""' * (2 * n), lambda n: "\"\"\"'''" * n,
+    lambda n: ('"""' + "a" * 5 + '\\"""') * n, lambda n: ("'" + "\\'" * 50 + "\n") * (n // 10),
+    lambda n: "rb" * (4 * n) + "'")
 
-    # The first version tried again at every quote of these (16,000 characters of the
-    # first: 3.4 s); 64,000 characters of each now take milliseconds.
-    hostile = ["'" + "\\'" * 32_000, '"""' + '\\"""' * 16_000, "\"\"\"'''" * 10_000,
-               ('"""' + "a" * 5 + '\\"""') * 6_000, ("'" + "\\'" * 50 + "\n") * 600, "rb" * 32_000 + "'"]
-    for text in hostile:
-        start = time.process_time()
-        source._code_outside_literals(text)
-        assert time.process_time() - start < 2.0, text[:20]
-        short = text[:300] + " LSTM"
-        assert source._worth_walking(short) == _worth_walking_by_parsing(short), short
+
+@pytest.mark.parametrize("make", _HOSTILE_LITERALS, ids=[f"text{k}" for k in range(len(_HOSTILE_LITERALS))])
+def test_reading_code_outside_literals_takes_linear_time_on_hostile_text(make):
+    """The first version tried again at every quote of these (16,000 characters of the first:
+    3.4 s, quadratic). Signal: a scaling test (CPU at n and 8n units, tests/scaling.py), not
+    seconds; and the short prefix is judged as parsing it would."""
+    from tests.scaling import assert_linear
+
+    text = make(1000)
+    short = text[:300] + " LSTM"
+    assert source._worth_walking(short) == _worth_walking_by_parsing(short), short
+    assert_linear(source._code_outside_literals, make, 1000, what=f"literals of {text[:12]!r}...")
 
 
 def test_worth_walking_agrees_with_parsing_on_generated_texts():

@@ -243,11 +243,26 @@ def test_a_cell_of_failing_lines_within_the_limit_costs_little():
     """A cell that does not parse is salvaged block by block. Each failing block's error was
     compiled again after the cell's earlier lines (n²) and every block was tried merged with five
     more: 100 kB of ``x = (`` lines cost 6.6 s of CPU. Now the error is the block's own parse's,
-    and merges are tried for a cell's first 50 failing blocks."""
-    source = "x = (\n" * (SIZE_LIMITS.max_cell_chars // 6)
-    nb = Notebook(path="t.ipynb", cells=(Cell(0, "code", source),), nbformat=(4, 5))
-    with _cpu_budget(1.5):
-        extraction = extract(nb)
+    and merges are tried for a cell's first 50 failing blocks.
+    Signal: a scaling test (CPU at 500 and 4,000 lines, memos emptied, tests/scaling.py) and
+    a work count (the merged parses tried), not seconds."""
+    from grader.extract import clear_memos
+    from tests.scaling import assert_linear
+
+    def failing(n: int) -> Notebook:
+        """A cell of ``n`` lines ``x = (``."""
+        return Notebook(path="t.ipynb", cells=(Cell(0, "code", "x = (\n" * n),), nbformat=(4, 5))
+
+    assert_linear(extract, failing, 500, setup=clear_memos, what="extraction of n failing lines")
+    import grader.extract as extract_module
+
+    merges = []
+    real_parses_at = extract_module._parses_at
+    clear_memos()
+    with pytest.MonkeyPatch.context() as patch:  # and a work count: merges tried for the first 50 blocks only
+        patch.setattr(extract_module, "_parses_at", lambda *a: merges.append(1) or real_parses_at(*a))
+        extraction = extract(failing(SIZE_LIMITS.max_cell_chars // 6))
+    assert len(merges) < 5 * extract_module._MERGED_FAILURES, len(merges)  # 4 per block, 50 blocks (and 1)
     errors = [d for d in extraction.diagnostics if d.message.startswith("Syntax error")]
     assert len(errors) == SIZE_LIMITS.max_cell_chars // 6
     assert errors[-1].line == SIZE_LIMITS.max_cell_chars // 6
@@ -340,15 +355,20 @@ def _old_coalesce(outputs: list[dict]) -> list[dict]:
 def test_many_printed_outputs_cost_the_feedback_page_little():
     """Consecutive stream outputs are joined into one. Each was added to the text so far, which
     copied it again every time: 20,000 outputs of 1 kB in one cell (a 20 MB notebook, under the
-    page's 50 MB limit) cost the grading process 150 s of CPU. The same outputs now."""
+    page's 50 MB limit) cost the grading process 150 s of CPU. The same outputs now.
+    Signal: a scaling test (CPU at 1,000 and 8,000 outputs, tests/scaling.py), not seconds."""
     import copy
 
     from grader.feedback_html import _coalesce, clean_cells
+    from tests.scaling import assert_linear
 
-    many = nbs.notebook([nbs.code_cell("model.fit(x)\n", outputs=[nbs.stream("y" * 1000 + "\n")
-                                                                  for _ in range(20_000)])])
-    with _cpu_budget(2.0):
-        cells = clean_cells(many)
+    def printed(n: int) -> dict:
+        """A notebook of one cell that printed ``n`` outputs of 1 kB."""
+        return nbs.notebook([nbs.code_cell("model.fit(x)\n", outputs=[nbs.stream("y" * 1000 + "\n")
+                                                                      for _ in range(n)])])
+
+    assert_linear(lambda nb: clean_cells(copy.deepcopy(nb)), printed, 1_000, what="clean_cells of n outputs")
+    cells = clean_cells(printed(20_000))
     assert len(cells[0]["outputs"]) == 1 and "more characters not shown" in cells[0]["outputs"][0]["text"]
     err = {"output_type": "stream", "name": "stderr", "text": "warning\n"}
     shown = {"output_type": "display_data", "data": {"text/plain": "x"}, "metadata": {}}

@@ -15,7 +15,6 @@ import pytest
 from grader.extract import extract
 from grader.notebook import _parse_ipynb
 from tests import notebooks as nbs
-from tests.cpu import cpu_budget as _cpu_budget
 
 
 def _notebook(extra_cells: list[dict]):
@@ -47,12 +46,12 @@ def test_a_long_sum_of_literals_is_not_a_grader_error():
 
 
 @pytest.mark.parametrize("cells", [
-    pytest.param(lambda: [nbs.code_cell("x = 1\n" * 20_000)], id="one cell of 20,000 assignments"),
-    pytest.param(lambda: [nbs.code_cell("".join(f"x{i} = {i}\n" for i in range(20_000)))],
-                 id="20,000 distinct constants"),
-    pytest.param(lambda: [nbs.code_cell(f"y{i} = {i}\n") for i in range(20_000)], id="20,000 cells"),
-    pytest.param(lambda: [nbs.code_cell("".join(f"def f{i}(a):\n    return a\n" for i in range(20_000)))],
-                 id="20,000 functions"),
+    pytest.param(lambda n: [nbs.code_cell("x = 1\n" * n)], id="one cell of n assignments"),
+    pytest.param(lambda n: [nbs.code_cell("".join(f"x{i} = {i}\n" for i in range(n)))],
+                 id="n distinct constants"),
+    pytest.param(lambda n: [nbs.code_cell(f"y{i} = {i}\n") for i in range(n)], id="n cells"),
+    pytest.param(lambda n: [nbs.code_cell("".join(f"def f{i}(a):\n    return a\n" for i in range(n)))],
+                 id="n functions"),
 ])
 def test_extraction_is_not_quadratic_in_a_cells_statements(cells):
     """A cell of n assignments took n² steps to extract: each kept constant re-split the whole
@@ -60,11 +59,13 @@ def test_extraction_is_not_quadratic_in_a_cells_statements(cells):
     far. 4,000 lines (40 kB) took 20 s of a worker, 1,000,000 lines (6 MB) more than the
     10 minutes we waited, with no timeout outside the sandbox: one notebook stalled the batch.
     Functions too: each one without global names was compiled after newlines standing for
-    the lines above it (16,000 one-line functions: 12.8 s)."""
-    nb = _notebook(cells())
-    with _cpu_budget(10.0):
-        extraction = extract(nb)
-    assert "rnn_backward" in extraction.functions
+    the lines above it (16,000 one-line functions: 12.8 s).
+    Signal: a scaling test (CPU at 250 and 2,000, memos emptied, tests/scaling.py), not seconds."""
+    from grader.extract import clear_memos
+    from tests.scaling import assert_linear
+
+    assert "rnn_backward" in extract(_notebook(cells(250))).functions
+    assert_linear(extract, lambda n: _notebook(cells(n)), 250, setup=clear_memos, what="extraction")
 
 
 def test_a_statements_text_is_what_ast_get_source_segment_gives():
@@ -215,11 +216,13 @@ def test_deeply_nested_html_costs_the_grading_process_little(markup):
     output of 20,000 unclosed ``<div>`` (100 kB, the length kept of one output) took 23 s of
     it in the cleaner (html5lib checks the stack of open elements at each tag: n² steps); 500
     such outputs in a 50 MB notebook, three hours for everyone's pages. Markup nested deeper
-    than a browser builds (Chromium stops at 512) is now shown as text, escaped."""
+    than a browser builds (Chromium stops at 512) is now shown as text, escaped.
+    Signal: a scaling test (CPU at an eighth of the markup and all of it, tests/scaling.py)."""
     from grader.feedback_html import sanitize_html
+    from tests.scaling import assert_linear
 
-    with _cpu_budget(3.0):
-        cleaned = sanitize_html(markup)
+    cleaned = sanitize_html(markup)
+    assert_linear(sanitize_html, lambda n: markup[:n * len(markup) // 8], 1, what="sanitize_html")
     assert "<div>" not in cleaned and "<b>" not in cleaned and "<span>" not in cleaned
     assert "<div/>" not in cleaned
     assert "&lt;" in cleaned
@@ -241,12 +244,19 @@ def test_markdown_full_of_unclosed_tags_costs_little():
     """Markdown is read for accuracy claims after its HTML tags are removed with the pattern
     ``<[^>]+>``, tried at every ``<``: with no ``>`` after them, each try ran to the end of the
     text, n² steps. A 250 kB cell of ``<a `` took 13 s of a worker, 1 MB 3 minutes. Nothing
-    can start a tag after the last ``>``: that part is now left as it is (the same text)."""
+    can start a tag after the last ``>``: that part is now left as it is (the same text).
+    Signal: a scaling test (CPU at 5,000 and 40,000 ``<a ``, memos emptied, tests/scaling.py)."""
+    from grader.imdb import score
     from grader.imdb.claims import _plain_md, claims_from_markdown
+    from tests.scaling import assert_linear
 
-    text = "The LSTM reached a test accuracy of 0.86. " + "<a " * 200_000
-    with _cpu_budget(3.0):
-        claims, _ = claims_from_markdown(text, "cell 3")
+    def text(n: int) -> str:
+        """A claim, then ``n`` unclosed tags."""
+        return "The LSTM reached a test accuracy of 0.86. " + "<a " * n
+
+    claims, _ = claims_from_markdown(text(5_000), "cell 3")
+    assert_linear(lambda t: claims_from_markdown(t, "cell 3"), text, 5_000, setup=score.clear_memos,
+                  what="claims after unclosed tags")
     assert [round(c.value, 2) for c in claims] == [0.86]
     for sample in ("a <b>c</b> <i", "x < 5 and y > 3 < z", "<<>>", "<", ">", "a<b<c>d>e<f", "*<x*>"):
         before = re.sub(r"[*_`]{1,3}", "", re.sub(r"<[^>]+>", " ", sample)).replace("&nbsp;", " ")
@@ -257,35 +267,51 @@ def test_a_line_of_spaces_in_a_cell_that_does_not_parse_costs_little():
     """A cell that does not parse is read line by line for IPython syntax; ``x = !ls`` was
     recognised by ``^(\\s*)[\\w.,\\s\\[\\]]+=\\s*[!%]``, whose two overlapping repeats take n²
     steps on a line of n spaces (20,000: 5 s; a 1 MB line: hours). The pattern without the
-    first repeat matches the same lines (the second one takes spaces too)."""
-    from grader.extract import _ASSIGN_ESCAPE_RE
+    first repeat matches the same lines (the second one takes spaces too).
+    Signal: a scaling test (CPU at 5,000 and 40,000 spaces, memos emptied, tests/scaling.py)."""
+    from grader.extract import _ASSIGN_ESCAPE_RE, clear_memos
+    from tests.scaling import assert_linear
 
-    with _cpu_budget(3.0):
-        extraction = extract(_notebook([nbs.code_cell(" " * 200_000 + "x\n")]))
-    assert "rnn_backward" in extraction.functions
+    def spaces(n: int):
+        """The course's notebook and a cell of one line of ``n`` spaces, then ``x``."""
+        return _notebook([nbs.code_cell(" " * n + "x\n")])
+
+    assert "rnn_backward" in extract(spaces(5_000)).functions
+    assert_linear(extract, spaces, 5_000, setup=clear_memos, what="extraction of a line of n spaces")
     for line in ("x = !ls", "  a, b = %who_ls", "x == !y", "d[0] =  %time f()", " x.y = ! ls", "f(x) = !a",
                  "x = 1", "   ", "x =! y", "[a] = %m"):
         assert bool(_ASSIGN_ESCAPE_RE.match(line)) == bool(re.match(r"^(\s*)[\w.,\s\[\]]+=\s*[!%]", line))
 
 
 @pytest.mark.parametrize("source", [
-    pytest.param("#" * 100_000 + "\nx = 1\n", id="a comment of 100,000 #"),
-    pytest.param('print("Test accuracy: 85.2%")\nx = "' + "1" * 100_000 + '"\n', id="a string of 100,000 digits"),
+    pytest.param(lambda n: "#" * n + "\nx = 1\n", id="a comment of n #"),
+    pytest.param(lambda n: 'print("Test accuracy: 85.2%")\nx = "' + "1" * n + '"\n', id="a string of n digits"),
 ])
 def test_long_runs_of_one_character_cost_little(source):
     """Two patterns tried at every position of a run took n² steps on it: the marker
     ``# GRADED FUNCTION: name`` (``#+...``, searched in every code cell: a comment of
     100,000 ``#`` took minutes) and a number before ``%`` in a string literal (the IMDB
     bonus's reader). A match can only start where the run starts, so the patterns now say so
-    (the same matches: the test compares them on edge cases)."""
-    from grader.extract import _GRADED_RE
-    from grader.imdb import score_imdb, load_imdb_config
+    (the same matches: the test compares them on edge cases).
+    Signal: a scaling test (CPU at runs of 1,500 and 12,000, memos emptied, tests/scaling.py;
+    within the cell limit, ``SIZE_LIMITS.max_cell_chars``: a longer cell is not read at all)."""
+    from grader.extract import _GRADED_RE, clear_memos
+    from grader.imdb import load_imdb_config, score, score_imdb
     from grader.imdb.source import _NUMBER_TOKEN
+    from tests.scaling import assert_linear
 
-    nb = _notebook([nbs.code_cell(source, outputs=[nbs.stream("Test accuracy: 85.2%\n")])])
-    with _cpu_budget(3.0):
+    def read(nb) -> None:
+        """What the worker does with the notebook's text."""
         extract(nb)
         score_imdb(nb, config=load_imdb_config(None), extra_files={})
+
+    def forget() -> None:
+        """Empty the memos of extraction and of the bonus's scoring."""
+        clear_memos()
+        score.clear_memos()
+
+    assert_linear(read, lambda n: _notebook([nbs.code_cell(source(n), outputs=[nbs.stream("Test accuracy: 85.2%\n")])]),
+                  1_500, setup=forget, what="extraction and scoring of a run of n")
     old_graded = r"#+[ \t]*(?:GRADED|Graded|graded)[ \t]+(?:FUNCTION|Function|function)[ \t]*:[ \t]*([A-Za-z_]\w*)"
     for text in ("## GRADED FUNCTION: f", "x ### graded function:g#GRADED FUNCTION: h_1", "#a# GRADED function : k",
                  "f#GRADED FUNCTION:f2", "####"):

@@ -177,26 +177,31 @@ def test_np_bool_is_not_rewritten_where_numpy_has_it_again():
 def test_the_alias_rewrite_stays_linear_with_many_strings():
     """The exemption of comments and strings (e893a43) first tested each match against every
     string's span: ``np.float,'',`` repeated 16,000 times (192 kB, within the code limits) cost
-    29 s of a worker's CPU. The spans are now searched by bisection (0.5 s for that program,
-    mostly tokenizing); 6,000 repetitions took 4 s before."""
-    import time
+    29 s of a worker's CPU (quadratic). The spans are now searched by bisection.
+    Signal: a scaling test (CPU at 400 and 3,200 repetitions, tests/scaling.py), not seconds."""
+    from tests.scaling import assert_linear
 
-    source = "x = [" + "np.float,''," * 6000 + "]\n"
-    start = time.process_time()
-    replaced, names = runner._legacy_aliases_replaced(source)
-    spent = time.process_time() - start
-    assert names == ("np.float",) and replaced.count("float,''") == 6000
-    assert spent < 1.0, spent
+    def program(n: int) -> str:
+        """``n`` legacy aliases, each followed by a string literal."""
+        return "x = [" + "np.float,''," * n + "]\n"
+
+    replaced, names = runner._legacy_aliases_replaced(program(400))
+    assert names == ("np.float",) and replaced.count("float,''") == 400
+    assert_linear(runner._legacy_aliases_replaced, program, 400, what="alias rewrite of n aliases and strings")
 
 
-def test_typo_notes_for_thousands_of_names_cost_little():
+def test_typo_notes_for_thousands_of_names_cost_little(monkeypatch):
     """A function may use thousands of undefined ``np_...`` names (within the code limits);
     each note read ``dir(numpy)`` anew (60 us, twice per name): 30,000 names cost about 2 s
-    of a worker's CPU. The listing is now read once."""
-    import time
+    of a worker's CPU. The listing is now read once.
+    Signal: a work count (calls of NumPy's ``__dir__`` for 3,000 names), not seconds."""
+    import numpy
 
-    start = time.process_time()
-    notes = [runner._numpy_typo(f"np_x{k}") for k in range(30_000)]
-    spent = time.process_time() - start
-    assert notes == [""] * 30_000 and runner._numpy_typo("np_zeros") == "np.zeros"
-    assert spent < 0.5, spent
+    listed = []
+    real_dir = numpy.__dir__
+    monkeypatch.setattr(numpy, "__dir__", lambda: listed.append(1) or real_dir())
+    runner._numpy_listing.cache_clear()
+    notes = [runner._numpy_typo(f"np_x{k}") for k in range(3_000)]
+    assert notes == [""] * 3_000 and runner._numpy_typo("np_zeros") == "np.zeros"
+    assert len(listed) == 1, len(listed)
+    runner._numpy_listing.cache_clear()  # not a listing of the patched module for later tests

@@ -86,8 +86,10 @@ def test_a_yaml_report_file_with_aliases_is_not_read():
 
 
 def test_a_scored_notebook_with_an_alias_bomb_beside_it_says_the_report_was_not_read():
-    """The same file beside a notebook: the bonus's feedback names it, at no cost."""
-    import time
+    """The same file beside a notebook: the bonus's feedback names it, at no cost.
+    Signal: a work count, the peak of memory allocated while scoring (tracemalloc): following
+    the aliases built 200 MB; refusing them allocates about 20 kB (bound: 2 MB). Not seconds."""
+    import tracemalloc
 
     from grader.imdb import score
     from grader.imdb.config import ImdbConfig
@@ -96,53 +98,92 @@ def test_a_scored_notebook_with_an_alias_bomb_beside_it_says_the_report_was_not_
     nb = Notebook(path="student.ipynb", nbformat=(4, 5),
                   cells=(Cell(0, "markdown", "The LSTM reached 86% test accuracy.", ()),))
     score.clear_memos()
-    start = time.process_time()
-    result = score.score_imdb(nb, config=ImdbConfig(), extra_files={"imdb_report.yaml": _alias_bomb(7)})
-    assert time.process_time() - start < 1.0
+    score.score_imdb(nb, config=ImdbConfig(), extra_files={"imdb_report.yaml": b"test_accuracy: 0.86\n"})
+    score.clear_memos()  # the imports and one scoring done: what is measured is this file's cost
+    tracemalloc.start()
+    try:
+        result = score.score_imdb(nb, config=ImdbConfig(), extra_files={"imdb_report.yaml": _alias_bomb(7)})
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 2 * 2**20, peak
     assert any("imdb_report.yaml" in line and "alias" in line for line in result.feedback), result.feedback
 
 
-def _extraction_seconds(sources: list[str]) -> tuple[float, Any]:
-    """CPU seconds ``grader.extract.extract`` spends on a notebook of these code cells."""
-    import time
-
-    from grader.extract import extract
+def _notebook_of(sources: list[str]) -> Any:
+    """A notebook of these code cells."""
     from grader.notebook import Cell, Notebook
 
-    nb = Notebook(path="student.ipynb", nbformat=(4, 5),
-                  cells=tuple(Cell(k, "code", src, ()) for k, src in enumerate(sources)))
-    start = time.process_time()
-    extraction = extract(nb)
-    return time.process_time() - start, extraction
+    return Notebook(path="student.ipynb", nbformat=(4, 5),
+                    cells=tuple(Cell(k, "code", src, ()) for k, src in enumerate(sources)))
 
 
-def test_a_long_chain_of_none_operands_costs_extraction_a_linear_time():
+def _sums_of_nones(terms: int, *, statements: int = 2) -> Any:
+    """Two cells, each a function of ``statements`` statements ``y = None + ... + None`` of ``terms`` terms."""
+    chain = "    y = " + " + ".join(["None"] * terms) + "\n"
+    return _notebook_of([f"def f{c}(x):\n" + chain * statements + "    return y\n" for c in range(2)])
+
+
+def _powers_of_nones(lines: int, *, statements: int = 1) -> Any:
+    """Two cells, each a function of ``statements`` statements ``y = None ** \\`` over ``lines`` lines."""
+    chain = "    y = " + "None ** \\\n        " * lines + "None\n"
+    return _notebook_of([f"def f{c}(x):\n" + chain * statements + "    return y\n" for c in range(2)])
+
+
+def _nodes_written(notebook: Any, monkeypatch: pytest.MonkeyPatch) -> int:
+    """How many tree nodes ``ast``'s unparser visits (the short snippet writer's and a plain
+    ``ast.unparse``'s alike) while ``grader.extract.extract`` reads ``notebook``, memos emptied."""
+    import ast
+
+    from grader.extract import clear_memos, extract
+
+    visits = [0]
+    traverse = ast._Unparser.traverse
+
+    def counted(self, node):
+        visits[0] += 1
+        return traverse(self, node)
+
+    clear_memos()
+    with monkeypatch.context() as patch:
+        patch.setattr(ast._Unparser, "traverse", counted)
+        extract(notebook)
+    clear_memos()
+    return visits[0]
+
+
+def test_a_long_chain_of_none_operands_costs_extraction_a_linear_time(monkeypatch):
     """Attack: statements ``y = None + None + ... + None`` of 1,900 terms, seven to a function, in
     two cells within the size limits (186 kB of code). Every ``+`` is a placeholder candidate,
     and ``extract._none_placeholders`` wrote each one's snippet with ``ast.unparse`` of its whole
     subtree before keeping one finding per line: quadratic, 80 s of a worker's CPU for one
     submission, outside the sandbox (which a class of such notebooks multiplies). Now only the
-    outermost candidate of a line is written out, and no further than a snippet needs."""
-    chain = "    y = " + " + ".join(["None"] * 1900) + "\n"
-    seconds, extraction = _extraction_seconds(
-        [f"def f{c}(x):\n" + chain * 7 + "    return y\n" for c in range(2)])
+    outermost candidate of a line is written out, and no further than a snippet needs.
+    Signal: a work count, the nodes the unparser visits, the same for chains of 350 and 2,800
+    terms (not seconds)."""
+    from grader.extract import extract
+
+    extraction = extract(_sums_of_nones(400, statements=7))
     assert extraction.functions["f0"].placeholder
     assert "line 2: `y = None + None + None" in extraction.functions["f0"].placeholder_detail
     assert "(and 4 more)" in extraction.functions["f0"].placeholder_detail
-    assert seconds < 3.0, seconds
+    short, long = (_nodes_written(_sums_of_nones(n, statements=1), monkeypatch) for n in (350, 2800))
+    assert 0 < long == short, (short, long)
 
 
-def test_a_chain_of_powers_over_many_lines_costs_extraction_a_linear_time():
+def test_a_chain_of_powers_over_many_lines_costs_extraction_a_linear_time(monkeypatch):
     """The same with ``None ** \\`` on each of 1,500 lines (a right-nested chain: a candidate
     on every line, each ``ast.unparse`` writing the whole chain below it): 6 statements in two
     cells cost 30 s. Now each snippet is written only as far as it shows (and only for the
-    lines the note shows)."""
-    chain = "    y = " + "None ** \\\n        " * 1500 + "None\n"
-    seconds, extraction = _extraction_seconds(
-        [f"def f{c}(x):\n" + chain * 3 + "    return y\n" for c in range(2)])
-    detail = extraction.functions["f0"].placeholder_detail
-    assert detail.startswith("line 2: `None ** None ** None") and detail.endswith("(and 4497 more)"), detail
-    assert seconds < 3.0, seconds
+    lines the note shows).
+    Signal: a work count, the nodes the unparser visits, the same for chains over 150 and
+    1,200 lines (not seconds)."""
+    from grader.extract import extract
+
+    detail = extract(_powers_of_nones(300, statements=3)).functions["f0"].placeholder_detail
+    assert detail.startswith("line 2: `None ** None ** None") and detail.endswith("(and 897 more)"), detail
+    short, long = (_nodes_written(_powers_of_nones(n), monkeypatch) for n in (150, 1200))
+    assert 0 < long == short, (short, long)
 
 
 def test_a_large_yaml_report_is_not_parsed():

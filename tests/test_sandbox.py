@@ -329,14 +329,19 @@ def test_close_is_idempotent_and_kills_the_zygote():
     assert not os.path.exists(f"/proc/{pid}")
 
 
-def test_a_top_level_that_hangs_costs_its_timeout_once(sandbox):
+def test_a_top_level_that_hangs_costs_its_timeout_once(sandbox, monkeypatch):
+    """A top level that loops is run once: the calls after it are answered without a child.
+    Signal: children started for the calls (none) and the time charged, relative to the
+    configured timeout (the sandbox's charge leaves out waits for a CPU), not wall time."""
     limits = Limits(call_timeout=0.5, submission_timeout=30.0)
     with sandbox.session("def f():\n    return 1\nwhile True:\n    pass\n", limits=limits) as s:
         assert s.load.status == "timeout"
-        t0 = time.monotonic()
+        spawned = []
+        real_spawn = sandbox._spawn
+        monkeypatch.setattr(sandbox, "_spawn", lambda *a, **k: spawned.append(1) or real_spawn(*a, **k))
         outs = [s.call("f", ()) for _ in range(5)]
         assert all(o.status == "timeout" and "top level" in o.message for o in outs)
-        assert time.monotonic() - t0 < 0.3
+        assert spawned == []
         assert s.seconds_spent < 0.5 + 0.25  # the timeout once (and the start), not six times
 
 
@@ -465,12 +470,17 @@ def test_call_many_stops_at_a_death_and_the_next_call_restarts_the_child(sandbox
 
 
 def test_call_many_timeout_is_paid_once_and_ends_the_run(sandbox):
+    """The call that loops ends the run at its own timeout; the call after it is not run.
+    Signal: the outcomes and the time charged, relative to the timeout (the sandbox's charge
+    leaves out waits for a CPU); wall time only as a lower bound (a timeout is never early)."""
     with sandbox.session(PIPELINE) as s:
+        before = s.seconds_spent
         t0 = time.monotonic()
         outs = s.call_many([("say", ("x", 1), 1.0), ("spin", (), 0.3), ("say", ("y", 2), 1.0)])
         elapsed = time.monotonic() - t0
         assert [o.status if o else None for o in outs] == ["ok", "timeout", None]
-        assert 0.3 <= elapsed < 1.5
+        assert elapsed >= 0.3 and outs[1].seconds >= 0.3
+        assert s.seconds_spent - before < 0.3 * 1.5, s.seconds_spent - before
 
 
 def test_call_many_outputs_before_a_timeout_stay_with_their_calls(sandbox):
@@ -555,9 +565,8 @@ def test_time_waiting_for_a_busy_cpu_is_not_charged_but_sleep_is(sandbox):
             waited = time.monotonic() - t0
         assert out.status == "ok", out
         assert waited > 0.4  # it did need more wall time than its timeout
-        t0 = time.monotonic()
-        assert s.call("nap", (2.0,), timeout=0.3).status == "timeout"
-        assert time.monotonic() - t0 < 1.0
+        # a nap within the four timeouts a child short of CPU may be given: asleep, it is given none
+        assert s.call("nap", (1.0,), timeout=0.3).status == "timeout"
 
 
 def test_a_childs_environment_is_the_fixed_one_plus_its_own_home():
@@ -629,13 +638,15 @@ def test_a_patch_made_by_one_call_is_undone_for_the_next_even_after_many_calls(s
 
 def test_a_call_printing_megabytes_is_not_slowed_into_a_timeout(sandbox):
     """The capture pipe is read between answers only every few milliseconds; a call that
-    prints far more than is kept must still finish well within a short timeout."""
+    prints far more than is kept must still finish well within a short timeout (a pipe left
+    full holds it until the deadline: it still answers, late). Signal: the time the session
+    charges for it (waits for a CPU left out), under the timeout, not the test's wall time."""
     program = "def chatty():\n    for _ in range(3000):\n        print('x' * 999)\n    return 7\n"
     with sandbox.session(program) as s:
-        t0 = time.monotonic()
+        before = s.seconds_spent
         out = s.call("chatty", (), timeout=0.5)
         assert out.status == "ok" and out.value == 7, out
-        assert time.monotonic() - t0 < 0.5
+        assert s.seconds_spent - before < 0.5, s.seconds_spent - before
         assert "more bytes of output not shown" in out.output
 
 
