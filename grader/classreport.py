@@ -403,11 +403,22 @@ class FigureDrawer:
         """Fork the process; it starts importing matplotlib at once."""
         import multiprocessing
 
+        import signal
+
         ctx = multiprocessing.get_context("fork")
         self._conn, child = ctx.Pipe()
         self._proc = ctx.Process(target=_drawer_loop, args=(child, self._conn), daemon=True,
                                  name="report-figures")
-        self._proc.start()
+        # Forked with Ctrl-C blocked: a terminal's Ctrl-C reaches the whole process group, and one
+        # arriving before the process ignores it would print a KeyboardInterrupt traceback from
+        # it. It unblocks once it ignores Ctrl-C; here one waits until the mask is restored.
+        blocking = hasattr(signal, "pthread_sigmask")
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT}) if blocking else None
+        try:
+            self._proc.start()
+        finally:
+            if blocking:
+                signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         child.close()
         self._asked = False
 
@@ -478,6 +489,8 @@ def _drawer_loop(conn: Any, parent_end: Any) -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the run decides when to stop
+    if hasattr(signal, "pthread_sigmask"):  # forked with it blocked (FigureDrawer): ignored now
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     parent = os.getppid()
     parent_end.close()  # else this process would keep its own pipe open
     restore = _lowest_priority()

@@ -192,3 +192,41 @@ def test_a_child_of_an_adopted_zygote_reaches_nothing_outside_its_session():
     assert status == "ok"
     assert [tuple(fd) for fd in fds] == [(0, "other"), (1, "pipe"), (2, "pipe"), (3, "sock")]
     assert signalled == []
+
+
+def _sigint_in(mask_line: str) -> bool:
+    """Whether SIGINT's bit is set in a ``/proc/PID/status`` signal-mask line (``SigBlk:`` ...)."""
+    return bool(int(mask_line.split()[1], 16) >> (signal.SIGINT - 1) & 1)
+
+
+@pytest.mark.skipif(not hasattr(signal, "pthread_sigmask") or not Path("/proc/self/status").exists(),
+                    reason="signal masks, read from /proc")
+def test_the_figure_process_never_takes_a_ctrl_c_before_it_ignores_it(monkeypatch):
+    """rv10's leftover: a terminal's Ctrl-C reaches the whole process group, and one arriving
+    between the figure process's fork and its ignoring SIGINT printed a KeyboardInterrupt
+    traceback from it. It is now forked with SIGINT blocked and unblocks it once ignored; the
+    caller's mask is as it was."""
+    seen = []
+
+    def probe(conn, parent_end):
+        conn.send(signal.SIGINT in signal.pthread_sigmask(signal.SIG_BLOCK, []))
+
+    monkeypatch.setattr(classreport, "_drawer_loop", probe)
+    drawer = classreport.FigureDrawer()
+    try:
+        seen.append(drawer._conn.recv())
+    finally:
+        drawer.close()
+    assert seen == [True]  # blocked from its first instruction
+    assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    monkeypatch.undo()
+
+    with classreport.FigureDrawer() as drawer:  # the real one: ignored, then no longer blocked
+        status = Path(f"/proc/{drawer._proc.pid}/status")
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            lines = {l.split(":")[0]: l for l in status.read_text().splitlines() if l.startswith("Sig")}
+            if _sigint_in(lines["SigIgn"]) and not _sigint_in(lines["SigBlk"]):
+                break
+            time.sleep(0.01)
+        assert _sigint_in(lines["SigIgn"]) and not _sigint_in(lines["SigBlk"]), lines
