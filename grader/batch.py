@@ -33,6 +33,7 @@ from typing import Callable, Mapping, Sequence
 
 from grader.discover import Submission
 from grader.models import GRADER_ERROR, GRADER_FAILED, HARNESS, SubmissionResult
+from grader.parent import wait_for_parent
 from grader.report import (
     page_record, result_from_dict, result_to_dict, summary_of, summary_record,
     write_submission, write_submission_record,
@@ -249,11 +250,6 @@ def _from_task(task: tuple) -> tuple[Submission, str | None]:
                        extra_files=MappingProxyType({n: Path(p) for n, p in extra.items()})), key)
 
 
-#: How often an idle worker (and the class report's figure process) checks that the grading
-#: process is still there.
-PARENT_CHECK_SECONDS = 1.0
-
-
 def _worker(conn: Connection, context: GradingContext, out_dir: Path, sandbox_options: dict,
             prepare: Prepare | None, finish: Finish | None, records: str = "summary",
             zygote: object = None, others: Sequence = ()) -> None:
@@ -273,12 +269,8 @@ def _worker(conn: Connection, context: GradingContext, out_dir: Path, sandbox_op
         conn.send(("ready", sandbox.capabilities.describe()))
         while True:
             try:
-                # The end of the pipe is not seen when the grading process is killed outright
-                # (SIGKILL, the OOM killer): this worker, and those forked after it, hold copies
-                # of that process's end. Its pid changing says it is gone.
-                while not conn.poll(PARENT_CHECK_SECONDS):
-                    if os.getppid() != parent:
-                        return
+                if not wait_for_parent(conn, parent):  # the grading process was killed outright
+                    return
                 task = conn.recv()
             except EOFError:
                 return

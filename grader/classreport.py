@@ -30,6 +30,7 @@ from grader.models import (
     PASSED, SKIPPED, TIMEOUT, Rubric, SubmissionResult,
 )
 from grader.files import write_atomic
+from grader.parent import wait_for_parent
 from grader.report import STATUS_WORDS, kept_extra
 
 __all__ = ["write_class_report", "class_report_html", "ClassStats", "ClassTally", "FigureDrawer", "class_stats", "IMDB_PART", "IMDB_FLAGS"]
@@ -385,8 +386,6 @@ def _render_figures(stats: ClassStats, *, parallel: bool) -> dict[str, str]:
 #: How long ``FigureDrawer.draw`` waits for the figures (a class's take a few seconds at most)
 #: before it gives up on the figure process and the report draws them itself.
 DRAW_SECONDS = 120.0
-#: How often the figure process, waiting to be asked, checks that the run is still there.
-PARENT_CHECK_SECONDS = 1.0
 
 
 class FigureDrawer:
@@ -402,7 +401,6 @@ class FigureDrawer:
     def __init__(self) -> None:
         """Fork the process; it starts importing matplotlib at once."""
         import multiprocessing
-
         import signal
 
         ctx = multiprocessing.get_context("fork")
@@ -425,6 +423,8 @@ class FigureDrawer:
     def draw(self, stats: ClassStats, *, timeout: float = DRAW_SECONDS) -> dict[str, str] | None:
         """The figures for ``stats`` (as ``class_report_html`` takes them), or None on failure: the
         process is gone, or has not answered within ``timeout`` seconds (it is killed then)."""
+        import threading
+
         self._asked = True
         # A process that died may have been reaped already (multiprocessing reaps its dead
         # children whenever it starts another, such as a worker): its pid may be another
@@ -445,7 +445,6 @@ class FigureDrawer:
                 answer.append(self._conn.recv())
             except (OSError, EOFError, ValueError, TypeError):
                 pass
-        import threading
 
         asking = threading.Thread(target=ask, name="report-figures-ask", daemon=True)
         asking.start()
@@ -501,11 +500,8 @@ def _drawer_loop(conn: Any, parent_end: Any) -> None:
     restore()
     while True:
         try:
-            # The run's workers, forked after this process, hold copies of the run's end of the
-            # pipe: its end is not seen when the run is killed outright. Its pid changing is.
-            while not conn.poll(PARENT_CHECK_SECONDS):
-                if os.getppid() != parent:
-                    return
+            if not wait_for_parent(conn, parent):  # the run was killed outright
+                return
             stats = conn.recv()
         except (EOFError, OSError):
             return
