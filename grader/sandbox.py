@@ -1056,7 +1056,7 @@ class Session:
         dead = False
         started = drained = time.monotonic()
         waived_before = self._waived  # what this request's waits for a CPU add to it: see the timeout below
-        sched_from, granted = child.schedstat(), 0.0  # the child's wait for a CPU so far; what this request got
+        sched_from = child.schedstat()  # the child's wait for a CPU so far: this request's counts from it
         want = _RECV_BYTES
         deadline = started + requests[0].timeout
         header: dict | None = None  # an outcome whose frames are still coming
@@ -1172,29 +1172,29 @@ class Session:
                             child.output.drain(child.out)
                             drained = now
                         started, waived_before = now, self._waived
-                        sched_from, granted = child.schedstat(), 0.0
+                        sched_from = child.schedstat()
                         deadline = now + requests[len(done)].timeout
                 if dead:
                     return close_out("eof")
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     delay, before = child.run_delay(child.schedstat()), child.run_delay(sched_from)
-                    extra = 0.0 if delay is None or before is None else delay - before - granted
+                    wait = 0.0 if delay is None or before is None else delay - before  # this request's
                     now = time.monotonic()
                     waited = now - started
                     timeout = requests[len(done)].timeout
+                    due = started + timeout + wait  # its time, and its wait for a CPU added
                     # Out of time when even with the wait added the deadline has passed: the child
                     # also waits while the grading process checks (waits_by_itself reads /proc),
                     # and granting that wait again and again would let a loop run to the cap.
-                    if deadline + extra - now < 0.002 or waited >= 4 * timeout or child.waits_by_itself():
+                    if due - now < 0.002 or waited >= 4 * timeout or child.waits_by_itself():
                         # A call that times out costs the submission its timeout, no more: what this
                         # wait ran past it (the grading process noticing late on a busy machine, or a
                         # child still short of CPU at the cap) is the machine's, not the student's.
                         self._waived += max(waited - (self._waived - waived_before) - timeout, 0.0)
                         return close_out("timeout")
-                    granted += extra
-                    self._waived += extra
-                    deadline = min(deadline + extra, started + 4 * timeout)
+                    self._waived = waived_before + wait
+                    deadline = min(due, started + 4 * timeout)
                     continue
                 if len(inbuf) >= FRAME.size:  # a long message is read in larger pieces
                     want = _RECV_BYTES if FRAME.size + FRAME.unpack_from(inbuf)[0] - len(inbuf) <= _RECV_BYTES \
