@@ -7,8 +7,6 @@ not give a loop more than its timeout of CPU. The child's CPU is read from the k
 """
 from __future__ import annotations
 
-import contextlib
-import subprocess
 import sys
 import textwrap
 import time
@@ -17,21 +15,11 @@ import pytest
 
 import grader.sandbox as sandbox_module
 from grader.sandbox import Limits, Sandbox
+from tests.busycpu import BURNER, sharing_cpu_0
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 
-PROGRAM = textwrap.dedent("""
-    import os
-    import time
-
-    def pid():
-        return os.getpid()
-
-    def burn(seconds):
-        start = time.process_time()
-        while time.process_time() - start < seconds:
-            pass
-        return seconds
+PROGRAM = BURNER + textwrap.dedent("""
 
     def spin():
         while True:
@@ -69,26 +57,6 @@ def cpu_at_kill(monkeypatch):
     return seen
 
 
-@contextlib.contextmanager
-def _sharing_cpu_0_with_a_hog(pid: int):
-    """Pin process ``pid`` to CPU 0 and keep one busy process of ours there while inside (a
-    session of its own, as the kernel's autogroups share a CPU between sessions first); it says
-    when it spins, as a Python start on a loaded machine can take longer than any fixed wait."""
-    import os
-
-    hog = "import os, sys\nos.sched_setaffinity(0, {0})\nsys.stdout.write('x')\nsys.stdout.flush()\nwhile True:\n    pass\n"
-    os.sched_setaffinity(pid, {0})
-    proc = subprocess.Popen([sys.executable, "-c", hog], stdout=subprocess.PIPE, start_new_session=True)
-    try:
-        assert proc.stdout.read(1) == b"x"
-        time.sleep(0.05)
-        yield
-    finally:
-        proc.kill()
-        proc.wait()
-        proc.stdout.close()
-
-
 def test_a_loop_under_a_hog_costs_its_timeout_even_when_the_grader_checks_slowly(sandbox, cpu_at_kill, monkeypatch):
     """Each extension reads /proc (``waits_by_itself``), and the child waits for its CPU
     meanwhile. Granting that wait as if it were the call's own, round after round, kept a loop
@@ -104,7 +72,7 @@ def test_a_loop_under_a_hog_costs_its_timeout_even_when_the_grader_checks_slowly
     timeout = 0.3
     with sandbox.session(PROGRAM) as s:
         pid = s.call("pid", ()).value
-        with _sharing_cpu_0_with_a_hog(pid):
+        with sharing_cpu_0(pid, hogs=1):
             before = _cpu_seconds(pid)
             t0 = time.monotonic()
             out = s.call("spin", (), timeout=timeout)
@@ -123,7 +91,7 @@ def test_the_waits_of_earlier_calls_are_not_added_to_a_loops_time(sandbox, cpu_a
     timeout = 0.3
     with sandbox.session(PROGRAM) as s:
         pid = s.call("pid", ()).value
-        with _sharing_cpu_0_with_a_hog(pid):
+        with sharing_cpu_0(pid, hogs=1):
             for _ in range(5):
                 assert s.call("burn", (0.1,), timeout=1.0).status == "ok"
             with open(f"/proc/{pid}/schedstat", "rb") as handle:
@@ -148,7 +116,7 @@ def test_a_correct_call_near_its_timeout_still_answers_under_a_hog_with_slow_che
     monkeypatch.setattr(sandbox_module._Child, "waits_by_itself", slow)
     with sandbox.session(PROGRAM) as s:
         pid = s.call("pid", ()).value
-        with _sharing_cpu_0_with_a_hog(pid):
+        with sharing_cpu_0(pid, hogs=1):
             t0 = time.monotonic()
             out = s.call("burn", (0.24,), timeout=0.3)
             wall = time.monotonic() - t0

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import textwrap
 import time
@@ -11,6 +10,7 @@ import numpy as np
 import pytest
 
 from grader.sandbox import FALLBACK, CallOutcome, Limits, Sandbox, SandboxError
+from tests.busycpu import BURNER, sharing_cpu_0
 
 PROGRAM = textwrap.dedent('''
     import os
@@ -529,37 +529,11 @@ def test_raw_value_is_decoded_on_demand(sandbox):
         assert b.tolist() == [0.0, 1.0, 2.0] and tail.tolist() == [1.0, 2.0]
 
 
-@contextlib.contextmanager
-def _sharing_cpu_0_with_two_hogs(pid: int):
-    """Pin process ``pid`` to CPU 0 and keep two busy processes of ours there while inside.
-
-    Each hog is a session of its own (with the kernel's autogroups, CPU time is shared between
-    sessions first) and says when it spins: on a loaded machine a Python start can take longer
-    than any fixed wait."""
-    import subprocess
-    import sys
-
-    hog = "import os, sys\nos.sched_setaffinity(0, {0})\nsys.stdout.write('x')\nsys.stdout.flush()\nwhile True:\n    pass\n"
-    os.sched_setaffinity(pid, {0})
-    hogs = [subprocess.Popen([sys.executable, "-c", hog], stdout=subprocess.PIPE, start_new_session=True)
-            for _ in range(2)]
-    try:
-        for h in hogs:
-            assert h.stdout.read(1) == b"x"
-        time.sleep(0.05)
-        yield
-    finally:
-        for h in hogs:
-            h.kill()
-            h.wait()
-            h.stdout.close()
-
-
 def test_time_waiting_for_a_busy_cpu_is_not_charged_but_sleep_is(sandbox):
     """A child that must share its CPU with two busy processes still gets its 0.4 s of CPU
     time (its wait for the CPU is added to its time); a child that sleeps is not helped."""
     with sandbox.session(PIPELINE) as s:
-        with _sharing_cpu_0_with_two_hogs(s.call("pid", ()).value):
+        with sharing_cpu_0(s.call("pid", ()).value, hogs=2):
             t0 = time.monotonic()
             out = s.call("burn", (0.25,), timeout=0.4)
             waited = time.monotonic() - t0
@@ -650,18 +624,7 @@ def test_a_call_printing_megabytes_is_not_slowed_into_a_timeout(sandbox):
         assert "more bytes of output not shown" in out.output
 
 
-SELF_WAIT = textwrap.dedent("""
-    import os
-    import time
-
-    def pid():
-        return os.getpid()
-
-    def burn(seconds):
-        start = time.process_time()
-        while time.process_time() - start < seconds:
-            pass
-        return seconds
+SELF_WAIT = BURNER + textwrap.dedent("""
 
     def renice_and_burn(seconds):
         os.nice(10)
@@ -682,7 +645,7 @@ def test_a_wait_for_the_cpu_the_child_made_itself_earns_no_time(sandbox):
     that lowers its own priority or starts busy processes of its own to wait on purpose: with
     the same CPU share as there, both run out of time."""
     with sandbox.session(SELF_WAIT) as s:
-        with _sharing_cpu_0_with_two_hogs(s.call("pid", ()).value):
+        with sharing_cpu_0(s.call("pid", ()).value, hogs=2):
             reniced = s.call("renice_and_burn", (0.25,), timeout=0.4)
     assert reniced.status == "timeout", reniced
     with sandbox.session(SELF_WAIT) as s:
