@@ -110,22 +110,6 @@ def test_a_scored_notebook_with_an_alias_bomb_beside_it_says_the_report_was_not_
     assert any("imdb_report.yaml" in line and "alias" in line for line in result.feedback), result.feedback
 
 
-@pytest.fixture
-def default_recursion_limit():
-    """Python's default recursion limit (1,000) during the test: importing IPython, as earlier
-    tests of the suite do, raises it to 3,000, and how far ``ast.unparse`` gets down a chain
-    before it gives up (what the chain tests count and show) depends on it. A worker runs with
-    the default."""
-    import sys
-
-    limit = sys.getrecursionlimit()
-    sys.setrecursionlimit(1000)
-    try:
-        yield
-    finally:
-        sys.setrecursionlimit(limit)
-
-
 def _notebook_of(sources: list[str]) -> Any:
     """A notebook of these code cells."""
     from grader.notebook import Cell, Notebook
