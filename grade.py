@@ -99,11 +99,11 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     # numpy's OpenBLAS starts a pool of threads at import that spin for about 0.1 s of CPU each
-    # before they sleep; the grading process and its figure process do no linear algebra worth a
+    # before they sleep; the grading process and its workers do no linear algebra worth a
     # thread (students' code runs in the sandbox, which sets its own counts), so one is enough.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     status = main()
-    # The interpreter's last garbage collection walks every object matplotlib and numpy made
+    # The interpreter's last garbage collection walks every object nbconvert and numpy made
     # (0.2-0.4 s at exit); the operating system frees the memory anyway.
     gc.freeze()
     sys.exit(status)

@@ -4,36 +4,34 @@ Sections: overview, score distribution (histogram), pass rate per part and per c
 bar charts), the most frequent diagnosed mistakes, the harness failures, the IMDB bonus flags
 (when the rubric has the bonus), and the flagged pairs of the similarity check.
 
-Plots are drawn with matplotlib's object API (``Figure`` + Agg canvas, no pyplot and no global
-backend switch) and embedded as base64 PNG; matplotlib is imported only here, when the report
-is written, never on the grading path. The page loads nothing: a Content-Security-Policy forbids
-scripts and any non-``data:`` image. Every string from a submission is escaped.
+Charts are inline SVG written by :mod:`grader.charts` (no plotting library: the report costs a
+class run milliseconds, not a matplotlib import). The page loads nothing: a
+Content-Security-Policy forbids scripts and every image, font or request. Every string from a
+submission is escaped.
 
 The report is for instructors: it names students, hidden cases and shows their code. It is not
 part of what students receive.
 """
 from __future__ import annotations
 
-import base64
 import dataclasses
 import html
-import io
-import os
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 from grader.models import (
     CRASHED, ERROR, FAILED, GRADER_ERROR, HARNESS, MISSING, NOT_ATTEMPTED, NOT_IMPLEMENTED, PARTIAL_MATCH,
     PASSED, SKIPPED, TIMEOUT, Rubric, SubmissionResult,
 )
+from grader import charts
+from grader.charts import Series
 from grader.files import write_atomic
-from grader.parent import wait_for_parent
 from grader.report import STATUS_WORDS, kept_extra
 
-__all__ = ["write_class_report", "class_report_html", "ClassStats", "ClassTally", "FigureDrawer", "class_stats", "IMDB_PART", "IMDB_FLAGS"]
+__all__ = ["write_class_report", "class_report_html", "ClassStats", "ClassTally", "class_stats", "IMDB_PART", "IMDB_FLAGS"]
 
 REPORT_NAME = "report.html"
 IMDB_PART = "imdb_report"
@@ -66,7 +64,7 @@ table.data tr:nth-child(even) td{background:#fafafa}
 .bad{color:#b00020}
 .muted{color:#666}
 figure{margin:.5em 0}
-figure img{max-width:100%;height:auto;border:1px solid #eee}
+figure svg{max-width:100%;height:auto;border:1px solid #eee}
 .note{background:#fff8e1;border-left:4px solid #f0b400;padding:.4em .8em;margin:.5em 0}
 code{font-size:.95em}
 """
@@ -260,330 +258,39 @@ def class_stats(results: Sequence[SubmissionResult], *, rubric: Rubric) -> Class
 # --------------------------------------------------------------------------- plots
 
 
-def warm_up() -> None:
-    """Import matplotlib's figure and Agg canvas (0.5-0.6 s of CPU), so that the report after a
-    class run does not wait for it; a class run's ``FigureDrawer`` calls this while the workers
-    grade. (It no longer draws figures like the report's: 0.4-0.6 s of CPU that saved 0-0.1 s
-    of drawing at the end.)"""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: F401
-    from matplotlib.figure import Figure  # noqa: F401
-
-
-def _png(fig: Any) -> str:
-    """``fig`` as an ``<img>`` with a base64 PNG data URI."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    FigureCanvasAgg(fig)
-    buffer = io.BytesIO()
-    # Margins are set by hand: bbox_inches="tight" would draw every figure twice.
-    fig.savefig(buffer, format="png", dpi=96, pil_kwargs={"compress_level": 1})
-    data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return f'<img src="data:image/png;base64,{data}"'
-
-
 def score_axis_top(stats: ClassStats) -> float:
     """The right end of the score axis: the maximum, or a higher score (IMDB bonus points count extra)."""
     return max([stats.max_points, *stats.scores]) or 1.0
 
 
-def histogram_png(stats: ClassStats) -> str:
+def histogram(stats: ClassStats) -> str:
     """The score distribution: graded scores, unreadable submissions stacked in grey at 0."""
-    from matplotlib.figure import Figure
+    series = [Series("graded", tuple(r.points for r in stats.graded), charts.BLUE)]
+    if stats.unreadable:
+        series.append(Series("unreadable", tuple(r.points for r in stats.unreadable), charts.GREY))
+    mean = statistics.fmean(stats.scores) if stats.scores else None
+    return charts.histogram_svg(series, top=score_axis_top(stats), bins=HISTOGRAM_BINS,
+                                xlabel=f"score (of {stats.max_points:g})", mean=mean,
+                                title="Histogram of scores", ident="fig-histogram")
 
-    fig = Figure(figsize=(8, 3.2))
-    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.16, top=0.95)
-    ax = fig.add_subplot()
-    top = score_axis_top(stats)
-    graded = [r.points for r in stats.graded]
-    unreadable = [r.points for r in stats.unreadable]
-    ax.hist([graded, unreadable], bins=HISTOGRAM_BINS, range=(0, top), stacked=True,
-            color=["#3f7fbf", "#9e9e9e"], label=["graded", "unreadable"], edgecolor="white")
-    ax.set_xlabel(f"score (of {stats.max_points:g})")
-    ax.set_ylabel("submissions")
-    ax.yaxis.get_major_locator().set_params(integer=True)
-    if unreadable:
-        ax.legend(frameon=False)
+
+def _figures(stats: ClassStats) -> dict[str, str]:
+    """The charts the report shows for ``stats``, by name, drawn (inline SVG)."""
+    figures: dict[str, str] = {}
     if stats.scores:
-        mean = statistics.fmean(stats.scores)
-        ax.axvline(mean, color="#c62828", linestyle="--", linewidth=1)
-        ax.text(mean, ax.get_ylim()[1] * 0.95, f" mean {mean:.1f}", color="#c62828", va="top")
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    return _png(fig) + ' alt="Histogram of scores" id="fig-histogram">'
-
-
-def bars_png(labels: Sequence[str], values: Sequence[float], *, title: str, ident: str,
-             groups: Sequence[str] | None = None) -> str:
-    """Horizontal bars of rates in [0, 1], one per label (coloured by ``groups`` if given)."""
-    from matplotlib.figure import Figure
-
-    palette = ["#3f7fbf", "#e08a2c", "#4f9a52", "#b0413e", "#7b5ea7", "#8c6d46", "#d16ba5", "#6f6f6f"]
-    colours = ["#3f7fbf"] * len(labels)
-    if groups is not None:
-        order = list(dict.fromkeys(groups))
-        colours = [palette[order.index(g) % len(palette)] for g in groups]
-    height = max(1.6, 0.28 * len(labels) + 0.9)
-    width = 8.0
-    fontsize = 8 if len(labels) > 12 else 10
-    # About 0.6 em per character of the longest label, plus room for the ticks.
-    left = (0.25 + 0.0085 * fontsize * max((len(label) for label in labels), default=1)) / width
-    fig = Figure(figsize=(width, height))
-    fig.subplots_adjust(left=min(left, 0.6), right=0.97, bottom=0.55 / height, top=1 - 0.35 / height)
-    ax = fig.add_subplot()
-    positions = list(range(len(labels)))[::-1]
-    ax.barh(positions, [100 * v for v in values], color=colours)
-    ax.set_yticks(positions, labels=list(labels), fontsize=fontsize)
-    ax.set_xlim(0, 100)
-    ax.set_xlabel("passed (%)")
-    ax.set_title(title, fontsize=10, y=1.0)
-    for pos, value in zip(positions, values):
-        ax.text(min(100 * value + 1, 92), pos, f"{100 * value:.0f}%", va="center", fontsize=8)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    return _png(fig) + f' alt="{e(title)}" id="{e(ident)}">'
-
-
-def _figure_makers(stats: ClassStats) -> dict[str, Callable[[], str]]:
-    """The figures the report shows for ``stats``, by name, each as a function drawing it."""
-    makers: dict[str, Callable[[], str]] = {}
-    if stats.scores:
-        makers["histogram"] = lambda: histogram_png(stats)
+        figures["histogram"] = histogram(stats)
     parts = [p for p in stats.parts if p.cases_run]
     if stats.graded and parts:
-        makers["parts"] = lambda: bars_png([p.name for p in parts],
+        figures["parts"] = charts.bars_svg([p.name for p in parts],
                                            [p.cases_passed / p.cases_run for p in parts],
                                            title="Cases passed per part", ident="fig-parts")
     cases = [c for c in stats.cases if c.submissions]
     if cases:
-        makers["cases"] = lambda: bars_png([c.case_id for c in cases],
+        figures["cases"] = charts.bars_svg([c.case_id for c in cases],
                                            [c.passed / c.submissions for c in cases],
                                            title="Submissions passing each case", ident="fig-cases",
                                            groups=[c.part for c in cases])
-    return makers
-
-
-def _figure(figures: Mapping[str, str] | None, name: str, stats: ClassStats) -> str:
-    """Figure ``name``: drawn already (``figures``) or drawn now."""
-    if figures is not None and name in figures:
-        return figures[name]
-    return _figure_makers(stats)[name]()
-
-
-def _render_figures(stats: ClassStats, *, parallel: bool) -> dict[str, str]:
-    """Every figure of the report. ``parallel``: the largest (one bar per case) drawn in a
-    forked child while this process draws the others (matplotlib holds the GIL, so threads
-    would not help); if the child fails, its figure is drawn here."""
-    makers = _figure_makers(stats)
-    if not parallel or "cases" not in makers or len(makers) < 2 or not hasattr(os, "fork"):
-        return {name: make() for name, make in makers.items()}
-    collect = _drawn_in_child(makers["cases"])
-    drawn = {name: make() for name, make in makers.items() if name != "cases"}
-    text = collect()
-    drawn["cases"] = text if text is not None else makers["cases"]()
-    return {name: drawn[name] for name in makers}
-
-
-#: How long ``FigureDrawer.draw`` waits for the figures (a class's take a few seconds at most)
-#: before it gives up on the figure process and the report draws them itself.
-DRAW_SECONDS = 120.0
-
-
-class FigureDrawer:
-    """A forked process that imports matplotlib at once and draws the report's figures when
-    asked, so that neither matplotlib's import nor its memory is in the calling process.
-
-    A class run starts one first thing (its import runs beside the run's own start) and asks it
-    for the figures once the
-    last result is in (``draw``); if the process is gone, ``draw`` returns None and the
-    caller draws them itself. ``close`` (or the end of a ``with`` block) stops it.
-    """
-
-    def __init__(self) -> None:
-        """Fork the process; it starts importing matplotlib at once."""
-        import multiprocessing
-        import signal
-
-        ctx = multiprocessing.get_context("fork")
-        self._conn, child = ctx.Pipe()
-        self._proc = ctx.Process(target=_drawer_loop, args=(child, self._conn), daemon=True,
-                                 name="report-figures")
-        # Forked with Ctrl-C blocked: a terminal's Ctrl-C reaches the whole process group, and one
-        # arriving before the process ignores it would print a KeyboardInterrupt traceback from
-        # it. It unblocks once it ignores Ctrl-C; here one waits until the mask is restored.
-        blocking = hasattr(signal, "pthread_sigmask")
-        mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT}) if blocking else None
-        try:
-            self._proc.start()
-        finally:
-            if blocking:
-                signal.pthread_sigmask(signal.SIG_SETMASK, mask)
-        child.close()
-        self._asked = False
-
-    def draw(self, stats: ClassStats, *, timeout: float = DRAW_SECONDS) -> dict[str, str] | None:
-        """The figures for ``stats`` (as ``class_report_html`` takes them), or None on failure: the
-        process is gone, or has not answered within ``timeout`` seconds (it is killed then)."""
-        import threading
-
-        self._asked = True
-        # A process that died may have been reaped already (multiprocessing reaps its dead
-        # children whenever it starts another, such as a worker): its pid may be another
-        # process's now. One alive here is reaped by nobody but this process.
-        if not self._proc.is_alive():
-            return None
-        if hasattr(os, "setpriority"):  # still importing at nice 19 (a busy machine): at ours now
-            try:
-                os.setpriority(os.PRIO_PROCESS, self._proc.pid, os.getpriority(os.PRIO_PROCESS, 0))
-            except OSError:  # not allowed (then it never lowered itself), or already gone
-                pass
-        answer: list = []
-
-        def ask() -> None:
-            """Send the stats and wait for the figures (both block while the process is stuck)."""
-            try:
-                self._conn.send(_portable(stats))
-                answer.append(self._conn.recv())
-            except (OSError, EOFError, ValueError, TypeError):
-                pass
-
-        asking = threading.Thread(target=ask, name="report-figures-ask", daemon=True)
-        asking.start()
-        asking.join(timeout)
-        if asking.is_alive():  # stopped or stuck: the caller draws the figures itself
-            self._proc.kill()  # its pipe's end closes: the exchange above ends
-            asking.join(10)
-            return None
-        figures = answer[0] if answer else None
-        return figures if isinstance(figures, dict) else None
-
-    def close(self) -> None:
-        """Stop the process (it leaves on None, or when its pipe closes). One never asked for
-        figures (a run that failed or was interrupted) is terminated at once rather than
-        waited for while it may still be importing matplotlib."""
-        if not self._asked and self._proc.is_alive():
-            self._proc.terminate()
-        try:
-            self._conn.send(None)
-        except (OSError, ValueError):
-            pass
-        try:
-            self._conn.close()
-        except OSError:
-            pass
-        self._proc.join(timeout=5)
-        if self._proc.is_alive():
-            self._proc.kill()
-            self._proc.join(timeout=5)
-
-    def __enter__(self) -> "FigureDrawer":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-def _drawer_loop(conn: Any, parent_end: Any) -> None:
-    """``FigureDrawer``'s process: warm matplotlib up, then draw the figures of each stats
-    received (None in reply when drawing fails) until None arrives or the pipe closes."""
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the run decides when to stop
-    if hasattr(signal, "pthread_sigmask"):  # forked with it blocked (FigureDrawer): ignored now
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-    parent = os.getppid()
-    parent_end.close()  # else this process would keep its own pipe open
-    restore = _lowest_priority()
-    try:
-        warm_up()
-    except Exception:  # noqa: BLE001 - drawing below reports the failure (None)
-        pass
-    restore()
-    while True:
-        try:
-            if not wait_for_parent(conn, parent):  # the run was killed outright
-                return
-            stats = conn.recv()
-        except (EOFError, OSError):
-            return
-        if stats is None:
-            return
-        try:
-            figures = _render_figures(stats, parallel=True)
-        except Exception:  # noqa: BLE001 - the caller draws them itself
-            figures = None
-        conn.send(figures)
-
-
-def _lowest_priority() -> Callable[[], None]:
-    """Lower this process to the lowest priority (nice 19) if it may come back, and return what
-    brings it back: the figure process imports matplotlib (0.5-0.8 s of CPU) while the run
-    starts, on what CPU the grading process, the zygotes and the workers leave idle, never
-    ahead of them; it draws at its usual priority. Coming back needs the privilege to raise a
-    priority (root, CAP_SYS_NICE): without it the priority is left as it is (nice 1 at most,
-    from the probe), since a process stuck at nice 19 would draw the report slowly on a busy
-    machine."""
-    if not hasattr(os, "setpriority"):
-        return lambda: None
-    try:
-        before = os.getpriority(os.PRIO_PROCESS, 0)
-        os.setpriority(os.PRIO_PROCESS, 0, before + 1)
-        os.setpriority(os.PRIO_PROCESS, 0, before)  # the probe: allowed to come back?
-        os.setpriority(os.PRIO_PROCESS, 0, 19)
-    except OSError:
-        return lambda: None
-
-    def restore() -> None:
-        """Back to the priority the process had."""
-        try:
-            os.setpriority(os.PRIO_PROCESS, 0, before)
-        except OSError:
-            pass
-    return restore
-
-
-def _portable(stats: ClassStats) -> ClassStats:
-    """``stats`` with its results' mapping proxies (which do not pickle) as plain dicts."""
-    def plain(result: SubmissionResult) -> SubmissionResult:
-        """``result`` with plain dicts for its timings and extra (only a harness failure's
-        traceback is kept of it: the figures do not need it, the listing does)."""
-        return dataclasses.replace(result, timings={}, extra=kept_extra(result.extra))
-    return dataclasses.replace(stats, graded=tuple(plain(r) for r in stats.graded),
-                               unreadable=tuple(plain(r) for r in stats.unreadable),
-                               harness=tuple(plain(r) for r in stats.harness))
-
-
-def _drawn_in_child(make: Callable[[], str]) -> Callable[[], str | None]:
-    """Run ``make()`` in a forked child now; the returned function waits and gives its text (None
-    if the child failed or the fork was refused)."""
-    try:
-        read_fd, write_fd = os.pipe()
-        pid = os.fork()
-    except OSError:
-        return lambda: None
-    if pid == 0:  # the child: draw, send, leave without running the parent's exit handlers
-        code = 1
-        try:
-            os.close(read_fd)
-            data = make().encode("utf-8")
-            view = memoryview(data)
-            while view:
-                view = view[os.write(write_fd, view):]
-            code = 0
-        finally:
-            os._exit(code)
-    os.close(write_fd)
-
-    def collect() -> str | None:
-        """Wait for the child; its text, or None."""
-        chunks = []
-        with os.fdopen(read_fd, "rb") as pipe:
-            while chunk := pipe.read(1 << 16):
-                chunks.append(chunk)
-        _, status = os.waitpid(pid, 0)
-        if status != 0:
-            return None
-        return b"".join(chunks).decode("utf-8")
-    return collect
+    return figures
 
 
 # --------------------------------------------------------------------------- sections
@@ -607,13 +314,13 @@ def _overview(stats: ClassStats, rubric: Rubric) -> str:
             f"({e(rubric.title)}), {stats.max_points:g} points.</p><div class=\"kpis\">{cells}</div></section>")
 
 
-def _distribution(stats: ClassStats, figures: Mapping[str, str] | None = None) -> str:
+def _distribution(stats: ClassStats, figures: Mapping[str, str]) -> str:
     """The score histogram and the table of 20% bands."""
     out = ['<section id="distribution"><h2>Score distribution</h2>']
     if not stats.scores:
         out.append("<p>No scored submissions.</p></section>")
         return "".join(out)
-    out.append(f"<figure>{_figure(figures, 'histogram', stats)}</figure>")
+    out.append(f"<figure>{figures['histogram']}</figure>")
     if stats.unreadable:
         out.append(f'<p class="muted">{len(stats.unreadable)} unreadable submission(s) count as 0 points '
                    "(grey).</p>")
@@ -624,7 +331,7 @@ def _distribution(stats: ClassStats, figures: Mapping[str, str] | None = None) -
     return "".join(out)
 
 
-def _parts(stats: ClassStats, figures: Mapping[str, str] | None = None) -> str:
+def _parts(stats: ClassStats, figures: Mapping[str, str]) -> str:
     """The per-part table (points, full marks, statuses) and its bar chart."""
     out = ['<section id="parts"><h2>Pass rate per part</h2>']
     if not stats.graded:
@@ -645,12 +352,12 @@ def _parts(stats: ClassStats, figures: Mapping[str, str] | None = None) -> str:
                "(its worst case).</p>")
     shown = [p for p in stats.parts if p.cases_run]
     if shown:
-        out.append("<figure>" + _figure(figures, "parts", stats) + "</figure>")
+        out.append("<figure>" + figures["parts"] + "</figure>")
     out.append("</section>")
     return "".join(out)
 
 
-def _cases(stats: ClassStats, figures: Mapping[str, str] | None = None) -> str:
+def _cases(stats: ClassStats, figures: Mapping[str, str]) -> str:
     """The per-case table and its bar chart coloured by part."""
     out = ['<section id="cases"><h2>Pass rate per case</h2>']
     shown = [c for c in stats.cases if c.submissions]
@@ -668,7 +375,7 @@ def _cases(stats: ClassStats, figures: Mapping[str, str] | None = None) -> str:
     out.append('<table class="data"><tr><th>case</th><th>name</th><th>visibility</th><th class="num">passed</th>'
                '<th class="num">rate</th><th class="num">wrong values</th><th>other</th></tr>'
                + "".join(rows) + "</table>")
-    out.append("<figure>" + _figure(figures, "cases", stats) + "</figure></section>")
+    out.append("<figure>" + figures["cases"] + "</figure></section>")
     return "".join(out)
 
 
@@ -781,13 +488,11 @@ def class_report_html(results: Sequence[SubmissionResult], *, rubric: Rubric, si
                       harness_notes: Sequence[str] = (),
                       sources: Mapping[str, Mapping[str, str]] | None = None,
                       known_sources: Mapping[str, Mapping[str, str]] | None = None,
-                      stats: ClassStats | None = None, parallel: bool = False,
-                      figures: Mapping[str, str] | None = None) -> str:
+                      stats: ClassStats | None = None) -> str:
     """The report page as a string (see ``write_class_report``)."""
     if stats is None:
         stats = class_stats(results, rubric=rubric)
-    if figures is None or set(figures) != set(_figure_makers(stats)):
-        figures = _render_figures(stats, parallel=parallel)
+    figures = _figures(stats)
     sections = [_overview(stats, rubric), _distribution(stats, figures), _parts(stats, figures),
                 _cases(stats, figures),
                 _mistakes(stats), _harness(stats, harness_notes), _imdb(stats),
@@ -801,7 +506,7 @@ def class_report_html(results: Sequence[SubmissionResult], *, rubric: Rubric, si
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1.0\">"
             "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-            "style-src 'unsafe-inline'; img-src data:\">"
+            "style-src 'unsafe-inline'\">"
             f"<title>Class report: {e(rubric.title)}</title><style>{CSS}</style></head><body><main>"
             f"<h1>Class report: {e(rubric.title)}</h1>{nav}" + "".join(sections)
             + "</main></body></html>\n")
@@ -811,14 +516,11 @@ def write_class_report(results: Sequence[SubmissionResult], *, rubric: Rubric, o
                        similarity: Any = None, harness_notes: Sequence[str] = (),
                        sources: Mapping[str, Mapping[str, str]] | None = None,
                        known_sources: Mapping[str, Mapping[str, str]] | None = None,
-                       stats: ClassStats | None = None, parallel: bool = False,
-                       figures: Mapping[str, str] | None = None) -> Path:
+                       stats: ClassStats | None = None) -> Path:
     """Write ``out_dir/report.html`` (atomically) and return its path.
 
     ``stats``: the statistics when they were gathered already (a ``ClassTally``'s, as a class
-    run streams its results); ``results`` is then not read. ``parallel`` draws the figures in
-    forked processes at once (the same bytes, less wall time on several cores); ``figures``
-    are the figures drawn already (``FigureDrawer.draw``).
+    run streams its results); ``results`` is then not read.
     ``similarity`` is a ``grader.similarity.SimilarityReport`` (or None: the check was not run);
     ``sources`` (submission id -> function -> source, as given to ``find_similar``) and
     ``known_sources`` (name -> function -> source) let the flagged pairs show their code side by
@@ -828,6 +530,5 @@ def write_class_report(results: Sequence[SubmissionResult], *, rubric: Rubric, o
     path = Path(out_dir) / REPORT_NAME
     write_atomic(path, class_report_html(results, rubric=rubric, similarity=similarity,
                                          harness_notes=harness_notes, sources=sources,
-                                         known_sources=known_sources, stats=stats,
-                                         parallel=parallel, figures=figures))
+                                         known_sources=known_sources, stats=stats))
     return path

@@ -517,8 +517,7 @@ def _prepare(out_dir: Path) -> Callable:
 def _write_class_report(results: Sequence[SubmissionResult], *, rubric: Rubric, out_dir: Path,
                         similarity: Any, notes: Sequence[str], stream: TextIO,
                         sources: Mapping | None = None,
-                        known_sources: Mapping | None = None, stats: Any = None,
-                        figures: Mapping | None = None) -> Path | None:
+                        known_sources: Mapping | None = None, stats: Any = None) -> Path | None:
     """``OUT/report.html`` through ``grader.classreport``; a failure is reported, not raised."""
     try:
         from grader.classreport import write_class_report
@@ -529,7 +528,7 @@ def _write_class_report(results: Sequence[SubmissionResult], *, rubric: Rubric, 
         return Path(write_class_report(results, rubric=rubric, out_dir=Path(out_dir),
                                        similarity=similarity, harness_notes=tuple(notes),
                                        sources=sources, known_sources=known_sources,
-                                       stats=stats, parallel=True, figures=figures))
+                                       stats=stats))
     except Exception as exc:  # noqa: BLE001 - the gradebook is already written
         stream.write(f"Class report not written: {type(exc).__name__}: {exc}\n")
         return None
@@ -567,10 +566,9 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
     Raises ``CommandError`` when the harness cannot run (bad rubric, no
     submissions, unusable archive).
 
-    The class report's figure process is forked first thing and, with everything
-    to grade in a folder, the workers' zygotes are started as soon as the sandbox's
-    module is imported (``_start_zygotes``): matplotlib's import and the zygotes' boot
-    run beside this process's imports and fixtures. The workers are forked once the
+    With everything to grade in a folder, the workers' zygotes are started as soon as the
+    sandbox's module is imported (``_start_zygotes``): their boot runs beside this process's
+    imports and fixtures. The workers are forked once the
     rubric and fixtures are loaded, each adopting a zygote; each
     writes a submission's files but its feedback.html and sends back what this
     process reads of the record (``grader.batch.Done``, ``grader.report.page_record``)
@@ -581,11 +579,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
     """
     stream = stream or sys.stderr
     started = time.perf_counter()
-    # The class report's figure process is forked first thing, while this process is small and
-    # runs no thread: its matplotlib import (0.5-0.8 s of CPU) then runs beside this process's
-    # imports and fixtures, on the core that would idle, instead of beside the grading.
     early = contextlib.ExitStack()
-    drawer: list = [_start_drawer(early)] if class_report else []
     wanted = jobs or os.cpu_count() or 1
     try:
         from grader.sandbox import unprotected_reason
@@ -750,11 +744,10 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         stats = tally.stats(by_id=True)
         report_path = None
         if class_report and not interrupted:
-            figures = drawer[0].draw(stats) if drawer and drawer[0] is not None else None
             report_path = _write_class_report((), rubric=context.rubric, out_dir=out_dir,
                                               similarity=report, notes=notes, stream=stream,
                                               sources=sources, known_sources=known_sources,
-                                              stats=stats, figures=figures)
+                                              stats=stats)
 
     everyone = stats.graded + stats.unreadable + stats.harness
     summary = ClassSummary(
@@ -825,16 +818,6 @@ def _entries(root: Path) -> int:
         return max(1, sum(1 for _ in os.scandir(root))) if Path(root).is_dir() else 1
     except OSError:
         return 1
-
-
-def _start_drawer(stack: contextlib.ExitStack):
-    """A ``grader.classreport.FigureDrawer`` closed with ``stack``, or None if it cannot start
-    (the report then draws its figures itself)."""
-    try:
-        from grader.classreport import FigureDrawer
-        return stack.enter_context(FigureDrawer())
-    except Exception:  # noqa: BLE001 - an optimisation only
-        return None
 
 
 def _print_summary(summary: ClassSummary, *, stream: TextIO, similarity_ran: bool) -> None:

@@ -65,6 +65,13 @@ window.addEventListener('load', function () {
   document.querySelectorAll('img').forEach(function (img) {
     rows.push((img.id || '?') + ':' + img.naturalWidth + 'x' + img.naturalHeight + ':' + img.complete);
   });
+  document.querySelectorAll('svg[role=img]').forEach(function (svg) {
+    // An inline chart: its size on the page, and the width of its widest text as drawn (0 if
+    // no text was laid out).
+    var box = svg.getBoundingClientRect(), widest = 0;
+    svg.querySelectorAll('text').forEach(function (t) { widest = Math.max(widest, t.getComputedTextLength()); });
+    rows.push((svg.id || '?') + ':' + Math.round(box.width) + 'x' + Math.round(box.height) + ':' + Math.round(widest));
+  });
   var out = document.createElement('pre');
   out.id = 'probe';
   out.textContent = 'IMAGES ' + rows.join(' ') + ' SECTIONS ' +

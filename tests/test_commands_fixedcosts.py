@@ -1,16 +1,14 @@
 """grade_class's fixed costs (ninth session): the starter notebook read once per run, no
-notebook read for the own work of a submission that attempted nothing, and the class report's
-figure process started first thing and stopped at once when a run ends before its figures."""
+notebook read for the own work of a submission that attempted nothing. (The class report's
+figure process, tested here too, was removed in the eleventh session with matplotlib.)"""
 from __future__ import annotations
 
 import io
-import json
-import time
 from pathlib import Path
 
 import pytest
 
-from grader import classreport, commands
+from grader import commands
 from grader.models import MISSING, NOT_IMPLEMENTED, PASSED, PartResult, SubmissionResult
 from tests import notebooks as nbs
 
@@ -84,85 +82,3 @@ def test_a_class_run_reads_the_starter_notebook_once(tmp_path, monkeypatch):
     commands.run_similarity(commands._find(subs), rubric=commands.load_context(commands.DEFAULT_RUBRIC).rubric,
                             out_dir=out, template=template, stream=io.StringIO())
     assert (out / commands.SIMILARITY_CSV).read_text() == csv_text
-
-
-def test_a_figure_process_never_asked_for_figures_is_stopped_at_once():
-    """A run that fails or is interrupted before its report closes a drawer that may still be
-    importing matplotlib: terminated, not waited for (the join waited up to its whole import)."""
-    drawer = classreport.FigureDrawer()
-    started = time.perf_counter()
-    drawer.close()
-    assert time.perf_counter() - started < 0.4
-    assert not drawer._proc.is_alive() and drawer._proc.exitcode is not None
-
-
-def test_a_bad_rubric_stops_the_figure_process_started_first(tmp_path, monkeypatch):
-    """The figure process is forked before the rubric is read: a run refused for its rubric
-    leaves no process behind (and does not wait for matplotlib's import)."""
-    started: list = []
-    real = classreport.FigureDrawer.__init__
-
-    def spy(self):
-        real(self)
-        started.append(self)
-
-    monkeypatch.setattr(classreport.FigureDrawer, "__init__", spy)
-    subs = tmp_path / "subs"
-    nbs.write(subs / "ada.ipynb", nbs.course_notebook())
-    rubric = tmp_path / "bad.yaml"
-    rubric.write_text("parts: [\n")
-    with pytest.raises(commands.CommandError):
-        commands.grade_class(subs, out_dir=tmp_path / "out", rubric=rubric, stream=io.StringIO())
-    assert len(started) == 1 and not started[0]._proc.is_alive()
-
-
-def _in_child(code: str) -> str:
-    """Run ``code`` in a fresh interpreter of this checkout (so that this process's priority is
-    left alone) and return what it prints."""
-    import subprocess
-    import sys
-
-    root = Path(__file__).resolve().parents[1]
-    done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True,
-                          timeout=60)
-    assert done.returncode == 0, done.stderr
-    return done.stdout.split()
-
-
-@pytest.mark.skipif(not hasattr(__import__("os"), "setpriority"), reason="no priorities here")
-def test_the_figure_process_imports_at_the_lowest_priority_only_if_it_can_come_back():
-    import os
-
-    code = ("import os; from grader.classreport import _lowest_priority\n"
-            "restore = _lowest_priority(); print(os.getpriority(os.PRIO_PROCESS, 0))\n"
-            "restore(); print(os.getpriority(os.PRIO_PROCESS, 0))\n")
-    if os.geteuid() == 0:
-        assert _in_child(code) == ["19", "0"]
-    # without the privilege to come back (a setpriority that refuses to raise a priority), the
-    # priority stays where it was, give or take the probe's one step
-    refusing = ("import os\nreal = os.setpriority\n"
-                "def guarded(which, who, value):\n"
-                "    if value < os.getpriority(which, who):\n"
-                "        raise PermissionError(1, 'not permitted')\n"
-                "    real(which, who, value)\n"
-                "os.setpriority = guarded\n") + code
-    low, back = map(int, _in_child(refusing))
-    assert low <= 1 and back == low
-
-
-@pytest.mark.skipif(not hasattr(__import__("os"), "setpriority") or __import__("os").geteuid() != 0,
-                    reason="raising a priority needs root here")
-def test_a_figure_process_asked_for_figures_draws_at_the_callers_priority():
-    """Asked while it may still be importing at nice 19 (a busy machine), the figure process is
-    brought back to the caller's priority first: the report does not wait on a low priority."""
-    import os
-
-    from grader.classreport import ClassTally
-    from grader.rubric import load_rubric
-
-    stats = ClassTally(rubric=load_rubric(commands.DEFAULT_RUBRIC)).stats()
-    with classreport.FigureDrawer() as drawer:
-        assert drawer.draw(stats) is not None  # its import is over: it lowers itself no more
-        os.setpriority(os.PRIO_PROCESS, drawer._proc.pid, 19)  # as if still importing
-        assert drawer.draw(stats) is not None
-        assert os.getpriority(os.PRIO_PROCESS, drawer._proc.pid) == os.getpriority(os.PRIO_PROCESS, 0)

@@ -93,7 +93,7 @@ def test_a_grader_failure_keeps_the_whole_traceback_for_the_instructor(failed_gr
     for summary in sent:
         tally = ClassTally(rubric=context.rubric)
         tally.add(summary)
-        page = class_report_html((), rubric=context.rubric, stats=tally.stats(), figures=None)
+        page = class_report_html((), rubric=context.rubric, stats=tally.stats())
         harness = page[page.index('<section id="harness">'):]
         harness = harness[:harness.index("</section>")]
         assert "Traceback" in harness and f"grader bug while reading {secret}" in harness

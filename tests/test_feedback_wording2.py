@@ -215,7 +215,7 @@ def test_a_case_without_fixture_tells_the_instructor_what_to_do(lost_case, conte
     for sent in (result, report.summary_of(result)):  # what a worker sends keeps it
         tally = ClassTally(rubric=context.rubric)
         tally.add(sent)
-        page = class_report_html((), rubric=context.rubric, stats=tally.stats(), figures=None)
+        page = class_report_html((), rubric=context.rubric, stats=tally.stats())
         harness = page[page.index('<section id="harness">'):]
         harness = harness[:harness.index("</section>")]
         assert "Graded, with some cases lost to a grader error" in harness
@@ -254,7 +254,7 @@ def test_the_mistakes_table_shows_the_mistakes_own_sentence(context):
     tally.add(graded("alan", sentence))
     [mistake] = tally.stats().mistakes
     assert mistake.message == sentence and mistake.submissions == 2
-    page = class_report_html((), rubric=context.rubric, stats=tally.stats(), figures=None)
+    page = class_report_html((), rubric=context.rubric, stats=tally.stats())
     mistakes = page[page.index('<section id="mistakes">'):]
     mistakes = mistakes[:mistakes.index("</section>")]
     assert "explains the outputs that are wrong" not in mistakes

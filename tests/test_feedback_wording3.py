@@ -165,7 +165,7 @@ def test_an_unattempted_bonus_is_not_a_missing_function_anywhere(no_bonus, conte
     tally.add(result)
     missing = dataclasses.replace(no_bonus, status=MISSING)
     tally.add(dataclasses.replace(result, submission_id="bob", parts=(missing,)))
-    html = class_report_html((), rubric=context.rubric, stats=tally.stats(), figures=None)
+    html = class_report_html((), rubric=context.rubric, stats=tally.stats())
     assert "<th class=\"num\">not attempted</th>" in html
     assert "0 of 2 submissions attempted the bonus" in html
 

@@ -282,10 +282,8 @@ def test_a_notebook_claiming_100000_accuracies_writes_small_outputs(tmp_path):
     assert len(feedback_markdown(result).encode()) == sizes["feedback.md"]
     assert len(json.dumps(gradescope_results(result))) < 12_000
     rubric = load_rubric(REPO / "rubrics" / "rnn.yaml")
-    stats = classreport.class_stats([result], rubric=rubric)
-    page = classreport.class_report_html([result], rubric=rubric, stats=stats,
-                                         figures={name: "" for name in classreport._figure_makers(stats)})
-    assert len(page) < 40_000
+    page = classreport.class_report_html([result], rubric=rubric)
+    assert len(re.sub(r"<svg.*?</svg>", "", page, flags=re.S)) < 40_000  # the charts' size is fixed
 
 
 def test_report_files_read_are_bounded_and_the_rest_counted():
