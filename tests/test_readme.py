@@ -22,7 +22,8 @@ README = (REPO / "README.md").read_text(encoding="utf-8")
 
 
 def test_two_fresh_machine_commands_are_given_and_ci_runs_the_test_one():
-    setup = "python3 -m pip install -r requirements.txt && python3 grade.py submissions/"
+    setup = ("python3 -m pip install -r requirements.txt && python3 -m compileall -q grader && "
+             "python3 grade.py submissions/")
     tests = "python3 -m pip install -r requirements-dev.txt && python3 -m pytest"
     assert setup in README and tests in README
     ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
