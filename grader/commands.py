@@ -566,8 +566,8 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
     Raises ``CommandError`` when the harness cannot run (bad rubric, no
     submissions, unusable archive).
 
-    With everything to grade in a folder, the workers' zygotes are started as soon as the
-    sandbox's module is imported (``_start_zygotes``): their boot runs beside this process's
+    With everything to grade in a folder, the workers' zygotes are started first thing
+    (``_start_zygotes``, before NumPy's import): their boot runs beside this process's
     imports and fixtures. The workers are forked once the
     rubric and fixtures are loaded, each adopting a zygote; each
     writes a submission's files but its feedback.html and sends back what this
@@ -582,7 +582,8 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
     early = contextlib.ExitStack()
     wanted = jobs or os.cpu_count() or 1
     try:
-        from grader.sandbox import unprotected_reason
+        # Only what starting the zygotes needs, not NumPy: they boot beside the imports below.
+        from grader.zygote import unprotected_reason
 
         reason = unprotected_reason()  # a class is graded with every protection or not at all
         if reason is not None:
@@ -787,13 +788,13 @@ class _RealPaths:
 
 def _start_zygotes(submissions: Path, *, out_dir: Path, wanted: int, force: bool,
                    stack: contextlib.ExitStack) -> list:
-    """The zygotes (``grader.sandbox.start_zygote``) of the workers ``grade_class`` starts at once,
+    """The zygotes (``grader.zygote.start_zygote``) of the workers ``grade_class`` starts at once,
     started now, before this process imports the rest of the grader and loads the rubric and
     fixtures, or none: started only when the pool will be at once (a folder of submissions with
     everything to grade). The pool takes them out of the list and reaps them; those left in it
     when ``stack`` closes are stopped."""
+    from grader import zygote
     from grader.incremental import has_keys
-    from grader.sandbox import start_zygote
 
     if not (force or not has_keys(out_dir)) or not submissions.is_dir():
         return []
@@ -806,7 +807,7 @@ def _start_zygotes(submissions: Path, *, out_dir: Path, wanted: int, force: bool
     stack.callback(stop_left)
     try:
         for _ in range(min(wanted, _entries(submissions))):
-            started.append(start_zygote())
+            started.append(zygote.start_zygote())
     except OSError:
         stop_left()  # the pool starts its own
     return started

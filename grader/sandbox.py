@@ -37,8 +37,6 @@ import select
 import signal
 import socket
 import subprocess
-import sys
-import tempfile
 import threading
 import time
 import warnings
@@ -55,8 +53,9 @@ except ImportError:  # Windows: no sandbox (grader.selfcheck says why), but chec
 
 from grader import wire
 from grader._child import (
-    CHILD_ENVIRONMENT, FRAME, PLATFORM, STUB_REQUEST, USUAL_ANSWER, cloexec_pipe, ctrl_recv, ctrl_send,
+    FRAME, PLATFORM, STUB_REQUEST, USUAL_ANSWER, cloexec_pipe, ctrl_recv, ctrl_send,
 )
+from grader.zygote import StartedZygote, start_zygote, unprotected_reason
 
 __all__ = ["Sandbox", "Session", "Limits", "CallOutcome", "Capabilities", "FALLBACK", "SandboxError",
            "StartedZygote", "start_zygote",
@@ -81,102 +80,6 @@ else:
     _IN, _OUT = selectors.EVENT_READ, selectors.EVENT_WRITE
 #: fcntl's command that sizes a pipe (Linux; its number before Python 3.10 named it), or None.
 _F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031) if PLATFORM.linux and fcntl is not None else None
-
-# Run with -S: the at-fork handlers that modules register (``os.register_at_fork``) are
-# recorded from the very start, then ``site`` is set up as the interpreter would have done;
-# the zygote forks without them when it can (see ``grader._child.Zygote.bare_fork``).
-_BOOT = """\
-import os, sys, types
-forkers = []
-register = os.register_at_fork
-def recording(**handlers):
-    forkers.append(handlers)
-    register(**handlers)
-os.register_at_fork = recording
-import site
-site.main()
-sys.dont_write_bytecode = True
-pkg = types.ModuleType("grader")
-pkg.__path__ = [sys.argv[2]]
-sys.modules["grader"] = pkg
-import grader.wire, grader._child
-grader._child.zygote_main(int(sys.argv[1]), forkers=forkers, register=register)
-"""
-
-
-class StartedZygote:
-    """A zygote's interpreter, started (:func:`start_zygote`) and not yet configured: its process,
-    the grader's end of its control socket, whether messages on it are length-prefixed, and the
-    file its output goes to.
-
-    A class run starts its zygotes while it imports the rest of the grader and loads the rubric
-    and fixtures, so that their interpreters boot (Python, NumPy, the child runtime) meanwhile,
-    and each worker's ``Sandbox`` adopts one (``Sandbox(zygote=...)``). The zygote is an ``exec``
-    of a fresh ``python -I -S`` that inherits nothing but its socket and log (``close_fds``), so
-    the process that starts it may be the grading process itself, which later holds the
-    fixtures. That process (its parent) reaps it (:meth:`reap`); every process other than its
-    adopter that holds a copy of its socket drops it (:meth:`release`), so that the zygote sees
-    the end of its socket, and leaves, when its adopter is gone.
-    """
-
-    def __init__(self, proc: subprocess.Popen, ctrl: socket.socket, log: Any, framed: bool) -> None:
-        """Hold a started zygote."""
-        self.proc = proc
-        self.ctrl = ctrl
-        self.log = log
-        self.framed = framed
-        self.parent_pid = os.getpid()
-
-    def is_parent(self) -> bool:
-        """True in the process that started the zygote (the one that can wait for it)."""
-        return os.getpid() == self.parent_pid
-
-    def release(self) -> None:
-        """Close this process's copies of the socket and the log (the zygote is left alone)."""
-        self.ctrl.close()
-        self.log.close()
-
-    def reap(self, timeout: float = 30.0) -> None:
-        """In the parent: wait for the zygote to leave (killed after ``timeout`` seconds)."""
-        try:
-            self.proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-
-    def stop(self) -> None:
-        """A zygote nobody adopted: close its socket (it leaves at once) and reap it."""
-        self.release()
-        self.reap(timeout=5.0)
-
-
-def start_zygote() -> StartedZygote:
-    """Start a zygote's interpreter; it boots while the caller goes on, then waits for its
-    configuration (sent by the ``Sandbox`` that adopts it)."""
-    # Messages keep their boundaries on a SEQPACKET pair; where there is none (macOS) they
-    # are length-prefixed on a stream (grader._child.ctrl_send): the zygote sees which.
-    framed = not PLATFORM.seqpacket
-    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM if framed
-                                     else socket.SOCK_SEQPACKET)
-    log = tempfile.TemporaryFile()
-    # The children's environment (the zygote's NumPy is loaded before it sets it), and macOS's
-    # allocator told to keep quiet: its report of a failed allocation (a memory hog's) would
-    # reach the child's captured output, which Linux's never does.
-    env = {**CHILD_ENVIRONMENT, "MallocDebugReport": "none", "MallocLogFile": "/dev/null"}
-    grader_dir = str(Path(__file__).resolve().parent)
-    try:
-        proc = subprocess.Popen(
-            [sys.executable, "-I", "-S", "-B", "-c", _BOOT, str(theirs.fileno()), grader_dir],
-            pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-            env=env, cwd="/", start_new_session=True)
-    except BaseException:
-        ours.close()
-        log.close()
-        raise
-    finally:
-        theirs.close()
-    return StartedZygote(proc, ours, log, framed)
-
 
 _COMPILE_LOCK = threading.Lock()
 _COMPACT_JSON = json.JSONEncoder(separators=(",", ":")).encode  # made once: json.dumps with options makes one a call
@@ -210,20 +113,6 @@ class SandboxError(RuntimeError):
 class UnprotectedPlatform(SandboxError):
     """This operating system lacks what the full sandbox needs (Linux's), and the caller did not
     accept the degraded one (see ``Sandbox(degraded_ok=...)``)."""
-
-
-def unprotected_reason() -> str | None:
-    """Why a class cannot be graded here with every protection of docs/security.md (None on Linux):
-    the instructors' grading refuses to run rather than grade unprotected."""
-    lost = PLATFORM.lost()
-    if not PLATFORM.linux:
-        return ("grading a class needs Linux's protections (seccomp, Landlock, namespaces, a subreaper); "
-                "here: " + "; ".join(lost) + ". Grade on Linux (a machine or a container); the students' "
-                "grade.py --check runs here")
-    if not PLATFORM.proc:  # Linux in a container without /proc: what a child leaves running is not seen
-        return ("grading a class needs /proc (mount it in the container): here: " + "; ".join(lost)
-                + ". The students' grade.py --check runs here")
-    return None
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
 """Zygotes started by the grading process while it imports the grader and loads the rubric and
-fixtures (``grader.sandbox.start_zygote``) and adopted by the workers' sandboxes: used, held by
+fixtures (``grader.zygote.start_zygote``) and adopted by the workers' sandboxes: used, held by
 their adopter alone, reaped, never left behind. (A fifth-session design, reverted then for no
 gain it could show, started again by the ninth session before the grader's heavier imports.)"""
 from __future__ import annotations
@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+import grader.zygote
 from grader import commands, sandbox
 from grader.batch import ResilientSandbox, WorkerPool
 from grader.discover import find_submissions
@@ -118,7 +119,7 @@ def test_grade_class_starts_the_zygotes_first_and_leaves_none(tmp_path, monkeypa
     every process the run started is gone when it returns; a rerun with keys, a zip, or a bad
     rubric start none early (or stop them)."""
     started, order = [], []
-    real_start, real_load = sandbox.start_zygote, commands.load_context
+    real_start, real_load = grader.zygote.start_zygote, commands.load_context
 
     def start():
         order.append("zygote")
@@ -129,7 +130,7 @@ def test_grade_class_starts_the_zygotes_first_and_leaves_none(tmp_path, monkeypa
         order.append("context")
         return real_load(*args, **kwargs)
 
-    monkeypatch.setattr(sandbox, "start_zygote", start)
+    monkeypatch.setattr(grader.zygote, "start_zygote", start)
     monkeypatch.setattr(commands, "load_context", load)
     subs = tmp_path / "subs"
     nbs.write(subs / "ada.ipynb", nbs.course_notebook())
@@ -154,3 +155,38 @@ def test_grade_class_starts_the_zygotes_first_and_leaves_none(tmp_path, monkeypa
     assert order[-3:] == ["zygote", "zygote", "context"]
     assert all(z.proc.returncode is not None for z in started)
     assert children_of(os.getpid()) <= before
+
+
+_NUMPY_AT_START = r"""
+import io, sys
+from pathlib import Path
+from grader import commands, zygote
+from tests import notebooks as nbs
+
+real, seen = zygote.start_zygote, []
+
+def start():
+    seen.append("numpy" in sys.modules)
+    return real()
+
+zygote.start_zygote = start
+subs = Path(sys.argv[1])
+nbs.write(subs / "ada.ipynb", nbs.course_notebook())
+commands.grade_class(subs, out_dir=Path(sys.argv[2]), jobs=1, similarity=False, class_report=False,
+                     feedback_html=False, stream=io.StringIO())
+print(seen)
+"""
+
+
+def test_the_zygotes_start_before_the_grading_process_imports_numpy(tmp_path):
+    """A zygote's boot (0.2-0.3 s: Python, NumPy, the child runtime) is on the way to the first
+    result: it starts before the grading process imports NumPy (0.1-0.2 s), not after, so the
+    two run side by side (``grader.zygote`` holds what starting one needs, without NumPy)."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run([sys.executable, "-c", _NUMPY_AT_START, str(tmp_path / "subs"), str(tmp_path / "out")],
+                          cwd=root, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.split("\n")[-2] == "[False]", done.stdout

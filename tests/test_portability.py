@@ -91,8 +91,8 @@ exec(prelude)
 sys.path.insert(0, root)
 os.chdir(root)
 if system == "macos":
-    import grader.sandbox
-    grader.sandbox._BOOT = prelude + grader.sandbox._BOOT  # the zygote lacks the same
+    import grader.zygote
+    grader.zygote._BOOT = prelude + grader.zygote._BOOT  # the zygote lacks the same
 if what == "grade.py":
     sys.argv = ["grade.py"] + sys.argv[4:]
     runpy.run_path("grade.py", run_name="__main__")
@@ -226,15 +226,17 @@ def test_a_pipe_without_pipe2_is_close_on_exec_and_nonblocking_as_asked(monkeypa
 def test_the_class_sandbox_refuses_without_linux_and_the_self_checks_degrades(monkeypatch):
     """Sandbox() refuses to start on a system without Linux's facilities unless the caller accepts
     the degraded sandbox (only the self-check does); the reason names what is missing."""
-    from grader import sandbox
+    from grader import sandbox, zygote
 
-    monkeypatch.setattr(sandbox, "PLATFORM", _child.PLATFORM._replace(linux=False))
+    for module in (sandbox, zygote):
+        monkeypatch.setattr(module, "PLATFORM", _child.PLATFORM._replace(linux=False))
     reason = sandbox.unprotected_reason()
     assert reason is not None and "needs Linux" in reason and "seccomp" in reason
     with pytest.raises(sandbox.UnprotectedPlatform, match="needs Linux's protections"):
         sandbox.Sandbox()
-    monkeypatch.setattr(sandbox, "PLATFORM", _child.PLATFORM)
-    monkeypatch.setattr(sandbox, "_BOOT", sandbox._BOOT.replace(
+    for module in (sandbox, zygote):
+        monkeypatch.setattr(module, "PLATFORM", _child.PLATFORM)
+    monkeypatch.setattr(zygote, "_BOOT", zygote._BOOT.replace(
         "import grader.wire, grader._child\n",
         "import grader.wire, grader._child\ngrader._child.PLATFORM = grader._child.PLATFORM._replace(linux=False)\n"))
     with pytest.raises(sandbox.UnprotectedPlatform):  # the zygote's own finding counts too
@@ -346,7 +348,8 @@ def test_the_simulation_reaches_the_zygote_and_the_child():
         import resource, sys, time
         sys.path.insert(0, {str(REPO)!r})
         import grader.sandbox as sandbox
-        sandbox._BOOT = {MACOS!r} + sandbox._BOOT
+        import grader.zygote
+        grader.zygote._BOOT = {MACOS!r} + grader.zygote._BOOT
         print(sandbox.PLATFORM)
         program = ("import os, resource, time\\n"
                    "def limit():\\n    return resource.getrlimit(resource.RLIMIT_AS)[0]\\n"

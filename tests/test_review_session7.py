@@ -46,9 +46,10 @@ def test_a_class_is_not_graded_on_linux_without_proc(monkeypatch):
     returns at once, so (without root) a process a student's call leaves running in a session
     of its own is never killed, yet ``unprotected_reason`` said nothing and the class ran.
     Now the class run refuses, as it does without Linux; the self-check still degrades."""
-    from grader import _child, sandbox
+    from grader import _child, sandbox, zygote
 
-    monkeypatch.setattr(sandbox, "PLATFORM", _child.PLATFORM._replace(linux=True, proc=False))
+    for module in (sandbox, zygote):
+        monkeypatch.setattr(module, "PLATFORM", _child.PLATFORM._replace(linux=True, proc=False))
     reason = sandbox.unprotected_reason()
     assert reason is not None and "/proc" in reason, reason
     with pytest.raises(sandbox.UnprotectedPlatform, match="/proc"):
