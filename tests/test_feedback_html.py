@@ -632,6 +632,25 @@ def test_new_markdown_and_prints_need_no_parser_built_nor_template_call(tmp_path
         assert f"My checks (student {k})" in page and f"red {k}" in page and "<script>alert" not in page
 
 
+def test_building_a_renderer_builds_no_python_lexer(monkeypatch):
+    """The renderer's probes and warm-up fence their code with a language whose lexer costs
+    nothing: Pygments' Python lexer (0.06 s of CPU to build) is left to the pages that need it."""
+    from nbconvert.filters import markdown_mistune
+
+    asked = []
+    lexer_by_name = markdown_mistune.get_lexer_by_name
+
+    def recorded(name, **options):
+        asked.append(name)
+        return lexer_by_name(name, **options)
+
+    monkeypatch.setattr(markdown_mistune, "get_lexer_by_name", recorded)
+    renderer = feedback_html.FeedbackRenderer()
+    assert asked and not {"python", "python3", "ipython3", "py"} & set(asked)
+    assert 'class="highlight"' in renderer._markdown("```python\nx = 1\n```\n")
+    assert "python" in asked
+
+
 def _markdown_notebook(directory: Path, cells: list[dict]) -> Path:
     """A notebook of ``cells`` written in ``directory`` (named for their count and length)."""
     path = directory / f"hostile-{len(cells)}-{sum(len(c['source']) for c in cells)}.ipynb"
