@@ -651,10 +651,12 @@ MARKDOWN_FILTERS = "{{ cell.source | markdown2html | strip_files_prefix | clean_
 
 #: Markdown on which a renderer checks that the filters above, called without the template,
 #: write what the template writes (headings, emphasis, code, HTML, links to files, maths,
-#: tables, lists, a footnote, non-ASCII text, nothing).
+#: tables, lists, a footnote, non-ASCII text, nothing). Its fenced code names a language whose
+#: lexer costs nothing to build: Pygments' Python lexer compiles its patterns at its first use
+#: (0.06 s of CPU), which only a student's own ```python fence needs to pay.
 MARKDOWN_PROBES = (
     "# T\n\n*x* `y` **z** <b>b</b> & <script>s()</script> [l](files/a.png) ![i](files/b.png)\n\n"
-    "$x^2$ and $$y$$\n\n```python\nx = 1\n```\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n"
+    "$x^2$ and $$y$$\n\n```text\nx = 1\n```\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n"
     "1. one\n2. two\n\n- x\n- y\n\n> q[^1]\n\n[^1]: note é ✓\n",
     "### My checks (student 0)",
     "",
@@ -662,6 +664,14 @@ MARKDOWN_PROBES = (
 
 #: The filter the template's printed outputs (streams) pass their text through.
 STREAM_FILTERS = "{{ text | ansi2html }}"
+
+#: Printed text on which a renderer checks that the filter above, called without the template,
+#: writes what the template writes (colours, bold, a reset, HTML specials, non-ASCII, nothing).
+STREAM_PROBES = (
+    "\x1b[31mred\x1b[0m \x1b[1;32mbold green\x1b[0m <b>&amp;</b> & \"q\" 'a' é ✓\n\x1b[38;5;208mx\n",
+    "rnn_cell_forward ran\n",
+    "",
+)
 
 #: Default budget of a renderer's memo of rendered cells (cells are kept from their second
 #: rendering on: the 400 notebooks of the benchmark's class leave 23 cells, 40 kB, in it; before,
@@ -729,6 +739,7 @@ class FeedbackRenderer:
         # Likewise a printed output (a stream) is its text through the template's filter in
         # a skeleton rendered with a token of the renderer as the text.
         self._stream_filter = self.exporter.environment.from_string(STREAM_FILTERS)
+        self._stream_direct = self._direct_stream()
         self._stream_token = f"grader-stream-{token}-"
         self._streams = self._stream_text(self._stream_token + "0-") == self._stream_token + "0-"
         self._warm_up()
@@ -754,9 +765,10 @@ class FeedbackRenderer:
 
     def _warm_up(self) -> None:
         """Render a small notebook once (compiles the templates' macros, imports the markdown
-        renderer), so that the first page of every forked worker costs no more than the others."""
+        renderer), so that the first page of every forked worker costs no more than the others
+        (not Pygments' Python lexer, see ``MARKDOWN_PROBES``)."""
         sample = clean_cells({"cells": [
-            {"cell_type": "markdown", "source": "# T\n\n*x* `y`\n\n```python\nx = 1\n```\n"},
+            {"cell_type": "markdown", "source": "# T\n\n*x* `y`\n\n```text\nx = 1\n```\n"},
             {"cell_type": "code", "source": "def f(x):\n    return 'a' # b\n", "execution_count": 1,
              "outputs": [{"output_type": "stream", "name": "stdout", "text": "\x1b[31mx\x1b[0m\n"},
                          {"output_type": "execute_result", "execution_count": 1,
@@ -769,8 +781,9 @@ class FeedbackRenderer:
 
     def _direct_markdown(self) -> Callable[[str], str] | None:
         """The filters of ``MARKDOWN_FILTERS`` called one after the other without the template
-        (whose call cost as much as the markdown renderer on a short cell), or None when that
-        does not give what the template writes for each of ``MARKDOWN_PROBES``."""
+        (whose call cost as much as the markdown renderer on a short cell), the first through
+        one parser kept for every cell (:meth:`_markdown_parser`) or else as the filter itself;
+        None when neither gives what the template writes for each of ``MARKDOWN_PROBES``."""
         filters = self.exporter.environment.filters
         try:
             to_html, strip, clean = (filters["markdown2html"], filters["strip_files_prefix"],
@@ -779,17 +792,47 @@ class FeedbackRenderer:
             return None
         resources = self._resources(title="", top="", after={}, marks=False)
 
-        def markdown(source: str) -> str:
-            """``source`` through the template's markdown filters, in their order (the first
-            reads the cell and the resources from the template's context, here a dict)."""
-            return str(clean(strip(to_html({"cell": {"source": source}, "resources": resources}, source))))
+        def filtered(source: str) -> str:
+            """``source`` through the template's first markdown filter (it reads the cell and
+            the resources from the template's context, here a dict)."""
+            return to_html({"cell": {"source": source}, "resources": resources}, source)
 
-        try:
-            if all(markdown(probe) == self._template_markdown(probe) for probe in MARKDOWN_PROBES):
-                return markdown
-        except Exception:  # noqa: BLE001 - filters that want the template's context: use it
-            pass
+        for parse in (self._markdown_parser(), filtered):
+            if parse is None:
+                continue
+
+            def markdown(source: str, parse: Callable[[str], str] = parse) -> str:
+                """``source`` through the template's markdown filters, in their order."""
+                return str(clean(strip(parse(source))))
+
+            try:
+                if all(markdown(probe) == self._template_markdown(probe) for probe in MARKDOWN_PROBES):
+                    return markdown
+            except Exception:  # noqa: BLE001 - filters that want the template's context: use it
+                pass
         return None
+
+    def _markdown_parser(self) -> Callable[[str], str] | None:
+        """nbconvert's markdown parser configured as the exporter's ``markdown2html`` filter
+        configures the one it builds for every call, built once: building it (a mistune parser
+        and its plugins) cost as much as parsing a student's heading. Its cells have no
+        attachments (``clean_cells`` drops them) and our resources no path, the filter's only
+        inputs besides the exporter's options; a parser holds no state between calls (each
+        parse has its own). None when the exporter's filter is not nbconvert's own (the
+        caller then checks the parser against the template anyway)."""
+        try:
+            from nbconvert.exporters.html import HTMLExporter
+            from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
+        except ImportError:
+            return None
+        exporter = self.exporter
+        if type(exporter).markdown2html is not HTMLExporter.markdown2html:
+            return None
+        renderer = IPythonRenderer(
+            escape=False, attachments={}, embed_images=exporter.embed_images, path="",
+            anchor_link_text=exporter.anchor_link_text,
+            exclude_anchor_links=exporter.exclude_anchor_links, **exporter.lexer_options)
+        return MarkdownWithMath(renderer=renderer).render
 
     def _markdown(self, source: str) -> str:
         """What the template's markdown cell writes for ``source`` (its filters, in its order)."""
@@ -803,8 +846,30 @@ class FeedbackRenderer:
             title="", top="", after={}, marks=False))
 
     def _stream_text(self, text: str) -> str:
-        """What the template writes for a printed output's ``text``."""
+        """What the template writes for a printed output's ``text`` (its filter called
+        directly when that writes the same, see ``_direct_stream``)."""
+        if self._stream_direct is not None:
+            return self._stream_direct(text)
         return self._stream_filter.render(text=text)
+
+    def _direct_stream(self) -> Callable[[str], str] | None:
+        """The filter of ``STREAM_FILTERS`` called without the template (whose call, a context
+        built for one filter, cost more than the filter on a short print), or None when that
+        does not give what the template writes for each of ``STREAM_PROBES``."""
+        convert = self.exporter.environment.filters.get("ansi2html")
+        if convert is None:
+            return None
+
+        def stream(text: str) -> str:
+            """``text`` through the template's stream filter."""
+            return str(convert(text))
+
+        try:
+            if all(stream(probe) == self._stream_filter.render(text=probe) for probe in STREAM_PROBES):
+                return stream
+        except Exception:  # noqa: BLE001 - a filter that wants the template's context: use it
+            pass
+        return None
 
     def _code_shape(self, cell: dict) -> tuple[dict, list[tuple[str, str]]]:
         """The skeleton of code ``cell`` (the renderer's token as its source, each printed

@@ -158,16 +158,19 @@ class LineMemo:
 
 #: What may carry a line break inside one token: strings (a triple-quoted one, or one with a
 #: backslash before the break) -- scanned together with what can hide a quote (comments,
-#: %magic and !shell lines), in the same left-to-right order as the full lexer.
+#: %magic and !shell lines), in the same left-to-right order as the full lexer. The lookahead
+#: (the characters a match can start with) lets the engine pass over the other characters
+#: without trying each alternative there: the scan took half of a new cell's highlighting.
 _SPANNING = re.compile(
     r"""
+    (?=[\n\#rRbBuUfF"'%!\ \t])(?:
     (?:\A|\n)[ \t]*(?:%%?|!)[^\n]*
   | \#[^\n]*
   | [rRbBuUfF]{0,2}
       (?:\"\"\"[^"\\]*(?:(?:\\(?:.|\Z)|"(?!""))[^"\\]*)*(?:\"\"\"|\Z)
         |'''[^'\\]*(?:(?:\\(?:.|\Z)|'(?!''))[^'\\]*)*(?:'''|\Z)
         |"(?:[^"\\\n]|\\(?:.|\Z))*(?:"|(?=\n)|\Z)
-        |'(?:[^'\\\n]|\\(?:.|\Z))*(?:'|(?=\n)|\Z))
+        |'(?:[^'\\\n]|\\(?:.|\Z))*(?:'|(?=\n)|\Z)))
     """,
     re.VERBOSE | re.DOTALL,
 )
@@ -180,7 +183,9 @@ def _markup_by_lines(text: str, memo: LineMemo) -> str:
     groups: list[list[int]] = []  # [first line, last line] of the strings that span lines
     seen, seen_line = 0, 0  # line breaks counted up to ``seen`` (each counted once: a cell of
     # many multi-line strings costs its length, not its length times their number)
-    for m in _SPANNING.finditer(text):
+    # Every token spanning lines holds one of these: without any, each line stands alone.
+    spans = _SPANNING.finditer(text) if '"""' in text or "'''" in text or "\\\n" in text else ()
+    for m in spans:
         start, end = m.span()
         if text.find("\n", start + 1, end) == -1:
             continue

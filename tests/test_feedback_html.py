@@ -588,6 +588,69 @@ def test_new_markdown_and_printed_outputs_are_filled_into_skeletons(tmp_path):
         assert f"red {k}" in page and f"warning {k} &lt;i&gt;" in page and "<script>alert" not in page
 
 
+def test_new_markdown_and_prints_need_no_parser_built_nor_template_call(tmp_path, monkeypatch):
+    """A student's own markdown goes through one markdown parser the renderer keeps (nbconvert's
+    filter builds one per call, as costly as parsing a heading) and their printed text through
+    the stream filter without the template (once the skeletons are rendered, at the first page);
+    the pages are still what the template renders."""
+    from nbconvert.filters import markdown_mistune
+
+    renderer = feedback_html.FeedbackRenderer()
+    built, streamed = [], []
+    build = markdown_mistune.MarkdownWithMath.__init__
+
+    def counted_build(self, *args, **kwargs):
+        built.append(1)
+        build(self, *args, **kwargs)
+
+    class CountedStream:
+        """The template of the stream filter, its renderings counted."""
+
+        def __init__(self, template):
+            self.template = template
+
+        def render(self, **kwargs):
+            streamed.append(kwargs)
+            return self.template.render(**kwargs)
+
+    monkeypatch.setattr(markdown_mistune.MarkdownWithMath, "__init__", counted_build)
+    renderer._stream_filter = CountedStream(renderer._stream_filter)
+    pages = []
+    for k in range(4):
+        nb = nbs.notebook([
+            nbs.markdown_cell(f"### My checks (student {k})\n\n*mine* <b>{k}</b> & `x` "
+                              f"<script>alert({k})</script> $x_{k}$\n\n```python\nx = {k}\n```\n"),
+            nbs.code_cell(f"print({k})", [nbs.stream(f"\x1b[31mred {k}\x1b[0m <&> \u00e9\n")], 3)])
+        cells = feedback_html.read_cells(nbs.write(tmp_path / f"o{k}.ipynb", nb))
+        pages.append((renderer.render({"cells": cells}, title="T", top="", after={0: "<p>b</p>"}), cells))
+        if k == 0:  # the first page renders the skeletons through the template
+            built.clear()
+            streamed.clear()
+    assert built == [] and streamed == []
+    for k, (page, cells) in enumerate(pages):
+        assert page == renderer.render_direct({"cells": cells}, title="T", top="", after={0: "<p>b</p>"})
+        assert f"My checks (student {k})" in page and f"red {k}" in page and "<script>alert" not in page
+
+
+def test_building_a_renderer_builds_no_python_lexer(monkeypatch):
+    """The renderer's probes and warm-up fence their code with a language whose lexer costs
+    nothing: Pygments' Python lexer (0.06 s of CPU to build) is left to the pages that need it."""
+    from nbconvert.filters import markdown_mistune
+
+    asked = []
+    lexer_by_name = markdown_mistune.get_lexer_by_name
+
+    def recorded(name, **options):
+        asked.append(name)
+        return lexer_by_name(name, **options)
+
+    monkeypatch.setattr(markdown_mistune, "get_lexer_by_name", recorded)
+    renderer = feedback_html.FeedbackRenderer()
+    assert asked and not {"python", "python3", "ipython3", "py"} & set(asked)
+    assert 'class="highlight"' in renderer._markdown("```python\nx = 1\n```\n")
+    assert "python" in asked
+
+
 def _markdown_notebook(directory: Path, cells: list[dict]) -> Path:
     """A notebook of ``cells`` written in ``directory`` (named for their count and length)."""
     path = directory / f"hostile-{len(cells)}-{sum(len(c['source']) for c in cells)}.ipynb"

@@ -147,6 +147,21 @@ def test_line_memo_gives_the_same_markup(source):
     assert highlight_code(source, memo=memo) == first  # now from the memo
 
 
+def test_line_memo_gives_the_same_markup_on_random_code():
+    """Random code of the pieces that start, end or hide strings spanning lines (quotes, triple
+    quotes, backslashes before a break, comments, magics): the lines put together from the memo
+    are the whole cell's markup, also when the cell has none of the marks a spanning string
+    needs (its lines are then taken one by one without scanning for strings)."""
+    import random
+
+    pieces = ['"', "'", '"""', "'''", "\\", "\n", "#", "%", "!", " ", "\t", "r", "b", "f", "x",
+              "=", "(", ")", "\\\n", "\n%", "\n!", '"a"', "u'", "def ", "import ", "."]
+    rng = random.Random(11)
+    for _ in range(3000):
+        source = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 30)))
+        assert highlight_code(source, memo=LineMemo()) == highlight_code(source), repr(source)
+
+
 def test_line_memo_is_shared_across_cells_and_bounded():
     memo = LineMemo(max_bytes=20_000)
     for k in range(500):
