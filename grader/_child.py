@@ -553,9 +553,15 @@ def _child_streams() -> tuple:
 def _proc_children(ppid: int) -> list[int] | None:
     """Pids whose parent is `ppid`: one read of /proc/ppid/task/ppid/children, else a /proc scan;
     None without /proc (unknown)."""
-    try:
-        with open(f"/proc/{ppid}/task/{ppid}/children", "rb") as f:
-            return [int(x) for x in f.read().split()]
+    try:  # os.open and os.read: no file object (the zygote reads this after every session)
+        fd = os.open(f"/proc/{ppid}/task/{ppid}/children", os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            chunks = []
+            while chunk := os.read(fd, 4096):
+                chunks.append(chunk)
+        finally:
+            os.close(fd)
+        return [int(x) for x in b"".join(chunks).split()]
     except OSError:
         pass
     if not PLATFORM.proc:
@@ -801,17 +807,25 @@ class Zygote:
         signal.set_wakeup_fd(wfd)
         signal.signal(signal.SIGCHLD, lambda *_: None)
         self._reply({"ok": True, "caps": self.caps, "pid": os.getpid()})
-        import select
+        # One poll object for the loop's whole life (select.select built three lists a turn: a
+        # turn runs while a child shares the zygote's pages, so each object it writes is a copy).
+        ctrl_fd = self.ctrl.fileno()
+        waiter = select.poll()
+        waiter.register(ctrl_fd, select.POLLIN)
+        waiter.register(rfd, select.POLLIN)
         while True:
             self._reap()
-            ready, _, _ = select.select([self.ctrl, rfd], [], [], 1.0)
-            if rfd in ready:
-                try:
-                    while os.read(rfd, 4096):
+            requested = False
+            for fd, _ in waiter.poll(1000):
+                if fd == rfd:
+                    try:
+                        while os.read(rfd, 4096):
+                            pass
+                    except BlockingIOError:
                         pass
-                except BlockingIOError:
-                    pass
-            if self.ctrl not in ready:
+                else:
+                    requested = True
+            if not requested:
                 continue
             try:
                 data, fds = ctrl_recv(self.ctrl, 1 << 16, framed=self.framed)
@@ -827,7 +841,14 @@ class Zygote:
                 if op == "spawn":
                     reply = self._spawn(request, fds, (rfd, wfd))
                     pidfd = reply.pop("pidfd", None)
-                    self._reply(reply, [pidfd] if pidfd is not None else [])
+                    if reply["ok"]:  # {"ok": True, "pid": pid} (see _spawn)
+                        # The usual answer, written without json: the child lives now, and every
+                        # page the zygote writes until the next fork is copied (json.dumps wrote
+                        # to its encoder's objects and built the text in pieces).
+                        ctrl_send(self.ctrl, b'{"ok":true,"pid":%d}' % reply["pid"],
+                                  [pidfd] if pidfd is not None else [], framed=self.framed)
+                    else:
+                        self._reply(reply, [pidfd] if pidfd is not None else [])
                     if pidfd is not None:
                         os.close(pidfd)
                 elif op == "kill":
@@ -1104,9 +1125,10 @@ def _run_child(z: Zygote, req: dict, fds: list[int], tmp: str, ruleset: int | No
                               (resource.RLIMIT_CORE, (0, 0))):
         if res == resource.RLIMIT_AS and z.reserve_address_space:
             continue  # not enforced here (macOS): reserved below instead
-        _, old_hard = resource.getrlimit(res)
-        if old_hard != resource.RLIM_INFINITY and not z.root:  # a normal user cannot raise a hard limit
-            soft, hard = min(soft, old_hard), min(hard, old_hard)
+        if not z.root:  # a normal user cannot raise a hard limit (root can: no getrlimit needed)
+            _, old_hard = resource.getrlimit(res)
+            if old_hard != resource.RLIM_INFINITY:
+                soft, hard = min(soft, old_hard), min(hard, old_hard)
         resource.setrlimit(res, (soft, hard))
     if dropped:
         os.setgroups([])
@@ -1125,7 +1147,8 @@ def _run_child(z: Zygote, req: dict, fds: list[int], tmp: str, ruleset: int | No
         z.reservations = reserve_address_space(limits["memory_bytes"])
     # Made by the zygote: the seccomp filter (inherited), the environment (HOME and TMPDIR
     # are tmp) with tempfile.tempdir, and the standard streams (see _child_streams).
-    sock = socket.socket(fileno=3)
+    # Family and type given (Sandbox._spawn's socketpair): else the socket asks the kernel (3 calls).
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM, 0, fileno=3)
     # NumPy's global generator has a state of this child's own, set by the zygote just before
     # the fork (see Zygote._spawn); the Runtime was built by the zygote too (see Zygote.setup).
     z.runtime.attach(sock)

@@ -299,6 +299,8 @@ class Sandbox:
         # values share a few dozen headers, so most are built without repeating the checks.
         self._decoder = wire.Decoder()
         self._call_heads: dict[tuple, bytes] = {}  # (function, stubs, aliases) -> see Session._call_request
+        self._spawn_requests: dict[tuple, bytes] = {}  # (uid, limits) -> the spawn request's JSON
+        self._ctrl_timeout: float | None = None  # the control socket's timeout as last set (see _set_timeout)
         started = zygote if zygote is not None else start_zygote()
         self._ctrl, self._log, self._framed = started.ctrl, started.log, started.framed
         self._proc = started.proc
@@ -332,14 +334,23 @@ class Sandbox:
 
     # -- control channel
 
-    def _request(self, obj: dict, fds: Sequence[int] = (), timeout: float = _CTRL_TIMEOUT) -> dict:
-        """One request/response with the zygote, serialised between threads."""
+    def _set_timeout(self, timeout: float) -> None:
+        """Set the control socket's timeout unless it is set so already (each ``settimeout`` is a
+        system call, and every request of a session asks for the same one)."""
+        if timeout != self._ctrl_timeout:
+            self._ctrl.settimeout(timeout)
+            self._ctrl_timeout = timeout
+
+    def _request(self, obj: dict | bytes, fds: Sequence[int] = (), timeout: float = _CTRL_TIMEOUT) -> dict:
+        """One request/response with the zygote, serialised between threads; ``obj`` is the
+        request, or its JSON already encoded."""
         with self._lock:
             if self._closed:
                 raise SandboxError("sandbox is closed")
             try:
-                self._ctrl.settimeout(timeout)
-                ctrl_send(self._ctrl, json.dumps(obj).encode(), fds, framed=self._framed)
+                self._set_timeout(timeout)
+                ctrl_send(self._ctrl, obj if type(obj) is bytes else json.dumps(obj).encode(), fds,
+                          framed=self._framed)
                 data, got_fds = ctrl_recv(self._ctrl, 1 << 20, framed=self._framed)
             except OSError as exc:
                 self._closed = True  # a late answer would be read as the next one's: stop here
@@ -370,9 +381,7 @@ class Sandbox:
             except OSError:
                 pass
         try:
-            lim = {k: getattr(limits, k) for k in
-                   ("cpu_seconds", "memory_bytes", "max_processes", "file_size_bytes", "open_files")}
-            reply = self._request({"op": "spawn", "uid": uid, "limits": lim}, fds=(theirs.fileno(), out_w))
+            reply = self._request(self._spawn_request(uid, limits), fds=(theirs.fileno(), out_w))
         except BaseException:
             ours.close()
             os.close(out_r)
@@ -388,6 +397,20 @@ class Sandbox:
         fds = reply.get("fds", [])
         return _Child(reply["pid"], uid, ours, out_r, fds[0] if fds else None)
 
+    def _spawn_request(self, uid: int | None, limits: Limits) -> bytes:
+        """The spawn request's JSON for a slot's uid and limits, made once per pair (a worker's
+        sessions all ask with the same few)."""
+        key = (uid, limits)
+        request = self._spawn_requests.get(key)
+        if request is None:
+            lim = {k: getattr(limits, k) for k in
+                   ("cpu_seconds", "memory_bytes", "max_processes", "file_size_bytes", "open_files")}
+            request = json.dumps({"op": "spawn", "uid": uid, "limits": lim}).encode()
+            if len(self._spawn_requests) >= 256:
+                self._spawn_requests.clear()
+            self._spawn_requests[key] = request
+        return request
+
     def _kill(self, child: "_Child") -> tuple[int | None, int | None]:
         """Kill a child and everything it started; return (exit code, signal)."""
         child.close_fds()
@@ -402,9 +425,9 @@ class Sandbox:
             if self._closed:
                 return
             try:
-                self._ctrl.settimeout(_CTRL_TIMEOUT)
-                ctrl_send(self._ctrl, json.dumps({"op": "close", "pid": child.pid, "uid": child.uid}).encode(),
-                          framed=self._framed)
+                self._set_timeout(_CTRL_TIMEOUT)
+                ctrl_send(self._ctrl, b'{"op":"close","pid":%d,"uid":%s}' % (
+                    child.pid, b"null" if child.uid is None else b"%d" % child.uid), framed=self._framed)
             except OSError as exc:
                 raise SandboxError(f"sandbox zygote unreachable: {exc}") from None
 
@@ -438,7 +461,7 @@ class Sandbox:
                 return
             self._closed = True
             try:
-                self._ctrl.settimeout(5.0)
+                self._set_timeout(5.0)
                 ctrl_send(self._ctrl, json.dumps({"op": "exit"}).encode(), framed=self._framed)
             except OSError:
                 pass
@@ -457,7 +480,7 @@ class Sandbox:
         deadline = time.monotonic() + timeout
         try:
             while (left := deadline - time.monotonic()) > 0:
-                self._ctrl.settimeout(left)
+                self._set_timeout(left)
                 if not self._ctrl.recv(1 << 16):
                     return
         except OSError:  # a timeout, or the socket broken: the zygote is not answering
