@@ -609,6 +609,34 @@ def fixed_cost_line(small: Run, large: Run, *, band: float = 0.2) -> str:
             f"{small.n} needs F <= {allowed:.2f} s")
 
 
+def unused_folder(path: Path) -> Path:
+    """``path``, or ``path-2``, ``path-3``, ... if taken: a folder no run wrote, for a measured run's
+    output. Deleting an earlier run's output right before a run made that run slower: on an ext4
+    without a journal (this machine's), a new inode is chosen past every inode of its block group
+    freed in about the last 30 s, each of which the kernel looks up (``recently_deleted``, some
+    0.2 us each: a class of 400 frees 2,400). The folders are deleted with the work folder, after
+    the last run (``--keep`` keeps them)."""
+    candidate, k = path, 1
+    while candidate.exists():
+        k += 1
+        candidate = path.with_name(f"{path.name}-{k}")
+    return candidate
+
+
+#: Seconds after which the inodes a deletion freed no longer slow the allocation of new ones
+#: (``unused_folder``): measured on this machine, a file created up to 33 s after 3,000 were
+#: deleted in its folder's group cost 570-620 us of CPU, one created 40 s after 30-50 us.
+SETTLE_SECONDS = 40
+
+
+def remove_and_settle(path: Path, *, seconds: float = SETTLE_SECONDS) -> None:
+    """Delete the folder ``path`` if it is there (a class or outputs kept by ``--keep`` from an
+    earlier invocation), then wait ``seconds`` so that the runs measured next do not pay for it."""
+    if path.exists():
+        shutil.rmtree(path, ignore_errors=True)
+        time.sleep(seconds)
+
+
 def compare(work: Path, *, n: int, other: Path, rounds: int, jobs: int, extra: list[str]) -> None:
     """Grade one class with this checkout and with ``other`` in turns, ``rounds`` times each (the
     order alternating, a numpy baseline before each round), and print each run and the medians.
@@ -616,7 +644,7 @@ def compare(work: Path, *, n: int, other: Path, rounds: int, jobs: int, extra: l
     On a shared virtual machine the same run varies by a third from one minute to the next (so
     does a fresh numpy process, the target's unit); runs in turns see the same conditions."""
     class_dir = work / f"class-{n}"
-    shutil.rmtree(class_dir, ignore_errors=True)
+    remove_and_settle(class_dir)
     write_class(class_dir, n)
     cores = os.cpu_count() or 1
     sides = {"this": REPO, "other": other.resolve()}
@@ -631,8 +659,7 @@ def compare(work: Path, *, n: int, other: Path, rounds: int, jobs: int, extra: l
         _, single = numpy_baseline(0, cores)
         order = list(sides) if r % 2 == 0 else list(sides)[::-1]
         for name in order:
-            out_dir = work / f"out-{name}"
-            shutil.rmtree(out_dir, ignore_errors=True)
+            out_dir = unused_folder(work / f"out-{name}-{r + 1}")
             run = grade(class_dir, out_dir, jobs=jobs, similarity=False, n=n, extra=extra, repo=sides[name])
             seen[name].append((run, single))
             print(f"  round {r + 1} {name:5}: {run.wall:6.2f} s wall (start-up {run.startup:.2f}, grading "
@@ -793,15 +820,14 @@ def main(argv: list[str] | None = None) -> int:
         runs: list[tuple[Run, dict[str, str]]] = []
         for n in sizes:
             class_dir = work / f"class-{n}"
-            shutil.rmtree(class_dir, ignore_errors=True)
+            remove_and_settle(class_dir)
             t = time.perf_counter()
             kinds = write_class(class_dir, n)
             print(f"\nN = {n}: generated in {time.perf_counter() - t:.1f} s: " + ", ".join(
                 f"{kind} {sum(1 for v in kinds.values() if v == kind)}" for kind, _ in MIX))
             modes = [False] if (args.no_similarity_run or (args.scaling and n != 400)) else [False, True]
             for similarity in modes:
-                out_dir = work / f"out-{n}-{'sim' if similarity else 'nosim'}"
-                shutil.rmtree(out_dir, ignore_errors=True)
+                out_dir = unused_folder(work / f"out-{n}-{'sim' if similarity else 'nosim'}")
                 run = grade(class_dir, out_dir, jobs=args.jobs, similarity=similarity, n=n,
                             extra=args.grade_arg)
                 print_run(run, kinds)

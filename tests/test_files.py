@@ -26,3 +26,56 @@ def test_a_link_is_followed_unless_refused(tmp_path):
     assert read_bytes(link) == b"secret"
     with pytest.raises(OSError):
         read_bytes(link, follow_links=False)
+
+
+# --------------------------------------------------------------------------- write_atomic
+
+
+def test_a_file_already_holding_the_bytes_is_left_as_it_is(tmp_path):
+    from grader.files import digest_of, write_atomic
+
+    path = tmp_path / "results.json"
+    write_atomic(path, '{"score": 1}')
+    first = os.stat(path)
+    digests = {}
+    write_atomic(path, '{"score": 1}', digests=digests)
+    assert os.stat(path).st_ino == first.st_ino and os.stat(path).st_mtime_ns == first.st_mtime_ns
+    assert digests == {"results.json": digest_of(b'{"score": 1}')}
+    write_atomic(path, '{"score": 2}')
+    assert os.stat(path).st_ino != first.st_ino and path.read_text() == '{"score": 2}'
+    assert os.listdir(tmp_path) == ["results.json"]
+
+
+def test_what_write_atomic_would_not_leave_is_replaced_even_with_the_same_bytes(tmp_path):
+    from grader.files import write_atomic
+
+    data = b"same bytes"
+    linked, other = tmp_path / "linked", tmp_path / "other-name"
+    write_atomic(linked, data)
+    os.link(linked, other)  # a second name (a backup made with cp -al): replaced, the other kept
+    inode = os.stat(linked).st_ino
+    write_atomic(linked, data)
+    assert os.stat(linked).st_ino != inode and os.stat(other).st_ino == inode
+
+    shared = tmp_path / "shared"
+    write_atomic(shared, data)
+    os.chmod(shared, 0o644)  # permissions someone changed: back to those of a new file
+    write_atomic(shared, data)
+    assert os.stat(shared).st_mode & 0o777 == 0o600
+
+    target, link = tmp_path / "target", tmp_path / "link"
+    target.write_bytes(data)
+    link.symlink_to(target)
+    write_atomic(link, data)  # a link at the name is replaced by a file, never followed
+    assert not link.is_symlink() and link.read_bytes() == data and os.stat(target).st_nlink == 1
+
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)  # never opened (it would block): replaced
+    write_atomic(fifo, data)
+    assert fifo.is_file() and fifo.read_bytes() == data
+
+    durable = tmp_path / "fixture.json"
+    write_atomic(durable, data, durable=True, mode=0o600)
+    inode = os.stat(durable).st_ino
+    write_atomic(durable, data, durable=True, mode=0o600)  # fixtures: always written and flushed
+    assert os.stat(durable).st_ino != inode
