@@ -372,9 +372,17 @@ class SourceMemo(Generic[_V]):
         ``text`` is a string or a tuple of strings (a cell's outputs); its
         characters count against the bounds.
         """
+        return self.via(None, text, *extra)
+
+    def via(self, compute: Callable[[], _V] | None, text: str | tuple[str, ...], *extra: Hashable) -> _V:
+        """``self(text, *extra)``, computed on a miss by ``compute()`` instead of the memo's
+        function (None: by that function). ``compute`` must return what the function would:
+        it lets a caller that already holds part of the work (a cell's statements, parsed once
+        for its notebook) not have the function redo it; the memo's rules are the same.
+        """
         size = len(text) if isinstance(text, str) else sum(len(t) for t in text)
         if size > self.max_key_chars:
-            return self._fn(text, *extra)
+            return self._fn(text, *extra) if compute is None else compute()
         key = (text, *extra) if extra else text
         with self._lock:
             found = self._store.get(key)
@@ -382,7 +390,7 @@ class SourceMemo(Generic[_V]):
                 self._store.move_to_end(key)
                 self.hits += 1
                 return found[1]
-        value = self._fn(text, *extra)
+        value = self._fn(text, *extra) if compute is None else compute()
         digest = hash(key)
         with self._lock:
             self.misses += 1

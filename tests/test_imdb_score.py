@@ -679,7 +679,7 @@ def walk_always(monkeypatch):
     def score(nb: Notebook):
         with monkeypatch.context() as m:
             m.setattr(source, "_may_record", lambda text: True)
-            m.setattr(source, "_worth_walking", lambda cell_source: True)
+            m.setattr(source, "_worth_walking", lambda cell_source, cells=None: True)
             result = _fresh(nb)
         _fresh(nb)  # leave no memo filled under the patch
         return result

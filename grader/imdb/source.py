@@ -141,13 +141,16 @@ def _parse_text(text: str) -> tuple[tuple[ast.stmt, ...], bool]:
     return tuple(body), complete
 
 
-def _worth_walking(source: str) -> bool:
+def _worth_walking(source: str, cells: "_CellParses | None" = None) -> bool:
     """Whether a cell's statements name anything `_Walker` records (`_records_something`),
-    memoised per process by the cell's source (`_decide_walk`)."""
-    return _WALK_MEMO(source)
+    memoised per process by the cell's source (`_decide_walk`); a parse it needs comes from
+    ``cells`` (its notebook's, which the walk reuses) when given."""
+    if cells is None:
+        return _WALK_MEMO(source)
+    return _WALK_MEMO.via(lambda: _decide_walk(source, cells), source)
 
 
-def _decide_walk(source: str) -> bool:
+def _decide_walk(source: str, cells: "_CellParses | None" = None) -> bool:
     """`_worth_walking` computed.
 
     A cell whose code outside its strings and comments (`_code_outside_literals`) is
@@ -160,7 +163,7 @@ def _decide_walk(source: str) -> bool:
     code = _code_outside_literals(text)
     if not _may_record(text if code is None else code):
         return False
-    body = _TEXT_MEMO(text)[0]
+    body = _TEXT_MEMO(text)[0] if cells is None else cells.statements(source)[0]
     return bool(body) and _records_something(body)
 
 
@@ -979,6 +982,27 @@ def _cell_literals(source: str) -> frozenset[str]:
     return _literals(_cell_statements(source)[0])
 
 
+class _CellParses:
+    """One notebook's `_cell_statements`, each cell's computed at most once.
+
+    The per-process memos keep a value only the second time it is asked for, so a
+    cell that one notebook asks about twice (to decide the walk, to walk it, to read
+    its numbers) would otherwise be parsed twice; the statements are the memo's
+    (shared, read-only).
+    """
+
+    def __init__(self) -> None:
+        """No cell parsed yet."""
+        self._done: dict[str, tuple[tuple[ast.stmt, ...], bool]] = {}
+
+    def statements(self, source: str) -> tuple[tuple[ast.stmt, ...], bool]:
+        """`_cell_statements` of ``source``."""
+        found = self._done.get(source)
+        if found is None:
+            found = self._done[source] = _cell_statements(source)
+        return found
+
+
 class _Literals(Mapping[int, frozenset[str]]):
     """Code cell index -> `_literals` of its statements, each computed when first asked for.
 
@@ -986,16 +1010,20 @@ class _Literals(Mapping[int, frozenset[str]]):
     cells are never walked for their numbers.
     """
 
-    def __init__(self, sources: dict[int, str]) -> None:
-        """``sources``: code cell index -> its source, in notebook order."""
+    def __init__(self, sources: dict[int, str], cells: _CellParses | None = None) -> None:
+        """``sources``: code cell index -> its source, in notebook order; ``cells``: the
+        notebook's parses, when its cells were parsed for the walk."""
         self._sources = sources
+        self._cells = cells
         self._done: dict[int, frozenset[str]] = {}
 
     def __getitem__(self, index: int) -> frozenset[str]:
         """The numbers cell ``index``'s code spells out (KeyError for other cells)."""
         found = self._done.get(index)
         if found is None:
-            found = self._done[index] = _LITERALS_MEMO(self._sources[index])
+            source, cells = self._sources[index], self._cells
+            found = self._done[index] = _LITERALS_MEMO(source) if cells is None else \
+                _LITERALS_MEMO.via(lambda: _literals(cells.statements(source)[0]), source)
         return found
 
     def __iter__(self) -> Iterator[int]:
@@ -1041,7 +1069,8 @@ def read_code(cells: Sequence[Any], *, limits: SizeLimits = SIZE_LIMITS) -> Code
     skipped = {s.index for s in skipped_code(((cell.index, len(cell.source)) for cell in code), limits)}
     if skipped:
         code = [cell for cell in code if cell.index not in skipped]
-    walk = any(_worth_walking(cell.source) for cell in code if _may_record(cell.source))
+    cells = _CellParses()  # a cell decided by its parse is walked without a second parse
+    walk = any(_worth_walking(cell.source, cells) for cell in code if _may_record(cell.source))
     walker = _Walker()
     sources: dict[int, str] = {}
     unparsed: list[int] = []
@@ -1054,7 +1083,7 @@ def read_code(cells: Sequence[Any], *, limits: SizeLimits = SIZE_LIMITS) -> Code
         sources[cell.index] = cell.source
         if not walk:
             continue
-        body, complete = _cell_statements(cell.source)
+        body, complete = cells.statements(cell.source)
         if not complete:
             unparsed.append(cell.index)
         for stmt in body:
@@ -1063,7 +1092,7 @@ def read_code(cells: Sequence[Any], *, limits: SizeLimits = SIZE_LIMITS) -> Code
             except RecursionError:
                 continue
     return CodeFacts(fits=tuple(walker.fits), evals=tuple(walker.evals), reports=tuple(walker.reports),
-                     literals=_Literals(sources), mentions_imdb=mentions,
+                     literals=_Literals(sources, cells), mentions_imdb=mentions,
                      builds_recurrent=walker.builds_recurrent,
                      unparsed_cells=tuple(unparsed) if walk else _Unparsed(sources))
 
