@@ -710,3 +710,13 @@ def test_many_hostile_markdown_and_raw_cells_cost_the_grading_process_little(tmp
     assert plain and max(len(ln) for text in plain for ln in text.split("\n")) <= 1000
     assert sum(map(len, plain)) <= 1_100_000
     assert feedback_html.MAX_MARKDOWN_CHARS >= 2 * 4300 and feedback_html.MAX_MARKDOWN_TOTAL >= 2 * 26_000
+
+
+def test_the_kept_markdown_parser_carries_nothing_from_one_student_to_the_next():
+    """The renderer keeps one markdown parser for every cell of every student (eleventh session):
+    a link reference or a footnote one student defines must not resolve in the next one's page."""
+    renderer = feedback_html.default_renderer()
+    first = renderer._markdown("[x][r]\n\n[r]: https://example.org/a\n\nsee[^1]\n\n[^1]: note of A\n")
+    assert "https://example.org/a" in first
+    second = renderer._markdown("[x][r] and see[^1]\n")
+    assert "example.org" not in second and "note of A" not in second and "[x][r]" in second
