@@ -679,6 +679,15 @@ STREAM_PROBES = (
 MEMO_BYTES = 16 * 2**20
 
 
+def _agrees(direct: Callable[[str], str], template: Callable[[str], str], probes: Sequence[str]) -> bool:
+    """Whether a filter called ``direct``-ly writes what the template writes on every probe (a
+    filter that fails there, wanting the template's context, does not)."""
+    try:
+        return all(direct(probe) == template(probe) for probe in probes)
+    except Exception:  # noqa: BLE001 - a filter that wants the template's context: use the template
+        return False
+
+
 class FeedbackRenderer:
     """Holds one configured ``HTMLExporter`` and a memo of rendered cells.
 
@@ -805,11 +814,8 @@ class FeedbackRenderer:
                 """``source`` through the template's markdown filters, in their order."""
                 return str(clean(strip(parse(source))))
 
-            try:
-                if all(markdown(probe) == self._template_markdown(probe) for probe in MARKDOWN_PROBES):
-                    return markdown
-            except Exception:  # noqa: BLE001 - filters that want the template's context: use it
-                pass
+            if _agrees(markdown, self._template_markdown, MARKDOWN_PROBES):
+                return markdown
         return None
 
     def _markdown_parser(self) -> Callable[[str], str] | None:
@@ -864,12 +870,8 @@ class FeedbackRenderer:
             """``text`` through the template's stream filter."""
             return str(convert(text))
 
-        try:
-            if all(stream(probe) == self._stream_filter.render(text=probe) for probe in STREAM_PROBES):
-                return stream
-        except Exception:  # noqa: BLE001 - a filter that wants the template's context: use it
-            pass
-        return None
+        template = self._stream_filter.render
+        return stream if _agrees(stream, lambda text: template(text=text), STREAM_PROBES) else None
 
     def _code_shape(self, cell: dict) -> tuple[dict, list[tuple[str, str]]]:
         """The skeleton of code ``cell`` (the renderer's token as its source, each printed

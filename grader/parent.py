@@ -1,16 +1,16 @@
-"""Waiting in a forked helper process (a grading worker, the class report's figure process) for
-its parent's next message, without outliving that parent.
+"""Waiting in a forked grading worker for its parent's next message, without outliving that
+parent.
 
 When the grading process is killed outright (SIGKILL, the OOM killer) its end of a pipe is not
-seen to close while other processes it forked still hold copies of that end, as every worker and
-the figure process do; its pid changing (the helper is adopted by another process) is seen.
+seen to close while other processes it forked still hold copies of that end, as every worker
+does; its pid changing (the worker is adopted by another process) is seen.
 """
 from __future__ import annotations
 
 import os
 from typing import Any
 
-#: How often a waiting helper checks that its parent is still there.
+#: How often a waiting worker checks that its parent is still there.
 PARENT_CHECK_SECONDS = 1.0
 
 

@@ -300,7 +300,6 @@ class Sandbox:
         self._decoder = wire.Decoder()
         self._call_heads: dict[tuple, bytes] = {}  # (function, stubs, aliases) -> see Session._call_request
         self._spawn_requests: dict[tuple, bytes] = {}  # (uid, limits) -> the spawn request's JSON
-        self._ctrl_timeout: float | None = None  # the control socket's timeout as last set (see _set_timeout)
         started = zygote if zygote is not None else start_zygote()
         self._ctrl, self._log, self._framed = started.ctrl, started.log, started.framed
         self._proc = started.proc
@@ -336,10 +335,10 @@ class Sandbox:
 
     def _set_timeout(self, timeout: float) -> None:
         """Set the control socket's timeout unless it is set so already (each ``settimeout`` is a
-        system call, and every request of a session asks for the same one)."""
-        if timeout != self._ctrl_timeout:
+        system call, and every request of a session asks for the same one; ``gettimeout`` only
+        reads what the socket object holds)."""
+        if timeout != self._ctrl.gettimeout():
             self._ctrl.settimeout(timeout)
-            self._ctrl_timeout = timeout
 
     def _request(self, obj: dict | bytes, fds: Sequence[int] = (), timeout: float = _CTRL_TIMEOUT) -> dict:
         """One request/response with the zygote, serialised between threads; ``obj`` is the
