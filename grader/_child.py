@@ -20,7 +20,6 @@ import io
 import json
 import operator
 import os
-import pickle
 import select
 import signal
 import socket
@@ -462,6 +461,7 @@ def _warm_up(max_bytes: int) -> None:
     once it has run a few times, and again as its instructions specialise) is already
     settled when a child runs the same code. Otherwise every child rewrote the code of the
     encoder, the argument check and the call path, each a copy-on-write page fault."""
+    import pickle
     import numpy as np
     ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
@@ -472,17 +472,17 @@ def _warm_up(max_bytes: int) -> None:
         parameters = {"Wf": np.full((2, 5), 0.1), "bf": np.zeros((2, 1)), "Wc": np.full((2, 5), -0.2),
                       "bc": np.ones((2, 1)), "Wy": np.eye(2), "by": np.zeros((2, 1))}
         _, _, state, *_ = runtime.ns["forward"](x, np.ones((2, 4)), parameters)
-        frames = [(name, pack_args(args)) for name, args in
+        frames = [(name, pickle.dumps(args, protocol=4)) for name, args in
                   (("forward", (x, np.ones((2, 4)), parameters)), ("backward", (np.ones((2, 4, 5)), state)))]
         for i in range(_WARM_ROUNDS):
-            name, frame = frames[i % 2]
+            name, data = frames[i % 2]
             head = json.dumps({"kind": "call", "function": name, "stubs": [], "aliases": False,
                                "seq": i}).encode("ascii")
-            theirs.sendall(FRAME.pack(len(head)) + head + FRAME.pack(len(frame)) + frame)
+            theirs.sendall(FRAME.pack(len(head)) + head + FRAME.pack(len(data)) + data)
             msg = runtime.recv()
             runtime.seq = msg["seq"]
-            args, data = runtime.recv_args()
-            runtime.answer(runtime.call(msg["function"], args, msg["stubs"], aliases=False, data=data),
+            args, sent = runtime.recv_args()
+            runtime.answer(runtime.call(msg["function"], args, msg["stubs"], aliases=False, sent=sent),
                            last=True)
             try:
                 while theirs.recv(1 << 16):
@@ -1272,7 +1272,7 @@ def find_aliases(result: object, args: tuple) -> list[list[str]]:
     return sorted(pairs)
 
 
-def _args_state(args: tuple, data: "bytearray | None" = None) -> tuple[list, list] | None:
+def _args_state(args: tuple) -> tuple[list, list] | None:
     """What a call may change in its arguments, to tell afterwards whether it changed anything:
     every object met walking them (compared by identity: a replaced element, even an equal
     one, counts as a change) and, for containers and arrays, what can change in place
@@ -1284,9 +1284,6 @@ def _args_state(args: tuple, data: "bytearray | None" = None) -> tuple[list, lis
     visits each container once.  Equal states before and after a call mean the arguments
     pickle to the same bytes (identity is stricter than pickle's equality), at a tenth of the
     cost of pickling them.
-
-    An array whose memory is `data` (see ``load_args``) is described without its bytes: the
-    caller compares `data` as a whole instead (an array cannot be given other memory).
     """
     import numpy as np
     ndarray, scalars, immutable = np.ndarray, (np.number, np.bool_), _IMMUTABLE
@@ -1320,7 +1317,7 @@ def _args_state(args: tuple, data: "bytearray | None" = None) -> tuple[list, lis
                 if dtype.hasobject:
                     return None
                 keep(dtype)
-                note((x.shape, x.strides) if data is not None and x.base is data else (x.shape, x.strides, x.tobytes()))
+                note((x.shape, x.strides, x.tobytes()))
             elif t is tuple or t is list or t is dict:
                 push(x)
             elif not (isinstance(x, scalars) and t.__module__ == "numpy"):
@@ -1409,85 +1406,6 @@ class Baseline:
             return None
         guarded = guarded_dicts()
         return cls([dict(d) for d in guarded], [version(d) for d in guarded], version)
-
-
-#: Each array's data starts at a multiple of this in an arguments frame's data (see ``pack_args``).
-_ARGS_ALIGN = 16
-
-
-class _ArgsPickler(pickle.Pickler):
-    """Pickles ``(shared, args)`` for ``pack_args``: each C-contiguous array of a plain dtype as
-    ``numpy.ndarray(shape, dtype, shared, offset)``, its bytes appended to ``chunks``, and
-    `shared` as ``memoryview(<the out-of-band buffer>)``, a buffer the child provides."""
-
-    def __init__(self, file, shared: object) -> None:
-        """Write to `file`; `shared` is the placeholder pickled as the view of the data."""
-        self._buffer = pickle.PickleBuffer(bytearray())  # writable: the child's view is writable
-        super().__init__(file, protocol=5, buffer_callback=self._in_band)
-        self.shared = shared
-        self.chunks: list[bytes] = []
-        self.size = 0
-
-    def _in_band(self, buffer: pickle.PickleBuffer) -> bool:
-        """Only the data's placeholder travels out of band (and it carries no bytes)."""
-        return buffer is not self._buffer
-
-    def reducer_override(self, obj: object) -> object:
-        """Arrays as views of the shared data; anything else as protocol 4 pickles it."""
-        import numpy as np
-        if obj is self.shared:
-            return memoryview, (self._buffer,)
-        if type(obj) is not np.ndarray:
-            return NotImplemented
-        dtype = obj.dtype
-        if not obj.flags.c_contiguous or not dtype.isnative or dtype.kind not in "biufc" or dtype.fields is not None:
-            # as protocol 4 pickles it: writable in the child (5 would keep a read-only array read-only)
-            return obj.__reduce_ex__(4)
-        offset = -(-self.size // _ARGS_ALIGN) * _ARGS_ALIGN
-        if offset > self.size:
-            self.chunks.append(bytes(offset - self.size))
-        data = obj.tobytes()
-        self.chunks.append(data)
-        self.size = offset + len(data)
-        return np.ndarray, (obj.shape, dtype, self.shared, offset)
-
-
-def pack_args(args: tuple) -> bytes:
-    """A call's arguments as the grading process (trusted) sends them to the child: the length
-    of a pickle (8 bytes, big endian), the pickle, then the data of the arguments' arrays (see
-    ``load_args``).
-
-    In a fresh child, loading a protocol 4 pickle cost about 60 µs a call for the course's
-    arguments (each array its own allocations and ``__setstate__``), and telling whether the
-    call changed them a copy of every array before and after (``_args_state``). Here each array
-    is a view of one ``bytearray`` into which the child copies the data, and a call that left
-    them unchanged leaves it equal to the bytes received: one comparison."""
-    out = io.BytesIO()
-    out.write(bytes(FRAME.size))
-    shared = object()
-    pickler = _ArgsPickler(out, shared)
-    pickler.dump((shared, args))
-    out.seek(0)
-    out.write(FRAME.pack(out.getbuffer().nbytes - FRAME.size))
-    return b"".join([out.getvalue(), *pickler.chunks])
-
-
-def load_args(data: bytes, loads=pickle.loads) -> "tuple[tuple, memoryview, bytearray, memoryview] | None":
-    """``(args, shared, copy, original)`` from a frame of ``pack_args``, or None when the frame is
-    not one: the arguments' arrays are views of ``copy``, this call's own copy of the arrays'
-    data, equal to ``original`` until something writes to them. ``shared``, a view of ``copy``,
-    must be held while the arguments are in use: a ``bytearray`` with a view cannot be resized
-    (NumPy's arrays refer to it without one)."""
-    if len(data) < FRAME.size:
-        return None
-    end = FRAME.size + FRAME.unpack_from(data)[0]
-    view = memoryview(data)
-    original = view[end:]
-    copy = bytearray(original)
-    loaded = loads(view[FRAME.size:end], buffers=(copy,))
-    if type(loaded) is not tuple or len(loaded) != 2 or type(loaded[1]) is not tuple:
-        return None
-    return loaded[1], loaded[0], copy, original
 
 
 def _with_seq(fields: dict, tail: bytes) -> dict | None:
@@ -1601,18 +1519,17 @@ class Runtime:
             os._exit(3)
         return msg
 
-    def recv_args(self) -> tuple[tuple, tuple]:
-        """The arguments of a call, sent as a frame of their own after the request, and what the
-        call needs to tell whether it changed them (see ``load_args``). The frame is made by the
-        grading process, which is trusted (``pack_args``: a pickle, then the data of the arrays,
-        which are views of it); nothing the child sends is ever unpickled."""
+    def recv_args(self) -> tuple[tuple, bytes]:
+        """The arguments of a call, sent as a frame of their own after the request, and that
+        frame: a pickle (protocol 4) from the grading process, which is trusted. It is several
+        times cheaper to load than wire data; nothing the child sends is ever unpickled."""
         data = self.read_frame()
         if data is None:
             os._exit(0)
-        loaded = load_args(data, self.loads)
-        if loaded is None:
+        args = self.loads(data)
+        if type(args) is not tuple:
             os._exit(3)
-        return loaded[0], loaded[1:]
+        return args, data
 
     def serve(self) -> None:
         """The request loop: load, then calls, until the socket closes."""
@@ -1633,9 +1550,9 @@ class Runtime:
                         os._exit(3)
                 outcome = self.load(msg["program"], msg["filename"], code)
             elif kind == "call":
-                args, data = self.recv_args()
+                args, sent = self.recv_args()
                 outcome = self.call(msg["function"], args, msg["stubs"], aliases=msg.get("aliases", True),
-                                    data=data)
+                                    sent=sent)
             elif kind == "aliases":
                 outcome = self.aliases(msg.get("of"))
             else:
@@ -1816,14 +1733,13 @@ class Runtime:
         stub.__name__ = stub.__qualname__ = name
         return stub
 
-    def call(self, name: str, args: tuple, stubs: list, *, aliases: bool = True, data: tuple = (None, None, None)) -> dict:
+    def call(self, name: str, args: tuple, stubs: list, *, aliases: bool = True, sent: bytes | None = None) -> dict:
         """Call the program's function `name` with `args`, stubs installed for this call only.
 
-        The outcome carries ``args_same`` (the arguments are as they came: same structure,
-        dtypes, shapes and values) instead of the arguments when nothing changed, and the
-        memory-sharing pairs only when ``aliases`` (otherwise an ``aliases`` request computes
-        them for this call later). `data` is what ``load_args`` gives beside the arguments
-        (``shared, copy, original``), when they came from it.
+        The outcome carries ``args_same`` (the arguments pickle to the very bytes ``sent``
+        they came in: same structure, dtypes, shapes and values) instead of the arguments when
+        nothing changed, and the memory-sharing pairs only when ``aliases``
+        (otherwise an ``aliases`` request computes them for this call later).
         """
         ns = self.ns
         fn = ns.get(name, _MISSING) if ns is not None else _MISSING
@@ -1839,12 +1755,12 @@ class Runtime:
             for s, original in saved.items():
                 ns[s] = self._proxy(s, original)
         value = result = None
-        shared, copy, original = data  # shared: held until the check after the call (see load_args)
         try:
-            before = _args_state(args, copy)
+            before = _args_state(args)
         except Exception:
             before = None
-        sent = self.dumps(args, protocol=4) if before is None else None
+        if before is None and sent is None:
+            sent = self.dumps(args, protocol=4)
         try:
             value = fn(*args)
         except BaseException as exc:
@@ -1873,8 +1789,7 @@ class Runtime:
             # The same objects in the same places, with the same lengths, keys, dtypes, shapes,
             # strides and bytes; arguments that cannot be described so are pickled again as they
             # were sent (the same bytes mean the same structure, dtypes, shapes and values).
-            same = (_same_state(before, _args_state(args, copy)) and (copy is None or copy == original)
-                    if before is not None else self.dumps(args, protocol=4) == sent)
+            same = _same_state(before, _args_state(args)) if before is not None else self.dumps(args, protocol=4) == sent
         except Exception:
             same = False
         # the fields of ``outcome("ok", ...)``, written out: this is every answered call

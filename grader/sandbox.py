@@ -53,7 +53,7 @@ except ImportError:  # Windows: no sandbox (grader.selfcheck says why), but chec
 
 from grader import wire
 from grader._child import (
-    FRAME, PLATFORM, STUB_REQUEST, USUAL_ANSWER, cloexec_pipe, ctrl_recv, ctrl_send, pack_args,
+    FRAME, PLATFORM, STUB_REQUEST, USUAL_ANSWER, cloexec_pipe, ctrl_recv, ctrl_send,
 )
 from grader.zygote import StartedZygote, start_zygote, unprotected_reason
 
@@ -436,7 +436,8 @@ class Sandbox:
             hit = self._encoded.get(id(args))
             if hit is not None and hit[0] is args:
                 return hit[1]
-        data = pack_args(args)  # to the child only: it never sends pickles back
+        # Protocol 4: arrays come back writable (5 keeps a read-only fixture array read-only).
+        data = pickle.dumps(args, protocol=4)  # to the child only: it never sends pickles back
         framed = FRAME.pack(len(data)) + data
         if reuse:
             if len(self._encoded) >= 4096:
