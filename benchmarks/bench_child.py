@@ -136,6 +136,12 @@ def main(argv: list[str] | None = None) -> int:
 def compare(args: argparse.Namespace) -> int:
     """Rounds in turns: this repository's grader and another one's, each round in a fresh process."""
     repos = {"this": Path(__file__).resolve().parents[1], "other": args.against.resolve()}
+    # Both set up alike, as bench_grading does: with PYTHONDONTWRITEBYTECODE set, a module edited
+    # since its last compileall is compiled from source by every zygote, and a zygote that so
+    # compiled _child.py cost each child about 30 page faults more (925 against 894, same code).
+    from benchmarks.bench_grading import installed
+    for repo in repos.values():
+        print("set-up: " + installed(repo), flush=True)
     print(f"this = {repos['this']}, other = {repos['other']}; load average {os.getloadavg()[0]:.2f}; "
           f"{args.rounds} rounds of {args.n} sessions each, in turns", flush=True)
     results: dict[str, dict[str, list]] = {"this": {}, "other": {}}
