@@ -522,23 +522,6 @@ def _bare_fork_handlers(forkers: list[dict] | None, threads: int | None = None) 
     return handlers
 
 
-def _reseed_in_zygote(handlers: list | None):
-    """``random``'s at-fork reseeding, taken out of `handlers` (in place: the child handlers of a
-    bare fork, see ``_bare_fork_handlers``) to be run by the zygote just before each bare fork
-    instead of by the child after it; None when it is not among them.
-
-    The child then inherits a state drawn from the system for it alone, as it would have drawn
-    itself, and writes none of the pages the seeding writes (in a child each is a copy-on-write
-    fault, about 15 a session; in the zygote, with no child alive, they are only made writable
-    again, about 6)."""
-    random = sys.modules.get("random")
-    reseed = getattr(getattr(random, "_inst", None), "seed", None)
-    if handlers is None or reseed is None or reseed not in handlers:
-        return None
-    handlers.remove(reseed)
-    return reseed
-
-
 def _child_streams() -> tuple:
     """A child's sys.stdin, sys.stdout and sys.stderr, made once in the zygote and inherited
     (making them in each child cost it about 0.3 ms and 50 page faults).
@@ -683,7 +666,6 @@ class Zygote:
         self.forkers = forkers
         self.register = register
         self.child_handlers: list | None = None  # run by a child of bare_fork; None: use os.fork
-        self.reseed = None  # random's reseeding, run here before each bare fork (see _reseed_in_zygote)
         self.config = config
         self.root = os.geteuid() == 0
         self.children: dict[int, str] = {}      # live session child pid -> its temp dir
@@ -770,7 +752,6 @@ class Zygote:
         if self.register is not None:
             os.register_at_fork = self.register
         self.child_handlers = _bare_fork_handlers(self.forkers)
-        self.reseed = _reseed_in_zygote(self.child_handlers)
         caps["bare_fork"] = self.child_handlers is not None
         import gc
         _warm_up(self.config["max_bytes"])
@@ -965,8 +946,6 @@ class Zygote:
             numpy = sys.modules.get("numpy")
             if numpy is not None:
                 numpy.random.set_state(("MT19937", struct.unpack("<624I", os.urandom(2496)), 624))
-            if self.reseed is not None:
-                self.reseed()
             pid = os.fork() if self.child_handlers is None else self.bare_fork()
         except BaseException:
             if ruleset is not None:
@@ -1006,9 +985,9 @@ class Zygote:
         and 200 page faults, most of it ``threading._after_fork``, which only repairs the state
         of other threads. It is used only when the zygote has a single thread and every
         registered handler is a child handler (see ``_bare_fork_handlers``): then no lock can be
-        held by another thread at the fork, and the child runs the other child handlers itself
-        (in ``_spawn``, where nothing can return into the zygote's loop), except ``random``'s
-        reseeding, which the zygote makes for it just before the fork (``_reseed_in_zygote``). The GIL is held across the call (``PyDLL``), so the
+        held by another thread at the fork, and the child runs the other child handlers
+        (``random``'s reseeding, in ``_spawn``, where nothing can return into the zygote's
+        loop) itself. The GIL is held across the call (``PyDLL``), so the
         child's interpreter state is the parent's, consistent. A signal caught by the zygote
         but not yet handled by Python is handled once more in the child, by the zygote's
         handler, before the child resets its handlers (see ``_run_child``).

@@ -104,15 +104,6 @@ def test_every_child_has_no_new_privs_set_once_in_the_zygote(sandbox):
     assert [call(sandbox, program, "no_new_privs") for _ in range(3)] == [1, 1, 1]
 
 
-def test_randoms_reseeding_is_made_by_the_zygote_before_each_bare_fork():
-    # The other child handlers stay the child's to run; with os.fork (None) the child reseeds itself.
-    import random
-
-    handlers = [random.seed, print]
-    assert _child._reseed_in_zygote(handlers) == random.seed and handlers == [print]
-    assert _child._reseed_in_zygote([print]) is None and _child._reseed_in_zygote(None) is None
-
-
 def _fd3() -> tuple | None:
     """What this process's fd 3 is (device and inode), None when it is not open."""
     try:
