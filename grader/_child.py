@@ -550,32 +550,6 @@ def _child_streams() -> tuple:
     return inp, out, err
 
 
-def _attach_at_fd3(runtime: "Runtime") -> None:
-    """Attach `runtime` (every child's, see ``Zygote.setup``) to a socket object over fd 3, the
-    protocol socket's place in a child (see ``_run_child``): the socket object and the buffered
-    reader over it are made once here rather than in each child (about 30 page faults there: the
-    reader's seek probe raises and drops an OSError). Both probe their descriptor when made, so
-    fd 3 is briefly made a stream socket of the kind a child gets; the zygote's own fd 3, if it
-    has one, is put back (the zygote never uses these objects)."""
-    try:
-        saved = os.dup(3)
-    except OSError:
-        saved = None
-    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)  # ours is fd 3 if it was free
-    try:
-        if ours.fileno() != 3:
-            os.dup2(ours.fileno(), 3)
-        runtime.attach(socket.socket(socket.AF_UNIX, socket.SOCK_STREAM, 0, fileno=3))
-    finally:
-        if saved is not None:
-            os.dup2(saved, 3)
-            os.close(saved)
-        elif ours.fileno() != 3:
-            os.close(3)
-        ours.close()
-        theirs.close()
-
-
 def _proc_children(ppid: int) -> list[int] | None:
     """Pids whose parent is `ppid`: one read of /proc/ppid/task/ppid/children, else a /proc scan;
     None without /proc (unknown)."""
@@ -763,7 +737,6 @@ class Zygote:
         sys.__stdout__, sys.__stderr__ = sys.stdout, sys.stderr
         self.baseline = Baseline.take()  # last: nothing may change the guarded dictionaries after it
         self.runtime = Runtime(None, max_bytes=self.config["max_bytes"], inherited=self.baseline)
-        _attach_at_fd3(self.runtime)
         gc.collect()
         gc.freeze()
         # Hand the heap's free pages back to the kernel (glibc): fewer pages for each fork
@@ -1175,10 +1148,11 @@ def _run_child(z: Zygote, req: dict, fds: list[int], tmp: str, ruleset: int | No
         z.reservations = reserve_address_space(limits["memory_bytes"])
     # Made by the zygote: the seccomp filter (inherited), the environment (HOME and TMPDIR
     # are tmp) with tempfile.tempdir, and the standard streams (see _child_streams).
+    # Family and type given (Sandbox._spawn's socketpair): else the socket asks the kernel (3 calls).
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM, 0, fileno=3)
     # NumPy's global generator has a state of this child's own, set by the zygote just before
-    # the fork (see Zygote._spawn); the Runtime was built by the zygote too, attached to fd 3,
-    # the socket's (see Zygote.setup).
-    z.runtime.pid = os.getpid()
+    # the fork (see Zygote._spawn); the Runtime was built by the zygote too (see Zygote.setup).
+    z.runtime.attach(sock)
     z.runtime.serve()
 
 

@@ -104,41 +104,6 @@ def test_every_child_has_no_new_privs_set_once_in_the_zygote(sandbox):
     assert [call(sandbox, program, "no_new_privs") for _ in range(3)] == [1, 1, 1]
 
 
-def _fd3() -> tuple | None:
-    """What this process's fd 3 is (device and inode), None when it is not open."""
-    try:
-        st = os.fstat(3)
-    except OSError:
-        return None
-    return st.st_dev, st.st_ino
-
-
-@pytest.mark.parametrize("fd3_open", [True, False])
-def test_the_runtime_every_child_inherits_is_attached_at_fd_3_and_the_zygotes_fd_3_is_kept(fd3_open):
-    # The zygote makes a child's socket object and buffered reader over fd 3 once (the socket's
-    # place in a child); its own fd 3, open or not, must be as it was. In a fork: fd 3 is changed.
-    pid = os.fork()
-    if pid == 0:
-        code = 1
-        try:
-            if fd3_open:
-                os.dup2(os.open("/dev/null", os.O_RDONLY), 3)
-            else:
-                os.close(3)
-            before = _fd3()
-            runtime = _child.Runtime(None, max_bytes=1 << 20)
-            _child._attach_at_fd3(runtime)
-            attached = runtime.sock.fileno() == 3 and runtime.rfile.raw.fileno() == 3
-            runtime.sock.detach()
-            code = 0 if attached and _fd3() == before and (before is None) != fd3_open else 2
-        except BaseException:
-            code = 3
-        finally:
-            os._exit(code)
-    _, status = os.waitpid(pid, 0)
-    assert os.waitstatus_to_exitcode(status) == 0
-
-
 FILES = """
     import os
 
