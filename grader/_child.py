@@ -744,11 +744,14 @@ class Zygote:
         trim = getattr(_libc, "malloc_trim", None) if _libc is not None else None
         if trim is not None:
             trim(0)
+        if linux:
+            # no_new_privs, which seccomp needs here and Landlock in a child without root: set
+            # once, inherited by every child (which made the same call again, a ctypes call each).
+            prctl(PR_SET_NO_NEW_PRIVS, 1)
         if self.seccomp is not None:
             # Installed once here and inherited by every child (installing it in each child
             # cost about 0.1 ms: the kernel checks and copies the program). The zygote makes
             # none of the system calls it denies from now on: its sockets exist already.
-            prctl(PR_SET_NO_NEW_PRIVS, 1)
             apply_seccomp(self.seccomp)
 
     def _preload(self, names: tuple[str, ...]) -> None:
@@ -1096,12 +1099,10 @@ def _run_child(z: Zygote, req: dict, fds: list[int], tmp: str, ruleset: int | No
         _signal.signal(sig, _signal.SIG_DFL)
     _signal.signal(_signal.SIGINT, _signal.default_int_handler)
     os.setsid()
-    # Landlock first, while the ruleset's fd is still open (no_new_privs is needed without
-    # root; it changes only what execve may grant, not the uid drop below). Nothing after
-    # this opens a path other than /dev/null, which the ruleset allows.
+    # Landlock first, while the ruleset's fd is still open (no_new_privs, which it needs without
+    # root, is the zygote's, inherited: see Zygote.setup). Nothing after this opens a path
+    # other than /dev/null, which the ruleset allows.
     linux = z.linux
-    if linux:
-        prctl(PR_SET_NO_NEW_PRIVS, 1)
     if ruleset is not None:
         landlock_restrict_self(ruleset)
     sock_fd, out_fd = fds

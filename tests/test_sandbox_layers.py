@@ -89,6 +89,21 @@ def test_a_grandchild_inherits_the_filter(sandbox):
     assert call(sandbox, program, "in_grandchild", _child._SECCOMP_ARCH[os.uname().machine][1]) == errno.EPERM
 
 
+def test_every_child_has_no_new_privs_set_once_in_the_zygote(sandbox):
+    # The zygote sets it at set-up, for itself and every child (inherited); no child sets it
+    # itself any more. As root the seccomp filter does not need it (CAP_SYS_ADMIN), so only
+    # this test sees it missing.
+    if not _child.PLATFORM.linux:
+        pytest.skip("no_new_privs is Linux's")
+    program = """
+        import ctypes
+
+        def no_new_privs():
+            return ctypes.CDLL(None, use_errno=True).prctl(39, 0, 0, 0, 0)   # PR_GET_NO_NEW_PRIVS
+    """
+    assert [call(sandbox, program, "no_new_privs") for _ in range(3)] == [1, 1, 1]
+
+
 FILES = """
     import os
 
