@@ -609,6 +609,20 @@ def fixed_cost_line(small: Run, large: Run, *, band: float = 0.2) -> str:
             f"{small.n} needs F <= {allowed:.2f} s")
 
 
+def fixed_cpu_line(small: Run, large: Run, *, cores: int) -> str:
+    """The CPU of each role (``Run.cpu``) fitted as ``F + N c`` like the wall time in
+    ``fixed_cost_line``: what every run spends whatever N, role by role. CPU moves much less than
+    wall time when other work shares the machine, and on cores kept busy through the grading
+    phase a run's fixed CPU costs about ``CPU / cores`` of its wall time wherever it is spent."""
+    roles = sorted(set(small.cpu) | set(large.cpu))
+    fixed = {role: small.cpu.get(role, 0.0) - small.n * (large.cpu.get(role, 0.0) - small.cpu.get(role, 0.0))
+             / (large.n - small.n) for role in roles}
+    total = sum(fixed.values())
+    parts = ", ".join(f"{role} {secs:.2f} s" for role, secs in fixed.items())
+    return (f"CPU paid whatever N (fit by role from N = {small.n} and {large.n}): {parts}; {total:.2f} s "
+            f"in all, {total / cores:.2f} s on {cores} cores")
+
+
 def unused_folder(path: Path) -> Path:
     """``path``, or ``path-2``, ``path-3``, ... if taken: a folder no run wrote, for a measured run's
     output. Deleting an earlier run's output right before a run made that run slower: on an ext4
@@ -905,6 +919,7 @@ def main(argv: list[str] | None = None) -> int:
             small = min(nosim, key=lambda r: r.n)
             if small.n < base.n:
                 print("  " + fixed_cost_line(small, base))
+                print("  " + fixed_cpu_line(small, base, cores=cores))
         print(f"load average at the end: {load()}")
     finally:
         if not args.keep:

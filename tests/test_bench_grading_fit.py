@@ -27,3 +27,14 @@ def test_at_the_allowed_fixed_cost_the_small_class_is_exactly_at_the_band():
     large = bench_grading.Run(n=400, similarity=False, wall=allowed + 400 * c)
     assert abs((small.wall / 100) / (large.wall / 400) - 1.2) < 1e-9
     assert f"needs F <= {allowed:.2f} s" in bench_grading.fixed_cost_line(small, large)
+
+
+def test_the_cpu_fit_recovers_each_roles_fixed_cpu():
+    fixed = {"main": 1.4, "zygote": 0.5, "worker": 0.08, "child": 0.1}
+    per = {"main": 0.0015, "zygote": 0.004, "worker": 0.021, "child": 0.024}
+    small = bench_grading.Run(n=100, similarity=False, cpu={r: fixed[r] + 100 * per[r] for r in fixed})
+    large = bench_grading.Run(n=400, similarity=False, cpu={r: fixed[r] + 400 * per[r] for r in fixed})
+    line = bench_grading.fixed_cpu_line(small, large, cores=2)
+    assert "child 0.10 s, main 1.40 s, worker 0.08 s, zygote 0.50 s" in line
+    assert line.endswith("2.08 s in all, 1.04 s on 2 cores")
+
