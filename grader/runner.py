@@ -273,7 +273,7 @@ class _Grader:
         self.fallback = fallback
         self.notes: list[str] = []
         self.prefetched: dict[str, Any] = {}  # case id -> outcome of its first call, sent ahead
-        self.sent_ahead = False  # its first calls went with an earlier run (``_send_ahead``): none of its own
+        self.sent_ahead = False  # its first calls went to the child in a run of ``_send_ahead``
 
     # ------------------------------------------------------------------ per part
     def grade(self) -> PartResult:
@@ -302,8 +302,6 @@ class _Grader:
         self._note_free_names(fn)
         param_names = _ParameterNames(fn.source, self.facts.get(part.function))
 
-        if not self.sent_ahead:
-            self._prefetch()
         results: list[CaseResult] = []
         timed_out = self.after_timeout
         for case in part.cases:
@@ -369,23 +367,8 @@ class _Grader:
             ahead.append((case, plan))
         return ahead, True
 
-    def _prefetch(self) -> None:
-        """Send the first call of each case together when it needs no stub (``calls_ahead``): the
-        child answers them one after the other without waiting for us, in the order they would
-        have been made one by one. Outcomes are taken by ``_first_call``; those not taken (a trial
-        that failed sends the later cases to isolation) are dropped. (``_grade_parts`` sends a
-        phase's parts together instead, ``_send_ahead``.)"""
-        ahead, _ = self.calls_ahead(self.trusted)
-        if len(ahead) < 2 or not hasattr(self.session, "call_many"):
-            return
-        outcomes = self.session.call_many(
-            [(self.part.function, plan.args, case.timeout) for case, plan in ahead],
-            **self._options())
-        self.prefetched = {case.id: outcome for (case, _), outcome in zip(ahead, outcomes)
-                           if outcome is not None}
-
     def _first_call(self, case: Case, args: tuple, options: dict) -> Any:
-        """The outcome of a case's first call without stubs: sent ahead by ``_prefetch``, or now."""
+        """The outcome of a case's first call without stubs: sent ahead (``_send_ahead``), or now."""
         outcome = self.prefetched.pop(case.id, None)
         if outcome is not None:
             return outcome
@@ -969,10 +952,10 @@ def _send_ahead(steps: Sequence[tuple[str, "_Grader | None", bool]], trusted: se
     The dependencies of a later part are counted as trusted when they are now, or when an
     earlier step may still make them so: a composite's trial goes with the run when it would
     follow had everything before it passed. Otherwise the composite is graded in isolation and
-    the trial's outcome dropped, as within a part (``_Grader._prefetch``): the child ran it
-    with the student's own functions and no reference answer, in the phase it belongs to. The
-    run ends at the first case whose call needs stubs; the graders after that one send their
-    own when their turn comes."""
+    the trial's outcome dropped, as a part's later trials are when its first one fails: the
+    child ran it with the student's own functions and no reference answer, in the phase it
+    belongs to. The run ends at the first case whose call needs stubs; the graders after that
+    one send theirs when their turn comes."""
     ahead: list[tuple[_Grader, Case, _CasePlan]] = []
     may_trust = set(trusted)
     passed_through: list[_Grader] = []
