@@ -909,7 +909,7 @@ def _grade_parts(rubric: Rubric, *, context: GradingContext, extraction: Any, pr
     common = dict(context=context, extraction=extraction, program=program, session=session,
                   fallback=fallback, facts=facts, load_errors=load_errors)
     shown_graders = [_Grader(part=shown, **common) for _, shown, _ in phases]
-    # A part's public cases can all pass (and so make it trusted) only if it has some.
+    # In the first phase any part that makes calls may pass them all, and be trusted after it.
     steps = [(part.function, grader, True) for (part, _, _), grader in zip(phases, shown_graders)]
     first: dict[str, tuple[PartResult, _Grader]] = {}
     trusted: set[str] = set()
