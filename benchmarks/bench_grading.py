@@ -678,7 +678,8 @@ def compare(work: Path, *, n: int, other: Path, rounds: int, jobs: int, extra: l
             seen[name].append((run, single))
             print(f"  round {r + 1} {name:5}: {run.wall:6.2f} s wall (start-up {run.startup:.2f}, grading "
                   f"{run.grading:.2f}, after {run.after:.2f}), CPU {run.cpu_total:6.2f} s (grading process "
-                  f"{run.cpu.get('main', 0.0):.2f}), numpy alone "
+                  f"{run.cpu.get('main', 0.0):.2f}, workers {run.cpu.get('worker', 0.0):.2f}, children "
+                  f"{run.cpu.get('child', 0.0):.2f}, zygotes {run.cpu.get('zygote', 0.0):.2f}), numpy alone "
                   f"{single * 1000:.0f} ms -> {run.wall / (n * single / cores):.3f} x N x t(numpy) / cores; "
                   f"load {load().split()[0]}")
     print("medians:")
@@ -689,8 +690,11 @@ def compare(work: Path, *, n: int, other: Path, rounds: int, jobs: int, extra: l
         startup = statistics.median(run.startup for run, _ in got)
         after = statistics.median(run.after for run, _ in got)
         main = statistics.median(run.cpu.get("main", 0.0) for run, _ in got)
+        roles = ", ".join(f"{role} {statistics.median(run.cpu.get(role, 0.0) for run, _ in got):.2f} s"
+                          for role in ("worker", "child", "zygote"))
         print(f"  {name:5}: {wall:6.2f} s wall, start-up {startup:.2f} s, after the last {after:.2f} s, "
-              f"CPU {cpu:6.2f} s ({cpu / n * 1000:.1f} ms per submission; grading process {main:.2f} s), "
+              f"CPU {cpu:6.2f} s ({cpu / n * 1000:.1f} ms per submission; grading process {main:.2f} s, "
+              f"{roles}), "
               f"{ratio:.3f} x N x t(numpy) / cores (target 0.15)")
 
 

@@ -273,6 +273,7 @@ class _Grader:
         self.fallback = fallback
         self.notes: list[str] = []
         self.prefetched: dict[str, Any] = {}  # case id -> outcome of its first call, sent ahead
+        self.sent_ahead = False  # its first calls went to the child in a run of ``_send_ahead``
 
     # ------------------------------------------------------------------ per part
     def grade(self) -> PartResult:
@@ -301,8 +302,6 @@ class _Grader:
         self._note_free_names(fn)
         param_names = _ParameterNames(fn.source, self.facts.get(part.function))
 
-        if not self.after_timeout:  # cases after a timeout are skipped: nothing is sent ahead
-            self._prefetch()
         results: list[CaseResult] = []
         timed_out = self.after_timeout
         for case in part.cases:
@@ -349,35 +348,27 @@ class _Grader:
             return {"aliases": False, "reuse_args": True, "raw_value": True}
         return {}
 
-    def _prefetch(self) -> None:
-        """Send the first call of each case together when it needs no stub (a plain call, or a
-        trial with the student's own, trusted, dependencies): the child answers them one after
-        the other without waiting for us, in the order they would have been made one by one.
-
-        A case whose first call would need stubs ends the run of prefetched calls. Outcomes are
-        taken by ``_first_call``; those not taken (a trial that failed sends the later cases to
-        isolation) are dropped.
-        """
-        if not hasattr(self.session, "call_many"):
-            return
+    def calls_ahead(self, trusted: frozenset[str]) -> tuple[list[tuple[Case, "_CasePlan"]], bool]:
+        """``(cases, complete)``: the cases whose first call ``grade`` makes without stubs (a plain
+        call, or a trial with the student's own dependencies) when the functions in ``trusted`` are
+        trusted, in order up to the first case whose call would need stubs; ``complete`` when no
+        case needs them. A part that makes no call (its function missing, or a placeholder; every
+        case skipped after a timeout) has none, and is complete."""
+        fn = self.extraction.functions.get(self.part.function)
+        if self.after_timeout or fn is None or fn.placeholder:
+            return [], True
         ahead = []
         for case in self.part.cases:
             plan = self._plan(case)
             if plan is None:
                 continue  # graded as a harness failure without a call
-            if plan.traced and (self.trial_failed or not all(dep in self.trusted for dep in plan.traced)):
-                break  # stubs are needed: the dependencies are not trusted, or a trial already failed
+            if plan.traced and (self.trial_failed or not all(dep in trusted for dep in plan.traced)):
+                return ahead, False  # stubs are needed: the dependencies are not trusted, or a trial failed
             ahead.append((case, plan))
-        if len(ahead) < 2:
-            return
-        outcomes = self.session.call_many(
-            [(self.part.function, plan.args, case.timeout) for case, plan in ahead],
-            **self._options())
-        self.prefetched = {case.id: outcome for (case, _), outcome in zip(ahead, outcomes)
-                           if outcome is not None}
+        return ahead, True
 
     def _first_call(self, case: Case, args: tuple, options: dict) -> Any:
-        """The outcome of a case's first call without stubs: sent ahead by ``_prefetch``, or now."""
+        """The outcome of a case's first call without stubs: sent ahead (``_send_ahead``), or now."""
         outcome = self.prefetched.pop(case.id, None)
         if outcome is not None:
             return outcome
@@ -911,34 +902,85 @@ def _grade_parts(rubric: Rubric, *, context: GradingContext, extraction: Any, pr
     with the student's own dependencies, see ``_Grader._grade_case``) when it passed its public
     cases; in the second, when it passed every case. A trial is only a shortcut: a composite whose
     trial is not fully right is graded in isolation, so the verdicts do not depend on it.
+    Within a phase, the parts' first calls go to the child together (``_send_ahead``).
     ``load_errors`` says, per function whose definition raised, what its cases report.
     """
     phases = _phases(rubric, context.memo)
+    common = dict(context=context, extraction=extraction, program=program, session=session,
+                  fallback=fallback, facts=facts, load_errors=load_errors)
+    shown_graders = [_Grader(part=shown, **common) for _, shown, _ in phases]
+    # In the first phase any part that makes calls may pass them all, and be trusted after it.
+    steps = [(part.function, grader, True) for (part, _, _), grader in zip(phases, shown_graders)]
     first: dict[str, tuple[PartResult, _Grader]] = {}
     trusted: set[str] = set()
-    for part, shown, hidden in phases:
-        grader = _Grader(part=shown, context=context, extraction=extraction, program=program,
-                         session=session, fallback=fallback, facts=facts, trusted=frozenset(trusted),
-                         load_errors=load_errors)
+    for k, ((part, shown, _), grader) in enumerate(zip(phases, shown_graders)):
+        grader.trusted = frozenset(trusted)
+        if not grader.sent_ahead:
+            _send_ahead(steps[k:], trusted)
         result = grader.grade()
         first[part.name] = (result, grader)
         if result.status == PASSED and shown.cases:
             trusted.add(part.function)
+    hidden_graders = [None if hidden is None else _Grader(
+        part=hidden, after_timeout=any(c.status == TIMEOUT for c in first[part.name][0].cases),
+        trial_failed=first[part.name][1].trial_failed, **common) for part, _, hidden in phases]
+    # Passing every case needs the public ones passed: a part that failed one is never trusted.
+    steps = [(part.function, grader, first[part.name][0].status == PASSED)
+             for (part, _, _), grader in zip(phases, hidden_graders)]
     graded: dict[str, PartResult] = {}
     trusted = set()
-    for part, _, hidden in phases:
-        result, grader = first[part.name]
-        if hidden is not None:
-            rest = _Grader(part=hidden, context=context,
-                           extraction=extraction, program=program, session=session, fallback=fallback,
-                           facts=facts, trusted=frozenset(trusted),
-                           after_timeout=any(c.status == TIMEOUT for c in result.cases),
-                           trial_failed=grader.trial_failed, load_errors=load_errors).grade()
-            result = _merged(part, result, rest)
+    for k, ((part, _, _), rest) in enumerate(zip(phases, hidden_graders)):
+        result = first[part.name][0]
+        if rest is not None:
+            rest.trusted = frozenset(trusted)
+            if not rest.sent_ahead:
+                _send_ahead(steps[k:], trusted)
+            result = _merged(part, result, rest.grade())
         graded[part.name] = result
         if result.status == PASSED and part.cases:
             trusted.add(part.function)
     return graded
+
+
+def _send_ahead(steps: Sequence[tuple[str, "_Grader | None", bool]], trusted: set[str]) -> None:
+    """Send together the first calls the graders of ``steps`` (``(function, its grader or None,
+    whether it may end the phase trusted)``, in the phase's order, the first about to grade)
+    make without stubs, when there are two or more: the child answers them one after the other
+    without waiting for us (one message instead of one per part), in the order they would have
+    been made one by one, and ``_first_call`` takes each outcome.
+
+    The dependencies of a later part are counted as trusted when they are now, or when an
+    earlier step may still make them so: a composite's trial goes with the run when it would
+    follow had everything before it passed. Otherwise the composite is graded in isolation and
+    the trial's outcome dropped, as a part's later trials are when its first one fails: the
+    child ran it with the student's own functions and no reference answer, in the phase it
+    belongs to. The run ends at the first case whose call needs stubs; the graders after that
+    one send theirs when their turn comes."""
+    ahead: list[tuple[_Grader, Case, _CasePlan]] = []
+    may_trust = set(trusted)
+    passed_through: list[_Grader] = []
+    for function, grader, may_pass in steps:
+        if grader is None:  # no cases in this phase: trusted as it stands (the caller's rule)
+            if may_pass:
+                may_trust.add(function)
+            continue
+        cases, complete = grader.calls_ahead(frozenset(may_trust))
+        ahead += [(grader, case, plan) for case, plan in cases]
+        passed_through.append(grader)
+        if not complete:
+            break
+        if may_pass and cases:
+            may_trust.add(function)
+    session = passed_through[0].session if passed_through else None
+    if len(ahead) < 2 or not hasattr(session, "call_many"):
+        return
+    outcomes = session.call_many([(grader.part.function, plan.args, case.timeout)
+                                  for grader, case, plan in ahead], **passed_through[0]._options())
+    for grader in passed_through:
+        grader.sent_ahead = True
+    for (grader, case, _), outcome in zip(ahead, outcomes):
+        if outcome is not None:
+            grader.prefetched[case.id] = outcome
 
 
 def _phases(rubric: Rubric, memo: dict) -> tuple[tuple[Part, Part, Part | None], ...]:

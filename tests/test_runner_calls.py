@@ -70,10 +70,10 @@ def test_correct_composites_need_no_stub_round_trips(tmp_path, context, sandbox)
     assert spy.calls and not [c for c in spy.calls if c[1]], "a stubbed call was made"
     assert len(spy.calls) == sum(len(p.cases) for p in context.rubric.parts)
     assert not [c for c in spy.calls if c[2]], "alias pairs were asked for passing cases"
-    # each part's cases of a phase (public, then hidden: runner._grade_parts) went to the child
-    # together, not one message per case
-    hidden = [sum(c.visibility == "hidden" for c in p.cases) for p in context.rubric.parts]
-    assert spy.batches == [n for n in hidden if n > 1]
+    # every part's cases of a phase (public, then hidden: runner._grade_parts) went to the child
+    # together, not one message per part or per case
+    public = sum(c.visibility != "hidden" for p in context.rubric.parts for c in p.cases)
+    assert spy.batches == [public, len(spy.calls) - public]
 
 
 def test_a_wrong_cell_keeps_its_composite_graded_in_isolation(tmp_path, context, sandbox):
@@ -82,8 +82,55 @@ def test_a_wrong_cell_keeps_its_composite_graded_in_isolation(tmp_path, context,
     result = grade_submission(nbs.write(tmp_path / "cell.ipynb", nb), context=context, sandbox=spy)
     assert result.part("rnn_cell_forward").status == FAILED
     assert result.part("rnn_forward").status == PASSED  # one mistake costs once
-    stubbed = [c for c in spy.calls if c[0] == "rnn_forward"]
-    assert stubbed and all(c[1] == ("rnn_cell_forward",) for c in stubbed)
+    calls = [c for c in spy.calls if c[0] == "rnn_forward"]
+    # its public case's trial went to the child with the phase's other first calls, before the
+    # cell was judged (runner._send_ahead); it was dropped, and every case graded in isolation
+    n = len(result.part("rnn_forward").cases)
+    assert [c[1] for c in calls] == [()] + [("rnn_cell_forward",)] * n
+
+
+class OneByOne:
+    """A sandbox whose sessions have no ``call_many``: every call is made on its own, in the
+    order and with the stubs the runner decides after each verdict."""
+
+    def __init__(self, box: Sandbox) -> None:
+        self.box = box
+
+    def session(self, program: str, **kw):
+        session = self.box.session(program, **kw)
+
+        class Plain:
+            deferred_aliases = session.deferred_aliases
+            load = session.load
+            call, decode_value, aliases = session.call, session.decode_value, session.aliases
+
+            def __enter__(self):
+                return self
+
+            def __exit__(self, *exc):
+                session.close()
+
+        return Plain()
+
+
+def _verdicts(result) -> list:
+    """What a student reads of each case (not its time)."""
+    return [(c.case_id, c.status, c.points, c.message, tuple(ch.message for ch in c.checks), c.diagnosis,
+             c.output) for p in result.parts for c in p.cases] + [p.notes for p in result.parts]
+
+
+@pytest.mark.parametrize("mutation", [
+    ("rnn_cell_forward", "+ ba)", ")"),                      # a wrong cell: its composite's trial dropped
+    ("lstm_cell_forward", "np.dot(Wf, concat)", "np.dot(Wf, xt)"),  # a cell that raises
+    ("rnn_backward", "da[:, :, t] + da_prevt", "da[:, :, t]"),     # a wrong composite
+])
+def test_calls_sent_ahead_give_the_verdicts_of_calls_made_one_by_one(tmp_path, context, sandbox, mutation):
+    path = nbs.write(tmp_path / "nb.ipynb", nbs.course_notebook(nbs.mutate(*mutation)))
+    spy = Spy(sandbox)
+    ahead = grade_submission(path, context=context, sandbox=spy)
+    alone = grade_submission(path, context=context, sandbox=OneByOne(sandbox))
+    assert _verdicts(ahead) == _verdicts(alone)
+    assert spy.batches and spy.batches[0] > len(context.rubric.parts) // 2  # parts went together
 
 
 def test_a_wrong_composite_gets_the_isolated_verdict_and_diagnosis(tmp_path, context, sandbox):
