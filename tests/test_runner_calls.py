@@ -133,6 +133,44 @@ def test_calls_sent_ahead_give_the_verdicts_of_calls_made_one_by_one(tmp_path, c
     assert spy.batches and spy.batches[0] > len(context.rubric.parts) // 2  # parts went together
 
 
+_FOR_STEPS = ("    for t in range(T_x):\n"
+              "        a_next, yt_pred, cache = rnn_cell_forward(x[:, :, t], a_next, parameters)\n"
+              "        a[:, :, t] = a_next\n"
+              "        y_pred[:, :, t] = yt_pred\n"
+              "        caches.append(cache)\n")
+# steps again until the cell gives a value in [-1, 1]: right with a right cell, forever with one
+# whose values never are
+_WAITING_STEPS = ("    t = 0\n"
+                  "    while t < T_x:\n"
+                  "        a_new, yt_pred, cache = rnn_cell_forward(x[:, :, t], a_next, parameters)\n"
+                  "        if np.abs(a_new).max() > 1.0:\n"
+                  "            continue\n"
+                  "        a_next = a_new\n"
+                  "        a[:, :, t] = a_next\n"
+                  "        y_pred[:, :, t] = yt_pred\n"
+                  "        caches.append(cache)\n"
+                  "        t += 1\n")
+
+
+def test_a_trial_sent_ahead_that_never_returns_costs_no_verdict(tmp_path, context, sandbox):
+    """A wrong cell with which the student's own composite loops forever: the composite's trial,
+    sent ahead before the cell was judged, runs into its timeout (a cost paid once, see
+    docs/performance.md), its outcome is dropped, and the composite, right in isolation, gets the
+    verdicts that calls made one by one (which never make that trial) give it."""
+    path = nbs.write(tmp_path / "nb.ipynb", nbs.course_notebook({
+        **nbs.mutate("rnn_cell_forward", "a_next = np.tanh(", "a_next = 1.5 + 2 * np.tanh("),
+        **nbs.mutate("rnn_forward", _FOR_STEPS, _WAITING_STEPS)}))
+    spy = Spy(sandbox)
+    ahead = grade_submission(path, context=context, sandbox=spy)
+    alone = grade_submission(path, context=context, sandbox=OneByOne(sandbox))
+    assert ahead.part("rnn_cell_forward").status == FAILED
+    assert ahead.part("rnn_forward").status == PASSED
+    assert not [c for p in ahead.parts for c in p.cases if c.status == TIMEOUT]
+    assert _verdicts(ahead) == _verdicts(alone)
+    trials = [c for c in spy.calls if c[0] == "rnn_forward" and not c[1]]
+    assert len(trials) == 1  # the one sent ahead; the cases themselves were called in isolation
+
+
 def test_a_wrong_composite_gets_the_isolated_verdict_and_diagnosis(tmp_path, context, sandbox):
     spy = Spy(sandbox)
     nb = nbs.course_notebook(nbs.mutate("rnn_backward", "da[:, :, t] + da_prevt", "da[:, :, t]"))
