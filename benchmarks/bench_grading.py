@@ -594,13 +594,18 @@ def describe_cpu_budget(cpu: dict[str, float], *, budget: float) -> str:
             f"({grader / budget:.0%})")
 
 
+def fit_line(small_n: int, small_value: float, large_n: int, large_value: float) -> tuple[float, float]:
+    """``(F, c)`` of the line ``F + N c`` through two class sizes' figures (seconds)."""
+    per = (large_value - small_value) / (large_n - small_n)
+    return small_value - small_n * per, per
+
+
 def fixed_cost_line(small: Run, large: Run, *, band: float = 0.2) -> str:
     """The whole-run times of two class sizes fitted as ``T(N) = F + N c`` (a fixed cost ``F``,
     a cost ``c`` per submission), and the largest ``F`` with which the smaller class's time per
     submission stays within ``band`` of the larger one's: ``(F/Ns + c) <= (1 + band)(F/Nl + c)``,
     that is ``F <= band c / (1/Ns - (1 + band)/Nl)`` (issue 9's linearity target, ``band`` 0.2)."""
-    per = (large.wall - small.wall) / (large.n - small.n)
-    fixed = small.wall - small.n * per
+    fixed, per = fit_line(small.n, small.wall, large.n, large.wall)
     allowed = band * per / (1 / small.n - (1 + band) / large.n)
     inside = fixed - small.startup - small.after
     return (f"fit T(N) = F + N c from N = {small.n} and {large.n}: c = {per * 1000:.1f} ms per submission, "
@@ -615,8 +620,8 @@ def fixed_cpu_line(small: Run, large: Run, *, cores: int) -> str:
     wall time when other work shares the machine, and on cores kept busy through the grading
     phase a run's fixed CPU costs about ``CPU / cores`` of its wall time wherever it is spent."""
     roles = sorted(set(small.cpu) | set(large.cpu))
-    fixed = {role: small.cpu.get(role, 0.0) - small.n * (large.cpu.get(role, 0.0) - small.cpu.get(role, 0.0))
-             / (large.n - small.n) for role in roles}
+    fixed = {role: fit_line(small.n, small.cpu.get(role, 0.0), large.n, large.cpu.get(role, 0.0))[0]
+             for role in roles}
     total = sum(fixed.values())
     parts = ", ".join(f"{role} {secs:.2f} s" for role, secs in fixed.items())
     return (f"CPU paid whatever N (fit by role from N = {small.n} and {large.n}): {parts}; {total:.2f} s "
