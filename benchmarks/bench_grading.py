@@ -33,6 +33,7 @@ programs; the template's cells repeat.
 
     python3 benchmarks/bench_grading.py [--n 400] [--sample 5] [--keep DIR]
     python3 benchmarks/bench_grading.py --scaling        # N = 100, 400, 2000
+    python3 benchmarks/bench_grading.py --scaling --rounds 3   # and two more rounds of the sizes
     python3 benchmarks/bench_grading.py --against DIR    # this checkout and DIR, in turns
     python3 benchmarks/bench_grading.py --against DIR --fixed-costs   # what every run pays, in turns
 
@@ -628,6 +629,33 @@ def fixed_cpu_line(small: Run, large: Run, *, cores: int) -> str:
             f"in all, {total / cores:.2f} s on {cores} cores")
 
 
+def linearity_lines(rounds: list[dict[int, float]], *, ref: int = 400, band: float = 0.2) -> list[str]:
+    """Issue 9's linearity target read over several rounds of the class sizes: each round's wall
+    times (``{N: seconds}``) give each size's time per submission as a multiple of the same
+    round's N = ``ref``; a size is within the target when the median of its rounds' multiples is
+    within ``band`` of 1. A round compares runs made minutes apart, so the machine's drift over a
+    longer stretch (its speed moves by half within a day) does not enter a multiple."""
+    sizes = sorted({n for walls in rounds for n in walls if n != ref})
+    lines = []
+    for n in sizes:
+        ratios = [(walls[n] / n) / (walls[ref] / ref) for walls in rounds if n in walls and ref in walls]
+        if not ratios:
+            continue
+        middle = statistics.median(ratios)
+        inside = sum(1 for r in ratios if abs(r - 1) <= band)
+        verdict = "within" if abs(middle - 1) <= band else "NOT within"
+        lines.append(f"N = {n:5}: per submission {', '.join(f'{r:.2f}' for r in ratios)} x N = {ref} in "
+                     f"{len(ratios)} rounds, median {middle:.2f}: {verdict} +-{band:.0%} "
+                     f"({inside} of {len(ratios)} rounds within)")
+    return lines
+
+
+def scaling_order(sizes: list[int], round_no: int) -> list[int]:
+    """The class sizes in the order round ``round_no`` (1, 2, ...) runs them: reversed every other
+    round, so that no size always runs first, after the baselines, or last."""
+    return list(sizes) if round_no % 2 else list(reversed(sizes))
+
+
 def unused_folder(path: Path) -> Path:
     """``path``, or ``path-2``, ``path-3``, ... if taken: a folder no run wrote, for a measured run's
     output. Deleting an earlier run's output right before a run made that run slower: on an ext4
@@ -810,7 +838,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="grade only once, without the similarity check")
     parser.add_argument("--against", type=Path, metavar="DIR",
                         help="compare with the checkout in DIR instead: both grade the same class in turns")
-    parser.add_argument("--rounds", type=int, default=3, help="runs of each checkout with --against (default 3)")
+    parser.add_argument("--rounds", type=int, default=None,
+                        help="runs of each checkout with --against (default 3); with --scaling, rounds of "
+                             "the three sizes (default 1): the later rounds grade without similarity, in "
+                             "alternating order, and the linearity target is read from their medians")
     parser.add_argument("--fixed-costs", action="store_true",
                         help="with --against: the README's command on submissions/, --check and --gradescope "
                              "instead of a generated class")
@@ -831,9 +862,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.against:
         try:
             if args.fixed_costs:
-                fixed_costs(work, other=args.against, rounds=args.rounds)
+                fixed_costs(work, other=args.against, rounds=args.rounds or 3)
             else:
-                compare(work, n=args.n, other=args.against, rounds=args.rounds, jobs=args.jobs,
+                compare(work, n=args.n, other=args.against, rounds=args.rounds or 3, jobs=args.jobs,
                         extra=args.grade_arg)
         finally:
             if not args.keep:
@@ -856,6 +887,19 @@ def main(argv: list[str] | None = None) -> int:
                 print_run(run, kinds)
                 print(f"  load average now: {load()}")
                 runs.append((run, kinds))
+
+        rounds = [{run.n: run.wall for run, _ in runs if not run.similarity}]
+        for round_no in range(2, (args.rounds or 1) + 1 if args.scaling else 0):
+            walls = {}
+            for n in scaling_order(sizes, round_no):
+                run = grade(work / f"class-{n}", unused_folder(work / f"out-{n}-round{round_no}"),
+                            jobs=args.jobs, similarity=False, n=n, extra=args.grade_arg)
+                walls[n] = run.wall
+                print(f"\nround {round_no}: N = {n}, without similarity: {run.wall:.2f} s wall "
+                      f"({run.wall / n * 1000:.1f} ms per submission; start-up {run.startup:.2f} s, "
+                      f"grading {run.grading:.2f} s, after {run.after:.2f} s), CPU {run.cpu_total:.2f} s, "
+                      f"exit {run.returncode}; load average now: {load()}")
+            rounds.append(walls)
 
         n_ref = 400 if args.scaling else args.n
         count = args.numpy_runs or min(n_ref, 400)
@@ -929,6 +973,10 @@ def main(argv: list[str] | None = None) -> int:
             if small.n < base.n:
                 print("  " + fixed_cost_line(small, base))
                 print("  " + fixed_cpu_line(small, base, cores=cores))
+            if len(rounds) > 1:
+                print(f"  linearity over {len(rounds)} rounds (each size against the same round's N = 400):")
+                for line in linearity_lines(rounds):
+                    print("    " + line)
         print(f"load average at the end: {load()}")
     finally:
         if not args.keep:

@@ -38,3 +38,29 @@ def test_the_cpu_fit_recovers_each_roles_fixed_cpu():
     assert "child 0.10 s, main 1.40 s, worker 0.08 s, zygote 0.50 s" in line
     assert line.endswith("2.08 s in all, 1.04 s on 2 cores")
 
+
+
+def test_linearity_is_read_from_each_rounds_own_reference_size():
+    # The machine got 30 % slower after round 1: every size with it. Against round 1's N = 400,
+    # round 2's N = 100 would read 1.30; against its own round's, 1.00.
+    rounds = [{100: 3.0, 400: 12.0, 2000: 60.0}, {100: 3.9, 400: 15.6, 2000: 78.0},
+              {100: 3.3, 400: 12.0, 2000: 57.0}]
+    lines = bench_grading.linearity_lines(rounds)
+    assert lines[0] == ("N =   100: per submission 1.00, 1.00, 1.10 x N = 400 in 3 rounds, median 1.00: "
+                        "within +-20% (3 of 3 rounds within)")
+    assert lines[1].startswith("N =  2000: per submission 1.00, 1.00, 0.95 x N = 400")
+
+
+def test_linearity_fails_when_the_median_round_is_outside_the_band():
+    rounds = [{100: 3.7, 400: 12.0}, {100: 3.5, 400: 12.0}, {100: 3.0, 400: 12.0}]
+    (line,) = bench_grading.linearity_lines(rounds)
+    assert "median 1.17: within" in line
+    rounds = [{100: 3.7, 400: 12.0}, {100: 3.8, 400: 12.0}, {100: 3.0, 400: 12.0}]
+    (line,) = bench_grading.linearity_lines(rounds)
+    assert "1.23, 1.27, 1.00" in line and "median 1.23: NOT within" in line and "(1 of 3 rounds within)" in line
+
+
+def test_scaling_rounds_alternate_the_order_of_the_sizes():
+    assert bench_grading.scaling_order([100, 400, 2000], 1) == [100, 400, 2000]
+    assert bench_grading.scaling_order([100, 400, 2000], 2) == [2000, 400, 100]
+    assert bench_grading.scaling_order([100, 400, 2000], 3) == [100, 400, 2000]
