@@ -465,7 +465,7 @@ class Encoder:
                 hit = seen.get(id(x))
                 if hit is not None:
                     put(hit)
-                elif x.dtype is f8:
+                elif x.dtype is f8 or x.dtype == f8:  # unpickled arrays have a dtype of their own
                     put(x.shape)
                     add(x.tobytes())
                     seen[id(x)] = len(seen)
