@@ -69,3 +69,27 @@ def test_a_poisoned_memo_gives_a_wrong_or_refused_answer_and_spoils_no_other_chi
     with sandbox.session(_program(), filename="<submission>") as session:
         outcome = session.call("answer", ("none",))
         assert outcome.status == "ok" and wire.encode(outcome.value) == wire.encode(VALUE)
+
+
+def test_a_class_run_teaches_the_layouts_of_the_rubrics_expected_values():
+    from pathlib import Path
+
+    from grader.commands import load_context
+    from grader.runner import answer_layouts
+
+    context = load_context(Path(__file__).resolve().parents[1] / "rubrics" / "rnn.yaml")
+    layouts = answer_layouts(context)
+    cases = [case for part in context.rubric.parts for case in part.cases]
+    assert len(layouts) == len(set(layouts)) and 0 < len(layouts) <= len(cases)
+    encoder = wire.Encoder()
+    assert all(encoder.learn(text) for text in layouts)  # arrays and containers only: no number
+    for case in cases:  # each expected value is served by a layout learned
+        expected = context.fixtures[case.id].expected
+        assert encoder.encode(expected) == wire.encode(expected)
+
+
+def test_the_layouts_sent_to_a_zygote_are_bounded():
+    from grader.sandbox import _bounded
+
+    assert _bounded(["ab", "cd", "ab", "ef"], 4) == ["ab", "cd"]
+    assert _bounded(["x" * 10], 4) == []
