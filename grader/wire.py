@@ -476,7 +476,8 @@ class Encoder:
         try:
             text = header.encode("ascii")
             parsed = json.loads(text)
-            if type(parsed) is not dict or set(parsed) != {"buffers", "root"} or type(parsed["buffers"]) is not list:
+            if type(parsed) is not dict or set(parsed) != {"buffers", "root"} or type(parsed["buffers"]) is not list \
+                    or any(type(n) is not int for n in parsed["buffers"]):
                 return False
             tokens = _layout_tokens(parsed["root"], parsed["buffers"])
         except (_Miss, ValueError, TypeError, KeyError, RecursionError):

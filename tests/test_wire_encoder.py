@@ -156,6 +156,7 @@ def test_a_layout_holds_no_number_and_none_is_made_of_a_value_with_numbers_or_st
 @pytest.mark.parametrize("header", [
     '{"buffers":[8],"root":{"t":"array","dtype":"<f4","shape":[2],"b":0}}',           # another dtype
     '{"buffers":[8],"root":{"t":"array","dtype":"<f8","shape":[2],"b":0}}',           # the wrong size
+    '{"buffers":[8.0],"root":{"t":"array","dtype":"<f8","shape":[1],"b":0}}',         # a size no int
     '{"buffers":[8,8],"root":[{"t":"array","dtype":"<f8","shape":[1],"b":1},'
     '{"t":"array","dtype":"<f8","shape":[1],"b":0}]}',                                  # buffers out of order
     '{"buffers":[8,8],"root":[{"t":"array","dtype":"<f8","shape":[1],"b":0}]}',       # a buffer unused
