@@ -190,15 +190,20 @@ def run_scenarios(args: argparse.Namespace) -> dict[str, list[dict[str, float]]]
                 session.call_many([("f", (x,), None)] * calls)
         return one
 
-    with Sandbox(protected_paths=[]) as sandbox:
+    context, options = None, {}
+    if args.notebook is not None:
+        from grader import runner
+        from grader.commands import load_context
+        context = load_context(REPO / "rubrics" / "rnn.yaml")
+        if hasattr(runner, "answer_layouts"):  # the answers' layouts, as a class run teaches its zygotes
+            options["layouts"] = runner.answer_layouts(context)
+    with Sandbox(protected_paths=[], **options) as sandbox:
         scenarios = [] if args.only_notebook else [
             ("empty, load only", sessions("", 0)), ("small, 1 call", sessions(SMALL, 1)),
             ("small, 24 calls", sessions(SMALL, 24)), ("small, 24 together", pipelined(SMALL, 24)),
             ("1 call, 10 stub trips", stubbed(STEPS))]
         if args.notebook is not None:
-            from grader.commands import load_context
             from grader.runner import grade_submission
-            context = load_context(REPO / "rubrics" / "rnn.yaml")
             notebook = args.notebook
 
             def grade() -> None:

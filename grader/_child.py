@@ -737,6 +737,10 @@ class Zygote:
         sys.__stdout__, sys.__stderr__ = sys.stdout, sys.stderr
         self.baseline = Baseline.take()  # last: nothing may change the guarded dictionaries after it
         self.runtime = Runtime(None, max_bytes=self.config["max_bytes"], inherited=self.baseline)
+        # The headers of the answers' usual layouts (grader.wire.Encoder: shapes and nesting, no
+        # number of any value), so that a child writes no header text for a usual answer.
+        for header in self.config.pop("layouts", ()):
+            self.runtime.encoder.learn(header)
         gc.collect()
         gc.freeze()
         # Hand the heap's free pages back to the kernel (glibc): fewer pages for each fork
@@ -1436,6 +1440,7 @@ class Runtime:
         150 page faults: encoders, decoders, the guarded dictionaries' tag views)."""
         from grader import wire
         self.wire = wire
+        self.encoder = wire.Encoder()      # the zygote teaches it the answers' layouts (Zygote.setup)
         self.sock: socket.socket | None = None
         self.rfile = None
         self.max_bytes = max_bytes
@@ -1818,7 +1823,7 @@ class Runtime:
         frames, names = [], []
         if msg["status"] == "ok":
             try:
-                frames.append(wire.encode(value))
+                frames.append(self.encoder.encode(value))
                 names.append("value")
             except wire.WireError as exc:
                 msg.update(status="bad_output", aliases=[], error_type="WireError",

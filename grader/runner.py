@@ -71,6 +71,20 @@ class GradingContext:
     memo: dict = field(default_factory=dict, compare=False, repr=False)
 
 
+def answer_layouts(context: GradingContext) -> tuple[str, ...]:
+    """The layouts of the rubric's expected values (``grader.wire.layout``: nesting, shapes,
+    which parts are one object; no number), distinct, for the sandbox's zygote to teach the
+    children's encoders (``Sandbox(layouts=...)``): a usual answer then has its header ready."""
+    found = []
+    for part in context.rubric.parts:
+        for case in part.cases:
+            fixture = context.fixtures.get(case.id)
+            text = wire.layout(fixture.expected) if fixture is not None else None
+            if text is not None:
+                found.append(text)
+    return tuple(dict.fromkeys(found))
+
+
 def ordered_parts(rubric: Rubric) -> tuple[Part, ...]:
     """Parts in an order where every part comes after the parts it depends on.
 

@@ -264,17 +264,37 @@ def _slot_dir() -> Path:
     raise SandboxError("no root-owned folder for slot locks in /run or /tmp")
 
 
+#: Characters of answers' layouts a zygote is taught at most (its configuration is one message of
+#: at most 1 MiB; a course's two dozen layouts take about 26,000).
+MAX_LAYOUT_TEXT = 200_000
+
+
+def _bounded(layouts: Sequence[str], limit: int) -> list[str]:
+    """The first of ``layouts`` (distinct) whose text adds up to at most ``limit`` characters."""
+    kept, total = [], 0
+    for text in dict.fromkeys(layouts):
+        total += len(text)
+        if total > limit:
+            break
+        kept.append(text)
+    return kept
+
+
 class Sandbox:
     """One zygote and the sessions forked from it; a context manager."""
 
     def __init__(self, *, limits: Limits = Limits(), protected_paths: Sequence[os.PathLike] = (),
                  workers_hint: int = 1, degraded_ok: bool = False, announce: bool = True,
-                 zygote: StartedZygote | None = None) -> None:
+                 zygote: StartedZygote | None = None, layouts: Sequence[str] = ()) -> None:
         """Start the zygote and wait until it has set itself up (about 0.2-0.4 s).
 
         ``zygote``: one started earlier (:func:`start_zygote`), possibly by the process this one
         was forked from, to adopt instead: its interpreter has booted meanwhile, and only its
         configuration and set-up are left.
+
+        ``layouts``: the headers of the answers' usual layouts (``grader.wire.layout`` of the
+        expected values: shapes and nesting, no number), which the zygote teaches every child's
+        encoder (``grader.wire.Encoder``); the first ``MAX_LAYOUT_TEXT`` characters' worth.
 
         A protection that cannot be had here is logged as a warning unless ``announce`` is
         false: a caller that reports ``capabilities.describe()`` itself (``grader.batch``'s
@@ -305,7 +325,8 @@ class Sandbox:
         self._proc = started.proc
         self._started = started
         self._adopted = not started.is_parent()  # then its parent reaps it, not this process
-        config = {"protected": list(self.protected_paths), "max_bytes": wire.DEFAULT_MAX_BYTES}
+        config = {"protected": list(self.protected_paths), "max_bytes": wire.DEFAULT_MAX_BYTES,
+                  "layouts": _bounded(layouts, MAX_LAYOUT_TEXT)}
         try:
             reply = self._request(config, timeout=120.0)
         except BaseException:
