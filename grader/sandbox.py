@@ -679,16 +679,16 @@ class _Child:
         offset = None
         while True:
             try:
-                _, ancillary, _, _ = self.clock.recvmsg(1, _TICK_SPACE)
-            except (BlockingIOError, InterruptedError):
+                data, ancillary, _, _ = self.clock.recvmsg(1, _TICK_SPACE)
+            except OSError:  # none waiting (BlockingIOError), or the socket broken
                 return
-            except OSError:  # the child's end is gone: no more ticks
+            if not data:  # the child's end is closed (a tick is one byte)
                 return
             if offset is None:  # the stamps read the real-time clock
                 offset = time.time() - time.monotonic()
-            for level, kind, data in ancillary:
-                if level == socket.SOL_SOCKET and kind == _CLOCK and len(data) == _TIMESPEC.size:
-                    sec, nsec = _TIMESPEC.unpack(data)
+            for level, kind, stamp in ancillary:
+                if level == socket.SOL_SOCKET and kind == _CLOCK and len(stamp) == _TIMESPEC.size:
+                    sec, nsec = _TIMESPEC.unpack(stamp)
                     into.append(sec + nsec * 1e-9 - offset)
                     break
             else:
@@ -1030,9 +1030,10 @@ class Session:
         the child's death, reading what came. Nothing of this is trusted: a tick is paired with
         the answer of the same rank and its time kept between the call's start and now (a tick
         sent early only takes time from the next call; an answer read without its tick, or more
-        ticks than answers, is interference), and a second bell before the run's end (a child
-        that blocks on a full socket rings, as its last answer does) puts the process back to
-        reading each answer as it comes.
+        ticks than answers, is interference; a tick sent late is seen as missing at the next
+        slice, so it buys at most that), and a bell before the run's end (a child that would
+        block on a full socket rings, as after its last answer) puts the process back to reading
+        each answer as it comes.
         """
         max_bytes = self.limits.result_bytes
         decoder = self._sandbox._decoder
@@ -1062,7 +1063,7 @@ class Session:
         timed = child.clock is not None and len(requests) > 1
         deferred = timed  # asleep until the bell (not woken by each answer)
         ticks: list[float] = []  # the clock's times of this run's answers but the last
-        rang, early_bells = False, 0
+        rang = False
         header: dict | None = None  # an outcome whose frames are still coming
         usual = False  # the header is the usual answer's (USUAL_ANSWER)
         raw: dict = {}
@@ -1087,6 +1088,10 @@ class Session:
             return close_out("eof")
         writing = bool(outbuf)
         if deferred:
+            try:  # a ring left from a run read answer by answer is not this run's
+                os.read(child.bell, 4096)
+            except OSError:
+                pass
             poller.register(child.bell, _IN)
             poller.modify(sock_fd, _OUT if writing else 0)
         elif writing:
@@ -1194,13 +1199,10 @@ class Session:
                     return close_out("eof")
                 if sched_from is None:
                     sched_from = child.schedstat()
-                if rang:  # and the run is not over: the child blocked on a full socket, or lied
-                    rang = False
-                    early_bells += 1
-                    if early_bells >= 2:  # read each answer as it comes from now on
-                        deferred = False
-                        poller.unregister(child.bell)
-                        poller.modify(sock_fd, _IN | (_OUT if writing else 0))
+                if rang:  # and the run is not over (the child blocks on a full socket, or lies):
+                    rang = deferred = False  # read each answer as it comes from now on
+                    poller.unregister(child.bell)
+                    poller.modify(sock_fd, _IN | (_OUT if writing else 0))
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     delay, before = child.run_delay(child.schedstat()), child.run_delay(sched_from)
