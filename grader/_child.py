@@ -886,8 +886,8 @@ class Zygote:
 
     def _spawn(self, req: dict, fds: list[int], wake: tuple[int, int]) -> dict:
         """Fork a session child; it never returns into this loop."""
-        if len(fds) not in (2, 4):
-            return {"ok": False, "error": "spawn needs two fds (or four: see _run_child)"}
+        if len(fds) != 2:
+            return {"ok": False, "error": "spawn needs two fds"}
         uid = req.get("uid")
         if self.root and uid is not None and uid not in self.uids_seen:
             self.uids_seen.add(uid)
@@ -1105,17 +1105,14 @@ def _run_child(z: Zygote, req: dict, fds: list[int], tmp: str, ruleset: int | No
     linux = z.linux
     if ruleset is not None:
         landlock_restrict_self(ruleset)
-    sock_fd, out_fd, *timing = fds
-    # fd layout: 0 /dev/null, 1+2 capture pipe, 3 protocol socket, and where the grading process
-    # gave them, 4 its clock socket and 5 its bell (see Runtime.answer); nothing else survives.
+    sock_fd, out_fd = fds
+    # fd layout: 0 /dev/null, 1+2 capture pipe, 3 protocol socket; nothing else survives.
     null = os.open("/dev/null", os.O_RDONLY)
     os.dup2(null, 0)
     os.dup2(out_fd, 1)
     os.dup2(out_fd, 2)
     os.dup2(sock_fd, 3)
-    for fd, target in zip(timing, (4, 5)):
-        os.dup2(fd, target)
-    os.closerange(4 + len(timing), 1 << 16)
+    os.closerange(4, 1 << 16)
     z.ctrl.detach()
     limits = req["limits"]
     uid = req.get("uid")
@@ -1155,7 +1152,7 @@ def _run_child(z: Zygote, req: dict, fds: list[int], tmp: str, ruleset: int | No
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM, 0, fileno=3)
     # NumPy's global generator has a state of this child's own, set by the zygote just before
     # the fork (see Zygote._spawn); the Runtime was built by the zygote too (see Zygote.setup).
-    z.runtime.attach(sock, timed=bool(timing))
+    z.runtime.attach(sock)
     z.runtime.serve()
 
 
@@ -1447,9 +1444,6 @@ class Runtime:
         self.pid = os.getpid()
         self.seq = 0
         self.marker = b""                  # written to stdout after each answer (see end_output)
-        self.clock: int | None = None      # the clock socket and the bell (see answer), when given
-        self.bell: int | None = None
-        self.ticked = False                # this run of requests has had an answer before its last
         import pickle
         self.dumps = pickle.dumps          # held here: a student's patch of the module cannot reach it
         self.loads = pickle.loads
@@ -1474,12 +1468,9 @@ class Runtime:
         if sock is not None:
             self.attach(sock)
 
-    def attach(self, sock: socket.socket, *, timed: bool = False) -> None:
-        """Serve this process's session over `sock` (a child attaches the zygote's Runtime to its own);
-        ``timed``: fds 4 and 5 are the clock socket and the bell (see ``answer``)."""
+    def attach(self, sock: socket.socket) -> None:
+        """Serve this process's session over `sock` (a child attaches the zygote's Runtime to its own)."""
         self.sock = sock
-        if timed:
-            self.clock, self.bell = 4, 5
         self.pid = os.getpid()
         # Buffered: pipelined requests and their arguments arrive together and are read in one go.
         self.rfile = io.open(sock.fileno(), "rb", buffering=1 << 16, closefd=False)
@@ -1575,31 +1566,11 @@ class Runtime:
         """Send the answer to the current request, after the marker that ends its output, except
         for the ``last`` request of the grading process's run of them: its output is whatever
         follows the previous marker, and the grading process reads the pipe only after that
-        answer, while the child waits for its next request (one write less per run).
-
-        Where the grading process gave a clock socket and a bell, an answer before the last of
-        a run is preceded by a tick on the clock (a packet the kernel stamps with the time it
-        was sent: the next call's time starts there), and the last answer of such a run is
-        followed by a byte on the bell, which wakes the grading process: it reads the run's
-        answers then, not one by one (``sandbox.Session._exchange``). Nothing here is trusted:
-        a tick sent early only shortens the next call's time, and a bell that rings early,
-        late or never only changes when the grading process looks."""
+        answer, while the child waits for its next request (one write less per run)."""
         outcome["seq"] = self.seq
         if not last:
             self.end_output()
-            if self.clock is not None:
-                self.ticked = True
-        self.send_outcome(outcome, tick=not last and self.clock is not None)
-        if last and self.ticked:
-            self.ticked = False
-            self.ring()
-
-    def ring(self) -> None:
-        """Wake the grading process (a byte on the bell)."""
-        try:
-            os.write(self.bell, b"!")
-        except OSError:
-            pass
+        self.send_outcome(outcome)
 
     def end_output(self) -> None:
         """Mark the end of this answer's output in the capture pipe (after flushing it), so the
@@ -1837,7 +1808,7 @@ class Runtime:
             pairs = []
         return self.outcome("ok", aliases=pairs)
 
-    def send_outcome(self, msg: dict, *, tick: bool = False) -> None:
+    def send_outcome(self, msg: dict) -> None:
         """Send an outcome: its header (JSON), then the value and the arguments after the call as
         wire frames of their own (``frames_after`` lists which follow), so that the grading process can
         compare a value without decoding it. A value that is not plain data becomes
@@ -1873,19 +1844,4 @@ class Runtime:
         parts = [FRAME.pack(len(payload)), payload]
         for f in frames:  # each frame copied once, into the message
             parts += (FRAME.pack(len(f)), f)
-        data = b"".join(parts)
-        if tick:
-            try:
-                os.write(self.clock, b"t")
-            except OSError:
-                pass
-        if self.ticked:  # the grading process may be asleep until the bell: ring before blocking
-            try:
-                sent = self.sock.send(data, socket.MSG_DONTWAIT)
-            except BlockingIOError:
-                sent = 0
-            if sent < len(data):
-                self.ring()
-                self.sock.sendall(memoryview(data)[sent:])
-        else:
-            self.sock.sendall(data)
+        self.sock.sendall(b"".join(parts))

@@ -36,7 +36,6 @@ import pickle
 import select
 import signal
 import socket
-import struct
 import subprocess
 import threading
 import time
@@ -81,37 +80,6 @@ else:
     _IN, _OUT = selectors.EVENT_READ, selectors.EVENT_WRITE
 #: fcntl's command that sizes a pipe (Linux; its number before Python 3.10 named it), or None.
 _F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031) if PLATFORM.linux and fcntl is not None else None
-
-_TIMESPEC = struct.Struct("@qq")  # struct timespec of a 64-bit Linux: what SO_TIMESTAMPNS sends
-_TICK_SPACE = socket.CMSG_SPACE(_TIMESPEC.size) if hasattr(socket, "CMSG_SPACE") else 0
-
-
-def _kernel_clock() -> int | None:
-    """The socket option with which the kernel stamps each packet a child sends on its clock
-    socket with the time it was sent (SO_TIMESTAMPNS: 35 on x86-64 and arm64, whose numbers
-    this module knows), if a packet sent here comes back so stamped; else None, and the grading
-    process reads a run's answers one by one, as they come (see ``Session._exchange``)."""
-    if not (PLATFORM.linux and PLATFORM.epoll and PLATFORM.seqpacket and _TICK_SPACE) \
-            or os.uname().machine not in ("x86_64", "aarch64"):
-        return None
-    option = getattr(socket, "SO_TIMESTAMPNS", 35)
-    try:
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-    except OSError:
-        return None
-    with ours, theirs:
-        try:
-            ours.setsockopt(socket.SOL_SOCKET, option, 1)
-            theirs.send(b"t")
-            _, ancillary, _, _ = ours.recvmsg(1, _TICK_SPACE)
-        except OSError:
-            return None
-    stamped = any(level == socket.SOL_SOCKET and kind == option and len(data) == _TIMESPEC.size
-                  for level, kind, data in ancillary)
-    return option if stamped else None
-
-
-_CLOCK = _kernel_clock()
 
 _COMPILE_LOCK = threading.Lock()
 _COMPACT_JSON = json.JSONEncoder(separators=(",", ":")).encode  # made once: json.dumps with options makes one a call
@@ -403,49 +371,30 @@ class Sandbox:
             return ""
 
     def _spawn(self, uid: int | None, limits: Limits) -> "_Child":
-        """Fork a new child from the zygote, wired to a fresh socket and capture pipe, and where
-        the kernel stamps packets (``_CLOCK``), a clock socket and a bell (see ``Session._exchange``)."""
+        """Fork a new child from the zygote, wired to a fresh socket and capture pipe."""
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         out_r, out_w = cloexec_pipe()
-        clock = clock_theirs = None
-        bell_r = bell_w = -1
-        if _CLOCK is not None:
-            clock, clock_theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-            clock.setsockopt(socket.SOL_SOCKET, _CLOCK, 1)
-            clock.setblocking(False)
-            bell_r, bell_w = cloexec_pipe(nonblocking=True)
         if _F_SETPIPE_SZ is not None:
             try:  # room for a chatty call's output between two reads (see _OUTPUT_SLICE)
                 fcntl.fcntl(out_w, _F_SETPIPE_SZ, _PIPE_BYTES)
             except OSError:
                 pass
-        fds = (theirs.fileno(), out_w) + ((clock_theirs.fileno(), bell_w) if clock is not None else ())
         try:
-            reply = self._request(self._spawn_request(uid, limits), fds=fds)
+            reply = self._request(self._spawn_request(uid, limits), fds=(theirs.fileno(), out_w))
         except BaseException:
             ours.close()
             os.close(out_r)
-            if clock is not None:
-                clock.close()
-                os.close(bell_r)
             raise
         finally:
             theirs.close()
             os.close(out_w)
-            if clock is not None:
-                clock_theirs.close()
-                os.close(bell_w)
         if not reply.get("ok"):
             ours.close()
             os.close(out_r)
-            if clock is not None:
-                clock.close()
-                os.close(bell_r)
             raise SandboxError(f"spawn failed: {reply.get('error')}")
         os.set_blocking(out_r, False)
         fds = reply.get("fds", [])
-        return _Child(reply["pid"], uid, ours, out_r, fds[0] if fds else None,
-                      clock=clock, bell=bell_r if clock is not None else None)
+        return _Child(reply["pid"], uid, ours, out_r, fds[0] if fds else None)
 
     def _spawn_request(self, uid: int | None, limits: Limits) -> bytes:
         """The spawn request's JSON for a slot's uid and limits, made once per pair (a worker's
@@ -587,8 +536,6 @@ class _Child:
     seq: int = 0
     output: "_Output | None" = None
     sched_fd: int | None = None  # its /proc/PID/schedstat, opened on first use (-1: unreadable)
-    clock: socket.socket | None = None  # the kernel's time of each answer before a run's last (_CLOCK)
-    bell: int | None = None      # readable when the child has sent a run's last answer
 
     def next_seq(self) -> int:
         """A new request number; answers must echo it."""
@@ -673,27 +620,6 @@ class _Child:
                 continue
         return False
 
-    def ticks(self, into: list[float]) -> None:
-        """Append to ``into`` the times of the ticks waiting on the clock socket (the kernel's
-        stamps of when the child sent them, as ``time.monotonic`` reads), oldest first."""
-        offset = None
-        while True:
-            try:
-                data, ancillary, _, _ = self.clock.recvmsg(1, _TICK_SPACE)
-            except OSError:  # none waiting (BlockingIOError), or the socket broken
-                return
-            if not data:  # the child's end is closed (a tick is one byte)
-                return
-            if offset is None:  # the stamps read the real-time clock
-                offset = time.time() - time.monotonic()
-            for level, kind, stamp in ancillary:
-                if level == socket.SOL_SOCKET and kind == _CLOCK and len(stamp) == _TIMESPEC.size:
-                    sec, nsec = _TIMESPEC.unpack(stamp)
-                    into.append(sec + nsec * 1e-9 - offset)
-                    break
-            else:
-                into.append(float("-inf"))  # no stamp: taken as the earliest time it could have
-
     def close_fds(self) -> None:
         """Close our ends of the socket and the capture pipe."""
         if not self.closed:
@@ -704,9 +630,6 @@ class _Child:
             os.close(self.out)
             if self.pidfd is not None:
                 os.close(self.pidfd)
-            if self.clock is not None:
-                self.clock.close()
-                os.close(self.bell)
             if self.sched_fd is not None and self.sched_fd >= 0:
                 os.close(self.sched_fd)
 
@@ -1021,19 +944,6 @@ class Session:
         is counted from the request's start (not the child's: the waits of its earlier calls are
         not this one's), and each extension moves the deadline itself, not the time it was
         noticed, so a loop gets its time in CPU, not that plus the grading process's lateness.
-
-        A run of several requests to a child with a clock socket (``_CLOCK``) is *timed*: the
-        child ticks on the clock before each answer but the last, and the kernel stamps the
-        tick, so an answer's time is known however late it is read; after the last answer the
-        child rings the bell. Until then the grading process sleeps (the socket is not watched
-        for reading) and wakes for the bell, the capture pipe's slice, the earliest deadline or
-        the child's death, reading what came. Nothing of this is trusted: a tick is paired with
-        the answer of the same rank and its time kept between the call's start and now (a tick
-        sent early only takes time from the next call; an answer read without its tick, or more
-        ticks than answers, is interference; a tick sent late is seen as missing at the next
-        slice, so it buys at most that), and a bell before the run's end (a child that would
-        block on a full socket rings, as after its last answer) puts the process back to reading
-        each answer as it comes.
         """
         max_bytes = self.limits.result_bytes
         decoder = self._sandbox._decoder
@@ -1060,10 +970,6 @@ class Session:
         sched_from = child.schedstat()  # the child's wait for a CPU so far: this request's counts from it
         want = _RECV_BYTES
         deadline = started + requests[0].timeout
-        timed = child.clock is not None and len(requests) > 1
-        deferred = timed  # asleep until the bell (not woken by each answer)
-        ticks: list[float] = []  # the clock's times of this run's answers but the last
-        rang = False
         header: dict | None = None  # an outcome whose frames are still coming
         usual = False  # the header is the usual answer's (USUAL_ANSWER)
         raw: dict = {}
@@ -1087,14 +993,7 @@ class Session:
         except OSError:
             return close_out("eof")
         writing = bool(outbuf)
-        if deferred:
-            try:  # a ring left from a run read answer by answer is not this run's
-                os.read(child.bell, 4096)
-            except OSError:
-                pass
-            poller.register(child.bell, _IN)
-            poller.modify(sock_fd, _OUT if writing else 0)
-        elif writing:
+        if writing:
             poller.modify(sock_fd, _IN | _OUT)
         try:
             while True:
@@ -1173,17 +1072,8 @@ class Session:
                                 header["args_after"] = decoder.decode(raw.pop("args_after"), max_bytes=max_bytes)
                             except wire.WireError as exc:
                                 return close_out("bad", str(exc))
-                        now = arrived = time.monotonic()
-                        if timed and len(done) < len(requests) - 1:  # its time is its tick's
-                            rank = len(done)
-                            if len(ticks) <= rank:
-                                child.ticks(ticks)
-                            if len(ticks) <= rank:
-                                return close_out("bad", "an answer without its tick on the clock")
-                            if len(ticks) >= len(requests):
-                                return close_out("bad", "more ticks on the clock than answers")
-                            arrived = min(max(ticks[rank], started), now)
-                        done.append(_Exchange("outcome", header, raw=raw, seconds=arrived - started,
+                        now = time.monotonic()
+                        done.append(_Exchange("outcome", header, raw=raw, seconds=now - started,
                                               seq=seqs[len(done)], usual=usual))
                         header, usual, raw = None, False, {}
                         if len(done) == len(requests):
@@ -1192,17 +1082,11 @@ class Session:
                         if now - drained >= _OUTPUT_SLICE:  # a chatty child's pipe is emptied this often
                             child.output.drain(child.out)
                             drained = now
-                        started, waived_before = arrived, self._waived
-                        sched_from = None  # read below, once the answers that came are all read
-                        deadline = arrived + requests[len(done)].timeout
+                        started, waived_before = now, self._waived
+                        sched_from = child.schedstat()
+                        deadline = now + requests[len(done)].timeout
                 if dead:
                     return close_out("eof")
-                if sched_from is None:
-                    sched_from = child.schedstat()
-                if rang:  # and the run is not over (the child blocks on a full socket, or lies):
-                    rang = deferred = False  # read each answer as it comes from now on
-                    poller.unregister(child.bell)
-                    poller.modify(sock_fd, _IN | (_OUT if writing else 0))
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     delay, before = child.run_delay(child.schedstat()), child.run_delay(sched_from)
@@ -1227,26 +1111,6 @@ class Session:
                     want = _RECV_BYTES if FRAME.size + FRAME.unpack_from(inbuf)[0] - len(inbuf) <= _RECV_BYTES \
                         else 1 << 20
                 ready = poller.poll(min(remaining, _OUTPUT_SLICE))
-                if deferred:  # any wake-up: read what came (a bell, a slice, the deadline, a death)
-                    if any(fd == child.bell for fd, _ in ready):
-                        rang = True
-                        try:
-                            os.read(child.bell, 4096)
-                        except OSError:
-                            pass
-                    try:
-                        while True:
-                            chunk = sock.recv(want)
-                            if not chunk:
-                                dead = True
-                                break
-                            inbuf += chunk
-                            if len(chunk) < want:
-                                break
-                    except BlockingIOError:
-                        pass
-                    except OSError:
-                        dead = True
                 if not ready:  # a quiet slice: empty the capture pipe so that a chatty child never blocks long
                     child.output.drain(child.out)
                     drained = time.monotonic()
@@ -1255,8 +1119,6 @@ class Session:
                         inbuf += _read_available(sock)
                         continue
                 for fd, events in ready:
-                    if fd == child.bell:  # read above
-                        continue
                     if fd != sock_fd:  # the pidfd: read what the child sent before dying, then stop
                         dead = True
                         poller.unregister(fd)
@@ -1274,8 +1136,8 @@ class Session:
                         outbuf = outbuf[sent:]
                         if not outbuf:
                             writing = False
-                            poller.modify(sock_fd, 0 if deferred else _IN)
-                    if events & ~_OUT and not deferred:  # deferred: read above
+                            poller.modify(sock_fd, _IN)
+                    if events & ~_OUT:
                         try:
                             chunk = sock.recv(want)
                         except BlockingIOError:
@@ -1286,10 +1148,8 @@ class Session:
                             return close_out("eof")
                         inbuf += chunk
         finally:
-            if (writing or deferred) and not child.closed:
+            if writing and not child.closed:
                 try:
-                    if deferred:
-                        poller.unregister(child.bell)
                     poller.modify(sock_fd, _IN)
                 except (KeyError, ValueError, OSError):
                     pass

@@ -125,9 +125,9 @@ before = [dict(d) for d in guarded]
 modules = set(sys.modules)
 statuses = []
 send = _child.Runtime.send_outcome
-def record(self, msg, **options):
+def record(self, msg):
     statuses.append((msg["status"], msg["args_same"]))
-    return send(self, msg, **options)
+    return send(self, msg)
 _child.Runtime.send_outcome = record
 _child._warm_up(1 << 20)
 print(set(sys.modules) - modules)
