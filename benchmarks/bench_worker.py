@@ -55,6 +55,7 @@ from __future__ import annotations
 import argparse
 import gc
 import os
+import resource
 import statistics
 import sys
 import time
@@ -78,14 +79,18 @@ def _kind(path: Path) -> str:
     return stem.split("_", 1)[1] if "_" in stem else stem
 
 
-def _measure(paths: list[Path], rounds: int, *, context, sandbox) -> tuple[float, float]:
-    """``(CPU ms, wall ms)`` of this process per submission over ``rounds`` passes of ``paths``."""
+def _measure(paths: list[Path], rounds: int, *, context, sandbox) -> tuple[float, float, float]:
+    """``(CPU ms, wall ms, voluntary context switches)`` of this process per submission over
+    ``rounds`` passes of ``paths`` (a voluntary switch: the process waited, for a child's
+    answer most often)."""
+    switches0 = resource.getrusage(resource.RUSAGE_SELF).ru_nvcsw
     cpu0, wall0 = time.process_time(), time.perf_counter()
     for _ in range(rounds):
         for path in paths:
             grade_submission(path, context=context, sandbox=sandbox)
     n = rounds * len(paths)
-    return (time.process_time() - cpu0) / n * 1e3, (time.perf_counter() - wall0) / n * 1e3
+    cpu, wall = (time.process_time() - cpu0) / n * 1e3, (time.perf_counter() - wall0) / n * 1e3
+    return cpu, wall, (resource.getrusage(resource.RUSAGE_SELF).ru_nvcsw - switches0) / n
 
 
 #: ``--protocol``: a program whose ``g`` asks the grader for each of its steps (a stub).
@@ -169,8 +174,8 @@ def _serve(chosen: dict[str, list[Path]], *, context) -> int:
                 if name in PROTOCOL_SCENARIOS:
                     print(f"{protocol.run(name):.4f}", flush=True)
                 else:
-                    cpu, _ = _measure(chosen[name], 1, context=context, sandbox=sandbox)
-                    print(f"{cpu:.4f}", flush=True)
+                    cpu, _, switches = _measure(chosen[name], 1, context=context, sandbox=sandbox)
+                    print(f"{cpu:.4f} {switches:.2f}", flush=True)
         finally:
             protocol.close()
     return 0
@@ -199,6 +204,7 @@ def _compare_checkouts(args: argparse.Namespace) -> int:
         if args.kinds:
             kinds = [k for k in kinds if k in args.kinds.split(",")]
     figures: dict[str, dict[str, list[float]]] = {side: {k: [] for k in kinds} for side in sides}
+    switches: dict[str, dict[str, list[float]]] = {side: {k: [] for k in kinds} for side in sides}
     loads = [os.getloadavg()[0]]
     for round_ in range(args.rounds):
         order = list(sides) if round_ % 2 == 0 else list(sides)[::-1]
@@ -206,7 +212,9 @@ def _compare_checkouts(args: argparse.Namespace) -> int:
             for side in order:
                 procs[side].stdin.write(kind + "\n")
                 procs[side].stdin.flush()
-                figures[side][kind].append(float(procs[side].stdout.readline()))
+                cpu, *more = procs[side].stdout.readline().split()
+                figures[side][kind].append(float(cpu))
+                switches[side][kind].extend(float(x) for x in more)  # none in --protocol
         loads.append(os.getloadavg()[0])
     for proc in procs.values():
         proc.stdin.close()
@@ -218,8 +226,8 @@ def _compare_checkouts(args: argparse.Namespace) -> int:
         print(f"worker CPU ms per submission, median of {args.rounds} rounds of {args.per_kind} notebooks per kind, "
               f"in turns; load average (1 min) {min(loads):.2f}..{max(loads):.2f}")
     print(f"  code:    {sides['code']}\n  against: {sides['against']}")
-    print(f"  {'kind':<14} | {'against':>8} | {'code':>8} | {'code/against':>12}")
     if args.protocol:
+        print(f"  {'kind':<14} | {'against':>8} | {'code':>8} | {'code/against':>12}")
         for kind in kinds:
             a, c = statistics.median(figures["against"][kind]), statistics.median(figures["code"][kind])
             print(f"  {kind:<14} | {a:>8.1f} | {c:>8.1f} | {c / a if a else float('nan'):>12.2f}")
@@ -228,9 +236,11 @@ def _compare_checkouts(args: argparse.Namespace) -> int:
     means = {}
     for side in sides:
         means[side] = sum(weights[k] * statistics.median(figures[side][k]) for k in kinds) / sum(weights.values())
+    print(f"  {'kind':<14} | {'against':>8} | {'code':>8} | {'code/against':>12} | voluntary switches: against, code")
     for kind in kinds:
         a, c = statistics.median(figures["against"][kind]), statistics.median(figures["code"][kind])
-        print(f"  {kind:<14} | {a:>8.2f} | {c:>8.2f} | {c / a if a else float('nan'):>12.2f}")
+        sa, sc = statistics.median(switches["against"][kind]), statistics.median(switches["code"][kind])
+        print(f"  {kind:<14} | {a:>8.2f} | {c:>8.2f} | {c / a if a else float('nan'):>12.2f} | {sa:>6.1f}, {sc:.1f}")
     a, c = means["against"], means["code"]
     print(f"  {'class mix':<14} | {a:>8.2f} | {c:>8.2f} | {c / a:>12.2f}   (kinds weighted by their count in the class)")
     return 0
@@ -504,7 +514,7 @@ def main(argv: list[str] | None = None) -> int:
         for paths in chosen.values():  # warm-up: memos, layouts, the zygote's pages
             _measure(paths, 1, context=context, sandbox=sandbox)
         for kind, paths in chosen.items():
-            cpu, wall = _measure(paths, args.rounds, context=context, sandbox=sandbox)
+            cpu, wall, _ = _measure(paths, args.rounds, context=context, sandbox=sandbox)
             rows.append((kind, len(paths), cpu))
             print(f"  {kind:<14} {len(paths):>3} | {cpu:>13.2f} | {wall:>8.1f}")
         total = sum(n for _, n, _ in rows)
