@@ -889,7 +889,8 @@ def main(argv: list[str] | None = None) -> int:
                 runs.append((run, kinds))
 
         rounds = [{run.n: run.wall for run, _ in runs if not run.similarity}]
-        for round_no in range(2, (args.rounds or 1) + 1 if args.scaling else 0):
+        scaling_rounds = (args.rounds or 1) if args.scaling else 1  # the first is the run above
+        for round_no in range(2, scaling_rounds + 1):
             walls = {}
             for n in scaling_order(sizes, round_no):
                 run = grade(work / f"class-{n}", unused_folder(work / f"out-{n}-round{round_no}"),
