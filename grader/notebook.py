@@ -43,7 +43,7 @@ class SizeLimits:
     characters is not read, nor any code cell that would take the code read so far past
     ``max_code_chars`` (:func:`skipped_code`); cells after the first ``max_cells`` are not read
     at all. Real submissions of this assignment hold 10-40 kB of code in 20-100 cells; the
-    figures behind the defaults are in ``docs/performance.md`` ("Size limits (seventh session)").
+    figures behind the defaults are in ``docs/performance-history.md`` ("Size limits (seventh session)").
     """
 
     max_cells: int = 2_000

@@ -1,7 +1,7 @@
 """benchmarks/bench_child.py: a comparison in turns sets both checkouts up alike (twelfth
 session). With PYTHONDONTWRITEBYTECODE set, a module edited since its last ``compileall`` is
 compiled from its source by every zygote; a zygote that so compiled ``grader/_child.py`` cost
-each child about 30 page faults more, the same code (docs/performance.md, "The cold child's
+each child about 30 page faults more, the same code (docs/performance-history.md, "The cold child's
 protocol (twelfth session)"). So ``--against`` compiles both graders first, as bench_grading does."""
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """What a class run leaves in the output folder when it writes over an earlier run's: exactly the
 files a run into a new folder writes, no temporary or hidden file, and a key that vouches for
-the bytes on disk (docs/performance.md, "The files of a class run (eleventh session)": any
+the bytes on disk (docs/performance-history.md, "The files of a class run (eleventh session)": any
 cheaper way of replacing the files must keep these)."""
 from __future__ import annotations
 

@@ -155,7 +155,7 @@ _WAITING_STEPS = ("    t = 0\n"
 def test_a_trial_sent_ahead_that_never_returns_costs_no_verdict(tmp_path, context, sandbox):
     """A wrong cell with which the student's own composite loops forever: the composite's trial,
     sent ahead before the cell was judged, runs into its timeout (a cost paid once, see
-    docs/performance.md), its outcome is dropped, and the composite, right in isolation, gets the
+    docs/performance-history.md, "The twelfth session"), its outcome is dropped, and the composite, right in isolation, gets the
     verdicts that calls made one by one (which never make that trial) give it."""
     path = nbs.write(tmp_path / "nb.ipynb", nbs.course_notebook({
         **nbs.mutate("rnn_cell_forward", "a_next = np.tanh(", "a_next = 1.5 + 2 * np.tanh("),

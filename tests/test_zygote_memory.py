@@ -1,6 +1,6 @@
 """What a fork of the zygote copies and its child's exit unmaps: ``bench_child.address_space``
 reads it from ``/proc``, and a zygote after its start-up stays as small as the tenth session
-measured it (docs/performance.md, "Fork and exit (tenth session)"): every page of its
+measured it (docs/performance-history.md, "Fork and exit (tenth session)"): every page of its
 anonymous memory is a page-table entry each fork copies and each child's exit clears (about
 0.15 ms of CPU per MB and session on the benchmark machine), every mapping a structure to
 duplicate, and a second thread would make forking it unsafe."""
