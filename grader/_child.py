@@ -741,6 +741,9 @@ class Zygote:
         # number of any value), so that a child writes no header text for a usual answer.
         for header in self.config.pop("layouts", ()):
             self.runtime.encoder.learn(header)
+        # The layouts of the calls' arguments (args_layout: shapes and nesting, no number), so that
+        # a usual call's arguments arrive as their arrays' bytes after a layout's number.
+        self.caps["arg_layouts"] = self.runtime.learn_args(self.config.pop("arg_layouts", []))
         gc.collect()
         gc.freeze()
         # Hand the heap's free pages back to the kernel (glibc): fewer pages for each fork
@@ -1427,6 +1430,150 @@ def _with_seq(fields: dict, tail: bytes) -> dict | None:
     return msg
 
 
+#: A call's arguments sent by their layout (``args_layout``) instead of pickled: this magic, the
+#: layout's number among those the zygote learned (``Runtime.learn_args``), then the arrays' bytes.
+#: A pickle starts with b"\x80". Eight bytes: the arrays' bytes start 8-byte aligned in the frame.
+ARGS_HEAD = struct.Struct("<4sI")
+ARGS_MAGIC = b"GA1\n"
+_ARGS_MAX_DEPTH = 32
+_ARGS_MAX_NDIM = 32
+_ARGS_MAX_NODES = 100_000
+
+
+class _NotLaidOut(Exception):
+    """Arguments ``args_layout`` does not describe, or a layout ``_args_builder`` refuses."""
+
+
+def args_layout(args: tuple) -> tuple[str, list] | None:
+    """The layout of a call's arguments (JSON text) and their arrays in its order, to send them by
+    layout (``ARGS_HEAD``): the nesting, each array's shape, which parts are one object; no number.
+
+    A node is ``{"t": [...]}`` a tuple, ``{"l": [...]}`` a list, ``{"d": [[key, node], ...]}`` a
+    dict, ``{"a": shape}`` an array, ``{"r": k}`` the same object as the k-th container or array
+    completed before it (children before their container), as pickle's memo shares it. None when
+    the arguments hold anything but tuples, lists, dicts with str keys and C-contiguous arrays of
+    native float64 without metadata, hold a cycle or nest deeper than 32: they travel as a pickle,
+    which keeps what a layout does not (Fortran order, other dtypes, scalars, subclasses)."""
+    import numpy as np
+    float64 = np.dtype(np.float64)
+    done: dict[int, int] = {}    # id -> its number among completed objects
+    open_: set[int] = set()      # containers being walked (a cycle meets one again)
+    arrays: list = []
+    held: list = []              # every object numbered, so that no id is reused during the walk
+
+    def node(x: object, depth: int) -> dict:
+        """The layout node of `x`, its arrays appended to ``arrays``."""
+        key = id(x)
+        if key in done:
+            return {"r": done[key]}
+        t = type(x)
+        if key in open_ or depth > _ARGS_MAX_DEPTH or len(held) >= _ARGS_MAX_NODES:
+            raise _NotLaidOut
+        if t is np.ndarray:
+            dtype = x.dtype
+            if dtype != float64 or dtype.metadata is not None or not x.flags.c_contiguous:
+                raise _NotLaidOut
+            arrays.append(x)
+            out = {"a": list(x.shape)}
+        elif t is tuple or t is list:
+            open_.add(key)
+            out = {"t" if t is tuple else "l": [node(v, depth + 1) for v in x]}
+            open_.discard(key)
+        elif t is dict:
+            open_.add(key)
+            if not all(type(k) is str for k in x):
+                raise _NotLaidOut
+            out = {"d": [[k, node(v, depth + 1)] for k, v in x.items()]}
+            open_.discard(key)
+        else:
+            raise _NotLaidOut
+        done[key] = len(held)
+        held.append(x)
+        return out
+
+    if type(args) is not tuple:
+        return None
+    try:
+        root = node(args, 0)
+    except _NotLaidOut:
+        return None
+    return json.dumps(root, separators=(",", ":")), arrays
+
+
+def _args_builder(text: str) -> tuple:
+    """``(build, length)`` for the layout `text` (``args_layout``'s): ``build(frame)`` makes the
+    arguments of a frame of that layout and ``length`` bytes. ``build`` is one expression compiled
+    here, in the zygote, once: each array ``ndarray(shape, float64, frame, offset).copy()``
+    (fresh, owning, writable, C-contiguous, as unpickled), each container a display, an object
+    met again the same variable (assigned by ``:=`` where it was made). Every part of its source
+    is fixed text, an integer or the ``repr`` of a dict's str key; anything else in the layout
+    raises ``_NotLaidOut``. Made of code rather than a list of steps to interpret: a child runs
+    each layout's code once, cold, and a loop over steps cost it about 0.3 ms more (24 calls)."""
+    root = json.loads(text)
+    made: list[str] = []       # the expression of each completed object, in post-order
+    wanted: set[int] = set()   # the numbers of objects met again
+    offset = ARGS_HEAD.size
+    count = 0
+
+    def refs(n: object, depth: int) -> None:
+        """Check node `n` and note the objects it refers to again."""
+        nonlocal count
+        if type(n) is not dict or len(n) != 1 or depth > _ARGS_MAX_DEPTH:
+            raise _NotLaidOut
+        (kind, v), = n.items()
+        if kind == "r":
+            if type(v) is not int or not 0 <= v < count:
+                raise _NotLaidOut
+            wanted.add(v)
+            return
+        if kind == "a":
+            if type(v) is not list or len(v) > _ARGS_MAX_NDIM or not all(type(d) is int and d >= 0 for d in v):
+                raise _NotLaidOut
+        elif kind in ("t", "l") and type(v) is list:
+            for x in v:
+                refs(x, depth + 1)
+        elif kind == "d" and type(v) is list:
+            if not all(type(p) is list and len(p) == 2 and type(p[0]) is str for p in v) \
+                    or len({p[0] for p in v}) != len(v):
+                raise _NotLaidOut
+            for _, x in v:
+                refs(x, depth + 1)
+        else:
+            raise _NotLaidOut
+        count += 1
+        if count > _ARGS_MAX_NODES:
+            raise _NotLaidOut
+
+    def expr(n: dict) -> str:
+        """The expression that makes node `n` (its variable assigned if it is met again)."""
+        nonlocal offset
+        (kind, v), = n.items()
+        if kind == "r":
+            return f"v{v}"
+        if kind == "a":
+            size = 8
+            for d in v:
+                size *= d
+            text = f"N({tuple(v)!r}, F, d, {offset}).copy()"
+            offset += size
+        elif kind == "t":
+            text = "(" + "".join(expr(x) + ", " for x in v) + ")"
+        elif kind == "l":
+            text = "[" + ", ".join(expr(x) for x in v) + "]"
+        else:
+            text = "{" + ", ".join(f"{k!r}: {expr(x)}" for k, x in v) + "}"
+        number = len(made)
+        made.append(text)
+        return f"(v{number} := {text})" if number in wanted else text
+
+    refs(root, 0)
+    source = f"def build(d):\n    return {expr(root)}\n"
+    import numpy as np
+    scope = {"N": np.ndarray, "F": np.dtype(np.float64)}
+    exec(compile(source, "<arguments>", "exec", dont_inherit=True), scope)
+    return scope["build"], offset
+
+
 class Runtime:
     """Serves one session in the child: load the program, answer calls and stub round trips."""
 
@@ -1441,6 +1588,7 @@ class Runtime:
         from grader import wire
         self.wire = wire
         self.encoder = wire.Encoder()      # the zygote teaches it the answers' layouts (Zygote.setup)
+        self.arg_builders: list[tuple] = []  # and the arguments' (learn_args): (build, frame length) each
         self.sock: socket.socket | None = None
         self.rfile = None
         self.max_bytes = max_bytes
@@ -1525,13 +1673,31 @@ class Runtime:
             os._exit(3)
         return msg
 
-    def recv_args(self) -> tuple[tuple, bytes]:
+    def learn_args(self, layouts: list) -> int:
+        """Learn to build the arguments of each of ``layouts`` (``args_layout``'s texts, numbered
+        in this order), all of them or none: how many were learned (the grading process sends
+        arguments by layout only when all were, so that the numbers agree)."""
+        try:
+            builders = [_args_builder(text) for text in layouts]
+        except (_NotLaidOut, ValueError, TypeError, SyntaxError, RecursionError, MemoryError):
+            builders = []
+        self.arg_builders = builders
+        return len(builders)
+
+    def recv_args(self) -> tuple[tuple, bytes | None]:
         """The arguments of a call, sent as a frame of their own after the request, and that
-        frame: a pickle (protocol 4) from the grading process, which is trusted. It is several
-        times cheaper to load than wire data; nothing the child sends is ever unpickled."""
+        frame (None for arguments sent by layout): a pickle (protocol 4) from the grading process,
+        which is trusted, or the arrays' bytes after the number of a layout learned before the
+        fork (``learn_args``). Both are several times cheaper to load than wire data; nothing the
+        child sends is ever unpickled."""
         data = self.read_frame()
         if data is None:
             os._exit(0)
+        if data[:4] == ARGS_MAGIC:
+            (_, number), builders = ARGS_HEAD.unpack_from(data), self.arg_builders
+            if number >= len(builders) or len(data) != builders[number][1]:
+                os._exit(3)
+            return builders[number][0](data), None
         args = self.loads(data)
         if type(args) is not tuple:
             os._exit(3)
