@@ -1280,7 +1280,7 @@ def find_aliases(result: object, args: tuple) -> list[list[str]]:
     return sorted(pairs)
 
 
-def _args_state(args: tuple) -> tuple[list, list] | None:
+def _args_state(args: tuple, contents: bool = True) -> tuple[list, list] | None:
     """What a call may change in its arguments, to tell afterwards whether it changed anything:
     every object met walking them (compared by identity: a replaced element, even an equal
     one, counts as a change) and, for containers and arrays, what can change in place
@@ -1291,7 +1291,8 @@ def _args_state(args: tuple) -> tuple[list, list] | None:
     met again (shared, or a cycle a call made) is recorded by identity only, so the walk
     visits each container once.  Equal states before and after a call mean the arguments
     pickle to the same bytes (identity is stricter than pickle's equality), at a tenth of the
-    cost of pickling them.
+    cost of pickling them. Without ``contents`` an array's bytes are left out (the caller
+    compares them otherwise: see ``_same_contents``).
     """
     import numpy as np
     ndarray, scalars, immutable = np.ndarray, (np.number, np.bool_), _IMMUTABLE
@@ -1325,12 +1326,18 @@ def _args_state(args: tuple) -> tuple[list, list] | None:
                 if dtype.hasobject:
                     return None
                 keep(dtype)
-                note((x.shape, x.strides, x.tobytes()))
+                note((x.shape, x.strides, x.tobytes() if contents else None))
             elif t is tuple or t is list or t is dict:
                 push(x)
             elif not (isinstance(x, scalars) and t.__module__ == "numpy"):
                 return None
     return objs, facts
+
+
+def _same_contents(arrays: list, frame: bytes) -> bool:
+    """Whether ``arrays``, built by layout from ``frame`` (``_args_builder``) and found where they
+    were with their dtype, shape and strides (C-contiguous), still hold the frame's bytes."""
+    return b"".join([frame[:ARGS_HEAD.size], *arrays]) == frame
 
 
 def _same_state(before: tuple[list, list], after: tuple[list, list] | None) -> bool:
@@ -1501,16 +1508,18 @@ def args_layout(args: tuple) -> tuple[str, list] | None:
 
 
 def _args_builder(text: str) -> tuple:
-    """``(build, length)`` for the layout `text` (``args_layout``'s): ``build(frame)`` makes the
-    arguments of a frame of that layout and ``length`` bytes. ``build`` is one expression compiled
-    here, in the zygote, once: each array ``ndarray(shape, float64, frame, offset).copy()``
-    (fresh, owning, writable, C-contiguous, as unpickled), each container a display, an object
-    met again the same variable (assigned by ``:=`` where it was made). Every part of its source
-    is fixed text, an integer or the ``repr`` of a dict's str key; anything else in the layout
-    raises ``_NotLaidOut``. Made of code rather than a list of steps to interpret: a child runs
-    each layout's code once, cold, and a loop over steps cost it about 0.3 ms more (24 calls)."""
+    """``(build, length)`` for the layout `text` (``args_layout``'s): ``build(frame)`` gives the
+    arguments of a frame of that layout and ``length`` bytes, and their arrays in the frame's order.
+    ``build`` is one expression compiled here, in the zygote, once: each array
+    ``ndarray(shape, float64, frame, offset).copy()`` (fresh, owning, writable, C-contiguous, as
+    unpickled), each container a display, an object met again the same variable (assigned by
+    ``:=`` where it was made). Every part of its source is fixed text, an integer or the ``repr``
+    of a dict's str key; anything else in the layout raises ``_NotLaidOut``. Made of code rather
+    than a list of steps to interpret: a child runs each layout's code once, cold, and a loop over
+    steps cost it about 0.3 ms more (24 calls)."""
     root = json.loads(text)
     made: list[str] = []       # the expression of each completed object, in post-order
+    arrays: list[str] = []     # the variables of the arrays, in the frame's order
     wanted: set[int] = set()   # the numbers of objects met again
     offset = ARGS_HEAD.size
     count = 0
@@ -1556,6 +1565,7 @@ def _args_builder(text: str) -> tuple:
                 size *= d
             text = f"N({tuple(v)!r}, F, d, {offset}).copy()"
             offset += size
+            arrays.append(f"v{len(made)}")
         elif kind == "t":
             text = "(" + "".join(expr(x) + ", " for x in v) + ")"
         elif kind == "l":
@@ -1564,10 +1574,10 @@ def _args_builder(text: str) -> tuple:
             text = "{" + ", ".join(f"{k!r}: {expr(x)}" for k, x in v) + "}"
         number = len(made)
         made.append(text)
-        return f"(v{number} := {text})" if number in wanted else text
+        return f"(v{number} := {text})" if number in wanted or kind == "a" else text
 
     refs(root, 0)
-    source = f"def build(d):\n    return {expr(root)}\n"
+    source = f"def build(d):\n    return {expr(root)}, [{', '.join(arrays)}]\n"
     import numpy as np
     scope = {"N": np.ndarray, "F": np.dtype(np.float64)}
     exec(compile(source, "<arguments>", "exec", dont_inherit=True), scope)
@@ -1684,12 +1694,12 @@ class Runtime:
         self.arg_builders = builders
         return len(builders)
 
-    def recv_args(self) -> tuple[tuple, bytes | None]:
-        """The arguments of a call, sent as a frame of their own after the request, and that
-        frame (None for arguments sent by layout): a pickle (protocol 4) from the grading process,
-        which is trusted, or the arrays' bytes after the number of a layout learned before the
-        fork (``learn_args``). Both are several times cheaper to load than wire data; nothing the
-        child sends is ever unpickled."""
+    def recv_args(self) -> tuple[tuple, object]:
+        """The arguments of a call, sent as a frame of their own after the request, and what
+        ``call`` compares them with afterwards: a pickle (protocol 4) from the grading process,
+        which is trusted, and that frame; or the arrays' bytes after the number of a layout learned
+        before the fork (``learn_args``), and ``(arrays, frame)``. Both are several times cheaper
+        to load than wire data; nothing the child sends is ever unpickled."""
         data = self.read_frame()
         if data is None:
             os._exit(0)
@@ -1697,7 +1707,8 @@ class Runtime:
             (_, number), builders = ARGS_HEAD.unpack_from(data), self.arg_builders
             if number >= len(builders) or len(data) != builders[number][1]:
                 os._exit(3)
-            return builders[number][0](data), None
+            args, arrays = builders[number][0](data)
+            return args, (arrays, data)
         args = self.loads(data)
         if type(args) is not tuple:
             os._exit(3)
@@ -1905,11 +1916,13 @@ class Runtime:
         stub.__name__ = stub.__qualname__ = name
         return stub
 
-    def call(self, name: str, args: tuple, stubs: list, *, aliases: bool = True, sent: bytes | None = None) -> dict:
+    def call(self, name: str, args: tuple, stubs: list, *, aliases: bool = True, sent: object = None) -> dict:
         """Call the program's function `name` with `args`, stubs installed for this call only.
 
         The outcome carries ``args_same`` (the arguments pickle to the very bytes ``sent``
-        they came in: same structure, dtypes, shapes and values) instead of the arguments when
+        they came in, or, sent by layout, ``sent`` is ``(arrays, frame)`` and the arrays found where
+        they were built hold the frame's bytes: same structure, dtypes, shapes and values) instead
+        of the arguments when
         nothing changed, and the memory-sharing pairs only when ``aliases``
         (otherwise an ``aliases`` request computes them for this call later).
         """
@@ -1927,12 +1940,13 @@ class Runtime:
             for s, original in saved.items():
                 ns[s] = self._proxy(s, original)
         value = result = None
+        laid = sent if type(sent) is tuple else None  # by layout: the frame holds the arrays' bytes
         try:
-            before = _args_state(args)
+            before = _args_state(args, laid is None)
         except Exception:
             before = None
-        if before is None and sent is None:
-            sent = self.dumps(args, protocol=4)
+        if before is None and type(sent) is not bytes:
+            laid, sent = None, self.dumps(args, protocol=4)
         try:
             value = fn(*args)
         except BaseException as exc:
@@ -1961,7 +1975,10 @@ class Runtime:
             # The same objects in the same places, with the same lengths, keys, dtypes, shapes,
             # strides and bytes; arguments that cannot be described so are pickled again as they
             # were sent (the same bytes mean the same structure, dtypes, shapes and values).
-            same = _same_state(before, _args_state(args)) if before is not None else self.dumps(args, protocol=4) == sent
+            if before is None:
+                same = self.dumps(args, protocol=4) == sent
+            else:
+                same = _same_state(before, _args_state(args, laid is None)) and (laid is None or _same_contents(*laid))
         except Exception:
             same = False
         # the fields of ``outcome("ok", ...)``, written out: this is every answered call
