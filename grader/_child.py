@@ -1445,6 +1445,10 @@ ARGS_MAGIC = b"GA1\n"
 _ARGS_MAX_DEPTH = 32
 _ARGS_MAX_NDIM = 32
 _ARGS_MAX_NODES = 100_000
+#: An unpickled float64 array of more bytes than this has no memory of its own: NumPy's
+#: ``ndarray.__setstate__`` keeps the pickle's bytes object as its base (writable all the same)
+#: instead of copying it. Arrays built by layout are made the same way (``_args_builder``).
+_PICKLE_KEEPS_BYTES = 1000
 
 
 class _NotLaidOut(Exception):
@@ -1507,12 +1511,22 @@ def args_layout(args: tuple) -> tuple[str, list] | None:
     return json.dumps(root, separators=(",", ":")), arrays
 
 
+def _unpickled_array(shape: tuple, data: bytes):
+    """The float64 array of `shape` over `data` that unpickling it gives (see ``_PICKLE_KEEPS_BYTES``):
+    made by NumPy's own ``__reduce__`` functions, as pickle calls them."""
+    import numpy as np
+    array = np.ndarray.__new__(np.ndarray, (0,), np.uint8)
+    array.__setstate__((1, shape, np.dtype(np.float64), False, data))
+    return array
+
+
 def _args_builder(text: str) -> tuple:
     """``(build, length)`` for the layout `text` (``args_layout``'s): ``build(frame)`` gives the
     arguments of a frame of that layout and ``length`` bytes, and their arrays in the frame's order.
     ``build`` is one expression compiled here, in the zygote, once: each array
-    ``ndarray(shape, float64, frame, offset).copy()`` (fresh, owning, writable, C-contiguous, as
-    unpickled), each container a display, an object met again the same variable (assigned by
+    ``ndarray(shape, float64, frame, offset).copy()`` (fresh, owning, writable, C-contiguous), or
+    over ``_PICKLE_KEEPS_BYTES`` bytes, or empty, a bytes object of its own set as an unpickled
+    array's state, as pickle makes them; each container a display, an object met again the same variable (assigned by
     ``:=`` where it was made). Every part of its source is fixed text, an integer or the ``repr``
     of a dict's str key; anything else in the layout raises ``_NotLaidOut``. Made of code rather
     than a list of steps to interpret: a child runs each layout's code once, cold, and a loop over
@@ -1563,7 +1577,10 @@ def _args_builder(text: str) -> tuple:
             size = 8
             for d in v:
                 size *= d
-            text = f"N({tuple(v)!r}, F, d, {offset}).copy()"
+            if size > _PICKLE_KEEPS_BYTES or size == 0:  # (an empty copy would have zero strides)
+                text = f"U({tuple(v)!r}, d[{offset}:{offset + size}])"
+            else:
+                text = f"N({tuple(v)!r}, F, d, {offset}).copy()"
             offset += size
             arrays.append(f"v{len(made)}")
         elif kind == "t":
@@ -1579,7 +1596,7 @@ def _args_builder(text: str) -> tuple:
     refs(root, 0)
     source = f"def build(d):\n    return {expr(root)}, [{', '.join(arrays)}]\n"
     import numpy as np
-    scope = {"N": np.ndarray, "F": np.dtype(np.float64)}
+    scope = {"N": np.ndarray, "F": np.dtype(np.float64), "U": _unpickled_array}
     exec(compile(source, "<arguments>", "exec", dont_inherit=True), scope)
     return scope["build"], offset
 
