@@ -1280,7 +1280,7 @@ def find_aliases(result: object, args: tuple) -> list[list[str]]:
     return sorted(pairs)
 
 
-def _args_state(args: tuple, contents: bool = True) -> tuple[list, list] | None:
+def _args_state(args: tuple) -> tuple[list, list] | None:
     """What a call may change in its arguments, to tell afterwards whether it changed anything:
     every object met walking them (compared by identity: a replaced element, even an equal
     one, counts as a change) and, for containers and arrays, what can change in place
@@ -1291,8 +1291,7 @@ def _args_state(args: tuple, contents: bool = True) -> tuple[list, list] | None:
     met again (shared, or a cycle a call made) is recorded by identity only, so the walk
     visits each container once.  Equal states before and after a call mean the arguments
     pickle to the same bytes (identity is stricter than pickle's equality), at a tenth of the
-    cost of pickling them. Without ``contents`` an array's bytes are left out (the caller
-    compares them otherwise: see ``_same_contents``).
+    cost of pickling them.
     """
     import numpy as np
     ndarray, scalars, immutable = np.ndarray, (np.number, np.bool_), _IMMUTABLE
@@ -1326,7 +1325,7 @@ def _args_state(args: tuple, contents: bool = True) -> tuple[list, list] | None:
                 if dtype.hasobject:
                     return None
                 keep(dtype)
-                note((x.shape, x.strides, x.tobytes() if contents else None))
+                note((x.shape, x.strides, x.tobytes()))
             elif t is tuple or t is list or t is dict:
                 push(x)
             elif not (isinstance(x, scalars) and t.__module__ == "numpy"):
@@ -1334,10 +1333,39 @@ def _args_state(args: tuple, contents: bool = True) -> tuple[list, list] | None:
     return objs, facts
 
 
-def _same_contents(arrays: list, frame: bytes) -> bool:
-    """Whether ``arrays``, built by layout from ``frame`` (``_args_builder``) and found where they
-    were with their dtype, shape and strides (C-contiguous), still hold the frame's bytes."""
-    return b"".join([frame[:ARGS_HEAD.size], *arrays]) == frame
+class _Laid(NamedTuple):
+    """Arguments built by layout (``_args_builder``): what ``Runtime.call`` compares them with."""
+
+    arrays: list    # in the frame's order
+    mutables: list  # the lists and dicts among them
+    frame: bytes
+
+
+def _laid_state(laid: _Laid) -> tuple[list, list]:
+    """``_args_state`` for arguments built by layout, without walking them: the objects in their
+    lists and dicts (keys and values) and their arrays' dtypes, compared by identity, and the
+    lengths of those containers and the arrays' shapes and strides. Their tuples cannot change,
+    so equal states (``_same_state``) mean the same objects in the same places as built; then the
+    arrays' bytes are compared with the frame's (``_same_contents``)."""
+    objs: list = []
+    facts: list = []
+    keep, note = objs.extend, facts.append
+    for m in laid.mutables:
+        note(len(m))
+        keep(m)
+        if type(m) is dict:
+            keep(m.values())
+    for a in laid.arrays:
+        objs.append(a.dtype)
+        note((a.shape, a.strides))
+    return objs, facts
+
+
+def _same_contents(laid: _Laid) -> bool:
+    """Whether the arrays built by layout, found where they were with their dtype, shape and
+    strides (C-contiguous: see ``_laid_state``), still hold the frame's bytes."""
+    frame = laid.frame
+    return b"".join([frame[:ARGS_HEAD.size], *laid.arrays]) == frame
 
 
 def _same_state(before: tuple[list, list], after: tuple[list, list] | None) -> bool:
@@ -1449,6 +1477,7 @@ _ARGS_MAX_NODES = 100_000
 #: ``ndarray.__setstate__`` keeps the pickle's bytes object as its base (writable all the same)
 #: instead of copying it. Arrays built by layout are made the same way (``_args_builder``).
 _PICKLE_KEEPS_BYTES = 1000
+_ARGS_WARM_CALLS = 10  # see Runtime.learn_args
 
 
 class _NotLaidOut(Exception):
@@ -1522,18 +1551,19 @@ def _unpickled_array(shape: tuple, data: bytes):
 
 def _args_builder(text: str) -> tuple:
     """``(build, length)`` for the layout `text` (``args_layout``'s): ``build(frame)`` gives the
-    arguments of a frame of that layout and ``length`` bytes, and their arrays in the frame's order.
-    ``build`` is one expression compiled here, in the zygote, once: each array
-    ``ndarray(shape, float64, frame, offset).copy()`` (fresh, owning, writable, C-contiguous), or
-    over ``_PICKLE_KEEPS_BYTES`` bytes, or empty, a bytes object of its own set as an unpickled
-    array's state, as pickle makes them; each container a display, an object met again the same variable (assigned by
-    ``:=`` where it was made). Every part of its source is fixed text, an integer or the ``repr``
-    of a dict's str key; anything else in the layout raises ``_NotLaidOut``. Made of code rather
-    than a list of steps to interpret: a child runs each layout's code once, cold, and a loop over
-    steps cost it about 0.3 ms more (24 calls)."""
+    arguments of a frame of that layout and ``length`` bytes, their arrays in the frame's order,
+    and their lists and dicts. ``build`` is one expression compiled here, in the zygote, once:
+    each array ``ndarray(shape, float64, frame, offset).copy()`` (fresh, owning, writable,
+    C-contiguous) or, over ``_PICKLE_KEEPS_BYTES`` bytes or empty, a bytes object of its own set as
+    an unpickled array's state, as pickle makes them; each container a display; an object met
+    again the same variable (assigned by ``:=`` where it was made). Every part of its source is
+    fixed text, an integer or the ``repr`` of a dict's str key; anything else in the layout raises
+    ``_NotLaidOut``. Made of code rather than a list of steps to interpret: a child runs each
+    layout's code once, cold, and a loop over steps cost it about 0.3 ms more (24 calls)."""
     root = json.loads(text)
     made: list[str] = []       # the expression of each completed object, in post-order
     arrays: list[str] = []     # the variables of the arrays, in the frame's order
+    mutables: list[str] = []   # and of the lists and dicts
     wanted: set[int] = set()   # the numbers of objects met again
     offset = ARGS_HEAD.size
     count = 0
@@ -1591,10 +1621,13 @@ def _args_builder(text: str) -> tuple:
             text = "{" + ", ".join(f"{k!r}: {expr(x)}" for k, x in v) + "}"
         number = len(made)
         made.append(text)
-        return f"(v{number} := {text})" if number in wanted or kind == "a" else text
+        if kind in ("l", "d"):
+            mutables.append(f"v{number}")
+        return f"(v{number} := {text})" if number in wanted or kind != "t" else text
 
     refs(root, 0)
-    source = f"def build(d):\n    return {expr(root)}, [{', '.join(arrays)}]\n"
+    value = expr(root)
+    source = f"def build(d):\n    return {value}, [{', '.join(arrays)}], [{', '.join(mutables)}]\n"
     import numpy as np
     scope = {"N": np.ndarray, "F": np.dtype(np.float64), "U": _unpickled_array}
     exec(compile(source, "<arguments>", "exec", dont_inherit=True), scope)
@@ -1706,6 +1739,13 @@ class Runtime:
         arguments by layout only when all were, so that the numbers agree)."""
         try:
             builders = [_args_builder(text) for text in layouts]
+            # Each run here until CPython 3.11 has quickened its code (after 8 calls): a child runs
+            # each once, and every first run wrote the code object's warm-up count, a copy-on-write
+            # page fault per builder in every child. Zeros: the layout holds no number anyway.
+            for build, length in builders:
+                zeros = bytes(length)
+                for _ in range(_ARGS_WARM_CALLS):
+                    build(zeros)
         except (_NotLaidOut, ValueError, TypeError, SyntaxError, RecursionError, MemoryError):
             builders = []
         self.arg_builders = builders
@@ -1715,7 +1755,7 @@ class Runtime:
         """The arguments of a call, sent as a frame of their own after the request, and what
         ``call`` compares them with afterwards: a pickle (protocol 4) from the grading process,
         which is trusted, and that frame; or the arrays' bytes after the number of a layout learned
-        before the fork (``learn_args``), and ``(arrays, frame)``. Both are several times cheaper
+        before the fork (``learn_args``), and ``_Laid``. Both are several times cheaper
         to load than wire data; nothing the child sends is ever unpickled."""
         data = self.read_frame()
         if data is None:
@@ -1724,8 +1764,8 @@ class Runtime:
             (_, number), builders = ARGS_HEAD.unpack_from(data), self.arg_builders
             if number >= len(builders) or len(data) != builders[number][1]:
                 os._exit(3)
-            args, arrays = builders[number][0](data)
-            return args, (arrays, data)
+            args, arrays, mutables = builders[number][0](data)
+            return args, _Laid(arrays, mutables, data)
         args = self.loads(data)
         if type(args) is not tuple:
             os._exit(3)
@@ -1957,9 +1997,9 @@ class Runtime:
             for s, original in saved.items():
                 ns[s] = self._proxy(s, original)
         value = result = None
-        laid = sent if type(sent) is tuple else None  # by layout: the frame holds the arrays' bytes
+        laid = sent if type(sent) is _Laid else None  # by layout: the frame holds the arrays' bytes
         try:
-            before = _args_state(args, laid is None)
+            before = _args_state(args) if laid is None else _laid_state(laid)
         except Exception:
             before = None
         if before is None and type(sent) is not bytes:
@@ -1995,7 +2035,8 @@ class Runtime:
             if before is None:
                 same = self.dumps(args, protocol=4) == sent
             else:
-                same = _same_state(before, _args_state(args, laid is None)) and (laid is None or _same_contents(*laid))
+                same = (_same_state(before, _args_state(args)) if laid is None
+                        else _same_state(before, _laid_state(laid)) and _same_contents(laid))
         except Exception:
             same = False
         # the fields of ``outcome("ok", ...)``, written out: this is every answered call

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from grader._child import (
-    ARGS_HEAD, ARGS_MAGIC, FRAME, Runtime, _args_builder, _args_state, _NotLaidOut, _same_contents,
+    ARGS_HEAD, ARGS_MAGIC, FRAME, Runtime, _args_builder, _Laid, _laid_state, _NotLaidOut, _same_contents,
     _same_state, args_layout,
 )
 from grader.sandbox import Sandbox
@@ -36,8 +36,8 @@ def _built(args: tuple) -> tuple:
     text, frame = _frame(args)
     build, length = _args_builder(text)
     assert length == len(frame)
-    built, arrays = build(frame)
-    assert _same_contents(arrays, frame)
+    built, arrays, mutables = build(frame)
+    assert _same_contents(_Laid(arrays, mutables, frame))
     return built
 
 
@@ -196,25 +196,25 @@ def _changes(args: tuple) -> list:
     ]
 
 
-def _sent(args: tuple) -> tuple[tuple, tuple]:
+def _sent(args: tuple) -> tuple[tuple, _Laid]:
     """``args`` built from their frame, as ``Runtime.recv_args`` gives them, and what ``call`` keeps."""
     text, frame = _frame(args)
-    built, arrays = _args_builder(text)[0](frame)
-    return built, (arrays, frame)
+    built, arrays, mutables = _args_builder(text)[0](frame)
+    return built, _Laid(arrays, mutables, frame)
 
 
-def _same(before: tuple, built: tuple, laid: tuple) -> bool:
+def _same(before: tuple, laid: _Laid) -> bool:
     """What ``Runtime.call`` answers as ``args_same`` for arguments sent by layout."""
-    return _same_state(before, _args_state(built, False)) and _same_contents(*laid)
+    return _same_state(before, _laid_state(laid)) and _same_contents(laid)
 
 
 @pytest.mark.parametrize("index", range(14))
 def test_every_change_in_place_of_laid_out_arguments_is_seen(index):
     built, laid = _sent(_layout_args())
-    before = _args_state(built, False)
-    assert _same(before, built, laid)
+    before = _laid_state(laid)
+    assert _same(before, laid)
     _changes(built)[index]()
-    assert not _same(before, built, laid)
+    assert not _same(before, laid)
 
 
 def test_same_implies_the_same_pickle_under_random_changes():
@@ -223,7 +223,7 @@ def test_same_implies_the_same_pickle_under_random_changes():
     for _ in range(300):
         built, laid = _sent(_layout_args())
         sent = pickle.dumps(built, protocol=4)
-        before = _args_state(built, False)
+        before = _laid_state(laid)
         x, parameters = built[0], built[2]
         old = x.flat[0]
         for _ in range(rng.randrange(3)):
@@ -236,7 +236,7 @@ def test_same_implies_the_same_pickle_under_random_changes():
                 x.shape = (3, 10, 4)             # the same shape again (unless resized)
             elif kind == 3:
                 _changes(built)[rng.randrange(14)]()
-        if _same(before, built, laid):
+        if _same(before, laid):
             said_same += 1
             assert pickle.dumps(built, protocol=4) == sent
     assert said_same > 50
