@@ -1477,7 +1477,6 @@ _ARGS_MAX_NODES = 100_000
 #: ``ndarray.__setstate__`` keeps the pickle's bytes object as its base (writable all the same)
 #: instead of copying it. Arrays built by layout are made the same way (``_args_builder``).
 _PICKLE_KEEPS_BYTES = 1000
-_ARGS_WARM_CALLS = 10  # see Runtime.learn_args
 
 
 class _NotLaidOut(Exception):
@@ -1739,13 +1738,6 @@ class Runtime:
         arguments by layout only when all were, so that the numbers agree)."""
         try:
             builders = [_args_builder(text) for text in layouts]
-            # Each run here until CPython 3.11 has quickened its code (after 8 calls): a child runs
-            # each once, and every first run wrote the code object's warm-up count, a copy-on-write
-            # page fault per builder in every child. Zeros: the layout holds no number anyway.
-            for build, length in builders:
-                zeros = bytes(length)
-                for _ in range(_ARGS_WARM_CALLS):
-                    build(zeros)
         except (_NotLaidOut, ValueError, TypeError, SyntaxError, RecursionError, MemoryError):
             builders = []
         self.arg_builders = builders
