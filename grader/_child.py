@@ -1498,7 +1498,6 @@ def args_layout(args: tuple) -> tuple[str, list] | None:
     done: dict[int, int] = {}    # id -> its number among completed objects
     open_: set[int] = set()      # containers being walked (a cycle meets one again)
     arrays: list = []
-    held: list = []              # every object numbered, so that no id is reused during the walk
 
     def node(x: object, depth: int) -> dict:
         """The layout node of `x`, its arrays appended to ``arrays``."""
@@ -1506,7 +1505,7 @@ def args_layout(args: tuple) -> tuple[str, list] | None:
         if key in done:
             return {"r": done[key]}
         t = type(x)
-        if key in open_ or depth > _ARGS_MAX_DEPTH or len(held) >= _ARGS_MAX_NODES:
+        if key in open_ or depth > _ARGS_MAX_DEPTH or len(done) >= _ARGS_MAX_NODES:
             raise _NotLaidOut
         if t is np.ndarray:
             dtype = x.dtype
@@ -1526,8 +1525,7 @@ def args_layout(args: tuple) -> tuple[str, list] | None:
             open_.discard(key)
         else:
             raise _NotLaidOut
-        done[key] = len(held)
-        held.append(x)
+        done[key] = len(done)
         return out
 
     if type(args) is not tuple:
@@ -1540,8 +1538,8 @@ def args_layout(args: tuple) -> tuple[str, list] | None:
 
 
 def _unpickled_array(shape: tuple, data: bytes):
-    """The float64 array of `shape` over `data` that unpickling it gives (see ``_PICKLE_KEEPS_BYTES``):
-    made by NumPy's own ``__reduce__`` functions, as pickle calls them."""
+    """The float64 array of `shape` over `data` that unpickling it gives (see ``_PICKLE_KEEPS_BYTES``),
+    made as pickle makes it: an empty array given the state ``ndarray.__reduce__`` describes."""
     import numpy as np
     array = np.ndarray.__new__(np.ndarray, (0,), np.uint8)
     array.__setstate__((1, shape, np.dtype(np.float64), False, data))
@@ -1969,9 +1967,8 @@ class Runtime:
         """Call the program's function `name` with `args`, stubs installed for this call only.
 
         The outcome carries ``args_same`` (the arguments pickle to the very bytes ``sent``
-        they came in, or, sent by layout, ``sent`` is ``(arrays, frame)`` and the arrays found where
-        they were built hold the frame's bytes: same structure, dtypes, shapes and values) instead
-        of the arguments when
+        they came in or, sent by layout (``sent`` a ``_Laid``), are as they were built with the
+        frame's bytes: same structure, dtypes, shapes and values) instead of the arguments when
         nothing changed, and the memory-sharing pairs only when ``aliases``
         (otherwise an ``aliases`` request computes them for this call later).
         """
