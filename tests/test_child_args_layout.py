@@ -356,3 +356,19 @@ def test_laid_out_arguments_changed_by_a_call_come_back_and_unchanged_do_not(san
 def test_a_zygote_without_arg_layouts_sends_pickles():
     with Sandbox(protected_paths=[]) as box:
         assert box._args_frame(LAID, False)[FRAME.size:FRAME.size + 1] == b"\x80"
+
+
+@pytest.mark.parametrize("rubric", ["rnn.yaml", "rnn_extended.yaml"])
+def test_every_rubric_case_reaches_a_child_as_its_pickle_would(rubric):
+    from grader.commands import load_context
+    from grader.runner import argument_layouts
+
+    context = load_context(RUBRICS / rubric)
+    cases = [context.fixtures[case.id].args for part in context.rubric.parts for case in part.cases]
+    with Sandbox(protected_paths=[], arg_layouts=argument_layouts(context)) as box:
+        assert all(box._args_frame(args, False)[FRAME.size:FRAME.size + 4] == ARGS_MAGIC for args in cases)
+        with box.session(PROGRAM, filename="<submission>") as session:
+            outcomes = session.call_many([("describe", args, None) for args in cases])
+    for args, outcome in zip(cases, outcomes):
+        assert outcome.status == "ok"
+        assert json.loads(json.dumps(outcome.value)) == _local(args)
