@@ -672,6 +672,11 @@ class Zygote:
         os.environ.clear()
         os.environ.update(CHILD_ENVIRONMENT)
         self._preload(PRELOAD)
+        # The builders of the calls' arguments' layouts (args_layout: shapes and nesting, no number),
+        # so that a usual call's arguments arrive as their arrays' bytes after a layout's number.
+        # Compiled first: what the compiler leaves free in the heap is then taken by the set-up's
+        # lasting objects, not by every child (compiled last, they cost each child ~15 faults more).
+        arg_builders = args_builders(self.config.pop("arg_layouts", []))
         self.streams = _child_streams()
         caps = self.caps
         caps["mount_namespace"] = False
@@ -741,9 +746,8 @@ class Zygote:
         # number of any value), so that a child writes no header text for a usual answer.
         for header in self.config.pop("layouts", ()):
             self.runtime.encoder.learn(header)
-        # The layouts of the calls' arguments (args_layout: shapes and nesting, no number), so that
-        # a usual call's arguments arrive as their arrays' bytes after a layout's number.
-        self.caps["arg_layouts"] = self.runtime.learn_args(self.config.pop("arg_layouts", []))
+        self.runtime.arg_builders = arg_builders
+        self.caps["arg_layouts"] = len(arg_builders)
         gc.collect()
         gc.freeze()
         # Hand the heap's free pages back to the kernel (glibc): fewer pages for each fork
@@ -1466,7 +1470,7 @@ def _with_seq(fields: dict, tail: bytes) -> dict | None:
 
 
 #: A call's arguments sent by their layout (``args_layout``) instead of pickled: this magic, the
-#: layout's number among those the zygote learned (``Runtime.learn_args``), then the arrays' bytes.
+#: layout's number among those the zygote learned (``args_builders``), then the arrays' bytes.
 #: A pickle starts with b"\x80". Eight bytes: the arrays' bytes start 8-byte aligned in the frame.
 ARGS_HEAD = struct.Struct("<4sI")
 ARGS_MAGIC = b"GA1\n"
@@ -1631,6 +1635,16 @@ def _args_builder(text: str) -> tuple:
     return scope["build"], offset
 
 
+def args_builders(layouts: list) -> list[tuple]:
+    """The builders (``_args_builder``) of each of ``layouts`` (``args_layout``'s texts, numbered in
+    this order), all of them or none: the grading process sends arguments by layout only when the
+    zygote learned them all (``caps["arg_layouts"]``), so that the numbers agree."""
+    try:
+        return [_args_builder(text) for text in layouts]
+    except (_NotLaidOut, ValueError, TypeError, SyntaxError, RecursionError, MemoryError):
+        return []
+
+
 class Runtime:
     """Serves one session in the child: load the program, answer calls and stub round trips."""
 
@@ -1645,7 +1659,7 @@ class Runtime:
         from grader import wire
         self.wire = wire
         self.encoder = wire.Encoder()      # the zygote teaches it the answers' layouts (Zygote.setup)
-        self.arg_builders: list[tuple] = []  # and the arguments' (learn_args): (build, frame length) each
+        self.arg_builders: list[tuple] = []  # and the arguments' (args_builders): (build, frame length) each
         self.sock: socket.socket | None = None
         self.rfile = None
         self.max_bytes = max_bytes
@@ -1730,22 +1744,11 @@ class Runtime:
             os._exit(3)
         return msg
 
-    def learn_args(self, layouts: list) -> int:
-        """Learn to build the arguments of each of ``layouts`` (``args_layout``'s texts, numbered
-        in this order), all of them or none: how many were learned (the grading process sends
-        arguments by layout only when all were, so that the numbers agree)."""
-        try:
-            builders = [_args_builder(text) for text in layouts]
-        except (_NotLaidOut, ValueError, TypeError, SyntaxError, RecursionError, MemoryError):
-            builders = []
-        self.arg_builders = builders
-        return len(builders)
-
     def recv_args(self) -> tuple[tuple, object]:
         """The arguments of a call, sent as a frame of their own after the request, and what
         ``call`` compares them with afterwards: a pickle (protocol 4) from the grading process,
         which is trusted, and that frame; or the arrays' bytes after the number of a layout learned
-        before the fork (``learn_args``), and ``_Laid``. Both are several times cheaper
+        before the fork (``args_builders``), and ``_Laid``. Both are several times cheaper
         to load than wire data; nothing the child sends is ever unpickled."""
         data = self.read_frame()
         if data is None:

@@ -298,7 +298,7 @@ class Sandbox:
         expected values: shapes and nesting, no number), which the zygote teaches every child's
         encoder (``grader.wire.Encoder``); the first ``MAX_LAYOUT_TEXT`` characters' worth.
         ``arg_layouts``: the layouts of the usual calls' arguments (``grader._child.args_layout``:
-        shapes and nesting, no number), which the zygote teaches every child (``Runtime.learn_args``):
+        shapes and nesting, no number), which the zygote teaches every child (``grader._child.args_builders``):
         arguments of one of them are then sent as their arrays' bytes instead of a pickle.
 
         A protection that cannot be had here is logged as a warning unless ``announce`` is
@@ -354,7 +354,7 @@ class Sandbox:
             rlimits=tuple(c["rlimits"]), notes=tuple(c["notes"]), bare_fork=c.get("bare_fork", False),
             lost=tuple(c.get("lost", ())))
         self.zygote_pid = reply["pid"]
-        # layout text -> its number in the zygote's children, if it learned them all (see learn_args)
+        # layout text -> its number in the zygote's children, if it learned them all (see args_builders)
         self._arg_layouts = ({text: i for i, text in enumerate(arg_layouts)}
                              if c.get("arg_layouts") == len(arg_layouts) else {})
         for _ in range(max(workers_hint, 1)):

@@ -1,4 +1,4 @@
-"""Call arguments sent by layout (``grader._child.args_layout``, ``Runtime.learn_args``): the child
+"""Call arguments sent by layout (``grader._child.args_layout``, ``args_builders``): the child
 builds them from their arrays' bytes and a layout its zygote learned, and gets what a pickle would
 have given it (dtype, shape, strides, values, writability, the same objects shared); anything the
 layout does not describe, and any near miss, still travels as a pickle. After the call,
@@ -18,7 +18,7 @@ import pytest
 
 from grader._child import (
     ARGS_HEAD, ARGS_MAGIC, FRAME, Runtime, _args_builder, _Laid, _laid_state, _NotLaidOut, _same_contents,
-    _same_state, args_layout,
+    _same_state, args_builders, args_layout,
 )
 from grader.sandbox import Sandbox
 
@@ -161,11 +161,10 @@ def test_a_malformed_layout_is_refused(node):
 
 
 def test_the_zygote_learns_all_layouts_or_none():
-    runtime = Runtime(None, max_bytes=1 << 20)
     good = args_layout((np.ones(2),))[0]
-    assert runtime.learn_args([good, good]) == 2
-    assert runtime.learn_args([good, '{"t":[{"a":[-1]}]}']) == 0 and runtime.arg_builders == []
-    assert runtime.learn_args([good, "not json"]) == 0
+    assert len(args_builders([good, good])) == 2
+    assert args_builders([good, '{"t":[{"a":[-1]}]}']) == []
+    assert args_builders([good, "not json"]) == [] and args_builders([good, 3]) == []
 
 
 def _layout_args() -> tuple:
