@@ -197,6 +197,8 @@ def run_scenarios(args: argparse.Namespace) -> dict[str, list[dict[str, float]]]
         context = load_context(REPO / "rubrics" / "rnn.yaml")
         if hasattr(runner, "answer_layouts"):  # the answers' layouts, as a class run teaches its zygotes
             options["layouts"] = runner.answer_layouts(context)
+        if hasattr(runner, "argument_layouts"):  # and the arguments' (a checkout that has them)
+            options["arg_layouts"] = runner.argument_layouts(context)
     with Sandbox(protected_paths=[], **options) as sandbox:
         scenarios = [] if args.only_notebook else [
             ("empty, load only", sessions("", 0)), ("small, 1 call", sessions(SMALL, 1)),

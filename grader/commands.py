@@ -597,7 +597,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         from grader.incremental import batch_key, has_keys, partition, submission_key
         from grader.progress import Progress
         from grader.report import Gradebook
-        from grader.runner import answer_layouts
+        from grader.runner import answer_layouts, argument_layouts
 
         context = load_context(Path(rubric))
     except BaseException:
@@ -626,7 +626,8 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         pages: list = []
         pool_options = dict(
             context=context, out_dir=out_dir,
-            sandbox_options={"protected_paths": protected, "layouts": answer_layouts(context)},
+            sandbox_options={"protected_paths": protected, "layouts": answer_layouts(context),
+                             "arg_layouts": argument_layouts(context)},
             prepare=_prepare(out_dir),
             finish=_finisher(names=graded_functions(context.rubric) if similarity else ()),
             page_records=True, before_fork=lambda: pages[0].wait())

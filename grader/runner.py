@@ -21,6 +21,7 @@ from types import CodeType, MappingProxyType
 from typing import Any, Iterator, Mapping, Sequence
 
 from grader import checks, wire
+from grader._child import args_layout
 from grader.fastcheck import WireExpectation, expectation_for
 from grader.models import (
     CASE_GRADER_FAILED, CRASHED, ERROR, FAILED, GRADER_ERROR, HARNESS, HIDDEN, MISSING, NOT_ATTEMPTED,
@@ -82,6 +83,20 @@ def answer_layouts(context: GradingContext) -> tuple[str, ...]:
             text = wire.layout(fixture.expected) if fixture is not None else None
             if text is not None:
                 found.append(text)
+    return tuple(dict.fromkeys(found))
+
+
+def argument_layouts(context: GradingContext) -> tuple[str, ...]:
+    """The layouts of the rubric's call arguments (``grader._child.args_layout``: nesting, shapes,
+    which parts are one object; no number), distinct, for the sandbox's zygote to teach the
+    children (``Sandbox(arg_layouts=...)``): a case's arguments then travel as their arrays' bytes."""
+    found = []
+    for part in context.rubric.parts:
+        for case in part.cases:
+            fixture = context.fixtures.get(case.id)
+            laid_out = args_layout(fixture.args) if fixture is not None else None
+            if laid_out is not None:
+                found.append(laid_out[0])
     return tuple(dict.fromkeys(found))
 
 

@@ -53,7 +53,8 @@ except ImportError:  # Windows: no sandbox (grader.selfcheck says why), but chec
 
 from grader import wire
 from grader._child import (
-    FRAME, PLATFORM, STUB_REQUEST, USUAL_ANSWER, cloexec_pipe, ctrl_recv, ctrl_send,
+    ARGS_HEAD, ARGS_MAGIC, FRAME, PLATFORM, STUB_REQUEST, USUAL_ANSWER, args_layout, cloexec_pipe, ctrl_recv,
+    ctrl_send,
 )
 from grader.zygote import StartedZygote, start_zygote, unprotected_reason
 
@@ -285,7 +286,8 @@ class Sandbox:
 
     def __init__(self, *, limits: Limits = Limits(), protected_paths: Sequence[os.PathLike] = (),
                  workers_hint: int = 1, degraded_ok: bool = False, announce: bool = True,
-                 zygote: StartedZygote | None = None, layouts: Sequence[str] = ()) -> None:
+                 zygote: StartedZygote | None = None, layouts: Sequence[str] = (),
+                 arg_layouts: Sequence[str] = ()) -> None:
         """Start the zygote and wait until it has set itself up (about 0.2-0.4 s).
 
         ``zygote``: one started earlier (:func:`start_zygote`), possibly by the process this one
@@ -295,6 +297,9 @@ class Sandbox:
         ``layouts``: the headers of the answers' usual layouts (``grader.wire.layout`` of the
         expected values: shapes and nesting, no number), which the zygote teaches every child's
         encoder (``grader.wire.Encoder``); the first ``MAX_LAYOUT_TEXT`` characters' worth.
+        ``arg_layouts``: the layouts of the usual calls' arguments (``grader._child.args_layout``:
+        shapes and nesting, no number), which the zygote teaches every child (``grader._child.args_builders``):
+        arguments of one of them are then sent as their arrays' bytes instead of a pickle.
 
         A protection that cannot be had here is logged as a warning unless ``announce`` is
         false: a caller that reports ``capabilities.describe()`` itself (``grader.batch``'s
@@ -315,6 +320,7 @@ class Sandbox:
         self._proc: subprocess.Popen | None = None
         self._slots = _SlotPool(os.geteuid() == 0)
         self._encoded: dict[int, tuple[tuple, bytes]] = {}  # id(args) -> (args, framed wire bytes)
+        self._arg_layouts: dict[str, int] = {}  # set once the zygote has answered (see below)
         # What children send (wrong values, stub arguments) decoded by header plans: a class's
         # values share a few dozen headers, so most are built without repeating the checks.
         self._decoder = wire.Decoder()
@@ -325,8 +331,9 @@ class Sandbox:
         self._proc = started.proc
         self._started = started
         self._adopted = not started.is_parent()  # then its parent reaps it, not this process
+        arg_layouts = _bounded(arg_layouts, MAX_LAYOUT_TEXT)
         config = {"protected": list(self.protected_paths), "max_bytes": wire.DEFAULT_MAX_BYTES,
-                  "layouts": _bounded(layouts, MAX_LAYOUT_TEXT)}
+                  "layouts": _bounded(layouts, MAX_LAYOUT_TEXT), "arg_layouts": arg_layouts}
         try:
             reply = self._request(config, timeout=120.0)
         except BaseException:
@@ -347,6 +354,9 @@ class Sandbox:
             rlimits=tuple(c["rlimits"]), notes=tuple(c["notes"]), bare_fork=c.get("bare_fork", False),
             lost=tuple(c.get("lost", ())))
         self.zygote_pid = reply["pid"]
+        # layout text -> its number in the zygote's children, if it learned them all (see args_builders)
+        self._arg_layouts = ({text: i for i, text in enumerate(arg_layouts)}
+                             if c.get("arg_layouts") == len(arg_layouts) else {})
         for _ in range(max(workers_hint, 1)):
             self._slots.release(self._slots.acquire())
         if announce and self.capabilities.missing():
@@ -457,8 +467,13 @@ class Sandbox:
             hit = self._encoded.get(id(args))
             if hit is not None and hit[0] is args:
                 return hit[1]
-        # Protocol 4: arrays come back writable (5 keeps a read-only fixture array read-only).
-        data = pickle.dumps(args, protocol=4)  # to the child only: it never sends pickles back
+        found = args_layout(args) if self._arg_layouts else None
+        number = self._arg_layouts.get(found[0]) if found is not None else None
+        if number is not None:  # the child builds them by the layout it learned: only their bytes travel
+            data = b"".join([ARGS_HEAD.pack(ARGS_MAGIC, number), *[a.tobytes() for a in found[1]]])
+        else:
+            # Protocol 4: arrays come back writable (5 keeps a read-only fixture array read-only).
+            data = pickle.dumps(args, protocol=4)  # to the child only: it never sends pickles back
         framed = FRAME.pack(len(data)) + data
         if reuse:
             if len(self._encoded) >= 4096:
