@@ -1506,7 +1506,6 @@ _CO_OPTIMIZED = 1  # inspect.CO_OPTIMIZED: a function's code, not a class body's
 _ANNOTATION_RE = re.compile(r"[\n;:][ \t(]*(?!(?:else|try|finally|except)\b)[^\W\d]\w*"
                             r"(?:[ \t]*\.[ \t]*\w+)*(?:\[[^\n]*\])?[ \t)]*:(?![=:]|[ \t]*(?:#|$))",
                             re.MULTILINE)
-_NON_ASCII_WORD_RE = re.compile(r"(?<![\w.])\w*[^\x00-\x7f]\w*")
 
 
 def _code_uses(top: CodeType, source: str) -> tuple[frozenset[str], frozenset[str]] | None:
@@ -1568,15 +1567,14 @@ def _names_used(code: CodeType, load: int, source: str) -> set[str] | None:
 
 def _read_as_words(names: set[str], source: str) -> bool:
     """Could one of ``names`` stand in ``source`` as a word of its own (not after a dot)? Only
-    a name found more often than it is found after a dot is looked for word by word; an
-    identifier not in ASCII letters may be another spelling of one (NFKC)."""
+    a name found more often than it is found after a dot is looked for word by word. The text
+    is read as the compiler reads identifiers (NFKC), so another spelling of a name is found."""
+    text = source if source.isascii() else unicodedata.normalize("NFKC", source)
     for name in names:
-        if source.count(name) != source.count("." + name) and \
-                re.search(r"(?<![\w.])" + re.escape(name) + r"(?!\w)", source):
+        if text.count(name) != text.count("." + name) and \
+                re.search(r"(?<![\w.])" + re.escape(name) + r"(?!\w)", text):
             return True
-    if source.isascii():
-        return False
-    return not names.isdisjoint(unicodedata.normalize("NFKC", w) for w in _NON_ASCII_WORD_RE.findall(source))
+    return False
 
 
 # Per-process memos of pure functions of text (grader.notebook.SourceMemo): a
