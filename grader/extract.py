@@ -1456,22 +1456,14 @@ _COMPILE_LOCK = threading.Lock()  # the warnings filters are the process's: one 
 def compiled_quietly(text: str, filename: str = "<def>") -> CodeType | None:
     """``text`` compiled as the sandbox's child would compile it (``dont_inherit``, ``optimize=0``:
     the zygote runs this interpreter without ``-O``), or None when compiling it fails or says
-    anything (a syntax error, a warning, which the child must then say to the student itself).
-
-    Every warning is made an error while it compiles (the compiler then raises SyntaxError):
-    swapping the filters' list costs a microsecond, ``warnings.catch_warnings`` twenty.
-    """
-    with _COMPILE_LOCK:
-        saved = warnings.filters
-        warnings.filters = [("error", None, Warning, None, 0)]
-        warnings._filters_mutated()  # type: ignore[attr-defined]
-        try:
-            return compile(text, filename, "exec", dont_inherit=True, optimize=0)
-        except Exception:  # SyntaxError (a warning too), ValueError (NUL bytes), RecursionError, MemoryError
-            return None
-        finally:
-            warnings.filters = saved
-            warnings._filters_mutated()  # type: ignore[attr-defined]
+    anything (a syntax error, a warning, which the child must then say to the student itself)."""
+    try:
+        with _COMPILE_LOCK, warnings.catch_warnings(record=True) as said:
+            warnings.simplefilter("always")
+            code = compile(text, filename, "exec", dont_inherit=True, optimize=0)
+    except Exception:  # SyntaxError, ValueError (NUL bytes), RecursionError, MemoryError
+        return None
+    return None if said else code
 
 
 def _def_scope(source: str) -> tuple[frozenset[str], frozenset[str], CodeType | None]:
@@ -1513,10 +1505,11 @@ def _code_uses(top: CodeType, source: str) -> tuple[frozenset[str], frozenset[st
     may not tell what the symbol table would: a class body (its names' scopes depend on what it
     binds), a ``global`` name assigned or deleted (``x += 1`` reads it, but the symbol table
     counts no read), an annotation in a function's body (not compiled), ``__debug__`` (compiled
-    as a constant), ``super`` (the symbol table adds ``__class__`` wherever it is named), and code the compiler dropped as unreachable that reads a global (a name of
-    ``co_names`` no instruction refers to, or one that only attributes and imports refer to in
-    a code object while the text also has it as a word: `_names_used`)."""
-    if _OP is None or "__debug__" in source or "super" in source or (":" in source and _ANNOTATION_RE.search(source)):
+    as a constant), ``super`` (the symbol table adds ``__class__`` wherever it is named), more
+    than 127 names in a code object, and code the compiler dropped as unreachable that reads a
+    global (a name of ``co_names`` no instruction refers to, or one that only attributes and
+    imports refer to in a code object while the text also has it as a word: `_names_used`)."""
+    if _OP is None or "__debug__" in source or "super" in source or _ANNOTATION_RE.search(source):
         return None
     deftime = _names_used(top, _OP["LOAD_NAME"], source)
     if deftime is None:
@@ -1558,8 +1551,8 @@ def _names_used(code: CodeType, load: int, source: str) -> set[str] | None:
             other.add(index)
     if len(read | other | written) != len(names):
         return None  # a name only unreachable code uses
-    suspects = {names[i] for i in other - read - written} - set(code.co_varnames) - set(code.co_cellvars) \
-        - set(code.co_freevars)
+    suspects = ({names[i] for i in other - read - written}
+                - set(code.co_varnames) - set(code.co_cellvars) - set(code.co_freevars))
     if suspects and _read_as_words(suspects, source):
         return None  # an attribute's name also read as a word: maybe in unreachable code
     return {names[i] for i in read}
