@@ -467,7 +467,7 @@ def _warm_up(max_bytes: int) -> None:
     try:
         theirs.setblocking(False)
         runtime = Runtime(ours, max_bytes=max_bytes)
-        runtime.load("", "<warm-up>", compile(_WARM_PROGRAM, "<warm-up>", "exec", dont_inherit=True))
+        runtime.load("", "<warm-up>", (compile(_WARM_PROGRAM, "<warm-up>", "exec", dont_inherit=True),))
         x = np.linspace(-1.0, 1.0, 60).reshape(3, 4, 5)
         parameters = {"Wf": np.full((2, 5), 0.1), "bf": np.zeros((2, 1)), "Wc": np.full((2, 5), -0.2),
                       "bc": np.ones((2, 1)), "Wy": np.eye(2), "by": np.zeros((2, 1))}
@@ -1780,7 +1780,9 @@ class Runtime:
                     if data is None:
                         os._exit(0)
                     code = self.code_loads(data)
-                    if type(code) is not types.CodeType:
+                    if type(code) is not tuple:  # one code object, or one per piece of the program
+                        code = (code,)
+                    if not all(type(piece) is types.CodeType for piece in code):
                         os._exit(3)
                 outcome = self.load(msg["program"], msg["filename"], code)
             elif kind == "call":
@@ -1861,16 +1863,16 @@ class Runtime:
 
     # -- load and call
 
-    def load(self, program: str, filename: str, code: object = None) -> dict:
+    def load(self, program: str, filename: str, code: tuple | None = None) -> dict:
         """Execute the program's top level in a fresh namespace (``__name__`` is ``"__submission__"``);
-        `code` is the program already compiled by the grading process, if it could be."""
+        `code` is the program already compiled by the grading process, if it could be: code
+        objects executed in order (``grader.sandbox._compiled``)."""
         import builtins
         self.filename = filename
         self.ns = {"__name__": "__submission__", "__builtins__": builtins}
         try:
-            if code is None:
-                code = compile(program, filename, "exec", dont_inherit=True)
-            exec(code, self.ns)
+            for piece in code or (compile(program, filename, "exec", dont_inherit=True),):
+                exec(piece, self.ns)
             result = self.outcome("ok")
         except BaseException as exc:
             result = self.failure(exc)

@@ -28,8 +28,11 @@ import re
 import symtable
 import sys
 import textwrap
+import threading
+import unicodedata
+import warnings
 from dataclasses import dataclass, field
-from types import MappingProxyType
+from types import CodeType, MappingProxyType
 from typing import Any, Collection, Container, Iterable, Iterator, Mapping, Sequence
 
 from grader.course import COURSE_MODULES, is_test_helper_module
@@ -110,10 +113,18 @@ class Segment:
 
 @dataclass(frozen=True)
 class Program:
-    """The code the sandbox executes, with a map back to the notebook."""
+    """The code the sandbox executes, with a map back to the notebook.
+
+    ``pieces`` cut ``source`` into runs of whole top-level statements: ``(first line, code)``
+    for a definition extraction already compiled (`compiled_quietly`, as if its text began
+    on line 1) and ``(first line, text)`` for the rest (imports, course helpers, constants).
+    The sandbox compiles the texts and moves every piece to its line instead of compiling
+    ``source`` again (``grader.sandbox._compiled``).
+    """
 
     source: str
     segments: tuple[Segment, ...]
+    pieces: tuple[tuple[int, CodeType | str], ...] = ()
 
     def locate(self, program_line: int) -> tuple[int | None, int | None, str | None]:
         """Map a 1-based program line to ``(cell_index, line_in_cell, function)``.
@@ -141,6 +152,7 @@ class _Def:
     last_line: int
     uses: frozenset[str]
     deftime: frozenset[str] = frozenset()  # names read when the def/class statement itself runs
+    code: CodeType | None = field(default=None, compare=False)  # `source` compiled (`compiled_quietly`)
 
 
 @dataclass(frozen=True)
@@ -239,7 +251,7 @@ class Extraction:
             fn = d.names[0] if d.kind == "function" else None
             if d.kind != "constant":
                 b.blank()
-            b.add(d.source, fn, d.cell_index, d.first_line)
+            b.add(d.source, fn, d.cell_index, d.first_line, code=d.code)
             if d.kind != "constant":
                 b.blank()
         return b.build()
@@ -274,13 +286,28 @@ class _ProgramBuilder:
         """Start with an empty program."""
         self.lines: list[str] = []
         self.segments: list[Segment] = []
+        self.pieces: list[tuple[int, CodeType | str]] = []
+        self.text_from = 0  # index in ``lines`` of the first line not in a piece yet
 
-    def add(self, text: str, function: str | None, cell: int | None, line: int | None) -> None:
-        """Append ``text`` as one segment."""
+    def add(self, text: str, function: str | None, cell: int | None, line: int | None, *,
+            code: CodeType | None = None) -> None:
+        """Append ``text`` as one segment; ``code`` is ``text`` already compiled, if it is."""
         chunk = text.split("\n")
         first = len(self.lines) + 1
+        if code is not None:
+            self._text_piece()
+            self.pieces.append((first, code))
         self.lines.extend(chunk)
         self.segments.append(Segment(first, len(self.lines), function, cell, line))
+        if code is not None:
+            self.text_from = len(self.lines)
+
+    def _text_piece(self) -> None:
+        """Close the lines added since the last piece as a piece of text (blank lines are none)."""
+        text = "\n".join(self.lines[self.text_from:])
+        if text.strip():
+            self.pieces.append((self.text_from + 1, text))
+        self.text_from = len(self.lines)
 
     def blank(self) -> None:
         """Append one blank separator line unless the text already ends with one."""
@@ -290,7 +317,8 @@ class _ProgramBuilder:
     def build(self) -> Program:
         """Freeze into a :class:`Program`."""
         text = "\n".join(self.lines).rstrip("\n") + "\n"
-        return Program(source=text, segments=tuple(self.segments))
+        self._text_piece()
+        return Program(source=text, segments=tuple(self.segments), pieces=tuple(self.pieces))
 
 
 def _course_plan(
@@ -642,11 +670,11 @@ def _classify_cell(source: str) -> list[object] | None:
             if m is None:
                 return None
             try:
-                uses, deftime = _USES_MEMO(block)
+                uses, deftime, code = _USES_MEMO(block)
             except (SyntaxError, ValueError, RecursionError, MemoryError):
                 return None
             def_kind = "class" if m.group(1) == "class" else "function"
-            out.append(_FastDef(def_kind, m.group(2), a + 1, end, block, uses, deftime))
+            out.append(_FastDef(def_kind, m.group(2), a + 1, end, block, uses, deftime, code))
             continue
         if what is None or what == "augmented":
             if what == "augmented":
@@ -760,6 +788,7 @@ class _FastDef:
     source: str
     uses: frozenset[str]
     deftime: frozenset[str]
+    code: CodeType | None
 
 
 _Entry = tuple[_Def, "ast.AST | None", _ParsedCell]  # definition, its AST node if parsed, its cell
@@ -809,7 +838,7 @@ class _Extractor:
                 for item in fast:
                     if isinstance(item, _FastDef):
                         self._definition(item.kind, item.name, item.first, item.last, item.source,
-                                         parsed, None, (item.uses, item.deftime))
+                                         parsed, None, (item.uses, item.deftime, item.code))
                     elif isinstance(item, str):
                         self._rebound(item, cell.index)
                     else:
@@ -919,7 +948,7 @@ class _Extractor:
                 uses = _USES_MEMO(source)
             except (SyntaxError, ValueError, RecursionError, MemoryError):
                 # Parses but does not compile (e.g. a stray `nonlocal`): _finish reports it.
-                uses = (frozenset(), frozenset())
+                uses = (frozenset(), frozenset(), None)
             self._definition(kind, node.name, first, last, source, cell, node, uses)
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             self._import(node, cell)
@@ -930,10 +959,11 @@ class _Extractor:
 
     def _definition(self, kind: str, name: str, first: int, last: int, source: str,
                     cell: _ParsedCell, node: ast.AST | None,
-                    uses: tuple[frozenset[str], frozenset[str]]) -> None:
+                    uses: tuple[frozenset[str], frozenset[str], CodeType | None]) -> None:
         """Record a top-level def or class; the last definition of a name wins.
 
-        ``uses`` is ``(all global names read, names read when the statement runs)``.
+        ``uses`` is ``(all global names read, names read when the statement runs, the
+        compiled source or None)`` (`_def_scope`).
         """
         previous = self.defs.pop(name, None)
         if previous is not None and previous[0].kind in ("function", "class"):
@@ -945,7 +975,7 @@ class _Extractor:
                 f"{cell.index + 1}, line {first}); the last definition (cell {cell.index + 1}) is the one graded.",
                 cell.index, first, name,
             ))
-        self.defs[name] = (_Def(kind, (name,), source, cell.index, first, last, uses[0], uses[1]),
+        self.defs[name] = (_Def(kind, (name,), source, cell.index, first, last, uses[0], uses[1], uses[2]),
                            node, cell)
         if kind == "function":
             self.function_cells.setdefault(name, []).append(cell.index)
@@ -1420,11 +1450,131 @@ def _global_uses(source: str) -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(names), frozenset(deftime)
 
 
+_COMPILE_LOCK = threading.Lock()  # the warnings filters are the process's: one compile at a time
+
+
+def compiled_quietly(text: str, filename: str = "<def>") -> CodeType | None:
+    """``text`` compiled as the sandbox's child would compile it (``dont_inherit``, ``optimize=0``:
+    the zygote runs this interpreter without ``-O``), or None when compiling it fails or says
+    anything (a syntax error, a warning, which the child must then say to the student itself)."""
+    try:
+        with _COMPILE_LOCK, warnings.catch_warnings(record=True) as said:
+            warnings.simplefilter("always")
+            code = compile(text, filename, "exec", dont_inherit=True, optimize=0)
+    except Exception:  # SyntaxError, ValueError (NUL bytes), RecursionError, MemoryError
+        return None
+    return None if said else code
+
+
+def _def_scope(source: str) -> tuple[frozenset[str], frozenset[str], CodeType | None]:
+    """``(all global names read, those read at definition time, the compiled source)`` of a
+    top-level def or class (`_global_uses`; the code is None when `compiled_quietly` gives none).
+
+    One parse serves both: the names are read from the bytecode (`_code_uses`) when it tells
+    what the symbol table would, else from the symbol table (a second parse). Raises
+    SyntaxError (or ValueError) when ``source`` does not parse, as `_global_uses` does.
+    """
+    code = compiled_quietly(source)
+    uses = _code_uses(code, source) if code is not None else None
+    return (*(uses or _global_uses(source)), code)
+
+
+if sys.version_info[:2] == (3, 11):  # the opcodes and argument encoding `_names_used` reads
+    import dis
+
+    _OP = dis.opmap
+    _NAME_OPS = frozenset(dis.hasname)
+    _GLOBAL_WRITES = frozenset({_OP["STORE_GLOBAL"], _OP["DELETE_GLOBAL"]})
+    _NAME_WRITES = frozenset({_OP["STORE_NAME"], _OP["DELETE_NAME"]})  # the top level's: the def's name
+    # Every code unit (two bytes: opcode, argument) of an instruction naming a name, as
+    # ``memoryview(co_code).cast("H")`` reads units on this machine.
+    _NAME_UNITS = frozenset(op | arg << 8 if sys.byteorder == "little" else op << 8 | arg
+                            for op in _NAME_OPS for arg in range(256))
+else:  # pragma: no cover - other interpreters read the symbol table
+    _OP = None
+_CO_OPTIMIZED = 1  # inspect.CO_OPTIMIZED: a function's code, not a class body's
+# A line after the first (or what follows a `;` or a `:`) that may annotate a name: `x: int = 0`,
+# `self.w: T`. A function body's annotations are not compiled, yet the symbol table reads them.
+_ANNOTATION_RE = re.compile(r"[\n;:][ \t(]*(?!(?:else|try|finally|except)\b)[^\W\d]\w*"
+                            r"(?:[ \t]*\.[ \t]*\w+)*(?:\[[^\n]*\])?[ \t)]*:(?![=:]|[ \t]*(?:#|$))",
+                            re.MULTILINE)
+
+
+def _code_uses(top: CodeType, source: str) -> tuple[frozenset[str], frozenset[str]] | None:
+    """`_global_uses` read from the bytecode of ``source`` (``top``), or None when the bytecode
+    may not tell what the symbol table would: a class body (its names' scopes depend on what it
+    binds), a ``global`` name assigned or deleted (``x += 1`` reads it, but the symbol table
+    counts no read), an annotation in a function's body (not compiled), ``__debug__`` (compiled
+    as a constant), ``super`` (the symbol table adds ``__class__`` wherever it is named), more
+    than 127 names in a code object, and code the compiler dropped as unreachable that reads a
+    global (a name of ``co_names`` no instruction refers to, or one that only attributes and
+    imports refer to in a code object while the text also has it as a word: `_names_used`)."""
+    if _OP is None or "__debug__" in source or "super" in source or _ANNOTATION_RE.search(source):
+        return None
+    deftime = _names_used(top, _OP["LOAD_NAME"], source)
+    if deftime is None:
+        return None
+    names = set(deftime)
+    stack = [c for c in top.co_consts if type(c) is CodeType]
+    while stack:
+        code = stack.pop()
+        read = _names_used(code, _OP["LOAD_GLOBAL"], source) if code.co_flags & _CO_OPTIMIZED else None
+        if read is None:
+            return None
+        names |= read
+        stack.extend(c for c in code.co_consts if type(c) is CodeType)
+    return frozenset(names), frozenset(deftime)
+
+
+def _names_used(code: CodeType, load: int, source: str) -> set[str] | None:
+    """The names ``code``'s own instructions read with opcode ``load`` (LOAD_GLOBAL in a
+    function, LOAD_NAME at the top level), or None when that may miss a read the symbol table
+    sees (see `_code_uses`)."""
+    names = code.co_names
+    if len(names) > 127:  # a name's index may need EXTENDED_ARG, which this reading skips
+        return None
+    read: set[int] = set()
+    other: set[int] = set()  # attributes and imports
+    written: set[int] = set()
+    load_global, little = _OP["LOAD_GLOBAL"], sys.byteorder == "little"
+    # Each distinct instruction naming a name once (they repeat), found at C speed.
+    for unit in _NAME_UNITS.intersection(memoryview(code.co_code).cast("H")):
+        op, arg = (unit & 255, unit >> 8) if little else (unit >> 8, unit & 255)
+        index = arg >> 1 if op == load_global else arg
+        if op == load:
+            read.add(index)
+        elif op in _GLOBAL_WRITES or op == load_global or op == _OP["LOAD_NAME"]:
+            return None  # a global assigned, or a scope this reading does not expect
+        elif op in _NAME_WRITES:
+            written.add(index)
+        else:
+            other.add(index)
+    if len(read | other | written) != len(names):
+        return None  # a name only unreachable code uses
+    suspects = ({names[i] for i in other - read - written}
+                - set(code.co_varnames) - set(code.co_cellvars) - set(code.co_freevars))
+    if suspects and _read_as_words(suspects, source):
+        return None  # an attribute's name also read as a word: maybe in unreachable code
+    return {names[i] for i in read}
+
+
+def _read_as_words(names: set[str], source: str) -> bool:
+    """Could one of ``names`` stand in ``source`` as a word of its own (not after a dot)? Only
+    a name found more often than it is found after a dot is looked for word by word. The text
+    is read as the compiler reads identifiers (NFKC), so another spelling of a name is found."""
+    text = source if source.isascii() else unicodedata.normalize("NFKC", source)
+    for name in names:
+        if text.count(name) != text.count("." + name) and \
+                re.search(r"(?<![\w.])" + re.escape(name) + r"(?!\w)", text):
+            return True
+    return False
+
+
 # Per-process memos of pure functions of text (grader.notebook.SourceMemo): a
 # class's notebooks share their template cells, and the def blocks students left
 # as the template wrote them.  Values are shared between notebooks: read-only.
 _CELL_MEMO: SourceMemo[tuple[object, ...] | None] = SourceMemo(_classify_cell_frozen)
-_USES_MEMO: SourceMemo[tuple[frozenset[str], frozenset[str]]] = SourceMemo(_global_uses)
+_USES_MEMO: SourceMemo[tuple[frozenset[str], frozenset[str], CodeType | None]] = SourceMemo(_def_scope)
 _PARSE_MEMO: SourceMemo[ast.Module | None] = SourceMemo(_parses_at)  # (def source, its first line)
 # (def source, first line, last line, reads free names?, the notebook's function names) ->
 # _def_findings; the names are the same set in most notebooks of a class.

@@ -1244,8 +1244,11 @@ def _loaded_session(sandbox: Any, program: Any, source: str,
     frames, so it can name any line; it can only make its own program lose a statement).
     """
     load_errors: dict[str, str] = {}
+    # The program's pieces, compiled in part by extraction, stand for its text unless the text was
+    # changed (`_legacy_aliases_replaced`).
+    pieces = getattr(program, "pieces", ()) if source == program.source else ()
     with contextlib.ExitStack() as stack:  # holds the live session; closes it on any exit
-        session = stack.enter_context(sandbox.session(source, filename="<submission>"))
+        session = stack.enter_context(sandbox.session(source, filename="<submission>", pieces=pieces))
         for attempt in range(LOAD_RETRIES + 1):
             outcome = session.load
             if outcome.status == "ok":

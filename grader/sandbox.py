@@ -39,11 +39,11 @@ import socket
 import subprocess
 import threading
 import time
-import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from types import CodeType
 from typing import Any
 
 try:
@@ -56,6 +56,8 @@ from grader._child import (
     ARGS_HEAD, ARGS_MAGIC, FRAME, PLATFORM, STUB_REQUEST, USUAL_ANSWER, args_layout, cloexec_pipe, ctrl_recv,
     ctrl_send,
 )
+from grader.extract import compiled_quietly
+from grader.notebook import SourceMemo
 from grader.zygote import StartedZygote, start_zygote, unprotected_reason
 
 __all__ = ["Sandbox", "Session", "Limits", "CallOutcome", "Capabilities", "FALLBACK", "SandboxError",
@@ -82,29 +84,46 @@ else:
 #: fcntl's command that sizes a pipe (Linux; its number before Python 3.10 named it), or None.
 _F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031) if PLATFORM.linux and fcntl is not None else None
 
-_COMPILE_LOCK = threading.Lock()
 _COMPACT_JSON = json.JSONEncoder(separators=(",", ":")).encode  # made once: json.dumps with options makes one a call
+#: Text pieces of programs (`_compiled`) compiled at line 1: the imports and the course's helpers
+#: that precede most notebooks' functions are the same text, compiled once per process.
+_PIECES: SourceMemo[CodeType | None] = SourceMemo(compiled_quietly)
 
 
-def _compiled(program: str, filename: str) -> bytes | None:
-    """The program's code object, marshalled, for the child to load instead of compiling it
-    (the parser's allocations cost a forked child about 3 ms of copy-on-write page faults);
-    None when compiling it says anything (a syntax error, a warning): the child then compiles
-    the source itself, so that the error or the warning text reaches the student as before.
+def _compiled(program: str, filename: str, pieces: Sequence[tuple[int, CodeType | str]] = ()) -> bytes | None:
+    """The program's code, marshalled, for the child to load instead of compiling it (the
+    parser's allocations cost a forked child about 3 ms of copy-on-write page faults): one code
+    object, or from ``pieces`` (``grader.extract.Program.pieces``, which cut ``program`` into
+    statements) a tuple of code objects, one per piece, that the child executes in order. A
+    piece extraction already compiled is not compiled again: it and its functions' code are
+    moved to the lines where the piece stands (`_moved`). None when compiling says anything (a
+    syntax error, a warning): the child then compiles the source itself, so that the error or
+    the warning text reaches the student as before.
 
-    The zygote runs this very interpreter without ``-O`` (see ``_BOOT``), hence ``optimize=0``;
-    marshal's format is that of the interpreter, which both sides share. Only the grader
-    marshals, only the child unmarshals.
+    The zygote runs this very interpreter without ``-O`` (see ``_BOOT``); marshal's format is
+    that of the interpreter, which both sides share. Only the grader marshals, only the child
+    unmarshals.
     """
-    try:
-        with _COMPILE_LOCK, warnings.catch_warnings(record=True) as said:
-            warnings.simplefilter("always")
-            code = compile(program, filename, "exec", dont_inherit=True, optimize=0)
-        if said:
+    if not pieces or any(type(piece) is str and "__future__" in piece for _, piece in pieces):
+        # A future statement holds for the whole program (or, not first, makes it fail): the whole.
+        code = compiled_quietly(program, filename)
+        return None if code is None else marshal.dumps(code)
+    codes = []
+    for first, piece in pieces:
+        code = _PIECES(piece) if type(piece) is str else piece
+        if code is None:
             return None
-        return marshal.dumps(code)
-    except Exception:  # SyntaxError, ValueError (NUL bytes), RecursionError, MemoryError: the child says it
-        return None
+        codes.append(_moved(code, first - 1, filename))
+    return marshal.dumps(tuple(codes))
+
+
+def _moved(code: CodeType, lines: int, filename: str) -> CodeType:
+    """``code`` and the code objects in it as if compiled from ``filename`` with ``lines`` more
+    lines before it (a code object's line table counts from its first line)."""
+    consts = code.co_consts
+    if any(type(c) is CodeType for c in consts):
+        consts = tuple(_moved(c, lines, filename) if type(c) is CodeType else c for c in consts)
+    return code.replace(co_firstlineno=code.co_firstlineno + lines, co_filename=filename, co_consts=consts)
 
 
 class SandboxError(RuntimeError):
@@ -483,11 +502,13 @@ class Sandbox:
 
     # -- public
 
-    def session(self, program: str, *, filename: str = "<submission>", limits: Limits | None = None) -> "Session":
-        """Start a session for one program: a child executes its top level (see Session.load)."""
+    def session(self, program: str, *, filename: str = "<submission>", limits: Limits | None = None,
+                pieces: Sequence[tuple[int, CodeType | str]] = ()) -> "Session":
+        """Start a session for one program: a child executes its top level (see Session.load).
+        ``pieces`` cut ``program`` into statements, some already compiled (see `_compiled`)."""
         if self._closed:
             raise SandboxError("sandbox is closed")
-        return Session(self, program, filename=filename, limits=limits or self.limits)
+        return Session(self, program, filename=filename, limits=limits or self.limits, pieces=pieces)
 
     def close(self) -> None:
         """Kill the zygote and every child; idempotent."""
@@ -875,11 +896,13 @@ class Session:
     #: ``call(..., aliases=False)`` leaves the memory-sharing pairs to ``aliases()``.
     deferred_aliases = True
 
-    def __init__(self, sandbox: Sandbox, program: str, *, filename: str, limits: Limits) -> None:
-        """Start the child and execute the program's top level (see `load`)."""
+    def __init__(self, sandbox: Sandbox, program: str, *, filename: str, limits: Limits,
+                 pieces: Sequence[tuple[int, CodeType | str]] = ()) -> None:
+        """Start the child and execute the program's top level (see `load`); ``pieces`` cut
+        ``program`` into statements, some already compiled (see `_compiled`)."""
         self._sandbox = sandbox
         self.program = program
-        self._code = _compiled(program, filename)  # kept for restarts
+        self._code = _compiled(program, filename, pieces)  # kept for restarts
         self.filename = filename
         self.limits = limits
         self._spent = 0.0
