@@ -1494,9 +1494,11 @@ else:  # pragma: no cover - other interpreters read the symbol table
     _OP = None
 _CO_OPTIMIZED = 1  # inspect.CO_OPTIMIZED: a function's code, not a class body's
 # A line after the first (or what follows a `;` or a `:`) that may annotate a name: `x: int = 0`,
-# `self.w: T`. A function body's annotations are not compiled, yet the symbol table reads them.
-_ANNOTATION_RE = re.compile(r"[\n;:][ \t(]*(?!(?:else|try|finally|except)\b)[^\W\d]\w*"
-                            r"(?:[ \t]*\.[ \t]*\w+)*(?:\[[^\n]*\])?[ \t)]*:(?![=:]|[ \t]*(?:#|$))",
+# `self.w: T`, or any `]` before such a colon (`x[i]: T`, and `{a[0]: 1}` too). A function body's
+# annotations are not compiled, yet the symbol table reads them. (The subscript is matched from
+# its `]`: read from the name, `\[[^\n]*\]` scanned the rest of the line from every `:` in it.)
+_ANNOTATION_RE = re.compile(r"(?:[\n;:][ \t(]*(?!(?:else|try|finally|except)\b)[^\W\d]\w*"
+                            r"(?:[ \t]*\.[ \t]*\w+)*|\])[ \t)]*:(?![=:]|[ \t]*(?:#|$))",
                             re.MULTILINE)
 
 
@@ -1511,14 +1513,15 @@ def _code_uses(top: CodeType, source: str) -> tuple[frozenset[str], frozenset[st
     imports refer to in a code object while the text also has it as a word: `_names_used`)."""
     if _OP is None or "__debug__" in source or "super" in source or _ANNOTATION_RE.search(source):
         return None
-    deftime = _names_used(top, _OP["LOAD_NAME"], source)
+    words = _Words(source)
+    deftime = _names_used(top, _OP["LOAD_NAME"], words)
     if deftime is None:
         return None
     names = set(deftime)
     stack = [c for c in top.co_consts if type(c) is CodeType]
     while stack:
         code = stack.pop()
-        read = _names_used(code, _OP["LOAD_GLOBAL"], source) if code.co_flags & _CO_OPTIMIZED else None
+        read = _names_used(code, _OP["LOAD_GLOBAL"], words) if code.co_flags & _CO_OPTIMIZED else None
         if read is None:
             return None
         names |= read
@@ -1526,7 +1529,7 @@ def _code_uses(top: CodeType, source: str) -> tuple[frozenset[str], frozenset[st
     return frozenset(names), frozenset(deftime)
 
 
-def _names_used(code: CodeType, load: int, source: str) -> set[str] | None:
+def _names_used(code: CodeType, load: int, words: "_Words") -> set[str] | None:
     """The names ``code``'s own instructions read with opcode ``load`` (LOAD_GLOBAL in a
     function, LOAD_NAME at the top level), or None when that may miss a read the symbol table
     sees (see `_code_uses`)."""
@@ -1553,21 +1556,50 @@ def _names_used(code: CodeType, load: int, source: str) -> set[str] | None:
         return None  # a name only unreachable code uses
     suspects = ({names[i] for i in other - read - written}
                 - set(code.co_varnames) - set(code.co_cellvars) - set(code.co_freevars))
-    if suspects and _read_as_words(suspects, source):
+    if suspects and words.any_of(suspects):
         return None  # an attribute's name also read as a word: maybe in unreachable code
     return {names[i] for i in read}
 
 
-def _read_as_words(names: set[str], source: str) -> bool:
-    """Could one of ``names`` stand in ``source`` as a word of its own (not after a dot)? Only
-    a name found more often than it is found after a dot is looked for word by word. The text
-    is read as the compiler reads identifiers (NFKC), so another spelling of a name is found."""
-    text = source if source.isascii() else unicodedata.normalize("NFKC", source)
-    for name in names:
-        if text.count(name) != text.count("." + name) and \
-                re.search(r"(?<![\w.])" + re.escape(name) + r"(?!\w)", text):
-            return True
-    return False
+_WORD_RE = re.compile(r"(?<![\w.])\w+")  # a word of its own: not within another, not after a dot
+_LOOKED_FOR = 32  # names looked for one by one in a def (the class's defs look for 5 at most)
+
+
+class _Words:
+    """Whether names stand in a def's text as words of their own (not after a dot), the text read
+    as the compiler reads identifiers (NFKC), so another spelling of a name is found. One per
+    def (`_code_uses`), for all its code objects: the first ``_LOOKED_FOR`` names are looked for
+    one by one (only a name found more often than after a dot is searched for); past them the
+    text's words are read once into a set, so that a def of thousands of code objects costs a
+    few passes over its text, not one per code object (15 s for a cell of 100,000 characters)."""
+
+    def __init__(self, source: str) -> None:
+        """Read nothing yet: most defs look for no name."""
+        self.source = source
+        self.text: str | None = None
+        self.looked = 0
+        self.words: frozenset[str] | None = None
+
+    def any_of(self, names: set[str]) -> bool:
+        """Could one of ``names`` stand in the text as a word of its own? (A name not made of
+        word characters alone, such as an import's dotted name, is taken to: the symbol table
+        is then read.)"""
+        text = self.text
+        if text is None:
+            source = self.source
+            text = self.text = source if source.isascii() else unicodedata.normalize("NFKC", source)
+        for name in names:
+            if self.looked < _LOOKED_FOR:
+                self.looked += 1
+                if text.count(name) != text.count("." + name) and \
+                        re.search(r"(?<![\w.])" + re.escape(name) + r"(?!\w)", text):
+                    return True
+                continue
+            if self.words is None:
+                self.words = frozenset(_WORD_RE.findall(text))
+            if name in self.words or _WORD_RE.fullmatch(name) is None:
+                return True
+        return False
 
 
 # Per-process memos of pure functions of text (grader.notebook.SourceMemo): a

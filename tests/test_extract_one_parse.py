@@ -39,6 +39,9 @@ READ_FROM_BYTECODE = [
     "def f():\n    def g(a: AnnT) -> RetT:\n        pass\n    return g\n",
     "def f(x):\n    " + "\n    ".join(f"v{i} = g{i}" for i in range(120)) + "\n    return x\n",
     "def f(x):\n    a_next = np.tanh(np.dot(Waa, x))\n    return softmax(a_next), x.shape\n",
+    # 40 code objects, each an attribute's name that stands as a word only within longer words
+    "def f(x):\n    s = '" + " ".join(f"a{i}q" for i in range(40)) + "'\n    return [" +
+    ", ".join(f"lambda: x.a{i}" for i in range(40)) + "], s, é\n",
 ]
 
 #: Defs whose bytecode may not tell what the symbol table does: the symbol table is read.
@@ -63,6 +66,14 @@ READ_FROM_SYMTABLE = [
     "def f():\n    if __debug__:\n        return D\n",                # a constant to the compiler
     "def f():\n    return super().x\n",                              # symtable adds __class__
     "def f(x):\n    " + "\n    ".join(f"v{i} = g{i}" for i in range(300)) + "\n    return x\n",  # EXTENDED_ARG
+    "def f(x):\n    x[0]: Sub = 1\n",                              # a subscript annotated
+    "def f(x):\n    x[a[0]]: Sub = 1\n",
+    "def f(x):\n    x[0:1]: Sub = 1\n",
+    "def f(x):\n    if x: x[0]: Sub = 1\n",
+    # unreachable code in the last of 40 code objects read: its name found as a word however many
+    # names were looked for before it
+    "def f(x):\n" + "".join(f"    def g{i}():\n        return x.a{i}\n" + ("        a0\n" if i == 0 else "")
+                            for i in range(40)) + "    return g0\n",
 ]
 
 
@@ -83,6 +94,35 @@ def test_where_the_bytecode_could_differ_the_symbol_table_is_read(source: str) -
     assert extract_module._code_uses(code, source) is None
     uses, deftime, compiled = extract_module._def_scope(source)
     assert (uses, deftime) == extract_module._global_uses(source) and compiled == code
+
+
+def _many_attributes(n: int) -> str:
+    """A def of ``n`` lambdas, each reading an attribute whose name the text also holds within a
+    longer word (so that a count of the name does not rule it out), and a non-ASCII character."""
+    words = " ".join(f"a{i}q" for i in range(n))
+    return f"def f(x):\n    s = 'é {words}'\n    return [" + ", ".join(f"lambda: x.a{i}" for i in range(n)) + "], s\n"
+
+
+def _long_line_of_subscripts(n: int) -> str:
+    """A def holding a line of ``n`` times ``:a[`` (in a string: it compiles)."""
+    return 'def f():\n    s = "' + ":a[" * n + '"\n    return s\n'
+
+
+@bytecode_311
+@pytest.mark.parametrize("make, n", [(_many_attributes, 250), (_long_line_of_subscripts, 1500)],
+                         ids=["attributes", "subscripts"])
+def test_reading_a_defs_names_costs_linear_time(make, n) -> None:
+    """A def of thousands of code objects whose attributes' names stand in the text within longer
+    words had its whole text searched once per code object (15 s for a cell of 100,000
+    characters), and a long line of ``:a[`` was scanned to its end from each ``:`` by the
+    annotation pattern (5 s): a notebook must not stall a worker that way. Signal: a scaling
+    test (tests/scaling.py), not seconds; the names are still the symbol table's."""
+    from tests.scaling import assert_linear
+
+    source = make(8 * n)
+    assert extract_module._def_scope(source)[:2] == extract_module._global_uses(source)
+    assert_linear(extract_module._def_scope, make, n, setup=extract_module.clear_memos,
+                  what=f"the names of a def ({make.__name__})")
 
 
 def test_a_def_that_warns_or_does_not_compile_has_no_code() -> None:
