@@ -104,17 +104,22 @@ def _compiled(program: str, filename: str, pieces: Sequence[tuple[int, CodeType 
     that of the interpreter, which both sides share. Only the grader marshals, only the child
     unmarshals.
     """
-    if not pieces or any(type(piece) is str and "__future__" in piece for _, piece in pieces):
-        # A future statement holds for the whole program (or, not first, makes it fail): the whole.
-        code = compiled_quietly(program, filename)
-        return None if code is None else marshal.dumps(code)
-    codes = []
-    for first, piece in pieces:
-        code = _PIECES(piece) if type(piece) is str else piece
-        if code is None:
-            return None
-        codes.append(_moved(code, first - 1, filename))
-    return marshal.dumps(tuple(codes))
+    try:
+        if not pieces or any(type(piece) is str and "__future__" in piece for _, piece in pieces):
+            # A future statement holds for the whole program (or, not first, makes it fail): the whole.
+            code = compiled_quietly(program, filename)
+            return None if code is None else marshal.dumps(code)
+        codes = []
+        for first, piece in pieces:
+            code = _PIECES(piece) if type(piece) is str else piece
+            if code is None:
+                return None
+            codes.append(_moved(code, first - 1, filename))
+        return marshal.dumps(tuple(codes))
+    except (RecursionError, ValueError, MemoryError):
+        # Functions nested deeper than `_moved` (Python's recursion limit) or marshal ("too deeply
+        # nested") go, about 900 lambdas within one another: the child compiles the text.
+        return None
 
 
 def _moved(code: CodeType, lines: int, filename: str) -> CodeType:

@@ -212,3 +212,19 @@ def test_a_child_loads_the_pieces_and_reports_the_programs_lines(sandbox) -> Non
         assert s.call("rnn_cell_forward", (np.ones((3, 1)), np.ones((5, 1)), {
             "Wax": np.ones((5, 3)), "Waa": np.ones((5, 5)), "Wya": np.ones((2, 5)),
             "ba": np.ones((5, 1)), "by": np.ones((2, 1))})).status == "ok"
+
+
+@pytest.mark.parametrize("depth", [900, 1000])
+def test_functions_nested_deeper_than_moving_or_marshal_goes_are_left_to_the_child(
+        sandbox, depth, default_recursion_limit) -> None:
+    """A def of 900 lambdas within one another compiles, but moving its code to its line
+    (`_moved`, recursive) went past Python's recursion limit, and at 1,000 marshal refuses it
+    ("too deeply nested"): either raised out of `_compiled` and the submission was a harness
+    error without a grade, where the session's start graded it. The child compiles it instead."""
+    program, _ = _program("def nest():\n    return (" + "lambda: " * depth + "1)" + "()" * depth + "\n")
+    for pieces in (program.pieces, ()):
+        _compiled(program.source, "<submission>", pieces)
+    with sandbox.session(program.source, filename="<submission>", pieces=program.pieces) as s:
+        assert s.load.status == "ok"
+        outcome = s.call("nest", ())
+        assert outcome.status == "ok" and outcome.value == 1
