@@ -519,7 +519,7 @@ class _Grader:
         from, for ``_diagnose``); malformed bytes become bad_output."""
         if outcome.status != "ok" or outcome.raw is None:
             return outcome, False, None
-        if plan.fast and (outcome.args_after is None or outcome.args_after is plan.args):
+        if plan.fast and ((outcome.args_after is None and not outcome.args_unsent) or outcome.args_after is plan.args):
             expectation = expectation_for(self.context.memo, case.id, plan.fixture.expected)
             if expectation is not None and expectation.accepts(
                     outcome.raw, rtol=case.tolerance.rtol, atol=case.tolerance.atol):
@@ -588,7 +588,8 @@ class _Grader:
                 message = _hidden_message(mismatch) if hidden else mismatch.message
                 results.append(CheckResult(spec.name, False, 0.0, share, message))
 
-        mutated = self._mutations(fixture.args, outcome.args_after, param_names)
+        mutated = self._mutations(fixture.args, outcome.args_after, param_names,
+                                  unsent=outcome.args_unsent)
         if only_if_passed and (failed_specs or mutated):
             return None
         for text in mutated:
@@ -609,9 +610,11 @@ class _Grader:
         return self._case(case, status, points, checks=tuple(results), diagnosis=diagnosis,
                           message=message, **common)
 
-    def _mutations(self, args: Any, args_after: Any, names: Sequence[str]) -> list[str]:
+    def _mutations(self, args: Any, args_after: Any, names: Sequence[str], *, unsent: bool = False) -> list[str]:
+        """How the call changed its inputs (``args_after`` against ``args``); ``unsent``: the
+        child found them changed into something that is not plain data and could not send them."""
         if args_after is None:
-            return []
+            return ["changes its inputs in place (into something that is not plain data)"] if unsent else []
         found = []
         for i, (before, after) in enumerate(zip(args, args_after)):
             if not checks.plain_equal(before, after):

@@ -162,6 +162,7 @@ class CallOutcome:
     status: str                        # one of STATUSES
     value: object = None               # decoded wire data when ok
     args_after: object = None          # the arguments right after the call (tuple), for mutation checks
+    args_unsent: bool = False          # an ok call that changed its arguments into what cannot be sent back
     aliases: tuple[tuple[str, str], ...] = ()   # leaf paths sharing memory, e.g. ("result[0]", "args[1]")
     error_type: str = ""               # "ValueError", "SystemExit", "SIGSEGV", ...
     message: str = ""                  # short, student-readable
@@ -1278,6 +1279,9 @@ class Session:
                 raise ValueError("args_after")
             if msg.get("args_same") is True and status == "ok":
                 args_after = sent_args  # unchanged: the grading process's own copy stands for it
+            # Changed into something that is not plain data (the child sends no arguments then):
+            # a change all the same, which no comparison can show.
+            unsent = status == "ok" and args_after is None and msg.get("args_same") is False
             value, value_bytes = None, None
             if status == "ok":
                 if raw_value:
@@ -1291,7 +1295,7 @@ class Session:
             aliases = tuple((_text(a, 1000), _text(b, 1000)) for a, b in msg["aliases"])
             frames = tuple((int(line), _text(name, 200)) for line, name in msg["frames"])[-20:]
             return CallOutcome(status=status, value=value, raw=value_bytes,
-                               args_after=args_after, aliases=aliases,
+                               args_after=args_after, args_unsent=unsent, aliases=aliases,
                                error_type=_text(msg["error_type"], 100), message=_text(msg["message"], 600),
                                frames=frames, output=output, seconds=seconds, ref=ref)
         except (KeyError, TypeError, ValueError, ArithmeticError):

@@ -78,3 +78,17 @@ def test_known_limit_a_patched_runtime_hides_a_write_into_an_input_not_returned(
     plain = grade_submission(path, context=context, sandbox=sandbox).part("rnn_cell_backward")
     assert any("changes its input `da_next`" in note for note in plain.notes), plain.notes
     assert plain.points == pytest.approx(0.9 * plain.max_points)
+
+
+def test_a_write_that_leaves_an_input_unsendable_still_costs_the_mutation_share(tmp_path, context, sandbox):
+    """An input changed into something that is not plain data (an ``object()`` added to the
+    ``parameters`` dict of the cache) cannot travel back for the grader to compare: the child
+    says the arguments changed and sends none. That is a change all the same, charged as one
+    (it went unpunished before: no arguments back read as no change)."""
+    honest = nbs.course_notebook(nbs.mutate("rnn_cell_backward", "    dtanh = (1 - a_next ** 2) * da_next",
+                                            "    dtanh = (1 - a_next ** 2) * da_next\n"
+                                            "    cache[3]['note'] = object()"))
+    path = nbs.write(tmp_path / "unsendable.ipynb", honest)
+    part = grade_submission(path, context=context, sandbox=sandbox).part("rnn_cell_backward")
+    assert any("changes its inputs in place" in note for note in part.notes), part.notes
+    assert part.points == pytest.approx(0.9 * part.max_points)
