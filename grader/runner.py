@@ -76,27 +76,29 @@ def answer_layouts(context: GradingContext) -> tuple[str, ...]:
     """The layouts of the rubric's expected values (``grader.wire.layout``: nesting, shapes,
     which parts are one object; no number), distinct, for the sandbox's zygote to teach the
     children's encoders (``Sandbox(layouts=...)``): a usual answer then has its header ready."""
-    found = []
-    for part in context.rubric.parts:
-        for case in part.cases:
-            fixture = context.fixtures.get(case.id)
-            text = wire.layout(fixture.expected) if fixture is not None else None
-            if text is not None:
-                found.append(text)
-    return tuple(dict.fromkeys(found))
+    return _fixture_layouts(context, lambda fixture: wire.layout(fixture.expected))
 
 
 def argument_layouts(context: GradingContext) -> tuple[str, ...]:
     """The layouts of the rubric's call arguments (``grader._child.args_layout``: nesting, shapes,
     which parts are one object; no number), distinct, for the sandbox's zygote to teach the
     children (``Sandbox(arg_layouts=...)``): a case's arguments then travel as their arrays' bytes."""
+    def layout_of(fixture: Any) -> str | None:
+        laid_out = args_layout(fixture.args)
+        return laid_out[0] if laid_out is not None else None
+    return _fixture_layouts(context, layout_of)
+
+
+def _fixture_layouts(context: GradingContext, layout_of: Any) -> tuple[str, ...]:
+    """``layout_of(fixture)`` for every case of the rubric that has a fixture, in the rubric's
+    order, without repeats or Nones."""
     found = []
     for part in context.rubric.parts:
         for case in part.cases:
             fixture = context.fixtures.get(case.id)
-            laid_out = args_layout(fixture.args) if fixture is not None else None
-            if laid_out is not None:
-                found.append(laid_out[0])
+            text = layout_of(fixture) if fixture is not None else None
+            if text is not None:
+                found.append(text)
     return tuple(dict.fromkeys(found))
 
 
