@@ -1591,6 +1591,8 @@ class _Words:
             source = self.source
             text = self.text = source if source.isascii() else unicodedata.normalize("NFKC", source)
         for name in names:
+            if _WORD_RE.fullmatch(name) is None:
+                return True
             if self.looked < _LOOKED_FOR:
                 self.looked += 1
                 if text.count(name) != text.count("." + name) and \
@@ -1599,7 +1601,7 @@ class _Words:
                 continue
             if self.words is None:
                 self.words = frozenset(_WORD_RE.findall(text))
-            if name in self.words or _WORD_RE.fullmatch(name) is None:
+            if name in self.words:
                 return True
         return False
 

@@ -228,3 +228,14 @@ def test_functions_nested_deeper_than_moving_or_marshal_goes_are_left_to_the_chi
         assert s.load.status == "ok"
         outcome = s.call("nest", ())
         assert outcome.status == "ok" and outcome.value == 1
+
+
+def test_a_dotted_name_is_taken_to_stand_in_the_text_before_and_after_the_words_are_read():
+    """An import's dotted name (``os.path``) is no word: `_Words.any_of` takes it to stand in
+    the text (the symbol table is then read) however the text spells it, for the first names
+    looked for one by one as for those past them, read against the set of words."""
+    text = "def f():\n    import os . path\n    return 1\n"
+    assert extract_module._Words(text).any_of({"os.path"})
+    words = extract_module._Words(text)
+    assert not words.any_of({f"n{i}" for i in range(extract_module._LOOKED_FOR + 5)})  # past the first
+    assert words.words is not None and words.any_of({"os.path"})
