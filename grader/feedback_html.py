@@ -436,8 +436,8 @@ class _MarkdownBudget:
     much is shown as plain text instead.
 
     A markdown cell's HTML, plain text too, also goes through
-    :func:`grader.markdown_html.strip_files_prefix`, whose pattern scans each line from every ``[`` in it (quadratic in
-    a line's length), so the plain text is cut (``MAX_TEXT_CHARS``), its lines are broken every
+    :func:`grader.markdown_html.strip_files_prefix`, whose pattern scans each line from every
+    ``[`` in it (quadratic in a line's length), so the plain text is cut (``MAX_TEXT_CHARS``), its lines are broken every
     ``PLAIN_LINE_CHARS`` characters, and past ``MAX_PLAIN_TOTAL`` characters a cell only says
     how long it is."""
 
