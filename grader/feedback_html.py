@@ -63,8 +63,9 @@ MAX_TEXT_CHARS = 100_000
 #: 4.3 kB, 26 kB in all.
 MAX_MARKDOWN_CHARS = 10_000
 MAX_MARKDOWN_TOTAL = 100_000
-#: Output MIME types kept from the student's notebook; everything else (JavaScript, widgets,
-#: SVG, mermaid, LaTeX needing MathJax...) is dropped.
+#: Output MIME types kept from the student's notebook, in the order of preference of the one
+#: an output shows (JupyterLab's); everything else (JavaScript, widgets, SVG, mermaid, LaTeX
+#: needing MathJax...) is dropped.
 KEPT_MIME = ("text/html", "text/markdown", "image/png", "image/jpeg", "text/plain")
 #: Code shown of a cell the grader did not read for its size (``grader.notebook.skipped_code``):
 #: its first lines, at most this many characters, then a note; highlighting megabytes of it
@@ -622,8 +623,6 @@ _DISPLAYED = {
     "text/plain": ('\n\n<div class="jp-RenderedText jp-OutputArea-output {extra}" '
                    'data-mime-type="text/plain">\n<pre>{value}</pre>\n</div>\n'),
 }
-#: Which kept MIME type an output shows when it has several (JupyterLab's order).
-DISPLAY_ORDER = ("text/html", "text/markdown", "image/png", "image/jpeg", "text/plain")
 
 
 class FeedbackRenderer:
@@ -694,7 +693,7 @@ class FeedbackRenderer:
             text = "".join("\n" + ansi_to_html(line) for line in out["traceback"])
             return _OUTPUT.format(result="", prompt="", body=_PRINTED.format(mime=_STDERR, text=text))
         data = out["data"]
-        mime = next(m for m in DISPLAY_ORDER if m in data)
+        mime = next(m for m in KEPT_MIME if m in data)  # the first of them shows
         value = data[mime]
         if mime == "text/html":
             value = sanitize_html(value)
