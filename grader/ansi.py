@@ -13,6 +13,7 @@ escaped text, and the tags around it are built from numbers only.
 """
 from __future__ import annotations
 
+import collections
 import dataclasses
 import functools
 import re
@@ -52,13 +53,19 @@ class Rendition:
     underline: bool = False
     inverse: bool = False
 
-    def after(self, codes: list[int]) -> "Rendition":
+    @functools.lru_cache(maxsize=1024)  # the same few sequences recur in a text
+    def after_short(self, codes: tuple[int, ...]) -> "Rendition":
+        """``after``, remembered: for the sequences of a few codes (a long one would hold its
+        codes in the memo)."""
+        return self.after(codes)
+
+    def after(self, codes: tuple[int, ...]) -> "Rendition":
         """The state once ``codes`` (one sequence's parameters, in order) are applied; unknown
         codes are ignored, and a malformed extended colour ends the sequence."""
         state = dataclasses.asdict(self)
-        codes = list(codes)
-        while codes:
-            code = codes.pop(0)
+        left = collections.deque(codes)  # taken from the front: linear in a long sequence
+        while left:
+            code = left.popleft()
             if code == 0:
                 state = dataclasses.asdict(Rendition())
             elif code in (1, 5):  # bold; blinking is shown bold too
@@ -80,9 +87,9 @@ class Rendition:
             elif code in (39, 49):
                 state["fg" if code == 39 else "bg"] = None
             elif code in (38, 48):
-                colour = _extended_colour(codes)
+                colour = _extended_colour(left)
                 if colour is None:
-                    codes.clear()
+                    left.clear()
                 else:
                     state["fg" if code == 38 else "bg"] = colour
         return Rendition(**state)
@@ -119,7 +126,7 @@ class Rendition:
 _PLAIN = Rendition()
 
 
-def _extended_colour(codes: list[int]) -> int | tuple[int, int, int] | None:
+def _extended_colour(codes: collections.deque[int]) -> int | tuple[int, int, int] | None:
     """The colour of a ``38``/``48`` code, taken from the front of ``codes``: ``5;n`` (256
     colours: 0-15 the indexed ones, then the 6x6x6 cube and the greys as RGB) or ``2;r;g;b``;
     None when malformed (out of range, too few numbers). A ``38`` with nothing after it is
@@ -127,12 +134,12 @@ def _extended_colour(codes: list[int]) -> int | tuple[int, int, int] | None:
     the results alone), see docs/reports.md."""
     if not codes:
         return None
-    kind = codes.pop(0)
+    kind = codes.popleft()
     if kind == 2 and len(codes) >= 3:
-        rgb = (codes.pop(0), codes.pop(0), codes.pop(0))
+        rgb = (codes.popleft(), codes.popleft(), codes.popleft())
         return rgb if all(0 <= c <= 255 for c in rgb) else None
     if kind == 5 and codes:
-        index = codes.pop(0)
+        index = codes.popleft()
         if index < 0 or index > 255:
             return None
         if index < 16:
@@ -146,13 +153,31 @@ def _extended_colour(codes: list[int]) -> int | tuple[int, int, int] | None:
     return None
 
 
-def _codes(parameters: str, final: str) -> list[int] | None:
+def _codes(parameters: str, final: str) -> tuple[int, ...] | None:
     """The codes of one sequence, or None when it is not a readable colour sequence (another
     command, or parameters that are not numbers: both change nothing). An empty code is 0."""
     if final != "m":
         return None
+    if len(parameters) <= SHORT_PARAMETERS:
+        return _short_codes(parameters)
     try:
-        return [int(n) if n else 0 for n in parameters.split(";")]
+        return tuple(int(n) if n else 0 for n in parameters.split(";"))
+    except ValueError:
+        return None
+
+
+#: Parameters of at most this many characters (every real colour sequence) are read once per
+#: process and their effect on a state remembered: a text's sequences repeat, and each cost
+#: 27 us to apply anew (3 times nbconvert's filter on a text of resets); longer ones, which only
+#: a hostile text holds, are read each time, so that the memos stay small.
+SHORT_PARAMETERS = 24
+
+
+@functools.lru_cache(maxsize=1024)
+def _short_codes(parameters: str) -> tuple[int, ...] | None:
+    """``_codes`` of short ``parameters`` of an ``m`` sequence, remembered."""
+    try:
+        return tuple(int(n) if n else 0 for n in parameters.split(";"))
     except ValueError:
         return None
 
@@ -169,9 +194,10 @@ def ansi_to_html(text: str) -> str:
         if match.start() > position:
             start, end = state.tags()
             out.extend((start, text[position:match.start()], end))
-        codes = _codes(match.group(1), match.group(2))
+        parameters = match.group(1)
+        codes = _codes(parameters, match.group(2))
         if codes:
-            state = state.after(codes)
+            state = state.after_short(codes) if len(parameters) <= SHORT_PARAMETERS else state.after(codes)
         position = match.end()
     if position < len(text):
         start, end = state.tags()

@@ -263,3 +263,15 @@ def test_writing_pages_imports_neither_nbconvert_nor_jinja2(tmp_path):
     assert all(page.startswith("<!DOCTYPE html>") for page in pages)
     assert "jp-MarkdownCell" in pages[0] and "could not be shown" in pages[-1]
     assert SubmissionResult  # the script's import, checked here too
+
+
+@pytest.mark.slow
+def test_printed_text_costs_linear_time_in_its_escapes():
+    """A hostile output: one escape sequence of n colour codes, and n sequences in a row. Taking
+    each code from the front of a list (nbconvert's way) is quadratic in a long sequence.
+    Signal: a scaling test (CPU at n and 8 n, tests/scaling.py), not seconds."""
+    from tests.scaling import assert_linear
+
+    assert_linear(ansi_to_html, lambda n: "\x1b[" + ";".join(["38;5;1"] * n) + "mx", 2000,
+                  what="one sequence of n colour codes")
+    assert_linear(ansi_to_html, lambda n: "\x1b[0m\x1b[31mx" * n, 2000, what="n sequences")
