@@ -5,10 +5,10 @@ for its "lab" template, which rendered these pages before; the tests compare the
 our own compact ``<head>``, with no script and no network: code highlighted by
 :mod:`grader.highlight`, markdown by :mod:`grader.markdown_html` (mistune), printed text by
 :mod:`grader.ansi`; nbconvert is not imported. Cells are written one by one with a memo of
-rendered cells (see :class:`FeedbackRenderer`: the template's cells repeat across a class),
-and after the cell that defines each graded
-function (``PartResult.location.cell``) comes a block with its points, what passed, what failed
-and why, the diagnosed mistake and, for a crash, the student's line quoted from that cell.
+rendered cells (see :class:`FeedbackRenderer`: the template's cells repeat across a class), and
+after the cell that defines each graded function (``PartResult.location.cell``) comes a block
+with its points, what passed, what failed and why, the diagnosed mistake and, for a crash, the
+student's line quoted from that cell.
 A summary table sits at the top, with the parts whose function was not found.
 
 Everything that comes from the student (code, markdown, outputs, ids, messages quoting their
@@ -438,9 +438,9 @@ class _MarkdownBudget:
 
     A markdown cell's HTML, plain text too, also goes through
     :func:`grader.markdown_html.strip_files_prefix`, whose pattern scans each line from every
-    ``[`` in it (quadratic in a line's length), so the plain text is cut (``MAX_TEXT_CHARS``), its lines are broken every
-    ``PLAIN_LINE_CHARS`` characters, and past ``MAX_PLAIN_TOTAL`` characters a cell only says
-    how long it is."""
+    ``[`` in it (quadratic in a line's length), so the plain text is cut (``MAX_TEXT_CHARS``),
+    its lines are broken every ``PLAIN_LINE_CHARS`` characters, and past ``MAX_PLAIN_TOTAL``
+    characters a cell only says how long it is."""
 
     PLAIN_LINE_CHARS = 1000
     MAX_PLAIN_TOTAL = 1_000_000
