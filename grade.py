@@ -103,7 +103,7 @@ if __name__ == "__main__":
     # thread (students' code runs in the sandbox, which sets its own counts), so one is enough.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     status = main()
-    # The interpreter's last garbage collection walks every object nbconvert and numpy made
+    # The interpreter's last garbage collection walks every object numpy and the grader made
     # (0.2-0.4 s at exit); the operating system frees the memory anyway.
     gc.freeze()
     sys.exit(status)

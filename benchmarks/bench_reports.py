@@ -10,7 +10,7 @@ Prints:
 
 With ``--class DIR --out DIR`` (a graded class: the notebooks, and the output folder with each
 submission's ``result.full.json``), it prints instead the figures of ``feedback.html`` over that
-class, as a grading worker meets them: the renderer's construction (CPU time, nbconvert's import
+class, as a grading worker meets them: the renderer's construction (CPU time, its imports
 included), then the CPU time of each page in turn (``feedback_page``: reading the notebook,
 rendering, the result blocks), the first pages apart (the memo is empty), median, 95th
 percentile and maximum of the others, the memos' size, and the load average. ``--check``
@@ -91,7 +91,7 @@ def class_pages(class_dir: Path, out_dir: Path, *, warm: int = 5, check: bool = 
     else:
         renderer = feedback_html.FeedbackRenderer(memo_bytes=int(memo_mb * 2**20))
     built = time.process_time() - started
-    print(f"feedback renderer built (nbconvert imported, template compiled and warmed up): {built * 1000:.0f} ms CPU")
+    print(f"feedback renderer built (markdown parser and sanitiser ready, warmed up): {built * 1000:.0f} ms CPU")
     submissions = []
     for notebook in sorted(p for p in Path(class_dir).iterdir() if p.suffix in (".ipynb", ".py")):
         result = read_submission(Path(out_dir) / notebook.stem)
@@ -326,7 +326,7 @@ def main(argv: list[str] | None = None) -> int:
         tmp = Path(tmp)
         started = time.perf_counter()
         renderer = feedback_html.default_renderer()
-        print(f"feedback renderer built (nbconvert imported): {time.perf_counter() - started:.2f} s")
+        print(f"feedback renderer built: {time.perf_counter() - started:.2f} s")
 
         typical = nbs.write(tmp / "typical.ipynb", nbs.course_notebook())
         result = graded_result(typical)

@@ -417,8 +417,8 @@ def _write_page_and_key(result: SubmissionResult, *, notebook_path: Path, folder
 
 
 def _build_feedback_renderer() -> None:
-    """Build ``feedback.html``'s renderer (nbconvert's import, the template) before the first
-    page; a failure is left to the page itself (logged per submission)."""
+    """Build ``feedback.html``'s renderer (its markdown parser, the sanitiser's import) before
+    the first page; a failure is left to the page itself (logged per submission)."""
     try:
         from grader.feedback_html import default_renderer
 
@@ -431,7 +431,7 @@ class _Pages:
     """feedback.html and then the key of each graded submission, written by the grading process.
 
     The grading process is idle while the workers grade, so the pages are rendered here: the
-    renderer (nbconvert's import, about 0.7 s of CPU) is built in a thread started after the
+    renderer (0.2 s of CPU; 0.8-1.1 s while it imported nbconvert) is built in a thread started after the
     workers are forked, instead of before the fork with nothing else running, and the
     first results come that much sooner; one renderer's memo of cells also serves the whole
     class. Results wait in a queue (each is dropped once its page is written) and their pages

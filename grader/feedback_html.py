@@ -1,11 +1,14 @@
 """``feedback.html``: the student's own notebook with the grader's results beside each graded function.
 
-The notebook is rendered with nbconvert's ``HTMLExporter`` (JupyterLab cell markup, our own
-compact ``<head>``, no script and no network; code highlighted by :mod:`grader.highlight`, not
-Pygments), cell by cell with a memo of rendered cells (see :class:`FeedbackRenderer`: the
-template's cells repeat across a class), and after the cell that defines each graded
-function (``PartResult.location.cell``) comes a block with its points, what passed, what failed
-and why, the diagnosed mistake and, for a crash, the student's line quoted from that cell.
+The notebook is written in JupyterLab's cell markup (the markup nbconvert's HTML export writes
+for its "lab" template, which rendered these pages before; the tests compare the two) inside
+our own compact ``<head>``, with no script and no network: code highlighted by
+:mod:`grader.highlight`, markdown by :mod:`grader.markdown_html` (mistune), printed text by
+:mod:`grader.ansi`; nbconvert is not imported. Cells are written one by one with a memo of
+rendered cells (see :class:`FeedbackRenderer`: the template's cells repeat across a class), and
+after the cell that defines each graded function (``PartResult.location.cell``) comes a block
+with its points, what passed, what failed and why, the diagnosed mistake and, for a crash, the
+student's line quoted from that cell.
 A summary table sits at the top, with the parts whose function was not found.
 
 Everything that comes from the student (code, markdown, outputs, ids, messages quoting their
@@ -32,22 +35,21 @@ import secrets
 import sys
 from collections import OrderedDict
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Sequence
 
 from grader.models import (
     CRASHED, ERROR, HIDDEN, MISSING, NOT_ATTEMPTED, NOT_IMPLEMENTED, PASSED,
     CaseResult, Location, PartResult, SubmissionResult,
 )
+from grader.ansi import ansi_to_html
 from grader.files import write_atomic
 from grader.highlight import LineMemo, highlight_code
+from grader.markdown_html import MarkdownToHTML, strip_files_prefix
 from grader.notebook import SIZE_LIMITS, SizeLimits, SkippedCode, skipped_code, trim_v3_cells
 from grader.report import STATUS_WORDS
 
 __all__ = ["write_feedback_html", "FeedbackRenderer", "sanitize_html", "is_plain_markup", "default_renderer"]
 
-TEMPLATES = Path(__file__).resolve().parent / "templates"
-#: Our nbconvert template (a directory under TEMPLATES; its base is nbconvert's "lab").
-TEMPLATE_NAME = "feedback"
 #: Notebooks larger than this are not rendered (the results page is written instead).
 MAX_NOTEBOOK_BYTES = 50 * 2**20
 #: Longest printed output quoted for a public case.
@@ -55,14 +57,15 @@ MAX_OUTPUT_CHARS = 2000
 #: Longest text of one output (or traceback line, or merged stream) rendered from the notebook.
 MAX_TEXT_CHARS = 100_000
 #: Markdown (a cell's source, or a text/markdown output) longer than this, or beyond the second
-#: limit for the whole notebook, is shown as plain text: nbconvert's markdown renderer (mistune)
+#: limit for the whole notebook, is shown as plain text: the markdown renderer (mistune)
 #: is quadratic on some inputs (64 kB of ``[a](`` cost 11 s of CPU, 16 kB 0.65 s), and the pages
 #: are rendered in the grading process. The course's own notebook has markdown cells of at most
 #: 4.3 kB, 26 kB in all.
 MAX_MARKDOWN_CHARS = 10_000
 MAX_MARKDOWN_TOTAL = 100_000
-#: Output MIME types kept from the student's notebook; everything else (JavaScript, widgets,
-#: SVG, mermaid, LaTeX needing MathJax...) is dropped.
+#: Output MIME types kept from the student's notebook, in the order of preference of the one
+#: an output shows (JupyterLab's); everything else (JavaScript, widgets, SVG, mermaid, LaTeX
+#: needing MathJax...) is dropped.
 KEPT_MIME = ("text/html", "text/markdown", "image/png", "image/jpeg", "text/plain")
 #: Code shown of a cell the grader did not read for its size (``grader.notebook.skipped_code``):
 #: its first lines, at most this many characters, then a note; highlighting megabytes of it
@@ -433,11 +436,11 @@ class _MarkdownBudget:
     ``MAX_MARKDOWN_CHARS``): each text at most the one limit, all of them the other; and how
     much is shown as plain text instead.
 
-    The template's markdown filters also pass plain text through nbconvert's
-    ``strip_files_prefix``, whose pattern scans each line from every ``[`` in it (quadratic in
-    a line's length), so the plain text is cut (``MAX_TEXT_CHARS``), its lines are broken every
-    ``PLAIN_LINE_CHARS`` characters, and past ``MAX_PLAIN_TOTAL`` characters a cell only says
-    how long it is."""
+    A markdown cell's HTML, plain text too, also goes through
+    :func:`grader.markdown_html.strip_files_prefix`, whose pattern scans each line from every
+    ``[`` in it (quadratic in a line's length), so the plain text is cut (``MAX_TEXT_CHARS``),
+    its lines are broken every ``PLAIN_LINE_CHARS`` characters, and past ``MAX_PLAIN_TOTAL``
+    characters a cell only says how long it is."""
 
     PLAIN_LINE_CHARS = 1000
     MAX_PLAIN_TOTAL = 1_000_000
@@ -467,38 +470,6 @@ class _MarkdownBudget:
         return "```\n" + "\n".join(lines).replace("```", "` ` `") + "\n```"
 
 
-#: The notebook metadata every rendered notebook carries (nothing of the student's).
-NOTEBOOK_METADATA = {"language_info": {"name": "python", "pygments_lexer": "ipython3"}}
-
-
-@functools.lru_cache(maxsize=1)
-def _fresh_notebook_class() -> type:
-    """``NotebookNode`` whose deep copy is itself (see :func:`_as_notebook`)."""
-    from nbformat import NotebookNode
-
-    class FreshNotebook(NotebookNode):
-        """A notebook built for one exporter call and dropped after it: nbconvert's defensive
-        deep copy of it (a tenth of the time of rendering a few cells) would protect nothing."""
-
-        def __deepcopy__(self, memo: dict) -> "FreshNotebook":
-            """The notebook itself."""
-            return self
-
-    return FreshNotebook
-
-
-def _as_notebook(cells: list[dict], *, fresh: bool = False) -> Any:
-    """An nbformat-4 ``NotebookNode`` of already cleaned ``cells``; with ``fresh``, one built
-    for a single rendering (its deep copy is itself). Built as plain dicts: nbformat's ``new_*``
-    helpers validate every node against the JSON schema, which costs seconds on a notebook
-    with many outputs."""
-    from nbformat import NotebookNode, from_dict
-
-    kind = _fresh_notebook_class() if fresh else NotebookNode
-    return kind(nbformat=4, nbformat_minor=5, cells=[from_dict(cell) for cell in cells],
-                metadata=from_dict(json.loads(json.dumps(NOTEBOOK_METADATA))))
-
-
 def read_cells(path: Path, *, limits: SizeLimits = SIZE_LIMITS) -> list[dict]:
     """The cleaned cells (:func:`clean_cells`, within ``limits``) of the notebook at ``path``
     (nbformat 4, or 3 converted); raises ``NotebookUnavailable``."""
@@ -526,52 +497,6 @@ def read_cells(path: Path, *, limits: SizeLimits = SIZE_LIMITS) -> list[dict]:
     elif not isinstance(raw, dict) or raw.get("nbformat") != 4:
         raise NotebookUnavailable(f"{path.name} is not a version-4 notebook")
     return clean_cells(raw, limits=limits, cells_left_out=left_out)
-
-
-def _exporter_class() -> type:
-    """``HTMLExporter`` without preprocessors: not nbconvert's defaults, nor the one the lab
-    template's ``conf.json`` adds (Pygments CSS, which we inline ourselves). Each preprocessor
-    is followed by a JSON-schema validation of the whole notebook, seconds on a large one.
-    Written against nbconvert 7 (pyproject pins ``<8``); the tests render through it."""
-    from nbconvert import HTMLExporter
-    from nbconvert.exporters.exporter import Exporter
-    from nbconvert.exporters.templateexporter import TemplateExporter
-    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
-
-    class QuietHTMLExporter(HTMLExporter):
-        """An HTMLExporter whose only preprocessors are those configured explicitly (none here),
-        whose code highlighter is :func:`grader.highlight.highlight_code` (Pygments' lexer was
-        most of a page's time), and without the BeautifulSoup pass over its output (it adds alt
-        texts and tab stops, and took more than half of the time of a page)."""
-
-        #: The ``highlight_code`` filter (the renderer sets its own).
-        code_highlighter = staticmethod(highlight_code)
-
-        def _init_preprocessors(self) -> None:
-            """Register only the configured preprocessors, not the template's."""
-            Exporter._init_preprocessors(self)
-
-        def _preprocess(self, nb: Any, resources: dict) -> tuple[Any, dict]:
-            """No preprocessor is configured and the notebook is ours, built for this call from
-            cleaned cells with unique ids: it needs neither a second deep copy nor nbformat's
-            normalisation (both were a tenth of a page's time)."""
-            return nb, resources
-
-        def from_notebook_node(self, nb: Any, resources: dict | None = None, **kw: Any) -> tuple[str, dict]:
-            """``HTMLExporter.from_notebook_node`` up to the rendering, then nothing more.
-
-            Its two per-notebook filters are registered once: ours for code, and the widget
-            filter (it reads the notebook's metadata under the notebook's name, always "" here,
-            and only for widget outputs, which ``clean_cells`` drops)."""
-            self._nb_metadata.clear()  # nbconvert keeps every notebook's metadata otherwise
-            resources = self._init_resources(resources)
-            if self.environment.filters.get("highlight_code") is not self.code_highlighter:
-                self.register_filter("highlight_code", self.code_highlighter)
-                self.register_filter("filter_data_type", WidgetsDataTypeFilter(
-                    notebook_metadata=self._nb_metadata, parent=self, resources={"metadata": {"name": ""}}))
-            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
-
-    return QuietHTMLExporter
 
 
 class FragmentMemo:
@@ -644,61 +569,74 @@ def cell_key(cell: dict) -> bytes:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=32).digest()
 
 
-#: The filters the template's markdown cell passes its source through (nbconvert's lab
-#: template with ``sanitize_html``); the tests compare pages built with them with the
-#: template's own rendering.
-MARKDOWN_FILTERS = "{{ cell.source | markdown2html | strip_files_prefix | clean_html }}"
-
-#: Markdown on which a renderer checks that the filters above, called without the template,
-#: write what the template writes (headings, emphasis, code, HTML, links to files, maths,
-#: tables, lists, a footnote, non-ASCII text, nothing). Its fenced code names a language whose
-#: lexer costs nothing to build: Pygments' Python lexer compiles its patterns at its first use
-#: (0.06 s of CPU), which only a student's own ```python fence needs to pay.
-MARKDOWN_PROBES = (
-    "# T\n\n*x* `y` **z** <b>b</b> & <script>s()</script> [l](files/a.png) ![i](files/b.png)\n\n"
-    "$x^2$ and $$y$$\n\n```text\nx = 1\n```\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n"
-    "1. one\n2. two\n\n- x\n- y\n\n> q[^1]\n\n[^1]: note é ✓\n",
-    "### My checks (student 0)",
-    "",
-)
-
-#: The filter the template's printed outputs (streams) pass their text through.
-STREAM_FILTERS = "{{ text | ansi2html }}"
-
-#: Printed text on which a renderer checks that the filter above, called without the template,
-#: writes what the template writes (colours, bold, a reset, HTML specials, non-ASCII, nothing).
-STREAM_PROBES = (
-    "\x1b[31mred\x1b[0m \x1b[1;32mbold green\x1b[0m <b>&amp;</b> & \"q\" 'a' é ✓\n\x1b[38;5;208mx\n",
-    "rnn_cell_forward ran\n",
-    "",
-)
-
 #: Default budget of a renderer's memo of rendered cells (cells are kept from their second
 #: rendering on: the 400 notebooks of the benchmark's class leave 23 cells, 40 kB, in it; before,
 #: every cell was kept and they filled 14 MB, almost all of it cells no other student has).
 MEMO_BYTES = 16 * 2**20
 
+#: The page around the cells: JupyterLab's cell markup inside our own compact ``<head>`` (no
+#: script at all: no require.js, MathJax, mermaid or widget loaders, which would need the
+#: network). ``{css}`` is the renderer's stylesheet; the title, the summary and the cells go
+#: between the pieces.
+PAGE_HEAD = ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1.0\">\n"
+             "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+             "style-src 'unsafe-inline'; img-src data:\">\n<title>")
+PAGE_AFTER_TITLE = "</title>\n<style>{css}</style>\n</head><body>\n<main class=\"grader-page\">\n"
+PAGE_BEFORE_CELLS = "\n<div class=\"jp-Notebook grader-notebook\">"
+PAGE_TAIL = "</div>\n</main>\n</body></html>"
 
-def _agrees(direct: Callable[[str], str], template: Callable[[str], str], probes: Sequence[str]) -> bool:
-    """Whether a filter called ``direct``-ly writes what the template writes on every probe (a
-    filter that fails there, wanting the template's context, does not)."""
-    try:
-        return all(direct(probe) == template(probe) for probe in probes)
-    except Exception:  # noqa: BLE001 - a filter that wants the template's context: use the template
-        return False
+_COLLAPSER = '<div class="jp-Collapser jp-{0}Collapser jp-Cell-{1}Collapser">\n</div>\n'
+_MARKDOWN_CELL = (
+    '\n\n<div id="cell-id={id}" class="jp-Cell jp-MarkdownCell jp-Notebook-cell">\n'
+    '<div class="jp-Cell-inputWrapper">\n' + _COLLAPSER.format("Input", "input")
+    + '<div class="jp-InputArea jp-Cell-inputArea"><div class="jp-InputPrompt jp-InputArea-prompt">\n'
+    '</div><div class="jp-RenderedHTMLCommon jp-RenderedMarkdown jp-MarkdownOutput " '
+    'data-mime-type="text/markdown">\n{html}\n</div>\n</div>\n</div>\n</div>')
+_CODE_CELL = (
+    '\n<div id="cell-id={id}" class="jp-Cell jp-CodeCell jp-Notebook-cell {no_outputs}  ">\n'
+    '<div class="jp-Cell-inputWrapper">\n' + _COLLAPSER.format("Input", "input")
+    + '<div class="jp-InputArea jp-Cell-inputArea">\n'
+    '<div class="jp-InputPrompt jp-InputArea-prompt">In&nbsp;{prompt}</div>\n'
+    '<div class="jp-CodeMirrorEditor jp-Editor jp-InputArea-editor" data-type="inline">\n'
+    '<div class="cm-editor cm-s-jupyter">\n{code}\n</div>\n</div>\n</div>\n</div>\n{outputs}\n</div>')
+_OUTPUT_AREA = (
+    '\n<div class="jp-Cell-outputWrapper">\n' + _COLLAPSER.format("Output", "output")
+    + '\n\n<div class="jp-OutputArea jp-Cell-outputArea">\n{children}\n\n</div>\n\n</div>\n')
+#: One output: its box, prompt (``Out[n]:`` for a result), then the output itself. A printed
+#: output (stream, traceback) ends sooner than a displayed one (the blank lines of nbconvert's
+#: template, kept: the pages are the same bytes as before).
+_OUTPUT = ('<div class="jp-OutputArea-child{result}">\n    \n'
+           '    <div class="jp-OutputPrompt jp-OutputArea-prompt">{prompt}</div>\n\n\n{body}\n</div>')
+_PRINTED = '<div class="jp-RenderedText jp-OutputArea-output" data-mime-type="{mime}">\n<pre>{text}</pre>\n</div>'
+_STDERR = "application/vnd.jupyter.stderr"
+#: A displayed value of each kept MIME type (``{extra}`` marks a result, ``Out[n]``).
+_DISPLAYED = {
+    "text/html": ('\n<div class="jp-RenderedHTMLCommon jp-RenderedHTML jp-OutputArea-output {extra}" '
+                  'data-mime-type="text/html">\n{value}\n</div>\n'),
+    "text/markdown": ('\n\n<div class="jp-RenderedHTMLCommon jp-RenderedMarkdown jp-OutputArea-output {extra}" '
+                      'data-mime-type="text/markdown">\n{value}\n</div>\n'),
+    "image/png": ('\n\n<div class="jp-RenderedImage jp-OutputArea-output {extra}">\n'
+                  '<img src="data:image/png;base64,{value}"\nclass="\n"\n>\n</div>\n'),
+    "image/jpeg": ('\n\n<div class="jp-RenderedImage jp-OutputArea-output {extra}">\n'
+                   '<img src="data:image/jpeg;base64,{value}"\nclass="\n"\n>\n</div>\n'),
+    "text/plain": ('\n\n<div class="jp-RenderedText jp-OutputArea-output {extra}" '
+                   'data-mime-type="text/plain">\n<pre>{value}</pre>\n</div>\n'),
+}
 
 
 class FeedbackRenderer:
-    """Holds one configured ``HTMLExporter`` and a memo of rendered cells.
+    """Writes the page of a cleaned notebook (:func:`clean_cells`) with our result blocks, and
+    keeps a memo of rendered cells.
 
-    A page is assembled from the cells' HTML, nbconvert's rendering of each cell (the template
-    cells of an assignment repeat across a class, so most are found in the memo), with our
-    result blocks after the cells that define graded functions: the cells not yet seen are
-    rendered in one exporter call, with a marker (a random token of this renderer, which no
-    notebook can guess) before each cell and where the result blocks go, and split at the
-    markers. The page's head and foot are rendered once, here. The page is the one the
-    template renders for the whole notebook in one call (:meth:`render_direct`, which the
-    tests compare it with).
+    Each cell is written in JupyterLab's cell markup, the markup nbconvert's "lab" template
+    writes (the pages were rendered by nbconvert before; the tests compare the pages with
+    that template's rendering, and grading never imports nbconvert): code highlighted by
+    :func:`grader.highlight.highlight_code`, markdown by :class:`grader.markdown_html.MarkdownToHTML`
+    then :func:`sanitize_html`, printed text by :func:`grader.ansi.ansi_to_html`, HTML outputs
+    through :func:`sanitize_html`. The template cells of an assignment repeat across a class:
+    a cell met again is taken from the memo, written with this renderer's placeholders (random
+    tokens no notebook can guess) where its id and execution count go.
 
     Build one per process (``default_renderer()`` caches it; it may be built before forking
     workers: it holds no open file nor thread) and call :meth:`render` per student.
@@ -708,282 +646,91 @@ class FeedbackRenderer:
     SEEN_MAX = 20_000
 
     def __init__(self, *, memo_bytes: int = MEMO_BYTES) -> None:
-        """Configure the exporter (our template, our sanitiser as ``clean_html``, no scripts),
-        render the page's shell and warm the template up on a small notebook. The memo of
-        rendered cells holds up to ``memo_bytes``, the memo of highlighted lines a quarter of it."""
+        """Build the stylesheet (ours and Pygments' colours) and the markdown parser. The memo
+        of rendered cells holds up to ``memo_bytes``, the memo of highlighted lines a quarter of it."""
         from pygments.formatters import HtmlFormatter
 
         self.css = CSS + HtmlFormatter(style="default").get_style_defs(".highlight")
-        self.exporter = _exporter_class()(
-            default_preprocessors=[],  # clean_cells does what we need of them
-            template_name=TEMPLATE_NAME,
-            extra_template_basedirs=[str(TEMPLATES)],
-            filters={"clean_html": sanitize_html},
-            sanitize_html=True,
-            embed_images=False,
-            exclude_anchor_links=True,
-        )
         token = secrets.token_hex(12)
-        self._mark_cell = f"<!--grader-cell-{token}-->"
-        self._mark_after = f"<!--grader-after-{token}-->"
-        self._mark_end = f"<!--grader-end-{token}-->"
-        self._cell_id = f"x{token}"
-        self._count = str(secrets.randbits(60) | 1 << 60)  # the execution count cells are rendered with
-        self._source = f"grader-source-{token}"  # the source skeletons are rendered with...
-        self._mark_source = f"<!--grader-source-{token}-->"  # ...and what the filter makes of it
-        self.exporter.code_highlighter = self._highlight
+        self._cell_id = f"x{token}"  # where a memoised cell's id goes...
+        self._count = f"[{secrets.randbits(60) | 1 << 60}]:"  # ...and its execution count
         self.memo = FragmentMemo(memo_bytes)
         self._seen: set[bytes] = set()  # keys of cells rendered once and not kept (see _keep)
         self.lines = LineMemo(max(memo_bytes // 4, 1))  # highlighted lines of code
-        self._shell = self._render_shell()
-        # A markdown cell is its skeleton (the template's markup around the source of a cell
-        # whose text is this renderer's token) with the cell's text through the template's
-        # markdown filters in place of the token's: no template call per markdown cell.
-        self._md_source = f"grader-markdown-{token}"
-        self._md_filters = self.exporter.environment.from_string(MARKDOWN_FILTERS)
-        self._md_direct = self._direct_markdown()
-        self._md_mark: str | None = self._markdown(self._md_source)
-        if self._md_mark.count(self._md_source) != 1:
-            self._md_mark = None  # the filters do not keep the token whole: cells go through the template
-        # Likewise a printed output (a stream) is its text through the template's filter in
-        # a skeleton rendered with a token of the renderer as the text.
-        self._stream_filter = self.exporter.environment.from_string(STREAM_FILTERS)
-        self._stream_direct = self._direct_stream()
-        self._stream_token = f"grader-stream-{token}-"
-        self._streams = self._stream_text(self._stream_token + "0-") == self._stream_token + "0-"
+        self.markdown_to_html = MarkdownToHTML()
         self._warm_up()
 
-    def _resources(self, *, title: str, top: str, after: dict[int, str], marks: bool) -> dict:
-        """The ``resources`` our template reads; with ``marks``, the split markers."""
-        grader = {"css": self.css, "title": title, "top": top, "after": after}
-        if marks:
-            grader.update(mark=self._mark_cell, mark_after=self._mark_after, mark_end=self._mark_end)
-        return {"grader": grader, "metadata": {"name": ""}}
-
-    def _render_shell(self) -> tuple[str, str, str, str]:
-        """The page without cells, cut where the title, the summary and the cells go."""
-        title, top = f"<!--title-{self._cell_id}-->", f"<!--top-{self._cell_id}-->"
-        page, _ = self.exporter.from_notebook_node(
-            _as_notebook([], fresh=True), resources=self._resources(title=title, top=top, after={}, marks=True))
-        if page.count(title) != 1 or page.count(top) != 1 or page.count(self._mark_end) != 1:
-            raise RuntimeError("the feedback template does not place the title, summary and cells once")
-        head, rest = page.split(title)
-        middle, rest = rest.split(top)
-        before_cells, tail = rest.split(self._mark_end)
-        return head, middle, before_cells, tail
-
     def _warm_up(self) -> None:
-        """Render a small notebook once (compiles the templates' macros, imports the markdown
-        renderer), so that the first page of every forked worker costs no more than the others
-        (not Pygments' Python lexer, see ``MARKDOWN_PROBES``)."""
-        sample = clean_cells({"cells": [
-            {"cell_type": "markdown", "source": "# T\n\n*x* `y`\n\n```text\nx = 1\n```\n"},
+        """Render a small notebook once (imports the sanitiser, compiles the markdown parser's
+        patterns: 0.1 s of CPU), so that the first page, and the first of every forked
+        worker, costs no more than the others. Its fenced code names a language whose lexer
+        costs nothing to build: Pygments' Python lexer (0.06 s of CPU) is left to the pages
+        that need it."""
+        self._fragments(clean_cells({"cells": [
+            {"cell_type": "markdown", "source": "# T\n\n*x* `y` <b>b</b> $x$\n\n```text\nx = 1\n```\n"},
             {"cell_type": "code", "source": "def f(x):\n    return 'a' # b\n", "execution_count": 1,
              "outputs": [{"output_type": "stream", "name": "stdout", "text": "\x1b[31mx\x1b[0m\n"},
                          {"output_type": "execute_result", "execution_count": 1,
-                          "data": {"text/plain": "1", "text/html": "<b>1</b>"}, "metadata": {}},
-                         {"output_type": "error", "ename": "E", "evalue": "v", "traceback": ["t"]}]}]})
-        self._fragments(sample)
+                          "data": {"text/plain": "1", "text/html": "<b>1</b>"}, "metadata": {}}]}]}))
         self.memo.clear()
         self._seen.clear()
         self.lines = LineMemo(self.lines.max_bytes)
 
-    def _direct_markdown(self) -> Callable[[str], str] | None:
-        """The filters of ``MARKDOWN_FILTERS`` called one after the other without the template
-        (whose call cost as much as the markdown renderer on a short cell), the first through
-        one parser kept for every cell (:meth:`_markdown_parser`) or else as the filter itself;
-        None when neither gives what the template writes for each of ``MARKDOWN_PROBES``."""
-        filters = self.exporter.environment.filters
-        try:
-            to_html, strip, clean = (filters["markdown2html"], filters["strip_files_prefix"],
-                                     filters["clean_html"])
-        except KeyError:
-            return None
-        resources = self._resources(title="", top="", after={}, marks=False)
+    def _markdown(self, source: str, *, cell: bool = True) -> str:
+        """The sanitised HTML of markdown ``source`` (a cell's, with links to ``files/`` made
+        relative, as Jupyter does for cells only, or a text/markdown output's)."""
+        html_text = self.markdown_to_html(source)
+        return sanitize_html(strip_files_prefix(html_text) if cell else html_text)
 
-        def filtered(source: str) -> str:
-            """``source`` through the template's first markdown filter (it reads the cell and
-            the resources from the template's context, here a dict)."""
-            return to_html({"cell": {"source": source}, "resources": resources}, source)
+    def _output(self, out: dict) -> str:
+        """One output of a code cell (cleaned: see ``_clean_output``)."""
+        kind = out["output_type"]
+        if kind == "stream":
+            body = _PRINTED.format(mime="text/plain" if out["name"] == "stdout" else _STDERR,
+                                   text=ansi_to_html(out["text"]))
+            return _OUTPUT.format(result="", prompt="", body=body)
+        if kind == "error":
+            text = "".join("\n" + ansi_to_html(line) for line in out["traceback"])
+            return _OUTPUT.format(result="", prompt="", body=_PRINTED.format(mime=_STDERR, text=text))
+        data = out["data"]
+        mime = next(m for m in KEPT_MIME if m in data)  # the first of them shows
+        value = data[mime]
+        if mime == "text/html":
+            value = sanitize_html(value)
+        elif mime == "text/markdown":
+            value = self._markdown(value, cell=False)
+        elif mime == "text/plain":
+            value = ansi_to_html(value)  # images: base64 only (``_clean_output``), nothing to escape
+        result = kind == "execute_result"
+        extra = "jp-OutputArea-executeResult" if result else ""
+        body = _DISPLAYED[mime].format(extra=extra, value=value)
+        return _OUTPUT.format(result=" " + extra if result else "", prompt=f"Out{self._count}" if result else "",
+                              body=body)
 
-        for parse in (self._markdown_parser(), filtered):
-            if parse is None:
-                continue
-
-            def markdown(source: str, parse: Callable[[str], str] = parse) -> str:
-                """``source`` through the template's markdown filters, in their order."""
-                return str(clean(strip(parse(source))))
-
-            if _agrees(markdown, self._template_markdown, MARKDOWN_PROBES):
-                return markdown
-        return None
-
-    def _markdown_parser(self) -> Callable[[str], str] | None:
-        """nbconvert's markdown parser configured as the exporter's ``markdown2html`` filter
-        configures the one it builds for every call, built once: building it (a mistune parser
-        and its plugins) cost as much as parsing a student's heading. Its cells have no
-        attachments (``clean_cells`` drops them) and our resources no path, the filter's only
-        inputs besides the exporter's options; a parser holds no state between calls (each
-        parse has its own). None when the exporter's filter is not nbconvert's own (the
-        caller then checks the parser against the template anyway)."""
-        try:
-            from nbconvert.exporters.html import HTMLExporter
-            from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
-        except ImportError:
-            return None
-        exporter = self.exporter
-        if type(exporter).markdown2html is not HTMLExporter.markdown2html:
-            return None
-        renderer = IPythonRenderer(
-            escape=False, attachments={}, embed_images=exporter.embed_images, path="",
-            anchor_link_text=exporter.anchor_link_text,
-            exclude_anchor_links=exporter.exclude_anchor_links, **exporter.lexer_options)
-        return MarkdownWithMath(renderer=renderer).render
-
-    def _markdown(self, source: str) -> str:
-        """What the template's markdown cell writes for ``source`` (its filters, in its order)."""
-        if self._md_direct is not None:
-            return self._md_direct(source)
-        return self._template_markdown(source)
-
-    def _template_markdown(self, source: str) -> str:
-        """What the template's markdown filters write for ``source``, through the template."""
-        return self._md_filters.render(cell={"source": source}, resources=self._resources(
-            title="", top="", after={}, marks=False))
-
-    def _stream_text(self, text: str) -> str:
-        """What the template writes for a printed output's ``text`` (its filter called
-        directly when that writes the same, see ``_direct_stream``)."""
-        if self._stream_direct is not None:
-            return self._stream_direct(text)
-        return self._stream_filter.render(text=text)
-
-    def _direct_stream(self) -> Callable[[str], str] | None:
-        """The filter of ``STREAM_FILTERS`` called without the template (whose call, a context
-        built for one filter, cost more than the filter on a short print), or None when that
-        does not give what the template writes for each of ``STREAM_PROBES``."""
-        convert = self.exporter.environment.filters.get("ansi2html")
-        if convert is None:
-            return None
-
-        def stream(text: str) -> str:
-            """``text`` through the template's stream filter."""
-            return str(convert(text))
-
-        template = self._stream_filter.render
-        return stream if _agrees(stream, lambda text: template(text=text), STREAM_PROBES) else None
-
-    def _code_shape(self, cell: dict) -> tuple[dict, list[tuple[str, str]]]:
-        """The skeleton of code ``cell`` (the renderer's token as its source, each printed
-        output's text a numbered token) and the (token, text) pairs to put back."""
-        outputs, texts = [], []
-        for number, out in enumerate(cell["outputs"]):
-            if self._streams and out.get("output_type") == "stream" and isinstance(out.get("text"), str):
-                token = f"{self._stream_token}{number}-"
-                outputs.append(dict(out, text=token))
-                texts.append((token, out["text"]))
-            else:
-                outputs.append(out)
-        return {"cell_type": "code", "source": self._source, "outputs": outputs}, texts
-
-    def _highlight(self, source: str, language: str | None = None, metadata: Any = None) -> str:
-        """The template's ``highlight_code`` filter: :func:`grader.highlight.highlight_code`,
-        except that this renderer's placeholder source becomes a marker (where a skeleton's
-        code goes)."""
-        if source == self._source:
-            return self._mark_source
-        return highlight_code(source, language, metadata, memo=self.lines)
-
-    def _render_cells(self, cells: list[dict]) -> list[tuple[str, str]]:
-        """nbconvert's HTML of each of ``cells`` (cleaned) as (before, after) our result blocks,
-        rendered in one call with this renderer's id and execution count in place of theirs."""
-        nodes = []
-        for number, cell in enumerate(cells):  # ids unique in the call (nbformat renames duplicates)
-            node = {"id": f"{self._cell_id}-{number}", "metadata": {}, "cell_type": cell["cell_type"],
-                    "source": cell["source"]}
-            if cell["cell_type"] == "code":
-                node["execution_count"] = int(self._count)
-                node["outputs"] = [dict(out, execution_count=int(self._count)) if "execution_count" in out
-                                   else out for out in cell["outputs"]]
-            nodes.append(node)
-        html, _ = self.exporter.from_notebook_node(
-            _as_notebook(nodes, fresh=True), resources=self._resources(title="", top="", after={}, marks=True))
-        pieces = html.split(self._mark_cell)
-        if len(pieces) != len(cells) + 1:
-            raise RuntimeError(f"rendered {len(pieces) - 1} cells for {len(cells)}")
-        pieces[-1] = pieces[-1].split(self._mark_end)[0]
-        out = []
-        for number, piece in enumerate(pieces[1:]):
-            halves = piece.split(self._mark_after)
-            if len(halves) != 2:
-                raise RuntimeError("a rendered cell does not have one place for the results")
-            own_id = f'"cell-id={self._cell_id}-{number}"'
-            out.append((halves[0].replace(own_id, f'"cell-id={self._cell_id}"'), halves[1]))
-        return out
+    def _cell(self, cell: dict) -> tuple[str, str]:
+        """The HTML of one cleaned cell, as (before, after) the place of our result blocks,
+        with this renderer's placeholders for its id and execution count."""
+        if cell["cell_type"] == "markdown":
+            return _MARKDOWN_CELL.format(id=self._cell_id, html=self._markdown(cell["source"])), "\n"
+        outputs = cell["outputs"]
+        area = _OUTPUT_AREA.format(children="\n".join(map(self._output, outputs))) if outputs else ""
+        return _CODE_CELL.format(id=self._cell_id, no_outputs="" if outputs else "jp-mod-noOutputs",
+                                 prompt=self._count, code=highlight_code(cell["source"], memo=self.lines),
+                                 outputs=area), "\n"
 
     def _fragments(self, cells: list[dict]) -> list[tuple[str, str]]:
-        """The (before, after) HTML of every cell: from the memo, or else (then kept) a code
-        cell as its skeleton (the exporter's HTML of a cell with the same outputs, itself
-        memoised: every function cell without outputs shares one) with the cell's highlighted
-        code in the skeleton's place for it, and a markdown cell as the one markdown skeleton
-        with the cell's filtered text in it (or rendered by the exporter, see ``__init__``)."""
-        memo = self.memo
-        keys = [cell_key(cell) for cell in cells]
-        found = [memo.get(key) for key in keys]
-        missing: dict[bytes, dict] = {}
-        for key, value, cell in zip(keys, found, cells):
-            if value is None and key not in missing:
-                missing[key] = cell
-        if not missing:
-            return found
-        skeleton_of: dict[bytes, bytes] = {}
-        to_render: dict[bytes, dict] = {}
-        skeletons: dict[bytes, tuple[str, str]] = {}
-        streams: dict[bytes, list[tuple[str, str]]] = {}
-        for key, cell in missing.items():
-            if cell["cell_type"] == "code":
-                shape, streams[key] = self._code_shape(cell)
-            elif cell["cell_type"] == "markdown" and self._md_mark is not None:
-                shape = {"cell_type": "markdown", "source": self._md_source}
-            else:
-                to_render[key] = cell
-                continue
-            skeleton_key = skeleton_of[key] = cell_key(shape)
-            if skeleton_key not in skeletons and skeleton_key not in to_render:
-                value = memo.get(skeleton_key)
-                if value is None:
-                    to_render[skeleton_key] = shape
-                else:
-                    skeletons[skeleton_key] = value
-        rendered: dict[bytes, tuple[str, str]] = {}
-        if to_render:
-            rendered = dict(zip(to_render, self._render_cells(list(to_render.values()))))
-            shapes = set(skeleton_of.values())
-            for key, value in rendered.items():
-                if key in shapes:  # a skeleton: kept at once (cells of its shape recur)
-                    memo.put(key, value)
-                else:
-                    self._keep(key, value)
-            skeletons.update(rendered)
+        """The (before, after) HTML of every cell: from the memo, or else written (and kept, see
+        ``_keep``); a cell repeated in the notebook is written once."""
+        out = []
         made: dict[bytes, tuple[str, str]] = {}
-        for key, cell in missing.items():
-            if key in skeleton_of:
-                before, rest = skeletons[skeleton_of[key]]
-                if cell["cell_type"] == "code":
-                    fills = [(self._mark_source, highlight_code(cell["source"], memo=self.lines))]
-                    fills += [(token, self._stream_text(text)) for token, text in streams[key]]
-                else:
-                    fills = [(self._md_mark, self._markdown(cell["source"]))]
-                for mark, text in fills:
-                    if before.count(mark) != 1:
-                        raise RuntimeError("a rendered cell skeleton does not have one place for its source")
-                    before = before.replace(mark, text)
-                value = (before, rest)
+        for cell in cells:
+            key = cell_key(cell)
+            value = self.memo.get(key) or made.get(key)
+            if value is None:
+                value = made[key] = self._cell(cell)
                 self._keep(key, value)
-            else:
-                value = rendered[key]
-            made[key] = value
-        return [value if value is not None else made[key] for key, value in zip(keys, found)]
+            out.append(value)
+        return out
 
     def _keep(self, key: bytes, value: tuple[str, str]) -> None:
         """Keep a rendered cell in the memo from the second time it is rendered on: most cells
@@ -999,45 +746,30 @@ class FeedbackRenderer:
         self._seen.add(key)
 
     def render(self, nb: Any, *, title: str, top: str, after: dict[int, str]) -> str:
-        """The HTML page of cleaned notebook ``nb`` (a ``NotebookNode`` or a dict with the
-        ``cells`` of :func:`clean_cells`) with ``top`` before it and ``after[i]`` after cell i.
+        """The HTML page of cleaned notebook ``nb`` (a dict with the ``cells`` of
+        :func:`clean_cells`) with ``top`` before it and ``after[i]`` after cell i.
 
         ``title`` is plain text; ``top`` and ``after`` are HTML we built (already escaped).
         """
         cells = nb["cells"]
-        try:
-            fragments = self._fragments(cells)
-        except RuntimeError:  # a template that does not split as expected: render in one piece
-            return self.render_direct(nb, title=title, top=top, after=after)
-        head, middle, before_cells, tail = self._shell
-        out = [head, e(title), middle, top, before_cells]
-        count_mark, id_mark = f"[{self._count}]:", f'"cell-id={self._cell_id}"'
-        for index, (cell, (before, rest)) in enumerate(zip(cells, fragments)):
+        out = [PAGE_HEAD, e(title), PAGE_AFTER_TITLE.format(css=self.css), top, PAGE_BEFORE_CELLS]
+        count_mark, id_mark = self._count, f'"cell-id={self._cell_id}"'
+        for index, (cell, (before, rest)) in enumerate(zip(cells, self._fragments(cells))):
             count = cell.get("execution_count")
             prompt = f"[{'&nbsp;' if count is None else count}]:"
             out.append(before.replace(id_mark, f'"cell-id={e(str(cell.get("id", "")))}"').replace(count_mark, prompt))
             blocks = after.get(index)
             if blocks:
                 out.append("\n" + blocks)
-            out.append(rest.replace(count_mark, prompt) if count_mark in rest else rest)
-        out.append(tail)
+            out.append(rest)
+        out.append(PAGE_TAIL)
         return "".join(out)
-
-    def render_direct(self, nb: Any, *, title: str, top: str, after: dict[int, str]) -> str:
-        """The same page as :meth:`render`, rendered by the template in one call without the
-        memo (cell i is the one whose ``metadata.grader_index`` is i): the reference the tests
-        compare :meth:`render` with."""
-        if not hasattr(nb, "metadata"):
-            nb = _as_notebook(nb["cells"])
-        body, _ = self.exporter.from_notebook_node(
-            nb, resources=self._resources(title=e(title), top=top, after=after, marks=False))
-        return body
 
 
 @functools.lru_cache(maxsize=1)
 def default_renderer() -> FeedbackRenderer:
-    """The process's renderer, built on first use (nbconvert's import, about 0.7 s, and the
-    template's compilation). Build it before forking workers and they share it."""
+    """The process's renderer, built on first use (the stylesheet, the markdown parser).
+    Build it before forking workers and they share it."""
     return FeedbackRenderer()
 
 
@@ -1273,7 +1005,7 @@ def feedback_page(result: SubmissionResult, *, notebook_path: Path,
     try:
         return renderer.render({"cells": cells}, title=f"Feedback for {result.submission_id}",
                                top=summary_html(result, placed=placed), after=after)
-    except Exception as exc:  # nbconvert on a hostile notebook: fall back, never fail the batch
+    except Exception as exc:  # a hostile notebook (or a missing attachment): fall back, never fail the batch
         return results_page(result, reason=f"the notebook could not be converted ({type(exc).__name__})")
 
 

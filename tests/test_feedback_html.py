@@ -14,6 +14,7 @@ from grader.models import (
     ERROR, FAILED, HIDDEN, MISSING, NOT_IMPLEMENTED, PASSED, CaseResult, CheckResult, Diagnosis,
     Location, PartResult, SubmissionResult,
 )
+from tests import nbconvert_pages as reference
 from tests import notebooks as nbs
 from tests.pages import non_blank, run_chromium
 from tests.pages import parse as visible
@@ -458,7 +459,7 @@ def test_pages_are_what_the_template_renders_in_one_call(tmp_path):
         after = {i: f'<section class="grader-result">block {i}</section>' for i in range(0, len(cells), 2)}
         for _ in range(2):  # from nothing, then from the memo
             page = renderer.render({"cells": cells}, title="T <&>", top="<p>top</p>", after=after)
-            assert page == renderer.render_direct({"cells": cells}, title="T <&>", top="<p>top</p>", after=after)
+            assert page == reference.render_direct(renderer, {"cells": cells}, title="T <&>", top="<p>top</p>", after=after)
 
 
 def test_notebooks_sharing_cells_render_as_each_alone(tmp_path):
@@ -504,7 +505,7 @@ def test_only_cells_that_come_back_are_kept_in_the_memo(tmp_path):
                 if f"student {k}" in cell["source"] or f"print({k})" in cell["source"]}
         shared = keys if shared is None else shared & keys
         page = renderer.render({"cells": cells}, title="T", top="", after={})
-        assert page == renderer.render_direct({"cells": cells}, title="T", top="", after={})
+        assert page == reference.render_direct(renderer, {"cells": cells}, title="T", top="", after={})
     assert own and shared and not own & shared
     assert all(renderer.memo.get(key) is None for key in own)
     assert all(renderer.memo.get(key) is not None for key in shared)
@@ -553,98 +554,49 @@ def test_a_renderer_built_before_fork_renders_in_the_child(tmp_path):
     assert page == expected and "rnn_forward: 4 / 15, raised an error" in "".join(visible(page).text)
 
 
-def test_new_markdown_and_printed_outputs_are_filled_into_skeletons(tmp_path):
-    """A page whose new cells are only markdown and printed outputs (the students' own notes and
-    prints) costs no template call once the skeletons are known, and is still what the template
-    renders in one call: text with markup, HTML specials, colour codes, several streams."""
-    renderer = feedback_html.FeedbackRenderer()
-    calls = []
-    render_cells = renderer._render_cells
-
-    def counted(cells):
-        calls.append(len(cells))
-        return render_cells(cells)
-
-    renderer._render_cells = counted
-
-    def page_of(k: int) -> tuple[str, list[dict]]:
-        nb = nbs.notebook([
-            nbs.markdown_cell(f"## Notes {k}\n\n*mine* <b>{k}</b> & `code` <script>alert({k})</script>\n\n"
-                              f"| a | b |\n|---|---|\n| {k} | x |\n"),
-            nbs.code_cell(f"print({k})", [nbs.stream(f"\x1b[31mred {k}\x1b[0m <&> line\n"),
-                                          dict(nbs.stream(f"warning {k} <i>\n"), name="stderr")], 3),
-            nbs.code_cell(f"x = {k}", [nbs.stream(f"{k}\n")], 4)])
-        path = nbs.write(tmp_path / f"p{k}.ipynb", nb)
-        cells = feedback_html.read_cells(path)
-        return renderer.render({"cells": cells}, title="T", top="", after={1: "<p>b</p>"}), cells
-
-    page_of(0)
-    assert calls  # the skeletons: one template call
-    calls.clear()
-    for k in (1, 2):
-        page, cells = page_of(k)
-        assert calls == []
-        assert page == renderer.render_direct({"cells": cells}, title="T", top="", after={1: "<p>b</p>"})
-        assert f"red {k}" in page and f"warning {k} &lt;i&gt;" in page and "<script>alert" not in page
-
-
-def test_new_markdown_and_prints_need_no_parser_built_nor_template_call(tmp_path, monkeypatch):
-    """A student's own markdown goes through one markdown parser the renderer keeps (nbconvert's
-    filter builds one per call, as costly as parsing a heading) and their printed text through
-    the stream filter without the template (once the skeletons are rendered, at the first page);
-    the pages are still what the template renders."""
-    from nbconvert.filters import markdown_mistune
+def test_new_markdown_and_prints_need_no_parser_built(tmp_path, monkeypatch):
+    """A student's own markdown goes through the one markdown parser the renderer keeps
+    (nbconvert's filter built one per call, as costly as parsing a heading) and their printed
+    text through grader.ansi; the pages are what nbconvert's template renders."""
+    import mistune
 
     renderer = feedback_html.FeedbackRenderer()
-    built, streamed = [], []
-    build = markdown_mistune.MarkdownWithMath.__init__
+    built = []
+    build = mistune.Markdown.__init__
 
     def counted_build(self, *args, **kwargs):
         built.append(1)
         build(self, *args, **kwargs)
 
-    class CountedStream:
-        """The template of the stream filter, its renderings counted."""
-
-        def __init__(self, template):
-            self.template = template
-
-        def render(self, **kwargs):
-            streamed.append(kwargs)
-            return self.template.render(**kwargs)
-
-    monkeypatch.setattr(markdown_mistune.MarkdownWithMath, "__init__", counted_build)
-    renderer._stream_filter = CountedStream(renderer._stream_filter)
-    pages = []
+    monkeypatch.setattr(mistune.Markdown, "__init__", counted_build)
     for k in range(4):
         nb = nbs.notebook([
             nbs.markdown_cell(f"### My checks (student {k})\n\n*mine* <b>{k}</b> & `x` "
                               f"<script>alert({k})</script> $x_{k}$\n\n```python\nx = {k}\n```\n"),
-            nbs.code_cell(f"print({k})", [nbs.stream(f"\x1b[31mred {k}\x1b[0m <&> \u00e9\n")], 3)])
+            nbs.code_cell(f"print({k})", [nbs.stream(f"\x1b[31mred {k}\x1b[0m <&> \u00e9\n"),
+                                          dict(nbs.stream(f"warning {k} <i>\n"), name="stderr")], 3)])
         cells = feedback_html.read_cells(nbs.write(tmp_path / f"o{k}.ipynb", nb))
-        pages.append((renderer.render({"cells": cells}, title="T", top="", after={0: "<p>b</p>"}), cells))
-        if k == 0:  # the first page renders the skeletons through the template
-            built.clear()
-            streamed.clear()
-    assert built == [] and streamed == []
-    for k, (page, cells) in enumerate(pages):
-        assert page == renderer.render_direct({"cells": cells}, title="T", top="", after={0: "<p>b</p>"})
+        page = renderer.render({"cells": cells}, title="T", top="", after={0: "<p>b</p>"})
+        assert built == []
+        assert page == reference.render_direct(renderer, {"cells": cells}, title="T", top="", after={0: "<p>b</p>"})
+        built.clear()  # nbconvert's filter builds its own
         assert f"My checks (student {k})" in page and f"red {k}" in page and "<script>alert" not in page
+        assert f"warning {k} &lt;i&gt;" in page
 
 
 def test_building_a_renderer_builds_no_python_lexer(monkeypatch):
-    """The renderer's probes and warm-up fence their code with a language whose lexer costs
-    nothing: Pygments' Python lexer (0.06 s of CPU to build) is left to the pages that need it."""
-    from nbconvert.filters import markdown_mistune
+    """The renderer's warm-up fences its code with a language whose lexer costs nothing:
+    Pygments' Python lexer (0.06 s of CPU to build) is left to the pages that need it."""
+    import pygments.lexers
 
     asked = []
-    lexer_by_name = markdown_mistune.get_lexer_by_name
+    lexer_by_name = pygments.lexers.get_lexer_by_name
 
     def recorded(name, **options):
         asked.append(name)
         return lexer_by_name(name, **options)
 
-    monkeypatch.setattr(markdown_mistune, "get_lexer_by_name", recorded)
+    monkeypatch.setattr(pygments.lexers, "get_lexer_by_name", recorded)
     renderer = feedback_html.FeedbackRenderer()
     assert asked and not {"python", "python3", "ipython3", "py"} & set(asked)
     assert 'class="highlight"' in renderer._markdown("```python\nx = 1\n```\n")
@@ -689,9 +641,9 @@ def test_many_hostile_markdown_and_raw_cells_cost_the_grading_process_little(tmp
     rendered: list[str] = []
     real = feedback_html.FeedbackRenderer._markdown
 
-    def counting(self, source: str) -> str:
+    def counting(self, source: str, **options) -> str:
         rendered.append(source)
-        return real(self, source)
+        return real(self, source, **options)
 
     renderer = feedback_html.FeedbackRenderer()  # its warm-up's markdown is not the student's
     monkeypatch.setattr(feedback_html.FeedbackRenderer, "_markdown", counting)
