@@ -791,7 +791,7 @@ class _RealPaths:
 
 def _start_zygotes(submissions: Path, *, out_dir: Path, wanted: int, force: bool,
                    stack: contextlib.ExitStack) -> list:
-    """The zygotes (``grader.zygote.start_zygote``) of the workers ``grade_class`` starts at once,
+    """The zygotes (``grader.zygote.start_zygotes``) of the workers ``grade_class`` starts at once,
     started now, before this process imports the rest of the grader and loads the rubric and
     fixtures, or none: started only when the pool will be at once (a folder of submissions with
     everything to grade). The pool takes them out of the list and reaps them; those left in it
@@ -809,8 +809,9 @@ def _start_zygotes(submissions: Path, *, out_dir: Path, wanted: int, force: bool
             started.pop().stop()
     stack.callback(stop_left)
     try:
-        for _ in range(min(wanted, _entries(submissions))):
-            started.append(zygote.start_zygote())
+        # One interpreter's boot for all of them (the first forks its twins): fewer processes
+        # share the cores with this one's imports.
+        started.extend(zygote.start_zygotes(min(wanted, _entries(submissions))))
     except OSError:
         stop_left()  # the pool starts its own
     return started

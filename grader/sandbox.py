@@ -342,7 +342,8 @@ class Sandbox:
         self.protected_paths = tuple(str(Path(p).resolve()) for p in protected_paths)
         self._lock = threading.Lock()
         self._closed = False
-        self._proc: subprocess.Popen | None = None
+        self._started: StartedZygote | None = None  # None once closed
+        self.zygote_pid: int | None = None  # as the zygote reports it (a twin has no Popen here)
         self._slots = _SlotPool(os.geteuid() == 0)
         self._encoded: dict[int, tuple[tuple, bytes]] = {}  # id(args) -> (args, framed wire bytes)
         self._arg_layouts: dict[str, int] = {}  # set once the zygote has answered (see below)
@@ -353,7 +354,6 @@ class Sandbox:
         self._spawn_requests: dict[tuple, bytes] = {}  # (uid, limits) -> the spawn request's JSON
         started = zygote if zygote is not None else start_zygote()
         self._ctrl, self._log, self._framed = started.ctrl, started.log, started.framed
-        self._proc = started.proc
         self._started = started
         self._adopted = not started.is_parent()  # then its parent reaps it, not this process
         arg_layouts = _bounded(arg_layouts, MAX_LAYOUT_TEXT)
@@ -519,7 +519,8 @@ class Sandbox:
     def close(self) -> None:
         """Kill the zygote and every child; idempotent."""
         with self._lock:
-            if self._proc is None:
+            started = self._started
+            if started is None:
                 return
             self._closed = True
             try:
@@ -530,8 +531,8 @@ class Sandbox:
         if self._adopted:
             self._await_exit(timeout=30)
         else:
-            self._started.reap(timeout=30)
-        self._proc = None
+            started.reap(timeout=30)
+        self._started = None
         self._ctrl.close()
         self._log.close()
         self._slots.close()
@@ -547,8 +548,13 @@ class Sandbox:
                     return
         except OSError:  # a timeout, or the socket broken: the zygote is not answering
             pass
+        # Its pid as started, or (a twin, forked by the first zygote) as it reported it; a twin
+        # that never answered is not known here, and leaves when it reads the end of its socket.
+        pid = self._started.proc.pid if self._started.proc is not None else self.zygote_pid
+        if pid is None:
+            return
         try:
-            os.kill(self._proc.pid, signal.SIGKILL)  # a zombie until its parent reaps it: no reuse
+            os.kill(pid, signal.SIGKILL)  # a zombie until its parent reaps it: no reuse
         except OSError:
             pass
 
@@ -562,7 +568,7 @@ class Sandbox:
 
     def __del__(self) -> None:
         """Last resort: close a sandbox nobody closed."""
-        if getattr(self, "_proc", None) is not None:
+        if getattr(self, "_started", None) is not None:
             try:
                 self.close()
             except Exception:  # interpreter shutdown: the zygote also exits when our socket closes
