@@ -58,10 +58,10 @@ from grader._child import (
 )
 from grader.extract import compiled_quietly
 from grader.notebook import SourceMemo
-from grader.zygote import StartedZygote, start_zygote, unprotected_reason
+from grader.zygote import StartedZygote, start_zygote, start_zygotes, unprotected_reason
 
 __all__ = ["Sandbox", "Session", "Limits", "CallOutcome", "Capabilities", "FALLBACK", "SandboxError",
-           "StartedZygote", "start_zygote",
+           "StartedZygote", "start_zygote", "start_zygotes",
            "UnprotectedPlatform", "started_in_thread", "unprotected_reason"]
 
 log = logging.getLogger(__name__)
@@ -528,7 +528,9 @@ class Sandbox:
                 ctrl_send(self._ctrl, json.dumps({"op": "exit"}).encode(), framed=self._framed)
             except OSError:
                 pass
-        if self._adopted:
+        if self._adopted or started.twins:
+            # A first zygote with twins ends its socket, then waits for them (their adopters
+            # may still be grading): reaped later by its starter with them (the pool's close).
             self._await_exit(timeout=30)
         else:
             started.reap(timeout=30)

@@ -62,15 +62,20 @@ class StartedZygote:
     A *twin* (``proc`` None) is forked by the first zygote once that has booted, before either
     is configured: the same clean interpreter, one boot for both. Its parent is the first
     zygote, which reaps it and waits for it before leaving itself (``grader._child.zygote_main``),
-    so reaping the first zygote reaps its twins too; nothing else can wait for a twin.
+    so reaping the first zygote reaps its twins too; nothing else can wait for a twin. (Should
+    the first be killed while a twin serves, the twin serves on and, once it leaves, is reaped
+    by whatever reaps this process tree's orphans: init, or a subreaper above it.)
     """
 
-    def __init__(self, proc: subprocess.Popen | None, ctrl: socket.socket, log: Any, framed: bool) -> None:
-        """Hold a started zygote (``proc`` None: a twin of the first, see the class)."""
+    def __init__(self, proc: subprocess.Popen | None, ctrl: socket.socket, log: Any, framed: bool,
+                 *, twins: int = 0) -> None:
+        """Hold a started zygote (``proc`` None: a twin of the first, see the class; ``twins``:
+        how many the first forks)."""
         self.proc = proc
         self.ctrl = ctrl
         self.log = log
         self.framed = framed
+        self.twins = twins
         self.parent_pid = os.getpid()
 
     def is_parent(self) -> bool:
@@ -134,8 +139,8 @@ def start_zygotes(count: int) -> list[StartedZygote]:
         raise
     for _, theirs in pairs:
         theirs.close()
-    return [StartedZygote(proc if i == 0 else None, ours, log, framed)
-            for i, ((ours, _), log) in enumerate(zip(pairs, logs))]
+    return [StartedZygote(proc, pairs[0][0], logs[0], framed, twins=len(pairs) - 1),
+            *(StartedZygote(None, ours, log, framed) for (ours, _), log in zip(pairs[1:], logs[1:]))]
 
 
 def _boot(pairs: list[tuple[socket.socket, socket.socket]], logs: list[Any]) -> subprocess.Popen:

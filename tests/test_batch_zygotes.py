@@ -126,8 +126,15 @@ def test_grade_class_starts_the_zygotes_first_and_leaves_none(tmp_path, monkeypa
         started.extend(real_start(count))
         return started[-count:]
 
+    twins: set[int] = set()
+
     def load(*args, **kwargs):
         order.append("context")
+        if started and started[-1].proc is None:  # the first zygote's twin: note its pid once forked
+            deadline = time.monotonic() + 10
+            while not twins and time.monotonic() < deadline:
+                twins.update(children_of(started[-2].proc.pid))
+                time.sleep(0.01)
         return real_load(*args, **kwargs)
 
     monkeypatch.setattr(grader.zygote, "start_zygotes", start)
@@ -140,8 +147,9 @@ def test_grade_class_starts_the_zygotes_first_and_leaves_none(tmp_path, monkeypa
                                    class_report=False, feedback_html=False, stream=io.StringIO())
     assert summary.graded == 2
     assert order == ["zygote", "zygote", "context"]
-    assert started[1].proc is None  # the first zygote's twin: reaped by the first, reaped here
+    assert started[1].proc is None and len(twins) == 1  # the first zygote's twin
     assert all(z.proc.returncode is not None for z in started[::2])
+    assert not [pid for pid in twins if Path(f"/proc/{pid}").exists()]  # reaped by the first
     assert children_of(os.getpid()) <= before
 
     order.clear()
