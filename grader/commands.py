@@ -598,6 +598,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         from grader.progress import Progress
         from grader.report import Gradebook
         from grader.runner import answer_layouts, argument_layouts
+        from grader.sandbox import configure_zygote
 
         context = load_context(Path(rubric))
     except BaseException:
@@ -624,10 +625,12 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         # feedback.html pages and the keys after them are written here (``_Pages``), the
         # rest of each submission's files by the workers.
         pages: list = []
+        sandbox_options = {"protected_paths": protected, "layouts": answer_layouts(context),
+                           "arg_layouts": argument_layouts(context)}
+        for zygote in zygotes:  # each sets itself up while this process forks the workers
+            configure_zygote(zygote, **sandbox_options)
         pool_options = dict(
-            context=context, out_dir=out_dir,
-            sandbox_options={"protected_paths": protected, "layouts": answer_layouts(context),
-                             "arg_layouts": argument_layouts(context)},
+            context=context, out_dir=out_dir, sandbox_options=sandbox_options,
             prepare=_prepare(out_dir),
             finish=_finisher(names=graded_functions(context.rubric) if similarity else ()),
             page_records=True, before_fork=lambda: pages[0].wait())

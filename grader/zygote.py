@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from grader._child import CHILD_ENVIRONMENT, PLATFORM
+from grader._child import CHILD_ENVIRONMENT, PLATFORM, ctrl_send
 
 __all__ = ["StartedZygote", "start_zygote", "start_zygotes", "unprotected_reason"]
 
@@ -77,10 +77,22 @@ class StartedZygote:
         self.framed = framed
         self.twins = twins
         self.parent_pid = os.getpid()
+        self.config: bytes | None = None  # the configuration sent already, if any (see configure)
 
     def is_parent(self) -> bool:
         """True in the process that started the zygote and can wait for it (never for a twin)."""
         return self.proc is not None and os.getpid() == self.parent_pid
+
+    def configure(self, message: bytes) -> None:
+        """Send the zygote its configuration now (``grader.sandbox.configure_zygote``), so that it
+        sets itself up while its starter goes on (a class run: before the workers are forked);
+        the ``Sandbox`` that adopts it then only awaits its answer. A zygote that cannot be
+        reached is left unconfigured: its adopter finds out."""
+        try:
+            ctrl_send(self.ctrl, message, framed=self.framed)
+        except OSError:
+            return
+        self.config = message
 
     def release(self) -> None:
         """Close this process's copies of the socket and the log (the zygote is left alone)."""

@@ -137,8 +137,22 @@ def test_grade_class_starts_the_zygotes_first_and_leaves_none(tmp_path, monkeypa
                 time.sleep(0.01)
         return real_load(*args, **kwargs)
 
+    real_configure = sandbox.configure_zygote
+
+    def configure(zygote, **options):
+        order.append("configure")
+        real_configure(zygote, **options)
+
     monkeypatch.setattr(grader.zygote, "start_zygotes", start)
     monkeypatch.setattr(commands, "load_context", load)
+    monkeypatch.setattr(sandbox, "configure_zygote", configure)
+    real_init = WorkerPool.__init__
+
+    def pool(self, **kwargs):
+        order.append("pool")
+        real_init(self, **kwargs)
+
+    monkeypatch.setattr(WorkerPool, "__init__", pool)
     subs = tmp_path / "subs"
     nbs.write(subs / "ada.ipynb", nbs.course_notebook())
     nbs.write(subs / "grace.ipynb", nbs.alt_notebook())
@@ -146,7 +160,8 @@ def test_grade_class_starts_the_zygotes_first_and_leaves_none(tmp_path, monkeypa
     summary = commands.grade_class(subs, out_dir=tmp_path / "out", jobs=2, similarity=False,
                                    class_report=False, feedback_html=False, stream=io.StringIO())
     assert summary.graded == 2
-    assert order == ["zygote", "zygote", "context"]
+    # configured as soon as the rubric and fixtures give the layouts: set up while the workers fork
+    assert order == ["zygote", "zygote", "context", "configure", "configure", "pool"]
     assert started[1].proc is None and len(twins) == 1  # the first zygote's twin
     assert all(z.proc.returncode is not None for z in started[::2])
     assert not [pid for pid in twins if Path(f"/proc/{pid}").exists()]  # reaped by the first
@@ -161,7 +176,7 @@ def test_grade_class_starts_the_zygotes_first_and_leaves_none(tmp_path, monkeypa
     bad.write_text("not: [a rubric")
     with pytest.raises(commands.CommandError):
         commands.grade_class(subs, out_dir=tmp_path / "out2", rubric=bad, jobs=2, stream=io.StringIO())
-    assert order[-3:] == ["zygote", "zygote", "context"]
+    assert order[-3:] == ["zygote", "zygote", "context"]  # stopped unconfigured
     assert all(z.proc.returncode is not None for z in started[::2])
     assert children_of(os.getpid()) <= before
 

@@ -207,3 +207,31 @@ def test_the_first_zygote_neither_sweeps_nor_kills_its_twin_and_forgets_it_once_
                           timeout=60)
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.split() == ["[]", "True", "set()"], done.stdout
+
+
+def seccomp_on(pid: int) -> bool:
+    """True once a zygote has set itself up (its seccomp filter is the last step of it)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return any(line.split() == ["Seccomp:", "2"] for line in status.splitlines())
+
+
+def test_a_zygote_configured_by_its_starter_sets_itself_up_before_it_is_adopted():
+    """``configure_zygote`` sends what the adopting Sandbox would send, so the zygote sets itself
+    up while its starter goes on (a class run: while it forks the workers); the adopter only
+    awaits the answer, and one with other options is refused rather than served by a zygote
+    set up for another sandbox."""
+    options = {"protected_paths": [REPO / "solution"], "layouts": [], "arg_layouts": []}
+    first, twin = sandbox.start_zygotes(2)
+    for started in (first, twin):
+        sandbox.configure_zygote(started, **options)
+    assert until(lambda: seccomp_on(first.proc.pid)), "not set up before its adoption"
+    assert until(lambda: len(children_of(first.proc.pid)) == 1 and seccomp_on(min(children_of(first.proc.pid))))
+    with sandbox.Sandbox(zygote=first, **options) as box:
+        assert add_one(box) == 42 and str(REPO / "solution") in box.capabilities.hidden_paths
+    with pytest.raises(sandbox.SandboxError, match="configured for another"):
+        sandbox.Sandbox(zygote=twin, protected_paths=[REPO / "rubrics"])
+    first.reap(timeout=10)
+    assert first.proc.returncode == 0 and not children_of(first.proc.pid)
