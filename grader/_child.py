@@ -1186,6 +1186,7 @@ def zygote_main(fd: int, *, twins: Sequence[tuple[int, int]] = (), forkers: list
     `twins`: a control socket and a log per twin to fork first (``grader.zygote.start_zygotes``);
     `forkers` and `register`: the at-fork registrations recorded by the boot script (see
     ``Zygote``)."""
+    _before_config()
     fd, forked = _fork_twins(fd, twins)
     ctrl = socket.socket(fileno=fd)
     try:
@@ -1206,6 +1207,22 @@ def zygote_main(fd: int, *, twins: Sequence[tuple[int, int]] = (), forkers: list
         # this zygote (its parent's StartedZygote.reap) reaps them too.
         ctrl.close()
         _await_twins(forked)
+
+
+def _before_config() -> None:
+    """The set-up's first step, which needs no configuration, done while the zygote waits for it
+    (a class run configures it once the rubric and fixtures are loaded) and before its twins are
+    forked: the modules every child inherits (``PRELOAD``; ``Zygote.setup`` imports them again,
+    a no-op then, and notes what failed)."""
+    import importlib
+    for name in PRELOAD:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noted by the set-up
+            pass
+    import gc
+    gc.collect()
+    gc.freeze()
 
 
 def _fork_twins(fd: int, twins: Sequence[tuple[int, int]]) -> tuple[int, set[int]]:
