@@ -254,3 +254,18 @@ def test_a_zygote_imports_what_children_inherit_and_freezes_its_heap_before_its_
                           text=True, timeout=60)
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.split() == ["True", "True"], done.stdout
+
+
+def test_a_worker_whose_zygote_died_before_its_adoption_starts_a_fresh_one():
+    """A started zygote killed before a worker's sandbox adopts it (the first of a class run's,
+    its twins with it if not yet forked) made that worker die, and the run with it (a broken
+    pipe in the grading process): the worker's sandbox now starts a fresh zygote instead."""
+    from grader.batch import ResilientSandbox
+
+    first, twin = sandbox.start_zygotes(2)
+    os.kill(first.proc.pid, signal.SIGKILL)
+    first.reap(timeout=10)
+    with ResilientSandbox(zygote=first) as box:
+        assert box._box.zygote_pid != first.proc.pid
+        assert add_one(box._box) == 42
+    twin.stop()
