@@ -1216,10 +1216,12 @@ def zygote_main(fd: int, *, twins: Sequence[tuple[int, int]] = (), forkers: list
 
 
 def _before_config() -> None:
-    """The set-up's first step, which needs no configuration, done while the zygote waits for it
-    (a class run configures it once the rubric and fixtures are loaded) and before its twins are
-    forked: the modules every child inherits (``PRELOAD``; ``Zygote.setup`` imports them again,
-    a no-op then, and notes what failed)."""
+    """What the set-up would do first and needs no configuration, done while the zygote waits for
+    it (a class run configures it once the rubric and fixtures are loaded) and before its twins
+    are forked: the modules every child inherits (``PRELOAD``; ``Zygote.setup`` imports them
+    again, a no-op then, and notes what failed), then a full collection of the booted heap, frozen
+    (the set-up's own collection then walks only what it made: about 0.02-0.03 s less after the
+    configuration; per child no more page faults, ``bench_child.py``)."""
     import importlib
     for name in PRELOAD:
         try:

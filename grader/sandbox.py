@@ -36,7 +36,6 @@ import pickle
 import select
 import signal
 import socket
-import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
