@@ -269,3 +269,19 @@ def test_a_worker_whose_zygote_died_before_its_adoption_starts_a_fresh_one():
         assert box._box.zygote_pid != first.proc.pid
         assert add_one(box._box) == 42
     twin.stop()
+
+
+def test_twins_on_stream_sockets_frame_their_messages(monkeypatch):
+    """Where there is no SEQPACKET (macOS), the control sockets are streams with length-prefixed
+    messages: each twin sees its own socket's type, as a zygote started alone does."""
+    import grader.zygote
+
+    monkeypatch.setattr(grader.zygote, "PLATFORM", grader.zygote.PLATFORM._replace(seqpacket=False))
+    first, twin = sandbox.start_zygotes(2)
+    assert first.framed and twin.framed
+    options = {"protected_paths": [], "layouts": [], "arg_layouts": []}
+    sandbox.configure_zygote(twin, **options)
+    with sandbox.Sandbox(zygote=first, **options) as a, sandbox.Sandbox(zygote=twin, **options) as b:
+        assert add_one(a) == 42 and add_one(b) == 42
+    first.reap(timeout=10)
+    assert first.proc.returncode == 0
