@@ -304,13 +304,25 @@ class MemoryWatch:
     root: int
     peaks: dict[int, tuple[str, int]] = field(default_factory=dict)  # pid -> (role, kB)
     cpu: dict[int, tuple[float, float]] = field(default_factory=dict)  # pid -> (own s, reaped children's s)
+    parents: dict[int, int] = field(default_factory=dict)  # pid -> its parent's pid, as seen
+    seen: dict[int, int] = field(default_factory=dict)  # pid -> the last walk its CPU was read in
+    walks: int = 0
     stop: threading.Event = field(default_factory=threading.Event)
 
-    def _role(self, pid: int, parent_role: str) -> str:
+    def _role(self, pid: int, parent_role: str, parent: int = 0) -> str:
         if parent_role == "":
             return "main"
         if parent_role == "zygote":
-            return "child"
+            # A zygote's twin (grader.zygote.start_zygotes) is its child too, forked before the
+            # zygote set itself up: without its seccomp filter until configured, and then in a
+            # mount namespace of its own; a session child (or the zygote's sweeping helper) is
+            # forked after the set-up, under the zygote's filter, in the zygote's namespace.
+            try:
+                twin = (_status(pid).get("Seccomp") == "0"
+                        or os.readlink(f"/proc/{pid}/ns/mnt") != os.readlink(f"/proc/{parent}/ns/mnt"))
+            except OSError:
+                twin = False
+            return "zygote" if twin else "child"
         try:
             cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
         except OSError:
@@ -322,13 +334,15 @@ class MemoryWatch:
 
     def poll(self) -> None:
         """One walk of the tree."""
-        stack = [(self.root, "")]
+        self.walks += 1
+        stack = [(self.root, "", 0)]
         while stack:
-            pid, parent_role = stack.pop()
+            pid, parent_role, parent = stack.pop()
+            self.parents.setdefault(pid, parent)
             role = self.peaks.get(pid, (None, 0))[0]
             if role in (None, "helper", "worker"):  # a zygote seen between its fork and its exec looks
                 # like a helper, or like a worker when the grading process started it (grade_class)
-                again = self._role(pid, parent_role)
+                again = self._role(pid, parent_role, parent)
                 # ... but a worker stays one: once it has exited, its empty cmdline names nothing
                 role = again if role != "worker" or again == "zygote" else role
             hwm = _status(pid).get("VmHWM", "0 kB").split()[0]
@@ -341,7 +355,8 @@ class MemoryWatch:
             times = _cpu_times(pid)
             if times is not None:
                 self.cpu[pid] = times
-            stack.extend((c, role) for c in _children(pid))
+                self.seen[pid] = self.walks
+            stack.extend((c, role, pid) for c in _children(pid))
 
     def run(self) -> None:
         """Poll until stopped (every 50 ms)."""
@@ -359,8 +374,15 @@ class MemoryWatch:
                 continue  # counted through its zygote, which reaps it
             out[role] = out.get(role, 0.0) + own
             if role == "zygote":
-                out["child"] = out.get("child", 0.0) + reaped
+                out["child"] = out.get("child", 0.0) + reaped - self._twins_reaped(pid)
         return out
+
+    def _twins_reaped(self, pid: int) -> float:
+        """What of a zygote's reaped CPU its twins spent (each counted as a zygote itself): a twin
+        gone before the zygote's last reading had been reaped by it then."""
+        return sum(sum(self.cpu[twin]) for twin, parent in self.parents.items()
+                   if parent == pid and self.peaks.get(twin, ("?", 0))[0] == "zygote" and twin in self.cpu
+                   and self.seen.get(twin, 0) < self.seen.get(pid, 0))
 
     def summary(self) -> dict[str, tuple[int, float]]:
         """role -> (number of processes seen, peak MB of one of them)."""

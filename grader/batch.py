@@ -206,10 +206,20 @@ class ResilientSandbox:
     def __init__(self, *, zygote: object = None, **options: object) -> None:
         """Start the sandbox (adopting ``zygote``, a ``grader.sandbox.StartedZygote``, if given;
         its replacements start their own)."""
-        from grader.sandbox import Sandbox
+        from grader.sandbox import Sandbox, SandboxError, UnprotectedPlatform
 
         self._factory = lambda: Sandbox(**options)
-        self._box = Sandbox(zygote=zygote, **options) if zygote is not None else self._factory()
+        if zygote is None:
+            self._box = self._factory()
+            return
+        try:
+            self._box = Sandbox(zygote=zygote, **options)
+        except UnprotectedPlatform:
+            raise
+        except SandboxError:
+            # Gone before its adoption (killed; with its twins, if it was the first and had not
+            # forked them yet): a fresh zygote, as after any zygote's death, not a dead worker.
+            self._box = self._factory()
 
     @property
     def capabilities(self):

@@ -598,6 +598,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         from grader.progress import Progress
         from grader.report import Gradebook
         from grader.runner import answer_layouts, argument_layouts
+        from grader.sandbox import configure_zygote
 
         context = load_context(Path(rubric))
     except BaseException:
@@ -624,10 +625,12 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         # feedback.html pages and the keys after them are written here (``_Pages``), the
         # rest of each submission's files by the workers.
         pages: list = []
+        sandbox_options = {"protected_paths": protected, "layouts": answer_layouts(context),
+                           "arg_layouts": argument_layouts(context)}
+        for zygote in zygotes:  # each sets itself up while this process forks the workers
+            configure_zygote(zygote, **sandbox_options)
         pool_options = dict(
-            context=context, out_dir=out_dir,
-            sandbox_options={"protected_paths": protected, "layouts": answer_layouts(context),
-                             "arg_layouts": argument_layouts(context)},
+            context=context, out_dir=out_dir, sandbox_options=sandbox_options,
             prepare=_prepare(out_dir),
             finish=_finisher(names=graded_functions(context.rubric) if similarity else ()),
             page_records=True, before_fork=lambda: pages[0].wait())
@@ -791,7 +794,7 @@ class _RealPaths:
 
 def _start_zygotes(submissions: Path, *, out_dir: Path, wanted: int, force: bool,
                    stack: contextlib.ExitStack) -> list:
-    """The zygotes (``grader.zygote.start_zygote``) of the workers ``grade_class`` starts at once,
+    """The zygotes (``grader.zygote.start_zygotes``) of the workers ``grade_class`` starts at once,
     started now, before this process imports the rest of the grader and loads the rubric and
     fixtures, or none: started only when the pool will be at once (a folder of submissions with
     everything to grade). The pool takes them out of the list and reaps them; those left in it
@@ -809,8 +812,9 @@ def _start_zygotes(submissions: Path, *, out_dir: Path, wanted: int, force: bool
             started.pop().stop()
     stack.callback(stop_left)
     try:
-        for _ in range(min(wanted, _entries(submissions))):
-            started.append(zygote.start_zygote())
+        # One interpreter's boot for all of them (the first forks its twins): fewer processes
+        # share the cores with this one's imports.
+        started.extend(zygote.start_zygotes(min(wanted, _entries(submissions))))
     except OSError:
         stop_left()  # the pool starts its own
     return started

@@ -36,7 +36,6 @@ import pickle
 import select
 import signal
 import socket
-import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -58,10 +57,10 @@ from grader._child import (
 )
 from grader.extract import compiled_quietly
 from grader.notebook import SourceMemo
-from grader.zygote import StartedZygote, start_zygote, unprotected_reason
+from grader.zygote import StartedZygote, start_zygote, start_zygotes, unprotected_reason
 
 __all__ = ["Sandbox", "Session", "Limits", "CallOutcome", "Capabilities", "FALLBACK", "SandboxError",
-           "StartedZygote", "start_zygote",
+           "StartedZygote", "start_zygote", "start_zygotes", "configure_zygote",
            "UnprotectedPlatform", "started_in_thread", "unprotected_reason"]
 
 log = logging.getLogger(__name__)
@@ -306,6 +305,24 @@ def _bounded(layouts: Sequence[str], limit: int) -> list[str]:
     return kept
 
 
+def _zygote_config(protected_paths: Sequence[str], layouts: Sequence[str], arg_layouts: Sequence[str]) -> bytes:
+    """A zygote's configuration message (see ``Sandbox``): resolved protected paths, the answers'
+    and the arguments' layouts (bounded already: see ``_bounded``)."""
+    return json.dumps({"protected": list(protected_paths), "max_bytes": wire.DEFAULT_MAX_BYTES,
+                       "layouts": _bounded(layouts, MAX_LAYOUT_TEXT), "arg_layouts": list(arg_layouts)}).encode()
+
+
+def configure_zygote(zygote: StartedZygote, *, protected_paths: Sequence[os.PathLike] = (),
+                     layouts: Sequence[str] = (), arg_layouts: Sequence[str] = ()) -> None:
+    """Send a started zygote now the configuration that a ``Sandbox`` given the same options
+    would send when it adopts it: the zygote sets itself up (0.06-0.1 s) while the caller goes
+    on, and the adopter only awaits its answer. A class run does this as soon as the rubric and
+    fixtures give the layouts, before it forks the workers. The message holds what the adopter
+    would send, no more (paths and layouts: shapes and nesting, no number)."""
+    zygote.configure(_zygote_config(tuple(str(Path(p).resolve()) for p in protected_paths), layouts,
+                                    _bounded(arg_layouts, MAX_LAYOUT_TEXT)))
+
+
 class Sandbox:
     """One zygote and the sessions forked from it; a context manager."""
 
@@ -342,7 +359,8 @@ class Sandbox:
         self.protected_paths = tuple(str(Path(p).resolve()) for p in protected_paths)
         self._lock = threading.Lock()
         self._closed = False
-        self._proc: subprocess.Popen | None = None
+        self._started: StartedZygote | None = None  # None once closed
+        self.zygote_pid: int | None = None  # as the zygote reports it (a twin has no Popen here)
         self._slots = _SlotPool(os.geteuid() == 0)
         self._encoded: dict[int, tuple[tuple, bytes]] = {}  # id(args) -> (args, framed wire bytes)
         self._arg_layouts: dict[str, int] = {}  # set once the zygote has answered (see below)
@@ -353,14 +371,16 @@ class Sandbox:
         self._spawn_requests: dict[tuple, bytes] = {}  # (uid, limits) -> the spawn request's JSON
         started = zygote if zygote is not None else start_zygote()
         self._ctrl, self._log, self._framed = started.ctrl, started.log, started.framed
-        self._proc = started.proc
         self._started = started
         self._adopted = not started.is_parent()  # then its parent reaps it, not this process
         arg_layouts = _bounded(arg_layouts, MAX_LAYOUT_TEXT)
-        config = {"protected": list(self.protected_paths), "max_bytes": wire.DEFAULT_MAX_BYTES,
-                  "layouts": _bounded(layouts, MAX_LAYOUT_TEXT), "arg_layouts": arg_layouts}
+        config = _zygote_config(self.protected_paths, layouts, arg_layouts)
+        if started.config is not None and started.config != config:
+            self.close()
+            raise SandboxError("the zygote was configured for another sandbox")
         try:
-            reply = self._request(config, timeout=120.0)
+            # Configured by its starter already (configure_zygote): only its answer is awaited.
+            reply = self._request(config if started.config is None else None, timeout=120.0)
         except BaseException:
             self.close()
             raise
@@ -396,16 +416,17 @@ class Sandbox:
         if timeout != self._ctrl.gettimeout():
             self._ctrl.settimeout(timeout)
 
-    def _request(self, obj: dict | bytes, fds: Sequence[int] = (), timeout: float = _CTRL_TIMEOUT) -> dict:
+    def _request(self, obj: dict | bytes | None, fds: Sequence[int] = (), timeout: float = _CTRL_TIMEOUT) -> dict:
         """One request/response with the zygote, serialised between threads; ``obj`` is the
-        request, or its JSON already encoded."""
+        request, or its JSON already encoded (None: sent already, only the answer is awaited)."""
         with self._lock:
             if self._closed:
                 raise SandboxError("sandbox is closed")
             try:
                 self._set_timeout(timeout)
-                ctrl_send(self._ctrl, obj if type(obj) is bytes else json.dumps(obj).encode(), fds,
-                          framed=self._framed)
+                if obj is not None:
+                    ctrl_send(self._ctrl, obj if type(obj) is bytes else json.dumps(obj).encode(), fds,
+                              framed=self._framed)
                 data, got_fds = ctrl_recv(self._ctrl, 1 << 20, framed=self._framed)
             except OSError as exc:
                 self._closed = True  # a late answer would be read as the next one's: stop here
@@ -519,7 +540,8 @@ class Sandbox:
     def close(self) -> None:
         """Kill the zygote and every child; idempotent."""
         with self._lock:
-            if self._proc is None:
+            started = self._started
+            if started is None:
                 return
             self._closed = True
             try:
@@ -527,11 +549,13 @@ class Sandbox:
                 ctrl_send(self._ctrl, json.dumps({"op": "exit"}).encode(), framed=self._framed)
             except OSError:
                 pass
-        if self._adopted:
+        if self._adopted or started.twins:
+            # A first zygote with twins ends its socket, then waits for them (their adopters
+            # may still be grading): reaped later by its starter with them (the pool's close).
             self._await_exit(timeout=30)
         else:
-            self._started.reap(timeout=30)
-        self._proc = None
+            started.reap(timeout=30)
+        self._started = None
         self._ctrl.close()
         self._log.close()
         self._slots.close()
@@ -547,8 +571,13 @@ class Sandbox:
                     return
         except OSError:  # a timeout, or the socket broken: the zygote is not answering
             pass
+        # Its pid as started, or (a twin, forked by the first zygote) as it reported it; a twin
+        # that never answered is not known here, and leaves when it reads the end of its socket.
+        pid = self._started.proc.pid if self._started.proc is not None else self.zygote_pid
+        if pid is None:
+            return
         try:
-            os.kill(self._proc.pid, signal.SIGKILL)  # a zombie until its parent reaps it: no reuse
+            os.kill(pid, signal.SIGKILL)  # a zombie until its parent reaps it: no reuse
         except OSError:
             pass
 
@@ -562,7 +591,7 @@ class Sandbox:
 
     def __del__(self) -> None:
         """Last resort: close a sandbox nobody closed."""
-        if getattr(self, "_proc", None) is not None:
+        if getattr(self, "_started", None) is not None:
             try:
                 self.close()
             except Exception:  # interpreter shutdown: the zygote also exits when our socket closes

@@ -119,19 +119,40 @@ def test_grade_class_starts_the_zygotes_first_and_leaves_none(tmp_path, monkeypa
     every process the run started is gone when it returns; a rerun with keys, a zip, or a bad
     rubric start none early (or stop them)."""
     started, order = [], []
-    real_start, real_load = grader.zygote.start_zygote, commands.load_context
+    real_start, real_load = grader.zygote.start_zygotes, commands.load_context
 
-    def start():
-        order.append("zygote")
-        started.append(real_start())
-        return started[-1]
+    def start(count):
+        order.extend(["zygote"] * count)
+        started.extend(real_start(count))
+        return started[-count:]
+
+    twins: set[int] = set()
 
     def load(*args, **kwargs):
         order.append("context")
+        if started and started[-1].proc is None:  # the first zygote's twin: note its pid once forked
+            deadline = time.monotonic() + 10
+            while not twins and time.monotonic() < deadline:
+                twins.update(children_of(started[-2].proc.pid))
+                time.sleep(0.01)
         return real_load(*args, **kwargs)
 
-    monkeypatch.setattr(grader.zygote, "start_zygote", start)
+    real_configure = sandbox.configure_zygote
+
+    def configure(zygote, **options):
+        order.append("configure")
+        real_configure(zygote, **options)
+
+    monkeypatch.setattr(grader.zygote, "start_zygotes", start)
     monkeypatch.setattr(commands, "load_context", load)
+    monkeypatch.setattr(sandbox, "configure_zygote", configure)
+    real_init = WorkerPool.__init__
+
+    def pool(self, **kwargs):
+        order.append("pool")
+        real_init(self, **kwargs)
+
+    monkeypatch.setattr(WorkerPool, "__init__", pool)
     subs = tmp_path / "subs"
     nbs.write(subs / "ada.ipynb", nbs.course_notebook())
     nbs.write(subs / "grace.ipynb", nbs.alt_notebook())
@@ -139,8 +160,11 @@ def test_grade_class_starts_the_zygotes_first_and_leaves_none(tmp_path, monkeypa
     summary = commands.grade_class(subs, out_dir=tmp_path / "out", jobs=2, similarity=False,
                                    class_report=False, feedback_html=False, stream=io.StringIO())
     assert summary.graded == 2
-    assert order == ["zygote", "zygote", "context"]
-    assert all(z.proc.returncode is not None for z in started)
+    # configured as soon as the rubric and fixtures give the layouts: set up while the workers fork
+    assert order == ["zygote", "zygote", "context", "configure", "configure", "pool"]
+    assert started[1].proc is None and len(twins) == 1  # the first zygote's twin
+    assert all(z.proc.returncode is not None for z in started[::2])
+    assert not [pid for pid in twins if Path(f"/proc/{pid}").exists()]  # reaped by the first
     assert children_of(os.getpid()) <= before
 
     order.clear()
@@ -152,8 +176,8 @@ def test_grade_class_starts_the_zygotes_first_and_leaves_none(tmp_path, monkeypa
     bad.write_text("not: [a rubric")
     with pytest.raises(commands.CommandError):
         commands.grade_class(subs, out_dir=tmp_path / "out2", rubric=bad, jobs=2, stream=io.StringIO())
-    assert order[-3:] == ["zygote", "zygote", "context"]
-    assert all(z.proc.returncode is not None for z in started)
+    assert order[-3:] == ["zygote", "zygote", "context"]  # stopped unconfigured
+    assert all(z.proc.returncode is not None for z in started[::2])
     assert children_of(os.getpid()) <= before
 
 
@@ -163,13 +187,13 @@ from pathlib import Path
 from grader import commands, zygote
 from tests import notebooks as nbs
 
-real, seen = zygote.start_zygote, []
+real, seen = zygote.start_zygotes, []
 
-def start():
+def start(count):
     seen.append("numpy" in sys.modules)
-    return real()
+    return real(count)
 
-zygote.start_zygote = start
+zygote.start_zygotes = start
 subs = Path(sys.argv[1])
 nbs.write(subs / "ada.ipynb", nbs.course_notebook())
 commands.grade_class(subs, out_dir=Path(sys.argv[2]), jobs=1, similarity=False, class_report=False,
