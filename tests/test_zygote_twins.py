@@ -230,7 +230,9 @@ def test_a_zygote_configured_by_its_starter_sets_itself_up_before_it_is_adopted(
     assert until(lambda: seccomp_on(first.proc.pid)), "not set up before its adoption"
     assert until(lambda: len(children_of(first.proc.pid)) == 1 and seccomp_on(min(children_of(first.proc.pid))))
     with sandbox.Sandbox(zygote=first, **options) as box:
-        assert add_one(box) == 42 and str(REPO / "solution") in box.capabilities.hidden_paths
+        # The solution is hidden: listed, or under a hidden folder (a checkout under /tmp)
+        hidden = box.capabilities.hidden_paths
+        assert add_one(box) == 42 and any((REPO / "solution").is_relative_to(path) for path in hidden)
     with pytest.raises(sandbox.SandboxError, match="configured for another"):
         sandbox.Sandbox(zygote=twin, protected_paths=[REPO / "rubrics"])
     first.reap(timeout=10)
