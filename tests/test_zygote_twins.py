@@ -153,6 +153,27 @@ def test_a_pool_of_one_job_stops_the_twin_and_reaps_the_first():
     assert zygotes[0].proc.returncode == 0
 
 
+
+def test_a_pool_whose_first_worker_cannot_be_forked_stops_the_twin_before_the_first(monkeypatch):
+    """A pool that fails to fork its first worker (no memory, too many processes, Ctrl-C) stops
+    the zygotes it was given. The first waits for its twins before leaving, so a twin's socket
+    must end first: in the list's order the first was killed after ``stop``'s 5 s and its twin
+    left as an orphan, never reaped by the run (fifteenth session's review)."""
+    import multiprocessing.context
+
+    def fail(self):
+        raise OSError(11, "fork failed")
+
+    zygotes = sandbox.start_zygotes(2)
+    assert until(lambda: len(children_of(zygotes[0].proc.pid)) == 1), "the twin was not forked"
+    twins = children_of(zygotes[0].proc.pid)
+    monkeypatch.setattr(multiprocessing.context.ForkProcess, "start", fail)
+    with pytest.raises(OSError, match="fork failed"):
+        WorkerPool(context=GradingContext(rubric=None, fixtures=None), out_dir=Path("/nonexistent"), jobs=2,
+                   zygotes=zygotes)
+    assert zygotes[0].proc.returncode >= 0  # left by itself (its socket ended unconfigured), not killed
+    assert [stat_fields(pid) for pid in twins] == [None]  # reaped by the first
+
 @pytest.mark.slow
 def test_forked_workers_adopt_the_first_zygote_and_its_twin_and_none_is_left(tmp_path):
     from grader import commands
