@@ -306,3 +306,41 @@ def test_twins_on_stream_sockets_frame_their_messages(monkeypatch):
         assert add_one(a) == 42 and add_one(b) == 42
     first.reap(timeout=10)
     assert first.proc.returncode == 0
+
+
+_HIT = """
+import os, signal
+def hit(first, twin):
+    hits = []
+    for target in (first, twin, os.getppid()):
+        for send in (os.kill, os.killpg):
+            try:
+                send(target, signal.SIGSTOP)
+                hits.append(target)
+            except OSError:
+                pass
+    seen = [p for p in (first, twin) if os.path.exists(f"/proc/{p}/status")]
+    return hits, seen
+"""
+
+
+def test_a_twins_child_can_neither_signal_nor_see_its_zygote_or_the_first():
+    """The first zygote is its twins' parent: a child of a twin (a student's code) can signal
+    neither its own zygote nor the first (which would stop the other worker's grading), nor see
+    them in /proc (fifteenth session's review; the single zygote's case is in test_sandbox_hostile)."""
+    first, twin = sandbox.start_zygotes(2)
+    with sandbox.Sandbox(zygote=first) as a, sandbox.Sandbox(zygote=twin) as b:
+        caps = b.capabilities
+        with b.session(_HIT) as session:
+            out = session.call("hit", (a.zygote_pid, b.zygote_pid))
+        for pid in (a.zygote_pid, b.zygote_pid):
+            os.kill(pid, signal.SIGCONT)
+        if not (caps.uid_drop or caps.landlock_abi >= 6):
+            pytest.skip("without root or Landlock scoping the child may signal its own user's processes")
+        hits, seen = out.value
+        assert hits == []
+        if caps.proc_hidepid:
+            assert seen == []
+        assert add_one(a) == 42 and add_one(b) == 42
+    first.reap(timeout=10)
+    assert first.proc.returncode == 0
