@@ -521,7 +521,10 @@ class WorkerPool:
                 proc.join(timeout=5)
         self._workers.clear()
         self._retired.clear()
-        for zygote in self._zygotes:  # started for a worker that never was (a failed fork)
+        # Started for workers that never were (a failed fork), stopped last first: a first
+        # zygote waits for its twins before leaving, so their sockets must end before it is
+        # waited for (in the list's order it was killed after 5 s and its twins orphaned).
+        for zygote in reversed(self._zygotes):
             zygote.stop()
         self._zygotes.clear()
         if self._local is not None:

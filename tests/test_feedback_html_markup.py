@@ -133,6 +133,50 @@ def test_random_markdown_is_what_nbconvert_writes():
         assert mine == outcome(nbconvert_markdown, source), (seed, source)
 
 
+#: Markdown a hostile student writes to get markup through the TeX rules, fences, titles and
+#: links (the fifteenth session's review): TeX delimiters around HTML, fence info strings and
+#: titles with quotes, ``javascript:`` and ``data:`` links in several spellings.
+HOSTILE_MARKDOWN = (
+    "$<img src=x onerror=alert(1)>$", "$$</div><script>alert(1)</script>$$",
+    "\\begin{x}<script>alert(1)</script>\\end{x}", "\\\\(<b onmouseover=x>\\\\)", "\\\\[<style>p{}</style>\\\\]",
+    "$x$<script>a()</script>$y$", "```<b>\"onload=x\ncode\n```", "```python\" onmouseover=\"x\nx = 1\n```",
+    "~~~ mermaid<script>\ngraph\n~~~", "```mermaid\n</pre><script>x()</script>\n```",
+    "[a](http://x \"t\\\"onmouseover=x\")", "![i](data:image/png;base64,AAAA \"t\\\" onerror=x\")",
+    "[a](JaVaScRiPt:alert(1))", "[a](java&#x09;script:alert(1))", "[a](&#100;ata:text/html,x)",
+    "<a href=\"&#x64;ata:text/html,x\">d</a>", "<a href=\" data:x\">d</a>", "<a href=\"da\tta:x\">d</a>",
+    "<form action=x><input name=p></form>", "<svg><script>x()</script></svg>", "<a title=\"x\" style=\"color:red\">s</a>",
+    "<img src=\"data:image/svg+xml,<svg onload=x>\">", "[r]: javascript:x\n\n[r]",
+)
+
+
+def test_hostile_markdown_is_what_nbconvert_writes_and_keeps_no_active_markup():
+    import html.parser
+
+    class Elements(html.parser.HTMLParser):
+        """Every element and attribute of a fragment."""
+
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=True)
+            self.found: list[tuple[str, str, str]] = []
+
+        def handle_starttag(self, tag, attrs):
+            self.found += [(tag, name, value or "") for name, value in attrs] or [(tag, "", "")]
+
+    ours = MarkdownToHTML()
+    for source in HOSTILE_MARKDOWN:
+        page = feedback_html.sanitize_html(strip_files_prefix(ours(source)))
+        assert page == feedback_html.sanitize_html(nbconvert_markdown(source)), source
+        elements = Elements()
+        elements.feed(page)
+        for tag, name, value in elements.found:
+            assert tag in feedback_html._TAGS, (source, tag)
+            assert name in ("", "href", "title", "src", "alt", "class"), (source, name)
+            if name == "href":  # a relative link (``java%09script:``) is harmless
+                scheme = "".join(c for c in value if c > " ").lower()
+                assert not scheme.startswith(("javascript:", "vbscript:", "data:")), (source, value)
+            if name == "src":
+                assert value.startswith("data:image/png;base64,"), (source, value)
+
 def test_a_missing_attachment_fails_as_it_failed_in_nbconvert():
     """A cell refers to an attachment the cleaned notebook lacks: both raise, the page falls back."""
     ours = MarkdownToHTML()

@@ -153,6 +153,27 @@ def test_a_pool_of_one_job_stops_the_twin_and_reaps_the_first():
     assert zygotes[0].proc.returncode == 0
 
 
+
+def test_a_pool_whose_first_worker_cannot_be_forked_stops_the_twin_before_the_first(monkeypatch):
+    """A pool that fails to fork its first worker (no memory, too many processes, Ctrl-C) stops
+    the zygotes it was given. The first waits for its twins before leaving, so a twin's socket
+    must end first: in the list's order the first was killed after ``stop``'s 5 s and its twin
+    left as an orphan, never reaped by the run (fifteenth session's review)."""
+    import multiprocessing.context
+
+    def fail(self):
+        raise OSError(11, "fork failed")
+
+    zygotes = sandbox.start_zygotes(2)
+    assert until(lambda: len(children_of(zygotes[0].proc.pid)) == 1), "the twin was not forked"
+    twins = children_of(zygotes[0].proc.pid)
+    monkeypatch.setattr(multiprocessing.context.ForkProcess, "start", fail)
+    with pytest.raises(OSError, match="fork failed"):
+        WorkerPool(context=GradingContext(rubric=None, fixtures=None), out_dir=Path("/nonexistent"), jobs=2,
+                   zygotes=zygotes)
+    assert zygotes[0].proc.returncode >= 0  # left by itself (its socket ended unconfigured), not killed
+    assert [stat_fields(pid) for pid in twins] == [None]  # reaped by the first
+
 @pytest.mark.slow
 def test_forked_workers_adopt_the_first_zygote_and_its_twin_and_none_is_left(tmp_path):
     from grader import commands
@@ -284,6 +305,44 @@ def test_twins_on_stream_sockets_frame_their_messages(monkeypatch):
     options = {"protected_paths": [], "layouts": [], "arg_layouts": []}
     sandbox.configure_zygote(twin, **options)
     with sandbox.Sandbox(zygote=first, **options) as a, sandbox.Sandbox(zygote=twin, **options) as b:
+        assert add_one(a) == 42 and add_one(b) == 42
+    first.reap(timeout=10)
+    assert first.proc.returncode == 0
+
+
+_HIT = """
+import os, signal
+def hit(first, twin):
+    hits = []
+    for target in (first, twin, os.getppid()):
+        for send in (os.kill, os.killpg):
+            try:
+                send(target, signal.SIGSTOP)
+                hits.append(target)
+            except OSError:
+                pass
+    seen = [p for p in (first, twin) if os.path.exists(f"/proc/{p}/status")]
+    return hits, seen
+"""
+
+
+def test_a_twins_child_can_neither_signal_nor_see_its_zygote_or_the_first():
+    """The first zygote is its twins' parent: a child of a twin (a student's code) can signal
+    neither its own zygote nor the first (which would stop the other worker's grading), nor see
+    them in /proc (fifteenth session's review; the single zygote's case is in test_sandbox_hostile)."""
+    first, twin = sandbox.start_zygotes(2)
+    with sandbox.Sandbox(zygote=first) as a, sandbox.Sandbox(zygote=twin) as b:
+        caps = b.capabilities
+        with b.session(_HIT) as session:
+            out = session.call("hit", (a.zygote_pid, b.zygote_pid))
+        for pid in (a.zygote_pid, b.zygote_pid):
+            os.kill(pid, signal.SIGCONT)
+        if not (caps.uid_drop or caps.landlock_abi >= 6):
+            pytest.skip("without root or Landlock scoping the child may signal its own user's processes")
+        hits, seen = out.value
+        assert hits == []
+        if caps.proc_hidepid:
+            assert seen == []
         assert add_one(a) == 42 and add_one(b) == 42
     first.reap(timeout=10)
     assert first.proc.returncode == 0
