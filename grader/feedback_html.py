@@ -44,7 +44,7 @@ from grader.models import (
 from grader.ansi import ansi_to_html
 from grader.files import write_atomic
 from grader.highlight import LineMemo, highlight_code
-from grader.markdown_html import MarkdownToHTML, strip_files_prefix
+from grader.markdown_html import MarkdownToHTML, strip_files_prefix, unclosed_tex
 from grader.notebook import SIZE_LIMITS, SizeLimits, SkippedCode, skipped_code, trim_v3_cells
 from grader.report import STATUS_WORDS
 
@@ -63,6 +63,11 @@ MAX_TEXT_CHARS = 100_000
 #: 4.3 kB, 26 kB in all.
 MAX_MARKDOWN_CHARS = 10_000
 MAX_MARKDOWN_TOTAL = 100_000
+#: Markdown with more TeX openings than this that no closing one follows (``\\[`` with no
+#: ``\\]`` after it: :func:`grader.markdown_html.unclosed_tex`) is shown as plain text too: the
+#: parser searches from each to the text's end (ten cells of 10,000 characters of ``\\[``
+#: cost the grading process 9 s of CPU). A notebook's maths closes what it opens.
+MAX_UNCLOSED_TEX = 50
 #: Output MIME types kept from the student's notebook, in the order of preference of the one
 #: an output shows (JupyterLab's); everything else (JavaScript, widgets, SVG, mermaid, LaTeX
 #: needing MathJax...) is dropped.
@@ -433,8 +438,9 @@ def _shortened(source: str, skipped: SkippedCode, *, python_file: bool = False) 
 
 class _MarkdownBudget:
     """How much of a notebook's markdown goes through the markdown renderer (see
-    ``MAX_MARKDOWN_CHARS``): each text at most the one limit, all of them the other; and how
-    much is shown as plain text instead.
+    ``MAX_MARKDOWN_CHARS``): each text at most the one limit, all of them the other, none with
+    more than ``MAX_UNCLOSED_TEX`` unclosed TeX openings; and how much is shown as plain text
+    instead.
 
     A markdown cell's HTML, plain text too, also goes through
     :func:`grader.markdown_html.strip_files_prefix`, whose pattern scans each line from every
@@ -452,7 +458,7 @@ class _MarkdownBudget:
 
     def take(self, text: str) -> bool:
         """Whether ``text`` may be rendered as markdown (its length is then spent)."""
-        if len(text) > MAX_MARKDOWN_CHARS or len(text) > self.left:
+        if len(text) > MAX_MARKDOWN_CHARS or len(text) > self.left or unclosed_tex(text) > MAX_UNCLOSED_TEX:
             return False
         self.left -= len(text)
         return True

@@ -20,7 +20,7 @@ import re
 import mistune
 from mistune import BlockParser, BlockState, HTMLRenderer, InlineParser, InlineState
 
-__all__ = ["InvalidNotebook", "MarkdownToHTML", "strip_files_prefix"]
+__all__ = ["InvalidNotebook", "MarkdownToHTML", "strip_files_prefix", "unclosed_tex"]
 
 #: mistune's plugins the notebook's markdown is read with (Jupyter's set).
 PLUGINS = ("strikethrough", "table", "url", "task_lists", "def_list")
@@ -58,6 +58,29 @@ _INLINE_MATH = _tex(
     r"|(?<!\\)\\\\\((?P<tex_inline_latex>.*?)(?<!\\)\\\\\)")
 #: A LaTeX environment with a lower-case name (``\begin{align*} ... \end{align*}``).
 _ENVIRONMENT = _tex(r"\\begin\{(?P<tex_env>[a-z]*\*?)\}(?P<tex_env_body>.*?)\\end\{(?P=tex_env)\}")
+
+
+#: Openings of the TeX rules above whose closing one is searched for (``.*?``) to the text's end
+#: when it is missing, and the closings that end them (escaped ones do not).
+_OPENINGS = re.compile(r"\\\\(\[|\()|\\begin\{([a-z]*\*?)\}")
+_CLOSINGS = re.compile(r"(?<!\\)\\\\(\]|\))|\\end\{([a-z]*\*?)\}")
+_CLOSING_OF = {"[": "]", "(": ")"}
+
+
+def unclosed_tex(text: str) -> int:
+    """How many TeX openings in ``text`` (``\\\\[``, ``\\\\(``, ``\\begin{name}``) have no closing
+    one after them. The rules above search from each such opening to the text's end, so the
+    parse costs about this number times the text's length: a cell of thousands of them cost
+    the grading process about a second (``grader.feedback_html`` shows such a text as plain
+    text). Linear in ``text``; counts an opening the rules would not take too (never fewer)."""
+    last: dict[str, int] = {}
+    for m in _CLOSINGS.finditer(text):
+        last[m.group(1) or "env:" + m.group(2)] = m.start()
+    count = 0
+    for m in _OPENINGS.finditer(text):
+        kind = _CLOSING_OF[m.group(1)] if m.group(1) else "env:" + m.group(2)
+        count += last.get(kind, -1) < m.end()
+    return count
 
 
 class _BlockParser(BlockParser):

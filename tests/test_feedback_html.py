@@ -629,6 +629,50 @@ def test_a_hostile_markdown_cell_costs_the_grading_process_little(tmp_path):
                   setup=renderer.memo.clear, what="a feedback page of one markdown cell of n [a](")
 
 
+
+def test_tex_left_open_is_counted_and_shown_as_plain_text_past_the_limit():
+    """Openings of TeX that no closing one follows make the markdown parser search to the
+    text's end from each (fifteenth session's review: ten cells of 10,000 characters of
+    ``\\[`` cost the grading process 9 s): past ``MAX_UNCLOSED_TEX`` a cell is plain text.
+    A notebook's own maths, however much of it, closes what it opens and renders as
+    nbconvert's template renders it."""
+    from grader.markdown_html import unclosed_tex
+
+    assert unclosed_tex(r"\\[ x \\] and \\( y \\) \begin{align} z \end{align}") == 0
+    assert unclosed_tex(r"\\] \\[ x") == 1 and unclosed_tex(r"\\[ x \\\\]") == 1
+    assert unclosed_tex(r"\begin{align} x \end{equation}") == 1 and unclosed_tex("\\\\(" * 70) == 70
+    limit = feedback_html.MAX_UNCLOSED_TEX
+    open_tex = "Notes " + "\\\\[" * (limit + 1)
+    maths = " ".join(f"$x_{i}$ and \\\\(y_{i}\\\\) \\\\[z_{i}\\\\]" for i in range(200))
+    assert len(maths) < feedback_html.MAX_MARKDOWN_CHARS and unclosed_tex(maths) == 0
+    cells = feedback_html.clean_cells({"cells": [
+        {"cell_type": "markdown", "source": open_tex}, {"cell_type": "markdown", "source": maths},
+        {"cell_type": "markdown", "source": "\\\\[" * limit}]})
+    assert cells[0]["source"].startswith("```\n") and open_tex in cells[0]["source"]
+    assert cells[1]["source"] == maths and cells[2]["source"] == "\\\\[" * limit
+    renderer = feedback_html.FeedbackRenderer()
+    page = renderer.render({"cells": cells}, title="T", top="", after={})
+    assert page == reference.render_direct(renderer, {"cells": cells}, title="T", top="", after={})
+    assert "$x_199$" in page and page.count("$$z_") == 200
+
+
+@pytest.mark.slow
+def test_a_markdown_cell_of_open_tex_costs_the_grading_process_little(tmp_path):
+    """The attack of the fifteenth session's review: a markdown cell of ``\\[`` (or ``\\(``)
+    never closed, within the cell's size limit. Quadratic before (each opening searched to
+    the end); linear now. Signal: a scaling test (tests/scaling.py), not seconds."""
+    from tests.scaling import assert_linear
+
+    renderer = feedback_html.default_renderer()
+    result = SubmissionResult("mallory", "hostile.ipynb", "graded", 0.0, 1.0, ())
+
+    def make(count: int) -> Path:
+        return _markdown_notebook(tmp_path, [{"cell_type": "markdown", "metadata": {},
+                                              "source": "\\\\[" * count + "\n\n" + "\\\\(" * count}])
+
+    assert_linear(lambda path: feedback_html.feedback_page(result, notebook_path=path), make, 200,
+                  setup=renderer.memo.clear, what="a feedback page of one markdown cell of n open TeX")
+
 @pytest.mark.slow
 def test_many_hostile_markdown_and_raw_cells_cost_the_grading_process_little(tmp_path, monkeypatch):
     """Thirty markdown cells each just within the one-cell limit (beyond the notebook's
