@@ -431,10 +431,10 @@ class _Pages:
     """feedback.html and then the key of each graded submission, written by the grading process.
 
     The grading process is idle while the workers grade, so the pages are rendered here: the
-    renderer (0.2 s of CPU; 0.8-1.1 s while it imported nbconvert) is built in a thread started after the
-    workers are forked, instead of before the fork with nothing else running, and the
-    first results come that much sooner; one renderer's memo of cells also serves the whole
-    class. Results wait in a queue (each is dropped once its page is written) and their pages
+    renderer (0.2 s of CPU; 0.8-1.1 s while it imported nbconvert) is built in a thread
+    started after the workers are forked, instead of before the fork with nothing else
+    running, and the first results come that much sooner; one renderer's memo of cells also
+    serves the whole class. Results wait in a queue (each is dropped once its page is written) and their pages
     are written one at a time while no worker waits for this process (``write_one``, the
     pool's ``on_idle``): the few dozen that arrive before the renderer is ready are not
     written in one go while the workers run out of submissions. A folder whose page is not
