@@ -158,12 +158,7 @@ def _codes(parameters: str, final: str) -> tuple[int, ...] | None:
     command, or parameters that are not numbers: both change nothing). An empty code is 0."""
     if final != "m":
         return None
-    if len(parameters) <= SHORT_PARAMETERS:
-        return _short_codes(parameters)
-    try:
-        return tuple(int(n) if n else 0 for n in parameters.split(";"))
-    except ValueError:
-        return None
+    return _short_codes(parameters) if len(parameters) <= SHORT_PARAMETERS else _read_codes(parameters)
 
 
 #: Parameters of at most this many characters (every real colour sequence) are read once per
@@ -173,13 +168,16 @@ def _codes(parameters: str, final: str) -> tuple[int, ...] | None:
 SHORT_PARAMETERS = 24
 
 
-@functools.lru_cache(maxsize=1024)
-def _short_codes(parameters: str) -> tuple[int, ...] | None:
-    """``_codes`` of short ``parameters`` of an ``m`` sequence, remembered."""
+def _read_codes(parameters: str) -> tuple[int, ...] | None:
+    """The numbers of an ``m`` sequence's ``parameters``, or None when one is not a number."""
     try:
         return tuple(int(n) if n else 0 for n in parameters.split(";"))
     except ValueError:
         return None
+
+
+#: ``_read_codes`` of short parameters, remembered.
+_short_codes = functools.lru_cache(maxsize=1024)(_read_codes)
 
 
 def ansi_to_html(text: str) -> str:
