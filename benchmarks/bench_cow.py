@@ -161,10 +161,10 @@ def changed_words(pid: int, before: dict[int, bytes], child: dict, zygote: dict)
     return out
 
 
-def heap_free_ranges(pid: int, pages: dict) -> list[tuple[int, int]]:
+def heap_free_ranges(pid: int) -> list[tuple[int, int]]:
     """glibc's free chunks in `pid`'s ``[heap]`` (binned ones: the next chunk's PREV_INUSE bit
-    clear; and those in the thread cache, from its lists): (start, end) of each chunk's body, the
-    top chunk last."""
+    clear; and those in the thread cache, from its lists): (start, end) of each chunk's body; the
+    top chunk's ends at the heap's end."""
     start, end = next((s, e) for s, e, _, name in mappings(pid) if name == "[heap]")
     free: list[tuple[int, int]] = []
     with open(f"/proc/{pid}/mem", "rb", buffering=0) as mem:
@@ -213,7 +213,7 @@ class Probe:
             zygote = frames(sandbox.zygote_pid)
             contents = page_contents(sandbox.zygote_pid, zygote) if probe.diff else None
             if probe.diff and not probe.heap_free:
-                probe.heap_free = heap_free_ranges(sandbox.zygote_pid, zygote)
+                probe.heap_free = heap_free_ranges(sandbox.zygote_pid)
             child = spawn(sandbox, uid, limits)
             wait_until_waiting(child.pid)
             probe.current = {"pid": child.pid, "zygote": zygote, "readings": [], "contents": contents,
@@ -250,6 +250,9 @@ class Probe:
             cur["faults"].append(faults)
             if cur["contents"] is not None:
                 cur["changes"] = changed_words(cur["pid"], cur["contents"], reading, cur["zygote"])
+                cur["pools"] = collections.Counter(
+                    pool_state(cur["contents"], a) for a, (pfn, name, _) in reading.items()
+                    if name == "[anon]" and a in cur["zygote"] and cur["zygote"][a][0] != pfn)
             self.children.append(cur)
             self.current = None
 
@@ -302,15 +305,42 @@ def summarise_changes(children: list[dict]) -> None:
                                             for b in buckets))
 
 
+POOL = 1 << 14  # CPython 3.10+ on 64 bits: 16 kB pools in 1 MB arenas, blocks 16 bytes apart
+
+
+def pool_state(contents: dict[int, bytes], addr: int) -> str:
+    """What page `addr` of an anonymous mapping was in the zygote, read from its pymalloc pool's
+    header: ``full pool``, ``pool with room`` (free blocks, or room never used) or ``not a pool``;
+    ``, header page`` when it is the pool's first page (each allocation and free writes it)."""
+    base = addr - addr % POOL
+    head = contents.get(base)
+    if head is None:
+        return "not a pool"
+    count, freeblock, _, _, _, szidx, nextoffset, maxnextoffset = struct.unpack("<IxxxxQQQIIII", head[:48])
+    size = (szidx + 1) * 16
+    if szidx >= 32 or not 48 <= nextoffset <= POOL or maxnextoffset != POOL - size:
+        return "not a pool"
+    capacity = (POOL - 48) // size
+    where = ", header page" if addr == base else ""
+    return ("full pool" if count >= capacity and freeblock == 0 else "pool with room") + where
+
+
+def summarise_pools(children: list[dict]) -> None:
+    """The child's copied anonymous pages by what their pymalloc pool was in the zygote."""
+    done = [c for c in children if "pools" in c]
+    keys = sorted({k for c in done for k in c["pools"]})
+    print("\nchild's copied anonymous pages by their pool in the zygote (median per child, words changed):")
+    for key in keys:
+        print(f"  {statistics.median(c['pools'][key] for c in done):5.0f}  {key}")
+
+
 def summarise_heap(children: list[dict], free: list[tuple[int, int]]) -> None:
     """The zygote's free heap chunks (top excluded) and how many of the child's copied heap pages
     held some of them."""
-    top, holes = free[0] if False else None, free
-    for i, (a, b) in enumerate(free):
-        if b - a > 1 << 16 and i == 0 or False:
-            pass
+    end = max(b for _, b in free)
+    top = next(a for a, b in free if b == end)  # the top chunk runs to the heap's end
     free_pages = collections.Counter()
-    body = [r for r in free if r[1] - r[0] < 1 << 20]  # the top chunk aside (it runs to the heap's end)
+    body = [(a, b) for a, b in free if b != end]
     for a, b in body:
         p = a - a % PAGE
         while p < b:
@@ -319,14 +349,17 @@ def summarise_heap(children: list[dict], free: list[tuple[int, int]]) -> None:
     print(f"\nzygote's heap: {len(body)} free chunks, {sum(b - a for a, b in body) / 1024:.0f} kB, "
           f"on {len(free_pages)} pages")
     done = [c for c in children if len(c["readings"]) == 3]
-    with_free, without = [], []
+    with_free, in_top, without = [], [], []
     for c in done:
         copied = [a for a, (pfn, name, _) in c["readings"][2].items()
                   if name == "[heap]" and a in c["zygote"] and c["zygote"][a][0] != pfn]
         with_free.append(sum(1 for a in copied if a in free_pages))
-        without.append(len(copied) - with_free[-1])
+        in_top.append(sum(1 for a in copied if a + PAGE > top and a not in free_pages))
+        without.append(len(copied) - with_free[-1] - in_top[-1])
+    print(f"zygote's top chunk: {(end - top) / 1024:.0f} kB, "
+          f"{sum(1 for a in range(top - top % PAGE, end, PAGE) if a in done[0]['zygote'])} pages present")
     print(f"child's copied heap pages (median): {statistics.median(with_free):.0f} held free chunks, "
-          f"{statistics.median(without):.0f} did not")
+          f"{statistics.median(in_top):.0f} in the top chunk, {statistics.median(without):.0f} neither")
 
 
 def zygote_space(pid: int) -> None:
@@ -383,6 +416,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.diff:
             summarise_changes(probe.children)
             summarise_heap(probe.children, probe.heap_free)
+            summarise_pools(probe.children)
         zygote_space(sandbox.zygote_pid)
     print(f"load average {os.getloadavg()[0]:.2f}")
     return 0
