@@ -19,6 +19,15 @@ faults (``/proc/PID/stat``) per phase; then the zygote's address space (what a f
 Figures are medians per child over the `-n` children.
 
     python3 benchmarks/bench_cow.py [--notebook PATH] [-n 20] [--top 25] [--diff] [--repo CHECKOUT]
+
+With ``--against OTHER``, the CPU and page faults a child and the zygote cost per graded notebook
+instead (``bench_child.py``'s notebook scenario, ``-n`` sessions a round): this checkout's grader
+and OTHER's run *at the same time*, each in a process of its own, so that both see the same load
+on a shared machine, and each round's figures are compared in pairs (which one starts first
+alternates). Printed: the medians, each figure's paired difference (median) and in how many
+rounds this checkout's was lower.
+
+    python3 benchmarks/bench_cow.py --against /work/base [-n 100] [--rounds 10]
 """
 
 from __future__ import annotations
@@ -33,6 +42,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench_grading's set-up, for --against
 if "--repo" in sys.argv:  # read the children of another checkout's grader
     REPO = Path(sys.argv[sys.argv.index("--repo") + 1]).resolve()
 sys.path.insert(0, str(REPO))
@@ -384,6 +394,46 @@ def zygote_space(pid: int) -> None:
     print("  present pages by mapping: " + ", ".join(f"{n} {k}" for k, n in anon_maps.most_common(12)))
 
 
+def paired(args: argparse.Namespace) -> int:
+    """Rounds of bench_child.py's notebook scenario, this checkout and another at the same time."""
+    import json
+    import subprocess
+    from bench_grading import installed
+    repos = {"this": Path(__file__).resolve().parents[1], "other": args.against.resolve()}
+    for repo in repos.values():  # compiled alike (see bench_child.compare)
+        print("set-up: " + installed(repo), flush=True)
+    print(f"this = {repos['this']}, other = {repos['other']}; load average {os.getloadavg()[0]:.2f}; "
+          f"{args.rounds} rounds of {args.n} sessions, both at once", flush=True)
+    rows: dict[str, list[dict]] = {"this": [], "other": []}
+    for i in range(args.rounds):
+        procs = {who: subprocess.Popen(
+            [sys.executable, str(Path(__file__).resolve().parent / "bench_child.py"), "--grader-of",
+             str(repos[who]), "-n", str(args.n), "--rounds", "1", "--only-notebook", "--notebook",
+             str(args.notebook)], stdout=subprocess.PIPE, text=True)
+            for who in (("this", "other") if i % 2 == 0 else ("other", "this"))}
+        for who, proc in procs.items():
+            out, _ = proc.communicate()
+            if proc.returncode:
+                raise SystemExit(f"bench_child.py failed for {repos[who]}")
+            figures = json.loads(out.strip().splitlines()[-1])
+            rows[who].append(next(v[0] for k, v in figures.items() if k.startswith("grade ")))
+        a, b = rows["other"][-1], rows["this"][-1]
+        print(f"round {i + 1}: child+zygote ms {a['child ms'] + a['zygote ms']:.2f} (other) "
+              f"{b['child ms'] + b['zygote ms']:.2f} (this); load average {os.getloadavg()[0]:.2f}", flush=True)
+    for row in rows.values():
+        for r in row:
+            r["child+zygote ms"] = r["child ms"] + r["zygote ms"]
+    for key in ("child ms", "zygote ms", "child+zygote ms", "child faults", "zygote faults", "grader ms"):
+        diffs = [t[key] - o[key] for t, o in zip(rows["this"], rows["other"])]
+        fmt = "{:.0f}" if "faults" in key else "{:.2f}"
+        print(f"{key:16s} other {fmt.format(statistics.median(r[key] for r in rows['other']))}, "
+              f"this {fmt.format(statistics.median(r[key] for r in rows['this']))}; paired difference "
+              f"{'+' if statistics.median(diffs) >= 0 else ''}{fmt.format(statistics.median(diffs))}, "
+              f"this lower in {sum(d < 0 for d in diffs)} of {len(diffs)}")
+    print(f"load average {os.getloadavg()[0]:.2f}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Grade the notebook n times with the probe installed and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -391,9 +441,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--notebook", type=Path, default=Path("/work/class400/s0001_correct.ipynb"))
     parser.add_argument("--top", type=int, default=25, help="mappings to list")
     parser.add_argument("--repo", type=Path, help="the checkout whose grader to read (default: this one)")
+    parser.add_argument("--against", type=Path, help="another checkout: CPU and faults in pairs, at the same time")
+    parser.add_argument("--rounds", type=int, default=10, help="rounds of --against")
     parser.add_argument("--diff", action="store_true",
                         help="also count, for each page the child wrote, the words it changed")
     args = parser.parse_args(argv)
+    if args.against is not None:
+        return paired(args)
     if os.geteuid() != 0 or not sys.platform.startswith("linux"):
         print("needs root on Linux (frame numbers in /proc/PID/pagemap)")
         return 1
