@@ -417,6 +417,7 @@ class MallInfo2(ctypes.Structure):
 # default, 128 kB) down in steps of an eighth of a doubling, then every chunk size of the thread
 # cache and the small bins (16 bytes apart, 1,040 down to 32: a request of size - 8 is exactly one).
 _TCACHE_LARGEST = 1040
+_TCACHE_BYTES = 7 * sum(range(32, _TCACHE_LARGEST + 1, 16))  # 7 chunks of each of its sizes at most
 _PLUG_SIZES = tuple(sorted({int(2 ** (k / 8)) for k in range(81, 129)}, reverse=True)) + tuple(
     size - 8 for size in range(_TCACHE_LARGEST, 31, -16))
 
@@ -430,7 +431,10 @@ def plug_heap_holes(*, limit: int = 1 << 16) -> list[int]:
     the thread cache's chunks, and held otherwise (freed, it would be a cached free chunk again).
     A process that forks after this gives its children a heap whose every free byte is past the
     top: their allocations fill fresh pages of their own instead of writing into pages shared
-    with the parent. At most `limit` blocks; [] where the C library has no ``mallinfo2``.
+    with the parent. At most `limit` blocks, and no more bytes than the bins held at the start
+    and the thread cache can hold (a heap whose top is not at the program break, where the test
+    "below the top" would not hold, costs no more than that); [] where the C library has no
+    ``mallinfo2``.
     """
     names = ("malloc", "free", "mallinfo2", "sbrk")
     if _libc is None or not all(hasattr(_libc, name) for name in names):
@@ -441,14 +445,17 @@ def plug_heap_holes(*, limit: int = 1 << 16) -> list[int]:
     mallinfo2.restype, mallinfo2.argtypes = MallInfo2, ()
     sbrk.restype, sbrk.argtypes = ctypes.c_void_p, (ctypes.c_ssize_t,)
     held: list[int] = []
+    start = mallinfo2()
+    budget = start.fordblks - start.keepcost + _TCACHE_BYTES  # free bytes in the bins, top aside
     for size in _PLUG_SIZES:
-        while len(held) < limit:
+        while len(held) < limit and budget > 0:
             top = sbrk(0) - mallinfo2().keepcost
             block = malloc(size)
             if block is None:
                 return held
             if block < top:
                 held.append(block)
+                budget -= size
                 continue
             if size + 8 > _TCACHE_LARGEST:
                 free(block)
