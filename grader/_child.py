@@ -405,6 +405,66 @@ def apply_seccomp(fprog: "_SockFprog | None" = None) -> bool:
     return True
 
 
+# ---------------------------------------------------------------- the zygote's heap
+
+class MallInfo2(ctypes.Structure):
+    """glibc's ``struct mallinfo2`` (2.33 and later): the main heap's figures, in bytes."""
+    _fields_ = [(name, ctypes.c_size_t) for name in ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks",
+                                                     "fsmblks", "uordblks", "fordblks", "keepcost")]
+
+
+# The sizes plug_heap_holes asks for, largest first: from 64 kB (under the mmap threshold's
+# default, 128 kB) down in steps of an eighth of a doubling, then every chunk size of the thread
+# cache and the small bins (16 bytes apart, 1,040 down to 32: a request of size - 8 is exactly one).
+_TCACHE_LARGEST = 1040
+_TCACHE_BYTES = 7 * sum(range(32, _TCACHE_LARGEST + 1, 16))  # 7 chunks of each of its sizes at most
+_PLUG_SIZES = tuple(sorted({int(2 ** (k / 8)) for k in range(81, 129)}, reverse=True)) + tuple(
+    size - 8 for size in range(_TCACHE_LARGEST, 31, -16))
+
+
+def plug_heap_holes(*, limit: int = 1 << 16) -> list[int]:
+    """Allocate every free chunk of glibc's main heap and return the blocks, to be held for good.
+
+    For each of ``_PLUG_SIZES``, largest first, ``malloc`` until a block comes from the top
+    chunk (at or past where it began): the blocks before it were free chunks or pieces of one.
+    The one from the top ends that size's turn; it is freed back into the top when larger than
+    the thread cache's chunks, and held otherwise (freed, it would be a cached free chunk again).
+    A process that forks after this gives its children a heap whose every free byte is past the
+    top: their allocations fill fresh pages of their own instead of writing into pages shared
+    with the parent. At most `limit` blocks, and no more bytes than the bins held at the start
+    and the thread cache can hold (a heap whose top is not at the program break, where the test
+    "below the top" would not hold, costs no more than that); [] where the C library has no
+    ``mallinfo2``.
+    """
+    names = ("malloc", "free", "mallinfo2", "sbrk")
+    if _libc is None or not all(hasattr(_libc, name) for name in names):
+        return []
+    malloc, free, mallinfo2, sbrk = (getattr(_libc, name) for name in names)
+    malloc.restype, malloc.argtypes = ctypes.c_void_p, (ctypes.c_size_t,)
+    free.restype, free.argtypes = None, (ctypes.c_void_p,)
+    mallinfo2.restype, mallinfo2.argtypes = MallInfo2, ()
+    sbrk.restype, sbrk.argtypes = ctypes.c_void_p, (ctypes.c_ssize_t,)
+    held: list[int] = []
+    start = mallinfo2()
+    budget = start.fordblks - start.keepcost + _TCACHE_BYTES  # free bytes in the bins, top aside
+    for size in _PLUG_SIZES:
+        while len(held) < limit and budget > 0:
+            top = sbrk(0) - mallinfo2().keepcost
+            block = malloc(size)
+            if block is None:
+                return held
+            if block < top:
+                held.append(block)
+                budget -= size
+                continue
+            if size + 8 > _TCACHE_LARGEST:
+                free(block)
+            else:
+                held.append(block)
+            break
+    return held
+
+
 # ---------------------------------------------------------------- zygote
 
 
@@ -662,6 +722,7 @@ class Zygote:
         self.landlock: Landlock | None = None  # each child's ruleset is built here (see Landlock)
         self.streams: tuple = ()                # a child's stdin, stdout, stderr (see _child_streams)
         self.runtime: Runtime | None = None     # every child's, unattached (see Runtime.__init__)
+        self.heap_plugs: list[int] = []         # the heap's free chunks, held (see plug_heap_holes)
         self.serial = 0                         # names the children's directories
         self._nproc, self._nproc_at = 0, -1e9
         # What a child may read under Landlock: the interpreter, its libraries, /dev/urandom.
@@ -761,6 +822,10 @@ class Zygote:
         trim = getattr(_libc, "malloc_trim", None) if _libc is not None else None
         if trim is not None:
             trim(0)
+        # Then hold the heap's free chunks: a child's allocations would land in them, on pages
+        # shared with this zygote, and copy each such page (about 130 of the 180 heap pages a
+        # child copies); held here, a child's allocations come from fresh pages past the top.
+        self.heap_plugs = plug_heap_holes()
         if linux:
             # no_new_privs, which seccomp needs here and Landlock in a child without root: set
             # once, inherited by every child (which made the same call again, a ctypes call each).
