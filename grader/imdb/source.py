@@ -422,119 +422,13 @@ _FUNCTIONAL = {"Model", "Functional"}
 _LOADERS = {"load_data"}
 
 
-class _Functions:
-    """The walker's user functions by name (``in``, ``[]``, assignment): those of the cells
-    walked so far, a later definition of a name winning. A cell of definitions only
-    (`_definitions_only`) may be filed unparsed (`defer`): it is parsed when a name it may
-    define is first looked up, which bonus code seldom does of the graded functions' cells."""
-
-    def __init__(self) -> None:
-        """No function yet."""
-        self._layers: list[dict[str, ast.AST] | _DeferredDefinitions] = []  # in notebook order
-
-    def __setitem__(self, name: str, node: ast.AST) -> None:
-        """File a definition walked now."""
-        if not self._layers or type(self._layers[-1]) is not dict:
-            self._layers.append({})
-        self._layers[-1][name] = node  # type: ignore[index]
-
-    def defer(self, deferred: "_DeferredDefinitions") -> None:
-        """File a cell of definitions only, parsed when first needed."""
-        self._layers.append(deferred)
-
-    def get(self, name: str) -> ast.AST | None:
-        """The latest definition of ``name`` filed, or None."""
-        for k in range(len(self._layers) - 1, -1, -1):
-            layer = self._layers[k]
-            if type(layer) is not dict:
-                if not layer.may_define(name):  # type: ignore[union-attr]
-                    continue
-                layer = self._layers[k] = layer.definitions()  # type: ignore[union-attr]
-            node = layer.get(name)  # type: ignore[union-attr]
-            if node is not None:
-                return node
-        return None
-
-    def __contains__(self, name: object) -> bool:
-        """Whether a function of that name was filed."""
-        return type(name) is str and self.get(name) is not None
-
-    def __getitem__(self, name: str) -> ast.AST:
-        """The latest definition of ``name``; KeyError if none."""
-        node = self.get(name)
-        if node is None:
-            raise KeyError(name)
-        return node
-
-
-class _DeferredDefinitions:
-    """A cell of definitions only, not parsed yet: what walking its statements would file
-    (each ``def``'s node under its name, in order; a class files nothing), worked out when
-    asked for."""
-
-    def __init__(self, source: str, text: str, cells: "_CellParses") -> None:
-        """``source``: the cell's; ``text``: its parsed text (`_definitions_only`)."""
-        self.source, self.cells = source, cells
-        # A def of a name is written ``def``, spaces or tabs, then the name: the text is ASCII
-        # (no other spelling of a name) and no line of it is continued by a backslash.
-        self.names = frozenset(_DEF_NAME.findall(text))
-
-    def may_define(self, name: str) -> bool:
-        """False when the cell cannot define ``name``."""
-        return name in self.names
-
-    def definitions(self) -> dict[str, ast.AST]:
-        """The cell parsed: its functions by name, as the walker files them."""
-        filed: dict[str, ast.AST] = {}
-        for stmt in self.cells.statements(self.source)[0]:
-            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                filed[stmt.name] = stmt
-        return filed
-
-
-_DEFINITION_HEADS = ("def ", "def\t", "async ", "async\t", "class ", "class\t", "@")
-_DEF_NAME = re.compile(r"\bdef[ \t]+(\w+)")
-
-
-def _definitions_only(text: str) -> bool:
-    """Whether ``text`` (a cell's parsed text) surely holds nothing but function and class
-    definitions, and parses whole: then walking it would only file its functions.
-
-    A top-level statement begins on a line of its own at column 0 (texts with a line continued
-    by a backslash are not taken, nor non-ASCII ones: see `_DeferredDefinitions`); every such line here
-    starts a ``def``, an ``async`` one, a ``class`` or a decorator (other lines at column 0,
-    inside a string or brackets, make it refused: cautious, never wrong). Then the text must
-    compile, which it does only when it parses (about half the cost of ``ast.parse``, which
-    builds every node as a Python object); a text the compiler refuses although it parses
-    (``break`` outside a loop) is not taken either.
-    """
-    if not text.isascii() or "\\\n" in text or text.endswith("\\"):
-        return False
-    code = False
-    for line in text.split("\n"):
-        if not line or line[0] in " \t" or line[0] == "#":
-            continue
-        if not line.startswith(_DEFINITION_HEADS):
-            return False
-        code = True
-    if not code:
-        return False
-    try:
-        with warnings.catch_warnings():  # student code: "invalid escape sequence" and the like
-            warnings.simplefilter("ignore")
-            compile(text, "<cell>", "exec", dont_inherit=True)
-    except Exception:  # SyntaxError, ValueError (NUL bytes), RecursionError, MemoryError
-        return False
-    return True
-
-
 class _Walker:
     """Walks the cells in order, keeping an environment, and records fits and evaluates."""
 
     def __init__(self) -> None:
         """Start with an empty environment."""
         self.env = _Env()
-        self.functions = _Functions()
+        self.functions: dict[str, ast.FunctionDef] = {}
         self.fits: list[FitCall] = []
         self.evals: list[EvalCall] = []
         self.reports: list[ReportLiteral] = []
@@ -1101,10 +995,6 @@ class _CellParses:
         """No cell parsed yet."""
         self._done: dict[str, tuple[tuple[ast.stmt, ...], bool]] = {}
 
-    def parsed(self, source: str) -> bool:
-        """Whether ``source``'s statements are here already."""
-        return source in self._done
-
     def statements(self, source: str) -> tuple[tuple[ast.stmt, ...], bool]:
         """`_cell_statements` of ``source``."""
         found = self._done.get(source)
@@ -1193,11 +1083,6 @@ def read_code(cells: Sequence[Any], *, limits: SizeLimits = SIZE_LIMITS) -> Code
         sources[cell.index] = cell.source
         if not walk:
             continue
-        if not cells.parsed(cell.source):
-            text = _parsed_text(cell.source)
-            if _definitions_only(text):  # the graded functions' cells, most often
-                walker.functions.defer(_DeferredDefinitions(cell.source, text, cells))
-                continue
         body, complete = cells.statements(cell.source)
         if not complete:
             unparsed.append(cell.index)
