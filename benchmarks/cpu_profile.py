@@ -116,7 +116,8 @@ def profile_class(folder: str, *, kinds: set[str] | None = None) -> tuple[CpuSam
     out = Path(tempfile.mkdtemp(prefix="cpu-profile-"))
     sampler = CpuSampler()
 
-    def grade(submissions, out_dir: Path) -> None:
+    def grade(submissions, sandbox, out_dir: Path) -> None:
+        """Grade and write each submission as a worker does, its record pickled as sent."""
         prepare, finish = _prepare(out_dir), _finisher(names=())
         for sub in submissions:
             result, record = batch._graded(sub, context=context, sandbox=sandbox, out_dir=out_dir,
@@ -125,10 +126,10 @@ def profile_class(folder: str, *, kinds: set[str] | None = None) -> tuple[CpuSam
 
     try:
         with batch.ResilientSandbox(protected_paths=[]) as sandbox:
-            grade(_submissions(folder, loops=False, half=None)[-8:], out / "warm")  # memos, layouts
+            grade(_submissions(folder, loops=False, half=None)[-8:], sandbox, out / "warm")  # memos, layouts
             start = time.process_time()
             with sampler:
-                grade(subs, out / "class")
+                grade(subs, sandbox, out / "class")
             seconds = time.process_time() - start
     finally:
         shutil.rmtree(out, ignore_errors=True)
