@@ -206,6 +206,10 @@ def main_cpu(class_dir: Path, *, against: Path | None, rounds: int, diff: bool) 
     checkouts = [("this", here)] + ([("against", Path(against).resolve())] if against else [])
     count = sum(1 for p in Path(class_dir).iterdir() if p.suffix in (".ipynb", ".py") or p.is_dir())
     runs: dict[str, list[dict]] = {name: [] for name, _ in checkouts}
+    # Every run's output is kept until the end: on this machine's ext4 without a journal, the
+    # 1,600 files of a run deleted just before the next would make each file the next run
+    # creates cost a scan of them in the kernel (``recently_deleted``: a third of the grading
+    # process's CPU in one profile), whichever checkout it is.
     with tempfile.TemporaryDirectory(prefix="bench-main-cpu-") as tmp:
         for number in range(rounds):
             order = checkouts if number % 2 == 0 else checkouts[::-1]
@@ -218,9 +222,6 @@ def main_cpu(class_dir: Path, *, against: Path | None, rounds: int, diff: bool) 
                       f"(user {figures['user']:.2f}, sys {figures['sys']:.2f}), "
                       f"{cpu / count * 1000:.2f} ms per submission; wall {figures['wall']:.1f} s; "
                       f"load {figures['load']:.2f}", flush=True)
-                if number < rounds - 1 or not diff:
-                    import shutil
-                    shutil.rmtree(out, ignore_errors=True)
         for name, _ in checkouts:
             cpus = [f["user"] + f["sys"] for f in runs[name]]
             print(f"{name:8s} median {statistics.median(cpus):.2f} s, min {min(cpus):.2f} s, "

@@ -19,6 +19,7 @@ of a cell is the same as with Pygments.
 from __future__ import annotations
 
 import builtins
+import itertools
 import keyword
 import re
 
@@ -158,22 +159,35 @@ class LineMemo:
 
 #: What may carry a line break inside one token: strings (a triple-quoted one, or one with a
 #: backslash before the break) -- scanned together with what can hide a quote (comments,
-#: %magic and !shell lines), in the same left-to-right order as the full lexer. The lookahead
-#: (the characters a match can start with) lets the engine pass over the other characters
-#: without trying each alternative there: the scan took half of a new cell's highlighting.
+#: %magic and !shell lines), in the same left-to-right order as the full lexer. Every
+#: alternative starts with one given character (a string from its quote: the prefix letters
+#: before it, ``rb`` or ``f``, hold no line break and change neither where the string ends nor
+#: its lines), so the engine skips the other characters by that set of first characters alone;
+#: a lookahead that let letters and spaces through (for the prefixes, and for a magic at the
+#: cell's start) made it try every alternative at each of them: the scan was most of a
+#: student's function cell's highlighting, and twice what it is now. A magic at the very
+#: start is ``_SPANNING_START``'s.
 _SPANNING = re.compile(
     r"""
-    (?=[\n\#rRbBuUfF"'%!\ \t])(?:
-    (?:\A|\n)[ \t]*(?:%%?|!)[^\n]*
+    \n[ \t]*(?:%%?|!)[^\n]*
   | \#[^\n]*
-  | [rRbBuUfF]{0,2}
-      (?:\"\"\"[^"\\]*(?:(?:\\(?:.|\Z)|"(?!""))[^"\\]*)*(?:\"\"\"|\Z)
-        |'''[^'\\]*(?:(?:\\(?:.|\Z)|'(?!''))[^'\\]*)*(?:'''|\Z)
-        |"(?:[^"\\\n]|\\(?:.|\Z))*(?:"|(?=\n)|\Z)
-        |'(?:[^'\\\n]|\\(?:.|\Z))*(?:'|(?=\n)|\Z)))
+  | \"\"\"[^"\\]*(?:(?:\\(?:.|\Z)|"(?!""))[^"\\]*)*(?:\"\"\"|\Z)
+  | '''[^'\\]*(?:(?:\\(?:.|\Z)|'(?!''))[^'\\]*)*(?:'''|\Z)
+  | "(?:[^"\\\n]|\\(?:.|\Z))*(?:"|(?=\n)|\Z)
+  | '(?:[^'\\\n]|\\(?:.|\Z))*(?:'|(?=\n)|\Z)
     """,
     re.VERBOSE | re.DOTALL,
 )
+_SPANNING_START = re.compile(r"[ \t]*(?:%%?|!)[^\n]*")
+
+
+def _spanning(text: str):
+    """The matches of ``_SPANNING`` in ``text`` from left to right, after a magic line at its
+    start (``_SPANNING_START``) when there is one."""
+    first = _SPANNING_START.match(text)
+    if first is None:
+        return _SPANNING.finditer(text)
+    return itertools.chain((first,), _SPANNING.finditer(text, first.end()))
 
 
 def _markup_by_lines(text: str, memo: LineMemo) -> str:
@@ -184,7 +198,7 @@ def _markup_by_lines(text: str, memo: LineMemo) -> str:
     seen, seen_line = 0, 0  # line breaks counted up to ``seen`` (each counted once: a cell of
     # many multi-line strings costs its length, not its length times their number)
     # Every token spanning lines holds one of these: without any, each line stands alone.
-    spans = _SPANNING.finditer(text) if '"""' in text or "'''" in text or "\\\n" in text else ()
+    spans = _spanning(text) if '"""' in text or "'''" in text or "\\\n" in text else ()
     for m in spans:
         start, end = m.span()
         if text.find("\n", start + 1, end) == -1:

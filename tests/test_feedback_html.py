@@ -716,3 +716,27 @@ def test_the_kept_markdown_parser_carries_nothing_from_one_student_to_the_next()
     assert "https://example.org/a" in first
     second = renderer._markdown("[x][r] and see[^1]\n")
     assert "example.org" not in second and "note of A" not in second and "[x][r]" in second
+
+
+def test_the_file_holds_the_page_in_utf8_when_it_is_written_piece_by_piece(tmp_path):
+    """write_feedback_html encodes the page's pieces one by one (``feedback_html.utf8``): the file
+    is still exactly the page's UTF-8, a lone surrogate as "?", with characters beyond ASCII in
+    a function cell, a markdown cell, an output and the summary, and a surrogate pair split
+    between two cells' outputs."""
+    cells = [nbs.markdown_cell("# Ünïcode ✓ 😀"),
+             nbs.code_cell(nbs.COURSE_CELLS["rnn_cell_forward"].replace("# ", "# (≈2 lines) ", 1),
+                           [nbs.stream("π ≈ 3.14 \ud83d\n")], 1),
+             nbs.code_cell("print('x')", [nbs.stream("\ude00 tail\n")], 2),
+             nbs.code_cell(nbs.COURSE_CELLS["rnn_forward"], [], 3)]
+    path = tmp_path / "ada.ipynb"
+    path.write_text(json.dumps(nbs.notebook(cells)), "utf-8")  # ASCII JSON: the surrogates kept
+    result = dataclasses.replace(graded_result(path), messages=("naïve ≈ résumé",))
+    page = feedback_html.feedback_page(result, notebook_path=path)
+    assert "≈" in page and "\ud83d" in page and "\ude00" in page
+    digests: dict = {}
+    out = write_feedback_html(result, notebook_path=path, out_path=tmp_path / "f.html", digests=digests)
+    data = out.read_bytes()
+    assert data == page.encode("utf-8", "replace")
+    assert digests["f.html"][0] == len(data)
+    pieces = ["a ≈ b", "\ud83d", "\ude00", "plain", "😀", ""]
+    assert feedback_html.utf8(pieces) == "".join(pieces).encode("utf-8", "replace")

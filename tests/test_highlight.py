@@ -189,3 +189,37 @@ def test_many_strings_spanning_lines_cost_the_cell_length_not_its_square():
     assert highlight_code(source, memo=LineMemo()) == highlight_code(source)
     assert_linear(lambda text: highlight_code(text, memo=LineMemo()), lambda n: unit * n, 2500,
                   what="highlighting n multi-line strings")
+
+
+def _merged_lines(text: str, spans) -> list[list[int]]:
+    """The [first, last] lines of the spans (start, end) of ``text`` that hold a line break
+    (one that starts a span, before a magic, not counted), overlapping ones merged."""
+    out: list[list[int]] = []
+    for start, end in spans:
+        if text[start:start + 1] == "\n":
+            start += 1
+        if text.find("\n", start, end) == -1:
+            continue
+        first, last = text.count("\n", 0, start), text.count("\n", 0, end)
+        if out and first <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], last)
+        else:
+            out.append([first, last])
+    return out
+
+
+def test_the_scan_for_strings_spanning_lines_finds_the_lines_of_the_full_lexer():
+    """The quick scan that groups a cell's lines (``_spanning``: strings from their quote, a
+    magic at the cell's start apart) finds exactly the lines that the full lexer's tokens
+    spanning lines cover, on random code of quotes, string prefixes, comments and magics."""
+    import random
+
+    from grader.highlight import _TOKENS, _spanning
+
+    pieces = ['"', "'", '"""', "'''", "\\", "\n", "#", "%", "!", " ", "\t", "r", "b", "f", "x",
+              "=", "(", ")", "\\\n", "\n%", "\n!", '"a"', "u'", "rb'''", 'f"""', "def ", "."]
+    rng = random.Random(5)
+    for _ in range(5000):
+        text = normalise("".join(rng.choice(pieces) for _ in range(rng.randint(0, 30))))
+        expected = _merged_lines(text, (m.span() for m in _TOKENS.finditer(text)))
+        assert _merged_lines(text, (m.span() for m in _spanning(text))) == expected, repr(text)
