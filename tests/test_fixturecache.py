@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import shutil
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -155,3 +156,19 @@ def test_only_a_class_run_keeps_a_cache(tmp_path, workspace):
                                    stream=io.StringIO())
     assert summary.graded == 1
     assert (folder / fixturecache.CACHE_DIR / "rnn.hidden.json.marshal").is_file()
+
+
+def test_the_gradescope_zip_carries_no_fixture_cache(tmp_path):
+    from grader.gradescope import build_autograder_zip
+
+    repo = tmp_path / "repo"
+    for name in ("grade.py", "requirements.txt", "docs/gradescope/setup.sh",
+                 "docs/gradescope/run_autograder", "grader/x.py", "rubrics/rnn.yaml",
+                 "rubrics/fixtures/rnn.hidden.json",
+                 f"rubrics/fixtures/{fixturecache.CACHE_DIR}/rnn.hidden.json.marshal"):
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        (repo / name).write_text(name)
+    with zipfile.ZipFile(build_autograder_zip(tmp_path / "a.zip", repo=repo)) as zf:
+        names = zf.namelist()
+    assert "rubrics/fixtures/rnn.hidden.json" in names and "grader/x.py" in names
+    assert not any(fixturecache.CACHE_DIR in name for name in names)
