@@ -64,8 +64,12 @@ class ClassSummary:
 
 
 def load_context(rubric_path: Path, *, visibilities: tuple[str, ...] = ("public", "hidden"),
-                 fixtures_dir: Path | None = None):
-    """Rubric + fixtures (+ the bonus's config) -> ``GradingContext``; raises CommandError."""
+                 fixtures_dir: Path | None = None, fixture_cache: bool = False):
+    """Rubric + fixtures (+ the bonus's config) -> ``GradingContext``; raises CommandError.
+
+    ``fixture_cache``: decode the fixtures through their cache (``grader.fixturecache``), as a
+    class run does: the same fixtures, without the JSON's decoding after the first run.
+    """
     from grader.fixtures import FixtureError, load_fixtures
     from grader.rubric import RubricError, load_rubric
     from grader.runner import GradingContext
@@ -77,7 +81,8 @@ def load_context(rubric_path: Path, *, visibilities: tuple[str, ...] = ("public"
     if tuple(visibilities) == ("public",):
         rubric = rubric.only("public")
     try:
-        fixtures = load_fixtures(rubric, fixtures_dir=fixtures_dir, visibilities=tuple(visibilities))
+        fixtures = load_fixtures(rubric, fixtures_dir=fixtures_dir, visibilities=tuple(visibilities),
+                                 cache=fixture_cache)
     except (FixtureError, OSError) as exc:
         raise CommandError(str(exc)) from None
     imdb_config = None
@@ -600,7 +605,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         from grader.runner import answer_layouts, argument_layouts
         from grader.sandbox import configure_zygote
 
-        context = load_context(Path(rubric))
+        context = load_context(Path(rubric), fixture_cache=True)
     except BaseException:
         early.close()
         raise

@@ -132,7 +132,10 @@ def run_gradescope(*, root: Path = DEFAULT_ROOT, rubric: Path | None = None,
 
 def build_autograder_zip(dest: Path, *, repo: Path = REPO) -> Path:
     """Write the zip to upload to Gradescope: setup.sh and run_autograder at its root, then
-    ``grade.py``, ``requirements.txt``, ``grader/`` and ``rubrics/`` (no ``solution/``)."""
+    ``grade.py``, ``requirements.txt``, ``grader/`` and ``rubrics/`` (no ``solution/``, and no
+    fixture cache of a class run: the container decodes the instructor's JSON itself)."""
+    from grader.fixturecache import CACHE_DIR
+
     repo, dest = Path(repo), Path(dest)
     scripts = repo / "docs" / "gradescope"
     with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -145,7 +148,8 @@ def build_autograder_zip(dest: Path, *, repo: Path = REPO) -> Path:
             zf.write(repo / name, name)
         for folder in ZIP_DIRS:
             for path in sorted((repo / folder).rglob("*")):
-                if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+                if (path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc"
+                        and CACHE_DIR not in path.relative_to(repo).parts):
                     zf.write(path, path.relative_to(repo).as_posix())
     return dest
 

@@ -291,7 +291,8 @@ def test_public_fixtures_carry_messages_of_public_mutants():
 def workspace(tmp_path):
     """A copy of rnn.yaml and its fixtures in tmp_path: (rubric path, fixtures dir)."""
     shutil.copy(RUBRICS / "rnn.yaml", tmp_path / "rnn.yaml")
-    shutil.copytree(RUBRICS / "fixtures", tmp_path / "fixtures")
+    # the instructor's files only, not a class run's cache (grader.fixturecache)
+    shutil.copytree(RUBRICS / "fixtures", tmp_path / "fixtures", ignore=shutil.ignore_patterns(".cache"))
     return tmp_path / "rnn.yaml", tmp_path / "fixtures"
 
 

@@ -23,8 +23,8 @@ SUBMISSIONS = REPO / "submissions"
 
 #: Imports of modules absent from the kit, allowed only where they cannot run:
 #: the runner imports the bonus scorer only when a rubric has an `imdb:` section,
-#: which the kit's rubric never has.
-LAZY_ABSENT = {("runner.py", "grader.imdb")}
+#: which the kit's rubric never has; the fixtures are read through their cache only by a class run.
+LAZY_ABSENT = {("runner.py", "grader.imdb"), ("fixtures.py", "grader.fixturecache")}
 
 
 @pytest.fixture(scope="module", params=RUBRICS, ids=lambda p: p.stem)
