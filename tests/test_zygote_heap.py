@@ -27,7 +27,10 @@ glibc = pytest.mark.skipif(_child._libc is None or not hasattr(_child._libc, "ma
 # chunks between live ones), then plugged; its free bytes outside the top chunk, before
 # and after, from mallinfo2 (the thread cache's chunks are not among them: it holds at most 7
 # of each of its sizes, and the plug takes those first).
-FRAGMENTED = """
+def fragmenting(blocks: int) -> str:
+    """A script's start that makes a heap with holes: ``blocks`` blocks of 40 to 4,000 bytes
+    from glibc's malloc, every other one freed; ``libc`` is the grader's C library."""
+    return f"""
 import ctypes, sys
 sys.path.insert(0, sys.argv[1])
 from grader import _child
@@ -35,9 +38,13 @@ libc = _child._libc
 libc.malloc.restype, libc.malloc.argtypes = ctypes.c_void_p, (ctypes.c_size_t,)
 libc.free.argtypes = (ctypes.c_void_p,)
 libc.mallinfo2.restype = _child.MallInfo2
-blocks = [libc.malloc(40 + (i * 37) % 4000) for i in range(3000)]
+blocks = [libc.malloc(40 + (i * 37) % 4000) for i in range({blocks})]
 for block in blocks[::2]:
     libc.free(block)
+"""
+
+
+FRAGMENTED = fragmenting(3000) + """
 def holes():
     info = libc.mallinfo2()
     return info.fordblks - info.keepcost
@@ -117,17 +124,8 @@ def test_the_plug_takes_no_more_than_the_free_bytes_when_every_block_seems_a_hol
 # The plug on a heap of 3,000 holes, counting its calls of mallinfo2: glibc's int_mallinfo walks
 # every free chunk of every bin at each call, so a call per malloc made the plug quadratic or
 # worse in the holes (0.05 s for 1,500 holes, 3.6 s for 6,000, 352 s for 24,000 on this machine).
-COUNTED = """
-import ctypes, sys
-sys.path.insert(0, sys.argv[1])
-from grader import _child
-real = _child._libc
-real.malloc.restype, real.malloc.argtypes = ctypes.c_void_p, (ctypes.c_size_t,)
-real.free.argtypes = (ctypes.c_void_p,)
-real.mallinfo2.restype = _child.MallInfo2
-blocks = [real.malloc(40 + (i * 37) % 4000) for i in range(6000)]
-for block in blocks[::2]:
-    real.free(block)
+COUNTED = fragmenting(6000) + """
+real = libc
 calls = [0]
 def mallinfo2():
     calls[0] += 1
