@@ -6,11 +6,24 @@ import os
 import stat
 import threading
 from pathlib import Path
+from typing import Iterable
 
 
 def digest_of(data: bytes) -> list:
     """``[size, sha256 hex]`` of ``data``: how an incremental key records a file's bytes."""
     return [len(data), hashlib.sha256(data).hexdigest()]
+
+
+def sources_digest(root: Path, names: Iterable[str]) -> bytes:
+    """sha256 over the files ``names`` (relative, '/'-separated) under ``root``, in the given
+    order, each as ``name:length:`` and its bytes: how the grader digests its own code (the
+    incremental key's ``grader_digest``, the fixture cache's decoding code)."""
+    digest = hashlib.sha256()
+    for name in names:
+        data = (root / name).read_bytes()
+        digest.update(f"{name}:{len(data)}:".encode())
+        digest.update(data)
+    return digest.digest()
 
 
 def write_atomic(path: Path, data: str | bytes, *, durable: bool = False,

@@ -25,6 +25,7 @@ array here too. Arrays are rebuilt read-only, as ``read_fixture_file`` makes the
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import marshal
 import sys
@@ -33,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.files import write_atomic
+from grader.files import sources_digest, write_atomic
 
 __all__ = ["CACHE_DIR", "cache_path", "cache_header", "load_cached", "store_cached",
            "freeze", "thaw"]
@@ -52,15 +53,12 @@ def cache_path(fixture_file: Path) -> Path:
     return fixture_file.parent / CACHE_DIR / f"{fixture_file.name}.marshal"
 
 
+@functools.lru_cache(maxsize=1)
 def _code_digest() -> bytes:
-    """sha256 of the modules that decide what a fixture file decodes to (this one included)."""
-    digest = hashlib.sha256()
-    here = Path(__file__).resolve().parent
-    for name in ("fixturecache.py", "fixtures.py", "plaindata.py"):
-        data = (here / name).read_bytes()
-        digest.update(f"{name}:{len(data)}:".encode())
-        digest.update(data)
-    return digest.digest()
+    """sha256 of the modules that decide what a fixture file decodes to (this one included),
+    read once a process (a class run's header is built for each fixture file, twice when it
+    writes a cache)."""
+    return sources_digest(Path(__file__).resolve().parent, ("fixturecache.py", "fixtures.py", "plaindata.py"))
 
 
 def cache_header(json_bytes: bytes) -> bytes:

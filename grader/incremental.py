@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
 from grader.discover import EXTRA_FILE_BYTES, Submission
-from grader.files import digest_of, read_bytes, write_atomic
+from grader.files import digest_of, read_bytes, sources_digest, write_atomic
 from grader.models import Rubric, SubmissionResult
 from grader.report import RESULT_RECORD, read_submission
 
@@ -37,15 +37,10 @@ GRADER_DIR = Path(__file__).resolve().parent
 
 def grader_digest(package: Path = GRADER_DIR) -> str:
     """sha256 over the grader's own files: sources and templates (relative names and bytes, sorted)."""
-    digest = hashlib.sha256()
-    for path in sorted(Path(package).rglob("*")):
-        if "__pycache__" in path.parts or not path.is_file() or path.suffix in (".pyc", ".pyo"):
-            continue
-        rel = path.relative_to(package).as_posix()
-        data = path.read_bytes()
-        digest.update(f"{rel}:{len(data)}:".encode())
-        digest.update(data)
-    return digest.hexdigest()
+    package = Path(package)
+    names = [path.relative_to(package).as_posix() for path in sorted(package.rglob("*"))
+             if "__pycache__" not in path.parts and path.is_file() and path.suffix not in (".pyc", ".pyo")]
+    return sources_digest(package, names).hex()
 
 
 @dataclass(frozen=True)
