@@ -756,3 +756,48 @@ def test_a_coalesced_forged_answer_stream_spoils_only_its_own_submission(sandbox
     with sandbox.session("def f():\n    return 7\n") as other:
         assert [o.value for o in other.call_many([("f", (), 1.0)] * 3)] == [7, 7, 7]
     assert time.monotonic() - t0 < 10.0
+
+
+def test_a_process_left_behind_cannot_plant_files_for_the_next_child_given_the_same_name(sandbox):
+    # Children's directories are named by the lowest free number (Zygote._child_directory), so the
+    # next child is given the last one's name. A student's detached grandchild that keeps writing
+    # into that path must not reach the next student's directory: it is killed before the
+    # directory goes, and the name is then a new directory of the next child's own.
+    planter = """
+        import os, time
+        def plant():
+            here = os.getcwd()
+            if os.fork() == 0:
+                os.setsid()
+                if os.fork() == 0:
+                    for i in range(2000):
+                        for path in (os.path.join(here, f"planted-{i}"), os.path.join(here, "solution.py")):
+                            try:
+                                with open(path, "w") as f:
+                                    f.write("def rnn_forward(*a): return 'forged'")
+                            except OSError:
+                                pass
+                        time.sleep(0.005)
+                    os._exit(0)
+                os._exit(0)
+            time.sleep(0.05)
+            return here, sorted(os.listdir(here))
+    """
+    looker = """
+        import os, time
+        found_at_load = sorted(os.listdir("."))
+        def look():
+            time.sleep(0.3)   # long enough for a surviving planter to write again
+            return os.getcwd(), found_at_load, sorted(os.listdir("."))
+    """
+    with sandbox.session(textwrap.dedent(planter)) as s:
+        out = s.call("plant", ())
+        assert out.status == "ok", out
+        first_dir, planted = out.value
+        assert "solution.py" in planted  # the planter ran while its child was alive
+    with sandbox.session(textwrap.dedent(looker)) as s:
+        out = s.call("look", ())
+        assert out.status == "ok", out
+        second_dir, at_load, later = out.value
+    assert second_dir == first_dir  # the same name: this is the case under test
+    assert at_load == [] and later == []
