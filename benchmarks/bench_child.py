@@ -229,34 +229,58 @@ def run_scenarios(args: argparse.Namespace) -> dict[str, list[dict[str, float]]]
             for _ in range(5):
                 one()
             results[name] = [measure(sandbox, one, args.n) for _ in range(args.rounds)]
-        if not args.only_notebook:
-            results["marginal call, per call"] = [
-                marginal(sandbox, max(args.n // 10, 3))[0] for _ in range(args.rounds)]
         if sys.platform.startswith("linux"):
             results["zygote's address space"] = [address_space(sandbox.zygote_pid)]
+    if not args.only_notebook:
+        x = np.ones((5, 10))
+        with taught_sandbox(np.tanh(x @ x.T), (x,)) as sandbox:
+            marginal(sandbox, 3)  # the zygote's first children
+            results["marginal call, per call"] = [
+                marginal(sandbox, max(args.n // 10, 3))[0] for _ in range(args.rounds)]
     if args.runtime:
         results["runtime, 24 together, warm"] = runtime_per_call(args.rounds)
         results["runtime, RNN cell, warm"] = runtime_per_call(args.rounds, cell=True)
+        if hasattr(_child_module(), "args_builders"):  # as a class run's children get them
+            results["runtime, 24 together, laid out"] = runtime_per_call(args.rounds, laid=True)
+            results["runtime, RNN cell, laid out"] = runtime_per_call(args.rounds, cell=True, laid=True)
     return results
+
+
+def taught_sandbox(value: object, args: tuple) -> Sandbox:
+    """A sandbox whose zygote knows the layouts of `value` and `args`, as a class run's zygotes
+    know those of the rubric's expected values and arguments (``runner.answer_layouts``,
+    ``runner.argument_layouts``): such answers are sent without header text and such arguments
+    as their arrays' bytes. A checkout without layouts gets a plain sandbox."""
+    from grader import _child, wire
+    options = {}
+    if hasattr(wire, "layout"):
+        options["layouts"] = (wire.layout(value),)
+    laid_out = _child.args_layout(args) if hasattr(_child, "args_layout") else None
+    if laid_out is not None:
+        options["arg_layouts"] = (laid_out[0],)
+    return Sandbox(protected_paths=[], **options)
 
 
 def marginal(sandbox: Sandbox, sessions: int) -> list[dict[str, float]]:
     """What a call costs once a session is under way: in each of `sessions` sessions of ``USAGE``,
     8 calls of f, then 48 sent together (``call_many``) and 48 one by one, each run between two
-    reads of the child's own usage; per call, the median over the sessions: the child's CPU
+    reads of the child's own usage, with the options a class run's calls have (``CaseGrader._options``:
+    no memory-sharing pairs, whose search was a sixth of the child's time, the arguments' encoding
+    reused, the value left undecoded); per call, the median over the sessions: the child's CPU
     (us), page faults and voluntary switches, and the grading process's CPU (us)."""
-    x = np.ones((5, 10))
+    args = (np.ones((5, 10)),)  # one object, as a fixture's arguments are: its encoding is reused
+    options = {"aliases": False, "reuse_args": True, "raw_value": True}
     rows: dict[str, list[list[float]]] = {"together": [], "one by one": []}
     for _ in range(sessions):
         with sandbox.session(USAGE, filename="<submission>") as session:
-            session.call_many([("f", (x,), None)] * 8)
+            session.call_many([("f", args, None)] * 8, **options)
             for how in rows:
                 u0 = session.call("usage", ()).value
                 t0 = time.process_time()
                 if how == "together":
-                    outcomes = session.call_many([("f", (x,), None)] * 48)
+                    outcomes = session.call_many([("f", args, None)] * 48, **options)
                 else:
-                    outcomes = [session.call("f", (x,)) for _ in range(48)]
+                    outcomes = [session.call("f", args, **options) for _ in range(48)]
                 t1 = time.process_time()
                 u1 = session.call("usage", ()).value
                 if any(o is None or o.status != "ok" for o in outcomes):
@@ -271,16 +295,23 @@ def marginal(sandbox: Sandbox, sessions: int) -> list[dict[str, float]]:
     return [out]
 
 
+def _child_module():
+    """The grader's child module (imported only when the runtime scenarios run)."""
+    from grader import _child
+    return _child
+
+
 def cell_args() -> tuple:
     """Arguments for ``CELL``'s f: xt (3, 10), a_prev (5, 10) and the 5 parameters."""
     shapes = {"Wax": (5, 3), "Waa": (5, 5), "Wya": (2, 5), "ba": (5, 1), "by": (2, 1)}
     return (np.full((3, 10), 0.5), np.full((5, 10), 0.1), {k: np.full(s, 0.2) for k, s in shapes.items()})
 
 
-def runtime_per_call(rounds: int, *, cell: bool = False) -> list[dict[str, float]]:
+def runtime_per_call(rounds: int, *, cell: bool = False, laid: bool = False) -> list[dict[str, float]]:
     """CPU per call of a runtime answering 24 pipelined calls of ``SMALL``'s f (``CELL``'s with
     `cell`), in this process (the request, the arguments' pickle, the call, the answer's encoding
-    and send), per round."""
+    and send), per round. With `laid`, the runtime knows the layouts of the arguments and of the
+    answer, as a class run's children do (the arguments travel as their arrays' bytes)."""
     import pickle
     import socket
 
@@ -295,7 +326,14 @@ def runtime_per_call(rounds: int, *, cell: bool = False) -> list[dict[str, float
     loaded = runtime.load(program, "<submission>", (compile(program, "<submission>", "exec", dont_inherit=True),))
     if loaded["status"] != "ok":
         raise RuntimeError(f"the runtime scenario's program did not load: {loaded['message']}")
-    frame = pickle.dumps(cell_args() if cell else (np.ones((5, 10)),), protocol=4)
+    args = cell_args() if cell else (np.ones((5, 10)),)
+    frame = pickle.dumps(args, protocol=4)
+    if laid:  # what Zygote.setup teaches its runtime, and what Sandbox._args_frame then sends
+        from grader import wire
+        text, arrays = _child.args_layout(args)
+        runtime.arg_builders = _child.args_builders([text])
+        runtime.encoder.learn(wire.layout(runtime.ns["f"](*args)))
+        frame = b"".join([_child.ARGS_HEAD.pack(_child.ARGS_MAGIC, 0), *[a.tobytes() for a in arrays]])
     batch = b"".join(
         _child.FRAME.pack(len(head)) + head + _child.FRAME.pack(len(frame)) + frame
         for head in (  # as the grading process writes them: compact, "last" only on the last of a run
