@@ -8,14 +8,16 @@ Scenarios: an empty program (fork, set-up, load ""), a small program with 1
 and 24 calls one by one, the same 24 calls sent together (``call_many``, the
 way the runner sends a part's first calls), one call that asks the grading
 process for 10 steps (stub round trips, as a part graded in isolation does),
-and, given a notebook, the real grading of it N times; then the marginal cost of a call (calls
-9-56 of a session, 48 sent together and 48 one by one, the child's CPU read by the child
-itself: no fork or start-up in it) and what a fork of the zygote copies (``address_space``: its
-anonymous memory, page tables, mappings). Last, with ``--runtime``, the child's side of the
-protocol alone, warm and in this process: a runtime on a socket pair answers 24 pipelined calls
-of the small program, 10 times a round (CPU per call; no fork, no page faults: the Python of the
-request path, steady enough to compare under load), and the same with an RNN cell shaped like
-the course's (7 arrays in, 9 out). Both check that every call answered ok.
+and, given a notebook, the real grading of it N times; then the marginal cost of a call (after
+a session's first 8 calls, 48 sent together and 48 one by one, with a class run's options and
+layouts, the child's CPU read by the child itself: no fork or start-up in it) and what a fork of
+the zygote copies (``address_space``: its anonymous memory, page tables, mappings). Last, with
+``--runtime``, the child's side of the protocol alone, warm and in this process: a runtime on a
+socket pair answers 24 pipelined calls of the small program, 10 times a round (CPU per call; no
+fork, no page faults: the Python of the request path, steady enough to compare under load), and
+the same with an RNN cell shaped like the course's (7 arrays in, 9 out); each with pickled
+arguments, then "laid out" (the runtime knows both layouts, as a class run's children do). All
+check that every call answered ok.
 
     python3 benchmarks/bench_child.py [-n 200] [--notebook PATH] [--rounds 3]
     python3 benchmarks/bench_child.py --against /work/main [-n 150] [--rounds 6]
