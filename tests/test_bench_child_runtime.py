@@ -35,3 +35,27 @@ def test_the_runtime_scenario_refuses_a_failed_load(monkeypatch):
 
 def test_numpy_runs_one_blas_thread_in_the_benchmark():
     assert os.environ["OPENBLAS_NUM_THREADS"] == "1" and os.environ["OMP_NUM_THREADS"] == "1"
+
+
+def test_the_marginal_scenario_calls_as_a_class_run_does(monkeypatch):
+    """Every call answered ok (it raises otherwise), without memory-sharing pairs (a sixth of the
+    child's time in the figures this scenario replaces: a class run never asks for them), with its
+    arguments' encoding reused and sent by their layout, as a class run's are."""
+    import numpy as np
+
+    from grader import sandbox as sandbox_module
+    x = np.ones((5, 10))
+    requests = []
+    make_request = sandbox_module.Session._call_request
+
+    def spy(self, function, args, **options):
+        request = make_request(self, function, args, **options)
+        requests.append((function, options["aliases"], options["reuse_args"], request.frame[8:12]))
+        return request
+    monkeypatch.setattr(sandbox_module.Session, "_call_request", spy)
+    with bench_child.taught_sandbox(np.tanh(x @ x.T), (x,)) as box:
+        (figures,) = bench_child.marginal(box, 1)
+    assert figures["together: child us"] > 0 and figures["one by one: child us"] > 0
+    calls = [r for r in requests if r[0] == "f"]
+    assert len(calls) == 8 + 48 + 48
+    assert all(r[1:] == (False, True, b"GA1\n") for r in calls)
