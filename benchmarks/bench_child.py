@@ -8,12 +8,16 @@ Scenarios: an empty program (fork, set-up, load ""), a small program with 1
 and 24 calls one by one, the same 24 calls sent together (``call_many``, the
 way the runner sends a part's first calls), one call that asks the grading
 process for 10 steps (stub round trips, as a part graded in isolation does),
-and, given a notebook, the real grading of it N times; then what a fork of the zygote copies
-(``address_space``: its anonymous memory, page tables, mappings). Last, with ``--runtime``, the
-child's side of the protocol alone, warm and in this process: a runtime on a socket pair
-answers 24 pipelined calls of the small program, 10 times a round (CPU per call; no fork,
-no page faults: the Python of the request path, steady enough to compare under load), and the
-same with an RNN cell shaped like the course's (7 arrays in, 9 out).
+and, given a notebook, the real grading of it N times; then the marginal cost of a call (after
+a session's first 8 calls, 48 sent together and 48 one by one, with a class run's options and
+layouts, the child's CPU read by the child itself: no fork or start-up in it) and what a fork of
+the zygote copies (``address_space``: its anonymous memory, page tables, mappings). Last, with
+``--runtime``, the child's side of the protocol alone, warm and in this process: a runtime on a
+socket pair answers 24 pipelined calls of the small program, 10 times a round (CPU per call; no
+fork, no page faults: the Python of the request path, steady enough to compare under load), and
+the same with an RNN cell shaped like the course's (7 arrays in, 9 out); each with pickled
+arguments, then "laid out" (the runtime knows both layouts, as a class run's children do). All
+check that every call answered ok.
 
     python3 benchmarks/bench_child.py [-n 200] [--notebook PATH] [--rounds 3]
     python3 benchmarks/bench_child.py --against /work/main [-n 150] [--rounds 6]
@@ -40,6 +44,12 @@ if "--grader-of" in sys.argv:  # a round of --against: import the other reposito
     REPO = Path(sys.argv[sys.argv.index("--grader-of") + 1]).resolve()
 sys.path.insert(0, str(REPO))
 
+# One BLAS thread, as the sandbox's children have (CHILD_ENVIRONMENT), set before NumPy loads:
+# --runtime runs the child's code in this process, and OpenBLAS's idle threads spin on a CPU
+# after each product, which process_time counts (47 against 29 us a call, the lead, session 17).
+for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "VECLIB_MAXIMUM_THREADS"):
+    os.environ[_name] = "1"
+
 import numpy as np  # noqa: E402
 
 from grader.sandbox import Sandbox  # noqa: E402
@@ -52,6 +62,11 @@ CELL = ("import numpy as np\n\ndef f(xt, a_prev, parameters):\n"
         "    return a_next, parameters['Wya'] @ a_next + parameters['by'], (a_next, a_prev, xt, parameters)\n")
 STEPS = SMALL + "\ndef step(x, w):\n    return np.tanh(w @ x)\n\ndef g(xs, w):\n    return [step(x, w) for x in xs]\n"
 TICK = os.sysconf("SC_CLK_TCK")
+# SMALL and a function that reads the child's own CPU, page faults and voluntary context switches:
+# the marginal scenario's figures, exact where the zygote's cutime counts ticks (the kernel splits
+# CPU into user and system by ticks too: only their sum is exact over a few ms)
+USAGE = SMALL + ("\nimport resource\n\ndef usage():\n    r = resource.getrusage(resource.RUSAGE_SELF)\n"
+                 "    return [r.ru_utime + r.ru_stime, float(r.ru_minflt), float(r.ru_nvcsw)]\n")
 
 
 def zygote_counters(pid: int) -> tuple[float, float, int, int]:
@@ -104,7 +119,7 @@ def report(name: str, rounds: list[dict[str, float]]) -> None:
     parts = []
     for key in rounds[0]:
         values = [r[key] for r in rounds]
-        fmt = "{:.0f}" if "faults" in key else "{:.2f}"
+        fmt = "{:.0f}" if "faults" in key and statistics.median(values) >= 10 else "{:.2f}"
         parts.append(f"{key} {fmt.format(statistics.median(values))}"
                      f" ({fmt.format(min(values))}-{fmt.format(max(values))})")
     print(f"{name:26s} " + ", ".join(parts), flush=True)
@@ -218,10 +233,74 @@ def run_scenarios(args: argparse.Namespace) -> dict[str, list[dict[str, float]]]
             results[name] = [measure(sandbox, one, args.n) for _ in range(args.rounds)]
         if sys.platform.startswith("linux"):
             results["zygote's address space"] = [address_space(sandbox.zygote_pid)]
+    if not args.only_notebook:
+        x = np.ones((5, 10))
+        with taught_sandbox(np.tanh(x @ x.T), (x,)) as sandbox:
+            marginal(sandbox, 3)  # the zygote's first children
+            results["marginal call, per call"] = [
+                marginal(sandbox, max(args.n // 10, 3))[0] for _ in range(args.rounds)]
     if args.runtime:
         results["runtime, 24 together, warm"] = runtime_per_call(args.rounds)
         results["runtime, RNN cell, warm"] = runtime_per_call(args.rounds, cell=True)
+        if hasattr(_child_module(), "args_builders"):  # as a class run's children get them
+            results["runtime, 24 together, laid out"] = runtime_per_call(args.rounds, laid=True)
+            results["runtime, RNN cell, laid out"] = runtime_per_call(args.rounds, cell=True, laid=True)
     return results
+
+
+def taught_sandbox(value: object, args: tuple) -> Sandbox:
+    """A sandbox whose zygote knows the layouts of `value` and `args`, as a class run's zygotes
+    know those of the rubric's expected values and arguments (``runner.answer_layouts``,
+    ``runner.argument_layouts``): such answers are sent without header text and such arguments
+    as their arrays' bytes. A checkout without layouts gets a plain sandbox."""
+    from grader import _child, wire
+    options = {}
+    if hasattr(wire, "layout"):
+        options["layouts"] = (wire.layout(value),)
+    laid_out = _child.args_layout(args) if hasattr(_child, "args_layout") else None
+    if laid_out is not None:
+        options["arg_layouts"] = (laid_out[0],)
+    return Sandbox(protected_paths=[], **options)
+
+
+def marginal(sandbox: Sandbox, sessions: int) -> list[dict[str, float]]:
+    """What a call costs once a session is under way: in each of `sessions` sessions of ``USAGE``,
+    8 calls of f, then 48 sent together (``call_many``) and 48 one by one, each run between two
+    reads of the child's own usage, with the options a class run's calls have (``CaseGrader._options``:
+    no memory-sharing pairs, whose search was a sixth of the child's time, the arguments' encoding
+    reused, the value left undecoded); per call, the median over the sessions: the child's CPU
+    (us), page faults and voluntary switches, and the grading process's CPU (us)."""
+    args = (np.ones((5, 10)),)  # one object, as a fixture's arguments are: its encoding is reused
+    options = {"aliases": False, "reuse_args": True, "raw_value": True}
+    rows: dict[str, list[list[float]]] = {"together": [], "one by one": []}
+    for _ in range(sessions):
+        with sandbox.session(USAGE, filename="<submission>") as session:
+            session.call_many([("f", args, None)] * 8, **options)
+            for how in rows:
+                u0 = session.call("usage", ()).value
+                t0 = time.process_time()
+                if how == "together":
+                    outcomes = session.call_many([("f", args, None)] * 48, **options)
+                else:
+                    outcomes = [session.call("f", args, **options) for _ in range(48)]
+                t1 = time.process_time()
+                u1 = session.call("usage", ()).value
+                if any(o is None or o.status != "ok" for o in outcomes):
+                    raise RuntimeError("the marginal scenario's calls did not all answer ok")
+                rows[how].append([(b - a) / 48 for a, b in zip(u0, u1)] + [(t1 - t0) / 48])
+    out = {}
+    for how, values in rows.items():
+        cpu, faults, switches, grader = (statistics.median(column) for column in zip(*values))
+        out.update({f"{how}: child us": cpu * 1e6, f"{how}: child faults": faults,
+                    f"{how}: child switches": switches,
+                    f"{how}: grader us": grader * 1e6})
+    return [out]
+
+
+def _child_module():
+    """The grader's child module (imported only when the runtime scenarios run)."""
+    from grader import _child
+    return _child
 
 
 def cell_args() -> tuple:
@@ -230,10 +309,11 @@ def cell_args() -> tuple:
     return (np.full((3, 10), 0.5), np.full((5, 10), 0.1), {k: np.full(s, 0.2) for k, s in shapes.items()})
 
 
-def runtime_per_call(rounds: int, *, cell: bool = False) -> list[dict[str, float]]:
+def runtime_per_call(rounds: int, *, cell: bool = False, laid: bool = False) -> list[dict[str, float]]:
     """CPU per call of a runtime answering 24 pipelined calls of ``SMALL``'s f (``CELL``'s with
     `cell`), in this process (the request, the arguments' pickle, the call, the answer's encoding
-    and send), per round."""
+    and send), per round. With `laid`, the runtime knows the layouts of the arguments and of the
+    answer, as a class run's children do (the arguments travel as their arrays' bytes)."""
     import pickle
     import socket
 
@@ -242,13 +322,27 @@ def runtime_per_call(rounds: int, *, cell: bool = False) -> list[dict[str, float
     theirs.setblocking(False)
     runtime = _child.Runtime(ours, max_bytes=1 << 28)
     program = CELL if cell else SMALL
-    runtime.load(program, "<submission>", compile(program, "<submission>", "exec", dont_inherit=True))
-    frame = pickle.dumps(cell_args() if cell else (np.ones((5, 10)),), protocol=4)
+    # The program's pieces compiled, as a tuple (Runtime.load's code): a bare code object fails
+    # to load, and every call then timed the "no function f()" answer (29 us against ~70 for
+    # a real call: sessions 15-16's figures of this scenario). Checked below, at each round.
+    loaded = runtime.load(program, "<submission>", (compile(program, "<submission>", "exec", dont_inherit=True),))
+    if loaded["status"] != "ok":
+        raise RuntimeError(f"the runtime scenario's program did not load: {loaded['message']}")
+    args = cell_args() if cell else (np.ones((5, 10)),)
+    frame = pickle.dumps(args, protocol=4)
+    if laid:  # what Zygote.setup teaches its runtime, and what Sandbox._args_frame then sends
+        from grader import wire
+        text, arrays = _child.args_layout(args)
+        runtime.arg_builders = _child.args_builders([text])
+        runtime.encoder.learn(wire.layout(runtime.ns["f"](*args)))
+        frame = b"".join([_child.ARGS_HEAD.pack(_child.ARGS_MAGIC, 0), *[a.tobytes() for a in arrays]])
     batch = b"".join(
         _child.FRAME.pack(len(head)) + head + _child.FRAME.pack(len(frame)) + frame
         for head in (  # as the grading process writes them: compact, "last" only on the last of a run
             b'{"kind":"call","function":"f","stubs":[],"aliases":false,"seq":%d%s}' % (i, b',"last":true' * (i == 23))
             for i in range(24)))
+
+    statuses: set = set()
 
     def run() -> None:
         theirs.sendall(batch)
@@ -256,8 +350,9 @@ def runtime_per_call(rounds: int, *, cell: bool = False) -> list[dict[str, float
             msg = runtime.recv()
             runtime.seq = msg["seq"]
             call_args, sent = runtime.recv_args()
-            runtime.answer(runtime.call(msg["function"], call_args, msg["stubs"], aliases=False, sent=sent),
-                           last=msg.get("last") is True)
+            outcome = runtime.call(msg["function"], call_args, msg["stubs"], aliases=False, sent=sent)
+            statuses.add(outcome["status"])
+            runtime.answer(outcome, last=msg.get("last") is True)
             try:
                 while theirs.recv(1 << 20):
                     pass
@@ -273,6 +368,8 @@ def runtime_per_call(rounds: int, *, cell: bool = False) -> list[dict[str, float
             for _ in range(10):
                 run()
             out.append({"child us per call": (time.process_time() - t0) / 240 * 1e6})
+        if statuses != {"ok"}:  # every call must have run f, or the figure is not a call's
+            raise RuntimeError(f"the runtime scenario's calls answered {sorted(statuses)}")
         return out
     finally:
         ours.close()
