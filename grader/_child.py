@@ -233,6 +233,17 @@ def cloexec_pipe(nonblocking: bool = False) -> tuple[int, int]:
 
 
 _CTRL_LENGTH = struct.Struct(">I")
+_CTRL_FDS_SPACE = socket.CMSG_LEN(4 * 4)  # room for 4 descriptors (C ints), as recv_fds(..., 4) asks
+
+
+def _received_fds(ancillary: list) -> list[int]:
+    """The descriptors in a message's ancillary data (``recvmsg``), as ``socket.recv_fds`` reads them."""
+    import array
+    fds = array.array("i")
+    for level, kind, data in ancillary:
+        if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+            fds.frombytes(data[:len(data) - (len(data) % fds.itemsize)])
+    return list(fds)
 
 
 def ctrl_send(sock: socket.socket, data: bytes, fds: "list[int] | tuple" = (), *, framed: bool) -> None:
@@ -255,8 +266,10 @@ def ctrl_recv(sock: socket.socket, limit: int, *, framed: bool) -> tuple[bytes, 
     """Receive one control message sent by ``ctrl_send`` (at most ``limit`` bytes): its bytes,
     empty at end of stream, and the descriptors that came with it."""
     if not framed:
-        data, fds, _, _ = socket.recv_fds(sock, limit, 4)
-        return data, fds
+        # socket.recv_fds inlined: most messages carry no descriptor (the zygote's close requests,
+        # its answers), and those are read without an array or another Python frame.
+        data, ancillary, _, _ = sock.recvmsg(limit, _CTRL_FDS_SPACE)
+        return data, (_received_fds(ancillary) if ancillary else [])
     fds: list[int] = []
     parts = []
     for want in (_CTRL_LENGTH.size, None):
@@ -687,6 +700,33 @@ def _count_user_processes(uid: int) -> int:
     return n
 
 
+_CLOSE_HEAD = b'{"op":"close","pid":'
+_CLOSE_UID = b',"uid":'
+
+
+def _json_count(text: bytes) -> int | None:
+    """`text` as JSON reads a non-negative integer (digits, no leading zero), else None."""
+    if not text.isdigit() or (text[:1] == b"0" and len(text) > 1):
+        return None
+    return int(text)
+
+
+def close_request(data: bytes) -> dict | None:
+    """A close request in the one form the grading process writes (``Sandbox._discard``:
+    ``{"op":"close","pid":N,"uid":M}``, ``M`` maybe ``null``) read without json: what
+    ``json.loads`` gives for it; None for any other bytes (then json reads them). One of the two
+    requests of every session: json's decoder is Python code whose objects the zygote would write
+    while the child lives (each page a copy)."""
+    if data[:len(_CLOSE_HEAD)] != _CLOSE_HEAD or data[-1:] != b"}":
+        return None
+    pid_text, sep, uid_text = data[len(_CLOSE_HEAD):-1].partition(_CLOSE_UID)
+    pid = _json_count(pid_text)
+    uid = None if uid_text == b"null" else _json_count(uid_text)
+    if not sep or pid is None or (uid is None and uid_text != b"null"):
+        return None
+    return {"op": "close", "pid": pid, "uid": uid}
+
+
 class Zygote:
     """The forking server: one per Sandbox, started in a fresh interpreter."""
 
@@ -726,6 +766,8 @@ class Zygote:
         self.streams: tuple = ()                # a child's stdin, stdout, stderr (see _child_streams)
         self.runtime: Runtime | None = None     # every child's, unattached (see Runtime.__init__)
         self.heap_plugs: list[int] = []         # the heap's free chunks, held (see plug_heap_holes)
+        self.spawn_requests: dict[bytes, dict] = {}  # a spawn request's bytes -> it, parsed (see _parse)
+        self.env_dir = ""                       # the directory HOME and TMPDIR name now (see _spawn)
         self._nproc, self._nproc_at = 0, -1e9
         # What a child may read under Landlock: the interpreter, its libraries, /dev/urandom.
         read = {os.path.realpath(p) for p in [sys.prefix, sys.base_prefix, sys.exec_prefix, *sys.path, "/usr",
@@ -905,8 +947,11 @@ class Zygote:
             requested = False
             for fd, _ in waiter.poll(1000):
                 if fd == rfd:
+                    # One read drains it (a byte a signal), with no BlockingIOError raised and
+                    # caught as a read past the end would: the child may live still, and every
+                    # object an exception writes is a page copied.
                     try:
-                        while os.read(rfd, 4096):
+                        while len(os.read(rfd, 4096)) == 4096:
                             pass
                     except BlockingIOError:
                         pass
@@ -920,7 +965,7 @@ class Zygote:
                 continue
             if not data:
                 break
-            request = json.loads(data)
+            request = self._parse(data)
             op = request["op"]
             if op == "exit":
                 break
@@ -951,6 +996,20 @@ class Zygote:
                 for fd in fds:
                     os.close(fd)
         self._shutdown()
+
+    def _parse(self, data: bytes) -> dict:
+        """A request, as ``json.loads`` reads it. The usual two without json: a close request by
+        its one form (``close_request``), a spawn request by its bytes, parsed once (a worker asks
+        with the same few: ``Sandbox._spawn_request``); requests are read, never changed, so the
+        parsed one serves again. A few spawn requests are kept, not every one."""
+        request = self.spawn_requests.get(data)
+        if request is None:
+            request = close_request(data)
+        if request is None:
+            request = json.loads(data)
+            if type(request) is dict and request.get("op") == "spawn" and len(self.spawn_requests) < 8:
+                self.spawn_requests[data] = request
+        return request
 
     def _reply(self, obj: dict, fds: list[int] = ()) -> None:
         """Answer the grading process (one message, optionally with file descriptors)."""
@@ -1014,10 +1073,13 @@ class Zygote:
                 ruleset = self.landlock.ruleset(tmp)
             # The child's environment: CHILD_ENVIRONMENT (set in setup) and its own directory.
             # Set here, before the fork; the zygote keeps the last child's, and never reads them.
-            import tempfile
-            environ = os.environ
-            environ["HOME"] = environ["TMPDIR"] = tmp
-            tempfile.tempdir = tmp
+            # Names repeat (_child_directory: usually c1), so usually they are set already.
+            if tmp != self.env_dir:
+                import tempfile
+                environ = os.environ
+                environ["HOME"] = environ["TMPDIR"] = tmp
+                tempfile.tempdir = tmp
+                self.env_dir = tmp
             # NumPy's global generator gets a state of the child's own, or every child would
             # draw the zygote's numbers and one student would know another's: the Mersenne
             # Twister's whole key (624 words) from the system, at the position where the first
