@@ -4,10 +4,12 @@ Two sandboxes per round, each serving N empty sessions (fork, set-up, load "", c
 
 * a plain one, whose zygote's own CPU and minor faults per session are read from
   ``/proc/ZYGOTE/stat`` before and after (``bench_child.zygote_counters``): the figures to compare;
-* a probed one, whose zygote boots with every step of its loop wrapped (``PROBE``, added to
+* a probed one, whose zygote boots with every step of its loop wrapped, and a few functions the
+  loop should not call (json's, ``os.path.join``, ``socket.recv_fds``...) counted (``PROBE``, added to
   ``grader.zygote._BOOT`` in this process only): each wrapper reads the zygote's thread CPU
   (``CLOCK_THREAD_CPUTIME_ID``) and its minor faults (``getrusage``) before and after the step and
-  adds them to the step's totals, which the zygote writes to its log when it shuts down. Steps
+  adds them to the step's totals from the end of its set-up, which the zygote writes to its log
+  when it shuts down (``tests/test_zygote_loop.py`` counts calls with it). Steps
   nest (``_spawn`` holds the directory, the ruleset, the fork...): each figure includes its
   sub-steps'. The probe's own work (about 2-4 us and a few faults a wrapped call) is in the
   probed total, not in the steps': compare that total with the plain one.
@@ -44,7 +46,8 @@ from bench_child import zygote_counters  # noqa: E402
 # label); a step a checkout does not have is skipped. Nothing here runs in a plain zygote.
 PROBE = r'''
 def _probe():
-    import json as _json, os as _os, resource as _resource, select as _select, time as _time
+    import ctypes as _ctypes, json as _json, os as _os, resource as _resource, select as _select
+    import socket as _socket, struct as _struct, time as _time
     import grader._child as _C
     clock, usage, me = _time.thread_time_ns, _resource.getrusage, _resource.RUSAGE_SELF
     totals = {}
@@ -90,7 +93,10 @@ def _probe():
             (Z, "_kill", "_kill"), (_os, "killpg", "  os.killpg"), (_os, "kill", "  os.kill"),
             (_os, "waitpid", "os.waitpid"), (Z, "_reap", "_reap"), (_C, "_proc_children", "  _proc_children"),
             (Z, "_sweep_uid", "  _sweep_uid"), (Z, "_sweep_orphans", "  _sweep_orphans"),
-            (_os, "rmdir", "  os.rmdir"), (_os, "close", "os.close"), (_os, "read", "os.read")):
+            (_os, "rmdir", "  os.rmdir"), (_os, "close", "os.close"), (_os, "read", "os.read"),
+            (_os.path, "join", "os.path.join"), (_socket, "recv_fds", "socket.recv_fds"),
+            (_socket, "send_fds", "socket.send_fds"), (_struct, "unpack", "struct.unpack"),
+            (_ctypes, "create_string_buffer", "ctypes.create_string_buffer")):
         wrap(owner, attr, label)
     _C._PROBE_NUMPY = lambda np: wrap(np.random, "set_state", "  numpy set_state")
     shutdown = Z._shutdown
@@ -101,10 +107,12 @@ def _probe():
     Z._shutdown = report
     setup = Z.setup
 
-    def set_up(self):
+    def set_up(self):  # the figures count from the end of the set-up: serving only
         setup(self)
         import numpy
         _C._PROBE_NUMPY(numpy)
+        for cell in totals.values():
+            cell[:] = [0, 0, 0]
     Z.setup = set_up
 _probe()
 '''
@@ -161,8 +169,9 @@ def serve(n: int, *, probed: bool, notebook: Path | None) -> dict:
     if probed:
         line = [x for x in text.splitlines() if x.startswith(b"PROBE ")]
         totals = json.loads(line[-1][6:]) if line else {}
-        # the steps' totals include the 5 warm-up sessions and the start: per session of n + 5
+        # the steps' totals include the 5 warm-up sessions (not the set-up): per session of n + 5
         out["steps"] = {k: [v[0] / (n + 5), v[1] / (n + 5) / 1e3, v[2] / (n + 5)] for k, v in totals.items()}
+        out["calls"] = {k: v[0] for k, v in totals.items()}
     return out
 
 
