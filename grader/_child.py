@@ -641,8 +641,7 @@ def _proc_children(ppid: int) -> list[int] | None:
                 chunks.append(chunk)
         finally:
             os.close(fd)
-        # map, not a comprehension: in Python 3.11 each comprehension run makes a function object
-        return list(map(int, b"".join(chunks).split()))
+        return [int(x) for x in b"".join(chunks).split()]
     except OSError:
         pass
     if not PLATFORM.proc:
@@ -1229,7 +1228,7 @@ class Zygote:
             # subreaper; only then is the (forking) uid sweep needed.
             self._reap()
             adopted = _proc_children(os.getpid())
-            if adopted is None or self._strays(adopted):  # None: unknown, sweep
+            if adopted is None or [p for p in adopted if p not in self.children and p not in self.twins]:  # None: unknown, sweep
                 self._sweep_uid(uid)
         else:
             self._sweep_orphans()
@@ -1246,15 +1245,6 @@ class Zygote:
         if os.WIFSIGNALED(status):
             return {"ok": True, "exit": None, "signal": os.WTERMSIG(status)}
         return {"ok": True, "exit": os.WEXITSTATUS(status), "signal": None}
-
-    def _strays(self, adopted: list[int]) -> bool:
-        """Whether `adopted` (this zygote's children) holds any process that is neither a live
-        session child nor a twin. A loop, not a comprehension: the zygote runs this after every
-        session, and in Python 3.11 a comprehension makes a function object each time."""
-        for p in adopted:
-            if p not in self.children and p not in self.twins:
-                return True
-        return False
 
     def _sweep_uid(self, uid: int) -> None:
         """Kill every process of `uid`: a helper becomes that uid and signals -1 until none is alive.
