@@ -11,8 +11,9 @@ Two sandboxes per round, each serving N empty sessions (fork, set-up, load "", c
   adds them to the step's totals from the end of its set-up, which the zygote writes to its log
   when it shuts down (``tests/test_zygote_loop.py`` counts calls with it). Steps
   nest (``_spawn`` holds the directory, the ruleset, the fork...): each figure includes its
-  sub-steps'. The probe's own work (about 2-4 us and a few faults a wrapped call) is in the
-  probed total, not in the steps': compare that total with the plain one.
+  sub-steps' and the probes nested in them. The probes' own work (the probed zygote spends about
+  0.5 ms and 25 faults a session more than the plain one) is in the probed total: compare the
+  plain totals, and read the steps for where the rest goes.
 
     python3 benchmarks/bench_zygote.py [-n 200] [--rounds 3] [--notebook PATH]
     python3 benchmarks/bench_zygote.py --against /work/base [-n 200] [--rounds 4]

@@ -234,7 +234,9 @@ def cloexec_pipe(nonblocking: bool = False) -> tuple[int, int]:
 
 
 _CTRL_LENGTH = struct.Struct(">I")
-_CTRL_FDS_SPACE = socket.CMSG_LEN(4 * 4)  # room for 4 descriptors (C ints), as recv_fds(..., 4) asks
+# Room for 4 descriptors (C ints), as recv_fds(..., 4) asks; 0 where there is none (Windows, whose
+# check() imports this module but never reaches a control socket).
+_CTRL_FDS_SPACE = socket.CMSG_LEN(4 * 4) if hasattr(socket, "CMSG_LEN") else 0
 
 
 def _received_fds(ancillary: list) -> list[int]:
