@@ -712,7 +712,8 @@ _MT_KEY_BYTES = 4 * _MT_WORDS
 
 def numpy_key() -> tuple | None:
     """NumPy's legacy global generator's Mersenne Twister state, as two ctypes objects over its
-    memory: the key (624 words, as bytes) and the position. Writing a key from the system there and
+    memory: the key (624 words, as bytes) and the position; third, the bit generator that holds
+    that memory (held with them, so that it lives as long as they do). Writing a key from the system there and
     the position 624 is what ``set_state(("MT19937", key, 624))`` does, without the 624 Python ints
     and set_state's Python objects (the zygote does it before every fork).
 
@@ -741,7 +742,7 @@ def numpy_key() -> tuple | None:
             return None
     except Exception:  # another NumPy: the usual way
         return None
-    return key, position
+    return key, position, generator._bit_generator
 
 
 _CLOSE_HEAD = b'{"op":"close","pid":'

@@ -99,7 +99,8 @@ def test_numpys_key_buffers_set_the_state_set_state_sets():
     buffers = _child.numpy_key()
     if buffers is None:
         pytest.skip("this NumPy's generator has no ctypes interface")
-    key, position = buffers
+    key, position, holder = buffers
+    assert holder is np.random.mtrand._rand._bit_generator
     raw = bytes(range(256)) * 9 + bytes(192)
     key.raw = raw[:_child._MT_KEY_BYTES]
     position.value = 624
