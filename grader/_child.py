@@ -14,6 +14,7 @@ grading process only uses ``FRAME`` for framing.
 from __future__ import annotations
 
 import _signal
+import array
 import ctypes
 import errno
 import io
@@ -233,6 +234,18 @@ def cloexec_pipe(nonblocking: bool = False) -> tuple[int, int]:
 
 
 _CTRL_LENGTH = struct.Struct(">I")
+# Room for 4 descriptors (C ints), as recv_fds(..., 4) asks; 0 where there is none (Windows, whose
+# check() imports this module but never reaches a control socket).
+_CTRL_FDS_SPACE = socket.CMSG_LEN(4 * 4) if hasattr(socket, "CMSG_LEN") else 0
+
+
+def _received_fds(ancillary: list) -> list[int]:
+    """The descriptors in a message's ancillary data (``recvmsg``), as ``socket.recv_fds`` reads them."""
+    fds = array.array("i")
+    for level, kind, data in ancillary:
+        if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+            fds.frombytes(data[:len(data) - (len(data) % fds.itemsize)])
+    return list(fds)
 
 
 def ctrl_send(sock: socket.socket, data: bytes, fds: "list[int] | tuple" = (), *, framed: bool) -> None:
@@ -240,8 +253,8 @@ def ctrl_send(sock: socket.socket, data: bytes, fds: "list[int] | tuple" = (), *
     zygote: one packet on a SOCK_SEQPACKET pair; on a stream pair (``framed``: where there is no
     SEQPACKET) its length first, the descriptors with the first bytes."""
     if not framed:
-        if fds:
-            socket.send_fds(sock, [data], list(fds))
+        if fds:  # socket.send_fds inlined (one Python frame less per spawn's answer)
+            sock.sendmsg([data], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds))])
         else:
             sock.send(data)
         return
@@ -255,8 +268,10 @@ def ctrl_recv(sock: socket.socket, limit: int, *, framed: bool) -> tuple[bytes, 
     """Receive one control message sent by ``ctrl_send`` (at most ``limit`` bytes): its bytes,
     empty at end of stream, and the descriptors that came with it."""
     if not framed:
-        data, fds, _, _ = socket.recv_fds(sock, limit, 4)
-        return data, fds
+        # socket.recv_fds inlined: most messages carry no descriptor (the zygote's close requests,
+        # its answers), and those are read without an array or another Python frame.
+        data, ancillary, _, _ = sock.recvmsg(limit, _CTRL_FDS_SPACE)
+        return data, (_received_fds(ancillary) if ancillary else [])
     fds: list[int] = []
     parts = []
     for want in (_CTRL_LENGTH.size, None):
@@ -281,6 +296,7 @@ def ctrl_recv(sock: socket.socket, limit: int, *, framed: bool) -> tuple[bytes, 
 _LL_FS = [(1 << 13) - 1, 1 << 13, 1 << 14, 0, 1 << 15]  # rights added by ABI 1, 2, 3, 4, 5
 _LL_READ = 1 | 4 | 8  # EXECUTE | READ_FILE | READ_DIR
 _LL_FILE_RIGHTS = 1 | 2 | 4 | (1 << 14) | (1 << 15)
+_LL_RULE = struct.Struct("<Qi")  # struct landlock_path_beneath_attr: allowed_access, parent_fd (packed)
 
 
 def landlock_abi() -> int:
@@ -314,6 +330,7 @@ class Landlock:
         self.attr = ctypes.create_string_buffer(struct.pack("<QQQ", fs, net, scoped)[:self.size], self.size)
         self.fds: list[int] = []
         self.rules: list = []
+        self.dir_rule = self._rule(-1, fs)  # each child's directory's rule, its fd written in (see ruleset)
         for paths, rights in ((read_paths, _LL_READ), (rw_paths, fs)):
             for path in paths:
                 try:
@@ -325,7 +342,7 @@ class Landlock:
 
     def _rule(self, fd: int, rights: int):
         """struct landlock_path_beneath_attr for `fd` (packed: 12 bytes)."""
-        return ctypes.create_string_buffer(struct.pack("<Qi", rights & self.fs, fd), 12)
+        return ctypes.create_string_buffer(_LL_RULE.pack(rights & self.fs, fd), 12)
 
     def ruleset(self, directory: str) -> int:
         """A new ruleset (its fd, close-on-exec) holding the prepared rules and full access to
@@ -338,7 +355,9 @@ class Landlock:
                 _check(syscall(445, ruleset, 1, rule, 0), "landlock_add_rule")
             fd = os.open(directory, os.O_PATH | os.O_CLOEXEC)
             try:
-                _check(syscall(445, ruleset, 1, self._rule(fd, self.fs), 0), f"landlock_add_rule {directory}")
+                # The kernel reads the rule during the call: one buffer serves every child.
+                _LL_RULE.pack_into(self.dir_rule, 0, self.fs, fd)
+                _check(syscall(445, ruleset, 1, self.dir_rule, 0), f"landlock_add_rule {directory}")
             finally:
                 os.close(fd)
         except BaseException:
@@ -687,6 +706,72 @@ def _count_user_processes(uid: int) -> int:
     return n
 
 
+_MT_WORDS = 624                   # the Mersenne Twister's key: 624 32-bit words
+_MT_KEY_BYTES = 4 * _MT_WORDS
+
+
+def numpy_key() -> tuple | None:
+    """NumPy's legacy global generator's Mersenne Twister state, as two ctypes objects over its
+    memory: the key (624 words, as bytes) and the position; third, the bit generator that holds
+    that memory (held with them, so that it lives as long as they do). Writing a key from the system there and
+    the position 624 is what ``set_state(("MT19937", key, 624))`` does, without the 624 Python ints
+    and set_state's Python objects (the zygote does it before every fork).
+
+    Checked here, once: the state is set the usual way (no Gaussian cached), then a key written
+    through the buffers must read back through ``get_state`` word for word, at position 624 and with
+    no Gaussian cached (the zygote draws no number afterwards, so none gets cached). None where
+    NumPy, its generator's ``ctypes`` interface or that check fails: then ``set_state`` serves."""
+    numpy = sys.modules.get("numpy")
+    if numpy is None:
+        return None
+    try:
+        generator = numpy.random.mtrand._rand
+        numpy.random.set_state(("MT19937", struct.unpack("<624I", os.urandom(_MT_KEY_BYTES)), _MT_WORDS))
+        address = generator._bit_generator.ctypes.state_address
+        if type(generator._bit_generator).__name__ != "MT19937" or not address:
+            return None
+        key = (ctypes.c_char * _MT_KEY_BYTES).from_address(address)
+        position = ctypes.c_int.from_address(address + _MT_KEY_BYTES)
+        probe = os.urandom(_MT_KEY_BYTES)
+        key.raw = probe
+        position.value = _MT_WORDS
+        name, words, pos, has_gauss, _ = numpy.random.get_state()
+        if (name != "MT19937" or words.dtype != numpy.uint32 or words.tobytes() != probe or pos != _MT_WORDS
+                or has_gauss):
+            numpy.random.set_state(("MT19937", struct.unpack("<624I", os.urandom(_MT_KEY_BYTES)), _MT_WORDS))
+            return None
+    except Exception:  # another NumPy: the usual way
+        return None
+    return key, position, generator._bit_generator
+
+
+_CLOSE_HEAD = b'{"op":"close","pid":'
+_CLOSE_UID = b',"uid":'
+
+
+def _json_count(text: bytes) -> int | None:
+    """`text` as JSON reads a non-negative integer (digits, no leading zero), else None."""
+    if not text.isdigit() or (text[:1] == b"0" and len(text) > 1):
+        return None
+    return int(text)
+
+
+def close_request(data: bytes) -> dict | None:
+    """A close request in the one form the grading process writes (``Sandbox._discard``:
+    ``{"op":"close","pid":N,"uid":M}``, ``M`` maybe ``null``) read without json: what
+    ``json.loads`` gives for it; None for any other bytes (then json reads them). One of the two
+    requests of every session: json's decoder is Python code whose objects the zygote would write
+    while the child lives (each page a copy)."""
+    if data[:len(_CLOSE_HEAD)] != _CLOSE_HEAD or data[-1:] != b"}":
+        return None
+    pid_text, sep, uid_text = data[len(_CLOSE_HEAD):-1].partition(_CLOSE_UID)
+    pid = _json_count(pid_text)
+    uid = None if uid_text == b"null" else _json_count(uid_text)
+    if not sep or pid is None or (uid is None and uid_text != b"null"):
+        return None
+    return {"op": "close", "pid": pid, "uid": uid}
+
+
 class Zygote:
     """The forking server: one per Sandbox, started in a fresh interpreter."""
 
@@ -726,6 +811,10 @@ class Zygote:
         self.streams: tuple = ()                # a child's stdin, stdout, stderr (see _child_streams)
         self.runtime: Runtime | None = None     # every child's, unattached (see Runtime.__init__)
         self.heap_plugs: list[int] = []         # the heap's free chunks, held (see plug_heap_holes)
+        self.spawn_requests: dict[bytes, dict] = {}  # a spawn request's bytes -> it, parsed (see _parse)
+        self.env_dir = ""                       # the directory HOME and TMPDIR name now (see _spawn)
+        self.dir_names: list[str] = []          # the children's directories' paths, c1, c2... (see _child_directory)
+        self.numpy_key: tuple | None = None     # NumPy's global generator's key and position (see numpy_key)
         self._nproc, self._nproc_at = 0, -1e9
         # What a child may read under Landlock: the interpreter, its libraries, /dev/urandom.
         read = {os.path.realpath(p) for p in [sys.prefix, sys.base_prefix, sys.exec_prefix, *sys.path, "/usr",
@@ -817,6 +906,7 @@ class Zygote:
             self.runtime.encoder.learn(header)
         self.runtime.arg_builders = arg_builders
         self.caps["arg_layouts"] = len(arg_builders)
+        self.numpy_key = numpy_key()
         gc.collect()
         gc.freeze()
         # Hand the heap's free pages back to the kernel (glibc): fewer pages for each fork
@@ -905,8 +995,11 @@ class Zygote:
             requested = False
             for fd, _ in waiter.poll(1000):
                 if fd == rfd:
+                    # One read drains it (a byte a signal), with no BlockingIOError raised and
+                    # caught as a read past the end would: the child may live still, and every
+                    # object an exception writes is a page copied.
                     try:
-                        while os.read(rfd, 4096):
+                        while len(os.read(rfd, 4096)) == 4096:
                             pass
                     except BlockingIOError:
                         pass
@@ -920,7 +1013,7 @@ class Zygote:
                 continue
             if not data:
                 break
-            request = json.loads(data)
+            request = self._parse(data)
             op = request["op"]
             if op == "exit":
                 break
@@ -952,6 +1045,20 @@ class Zygote:
                     os.close(fd)
         self._shutdown()
 
+    def _parse(self, data: bytes) -> dict:
+        """A request, as ``json.loads`` reads it. The usual two without json: a close request by
+        its one form (``close_request``), a spawn request by its bytes, parsed once (a worker asks
+        with the same few: ``Sandbox._spawn_request``); requests are read, never changed, so the
+        parsed one serves again. A few spawn requests are kept, not every one."""
+        request = self.spawn_requests.get(data)
+        if request is None:
+            request = close_request(data)
+        if request is None:
+            request = json.loads(data)
+            if type(request) is dict and request.get("op") == "spawn" and len(self.spawn_requests) < 8:
+                self.spawn_requests[data] = request
+        return request
+
     def _reply(self, obj: dict, fds: list[int] = ()) -> None:
         """Answer the grading process (one message, optionally with file descriptors)."""
         ctrl_send(self.ctrl, json.dumps(obj).encode(), fds, framed=self.framed)
@@ -981,11 +1088,14 @@ class Zygote:
         ``plug_heap_holes`` took (past about 2,500 children, the plug cost more than it saved).
         A reused name is a new directory: a dead child's Landlock rule named the old one's inode,
         and its uid's processes were killed before its directory was removed (``_kill``)."""
-        live = set(self.children.values())
+        names = self.dir_names  # made once each: no path joined per child
+        live = self.children.values()  # a few at most
         n = 0
         while True:
             n += 1
-            tmp = os.path.join(self.tmp_base, f"c{n}")
+            if n > len(names):
+                names.append(os.path.join(self.tmp_base, f"c{n}"))
+            tmp = names[n - 1]
             if tmp in live:
                 continue
             try:
@@ -1014,19 +1124,29 @@ class Zygote:
                 ruleset = self.landlock.ruleset(tmp)
             # The child's environment: CHILD_ENVIRONMENT (set in setup) and its own directory.
             # Set here, before the fork; the zygote keeps the last child's, and never reads them.
-            import tempfile
-            environ = os.environ
-            environ["HOME"] = environ["TMPDIR"] = tmp
-            tempfile.tempdir = tmp
+            # Names repeat (_child_directory: usually c1), so usually they are set already.
+            if tmp != self.env_dir:
+                import tempfile
+                environ = os.environ
+                environ["HOME"] = environ["TMPDIR"] = tmp
+                tempfile.tempdir = tmp
+                self.env_dir = tmp
             # NumPy's global generator gets a state of the child's own, or every child would
             # draw the zygote's numbers and one student would know another's: the Mersenne
             # Twister's whole key (624 words) from the system, at the position where the first
             # draw renews it, no Gaussian cached. Set here, where NumPy's code is warm (0.1 ms;
             # the key as Python ints: set_state reads it word by word); seed() in the child
-            # cost it 0.6 ms and 120 page faults (SeedSequence, mostly).
-            numpy = sys.modules.get("numpy")
-            if numpy is not None:
-                numpy.random.set_state(("MT19937", struct.unpack("<624I", os.urandom(2496)), 624))
+            # cost it 0.6 ms and 120 page faults (SeedSequence, mostly). Written straight into
+            # the generator's memory where that was checked to work (numpy_key: no 624 Python
+            # ints, no set_state, about 20 page faults and 0.07 ms less a child), else set_state.
+            key = self.numpy_key
+            if key is not None:
+                key[0].raw = os.urandom(_MT_KEY_BYTES)
+                key[1].value = _MT_WORDS
+            else:
+                numpy = sys.modules.get("numpy")
+                if numpy is not None:
+                    numpy.random.set_state(("MT19937", struct.unpack("<624I", os.urandom(_MT_KEY_BYTES)), _MT_WORDS))
             pid = os.fork() if self.child_handlers is None else self.bare_fork()
         except BaseException:
             if ruleset is not None:

@@ -67,7 +67,7 @@ _rs.setrlimit = _setrlimit
 WINDOWS = r'''
 import ctypes as _ct, os as _os, signal as _sig, socket as _so, sys as _sys
 for _m, _names in ((_os, ("fork", "forkpty", "setsid", "killpg", "pipe2", "register_at_fork")),
-                   (_so, ("AF_UNIX",)), (_sig, ("setitimer", "SIGALRM", "ITIMER_REAL"))):
+                   (_so, ("AF_UNIX", "CMSG_LEN")), (_sig, ("setitimer", "SIGALRM", "ITIMER_REAL"))):
     for _n in _names:
         if hasattr(_m, _n):
             delattr(_m, _n)
