@@ -554,7 +554,8 @@ class _Watch:
 
     ``multiprocessing.connection.wait`` builds a selector and registers every pipe in it at
     each call, two a submission (a poll that finds nothing before each page, and the one that
-    waits): about 0.1 ms each in a class run, whose code and data are cold by then. Here a pipe
+    waits): 0.1 ms of CPU a call in a class run of 400 (its code and data are cold by then), half
+    of it the selector's making (0.045 ms with a kept poll object). Here a pipe
     is registered when it joins and unregistered when it leaves (the pool's workers change only
     when one retires, dies or is replaced)."""
 
