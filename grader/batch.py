@@ -20,13 +20,14 @@ import dataclasses
 import gc
 import multiprocessing
 import os
+import select
 import signal
 import sys
 import threading
 import time
 import traceback
 from dataclasses import dataclass
-from multiprocessing.connection import Connection, wait
+from multiprocessing.connection import Connection
 from pathlib import Path
 from types import MappingProxyType
 from typing import Callable, Mapping, Sequence
@@ -433,11 +434,12 @@ class WorkerPool:
                 self._retired.append(self._workers.pop(conn)[0])
 
         idle_work = False  # whether on_idle may have work left (from the last result in on)
+        watch = _Watch()
         try:
             for conn in list(self._workers):
                 hand_out(conn)
             while self._workers:
-                ready = wait(list(self._workers), timeout=0 if idle_work else None)
+                ready = watch.wait(self._workers, timeout=0 if idle_work else None)
                 if not ready:  # no worker waits for this process: a piece of the caller's work
                     idle_work = on_idle()
                     continue
@@ -545,6 +547,44 @@ class WorkerPool:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class _Watch:
+    """The workers' pipes under one ``poll`` object kept for a whole ``WorkerPool.run``.
+
+    ``multiprocessing.connection.wait`` builds a selector and registers every pipe in it at
+    each call, two a submission (a poll that finds nothing before each page, and the one that
+    waits): 0.1 ms of CPU a call in a class run of 400 (its code and data are cold by then), half
+    of it the selector's making (0.045 ms with a kept poll object). Here a pipe
+    is registered when it joins and unregistered when it leaves (the pool's workers change only
+    when one retires, dies or is replaced)."""
+
+    def __init__(self) -> None:
+        """Nothing watched yet."""
+        self._poll = select.poll()
+        self._watched: dict[Connection, int] = {}  # connection -> the descriptor registered
+        self._by_fd: dict[int, Connection] = {}
+
+    def _sync(self, conns: Mapping[Connection, object]) -> None:
+        """Watch exactly the connections of ``conns`` (those gone first: a new pipe may have
+        the descriptor number of a closed one)."""
+        for conn in [c for c in self._watched if c not in conns]:
+            fd = self._watched.pop(conn)
+            self._poll.unregister(fd)
+            del self._by_fd[fd]
+        for conn in [c for c in conns if c not in self._watched]:
+            fd = self._watched[conn] = conn.fileno()
+            self._by_fd[fd] = conn
+            self._poll.register(fd, select.POLLIN)
+
+    def wait(self, conns: Mapping[Connection, object], timeout: float | None) -> list[Connection]:
+        """The connections of ``conns`` (a mapping keyed by them) with a message or an end
+        waiting: at once with ``timeout`` 0, else as soon as one has (None: however long it
+        takes), as ``multiprocessing.connection.wait``."""
+        if self._watched.keys() != conns.keys():
+            self._sync(conns)
+        events = self._poll.poll(None if timeout is None else timeout * 1000)
+        return [self._by_fd[fd] for fd, _ in events]
 
 
 def _preload() -> None:

@@ -557,6 +557,11 @@ class FragmentMemo:
         self.nbytes = 0
 
 
+#: The JSON of a cell with outputs for its memo key: ``json.dumps`` with options builds an
+#: encoder at each call (a few per page), this one is made once (same text).
+_KEY_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def cell_key(cell: dict) -> bytes:
     """Digest of what a cleaned cell's HTML depends on, apart from its position and execution
     count (filled in when a page is assembled): its type, source and outputs.
@@ -571,7 +576,7 @@ def cell_key(cell: dict) -> bytes:
     else:
         if outputs:
             outputs = [{k: v for k, v in out.items() if k != "execution_count"} for out in outputs]
-        text = json.dumps([kind, source, outputs], ensure_ascii=False, separators=(",", ":"))
+        text = _KEY_JSON.encode([kind, source, outputs])
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=32).digest()
 
 

@@ -150,8 +150,8 @@ def write_key(folder: Path, key: str, *, batch: BatchKey,
     read back); every other file is read."""
     record = {"key": key, "rubric": batch.rubric, "fixtures": batch.fixtures,
               "grader": batch.grader, "options": batch.options,
-              "files": _file_digests(Path(folder), written)}
-    write_atomic(Path(folder) / KEY_FILE, json.dumps(record))
+              "files": _file_digests(folder, written)}
+    write_atomic(os.path.join(folder, KEY_FILE), json.dumps(record))
 
 
 def add_to_key(folder: Path, key: str, written: Mapping[str, list]) -> bool:

@@ -25,14 +25,14 @@ def _class(folder: Path, count: int) -> Path:
 
 def test_on_idle_runs_only_when_no_worker_message_waits(tmp_path, monkeypatch):
     events: list = []
-    real_wait = batch.wait
+    real_wait = batch._Watch.wait
 
-    def logged_wait(conns, timeout=None):
-        ready = real_wait(conns, timeout)
+    def logged_wait(self, conns, timeout=None):
+        ready = real_wait(self, conns, timeout)
         events.append(("wait", timeout, len(ready)))
         return ready
 
-    monkeypatch.setattr(batch, "wait", logged_wait)
+    monkeypatch.setattr(batch._Watch, "wait", logged_wait)
     work = [0.02] * 12  # pieces of deferred work, in seconds
 
     def on_idle() -> bool:
@@ -126,3 +126,38 @@ def test_a_class_run_writes_every_page_and_key(tmp_path):
         folder = out / f"s{number:02d}"
         key = json.loads((folder / KEY_FILE).read_text("utf-8"))
         assert "feedback.html" in key["files"] and (folder / "feedback.html").stat().st_size > 1000
+
+
+def test_a_run_polls_its_workers_pipes_through_one_poll_object(tmp_path, monkeypatch):
+    """Each pipe is registered once a run, not at every wait (``multiprocessing.connection.wait``
+    built a selector and registered every pipe in it twice a submission)."""
+    made: list = []
+    real_poll = batch.select.poll
+
+    class CountedPoll:
+        """``select.poll`` counting its registrations and polls."""
+
+        def __init__(self) -> None:
+            self.inner, self.registered, self.polls = real_poll(), [], 0
+            made.append(self)
+
+        def register(self, fd, mask):
+            self.registered.append(fd)
+            self.inner.register(fd, mask)
+
+        def unregister(self, fd):
+            self.inner.unregister(fd)
+
+        def poll(self, timeout=None):
+            self.polls += 1
+            return self.inner.poll(timeout)
+
+    monkeypatch.setattr(batch.select, "poll", CountedPoll)
+    subs = find_submissions(_class(tmp_path / "subs", 6))
+    context = commands.load_context(commands.DEFAULT_RUBRIC)
+    with WorkerPool(context=context, out_dir=tmp_path / "out", jobs=2) as pool:
+        done = pool.run(subs, on_idle=lambda: False)
+    assert sorted(d.submission_id for d in done) == [s.id for s in subs]
+    assert len(made) == 1  # one poll object for the run
+    assert len(made[0].registered) == 2  # each worker's pipe once
+    assert made[0].polls >= len(subs)  # and it did the waiting

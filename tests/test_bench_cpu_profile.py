@@ -47,3 +47,29 @@ def test_a_class_profile_reports_ms_per_submission(tmp_path):
         assert title in text
     # Every sample was taken within the run (its whole stack kept), none before or after it.
     assert sampler.tables()["inclusive"][("cpu_profile.py", "profile_class")] == sampler.samples
+
+
+def test_the_grading_process_of_a_class_run_is_profiled_with_its_per_submission_part(tmp_path):
+    """``--main``: grade.py's run in the profiling process; the samples under ``WorkerPool.run``
+    (or ``_Pages.flush``) are the per-submission part, a subset of the whole."""
+    folder = tmp_path / "class"
+    folder.mkdir()
+    for number in range(4):
+        source = "ada_correct.ipynb" if number % 2 else "alan_partly_wrong.ipynb"
+        shutil.copy(REPO / "submissions" / source, folder / f"s{number:04d}.ipynb")
+    sampler, seconds, count = cpu_profile.profile_main(str(folder), out=tmp_path / "out")
+    assert count == 4 and seconds > 0 and sampler.samples > 0
+    assert len(list((tmp_path / "out").glob("s*/feedback.html"))) == 4  # a real run's outputs
+    assert sampler.tables()["inclusive"][("grade.py", "main")] == sampler.samples
+    assert sampler.within(cpu_profile.PER_SUBMISSION).samples <= sampler.samples
+
+
+def test_within_keeps_the_stacks_through_the_functions_named():
+    sampler = cpu_profile.CpuSampler()
+    run = ("/x/grader/batch.py", 440, "run")
+    page = ("/x/grader/feedback_html.py", 10, "pieces")
+    sampler.stacks[(page, run, ("/x/grade.py", 1, "main"))] += 3
+    sampler.stacks[(("/x/grader/commands.py", 5, "load_context"), ("/x/grade.py", 1, "main"))] += 2
+    part = sampler.within(cpu_profile.PER_SUBMISSION)
+    assert part.samples == 3 and sampler.samples == 5
+    assert part.tables()["own"][("grader/feedback_html.py", "pieces")] == 3

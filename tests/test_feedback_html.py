@@ -740,3 +740,33 @@ def test_the_file_holds_the_page_in_utf8_when_it_is_written_piece_by_piece(tmp_p
     assert digests["f.html"][0] == len(data)
     pieces = ["a ≈ b", "\ud83d", "\ude00", "plain", "😀", ""]
     assert feedback_html.utf8(pieces) == "".join(pieces).encode("utf-8", "replace")
+
+
+def test_a_cell_with_outputs_is_keyed_by_its_json_without_building_an_encoder(monkeypatch):
+    """``cell_key`` of a cell with outputs digests the same text as ``json.dumps`` with its
+    options gave, through one encoder made once (``json.dumps`` with options made one a call)."""
+    import hashlib
+
+    cells = [
+        {"cell_type": "code", "source": "print('≈ é')\n", "outputs": [
+            {"output_type": "stream", "name": "stdout", "text": "≈ \ud800 x\n"}]},
+        {"cell_type": "code", "source": "1", "outputs": [
+            {"output_type": "execute_result", "execution_count": 3,
+             "data": {"text/plain": "1", "text/html": "<b>1</b>"}, "metadata": {}}]},
+    ]
+    expected = []
+    for cell in cells:
+        outputs = [{k: v for k, v in out.items() if k != "execution_count"} for out in cell["outputs"]]
+        text = json.dumps([cell["cell_type"], cell["source"], outputs], ensure_ascii=False,
+                          separators=(",", ":"))
+        expected.append(hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=32).digest())
+    made = []
+    real_init = json.JSONEncoder.__init__
+
+    def counted(self, *args, **kwargs):
+        made.append(kwargs)
+        real_init(self, *args, **kwargs)
+
+    monkeypatch.setattr(json.JSONEncoder, "__init__", counted)
+    assert [feedback_html.cell_key(cell) for cell in cells] == expected
+    assert made == []  # json.dumps's own default encoder is made at import, not here

@@ -79,3 +79,30 @@ def test_what_write_atomic_would_not_leave_is_replaced_even_with_the_same_bytes(
     inode = os.stat(durable).st_ino
     write_atomic(durable, data, durable=True, mode=0o600)  # fixtures: always written and flushed
     assert os.stat(durable).st_ino != inode
+
+
+def test_write_atomic_makes_no_path_object_when_its_folder_exists(tmp_path, monkeypatch):
+    """The grading process writes two files a submission: the path is split as a string once,
+    not rebuilt as pathlib objects (the parent, the temporary's path) at each step."""
+    from grader import files
+
+    def no_path(*args):
+        raise AssertionError(f"Path{args} made")
+
+    written = {}
+    monkeypatch.setattr(files, "Path", no_path)
+    files.write_atomic(tmp_path / "feedback.html", "<p>page</p>", digests=written)
+    files.write_atomic(str(tmp_path / "feedback.html"), "<p>page</p>", digests=written)  # already there
+    files.write_atomic(os.fspath(tmp_path / "grading-key.json"), b"{}")
+    assert sorted(os.listdir(tmp_path)) == ["feedback.html", "grading-key.json"]
+    assert written == {"feedback.html": files.digest_of(b"<p>page</p>")}
+
+
+def test_write_atomic_makes_a_missing_folder_and_reads_a_trailing_slash_as_pathlib_does(tmp_path):
+    from grader.files import write_atomic
+
+    write_atomic(tmp_path / "new" / "deeper" / "results.json", "{}")
+    assert (tmp_path / "new" / "deeper" / "results.json").read_text() == "{}"
+    write_atomic(f"{tmp_path}/named/", "x")  # Path("a/") is Path("a")
+    assert (tmp_path / "named").read_text() == "x"
+    assert sorted(os.listdir(tmp_path)) == ["named", "new"]
