@@ -717,8 +717,8 @@ def numpy_key() -> tuple | None:
     the position 624 is what ``set_state(("MT19937", key, 624))`` does, without the 624 Python ints
     and set_state's Python objects (the zygote does it before every fork).
 
-    Checked here, once: the state is set the usual way (no Gaussian cached), then a key written
-    through the buffers must read back through ``get_state`` word for word, at position 624 and with
+    Checked here, once: the state is set the usual way (no Gaussian cached, position 0), then a key
+    and the position 624 written through the buffers must read back through ``get_state``, with
     no Gaussian cached (the zygote draws no number afterwards, so none gets cached). None where
     NumPy, its generator's ``ctypes`` interface or that check fails: then ``set_state`` serves."""
     numpy = sys.modules.get("numpy")
@@ -726,7 +726,9 @@ def numpy_key() -> tuple | None:
         return None
     try:
         generator = numpy.random.mtrand._rand
-        numpy.random.set_state(("MT19937", struct.unpack("<624I", os.urandom(_MT_KEY_BYTES)), _MT_WORDS))
+        # At position 0, not 624: the position written below then reads back only if it is
+        # written where the generator keeps it.
+        numpy.random.set_state(("MT19937", struct.unpack("<624I", os.urandom(_MT_KEY_BYTES)), 0))
         address = generator._bit_generator.ctypes.state_address
         if type(generator._bit_generator).__name__ != "MT19937" or not address:
             return None

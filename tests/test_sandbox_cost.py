@@ -182,3 +182,24 @@ def test_every_child_starts_numpys_generator_from_a_whole_state_of_its_own(sandb
     assert [st[0] for st in states] == ["MT19937"] * 3
     assert len({st[1] for st in states}) == 3 and len({st[5] for st in states}) == 3
     assert [st[2:5] for st in states] == [(624, 0, 0.0)] * 3  # renewed at the first draw, nothing cached
+
+
+def test_what_a_child_leaves_in_numpys_generator_reaches_no_other_child(sandbox):
+    # Each child leaves a Gaussian cached (odd draws) or the generator seeded: the zygote writes
+    # only the key and the position before each fork, so nothing of the generator may come back.
+    program = "import numpy as np\ndef state(leave):\n" \
+              "    name, key, pos, has_gauss, gauss = np.random.get_state()\n" \
+              "    drawn = np.random.rand(3).tolist()\n" \
+              "    np.random.seed(0) if leave == 'seed' else np.random.standard_normal()\n" \
+              "    return name, key.tobytes().hex(), pos, has_gauss, gauss, drawn, np.random.get_state()[3]\n"
+    states = []
+    for leave in ["gauss", "seed", "gauss", "gauss", "seed"]:
+        with sandbox.session(program) as s:
+            states.append(s.call("state", (leave,)).value)
+    assert [st[6] for st in states] == [1, 0, 1, 1, 0]  # the child did leave its Gaussian
+    assert len({st[1] for st in states}) == len(states)
+    for name, key, pos, has_gauss, gauss, drawn, _ in states:
+        assert (name, pos, has_gauss, gauss) == ("MT19937", 624, 0, 0.0)
+        own = np.random.RandomState()
+        own.set_state(("MT19937", np.frombuffer(bytes.fromhex(key), dtype=np.uint32), 624))
+        assert own.rand(3).tolist() == drawn  # the draws are the reported state's

@@ -6,9 +6,12 @@ while a child lives is a page copied (``benchmarks/bench_zygote.py``: 227 faults
 (``bench_zygote.PROBE``), from the end of its set-up."""
 from __future__ import annotations
 
+import ctypes
 import json
 import random
+import struct
 import sys
+import types
 from pathlib import Path
 
 import numpy as np
@@ -110,3 +113,53 @@ def test_numpys_key_buffers_set_the_state_set_state_sets():
     assert (name, pos, has_gauss, gauss) == ("MT19937", 624, 0, 0.0)
     assert words.tobytes() == raw[:_child._MT_KEY_BYTES]
     assert np.random.random(5).tolist() == other.random(5).tolist()
+
+
+class MT19937:
+    """A bit generator's stand-in (its class's name is what numpy_key checks): its state in a
+    buffer of ours, the position `pad` bytes past the key's end (NumPy's layout: 0)."""
+
+    def __init__(self, pad: int) -> None:
+        self.memory = ctypes.create_string_buffer(_child._MT_KEY_BYTES + pad + 8)
+        self.pos_at = _child._MT_KEY_BYTES + pad
+        self.ctypes = types.SimpleNamespace(state_address=ctypes.addressof(self.memory))
+
+    def set_state(self, state: tuple) -> None:
+        _, words, pos = state[:3]
+        self.memory[:_child._MT_KEY_BYTES] = struct.pack("<624I", *words)
+        self.memory[self.pos_at:self.pos_at + 4] = struct.pack("<i", pos)
+
+    def get_state(self) -> tuple:
+        words = np.frombuffer(self.memory.raw[:_child._MT_KEY_BYTES], dtype=np.uint32).copy()
+        return "MT19937", words, struct.unpack("<i", self.memory.raw[self.pos_at:self.pos_at + 4])[0], 0, 0.0
+
+
+def _numpy_with(bit_generator: MT19937) -> types.SimpleNamespace:
+    """A NumPy whose legacy global generator is `bit_generator` (what numpy_key reads of NumPy)."""
+    random_module = types.SimpleNamespace(mtrand=types.SimpleNamespace(_rand=types.SimpleNamespace(
+        _bit_generator=bit_generator)), set_state=bit_generator.set_state, get_state=bit_generator.get_state)
+    return types.SimpleNamespace(uint32=np.uint32, random=random_module)
+
+
+def test_numpys_key_buffers_are_taken_where_the_layout_is_numpys(monkeypatch):
+    monkeypatch.setitem(sys.modules, "numpy", _numpy_with(MT19937(pad=0)))
+    assert _child.numpy_key() is not None
+
+
+@pytest.mark.parametrize("pad", [4, 8])
+def test_a_position_laid_elsewhere_is_caught_by_the_check(monkeypatch, pad):
+    # The key where NumPy has it, the position not right after it: the key reads back, the
+    # position written does not. (The check's set_state had left it at 624, the value written:
+    # read back, it proved nothing.) Taken, the buffers would write 4 bytes of something else.
+    bit_generator = MT19937(pad=pad)
+    monkeypatch.setitem(sys.modules, "numpy", _numpy_with(bit_generator))
+    assert _child.numpy_key() is None
+    _, _, pos, _, _ = bit_generator.get_state()
+    assert pos == 624  # the fallback's set_state: a fresh key, renewed at the first draw
+
+
+def test_a_replaced_global_generator_is_not_written(monkeypatch):
+    # numpy.random's functions (rand, get_state...) are the original generator's bound methods:
+    # another object put in mtrand._rand is not the one the children draw from.
+    monkeypatch.setattr(np.random.mtrand, "_rand", np.random.RandomState())
+    assert _child.numpy_key() is None
