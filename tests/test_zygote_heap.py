@@ -1,7 +1,7 @@
 """The zygote holds its heap's free chunks (``_child.plug_heap_holes``), so that a child's
 allocations fill fresh pages past the heap's top instead of the free space of pages it shares with
 the zygote, a page copied for each (``benchmarks/bench_cow.py``: about 130 of a child's 180
-copied heap pages before; docs/perf-notes-cow.md)."""
+copied heap pages before; "The child's and the zygote's pages" in docs/performance-history.md)."""
 from __future__ import annotations
 
 import ctypes

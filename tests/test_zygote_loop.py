@@ -2,7 +2,7 @@
 children's paths and the Landlock rule of their directory made once, NumPy's key written into the
 generator's memory, the spawn's answer sent without ``socket.send_fds``. Every object it touches
 while a child lives is a page copied (``benchmarks/bench_zygote.py``: 227 faults a session before,
-148 after; docs/perf-notes-zygote.md). Counted in a zygote whose functions are wrapped
+148 after; "The zygote's cost per child" in docs/performance-history.md). Counted in a zygote whose functions are wrapped
 (``bench_zygote.PROBE``), from the end of its set-up."""
 from __future__ import annotations
 
