@@ -51,9 +51,10 @@ def write_atomic(path: str | os.PathLike[str], data: str | bytes, *, durable: bo
     # the function's Python in a class run, where the grading process writes two files a
     # submission and its code is cold between them.
     path = os.fspath(path)
-    if path.endswith(os.sep):  # "out/a/" names the file "out/a", as a Path of it would
-        path = os.fspath(Path(path))
     folder, name = os.path.split(path)
+    if name in ("", "."):  # "out/a/" and "out/a/." name the file "out/a", as a Path of them would
+        path = os.fspath(Path(path))
+        folder, name = os.path.split(path)
     # A lone surrogate (text from a notebook or a student's exception) cannot be UTF-8: it is
     # written as "?" rather than failing the student's whole record.
     blob = data.encode("utf-8", "replace") if isinstance(data, str) else data

@@ -105,4 +105,6 @@ def test_write_atomic_makes_a_missing_folder_and_reads_a_trailing_slash_as_pathl
     assert (tmp_path / "new" / "deeper" / "results.json").read_text() == "{}"
     write_atomic(f"{tmp_path}/named/", "x")  # Path("a/") is Path("a")
     assert (tmp_path / "named").read_text() == "x"
-    assert sorted(os.listdir(tmp_path)) == ["named", "new"]
+    write_atomic(f"{tmp_path}/dotted/.", "y")  # and Path("a/.") too
+    assert (tmp_path / "dotted").read_text() == "y"
+    assert sorted(os.listdir(tmp_path)) == ["dotted", "named", "new"]
