@@ -393,7 +393,8 @@ class WorkerPool:
     def run(self, submissions: Sequence[Submission], *, keys: Mapping[str, str | None] | None = None,
             on_done: Callable[[Done], None] | None = None,
             on_note: Callable[[str], None] | None = None,
-            on_idle: Callable[[], bool] | None = None) -> list[Done]:
+            on_idle: Callable[[], bool] | None = None,
+            on_started: Callable[[], object] | None = None) -> list[Done]:
         """Grade ``submissions`` (once per pool); call ``on_done`` as each completes.
 
         ``on_done`` receives each ``Done`` with its summary record; the list
@@ -406,16 +407,20 @@ class WorkerPool:
         its next submission (a worker holds two at most). With one job it is
         called after each ``on_done`` until it says nothing is left.
 
-        ``keys``: submission id -> incremental key, handed to ``finish``. Ctrl-C
-        raises ``BatchInterrupted`` once the workers are stopped.
+        ``keys``: submission id -> incremental key, handed to ``finish``; each is looked up
+        when its submission is handed out (a mapping that computes keys on demand, as a class
+        run's, then hashes no notebook before the first ones are out). ``on_started`` is
+        called once the workers have their first submissions: the caller's set-up that
+        grading does not wait for. Ctrl-C raises ``BatchInterrupted`` once the workers are
+        stopped.
         """
         keys = keys or {}
         on_done = on_done or (lambda done: None)
         on_note = on_note or (lambda note: None)
         finished: list[Done] = []
         if self._local is not None:
-            return self._run_here(submissions, keys, on_done, on_note, finished, on_idle)
-        pending = [_task(sub, keys.get(sub.id)) for sub in reversed(submissions)]
+            return self._run_here(submissions, keys, on_done, on_note, finished, on_idle, on_started)
+        pending = list(reversed(submissions))  # made into tasks as they are handed out
         context = self.context
         noted = False
 
@@ -426,7 +431,8 @@ class WorkerPool:
             held = self._workers[conn][1]
             while pending and (not held or (len(held) < self.DEPTH
                                             and len(pending) >= len(self._workers))):
-                task = pending.pop()
+                sub = pending.pop()  # a submission, or a task back from a worker that died
+                task = sub if type(sub) is tuple else _task(sub, keys.get(sub.id))
                 conn.send(task)
                 held.append(task)
             if not held:
@@ -438,6 +444,8 @@ class WorkerPool:
         try:
             for conn in list(self._workers):
                 hand_out(conn)
+            if on_started is not None:
+                on_started()
             while self._workers:
                 ready = watch.wait(self._workers, timeout=0 if idle_work else None)
                 if not ready:  # no worker waits for this process: a piece of the caller's work
@@ -486,10 +494,14 @@ class WorkerPool:
 
     def _run_here(self, submissions: Sequence[Submission], keys: Mapping[str, str | None],
                   on_done: Callable[[Done], None], on_note: Callable[[str], None],
-                  finished: list[Done], on_idle: Callable[[], bool] | None = None) -> list[Done]:
+                  finished: list[Done], on_idle: Callable[[], bool] | None = None,
+                  on_started: Callable[[], object] | None = None) -> list[Done]:
         """``run`` with one job: grade in this process with the sandbox started at construction
-        (``on_idle`` until it has nothing left after each result)."""
+        (``on_idle`` until it has nothing left after each result; ``on_started`` first, while
+        the sandbox may still be starting)."""
         try:
+            if on_started is not None:
+                on_started()
             sandbox = self._local()
             self._local = lambda: sandbox
             on_note(sandbox.capabilities.describe())

@@ -7,6 +7,7 @@ command line takes its defaults from these functions' signatures
 from __future__ import annotations
 
 import collections
+import collections.abc
 import contextlib
 import inspect
 import os
@@ -15,7 +16,7 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence, TextIO
 
@@ -64,11 +65,13 @@ class ClassSummary:
 
 
 def load_context(rubric_path: Path, *, visibilities: tuple[str, ...] = ("public", "hidden"),
-                 fixtures_dir: Path | None = None, fixture_cache: bool = False):
+                 fixtures_dir: Path | None = None, fixture_cache: bool = False, bonus: bool = True):
     """Rubric + fixtures (+ the bonus's config) -> ``GradingContext``; raises CommandError.
 
     ``fixture_cache``: decode the fixtures through their cache (``grader.fixturecache``), as a
     class run does: the same fixtures, without the JSON's decoding after the first run.
+    ``bonus``: False leaves the bonus's configuration out (``imdb_config`` None), for
+    ``with_bonus`` to add: a class run configures its zygotes in between.
     """
     from grader.fixtures import FixtureError, load_fixtures
     from grader.rubric import RubricError, load_rubric
@@ -85,16 +88,25 @@ def load_context(rubric_path: Path, *, visibilities: tuple[str, ...] = ("public"
                                  cache=fixture_cache)
     except (FixtureError, OSError) as exc:
         raise CommandError(str(exc)) from None
-    imdb_config = None
-    if rubric.imdb is not None:
-        from grader.imdb import load_imdb_config
-        try:
-            imdb_config = load_imdb_config(rubric.imdb)
-        except Exception as exc:  # noqa: BLE001 - reported with the rubric's name and line
-            raise CommandError(f"{rubric.path}:{rubric.imdb_line}: {exc}") from None
-    return GradingContext(rubric=rubric, fixtures=fixtures,
-                          mutant_messages=_mutant_messages(fixtures),
-                          imdb_config=imdb_config)
+    context = GradingContext(rubric=rubric, fixtures=fixtures,
+                             mutant_messages=_mutant_messages(fixtures))
+    return with_bonus(context) if bonus else context
+
+
+def with_bonus(context):
+    """``context`` with the bonus's configuration its rubric names (``load_context(...,
+    bonus=False)`` left it out); ``context`` itself when the rubric has no bonus. Raises
+    CommandError with the rubric's name and line."""
+    rubric = context.rubric
+    if rubric.imdb is None or context.imdb_config is not None:
+        return context
+    from grader.imdb import load_imdb_config
+
+    try:
+        imdb_config = load_imdb_config(rubric.imdb)
+    except Exception as exc:  # noqa: BLE001 - reported with the rubric's name and line
+        raise CommandError(f"{rubric.path}:{rubric.imdb_line}: {exc}") from None
+    return replace(context, imdb_config=imdb_config)
 
 
 def _mutant_messages(fixtures) -> dict:
@@ -586,30 +598,38 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
     started = time.perf_counter()
     early = contextlib.ExitStack()
     wanted = jobs or os.cpu_count() or 1
+    out_dir = Path(out_dir)
     try:
         # Only what starting the zygotes needs, not NumPy: they boot beside the imports below.
-        from grader.zygote import unprotected_reason
+        from grader.zygote import configure_zygote, unprotected_reason
 
         reason = unprotected_reason()  # a class is graded with every protection or not at all
         if reason is not None:
             raise CommandError(reason)
         # The workers' zygotes boot (Python, NumPy, the child runtime) while this process
         # imports the rest of the grader and loads the rubric and fixtures.
-        zygotes = _start_zygotes(Path(submissions), out_dir=Path(out_dir), wanted=wanted,
+        zygotes = _start_zygotes(Path(submissions), out_dir=out_dir, wanted=wanted,
                                  force=force, stack=early)
+        from grader.runner import answer_layouts, argument_layouts
+
+        # The rubric and fixtures, then at once the zygotes' configuration, so that they set
+        # themselves up while this process loads the rest (the bonus's configuration, the
+        # batch's key, the workers' modules) and forks the workers.
+        context = load_context(Path(rubric), fixture_cache=True, bonus=False)
+        sandbox_options = {"protected_paths": _protected_paths(Path(submissions), out_dir=out_dir),
+                           "layouts": answer_layouts(context),
+                           "arg_layouts": argument_layouts(context)}
+        for zygote in zygotes:  # only a folder's run starts them: the folder is what is graded
+            configure_zygote(zygote, **sandbox_options)
+        context = with_bonus(context)
         from grader.batch import HOOK_ERRORS, BatchInterrupted, WorkerPool
         from grader.fixtures import FixtureError, fixtures_digest
         from grader.incremental import batch_key, has_keys, partition, submission_key
         from grader.progress import Progress
         from grader.report import Gradebook
-        from grader.runner import answer_layouts, argument_layouts
-        from grader.sandbox import configure_zygote
-
-        context = load_context(Path(rubric), fixture_cache=True)
     except BaseException:
         early.close()
         raise
-    out_dir = Path(out_dir)
     with contextlib.ExitStack() as stack:
         stack.enter_context(early)
         root = stack.enter_context(opened_submissions(Path(submissions), stream=stream))
@@ -623,17 +643,12 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
             raise CommandError(str(exc)) from None
         batch = batch_key(context.rubric, fixtures_digest=fixtures,
                           options=f"feedback_html={feedback_html}")
-        protected = [REPO / "solution", REPO / "rubrics", out_dir.resolve()]
-        root_dir = Path(root).resolve() if Path(root).is_dir() else Path(root).resolve().parent
-        if not REPO.is_relative_to(root_dir):  # other students' work is none of a child's business
-            protected.append(root_dir)
+        # A zip is graded from the folder it is extracted to (the zygotes, started only for a
+        # folder, were configured above with the folder itself).
+        sandbox_options["protected_paths"] = _protected_paths(root, out_dir=out_dir)
         # feedback.html pages and the keys after them are written here (``_Pages``), the
         # rest of each submission's files by the workers.
         pages: list = []
-        sandbox_options = {"protected_paths": protected, "layouts": answer_layouts(context),
-                           "arg_layouts": argument_layouts(context)}
-        for zygote in zygotes:  # each sets itself up while this process forks the workers
-            configure_zygote(zygote, **sandbox_options)
         pool_options = dict(
             context=context, out_dir=out_dir, sandbox_options=sandbox_options,
             prepare=_prepare(out_dir),
@@ -663,15 +678,25 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         if starter is not None and not starter.sources:
             raise CommandError(f"{template}: no function found in the template notebook")
         out_dir.mkdir(parents=True, exist_ok=True)
-        keys = {sub.id: submission_key(sub, batch=batch) for sub in subs}
-        from grader.classreport import ClassTally  # after the fork: the workers never need it
-
-        tally = ClassTally(rubric=context.rubric)
-        book = Gradebook(context.rubric)
+        # Each key computed when first asked for: a worker's first submission goes out with its
+        # own key, not after every notebook of the class has been hashed.
+        keys = _LazyKeys(subs, key_of=lambda sub: submission_key(sub, batch=batch))
         by_id = {sub.id: sub for sub in subs}
+        kept_books: list = []  # the class report's tally and the gradebook (see books)
+
+        def books() -> tuple:
+            """The class report's tally and the gradebook, made at the first call: once the
+            workers have their first submissions (``WorkerPool.run``'s ``on_started``), unless
+            results kept from an earlier run need them before."""
+            if not kept_books:
+                from grader.classreport import ClassTally  # after the fork: the workers never need it
+
+                kept_books.extend((ClassTally(rubric=context.rubric), Gradebook(context.rubric)))
+            return kept_books[0], kept_books[1]
 
         def absorb(result: SubmissionResult) -> None:
             """Count ``result`` (or its summary) in the class report and the gradebook."""
+            tally, book = books()
             tally.add(result)
             book.add(result)
 
@@ -714,7 +739,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
             try:
                 if todo:
                     done_list = pool.run(todo, keys=keys, on_done=on_done, on_note=on_note,
-                                         on_idle=lambda: pages[0].write_one())
+                                         on_idle=lambda: pages[0].write_one(), on_started=books)
             except BatchInterrupted as exc:
                 done_list, interrupted = exc.finished, True
             except KeyboardInterrupt:
@@ -728,6 +753,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
                          "and the next run resumes from it.\n")
 
         fresh = {d.submission_id for d in done_list}
+        tally, book = books()
         book.write(out_dir)
 
         report = sources = known_sources = None
@@ -773,6 +799,43 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         flagged_pairs=flagged, class_report=report_path)
     _print_summary(summary, stream=stream, similarity_ran=report is not None)
     return summary
+
+
+def _protected_paths(root: Path, *, out_dir: Path) -> list[Path]:
+    """What no child may see in a class run graded from ``root`` (a folder, or a notebook) into
+    ``out_dir``: the reference, the rubrics and their fixtures, the output, and the submissions'
+    folder unless it holds the grader itself."""
+    protected = [REPO / "solution", REPO / "rubrics", out_dir.resolve()]
+    root_dir = Path(root).resolve() if Path(root).is_dir() else Path(root).resolve().parent
+    if not REPO.is_relative_to(root_dir):  # other students' work is none of a child's business
+        protected.append(root_dir)
+    return protected
+
+
+class _LazyKeys(collections.abc.Mapping):
+    """Submission id -> incremental key (``grader.incremental.submission_key``), each computed
+    at its first lookup and kept: a class run hands out its first submissions before the
+    whole class is hashed. Ids of no submission of the run have no key (``get`` gives None)."""
+
+    def __init__(self, submissions: Sequence, *, key_of: Callable[[Any], str | None]) -> None:
+        """The keys of ``submissions``, none computed yet."""
+        self._subs = {sub.id: sub for sub in submissions}
+        self._key_of = key_of
+        self._keys: dict[str, str | None] = {}
+
+    def __getitem__(self, sid: str) -> str | None:
+        try:
+            return self._keys[sid]
+        except KeyError:
+            pass
+        key = self._keys[sid] = self._key_of(self._subs[sid])  # KeyError: no such submission
+        return key
+
+    def __iter__(self):
+        return iter(self._subs)
+
+    def __len__(self) -> int:
+        return len(self._subs)
 
 
 class _RealPaths:

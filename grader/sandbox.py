@@ -57,7 +57,8 @@ from grader._child import (
 )
 from grader.extract import compiled_quietly
 from grader.notebook import SourceMemo
-from grader.zygote import StartedZygote, start_zygote, start_zygotes, unprotected_reason
+from grader.zygote import (MAX_LAYOUT_TEXT, StartedZygote, _bounded, _zygote_config, configure_zygote,
+                           start_zygote, start_zygotes, unprotected_reason)
 
 __all__ = ["Sandbox", "Session", "Limits", "CallOutcome", "Capabilities", "FALLBACK", "SandboxError",
            "StartedZygote", "start_zygote", "start_zygotes", "configure_zygote",
@@ -287,40 +288,6 @@ def _slot_dir() -> Path:
         if not folder.is_symlink() and st.st_uid == 0 and not st.st_mode & 0o022:
             return folder
     raise SandboxError("no root-owned folder for slot locks in /run or /tmp")
-
-
-#: Characters of answers' layouts a zygote is taught at most (its configuration is one message of
-#: at most 1 MiB; a course's two dozen layouts take about 26,000).
-MAX_LAYOUT_TEXT = 200_000
-
-
-def _bounded(layouts: Sequence[str], limit: int) -> list[str]:
-    """The first of ``layouts`` (distinct) whose text adds up to at most ``limit`` characters."""
-    kept, total = [], 0
-    for text in dict.fromkeys(layouts):
-        total += len(text)
-        if total > limit:
-            break
-        kept.append(text)
-    return kept
-
-
-def _zygote_config(protected_paths: Sequence[str], layouts: Sequence[str], arg_layouts: Sequence[str]) -> bytes:
-    """A zygote's configuration message (see ``Sandbox``): resolved protected paths, the answers'
-    and the arguments' layouts (bounded already: see ``_bounded``)."""
-    return json.dumps({"protected": list(protected_paths), "max_bytes": wire.DEFAULT_MAX_BYTES,
-                       "layouts": _bounded(layouts, MAX_LAYOUT_TEXT), "arg_layouts": list(arg_layouts)}).encode()
-
-
-def configure_zygote(zygote: StartedZygote, *, protected_paths: Sequence[os.PathLike] = (),
-                     layouts: Sequence[str] = (), arg_layouts: Sequence[str] = ()) -> None:
-    """Send a started zygote now the configuration that a ``Sandbox`` given the same options
-    would send when it adopts it: the zygote sets itself up (0.06-0.1 s) while the caller goes
-    on, and the adopter only awaits its answer. A class run does this as soon as the rubric and
-    fixtures give the layouts, before it forks the workers. The message holds what the adopter
-    would send, no more (paths and layouts: shapes and nesting, no number)."""
-    zygote.configure(_zygote_config(tuple(str(Path(p).resolve()) for p in protected_paths), layouts,
-                                    _bounded(arg_layouts, MAX_LAYOUT_TEXT)))
 
 
 class Sandbox:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+import grader.fixtures
 import grader.zygote
 from grader import commands, sandbox
 from grader.batch import ResilientSandbox, WorkerPool
@@ -115,9 +116,10 @@ def test_a_pool_stops_the_zygotes_it_does_not_need():
 
 
 def test_grade_class_starts_the_zygotes_first_and_leaves_none(tmp_path, monkeypatch):
-    """A folder to grade: the zygotes are started before the rubric is loaded, adopted, and
-    every process the run started is gone when it returns; a rerun with keys, a zip, or a bad
-    rubric start none early (or stop them)."""
+    """A folder to grade: the zygotes are started before the rubric is loaded, configured as
+    soon as the rubric and fixtures are (before the bonus's configuration, the fixtures' digest
+    and the workers' fork), adopted, and every process the run started is gone when it returns;
+    a rerun with keys, a zip, or a bad rubric start none early (or stop them)."""
     started, order = [], []
     real_start, real_load = grader.zygote.start_zygotes, commands.load_context
 
@@ -137,15 +139,26 @@ def test_grade_class_starts_the_zygotes_first_and_leaves_none(tmp_path, monkeypa
                 time.sleep(0.01)
         return real_load(*args, **kwargs)
 
-    real_configure = sandbox.configure_zygote
+    real_configure, real_bonus = grader.zygote.configure_zygote, commands.with_bonus
+    real_digest = grader.fixtures.fixtures_digest
 
     def configure(zygote, **options):
         order.append("configure")
         real_configure(zygote, **options)
 
+    def bonus(context):
+        order.append("bonus")
+        return real_bonus(context)
+
+    def digest(rubric):
+        order.append("digest")
+        return real_digest(rubric)
+
     monkeypatch.setattr(grader.zygote, "start_zygotes", start)
     monkeypatch.setattr(commands, "load_context", load)
-    monkeypatch.setattr(sandbox, "configure_zygote", configure)
+    monkeypatch.setattr(grader.zygote, "configure_zygote", configure)
+    monkeypatch.setattr(commands, "with_bonus", bonus)
+    monkeypatch.setattr(grader.fixtures, "fixtures_digest", digest)
     real_init = WorkerPool.__init__
 
     def pool(self, **kwargs):
@@ -160,8 +173,9 @@ def test_grade_class_starts_the_zygotes_first_and_leaves_none(tmp_path, monkeypa
     summary = commands.grade_class(subs, out_dir=tmp_path / "out", jobs=2, similarity=False,
                                    class_report=False, feedback_html=False, stream=io.StringIO())
     assert summary.graded == 2
-    # configured as soon as the rubric and fixtures give the layouts: set up while the workers fork
-    assert order == ["zygote", "zygote", "context", "configure", "configure", "pool"]
+    # configured as soon as the rubric and fixtures give the layouts: set up while this process
+    # loads the rest and forks the workers
+    assert order == ["zygote", "zygote", "context", "configure", "configure", "bonus", "digest", "pool"]
     assert started[1].proc is None and len(twins) == 1  # the first zygote's twin
     assert all(z.proc.returncode is not None for z in started[::2])
     assert not [pid for pid in twins if Path(f"/proc/{pid}").exists()]  # reaped by the first
@@ -170,7 +184,7 @@ def test_grade_class_starts_the_zygotes_first_and_leaves_none(tmp_path, monkeypa
     order.clear()
     commands.grade_class(subs, out_dir=tmp_path / "out", jobs=2, similarity=False, class_report=False,
                          feedback_html=False, stream=io.StringIO())  # nothing changed: all kept
-    assert order == ["context"]
+    assert order == ["context", "bonus", "digest"]
 
     bad = tmp_path / "bad.yaml"
     bad.write_text("not: [a rubric")
