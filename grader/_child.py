@@ -893,7 +893,6 @@ class Zygote:
         self.child_handlers = _bare_fork_handlers(self.forkers)
         caps["bare_fork"] = self.child_handlers is not None
         import gc
-        _warm_up(self.config["max_bytes"])
         # Every child's standard streams, already the zygote's own (its fds 1 and 2 are the log,
         # a child's the capture pipe): a child then changes nothing in sys's dictionary, whose
         # copy in the baseline stands for it (copying it in each child wrote to the reference
@@ -1429,16 +1428,20 @@ def zygote_main(fd: int, *, twins: Sequence[tuple[int, int]] = (), forkers: list
 def _before_config() -> None:
     """What the set-up would do first and needs no configuration, done while the zygote waits for
     it (a class run configures it once the rubric and fixtures are loaded) and before its twins
-    are forked: the modules every child inherits (``PRELOAD``; ``Zygote.setup`` imports them
-    again, a no-op then, and notes what failed), then a full collection of the booted heap, frozen
-    (the set-up's own collection then walks only what it made: about 0.02-0.03 s less after the
-    configuration; per child no more page faults, ``bench_child.py``)."""
+    are forked, so once for all of them: the modules every child inherits (``PRELOAD``;
+    ``Zygote.setup`` imports them again, a no-op then, and notes what failed), the warm-up
+    (``_warm_up``: the grader's own code on a throwaway socket, its limit on a message the one
+    every sandbox sends), then a full collection of the booted heap, frozen (the set-up's own
+    collection then walks only what it made: about 0.02-0.03 s less after the configuration; per
+    child no more page faults, ``bench_child.py``)."""
     import importlib
     for name in PRELOAD:
         try:
             importlib.import_module(name)
         except Exception:  # noted by the set-up
             pass
+    from grader import wire
+    _warm_up(wire.DEFAULT_MAX_BYTES)
     import gc
     gc.collect()
     gc.freeze()
