@@ -246,6 +246,56 @@ class ResilientSandbox:
         self.close()
 
 
+class _StartFailed(BaseException):
+    """A worker's sandbox could not be started (``_PendingSandbox``): raised past the harness-
+    failure handling of ``grade_one`` (which catches ``Exception``), so that the worker leaves
+    with the start's own exception, as it did when it awaited its sandbox before its first task."""
+
+
+class _PendingSandbox:
+    """A worker's sandbox while its zygote sets itself up: built in a thread (``_background``)
+    so that the worker receives, reads and extracts its first submission meanwhile; ``make``
+    announces it (the worker's "ready" message) from that thread as soon as it is built. The
+    first session waits for it, and so does the worker before it sends anything itself (``box``),
+    so that the two threads never write to its pipe at once; a start that failed raises
+    ``_StartFailed`` from there (``_worker`` raises its cause: the worker leaves as before)."""
+
+    def __init__(self, make: Callable[[], ResilientSandbox]) -> None:
+        """Start ``make()`` in a thread now."""
+        self._result = _background(make)
+        self._box: ResilientSandbox | None = None
+
+    def box(self) -> ResilientSandbox:
+        """The sandbox, once started (waits for it the first time)."""
+        if self._box is None:
+            try:
+                self._box = self._result()
+            except BaseException as exc:
+                raise _StartFailed() from exc
+        return self._box
+
+    @property
+    def capabilities(self):
+        return self.box().capabilities
+
+    def session(self, program: str, **kw: object):
+        return self.box().session(program, **kw)
+
+    def close(self) -> None:
+        """Close the sandbox, waiting for its start first if it is still under way."""
+        self.box().close()
+
+    def __enter__(self) -> "_PendingSandbox":
+        return self
+
+    def __exit__(self, kind: type | None, *exc: object) -> None:
+        try:
+            self.close()
+        except _StartFailed:
+            if kind is None:  # nothing else on its way out: the failed start is the news
+                raise
+
+
 def _task(submission: Submission, key: str | None) -> tuple:
     """A submission and its key as plain data for a worker's pipe (mapping proxies do not pickle);
     of the files beside its notebook, those grading reads (``Submission.graded_extra_files``)."""
@@ -276,8 +326,25 @@ def _worker(conn: Connection, context: GradingContext, out_dir: Path, sandbox_op
     # pages it shares with the main process.
     gc.freeze()
     parent = os.getppid()
-    with ResilientSandbox(zygote=zygote, **sandbox_options) as sandbox:
-        conn.send(("ready", sandbox.capabilities.describe()))
+
+    def start() -> ResilientSandbox:
+        """The sandbox, announced to the grading process as soon as it has started."""
+        box = ResilientSandbox(zygote=zygote, **sandbox_options)
+        conn.send(("ready", box.capabilities.describe()))
+        return box
+
+    try:
+        _serve(conn, parent, _PendingSandbox(start), context=context, out_dir=out_dir,
+               prepare=prepare, finish=finish, records=records)
+    except _StartFailed as exc:
+        raise exc.__cause__ from None
+
+
+def _serve(conn: Connection, parent: int, pending: _PendingSandbox, *, context: GradingContext,
+           out_dir: Path, prepare: Prepare | None, finish: Finish | None, records: str) -> None:
+    """``_worker``'s loop: grade each task received until told to stop, with the sandbox
+    ``pending`` starts (its first submission is read and extracted while it starts)."""
+    with pending as sandbox:
         while True:
             try:
                 if not wait_for_parent(conn, parent):  # the grading process was killed outright
@@ -292,6 +359,7 @@ def _worker(conn: Connection, context: GradingContext, out_dir: Path, sandbox_op
             files: dict = {}
             result, record = _graded(submission, context=context, sandbox=sandbox, out_dir=out_dir,
                                      prepare=prepare, finish=finish, key=key, files=files)
+            pending.box()  # its "ready" sent (a notebook that was not run did not wait for it)
             conn.send(("done", _summary(result, time.perf_counter() - start, record, records=records,
                                         files=files)))
 
