@@ -67,15 +67,16 @@ def load_context(rubric_path: Path, *, visibilities: tuple[str, ...] = ("public"
                  fixtures_dir: Path | None = None, fixture_cache: bool = False):
     """Rubric + fixtures (+ the bonus's config) -> ``GradingContext``; raises CommandError.
 
-    ``fixture_cache``: decode the fixtures through their cache (``grader.fixturecache``), as a
-    class run does: the same fixtures, without the JSON's decoding after the first run.
+    ``fixture_cache``: read the rubric and decode the fixtures through their caches
+    (``grader.rubriccache``, ``grader.fixturecache``), as a class run does: the same rubric and
+    fixtures, without the YAML's reading and the JSON's decoding after the first run.
     """
     from grader.fixtures import FixtureError, load_fixtures
     from grader.rubric import RubricError, load_rubric
     from grader.runner import GradingContext
 
     try:
-        rubric = load_rubric(rubric_path)
+        rubric = load_rubric(rubric_path, cache=fixture_cache)
     except (RubricError, OSError) as exc:
         raise CommandError(str(exc)) from None
     if tuple(visibilities) == ("public",):
