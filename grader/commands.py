@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import gc
 import inspect
 import os
 import signal
@@ -540,6 +541,28 @@ def _write_class_report(results: Sequence[SubmissionResult], *, rubric: Rubric, 
         return None
 
 
+def _pause_collector() -> Callable[..., None]:
+    """Turn the garbage collector off for a class run's start-up; return what turns it back on.
+
+    The start-up's imports and context make a few hundred thousand objects that live as long
+    as the run, and almost no garbage: the collector's 50-60 young and middle collections
+    walked them for 15-40 ms of CPU before the workers' fork. What they made is frozen when
+    the collector comes back (as ``WorkerPool`` freezes what its workers inherit), so that no
+    later collection walks it either; the pool's close puts it back. ``resume(freeze=False)``
+    when the start-up failed: the collector back on, nothing frozen.
+    """
+    was_on = gc.isenabled()
+    gc.disable()
+
+    def resume(*, freeze: bool) -> None:
+        if freeze:
+            gc.freeze()
+        if was_on:
+            gc.enable()
+
+    return resume
+
+
 @contextlib.contextmanager
 def _sigterm_as_interrupt():
     """Within the block, SIGTERM stops the run like Ctrl-C (main thread only)."""
@@ -587,6 +610,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
     started = time.perf_counter()
     early = contextlib.ExitStack()
     wanted = jobs or os.cpu_count() or 1
+    resume_collector = _pause_collector()
     try:
         # Only what starting the zygotes needs, not NumPy: they boot beside the imports below.
         from grader.zygote import unprotected_reason
@@ -609,7 +633,9 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         context = load_context(Path(rubric), fixture_cache=True)
     except BaseException:
         early.close()
+        resume_collector(freeze=False)
         raise
+    resume_collector(freeze=True)
     out_dir = Path(out_dir)
     with contextlib.ExitStack() as stack:
         stack.enter_context(early)
