@@ -9,8 +9,10 @@ for this checkout and ``--against DIR`` in turns, and prints per side the median
 time (the whole process, from the parent), the CPU time (user + system of the process) and the
 CPU of its steps (``imports``, ``load_context``, ``rest``: digest, key and layouts), how many
 turns this checkout won, and the load average. A checkout whose ``load_context`` takes
-``fixture_cache`` is asked for it, as its class run does: its first run keeps the cache, the
-others read it (``--cold`` empties the cache folder before each of its runs instead).
+``fixture_cache`` is asked for it, as its class run does: its first run keeps the caches (the
+fixtures', and the rubric's since the eighteenth session), the others read them (``--cold``
+empties the cache folders before each of its runs instead); one with ``_pause_collector`` has
+the garbage collector off until the context is loaded, as its class run does.
 
     python3 benchmarks/bench_startup.py --against /work/base [--rounds 20] [--cold]
 """
@@ -34,6 +36,7 @@ import time
 from pathlib import Path
 marks = [time.process_time()]
 from grader import commands
+resume = commands._pause_collector() if hasattr(commands, "_pause_collector") else None
 from grader.zygote import unprotected_reason
 from grader.batch import WorkerPool
 from grader.fixtures import fixtures_digest
@@ -45,6 +48,8 @@ from grader.sandbox import configure_zygote
 marks.append(time.process_time())
 options = {"fixture_cache": True} if "fixture_cache" in commands.load_context.__code__.co_varnames else {}
 context = commands.load_context(commands.DEFAULT_RUBRIC, **options)
+if resume is not None:  # as grade_class does, from the eighteenth session on
+    resume(freeze=True)
 marks.append(time.process_time())
 batch_key(context.rubric, fixtures_digest=fixtures_digest(context.rubric), options="feedback_html=True")
 answer_layouts(context), argument_layouts(context)
@@ -64,6 +69,7 @@ def _run(checkout: Path, *, cold: bool) -> dict[str, float]:
     """One fresh process of ``checkout``: its wall time and CPU by step, in seconds."""
     if cold:
         shutil.rmtree(checkout / "rubrics" / "fixtures" / ".cache", ignore_errors=True)
+        shutil.rmtree(checkout / "rubrics" / ".cache", ignore_errors=True)  # the rubric's
     started = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", _PROBE], cwd=checkout, check=True,
                           capture_output=True, text=True)
@@ -78,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--against", type=Path, required=True, help="the other checkout")
     parser.add_argument("--rounds", type=int, default=20, help="runs of each checkout (default 20)")
-    parser.add_argument("--cold", action="store_true", help="no fixture cache: empty it before each run")
+    parser.add_argument("--cold", action="store_true", help="no fixture or rubric cache: empty them before each run")
     args = parser.parse_args(argv)
     sides = {"this": _CODE, "other": args.against.resolve()}
     for checkout in sides.values():

@@ -12,19 +12,23 @@ The schema is documented in ``docs/rubrics.md`` and at the top of
 """
 from __future__ import annotations
 
-import difflib
+import functools
 import hashlib
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Iterable, Mapping
-
-import yaml
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from grader.checks import CHECKS
 from grader.models import DIMENSIONS, VISIBILITIES, Case, OutputSpec, Part, Rubric, Tolerance
+
+# PyYAML (20-25 ms of CPU to import) and difflib are imported where a rubric's YAML is read:
+# a class run whose rubric is cached (``load_rubric(..., cache=True)``, ``grader.rubriccache``)
+# imports neither, nor do the workers, which use only ``parse_path`` and ``format_path``.
+if TYPE_CHECKING:
+    import yaml
 
 __all__ = [
     "RubricError",
@@ -84,10 +88,16 @@ _PATH_TOKEN = re.compile(
     r"""\[\s*(?:(?P<int>-?\d+)|'(?P<sq>[^'\\]*)'|"(?P<dq>[^"\\]*)")\s*\]"""
 )
 
-try:  # libyaml is several times faster; fall back to the pure-Python loader
-    _Loader = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _Loader = yaml.SafeLoader
+
+@functools.cache
+def _loader_class() -> type:
+    """PyYAML's loader of rubrics: libyaml's, several times faster, or else the pure-Python one."""
+    import yaml
+
+    try:
+        return yaml.CSafeLoader
+    except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+        return yaml.SafeLoader
 
 
 class RubricError(Exception):
@@ -165,6 +175,8 @@ class _Reader:
         return RubricError(self.path, line, problem)
 
     def scalar(self, node: yaml.Node) -> Any:
+        import yaml
+
         if not isinstance(node, yaml.ScalarNode):
             raise self.error(node, "expected a single value here")
         try:
@@ -174,6 +186,8 @@ class _Reader:
 
     def plain(self, node: yaml.Node) -> Any:
         """The node as plain Python data (for pass-through sections such as ``imdb``)."""
+        import yaml
+
         try:
             return self.loader.construct_object(node, deep=True)
         except yaml.YAMLError as exc:
@@ -187,6 +201,8 @@ class _Reader:
         required: tuple[str, ...] = (),
     ) -> dict[str, _Entry]:
         """Entries of a mapping; unknown, duplicate and missing keys are errors."""
+        import yaml
+
         if not isinstance(node, yaml.MappingNode):
             raise self.error(node, f"{what} must be a mapping of keys to values")
         entries: dict[str, _Entry] = {}
@@ -200,6 +216,8 @@ class _Reader:
                     f"duplicate key {key!r} in {what} (first at line {_line(entries[key].key_node)})",
                 )
             if key not in allowed:
+                import difflib
+
                 close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
                 hint = f"; did you mean {close[0]!r}?" if close else ""
                 raise self.error(
@@ -213,6 +231,8 @@ class _Reader:
         return entries
 
     def sequence(self, node: yaml.Node, what: str, *, nonempty: bool = True) -> list[yaml.Node]:
+        import yaml
+
         if not isinstance(node, yaml.SequenceNode):
             raise self.error(node, f"{what} must be a list")
         if nonempty and not node.value:
@@ -293,20 +313,34 @@ class _Reader:
 # --------------------------------------------------------------------------- loading
 
 
-def load_rubric(path: str | Path) -> Rubric:
+def load_rubric(path: str | Path, *, cache: bool = False) -> Rubric:
     """Read and validate the rubric file at ``path``.
 
     Returns a frozen :class:`grader.models.Rubric` whose ``path`` is ``str(path)``
     and whose ``digest`` is the sha256 of the file's bytes. Raises
     :class:`RubricError` (``"FILE:LINE: problem"``) for anything invalid,
     including a file that cannot be read (line 0, ``"FILE: problem"``).
+
+    ``cache``: take the rubric from its cache when one made from exactly these bytes is
+    there, and keep one otherwise (``grader.rubriccache``, a class run's: no YAML is read
+    then). Only a valid rubric is kept, so every error comes from reading the YAML.
     """
     path_text = str(path)
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
         raise RubricError(path_text, 0, f"cannot read the rubric: {exc.strerror or exc}") from None
-    return parse_rubric(data, path=path_text)
+    if not cache:
+        return parse_rubric(data, path=path_text)
+    # Imported here: a class run's only; the student kit's self-check has no rubriccache module.
+    from grader import rubriccache
+
+    cached = rubriccache.load_cached(Path(path), data)
+    if cached is not None:
+        return replace(cached, path=path_text)
+    rubric = parse_rubric(data, path=path_text)
+    rubriccache.store_cached(Path(path), data, rubric)
+    return rubric
 
 
 def parse_rubric(data: bytes | str, *, path: str = "<rubric>") -> Rubric:
@@ -317,7 +351,9 @@ def parse_rubric(data: bytes | str, *, path: str = "<rubric>") -> Rubric:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise RubricError(path, 1, f"the rubric is not UTF-8 text ({exc.reason})") from None
-    loader = _Loader(text)
+    import yaml
+
+    loader = _loader_class()(text)
     try:
         try:
             root = loader.get_single_node()
@@ -416,6 +452,8 @@ def _yaml_problem(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, str]:
 
 
 def _read_rubric(reader: _Reader, root: yaml.Node, digest: str) -> Rubric:
+    import yaml
+
     if not isinstance(root, yaml.MappingNode):
         raise reader.error(root, "a rubric must be a mapping with keys version, name, parts, ...")
     # The version comes first: a newer format must fail with a version message, not unknown keys.
@@ -485,6 +523,8 @@ def _read_rubric(reader: _Reader, root: yaml.Node, digest: str) -> Rubric:
     known = set(seen_functions) | set(KNOWN_STEP_FUNCTIONS)
     for node, dep in depends_nodes:
         if dep not in known:
+            import difflib
+
             close = difflib.get_close_matches(dep, sorted(known), n=1, cutoff=0.6)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             raise reader.error(
@@ -686,6 +726,8 @@ def _read_case(
         for out_node in reader.sequence(entries["outputs"].value, "outputs of a case"):
             out_name = reader.scalar(out_node)
             if out_name not in names:
+                import difflib
+
                 close = difflib.get_close_matches(str(out_name), names, n=1, cutoff=0.6)
                 hint = f"; did you mean {close[0]!r}?" if close else ""
                 raise reader.error(

@@ -1,5 +1,5 @@
 """bench_startup: the grading process's path before the fork, run in a fresh process of a
-checkout; its steps are reported, and a checkout with a fixture cache uses it."""
+checkout; its steps are reported, and a checkout with fixture and rubric caches uses them."""
 from __future__ import annotations
 
 import sys
@@ -17,6 +17,7 @@ def test_a_run_reports_its_steps_and_keeps_the_cache(tmp_path, capsys):
     assert all(value > 0 for value in figures.values())
     assert figures["cpu"] >= figures["imports"] + figures["load_context"]
     assert (REPO / "rubrics" / "fixtures" / ".cache" / "rnn.hidden.json.marshal").is_file()
+    assert (REPO / "rubrics" / ".cache" / "rnn.yaml.marshal").is_file()  # the rubric's, too
 
 
 def test_the_comparison_prints_both_sides_and_the_turns(capsys):

@@ -82,3 +82,44 @@ def test_a_class_run_reads_the_starter_notebook_once(tmp_path, monkeypatch):
     commands.run_similarity(commands._find(subs), rubric=commands.load_context(commands.DEFAULT_RUBRIC).rubric,
                             out_dir=out, template=template, stream=io.StringIO())
     assert (out / commands.SIMILARITY_CSV).read_text() == csv_text
+
+
+def test_a_class_run_loads_its_context_with_the_collector_off_and_turns_it_back_on(tmp_path,
+                                                                                  monkeypatch):
+    """The start-up's imports and context are made without the garbage collector's walks (eighteenth
+    session); a start-up that fails leaves the collector on and nothing frozen."""
+    import gc
+
+    seen = []
+
+    def failing_context(*args, **kwargs):
+        seen.append(gc.isenabled())
+        raise commands.CommandError("no rubric today")
+
+    monkeypatch.setattr(commands, "load_context", failing_context)
+    nbs.write(tmp_path / "class" / "a.ipynb", nbs.course_notebook())
+    frozen = gc.get_freeze_count()
+    assert gc.isenabled()
+    with pytest.raises(commands.CommandError, match="no rubric today"):
+        commands.grade_class(tmp_path / "class", out_dir=tmp_path / "out", force=True,
+                             similarity=False, stream=io.StringIO())
+    assert seen == [False]
+    assert gc.isenabled() and gc.get_freeze_count() == frozen
+
+
+def test_the_collector_comes_back_with_the_start_up_frozen_and_stays_off_if_it_was():
+    import gc
+
+    frozen = gc.get_freeze_count()
+    try:
+        resume = commands._pause_collector()
+        assert not gc.isenabled()
+        kept = [[] for _ in range(1000)]  # objects the collector tracks, made while it is off
+        resume(freeze=True)
+        assert gc.isenabled() and gc.get_freeze_count() >= frozen + len(kept)
+        gc.disable()
+        commands._pause_collector()(freeze=False)
+        assert not gc.isenabled()  # whoever turned it off keeps it off
+    finally:
+        gc.enable()
+        gc.unfreeze()

@@ -23,8 +23,10 @@ SUBMISSIONS = REPO / "submissions"
 
 #: Imports of modules absent from the kit, allowed only where they cannot run:
 #: the runner imports the bonus scorer only when a rubric has an `imdb:` section,
-#: which the kit's rubric never has; the fixtures are read through their cache only by a class run.
-LAZY_ABSENT = {("runner.py", "grader.imdb"), ("fixtures.py", "grader.fixturecache")}
+#: which the kit's rubric never has; the fixtures and the rubric are read through their caches only
+#: by a class run.
+LAZY_ABSENT = {("runner.py", "grader.imdb"), ("fixtures.py", "grader.fixturecache"),
+               ("rubric.py", "grader.rubriccache")}
 
 
 @pytest.fixture(scope="module", params=RUBRICS, ids=lambda p: p.stem)

@@ -225,7 +225,7 @@ def test_loading_uses_pyyaml_s_c_parser_where_it_has_one():
     from grader import rubric
 
     expected = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    assert rubric._Loader is expected
+    assert rubric._loader_class() is expected
 
 
 # --------------------------------------------------------------------------- errors

@@ -15,12 +15,11 @@ collected separately.
 from __future__ import annotations
 
 import bisect
+import functools
 import json
 import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
-
-import yaml
 
 from grader.discover import REPORT_FILES  # one list: the files discover reads first
 from grader.imdb.labels import find_labels, first_label
@@ -192,17 +191,25 @@ def claims_from_report(data: Any, source: str) -> tuple[list[Claim], list[Statem
     return claims, statements
 
 
-class _NoAliasLoader(yaml.SafeLoader):
-    """PyYAML's safe loader refusing aliases (``*name``): a few hundred bytes of aliases of
-    aliases stand for billions of values, which the report's readers would follow (``str``,
-    ``json.dumps``) in the worker, outside the sandbox. A report has no use for them."""
+@functools.cache
+def _no_alias_loader() -> type:
+    """The loader of YAML reports, made on first use: PyYAML (20-25 ms of CPU to import) is
+    imported by the rare worker that meets a YAML report, not by every grading process."""
+    import yaml
 
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        """The next node, unless it is an alias."""
-        if self.check_event(yaml.AliasEvent):
-            raise yaml.composer.ComposerError(None, None, "it uses a YAML alias (*name), which a report may not",
-                                              self.peek_event().start_mark)
-        return super().compose_node(parent, index)
+    class NoAliasLoader(yaml.SafeLoader):
+        """PyYAML's safe loader refusing aliases (``*name``): a few hundred bytes of aliases of
+        aliases stand for billions of values, which the report's readers would follow (``str``,
+        ``json.dumps``) in the worker, outside the sandbox. A report has no use for them."""
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            """The next node, unless it is an alias."""
+            if self.check_event(yaml.AliasEvent):
+                raise yaml.composer.ComposerError(None, None, "it uses a YAML alias (*name), which a report may not",
+                                                  self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+
+    return NoAliasLoader
 
 
 def read_report_file(name: str, data: bytes) -> tuple[Any, str | None]:
@@ -215,10 +222,15 @@ def read_report_file(name: str, data: bytes) -> tuple[Any, str | None]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return None, f"{name} is not UTF-8 text"
-    try:
-        if name.endswith(".json"):
+    if name.endswith(".json"):
+        try:
             return json.loads(text), None
-        return yaml.load(text, Loader=_NoAliasLoader), None  # noqa: S506 - a safe loader
+        except (ValueError, RecursionError) as exc:
+            return None, f"{name} could not be read: {str(exc).splitlines()[0]}"
+    import yaml
+
+    try:
+        return yaml.load(text, Loader=_no_alias_loader()), None  # noqa: S506 - a safe loader
     except (ValueError, yaml.YAMLError, RecursionError) as exc:
         return None, f"{name} could not be read: {str(exc).splitlines()[0]}"
 

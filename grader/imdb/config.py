@@ -11,12 +11,22 @@ the ``source`` given by the caller.
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-import yaml
-
 __all__ = ["Band", "ImdbConfig", "ImdbConfigError", "load_imdb_config", "DEFAULT_BANDS"]
+
+
+def _is_node(value: Any, kind: str) -> bool:
+    """Whether ``value`` is a composed YAML node of class ``kind`` (``"MappingNode"``...).
+
+    PyYAML is imported only to read a configuration file: a rubric's ``imdb:`` section comes
+    as plain data (a class run whose rubric is cached imports no YAML at all), and no value
+    can be a node while ``yaml`` is not imported.
+    """
+    yaml = sys.modules.get("yaml")
+    return yaml is not None and isinstance(value, getattr(yaml, kind))
 
 
 class ImdbConfigError(ValueError):
@@ -100,7 +110,7 @@ class _Where:
 
     def at(self, node: Any, path: str) -> str:
         """``file:line: path`` for a YAML node, ``source (line N): path`` for plain data."""
-        if isinstance(node, yaml.Node):
+        if _is_node(node, "Node"):
             return f"{self.source}:{node.start_mark.line + 1}: {path}"
         if self.base_line:
             return f"{self.source} (imdb section at line {self.base_line}): {path}"
@@ -109,35 +119,37 @@ class _Where:
 
 def _plain(node: Any) -> Any:
     """A composed YAML node (or plain data) as plain Python data, marks dropped."""
-    if isinstance(node, yaml.MappingNode):
+    if _is_node(node, "MappingNode"):
         return {_plain(k): _plain(v) for k, v in node.value}
-    if isinstance(node, yaml.SequenceNode):
+    if _is_node(node, "SequenceNode"):
         return [_plain(v) for v in node.value]
-    if isinstance(node, yaml.ScalarNode):
+    if _is_node(node, "ScalarNode"):
+        import yaml
+
         return yaml.safe_load(yaml.serialize(node))
     return node
 
 
 def _items(node: Any) -> list[tuple[Any, Any, Any]]:
     """``(key, key node, value node)`` of a mapping node or a plain mapping."""
-    if isinstance(node, yaml.MappingNode):
+    if _is_node(node, "MappingNode"):
         return [(_plain(k), k, v) for k, v in node.value]
     return [(k, node, v) for k, v in node.items()]
 
 
 def _is_mapping(node: Any) -> bool:
     """True for a YAML mapping node or a plain mapping."""
-    return isinstance(node, yaml.MappingNode) or isinstance(node, Mapping)
+    return _is_node(node, "MappingNode") or isinstance(node, Mapping)
 
 
 def _is_sequence(node: Any) -> bool:
     """True for a YAML sequence node or a plain list/tuple."""
-    return isinstance(node, yaml.SequenceNode) or isinstance(node, (list, tuple))
+    return _is_node(node, "SequenceNode") or isinstance(node, (list, tuple))
 
 
 def _seq(node: Any) -> list[Any]:
     """Elements of a sequence node or a plain sequence."""
-    return list(node.value) if isinstance(node, yaml.SequenceNode) else list(node)
+    return list(node.value) if _is_node(node, "SequenceNode") else list(node)
 
 
 def _value(node: Any, kind: str, where: _Where, path: str) -> Any:
@@ -226,6 +238,8 @@ def load_imdb_config(path_or_mapping: str | os.PathLike[str] | Mapping[str, Any]
         where = _Where(source or "<imdb mapping>", line)
         root: Any = path_or_mapping
     else:
+        import yaml
+
         name = os.fspath(path_or_mapping)
         try:
             with open(name, encoding="utf-8") as handle:
@@ -239,7 +253,7 @@ def load_imdb_config(path_or_mapping: str | os.PathLike[str] | Mapping[str, Any]
         where = _Where(name)
         if root is None:
             return ImdbConfig()
-        if isinstance(root, yaml.MappingNode) and [_plain(k) for k, _ in root.value] == ["imdb"]:
+        if _is_node(root, "MappingNode") and [_plain(k) for k, _ in root.value] == ["imdb"]:
             root = root.value[0][1]
     out: dict[str, Any] = {}
     _walk(root, _SCHEMA, where, "", out)
