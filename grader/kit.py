@@ -31,7 +31,7 @@ KIT_MODULES = (
     "__init__.py", "_child.py", "checks.py", "course.py", "extract.py", "fastcheck.py", "files.py", "fixtures.py",
     "live.py",
     "models.py", "notebook.py", "plaindata.py", "rubric.py", "runner.py", "sandbox.py",
-    "selfcheck.py", "wire.py", "zygote.py",
+    "selfcheck.py", "wire.py", "zygote.py", "zygote_site.py",
 )
 
 #: The file that marks a folder as a kit, so that writing it again may replace it.

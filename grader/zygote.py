@@ -18,13 +18,15 @@ import tempfile
 from pathlib import Path
 from typing import Any, Sequence
 
+from grader import zygote_site  # noqa: F401 - imported by _BOOT in the zygote: a kit carries it
 from grader._child import CHILD_ENVIRONMENT, PLATFORM, ctrl_send
 
 __all__ = ["StartedZygote", "configure_zygote", "start_zygote", "start_zygotes", "unprotected_reason"]
 
 
 # Run with -S: the at-fork handlers that modules register (``os.register_at_fork``) are
-# recorded from the very start, then ``site`` is set up as the interpreter would have done;
+# recorded from the very start, then the search path is set up as ``site`` would have done it,
+# without the code of .pth files (``grader.zygote_site``);
 # the zygote forks without them when it can (see ``grader._child.Zygote.bare_fork``).
 _BOOT = """\
 import os, sys, types
@@ -34,12 +36,12 @@ def recording(**handlers):
     forkers.append(handlers)
     register(**handlers)
 os.register_at_fork = recording
-import site
-site.main()
 sys.dont_write_bytecode = True
 pkg = types.ModuleType("grader")
 pkg.__path__ = [sys.argv[2]]
 sys.modules["grader"] = pkg
+import grader.zygote_site
+grader.zygote_site.set_up()
 import grader.wire, grader._child
 twins = [tuple(int(fd) for fd in pair.split(":")) for pair in sys.argv[3:]]
 grader._child.zygote_main(int(sys.argv[1]), twins=twins, forkers=forkers, register=register)

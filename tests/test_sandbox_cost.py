@@ -115,8 +115,8 @@ def test_patches_of_the_top_level_stay_and_those_of_calls_are_undone(sandbox):
 _WARM_CHECK = """
 import importlib, sys
 sys.path.insert(0, sys.argv[1])
-import site
-site.main()
+from grader import zygote_site
+zygote_site.set_up()
 from grader import _child, wire  # as the zygote's boot script imports them
 for name in _child.PRELOAD:
     importlib.import_module(name)
