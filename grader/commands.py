@@ -19,9 +19,10 @@ import threading
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence, TextIO
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence, TextIO
 
-from grader.models import HARNESS, Rubric, SubmissionResult
+if TYPE_CHECKING:  # the records' module comes with the rest, after the zygotes are started
+    from grader.models import Rubric, SubmissionResult
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_RUBRIC = REPO / "rubrics" / "rnn.yaml"
@@ -427,6 +428,8 @@ def _write_page_and_key(result: SubmissionResult, *, notebook_path: Path, folder
         # grading (another version of the notebook), and the key must not vouch for it
         (folder / "feedback.html").unlink(missing_ok=True)
     # A harness failure is our bug: never remembered, so the next run tries again.
+    from grader.models import HARNESS
+
     if key is not None and result.status != HARNESS:
         try:
             write_key(folder, key, batch=batch, written=written)
@@ -650,6 +653,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         from grader.batch import HOOK_ERRORS, BatchInterrupted, WorkerPool
         from grader.fixtures import FixtureError, fixtures_digest
         from grader.incremental import batch_key, has_keys, partition, submission_key
+        from grader.models import HARNESS
         from grader.progress import Progress
         from grader.report import Gradebook
     except BaseException:
@@ -895,10 +899,14 @@ def _start_zygotes(submissions: Path, *, out_dir: Path, wanted: int, force: bool
     everything to grade). The pool takes them out of the list and reaps them; those left in it
     when ``stack`` closes are stopped."""
     from grader import zygote
-    from grader.incremental import has_keys
 
-    if not (force or not has_keys(out_dir)) or not submissions.is_dir():
+    if not submissions.is_dir():
         return []
+    if not force:
+        from grader.incremental import has_keys  # (imported after the zygotes' start otherwise)
+
+        if has_keys(out_dir):
+            return []
     started: list = []
 
     def stop_left() -> None:
