@@ -49,8 +49,8 @@ def set_up(*, needed: str = "numpy") -> bool:
     without running ``.pth`` files' code, and the builtins it adds (``exit``, ``quit``, ``help``,
     ``copyright``...); if ``needed`` cannot be found that way, run ``site.main()`` itself. Returns
     whether the lean set-up sufficed."""
-    import importlib.util
     import site
+    from importlib.machinery import PathFinder  # (importlib.util would import more)
 
     known = site.removeduppaths()
     known = site.venv(known)  # a virtual environment's prefix, as site.main() reads it
@@ -65,7 +65,7 @@ def set_up(*, needed: str = "numpy") -> bool:
     site.setquit()
     site.setcopyright()
     site.sethelper()
-    if importlib.util.find_spec(needed) is not None:
+    if PathFinder.find_spec(needed) is not None:
         return True
     site.main()
     return False
