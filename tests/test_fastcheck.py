@@ -241,3 +241,25 @@ def test_remembered_numbers_are_bounded_per_layout():
     assert len(layout.passed) == MAX_PASSED
     assert exp.accepts(wire.encode(expected * (1 + (MAX_PASSED + 3) * 1e-7)), rtol=1e-5, atol=0.0)
     assert not exp.accepts(wire.encode(expected * 1.1), rtol=1e-5, atol=0.0)
+
+
+def test_a_message_of_the_expected_values_own_header_is_laid_out_without_a_second_walk(monkeypatch):
+    """The first correct answer of a case (the expected value's own header, the children's
+    encoders learn it) takes its layout from the walk that built the expectation; another
+    header is walked as before, and the same header at another length is refused."""
+    from grader import fastcheck
+
+    expected = (np.linspace(0.5, 2.0, 6).reshape(2, 3), [{"w": np.arange(4.0)}, 3, "x"])
+    walks = []
+    real = fastcheck._canonical
+    monkeypatch.setattr(fastcheck, "_canonical", lambda *a, **k: walks.append(1) or real(*a, **k))
+    exp = WireExpectation.of(expected)
+    assert len(walks) == 1
+    right = wire.encode(expected)
+    assert exp.accepts(right, rtol=0, atol=0) and len(walks) == 1
+    assert not exp.accepts(wire.encode((expected[0] + 1.0, expected[1])), rtol=1e-5, atol=0) and len(walks) == 1
+    assert not exp.accepts(right[:-8], rtol=0, atol=0)
+    (layout,) = exp.layouts.values()
+    assert layout.exact == right[8 + int.from_bytes(right[4:8], "big"):]  # as the walk lays it out
+    other = (expected[0], [{"w": np.arange(4.0)}, 3, "x"], None)
+    assert not exp.accepts(wire.encode(other), rtol=0, atol=0) and len(walks) == 2
