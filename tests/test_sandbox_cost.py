@@ -176,6 +176,23 @@ def test_the_zygotes_warm_up_quickens_the_call_path_it_runs_once_a_call():
     assert out == ["[]"]
 
 
+def test_the_warm_up_runs_before_the_configuration_once_for_a_zygote_and_its_twins(monkeypatch):
+    """``_before_config`` (run while the zygote waits for its configuration, before it forks its
+    twins) serves the warm-up; the set-up after the configuration does not serve it again."""
+    import gc
+    import inspect
+
+    from grader import _child
+    served = []
+    monkeypatch.setattr(_child, "_warm_up", lambda max_bytes: served.append(max_bytes))
+    try:
+        _child._before_config()
+    finally:
+        gc.unfreeze()  # _before_config froze this process's heap, as the zygote's
+    assert len(served) == 1 and served[0] >= 1 << 20
+    assert "_warm_up(" not in inspect.getsource(_child.Zygote.setup)
+
+
 def test_every_child_attaches_the_zygotes_unattached_runtime(sandbox):
     program = "import os, sys\ndef look():\n" \
               "    runtime = sys._getframe(1).f_locals['self']  # the caller: Runtime.call\n" \
