@@ -183,12 +183,12 @@ def _positions(leaves: list[tuple[int, int, np.dtype]], start: int) -> np.ndarra
     return np.arange(int(counts.sum()), dtype=np.intp) + np.repeat(firsts - (np.cumsum(counts) - counts), counts)
 
 
-def _gather(data: bytes, leaves: list[tuple[int, int, np.dtype]]) -> np.ndarray:
-    """The numbers of ``leaves`` (float64 all, see ``_positions``) in order, as one float64 array."""
-    if not leaves:
+def _gather(data: bytes, index: np.ndarray, start: int) -> np.ndarray:
+    """The numbers at ``index`` (``_positions``) of the message ``data`` whose header ends at
+    byte ``start``, in that order, as one float64 array."""
+    if not len(index):
         return np.zeros(0)
-    start = 8 + _HEADER.unpack_from(data, 4)[0]
-    return np.frombuffer(data, dtype="<f8", offset=start)[_positions(leaves, start)]
+    return np.frombuffer(data, dtype="<f8", offset=start)[index]
 
 
 #: Distinct message headers remembered per expectation (a class returns few distinct layouts).
@@ -251,9 +251,11 @@ class WireExpectation:
     wire_bytes: int     # size of the expected value's own encoding
     nodes: int          # values it holds (a matching message holds exactly as many)
     layouts: dict = field(default_factory=dict, compare=False, repr=False)  # header -> _Layout | None
-    # The header of the expected value's own encoding and its leaves (``_canonical``'s): a
-    # correct answer usually comes with this very header (the children's encoders learn the
-    # expected values' layouts), whose layout then needs no second walk (see ``_layout``).
+    # The header of the expected value's own encoding and where its numbers are (``_positions``):
+    # a correct answer usually comes with this very header (the children's encoders learn the
+    # expected values' layouts), whose layout then needs no second walk (see ``_layout``). An
+    # array, not the walk's list of leaves: kept for the worker's life, a list of tuples a case
+    # would be hundreds of objects more for the garbage collector to walk.
     own: tuple = field(default=(), compare=False, repr=False)
 
     @classmethod
@@ -264,19 +266,22 @@ class WireExpectation:
             signature, leaves, nodes = _canonical(data, wire.MAX_HEADER)
         except (wire.WireError, _NotCanonical):
             return None
-        values = _gather(data, leaves)
+        header = _header_of(data)
+        index = _positions(leaves, 8 + len(header))
+        values = _gather(data, index, 8 + len(header))
         if not np.isfinite(values).all():
             return None
-        return cls(signature, values, len(data), nodes, own=(_header_of(data), leaves))
+        return cls(signature, values, len(data), nodes, own=(header, index))
 
     def _layout(self, data: bytes, header: bytes) -> _Layout | None:
         """The layout of messages with this header, or None when they can never be accepted
         (another structure, unusual content). A message of the expected value's own header
-        and length has its leaves (``_canonical`` reads nothing else of a message), taken
-        from ``own`` instead of walking the header again: the first correct answer of each
+        and length has its leaves (``_canonical`` reads nothing else of a message): their
+        positions are taken from ``own`` instead of walking the header again: the first correct answer of each
         case in each worker walked it (a few ms of a worker's first submission)."""
+        start = 8 + len(header)  # every buffer is float64: the numbers form one array from here
         if self.own and header == self.own[0] and len(data) == self.wire_bytes:
-            leaves = self.own[1]
+            index = self.own[1]
         else:
             try:
                 signature, leaves, _ = _canonical(data, wire.MAX_HEADER, max_nodes=self.nodes)
@@ -284,8 +289,7 @@ class WireExpectation:
                 return None
             if signature != self.signature:
                 return None
-        start = 8 + len(header)  # every buffer is float64: the numbers form one array from here
-        index = _positions(leaves, start)
+            index = _positions(leaves, start)
         if index.shape != self.values.shape:
             return None
         numbers = (len(data) - start) // 8

@@ -288,4 +288,4 @@ def test_positions_of_leaves_are_those_of_one_range_per_leaf():
     assert exp.values.tolist() == [1.0, 2.0, 1.0, 2.0, 0.0, 1.0, 2.0]
     data = wire.encode(value)
     assert exp.accepts(data, rtol=0, atol=0)
-    assert _gather(data, []).size == 0
+    assert _gather(data, _positions([], 8), 8).size == 0
