@@ -533,7 +533,12 @@ def backward(da, state):
     grads["shapes"] = np.stack([dx, dx], axis=0).shape + np.dstack([da_prev, da_prev]).shape
     return grads
 """
-_WARM_ROUNDS = 24
+#: Calls the warm-up serves, alternately ``forward`` and ``backward``: 8 is what CPython 3.11 needs
+#: (a code object is quickened at its 8th call) for the call path run once a call (``Runtime.call``,
+#: ``recv``, ``recv_args``, ``answer``, ``Encoder.encode``) to reach the same specialised
+#: instructions as 24 rounds gave it; each round more costs the zygote's set-up about 0.7 ms, on
+#: the way to its first child (24 rounds: children's page faults and CPU the same within the noise).
+_WARM_ROUNDS = 8
 
 
 def _warm_up(max_bytes: int) -> None:
@@ -893,6 +898,7 @@ class Zygote:
         self.child_handlers = _bare_fork_handlers(self.forkers)
         caps["bare_fork"] = self.child_handlers is not None
         import gc
+        # (The warm-up ran before the configuration: _before_config.)
         # Every child's standard streams, already the zygote's own (its fds 1 and 2 are the log,
         # a child's the capture pipe): a child then changes nothing in sys's dictionary, whose
         # copy in the baseline stands for it (copying it in each child wrote to the reference
@@ -1842,7 +1848,7 @@ def _unpickled_array(shape: tuple, data: bytes):
     return array
 
 
-def _args_builder(text: str) -> tuple:
+def _args_builder(text: str, compiled: dict | None = None) -> tuple:
     """``(build, length)`` for the layout `text` (``args_layout``'s): ``build(frame)`` gives the
     arguments of a frame of that layout and ``length`` bytes, their arrays in the frame's order,
     and their lists and dicts. ``build`` is one expression compiled here, in the zygote, once:
@@ -1850,16 +1856,27 @@ def _args_builder(text: str) -> tuple:
     C-contiguous) or, over ``_PICKLE_KEEPS_BYTES`` bytes or empty, a bytes object of its own set as
     an unpickled array's state, as pickle makes them; each container a display; an object met
     again the same variable (assigned by ``:=`` where it was made). Every part of its source is
-    fixed text, an integer or the ``repr`` of a dict's str key; anything else in the layout raises
+    fixed text, a name or the ``repr`` of a dict's str key; anything else in the layout raises
     ``_NotLaidOut``. Made of code rather than a list of steps to interpret: a child runs each
-    layout's code once, cold, and a loop over steps cost it about 0.3 ms more (24 calls)."""
+    layout's code once, cold, and a loop over steps cost it about 0.3 ms more (24 calls).
+
+    The shapes and offsets are the closure's variables ``c0``, ``c1``... (given to the compiled
+    ``make``), not constants of the code: layouts of one nesting (a part's public and hidden
+    cases, other shapes) then have the same source, compiled once per `compiled` (a dict of the
+    ``make`` of each source, shared by ``args_builders``): the rubric's 24 layouts have 9."""
     root = json.loads(text)
     made: list[str] = []       # the expression of each completed object, in post-order
     arrays: list[str] = []     # the variables of the arrays, in the frame's order
     mutables: list[str] = []   # and of the lists and dicts
     wanted: set[int] = set()   # the numbers of objects met again
+    consts: list = []          # the shapes and offsets, named c0, c1... in the source
     offset = ARGS_HEAD.size
     count = 0
+
+    def const(value: object) -> str:
+        """The name in the source of the shape or offset `value`."""
+        consts.append(value)
+        return f"c{len(consts) - 1}"
 
     def refs(n: object, depth: int) -> None:
         """Check node `n` and note the objects it refers to again."""
@@ -1901,9 +1918,9 @@ def _args_builder(text: str) -> tuple:
             for d in v:
                 size *= d
             if size > _PICKLE_KEEPS_BYTES or size == 0:  # (an empty copy would have zero strides)
-                text = f"U({tuple(v)!r}, d[{offset}:{offset + size}])"
+                text = f"U({const(tuple(v))}, d[{const(offset)}:{const(offset + size)}])"
             else:
-                text = f"N({tuple(v)!r}, F, d, {offset}).copy()"
+                text = f"N({const(tuple(v))}, F, d, {const(offset)}).copy()"
             offset += size
             arrays.append(f"v{len(made)}")
         elif kind == "t":
@@ -1920,19 +1937,28 @@ def _args_builder(text: str) -> tuple:
 
     refs(root, 0)
     value = expr(root)
-    source = f"def build(d):\n    return {value}, [{', '.join(arrays)}], [{', '.join(mutables)}]\n"
-    import numpy as np
-    scope = {"N": np.ndarray, "F": np.dtype(np.float64), "U": _unpickled_array}
-    exec(compile(source, "<arguments>", "exec", dont_inherit=True), scope)
-    return scope["build"], offset
+    source = (f"def make({', '.join(f'c{k}' for k in range(len(consts)))}):\n"
+              f"    def build(d):\n"
+              f"        return {value}, [{', '.join(arrays)}], [{', '.join(mutables)}]\n"
+              f"    return build\n")
+    make = compiled.get(source) if compiled is not None else None
+    if make is None:
+        import numpy as np
+        scope = {"N": np.ndarray, "F": np.dtype(np.float64), "U": _unpickled_array}
+        exec(compile(source, "<arguments>", "exec", dont_inherit=True), scope)
+        make = scope["make"]
+        if compiled is not None:
+            compiled[source] = make
+    return make(*consts), offset
 
 
 def args_builders(layouts: list) -> list[tuple]:
     """The builders (``_args_builder``) of each of ``layouts`` (``args_layout``'s texts, numbered in
     this order), all of them or none: the grading process sends arguments by layout only when the
     zygote learned them all (``caps["arg_layouts"]``), so that the numbers agree."""
+    compiled: dict = {}  # source -> its compiled make: layouts of one nesting share it
     try:
-        return [_args_builder(text) for text in layouts]
+        return [_args_builder(text, compiled) for text in layouts]
     except (_NotLaidOut, ValueError, TypeError, SyntaxError, RecursionError, MemoryError):
         return []
 

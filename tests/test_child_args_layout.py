@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import pickle
 import random
 import socket
@@ -165,6 +166,25 @@ def test_the_zygote_learns_all_layouts_or_none():
     assert len(args_builders([good, good])) == 2
     assert args_builders([good, '{"t":[{"a":[-1]}]}']) == []
     assert args_builders([good, "not json"]) == [] and args_builders([good, 3]) == []
+
+
+def test_layouts_of_one_nesting_share_one_compiled_builder_each_with_its_own_shapes():
+    """The zygote compiles a builder once per nesting (the rubric's 24 layouts have 9), the shapes
+    and offsets being the closure's: each layout still builds its own arrays, small (copied) or
+    over ``_PICKLE_KEEPS_BYTES`` (an unpickled array's state), shared objects shared."""
+    def args(m: int, n: int) -> tuple:
+        w = np.arange(float(n * 3)).reshape(n, 3)
+        return np.full((m, n), float(m)), [(np.ones(n), w), (np.zeros(n), w)], {"W": w}
+    shapes = [(2, 3), (4, 5), (40, 5)]  # the last one's first array over 1,000 bytes
+    texts, frames = zip(*[_frame(args(m, n), number) for number, (m, n) in enumerate(shapes)])
+    assert len({re.sub(r"\d+", "#", t) for t in texts}) == 1
+    builders = args_builders(list(texts))
+    assert len({build.__code__ for build, _ in builders}) == 2  # U for the large array: another source
+    assert builders[0][0].__code__ is builders[1][0].__code__
+    for (build, length), frame, (m, n) in zip(builders, frames, shapes):
+        assert length == len(frame)
+        built = build(frame)[0]
+        assert _describe(built) == _describe(pickle.loads(pickle.dumps(args(m, n), protocol=4)))
 
 
 def _layout_args() -> tuple:

@@ -241,3 +241,51 @@ def test_remembered_numbers_are_bounded_per_layout():
     assert len(layout.passed) == MAX_PASSED
     assert exp.accepts(wire.encode(expected * (1 + (MAX_PASSED + 3) * 1e-7)), rtol=1e-5, atol=0.0)
     assert not exp.accepts(wire.encode(expected * 1.1), rtol=1e-5, atol=0.0)
+
+
+def test_a_message_of_the_expected_values_own_header_is_laid_out_without_a_second_walk(monkeypatch):
+    """The first correct answer of a case (the expected value's own header, the children's
+    encoders learn it) takes its layout from the walk that built the expectation; another
+    header is walked as before, and the same header at another length is refused."""
+    from grader import fastcheck
+
+    expected = (np.linspace(0.5, 2.0, 6).reshape(2, 3), [{"w": np.arange(4.0)}, 3, "x"])
+    walks = []
+    real = fastcheck._canonical
+    monkeypatch.setattr(fastcheck, "_canonical", lambda *a, **k: walks.append(1) or real(*a, **k))
+    exp = WireExpectation.of(expected)
+    assert len(walks) == 1
+    right = wire.encode(expected)
+    assert exp.accepts(right, rtol=0, atol=0) and len(walks) == 1
+    assert not exp.accepts(wire.encode((expected[0] + 1.0, expected[1])), rtol=1e-5, atol=0) and len(walks) == 1
+    assert not exp.accepts(right[:-8], rtol=0, atol=0)
+    (layout,) = exp.layouts.values()
+    assert layout.exact == right[8 + int.from_bytes(right[4:8], "big"):]  # as the walk lays it out
+    other = (expected[0], [{"w": np.arange(4.0)}, 3, "x"], None)
+    assert not exp.accepts(wire.encode(other), rtol=0, atol=0) and len(walks) == 2
+
+
+def test_positions_of_leaves_are_those_of_one_range_per_leaf():
+    """``_positions`` (one vectorised step) against the range of each leaf joined: leaves in any
+    order, empty ones included; and a value whose numbers are spread over shared and empty
+    arrays is still gathered in canonical order."""
+    from grader.fastcheck import _gather, _positions
+
+    rng = np.random.default_rng(3)
+    start = 40
+    for _ in range(50):
+        counts = rng.integers(0, 4, size=int(rng.integers(1, 8)))
+        firsts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        order = rng.permutation(len(counts))
+        leaves = [(start + 8 * int(firsts[i]), int(counts[i]), np.dtype("<f8")) for i in order]
+        naive = [p for offset, count, _ in leaves for p in range((offset - start) // 8, (offset - start) // 8 + count)]
+        assert _positions(leaves, start).tolist() == naive
+    assert _positions([], start).dtype == np.intp
+    shared = np.array([1.0, 2.0])
+    value = {"b": (shared, np.zeros(0), np.arange(3.0)), "a": [shared, 5.0]}
+    exp = WireExpectation.of(value)
+    # dict keys sorted, the shared array repeated, the float 5.0 in the signature, not a number here
+    assert exp.values.tolist() == [1.0, 2.0, 1.0, 2.0, 0.0, 1.0, 2.0]
+    data = wire.encode(value)
+    assert exp.accepts(data, rtol=0, atol=0)
+    assert _gather(data, _positions([], 8), 8).size == 0

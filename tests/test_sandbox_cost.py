@@ -148,6 +148,51 @@ def test_the_zygotes_warm_up_answers_its_calls_and_changes_nothing_a_child_inher
     assert out == ["set()", "[[], [], [], [], [], [], []]", "True"]
 
 
+_QUICKENED_CHECK = """
+import sys
+sys.path.insert(0, sys.argv[1])
+import site
+site.main()
+from grader import _child, wire
+_child._warm_up(1 << 20)
+path = (_child.Runtime.call, _child.Runtime.recv, _child.Runtime.recv_args, _child.Runtime.answer,
+        wire.Encoder.encode)
+print([f.__qualname__ for f in path if f.__code__._co_code_adaptive == f.__code__.co_code])
+"""
+
+
+def test_the_zygotes_warm_up_quickens_the_call_path_it_runs_once_a_call():
+    """What the warm-up is for: the code a child runs once per call (the request, the call, the
+    answer's encoding) already rewritten by CPython before the fork (3.11 quickens a code object
+    at its 8th call), so that no child does it. Fails with fewer rounds than that."""
+    import subprocess
+    import sys
+    from pathlib import Path
+    if not hasattr(Runtime.call.__code__, "_co_code_adaptive"):
+        pytest.skip("no adaptive bytecode on this interpreter")
+    repo = str(Path(__file__).resolve().parents[1])
+    out = subprocess.run([sys.executable, "-I", "-S", "-c", _QUICKENED_CHECK, repo], capture_output=True,
+                         text=True, timeout=120, check=True).stdout.splitlines()
+    assert out == ["[]"]
+
+
+def test_the_warm_up_runs_before_the_configuration_once_for_a_zygote_and_its_twins(monkeypatch):
+    """``_before_config`` (run while the zygote waits for its configuration, before it forks its
+    twins) serves the warm-up; the set-up after the configuration does not serve it again."""
+    import gc
+    import inspect
+
+    from grader import _child
+    served = []
+    monkeypatch.setattr(_child, "_warm_up", lambda max_bytes: served.append(max_bytes))
+    try:
+        _child._before_config()
+    finally:
+        gc.unfreeze()  # _before_config froze this process's heap, as the zygote's
+    assert len(served) == 1 and served[0] >= 1 << 20
+    assert "_warm_up(" not in inspect.getsource(_child.Zygote.setup)
+
+
 def test_every_child_attaches_the_zygotes_unattached_runtime(sandbox):
     program = "import os, sys\ndef look():\n" \
               "    runtime = sys._getframe(1).f_locals['self']  # the caller: Runtime.call\n" \
