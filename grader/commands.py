@@ -7,7 +7,6 @@ command line takes its defaults from these functions' signatures
 from __future__ import annotations
 
 import collections
-import collections.abc
 import contextlib
 import gc
 import inspect
@@ -709,9 +708,10 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         if starter is not None and not starter.sources:
             raise CommandError(f"{template}: no function found in the template notebook")
         out_dir.mkdir(parents=True, exist_ok=True)
-        # Each key computed when first asked for: a worker's first submission goes out with its
-        # own key, not after every notebook of the class has been hashed.
-        keys = _LazyKeys(subs, key_of=lambda sub: submission_key(sub, batch=batch))
+        # Every key now, while the workers wait for their zygotes' set-up: hashed on demand as
+        # submissions were handed out (the eighteenth session), the same CPU fell in the grading
+        # phase, where both cores are busy, and N = 400 took longer in 3 of 3 rounds in turns.
+        keys = {sub.id: submission_key(sub, batch=batch) for sub in subs}
         by_id = {sub.id: sub for sub in subs}
         kept_books: list = []  # the class report's tally and the gradebook (see books)
 
@@ -841,32 +841,6 @@ def _protected_paths(root: Path, *, out_dir: Path) -> list[Path]:
     if not REPO.is_relative_to(root_dir):  # other students' work is none of a child's business
         protected.append(root_dir)
     return protected
-
-
-class _LazyKeys(collections.abc.Mapping):
-    """Submission id -> incremental key (``grader.incremental.submission_key``), each computed
-    at its first lookup and kept: a class run hands out its first submissions before the
-    whole class is hashed. Ids of no submission of the run have no key (``get`` gives None)."""
-
-    def __init__(self, submissions: Sequence, *, key_of: Callable[[Any], str | None]) -> None:
-        """The keys of ``submissions``, none computed yet."""
-        self._subs = {sub.id: sub for sub in submissions}
-        self._key_of = key_of
-        self._keys: dict[str, str | None] = {}
-
-    def __getitem__(self, sid: str) -> str | None:
-        try:
-            return self._keys[sid]
-        except KeyError:
-            pass
-        key = self._keys[sid] = self._key_of(self._subs[sid])  # KeyError: no such submission
-        return key
-
-    def __iter__(self):
-        return iter(self._subs)
-
-    def __len__(self) -> int:
-        return len(self._subs)
 
 
 class _RealPaths:

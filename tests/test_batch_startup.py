@@ -115,18 +115,3 @@ def test_keys_are_looked_up_as_submissions_are_handed_out(tmp_path):
     assert len(done) == 6 and at_start == [["a", "b", "c", "d"]]
     assert sorted(keys.asked) == ["a", "b", "c", "d", "e", "f"]
     assert sorted(finished.read_text().splitlines()) == [f"{s} key-{s}" for s in "abcdef"]
-
-
-def test_lazy_keys_compute_each_key_once_and_only_when_asked():
-    """``commands._LazyKeys``: a key per submission, computed at its first lookup; no key for
-    another id."""
-    class Sub:
-        def __init__(self, sid):
-            self.id = sid
-
-    made = []
-    keys = commands._LazyKeys([Sub("a"), Sub("b")], key_of=lambda sub: made.append(sub.id) or sub.id * 2)
-    assert len(keys) == 2 and list(keys) == ["a", "b"] and made == []
-    assert keys.get("b") == "bb" and keys["b"] == "bb" and made == ["b"]
-    assert keys.get("zed") is None and made == ["b"]
-    assert dict(keys) == {"a": "aa", "b": "bb"} and made == ["b", "a"]
