@@ -562,7 +562,7 @@ def _pause_collector() -> Callable[..., None]:
     as the run, and almost no garbage: the collector's 50-60 young and middle collections
     walked them for 15-40 ms of CPU before the workers' fork. What they made is frozen when
     the collector comes back (as ``WorkerPool`` freezes what its workers inherit), so that no
-    later collection walks it either; the pool's close puts it back. ``resume(freeze=False)``
+    later collection walks it either; ``grade_class`` puts it back when the run ends. ``resume(freeze=False)``
     when the start-up failed: the collector back on, nothing frozen.
     """
     was_on = gc.isenabled()
@@ -661,6 +661,10 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         raise
     resume_collector(freeze=True)
     with contextlib.ExitStack() as stack:
+        # Put back last, whatever the way out: a pool of forked workers unfreezes when it closes,
+        # but a run with one job, or one that ends before its pool, would keep the start-up
+        # frozen in this process for good (a caller that grades several classes).
+        stack.callback(gc.unfreeze)
         stack.enter_context(early)
         root = stack.enter_context(opened_submissions(Path(submissions), stream=stream))
         if template and not Path(template).is_file():

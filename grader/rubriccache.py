@@ -10,6 +10,8 @@ As the fixture cache (``grader.fixturecache``), it is never trusted: it is used 
 header is exactly the one this grader would write for these rubric bytes (the cache format,
 Python's version, a digest of the code that reads a rubric, of PyYAML's own version file, and
 the sha256 of the YAML as read now) and its payload's sha256 matches the one in the header;
+and only from a regular file of this user's that no one else may write (``_read_own_file``:
+the digests tell a stale cache, not a forged one);
 anything else (missing, stale, truncated, corrupt, a type it does not know) falls back to the
 YAML, which stays the only input. Only a rubric that was read without error is kept, so every
 error an instructor sees (file, line, hint) comes from the YAML. Writing is best effort.
@@ -26,6 +28,8 @@ import functools
 import hashlib
 import importlib.util
 import marshal
+import os
+import stat
 import sys
 from pathlib import Path
 from types import MappingProxyType
@@ -46,6 +50,8 @@ _DIGEST = 32  # bytes of a sha256
 _RECORDS = {cls.__name__.encode(): cls for cls in (Rubric, Part, Case, OutputSpec, Tolerance)}
 _PROXY = b"proxy"
 _SCALARS = (str, int, float, bool, type(None))
+#: Bytes a cache file may hold (a course's rubric takes tens of kilobytes).
+_MAX_BYTES = 16 << 20
 
 
 def cache_path(rubric_file: Path) -> Path:
@@ -128,9 +134,8 @@ def load_cached(rubric_file: Path, yaml_bytes: bytes) -> Rubric | None:
     None when there is no cache, or it is not exactly one this grader wrote for these bytes.
     The rubric's ``path`` is the one it was stored with: the caller sets its own.
     """
-    try:
-        data = cache_path(rubric_file).read_bytes()
-    except OSError:
+    data = _read_own_file(cache_path(rubric_file))
+    if data is None:
         return None
     header = cache_header(yaml_bytes)
     if not data.startswith(header) or len(data) < len(header) + _DIGEST:
@@ -144,6 +149,34 @@ def load_cached(rubric_file: Path, yaml_bytes: bytes) -> Rubric | None:
     except Exception:  # noqa: BLE001 - any cache we cannot read is no cache: the YAML decides
         return None
     return rubric if type(rubric) is Rubric else None
+
+
+def _read_own_file(path: Path) -> bytes | None:
+    """The bytes of ``path`` if it is a regular file (not a link) of this process's user that no
+    one else may write, of at most ``_MAX_BYTES``; None otherwise. The header's digests tell a
+    stale cache, not a forged one: a file someone else could have written (or replaced) is no
+    cache, and a FIFO or device planted there is never read (it would block or never end)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if (not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid()
+                or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH) or info.st_size > _MAX_BYTES):
+            return None
+        chunks, total = [], 0
+        while total <= _MAX_BYTES:
+            chunk = os.read(fd, max(info.st_size + 1 - total, 1 << 16))
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
+            total += len(chunk)
+        return None  # grew past the limit while read
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
 
 
 def store_cached(rubric_file: Path, yaml_bytes: bytes, rubric: Rubric) -> bool:

@@ -123,3 +123,23 @@ def test_the_collector_comes_back_with_the_start_up_frozen_and_stays_off_if_it_w
     finally:
         gc.enable()
         gc.unfreeze()
+
+
+@pytest.mark.parametrize("case", ["one_job", "no_submission"])
+def test_a_class_run_leaves_nothing_frozen_behind(tmp_path, case):
+    """What the start-up froze is put back when the run ends, whether or not a pool of forked
+    workers (whose close unfreezes) was made: a process that grades several classes, or a
+    test session, does not keep each run's start-up out of the collector for good."""
+    import gc
+
+    folder = tmp_path / "class"
+    folder.mkdir()
+    if case == "one_job":
+        nbs.write(folder / "a.ipynb", nbs.course_notebook())
+    frozen = gc.get_freeze_count()
+    try:
+        commands.grade_class(folder, out_dir=tmp_path / "out", force=True, jobs=1, similarity=False,
+                             stream=io.StringIO())
+    except commands.CommandError:
+        assert case == "no_submission"
+    assert gc.isenabled() and gc.get_freeze_count() == frozen

@@ -3,9 +3,11 @@ trusted unless made from exactly the rubric bytes read now (counts of YAML readi
 imported modules, not clocks)."""
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from types import MappingProxyType
 
@@ -162,3 +164,45 @@ def test_a_warm_class_run_context_imports_no_yaml(rubric_file):
     assert all(run.returncode == 0 for run in runs), runs[-1].stderr
     assert runs[0].stdout.strip() == "['yaml']"  # the first run reads the YAML and keeps it
     assert runs[1].stdout.strip() == "[]"
+
+
+def _valid_cache(rubric_file):
+    """A valid cache of ``rubric_file`` (made by a cached load) and its path."""
+    load_rubric(rubric_file, cache=True)
+    return rubriccache.cache_path(rubric_file)
+
+
+@pytest.mark.parametrize("swap", ["group_writable", "other_owner", "symlink"])
+def test_a_cache_someone_else_could_have_written_is_no_cache(rubric_file, readings, tmp_path, swap):
+    # The header's digests tell a stale cache, not a forged one: a file that another user could
+    # have written (or planted as a link) is not taken, valid as its bytes are.
+    cache = _valid_cache(rubric_file)
+    if swap == "group_writable":
+        cache.chmod(0o620)
+    elif swap == "other_owner":
+        if os.geteuid() != 0:
+            pytest.skip("needs root to give the file to another user")
+        os.chown(cache, 12345, -1)
+    else:
+        elsewhere = tmp_path / "elsewhere.marshal"
+        cache.rename(elsewhere)
+        cache.symlink_to(elsewhere)
+    del readings[:]
+    load_rubric(rubric_file, cache=True)
+    assert len(readings) == 1
+
+
+def test_a_fifo_at_the_cache_path_is_not_waited_on(rubric_file, readings):
+    cache = _valid_cache(rubric_file)
+    cache.unlink()
+    os.mkfifo(cache)
+    done = []
+    reader = threading.Thread(target=lambda: done.append(load_rubric(rubric_file, cache=True)), daemon=True)
+    reader.start()
+    reader.join(10)
+    try:
+        assert done, "load_rubric waits for a writer of the FIFO"
+    finally:
+        if reader.is_alive():  # free the blocked reader: a writer that opens and closes at once
+            os.close(os.open(cache, os.O_WRONLY | os.O_NONBLOCK))
+            reader.join(10)
