@@ -144,6 +144,59 @@ def read_bytes(path: str | os.PathLike[str], *, limit: int | None = None, follow
         os.close(fd)
 
 
+
+#: Bytes of a sealed payload's seal: its sha256.
+_SEAL = 32
+
+
+def read_sealed(path: str | os.PathLike[str], header: bytes, *, max_bytes: int) -> bytes | None:
+    """The payload that ``write_sealed`` kept at ``path`` under ``header``, or None: when the file
+    is missing, has another header, a payload whose digest does not match, more than
+    ``max_bytes``, or is not a regular file (not a link) of this process's user that no one else
+    may write. The digests tell a stale or damaged file, not a forged one: a file someone else
+    could have written (or replaced) is refused, and a FIFO or device planted there is never read
+    (it would block or never end). For caches, which fall back to their source on None."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0)
+                     | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if (not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid()
+                or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH) or info.st_size > max_bytes):
+            return None
+        chunks, total = [], 0
+        while total <= max_bytes:
+            chunk = os.read(fd, max(info.st_size + 1 - total, 1 << 16))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+        else:
+            return None  # grew past the limit while read
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    data = b"".join(chunks)
+    if not data.startswith(header) or len(data) < len(header) + _SEAL:
+        return None
+    payload = data[len(header) + _SEAL:]
+    if hashlib.sha256(payload).digest() != data[len(header):len(header) + _SEAL]:
+        return None
+    return payload
+
+
+def write_sealed(path: str | os.PathLike[str], header: bytes, payload: bytes) -> bool:
+    """Keep ``payload`` at ``path`` after ``header`` and its digest, for ``read_sealed`` (atomically,
+    readable and writable by this user only); False if it could not be written."""
+    try:
+        write_atomic(path, header + hashlib.sha256(payload).digest() + payload)
+    except OSError:
+        return False
+    return True
+
 #: What a spreadsheet takes for the start of a formula in a cell of a CSV file it opens.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 

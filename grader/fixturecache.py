@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.files import sources_digest, write_atomic
+from grader.files import read_sealed, sources_digest, write_sealed
 
 __all__ = ["CACHE_DIR", "cache_path", "cache_header", "load_cached", "store_cached",
            "freeze", "thaw"]
@@ -45,7 +45,8 @@ CACHE_DIR = ".cache"
 CACHE_FORMAT = 1
 _MAGIC = b"rnn-grader fixture cache\n"
 _ALIGN = 16
-_DIGEST = 32  # bytes of a sha256
+#: Bytes a cache file may hold (the course's fixtures take a few megabytes).
+_MAX_BYTES = 256 << 20
 
 
 def cache_path(fixture_file: Path) -> Path:
@@ -145,16 +146,8 @@ def load_cached(fixture_file: Path, json_bytes: bytes) -> Any | None:
 
     None when there is no cache, or it is not exactly one this grader wrote for these bytes.
     """
-    try:
-        data = cache_path(fixture_file).read_bytes()
-    except OSError:
-        return None
-    header = cache_header(json_bytes)
-    if not data.startswith(header) or len(data) < len(header) + _DIGEST:
-        return None
-    stored = data[len(header):len(header) + _DIGEST]
-    payload = data[len(header) + _DIGEST:]
-    if hashlib.sha256(payload).digest() != stored:
+    payload = read_sealed(cache_path(fixture_file), cache_header(json_bytes), max_bytes=_MAX_BYTES)
+    if payload is None:
         return None
     try:
         return thaw(marshal.loads(payload))
@@ -168,9 +161,4 @@ def store_cached(fixture_file: Path, json_bytes: bytes, content: Any) -> bool:
         payload = marshal.dumps(freeze(content))
     except (TypeError, ValueError):
         return False
-    data = cache_header(json_bytes) + hashlib.sha256(payload).digest() + payload
-    try:
-        write_atomic(cache_path(fixture_file), data)
-    except OSError:
-        return False
-    return True
+    return write_sealed(cache_path(fixture_file), cache_header(json_bytes), payload)

@@ -10,7 +10,7 @@ As the fixture cache (``grader.fixturecache``), it is never trusted: it is used 
 header is exactly the one this grader would write for these rubric bytes (the cache format,
 Python's version, a digest of the code that reads a rubric, of PyYAML's own version file, and
 the sha256 of the YAML as read now) and its payload's sha256 matches the one in the header;
-and only from a regular file of this user's that no one else may write (``_read_own_file``:
+and only from a regular file of this user's that no one else may write (``grader.files.read_sealed``:
 the digests tell a stale cache, not a forged one);
 anything else (missing, stale, truncated, corrupt, a type it does not know) falls back to the
 YAML, which stays the only input. Only a rubric that was read without error is kept, so every
@@ -28,14 +28,12 @@ import functools
 import hashlib
 import importlib.util
 import marshal
-import os
-import stat
 import sys
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from grader.files import sources_digest, write_atomic
+from grader.files import read_sealed, sources_digest, write_sealed
 from grader.models import Case, OutputSpec, Part, Rubric, Tolerance
 
 __all__ = ["CACHE_DIR", "cache_path", "cache_header", "load_cached", "store_cached", "freeze", "thaw"]
@@ -45,7 +43,6 @@ CACHE_DIR = ".cache"
 #: Version of the payload's layout; changing the layout means changing this.
 CACHE_FORMAT = 1
 _MAGIC = b"rnn-grader rubric cache\n"
-_DIGEST = 32  # bytes of a sha256
 #: The records a rubric is made of, by the marker of their class.
 _RECORDS = {cls.__name__.encode(): cls for cls in (Rubric, Part, Case, OutputSpec, Tolerance)}
 _PROXY = b"proxy"
@@ -134,15 +131,8 @@ def load_cached(rubric_file: Path, yaml_bytes: bytes) -> Rubric | None:
     None when there is no cache, or it is not exactly one this grader wrote for these bytes.
     The rubric's ``path`` is the one it was stored with: the caller sets its own.
     """
-    data = _read_own_file(cache_path(rubric_file))
-    if data is None:
-        return None
-    header = cache_header(yaml_bytes)
-    if not data.startswith(header) or len(data) < len(header) + _DIGEST:
-        return None
-    stored = data[len(header):len(header) + _DIGEST]
-    payload = data[len(header) + _DIGEST:]
-    if hashlib.sha256(payload).digest() != stored:
+    payload = read_sealed(cache_path(rubric_file), cache_header(yaml_bytes), max_bytes=_MAX_BYTES)
+    if payload is None:
         return None
     try:
         rubric = thaw(marshal.loads(payload))
@@ -151,43 +141,10 @@ def load_cached(rubric_file: Path, yaml_bytes: bytes) -> Rubric | None:
     return rubric if type(rubric) is Rubric else None
 
 
-def _read_own_file(path: Path) -> bytes | None:
-    """The bytes of ``path`` if it is a regular file (not a link) of this process's user that no
-    one else may write, of at most ``_MAX_BYTES``; None otherwise. The header's digests tell a
-    stale cache, not a forged one: a file someone else could have written (or replaced) is no
-    cache, and a FIFO or device planted there is never read (it would block or never end)."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
-    except OSError:
-        return None
-    try:
-        info = os.fstat(fd)
-        if (not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid()
-                or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH) or info.st_size > _MAX_BYTES):
-            return None
-        chunks, total = [], 0
-        while total <= _MAX_BYTES:
-            chunk = os.read(fd, max(info.st_size + 1 - total, 1 << 16))
-            if not chunk:
-                return b"".join(chunks)
-            chunks.append(chunk)
-            total += len(chunk)
-        return None  # grew past the limit while read
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
-
-
 def store_cached(rubric_file: Path, yaml_bytes: bytes, rubric: Rubric) -> bool:
     """Keep ``rubric`` (``yaml_bytes`` read) as ``rubric_file``'s cache; False if not written."""
     try:
         payload = marshal.dumps(freeze(rubric))
     except (TypeError, ValueError):
         return False
-    data = cache_header(yaml_bytes) + hashlib.sha256(payload).digest() + payload
-    try:
-        write_atomic(cache_path(rubric_file), data)
-    except OSError:
-        return False
-    return True
+    return write_sealed(cache_path(rubric_file), cache_header(yaml_bytes), payload)
