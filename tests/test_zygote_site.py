@@ -39,15 +39,16 @@ def _site_packages(tmp_path: Path) -> Path:
 
 def test_pth_directories_are_read_as_site_reads_them_and_code_lines_skipped(tmp_path):
     sitedir = _site_packages(tmp_path)
-    assert zygote_site.pth_directories(str(sitedir)) == [str(sitedir / "extra")]
-    assert zygote_site.pth_directories(str(tmp_path / "nowhere")) == []
+    assert zygote_site.pth_directories(str(sitedir), "a.pth") == [str(sitedir / "extra")]
+    assert zygote_site.pth_directories(str(sitedir), "missing.pth") == []
 
 
 def test_the_zygote_gets_site_packages_and_pth_folders_without_running_pth_code(tmp_path):
     sitedir = _site_packages(tmp_path)
     got = _probe(sitedir)
     assert got["lean"] is True
-    assert got["path"][-2:] == [str(sitedir), str(sitedir / "extra")]
+    # site's own order: the folder, then its .pth files by name (3.11 reads hidden ones too)
+    assert got["path"][-3:] == [str(sitedir), str(sitedir / "hidden"), str(sitedir / "extra")]
     assert got["ran"] is False  # the .pth's import line was not executed
     assert got["exit"] is True  # the builtins site adds are there, as under site.main()
 
@@ -67,3 +68,25 @@ def test_the_zygote_finds_numpy_where_site_main_would(tmp_path):
     full = subprocess.run([sys.executable, "-I", "-c", "import numpy; print(numpy.__file__)"],
                           capture_output=True, text=True, timeout=60, check=True).stdout.split()
     assert lean == ["True", full[0]]
+
+
+def test_in_a_virtual_environment_the_zygote_finds_what_site_main_finds(tmp_path):
+    """A venv with the system's site packages (where NumPy is): the same NumPy, the venv's own
+    site-packages on the path, and its .pth's code line not run."""
+    import venv
+
+    env = tmp_path / "env"
+    venv.EnvBuilder(system_site_packages=True, symlinks=True, with_pip=False).create(env)
+    python = str(env / "bin" / "python")
+    sitedir = subprocess.run([python, "-I", "-c", "import site; print(site.getsitepackages()[0])"],
+                             capture_output=True, text=True, timeout=60, check=True).stdout.strip()
+    (Path(sitedir) / "pth_ran.py").write_text("")
+    (Path(sitedir) / "z.pth").write_text("import pth_ran\n")
+    probe = ("import sys; sys.path.insert(0, sys.argv[1]); from grader import zygote_site; "
+             "print(zygote_site.set_up(), 'pth_ran' in sys.modules, sys.argv[2] in sys.path); "
+             "import numpy; print(numpy.__file__)")
+    lean = subprocess.run([python, "-I", "-S", "-c", probe, str(REPO), sitedir],
+                          capture_output=True, text=True, timeout=60, check=True).stdout.split()
+    full = subprocess.run([python, "-I", "-c", "import numpy; print(numpy.__file__)"],
+                          capture_output=True, text=True, timeout=60, check=True).stdout.split()
+    assert lean == ["True", "False", "True", full[0]]
