@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import hashlib
+import marshal
 import os
 import stat
+import sys
 import threading
 from pathlib import Path
 from typing import Iterable
@@ -145,8 +147,25 @@ def read_bytes(path: str | os.PathLike[str], *, limit: int | None = None, follow
 
 
 
+
+#: Folder of a sealed cache, beside the file it caches (``sealed_cache_path``).
+SEALED_CACHE_DIR = ".cache"
 #: Bytes of a sealed payload's seal: its sha256.
 _SEAL = 32
+
+
+def sealed_cache_path(source: Path) -> Path:
+    """Where the sealed cache of ``source`` lives: ``<its folder>/.cache/<its name>.marshal``."""
+    return source.parent / SEALED_CACHE_DIR / f"{source.name}.marshal"
+
+
+def sealed_header(magic: bytes, *, layout: int, code_digest: bytes, source: bytes) -> bytes:
+    """The header a marshal cache of ``source`` (a file's bytes) must start with: its kind
+    (``magic``), its payload's ``layout`` version, the Python and marshal versions that wrote it,
+    the digest of the code that decides what ``source`` decodes to, and ``source``'s digest."""
+    version = f"format {layout}; python {sys.version_info[0]}.{sys.version_info[1]}; " \
+              f"marshal {marshal.version}\n".encode()
+    return magic + version + code_digest + hashlib.sha256(source).digest()
 
 
 def read_sealed(path: str | os.PathLike[str], header: bytes, *, max_bytes: int) -> bytes | None:

@@ -26,21 +26,20 @@ array here too. Arrays are rebuilt read-only, as ``read_fixture_file`` makes the
 from __future__ import annotations
 
 import functools
-import hashlib
 import marshal
-import sys
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from grader.files import read_sealed, sources_digest, write_sealed
+from grader.files import (SEALED_CACHE_DIR, read_sealed, sealed_cache_path, sealed_header, sources_digest,
+                          write_sealed)
 
 __all__ = ["CACHE_DIR", "cache_path", "cache_header", "load_cached", "store_cached",
            "freeze", "thaw"]
 
 #: Folder of the caches, inside the fixture files' folder.
-CACHE_DIR = ".cache"
+CACHE_DIR = SEALED_CACHE_DIR
 #: Version of the payload's layout; changing the layout means changing this.
 CACHE_FORMAT = 1
 _MAGIC = b"rnn-grader fixture cache\n"
@@ -51,7 +50,7 @@ _MAX_BYTES = 256 << 20
 
 def cache_path(fixture_file: Path) -> Path:
     """Where the cache of ``fixture_file`` lives: ``<its folder>/.cache/<its name>.marshal``."""
-    return fixture_file.parent / CACHE_DIR / f"{fixture_file.name}.marshal"
+    return sealed_cache_path(fixture_file)
 
 
 @functools.lru_cache(maxsize=1)
@@ -64,9 +63,7 @@ def _code_digest() -> bytes:
 
 def cache_header(json_bytes: bytes) -> bytes:
     """The header a cache of a fixture file holding ``json_bytes`` must start with."""
-    version = f"format {CACHE_FORMAT}; python {sys.version_info[0]}.{sys.version_info[1]}; " \
-              f"marshal {marshal.version}\n".encode()
-    return _MAGIC + version + _code_digest() + hashlib.sha256(json_bytes).digest()
+    return sealed_header(_MAGIC, layout=CACHE_FORMAT, code_digest=_code_digest(), source=json_bytes)
 
 
 def freeze(content: Any) -> tuple:

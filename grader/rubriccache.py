@@ -28,18 +28,18 @@ import functools
 import hashlib
 import importlib.util
 import marshal
-import sys
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from grader.files import read_sealed, sources_digest, write_sealed
+from grader.files import (SEALED_CACHE_DIR, read_sealed, sealed_cache_path, sealed_header, sources_digest,
+                          write_sealed)
 from grader.models import Case, OutputSpec, Part, Rubric, Tolerance
 
 __all__ = ["CACHE_DIR", "cache_path", "cache_header", "load_cached", "store_cached", "freeze", "thaw"]
 
 #: Folder of the caches, beside the rubric files.
-CACHE_DIR = ".cache"
+CACHE_DIR = SEALED_CACHE_DIR
 #: Version of the payload's layout; changing the layout means changing this.
 CACHE_FORMAT = 1
 _MAGIC = b"rnn-grader rubric cache\n"
@@ -53,7 +53,7 @@ _MAX_BYTES = 16 << 20
 
 def cache_path(rubric_file: Path) -> Path:
     """Where the cache of ``rubric_file`` lives: ``<its folder>/.cache/<its name>.marshal``."""
-    return rubric_file.parent / CACHE_DIR / f"{rubric_file.name}.marshal"
+    return sealed_cache_path(rubric_file)
 
 
 @functools.lru_cache(maxsize=1)
@@ -71,9 +71,7 @@ def _code_digest() -> bytes:
 
 def cache_header(yaml_bytes: bytes) -> bytes:
     """The header a cache of a rubric file holding ``yaml_bytes`` must start with."""
-    version = f"format {CACHE_FORMAT}; python {sys.version_info[0]}.{sys.version_info[1]}; " \
-              f"marshal {marshal.version}\n".encode()
-    return _MAGIC + version + _code_digest() + hashlib.sha256(yaml_bytes).digest()
+    return sealed_header(_MAGIC, layout=CACHE_FORMAT, code_digest=_code_digest(), source=yaml_bytes)
 
 
 def freeze(value: Any) -> Any:
