@@ -3,7 +3,11 @@
 Reads the zygote's own CPU and page faults and those of the children it reaped
 (``/proc/ZYGOTE/stat``: utime, stime, minflt; cutime, cstime, cminflt) before
 and after N sessions, and the grading process's CPU (``time.process_time``),
-so other processes on the machine do not blur the figures (wall times do).
+so other processes on the machine do not blur the figures (wall times do); and each child's own
+CPU time just before its session closes it (``/proc/PID/schedstat``: "to close ms"), so that the
+rest, "exit ms", is what the child costs after its last answer: the kernel's teardown of its
+address space, about 3 ms a child here (nineteenth session), which ``perf record`` of the process
+tree does not sample.
 Scenarios: an empty program (fork, set-up, load ""), a small program with 1
 and 24 calls one by one, the same 24 calls sent together (``call_many``, the
 way the runner sends a part's first calls), one call that asks the grading
@@ -100,18 +104,66 @@ def address_space(pid: int) -> dict[str, float]:
     return figures
 
 
+def cpu_ns(pid: int) -> int | None:
+    """The CPU time process `pid` has run so far, ns (``/proc/PID/schedstat``'s first field: what
+    the kernel sums into its parent's ``cutime`` and ``cstime`` once it is reaped, exactly, where
+    ``/proc/PID/stat`` counts ticks); None when it cannot be read."""
+    try:
+        with open(f"/proc/{pid}/schedstat", "rb") as handle:
+            return int(handle.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+class ClosingClock:
+    """Reads each session's child's CPU time just before the session closes it (``Session.close``
+    wrapped while in use): the child has sent its last answer and waits for the next request, so
+    what it costs after that reading is its end, the kernel's exit (the teardown of an address
+    space that shares the zygote's pages; ``perf record`` of the process tree sees none of it:
+    sample a whole run with ``-a``)."""
+
+    def __init__(self) -> None:
+        self.readings: list[int] = []
+
+    def __enter__(self) -> "ClosingClock":
+        from grader import sandbox as sandbox_module
+        self.session_class = sandbox_module.Session
+        self.close = close = self.session_class.close
+        readings = self.readings
+
+        def closing(session) -> None:
+            child = getattr(session, "_child", None)
+            used = cpu_ns(child.pid) if child is not None else None
+            if used is not None:
+                readings.append(used)
+            close(session)
+
+        self.session_class.close = closing
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.session_class.close = self.close
+
+
 def measure(sandbox: Sandbox, run_one, n: int) -> dict[str, float]:
-    """Per-session figures of `run_one()` done `n` times."""
+    """Per-session figures of `run_one()` done `n` times. "to close ms": the child's CPU until its
+    session closes it (exact, see ``ClosingClock``), so that "child ms" less it is the child's end."""
     z0 = zygote_counters(sandbox.zygote_pid)
     t0 = time.process_time()
-    for _ in range(n):
-        run_one()
+    with ClosingClock() as clock:
+        for _ in range(n):
+            run_one()
     t1 = time.process_time()
     time.sleep(0.05)  # the last child is reaped after its session closes
     z1 = zygote_counters(sandbox.zygote_pid)
-    return {"child ms": (z1[1] - z0[1]) / n * 1e3, "child faults": (z1[3] - z0[3]) / n,
-            "zygote ms": (z1[0] - z0[0]) / n * 1e3, "zygote faults": (z1[2] - z0[2]) / n,
-            "grader ms": (t1 - t0) / n * 1e3}
+    child_ms = (z1[1] - z0[1]) / n * 1e3
+    figures = {"child ms": child_ms, "child faults": (z1[3] - z0[3]) / n,
+               "zygote ms": (z1[0] - z0[0]) / n * 1e3, "zygote faults": (z1[2] - z0[2]) / n,
+               "grader ms": (t1 - t0) / n * 1e3}
+    if len(clock.readings) == n:  # one child a session, each read (Linux with /proc)
+        figures["to close ms"] = sum(clock.readings) / n / 1e6
+        figures["exit ms"] = child_ms - figures["to close ms"]
+    return figures
 
 
 def report(name: str, rounds: list[dict[str, float]]) -> None:
