@@ -982,3 +982,18 @@ def test_a_block_parsed_at_its_line_is_the_block_parsed_after_blank_lines(text: 
     assert (at is None) == (padded is None)
     if at is not None:
         assert ast.dump(at, include_attributes=True) == ast.dump(padded, include_attributes=True)
+
+
+def test_graded_markers_are_the_regex_matches_found_from_their_words():
+    import random
+
+    from grader.extract import _GRADED_RE, _graded_markers
+
+    pieces = ["#", "##", "# ", " ", "\t", "\n", "GRADED", "Graded", "graded", "gRADED", "FUNCTION", "Function",
+              "function", ":", "f", "x1", "_", "raded", "RADED", "G", "g", "\u00e9"]
+    rng = random.Random(19)
+    texts = ["# GRADED FUNCTION: rnn_forward\ndef rnn_forward(x): pass", "## graded function:f # Graded Function : g",
+             "#  graded  function: gradedgraded # graded function: h", "x # GRADED FUNCTION: 1f", "GRADED FUNCTION: f"]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 16))) for _ in range(30000)]
+    for text in texts:
+        assert _graded_markers(text) == [m.group(1) for m in _GRADED_RE.finditer(text)], repr(text)
