@@ -997,3 +997,19 @@ def test_graded_markers_are_the_regex_matches_found_from_their_words():
     texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 16))) for _ in range(30000)]
     for text in texts:
         assert _graded_markers(text) == [m.group(1) for m in _GRADED_RE.finditer(text)], repr(text)
+
+
+def test_may_annotate_searches_the_lines_with_a_colon_as_the_whole_text():
+    import random
+
+    from grader.extract import _ANNOTATION_RE, _SUBSCRIPT_ANNOTATION_RE, _may_annotate
+
+    pieces = ["\n", "\n", ";", ":", ":", "]", ")", "(", " ", "\t", "x", "self", ".", "w", "1", "=", "#", "else",
+              "try", "\u00e9", ":=", "::", "[", "def f():", "    ", "x: int = 0", "a[0]: T", "lambda y: y"]
+    rng = random.Random(19)
+    texts = ["def f():\n    x: int = 0\n    return x", "def f():\n    return {1: 2}", "x: int", "def f(): pass",
+             "def f():\n    a[:, :, t] = 1  # note: ok\n    return a", "def f():\n    else: 1\n"]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 14))) for _ in range(30000)]
+    for text in texts:
+        whole = bool(_ANNOTATION_RE.search(text) or _SUBSCRIPT_ANNOTATION_RE.search(text))
+        assert _may_annotate(text) == whole, repr(text)
