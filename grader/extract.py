@@ -643,6 +643,12 @@ _CLASS_COMPILE_RISK_RE = re.compile(r"\b(?:break|continue|await|return|yield)\b"
 _COMPILE_RISK_WORDS = ("break", "continue", "await")
 _CLASS_COMPILE_RISK_WORDS = _COMPILE_RISK_WORDS + ("return", "yield")
 _PROMPT_RE = re.compile(r"^(?:>>>|In \[\d*\]:)", re.MULTILINE)
+
+
+def _has_prompt(source: str) -> bool:
+    """``_PROMPT_RE.search(source)``, looked for only in a text holding one of its two literals
+    (a substring test: the pattern, anchored at every line's start, tries each position)."""
+    return (">>>" in source or "In [" in source) and _PROMPT_RE.search(source) is not None
 # What a top-level statement is, from its first line (one match per block).
 _HEAD_RE = re.compile(
     r"(?P<define>@|(?:async\s+)?def\s|class\s)"
@@ -681,7 +687,7 @@ def _classify_cell(source: str) -> list[object] | None:
     looks unusual (a block fails to parse, indented first line, ...); the
     caller then takes the careful path.
     """
-    if source.lstrip().startswith("%%") or _PROMPT_RE.search(source):
+    if source.lstrip().startswith("%%") or _has_prompt(source):
         return None  # a cell magic decides what the cell is; pasted prompts need IPython
     lines = source.split("\n")
     starts = _top_level_starts(source) + [len(lines)]

@@ -1013,3 +1013,11 @@ def test_may_annotate_searches_the_lines_with_a_colon_as_the_whole_text():
     for text in texts:
         whole = bool(_ANNOTATION_RE.search(text) or _SUBSCRIPT_ANNOTATION_RE.search(text))
         assert _may_annotate(text) == whole, repr(text)
+
+
+def test_has_prompt_is_the_prompt_pattern():
+    from grader.extract import _PROMPT_RE, _has_prompt
+
+    for text in ["", ">>> x = 1", "x = 1\n>>> y", "In [3]: x", "In []: x", "x\nIn [12]: y", "In [a]: x", " >>> x",
+                 "In [", "print('>>>')", "a = 1 # In [3]:", "In [3]x"]:
+        assert _has_prompt(text) == bool(_PROMPT_RE.search(text)), text
