@@ -406,6 +406,44 @@ _HELP_RE = re.compile(r"^\s*(?:\?{1,2}\s*[\w.]+(?:\(\))?|[\w.\[\]'\"()]+\?{1,2})
 _ASSIGN_ESCAPE_RE = re.compile(r"^[\w.,\s\[\]]+=\s*[!%]")
 # From the first # of a run only: tried at every # of a long run, it took n² steps.
 _GRADED_RE = re.compile(r"(?<!#)#+[ \t]*(?:GRADED|Graded|graded)[ \t]+(?:FUNCTION|Function|function)[ \t]*:[ \t]*([A-Za-z_]\w*)")
+
+
+def _graded_markers(source: str) -> list[str]:
+    """The names of ``source``'s ``# GRADED FUNCTION: name`` markers: ``m.group(1)`` of each match
+    of ``_GRADED_RE.finditer(source)``, in order.
+
+    Each match holds one of the pattern's words, so each holds ``raded`` or ``RADED``, which
+    ``str.find`` looks for at C speed: from such a word, the match can only begin where the run of
+    ``#`` before it (across spaces and tabs) begins, and the pattern is tried there alone. The
+    regex's own scan (no literal to look for: it tries every position) read every code cell of
+    a notebook, 0.2 ms a notebook.
+    """
+    starts: list[int] = []
+    for part in ("raded", "RADED"):
+        at = source.find(part, 1)
+        while at >= 0:
+            starts.append(at - 1)  # the G or g
+            at = source.find(part, at + 1)
+    if not starts:
+        return []
+    names: list[str] = []
+    done = 0  # where the last match ended: matches do not overlap
+    for word in sorted(starts):
+        hashes = word
+        while hashes > 0 and source[hashes - 1] in " \t":
+            hashes -= 1
+        begin = hashes
+        while begin > 0 and source[begin - 1] == "#":
+            begin -= 1
+        if begin == hashes or begin < done:
+            continue
+        m = _GRADED_RE.match(source, begin)
+        if m is not None:
+            names.append(m.group(1))
+            done = m.end()
+    return names
+
+
 _REGION_RE = re.compile(r"^[ \t]*#+[ \t]*(START|END|Start|End|start|end)[ \t]+(?:CODE|Code|code)[ \t]+(?:HERE|Here|here)",
                         re.MULTILINE)
 _CODE_LINE_RE = re.compile(r"^[ \t]*[^#\s]", re.MULTILINE)
@@ -605,6 +643,12 @@ _CLASS_COMPILE_RISK_RE = re.compile(r"\b(?:break|continue|await|return|yield)\b"
 _COMPILE_RISK_WORDS = ("break", "continue", "await")
 _CLASS_COMPILE_RISK_WORDS = _COMPILE_RISK_WORDS + ("return", "yield")
 _PROMPT_RE = re.compile(r"^(?:>>>|In \[\d*\]:)", re.MULTILINE)
+
+
+def _has_prompt(source: str) -> bool:
+    """``_PROMPT_RE.search(source)``, looked for only in a text holding one of its two literals
+    (a substring test: the pattern, anchored at every line's start, tries each position)."""
+    return (">>>" in source or "In [" in source) and _PROMPT_RE.search(source) is not None
 # What a top-level statement is, from its first line (one match per block).
 _HEAD_RE = re.compile(
     r"(?P<define>@|(?:async\s+)?def\s|class\s)"
@@ -643,7 +687,7 @@ def _classify_cell(source: str) -> list[object] | None:
     looks unusual (a block fails to parse, indented first line, ...); the
     caller then takes the careful path.
     """
-    if source.lstrip().startswith("%%") or _PROMPT_RE.search(source):
+    if source.lstrip().startswith("%%") or _has_prompt(source):
         return None  # a cell magic decides what the cell is; pasted prompts need IPython
     lines = source.split("\n")
     starts = _top_level_starts(source) + [len(lines)]
@@ -829,8 +873,8 @@ class _Extractor:
                 continue
             if "\r" in cell.source:  # Windows or old-Mac line ends: Python counts a lone \r as a line end
                 cell = dataclasses.replace(cell, source=cell.source.replace("\r\n", "\n").replace("\r", "\n"))
-            for m in _GRADED_RE.finditer(cell.source):
-                self.graded_markers.append((cell.index, m.group(1)))
+            for name in _graded_markers(cell.source):
+                self.graded_markers.append((cell.index, name))
             # A student's note after the template's code must not make the cell new to the memo.
             fast = _fast_cell(without_trailing_comments(cell.source))
             if fast is not None:
@@ -1503,6 +1547,18 @@ _ANNOTATION_RE = re.compile(r"[\n;:][ \t(]*(?!(?:else|try|finally|except)\b)[^\W
 _SUBSCRIPT_ANNOTATION_RE = re.compile(r"\][ \t)]*:(?![=:]|[ \t]*(?:#|$))", re.MULTILINE)
 
 
+def _may_annotate(source: str) -> bool:
+    """Whether `_ANNOTATION_RE` or `_SUBSCRIPT_ANNOTATION_RE` finds something in ``source``, both
+    searched in the lines that hold a colon only (a def's lines are mostly without one: 25 -> 9 us
+    a def of the class). A match of either lies within the line of its last colon, but for the
+    line end before it, which the lines kept keep: each but the first follows a line end, as in
+    ``source``, and what follows a line end or a line's last character is read alike (``$``)."""
+    lines = source.split("\n")
+    kept = "\n".join([line for line in lines[1:] if ":" in line])
+    text = (lines[0] if ":" in lines[0] else "") + "\n" + kept
+    return bool(_ANNOTATION_RE.search(text) or _SUBSCRIPT_ANNOTATION_RE.search(text))
+
+
 def _code_uses(top: CodeType, source: str) -> tuple[frozenset[str], frozenset[str]] | None:
     """`_global_uses` read from the bytecode of ``source`` (``top``), or None when the bytecode
     may not tell what the symbol table would: a class body (its names' scopes depend on what it
@@ -1512,8 +1568,7 @@ def _code_uses(top: CodeType, source: str) -> tuple[frozenset[str], frozenset[st
     than 127 names in a code object, and code the compiler dropped as unreachable that reads a
     global (a name of ``co_names`` no instruction refers to, or one that only attributes and
     imports refer to in a code object while the text also has it as a word: `_names_used`)."""
-    if _OP is None or "__debug__" in source or "super" in source or _ANNOTATION_RE.search(source) \
-            or _SUBSCRIPT_ANNOTATION_RE.search(source):
+    if _OP is None or "__debug__" in source or "super" in source or _may_annotate(source):
         return None
     words = _Words(source)
     deftime = _names_used(top, _OP["LOAD_NAME"], words)

@@ -982,3 +982,42 @@ def test_a_block_parsed_at_its_line_is_the_block_parsed_after_blank_lines(text: 
     assert (at is None) == (padded is None)
     if at is not None:
         assert ast.dump(at, include_attributes=True) == ast.dump(padded, include_attributes=True)
+
+
+def test_graded_markers_are_the_regex_matches_found_from_their_words():
+    import random
+
+    from grader.extract import _GRADED_RE, _graded_markers
+
+    pieces = ["#", "##", "# ", " ", "\t", "\n", "GRADED", "Graded", "graded", "gRADED", "FUNCTION", "Function",
+              "function", ":", "f", "x1", "_", "raded", "RADED", "G", "g", "\u00e9"]
+    rng = random.Random(19)
+    texts = ["# GRADED FUNCTION: rnn_forward\ndef rnn_forward(x): pass", "## graded function:f # Graded Function : g",
+             "#  graded  function: gradedgraded # graded function: h", "x # GRADED FUNCTION: 1f", "GRADED FUNCTION: f"]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 16))) for _ in range(30000)]
+    for text in texts:
+        assert _graded_markers(text) == [m.group(1) for m in _GRADED_RE.finditer(text)], repr(text)
+
+
+def test_may_annotate_searches_the_lines_with_a_colon_as_the_whole_text():
+    import random
+
+    from grader.extract import _ANNOTATION_RE, _SUBSCRIPT_ANNOTATION_RE, _may_annotate
+
+    pieces = ["\n", "\n", ";", ":", ":", "]", ")", "(", " ", "\t", "x", "self", ".", "w", "1", "=", "#", "else",
+              "try", "\u00e9", ":=", "::", "[", "def f():", "    ", "x: int = 0", "a[0]: T", "lambda y: y"]
+    rng = random.Random(19)
+    texts = ["def f():\n    x: int = 0\n    return x", "def f():\n    return {1: 2}", "x: int", "def f(): pass",
+             "def f():\n    a[:, :, t] = 1  # note: ok\n    return a", "def f():\n    else: 1\n"]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 14))) for _ in range(30000)]
+    for text in texts:
+        whole = bool(_ANNOTATION_RE.search(text) or _SUBSCRIPT_ANNOTATION_RE.search(text))
+        assert _may_annotate(text) == whole, repr(text)
+
+
+def test_has_prompt_is_the_prompt_pattern():
+    from grader.extract import _PROMPT_RE, _has_prompt
+
+    for text in ["", ">>> x = 1", "x = 1\n>>> y", "In [3]: x", "In []: x", "x\nIn [12]: y", "In [a]: x", " >>> x",
+                 "In [", "print('>>>')", "a = 1 # In [3]:", "In [3]x"]:
+        assert _has_prompt(text) == bool(_PROMPT_RE.search(text)), text

@@ -244,3 +244,60 @@ def test_nodes_is_ast_walk_on_any_tree():
     partial = ast.Call(func=ast.Name(id="f"))
     for node in (made, partial, ast.Constant(2)):
         assert source._nodes(node) == list(ast.walk(node))
+
+
+class _CodeCell:
+    def __init__(self, index, text):
+        self.index, self.kind, self.source = index, "code", text
+
+
+_BUILDER = '''# a cell of defs only, without any word the walker looks for
+def make(layer, units=32):
+    """Builds the model."""
+    return keras.Sequential([keras.layers.Embedding(10000, units), layer, keras.layers.Dense(1)])
+
+
+async def unused():
+    pass
+'''
+_TRAIN = '''(x_train, y_train), (x_test, y_test) = imdb.load_data(num_words=10000)
+model = make(LSTM(32))
+model.fit(x_train, y_train, validation_split=0.2)
+print(model.evaluate(x_test, y_test)[1])
+'''
+
+
+def test_defs_only_names_the_defs_of_a_cell_that_holds_nothing_else():
+    assert source._defs_only(_BUILDER) == ("make", "unused")
+    assert source._defs_only("def f(): x = 1; y = 2\n\n# a note\ndef g(\n  a,\n  ):\n    return a\n") == ("f", "g")
+    assert source._defs_only("def g(\n    a,\n):\n    return a\n") is None  # a bracket closed at column 0: not told
+    assert source._defs_only("def f():\n    pass\ndef f():\n    return 1\n") == ("f", "f")
+    assert source._defs_only("%matplotlib inline\ndef f():\n    pass\n") is None  # `pass` at column 0
+    for text in ["", "# only a comment", "x = 1\ndef f(): pass", "def f(): pass\nx = 1",
+                 "@decorate\ndef f(): pass", "class A:\n    pass", "def f(:\n    pass",
+                 "def f():\n    s = '''\ndef g(): pass'''\n",  # a def line inside a string
+                 "def f():\n    s = '''\nx = 1'''\n", "def f(x=lambda: 0): pass",
+                 "def f(x=[i for i in y]): pass", "if 0:\n    def f(): pass", "def f(): pass\n\x0cx = 1",
+                 "def f():\n    return 1\n  x = 2", "def f():\n    nonlocal x", "def f(a, a): pass",
+                 "def f(): pass\nfor f in (1, 2): pass"]:
+        assert source._defs_only(text) is None, text
+
+
+def test_a_cell_of_defs_only_is_walked_without_its_statements_and_read_as_when_parsed(monkeypatch):
+    cells = [_CodeCell(0, "import numpy as np\nfrom keras.layers import LSTM"), _CodeCell(1, _BUILDER), _CodeCell(2, _TRAIN),
+             _CodeCell(3, "def rnn_forward(x):\n    return x\n")]
+    parsed = []
+    real = source._parse_tolerant
+    monkeypatch.setattr(source, "_parse_tolerant", lambda text: parsed.append(text) or real(text))
+    source.clear_memos()
+    facts = source.read_code(cells)
+    assert len(facts.fits) == 1 and facts.fits[0].alternative is not None  # the builder inlined: its model's layers
+    assert _BUILDER.strip() in [text.strip() for text in parsed]  # parsed when the call named it
+    assert not any("rnn_forward" in text for text in parsed)  # filed by name only
+    assert facts.unparsed_cells == ()
+    monkeypatch.setattr(source, "_defs_only", lambda text: None)  # every cell's statements walked
+    source.clear_memos()
+    walked = source.read_code(cells)
+    assert (walked.fits, walked.evals, walked.reports, walked.builds_recurrent, walked.mentions_imdb,
+            tuple(walked.unparsed_cells)) == (facts.fits, facts.evals, facts.reports, facts.builds_recurrent,
+                                              facts.mentions_imdb, tuple(facts.unparsed_cells))

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ast
 import re
+import symtable
 import warnings
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Mapping, Sequence
@@ -139,6 +140,47 @@ def _parse_text(text: str) -> tuple[tuple[ast.stmt, ...], bool]:
         warnings.simplefilter("ignore")
         body, complete = _parse_tolerant(text)
     return tuple(body), complete
+
+
+# A top-level def's first line, as `_defs_only` reads it (no decorator, no class).
+_TOP_DEF = re.compile(r"(?:async[ \t]+)?def[ \t]+(\w+)[ \t]*\(")
+
+
+def _defs_only(source: str) -> tuple[str, ...] | None:
+    """The names of the functions a cell defines, in order, when its parsed text (`_parsed_text`)
+    parses whole and holds nothing but top-level defs without decorators (and comments and blank
+    lines); None otherwise, or when that cannot be told cheaply.
+
+    All the walk does with such a cell is file each def under its name (`_Walker.statement`), and
+    a def's statements are needed only if a walked call names it (`_Walker.inline`): the cell is
+    then parsed (`_CellParses.def_node`). Told from the text and its symbol table, which parses it
+    as `ast.parse` does without building the tree (a fifth of the cost of a NumPy part's function
+    cell): every line that begins at column 0 but a comment must begin a def, and the module's
+    child scopes must be those functions, by name and line, and nothing else. A line at column 0
+    inside a string or a bracket (other than a def's) fails the first test; a def line inside a
+    string, or a lambda or comprehension in a def's header (a child scope of the module), the
+    second. A top-level statement of another kind begins a line at column 0 (``def f(): x; y``
+    puts ``y`` in the def's body).
+    """
+    text = _parsed_text(source)
+    found: list[tuple[str, int, str]] = []
+    for number, line in enumerate(text.split("\n"), 1):
+        if not line or line[0] in " \t#":
+            continue
+        head = _TOP_DEF.match(line)
+        if head is None:
+            return None
+        found.append((head.group(1), number, "function"))
+    if not found:
+        return None
+    try:
+        with warnings.catch_warnings():  # as `_parse_text`: student code
+            warnings.simplefilter("ignore")
+            table = symtable.symtable(text, "<cell>", "exec")
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    children = [(child.get_name(), child.get_lineno(), child.get_type()) for child in table.get_children()]
+    return tuple(name for name, _, _ in found) if children == found else None
 
 
 def _worth_walking(source: str, cells: "_CellParses | None" = None) -> bool:
@@ -575,7 +617,7 @@ class _Walker:
     # -- statements -----------------------------------------------------------
     def inline(self, call: ast.Call, env: _Env) -> _Model | None:
         """Walk a user function's body with its parameters bound; return the model it returns."""
-        fn = self.functions[call.func.id]  # type: ignore[union-attr]
+        fn = self.function(call.func.id)  # type: ignore[union-attr]
         if self.depth >= _MAX_INLINE:
             return None
         inner = env.child()
@@ -613,6 +655,13 @@ class _Walker:
             self.depth -= 1
         # a model built inside and only returned keeps the caller's name (set by the caller)
         return returned
+
+    def function(self, name: str) -> ast.FunctionDef:
+        """The def filed under ``name``, parsed now if it was filed without its statements."""
+        fn = self.functions[name]
+        if type(fn) is _FiledDef:
+            fn = self.functions[name] = fn.cells.def_node(fn.source, fn.position)  # type: ignore[assignment]
+        return fn
 
     def block(self, body: Sequence[ast.stmt], env: _Env) -> _Model | None:
         """Walk statements in order; return the model of a ``return`` if any (an ambiguous
@@ -1002,6 +1051,28 @@ class _CellParses:
             found = self._done[source] = _cell_statements(source)
         return found
 
+    def defs_only(self, source: str) -> tuple[str, ...] | None:
+        """`_defs_only` of ``source`` (memoised per process), or None when its statements are
+        already at hand (parsed to decide the walk: walking them costs less)."""
+        return None if source in self._done else _DEFS_MEMO(source)
+
+    def def_node(self, source: str, position: int) -> ast.FunctionDef | ast.AsyncFunctionDef:
+        """The ``position``-th statement of a cell for which `defs_only` gave names: its def."""
+        node = self.statements(source)[0][position]
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):  # `_defs_only` vouched for it
+            raise AssertionError(f"statement {position} of a cell of defs only is {type(node).__name__}")
+        return node
+
+
+@dataclass(frozen=True)
+class _FiledDef:
+    """A def filed by name without its statements (`_defs_only`): the cell's ``position``-th
+    statement, parsed only if a walked call names it (`_Walker.function`)."""
+
+    cells: _CellParses
+    source: str
+    position: int
+
 
 class _Literals(Mapping[int, frozenset[str]]):
     """Code cell index -> `_literals` of its statements, each computed when first asked for.
@@ -1083,6 +1154,11 @@ def read_code(cells: Sequence[Any], *, limits: SizeLimits = SIZE_LIMITS) -> Code
         sources[cell.index] = cell.source
         if not walk:
             continue
+        names = cells.defs_only(cell.source)
+        if names is not None:  # what the walk would do with its statements: file each def by name
+            for position, name in enumerate(names):
+                walker.functions[name] = _FiledDef(cells, cell.source, position)  # type: ignore[assignment]
+            continue
         body, complete = cells.statements(cell.source)
         if not complete:
             unparsed.append(cell.index)
@@ -1160,9 +1236,10 @@ _CELL_MEMO: SourceMemo[tuple[tuple[ast.stmt, ...], bool]] = SourceMemo(_parse_so
 _TEXT_MEMO: SourceMemo[tuple[tuple[ast.stmt, ...], bool]] = SourceMemo(_parse_text)
 _LITERALS_MEMO: SourceMemo[frozenset[str]] = SourceMemo(_cell_literals)
 _WALK_MEMO: SourceMemo[bool] = SourceMemo(_decide_walk)
+_DEFS_MEMO: SourceMemo[tuple[str, ...] | None] = SourceMemo(_defs_only)
 
 
 def clear_memos() -> None:
     """Empty this module's per-process memos (tests and benchmarks; no result depends on them)."""
-    for memo in (_CELL_MEMO, _TEXT_MEMO, _LITERALS_MEMO, _WALK_MEMO):
+    for memo in (_CELL_MEMO, _TEXT_MEMO, _LITERALS_MEMO, _WALK_MEMO, _DEFS_MEMO):
         memo.clear()
