@@ -388,12 +388,12 @@ def clean_cells(raw: Any, *, limits: SizeLimits = SIZE_LIMITS, cells_left_out: i
     for index, cell in enumerate(raw_cells):
         if not isinstance(cell, dict):
             raise NotebookUnavailable(f"cell {index} is not an object")
+    kinds = [cell.get("cell_type") for cell in raw_cells]
+    sources = [_text(cell.get("source")) for cell in raw_cells]  # each joined once
     skipped = {s.index: s for s in skipped_code(
-        ((index, len(_text(cell.get("source")))) for index, cell in enumerate(raw_cells)
-         if cell.get("cell_type") == "code"), limits)}
+        [(index, len(sources[index])) for index, kind in enumerate(kinds) if kind == "code"], limits)}
     for index, cell in enumerate(raw_cells):
-        kind = cell.get("cell_type")
-        source = _text(cell.get("source"))
+        kind, source = kinds[index], sources[index]
         if index in skipped:
             source = _shortened(source, skipped[index])
         # A safe id of ours, never the student's; no metadata of theirs (tags, hidden sources...).
@@ -871,7 +871,14 @@ def _verdict(part: PartResult, *, read: bool = True) -> str:
 
 def part_anchor(part: PartResult) -> str:
     """The HTML id of a part's result block (safe characters only)."""
-    return "grader-part-" + re.sub(r"[^A-Za-z0-9_-]", "_", part.name)
+    return _anchor(part.name)
+
+
+@functools.lru_cache(maxsize=256)
+def _anchor(name: str) -> str:
+    """``part_anchor`` of a part named ``name``: the rubric's few names, each made once (twice
+    a part on every page)."""
+    return "grader-part-" + re.sub(r"[^A-Za-z0-9_-]", "_", name)
 
 
 def part_block(part: PartResult, cells: Sequence[str], *, told: Sequence[str] = (),
