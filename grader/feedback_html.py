@@ -32,6 +32,7 @@ import html
 import json
 import re
 import secrets
+import string
 import sys
 from collections import OrderedDict
 from pathlib import Path
@@ -388,12 +389,12 @@ def clean_cells(raw: Any, *, limits: SizeLimits = SIZE_LIMITS, cells_left_out: i
     for index, cell in enumerate(raw_cells):
         if not isinstance(cell, dict):
             raise NotebookUnavailable(f"cell {index} is not an object")
+    kinds = [cell.get("cell_type") for cell in raw_cells]
+    sources = [_text(cell.get("source")) for cell in raw_cells]  # each joined once
     skipped = {s.index: s for s in skipped_code(
-        ((index, len(_text(cell.get("source")))) for index, cell in enumerate(raw_cells)
-         if cell.get("cell_type") == "code"), limits)}
+        [(index, len(sources[index])) for index, kind in enumerate(kinds) if kind == "code"], limits)}
     for index, cell in enumerate(raw_cells):
-        kind = cell.get("cell_type")
-        source = _text(cell.get("source"))
+        kind, source = kinds[index], sources[index]
         if index in skipped:
             source = _shortened(source, skipped[index])
         # A safe id of ours, never the student's; no metadata of theirs (tags, hidden sources...).
@@ -597,42 +598,66 @@ PAGE_AFTER_TITLE = "</title>\n<style>{css}</style>\n</head><body>\n<main class=\
 PAGE_BEFORE_CELLS = "\n<div class=\"jp-Notebook grader-notebook\">"
 PAGE_TAIL = "</div>\n</main>\n</body></html>"
 
+
+
+class _Template:
+    """A ``str.format`` template of named fields, filled (``fill``) by joining its text between
+    the fields and their values: the same text as ``format`` for string values, in a third of
+    its time for a student's code cell, which ``format`` parses the template for at every call
+    and, past the first character beyond Latin-1 in a value (the template's "≈" in a student's
+    function cell), copies into a wider string."""
+
+    def __init__(self, text: str) -> None:
+        """``text``, a template whose fields are names (``{code}``) without format specs."""
+        self.text = text
+        self._pieces = tuple((literal, name) for literal, name, _, _ in string.Formatter().parse(text))
+
+    def fill(self, **values: str) -> str:
+        """``text.format(**values)``."""
+        out = []
+        for literal, name in self._pieces:
+            out.append(literal)
+            if name is not None:
+                out.append(values[name])
+        return "".join(out)
+
+
 _COLLAPSER = '<div class="jp-Collapser jp-{0}Collapser jp-Cell-{1}Collapser">\n</div>\n'
-_MARKDOWN_CELL = (
+_MARKDOWN_CELL = _Template(
     '\n\n<div id="cell-id={id}" class="jp-Cell jp-MarkdownCell jp-Notebook-cell">\n'
     '<div class="jp-Cell-inputWrapper">\n' + _COLLAPSER.format("Input", "input")
     + '<div class="jp-InputArea jp-Cell-inputArea"><div class="jp-InputPrompt jp-InputArea-prompt">\n'
     '</div><div class="jp-RenderedHTMLCommon jp-RenderedMarkdown jp-MarkdownOutput " '
     'data-mime-type="text/markdown">\n{html}\n</div>\n</div>\n</div>\n</div>')
-_CODE_CELL = (
+_CODE_CELL = _Template(
     '\n<div id="cell-id={id}" class="jp-Cell jp-CodeCell jp-Notebook-cell {no_outputs}  ">\n'
     '<div class="jp-Cell-inputWrapper">\n' + _COLLAPSER.format("Input", "input")
     + '<div class="jp-InputArea jp-Cell-inputArea">\n'
     '<div class="jp-InputPrompt jp-InputArea-prompt">In&nbsp;{prompt}</div>\n'
     '<div class="jp-CodeMirrorEditor jp-Editor jp-InputArea-editor" data-type="inline">\n'
     '<div class="cm-editor cm-s-jupyter">\n{code}\n</div>\n</div>\n</div>\n</div>\n{outputs}\n</div>')
-_OUTPUT_AREA = (
+_OUTPUT_AREA = _Template(
     '\n<div class="jp-Cell-outputWrapper">\n' + _COLLAPSER.format("Output", "output")
     + '\n\n<div class="jp-OutputArea jp-Cell-outputArea">\n{children}\n\n</div>\n\n</div>\n')
 #: One output: its box, prompt (``Out[n]:`` for a result), then the output itself. A printed
 #: output (stream, traceback) ends sooner than a displayed one (the blank lines of nbconvert's
 #: template, kept: the pages are the same bytes as before).
-_OUTPUT = ('<div class="jp-OutputArea-child{result}">\n    \n'
-           '    <div class="jp-OutputPrompt jp-OutputArea-prompt">{prompt}</div>\n\n\n{body}\n</div>')
-_PRINTED = '<div class="jp-RenderedText jp-OutputArea-output" data-mime-type="{mime}">\n<pre>{text}</pre>\n</div>'
+_OUTPUT = _Template('<div class="jp-OutputArea-child{result}">\n    \n'
+                    '    <div class="jp-OutputPrompt jp-OutputArea-prompt">{prompt}</div>\n\n\n{body}\n</div>')
+_PRINTED = _Template('<div class="jp-RenderedText jp-OutputArea-output" data-mime-type="{mime}">\n<pre>{text}</pre>\n</div>')
 _STDERR = "application/vnd.jupyter.stderr"
 #: A displayed value of each kept MIME type (``{extra}`` marks a result, ``Out[n]``).
 _DISPLAYED = {
-    "text/html": ('\n<div class="jp-RenderedHTMLCommon jp-RenderedHTML jp-OutputArea-output {extra}" '
-                  'data-mime-type="text/html">\n{value}\n</div>\n'),
-    "text/markdown": ('\n\n<div class="jp-RenderedHTMLCommon jp-RenderedMarkdown jp-OutputArea-output {extra}" '
-                      'data-mime-type="text/markdown">\n{value}\n</div>\n'),
-    "image/png": ('\n\n<div class="jp-RenderedImage jp-OutputArea-output {extra}">\n'
-                  '<img src="data:image/png;base64,{value}"\nclass="\n"\n>\n</div>\n'),
-    "image/jpeg": ('\n\n<div class="jp-RenderedImage jp-OutputArea-output {extra}">\n'
-                   '<img src="data:image/jpeg;base64,{value}"\nclass="\n"\n>\n</div>\n'),
-    "text/plain": ('\n\n<div class="jp-RenderedText jp-OutputArea-output {extra}" '
-                   'data-mime-type="text/plain">\n<pre>{value}</pre>\n</div>\n'),
+    "text/html": _Template('\n<div class="jp-RenderedHTMLCommon jp-RenderedHTML jp-OutputArea-output {extra}" '
+                           'data-mime-type="text/html">\n{value}\n</div>\n'),
+    "text/markdown": _Template('\n\n<div class="jp-RenderedHTMLCommon jp-RenderedMarkdown jp-OutputArea-output {extra}" '
+                               'data-mime-type="text/markdown">\n{value}\n</div>\n'),
+    "image/png": _Template('\n\n<div class="jp-RenderedImage jp-OutputArea-output {extra}">\n'
+                           '<img src="data:image/png;base64,{value}"\nclass="\n"\n>\n</div>\n'),
+    "image/jpeg": _Template('\n\n<div class="jp-RenderedImage jp-OutputArea-output {extra}">\n'
+                            '<img src="data:image/jpeg;base64,{value}"\nclass="\n"\n>\n</div>\n'),
+    "text/plain": _Template('\n\n<div class="jp-RenderedText jp-OutputArea-output {extra}" '
+                            'data-mime-type="text/plain">\n<pre>{value}</pre>\n</div>\n'),
 }
 
 
@@ -697,12 +722,12 @@ class FeedbackRenderer:
         """One output of a code cell (cleaned: see ``_clean_output``)."""
         kind = out["output_type"]
         if kind == "stream":
-            body = _PRINTED.format(mime="text/plain" if out["name"] == "stdout" else _STDERR,
+            body = _PRINTED.fill(mime="text/plain" if out["name"] == "stdout" else _STDERR,
                                    text=ansi_to_html(out["text"]))
-            return _OUTPUT.format(result="", prompt="", body=body)
+            return _OUTPUT.fill(result="", prompt="", body=body)
         if kind == "error":
             text = "".join("\n" + ansi_to_html(line) for line in out["traceback"])
-            return _OUTPUT.format(result="", prompt="", body=_PRINTED.format(mime=_STDERR, text=text))
+            return _OUTPUT.fill(result="", prompt="", body=_PRINTED.fill(mime=_STDERR, text=text))
         data = out["data"]
         mime = next(m for m in KEPT_MIME if m in data)  # the first of them shows
         value = data[mime]
@@ -714,18 +739,18 @@ class FeedbackRenderer:
             value = ansi_to_html(value)  # images: base64 only (``_clean_output``), nothing to escape
         result = kind == "execute_result"
         extra = "jp-OutputArea-executeResult" if result else ""
-        body = _DISPLAYED[mime].format(extra=extra, value=value)
-        return _OUTPUT.format(result=" " + extra if result else "", prompt=f"Out{self._count}" if result else "",
+        body = _DISPLAYED[mime].fill(extra=extra, value=value)
+        return _OUTPUT.fill(result=" " + extra if result else "", prompt=f"Out{self._count}" if result else "",
                               body=body)
 
     def _cell(self, cell: dict) -> tuple[str, str]:
         """The HTML of one cleaned cell, as (before, after) the place of our result blocks,
         with this renderer's placeholders for its id and execution count."""
         if cell["cell_type"] == "markdown":
-            return _MARKDOWN_CELL.format(id=self._cell_id, html=self._markdown(cell["source"])), "\n"
+            return _MARKDOWN_CELL.fill(id=self._cell_id, html=self._markdown(cell["source"])), "\n"
         outputs = cell["outputs"]
-        area = _OUTPUT_AREA.format(children="\n".join(map(self._output, outputs))) if outputs else ""
-        return _CODE_CELL.format(id=self._cell_id, no_outputs="" if outputs else "jp-mod-noOutputs",
+        area = _OUTPUT_AREA.fill(children="\n".join(map(self._output, outputs))) if outputs else ""
+        return _CODE_CELL.fill(id=self._cell_id, no_outputs="" if outputs else "jp-mod-noOutputs",
                                  prompt=self._count, code=highlight_code(cell["source"], memo=self.lines),
                                  outputs=area), "\n"
 
@@ -871,7 +896,14 @@ def _verdict(part: PartResult, *, read: bool = True) -> str:
 
 def part_anchor(part: PartResult) -> str:
     """The HTML id of a part's result block (safe characters only)."""
-    return "grader-part-" + re.sub(r"[^A-Za-z0-9_-]", "_", part.name)
+    return _anchor(part.name)
+
+
+@functools.lru_cache(maxsize=256)
+def _anchor(name: str) -> str:
+    """``part_anchor`` of a part named ``name``: the rubric's few names, each made once (twice
+    a part on every page)."""
+    return "grader-part-" + re.sub(r"[^A-Za-z0-9_-]", "_", name)
 
 
 def part_block(part: PartResult, cells: Sequence[str], *, told: Sequence[str] = (),

@@ -770,3 +770,28 @@ def test_a_cell_with_outputs_is_keyed_by_its_json_without_building_an_encoder(mo
     monkeypatch.setattr(json.JSONEncoder, "__init__", counted)
     assert [feedback_html.cell_key(cell) for cell in cells] == expected
     assert made == []  # json.dumps's own default encoder is made at import, not here
+
+
+def test_clean_cells_joins_each_cells_source_once(monkeypatch):
+    """A source given as a list of lines is joined once per cell (for the size limits and for
+    the cell itself), not once for each."""
+    text = feedback_html._text
+    joined: list[int] = []
+    monkeypatch.setattr(feedback_html, "_text", lambda value: joined.append(id(value)) or text(value))
+    raw = {"cells": [{"cell_type": "code", "source": ["a = 1\n", "b = 2"], "outputs": []},
+                     {"cell_type": "markdown", "source": ["# T\n", "x"]}]}
+    cells = feedback_html.clean_cells(raw)
+    assert [c["source"] for c in cells] == ["a = 1\nb = 2", "# T\nx"]
+    assert [joined.count(id(cell["source"])) for cell in raw["cells"]] == [1, 1]
+
+
+def test_the_cell_templates_fill_in_as_format_does():
+    """The page's templates (``feedback_html._Template``) are filled by joining their pieces:
+    the same text as ``str.format``, values beyond Latin-1 and braces included."""
+    templates = [feedback_html._MARKDOWN_CELL, feedback_html._CODE_CELL, feedback_html._OUTPUT_AREA,
+                 feedback_html._OUTPUT, feedback_html._PRINTED, *feedback_html._DISPLAYED.values()]
+    for template in templates:
+        names = re.findall(r"(?<!\{)\{(\w+)\}", template.text)
+        assert names, template.text
+        values = {name: f"{name} ≈ {{x}} é \U0001f600 <b>" for name in names}
+        assert template.fill(**values) == template.text.format(**values)

@@ -133,6 +133,46 @@ def test_random_markdown_is_what_nbconvert_writes():
         assert mine == outcome(nbconvert_markdown, source), (seed, source)
 
 
+#: What a line of "plain words" is made of, and what is just outside it: emphasis, code, links,
+#: HTML, entities, TeX, lists, setext and thematic breaks, URLs, tables, two spaces, a heading
+#: without its space or with seven ``#``, a leading or trailing space, a line break.
+PLAIN_PIECES = ("a", "Z", "x1", "(", ")", ",", ".", "?", " ", "### ", "# ", "###### ", "####### ",
+                "#x", "*", "_", "`", "[a](b)", "<b>", "&amp;", "$x$", "1. ", "- ", "=", "---", "|",
+                "http://e.org", "www.e.org", "  ", "\n", "\n\n", ":", "'", '"', "~~", "!")
+
+
+def test_a_line_of_plain_words_is_written_without_the_parser_as_the_parser_writes_it(monkeypatch):
+    """A heading or a one-line paragraph of plain words (``markdown_html._PLAIN_LINE``: a
+    student's own markdown cell is most often one) is written without mistune: the HTML is the
+    parser's and nbconvert's, and the parser is not called for it; every other text, however
+    close, is still parsed."""
+    from grader import markdown_html
+
+    ours = MarkdownToHTML()
+    parse = ours._markdown
+    parsed: list[str] = []
+    monkeypatch.setattr(ours, "_markdown", lambda text: parsed.append(text) or parse(text))
+    fast = 0
+    for seed in range(3000):
+        rng = random.Random(seed)
+        source = "".join(rng.choice(PLAIN_PIECES) for _ in range(rng.randint(1, 6)))
+        if seed % 3 == 0:  # most of the class of plain lines: headings and words
+            source = rng.choice(("", "# ", "### ", "###### ")) + " ".join(
+                rng.choice(("My", "checks", "(student", "12)", "a.", "b,", "c?", "x1")) for _ in range(rng.randint(1, 5)))
+        parsed.clear()
+        html = ours(source)
+        assert html == str(parse(source)), (seed, source)
+        plain = markdown_html._PLAIN_LINE.fullmatch(source) is not None
+        assert parsed == ([] if plain else [source]), (seed, source)
+        if plain:
+            fast += 1
+            if fast % 10 == 0:  # nbconvert is slower: a sample
+                assert strip_files_prefix(html) == nbconvert_markdown(source), (seed, source)
+    assert fast > 600
+    assert ours("### My checks (student 12)") == "<h3>My checks (student 12)</h3>\n"
+    assert ours("Tests, done.") == "<p>Tests, done.</p>\n"
+
+
 #: Markdown a hostile student writes to get markup through the TeX rules, fences, titles and
 #: links (the fifteenth session's review): TeX delimiters around HTML, fence info strings and
 #: titles with quotes, ``javascript:`` and ``data:`` links in several spellings.
