@@ -329,9 +329,11 @@ def test_a_cell_of_defs_only_nested_near_the_parsers_depth_limit_is_read_as_when
     while low < high:
         middle = (low + high + 1) // 2
         low, high = (middle, high) if source._parse_text(text(middle))[1] else (low, middle - 1)
+    nested = "if a:\n    for b in c:\n        with d:\n            model = f()\nmodel.fit(x_train, y_train)\n"
     for n in range(low - 60, low + 20):
-        cells = [_CodeCell(0, text(n)), _CodeCell(1, "model = f()\nmodel.fit(x_train, y_train)\n")]
-        assert _facts(cells, monkeypatch=monkeypatch) == _facts(cells, filed=False, monkeypatch=monkeypatch), n
+        for call in ("model = f()\nmodel.fit(x_train, y_train)\n", nested):
+            cells = [_CodeCell(0, text(n)), _CodeCell(1, call)]
+            assert _facts(cells, monkeypatch=monkeypatch) == _facts(cells, filed=False, monkeypatch=monkeypatch), n
 
 
 def test_a_filed_def_whose_late_parse_fails_skips_the_statement_as_a_recursion_would(monkeypatch):
