@@ -188,7 +188,7 @@ def _defs_only(source: str) -> tuple[str, ...] | None:
 # frame), within a level or two of each other; `read_code` parsed a cell 4 frames below where
 # `_defs_only` reads it, and a filed def is parsed in the walk, 10 frames below it for a call at
 # the top level and 2 more a block around it. With this margin (150 levels of nesting, 3 us
-# instructions a cell), a text the symbol table accepts parses whole there, as `read_code` would
+# a def cell), a text the symbol table accepts parses whole there, as `read_code` would
 # have parsed it, but for a call some 20 blocks deep (`_CellParses.def_node`).
 _DEPTH_MARGIN = 50
 
