@@ -295,9 +295,51 @@ def test_a_cell_of_defs_only_is_walked_without_its_statements_and_read_as_when_p
     assert _BUILDER.strip() in [text.strip() for text in parsed]  # parsed when the call named it
     assert not any("rnn_forward" in text for text in parsed)  # filed by name only
     assert facts.unparsed_cells == ()
-    monkeypatch.setattr(source, "_defs_only", lambda text: None)  # every cell's statements walked
+    # every cell's statements walked (`_DEFS_MEMO` holds `_defs_only` itself: patch its caller)
+    monkeypatch.setattr(source._CellParses, "defs_only", lambda self, text: None)
     source.clear_memos()
     walked = source.read_code(cells)
     assert (walked.fits, walked.evals, walked.reports, walked.builds_recurrent, walked.mentions_imdb,
             tuple(walked.unparsed_cells)) == (facts.fits, facts.evals, facts.reports, facts.builds_recurrent,
                                               facts.mentions_imdb, tuple(facts.unparsed_cells))
+
+
+def _facts(cells, *, filed=True, monkeypatch):
+    """read_code's facts (fits, unparsed cells) or the exception's name, with fresh memos."""
+    with monkeypatch.context() as patch:
+        if not filed:
+            patch.setattr(source._CellParses, "defs_only", lambda self, text: None)
+        source.clear_memos()
+        try:
+            facts = source.read_code(cells)
+        except Exception as error:  # the walk must never raise: compared as a name
+            return type(error).__name__
+        return facts.fits, tuple(facts.unparsed_cells)
+
+
+def test_a_cell_of_defs_only_nested_near_the_parsers_depth_limit_is_read_as_when_parsed(monkeypatch):
+    """Review (nineteenth session): the symbol table accepted a level or two more nesting than
+    ``ast.parse``, and a filed def was parsed deeper in the walk: a def with ~2900 nested unary
+    minuses, called later, made read_code raise IndexError (or dropped the cell from
+    ``unparsed_cells``). Scanned around the depth where ``ast.parse`` gives up here."""
+    def text(n):
+        return "def f():\n    return " + "-" * n + "x\n"
+
+    low, high = 100, 20000  # the largest n this stack's parse reads whole
+    while low < high:
+        middle = (low + high + 1) // 2
+        low, high = (middle, high) if source._parse_text(text(middle))[1] else (low, middle - 1)
+    nested = "if a:\n    for b in c:\n        with d:\n            model = f()\nmodel.fit(x_train, y_train)\n"
+    for n in range(low - 60, low + 20):
+        for call in ("model = f()\nmodel.fit(x_train, y_train)\n", nested):
+            cells = [_CodeCell(0, text(n)), _CodeCell(1, call)]
+            assert _facts(cells, monkeypatch=monkeypatch) == _facts(cells, filed=False, monkeypatch=monkeypatch), n
+
+
+def test_a_filed_def_whose_late_parse_fails_skips_the_statement_as_a_recursion_would(monkeypatch):
+    cells = [_CodeCell(0, "def f():\n    return 1\n"), _CodeCell(1, "model = f()\nmodel.fit(x_train, y_train)\n")]
+    real = source._parse_tolerant
+    monkeypatch.setattr(source, "_parse_tolerant", lambda text: ([], False) if "def f" in text else real(text))
+    source.clear_memos()
+    facts = source.read_code(cells)  # the def's parse failing in the walk (too deep): no IndexError
+    assert len(facts.fits) == 1 and facts.fits[0].alternative is None

@@ -176,11 +176,28 @@ def _defs_only(source: str) -> tuple[str, ...] | None:
     try:
         with warnings.catch_warnings():  # as `_parse_text`: student code
             warnings.simplefilter("ignore")
-            table = symtable.symtable(text, "<cell>", "exec")
+            table = _symbol_table(text, _DEPTH_MARGIN)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     children = [(child.get_name(), child.get_lineno(), child.get_type()) for child in table.get_children()]
     return tuple(name for name, _, _ in found) if children == found else None
+
+
+# Python frames `_defs_only` reads the symbol table below its caller. The symbol table and
+# `ast.parse` both stop (RecursionError) at a nesting depth set by the stack's depth (3 levels a
+# frame), within a level or two of each other; `read_code` parsed a cell 4 frames below where
+# `_defs_only` reads it, and a filed def is parsed in the walk, 10 frames below it for a call at
+# the top level and 2 more a block around it. With this margin (150 levels of nesting, 3 us
+# a def cell), a text the symbol table accepts parses whole there, as `read_code` would
+# have parsed it, but for a call some 20 blocks deep (`_CellParses.def_node`).
+_DEPTH_MARGIN = 50
+
+
+def _symbol_table(text: str, frames: int) -> symtable.SymbolTable:
+    """``symtable.symtable(text)`` read ``frames`` Python frames deeper than the caller."""
+    if frames > 0:
+        return _symbol_table(text, frames - 1)
+    return symtable.symtable(text, "<cell>", "exec")
 
 
 def _worth_walking(source: str, cells: "_CellParses | None" = None) -> bool:
@@ -1057,8 +1074,15 @@ class _CellParses:
         return None if source in self._done else _DEFS_MEMO(source)
 
     def def_node(self, source: str, position: int) -> ast.FunctionDef | ast.AsyncFunctionDef:
-        """The ``position``-th statement of a cell for which `defs_only` gave names: its def."""
-        node = self.statements(source)[0][position]
+        """The ``position``-th statement of a cell for which `defs_only` gave names: its def.
+
+        RecursionError when the cell, parsed here (deep in a walk) for the first time in this
+        process, does not parse whole: the parse ran out of stack as the walk would (the
+        statement being walked is skipped, `read_code`), rather than an IndexError."""
+        body, complete = self.statements(source)
+        if not complete:
+            raise RecursionError("a cell of defs only parsed too deep in the walk")
+        node = body[position]
         if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):  # `_defs_only` vouched for it
             raise AssertionError(f"statement {position} of a cell of defs only is {type(node).__name__}")
         return node
