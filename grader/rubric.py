@@ -100,6 +100,15 @@ def _loader_class() -> type:
         return yaml.SafeLoader
 
 
+def _did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """``"; did you mean 'x'?"`` for the closest of ``choices`` to a misspelt ``word``, or ``""``.
+    difflib is imported here, by a rubric with a mistake only."""
+    import difflib
+
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
 class RubricError(Exception):
     """A rubric file that cannot be used; ``str(err)`` is ``"FILE:LINE: problem"``."""
 
@@ -216,13 +225,10 @@ class _Reader:
                     f"duplicate key {key!r} in {what} (first at line {_line(entries[key].key_node)})",
                 )
             if key not in allowed:
-                import difflib
-
-                close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-                hint = f"; did you mean {close[0]!r}?" if close else ""
                 raise self.error(
                     key_node,
-                    f"unknown key {key!r} in {what}{hint} (known keys: {', '.join(allowed)})",
+                    f"unknown key {key!r} in {what}{_did_you_mean(key, allowed)} "
+                    f"(known keys: {', '.join(allowed)})",
                 )
             entries[key] = _Entry(key, key_node, value_node)
         for key in required:
@@ -523,14 +529,10 @@ def _read_rubric(reader: _Reader, root: yaml.Node, digest: str) -> Rubric:
     known = set(seen_functions) | set(KNOWN_STEP_FUNCTIONS)
     for node, dep in depends_nodes:
         if dep not in known:
-            import difflib
-
-            close = difflib.get_close_matches(dep, sorted(known), n=1, cutoff=0.6)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
             raise reader.error(
                 node,
                 f"depends names {dep!r}, which is neither a graded function of this rubric "
-                f"nor a known per-step function{hint}",
+                f"nor a known per-step function{_did_you_mean(dep, sorted(known))}",
             )
 
     return Rubric(
@@ -726,13 +728,10 @@ def _read_case(
         for out_node in reader.sequence(entries["outputs"].value, "outputs of a case"):
             out_name = reader.scalar(out_node)
             if out_name not in names:
-                import difflib
-
-                close = difflib.get_close_matches(str(out_name), names, n=1, cutoff=0.6)
-                hint = f"; did you mean {close[0]!r}?" if close else ""
                 raise reader.error(
                     out_node,
-                    f"unknown output {out_name!r}{hint} (the part's outputs: {', '.join(names)})",
+                    f"unknown output {out_name!r}{_did_you_mean(str(out_name), names)} "
+                    f"(the part's outputs: {', '.join(names)})",
                 )
             if out_name in chosen:
                 raise reader.error(out_node, f"output {out_name!r} is listed twice")
