@@ -132,20 +132,25 @@ def read_bytes(path: str | os.PathLike[str], *, limit: int | None = None, follow
     flags = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | (0 if follow_links else getattr(os, "O_NOFOLLOW", 0))
     fd = os.open(path, flags)
     try:
-        size = os.fstat(fd).st_size
-        cap = None if limit is None else limit + 1
-        data = b""
-        while cap is None or len(data) < cap:
-            want = max(size + 1 - len(data), 1 << 16)  # size + 1: one read sees the end
-            chunk = os.read(fd, want if cap is None else min(want, cap - len(data)))
-            if not chunk:
-                break
-            data += chunk
-        return data
+        return _read_open(fd, size=os.fstat(fd).st_size, limit=limit)
     finally:
         os.close(fd)
 
 
+def _read_open(fd: int, *, size: int, limit: int | None) -> bytes:
+    """The bytes of the open file ``fd`` from where it stands to its end, ``size`` its size as
+    ``fstat`` gave it (a buffer of that size: one read sees the end); with ``limit``, at most
+    ``limit + 1`` bytes, so that a caller can tell the file is larger (`read_bytes`,
+    `read_sealed`)."""
+    cap = None if limit is None else limit + 1
+    data = b""
+    while cap is None or len(data) < cap:
+        want = max(size + 1 - len(data), 1 << 16)  # size + 1: one read sees the end
+        chunk = os.read(fd, want if cap is None else min(want, cap - len(data)))
+        if not chunk:
+            break
+        data += chunk
+    return data
 
 
 #: Folder of a sealed cache, beside the file it caches (``sealed_cache_path``).
@@ -185,20 +190,13 @@ def read_sealed(path: str | os.PathLike[str], header: bytes, *, max_bytes: int) 
         if (not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid()
                 or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH) or info.st_size > max_bytes):
             return None
-        chunks, total = [], 0
-        while total <= max_bytes:
-            chunk = os.read(fd, max(info.st_size + 1 - total, 1 << 16))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            total += len(chunk)
-        else:
-            return None  # grew past the limit while read
+        data = _read_open(fd, size=info.st_size, limit=max_bytes)
     except OSError:
         return None
     finally:
         os.close(fd)
-    data = b"".join(chunks)
+    if len(data) > max_bytes:  # grew past the limit while read
+        return None
     if not data.startswith(header) or len(data) < len(header) + _SEAL:
         return None
     payload = data[len(header) + _SEAL:]
@@ -215,6 +213,7 @@ def write_sealed(path: str | os.PathLike[str], header: bytes, payload: bytes) ->
     except OSError:
         return False
     return True
+
 
 #: What a spreadsheet takes for the start of a formula in a cell of a CSV file it opens.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
