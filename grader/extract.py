@@ -649,6 +649,8 @@ def _has_prompt(source: str) -> bool:
     """``_PROMPT_RE.search(source)``, looked for only in a text holding one of its two literals
     (a substring test: the pattern, anchored at every line's start, tries each position)."""
     return (">>>" in source or "In [" in source) and _PROMPT_RE.search(source) is not None
+
+
 # What a top-level statement is, from its first line (one match per block).
 _HEAD_RE = re.compile(
     r"(?P<define>@|(?:async\s+)?def\s|class\s)"

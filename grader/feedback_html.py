@@ -599,7 +599,6 @@ PAGE_BEFORE_CELLS = "\n<div class=\"jp-Notebook grader-notebook\">"
 PAGE_TAIL = "</div>\n</main>\n</body></html>"
 
 
-
 class _Template:
     """A ``str.format`` template of named fields, filled (``fill``) by joining its text between
     the fields and their values: the same text as ``format`` for string values, in a third of
@@ -723,7 +722,7 @@ class FeedbackRenderer:
         kind = out["output_type"]
         if kind == "stream":
             body = _PRINTED.fill(mime="text/plain" if out["name"] == "stdout" else _STDERR,
-                                   text=ansi_to_html(out["text"]))
+                                 text=ansi_to_html(out["text"]))
             return _OUTPUT.fill(result="", prompt="", body=body)
         if kind == "error":
             text = "".join("\n" + ansi_to_html(line) for line in out["traceback"])
@@ -741,7 +740,7 @@ class FeedbackRenderer:
         extra = "jp-OutputArea-executeResult" if result else ""
         body = _DISPLAYED[mime].fill(extra=extra, value=value)
         return _OUTPUT.fill(result=" " + extra if result else "", prompt=f"Out{self._count}" if result else "",
-                              body=body)
+                            body=body)
 
     def _cell(self, cell: dict) -> tuple[str, str]:
         """The HTML of one cleaned cell, as (before, after) the place of our result blocks,
@@ -751,8 +750,8 @@ class FeedbackRenderer:
         outputs = cell["outputs"]
         area = _OUTPUT_AREA.fill(children="\n".join(map(self._output, outputs))) if outputs else ""
         return _CODE_CELL.fill(id=self._cell_id, no_outputs="" if outputs else "jp-mod-noOutputs",
-                                 prompt=self._count, code=highlight_code(cell["source"], memo=self.lines),
-                                 outputs=area), "\n"
+                               prompt=self._count, code=highlight_code(cell["source"], memo=self.lines),
+                               outputs=area), "\n"
 
     def _fragments(self, cells: list[dict]) -> list[tuple[str, str]]:
         """The (before, after) HTML of every cell: from the memo, or else written (and kept, see
