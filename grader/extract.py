@@ -196,11 +196,12 @@ class Extraction:
         needed and missing, the course helpers (skipped when the student
         defines their own or the name is omitted), then constants, classes and
         functions in notebook order.  An omitted name is dropped whether it
-        comes from the student or from the course.
+        comes from the student or from the course; so is a class that no kept
+        function or constant reads (``_read_classes_only``).
         """
         omitted = frozenset(omit)
-        defs = [d for d in self._defs
-                if d.names[0] not in self._skip and not (d.kind == "function" and d.names[0] in omitted)]
+        defs = _read_classes_only([d for d in self._defs if d.names[0] not in self._skip
+                                   and not (d.kind == "function" and d.names[0] in omitted)])
         uses: set[str] = set()
         student_names: set[str] = set()
         for d in defs:
@@ -255,6 +256,32 @@ class Extraction:
             if d.kind != "constant":
                 b.blank()
         return b.build()
+
+
+def _read_classes_only(defs: list[_Def]) -> list[_Def]:
+    """``defs`` without the classes that no kept function or constant reads, directly or
+    through another kept class.
+
+    A class statement runs when the program loads, unlike a function's body: a bonus cell's
+    ``class Sampling(layers.Layer)`` or Keras callback would import TensorFlow there (about
+    10 s where it is installed, past the load's time budget) and cost every graded function
+    its points, although none of them uses the class.
+    """
+    classes: dict[str, list[_Def]] = {}
+    for d in defs:
+        if d.kind == "class":
+            classes.setdefault(d.names[0], []).append(d)
+    if not classes:
+        return defs
+    read: set[str] = set()
+    stack = [d for d in defs if d.kind != "class"]
+    while stack:
+        d = stack.pop()
+        for name in d.uses | d.deftime:
+            if name in classes and name not in read:
+                read.add(name)
+                stack.extend(classes[name])
+    return [d for d in defs if d.kind != "class" or d.names[0] in read]
 
 
 _IMPORT_FAILED_CLASS = '''class _ImportFailed:

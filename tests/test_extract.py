@@ -625,6 +625,33 @@ def test_omit_drops_named_functions_and_their_only_imports() -> None:
     assert ex.program(omit=["nothing"]).source == full
 
 
+def test_a_class_nothing_kept_reads_is_left_out_with_its_heavy_import() -> None:
+    # The bonus's shape on real notebooks: a Keras callback or layer subclassed at top level.
+    # A class statement runs when the program loads; its base would import TensorFlow there
+    # (about 10 s, twice the load's time budget) for functions that never use the class.
+    cells = ("import numpy as np\nimport tensorflow as tf\nfrom rnn_utils import *\n", RNN_CELL,
+             "class StopEarly(tf.keras.callbacks.Callback):\n"
+             "    def on_epoch_end(self, epoch, logs=None):\n"
+             "        self.model.stop_training = logs['val_accuracy'] > 0.9\n")
+    ex = extract(nb(*cells))
+    source = ex.program().source
+    assert "class StopEarly" not in source and "tensorflow" not in source
+    assert "rnn_cell_forward" in run_program(ex)
+
+
+def test_a_class_a_kept_function_reads_is_kept_with_the_classes_it_reads() -> None:
+    cells = ("class Base:\n    k = 2\n",
+             "class Scaler(Base):\n    def __call__(self, x):\n        return x * self.k\n",
+             "def double(x):\n    return Scaler()(x)\n",
+             "class Unread(Base):\n    pass\n")
+    ex = extract(nb(*cells))
+    source = ex.program().source
+    assert "class Base" in source and "class Scaler" in source and "class Unread" not in source
+    assert run_program(ex)["double"](3) == 6
+    without = ex.program(omit={"double"}).source  # its function omitted, the class goes too
+    assert "class Scaler" not in without and "class Base" not in without
+
+
 def test_empty_and_markdown_only_notebooks() -> None:
     ex = extract(nb(("markdown", "# nothing"), ""))
     assert dict(ex.functions) == {}

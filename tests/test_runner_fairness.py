@@ -243,3 +243,13 @@ def test_the_key_hint_reads_a_childs_message_only_as_a_literal():
     assert _missing_key_hint(other, params, ["parameters"]) == ""
     assert _missing_key_hint(Outcome("KeyError: 'Wu'"), params, []).startswith(
         "If you read it from argument 1: its keys are Wf, Wi. The statement's W_u")
+
+
+def test_a_class_statement_nothing_graded_reads_costs_no_function_its_load(tmp_path, context, sandbox):
+    # Real bonus cells subclass Keras at top level (class Sampling(layers.Layer), callbacks):
+    # where TensorFlow is installed its import, about 10 s, ran at load and every graded
+    # function timed out (0 / 100). A class body that never finishes stands for that import.
+    slow = nbs.code_cell("import time\n\nclass KerasCallback:\n    while True:\n        time.sleep(1)\n")
+    result = grade(tmp_path, nbs.course_notebook(extra_cells=[slow]), context, sandbox)
+    assert result.points == result.max_points, [(p.name, p.points, p.notes) for p in result.parts]
+    assert not any("Timeout" in m for m in result.messages), result.messages
