@@ -482,6 +482,12 @@ class _Grader:
         status = outcome.status
         if status == "ok":
             return self._judge(case, plan, outcome, stubs, param_names, common, fast=fast, raw=raw)
+        unloaded = _top_level_broken(self.session)
+        if unloaded is not None and status == unloaded:
+            # Every call got the top level's outcome: the function itself never ran.
+            return self._case(case, TIMEOUT if status == "timeout" else CRASHED, 0.0, message=(
+                f"`{self.part.function}` was not called: the notebook's top level did not finish "
+                f"running (see the note at the top)."), **common)
         if status == "timeout":
             return self._case(case, TIMEOUT, 0.0, message=(
                 f"`{self.part.function}` did not return within {case.timeout:g} s: "
@@ -1258,6 +1264,12 @@ def _loaded_session(sandbox: Any, program: Any, source: str,
             outcome = session.load
             if outcome.status == "ok":
                 break
+            if outcome.status == "timeout":
+                messages.append(
+                    f"Running the notebook's top level (its imports, constants, class bodies and "
+                    f"default arguments) did not finish within {session.limits.call_timeout:g} s, "
+                    f"so no function could be called: look for a slow import, or a loop there.")
+                break
             segment = _failing_segment(outcome, program)
             text = _error_text(outcome)
             where = _load_where(outcome, program)
@@ -1279,6 +1291,14 @@ def _loaded_session(sandbox: Any, program: Any, source: str,
             stack.close()
             session = stack.enter_context(sandbox.session(source, filename="<submission>", limits=limits))
         yield session, load_errors
+
+
+def _top_level_broken(session: Any) -> str | None:
+    """The status of ``session``'s load when its top level killed the child (a timeout, a crash,
+    an exit): every call then answers with it and nothing runs. None when it loaded, or when
+    its child lived on (an exception: the calls run what was defined)."""
+    broken = getattr(session, "broken_load", None)
+    return None if broken is None else broken.status
 
 
 def _failing_segment(outcome: Any, program: Any) -> Any:

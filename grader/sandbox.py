@@ -1444,6 +1444,12 @@ class Session:
         return outcome.aliases if outcome is not None and outcome.status == "ok" else ()
 
     @property
+    def broken_load(self) -> CallOutcome | None:
+        """The load's outcome when the top level killed its child (a timeout, a crash, an exit):
+        every call then answers with it and runs nothing; None otherwise."""
+        return self._broken
+
+    @property
     def seconds_spent(self) -> float:
         """Time charged to this submission so far (loads, calls, restarts; waits for a CPU excluded)."""
         return self._spent

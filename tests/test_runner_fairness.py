@@ -253,3 +253,25 @@ def test_a_class_statement_nothing_graded_reads_costs_no_function_its_load(tmp_p
     result = grade(tmp_path, nbs.course_notebook(extra_cells=[slow]), context, sandbox)
     assert result.points == result.max_points, [(p.name, p.points, p.notes) for p in result.parts]
     assert not any("Timeout" in m for m in result.messages), result.messages
+
+
+def test_a_top_level_that_never_finishes_is_not_blamed_on_each_function(tmp_path, context):
+    # rnn_backward's default argument loops at load: nothing can be called, so no function's
+    # own code is what timed out, and its student must be pointed at the top level instead.
+    from grader.sandbox import Limits, Sandbox
+
+    looping = nbs.code_cell("def _slow():\n    while True:\n        pass\n")
+    src = nbs.COURSE_CELLS["rnn_backward"].replace("def rnn_backward(da, caches", "def rnn_backward(da, caches, _z=_slow()", 1)
+    assert src != nbs.COURSE_CELLS["rnn_backward"]
+    nb = nbs.course_notebook({"rnn_backward": src}, extra_cells=[looping])
+    nb["cells"].insert(0, nb["cells"].pop())  # _slow is defined before the cells that use it
+    with Sandbox(limits=Limits(call_timeout=1.0)) as box:
+        result = grade(tmp_path, nb, context, box)
+    assert any("did not finish" in m for m in result.messages), result.messages
+    for part in result.parts:
+        if part.name == "imdb_report":
+            continue
+        assert part.points == 0, part.name
+        message = part.cases[0].message
+        assert "loop that never ends" not in message, message
+        assert "was not called" in message and "top level" in message, message
