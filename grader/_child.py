@@ -389,13 +389,26 @@ _SECCOMP_ARCH = {
 }
 
 
+# machine -> the calls that make or reach what the kernel keeps after a process ends, for a uid
+# (keyrings: add_key, request_key, keyctl) or for the IPC namespace (SysV shared memory, message
+# queues and semaphores: their get, attach, send, receive, operate and control calls; POSIX
+# message queues: mq_open). One student's child could leave data in them for the next child
+# (the next student) of its slot, a keyring's for the next run's too, and a SysV segment's
+# pages for the rest of the run, counted against no child's RLIMIT_AS. Python and NumPy use none.
+_SECCOMP_KEPT = {
+    "x86_64": (29, 30, 31, 64, 65, 66, 68, 69, 70, 71, 220, 240, 248, 249, 250),
+    "aarch64": (180, 186, 187, 188, 189, 190, 191, 192, 193, 194, 195, 196, 217, 218, 219),
+}
+
+
 def seccomp_supported() -> bool:
     """Whether this module knows the syscall numbers of this machine."""
     return os.uname().machine in _SECCOMP_ARCH
 
 
 def seccomp_program() -> "_SockFprog | None":
-    """The filter: deny socket(), ptrace, process_vm_readv/writev, io_uring_setup and foreign ABIs (EPERM)."""
+    """The filter: deny socket(), ptrace, process_vm_readv/writev, io_uring_setup, what the kernel
+    keeps past a process (``_SECCOMP_KEPT``) and foreign ABIs (EPERM)."""
     arch = _SECCOMP_ARCH.get(os.uname().machine)
     if arch is None:
         return None
@@ -403,7 +416,7 @@ def seccomp_program() -> "_SockFprog | None":
     deny = 0x00050000 | errno.EPERM
     allow = 0x7FFF0000
     ld, jeq, jge, ret = 0x20, 0x15, 0x35, 0x06
-    blocked = (nr_socket, nr_ptrace, nr_readv, nr_writev, 425)
+    blocked = (nr_socket, nr_ptrace, nr_readv, nr_writev, 425, *_SECCOMP_KEPT[os.uname().machine])
     prog = [(ld, 0, 0, 4), (jeq, 1, 0, audit), (ret, 0, 0, deny), (ld, 0, 0, 0),
             (jge, len(blocked) + 1, 0, 0x40000000)]  # x32 syscall numbers
     for i, nr in enumerate(blocked):

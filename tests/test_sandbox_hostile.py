@@ -801,3 +801,68 @@ def test_a_process_left_behind_cannot_plant_files_for_the_next_child_given_the_s
         second_dir, at_load, later = out.value
     assert second_dir == first_dir  # the same name: this is the case under test
     assert at_load == [] and later == []
+
+
+def test_nothing_kept_by_the_kernel_for_a_uid_or_a_namespace_reaches_the_next_child(sandbox):
+    # A SysV shared memory segment outlives its process (until IPC_RMID, or the IPC namespace,
+    # the zygote's, goes), and so does a key in the user keyring of the slot's uid (on the host,
+    # for good: the next run's child of that slot finds it). Both let one student leave data
+    # for the next (and a segment's pages count against no child's RLIMIT_AS: a call pinned
+    # 2 GB of memory for the rest of the run under a 256 MB limit). The seccomp filter denies
+    # them: the planter gets errors, the next child finds nothing.
+    tag = secrets.randbits(30)
+    planter = f"""
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.shmat.restype = ctypes.c_void_p
+        def plant():
+            made = []
+            sid = libc.shmget({tag}, 4096, 0o1666)
+            if sid >= 0:
+                p = libc.shmat(sid, None, 0)
+                if p not in (None, ctypes.c_void_p(-1).value):
+                    ctypes.memmove(p, b"planted", 7)
+                    libc.shmdt(ctypes.c_void_p(p))
+                    made.append("shm")
+            if libc.msgget({tag}, 0o1666) >= 0:
+                made.append("msg")
+            if libc.semget({tag}, 1, 0o1666) >= 0:
+                made.append("sem")
+            if libc.syscall({_KEY_CALLS[0]}, b"user", b"k{tag}", b"planted", 7, -4) >= 0:  # add_key, user keyring
+                made.append("key")
+            return made
+    """
+    looker = f"""
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.shmat.restype = ctypes.c_void_p
+        def look():
+            found = []
+            sid = libc.shmget({tag}, 0, 0)
+            if sid >= 0:
+                found.append("shm")
+                libc.shmctl(sid, 0, None)  # IPC_RMID: leave nothing behind, whatever this test finds
+            mid = libc.msgget({tag}, 0)
+            if mid >= 0:
+                found.append("msg")
+                libc.msgctl(mid, 0, None)
+            semid = libc.semget({tag}, 0, 0)
+            if semid >= 0:
+                found.append("sem")
+                libc.semctl(semid, 0, 0)
+            key = libc.syscall({_KEY_CALLS[1]}, 10, -4, b"user", b"k{tag}", 0)  # keyctl(KEYCTL_SEARCH)
+            if key >= 0:
+                found.append("key")
+                libc.syscall({_KEY_CALLS[1]}, 9, -4, key)  # KEYCTL_UNLINK
+            return found
+    """
+    planted = run(sandbox, planter, "plant")
+    found = run(sandbox, looker, "look")
+    assert planted.status == "ok" and found.status == "ok", (planted, found)
+    if not sandbox.capabilities.seccomp:
+        pytest.skip("no seccomp here: the kernel's objects are not denied")
+    assert found.value == [] and planted.value == []
+
+
+#: (add_key, keyctl) by machine
+_KEY_CALLS = {"x86_64": (248, 250), "aarch64": (217, 219)}.get(os.uname().machine, (-1, -1))
