@@ -7,6 +7,7 @@ file again as an unprivileged user to prove the degraded mode.
 
 from __future__ import annotations
 
+import errno
 import json
 import math
 import os
@@ -866,3 +867,60 @@ def test_nothing_kept_by_the_kernel_for_a_uid_or_a_namespace_reaches_the_next_ch
 
 #: (add_key, keyctl) by machine
 _KEY_CALLS = {"x86_64": (248, 250), "aarch64": (217, 219)}.get(os.uname().machine, (-1, -1))
+
+
+def test_a_child_directory_nested_beyond_the_recursion_limit_is_removed_with_its_child(sandbox):
+    # The zygote removes a dead child's directory; shutil.rmtree recursed once per level and
+    # gave up (RecursionError) on a chain of 1,100 directories, leaving the whole tree (and
+    # any number of files beside it, a few hundred bytes of kernel memory each) for the rest of
+    # the run, its name out of use. Removed, the name is the next child's again.
+    planter = """
+        import os
+        def plant():
+            here = os.getcwd()
+            for i in range(50):
+                open(f"f{i}", "w").close()
+            for _ in range(1100):
+                os.mkdir("d")
+                os.chdir("d")
+            open("deepest", "w").close()
+            os.chdir(here)
+            return here
+    """
+    looker = """
+        import os
+        def look():
+            return os.getcwd(), os.listdir(".")
+    """
+    first = run(sandbox, textwrap.dedent(planter), "plant")
+    assert first.status == "ok", first
+    second = run(sandbox, textwrap.dedent(looker), "look")
+    assert second.status == "ok", second
+    assert second.value == (first.value, [])
+
+
+def test_remove_tree_follows_no_link_and_reaches_any_depth(tmp_path):
+    from grader._child import remove_tree
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "keep.txt").write_text("not the child's")
+    tree = tmp_path / "c1"
+    tree.mkdir()
+    (tree / "link").symlink_to(outside)
+    (tree / "\x011").mkdir()  # a name like those the removal gives the entries it moves up
+    (tree / "\x011" / "x").write_text("x")
+    fd = os.open(tree, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        for _ in range(1100):
+            os.mkdir("d", dir_fd=fd)
+            inner = os.open("d", os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
+            os.close(fd)
+            fd = inner
+        os.symlink(str(outside), "deep-link", dir_fd=fd)
+    finally:
+        os.close(fd)
+    remove_tree(str(tree))
+    assert not tree.exists()
+    assert (outside / "keep.txt").read_text() == "not the child's"
+
