@@ -1031,7 +1031,10 @@ class Zygote:
             inner = [k for k in keep if k.startswith(top + "/")]
             handles = [(k, os.open(k, os.O_PATH | os.O_CLOEXEC)) for k in inner]
             try:
-                mount("tmpfs", top, "tmpfs", MS_NOSUID | MS_NODEV, "size=256m,mode=0755")
+                # nr_inodes: size bounds the bytes of files, not how many there are; an empty
+                # file or a directory is about 0.85 kB of kernel memory, and a child made 95,000
+                # a second (the default, half the machine's pages, let one hold 2.6 GB).
+                mount("tmpfs", top, "tmpfs", MS_NOSUID | MS_NODEV, "size=256m,nr_inodes=65536,mode=0755")
                 for k, fd in handles:
                     os.makedirs(k, mode=0o755, exist_ok=True)
                     mount(f"/proc/self/fd/{fd}", k, None, MS_BIND | MS_REC)
