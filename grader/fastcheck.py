@@ -214,8 +214,9 @@ class _Layout:
 
     __slots__ = ("length", "index", "laid_out", "exact", "bounds", "passed")
 
-    def __init__(self, length: int, index: np.ndarray, laid_out: np.ndarray | None) -> None:
-        """A layout of messages ``length`` bytes long; ``laid_out`` None when none fits."""
+    def __init__(self, length: int, index: np.ndarray | None, laid_out: np.ndarray | None) -> None:
+        """A layout of messages ``length`` bytes long; ``laid_out`` None when none fits, ``index``
+        None when such messages are never accepted."""
         self.length = length  # the whole message's, in bytes
         self.index = index
         self.laid_out = laid_out
@@ -250,7 +251,7 @@ class WireExpectation:
     values: np.ndarray  # float64, canonical order
     wire_bytes: int     # size of the expected value's own encoding
     nodes: int          # values it holds (a matching message holds exactly as many)
-    layouts: dict = field(default_factory=dict, compare=False, repr=False)  # header -> _Layout | None
+    layouts: dict = field(default_factory=dict, compare=False, repr=False)  # header -> _Layout
     # The header of the expected value's own encoding and where its numbers are (``_positions``):
     # a correct answer usually comes with this very header (the children's encoders learn the
     # expected values' layouts), whose layout then needs no second walk (see ``_layout``). An
@@ -273,9 +274,9 @@ class WireExpectation:
             return None
         return cls(signature, values, len(data), nodes, own=(header, index))
 
-    def _layout(self, data: bytes, header: bytes) -> _Layout | None:
-        """The layout of messages with this header, or None when they can never be accepted
-        (another structure, unusual content). A message of the expected value's own header
+    def _layout(self, data: bytes, header: bytes) -> _Layout:
+        """The layout of messages with this header and length, one without ``index`` when they can
+        never be accepted (another structure, unusual content, a malformed message). A message of the expected value's own header
         and length has its leaves (``_canonical`` reads nothing else of a message): their
         positions are taken from ``own`` instead of walking the header again: the first correct answer of each
         case in each worker walked it (a few ms of a worker's first submission)."""
@@ -286,12 +287,12 @@ class WireExpectation:
             try:
                 signature, leaves, _ = _canonical(data, wire.MAX_HEADER, max_nodes=self.nodes)
             except _NotCanonical:
-                return None
+                return _Layout(len(data), None, None)
             if signature != self.signature:
-                return None
+                return _Layout(len(data), None, None)
             index = _positions(leaves, start)
         if index.shape != self.values.shape:
-            return None
+            return _Layout(len(data), None, None)
         numbers = (len(data) - start) // 8
         laid_out = None
         if numbers * 8 == len(data) - start:
@@ -320,14 +321,18 @@ class WireExpectation:
             return False
         start = 8 + _HEADER.unpack_from(data, 4)[0]
         header = bytes(data[8:start])
-        try:
-            layout = self.layouts[header]
-        except KeyError:
+        layout = self.layouts.get(header)
+        if layout is None or (layout.index is None and layout.length != len(data)):
+            # Unseen, or refused at another length. A header sets its message's length (a layout
+            # that can accept was made from a well-formed message), and a malformed message's
+            # refusal must not stand for its header, which a child writes as it likes: the
+            # expected value's own header over too few bytes made every right answer after it,
+            # other students' in the worker too, go the slow way.
             layout = self._layout(data, header)
-            if len(self.layouts) >= MAX_LAYOUTS:
+            if header not in self.layouts and len(self.layouts) >= MAX_LAYOUTS:
                 self.layouts.pop(next(iter(self.layouts)))
             self.layouts[header] = layout
-        if layout is None or layout.length != len(data):
+        if layout.index is None or layout.length != len(data):
             return False
         numbers = data[start:]
         if layout.laid_out is not None and rtol >= 0.0 and atol >= 0.0 and numbers == layout.exact:

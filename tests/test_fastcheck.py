@@ -289,3 +289,20 @@ def test_positions_of_leaves_are_those_of_one_range_per_leaf():
     data = wire.encode(value)
     assert exp.accepts(data, rtol=0, atol=0)
     assert _gather(data, _positions([], 8), 8).size == 0
+
+
+def test_a_malformed_message_first_does_not_refuse_the_right_ones_after_it():
+    """A layout is remembered by the header, which a child writes as it likes: the expected
+    value's own header over too few bytes (or too many) is refused, and must not make the
+    right messages that follow, other students' in the same worker, refused too (each then
+    decoded and checked the slow way: the same grades, a few ms a case for the worker's life)."""
+    expected = (np.linspace(0.5, 2.0, 6).reshape(2, 3), [{"w": np.arange(4.0)}, 3, "x"])
+    right = wire.encode(expected)
+    close = wire.encode((expected[0] * (1 + 1e-9), expected[1]))
+    for bad in (right[:-8], right + b"\0" * 8):
+        exp = WireExpectation.of(expected)
+        assert not exp.accepts(bad, rtol=0, atol=0)
+        assert exp.accepts(right, rtol=0, atol=0)
+        assert exp.accepts(close, rtol=1e-5, atol=0)
+        assert not exp.accepts(bad, rtol=0, atol=0)
+        assert exp.accepts(right, rtol=0, atol=0)

@@ -7,6 +7,7 @@ file again as an unprivileged user to prove the degraded mode.
 
 from __future__ import annotations
 
+import errno
 import json
 import math
 import os
@@ -801,3 +802,147 @@ def test_a_process_left_behind_cannot_plant_files_for_the_next_child_given_the_s
         second_dir, at_load, later = out.value
     assert second_dir == first_dir  # the same name: this is the case under test
     assert at_load == [] and later == []
+
+
+def test_nothing_kept_by_the_kernel_for_a_uid_or_a_namespace_reaches_the_next_child(sandbox):
+    # A SysV shared memory segment outlives its process (until IPC_RMID, or the IPC namespace,
+    # the zygote's, goes), and so does a key in the user keyring of the slot's uid (on the host,
+    # for good: the next run's child of that slot finds it). Both let one student leave data
+    # for the next (and a segment's pages count against no child's RLIMIT_AS: a call pinned
+    # 2 GB of memory for the rest of the run under a 256 MB limit). The seccomp filter denies
+    # them: the planter gets errors, the next child finds nothing.
+    tag = secrets.randbits(30)
+    planter = f"""
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.shmat.restype = ctypes.c_void_p
+        def plant():
+            made = []
+            sid = libc.shmget({tag}, 4096, 0o1666)
+            if sid >= 0:
+                p = libc.shmat(sid, None, 0)
+                if p not in (None, ctypes.c_void_p(-1).value):
+                    ctypes.memmove(p, b"planted", 7)
+                    libc.shmdt(ctypes.c_void_p(p))
+                    made.append("shm")
+            if libc.msgget({tag}, 0o1666) >= 0:
+                made.append("msg")
+            if libc.semget({tag}, 1, 0o1666) >= 0:
+                made.append("sem")
+            if libc.syscall({_KEY_CALLS[0]}, b"user", b"k{tag}", b"planted", 7, -4) >= 0:  # add_key, user keyring
+                made.append("key")
+            return made
+    """
+    looker = f"""
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.shmat.restype = ctypes.c_void_p
+        def look():
+            found = []
+            sid = libc.shmget({tag}, 0, 0)
+            if sid >= 0:
+                found.append("shm")
+                libc.shmctl(sid, 0, None)  # IPC_RMID: leave nothing behind, whatever this test finds
+            mid = libc.msgget({tag}, 0)
+            if mid >= 0:
+                found.append("msg")
+                libc.msgctl(mid, 0, None)
+            semid = libc.semget({tag}, 0, 0)
+            if semid >= 0:
+                found.append("sem")
+                libc.semctl(semid, 0, 0)
+            key = libc.syscall({_KEY_CALLS[1]}, 10, -4, b"user", b"k{tag}", 0)  # keyctl(KEYCTL_SEARCH)
+            if key >= 0:
+                found.append("key")
+                libc.syscall({_KEY_CALLS[1]}, 9, -4, key)  # KEYCTL_UNLINK
+            return found
+    """
+    planted = run(sandbox, planter, "plant")
+    found = run(sandbox, looker, "look")
+    assert planted.status == "ok" and found.status == "ok", (planted, found)
+    if not sandbox.capabilities.seccomp:
+        pytest.skip("no seccomp here: the kernel's objects are not denied")
+    assert found.value == [] and planted.value == []
+
+
+#: (add_key, keyctl) by machine
+_KEY_CALLS = {"x86_64": (248, 250), "aarch64": (217, 219)}.get(os.uname().machine, (-1, -1))
+
+
+def test_a_child_directory_nested_beyond_the_recursion_limit_is_removed_with_its_child(sandbox):
+    # The zygote removes a dead child's directory; shutil.rmtree recursed once per level and
+    # gave up (RecursionError) on a chain of 1,100 directories, leaving the whole tree (and
+    # any number of files beside it, a few hundred bytes of kernel memory each) for the rest of
+    # the run, its name out of use. Removed, the name is the next child's again.
+    planter = """
+        import os
+        def plant():
+            here = os.getcwd()
+            for i in range(50):
+                open(f"f{i}", "w").close()
+            for _ in range(1100):
+                os.mkdir("d")
+                os.chdir("d")
+            open("deepest", "w").close()
+            os.chdir(here)
+            return here
+    """
+    looker = """
+        import os
+        def look():
+            return os.getcwd(), os.listdir(".")
+    """
+    first = run(sandbox, textwrap.dedent(planter), "plant")
+    assert first.status == "ok", first
+    second = run(sandbox, textwrap.dedent(looker), "look")
+    assert second.status == "ok", second
+    assert second.value == (first.value, [])
+
+
+def test_remove_tree_follows_no_link_and_reaches_any_depth(tmp_path):
+    from grader._child import remove_tree
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "keep.txt").write_text("not the child's")
+    tree = tmp_path / "c1"
+    tree.mkdir()
+    (tree / "link").symlink_to(outside)
+    (tree / "\x011").mkdir()  # a name like those the removal gives the entries it moves up
+    (tree / "\x011" / "x").write_text("x")
+    fd = os.open(tree, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        for _ in range(1100):
+            os.mkdir("d", dir_fd=fd)
+            inner = os.open("d", os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
+            os.close(fd)
+            fd = inner
+        os.symlink(str(outside), "deep-link", dir_fd=fd)
+    finally:
+        os.close(fd)
+    remove_tree(str(tree))
+    assert not tree.exists()
+    assert (outside / "keep.txt").read_text() == "not the child's"
+
+
+
+def test_a_child_cannot_fill_the_kernels_memory_with_empty_files(sandbox):
+    # The tmpfs that holds the children's directories (root: the zygote's /tmp) bounds the bytes
+    # of files (size=256m), and now their number too: empty files cost no byte but 0.85 kB of
+    # kernel memory each, and a child made 95,000 a second (3 million, 2.6 GB, in a submission).
+    if not sandbox.capabilities.mount_namespace:
+        pytest.skip("without root the children's directories are on the machine's own file system")
+    program = """
+        import os
+        def fill():
+            for i in range(70_000):
+                try:
+                    os.close(os.open(str(i), os.O_CREAT | os.O_WRONLY))
+                except OSError as exc:
+                    return i, exc.errno
+            return 70_000, 0
+    """
+    out = run(sandbox, textwrap.dedent(program), "fill")
+    assert out.status == "ok", out
+    made, error = out.value
+    assert made < 65_536 and error == errno.ENOSPC
