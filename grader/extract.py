@@ -36,6 +36,7 @@ from types import CodeType, MappingProxyType
 from typing import Any, Collection, Container, Iterable, Iterator, Mapping, Sequence
 
 from grader.course import COURSE_MODULES, is_test_helper_module
+from grader.models import frozen_record
 
 try:  # CPython's flag constants, for the fast reading of symbol tables
     import _symtable
@@ -73,7 +74,7 @@ class Diagnostic:
     function: str | None = None
 
 
-@dataclass(frozen=True)
+@frozen_record
 class FunctionSource:
     """The source of one top-level function as the notebook defines it.
 
@@ -95,7 +96,7 @@ class FunctionSource:
     uses: frozenset[str] = frozenset()  # every global name it reads (decorators and defaults too)
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Segment:
     """Program lines ``first``..``last`` (1-based, inclusive) came from here.
 
@@ -140,7 +141,7 @@ class Program:
         return (None, None, None)
 
 
-@dataclass(frozen=True)
+@frozen_record
 class _Def:
     """A kept top-level definition: function, class or constant assignment."""
 
@@ -823,7 +824,7 @@ class _ParsedCell:
         return self.text.split("\n")
 
 
-@dataclass(frozen=True)
+@frozen_record
 class _FastDef:
     """A top-level def/class block found by the fast path (scoped, not yet AST-parsed)."""
 
