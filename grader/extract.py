@@ -36,7 +36,6 @@ from types import CodeType, MappingProxyType
 from typing import Any, Collection, Container, Iterable, Iterator, Mapping, Sequence
 
 from grader.course import COURSE_MODULES, is_test_helper_module
-from grader.models import frozen_record
 
 try:  # CPython's flag constants, for the fast reading of symbol tables
     import _symtable
@@ -74,7 +73,7 @@ class Diagnostic:
     function: str | None = None
 
 
-@frozen_record
+@dataclass(frozen=True)
 class FunctionSource:
     """The source of one top-level function as the notebook defines it.
 
@@ -96,7 +95,7 @@ class FunctionSource:
     uses: frozenset[str] = frozenset()  # every global name it reads (decorators and defaults too)
 
 
-@frozen_record
+@dataclass(frozen=True)
 class Segment:
     """Program lines ``first``..``last`` (1-based, inclusive) came from here.
 
@@ -141,7 +140,7 @@ class Program:
         return (None, None, None)
 
 
-@frozen_record
+@dataclass(frozen=True)
 class _Def:
     """A kept top-level definition: function, class or constant assignment."""
 
@@ -824,7 +823,7 @@ class _ParsedCell:
         return self.text.split("\n")
 
 
-@frozen_record
+@dataclass(frozen=True)
 class _FastDef:
     """A top-level def/class block found by the fast path (scoped, not yet AST-parsed)."""
 

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from typing import Any, Callable, Generic, Hashable, Iterable, TypeVar
 
 from grader.files import read_bytes
-from grader.models import frozen_record
 
 __all__ = ["SubmissionError", "Cell", "Notebook", "load", "DEFAULT_MAX_BYTES", "SourceMemo",
            "without_trailing_comments", "SizeLimits", "SIZE_LIMITS", "SkippedCode", "skipped_code", "trim_v3_cells"]
@@ -114,7 +113,7 @@ class SubmissionError(Exception):
     """
 
 
-@frozen_record
+@dataclass(frozen=True)
 class Cell:
     """One cell of a notebook.
 

@@ -11,13 +11,12 @@ from types import MappingProxyType
 
 import pytest
 
-from grader import checks, extract, models, notebook, sandbox
+from grader import checks, models, sandbox
 from grader.models import frozen_record
 
 #: The classes the grader makes many times a submission, built by ``frozen_record``.
 RECORDS = (models.Location, models.Diagnosis, models.CheckResult, models.CaseResult, models.PartResult,
-           models.SubmissionResult, sandbox.CallOutcome, notebook.Cell, extract.Segment, extract._FastDef,
-           extract._Def, extract.FunctionSource, checks.Mismatch)
+           models.SubmissionResult, sandbox.CallOutcome, checks.Mismatch)
 
 
 def _reference(cls: type) -> type:
