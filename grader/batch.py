@@ -36,7 +36,7 @@ from grader.discover import Submission
 from grader.models import GRADER_ERROR, GRADER_FAILED, HARNESS, SubmissionResult
 from grader.parent import wait_for_parent
 from grader.report import (
-    page_record, result_from_dict, result_to_dict, summary_of, summary_record,
+    page_record, page_record_of, result_from_dict, result_to_dict, summary_of, summary_record,
     write_submission, write_submission_record,
 )
 from grader.runner import GradingContext, grade_submission, unreadable_result
@@ -98,14 +98,13 @@ def grade_one(submission: Submission, *, context: GradingContext, sandbox: objec
     batch goes on.
     """
     return _graded(submission, context=context, sandbox=sandbox, out_dir=out_dir, prepare=prepare,
-                   finish=finish, key=key)[0]
+                   finish=finish, key=key)
 
 
 def _graded(submission: Submission, *, context: GradingContext, sandbox: object, out_dir: Path,
             prepare: Prepare | None = None, finish: Finish | None = None,
-            key: str | None = None, files: dict | None = None) -> tuple[SubmissionResult, dict]:
-    """``grade_one``, returning also the record written (``grader.report.result_to_dict``);
-    ``files``, when given, receives ``{name: [size, sha256]}`` of the files
+            key: str | None = None, files: dict | None = None) -> SubmissionResult:
+    """``grade_one``; ``files``, when given, receives ``{name: [size, sha256]}`` of the files
     ``write_submission_record`` wrote."""
     if submission.problem:
         result = unreadable_result(context.rubric, submission_id=submission.id,
@@ -121,9 +120,9 @@ def _graded(submission: Submission, *, context: GradingContext, sandbox: object,
     folder = Path(out_dir) / result.submission_id
     _run_hook(prepare, folder, submission)
     (folder / HOOK_ERRORS).unlink(missing_ok=True)
-    record = write_submission_record(result, folder, digests=files)
+    write_submission_record(result, folder, digests=files)
     _run_hook(finish, folder, submission, result, folder, key)
-    return result, record
+    return result
 
 
 def _harness_failure(context: GradingContext, submission_id: str, path: str,
@@ -173,12 +172,13 @@ RECORDS = ("summary", "page", "full")
 def _summary(result: SubmissionResult, seconds: float, record: dict | None = None, *,
              records: str = "summary", finished: bool = True, files: dict | None = None) -> Done:
     """The ``Done`` line of ``result``, with the record ``records`` names (see ``RECORDS``; from
-    ``record``, the result's ``result_to_dict``, when given); ``files`` as ``Done.files``."""
+    ``record``, the result's ``result_to_dict``, when given, else from the result: a worker's
+    page record without the whole record's dicts, ``page_record_of``); ``files`` as ``Done.files``."""
     problem = result.messages[0] if result.status != "graded" and result.messages else ""
-    if records != "summary":
+    if records == "page":
+        summary = page_record(record) if record is not None else page_record_of(result)
+    elif records == "full":
         summary = record if record is not None else result_to_dict(result)
-        if records == "page":
-            summary = page_record(summary)
     else:
         summary = summary_record(record) if record is not None else result_to_dict(summary_of(result))
     return Done(result.submission_id, result.status, result.points, result.max_points, seconds,
@@ -357,10 +357,10 @@ def _serve(conn: Connection, parent: int, pending: _PendingSandbox, *, context: 
             submission, key = _from_task(task)
             start = time.perf_counter()
             files: dict = {}
-            result, record = _graded(submission, context=context, sandbox=sandbox, out_dir=out_dir,
-                                     prepare=prepare, finish=finish, key=key, files=files)
+            result = _graded(submission, context=context, sandbox=sandbox, out_dir=out_dir,
+                             prepare=prepare, finish=finish, key=key, files=files)
             pending.box()  # its "ready" sent (a notebook that was not run did not wait for it)
-            conn.send(("done", _summary(result, time.perf_counter() - start, record, records=records,
+            conn.send(("done", _summary(result, time.perf_counter() - start, records=records,
                                         files=files)))
 
 
@@ -576,10 +576,10 @@ class WorkerPool:
             for sub in submissions:
                 start = time.perf_counter()
                 files: dict = {}
-                result, record = _graded(sub, context=self.context, sandbox=sandbox,
-                                         out_dir=self.out_dir, prepare=self._prepare,
-                                         finish=self._finish, key=keys.get(sub.id), files=files)
-                done = _summary(result, time.perf_counter() - start, record, records=self._records,
+                result = _graded(sub, context=self.context, sandbox=sandbox,
+                                 out_dir=self.out_dir, prepare=self._prepare,
+                                 finish=self._finish, key=keys.get(sub.id), files=files)
+                done = _summary(result, time.perf_counter() - start, records=self._records,
                                 files=files)
                 on_done(done)
                 finished.append(_light(done))

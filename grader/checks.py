@@ -13,16 +13,15 @@ The first difference is returned with a message that names where it is
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Callable, Mapping
 
 import numpy as np
 
-from grader.models import Tolerance
+from grader.models import Tolerance, frozen_record
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Mismatch:
     """The first difference found between a student's value and the reference."""
 

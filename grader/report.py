@@ -15,7 +15,7 @@ import sys
 import unicodedata
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 from grader.files import spreadsheet_text, visible_text, write_atomic
 from grader.models import (
@@ -81,6 +81,41 @@ def _plain(obj: Any) -> Any:
 
 
 _SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def _fields(obj: Any, names: tuple[str, ...]) -> dict:
+    """The fields ``names`` of dataclass instance ``obj`` as a dict in their order: its
+    ``__dict__`` itself when that holds exactly them (as ``_plain`` reads it), else read one by one."""
+    fields = getattr(obj, "__dict__", None)
+    if fields is not None and len(fields) == len(names):
+        return fields
+    return {name: getattr(obj, name) for name in names}
+
+
+def _one_level(obj: Any) -> dict:
+    """The ``default`` of the record's JSON encoder (``record_json``): what ``_plain`` makes of
+    an object JSON does not write itself, one level deep (the encoder walks what it holds): a
+    mapping proxy as a dict with str keys, a dataclass instance as its fields (not copied)."""
+    if isinstance(obj, MappingProxyType):
+        return {str(k): v for k, v in obj.items()}
+    names = _field_names(type(obj))
+    if names is None:
+        raise TypeError(f"Object of type {type(obj).__name__} is not JSON serializable")
+    return _fields(obj, names)
+
+
+#: ``_json_text`` of ``result_to_dict`` of a result, the encoder walking the objects themselves.
+_record_text = json.JSONEncoder(check_circular=False, default=_one_level).encode
+
+
+def record_json(result: SubmissionResult) -> str:
+    """The text of ``result.full.json``: ``json.dumps(result_to_dict(result))``, written from the
+    objects (the encoder asks ``_one_level`` for each dataclass and mapping proxy) without
+    building the record's dicts first (about a third of the two steps' instructions less on the
+    class's records). The same text wherever the result's mappings have str, int or float keys,
+    as the models declare (``result_to_dict`` writes any other key as ``str(key)``, JSON a bool
+    or None key as ``true`` or ``null``)."""
+    return _record_text(result)
 
 
 def result_from_dict(data: dict, *, trusted: bool = False) -> SubmissionResult:
@@ -608,6 +643,31 @@ def page_record(record: dict) -> dict:
     return {**record, "parts": parts, "timings": {}, "extra": kept_extra(record.get("extra", {}))}
 
 
+def _plain_but(obj: Any, given: Mapping[str, Any]) -> dict:
+    """``_plain(obj)`` of a dataclass instance, but each field named in ``given`` taken from
+    there as it is."""
+    fields = _fields(obj, _field_names(type(obj)))
+    return {k: given[k] if k in given else v if type(v) in _SCALARS else _plain(v)
+            for k, v in fields.items()}
+
+
+def page_record_of(result: SubmissionResult) -> dict:
+    """``page_record(result_to_dict(result))`` made from ``result`` itself: the dicts of a passed
+    case's checks, which the page record leaves out, are never built (a worker writes
+    ``result.full.json`` from the objects, ``record_json``, and builds no whole record)."""
+    parts = []
+    for part in result.parts:
+        cases = [_plain(case) if case.status != PASSED else
+                 _plain_but(case, {"checks": [], "message": "", "location": None, "output": "",
+                                   "seconds": 0.0})
+                 for case in part.cases]
+        parts.append(_plain_but(part, {"cases": cases}))
+    extra = result.extra
+    return _plain_but(result, {"parts": parts, "timings": {},
+                               "extra": {GRADER_ERROR: _plain(extra[GRADER_ERROR])}
+                               if GRADER_ERROR in extra else {}})
+
+
 def kept_extra(extra: Any) -> dict:
     """What a summary (and the class report) keeps of a result's ``extra``: what went wrong in
     the grader (``GRADER_ERROR``: a harness failure's traceback, or why a graded submission lost
@@ -645,11 +705,12 @@ def write_submission(result: SubmissionResult, out_dir: Path) -> Path:
 
 
 def write_submission_record(result: SubmissionResult, folder: Path, *,
-                            digests: dict[str, list] | None = None) -> dict:
-    """``write_submission`` into ``folder``; return the record written (``result_to_dict``).
+                            digests: dict[str, list] | None = None) -> None:
+    """``write_submission`` into ``folder``.
 
     The JSON files are written without indentation: ``json`` then uses its C
-    encoder (about five times faster on a full record). ``digests``, when given, receives
+    encoder (about five times faster on a full record); the full record straight from the
+    objects (``record_json``). ``digests``, when given, receives
     ``{file name: [size, sha256]}`` of the bytes written (``grader.incremental.write_key``
     takes them instead of reading the files back).
     """
@@ -657,10 +718,8 @@ def write_submission_record(result: SubmissionResult, folder: Path, *,
     write_file = functools.partial(write_atomic, digests=digests)
     write_file(folder / "feedback.md", feedback_markdown(result))
     write_file(folder / "results.json", _json_text(gradescope_results(result)))
-    record = result_to_dict(result)
     # Written last: its presence marks the submission as completely graded.
-    write_file(folder / RESULT_RECORD, _json_text(record))
-    return record
+    write_file(folder / RESULT_RECORD, record_json(result))
 
 
 def read_submission(folder: Path) -> SubmissionResult | None:

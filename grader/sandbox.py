@@ -55,6 +55,7 @@ from grader._child import (
     ctrl_send,
 )
 from grader.extract import compiled_quietly
+from grader.models import frozen_record
 from grader.notebook import SourceMemo
 from grader.zygote import (MAX_LAYOUT_TEXT, StartedZygote, _bounded, _zygote_config, configure_zygote,
                            start_zygote, start_zygotes, unprotected_reason)
@@ -160,7 +161,7 @@ class Limits:
     result_bytes: int = 32 * 2**20     # largest wire message accepted from the child (results, stub args)
 
 
-@dataclass(frozen=True)
+@frozen_record
 class CallOutcome:
     """What happened when the child loaded the program or ran one call."""
 

@@ -100,7 +100,8 @@ def test_the_files_hold_what_json_dumps_writes(tmp_path):
         extra={"sources": {"f": "def f():\n    return '\\u00e9'\n"}, "n": [1, 2.5, None, True]})
     for case in (result, odd):
         folder = tmp_path / case.submission_id
-        record = report.write_submission_record(case, folder)
+        report.write_submission_record(case, folder)
+        record = report.result_to_dict(case)
         assert (folder / report.RESULT_RECORD).read_text("utf-8") == json.dumps(record)
         assert (folder / "results.json").read_text("utf-8") == json.dumps(report.gradescope_results(case))
     shared = [1.5, "x"]  # the same list twice is no cycle: written twice, as json.dumps does

@@ -120,7 +120,8 @@ def test_write_submission_record_gives_the_digests_of_the_bytes_it_wrote(tmp_pat
     for result in (sample_result(), odd):
         folder = tmp_path / result.submission_id
         digests: dict = {}
-        record = report.write_submission_record(result, folder, digests=digests)
+        report.write_submission_record(result, folder, digests=digests)
+        record = result_to_dict(result)
         assert set(digests) == {"feedback.md", "results.json", report.RESULT_RECORD}
         for name, (size, digest) in digests.items():
             data = (folder / name).read_bytes()
