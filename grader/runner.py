@@ -482,12 +482,12 @@ class _Grader:
         status = outcome.status
         if status == "ok":
             return self._judge(case, plan, outcome, stubs, param_names, common, fast=fast, raw=raw)
-        unloaded = _top_level_broken(self.session)
-        if unloaded is not None and status == unloaded:
-            # Every call got the top level's outcome: the function itself never ran.
+        unloaded = _top_level_broken(self.session, outcome)
+        if unloaded is not None:
+            # The call got the top level's outcome: the function itself never ran.
             return self._case(case, TIMEOUT if status == "timeout" else CRASHED, 0.0, message=(
                 f"`{self.part.function}` was not called: the notebook's top level did not finish "
-                f"running (see the note at the top)."), **common)
+                f"running{unloaded}."), **common)
         if status == "timeout":
             return self._case(case, TIMEOUT, 0.0, message=(
                 f"`{self.part.function}` did not return within {case.timeout:g} s: "
@@ -1293,12 +1293,18 @@ def _loaded_session(sandbox: Any, program: Any, source: str,
         yield session, load_errors
 
 
-def _top_level_broken(session: Any) -> str | None:
-    """The status of ``session``'s load when its top level killed the child (a timeout, a crash,
-    an exit): every call then answers with it and nothing runs. None when it loaded, or when
-    its child lived on (an exception: the calls run what was defined)."""
+def _top_level_broken(session: Any, outcome: Any) -> str | None:
+    """Where to look, when ``outcome`` is that of a call never made because ``session``'s top
+    level killed its child (a timeout, a crash, an exit): at its first load, whose note is at the
+    top, or when its child was started again; None for a call that ran (its child's top level
+    had finished: a call that timed out or crashed before a restart's load failed ran, and is
+    told as such)."""
     broken = getattr(session, "broken_load", None)
-    return None if broken is None else broken.status
+    if broken is None or not getattr(outcome, "unrun", False):
+        return None
+    if broken is getattr(session, "load", None):
+        return " (see the note at the top)"
+    return " when the program was started again, after an earlier call had ended its process"
 
 
 def _failing_segment(outcome: Any, program: Any) -> Any:
