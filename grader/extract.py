@@ -189,6 +189,15 @@ class Extraction:
     _star_keep: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
     _skip: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
 
+    def class_reads(self) -> dict[str, frozenset[str]]:
+        """What each top-level class reads (its bases, body and methods; all the definitions
+        of a name): the functions its methods call are needed wherever the class is."""
+        reads: dict[str, frozenset[str]] = {}
+        for d in self._defs:
+            if d.kind == "class":
+                reads[d.names[0]] = reads.get(d.names[0], frozenset()) | d.uses | d.deftime
+        return reads
+
     def program(self, *, omit: Collection[str] = ()) -> Program:
         """Assemble the executable program, leaving out the functions in ``omit``.
 

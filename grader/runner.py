@@ -866,8 +866,11 @@ def _agreement(store: dict | None, key: object, spec: Any, left: Any, right: Any
 
 
 def needed_functions(functions: Mapping[str, Any], roots: Sequence[str], *,
-                     facts: dict[str, tuple] | None = None) -> set[str]:
-    """The graded functions and every notebook function they call, transitively.
+                     facts: dict[str, tuple] | None = None,
+                     classes: Mapping[str, frozenset[str]] = MappingProxyType({})) -> set[str]:
+    """The graded functions and every notebook function they call, transitively, also through
+    the methods of the classes they read (``classes``: what each top-level class reads,
+    ``Extraction.class_reads``).
 
     Only these go into the program the sandbox runs: a helper that builds a
     Keras model (and imports TensorFlow) must not cost seconds, or a load
@@ -876,22 +879,32 @@ def needed_functions(functions: Mapping[str, Any], roots: Sequence[str], *,
     has them, else from compiling it (``_code_facts``, cached in ``facts``).
     """
     needed: set[str] = set()
+    seen: set[str] = set()
     stack = [name for name in roots if name in functions]
     while stack:
         name = stack.pop()
-        if name in needed:
+        if name in seen:
             continue
-        needed.add(name)
-        reads = getattr(functions[name], "uses", None)
-        if not reads:
-            known = facts.get(name) if facts is not None else None
-            if known is None:
-                known = _code_facts(functions[name].source)
-                if facts is not None:
-                    facts[name] = known
-            reads = known[1]
-        stack.extend(other for other in reads if other in functions and other not in needed)
+        seen.add(name)
+        reads = classes.get(name, frozenset())
+        if name in functions:
+            needed.add(name)
+            reads = reads | _function_reads(functions, name, facts)
+        stack.extend(other for other in reads if (other in functions or other in classes) and other not in seen)
     return needed
+
+
+def _function_reads(functions: Mapping[str, Any], name: str, facts: dict[str, tuple] | None) -> frozenset[str]:
+    """The global names function ``name`` reads (see ``needed_functions``)."""
+    reads = getattr(functions[name], "uses", None)
+    if not reads:
+        known = facts.get(name) if facts is not None else None
+        if known is None:
+            known = _code_facts(functions[name].source)
+            if facts is not None:
+                facts[name] = known
+        reads = known[1]
+    return reads
 
 
 class _ParameterNames(Sequence):
@@ -1079,7 +1092,7 @@ def grade_submission(path: str | Path, *, context: GradingContext, sandbox: Any,
     facts: dict[str, tuple] = {}  # function name -> _code_facts, compiled once per submission
     needed = needed_functions(extraction.functions,
                               [f for part in rubric.parts for f in (part.function, *part.depends)],
-                              facts=facts)
+                              facts=facts, classes=extraction.class_reads())
     program = extraction.program(omit=[name for name in extraction.functions if name not in needed])
     source, legacy = _legacy_aliases_replaced(program.source)
     t2 = time.perf_counter()

@@ -306,3 +306,21 @@ def test_a_function_that_ran_and_looped_is_not_told_it_was_never_called(tmp_path
     assert "loop that never ends" in looped and "was not called" not in looped, looped
     unrun = result.part("rnn_forward").cases[0].message
     assert "was not called" in unrun and "see the note at the top" not in unrun, unrun
+
+
+def test_a_helper_function_called_only_from_a_class_method_is_loaded(tmp_path, context, sandbox):
+    # An object-minded student: the graded function makes an object whose method calls a helper
+    # function of the notebook. The program holds the graded functions and the functions they
+    # call; one called only from a method was left out, and the right answer raised NameError.
+    oop = (
+        "def my_tanh(z):\n    return np.tanh(z)\n\n"
+        "class Cell:\n"
+        "    def step(self, xt, a_prev, parameters):\n"
+        "        p = parameters\n"
+        "        a_next = my_tanh(p['Waa'] @ a_prev + p['Wax'] @ xt + p['ba'])\n"
+        "        return a_next, softmax(p['Wya'] @ a_next + p['by']), (a_next, a_prev, xt, parameters)\n\n"
+        "def rnn_cell_forward(xt, a_prev, parameters):\n"
+        "    return Cell().step(xt, a_prev, parameters)\n")
+    result = grade(tmp_path, nbs.course_notebook({"rnn_cell_forward": oop}), context, sandbox)
+    part = result.part("rnn_cell_forward")
+    assert part.points == part.max_points, [c.message for c in part.cases]
