@@ -711,10 +711,10 @@ def remove_tree(path: str) -> None:
     files outlived it (an empty file a few hundred bytes of kernel memory: 280,000 of them a 3 s
     call, kept for the run; without root, on the machine's disk for good). Here, with two
     descriptors open at a time, a directory that is not empty gives its entries to ``path``
-    (renamed into it) and is removed on the next pass: each entry moves at most once."""
-    flags = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+    (renamed into it) and is removed on the next pass: each entry moves at most once. Each
+    directory opened is given back its owner's rights first (``_opened_to_empty``)."""
     try:
-        top = os.open(path, flags)
+        top = _opened_to_empty(path)
     except OSError:
         return
     moved = 0
@@ -737,7 +737,7 @@ def remove_tree(path: str) -> None:
                     except OSError as exc:
                         if exc.errno != errno.ENOTEMPTY:
                             raise
-                    inner = os.open(name, flags, dir_fd=top)
+                    inner = _opened_to_empty(name, dir_fd=top)
                     try:
                         with os.scandir(inner) as entries:
                             for entry in entries:
@@ -759,6 +759,30 @@ def remove_tree(path: str) -> None:
         os.rmdir(path)
     except OSError:
         pass
+
+
+def _opened_to_empty(path: str, *, dir_fd: int | None = None) -> int:
+    """A descriptor of the directory ``path`` (never a link followed), its mode made to let its
+    owner list, enter and change it. Without root the zygote is its children's user: a child
+    that took those rights off a directory (chmod 000), its own included, left it and all it
+    holds for good; root needs none of them, and changes none that are there."""
+    flags = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+    try:
+        fd = os.open(path, flags, dir_fd=dir_fd)
+    except PermissionError:
+        if not hasattr(os, "O_PATH"):
+            raise
+        # Not readable: opened as a path only, its mode changed through /proc's link to that
+        # very directory (chmod by name could follow a link put in its place meanwhile).
+        handle = os.open(path, os.O_PATH | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=dir_fd)
+        try:
+            os.chmod(f"/proc/self/fd/{handle}", 0o700)
+        finally:
+            os.close(handle)
+        fd = os.open(path, flags, dir_fd=dir_fd)
+    if os.geteuid() != 0 and os.fstat(fd).st_mode & 0o700 != 0o700:
+        os.fchmod(fd, 0o700)
+    return fd
 
 
 def _count_user_processes(uid: int) -> int:

@@ -189,6 +189,15 @@ class Extraction:
     _star_keep: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
     _skip: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
 
+    def class_reads(self) -> dict[str, frozenset[str]]:
+        """What each top-level class reads (its bases, body and methods; all the definitions
+        of a name): the functions its methods call are needed wherever the class is."""
+        reads: dict[str, frozenset[str]] = {}
+        for d in self._defs:
+            if d.kind == "class":
+                reads[d.names[0]] = reads.get(d.names[0], frozenset()) | d.uses | d.deftime
+        return reads
+
     def program(self, *, omit: Collection[str] = ()) -> Program:
         """Assemble the executable program, leaving out the functions in ``omit``.
 
@@ -258,9 +267,14 @@ class Extraction:
         return b.build()
 
 
+#: Builtins that read a global by a name in a string, which no symbol table sees.
+_BY_NAME = frozenset({"globals", "vars", "eval", "exec"})
+
+
 def _read_classes_only(defs: list[_Def]) -> list[_Def]:
     """``defs`` without the classes that no kept function or constant reads, directly or
-    through another kept class.
+    through another kept class; all of them when kept code may read one by its name as a
+    string (``_BY_NAME``).
 
     A class statement runs when the program loads, unlike a function's body: a bonus cell's
     ``class Sampling(layers.Layer)`` or Keras callback would import TensorFlow there (about
@@ -277,6 +291,8 @@ def _read_classes_only(defs: list[_Def]) -> list[_Def]:
     stack = [d for d in defs if d.kind != "class"]
     while stack:
         d = stack.pop()
+        if not _BY_NAME.isdisjoint(d.uses):
+            return defs  # a class may be read by its name as a string (globals()["Layer"])
         for name in d.uses | d.deftime:
             if name in classes and name not in read:
                 read.add(name)

@@ -320,6 +320,8 @@ class WireExpectation:
         if len(data) > 4 * self.wire_bytes + 65536 or len(data) < 8 or data[:4] != wire.MAGIC:
             return False
         start = 8 + _HEADER.unpack_from(data, 4)[0]
+        if start > len(data):  # the key would be cut short: a whole header of another message
+            return False
         header = bytes(data[8:start])
         layout = self.layouts.get(header)
         if layout is None or (layout.index is None and layout.length != len(data)):

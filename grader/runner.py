@@ -482,12 +482,12 @@ class _Grader:
         status = outcome.status
         if status == "ok":
             return self._judge(case, plan, outcome, stubs, param_names, common, fast=fast, raw=raw)
-        unloaded = _top_level_broken(self.session)
-        if unloaded is not None and status == unloaded:
-            # Every call got the top level's outcome: the function itself never ran.
+        unloaded = _top_level_broken(self.session, outcome)
+        if unloaded is not None:
+            # The call got the top level's outcome: the function itself never ran.
             return self._case(case, TIMEOUT if status == "timeout" else CRASHED, 0.0, message=(
                 f"`{self.part.function}` was not called: the notebook's top level did not finish "
-                f"running (see the note at the top)."), **common)
+                f"running{unloaded}."), **common)
         if status == "timeout":
             return self._case(case, TIMEOUT, 0.0, message=(
                 f"`{self.part.function}` did not return within {case.timeout:g} s: "
@@ -866,8 +866,11 @@ def _agreement(store: dict | None, key: object, spec: Any, left: Any, right: Any
 
 
 def needed_functions(functions: Mapping[str, Any], roots: Sequence[str], *,
-                     facts: dict[str, tuple] | None = None) -> set[str]:
-    """The graded functions and every notebook function they call, transitively.
+                     facts: dict[str, tuple] | None = None,
+                     classes: Mapping[str, frozenset[str]] = MappingProxyType({})) -> set[str]:
+    """The graded functions and every notebook function they call, transitively, also through
+    the methods of the classes they read (``classes``: what each top-level class reads,
+    ``Extraction.class_reads``).
 
     Only these go into the program the sandbox runs: a helper that builds a
     Keras model (and imports TensorFlow) must not cost seconds, or a load
@@ -876,22 +879,32 @@ def needed_functions(functions: Mapping[str, Any], roots: Sequence[str], *,
     has them, else from compiling it (``_code_facts``, cached in ``facts``).
     """
     needed: set[str] = set()
+    seen: set[str] = set()
     stack = [name for name in roots if name in functions]
     while stack:
         name = stack.pop()
-        if name in needed:
+        if name in seen:
             continue
-        needed.add(name)
-        reads = getattr(functions[name], "uses", None)
-        if not reads:
-            known = facts.get(name) if facts is not None else None
-            if known is None:
-                known = _code_facts(functions[name].source)
-                if facts is not None:
-                    facts[name] = known
-            reads = known[1]
-        stack.extend(other for other in reads if other in functions and other not in needed)
+        seen.add(name)
+        reads = classes.get(name, frozenset())
+        if name in functions:
+            needed.add(name)
+            reads = reads | _function_reads(functions, name, facts)
+        stack.extend(other for other in reads if (other in functions or other in classes) and other not in seen)
     return needed
+
+
+def _function_reads(functions: Mapping[str, Any], name: str, facts: dict[str, tuple] | None) -> frozenset[str]:
+    """The global names function ``name`` reads (see ``needed_functions``)."""
+    reads = getattr(functions[name], "uses", None)
+    if not reads:
+        known = facts.get(name) if facts is not None else None
+        if known is None:
+            known = _code_facts(functions[name].source)
+            if facts is not None:
+                facts[name] = known
+        reads = known[1]
+    return reads
 
 
 class _ParameterNames(Sequence):
@@ -1079,7 +1092,7 @@ def grade_submission(path: str | Path, *, context: GradingContext, sandbox: Any,
     facts: dict[str, tuple] = {}  # function name -> _code_facts, compiled once per submission
     needed = needed_functions(extraction.functions,
                               [f for part in rubric.parts for f in (part.function, *part.depends)],
-                              facts=facts)
+                              facts=facts, classes=extraction.class_reads())
     program = extraction.program(omit=[name for name in extraction.functions if name not in needed])
     source, legacy = _legacy_aliases_replaced(program.source)
     t2 = time.perf_counter()
@@ -1293,12 +1306,18 @@ def _loaded_session(sandbox: Any, program: Any, source: str,
         yield session, load_errors
 
 
-def _top_level_broken(session: Any) -> str | None:
-    """The status of ``session``'s load when its top level killed the child (a timeout, a crash,
-    an exit): every call then answers with it and nothing runs. None when it loaded, or when
-    its child lived on (an exception: the calls run what was defined)."""
+def _top_level_broken(session: Any, outcome: Any) -> str | None:
+    """Where to look, when ``outcome`` is that of a call never made because ``session``'s top
+    level killed its child (a timeout, a crash, an exit): at its first load, whose note is at the
+    top, or when its child was started again; None for a call that ran (its child's top level
+    had finished: a call that timed out or crashed before a restart's load failed ran, and is
+    told as such)."""
     broken = getattr(session, "broken_load", None)
-    return None if broken is None else broken.status
+    if broken is None or not getattr(outcome, "unrun", False):
+        return None
+    if broken is getattr(session, "load", None):
+        return " (see the note at the top)"
+    return " when the program was started again, after an earlier call had ended its process"
 
 
 def _failing_segment(outcome: Any, program: Any) -> Any:

@@ -177,6 +177,7 @@ class CallOutcome:
     seconds: float = 0.0
     raw: bytes | None = None           # the value as wire bytes, when asked for undecoded (raw_value)
     ref: tuple[int, int] = (0, 0)      # (child pid, request number): which call this was, for aliases()
+    unrun: bool = False                # never sent: the top level had killed its child (Session.broken_load)
 
 
 @dataclass(frozen=True)
@@ -1339,12 +1340,13 @@ class Session:
         if self._remaining() <= 0:
             return CallOutcome("budget", message="the time budget of this submission is spent")
         if self._broken is not None:
-            return replace(self._broken, seconds=0.0, output="",
+            return replace(self._broken, seconds=0.0, output="", unrun=True,
                            message=f"the program's top level failed, so nothing was called: {self._broken.message}")
         if self._child is None:
             restart = self._start()
             if restart.status not in ("ok", "error", "memory"):
-                return replace(restart, message=f"while restarting the program: {restart.message}")
+                return replace(restart, message=f"while restarting the program: {restart.message}",
+                               unrun=restart is self._broken)
             if self._remaining() <= 0:
                 return CallOutcome("budget", message="the time budget of this submission is spent")
         return None

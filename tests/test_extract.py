@@ -652,6 +652,17 @@ def test_a_class_a_kept_function_reads_is_kept_with_the_classes_it_reads() -> No
     assert "class Scaler" not in without and "class Base" not in without
 
 
+def test_a_class_a_kept_function_may_look_up_by_its_name_is_kept() -> None:
+    # globals()["Name"], eval("Name"): the name is a string, read by no symbol table; the code
+    # before unused classes were left out kept every class, and such a function worked.
+    for body in ("return globals()['Scaler']().k", "return eval('Scaler')().k"):
+        cells = ("class Scaler:\n    k = 2\n", f"def two():\n    {body}\n")
+        ex = extract(nb(*cells))
+        assert run_program(ex)["two"]() == 2, body
+    dropped = extract(nb("class Scaler:\n    k = 2\n", "def two():\n    return 2\n"))
+    assert "class Scaler" not in dropped.program().source
+
+
 def test_empty_and_markdown_only_notebooks() -> None:
     ex = extract(nb(("markdown", "# nothing"), ""))
     assert dict(ex.functions) == {}

@@ -306,3 +306,23 @@ def test_a_malformed_message_first_does_not_refuse_the_right_ones_after_it():
         assert exp.accepts(close, rtol=1e-5, atol=0)
         assert not exp.accepts(bad, rtol=0, atol=0)
         assert exp.accepts(right, rtol=0, atol=0)
+
+
+def test_a_header_that_runs_past_the_message_is_never_taken_for_the_whole_message():
+    """A layout is found by the header's bytes, cut from the message at the length the message
+    states; one that states more than the message holds left the key cut short: the expected
+    value's own header when it holds no number, so that a malformed message (``wire.decode``
+    refuses it) was accepted as the right answer, first or after the right one."""
+    import struct
+
+    expected = (None, 3, "x")
+    right = wire.encode(expected)
+    (length,) = struct.unpack(">I", right[4:8])
+    bad = right[:4] + struct.pack(">I", length + 50) + right[8:]
+    with pytest.raises(wire.WireError):
+        wire.decode(bad)
+    exp = WireExpectation.of(expected)
+    assert exp is not None
+    assert not exp.accepts(bad, rtol=0, atol=0)
+    assert exp.accepts(right, rtol=0, atol=0)
+    assert not exp.accepts(bad, rtol=0, atol=0)

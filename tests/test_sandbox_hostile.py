@@ -926,6 +926,70 @@ def test_remove_tree_follows_no_link_and_reaches_any_depth(tmp_path):
 
 
 
+def test_remove_tree_empties_directories_left_without_read_write_or_search(tmp_path):
+    # Without root the zygote is the children's user: a child that took the permissions off a
+    # directory (chmod 000, or no w, or no x), its own included, left it and everything in it on
+    # the machine's disk for good (as shutil.rmtree did before). Run as an unprivileged user.
+    import tempfile
+
+    from grader._child import remove_tree
+
+    if os.geteuid() == 0:  # pytest's folders are root's own (0700): one the unprivileged user reaches
+        tmp_path = Path(tempfile.mkdtemp(prefix="remove-tree-"))
+        os.chmod(tmp_path, 0o777)
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            if os.geteuid() == 0:
+                os.setgid(65534)
+                os.setuid(65534)
+            left = []
+            for mode_inner, mode_top in ((0o000, 0o700), (0o500, 0o700), (0o600, 0o700), (0o700, 0o000), (0o000, 0o300)):
+                tree = tmp_path / f"c{mode_inner:o}-{mode_top:o}"
+                (tree / "a" / "b").mkdir(parents=True)
+                (tree / "a" / "b" / "f").write_text("x")
+                (tree / "a" / "g").write_text("x")
+                os.chmod(tree / "a", mode_inner)
+                os.chmod(tree, mode_top)
+                remove_tree(str(tree))
+                if os.path.lexists(tree):
+                    left.append(tree.name)
+            print(left)
+            code = 0 if not left else 3
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0, status
+    assert os.listdir(tmp_path) == []
+    if os.geteuid() == 0:
+        os.rmdir(tmp_path)
+
+
+def test_a_child_directory_stripped_of_its_permissions_is_removed_with_its_child(sandbox):
+    # Without root the child can chmod its own directory and those in it; removed, the name is
+    # the next child's again (a name left is kept out of use, but the files stayed on disk).
+    planter = """
+        import os
+        def plant():
+            here = os.getcwd()
+            os.makedirs("a/b")
+            open("a/b/f", "w").close()
+            os.chmod("a", 0)
+            os.chmod(here, 0)
+            return here
+    """
+    looker = """
+        import os
+        def look():
+            return os.getcwd(), os.listdir(".")
+    """
+    first = run(sandbox, textwrap.dedent(planter), "plant")
+    assert first.status == "ok", first
+    second = run(sandbox, textwrap.dedent(looker), "look")
+    assert second.status == "ok", second
+    assert second.value == (first.value, [])
+
 def test_a_child_cannot_fill_the_kernels_memory_with_empty_files(sandbox):
     # The tmpfs that holds the children's directories (root: the zygote's /tmp) bounds the bytes
     # of files (size=256m), and now their number too: empty files cost no byte but 0.85 kB of

@@ -52,6 +52,8 @@ MUST_PASS_WITHOUT_ROOT = [
     "test_each_child_gets_its_own_landlock_ruleset_from_the_zygote",
     "test_nothing_kept_by_the_kernel_for_a_uid_or_a_namespace_reaches_the_next_child",
     "test_a_child_directory_nested_beyond_the_recursion_limit_is_removed_with_its_child",
+    "test_a_child_directory_stripped_of_its_permissions_is_removed_with_its_child",
+    "test_remove_tree_empties_directories_left_without_read_write_or_search",
 ]
 
 
