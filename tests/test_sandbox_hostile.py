@@ -887,16 +887,7 @@ def test_a_child_directory_nested_beyond_the_recursion_limit_is_removed_with_its
             os.chdir(here)
             return here
     """
-    looker = """
-        import os
-        def look():
-            return os.getcwd(), os.listdir(".")
-    """
-    first = run(sandbox, textwrap.dedent(planter), "plant")
-    assert first.status == "ok", first
-    second = run(sandbox, textwrap.dedent(looker), "look")
-    assert second.status == "ok", second
-    assert second.value == (first.value, [])
+    _next_child_finds_an_empty_directory(sandbox, planter)
 
 
 def test_remove_tree_follows_no_link_and_reaches_any_depth(tmp_path):
@@ -979,16 +970,8 @@ def test_a_child_directory_stripped_of_its_permissions_is_removed_with_its_child
             os.chmod(here, 0)
             return here
     """
-    looker = """
-        import os
-        def look():
-            return os.getcwd(), os.listdir(".")
-    """
-    first = run(sandbox, textwrap.dedent(planter), "plant")
-    assert first.status == "ok", first
-    second = run(sandbox, textwrap.dedent(looker), "look")
-    assert second.status == "ok", second
-    assert second.value == (first.value, [])
+    _next_child_finds_an_empty_directory(sandbox, planter)
+
 
 def test_a_child_cannot_fill_the_kernels_memory_with_empty_files(sandbox):
     # The tmpfs that holds the children's directories (root: the zygote's /tmp) bounds the bytes
@@ -1010,3 +993,20 @@ def test_a_child_cannot_fill_the_kernels_memory_with_empty_files(sandbox):
     assert out.status == "ok", out
     made, error = out.value
     assert made < 65_536 and error == errno.ENOSPC
+
+
+_LOOKER = """
+import os
+def look():
+    return os.getcwd(), os.listdir(".")
+"""
+
+
+def _next_child_finds_an_empty_directory(sandbox, planter: str) -> None:
+    """Run ``planter``'s ``plant()`` (which returns its directory) in one child, then check that
+    the next child, given the same directory, finds it empty."""
+    first = run(sandbox, textwrap.dedent(planter), "plant")
+    assert first.status == "ok", first
+    second = run(sandbox, _LOOKER, "look")
+    assert second.status == "ok", second
+    assert second.value == (first.value, [])
