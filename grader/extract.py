@@ -268,13 +268,13 @@ class Extraction:
 
 
 #: Builtins that read a global by a name in a string, which no symbol table sees.
-_BY_NAME = frozenset({"globals", "vars", "eval", "exec"})
+BY_NAME = frozenset({"globals", "vars", "eval", "exec"})
 
 
 def _read_classes_only(defs: list[_Def]) -> list[_Def]:
     """``defs`` without the classes that no kept function or constant reads, directly or
     through another kept class; all of them when kept code may read one by its name as a
-    string (``_BY_NAME``).
+    string (``BY_NAME``).
 
     A class statement runs when the program loads, unlike a function's body: a bonus cell's
     ``class Sampling(layers.Layer)`` or Keras callback would import TensorFlow there (about
@@ -291,7 +291,7 @@ def _read_classes_only(defs: list[_Def]) -> list[_Def]:
     stack = [d for d in defs if d.kind != "class"]
     while stack:
         d = stack.pop()
-        if not _BY_NAME.isdisjoint(d.uses):
+        if not BY_NAME.isdisjoint(d.uses):
             return defs  # a class may be read by its name as a string (globals()["Layer"])
         for name in d.uses | d.deftime:
             if name in classes and name not in read:

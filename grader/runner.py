@@ -870,7 +870,8 @@ def needed_functions(functions: Mapping[str, Any], roots: Sequence[str], *,
                      classes: Mapping[str, frozenset[str]] = MappingProxyType({})) -> set[str]:
     """The graded functions and every notebook function they call, transitively, also through
     the methods of the classes they read (``classes``: what each top-level class reads,
-    ``Extraction.class_reads``).
+    ``Extraction.class_reads``); all of them once one of these calls ``globals``, ``vars``,
+    ``eval`` or ``exec`` (``extract.BY_NAME``: a name in a string is no call to follow).
 
     Only these go into the program the sandbox runs: a helper that builds a
     Keras model (and imports TensorFlow) must not cost seconds, or a load
@@ -878,6 +879,8 @@ def needed_functions(functions: Mapping[str, Any], roots: Sequence[str], *,
     function reads come from the extraction's scope analysis (``uses``) when it
     has them, else from compiling it (``_code_facts``, cached in ``facts``).
     """
+    from grader.extract import BY_NAME  # loaded already: the functions come from extraction
+
     needed: set[str] = set()
     seen: set[str] = set()
     stack = [name for name in roots if name in functions]
@@ -890,6 +893,8 @@ def needed_functions(functions: Mapping[str, Any], roots: Sequence[str], *,
         if name in functions:
             needed.add(name)
             reads = reads | _function_reads(functions, name, facts)
+        if not BY_NAME.isdisjoint(reads):  # may reach any of them by its name as a string
+            reads = reads | functions.keys() | classes.keys()
         stack.extend(other for other in reads if (other in functions or other in classes) and other not in seen)
     return needed
 

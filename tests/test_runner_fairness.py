@@ -324,3 +324,19 @@ def test_a_helper_function_called_only_from_a_class_method_is_loaded(tmp_path, c
     result = grade(tmp_path, nbs.course_notebook({"rnn_cell_forward": oop}), context, sandbox)
     part = result.part("rnn_cell_forward")
     assert part.points == part.max_points, [c.message for c in part.cases]
+
+
+def test_a_helper_function_called_by_its_name_as_a_string_is_loaded(tmp_path, context, sandbox):
+    # A function a graded one reaches only through globals() or eval() is no call the program's
+    # scan can follow: it was left out and the right answer raised KeyError. Any such look-up
+    # now keeps every function of the notebook.
+    by_name = (
+        "def my_tanh(z):\n    return np.tanh(z)\n\n"
+        "def rnn_cell_forward(xt, a_prev, parameters):\n"
+        "    p = parameters\n"
+        "    act = globals()['my_' + 'tanh']\n"
+        "    a_next = act(p['Waa'] @ a_prev + p['Wax'] @ xt + p['ba'])\n"
+        "    return a_next, softmax(p['Wya'] @ a_next + p['by']), (a_next, a_prev, xt, parameters)\n")
+    result = grade(tmp_path, nbs.course_notebook({"rnn_cell_forward": by_name}), context, sandbox)
+    part = result.part("rnn_cell_forward")
+    assert part.points == part.max_points, [c.message for c in part.cases]
