@@ -321,9 +321,7 @@ def test_a_helper_function_called_only_from_a_class_method_is_loaded(tmp_path, c
         "        return a_next, softmax(p['Wya'] @ a_next + p['by']), (a_next, a_prev, xt, parameters)\n\n"
         "def rnn_cell_forward(xt, a_prev, parameters):\n"
         "    return Cell().step(xt, a_prev, parameters)\n")
-    result = grade(tmp_path, nbs.course_notebook({"rnn_cell_forward": oop}), context, sandbox)
-    part = result.part("rnn_cell_forward")
-    assert part.points == part.max_points, [c.message for c in part.cases]
+    _full_marks_for_rnn_cell_forward(oop, tmp_path, context, sandbox)
 
 
 def test_a_helper_function_called_by_its_name_as_a_string_is_loaded(tmp_path, context, sandbox):
@@ -337,6 +335,11 @@ def test_a_helper_function_called_by_its_name_as_a_string_is_loaded(tmp_path, co
         "    act = globals()['my_' + 'tanh']\n"
         "    a_next = act(p['Waa'] @ a_prev + p['Wax'] @ xt + p['ba'])\n"
         "    return a_next, softmax(p['Wya'] @ a_next + p['by']), (a_next, a_prev, xt, parameters)\n")
-    result = grade(tmp_path, nbs.course_notebook({"rnn_cell_forward": by_name}), context, sandbox)
+    _full_marks_for_rnn_cell_forward(by_name, tmp_path, context, sandbox)
+
+
+def _full_marks_for_rnn_cell_forward(source: str, tmp_path, context, sandbox) -> None:
+    """The course notebook with ``source`` as its rnn_cell_forward cell earns that part's points."""
+    result = grade(tmp_path, nbs.course_notebook({"rnn_cell_forward": source}), context, sandbox)
     part = result.part("rnn_cell_forward")
     assert part.points == part.max_points, [c.message for c in part.cases]
