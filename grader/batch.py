@@ -36,7 +36,7 @@ from grader.discover import Submission
 from grader.models import GRADER_ERROR, GRADER_FAILED, HARNESS, SubmissionResult
 from grader.parent import wait_for_parent
 from grader.report import (
-    page_record, page_record_of, result_from_dict, result_to_dict, summary_of, summary_record,
+    page_record_of, result_from_dict, result_to_dict, summary_of,
     write_submission, write_submission_record,
 )
 from grader.runner import GradingContext, grade_submission, unreadable_result
@@ -169,18 +169,18 @@ def log_problem(folder: Path, text: str) -> None:
 RECORDS = ("summary", "page", "full")
 
 
-def _summary(result: SubmissionResult, seconds: float, record: dict | None = None, *,
-             records: str = "summary", finished: bool = True, files: dict | None = None) -> Done:
-    """The ``Done`` line of ``result``, with the record ``records`` names (see ``RECORDS``; from
-    ``record``, the result's ``result_to_dict``, when given, else from the result: a worker's
-    page record without the whole record's dicts, ``page_record_of``); ``files`` as ``Done.files``."""
+def _summary(result: SubmissionResult, seconds: float, *, records: str = "summary",
+             finished: bool = True, files: dict | None = None) -> Done:
+    """The ``Done`` line of ``result``, with the record ``records`` names (see ``RECORDS``; the
+    page record made from the result without the whole record's dicts, ``page_record_of``);
+    ``files`` as ``Done.files``."""
     problem = result.messages[0] if result.status != "graded" and result.messages else ""
     if records == "page":
-        summary = page_record(record) if record is not None else page_record_of(result)
+        summary = page_record_of(result)
     elif records == "full":
-        summary = record if record is not None else result_to_dict(result)
+        summary = result_to_dict(result)
     else:
-        summary = summary_record(record) if record is not None else result_to_dict(summary_of(result))
+        summary = result_to_dict(summary_of(result))
     return Done(result.submission_id, result.status, result.points, result.max_points, seconds,
                 problem, record=summary, finished=finished, files=files)
 

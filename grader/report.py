@@ -613,20 +613,6 @@ def gradebook_csv(rubric: Rubric, results: Iterable[SubmissionResult]) -> str:
     return book.csv()
 
 
-_SUMMARY_CASE = ("case_id", "name", "visibility", "status", "points", "max_points", "diagnosis")
-
-
-def summary_record(record: dict) -> dict:
-    """``result_to_dict(summary_of(result))`` computed from ``record`` = ``result_to_dict(result)``
-    (cheaper: the record is made once per submission anyway)."""
-    parts = []
-    for part in record["parts"]:
-        cases = [{**{k: case[k] for k in _SUMMARY_CASE}, "checks": [], "message": "",
-                  "location": None, "output": "", "seconds": 0.0} for case in part["cases"]]
-        parts.append({**part, "cases": cases, "location": None})
-    return {**record, "parts": parts, "timings": {}, "extra": kept_extra(record.get("extra", {}))}
-
-
 def page_record(record: dict) -> dict:
     """``record`` (``result_to_dict`` of a result) with only what the grading process reads of
     it (the gradebook, the class report, ``feedback.html``): every part and every case, but a

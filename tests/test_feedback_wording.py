@@ -20,7 +20,7 @@ from grader.models import (
 from grader.report import (
     GRADER_ERROR, RESULT_RECORD, feedback_markdown, gradescope_results, page_record, read_submission,
     result_from_dict,
-    result_to_dict, summary_of, summary_record,
+    page_record_of, result_to_dict, summary_of,
 )
 from grader.runner import PARTIAL_MATCH, _legacy_aliases_replaced, _missing_key_hint, grade_submission
 from tests import notebooks as nbs
@@ -87,9 +87,8 @@ def test_a_grader_failure_keeps_the_whole_traceback_for_the_instructor(failed_gr
     assert "in broken" in detail  # the innermost frame, where it failed, is kept
     assert read_submission(folder).extra[GRADER_ERROR] == detail
     # What a worker sends the grading process keeps it for the class report, in every form.
-    record = result_to_dict(result)
-    sent = [summary_of(result), result_from_dict(page_record(record), trusted=True),
-            result_from_dict(summary_record(record), trusted=True)]
+    sent = [summary_of(result), result_from_dict(page_record_of(result), trusted=True),
+            result_from_dict(result_to_dict(summary_of(result)), trusted=True)]
     for summary in sent:
         tally = ClassTally(rubric=context.rubric)
         tally.add(summary)
@@ -108,7 +107,7 @@ def test_summaries_of_a_graded_result_still_drop_its_extra():
                               extra=MappingProxyType({"sources": {"f": "def f(): pass\n"}}))
     assert dict(summary_of(graded).extra) == {}
     assert page_record(result_to_dict(graded))["extra"] == {}
-    assert summary_record(result_to_dict(graded))["extra"] == {}
+    assert result_to_dict(summary_of(graded))["extra"] == {}
 
 
 # --------------------------------------------------------------------------- 2. likely mistakes
