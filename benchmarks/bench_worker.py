@@ -296,10 +296,12 @@ class _StageClock:
             graded0, graded_sys0, sys0, start = spent["graded"], spent["graded.sys"], self._system(), clock()
             graded = batch._graded(submission, context=context, sandbox=sandbox, out_dir=out_dir,
                                    prepare=prepare, finish=finish)
-            # A checkout before the twentieth session returns the record written too.
-            result, record = graded if isinstance(graded, tuple) else (graded, None)
+            # A checkout before the twentieth session returns the record written too, and its
+            # _summary takes it; today's returns the result and builds the page record from it.
+            given = graded if isinstance(graded, tuple) else (graded,)
             middle, sys1 = clock(), self._system()
-            pickle.dumps(("done", batch._summary(result, middle - start, record, records="page")), protocol=4)
+            pickle.dumps(("done", batch._summary(given[0], middle - start, *given[1:], records="page")),
+                         protocol=4)
             end = clock()
             spent["reports"] += (middle - start) - (spent["graded"] - graded0)
             spent["reports.sys"] += (sys1 - sys0) - (spent["graded.sys"] - graded_sys0)

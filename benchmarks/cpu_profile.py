@@ -153,9 +153,10 @@ def profile_class(folder: str, *, kinds: set[str] | None = None) -> tuple[CpuSam
         for sub in submissions:
             graded = batch._graded(sub, context=context, sandbox=sandbox, out_dir=out_dir,
                                    prepare=prepare, finish=finish)
-            # A checkout before the twentieth session returns the record written too.
-            result, record = graded if isinstance(graded, tuple) else (graded, None)
-            pickle.dumps(("done", batch._summary(result, 0.0, record, records="page")), protocol=4)
+            # A checkout before the twentieth session returns the record written too, and its
+            # _summary takes it; today's returns the result and builds the page record from it.
+            given = graded if isinstance(graded, tuple) else (graded,)
+            pickle.dumps(("done", batch._summary(given[0], 0.0, *given[1:], records="page")), protocol=4)
 
     try:
         with batch.ResilientSandbox(protected_paths=[]) as sandbox:
