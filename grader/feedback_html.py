@@ -13,7 +13,7 @@ A summary table sits at the top, with the parts whose function was not found.
 
 Everything that comes from the student (code, markdown, outputs, ids, messages quoting their
 code) is hostile. The notebook is rebuilt from its JSON keeping only cell types, sources and a
-whitelist of output types, with no metadata; markdown and HTML outputs go through a bleach
+whitelist of output types, with no metadata; markdown and HTML outputs go through an nh3
 allowlist with no scripts, no event handlers, no styles, no remote images; everything we write
 ourselves goes through ``html.escape``. A Content-Security-Policy forbids scripts outright.
 
@@ -141,7 +141,7 @@ _TAGS = frozenset({
 
 
 def _allowed_attribute(tag: str, name: str, value: str) -> bool:
-    """The bleach attribute filter: a short allowlist; images only as ``data:`` URIs, links
+    """The sanitiser's attribute filter: a short allowlist; images only as ``data:`` URIs, links
     never to one.
 
     ``class`` is kept (Pygments highlighting in markdown code uses it) except our own
@@ -162,12 +162,12 @@ def _allowed_attribute(tag: str, name: str, value: str) -> bool:
     return False
 
 
-#: What a browser (and bleach) ignores in a URL before reading its scheme.
+#: What a browser (and the sanitiser) ignores in a URL before reading its scheme.
 _URL_IGNORED = re.compile(r"[`\x00-\x20\x7f-\xa0\s\ufffd]+")
 
 
 def _is_data_url(value: str) -> bool:
-    """Whether a link's ``href`` is a ``data:`` URL, read as bleach and browsers read it
+    """Whether a link's ``href`` is a ``data:`` URL, read as browsers read it
     (character references decoded, spaces and control characters dropped, any case).
 
     ``data:`` is among the cleaner's protocols for the images, but a link to a ``data:`` page
@@ -178,13 +178,37 @@ def _is_data_url(value: str) -> bool:
     return _URL_IGNORED.sub("", html.unescape(value)).lower().startswith("data:")
 
 
+#: The attributes the sanitiser hands to ``_allowed_attribute``, by tag (``*``: any tag);
+#: every other attribute is dropped before the filter sees it.
+_ATTRIBUTES = {
+    "*": {"class"},
+    "a": {"href", "title"},
+    "img": {"src", "alt", "width", "height", "title"},
+    "td": {"colspan", "rowspan", "align"},
+    "th": {"colspan", "rowspan", "align"},
+}
+
+
+def _attribute_filter(tag: str, name: str, value: str) -> str | None:
+    """``_allowed_attribute`` in the form nh3 calls: the value kept, or None to drop it."""
+    return value if _allowed_attribute(tag, name, value) else None
+
+
 @functools.lru_cache(maxsize=1)
 def _cleaner() -> Any:
-    """One bleach ``Cleaner`` per process (building it costs more than cleaning a cell)."""
-    import bleach
+    """The sanitiser, one per process (building it costs more than cleaning a cell): nh3
+    (Rust's ammonia: an html5ever parse and serialisation) with the allowlist above.
+    ``script``, ``style`` and the other tags whose text is not text (ammonia's
+    ``clean_content_tags``) go with their content; other tags outside the list are stripped and
+    their text kept; comments are dropped; no ``rel`` is added to links (the page runs no
+    script and opens no window); URLs keep the ``http``, ``https``, ``mailto`` and ``data``
+    schemes, which ``_allowed_attribute`` narrows further; a filter that raised would drop its
+    attribute."""
+    import nh3
 
-    return bleach.Cleaner(tags=_TAGS, attributes=_allowed_attribute,
-                          protocols={"http", "https", "mailto", "data"}, strip=True, strip_comments=True)
+    return nh3.Cleaner(tags=set(_TAGS), attributes=_ATTRIBUTES, attribute_filter=_attribute_filter,
+                       strip_comments=True, link_rel=None,
+                       url_schemes={"http", "https", "mailto", "data"})
 
 
 def sanitize_html(fragment: str) -> str:
@@ -245,8 +269,8 @@ def _nested_deeper_than(fragment: str, limit: int) -> bool:
 _PLAIN_TAG = re.compile(r"<(/?)(p|h[1-6]|ul|ol|li|em|strong|code)>")
 #: What the text of plain markup may not hold: markup characters and entities, and the
 #: characters the HTML parser or the cleaner rewrite (controls, surrogates, noncharacters,
-#: the no-break space).
-_NOT_PLAIN_TEXT = re.compile("[<>&\x00-\x08\x0b-\x1f\x7f-\xa0\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
+#: the no-break space, a byte-order mark, which the parser drops at the start).
+_NOT_PLAIN_TEXT = re.compile("[<>&\x00-\x08\x0b-\x1f\x7f-\xa0\ud800-\udfff\ufdd0-\ufdef\ufeff\ufffe\uffff]")
 _BLOCK_TAGS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol"})
 
 

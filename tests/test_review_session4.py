@@ -164,7 +164,7 @@ _SOUP = ["<p>", "</p>", "<h1>", "</h1>", "<h6>", "</h6>", "<ul>", "</ul>", "<ol>
          "<td>", "</td>", "<script>", "</script>", "<p/>", "<!--", "-->", "&lt;", "&#60;", "<em\n>", "</ul >"]
 
 
-def test_markup_the_shortcut_passes_is_what_bleach_writes_and_holds_no_other_tag():
+def test_markup_the_shortcut_passes_is_what_the_cleaner_writes_and_holds_no_other_tag():
     """Token soup (misnested and foreign tags, attributes' pieces, astral noncharacters,
     entities): whenever ``is_plain_markup`` lets a fragment skip the cleaner, the cleaner would
     have written exactly it, and it holds no ``<`` other than the eight plain tags."""
