@@ -1,13 +1,16 @@
 """Messages the twentieth session left: files a child left that could not be removed are
-reported to the TA once; ..."""
+reported to the TA once; a top level stopped by the CPU time limit is told as such."""
 from __future__ import annotations
 
+import dataclasses
 import os
 import tempfile
+import types
 
 from grader import _child
 from grader._child import TA_NOTE, Zygote, left_behind_note, remove_tree
-from grader.sandbox import zygote_notes
+from grader.runner import _loaded_session
+from grader.sandbox import Limits, zygote_notes
 
 
 def _stuck_unlink(monkeypatch) -> None:
@@ -53,3 +56,38 @@ def test_the_zygote_tells_once_and_the_sandbox_repeats_it(tmp_path, monkeypatch,
     with tempfile.TemporaryFile() as log:
         log.write(b"some traceback\n" + err.encode() + b"more\n")
         assert zygote_notes(log) == [err.rstrip("\n")]
+
+
+class _LimitedSandbox:
+    """``sandbox`` whose sessions run under ``limits`` (``_loaded_session`` asks for the default)."""
+
+    def __init__(self, sandbox, limits: Limits) -> None:
+        self.sandbox, self.limits = sandbox, limits
+
+    def session(self, source, **options):
+        return self.sandbox.session(source, **{"limits": self.limits, **options})
+
+
+def _load_note(sandbox, limits: Limits, source: str) -> str:
+    """The note ``_loaded_session`` gives of ``source``'s top level under ``limits``."""
+    messages: list[str] = []
+    program = types.SimpleNamespace(source=source, pieces=())
+    with _loaded_session(_LimitedSandbox(sandbox, limits), program, source, messages):
+        pass
+    assert len(messages) == 1, messages
+    return messages[0]
+
+
+def test_a_top_level_stopped_by_the_cpu_limit_says_so(sandbox):
+    spin = "x = 0\nwhile True:\n    x += 1\n"
+    note = _load_note(sandbox, dataclasses.replace(sandbox.limits, cpu_seconds=1, call_timeout=60.0,
+                                                   submission_timeout=120.0), spin)
+    assert note == ("Running the notebook's top level (its imports, constants, class bodies and default "
+                    "arguments) used up its CPU time limit (1 s of CPU, counted across all its threads) and "
+                    "was stopped, so no function could be called: look for a slow import, or a loop there.")
+
+
+def test_a_top_level_stopped_by_the_clock_says_how_long(sandbox):
+    note = _load_note(sandbox, dataclasses.replace(sandbox.limits, call_timeout=0.5),
+                      "import time\ntime.sleep(30)\n")
+    assert "did not finish within 0.5 s, so no function could be called" in note
