@@ -1,5 +1,7 @@
 """Messages the twentieth session left: files a child left that could not be removed are
-reported to the TA once; a top level stopped by the CPU time limit is told as such."""
+reported to the TA once; a top level stopped by the CPU time limit is told as such; a report
+file of the IMDB bonus that does not parse is told with what is wrong, where, and what still
+counts."""
 from __future__ import annotations
 
 import dataclasses
@@ -9,6 +11,9 @@ import types
 
 from grader import _child
 from grader._child import TA_NOTE, Zygote, left_behind_note, remove_tree
+from grader.imdb import ImdbConfig, score_imdb
+from grader.imdb.claims import read_report_file
+from grader.notebook import Cell, Notebook
 from grader.runner import _loaded_session
 from grader.sandbox import Limits, zygote_notes
 
@@ -91,3 +96,35 @@ def test_a_top_level_stopped_by_the_clock_says_how_long(sandbox):
     note = _load_note(sandbox, dataclasses.replace(sandbox.limits, call_timeout=0.5),
                       "import time\ntime.sleep(30)\n")
     assert "did not finish within 0.5 s, so no function could be called" in note
+
+
+STILL_COUNT = "No accuracy was read from this file; those in the notebook's outputs and markdown still count."
+
+
+def test_a_report_file_that_does_not_parse_says_what_where_and_what_still_counts():
+    yaml_error = read_report_file("imdb_report.yaml", b"LSTM: 0.86\n  GRU: 0.87\n")[1]
+    assert yaml_error == ("imdb_report.yaml could not be read: it is not valid YAML (mapping values are not "
+                          "allowed here), at line 2, column 6. " + STILL_COUNT)  # was: "... read: while parsing"
+    assert read_report_file("imdb_report.yml", b"GRU: [0.87\n")[1].startswith(
+        "imdb_report.yml could not be read: it is not valid YAML (expected ',' or ']', but got '<stream end>'), "
+        "at line 2, column 1.")
+    assert read_report_file("imdb_report.yaml", b"a: &x [0.8]\nb: *x\n")[1] == (
+        "imdb_report.yaml could not be read: a report file may not use YAML aliases (*name), at line 2, "
+        "column 4. " + STILL_COUNT)
+    assert read_report_file("imdb_report.json", b'{"LSTM": 0.86,}')[1] == (
+        "imdb_report.json could not be read: it is not valid JSON (Expecting property name enclosed in double "
+        "quotes), at line 1, column 15. " + STILL_COUNT)
+    assert read_report_file("imdb_report.json", b"  \n")[1] == (
+        "imdb_report.json could not be read: the file is empty. " + STILL_COUNT)
+    long_tag = read_report_file("imdb_report.yaml", b"a: !" + b"x" * 5000 + b"!y 1\n")[1]
+    assert len(long_tag) < 400 and long_tag.endswith(STILL_COUNT)
+
+
+def test_the_bonus_feedback_gives_the_whole_message():
+    """The feedback quoted the message cut to 160 characters, which left out where and what counts."""
+    notebook = Notebook(path="nb.ipynb", cells=(Cell(index=0, kind="code", source="import keras"),),
+                        nbformat=(4, 5))
+    result = score_imdb(notebook, config=ImdbConfig(),
+                        extra_files={"imdb_report.json": b'{"LSTM": 0.86,}'})
+    assert (f"imdb_report.json could not be read: it is not valid JSON (Expecting property name enclosed in "
+            f"double quotes), at line 1, column 15. {STILL_COUNT}") in result.feedback
