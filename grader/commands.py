@@ -179,13 +179,14 @@ def _find(path: Path, *, unpack_into: Path | None = None) -> list:
 
 
 def unpacked_note(subs: Sequence) -> str | None:
-    """The class run's note on the students whose zips were unpacked, or None when none was."""
+    """The class run's note on the students whose files held zips (``Submission.notes`` says what
+    became of them), or None when none did."""
     ids = [sub.id for sub in subs if sub.notes]
     if not ids:
         return None
     shown = ", ".join(ids[:10]) + (", ..." if len(ids) > 10 else "")
-    return (f"Zips among the files of {len(ids)} submission(s) were unpacked and graded with them "
-            f"({shown}); each one's feedback says what was taken from its zips and what was left out.")
+    return (f"Zips were found among the files of {len(ids)} submission(s) ({shown}); each one's "
+            f"feedback says what was unpacked from them, and what was left out or refused.")
 
 
 # --------------------------------------------------------------------------- similarity
