@@ -128,3 +128,16 @@ def test_the_bonus_feedback_gives_the_whole_message():
                         extra_files={"imdb_report.json": b'{"LSTM": 0.86,}'})
     assert (f"imdb_report.json could not be read: it is not valid JSON (Expecting property name enclosed in "
             f"double quotes), at line 1, column 15. {STILL_COUNT}") in result.feedback
+
+
+def test_a_closing_sandbox_repeats_the_zygotes_notes_as_warnings(caplog):
+    from grader.sandbox import Sandbox
+
+    sandbox = Sandbox()
+    note = left_behind_note("/tmp/grader/c1", 2)
+    sandbox._log.seek(0, os.SEEK_END)  # as the zygote writes it, through its stderr
+    sandbox._log.write(b"an ordinary line\n" + note.encode())
+    sandbox._log.flush()
+    with caplog.at_level("WARNING", logger="grader.sandbox"):
+        sandbox.close()
+    assert [r.getMessage() for r in caplog.records if r.name == "grader.sandbox"] == [note.rstrip("\n")]
