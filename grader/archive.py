@@ -260,7 +260,11 @@ def submissions_root(folder: Path) -> Path:
 
 #: What the zips of one student may expand to: a notebook is read up to 200 MiB
 #: (``grader.notebook.DEFAULT_MAX_BYTES``), so a member over 256 MiB is no notebook of theirs.
-STUDENT_LIMITS = ArchiveLimits(max_total_bytes=1 * 2**30, max_member_bytes=256 * 2**20)
+#: No ratio limit: a notebook that printed one line 200,000 times (6.8 MB) deflates 342 to 1,
+#: and the sizes bound a bomb (it writes at most 256 MiB a member, 1 GiB a student, and only
+#: its notebooks and reports), which is refused and removed.
+STUDENT_LIMITS = ArchiveLimits(max_total_bytes=1 * 2**30, max_member_bytes=256 * 2**20,
+                               max_ratio=float("inf"))
 #: What the zips of all the students of a class may expand to together in one run.
 CLASS_UNPACK_BYTES = 4 * 2**30
 #: Names listed per zip in a note (the rest are counted): a zip may hold thousands.

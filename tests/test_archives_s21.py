@@ -123,12 +123,23 @@ def test_a_zip_that_is_not_one_an_encrypted_member_and_a_zip_inside(tmp_path):
 
 def test_a_zip_bomb_costs_its_student_the_zip_not_the_class(tmp_path):
     root = tmp_path / "class"
-    make_zip(root / "bomb_1_2_work.zip", {"rnn.ipynb": b"0" * (3 * 2**20)})  # ratio ~ 1000
+    make_zip(root / "bomb_1_2_work.zip", {"rnn.ipynb": b"0" * (3 * 2**20)})
     make_zip(root / MOODLE / "work.zip", {"rnn.ipynb": b"{}"})
-    subs = found(root, tmp_path / "u")
-    assert "zip bomb" in subs["bomb_1"].notes[0] and "no notebook" in subs["bomb_1"].problem
-    assert not subs["Jane Smith_4242"].problem
-    assert not [p for p in (tmp_path / "u").rglob("*") if p.is_file() and p.stat().st_size > 2**20]
+    subs = found(root, tmp_path / "u", limits=ArchiveLimits(max_member_bytes=2**20, max_ratio=float("inf")))
+    assert subs["bomb_1"].notes == ("work.zip was not unpacked: rnn.ipynb: 3145728 bytes, over the limit of "
+                                    "1048576; refused.",)
+    assert "no notebook" in subs["bomb_1"].problem and not subs["Jane Smith_4242"].problem
+    assert not [p for p in (tmp_path / "u").rglob("*") if p.is_file() and p.stat().st_size > 2**10]
+
+
+def test_a_notebook_that_printed_much_is_no_zip_bomb(tmp_path):
+    """A notebook that printed one line 200,000 times deflates about 340 to 1: unpacked, not
+    refused as a bomb (the class zip's ratio limit, 200, would refuse it)."""
+    printed = json.dumps({"cells": [{"cell_type": "code", "source": "print(x)", "outputs": [
+        {"output_type": "stream", "text": "[[0. 0. 0. 0. 0. 0. 0. 0. 0. 0.]\n" * 200_000}]}]}).encode()
+    make_zip(tmp_path / "class" / MOODLE / "work.zip", {"rnn.ipynb": printed})
+    sub = found(tmp_path / "class", tmp_path / "u")["Jane Smith_4242"]
+    assert not sub.problem and sub.path.read_bytes() == printed
 
 
 def test_member_count_and_the_class_budget(tmp_path):
