@@ -702,9 +702,24 @@ def _live_processes_of(uid: int) -> list[int] | None:
     return out
 
 
-def remove_tree(path: str) -> None:
+#: How a line of the zygote's log (its stderr) starts when it is meant for the TA: the worker's
+#: sandbox repeats such lines as warnings when it closes (``Sandbox.close``).
+TA_NOTE = "grader sandbox: "
+
+
+def left_behind_note(path: str, left: int) -> str:
+    """The zygote's log line when ``remove_tree(path)`` left ``left`` entries: said once per
+    zygote (``Zygote._remove_dir``), since every later child may leave as much."""
+    what = "1 file or folder" if left == 1 else f"{left} files or folders"
+    return (f"{TA_NOTE}a student's code left {what} that could not be removed in {path} "
+            f"(later ones are not reported); remove them after the run.\n")
+
+
+def remove_tree(path: str) -> int:
     """Remove the directory ``path`` and everything in it, at any depth, following no link;
-    what cannot be removed stays (errors are ignored, as ``shutil.rmtree(ignore_errors=True)``).
+    what cannot be removed stays (errors are ignored, as ``shutil.rmtree(ignore_errors=True)``),
+    and its number is returned (the entries left in ``path``; 0 when ``path`` is gone), so that
+    the zygote can tell the TA where files outlive a child.
 
     ``shutil.rmtree`` recurses once per level: a child that left a chain of 1,100 nested
     directories made it raise RecursionError with everything still in place, so a dead child's
@@ -715,8 +730,10 @@ def remove_tree(path: str) -> None:
     directory opened is given back its owner's rights first (``_opened_to_empty``)."""
     try:
         top = _opened_to_empty(path)
+    except FileNotFoundError:
+        return 0
     except OSError:
-        return
+        return 1
     moved = 0
     try:
         progress = True
@@ -757,8 +774,14 @@ def remove_tree(path: str) -> None:
         os.close(top)
     try:
         os.rmdir(path)
+        return 0
+    except FileNotFoundError:
+        return 0
     except OSError:
-        pass
+        try:
+            return max(1, len(os.listdir(path)))
+        except OSError:
+            return 1
 
 
 def _opened_to_empty(path: str, *, dir_fd: int | None = None) -> int:
@@ -909,6 +932,7 @@ class Zygote:
         self.linux, self.setresuid = PLATFORM.linux, PLATFORM.setresuid
         self.tmp_base = ""
         self.uids_seen: set[int] = set()
+        self.told_left_behind = False  # a child's files that stayed on disk are reported once
         self.baseline: Baseline | None = None  # the guarded dictionaries as set up (see Baseline)
         self.landlock: Landlock | None = None  # each child's ruleset is built here (see Landlock)
         self.streams: tuple = ()                # a child's stdin, stdout, stderr (see _child_streams)
@@ -1347,7 +1371,7 @@ class Zygote:
             try:  # most children leave their directory empty: one system call
                 os.rmdir(tmp)
             except OSError:
-                remove_tree(tmp)
+                self._remove_dir(tmp)
         if status is None:
             return {"ok": True, "exit": None, "signal": None}
         if os.WIFSIGNALED(status):
@@ -1414,7 +1438,18 @@ class Zygote:
             for uid in self.uids_seen:
                 self._sweep_uid(uid)
         self._sweep_orphans()
-        remove_tree(self.tmp_base)
+        self._remove_dir(self.tmp_base)
+
+    def _remove_dir(self, path: str) -> None:
+        """``remove_tree(path)``; the first time something stays, one line in the log
+        (``left_behind_note``), which the worker's sandbox shows the TA when it closes."""
+        left = remove_tree(path)
+        if left and not self.told_left_behind:
+            self.told_left_behind = True
+            try:
+                os.write(2, left_behind_note(path, left).encode("utf-8", "backslashreplace"))
+            except OSError:
+                pass
 
 
 def _run_child(z: Zygote, req: dict, fds: list[int], tmp: str, ruleset: int | None, nproc_base: int) -> None:

@@ -6,16 +6,24 @@ absolute, be links, and its sizes may lie (a zip bomb). ``extract_archive``
 refuses or skips each of these, counts the bytes it really writes, and
 extracts the zips found at the top level (a student who uploaded a zip) one
 level deep, within the same budget.
+
+``StudentZips`` unpacks, with the same checks, the zips among one student's files
+(``grader.discover.find_submissions(..., unpack=...)``): into the grader's own
+temporary folder, only what grading reads of them (notebooks and IMDB reports), and a
+zip over a limit costs that student their zip, never the class its run.
 """
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import stat
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from types import MappingProxyType
+from typing import Callable, Mapping
 
-from grader.discover import readable_id
+from grader.discover import IGNORED_DIRS, REPORT_FILES, Unpacked, files_under, is_zip_name, readable_id
 
 _SKIPPED_PARTS = {"__MACOSX", ".DS_Store", "Thumbs.db"}
 _CHUNK = 1 << 16
@@ -110,8 +118,9 @@ def _is_link(info: zipfile.ZipInfo) -> bool:
 
 
 def _extract_into(archive: Path, dest: Path, budget: _Budget, skipped: list[str],
-                  label: str) -> list[Path]:
-    """Extract ``archive`` into ``dest``; return the files written."""
+                  label: str, keep: Callable[[PurePosixPath], bool] | None = None) -> list[Path]:
+    """Extract ``archive`` into ``dest``; return the files written. With ``keep``, only the
+    members it accepts are written (the others are still counted as members)."""
     limits = budget.limits
     written: list[Path] = []
     try:
@@ -126,6 +135,8 @@ def _extract_into(archive: Path, dest: Path, budget: _Budget, skipped: list[str]
                 if not any(p in _SKIPPED_PARTS or p.startswith("._")
                            for p in info.filename.replace("\\", "/").split("/")):
                     skipped.append(f"{label}:{info.filename}: unsafe path")
+                continue
+            if keep is not None and (info.is_dir() or not keep(rel)):
                 continue
             if info.is_dir():
                 try:
@@ -245,3 +256,133 @@ def submissions_root(folder: Path) -> Path:
         if len(candidates) > 1:
             return entries[0]
     return folder
+
+
+#: What the zips of one student may expand to: a notebook is read up to 200 MiB
+#: (``grader.notebook.DEFAULT_MAX_BYTES``), so a member over 256 MiB is no notebook of theirs.
+#: No ratio limit: a notebook that printed one line 200,000 times (6.8 MB) deflates 342 to 1,
+#: and the sizes bound a bomb (it writes at most 256 MiB a member, 1 GiB a student, and only
+#: its notebooks and reports), which is refused and removed.
+STUDENT_LIMITS = ArchiveLimits(max_total_bytes=1 * 2**30, max_member_bytes=256 * 2**20,
+                               max_ratio=float("inf"))
+#: What the zips of all the students of a class may expand to together in one run.
+CLASS_UNPACK_BYTES = 4 * 2**30
+#: Names listed per zip in a note (the rest are counted): a zip may hold thousands.
+MAX_LISTED = 8
+
+
+def _graded_member(names: list[PurePosixPath]) -> Callable[[PurePosixPath], bool]:
+    """Which members of a student's zip grading reads, out of all its ``names``: the notebooks
+    (the ``.ipynb`` files, or the ``.py`` files of a zip that holds no ``.ipynb``) and the IMDB
+    report files, outside hidden and cache folders. A data set or a virtual environment in the
+    zip is never written, so a run that unpacks the class again at each start stays cheap."""
+    def visible(rel: PurePosixPath) -> bool:
+        return not any(part.startswith(".") or part in IGNORED_DIRS for part in rel.parts)
+
+    suffixes = (".ipynb",) if any(rel.suffix == ".ipynb" and visible(rel) for rel in names) \
+        else (".ipynb", ".py")
+    return lambda rel: visible(rel) and (rel.suffix in suffixes or rel.name.lower() in REPORT_FILES)
+
+
+def _listing(names: list[str]) -> str:
+    """``names`` joined, the first ``MAX_LISTED`` of them, the rest counted."""
+    shown = ", ".join(names[:MAX_LISTED])
+    return shown + (f" and {len(names) - MAX_LISTED} more" if len(names) > MAX_LISTED else "")
+
+
+class StudentZips:
+    """Unpacks the zips among one student's files (a ``grader.discover.Unpacker``) into ``dest``,
+    the grader's own temporary folder, each zip into a new folder of its own.
+
+    Each zip gets the checks of ``extract_archive`` (names, links, encrypted members, sizes,
+    member counts, compression ratios), within ``limits`` for one student's zips together and
+    ``class_bytes`` for the whole class; a zip that fails them is not unpacked, and stays one
+    of the student's files, with a note saying why. A zip inside a zip is not unpacked.
+    """
+
+    def __init__(self, *, dest: Path, limits: ArchiveLimits = STUDENT_LIMITS,
+                 class_bytes: int = CLASS_UNPACK_BYTES) -> None:
+        """Unpack into ``dest`` (made when needed), within ``limits`` and ``class_bytes``."""
+        self.dest = Path(dest)
+        self.limits = limits
+        self.class_bytes = class_bytes
+        self.class_left = class_bytes  # what the class's zips may still expand to
+        self.folders = 0
+
+    def __call__(self, files: Mapping[str, Path]) -> Unpacked:
+        """``files`` (one student's, name -> path) with their zips unpacked."""
+        kept = {name: path for name, path in files.items() if not is_zip_name(name)}
+        unpacked: dict[str, Path] = {}
+        notes: list[str] = []
+        used = _Budget(self.limits)  # this student's zips so far
+        for name in [name for name in files if is_zip_name(name)]:
+            got, said = self._unpack(name, files[name], used)
+            notes += said
+            if got is None:
+                kept[name] = files[name]
+            else:
+                unpacked.update(got)
+        # The notes quote names the student chose, and are printed: no escape sequence acts.
+        return Unpacked(files=MappingProxyType(kept), unpacked=MappingProxyType(unpacked),
+                        notes=tuple(readable_id(note) for note in notes))
+
+    def _unpack(self, name: str, path: Path, used: _Budget) -> tuple[dict[str, Path] | None, list[str]]:
+        """The files of zip ``name`` (at ``path``) by their names in the submission, and the
+        notes to say; None for the files when it was not unpacked."""
+        student_room = self.limits.max_total_bytes - used.bytes
+        room = min(student_room, self.class_left)
+        members = self.limits.max_members - used.members
+        try:
+            with zipfile.ZipFile(path) as zf:
+                infos = zf.infolist()
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+            return None, [f"{name} was not unpacked: it is not a zip archive that can be read ({exc})."]
+        if room <= 0 or len(infos) > members:
+            why = (f"{len(infos)} members, over the limit of {members}" if len(infos) > members
+                   else "the zips already unpacked reached the limit of what the grader unpacks")
+            return None, [f"{name} was not unpacked: {why}."]
+        budget = _Budget(dataclasses.replace(self.limits, max_total_bytes=room, max_members=members))
+        self.folders += 1
+        folder = self.dest / f"z{self.folders}"
+        folder.mkdir(parents=True)
+        names = [rel for info in infos if not info.is_dir()
+                 for rel in [safe_member_path(info.filename)] if rel is not None]
+        skipped: list[str] = []
+        keep = _graded_member(names)
+        try:
+            _extract_into(path, folder, budget, skipped, name, keep=keep)
+        except ArchiveError as exc:
+            shutil.rmtree(folder, ignore_errors=True)
+            class_wide = budget.bytes > room and self.class_left < student_room
+            said = str(exc).removeprefix(f"{name}:").strip()
+            why = (f"the zips of the class reached {self.class_bytes:,} bytes, the most the grader "
+                   f"unpacks in one run" if class_wide else said)
+            return None, [f"{name} was not unpacked: {why}."]
+        used.bytes += budget.bytes
+        used.members += budget.members
+        self.class_left -= budget.bytes
+        left = [rel for rel in names if not keep(rel)]
+        return self._taken(name, folder, left, skipped)
+
+    def _taken(self, name: str, folder: Path, left: list[PurePosixPath],
+               skipped: list[str]) -> tuple[dict[str, Path], list[str]]:
+        """The files unpacked from zip ``name`` into ``folder``, and the notes that say so
+        (``left``: its members not wanted for grading; ``skipped``: those refused)."""
+        taken = files_under(folder)
+        found = {f"{name}/{rel}": path for rel, path in taken.items()}
+        inner = [str(rel) for rel in left if is_zip_name(rel.name)]
+        others = len(left) - len(inner)
+        if taken:
+            note = f"Unpacked {name}: {_listing(list(taken))}"
+        else:
+            note = f"Unpacked {name}: it holds no notebook (.ipynb or .py) and no imdb_report file"
+        if others:
+            note += (f" (1 other file in it is not read for grading)" if others == 1
+                     else f" ({others} other files in it are not read for grading)")
+        notes = [note + "."]
+        if inner:
+            notes.append(f"{name} holds {_listing(inner)}, not unpacked: a zip inside a zip is not.")
+        notes += [f"Left out of {name}: {note[len(name) + 1:]}" for note in skipped[:MAX_LISTED]]
+        if len(skipped) > MAX_LISTED:
+            notes.append(f"... and {len(skipped) - MAX_LISTED} more member(s) of {name} left out.")
+        return found, notes

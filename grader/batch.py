@@ -117,6 +117,8 @@ def _graded(submission: Submission, *, context: GradingContext, sandbox: object,
         except Exception:  # noqa: BLE001 - the batch must go on; the trace goes to the record
             result = _harness_failure(context, submission.id, str(submission.path),
                                       traceback.format_exc())
+    if submission.notes:  # the zips unpacked: the student reads what was graded of them
+        result = dataclasses.replace(result, messages=(*result.messages, *submission.notes))
     folder = Path(out_dir) / result.submission_id
     _run_hook(prepare, folder, submission)
     (folder / HOOK_ERRORS).unlink(missing_ok=True)
@@ -301,13 +303,13 @@ def _task(submission: Submission, key: str | None) -> tuple:
     of the files beside its notebook, those grading reads (``Submission.graded_extra_files``)."""
     return (submission.id, str(submission.path),
             {name: str(path) for name, path in submission.graded_extra_files()},
-            submission.problem, key)
+            submission.problem, key, submission.notes)
 
 
 def _from_task(task: tuple) -> tuple[Submission, str | None]:
     """Inverse of ``_task``."""
-    sid, path, extra, problem, key = task
-    return (Submission(id=sid, path=Path(path), problem=problem,
+    sid, path, extra, problem, key, notes = task
+    return (Submission(id=sid, path=Path(path), problem=problem, notes=notes,
                        extra_files=MappingProxyType({n: Path(p) for n, p in extra.items()})), key)
 
 

@@ -136,10 +136,12 @@ def distribution_line(scores: Sequence[float], max_score: float) -> str:
 
 
 @contextlib.contextmanager
-def opened_submissions(path: Path, *, stream: TextIO):
+def opened_submissions(path: Path, *, stream: TextIO, nested: bool = True):
     """Yield the folder (or notebook) to grade: ``path`` itself, or a zip extracted to a temp folder.
 
-    The temporary folder is removed when the block ends.
+    The temporary folder is removed when the block ends. ``nested``: the zips at the top of
+    the archive are extracted too (``extract_archive``); a class run leaves them to
+    ``find_submissions``'s unpacking, which refuses one student's zip bomb, not the class.
     """
     from grader.archive import ArchiveError, extract_archive, is_archive
 
@@ -149,7 +151,7 @@ def opened_submissions(path: Path, *, stream: TextIO):
         return
     with tempfile.TemporaryDirectory(prefix="grade-zip-") as tmp:
         try:
-            extracted = extract_archive(path, dest=Path(tmp))
+            extracted = extract_archive(path, dest=Path(tmp), nested=nested)
         except ArchiveError as exc:
             raise CommandError(str(exc)) from None
         stream.write(f"Extracted {extracted.files} file(s) from {path.name}\n")
@@ -160,13 +162,31 @@ def opened_submissions(path: Path, *, stream: TextIO):
         yield extracted.root
 
 
-def _find(path: Path) -> list:
+def _find(path: Path, *, unpack_into: Path | None = None) -> list:
+    """The submissions under ``path``; with ``unpack_into``, the zips among a student's files
+    unpacked into that folder (the grader's own: never the instructor's folder)."""
     from grader.discover import DiscoveryError, find_submissions
 
+    unpack = None
+    if unpack_into is not None:
+        from grader.archive import StudentZips
+
+        unpack = StudentZips(dest=unpack_into)
     try:
-        return find_submissions(Path(path))
+        return find_submissions(Path(path), unpack=unpack)
     except DiscoveryError as exc:
         raise CommandError(str(exc)) from None
+
+
+def unpacked_note(subs: Sequence) -> str | None:
+    """The class run's note on the students whose files held zips (``Submission.notes`` says what
+    became of them), or None when none did."""
+    ids = [sub.id for sub in subs if sub.notes]
+    if not ids:
+        return None
+    shown = ", ".join(ids[:10]) + (", ..." if len(ids) > 10 else "")
+    return (f"Zips were found among the files of {len(ids)} submission(s) ({shown}); each one's "
+            f"feedback says what was unpacked from them, and what was left out or refused.")
 
 
 # --------------------------------------------------------------------------- similarity
@@ -643,7 +663,10 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         # themselves up while this process loads the rest (the bonus's configuration, the
         # batch's key, the workers' modules) and forks the workers.
         context = load_context(Path(rubric), fixture_cache=True, bonus=False)
-        sandbox_options = {"protected_paths": _protected_paths(Path(submissions), out_dir=out_dir),
+        # The students' zips are unpacked here, the grader's own place, hidden from every child.
+        unpack_dir = Path(early.enter_context(tempfile.TemporaryDirectory(prefix="grade-unzip-")))
+        sandbox_options = {"protected_paths": _protected_paths(Path(submissions), out_dir=out_dir,
+                                                               also=(unpack_dir,)),
                            "layouts": answer_layouts(context),
                            "arg_layouts": argument_layouts(context)}
         for zygote in zygotes:  # only a folder's run starts them: the folder is what is graded
@@ -666,7 +689,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         # frozen in this process for good (a caller that grades several classes).
         stack.callback(gc.unfreeze)
         stack.enter_context(early)
-        root = stack.enter_context(opened_submissions(Path(submissions), stream=stream))
+        root = stack.enter_context(opened_submissions(Path(submissions), stream=stream, nested=False))
         if template and not Path(template).is_file():
             raise CommandError(f"{template}: no such template notebook")
         if known and not Path(known).exists():
@@ -679,7 +702,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
                           options=f"feedback_html={feedback_html}")
         # A zip is graded from the folder it is extracted to (the zygotes, started only for a
         # folder, were configured above with the folder itself).
-        sandbox_options["protected_paths"] = _protected_paths(root, out_dir=out_dir)
+        sandbox_options["protected_paths"] = _protected_paths(root, out_dir=out_dir, also=(unpack_dir,))
         # feedback.html pages and the keys after them are written here (``_Pages``), the
         # rest of each submission's files by the workers.
         pages: list = []
@@ -705,7 +728,8 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         # An output folder inside the submissions folder is not a submission.
         out_real = out_dir.resolve()
         real = _RealPaths()
-        subs = [sub for sub in _find(root) if not real(Path(sub.path)).is_relative_to(out_real)]
+        subs = [sub for sub in _find(root, unpack_into=unpack_dir)
+                if not real(Path(sub.path)).is_relative_to(out_real)]
         if not subs:
             raise CommandError(f"{submissions}: no submissions found besides the output folder")
         starter = read_template(Path(template)) if template and similarity else None
@@ -749,6 +773,9 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
             stream.write(f"Skipping {len(kept)} unchanged since the last run "
                          f"(--force grades them again)\n")
         notes: list[str] = []  # the batch's own troubles, for the class report
+        if (unpacked := unpacked_note(subs)) is not None:
+            stream.write(unpacked + "\n")
+            notes.append(unpacked)
         interrupted = False
         done_list = []
         with Progress(len(todo), stream=stream, bar=progress_bar) as progress, \
@@ -836,11 +863,13 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
     return summary
 
 
-def _protected_paths(root: Path, *, out_dir: Path) -> list[Path]:
+def _protected_paths(root: Path, *, out_dir: Path, also: Sequence[Path] = ()) -> list[Path]:
     """What no child may see in a class run graded from ``root`` (a folder, or a notebook) into
-    ``out_dir``: the reference, the rubrics and their fixtures, the output, and the submissions'
-    folder unless it holds the grader itself."""
-    protected = [REPO / "solution", REPO / "rubrics", out_dir.resolve()]
+    ``out_dir``: the reference, the rubrics and their fixtures, the output, the folders ``also``
+    names (where the students' zips are unpacked), and the submissions' folder unless it holds
+    the grader itself."""
+    protected = [REPO / "solution", REPO / "rubrics", out_dir.resolve(),
+                 *(Path(folder).resolve() for folder in also)]
     root_dir = Path(root).resolve() if Path(root).is_dir() else Path(root).resolve().parent
     if not REPO.is_relative_to(root_dir):  # other students' work is none of a child's business
         protected.append(root_dir)

@@ -16,6 +16,11 @@ entry of the same student is gathered into one submission:
   ``<Full Name>_<participant id>_assignsubmission_<plugin>_`` (or, with
   "download in folders" off, files with that prefix before the original file
   name); the id is ``<Full Name>_<participant id>``.
+
+A zip among a student's files (a Moodle folder holding ``work.zip``, a Canvas flat file
+``smithbob_340934_208490284_work.zip``, a plain ``alice.zip``) is that student's work too:
+given an ``unpack`` (``grader.archive.StudentZips``), ``find_submissions`` has it unpacked
+into the grader's own temporary folder, never beside the student's files.
 """
 from __future__ import annotations
 
@@ -24,10 +29,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Mapping
+from typing import Callable, Mapping
 
 SUBMISSION_SUFFIXES = (".ipynb", ".py")
-_IGNORED_DIRS = {".ipynb_checkpoints", "__pycache__", "__MACOSX", ".git"}
+IGNORED_DIRS = {".ipynb_checkpoints", "__pycache__", "__MACOSX", ".git"}
 _IGNORED_FILES = {".DS_Store", "Thumbs.db", "desktop.ini"}
 #: Bytes read of each file beside a notebook (an IMDB report is a few kB; a data set beside it
 #: may be GB): the only bytes that can change a grade, so the only ones the incremental key hashes.
@@ -56,6 +61,9 @@ class Submission:
     path: Path  # the notebook or .py file; for an unusable folder, the folder itself
     extra_files: Mapping[str, Path] = field(default_factory=lambda: MappingProxyType({}))
     problem: str = ""  # set when the folder cannot be graded as it is (no or several notebooks)
+    #: What the grader did with the student's files before grading (the zips it unpacked, the
+    #: members it left out): said in their feedback, and part of the incremental key.
+    notes: tuple[str, ...] = ()
 
     def graded_extra_files(self) -> list[tuple[str, Path]]:
         """``(name, path)`` of the files beside the notebook that grading reads: the
@@ -86,6 +94,24 @@ class PlatformName:
     id: str
     original: str  # the file's name as the student uploaded it ("" for a Moodle folder)
     late: bool = False
+
+
+@dataclass(frozen=True)
+class Unpacked:
+    """A student's files once the zips among them are unpacked (what an ``Unpacker`` returns)."""
+
+    files: Mapping[str, Path]  # the student's own files, less the zips that were unpacked
+    unpacked: Mapping[str, Path]  # from the zips: "work.zip/rnn.ipynb" -> where it was unpacked to
+    notes: tuple[str, ...] = ()  # what was unpacked and what was left out, for the feedback
+
+
+#: Unpacks the zips among a student's files (name -> path): ``grader.archive.StudentZips``.
+Unpacker = Callable[[Mapping[str, Path]], Unpacked]
+
+
+def is_zip_name(name: str) -> bool:
+    """True for a file name that says zip (``work.zip``, ``WORK.ZIP``): what is unpacked."""
+    return name.lower().endswith(".zip")
 
 
 class DiscoveryError(Exception):
@@ -148,7 +174,7 @@ def readable_id(name: str) -> str:
 
 
 def _visible(path: Path) -> bool:
-    return (not path.name.startswith(".") and path.name not in _IGNORED_DIRS
+    return (not path.name.startswith(".") and path.name not in IGNORED_DIRS
             and path.name not in _IGNORED_FILES)
 
 
@@ -180,27 +206,71 @@ def files_under(folder: Path) -> dict[str, Path]:
     return {"/".join(rel): path for rel, path in found}
 
 
-def submission_from_files(sid: str, files: Mapping[str, Path], where: Path) -> Submission:
-    """One submission out of a student's files: exactly one notebook (or one .py) is graded."""
-    notebooks = [name for name in files if name.endswith(".ipynb")]
-    if not notebooks:
-        notebooks = [name for name in files if name.endswith(".py")]
+def _notebooks(names: Mapping[str, Path]) -> list[str]:
+    """The names of the notebooks among ``names``: the ``.ipynb`` files, else the ``.py`` ones."""
+    notebooks = [name for name in names if name.endswith(".ipynb")]
+    return notebooks or [name for name in names if name.endswith(".py")]
+
+
+def submission_from_files(sid: str, files: Mapping[str, Path], where: Path, *,
+                          unpack: Unpacker | None = None) -> Submission:
+    """One submission out of a student's files: exactly one notebook (or one .py) is graded.
+
+    With ``unpack``, the zips among the files are unpacked and their contents count as the
+    student's files (named ``work.zip/...``). A notebook uploaded beside the zips is graded
+    before one inside them (as before zips were unpacked, so no student graded then loses a
+    grade now), and a ``.ipynb`` anywhere before a ``.py``.
+    """
+    unpacked: Mapping[str, Path] = {}
+    notes: tuple[str, ...] = ()
+    if unpack is not None and any(is_zip_name(name) for name in files):
+        done = unpack(files)
+        files, unpacked, notes = done.files, done.unpacked, done.notes
+    loose = [name for name in files if name.endswith(".ipynb")]
+    inner = [name for name in unpacked if name.endswith(".ipynb")]
+    notebooks = loose or inner or _notebooks(files) or _notebooks(unpacked)
+    everything = {**files, **unpacked}
     if len(notebooks) != 1:
-        names = ", ".join(Path(n).name for n in notebooks) or "none"
+        names = ", ".join(n if n in unpacked else Path(n).name for n in notebooks) or "none"
         what = "no notebook" if not notebooks else f"{len(notebooks)} notebooks ({names})"
-        return Submission(id=sid, path=where,
+        return Submission(id=sid, path=where, notes=notes,
                           problem=f"{where}: the submission holds {what}; expected exactly one.")
     notebook = notebooks[0]
-    extras = {name: path for name, path in files.items() if name != notebook}
-    return Submission(id=sid, path=files[notebook], extra_files=MappingProxyType(extras))
+    if loose and inner:
+        notes += (_beside_note(notebook, files[notebook], {n: unpacked[n] for n in inner}),)
+    extras = {name: path for name, path in everything.items() if name != notebook}
+    return Submission(id=sid, path=everything[notebook], extra_files=MappingProxyType(extras),
+                      notes=notes)
 
 
-def _folder_submission(folder: Path) -> Submission:
-    return submission_from_files(folder.name, files_under(folder), folder)
+def _same_bytes(a: Path, b: Path) -> bool:
+    """True when files ``a`` and ``b`` hold the same bytes (False when either cannot be read)."""
+    try:
+        return a.stat().st_size == b.stat().st_size and a.read_bytes() == b.read_bytes()
+    except OSError:
+        return False
 
 
-def find_submissions(root: Path) -> list[Submission]:
-    """Every submission under ``root`` (a folder, or a single notebook), sorted by id."""
+def _beside_note(graded: str, path: Path, inner: Mapping[str, Path]) -> str:
+    """What the feedback says when a notebook was uploaded beside a zip that holds notebooks too."""
+    others = [name for name, other in inner.items() if not _same_bytes(path, other)]
+    if not others:
+        return f"Graded {graded}; the copy of it in the zip is the same file."
+    return (f"Graded {graded}, the notebook uploaded beside the zip; the different notebook in the zip "
+            f"({', '.join(others)}) was not graded.")
+
+
+def _folder_submission(folder: Path, unpack: Unpacker | None = None) -> Submission:
+    return submission_from_files(folder.name, files_under(folder), folder, unpack=unpack)
+
+
+def find_submissions(root: Path, *, unpack: Unpacker | None = None) -> list[Submission]:
+    """Every submission under ``root`` (a folder, or a single notebook), sorted by id.
+
+    With ``unpack``, the zips among a student's files are unpacked (see ``submission_from_files``),
+    and a zip at the top of ``root`` that follows no platform's naming is a student's submission
+    (``alice.zip``: id ``alice``); without it, zips are files like any other.
+    """
     root = Path(root)
     if not root.exists():
         raise DiscoveryError(f"{root}: no such file or folder")
@@ -221,7 +291,8 @@ def find_submissions(root: Path) -> list[Submission]:
             while sid in found:  # a notebook may already bear the new name: never replace one
                 sid, number = f"{base}{number}", number + 1
         if sid != sub.id:
-            sub = Submission(id=sid, path=sub.path, extra_files=sub.extra_files, problem=sub.problem)
+            sub = Submission(id=sid, path=sub.path, extra_files=sub.extra_files, problem=sub.problem,
+                             notes=sub.notes)
         found[sub.id] = sub
 
     for entry in sorted(root.iterdir()):
@@ -237,10 +308,12 @@ def find_submissions(root: Path) -> list[Submission]:
                 files.setdefault(named.original, entry)
         elif entry.is_file() and entry.suffix in SUBMISSION_SUFFIXES:
             add(Submission(id=entry.stem, path=entry), entry)
+        elif entry.is_file() and unpack is not None and is_zip_name(entry.name):
+            add(submission_from_files(entry.stem, {entry.name: entry}, entry, unpack=unpack), entry)
         elif entry.is_dir():
-            add(_folder_submission(entry), entry)
+            add(_folder_submission(entry, unpack), entry)
     for sid in sorted(groups):
-        add(submission_from_files(sid, groups[sid], root / sid), root / sid)
+        add(submission_from_files(sid, groups[sid], root / sid, unpack=unpack), root / sid)
     if not found:
         raise DiscoveryError(f"{root}: no submissions found (expected .ipynb or .py files, "
                              f"or folders holding one notebook each)")

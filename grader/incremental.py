@@ -1,7 +1,8 @@
 """Incremental grading: a submission is graded again only when something it depends on changed.
 
 The *key* of a submission is a sha256 over everything that determines its
-result: the bytes of its notebook and of the files beside it, the rubric
+result: the bytes of its notebook and of the files beside it (those unpacked from its zips
+among them, by their names in the zip, and the notes its feedback gives of them), the rubric
 (``Rubric.digest``), the fixtures (``grader.fixtures.fixtures_digest``) and the
 grader itself (the digest of its own files, so that updating the grader
 regrades everyone: a fix may change results; ``grader.__version__`` is not
@@ -90,6 +91,8 @@ def submission_key(submission: Submission, *, batch: BatchKey) -> str | None:
         _update_file(digest, "submission", submission.path)
         for name, path in sorted(submission.graded_extra_files()):
             _update_file(digest, f"extra/{name}", path, limit=EXTRA_FILE_BYTES)
+        if submission.notes:  # what its zips held and left out: said in the feedback
+            digest.update(json.dumps(["notes", *submission.notes]).encode())
     except OSError:
         return None
     return digest.hexdigest()

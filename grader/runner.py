@@ -1285,7 +1285,7 @@ def _loaded_session(sandbox: Any, program: Any, source: str,
             if outcome.status == "timeout":
                 messages.append(
                     f"Running the notebook's top level (its imports, constants, class bodies and "
-                    f"default arguments) did not finish within {session.limits.call_timeout:g} s, "
+                    f"default arguments) {_what_stopped(outcome, session.limits)}, "
                     f"so no function could be called: look for a slow import, or a loop there.")
                 break
             segment = _failing_segment(outcome, program)
@@ -1309,6 +1309,16 @@ def _loaded_session(sandbox: Any, program: Any, source: str,
             stack.close()
             session = stack.enter_context(sandbox.session(source, filename="<submission>", limits=limits))
         yield session, load_errors
+
+
+def _what_stopped(outcome: Any, limits: Any) -> str:
+    """What stopped a top level that timed out, as the load's note says it: the CPU time limit
+    (the child's ``RLIMIT_CPU``: computing threads spend CPU time faster than the clock runs)
+    or the wall clock of a call (``outcome.seconds``, the time it was given)."""
+    if outcome.error_type == "SIGXCPU":
+        return (f"used up its CPU time limit ({limits.cpu_seconds:g} s of CPU, counted across all "
+                f"its threads) and was stopped")
+    return f"did not finish within {outcome.seconds or limits.call_timeout:g} s"
 
 
 def _top_level_broken(session: Any, outcome: Any) -> str | None:

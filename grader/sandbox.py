@@ -51,8 +51,8 @@ except ImportError:  # Windows: no sandbox (grader.selfcheck says why), but chec
 
 from grader import wire
 from grader._child import (
-    ARGS_HEAD, ARGS_MAGIC, FRAME, PLATFORM, STUB_REQUEST, USUAL_ANSWER, args_layout, cloexec_pipe, ctrl_recv,
-    ctrl_send,
+    ARGS_HEAD, ARGS_MAGIC, FRAME, PLATFORM, STUB_REQUEST, TA_NOTE, USUAL_ANSWER, args_layout, cloexec_pipe,
+    ctrl_recv, ctrl_send,
 )
 from grader.extract import compiled_quietly
 from grader.models import frozen_record
@@ -71,6 +71,17 @@ def _warn(message: str) -> None:
     import logging
 
     logging.getLogger(__name__).warning("%s", message)
+
+def zygote_notes(log: Any, *, max_bytes: int = 1 << 20) -> list[str]:
+    """The lines of a zygote's ``log`` (its stderr: a file) meant for the TA (``_child.TA_NOTE``),
+    read from its first ``max_bytes``: the zygote writes few lines, each said once."""
+    try:
+        log.seek(0)
+        text = log.read(max_bytes).decode("utf-8", "replace")
+    except (OSError, ValueError):
+        return []
+    return [line for line in text.splitlines() if line.startswith(TA_NOTE)]
+
 
 FALLBACK = object()
 """Returned by a stub handler: the child calls the student's own function instead."""
@@ -531,6 +542,8 @@ class Sandbox:
             started.reap(timeout=30)
         self._started = None
         self._ctrl.close()
+        for note in zygote_notes(self._log):  # e.g. a child's files it could not remove
+            _warn(note)
         self._log.close()
         self._slots.close()
 

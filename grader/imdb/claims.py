@@ -205,8 +205,7 @@ def _no_alias_loader() -> type:
         def compose_node(self, parent: Any, index: Any) -> Any:
             """The next node, unless it is an alias."""
             if self.check_event(yaml.AliasEvent):
-                raise yaml.composer.ComposerError(None, None, "it uses a YAML alias (*name), which a report may not",
-                                                  self.peek_event().start_mark)
+                raise yaml.composer.ComposerError(None, None, _ALIAS, self.peek_event().start_mark)
             return super().compose_node(parent, index)
 
     return NoAliasLoader
@@ -226,13 +225,46 @@ def read_report_file(name: str, data: bytes) -> tuple[Any, str | None]:
         try:
             return json.loads(text), None
         except (ValueError, RecursionError) as exc:
-            return None, f"{name} could not be read: {str(exc).splitlines()[0]}"
+            return None, _unreadable(name, "JSON", text, exc)
     import yaml
 
     try:
         return yaml.load(text, Loader=_no_alias_loader()), None  # noqa: S506 - a safe loader
     except (ValueError, yaml.YAMLError, RecursionError) as exc:
-        return None, f"{name} could not be read: {str(exc).splitlines()[0]}"
+        return None, _unreadable(name, "YAML", text, exc)
+
+
+#: The YAML loader's refusal of an alias (``_no_alias_loader``), told apart from a syntax error.
+_ALIAS = "a report file may not use YAML aliases (*name)"
+#: The characters of a parser's own description kept (PyYAML's may quote the student's text).
+_MAX_PROBLEM = 100
+
+
+def _unreadable(name: str, kind: str, text: str, exc: BaseException) -> str:
+    """What the student reads when report file ``name`` (``kind``: JSON or YAML) does not parse:
+    what is wrong and where, and that the rest of the bonus still counts, in a bounded length
+    (at most ``_MAX_PROBLEM`` characters of the parser's text). The parser's first line said
+    neither where nor, for YAML, what ("imdb_report.yaml could not be read: while parsing a
+    block mapping"), and an empty file read as "Expecting value: line 1 column 1 (char 0)"."""
+    line = column = None
+    if isinstance(exc, RecursionError):
+        what = f"it is not valid {kind}: its lists or dicts are nested too deeply"
+    elif not text.strip():
+        what = "the file is empty"
+    elif isinstance(exc, json.JSONDecodeError):
+        what, line, column = f"it is not valid {kind} ({exc.msg})", exc.lineno, exc.colno
+    else:
+        problem = getattr(exc, "problem", None) or getattr(exc, "context", None) or \
+            (str(exc).splitlines() or [type(exc).__name__])[0]
+        if len(problem) > _MAX_PROBLEM:
+            problem = problem[:_MAX_PROBLEM - 3] + "..."
+        what = _ALIAS if problem == _ALIAS else f"it is not valid {kind} ({problem})"
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        if mark is not None:
+            line, column = mark.line + 1, mark.column + 1
+    where = f", at line {line}, column {column}" if line is not None else ""
+    return (f"{name} could not be read: {what}{where}. No accuracy was read from this file; those "
+            f"in the notebook's outputs and markdown still count.")
 
 
 # -- markdown -------------------------------------------------------------------
