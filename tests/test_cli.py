@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import inspect
 import os
 import subprocess
@@ -43,7 +44,7 @@ def test_exit_codes_are_named_and_distinct():
     assert codes == [0, 1, 2, 130]
 
 
-def test_harness_cannot_run_is_nonzero_with_the_reason(tmp_path, capsys):
+def test_harness_cannot_run_is_nonzero_with_the_reason(tmp_path, capsys, monkeypatch):
     (tmp_path / "empty").mkdir()
     assert grade.main([str(tmp_path / "empty"), "--out", str(tmp_path / "o")]) == commands.EXIT_USAGE
     assert "no submissions" in capsys.readouterr().err
@@ -60,9 +61,19 @@ def test_harness_cannot_run_is_nonzero_with_the_reason(tmp_path, capsys):
 
     broken_zip = tmp_path / "class.zip"
     with zipfile.ZipFile(broken_zip, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("a.ipynb", b"\0" * (4 * 2**20))  # compresses ~1000:1: refused as a bomb
+        for i in range(4):
+            zf.writestr(f"s{i}.ipynb", b"{}")
+    # a class zip over an archive's limit (here 3 members) is refused as a whole, with the reason
+    from grader import archive
+
+    with monkeypatch.context() as patch:
+        patch.setattr(archive, "extract_archive", functools.partial(
+            archive.extract_archive, limits=archive.ArchiveLimits(max_members=3)))
+        assert grade.main([str(broken_zip), "--out", str(tmp_path / "o")]) == commands.EXIT_USAGE
+    assert "more than 3 members; refused" in capsys.readouterr().err
+    broken_zip.write_bytes(b"PK\x03\x04 not a zip after all")
     assert grade.main([str(broken_zip), "--out", str(tmp_path / "o")]) == commands.EXIT_USAGE
-    assert "zip bomb" in capsys.readouterr().err
+    assert "class.zip: not a notebook (.ipynb) or Python file (.py)" in capsys.readouterr().err
 
 
 def test_usage_errors(tmp_path, capsys):
