@@ -234,7 +234,7 @@ def submission_from_files(sid: str, files: Mapping[str, Path], where: Path, *,
         names = ", ".join(n if n in unpacked else Path(n).name for n in notebooks) or "none"
         what = "no notebook" if not notebooks else f"{len(notebooks)} notebooks ({names})"
         return Submission(id=sid, path=where, notes=notes,
-                          problem=f"{where}: the submission holds {what}; expected exactly one.")
+                          problem=f"{where.name}: the submission holds {what}; expected exactly one.")
     notebook = notebooks[0]
     if loose and inner:
         notes += (_beside_note(notebook, files[notebook], {n: unpacked[n] for n in inner}),)

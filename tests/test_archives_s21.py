@@ -223,3 +223,20 @@ def test_a_zip_in_a_subfolder_of_the_student(tmp_path):
     sub = found(root, tmp_path / "u")["Jane Smith_4242"]
     assert sub.path.name == "rnn.ipynb" and set(sub.extra_files) == {"upload/work.zip/imdb_report.json"}
     assert sub.notes == ("Unpacked upload/work.zip: imdb_report.json, rnn.ipynb.",)
+
+
+def test_a_class_zip_student_without_notebook_is_told_without_the_grader_temporary_path(tmp_path):
+    """The problem of a student in a class zip names their folder, not the temporary folder the
+    class zip was extracted into (``/tmp/grade-zip-.../Lee Roe_77``, which means nothing to them)."""
+    import grade
+
+    archive = tmp_path / "class.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("Lee Roe_77_assignsubmission_file_/notes.txt", "no notebook here")
+        zf.writestr("bob.ipynb", "{}")
+    out = tmp_path / "out"
+    assert grade.main([str(archive), "--out", str(out), "--no-similarity"]) == 0
+    rows = {row["submission"]: row for row in csv.DictReader((out / "grades.csv").open(encoding="utf-8"))}
+    text = (out / "Lee Roe_77" / "feedback.md").read_text(encoding="utf-8")
+    assert "Lee Roe_77" in rows and "grade-zip-" not in text and "/tmp" not in text
+    assert "> Lee Roe_77: the submission holds no notebook; expected exactly one." in text
