@@ -141,3 +141,16 @@ def test_a_closing_sandbox_repeats_the_zygotes_notes_as_warnings(caplog):
     with caplog.at_level("WARNING", logger="grader.sandbox"):
         sandbox.close()
     assert [r.getMessage() for r in caplog.records if r.name == "grader.sandbox"] == [note.rstrip("\n")]
+
+
+def test_a_report_file_without_accuracies_shows_the_shape_that_is_read():
+    """It pointed to 'the accepted format in the course instructions', which the assignment does
+    not give: it now shows the shape (the one ``python3 -m solution.imdb`` writes)."""
+    notebook = Notebook(path="nb.ipynb", cells=(Cell(index=0, kind="code", source="import keras"),),
+                        nbformat=(4, 5))
+    result = score_imdb(notebook, config=ImdbConfig(),
+                        extra_files={"imdb_report.json": b'{"notes": "LSTM did best, about 86%"}'})
+    assert ("imdb_report.json was found but holds no accuracy that could be read: give each alternative "
+            "its accuracies under keys holding 'acc', e.g. "
+            '{"models": [{"alternative": "LSTM", "test_accuracy": 0.8664}]}') in result.feedback
+    assert "course instructions" not in result.feedback

@@ -858,8 +858,9 @@ def _gather_claims(notebook: Any, facts: CodeFacts, extra_files: Mapping[str, by
         claims += c
         statements += s
         if not c:
-            notes.append(f"{base} was found but holds no accuracy that could be read "
-                         f"(see the accepted format in the course instructions)")
+            notes.append(f"{base} was found but holds no accuracy that could be read: give each "
+                         f"alternative its accuracies under keys holding 'acc', e.g. "
+                         f'{{"models": [{{"alternative": "LSTM", "test_accuracy": 0.8664}}]}}')
     for literal in facts.reports:
         c, s = claims_from_report(literal.value, f"{literal.name} in {_cell(literal.cell)}")
         claims += c
