@@ -401,6 +401,20 @@ _SECCOMP_KEPT = {
 }
 
 
+# machine -> calls that act on a process named by its pid, allowed on the caller only:
+# (prlimit64, sched_setaffinity, sched_setscheduler, sched_setparam, sched_setattr: first
+# argument 0), setpriority (PRIO_PROCESS, 0), ioprio_set (IOPRIO_WHO_PROCESS, 0). The kernel
+# lets a process change these for any process of its uid: without root every process of the
+# grading user (the grading process, its zygote and workers, the user's shell and desktop), which
+# Landlock's scoping (signals, abstract sockets) does not cover. A child lowered the grading
+# process's hard RLIMIT_FSIZE to 4 kB and pinned it to one CPU. glibc's setrlimit, getrlimit and
+# nice pass 0; resource.prlimit(os.getpid(), ...) is refused (EPERM).
+_SECCOMP_SELF_ONLY = {
+    "x86_64": ((302, 203, 144, 142, 314), 141, 251),
+    "aarch64": ((261, 122, 119, 118, 274), 140, 30),
+}
+
+
 def seccomp_supported() -> bool:
     """Whether this module knows the syscall numbers of this machine."""
     return os.uname().machine in _SECCOMP_ARCH
@@ -408,20 +422,42 @@ def seccomp_supported() -> bool:
 
 def seccomp_program() -> "_SockFprog | None":
     """The filter: deny socket(), ptrace, process_vm_readv/writev, io_uring_setup, what the kernel
-    keeps past a process (``_SECCOMP_KEPT``) and foreign ABIs (EPERM)."""
-    arch = _SECCOMP_ARCH.get(os.uname().machine)
+    keeps past a process (``_SECCOMP_KEPT``), foreign ABIs, and the calls of ``_SECCOMP_SELF_ONLY``
+    aimed at another process (EPERM)."""
+    machine = os.uname().machine
+    arch = _SECCOMP_ARCH.get(machine)
     if arch is None:
         return None
     audit, nr_socket, nr_ptrace, nr_readv, nr_writev = arch
+    own, nr_setpriority, nr_ioprio_set = _SECCOMP_SELF_ONLY[machine]
     deny = 0x00050000 | errno.EPERM
     allow = 0x7FFF0000
     ld, jeq, jge, ret = 0x20, 0x15, 0x35, 0x06
-    blocked = (nr_socket, nr_ptrace, nr_readv, nr_writev, 425, *_SECCOMP_KEPT[os.uname().machine])
-    prog = [(ld, 0, 0, 4), (jeq, 1, 0, audit), (ret, 0, 0, deny), (ld, 0, 0, 0),
-            (jge, len(blocked) + 1, 0, 0x40000000)]  # x32 syscall numbers
-    for i, nr in enumerate(blocked):
-        prog.append((jeq, len(blocked) - i, 0, nr))
-    prog += [(ret, 0, 0, allow), (ret, 0, 0, deny)]
+    # The low 32 bits of the first two arguments (struct seccomp_data; both machines little-endian):
+    # the kernel reads a pid_t or an int there, so the high bits change nothing it does.
+    arg0, arg1 = 16, 24
+    blocked = (nr_socket, nr_ptrace, nr_readv, nr_writev, 425, *_SECCOMP_KEPT[machine])
+    # (code, jt, jf, k) with jt and jf a label's name or 0; ("label", name) marks the next one.
+    code: list = [(ld, 0, 0, 4), (jeq, "nr", "deny", audit), ("label", "nr"), (ld, 0, 0, 0),
+                  (jge, "deny", 0, 0x40000000)]  # x32 syscall numbers
+    code += [(jeq, "deny", 0, nr) for nr in blocked]
+    code += [(jeq, "own", 0, nr) for nr in own]
+    code += [(jeq, "priority", 0, nr_setpriority), (jeq, "io", 0, nr_ioprio_set), (ret, 0, 0, allow),
+             ("label", "own"), (ld, 0, 0, arg0), (jeq, "allow", "deny", 0),
+             ("label", "priority"), (ld, 0, 0, arg0), (jeq, 0, "deny", 0),  # PRIO_PROCESS
+             (ld, 0, 0, arg1), (jeq, "allow", "deny", 0),
+             ("label", "io"), (ld, 0, 0, arg0), (jeq, 0, "deny", 1),  # IOPRIO_WHO_PROCESS
+             (ld, 0, 0, arg1), (jeq, "allow", "deny", 0),
+             ("label", "allow"), (ret, 0, 0, allow), ("label", "deny"), (ret, 0, 0, deny)]
+    labels: dict[str, int] = {}
+    prog: list[tuple[int, int, int, int]] = []
+    for item in code:
+        if item[0] == "label":
+            labels[item[1]] = len(prog)
+        else:
+            prog.append(item)
+    prog = [(op, labels[jt] - i - 1 if jt else 0, labels[jf] - i - 1 if jf else 0, k)
+            for i, (op, jt, jf, k) in enumerate(prog)]
     arr = (_SockFilter * len(prog))(*[_SockFilter(*p) for p in prog])
     fprog = _SockFprog(len(prog), arr)
     fprog._keep = arr  # the program must outlive the struct that points to it

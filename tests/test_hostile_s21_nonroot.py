@@ -1,0 +1,118 @@
+"""Twenty-first session, hostile student: calls that act on another process of the same uid.
+
+``prlimit``, ``sched_setaffinity``, ``sched_setscheduler``, ``sched_setparam``, ``sched_setattr``,
+``setpriority`` and ``ioprio_set`` reach any process of the caller's uid. Without root a child has
+the grading user's uid: it lowered the grading process's hard ``RLIMIT_FSIZE`` (found by trying
+the pids below its own), and the class run died writing the next ``feedback.md`` (EFBIG: no
+``grades.csv``, no result for anyone). Landlock's scoping covers signals and abstract sockets, not
+these. As root the child's slot uid reaches only its own processes, which the first test uses:
+it holds in both modes.
+"""
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+import tempfile
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from grader.sandbox import Limits, Sandbox
+from tests import notebooks as nbs
+from tests.isolation import isolated
+
+REPO = Path(__file__).resolve().parents[1]
+
+#: A child forks a grandchild (same uid in both modes) and tries each call on it, then on itself.
+_ON_ANOTHER = """
+import os, resource, time
+
+def attempts():
+    pid = os.fork()
+    if pid == 0:
+        time.sleep(30)
+        os._exit(0)
+    tried = {}
+    calls = {
+        "prlimit": lambda p: resource.prlimit(p, resource.RLIMIT_FSIZE, (4096, 4096)),
+        "affinity": lambda p: os.sched_setaffinity(p, {min(os.sched_getaffinity(0))}),
+        "scheduler": lambda p: os.sched_setscheduler(p, os.SCHED_IDLE, os.sched_param(0)),
+        "param": lambda p: os.sched_setparam(p, os.sched_param(0)),
+        "priority": lambda p: os.setpriority(os.PRIO_PROCESS, p, 19),
+        "pgrp priority": lambda p: os.setpriority(os.PRIO_PGRP, os.getpgid(p), 19),
+        "user priority": lambda p: os.setpriority(os.PRIO_USER, 0, 19),
+    }
+    try:
+        for name, call in calls.items():
+            try:
+                call(pid)
+                tried[name] = "done"
+            except OSError as exc:
+                tried[name] = exc.errno
+    finally:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+    # The child's own: glibc passes 0 for "this process".
+    resource.setrlimit(resource.RLIMIT_FSIZE, (1 << 20, resource.getrlimit(resource.RLIMIT_FSIZE)[1]))
+    tried["own prlimit"] = resource.prlimit(0, resource.RLIMIT_FSIZE)[0]
+    os.sched_setaffinity(0, os.sched_getaffinity(0))
+    tried["own nice"] = os.nice(1) >= 1
+    os.sched_setscheduler(0, os.SCHED_BATCH, os.sched_param(0))
+    tried["own scheduler"] = os.sched_getscheduler(0) == os.SCHED_BATCH
+    return tried
+"""
+
+
+def test_a_child_cannot_change_the_limits_or_scheduling_of_another_process_of_its_uid():
+    # Before the fix every one of the seven was "done" (the user-wide priority included).
+    with Sandbox(limits=Limits(call_timeout=10.0, submission_timeout=30.0, max_processes=8)) as sandbox:
+        if not sandbox.capabilities.seccomp:
+            pytest.skip("no seccomp here")
+        with sandbox.session(textwrap.dedent(_ON_ANOTHER), filename="attack.py") as session:
+            assert session.load.status == "ok", session.load
+            out = session.call("attempts", ())
+    assert out.status == "ok", out
+    tried = out.value
+    for name in ("prlimit", "affinity", "scheduler", "param", "priority", "pgrp priority", "user priority"):
+        assert tried[name] == 1, (name, tried)  # EPERM
+    assert tried["own prlimit"] == 1 << 20 and tried["own nice"] and tried["own scheduler"]
+
+
+_ATTACKER = """    import os, resource
+    for pid in range(max(os.getpid() - 3000, 2), os.getpid()):
+        try:
+            resource.prlimit(pid, resource.RLIMIT_FSIZE, (0, 0))
+        except OSError:
+            pass
+"""
+
+
+@pytest.mark.slow
+def test_without_root_a_student_cannot_stop_the_class_run_through_prlimit():
+    # Before the fix: grade.py exited 1 with "OSError: [Errno 27] File too large" writing
+    # a_attacker/feedback.md, and b_victim was never graded.
+    if os.geteuid() != 0:
+        pytest.skip("needs root to become nobody (the run must be without root)")
+    if [p for p in (REPO, *REPO.parents) if not p.stat().st_mode & stat.S_IXOTH]:
+        pytest.skip("nobody cannot reach the repository")
+    head = "def rnn_cell_forward(xt, a_prev, parameters):\n"
+    attacker = nbs.COURSE_CELLS["rnn_cell_forward"].replace(head, head + _ATTACKER, 1)
+    assert attacker != nbs.COURSE_CELLS["rnn_cell_forward"]
+    with tempfile.TemporaryDirectory(prefix="s21-nonroot-") as tmp:
+        os.chmod(tmp, 0o777)
+        subs = Path(tmp) / "subs"
+        nbs.write(subs / "a_attacker.ipynb", nbs.course_notebook({"rnn_cell_forward": attacker}))
+        nbs.write(subs / "b_victim.ipynb", nbs.course_notebook())
+        env = {"PATH": "/usr/bin:/bin", "HOME": tmp, "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1"}
+        proc = subprocess.run(
+            [sys.executable, "grade.py", str(subs), "--out", str(Path(tmp) / "out"), "--jobs", "1",
+             "--no-similarity", "--no-html"],
+            cwd=REPO, env=env, preexec_fn=isolated(), capture_output=True, text=True, timeout=300)
+        text = proc.stdout + proc.stderr
+        assert proc.returncode == 0, text[-3000:]
+        assert "Sandbox: sandbox (non-root)" in text
+        rows = (Path(tmp) / "out" / "grades.csv").read_text().splitlines()
+    assert rows[1].startswith("a_attacker,100,") and rows[2].startswith("b_victim,100,"), rows
