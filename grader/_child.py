@@ -366,6 +366,35 @@ class Landlock:
         return ruleset
 
 
+def readable_without(read_paths: Sequence[str], protected: Sequence[str]) -> list[str]:
+    """``read_paths`` with every protected path left out: a read path that holds one (the
+    interpreter's prefix, ``/usr``) is replaced by its entries, down to the protected path's
+    folder, all but the one that leads to it (or is it). Paths are compared resolved.
+
+    Landlock only grants: a rule for ``/usr`` lets a child read ``/usr/src/app/rubrics`` (the
+    python image's suggested ``WORKDIR /usr/src/app``), a rule for a virtual environment the
+    course folder inside it. As root a mount hides the protected paths as well; without root
+    the rules are all there is. Where no read path holds a protected one, nothing changes."""
+    guarded = [os.path.realpath(p) for p in protected]
+    kept: list[str] = []
+    pending = list(read_paths)
+    opened: set[str] = set()  # folders already replaced by their entries (a link may lead back)
+    while pending:
+        path = pending.pop()
+        holds = [g for g in guarded if g == path or g.startswith(path.rstrip("/") + "/")]
+        if not holds:
+            kept.append(path)
+        elif path not in holds and path not in opened:
+            opened.add(path)
+            try:
+                names = os.listdir(path)
+            except OSError:
+                continue
+            pending += [os.path.realpath(os.path.join(path, name)) for name in names]
+    kept = sorted(set(kept))
+    return [p for p in kept if not any(p.startswith(o.rstrip("/") + "/") for o in kept)]  # one rule a tree
+
+
 def landlock_restrict_self(ruleset: int) -> None:
     """Put this process (and its future children) under `ruleset` for good; needs no_new_privs
     (or CAP_SYS_ADMIN)."""
@@ -1015,7 +1044,8 @@ class Zygote:
                 caps["notes"].append(f"network namespace unavailable: {exc}")
         caps["landlock_abi"] = landlock_abi() if linux else 0
         if caps["landlock_abi"]:
-            self.landlock = Landlock(caps["landlock_abi"], read_paths=self.landlock_read, rw_paths=["/dev/null"])
+            read = readable_without(self.landlock_read, self.config.get("protected", ()))
+            self.landlock = Landlock(caps["landlock_abi"], read_paths=read, rw_paths=["/dev/null"])
         self.seccomp = seccomp_program() if linux else None
         caps["seccomp"] = self.seccomp is not None
         caps["rlimits"] = ["CPU", "AS", "NPROC", "FSIZE", "NOFILE", "CORE"]

@@ -116,3 +116,62 @@ def test_without_root_a_student_cannot_stop_the_class_run_through_prlimit():
         assert "Sandbox: sandbox (non-root)" in text
         rows = (Path(tmp) / "out" / "grades.csv").read_text().splitlines()
     assert rows[1].startswith("a_attacker,100,") and rows[2].startswith("b_victim,100,"), rows
+
+
+_PROBE = """
+import os, sys
+from grader.sandbox import Sandbox
+secret = sys.argv[1]
+program = '''
+def peek(path):
+    try:
+        return open(path).read()
+    except OSError as exc:
+        return "refused " + type(exc).__name__
+'''
+with Sandbox(protected_paths=[os.path.dirname(secret)]) as sandbox:
+    with sandbox.session(program) as session:
+        print(session.call("peek", (secret,)).value)
+"""
+
+
+@pytest.mark.slow
+def test_a_protected_folder_inside_a_readable_one_stays_unreadable_without_root():
+    # Landlock only grants: the rule for the interpreter's prefix (here a virtual environment
+    # holding the course folder; in the python image's WORKDIR /usr/src/app, the rule for /usr)
+    # let a child read the protected folder inside it. Before the fix the child printed the
+    # secret; as root a mount hides it as well, so this runs without root (as nobody when root).
+    with tempfile.TemporaryDirectory(prefix="s21-venv-") as tmp:
+        os.chmod(tmp, 0o755)
+        venv = Path(tmp) / "venv"
+        subprocess.run([sys.executable, "-m", "venv", "--without-pip", "--system-site-packages", str(venv)],
+                       check=True, timeout=120)
+        secret = venv / "course" / "rubrics" / "rnn.hidden.json"
+        secret.parent.mkdir(parents=True)
+        secret.write_text("HIDDEN-EXPECTED-VALUES")
+        for path in (secret.parent.parent, secret.parent):
+            path.chmod(0o755)
+        secret.chmod(0o644)
+        as_root = os.geteuid() == 0
+        if as_root and [p for p in (REPO, *REPO.parents) if not p.stat().st_mode & stat.S_IXOTH]:
+            pytest.skip("nobody cannot reach the repository")
+        proc = subprocess.run([str(venv / "bin" / "python"), "-c", _PROBE, str(secret)], cwd=tmp,
+                              env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO), "PYTHONDONTWRITEBYTECODE": "1"},
+                              preexec_fn=isolated() if as_root else None, capture_output=True, text=True,
+                              timeout=120)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.stdout.strip() == "refused PermissionError", proc.stdout
+
+
+def test_readable_without_carves_a_protected_path_out_of_its_ancestors(tmp_path):
+    from grader._child import readable_without
+
+    (tmp_path / "app" / "rubrics").mkdir(parents=True)
+    (tmp_path / "app" / "grader").mkdir()
+    (tmp_path / "app" / "grade.py").write_text("")
+    (tmp_path / "app" / "back").symlink_to(tmp_path)  # a link leading back up is not followed twice
+    (tmp_path / "lib").mkdir()
+    read = readable_without([str(tmp_path), "/dev/urandom"], [str(tmp_path / "app" / "rubrics")])
+    assert read == ["/dev/urandom", str(tmp_path / "app" / "grade.py"), str(tmp_path / "app" / "grader"),
+                    str(tmp_path / "lib")]
+    assert readable_without(["/usr"], ["/work/course/rubrics"]) == ["/usr"]  # the usual case: unchanged
