@@ -983,6 +983,7 @@ class Zygote:
         self.env_dir = ""                       # the directory HOME and TMPDIR name now (see _spawn)
         self.dir_names: list[str] = []          # the children's directories' paths, c1, c2... (see _child_directory)
         self.numpy_key: tuple | None = None     # NumPy's global generator's key and position (see numpy_key)
+        self.cleared: float | None = None       # when the last close ended, for the next spawn's answer (see serve)
         self._nproc, self._nproc_at = 0, -1e9
         # What a child may read under Landlock: the interpreter, its libraries, /dev/urandom.
         read = {os.path.realpath(p) for p in [sys.prefix, sys.base_prefix, sys.exec_prefix, *sys.path, "/usr",
@@ -1196,8 +1197,12 @@ class Zygote:
                     if reply["ok"]:  # {"ok": True, "pid": pid} (see _spawn)
                         # The usual answer, written without json: the child lives now, and every
                         # page the zygote writes until the next fork is copied (json.dumps wrote
-                        # to its encoder's objects and built the text in pieces).
-                        ctrl_send(self.ctrl, b'{"ok":true,"pid":%d}' % reply["pid"],
+                        # to its encoder's objects and built the text in pieces). After a close,
+                        # when it ended (CLOCK_MONOTONIC, the grading process's too): the spawn
+                        # waited for it, and the session that asks is not charged for that wait.
+                        cleared, self.cleared = self.cleared, None
+                        ctrl_send(self.ctrl, b'{"ok":true,"pid":%d}' % reply["pid"] if cleared is None else
+                                  b'{"ok":true,"pid":%d,"cleared":%.6f}' % (reply["pid"], cleared),
                                   [pidfd] if pidfd is not None else [], framed=self.framed)
                     else:
                         self._reply(reply, [pidfd] if pidfd is not None else [])
@@ -1207,6 +1212,7 @@ class Zygote:
                     self._reply(self._kill(request))
                 elif op == "close":  # like kill, but the grading process does not wait for it
                     self._kill(request)
+                    self.cleared = time.monotonic()
                 else:
                     self._reply({"ok": False, "error": f"unknown op {op}"})
             except Exception as exc:  # e.g. fork() failing: report it, keep serving
