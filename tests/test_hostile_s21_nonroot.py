@@ -175,3 +175,49 @@ def test_readable_without_carves_a_protected_path_out_of_its_ancestors(tmp_path)
     assert read == ["/dev/urandom", str(tmp_path / "app" / "grade.py"), str(tmp_path / "app" / "grader"),
                     str(tmp_path / "lib")]
     assert readable_without(["/usr"], ["/work/course/rubrics"]) == ["/usr"]  # the usual case: unchanged
+
+
+_CROSS = """
+import sys
+from grader.sandbox import Sandbox
+victim = '''
+import os, time
+def pid():
+    return os.getpid()
+def work():
+    start = time.process_time()
+    while time.process_time() - start < 1.5:
+        pass
+    return "done"
+'''
+attacker = '''
+import resource
+def hit(pid):
+    try:
+        resource.prlimit(pid, resource.RLIMIT_CPU, (0, 0))
+        return "lowered"
+    except OSError as exc:
+        return "refused %d" % exc.errno
+'''
+with Sandbox() as one, Sandbox() as two:  # two workers' sandboxes
+    with two.session(victim) as other, one.session(attacker) as mine:
+        print(mine.call("hit", (other.call("pid", ()).value,)).value)
+        outcome = other.call("work", ())
+        print(outcome.status, outcome.value)
+"""
+
+
+@pytest.mark.slow
+def test_without_root_a_child_cannot_kill_another_workers_child_through_its_limits():
+    # Before the fix: "lowered", then the other student's call "crashed" (SIGKILL at its new
+    # RLIMIT_CPU of 0 s): one student's notebook took another's points.
+    as_root = os.geteuid() == 0
+    if as_root and [p for p in (REPO, *REPO.parents) if not p.stat().st_mode & stat.S_IXOTH]:
+        pytest.skip("nobody cannot reach the repository")
+    with tempfile.TemporaryDirectory(prefix="s21-cross-") as tmp:
+        os.chmod(tmp, 0o755)
+        proc = subprocess.run([sys.executable, "-c", _CROSS], cwd=tmp,
+                              env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO), "PYTHONDONTWRITEBYTECODE": "1"},
+                              preexec_fn=isolated() if as_root else None, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.stdout.split("\n")[:2] == ["refused 1", "ok done"], proc.stdout
