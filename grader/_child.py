@@ -430,6 +430,16 @@ _SECCOMP_KEPT = {
 }
 
 
+# machine -> inotify_init, inotify_init1, inotify_add_watch, fanotify_init, fanotify_mark. Landlock
+# does not cover watches: without root a child watched the submissions folder and read every
+# other student's file name (Canvas's names hold the student's) as the grader opened them. As
+# root the mounts hide the protected paths anyway. Python and NumPy use none.
+_SECCOMP_WATCHES = {
+    "x86_64": (253, 294, 254, 300, 301),
+    "aarch64": (26, 27, 262, 263),
+}
+
+
 # machine -> calls that act on a process named by its pid, allowed on the caller only:
 # (prlimit64, sched_setaffinity, sched_setscheduler, sched_setparam, sched_setattr: first
 # argument 0), setpriority (PRIO_PROCESS, 0), ioprio_set (IOPRIO_WHO_PROCESS, 0). The kernel
@@ -451,8 +461,8 @@ def seccomp_supported() -> bool:
 
 def seccomp_program() -> "_SockFprog | None":
     """The filter: deny socket(), ptrace, process_vm_readv/writev, io_uring_setup, what the kernel
-    keeps past a process (``_SECCOMP_KEPT``), foreign ABIs, and the calls of ``_SECCOMP_SELF_ONLY``
-    aimed at another process (EPERM)."""
+    keeps past a process (``_SECCOMP_KEPT``), file watches (``_SECCOMP_WATCHES``), foreign ABIs, and
+    the calls of ``_SECCOMP_SELF_ONLY`` aimed at another process (EPERM)."""
     machine = os.uname().machine
     arch = _SECCOMP_ARCH.get(machine)
     if arch is None:
@@ -465,7 +475,7 @@ def seccomp_program() -> "_SockFprog | None":
     # The low 32 bits of the first two arguments (struct seccomp_data; both machines little-endian):
     # the kernel reads a pid_t or an int there, so the high bits change nothing it does.
     arg0, arg1 = 16, 24
-    blocked = (nr_socket, nr_ptrace, nr_readv, nr_writev, 425, *_SECCOMP_KEPT[machine])
+    blocked = (nr_socket, nr_ptrace, nr_readv, nr_writev, 425, *_SECCOMP_KEPT[machine], *_SECCOMP_WATCHES[machine])
     # (code, jt, jf, k) with jt and jf a label's name or 0; ("label", name) marks the next one.
     code: list = [(ld, 0, 0, 4), (jeq, "nr", "deny", audit), ("label", "nr"), (ld, 0, 0, 0),
                   (jge, "deny", 0, 0x40000000)]  # x32 syscall numbers

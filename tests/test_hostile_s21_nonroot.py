@@ -221,3 +221,68 @@ def test_without_root_a_child_cannot_kill_another_workers_child_through_its_limi
                               preexec_fn=isolated() if as_root else None, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert proc.stdout.split("\n")[:2] == ["refused 1", "ok done"], proc.stdout
+
+
+_WATCH = """
+import os, sys, threading, time
+from grader.sandbox import Sandbox
+subs = sys.argv[1]
+program = '''
+import ctypes, os, select, struct, time
+def watch(path):
+    libc = ctypes.CDLL(None, use_errno=True)
+    fd = libc.inotify_init1(os.O_NONBLOCK)
+    if fd < 0:
+        return "refused %d" % ctypes.get_errno()
+    if libc.inotify_add_watch(fd, path.encode(), 0x20 | 0x1) < 0:  # IN_OPEN | IN_ACCESS
+        return "refused %d" % ctypes.get_errno()
+    names, end = set(), time.monotonic() + 1.5
+    while time.monotonic() < end:
+        select.select([fd], [], [], 0.1)
+        try:
+            data = os.read(fd, 65536)
+        except BlockingIOError:
+            continue
+        at = 0
+        while at < len(data):
+            size = struct.unpack_from("iIII", data, at)[3]
+            names.add(data[at + 16:at + 16 + size].rstrip(bytes(1)).decode())
+            at += 16 + size
+    return sorted(names)
+'''
+
+def grader_reads():  # as a worker reads the class's notebooks
+    time.sleep(0.4)
+    for name in sorted(os.listdir(subs)):
+        with open(os.path.join(subs, name), "rb") as handle:
+            handle.read()
+
+with Sandbox(protected_paths=[subs]) as sandbox:
+    with sandbox.session(program) as session:
+        reader = threading.Thread(target=grader_reads)
+        reader.start()
+        print(session.call("watch", (subs,)).value)
+        reader.join()
+"""
+
+
+@pytest.mark.slow
+def test_without_root_a_child_cannot_watch_the_submissions_folder_for_names():
+    # Landlock does not cover inotify: before the fix the child printed
+    # ['', 'doejohn_67890.ipynb', 'smithjane_12345.ipynb'] (other students' names, read as the
+    # grader opened their notebooks).
+    as_root = os.geteuid() == 0
+    if as_root and [p for p in (REPO, *REPO.parents) if not p.stat().st_mode & stat.S_IXOTH]:
+        pytest.skip("nobody cannot reach the repository")
+    with tempfile.TemporaryDirectory(prefix="s21-watch-") as tmp:
+        os.chmod(tmp, 0o755)
+        subs = Path(tmp) / "subs"
+        subs.mkdir(mode=0o755)
+        for name in ("smithjane_12345", "doejohn_67890"):
+            (subs / f"{name}.ipynb").write_text("{}")
+            (subs / f"{name}.ipynb").chmod(0o644)
+        proc = subprocess.run([sys.executable, "-c", _WATCH, str(subs)], cwd=tmp,
+                              env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO), "PYTHONDONTWRITEBYTECODE": "1"},
+                              preexec_fn=isolated() if as_root else None, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "smithjane" not in proc.stdout and proc.stdout.strip() == "refused 1", proc.stdout
