@@ -440,6 +440,19 @@ _SECCOMP_WATCHES = {
 }
 
 
+# machine -> the calls that change a file's mode, owner, times or extended attributes, by path or
+# by descriptor (chmod, fchmod, chown, fchown, lchown, utime, utimes, futimesat, utimensat,
+# fchmodat, fchmodat2, fchownat, setxattr, lsetxattr, fsetxattr, removexattr, lremovexattr,
+# fremovexattr, setxattrat, removexattrat, file_setattr). Landlock does not cover them: without
+# root a child set the mode of any file of the grading user (the output folder's, the fixtures',
+# the interpreter's when the user installed it) through a path or an O_PATH descriptor. The
+# zygote needs them (remove_tree), so they are a child's own filter (``metadata_program``).
+_SECCOMP_METADATA = {
+    "x86_64": (90, 91, 92, 93, 94, 132, 188, 189, 190, 197, 198, 199, 235, 260, 261, 268, 280, 452, 463, 466, 469),
+    "aarch64": (5, 6, 7, 14, 15, 16, 52, 53, 54, 55, 88, 452, 463, 466, 469),
+}
+
+
 # machine -> calls that act on a process named by its pid, allowed on the caller only:
 # (prlimit64, sched_setaffinity, sched_setscheduler, sched_setparam, sched_setattr: first
 # argument 0), setpriority (PRIO_PROCESS, 0), ioprio_set (IOPRIO_WHO_PROCESS, 0). The kernel
@@ -500,6 +513,25 @@ def seccomp_program() -> "_SockFprog | None":
     arr = (_SockFilter * len(prog))(*[_SockFilter(*p) for p in prog])
     fprog = _SockFprog(len(prog), arr)
     fprog._keep = arr  # the program must outlive the struct that points to it
+    return fprog
+
+
+def metadata_program() -> "_SockFprog | None":
+    """The filter a child adds to the zygote's when it runs as the grading user (no root): deny
+    ``_SECCOMP_METADATA`` (EPERM). As root the child's slot uid owns only its own directory."""
+    machine = os.uname().machine
+    arch = _SECCOMP_ARCH.get(machine)
+    if arch is None:
+        return None
+    deny, allow = 0x00050000 | errno.EPERM, 0x7FFF0000
+    ld, jeq, ret = 0x20, 0x15, 0x06
+    calls = _SECCOMP_METADATA[machine]
+    prog = [(ld, 0, 0, 4), (jeq, 1, 0, arch[0]), (ret, 0, 0, deny), (ld, 0, 0, 0)]
+    prog += [(jeq, len(calls) - i, 0, nr) for i, nr in enumerate(calls)]
+    prog += [(ret, 0, 0, allow), (ret, 0, 0, deny)]
+    arr = (_SockFilter * len(prog))(*[_SockFilter(*p) for p in prog])
+    fprog = _SockFprog(len(prog), arr)
+    fprog._keep = arr
     return fprog
 
 
@@ -994,6 +1026,7 @@ class Zygote:
         self.dir_names: list[str] = []          # the children's directories' paths, c1, c2... (see _child_directory)
         self.numpy_key: tuple | None = None     # NumPy's global generator's key and position (see numpy_key)
         self.cleared: float | None = None       # when the last close ended, for the next spawn's answer (see serve)
+        self.metadata_seccomp = None            # the filter a child adds without root (see metadata_program)
         self._nproc, self._nproc_at = 0, -1e9
         # What a child may read under Landlock: the interpreter, its libraries, /dev/urandom.
         read = {os.path.realpath(p) for p in [sys.prefix, sys.base_prefix, sys.exec_prefix, *sys.path, "/usr",
@@ -1058,6 +1091,8 @@ class Zygote:
             read = readable_without(self.landlock_read, self.config.get("protected", ()))
             self.landlock = Landlock(caps["landlock_abi"], read_paths=read, rw_paths=["/dev/null"])
         self.seccomp = seccomp_program() if linux else None
+        # A child without root adds this to the filter it inherits (see _run_child).
+        self.metadata_seccomp = metadata_program() if linux and not self.root else None
         caps["seccomp"] = self.seccomp is not None
         caps["rlimits"] = ["CPU", "AS", "NPROC", "FSIZE", "NOFILE", "CORE"]
         if not linux and not address_space_limit_enforced():
@@ -1519,6 +1554,8 @@ def _run_child(z: Zygote, req: dict, fds: list[int], tmp: str, ruleset: int | No
     linux = z.linux
     if ruleset is not None:
         landlock_restrict_self(ruleset)
+    if z.metadata_seccomp is not None:
+        apply_seccomp(z.metadata_seccomp)
     sock_fd, out_fd = fds
     # fd layout: 0 /dev/null, 1+2 capture pipe, 3 protocol socket; nothing else survives.
     null = os.open("/dev/null", os.O_RDONLY)

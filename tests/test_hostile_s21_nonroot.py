@@ -286,3 +286,62 @@ def test_without_root_a_child_cannot_watch_the_submissions_folder_for_names():
                               preexec_fn=isolated() if as_root else None, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "smithjane" not in proc.stdout and proc.stdout.strip() == "refused 1", proc.stdout
+
+
+_METADATA = """
+import os, sys
+from grader.sandbox import Sandbox
+target = sys.argv[1]
+program = '''
+import os
+def change(path):
+    done = {}
+    calls = {
+        "chmod": lambda: os.chmod(path, 0),
+        "chmod by an O_PATH folder": lambda: os.chmod(os.path.basename(path), 0,
+                                                       dir_fd=os.open(os.path.dirname(path), os.O_PATH)),
+        "utime": lambda: os.utime(path, (0, 0)),
+        # (the interpreter's files here are root's: its own file shows that fchmod is filtered)
+        "fchmod of its own file": lambda: os.fchmod(os.open("mine", os.O_CREAT | os.O_RDONLY), 0o777),
+    }
+    for name, call in calls.items():
+        try:
+            call()
+            done[name] = "done"
+        except OSError as exc:
+            done[name] = exc.errno
+    return done
+'''
+with Sandbox(protected_paths=[os.path.dirname(target)]) as sandbox:
+    with sandbox.session(program) as session:
+        print(session.call("change", (target,)).value)
+stat = os.stat(target)
+print(oct(stat.st_mode & 0o777), int(stat.st_mtime) != 0)
+"""
+
+
+@pytest.mark.slow
+def test_without_root_a_child_cannot_change_the_mode_or_times_of_the_users_files():
+    # Landlock does not cover a file's metadata. Before the fix the child set the protected
+    # results.json's mode to 000 and its times to 1970 (by path and through an O_PATH folder),
+    # and fchmod reached any file it may open (the interpreter's own, when the user owns it).
+    as_root = os.geteuid() == 0
+    if as_root and [p for p in (REPO, *REPO.parents) if not p.stat().st_mode & stat.S_IXOTH]:
+        pytest.skip("nobody cannot reach the repository")
+    with tempfile.TemporaryDirectory(prefix="s21-meta-") as tmp:
+        os.chmod(tmp, 0o755)
+        out = Path(tmp) / "out"
+        out.mkdir(mode=0o777)
+        out.chmod(0o777)
+        target = out / "results.json"
+        target.write_text("{}")
+        target.chmod(0o666)
+        if as_root:
+            os.chown(target, 65534, 65534)  # the grading user's file (nobody's here)
+        proc = subprocess.run([sys.executable, "-c", _METADATA, str(target)], cwd=tmp,
+                              env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO), "PYTHONDONTWRITEBYTECODE": "1"},
+                              preexec_fn=isolated() if as_root else None, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    lines = proc.stdout.split("\n")
+    assert lines[0] == str({"chmod": 1, "chmod by an O_PATH folder": 1, "utime": 1, "fchmod of its own file": 1}), lines
+    assert lines[1] == "0o666 True"
