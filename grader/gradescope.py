@@ -27,9 +27,12 @@ import tempfile
 import time
 import zipfile
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from grader.models import HARNESS
+
+if TYPE_CHECKING:
+    from grader.sandbox import Capabilities
 
 DEFAULT_ROOT = Path("/autograder")
 REPO = Path(__file__).resolve().parent.parent
@@ -72,7 +75,7 @@ def gradescope_payload(result, *, seconds: float) -> dict:
     return payload
 
 
-def close_to_others(paths: list[Path], capabilities) -> list[str]:
+def close_to_others(paths: list[Path], *, capabilities: "Capabilities") -> list[str]:
     """Take group's and others' rights from each of ``paths`` that exists, when nothing else keeps
     the children out of them: as root, without a mount namespace and without Landlock. Returns
     the paths changed.
@@ -133,7 +136,7 @@ def run_gradescope(*, root: Path = DEFAULT_ROOT, rubric: Path | None = None,
             results_dir.mkdir(parents=True, exist_ok=True)
             sandbox = started_sandbox()
             stream.write(f"Sandbox: {sandbox.capabilities.describe()}\n")
-            closed = close_to_others(protected, sandbox.capabilities)
+            closed = close_to_others(protected, capabilities=sandbox.capabilities)
             if closed:
                 stream.write(f"Protected by file modes only (no mount namespace, no Landlock): "
                              f"{', '.join(closed)} made unreadable to other users\n")
