@@ -366,6 +366,35 @@ class Landlock:
         return ruleset
 
 
+def readable_without(read_paths: Sequence[str], protected: Sequence[str]) -> list[str]:
+    """``read_paths`` with every protected path left out: a read path that holds one (the
+    interpreter's prefix, ``/usr``) is replaced by its entries, down to the protected path's
+    folder, all but the one that leads to it (or is it). Paths are compared resolved.
+
+    Landlock only grants: a rule for ``/usr`` lets a child read ``/usr/src/app/rubrics`` (the
+    python image's suggested ``WORKDIR /usr/src/app``), a rule for a virtual environment the
+    course folder inside it. As root a mount hides the protected paths as well; without root
+    the rules are all there is. Where no read path holds a protected one, nothing changes."""
+    guarded = [os.path.realpath(p) for p in protected]
+    kept: list[str] = []
+    pending = list(read_paths)
+    opened: set[str] = set()  # folders already replaced by their entries (a link may lead back)
+    while pending:
+        path = pending.pop()
+        holds = [g for g in guarded if g == path or g.startswith(path.rstrip("/") + "/")]
+        if not holds:
+            kept.append(path)
+        elif path not in holds and path not in opened:
+            opened.add(path)
+            try:
+                names = os.listdir(path)
+            except OSError:
+                continue
+            pending += [os.path.realpath(os.path.join(path, name)) for name in names]
+    kept = sorted(set(kept))
+    return [p for p in kept if not any(p.startswith(o.rstrip("/") + "/") for o in kept)]  # one rule a tree
+
+
 def landlock_restrict_self(ruleset: int) -> None:
     """Put this process (and its future children) under `ruleset` for good; needs no_new_privs
     (or CAP_SYS_ADMIN)."""
@@ -401,6 +430,43 @@ _SECCOMP_KEPT = {
 }
 
 
+# machine -> inotify_init, inotify_init1, inotify_add_watch, fanotify_init, fanotify_mark. Landlock
+# does not cover watches: without root a child watched the submissions folder and read every
+# other student's file name (Canvas's names hold the student's) as the grader opened them. As
+# root the mounts hide the protected paths anyway. Python and NumPy use none.
+_SECCOMP_WATCHES = {
+    "x86_64": (253, 294, 254, 300, 301),
+    "aarch64": (26, 27, 262, 263),
+}
+
+
+# machine -> the calls that change a file's mode, owner, times or extended attributes, by path or
+# by descriptor (chmod, fchmod, chown, fchown, lchown, utime, utimes, futimesat, utimensat,
+# fchmodat, fchmodat2, fchownat, setxattr, lsetxattr, fsetxattr, removexattr, lremovexattr,
+# fremovexattr, setxattrat, removexattrat, file_setattr). Landlock does not cover them: without
+# root a child set the mode of any file of the grading user (the output folder's, the fixtures',
+# the interpreter's when the user installed it) through a path or an O_PATH descriptor. The
+# zygote needs them (remove_tree), so they are a child's own filter (``metadata_program``).
+_SECCOMP_METADATA = {
+    "x86_64": (90, 91, 92, 93, 94, 132, 188, 189, 190, 197, 198, 199, 235, 260, 261, 268, 280, 452, 463, 466, 469),
+    "aarch64": (5, 6, 7, 14, 15, 16, 52, 53, 54, 55, 88, 452, 463, 466, 469),
+}
+
+
+# machine -> calls that act on a process named by its pid, allowed on the caller only:
+# (prlimit64, sched_setaffinity, sched_setscheduler, sched_setparam, sched_setattr: first
+# argument 0), setpriority (PRIO_PROCESS, 0), ioprio_set (IOPRIO_WHO_PROCESS, 0). The kernel
+# lets a process change these for any process of its uid: without root every process of the
+# grading user (the grading process, its zygote and workers, the user's shell and desktop), which
+# Landlock's scoping (signals, abstract sockets) does not cover. A child lowered the grading
+# process's hard RLIMIT_FSIZE to 4 kB and pinned it to one CPU. glibc's setrlimit, getrlimit and
+# nice pass 0; resource.prlimit(os.getpid(), ...) is refused (EPERM).
+_SECCOMP_SELF_ONLY = {
+    "x86_64": ((302, 203, 144, 142, 314), 141, 251),
+    "aarch64": ((261, 122, 119, 118, 274), 140, 30),
+}
+
+
 def seccomp_supported() -> bool:
     """Whether this module knows the syscall numbers of this machine."""
     return os.uname().machine in _SECCOMP_ARCH
@@ -408,23 +474,64 @@ def seccomp_supported() -> bool:
 
 def seccomp_program() -> "_SockFprog | None":
     """The filter: deny socket(), ptrace, process_vm_readv/writev, io_uring_setup, what the kernel
-    keeps past a process (``_SECCOMP_KEPT``) and foreign ABIs (EPERM)."""
-    arch = _SECCOMP_ARCH.get(os.uname().machine)
+    keeps past a process (``_SECCOMP_KEPT``), file watches (``_SECCOMP_WATCHES``), foreign ABIs, and
+    the calls of ``_SECCOMP_SELF_ONLY`` aimed at another process (EPERM)."""
+    machine = os.uname().machine
+    arch = _SECCOMP_ARCH.get(machine)
     if arch is None:
         return None
     audit, nr_socket, nr_ptrace, nr_readv, nr_writev = arch
+    own, nr_setpriority, nr_ioprio_set = _SECCOMP_SELF_ONLY[machine]
     deny = 0x00050000 | errno.EPERM
     allow = 0x7FFF0000
     ld, jeq, jge, ret = 0x20, 0x15, 0x35, 0x06
-    blocked = (nr_socket, nr_ptrace, nr_readv, nr_writev, 425, *_SECCOMP_KEPT[os.uname().machine])
-    prog = [(ld, 0, 0, 4), (jeq, 1, 0, audit), (ret, 0, 0, deny), (ld, 0, 0, 0),
-            (jge, len(blocked) + 1, 0, 0x40000000)]  # x32 syscall numbers
-    for i, nr in enumerate(blocked):
-        prog.append((jeq, len(blocked) - i, 0, nr))
-    prog += [(ret, 0, 0, allow), (ret, 0, 0, deny)]
+    # The low 32 bits of the first two arguments (struct seccomp_data; both machines little-endian):
+    # the kernel reads a pid_t or an int there, so the high bits change nothing it does.
+    arg0, arg1 = 16, 24
+    blocked = (nr_socket, nr_ptrace, nr_readv, nr_writev, 425, *_SECCOMP_KEPT[machine], *_SECCOMP_WATCHES[machine])
+    # (code, jt, jf, k) with jt and jf a label's name or 0; ("label", name) marks the next one.
+    code: list = [(ld, 0, 0, 4), (jeq, "nr", "deny", audit), ("label", "nr"), (ld, 0, 0, 0),
+                  (jge, "deny", 0, 0x40000000)]  # x32 syscall numbers
+    code += [(jeq, "deny", 0, nr) for nr in blocked]
+    code += [(jeq, "own", 0, nr) for nr in own]
+    code += [(jeq, "priority", 0, nr_setpriority), (jeq, "io", 0, nr_ioprio_set), (ret, 0, 0, allow),
+             ("label", "own"), (ld, 0, 0, arg0), (jeq, "allow", "deny", 0),
+             ("label", "priority"), (ld, 0, 0, arg0), (jeq, 0, "deny", 0),  # PRIO_PROCESS
+             (ld, 0, 0, arg1), (jeq, "allow", "deny", 0),
+             ("label", "io"), (ld, 0, 0, arg0), (jeq, 0, "deny", 1),  # IOPRIO_WHO_PROCESS
+             (ld, 0, 0, arg1), (jeq, "allow", "deny", 0),
+             ("label", "allow"), (ret, 0, 0, allow), ("label", "deny"), (ret, 0, 0, deny)]
+    labels: dict[str, int] = {}
+    prog: list[tuple[int, int, int, int]] = []
+    for item in code:
+        if item[0] == "label":
+            labels[item[1]] = len(prog)
+        else:
+            prog.append(item)
+    prog = [(op, labels[jt] - i - 1 if jt else 0, labels[jf] - i - 1 if jf else 0, k)
+            for i, (op, jt, jf, k) in enumerate(prog)]
     arr = (_SockFilter * len(prog))(*[_SockFilter(*p) for p in prog])
     fprog = _SockFprog(len(prog), arr)
     fprog._keep = arr  # the program must outlive the struct that points to it
+    return fprog
+
+
+def metadata_program() -> "_SockFprog | None":
+    """The filter a child adds to the zygote's when it runs as the grading user (no root): deny
+    ``_SECCOMP_METADATA`` (EPERM). As root the child's slot uid owns only its own directory."""
+    machine = os.uname().machine
+    arch = _SECCOMP_ARCH.get(machine)
+    if arch is None:
+        return None
+    deny, allow = 0x00050000 | errno.EPERM, 0x7FFF0000
+    ld, jeq, ret = 0x20, 0x15, 0x06
+    calls = _SECCOMP_METADATA[machine]
+    prog = [(ld, 0, 0, 4), (jeq, 1, 0, arch[0]), (ret, 0, 0, deny), (ld, 0, 0, 0)]
+    prog += [(jeq, len(calls) - i, 0, nr) for i, nr in enumerate(calls)]
+    prog += [(ret, 0, 0, allow), (ret, 0, 0, deny)]
+    arr = (_SockFilter * len(prog))(*[_SockFilter(*p) for p in prog])
+    fprog = _SockFprog(len(prog), arr)
+    fprog._keep = arr
     return fprog
 
 
@@ -942,6 +1049,8 @@ class Zygote:
         self.env_dir = ""                       # the directory HOME and TMPDIR name now (see _spawn)
         self.dir_names: list[str] = []          # the children's directories' paths, c1, c2... (see _child_directory)
         self.numpy_key: tuple | None = None     # NumPy's global generator's key and position (see numpy_key)
+        self.cleared: float | None = None       # when the last close ended, for the next spawn's answer (see serve)
+        self.metadata_seccomp = None            # the filter a child adds without root (see metadata_program)
         self._nproc, self._nproc_at = 0, -1e9
         # What a child may read under Landlock: the interpreter, its libraries, /dev/urandom.
         read = {os.path.realpath(p) for p in [sys.prefix, sys.base_prefix, sys.exec_prefix, *sys.path, "/usr",
@@ -1003,8 +1112,11 @@ class Zygote:
                 caps["notes"].append(f"network namespace unavailable: {exc}")
         caps["landlock_abi"] = landlock_abi() if linux else 0
         if caps["landlock_abi"]:
-            self.landlock = Landlock(caps["landlock_abi"], read_paths=self.landlock_read, rw_paths=["/dev/null"])
+            read = readable_without(self.landlock_read, self.config.get("protected", ()))
+            self.landlock = Landlock(caps["landlock_abi"], read_paths=read, rw_paths=["/dev/null"])
         self.seccomp = seccomp_program() if linux else None
+        # A child without root adds this to the filter it inherits (see _run_child).
+        self.metadata_seccomp = metadata_program() if linux and not self.root else None
         caps["seccomp"] = self.seccomp is not None
         caps["rlimits"] = ["CPU", "AS", "NPROC", "FSIZE", "NOFILE", "CORE"]
         if not linux and not address_space_limit_enforced():
@@ -1154,8 +1266,12 @@ class Zygote:
                     if reply["ok"]:  # {"ok": True, "pid": pid} (see _spawn)
                         # The usual answer, written without json: the child lives now, and every
                         # page the zygote writes until the next fork is copied (json.dumps wrote
-                        # to its encoder's objects and built the text in pieces).
-                        ctrl_send(self.ctrl, b'{"ok":true,"pid":%d}' % reply["pid"],
+                        # to its encoder's objects and built the text in pieces). After a close,
+                        # when it ended (CLOCK_MONOTONIC, the grading process's too): the spawn
+                        # waited for it, and the session that asks is not charged for that wait.
+                        cleared, self.cleared = self.cleared, None
+                        ctrl_send(self.ctrl, b'{"ok":true,"pid":%d}' % reply["pid"] if cleared is None else
+                                  b'{"ok":true,"pid":%d,"cleared":%.6f}' % (reply["pid"], cleared),
                                   [pidfd] if pidfd is not None else [], framed=self.framed)
                     else:
                         self._reply(reply, [pidfd] if pidfd is not None else [])
@@ -1165,6 +1281,7 @@ class Zygote:
                     self._reply(self._kill(request))
                 elif op == "close":  # like kill, but the grading process does not wait for it
                     self._kill(request)
+                    self.cleared = time.monotonic()
                 else:
                     self._reply({"ok": False, "error": f"unknown op {op}"})
             except Exception as exc:  # e.g. fork() failing: report it, keep serving
@@ -1472,6 +1589,8 @@ def _run_child(z: Zygote, req: dict, fds: list[int], tmp: str, ruleset: int | No
     linux = z.linux
     if ruleset is not None:
         landlock_restrict_self(ruleset)
+    if z.metadata_seccomp is not None:
+        apply_seccomp(z.metadata_seccomp)
     sock_fd, out_fd = fds
     # fd layout: 0 /dev/null, 1+2 capture pipe, 3 protocol socket; nothing else survives.
     null = os.open("/dev/null", os.O_RDONLY)

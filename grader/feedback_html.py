@@ -69,6 +69,12 @@ MAX_MARKDOWN_TOTAL = 100_000
 #: parser searches from each to the text's end (ten cells of 10,000 characters of ``\\[``
 #: cost the grading process 9 s of CPU). A notebook's maths closes what it opens.
 MAX_UNCLOSED_TEX = 50
+#: Markdown holding this many spaces in a row is shown as plain text too: the inline parser
+#: searches every position (see ``grader.markdown_html._InlineParser``) and its line-break rule
+#: runs to a run's end from each space of it, so a run costs its square (a cell of "a", 9,998
+#: spaces and "b" cost 0.4-0.6 s, ten of them 4-6 s of the grading process). Runs of 199 cost
+#: a 10,000-character cell 12 ms, prose 7 ms.
+LONG_SPACE_RUN = " " * 200
 #: Output MIME types kept from the student's notebook, in the order of preference of the one
 #: an output shows (JupyterLab's); everything else (JavaScript, widgets, SVG, mermaid, LaTeX
 #: needing MathJax...) is dropped.
@@ -483,7 +489,8 @@ class _MarkdownBudget:
 
     def take(self, text: str) -> bool:
         """Whether ``text`` may be rendered as markdown (its length is then spent)."""
-        if len(text) > MAX_MARKDOWN_CHARS or len(text) > self.left or unclosed_tex(text) > MAX_UNCLOSED_TEX:
+        if (len(text) > MAX_MARKDOWN_CHARS or len(text) > self.left or unclosed_tex(text) > MAX_UNCLOSED_TEX
+                or LONG_SPACE_RUN in text):
             return False
         self.left -= len(text)
         return True

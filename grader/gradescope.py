@@ -20,14 +20,19 @@ instructors trying the autograder locally) run it in any folder.
 from __future__ import annotations
 
 import json
+import os
+import stat
 import sys
 import tempfile
 import time
 import zipfile
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from grader.models import HARNESS
+
+if TYPE_CHECKING:
+    from grader.sandbox import Capabilities
 
 DEFAULT_ROOT = Path("/autograder")
 REPO = Path(__file__).resolve().parent.parent
@@ -70,6 +75,32 @@ def gradescope_payload(result, *, seconds: float) -> dict:
     return payload
 
 
+def close_to_others(paths: list[Path], *, capabilities: "Capabilities") -> list[str]:
+    """Take group's and others' rights from each of ``paths`` that exists, when nothing else keeps
+    the children out of them: as root, without a mount namespace and without Landlock. Returns
+    the paths changed.
+
+    Gradescope runs the autograder as root in a Docker container, whose default profile refuses
+    ``unshare`` and ``mount`` (no ``CAP_SYS_ADMIN``) and, on some kernels, Landlock. The child's
+    slot uid then reads every file that others may read: the zip unpacks ``rubrics/fixtures`` as
+    0644, so a function could read the hidden cases' expected values and return them. The
+    container is the grader's alone and is thrown away, so its modes are changed rather than the
+    submission refused; anywhere else a path hidden by a mount or by Landlock is left as it is.
+    """
+    if not capabilities.running_as_root or capabilities.mount_namespace or capabilities.landlock_abi:
+        return []
+    closed = []
+    for path in paths:
+        try:
+            mode = os.stat(path, follow_symlinks=False).st_mode
+        except OSError:
+            continue
+        if stat.S_ISDIR(mode) or stat.S_ISREG(mode):
+            os.chmod(path, stat.S_IMODE(mode) & 0o700)
+            closed.append(str(path))
+    return closed
+
+
 def run_gradescope(*, root: Path = DEFAULT_ROOT, rubric: Path | None = None,
                    stream: TextIO | None = None) -> int:
     """Grade ``ROOT/submission`` and write ``ROOT/results/results.json``; return an exit status.
@@ -105,6 +136,10 @@ def run_gradescope(*, root: Path = DEFAULT_ROOT, rubric: Path | None = None,
             results_dir.mkdir(parents=True, exist_ok=True)
             sandbox = started_sandbox()
             stream.write(f"Sandbox: {sandbox.capabilities.describe()}\n")
+            closed = close_to_others(protected, capabilities=sandbox.capabilities)
+            if closed:
+                stream.write(f"Protected by file modes only (no mount namespace, no Landlock): "
+                             f"{', '.join(closed)} made unreadable to other users\n")
             grade_one(submission, context=context, sandbox=sandbox, out_dir=out_dir)
         result = read_submission(out_dir / submission.id)
     if result is None:

@@ -90,7 +90,9 @@ def submission_key(submission: Submission, *, batch: BatchKey) -> str | None:
     try:
         _update_file(digest, "submission", submission.path)
         for name, path in sorted(submission.graded_extra_files()):
-            _update_file(digest, f"extra/{name}", path, limit=EXTRA_FILE_BYTES)
+            # The name as a JSON string, which ends at its own quote: written as it is, an empty
+            # file named "a:4:Q" and a file "a" holding "Q:0:" added the same bytes (one key).
+            _update_file(digest, f"extra/{json.dumps(name)}", path, limit=EXTRA_FILE_BYTES)
         if submission.notes:  # what its zips held and left out: said in the feedback
             digest.update(json.dumps(["notes", *submission.notes]).encode())
     except OSError:

@@ -222,6 +222,10 @@ class Capabilities:
                         + (" (file access limited by Landlock)" if self.landlock_abi else ""))
         if not self.uid_drop and not self.landlock_abi:
             gaps.append("the child can read every file the grader can read")
+        elif not self.mount_namespace and not self.landlock_abi:
+            # As root in a container without CAP_SYS_ADMIN and Landlock (Docker's default profile):
+            # the slot uid is an "other" user, and a fixture file is usually 0644.
+            gaps.append("the child can read every file other users may read, protected paths included")
         return tuple(gaps)
 
     def describe(self) -> str:
@@ -456,7 +460,7 @@ class Sandbox:
             raise SandboxError(f"spawn failed: {reply.get('error')}")
         os.set_blocking(out_r, False)
         fds = reply.get("fds", [])
-        return _Child(reply["pid"], uid, ours, out_r, fds[0] if fds else None)
+        return _Child(reply["pid"], uid, ours, out_r, fds[0] if fds else None, cleared=reply.get("cleared"))
 
     def _spawn_request(self, uid: int | None, limits: Limits) -> bytes:
         """The spawn request's JSON for a slot's uid and limits, made once per pair (a worker's
@@ -615,6 +619,7 @@ class _Child:
     seq: int = 0
     output: "_Output | None" = None
     sched_fd: int | None = None  # its /proc/PID/schedstat, opened on first use (-1: unreadable)
+    cleared: float | None = None  # when the zygote ended an earlier close before forking it (monotonic)
 
     def next_seq(self) -> int:
         """A new request number; answers must echo it."""
@@ -951,6 +956,11 @@ class Session:
             return CallOutcome("budget", message="the time budget of this submission is spent")
         t0 = time.monotonic()
         self._child = self._sandbox._spawn(self._uid, self.limits)
+        cleared = self._child.cleared
+        if cleared is not None and cleared > t0:
+            # The zygote was still removing what an earlier session's last child left (a close is
+            # not waited for): that child's work, not this submission's (0.36 s for 65,536 files).
+            self._waived += cleared - t0
         marker = "\0grader-output-end:" + os.urandom(8).hex() + ":"
         self._child.output = _Output(marker.encode("ascii"), self.limits.output_bytes)
         try:
