@@ -465,7 +465,7 @@ def test_a_huge_file_beside_a_notebook_is_not_read_into_memory(tmp_path):
     # session: a GB data set is no longer hashed in full on every run).
     from grader.discover import EXTRA_FILE_BYTES
     for label, path, limit in (("submission", folder / "work.ipynb", None),
-                               ("extra/weights.h5", folder / "weights.h5", EXTRA_FILE_BYTES)):
+                               ('extra/"weights.h5"', folder / "weights.h5", EXTRA_FILE_BYTES)):
         data = path.read_bytes()
         expected.update(f"{label}:{len(data)}:".encode())
         expected.update(data[:limit])
