@@ -675,6 +675,8 @@ def _top_level_starts(source: str) -> list[int]:
 
 
 _CALL_OR_INDEX_RE = re.compile(r"[\w)\]}'\"]\s*[(\[]")
+# The value of an assignment that is a lambda (`dtanh = lambda a: 1 - a ** 2`), from after the `=`.
+_LAMBDA_VALUE_RE = re.compile(r"[ \t]*lambda\b")
 _DEF_LINE_RE = re.compile(r"^(?:async\s+)?(def|class)\s+([A-Za-z_]\w*)", re.MULTILINE)
 # Only cells with something IPython-like are worth importing IPython for (~0.4 s).
 _IPYTHON_HINT_RE = re.compile(r"^[ \t]*(?:[%!]|>>>|In \[|\?)|\?[ \t]*$|=[ \t]*[!%]", re.MULTILINE)
@@ -772,8 +774,10 @@ def _classify_cell(source: str) -> list[object] | None:
         block = "\n".join(lines[a:b])
         if what == "assign":
             assert kind is not None
-            if _CALL_OR_INDEX_RE.search(_COMMENT_RE.sub(r"\1", block), kind.end()):
-                # Not a constant (a call or an index on the right): only note the names.
+            if (_CALL_OR_INDEX_RE.search(_COMMENT_RE.sub(r"\1", block), kind.end())
+                    and not _LAMBDA_VALUE_RE.match(block, kind.end())):
+                # Not a constant (a call or an index on the right) nor a lambda helper
+                # (`_Extractor._lambda`, parsed below): only note the names.
                 out.extend(n.strip(" ()[]") for n in kind.group("targets").split(","))
                 continue
         # Imports, constant-like assignments and compound statements (loops,
@@ -1041,6 +1045,8 @@ class _Extractor:
             self._definition(kind, node.name, first, last, source, cell, node, uses)
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             self._import(node, cell)
+        elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Lambda) and self._lambda(node, cell):
+            pass
         elif isinstance(node, (ast.Assign, ast.AnnAssign)) and self._constant(node, cell):
             pass
         else:
@@ -1110,6 +1116,29 @@ class _Extractor:
             self._unbind_constant(binds)
             if not _needs_guard(imp):
                 self.safe_imports.add(binds)
+
+    def _lambda(self, node: ast.Assign, cell: _ParsedCell) -> bool:
+        """Keep ``name = lambda ...: ...`` (one name, at the start of its line) as a function.
+
+        It is a def written on one line: making it runs nothing but its default values (read
+        as a def's are, ``deftime``), and a graded function that calls such a helper from
+        another cell is right. Dropped as a statement, the helper was undefined when graded
+        and the right answer raised NameError (0 points), where the same helper written with
+        ``def`` passed.
+        """
+        if len(node.targets) != 1 or not isinstance(node.targets[0], ast.Name) or node.col_offset != 0:
+            return False
+        source = _source_segment(cell.lines, node)
+        if source is None:
+            return False
+        try:
+            uses = _USES_MEMO(source)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return False
+        name = node.targets[0].id
+        self.dropped_bindings.pop(name, None)
+        self._definition("function", name, node.lineno, node.end_lineno or node.lineno, source, cell, node, uses)
+        return True
 
     def _constant(self, node: ast.Assign | ast.AnnAssign, cell: _ParsedCell) -> bool:
         """Keep ``name = <literal or arithmetic of literals and kept constants>``."""

@@ -1,0 +1,76 @@
+"""The twenty-first session's review: ways a class writes this assignment that the grader
+scored unlike a fair human grader, each rebuilt from the tests' course notebook and graded
+through the real grader."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from grader.extract import extract
+from grader.models import PASSED
+from grader.notebook import load
+from grader.runner import grade_submission
+from tests import notebooks as nbs
+
+# The tanh derivative written as a one-line helper in a cell of its own, as a lambda.
+DTANH_CELL = "dtanh_of = lambda a: 1 - a ** 2\n"
+BACKWARD_WITH_HELPER = nbs.mutate("rnn_cell_backward", "dtanh = (1 - a_next ** 2) * da_next",
+                                  "dtanh = dtanh_of(a_next) * da_next")
+
+
+def _grade(tmp_path: Path, nb: dict, context, sandbox):
+    """The result of grading ``nb``, written to ``tmp_path``."""
+    return grade_submission(nbs.write(tmp_path / "student.ipynb", nb), context=context, sandbox=sandbox)
+
+
+def _extraction(tmp_path: Path, cells: list[str]):
+    """The extraction of a notebook of ``cells`` (code cells)."""
+    path = nbs.write(tmp_path / "cells.ipynb", nbs.notebook([nbs.code_cell(c) for c in cells]))
+    return extract(load(path))
+
+
+def test_a_lambda_helper_in_another_cell_is_kept_as_the_function_it_is(tmp_path):
+    # With a call in its body (the fast path skipped such a line unparsed), without one, and
+    # in a cell that only the careful path reads (a magic line): each is a function of the
+    # program, found where it is written, and no name of it is said to be undefined.
+    cells = ["import numpy as np\n",
+             "my_tanh = lambda z: np.tanh(z)\n",
+             "square = lambda a: a ** 2  # no call\n",
+             "%matplotlib inline\nscaled = lambda z, k=2.0: k * my_tanh(z)\n",
+             "def f(z):\n    return scaled(z) + square(z)\n"]
+    ex = _extraction(tmp_path, cells)
+    for name, cell in (("my_tanh", 1), ("square", 2), ("scaled", 3)):
+        assert name in ex.functions, sorted(ex.functions)
+        assert ex.functions[name].cell_index == cell
+        assert ex.functions[name].free_names == ()
+    assert ex.functions["scaled"].first_line == 2
+    program = ex.program().source
+    assert "my_tanh = lambda z: np.tanh(z)" in program and "square = lambda a: a ** 2" in program
+    assert not any("`f` uses" in d.message for d in ex.diagnostics), ex.diagnostics
+    namespace: dict = {}
+    exec(compile(program, "<program>", "exec"), namespace)  # noqa: S102 - our own test code
+    assert namespace["f"](0.5) == 2.0 * namespace["np"].tanh(0.5) + 0.25
+
+
+def test_a_lambda_that_is_not_a_plain_helper_stays_dropped(tmp_path):
+    # Two names bound at once, or a lambda inside a call: still a statement that is not kept.
+    ex = _extraction(tmp_path, ["import numpy as np\n",
+                                "a, b = lambda z: z, lambda z: -z\n",
+                                "c = make(lambda z: z)\n"])
+    assert not {"a", "b", "c"} & set(ex.functions)
+
+
+def test_a_graded_function_using_a_lambda_helper_gets_full_marks(tmp_path, context, sandbox):
+    nb = nbs.course_notebook(BACKWARD_WITH_HELPER, extra_cells=[nbs.code_cell(DTANH_CELL)])
+    result = _grade(tmp_path, nb, context, sandbox)
+    part = result.part("rnn_cell_backward")
+    assert part.status == PASSED and part.points == part.max_points, [c.message for c in part.cases]
+    assert result.points == result.max_points
+
+
+def test_a_lambda_calling_a_notebook_function_loads_that_function(tmp_path, context, sandbox):
+    # The lambda is the only reader of the def: the def must be kept in the program too.
+    extra = nbs.code_cell("def one_minus_square(a):\n    return 1 - a ** 2\n\n"
+                          "dtanh_of = lambda a: one_minus_square(a)\n")
+    result = _grade(tmp_path, nbs.course_notebook(BACKWARD_WITH_HELPER, extra_cells=[extra]), context, sandbox)
+    part = result.part("rnn_cell_backward")
+    assert part.status == PASSED and part.points == part.max_points, [c.message for c in part.cases]
