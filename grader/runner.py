@@ -267,7 +267,7 @@ class _CasePlan:
     shares: tuple[float, ...]  # each spec's share of the case's points
     fast: bool  # every check passes when the whole value is within tolerance (grader.fastcheck)
     passed: tuple[CheckResult, ...]  # the checks' results when every output is right
-    points: float  # their sum, as _judge sums them
+    points: float  # what they add up to: the case's points (0 when no output weighs anything)
     traced: tuple[str, ...]  # dependencies the reference trace answers (isolated parts)
 
     @classmethod
@@ -278,9 +278,11 @@ class _CasePlan:
         shares = tuple(case.points * spec.weight / total_weight if total_weight else 0.0 for spec in specs)
         passed = tuple(CheckResult(spec.name, True, share, share) for spec, share in zip(specs, shares))
         traced = tuple(dep for dep in part.depends if fixture.traces.get(dep) is not None) if part.isolate else ()
+        # A right answer earns the case's points as the rubric wrote them: the shares' sum can
+        # miss by a rounding (2/7 + 2/7 + 2/7 + 1/7 of 3 is 2.9999999999999996).
         return cls(fixture=fixture, args=tuple(fixture.args), specs=specs, shares=shares,
                    fast=all(spec.check in _FAST_CHECKS for spec in specs), passed=passed,
-                   points=sum(r.points for r in passed), traced=traced)
+                   points=case.points if total_weight else 0.0, traced=traced)
 
 
 class _Grader:
@@ -602,7 +604,7 @@ class _Grader:
             return None
         for text in mutated:
             self.notes.append(f"`{part.function}` {text}: work on copies (`x.copy()`) instead.")
-        points = sum(r.points for r in results)
+        points = sum(r.points for r in results) if failed_specs else plan.points
         if mutated:
             # A penalty on what was earned, so a wrong answer cannot earn points for it.
             penalty = points * part.mutation_weight

@@ -74,3 +74,30 @@ def test_a_lambda_calling_a_notebook_function_loads_that_function(tmp_path, cont
     result = _grade(tmp_path, nbs.course_notebook(BACKWARD_WITH_HELPER, extra_cells=[extra]), context, sandbox)
     part = result.part("rnn_cell_backward")
     assert part.status == PASSED and part.points == part.max_points, [c.message for c in part.cases]
+
+
+def test_a_passed_case_scores_its_points_exactly_in_results_json(tmp_path, context, sandbox):
+    # lstm_forward's outputs weigh 2, 2, 2, 1: the shares of a 3-point case summed to
+    # 2.9999999999999996, which Gradescope's results.json showed for every right answer.
+    from grader.report import gradescope_results
+
+    result = _grade(tmp_path, nbs.course_notebook(), context, sandbox)
+    weights = sorted(s.weight for s in context.rubric.part("lstm_forward").outputs)
+    assert weights == [1, 2, 2, 2]  # the rubric still has the case this test is about
+    for part in result.parts:
+        for case in part.cases:
+            if case.status == PASSED:
+                assert case.points == case.max_points, (part.name, case.name, case.points)
+    tests = gradescope_results(result)["tests"]
+    assert all(t["score"] == t["max_score"] for t in tests if t.get("status") == "passed"), \
+        [(t["name"], t.get("score")) for t in tests if t.get("score") != t.get("max_score")]
+
+
+def test_a_right_answer_that_changed_its_input_loses_the_penalty_of_its_full_points(tmp_path, context, sandbox):
+    nb = nbs.course_notebook(nbs.mutate("rnn_cell_backward", "dtanh = (1 - a_next ** 2) * da_next",
+                                        "da_next *= (1 - a_next ** 2)\n    dtanh = da_next"))
+    part = _grade(tmp_path, nb, context, sandbox).part("rnn_cell_backward")
+    weight = context.rubric.part("rnn_cell_backward").mutation_weight
+    for case in part.cases:
+        assert [c.name for c in case.checks if not c.passed] == ["inputs unchanged"]
+        assert case.points == case.max_points * (1 - weight)
