@@ -675,8 +675,8 @@ def _top_level_starts(source: str) -> list[int]:
 
 
 _CALL_OR_INDEX_RE = re.compile(r"[\w)\]}'\"]\s*[(\[]")
-# The value of an assignment that is a lambda (`dtanh = lambda a: 1 - a ** 2`), from after the `=`.
-_LAMBDA_VALUE_RE = re.compile(r"[ \t]*lambda\b")
+# The value of an assignment that is a lambda (`dtanh = lambda a: 1 - a ** 2`, or in brackets), from after the `=`.
+_LAMBDA_VALUE_RE = re.compile(r"[ \t(]*lambda\b")
 _DEF_LINE_RE = re.compile(r"^(?:async\s+)?(def|class)\s+([A-Za-z_]\w*)", re.MULTILINE)
 # Only cells with something IPython-like are worth importing IPython for (~0.4 s).
 _IPYTHON_HINT_RE = re.compile(r"^[ \t]*(?:[%!]|>>>|In \[|\?)|\?[ \t]*$|=[ \t]*[!%]", re.MULTILINE)

@@ -36,9 +36,10 @@ def test_a_lambda_helper_in_another_cell_is_kept_as_the_function_it_is(tmp_path)
              "my_tanh = lambda z: np.tanh(z)\n",
              "square = lambda a: a ** 2  # no call\n",
              "%matplotlib inline\nscaled = lambda z, k=2.0: k * my_tanh(z)\n",
-             "def f(z):\n    return scaled(z) + square(z)\n"]
+             "half = (lambda z:\n        0.5 * np.abs(z))\n",
+             "def f(z):\n    return scaled(z) + square(z) - half(z)\n"]
     ex = _extraction(tmp_path, cells)
-    for name, cell in (("my_tanh", 1), ("square", 2), ("scaled", 3)):
+    for name, cell in (("my_tanh", 1), ("square", 2), ("scaled", 3), ("half", 4)):
         assert name in ex.functions, sorted(ex.functions)
         assert ex.functions[name].cell_index == cell
         assert ex.functions[name].free_names == ()
@@ -48,7 +49,8 @@ def test_a_lambda_helper_in_another_cell_is_kept_as_the_function_it_is(tmp_path)
     assert not any("`f` uses" in d.message for d in ex.diagnostics), ex.diagnostics
     namespace: dict = {}
     exec(compile(program, "<program>", "exec"), namespace)  # noqa: S102 - our own test code
-    assert namespace["f"](0.5) == 2.0 * namespace["np"].tanh(0.5) + 0.25
+    assert namespace["f"](0.5) == 2.0 * namespace["np"].tanh(0.5) + 0.25 - 0.25
+    assert ex.functions["half"].last_line == 2
 
 
 def test_a_lambda_that_is_not_a_plain_helper_stays_dropped(tmp_path):
