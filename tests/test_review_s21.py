@@ -103,3 +103,33 @@ def test_a_right_answer_that_changed_its_input_loses_the_penalty_of_its_full_poi
     for case in part.cases:
         assert [c.name for c in case.checks if not c.passed] == ["inputs unchanged"]
         assert case.points == case.max_points * (1 - weight)
+
+
+def _course_py() -> str:
+    """The course notebook's code cells as one .py export, in characters Latin-1 can write."""
+    cells = nbs.course_notebook()["cells"]
+    return "\n\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code").replace("\u2248", "~")
+
+
+def test_a_python_file_in_the_encoding_its_coding_line_declares_is_graded(tmp_path, context, sandbox):
+    # Python runs such a file (PEP 263); it was refused as "not UTF-8 ... a binary file or a zip
+    # archive?", 0 / 100 for a Windows editor's export with an accent in its header comment.
+    path = tmp_path / "student.py"
+    path.write_bytes(("# -*- coding: latin-1 -*-\n# Author: Jos\xe9 Mar\xeda\n" + _course_py()).encode("latin-1"))
+    notebook = load(path)
+    assert "Jos\xe9" in notebook.cells[0].source
+    result = grade_submission(path, context=context, sandbox=sandbox)
+    assert result.status == "graded" and result.points == result.max_points, result.messages
+
+
+def test_a_python_file_without_a_coding_line_that_is_not_utf8_is_told_so_truly(tmp_path):
+    from grader.notebook import SubmissionError
+    import pytest
+
+    path = tmp_path / "student.py"
+    path.write_bytes(("# Author: Jos\xe9\n" + _course_py()).encode("latin-1"))
+    with pytest.raises(SubmissionError) as info:
+        load(path)
+    message = str(info.value)
+    assert "not UTF-8 text" in message and "zip archive" not in message, message
+    assert "UTF-8" in message.split(";", 1)[1] and "coding" in message, message
