@@ -234,17 +234,27 @@ class Extraction:
         guarded = [imp for imp in kept_imports if _needs_guard(imp)]
         if guarded:
             b.add(_IMPORT_FAILED_CLASS, None, None, None)
+        imported: set[str] = set()  # names an earlier kept import binds
         for imp in kept_imports:
             if imp in guarded and imp.binds is not None:
                 # A module that fails to import must not stop the other
                 # functions from loading: its name then raises the ImportError
-                # when (and only when) a function uses it.
+                # when (and only when) a function uses it. A name an earlier
+                # import bound keeps that module instead: a later cell's
+                # `import autograd.numpy as np` on a machine without autograd
+                # left every function with a broken `np`, where the notebook's
+                # `import numpy as np` runs them as written.
                 b.add("try:", None, None, None)
                 b.add("    " + imp.source, None, imp.cell_index, imp.line)
                 b.add("except ImportError as _error:", None, None, None)
-                b.add(f"    {imp.binds} = _ImportFailed(_error)", None, None, None)
+                if imp.binds in imported:
+                    b.add(f"    pass  # `{imp.binds}` stays what the earlier import made it", None, None, None)
+                else:
+                    b.add(f"    {imp.binds} = _ImportFailed(_error)", None, None, None)
             else:
                 b.add(imp.source, None, imp.cell_index, imp.line)
+            if imp.binds is not None:
+                imported.add(imp.binds)
         if ("np" in uses or course_fns) and "np" not in bound and "np" not in student_names:
             b.add("import numpy as np", None, None, None)
         if "numpy" in uses and "numpy" not in bound and "numpy" not in student_names:

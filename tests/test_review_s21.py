@@ -133,3 +133,27 @@ def test_a_python_file_without_a_coding_line_that_is_not_utf8_is_told_so_truly(t
     message = str(info.value)
     assert "not UTF-8 text" in message and "zip archive" not in message, message
     assert "UTF-8" in message.split(";", 1)[1] and "coding" in message, message
+
+
+# A later cell rebinds `np` to a NumPy look-alike the grading machine lacks (a student's gradient
+# check with `import autograd.numpy as np`); the name here is one no machine has.
+LOOKALIKE = "import no_such_numpy_lookalike_s21.numpy as np\n"
+
+
+def test_a_missing_module_rebinding_np_leaves_the_earlier_numpy_in_place(tmp_path, context, sandbox):
+    # The failed import bound `np` to the ImportError's stand-in: every graded function raised
+    # ModuleNotFoundError, 0 / 100 for a notebook whose functions are right with NumPy.
+    nb = nbs.course_notebook(extra_cells=[nbs.code_cell(LOOKALIKE)])
+    result = _grade(tmp_path, nb, context, sandbox)
+    assert result.points == result.max_points, [c.message for p in result.parts for c in p.cases][:2]
+    assert any("no_such_numpy_lookalike_s21" in m for m in result.messages), result.messages
+
+
+def test_a_missing_module_that_alone_binds_a_name_still_raises_its_import_error(tmp_path):
+    ex = _extraction(tmp_path, [LOOKALIKE, "def f(z):\n    return np.tanh(z)\n"])
+    namespace: dict = {}
+    exec(compile(ex.program().source, "<program>", "exec"), namespace)  # noqa: S102 - our own test code
+    import pytest
+
+    with pytest.raises(ImportError):
+        namespace["f"](0.5)
