@@ -219,8 +219,9 @@ class Extraction:
         kept_imports: list[_Import] = []
         bound: set[str] = set()
         seen_sources: set[str] = set()
+        late = _late_imports(self._imports, defs)
         for imp in self._imports:
-            if imp.kind in ("test", "course"):
+            if imp.kind in ("test", "course") or imp in late:
                 continue
             keep = (imp.binds is None and imp.source in self._star_keep) or (imp.binds in uses)
             if keep and imp.source not in seen_sources:
@@ -279,6 +280,39 @@ class Extraction:
 
 #: Builtins that read a global by a name in a string, which no symbol table sees.
 BY_NAME = frozenset({"globals", "vars", "eval", "exec"})
+#: Names the program binds when nothing in it does: the course's helpers, NumPy's.
+_PROVIDED_NAMES = frozenset({"np", "numpy", *(name for fns in COURSE_MODULES.values() for name in fns)})
+
+
+def _late_imports(imports: Iterable[_Import], defs: list[_Def]) -> frozenset[_Import]:
+    """The imports that come after every definition of ``defs`` (the kept ones) reading the
+    name they bind, when that name was bound before them or is one the grader provides (the
+    course's helpers, ``np``, ``numpy``): the program leaves them out.
+
+    The notebook's functions were written, and their tests run, with the earlier binding: a
+    bonus cell's ``from tensorflow.keras.activations import sigmoid, softmax`` or
+    ``from scipy.special import softmax`` at the end of the notebook replaced the course's
+    helpers in every graded function (the program runs all imports first), which cost a right
+    RNN part its points, all of them when TensorFlow's import outlasted the load's budget. An
+    import that a kept definition after it reads again stays, as Python would run it.
+    """
+    last_reader: dict[str, tuple[int, int]] = {}
+    for d in defs:
+        where = (d.cell_index if d.cell_index is not None else -1, d.last_line)
+        for name in d.uses | d.deftime:
+            if last_reader.get(name, where) <= where:
+                last_reader[name] = where
+    bound = set(_PROVIDED_NAMES)
+    late: set[_Import] = set()
+    for imp in imports:
+        if imp.binds is None or imp.kind == "test":
+            continue
+        reader = last_reader.get(imp.binds)
+        if (imp.kind != "course" and imp.binds in bound and reader is not None
+                and reader < (imp.cell_index if imp.cell_index is not None else -1, imp.line)):
+            late.add(imp)
+        bound.add(imp.binds)
+    return frozenset(late)
 
 
 def _read_classes_only(defs: list[_Def]) -> list[_Def]:
@@ -1387,10 +1421,11 @@ class _Extractor:
         for d, _, _ in analysed:
             for n in d.uses:
                 users.setdefault(n, []).append(d.names[0])
-        bound = {i.binds for i in self.imports if i.binds and i.kind != "test"}
+        late = _late_imports(self.imports, [d for d, _, _ in analysed])  # not in the program
+        bound = {i.binds for i in self.imports if i.binds and i.kind != "test" and i not in late}
         warned: set[str] = set()
         for imp in self.imports:
-            if imp.kind == "heavy" and imp.binds in users and imp.source not in warned:
+            if imp.kind == "heavy" and imp.binds in users and imp.source not in warned and imp not in late:
                 warned.add(imp.source)
                 who = ", ".join(f"`{u}`" for u in users[imp.binds][:3])
                 self.diags.append(Diagnostic(
