@@ -241,10 +241,11 @@ class Extraction:
                 # A module that fails to import must not stop the other
                 # functions from loading: its name then raises the ImportError
                 # when (and only when) a function uses it. A name an earlier
-                # import bound keeps that module instead: a later cell's
-                # `import autograd.numpy as np` on a machine without autograd
-                # left every function with a broken `np`, where the notebook's
-                # `import numpy as np` runs them as written.
+                # import bound keeps that module instead: a second cell's
+                # `import autograd.numpy as np` (before the functions; after
+                # them it is left out, `_late_imports`) on a machine without
+                # autograd left every function with a broken `np`, where the
+                # notebook's `import numpy as np` runs them as written.
                 b.add("try:", None, None, None)
                 b.add("    " + imp.source, None, imp.cell_index, imp.line)
                 b.add("except ImportError as _error:", None, None, None)
