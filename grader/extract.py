@@ -1445,8 +1445,9 @@ class _Extractor:
                         f"from `{module}`; the course's `{fn_name}` is provided.",
                         function=users[fn_name][0],
                     ))
+        imported = {i.binds for i in self.imports if i.binds and i.kind != "test"}  # late ones too
         for alias in ("np", "numpy"):
-            if alias in users and alias not in bound and alias not in student:
+            if alias in users and alias not in imported and alias not in student:
                 first = users[alias][0]
                 stmt = "import numpy as np" if alias == "np" else "import numpy"
                 self.diags.append(Diagnostic(

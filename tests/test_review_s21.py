@@ -203,3 +203,10 @@ def test_a_late_import_is_not_said_to_be_needed(tmp_path):
              "def f(z):\n    return sigmoid(np.tanh(z)) + softmax(z)\n", BONUS_IMPORTS]
     ex = _extraction(tmp_path, cells)
     assert not any("tensorflow" in d.message or "autograd" in d.message for d in ex.diagnostics), ex.diagnostics
+
+
+def test_a_late_numpy_import_still_counts_as_the_notebook_importing_numpy(tmp_path):
+    ex = _extraction(tmp_path, ["from rnn_utils import *\n", "def f(z):\n    return np.tanh(z)\n",
+                                "import numpy as np\n"])
+    assert "import numpy as np" in ex.program().source
+    assert not any("never imports NumPy" in d.message for d in ex.diagnostics), ex.diagnostics
