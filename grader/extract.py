@@ -822,7 +822,7 @@ def _classify_cell(source: str) -> list[object] | None:
             if (_CALL_OR_INDEX_RE.search(_COMMENT_RE.sub(r"\1", block), kind.end())
                     and not _LAMBDA_VALUE_RE.match(block, kind.end())):
                 # Not a constant (a call or an index on the right) nor a lambda helper
-                # (`_Extractor._lambda`, parsed below): only note the names.
+                # (`_Extractor._assigned_function`, parsed below): only note the names.
                 out.extend(n.strip(" ()[]") for n in kind.group("targets").split(","))
                 continue
         # Imports, constant-like assignments and compound statements (loops,
@@ -1090,7 +1090,7 @@ class _Extractor:
             self._definition(kind, node.name, first, last, source, cell, node, uses)
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             self._import(node, cell)
-        elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Lambda) and self._lambda(node, cell):
+        elif isinstance(node, ast.Assign) and self._assigned_function(node, cell):
             pass
         elif isinstance(node, (ast.Assign, ast.AnnAssign)) and self._constant(node, cell):
             pass
@@ -1162,15 +1162,24 @@ class _Extractor:
             if not _needs_guard(imp):
                 self.safe_imports.add(binds)
 
-    def _lambda(self, node: ast.Assign, cell: _ParsedCell) -> bool:
-        """Keep ``name = lambda ...: ...`` (one name, at the start of its line) as a function.
+    def _assigned_function(self, node: ast.Assign, cell: _ParsedCell) -> bool:
+        """Keep ``name = lambda ...: ...`` and ``name = other``, ``other`` a function defined
+        before it (one name, at the start of its line), as a function ``name``.
 
-        It is a def written on one line: making it runs nothing but its default values (read
-        as a def's are, ``deftime``), and a graded function that calls such a helper from
-        another cell is right. Dropped as a statement, the helper was undefined when graded
-        and the right answer raised NameError (0 points), where the same helper written with
-        ``def`` passed.
+        The first is a def written on one line: making it runs nothing but its default values
+        (read as a def's are, ``deftime``); the second gives a function another name. Dropped
+        as statements, a graded function that called such a helper from another cell
+        (``dtanh_of = lambda a: 1 - a ** 2``) raised NameError when graded, and a student who
+        wrote ``def rnn_cell_fwd(...)`` then ``rnn_cell_forward = rnn_cell_fwd`` was told that
+        no function named ``rnn_cell_forward`` was found: 0 points for right functions.
         """
+        value = node.value
+        if isinstance(value, ast.Name):
+            entry = self.defs.get(value.id)
+            if entry is None or entry[0].kind != "function":
+                return False
+        elif not isinstance(value, ast.Lambda):
+            return False
         if len(node.targets) != 1 or not isinstance(node.targets[0], ast.Name) or node.col_offset != 0:
             return False
         source = _source_segment(cell.lines, node)

@@ -210,3 +210,22 @@ def test_a_late_numpy_import_still_counts_as_the_notebook_importing_numpy(tmp_pa
                                 "import numpy as np\n"])
     assert "import numpy as np" in ex.program().source
     assert not any("never imports NumPy" in d.message for d in ex.diagnostics), ex.diagnostics
+
+
+def test_a_graded_name_given_to_a_function_by_assignment_is_graded(tmp_path, context, sandbox):
+    # The student wrote `def rnn_cell_fwd(...)` and then `rnn_cell_forward = rnn_cell_fwd`: told
+    # "No function named `rnn_cell_forward` was found", 0 / 10 for a right cell.
+    cell = nbs.COURSE_CELLS["rnn_cell_forward"].replace("def rnn_cell_forward(", "def rnn_cell_fwd(")
+    for nb in (nbs.course_notebook({"rnn_cell_forward": cell + "\n\nrnn_cell_forward = rnn_cell_fwd\n"}),
+               nbs.course_notebook({"rnn_cell_forward": cell},
+                                   extra_cells=[nbs.code_cell("rnn_cell_forward = rnn_cell_fwd\n")])):
+        result = _grade(tmp_path, nb, context, sandbox)
+        part = result.part("rnn_cell_forward")
+        assert part.status == PASSED and part.points == part.max_points, part.notes
+        assert result.points == result.max_points, result.messages
+
+
+def test_an_assignment_of_a_name_that_is_no_function_defined_before_stays_dropped(tmp_path):
+    ex = _extraction(tmp_path, ["import numpy as np\n", "a = b\n", "c = np\n",
+                                "d = later\n", "def later(z):\n    return z\n", "e, f = later, later\n"])
+    assert set(ex.functions) == {"later"}
