@@ -232,6 +232,21 @@ def _compiled_facts(source: str) -> tuple[tuple[str, ...], frozenset[str]]:
 _CODE_FACTS = SourceMemo(_compiled_facts)
 
 
+_ALIAS_RE = re.compile(r"([A-Za-z_]\w*)[ \t]*=[ \t]*([A-Za-z_]\w*)[ \t]*")
+
+
+def _aliased(functions: Mapping[str, Any], name: str) -> str:
+    """The function whose parameters ``name``'s are: ``name`` itself, or the function an alias
+    names (``rnn_cell_forward = rnn_cell_fwd``, which extraction keeps as a function of its
+    own), followed a few steps; the messages then say ``parameters``, not ``argument 3``."""
+    for _ in range(8):
+        found = _ALIAS_RE.fullmatch(functions[name].source)
+        if found is None or found.group(2) not in functions or found.group(2) == name:
+            break
+        name = found.group(2)
+    return name
+
+
 def _parameter_names(source: str) -> tuple[str, ...]:
     """The positional parameter names of the function defined by ``source`` (``()`` if none)."""
     return _code_facts(source)[0]
@@ -333,7 +348,8 @@ class _Grader:
             message = f"`{part.function}` still holds the template's placeholders{detail}: not implemented yet."
             return self._all_cases(NOT_IMPLEMENTED, message, location=location)
         self._note_free_names(fn)
-        param_names = _ParameterNames(fn.source, self.facts.get(part.function))
+        named = _aliased(self.extraction.functions, part.function)
+        param_names = _ParameterNames(self.extraction.functions[named].source, self.facts.get(named))
 
         results: list[CaseResult] = []
         timed_out = self.after_timeout
@@ -677,8 +693,10 @@ class _Grader:
         index = stub.first_wrong_argument
         if index is None:
             return ""
-        fn = self.extraction.functions.get(dep) if self.extraction is not None else None
-        names = _ParameterNames(fn.source, self.facts.get(dep)) if fn is not None else ()
+        functions = self.extraction.functions if self.extraction is not None else {}
+        named = _aliased(functions, dep) if dep in functions else dep
+        fn = functions.get(named)
+        names = _ParameterNames(fn.source, self.facts.get(named)) if fn is not None else ()
         return f", in `{names[index]}`" if index < len(names) else f", in argument {index + 1}"
 
     def _reproduces(self, case: Case, plan: _CasePlan, key: tuple, mutant: Any, raw: bytes, student: Any,

@@ -229,3 +229,12 @@ def test_an_assignment_of_a_name_that_is_no_function_defined_before_stays_droppe
     ex = _extraction(tmp_path, ["import numpy as np\n", "a = b\n", "c = np\n",
                                 "d = later\n", "def later(z):\n    return z\n", "e, f = later, later\n"])
     assert set(ex.functions) == {"later"}
+
+
+def test_a_function_graded_through_its_alias_is_told_by_its_parameter_names(tmp_path, context, sandbox):
+    cell = nbs.COURSE_CELLS["rnn_cell_forward"].replace("def rnn_cell_forward(", "def rnn_cell_fwd(").replace(
+        'Wax = parameters["Wax"]', 'Wax = parameters["Wxx"]')
+    nb = nbs.course_notebook({"rnn_cell_forward": cell + "\n\nrnn_cell_forward = rnn_cell_fwd\n"})
+    message = _grade(tmp_path, nb, context, sandbox).part("rnn_cell_forward").cases[0].message
+    assert "KeyError: 'Wxx'" in message and "in rnn_cell_fwd" in message, message
+    assert "`parameters`" in message and "argument 3" not in message, message
