@@ -188,6 +188,7 @@ class Extraction:
     _imports: tuple[_Import, ...] = field(default=(), repr=False, compare=False)
     _star_keep: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
     _skip: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
+    _future_annotations: bool = field(default=False, repr=False, compare=False)  # `from __future__ import annotations`
 
     def class_reads(self) -> dict[str, frozenset[str]]:
         """What each top-level class reads (its bases, body and methods; all the definitions
@@ -232,6 +233,8 @@ class Extraction:
         course_fns, aliases = _course_plan(self._imports, uses, student_names | bound, omitted)
 
         b = _ProgramBuilder()
+        if self._future_annotations:  # first, or it is a syntax error; the sandbox compiles the whole text
+            b.add("from __future__ import annotations", None, None, None)
         guarded = [imp for imp in kept_imports if _needs_guard(imp)]
         if guarded:
             b.add(_IMPORT_FAILED_CLASS, None, None, None)
@@ -279,6 +282,8 @@ class Extraction:
         return b.build()
 
 
+#: The compiler flag of ``from __future__ import annotations``.
+_FUTURE_ANNOTATIONS = __import__("__future__").annotations.compiler_flag
 #: Builtins that read a global by a name in a string, which no symbol table sees.
 BY_NAME = frozenset({"globals", "vars", "eval", "exec"})
 #: Names the program binds when nothing in it does: the course's helpers, NumPy's.
@@ -1267,6 +1272,12 @@ class _Extractor:
             if id(entry[0]) not in seen:
                 seen.add(id(entry[0]))
                 analysed.append(entry)
+        future = next(((i.cell_index, i.line) for i in self.imports
+                       if i.module == "__future__" and i.imported == "annotations"), None)
+        if future is not None:  # IPython keeps the flag for the cells after it
+            analysed = [(_unannotated(d), node, cell)
+                        if d.kind != "constant" and (d.cell_index or 0, d.first_line) > future
+                        else (d, node, cell) for d, node, cell in analysed]
         defs = tuple(d for d, _, _ in analysed)
 
         student = {n for d in defs for n in d.names}
@@ -1329,6 +1340,7 @@ class _Extractor:
             _imports=tuple(self.imports),
             _star_keep=star_keep,
             _skip=skip,
+            _future_annotations=future is not None,
         )
 
     def _uncompilable(self, defs: tuple[_Def, ...]) -> frozenset[str]:
@@ -1638,6 +1650,28 @@ def compiled_quietly(text: str, filename: str = "<def>") -> CodeType | None:
     except Exception:  # SyntaxError, ValueError (NUL bytes), RecursionError, MemoryError
         return None
     return None if said else code
+
+
+def _unannotated(d: _Def) -> _Def:
+    """``d`` scoped as Python compiles it under ``from __future__ import annotations``, which
+    evaluates no annotation: a def whose ``-> Tuple`` names nothing the notebook defines is
+    right there, where it was left out as one that "cannot even be defined" (0 points). ``d``
+    itself when nothing is read at definition time, or when the bytecode cannot tell
+    (`_code_uses`: the symbol table knows no future flags)."""
+    if not d.deftime:
+        return d
+    try:
+        with _COMPILE_LOCK, warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            code = compile(d.source, "<def>", "exec", flags=_FUTURE_ANNOTATIONS, dont_inherit=True, optimize=0)
+    except Exception:  # noqa: BLE001 - as compiled_quietly: the def is then judged as it was
+        return d
+    uses = _code_uses(code, d.source)
+    if uses is None:
+        return d
+    # No code kept: the program's first line holds the future import, so the sandbox compiles
+    # the whole text (`sandbox._compiled`), this def with the rest.
+    return dataclasses.replace(d, uses=uses[0], deftime=uses[1], code=None)
 
 
 def _def_scope(source: str) -> tuple[frozenset[str], frozenset[str], CodeType | None]:

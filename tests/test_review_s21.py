@@ -238,3 +238,24 @@ def test_a_function_graded_through_its_alias_is_told_by_its_parameter_names(tmp_
     message = _grade(tmp_path, nb, context, sandbox).part("rnn_cell_forward").cases[0].message
     assert "KeyError: 'Wxx'" in message and "in rnn_cell_fwd" in message, message
     assert "`parameters`" in message and "argument 3" not in message, message
+
+
+def test_annotations_left_unevaluated_by_the_notebooks_future_import_cost_nothing(tmp_path, context, sandbox):
+    # With `from __future__ import annotations` (IPython keeps it for the later cells) Python
+    # never evaluates an annotation: the cell was right, and was left out as "cannot even be
+    # defined" for its `-> Tuple` (0 / 10), with notes that it "will raise NameError".
+    annotated = nbs.COURSE_CELLS["rnn_cell_forward"].replace(
+        "def rnn_cell_forward(xt, a_prev, parameters):",
+        "def rnn_cell_forward(xt: ndarray, a_prev: ndarray, parameters: Dict) -> Tuple:")
+    nb = nbs.notebook([nbs.code_cell("from __future__ import annotations\nimport numpy as np\nfrom rnn_utils import *\n"),
+                       nbs.code_cell(annotated)]
+                      + [nbs.code_cell(s) for name, s in nbs.COURSE_CELLS.items() if name != "rnn_cell_forward"])
+    result = _grade(tmp_path, nb, context, sandbox)
+    part = result.part("rnn_cell_forward")
+    assert part.status == PASSED and part.points == part.max_points, part.notes
+    assert not any("Tuple" in m for m in result.messages), result.messages
+
+
+def test_annotations_without_the_future_import_are_still_evaluated(tmp_path):
+    ex = _extraction(tmp_path, ["import numpy as np\n", "def f(z) -> Tuple:\n    return z\n"])
+    assert any("cannot even be defined" in d.message for d in ex.diagnostics), ex.diagnostics
