@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from grader.extract import extract
 from grader.models import PASSED
-from grader.notebook import load
+from grader.notebook import SubmissionError, load
+from grader.report import gradescope_results
 from grader.runner import grade_submission
 from tests import notebooks as nbs
 
@@ -81,8 +84,6 @@ def test_a_lambda_calling_a_notebook_function_loads_that_function(tmp_path, cont
 def test_a_passed_case_scores_its_points_exactly_in_results_json(tmp_path, context, sandbox):
     # lstm_forward's outputs weigh 2, 2, 2, 1: the shares of a 3-point case summed to
     # 2.9999999999999996, which Gradescope's results.json showed for every right answer.
-    from grader.report import gradescope_results
-
     result = _grade(tmp_path, nbs.course_notebook(), context, sandbox)
     weights = sorted(s.weight for s in context.rubric.part("lstm_forward").outputs)
     assert weights == [1, 2, 2, 2]  # the rubric still has the case this test is about
@@ -123,9 +124,6 @@ def test_a_python_file_in_the_encoding_its_coding_line_declares_is_graded(tmp_pa
 
 
 def test_a_python_file_without_a_coding_line_that_is_not_utf8_is_told_so_truly(tmp_path):
-    from grader.notebook import SubmissionError
-    import pytest
-
     path = tmp_path / "student.py"
     path.write_bytes(("# Author: Jos\xe9\n" + _course_py()).encode("latin-1"))
     with pytest.raises(SubmissionError) as info:
@@ -156,8 +154,6 @@ def test_a_missing_module_that_alone_binds_a_name_still_raises_its_import_error(
     ex = _extraction(tmp_path, [LOOKALIKE, "def f(z):\n    return np.tanh(z)\n"])
     namespace: dict = {}
     exec(compile(ex.program().source, "<program>", "exec"), namespace)  # noqa: S102 - our own test code
-    import pytest
-
     with pytest.raises(ImportError):
         namespace["f"](0.5)
 
