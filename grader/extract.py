@@ -291,16 +291,19 @@ _PROVIDED_NAMES = frozenset({"np", "numpy", *(name for fns in COURSE_MODULES.val
 
 
 def _late_imports(imports: Iterable[_Import], defs: list[_Def]) -> frozenset[_Import]:
-    """The imports that come after every definition of ``defs`` (the kept ones) reading the
-    name they bind, when that name was bound before them or is one the grader provides (the
-    course's helpers, ``np``, ``numpy``): the program leaves them out.
+    """The imports the program leaves out as not in effect when the notebook's functions were
+    written: those after every definition of ``defs`` (the kept ones) reading the name they
+    bind, when that name was bound before them or is one the grader provides (the course's
+    helpers, ``np``, ``numpy``), and those whose name a course import after them rebinds
+    (``from rnn_utils import *`` after ``from scipy.special import softmax``).
 
-    The notebook's functions were written, and their tests run, with the earlier binding: a
-    bonus cell's ``from tensorflow.keras.activations import sigmoid, softmax`` or
-    ``from scipy.special import softmax`` at the end of the notebook replaced the course's
-    helpers in every graded function (the program runs all imports first), which cost a right
-    RNN part its points, all of them when TensorFlow's import outlasted the load's budget. An
-    import that a kept definition after it reads again stays, as Python would run it.
+    The program runs all imports first and puts the course's helpers after them, so a bonus
+    cell's ``from tensorflow.keras.activations import sigmoid, softmax`` or a last cell's
+    ``from scipy.special import softmax`` replaced the course's helpers in every graded
+    function, and scipy's softmax imported just before the course's module was kept over
+    it: a right RNN part lost points, all of them when TensorFlow's import outlasted the
+    load's budget. An import that a kept definition after it reads stays, as Python would
+    run it; so does one a course import after every reader would rebind.
     """
     last_reader: dict[str, tuple[int, int]] = {}
     for d in defs:
@@ -309,14 +312,28 @@ def _late_imports(imports: Iterable[_Import], defs: list[_Def]) -> frozenset[_Im
             if last_reader.get(name, where) <= where:
                 last_reader[name] = where
     bound = set(_PROVIDED_NAMES)
+    current: dict[str, _Import] = {}  # the import that binds each name so far, of the kept kinds
     late: set[_Import] = set()
     for imp in imports:
-        if imp.binds is None or imp.kind == "test":
+        if imp.kind == "test":
+            continue
+        where = (imp.cell_index if imp.cell_index is not None else -1, imp.line)
+        if imp.kind == "course":  # it binds the course's helpers: the imports of them before it lose
+            top = imp.module.split(".", 1)[0]
+            names = (COURSE_MODULES[top] if imp.binds is None
+                     else (imp.imported,) if imp.imported is not None and imp.binds == imp.imported else ())
+            for name in names:
+                reader = last_reader.get(name)
+                if name in current and reader is not None and where < reader:
+                    late.add(current.pop(name))
+            continue
+        if imp.binds is None:
             continue
         reader = last_reader.get(imp.binds)
-        if (imp.kind != "course" and imp.binds in bound and reader is not None
-                and reader < (imp.cell_index if imp.cell_index is not None else -1, imp.line)):
+        if imp.binds in bound and reader is not None and reader < where:
             late.add(imp)
+        else:
+            current[imp.binds] = imp
         bound.add(imp.binds)
     return frozenset(late)
 

@@ -255,3 +255,23 @@ def test_annotations_left_unevaluated_by_the_notebooks_future_import_cost_nothin
 def test_annotations_without_the_future_import_are_still_evaluated(tmp_path):
     ex = _extraction(tmp_path, ["import numpy as np\n", "def f(z) -> Tuple:\n    return z\n"])
     assert any("cannot even be defined" in d.message for d in ex.diagnostics), ex.diagnostics
+
+
+def _first_cell(head: str) -> dict:
+    """The course notebook with ``head`` as its first code cell."""
+    return nbs.notebook([nbs.code_cell(head)] + [nbs.code_cell(s) for s in nbs.COURSE_CELLS.values()])
+
+
+def test_a_course_import_after_another_import_of_its_helper_is_the_one_used(tmp_path, context, sandbox):
+    # `from rnn_utils import *` after `from scipy.special import softmax` rebinds softmax to the
+    # course's, as Python runs the cell; the grader kept scipy's (the course's helpers are put
+    # after every import) and a right rnn_cell_forward and lstm_cell_forward lost 7.3 points.
+    result = _grade(tmp_path, _first_cell("import numpy as np\nfrom scipy.special import softmax\n"
+                                          "from rnn_utils import *\n"), context, sandbox)
+    assert result.points == result.max_points, [c.message for p in result.parts for c in p.cases][:2]
+
+
+def test_an_import_after_the_course_import_still_replaces_its_helper(tmp_path, context, sandbox):
+    result = _grade(tmp_path, _first_cell("import numpy as np\nfrom rnn_utils import *\n"
+                                          "from scipy.special import softmax\n"), context, sandbox)
+    assert result.part("rnn_cell_forward").points < result.part("rnn_cell_forward").max_points
