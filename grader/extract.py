@@ -188,6 +188,7 @@ class Extraction:
     _imports: tuple[_Import, ...] = field(default=(), repr=False, compare=False)
     _star_keep: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
     _skip: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
+    _future_annotations: bool = field(default=False, repr=False, compare=False)  # `from __future__ import annotations`
 
     def class_reads(self) -> dict[str, frozenset[str]]:
         """What each top-level class reads (its bases, body and methods; all the definitions
@@ -219,8 +220,9 @@ class Extraction:
         kept_imports: list[_Import] = []
         bound: set[str] = set()
         seen_sources: set[str] = set()
+        late = _late_imports(self._imports, defs)
         for imp in self._imports:
-            if imp.kind in ("test", "course"):
+            if imp.kind in ("test", "course") or imp in late:
                 continue
             keep = (imp.binds is None and imp.source in self._star_keep) or (imp.binds in uses)
             if keep and imp.source not in seen_sources:
@@ -231,20 +233,33 @@ class Extraction:
         course_fns, aliases = _course_plan(self._imports, uses, student_names | bound, omitted)
 
         b = _ProgramBuilder()
+        if self._future_annotations:  # first, or it is a syntax error; the sandbox compiles the whole text
+            b.add("from __future__ import annotations", None, None, None)
         guarded = [imp for imp in kept_imports if _needs_guard(imp)]
         if guarded:
             b.add(_IMPORT_FAILED_CLASS, None, None, None)
+        imported: set[str] = set()  # names an earlier kept import binds
         for imp in kept_imports:
             if imp in guarded and imp.binds is not None:
                 # A module that fails to import must not stop the other
                 # functions from loading: its name then raises the ImportError
-                # when (and only when) a function uses it.
+                # when (and only when) a function uses it. A name an earlier
+                # import bound keeps that module instead: a second cell's
+                # `import autograd.numpy as np` (before the functions; after
+                # them it is left out, `_late_imports`) on a machine without
+                # autograd left every function with a broken `np`, where the
+                # notebook's `import numpy as np` runs them as written.
                 b.add("try:", None, None, None)
                 b.add("    " + imp.source, None, imp.cell_index, imp.line)
                 b.add("except ImportError as _error:", None, None, None)
-                b.add(f"    {imp.binds} = _ImportFailed(_error)", None, None, None)
+                if imp.binds in imported:
+                    b.add(f"    pass  # `{imp.binds}` stays what the earlier import made it", None, None, None)
+                else:
+                    b.add(f"    {imp.binds} = _ImportFailed(_error)", None, None, None)
             else:
                 b.add(imp.source, None, imp.cell_index, imp.line)
+            if imp.binds is not None:
+                imported.add(imp.binds)
         if ("np" in uses or course_fns) and "np" not in bound and "np" not in student_names:
             b.add("import numpy as np", None, None, None)
         if "numpy" in uses and "numpy" not in bound and "numpy" not in student_names:
@@ -267,8 +282,60 @@ class Extraction:
         return b.build()
 
 
+#: The compiler flag of ``from __future__ import annotations``.
+_FUTURE_ANNOTATIONS = __import__("__future__").annotations.compiler_flag
 #: Builtins that read a global by a name in a string, which no symbol table sees.
 BY_NAME = frozenset({"globals", "vars", "eval", "exec"})
+#: Names the program binds when nothing in it does: the course's helpers, NumPy's.
+_PROVIDED_NAMES = frozenset({"np", "numpy", *(name for fns in COURSE_MODULES.values() for name in fns)})
+
+
+def _late_imports(imports: Iterable[_Import], defs: list[_Def]) -> frozenset[_Import]:
+    """The imports the program leaves out as not in effect when the notebook's functions were
+    written: those after every definition of ``defs`` (the kept ones) reading the name they
+    bind, when that name was bound before them or is one the grader provides (the course's
+    helpers, ``np``, ``numpy``), and those whose name a course import after them rebinds
+    (``from rnn_utils import *`` after ``from scipy.special import softmax``).
+
+    The program runs all imports first and puts the course's helpers after them, so a bonus
+    cell's ``from tensorflow.keras.activations import sigmoid, softmax`` or a last cell's
+    ``from scipy.special import softmax`` replaced the course's helpers in every graded
+    function, and scipy's softmax imported just before the course's module was kept over
+    it: a right RNN part lost points, all of them when TensorFlow's import outlasted the
+    load's budget. An import that a kept definition after it reads stays, as Python would
+    run it; so does one a course import after every reader would rebind.
+    """
+    last_reader: dict[str, tuple[int, int]] = {}
+    for d in defs:
+        where = (d.cell_index if d.cell_index is not None else -1, d.last_line)
+        for name in d.uses | d.deftime:
+            if last_reader.get(name, where) <= where:
+                last_reader[name] = where
+    bound = set(_PROVIDED_NAMES)
+    current: dict[str, _Import] = {}  # the import that binds each name so far, of the kept kinds
+    late: set[_Import] = set()
+    for imp in imports:
+        if imp.kind == "test":
+            continue
+        where = (imp.cell_index if imp.cell_index is not None else -1, imp.line)
+        if imp.kind == "course":  # it binds the course's helpers: the imports of them before it lose
+            top = imp.module.split(".", 1)[0]
+            names = (COURSE_MODULES[top] if imp.binds is None
+                     else (imp.imported,) if imp.imported is not None and imp.binds == imp.imported else ())
+            for name in names:
+                reader = last_reader.get(name)
+                if name in current and reader is not None and where < reader:
+                    late.add(current.pop(name))
+            continue
+        if imp.binds is None:
+            continue
+        reader = last_reader.get(imp.binds)
+        if imp.binds in bound and reader is not None and reader < where:
+            late.add(imp)
+        else:
+            current[imp.binds] = imp
+        bound.add(imp.binds)
+    return frozenset(late)
 
 
 def _read_classes_only(defs: list[_Def]) -> list[_Def]:
@@ -675,6 +742,8 @@ def _top_level_starts(source: str) -> list[int]:
 
 
 _CALL_OR_INDEX_RE = re.compile(r"[\w)\]}'\"]\s*[(\[]")
+# The value of an assignment that is a lambda (`dtanh = lambda a: 1 - a ** 2`, or in brackets), from after the `=`.
+_LAMBDA_VALUE_RE = re.compile(r"[ \t(]*lambda\b")
 _DEF_LINE_RE = re.compile(r"^(?:async\s+)?(def|class)\s+([A-Za-z_]\w*)", re.MULTILINE)
 # Only cells with something IPython-like are worth importing IPython for (~0.4 s).
 _IPYTHON_HINT_RE = re.compile(r"^[ \t]*(?:[%!]|>>>|In \[|\?)|\?[ \t]*$|=[ \t]*[!%]", re.MULTILINE)
@@ -772,8 +841,10 @@ def _classify_cell(source: str) -> list[object] | None:
         block = "\n".join(lines[a:b])
         if what == "assign":
             assert kind is not None
-            if _CALL_OR_INDEX_RE.search(_COMMENT_RE.sub(r"\1", block), kind.end()):
-                # Not a constant (a call or an index on the right): only note the names.
+            if (_CALL_OR_INDEX_RE.search(_COMMENT_RE.sub(r"\1", block), kind.end())
+                    and not _LAMBDA_VALUE_RE.match(block, kind.end())):
+                # Not a constant (a call or an index on the right) nor a lambda helper
+                # (`_Extractor._assigned_function`, parsed below): only note the names.
                 out.extend(n.strip(" ()[]") for n in kind.group("targets").split(","))
                 continue
         # Imports, constant-like assignments and compound statements (loops,
@@ -1041,6 +1112,8 @@ class _Extractor:
             self._definition(kind, node.name, first, last, source, cell, node, uses)
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             self._import(node, cell)
+        elif isinstance(node, ast.Assign) and self._assigned_function(node, cell):
+            pass
         elif isinstance(node, (ast.Assign, ast.AnnAssign)) and self._constant(node, cell):
             pass
         else:
@@ -1110,6 +1183,38 @@ class _Extractor:
             self._unbind_constant(binds)
             if not _needs_guard(imp):
                 self.safe_imports.add(binds)
+
+    def _assigned_function(self, node: ast.Assign, cell: _ParsedCell) -> bool:
+        """Keep ``name = lambda ...: ...`` and ``name = other``, ``other`` a function defined
+        before it (one name, at the start of its line), as a function ``name``.
+
+        The first is a def written on one line: making it runs nothing but its default values
+        (read as a def's are, ``deftime``); the second gives a function another name. Dropped
+        as statements, a graded function that called such a helper from another cell
+        (``dtanh_of = lambda a: 1 - a ** 2``) raised NameError when graded, and a student who
+        wrote ``def rnn_cell_fwd(...)`` then ``rnn_cell_forward = rnn_cell_fwd`` was told that
+        no function named ``rnn_cell_forward`` was found: 0 points for right functions.
+        """
+        value = node.value
+        if isinstance(value, ast.Name):
+            entry = self.defs.get(value.id)
+            if entry is None or entry[0].kind != "function":
+                return False
+        elif not isinstance(value, ast.Lambda):
+            return False
+        if len(node.targets) != 1 or not isinstance(node.targets[0], ast.Name) or node.col_offset != 0:
+            return False
+        source = _source_segment(cell.lines, node)
+        if source is None:
+            return False
+        try:
+            uses = _USES_MEMO(source)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return False
+        name = node.targets[0].id
+        self.dropped_bindings.pop(name, None)
+        self._definition("function", name, node.lineno, node.end_lineno or node.lineno, source, cell, node, uses)
+        return True
 
     def _constant(self, node: ast.Assign | ast.AnnAssign, cell: _ParsedCell) -> bool:
         """Keep ``name = <literal or arithmetic of literals and kept constants>``."""
@@ -1184,6 +1289,12 @@ class _Extractor:
             if id(entry[0]) not in seen:
                 seen.add(id(entry[0]))
                 analysed.append(entry)
+        future = next(((i.cell_index, i.line) for i in self.imports
+                       if i.module == "__future__" and i.imported == "annotations"), None)
+        if future is not None:  # IPython keeps the flag for the cells after it
+            analysed = [(_unannotated(d), node, cell)
+                        if d.kind != "constant" and (d.cell_index or 0, d.first_line) > future
+                        else (d, node, cell) for d, node, cell in analysed]
         defs = tuple(d for d, _, _ in analysed)
 
         student = {n for d in defs for n in d.names}
@@ -1246,6 +1357,7 @@ class _Extractor:
             _imports=tuple(self.imports),
             _star_keep=star_keep,
             _skip=skip,
+            _future_annotations=future is not None,
         )
 
     def _uncompilable(self, defs: tuple[_Def, ...]) -> frozenset[str]:
@@ -1348,10 +1460,11 @@ class _Extractor:
         for d, _, _ in analysed:
             for n in d.uses:
                 users.setdefault(n, []).append(d.names[0])
-        bound = {i.binds for i in self.imports if i.binds and i.kind != "test"}
+        late = _late_imports(self.imports, [d for d, _, _ in analysed])  # not in the program
+        bound = {i.binds for i in self.imports if i.binds and i.kind != "test" and i not in late}
         warned: set[str] = set()
         for imp in self.imports:
-            if imp.kind == "heavy" and imp.binds in users and imp.source not in warned:
+            if imp.kind == "heavy" and imp.binds in users and imp.source not in warned and imp not in late:
                 warned.add(imp.source)
                 who = ", ".join(f"`{u}`" for u in users[imp.binds][:3])
                 self.diags.append(Diagnostic(
@@ -1370,8 +1483,9 @@ class _Extractor:
                         f"from `{module}`; the course's `{fn_name}` is provided.",
                         function=users[fn_name][0],
                     ))
+        imported = {i.binds for i in self.imports if i.binds and i.kind != "test"}  # late ones too
         for alias in ("np", "numpy"):
-            if alias in users and alias not in bound and alias not in student:
+            if alias in users and alias not in imported and alias not in student:
                 first = users[alias][0]
                 stmt = "import numpy as np" if alias == "np" else "import numpy"
                 self.diags.append(Diagnostic(
@@ -1553,6 +1667,28 @@ def compiled_quietly(text: str, filename: str = "<def>") -> CodeType | None:
     except Exception:  # SyntaxError, ValueError (NUL bytes), RecursionError, MemoryError
         return None
     return None if said else code
+
+
+def _unannotated(d: _Def) -> _Def:
+    """``d`` scoped as Python compiles it under ``from __future__ import annotations``, which
+    evaluates no annotation: a def whose ``-> Tuple`` names nothing the notebook defines is
+    right there, where it was left out as one that "cannot even be defined" (0 points). ``d``
+    itself when nothing is read at definition time, or when the bytecode cannot tell
+    (`_code_uses`: the symbol table knows no future flags)."""
+    if not d.deftime:
+        return d
+    try:
+        with _COMPILE_LOCK, warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            code = compile(d.source, "<def>", "exec", flags=_FUTURE_ANNOTATIONS, dont_inherit=True, optimize=0)
+    except Exception:  # noqa: BLE001 - as compiled_quietly: the def is then judged as it was
+        return d
+    uses = _code_uses(code, d.source)
+    if uses is None:
+        return d
+    # No code kept: the program's first line holds the future import, so the sandbox compiles
+    # the whole text (`sandbox._compiled`), this def with the rest.
+    return dataclasses.replace(d, uses=uses[0], deftime=uses[1], code=None)
 
 
 def _def_scope(source: str) -> tuple[frozenset[str], frozenset[str], CodeType | None]:

@@ -193,18 +193,45 @@ def loads(data: bytes, *, path: str, limits: SizeLimits = SIZE_LIMITS) -> Notebo
         raise SubmissionError(f"{path}: empty file")
     if b"\x00" in data[:65536]:
         raise SubmissionError(f"{path}: binary file, not a notebook (contains NUL bytes)")
+    python = path.lower().endswith(".py")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise SubmissionError(
-            f"{path}: not UTF-8 text (invalid byte at offset {exc.start}); "
-            "is it a binary file or a zip archive?"
-        ) from None
+        text = _declared_text(data) if python else None
+        if text is None:
+            raise SubmissionError(
+                f"{path}: not UTF-8 text (invalid byte at offset {exc.start}); " + (
+                    "save it as UTF-8 (a Python file without a `# -*- coding: ... -*-` line "
+                    "must be UTF-8)" if python else "is it a binary file or a zip archive?")
+            ) from None
     size = len(data)
     del data
-    if path.lower().endswith(".py"):
+    if python:
         return Notebook(path=path, cells=(Cell(0, "code", text, ()),), nbformat=(0, 0))
     return _parse_ipynb(text, size, path, limits=limits)
+
+
+def _declared_text(data: bytes) -> str | None:
+    """A Python file's text in the encoding its first two lines declare (PEP 263:
+    ``# -*- coding: latin-1 -*-``), as Python reads it; None without such a line, or when it
+    names an unknown encoding or the bytes do not decode with it.
+
+    Python runs such a file, so refusing it as "not UTF-8" cost a student every point for an
+    accent in a header comment written by an editor that declared its encoding.
+    """
+    import io
+    import tokenize
+
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError:  # an unknown encoding, or a line that is not UTF-8 before the cookie
+        return None
+    if encoding in ("utf-8", "utf-8-sig"):
+        return None  # declared or not, the bytes are not UTF-8
+    try:
+        return data.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        return None
 
 
 def _parse_ipynb(text: str, size: int, path: str, *, limits: SizeLimits = SIZE_LIMITS) -> Notebook:

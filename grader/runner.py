@@ -232,6 +232,21 @@ def _compiled_facts(source: str) -> tuple[tuple[str, ...], frozenset[str]]:
 _CODE_FACTS = SourceMemo(_compiled_facts)
 
 
+_ALIAS_RE = re.compile(r"([A-Za-z_]\w*)[ \t]*=[ \t]*([A-Za-z_]\w*)[ \t]*")
+
+
+def _aliased(functions: Mapping[str, Any], name: str) -> str:
+    """The function whose parameters ``name``'s are: ``name`` itself, or the function an alias
+    names (``rnn_cell_forward = rnn_cell_fwd``, which extraction keeps as a function of its
+    own), followed a few steps; the messages then say ``parameters``, not ``argument 3``."""
+    for _ in range(8):
+        found = _ALIAS_RE.fullmatch(functions[name].source)
+        if found is None or found.group(2) not in functions or found.group(2) == name:
+            break
+        name = found.group(2)
+    return name
+
+
 def _parameter_names(source: str) -> tuple[str, ...]:
     """The positional parameter names of the function defined by ``source`` (``()`` if none)."""
     return _code_facts(source)[0]
@@ -267,7 +282,7 @@ class _CasePlan:
     shares: tuple[float, ...]  # each spec's share of the case's points
     fast: bool  # every check passes when the whole value is within tolerance (grader.fastcheck)
     passed: tuple[CheckResult, ...]  # the checks' results when every output is right
-    points: float  # their sum, as _judge sums them
+    points: float  # what they add up to: the case's points (0 when no output weighs anything)
     traced: tuple[str, ...]  # dependencies the reference trace answers (isolated parts)
 
     @classmethod
@@ -278,9 +293,11 @@ class _CasePlan:
         shares = tuple(case.points * spec.weight / total_weight if total_weight else 0.0 for spec in specs)
         passed = tuple(CheckResult(spec.name, True, share, share) for spec, share in zip(specs, shares))
         traced = tuple(dep for dep in part.depends if fixture.traces.get(dep) is not None) if part.isolate else ()
+        # A right answer earns the case's points as the rubric wrote them: the shares' sum can
+        # miss by a rounding (2/7 + 2/7 + 2/7 + 1/7 of 3 is 2.9999999999999996).
         return cls(fixture=fixture, args=tuple(fixture.args), specs=specs, shares=shares,
                    fast=all(spec.check in _FAST_CHECKS for spec in specs), passed=passed,
-                   points=sum(r.points for r in passed), traced=traced)
+                   points=case.points if total_weight else 0.0, traced=traced)
 
 
 class _Grader:
@@ -331,7 +348,8 @@ class _Grader:
             message = f"`{part.function}` still holds the template's placeholders{detail}: not implemented yet."
             return self._all_cases(NOT_IMPLEMENTED, message, location=location)
         self._note_free_names(fn)
-        param_names = _ParameterNames(fn.source, self.facts.get(part.function))
+        named = _aliased(self.extraction.functions, part.function)
+        param_names = _ParameterNames(self.extraction.functions[named].source, self.facts.get(named))
 
         results: list[CaseResult] = []
         timed_out = self.after_timeout
@@ -602,7 +620,7 @@ class _Grader:
             return None
         for text in mutated:
             self.notes.append(f"`{part.function}` {text}: work on copies (`x.copy()`) instead.")
-        points = sum(r.points for r in results)
+        points = sum(r.points for r in results) if failed_specs else plan.points
         if mutated:
             # A penalty on what was earned, so a wrong answer cannot earn points for it.
             penalty = points * part.mutation_weight
@@ -675,8 +693,10 @@ class _Grader:
         index = stub.first_wrong_argument
         if index is None:
             return ""
-        fn = self.extraction.functions.get(dep) if self.extraction is not None else None
-        names = _ParameterNames(fn.source, self.facts.get(dep)) if fn is not None else ()
+        functions = self.extraction.functions if self.extraction is not None else {}
+        named = _aliased(functions, dep) if dep in functions else dep
+        fn = functions.get(named)
+        names = _ParameterNames(fn.source, self.facts.get(named)) if fn is not None else ()
         return f", in `{names[index]}`" if index < len(names) else f", in argument {index + 1}"
 
     def _reproduces(self, case: Case, plan: _CasePlan, key: tuple, mutant: Any, raw: bytes, student: Any,
