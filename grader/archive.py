@@ -15,9 +15,11 @@ zip over a limit costs that student their zip, never the class its run.
 from __future__ import annotations
 
 import dataclasses
+import lzma
 import shutil
 import stat
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
@@ -26,6 +28,10 @@ from typing import Callable, Mapping
 from grader.discover import IGNORED_DIRS, REPORT_FILES, Unpacked, files_under, is_zip_name, readable_id
 
 _SKIPPED_PARTS = {"__MACOSX", ".DS_Store", "Thumbs.db"}
+#: What reading a member whose compressed stream is damaged raises, besides zipfile's own errors:
+#: zlib.error (deflate), OSError (bzip2; a write that fails too), LZMAError (lzma). Not caught, one
+#: student's corrupt zip stopped the class run with a traceback, no one graded.
+_DECOMPRESSION_ERRORS = (zlib.error, OSError, lzma.LZMAError)
 _CHUNK = 1 << 16
 
 
@@ -203,7 +209,7 @@ def _extract_into(archive: Path, dest: Path, budget: _Budget, skipped: list[str]
                                f"bytes")
                 continue
             except (zipfile.BadZipFile, RuntimeError, NotImplementedError, EOFError,
-                    zipfile.LargeZipFile) as exc:
+                    zipfile.LargeZipFile, *_DECOMPRESSION_ERRORS) as exc:
                 target.unlink(missing_ok=True)
                 skipped.append(f"{label}:{info.filename}: unreadable ({exc})")
                 continue

@@ -2,9 +2,16 @@
 each rebuilt from the tests' course notebook and run through the real grader."""
 from __future__ import annotations
 
+import io
+import json
+import zipfile
 from pathlib import Path
 
+import pytest
+
+from grader.archive import StudentZips, extract_archive
 from grader.commands import function_sources
+from grader.discover import find_submissions
 from grader.models import PASSED
 from grader.runner import grade_submission
 from tests import notebooks as nbs
@@ -25,3 +32,44 @@ def test_the_similarity_check_compares_the_function_an_alias_names(tmp_path, con
     assert source.startswith("def rnn_cell_fwd(xt, a_prev, parameters):") and "np.tanh" in source, source
     # The notebook's own extraction (a harness failure's fallback, the known and starter sources).
     assert function_sources(path, names=["rnn_cell_forward"])["rnn_cell_forward"] == source
+
+
+def _corrupt_zip(path: Path, member: str, data: bytes, method: int) -> Path:
+    """A zip of ``member`` whose compressed stream is damaged after its start (its headers and
+    central directory intact): what a truncated or corrupted upload can hold."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", method) as archive:
+        archive.writestr(member, data)
+    raw = bytearray(buffer.getvalue())
+    start = 30 + len(member.encode())  # the member's local header, then its compressed data
+    raw[start + 10:start + 60] = b"\xff" * 50
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(bytes(raw))
+    return path
+
+
+@pytest.mark.parametrize("method", [zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA])
+def test_a_students_corrupt_zip_costs_that_student_their_zip_not_the_class_its_run(tmp_path, method):
+    # The damaged stream raised zlib.error (OSError for bzip2, LZMAError for lzma), which nothing
+    # caught: find_submissions, so grade.py, stopped with a traceback and graded no one.
+    data = json.dumps(nbs.course_notebook()).encode()
+    folder = tmp_path / "subs"
+    _corrupt_zip(folder / "bob.zip", "rnn.ipynb", data, method)
+    nbs.write(folder / "ada.ipynb", nbs.course_notebook())
+    with zipfile.ZipFile(folder / "bob.zip") as archive, pytest.raises(Exception):
+        archive.read("rnn.ipynb")  # the stream is damaged indeed
+    subs = {sub.id: sub for sub in find_submissions(folder, unpack=StudentZips(dest=tmp_path / "unzip"))}
+    assert subs["ada"].problem == "", subs["ada"]
+    bob = subs["bob"]
+    assert "no notebook" in bob.problem, bob
+    assert any(note.startswith("Left out of bob.zip: rnn.ipynb: unreadable") for note in bob.notes), bob.notes
+    assert not list((tmp_path / "unzip").rglob("*.ipynb"))  # the partial file is removed
+
+
+def test_a_class_zip_with_a_corrupt_member_leaves_that_member_out(tmp_path):
+    # The class zip's own extraction (extract_archive) shares the loop: the same error escaped it.
+    data = json.dumps(nbs.course_notebook()).encode() * 3
+    archive = _corrupt_zip(tmp_path / "class.zip", "bob.ipynb", data, zipfile.ZIP_DEFLATED)
+    extracted = extract_archive(archive, dest=tmp_path / "out")
+    assert any(line.startswith("class.zip:bob.ipynb: unreadable") for line in extracted.skipped), extracted.skipped
+    assert not (tmp_path / "out" / "bob.ipynb").exists()
