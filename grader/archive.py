@@ -29,7 +29,7 @@ from grader.discover import IGNORED_DIRS, REPORT_FILES, Unpacked, files_under, i
 
 _SKIPPED_PARTS = {"__MACOSX", ".DS_Store", "Thumbs.db"}
 #: What reading a member whose compressed stream is damaged raises, besides zipfile's own errors:
-#: zlib.error (deflate), OSError (bzip2; a write that fails too), LZMAError (lzma). Not caught, one
+#: zlib.error (deflate), OSError without an errno (bzip2), LZMAError (lzma). Not caught, one
 #: student's corrupt zip stopped the class run with a traceback, no one graded.
 _DECOMPRESSION_ERRORS = (zlib.error, OSError, lzma.LZMAError)
 _CHUNK = 1 << 16
@@ -211,6 +211,8 @@ def _extract_into(archive: Path, dest: Path, budget: _Budget, skipped: list[str]
             except (zipfile.BadZipFile, RuntimeError, NotImplementedError, EOFError,
                     zipfile.LargeZipFile, *_DECOMPRESSION_ERRORS) as exc:
                 target.unlink(missing_ok=True)
+                if isinstance(exc, OSError) and exc.errno is not None:
+                    raise  # writing failed (a full disk): the machine's trouble, not the member's
                 skipped.append(f"{label}:{info.filename}: unreadable ({exc})")
                 continue
             written.append(target)

@@ -2,6 +2,7 @@
 each rebuilt from the tests' course notebook and run through the real grader."""
 from __future__ import annotations
 
+import errno
 import io
 import json
 import zipfile
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from grader import archive as archive_module
 from grader.archive import StudentZips, extract_archive
 from grader.commands import function_sources
 from grader.discover import find_submissions
@@ -73,3 +75,30 @@ def test_a_class_zip_with_a_corrupt_member_leaves_that_member_out(tmp_path):
     extracted = extract_archive(archive, dest=tmp_path / "out")
     assert any(line.startswith("class.zip:bob.ipynb: unreadable") for line in extracted.skipped), extracted.skipped
     assert not (tmp_path / "out" / "bob.ipynb").exists()
+
+
+def test_a_write_that_fails_is_not_blamed_on_the_member(tmp_path, monkeypatch):
+    # The bzip2 stream's error is an OSError without an errno; a full disk's has one, and is not
+    # the student's zip's fault: it still stops the extraction, and the partial file is removed.
+    folder = tmp_path / "subs"
+    folder.mkdir()
+    with zipfile.ZipFile(folder / "bob.zip", "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("rnn.ipynb", json.dumps(nbs.course_notebook()))
+
+    class FullDisk(io.BytesIO):
+        def write(self, data):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    real_open = open
+
+    def opened(path, mode="r", *args, **kwargs):
+        if mode == "xb":
+            real_open(path, mode).close()
+            return FullDisk()
+        return real_open(path, mode, *args, **kwargs)
+
+    monkeypatch.setattr(archive_module, "open", opened, raising=False)
+    with pytest.raises(OSError) as raised:
+        find_submissions(folder, unpack=StudentZips(dest=tmp_path / "unzip"))
+    assert raised.value.errno == errno.ENOSPC
+    assert not list((tmp_path / "unzip").rglob("*.ipynb"))
