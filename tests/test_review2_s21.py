@@ -102,3 +102,23 @@ def test_a_write_that_fails_is_not_blamed_on_the_member(tmp_path, monkeypatch):
         find_submissions(folder, unpack=StudentZips(dest=tmp_path / "unzip"))
     assert raised.value.errno == errno.ENOSPC
     assert not list((tmp_path / "unzip").rglob("*.ipynb"))
+
+
+def test_a_zip_of_many_notebooks_is_told_in_a_bounded_message(tmp_path):
+    # The problem named every notebook: a 5 MB zip of 20,000 tiny notebooks under long names made
+    # a 2 MB problem, repeated in every case: result.full.json 52 MB, results.json 15 MB, and 2 MB
+    # in feedback.md, feedback.html and the class report (grade.py, measured).
+    folder = tmp_path / "subs"
+    folder.mkdir()
+    with zipfile.ZipFile(folder / "mallory.zip", "w") as archive:
+        for i in range(30):
+            archive.writestr(f"copy_{i:02d}/notebook_{i:02d}.ipynb", "{}")
+    (folder / "eve").mkdir()
+    for i in range(30):
+        (folder / "eve" / f"notebook_{i:02d}.ipynb").write_text("{}")
+    subs = {sub.id: sub for sub in find_submissions(folder, unpack=StudentZips(dest=tmp_path / "unzip"))}
+    for sid in ("mallory", "eve"):
+        problem = subs[sid].problem
+        assert "30 notebooks (" in problem and "and 22 more" in problem, problem
+        assert problem.count("notebook_") == 8 and len(problem) < 600, problem
+    assert "mallory.zip/copy_00/notebook_00.ipynb" in subs["mallory"].problem
