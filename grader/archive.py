@@ -15,17 +15,25 @@ zip over a limit costs that student their zip, never the class its run.
 from __future__ import annotations
 
 import dataclasses
+import lzma
 import shutil
 import stat
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 from typing import Callable, Mapping
 
-from grader.discover import IGNORED_DIRS, REPORT_FILES, Unpacked, files_under, is_zip_name, readable_id
+from grader.discover import (
+    IGNORED_DIRS, MAX_LISTED, REPORT_FILES, Unpacked, files_under, is_zip_name, listing, readable_id,
+)
 
 _SKIPPED_PARTS = {"__MACOSX", ".DS_Store", "Thumbs.db"}
+#: What reading a member whose compressed stream is damaged raises, besides zipfile's own errors:
+#: zlib.error (deflate), OSError without an errno (bzip2), LZMAError (lzma). Not caught, one
+#: student's corrupt zip stopped the class run with a traceback, no one graded.
+_DECOMPRESSION_ERRORS = (zlib.error, OSError, lzma.LZMAError)
 _CHUNK = 1 << 16
 
 
@@ -203,8 +211,10 @@ def _extract_into(archive: Path, dest: Path, budget: _Budget, skipped: list[str]
                                f"bytes")
                 continue
             except (zipfile.BadZipFile, RuntimeError, NotImplementedError, EOFError,
-                    zipfile.LargeZipFile) as exc:
+                    zipfile.LargeZipFile, *_DECOMPRESSION_ERRORS) as exc:
                 target.unlink(missing_ok=True)
+                if isinstance(exc, OSError) and exc.errno is not None:
+                    raise  # writing failed (a full disk): the machine's trouble, not the member's
                 skipped.append(f"{label}:{info.filename}: unreadable ({exc})")
                 continue
             written.append(target)
@@ -283,8 +293,6 @@ STUDENT_LIMITS = ArchiveLimits(max_total_bytes=1 * 2**30, max_member_bytes=256 *
                                max_ratio=float("inf"))
 #: What the zips of all the students of a class may expand to together in one run.
 CLASS_UNPACK_BYTES = 4 * 2**30
-#: Names listed per zip in a note (the rest are counted): a zip may hold thousands.
-MAX_LISTED = 8
 
 
 def _graded_member(names: list[PurePosixPath]) -> Callable[[PurePosixPath], bool]:
@@ -298,12 +306,6 @@ def _graded_member(names: list[PurePosixPath]) -> Callable[[PurePosixPath], bool
     suffixes = (".ipynb",) if any(rel.suffix == ".ipynb" and visible(rel) for rel in names) \
         else (".ipynb", ".py")
     return lambda rel: visible(rel) and (rel.suffix in suffixes or rel.name.lower() in REPORT_FILES)
-
-
-def _listing(names: list[str]) -> str:
-    """``names`` joined, the first ``MAX_LISTED`` of them, the rest counted."""
-    shown = ", ".join(names[:MAX_LISTED])
-    return shown + (f" and {len(names) - MAX_LISTED} more" if len(names) > MAX_LISTED else "")
 
 
 class StudentZips:
@@ -389,7 +391,7 @@ class StudentZips:
         inner = [str(rel) for rel in left if is_zip_name(rel.name)]
         others = len(left) - len(inner)
         if taken:
-            note = f"Unpacked {name}: {_listing(list(taken))}"
+            note = f"Unpacked {name}: {listing(list(taken))}"
         elif skipped:
             note = f"Unpacked {name}: no notebook (.ipynb or .py) nor imdb_report file came out of it"
         else:
@@ -399,7 +401,7 @@ class StudentZips:
                      else f" ({others} other files in it are not read for grading)")
         notes = [note + "."]
         if inner:
-            notes.append(f"{name} holds {_listing(inner)}, not unpacked: a zip inside a zip is not.")
+            notes.append(f"{name} holds {listing(inner)}, not unpacked: a zip inside a zip is not.")
         notes += [f"Left out of {name}: {note[len(name) + 1:]}" for note in skipped[:MAX_LISTED]]
         if len(skipped) > MAX_LISTED:
             notes.append(f"... and {len(skipped) - MAX_LISTED} more member(s) of {name} left out.")

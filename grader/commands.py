@@ -198,12 +198,13 @@ def function_sources(path: Path, *, names: Sequence[str] | None = None) -> dict[
     An unreadable notebook gives ``{}``.
     """
     from grader.extract import extract_file
+    from grader.runner import graded_source
 
     try:
         functions = extract_file(path).functions
     except Exception:  # noqa: BLE001 - unreadable notebooks are reported by grading, not here
         return {}
-    return {name: fn.source for name, fn in functions.items() if names is None or name in names}
+    return {name: graded_source(functions, name) for name in functions if names is None or name in names}
 
 
 def graded_functions(rubric: Rubric) -> list[str]:

@@ -29,7 +29,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Callable, Mapping
+from typing import Callable, Mapping, Sequence
 
 SUBMISSION_SUFFIXES = (".ipynb", ".py")
 IGNORED_DIRS = {".ipynb_checkpoints", "__pycache__", "__MACOSX", ".git"}
@@ -107,6 +107,17 @@ class Unpacked:
 
 #: Unpacks the zips among a student's files (name -> path): ``grader.archive.StudentZips``.
 Unpacker = Callable[[Mapping[str, Path]], Unpacked]
+
+
+#: Names listed in one message (the rest are counted): a zip may hold thousands of notebooks.
+MAX_LISTED = 8
+
+
+def listing(names: Sequence[str]) -> str:
+    """``names`` joined, the first ``MAX_LISTED`` of them, the rest counted: a message that
+    named all of a zip's 20,000 notebooks was 2 MB, repeated in every case of the results."""
+    shown = ", ".join(names[:MAX_LISTED])
+    return shown + (f" and {len(names) - MAX_LISTED} more" if len(names) > MAX_LISTED else "")
 
 
 def is_zip_name(name: str) -> bool:
@@ -231,7 +242,7 @@ def submission_from_files(sid: str, files: Mapping[str, Path], where: Path, *,
     notebooks = loose or inner or _notebooks(files) or _notebooks(unpacked)
     everything = {**files, **unpacked}
     if len(notebooks) != 1:
-        names = ", ".join(n if n in unpacked else Path(n).name for n in notebooks) or "none"
+        names = listing([n if n in unpacked else Path(n).name for n in notebooks]) or "none"
         what = "no notebook" if not notebooks else f"{len(notebooks)} notebooks ({names})"
         return Submission(id=sid, path=where, notes=notes,
                           problem=f"{where.name}: the submission holds {what}; expected exactly one.")

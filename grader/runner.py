@@ -247,6 +247,13 @@ def _aliased(functions: Mapping[str, Any], name: str) -> str:
     return name
 
 
+def graded_source(functions: Mapping[str, Any], name: str) -> str:
+    """The source the similarity check compares for function ``name``: that of the function an
+    alias names (`_aliased`), not the alias's one line, or a classmate's function copied under
+    another name and aliased would never be compared."""
+    return functions[_aliased(functions, name)].source
+
+
 def _parameter_names(source: str) -> tuple[str, ...]:
     """The positional parameter names of the function defined by ``source`` (``()`` if none)."""
     return _code_facts(source)[0]
@@ -1167,7 +1174,7 @@ def grade_submission(path: str | Path, *, context: GradingContext, sandbox: Any,
     max_points = round(sum(p.max_points for p in parts if p.name != bonus), 6)
     timings["total"] = time.perf_counter() - t0
     # The graded functions' sources, for the similarity check (no second extraction).
-    sources = {part.function: extraction.functions[part.function].source
+    sources = {part.function: graded_source(extraction.functions, part.function)
                for part in rubric.parts if part.function in extraction.functions}
     extra: dict[str, Any] = {"sources": MappingProxyType(sources)}
     lost = _lost_cases(rubric, context.fixtures, parts)
