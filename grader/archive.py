@@ -105,6 +105,7 @@ class _Budget:
         self.limits = limits
         self.members = 0
         self.bytes = 0
+        self.dropped = 0  # of ``bytes``, those of members written, then removed (left out)
 
     def member(self, source: str) -> None:
         self.members += 1
@@ -207,6 +208,7 @@ def _extract_into(archive: Path, dest: Path, budget: _Budget, skipped: list[str]
                         out.write(chunk)
             except _MemberTooLarge:
                 target.unlink(missing_ok=True)
+                budget.dropped += count - len(chunk)  # the last chunk was counted, not added
                 skipped.append(f"{label}:{info.filename}: expands beyond {limits.max_member_bytes} "
                                f"bytes")
                 continue
@@ -215,6 +217,7 @@ def _extract_into(archive: Path, dest: Path, budget: _Budget, skipped: list[str]
                 target.unlink(missing_ok=True)
                 if isinstance(exc, OSError) and exc.errno is not None:
                     raise  # writing failed (a full disk): the machine's trouble, not the member's
+                budget.dropped += count
                 skipped.append(f"{label}:{info.filename}: unreadable ({exc})")
                 continue
             written.append(target)
@@ -378,7 +381,10 @@ class StudentZips:
             return None, [f"{name} was not unpacked: {why}."]
         used.bytes += budget.bytes
         used.members += budget.members
-        self.class_left -= budget.bytes
+        # What stays on the disk: a member written and then left out (its header lied) counts
+        # against its student's allowance, which bounds the time it costs, not the class's, or a
+        # few students' lying zips would leave every later student's zip unpacked.
+        self.class_left -= budget.bytes - budget.dropped
         left = [rel for rel in names if not keep(rel)]
         return self._taken(name, folder, left, skipped)
 

@@ -240,3 +240,27 @@ def test_a_class_zip_student_without_notebook_is_told_without_the_grader_tempora
     text = (out / "Lee Roe_77" / "feedback.md").read_text(encoding="utf-8")
     assert "Lee Roe_77" in rows and "grade-zip-" not in text and "/tmp" not in text
     assert "> Lee Roe_77: the submission holds no notebook; expected exactly one." in text
+
+
+def _with_bad_crcs(path: Path) -> Path:
+    """``path``'s zip with every member's CRC-32 wrong in the central directory: each member is
+    written out whole, then found damaged (``BadZipFile``) and left out."""
+    data = bytearray(path.read_bytes())
+    at = data.find(b"PK\x01\x02")
+    while at >= 0:
+        data[at + 16] ^= 0xFF
+        at = data.find(b"PK\x01\x02", at + 4)
+    path.write_bytes(bytes(data))
+    return path
+
+
+def test_members_left_out_do_not_use_up_the_class_allowance(tmp_path):
+    """Bytes written and then removed (a damaged member) count against their student's
+    allowance, not the class's: before, three damaged members of one student used up a class
+    allowance of 200,000 bytes and the next student's zip was not unpacked."""
+    root = tmp_path / "class"
+    _with_bad_crcs(make_zip(root / "a_1_2_work.zip", {f"n{i}.ipynb": bytes(range(256)) * 300 for i in range(3)}))
+    make_zip(root / "b_3_4_work.zip", {"rnn.ipynb": bytes(range(256)) * 117})
+    subs = found(root, tmp_path / "u", class_bytes=200_000)
+    assert all("unreadable" in note for note in subs["a_1"].notes[1:]) and len(subs["a_1"].notes) == 4
+    assert not subs["b_3"].problem and subs["b_3"].path.name == "rnn.ipynb", subs["b_3"].notes
