@@ -118,6 +118,21 @@ def test_without_root_a_student_cannot_stop_the_class_run_through_prlimit():
     assert rows[1].startswith("a_attacker,100,") and rows[2].startswith("b_victim,100,"), rows
 
 
+def _skip_unless_nobody_can_reach_the_repository() -> None:
+    """As root the scripts below run as nobody, who needs to traverse every folder to the repository."""
+    if os.geteuid() == 0 and [p for p in (REPO, *REPO.parents) if not p.stat().st_mode & stat.S_IXOTH]:
+        pytest.skip("nobody cannot reach the repository")
+
+
+def _run_without_root(script: str, *args: str, cwd: str, python: str = sys.executable) -> subprocess.CompletedProcess:
+    """``script`` run with ``args`` by ``python`` without root (as nobody when root), the
+    repository on its path; the test asserts on its output."""
+    return subprocess.run([python, "-c", script, *args], cwd=cwd,
+                          env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO), "PYTHONDONTWRITEBYTECODE": "1"},
+                          preexec_fn=isolated() if os.geteuid() == 0 else None, capture_output=True, text=True,
+                          timeout=120)
+
+
 _PROBE = """
 import os, sys
 from grader.sandbox import Sandbox
@@ -152,13 +167,8 @@ def test_a_protected_folder_inside_a_readable_one_stays_unreadable_without_root(
         for path in (secret.parent.parent, secret.parent):
             path.chmod(0o755)
         secret.chmod(0o644)
-        as_root = os.geteuid() == 0
-        if as_root and [p for p in (REPO, *REPO.parents) if not p.stat().st_mode & stat.S_IXOTH]:
-            pytest.skip("nobody cannot reach the repository")
-        proc = subprocess.run([str(venv / "bin" / "python"), "-c", _PROBE, str(secret)], cwd=tmp,
-                              env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO), "PYTHONDONTWRITEBYTECODE": "1"},
-                              preexec_fn=isolated() if as_root else None, capture_output=True, text=True,
-                              timeout=120)
+        _skip_unless_nobody_can_reach_the_repository()
+        proc = _run_without_root(_PROBE, str(secret), cwd=tmp, python=str(venv / "bin" / "python"))
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert proc.stdout.strip() == "refused PermissionError", proc.stdout
 
@@ -211,14 +221,10 @@ with Sandbox() as one, Sandbox() as two:  # two workers' sandboxes
 def test_without_root_a_child_cannot_kill_another_workers_child_through_its_limits():
     # Before the fix: "lowered", then the other student's call "crashed" (SIGKILL at its new
     # RLIMIT_CPU of 0 s): one student's notebook took another's points.
-    as_root = os.geteuid() == 0
-    if as_root and [p for p in (REPO, *REPO.parents) if not p.stat().st_mode & stat.S_IXOTH]:
-        pytest.skip("nobody cannot reach the repository")
+    _skip_unless_nobody_can_reach_the_repository()
     with tempfile.TemporaryDirectory(prefix="s21-cross-") as tmp:
         os.chmod(tmp, 0o755)
-        proc = subprocess.run([sys.executable, "-c", _CROSS], cwd=tmp,
-                              env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO), "PYTHONDONTWRITEBYTECODE": "1"},
-                              preexec_fn=isolated() if as_root else None, capture_output=True, text=True, timeout=120)
+        proc = _run_without_root(_CROSS, cwd=tmp)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert proc.stdout.split("\n")[:2] == ["refused 1", "ok done"], proc.stdout
 
@@ -271,9 +277,7 @@ def test_without_root_a_child_cannot_watch_the_submissions_folder_for_names():
     # Landlock does not cover inotify: before the fix the child printed
     # ['', 'doejohn_67890.ipynb', 'smithjane_12345.ipynb'] (other students' names, read as the
     # grader opened their notebooks).
-    as_root = os.geteuid() == 0
-    if as_root and [p for p in (REPO, *REPO.parents) if not p.stat().st_mode & stat.S_IXOTH]:
-        pytest.skip("nobody cannot reach the repository")
+    _skip_unless_nobody_can_reach_the_repository()
     with tempfile.TemporaryDirectory(prefix="s21-watch-") as tmp:
         os.chmod(tmp, 0o755)
         subs = Path(tmp) / "subs"
@@ -281,9 +285,7 @@ def test_without_root_a_child_cannot_watch_the_submissions_folder_for_names():
         for name in ("smithjane_12345", "doejohn_67890"):
             (subs / f"{name}.ipynb").write_text("{}")
             (subs / f"{name}.ipynb").chmod(0o644)
-        proc = subprocess.run([sys.executable, "-c", _WATCH, str(subs)], cwd=tmp,
-                              env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO), "PYTHONDONTWRITEBYTECODE": "1"},
-                              preexec_fn=isolated() if as_root else None, capture_output=True, text=True, timeout=120)
+        proc = _run_without_root(_WATCH, str(subs), cwd=tmp)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "smithjane" not in proc.stdout and proc.stdout.strip() == "refused 1", proc.stdout
 
@@ -325,9 +327,8 @@ def test_without_root_a_child_cannot_change_the_mode_or_times_of_the_users_files
     # Landlock does not cover a file's metadata. Before the fix the child set the protected
     # results.json's mode to 000 and its times to 1970 (by path and through an O_PATH folder),
     # and fchmod reached any file it may open (the interpreter's own, when the user owns it).
+    _skip_unless_nobody_can_reach_the_repository()
     as_root = os.geteuid() == 0
-    if as_root and [p for p in (REPO, *REPO.parents) if not p.stat().st_mode & stat.S_IXOTH]:
-        pytest.skip("nobody cannot reach the repository")
     with tempfile.TemporaryDirectory(prefix="s21-meta-") as tmp:
         os.chmod(tmp, 0o755)
         out = Path(tmp) / "out"
@@ -338,9 +339,7 @@ def test_without_root_a_child_cannot_change_the_mode_or_times_of_the_users_files
         target.chmod(0o666)
         if as_root:
             os.chown(target, 65534, 65534)  # the grading user's file (nobody's here)
-        proc = subprocess.run([sys.executable, "-c", _METADATA, str(target)], cwd=tmp,
-                              env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO), "PYTHONDONTWRITEBYTECODE": "1"},
-                              preexec_fn=isolated() if as_root else None, capture_output=True, text=True, timeout=120)
+        proc = _run_without_root(_METADATA, str(target), cwd=tmp)
     assert proc.returncode == 0, proc.stderr[-3000:]
     lines = proc.stdout.split("\n")
     assert lines[0] == str({"chmod": 1, "chmod by an O_PATH folder": 1, "utime": 1, "fchmod of its own file": 1}), lines
