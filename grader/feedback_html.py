@@ -213,8 +213,46 @@ def _cleaner() -> Any:
     import nh3
 
     return nh3.Cleaner(tags=set(_TAGS), attributes=_ATTRIBUTES, attribute_filter=_attribute_filter,
-                       strip_comments=True, link_rel=None,
+                       strip_comments=True, link_rel=None, clean_content_tags=set(_CONTENT_DROPPED),
                        url_schemes={"http", "https", "mailto", "data"})
+
+
+#: The tags that go with their content (their text is code, not prose): ammonia's default.
+_CONTENT_DROPPED = frozenset({"script", "style"})
+#: A start or end tag's name as a tokenizer reads it, for the renaming below.
+_TAG_NAME = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)(?=[\s/>])")
+
+
+@functools.lru_cache(maxsize=1024)
+def _content_dropped(name: str) -> bool:
+    """Whether the cleaner drops an element of this (lower-case) name with everything inside it:
+    ammonia does so for the names of SVG and MathML elements (``int``, ``sum``, ``exp``, ``tanh``,
+    ``mi``, ``text``, ``g``...), even when the parser made an unknown HTML element of them. Asked
+    of the cleaner itself (2 us, once per name), so that a new nh3 with other lists is followed."""
+    return name not in _CONTENT_DROPPED and "x" not in _cleaner().clean(f"<{name}>x")
+
+
+#: The tags that switch the parser into SVG or MathML content, renamed too (see below).
+_FOREIGN_ROOTS = frozenset({"svg", "math"})
+
+
+def _rename_dropping_tag(match: re.Match[str]) -> str:
+    name = match.group(2).lower()
+    if name in _TAGS or (name not in _FOREIGN_ROOTS and not _content_dropped(name)):
+        return match.group(0)
+    return f"<{match.group(1)}x-{name}"
+
+
+def _keep_text_of_foreign_names(fragment: str) -> str:
+    """``fragment`` with the tags the cleaner would drop with their content renamed ``x-NAME``:
+    an unknown HTML element, which the cleaner strips and whose text it keeps, as a browser and
+    bleach show ``List<int> of ids`` as "List of ids" (ammonia showed "List"). No parse enters SVG
+    or MathML content any more; what comes out is still the cleaner's, safe for any input. The
+    renaming also reaches ``<`` inside attribute values and ``textarea`` text, which the page
+    then shows with the ``x-``; script and style are not renamed."""
+    if "<" not in fragment:
+        return fragment
+    return _TAG_NAME.sub(_rename_dropping_tag, fragment)
 
 
 def sanitize_html(fragment: str) -> str:
@@ -230,7 +268,7 @@ def sanitize_html(fragment: str) -> str:
         return fragment
     if _nested_deeper_than(fragment, MAX_HTML_DEPTH):
         return html.escape(fragment, quote=False)
-    return _cleaner().clean(fragment)
+    return _cleaner().clean(_keep_text_of_foreign_names(fragment))
 
 
 #: Elements nested deeper are shown as text: a browser builds no deeper DOM (Chromium stops at
