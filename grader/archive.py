@@ -403,7 +403,7 @@ class StudentZips:
         else:
             note = f"Unpacked {name}: it holds no notebook (.ipynb or .py) and no imdb_report file"
         if others:
-            note += (f" (1 other file in it is not read for grading)" if others == 1
+            note += (" (1 other file in it is not read for grading)" if others == 1
                      else f" ({others} other files in it are not read for grading)")
         notes = [note + "."]
         if inner:
