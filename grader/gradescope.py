@@ -138,8 +138,10 @@ def run_gradescope(*, root: Path = DEFAULT_ROOT, rubric: Path | None = None,
             stream.write(f"Sandbox: {sandbox.capabilities.describe()}\n")
             closed = close_to_others(protected, capabilities=sandbox.capabilities)
             if closed:
-                stream.write(f"Protected by file modes only (no mount namespace, no Landlock): "
-                             f"{', '.join(closed)} made unreadable to other users\n")
+                # The line above says what the sandbox alone allows; this says what was done about it.
+                stream.write(f"So the protected paths are closed by file modes instead (no mount namespace, "
+                             f"no Landlock): {', '.join(closed)} made unreadable to other users, the child "
+                             f"included\n")
             grade_one(submission, context=context, sandbox=sandbox, out_dir=out_dir)
         result = read_submission(out_dir / submission.id)
     if result is None:

@@ -84,6 +84,10 @@ def test_without_mounts_and_landlock_a_child_cannot_read_the_hidden_fixtures(con
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout + done.stderr
     sandbox_line = next(line for line in done.stdout.splitlines() if line.startswith("Sandbox:"))
+    # the log says what was done about the protected paths, right after the line that says they
+    # would be readable (review2: the two read as a contradiction)
+    lines = done.stdout.splitlines()
+    assert lines[lines.index(sandbox_line) + 1].startswith("So the protected paths are closed by file modes instead")
     enforced = sandbox_line.split(";")[0]
     assert "mount namespace" not in enforced and "Landlock" not in enforced and "per-slot uid" in enforced
     text = (container / "results" / "results.json").read_text()
