@@ -93,6 +93,8 @@ class FunctionSource:
     placeholder: bool
     placeholder_detail: str = ""
     uses: frozenset[str] = frozenset()  # every global name it reads (decorators and defaults too)
+    #: For ``name = other`` (``_Extractor._assigned_function``): the function ``other`` it names.
+    alias_of: str | None = None
 
 
 @dataclass(frozen=True)
@@ -1330,6 +1332,8 @@ class _Extractor:
                 name=name, source=d.source, cell_index=d.cell_index, first_line=d.first_line,
                 last_line=d.last_line, free_names=free,
                 placeholder=bool(found), placeholder_detail=detail, uses=d.uses,
+                alias_of=(node.value.id if isinstance(node, ast.Assign) and isinstance(node.value, ast.Name)
+                          else None),
             )
             if found:  # the place said once: "in cell 13 (line 19: `x = None`)"
                 cell = f" cell {d.cell_index + 1}" if d.cell_index is not None else ""

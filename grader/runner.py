@@ -232,18 +232,16 @@ def _compiled_facts(source: str) -> tuple[tuple[str, ...], frozenset[str]]:
 _CODE_FACTS = SourceMemo(_compiled_facts)
 
 
-_ALIAS_RE = re.compile(r"([A-Za-z_]\w*)[ \t]*=[ \t]*([A-Za-z_]\w*)[ \t]*")
-
-
 def _aliased(functions: Mapping[str, Any], name: str) -> str:
     """The function whose parameters ``name``'s are: ``name`` itself, or the function an alias
     names (``rnn_cell_forward = rnn_cell_fwd``, which extraction keeps as a function of its
-    own), followed a few steps; the messages then say ``parameters``, not ``argument 3``."""
+    own, ``FunctionSource.alias_of``), followed a few steps; the messages then say
+    ``parameters``, not ``argument 3``."""
     for _ in range(8):
-        found = _ALIAS_RE.fullmatch(functions[name].source)
-        if found is None or found.group(2) not in functions or found.group(2) == name:
+        target = getattr(functions[name], "alias_of", None)
+        if target is None or target not in functions or target == name:
             break
-        name = found.group(2)
+        name = target
     return name
 
 

@@ -23,11 +23,14 @@ _RENAMED = nbs.COURSE_CELLS["rnn_cell_forward"].replace("def rnn_cell_forward(",
 ALIASED = nbs.course_notebook({"rnn_cell_forward": _RENAMED + "\n\nrnn_cell_forward = rnn_cell_fwd\n"})
 
 
-def test_the_similarity_check_compares_the_function_an_alias_names(tmp_path, context, sandbox):
+@pytest.mark.parametrize("alias", ["rnn_cell_forward = rnn_cell_fwd", "rnn_cell_forward = (rnn_cell_fwd)"])
+def test_the_similarity_check_compares_the_function_an_alias_names(tmp_path, context, sandbox, alias):
     # The similarity check compares the graded functions' sources (functions.json). An alias
     # stored "rnn_cell_forward = rnn_cell_fwd" there, so a classmate's function copied under
-    # another name and aliased was never compared.
-    path = nbs.write(tmp_path / "aliased.ipynb", ALIASED)
+    # another name and aliased was never compared. The alias in brackets, which extraction keeps
+    # as an alias too, escaped a second time while the runner read aliases from the text.
+    notebook = nbs.course_notebook({"rnn_cell_forward": _RENAMED + f"\n\n{alias}\n"})
+    path = nbs.write(tmp_path / "aliased.ipynb", notebook)
     result = grade_submission(path, context=context, sandbox=sandbox)
     assert result.part("rnn_cell_forward").status == PASSED
     source = result.extra["sources"]["rnn_cell_forward"]
