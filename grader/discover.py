@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Callable, Mapping, Sequence
@@ -302,8 +302,7 @@ def find_submissions(root: Path, *, unpack: Unpacker | None = None) -> list[Subm
             while sid in found:  # a notebook may already bear the new name: never replace one
                 sid, number = f"{base}{number}", number + 1
         if sid != sub.id:
-            sub = Submission(id=sid, path=sub.path, extra_files=sub.extra_files, problem=sub.problem,
-                             notes=sub.notes)
+            sub = replace(sub, id=sid)
         found[sub.id] = sub
 
     for entry in sorted(root.iterdir()):
