@@ -501,6 +501,27 @@ def seccomp_program() -> "_SockFprog | None":
              ("label", "io"), (ld, 0, 0, arg0), (jeq, 0, "deny", 1),  # IOPRIO_WHO_PROCESS
              (ld, 0, 0, arg1), (jeq, "allow", "deny", 0),
              ("label", "allow"), (ret, 0, 0, allow), ("label", "deny"), (ret, 0, 0, deny)]
+    return _assembled(code)
+
+
+def metadata_program() -> "_SockFprog | None":
+    """The filter a child adds to the zygote's when it runs as the grading user (no root): deny
+    ``_SECCOMP_METADATA`` (EPERM). As root the child's slot uid owns only its own directory."""
+    machine = os.uname().machine
+    arch = _SECCOMP_ARCH.get(machine)
+    if arch is None:
+        return None
+    deny, allow = 0x00050000 | errno.EPERM, 0x7FFF0000
+    ld, jeq, ret = 0x20, 0x15, 0x06
+    code: list = [(ld, 0, 0, 4), (jeq, "nr", 0, arch[0]), (ret, 0, 0, deny), ("label", "nr"), (ld, 0, 0, 0)]
+    code += [(jeq, "deny", 0, nr) for nr in _SECCOMP_METADATA[machine]]
+    code += [(ret, 0, 0, allow), ("label", "deny"), (ret, 0, 0, deny)]
+    return _assembled(code)
+
+
+def _assembled(code: list) -> "_SockFprog":
+    """A seccomp program from ``code``: ``(op, jt, jf, k)`` instructions whose ``jt`` and ``jf``
+    are a label's name or 0, and ``("label", name)`` items that name the next instruction."""
     labels: dict[str, int] = {}
     prog: list[tuple[int, int, int, int]] = []
     for item in code:
@@ -513,25 +534,6 @@ def seccomp_program() -> "_SockFprog | None":
     arr = (_SockFilter * len(prog))(*[_SockFilter(*p) for p in prog])
     fprog = _SockFprog(len(prog), arr)
     fprog._keep = arr  # the program must outlive the struct that points to it
-    return fprog
-
-
-def metadata_program() -> "_SockFprog | None":
-    """The filter a child adds to the zygote's when it runs as the grading user (no root): deny
-    ``_SECCOMP_METADATA`` (EPERM). As root the child's slot uid owns only its own directory."""
-    machine = os.uname().machine
-    arch = _SECCOMP_ARCH.get(machine)
-    if arch is None:
-        return None
-    deny, allow = 0x00050000 | errno.EPERM, 0x7FFF0000
-    ld, jeq, ret = 0x20, 0x15, 0x06
-    calls = _SECCOMP_METADATA[machine]
-    prog = [(ld, 0, 0, 4), (jeq, 1, 0, arch[0]), (ret, 0, 0, deny), (ld, 0, 0, 0)]
-    prog += [(jeq, len(calls) - i, 0, nr) for i, nr in enumerate(calls)]
-    prog += [(ret, 0, 0, allow), (ret, 0, 0, deny)]
-    arr = (_SockFilter * len(prog))(*[_SockFilter(*p) for p in prog])
-    fprog = _SockFprog(len(prog), arr)
-    fprog._keep = arr
     return fprog
 
 

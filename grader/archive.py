@@ -381,9 +381,9 @@ class StudentZips:
             return None, [f"{name} was not unpacked: {why}."]
         used.bytes += budget.bytes
         used.members += budget.members
-        # What stays on the disk: a member written and then left out (its header lied) counts
+        # What stays on the disk: a member written and then left out (found damaged) counts
         # against its student's allowance, which bounds the time it costs, not the class's, or a
-        # few students' lying zips would leave every later student's zip unpacked.
+        # few students' damaged zips would leave every later student's zip unpacked.
         self.class_left -= budget.bytes - budget.dropped
         left = [rel for rel in names if not keep(rel)]
         return self._taken(name, folder, left, skipped)

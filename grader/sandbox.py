@@ -72,6 +72,7 @@ def _warn(message: str) -> None:
 
     logging.getLogger(__name__).warning("%s", message)
 
+
 def zygote_notes(log: Any, *, max_bytes: int = 1 << 20) -> list[str]:
     """The lines of a zygote's ``log`` (its stderr: a file) meant for the TA (``_child.TA_NOTE``),
     read from its first ``max_bytes``: the zygote writes few lines, each said once."""
