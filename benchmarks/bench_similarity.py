@@ -15,7 +15,8 @@ recall of the copies at the default threshold.
 With ``--outputs``, the functions come from a graded class instead (the
 ``OUT/<id>/functions.json`` that ``grade.py`` writes): ``find_similar`` runs
 ``--rounds`` times as at the end of a class run, and each round prints its
-wall time, the CPU of this process and of its helper processes, and a digest
+wall time, the CPU of this process and of its helper processes, this process's
+peak memory during the round (and before it), and a digest
 of the report (the same whatever ``--workers``).
 """
 from __future__ import annotations
@@ -77,6 +78,29 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _peak_mb() -> float | None:
+    """This process's peak resident memory since the last ``_reset_peak`` (Linux's VmHWM), in MB."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
+def _reset_peak() -> float | None:
+    """Reset the peak to the current resident memory (``/proc/self/clear_refs``, Linux 4.0 on);
+    the current figure in MB, so that a round's peak is its own, not an earlier round's."""
+    try:
+        with open("/proc/self/clear_refs", "w", encoding="ascii") as refs:
+            refs.write("5")
+    except OSError:
+        return None
+    return _peak_mb()
+
+
 def graded_class(out_dir: Path, *, workers: int, rounds: int) -> int:
     """Time ``find_similar`` on the functions a class run stored under ``out_dir``; returns 0."""
     submissions = {}
@@ -92,17 +116,21 @@ def graded_class(out_dir: Path, *, workers: int, rounds: int) -> int:
           % (out_dir, len(submissions), count, distinct, workers, os.cpu_count()))
     for _ in range(rounds):
         load = os.getloadavg()[0]
+        before = _reset_peak()
         own, helpers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         report = find_similar(submissions, workers=workers)
         elapsed = time.perf_counter() - started
+        peak = _peak_mb()
         own_after, helpers_after = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = own_after.ru_utime + own_after.ru_stime - own.ru_utime - own.ru_stime
         helper_cpu = helpers_after.ru_utime + helpers_after.ru_stime - helpers.ru_utime - helpers.ru_stime
         stats = {k: v for k, v in report.stats.items() if k != "seconds"}
         digest = hashlib.sha256(repr((report.pairs, report.clusters, stats)).encode()).hexdigest()[:12]
-        print("find_similar: %.2f s wall, CPU %.2f s here + %.2f s in helpers; %d flagged pairs; report %s; "
-              "load average %.1f before" % (elapsed, cpu, helper_cpu, stats["flagged_pairs"], digest, load))
+        print("find_similar: %.2f s wall, CPU %.2f s here + %.2f s in helpers; peak memory of this process %s "
+              "(%s before); %d flagged pairs; report %s; load average %.1f before"
+              % (elapsed, cpu, helper_cpu, "%.0f MB" % peak if peak else "unknown",
+                 "%.0f MB" % before if before else "unknown", stats["flagged_pairs"], digest, load))
     return 0
 
 

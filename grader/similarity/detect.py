@@ -119,9 +119,11 @@ class SimilarityReport:
 
 @dataclass(frozen=True)
 class _Doc:
-    """Fingerprints of one function of one entity: value -> start positions, plus its normalised code."""
+    """Fingerprints of one function of one entity: value -> start positions, and the source line
+    of each canonical token (``NormalisedCode.lines``: the tokens themselves are not kept once
+    fingerprinted, about 25 MB in a class of 2,000)."""
 
-    code: NormalisedCode
+    lines: tuple[int, ...]
     positions: Mapping[int, tuple[int, ...]]
 
 
@@ -145,6 +147,9 @@ def _normalise_batch(sources: Sequence[str], keep: frozenset[str], shapes: froze
     """``normalise_function`` of each source of a batch (runs in a helper process)."""
     return [normalise_function(source, keep_names=keep, template_shapes=shapes) for source in sources]
 
+
+#: Rows of the class's n x n denominators worked out at a time (a temporary of this many rows).
+_ROW_BLOCK = 256
 
 #: Fewer distinct functions (up to renaming) than this are normalised in this process alone: a
 #: helper process costs about 0.25 s of CPU to start (an interpreter, NumPy), the time of about
@@ -237,11 +242,11 @@ def _merge_lines(lines: set[int]) -> LineRanges:
 
 def _lines_of(doc: _Doc, values: set[int], k: int) -> set[int]:
     """Source lines covered by the k-grams of the given fingerprint values in ``doc``."""
-    n = len(doc.code.lines)
+    n = len(doc.lines)
     out: set[int] = set()
     for value in values:
         for pos in doc.positions.get(value, ()):
-            out.update(doc.code.lines[pos:min(pos + k, n)])
+            out.update(doc.lines[pos:min(pos + k, n)])
     return out
 
 
@@ -306,31 +311,45 @@ def find_similar(
     total_fps = 0
     ignored_template = 0
     unparsable = 0
+    # One document per distinct source, shared by every entity that holds it; the normalised
+    # tokens and the fingerprint lists are dropped once the documents are made.
+    made: dict[str, tuple[_Doc, int, int, bool]] = {}
+    for source, (code, fps) in norm_cache.items():
+        positions: dict[int, list[int]] = {}
+        in_template = 0
+        for fp in fps:
+            if fp.value in template_values:
+                in_template += 1
+                continue
+            positions.setdefault(fp.value, []).append(fp.position)
+        made[source] = (_Doc(code.lines, {v: tuple(p) for v, p in positions.items()}), len(fps), in_template,
+                        not code.parsed)
+    del norm_cache
     for funcs in sources:
         entity: dict[str, _Doc] = {}
         for fname, source in funcs.items():
             if not isinstance(source, str) or not source.strip():
                 continue
-            code, fps = norm_cache[source]
-            unparsable += not code.parsed
-            positions: dict[int, list[int]] = {}
-            for fp in fps:
-                total_fps += 1
-                if fp.value in template_values:
-                    ignored_template += 1
-                    continue
-                positions.setdefault(fp.value, []).append(fp.position)
-            entity[fname] = _Doc(code, {v: tuple(p) for v, p in positions.items()})
+            doc, count, in_template, broken = made[source]
+            total_fps += count
+            ignored_template += in_template
+            unparsable += broken
+            entity[fname] = doc
         docs.append(entity)
+    del made
 
     # document frequency over the class (known sources do not vote)
     common_limit = max(common_fraction * n_class, 2.0)
     ignored: dict[str, set[int]] = {}
     ignored_common = 0
     n = len(ids)
-    shared_total = np.zeros((n, n), dtype=np.float64)
-    denom_total = np.zeros((n, n), dtype=np.float64)
-    per_function: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    # The class's n x n totals in float32: every term is a whole or half count far below 2**23,
+    # so the sums are exact, as they were in float64, in half the memory. No n x n matrix is
+    # kept per function: a pair's own scores are counted from its two documents (``_pair``).
+    shared_total = np.zeros((n, n), dtype=np.float32)
+    denom_total = np.zeros((n, n), dtype=np.float32)
+    scratch = np.empty((min(n, _ROW_BLOCK), n), dtype=np.float32)
+    sizes_of: dict[str, np.ndarray] = {}
     for fname in functions:
         df: dict[int, int] = {}
         occurrences: dict[int, list[int]] = {}
@@ -344,31 +363,37 @@ def find_similar(
                     df[value] = df.get(value, 0) + 1
         bad = {v for v, count in df.items() if count > common_limit}
         ignored[fname] = bad
-        sizes = np.zeros(n, dtype=np.float64)
-        present = np.zeros(n, dtype=bool)
+        sizes = np.zeros(n, dtype=np.float32)
+        present = np.zeros(n, dtype=np.float32)
         for row, entity in enumerate(docs):
             doc = entity.get(fname)
             if doc is not None:
                 kept = sum(1 for v in doc.positions if v not in bad)
                 ignored_common += len(doc.positions) - kept
                 sizes[row] = kept
-                present[row] = True
-        columns = [rows for v, rows in occurrences.items() if len(rows) > 1 and v not in bad]
-        shared = _cooccurrence(columns, n)
-        both = present[:, None] & present[None, :]
+                present[row] = 1.0
         if measure == "min":
-            both = both & (sizes[:, None] > 0) & (sizes[None, :] > 0)
-            denom = np.where(both, np.minimum(sizes[:, None], sizes[None, :]), 0.0)
-        elif measure == "max":
-            denom = np.where(both, np.maximum(sizes[:, None], sizes[None, :]), 0.0)
-        else:
-            denom = np.where(both, (sizes[:, None] + sizes[None, :]) / 2, 0.0)
-        shared = np.where(both, shared, 0.0)
-        shared_total += shared
-        denom_total += denom
-        per_function[fname] = (shared.astype(np.float32), denom.astype(np.float32))
+            present *= sizes > 0
+        sizes_of[fname] = np.where(present > 0, sizes, np.float32(-1.0))
+        # A fingerprint two rows share is held by both: the counts need no mask.
+        _cooccurrence([rows for v, rows in occurrences.items() if len(rows) > 1 and v not in bad],
+                      n, into=shared_total)
+        # The denominators a block of rows at a time: no n x n temporary.
+        for start in range(0, n, _ROW_BLOCK):
+            block, column = scratch[:min(n - start, _ROW_BLOCK)], sizes[start:start + _ROW_BLOCK, None]
+            if measure == "min":
+                np.minimum(column, sizes[None, :], out=block)
+            elif measure == "max":
+                np.maximum(column, sizes[None, :], out=block)
+            else:
+                np.add(column, sizes[None, :], out=block)
+                block /= 2
+            block *= present[start:start + _ROW_BLOCK, None]
+            block *= present[None, :]
+            denom_total[start:start + _ROW_BLOCK] += block
 
-    overall = np.divide(shared_total, denom_total, out=np.zeros_like(shared_total), where=denom_total > 0)
+    overall = np.divide(shared_total, denom_total, out=np.zeros((n, n)), where=denom_total > 0, dtype=np.float64)
+    del denom_total
     valid = np.triu(np.ones((n, n), dtype=bool), 1) & ~(is_known[:, None] & is_known[None, :])
     candidates = valid & (shared_total > 0)
     flagged_mask = candidates & (overall >= threshold - 1e-12) & (shared_total >= min_shared)
@@ -398,13 +423,15 @@ def find_similar(
                        -shared_total[rows[i], cols[i]], ids[rows[i]], ids[cols[i]]),
     )
     pairs = []
+    interned: dict[tuple[str, ...], tuple[str, ...]] = {}
     for i in order[:keep_count]:
         r, c = int(rows[i]), int(cols[i])
         if is_known[r]:  # a known source always goes on the b side
             r, c = c, r
         flagged = bool(flagged_mask[r, c] or flagged_mask[c, r])
         reason = IDENTICAL_REASON if identical[r, c] else SIMILAR_REASON if flagged else ""
-        pairs.append(_pair(r, c, ids, docs, per_function, ignored, overall, shared_total, flagged, k, reason))
+        pairs.append(_pair(r, c, ids, docs, sizes_of, ignored, overall, shared_total, flagged, k, measure,
+                           interned, reason))
     clusters = _clusters([(p.a, p.b) for p in pairs if p.flagged])
     settings = {
         "threshold": threshold, "common_fraction": common_fraction, "k": k, "window": window,
@@ -444,38 +471,53 @@ def _identical(own_work: Mapping[str, str | None], class_ids: Sequence[str],
     return mask, groups
 
 
-def _cooccurrence(columns: Sequence[Sequence[int]], n: int) -> np.ndarray:
-    """``S[i, j]`` = number of columns (fingerprints) held by both rows ``i`` and ``j``.
+def _cooccurrence(columns: Sequence[Sequence[int]], n: int, *, into: np.ndarray) -> None:
+    """Add to ``into[i, j]`` (float32, n x n) the number of ``columns`` (each a list of the rows
+    holding one fingerprint) held by both rows ``i`` and ``j``.
 
-    Computed as ``M @ M.T`` for the 0/1 incidence matrix ``M`` (rows x
-    fingerprints held by at least two rows), in blocks of columns to bound memory.
+    Computed as ``M @ M.T`` for the 0/1 incidence matrix ``M`` (rows x fingerprints held by at
+    least two rows), in blocks of columns to bound memory; float32 is exact for counts below
+    2**24.
     """
     import numpy as np
 
-    shared = np.zeros((n, n), dtype=np.float64)
     block = 2048
     for start in range(0, len(columns), block):
         chunk = columns[start:start + block]
         m = np.zeros((n, len(chunk)), dtype=np.float32)
         for j, rows in enumerate(chunk):
             m[rows, j] = 1.0
-        shared += m @ m.T
-    return shared
+        into += m @ m.T
 
 
 def _pair(r: int, c: int, ids: Sequence[str], docs: Sequence[Mapping[str, _Doc]],
-          per_function: Mapping[str, tuple[np.ndarray, np.ndarray]], ignored: Mapping[str, set[int]],
-          overall: np.ndarray, shared_total: np.ndarray, flagged: bool, k: int, reason: str = "") -> PairMatch:
-    """Build the ``PairMatch`` of rows ``r`` and ``c`` with per-function scores and matching regions."""
+          sizes_of: Mapping[str, np.ndarray], ignored: Mapping[str, set[int]],
+          overall: np.ndarray, shared_total: np.ndarray, flagged: bool, k: int, measure: str,
+          interned: dict[tuple[str, ...], tuple[str, ...]], reason: str = "") -> PairMatch:
+    """Build the ``PairMatch`` of rows ``r`` and ``c`` with per-function scores and matching regions.
+
+    ``sizes_of``: function -> each row's count of fingerprints left after the exclusions, -1
+    where the row does not count for that function (absent, or empty under ``"min"``). A
+    function's score is its fingerprints shared by both sides (their documents' values, less
+    the ignored ones: what ``find_similar``'s product counted) over the measure's denominator,
+    both rounded to float32 as the class's totals hold them. ``interned``: the tuples of
+    compared function names made so far, shared by the pairs that compare the same ones."""
+    import numpy as np
+
     scores: dict[str, float] = {}
-    compared: list[tuple[str, _Doc, _Doc, set[int]]] = []
-    for fname, (shared, denom) in per_function.items():
-        if denom[r, c] <= 0:
+    for fname, sizes in sizes_of.items():
+        a, b = sizes[r], sizes[c]
+        if a < 0 or b < 0:
             continue
-        scores[fname] = round(float(shared[r, c] / denom[r, c]), 4)
-        compared.append((fname, docs[r][fname], docs[c][fname], ignored[fname]))
-    return PairMatch(ids[r], ids[c], scores, round(float(overall[r, c]), 4), _LazyRegions(compared, k), flagged,
-                     int(shared_total[r, c]), reason)
+        denom = min(a, b) if measure == "min" else max(a, b) if measure == "max" else (a + b) / np.float32(2)
+        if denom <= 0:
+            continue
+        shared = len((docs[r][fname].positions.keys() & docs[c][fname].positions.keys()) - ignored[fname])
+        scores[fname] = round(float(np.float32(shared) / np.float32(denom)), 4)
+    names = tuple(scores)
+    names = interned.setdefault(names, names)
+    return PairMatch(ids[r], ids[c], scores, round(float(overall[r, c]), 4),
+                     _LazyRegions(docs[r], docs[c], names, ignored, k), flagged, int(shared_total[r, c]), reason)
 
 
 class _LazyRegions(_MappingBase):
@@ -486,12 +528,15 @@ class _LazyRegions(_MappingBase):
     the plain dict it stands for (equality, ``repr``, pickling as a dict).
     """
 
-    __slots__ = ("_compared", "_k", "_regions")
+    __slots__ = ("_a", "_b", "_names", "_ignored", "_k", "_regions")
 
-    def __init__(self, compared: Sequence[tuple[str, _Doc, _Doc, set[int]]], k: int) -> None:
-        """``compared``: (function, doc of side a, doc of side b, ignored fingerprint values) per function."""
-        self._compared = compared
-        self._k = k
+    def __init__(self, a: Mapping[str, _Doc], b: Mapping[str, _Doc], names: tuple[str, ...],
+                 ignored: Mapping[str, set[int]], k: int) -> None:
+        """``a``, ``b``: each side's documents by function; ``names``: the functions compared, in
+        order; ``ignored``: function -> fingerprint values not counted. All shared with the rest
+        of the report (a class of 2,000 can list 90,000 pairs: a pair holds references, not
+        copies)."""
+        self._a, self._b, self._names, self._ignored, self._k = a, b, names, ignored, k
         self._regions: dict[str, Regions] | None = None
 
     def _found(self) -> dict[str, Regions]:
@@ -499,12 +544,14 @@ class _LazyRegions(_MappingBase):
         if self._regions is None:
             regions: dict[str, Regions] = {}
             k = self._k
-            for fname, doc_a, doc_b, ignored in self._compared:
-                common = (doc_a.positions.keys() & doc_b.positions.keys()) - ignored
+            for fname in self._names:
+                doc_a, doc_b = self._a[fname], self._b[fname]
+                common = (doc_a.positions.keys() & doc_b.positions.keys()) - self._ignored[fname]
                 if common:
                     regions[fname] = Regions(_merge_lines(_lines_of(doc_a, common, k)),
                                              _merge_lines(_lines_of(doc_b, common, k)))
-            self._regions, self._compared = regions, ()
+            self._regions = regions
+            self._a = self._b = self._ignored = None
         return self._regions
 
     def __getitem__(self, fname: str) -> Regions:
