@@ -291,11 +291,15 @@ class LiveSession:
     def __init__(self, namespace: Mapping[str, Any], *, program: LiveProgram,
                  hidden: Mapping[str, frozenset[str]] = MappingProxyType({}),
                  student_files: frozenset[str] = frozenset(),
-                 output_chars: int = _OUTPUT_BYTES) -> None:
-        """A session over ``namespace``; ``program`` records the places of failures."""
+                 output_chars: int = _OUTPUT_BYTES,
+                 rebound: Mapping[str, object] = MappingProxyType({})) -> None:
+        """A session over ``namespace``; ``program`` records the places of failures; ``rebound``
+        holds the global names the grader's program binds otherwise (see ``_graders_bindings``),
+        set for each call and restored after."""
         self.namespace = namespace
         self.program = program
         self.hidden = hidden
+        self.rebound = rebound
         self.student_files = student_files
         self.output_chars = output_chars
         self.load = CallOutcome("ok")
@@ -400,6 +404,10 @@ class LiveSession:
         saved: dict[str, object] = {}
         for name in self.hidden.get(function, frozenset()):
             saved[name] = scope.pop(name, _MISSING)
+        for name, value in self.rebound.items():
+            if name not in saved:
+                saved[name] = scope.get(name, _MISSING)
+                scope[name] = value
         for name, handler in stubs.items():
             if name not in saved:
                 saved[name] = scope.get(name, _MISSING)
@@ -563,6 +571,90 @@ def _student_files(namespace: Mapping[str, Any]) -> frozenset[str]:
     return frozenset(files)
 
 
+def _history(namespace: Mapping[str, Any]) -> tuple[str, ...]:
+    """The cells the kernel ran, in the order it ran them: IPython's ``In`` (its first entry
+    empty); () outside IPython or when it is not a list of texts."""
+    cells = namespace.get("In")
+    if type(cells) is not list or not all(type(c) is str for c in cells):
+        return ()
+    return tuple(cells)
+
+
+def _origin(value: Any) -> tuple[str, str]:
+    """Where a global's value comes from: a module's name, or a callable's module and name."""
+    if isinstance(value, types.ModuleType):
+        return ("module", value.__name__)
+    return (str(getattr(value, "__module__", "")), str(getattr(value, "__qualname__", getattr(value, "__name__", ""))))
+
+
+def _graders_bindings(namespace: Mapping[str, Any]) -> dict[str, Any]:
+    """Modules and imported callables the grader's program binds otherwise than the kernel does
+    now, by name: the values the program binds.
+
+    The grader never runs the notebook: it builds a program from its cells, which leaves out an
+    import that comes after every function reading its name (``extract._late_imports``: a bonus
+    cell's ``from scipy.special import softmax`` or ``import autograd.numpy as np``) and puts
+    the course's own ``softmax`` and ``sigmoid`` in. The kernel's functions read what was
+    imported last, so ``check()`` disagreed with the grade. The program is built here from the
+    cells the kernel ran (``In``) and run in a namespace of its own (the student's code, which
+    ``check()`` runs anyway); only names whose value is no function of the notebook's are
+    taken from it, so the functions checked stay the live ones. Outside IPython, or when the
+    program cannot be built or run, nothing is rebound (as before)."""
+    history = _history(namespace)
+    if not history:
+        return {}
+    from grader.extract import extract
+    from grader.notebook import Cell, Notebook
+
+    try:
+        extraction = extract(Notebook(path="<history>", nbformat=(4, 5),
+                                      cells=tuple(Cell(i, "code", src) for i, src in enumerate(history))))
+        program: dict[str, Any] = {"__name__": "__grader_program__"}
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            exec(compile(extraction.program().source, "<grader's program>", "exec"), program)  # noqa: S102
+    except Exception:  # noqa: BLE001 - the live functions are then checked as they are
+        return {}
+    module = _module_of(namespace)
+    rebound = {}
+    for name, value in program.items():
+        if name.startswith("__") or name in extraction.functions or name not in namespace:
+            continue
+        live = namespace[name]
+        if not (isinstance(value, types.ModuleType) or callable(value)) or _own_function(live, module):
+            continue
+        if live is not value and _origin(live) != _origin(value):
+            rebound[name] = value
+    return rebound
+
+
+def _rebinding_notes(namespace: Mapping[str, Any], rebound: Mapping[str, Any]) -> tuple[str, ...]:
+    """What the student is told of ``rebound``: a name the kernel took from elsewhere than the
+    course's module (scipy's softmax, not ``rnn_utils``'), and what the grader uses instead."""
+    from grader.course import COURSE_MODULES
+
+    notes = []
+    for name, value in sorted(rebound.items()):
+        live = namespace.get(name)
+        if isinstance(live, types.ModuleType):
+            home, now = live.__name__, f"`{live.__name__}`"
+        else:
+            home = _origin(live)[0]
+            public = ".".join(part for part in home.split(".") if not part.startswith("_")) or home
+            now = f"`{public}`'s `{name}`"  # scipy.special's, not scipy.special._logsumexp's
+        if home.split(".", 1)[0] in COURSE_MODULES:
+            continue  # the course's module's own helper: the same maths, said to no one
+        if isinstance(value, types.ModuleType):
+            graders = f"`{value.__name__}`"
+        elif _origin(value)[0] == "__grader_program__":
+            graders = f"the course's `{name}`"
+        else:
+            graders = f"`{_origin(value)[0]}`'s `{name}`"
+        notes.append(f"`{name}` is {now} now, imported in a cell after the functions that read it. The grader "
+                     f"leaves that import out (they were written and tested before it) and runs them with "
+                     f"{graders}; so did check().")
+    return tuple(notes)
+
+
 # --------------------------------------------------------------------------- grading
 
 
@@ -573,8 +665,9 @@ def grade_live(namespace: Mapping[str, Any], *, context: Any) -> tuple[Submissio
     rubric = context.rubric
     extraction, hidden = live_extraction(namespace, tuple(p.function for p in rubric.parts))
     program = LiveProgram()
+    rebound = _graders_bindings(namespace)
     session = LiveSession(namespace, program=program, hidden=MappingProxyType(hidden),
-                          student_files=_student_files(namespace))
+                          student_files=_student_files(namespace), rebound=MappingProxyType(rebound))
     t0 = time.perf_counter()
     graded = {}
     for part in ordered_parts(rubric):
@@ -585,6 +678,7 @@ def grade_live(namespace: Mapping[str, Any], *, context: Any) -> tuple[Submissio
         submission_id="live", path="<live>", status="graded",
         points=round(sum(p.points for p in parts), 6),
         max_points=round(sum(p.max_points for p in parts), 6), parts=parts,
+        messages=_rebinding_notes(namespace, rebound),
         timings=MappingProxyType({"checks": time.perf_counter() - t0}))
     return result, program
 

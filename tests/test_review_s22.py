@@ -3,11 +3,15 @@
 notebook and graded through the real grader."""
 from __future__ import annotations
 
+import contextlib
+import io
 from pathlib import Path
 
+from grader.commands import DEFAULT_RUBRIC
 from grader.models import PASSED
 from grader.runner import grade_submission
 from tests import notebooks as nbs
+from tests.test_live import course_module  # noqa: F401 - a fixture: rnn_utils importable
 
 
 def _grade(tmp_path: Path, nb: dict, context, sandbox):
@@ -44,3 +48,55 @@ def test_a_wrong_function_that_prints_a_lot_still_shows_what_it_printed(tmp_path
     assert case.status != PASSED and case.output.startswith("a_next = [["), case.output[:80]
     assert "more bytes of output not shown" in case.output[-80:], case.output[-80:]
     assert len(case.output) < 64_000 + 100
+
+
+# --------------------------------------------------------------------------- check() in Jupyter
+
+
+def _kernel_namespace(sources: list[str], folder: Path) -> dict:
+    """The user namespace of a kernel that ran ``sources`` in order, IPython's ``In`` included
+    (its first entry empty, then each cell as run)."""
+    from tests.test_live import run_cells
+
+    with contextlib.redirect_stdout(io.StringIO()):
+        namespace = run_cells(sources, folder)
+    namespace["In"] = ["", *sources]
+    return namespace
+
+
+def _course_sources(extra: list[str]) -> list[str]:
+    """The course notebook's code cells, then ``extra``."""
+    nb = nbs.course_notebook()
+    return ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"] + extra
+
+
+def test_check_in_jupyter_grades_with_the_helper_the_grader_uses(tmp_path, course_module, sandbox):
+    # A last cell's `from scipy.special import softmax` replaced the course's in the kernel: check()
+    # said rnn_cell_forward and lstm_cell_forward fail, while the grade (which leaves that import
+    # out) and grade.py --check give them full marks.
+    from grader.live import grade_live
+    from grader.selfcheck import load_public_context
+
+    public = load_public_context(DEFAULT_RUBRIC)
+    sources = _course_sources(["from scipy.special import softmax\n"])
+    namespace = _kernel_namespace(sources, tmp_path)
+    live, _ = grade_live(namespace, context=public)
+    graded = _grade(tmp_path, nbs.notebook([nbs.code_cell(s) for s in sources]), public, sandbox)
+    assert [(p.name, p.status) for p in live.parts] == [(p.name, p.status) for p in graded.parts]
+    assert all(p.status == PASSED for p in live.parts if p.name != "imdb_report"), \
+        [(p.name, p.status) for p in live.parts]
+    assert any("`softmax`" in m and "scipy" in m and "check()" in m for m in live.messages), live.messages
+    assert namespace["softmax"].__module__.startswith("scipy"), "the kernel's binding is left as it was"
+
+
+def test_check_in_jupyter_keeps_an_import_the_functions_were_written_against(tmp_path, course_module):
+    # scipy's softmax imported before the functions (and no course import after it): the grader
+    # runs it too, and check() still agrees with it (a failure, said without a rebinding note).
+    from grader.live import grade_live
+    from grader.selfcheck import load_public_context
+
+    sources = _course_sources([])
+    sources[0] = "import numpy as np\nfrom rnn_utils import *\nfrom scipy.special import softmax\n"
+    live, _ = grade_live(_kernel_namespace(sources, tmp_path), context=load_public_context(DEFAULT_RUBRIC))
+    assert live.part("rnn_cell_forward").status != PASSED
+    assert not live.messages, live.messages
