@@ -155,6 +155,9 @@ class _Def:
     uses: frozenset[str]
     deftime: frozenset[str] = frozenset()  # names read when the def/class statement itself runs
     code: CodeType | None = field(default=None, compare=False)  # `source` compiled (`compiled_quietly`)
+    #: For ``name = other`` run before ``other`` was defined again: the definition of ``other`` it
+    #: named, which the program runs just before it (``_Extractor._aliases_of_earlier_defs``).
+    before: "_Def | None" = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -277,6 +280,10 @@ class Extraction:
         for d in defs:
             fn = d.names[0] if d.kind == "function" else None
             if d.kind != "constant":
+                b.blank()
+            if d.before is not None and d.before.names[0] not in omitted:
+                b.add(d.before.source, d.before.names[0], d.before.cell_index, d.before.first_line,
+                      code=d.before.code)
                 b.blank()
             b.add(d.source, fn, d.cell_index, d.first_line, code=d.code)
             if d.kind != "constant":
@@ -970,6 +977,7 @@ class _Extractor:
         self.dropped_bindings: dict[str, int] = {}
         self.graded_markers: list[tuple[int, str]] = []
         self.function_cells: dict[str, list[int]] = {}
+        self.alias_targets: dict[str, tuple[_Def, _Def]] = {}  # alias -> (its def, what it named then)
         # What a constant's value may read: kept constants, and names bound by imports that
         # cannot fail (a constant reading a guarded import, see _ImportFailed, would raise when
         # the program loads). Looked up in the state as it is, not copied for each statement.
@@ -1216,6 +1224,8 @@ class _Extractor:
         name = node.targets[0].id
         self.dropped_bindings.pop(name, None)
         self._definition("function", name, node.lineno, node.end_lineno or node.lineno, source, cell, node, uses)
+        if isinstance(value, ast.Name):
+            self.alias_targets[name] = (self.defs[name][0], self.defs[value.id][0])
         return True
 
     def _constant(self, node: ast.Assign | ast.AnnAssign, cell: _ParsedCell) -> bool:
@@ -1283,8 +1293,39 @@ class _Extractor:
 
     # -- analysis -----------------------------------------------------------------
 
+    def _aliases_of_earlier_defs(self) -> None:
+        """An alias whose function is defined again after it (``def f`` in a cell, then
+        ``rnn_cell_forward = f``, then ``def f`` again) names the ``f`` it ran after, as Python
+        runs the notebook: that definition is run just before the alias in the program (the last
+        ``f`` after it, for everything calling ``f``), and a warning says which one is graded.
+
+        The program runs definitions in the order of their last one, so the alias ran before any
+        ``f`` existed: NameError, and the student was told that their graded function "could not
+        be defined" (0 points), though it was the very function their test cells had run under
+        that name. Grading the last ``f`` instead would grade code the notebook never ran under
+        the graded name."""
+        for name, (alias, named) in self.alias_targets.items():
+            entry, target = self.defs.get(name), named.names[0]
+            now = self.defs.get(target)
+            if entry is None or entry[0] is not alias or now is None or now[0] is named:
+                continue
+            self.defs[name] = (dataclasses.replace(alias, before=named, uses=alias.uses | named.uses,
+                                                   deftime=alias.deftime | named.deftime), entry[1], entry[2])
+            where = (f"cell {named.cell_index + 1}, line {named.first_line}" if named.cell_index is not None
+                     else f"line {named.first_line}")
+            again = f"cell {now[0].cell_index + 1}" if now[0].cell_index is not None else "later"
+            self.diags.append(Diagnostic(
+                "warning",
+                f"`{name} = {target}` (cell {alias.cell_index + 1}, line {alias.first_line}) names the `{target}` "
+                f"defined in {where}, which {again} defines again later. As Python runs the notebook, `{name}` "
+                f"is that first `{target}`, and it is the one graded as `{name}`; a function that calls `{target}` "
+                f"by name gets the last one.",
+                alias.cell_index, alias.first_line, name,
+            ))
+
     def _finish(self) -> Extraction:
         """Scope analysis, placeholders, free names and marker hints; build the result."""
+        self._aliases_of_earlier_defs()
         analysed: list[_Entry] = []
         seen: set[int] = set()
         for entry in self.defs.values():

@@ -100,3 +100,38 @@ def test_check_in_jupyter_keeps_an_import_the_functions_were_written_against(tmp
     live, _ = grade_live(_kernel_namespace(sources, tmp_path), context=load_public_context(DEFAULT_RUBRIC))
     assert live.part("rnn_cell_forward").status != PASSED
     assert not live.messages, live.messages
+
+
+# --------------------------------------------------------------------------- an alias of a function defined again
+
+
+def _aliased_then_redefined(first: str, second: str) -> dict:
+    """`def f` (``first``) then `rnn_cell_forward = f` in one cell, and `def f` (``second``) again
+    in a cell at the end of the notebook."""
+    return nbs.course_notebook({"rnn_cell_forward": first + "\n\nrnn_cell_forward = f\n"},
+                               extra_cells=[nbs.code_cell(second)])
+
+
+RIGHT_F = nbs.COURSE_CELLS["rnn_cell_forward"].replace("def rnn_cell_forward(", "def f(")
+WRONG_F = RIGHT_F.replace("+ ba)", ")")
+
+
+def test_an_alias_of_a_function_defined_again_later_is_graded_as_python_runs_it(tmp_path, context, sandbox):
+    # The program ran the alias before any `f` (definitions run in the order of their last one):
+    # NameError, "`rnn_cell_forward` could not be defined", 0 / 10 for the function the notebook's
+    # own tests ran under that name.
+    result = _grade(tmp_path, _aliased_then_redefined(RIGHT_F, WRONG_F), context, sandbox)
+    part = result.part("rnn_cell_forward")
+    assert part.status == PASSED and part.points == part.max_points, [c.message for c in part.cases][:1]
+    assert any("rnn_cell_forward = f" in m and "first `f`" in m for m in result.messages), result.messages
+    assert not any("failed" in m for m in result.messages), result.messages
+
+
+def test_an_alias_of_a_wrong_function_fixed_later_is_graded_as_it_ran(tmp_path, context, sandbox):
+    # The other way round: the notebook ran the wrong `f` under the graded name; an error in it is
+    # located in its own cell and line.
+    wrong = RIGHT_F.replace('Wax = parameters["Wax"]', 'Wax = parameters["Wxx"]')
+    result = _grade(tmp_path, _aliased_then_redefined(wrong, RIGHT_F), context, sandbox)
+    case = result.part("rnn_cell_forward").cases[0]
+    assert case.status != PASSED and "KeyError: 'Wxx'" in case.message, case.message
+    assert case.location is not None and case.location.line == 6 and case.location.cell == 3, case.location
