@@ -1373,8 +1373,10 @@ class _Extractor:
                 name=name, source=d.source, cell_index=d.cell_index, first_line=d.first_line,
                 last_line=d.last_line, free_names=free,
                 placeholder=bool(found), placeholder_detail=detail, uses=d.uses,
+                # Not for an alias of an earlier def of a name defined again (d.before): the
+                # function of that name is then another one.
                 alias_of=(node.value.id if isinstance(node, ast.Assign) and isinstance(node.value, ast.Name)
-                          else None),
+                          and d.before is None else None),
             )
             if found:  # the place said once: "in cell 13 (line 19: `x = None`)"
                 cell = f" cell {d.cell_index + 1}" if d.cell_index is not None else ""

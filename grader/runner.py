@@ -395,6 +395,27 @@ class _Grader:
                                key=("trace", fixture.case_id, dep))
                 for dep in plan.traced}
 
+    def _call_stubs(self, stubs: dict[str, TraceStub]) -> dict[str, TraceStub]:
+        """``stubs`` as the child gets them: each also under the other names the notebook gives its
+        function (``rnn_cell_forward = my_cell``, or ``my_cell = rnn_cell_forward``: extraction's
+        ``alias_of``), unless the rubric grades that name itself. A composite that called
+        ``my_cell`` was never isolated from it: a wrong cell cost the student twice, in
+        ``rnn_cell_forward`` and again in every output of ``rnn_forward``. The verdicts and
+        diagnoses still read ``stubs`` (one stub a dependency)."""
+        if not stubs:
+            return stubs
+        functions = self.extraction.functions
+        graded = {name for p in self.context.rubric.parts for name in (p.function, *p.depends)}
+        called = dict(stubs)
+        for dep, stub in stubs.items():
+            if dep not in functions:
+                continue
+            root = _aliased(functions, dep)
+            for name in functions:
+                if name not in called and name not in graded and _aliased(functions, name) == root:
+                    called[name] = stub
+        return called
+
     def _options(self) -> dict:
         if getattr(self.session, "deferred_aliases", False):
             # Fixture arguments never change: their encoding is reused across submissions;
@@ -493,12 +514,12 @@ class _Grader:
                 outcome = None
             self.trial_failed = outcome is None  # this composite is likely wrong: isolate the rest
             if outcome is None:
-                outcome = self.session.call(self.part.function, args, stubs=stubs, timeout=case.timeout,
+                outcome = self.session.call(self.part.function, args, stubs=self._call_stubs(stubs), timeout=case.timeout,
                                             **options)
         elif not stubs:
             outcome = self._first_call(case, args, options)
         else:
-            outcome = self.session.call(self.part.function, args, stubs=stubs, timeout=case.timeout,
+            outcome = self.session.call(self.part.function, args, stubs=self._call_stubs(stubs), timeout=case.timeout,
                                         **options)
         outcome, fast, raw = self._settle(case, plan, outcome)
         common = dict(output=outcome.output, seconds=outcome.seconds)

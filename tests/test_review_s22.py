@@ -135,3 +135,46 @@ def test_an_alias_of_a_wrong_function_fixed_later_is_graded_as_it_ran(tmp_path, 
     case = result.part("rnn_cell_forward").cases[0]
     assert case.status != PASSED and "KeyError: 'Wxx'" in case.message, case.message
     assert case.location is not None and case.location.line == 6 and case.location.cell == 3, case.location
+
+
+# --------------------------------------------------------------------------- isolation through another name
+
+
+def _composite_calling(name: str, cell: str) -> dict:
+    """rnn_cell_forward's cell ``cell``, and rnn_forward calling the cell function as ``name``."""
+    forward = nbs.COURSE_CELLS["rnn_forward"].replace("= rnn_cell_forward(", f"= {name}(")
+    return nbs.course_notebook({"rnn_cell_forward": cell, "rnn_forward": forward})
+
+
+WRONG_CELL = nbs.COURSE_CELLS["rnn_cell_forward"].replace("+ ba)", ")")
+
+
+def test_a_wrong_cell_called_through_its_other_name_costs_once(tmp_path, context, sandbox):
+    # rnn_forward calls `my_cell`, which the notebook also names rnn_cell_forward (either way
+    # round): the composite was never isolated from the wrong cell, and lost all its 15 points
+    # for the cell's mistake, already charged under rnn_cell_forward (75 / 100).
+    for cell in (WRONG_CELL.replace("def rnn_cell_forward(", "def my_cell(") + "\n\nrnn_cell_forward = my_cell\n",
+                 WRONG_CELL + "\n\nmy_cell = rnn_cell_forward\n"):
+        result = _grade(tmp_path, _composite_calling("my_cell", cell), context, sandbox)
+        assert result.part("rnn_cell_forward").points == 0
+        composite = result.part("rnn_forward")
+        assert composite.status == PASSED and composite.points == composite.max_points, \
+            [c.message for c in composite.cases][:1]
+
+
+def _starting_every_step_from_a0(nb: dict) -> dict:
+    """``nb`` with its rnn_forward giving `a0` to every step (a mistake of its own)."""
+    source = "".join(nb["cells"][6]["source"])
+    assert "(x[:, :, t], a_next," in source  # the composite's cell, as the course lays it out
+    nb["cells"][6]["source"] = source.replace("(x[:, :, t], a_next,", "(x[:, :, t], a0,")
+    return nb
+
+
+def test_a_wrong_composite_calling_the_other_name_is_graded_as_under_the_graded_name(tmp_path, context, sandbox):
+    cell = WRONG_CELL.replace("def rnn_cell_forward(", "def my_cell(") + "\n\nrnn_cell_forward = my_cell\n"
+    aliased = _grade(tmp_path, _starting_every_step_from_a0(_composite_calling("my_cell", cell)), context,
+                     sandbox).part("rnn_forward")
+    plain = _grade(tmp_path, _starting_every_step_from_a0(_composite_calling("rnn_cell_forward", WRONG_CELL)),
+                   context, sandbox).part("rnn_forward")
+    assert aliased.points < aliased.max_points
+    assert [(c.status, c.points) for c in aliased.cases] == [(c.status, c.points) for c in plain.cases]
