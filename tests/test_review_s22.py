@@ -178,3 +178,45 @@ def test_a_wrong_composite_calling_the_other_name_is_graded_as_under_the_graded_
                    context, sandbox).part("rnn_forward")
     assert aliased.points < aliased.max_points
     assert [(c.status, c.points) for c in aliased.cases] == [(c.status, c.points) for c in plain.cases]
+
+
+# --------------------------------------------------------------------------- np.matrix and long double
+
+
+def test_a_right_cell_returning_np_matrix_scores(tmp_path, context, sandbox):
+    # Matrix products with np.matrix (`*`), the output converted for the course's softmax (which
+    # does not take a matrix): a_next comes back an np.matrix of the right values, and was refused
+    # as "not plain data", 0 / 10.
+    cell = nbs.mutate("rnn_cell_forward", "    a_next = np.tanh(np.dot(Waa, a_prev) + np.dot(Wax, xt) + ba)",
+                      "    Waa, Wax, Wya = np.matrix(Waa), np.matrix(Wax), np.matrix(Wya)\n"
+                      "    a_next = np.tanh(Waa * a_prev + Wax * xt + ba)")["rnn_cell_forward"]
+    cell = cell.replace("softmax(np.dot(Wya, a_next) + by)", "softmax(np.asarray(Wya * a_next + by))")
+    _assert_full_marks(_grade(tmp_path, nbs.course_notebook({"rnn_cell_forward": cell}), context, sandbox))
+
+
+def test_a_right_cell_returning_long_doubles_scores(tmp_path, context, sandbox):
+    # float128 is within the tolerance (rtol 1e-5) by far; it was refused as a dtype the wire
+    # does not carry, 0 / 20.
+    cell = nbs.mutate("lstm_cell_forward", "    a_next = ot * np.tanh(c_next)",
+                      "    a_next = (ot * np.tanh(c_next)).astype(np.longdouble)\n"
+                      "    c_next = np.longdouble(1) * c_next")
+    _assert_full_marks(_grade(tmp_path, nbs.course_notebook(cell), context, sandbox))
+
+
+def test_a_value_that_is_still_not_plain_data_is_refused_as_before(tmp_path, context, sandbox):
+    cell = nbs.mutate("rnn_cell_forward", "    return a_next, yt_pred, cache",
+                      "    return a_next.tolist() and {1: a_next}, yt_pred, cache")
+    case = _grade(tmp_path, nbs.course_notebook(cell), context, sandbox).part("rnn_cell_forward").cases[0]
+    assert case.status != PASSED and "not plain data" in case.message, case.message
+
+
+def test_check_in_jupyter_scores_a_long_double_answer_as_the_grade_does(tmp_path, course_module):
+    from grader.live import grade_live
+    from grader.selfcheck import load_public_context
+
+    cell = nbs.mutate("lstm_cell_forward", "    a_next = ot * np.tanh(c_next)",
+                      "    a_next = (ot * np.tanh(c_next)).astype(np.longdouble)")["lstm_cell_forward"]
+    sources = _course_sources([])
+    sources[[k for k, s in enumerate(sources) if "def lstm_cell_forward" in s][0]] = cell
+    live, _ = grade_live(_kernel_namespace(sources, tmp_path), context=load_public_context(DEFAULT_RUBRIC))
+    assert live.part("lstm_cell_forward").status == PASSED, [c.message for c in live.part("lstm_cell_forward").cases]
