@@ -1351,6 +1351,7 @@ class _Extractor:
         skip = self._undefinable(defs, known) | self._uncompilable(defs)
 
         functions: dict[str, FunctionSource] = {}
+        defined_in = frozenset(d.cell_index for d in defs if d.kind != "constant")  # cells the program draws on
         program_functions = {d.names[0] for d in defs if d.kind == "function"} | course_names
         frozen_functions = frozenset(program_functions)
         for d, node, cell in analysed:
@@ -1387,7 +1388,8 @@ class _Extractor:
                 ))
             for n in free:
                 self.diags.append(Diagnostic(
-                    "warning", _free_message(name, n, self.dropped_bindings, test_bound, star_unknown),
+                    "warning", _free_message(name, n, self.dropped_bindings, test_bound, star_unknown,
+                                             graded_cells=defined_in),
                     d.cell_index, first_use.get(n), name,
                 ))
         self._import_notes(analysed, student)
@@ -1960,13 +1962,22 @@ def _module_public_names(module: str) -> set[str]:
 
 
 def _free_message(function: str, name: str, dropped: Mapping[str, int],
-                  test_bound: Mapping[str, str], star_unknown: list[str]) -> str:
-    """Student-readable explanation of one free name."""
+                  test_bound: Mapping[str, str], star_unknown: list[str], *,
+                  graded_cells: Collection[int | None] = ()) -> str:
+    """Student-readable explanation of one free name. ``graded_cells``: the cells whose
+    definitions the program holds; of such a cell the message cannot say that it "is not graded"
+    (``CACHE = {}`` above the def that fills it: the cell is graded, that statement is not run)."""
     if name == "get_ipython":
         return (f"`{function}` contains IPython-only syntax (a magic or shell command), "
                 "which cannot run when grading; remove it from the function.")
     text = f"`{function}` uses `{name}`, which is not defined inside the function"
-    if name in dropped:
+    if name in dropped and dropped[name] in graded_cells:
+        text += (f"; it is only assigned outside the functions of cell {dropped[name] + 1}, by a statement the "
+                 "grader does not run (of a cell's top level it runs imports, definitions and constants such "
+                 "as `n_a = 5` or `SHAPE = (5, 10)`, not an empty `{}` or `[]`, a call or a loop). A graded "
+                 "function runs on its own: compute the value inside the function or take it from the function's "
+                 "arguments")
+    elif name in dropped:
         text += (f"; it is only assigned outside, in cell {dropped[name] + 1}, which is not graded. "
                  "A graded function runs on its own: compute the value inside the function or take it "
                  "from the function's arguments")

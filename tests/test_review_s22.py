@@ -220,3 +220,31 @@ def test_check_in_jupyter_scores_a_long_double_answer_as_the_grade_does(tmp_path
     sources[[k for k, s in enumerate(sources) if "def lstm_cell_forward" in s][0]] = cell
     live, _ = grade_live(_kernel_namespace(sources, tmp_path), context=load_public_context(DEFAULT_RUBRIC))
     assert live.part("lstm_cell_forward").status == PASSED, [c.message for c in live.part("lstm_cell_forward").cases]
+
+
+# --------------------------------------------------------------------------- what the notes say
+
+
+def test_a_global_set_up_in_the_functions_own_cell_is_not_said_to_be_in_a_cell_not_graded(tmp_path):
+    # `CACHE = {}` above a memoised rnn_cell_forward: the note said "it is only assigned outside, in
+    # cell 4, which is not graded", of the cell that holds the graded function.
+    from grader.extract import extract
+    from grader.notebook import load
+
+    cell = "CACHE = {}\n\n" + nbs.COURSE_CELLS["rnn_cell_forward"].replace(
+        "    return a_next, yt_pred, cache", "    CACHE[xt.tobytes()] = a_next\n    return a_next, yt_pred, cache")
+    ex = extract(load(nbs.write(tmp_path / "memo.ipynb", nbs.course_notebook({"rnn_cell_forward": cell}))))
+    notes = [d.message for d in ex.diagnostics if "`CACHE`" in d.message]
+    assert len(notes) == 1 and "which is not graded" not in notes[0], notes
+    assert "cell 4" in notes[0] and "empty `{}`" in notes[0], notes
+
+
+def test_a_global_set_up_in_a_test_cell_is_still_said_to_be_there(tmp_path):
+    from grader.extract import extract
+    from grader.notebook import load
+
+    nb = nbs.course_notebook(nbs.mutate("lstm_forward", 'parameters["Wy"].shape', "Wy.shape"),
+                             extra_cells=[nbs.code_cell("Wy = np.zeros((2, 5))\n")])
+    ex = extract(load(nbs.write(tmp_path / "wy.ipynb", nb)))
+    notes = [d.message for d in ex.diagnostics if "`Wy`" in d.message]
+    assert len(notes) == 1 and "which is not graded" in notes[0], notes
