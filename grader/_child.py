@@ -1836,12 +1836,14 @@ STUB_REQUEST = b'{"kind": "stub", "name": %s, "seq": %d, "frames_after": ["args"
 
 def _as_plain_arrays(value: object, depth: int = 0) -> object:
     """``value`` with every ``np.matrix`` an ndarray view and every long double (``float128``,
-    ``complex256``) array or scalar in float64 or complex128, tuples, lists and dicts rebuilt
-    around them; anything else as it is (encoding then refuses it as before). Tried only when a
+    ``complex256``) array or scalar in float64 or complex128, and tuples, lists and dicts (their
+    subclasses too: a namedtuple, an OrderedDict, a defaultdict) rebuilt as plain ones around
+    them; anything else as it is (encoding then refuses it as before). Tried only when a
     returned value was refused (``Runtime.send_outcome``): a right answer computed with
     ``np.matrix`` products or in ``np.longdouble`` is within the checks' tolerance (rtol 1e-5;
-    rounding to float64 changes it by about 1e-16) and the assignment asks for neither type nor
-    precision, but it scored 0 as "not plain data"."""
+    rounding to float64 changes it by about 1e-16), gradients in an OrderedDict are a dict of
+    the right arrays, and the assignment asks for none of these types, but each scored 0 as
+    "not plain data"."""
     import numpy as np
     kind = type(value)
     if kind is np.matrix:
@@ -1852,10 +1854,12 @@ def _as_plain_arrays(value: object, depth: int = 0) -> object:
         return value
     if depth >= 64:
         return value
-    if kind is tuple or kind is list:
-        return kind(_as_plain_arrays(v, depth + 1) for v in value)
-    if kind is dict:
-        return {k: _as_plain_arrays(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, tuple):  # a namedtuple too
+        return tuple(_as_plain_arrays(v, depth + 1) for v in tuple.__iter__(value))
+    if isinstance(value, list):
+        return [_as_plain_arrays(v, depth + 1) for v in list.__iter__(value)]
+    if isinstance(value, dict):  # an OrderedDict, a defaultdict
+        return {k: _as_plain_arrays(v, depth + 1) for k, v in dict.items(value)}
     return value
 
 

@@ -265,6 +265,8 @@ class Extraction:
                 b.add(imp.source, None, imp.cell_index, imp.line)
             if imp.binds is not None:
                 imported.add(imp.binds)
+        for module in _imported_inside(defs):
+            b.add(f"try:\n    __import__({module!r})\nexcept Exception:\n    pass", None, None, None)
         if ("np" in uses or course_fns) and "np" not in bound and "np" not in student_names:
             b.add("import numpy as np", None, None, None)
         if "numpy" in uses and "numpy" not in bound and "numpy" not in student_names:
@@ -289,6 +291,41 @@ class Extraction:
             if d.kind != "constant":
                 b.blank()
         return b.build()
+
+
+#: An import statement inside a def (indented): the module of ``from m import x`` or ``import m``.
+_INNER_IMPORT_RE = re.compile(r"^[ \t]+(?:from[ \t]+([A-Za-z_][\w.]*)[ \t]+import\b|import[ \t]+([A-Za-z_][\w.]*))",
+                              re.MULTILINE)
+_STANDARD = frozenset(sys.stdlib_module_names)
+#: Packages whose import takes seconds: never imported at load for a function that imports them
+#: when called (the call's own time limit then says so, not every function's load).
+_SLOW_PACKAGES = frozenset({"tensorflow", "keras", "torch", "jax", "matplotlib", "pandas", "sklearn", "seaborn",
+                            "transformers", "tensorflow_datasets", "torchvision", "IPython", "plotly"})
+
+
+def _imported_inside(defs: Iterable[_Def]) -> list[str]:
+    """The modules the kept functions and classes import in their bodies, for the program to
+    import at load (each in a ``try``, binding no name), course and test modules, slow packages,
+    NumPy itself and the standard library (imported again without complaint) aside.
+
+    The sandbox's child restores ``sys.modules`` after every call, so a module first imported
+    by a call is imported again by the next one, and a compiled extension such as
+    ``scipy.special``'s refuses: "ImportError: cannot load module more than once per process".
+    A right lstm_cell_forward doing ``from scipy.special import expit`` in its body passed its
+    first case and raised in the others (5 / 20). Imported at load, the module is in the state
+    every call starts from."""
+    modules: dict[str, None] = {}
+    for d in defs:
+        for part in (d, d.before) if d.before is not None else (d,):
+            if part.kind == "constant" or "import" not in part.source:
+                continue
+            for found in _INNER_IMPORT_RE.finditer(part.source):
+                module = found.group(1) or found.group(2)
+                top = module.split(".", 1)[0]
+                if not (top in COURSE_MODULES or top in _SLOW_PACKAGES or top in _STANDARD or module == "numpy"
+                        or is_test_helper_module(module)):
+                    modules[module] = None
+    return list(modules)
 
 
 #: The compiler flag of ``from __future__ import annotations``.

@@ -248,3 +248,43 @@ def test_a_global_set_up_in_a_test_cell_is_still_said_to_be_there(tmp_path):
     ex = extract(load(nbs.write(tmp_path / "wy.ipynb", nb)))
     notes = [d.message for d in ex.diagnostics if "`Wy`" in d.message]
     assert len(notes) == 1 and "which is not graded" in notes[0], notes
+
+
+def test_gradients_in_an_ordered_dict_and_a_namedtuple_cache_score(tmp_path, context, sandbox):
+    # A dict and a tuple of the right arrays, refused as "not plain data" for their classes (0 / 20,
+    # 0 / 10): tried again as plain dicts and tuples, like np.matrix and long doubles.
+    grads = nbs.mutate("rnn_cell_backward",
+                       '    gradients = {"dxt": dxt, "da_prev": da_prev, "dWax": dWax, "dWaa": dWaa, "dba": dba}',
+                       "    from collections import OrderedDict\n"
+                       "    gradients = OrderedDict(dxt=dxt, da_prev=da_prev, dWax=dWax, dWaa=dWaa, dba=dba)")
+    cache = ("from typing import NamedTuple\n\n\nclass Cache(NamedTuple):\n    a_next: object\n"
+             "    a_prev: object\n    xt: object\n    parameters: dict\n\n\n"
+             + nbs.COURSE_CELLS["rnn_cell_forward"].replace("    cache = (a_next, a_prev, xt, parameters)",
+                                                            "    cache = Cache(a_next, a_prev, xt, parameters)"))
+    _assert_full_marks(_grade(tmp_path, nbs.course_notebook({**grads, "rnn_cell_forward": cache}), context, sandbox))
+
+
+# --------------------------------------------------------------------------- imports inside a function
+
+
+def test_a_right_function_importing_scipy_in_its_body_scores_in_every_case(tmp_path, context, sandbox):
+    # The child restores sys.modules after each call: the next call imported scipy.special again,
+    # which its compiled modules refuse ("cannot load module more than once per process"): the
+    # first case passed, the others raised (5 / 20).
+    cell = nbs.mutate("lstm_cell_forward", "    ft = sigmoid(", "    from scipy.special import expit\n    ft = expit(")
+    _assert_full_marks(_grade(tmp_path, nbs.course_notebook(cell), context, sandbox))
+
+
+def test_only_modules_that_load_quickly_are_imported_at_load(tmp_path):
+    from grader.extract import extract
+    from grader.notebook import load
+
+    cells = ["import numpy as np\n",
+             "def f(z):\n    import json\n    from scipy.special import expit\n    import tensorflow as tf\n"
+             "    from rnn_utils import softmax\n    from public_tests import check\n    import numpy\n"
+             "    return expit(z)\n"]
+    ex = extract(load(nbs.write(tmp_path / "imports.ipynb", nbs.notebook([nbs.code_cell(c) for c in cells]))))
+    program = ex.program().source
+    assert "__import__('scipy.special')" in program, program
+    for module in ("json", "tensorflow", "rnn_utils", "public_tests", "'numpy'"):
+        assert f"__import__({module!r})" not in program and f"__import__({module})" not in program, program
