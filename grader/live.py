@@ -42,7 +42,7 @@ import types
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Callable, Iterator, Mapping, TextIO
+from typing import Any, Callable, Collection, Iterator, Mapping, TextIO
 
 from grader.models import Location, SubmissionResult
 from grader.sandbox import FALLBACK, CallOutcome
@@ -527,8 +527,10 @@ def _namespace_cells(namespace: Mapping[str, Any]) -> list[tuple[str, str]]:
     return cells
 
 
-def live_extraction(namespace: Mapping[str, Any], functions: tuple[str, ...]) -> tuple[LiveExtraction, dict]:
-    """Extraction facts of the live ``functions`` and the global names to hide per function.
+def live_extraction(namespace: Mapping[str, Any], functions: tuple[str, ...], *,
+                    defined: Collection[str] = frozenset()) -> tuple[LiveExtraction, dict]:
+    """Extraction facts of the live ``functions`` and the global names to hide per function
+    (never one in ``defined``: names the grader's program binds, see ``_graders_program``).
 
     The namespace is written back as notebook cells (:func:`_namespace_cells`)
     and read with :func:`grader.extract.extract`, so placeholders and names
@@ -556,7 +558,7 @@ def live_extraction(namespace: Mapping[str, Any], functions: tuple[str, ...]) ->
         cell = None if count is None else count - 1  # 0-based, as Location wants
         first = code.co_firstlineno if code is not None else source.first_line
         found[name] = dataclasses.replace(source, cell_index=cell, first_line=first)
-        hidden[name] = frozenset(n for n in source.free_names if n in namespace)
+        hidden[name] = frozenset(n for n in source.free_names if n in namespace and n not in defined)
     for name in functions:  # callables whose source cannot be read: graded, without the facts
         value = namespace.get(name, _MISSING)
         if name not in found and value is not _MISSING and callable(value):
@@ -591,22 +593,21 @@ def _origin(value: Any) -> tuple[str, str]:
     return (str(getattr(value, "__module__", "")), str(getattr(value, "__qualname__", getattr(value, "__name__", ""))))
 
 
-def _graders_bindings(namespace: Mapping[str, Any]) -> dict[str, Any]:
-    """Modules and imported callables the grader's program binds otherwise than the kernel does
-    now, by name: the values the program binds.
+def _graders_program(namespace: Mapping[str, Any]) -> tuple[dict[str, Any], frozenset[str]] | None:
+    """The namespace the grader's program builds from the cells the kernel ran (IPython's ``In``),
+    and the names of the notebook's own functions in it; None outside IPython, or when the program
+    cannot be built or run (the live functions are then checked as they are, as before).
 
     The grader never runs the notebook: it builds a program from its cells, which leaves out an
     import that comes after every function reading its name (``extract._late_imports``: a bonus
-    cell's ``from scipy.special import softmax`` or ``import autograd.numpy as np``) and puts
-    the course's own ``softmax`` and ``sigmoid`` in. The kernel's functions read what was
-    imported last, so ``check()`` disagreed with the grade. The program is built here from the
-    cells the kernel ran (``In``) and run in a namespace of its own (the student's code, which
-    ``check()`` runs anyway); only names whose value is no function of the notebook's are
-    taken from it, so the functions checked stay the live ones. Outside IPython, or when the
-    program cannot be built or run, nothing is rebound (as before)."""
+    cell's ``from scipy.special import softmax`` or ``import autograd.numpy as np``), puts the
+    course's own ``softmax`` and ``sigmoid`` in, and holds the notebook's classes and decorated
+    functions, whose source ``inspect`` cannot read back from a kernel. Run here in a namespace
+    of its own (the student's code, which ``check()`` runs anyway), it says what the grade will
+    bind (``_graders_bindings``) and which names it defines (never hidden from a call)."""
     history = _history(namespace)
     if not history:
-        return {}
+        return None
     from grader.extract import extract
     from grader.notebook import Cell, Notebook
 
@@ -617,13 +618,27 @@ def _graders_bindings(namespace: Mapping[str, Any]) -> dict[str, Any]:
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
             exec(compile(extraction.program().source, "<grader's program>", "exec"), program)  # noqa: S102
     except Exception:  # noqa: BLE001 - the live functions are then checked as they are
-        return {}
+        return None
+    return program, frozenset(extraction.functions)
+
+
+def _graders_bindings(namespace: Mapping[str, Any], program: Mapping[str, Any],
+                      own: Collection[str]) -> dict[str, Any]:
+    """Modules and imported callables the grader's `program` binds otherwise than the kernel does
+    now, by name: the values the program binds. The notebook's own functions (`own`), classes and
+    objects stay the live ones: only what an import or the course provides is taken."""
+    from grader.course import COURSE_MODULES
+
     module = _module_of(namespace)
+    helpers = {name for fns in COURSE_MODULES.values() for name in fns}
     rebound = {}
     for name, value in program.items():
-        if name.startswith("__") or name in extraction.functions or name not in namespace:
+        if name.startswith("__") or name in own or name not in namespace:
             continue
         live = namespace[name]
+        if getattr(live, "__module__", None) == module or _origin(value)[0] == "__grader_program__" \
+                and name not in helpers:
+            continue  # the notebook's own class, decorated function or object: checked as it is
         if not (isinstance(value, types.ModuleType) or callable(value)) or _own_function(live, module):
             continue
         if live is not value and _origin(live) != _origin(value):
@@ -667,9 +682,11 @@ def grade_live(namespace: Mapping[str, Any], *, context: Any) -> tuple[Submissio
     from grader.runner import _Grader, ordered_parts
 
     rubric = context.rubric
-    extraction, hidden = live_extraction(namespace, tuple(p.function for p in rubric.parts))
+    built = _graders_program(namespace)
+    defined = frozenset(n for n in built[0] if not n.startswith("__")) if built is not None else frozenset()
+    extraction, hidden = live_extraction(namespace, tuple(p.function for p in rubric.parts), defined=defined)
     program = LiveProgram()
-    rebound = _graders_bindings(namespace)
+    rebound = _graders_bindings(namespace, *built) if built is not None else {}
     session = LiveSession(namespace, program=program, hidden=MappingProxyType(hidden),
                           student_files=_student_files(namespace), rebound=MappingProxyType(rebound))
     t0 = time.perf_counter()

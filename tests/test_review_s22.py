@@ -288,3 +288,27 @@ def test_only_modules_that_load_quickly_are_imported_at_load(tmp_path):
     assert "__import__('scipy.special')" in program, program
     for module in ("json", "tensorflow", "rnn_utils", "public_tests", "'numpy'"):
         assert f"__import__({module!r})" not in program and f"__import__({module})" not in program, program
+
+
+def test_check_in_jupyter_runs_a_function_that_uses_the_notebooks_own_class(tmp_path, course_module):
+    # inspect cannot read a class's source back in a kernel (its module has no file): the class
+    # was taken for a name the grader does not define and hidden from the call, and check() said
+    # NameError for a function that passes when graded. Likewise a helper under @lru_cache.
+    from grader.live import grade_live
+    from grader.selfcheck import load_public_context
+
+    cells = {"rnn_cell_forward": ("class Cell:\n    @staticmethod\n    def step(xt, a_prev, p):\n"
+                                  "        a = np.tanh(p['Wax'] @ xt + p['Waa'] @ a_prev + p['ba'])\n"
+                                  "        return a, softmax(p['Wya'] @ a + p['by'])\n\n\n"
+                                  "def rnn_cell_forward(xt, a_prev, parameters):\n"
+                                  "    a_next, yt_pred = Cell.step(xt, a_prev, parameters)\n"
+                                  "    return a_next, yt_pred, (a_next, a_prev, xt, parameters)\n"),
+             "lstm_cell_forward": ("from functools import lru_cache\n\n\n@lru_cache(maxsize=None)\n"
+                                   "def candidate_activation():\n    return 'tanh'\n\n\n"
+                                   + nbs.COURSE_CELLS["lstm_cell_forward"].replace(
+                                       "cct = np.tanh(", "cct = getattr(np, candidate_activation())("))}
+    nb = nbs.course_notebook(cells)
+    sources = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
+    live, _ = grade_live(_kernel_namespace(sources, tmp_path), context=load_public_context(DEFAULT_RUBRIC))
+    for name in ("rnn_cell_forward", "lstm_cell_forward"):
+        assert live.part(name).status == PASSED, [c.message for c in live.part(name).cases]
