@@ -189,6 +189,10 @@ class Extraction:
     diagnostics: tuple[Diagnostic, ...]
     unread_cells: tuple[int, ...] = ()
     cells_left_out: int = 0
+    #: Names no definition binds that a statement the program leaves out assigns, with the cell of
+    #: the last such statement (``rnn_cell_forward = functools.partial(...)``): said to the student
+    #: instead of "not found".
+    assigned_in: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
     _defs: tuple[_Def, ...] = field(default=(), repr=False, compare=False)
     _imports: tuple[_Import, ...] = field(default=(), repr=False, compare=False)
     _star_keep: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
@@ -1232,8 +1236,9 @@ class _Extractor:
                 self.safe_imports.add(binds)
 
     def _assigned_function(self, node: ast.Assign, cell: _ParsedCell) -> bool:
-        """Keep ``name = lambda ...: ...`` and ``name = other``, ``other`` a function defined
-        before it (one name, at the start of its line), as a function ``name``.
+        """Keep ``name = lambda ...: ...``, ``name = other``, ``other`` a function defined
+        before it, and ``name = Cls.attr``, ``Cls`` a class defined before it (one name, at the
+        start of its line), as a function ``name``.
 
         The first is a def written on one line: making it runs nothing but its default values
         (read as a def's are, ``deftime``); the second gives a function another name. Dropped
@@ -1246,6 +1251,12 @@ class _Extractor:
         if isinstance(value, ast.Name):
             entry = self.defs.get(value.id)
             if entry is None or entry[0].kind != "function":
+                return False
+        elif isinstance(value, ast.Attribute) and isinstance(value.value, ast.Name):
+            # `rnn_cell_forward = RNN.cell`: a static method (or any attribute) of a class defined
+            # before it; dropped, the right answer was "not found" (0 / 10).
+            entry = self.defs.get(value.value.id)
+            if entry is None or entry[0].kind != "class":
                 return False
         elif not isinstance(value, ast.Lambda):
             return False
@@ -1439,6 +1450,7 @@ class _Extractor:
             diagnostics=tuple(self.diags),
             unread_cells=tuple(self.skipped),
             cells_left_out=self.nb.cells_left_out,
+            assigned_in=MappingProxyType({n: c for n, c in self.dropped_bindings.items() if n not in functions}),
             _defs=defs,
             _imports=tuple(self.imports),
             _star_keep=star_keep,

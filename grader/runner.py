@@ -346,6 +346,14 @@ class _Grader:
                 hint = (" The grader did not read all of the notebook's code for its size (see the note "
                         "about it): it may be in the part not read.")
             message = f"No function named `{part.function}` was found in the notebook.{hint}"
+            assigned = getattr(self.extraction, "assigned_in", {}).get(part.function)
+            if assigned is not None and not (self.extraction.unread_cells or self.extraction.cells_left_out):
+                message = (
+                    f"`{part.function}` is assigned in cell {assigned + 1} by a statement the grader does not "
+                    f"run: it runs the notebook's `def`s, classes, imports and constants, and "
+                    f"`{part.function} = other` naming a function or class attribute defined before it, but "
+                    f"not a call such as `functools.partial(...)`. Define it with "
+                    f"`def {part.function}(...)` to have it graded.")
             return self._all_cases(MISSING, message, location=None)
         location = Location(fn.cell_index, fn.first_line, part.function)
         if fn.placeholder:

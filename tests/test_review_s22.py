@@ -312,3 +312,25 @@ def test_check_in_jupyter_runs_a_function_that_uses_the_notebooks_own_class(tmp_
     live, _ = grade_live(_kernel_namespace(sources, tmp_path), context=load_public_context(DEFAULT_RUBRIC))
     for name in ("rnn_cell_forward", "lstm_cell_forward"):
         assert live.part(name).status == PASSED, [c.message for c in live.part(name).cases]
+
+
+# --------------------------------------------------------------------------- a graded name given otherwise
+
+
+def test_a_graded_name_given_to_a_static_method_is_graded(tmp_path, context, sandbox):
+    # `rnn_cell_forward = RNN.cell` after a class of static methods: "No function named
+    # `rnn_cell_forward` was found in the notebook", 0 / 10 for a right cell.
+    cell = ("class RNN:\n    @staticmethod\n    def cell(xt, a_prev, parameters):\n        p = parameters\n"
+            "        a = np.tanh(p['Wax'] @ xt + p['Waa'] @ a_prev + p['ba'])\n"
+            "        return a, softmax(p['Wya'] @ a + p['by']), (a, a_prev, xt, parameters)\n\n\n"
+            "rnn_cell_forward = RNN.cell\n")
+    _assert_full_marks(_grade(tmp_path, nbs.course_notebook({"rnn_cell_forward": cell}), context, sandbox))
+
+
+def test_a_graded_name_assigned_by_a_call_is_told_so_not_that_it_is_missing(tmp_path, context, sandbox):
+    cell = (nbs.COURSE_CELLS["rnn_cell_forward"].replace("def rnn_cell_forward(xt, a_prev, parameters):",
+                                                         "def _impl(xt, a_prev, parameters, act):")
+            .replace("np.tanh(", "act(") + "\nimport functools\nrnn_cell_forward = functools.partial(_impl, act=np.tanh)\n")
+    part = _grade(tmp_path, nbs.course_notebook({"rnn_cell_forward": cell}), context, sandbox).part("rnn_cell_forward")
+    message = part.cases[0].message
+    assert "No function named" not in message and "cell 4" in message and "def rnn_cell_forward(" in message, message
