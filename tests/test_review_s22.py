@@ -334,3 +334,20 @@ def test_a_graded_name_assigned_by_a_call_is_told_so_not_that_it_is_missing(tmp_
     part = _grade(tmp_path, nbs.course_notebook({"rnn_cell_forward": cell}), context, sandbox).part("rnn_cell_forward")
     message = part.cases[0].message
     assert "No function named" not in message and "cell 4" in message and "def rnn_cell_forward(" in message, message
+
+
+def test_check_in_jupyter_agrees_on_a_function_that_prints_its_arrays_a_lot(tmp_path, course_module, sandbox):
+    # The grade no longer formats output it would throw away (the child's print); check() formatted
+    # all of it in the kernel: 3,000 prints of an array a call passed when graded, and check() said
+    # that rnn_cell_forward ran out of time.
+    from grader.live import grade_live
+    from grader.selfcheck import load_public_context
+
+    public = load_public_context(DEFAULT_RUBRIC)
+    nb = nbs.course_notebook(_printing_cell(3000))
+    sources = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
+    live, _ = grade_live(_kernel_namespace(sources, tmp_path), context=public)
+    graded = _grade(tmp_path, nb, public, sandbox)
+    for part in live.parts:
+        if part.name != "imdb_report":
+            assert part.status == PASSED == graded.part(part.name).status, (part.name, [c.message for c in part.cases])
