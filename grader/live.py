@@ -498,6 +498,7 @@ class LiveExtraction:
     diagnostics: tuple = ()
     unread_cells: tuple[int, ...] = ()
     cells_left_out: int = 0
+    assigned_in: Mapping[str, int] = dataclasses.field(default_factory=lambda: MappingProxyType({}))  # from ``In``
 
 
 def _module_of(namespace: Mapping[str, Any]) -> str:
@@ -616,10 +617,10 @@ def _origin(value: Any) -> tuple[str, str]:
     return (str(getattr(value, "__module__", "")), str(getattr(value, "__qualname__", getattr(value, "__name__", ""))))
 
 
-def _graders_program(namespace: Mapping[str, Any]) -> tuple[dict[str, Any], frozenset[str]] | None:
+def _graders_program(namespace: Mapping[str, Any]) -> tuple[dict[str, Any], Any] | None:
     """The namespace the grader's program builds from the cells the kernel ran (IPython's ``In``),
-    and the names of the notebook's own functions in it; None outside IPython, or when the program
-    cannot be built or run (the live functions are then checked as they are, as before).
+    and the extraction it was built from; None outside IPython, or when the program cannot be built
+    or run (the live functions are then checked as they are, as before).
 
     The grader never runs the notebook: it builds a program from its cells, which leaves out an
     import that comes after every function reading its name (``extract._late_imports``: a bonus
@@ -642,7 +643,7 @@ def _graders_program(namespace: Mapping[str, Any]) -> tuple[dict[str, Any], froz
             exec(compile(extraction.program().source, "<grader's program>", "exec"), program)  # noqa: S102
     except Exception:  # noqa: BLE001 - the live functions are then checked as they are
         return None
-    return program, frozenset(extraction.functions)
+    return program, extraction
 
 
 def _graders_bindings(namespace: Mapping[str, Any], program: Mapping[str, Any],
@@ -709,7 +710,14 @@ def grade_live(namespace: Mapping[str, Any], *, context: Any) -> tuple[Submissio
     defined = frozenset(n for n in built[0] if not n.startswith("__")) if built is not None else frozenset()
     extraction, hidden = live_extraction(namespace, tuple(p.function for p in rubric.parts), defined=defined)
     program = LiveProgram()
-    rebound = _graders_bindings(namespace, *built) if built is not None else {}
+    rebound = _graders_bindings(namespace, built[0], built[1].functions) if built is not None else {}
+    if built is not None:  # a graded name the grader's program does not define is missing, as when graded
+        graded_names = {p.function for p in rubric.parts}
+        extraction = LiveExtraction(
+            MappingProxyType({n: f for n, f in extraction.functions.items()
+                              if n in built[1].functions or n not in graded_names}),
+            # by execution count, as Jupyter labels a cell (In [2]), where the file counts from 1
+            assigned_in=MappingProxyType({n: c - 1 for n, c in built[1].assigned_in.items()}))
     session = LiveSession(namespace, program=program, hidden=MappingProxyType(hidden),
                           student_files=_student_files(namespace), rebound=MappingProxyType(rebound))
     t0 = time.perf_counter()

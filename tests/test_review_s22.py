@@ -351,3 +351,23 @@ def test_check_in_jupyter_agrees_on_a_function_that_prints_its_arrays_a_lot(tmp_
     for part in live.parts:
         if part.name != "imdb_report":
             assert part.status == PASSED == graded.part(part.name).status, (part.name, [c.message for c in part.cases])
+
+
+def test_check_in_jupyter_says_a_graded_name_assigned_by_a_call_is_not_graded(tmp_path, course_module, sandbox):
+    # The kernel holds a callable `rnn_cell_forward` (a functools.partial); the grader's program has
+    # none, so the grade says it is not graded, and check() said "passed".
+    from grader.live import grade_live
+    from grader.selfcheck import load_public_context
+
+    cell = (nbs.COURSE_CELLS["rnn_cell_forward"].replace("def rnn_cell_forward(xt, a_prev, parameters):",
+                                                         "def _impl(xt, a_prev, parameters, act):")
+            .replace("np.tanh(", "act(") + "\nimport functools\nrnn_cell_forward = functools.partial(_impl, act=np.tanh)\n")
+    nb = nbs.course_notebook({"rnn_cell_forward": cell})
+    sources = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
+    public = load_public_context(DEFAULT_RUBRIC)
+    live = grade_live(_kernel_namespace(sources, tmp_path), context=public)[0].part("rnn_cell_forward")
+    graded = _grade(tmp_path, nb, public, sandbox).part("rnn_cell_forward")
+    assert live.status == graded.status != PASSED, (live.status, graded.status)
+    # The same words; the cell by its number in the file when graded, by its In [n] in the kernel.
+    assert "assigned in cell 4 " in graded.cases[0].message, graded.cases[0].message
+    assert live.cases[0].message == graded.cases[0].message.replace("cell 4 ", "cell 2 "), live.cases[0].message
