@@ -1834,7 +1834,7 @@ USUAL_ANSWER = (b'{"kind":"outcome","status":"ok","args_same":true,"aliases":[],
 STUB_REQUEST = b'{"kind": "stub", "name": %s, "seq": %d, "frames_after": ["args"]}'
 
 
-def _as_plain_arrays(value: object, depth: int = 0) -> object:
+def _as_plain_arrays(value: object) -> object:
     """``value`` with every ``np.matrix`` an ndarray view and every long double (``float128``,
     ``complex256``) array or scalar in float64 or complex128, and tuples, lists and dicts (their
     subclasses too: a namedtuple, an OrderedDict, a defaultdict) rebuilt as plain ones around
@@ -1843,24 +1843,35 @@ def _as_plain_arrays(value: object, depth: int = 0) -> object:
     ``np.matrix`` products or in ``np.longdouble`` is within the checks' tolerance (rtol 1e-5;
     rounding to float64 changes it by about 1e-16), gradients in an OrderedDict are a dict of
     the right arrays, and the assignment asks for none of these types, but each scored 0 as
-    "not plain data"."""
+    "not plain data". Each container is rebuilt once however often it occurs (a value holding
+    itself many times over would otherwise take time exponential in its depth), so parts shared
+    stay shared."""
     import numpy as np
-    kind = type(value)
-    if kind is np.matrix:
-        value, kind = np.asarray(value), np.ndarray
-    if kind is np.ndarray or isinstance(value, np.generic):
-        if value.dtype.kind in "fc" and value.dtype.itemsize > (8 if value.dtype.kind == "f" else 16):
-            return value.astype(np.float64 if value.dtype.kind == "f" else np.complex128)
-        return value
-    if depth >= 64:
-        return value
-    if isinstance(value, tuple):  # a namedtuple too
-        return tuple(_as_plain_arrays(v, depth + 1) for v in tuple.__iter__(value))
-    if isinstance(value, list):
-        return [_as_plain_arrays(v, depth + 1) for v in list.__iter__(value)]
-    if isinstance(value, dict):  # an OrderedDict, a defaultdict
-        return {k: _as_plain_arrays(v, depth + 1) for k, v in dict.items(value)}
-    return value
+    done: dict[int, object] = {}
+
+    def plain(x: object, depth: int) -> object:
+        kind = type(x)
+        if kind is np.matrix:
+            x, kind = np.asarray(x), np.ndarray
+        if kind is np.ndarray or isinstance(x, np.generic):
+            if x.dtype.kind in "fc" and x.dtype.itemsize > (8 if x.dtype.kind == "f" else 16):
+                return x.astype(np.float64 if x.dtype.kind == "f" else np.complex128)
+            return x
+        if depth >= 64 or not isinstance(x, (tuple, list, dict)):
+            return x
+        key = id(x)
+        if key in done:
+            return done[key]
+        if isinstance(x, tuple):  # a namedtuple too
+            out: object = tuple(plain(v, depth + 1) for v in tuple.__iter__(x))
+        elif isinstance(x, list):
+            out = [plain(v, depth + 1) for v in list.__iter__(x)]
+        else:  # an OrderedDict, a defaultdict
+            out = {k: plain(v, depth + 1) for k, v in dict.items(x)}
+        done[key] = out
+        return out
+
+    return plain(value, 0)
 
 
 def _short(text: str) -> str:

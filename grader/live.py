@@ -132,20 +132,36 @@ def _plain_copy(value: Any) -> Any:
     return wire.decode(wire.encode(value))
 
 
-def _array_leaves(value: Any, path: str, out: list, depth: int = 0) -> None:
-    """Collect ``(path, ndarray)`` for every non-empty array inside lists, tuples and dicts."""
+#: Most containers and arrays one walk of a value visits (``_array_leaves``): far more than any
+#: answer of the assignment holds. A list holding itself ten times has 10**32 paths within the
+#: walk's depth; walked in full, it hung the kernel after the call, past check()'s time limit.
+_MAX_VISITS = 100_000
+
+
+class _TooMany(Exception):
+    """A value with more paths than ``_MAX_VISITS``: no memory-sharing diagnosis for it."""
+
+
+def _array_leaves(value: Any, path: str, out: list, depth: int = 0, visits: list[int] | None = None) -> None:
+    """Collect ``(path, ndarray)`` for every non-empty array inside lists, tuples and dicts;
+    :class:`_TooMany` past ``_MAX_VISITS`` nodes (``visits`` counts them down)."""
     import numpy as np
 
+    if visits is None:
+        visits = [_MAX_VISITS]
+    visits[0] -= 1
+    if visits[0] < 0:
+        raise _TooMany
     kind = type(value)
     if kind is np.ndarray:
         if value.size:
             out.append((path, value))
     elif depth < 32 and kind in (list, tuple):
         for i, item in enumerate(value):
-            _array_leaves(item, f"{path}[{i}]", out, depth + 1)
+            _array_leaves(item, f"{path}[{i}]", out, depth + 1, visits)
     elif depth < 32 and kind is dict:
         for key, item in value.items():
-            _array_leaves(item, f"{path}[{key!r}]", out, depth + 1)
+            _array_leaves(item, f"{path}[{key!r}]", out, depth + 1, visits)
 
 
 def find_aliases(result: Any, args: tuple) -> tuple[tuple[str, str], ...]:
@@ -157,12 +173,15 @@ def find_aliases(result: Any, args: tuple) -> tuple[tuple[str, str], ...]:
     import numpy as np
 
     result_leaves: list = []
-    _array_leaves(result, "result", result_leaves)
-    if not result_leaves:
+    try:
+        _array_leaves(result, "result", result_leaves)
+        if not result_leaves:
+            return ()
+        arg_leaves: list = []
+        for i, arg in enumerate(args):
+            _array_leaves(arg, f"args[{i}]", arg_leaves)
+    except _TooMany:
         return ()
-    arg_leaves: list = []
-    for i, arg in enumerate(args):
-        _array_leaves(arg, f"args[{i}]", arg_leaves)
     pairs = set()
     for i, (path, array) in enumerate(result_leaves):
         for other_path, other in result_leaves[i + 1:] + arg_leaves:

@@ -371,3 +371,24 @@ def test_check_in_jupyter_says_a_graded_name_assigned_by_a_call_is_not_graded(tm
     # The same words; the cell by its number in the file when graded, by its In [n] in the kernel.
     assert "assigned in cell 4 " in graded.cases[0].message, graded.cases[0].message
     assert live.cases[0].message == graded.cases[0].message.replace("cell 4 ", "cell 2 "), live.cases[0].message
+
+
+def test_a_value_holding_itself_many_times_is_refused_at_once(sandbox):
+    # The retry rebuilds containers; without a memo a list holding itself ten times took time
+    # exponential in the depth it walked (the call then ran out of its time instead of being told).
+    program = "def loop():\n    items = []\n    items.extend([items] * 10)\n    return items\n"
+    with sandbox.session(program) as session:
+        outcome = session.call("loop", (), timeout=2.0, aliases=False)  # as the runner asks
+    assert outcome.status == "bad_output" and "not plain data" in outcome.message, outcome
+    assert outcome.seconds < 1.0, outcome.seconds
+
+
+def test_check_in_jupyter_returns_on_a_value_holding_itself(tmp_path):
+    # check()'s memory-sharing walk ran after the call, outside its time limit, over 10**32 paths:
+    # the kernel hung. Now the call is told its value is not plain data.
+    from grader.live import LiveProgram, LiveSession
+
+    namespace: dict = {"__name__": "kernel"}
+    exec("def loop():\n    items = []\n    items.extend([items] * 10)\n    return items\n", namespace)  # noqa: S102
+    outcome = LiveSession(namespace, program=LiveProgram()).call("loop", (), timeout=2.0)
+    assert outcome.status == "bad_output", outcome
