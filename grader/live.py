@@ -621,11 +621,22 @@ def _student_files(namespace: Mapping[str, Any]) -> frozenset[str]:
 
 
 def _history(namespace: Mapping[str, Any]) -> tuple[str, ...]:
-    """The cells the kernel ran, in the order it ran them: IPython's ``In`` (its first entry
-    empty); () outside IPython or when it is not a list of texts."""
+    """The cells the kernel ran, in the order it ran them, as typed: IPython's raw input history
+    when ``namespace`` is its shell's, else ``In`` (its first entry empty); () outside IPython or
+    when it is not a list of texts. ``In`` holds each cell as IPython rewrote it, a ``%%time``
+    cell as one ``run_cell_magic`` call whose def extraction cannot see, where the grader reads
+    the notebook's text."""
     cells = namespace.get("In")
     if type(cells) is not list or not all(type(c) is str for c in cells):
         return ()
+    ipython_module = sys.modules.get("IPython")
+    try:
+        shell = ipython_module.get_ipython() if ipython_module is not None else None
+        raw = shell.history_manager.input_hist_raw if shell is not None and shell.user_ns is namespace else None
+    except Exception:  # noqa: BLE001 - any failure: the rewritten cells
+        raw = None
+    if type(raw) is list and len(raw) == len(cells) and all(type(c) is str for c in raw):
+        return tuple(raw)
     return tuple(cells)
 
 

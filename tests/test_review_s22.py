@@ -7,6 +7,8 @@ import contextlib
 import io
 from pathlib import Path
 
+import pytest
+
 from grader.commands import DEFAULT_RUBRIC
 from grader.models import PASSED
 from grader.runner import grade_submission
@@ -392,3 +394,29 @@ def test_check_in_jupyter_returns_on_a_value_holding_itself(tmp_path):
     exec("def loop():\n    items = []\n    items.extend([items] * 10)\n    return items\n", namespace)  # noqa: S102
     outcome = LiveSession(namespace, program=LiveProgram()).call("loop", (), timeout=2.0)
     assert outcome.status == "bad_output", outcome
+
+
+def test_check_in_ipython_reads_a_cell_magic_cell_as_the_grader_reads_the_notebook(tmp_path):
+    # IPython's In holds a `%%time` cell as one run_cell_magic call: built from it, the grader's
+    # program had no rnn_cell_forward, and check() said "missing" for a function the grade passes.
+    # Run in a shell of its own (another process), as a kernel runs the cells.
+    import subprocess
+    import sys
+
+    pytest.importorskip("IPython")
+    from grader.course import COURSE_MODULES
+
+    (tmp_path / "rnn_utils.py").write_text("import numpy as np\n\n" + "\n\n".join(COURSE_MODULES["rnn_utils"].values()))
+    cells = ["".join(c["source"]) for c in nbs.course_notebook()["cells"] if c["cell_type"] == "code"]
+    cells = ["%%time\n" + c if "def rnn_cell_forward" in c else c for c in cells]
+    script = (
+        "import sys\n"
+        f"sys.path[:0] = [{str(Path(__file__).resolve().parents[1])!r}, {str(tmp_path)!r}]\n"
+        "from IPython.core.interactiveshell import InteractiveShell\n"
+        "shell = InteractiveShell.instance()\n"
+        f"for cell in {cells!r}:\n"
+        "    shell.run_cell(cell, store_history=True)\n"
+        "shell.run_cell(\"from grader import check\\nsummary = check('rnn_cell_forward')\", store_history=True)\n"
+        "print('VERDICT', shell.user_ns['summary'].verdict('rnn_cell_forward'))\n")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert "VERDICT passed" in out.stdout, out.stdout[-2000:] + out.stderr[-2000:]
