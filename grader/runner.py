@@ -609,8 +609,14 @@ class _Grader:
                 f"gradient carried over).")
 
     def _locate(self, outcome: Any) -> Location | None:
-        for line, _function in reversed(tuple(outcome.frames)):
+        """The student's innermost frame of a failed call. In a class (whose segment names no
+        function) the frame's own function is named: an error in a static method reached through
+        ``rnn_cell_forward = RNN.cell`` was said to be at "(cell 4, line 5)", in nothing."""
+        for line, frame_function in reversed(tuple(outcome.frames)):
             cell, cell_line, function = self.program.locate(line)
+            if function is None and cell is not None and type(frame_function) is str \
+                    and frame_function.isidentifier():
+                function = frame_function
             if cell is not None or function is not None:
                 return Location(cell, cell_line, function)
         return None

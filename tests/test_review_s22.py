@@ -420,3 +420,14 @@ def test_check_in_ipython_reads_a_cell_magic_cell_as_the_grader_reads_the_notebo
         "print('VERDICT', shell.user_ns['summary'].verdict('rnn_cell_forward'))\n")
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=tmp_path)
     assert "VERDICT passed" in out.stdout, out.stdout[-2000:] + out.stderr[-2000:]
+
+
+def test_an_error_in_a_static_method_names_the_method(tmp_path, context, sandbox):
+    cell = ("class RNN:\n    @staticmethod\n    def cell(xt, a_prev, parameters):\n        p = parameters\n"
+            "        a = np.tanh(p['Wxx'] @ xt + p['Waa'] @ a_prev + p['ba'])\n"
+            "        return a, softmax(p['Wya'] @ a + p['by']), (a, a_prev, xt, parameters)\n\n\n"
+            "rnn_cell_forward = RNN.cell\n")
+    case = _grade(tmp_path, nbs.course_notebook({"rnn_cell_forward": cell}), context, sandbox).part(
+        "rnn_cell_forward").cases[0]
+    assert "KeyError: 'Wxx' (cell 4, line 5, in cell)" in case.message, case.message
+    assert case.location is not None and case.location.function == "cell", case.location
