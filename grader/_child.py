@@ -1853,7 +1853,7 @@ def _as_plain_arrays(value: object) -> object:
         kind = type(x)
         if kind is np.matrix:
             x, kind = np.asarray(x), np.ndarray
-        if kind is np.ndarray or isinstance(x, np.generic):
+        if kind is np.ndarray or isinstance(x, np.generic) and kind.__module__ == "numpy":  # as wire takes them
             if x.dtype.kind in "fc" and x.dtype.itemsize > (8 if x.dtype.kind == "f" else 16):
                 return x.astype(np.float64 if x.dtype.kind == "f" else np.complex128)
             return x
@@ -2750,7 +2750,7 @@ class Runtime:
                 try:  # a right answer as np.matrix or in long double: as the arrays it stands for
                     frames.append(self.encoder.encode(_as_plain_arrays(value)))
                     names.append("value")
-                except Exception:  # WireError included
+                except BaseException:  # WireError, or anything a student's subclass raises while rebuilt
                     msg.update(status="bad_output", aliases=[], error_type="WireError",
                                message=_short(f"the function returned something that is not plain data: {exc}"))
         if args_after is not None:

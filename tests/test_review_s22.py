@@ -431,3 +431,15 @@ def test_an_error_in_a_static_method_names_the_method(tmp_path, context, sandbox
         "rnn_cell_forward").cases[0]
     assert "KeyError: 'Wxx' (cell 4, line 5, in cell)" in case.message, case.message
     assert case.location is not None and case.location.function == "cell", case.location
+
+
+def test_a_subclass_whose_rebuilding_exits_is_still_refused_as_not_plain_data(sandbox):
+    # The retry rebuilds a student's dict, hashing its keys again: whatever a key's __hash__ then
+    # raises, SystemExit included, the answer is the refusal, not a dead child.
+    program = ("HASHED = [0]\n\n\nclass Key(str):\n    def __hash__(self):\n        HASHED[0] += 1\n"
+               "        if HASHED[0] > 1:\n            raise SystemExit(3)\n        return str.__hash__(self)\n\n\n"
+               "class D(dict):\n    pass\n\n\n"
+               "def odd():\n    d = D()\n    d[Key('a')] = 1.0\n    return d\n")
+    with sandbox.session(program) as session:
+        outcome = session.call("odd", (), timeout=2.0, aliases=False)
+    assert outcome.status == "bad_output" and "not plain data" in outcome.message, outcome
