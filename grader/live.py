@@ -494,7 +494,9 @@ class LiveSession:
             from grader._child import _as_plain_arrays  # as the sandbox's child retries it
             try:
                 plain_value = _plain_copy(_as_plain_arrays(value))
-            except Exception:  # noqa: BLE001 - WireError included: refused as it was
+            except KeyboardInterrupt:
+                raise
+            except BaseException:  # noqa: BLE001 - WireError, or what a student's subclass raises: refused
                 return CallOutcome("bad_output", error_type="WireError", output=output, seconds=seconds,
                                    message=f"the function returned something that is not plain data: {exc}")
         try:

@@ -443,3 +443,14 @@ def test_a_subclass_whose_rebuilding_exits_is_still_refused_as_not_plain_data(sa
     with sandbox.session(program) as session:
         outcome = session.call("odd", (), timeout=2.0, aliases=False)
     assert outcome.status == "bad_output" and "not plain data" in outcome.message, outcome
+
+
+def test_check_in_jupyter_refuses_a_subclass_whose_rebuilding_exits(tmp_path):
+    from grader.live import LiveProgram, LiveSession
+
+    namespace: dict = {"__name__": "kernel"}
+    exec("HASHED = [0]\n\n\nclass Key(str):\n    def __hash__(self):\n        HASHED[0] += 1\n"  # noqa: S102
+         "        if HASHED[0] > 1:\n            raise SystemExit(3)\n        return str.__hash__(self)\n\n\n"
+         "class D(dict):\n    pass\n\n\ndef odd():\n    d = D()\n    d[Key('a')] = 1.0\n    return d\n", namespace)
+    outcome = LiveSession(namespace, program=LiveProgram()).call("odd", (), timeout=2.0)
+    assert outcome.status == "bad_output", outcome
