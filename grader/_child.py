@@ -731,15 +731,80 @@ def _bare_fork_handlers(forkers: list[dict] | None, threads: int | None = None) 
     return handlers
 
 
-def _child_streams() -> tuple:
+class OutputBudget:
+    """How much of the current answer's printed output has reached the capture pipe, and how much
+    the grading process keeps of it (``Limits.output_bytes``; None in the zygote, whose streams
+    write its log: no bound).
+
+    Shared by a child's stdout and stderr (one pipe) and its ``print`` (``_quiet_when_spent``):
+    once the answer's output has passed what is kept (by at least a byte, so that the grading
+    process sees that it went on and says so; its count of bytes not shown is then of those that
+    reached it), writes are dropped here and ``print`` formats nothing. Formatting is what
+    printing costs (a (5, 10) array about 0.19 ms, 5,000 prints a second; a line of text about
+    3 us, a write into the pipe), so a correct function whose debug prints ran 800 times a call
+    timed out at 0.5 s for output the grader threw away. Written in Runtime.answer (reset) and
+    _run_child (the limit)."""
+
+    __slots__ = ("limit", "written")
+
+    def __init__(self) -> None:
+        self.limit: int | None = None
+        self.written = 0
+
+
+class _CaptureRaw(io.RawIOBase):
+    """The raw layer of a child's stdout or stderr: writes to ``fd``, counted in ``budget``, and
+    once the budget is spent drops them (the grading process would only count them)."""
+
+    def __init__(self, fd: int, budget: OutputBudget) -> None:
+        super().__init__()
+        self._fd = fd
+        self._budget = budget
+
+    def writable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return self._fd
+
+    def write(self, data) -> int:
+        budget = self._budget
+        if budget.limit is not None and budget.written > budget.limit:
+            return len(data)
+        n = os.write(self._fd, data)
+        budget.written += n
+        return n
+
+
+def _quiet_when_spent(real_print, streams: tuple, budget: OutputBudget):
+    """``print`` as a child runs it: the builtin, except that once the answer's output is spent
+    (see ``OutputBudget``) a print to the captured stdout or stderr returns without formatting its
+    arguments. Its arguments are evaluated by the caller either way; only ``str()`` of them is
+    skipped, for text nobody would see."""
+    out, err = streams[1], streams[2]
+
+    def print(*args, sep=None, end=None, file=None, flush=False):  # noqa: A001 - it is print
+        if budget.limit is not None and budget.written > budget.limit:
+            target = sys.stdout if file is None else file
+            if target is out or target is err:
+                return None
+        return real_print(*args, sep=sep, end=end, file=file, flush=flush)
+
+    print.__doc__ = real_print.__doc__
+    return print
+
+
+def _child_streams(budget: OutputBudget) -> tuple:
     """A child's sys.stdin, sys.stdout and sys.stderr, made once in the zygote and inherited
     (making them in each child cost it about 0.3 ms and 50 page faults).
 
     They are made as a child would make them once its descriptors are in place, over
     descriptors of the same kinds (0 is /dev/null, 1 and 2 a pipe: whether a stream is
     seekable, its buffer size and its encoding are probed when it is made), which fds 0, 1
-    and 2 are briefly made here. The zygote makes them its own streams too, over its log
-    (see ``setup``)."""
+    and 2 are briefly made here. stdout and stderr write through a ``_CaptureRaw`` counting
+    into `budget`, line-buffered as before (a print reaches the pipe before the next line runs,
+    so a call killed later still shows what it printed). The zygote makes them its own streams
+    too, over its log (see ``setup``)."""
     saved = [os.dup(fd) for fd in (0, 1, 2)]
     null = os.open("/dev/null", os.O_RDONLY | os.O_CLOEXEC)
     r, w = cloexec_pipe()
@@ -747,8 +812,8 @@ def _child_streams() -> tuple:
         os.dup2(null, 0)
         os.dup2(w, 1)
         os.dup2(w, 2)
-        out = open(1, "w", encoding="utf-8", errors="replace", buffering=1, closefd=False)
-        err = open(2, "w", encoding="utf-8", errors="replace", buffering=1, closefd=False)
+        out, err = (io.TextIOWrapper(io.BufferedWriter(_CaptureRaw(fd, budget)), encoding="utf-8",
+                                     errors="replace", line_buffering=True) for fd in (1, 2))
         inp = open(0, "r", closefd=False)
     finally:
         for fd, copy in zip((0, 1, 2), saved):
@@ -1045,6 +1110,7 @@ class Zygote:
         self.baseline: Baseline | None = None  # the guarded dictionaries as set up (see Baseline)
         self.landlock: Landlock | None = None  # each child's ruleset is built here (see Landlock)
         self.streams: tuple = ()                # a child's stdin, stdout, stderr (see _child_streams)
+        self.output_budget = OutputBudget()     # what they have written of an answer (see OutputBudget)
         self.runtime: Runtime | None = None     # every child's, unattached (see Runtime.__init__)
         self.heap_plugs: list[int] = []         # the heap's free chunks, held (see plug_heap_holes)
         self.spawn_requests: dict[bytes, dict] = {}  # a spawn request's bytes -> it, parsed (see _parse)
@@ -1073,7 +1139,7 @@ class Zygote:
         # child about 24 page faults more than no builder at all, first about 12 (20 rounds each;
         # likely the compiler's garbage left free in the heap, which children then write into).
         arg_builders = args_builders(self.config.pop("arg_layouts", []))
-        self.streams = _child_streams()
+        self.streams = _child_streams(self.output_budget)
         caps = self.caps
         caps["mount_namespace"] = False
         caps["hidden_paths"] = []
@@ -1139,8 +1205,11 @@ class Zygote:
         # count of everything it holds: about 30 page faults).
         sys.stdin, sys.stdout, sys.stderr = self.streams
         sys.__stdout__, sys.__stderr__ = sys.stdout, sys.stderr
+        import builtins
+        builtins.print = _quiet_when_spent(builtins.print, self.streams, self.output_budget)
         self.baseline = Baseline.take()  # last: nothing may change the guarded dictionaries after it
         self.runtime = Runtime(None, max_bytes=self.config["max_bytes"], inherited=self.baseline)
+        self.runtime.output_budget = self.output_budget
         # The headers of the answers' usual layouts (grader.wire.Encoder: shapes and nesting, no
         # number of any value), so that a child writes no header text for a usual answer.
         for header in self.config.pop("layouts", ()):
@@ -1636,6 +1705,9 @@ def _run_child(z: Zygote, req: dict, fds: list[int], tmp: str, ruleset: int | No
         z.reservations = reserve_address_space(limits["memory_bytes"])
     # Made by the zygote: the seccomp filter (inherited), the environment (HOME and TMPDIR
     # are tmp) with tempfile.tempdir, and the standard streams (see _child_streams).
+    # Their budget is each answer's (see OutputBudget): what the grading process keeps of it.
+    kept = limits.get("output_bytes")
+    z.output_budget.limit, z.output_budget.written = (kept if type(kept) is int and kept >= 0 else None), 0
     # Family and type given (Sandbox._spawn's socketpair): else the socket asks the kernel (3 calls).
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM, 0, fileno=3)
     # NumPy's global generator has a state of this child's own, set by the zygote just before
@@ -1760,6 +1832,46 @@ USUAL_ANSWER = (b'{"kind":"outcome","status":"ok","args_same":true,"aliases":[],
 #: request number: what ``json.dumps`` of {"kind": "stub", "name": ..., "seq": ..., "frames_after":
 #: ["args"]} writes, written by the child and recognised by the grading process by its bytes.
 STUB_REQUEST = b'{"kind": "stub", "name": %s, "seq": %d, "frames_after": ["args"]}'
+
+
+def _as_plain_arrays(value: object) -> object:
+    """``value`` with every ``np.matrix`` an ndarray view and every long double (``float128``,
+    ``complex256``) array or scalar in float64 or complex128, and tuples, lists and dicts (their
+    subclasses too: a namedtuple, an OrderedDict, a defaultdict) rebuilt as plain ones around
+    them; anything else as it is (encoding then refuses it as before). Tried only when a
+    returned value was refused (``Runtime.send_outcome``): a right answer computed with
+    ``np.matrix`` products or in ``np.longdouble`` is within the checks' tolerance (rtol 1e-5;
+    rounding to float64 changes it by about 1e-16), gradients in an OrderedDict are a dict of
+    the right arrays, and the assignment asks for none of these types, but each scored 0 as
+    "not plain data". Each container is rebuilt once however often it occurs (a value holding
+    itself many times over would otherwise take time exponential in its depth), so parts shared
+    stay shared."""
+    import numpy as np
+    done: dict[int, object] = {}
+
+    def plain(x: object, depth: int) -> object:
+        kind = type(x)
+        if kind is np.matrix:
+            x, kind = np.asarray(x), np.ndarray
+        if kind is np.ndarray or isinstance(x, np.generic) and kind.__module__ == "numpy":  # as wire takes them
+            if x.dtype.kind in "fc" and x.dtype.itemsize > (8 if x.dtype.kind == "f" else 16):
+                return x.astype(np.float64 if x.dtype.kind == "f" else np.complex128)
+            return x
+        if depth >= 64 or not isinstance(x, (tuple, list, dict)):
+            return x
+        key = id(x)
+        if key in done:
+            return done[key]
+        if isinstance(x, tuple):  # a namedtuple too
+            out: object = tuple(plain(v, depth + 1) for v in tuple.__iter__(x))
+        elif isinstance(x, list):
+            out = [plain(v, depth + 1) for v in list.__iter__(x)]
+        else:  # an OrderedDict, a defaultdict
+            out = {k: plain(v, depth + 1) for k, v in dict.items(x)}
+        done[key] = out
+        return out
+
+    return plain(value, 0)
 
 
 def _short(text: str) -> str:
@@ -2239,6 +2351,7 @@ class Runtime:
         self.pid = os.getpid()
         self.seq = 0
         self.marker = b""                  # written to stdout after each answer (see end_output)
+        self.output_budget: OutputBudget | None = None  # the streams' count, reset per answer
         import pickle
         self.dumps = pickle.dumps          # held here: a student's patch of the module cannot reach it
         self.loads = pickle.loads
@@ -2375,6 +2488,8 @@ class Runtime:
         outcome["seq"] = self.seq
         if not last:
             self.end_output()
+        if self.output_budget is not None:  # the next answer's output starts here (its output is flushed)
+            self.output_budget.written = 0
         self.send_outcome(outcome)
 
     def end_output(self) -> None:
@@ -2632,8 +2747,12 @@ class Runtime:
                 frames.append(self.encoder.encode(value))
                 names.append("value")
             except wire.WireError as exc:
-                msg.update(status="bad_output", aliases=[], error_type="WireError",
-                           message=_short(f"the function returned something that is not plain data: {exc}"))
+                try:  # a right answer as np.matrix or in long double: as the arrays it stands for
+                    frames.append(self.encoder.encode(_as_plain_arrays(value)))
+                    names.append("value")
+                except BaseException:  # WireError, or anything a student's subclass raises while rebuilt
+                    msg.update(status="bad_output", aliases=[], error_type="WireError",
+                               message=_short(f"the function returned something that is not plain data: {exc}"))
         if args_after is not None:
             try:
                 frames.append(wire.encode(args_after))

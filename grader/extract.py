@@ -155,6 +155,9 @@ class _Def:
     uses: frozenset[str]
     deftime: frozenset[str] = frozenset()  # names read when the def/class statement itself runs
     code: CodeType | None = field(default=None, compare=False)  # `source` compiled (`compiled_quietly`)
+    #: For ``name = other`` run before ``other`` was defined again: the definition of ``other`` it
+    #: named, which the program runs just before it (``_Extractor._aliases_of_earlier_defs``).
+    before: "_Def | None" = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -186,6 +189,10 @@ class Extraction:
     diagnostics: tuple[Diagnostic, ...]
     unread_cells: tuple[int, ...] = ()
     cells_left_out: int = 0
+    #: Names no definition binds that a statement the program leaves out assigns, with the cell of
+    #: the last such statement (``rnn_cell_forward = functools.partial(...)``): said to the student
+    #: instead of "not found".
+    assigned_in: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
     _defs: tuple[_Def, ...] = field(default=(), repr=False, compare=False)
     _imports: tuple[_Import, ...] = field(default=(), repr=False, compare=False)
     _star_keep: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
@@ -262,6 +269,8 @@ class Extraction:
                 b.add(imp.source, None, imp.cell_index, imp.line)
             if imp.binds is not None:
                 imported.add(imp.binds)
+        for module in _imported_inside(defs):
+            b.add(f"try:\n    __import__({module!r})\nexcept Exception:\n    pass", None, None, None)
         if ("np" in uses or course_fns) and "np" not in bound and "np" not in student_names:
             b.add("import numpy as np", None, None, None)
         if "numpy" in uses and "numpy" not in bound and "numpy" not in student_names:
@@ -278,10 +287,49 @@ class Extraction:
             fn = d.names[0] if d.kind == "function" else None
             if d.kind != "constant":
                 b.blank()
+            if d.before is not None and d.before.names[0] not in omitted:
+                b.add(d.before.source, d.before.names[0], d.before.cell_index, d.before.first_line,
+                      code=d.before.code)
+                b.blank()
             b.add(d.source, fn, d.cell_index, d.first_line, code=d.code)
             if d.kind != "constant":
                 b.blank()
         return b.build()
+
+
+#: An import statement inside a def (indented): the module of ``from m import x`` or ``import m``.
+_INNER_IMPORT_RE = re.compile(r"^[ \t]+(?:from[ \t]+([A-Za-z_][\w.]*)[ \t]+import\b|import[ \t]+([A-Za-z_][\w.]*))",
+                              re.MULTILINE)
+_STANDARD = frozenset(sys.stdlib_module_names)
+#: Packages whose import takes seconds: never imported at load for a function that imports them
+#: when called (the call's own time limit then says so, not every function's load).
+_SLOW_PACKAGES = frozenset({"tensorflow", "keras", "torch", "jax", "matplotlib", "pandas", "sklearn", "seaborn",
+                            "transformers", "tensorflow_datasets", "torchvision", "IPython", "plotly"})
+
+
+def _imported_inside(defs: Iterable[_Def]) -> list[str]:
+    """The modules the kept functions and classes import in their bodies, for the program to
+    import at load (each in a ``try``, binding no name), course and test modules, slow packages,
+    NumPy itself and the standard library (imported again without complaint) aside.
+
+    The sandbox's child restores ``sys.modules`` after every call, so a module first imported
+    by a call is imported again by the next one, and a compiled extension such as
+    ``scipy.special``'s refuses: "ImportError: cannot load module more than once per process".
+    A right lstm_cell_forward doing ``from scipy.special import expit`` in its body passed its
+    first case and raised in the others (5 / 20). Imported at load, the module is in the state
+    every call starts from."""
+    modules: dict[str, None] = {}
+    for d in defs:
+        for part in (d, d.before) if d.before is not None else (d,):
+            if part.kind == "constant" or "import" not in part.source:
+                continue
+            for found in _INNER_IMPORT_RE.finditer(part.source):
+                module = found.group(1) or found.group(2)
+                top = module.split(".", 1)[0]
+                if not (top in COURSE_MODULES or top in _SLOW_PACKAGES or top in _STANDARD or module == "numpy"
+                        or is_test_helper_module(module)):
+                    modules[module] = None
+    return list(modules)
 
 
 #: The compiler flag of ``from __future__ import annotations``.
@@ -970,6 +1018,7 @@ class _Extractor:
         self.dropped_bindings: dict[str, int] = {}
         self.graded_markers: list[tuple[int, str]] = []
         self.function_cells: dict[str, list[int]] = {}
+        self.alias_targets: dict[str, tuple[_Def, _Def]] = {}  # alias -> (its def, what it named then)
         # What a constant's value may read: kept constants, and names bound by imports that
         # cannot fail (a constant reading a guarded import, see _ImportFailed, would raise when
         # the program loads). Looked up in the state as it is, not copied for each statement.
@@ -1187,8 +1236,9 @@ class _Extractor:
                 self.safe_imports.add(binds)
 
     def _assigned_function(self, node: ast.Assign, cell: _ParsedCell) -> bool:
-        """Keep ``name = lambda ...: ...`` and ``name = other``, ``other`` a function defined
-        before it (one name, at the start of its line), as a function ``name``.
+        """Keep ``name = lambda ...: ...``, ``name = other``, ``other`` a function defined
+        before it, and ``name = Cls.attr``, ``Cls`` a class defined before it (one name, at the
+        start of its line), as a function ``name``.
 
         The first is a def written on one line: making it runs nothing but its default values
         (read as a def's are, ``deftime``); the second gives a function another name. Dropped
@@ -1201,6 +1251,12 @@ class _Extractor:
         if isinstance(value, ast.Name):
             entry = self.defs.get(value.id)
             if entry is None or entry[0].kind != "function":
+                return False
+        elif isinstance(value, ast.Attribute) and isinstance(value.value, ast.Name):
+            # `rnn_cell_forward = RNN.cell`: a static method (or any attribute) of a class defined
+            # before it; dropped, the right answer was "not found" (0 / 10).
+            entry = self.defs.get(value.value.id)
+            if entry is None or entry[0].kind != "class":
                 return False
         elif not isinstance(value, ast.Lambda):
             return False
@@ -1216,6 +1272,8 @@ class _Extractor:
         name = node.targets[0].id
         self.dropped_bindings.pop(name, None)
         self._definition("function", name, node.lineno, node.end_lineno or node.lineno, source, cell, node, uses)
+        if isinstance(value, ast.Name):
+            self.alias_targets[name] = (self.defs[name][0], self.defs[value.id][0])
         return True
 
     def _constant(self, node: ast.Assign | ast.AnnAssign, cell: _ParsedCell) -> bool:
@@ -1283,8 +1341,39 @@ class _Extractor:
 
     # -- analysis -----------------------------------------------------------------
 
+    def _aliases_of_earlier_defs(self) -> None:
+        """An alias whose function is defined again after it (``def f`` in a cell, then
+        ``rnn_cell_forward = f``, then ``def f`` again) names the ``f`` it ran after, as Python
+        runs the notebook: that definition is run just before the alias in the program (the last
+        ``f`` after it, for everything calling ``f``), and a warning says which one is graded.
+
+        The program runs definitions in the order of their last one, so the alias ran before any
+        ``f`` existed: NameError, and the student was told that their graded function "could not
+        be defined" (0 points), though it was the very function their test cells had run under
+        that name. Grading the last ``f`` instead would grade code the notebook never ran under
+        the graded name."""
+        for name, (alias, named) in self.alias_targets.items():
+            entry, target = self.defs.get(name), named.names[0]
+            now = self.defs.get(target)
+            if entry is None or entry[0] is not alias or now is None or now[0] is named:
+                continue
+            self.defs[name] = (dataclasses.replace(alias, before=named, uses=alias.uses | named.uses,
+                                                   deftime=alias.deftime | named.deftime), entry[1], entry[2])
+            where = (f"cell {named.cell_index + 1}, line {named.first_line}" if named.cell_index is not None
+                     else f"line {named.first_line}")
+            again = f"cell {now[0].cell_index + 1}" if now[0].cell_index is not None else "later"
+            self.diags.append(Diagnostic(
+                "warning",
+                f"`{name} = {target}` (cell {alias.cell_index + 1}, line {alias.first_line}) names the `{target}` "
+                f"defined in {where}, which {again} defines again later. As Python runs the notebook, `{name}` "
+                f"is that first `{target}`, and it is the one graded as `{name}`; a function that calls `{target}` "
+                f"by name gets the last one.",
+                alias.cell_index, alias.first_line, name,
+            ))
+
     def _finish(self) -> Extraction:
         """Scope analysis, placeholders, free names and marker hints; build the result."""
+        self._aliases_of_earlier_defs()
         analysed: list[_Entry] = []
         seen: set[int] = set()
         for entry in self.defs.values():
@@ -1310,6 +1399,7 @@ class _Extractor:
         skip = self._undefinable(defs, known) | self._uncompilable(defs)
 
         functions: dict[str, FunctionSource] = {}
+        defined_in = frozenset(d.cell_index for d in defs if d.kind != "constant")  # cells the program draws on
         program_functions = {d.names[0] for d in defs if d.kind == "function"} | course_names
         frozen_functions = frozenset(program_functions)
         for d, node, cell in analysed:
@@ -1332,8 +1422,10 @@ class _Extractor:
                 name=name, source=d.source, cell_index=d.cell_index, first_line=d.first_line,
                 last_line=d.last_line, free_names=free,
                 placeholder=bool(found), placeholder_detail=detail, uses=d.uses,
+                # Not for an alias of an earlier def of a name defined again (d.before): the
+                # function of that name is then another one.
                 alias_of=(node.value.id if isinstance(node, ast.Assign) and isinstance(node.value, ast.Name)
-                          else None),
+                          and d.before is None else None),
             )
             if found:  # the place said once: "in cell 13 (line 19: `x = None`)"
                 cell = f" cell {d.cell_index + 1}" if d.cell_index is not None else ""
@@ -1344,7 +1436,8 @@ class _Extractor:
                 ))
             for n in free:
                 self.diags.append(Diagnostic(
-                    "warning", _free_message(name, n, self.dropped_bindings, test_bound, star_unknown),
+                    "warning", _free_message(name, n, self.dropped_bindings, test_bound, star_unknown,
+                                             graded_cells=defined_in),
                     d.cell_index, first_use.get(n), name,
                 ))
         self._import_notes(analysed, student)
@@ -1357,6 +1450,7 @@ class _Extractor:
             diagnostics=tuple(self.diags),
             unread_cells=tuple(self.skipped),
             cells_left_out=self.nb.cells_left_out,
+            assigned_in=MappingProxyType({n: c for n, c in self.dropped_bindings.items() if n not in functions}),
             _defs=defs,
             _imports=tuple(self.imports),
             _star_keep=star_keep,
@@ -1917,13 +2011,22 @@ def _module_public_names(module: str) -> set[str]:
 
 
 def _free_message(function: str, name: str, dropped: Mapping[str, int],
-                  test_bound: Mapping[str, str], star_unknown: list[str]) -> str:
-    """Student-readable explanation of one free name."""
+                  test_bound: Mapping[str, str], star_unknown: list[str], *,
+                  graded_cells: Collection[int | None] = ()) -> str:
+    """Student-readable explanation of one free name. ``graded_cells``: the cells whose
+    definitions the program holds; of such a cell the message cannot say that it "is not graded"
+    (``CACHE = {}`` above the def that fills it: the cell is graded, that statement is not run)."""
     if name == "get_ipython":
         return (f"`{function}` contains IPython-only syntax (a magic or shell command), "
                 "which cannot run when grading; remove it from the function.")
     text = f"`{function}` uses `{name}`, which is not defined inside the function"
-    if name in dropped:
+    if name in dropped and dropped[name] in graded_cells:
+        text += (f"; it is only assigned outside the functions of cell {dropped[name] + 1}, by a statement the "
+                 "grader does not run (of a cell's top level it runs imports, definitions and constants such "
+                 "as `n_a = 5` or `SHAPE = (5, 10)`, not an empty `{}` or `[]`, a call or a loop). A graded "
+                 "function runs on its own: compute the value inside the function or take it from the function's "
+                 "arguments")
+    elif name in dropped:
         text += (f"; it is only assigned outside, in cell {dropped[name] + 1}, which is not graded. "
                  "A graded function runs on its own: compute the value inside the function or take it "
                  "from the function's arguments")

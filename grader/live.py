@@ -42,7 +42,7 @@ import types
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Callable, Iterator, Mapping, TextIO
+from typing import Any, Callable, Collection, Iterator, Mapping, TextIO
 
 from grader.models import Location, SubmissionResult
 from grader.sandbox import FALLBACK, CallOutcome
@@ -132,20 +132,36 @@ def _plain_copy(value: Any) -> Any:
     return wire.decode(wire.encode(value))
 
 
-def _array_leaves(value: Any, path: str, out: list, depth: int = 0) -> None:
-    """Collect ``(path, ndarray)`` for every non-empty array inside lists, tuples and dicts."""
+#: Most containers and arrays one walk of a value visits (``_array_leaves``): far more than any
+#: answer of the assignment holds. A list holding itself ten times has 10**32 paths within the
+#: walk's depth; walked in full, it hung the kernel after the call, past check()'s time limit.
+_MAX_VISITS = 100_000
+
+
+class _TooMany(Exception):
+    """A value with more paths than ``_MAX_VISITS``: no memory-sharing diagnosis for it."""
+
+
+def _array_leaves(value: Any, path: str, out: list, depth: int = 0, visits: list[int] | None = None) -> None:
+    """Collect ``(path, ndarray)`` for every non-empty array inside lists, tuples and dicts;
+    :class:`_TooMany` past ``_MAX_VISITS`` nodes (``visits`` counts them down)."""
     import numpy as np
 
+    if visits is None:
+        visits = [_MAX_VISITS]
+    visits[0] -= 1
+    if visits[0] < 0:
+        raise _TooMany
     kind = type(value)
     if kind is np.ndarray:
         if value.size:
             out.append((path, value))
     elif depth < 32 and kind in (list, tuple):
         for i, item in enumerate(value):
-            _array_leaves(item, f"{path}[{i}]", out, depth + 1)
+            _array_leaves(item, f"{path}[{i}]", out, depth + 1, visits)
     elif depth < 32 and kind is dict:
         for key, item in value.items():
-            _array_leaves(item, f"{path}[{key!r}]", out, depth + 1)
+            _array_leaves(item, f"{path}[{key!r}]", out, depth + 1, visits)
 
 
 def find_aliases(result: Any, args: tuple) -> tuple[tuple[str, str], ...]:
@@ -157,12 +173,15 @@ def find_aliases(result: Any, args: tuple) -> tuple[tuple[str, str], ...]:
     import numpy as np
 
     result_leaves: list = []
-    _array_leaves(result, "result", result_leaves)
-    if not result_leaves:
+    try:
+        _array_leaves(result, "result", result_leaves)
+        if not result_leaves:
+            return ()
+        arg_leaves: list = []
+        for i, arg in enumerate(args):
+            _array_leaves(arg, f"args[{i}]", arg_leaves)
+    except _TooMany:
         return ()
-    arg_leaves: list = []
-    for i, arg in enumerate(args):
-        _array_leaves(arg, f"args[{i}]", arg_leaves)
     pairs = set()
     for i, (path, array) in enumerate(result_leaves):
         for other_path, other in result_leaves[i + 1:] + arg_leaves:
@@ -277,6 +296,29 @@ class _Capture(io.TextIOBase):
         return out
 
 
+@contextlib.contextmanager
+def _quiet_print(capture: _Capture) -> Iterator[None]:
+    """``print`` during a call: the builtin, except that once ``capture`` has spilled a print to it
+    returns without formatting its arguments, as the sandbox's child does past what the grader
+    keeps (``grader._child.OutputBudget``): formatting arrays is what printing costs (about 0.2 ms
+    a (5, 10) array), and a right function printing 3,000 of them a call passed when graded but
+    ran out of time in check(). Restored after the call."""
+    import builtins
+
+    real = builtins.print
+
+    def print(*args: Any, sep: Any = None, end: Any = None, file: Any = None, flush: bool = False) -> None:  # noqa: A001
+        if capture.dropped and (file is capture or file is None and sys.stdout is capture):
+            return None
+        return real(*args, sep=sep, end=end, file=file, flush=flush)
+
+    builtins.print = print
+    try:
+        yield
+    finally:
+        builtins.print = real
+
+
 # --------------------------------------------------------------------------- the session
 
 
@@ -291,11 +333,15 @@ class LiveSession:
     def __init__(self, namespace: Mapping[str, Any], *, program: LiveProgram,
                  hidden: Mapping[str, frozenset[str]] = MappingProxyType({}),
                  student_files: frozenset[str] = frozenset(),
-                 output_chars: int = _OUTPUT_BYTES) -> None:
-        """A session over ``namespace``; ``program`` records the places of failures."""
+                 output_chars: int = _OUTPUT_BYTES,
+                 rebound: Mapping[str, object] = MappingProxyType({})) -> None:
+        """A session over ``namespace``; ``program`` records the places of failures; ``rebound``
+        holds the global names the grader's program binds otherwise (see ``_graders_bindings``),
+        set for each call and restored after."""
         self.namespace = namespace
         self.program = program
         self.hidden = hidden
+        self.rebound = rebound
         self.student_files = student_files
         self.output_chars = output_chars
         self.load = CallOutcome("ok")
@@ -400,6 +446,10 @@ class LiveSession:
         saved: dict[str, object] = {}
         for name in self.hidden.get(function, frozenset()):
             saved[name] = scope.pop(name, _MISSING)
+        for name, value in self.rebound.items():
+            if name not in saved:
+                saved[name] = scope.get(name, _MISSING)
+                scope[name] = value
         for name, handler in stubs.items():
             if name not in saved:
                 saved[name] = scope.get(name, _MISSING)
@@ -410,7 +460,7 @@ class LiveSession:
         value = None
         t0 = time.perf_counter()
         try:
-            with contextlib.redirect_stdout(capture), contextlib.redirect_stderr(capture):
+            with contextlib.redirect_stdout(capture), contextlib.redirect_stderr(capture), _quiet_print(capture):
                 with _alarm(timeout):
                     value = fn(*call_args)
         except _Timeout:
@@ -441,8 +491,14 @@ class LiveSession:
         try:
             plain_value = _plain_copy(value)
         except wire.WireError as exc:
-            return CallOutcome("bad_output", error_type="WireError", output=output, seconds=seconds,
-                               message=f"the function returned something that is not plain data: {exc}")
+            from grader._child import _as_plain_arrays  # as the sandbox's child retries it
+            try:
+                plain_value = _plain_copy(_as_plain_arrays(value))
+            except KeyboardInterrupt:
+                raise
+            except BaseException:  # noqa: BLE001 - WireError, or what a student's subclass raises: refused
+                return CallOutcome("bad_output", error_type="WireError", output=output, seconds=seconds,
+                                   message=f"the function returned something that is not plain data: {exc}")
         try:
             args_after = _plain_copy(call_args)
         except wire.WireError:
@@ -463,6 +519,7 @@ class LiveExtraction:
     diagnostics: tuple = ()
     unread_cells: tuple[int, ...] = ()
     cells_left_out: int = 0
+    assigned_in: Mapping[str, int] = dataclasses.field(default_factory=lambda: MappingProxyType({}))  # from ``In``
 
 
 def _module_of(namespace: Mapping[str, Any]) -> str:
@@ -515,8 +572,10 @@ def _namespace_cells(namespace: Mapping[str, Any]) -> list[tuple[str, str]]:
     return cells
 
 
-def live_extraction(namespace: Mapping[str, Any], functions: tuple[str, ...]) -> tuple[LiveExtraction, dict]:
-    """Extraction facts of the live ``functions`` and the global names to hide per function.
+def live_extraction(namespace: Mapping[str, Any], functions: tuple[str, ...], *,
+                    defined: Collection[str] = frozenset()) -> tuple[LiveExtraction, dict]:
+    """Extraction facts of the live ``functions`` and the global names to hide per function
+    (never one in ``defined``: names the grader's program binds, see ``_graders_program``).
 
     The namespace is written back as notebook cells (:func:`_namespace_cells`)
     and read with :func:`grader.extract.extract`, so placeholders and names
@@ -544,7 +603,7 @@ def live_extraction(namespace: Mapping[str, Any], functions: tuple[str, ...]) ->
         cell = None if count is None else count - 1  # 0-based, as Location wants
         first = code.co_firstlineno if code is not None else source.first_line
         found[name] = dataclasses.replace(source, cell_index=cell, first_line=first)
-        hidden[name] = frozenset(n for n in source.free_names if n in namespace)
+        hidden[name] = frozenset(n for n in source.free_names if n in namespace and n not in defined)
     for name in functions:  # callables whose source cannot be read: graded, without the facts
         value = namespace.get(name, _MISSING)
         if name not in found and value is not _MISSING and callable(value):
@@ -563,6 +622,114 @@ def _student_files(namespace: Mapping[str, Any]) -> frozenset[str]:
     return frozenset(files)
 
 
+def _history(namespace: Mapping[str, Any]) -> tuple[str, ...]:
+    """The cells the kernel ran, in the order it ran them, as typed: IPython's raw input history
+    when ``namespace`` is its shell's, else ``In`` (its first entry empty); () outside IPython or
+    when it is not a list of texts. ``In`` holds each cell as IPython rewrote it, a ``%%time``
+    cell as one ``run_cell_magic`` call whose def extraction cannot see, where the grader reads
+    the notebook's text."""
+    cells = namespace.get("In")
+    if type(cells) is not list or not all(type(c) is str for c in cells):
+        return ()
+    ipython_module = sys.modules.get("IPython")
+    try:
+        shell = ipython_module.get_ipython() if ipython_module is not None else None
+        raw = shell.history_manager.input_hist_raw if shell is not None and shell.user_ns is namespace else None
+    except Exception:  # noqa: BLE001 - any failure: the rewritten cells
+        raw = None
+    if type(raw) is list and len(raw) == len(cells) and all(type(c) is str for c in raw):
+        return tuple(raw)
+    return tuple(cells)
+
+
+def _origin(value: Any) -> tuple[str, str]:
+    """Where a global's value comes from: a module's name, or a callable's module and name."""
+    if isinstance(value, types.ModuleType):
+        return ("module", value.__name__)
+    return (str(getattr(value, "__module__", "")), str(getattr(value, "__qualname__", getattr(value, "__name__", ""))))
+
+
+def _graders_program(namespace: Mapping[str, Any]) -> tuple[dict[str, Any], Any] | None:
+    """The namespace the grader's program builds from the cells the kernel ran (IPython's ``In``),
+    and the extraction it was built from; None outside IPython, or when the program cannot be built
+    or run (the live functions are then checked as they are, as before).
+
+    The grader never runs the notebook: it builds a program from its cells, which leaves out an
+    import that comes after every function reading its name (``extract._late_imports``: a bonus
+    cell's ``from scipy.special import softmax`` or ``import autograd.numpy as np``), puts the
+    course's own ``softmax`` and ``sigmoid`` in, and holds the notebook's classes and decorated
+    functions, whose source ``inspect`` cannot read back from a kernel. Run here in a namespace
+    of its own (the student's code, which ``check()`` runs anyway), it says what the grade will
+    bind (``_graders_bindings``) and which names it defines (never hidden from a call)."""
+    history = _history(namespace)
+    if not history:
+        return None
+    from grader.extract import extract
+    from grader.notebook import Cell, Notebook
+
+    try:
+        extraction = extract(Notebook(path="<history>", nbformat=(4, 5),
+                                      cells=tuple(Cell(i, "code", src) for i, src in enumerate(history))))
+        program: dict[str, Any] = {"__name__": "__grader_program__"}
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            exec(compile(extraction.program().source, "<grader's program>", "exec"), program)  # noqa: S102
+    except Exception:  # noqa: BLE001 - the live functions are then checked as they are
+        return None
+    return program, extraction
+
+
+def _graders_bindings(namespace: Mapping[str, Any], program: Mapping[str, Any],
+                      own: Collection[str]) -> dict[str, Any]:
+    """Modules and imported callables the grader's `program` binds otherwise than the kernel does
+    now, by name: the values the program binds. The notebook's own functions (`own`), classes and
+    objects stay the live ones: only what an import or the course provides is taken."""
+    from grader.course import COURSE_MODULES
+
+    module = _module_of(namespace)
+    helpers = {name for fns in COURSE_MODULES.values() for name in fns}
+    rebound = {}
+    for name, value in program.items():
+        if name.startswith("__") or name in own or name not in namespace:
+            continue
+        live = namespace[name]
+        if getattr(live, "__module__", None) == module or _origin(value)[0] == "__grader_program__" \
+                and name not in helpers:
+            continue  # the notebook's own class, decorated function or object: checked as it is
+        if not (isinstance(value, types.ModuleType) or callable(value)) or _own_function(live, module):
+            continue
+        if live is not value and _origin(live) != _origin(value):
+            rebound[name] = value
+    return rebound
+
+
+def _rebinding_notes(namespace: Mapping[str, Any], rebound: Mapping[str, Any]) -> tuple[str, ...]:
+    """What the student is told of ``rebound``: a name the kernel took from elsewhere than the
+    course's module (scipy's softmax, not ``rnn_utils``'), and what the grader uses instead."""
+    from grader.course import COURSE_MODULES
+
+    notes = []
+    for name, value in sorted(rebound.items()):
+        live = namespace.get(name)
+        if isinstance(live, types.ModuleType):
+            home, now = live.__name__, f"`{live.__name__}`"
+        else:
+            home = _origin(live)[0]
+            public = ".".join(part for part in home.split(".") if not part.startswith("_")) or home
+            now = f"`{public}`'s `{name}`"  # scipy.special's, not scipy.special._logsumexp's
+        if home.split(".", 1)[0] in COURSE_MODULES:
+            continue  # the course's module's own helper: the same maths, said to no one
+        if isinstance(value, types.ModuleType):
+            graders = f"`{value.__name__}`"
+        elif _origin(value)[0] == "__grader_program__":
+            graders = f"the course's `{name}`"
+        else:
+            graders = f"`{_origin(value)[0]}`'s `{name}`"
+        notes.append(f"`{name}` is {now} now, imported in a cell after the functions that read it. The grader "
+                     f"leaves that import out (they were written and tested before it) and runs them with "
+                     f"{graders}; so did check().")
+    return tuple(notes)
+
+
 # --------------------------------------------------------------------------- grading
 
 
@@ -571,10 +738,20 @@ def grade_live(namespace: Mapping[str, Any], *, context: Any) -> tuple[Submissio
     from grader.runner import _Grader, ordered_parts
 
     rubric = context.rubric
-    extraction, hidden = live_extraction(namespace, tuple(p.function for p in rubric.parts))
+    built = _graders_program(namespace)
+    defined = frozenset(n for n in built[0] if not n.startswith("__")) if built is not None else frozenset()
+    extraction, hidden = live_extraction(namespace, tuple(p.function for p in rubric.parts), defined=defined)
     program = LiveProgram()
+    rebound = _graders_bindings(namespace, built[0], built[1].functions) if built is not None else {}
+    if built is not None:  # a graded name the grader's program does not define is missing, as when graded
+        graded_names = {p.function for p in rubric.parts}
+        extraction = LiveExtraction(
+            MappingProxyType({n: f for n, f in extraction.functions.items()
+                              if n in built[1].functions or n not in graded_names}),
+            # by execution count, as Jupyter labels a cell (In [2]), where the file counts from 1
+            assigned_in=MappingProxyType({n: c - 1 for n, c in built[1].assigned_in.items()}))
     session = LiveSession(namespace, program=program, hidden=MappingProxyType(hidden),
-                          student_files=_student_files(namespace))
+                          student_files=_student_files(namespace), rebound=MappingProxyType(rebound))
     t0 = time.perf_counter()
     graded = {}
     for part in ordered_parts(rubric):
@@ -585,6 +762,7 @@ def grade_live(namespace: Mapping[str, Any], *, context: Any) -> tuple[Submissio
         submission_id="live", path="<live>", status="graded",
         points=round(sum(p.points for p in parts), 6),
         max_points=round(sum(p.max_points for p in parts), 6), parts=parts,
+        messages=_rebinding_notes(namespace, rebound),
         timings=MappingProxyType({"checks": time.perf_counter() - t0}))
     return result, program
 

@@ -346,6 +346,14 @@ class _Grader:
                 hint = (" The grader did not read all of the notebook's code for its size (see the note "
                         "about it): it may be in the part not read.")
             message = f"No function named `{part.function}` was found in the notebook.{hint}"
+            assigned = getattr(self.extraction, "assigned_in", {}).get(part.function)
+            if assigned is not None and not (self.extraction.unread_cells or self.extraction.cells_left_out):
+                message = (
+                    f"`{part.function}` is assigned in cell {assigned + 1} by a statement the grader does not "
+                    f"run: it runs the notebook's `def`s, classes, imports and constants, and "
+                    f"`{part.function} = other` naming a function or class attribute defined before it, but "
+                    f"not a call such as `functools.partial(...)`. Define it with "
+                    f"`def {part.function}(...)` to have it graded.")
             return self._all_cases(MISSING, message, location=None)
         location = Location(fn.cell_index, fn.first_line, part.function)
         if fn.placeholder:
@@ -394,6 +402,27 @@ class _Grader:
         return {dep: TraceStub(dep, fixture.traces[dep], self.fallback, memo=self.context.memo,
                                key=("trace", fixture.case_id, dep))
                 for dep in plan.traced}
+
+    def _call_stubs(self, stubs: dict[str, TraceStub]) -> dict[str, TraceStub]:
+        """``stubs`` as the child gets them: each also under the other names the notebook gives its
+        function (``rnn_cell_forward = my_cell``, or ``my_cell = rnn_cell_forward``: extraction's
+        ``alias_of``), unless the rubric grades that name itself. A composite that called
+        ``my_cell`` was never isolated from it: a wrong cell cost the student twice, in
+        ``rnn_cell_forward`` and again in every output of ``rnn_forward``. The verdicts and
+        diagnoses still read ``stubs`` (one stub a dependency)."""
+        if not stubs:
+            return stubs
+        functions = self.extraction.functions
+        graded = {name for p in self.context.rubric.parts for name in (p.function, *p.depends)}
+        called = dict(stubs)
+        for dep, stub in stubs.items():
+            if dep not in functions:
+                continue
+            root = _aliased(functions, dep)
+            for name in functions:
+                if name not in called and name not in graded and _aliased(functions, name) == root:
+                    called[name] = stub
+        return called
 
     def _options(self) -> dict:
         if getattr(self.session, "deferred_aliases", False):
@@ -493,12 +522,12 @@ class _Grader:
                 outcome = None
             self.trial_failed = outcome is None  # this composite is likely wrong: isolate the rest
             if outcome is None:
-                outcome = self.session.call(self.part.function, args, stubs=stubs, timeout=case.timeout,
+                outcome = self.session.call(self.part.function, args, stubs=self._call_stubs(stubs), timeout=case.timeout,
                                             **options)
         elif not stubs:
             outcome = self._first_call(case, args, options)
         else:
-            outcome = self.session.call(self.part.function, args, stubs=stubs, timeout=case.timeout,
+            outcome = self.session.call(self.part.function, args, stubs=self._call_stubs(stubs), timeout=case.timeout,
                                         **options)
         outcome, fast, raw = self._settle(case, plan, outcome)
         common = dict(output=outcome.output, seconds=outcome.seconds)
@@ -580,8 +609,14 @@ class _Grader:
                 f"gradient carried over).")
 
     def _locate(self, outcome: Any) -> Location | None:
-        for line, _function in reversed(tuple(outcome.frames)):
+        """The student's innermost frame of a failed call. In a class (whose segment names no
+        function) the frame's own function is named: an error in a static method reached through
+        ``rnn_cell_forward = RNN.cell`` was said to be at "(cell 4, line 5)", in nothing."""
+        for line, frame_function in reversed(tuple(outcome.frames)):
             cell, cell_line, function = self.program.locate(line)
+            if function is None and cell is not None and type(frame_function) is str \
+                    and frame_function.isidentifier():
+                function = frame_function
             if cell is not None or function is not None:
                 return Location(cell, cell_line, function)
         return None

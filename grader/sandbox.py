@@ -470,7 +470,8 @@ class Sandbox:
         request = self._spawn_requests.get(key)
         if request is None:
             lim = {k: getattr(limits, k) for k in
-                   ("cpu_seconds", "memory_bytes", "max_processes", "file_size_bytes", "open_files")}
+                   ("cpu_seconds", "memory_bytes", "max_processes", "file_size_bytes", "open_files",
+                    "output_bytes")}
             request = json.dumps({"op": "spawn", "uid": uid, "limits": lim}).encode()
             if len(self._spawn_requests) >= 256:
                 self._spawn_requests.clear()
