@@ -5,7 +5,9 @@ precision and recall. A flag is evidence for a human to read, never a grade.
 """
 from __future__ import annotations
 
+import hashlib
 import time
+from array import array
 from collections.abc import Mapping as _MappingBase
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterator, Mapping, Sequence
@@ -19,6 +21,7 @@ from grader.similarity.normalise import (
     statement_shapes,
 )
 from grader.similarity.ownwork import IDENTICAL_REASON
+from grader.similarity.store import Entry
 from grader.similarity.winnow import Fingerprint, fingerprints
 
 if TYPE_CHECKING:  # NumPy is imported where the pairs are scored: the normalisation helpers
@@ -182,6 +185,34 @@ def _prepare_all(sources: Sequence[str], *, keep: frozenset[str], shapes: frozen
     return out
 
 
+def _normalised(sources: Sequence[str], *, keep: frozenset[str], shapes: frozenset[str], k: int, w: int,
+                workers: int, store: dict[bytes, Entry] | None
+                ) -> dict[str, tuple[tuple[int, ...], bool, Sequence[int], Sequence[int]]]:
+    """``source -> (each token's line, parsed, fingerprint values, their positions)`` for the
+    distinct ``sources``: from ``store`` where it holds them under these settings, the others by
+    ``_prepare_all`` (and added to ``store``, which is then left with these sources' keys only)."""
+    if store is None:
+        return {source: (code.lines, code.parsed, [fp.value for fp in fps], [fp.position for fp in fps])
+                for source, (code, fps) in _prepare_all(sources, keep=keep, shapes=shapes, k=k, w=w,
+                                                        workers=workers).items()}
+    settings = hashlib.blake2b(repr((sorted(keep), sorted(shapes), k, w)).encode("utf-8", "surrogatepass"),
+                               digest_size=16).digest()
+    keys = {source: hashlib.blake2b(source.encode("utf-8", "surrogatepass"), digest_size=16, key=settings).digest()
+            for source in sources}
+    missing = [source for source in sources if keys[source] not in store]
+    for source, (code, fps) in _prepare_all(missing, keep=keep, shapes=shapes, k=k, w=w, workers=workers).items():
+        store[keys[source]] = (code.lines, code.parsed, array("q", [fp.value for fp in fps]).tobytes(),
+                               array("q", [fp.position for fp in fps]).tobytes())
+    wanted = set(keys.values())
+    for key in [key for key in store if key not in wanted]:
+        del store[key]
+    out = {}
+    for source in sources:
+        lines, parsed, values, starts = store[keys[source]]
+        out[source] = (lines, parsed, array("q", values), array("q", starts))
+    return out
+
+
 def _normalise_shared(sources: Sequence[str], normalise: Normaliser, *, keep: frozenset[str],
                       shapes: frozenset[str], workers: int) -> None:
     """Normalise one source per renaming key of ``sources`` with this process and ``workers - 1``
@@ -265,6 +296,7 @@ def find_similar(
     measure: str = DEFAULT_MEASURE,
     workers: int = 1,
     own_work: Mapping[str, str | None] | None = None,
+    store: dict[bytes, Entry] | None = None,
 ) -> SimilarityReport:
     """Find pairs of submissions (and submission/known-source pairs) whose code is suspiciously similar.
 
@@ -289,6 +321,9 @@ def find_similar(
     their score (reason ``"identical own work"``): a group of N is listed as the
     N - 1 pairs of its first id (in ``submissions``' order) with each other
     member, plus the pairs among them flagged on their score, and is one cluster.
+    ``store``: normalised functions kept from an earlier run (``grader.similarity.store``):
+    only the sources it lacks are normalised, and it is left holding exactly this run's (the
+    report does not depend on it).
     """
     import numpy as np
 
@@ -306,7 +341,7 @@ def find_similar(
     is_known = np.array([i >= n_class for i in range(len(ids))], dtype=bool)
 
     unique = list(dict.fromkeys(src for funcs in sources for src in funcs.values() if isinstance(src, str) and src.strip()))
-    norm_cache = _prepare_all(unique, keep=keep, shapes=shapes, k=k, w=window, workers=workers)
+    normalised = _normalised(unique, keep=keep, shapes=shapes, k=k, w=window, workers=workers, store=store)
     docs: list[dict[str, _Doc]] = []
     total_fps = 0
     ignored_template = 0
@@ -314,17 +349,17 @@ def find_similar(
     # One document per distinct source, shared by every entity that holds it; the normalised
     # tokens and the fingerprint lists are dropped once the documents are made.
     made: dict[str, tuple[_Doc, int, int, bool]] = {}
-    for source, (code, fps) in norm_cache.items():
+    for source, (lines, parsed, values, starts) in normalised.items():
         positions: dict[int, list[int]] = {}
         in_template = 0
-        for fp in fps:
-            if fp.value in template_values:
+        for value, start in zip(values, starts):
+            if value in template_values:
                 in_template += 1
                 continue
-            positions.setdefault(fp.value, []).append(fp.position)
-        made[source] = (_Doc(code.lines, {v: tuple(p) for v, p in positions.items()}), len(fps), in_template,
-                        not code.parsed)
-    del norm_cache
+            positions.setdefault(value, []).append(start)
+        made[source] = (_Doc(lines, {v: tuple(p) for v, p in positions.items()}), len(values), in_template,
+                        not parsed)
+    del normalised
     for funcs in sources:
         entity: dict[str, _Doc] = {}
         for fname, source in funcs.items():
