@@ -73,6 +73,12 @@ _TEXT_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
+#: Whether a text can name an alternative at all: every pattern of ``_TEXT_PATTERNS`` matches one
+#: of these words (with the same flags, so the same case folding), so a text without any (most
+#: lines of a training log) needs none of the five scans.
+_MAY_NAME_ONE = re.compile(r"lstm|gru|rnn", re.I).search
+
+
 def _base(word: str) -> str:
     """Canonical layer of a free-text spelling."""
     w = re.sub(r"[\s_-]", "", word.lower())
@@ -88,6 +94,8 @@ def find_labels(text: str) -> list[tuple[int, int, str]]:
     every span taken, the test made a text of many labels cost n²).
     """
     found: list[tuple[int, int, str]] = []
+    if _MAY_NAME_ONE(text) is None:  # every pattern names an lstm, a gru or an rnn
+        return found
     for pattern, kind in _TEXT_PATTERNS:
         starts = [s for s, _, _ in found] if found else []  # found is sorted and its spans are
         ends = [e for _, e, _ in found] if found else []  # disjoint, so the ends are sorted too
