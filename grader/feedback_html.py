@@ -161,11 +161,27 @@ def _allowed_attribute(tag: str, name: str, value: str) -> bool:
         return True
     if tag == "img" and name == "src":
         return value.startswith("data:image/png;base64,") or value.startswith("data:image/jpeg;base64,")
-    if tag == "img" and name in ("alt", "width", "height", "title"):
+    if tag == "img" and name in ("width", "height"):
+        return _is_image_size(value)
+    if tag == "img" and name in ("alt", "title"):
         return True
     if tag in ("td", "th") and name in ("colspan", "rowspan", "align"):
         return True
     return False
+
+
+#: An image's ``width`` or ``height`` kept: whole pixels or a percentage, at most
+#: ``MAX_IMAGE_PIXELS`` or 100 % (anything else is dropped, and the image keeps its own size).
+#: ``<img height=99999999>`` made the page 100 million pixels tall, the results below it out of
+#: reach.
+_IMAGE_SIZE = re.compile(r"\s*(\d{1,9})(%|px)?\s*")
+MAX_IMAGE_PIXELS = 2000
+
+
+def _is_image_size(value: str) -> bool:
+    """Whether an image's ``width`` or ``height`` is a size kept (see ``_IMAGE_SIZE``)."""
+    match = _IMAGE_SIZE.fullmatch(value)
+    return match is not None and int(match[1]) <= (100 if match[2] == "%" else MAX_IMAGE_PIXELS)
 
 
 #: What a browser (and the sanitiser) ignores in a URL before reading its scheme.
