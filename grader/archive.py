@@ -341,6 +341,10 @@ STUDENT_LIMITS = ArchiveLimits(max_total_bytes=1 * 2**30, max_member_bytes=256 *
                                max_ratio=float("inf"))
 #: What the zips of all the students of a class may expand to together in one run.
 CLASS_UNPACK_BYTES = 4 * 2**30
+#: Notebooks and report files the zips of one student may hold (grading reads one notebook and
+#: at most ``grader.discover.MAX_EXTRA_FILES`` files beside it): a zip of 50,000 empty notebooks
+#: (5 MB) cost the grading process 8.7 s, writing 50,000 files and reading them back.
+MAX_STUDENT_FILES = 100
 
 
 def _graded_member(names: list[PurePosixPath]) -> Callable[[PurePosixPath], bool]:
@@ -367,10 +371,12 @@ class StudentZips:
     """
 
     def __init__(self, *, dest: Path, limits: ArchiveLimits = STUDENT_LIMITS,
-                 class_bytes: int = CLASS_UNPACK_BYTES) -> None:
-        """Unpack into ``dest`` (made when needed), within ``limits`` and ``class_bytes``."""
+                 class_bytes: int = CLASS_UNPACK_BYTES, max_files: int = MAX_STUDENT_FILES) -> None:
+        """Unpack into ``dest`` (made when needed), within ``limits`` and ``class_bytes``, at most
+        ``max_files`` notebooks and report files a student."""
         self.dest = Path(dest)
         self.limits = limits
+        self.max_files = max_files
         self.class_bytes = class_bytes
         self.class_left = class_bytes  # what the class's zips may still expand to
         self.folders = 0
@@ -382,7 +388,7 @@ class StudentZips:
         notes: list[str] = []
         used = _Budget(self.limits)  # this student's zips so far
         for name in [name for name in files if is_zip_name(name)]:
-            got, said = self._unpack(name, files[name], used)
+            got, said = self._unpack(name, files[name], used, files_left=self.max_files - len(unpacked))
             notes += said
             if got is None:
                 kept[name] = files[name]
@@ -392,9 +398,11 @@ class StudentZips:
         return Unpacked(files=MappingProxyType(kept), unpacked=MappingProxyType(unpacked),
                         notes=tuple(readable_id(note) for note in notes))
 
-    def _unpack(self, name: str, path: Path, used: _Budget) -> tuple[dict[str, Path] | None, list[str]]:
+    def _unpack(self, name: str, path: Path, used: _Budget, *,
+                files_left: int) -> tuple[dict[str, Path] | None, list[str]]:
         """The files of zip ``name`` (at ``path``) by their names in the submission, and the
-        notes to say; None for the files when it was not unpacked."""
+        notes to say; None for the files when it was not unpacked (``files_left``: the
+        notebooks and report files it may still give)."""
         student_room = self.limits.max_total_bytes - used.bytes
         room = min(student_room, self.class_left)
         members = self.limits.max_members - used.members
@@ -407,14 +415,18 @@ class StudentZips:
             why = (f"{len(infos)} members, over the limit of {members}" if len(infos) > members
                    else "the zips already unpacked reached the limit of what the grader unpacks")
             return None, [f"{name} was not unpacked: {why}."]
+        names = [rel for info in infos if not info.is_dir()
+                 for rel in [safe_member_path(info.filename)] if rel is not None]
+        keep = _graded_member(names)
+        wanted = sum(1 for rel in names if keep(rel))
+        if wanted > files_left:
+            return None, [f"{name} was not unpacked: it holds {wanted} notebooks and imdb_report files, and "
+                          f"the grader unpacks at most {self.max_files} from one student's zips."]
         budget = _Budget(dataclasses.replace(self.limits, max_total_bytes=room, max_members=members))
         self.folders += 1
         folder = self.dest / f"z{self.folders}"
         folder.mkdir(parents=True)
-        names = [rel for info in infos if not info.is_dir()
-                 for rel in [safe_member_path(info.filename)] if rel is not None]
         skipped: list[str] = []
-        keep = _graded_member(names)
         try:
             _extract_into(path, folder, budget, skipped, name, keep=keep)
         except ArchiveError as exc:
