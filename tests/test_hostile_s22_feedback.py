@@ -38,3 +38,28 @@ def test_an_image_cannot_make_the_page_a_hundred_million_pixels_tall(tmp_path):
     assert feedback_html.sanitize_html('<img width="2001" height="101%">') == "<img>"
     assert feedback_html.sanitize_html('<img width=" 2000px " height="100%">') == \
         '<img width=" 2000px " height="100%">'
+
+
+def _reopened(count: int, paragraphs: int, seed: int = 0) -> str:
+    """``count`` formatting elements left open (distinct attributes: the parser keeps them all),
+    then ``paragraphs`` new paragraphs, each of which closes them and has them opened again."""
+    return "<p>" + "".join(f"<i data-n={seed}-{k}>" for k in range(count)) + "<p>x" * paragraphs
+
+
+def test_formatting_elements_opened_again_at_every_paragraph_are_shown_as_text(tmp_path):
+    # 500 open <i>, then <p>x 5,000 times (24 kB): 2.5 million elements on the page. On
+    # 8e4d40d three outputs of 100 kB each cost the grading process 20 s and wrote a 250 MB page.
+    output = {"output_type": "display_data", "metadata": {},
+              "data": {"text/html": _reopened(500, 5_000), "text/plain": "x"}}
+    page = _page(tmp_path, [{"cell_type": "code", "metadata": {}, "execution_count": 1, "source": "show()",
+                             "outputs": [output]}])
+    assert len(page) < 1_000_000, len(page)
+    assert "&lt;i data-n=0-499&gt;" in page
+    # What markdown and tidy HTML open at once stays markup: a link to bold italic code (four).
+    nested = '<p><a href="https://x.example"><em><strong><code>code</code></strong></em></a></p>' * 3
+    assert feedback_html.sanitize_html(nested) == nested
+    assert feedback_html.sanitize_html(_reopened(4, 100)).startswith("<p><i><i><i><i></i></i></i></i></p>")
+    assert feedback_html.sanitize_html(_reopened(5, 100)).startswith("&lt;p&gt;&lt;i data-n=0-0&gt;")
+    # An a or nobr start tag closes the one open: many unclosed links are one open element.
+    links = '<a href="https://x.example">x' * 50
+    assert feedback_html.sanitize_html(links).count("<a ") == 50
