@@ -75,6 +75,12 @@ MAX_UNCLOSED_TEX = 50
 #: spaces and "b" cost 0.4-0.6 s, ten of them 4-6 s of the grading process). Runs of 199 cost
 #: a 10,000-character cell 12 ms, prose 7 ms.
 LONG_SPACE_RUN = " " * 200
+#: How many times longer than its markdown a cell's HTML may be (plus 4 kB), or the markdown is
+#: shown as text: a link definition's URL is written again at each use, so 10 cells of one
+#: 5,000-character URL and 833 uses each (the notebook's 100,000 characters of markdown) made a
+#: 42 MB page and cost the grading process 1.6 s. Code highlighted in markdown grows the most
+#: (``a=b+c*d-e/f`` 22 times), a table of one-character cells 6 times, the rest 1-5 times.
+MARKDOWN_GROWTH = 32
 #: Output MIME types kept from the student's notebook, in the order of preference of the one
 #: an output shows (JupyterLab's); everything else (JavaScript, widgets, SVG, mermaid, LaTeX
 #: needing MathJax...) is dropped.
@@ -842,6 +848,8 @@ class FeedbackRenderer:
         """The sanitised HTML of markdown ``source`` (a cell's, with links to ``files/`` made
         relative, as Jupyter does for cells only, or a text/markdown output's)."""
         html_text = self.markdown_to_html(source)
+        if len(html_text) > MARKDOWN_GROWTH * len(source) + 4096:
+            return "<pre><code>" + e(source, quote=False) + "</code></pre>"
         return sanitize_html(strip_files_prefix(html_text) if cell else html_text)
 
     def _output(self, out: dict) -> str:
