@@ -31,3 +31,17 @@ def test_aliases_that_name_each_other_end(tmp_path):
     path = nbs.write(tmp_path / "cycle.ipynb", notebook)
     source = function_sources(path, names=["rnn_cell_forward"])["rnn_cell_forward"]
     assert source == "f9 = g"  # rnn_cell_forward -> g -> f9, whose alias g is seen: stop
+
+
+def test_one_students_huge_integer_does_not_stop_the_similarity_check_of_the_class():
+    # A constant of more than 4,300 digits (0x and 4,000 f) in one student's function: the
+    # normalisation wrote it with repr, which raised ValueError, and the class run printed
+    # "Similarity check failed" and wrote no similarity.csv: no copy anywhere was flagged.
+    from tests.test_similarity import _own_style
+    from grader.similarity import find_similar
+
+    subs = {f"s{k}": _own_style(k) for k in range(8)}
+    subs["copy"] = {"f": subs["s3"]["f"].replace("v", "w")}
+    subs["mallory"] = {"f": "def f(x):\n    return x + 0x" + "f" * 4000 + "\n"}
+    report = find_similar(subs)
+    assert {(p.a, p.b) for p in report.flagged} in ({("copy", "s3")}, {("s3", "copy")})
