@@ -15,7 +15,9 @@ zip over a limit costs that student their zip, never the class its run.
 from __future__ import annotations
 
 import dataclasses
+import errno
 import lzma
+import os
 import shutil
 import stat
 import zipfile
@@ -35,6 +37,13 @@ _SKIPPED_PARTS = {"__MACOSX", ".DS_Store", "Thumbs.db"}
 #: student's corrupt zip stopped the class run with a traceback, no one graded.
 _DECOMPRESSION_ERRORS = (zlib.error, OSError, lzma.LZMAError)
 _CHUNK = 1 << 16
+#: Folders a member's path may go down. Each member's folders were made by a recursive
+#: ``mkdir`` and checked by ``resolve`` (an ``lstat`` per folder of its path): a student's zip of
+#: 1,900 empty members, each one folder deeper than the last (7 MB), cost the grading process
+#: 74 s of CPU, and a tree deeper than Python's recursion limit broke ``shutil.rmtree``, so the
+#: class run that unpacked one ended with a traceback (exit status 1) after grading everyone and
+#: left its temporary folder, every student's unpacked notebooks, in ``/tmp``.
+MAX_MEMBER_DEPTH = 32
 
 
 @dataclass(frozen=True)
@@ -83,18 +92,27 @@ def safe_member_path(name: str) -> PurePosixPath | None:
     """The relative path a member may be written to, or None when it must be skipped.
 
     Backslashes count as separators (zips made on Windows); absolute paths,
-    drive letters, ``..`` components and macOS resource forks are refused.
+    drive letters, ``..`` components, paths more than ``MAX_MEMBER_DEPTH`` folders deep
+    and macOS resource forks are refused.
     """
+    rel = _member_path(name)
+    return rel if isinstance(rel, PurePosixPath) else None
+
+
+def _member_path(name: str) -> PurePosixPath | str:
+    """``safe_member_path``, or why the member is skipped ("" for the junk of macOS and
+    Windows, skipped unsaid). The depth is checked before a path is built: pathlib parses
+    each part again, about 1 µs a part, and a zip's names may hold millions of parts."""
     text = name.replace("\\", "/")
     if text.startswith("/") or (len(text) > 1 and text[1] == ":"):
-        return None
+        return "unsafe path"
     parts = [p for p in text.split("/") if p not in ("", ".")]
-    if not parts or any(p == ".." for p in parts):
-        return None
+    if len(parts) > MAX_MEMBER_DEPTH + 1:
+        return "its path is too deep"
     if any(p in _SKIPPED_PARTS or p.startswith("._") for p in parts):
-        return None
-    if any("\x00" in p for p in parts):
-        return None
+        return ""
+    if not parts or any(p == ".." or "\x00" in p for p in parts):
+        return "unsafe path"
     return PurePosixPath(*parts)
 
 
@@ -120,13 +138,43 @@ class _Budget:
 
 
 def _cannot_write(exc: BaseException) -> str:
-    """Why a member could not be written: a file where its folder goes, a name too long, a
-    path too deep (the member is skipped; the rest of the archive is extracted)."""
+    """Why a member could not be written: a file where its folder goes, a name too long (the
+    member is skipped; the rest of the archive is extracted)."""
     if isinstance(exc, (FileExistsError, NotADirectoryError)):
         return "a file of that name is in the way"
-    if isinstance(exc, RecursionError):
-        return "its path is too deep"
     return f"cannot be written ({exc.strerror or type(exc).__name__})"
+
+
+class _Folders:
+    """The folders an extraction made under ``dest``: each made once, counted as a member of the
+    budget (a folder takes an inode and a block as a file does: 50,000 members of 31 new
+    folders each, within the member limit, would make 1.5 million), and checked once to be a
+    folder and no link, so that nothing written goes outside ``dest`` (a ``resolve`` of every
+    member's folder did that at a cost that grew with its depth)."""
+
+    def __init__(self, dest: Path, budget: _Budget, label: str) -> None:
+        self.dest, self.budget, self.label = dest, budget, label
+        self.known: set[PurePosixPath] = {PurePosixPath(".")}
+
+    def make(self, folder: PurePosixPath, *, counted: bool = False) -> None:
+        """Make ``folder`` (relative to ``dest``) and those above it not made yet, top down;
+        ``counted``: ``folder`` is a member of the zip, counted already. Raises OSError when one
+        cannot be made, or is a file or a link."""
+        missing = []
+        while folder not in self.known:
+            missing.append(folder)
+            folder = folder.parent
+        for folder in reversed(missing):
+            if not (counted and folder == missing[0]):
+                self.budget.member(self.label)
+            path = self.dest / folder
+            try:
+                path.mkdir()
+            except FileExistsError:
+                pass
+            if not stat.S_ISDIR(os.lstat(path).st_mode):  # a file, or a link to anywhere
+                raise FileExistsError(errno.EEXIST, "not a folder", str(path))
+            self.known.add(folder)
 
 
 def _is_link(info: zipfile.ZipInfo) -> bool:
@@ -144,21 +192,21 @@ def _extract_into(archive: Path, dest: Path, budget: _Budget, skipped: list[str]
         zf = zipfile.ZipFile(archive)
     except (zipfile.BadZipFile, OSError) as exc:
         raise ArchiveError(f"{label}: not a readable zip archive ({exc})") from None
+    made = _Folders(dest, budget, label)
     with zf:
         for info in zf.infolist():
             budget.member(label)
-            rel = safe_member_path(info.filename)
-            if rel is None:
-                if not any(p in _SKIPPED_PARTS or p.startswith("._")
-                           for p in info.filename.replace("\\", "/").split("/")):
-                    skipped.append(f"{label}:{info.filename}: unsafe path")
+            rel = _member_path(info.filename)
+            if not isinstance(rel, PurePosixPath):
+                if rel:
+                    skipped.append(f"{label}:{info.filename}: {rel}")
                 continue
             if keep is not None and (info.is_dir() or not keep(rel)):
                 continue
             if info.is_dir():
                 try:
-                    (dest / rel).mkdir(parents=True, exist_ok=True)
-                except (OSError, RecursionError) as exc:  # a file x before x/, a name too long
+                    made.make(rel, counted=True)
+                except OSError as exc:  # a file x before x/, a name too long
                     skipped.append(f"{label}:{info.filename}: {_cannot_write(exc)}")
                 continue
             if _is_link(info):
@@ -181,12 +229,9 @@ def _extract_into(archive: Path, dest: Path, budget: _Budget, skipped: list[str]
                 continue
             target = dest / rel
             try:
-                target.parent.mkdir(parents=True, exist_ok=True)
-            except (OSError, RecursionError) as exc:  # "x/y" after a file "x", a name too long
+                made.make(rel.parent)
+            except OSError as exc:  # "x/y" after a file "x", a name too long
                 skipped.append(f"{label}:{info.filename}: {_cannot_write(exc)}")
-                continue
-            if target.parent.is_symlink() or not target.parent.resolve().is_relative_to(dest.resolve()):
-                skipped.append(f"{label}:{info.filename}: outside the target")
                 continue
             try:
                 out = open(target, "xb")
@@ -296,6 +341,10 @@ STUDENT_LIMITS = ArchiveLimits(max_total_bytes=1 * 2**30, max_member_bytes=256 *
                                max_ratio=float("inf"))
 #: What the zips of all the students of a class may expand to together in one run.
 CLASS_UNPACK_BYTES = 4 * 2**30
+#: Notebooks and report files the zips of one student may hold (grading reads one notebook and
+#: at most ``grader.discover.MAX_EXTRA_FILES`` files beside it): a zip of 50,000 empty notebooks
+#: (5 MB) cost the grading process 8.7 s, writing 50,000 files and reading them back.
+MAX_STUDENT_FILES = 100
 
 
 def _graded_member(names: list[PurePosixPath]) -> Callable[[PurePosixPath], bool]:
@@ -322,10 +371,12 @@ class StudentZips:
     """
 
     def __init__(self, *, dest: Path, limits: ArchiveLimits = STUDENT_LIMITS,
-                 class_bytes: int = CLASS_UNPACK_BYTES) -> None:
-        """Unpack into ``dest`` (made when needed), within ``limits`` and ``class_bytes``."""
+                 class_bytes: int = CLASS_UNPACK_BYTES, max_files: int = MAX_STUDENT_FILES) -> None:
+        """Unpack into ``dest`` (made when needed), within ``limits`` and ``class_bytes``, at most
+        ``max_files`` notebooks and report files a student."""
         self.dest = Path(dest)
         self.limits = limits
+        self.max_files = max_files
         self.class_bytes = class_bytes
         self.class_left = class_bytes  # what the class's zips may still expand to
         self.folders = 0
@@ -337,7 +388,7 @@ class StudentZips:
         notes: list[str] = []
         used = _Budget(self.limits)  # this student's zips so far
         for name in [name for name in files if is_zip_name(name)]:
-            got, said = self._unpack(name, files[name], used)
+            got, said = self._unpack(name, files[name], used, files_left=self.max_files - len(unpacked))
             notes += said
             if got is None:
                 kept[name] = files[name]
@@ -347,9 +398,11 @@ class StudentZips:
         return Unpacked(files=MappingProxyType(kept), unpacked=MappingProxyType(unpacked),
                         notes=tuple(readable_id(note) for note in notes))
 
-    def _unpack(self, name: str, path: Path, used: _Budget) -> tuple[dict[str, Path] | None, list[str]]:
+    def _unpack(self, name: str, path: Path, used: _Budget, *,
+                files_left: int) -> tuple[dict[str, Path] | None, list[str]]:
         """The files of zip ``name`` (at ``path``) by their names in the submission, and the
-        notes to say; None for the files when it was not unpacked."""
+        notes to say; None for the files when it was not unpacked (``files_left``: the
+        notebooks and report files it may still give)."""
         student_room = self.limits.max_total_bytes - used.bytes
         room = min(student_room, self.class_left)
         members = self.limits.max_members - used.members
@@ -362,14 +415,18 @@ class StudentZips:
             why = (f"{len(infos)} members, over the limit of {members}" if len(infos) > members
                    else "the zips already unpacked reached the limit of what the grader unpacks")
             return None, [f"{name} was not unpacked: {why}."]
+        names = [rel for info in infos if not info.is_dir()
+                 for rel in [safe_member_path(info.filename)] if rel is not None]
+        keep = _graded_member(names)
+        wanted = sum(1 for rel in names if keep(rel))
+        if wanted > files_left:
+            return None, [f"{name} was not unpacked: it holds {wanted} notebooks and imdb_report files, and "
+                          f"the grader unpacks at most {self.max_files} from one student's zips."]
         budget = _Budget(dataclasses.replace(self.limits, max_total_bytes=room, max_members=members))
         self.folders += 1
         folder = self.dest / f"z{self.folders}"
         folder.mkdir(parents=True)
-        names = [rel for info in infos if not info.is_dir()
-                 for rel in [safe_member_path(info.filename)] if rel is not None]
         skipped: list[str] = []
-        keep = _graded_member(names)
         try:
             _extract_into(path, folder, budget, skipped, name, keep=keep)
         except ArchiveError as exc:

@@ -75,6 +75,12 @@ MAX_UNCLOSED_TEX = 50
 #: spaces and "b" cost 0.4-0.6 s, ten of them 4-6 s of the grading process). Runs of 199 cost
 #: a 10,000-character cell 12 ms, prose 7 ms.
 LONG_SPACE_RUN = " " * 200
+#: How many times longer than its markdown a cell's HTML may be (plus 4 kB), or the markdown is
+#: shown as text: a link definition's URL is written again at each use, so 10 cells of one
+#: 5,000-character URL and 833 uses each (the notebook's 100,000 characters of markdown) made a
+#: 42 MB page and cost the grading process 1.6 s. Code highlighted in markdown grows the most
+#: (``a=b+c*d-e/f`` 22 times), a table of one-character cells 6 times, the rest 1-5 times.
+MARKDOWN_GROWTH = 32
 #: Output MIME types kept from the student's notebook, in the order of preference of the one
 #: an output shows (JupyterLab's); everything else (JavaScript, widgets, SVG, mermaid, LaTeX
 #: needing MathJax...) is dropped.
@@ -161,11 +167,27 @@ def _allowed_attribute(tag: str, name: str, value: str) -> bool:
         return True
     if tag == "img" and name == "src":
         return value.startswith("data:image/png;base64,") or value.startswith("data:image/jpeg;base64,")
-    if tag == "img" and name in ("alt", "width", "height", "title"):
+    if tag == "img" and name in ("width", "height"):
+        return _is_image_size(value)
+    if tag == "img" and name in ("alt", "title"):
         return True
     if tag in ("td", "th") and name in ("colspan", "rowspan", "align"):
         return True
     return False
+
+
+#: An image's ``width`` or ``height`` kept: whole pixels or a percentage, at most
+#: ``MAX_IMAGE_PIXELS`` or 100 % (anything else is dropped, and the image keeps its own size).
+#: ``<img height=99999999>`` made the page 100 million pixels tall, the results below it out of
+#: reach.
+_IMAGE_SIZE = re.compile(r"\s*(\d{1,9})(%|px)?\s*")
+MAX_IMAGE_PIXELS = 2000
+
+
+def _is_image_size(value: str) -> bool:
+    """Whether an image's ``width`` or ``height`` is a size kept (see ``_IMAGE_SIZE``)."""
+    match = _IMAGE_SIZE.fullmatch(value)
+    return match is not None and int(match[1]) <= (100 if match[2] == "%" else MAX_IMAGE_PIXELS)
 
 
 #: What a browser (and the sanitiser) ignores in a URL before reading its scheme.
@@ -266,7 +288,7 @@ def sanitize_html(fragment: str) -> str:
     fragment = str(fragment)
     if is_plain_markup(fragment):  # what the cleaner would write back unchanged
         return fragment
-    if _nested_deeper_than(fragment, MAX_HTML_DEPTH):
+    if _nested_deeper_than(fragment, MAX_HTML_DEPTH) or _formatting_open_beyond(fragment, MAX_OPEN_FORMATTING):
         return html.escape(fragment, quote=False)
     return _cleaner().clean(_keep_text_of_foreign_names(fragment))
 
@@ -306,6 +328,97 @@ def _nested_deeper_than(fragment: str, limit: int) -> bool:
             open_by_name[name] = open_by_name.get(name, 0) + 1
             if len(stack) > limit:
                 return True
+    return False
+
+
+#: Formatting elements open at once (see ``_formatting_open_beyond``) beyond which a fragment is
+#: shown as text. The parser keeps each open formatting element (``b``, ``i``, ``a``...) in a list
+#: until its own end tag, and when an ancestor's end, or a new ``<p>``, closes it, it opens it again
+#: around the next text or element: ``<p>``, 500 ``<i a=N>`` (distinct, so the parser keeps them
+#: all) then ``<p>x`` 25,000 times, 100 kB of an HTML output, became 12.5 million elements, 84 MB of
+#: page and 10 s of the grading process's CPU (three such outputs: 20 s, 250 MB). With at most
+#: this many open, an element written is at most this many more in the page: 100 kB of ``<p>x``
+#: after four cost 0.12 s, the same without them 0.04 s. A markdown link to bold italic code
+#: (``[***`code`***](url)``) opens four: ``a``, ``em``, ``strong``, ``code``.
+MAX_OPEN_FORMATTING = 4
+#: The parser's formatting elements (the HTML standard's "list of active formatting elements").
+_FORMATTING = frozenset({"a", "b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike",
+                         "strong", "tt", "u"})
+#: A formatting element's start tag, as a tokenizer reads its name.
+_FORMATTING_START = re.compile(r"<(?:a|b|big|code|em|font|i|nobr|s|small|strike|strong|tt|u)(?=[\s/>])",
+                               re.IGNORECASE)
+#: The elements past which an end tag does not reach a formatting element (a table, the parser's
+#: markers); ending one of the markers (not ``table``) drops what was opened inside it.
+_BARRIERS = frozenset({"td", "th", "caption", "table", "template", "applet", "object", "marquee"})
+#: The tokenizer's whitespace (not Python's ``\s``, which also holds ``\v`` and Unicode spaces).
+_WS = "\t\n\f\r "
+#: A tag's attributes as the tokenizer reads them (quoted values may hold ``<`` and ``>``).
+_TAG_REST = (rf"(?:[{_WS}/]+[^{_WS}/>=]+(?:[{_WS}]*=[{_WS}]*(?:\"[^\"]*\"|'[^']*'|[^{_WS}>\"'][^{_WS}>]*))?)*"
+               rf"[{_WS}/]*>")
+#: What the tokenizer reads at a ``<``, left to right, each alternative whole: an element whose
+#: content is text to its end tag (or to the end), skipped; ``<plaintext>`` (the rest is text:
+#: group 2); a comment, closed or running to the end; a bogus comment (``<!DOCTYPE``, ``<?``,
+#: ``</1``) to its ``>``; a tag (group 3 its ``/``, group 4 its name when it matters here:
+#: formatting elements, barriers, and ``noscript`` and ``select``, whose content this reading does
+#: not follow); the start of a tag this reading does not follow (group 5); text.
+_MARKUP = re.compile(
+    rf"<(script|style|xmp|iframe|noembed|noframes|textarea|title)(?=[{_WS}/>]){_TAG_REST}"
+    rf"[\s\S]*?(?:</\1(?=[{_WS}/>])|\Z)"
+    rf"|(<plaintext(?=[{_WS}/>]){_TAG_REST})"
+    r"|<!--(?:>|->|[\s\S]*?--!?>|[\s\S]*)"
+    r"|<[!?][^>]*>?|</(?![A-Za-z])[^>]*>?"
+    r"|<(/?)(?:(a|b|big|code|em|font|i|nobr|s|small|strike|strong|tt|u|td|th|caption|table|template|applet|"
+    rf"object|marquee|noscript|select)(?=[{_WS}/>])|[A-Za-z][^{_WS}/>]*){_TAG_REST}"
+    r"|(<[A-Za-z/])|<", re.IGNORECASE)
+
+
+def _formatting_open_beyond(fragment: str, limit: int) -> bool:
+    """Whether more than ``limit`` formatting elements may be open at once in ``fragment``, as
+    the parser keeps them: a start tag opens one until an end tag of its name with no barrier
+    (``_BARRIERS``) opened since (an ``a`` or ``nobr`` start tag first closes one of its name);
+    a barrier's end tag closes it only when one of its name is open; comments and the text of
+    ``script``, ``textarea`` and the like hold no tags. A fragment with more than ``limit``
+    formatting start tags and a tag this reading does not follow, or a ``noscript`` or
+    ``select`` (whose content it does not follow), is counted as over. What else closes one is
+    not modelled: counts in excess are harmless (the fragment is shown as text). End tags
+    counted as closing across a table cell, inside a comment, a textarea or an attribute let
+    200 ``<b>`` through: 4 s and 32 MB of page."""
+    if len(_FORMATTING_START.findall(fragment)) <= limit:
+        return False
+    barriers: list[str] = []
+    depths: dict[str, list[int]] = {}  # name -> the barriers open at each open one's start tag
+    total = 0  # formatting elements open
+    for _raw, stop, closing, tag, failed in _MARKUP.findall(fragment):
+        if not tag:
+            if stop:
+                break
+            if failed:
+                return True
+            continue
+        name = tag.lower()
+        if name in _FORMATTING:
+            mine = depths.setdefault(name, [])
+            if (closing or name in ("a", "nobr")) and mine and mine[-1] == len(barriers):
+                mine.pop()
+                total -= 1
+            if closing:
+                continue
+            mine.append(len(barriers))
+            total += 1
+            if total > limit:
+                return True
+        elif name in _BARRIERS:
+            if not closing:
+                barriers.append(name)
+            elif name in barriers:
+                del barriers[len(barriers) - 1 - barriers[::-1].index(name):]
+                if name != "table":  # a table's own (foster-parented) ones stay in the list
+                    for mine in depths.values():
+                        kept = [depth for depth in mine if depth <= len(barriers)]
+                        total -= len(mine) - len(kept)
+                        mine[:] = kept
+        elif not closing:  # noscript, select
+            return True
     return False
 
 
@@ -784,6 +897,8 @@ class FeedbackRenderer:
         """The sanitised HTML of markdown ``source`` (a cell's, with links to ``files/`` made
         relative, as Jupyter does for cells only, or a text/markdown output's)."""
         html_text = self.markdown_to_html(source)
+        if len(html_text) > MARKDOWN_GROWTH * len(source) + 4096:
+            return "<pre><code>" + e(source, quote=False) + "</code></pre>"
         return sanitize_html(strip_files_prefix(html_text) if cell else html_text)
 
     def _output(self, out: dict) -> str:

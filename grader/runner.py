@@ -235,12 +235,12 @@ _CODE_FACTS = SourceMemo(_compiled_facts)
 def _aliased(functions: Mapping[str, Any], name: str) -> str:
     """The function whose parameters ``name``'s are: ``name`` itself, or the function an alias
     names (``rnn_cell_forward = rnn_cell_fwd``, which extraction keeps as a function of its
-    own, ``FunctionSource.alias_of``), followed a few steps; the messages then say
-    ``parameters``, not ``argument 3``."""
-    for _ in range(8):
-        target = getattr(functions[name], "alias_of", None)
-        if target is None or target not in functions or target == name:
-            break
+    own, ``FunctionSource.alias_of``), followed to its end (or until a name comes back); the
+    messages then say ``parameters``, not ``argument 3``. Followed eight steps only, a chain
+    of nine aliases gave the similarity check a one-line alias to compare."""
+    seen = {name}
+    while (target := getattr(functions[name], "alias_of", None)) in functions and target not in seen:
+        seen.add(target)
         name = target
     return name
 

@@ -187,12 +187,15 @@ class Label:
     text: str
 
 
-_EPOCH = re.compile(r"^\s*Epoch\s+(\d+)\s*/\s*(\d+)\s*$")
+#: Numbers of at most 9 digits (an epoch count, a number of samples): ``int`` refuses a string of
+#: more than 4,300 digits, and "Epoch 1...1/2" printed with 5,000 of them made the bonus, so the
+#: whole submission, a harness failure.
+_EPOCH = re.compile(r"^\s*Epoch\s+(\d{1,9})\s*/\s*(\d{1,9})\s*$")
 _METRIC = re.compile(r"(?<![\w])((?:val_)?[A-Za-z_]*?acc(?:uracy)?)\s*:\s*(nan|-?\d+(?:\.\d+)?(?:e[-+]?\d+)?)")
 _LOSS = re.compile(r"(?<![\w])(?:val_)?loss\s*:\s*(?:nan|-?\d)")
 _COUNTER = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\b")
 _VERBOSE2 = re.compile(r"^\s*(?:\d+\s*/\s*\d+\s*)?-\s*\d+m?s\b")
-_TRAIN_ON = re.compile(r"Train on (\d+) samples(?:, validate on (\d+) samples)?")
+_TRAIN_ON = re.compile(r"Train on (\d{1,9}) samples(?:, validate on (\d{1,9}) samples)?")
 _LIST = re.compile(r"^\s*[\[(]\s*(-?[\d.]+(?:e[-+]?\d+)?)\s*,\s*(-?[\d.]+(?:e[-+]?\d+)?)\s*[\])]\s*$")
 _DICT_ACC = re.compile(r"^\s*\{.*'((?:val_)?\w*acc(?:uracy)?)'\s*:\s*(-?[\d.]+(?:e[-+]?\d+)?)\s*[,}]")
 _MAX_PRINT_LINE = 20000  # characters of one printed line read for accuracies

@@ -402,6 +402,27 @@ def _nodes(node: ast.AST) -> list[ast.AST]:
 _NO_TABLE: dict[type, tuple[str, ...]] = {}  # every node type's own _fields
 
 
+def _real(value: Any) -> float | None:
+    """A constant's value as a float, or None when it is no number or too large for one: a
+    literal of 400 digits (or ``0x`` and 300) raised OverflowError out of ``float``, and the
+    bonus's error took the whole submission's grade with it (a harness failure)."""
+    if not isinstance(value, (int, float)):
+        return None
+    try:
+        return float(value)
+    except OverflowError:
+        return None
+
+
+def _code(node: ast.AST) -> str:
+    """``ast.unparse(node)``, or a placeholder when it cannot be written: ``repr`` refuses an
+    integer of more than 4,300 digits (``0x`` and 3,600 hex digits), ValueError."""
+    try:
+        return ast.unparse(node)
+    except (ValueError, RecursionError):
+        return "(an expression too long to show)"
+
+
 def _name(node: ast.AST) -> str | None:
     """Last component of a Name/Attribute (``keras.layers.LSTM`` -> ``"LSTM"``)."""
     if isinstance(node, ast.Name):
@@ -612,8 +633,7 @@ class _Walker:
         if call_name == "train_test_split" and isinstance(value, ast.Call):
             for k in value.keywords:
                 if k.arg in ("test_size", "train_size") and isinstance(k.value, ast.Constant) \
-                        and isinstance(k.value.value, (int, float)):
-                    v = float(k.value.value)
+                        and (v := _real(k.value.value)) is not None:
                     v = v / _TRAIN_SIZE if v > 1 else v
                     fraction = v if k.arg == "test_size" else 1 - v
         elif isinstance(value, ast.Subscript) and isinstance(value.slice, ast.Slice):
@@ -1000,19 +1020,18 @@ class _Walker:
             v = kw["validation_split"]
             if isinstance(v, ast.Name) and v.id in env.strings:
                 v = ast.Constant(env.strings[v.id])
-            if isinstance(v, ast.Constant) and isinstance(v.value, (int, float)):
-                f = float(v.value)
+            if isinstance(v, ast.Constant) and (f := _real(v.value)) is not None:
                 if f <= 0:
                     return Validation("none", "none", None, f"validation_split={v.value}")
                 return Validation("split", "train", f, f"validation_split={v.value}")
-            return Validation("split", "train", None, f"validation_split={ast.unparse(v)}")
+            return Validation("split", "train", None, f"validation_split={_code(v)}")
         if len(node.args) >= 7 and isinstance(node.args[6], ast.Constant):
-            return Validation("split", "train", float(node.args[6].value), "validation_split (positional)")
+            return Validation("split", "train", _real(node.args[6].value), "validation_split (positional)")
         return Validation("none", "none", None, "no validation data")
 
     def validation_data(self, v: ast.AST, env: _Env) -> Validation:
         """The validation setting of ``validation_data=...``: from the training or the test set."""
-        text = f"validation_data={ast.unparse(v)}"
+        text = f"validation_data={_code(v)}"
         o = self.origin(v, env)
         first = v.elts[0] if isinstance(v, (ast.Tuple, ast.List)) and v.elts else v
         fraction = env.fractions.get(first.id) if isinstance(first, ast.Name) else None

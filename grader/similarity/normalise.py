@@ -206,8 +206,8 @@ def _const_repr(value: object) -> str:
     if isinstance(value, int):
         try:
             return repr(float(value))
-        except OverflowError:
-            return repr(value)
+        except OverflowError:  # and repr refuses more than 4,300 digits (ValueError); hex does not
+            return hex(value)
     return repr(value)
 
 

@@ -1,0 +1,47 @@
+"""Aliases (``rnn_cell_forward = rnn_cell_fwd``, ``FunctionSource.alias_of``) against the
+similarity check: twenty-second session's review. Each test failed on 8e4d40d."""
+from __future__ import annotations
+
+from grader.commands import function_sources
+from grader.models import PASSED
+from grader.runner import grade_submission
+from tests import notebooks as nbs
+
+# A right rnn_cell_forward under another name (a classmate's, copied), then renamed in steps.
+_COPIED = nbs.COURSE_CELLS["rnn_cell_forward"].replace("def rnn_cell_forward(", "def f9(")
+
+
+def test_a_chain_of_nine_aliases_does_not_hide_the_function_from_the_similarity_check(
+        tmp_path, context, sandbox):
+    # The runner followed an alias eight steps: with nine, functions.json held "f8 = f9" for
+    # rnn_cell_forward, which the similarity check compared, while the copy got full points.
+    chain = "".join(f"f{k} = f{k + 1}\n" for k in range(8, 0, -1))
+    notebook = nbs.course_notebook({"rnn_cell_forward": f"{_COPIED}\n{chain}rnn_cell_forward = f1\n"})
+    path = nbs.write(tmp_path / "chained.ipynb", notebook)
+    result = grade_submission(path, context=context, sandbox=sandbox)
+    assert result.part("rnn_cell_forward").status == PASSED
+    source = result.extra["sources"]["rnn_cell_forward"]
+    assert source.startswith("def f9(xt, a_prev, parameters):") and "np.tanh" in source, source
+    assert function_sources(path, names=["rnn_cell_forward"])["rnn_cell_forward"] == source
+
+
+def test_aliases_that_name_each_other_end(tmp_path):
+    # g = f, then f = g: each is kept as an alias of the other; following them must end.
+    notebook = nbs.course_notebook({"rnn_cell_forward": f"{_COPIED}\ng = f9\nf9 = g\nrnn_cell_forward = g\n"})
+    path = nbs.write(tmp_path / "cycle.ipynb", notebook)
+    source = function_sources(path, names=["rnn_cell_forward"])["rnn_cell_forward"]
+    assert source == "f9 = g"  # rnn_cell_forward -> g -> f9, whose alias g is seen: stop
+
+
+def test_one_students_huge_integer_does_not_stop_the_similarity_check_of_the_class():
+    # A constant of more than 4,300 digits (0x and 4,000 f) in one student's function: the
+    # normalisation wrote it with repr, which raised ValueError, and the class run printed
+    # "Similarity check failed" and wrote no similarity.csv: no copy anywhere was flagged.
+    from tests.test_similarity import _own_style
+    from grader.similarity import find_similar
+
+    subs = {f"s{k}": _own_style(k) for k in range(8)}
+    subs["copy"] = {"f": subs["s3"]["f"].replace("v", "w")}
+    subs["mallory"] = {"f": "def f(x):\n    return x + 0x" + "f" * 4000 + "\n"}
+    report = find_similar(subs)
+    assert {(p.a, p.b) for p in report.flagged} in ({("copy", "s3")}, {("s3", "copy")})
