@@ -360,6 +360,22 @@ def _graded_member(names: list[PurePosixPath]) -> Callable[[PurePosixPath], bool
     return lambda rel: visible(rel) and (rel.suffix in suffixes or rel.name.lower() in REPORT_FILES)
 
 
+#: Characters of one note about a student's zips that are shown. A zip member's name may be
+#: 64 kB long and each note quotes a few: twenty such zips in a 100 MB upload made each of that
+#: student's feedback files 20 MB (hostile review, twenty-second session).
+MAX_NOTE_CHARS = 1000
+
+
+def _bounded_note(note: str) -> str:
+    """``note``, or its start and end around how much was left out when it is longer than
+    ``MAX_NOTE_CHARS``."""
+    if len(note) <= MAX_NOTE_CHARS:
+        return note
+    cut = len(note) - MAX_NOTE_CHARS + 200
+    head = (MAX_NOTE_CHARS - 200) * 3 // 4
+    return f"{note[:head]} [... {cut:,} characters of names left out ...] {note[head + cut:]}"
+
+
 class StudentZips:
     """Unpacks the zips among one student's files (a ``grader.discover.Unpacker``) into ``dest``,
     the grader's own temporary folder, each zip into a new folder of its own.
@@ -394,9 +410,10 @@ class StudentZips:
                 kept[name] = files[name]
             else:
                 unpacked.update(got)
-        # The notes quote names the student chose, and are printed: no escape sequence acts.
+        # The notes quote names the student chose, and are printed: no escape sequence acts;
+        # and each is bounded, since a member's name may be 64 kB long.
         return Unpacked(files=MappingProxyType(kept), unpacked=MappingProxyType(unpacked),
-                        notes=tuple(readable_id(note) for note in notes))
+                        notes=tuple(_bounded_note(readable_id(note)) for note in notes))
 
     def _unpack(self, name: str, path: Path, used: _Budget, *,
                 files_left: int) -> tuple[dict[str, Path] | None, list[str]]:
