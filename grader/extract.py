@@ -95,6 +95,9 @@ class FunctionSource:
     uses: frozenset[str] = frozenset()  # every global name it reads (decorators and defaults too)
     #: For ``name = other`` (``_Extractor._assigned_function``): the function ``other`` it names.
     alias_of: str | None = None
+    #: For ``name = other`` run before ``other`` was defined again (``_Def.before``): the source of
+    #: the definition it binds, as Python ran it (for the similarity check: ``alias_of`` is None).
+    bound_source: str | None = None
 
 
 @dataclass(frozen=True)
@@ -287,10 +290,11 @@ class Extraction:
             fn = d.names[0] if d.kind == "function" else None
             if d.kind != "constant":
                 b.blank()
-            if d.before is not None and d.before.names[0] not in omitted:
-                b.add(d.before.source, d.before.names[0], d.before.cell_index, d.before.first_line,
-                      code=d.before.code)
-                b.blank()
+            for earlier in _earlier_defs(d):
+                if earlier.names[0] not in omitted:
+                    b.add(earlier.source, earlier.names[0], earlier.cell_index, earlier.first_line,
+                          code=earlier.code)
+                    b.blank()
             b.add(d.source, fn, d.cell_index, d.first_line, code=d.code)
             if d.kind != "constant":
                 b.blank()
@@ -330,6 +334,17 @@ def _imported_inside(defs: Iterable[_Def]) -> list[str]:
                         or is_test_helper_module(module)):
                     modules[module] = None
     return list(modules)
+
+
+def _earlier_defs(d: _Def) -> list[_Def]:
+    """The definitions the program runs just before ``d`` (an alias of an earlier definition,
+    ``_Def.before``, which may be one itself: ``g = f9`` then ``f9 = g``), innermost first."""
+    chain: list[_Def] = []
+    earlier = d.before
+    while earlier is not None and len(chain) < 64:
+        chain.append(earlier)
+        earlier = earlier.before
+    return chain[::-1]
 
 
 #: The compiler flag of ``from __future__ import annotations``.
@@ -1352,13 +1367,19 @@ class _Extractor:
         be defined" (0 points), though it was the very function their test cells had run under
         that name. Grading the last ``f`` instead would grade code the notebook never ran under
         the graded name."""
+        replaced: dict[int, _Def] = {}  # an alias given its earlier def here: id of it before -> after
         for name, (alias, named) in self.alias_targets.items():
+            # ``named`` may be an alias given its earlier def above (g = f9, f9 = g): the same
+            # binding, not a definition made again.
+            named = replaced.get(id(named), named)
             entry, target = self.defs.get(name), named.names[0]
             now = self.defs.get(target)
             if entry is None or entry[0] is not alias or now is None or now[0] is named:
                 continue
-            self.defs[name] = (dataclasses.replace(alias, before=named, uses=alias.uses | named.uses,
-                                                   deftime=alias.deftime | named.deftime), entry[1], entry[2])
+            given = dataclasses.replace(alias, before=named, uses=alias.uses | named.uses,
+                                        deftime=alias.deftime | named.deftime)
+            replaced[id(alias)] = given
+            self.defs[name] = (given, entry[1], entry[2])
             where = (f"cell {named.cell_index + 1}, line {named.first_line}" if named.cell_index is not None
                      else f"line {named.first_line}")
             again = f"cell {now[0].cell_index + 1}" if now[0].cell_index is not None else "later"
@@ -1426,6 +1447,7 @@ class _Extractor:
                 # function of that name is then another one.
                 alias_of=(node.value.id if isinstance(node, ast.Assign) and isinstance(node.value, ast.Name)
                           and d.before is None else None),
+                bound_source=_earlier_defs(d)[0].source if d.before is not None else None,
             )
             if found:  # the place said once: "in cell 13 (line 19: `x = None`)"
                 cell = f" cell {d.cell_index + 1}" if d.cell_index is not None else ""

@@ -249,7 +249,8 @@ def graded_source(functions: Mapping[str, Any], name: str) -> str:
     """The source the similarity check compares for function ``name``: that of the function an
     alias names (`_aliased`), not the alias's one line, or a classmate's function copied under
     another name and aliased would never be compared."""
-    return functions[_aliased(functions, name)].source
+    bound = functions[_aliased(functions, name)]
+    return getattr(bound, "bound_source", None) or bound.source
 
 
 def _parameter_names(source: str) -> tuple[str, ...]:
