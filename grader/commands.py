@@ -372,7 +372,7 @@ def run_similarity(submissions: Sequence, *, rubric: Rubric, out_dir: Path,
     class report shows side by side.
     """
     from grader.similarity import find_similar, write_similarity_csv
-    from grader.similarity.store import load_store, save_store
+    from grader.similarity.store import ClassStore
 
     stream = stream or sys.stderr
     names = graded_functions(rubric)
@@ -396,11 +396,9 @@ def run_similarity(submissions: Sequence, *, rubric: Rubric, out_dir: Path,
         known_sources = {k: v for k, v in known_sources.items() if v}
     # The functions normalised by the last run into this folder are not normalised again
     # (grader.similarity.store): a run after one late submission normalises its functions only.
-    store = load_store(Path(out_dir))
     report = find_similar(sources, template=template_sources, known=known_sources,
-                          workers=workers or os.cpu_count() or 1, own_work=own_work, store=store)
-    save_store(Path(out_dir), store)
-    del store
+                          workers=workers or os.cpu_count() or 1, own_work=own_work,
+                          store=ClassStore(Path(out_dir)))
     write_similarity_csv(report, Path(out_dir) / SIMILARITY_CSV)
     return report, sources, known_sources
 

@@ -210,6 +210,9 @@ def _normalised(sources: Sequence[str], *, keep: frozenset[str], shapes: frozens
     for source in sources:
         lines, parsed, values, starts = store[keys[source]]
         out[source] = (lines, parsed, array("q", values), array("q", starts))
+    done = getattr(store, "done", None)  # a class's store keeps its entries now (``ClassStore``)
+    if done is not None:
+        done()
     return out
 
 
@@ -323,7 +326,8 @@ def find_similar(
     member, plus the pairs among them flagged on their score, and is one cluster.
     ``store``: normalised functions kept from an earlier run (``grader.similarity.store``):
     only the sources it lacks are normalised, and it is left holding exactly this run's (the
-    report does not depend on it).
+    report does not depend on it); one with a ``done`` method (``ClassStore``) is told when
+    they are all there, before the pair stage.
     """
     import numpy as np
 

@@ -26,7 +26,7 @@ from typing import Any
 
 from grader.files import SEALED_CACHE_DIR, read_sealed, sealed_header, sources_digest, write_sealed
 
-__all__ = ["Entry", "STORE_NAME", "store_path", "load_store", "save_store"]
+__all__ = ["Entry", "STORE_NAME", "ClassStore", "store_path", "load_store", "save_store"]
 
 #: A normalised function as the pair stage reads it: (each token's source line, whether the
 #: source parsed, the fingerprints' values and their token positions as native int64 bytes).
@@ -84,9 +84,27 @@ def save_store(out_dir: Path, entries: dict[bytes, Entry]) -> bool:
     path = store_path(out_dir)
     try:
         path.parent.mkdir(mode=0o700, exist_ok=True)
-        payload = marshal.dumps(entries)
+        payload = marshal.dumps(dict(entries))  # a plain dict: marshal refuses subclasses
     except (OSError, ValueError):
         return False
     if len(payload) > _MAX_BYTES - 1024:
         return False
     return write_sealed(path, _header(), payload)
+
+
+class ClassStore(dict):
+    """The store of the class graded into ``out_dir``: its entries as ``load_store`` read them;
+    ``find_similar`` calls ``done`` once it has normalised the class's functions, which keeps
+    the entries for the next run and lets go of them before the pair stage (about 20 MB for a
+    class of 2,000, at the run's peak otherwise)."""
+
+    def __init__(self, out_dir: Path) -> None:
+        """The entries kept in ``out_dir`` (none when there is no usable file)."""
+        super().__init__(load_store(out_dir))
+        self.out_dir = Path(out_dir)
+        self.saved: bool | None = None  # whether ``done`` wrote the file (None: not called)
+
+    def done(self) -> None:
+        """Keep the entries for the next run, then forget them here."""
+        self.saved = save_store(self.out_dir, self)
+        self.clear()
