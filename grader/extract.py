@@ -273,7 +273,7 @@ class Extraction:
             if imp.binds is not None:
                 imported.add(imp.binds)
         for module in _imported_inside(defs):
-            b.add(f"try:\n    __import__({module!r})\nexcept Exception:\n    pass", None, None, None)
+            b.add(f"try:\n    __import__({module!r})\nexcept BaseException:\n    pass", None, None, None)
         if ("np" in uses or course_fns) and "np" not in bound and "np" not in student_names:
             b.add("import numpy as np", None, None, None)
         if "numpy" in uses and "numpy" not in bound and "numpy" not in student_names:
@@ -302,8 +302,6 @@ class Extraction:
 
 
 #: An import statement inside a def (indented): the module of ``from m import x`` or ``import m``.
-_INNER_IMPORT_RE = re.compile(r"^[ \t]+(?:from[ \t]+([A-Za-z_][\w.]*)[ \t]+import\b|import[ \t]+([A-Za-z_][\w.]*))",
-                              re.MULTILINE)
 _STANDARD = frozenset(sys.stdlib_module_names)
 #: Packages whose import takes seconds: never imported at load for a function that imports them
 #: when called (the call's own time limit then says so, not every function's load).
@@ -327,8 +325,7 @@ def _imported_inside(defs: Iterable[_Def]) -> list[str]:
         for part in (d, d.before) if d.before is not None else (d,):
             if part.kind == "constant" or "import" not in part.source:
                 continue
-            for found in _INNER_IMPORT_RE.finditer(part.source):
-                module = found.group(1) or found.group(2)
+            for module in _body_imports(part.source):
                 top = module.split(".", 1)[0]
                 if not (top in COURSE_MODULES or top in _SLOW_PACKAGES or top in _STANDARD or module == "numpy"
                         or is_test_helper_module(module)):
@@ -353,6 +350,23 @@ _FUTURE_ANNOTATIONS = __import__("__future__").annotations.compiler_flag
 BY_NAME = frozenset({"globals", "vars", "eval", "exec"})
 #: Names the program binds when nothing in it does: the course's helpers, NumPy's.
 _PROVIDED_NAMES = frozenset({"np", "numpy", *(name for fns in COURSE_MODULES.values() for name in fns)})
+
+
+def _body_imports(source: str) -> list[str]:
+    """The absolute modules the import statements of a definition's source name, read from its
+    syntax tree: a docstring or string holding the text ``    import helper`` imports nothing
+    when called, so it must import nothing at load either."""
+    try:
+        tree = ast.parse(textwrap.dedent(source))
+    except (SyntaxError, ValueError):
+        return []
+    found: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.extend(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.append(node.module)
+    return found
 
 
 def _late_imports(imports: Iterable[_Import], defs: list[_Def]) -> frozenset[_Import]:
