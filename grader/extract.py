@@ -301,7 +301,8 @@ class Extraction:
         return b.build()
 
 
-#: An import statement inside a def (indented): the module of ``from m import x`` or ``import m``.
+#: The standard library's top-level modules: imported inside a function, imported again by the
+#: next call without complaint, so never imported at load (``_imported_inside``).
 _STANDARD = frozenset(sys.stdlib_module_names)
 #: Packages whose import takes seconds: never imported at load for a function that imports them
 #: when called (the call's own time limit then says so, not every function's load).
@@ -322,7 +323,7 @@ def _imported_inside(defs: Iterable[_Def]) -> list[str]:
     every call starts from."""
     modules: dict[str, None] = {}
     for d in defs:
-        for part in (d, d.before) if d.before is not None else (d,):
+        for part in (*_earlier_defs(d), d):
             if part.kind == "constant" or "import" not in part.source:
                 continue
             for module in _body_imports(part.source):

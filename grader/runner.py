@@ -320,6 +320,7 @@ class _Grader:
         self.trial_failed = trial_failed  # a trial call of this part was not fully right: no more trials
         self.after_timeout = after_timeout  # an earlier case of this function (another phase) timed out
         self.facts = facts if facts is not None else {}
+        self.alias_names: dict[str, tuple[str, ...]] = {}  # see _other_names
         self.context = context
         self.extraction = extraction
         self.program = program
@@ -413,17 +414,28 @@ class _Grader:
         diagnoses still read ``stubs`` (one stub a dependency)."""
         if not stubs:
             return stubs
-        functions = self.extraction.functions
-        graded = {name for p in self.context.rubric.parts for name in (p.function, *p.depends)}
         called = dict(stubs)
         for dep, stub in stubs.items():
-            if dep not in functions:
-                continue
-            root = _aliased(functions, dep)
-            for name in functions:
-                if name not in called and name not in graded and _aliased(functions, name) == root:
-                    called[name] = stub
+            for name in self._other_names(dep):
+                called.setdefault(name, stub)
         return called
+
+    def _other_names(self, dep: str) -> tuple[str, ...]:
+        """The names the notebook also gives dependency ``dep``'s function that the rubric does
+        not grade (see ``_call_stubs``), worked out once per part: they are the same for every
+        case, and each call of a composite asked again."""
+        known = self.alias_names.get(dep)
+        if known is None:
+            functions = self.extraction.functions
+            if dep not in functions:
+                known = ()
+            else:
+                graded = {name for p in self.context.rubric.parts for name in (p.function, *p.depends)}
+                root = _aliased(functions, dep)
+                known = tuple(name for name in functions
+                              if name != dep and name not in graded and _aliased(functions, name) == root)
+            self.alias_names[dep] = known
+        return known
 
     def _options(self) -> dict:
         if getattr(self.session, "deferred_aliases", False):
