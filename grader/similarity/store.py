@@ -102,9 +102,9 @@ class ClassStore(dict):
         """The entries kept in ``out_dir`` (none when there is no usable file)."""
         super().__init__(load_store(out_dir))
         self.out_dir = Path(out_dir)
-        self.saved: bool | None = None  # whether ``done`` wrote the file (None: not called)
 
     def done(self) -> None:
-        """Keep the entries for the next run, then forget them here."""
-        self.saved = save_store(self.out_dir, self)
+        """Keep the entries for the next run (best effort: without the file the next run
+        normalises everything), then forget them here."""
+        save_store(self.out_dir, self)
         self.clear()
