@@ -345,8 +345,7 @@ MAX_OPEN_FORMATTING = 4
 _FORMATTING = frozenset({"a", "b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike",
                          "strong", "tt", "u"})
 #: A formatting element's start tag, as a tokenizer reads its name.
-_FORMATTING_START = re.compile(r"<(?:a|b|big|code|em|font|i|nobr|s|small|strike|strong|tt|u)(?=[\s/>])",
-                               re.IGNORECASE)
+_FORMATTING_START = re.compile(rf"<(?:{'|'.join(sorted(_FORMATTING))})(?=[\s/>])", re.IGNORECASE)
 #: The elements past which an end tag does not reach a formatting element (a table, the parser's
 #: markers); ending one of the markers (not ``table``) drops what was opened inside it.
 _BARRIERS = frozenset({"td", "th", "caption", "table", "template", "applet", "object", "marquee"})
