@@ -1462,7 +1462,8 @@ class _Extractor:
                 # function of that name is then another one.
                 alias_of=(node.value.id if isinstance(node, ast.Assign) and isinstance(node.value, ast.Name)
                           and d.before is None else None),
-                bound_source=_earlier_defs(d)[0].source if d.before is not None else None,
+                bound_source=(_earlier_defs(d)[0].source if d.before is not None
+                              else self._class_member_source(node)),
             )
             if found:  # the place said once: "in cell 13 (line 19: `x = None`)"
                 cell = f" cell {d.cell_index + 1}" if d.cell_index is not None else ""
@@ -1494,6 +1495,32 @@ class _Extractor:
             _skip=skip,
             _future_annotations=future is not None,
         )
+
+    def _class_member_source(self, node: ast.AST | None) -> str | None:
+        """For ``name = Cls.attr`` (``_assigned_function``): the source of ``attr``'s def in class
+        ``Cls`` (dedented), or the class's whole source when no def of that name is in its body;
+        None for any other statement. The similarity check compares it: the alias's one line
+        hid a classmate's function copied into a class as a static method."""
+        if not (isinstance(node, ast.Assign) and isinstance(node.value, ast.Attribute)
+                and isinstance(node.value.value, ast.Name)):
+            return None
+        entry = self.defs.get(node.value.value.id)
+        if entry is None or entry[0].kind != "class":
+            return None
+        source = entry[0].source
+        try:
+            tree = ast.parse(source)
+        except (SyntaxError, ValueError):
+            return source
+        for cls in tree.body:
+            if isinstance(cls, ast.ClassDef):
+                for member in cls.body:
+                    if (isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef))
+                            and member.name == node.value.attr):
+                        segment = ast.get_source_segment(source, member, padded=True)
+                        if segment:
+                            return textwrap.dedent(segment)
+        return source
 
     def _uncompilable(self, defs: tuple[_Def, ...]) -> frozenset[str]:
         """Defs that parse but that Python refuses to compile; left out of the program.

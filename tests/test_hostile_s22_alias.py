@@ -52,3 +52,26 @@ def test_one_students_huge_integer_does_not_stop_the_similarity_check_of_the_cla
     subs["mallory"] = {"f": "def f(x):\n    return x + 0x" + "f" * 4000 + "\n"}
     report = find_similar(subs)
     assert {(p.a, p.b) for p in report.flagged} in ({("copy", "s3")}, {("s3", "copy")})
+
+
+def test_a_copy_hidden_in_a_class_and_aliased_is_what_the_similarity_check_compares(
+        tmp_path, context, sandbox):
+    # `rnn_cell_forward = Helper.copied` is graded since the fairness review (a static method);
+    # the similarity check compared that one line, so a classmate's function copied into a class
+    # got full points unseen. It now compares the method's def, and flags the pair.
+    from grader.similarity import find_similar
+
+    method = "\n".join("    " + line for line in _COPIED.replace("def f9(", "def copied(").split("\n"))
+    cell = f"class Helper:\n    @staticmethod\n{method}\n\nrnn_cell_forward = Helper.copied\n"
+    path = nbs.write(tmp_path / "hidden.ipynb", nbs.course_notebook({"rnn_cell_forward": cell}))
+    result = grade_submission(path, context=context, sandbox=sandbox)
+    assert result.part("rnn_cell_forward").status == PASSED
+    source = function_sources(path, names=["rnn_cell_forward"])["rnn_cell_forward"]
+    assert source.startswith("def copied(xt, a_prev, parameters):") and "np.tanh" in source, source
+    assert result.extra["sources"]["rnn_cell_forward"] == source
+    classmate = nbs.write(tmp_path / "classmate.ipynb", nbs.course_notebook())
+    report = find_similar({
+        "hidden": {"rnn_cell_forward": source},
+        "classmate": function_sources(classmate, names=["rnn_cell_forward"]),
+    })
+    assert [(p.a, p.b, p.flagged) for p in report.pairs] == [("hidden", "classmate", True)]
