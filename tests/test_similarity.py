@@ -395,47 +395,33 @@ def test_parallel_normalisation_gives_the_same_report():
 
 
 
-def test_shared_normalisation_takes_back_waiting_and_failed_batches(monkeypatch):
-    """With helpers, this process normalises the batches no helper has begun (from the end of the
-    list) and those whose helper failed; the report is the one a single process makes."""
-    import concurrent.futures
+def test_no_helper_to_be_had_leaves_every_batch_to_this_process(monkeypatch):
+    """When no process can be started (``OSError``: a process limit), this process normalises every
+    batch and the report is the one a single process makes. Helpers that die are
+    ``tests/test_similarity_helpers.py``'s."""
+    import multiprocessing.context
 
     from grader.similarity import detect
 
     subs = {"s%d" % i: _own_style(i) for i in range(80)}
     subs["copy"] = {"f": subs["s3"]["f"].replace("v", "w")}
     alone = find_similar(subs)
-    pools = []
+    tried, batches = [], []
 
-    class Helpers:
-        """Stands for the spawned helpers: the first batch fails, the second is done, the rest wait."""
+    def refuse(self):
+        tried.append(self)
+        raise OSError(11, "Resource temporarily unavailable")
 
-        def __init__(self, *, max_workers, mp_context):
-            self.workers, self.futures, self.shutdown_with = max_workers, [], None
-            pools.append(self)
-
-        def submit(self, fn, *args):
-            future = concurrent.futures.Future()
-            if len(self.futures) == 0:
-                future.set_running_or_notify_cancel()
-                future.set_exception(RuntimeError("helper died"))
-            elif len(self.futures) == 1:
-                future.set_running_or_notify_cancel()
-                future.set_result(fn(*args))
-            self.futures.append(future)
-            return future
-
-        def shutdown(self, wait=True, *, cancel_futures=False):
-            self.shutdown_with = (wait, cancel_futures)
-
-    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", Helpers)
+    real = detect._normalise_batch
+    monkeypatch.setattr(multiprocessing.context.SpawnProcess, "start", refuse)
+    monkeypatch.setattr(detect, "_normalise_batch", lambda *args: batches.append(args[0]) or real(*args))
     monkeypatch.setattr(detect, "_POOL_MIN", 10)
     shared = find_similar(subs, workers=3)
-    (pool,) = pools
-    assert pool.workers == 2 and len(pool.futures) == 4 and pool.shutdown_with == (True, True)
-    assert all(f.cancelled() for f in pool.futures[2:])  # taken back by this process
+    assert len(tried) == 1  # the second helper is not tried after the first could not start
+    assert len(batches) == 4 and sum(map(len, batches)) == 80  # "copy" is s3 renamed: one key
     assert shared.pairs == alone.pairs and shared.clusters == alone.clusters and shared.flagged
     assert {k: v for k, v in shared.stats.items() if k != "seconds"} == {k: v for k, v in alone.stats.items() if k != "seconds"}
+
 
 def test_pathological_sources_do_not_stop_the_report():
     deep = "def f(x):\n    return " + " + ".join("x%d" % i for i in range(500)) + "\n"

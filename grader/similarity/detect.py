@@ -219,13 +219,7 @@ def _normalised(sources: Sequence[str], *, keep: frozenset[str], shapes: frozens
 def _normalise_shared(sources: Sequence[str], normalise: Normaliser, *, keep: frozenset[str],
                       shapes: frozenset[str], workers: int) -> None:
     """Normalise one source per renaming key of ``sources`` with this process and ``workers - 1``
-    helpers, and ``remember`` each result in ``normalise``.
-
-    The helpers are spawned, not forked (the caller may hold threads or sandbox pipes), and take
-    batches from the start of the list while this process, which needs no start-up, takes them
-    from the end; a batch a helper has not begun is done here instead, and so is a batch whose
-    helper failed. Only source text goes to a helper (it parses, never runs it).
-    """
+    helpers (``_run_batches``), and ``remember`` each result in ``normalise``."""
     seen: set[str] = set()
     todo = []
     for source in sources:
@@ -236,31 +230,108 @@ def _normalise_shared(sources: Sequence[str], normalise: Normaliser, *, keep: fr
                 seen.add(key.text)
     if len(todo) < _POOL_MIN:
         return
-    import concurrent.futures
-    import multiprocessing
-
     size = max(20, len(todo) // (8 * workers))
     batches = [[source for source, _key in todo[i:i + size]] for i in range(0, len(todo), size)]
-    results: list[list[NormalisedCode] | None] = [None] * len(batches)
-    context = multiprocessing.get_context("spawn")
-    pool = concurrent.futures.ProcessPoolExecutor(max_workers=workers - 1, mp_context=context)
-    try:
-        futures = [pool.submit(_normalise_batch, batch, keep, shapes) for batch in batches]
-        for i in range(len(batches) - 1, -1, -1):
-            if not futures[i].cancel():  # a helper has it (and every batch before it)
-                break
-            results[i] = _normalise_batch(batches[i], keep, shapes)
-        for i, future in enumerate(futures):
-            if results[i] is None:
-                try:
-                    results[i] = future.result()
-                except Exception:  # noqa: BLE001 - a helper that died: the batch is done here
-                    results[i] = _normalise_batch(batches[i], keep, shapes)
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+    results = _run_batches(batches, keep=keep, shapes=shapes, helpers=workers - 1)
     codes = [code for batch in results for code in batch]
     for (source, key), code in zip(todo, codes):
         normalise.remember(source, code, key)
+
+
+def _claim(ends, *, front: bool) -> int | None:
+    """The next batch to do, from the front of the list (a helper) or its back (this process),
+    or None when every batch is claimed. ``ends``: a shared array ``[next from the front, one
+    past the last unclaimed]``, read and written under its lock."""
+    with ends.get_lock():
+        first, stop = ends[0], ends[1]
+        if first >= stop:
+            return None
+        if front:
+            ends[0] = first + 1
+            return first
+        ends[1] = stop - 1
+        return stop - 1
+
+
+def _helper(conn, batches: Sequence[Sequence[str]], keep: frozenset[str], shapes: frozenset[str], ends) -> None:
+    """A spawned helper's loop: claim batches from the front and send ``(index, codes)`` back
+    until none is left. A batch that raises is left to the parent (which gives the error a
+    single process would); Ctrl-C is the parent's to handle."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        while (index := _claim(ends, front=True)) is not None:
+            try:
+                codes = _normalise_batch(batches[index], keep, shapes)
+            except Exception:  # noqa: BLE001 - done again by the parent, which reports it
+                return
+            conn.send((index, codes))
+    finally:
+        conn.close()
+
+
+def _run_batches(batches: Sequence[Sequence[str]], *, keep: frozenset[str], shapes: frozenset[str],
+                 helpers: int) -> list[list[NormalisedCode]]:
+    """``_normalise_batch`` of each of ``batches``, by this process and ``helpers`` spawned ones.
+
+    Helpers claim batches from the front and this process from the back (``_claim``), so neither
+    waits for the other; results come back through one pipe per helper, read between this
+    process's own batches. A batch whose helper died (the OOM killer, a crash) or never started is
+    done here at the end: the report does not depend on the helpers. Helpers are spawned, not
+    forked (the caller may hold threads or sandbox pipes), get only source text (they parse, never
+    run it), and are gone when this returns. (``concurrent.futures.ProcessPoolExecutor`` was used
+    until the twenty-third session: when one of its processes died, the batches left in its call
+    queue blocked the queue's feeding thread, and the interpreter then hung at exit, after every
+    report was written.)
+    """
+    import multiprocessing
+    from multiprocessing.connection import wait
+
+    context = multiprocessing.get_context("spawn")
+    ends = context.Array("i", [0, len(batches)])
+    results: list[list[NormalisedCode] | None] = [None] * len(batches)
+    procs, pipes = [], []
+
+    def receive(timeout: float | None) -> None:
+        for conn in wait(pipes, timeout):
+            try:
+                index, codes = conn.recv()
+            except (EOFError, OSError):  # the helper is done, or died
+                pipes.remove(conn)
+                conn.close()
+                continue
+            results[index] = codes
+
+    try:
+        for _ in range(helpers):
+            ours, theirs = context.Pipe(duplex=False)
+            proc = context.Process(target=_helper, args=(theirs, batches, keep, shapes, ends), daemon=True)
+            try:
+                proc.start()
+            except OSError:  # no process to be had: the batches are done here
+                ours.close()
+                break
+            finally:
+                theirs.close()
+            procs.append(proc)
+            pipes.append(ours)
+        while (index := _claim(ends, front=False)) is not None:
+            results[index] = _normalise_batch(batches[index], keep, shapes)
+            if pipes:
+                receive(0)
+        while pipes and None in results:
+            receive(None)
+    finally:
+        for conn in pipes:
+            conn.close()
+        for proc in procs:
+            proc.join(5)
+            if proc.is_alive():
+                proc.kill()
+                proc.join()
+    return [batch if batch is not None else _normalise_batch(batches[i], keep, shapes)
+            for i, batch in enumerate(results)]
 
 
 def _merge_lines(lines: set[int]) -> LineRanges:

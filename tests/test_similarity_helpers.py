@@ -1,0 +1,96 @@
+"""The similarity check's normalising helpers (``grader.similarity.detect._run_batches``): the report
+is the one a single process makes, and the process still ends, whatever becomes of a helper.
+
+Each case runs in a fresh interpreter (the helpers are spawned, which imports the caller's main
+module), with a time limit: until the twenty-third session a helper killed by the OOM killer left
+``grade.py`` hanging at exit after every report was written.
+"""
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+#: Grades a generated class alone and with one helper, then says whether the reports agree.
+#: ``HOW`` names what happens to the helper: nothing, killed as it starts, killed at work.
+SCRIPT = textwrap.dedent('''
+    import os, signal, sys, threading, time
+    import multiprocessing.context as context
+
+    from grader.similarity import detect
+    from tests.test_similarity_corpus import TEMPLATE, make_corpus
+
+    HOW = sys.argv[1]
+    KILLED = []
+
+    def kill_at_work(pid):
+        """SIGKILL the helper once it has spent 0.3 s of CPU (it is normalising by then)."""
+        while True:
+            try:
+                with open(f"/proc/{pid}/stat") as fh:
+                    fields = fh.read().rsplit(")", 1)[1].split()
+            except OSError:
+                return
+            if int(fields[11]) + int(fields[12]) >= 0.3 * os.sysconf("SC_CLK_TCK"):
+                os.kill(pid, signal.SIGKILL)
+                KILLED.append(pid)
+                return
+            time.sleep(0.005)
+
+    start = context.SpawnProcess.start
+    def started(self):
+        start(self)
+        if HOW == "at-start":
+            os.kill(self.pid, signal.SIGKILL)
+            KILLED.append(self.pid)
+        elif HOW == "at-work":
+            threading.Thread(target=kill_at_work, args=(self.pid,), daemon=True).start()
+    context.SpawnProcess.start = started
+
+    def main():
+        corpus = make_corpus(seed=4, n_independent=int(sys.argv[2]), copies_per_disguise=1)
+        alone = detect.find_similar(corpus.submissions, template=TEMPLATE)
+        two = detect.find_similar(corpus.submissions, template=TEMPLATE, workers=2)
+        strip = lambda stats: {k: v for k, v in stats.items() if k != "seconds"}
+        same = (alone.pairs == two.pairs and alone.clusters == two.clusters
+                and strip(alone.stats) == strip(two.stats) and bool(alone.flagged))
+        print("killed", len(KILLED), "same", same, flush=True)
+
+    if __name__ == "__main__":
+        main()
+''')
+
+
+def _run(how: str, students: int, tmp_path: Path) -> str:
+    script = tmp_path / "helpers.py"
+    script.write_text(SCRIPT)
+    try:
+        done = subprocess.run([sys.executable, str(script), how, str(students)], cwd=ROOT,
+                              env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+                              capture_output=True, text=True, timeout=120)
+    except subprocess.TimeoutExpired as exc:
+        pytest.fail(f"the interpreter did not end within 120 s (printed: {exc.stdout!r})")
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr, done.stderr
+    return done.stdout.strip()
+
+
+def test_a_helper_killed_as_it_starts_leaves_the_work_to_this_process(tmp_path: Path):
+    # 60 students: more distinct sources than _POOL_MIN, so a helper is spawned.
+    assert _run("at-start", 60, tmp_path) == "killed 1 same True"
+
+
+@pytest.mark.slow
+def test_a_helper_killed_at_work_costs_nothing_but_time(tmp_path: Path):
+    # 300 students: about two seconds of normalising, so the helper is killed inside a batch.
+    assert _run("at-work", 300, tmp_path) == "killed 1 same True"
+
+
+@pytest.mark.slow
+def test_helpers_that_live_give_the_report_of_one_process(tmp_path: Path):
+    assert _run("none", 60, tmp_path) == "killed 0 same True"
