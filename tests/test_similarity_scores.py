@@ -97,3 +97,31 @@ def test_a_pairs_documents_are_shared_not_copied():
     report = find_similar(corpus.submissions, max_pairs=100_000)
     names = {id(p.regions._names) for p in report.pairs if len(p.scores) == 6}
     assert len(names) == 1
+
+
+@pytest.mark.parametrize("measure", ["max", "mean", "min"])
+@pytest.mark.parametrize("max_pairs", [0, 1, 9, 60])
+def test_a_short_list_is_the_start_of_the_full_one_whatever_the_row_blocks(monkeypatch, measure, max_pairs):
+    """The pairs are scored a block of rows at a time and only the unflagged ones that may make the
+    cut are kept (``_Scored``): with blocks of 4 rows and a few fingerprints a product, a report
+    of ``max_pairs`` lists exactly the first pairs of the report that lists every candidate (the
+    flagged ones, identical own work first, then the most similar), with the same counts."""
+    from grader.similarity import detect
+    from grader.similarity.ownwork import IDENTICAL_REASON
+
+    corpus = make_corpus(seed=7, n_independent=24, copies_per_disguise=1, n_known=2)
+    ids = list(corpus.submissions)
+    own = {sid: "same" if i in (3, 9, 17) else str(i) for i, sid in enumerate(ids)}
+    settings = dict(known=corpus.known, measure=measure, own_work=own, threshold=0.6,
+                    common_fraction=COMMON_FRACTION)
+    everything = find_similar(corpus.submissions, max_pairs=100_000, **settings)
+    monkeypatch.setattr(detect, "_ROW_BLOCK", 4)
+    monkeypatch.setattr(detect, "_INCIDENCE_ENTRIES", 64)
+    short = find_similar(corpus.submissions, max_pairs=max_pairs, **settings)
+    flagged = everything.stats["flagged_pairs"]
+    assert 0 < flagged < everything.stats["candidate_pairs"]  # some pairs are left unflagged
+    assert [p.reason for p in everything.pairs[:2]] == [IDENTICAL_REASON] * 2
+    assert short.pairs == everything.pairs[:max(max_pairs, flagged)]
+    assert short.clusters == everything.clusters
+    assert {k: v for k, v in short.stats.items() if k != "seconds"} == \
+        {k: v for k, v in everything.stats.items() if k != "seconds"}

@@ -253,14 +253,19 @@ def _claim(ends, *, front: bool) -> int | None:
         return stop - 1
 
 
-def _helper(conn, batches: Sequence[Sequence[str]], keep: frozenset[str], shapes: frozenset[str], ends) -> None:
-    """A spawned helper's loop: claim batches from the front and send ``(index, codes)`` back
-    until none is left. A batch that raises is left to the parent (which gives the error a
-    single process would); Ctrl-C is the parent's to handle."""
+def _helper(conn, path: str, ends) -> None:
+    """A spawned helper's loop: read the batches and settings from the file at ``path``, claim
+    batches from the front and send ``(index, codes)`` back until none is left. A batch that
+    raises is left to the parent (which gives the error a single process would); Ctrl-C is the
+    parent's to handle."""
+    import marshal
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
+        with open(path, "rb") as fh:
+            batches, keep, shapes = marshal.load(fh)
+        keep, shapes = frozenset(keep), frozenset(shapes)
         while (index := _claim(ends, front=True)) is not None:
             try:
                 codes = _normalise_batch(batches[index], keep, shapes)
@@ -280,12 +285,18 @@ def _run_batches(batches: Sequence[Sequence[str]], *, keep: frozenset[str], shap
     process's own batches. A batch whose helper died (the OOM killer, a crash) or never started is
     done here at the end: the report does not depend on the helpers. Helpers are spawned, not
     forked (the caller may hold threads or sandbox pipes), get only source text (they parse, never
-    run it), and are gone when this returns. (``concurrent.futures.ProcessPoolExecutor`` was used
-    until the twenty-third session: when one of its processes died, the batches left in its call
-    queue blocked the queue's feeding thread, and the interpreter then hung at exit, after every
-    report was written.)
+    run it), and are gone when this returns. The batches go through a private file, not the
+    process's arguments: ``multiprocessing`` writes those into a pipe whose reading end it still
+    holds, so a helper that died before reading them all (a caller's main module that spawns
+    again when imported) left ``start`` waiting for ever. (``concurrent.futures.ProcessPoolExecutor``
+    was used until the twenty-third session: when one of its processes died, the batches left in
+    its call queue blocked the queue's feeding thread, and the interpreter hung at exit, after
+    every report was written.)
     """
+    import marshal
     import multiprocessing
+    import os
+    import tempfile
     from multiprocessing.connection import wait
 
     context = multiprocessing.get_context("spawn")
@@ -303,10 +314,13 @@ def _run_batches(batches: Sequence[Sequence[str]], *, keep: frozenset[str], shap
                 continue
             results[index] = codes
 
+    fd, path = tempfile.mkstemp(prefix="grader-similarity-", suffix=".marshal")
     try:
+        with os.fdopen(fd, "wb") as fh:
+            marshal.dump(([list(batch) for batch in batches], sorted(keep), sorted(shapes)), fh)
         for _ in range(helpers):
             ours, theirs = context.Pipe(duplex=False)
-            proc = context.Process(target=_helper, args=(theirs, batches, keep, shapes, ends), daemon=True)
+            proc = context.Process(target=_helper, args=(theirs, path, ends), daemon=True)
             try:
                 proc.start()
             except OSError:  # no process to be had: the batches are done here
@@ -330,6 +344,7 @@ def _run_batches(batches: Sequence[Sequence[str]], *, keep: frozenset[str], shap
             if proc.is_alive():
                 proc.kill()
                 proc.join()
+        os.unlink(path)
     return [batch if batch is not None else _normalise_batch(batches[i], keep, shapes)
             for i, batch in enumerate(results)]
 
@@ -453,13 +468,13 @@ def find_similar(
     ignored: dict[str, set[int]] = {}
     ignored_common = 0
     n = len(ids)
-    # The class's n x n totals in float32: every term is a whole or half count far below 2**23,
-    # so the sums are exact, as they were in float64, in half the memory. No n x n matrix is
-    # kept per function: a pair's own scores are counted from its two documents (``_pair``).
+    # The class's shared counts, n x n in float32 (every term is a whole count far below 2**23:
+    # the sums are exact), are the only n x n array: the denominators and the scores are worked
+    # out a block of rows at a time (``_scored_rows``), and a listed pair's own scores are
+    # counted from its two documents (``_pair``).
     shared_total = np.zeros((n, n), dtype=np.float32)
-    denom_total = np.zeros((n, n), dtype=np.float32)
-    scratch = np.empty((min(n, _ROW_BLOCK), n), dtype=np.float32)
     sizes_of: dict[str, np.ndarray] = {}
+    counted: list[tuple[np.ndarray, np.ndarray]] = []  # each function's (sizes, present), in order
     for fname in functions:
         df: dict[int, int] = {}
         occurrences: dict[int, list[int]] = {}
@@ -485,63 +500,26 @@ def find_similar(
         if measure == "min":
             present *= sizes > 0
         sizes_of[fname] = np.where(present > 0, sizes, np.float32(-1.0))
+        counted.append((sizes, present))
         # A fingerprint two rows share is held by both: the counts need no mask.
         _cooccurrence([rows for v, rows in occurrences.items() if len(rows) > 1 and v not in bad],
                       n, into=shared_total)
-        # The denominators a block of rows at a time: no n x n temporary.
-        for start in range(0, n, _ROW_BLOCK):
-            block, column = scratch[:min(n - start, _ROW_BLOCK)], sizes[start:start + _ROW_BLOCK, None]
-            if measure == "min":
-                np.minimum(column, sizes[None, :], out=block)
-            elif measure == "max":
-                np.maximum(column, sizes[None, :], out=block)
-            else:
-                np.add(column, sizes[None, :], out=block)
-                block /= 2
-            block *= present[start:start + _ROW_BLOCK, None]
-            block *= present[None, :]
-            denom_total[start:start + _ROW_BLOCK] += block
 
-    overall = np.divide(shared_total, denom_total, out=np.zeros((n, n)), where=denom_total > 0, dtype=np.float64)
-    del denom_total
-    valid = np.triu(np.ones((n, n), dtype=bool), 1) & ~(is_known[:, None] & is_known[None, :])
-    candidates = valid & (shared_total > 0)
-    flagged_mask = candidates & (overall >= threshold - 1e-12) & (shared_total >= min_shared)
-    identical, groups = _identical(own_work or {}, ids[:n_class], n)
-    if groups:
-        # a group's pairs of its first member are flagged; the other pairs within it are listed
-        # only when their score flags them (a ring of N is not N^2/2 rows)
-        for members in groups:
-            hub = members[0]
-            for other in members[1:]:
-                r, c = min(hub, other), max(hub, other)
-                flagged_mask[r, c] = candidates[r, c] = True
-        candidates &= ~identical | flagged_mask
-    rows, cols = np.nonzero(candidates)
-    n_flagged = int(flagged_mask.sum())
-    keep_count = min(max(max_pairs, n_flagged), len(rows))
-    # only the pairs that can make the cut are sorted in Python (ties at the cut are all kept for sorting)
-    priority = overall[rows, cols] + 2.0 * flagged_mask[rows, cols]
-    if 0 < keep_count < len(rows):
-        cut = np.partition(priority, len(priority) - keep_count)[len(priority) - keep_count]
-        selected = np.nonzero(priority >= cut)[0]
-    else:
-        selected = np.arange(len(rows) if keep_count else 0)
-    order = sorted(
-        selected.tolist(),
-        key=lambda i: (not flagged_mask[rows[i], cols[i]], not identical[rows[i], cols[i]], -overall[rows[i], cols[i]],
-                       -shared_total[rows[i], cols[i]], ids[rows[i]], ids[cols[i]]),
-    )
+    groups = _identical_groups(own_work or {}, ids[:n_class])
+    scored = _Scored(max_pairs)
+    for start in range(0, n, _ROW_BLOCK):
+        scored.add(_scored_rows(start, min(n, start + _ROW_BLOCK), shared_total, counted, measure=measure,
+                                is_known=is_known, groups=groups, threshold=threshold, min_shared=min_shared))
+    del shared_total
+    keep_count = min(max(max_pairs, scored.n_flagged), scored.n_candidates)
+    order = sorted(scored.kept(), key=lambda e: (not e[4], not e[5], -e[2], -e[3], ids[e[0]], ids[e[1]]))
     pairs = []
     interned: dict[tuple[str, ...], tuple[str, ...]] = {}
-    for i in order[:keep_count]:
-        r, c = int(rows[i]), int(cols[i])
+    for r, c, value, count, flagged, same in order[:keep_count]:
         if is_known[r]:  # a known source always goes on the b side
             r, c = c, r
-        flagged = bool(flagged_mask[r, c] or flagged_mask[c, r])
-        reason = IDENTICAL_REASON if identical[r, c] else SIMILAR_REASON if flagged else ""
-        pairs.append(_pair(r, c, ids, docs, sizes_of, ignored, overall, shared_total, flagged, k, measure,
-                           interned, reason))
+        reason = IDENTICAL_REASON if same else SIMILAR_REASON if flagged else ""
+        pairs.append(_pair(r, c, ids, docs, sizes_of, ignored, value, count, flagged, k, measure, interned, reason))
     clusters = _clusters([(p.a, p.b) for p in pairs if p.flagged])
     settings = {
         "threshold": threshold, "common_fraction": common_fraction, "k": k, "window": window,
@@ -551,7 +529,7 @@ def find_similar(
     stats = {
         "submissions": n_class, "known": len(known), "functions": len(functions), "fingerprints": total_fps,
         "ignored_template": ignored_template, "ignored_common": ignored_common,
-        "candidate_pairs": int(candidates.sum()), "flagged_pairs": n_flagged,
+        "candidate_pairs": scored.n_candidates, "flagged_pairs": scored.n_flagged,
         "identical_groups": len(groups), "identical_submissions": sum(len(g) for g in groups),
         "identical_pairs": sum(1 for p in pairs if p.reason == IDENTICAL_REASON), "unparsable": unparsable,
         "seconds": round(time.perf_counter() - started, 3),
@@ -559,26 +537,139 @@ def find_similar(
     return SimilarityReport(tuple(pairs), clusters, threshold, settings, stats)
 
 
-def _identical(own_work: Mapping[str, str | None], class_ids: Sequence[str],
-               n: int) -> tuple[np.ndarray, list[list[int]]]:
-    """``(mask, groups)``: ``mask[i, j]`` is True when rows ``i`` and ``j`` (class submissions, in
-    ``class_ids``' order) have the same own-work digest; ``groups``: the rows of each digest held
-    by two or more, in row order, groups in the order of their first row. Ids of ``own_work``
-    that are not class submissions, and None digests, are left out."""
-    import numpy as np
-
+def _identical_groups(own_work: Mapping[str, str | None], class_ids: Sequence[str]) -> list[list[int]]:
+    """The rows (class submissions, in ``class_ids``' order) of each own-work digest held by two or
+    more, in row order, groups in the order of their first row. Ids of ``own_work`` that are not
+    class submissions, and None digests, are left out."""
     rows_of: dict[str, list[int]] = {}
     for row, sid in enumerate(class_ids):
         digest = own_work.get(sid)
         if isinstance(digest, str) and digest:
             rows_of.setdefault(digest, []).append(row)
-    groups = [rows for rows in rows_of.values() if len(rows) > 1]
-    mask = np.zeros((n, n), dtype=bool)
-    for rows in groups:
-        index = np.array(rows)
-        mask[np.ix_(index, index)] = True
-    np.fill_diagonal(mask, False)
-    return mask, groups
+    return [rows for rows in rows_of.values() if len(rows) > 1]
+
+
+@dataclass(frozen=True)
+class _Candidates:
+    """Candidate pairs (``rows[i] < cols[i]``, sharing a counted fingerprint) as parallel arrays:
+    overall score (float64), shared count (float32), flagged, identical own work."""
+
+    rows: np.ndarray
+    cols: np.ndarray
+    overall: np.ndarray
+    shared: np.ndarray
+    flagged: np.ndarray
+    identical: np.ndarray
+
+    def where(self, mask: np.ndarray) -> _Candidates:
+        """The pairs ``mask`` selects."""
+        return _Candidates(*(getattr(self, name)[mask] for name in _CANDIDATE_FIELDS))
+
+    @staticmethod
+    def joined(parts: Sequence[_Candidates]) -> _Candidates:
+        """``parts`` one after the other."""
+        import numpy as np
+
+        return _Candidates(*(np.concatenate([getattr(p, name) for p in parts]) for name in _CANDIDATE_FIELDS))
+
+    def entries(self) -> list[tuple[int, int, float, float, bool, bool]]:
+        """``(row, column, overall, shared, flagged, identical)`` of each pair, as Python values."""
+        return list(zip(*(getattr(self, name).tolist() for name in _CANDIDATE_FIELDS)))
+
+
+_CANDIDATE_FIELDS = ("rows", "cols", "overall", "shared", "flagged", "identical")
+
+
+def _scored_rows(start: int, stop: int, shared_total: np.ndarray, counted: Sequence[tuple[np.ndarray, np.ndarray]],
+                 *, measure: str, is_known: np.ndarray, groups: Sequence[Sequence[int]], threshold: float,
+                 min_shared: int) -> _Candidates:
+    """The candidate pairs of rows ``start`` to ``stop`` (against every later row), scored.
+
+    ``shared_total``: the n x n shared counts; ``counted``: each function's ``(sizes, present)``
+    (length n, float32), in the order the class totals add them, so each denominator is the
+    float32 sum ``find_similar`` defines; ``groups``: rows of identical own work (each group's
+    first row paired with every other member is flagged whatever its score; the other pairs
+    within a group only when their score flags them). Temporaries are (stop - start) x n.
+    """
+    import numpy as np
+
+    shared = shared_total[start:stop]
+    denom = np.zeros(shared.shape, dtype=np.float32)
+    term = np.empty(shared.shape, dtype=np.float32)
+    for sizes, present in counted:
+        column = sizes[start:stop, None]
+        if measure == "min":
+            np.minimum(column, sizes[None, :], out=term)
+        elif measure == "max":
+            np.maximum(column, sizes[None, :], out=term)
+        else:
+            np.add(column, sizes[None, :], out=term)
+            term /= 2
+        term *= present[start:stop, None]
+        term *= present[None, :]
+        denom += term
+    overall = np.divide(shared, denom, out=np.zeros(shared.shape), where=denom > 0, dtype=np.float64)
+    del denom, term
+    n = shared.shape[1]
+    candidates = (np.arange(n)[None, :] > np.arange(start, stop)[:, None]) & (shared > 0)
+    candidates &= ~(is_known[start:stop, None] & is_known[None, :])
+    flagged = candidates & (overall >= threshold - 1e-12) & (shared >= min_shared)
+    same = np.zeros(shared.shape, dtype=bool)
+    for members in groups:
+        inside = [row - start for row in members if start <= row < stop]
+        if inside:
+            same[np.ix_(inside, members)] = True
+        hub = members[0]
+        for other in members[1:]:
+            r, c = min(hub, other), max(hub, other)
+            if start <= r < stop:
+                flagged[r - start, c] = candidates[r - start, c] = True
+    if groups:
+        candidates &= ~same | flagged
+    r_idx, c_idx = np.nonzero(candidates)
+    return _Candidates(r_idx + start, c_idx, overall[r_idx, c_idx], shared[r_idx, c_idx], flagged[r_idx, c_idx],
+                       same[r_idx, c_idx])
+
+
+class _Scored:
+    """The candidate pairs of a class, gathered a block of rows at a time: every flagged pair,
+    and of the others only those that may still be among the ``limit`` most similar (ties at the
+    cut kept for the final order to break), so memory grows with the flagged pairs, not n x n."""
+
+    def __init__(self, limit: int) -> None:
+        """Keep at most about ``limit`` unflagged pairs (``find_similar``'s ``max_pairs``)."""
+        self.limit = limit
+        self.n_candidates = 0
+        self.n_flagged = 0
+        self._flagged: list[_Candidates] = []
+        self._rest: _Candidates | None = None
+
+    def add(self, block: _Candidates) -> None:
+        """Count ``block``'s pairs and keep those that may be listed."""
+        self.n_candidates += len(block.rows)
+        self.n_flagged += int(block.flagged.sum())
+        self._flagged.append(block.where(block.flagged))
+        rest = block.where(~block.flagged)
+        if self._rest is not None:
+            rest = _Candidates.joined([self._rest, rest])
+        if len(rest.overall) > self.limit:
+            if self.limit <= 0:
+                rest = rest.where(rest.overall < rest.overall)  # none
+            else:
+                import numpy as np
+
+                cut = np.partition(rest.overall, len(rest.overall) - self.limit)[len(rest.overall) - self.limit]
+                rest = rest.where(rest.overall >= cut)
+        self._rest = rest
+
+    def kept(self) -> list[tuple[int, int, float, float, bool, bool]]:
+        """The kept pairs' entries (``_Candidates.entries``), flagged ones first, unordered."""
+        parts = self._flagged + ([self._rest] if self._rest is not None else [])
+        return [entry for part in parts for entry in part.entries()]
+
+
+#: Entries of the 0/1 incidence matrix ``_cooccurrence`` builds at a time (8 MB of float32).
+_INCIDENCE_ENTRIES = 2**21
 
 
 def _cooccurrence(columns: Sequence[Sequence[int]], n: int, *, into: np.ndarray) -> None:
@@ -586,23 +677,25 @@ def _cooccurrence(columns: Sequence[Sequence[int]], n: int, *, into: np.ndarray)
     holding one fingerprint) held by both rows ``i`` and ``j``.
 
     Computed as ``M @ M.T`` for the 0/1 incidence matrix ``M`` (rows x fingerprints held by at
-    least two rows), in blocks of columns to bound memory; float32 is exact for counts below
-    2**24.
+    least two rows), a block of columns at a time (n x block, ``_INCIDENCE_ENTRIES`` at most),
+    each product added ``_ROW_BLOCK`` rows at a time: no n x n temporary. float32 is exact for
+    counts below 2**24.
     """
     import numpy as np
 
-    block = 2048
+    block = max(64, min(2048, _INCIDENCE_ENTRIES // max(n, 1)))
     for start in range(0, len(columns), block):
         chunk = columns[start:start + block]
         m = np.zeros((n, len(chunk)), dtype=np.float32)
         for j, rows in enumerate(chunk):
             m[rows, j] = 1.0
-        into += m @ m.T
+        for first in range(0, n, _ROW_BLOCK):
+            into[first:first + _ROW_BLOCK] += m[first:first + _ROW_BLOCK] @ m.T
 
 
 def _pair(r: int, c: int, ids: Sequence[str], docs: Sequence[Mapping[str, _Doc]],
           sizes_of: Mapping[str, np.ndarray], ignored: Mapping[str, set[int]],
-          overall: np.ndarray, shared_total: np.ndarray, flagged: bool, k: int, measure: str,
+          overall: float, shared_count: float, flagged: bool, k: int, measure: str,
           interned: dict[tuple[str, ...], tuple[str, ...]], reason: str = "") -> PairMatch:
     """Build the ``PairMatch`` of rows ``r`` and ``c`` with per-function scores and matching regions.
 
@@ -610,7 +703,8 @@ def _pair(r: int, c: int, ids: Sequence[str], docs: Sequence[Mapping[str, _Doc]]
     where the row does not count for that function (absent, or empty under ``"min"``). A
     function's score is its fingerprints shared by both sides (their documents' values, less
     the ignored ones: what ``find_similar``'s product counted) over the measure's denominator,
-    both rounded to float32 as the class's totals hold them. ``interned``: the tuples of
+    both rounded to float32 as the class's totals hold them. ``overall``, ``shared_count``: the
+    pair's class totals (``_Candidates``). ``interned``: the tuples of
     compared function names made so far, shared by the pairs that compare the same ones."""
     import numpy as np
 
@@ -626,8 +720,8 @@ def _pair(r: int, c: int, ids: Sequence[str], docs: Sequence[Mapping[str, _Doc]]
         scores[fname] = round(float(np.float32(shared) / np.float32(denom)), 4)
     names = tuple(scores)
     names = interned.setdefault(names, names)
-    return PairMatch(ids[r], ids[c], scores, round(float(overall[r, c]), 4),
-                     _LazyRegions(docs[r], docs[c], names, ignored, k), flagged, int(shared_total[r, c]), reason)
+    return PairMatch(ids[r], ids[c], scores, round(float(overall), 4),
+                     _LazyRegions(docs[r], docs[c], names, ignored, k), flagged, int(shared_count), reason)
 
 
 class _LazyRegions(_MappingBase):
