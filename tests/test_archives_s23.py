@@ -264,3 +264,34 @@ def test_ctrl_c_and_a_crash_leave_nothing_in_tmp(tmp_path, low_limits, monkeypat
         commands.grade_class(root, out_dir=tmp_path / "out2", jobs=1, similarity=False,
                              feedback_html=False, stream=io.StringIO())
     assert list(low_limits.iterdir()) == []
+
+
+@pytest.mark.slow
+def test_zipped_students_graded_without_root(tmp_path):
+    """The non-root mode: two workers as nobody grade two zipped students, unpacked at their
+    turns into nobody's temporary folder, which is empty afterwards (skipped where nobody cannot
+    run the interpreter or reach the repository, as the other non-root tests)."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.test_sandbox_nonroot import REPO, _become_nobody, _nobody_folder
+
+    with _nobody_folder("needs root to become nobody") as folder:
+        root, temporary = folder / "class", folder / "tmp"
+        for name in ("amy_1_2_work.zip", "bob_3_4_work.zip"):
+            make_zip(root / name, {"rnn.ipynb": course_bytes()})
+        temporary.mkdir()
+        for path in (root, temporary, *root.iterdir()):
+            os.chmod(path, 0o777 if path.is_dir() else 0o644)
+        env = {"PATH": "/usr/bin:/bin", "HOME": str(folder), "LANG": "C.UTF-8",
+               "PYTHONDONTWRITEBYTECODE": "1", "TMPDIR": str(temporary)}
+        proc = subprocess.run(
+            [sys.executable, "grade.py", str(root), "--out", str(folder / "out"), "--jobs", "2",
+             "--no-similarity", "--no-html"],
+            cwd=REPO, env=env, preexec_fn=_become_nobody, capture_output=True, text=True, timeout=300)
+        text = proc.stdout + proc.stderr
+        assert proc.returncode == 0, text[-3000:]
+        assert "Graded 2 of 2" in text and "Sandbox: sandbox (non-root)" in text, text
+        assert "min 100" in text, text
+        assert list(temporary.iterdir()) == []
