@@ -10,16 +10,21 @@ level deep, within the same budget.
 ``StudentZips`` unpacks, with the same checks, the zips among one student's files
 (``grader.discover.find_submissions(..., unpack=...)``): into the grader's own
 temporary folder, only what grading reads of them (notebooks and IMDB reports), and a
-zip over a limit costs that student their zip, never the class its run.
+zip over a limit costs that student their zip, never the class its run. A class run unpacks
+each student's zips only when that student's turn comes and removes them once their files are
+written (``StudentTurns``); their incremental key is read from the zip itself (``zip_digest``).
 """
 from __future__ import annotations
 
 import dataclasses
 import errno
+import hashlib
+import json
 import lzma
 import os
 import shutil
 import stat
+import struct
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -28,7 +33,8 @@ from types import MappingProxyType
 from typing import Callable, Mapping
 
 from grader.discover import (
-    IGNORED_DIRS, MAX_LISTED, REPORT_FILES, Unpacked, files_under, is_zip_name, listing, readable_id,
+    IGNORED_DIRS, MAX_LISTED, REPORT_FILES, Submission, Unpacked, files_under, is_zip_name, listing,
+    readable_id, unpacked_submission,
 )
 
 _SKIPPED_PARTS = {"__MACOSX", ".DS_Store", "Thumbs.db"}
@@ -339,7 +345,9 @@ def submissions_root(folder: Path) -> Path:
 #: its notebooks and reports), which is refused and removed.
 STUDENT_LIMITS = ArchiveLimits(max_total_bytes=1 * 2**30, max_member_bytes=256 * 2**20,
                                max_ratio=float("inf"))
-#: What the zips of all the students of a class may expand to together in one run.
+#: What the zips of all the students found by one ``StudentZips`` may expand to together (a
+#: library caller's ``find_submissions(..., unpack=...)``). A class run has no such allowance: it
+#: unpacks each student's zips at their turn and removes them after (``StudentTurns``).
 CLASS_UNPACK_BYTES = 4 * 2**30
 #: Notebooks and report files the zips of one student may hold (grading reads one notebook and
 #: at most ``grader.discover.MAX_EXTRA_FILES`` files beside it): a zip of 50,000 empty notebooks
@@ -486,3 +494,110 @@ class StudentZips:
         if len(skipped) > MAX_LISTED:
             notes.append(f"... and {len(skipped) - MAX_LISTED} more member(s) of {name} left out.")
         return found, notes
+
+
+def zip_digest(path: Path, *, limits: ArchiveLimits = STUDENT_LIMITS) -> bytes:
+    """sha256 of what unpacking the student's zip at ``path`` depends on, read without unpacking
+    it: its size, every member's central-directory entry (name, CRC, sizes, method, flags,
+    attributes), and the stored bytes (local header and compressed data) of the members
+    ``StudentZips`` would write, at most ``limits.max_total_bytes`` of them; for a file that
+    reads as no zip, its bytes up to that many. The incremental key of a zipped submission
+    (``grader.incremental.submission_key``), worked out at discovery, before the zip is unpacked
+    at its student's turn: a changed member changes it, a zip unchanged keeps it."""
+    digest = hashlib.sha256()
+    left = limits.max_total_bytes
+    try:
+        with open(path, "rb") as raw:
+            digest.update(f"size:{os.fstat(raw.fileno()).st_size}:".encode())
+            try:
+                with zipfile.ZipFile(raw) as zf:
+                    infos = zf.infolist()
+            except (zipfile.BadZipFile, ValueError, EOFError, OSError):
+                digest.update(b"unreadable:")
+                raw.seek(0)
+                while left > 0 and (chunk := raw.read(min(_CHUNK, left))):
+                    digest.update(chunk)
+                    left -= len(chunk)
+                return digest.digest()
+            names = [rel for info in infos if not info.is_dir()
+                     for rel in [safe_member_path(info.filename)] if rel is not None]
+            keep = _graded_member(names)
+            for info in infos:
+                digest.update(json.dumps([info.filename, info.CRC, info.file_size, info.compress_size,
+                                          info.compress_type, info.flag_bits, info.external_attr,
+                                          info.create_system, info.header_offset]).encode())
+                rel = safe_member_path(info.filename)
+                if rel is None or info.is_dir() or not keep(rel) or left <= 0:
+                    continue
+                left -= _digest_stored(raw, info, digest, left)
+    except OSError:
+        digest.update(b"cannot be read")
+    return digest.digest()
+
+
+def _digest_stored(raw, info: zipfile.ZipInfo, digest, most: int) -> int:
+    """Add to ``digest`` the local header and the compressed bytes of member ``info`` of the open
+    zip ``raw``, at most ``most`` bytes; return how many were added."""
+    raw.seek(info.header_offset)
+    head = raw.read(30)
+    digest.update(head)
+    if len(head) < 30:
+        return len(head)
+    name_length, extra_length = struct.unpack("<HH", head[26:30])
+    want = min(name_length + extra_length + info.compress_size, most - len(head))
+    added = len(head)
+    while want > 0 and (chunk := raw.read(min(_CHUNK, want))):
+        digest.update(chunk)
+        want -= len(chunk)
+        added += len(chunk)
+    return added
+
+
+class StudentTurns:
+    """The zips of each student unpacked when that student's turn to be graded comes, each
+    student's into a folder of their own under ``dest``, and removed once their files are
+    written (``release``): the disk holds the files of the few students being graded, and each
+    student's zips are bounded by ``limits`` alone, so a student's zips cost only that student.
+
+    Unpacked at discovery under one allowance for the class (4 GiB, first come, first served),
+    four students whose zips expanded to 1 GiB each left every later student's zip refused, and
+    the class's disk held every student's files until the run ended.
+    """
+
+    def __init__(self, *, dest: Path, limits: ArchiveLimits = STUDENT_LIMITS,
+                 max_files: int = MAX_STUDENT_FILES) -> None:
+        """Unpack under ``dest`` (made when needed), each student within ``limits`` and
+        ``max_files`` (as ``StudentZips``)."""
+        self.dest = Path(dest)
+        self.limits = limits
+        self.max_files = max_files
+        self._folders: dict[str, Path] = {}
+        self._made = 0
+
+    def open(self, submission: Submission) -> Submission:
+        """``submission`` to grade (``grader.discover.unpacked_submission``): its zips unpacked into
+        a new folder of its own, kept until ``release``; a submission without zips as it is.
+        When unpacking fails (a full disk), what it wrote is removed before the error is raised."""
+        if not submission.packed:
+            return submission
+        self.release(submission.id)
+        self._made += 1
+        folder = self.dest / f"s{self._made}"
+        self._folders[submission.id] = folder
+        unpack = StudentZips(dest=folder, limits=self.limits, class_bytes=self.limits.max_total_bytes,
+                             max_files=self.max_files)
+        try:
+            return unpacked_submission(submission, unpack=unpack)
+        except BaseException:
+            self.release(submission.id)
+            raise
+
+    def release(self, submission_id: str) -> None:
+        """Remove what was unpacked for ``submission_id`` (nothing when nothing was)."""
+        folder = self._folders.pop(submission_id, None)
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def holding(self) -> int:
+        """How many students' unpacked files are on the disk now."""
+        return len(self._folders)

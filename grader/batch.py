@@ -464,7 +464,8 @@ class WorkerPool:
             on_done: Callable[[Done], None] | None = None,
             on_note: Callable[[str], None] | None = None,
             on_idle: Callable[[], bool] | None = None,
-            on_started: Callable[[], object] | None = None) -> list[Done]:
+            on_started: Callable[[], object] | None = None,
+            opened: Callable[[Submission], Submission] | None = None) -> list[Done]:
         """Grade ``submissions`` (once per pool); call ``on_done`` as each completes.
 
         ``on_done`` receives each ``Done`` with its summary record; the list
@@ -482,14 +483,18 @@ class WorkerPool:
         run's, then hashes no notebook before the first ones are out). ``on_started`` is
         called once the workers have their first submissions: the caller's set-up that
         grading does not wait for. Ctrl-C raises ``BatchInterrupted`` once the workers are
-        stopped.
+        stopped. ``opened`` makes each submission ready just before it is handed out (a class
+        run unpacks a student's zips then, ``grader.archive.StudentTurns``), and its key is
+        looked up after.
         """
         keys = keys or {}
+        opened = opened or (lambda sub: sub)
         on_done = on_done or (lambda done: None)
         on_note = on_note or (lambda note: None)
         finished: list[Done] = []
         if self._local is not None:
-            return self._run_here(submissions, keys, on_done, on_note, finished, on_idle, on_started)
+            return self._run_here(submissions, keys, on_done, on_note, finished, on_idle, on_started,
+                                  opened)
         pending = list(reversed(submissions))  # made into tasks as they are handed out
         context = self.context
         noted = False
@@ -502,7 +507,11 @@ class WorkerPool:
             while pending and (not held or (len(held) < self.DEPTH
                                             and len(pending) >= len(self._workers))):
                 sub = pending.pop()  # a submission, or a task back from a worker that died
-                task = sub if type(sub) is tuple else _task(sub, keys.get(sub.id))
+                if type(sub) is tuple:
+                    task = sub
+                else:
+                    sub = opened(sub)
+                    task = _task(sub, keys.get(sub.id))
                 conn.send(task)
                 held.append(task)
             if not held:
@@ -565,10 +574,11 @@ class WorkerPool:
     def _run_here(self, submissions: Sequence[Submission], keys: Mapping[str, str | None],
                   on_done: Callable[[Done], None], on_note: Callable[[str], None],
                   finished: list[Done], on_idle: Callable[[], bool] | None = None,
-                  on_started: Callable[[], object] | None = None) -> list[Done]:
+                  on_started: Callable[[], object] | None = None,
+                  opened: Callable[[Submission], Submission] = lambda sub: sub) -> list[Done]:
         """``run`` with one job: grade in this process with the sandbox started at construction
         (``on_idle`` until it has nothing left after each result; ``on_started`` first, while
-        the sandbox may still be starting)."""
+        the sandbox may still be starting; ``opened`` on each submission before it is graded)."""
         try:
             if on_started is not None:
                 on_started()
@@ -577,6 +587,7 @@ class WorkerPool:
             on_note(sandbox.capabilities.describe())
             for sub in submissions:
                 start = time.perf_counter()
+                sub = opened(sub)
                 files: dict = {}
                 result = _graded(sub, context=self.context, sandbox=sandbox,
                                  out_dir=self.out_dir, prepare=self._prepare,

@@ -162,26 +162,27 @@ def opened_submissions(path: Path, *, stream: TextIO, nested: bool = True):
         yield extracted.root
 
 
-def _find(path: Path, *, unpack_into: Path | None = None) -> list:
+def _find(path: Path, *, unpack_into: Path | None = None, defer: bool = False) -> list:
     """The submissions under ``path``; with ``unpack_into``, the zips among a student's files
-    unpacked into that folder (the grader's own: never the instructor's folder)."""
+    unpacked into that folder (the grader's own: never the instructor's folder); with ``defer``,
+    left packed for their student's turn (``Submission.packed``, ``grader.archive.StudentTurns``)."""
     from grader.discover import DiscoveryError, find_submissions
 
     unpack = None
-    if unpack_into is not None:
+    if unpack_into is not None and not defer:
         from grader.archive import StudentZips
 
         unpack = StudentZips(dest=unpack_into)
     try:
-        return find_submissions(Path(path), unpack=unpack)
+        return find_submissions(Path(path), unpack=unpack, defer=defer)
     except DiscoveryError as exc:
         raise CommandError(str(exc)) from None
 
 
 def unpacked_note(subs: Sequence) -> str | None:
     """The class run's note on the students whose files held zips (``Submission.notes`` says what
-    became of them), or None when none did."""
-    ids = [sub.id for sub in subs if sub.notes]
+    became of them; ``Submission.packed``: to be unpacked at their turn), or None when none did."""
+    ids = [sub.id for sub in subs if sub.notes or sub.packed]
     if not ids:
         return None
     shown = ", ".join(ids[:10]) + (", ..." if len(ids) > 10 else "")
@@ -268,17 +269,17 @@ def _own_work(path: Path, result: SubmissionResult, names: Sequence[str]) -> dic
     return {"cells": [list(cell) for cell in cells], "attempted": attempted}
 
 
-def _stored_sources(folder: Path, submission, names: Sequence[str],
-                    key: str | None = None) -> tuple[dict[str, str], Any]:
+def _stored_sources(folder: Path, submission, names: Sequence[str], key: str | None = None,
+                    unpacked: Callable = contextlib.nullcontext) -> tuple[dict[str, str], Any]:
     """``(sources, own work)``: the sources stored by ``write_sources`` when they belong to this
     very notebook (same incremental ``key``), else extracted from the notebook again; the own
     work is the file's ``own_work`` entry as stored (None when there is none: it is checked
     by ``_own_work_digest``). A submission kept from a run without the similarity check (which
     writes no file and is not part of the key) has the file written now from its stored result
-    (``write_sources``), once, and listed in the folder's key with the other files."""
+    (``write_sources``), once, and listed in the folder's key with the other files.
+    ``unpacked(submission)``: a context that gives the submission with its notebook on the disk
+    (a class run's packed submission, unpacked for the time it is read; ``_TurnsOpener.reading``)."""
     import json
-
-    from grader.incremental import add_to_key, current_result
 
     try:
         data = json.loads((Path(folder) / SOURCES_FILE).read_text("utf-8"))
@@ -287,6 +288,16 @@ def _stored_sources(folder: Path, submission, names: Sequence[str],
                     data.get(OWN_WORK_FIELD))
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         pass
+    with unpacked(submission) as readable:
+        return _sources_read_again(folder, readable, names, key)
+
+
+def _sources_read_again(folder: Path, submission, names: Sequence[str],
+                        key: str | None) -> tuple[dict[str, str], Any]:
+    """``_stored_sources`` when no stored file of this key is there: from the stored result
+    (written into the file now) or the notebook."""
+    from grader.incremental import add_to_key, current_result
+
     result = current_result(Path(folder), key)
     if result is None:
         return function_sources(submission.path, names=names), None
@@ -354,7 +365,8 @@ def read_template(template: Path) -> TemplateWork:
 def run_similarity(submissions: Sequence, *, rubric: Rubric, out_dir: Path,
                    template: Path | None = None, known: Path | None = None,
                    stream: TextIO | None = None, keys: Mapping[str, str | None] | None = None,
-                   workers: int | None = None, template_work: TemplateWork | None = None):
+                   workers: int | None = None, template_work: TemplateWork | None = None,
+                   unpacked: Callable = contextlib.nullcontext):
     """Compare the graded functions of every submission; write ``OUT/similarity.csv``.
 
     ``template``: the starter notebook (its code does not count). ``known``:
@@ -366,7 +378,7 @@ def run_similarity(submissions: Sequence, *, rubric: Rubric, out_dir: Path,
     Submissions whose own work (stored by the workers in ``functions.json``, the
     template's cells taken out) is identical are flagged whatever their score.
     ``template_work``: what ``read_template`` gave for ``template`` when the caller read it
-    already (a class run reads it once).
+    already (a class run reads it once). ``unpacked``: see ``_stored_sources``.
     Returns ``(report, sources, known_sources)``: the ``SimilarityReport`` and
     the function sources it compared (id -> function -> source), which the
     class report shows side by side.
@@ -377,7 +389,7 @@ def run_similarity(submissions: Sequence, *, rubric: Rubric, out_dir: Path,
     stream = stream or sys.stderr
     names = graded_functions(rubric)
     keys = keys or {}
-    stored = {sub.id: _stored_sources(Path(out_dir) / sub.id, sub, names, keys.get(sub.id))
+    stored = {sub.id: _stored_sources(Path(out_dir) / sub.id, sub, names, keys.get(sub.id), unpacked)
               for sub in submissions if not sub.problem}
     sources = {sid: funcs for sid, (funcs, _own) in stored.items() if funcs}
     if template and template_work is None:
@@ -517,11 +529,13 @@ class _Pages:
             self._thread.join()
 
     def add(self, result: SubmissionResult, *, notebook_path: Path, folder: Path,
-            key: str | None, files: Mapping[str, list] | None = None) -> None:
+            key: str | None, files: Mapping[str, list] | None = None,
+            then: Callable[[], None] | None = None) -> None:
         """Queue ``result``'s page and key (``files``: see ``_write_page_and_key``) for
         ``write_one`` or ``flush``; once the renderer is ready, write the oldest beyond
-        ``MAX_QUEUED``."""
-        self._queue.append((result, notebook_path, folder, key, files))
+        ``MAX_QUEUED``. ``then`` is called once they are written (or failed): the
+        student's unpacked zips are removed then, the page having read the notebook."""
+        self._queue.append((result, notebook_path, folder, key, files, then))
         while len(self._queue) > self.MAX_QUEUED and self.ready():
             self._write(self._queue.popleft())
 
@@ -542,9 +556,13 @@ class _Pages:
 
     def _write(self, queued: tuple) -> None:
         """The page and key of one queued result."""
-        result, notebook_path, folder, key, files = queued
-        _write_page_and_key(result, notebook_path=notebook_path, folder=folder, key=key,
-                            batch=self._batch, feedback_html=self._feedback_html, files=files)
+        result, notebook_path, folder, key, files, then = queued
+        try:
+            _write_page_and_key(result, notebook_path=notebook_path, folder=folder, key=key,
+                                batch=self._batch, feedback_html=self._feedback_html, files=files)
+        finally:
+            if then is not None:
+                then()
 
 
 def _prepare(out_dir: Path) -> Callable:
@@ -668,7 +686,8 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         # themselves up while this process loads the rest (the bonus's configuration, the
         # batch's key, the workers' modules) and forks the workers.
         context = load_context(Path(rubric), fixture_cache=True, bonus=False)
-        # The students' zips are unpacked here, the grader's own place, hidden from every child.
+        # The students' zips are unpacked here, each at its turn (``StudentTurns``), the
+        # grader's own place, hidden from every child.
         unpack_dir = Path(early.enter_context(tempfile.TemporaryDirectory(prefix="grade-unzip-")))
         sandbox_options = {"protected_paths": _protected_paths(Path(submissions), out_dir=out_dir,
                                                                also=(unpack_dir,)),
@@ -733,7 +752,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         # An output folder inside the submissions folder is not a submission.
         out_real = out_dir.resolve()
         real = _RealPaths()
-        subs = [sub for sub in _find(root, unpack_into=unpack_dir)
+        subs = [sub for sub in _find(root, defer=True)
                 if not real(Path(sub.path)).is_relative_to(out_real)]
         if not subs:
             raise CommandError(f"{submissions}: no submissions found besides the output folder")
@@ -746,6 +765,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         # phase, where both cores are busy, and N = 400 took longer in 3 of 3 rounds in turns.
         keys = {sub.id: submission_key(sub, batch=batch) for sub in subs}
         by_id = {sub.id: sub for sub in subs}
+        opened = _TurnsOpener(dest=unpack_dir, keys=keys)
         kept_books: list = []  # the class report's tally and the gradebook (see books)
 
         def books() -> tuple:
@@ -796,17 +816,22 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
                 progress.update(done)
                 pages[0].start()
                 result = done.summary()
+                sid = done.submission_id
+                graded = opened.graded.pop(sid, None) or by_id[sid]
                 if result is not None:
                     absorb(result)
                     if done.finished:
-                        pages[0].add(result, notebook_path=Path(by_id[done.submission_id].path),
-                                     folder=out_dir / done.submission_id,
-                                     key=keys.get(done.submission_id), files=done.files)
+                        pages[0].add(result, notebook_path=Path(graded.path),
+                                     folder=out_dir / sid, key=keys.get(sid), files=done.files,
+                                     then=lambda: opened.turns.release(sid))
+                        return
+                opened.turns.release(sid)
 
             try:
                 if todo:
                     done_list = pool.run(todo, keys=keys, on_done=on_done, on_note=on_note,
-                                         on_idle=lambda: pages[0].write_one(), on_started=books)
+                                         on_idle=lambda: pages[0].write_one(), on_started=books,
+                                         opened=opened)
             except BatchInterrupted as exc:
                 done_list, interrupted = exc.finished, True
             except KeyboardInterrupt:
@@ -829,7 +854,8 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
             try:
                 report, sources, known_sources = run_similarity(
                     subs, rubric=context.rubric, out_dir=out_dir, template=template, known=known,
-                    stream=stream, keys=keys, workers=wanted, template_work=starter)
+                    stream=stream, keys=keys, workers=wanted, template_work=starter,
+                    unpacked=opened.reading)
                 flagged = len(report.flagged)
             except CommandError:
                 raise
@@ -866,6 +892,50 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         flagged_pairs=flagged, class_report=report_path)
     _print_summary(summary, stream=stream, similarity_ran=report is not None)
     return summary
+
+
+class _TurnsOpener:
+    """A class run's ``WorkerPool.run(opened=...)``: each submission whose files hold zips is
+    unpacked when it is handed out (``grader.archive.StudentTurns``, under ``dest``), and kept in
+    ``graded`` until its result is in (its page reads the notebook; ``turns.release`` then removes
+    the files). When unpacking fails (a full disk), the student's result says so and gets no key
+    (``keys``), so the next run grades them again; the others are graded all the same."""
+
+    def __init__(self, *, dest: Path, keys: dict) -> None:
+        """Nothing unpacked yet; ``keys``: the run's keys by id, a failed student's set to None."""
+        from grader.archive import StudentTurns
+
+        self.turns = StudentTurns(dest=dest)
+        self.keys = keys
+        self.graded: dict[str, Any] = {}
+
+    def __call__(self, submission: Any) -> Any:
+        """``submission`` ready to grade."""
+        if not submission.packed:
+            return submission
+        try:
+            ready = self.turns.open(submission)
+        except OSError as exc:
+            self.keys[submission.id] = None
+            ready = replace(
+                submission, packed={}, problem=f"{Path(submission.path).name}: the grader could not "
+                f"unpack the zips of this submission ({exc.strerror or type(exc).__name__}); the next "
+                f"run tries again.")
+        self.graded[submission.id] = ready
+        return ready
+
+    @contextlib.contextmanager
+    def reading(self, submission: Any):
+        """``submission`` with its zips unpacked while the block runs, removed after: the
+        similarity check reads the notebook of a student kept from a run without it."""
+        if not submission.packed:
+            yield submission
+            return
+        try:
+            yield self(submission)
+        finally:
+            self.graded.pop(submission.id, None)
+            self.turns.release(submission.id)
 
 
 def _protected_paths(root: Path, *, out_dir: Path, also: Sequence[Path] = ()) -> list[Path]:

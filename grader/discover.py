@@ -20,7 +20,8 @@ entry of the same student is gathered into one submission:
 A zip among a student's files (a Moodle folder holding ``work.zip``, a Canvas flat file
 ``smithbob_340934_208490284_work.zip``, a plain ``alice.zip``) is that student's work too:
 given an ``unpack`` (``grader.archive.StudentZips``), ``find_submissions`` has it unpacked
-into the grader's own temporary folder, never beside the student's files.
+into the grader's own temporary folder, never beside the student's files; with ``defer`` (a
+class run), it is left packed until that student's turn (``grader.archive.StudentTurns``).
 """
 from __future__ import annotations
 
@@ -64,6 +65,12 @@ class Submission:
     #: What the grader did with the student's files before grading (the zips it unpacked, the
     #: members it left out): said in their feedback, and part of the incremental key.
     notes: tuple[str, ...] = ()
+    #: The student's files, zips among them, not unpacked yet (``find_submissions(...,
+    #: defer=True)``): ``path`` is then their folder (or zip), and ``unpacked_submission`` gives
+    #: the submission to grade when the student's turn comes. Unpacked at discovery, every
+    #: student's zips were on the disk at once, under one class allowance that four students'
+    #: 1 GiB zips used up, and every later student's zip was refused (twenty-third session).
+    packed: Mapping[str, Path] = field(default_factory=lambda: MappingProxyType({}))
 
     def graded_extra_files(self) -> list[tuple[str, Path]]:
         """``(name, path)`` of the files beside the notebook that grading reads: the
@@ -224,14 +231,17 @@ def _notebooks(names: Mapping[str, Path]) -> list[str]:
 
 
 def submission_from_files(sid: str, files: Mapping[str, Path], where: Path, *,
-                          unpack: Unpacker | None = None) -> Submission:
+                          unpack: Unpacker | None = None, defer: bool = False) -> Submission:
     """One submission out of a student's files: exactly one notebook (or one .py) is graded.
 
     With ``unpack``, the zips among the files are unpacked and their contents count as the
     student's files (named ``work.zip/...``). A notebook uploaded beside the zips is graded
     before one inside them (as before zips were unpacked, so no student graded then loses a
-    grade now), and a ``.ipynb`` anywhere before a ``.py``.
+    grade now), and a ``.ipynb`` anywhere before a ``.py``. With ``defer``, files that hold a
+    zip are kept as they are (``Submission.packed``), for ``unpacked_submission``.
     """
+    if defer and any(is_zip_name(name) for name in files):
+        return Submission(id=sid, path=where, packed=MappingProxyType(dict(files)))
     unpacked: Mapping[str, Path] = {}
     notes: tuple[str, ...] = ()
     if unpack is not None and any(is_zip_name(name) for name in files):
@@ -254,6 +264,15 @@ def submission_from_files(sid: str, files: Mapping[str, Path], where: Path, *,
                       notes=notes)
 
 
+def unpacked_submission(submission: Submission, *, unpack: Unpacker) -> Submission:
+    """``submission`` to grade: one whose files hold zips (``Submission.packed``) with them
+    unpacked by ``unpack`` (its id kept), any other as it is."""
+    if not submission.packed:
+        return submission
+    done = submission_from_files(submission.id, submission.packed, submission.path, unpack=unpack)
+    return replace(done, id=submission.id)
+
+
 def _same_bytes(a: Path, b: Path) -> bool:
     """True when files ``a`` and ``b`` hold the same bytes (False when either cannot be read)."""
     try:
@@ -271,16 +290,19 @@ def _beside_note(graded: str, path: Path, inner: Mapping[str, Path]) -> str:
             f"({', '.join(others)}) was not graded.")
 
 
-def _folder_submission(folder: Path, unpack: Unpacker | None = None) -> Submission:
-    return submission_from_files(folder.name, files_under(folder), folder, unpack=unpack)
+def _folder_submission(folder: Path, unpack: Unpacker | None = None, defer: bool = False) -> Submission:
+    return submission_from_files(folder.name, files_under(folder), folder, unpack=unpack, defer=defer)
 
 
-def find_submissions(root: Path, *, unpack: Unpacker | None = None) -> list[Submission]:
+def find_submissions(root: Path, *, unpack: Unpacker | None = None,
+                     defer: bool = False) -> list[Submission]:
     """Every submission under ``root`` (a folder, or a single notebook), sorted by id.
 
     With ``unpack``, the zips among a student's files are unpacked (see ``submission_from_files``),
     and a zip at the top of ``root`` that follows no platform's naming is a student's submission
-    (``alice.zip``: id ``alice``); without it, zips are files like any other.
+    (``alice.zip``: id ``alice``); without it, zips are files like any other. With ``defer``
+    instead, the submissions whose files hold zips are found as with ``unpack`` but left packed
+    (``Submission.packed``): a class run unpacks each at its turn (``unpacked_submission``).
     """
     root = Path(root)
     if not root.exists():
@@ -318,12 +340,13 @@ def find_submissions(root: Path, *, unpack: Unpacker | None = None) -> list[Subm
                 files.setdefault(named.original, entry)
         elif entry.is_file() and entry.suffix in SUBMISSION_SUFFIXES:
             add(Submission(id=entry.stem, path=entry), entry)
-        elif entry.is_file() and unpack is not None and is_zip_name(entry.name):
-            add(submission_from_files(entry.stem, {entry.name: entry}, entry, unpack=unpack), entry)
+        elif entry.is_file() and (unpack is not None or defer) and is_zip_name(entry.name):
+            add(submission_from_files(entry.stem, {entry.name: entry}, entry, unpack=unpack,
+                                      defer=defer), entry)
         elif entry.is_dir():
-            add(_folder_submission(entry, unpack), entry)
+            add(_folder_submission(entry, unpack, defer), entry)
     for sid in sorted(groups):
-        add(submission_from_files(sid, groups[sid], root / sid, unpack=unpack), root / sid)
+        add(submission_from_files(sid, groups[sid], root / sid, unpack=unpack, defer=defer), root / sid)
     if not found:
         raise DiscoveryError(f"{root}: no submissions found (expected .ipynb or .py files, "
                              f"or folders holding one notebook each)")

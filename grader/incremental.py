@@ -2,7 +2,9 @@
 
 The *key* of a submission is a sha256 over everything that determines its
 result: the bytes of its notebook and of the files beside it (those unpacked from its zips
-among them, by their names in the zip, and the notes its feedback gives of them), the rubric
+among them, by their names in the zip, and the notes its feedback gives of them; for a class
+run, which unpacks a student's zips only at their turn, the zips' own bytes instead:
+``grader.archive.zip_digest``), the rubric
 (``Rubric.digest``), the fixtures (``grader.fixtures.fixtures_digest``) and the
 grader itself (the digest of its own files, so that updating the grader
 regrades everyone: a fix may change results; ``grader.__version__`` is not
@@ -87,6 +89,8 @@ def submission_key(submission: Submission, *, batch: BatchKey) -> str | None:
     if submission.problem:
         return None
     digest = hashlib.sha256(batch.digest().encode())
+    if submission.packed:
+        return _packed_key(submission, digest)
     try:
         _update_file(digest, "submission", submission.path)
         for name, path in sorted(submission.graded_extra_files()):
@@ -95,6 +99,37 @@ def submission_key(submission: Submission, *, batch: BatchKey) -> str | None:
             _update_file(digest, f"extra/{json.dumps(name)}", path, limit=EXTRA_FILE_BYTES)
         if submission.notes:  # what its zips held and left out: said in the feedback
             digest.update(json.dumps(["notes", *submission.notes]).encode())
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def _packed_key(submission: Submission, digest) -> str | None:
+    """The key of a submission whose files hold zips not unpacked yet (``Submission.packed``),
+    ``digest`` holding the batch's part: every file's name; the bytes of its loose notebooks
+    (``.ipynb``, and a ``.py`` when it is the only one); the first ``EXTRA_FILE_BYTES`` of the other files grading may read
+    (``Submission.graded_extra_files``) and of each zip; and each zip's ``zip_digest``. What
+    grading reads of the student once the zips are unpacked, and the notes said of them, are
+    worked out from these alone."""
+    from grader.archive import zip_digest
+    from grader.discover import is_zip_name
+
+    files = submission.packed
+    scripts = [name for name in files if name.endswith(".py")]  # several: none is graded
+    notebooks = sorted([name for name in files if name.endswith(".ipynb")]
+                       + (scripts if len(scripts) == 1 else []))
+    others = Submission(id=submission.id, path=submission.path, extra_files={
+        name: path for name, path in files.items() if name not in notebooks})
+    read = sorted({name for name, _ in others.graded_extra_files()}
+                  | {name for name in files if is_zip_name(name)})
+    digest.update(json.dumps(["packed", sorted(files)]).encode())
+    try:
+        for name in notebooks:
+            _update_file(digest, f"file/{json.dumps(name)}", files[name])
+        for name in read:
+            _update_file(digest, f"extra/{json.dumps(name)}", files[name], limit=EXTRA_FILE_BYTES)
+            if is_zip_name(name):
+                digest.update(zip_digest(files[name]))
     except OSError:
         return None
     return digest.hexdigest()
