@@ -63,7 +63,7 @@ class Regions:
     b: LineRanges
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # a class of 2,000 may list 90,000 pairs
 class PairMatch:
     """Similarity of two submissions (or a submission and a known source).
 
