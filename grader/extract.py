@@ -345,6 +345,22 @@ def _earlier_defs(d: _Def) -> list[_Def]:
     return chain[::-1]
 
 
+def _binds_in_class(statement: ast.stmt, name: str) -> bool:
+    """Whether ``statement`` of a class body may bind ``name`` in the class: a def or class of that
+    name, or any other statement storing to it anywhere inside (an ``if`` or ``try`` holding a
+    def of it too: such a statement is then taken whole)."""
+    if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return statement.name == name
+    for node in ast.walk(statement):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name == name:
+            return True
+        if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Store):
+            return True
+        if isinstance(node, ast.alias) and (node.asname or node.name.split(".", 1)[0]) == name:
+            return True
+    return False
+
+
 #: The compiler flag of ``from __future__ import annotations``.
 _FUTURE_ANNOTATIONS = __import__("__future__").annotations.compiler_flag
 #: Builtins that read a global by a name in a string, which no symbol table sees.
@@ -1497,29 +1513,55 @@ class _Extractor:
         )
 
     def _class_member_source(self, node: ast.AST | None) -> str | None:
-        """For ``name = Cls.attr`` (``_assigned_function``): the source of ``attr``'s def in class
-        ``Cls`` (dedented), or the class's whole source when no def of that name is in its body;
-        None for any other statement. The similarity check compares it: the alias's one line
-        hid a classmate's function copied into a class as a static method."""
+        """For ``name = Cls.attr`` (``_assigned_function``): the source of what ``attr`` is in
+        class ``Cls`` as Python builds it (``_member_source``); None for any other statement. The
+        similarity check compares it: the alias's one line hid a classmate's function copied into
+        a class as a static method."""
         if not (isinstance(node, ast.Assign) and isinstance(node.value, ast.Attribute)
                 and isinstance(node.value.value, ast.Name)):
             return None
-        entry = self.defs.get(node.value.value.id)
-        if entry is None or entry[0].kind != "class":
+        return self._member_source(node.value.value.id, node.value.attr, seen=set())
+
+    def _member_source(self, cls_name: str, attr: str, *, seen: set[str]) -> str | None:
+        """The source of ``attr`` in the student's class ``cls_name``: the *last* statement of its
+        body that binds ``attr`` (a class body runs in order, so a later def or assignment replaces
+        an earlier one) when it is a def, or the top-level function that ``attr = f`` or
+        ``attr = staticmethod(f)`` names; without one in the body, the member of the first base
+        (a student's class) that has it; otherwise the class's whole source. None when
+        ``cls_name`` is no class of the student's. Taking the first def of the name let a decoy
+        def before the copied one, a copy bound by ``attr = staticmethod(f9)`` or inherited
+        from a base class be graded while the check compared the decoy or the subclass."""
+        entry = self.defs.get(cls_name)
+        if entry is None or entry[0].kind != "class" or cls_name in seen or len(seen) >= 64:
             return None
+        seen.add(cls_name)
         source = entry[0].source
         try:
             tree = ast.parse(source)
-        except (SyntaxError, ValueError):
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
             return source
-        for cls in tree.body:
-            if isinstance(cls, ast.ClassDef):
-                for member in cls.body:
-                    if (isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef))
-                            and member.name == node.value.attr):
-                        segment = ast.get_source_segment(source, member, padded=True)
-                        if segment:
-                            return textwrap.dedent(segment)
+        cls = next((s for s in tree.body if isinstance(s, ast.ClassDef)), None)
+        if cls is None:
+            return source
+        last = None
+        for member in cls.body:
+            if _binds_in_class(member, attr):
+                last = member
+        if isinstance(last, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            segment = ast.get_source_segment(source, last, padded=True)
+            return textwrap.dedent(segment) if segment else source
+        if last is None:
+            for base in cls.bases:
+                found = self._member_source(base.id, attr, seen=seen) if isinstance(base, ast.Name) else None
+                if found is not None:
+                    return found
+            return source
+        value = last.value if isinstance(last, ast.Assign) else None
+        if isinstance(value, ast.Call) and len(value.args) == 1 and not value.keywords:
+            value = value.args[0]  # staticmethod(f9), classmethod(f9)
+        named = self.defs.get(value.id) if isinstance(value, ast.Name) else None
+        if named is not None and named[0].kind == "function":
+            return (_earlier_defs(named[0]) or [named[0]])[0].source
         return source
 
     def _uncompilable(self, defs: tuple[_Def, ...]) -> frozenset[str]:
