@@ -48,3 +48,21 @@ def test_the_member_python_binds_is_what_the_similarity_check_compares(tmp_path,
         "classmate": function_sources(classmate, names=["rnn_cell_forward"]),
     })
     assert [(p.a, p.b, p.flagged) for p in report.pairs] == [(how, "classmate", True)]
+
+
+def test_many_aliases_of_a_big_class_do_not_stall_extraction(tmp_path):
+    # 2,000 aliases `aK = H.mK` of a class of 1,500 methods (99 kB of code, within the size
+    # limits): each alias parsed the whole class again and split it into lines for
+    # ast.get_source_segment, 96 s of the grading process's CPU (extraction runs outside the
+    # sandbox). Each class is now parsed once and each def's own lines given to the segment.
+    import time
+
+    cls = "class H:\n" + "".join(f"    def m{k}(self, x):\n        return x + {k}\n" for k in range(1500))
+    aliases = "".join(f"a{k} = H.m{k % 1500}\n" for k in range(2000))
+    path = nbs.write(tmp_path / "many.ipynb", nbs.course_notebook(extra_cells=[nbs.code_cell(cls),
+                                                                               nbs.code_cell(aliases)]))
+    started = time.process_time()
+    sources = function_sources(path, names=["a7", "a1999"])
+    assert time.process_time() - started < 10  # 0.4 s here; 96 s before
+    assert sources["a7"] == "def m7(self, x):\n    return x + 7"
+    assert sources["a1999"] == "def m499(self, x):\n    return x + 499"
