@@ -66,3 +66,32 @@ def test_many_aliases_of_a_big_class_do_not_stall_extraction(tmp_path):
     assert time.process_time() - started < 10  # 0.4 s here; 96 s before
     assert sources["a7"] == "def m7(self, x):\n    return x + 7"
     assert sources["a1999"] == "def m499(self, x):\n    return x + 499"
+
+
+def test_aliases_of_a_def_defined_again_run_that_def_once(tmp_path, context, sandbox):
+    # `aK = F` run before F is defined again binds the first F, which the program runs just
+    # before the alias (`_Def.before`): it ran it again before each alias, so 1,000 aliases of a
+    # 3,000-line F (59 kB of code) made a 50 MB program, 52 s of the grading process's CPU to
+    # build (and _imported_inside parsed F 1,000 times). It now runs it once while it is F.
+    import time
+
+    from grader.extract import extract_file
+
+    big = "def F(x):\n    import json\n" + "".join(f"    x = x + {k}\n" for k in range(3000)) + "    return x\n"
+    cells = [nbs.code_cell(big), nbs.code_cell("".join(f"a{k} = F\n" for k in range(1000))),
+             nbs.code_cell("def F(x):\n    return x\n")]
+    path = nbs.write(tmp_path / "again.ipynb", nbs.course_notebook(extra_cells=cells))
+    extraction = extract_file(path)
+    started = time.process_time()
+    program = extraction.program()
+    assert time.process_time() - started < 5  # 0.08 s here; 52 s before
+    assert program.source.count("x = x + 2999") == 1 and len(program.source) < 200_000
+    # As the notebook ran it: the copy (the first f9) graded, then f9 defined again.
+    copy = _COPIED.replace("def rnn_cell_forward(", "def f9(")
+    cell = f"{copy}\nrnn_cell_forward = f9\nother = f9\n"
+    notebook = nbs.course_notebook({"rnn_cell_forward": cell},
+                                   extra_cells=[nbs.code_cell("def f9(xt, a_prev, parameters):\n    return None\n")])
+    path = nbs.write(tmp_path / "twice.ipynb", notebook)
+    assert extract_file(path).program().source.count("np.tanh(np.dot(Waa") == 1
+    result = grade_submission(path, context=context, sandbox=sandbox)
+    assert result.part("rnn_cell_forward").status == PASSED
