@@ -165,10 +165,13 @@ def claims_from_report(data: Any, source: str) -> tuple[list[Claim], list[Statem
     """Claims and validation statements of a report given as plain data (file or literal); none
     when it holds an integer of more than 4,300 digits, which ``str`` refuses (ValueError): a YAML
     file's or a code literal's in hex (``0x`` and 3,600 digits) made the bonus, so the whole
-    submission, a harness failure."""
+    submission, a harness failure. None either when it is nested too deeply to write out again
+    (RecursionError): ``json.loads`` reads a file's lists a few levels deeper than ``json.dumps``
+    of a validation statement can write them from here (988 in ``imdb_report.json`` raised out
+    of ``grade_submission``)."""
     try:
         return _report_claims(data, source)
-    except ValueError:
+    except (ValueError, RecursionError):
         return [], []
 
 

@@ -37,6 +37,10 @@ STORE_NAME = "similarity.marshal"
 #: Version of the payload's layout; changing the layout means changing this.
 STORE_FORMAT = 1
 _MAGIC = b"rnn-grader similarity store\n"
+#: The grader's files (under ``grader/``) whose code decides an entry: everything the
+#: normalisation, the fingerprints and the settings' key import from the grader.
+_CODE = ("similarity/normalise.py", "similarity/winnow.py", "similarity/detect.py", "similarity/store.py",
+         "astnodes.py")
 #: Bytes the file may hold: about 1.5 kB a function, so some 100,000 functions.
 _MAX_BYTES = 256 << 20
 
@@ -50,9 +54,11 @@ def store_path(out_dir: Path) -> Path:
 @functools.lru_cache(maxsize=1)
 def _header() -> bytes:
     """The header this grader writes: the format, Python's version and a digest of the code
-    that decides a function's entry (its normalisation, its fingerprints, the key of its settings in
-    ``detect``, this module)."""
-    code = sources_digest(Path(__file__).resolve().parent, ("normalise.py", "winnow.py", "detect.py", "store.py"))
+    that decides a function's entry (its normalisation with the tree walk it uses, its
+    fingerprints, the key of its settings in ``detect``, this module). Without ``astnodes.py``,
+    whose walk orders the nodes the normalisation reads, a grader whose walk changed would have
+    read the last run's entries as its own."""
+    code = sources_digest(Path(__file__).resolve().parent.parent, _CODE)
     return sealed_header(_MAGIC, layout=STORE_FORMAT, code_digest=code, source=b"")
 
 
