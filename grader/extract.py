@@ -1498,7 +1498,7 @@ class _Extractor:
 
     def _class_member_source(self, node: ast.AST | None) -> str | None:
         """For ``name = Cls.attr`` (``_assigned_function``): the source of ``attr``'s def in class
-        ``Cls`` (dedented), or the class's whole source when no def of that name is in its body;
+        ``Cls`` (dedented, decorators included), or the class's whole source when no def of that name is in its body;
         None for any other statement. The similarity check compares it: the alias's one line
         hid a classmate's function copied into a class as a static method."""
         if not (isinstance(node, ast.Assign) and isinstance(node.value, ast.Attribute)
@@ -1517,8 +1517,10 @@ class _Extractor:
                 for member in cls.body:
                     if (isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef))
                             and member.name == node.value.attr):
-                        segment = ast.get_source_segment(source, member, padded=True)
-                        if segment:
+                        # From its first decorator: a ``@classmethod`` tells a call's parameters.
+                        first = min([member.lineno, *(d.lineno for d in member.decorator_list)])
+                        segment = "".join(source.splitlines(keepends=True)[first - 1:member.end_lineno])
+                        if segment.strip():
                             return textwrap.dedent(segment)
         return source
 

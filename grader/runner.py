@@ -253,6 +253,24 @@ def graded_source(functions: Mapping[str, Any], name: str) -> str:
     return getattr(bound, "bound_source", None) or bound.source
 
 
+#: The name of the first def in a source.
+_DEF_NAME = re.compile(r"^[ \t]*(?:async[ \t]+)?def[ \t]+(\w+)", re.M)
+#: A ``@classmethod`` line before a def: ``Cls.attr`` then passes the class as the first parameter.
+_CLASSMETHOD_LINE = re.compile(r"^[ \t]*@classmethod\b", re.M)
+
+
+def _signature(functions: Mapping[str, Any], name: str, facts: Mapping[str, tuple]) -> "_ParameterNames":
+    """The parameter names a call of function ``name`` binds its arguments to: those of the def an
+    alias binds (``bound_source``: the method of ``rnn_cell_forward = RNN.cell``, the earlier ``f``
+    of ``rnn_cell_forward = f`` defined again), whose own one line has none, or messages about a
+    method so bound said "argument 3" for ``parameters``; otherwise ``name``'s own."""
+    fn = functions[name]
+    bound = getattr(fn, "bound_source", None)
+    if bound:
+        return _ParameterNames(bound, None, drop=1 if _CLASSMETHOD_LINE.search(bound.split("def ", 1)[0]) else 0)
+    return _ParameterNames(fn.source, facts.get(name))
+
+
 def _parameter_names(source: str) -> tuple[str, ...]:
     """The positional parameter names of the function defined by ``source`` (``()`` if none)."""
     return _code_facts(source)[0]
@@ -364,7 +382,7 @@ class _Grader:
             return self._all_cases(NOT_IMPLEMENTED, message, location=location)
         self._note_free_names(fn)
         named = _aliased(self.extraction.functions, part.function)
-        param_names = _ParameterNames(self.extraction.functions[named].source, self.facts.get(named))
+        param_names = _signature(self.extraction.functions, named, self.facts)
 
         results: list[CaseResult] = []
         timed_out = self.after_timeout
@@ -612,6 +630,8 @@ class _Grader:
         isolation fell back to the student's function): the mistake is in the call, not in the
         dependency, which is graded on its own. "" otherwise."""
         dep = location.function if location is not None else None
+        if dep and dep not in stubs:  # raised in a method a dependency's name is bound to (RNN.cell)
+            dep = self._bound_to(dep, stubs) or dep
         stub = stubs.get(dep) if dep and dep != self.part.function else None
         if stub is None or not stub.misses:
             return ""
@@ -620,6 +640,17 @@ class _Grader:
                 f"{stub.misses[0]}{self._argument_named(dep, stub)}). Check the arguments you give "
                 f"`{dep}` at each time step (that step's slice and cache, the hidden state or "
                 f"gradient carried over).")
+
+    def _bound_to(self, method: str, stubs: Mapping[str, TraceStub]) -> str | None:
+        """The dependency in ``stubs`` whose name the notebook binds to a def named ``method``
+        (``rnn_cell_forward = RNN.cell``: the error's frame is named ``cell``), or None."""
+        functions = self.extraction.functions if self.extraction is not None else {}
+        for dep in stubs:
+            bound = getattr(functions.get(dep), "bound_source", None)
+            found = _DEF_NAME.search(bound) if bound else None
+            if found is not None and found.group(1) == method:
+                return dep
+        return None
 
     def _locate(self, outcome: Any) -> Location | None:
         """The student's innermost frame of a failed call. In a class (whose segment names no
@@ -748,8 +779,7 @@ class _Grader:
             return ""
         functions = self.extraction.functions if self.extraction is not None else {}
         named = _aliased(functions, dep) if dep in functions else dep
-        fn = functions.get(named)
-        names = _ParameterNames(fn.source, self.facts.get(named)) if fn is not None else ()
+        names = _signature(functions, named, self.facts) if named in functions else ()
         return f", in `{names[index]}`" if index < len(names) else f", in argument {index + 1}"
 
     def _reproduces(self, case: Case, plan: _CasePlan, key: tuple, mutant: Any, raw: bytes, student: Any,
@@ -989,13 +1019,16 @@ class _ParameterNames(Sequence):
     """A function's positional parameter names, found (by compiling it) only when asked for:
     they only label messages about failures."""
 
-    def __init__(self, source: str, known: tuple | None) -> None:
+    def __init__(self, source: str, known: tuple | None, *, drop: int = 0) -> None:
+        """``known``: the source's ``_code_facts`` if already worked out; ``drop``: how many
+        leading parameters a call does not pass (a class method's ``cls``)."""
         self._source = source
+        self._drop = drop
         self._names: tuple[str, ...] | None = known[0] if known is not None else None
 
     def _get(self) -> tuple[str, ...]:
         if self._names is None:
-            self._names = _parameter_names(self._source)
+            self._names = _parameter_names(self._source)[self._drop:]
         return self._names
 
     def __getitem__(self, index):
