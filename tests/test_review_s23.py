@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from grader.extract import extract
+from grader.notebook import Cell, Notebook
 from grader.runner import grade_submission
 from tests import notebooks as nbs
 
@@ -50,3 +52,49 @@ def test_an_error_a_composite_causes_in_a_bound_method_is_blamed_on_the_call(tmp
     message = result.part("rnn_forward").cases[0].message
     assert "The error is in your `rnn_cell_forward`, but it comes from what `rnn_forward` passed" in message, message
     assert "in `parameters`" in message, message
+
+
+# --------------------------------------------------------------------------- a composite calling RNN.cell
+
+#: The cell above with the bias left out of the hidden state (0 / 10 on its own).
+WRONG_STATIC_CELL = STATIC_CELL.replace(" + p['ba'])", ")")
+
+
+def _calling_the_method(cell: str, *, a0_every_step: bool = False) -> dict:
+    """The course notebook with ``cell`` as rnn_cell_forward's cell and rnn_forward calling ``RNN.cell``."""
+    forward = nbs.COURSE_CELLS["rnn_forward"].replace("= rnn_cell_forward(", "= RNN.cell(")
+    if a0_every_step:
+        forward = forward.replace("(x[:, :, t], a_next,", "(x[:, :, t], a0,")
+    assert forward.count("RNN.cell(") == 1 and ("(x[:, :, t], a0," in forward) == a0_every_step
+    return nbs.course_notebook({"rnn_cell_forward": cell, "rnn_forward": forward})
+
+
+def test_a_wrong_static_method_called_by_the_composite_costs_once(tmp_path, context, sandbox):
+    # rnn_forward calls RNN.cell, the method rnn_cell_forward is bound to: never isolated from the
+    # wrong cell, it lost its 15 points for the mistake already charged under rnn_cell_forward.
+    assert WRONG_STATIC_CELL != STATIC_CELL
+    result = _grade(tmp_path, _calling_the_method(WRONG_STATIC_CELL), context, sandbox)
+    assert result.part("rnn_cell_forward").points == 0
+    composite = result.part("rnn_forward")
+    assert composite.points == composite.max_points, [c.message for c in composite.cases][:1]
+
+
+def test_a_wrong_composite_calling_the_method_is_graded_as_under_the_graded_name(tmp_path, context, sandbox):
+    through_class = _grade(tmp_path, _calling_the_method(WRONG_STATIC_CELL, a0_every_step=True),
+                           context, sandbox).part("rnn_forward")
+    plain = nbs.course_notebook({"rnn_cell_forward": WRONG_STATIC_CELL, "rnn_forward": nbs.COURSE_CELLS[
+        "rnn_forward"].replace("(x[:, :, t], a_next,", "(x[:, :, t], a0,")})
+    by_name = _grade(tmp_path, plain, context, sandbox).part("rnn_forward")
+    assert through_class.points < through_class.max_points
+    assert [(c.status, c.points) for c in through_class.cases] == [(c.status, c.points) for c in by_name.cases]
+
+
+def test_only_a_static_method_calls_its_graded_name():
+    # A class method or a plain def in the class is left as it is: a static method taking the
+    # class method's place would lose its `cls`.
+    for decorator, first, dispatched in (("@staticmethod", "", True), ("@classmethod", "cls, ", False),
+                                         ("", "", False)):
+        source = (f"import numpy as np\n\nclass RNN:\n    {decorator}\n    def cell({first}xt, a_prev, parameters):\n"
+                  "        return xt\n\nrnn_cell_forward = RNN.cell\n")
+        program = extract(Notebook(path="s.ipynb", cells=(Cell(index=0, kind="code", source=source, outputs=()),), nbformat=(4, 5))).program().source
+        assert ("RNN.cell = staticmethod(" in program) == dispatched, (decorator, program)
