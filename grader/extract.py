@@ -98,6 +98,9 @@ class FunctionSource:
     #: For ``name = other`` run before ``other`` was defined again (``_Def.before``): the source of
     #: the definition it binds, as Python ran it (for the similarity check: ``alias_of`` is None).
     bound_source: str | None = None
+    #: How many leading parameters of ``bound_source``'s def a call does not pass: 1 for the
+    #: ``cls`` of ``name = Cls.attr``, ``attr`` a ``@classmethod`` (messages name the others).
+    bound_skips: int = 0
 
 
 @dataclass(frozen=True)
@@ -306,15 +309,15 @@ class Extraction:
         return b.build()
 
 
-def _is_static_member(class_source: str, attr: str) -> bool:
+def _decorated_member(class_source: str, attr: str, decorator: str) -> bool:
     """Whether the class defined by ``class_source`` defines ``attr`` as a def decorated with
-    ``@staticmethod`` (and nothing else), in its own body."""
+    ``@decorator`` (``staticmethod``, ``classmethod``) and nothing else, in its own body."""
     try:
         tree = ast.parse(class_source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return False
     return any(isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef)) and member.name == attr
-               and [ast.dump(d) for d in member.decorator_list] == [ast.dump(ast.Name("staticmethod", ast.Load()))]
+               and [ast.dump(d) for d in member.decorator_list] == [ast.dump(ast.Name(decorator, ast.Load()))]
                for cls in tree.body if isinstance(cls, ast.ClassDef) for member in cls.body)
 
 
@@ -1332,7 +1335,7 @@ class _Extractor:
         self._definition("function", name, node.lineno, node.end_lineno or node.lineno, source, cell, node, uses)
         if isinstance(value, ast.Name):
             self.alias_targets[name] = (self.defs[name][0], self.defs[value.id][0])
-        elif isinstance(value, ast.Attribute) and _is_static_member(entry[0].source, value.attr):
+        elif isinstance(value, ast.Attribute) and _decorated_member(entry[0].source, value.attr, "staticmethod"):
             kept, kept_node, kept_cell = self.defs[name]
             self.defs[name] = (dataclasses.replace(kept, then=_dispatch_line(name, value.value.id, value.attr)),
                                kept_node, kept_cell)
@@ -1496,6 +1499,7 @@ class _Extractor:
                           and d.before is None else None),
                 bound_source=(_earlier_defs(d)[0].source if d.before is not None
                               else self._class_member_source(node)),
+                bound_skips=int(d.before is None and self._class_method(node)),
             )
             if found:  # the place said once: "in cell 13 (line 19: `x = None`)"
                 cell = f" cell {d.cell_index + 1}" if d.cell_index is not None else ""
@@ -1530,7 +1534,7 @@ class _Extractor:
 
     def _class_member_source(self, node: ast.AST | None) -> str | None:
         """For ``name = Cls.attr`` (``_assigned_function``): the source of ``attr``'s def in class
-        ``Cls`` (dedented, decorators included), or the class's whole source when no def of that name is in its body;
+        ``Cls`` (dedented), or the class's whole source when no def of that name is in its body;
         None for any other statement. The similarity check compares it: the alias's one line
         hid a classmate's function copied into a class as a static method."""
         if not (isinstance(node, ast.Assign) and isinstance(node.value, ast.Attribute)
@@ -1549,12 +1553,19 @@ class _Extractor:
                 for member in cls.body:
                     if (isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef))
                             and member.name == node.value.attr):
-                        # From its first decorator: a ``@classmethod`` tells a call's parameters.
-                        first = min([member.lineno, *(d.lineno for d in member.decorator_list)])
-                        segment = "".join(source.splitlines(keepends=True)[first - 1:member.end_lineno])
-                        if segment.strip():
+                        segment = ast.get_source_segment(source, member, padded=True)
+                        if segment:
                             return textwrap.dedent(segment)
         return source
+
+    def _class_method(self, node: ast.AST | None) -> bool:
+        """Whether ``node`` is ``name = Cls.attr`` with ``attr`` a ``@classmethod`` def of ``Cls``."""
+        if not (isinstance(node, ast.Assign) and isinstance(node.value, ast.Attribute)
+                and isinstance(node.value.value, ast.Name)):
+            return False
+        entry = self.defs.get(node.value.value.id)
+        return entry is not None and entry[0].kind == "class" and _decorated_member(
+            entry[0].source, node.value.attr, "classmethod")
 
     def _uncompilable(self, defs: tuple[_Def, ...]) -> frozenset[str]:
         """Defs that parse but that Python refuses to compile; left out of the program.

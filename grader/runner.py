@@ -255,19 +255,18 @@ def graded_source(functions: Mapping[str, Any], name: str) -> str:
 
 #: The name of the first def in a source.
 _DEF_NAME = re.compile(r"^[ \t]*(?:async[ \t]+)?def[ \t]+(\w+)", re.M)
-#: A ``@classmethod`` line before a def: ``Cls.attr`` then passes the class as the first parameter.
-_CLASSMETHOD_LINE = re.compile(r"^[ \t]*@classmethod\b", re.M)
 
 
 def _signature(functions: Mapping[str, Any], name: str, facts: Mapping[str, tuple]) -> "_ParameterNames":
     """The parameter names a call of function ``name`` binds its arguments to: those of the def an
-    alias binds (``bound_source``: the method of ``rnn_cell_forward = RNN.cell``, the earlier ``f``
-    of ``rnn_cell_forward = f`` defined again), whose own one line has none, or messages about a
-    method so bound said "argument 3" for ``parameters``; otherwise ``name``'s own."""
+    alias binds (``bound_source``: the method of ``rnn_cell_forward = RNN.cell``, a class method's
+    ``cls`` left out, or the earlier ``f`` of ``rnn_cell_forward = f`` defined again), whose own
+    one line has none, or messages about a method so bound said "argument 3" for ``parameters``;
+    otherwise ``name``'s own."""
     fn = functions[name]
     bound = getattr(fn, "bound_source", None)
     if bound:
-        return _ParameterNames(bound, None, drop=1 if _CLASSMETHOD_LINE.search(bound.split("def ", 1)[0]) else 0)
+        return _ParameterNames(bound, None, drop=getattr(fn, "bound_skips", 0))
     return _ParameterNames(fn.source, facts.get(name))
 
 
