@@ -98,3 +98,32 @@ def test_only_a_static_method_calls_its_graded_name():
                   "        return xt\n\nrnn_cell_forward = RNN.cell\n")
         program = extract(Notebook(path="s.ipynb", cells=(Cell(index=0, kind="code", source=source, outputs=()),), nbformat=(4, 5))).program().source
         assert ("RNN.cell = staticmethod(" in program) == dispatched, (decorator, program)
+
+
+# --------------------------------------------------------------------------- modules a call imports
+
+def test_a_right_cell_importing_a_compiled_package_by_name_scores_in_every_case(tmp_path, context, sandbox):
+    # The child took every module a call imported out of sys.modules again; the next call imported
+    # scipy.special again and got "ImportError: cannot load module more than once per process"
+    # (2.5 / 10). The twenty-second session imported at load what a body's `import` names; a name
+    # given to importlib is not seen there.
+    cell = "import importlib\n\n" + nbs.COURSE_CELLS["rnn_cell_forward"].replace(
+        "softmax(", "importlib.import_module('scipy.special').softmax(axis=0, x=")
+    assert "scipy.special" in cell
+    part = _grade(tmp_path, nbs.course_notebook({"rnn_cell_forward": cell}), context, sandbox).part("rnn_cell_forward")
+    assert part.points == part.max_points, [c.message for c in part.cases]
+
+
+def test_a_module_a_call_makes_or_renames_is_still_removed_after_it(sandbox):
+    # What stays is a module the import system loaded from a file under its own name, outside the
+    # standard library: one the student makes, one under another name, or a standard module, goes.
+    program = ("import sys\nimport types\nimport importlib\n\n\n"
+               "def plant():\n    sys.modules['made_here'] = types.ModuleType('made_here')\n"
+               "    sys.modules['renamed'] = importlib.import_module('scipy.special')\n"
+               "    importlib.import_module('scipy.linalg')\n    import xdrlib\n    return 0\n\n\n"
+               "def look():\n    return sorted(k for k in ('made_here', 'renamed', 'scipy.linalg', 'xdrlib')"
+               " if k in sys.modules)\n")
+    with sandbox.session(program) as session:
+        assert session.call("plant", (), timeout=10.0, aliases=False).status == "ok"
+        outcome = session.call("look", (), timeout=2.0, aliases=False)
+    assert outcome.status == "ok" and list(outcome.value) == ["scipy.linalg"], outcome
