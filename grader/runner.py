@@ -18,10 +18,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import CodeType, MappingProxyType
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any, Collection, Iterator, Mapping, Sequence
 
 from grader import checks, wire
 from grader._child import args_layout
+from grader.course import COURSE_MODULES
 from grader.fastcheck import WireExpectation, expectation_for
 from grader.models import (
     CASE_GRADER_FAILED, CRASHED, ERROR, FAILED, GRADER_ERROR, HARNESS, HIDDEN, MISSING, NOT_ATTEMPTED,
@@ -245,12 +246,79 @@ def _aliased(functions: Mapping[str, Any], name: str) -> str:
     return name
 
 
-def graded_source(functions: Mapping[str, Any], name: str) -> str:
+def graded_source(functions: Mapping[str, Any], name: str, *, graded: Collection[str] = ()) -> str:
     """The source the similarity check compares for function ``name``: that of the function an
     alias names (`_aliased`), not the alias's one line, or a classmate's function copied under
-    another name and aliased would never be compared."""
+    another name and aliased would never be compared. A function that only hands its work to the
+    notebook's own helpers (`_only_delegates`) is compared as those helpers (`_helpers_of`: not
+    the ``graded`` functions, compared on their own, nor the course's helpers): a classmate's
+    function copied as ``_step`` behind ``return _step(xt, a_prev, parameters)`` went unseen.
+    Other functions are compared alone, as before: a helper's text added to one side of a pair
+    lowers its score (normalised by the larger side), and would hide as many copies as it shows."""
+    own = _own_text(functions, name)
+    if not _only_delegates(own):
+        return own
+    helpers = [_own_text(functions, helper) for helper in _helpers_of(functions, name, graded)]
+    return "\n\n".join(helpers) if helpers else own
+
+
+#: What a statement of a function that only delegates (``_only_delegates``) may hold.
+_DELEGATING_NODES = (ast.Return, ast.Assign, ast.Expr, ast.Name, ast.Tuple, ast.List, ast.Call, ast.Attribute,
+                     ast.Load, ast.Store, ast.Starred, ast.keyword, ast.Constant)
+
+
+def _only_delegates(source: str) -> bool:
+    """Whether the def in ``source`` only calls functions and passes their results on (a docstring
+    aside: no loop, branch, arithmetic or subscript), ``return _step(xt, a_prev, parameters)``."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    if len(tree.body) != 1 or not isinstance(tree.body[0], (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return False
+    body = tree.body[0].body
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        body = body[1:]
+    return bool(body) and any(isinstance(node, ast.Call) for stmt in body for node in ast.walk(stmt)) and all(
+        isinstance(node, _DELEGATING_NODES) for stmt in body for node in ast.walk(stmt))
+
+
+#: Helpers ``graded_source`` compares in a delegating function's place, at most.
+MAX_HELPERS_COMPARED = 16
+#: The course's helper names (``softmax``, ``sigmoid``...): a student's own copy of one is the
+#: course's code in most notebooks, not work to compare.
+_COURSE_HELPERS = frozenset(name for helpers in COURSE_MODULES.values() for name in helpers)
+
+
+def _own_text(functions: Mapping[str, Any], name: str) -> str:
+    """The text of the def function ``name`` stands for (see ``graded_source``)."""
     bound = functions[_aliased(functions, name)]
     return getattr(bound, "bound_source", None) or bound.source
+
+
+def _helpers_of(functions: Mapping[str, Any], name: str, graded: Collection[str]) -> list[str]:
+    """The notebook's functions that ``name`` calls, directly or through each other (the global
+    names each reads, ``FunctionSource.uses``), in the order first read, without ``name``'s other
+    names, the ``graded`` functions and the course's helpers; at most ``MAX_HELPERS_COMPARED``."""
+    root = _aliased(functions, name)
+    skip = set(graded) | _COURSE_HELPERS
+    seen = {name, root}
+    found: list[str] = []
+    queue = [name, root]
+    while queue and len(found) < MAX_HELPERS_COMPARED:
+        current = queue.pop(0)
+        for other in sorted(getattr(functions[current], "uses", ()) or ()):
+            if other in seen or other not in functions:
+                continue
+            seen.add(other)
+            target = _aliased(functions, other)
+            if other in skip or target == root or target in skip:  # another name of one not compared here
+                continue
+            found.append(other)
+            queue.append(other)
+            if len(found) >= MAX_HELPERS_COMPARED:
+                break
+    return found
 
 
 #: The name of the first def in a source.
@@ -1252,8 +1320,8 @@ def grade_submission(path: str | Path, *, context: GradingContext, sandbox: Any,
     max_points = round(sum(p.max_points for p in parts if p.name != bonus), 6)
     timings["total"] = time.perf_counter() - t0
     # The graded functions' sources, for the similarity check (no second extraction).
-    sources = {part.function: graded_source(extraction.functions, part.function)
-               for part in rubric.parts if part.function in extraction.functions}
+    compared = [part.function for part in rubric.parts if part.function in extraction.functions]
+    sources = {name: graded_source(extraction.functions, name, graded=compared) for name in compared}
     extra: dict[str, Any] = {"sources": MappingProxyType(sources)}
     lost = _lost_cases(rubric, context.fixtures, parts)
     if lost:  # the instructor's: result.full.json and the class report

@@ -127,3 +127,29 @@ def test_a_module_a_call_makes_or_renames_is_still_removed_after_it(sandbox):
         assert session.call("plant", (), timeout=10.0, aliases=False).status == "ok"
         outcome = session.call("look", (), timeout=2.0, aliases=False)
     assert outcome.status == "ok" and list(outcome.value) == ["scipy.linalg"], outcome
+
+
+# --------------------------------------------------------------------------- a wrapper around a copied helper
+
+def test_a_copy_behind_a_one_line_wrapper_is_what_the_similarity_check_compares(tmp_path, context, sandbox):
+    # rnn_cell_forward only calls `_step`, a classmate's function copied under another name: the
+    # check compared the wrapper's two lines, and the copy got full points unseen.
+    from grader.commands import function_sources
+    from grader.similarity import find_similar
+
+    helper = nbs.COURSE_CELLS["rnn_cell_forward"].replace("def rnn_cell_forward(", "def _step(")
+    wrapper = "def rnn_cell_forward(xt, a_prev, parameters):\n    return _step(xt, a_prev, parameters)\n"
+    path = nbs.write(tmp_path / "wrapped.ipynb",
+                     nbs.course_notebook({"rnn_cell_forward": f"{helper}\n\n{wrapper}"}))
+    result = grade_submission(path, context=context, sandbox=sandbox)
+    assert result.part("rnn_cell_forward").points == result.part("rnn_cell_forward").max_points
+    names = ["rnn_cell_forward", "rnn_forward"]
+    sources = function_sources(path, names=names)
+    assert sources["rnn_cell_forward"].startswith("def _step(") and "np.tanh" in sources["rnn_cell_forward"]
+    assert {n: result.extra["sources"][n] for n in names} == sources
+    # A graded function another one calls is compared on its own, not again inside its caller.
+    assert "def rnn_cell_forward(" not in sources["rnn_forward"] and "_step" not in sources["rnn_forward"]
+    classmate = nbs.write(tmp_path / "classmate.ipynb", nbs.course_notebook())
+    report = find_similar({"wrapped": {"rnn_cell_forward": sources["rnn_cell_forward"]},
+                           "classmate": function_sources(classmate, names=["rnn_cell_forward"])})
+    assert [(p.a, p.b, p.flagged) for p in report.pairs] == [("wrapped", "classmate", True)], report.pairs
