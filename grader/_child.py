@@ -1820,8 +1820,10 @@ _MISSING = object()
 _FILE_LOADERS = (importlib.machinery.SourceFileLoader, importlib.machinery.SourcelessFileLoader,
                  importlib.machinery.ExtensionFileLoader)
 #: Modules a call's import may leave in ``sys.modules`` must not be these: the standard library
-#: imports again without complaint, and the runtime imports some of it (and itself) when it needs it.
-_NOT_KEPT = frozenset(sys.stdlib_module_names) | {"grader"}
+#: imports again without complaint, and the runtime imports some of it (and itself) when it needs it;
+#: NumPy's dictionary is put back after every call (``guarded_dicts``), so a submodule a call loads
+#: (``np.testing``, patched by the call) must go with the attribute that named it.
+_NOT_KEPT = frozenset(sys.stdlib_module_names) | {"grader", "numpy"}
 
 
 def _kept_import(key: object, module: object) -> bool:
