@@ -321,6 +321,8 @@ def _helpers_of(functions: Mapping[str, Any], name: str, graded: Collection[str]
     return found
 
 
+#: A call of NumPy's append (``np.append(``, ``numpy.append(``).
+_NP_APPEND = re.compile(r"\b(?:np|numpy)\s*\.\s*append\s*\(")
 #: The name of the first def in a source.
 _DEF_NAME = re.compile(r"^[ \t]*(?:async[ \t]+)?def[ \t]+(\w+)", re.M)
 
@@ -656,7 +658,8 @@ class _Grader:
             where = f" ({location.describe()})" if location else ""
             text = _error_text(outcome)
             extra = [hint for hint in (self._blame(location, stubs),
-                                       _missing_key_hint(outcome, plan.args, param_names)) if hint]
+                                       _missing_key_hint(outcome, plan.args, param_names),
+                                       self._append_hint(outcome, location)) if hint]
             return self._case(case, ERROR, 0.0, location=location, message=(
                 f"Raised {text}{where}" + (". " + " ".join(extra) if extra else "")), **common)
         if status == "memory":
@@ -707,6 +710,23 @@ class _Grader:
                 f"{stub.misses[0]}{self._argument_named(dep, stub)}). Check the arguments you give "
                 f"`{dep}` at each time step (that step's slice and cache, the hidden state or "
                 f"gradient carried over).")
+
+    def _append_hint(self, outcome: Any, location: Location | None) -> str:
+        """For NumPy's "inhomogeneous shape" ValueError raised on a line that calls ``np.append``
+        (``caches = np.append(caches, cache)``, a real notebook's lstm_forward: 0 / 15 with only
+        NumPy's words): what np.append does and the list's own append. "" otherwise."""
+        if outcome.error_type != "ValueError" or "inhomogeneous" not in (outcome.message or ""):
+            return ""
+        fn = self.extraction.functions.get(location.function) if location and self.extraction else None
+        if fn is None or fn.cell_index != location.cell or location.line is None:
+            return ""
+        lines = fn.source.splitlines()
+        index = location.line - fn.first_line
+        if not (0 <= index < len(lines) and _NP_APPEND.search(lines[index])):
+            return ""
+        return ("`np.append` turns what it is given into one NumPy array, which arrays of different "
+                "shapes (a cache) cannot be: to collect the caches, keep a list and add to it with the "
+                "list's own append (`caches.append(cache)`).")
 
     def _bound_to(self, method: str, stubs: Mapping[str, TraceStub]) -> str | None:
         """The dependency in ``stubs`` whose name the notebook binds to a def named ``method``
