@@ -311,24 +311,28 @@ class Extraction:
 
 def _decorated_member(class_source: str, attr: str, decorator: str) -> bool:
     """Whether the class defined by ``class_source`` defines ``attr`` as a def decorated with
-    ``@decorator`` (``staticmethod``, ``classmethod``) and nothing else, in its own body."""
+    ``@decorator`` (``staticmethod``, ``classmethod``) and nothing else, in its own body; with
+    ``decorator`` "", a def without decorators."""
     try:
         tree = ast.parse(class_source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return False
+    wanted = [ast.dump(ast.Name(decorator, ast.Load()))] if decorator else []
     return any(isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef)) and member.name == attr
-               and [ast.dump(d) for d in member.decorator_list] == [ast.dump(ast.Name(decorator, ast.Load()))]
+               and [ast.dump(d) for d in member.decorator_list] == wanted
                for cls in tree.body if isinstance(cls, ast.ClassDef) for member in cls.body)
 
 
-def _dispatch_line(name: str, cls: str, attr: str) -> str:
-    """The program's line after ``name = cls.attr`` (a static method): ``cls.attr`` then calls
-    whatever the global ``name`` is at the time, the same function unless the grader stands its
-    trace stub there. A composite calling ``RNN.cell(...)`` was never isolated from a wrong
-    cell bound as ``rnn_cell_forward = RNN.cell`` (the stub stands under names, never in a
-    class): the cell's mistake cost its points a second time in every output of rnn_forward.
-    A class that refuses the assignment keeps its method."""
-    return (f"try:\n    {cls}.{attr} = staticmethod(lambda *args, **kwargs: {name}(*args, **kwargs))\n"
+def _dispatch_line(name: str, cls: str, attr: str, *, static: bool) -> str:
+    """The program's line after ``name = cls.attr`` (a static method, or a def without decorators:
+    ``static`` False): ``cls.attr`` then calls whatever the global ``name`` is at the time, the same
+    function unless the grader stands its trace stub there. A composite calling ``RNN.cell(...)``
+    was never isolated from a wrong cell bound as ``rnn_cell_forward = RNN.cell`` (the stub stands
+    under names, never in a class): the cell's mistake cost its points a second time in every
+    output of rnn_forward. A plain def stays a plain function, so an instance still passes itself
+    first, as to the def. A class that refuses the assignment keeps its method."""
+    call = f"lambda *args, **kwargs: {name}(*args, **kwargs)"
+    return (f"try:\n    {cls}.{attr} = {f'staticmethod({call})' if static else call}\n"
             f"except Exception:\n    pass")
 
 
@@ -1335,10 +1339,12 @@ class _Extractor:
         self._definition("function", name, node.lineno, node.end_lineno or node.lineno, source, cell, node, uses)
         if isinstance(value, ast.Name):
             self.alias_targets[name] = (self.defs[name][0], self.defs[value.id][0])
-        elif isinstance(value, ast.Attribute) and _decorated_member(entry[0].source, value.attr, "staticmethod"):
-            kept, kept_node, kept_cell = self.defs[name]
-            self.defs[name] = (dataclasses.replace(kept, then=_dispatch_line(name, value.value.id, value.attr)),
-                               kept_node, kept_cell)
+        elif isinstance(value, ast.Attribute):
+            static = _decorated_member(entry[0].source, value.attr, "staticmethod")
+            if static or _decorated_member(entry[0].source, value.attr, ""):
+                kept, kept_node, kept_cell = self.defs[name]
+                line = _dispatch_line(name, value.value.id, value.attr, static=static)
+                self.defs[name] = (dataclasses.replace(kept, then=line), kept_node, kept_cell)
         return True
 
     def _constant(self, node: ast.Assign | ast.AnnAssign, cell: _ParsedCell) -> bool:

@@ -90,14 +90,15 @@ def test_a_wrong_composite_calling_the_method_is_graded_as_under_the_graded_name
 
 
 def test_only_a_static_method_calls_its_graded_name():
-    # A class method or a plain def in the class is left as it is: a static method taking the
-    # class method's place would lose its `cls`.
-    for decorator, first, dispatched in (("@staticmethod", "", True), ("@classmethod", "cls, ", False),
-                                         ("", "", False)):
+    # A static method and a plain def in the class (a plain function then, an instance passing
+    # itself first as to the def) call the graded name; a class method is left as it is (it would
+    # lose its `cls`).
+    for decorator, first, dispatched in (("@staticmethod", "", "staticmethod(lambda"), ("@classmethod", "cls, ", ""),
+                                         ("", "", "lambda")):
         source = (f"import numpy as np\n\nclass RNN:\n    {decorator}\n    def cell({first}xt, a_prev, parameters):\n"
                   "        return xt\n\nrnn_cell_forward = RNN.cell\n")
         program = extract(Notebook(path="s.ipynb", cells=(Cell(index=0, kind="code", source=source, outputs=()),), nbformat=(4, 5))).program().source
-        assert ("RNN.cell = staticmethod(" in program) == dispatched, (decorator, program)
+        assert (f"RNN.cell = {dispatched} *args" in program if dispatched else "RNN.cell =" not in program), program
 
 
 # --------------------------------------------------------------------------- modules a call imports
@@ -164,3 +165,13 @@ def test_caches_collected_with_np_append_are_told_what_np_append_does(tmp_path, 
     case = _grade(tmp_path, nbs.course_notebook(cells), context, sandbox).part("lstm_forward").cases[0]
     assert case.status == "error" and "inhomogeneous" in case.message, case.message
     assert "keep a list and add to it with the list's own append (`caches.append(cache)`)" in case.message, case.message
+
+
+def test_a_wrong_plain_def_in_a_class_called_by_the_composite_costs_once(tmp_path, context, sandbox):
+    # The same as a static method for a def without decorators, which RNN.cell names as it is.
+    cell = WRONG_STATIC_CELL.replace("    @staticmethod\n", "")
+    assert "@static" not in cell
+    result = _grade(tmp_path, _calling_the_method(cell), context, sandbox)
+    assert result.part("rnn_cell_forward").points == 0
+    composite = result.part("rnn_forward")
+    assert composite.points == composite.max_points, [c.message for c in composite.cases][:1]
