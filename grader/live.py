@@ -450,10 +450,12 @@ class LiveSession:
             if name not in saved:
                 saved[name] = scope.get(name, _MISSING)
                 scope[name] = value
+        members: list[tuple[type, str, object]] = []
         for name, handler in stubs.items():
             if name not in saved:
                 saved[name] = scope.get(name, _MISSING)
             scope[name] = self._proxy(name, handler, saved[name], pending)
+            members += _stand_in_classes(scope, saved[name], scope[name])
         capture = _Capture(self.output_chars)
         failure: BaseException | None = None
         timed_out = False
@@ -475,6 +477,9 @@ class LiveSession:
                     scope.pop(name, None)
                 else:
                     scope[name] = original
+            for cls, attr, member in reversed(members):
+                with contextlib.suppress(Exception):
+                    setattr(cls, attr, member)
         seconds = time.perf_counter() - t0
         if pending:
             raise pending[0]
@@ -505,6 +510,33 @@ class LiveSession:
             args_after = None
         return CallOutcome("ok", value=plain_value, args_after=args_after, aliases=aliases,
                            output=output, seconds=seconds)
+
+
+def _stand_in_classes(scope: dict, original: object, proxy: Callable) -> list[tuple[type, str, object]]:
+    """Put ``proxy`` in place of ``original`` where a class of ``scope`` holds it (a static method
+    or a def without decorators: ``rnn_cell_forward = RNN.cell``), as the grader's program does
+    (``extract._dispatch_line``): a composite calling ``RNN.cell(...)`` then meets the stub, and
+    check() agrees with the grade, which no longer charges a wrong cell twice. Returns
+    ``(class, attribute, member it held)`` for each, to put back after the call."""
+    done: list[tuple[type, str, object]] = []
+    if original is _MISSING or not callable(original):
+        return done
+    for value in list(scope.values()):
+        if not isinstance(value, type):
+            continue
+        try:
+            for attr, member in list(vars(value).items()):
+                if member is original:
+                    replacement: object = proxy
+                elif type(member) is staticmethod and member.__func__ is original:
+                    replacement = staticmethod(proxy)
+                else:
+                    continue
+                setattr(value, attr, replacement)
+                done.append((value, attr, member))
+        except Exception:  # noqa: BLE001 - a class that refuses: it keeps its method
+            continue
+    return done
 
 
 # --------------------------------------------------------------------------- extraction

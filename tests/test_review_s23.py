@@ -8,6 +8,7 @@ from grader.extract import extract
 from grader.notebook import Cell, Notebook
 from grader.runner import grade_submission
 from tests import notebooks as nbs
+from tests.test_live import course_module  # noqa: F401 - a fixture: rnn_utils importable
 
 
 def _grade(tmp_path: Path, nb: dict, context, sandbox):
@@ -175,3 +176,23 @@ def test_a_wrong_plain_def_in_a_class_called_by_the_composite_costs_once(tmp_pat
     assert result.part("rnn_cell_forward").points == 0
     composite = result.part("rnn_forward")
     assert composite.points == composite.max_points, [c.message for c in composite.cases][:1]
+
+
+def test_check_in_jupyter_isolates_a_composite_calling_the_method_as_the_grade_does(
+        tmp_path, course_module, sandbox):  # noqa: F811 - course_module is a fixture
+    # After the fix above, check() (the kernel's own functions, stubs rebound in their globals)
+    # still charged the wrong cell twice: rnn_forward failed in check() and passed in the grade.
+    from grader.commands import DEFAULT_RUBRIC
+    from grader.live import grade_live
+    from grader.selfcheck import load_public_context
+    from tests.test_review_s22 import _kernel_namespace
+
+    public = load_public_context(DEFAULT_RUBRIC)
+    nb = _calling_the_method(WRONG_STATIC_CELL)
+    namespace = _kernel_namespace(["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"], tmp_path)
+    method = vars(namespace["RNN"])["cell"]
+    live, _ = grade_live(namespace, context=public)
+    graded = _grade(tmp_path, nb, public, sandbox)
+    assert [(p.name, p.status) for p in live.parts] == [(p.name, p.status) for p in graded.parts]
+    assert live.part("rnn_forward").status == "passed" and live.part("rnn_cell_forward").status == "failed"
+    assert vars(namespace["RNN"])["cell"] is method, "the kernel's class is left as it was"
