@@ -196,3 +196,11 @@ def test_check_in_jupyter_isolates_a_composite_calling_the_method_as_the_grade_d
     assert [(p.name, p.status) for p in live.parts] == [(p.name, p.status) for p in graded.parts]
     assert live.part("rnn_forward").status == "passed" and live.part("rnn_cell_forward").status == "failed"
     assert vars(namespace["RNN"])["cell"] is method, "the kernel's class is left as it was"
+
+
+def test_a_method_bound_to_a_graded_name_that_changes_its_input_is_told_which(tmp_path, context, sandbox):
+    cell = STATIC_CELL.replace("        p = parameters\n", "        p = parameters\n        a_prev *= 2\n", 1)
+    assert "a_prev *= 2" in cell
+    case = _grade(tmp_path, nbs.course_notebook({"rnn_cell_forward": cell}), context, sandbox).part(
+        "rnn_cell_forward").cases[0]
+    assert "changes its input `a_prev` in place" in case.message, case.message
