@@ -521,8 +521,10 @@ def _stand_in_classes(scope: dict, original: object, proxy: Callable) -> list[tu
     done: list[tuple[type, str, object]] = []
     if original is _MISSING or not callable(original):
         return done
+    home = scope.get("__name__")
     for value in list(scope.values()):
-        if not isinstance(value, type):
+        # Only the notebook's own classes: a kernel may hold hundreds imported (`from keras... import *`).
+        if not isinstance(value, type) or value.__dict__.get("__module__") != home:
             continue
         try:
             for attr, member in list(vars(value).items()):
