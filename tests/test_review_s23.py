@@ -204,3 +204,41 @@ def test_a_method_bound_to_a_graded_name_that_changes_its_input_is_told_which(tm
     case = _grade(tmp_path, nbs.course_notebook({"rnn_cell_forward": cell}), context, sandbox).part(
         "rnn_cell_forward").cases[0]
     assert "changes its input `a_prev` in place" in case.message, case.message
+
+
+# --------------------------------------------------------------------------- a dependency as a default value
+
+def _cell_as_default() -> dict:
+    """A wrong cell (the bias left out), and rnn_forward taking it as a default argument."""
+    forward = (nbs.COURSE_CELLS["rnn_forward"]
+               .replace("def rnn_forward(x, a0, parameters):", "def rnn_forward(x, a0, parameters, cell=rnn_cell_forward):")
+               .replace("= rnn_cell_forward(", "= cell("))
+    assert "cell=rnn_cell_forward" in forward and "= cell(" in forward
+    return nbs.course_notebook({"rnn_cell_forward": nbs.COURSE_CELLS["rnn_cell_forward"].replace("+ ba)", ")"),
+                                "rnn_forward": forward})
+
+
+def test_a_wrong_cell_given_as_a_default_argument_costs_once(tmp_path, context, sandbox):
+    # The default held the function itself: the stub under `rnn_cell_forward` was never met, and a
+    # right rnn_forward lost its 15 points for the cell's mistake.
+    result = _grade(tmp_path, _cell_as_default(), context, sandbox)
+    assert result.part("rnn_cell_forward").points == 0
+    composite = result.part("rnn_forward")
+    assert composite.points == composite.max_points, [c.message for c in composite.cases][:1]
+
+
+def test_check_in_jupyter_isolates_a_default_argument_as_the_grade_does(tmp_path, course_module, sandbox):  # noqa: F811
+    from grader.commands import DEFAULT_RUBRIC
+    from grader.live import grade_live
+    from grader.selfcheck import load_public_context
+    from tests.test_review_s22 import _kernel_namespace
+
+    public = load_public_context(DEFAULT_RUBRIC)
+    nb = _cell_as_default()
+    namespace = _kernel_namespace(["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"], tmp_path)
+    defaults = namespace["rnn_forward"].__defaults__
+    live, _ = grade_live(namespace, context=public)
+    graded = _grade(tmp_path, nb, public, sandbox)
+    assert [(p.name, p.status) for p in live.parts] == [(p.name, p.status) for p in graded.parts]
+    assert live.part("rnn_forward").status == "passed"
+    assert namespace["rnn_forward"].__defaults__ is defaults, "the kernel's function is left as it was"
