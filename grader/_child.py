@@ -17,6 +17,7 @@ import _signal
 import array
 import ctypes
 import errno
+import importlib.machinery
 import io
 import json
 import operator
@@ -1814,6 +1815,30 @@ def _await_twins(twins: set[int]) -> None:
 # ---------------------------------------------------------------- child runtime
 
 _MISSING = object()
+
+#: The loaders of modules imported from a file (source, bytecode, compiled extension).
+_FILE_LOADERS = (importlib.machinery.SourceFileLoader, importlib.machinery.SourcelessFileLoader,
+                 importlib.machinery.ExtensionFileLoader)
+#: Modules a call's import may leave in ``sys.modules`` must not be these: the standard library
+#: imports again without complaint, and the runtime imports some of it (and itself) when it needs it;
+#: NumPy's dictionary is put back after every call (``guarded_dicts``), so a submodule a call loads
+#: (``np.testing``, patched by the call) must go with the attribute that named it.
+_NOT_KEPT = frozenset(sys.stdlib_module_names) | {"grader", "numpy"}
+
+
+def _kept_import(key: object, module: object) -> bool:
+    """Whether ``sys.modules[key]``, added during a call, stays after it (``Runtime._restore_one``):
+    a plain module the import system loaded from a file under that very name, not of the standard
+    library or the grader. Removed, a compiled package a call imported (``importlib.import_module(
+    "scipy.special")`` in a function's body) was imported again by the next call and refused:
+    "ImportError: cannot load module more than once per process" (a right cell, 2.5 / 10). Entries
+    there before the call are still put back as they were, and a module the student makes or
+    names otherwise is still removed."""
+    if type(key) is not str or type(module) is not types.ModuleType or key.partition(".")[0] in _NOT_KEPT:
+        return False
+    spec = module.__dict__.get("__spec__")
+    return (type(spec) is importlib.machinery.ModuleSpec and spec.name == key
+            and module.__dict__.get("__name__") == key and type(spec.loader) in _FILE_LOADERS)
 _TAG = operator.attrgetter("value")  # a version tag's value, read from its ctypes view (see _tag_cells)
 _IMMUTABLE = frozenset({type(None), bool, int, float, complex, str, bytes})
 _MESSAGE_CHARS = 600
@@ -2609,8 +2634,10 @@ class Runtime:
         if type(current) is list:
             current[:] = saved
             return
+        modules = current is sys.modules
         for key in [k for k in current if k not in saved]:
-            del current[key]
+            if not (modules and _kept_import(key, current[key])):
+                del current[key]
         for key, value in saved.items():
             if current.get(key, _MISSING) is not value:
                 current[key] = value

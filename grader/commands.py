@@ -205,7 +205,8 @@ def function_sources(path: Path, *, names: Sequence[str] | None = None) -> dict[
         functions = extract_file(path).functions
     except Exception:  # noqa: BLE001 - unreadable notebooks are reported by grading, not here
         return {}
-    return {name: graded_source(functions, name) for name in functions if names is None or name in names}
+    graded = functions.keys() if names is None else names
+    return {name: graded_source(functions, name, graded=graded) for name in functions if names is None or name in names}
 
 
 def graded_functions(rubric: Rubric) -> list[str]:

@@ -98,6 +98,9 @@ class FunctionSource:
     #: For ``name = other`` run before ``other`` was defined again (``_Def.before``): the source of
     #: the definition it binds, as Python ran it (for the similarity check: ``alias_of`` is None).
     bound_source: str | None = None
+    #: How many leading parameters of ``bound_source``'s def a call does not pass: 1 for the
+    #: ``cls`` of ``name = Cls.attr``, ``attr`` a ``@classmethod`` (messages name the others).
+    bound_skips: int = 0
 
 
 @dataclass(frozen=True)
@@ -161,6 +164,9 @@ class _Def:
     #: For ``name = other`` run before ``other`` was defined again: the definition of ``other`` it
     #: named, which the program runs just before it (``_Extractor._aliases_of_earlier_defs``).
     before: "_Def | None" = field(default=None, compare=False)
+    #: Code the program runs just after it (grader's code, located nowhere in the notebook): for
+    #: ``name = Cls.attr`` of a static method, ``Cls.attr`` calling ``name`` (``_dispatch_line``).
+    then: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
@@ -301,9 +307,43 @@ class Extraction:
                     ran[earlier.names[0]] = id(earlier)
             b.add(d.source, fn, d.cell_index, d.first_line, code=d.code)
             ran.update(dict.fromkeys(d.names, id(d)))
+            if d.then:
+                b.add(d.then, None, None, None)
             if d.kind != "constant":
                 b.blank()
         return b.build()
+
+
+def _dispatch_line(name: str, cls: str, attr: str, *, static: bool) -> str:
+    """The program's line after ``name = cls.attr`` (a static method, or a def without decorators:
+    ``static`` False): ``cls.attr`` then calls whatever the global ``name`` is at the time, the same
+    function unless the grader stands its trace stub there. A composite calling ``RNN.cell(...)``
+    was never isolated from a wrong cell bound as ``rnn_cell_forward = RNN.cell`` (the stub stands
+    under names, never in a class): the cell's mistake cost its points a second time in every
+    output of rnn_forward. A plain def stays a plain function, so an instance still passes itself
+    first, as to the def. A class that refuses the assignment keeps its method."""
+    call = f"lambda *args, **kwargs: {name}(*args, **kwargs)"
+    return (f"try:\n    {cls}.{attr} = {f'staticmethod({call})' if static else call}\n"
+            f"except Exception:\n    pass")
+
+
+def _defaults_line(name: str, source: str, functions: Collection[str]) -> str:
+    """The program's lines after ``def name(..., cell=rnn_cell_forward)`` (no decorators; a default
+    naming one of ``functions``, defined before it): the default then calls whatever that global is
+    at the time, as ``_dispatch_line`` does for a class's method. The default held the function
+    itself, so a composite calling ``cell(...)`` never met the trace stub standing under its name,
+    and a wrong cell cost rnn_forward its 15 points too. "" when no default names one."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return ""
+    node = tree.body[0] if len(tree.body) == 1 else None
+    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or node.decorator_list:
+        return ""
+    named = sorted({d.id for d in node.args.defaults if isinstance(d, ast.Name) and d.id in functions})
+    return "\n".join(
+        f"try:\n    {name}.__defaults__ = tuple((lambda *args, **kwargs: {dep}(*args, **kwargs)) if value is {dep}"
+        f" else value for value in {name}.__defaults__)\nexcept Exception:\n    pass" for dep in named)
 
 
 #: The standard library's top-level modules: imported inside a function, imported again by the
@@ -1249,8 +1289,10 @@ class _Extractor:
                 f"{cell.index + 1}, line {first}); the last definition (cell {cell.index + 1}) is the one graded.",
                 cell.index, first, name,
             ))
-        self.defs[name] = (_Def(kind, (name,), source, cell.index, first, last, uses[0], uses[1], uses[2]),
-                           node, cell)
+        deps = [n for n in uses[1] if n != name and n in self.defs and self.defs[n][0].kind == "function"]
+        then = _defaults_line(name, source, deps) if kind == "function" and deps else ""
+        self.defs[name] = (_Def(kind, (name,), source, cell.index, first, last, uses[0], uses[1], uses[2],
+                                then=then), node, cell)
         if kind == "function":
             self.function_cells.setdefault(name, []).append(cell.index)
 
@@ -1335,6 +1377,12 @@ class _Extractor:
         self._definition("function", name, node.lineno, node.end_lineno or node.lineno, source, cell, node, uses)
         if isinstance(value, ast.Name):
             self.alias_targets[name] = (self.defs[name][0], self.defs[value.id][0])
+        elif isinstance(value, ast.Attribute):
+            static = self._decorated_member(value.value.id, value.attr, "staticmethod")
+            if static or self._decorated_member(value.value.id, value.attr, ""):
+                kept, kept_node, kept_cell = self.defs[name]
+                line = _dispatch_line(name, value.value.id, value.attr, static=static)
+                self.defs[name] = (dataclasses.replace(kept, then=line), kept_node, kept_cell)
         return True
 
     def _constant(self, node: ast.Assign | ast.AnnAssign, cell: _ParsedCell) -> bool:
@@ -1495,6 +1543,7 @@ class _Extractor:
                           and d.before is None else None),
                 bound_source=(_earlier_defs(d)[0].source if d.before is not None
                               else self._class_member_source(node)),
+                bound_skips=int(d.before is None and self._class_method(node)),
             )
             if found:  # the place said once: "in cell 13 (line 19: `x = None`)"
                 cell = f" cell {d.cell_index + 1}" if d.cell_index is not None else ""
@@ -1596,6 +1645,27 @@ class _Extractor:
         lines = _LINE_ENDS.split(source)
         self.class_members[cls_name] = (source, cls, members, lines)
         return source, cls, members, lines
+
+    def _class_method(self, node: ast.AST | None) -> bool:
+        """Whether ``node`` is ``name = Cls.attr`` with ``attr`` a ``@classmethod`` def of ``Cls``."""
+        if not (isinstance(node, ast.Assign) and isinstance(node.value, ast.Attribute)
+                and isinstance(node.value.value, ast.Name)):
+            return False
+        return self._decorated_member(node.value.value.id, node.value.attr, "classmethod")
+
+    def _decorated_member(self, cls_name: str, attr: str, decorator: str) -> bool:
+        """Whether the student's class ``cls_name`` binds ``attr`` last (``_class_members``) with a
+        def decorated with ``@decorator`` (``staticmethod``, ``classmethod``) and nothing else; with
+        ``decorator`` "", a def without decorators. Read from the class parsed once: parsing it
+        for every alias made 2,000 aliases of a class of 1,500 methods cost 290 s (the fairness
+        and hostile reviews of the twenty-third session, merged)."""
+        entry = self.defs.get(cls_name)
+        if entry is None or entry[0].kind != "class":
+            return False
+        member = self._class_members(cls_name, entry[0].source)[2].get(attr)
+        wanted = [ast.dump(ast.Name(decorator, ast.Load()))] if decorator else []
+        return (isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef))
+                and [ast.dump(d) for d in member.decorator_list] == wanted)
 
     def _uncompilable(self, defs: tuple[_Def, ...]) -> frozenset[str]:
         """Defs that parse but that Python refuses to compile; left out of the program.

@@ -450,10 +450,13 @@ class LiveSession:
             if name not in saved:
                 saved[name] = scope.get(name, _MISSING)
                 scope[name] = value
+        members: list[tuple[type, str, object]] = []
         for name, handler in stubs.items():
             if name not in saved:
                 saved[name] = scope.get(name, _MISSING)
             scope[name] = self._proxy(name, handler, saved[name], pending)
+            members += _stand_in_classes(scope, saved[name], scope[name])
+        defaults = _stand_in_defaults(fn, {id(saved[n]): scope[n] for n in stubs if callable(saved[n])})
         capture = _Capture(self.output_chars)
         failure: BaseException | None = None
         timed_out = False
@@ -475,6 +478,12 @@ class LiveSession:
                     scope.pop(name, None)
                 else:
                     scope[name] = original
+            for cls, attr, member in reversed(members):
+                with contextlib.suppress(Exception):
+                    setattr(cls, attr, member)
+            if defaults is not None:
+                with contextlib.suppress(Exception):
+                    fn.__defaults__ = defaults
         seconds = time.perf_counter() - t0
         if pending:
             raise pending[0]
@@ -505,6 +514,50 @@ class LiveSession:
             args_after = None
         return CallOutcome("ok", value=plain_value, args_after=args_after, aliases=aliases,
                            output=output, seconds=seconds)
+
+
+def _stand_in_defaults(fn: object, proxies: Mapping[int, Callable]) -> tuple | None:
+    """Put each stub in place of the dependency it stands for among ``fn``'s default values
+    (``def rnn_forward(..., cell=rnn_cell_forward)``), as the grader's program does
+    (``extract._defaults_line``); ``proxies`` maps the id of each dependency to its stub.
+    Returns the defaults to put back after the call, or None when none was replaced."""
+    defaults = getattr(fn, "__defaults__", None)
+    if not proxies or type(defaults) is not tuple or not any(id(v) in proxies for v in defaults):
+        return None
+    try:
+        fn.__defaults__ = tuple(proxies.get(id(v), v) for v in defaults)
+    except Exception:  # noqa: BLE001 - not a plain function: left as it is
+        return None
+    return defaults
+
+
+def _stand_in_classes(scope: dict, original: object, proxy: Callable) -> list[tuple[type, str, object]]:
+    """Put ``proxy`` in place of ``original`` where a class of ``scope`` holds it (a static method
+    or a def without decorators: ``rnn_cell_forward = RNN.cell``), as the grader's program does
+    (``extract._dispatch_line``): a composite calling ``RNN.cell(...)`` then meets the stub, and
+    check() agrees with the grade, which no longer charges a wrong cell twice. Returns
+    ``(class, attribute, member it held)`` for each, to put back after the call."""
+    done: list[tuple[type, str, object]] = []
+    if original is _MISSING or not callable(original):
+        return done
+    home = scope.get("__name__")
+    for value in list(scope.values()):
+        # Only the notebook's own classes: a kernel may hold hundreds imported (`from keras... import *`).
+        if not isinstance(value, type) or value.__dict__.get("__module__") != home:
+            continue
+        try:
+            for attr, member in list(vars(value).items()):
+                if member is original:
+                    replacement: object = proxy
+                elif type(member) is staticmethod and member.__func__ is original:
+                    replacement = staticmethod(proxy)
+                else:
+                    continue
+                setattr(value, attr, replacement)
+                done.append((value, attr, member))
+        except Exception:  # noqa: BLE001 - a class that refuses: it keeps its method
+            continue
+    return done
 
 
 # --------------------------------------------------------------------------- extraction

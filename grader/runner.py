@@ -18,10 +18,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import CodeType, MappingProxyType
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any, Collection, Iterator, Mapping, Sequence
 
 from grader import checks, wire
 from grader._child import args_layout
+from grader.course import COURSE_MODULES
 from grader.fastcheck import WireExpectation, expectation_for
 from grader.models import (
     CASE_GRADER_FAILED, CRASHED, ERROR, FAILED, GRADER_ERROR, HARNESS, HIDDEN, MISSING, NOT_ATTEMPTED,
@@ -245,12 +246,98 @@ def _aliased(functions: Mapping[str, Any], name: str) -> str:
     return name
 
 
-def graded_source(functions: Mapping[str, Any], name: str) -> str:
+def graded_source(functions: Mapping[str, Any], name: str, *, graded: Collection[str] = ()) -> str:
     """The source the similarity check compares for function ``name``: that of the function an
     alias names (`_aliased`), not the alias's one line, or a classmate's function copied under
-    another name and aliased would never be compared."""
+    another name and aliased would never be compared. A function that only hands its work to the
+    notebook's own helpers (`_only_delegates`) is compared as those helpers (`_helpers_of`: not
+    the ``graded`` functions, compared on their own, nor the course's helpers): a classmate's
+    function copied as ``_step`` behind ``return _step(xt, a_prev, parameters)`` went unseen.
+    Other functions are compared alone, as before: a helper's text added to one side of a pair
+    lowers its score (normalised by the larger side), and would hide as many copies as it shows."""
+    own = _own_text(functions, name)
+    if not _only_delegates(own):
+        return own
+    helpers = [_own_text(functions, helper) for helper in _helpers_of(functions, name, graded)]
+    return "\n\n".join(helpers) if helpers else own
+
+
+#: What a statement of a function that only delegates (``_only_delegates``) may hold.
+_DELEGATING_NODES = (ast.Return, ast.Assign, ast.Expr, ast.Name, ast.Tuple, ast.List, ast.Call, ast.Attribute,
+                     ast.Load, ast.Store, ast.Starred, ast.keyword, ast.Constant)
+
+
+def _only_delegates(source: str) -> bool:
+    """Whether the def in ``source`` only calls functions and passes their results on (a docstring
+    aside: no loop, branch, arithmetic or subscript), ``return _step(xt, a_prev, parameters)``."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    if len(tree.body) != 1 or not isinstance(tree.body[0], (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return False
+    body = tree.body[0].body
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        body = body[1:]
+    return bool(body) and any(isinstance(node, ast.Call) for stmt in body for node in ast.walk(stmt)) and all(
+        isinstance(node, _DELEGATING_NODES) for stmt in body for node in ast.walk(stmt))
+
+
+#: Helpers ``graded_source`` compares in a delegating function's place, at most.
+MAX_HELPERS_COMPARED = 16
+#: The course's helper names (``softmax``, ``sigmoid``...): a student's own copy of one is the
+#: course's code in most notebooks, not work to compare.
+_COURSE_HELPERS = frozenset(name for helpers in COURSE_MODULES.values() for name in helpers)
+
+
+def _own_text(functions: Mapping[str, Any], name: str) -> str:
+    """The text of the def function ``name`` stands for (see ``graded_source``)."""
     bound = functions[_aliased(functions, name)]
     return getattr(bound, "bound_source", None) or bound.source
+
+
+def _helpers_of(functions: Mapping[str, Any], name: str, graded: Collection[str]) -> list[str]:
+    """The notebook's functions that ``name`` calls, directly or through each other (the global
+    names each reads, ``FunctionSource.uses``), in the order first read, without ``name``'s other
+    names, the ``graded`` functions and the course's helpers; at most ``MAX_HELPERS_COMPARED``."""
+    root = _aliased(functions, name)
+    skip = set(graded) | _COURSE_HELPERS
+    seen = {name, root}
+    found: list[str] = []
+    queue = [name, root]
+    while queue and len(found) < MAX_HELPERS_COMPARED:
+        current = queue.pop(0)
+        for other in sorted(getattr(functions[current], "uses", ()) or ()):
+            if other in seen or other not in functions:
+                continue
+            seen.add(other)
+            target = _aliased(functions, other)
+            if other in skip or target == root or target in skip:  # another name of one not compared here
+                continue
+            found.append(other)
+            queue.append(other)
+            if len(found) >= MAX_HELPERS_COMPARED:
+                break
+    return found
+
+
+#: A call of NumPy's append (``np.append(``, ``numpy.append(``).
+_NP_APPEND = re.compile(r"\b(?:np|numpy)\s*\.\s*append\s*\(")
+#: The name of the first def in a source.
+_DEF_NAME = re.compile(r"^[ \t]*(?:async[ \t]+)?def[ \t]+(\w+)", re.M)
+
+
+def _signature(functions: Mapping[str, Any], name: str, facts: Mapping[str, tuple]) -> "_ParameterNames":
+    """The parameter names a call of function ``name`` binds its arguments to: those of the def an
+    alias binds (``bound_source``: the method of ``rnn_cell_forward = RNN.cell``, a class method's
+    ``cls`` left out, or the earlier ``f`` of ``rnn_cell_forward = f`` defined again), whose own
+    one line has none, or messages about a method so bound said "argument 3" for ``parameters``;
+    otherwise ``name``'s own."""
+    fn = functions[name]
+    bound = getattr(fn, "bound_source", None)
+    if bound:
+        return _ParameterNames(bound, None, drop=getattr(fn, "bound_skips", 0))
+    return _ParameterNames(fn.source, facts.get(name))
 
 
 def _parameter_names(source: str) -> tuple[str, ...]:
@@ -364,7 +451,7 @@ class _Grader:
             return self._all_cases(NOT_IMPLEMENTED, message, location=location)
         self._note_free_names(fn)
         named = _aliased(self.extraction.functions, part.function)
-        param_names = _ParameterNames(self.extraction.functions[named].source, self.facts.get(named))
+        param_names = _signature(self.extraction.functions, named, self.facts)
 
         results: list[CaseResult] = []
         timed_out = self.after_timeout
@@ -571,7 +658,8 @@ class _Grader:
             where = f" ({location.describe()})" if location else ""
             text = _error_text(outcome)
             extra = [hint for hint in (self._blame(location, stubs),
-                                       _missing_key_hint(outcome, plan.args, param_names)) if hint]
+                                       _missing_key_hint(outcome, plan.args, param_names),
+                                       self._append_hint(outcome, location)) if hint]
             return self._case(case, ERROR, 0.0, location=location, message=(
                 f"Raised {text}{where}" + (". " + " ".join(extra) if extra else "")), **common)
         if status == "memory":
@@ -612,6 +700,8 @@ class _Grader:
         isolation fell back to the student's function): the mistake is in the call, not in the
         dependency, which is graded on its own. "" otherwise."""
         dep = location.function if location is not None else None
+        if dep and dep not in stubs:  # raised in a method a dependency's name is bound to (RNN.cell)
+            dep = self._bound_to(dep, stubs) or dep
         stub = stubs.get(dep) if dep and dep != self.part.function else None
         if stub is None or not stub.misses:
             return ""
@@ -620,6 +710,34 @@ class _Grader:
                 f"{stub.misses[0]}{self._argument_named(dep, stub)}). Check the arguments you give "
                 f"`{dep}` at each time step (that step's slice and cache, the hidden state or "
                 f"gradient carried over).")
+
+    def _append_hint(self, outcome: Any, location: Location | None) -> str:
+        """For NumPy's "inhomogeneous shape" ValueError raised on a line that calls ``np.append``
+        (``caches = np.append(caches, cache)``, a real notebook's lstm_forward: 0 / 15 with only
+        NumPy's words): what np.append does and the list's own append. "" otherwise."""
+        if outcome.error_type != "ValueError" or "inhomogeneous" not in (outcome.message or ""):
+            return ""
+        fn = self.extraction.functions.get(location.function) if location and self.extraction else None
+        if fn is None or fn.cell_index != location.cell or location.line is None:
+            return ""
+        lines = fn.source.splitlines()
+        index = location.line - fn.first_line
+        if not (0 <= index < len(lines) and _NP_APPEND.search(lines[index])):
+            return ""
+        return ("`np.append` turns what it is given into one NumPy array, which arrays of different "
+                "shapes (a cache) cannot be: to collect the caches, keep a list and add to it with the "
+                "list's own append (`caches.append(cache)`).")
+
+    def _bound_to(self, method: str, stubs: Mapping[str, TraceStub]) -> str | None:
+        """The dependency in ``stubs`` whose name the notebook binds to a def named ``method``
+        (``rnn_cell_forward = RNN.cell``: the error's frame is named ``cell``), or None."""
+        functions = self.extraction.functions if self.extraction is not None else {}
+        for dep in stubs:
+            bound = getattr(functions.get(dep), "bound_source", None)
+            found = _DEF_NAME.search(bound) if bound else None
+            if found is not None and found.group(1) == method:
+                return dep
+        return None
 
     def _locate(self, outcome: Any) -> Location | None:
         """The student's innermost frame of a failed call. In a class (whose segment names no
@@ -748,8 +866,7 @@ class _Grader:
             return ""
         functions = self.extraction.functions if self.extraction is not None else {}
         named = _aliased(functions, dep) if dep in functions else dep
-        fn = functions.get(named)
-        names = _ParameterNames(fn.source, self.facts.get(named)) if fn is not None else ()
+        names = _signature(functions, named, self.facts) if named in functions else ()
         return f", in `{names[index]}`" if index < len(names) else f", in argument {index + 1}"
 
     def _reproduces(self, case: Case, plan: _CasePlan, key: tuple, mutant: Any, raw: bytes, student: Any,
@@ -989,13 +1106,16 @@ class _ParameterNames(Sequence):
     """A function's positional parameter names, found (by compiling it) only when asked for:
     they only label messages about failures."""
 
-    def __init__(self, source: str, known: tuple | None) -> None:
+    def __init__(self, source: str, known: tuple | None, *, drop: int = 0) -> None:
+        """``known``: the source's ``_code_facts`` if already worked out; ``drop``: how many
+        leading parameters a call does not pass (a class method's ``cls``)."""
         self._source = source
+        self._drop = drop
         self._names: tuple[str, ...] | None = known[0] if known is not None else None
 
     def _get(self) -> tuple[str, ...]:
         if self._names is None:
-            self._names = _parameter_names(self._source)
+            self._names = _parameter_names(self._source)[self._drop:]
         return self._names
 
     def __getitem__(self, index):
@@ -1220,8 +1340,8 @@ def grade_submission(path: str | Path, *, context: GradingContext, sandbox: Any,
     max_points = round(sum(p.max_points for p in parts if p.name != bonus), 6)
     timings["total"] = time.perf_counter() - t0
     # The graded functions' sources, for the similarity check (no second extraction).
-    sources = {part.function: graded_source(extraction.functions, part.function)
-               for part in rubric.parts if part.function in extraction.functions}
+    compared = [part.function for part in rubric.parts if part.function in extraction.functions]
+    sources = {name: graded_source(extraction.functions, name, graded=compared) for name in compared}
     extra: dict[str, Any] = {"sources": MappingProxyType(sources)}
     lost = _lost_cases(rubric, context.fixtures, parts)
     if lost:  # the instructor's: result.full.json and the class report
