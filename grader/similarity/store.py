@@ -51,8 +51,9 @@ def store_path(out_dir: Path) -> Path:
 def _header() -> bytes:
     """The header this grader writes: the format, Python's version and a digest of the code
     that decides a function's entry (its normalisation, its fingerprints, the key of its settings in
-    ``detect``, this module)."""
-    code = sources_digest(Path(__file__).resolve().parent, ("normalise.py", "winnow.py", "detect.py", "store.py"))
+    ``detect``, this module, and ``grader.astnodes``, the tree walk the normaliser reads nodes with)."""
+    code = sources_digest(Path(__file__).resolve().parent,
+                          ("normalise.py", "winnow.py", "detect.py", "store.py", "../astnodes.py"))
     return sealed_header(_MAGIC, layout=STORE_FORMAT, code_digest=code, source=b"")
 
 
