@@ -1,7 +1,8 @@
 """Twenty-third session's review: ``rnn_cell_forward = Cls.attr`` (``FunctionSource.bound_source``,
 41ef4cc) compares the first def named ``attr`` in the last class named ``Cls``; Python binds the
 last binding of ``attr`` in the class as it stood when the alias ran. Each case below gets full
-points for a copied function while the similarity check compares a decoy, except the last, which
+points for a copied function while the similarity check compares a decoy (or, for a method
+inherited from a base class, the one line `class Helper(Base): pass`), except the last, which
 the grader grades "missing" (its program keeps only the last `class Helper`, emitted after the
 alias: NameError), though Python binds the first class's method (the `g = f9; def f9` case that
 `_aliases_of_earlier_defs` handles for a plain name, not for `Cls.attr`).
@@ -32,6 +33,9 @@ _CASES = {
     # the def is rebound in the class body by an assignment
     "rebound_in_body": f"{_COPIED.replace('def copied(', 'def _impl(')}\nclass Helper:\n{_indented(_DECOY)}\n"
                        "    copied = staticmethod(_impl)\n\nrnn_cell_forward = Helper.copied\n",
+    # the def is inherited: the class's own source is a line naming its base
+    "inherited": f"class Base:\n{_indented(_COPIED)}\n\nclass Helper(Base):\n    pass\n\n"
+                 "rnn_cell_forward = Helper.copied\n",
     # the class is defined again after the alias ran
     "class_defined_again": f"class Helper:\n{_indented(_COPIED)}\n\nrnn_cell_forward = Helper.copied\n\n"
                            f"class Helper:\n{_indented(_DECOY)}\n",
@@ -44,6 +48,7 @@ _MISSING = pytest.mark.xfail(strict=True, reason="grade: the program keeps only 
 
 @pytest.mark.parametrize("case", [pytest.param("decoy_def_first", marks=_HIDDEN),
                                   pytest.param("rebound_in_body", marks=_HIDDEN),
+                                  pytest.param("inherited", marks=_HIDDEN),
                                   pytest.param("class_defined_again", marks=_MISSING)])
 def test_the_similarity_check_compares_the_method_python_binds(case, tmp_path, context, sandbox):
     path = nbs.write(tmp_path / f"{case}.ipynb", nbs.course_notebook({"rnn_cell_forward": _CASES[case]}))
