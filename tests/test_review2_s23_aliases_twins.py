@@ -43,3 +43,17 @@ def test_the_two_write_a_pair_in_different_orders():
     result, args = _values()["same_array_twice"]
     assert live.find_aliases(result, args) == (("result[10]", "result[2]"),)
     assert _child.find_aliases(result, args) == [["result[2]", "result[10]"]]
+
+
+def test_the_shared_walk_stops_at_its_bound_on_a_value_holding_itself():
+    # check() walks after the call, outside its time limit: bounded, a list holding itself ten
+    # times (10**32 paths within the depth) gives no pairs at once instead of hanging.
+    import time
+
+    items: list = [np.ones(2)]
+    items.extend([items] * 10)
+    started = time.perf_counter()
+    assert _child.find_aliases(items, (), max_nodes=1_000) == []
+    assert live.find_aliases(items, ()) == ()
+    assert time.perf_counter() - started < 5.0
+    assert _child.find_aliases([np.ones(2)] * 3, (), max_nodes=4)  # within the bound: found
