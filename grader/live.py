@@ -132,66 +132,25 @@ def _plain_copy(value: Any) -> Any:
     return wire.decode(wire.encode(value))
 
 
-#: Most containers and arrays one walk of a value visits (``_array_leaves``): far more than any
-#: answer of the assignment holds. A list holding itself ten times has 10**32 paths within the
-#: walk's depth; walked in full, it hung the kernel after the call, past check()'s time limit.
+#: Most containers and arrays one walk of a value visits (``_child.find_aliases``'s ``max_nodes``):
+#: far more than any answer of the assignment holds. A list holding itself ten times has 10**32
+#: paths within the walk's depth; walked in full, it hung the kernel after the call, past
+#: check()'s time limit.
 _MAX_VISITS = 100_000
-
-
-class _TooMany(Exception):
-    """A value with more paths than ``_MAX_VISITS``: no memory-sharing diagnosis for it."""
-
-
-def _array_leaves(value: Any, path: str, out: list, depth: int = 0, visits: list[int] | None = None) -> None:
-    """Collect ``(path, ndarray)`` for every non-empty array inside lists, tuples and dicts;
-    :class:`_TooMany` past ``_MAX_VISITS`` nodes (``visits`` counts them down)."""
-    import numpy as np
-
-    if visits is None:
-        visits = [_MAX_VISITS]
-    visits[0] -= 1
-    if visits[0] < 0:
-        raise _TooMany
-    kind = type(value)
-    if kind is np.ndarray:
-        if value.size:
-            out.append((path, value))
-    elif depth < 32 and kind in (list, tuple):
-        for i, item in enumerate(value):
-            _array_leaves(item, f"{path}[{i}]", out, depth + 1, visits)
-    elif depth < 32 and kind is dict:
-        for key, item in value.items():
-            _array_leaves(item, f"{path}[{key!r}]", out, depth + 1, visits)
 
 
 def find_aliases(result: Any, args: tuple) -> tuple[tuple[str, str], ...]:
     """Pairs of leaf paths sharing memory: inside the result, and between result and arguments.
 
-    Paths are spelled as the sandbox child spells them (``"result[2][0]"``,
+    The sandbox's child's walk (``grader._child.find_aliases``), so both find the same pairs,
+    bounded to ``_MAX_VISITS`` nodes a walk (none found past it): check() walks after the call,
+    outside its time limit. Paths are spelled as the child spells them (``"result[2][0]"``,
     ``"args[2]['Wax']"``); each pair is sorted, and pairs come sorted.
     """
-    import numpy as np
+    from grader._child import find_aliases as child_find_aliases
 
-    result_leaves: list = []
-    try:
-        _array_leaves(result, "result", result_leaves)
-        if not result_leaves:
-            return ()
-        arg_leaves: list = []
-        for i, arg in enumerate(args):
-            _array_leaves(arg, f"args[{i}]", arg_leaves)
-    except _TooMany:
-        return ()
-    pairs = set()
-    for i, (path, array) in enumerate(result_leaves):
-        for other_path, other in result_leaves[i + 1:] + arg_leaves:
-            try:
-                shared = np.shares_memory(array, other, max_work=100_000)
-            except getattr(np, "exceptions", np).TooHardError:
-                shared = True
-            if shared:
-                pairs.add(tuple(sorted((path, other_path))))
-    return tuple(sorted(pairs))
+    pairs = child_find_aliases(result, args, max_nodes=_MAX_VISITS)
+    return tuple(sorted({(a, b) if a <= b else (b, a) for a, b in pairs}))
 
 
 # --------------------------------------------------------------------------- timeout
