@@ -44,9 +44,25 @@ SCRIPT = textwrap.dedent('''
                 return
             time.sleep(0.005)
 
+    def interrupt(pid):
+        """Ctrl-C this process once the helper has spent 0.3 s of CPU (both are normalising)."""
+        while True:
+            try:
+                with open(f"/proc/{pid}/stat") as fh:
+                    fields = fh.read().rsplit(")", 1)[1].split()
+            except OSError:
+                return
+            if int(fields[11]) + int(fields[12]) >= 0.3 * os.sysconf("SC_CLK_TCK"):
+                KILLED.append(time.monotonic())
+                os.kill(os.getpid(), signal.SIGINT)
+                return
+            time.sleep(0.005)
+
     start = context.SpawnProcess.start
     def started(self):
         start(self)
+        if HOW == "interrupt":
+            threading.Thread(target=interrupt, args=(self.pid,), daemon=True).start()
         if HOW == "at-start":
             os.kill(self.pid, signal.SIGKILL)
             KILLED.append(self.pid)
@@ -56,6 +72,14 @@ SCRIPT = textwrap.dedent('''
 
     def main():
         corpus = make_corpus(seed=4, n_independent=int(sys.argv[2]), copies_per_disguise=1)
+        if HOW == "interrupt":
+            import multiprocessing
+            try:
+                detect.find_similar(corpus.submissions, template=TEMPLATE, workers=2)
+            except KeyboardInterrupt:
+                late = time.monotonic() - KILLED[0]
+                print("interrupted", late < 3, "helpers left", len(multiprocessing.active_children()), flush=True)
+            return
         alone = detect.find_similar(corpus.submissions, template=TEMPLATE)
         two = detect.find_similar(corpus.submissions, template=TEMPLATE, workers=2)
         strip = lambda stats: {k: v for k, v in stats.items() if k != "seconds"}
@@ -83,15 +107,18 @@ UNGUARDED = textwrap.dedent('''
 def _run(how: str, students: int, tmp_path: Path, *, script_text: str = SCRIPT, quiet: bool = True) -> str:
     script = tmp_path / "helpers.py"
     script.write_text(script_text)
+    temporary = tmp_path / "tmp"  # where the helpers' batches are written, and removed
+    temporary.mkdir()
     try:
         done = subprocess.run([sys.executable, str(script), how, str(students)], cwd=ROOT,
-                              env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+                              env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "TMPDIR": str(temporary)},
                               capture_output=True, text=True, timeout=LIMIT)
     except subprocess.TimeoutExpired as exc:
         pytest.fail(f"the interpreter did not end within {LIMIT} s (printed: {exc.stdout!r})")
     assert done.returncode == 0, done.stderr
     if quiet:
         assert "Traceback" not in done.stderr, done.stderr
+    assert list(temporary.iterdir()) == []
     return done.stdout.strip()
 
 
@@ -115,3 +142,10 @@ def test_a_helper_that_dies_importing_the_main_module_is_not_waited_for(tmp_path
     # The helper's own traceback (it may not spawn while starting) is printed; this process
     # does every batch itself and ends.
     assert _run("none", 60, tmp_path, script_text=UNGUARDED, quiet=False) == "same True"
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_the_helpers_at_once_and_quietly(tmp_path: Path):
+    # The helper ignores SIGINT (the parent's to handle): it is killed, not waited for, and
+    # does not print a broken pipe's traceback; the batches' file is removed.
+    assert _run("interrupt", 300, tmp_path) == "interrupted True helpers left 0"

@@ -271,7 +271,10 @@ def _helper(conn, path: str, ends) -> None:
                 codes = _normalise_batch(batches[index], keep, shapes)
             except Exception:  # noqa: BLE001 - done again by the parent, which reports it
                 return
-            conn.send((index, codes))
+            try:
+                conn.send((index, codes))
+            except OSError:  # the parent has stopped listening (Ctrl-C, an error): nothing to say
+                return
     finally:
         conn.close()
 
@@ -315,6 +318,7 @@ def _run_batches(batches: Sequence[Sequence[str]], *, keep: frozenset[str], shap
             results[index] = codes
 
     fd, path = tempfile.mkstemp(prefix="grader-similarity-", suffix=".marshal")
+    finished = False
     try:
         with os.fdopen(fd, "wb") as fh:
             marshal.dump(([list(batch) for batch in batches], sorted(keep), sorted(shapes)), fh)
@@ -336,14 +340,16 @@ def _run_batches(batches: Sequence[Sequence[str]], *, keep: frozenset[str], shap
                 receive(0)
         while pipes and None in results:
             receive(None)
+        finished = True
     finally:
         for conn in pipes:
             conn.close()
         for proc in procs:
-            proc.join(5)
-            if proc.is_alive():
+            if finished:  # a helper with nothing left to claim is ending
+                proc.join(5)
+            if proc.is_alive():  # interrupted (Ctrl-C, an error here): not waited for
                 proc.kill()
-                proc.join()
+            proc.join()
         os.unlink(path)
     return [batch if batch is not None else _normalise_batch(batches[i], keep, shapes)
             for i, batch in enumerate(results)]
