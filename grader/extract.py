@@ -381,6 +381,23 @@ def _imported_inside(defs: Iterable[_Def]) -> list[str]:
     return list(modules)
 
 
+def _compiles(d: _Def, known: dict[int, bool]) -> bool:
+    """Whether ``d`` compiles, a warning or not (``d.code`` is None for a warning too: a class
+    whose docstring holds an invalid escape such as "\\d" does compile), memoised in ``known``
+    by the definition's id."""
+    if d.code is not None:
+        return True
+    if id(d) not in known:
+        try:
+            with _COMPILE_LOCK, warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                compile(d.source, "<def>", "exec", dont_inherit=True, optimize=0)
+            known[id(d)] = True
+        except Exception:  # noqa: BLE001 - SyntaxError, ValueError (NUL bytes), RecursionError, MemoryError
+            known[id(d)] = False
+    return known[id(d)]
+
+
 def _earlier_defs(d: _Def) -> list[_Def]:
     """The definitions the program runs just before ``d`` (an alias of an earlier definition,
     ``_Def.before``, which may be one itself: ``g = f9`` then ``f9 = g``), innermost first."""
@@ -1471,8 +1488,9 @@ class _Extractor:
         ``name = Cls.attr`` alike: the class ``Cls`` it read is run just before it when a later
         ``class Cls`` replaces it (a decoy, or a cell edited and run again). The program kept the
         last class only, after the alias: NameError, "missing" for a right method. Not for a
-        class that does not compile cleanly (no ``code``): run, it would stop the whole program."""
+        class that does not compile (``_compiles``): run, it would stop the whole program."""
         replaced: dict[int, _Def] = {}  # an alias given its earlier def here: id of it before -> after
+        compiles: dict[int, bool] = {}  # id of a class -> whether it compiles, once for all its aliases
         for name, (alias, named, attr) in self.alias_targets.items():
             # ``named`` may be an alias given its earlier def above (g = f9, f9 = g): the same
             # binding, not a definition made again.
@@ -1480,7 +1498,7 @@ class _Extractor:
             entry, target = self.defs.get(name), named.names[0]
             now = self.defs.get(target)
             if (entry is None or entry[0] is not alias or now is None or now[0] is named
-                    or (named.kind == "class" and named.code is None)):
+                    or (named.kind == "class" and not _compiles(named, compiles))):
                 continue
             given = dataclasses.replace(alias, before=named, uses=alias.uses | named.uses,
                                         deftime=alias.deftime | named.deftime)

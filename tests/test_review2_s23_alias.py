@@ -82,3 +82,13 @@ def test_a_class_read_by_an_alias_that_does_not_compile_is_not_run(tmp_path):
     source = _extracted(tmp_path, cell).program().source
     assert source.count("class Helper:") == 1, source
     compile(source, "<program>", "exec")
+
+
+def test_a_class_read_by_an_alias_that_compiles_with_a_warning_is_run(tmp_path):
+    # "\d" in a docstring: a DeprecationWarning when compiled (no code kept), yet it compiles
+    cell = (f'class Helper:\n    """Matches \\d."""\n{_indented(_COPIED)}\n\nrnn_cell_forward = Helper.copied\n\n'
+            f"class Helper:\n{_indented(_DECOY)}\n")
+    extraction = _extracted(tmp_path, cell)
+    source = extraction.program().source
+    assert source.count("class Helper:") == 2, source
+    assert "np.tanh" in extraction.functions["rnn_cell_forward"].bound_source
