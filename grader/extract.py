@@ -381,6 +381,23 @@ def _imported_inside(defs: Iterable[_Def]) -> list[str]:
     return list(modules)
 
 
+def _compiles(d: _Def, known: dict[int, bool]) -> bool:
+    """Whether ``d`` compiles, a warning or not (``d.code`` is None for a warning too: a class
+    whose docstring holds an invalid escape such as "\\d" does compile), memoised in ``known``
+    by the definition's id."""
+    if d.code is not None:
+        return True
+    if id(d) not in known:
+        try:
+            with _COMPILE_LOCK, warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                compile(d.source, "<def>", "exec", dont_inherit=True, optimize=0)
+            known[id(d)] = True
+        except Exception:  # noqa: BLE001 - SyntaxError, ValueError (NUL bytes), RecursionError, MemoryError
+            known[id(d)] = False
+    return known[id(d)]
+
+
 def _earlier_defs(d: _Def) -> list[_Def]:
     """The definitions the program runs just before ``d`` (an alias of an earlier definition,
     ``_Def.before``, which may be one itself: ``g = f9`` then ``f9 = g``), innermost first."""
@@ -1116,10 +1133,14 @@ class _Extractor:
         self.dropped_bindings: dict[str, int] = {}
         self.graded_markers: list[tuple[int, str]] = []
         self.function_cells: dict[str, list[int]] = {}
-        self.alias_targets: dict[str, tuple[_Def, _Def]] = {}  # alias -> (its def, what it named then)
-        #: class name -> (its source, its ClassDef or None, each name -> the last statement of its
-        #: body binding it, its lines): one parse and walk a class (``_class_members``)
-        self.class_members: dict[str, tuple[str, ast.ClassDef | None, dict[str, ast.stmt], list[str]]] = {}
+        #: alias -> (its def, what it named then, the attribute): the function of ``name = f``
+        #: (attribute ""), the class of ``name = Cls.attr``
+        self.alias_targets: dict[str, tuple[_Def, _Def, str]] = {}
+        #: id of a class's source -> (that source, its ClassDef or None, each name -> the last
+        #: statement of its body binding it, its lines): one parse and walk a class
+        #: (``_class_members``); by source, as an alias may name a class defined again later (each
+        #: class statement of the notebook parsed at most once, as each class name was before)
+        self.class_members: dict[int, tuple[str, ast.ClassDef | None, dict[str, ast.stmt], list[str]]] = {}
         # What a constant's value may read: kept constants, and names bound by imports that
         # cannot fail (a constant reading a guarded import, see _ImportFailed, would raise when
         # the program loads). Looked up in the state as it is, not copied for each statement.
@@ -1375,14 +1396,16 @@ class _Extractor:
         name = node.targets[0].id
         self.dropped_bindings.pop(name, None)
         self._definition("function", name, node.lineno, node.end_lineno or node.lineno, source, cell, node, uses)
-        if isinstance(value, ast.Name):
-            self.alias_targets[name] = (self.defs[name][0], self.defs[value.id][0])
-        elif isinstance(value, ast.Attribute):
+        if isinstance(value, ast.Attribute):
             static = self._decorated_member(value.value.id, value.attr, "staticmethod")
             if static or self._decorated_member(value.value.id, value.attr, ""):
                 kept, kept_node, kept_cell = self.defs[name]
                 line = _dispatch_line(name, value.value.id, value.attr, static=static)
                 self.defs[name] = (dataclasses.replace(kept, then=line), kept_node, kept_cell)
+        if isinstance(value, ast.Name):
+            self.alias_targets[name] = (self.defs[name][0], self.defs[value.id][0], "")
+        elif isinstance(value, ast.Attribute):
+            self.alias_targets[name] = (self.defs[name][0], self.defs[value.value.id][0], value.attr)
         return True
 
     def _constant(self, node: ast.Assign | ast.AnnAssign, cell: _ParsedCell) -> bool:
@@ -1460,15 +1483,22 @@ class _Extractor:
         ``f`` existed: NameError, and the student was told that their graded function "could not
         be defined" (0 points), though it was the very function their test cells had run under
         that name. Grading the last ``f`` instead would grade code the notebook never ran under
-        the graded name."""
+        the graded name.
+
+        ``name = Cls.attr`` alike: the class ``Cls`` it read is run just before it when a later
+        ``class Cls`` replaces it (a decoy, or a cell edited and run again). The program kept the
+        last class only, after the alias: NameError, "missing" for a right method. Not for a
+        class that does not compile (``_compiles``): run, it would stop the whole program."""
         replaced: dict[int, _Def] = {}  # an alias given its earlier def here: id of it before -> after
-        for name, (alias, named) in self.alias_targets.items():
+        compiles: dict[int, bool] = {}  # id of a class -> whether it compiles, once for all its aliases
+        for name, (alias, named, attr) in self.alias_targets.items():
             # ``named`` may be an alias given its earlier def above (g = f9, f9 = g): the same
             # binding, not a definition made again.
             named = replaced.get(id(named), named)
             entry, target = self.defs.get(name), named.names[0]
             now = self.defs.get(target)
-            if entry is None or entry[0] is not alias or now is None or now[0] is named:
+            if (entry is None or entry[0] is not alias or now is None or now[0] is named
+                    or (named.kind == "class" and not _compiles(named, compiles))):
                 continue
             given = dataclasses.replace(alias, before=named, uses=alias.uses | named.uses,
                                         deftime=alias.deftime | named.deftime)
@@ -1477,11 +1507,13 @@ class _Extractor:
             where = (f"cell {named.cell_index + 1}, line {named.first_line}" if named.cell_index is not None
                      else f"line {named.first_line}")
             again = f"cell {now[0].cell_index + 1}" if now[0].cell_index is not None else "later"
+            said, what = ((f"{target}.{attr}", f"that first `{target}`'s `{attr}`") if attr
+                          else (target, f"that first `{target}`"))
             self.diags.append(Diagnostic(
                 "warning",
-                f"`{name} = {target}` (cell {alias.cell_index + 1}, line {alias.first_line}) names the `{target}` "
+                f"`{name} = {said}` (cell {alias.cell_index + 1}, line {alias.first_line}) names the `{target}` "
                 f"defined in {where}, which {again} defines again later. As Python runs the notebook, `{name}` "
-                f"is that first `{target}`, and it is the one graded as `{name}`; a function that calls `{target}` "
+                f"is {what}, and it is the one graded as `{name}`; a function that calls `{target}` "
                 f"by name gets the last one.",
                 alias.cell_index, alias.first_line, name,
             ))
@@ -1521,6 +1553,7 @@ class _Extractor:
             if d.kind != "function":
                 continue
             name = d.names[0]
+            bound_source, bound_skips = self._bound(d, node)
             free_set = [n for n in d.uses if n not in known]
             if node is None:  # found by the fast path: a pure function of the def's text
                 found, first_use = _FINDINGS_MEMO(d.source, d.first_line, d.last_line, bool(free_set),
@@ -1541,9 +1574,7 @@ class _Extractor:
                 # function of that name is then another one.
                 alias_of=(node.value.id if isinstance(node, ast.Assign) and isinstance(node.value, ast.Name)
                           and d.before is None else None),
-                bound_source=(_earlier_defs(d)[0].source if d.before is not None
-                              else self._class_member_source(node)),
-                bound_skips=int(d.before is None and self._class_method(node)),
+                bound_source=bound_source, bound_skips=bound_skips,
             )
             if found:  # the place said once: "in cell 13 (line 19: `x = None`)"
                 cell = f" cell {d.cell_index + 1}" if d.cell_index is not None else ""
@@ -1576,17 +1607,31 @@ class _Extractor:
             _future_annotations=future is not None,
         )
 
-    def _class_member_source(self, node: ast.AST | None) -> str | None:
+    def _bound(self, d: _Def, node: ast.AST | None) -> tuple[str | None, int]:
+        """``(bound_source, bound_skips)`` of the function ``d`` (statement ``node``): for an alias
+        run before what it named was defined again (``d.before``), the source of the function it
+        named, or of the member of the class it read (``name = Cls.attr``, a later ``class Cls``:
+        the similarity check compared the last class's decoy); for ``name = Cls.attr`` otherwise,
+        the member of ``Cls``; else None (the function's own source is compared)."""
+        earliest = _earlier_defs(d)[0] if d.before is not None else None
+        if earliest is not None and earliest.kind != "class":
+            return earliest.source, 0
+        member = self._class_member_source(node, defined=earliest)
+        if member is None and earliest is not None:  # `h = g` of a `g = Cls.attr` of a class defined again
+            return earliest.source, 0
+        return member, int(self._class_method(node, defined=earliest))
+
+    def _class_member_source(self, node: ast.AST | None, *, defined: _Def | None = None) -> str | None:
         """For ``name = Cls.attr`` (``_assigned_function``): the source of what ``attr`` is in
-        class ``Cls`` as Python builds it (``_member_source``); None for any other statement. The
-        similarity check compares it: the alias's one line hid a classmate's function copied into
-        a class as a static method."""
+        class ``Cls`` (the definition ``defined``, else the last) as Python builds it
+        (``_member_source``); None for any other statement. The similarity check compares it:
+        the alias's one line hid a classmate's function copied into a class as a static method."""
         if not (isinstance(node, ast.Assign) and isinstance(node.value, ast.Attribute)
                 and isinstance(node.value.value, ast.Name)):
             return None
-        return self._member_source(node.value.value.id, node.value.attr, seen=set())
+        return self._member_source(node.value.value.id, node.value.attr, seen=set(), defined=defined)
 
-    def _member_source(self, cls_name: str, attr: str, *, seen: set[str]) -> str | None:
+    def _member_source(self, cls_name: str, attr: str, *, seen: set[str], defined: _Def | None = None) -> str | None:
         """The source of ``attr`` in the student's class ``cls_name``: the *last* statement of its
         body that binds ``attr`` (a class body runs in order, so a later def or assignment replaces
         an earlier one) when it is a def, or the top-level function that ``attr = f`` or
@@ -1594,12 +1639,16 @@ class _Extractor:
         (a student's class) that has it; otherwise the class's whole source. None when
         ``cls_name`` is no class of the student's. Taking the first def of the name let a decoy
         def before the copied one, a copy bound by ``attr = staticmethod(f9)`` or inherited
-        from a base class be graded while the check compared the decoy or the subclass."""
-        entry = self.defs.get(cls_name)
-        if entry is None or entry[0].kind != "class" or cls_name in seen or len(seen) >= 64:
+        from a base class be graded while the check compared the decoy or the subclass.
+        ``defined``: the definition of ``cls_name`` to read, when not its last (an alias run
+        before the class was defined again); its bases are read as last defined."""
+        if defined is None:
+            entry = self.defs.get(cls_name)
+            defined = entry[0] if entry is not None else None
+        if defined is None or defined.kind != "class" or cls_name in seen or len(seen) >= 64:
             return None
         seen.add(cls_name)
-        source, cls, members, lines = self._class_members(cls_name, entry[0].source)
+        source, cls, members, lines = self._class_members(defined.source)
         if cls is None:
             return source
         last = members.get(attr)
@@ -1624,13 +1673,12 @@ class _Extractor:
             return (_earlier_defs(named[0]) or [named[0]])[0].source
         return source
 
-    def _class_members(self, cls_name: str, source: str
-                       ) -> tuple[str, ast.ClassDef | None, dict[str, ast.stmt], list[str]]:
-        """Class ``cls_name`` (``source``) parsed, each name its body binds -> the last statement
-        binding it (``_bound_in_class``), and its lines as the parser counts them (ends kept), once
-        per class: parsed and split again for every alias, 2,000 aliases ``aK = H.mK`` of a class
+    def _class_members(self, source: str) -> tuple[str, ast.ClassDef | None, dict[str, ast.stmt], list[str]]:
+        """The class ``source`` parsed, each name its body binds -> the last statement binding it
+        (``_bound_in_class``), and its lines as the parser counts them (ends kept), once per class
+        definition: parsed and split again for every alias, 2,000 aliases ``aK = H.mK`` of a class
         of 1,500 methods (99 kB of code) cost extraction 96 s of the grading process's CPU."""
-        known = self.class_members.get(cls_name)
+        known = self.class_members.get(id(source))
         if known is not None and known[0] is source:
             return known
         cls, members = None, {}
@@ -1643,26 +1691,29 @@ class _Extractor:
             for name in _bound_in_class(member):
                 members[name] = member
         lines = _LINE_ENDS.split(source)
-        self.class_members[cls_name] = (source, cls, members, lines)
+        self.class_members[id(source)] = (source, cls, members, lines)  # holds `source`: its id stays its
         return source, cls, members, lines
 
-    def _class_method(self, node: ast.AST | None) -> bool:
-        """Whether ``node`` is ``name = Cls.attr`` with ``attr`` a ``@classmethod`` def of ``Cls``."""
+    def _class_method(self, node: ast.AST | None, *, defined: _Def | None = None) -> bool:
+        """Whether ``node`` is ``name = Cls.attr`` with ``attr`` a ``@classmethod`` def of ``Cls``
+        (the definition ``defined``, else the last)."""
         if not (isinstance(node, ast.Assign) and isinstance(node.value, ast.Attribute)
                 and isinstance(node.value.value, ast.Name)):
             return False
-        return self._decorated_member(node.value.value.id, node.value.attr, "classmethod")
+        return self._decorated_member(node.value.value.id, node.value.attr, "classmethod", defined=defined)
 
-    def _decorated_member(self, cls_name: str, attr: str, decorator: str) -> bool:
+    def _decorated_member(self, cls_name: str, attr: str, decorator: str, *, defined: _Def | None = None) -> bool:
         """Whether the student's class ``cls_name`` binds ``attr`` last (``_class_members``) with a
         def decorated with ``@decorator`` (``staticmethod``, ``classmethod``) and nothing else; with
         ``decorator`` "", a def without decorators. Read from the class parsed once: parsing it
         for every alias made 2,000 aliases of a class of 1,500 methods cost 290 s (the fairness
         and hostile reviews of the twenty-third session, merged)."""
-        entry = self.defs.get(cls_name)
-        if entry is None or entry[0].kind != "class":
+        if defined is None:
+            entry = self.defs.get(cls_name)
+            defined = entry[0] if entry is not None else None
+        if defined is None or defined.kind != "class":
             return False
-        member = self._class_members(cls_name, entry[0].source)[2].get(attr)
+        member = self._class_members(defined.source)[2].get(attr)
         wanted = [ast.dump(ast.Name(decorator, ast.Load()))] if decorator else []
         return (isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef))
                 and [ast.dump(d) for d in member.decorator_list] == wanted)
