@@ -1683,7 +1683,9 @@ class _Extractor:
             return known
         cls, members = None, {}
         try:
-            tree = ast.parse(source)
+            with _COMPILE_LOCK, warnings.catch_warnings():  # as _global_uses
+                warnings.simplefilter("ignore")
+                tree = ast.parse(source)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             tree = None
         cls = next((s for s in tree.body if isinstance(s, ast.ClassDef)), None) if tree is not None else None
@@ -1736,10 +1738,12 @@ class _Extractor:
             if d.uses and not (any(word in d.source for word in words) and risk.search(d.source)):
                 continue
             try:
-                try:
-                    compile(d.source, "<cell>", "exec")
-                except (SyntaxError, ValueError, RecursionError, MemoryError):  # again, for the cell's line
-                    compile("\n" * (d.first_line - 1) + d.source, "<cell>", "exec")
+                with _COMPILE_LOCK, warnings.catch_warnings():  # as _global_uses
+                    warnings.simplefilter("ignore")
+                    try:
+                        compile(d.source, "<cell>", "exec")
+                    except (SyntaxError, ValueError, RecursionError, MemoryError):  # again, for the cell's line
+                        compile("\n" * (d.first_line - 1) + d.source, "<cell>", "exec")
             except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
                 name = d.names[0]
                 skip.add(name)
@@ -1992,7 +1996,9 @@ def _global_uses(source: str) -> tuple[frozenset[str], frozenset[str]]:
     the whole program when it is loaded, not just one call.
     Raises SyntaxError (or ValueError for NUL bytes) when ``source`` does not parse.
     """
-    top = symtable.symtable(source, "<def>", "exec")
+    with _COMPILE_LOCK, warnings.catch_warnings():  # "\d" in a docstring: said by the child, not here
+        warnings.simplefilter("ignore")
+        top = symtable.symtable(source, "<def>", "exec")
     raw = getattr(top, "_table", None)
     if _symtable is not None and isinstance(getattr(raw, "symbols", None), dict) and isinstance(getattr(raw, "children", None), list) \
             and all(hasattr(c, "type") for c in raw.children):
