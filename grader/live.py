@@ -145,12 +145,15 @@ def find_aliases(result: Any, args: tuple) -> tuple[tuple[str, str], ...]:
     The sandbox's child's walk (``grader._child.find_aliases``), so both find the same pairs,
     bounded to ``_MAX_VISITS`` nodes a walk (none found past it): check() walks after the call,
     outside its time limit. Paths are spelled as the child spells them (``"result[2][0]"``,
-    ``"args[2]['Wax']"``); each pair is sorted, and pairs come sorted.
+    ``"args[2]['Wax']"``), and pairs come in the child's order: each pair in walk order (the
+    returned value before the arguments, ``result[2]`` before ``result[10]``), the pairs sorted.
+    The grade's alias message names the first pair that explains a wrong value, so check() must
+    see the pairs in the order the grade sees them to say the same sentence.
     """
     from grader._child import find_aliases as child_find_aliases
 
     pairs = child_find_aliases(result, args, max_nodes=_MAX_VISITS)
-    return tuple(sorted({(a, b) if a <= b else (b, a) for a, b in pairs}))
+    return tuple((a, b) for a, b in pairs)
 
 
 # --------------------------------------------------------------------------- timeout
