@@ -30,8 +30,9 @@ SCRIPT = textwrap.dedent('''
     HOW = sys.argv[1]
     KILLED = []
 
-    def kill_at_work(pid):
-        """SIGKILL the helper once it has spent 0.3 s of CPU (it is normalising by then)."""
+    def at_work(pid, then):
+        """Call ``then()`` once the helper ``pid`` has spent 0.3 s of CPU (it is normalising by
+        then); nothing if it ends first."""
         while True:
             try:
                 with open(f"/proc/{pid}/stat") as fh:
@@ -39,35 +40,28 @@ SCRIPT = textwrap.dedent('''
             except OSError:
                 return
             if int(fields[11]) + int(fields[12]) >= 0.3 * os.sysconf("SC_CLK_TCK"):
-                os.kill(pid, signal.SIGKILL)
-                KILLED.append(pid)
+                then()
                 return
             time.sleep(0.005)
 
-    def interrupt(pid):
-        """Ctrl-C this process once the helper has spent 0.3 s of CPU (both are normalising)."""
-        while True:
-            try:
-                with open(f"/proc/{pid}/stat") as fh:
-                    fields = fh.read().rsplit(")", 1)[1].split()
-            except OSError:
-                return
-            if int(fields[11]) + int(fields[12]) >= 0.3 * os.sysconf("SC_CLK_TCK"):
-                KILLED.append(time.monotonic())
-                os.kill(os.getpid(), signal.SIGINT)
-                return
-            time.sleep(0.005)
+    def kill(pid):
+        """SIGKILL the helper."""
+        os.kill(pid, signal.SIGKILL)
+        KILLED.append(pid)
+
+    def interrupt():
+        """Ctrl-C this process."""
+        KILLED.append(time.monotonic())
+        os.kill(os.getpid(), signal.SIGINT)
 
     start = context.SpawnProcess.start
     def started(self):
         start(self)
-        if HOW == "interrupt":
-            threading.Thread(target=interrupt, args=(self.pid,), daemon=True).start()
         if HOW == "at-start":
-            os.kill(self.pid, signal.SIGKILL)
-            KILLED.append(self.pid)
-        elif HOW == "at-work":
-            threading.Thread(target=kill_at_work, args=(self.pid,), daemon=True).start()
+            kill(self.pid)
+        elif HOW in ("at-work", "interrupt"):
+            then = interrupt if HOW == "interrupt" else lambda: kill(self.pid)
+            threading.Thread(target=at_work, args=(self.pid, then), daemon=True).start()
     context.SpawnProcess.start = started
 
     def main():
