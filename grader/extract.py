@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import contextlib
 import dataclasses
 import functools
 import os
@@ -389,8 +390,7 @@ def _compiles(d: _Def, known: dict[int, bool]) -> bool:
         return True
     if id(d) not in known:
         try:
-            with _COMPILE_LOCK, warnings.catch_warnings():
-                warnings.simplefilter("ignore")
+            with _unwarned():
                 compile(d.source, "<def>", "exec", dont_inherit=True, optimize=0)
             known[id(d)] = True
         except Exception:  # noqa: BLE001 - SyntaxError, ValueError (NUL bytes), RecursionError, MemoryError
@@ -1396,15 +1396,14 @@ class _Extractor:
         name = node.targets[0].id
         self.dropped_bindings.pop(name, None)
         self._definition("function", name, node.lineno, node.end_lineno or node.lineno, source, cell, node, uses)
-        if isinstance(value, ast.Attribute):
+        if isinstance(value, ast.Name):
+            self.alias_targets[name] = (self.defs[name][0], self.defs[value.id][0], "")
+        elif isinstance(value, ast.Attribute):
             static = self._decorated_member(value.value.id, value.attr, "staticmethod")
             if static or self._decorated_member(value.value.id, value.attr, ""):
                 kept, kept_node, kept_cell = self.defs[name]
                 line = _dispatch_line(name, value.value.id, value.attr, static=static)
                 self.defs[name] = (dataclasses.replace(kept, then=line), kept_node, kept_cell)
-        if isinstance(value, ast.Name):
-            self.alias_targets[name] = (self.defs[name][0], self.defs[value.id][0], "")
-        elif isinstance(value, ast.Attribute):
             self.alias_targets[name] = (self.defs[name][0], self.defs[value.value.id][0], value.attr)
         return True
 
@@ -1683,8 +1682,7 @@ class _Extractor:
             return known
         cls, members = None, {}
         try:
-            with _COMPILE_LOCK, warnings.catch_warnings():  # as _global_uses
-                warnings.simplefilter("ignore")
+            with _unwarned():
                 tree = ast.parse(source)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             tree = None
@@ -1738,8 +1736,7 @@ class _Extractor:
             if d.uses and not (any(word in d.source for word in words) and risk.search(d.source)):
                 continue
             try:
-                with _COMPILE_LOCK, warnings.catch_warnings():  # as _global_uses
-                    warnings.simplefilter("ignore")
+                with _unwarned():
                     try:
                         compile(d.source, "<cell>", "exec")
                     except (SyntaxError, ValueError, RecursionError, MemoryError):  # again, for the cell's line
@@ -1996,8 +1993,7 @@ def _global_uses(source: str) -> tuple[frozenset[str], frozenset[str]]:
     the whole program when it is loaded, not just one call.
     Raises SyntaxError (or ValueError for NUL bytes) when ``source`` does not parse.
     """
-    with _COMPILE_LOCK, warnings.catch_warnings():  # "\d" in a docstring: said by the child, not here
-        warnings.simplefilter("ignore")
+    with _unwarned():
         top = symtable.symtable(source, "<def>", "exec")
     raw = getattr(top, "_table", None)
     if _symtable is not None and isinstance(getattr(raw, "symbols", None), dict) and isinstance(getattr(raw, "children", None), list) \
@@ -2018,6 +2014,16 @@ def _global_uses(source: str) -> tuple[frozenset[str], frozenset[str]]:
 
 
 _COMPILE_LOCK = threading.Lock()  # the warnings filters are the process's: one compile at a time
+
+
+@contextlib.contextmanager
+def _unwarned() -> Iterator[None]:
+    """Compile or parse a student's code here without the compiler's warnings about it ("\\d" in a
+    docstring: a SyntaxWarning on the TA's terminal from Python 3.12); the child says them when it
+    runs the code. Under ``_COMPILE_LOCK``: the warnings filters are the process's."""
+    with _COMPILE_LOCK, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
 
 
 def compiled_quietly(text: str, filename: str = "<def>") -> CodeType | None:
@@ -2042,8 +2048,7 @@ def _unannotated(d: _Def) -> _Def:
     if not d.deftime:
         return d
     try:
-        with _COMPILE_LOCK, warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with _unwarned():
             code = compile(d.source, "<def>", "exec", flags=_FUTURE_ANNOTATIONS, dont_inherit=True, optimize=0)
     except Exception:  # noqa: BLE001 - as compiled_quietly: the def is then judged as it was
         return d
