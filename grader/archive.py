@@ -368,6 +368,15 @@ def _graded_member(names: list[PurePosixPath]) -> Callable[[PurePosixPath], bool
     return lambda rel: visible(rel) and (rel.suffix in suffixes or rel.name.lower() in REPORT_FILES)
 
 
+def _graded_names(infos: list[zipfile.ZipInfo]) -> tuple[list[PurePosixPath], Callable[[PurePosixPath], bool]]:
+    """The safe paths of the files of a zip (its ``infos``), and which of them grading reads
+    (``_graded_member``): one choice for ``StudentZips``, which writes them, and ``zip_digest``,
+    whose key must cover what is written."""
+    names = [rel for info in infos if not info.is_dir()
+             for rel in [safe_member_path(info.filename)] if rel is not None]
+    return names, _graded_member(names)
+
+
 #: Characters of one note about a student's zips that are shown. A zip member's name may be
 #: 64 kB long and each note quotes a few: twenty such zips in a 100 MB upload made each of that
 #: student's feedback files 20 MB (hostile review, twenty-second session).
@@ -440,9 +449,7 @@ class StudentZips:
             why = (f"{len(infos)} members, over the limit of {members}" if len(infos) > members
                    else "the zips already unpacked reached the limit of what the grader unpacks")
             return None, [f"{name} was not unpacked: {why}."]
-        names = [rel for info in infos if not info.is_dir()
-                 for rel in [safe_member_path(info.filename)] if rel is not None]
-        keep = _graded_member(names)
+        names, keep = _graded_names(infos)
         wanted = sum(1 for rel in names if keep(rel))
         if wanted > files_left:
             return None, [f"{name} was not unpacked: it holds {wanted} notebooks and imdb_report files, and "
@@ -519,9 +526,7 @@ def zip_digest(path: Path, *, limits: ArchiveLimits = STUDENT_LIMITS) -> bytes:
                     digest.update(chunk)
                     left -= len(chunk)
                 return digest.digest()
-            names = [rel for info in infos if not info.is_dir()
-                     for rel in [safe_member_path(info.filename)] if rel is not None]
-            keep = _graded_member(names)
+            keep = _graded_names(infos)[1]
             for info in infos:
                 digest.update(json.dumps([info.filename, info.CRC, info.file_size, info.compress_size,
                                           info.compress_type, info.flag_bits, info.external_attr,
