@@ -36,6 +36,7 @@ from grader.discover import (
     IGNORED_DIRS, MAX_LISTED, REPORT_FILES, Submission, Unpacked, files_under, is_zip_name, listing,
     readable_id, unpacked_submission,
 )
+from grader.notes import bounded_note, bounded_notes
 
 _SKIPPED_PARTS = {"__MACOSX", ".DS_Store", "Thumbs.db"}
 #: What reading a member whose compressed stream is damaged raises, besides zipfile's own errors:
@@ -315,9 +316,10 @@ def extract_archive(archive: Path, *, dest: Path, limits: ArchiveLimits = Archiv
             else:
                 child.unlink(missing_ok=True)
         raise
-    # The notes name members a student's zip chose, and are printed: no escape sequence acts.
+    # The notes name members a student's zip chose, and are printed: no escape sequence acts,
+    # and each is bounded as every note (a member's name may be 64 kB long).
     return Extracted(root=root, files=len(written), bytes=budget.bytes,
-                     skipped=tuple(readable_id(note) for note in skipped))
+                     skipped=tuple(bounded_note(readable_id(note)) for note in skipped))
 
 
 def submissions_root(folder: Path) -> Path:
@@ -377,22 +379,6 @@ def _graded_names(infos: list[zipfile.ZipInfo]) -> tuple[list[PurePosixPath], Ca
     return names, _graded_member(names)
 
 
-#: Characters of one note about a student's zips that are shown. A zip member's name may be
-#: 64 kB long and each note quotes a few: twenty such zips in a 100 MB upload made each of that
-#: student's feedback files 20 MB (hostile review, twenty-second session).
-MAX_NOTE_CHARS = 1000
-
-
-def _bounded_note(note: str) -> str:
-    """``note``, or its start and end around how much was left out when it is longer than
-    ``MAX_NOTE_CHARS``."""
-    if len(note) <= MAX_NOTE_CHARS:
-        return note
-    cut = len(note) - MAX_NOTE_CHARS + 200
-    head = (MAX_NOTE_CHARS - 200) * 3 // 4
-    return f"{note[:head]} [... {cut:,} characters of names left out ...] {note[head + cut:]}"
-
-
 class StudentZips:
     """Unpacks the zips among one student's files (a ``grader.discover.Unpacker``) into ``dest``,
     the grader's own temporary folder, each zip into a new folder of its own.
@@ -428,9 +414,10 @@ class StudentZips:
             else:
                 unpacked.update(got)
         # The notes quote names the student chose, and are printed: no escape sequence acts;
-        # and each is bounded, since a member's name may be 64 kB long.
+        # and they are bounded as every note (``grader.notes``), since a member's name may be
+        # 64 kB long and twenty zips in a 100 MB upload say hundreds of them.
         return Unpacked(files=MappingProxyType(kept), unpacked=MappingProxyType(unpacked),
-                        notes=tuple(_bounded_note(readable_id(note)) for note in notes))
+                        notes=bounded_notes(tuple(readable_id(note) for note in notes)))
 
     def _unpack(self, name: str, path: Path, used: _Budget, *,
                 files_left: int) -> tuple[dict[str, Path] | None, list[str]]:

@@ -34,6 +34,7 @@ from typing import Callable, Mapping, Sequence
 
 from grader.discover import Submission
 from grader.models import GRADER_ERROR, GRADER_FAILED, HARNESS, SubmissionResult
+from grader.notes import bounded_result
 from grader.parent import wait_for_parent
 from grader.report import (
     page_record_of, result_from_dict, result_to_dict, summary_of,
@@ -118,7 +119,8 @@ def _graded(submission: Submission, *, context: GradingContext, sandbox: object,
             result = _harness_failure(context, submission.id, str(submission.path),
                                       traceback.format_exc())
     if submission.notes:  # the zips unpacked: the student reads what was graded of them
-        result = dataclasses.replace(result, messages=(*result.messages, *submission.notes))
+        # bounded as every note (grader.notes): they name files the student's zips chose
+        result = bounded_result(dataclasses.replace(result, messages=(*result.messages, *submission.notes)))
     folder = Path(out_dir) / result.submission_id
     _run_hook(prepare, folder, submission)
     (folder / HOOK_ERRORS).unlink(missing_ok=True)

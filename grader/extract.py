@@ -328,17 +328,21 @@ def _dispatch_line(name: str, cls: str, attr: str, *, static: bool) -> str:
             f"except Exception:\n    pass")
 
 
-def _defaults_line(name: str, source: str, functions: Collection[str]) -> str:
+def _defaults_line(name: str, source: str, functions: Collection[str], *, node: ast.AST | None = None) -> str:
     """The program's lines after ``def name(..., cell=rnn_cell_forward)`` (no decorators; a default
     naming one of ``functions``, defined before it): the default then calls whatever that global is
     at the time, as ``_dispatch_line`` does for a class's method. The default held the function
     itself, so a composite calling ``cell(...)`` never met the trace stub standing under its name,
-    and a wrong cell cost rnn_forward its 15 points too. "" when no default names one."""
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return ""
-    node = tree.body[0] if len(tree.body) == 1 else None
+    and a wrong cell cost rnn_forward its 15 points too. "" when no default names one.
+
+    ``node``: the statement's node when extraction has it (its careful path), read instead of
+    parsing ``source`` again; the fast path has none, and ``source`` is parsed."""
+    if node is None:
+        try:
+            tree = ast.parse(source)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return ""
+        node = tree.body[0] if len(tree.body) == 1 else None
     if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or node.decorator_list:
         return ""
     named = sorted({d.id for d in node.args.defaults if isinstance(d, ast.Name) and d.id in functions})
@@ -1311,7 +1315,7 @@ class _Extractor:
                 cell.index, first, name,
             ))
         deps = [n for n in uses[1] if n != name and n in self.defs and self.defs[n][0].kind == "function"]
-        then = _defaults_line(name, source, deps) if kind == "function" and deps else ""
+        then = _defaults_line(name, source, deps, node=node) if kind == "function" and deps else ""
         self.defs[name] = (_Def(kind, (name,), source, cell.index, first, last, uses[0], uses[1], uses[2],
                                 then=then), node, cell)
         if kind == "function":

@@ -218,16 +218,15 @@ def _where_untold(case: CaseResult) -> bool:
     return case.status == CRASHED or f"({case.location.describe()})" not in case.message
 
 
-#: How much of a part's notes a test of ``results.json`` shows (each note is cut at
-#: `FEEDBACK_OUTPUT_CHARS`; the notes past this are counted, not shown).
+#: How much of a part's notes a test of ``results.json`` shows (each note was bounded where it was
+#: made, ``grader.notes``; the notes past this are counted, not shown).
 NOTES_OUTPUT_CHARS = 2 * FEEDBACK_OUTPUT_CHARS
 
 
 def _notes_text(notes: Sequence[str]) -> str:
     """A part's notes as ``results.json`` shows them: one ``- `` item per note (`_note_item`: its
-    other lines indented, characters that are not printable written out, ``\\x1b``, each cut at
-    `FEEDBACK_OUTPUT_CHARS` characters as written), all at `NOTES_OUTPUT_CHARS` (the notes left
-    out counted)."""
+    other lines indented, characters that are not printable written out, ``\\x1b``), all at
+    `NOTES_OUTPUT_CHARS` (the notes left out counted)."""
     out: list[str] = []
     size = 0
     for k, note in enumerate(notes):
@@ -246,38 +245,13 @@ _LINE_ENDS_KEPT = re.compile(r"(\r\n|\r|\n)")
 
 
 def _note_item(note: str) -> str:
-    """One note as a ``- `` item of ``results.json``: its lines indented under the first, characters
-    that are not printable written out, and at most `FEEDBACK_OUTPUT_CHARS` characters of the note
-    as written (a character written out as ``\\x1b`` counts its four, a line end with the next
-    line's indent three), then how
-    many of the note's characters were left out. The cut falls between characters, never inside
-    one written out."""
+    """One note as a ``- `` item of ``results.json``: its lines indented under the first and
+    characters that are not printable written out. Not cut here: its length was bounded where
+    it was made (``grader.notes.bounded_note``), so every report shows the same note."""
     if note.isprintable():  # one line, nothing to write out (the usual note)
-        if len(note) <= FEEDBACK_OUTPUT_CHARS:
-            return "- " + note
-        return "- " + note[:FEEDBACK_OUTPUT_CHARS] + f" [... {len(note) - FEEDBACK_OUTPUT_CHARS:,} more characters]"
-    pieces: list[str] = []
-    size = shown = 0
-    # Each character is written as one or more, a line end "\r\n" (two) as three: the cut falls
-    # within the note's first FEEDBACK_OUTPUT_CHARS + 1 characters.
-    for index, piece in enumerate(_LINE_ENDS_KEPT.split(note[:FEEDBACK_OUTPUT_CHARS + 2])):
-        written = "\n  " if index % 2 else visible_text(piece, tabs=True)
-        cost = len(written)
-        if size + cost > FEEDBACK_OUTPUT_CHARS:
-            if not index % 2:  # the line that does not fit: its characters while they do
-                for char in piece:
-                    written = visible_text(char, tabs=True)
-                    if size + len(written) > FEEDBACK_OUTPUT_CHARS:
-                        break
-                    pieces.append(written)
-                    size += len(written)
-                    shown += 1
-            break
-        pieces.append(written)
-        size += cost
-        shown += len(piece)
-    more = f" [... {len(note) - shown:,} more characters]" if shown < len(note) else ""
-    return "- " + "".join(pieces) + more
+        return "- " + note
+    return "- " + "".join("\n  " if index % 2 else visible_text(piece, tabs=True)
+                          for index, piece in enumerate(_LINE_ENDS_KEPT.split(note)))
 
 
 def gradescope_results(result: SubmissionResult) -> dict:

@@ -30,6 +30,7 @@ from grader.models import (
     Location, Part, PartResult, Rubric, SubmissionResult,
 )
 from grader.notebook import SourceMemo
+from grader.notes import bounded_result
 from grader.rubric import format_path, parse_path
 
 #: Worst first: a part's status is the worst of its cases'.
@@ -1138,8 +1139,9 @@ def unreadable_result(rubric: Rubric, *, submission_id: str, path: str, message:
                       for c in part.cases)
         parts.append(PartResult(part.name, part.function, cases[0].status if cases else MISSING,
                                 0.0, part.max_points, cases))
-    return SubmissionResult(submission_id=submission_id, path=path, status=status, points=0.0,
-                            max_points=rubric.max_points, parts=tuple(parts), messages=(message,))
+    # The message can quote the file (a folder's name, what discovery found): bounded as every note.
+    return bounded_result(SubmissionResult(submission_id=submission_id, path=path, status=status, points=0.0,
+                                           max_points=rubric.max_points, parts=tuple(parts), messages=(message,)))
 
 
 def _grade_parts(rubric: Rubric, *, context: GradingContext, extraction: Any, program: Any,
@@ -1348,11 +1350,13 @@ def grade_submission(path: str | Path, *, context: GradingContext, sandbox: Any,
     lost = _lost_cases(rubric, context.fixtures, parts)
     if lost:  # the instructor's: result.full.json and the class report
         extra[GRADER_ERROR] = lost
-    return SubmissionResult(submission_id=sid, path=str(path), status="graded", points=points,
-                            max_points=max_points, parts=tuple(parts),
-                            messages=tuple(dict.fromkeys(messages)),
-                            timings=MappingProxyType(timings),
-                            extra=MappingProxyType(extra))
+    # Every note, message and check message of the result is bounded here, once, where the result
+    # is made: they quote the student's names, keys and errors, and every report writes them.
+    return bounded_result(SubmissionResult(submission_id=sid, path=str(path), status="graded", points=points,
+                                           max_points=max_points, parts=tuple(parts),
+                                           messages=tuple(dict.fromkeys(messages)),
+                                           timings=MappingProxyType(timings),
+                                           extra=MappingProxyType(extra)))
 
 
 def _lost_cases(rubric: Rubric, fixtures: Mapping[str, Any], parts: Sequence[PartResult]) -> str:

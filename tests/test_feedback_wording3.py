@@ -12,8 +12,9 @@ import pytest
 from grader.models import (
     FAILED, HIDDEN, NOT_IMPLEMENTED, PASSED, CaseResult, Diagnosis, PartResult, SubmissionResult,
 )
+from grader.notes import bounded_note, bounded_result
 from grader.report import (
-    FEEDBACK_OUTPUT_CHARS, NOTES_OUTPUT_CHARS, feedback_markdown, gradescope_results, write_submission,
+    NOTES_OUTPUT_CHARS, feedback_markdown, gradescope_results, write_submission,
 )
 from tests import notebooks as nbs
 
@@ -94,14 +95,17 @@ def test_hostile_notes_are_text_written_out_and_bounded():
     escape = "`rnn_forward` uses `x\x1b[2J\u202e` from outside the function."
     long = "`rnn_forward` uses `" + "w" * 50_000 + "` from outside the function."
     many = tuple(f"`rnn_forward` uses `name{k}` from outside the function." for k in range(2_000))
-    [first, *_] = _tests(_result(_forward((escape, long, *many))), "rnn_forward")
+    # bounded where the result is made (grader.notes, since the twenty-fourth session), as the runner does
+    result = bounded_result(_result(_forward((escape, long, *many))))
+    [first, *_] = _tests(result, "rnn_forward")
     output = first["output"]
     assert "\x1b" not in output and "\u202e" not in output and "`x\\x1b[2J\\u202e`" in output
     notes = output.split("\n\nassignment example: failed")[0].split("\n")
-    assert notes[1] == f"- {long[:FEEDBACK_OUTPUT_CHARS]} [... {len(long) - FEEDBACK_OUTPUT_CHARS:,} more characters]"
+    assert notes[1] == f"- {bounded_note(long)}" and " characters cut ...] " in notes[1]
     assert len("\n".join(notes)) < NOTES_OUTPUT_CHARS + 100
     shown = sum(line.startswith("- ") for line in notes)
-    assert notes[-1] == f"[{2_002 - shown:,} more notes not shown]" and 2 < shown < 2_002
+    kept = len(result.parts[0].notes)
+    assert notes[-1] == f"[{kept - shown:,} more notes not shown]" and 2 < shown < kept
     assert output.endswith("assignment example: failed\n`a` has wrong values.")
 
 

@@ -129,8 +129,9 @@ def test_a_zip_of_thousands_of_notebooks_is_not_unpacked(tmp_path):
 def test_the_notes_on_a_students_zips_are_bounded_whatever_the_names(tmp_path):
     """Member names of 60,000 characters (a zip allows 64 kB) were quoted whole in every note:
     twenty such zips made each of the student's feedback files 20 MB. Each note is now at most
-    ``MAX_NOTE_CHARS`` and says how much it left out."""
-    from grader.archive import MAX_NOTE_CHARS
+    ``MAX_NOTE_CHARS`` and says how much it left out (``grader.notes``, the bound of every note
+    since the twenty-fourth session)."""
+    from grader.notes import MAX_NOTE_CHARS
 
     files = {}
     for k in range(20):
@@ -141,7 +142,7 @@ def test_the_notes_on_a_students_zips_are_bounded_whatever_the_names(tmp_path):
             zf.writestr("other" * 12_000 + ".txt", b"")
         files[f"w{k}.zip"] = path
     got = StudentZips(dest=tmp_path / "out")(files)
-    assert got.notes and all(len(note) <= MAX_NOTE_CHARS + 60 for note in got.notes)
+    assert got.notes and all(len(note) <= MAX_NOTE_CHARS for note in got.notes)
     assert sum(map(len, got.notes)) < 250_000  # about 12 MB before
-    assert any("characters of names left out" in note for note in got.notes)
-    assert all(note.startswith(("Unpacked w", "Left out of w", "... and", "w")) for note in got.notes)
+    assert any(" characters cut ...] " in note for note in got.notes)
+    assert all(note.startswith(("Unpacked w", "Left out of w", "... and", "w", "[... ")) for note in got.notes)

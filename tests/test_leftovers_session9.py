@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 
 from grader.models import ERROR, FAILED, CaseResult, PartResult, SubmissionResult
-from grader.report import FEEDBACK_OUTPUT_CHARS, gradescope_results
+from grader.files import visible_text
+from grader.notes import MAX_NOTE_CHARS, bounded_note, bounded_result
+from grader.report import gradescope_results
 from tests import notebooks as nbs
 
 
@@ -19,33 +21,34 @@ def _result(*parts: PartResult) -> SubmissionResult:
 
 
 def _notes_output(note: str) -> str:
-    """What ``results.json`` shows of ``note``, a note of a part with one failed public case."""
+    """What ``results.json`` shows of ``note``, a note of a part with one failed public case, once
+    the result is bounded as the runner bounds it (``grader.notes``, twenty-fourth session)."""
     case = CaseResult("c1", "assignment example", "public", FAILED, 0.0, 3.0, message="wrong values")
     part = PartResult("rnn_forward", "rnn_forward", FAILED, 0.0, 3.0, (case,), notes=(note,))
-    output = gradescope_results(_result(part))["tests"][0]["output"]
+    output = gradescope_results(bounded_result(_result(part)))["tests"][0]["output"]
     return output.split("\n\nassignment example: failed")[0]
 
 
 def test_a_note_of_characters_written_out_is_cut_where_it_is_written():
     """The 2,000-character cut was applied before the note's characters were written out: 5,000
-    escape characters made an item of 8,000 (``\\x1b`` is four characters)."""
+    escape characters made an item of 8,000 (``\\x1b`` is four characters). Since the twenty-fourth
+    session a note is cut once, where it is made, to ``MAX_NOTE_CHARS`` characters, and every
+    report writes that same note: its item here is at most four characters a character."""
     shown = _notes_output("\x1b" * 5000)
-    more = " [... 4,500 more characters]"
-    assert shown == "- " + "\\x1b" * 500 + more
-    assert len(shown) <= 2 + FEEDBACK_OUTPUT_CHARS + len(more)
-    # a cut never falls inside a character written out; line ends stay lines, counted as written
+    assert shown == "- " + visible_text(bounded_note("\x1b" * 5000))
+    assert " [... 3,044 characters cut ...] " in shown and "\x1b" not in shown
+    assert len(shown) <= 2 + 4 * MAX_NOTE_CHARS
+    # a cut never falls inside a character written out; line ends stay lines
     note = "x\x00" + "\u202e" * 3000 + "\n" + "y" * 10
     shown = _notes_output(note)
-    body, tail = shown[2:].split(" [... ")
-    assert len(body) <= FEEDBACK_OUTPUT_CHARS and "\u202e" not in body and "\x00" not in body
-    assert body == "x\\x00" + "\\u202e" * ((FEEDBACK_OUTPUT_CHARS - 5) // 6)
-    assert tail == f"{len(note) - 2 - (FEEDBACK_OUTPUT_CHARS - 5) // 6:,} more characters]"
+    assert "\u202e" not in shown and "\x00" not in shown and shown.startswith("- x\\x00\\u202e")
+    assert shown.endswith("\\u202e\n  yyyyyyyyyy") and " characters cut ...] " in shown
     lines = _notes_output("\x07\r\n" * 3000)
-    assert len(lines) <= 2 + FEEDBACK_OUTPUT_CHARS + len(" [... 99,999 more characters]")
+    assert "\x07" not in lines and "\r" not in lines and " characters cut ...] " in lines
+    assert set(lines.replace(" [... 7,044 characters cut ...] ", "")[2:].split("\n  ")) <= {"\\x07", ""}
     # a note of line ends alone: each is written with the next line's indent, three characters
     ends = _notes_output("\n" * 5000)
-    assert len(ends) <= 2 + FEEDBACK_OUTPUT_CHARS + len(" [... 9,999 more characters]"), len(ends)
-    assert re.fullmatch(r"- (\\x07\n  )+(\\x07)? \[\.\.\. [\d,]+ more characters\]", lines), lines[-80:]
+    assert len(ends) <= 2 + 3 * MAX_NOTE_CHARS, len(ends)
 
 
 def test_a_short_or_printable_note_is_shown_as_before():
@@ -53,7 +56,8 @@ def test_a_short_or_printable_note_is_shown_as_before():
     assert _notes_output("`rnn_forward` uses `x\x1b` from outside.\nSecond line.") == (
         "- `rnn_forward` uses `x\\x1b` from outside.\n  Second line.")
     long = "w" * 5000
-    assert _notes_output(long) == f"- {long[:FEEDBACK_OUTPUT_CHARS]} [... 3,000 more characters]"
+    assert _notes_output(long) == f"- {long[:1467]} [... 3,044 characters cut ...] {long[:489]}"
+    assert len(_notes_output(long)) <= 2 + MAX_NOTE_CHARS
 
 
 # --------------------------------------------------------------------------- 2. a syntax error once

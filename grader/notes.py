@@ -1,0 +1,78 @@
+"""One bound for the notes and messages a submission's reports show, applied where they are made.
+
+A note can quote what the student chose: a name in their code (Python sets no limit on an
+identifier's length), a module they import from, the keys of a dict their function returned,
+the names of the members of their zip. Every report writes the notes it is given
+(``result.full.json``, ``results.json``, ``feedback.md``, ``feedback.html``, the class report,
+Gradescope's ``results.json``), so a note is bounded once, when it enters the result
+(``grader.runner``, ``grader.archive``, ``grader.batch``), and every writer shows the same text.
+A note within the bound is left exactly as it was.
+"""
+from __future__ import annotations
+
+import dataclasses
+from typing import Sequence
+
+from grader.models import CaseResult, PartResult, SubmissionResult
+
+#: Characters of one note, message or check message that are kept: the longest sentence the
+#: grader writes about a normal notebook is under 1,000; a longer note quotes something huge.
+MAX_NOTE_CHARS = 2000
+#: Notes of one part (or messages of one submission) that are kept: a function that uses 8,000
+#: names from outside made 8,000 notes, 1 MB in each of its feedback files.
+MAX_NOTES = 50
+#: Room left in ``MAX_NOTE_CHARS`` for the marker of a cut (" [... 999,999,999,999 characters
+#: cut ...] " is 42 characters).
+_MARKER_ROOM = 44
+
+
+def bounded_note(note: str) -> str:
+    """``note``, or when it is longer than ``MAX_NOTE_CHARS`` its start and its end (where the
+    grader's sentences give their advice) around a marker that says how much was cut; at most
+    ``MAX_NOTE_CHARS`` characters either way, so bounding it again changes nothing."""
+    if len(note) <= MAX_NOTE_CHARS:
+        return note
+    kept = MAX_NOTE_CHARS - _MARKER_ROOM
+    head = kept * 3 // 4
+    tail = kept - head
+    return f"{note[:head]} [... {len(note) - kept:,} characters cut ...] {note[len(note) - tail:]}"
+
+
+def bounded_notes(notes: Sequence[str]) -> tuple[str, ...]:
+    """``notes`` (a tuple) as they are when within both bounds; else each note bounded and, past
+    ``MAX_NOTES``, the first ``MAX_NOTES - 1`` of them and a note saying how many more were cut."""
+    if len(notes) <= MAX_NOTES and all(len(note) <= MAX_NOTE_CHARS for note in notes):
+        return tuple(notes)
+    if len(notes) > MAX_NOTES:
+        more = len(notes) - MAX_NOTES + 1
+        notes = (*notes[:MAX_NOTES - 1], f"[... {more:,} more notes cut ...]")
+    return tuple(bounded_note(note) for note in notes)
+
+
+def bounded_result(result: SubmissionResult) -> SubmissionResult:
+    """``result`` with its messages, each part's notes, each case's message and each check's
+    message bounded (``bounded_notes``, ``bounded_note``): ``result`` itself when nothing was
+    over a bound (the usual submission), else a copy."""
+    parts = tuple(_bounded_part(part) for part in result.parts)
+    messages = bounded_notes(result.messages)
+    if messages == result.messages and all(new is old for new, old in zip(parts, result.parts)):
+        return result
+    return dataclasses.replace(result, parts=parts, messages=messages)
+
+
+def _bounded_part(part: PartResult) -> PartResult:
+    """``part`` with its notes and its cases' messages bounded; ``part`` itself when none was over."""
+    cases = tuple(_bounded_case(case) for case in part.cases)
+    notes = bounded_notes(part.notes)
+    if notes == part.notes and all(new is old for new, old in zip(cases, part.cases)):
+        return part
+    return dataclasses.replace(part, cases=cases, notes=notes)
+
+
+def _bounded_case(case: CaseResult) -> CaseResult:
+    """``case`` with its message and its checks' messages bounded; ``case`` itself when none was over."""
+    if len(case.message) <= MAX_NOTE_CHARS and all(len(c.message) <= MAX_NOTE_CHARS for c in case.checks):
+        return case
+    checks = tuple(c if len(c.message) <= MAX_NOTE_CHARS else
+                   dataclasses.replace(c, message=bounded_note(c.message)) for c in case.checks)
+    return dataclasses.replace(case, message=bounded_note(case.message), checks=checks)
