@@ -11,6 +11,7 @@ failed on b557f47 (the folders stayed); the others import what did not exist the
 """
 from __future__ import annotations
 
+import inspect
 import os
 import signal
 import subprocess
@@ -24,7 +25,9 @@ import pytest
 
 import grade
 from grader import files
+from grader.archive import ArchiveLimits, StudentTurns, StudentZips
 from grader.commands import UNPACK_PREFIX
+from grader.discover import find_submissions
 from grader.files import RUN_LOCK, UNLOCKED_AGE, run_folder, sweep_run_folders
 from tests import notebooks as nbs
 
@@ -282,3 +285,30 @@ def test_the_lock_file_appears_already_locked(temporary, monkeypatch):
         assert seen == [[f"{RUN_LOCK}.new"], files.Swept()]
         assert sorted(os.listdir(folder)) == [RUN_LOCK]
         assert os.stat(folder).st_mode & 0o777 == 0o700
+
+
+# --------------------------------------------------------------------------- the library's unpacking
+
+
+def test_the_library_unpacks_as_the_command_does(tmp_path):
+    """``find_submissions(unpack=StudentZips(...))`` has no allowance for the class any more
+    (first come, first served: a few students' large zips left every later student's refused),
+    so each student's zips give what the class run's ``StudentTurns`` gives them. Before, the
+    default was 4 GiB for the class; the difference shows only past it, so the test pins the
+    default and checks that a class whose zips together exceed a student's allowance unpacks
+    alike both ways."""
+    assert inspect.signature(StudentZips).parameters["class_bytes"].default is None
+    low = ArchiveLimits(max_total_bytes=300_000, max_member_bytes=300_000, max_ratio=float("inf"))
+    root = tmp_path / "class"
+    root.mkdir()
+    for k in range(4):
+        with zipfile.ZipFile(root / f"aaa{k}_1{k}_2{k}_work.zip", "w", zipfile.ZIP_DEFLATED) as zf:
+            zf.writestr("rnn.ipynb", bytes([65 + k]) * 250_000)
+    with zipfile.ZipFile(root / "zoe_99_98_work.zip", "w") as zf:
+        zf.writestr("rnn.ipynb", b'{"cells": []}')
+    library = find_submissions(root, unpack=StudentZips(dest=tmp_path / "lib", limits=low))
+    turns = StudentTurns(dest=tmp_path / "turns", limits=low)
+    command = [turns.open(sub) for sub in find_submissions(root, defer=True)]
+    assert [(s.id, s.problem, s.notes, s.path.read_bytes()) for s in library] == \
+           [(s.id, s.problem, s.notes, s.path.read_bytes()) for s in command]
+    assert all(not s.problem for s in library) and len(library) == 5
