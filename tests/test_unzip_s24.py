@@ -58,9 +58,10 @@ def holders():
     still running at the end are killed."""
     started: list[subprocess.Popen] = []
 
-    def hold() -> tuple[subprocess.Popen, Path]:
+    def hold(*, env: dict | None = None, preexec_fn=None) -> tuple[subprocess.Popen, Path]:
         proc = subprocess.Popen([sys.executable, "-c", _HOLDER], cwd=REPO, stdout=subprocess.PIPE,
-                                text=True, env={**os.environ, "PYTHONPATH": str(REPO)})
+                                text=True, env=env or {**os.environ, "PYTHONPATH": str(REPO)},
+                                preexec_fn=preexec_fn)
         started.append(proc)
         line = proc.stdout.readline().strip()
         assert line, "the holder made no folder"
@@ -74,11 +75,15 @@ def holders():
         proc.stdout.close()
 
 
-def dead_folder(hold) -> Path:
-    """A run folder whose process was killed with SIGKILL while it held it."""
-    proc, folder = hold()
+def dead_folder(hold, *, uid: int | None = None, **how) -> Path:
+    """A run folder whose process (started by ``hold(**how)``) was killed with SIGKILL while it
+    held it, with a student's notebook in it (given to ``uid`` when not None)."""
+    proc, folder = hold(**how)
     (folder / "s1").mkdir()
     (folder / "s1" / "rnn.ipynb").write_text("a student's notebook")
+    if uid is not None:
+        for path in (folder / "s1", folder / "s1" / "rnn.ipynb"):
+            os.chown(path, uid, uid)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     return folder
@@ -243,6 +248,30 @@ def test_a_folder_of_another_user_is_left_alone(temporary, holders):
     swept = sweep_run_folders(UNPACK_PREFIX)
     assert swept == files.Swept(removed=1)
     assert theirs.is_dir() and not mine.exists()
+
+
+def test_a_sweep_as_nobody_takes_nobodys_dead_folder_and_leaves_roots(holders):
+    """Two users' runs in one temporary directory (the machine's ``/tmp``): nobody's sweep
+    removes nobody's dead run folder and leaves root's, the student's notebook in it, unsaid."""
+    from tests.isolation import NOBODY
+    from tests.test_sandbox_nonroot import _become_nobody, _nobody_folder
+
+    with _nobody_folder("needs root to become nobody") as folder:
+        shared = folder / "tmp"
+        shared.mkdir()
+        os.chmod(shared, 0o1777)
+        env = {"PATH": "/usr/bin:/bin", "HOME": str(folder), "LANG": "C.UTF-8", "PYTHONPATH": str(REPO),
+               "PYTHONDONTWRITEBYTECODE": "1", "TMPDIR": str(shared)}
+        roots = dead_folder(holders, env=env)
+        nobodys = dead_folder(holders, uid=NOBODY, env=env, preexec_fn=_become_nobody)
+        assert roots.stat().st_uid == 0 and nobodys.stat().st_uid == NOBODY
+        ran = subprocess.run(
+            [sys.executable, "-c", "from grader.files import sweep_run_folders; "
+                                   "print(sweep_run_folders('grade-unzip-'))"],
+            cwd=REPO, env=env, preexec_fn=_become_nobody, capture_output=True, text=True, timeout=60)
+        assert ran.returncode == 0, ran.stderr
+        assert ran.stdout.strip() == "Swept(removed=1, problem='')"
+        assert not nobodys.exists() and (roots / "s1" / "rnn.ipynb").is_file()
 
 
 def test_two_live_runs_never_sweep_each_other(temporary):
