@@ -303,8 +303,10 @@ def sweep_run_folders(prefix: str, *, unlocked_age: float = UNLOCKED_AGE) -> Swe
         path = os.path.join(base, name)
         try:
             removed += _sweep_stale(path, unlocked_age=unlocked_age)
-        except OSError as exc:
-            problems.append(f"{path}: {exc.strerror or type(exc).__name__}")
+        except FileNotFoundError:  # removed meanwhile (another run's sweep): nothing to say
+            continue
+        except OSError as exc:  # the name may be anyone's, and is printed: one line, no escapes
+            problems.append(f"{visible_text(path)}: {exc.strerror or type(exc).__name__}")
     more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
     return Swept(removed=removed, problem=problems[0] + more if problems else "")
 

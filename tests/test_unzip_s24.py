@@ -274,6 +274,31 @@ def test_a_sweep_as_nobody_takes_nobodys_dead_folder_and_leaves_roots(holders):
         assert not nobodys.exists() and (roots / "s1" / "rnn.ipynb").is_file()
 
 
+def test_what_a_sweep_says_is_one_line(temporary, holders, monkeypatch):
+    """A folder another run's sweep removed meanwhile is nothing to say; a name that holds a line
+    break or an escape sequence (anyone may name a folder so in /tmp) is said written out."""
+    dead = dead_folder(holders)
+    odd = dead.rename(temporary / f"{UNPACK_PREFIX}a\nb\x1b[2J")
+    gone = dead_folder(holders)
+    removing, sweeping = files.shutil.rmtree, files._sweep_stale
+
+    def refuse(path, *args, **kwargs):
+        if Path(path) == odd:
+            raise PermissionError(13, "Permission denied", str(path))
+        return removing(path, *args, **kwargs)
+
+    def removed_first(path, **kwargs):
+        if Path(path) == gone:
+            removing(gone)
+        return sweeping(path, **kwargs)
+
+    monkeypatch.setattr(files.shutil, "rmtree", refuse)
+    monkeypatch.setattr(files, "_sweep_stale", removed_first)
+    swept = sweep_run_folders(UNPACK_PREFIX)
+    assert swept == files.Swept(problem=f"{temporary}/{UNPACK_PREFIX}a\\x0ab\\x1b[2J: Permission denied")
+    assert odd.is_dir() and not gone.exists()
+
+
 def test_two_live_runs_never_sweep_each_other(temporary):
     """Two run folders of one process, each locked on its own: neither sweep takes the other's."""
     with run_folder(UNPACK_PREFIX) as first, run_folder(UNPACK_PREFIX) as second:
