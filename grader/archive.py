@@ -10,7 +10,8 @@ level deep, within the same budget.
 ``StudentZips`` unpacks, with the same checks, the zips among one student's files
 (``grader.discover.find_submissions(..., unpack=...)``): into the grader's own
 temporary folder, only what grading reads of them (notebooks and IMDB reports), and a
-zip over a limit costs that student their zip, never the class its run. A class run unpacks
+zip over a limit costs that student their zip, never the class its run nor another student
+their zip. A class run unpacks
 each student's zips only when that student's turn comes and removes them once their files are
 written (``StudentTurns``); their incremental key is read from the zip itself (``zip_digest``).
 """
@@ -347,10 +348,6 @@ def submissions_root(folder: Path) -> Path:
 #: its notebooks and reports), which is refused and removed.
 STUDENT_LIMITS = ArchiveLimits(max_total_bytes=1 * 2**30, max_member_bytes=256 * 2**20,
                                max_ratio=float("inf"))
-#: What the zips of all the students found by one ``StudentZips`` may expand to together (a
-#: library caller's ``find_submissions(..., unpack=...)``). A class run has no such allowance: it
-#: unpacks each student's zips at their turn and removes them after (``StudentTurns``).
-CLASS_UNPACK_BYTES = 4 * 2**30
 #: Notebooks and report files the zips of one student may hold (grading reads one notebook and
 #: at most ``grader.discover.MAX_EXTRA_FILES`` files beside it): a zip of 50,000 empty notebooks
 #: (5 MB) cost the grading process 8.7 s, writing 50,000 files and reading them back.
@@ -384,20 +381,25 @@ class StudentZips:
     the grader's own temporary folder, each zip into a new folder of its own.
 
     Each zip gets the checks of ``extract_archive`` (names, links, encrypted members, sizes,
-    member counts, compression ratios), within ``limits`` for one student's zips together and
-    ``class_bytes`` for the whole class; a zip that fails them is not unpacked, and stays one
-    of the student's files, with a note saying why. A zip inside a zip is not unpacked.
+    member counts, compression ratios), within ``limits`` for one student's zips together; a zip
+    that fails them is not unpacked, and stays one of the student's files, with a note saying
+    why. A zip inside a zip is not unpacked.
+
+    There is no allowance for the class unless ``class_bytes`` is given (see
+    ``grader.discover.find_submissions`` for what that costs): one spent first come, first served
+    let four students whose zips expanded to 1 GiB each leave every later student's zip refused.
     """
 
     def __init__(self, *, dest: Path, limits: ArchiveLimits = STUDENT_LIMITS,
-                 class_bytes: int = CLASS_UNPACK_BYTES, max_files: int = MAX_STUDENT_FILES) -> None:
-        """Unpack into ``dest`` (made when needed), within ``limits`` and ``class_bytes``, at most
-        ``max_files`` notebooks and report files a student."""
+                 class_bytes: int | None = None, max_files: int = MAX_STUDENT_FILES) -> None:
+        """Unpack into ``dest`` (made when needed), within ``limits``, at most ``max_files``
+        notebooks and report files a student; with ``class_bytes``, at most that many bytes for
+        all the students this one unpacks for together, the first served first."""
         self.dest = Path(dest)
         self.limits = limits
         self.max_files = max_files
         self.class_bytes = class_bytes
-        self.class_left = class_bytes  # what the class's zips may still expand to
+        self.class_left = class_bytes  # what the class's zips may still expand to (None: no limit)
         self.folders = 0
 
     def __call__(self, files: Mapping[str, Path]) -> Unpacked:
@@ -425,7 +427,7 @@ class StudentZips:
         notes to say; None for the files when it was not unpacked (``files_left``: the
         notebooks and report files it may still give)."""
         student_room = self.limits.max_total_bytes - used.bytes
-        room = min(student_room, self.class_left)
+        room = student_room if self.class_left is None else min(student_room, self.class_left)
         members = self.limits.max_members - used.members
         try:
             with zipfile.ZipFile(path) as zf:
@@ -450,7 +452,8 @@ class StudentZips:
             _extract_into(path, folder, budget, skipped, name, keep=keep)
         except ArchiveError as exc:
             shutil.rmtree(folder, ignore_errors=True)
-            class_wide = budget.bytes > room and self.class_left < student_room
+            class_wide = (budget.bytes > room and self.class_left is not None
+                          and self.class_left < student_room)
             said = str(exc).removeprefix(f"{name}:").strip()
             why = (f"the zips of the class reached {self.class_bytes:,} bytes, the most the grader "
                    f"unpacks in one run" if class_wide else said)
@@ -460,7 +463,8 @@ class StudentZips:
         # What stays on the disk: a member written and then left out (found damaged) counts
         # against its student's allowance, which bounds the time it costs, not the class's, or a
         # few students' damaged zips would leave every later student's zip unpacked.
-        self.class_left -= budget.bytes - budget.dropped
+        if self.class_left is not None:
+            self.class_left -= budget.bytes - budget.dropped
         left = [rel for rel in names if not keep(rel)]
         return self._taken(name, folder, left, skipped)
 
@@ -576,8 +580,7 @@ class StudentTurns:
         self._made += 1
         folder = self.dest / f"s{self._made}"
         self._folders[submission.id] = folder
-        unpack = StudentZips(dest=folder, limits=self.limits, class_bytes=self.limits.max_total_bytes,
-                             max_files=self.max_files)
+        unpack = StudentZips(dest=folder, limits=self.limits, max_files=self.max_files)
         try:
             return unpacked_submission(submission, unpack=unpack)
         except BaseException:

@@ -681,6 +681,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         # imports the rest of the grader and loads the rubric and fixtures.
         zygotes = _start_zygotes(Path(submissions), out_dir=out_dir, wanted=wanted,
                                  force=force, stack=early)
+        from grader.files import run_folder
         from grader.runner import answer_layouts, argument_layouts
 
         # The rubric and fixtures, then at once the zygotes' configuration, so that they set
@@ -688,14 +689,16 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         # batch's key, the workers' modules) and forks the workers.
         context = load_context(Path(rubric), fixture_cache=True, bonus=False)
         # The students' zips are unpacked here, each at its turn (``StudentTurns``), the
-        # grader's own place, hidden from every child.
-        unpack_dir = Path(early.enter_context(tempfile.TemporaryDirectory(prefix="grade-unzip-")))
+        # grader's own place, hidden from every child; locked while this run lives, so that a
+        # later run removes it if this one is killed (``_sweep_unpack_folders``).
+        unpack_dir = early.enter_context(run_folder(UNPACK_PREFIX))
         sandbox_options = {"protected_paths": _protected_paths(Path(submissions), out_dir=out_dir,
                                                                also=(unpack_dir,)),
                            "layouts": answer_layouts(context),
                            "arg_layouts": argument_layouts(context)}
         for zygote in zygotes:  # only a folder's run starts them: the folder is what is graded
             configure_zygote(zygote, **sandbox_options)
+        _sweep_unpack_folders(stream)  # while the zygotes set themselves up
         context = with_bonus(context)
         from grader.batch import HOOK_ERRORS, BatchInterrupted, WorkerPool
         from grader.fixtures import FixtureError, fixtures_digest
@@ -893,6 +896,27 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         flagged_pairs=flagged, class_report=report_path)
     _print_summary(summary, stream=stream, similarity_ran=report is not None)
     return summary
+
+
+#: The name of a class run's folder for the students' zips in the temporary directory starts so
+#: (``grader.files.run_folder``).
+UNPACK_PREFIX = "grade-unzip-"
+
+
+def _sweep_unpack_folders(stream: TextIO) -> None:
+    """Remove the unpack folders that killed class runs of this user left in the temporary
+    directory (``grader.files.sweep_run_folders``): a run killed with SIGKILL (the OOM killer,
+    a job's time limit) cannot remove its own, and the students' unpacked notebooks stayed
+    there for good. What cannot be removed is said in one line and never stops the run."""
+    from grader.files import sweep_run_folders
+
+    try:
+        swept = sweep_run_folders(UNPACK_PREFIX)
+    except Exception as exc:  # the sweep is housekeeping: never the run's failure
+        stream.write(f"Could not look for stale unpack folders: {type(exc).__name__}: {exc}\n")
+        return
+    if swept.problem:
+        stream.write(f"Could not remove a stale unpack folder: {swept.problem}\n")
 
 
 class _TurnsOpener:

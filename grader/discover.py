@@ -303,6 +303,17 @@ def find_submissions(root: Path, *, unpack: Unpacker | None = None,
     (``alice.zip``: id ``alice``); without it, zips are files like any other. With ``defer``
     instead, the submissions whose files hold zips are found as with ``unpack`` but left packed
     (``Submission.packed``): a class run unpacks each at its turn (``unpacked_submission``).
+
+    ``unpack=grader.archive.StudentZips(dest=...)`` gives each student what a class run gives
+    them (``grader.archive.StudentTurns``): their zips within their own limits, whatever the other
+    students' zips hold. It differs in what stays on the disk: the submissions returned name
+    files under ``dest``, so every student's unpacked files are there at once, at most
+    ``StudentZips``'s limits a student (1 GiB and 100 files) times the students with zips, where
+    a class run holds those of the few students being graded. A caller that cannot give a
+    class that much room passes ``defer=True`` and unpacks each submission when it needs it
+    (``StudentTurns.open``, then ``release``), as ``grader.commands.grade_class`` does; one that
+    passes ``StudentZips(class_bytes=...)`` bounds the disk instead, at the cost the class run
+    removed: the first students served may use it up, and every later student's zip is refused.
     """
     root = Path(root)
     if not root.exists():

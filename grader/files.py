@@ -1,14 +1,20 @@
-"""Writing files so that an interrupted run never leaves half of one behind."""
+"""Writing files so that an interrupted run never leaves half of one behind, and private
+temporary folders that a killed run does not leave behind for good (``run_folder``)."""
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import marshal
 import os
+import shutil
 import stat
 import sys
+import tempfile
 import threading
+import time
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 
 def digest_of(data: bytes) -> list:
@@ -213,6 +219,143 @@ def write_sealed(path: str | os.PathLike[str], header: bytes, payload: bytes) ->
     except OSError:
         return False
     return True
+
+
+#: The file in a ``run_folder`` that its run holds an exclusive ``flock`` on for its whole life.
+#: The kernel releases the lock when the process dies, however it dies (SIGKILL, the OOM
+#: killer), so a folder whose lock can be taken is a dead run's; a pid written down instead
+#: would be reused by another process.
+RUN_LOCK = ".run.lock"
+#: How old (by its modification time) a folder named like a run's that holds no lock file must
+#: be before ``sweep_run_folders`` removes it: such folders were left by versions of the grader
+#: before the lock (session 24) and by a run killed before it took its lock; no class run lasts
+#: a day. A live run's lock file appears already locked (``_take_lock``), never before.
+UNLOCKED_AGE = 24 * 3600
+
+
+@dataclass(frozen=True)
+class Swept:
+    """What ``sweep_run_folders`` did: the stale folders it removed, and the first one it could
+    not look at or remove, with why ("" when none)."""
+
+    removed: int = 0
+    problem: str = ""
+
+
+@contextlib.contextmanager
+def run_folder(prefix: str) -> Iterator[Path]:
+    """A new folder of this user only (0700) in the temporary directory, named ``prefix`` and a
+    random part, removed when the block ends. This process holds the lock of its ``RUN_LOCK``
+    while the block runs, so ``sweep_run_folders`` in another run, or in a later one after this
+    process was killed, tells whether it is still in use.
+
+    A ``tempfile.TemporaryDirectory`` stays for good when its process is killed with SIGKILL,
+    with whatever was written in it (a class run's: the students' unpacked notebooks)."""
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        lock = _take_lock(folder)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    try:
+        yield folder
+    finally:
+        try:
+            shutil.rmtree(folder, ignore_errors=True)  # a sweep finds what could not be removed
+        finally:
+            os.close(lock)  # after the removal: a sweep never sees this folder unlocked
+
+
+def _take_lock(folder: Path) -> int:
+    """Hold the lock of ``folder``'s ``RUN_LOCK`` and return its descriptor. The file is made
+    under another name, locked, then renamed: a sweep meanwhile sees no lock file in a folder
+    just made (too young to be swept), never a lock file no one holds yet. The descriptor is
+    not inherited by a program this process starts (a forked worker shares it, and dies with
+    its parent: ``grader.parent``)."""
+    import fcntl
+
+    new = folder / f"{RUN_LOCK}.new"
+    fd = os.open(new, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        os.rename(new, folder / RUN_LOCK)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def sweep_run_folders(prefix: str, *, unlocked_age: float = UNLOCKED_AGE) -> Swept:
+    """Remove the folders named ``prefix...`` in the temporary directory that dead runs of this
+    user left (``run_folder``): each a folder (not a link, not a file) of this user whose
+    ``RUN_LOCK`` this process can lock without waiting, or which holds none and was last
+    changed ``unlocked_age`` seconds ago or more. Anything else is left as it is: another
+    user's folder, a link (never followed), a live run's folder (its lock is held). Never waits
+    and never raises ``OSError``: what it could not do is in ``Swept.problem``."""
+    base = tempfile.gettempdir()
+    try:
+        with os.scandir(base) as entries:
+            names = [entry.name for entry in entries if entry.name.startswith(prefix)]
+    except OSError as exc:
+        return Swept(problem=f"{base}: {exc.strerror or type(exc).__name__}")
+    removed, problems = 0, []
+    for name in names:
+        path = os.path.join(base, name)
+        try:
+            removed += _sweep_stale(path, unlocked_age=unlocked_age)
+        except FileNotFoundError:  # removed meanwhile (another run's sweep): nothing to say
+            continue
+        except OSError as exc:  # the name may be anyone's, and is printed: one line, no escapes
+            problems.append(f"{visible_text(path)}: {exc.strerror or type(exc).__name__}")
+    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    return Swept(removed=removed, problem=problems[0] + more if problems else "")
+
+
+def _sweep_stale(path: str, *, unlocked_age: float) -> bool:
+    """Remove the folder at ``path`` if it is a dead run's of this user (``sweep_run_folders``);
+    True when it was removed. The folder is opened without following a link and checked to be
+    the one looked at; its lock, when taken, is held until it is removed."""
+    seen = os.lstat(path)
+    if not stat.S_ISDIR(seen.st_mode) or seen.st_uid != os.geteuid():
+        return False
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    lock = None
+    try:
+        if not os.path.samestat(seen, os.fstat(fd)):
+            return False
+        dead, lock = _dead_run(fd, seen, unlocked_age=unlocked_age)
+        if not dead or not os.path.samestat(seen, os.lstat(path)):
+            return False
+        shutil.rmtree(path)  # refuses a link; never follows one inside
+        return True
+    finally:
+        if lock is not None:
+            os.close(lock)
+        os.close(fd)
+
+
+def _dead_run(folder: int, seen: os.stat_result, *, unlocked_age: float) -> tuple[bool, int | None]:
+    """Whether the run folder open as ``folder`` (``seen``: its ``lstat``) is a dead run's, and
+    the descriptor of its lock file (locked when dead), or None. The lock file is opened
+    without waiting (a FIFO put there would block) and must be a regular file of this user."""
+    import fcntl
+
+    try:
+        lock = os.open(RUN_LOCK, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC,
+                       dir_fd=folder)
+    except FileNotFoundError:
+        return time.time() - seen.st_mtime >= unlocked_age, None
+    try:
+        info = os.fstat(lock)
+        if not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid():
+            return False, lock
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:  # a live run holds it
+        return False, lock
+    except BaseException:
+        os.close(lock)
+        raise
+    return True, lock
 
 
 #: What a spreadsheet takes for the start of a formula in a cell of a CSV file it opens.

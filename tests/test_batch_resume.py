@@ -43,11 +43,19 @@ def _as_a_terminal_job() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
+def own_tmp(out: Path) -> dict[str, str]:
+    """The environment of a grade.py of this test: its temporary folders beside ``out``, not in
+    the machine's (a run killed here left its ``grade-unzip-*`` there, one a suite run)."""
+    tmp = out.parent / "tmp"
+    tmp.mkdir(exist_ok=True)
+    return {**os.environ, "TMPDIR": str(tmp)}
+
+
 def start(subs: Path, out: Path, *extra: str) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, str(REPO / "grade.py"), str(subs), "--out", str(out), "--no-similarity",
          "--no-html", *extra],
-        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=own_tmp(out),
         start_new_session=True,  # its own process group, as a terminal job would be
         preexec_fn=_as_a_terminal_job)
 
@@ -80,7 +88,8 @@ def test_resume_after_the_process_group_is_killed(tmp_path):
 
     rerun = subprocess.run(
         [sys.executable, str(REPO / "grade.py"), str(subs), "--out", str(out), "--no-similarity",
-         "--no-html", "--jobs", "2"], cwd=REPO, capture_output=True, text=True, timeout=300)
+         "--no-html", "--jobs", "2"], cwd=REPO, capture_output=True, text=True, timeout=300,
+        env=own_tmp(out))
     assert rerun.returncode == 0, rerun.stderr
     assert "Grading 1 of 3" in rerun.stderr and "Skipping 2 unchanged" in rerun.stderr
     assert "[1/1] z_loops" in rerun.stderr
