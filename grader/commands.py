@@ -13,7 +13,6 @@ import inspect
 import os
 import signal
 import sys
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, replace
@@ -149,9 +148,13 @@ def opened_submissions(path: Path, *, stream: TextIO, nested: bool = True):
     if not is_archive(path):
         yield path
         return
-    with tempfile.TemporaryDirectory(prefix="grade-zip-") as tmp:
-        try:
-            extracted = extract_archive(path, dest=Path(tmp), nested=nested)
+    from grader.files import run_folder
+
+    # Locked while this run lives (``grader.files.run_folder``): the whole class's notebooks are
+    # in it, and a class run removes it if this one is killed (``_sweep_unpack_folders``).
+    with run_folder(CLASS_ZIP_PREFIX) as tmp:
+        try:  # beside the run's lock file, not with it: the class is what the folder holds
+            extracted = extract_archive(path, dest=tmp / "class", nested=nested)
         except ArchiveError as exc:
             raise CommandError(str(exc)) from None
         stream.write(f"Extracted {extracted.files} file(s) from {path.name}\n")
@@ -901,22 +904,26 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
 #: The name of a class run's folder for the students' zips in the temporary directory starts so
 #: (``grader.files.run_folder``).
 UNPACK_PREFIX = "grade-unzip-"
+#: ... and that of the folder a class zip (a Canvas or Moodle download) is extracted into.
+CLASS_ZIP_PREFIX = "grade-zip-"
 
 
 def _sweep_unpack_folders(stream: TextIO) -> None:
     """Remove the unpack folders that killed class runs of this user left in the temporary
-    directory (``grader.files.sweep_run_folders``): a run killed with SIGKILL (the OOM killer,
-    a job's time limit) cannot remove its own, and the students' unpacked notebooks stayed
-    there for good. What cannot be removed is said in one line and never stops the run."""
+    directory (``grader.files.sweep_run_folders``), the students' zips' and the class zips':
+    a run killed with SIGKILL (the OOM killer, a job's time limit) cannot remove its own, and
+    the students' unpacked notebooks stayed there for good. What cannot be removed is said in
+    one line and never stops the run."""
     from grader.files import sweep_run_folders
 
-    try:
-        swept = sweep_run_folders(UNPACK_PREFIX)
-    except Exception as exc:  # the sweep is housekeeping: never the run's failure
-        stream.write(f"Could not look for stale unpack folders: {type(exc).__name__}: {exc}\n")
-        return
-    if swept.problem:
-        stream.write(f"Could not remove a stale unpack folder: {swept.problem}\n")
+    for prefix in (UNPACK_PREFIX, CLASS_ZIP_PREFIX):
+        try:
+            swept = sweep_run_folders(prefix)
+        except Exception as exc:  # the sweep is housekeeping: never the run's failure
+            stream.write(f"Could not look for stale unpack folders: {type(exc).__name__}: {exc}\n")
+            return
+        if swept.problem:
+            stream.write(f"Could not remove a stale unpack folder: {swept.problem}\n")
 
 
 class _TurnsOpener:

@@ -30,7 +30,7 @@ __all__ = ["KIT_MODULES", "KitError", "write_student_kit", "public_rubric_yaml"]
 KIT_MODULES = (
     "__init__.py", "_child.py", "checks.py", "course.py", "extract.py", "fastcheck.py", "files.py", "fixtures.py",
     "live.py",
-    "models.py", "notebook.py", "plaindata.py", "rubric.py", "runner.py", "sandbox.py",
+    "models.py", "notebook.py", "notes.py", "plaindata.py", "rubric.py", "runner.py", "sandbox.py",
     "selfcheck.py", "wire.py", "zygote.py", "zygote_site.py",
 )
 

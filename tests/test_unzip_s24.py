@@ -26,7 +26,7 @@ import pytest
 import grade
 from grader import files
 from grader.archive import ArchiveLimits, StudentTurns, StudentZips
-from grader.commands import UNPACK_PREFIX
+from grader.commands import CLASS_ZIP_PREFIX, UNPACK_PREFIX
 from grader.discover import find_submissions
 from grader.files import RUN_LOCK, UNLOCKED_AGE, run_folder, sweep_run_folders
 from tests import notebooks as nbs
@@ -366,3 +366,37 @@ def test_the_library_unpacks_as_the_command_does(tmp_path):
     assert [(s.id, s.problem, s.notes, s.path.read_bytes()) for s in library] == \
            [(s.id, s.problem, s.notes, s.path.read_bytes()) for s in command]
     assert all(not s.problem for s in library) and len(library) == 5
+
+
+@pytest.mark.slow
+def test_the_class_zips_folder_of_a_killed_run_is_removed_by_the_next_run(temporary, tmp_path, capsys):
+    """A class zip (a Canvas or Moodle download) is extracted into a ``grade-zip-*`` folder: the
+    whole class's notebooks. Before: a ``TemporaryDirectory`` without a lock, which the sweep
+    takes only a day later (as a folder of a version before the lock), so the killed run's stayed."""
+    slow = tmp_path / "slow.ipynb"
+    nbs.write(slow, _loops_notebook())
+    class_zip = tmp_path / "class.zip"
+    with zipfile.ZipFile(class_zip, "w") as zf:
+        zf.write(slow, "zed.ipynb")
+    proc = subprocess.Popen(
+        [sys.executable, str(REPO / "grade.py"), str(class_zip), "--out", str(tmp_path / "out"), "--jobs", "1",
+         "--no-similarity", "--no-html"],
+        cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not list(temporary.glob(f"{CLASS_ZIP_PREFIX}*/class/zed.ipynb")):
+            assert proc.poll() is None, "grade.py ended before it extracted the class zip"
+            assert time.monotonic() < deadline, "the class zip was never extracted"
+            time.sleep(0.05)
+        time.sleep(0.5)  # into the notebook's 1.5 s of loops
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    _wait_for_group(proc.pid)
+    left = sorted(p.name for p in temporary.iterdir() if p.name.startswith(CLASS_ZIP_PREFIX))
+    assert len(left) == 1 and list((temporary / left[0]).rglob("zed.ipynb"))  # what the kill leaves
+
+    status, err = grade_quietly(one_notebook(tmp_path / "again"), tmp_path / "out2", capsys)
+    assert status == 0, err
+    assert not any(p.name.startswith(CLASS_ZIP_PREFIX) for p in temporary.iterdir())
+    assert "stale" not in err
