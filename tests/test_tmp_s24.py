@@ -62,12 +62,27 @@ def fill():
 
 def held():
     return sum(os.stat(name).st_size for name in os.listdir("."))
+
+def free():
+    st = os.statvfs(".")
+    return [os.getcwd(), os.listdir("."), st.f_bfree * st.f_frsize]
 '''
 
 _FILL = f"""
 import json, os
 from grader.sandbox import Limits, Sandbox
 program = {_PROGRAM!r}
+
+def mount_namespaces():
+    # Those of the processes this user may look at (a zygote's, while it lives).
+    found = set()
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            found.add(os.readlink("/proc/%s/ns/mnt" % pid))
+        except OSError:
+            pass
+    return found
+
 out = {{}}
 with Sandbox(limits=Limits(call_timeout=60.0, submission_timeout=120.0)) as box:
     caps = box.capabilities
@@ -79,6 +94,10 @@ with Sandbox(limits=Limits(call_timeout=60.0, submission_timeout=120.0)) as box:
         fill = session.call("fill", ())
         out["fill"] = [fill.status, fill.error_type, fill.message, fill.value]
         out["held"] = session.call("held", ()).value
+    with box.session(program) as session:  # the next child: the first one's files are gone
+        out["next"] = session.call("free", ()).value
+    zygote_ns = os.readlink("/proc/%d/ns/mnt" % box.zygote_pid)
+out["ns_gone"] = zygote_ns not in mount_namespaces()  # the tmpfs went with the zygote's namespace
 out["tmp_dev"] = os.stat("/tmp").st_dev
 out["uid"] = os.getuid()
 out["left"] = os.path.exists(os.path.dirname(out["where"]["cwd"]))
@@ -102,10 +121,12 @@ def test_a_call_that_writes_files_until_its_time_limit_stops_at_the_bound_off_th
     status, error_type, message, value = out["fill"]
     assert (status, error_type) == ("error", "OSError") and "No space left on device" in message, out["fill"]
     assert BOUND - 2 * MiB <= out["held"] <= BOUND, out["held"]  # the tmpfs full, never more
+    cwd, entries, free = out["next"]
+    assert cwd == "/tmp/grader/c1" and entries == [] and free >= BOUND - 2 * MiB, out["next"]
     # The uid the child sees is the user's own; its directory is its own, 0700; the mount and the
     # directories went with the zygote (the machine's /tmp never had /tmp/grader).
     assert where["uid"] == out["uid"] == where["owner"] and where["mode"] == 0o700, out
-    assert out["left"] is False
+    assert out["left"] is False and out["ns_gone"] is True, out
 
 
 #: Like _FILL's start, with unshare made to refuse a user namespace in the zygote (as a
