@@ -27,12 +27,12 @@ MiB = 1 << 20
 BOUND = 256 * MiB
 
 
-def _run_without_root(script: str) -> dict:
-    """``script`` run by this interpreter without root (as nobody when root), the repository on its
-    path, from ``/``; its last line of output, JSON, is returned."""
+def _run_without_root(script: str, *args: str) -> dict:
+    """``script`` run with ``args`` by this interpreter without root (as nobody when root), the
+    repository on its path, from ``/``; its last line of output, JSON, is returned."""
     if os.geteuid() == 0 and [p for p in (REPO, *REPO.parents) if not p.stat().st_mode & stat.S_IXOTH]:
         pytest.skip("nobody cannot reach the repository")
-    proc = subprocess.run([sys.executable, "-c", script], cwd="/",
+    proc = subprocess.run([sys.executable, "-c", script, *args], cwd="/",
                           env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO), "PYTHONDONTWRITEBYTECODE": "1"},
                           preexec_fn=isolated() if os.geteuid() == 0 else None, capture_output=True, text=True,
                           timeout=300)
@@ -129,13 +129,11 @@ def test_a_call_that_writes_files_until_its_time_limit_stops_at_the_bound_off_th
     assert out["left"] is False and out["ns_gone"] is True, out
 
 
-#: Like _FILL's start, with unshare made to refuse a user namespace in the zygote (as a
-#: container's seccomp profile or kernel.unprivileged_userns_clone = 0 would).
-_REFUSED = """
-import errno, json, os
-import grader.zygote
-from grader.sandbox import Limits, Sandbox
-hook = '''
+#: In the zygote, run after grader._child is imported (its boot script, ``grader.zygote._BOOT``):
+#: unshare refusing a user namespace (as a container's seccomp profile or
+#: kernel.unprivileged_userns_clone = 0 would), or Ubuntu's AppArmor switch on (then unshare must
+#: not be called: a namespace made there could not map the uid).
+_UNSHARE_REFUSES = '''
 import errno as _errno
 _real_unshare = grader._child.unshare
 def _refusing(flags):
@@ -144,9 +142,25 @@ def _refusing(flags):
     _real_unshare(flags)
 grader._child.unshare = _refusing
 '''
+_APPARMOR_ON = '''
+_real_sysctl, _real_unshare = grader._child._sysctl, grader._child.unshare
+def _switch(path):
+    return "1" if path.endswith("apparmor_restrict_unprivileged_userns") else _real_sysctl(path)
+def _never(flags):
+    if flags & 0x10000000:
+        raise SystemExit("unshare(CLONE_NEWUSER) called with AppArmor's switch on")
+    _real_unshare(flags)
+grader._child._sysctl, grader._child.unshare = _switch, _never
+'''
+
+#: Like _FILL's start, with ``hook`` (sys.argv[1]) run in the zygote.
+_REFUSED = """
+import json, os, sys
+import grader.zygote
+from grader.sandbox import Limits, Sandbox
 line = "import grader.wire, grader._child\\n"
 assert line in grader.zygote._BOOT
-grader.zygote._BOOT = grader.zygote._BOOT.replace(line, line + hook)
+grader.zygote._BOOT = grader.zygote._BOOT.replace(line, line + sys.argv[1])
 program = "import os\\ndef where():\\n    return [os.getcwd(), os.stat('.').st_dev]\\n"
 out = {}
 with Sandbox(limits=Limits(call_timeout=10.0, submission_timeout=30.0)) as box:
@@ -162,13 +176,18 @@ print(json.dumps(out))
 
 
 @pytest.mark.slow
-def test_where_user_namespaces_are_refused_the_old_place_and_a_note_say_so():
+@pytest.mark.parametrize("hook, why", [
+    (_UNSHARE_REFUSES, "user namespaces refused (unshare: Operation not permitted; "),
+    (_APPARMOR_ON, "AppArmor denies unprivileged user namespaces their capabilities "
+                   "(kernel.apparmor_restrict_unprivileged_userns = 1)"),
+], ids=["unshare-refused", "apparmor-switch"])
+def test_where_user_namespaces_are_refused_the_old_place_and_a_note_say_so(hook, why):
     # Before the fix nothing said that the children's files were on the machine's /tmp.
-    out = _run_without_root(_REFUSED)
+    out = _run_without_root(_REFUSED, hook)
     cwd, dev = out["where"]
     assert out["private_tmp"] is False
     assert cwd.startswith("/tmp/grader-sandbox-") and dev == out["tmp_dev"], out  # as before
-    assert "children's directories on the machine's /tmp: user namespaces refused (" in " ".join(out["notes"]), out
+    assert f"children's directories on the machine's /tmp: {why}" in " ".join(out["notes"]), out
     assert "children's files on the machine's /tmp (each file bounded, not their total)" in out["missing"], out
 
 
