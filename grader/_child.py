@@ -1159,12 +1159,15 @@ def private_tmp(needed: Sequence[str]) -> tuple[str | None, bool]:
     are dropped all the same, and the kernel counts its processes apart, see ``Zygote._private_tmp``).
 
     Not made when one of ``needed`` (the directories the zygote and its children read: the
-    interpreter's, the grader's) is under ``/tmp``, which the tmpfs would hide, or when ``/tmp``
-    is no plain directory."""
+    interpreter's, the grader's) is under ``/tmp``, which the tmpfs would hide, when ``/tmp``
+    is no plain directory, or without ``/proc`` (the maps are written there: a namespace made
+    without them would leave this uid unmapped, and no file could be made)."""
     if os.path.islink("/tmp") or not os.path.isdir("/tmp"):
         return "/tmp is not a directory here", False
     if any(p == "/tmp" or p.startswith("/tmp/") for p in needed):
         return "the interpreter or the grader is under /tmp, which the tmpfs would hide", False
+    if not os.path.exists("/proc/self/uid_map"):  # no /proc (a container's), or no user namespaces
+        return "no /proc/self/uid_map to map this uid through", False
     if _sysctl(_APPARMOR_USERNS) == "1":
         return ("AppArmor denies unprivileged user namespaces their capabilities "
                 "(kernel.apparmor_restrict_unprivileged_userns = 1)"), False

@@ -27,15 +27,18 @@ MiB = 1 << 20
 BOUND = 256 * MiB
 
 
-def _run_without_root(script: str, *args: str) -> dict:
+def _run_without_root(script: str, *args: str, hide_proc: bool = False) -> dict:
     """``script`` run with ``args`` by this interpreter without root (as nobody when root), the
-    repository on its path, from ``/``; its last line of output, JSON, is returned."""
+    repository on its path, from ``/`` (``/proc`` an empty tmpfs if ``hide_proc``: root needed);
+    its last line of output, JSON, is returned."""
     if os.geteuid() == 0 and [p for p in (REPO, *REPO.parents) if not p.stat().st_mode & stat.S_IXOTH]:
         pytest.skip("nobody cannot reach the repository")
+    if hide_proc and os.geteuid() != 0:
+        pytest.skip("needs root to hide /proc")
     proc = subprocess.run([sys.executable, "-c", script, *args], cwd="/",
                           env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO), "PYTHONDONTWRITEBYTECODE": "1"},
-                          preexec_fn=isolated() if os.geteuid() == 0 else None, capture_output=True, text=True,
-                          timeout=300)
+                          preexec_fn=isolated(hide_proc=hide_proc) if os.geteuid() == 0 else None,
+                          capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
@@ -189,6 +192,28 @@ def test_where_user_namespaces_are_refused_the_old_place_and_a_note_say_so(hook,
     assert cwd.startswith("/tmp/grader-sandbox-") and dev == out["tmp_dev"], out  # as before
     assert f"children's directories on the machine's /tmp: {why}" in " ".join(out["notes"]), out
     assert "children's files on the machine's /tmp (each file bounded, not their total)" in out["missing"], out
+
+
+#: The self-check's sandbox (degraded_ok) on Linux without /proc (a container that does not mount it).
+_NO_PROC = """
+import json, os
+from grader.sandbox import Sandbox
+program = "import os\\ndef where():\\n    return os.getcwd()\\n"
+with Sandbox(degraded_ok=True) as box:
+    notes = list(box.capabilities.notes)
+    with box.session(program) as session:
+        where = session.call("where", ()).value
+print(json.dumps({"notes": notes, "where": where}))
+"""
+
+
+@pytest.mark.slow
+def test_without_proc_the_self_checks_sandbox_still_starts_on_the_machines_tmp():
+    # The id maps are written through /proc/self: a namespace made without /proc could map no
+    # uid, and the zygote could make no file. Not made there; the old place and a note.
+    out = _run_without_root(_NO_PROC, hide_proc=True)
+    assert out["where"].startswith("/tmp/grader-sandbox-"), out
+    assert [n for n in out["notes"] if n.startswith("children's directories on the machine's /tmp: no /proc/self/uid_map")], out
 
 
 #: What a child holds in the user namespace: its capabilities (capget, the kernel's word), and
