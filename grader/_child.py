@@ -1073,6 +1073,122 @@ def close_request(data: bytes) -> dict | None:
     return {"op": "close", "pid": pid, "uid": uid}
 
 
+# ---------------------------------------------------------------- a /tmp of its own (without root)
+
+CLONE_NEWUSER = 0x10000000
+#: The bounds of the tmpfs that holds a zygote's children's directories without root: the same
+#: as a root zygote's /tmp (``Zygote._hide_paths``), so that both modes bound a child alike. 256 MiB
+#: is 256 files at the rubric's 1 MiB ``file_size_bytes``, an eighth of a child's 2 GiB
+#: ``memory_bytes`` (tmpfs pages are memory); 65,536 inodes bound the empty files and directories,
+#: which ``size`` does not count (about 0.85 kB of kernel memory each: 56 MB at most).
+PRIVATE_TMP_BOUNDS = "size=256m,nr_inodes=65536"
+PRIVATE_TMP_OPTIONS = PRIVATE_TMP_BOUNDS + ",mode=0711"
+#: Ubuntu's switch (23.10 on): 1 lets an unprivileged process make a user namespace but denies it
+#: every capability there, so that this uid could not be mapped in it (writing ``uid_map`` fails)
+#: and the zygote, already inside, could make no file: read first, the namespace then not made.
+_APPARMOR_USERNS = "/proc/sys/kernel/apparmor_restrict_unprivileged_userns"
+
+
+class _CapHeader(ctypes.Structure):
+    """``struct __user_cap_header_struct`` of capset(2)."""
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    """``struct __user_cap_data_struct`` of capset(2) (two of them: capabilities 0-31, 32-63)."""
+    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
+
+
+def drop_capabilities() -> None:
+    """Give up every capability (effective, permitted, inheritable; the ambient set goes with the
+    permitted one). A process that made a user namespace holds all of them there, and every child
+    it forks would inherit them: enough to unmount the tmpfs over ``/tmp`` in a namespace of its
+    own or to override the modes of this user's files (``CAP_DAC_OVERRIDE`` on ids mapped here)."""
+    header = _CapHeader(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3, this process
+    _check(_libc.capset(ctypes.byref(header), (_CapData * 2)()), "capset")
+
+
+def _write_id_maps() -> None:
+    """Map this uid and gid to themselves in the user namespace just made (the one mapping an
+    unprivileged process may write; ``setgroups`` denied first, as the kernel requires for gids).
+    The uid a child sees is then the user's own; groups and owners not mapped read as 65534."""
+    uid, gid = os.getuid(), os.getgid()
+    for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"), ("gid_map", f"{gid} {gid} 1")):
+        fd = os.open(f"/proc/self/{name}", os.O_WRONLY | os.O_CLOEXEC)
+        try:
+            os.write(fd, text.encode())
+        finally:
+            os.close(fd)
+
+
+def _kernel_release() -> tuple[int, int]:
+    """The running kernel's major and minor version, (0, 0) when unreadable."""
+    parts = os.uname().release.split(".")
+    try:
+        return int(parts[0]), int("".join(ch for ch in parts[1][:3] if ch.isdigit()) or 0)
+    except (IndexError, ValueError):
+        return 0, 0
+
+
+def _sysctl(path: str) -> str:
+    """The value of a kernel switch under /proc/sys, "" where it does not exist."""
+    try:
+        with open(path, encoding="ascii") as f:
+            return f.read().strip()
+    except OSError:
+        return ""
+
+
+def _userns_refusal(exc: OSError) -> str:
+    """Why ``unshare(CLONE_NEWUSER)`` failed, naming the kernel's switch when one says so."""
+    if exc.errno == errno.ENOSPC:
+        return f"the kernel allows no more user namespaces (user.max_user_namespaces = " \
+               f"{_sysctl('/proc/sys/user/max_user_namespaces') or '?'})"
+    if _sysctl("/proc/sys/kernel/unprivileged_userns_clone") == "0":
+        return "unprivileged user namespaces are off (kernel.unprivileged_userns_clone = 0)"
+    return f"user namespaces refused ({exc.strerror or exc}; a container's seccomp profile, or the kernel's)"
+
+
+def private_tmp(needed: Sequence[str]) -> tuple[str | None, bool]:
+    """Without root, put a tmpfs of this process's own over ``/tmp``: ``unshare`` a user and a
+    mount namespace (this uid mapped to itself), mount a tmpfs bounded by ``PRIVATE_TMP_OPTIONS``
+    on ``/tmp`` there, and give up the capabilities the namespace brought. Only this process and
+    its children see it; the machine's ``/tmp`` is untouched, and the tmpfs goes with the
+    namespace when its last process ends. Returns why not (None when done) and whether this
+    process is in a user namespace of its own now (made, but the tmpfs refused: its capabilities
+    are dropped all the same, and the kernel counts its processes apart, see ``Zygote._private_tmp``).
+
+    Not made when one of ``needed`` (the directories the zygote and its children read: the
+    interpreter's, the grader's) is under ``/tmp``, which the tmpfs would hide, when ``/tmp``
+    is no plain directory, or without ``/proc`` (the maps are written there: a namespace made
+    without them would leave this uid unmapped, and no file could be made)."""
+    if os.path.islink("/tmp") or not os.path.isdir("/tmp"):
+        return "/tmp is not a directory here", False
+    if any(p == "/tmp" or p.startswith("/tmp/") for p in needed):
+        return "the interpreter or the grader is under /tmp, which the tmpfs would hide", False
+    if not os.path.exists("/proc/self/uid_map"):  # no /proc (a container's), or no user namespaces
+        return "no /proc/self/uid_map to map this uid through", False
+    if _sysctl(_APPARMOR_USERNS) == "1":
+        return ("AppArmor denies unprivileged user namespaces their capabilities "
+                "(kernel.apparmor_restrict_unprivileged_userns = 1)"), False
+    try:
+        unshare(CLONE_NEWUSER | CLONE_NEWNS)
+    except OSError as exc:
+        return _userns_refusal(exc), False
+    try:
+        try:
+            _write_id_maps()
+        except OSError as exc:  # this uid is unmapped now: no file could be made (EOVERFLOW)
+            raise OSError(exc.errno, f"made a user namespace but could not map this uid in it: {exc}") from exc
+        try:
+            mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, PRIVATE_TMP_OPTIONS)
+        except OSError as exc:
+            return f"tmpfs refused in a user namespace ({exc})", True
+    finally:
+        drop_capabilities()
+    return None, True
+
+
 class Zygote:
     """The forking server: one per Sandbox, started in a fresh interpreter."""
 
@@ -1120,6 +1236,7 @@ class Zygote:
         self.numpy_key: tuple | None = None     # NumPy's global generator's key and position (see numpy_key)
         self.cleared: float | None = None       # when the last close ended, for the next spawn's answer (see serve)
         self.metadata_seccomp = None            # the filter a child adds without root (see metadata_program)
+        self.namespace_nproc = False            # RLIMIT_NPROC counts this namespace's processes (see _private_tmp)
         self._nproc, self._nproc_at = 0, -1e9
         # What a child may read under Landlock: the interpreter, its libraries, /dev/urandom.
         read = {os.path.realpath(p) for p in [sys.prefix, sys.base_prefix, sys.exec_prefix, *sys.path, "/usr",
@@ -1162,7 +1279,8 @@ class Zygote:
             except OSError:
                 pass
         import tempfile
-        if caps["mount_namespace"]:
+        # (Root: unchanged, the second operand is never evaluated. Without root: see _private_tmp.)
+        if caps["mount_namespace"] or (linux and not self.root and self._private_tmp()):
             self.tmp_base = "/tmp/grader"
             os.mkdir(self.tmp_base, 0o711)
         else:
@@ -1238,6 +1356,26 @@ class Zygote:
             # cost about 0.1 ms: the kernel checks and copies the program). The zygote makes
             # none of the system calls it denies from now on: its sockets exist already.
             apply_seccomp(self.seccomp)
+
+    def _private_tmp(self) -> bool:
+        """Without root, the children's directories on a tmpfs of this zygote's own over ``/tmp``
+        (``private_tmp``), bounded in bytes and inodes, so that a child that fills it gets ENOSPC
+        on its own files and the machine's ``/tmp`` (on a laptop often the root file system) gets
+        nothing; else, where the kernel refuses, on the machine's ``/tmp`` as before, with a note
+        saying why. Made here, before seccomp (which the zygote installs on itself) and before
+        Landlock opens its read paths (``Landlock.__init__``; none of them is under ``/tmp``, or
+        the tmpfs is not made) and each child's directory, its one read-write rule."""
+        grader_dir = os.path.dirname(os.path.realpath(__file__))
+        refused, in_namespace = private_tmp([*self.landlock_read, grader_dir])
+        # In a user namespace the kernel (5.14 on: RLIMIT_NPROC on ucounts) counts a child's
+        # processes against its RLIMIT_NPROC among the namespace's only, not the user's: see
+        # _user_processes.
+        self.namespace_nproc = in_namespace and _kernel_release() >= (5, 14)
+        self.caps["private_tmp"] = refused is None
+        if refused is not None:
+            self.caps["notes"].append(f"children's directories on the machine's /tmp: {refused}")
+            return False
+        return True
 
     def _preload(self, names: tuple[str, ...]) -> None:
         """Import modules now so that forked children inherit them."""
@@ -1519,7 +1657,12 @@ class Zygote:
         return pid
 
     def _user_processes(self) -> int:
-        """This user's process count (for RLIMIT_NPROC without root), refreshed every 2 s."""
+        """This user's process count (for RLIMIT_NPROC without root), refreshed every 2 s; in a
+        user namespace of its own (``_private_tmp``), where the kernel counts only the namespace's
+        processes, this zygote and its live children (their own processes are not counted: a
+        bound a little tighter, never looser; the user's count let a child fork as many more)."""
+        if self.namespace_nproc:
+            return 1 + len(self.children)
         now = time.monotonic()
         if now - self._nproc_at > 2.0:
             self._nproc = _count_user_processes(os.getuid())

@@ -51,8 +51,8 @@ except ImportError:  # Windows: no sandbox (grader.selfcheck says why), but chec
 
 from grader import wire
 from grader._child import (
-    ARGS_HEAD, ARGS_MAGIC, FRAME, PLATFORM, STUB_REQUEST, TA_NOTE, USUAL_ANSWER, args_layout, cloexec_pipe,
-    ctrl_recv, ctrl_send,
+    ARGS_HEAD, ARGS_MAGIC, FRAME, PLATFORM, PRIVATE_TMP_BOUNDS, STUB_REQUEST, TA_NOTE, USUAL_ANSWER, args_layout,
+    cloexec_pipe, ctrl_recv, ctrl_send,
 )
 from grader.extract import compiled_quietly
 from grader.models import frozen_record
@@ -209,12 +209,17 @@ class Capabilities:
     notes: tuple[str, ...] = ()
     bare_fork: bool = False  # children forked without Python's at-fork handlers (a speed-up, not a protection)
     lost: tuple[str, ...] = ()  # what this operating system lacks (see grader._child.Platform), macOS's say
+    # Without root: the children's directories on a bounded tmpfs of the zygote's own (a user
+    # namespace's, see grader._child.private_tmp); else on the machine's /tmp, a note saying why.
+    private_tmp: bool = False
 
     def missing(self) -> tuple[str, ...]:
         """Protections that are not in force here."""
         gaps = list(self.lost)
         if not self.uid_drop:
             gaps.append("same user as the grader (no uid drop)")
+        if not self.running_as_root and not self.private_tmp:
+            gaps.append("children's files on the machine's /tmp (each file bounded, not their total)")
         if not self.network_namespace:
             gaps.append("no network namespace" + (" (TCP and socket() blocked by Landlock/seccomp)"
                                                   if self.landlock_abi >= 4 or self.seccomp else ""))
@@ -238,6 +243,8 @@ class Capabilities:
             on.append("network namespace")
         if self.mount_namespace:
             on.append(f"mount namespace hiding {len(self.hidden_paths)} paths")
+        if self.private_tmp:
+            on.append(f"children's files on a private tmpfs ({PRIVATE_TMP_BOUNDS})")
         if self.proc_hidepid:
             on.append("/proc hidepid")
         if self.landlock_abi:
@@ -387,7 +394,7 @@ class Sandbox:
             hidden_paths=tuple(c["hidden_paths"]), proc_hidepid=c["proc_hidepid"],
             landlock_abi=c["landlock_abi"], seccomp=c["seccomp"], subreaper=c["subreaper"],
             rlimits=tuple(c["rlimits"]), notes=tuple(c["notes"]), bare_fork=c.get("bare_fork", False),
-            lost=tuple(c.get("lost", ())))
+            lost=tuple(c.get("lost", ())), private_tmp=c.get("private_tmp", False))
         self.zygote_pid = reply["pid"]
         # layout text -> its number in the zygote's children, if it learned them all (see args_builders)
         self._arg_layouts = ({text: i for i, text in enumerate(arg_layouts)}
