@@ -155,6 +155,13 @@ def _never(flags):
     _real_unshare(flags)
 grader._child._sysctl, grader._child.unshare = _switch, _never
 '''
+#: A security module that lets ``unshare`` pass but refuses this uid's map (the probe's case).
+_MAP_REFUSED = '''
+import errno as _errno
+def _no_map():
+    raise OSError(_errno.EPERM, "uid_map: Operation not permitted")
+grader._child._write_id_maps = _no_map
+'''
 
 #: Like _FILL's start, with ``hook`` (sys.argv[1]) run in the zygote.
 _REFUSED = """
@@ -183,7 +190,9 @@ print(json.dumps(out))
     (_UNSHARE_REFUSES, "user namespaces refused (unshare: Operation not permitted; "),
     (_APPARMOR_ON, "AppArmor denies unprivileged user namespaces their capabilities "
                    "(kernel.apparmor_restrict_unprivileged_userns = 1)"),
-], ids=["unshare-refused", "apparmor-switch"])
+    (_MAP_REFUSED, "a user namespace where this uid cannot be mapped or a tmpfs mounted "
+                   "([Errno 1] uid_map: Operation not permitted)"),
+], ids=["unshare-refused", "apparmor-switch", "map-refused"])
 def test_where_user_namespaces_are_refused_the_old_place_and_a_note_say_so(hook, why):
     # Before the fix nothing said that the children's files were on the machine's /tmp.
     out = _run_without_root(_REFUSED, hook)
