@@ -291,11 +291,13 @@ def _run_batches(batches: Sequence[Sequence[str]], *, keep: frozenset[str], shap
     run it), and are gone when this returns. The batches go through a private file, not the
     process's arguments: ``multiprocessing`` writes those into a pipe whose reading end it still
     holds, so a helper that died before reading them all (a caller's main module that spawns
-    again when imported) left ``start`` waiting for ever. (``concurrent.futures.ProcessPoolExecutor``
+    again when imported) left ``start`` waiting for ever; when that file cannot be written (a full
+    ``/tmp``), this process does every batch, as with no helper. (``concurrent.futures.ProcessPoolExecutor``
     was used until the twenty-third session: when one of its processes died, the batches left in
     its call queue blocked the queue's feeding thread, and the interpreter hung at exit, after
     every report was written.)
     """
+    import contextlib
     import marshal
     import multiprocessing
     import os
@@ -317,11 +319,15 @@ def _run_batches(batches: Sequence[Sequence[str]], *, keep: frozenset[str], shap
                 continue
             results[index] = codes
 
-    fd, path = tempfile.mkstemp(prefix="grader-similarity-", suffix=".marshal")
+    path = None
     finished = False
     try:
-        with os.fdopen(fd, "wb") as fh:
-            marshal.dump(([list(batch) for batch in batches], sorted(keep), sorted(shapes)), fh)
+        try:
+            fd, path = tempfile.mkstemp(prefix="grader-similarity-", suffix=".marshal")
+            with os.fdopen(fd, "wb") as fh:
+                marshal.dump(([list(batch) for batch in batches], sorted(keep), sorted(shapes)), fh)
+        except OSError:  # no room for the batches' file (a full /tmp): every batch is done here
+            helpers = 0
         for _ in range(helpers):
             ours, theirs = context.Pipe(duplex=False)
             proc = context.Process(target=_helper, args=(theirs, path, ends), daemon=True)
@@ -350,7 +356,9 @@ def _run_batches(batches: Sequence[Sequence[str]], *, keep: frozenset[str], shap
             if proc.is_alive():  # interrupted (Ctrl-C, an error here): not waited for
                 proc.kill()
             proc.join()
-        os.unlink(path)
+        if path is not None:
+            with contextlib.suppress(OSError):  # removed already, or never written
+                os.unlink(path)
     return [batch if batch is not None else _normalise_batch(batches[i], keep, shapes)
             for i, batch in enumerate(results)]
 
