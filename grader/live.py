@@ -418,7 +418,7 @@ class LiveSession:
                 saved[name] = scope.get(name, _MISSING)
             scope[name] = self._proxy(name, handler, saved[name], pending)
             members += _stand_in_classes(scope, saved[name], scope[name])
-        defaults = _stand_in_defaults(fn, {id(saved[n]): scope[n] for n in stubs if callable(saved[n])})
+        defaults = _stand_in_defaults(scope, fn, {id(saved[n]): scope[n] for n in stubs if callable(saved[n])})
         capture = _Capture(self.output_chars)
         failure: BaseException | None = None
         timed_out = False
@@ -443,9 +443,9 @@ class LiveSession:
             for cls, attr, member in reversed(members):
                 with contextlib.suppress(Exception):
                     setattr(cls, attr, member)
-            if defaults is not None:
+            for function_, held in reversed(defaults):
                 with contextlib.suppress(Exception):
-                    fn.__defaults__ = defaults
+                    function_.__defaults__ = held
         seconds = time.perf_counter() - t0
         if pending:
             raise pending[0]
@@ -478,19 +478,30 @@ class LiveSession:
                            output=output, seconds=seconds)
 
 
-def _stand_in_defaults(fn: object, proxies: Mapping[int, Callable]) -> tuple | None:
-    """Put each stub in place of the dependency it stands for among ``fn``'s default values
-    (``def rnn_forward(..., cell=rnn_cell_forward)``), as the grader's program does
-    (``extract._defaults_line``); ``proxies`` maps the id of each dependency to its stub.
-    Returns the defaults to put back after the call, or None when none was replaced."""
-    defaults = getattr(fn, "__defaults__", None)
-    if not proxies or type(defaults) is not tuple or not any(id(v) in proxies for v in defaults):
-        return None
-    try:
-        fn.__defaults__ = tuple(proxies.get(id(v), v) for v in defaults)
-    except Exception:  # noqa: BLE001 - not a plain function: left as it is
-        return None
-    return defaults
+def _stand_in_defaults(scope: dict, fn: object, proxies: Mapping[int, Callable]) -> list[tuple[object, tuple]]:
+    """Put each stub in place of the dependency it stands for among the default values of ``fn``
+    and of the notebook's other top-level defs (``def _step(..., cell=rnn_cell_forward)``, which
+    ``fn`` may call), as the grader's program does for every such def (``extract._defaults_line``);
+    ``proxies`` maps the id of each dependency to its stub. Returns ``(function, defaults it
+    held)`` for each function changed, to put back after the call. Only ``fn``'s were replaced
+    until the twenty-fourth session: a composite calling a helper whose default held a wrong cell
+    failed in check() and passed in the grade."""
+    done: list[tuple[object, tuple]] = []
+    if not proxies:
+        return done
+    others = [value for name, value in list(scope.items())  # a def's own name: no lambda, no alias
+              if type(value) is types.FunctionType and value is not fn and value.__qualname__ == name
+              and value.__globals__ is scope]
+    for function_ in [fn, *others]:
+        defaults = getattr(function_, "__defaults__", None)
+        if type(defaults) is not tuple or not any(id(v) in proxies for v in defaults):
+            continue
+        try:
+            function_.__defaults__ = tuple(proxies.get(id(v), v) for v in defaults)
+        except Exception:  # noqa: BLE001 - not a plain function: left as it is
+            continue
+        done.append((function_, defaults))
+    return done
 
 
 def _stand_in_classes(scope: dict, original: object, proxy: Callable) -> list[tuple[type, str, object]]:
