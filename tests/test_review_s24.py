@@ -6,7 +6,10 @@ the strict xfail, which records a difference left to extract.py's owner.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import tempfile
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -107,3 +110,54 @@ def test_check_and_the_grade_agree_on_a_cell_held_by_a_class_attribute(tmp_path,
     # (no alias `name = RNN.cell`, so no _dispatch_line): rnn_forward passes in check(), 0 / 15 graded.
     live, graded, _namespace = _check_and_grade(_reaching_the_cell("class attribute"), tmp_path, sandbox)
     assert live == graded
+
+
+# --------------------------------------------------------------------------- a terminal's Ctrl-C
+
+#: A main module whose helper is slow to start (it imports this module again as __mp_main__),
+#: and a Ctrl-C sent as a terminal sends it, to the whole process group, while the helper is
+#: still starting. This process survives it (its handler does nothing: the test's, so that the
+#: helper's fate shows), and compares the report with one made alone.
+CTRL_C_AT_START = textwrap.dedent('''
+    import os, signal, threading, time
+    import multiprocessing.context as context
+
+    if __name__ == "__mp_main__":
+        time.sleep(1.5)  # the helper's start, for the Ctrl-C to land in
+
+    from grader.similarity import detect
+    from tests.test_similarity_corpus import TEMPLATE, make_corpus
+
+    def main():
+        corpus = make_corpus(seed=4, n_independent=60, copies_per_disguise=1)
+        alone = detect.find_similar(corpus.submissions, template=TEMPLATE)
+        signal.signal(signal.SIGINT, lambda *args: None)
+        start = context.SpawnProcess.start
+
+        def started(self):
+            start(self)
+            threading.Timer(0.5, os.killpg, (os.getpgid(0), signal.SIGINT)).start()
+
+        context.SpawnProcess.start = started
+        two = detect.find_similar(corpus.submissions, template=TEMPLATE, workers=2)
+        print("same", alone.pairs == two.pairs and bool(alone.flagged), flush=True)
+
+    if __name__ == "__main__":
+        main()
+''')
+
+
+def test_a_ctrl_c_while_a_helper_starts_prints_no_traceback(tmp_path: Path):
+    """965af79 made a helper ignore SIGINT once its loop runs, and its test sends SIGINT to the
+    grading process alone; a terminal sends it to the whole process group, helpers included, and
+    a helper still starting (importing the caller's main module, about 0.3 s) printed its
+    KeyboardInterrupt traceback on the TA's terminal. Helpers now start with SIGINT blocked."""
+    script = tmp_path / "ctrl_c.py"
+    script.write_text(CTRL_C_AT_START)
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run([sys.executable, str(script)], cwd=root, capture_output=True, text=True, timeout=120,
+                          env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin", "TMPDIR": str(tmp_path)},
+                          start_new_session=True)  # its own process group: the Ctrl-C stays there
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "same True"
+    assert "Traceback" not in done.stderr, done.stderr
