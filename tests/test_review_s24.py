@@ -161,3 +161,17 @@ def test_a_ctrl_c_while_a_helper_starts_prints_no_traceback(tmp_path: Path):
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "same True"
     assert "Traceback" not in done.stderr, done.stderr
+
+
+# --------------------------------------------------------------------------- a lone surrogate
+
+def test_a_lone_surrogate_in_one_source_does_not_end_the_class_report():
+    """find_similar takes any text, unparsable text too (it falls back to a token stream), and the
+    store keys sources with "surrogatepass"; but winnow.token_hash encoded tokens as strict UTF-8,
+    so one function holding "\\ud800" (JSON's escape of a lone surrogate, which json.loads gives)
+    raised UnicodeEncodeError and no pair of the class was reported."""
+    right = "def f(x):\n    y = x * 2\n    z = y + x\n    return np.tanh(z @ y.T) + np.sum(z, axis=0)\n"
+    odd = 'def f(x):\n    return "\ud800" + x\n'
+    report = detect.find_similar({"amy": {"f": right}, "bob": {"f": right}, "cat": {"f": odd}, "dan": {"f": odd}},
+                                 common_fraction=1.0, min_shared=1)
+    assert {(p.a, p.b): p.overall for p in report.pairs} == {("amy", "bob"): 1.0, ("cat", "dan"): 1.0}
