@@ -52,7 +52,6 @@ def test_a_full_tmp_leaves_the_batches_to_this_process(tmp_path: Path, monkeypat
     assert not named.exists()  # what was made of the file is removed
 
 
-
 # --------------------------------------------------------------------------- check() against the grade
 
 #: rnn_cell_forward with the bias left out of the hidden state (0 / 10 on its own).
