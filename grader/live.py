@@ -635,8 +635,29 @@ def live_extraction(namespace: Mapping[str, Any], functions: tuple[str, ...], *,
         if name not in found and value is not _MISSING and callable(value):
             from grader.extract import FunctionSource
             found[name] = FunctionSource(name=name, source="", cell_index=None, first_line=0,
-                                         last_line=0, free_names=(), placeholder=False)
+                                         last_line=0, free_names=(), placeholder=False,
+                                         **_bound_facts(namespace, name, value, found))
     return LiveExtraction(MappingProxyType(found)), hidden
+
+
+def _bound_facts(namespace: Mapping[str, Any], name: str, value: Any, found: Mapping[str, Any]) -> dict[str, Any]:
+    """What the grader's extraction records of ``name`` when the kernel binds it to a def of
+    another name, for check()'s messages to name that def's parameters as the grade's do
+    (``runner._signature``): ``alias_of`` for ``name = f`` while ``f`` is still that def, else
+    ``bound_source`` (a class's member, ``rnn_cell_forward = RNN.cell``, or an ``f`` defined again
+    since) with ``bound_skips`` 1 for a method bound to its class or instance (a class method's
+    ``cls``). {} otherwise. The kernel's functions are read back under their own def names, so
+    ``name`` had no source and check() said "If you read it from argument 3" where the grade
+    named ``parameters``."""
+    function = value.__func__ if isinstance(value, types.MethodType) else value
+    if not _own_function(function, _module_of(namespace)) or function.__name__ == name:
+        return {}
+    if namespace.get(function.__name__) is value and function.__name__ in found:
+        return {"alias_of": function.__name__}
+    source = _source_of(function).lstrip("\n")
+    if not source:
+        return {}
+    return {"bound_source": source, "bound_skips": 1 if isinstance(value, types.MethodType) else 0}
 
 
 def _student_files(namespace: Mapping[str, Any]) -> frozenset[str]:

@@ -174,3 +174,43 @@ def test_a_lone_surrogate_in_one_source_does_not_end_the_class_report():
     report = detect.find_similar({"amy": {"f": right}, "bob": {"f": right}, "cat": {"f": odd}, "dan": {"f": odd}},
                                  common_fraction=1.0, min_shared=1)
     assert {(p.a, p.b): p.overall for p in report.pairs} == {("amy", "bob"): 1.0, ("cat", "dan"): 1.0}
+
+
+# --------------------------------------------------------------------------- check()'s messages for an alias
+
+#: A cell with a wrong key, its parameters named otherwise than the course's, as a static method
+#: of a class bound by ``rnn_cell_forward = RNN.cell``.
+RENAMED_CELL = ("class RNN:\n    @staticmethod\n    def cell(x_t, h_prev, params):\n        p = params\n"
+                "        a = np.tanh(p['Wxx'] @ x_t + p['Waa'] @ h_prev + p['ba'])\n"
+                "        return a, softmax(p['Wya'] @ a + p['by']), (a, h_prev, x_t, params)\n\n\n"
+                "rnn_cell_forward = RNN.cell\n")
+#: The same def bound otherwise: a class method, a def without decorators in the class, a
+#: top-level def under another name.
+BOUND = {
+    "static method": RENAMED_CELL,
+    "class method": RENAMED_CELL.replace("@staticmethod\n    def cell(x_t", "@classmethod\n    def cell(cls, x_t"),
+    "plain def in a class": RENAMED_CELL.replace("    @staticmethod\n", ""),
+    "def of another name": textwrap.dedent(RENAMED_CELL.split("\n", 2)[2].split("\n\n\n")[0]).replace(
+        "def cell(", "def my_cell(") + "\n\n\nrnn_cell_forward = my_cell\n",
+}
+
+
+@pytest.mark.parametrize("how", list(BOUND))
+def test_check_names_the_parameters_of_the_def_an_alias_binds_as_the_grade_does(tmp_path, course_module, sandbox,  # noqa: F811
+                                                                                 how):
+    # c0d8d58 made the grade's messages name them (FunctionSource.bound_source, alias_of);
+    # check() rebuilt the kernel's functions under their own def names, found no
+    # `rnn_cell_forward`, and said "If you read it from argument 3".
+    from grader.commands import DEFAULT_RUBRIC
+    from grader.live import grade_live
+    from grader.selfcheck import load_public_context
+    from tests.test_review_s22 import _kernel_namespace
+
+    nb = nbs.course_notebook({"rnn_cell_forward": BOUND[how]})
+    public = load_public_context(DEFAULT_RUBRIC)
+    namespace = _kernel_namespace(["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"], tmp_path)
+    live, _ = grade_live(namespace, context=public)
+    graded = _grade(tmp_path, nb, public, sandbox)
+    said = "If you read it from `params`: its keys are"
+    assert said in graded.part("rnn_cell_forward").cases[0].message
+    assert said in live.part("rnn_cell_forward").cases[0].message, live.part("rnn_cell_forward").cases[0].message
