@@ -214,3 +214,24 @@ def test_check_names_the_parameters_of_the_def_an_alias_binds_as_the_grade_does(
     said = "If you read it from `params`: its keys are"
     assert said in graded.part("rnn_cell_forward").cases[0].message
     assert said in live.part("rnn_cell_forward").cases[0].message, live.part("rnn_cell_forward").cases[0].message
+
+
+def test_an_error_in_a_class_run_before_its_alias_is_located_in_its_method(tmp_path, course_module, sandbox):  # noqa: F811
+    # c8264c7 runs the class an alias read before the alias when a later `class RNN` replaces it
+    # (_Def.before); the program's segment for it named the class as its function, so the grade
+    # said "(cell 4, line 5, in RNN)" where the same method without the class defined again, and
+    # check(), say "in cell".
+    from grader.commands import DEFAULT_RUBRIC
+    from grader.live import grade_live
+    from grader.selfcheck import load_public_context
+    from tests.test_review_s22 import _kernel_namespace
+
+    again = RENAMED_CELL + "\n\nclass RNN:\n    @staticmethod\n    def cell(a, b, c):\n        return None\n"
+    nb = nbs.course_notebook({"rnn_cell_forward": again})
+    public = load_public_context(DEFAULT_RUBRIC)
+    namespace = _kernel_namespace(["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"], tmp_path)
+    live, _ = grade_live(namespace, context=public)
+    graded = _grade(tmp_path, nb, public, sandbox)
+    for result in (graded, live):
+        message = result.part("rnn_cell_forward").cases[0].message
+        assert "line 5, in cell). If you read it from `params`" in message, message
