@@ -302,8 +302,8 @@ class Extraction:
                 # Once while it is still the binding: 1,000 aliases of one def defined again
                 # later each ran that def (3,000 lines) again: a 50 MB program, 52 s to build.
                 if earlier.names[0] not in omitted and ran.get(earlier.names[0]) != id(earlier):
-                    b.add(earlier.source, earlier.names[0], earlier.cell_index, earlier.first_line,
-                          code=earlier.code)
+                    b.add(earlier.source, earlier.names[0] if earlier.kind == "function" else None,
+                          earlier.cell_index, earlier.first_line, code=earlier.code)
                     b.blank()
                     ran[earlier.names[0]] = id(earlier)
             b.add(d.source, fn, d.cell_index, d.first_line, code=d.code)

@@ -418,7 +418,7 @@ class LiveSession:
                 saved[name] = scope.get(name, _MISSING)
             scope[name] = self._proxy(name, handler, saved[name], pending)
             members += _stand_in_classes(scope, saved[name], scope[name])
-        defaults = _stand_in_defaults(fn, {id(saved[n]): scope[n] for n in stubs if callable(saved[n])})
+        defaults = _stand_in_defaults(scope, fn, {id(saved[n]): scope[n] for n in stubs if callable(saved[n])})
         capture = _Capture(self.output_chars)
         failure: BaseException | None = None
         timed_out = False
@@ -443,9 +443,9 @@ class LiveSession:
             for cls, attr, member in reversed(members):
                 with contextlib.suppress(Exception):
                     setattr(cls, attr, member)
-            if defaults is not None:
+            for function_, held in reversed(defaults):
                 with contextlib.suppress(Exception):
-                    fn.__defaults__ = defaults
+                    function_.__defaults__ = held
         seconds = time.perf_counter() - t0
         if pending:
             raise pending[0]
@@ -478,19 +478,30 @@ class LiveSession:
                            output=output, seconds=seconds)
 
 
-def _stand_in_defaults(fn: object, proxies: Mapping[int, Callable]) -> tuple | None:
-    """Put each stub in place of the dependency it stands for among ``fn``'s default values
-    (``def rnn_forward(..., cell=rnn_cell_forward)``), as the grader's program does
-    (``extract._defaults_line``); ``proxies`` maps the id of each dependency to its stub.
-    Returns the defaults to put back after the call, or None when none was replaced."""
-    defaults = getattr(fn, "__defaults__", None)
-    if not proxies or type(defaults) is not tuple or not any(id(v) in proxies for v in defaults):
-        return None
-    try:
-        fn.__defaults__ = tuple(proxies.get(id(v), v) for v in defaults)
-    except Exception:  # noqa: BLE001 - not a plain function: left as it is
-        return None
-    return defaults
+def _stand_in_defaults(scope: dict, fn: object, proxies: Mapping[int, Callable]) -> list[tuple[object, tuple]]:
+    """Put each stub in place of the dependency it stands for among the default values of ``fn``
+    and of the notebook's other top-level defs (``def _step(..., cell=rnn_cell_forward)``, which
+    ``fn`` may call), as the grader's program does for every such def (``extract._defaults_line``);
+    ``proxies`` maps the id of each dependency to its stub. Returns ``(function, defaults it
+    held)`` for each function changed, to put back after the call. Only ``fn``'s were replaced
+    until the twenty-fourth session: a composite calling a helper whose default held a wrong cell
+    failed in check() and passed in the grade."""
+    done: list[tuple[object, tuple]] = []
+    if not proxies:
+        return done
+    others = [value for name, value in list(scope.items())  # a def's own name: no lambda, no alias
+              if type(value) is types.FunctionType and value is not fn and value.__qualname__ == name
+              and value.__globals__ is scope]
+    for function_ in [fn, *others]:
+        defaults = getattr(function_, "__defaults__", None)
+        if type(defaults) is not tuple or not any(id(v) in proxies for v in defaults):
+            continue
+        try:
+            function_.__defaults__ = tuple(proxies.get(id(v), v) for v in defaults)
+        except Exception:  # noqa: BLE001 - not a plain function: left as it is
+            continue
+        done.append((function_, defaults))
+    return done
 
 
 def _stand_in_classes(scope: dict, original: object, proxy: Callable) -> list[tuple[type, str, object]]:
@@ -624,8 +635,29 @@ def live_extraction(namespace: Mapping[str, Any], functions: tuple[str, ...], *,
         if name not in found and value is not _MISSING and callable(value):
             from grader.extract import FunctionSource
             found[name] = FunctionSource(name=name, source="", cell_index=None, first_line=0,
-                                         last_line=0, free_names=(), placeholder=False)
+                                         last_line=0, free_names=(), placeholder=False,
+                                         **_bound_facts(namespace, name, value, found))
     return LiveExtraction(MappingProxyType(found)), hidden
+
+
+def _bound_facts(namespace: Mapping[str, Any], name: str, value: Any, found: Mapping[str, Any]) -> dict[str, Any]:
+    """What the grader's extraction records of ``name`` when the kernel binds it to a def of
+    another name, for check()'s messages to name that def's parameters as the grade's do
+    (``runner._signature``): ``alias_of`` for ``name = f`` while ``f`` is still that def, else
+    ``bound_source`` (a class's member, ``rnn_cell_forward = RNN.cell``, or an ``f`` defined again
+    since) with ``bound_skips`` 1 for a method bound to its class or instance (a class method's
+    ``cls``). {} otherwise. The kernel's functions are read back under their own def names, so
+    ``name`` had no source and check() said "If you read it from argument 3" where the grade
+    named ``parameters``."""
+    function = value.__func__ if isinstance(value, types.MethodType) else value
+    if not _own_function(function, _module_of(namespace)) or function.__name__ == name:
+        return {}
+    if namespace.get(function.__name__) is value and function.__name__ in found:
+        return {"alias_of": function.__name__}
+    source = _source_of(function).lstrip("\n")
+    if not source:
+        return {}
+    return {"bound_source": source, "bound_skips": 1 if isinstance(value, types.MethodType) else 0}
 
 
 def _student_files(namespace: Mapping[str, Any]) -> frozenset[str]:

@@ -279,6 +279,25 @@ def _helper(conn, path: str, ends) -> None:
         conn.close()
 
 
+def _start_deaf(proc) -> None:
+    """Start ``proc`` with SIGINT blocked from its first instruction (a blocked signal mask is
+    inherited through fork and exec; this thread's is put back at once, and a Ctrl-C that came
+    meanwhile is then delivered here). A terminal's Ctrl-C reaches the whole process group: a
+    helper still starting (importing the caller's main module, before ``_helper`` ignores SIGINT)
+    printed its KeyboardInterrupt traceback. The interrupt is this process's to handle, as
+    ``multiprocessing``'s resource tracker starts its own process."""
+    import signal
+
+    if not hasattr(signal, "pthread_sigmask"):
+        proc.start()
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        proc.start()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 def _run_batches(batches: Sequence[Sequence[str]], *, keep: frozenset[str], shapes: frozenset[str],
                  helpers: int) -> list[list[NormalisedCode]]:
     """``_normalise_batch`` of each of ``batches``, by this process and ``helpers`` spawned ones.
@@ -288,14 +307,16 @@ def _run_batches(batches: Sequence[Sequence[str]], *, keep: frozenset[str], shap
     process's own batches. A batch whose helper died (the OOM killer, a crash) or never started is
     done here at the end: the report does not depend on the helpers. Helpers are spawned, not
     forked (the caller may hold threads or sandbox pipes), get only source text (they parse, never
-    run it), and are gone when this returns. The batches go through a private file, not the
+    run it), start deaf to Ctrl-C (``_start_deaf``), and are gone when this returns. The batches go through a private file, not the
     process's arguments: ``multiprocessing`` writes those into a pipe whose reading end it still
     holds, so a helper that died before reading them all (a caller's main module that spawns
-    again when imported) left ``start`` waiting for ever. (``concurrent.futures.ProcessPoolExecutor``
+    again when imported) left ``start`` waiting for ever; when that file cannot be written (a full
+    ``/tmp``), this process does every batch, as with no helper. (``concurrent.futures.ProcessPoolExecutor``
     was used until the twenty-third session: when one of its processes died, the batches left in
     its call queue blocked the queue's feeding thread, and the interpreter hung at exit, after
     every report was written.)
     """
+    import contextlib
     import marshal
     import multiprocessing
     import os
@@ -317,16 +338,20 @@ def _run_batches(batches: Sequence[Sequence[str]], *, keep: frozenset[str], shap
                 continue
             results[index] = codes
 
-    fd, path = tempfile.mkstemp(prefix="grader-similarity-", suffix=".marshal")
+    path = None
     finished = False
     try:
-        with os.fdopen(fd, "wb") as fh:
-            marshal.dump(([list(batch) for batch in batches], sorted(keep), sorted(shapes)), fh)
+        try:
+            fd, path = tempfile.mkstemp(prefix="grader-similarity-", suffix=".marshal")
+            with os.fdopen(fd, "wb") as fh:
+                marshal.dump(([list(batch) for batch in batches], sorted(keep), sorted(shapes)), fh)
+        except OSError:  # no room for the batches' file (a full /tmp): every batch is done here
+            helpers = 0
         for _ in range(helpers):
             ours, theirs = context.Pipe(duplex=False)
             proc = context.Process(target=_helper, args=(theirs, path, ends), daemon=True)
             try:
-                proc.start()
+                _start_deaf(proc)
             except OSError:  # no process to be had: the batches are done here
                 ours.close()
                 break
@@ -350,7 +375,9 @@ def _run_batches(batches: Sequence[Sequence[str]], *, keep: frozenset[str], shap
             if proc.is_alive():  # interrupted (Ctrl-C, an error here): not waited for
                 proc.kill()
             proc.join()
-        os.unlink(path)
+        if path is not None:
+            with contextlib.suppress(OSError):  # removed already, or never written
+                os.unlink(path)
     return [batch if batch is not None else _normalise_batch(batches[i], keep, shapes)
             for i, batch in enumerate(results)]
 

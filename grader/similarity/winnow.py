@@ -41,7 +41,7 @@ def token_hash(token: str, cache: MutableMapping[str, int] | None = None) -> int
         found = cache.get(token)
         if found is not None:
             return found
-    value = int.from_bytes(hashlib.blake2b(token.encode("utf-8"), digest_size=8).digest(), "big") % _MOD
+    value = int.from_bytes(hashlib.blake2b(token.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big") % _MOD
     if cache is not None:
         cache[token] = value
     return value
