@@ -143,3 +143,46 @@ def test_ctrl_c_stops_the_helpers_at_once_and_quietly(tmp_path: Path):
     # The helper ignores SIGINT (the parent's to handle): it is killed, not waited for, and
     # does not print a broken pipe's traceback; the batches' file is removed.
     assert _run("interrupt", 300, tmp_path) == "interrupted True helpers left 0"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="F_SETPIPE_SZ is Linux's")
+def test_a_helpers_result_pipe_holds_a_whole_batchs_result(monkeypatch):
+    """A batch's result (about 95 kB for the benchmark's class) did not fit the default 64 kB
+    pipe: the helper waited in ``send`` while the grading process normalised a batch of its own.
+    The result pipe now holds 1 MiB (``_roomy``), and a 200 kB message is sent without a reader."""
+    import fcntl
+    import multiprocessing
+
+    from grader.similarity import detect
+
+    ours, theirs = multiprocessing.get_context("spawn").Pipe(duplex=False)
+    try:
+        detect._roomy(ours)
+        assert fcntl.fcntl(ours.fileno(), getattr(fcntl, "F_GETPIPE_SZ", 1032)) >= detect._RESULT_PIPE_BYTES
+        import os
+
+        os.set_blocking(theirs.fileno(), False)
+        theirs.send_bytes(b"x" * 200_000)  # BlockingIOError with 64 kB and no reader
+        assert len(ours.recv_bytes()) == 200_000
+    finally:
+        ours.close()
+        theirs.close()
+
+    # ... and _run_batches gives each helper's pipe that room (no helper started here: the
+    # batches are then done in this process, as when no process is to be had).
+    sizes = []
+
+    def recorded(conn):
+        real_roomy(conn)
+        sizes.append(fcntl.fcntl(conn.fileno(), getattr(fcntl, "F_GETPIPE_SZ", 1032)))
+
+    def no_process(proc):
+        raise OSError("no process")
+
+    real_roomy = detect._roomy
+    monkeypatch.setattr(detect, "_roomy", recorded)
+    monkeypatch.setattr(detect, "_start_deaf", no_process)
+    sources = [f"def f{i}(x):\n    return x + {i}\n" for i in range(4)]
+    done = detect._run_batches([sources[:2], sources[2:]], keep=frozenset(), shapes=frozenset(), helpers=1)
+    assert [len(batch) for batch in done] == [2, 2]
+    assert sizes and min(sizes) >= detect._RESULT_PIPE_BYTES
