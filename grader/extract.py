@@ -346,9 +346,15 @@ def _defaults_line(name: str, source: str, functions: Collection[str], *, node: 
     if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or node.decorator_list:
         return ""
     named = sorted({d.id for d in node.args.defaults if isinstance(d, ast.Name) and d.id in functions})
-    return "\n".join(
-        f"try:\n    {name}.__defaults__ = tuple((lambda *args, **kwargs: {dep}(*args, **kwargs)) if value is {dep}"
-        f" else value for value in {name}.__defaults__)\nexcept Exception:\n    pass" for dep in named)
+    # A keyword-only parameter's default (``def f(x, *, cell=rnn_cell_forward)``) is held apart,
+    # in ``__kwdefaults__`` (a dict), and read by the same rule.
+    keyword = sorted({d.id for d in node.args.kw_defaults if isinstance(d, ast.Name) and d.id in functions})
+    return "\n".join([
+        *(f"try:\n    {name}.__defaults__ = tuple((lambda *args, **kwargs: {dep}(*args, **kwargs)) if value is {dep}"
+          f" else value for value in {name}.__defaults__)\nexcept Exception:\n    pass" for dep in named),
+        *(f"try:\n    {name}.__kwdefaults__ = {{key: (lambda *args, **kwargs: {dep}(*args, **kwargs)) if value is {dep}"
+          f" else value for key, value in {name}.__kwdefaults__.items()}}\nexcept Exception:\n    pass" for dep in keyword),
+    ])
 
 
 #: The standard library's top-level modules: imported inside a function, imported again by the

@@ -443,9 +443,9 @@ class LiveSession:
             for cls, attr, member in reversed(members):
                 with contextlib.suppress(Exception):
                     setattr(cls, attr, member)
-            for function_, held in reversed(defaults):
+            for function_, attr, held in reversed(defaults):
                 with contextlib.suppress(Exception):
-                    function_.__defaults__ = held
+                    setattr(function_, attr, held)
         seconds = time.perf_counter() - t0
         if pending:
             raise pending[0]
@@ -478,15 +478,17 @@ class LiveSession:
                            output=output, seconds=seconds)
 
 
-def _stand_in_defaults(scope: dict, fn: object, proxies: Mapping[int, Callable]) -> list[tuple[object, tuple]]:
+def _stand_in_defaults(scope: dict, fn: object,
+                       proxies: Mapping[int, Callable]) -> list[tuple[object, str, tuple | dict]]:
     """Put each stub in place of the dependency it stands for among the default values of ``fn``
     and of the notebook's other top-level defs (``def _step(..., cell=rnn_cell_forward)``, which
     ``fn`` may call), as the grader's program does for every such def (``extract._defaults_line``);
-    ``proxies`` maps the id of each dependency to its stub. Returns ``(function, defaults it
-    held)`` for each function changed, to put back after the call. Only ``fn``'s were replaced
-    until the twenty-fourth session: a composite calling a helper whose default held a wrong cell
-    failed in check() and passed in the grade."""
-    done: list[tuple[object, tuple]] = []
+    ``proxies`` maps the id of each dependency to its stub. Keyword-only parameters' defaults
+    (``__kwdefaults__``, a dict) too. Returns ``(function, attribute, what it held)`` for each
+    change, to put back after the call. Only ``fn``'s were replaced until the twenty-fourth
+    session: a composite calling a helper whose default held a wrong cell failed in check() and
+    passed in the grade."""
+    done: list[tuple[object, str, tuple | dict]] = []
     if not proxies:
         return done
     others = [value for name, value in list(scope.items())  # a def's own name: no lambda, no alias
@@ -494,13 +496,19 @@ def _stand_in_defaults(scope: dict, fn: object, proxies: Mapping[int, Callable])
               and value.__globals__ is scope]
     for function_ in [fn, *others]:
         defaults = getattr(function_, "__defaults__", None)
-        if type(defaults) is not tuple or not any(id(v) in proxies for v in defaults):
-            continue
-        try:
-            function_.__defaults__ = tuple(proxies.get(id(v), v) for v in defaults)
-        except Exception:  # noqa: BLE001 - not a plain function: left as it is
-            continue
-        done.append((function_, defaults))
+        if type(defaults) is tuple and any(id(v) in proxies for v in defaults):
+            try:
+                function_.__defaults__ = tuple(proxies.get(id(v), v) for v in defaults)
+                done.append((function_, "__defaults__", defaults))
+            except Exception:  # noqa: BLE001 - not a plain function: left as it is
+                pass
+        keyword = getattr(function_, "__kwdefaults__", None)
+        if type(keyword) is dict and any(id(v) in proxies for v in keyword.values()):
+            try:
+                function_.__kwdefaults__ = {k: proxies.get(id(v), v) for k, v in keyword.items()}
+                done.append((function_, "__kwdefaults__", keyword))
+            except Exception:  # noqa: BLE001 - not a plain function: left as it is
+                pass
     return done
 
 

@@ -1,0 +1,38 @@
+"""The twenty-fourth session's lead: a wrong cell reached through a keyword-only default.
+
+``def rnn_forward(x, a0, parameters, *, cell=rnn_cell_forward)`` holds the cell in
+``__kwdefaults__``, which neither the program (``extract._defaults_line``) nor check()
+(``live._stand_in_defaults``) read: a right composite lost its points for the cell's mistake, in
+the grade and in check() alike (found by the review helper). Both tests fail before the fix.
+"""
+from __future__ import annotations
+
+from tests import notebooks as nbs
+from tests.test_live import course_module  # noqa: F401 - a fixture: rnn_utils importable
+from tests.test_review_s23 import _grade
+from tests.test_review_s24 import WRONG_CELL, _check_and_grade
+
+
+def _cell_as_keyword_default() -> dict:
+    """The wrong cell, and a right rnn_forward taking it as a keyword-only default argument."""
+    forward = (nbs.COURSE_CELLS["rnn_forward"]
+               .replace("def rnn_forward(x, a0, parameters):",
+                        "def rnn_forward(x, a0, parameters, *, cell=rnn_cell_forward):")
+               .replace("= rnn_cell_forward(", "= cell("))
+    assert "*, cell=rnn_cell_forward" in forward and "= cell(" in forward
+    return nbs.course_notebook({"rnn_cell_forward": WRONG_CELL, "rnn_forward": forward})
+
+
+def test_a_wrong_cell_given_as_a_keyword_only_default_costs_once(tmp_path, context, sandbox):
+    result = _grade(tmp_path, _cell_as_keyword_default(), context, sandbox)
+    assert result.part("rnn_cell_forward").points == 0
+    composite = result.part("rnn_forward")
+    assert composite.points == composite.max_points, [c.message for c in composite.cases][:1]
+
+
+def test_check_isolates_a_keyword_only_default_as_the_grade_does(tmp_path, course_module, sandbox):  # noqa: F811
+    live, graded, namespace = _check_and_grade(_cell_as_keyword_default(), tmp_path, sandbox)
+    assert ("rnn_forward", "passed") in graded and ("rnn_cell_forward", "failed") in graded
+    assert live == graded
+    assert namespace["rnn_forward"].__kwdefaults__ == {"cell": namespace["rnn_cell_forward"]}, \
+        "the kernel's function is left as it was"
