@@ -357,6 +357,25 @@ def _defaults_line(name: str, source: str, functions: Collection[str], *, node: 
     ])
 
 
+def _members_line(name: str, functions: Collection[str]) -> str:
+    """The program's lines after ``class name`` whose body reads one of ``functions`` (``cell =
+    staticmethod(rnn_cell_forward)``, or ``cell = rnn_cell_forward``): each member that is that
+    very function, or a static method of it, then calls whatever the global is at the time, as
+    ``_dispatch_line`` does after ``name = Cls.attr``. Without an alias no dispatch line was
+    made, and a composite calling ``RNN.cell(...)`` never met the trace stub: a wrong cell cost
+    rnn_forward its points too, where check() (``live._stand_in_classes``) isolated it. A class
+    method is left alone (it would lose its ``cls``); a class that refuses keeps its members."""
+    lines = []
+    for dep in sorted(functions):
+        call = f"(lambda *args, **kwargs: {dep}(*args, **kwargs))"
+        lines.append(
+            f"try:\n    [setattr({name}, key, staticmethod{call} if type(value) is staticmethod else {call})"
+            f" for key, value in list(vars({name}).items())"
+            f" if value is {dep} or (type(value) is staticmethod and value.__func__ is {dep})]\n"
+            f"except Exception:\n    pass")
+    return "\n".join(lines)
+
+
 #: The standard library's top-level modules: imported inside a function, imported again by the
 #: next call without complaint, so never imported at load (``_imported_inside``).
 _STANDARD = frozenset(sys.stdlib_module_names)
@@ -1321,7 +1340,8 @@ class _Extractor:
                 cell.index, first, name,
             ))
         deps = [n for n in uses[1] if n != name and n in self.defs and self.defs[n][0].kind == "function"]
-        then = _defaults_line(name, source, deps, node=node) if kind == "function" and deps else ""
+        then = ("" if not deps else _defaults_line(name, source, deps, node=node) if kind == "function"
+                else _members_line(name, deps) if kind == "class" else "")
         self.defs[name] = (_Def(kind, (name,), source, cell.index, first, last, uses[0], uses[1], uses[2],
                                 then=then), node, cell)
         if kind == "function":
