@@ -186,3 +186,38 @@ def test_a_helpers_result_pipe_holds_a_whole_batchs_result(monkeypatch):
     done = detect._run_batches([sources[:2], sources[2:]], keep=frozenset(), shapes=frozenset(), helpers=1)
     assert [len(batch) for batch in done] == [2, 2]
     assert sizes and min(sizes) >= detect._RESULT_PIPE_BYTES
+
+
+#: A helper that dies while it holds the batches' lock (its claim takes the lock, then SIGKILL:
+#: the OOM killer between acquire and release), while this process's batches take 0.1 s each.
+DIES_HOLDING_THE_LOCK = textwrap.dedent('''
+    import os, signal, time
+    from grader.similarity import detect
+    from tests.test_similarity_corpus import TEMPLATE, make_corpus
+
+    if __name__ == "__mp_main__":  # the helper
+        def dying_claim(ends, *, front, wait=None):
+            ends.get_lock().acquire()
+            os.kill(os.getpid(), signal.SIGKILL)
+        detect._claim = dying_claim
+
+    def main():
+        corpus = make_corpus(seed=4, n_independent=60, copies_per_disguise=1)
+        alone = detect.find_similar(corpus.submissions, template=TEMPLATE)
+        real = detect._normalise_batch
+        def slow(*args):
+            time.sleep(0.1)
+            return real(*args)
+        detect._normalise_batch = slow
+        detect._CLAIM_WAIT = 0.5
+        two = detect.find_similar(corpus.submissions, template=TEMPLATE, workers=2)
+        print("same", alone.pairs == two.pairs and alone.clusters == two.clusters and bool(alone.flagged), flush=True)
+
+    if __name__ == "__main__":
+        main()
+''')
+
+
+def test_a_helper_killed_holding_the_batches_lock_does_not_hang_the_run(tmp_path: Path):
+    # Before: this process's next claim waited for ever for a lock no one would release.
+    assert _run("-", 60, tmp_path, script_text=DIES_HOLDING_THE_LOCK) == "same True"

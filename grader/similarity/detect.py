@@ -238,11 +238,23 @@ def _normalise_shared(sources: Sequence[str], normalise: Normaliser, *, keep: fr
         normalise.remember(source, code, key)
 
 
-def _claim(ends, *, front: bool) -> int | None:
+#: Seconds this process waits for the batches' lock before it takes a helper for dead while
+#: holding it (the OOM killer between the helper's acquire and release): the lock, a semaphore,
+#: is then never released, and the next claim waited for ever. Holding it takes microseconds.
+_CLAIM_WAIT = 5.0
+#: What ``_claim`` gives when the lock could not be had within ``_CLAIM_WAIT``.
+_LOCK_LOST = -1
+
+
+def _claim(ends, *, front: bool, wait: float | None = None) -> int | None:
     """The next batch to do, from the front of the list (a helper) or its back (this process),
     or None when every batch is claimed. ``ends``: a shared array ``[next from the front, one
-    past the last unclaimed]``, read and written under its lock."""
-    with ends.get_lock():
+    past the last unclaimed]``, read and written under its lock. With ``wait``, ``_LOCK_LOST``
+    when the lock could not be had within that many seconds."""
+    lock = ends.get_lock()
+    if not lock.acquire(True, wait):
+        return _LOCK_LOST
+    try:
         first, stop = ends[0], ends[1]
         if first >= stop:
             return None
@@ -251,6 +263,8 @@ def _claim(ends, *, front: bool) -> int | None:
             return first
         ends[1] = stop - 1
         return stop - 1
+    finally:
+        lock.release()
 
 
 def _helper(conn, path: str, ends) -> None:
@@ -378,7 +392,12 @@ def _run_batches(batches: Sequence[Sequence[str]], *, keep: frozenset[str], shap
                 theirs.close()
             procs.append(proc)
             pipes.append(ours)
-        while (index := _claim(ends, front=False)) is not None:
+        while (index := _claim(ends, front=False, wait=_CLAIM_WAIT)) is not None:
+            if index == _LOCK_LOST:  # a helper died holding the lock: every batch not in is done
+                for index, batch in enumerate(batches):  # here (one a live helper also does
+                    if results[index] is None:           # comes out the same)
+                        results[index] = _normalise_batch(batch, keep, shapes)
+                break
             results[index] = _normalise_batch(batches[index], keep, shapes)
             if pipes:
                 receive(0)
