@@ -586,9 +586,9 @@ def find_similar(
     order = sorted(scored.kept(), key=lambda e: (not e[4], not e[5], -e[2], -e[3], ids[e[0]], ids[e[1]]))
     pairs = []
     interned: dict[tuple[str, ...], tuple[str, ...]] = {}
+    # r < c, and the known sources are the last rows, never paired with each other: a known source
+    # is always c, on the b side.
     for r, c, value, count, flagged, same in order[:keep_count]:
-        if is_known[r]:  # a known source always goes on the b side
-            r, c = c, r
         reason = IDENTICAL_REASON if same else SIMILAR_REASON if flagged else ""
         pairs.append(_pair(r, c, ids, docs, sizes_of, ignored, value, count, flagged, k, measure, interned, reason))
     clusters = _clusters([(p.a, p.b) for p in pairs if p.flagged])
