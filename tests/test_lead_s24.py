@@ -36,3 +36,14 @@ def test_check_isolates_a_keyword_only_default_as_the_grade_does(tmp_path, cours
     assert live == graded
     assert namespace["rnn_forward"].__kwdefaults__ == {"cell": namespace["rnn_cell_forward"]}, \
         "the kernel's function is left as it was"
+
+
+def test_the_similarity_package_offers_every_default_of_find_similar():
+    # DEFAULT_MEASURE was the one default find_similar's callers could not import from the package
+    # (noted by the review helper).
+    import grader.similarity as package
+    from grader.similarity import detect
+
+    defaults = [name for name in detect.__all__ if name.startswith("DEFAULT_")]
+    assert "DEFAULT_MEASURE" in defaults
+    assert {name: getattr(package, name) for name in defaults} == {name: getattr(detect, name) for name in defaults}

@@ -21,7 +21,7 @@ from typing import Any
 
 #: Public name -> the submodule that defines it.
 _WHERE = {
-    "DEFAULT_COMMON_FRACTION": "detect", "DEFAULT_K": "detect", "DEFAULT_MIN_SHARED": "detect",
+    "DEFAULT_COMMON_FRACTION": "detect", "DEFAULT_K": "detect", "DEFAULT_MEASURE": "detect", "DEFAULT_MIN_SHARED": "detect",
     "DEFAULT_THRESHOLD": "detect", "DEFAULT_WINDOW": "detect", "KNOWN_PREFIX": "detect",
     "SIMILAR_REASON": "detect", "PairMatch": "detect", "Regions": "detect", "SimilarityReport": "detect",
     "find_similar": "detect",
