@@ -413,6 +413,57 @@ def _earlier_defs(d: _Def) -> list[_Def]:
 _LINE_ENDS = re.compile(r"(?<=\n)|(?<=\r)(?!\n)")
 
 
+#: How a compared function source (``runner.graded_source``) begins when the code graded may not
+#: be the text compared (a decorated def, a member of a class a metaclass builds); the rest of
+#: that line says why. A comment: the similarity check's normalisation drops it, and the class
+#: report lists it for the TA (``grader.similarity.output``).
+UNSEEN_NOTE = "# grader: "
+
+
+def unseen_note(what: str) -> str:
+    """The line ``UNSEEN_NOTE`` begins, saying ``what`` runs code the compared text may not show."""
+    return (f"{UNSEEN_NOTE}{what}: what was graded is what that code made, which this text may not "
+            f"show; compared with the notebook's functions it reaches\n")
+#: Decorators after which a class member is still its def's own code.
+_PLAIN_MEMBER_DECORATORS = frozenset({"staticmethod", "classmethod"})
+#: Definitions ``Extractor._with_reached`` adds to a class's compared source, at most.
+MAX_REACHED = 16
+
+
+def _runs_code_when_built(cls: ast.ClassDef) -> bool:
+    """Whether running the body of class ``cls`` calls anything that may change what it binds: a
+    call in a statement of the body, in a base, in a member's default value or annotation (a
+    ``locals()`` or a descriptor's ``__set_name__`` rebinds a member), a member decorated otherwise
+    than with ``@staticmethod`` or ``@classmethod``, a nested class, or a def of
+    ``__init_subclass__`` or ``__set_name__`` (code run when a subclass or the class is made).
+    ``attr = staticmethod(f)`` is read by ``_member_source`` and is no such call."""
+    exprs: list[ast.AST] = list(cls.bases)
+    for statement in cls.body:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            if statement.name in ("__init_subclass__", "__set_name__") or any(
+                    not (isinstance(d, ast.Name) and d.id in _PLAIN_MEMBER_DECORATORS)
+                    for d in statement.decorator_list):
+                return True
+            args = statement.args
+            exprs += [*args.defaults, *(d for d in args.kw_defaults if d is not None), statement.returns or ast.Pass(),
+                      *(a.annotation for a in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg)
+                        if a is not None and a.annotation is not None)]
+        elif isinstance(statement, ast.ClassDef):
+            return True
+        elif isinstance(statement, ast.Assign) and _wraps_a_name(statement.value):
+            continue
+        else:
+            exprs.append(statement)
+    return any(isinstance(node, ast.Call) for expr in exprs for node in ast.walk(expr))
+
+
+def _wraps_a_name(value: ast.expr) -> bool:
+    """``staticmethod(f)`` or ``classmethod(f)``: a function bound as a member, not code run."""
+    return (isinstance(value, ast.Call) and isinstance(value.func, ast.Name)
+            and value.func.id in _PLAIN_MEMBER_DECORATORS and len(value.args) == 1
+            and isinstance(value.args[0], ast.Name) and not value.keywords)
+
+
 def _bound_in_class(statement: ast.stmt) -> set[str]:
     """The names ``statement`` of a class body may bind in the class: a def's or class's name, or
     for any other statement every name stored to anywhere inside it (an ``if`` or ``try`` holding
@@ -1141,6 +1192,7 @@ class _Extractor:
         #: (``_class_members``); by source, as an alias may name a class defined again later (each
         #: class statement of the notebook parsed at most once, as each class name was before)
         self.class_members: dict[int, tuple[str, ast.ClassDef | None, dict[str, ast.stmt], list[str]]] = {}
+        self.plain_classes: dict[int, bool] = {}  # id(class node held in class_members) -> _built_plainly
         # What a constant's value may read: kept constants, and names bound by imports that
         # cannot fail (a constant reading a guarded import, see _ImportFailed, would raise when
         # the program loads). Looked up in the state as it is, not copied for each statement.
@@ -1650,6 +1702,8 @@ class _Extractor:
         source, cls, members, lines = self._class_members(defined.source)
         if cls is None:
             return source
+        if not self._built_plainly(cls, seen=set()):
+            return self._with_reached(defined, attr)
         last = members.get(attr)
         if isinstance(last, (ast.FunctionDef, ast.AsyncFunctionDef)):
             # get_source_segment splits its whole text into lines (a Python loop over every
@@ -1671,6 +1725,52 @@ class _Extractor:
         if named is not None and named[0].kind == "function":
             return (_earlier_defs(named[0]) or [named[0]])[0].source
         return source
+
+    def _built_plainly(self, cls: ast.ClassDef, *, seen: set[str]) -> bool:
+        """Whether the members of class ``cls`` are what its body binds, as ``_member_source`` reads
+        them: no metaclass or other keyword, no class decorator, no call run while the body runs
+        (``_runs_code_when_built``), and the same of each of its bases that is a student's class.
+        Otherwise what the class holds is what that code makes it: ``class H(metaclass=M)`` whose
+        ``M.__getattr__`` returns a copied ``f9``, or a decoy member decorated ``@(lambda f: f9)``,
+        was graded as ``f9`` while the similarity check compared the decoy or ``class H: pass``."""
+        known = self.plain_classes.get(id(cls))
+        if known is None:
+            known = self.plain_classes[id(cls)] = self._built_plainly_now(cls, seen=seen)
+        return known
+
+    def _built_plainly_now(self, cls: ast.ClassDef, *, seen: set[str]) -> bool:
+        """``_built_plainly`` worked out (once per class: 2,000 aliases of a class of 1,500 methods
+        would walk its members 2,000 times)."""
+        if cls.keywords or cls.decorator_list or _runs_code_when_built(cls) or len(seen) >= 64:
+            return False
+        for base in cls.bases:
+            if not isinstance(base, (ast.Name, ast.Attribute)):
+                return False
+            entry = self.defs.get(base.id) if isinstance(base, ast.Name) and base.id not in seen else None
+            if entry is not None and entry[0].kind == "class":
+                seen.add(base.id)
+                parent = self._class_members(entry[0].source)[1]
+                if parent is None or not self._built_plainly(parent, seen=seen):
+                    return False
+        return True
+
+    def _with_reached(self, defined: _Def, attr: str) -> str:
+        """What the similarity check compares for member ``attr`` of class ``defined`` when building
+        the class runs code (``_built_plainly``): a note saying so (``unseen_note``), then the
+        sources of the student's functions and classes the class reads, directly or through each
+        other (``_Def.uses``), at most ``MAX_REACHED``, the course's helpers aside, then the
+        class's own; so that a copy its metaclass or a decorator hands out is in the text compared."""
+        texts, seen, queue = [defined.source], {*defined.names, *_PROVIDED_NAMES}, [defined]
+        while queue and len(texts) <= MAX_REACHED:
+            for name in sorted(queue.pop(0).uses):
+                entry = self.defs.get(name) if name not in seen else None
+                seen.add(name)
+                if entry is not None and entry[0].kind in ("function", "class") and len(texts) <= MAX_REACHED:
+                    texts.append(entry[0].source)
+                    queue.append(entry[0])
+        what = (f"`{defined.names[0]}.{attr}` is a member of a class whose building runs code (a metaclass, "
+                f"a decorator, a call in its body or a base's)")
+        return unseen_note(what) + "\n\n".join(texts[1:] + texts[:1])  # the class last, as graded_source orders
 
     def _class_members(self, source: str) -> tuple[str, ast.ClassDef | None, dict[str, ast.stmt], list[str]]:
         """The class ``source`` parsed, each name its body binds -> the last statement binding it

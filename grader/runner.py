@@ -254,14 +254,40 @@ def graded_source(functions: Mapping[str, Any], name: str, *, graded: Collection
     the ``graded`` functions, compared on their own, nor the course's helpers): a classmate's
     function copied as ``_step`` behind ``return _step(xt, a_prev, parameters)`` went unseen.
     Other functions are compared alone, as before: a helper's text added to one side of a pair
-    lowers its score (normalised by the larger side), and would hide as many copies as it shows."""
+    lowers its score (normalised by the larger side), and would hide as many copies as it shows.
+    Except a def that is decorated, or a member of a class whose building runs code
+    (``extract._runs_code_when_built``): what was graded is what that code made of the text, so
+    the text is compared with the helpers it reaches, after a note (`_unseen_note`)."""
     own = _own_text(functions, name)
+    # A def's source begins with its decorators, a class's too; a comment only when it is noted.
+    if own.startswith(("@", "class", "#")):
+        from grader.extract import UNSEEN_NOTE
+
+        if own.startswith(UNSEEN_NOTE):  # a class member, with what the class reaches (extract._with_reached)
+            return own
+        # The helpers first: the normalisation numbers names in order, so a copy among them
+        # reads as its original does whatever the decoy before it named.
+        return _unseen_note(own, name) + "\n\n".join(
+            [_own_text(functions, helper) for helper in _helpers_of(functions, name, graded)] + [own])
     # The helpers first: without any the answer is ``own`` whatever the body, and most functions
     # call none, so most are not parsed again (parsing every graded def cost a worker 1 ms a notebook).
     helpers = _helpers_of(functions, name, graded)
     if not helpers or not _only_delegates(own):
         return own
     return "\n\n".join(_own_text(functions, helper) for helper in helpers)
+
+
+def _unseen_note(own: str, name: str) -> str:
+    """The note (``extract.unseen_note``) put before the compared source of ``name`` when that is a
+    decorated def or a class (a member ``_member_source`` did not find in its body): what was graded
+    is what the decorators or the class made, which the text may not show, so it is compared with
+    the notebook's functions it reaches and the class report tells the TA
+    (``grader.similarity.output``). ``@(lambda f: f9)`` on a decoy def was graded as a copied ``f9``
+    while the check compared the decoy alone."""
+    from grader.extract import unseen_note
+
+    what = ("is decorated" if own.startswith("@") else "is a member of a class that does not define it itself")
+    return unseen_note(f"`{name}` {what}")
 
 
 #: What a statement of a function that only delegates (``_only_delegates``) may hold.
