@@ -102,6 +102,10 @@ class FunctionSource:
     #: How many leading parameters of ``bound_source``'s def a call does not pass: 1 for the
     #: ``cls`` of ``name = Cls.attr``, ``attr`` a ``@classmethod`` (messages name the others).
     bound_skips: int = 0
+    #: Where the notebook's code first reaches into functions or the program's globals
+    #: (``_reaching_code``: ``setattr``, ``__code__``, ``globals()``...), "" when it does not: any
+    #: function may then run other code than its text (``runner.graded_source`` notes it).
+    reaches_in: str = ""
 
 
 @dataclass(frozen=True)
@@ -420,10 +424,91 @@ _LINE_ENDS = re.compile(r"(?<=\n)|(?<=\r)(?!\n)")
 UNSEEN_NOTE = "# grader: "
 
 
-def unseen_note(what: str) -> str:
-    """The line ``UNSEEN_NOTE`` begins, saying ``what`` runs code the compared text may not show."""
-    return (f"{UNSEEN_NOTE}{what}: what was graded is what that code made, which this text may not "
-            f"show; compared with the notebook's functions it reaches\n")
+def unseen_note(what: str, *, reached: bool = True) -> str:
+    """The line ``UNSEEN_NOTE`` begins, saying ``what`` runs code the compared text may not show
+    (and, when ``reached``, that the text holds the notebook's functions that code reaches)."""
+    tail = "; compared with the notebook's functions it reaches" if reached else ""
+    return f"{UNSEEN_NOTE}{what}: what was graded is what that code made, which this text may not show{tail}\n"
+
+
+#: What lets code change what another function runs, or what a global name of the program is:
+#: builtins that read or write attributes or globals by a string (``_REACHING_BUILTINS``), the
+#: attributes that hold a function's code and globals or lead to them (frames,
+#: ``__subclasses__``) and the modules that do the same (a pickle can call ``setattr``; ``ctypes``
+#: writes memory) (``_REACHING_NAMES``), a ``global`` statement, ``allow_pickle``. A
+#: ``setattr(rnn_cell_forward, "__code__", f9.__code__)`` in a default value, or in a graded
+#: function's body run before another is graded, made the grade a copied ``f9``'s while the
+#: similarity check compared a decoy. Not exact (the child alone sees what runs), so it is a note
+#: for the TA, not a verdict; the generated classes of the benchmarks hold none of it.
+_REACHING_BUILTINS = frozenset({"globals", "vars", "locals", "exec", "eval", "setattr", "getattr", "delattr",
+                                "compile", "__import__", "breakpoint", "__builtins__"})
+#: Modules whose import ``_reaching_code`` stands for, when kept code reads the name it binds.
+#: ``sys`` only for what reaches the program (``_SYS_REACHING``): many notebooks import it for
+#: ``sys.path``.
+_REACHING_MODULES = frozenset({"gc", "inspect", "ctypes", "ctypeslib", "types", "builtins", "importlib",
+                               "operator", "pickle", "copyreg", "marshal", "dill", "cloudpickle", "__main__"})
+_SYS_REACHING = ("modules", "_getframe", "_current_frames", "settrace", "setprofile", "exc_info", "exception",
+                 "last_traceback", "last_value")
+#: Names (attributes, modules imported inside a def) a definition's code may not hold unnoted.
+_REACHING_NAMES = _REACHING_MODULES | frozenset({
+    "__code__", "__globals__", "__dict__", "__setattr__", "__getattribute__", "__closure__", "__defaults__",
+    "__kwdefaults__", "__subclasses__", "__base__", "__bases__", "__mro__", "__self__", "__builtins__",
+    "f_globals", "f_locals", "f_back", "tb_frame", "gi_frame", "cr_frame", "ag_frame", *_SYS_REACHING[1:]})
+#: The same in a definition's text, for one that was not compiled (``_Def.code`` None).
+_REACHING_TEXT = re.compile(r"\b(?:%s)\b" % "|".join(sorted(_REACHING_BUILTINS | _REACHING_NAMES)))
+_GLOBAL_STATEMENT = re.compile(r"^[ \t]*global[ \t]", re.M)
+
+
+def _reaching_code(defs: Sequence[_Def], imports: Sequence[_Import]) -> str:
+    """Where the first of the ``imports`` that kept code reads, then of ``defs`` (in notebook
+    order), that reaches into functions or globals does so, as "`setattr` (cell 4, line 12)";
+    "" when none does. Read from what each definition's code reads (``_Def.uses``, the names
+    its compiled code holds), not its text: a docstring, a comment or ``model.compile`` is none
+    of it. 10-14 us for the course's notebook (a regular expression over the text cost 370 us)."""
+    read = None
+    for imp in imports:
+        root = imp.module.split(".", 1)[0]
+        if imp.kind == "test" or imp.binds is None or (root not in _REACHING_MODULES and root != "sys"):
+            continue
+        read = frozenset().union(*(d.uses for d in defs)) if read is None else read
+        if imp.binds in read and (root in _REACHING_MODULES or (
+                imp.imported in _SYS_REACHING or imp.imported is None and any(
+                    re.search(rf"\b{re.escape(imp.binds)}\s*\.\s*(?:{'|'.join(_SYS_REACHING)})\b", d.source)
+                    for d in defs))):
+            return _at(f"import {imp.module}", imp.cell_index, imp.line)
+    for d in defs:
+        found = _reaching_in(d)
+        if found:
+            at = max(d.source.find(found), 0)
+            return _at(found, d.cell_index, d.first_line + d.source.count("\n", 0, at))
+    return ""
+
+
+def _reaching_in(d: _Def) -> str:
+    """The first (by name) of what ``_reaching_code`` looks for that definition ``d`` holds, or ""."""
+    if d.code is None:
+        names = {m.group(0) for m in _REACHING_TEXT.finditer(d.source)}
+        found = (names - _REACHING_BUILTINS) | (names & d.uses)
+    else:
+        found = set(d.uses & _REACHING_BUILTINS)
+        stack = [d.code]
+        while stack:
+            code = stack.pop()
+            found.update(_REACHING_NAMES.intersection(code.co_names))
+            stack.extend(const for const in code.co_consts if isinstance(const, CodeType))
+    if "global" in d.source and _GLOBAL_STATEMENT.search(d.source):
+        found.add("global")
+    if "allow_pickle" in d.source:
+        found.add("allow_pickle")
+    return min(found) if found else ""
+
+
+def _at(what: str, cell_index: int | None, line: int) -> str:
+    """"`what` (cell C, line L)", or "`what` (line L)" for code of no cell."""
+    where = f"cell {cell_index + 1}, line {line}" if cell_index is not None else f"line {line}"
+    return f"`{what}` ({where})"
+
+
 #: Decorators after which a class member is still its def's own code.
 _PLAIN_MEMBER_DECORATORS = frozenset({"staticmethod", "classmethod"})
 #: Definitions ``Extractor._with_reached`` adds to a class's compared source, at most.
@@ -1597,6 +1682,7 @@ class _Extractor:
         skip = self._undefinable(defs, known) | self._uncompilable(defs)
 
         functions: dict[str, FunctionSource] = {}
+        reaches_in = _reaching_code(defs, self.imports)
         defined_in = frozenset(d.cell_index for d in defs if d.kind != "constant")  # cells the program draws on
         program_functions = {d.names[0] for d in defs if d.kind == "function"} | course_names
         frozen_functions = frozenset(program_functions)
@@ -1625,7 +1711,7 @@ class _Extractor:
                 # function of that name is then another one.
                 alias_of=(node.value.id if isinstance(node, ast.Assign) and isinstance(node.value, ast.Name)
                           and d.before is None else None),
-                bound_source=bound_source, bound_skips=bound_skips,
+                bound_source=bound_source, bound_skips=bound_skips, reaches_in=reaches_in,
             )
             if found:  # the place said once: "in cell 13 (line 19: `x = None`)"
                 cell = f" cell {d.cell_index + 1}" if d.cell_index is not None else ""

@@ -257,7 +257,22 @@ def graded_source(functions: Mapping[str, Any], name: str, *, graded: Collection
     lowers its score (normalised by the larger side), and would hide as many copies as it shows.
     Except a def that is decorated, or a member of a class whose building runs code
     (``extract._runs_code_when_built``): what was graded is what that code made of the text, so
-    the text is compared with the helpers it reaches, after a note (`_unseen_note`)."""
+    the text is compared with the helpers it reaches, after a note (`_unseen_note`). And when the
+    notebook's code reaches into functions or globals (``FunctionSource.reaches_in``: a
+    ``setattr(rnn_cell_forward, "__code__", f9.__code__)`` in a default value, or in another
+    graded function's body), the text is noted as possibly not what ran."""
+    text = _compared_text(functions, name, graded)
+    reaches_in = getattr(functions[name], "reaches_in", "")
+    if reaches_in and not text.startswith("#"):
+        from grader.extract import unseen_note
+
+        return unseen_note(f"the notebook's code uses {reaches_in}, which can change what a function "
+                           f"runs, here `{name}`", reached=False) + text
+    return text
+
+
+def _compared_text(functions: Mapping[str, Any], name: str, graded: Collection[str]) -> str:
+    """``graded_source`` but for the note on code that reaches into functions."""
     own = _own_text(functions, name)
     # A def's source begins with its decorators, a class's too; a comment only when it is noted.
     if own.startswith(("@", "class", "#")):
