@@ -417,20 +417,6 @@ def _earlier_defs(d: _Def) -> list[_Def]:
 _LINE_ENDS = re.compile(r"(?<=\n)|(?<=\r)(?!\n)")
 
 
-#: How a compared function source (``runner.graded_source``) begins when the code graded may not
-#: be the text compared (a decorated def, a member of a class a metaclass builds); the rest of
-#: that line says why. A comment: the similarity check's normalisation drops it, and the class
-#: report lists it for the TA (``grader.similarity.output``).
-UNSEEN_NOTE = "# grader: "
-
-
-def unseen_note(what: str, *, reached: bool = True) -> str:
-    """The line ``UNSEEN_NOTE`` begins, saying ``what`` runs code the compared text may not show
-    (and, when ``reached``, that the text holds the notebook's functions that code reaches)."""
-    tail = "; compared with the notebook's functions it reaches" if reached else ""
-    return f"{UNSEEN_NOTE}{what}: what was graded is what that code made, which this text may not show{tail}\n"
-
-
 #: What lets code change what another function runs, or what a global name of the program is:
 #: builtins that read or write attributes or globals by a string (``_REACHING_BUILTINS``), the
 #: attributes that hold a function's code and globals or lead to them (frames,
@@ -1854,6 +1840,8 @@ class _Extractor:
                 if entry is not None and entry[0].kind in ("function", "class") and len(texts) <= MAX_REACHED:
                     texts.append(entry[0].source)
                     queue.append(entry[0])
+        from grader.runner import unseen_note
+
         what = (f"`{defined.names[0]}.{attr}` is a member of a class whose building runs code (a metaclass, "
                 f"a decorator, a call in its body or a base's)")
         return unseen_note(what) + "\n\n".join(texts[1:] + texts[:1])  # the class last, as graded_source orders

@@ -246,6 +246,25 @@ def _aliased(functions: Mapping[str, Any], name: str) -> str:
     return name
 
 
+#: How a compared function source (``graded_source``) begins when the code graded may not
+#: be the text compared (a decorated def, a member of a class a metaclass builds); the rest of
+#: that line says why. A comment: the similarity check's normalisation drops it, and the class
+#: report lists it for the TA (``grader.similarity.output``).
+UNSEEN_NOTE = "# grader: "
+
+
+#: How that line ends when the compared text holds the notebook's functions the code reaches (the
+#: similarity check then scores it by containment, ``grader.similarity.detect._noted_terms``).
+REACHED_TAIL = "; compared with the notebook's functions it reaches"
+
+
+def unseen_note(what: str, *, reached: bool = True) -> str:
+    """The line ``UNSEEN_NOTE`` begins, saying ``what`` runs code the compared text may not show
+    (and, when ``reached``, that the text holds the notebook's functions that code reaches)."""
+    tail = REACHED_TAIL if reached else ""
+    return f"{UNSEEN_NOTE}{what}: what was graded is what that code made, which this text may not show{tail}\n"
+
+
 def graded_source(functions: Mapping[str, Any], name: str, *, graded: Collection[str] = ()) -> str:
     """The source the similarity check compares for function ``name``: that of the function an
     alias names (`_aliased`), not the alias's one line, or a classmate's function copied under
@@ -264,8 +283,6 @@ def graded_source(functions: Mapping[str, Any], name: str, *, graded: Collection
     text = _compared_text(functions, name, graded)
     reaches_in = getattr(functions[name], "reaches_in", "")
     if reaches_in and not text.startswith("#"):
-        from grader.extract import unseen_note
-
         return unseen_note(f"the notebook's code uses {reaches_in}, which can change what a function "
                            f"runs, here `{name}`", reached=False) + text
     return text
@@ -276,8 +293,6 @@ def _compared_text(functions: Mapping[str, Any], name: str, graded: Collection[s
     own = _own_text(functions, name)
     # A def's source begins with its decorators, a class's too; a comment only when it is noted.
     if own.startswith(("@", "class", "#")):
-        from grader.extract import UNSEEN_NOTE
-
         if own.startswith(UNSEEN_NOTE):  # a class member, with what the class reaches (extract._with_reached)
             return own
         # The helpers first: the normalisation numbers names in order, so a copy among them
@@ -293,14 +308,12 @@ def _compared_text(functions: Mapping[str, Any], name: str, graded: Collection[s
 
 
 def _unseen_note(own: str, name: str) -> str:
-    """The note (``extract.unseen_note``) put before the compared source of ``name`` when that is a
+    """The note (``unseen_note``) put before the compared source of ``name`` when that is a
     decorated def or a class (a member ``_member_source`` did not find in its body): what was graded
     is what the decorators or the class made, which the text may not show, so it is compared with
     the notebook's functions it reaches and the class report tells the TA
     (``grader.similarity.output``). ``@(lambda f: f9)`` on a decoy def was graded as a copied ``f9``
     while the check compared the decoy alone."""
-    from grader.extract import unseen_note
-
     what = ("is decorated" if own.startswith("@") else "is a member of a class that does not define it itself")
     return unseen_note(f"`{name}` {what}")
 

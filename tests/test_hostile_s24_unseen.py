@@ -8,9 +8,8 @@ from __future__ import annotations
 import pytest
 
 from grader.commands import function_sources
-from grader.extract import UNSEEN_NOTE
 from grader.models import PASSED
-from grader.runner import grade_submission
+from grader.runner import UNSEEN_NOTE, grade_submission
 from grader.similarity import find_similar, render_similarity_html
 from tests import notebooks as nbs
 
@@ -57,10 +56,9 @@ def test_code_run_while_building_is_compared_and_noted(tmp_path, context, sandbo
     sources = {how: {"rnn_cell_forward": source},
                "classmate": function_sources(classmate, names=["rnn_cell_forward"])}
     report = find_similar(sources)
-    # 0.71-0.91 here, against 0.0-0.2 for the decoy alone: the decoy's own lines still count, so a
-    # long one keeps a copy under the threshold (0.85), and the note below is what tells the TA.
-    assert [(p.a, p.b) for p in report.pairs] == [(how, "classmate")]
-    assert report.pairs[0].scores["rnn_cell_forward"] > 0.7
+    # Scored by containment of the classmate's function: 1.0 (by the larger side 0.71-0.91).
+    assert [(p.a, p.b, p.flagged, p.scores) for p in report.pairs] == [
+        (how, "classmate", True, {"rnn_cell_forward": 1.0})]
     page = render_similarity_html(report, sources)
     assert f"<li>{how}: `" in page and "rnn_cell_forward` " in page and "<li>classmate" not in page
 
@@ -75,3 +73,15 @@ def test_plain_classes_and_defs_are_compared_as_before(tmp_path):
     assert sources["rnn_cell_forward"].startswith("def rnn_cell_forward(")
     assert sources["rnn_forward"].startswith("def rnn_forward(")
     assert not any(source.startswith(UNSEEN_NOTE) for source in sources.values())
+
+
+def test_a_long_decoy_does_not_hide_the_copy(tmp_path):
+    # By the larger side a decoy of 40 lines of its own kept the decorated copy at 0.3.
+    long_decoy = _DECOY.replace("    a_next = xt * 2\n", "".join(f"    v{i} = xt * {i} + a_prev.sum()\n"
+                                                                for i in range(40)) + "    a_next = xt * 2\n")
+    path = nbs.write(tmp_path / "long.ipynb", nbs.course_notebook(
+        {"rnn_cell_forward": f"{_COPY}\n@(lambda f: f9)\n{long_decoy}"}))
+    classmate = nbs.write(tmp_path / "classmate.ipynb", nbs.course_notebook())
+    report = find_similar({"long": function_sources(path, names=["rnn_cell_forward"]),
+                           "classmate": function_sources(classmate, names=["rnn_cell_forward"])})
+    assert [(p.a, p.b, p.flagged) for p in report.pairs] == [("long", "classmate", True)]

@@ -120,11 +120,11 @@ MAX_UNSEEN_SHOWN = 50
 
 def _unseen_html(submissions: Mapping[str, Mapping[str, str]]) -> str:
     """A note naming the submissions whose compared source of a function may not be the code graded
-    (it begins with ``grader.extract.UNSEEN_NOTE``: a decorated def, a member of a class a metaclass
+    (it begins with ``grader.runner.UNSEEN_NOTE``: a decorated def, a member of a class a metaclass
     or a decorator builds, ``grader.runner.graded_source``), with the reason; "" when there is none.
     Such a copy is compared with the functions that code reaches, but a long decoy beside it can
     still keep the score under the threshold: these are for the TA to open."""
-    from grader.extract import UNSEEN_NOTE
+    from grader.runner import UNSEEN_NOTE
 
     found = [(sid, source.split("\n", 1)[0][len(UNSEEN_NOTE):])
              for sid, functions in submissions.items() for _name, source in sorted(functions.items())
