@@ -439,7 +439,10 @@ _SYS_REACHING = ("modules", "_getframe", "_current_frames", "settrace", "setprof
 _REACHING_NAMES = _REACHING_MODULES | frozenset({
     "__code__", "__globals__", "__dict__", "__setattr__", "__getattribute__", "__closure__", "__defaults__",
     "__kwdefaults__", "__subclasses__", "__base__", "__bases__", "__mro__", "__self__", "__builtins__",
-    "f_globals", "f_locals", "f_back", "tb_frame", "gi_frame", "cr_frame", "ag_frame", *_SYS_REACHING[1:]})
+    "f_globals", "f_locals", "f_back", "tb_frame", "gi_frame", "cr_frame", "ag_frame", *_SYS_REACHING[1:],
+    # functools.update_wrapper(g, f9, assigned=["__code__"]) sets g.__code__ (so does wraps):
+    # the attribute's name is a string there, no name its code holds.
+    "update_wrapper", "wraps"})
 #: The same in a definition's text, for one that was not compiled (``_Def.code`` None).
 _REACHING_TEXT = re.compile(r"\b(?:%s)\b" % "|".join(sorted(_REACHING_BUILTINS | _REACHING_NAMES)))
 _GLOBAL_STATEMENT = re.compile(r"^[ \t]*global[ \t]", re.M)

@@ -25,6 +25,10 @@ _CELLS = {
     "globals": f"{_COPY}\n{_DECOY}\ndef _z(_=globals().update(rnn_cell_forward=f9)):\n    return 1\n",
     "decorator": f"{_COPY}\n{_DECOY}\n@(lambda g: {_SWAP} or g)\ndef _z():\n    return 1\n",
     "class_body": f"{_COPY}\n{_DECOY.replace('_z()', '_Z()')}\nclass _Z:\n    {_SWAP}\n",
+    # The attribute's name as a string, set by functools.
+    "update_wrapper": (f"import functools\n{_COPY}\n{_DECOY}\n"
+                       "def _z(_=functools.update_wrapper(rnn_cell_forward, f9, assigned=['__co' + 'de__'])):\n"
+                       "    return 1\n"),
 }
 
 
