@@ -294,7 +294,8 @@ def _compared_text(functions: Mapping[str, Any], name: str, graded: Collection[s
     # A def's source begins with its decorators, a class's too; a comment only when it is noted.
     if own.startswith(("@", "class", "#")):
         if own.startswith(UNSEEN_NOTE):  # a class member, with what the class reaches (extract._with_reached)
-            return own
+            note, _, rest = own.partition("\n")
+            return unseen_note(f"`{name}` is {note[len(UNSEEN_NOTE):].split(': what was graded', 1)[0]}") + rest
         # The helpers first: the normalisation numbers names in order, so a copy among them
         # reads as its original does whatever the decoy before it named.
         return _unseen_note(own, name) + "\n\n".join(
