@@ -464,7 +464,7 @@ def _reaching_code(defs: Sequence[_Def], imports: Sequence[_Import]) -> str:
                 imp.imported in _SYS_REACHING or imp.imported is None and any(
                     re.search(rf"\b{re.escape(imp.binds)}\s*\.\s*(?:{'|'.join(_SYS_REACHING)})\b", d.source)
                     for d in defs))):
-            return _at(f"import {imp.module}", imp.cell_index, imp.line)
+            return _at(f"import {root}", imp.cell_index, imp.line)  # the root: a dotted name may be 90 kB
     for d in defs:
         found = _reaching_in(d)
         if found:

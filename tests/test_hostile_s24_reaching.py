@@ -75,3 +75,16 @@ def test_usual_code_is_not_noted(tmp_path):
     sources = function_sources(path, names=["rnn_cell_forward", "rnn_forward"])
     assert sources["rnn_cell_forward"].startswith("def rnn_cell_forward(")
     assert sources["rnn_forward"].startswith("def rnn_forward(")
+
+
+def test_the_note_quotes_a_module_by_its_root(tmp_path):
+    # `import gc.a.a...` (80 kB of name) put the whole name in every graded function's note,
+    # 80 kB a function in functions.json and the class report (this session's first version).
+    module = "gc" + ".a" * 40000
+    cell = f"import {module}\n" + nbs.COURSE_CELLS["rnn_cell_forward"].replace(
+        "    return a_next, yt_pred, cache", "    gc\n    return a_next, yt_pred, cache")
+    path = nbs.write(tmp_path / "long.ipynb", nbs.course_notebook({"rnn_cell_forward": cell}))
+    sources = function_sources(path, names=["rnn_cell_forward", "rnn_forward"])
+    for source in sources.values():
+        first = source.split("\n", 1)[0]
+        assert first.startswith("# grader: the notebook's code uses `import gc` (cell ") and len(first) < 300
