@@ -1851,7 +1851,8 @@ class _Extractor:
                     queue.append(entry[0])
         from grader.runner import unseen_note
 
-        what = f"a member of class `{defined.names[0]}`, whose building runs code (a metaclass, a decorator, a call)"
+        name = defined.names[0] if len(defined.names[0]) <= 60 else defined.names[0][:57] + "..."  # may be 90 kB
+        what = f"a member of class `{name}`, whose building runs code (a metaclass, a decorator, a call)"
         text = unseen_note(what) + "\n\n".join(texts[1:] + texts[:1])  # the class last, as graded_source orders
         self.reached_texts[id(defined)] = (defined, text)  # holds `defined`: its id stays its
         return text

@@ -113,3 +113,13 @@ def test_many_aliases_of_a_class_built_by_code_share_one_text(tmp_path):
     assert functions["a7"].bound_source is functions["a1999"].bound_source
     source = function_sources(path, names=["a7"])["a7"]
     assert source.startswith(f"{UNSEEN_NOTE}`a7` is a member of class `H`") and "return x + 1499" in source
+
+
+def test_the_note_quotes_a_long_class_name_cut(tmp_path):
+    # A class name is the student's to choose, up to a cell's 100,000 characters: the note of every
+    # function aliasing a member quoted it whole (this session's first version).
+    name = "H" * 30_000  # three times in the cell: within its 100,000 characters
+    cell = f"{_CELLS['metaclass'].replace('class H(', f'class {name}(').replace('= H.', f'= {name}.')}"
+    path = nbs.write(tmp_path / "long.ipynb", nbs.course_notebook({"rnn_cell_forward": cell}))
+    first = function_sources(path, names=["rnn_cell_forward"])["rnn_cell_forward"].split("\n", 1)[0]
+    assert first.startswith(f"{UNSEEN_NOTE}`rnn_cell_forward` is a member of class `HHH") and len(first) < 400
