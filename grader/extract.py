@@ -1816,8 +1816,13 @@ class _Extractor:
 
     def _built_plainly_now(self, cls: ast.ClassDef, *, seen: set[str]) -> bool:
         """``_built_plainly`` worked out (once per class: 2,000 aliases of a class of 1,500 methods
-        would walk its members 2,000 times)."""
+        would walk its members 2,000 times). ``@staticmethod`` is the builtin only when the notebook
+        binds no ``staticmethod`` of its own, at its top level or in the class body (``def
+        staticmethod(f): return f9`` made a decorated decoy member the copy, unnoted)."""
         if cls.keywords or cls.decorator_list or _runs_code_when_built(cls) or len(seen) >= 64:
+            return False
+        if any(name in self.defs or any(name in _bound_in_class(statement) for statement in cls.body)
+               for name in _PLAIN_MEMBER_DECORATORS):
             return False
         for base in cls.bases:
             if not isinstance(base, (ast.Name, ast.Attribute)):

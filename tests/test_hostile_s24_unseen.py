@@ -36,6 +36,13 @@ _CELLS = {
                       "        cls.rnn_cell_forward = staticmethod(f9)\n\n"
                       f"class H(B):\n    @staticmethod\n{_indent(_DECOY)}\n"
                       "\nrnn_cell_forward = H.rnn_cell_forward\n"),
+    # The notebook's own staticmethod (a def, an alias, or a name the class body binds).
+    "staticmethod_def": (f"{_COPY}\ndef staticmethod(f):\n    return f9\n\nclass H:\n    @staticmethod\n"
+                         f"{_indent(_DECOY)}\n\nrnn_cell_forward = H.rnn_cell_forward\n"),
+    "staticmethod_alias": (f"{_COPY}\ndef _pick(f):\n    return f9\n\nstaticmethod = _pick\n\nclass H:\n"
+                           f"    @staticmethod\n{_indent(_DECOY)}\n\nrnn_cell_forward = H.rnn_cell_forward\n"),
+    "staticmethod_in_body": (f"{_COPY}\ndef _pick(f):\n    return f9\n\nclass H:\n    staticmethod = _pick\n\n"
+                             f"    @staticmethod\n{_indent(_DECOY)}\n\nrnn_cell_forward = H.rnn_cell_forward\n"),
     # A descriptor's __set_name__ runs after the body and replaces the decoy.
     "set_name": (f"{_COPY}\nclass D:\n    def __set_name__(self, owner, name):\n"
                  "        owner.rnn_cell_forward = staticmethod(f9)\n\n"
