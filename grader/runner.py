@@ -356,9 +356,10 @@ def _own_text(functions: Mapping[str, Any], name: str) -> str:
 def _helpers_of(functions: Mapping[str, Any], name: str, graded: Collection[str]) -> list[str]:
     """The notebook's functions that ``name`` calls, directly or through each other (the global
     names each reads, ``FunctionSource.uses``), in the order first read, without ``name``'s other
-    names, the ``graded`` functions and the course's helpers; at most ``MAX_HELPERS_COMPARED``."""
+    names, the ``graded`` functions and the course's helpers as the course writes them
+    (`_course_like`, whose own calls are still followed); at most ``MAX_HELPERS_COMPARED``."""
     root = _aliased(functions, name)
-    skip = set(graded) | _COURSE_HELPERS
+    skip = set(graded)
     seen = {name, root}
     found: list[str] = []
     queue = [name, root]
@@ -371,11 +372,23 @@ def _helpers_of(functions: Mapping[str, Any], name: str, graded: Collection[str]
             target = _aliased(functions, other)
             if other in skip or target == root or target in skip:  # another name of one not compared here
                 continue
-            found.append(other)
             queue.append(other)
-            if len(found) >= MAX_HELPERS_COMPARED:
-                break
+            if not ((other in _COURSE_HELPERS or target in _COURSE_HELPERS) and _course_like(functions, other)):
+                found.append(other)
+                if len(found) >= MAX_HELPERS_COMPARED:
+                    break
     return found
+
+
+def _course_like(functions: Mapping[str, Any], name: str) -> bool:
+    """Whether the student's ``name`` (named as a course helper, ``sigmoid``) takes one argument
+    as the course's helpers do, and is then taken for the course's code, not compared. Skipped by
+    its name alone, a classmate's ``rnn_cell_forward`` copied as ``def sigmoid(xt, a_prev,
+    parameters)`` behind ``return sigmoid(xt, a_prev, parameters)`` (or ``@(lambda f: sigmoid)``)
+    was graded while the check compared the one-line wrapper. The parameters come from the memo
+    of compiled facts, so a course text met in many notebooks is compiled once."""
+    text = _own_text(functions, name)
+    return len(_code_facts(text)[0]) == 1 and "*" not in text.split(")", 1)[0]
 
 
 #: A call of NumPy's append (``np.append(``, ``numpy.append(``).

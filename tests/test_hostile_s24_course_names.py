@@ -1,0 +1,48 @@
+"""A copied function named as a course helper (``sigmoid``, ``softmax``) behind a wrapper
+against the similarity check: twenty-fourth session's review. The check compares a function that
+only delegates as the helpers it calls, but skipped the course's helper names whatever they held,
+so on b557f47 each case below was graded as the copy while the check compared the one-line
+wrapper; each test failed there."""
+from __future__ import annotations
+
+import pytest
+
+from grader.commands import function_sources
+from grader.models import PASSED
+from grader.runner import grade_submission
+from tests import notebooks as nbs
+
+_COPY = nbs.COURSE_CELLS["rnn_cell_forward"]
+_WRAPPER = "def rnn_cell_forward(xt, a_prev, parameters):\n    return sigmoid(xt, a_prev, parameters)\n"
+
+_CELLS = {
+    "named_sigmoid": _COPY.replace("def rnn_cell_forward(", "def sigmoid(") + "\n" + _WRAPPER,
+    # Another name of the course's: the alias is followed to the copy.
+    "aliased_sigmoid": _COPY.replace("def rnn_cell_forward(", "def _real(") + "\nsigmoid = _real\n\n" + _WRAPPER,
+    # One argument as the course's, but a copy behind it: its calls are followed.
+    "through_sigmoid": (_COPY.replace("def rnn_cell_forward(", "def _real(")
+                        + "\ndef sigmoid(args):\n    return _real(*args)\n\n"
+                        + _WRAPPER.replace("sigmoid(xt, a_prev, parameters)", "sigmoid((xt, a_prev, parameters))")),
+}
+
+
+@pytest.mark.parametrize("how", sorted(_CELLS))
+def test_a_copy_named_as_a_course_helper_is_compared(tmp_path, context, sandbox, how):
+    path = nbs.write(tmp_path / f"{how}.ipynb", nbs.course_notebook({"rnn_cell_forward": _CELLS[how]}))
+    result = grade_submission(path, context=context, sandbox=sandbox)
+    assert result.part("rnn_cell_forward").status == PASSED
+    source = result.extra["sources"]["rnn_cell_forward"]
+    assert source == function_sources(path, names=["rnn_cell_forward"])["rnn_cell_forward"]
+    assert "np.tanh(np.dot(Waa, a_prev)" in source and "return sigmoid(" not in source, source
+
+
+def test_the_course_helpers_as_students_write_them_are_not_compared(tmp_path):
+    # A delegating function whose helper calls the student's own one-argument sigmoid: the
+    # helper is compared, the sigmoid is not (as before).
+    step = _COPY.replace("def rnn_cell_forward(", "def _step(").replace(
+        "    return a_next, yt_pred, cache", "    sigmoid(a_next)\n    return a_next, yt_pred, cache")
+    cell = (f"def sigmoid(x):\n    return 1 / (1 + np.exp(-x))\n\n{step}\n"
+            "def rnn_cell_forward(xt, a_prev, parameters):\n    return _step(xt, a_prev, parameters)\n")
+    path = nbs.write(tmp_path / "own.ipynb", nbs.course_notebook({"rnn_cell_forward": cell}))
+    source = function_sources(path, names=["rnn_cell_forward"])["rnn_cell_forward"]
+    assert source.startswith("def _step(") and "def sigmoid" not in source
