@@ -326,14 +326,25 @@ _DELEGATING_NODES = (ast.Return, ast.Assign, ast.Expr, ast.Name, ast.Tuple, ast.
 
 def _only_delegates(source: str) -> bool:
     """Whether the def in ``source`` only calls functions and passes their results on (a docstring
-    aside: no loop, branch, arithmetic or subscript), ``return _step(xt, a_prev, parameters)``."""
+    aside: no loop, branch, arithmetic or subscript), ``return _step(xt, a_prev, parameters)``; or
+    the lambda of ``name = lambda ...: _step(...)``, read as a def returning its body (read only as
+    a def, ``rnn_cell_forward = lambda *a: f9(*a)`` was compared as that one line)."""
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return False
-    if len(tree.body) != 1 or not isinstance(tree.body[0], (ast.FunctionDef, ast.AsyncFunctionDef)):
+    if len(tree.body) != 1:
         return False
-    body = tree.body[0].body
+    first = tree.body[0]
+    if isinstance(first, ast.Assign) and isinstance(first.value, ast.Lambda):
+        return _only_delegates_in([ast.Return(first.value.body)])
+    if not isinstance(first, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return False
+    return _only_delegates_in(first.body)
+
+
+def _only_delegates_in(body: list[ast.stmt]) -> bool:
+    """``_only_delegates`` of the statements of a def's ``body``."""
     if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
         body = body[1:]
     return bool(body) and any(isinstance(node, ast.Call) for stmt in body for node in ast.walk(stmt)) and all(

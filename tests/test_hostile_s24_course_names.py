@@ -46,3 +46,15 @@ def test_the_course_helpers_as_students_write_them_are_not_compared(tmp_path):
     path = nbs.write(tmp_path / "own.ipynb", nbs.course_notebook({"rnn_cell_forward": cell}))
     source = function_sources(path, names=["rnn_cell_forward"])["rnn_cell_forward"]
     assert source.startswith("def _step(") and "def sigmoid" not in source
+
+
+@pytest.mark.parametrize("alias", ["lambda xt, a_prev, parameters: f9(xt, a_prev, parameters)", "lambda *a: f9(*a)"])
+def test_a_lambda_that_only_delegates_is_compared_as_its_helper(tmp_path, context, sandbox, alias):
+    # The twenty-second review's wrapper, as a lambda: `_only_delegates` read only defs, so the
+    # check compared the alias's one line while the copied f9 was graded (failed on b557f47).
+    cell = _COPY.replace("def rnn_cell_forward(", "def f9(") + f"\nrnn_cell_forward = {alias}\n"
+    path = nbs.write(tmp_path / "lambda.ipynb", nbs.course_notebook({"rnn_cell_forward": cell}))
+    result = grade_submission(path, context=context, sandbox=sandbox)
+    assert result.part("rnn_cell_forward").status == PASSED
+    source = result.extra["sources"]["rnn_cell_forward"]
+    assert source.startswith("def f9(") and "lambda" not in source, source
