@@ -376,7 +376,7 @@ def _helpers_of(functions: Mapping[str, Any], name: str, graded: Collection[str]
     queue = [name, root]
     while queue and len(found) < MAX_HELPERS_COMPARED:
         current = queue.pop(0)
-        for other in sorted(getattr(functions[current], "uses", ()) or ()):
+        for other in sorted(_reads(functions[current])):
             if other in seen or other not in functions:
                 continue
             seen.add(other)
@@ -389,6 +389,16 @@ def _helpers_of(functions: Mapping[str, Any], name: str, graded: Collection[str]
                 if len(found) >= MAX_HELPERS_COMPARED:
                     break
     return found
+
+
+def _reads(fn: Any) -> frozenset[str]:
+    """The names function ``fn`` reads: its ``uses``, and those of the def an alias binds
+    (``bound_source``, from its compiled code: the alias's own line reads only the class), so that
+    ``rnn_cell_forward = H.rnn_cell_forward`` whose static method only returns ``f9(...)`` is
+    compared as ``f9``, not as that one-line member."""
+    uses = frozenset(getattr(fn, "uses", ()) or ())
+    bound = getattr(fn, "bound_source", None)
+    return uses | _code_facts(bound)[1] if bound else uses
 
 
 def _course_like(functions: Mapping[str, Any], name: str) -> bool:

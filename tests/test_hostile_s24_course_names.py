@@ -58,3 +58,17 @@ def test_a_lambda_that_only_delegates_is_compared_as_its_helper(tmp_path, contex
     assert result.part("rnn_cell_forward").status == PASSED
     source = result.extra["sources"]["rnn_cell_forward"]
     assert source.startswith("def f9(") and "lambda" not in source, source
+
+
+def test_a_class_member_that_only_delegates_is_compared_as_its_helper(tmp_path, context, sandbox):
+    # rnn_cell_forward = H.rnn_cell_forward, a static method returning f9(...): the helpers were
+    # looked for among the names the alias's own line reads (the class), so the check compared the
+    # one-line member while the copied f9 was graded (failed on b557f47).
+    cell = (_COPY.replace("def rnn_cell_forward(", "def f9(")
+            + "\nclass H:\n    @staticmethod\n    def rnn_cell_forward(xt, a_prev, parameters):\n"
+              "        return f9(xt, a_prev, parameters)\n\nrnn_cell_forward = H.rnn_cell_forward\n")
+    path = nbs.write(tmp_path / "member.ipynb", nbs.course_notebook({"rnn_cell_forward": cell}))
+    result = grade_submission(path, context=context, sandbox=sandbox)
+    assert result.part("rnn_cell_forward").status == PASSED
+    source = result.extra["sources"]["rnn_cell_forward"]
+    assert source.startswith("def f9(") and "return f9(" not in source, source
