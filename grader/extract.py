@@ -106,6 +106,10 @@ class FunctionSource:
     #: (``_reaching_code``: ``setattr``, ``__code__``, ``globals()``...), "" when it does not: any
     #: function may then run other code than its text (``runner.graded_source`` notes it).
     reaches_in: str = ""
+    #: The sources of the student's classes it reads (as last defined), at most ``MAX_REACHED``: what
+    #: a function that only delegates to a class (``return _Obj().run(...)``) hands its work to
+    #: (``runner.graded_source`` compares them then).
+    classes_read: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -1673,6 +1677,7 @@ class _Extractor:
 
         functions: dict[str, FunctionSource] = {}
         reaches_in = _reaching_code(defs, self.imports)
+        class_names = frozenset(n for d in defs if d.kind == "class" for n in d.names)
         defined_in = frozenset(d.cell_index for d in defs if d.kind != "constant")  # cells the program draws on
         program_functions = {d.names[0] for d in defs if d.kind == "function"} | course_names
         frozen_functions = frozenset(program_functions)
@@ -1702,6 +1707,8 @@ class _Extractor:
                 alias_of=(node.value.id if isinstance(node, ast.Assign) and isinstance(node.value, ast.Name)
                           and d.before is None else None),
                 bound_source=bound_source, bound_skips=bound_skips, reaches_in=reaches_in,
+                classes_read=tuple(self.defs[n][0].source for n in sorted(d.uses & class_names)
+                                   if n in self.defs)[:MAX_REACHED] if class_names else (),
             )
             if found:  # the place said once: "in cell 13 (line 19: `x = None`)"
                 cell = f" cell {d.cell_index + 1}" if d.cell_index is not None else ""

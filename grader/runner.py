@@ -304,16 +304,28 @@ def _compared_text(functions: Mapping[str, Any], name: str, graded: Collection[s
     # call none, so most are not parsed again (parsing every graded def cost a worker 1 ms a notebook).
     helpers = _helpers_of(functions, name, graded)
     if not helpers:
-        # A bound def (a class's member, mostly) that only delegates reaches no function of the
-        # notebook's: to another member (`return H._impl(...)`), which the check cannot compare.
+        # A function that only delegates to a class of the notebook's (`return _Obj().run(...)`,
+        # or a member returning `H._impl(...)`) is compared as those classes.
+        classes = _classes_read(functions, name)
+        if classes and _only_delegates(own):
+            return "\n\n".join(classes)
+        # A bound def that only delegates and reaches nothing of the notebook's the check compares.
         bound = getattr(functions[_aliased(functions, name)], "bound_source", None)
-        if bound is not None and own is bound and _only_delegates(own):
-            return unseen_note(f"`{name}` only hands its work to code this text does not hold (another member "
-                               f"of its class?)", reached=False) + own
+        if not classes and bound is not None and own is bound and _only_delegates(own):
+            return unseen_note(f"`{name}` only hands its work to code this text does not hold",
+                               reached=False) + own
         return own
     if not _only_delegates(own):
         return own
     return "\n\n".join(_own_text(functions, helper) for helper in helpers)
+
+
+def _classes_read(functions: Mapping[str, Any], name: str) -> list[str]:
+    """The sources of the student's classes function ``name`` (or the function it is another name
+    of) reads (``FunctionSource.classes_read``), each once."""
+    root = _aliased(functions, name)
+    return list(dict.fromkeys((*getattr(functions[name], "classes_read", ()),
+                               *(getattr(functions[root], "classes_read", ()) if root != name else ()))))
 
 
 def _unseen_note(own: str, name: str) -> str:

@@ -74,9 +74,9 @@ def test_a_class_member_that_only_delegates_is_compared_as_its_helper(tmp_path, 
     assert source.startswith("def f9(") and "return f9(" not in source, source
 
 
-def test_a_member_that_hands_its_work_to_another_member_is_noted(tmp_path, context, sandbox):
+def test_a_member_that_hands_its_work_to_another_member_is_compared_as_its_class(tmp_path, context, sandbox):
     # The copy as another static method of the class: no notebook function to compare, so the
-    # compared one-line member now says so (on b557f47 it was compared silently).
+    # class is (on b557f47 the one-line member was compared).
     copy = "\n".join("    " + line if line else line
                      for line in _COPY.replace("def rnn_cell_forward(", "def _impl(").split("\n"))
     cell = (f"class H:\n    @staticmethod\n{copy}\n    @staticmethod\n"
@@ -86,9 +86,25 @@ def test_a_member_that_hands_its_work_to_another_member_is_noted(tmp_path, conte
     result = grade_submission(path, context=context, sandbox=sandbox)
     assert result.part("rnn_cell_forward").status == PASSED
     source = result.extra["sources"]["rnn_cell_forward"]
-    assert source.startswith("# grader: `rnn_cell_forward` only hands its work to code this text does not hold")
+    assert source.startswith("class H:") and "np.tanh(np.dot(Waa, a_prev)" in source, source
     # A member with code of its own is compared as before, unnoted.
     plain = "\n".join("    " + line if line else line for line in _COPY.split("\n"))
     path = nbs.write(tmp_path / "plain.ipynb", nbs.course_notebook(
         {"rnn_cell_forward": f"class H:\n    @staticmethod\n{plain}\nrnn_cell_forward = H.rnn_cell_forward\n"}))
     assert function_sources(path, names=["rnn_cell_forward"])["rnn_cell_forward"].startswith("def rnn_cell_forward(")
+
+
+@pytest.mark.parametrize("call", ["_Obj().run(xt, a_prev, parameters)", "_Obj.run(xt, a_prev, parameters)"])
+def test_a_function_that_only_delegates_to_a_class_is_compared_as_the_class(tmp_path, context, sandbox, call):
+    # The copy as a method of a class the graded function only calls into: the check compared the
+    # one-line function (failed on b557f47).
+    method = _COPY.replace("def rnn_cell_forward(xt,", "def run(self, xt," if "()" in call else "def run(xt,")
+    body = "\n".join("    " + line if line else line for line in method.split("\n"))
+    decorator = "" if "()" in call else "    @staticmethod\n"
+    cell = (f"class _Obj:\n{decorator}{body}\n\ndef rnn_cell_forward(xt, a_prev, parameters):\n"
+            f"    return {call}\n")
+    path = nbs.write(tmp_path / "obj.ipynb", nbs.course_notebook({"rnn_cell_forward": cell}))
+    result = grade_submission(path, context=context, sandbox=sandbox)
+    assert result.part("rnn_cell_forward").status == PASSED
+    source = result.extra["sources"]["rnn_cell_forward"]
+    assert source.startswith("class _Obj:") and "np.tanh(np.dot(Waa, a_prev)" in source, source
