@@ -283,8 +283,8 @@ def graded_source(functions: Mapping[str, Any], name: str, *, graded: Collection
     text = _compared_text(functions, name, graded)
     reaches_in = getattr(functions[name], "reaches_in", "")
     if reaches_in and not text.startswith("#"):
-        return unseen_note(f"the notebook's code uses {reaches_in}, which can change what a function "
-                           f"runs, here `{name}`", reached=False) + text
+        return unseen_note(f"the notebook's code uses {reaches_in}, which can change what its functions run",
+                           reached=False) + text
     return text
 
 

@@ -126,9 +126,10 @@ def _unseen_html(submissions: Mapping[str, Mapping[str, str]]) -> str:
     still keep the score under the threshold: these are for the TA to open."""
     from grader.runner import UNSEEN_NOTE
 
-    found = [(sid, source.split("\n", 1)[0][len(UNSEEN_NOTE):])
-             for sid, functions in submissions.items() for _name, source in sorted(functions.items())
-             if isinstance(source, str) and source.startswith(UNSEEN_NOTE)]
+    # One line per submission and reason: code that reaches into functions notes every one of them.
+    found = list(dict.fromkeys((sid, source.split("\n", 1)[0][len(UNSEEN_NOTE):])
+                               for sid, functions in submissions.items() for _name, source in sorted(functions.items())
+                               if isinstance(source, str) and source.startswith(UNSEEN_NOTE)))
     if not found:
         return ""
     e = html.escape
