@@ -57,3 +57,30 @@ def test_the_key_of_a_refused_zip_follows_its_bytes(tmp_path):
     again = zip_digest(_zip(tmp_path / "b.zip", 300), limits=limits)
     other = zip_digest(_zip(tmp_path / "c.zip", 301), limits=limits)
     assert first == again != other
+
+
+def test_a_students_zips_share_one_member_allowance_for_the_key(tmp_path, monkeypatch):
+    # Each zip of a student was keyed on its own allowance of 50,000 members: twenty zips of 49,999
+    # empty members were each parsed whole (about 1 s each) at every run. Two zips here, 25,001 and
+    # 25,000 members: the second is past what the first left, so it is keyed by its bytes, unparsed.
+    from grader.discover import find_submissions
+    from grader.incremental import BatchKey, submission_key
+
+    folder = tmp_path / "class" / "ada"
+    folder.mkdir(parents=True)
+    _zip(folder / "one.zip", 25_000)
+    _zip(folder / "two.zip", 24_999)
+    sub = find_submissions(tmp_path / "class", defer=True)[0]
+    assert sorted(sub.packed) == ["one.zip", "two.zip"]
+    made = []
+    real = archive.zipfile.ZipFile
+
+    def counted(*args, **kwargs):
+        made.append(args[0])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(archive.zipfile, "ZipFile", counted)
+    batch = BatchKey(rubric="r", fixtures="f", grader="g")
+    key = submission_key(sub, batch=batch)
+    assert key is not None and len(made) == 1, made
+    assert submission_key(find_submissions(tmp_path / "class", defer=True)[0], batch=batch) == key
