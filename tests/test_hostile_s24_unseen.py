@@ -130,3 +130,13 @@ def test_the_note_quotes_a_long_class_name_cut(tmp_path):
     path = nbs.write(tmp_path / "long.ipynb", nbs.course_notebook({"rnn_cell_forward": cell}))
     first = function_sources(path, names=["rnn_cell_forward"])["rnn_cell_forward"].split("\n", 1)[0]
     assert first.startswith(f"{UNSEEN_NOTE}`rnn_cell_forward` is a member of class `HHH") and len(first) < 400
+
+
+def test_the_notes_are_spelt_alike_in_the_runner_and_the_similarity_check():
+    # The kit holds the runner, not grader.similarity; the store's entries do not depend on the
+    # notes: each spells them, and they must agree.
+    from grader import runner
+    from grader.similarity import ownwork
+
+    assert (runner.UNSEEN_NOTE, runner.REACHED_TAIL) == (ownwork.UNSEEN_NOTE, ownwork.REACHED_TAIL)
+    assert runner.unseen_note("x").rstrip("\n").endswith(ownwork.REACHED_TAIL)

@@ -20,7 +20,7 @@ from grader.similarity.normalise import (
     renaming_key,
     statement_shapes,
 )
-from grader.similarity.ownwork import IDENTICAL_REASON
+from grader.similarity.ownwork import IDENTICAL_REASON, REACHED_TAIL, UNSEEN_NOTE
 from grader.similarity.store import Entry
 from grader.similarity.winnow import Fingerprint, fingerprints
 
@@ -457,14 +457,14 @@ def find_similar(
                         not parsed)
     del normalised
     noted: dict[str, list[int]] = {}  # function -> rows whose source of it holds what it reaches (_noted_terms)
-    # A source begins with a comment only when it is noted: the grader (not every caller) is imported then.
-    reached = _reached_note() if any(source.startswith("#") for source in unique) else None
+    # A source begins with a comment only when it is noted: most classes have none to look at.
+    noting = any(source.startswith("#") for source in unique)
     for row, funcs in enumerate(sources):
         entity: dict[str, _Doc] = {}
         for fname, source in funcs.items():
             if not isinstance(source, str) or not source.strip():
                 continue
-            if reached is not None and reached(source):
+            if noting and _holds_reached(source):
                 noted.setdefault(fname, []).append(row)
             doc, count, in_template, broken = made[source]
             total_fps += count
@@ -651,18 +651,16 @@ def _scored_rows(start: int, stop: int, shared_total: np.ndarray,
                        same[r_idx, c_idx])
 
 
-def _reached_note():
-    """A test of whether a compared source holds the functions the code graded reaches, after the
-    note saying so (``grader.runner.unseen_note``): such a source is scored by containment."""
-    from grader.runner import REACHED_TAIL, UNSEEN_NOTE
-
-    return lambda source: source.startswith(UNSEEN_NOTE) and source.split("\n", 1)[0].endswith(REACHED_TAIL)
+def _holds_reached(source: str) -> bool:
+    """Whether a compared source holds the functions the code graded reaches, after the note
+    saying so (``grader.runner.unseen_note``): such a source is scored by containment."""
+    return source.startswith(UNSEEN_NOTE) and source.split("\n", 1)[0].endswith(REACHED_TAIL)
 
 
 def _noted_terms(term: np.ndarray, a: np.ndarray, b: np.ndarray, a_noted: np.ndarray, b_noted: np.ndarray) -> None:
     """Make ``term`` (the denominators of sides of sizes ``a`` and ``b``, broadcast) the other
     side's size where one side's source is noted and the smaller size where both are:
-    containment. A noted source (its first line ``grader.runner.UNSEEN_NOTE`` ... ``REACHED_TAIL``)
+    containment. A noted source (its first line ``UNSEEN_NOTE`` ... ``REACHED_TAIL``)
     is a decorated decoy, or a class, with the functions its code reaches
     (``runner.graded_source``); by the larger side, the decoy's own lines kept the copy beside it
     under the threshold (a 3-line decoy: 0.71; 40 lines: 0.3)."""

@@ -9,7 +9,7 @@ from typing import Mapping, Sequence
 
 from grader.files import spreadsheet_text
 from grader.similarity.detect import KNOWN_PREFIX, PairMatch, Regions, SimilarityReport
-from grader.similarity.ownwork import IDENTICAL_REASON
+from grader.similarity.ownwork import IDENTICAL_REASON, UNSEEN_NOTE
 
 __all__ = ["CSV_COLUMNS", "write_similarity_csv", "render_similarity_html"]
 
@@ -120,12 +120,10 @@ MAX_UNSEEN_SHOWN = 50
 
 def _unseen_html(submissions: Mapping[str, Mapping[str, str]]) -> str:
     """A note naming the submissions whose compared source of a function may not be the code graded
-    (it begins with ``grader.runner.UNSEEN_NOTE``: a decorated def, a member of a class a metaclass
+    (it begins with ``UNSEEN_NOTE``, ``grader.runner``'s: a decorated def, a member of a class a metaclass
     or a decorator builds, ``grader.runner.graded_source``), with the reason; "" when there is none.
     Such a copy is compared with the functions that code reaches, but a long decoy beside it can
     still keep the score under the threshold: these are for the TA to open."""
-    from grader.runner import UNSEEN_NOTE
-
     # One line per submission and reason: code that reaches into functions notes every one of them.
     found = list(dict.fromkeys((sid, source.split("\n", 1)[0][len(UNSEEN_NOTE):])
                                for sid, functions in submissions.items() for _name, source in sorted(functions.items())
