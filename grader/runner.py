@@ -258,11 +258,14 @@ UNSEEN_NOTE = "# grader: "
 REACHED_TAIL = "; compared with the notebook's functions it reaches"
 
 
+#: What follows the ``what`` of a note (``unseen_note``).
+_NOTE_MIDDLE = ": what was graded is what that code made, which this text may not show"
+
+
 def unseen_note(what: str, *, reached: bool = True) -> str:
     """The line ``UNSEEN_NOTE`` begins, saying ``what`` runs code the compared text may not show
     (and, when ``reached``, that the text holds the notebook's functions that code reaches)."""
-    tail = REACHED_TAIL if reached else ""
-    return f"{UNSEEN_NOTE}{what}: what was graded is what that code made, which this text may not show{tail}\n"
+    return f"{UNSEEN_NOTE}{what}{_NOTE_MIDDLE}{REACHED_TAIL if reached else ''}\n"
 
 
 def graded_source(functions: Mapping[str, Any], name: str, *, graded: Collection[str] = ()) -> str:
@@ -294,8 +297,8 @@ def _compared_text(functions: Mapping[str, Any], name: str, graded: Collection[s
     # A def's source begins with its decorators, a class's too; a comment only when it is noted.
     if own.startswith(("@", "class", "#")):
         if own.startswith(UNSEEN_NOTE):  # a class member, with what the class reaches (extract._with_reached)
-            note, _, rest = own.partition("\n")
-            return unseen_note(f"`{name}` is {note[len(UNSEEN_NOTE):].split(': what was graded', 1)[0]}") + rest
+            note, _, rest = own.partition("\n")  # the class's note, which names no function: this one
+            return unseen_note(f"`{name}` is {note[len(UNSEEN_NOTE):].split(_NOTE_MIDDLE, 1)[0]}") + rest
         # The helpers first: the normalisation numbers names in order, so a copy among them
         # reads as its original does whatever the decoy before it named.
         return _unseen_note(own, name) + "\n\n".join(
