@@ -102,6 +102,14 @@ class FunctionSource:
     #: How many leading parameters of ``bound_source``'s def a call does not pass: 1 for the
     #: ``cls`` of ``name = Cls.attr``, ``attr`` a ``@classmethod`` (messages name the others).
     bound_skips: int = 0
+    #: Where the notebook's code first reaches into functions or the program's globals
+    #: (``_reaching_code``: ``setattr``, ``__code__``, ``globals()``...), "" when it does not: any
+    #: function may then run other code than its text (``runner.graded_source`` notes it).
+    reaches_in: str = ""
+    #: The sources of the student's classes it reads (as last defined), at most ``MAX_REACHED``: what
+    #: a function that only delegates to a class (``return _Obj().run(...)``) hands its work to
+    #: (``runner.graded_source`` compares them then).
+    classes_read: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -440,6 +448,127 @@ def _earlier_defs(d: _Def) -> list[_Def]:
 
 #: Where the parser ends a line (after "\n", "\r\n" or a lone "\r"), as ``ast.get_source_segment``.
 _LINE_ENDS = re.compile(r"(?<=\n)|(?<=\r)(?!\n)")
+
+
+#: What lets code change what another function runs, or what a global name of the program is:
+#: builtins that read or write attributes or globals by a string (``_REACHING_BUILTINS``), the
+#: attributes that hold a function's code and globals or lead to them (frames,
+#: ``__subclasses__``) and the modules that do the same (a pickle can call ``setattr``; ``ctypes``
+#: writes memory) (``_REACHING_NAMES``), a ``global`` statement, ``allow_pickle``. A
+#: ``setattr(rnn_cell_forward, "__code__", f9.__code__)`` in a default value, or in a graded
+#: function's body run before another is graded, made the grade a copied ``f9``'s while the
+#: similarity check compared a decoy. Not exact (the child alone sees what runs), so it is a note
+#: for the TA, not a verdict; the generated classes of the benchmarks hold none of it.
+_REACHING_BUILTINS = frozenset({"globals", "vars", "locals", "exec", "eval", "setattr", "getattr", "delattr",
+                                "compile", "__import__", "breakpoint", "__builtins__"})
+#: Modules whose import ``_reaching_code`` stands for, when kept code reads the name it binds.
+#: ``sys`` only for what reaches the program (``_SYS_REACHING``): many notebooks import it for
+#: ``sys.path``.
+_REACHING_MODULES = frozenset({"gc", "inspect", "ctypes", "ctypeslib", "types", "builtins", "importlib",
+                               "operator", "pickle", "copyreg", "marshal", "dill", "cloudpickle", "__main__"})
+_SYS_REACHING = ("modules", "_getframe", "_current_frames", "settrace", "setprofile", "exc_info", "exception",
+                 "last_traceback", "last_value")
+#: Names (attributes, modules imported inside a def) a definition's code may not hold unnoted.
+_REACHING_NAMES = _REACHING_MODULES | frozenset({
+    "__code__", "__globals__", "__dict__", "__setattr__", "__getattribute__", "__closure__", "__defaults__",
+    "__kwdefaults__", "__subclasses__", "__base__", "__bases__", "__mro__", "__self__", "__builtins__",
+    "f_globals", "f_locals", "f_back", "tb_frame", "gi_frame", "cr_frame", "ag_frame", *_SYS_REACHING[1:],
+    # functools.update_wrapper(g, f9, assigned=["__code__"]) sets g.__code__ (so does wraps):
+    # the attribute's name is a string there, no name its code holds.
+    "update_wrapper", "wraps"})
+#: The same in a definition's text, for one that was not compiled (``_Def.code`` None).
+_REACHING_TEXT = re.compile(r"\b(?:%s)\b" % "|".join(sorted(_REACHING_BUILTINS | _REACHING_NAMES)))
+_GLOBAL_STATEMENT = re.compile(r"^[ \t]*global[ \t]", re.M)
+
+
+def _reaching_code(defs: Sequence[_Def], imports: Sequence[_Import]) -> str:
+    """Where the first of the ``imports`` that kept code reads, then of ``defs`` (in notebook
+    order), that reaches into functions or globals does so, as "`setattr` (cell 4, line 12)";
+    "" when none does. Read from what each definition's code reads (``_Def.uses``, the names
+    its compiled code holds), not its text: a docstring, a comment or ``model.compile`` is none
+    of it. 10-14 us for the course's notebook (a regular expression over the text cost 370 us)."""
+    read = None
+    for imp in imports:
+        root = imp.module.split(".", 1)[0]
+        if imp.kind == "test" or imp.binds is None or (root not in _REACHING_MODULES and root != "sys"):
+            continue
+        read = frozenset().union(*(d.uses for d in defs)) if read is None else read
+        if imp.binds in read and (root in _REACHING_MODULES or (
+                imp.imported in _SYS_REACHING or imp.imported is None and any(
+                    re.search(rf"\b{re.escape(imp.binds)}\s*\.\s*(?:{'|'.join(_SYS_REACHING)})\b", d.source)
+                    for d in defs))):
+            return _at(f"import {root}", imp.cell_index, imp.line)  # the root: a dotted name may be 90 kB
+    for d in defs:
+        found = _reaching_in(d)
+        if found:
+            at = max(d.source.find(found), 0)
+            return _at(found, d.cell_index, d.first_line + d.source.count("\n", 0, at))
+    return ""
+
+
+def _reaching_in(d: _Def) -> str:
+    """The first (by name) of what ``_reaching_code`` looks for that definition ``d`` holds, or ""."""
+    if d.code is None:
+        names = {m.group(0) for m in _REACHING_TEXT.finditer(d.source)}
+        found = (names - _REACHING_BUILTINS) | (names & d.uses)
+    else:
+        found = set(d.uses & _REACHING_BUILTINS)
+        stack = [d.code]
+        while stack:
+            code = stack.pop()
+            found.update(_REACHING_NAMES.intersection(code.co_names))
+            stack.extend(const for const in code.co_consts if isinstance(const, CodeType))
+    if "global" in d.source and _GLOBAL_STATEMENT.search(d.source):
+        found.add("global")
+    if "allow_pickle" in d.source:
+        found.add("allow_pickle")
+    return min(found) if found else ""
+
+
+def _at(what: str, cell_index: int | None, line: int) -> str:
+    """"`what` (cell C, line L)", or "`what` (line L)" for code of no cell."""
+    where = f"cell {cell_index + 1}, line {line}" if cell_index is not None else f"line {line}"
+    return f"`{what}` ({where})"
+
+
+#: Decorators after which a class member is still its def's own code.
+_PLAIN_MEMBER_DECORATORS = frozenset({"staticmethod", "classmethod"})
+#: Definitions ``Extractor._with_reached`` adds to a class's compared source, at most.
+MAX_REACHED = 16
+
+
+def _runs_code_when_built(cls: ast.ClassDef) -> bool:
+    """Whether running the body of class ``cls`` calls anything that may change what it binds: a
+    call in a statement of the body, in a base, in a member's default value or annotation (a
+    ``locals()`` or a descriptor's ``__set_name__`` rebinds a member), a member decorated otherwise
+    than with ``@staticmethod`` or ``@classmethod``, a nested class, or a def of
+    ``__init_subclass__`` or ``__set_name__`` (code run when a subclass or the class is made).
+    ``attr = staticmethod(f)`` is read by ``_member_source`` and is no such call."""
+    exprs: list[ast.AST] = list(cls.bases)
+    for statement in cls.body:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            if statement.name in ("__init_subclass__", "__set_name__") or any(
+                    not (isinstance(d, ast.Name) and d.id in _PLAIN_MEMBER_DECORATORS)
+                    for d in statement.decorator_list):
+                return True
+            args = statement.args
+            exprs += [*args.defaults, *(d for d in args.kw_defaults if d is not None), statement.returns or ast.Pass(),
+                      *(a.annotation for a in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg)
+                        if a is not None and a.annotation is not None)]
+        elif isinstance(statement, ast.ClassDef):
+            return True
+        elif isinstance(statement, ast.Assign) and _wraps_a_name(statement.value):
+            continue
+        else:
+            exprs.append(statement)
+    return any(isinstance(node, ast.Call) for expr in exprs for node in ast.walk(expr))
+
+
+def _wraps_a_name(value: ast.expr) -> bool:
+    """``staticmethod(f)`` or ``classmethod(f)``: a function bound as a member, not code run."""
+    return (isinstance(value, ast.Call) and isinstance(value.func, ast.Name)
+            and value.func.id in _PLAIN_MEMBER_DECORATORS and len(value.args) == 1
+            and isinstance(value.args[0], ast.Name) and not value.keywords)
 
 
 def _bound_in_class(statement: ast.stmt) -> set[str]:
@@ -1170,6 +1299,8 @@ class _Extractor:
         #: (``_class_members``); by source, as an alias may name a class defined again later (each
         #: class statement of the notebook parsed at most once, as each class name was before)
         self.class_members: dict[int, tuple[str, ast.ClassDef | None, dict[str, ast.stmt], list[str]]] = {}
+        self.plain_classes: dict[int, bool] = {}  # id(class node held in class_members) -> _built_plainly
+        self.reached_texts: dict[int, tuple[_Def, str]] = {}  # id(class _Def) -> (it, _with_reached's text)
         # What a constant's value may read: kept constants, and names bound by imports that
         # cannot fail (a constant reading a guarded import, see _ImportFailed, would raise when
         # the program loads). Looked up in the state as it is, not copied for each statement.
@@ -1575,6 +1706,8 @@ class _Extractor:
         skip = self._undefinable(defs, known) | self._uncompilable(defs)
 
         functions: dict[str, FunctionSource] = {}
+        reaches_in = _reaching_code(defs, self.imports)
+        class_names = frozenset(n for d in defs if d.kind == "class" for n in d.names)
         defined_in = frozenset(d.cell_index for d in defs if d.kind != "constant")  # cells the program draws on
         program_functions = {d.names[0] for d in defs if d.kind == "function"} | course_names
         frozen_functions = frozenset(program_functions)
@@ -1603,7 +1736,9 @@ class _Extractor:
                 # function of that name is then another one.
                 alias_of=(node.value.id if isinstance(node, ast.Assign) and isinstance(node.value, ast.Name)
                           and d.before is None else None),
-                bound_source=bound_source, bound_skips=bound_skips,
+                bound_source=bound_source, bound_skips=bound_skips, reaches_in=reaches_in,
+                classes_read=tuple(self.defs[n][0].source for n in sorted(d.uses & class_names)
+                                   if n in self.defs)[:MAX_REACHED] if class_names else (),
             )
             if found:  # the place said once: "in cell 13 (line 19: `x = None`)"
                 cell = f" cell {d.cell_index + 1}" if d.cell_index is not None else ""
@@ -1680,6 +1815,8 @@ class _Extractor:
         source, cls, members, lines = self._class_members(defined.source)
         if cls is None:
             return source
+        if not self._built_plainly(cls, seen=set()):
+            return self._with_reached(defined)
         last = members.get(attr)
         if isinstance(last, (ast.FunctionDef, ast.AsyncFunctionDef)):
             # get_source_segment splits its whole text into lines (a Python loop over every
@@ -1701,6 +1838,66 @@ class _Extractor:
         if named is not None and named[0].kind == "function":
             return (_earlier_defs(named[0]) or [named[0]])[0].source
         return source
+
+    def _built_plainly(self, cls: ast.ClassDef, *, seen: set[str]) -> bool:
+        """Whether the members of class ``cls`` are what its body binds, as ``_member_source`` reads
+        them: no metaclass or other keyword, no class decorator, no call run while the body runs
+        (``_runs_code_when_built``), and the same of each of its bases that is a student's class.
+        Otherwise what the class holds is what that code makes it: ``class H(metaclass=M)`` whose
+        ``M.__getattr__`` returns a copied ``f9``, or a decoy member decorated ``@(lambda f: f9)``,
+        was graded as ``f9`` while the similarity check compared the decoy or ``class H: pass``."""
+        known = self.plain_classes.get(id(cls))
+        if known is None:
+            known = self.plain_classes[id(cls)] = self._built_plainly_now(cls, seen=seen)
+        return known
+
+    def _built_plainly_now(self, cls: ast.ClassDef, *, seen: set[str]) -> bool:
+        """``_built_plainly`` worked out (once per class: 2,000 aliases of a class of 1,500 methods
+        would walk its members 2,000 times). ``@staticmethod`` is the builtin only when the notebook
+        binds no ``staticmethod`` of its own, at its top level or in the class body (``def
+        staticmethod(f): return f9`` made a decorated decoy member the copy, unnoted)."""
+        if cls.keywords or cls.decorator_list or _runs_code_when_built(cls) or len(seen) >= 64:
+            return False
+        if any(name in self.defs or any(name in _bound_in_class(statement) for statement in cls.body)
+               for name in _PLAIN_MEMBER_DECORATORS):
+            return False
+        for base in cls.bases:
+            if not isinstance(base, (ast.Name, ast.Attribute)):
+                return False
+            entry = self.defs.get(base.id) if isinstance(base, ast.Name) and base.id not in seen else None
+            if entry is not None and entry[0].kind == "class":
+                seen.add(base.id)
+                parent = self._class_members(entry[0].source)[1]
+                if parent is None or not self._built_plainly(parent, seen=seen):
+                    return False
+        return True
+
+    def _with_reached(self, defined: _Def) -> str:
+        """What the similarity check compares for a member of class ``defined`` when building the
+        class runs code (``_built_plainly``): a note saying so (``runner.unseen_note``), then the
+        sources of the student's functions and classes the class reads, directly or through each
+        other (``_Def.uses``), at most ``MAX_REACHED``, the course's helpers aside, then the
+        class's own; so that a copy its metaclass or a decorator hands out is in the text compared.
+        One text per class definition, whatever the member (``runner.graded_source`` names it):
+        made for each of 2,000 aliases of a 99 kB class, it took extraction from 30 to 156 MB."""
+        known = self.reached_texts.get(id(defined))
+        if known is not None and known[0] is defined:
+            return known[1]
+        texts, seen, queue = [defined.source], {*defined.names, *_PROVIDED_NAMES}, [defined]
+        while queue and len(texts) <= MAX_REACHED:
+            for name in sorted(queue.pop(0).uses):
+                entry = self.defs.get(name) if name not in seen else None
+                seen.add(name)
+                if entry is not None and entry[0].kind in ("function", "class") and len(texts) <= MAX_REACHED:
+                    texts.append(entry[0].source)
+                    queue.append(entry[0])
+        from grader.runner import unseen_note
+
+        name = defined.names[0] if len(defined.names[0]) <= 60 else defined.names[0][:57] + "..."  # may be 90 kB
+        what = f"a member of class `{name}`, whose building runs code (a metaclass, a decorator, a call)"
+        text = unseen_note(what) + "\n\n".join(texts[1:] + texts[:1])  # the class last, as graded_source orders
+        self.reached_texts[id(defined)] = (defined, text)  # holds `defined`: its id stays its
+        return text
 
     def _class_members(self, source: str) -> tuple[str, ast.ClassDef | None, dict[str, ast.stmt], list[str]]:
         """The class ``source`` parsed, each name its body binds -> the last statement binding it

@@ -111,7 +111,7 @@ def _packed_key(submission: Submission, digest) -> str | None:
     (``Submission.graded_extra_files``) and of each zip; and each zip's ``zip_digest``. What
     grading reads of the student once the zips are unpacked, and the notes said of them, are
     worked out from these alone."""
-    from grader.archive import zip_digest
+    from grader.archive import student_zip_digests
     from grader.discover import is_zip_name
 
     files = submission.packed
@@ -124,12 +124,14 @@ def _packed_key(submission: Submission, digest) -> str | None:
                   | {name for name in files if is_zip_name(name)})
     digest.update(json.dumps(["packed", sorted(files)]).encode())
     try:
+        zips = [name for name in read if is_zip_name(name)]
+        zipped = dict(zip(zips, student_zip_digests([files[name] for name in zips])))
         for name in notebooks:
             _update_file(digest, f"file/{json.dumps(name)}", files[name])
         for name in read:
             _update_file(digest, f"extra/{json.dumps(name)}", files[name], limit=EXTRA_FILE_BYTES)
             if is_zip_name(name):
-                digest.update(zip_digest(files[name]))
+                digest.update(zipped[name])
     except OSError:
         return None
     return digest.hexdigest()

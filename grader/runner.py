@@ -247,6 +247,28 @@ def _aliased(functions: Mapping[str, Any], name: str) -> str:
     return name
 
 
+#: How a compared function source (``graded_source``) begins when the code graded may not
+#: be the text compared (a decorated def, a member of a class a metaclass builds); the rest of
+#: that line says why. A comment: the similarity check's normalisation drops it, and the class
+#: report lists it for the TA (``grader.similarity.output``).
+UNSEEN_NOTE = "# grader: "
+
+
+#: How that line ends when the compared text holds the notebook's functions the code reaches (the
+#: similarity check then scores it by containment, ``grader.similarity.detect._noted_terms``).
+REACHED_TAIL = "; compared with the notebook's functions it reaches"
+
+
+#: What follows the ``what`` of a note (``unseen_note``).
+_NOTE_MIDDLE = ": what was graded is what that code made, which this text may not show"
+
+
+def unseen_note(what: str, *, reached: bool = True) -> str:
+    """The line ``UNSEEN_NOTE`` begins, saying ``what`` runs code the compared text may not show
+    (and, when ``reached``, that the text holds the notebook's functions that code reaches)."""
+    return f"{UNSEEN_NOTE}{what}{_NOTE_MIDDLE}{REACHED_TAIL if reached else ''}\n"
+
+
 def graded_source(functions: Mapping[str, Any], name: str, *, graded: Collection[str] = ()) -> str:
     """The source the similarity check compares for function ``name``: that of the function an
     alias names (`_aliased`), not the alias's one line, or a classmate's function copied under
@@ -255,14 +277,70 @@ def graded_source(functions: Mapping[str, Any], name: str, *, graded: Collection
     the ``graded`` functions, compared on their own, nor the course's helpers): a classmate's
     function copied as ``_step`` behind ``return _step(xt, a_prev, parameters)`` went unseen.
     Other functions are compared alone, as before: a helper's text added to one side of a pair
-    lowers its score (normalised by the larger side), and would hide as many copies as it shows."""
+    lowers its score (normalised by the larger side), and would hide as many copies as it shows.
+    Except a def that is decorated, or a member of a class whose building runs code
+    (``extract._runs_code_when_built``): what was graded is what that code made of the text, so
+    the text is compared with the helpers it reaches, after a note (`_unseen_note`). And when the
+    notebook's code reaches into functions or globals (``FunctionSource.reaches_in``: a
+    ``setattr(rnn_cell_forward, "__code__", f9.__code__)`` in a default value, or in another
+    graded function's body), the text is noted as possibly not what ran."""
+    text = _compared_text(functions, name, graded)
+    reaches_in = getattr(functions[name], "reaches_in", "")
+    if reaches_in and not text.startswith("#"):
+        return unseen_note(f"the notebook's code uses {reaches_in}, which can change what its functions run",
+                           reached=False) + text
+    return text
+
+
+def _compared_text(functions: Mapping[str, Any], name: str, graded: Collection[str]) -> str:
+    """``graded_source`` but for the note on code that reaches into functions."""
     own = _own_text(functions, name)
+    # A def's source begins with its decorators, a class's too; a comment only when it is noted.
+    if own.startswith(("@", "class", "#")):
+        if own.startswith(UNSEEN_NOTE):  # a class member, with what the class reaches (extract._with_reached)
+            note, _, rest = own.partition("\n")  # the class's note, which names no function: this one
+            return unseen_note(f"`{name}` is {note[len(UNSEEN_NOTE):].split(_NOTE_MIDDLE, 1)[0]}") + rest
+        # The helpers first: the normalisation numbers names in order, so a copy among them
+        # reads as its original does whatever the decoy before it named.
+        return _unseen_note(own, name) + "\n\n".join(
+            [_own_text(functions, helper) for helper in _helpers_of(functions, name, graded)] + [own])
     # The helpers first: without any the answer is ``own`` whatever the body, and most functions
     # call none, so most are not parsed again (parsing every graded def cost a worker 1 ms a notebook).
     helpers = _helpers_of(functions, name, graded)
-    if not helpers or not _only_delegates(own):
+    if not helpers:
+        # A function that only delegates to a class of the notebook's (`return _Obj().run(...)`,
+        # or a member returning `H._impl(...)`) is compared as those classes.
+        classes = _classes_read(functions, name)
+        if classes and _only_delegates(own):
+            return "\n\n".join(classes)
+        # A bound def that only delegates and reaches nothing of the notebook's the check compares.
+        bound = getattr(functions[_aliased(functions, name)], "bound_source", None)
+        if not classes and bound is not None and own is bound and _only_delegates(own):
+            return unseen_note(f"`{name}` only hands its work to code this text does not hold",
+                               reached=False) + own
+        return own
+    if not _only_delegates(own):
         return own
     return "\n\n".join(_own_text(functions, helper) for helper in helpers)
+
+
+def _classes_read(functions: Mapping[str, Any], name: str) -> list[str]:
+    """The sources of the student's classes function ``name`` (or the function it is another name
+    of) reads (``FunctionSource.classes_read``), each once."""
+    root = _aliased(functions, name)
+    return list(dict.fromkeys((*getattr(functions[name], "classes_read", ()),
+                               *(getattr(functions[root], "classes_read", ()) if root != name else ()))))
+
+
+def _unseen_note(own: str, name: str) -> str:
+    """The note (``unseen_note``) put before the compared source of ``name`` when that is a
+    decorated def or a class (a member ``_member_source`` did not find in its body): what was graded
+    is what the decorators or the class made, which the text may not show, so it is compared with
+    the notebook's functions it reaches and the class report tells the TA
+    (``grader.similarity.output``). ``@(lambda f: f9)`` on a decoy def was graded as a copied ``f9``
+    while the check compared the decoy alone."""
+    what = ("is decorated" if own.startswith("@") else "is a member of a class that does not define it itself")
+    return unseen_note(f"`{name}` {what}")
 
 
 #: What a statement of a function that only delegates (``_only_delegates``) may hold.
@@ -272,14 +350,25 @@ _DELEGATING_NODES = (ast.Return, ast.Assign, ast.Expr, ast.Name, ast.Tuple, ast.
 
 def _only_delegates(source: str) -> bool:
     """Whether the def in ``source`` only calls functions and passes their results on (a docstring
-    aside: no loop, branch, arithmetic or subscript), ``return _step(xt, a_prev, parameters)``."""
+    aside: no loop, branch, arithmetic or subscript), ``return _step(xt, a_prev, parameters)``; or
+    the lambda of ``name = lambda ...: _step(...)``, read as a def returning its body (read only as
+    a def, ``rnn_cell_forward = lambda *a: f9(*a)`` was compared as that one line)."""
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return False
-    if len(tree.body) != 1 or not isinstance(tree.body[0], (ast.FunctionDef, ast.AsyncFunctionDef)):
+    if len(tree.body) != 1:
         return False
-    body = tree.body[0].body
+    first = tree.body[0]
+    if isinstance(first, ast.Assign) and isinstance(first.value, ast.Lambda):
+        return _only_delegates_in([ast.Return(first.value.body)])
+    if not isinstance(first, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return False
+    return _only_delegates_in(first.body)
+
+
+def _only_delegates_in(body: list[ast.stmt]) -> bool:
+    """``_only_delegates`` of the statements of a def's ``body``."""
     if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
         body = body[1:]
     return bool(body) and any(isinstance(node, ast.Call) for stmt in body for node in ast.walk(stmt)) and all(
@@ -302,26 +391,49 @@ def _own_text(functions: Mapping[str, Any], name: str) -> str:
 def _helpers_of(functions: Mapping[str, Any], name: str, graded: Collection[str]) -> list[str]:
     """The notebook's functions that ``name`` calls, directly or through each other (the global
     names each reads, ``FunctionSource.uses``), in the order first read, without ``name``'s other
-    names, the ``graded`` functions and the course's helpers; at most ``MAX_HELPERS_COMPARED``."""
+    names, the ``graded`` functions and the course's helpers as the course writes them
+    (`_course_like`, whose own calls are still followed); at most ``MAX_HELPERS_COMPARED``."""
     root = _aliased(functions, name)
-    skip = set(graded) | _COURSE_HELPERS
+    skip = set(graded)
     seen = {name, root}
     found: list[str] = []
     queue = [name, root]
     while queue and len(found) < MAX_HELPERS_COMPARED:
         current = queue.pop(0)
-        for other in sorted(getattr(functions[current], "uses", ()) or ()):
+        for other in sorted(_reads(functions[current])):
             if other in seen or other not in functions:
                 continue
             seen.add(other)
             target = _aliased(functions, other)
             if other in skip or target == root or target in skip:  # another name of one not compared here
                 continue
-            found.append(other)
             queue.append(other)
-            if len(found) >= MAX_HELPERS_COMPARED:
-                break
+            if not ((other in _COURSE_HELPERS or target in _COURSE_HELPERS) and _course_like(functions, other)):
+                found.append(other)
+                if len(found) >= MAX_HELPERS_COMPARED:
+                    break
     return found
+
+
+def _reads(fn: Any) -> frozenset[str]:
+    """The names function ``fn`` reads: its ``uses``, and those of the def an alias binds
+    (``bound_source``, from its compiled code: the alias's own line reads only the class), so that
+    ``rnn_cell_forward = H.rnn_cell_forward`` whose static method only returns ``f9(...)`` is
+    compared as ``f9``, not as that one-line member."""
+    uses = frozenset(getattr(fn, "uses", ()) or ())
+    bound = getattr(fn, "bound_source", None)
+    return uses | _code_facts(bound)[1] if bound else uses
+
+
+def _course_like(functions: Mapping[str, Any], name: str) -> bool:
+    """Whether the student's ``name`` (named as a course helper, ``sigmoid``) takes one argument
+    as the course's helpers do, and is then taken for the course's code, not compared. Skipped by
+    its name alone, a classmate's ``rnn_cell_forward`` copied as ``def sigmoid(xt, a_prev,
+    parameters)`` behind ``return sigmoid(xt, a_prev, parameters)`` (or ``@(lambda f: sigmoid)``)
+    was graded while the check compared the one-line wrapper. The parameters come from the memo
+    of compiled facts, so a course text met in many notebooks is compiled once."""
+    text = _own_text(functions, name)
+    return len(_code_facts(text)[0]) == 1 and "*" not in text.split(")", 1)[0]
 
 
 #: A call of NumPy's append (``np.append(``, ``numpy.append(``).

@@ -20,7 +20,7 @@ from grader.similarity.normalise import (
     renaming_key,
     statement_shapes,
 )
-from grader.similarity.ownwork import IDENTICAL_REASON
+from grader.similarity.ownwork import IDENTICAL_REASON, REACHED_TAIL, UNSEEN_NOTE
 from grader.similarity.store import Entry
 from grader.similarity.winnow import Fingerprint, fingerprints
 
@@ -521,11 +521,16 @@ def find_similar(
         made[source] = (_Doc(lines, {v: tuple(p) for v, p in positions.items()}), len(values), in_template,
                         not parsed)
     del normalised
-    for funcs in sources:
+    noted: dict[str, list[int]] = {}  # function -> rows whose source of it holds what it reaches (_noted_terms)
+    # A source begins with a comment only when it is noted: most classes have none to look at.
+    noting = any(source.startswith("#") for source in unique)
+    for row, funcs in enumerate(sources):
         entity: dict[str, _Doc] = {}
         for fname, source in funcs.items():
             if not isinstance(source, str) or not source.strip():
                 continue
+            if noting and _holds_reached(source):
+                noted.setdefault(fname, []).append(row)
             doc, count, in_template, broken = made[source]
             total_fps += count
             ignored_template += in_template
@@ -545,7 +550,8 @@ def find_similar(
     # counted from its two documents (``_pair``).
     shared_total = np.zeros((n, n), dtype=np.float32)
     sizes_of: dict[str, np.ndarray] = {}
-    counted: list[tuple[np.ndarray, np.ndarray]] = []  # each function's (sizes, present), in order
+    counted: list[tuple[np.ndarray, np.ndarray, np.ndarray | None]] = []  # each function's (sizes, present, noted)
+    noted_of: dict[str, np.ndarray] = {}  # function -> which rows' source of it is noted, when any is
     for fname in functions:
         df: dict[int, int] = {}
         occurrences: dict[int, list[int]] = {}
@@ -571,7 +577,10 @@ def find_similar(
         if measure == "min":
             present *= sizes > 0
         sizes_of[fname] = np.where(present > 0, sizes, np.float32(-1.0))
-        counted.append((sizes, present))
+        if fname in noted:
+            noted_of[fname] = np.zeros(n, dtype=bool)
+            noted_of[fname][noted[fname]] = True
+        counted.append((sizes, present, noted_of.get(fname)))
         # A fingerprint two rows share is held by both: the counts need no mask.
         _cooccurrence([rows for v, rows in occurrences.items() if len(rows) > 1 and v not in bad],
                       n, into=shared_total)
@@ -590,7 +599,8 @@ def find_similar(
     # is always c, on the b side.
     for r, c, value, count, flagged, same in order[:keep_count]:
         reason = IDENTICAL_REASON if same else SIMILAR_REASON if flagged else ""
-        pairs.append(_pair(r, c, ids, docs, sizes_of, ignored, value, count, flagged, k, measure, interned, reason))
+        pairs.append(_pair(r, c, ids, docs, sizes_of, ignored, value, count, flagged, k, measure, interned, reason,
+                           noted_of=noted_of))
     clusters = _clusters([(p.a, p.b) for p in pairs if p.flagged])
     settings = {
         "threshold": threshold, "common_fraction": common_fraction, "k": k, "window": window,
@@ -651,13 +661,15 @@ class _Candidates:
 _CANDIDATE_FIELDS = ("rows", "cols", "overall", "shared", "flagged", "identical")
 
 
-def _scored_rows(start: int, stop: int, shared_total: np.ndarray, counted: Sequence[tuple[np.ndarray, np.ndarray]],
+def _scored_rows(start: int, stop: int, shared_total: np.ndarray,
+                 counted: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray | None]],
                  *, measure: str, is_known: np.ndarray, groups: Sequence[Sequence[int]], threshold: float,
                  min_shared: int) -> _Candidates:
     """The candidate pairs of rows ``start`` to ``stop`` (against every later row), scored.
 
-    ``shared_total``: the n x n shared counts; ``counted``: each function's ``(sizes, present)``
-    (length n, float32), in the order the class totals add them, so each denominator is the
+    ``shared_total``: the n x n shared counts; ``counted``: each function's ``(sizes, present,
+    noted)`` (length n, float32; ``noted`` None or bool, ``_noted_terms``), in the order the
+    class totals add them, so each denominator is the
     float32 sum ``find_similar`` defines; ``groups``: rows of identical own work (each group's
     first row paired with every other member is flagged whatever its score; the other pairs
     within a group only when their score flags them). Temporaries are (stop - start) x n.
@@ -667,7 +679,7 @@ def _scored_rows(start: int, stop: int, shared_total: np.ndarray, counted: Seque
     shared = shared_total[start:stop]
     denom = np.zeros(shared.shape, dtype=np.float32)
     term = np.empty(shared.shape, dtype=np.float32)
-    for sizes, present in counted:
+    for sizes, present, noted in counted:
         column = sizes[start:stop, None]
         if measure == "min":
             np.minimum(column, sizes[None, :], out=term)
@@ -676,6 +688,8 @@ def _scored_rows(start: int, stop: int, shared_total: np.ndarray, counted: Seque
         else:
             np.add(column, sizes[None, :], out=term)
             term /= 2
+        if noted is not None:
+            _noted_terms(term, column, sizes[None, :], noted[start:stop, None], noted[None, :])
         term *= present[start:stop, None]
         term *= present[None, :]
         denom += term
@@ -700,6 +714,26 @@ def _scored_rows(start: int, stop: int, shared_total: np.ndarray, counted: Seque
     r_idx, c_idx = np.nonzero(candidates)
     return _Candidates(r_idx + start, c_idx, overall[r_idx, c_idx], shared[r_idx, c_idx], flagged[r_idx, c_idx],
                        same[r_idx, c_idx])
+
+
+def _holds_reached(source: str) -> bool:
+    """Whether a compared source holds the functions the code graded reaches, after the note
+    saying so (``grader.runner.unseen_note``): such a source is scored by containment."""
+    return source.startswith(UNSEEN_NOTE) and source.split("\n", 1)[0].endswith(REACHED_TAIL)
+
+
+def _noted_terms(term: np.ndarray, a: np.ndarray, b: np.ndarray, a_noted: np.ndarray, b_noted: np.ndarray) -> None:
+    """Make ``term`` (the denominators of sides of sizes ``a`` and ``b``, broadcast) the other
+    side's size where one side's source is noted and the smaller size where both are:
+    containment. A noted source (its first line ``UNSEEN_NOTE`` ... ``REACHED_TAIL``)
+    is a decorated decoy, or a class, with the functions its code reaches
+    (``runner.graded_source``); by the larger side, the decoy's own lines kept the copy beside it
+    under the threshold (a 3-line decoy: 0.71; 40 lines: 0.3)."""
+    import numpy as np
+
+    np.copyto(term, np.broadcast_to(b, term.shape), where=a_noted & ~b_noted)
+    np.copyto(term, np.broadcast_to(a, term.shape), where=~a_noted & b_noted)
+    np.copyto(term, np.minimum(a, b), where=a_noted & b_noted)
 
 
 class _Scored:
@@ -767,7 +801,8 @@ def _cooccurrence(columns: Sequence[Sequence[int]], n: int, *, into: np.ndarray)
 def _pair(r: int, c: int, ids: Sequence[str], docs: Sequence[Mapping[str, _Doc]],
           sizes_of: Mapping[str, np.ndarray], ignored: Mapping[str, set[int]],
           overall: float, shared_count: float, flagged: bool, k: int, measure: str,
-          interned: dict[tuple[str, ...], tuple[str, ...]], reason: str = "") -> PairMatch:
+          interned: dict[tuple[str, ...], tuple[str, ...]], reason: str = "",
+          noted_of: Mapping[str, np.ndarray] | None = None) -> PairMatch:
     """Build the ``PairMatch`` of rows ``r`` and ``c`` with per-function scores and matching regions.
 
     ``sizes_of``: function -> each row's count of fingerprints left after the exclusions, -1
@@ -776,7 +811,8 @@ def _pair(r: int, c: int, ids: Sequence[str], docs: Sequence[Mapping[str, _Doc]]
     the ignored ones: what ``find_similar``'s product counted) over the measure's denominator,
     both rounded to float32 as the class's totals hold them. ``overall``, ``shared_count``: the
     pair's class totals (``_Candidates``). ``interned``: the tuples of
-    compared function names made so far, shared by the pairs that compare the same ones."""
+    compared function names made so far, shared by the pairs that compare the same ones.
+    ``noted_of``: function -> which rows' source is noted (``_noted_terms``), when any is."""
     import numpy as np
 
     scores: dict[str, float] = {}
@@ -785,6 +821,9 @@ def _pair(r: int, c: int, ids: Sequence[str], docs: Sequence[Mapping[str, _Doc]]
         if a < 0 or b < 0:
             continue
         denom = min(a, b) if measure == "min" else max(a, b) if measure == "max" else (a + b) / np.float32(2)
+        noted = noted_of.get(fname) if noted_of else None
+        if noted is not None and (noted[r] or noted[c]):
+            denom = min(a, b) if noted[r] and noted[c] else b if noted[r] else a
         if denom <= 0:
             continue
         shared = len((docs[r][fname].positions.keys() & docs[c][fname].positions.keys()) - ignored[fname])

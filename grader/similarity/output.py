@@ -9,7 +9,7 @@ from typing import Mapping, Sequence
 
 from grader.files import spreadsheet_text
 from grader.similarity.detect import KNOWN_PREFIX, PairMatch, Regions, SimilarityReport
-from grader.similarity.ownwork import IDENTICAL_REASON
+from grader.similarity.ownwork import IDENTICAL_REASON, UNSEEN_NOTE
 
 __all__ = ["CSV_COLUMNS", "write_similarity_csv", "render_similarity_html"]
 
@@ -114,6 +114,30 @@ def _pair_html(rank: int, pair: PairMatch, submissions: Mapping[str, Mapping[str
     return "<article>" + "".join(parts) + "</article>"
 
 
+#: Functions ``_unseen_html`` names, at most (the rest counted).
+MAX_UNSEEN_SHOWN = 50
+
+
+def _unseen_html(submissions: Mapping[str, Mapping[str, str]]) -> str:
+    """A note naming the submissions whose compared source of a function may not be the code graded
+    (it begins with ``UNSEEN_NOTE``, ``grader.runner``'s: a decorated def, a member of a class a metaclass
+    or a decorator builds, ``grader.runner.graded_source``), with the reason; "" when there is none.
+    Such a copy is compared with the functions that code reaches, but a long decoy beside it can
+    still keep the score under the threshold: these are for the TA to open."""
+    # One line per submission and reason: code that reaches into functions notes every one of them.
+    found = list(dict.fromkeys((sid, source.split("\n", 1)[0][len(UNSEEN_NOTE):])
+                               for sid, functions in submissions.items() for _name, source in sorted(functions.items())
+                               if isinstance(source, str) and source.startswith(UNSEEN_NOTE)))
+    if not found:
+        return ""
+    e = html.escape
+    items = "".join("<li>%s: %s</li>" % (e(str(sid)), e(why)) for sid, why in found[:MAX_UNSEEN_SHOWN])
+    more = "<p>... and %d more.</p>" % (len(found) - MAX_UNSEEN_SHOWN) if len(found) > MAX_UNSEEN_SHOWN else ""
+    return ('<div class="note"><p>The code graded for these functions is what a decorator, a metaclass or '
+            "code run while a class is built made, which the text compared may not show; open these "
+            "notebooks to read what ran:</p><ul>%s</ul>%s</div>" % (items, more))
+
+
 def render_similarity_html(report: SimilarityReport, submissions: Mapping[str, Mapping[str, str]], *,
                            top: int = 10, known: Mapping[str, Mapping[str, str]] | None = None) -> str:
     """An HTML ``<section>`` (no ``<html>``; CSS inline) showing the ``top`` most suspicious pairs side by side.
@@ -138,6 +162,9 @@ def render_similarity_html(report: SimilarityReport, submissions: Mapping[str, M
     if report.clusters:
         parts.append("<p>Clusters: " + "; ".join(
             "{" + ", ".join(e(m) for m in group) + "}" for group in report.clusters) + "</p>")
+    unseen = _unseen_html(submissions)
+    if unseen:
+        parts.append(unseen)
     shown = list(report.pairs[:max(top, 0)])
     if not shown:
         parts.append("<p>No similar pairs.</p>")

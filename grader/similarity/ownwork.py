@@ -23,7 +23,7 @@ import hashlib
 import re
 from typing import Any, Iterable, Sequence
 
-__all__ = ["OWN_WORK_KINDS", "MIN_OWN_CHARS", "IDENTICAL_REASON", "OWN_WORK_FIELD", "CellDigest",
+__all__ = ["OWN_WORK_KINDS", "MIN_OWN_CHARS", "IDENTICAL_REASON", "OWN_WORK_FIELD", "UNSEEN_NOTE", "REACHED_TAIL", "CellDigest",
            "normalise_cell_text", "cell_digest", "notebook_cells", "cells_from_json", "own_work_digest"]
 
 #: The cell kinds that hold a student's own work (raw cells and outputs are not).
@@ -35,6 +35,14 @@ MIN_OWN_CHARS = 200
 IDENTICAL_REASON = "identical own work"
 #: The key of ``OUT/<id>/functions.json`` that holds ``{"cells": [[digest, chars], ...], "attempted": bool}``.
 OWN_WORK_FIELD = "own_work"
+#: How a compared source begins when the code graded may not be the text compared, and how that
+#: line ends when the text holds the functions the code reaches: ``grader.runner``'s, spelt again
+#: here because the student kit holds the runner and not this package, and the class store's
+#: entries do not depend on them (``tests/test_hostile_s24_unseen.py`` keeps the two the same).
+#: Read by the similarity check to score such a source by containment (``detect._noted_terms``)
+#: and by the class report to list it (``output._unseen_html``).
+UNSEEN_NOTE = "# grader: "
+REACHED_TAIL = "; compared with the notebook's functions it reaches"
 #: Hex length of a cell digest (BLAKE2b, 16 bytes).
 _DIGEST_HEX = 32
 _HEX = re.compile("[0-9a-f]{%d}" % _DIGEST_HEX)
