@@ -259,6 +259,69 @@ SOURCES = {
     "unterminated": "def f(x):\n    s = 'abc\n    return x # note\n",
     "empty": "",
     "tiny": "def f(b, a):\n    c = b * 2 + a\n    return c\n",
+    "overwritten_chain": (
+        "def f(x):\n"
+        "    a = 1\n"
+        "    b = a\n"
+        "    a = 2\n"
+        "    b = 3\n"
+        "    c = x\n"
+        "    c = c + 1\n"
+        "    tmp = x * 2\n"
+        "    tmp2 = tmp + 1\n"
+        "    tmp3 = tmp2 * tmp\n"
+        "    sum = 0\n"
+        "    return a + b + c + sum(x)\n"
+    ),
+    "nested_reorder": (
+        "def f(x, a0, parameters):\n"
+        "    n_x, m, T_x = x.shape\n"
+        "    n_y, n_a = parameters['Wya'].shape\n"
+        "    a = np.zeros((n_a, m, T_x))\n"
+        "    y_pred = np.zeros((n_y, m, T_x))\n"
+        "    caches = []\n"
+        "    a_next = a0\n"
+        "    for t in range(T_x):\n"
+        "        xt = x[:, :, t]\n"
+        "        a_next, yt_pred, cache = rnn_cell_forward(xt, a_next, parameters)\n"
+        "        a[:, :, t] = a_next\n"
+        "        y_pred[:, :, t] = yt_pred\n"
+        "        caches.append(cache)\n"
+        "        if t > 2:\n"
+        "            log = []\n"
+        "            other = []\n"
+        "            log.append(t)\n"
+        "            other.append(t)\n"
+        "            print(log, other)\n"
+        "    caches = (caches, x)\n"
+        "    return a, y_pred, caches\n"
+    ),
+    "try_reorder": (
+        "def f(x, y):\n"
+        "    try:\n"
+        "        p = x + 1\n"
+        "        q = y + 1\n"
+        "        r = p * q\n"
+        "    except (KeyError, IndexError) as e:\n"
+        "        p = q = r = e\n"
+        "        s = str(e)\n"
+        "        r = r + s\n"
+        "    with open(x) as fh:\n"
+        "        u = fh.read()\n"
+        "        v = fh.read()\n"
+        "    return r, u + v, [w for w in y if w]\n"
+    ),
+    "global_in_dead_def": (
+        "def f(x):\n"
+        "    def unused(y):\n"
+        "        global total\n"
+        "        total = y\n"
+        "    def used(y):\n"
+        "        nonlocal_like = y\n"
+        "        return y + 1\n"
+        "    total = x\n"
+        "    return used(x)\n"
+    ),
 }
 
 
@@ -305,8 +368,11 @@ PINNED: dict[str, tuple[str, str, str, str]] = {
     'unparsable': ('1c6d38afccfc6eeb', '1c6d38afccfc6eeb', '1c6d38afccfc6eeb', '1c6d38afccfc6eeb'),
     'unterminated': ('6bf2b42ce5fba0cd', '6bf2b42ce5fba0cd', '6bf2b42ce5fba0cd', '6bf2b42ce5fba0cd'),
     'walrus': ('1750749b509ecc1c', '1750749b509ecc1c', '1750749b509ecc1c', '1750749b509ecc1c'),
+    'overwritten_chain': ('5030a7db89b059a7', '5030a7db89b059a7', '5030a7db89b059a7', '4660280dbc7e5de9'),
+    'nested_reorder': ('d752519ccbe1e4ff', '0ad180fb8453b1a7', '0bfc5d3bb5dbf2b2', 'd752519ccbe1e4ff'),
+    'try_reorder': ('848b7d7f5e15a627', '848b7d7f5e15a627', '848b7d7f5e15a627', '848b7d7f5e15a627'),
+    'global_in_dead_def': ('4785d8b07430e145', '4785d8b07430e145', '4785d8b07430e145', 'e464eeb45ffbfa7e'),
 }
-
 
 @pytest.mark.parametrize("name", sorted(SOURCES))
 def test_pinned_digests(name: str) -> None:

@@ -49,6 +49,7 @@ from __future__ import annotations
 import ast
 import builtins
 import hashlib
+import heapq
 import io
 import keyword
 import re
@@ -153,50 +154,89 @@ def _dump(node: object, rename: Callable[[str], str] | None,
     """
     if by_node is not None and rename is None:
         rename = _underscore
-    Name, Constant, arg, table = ast.Name, ast.Constant, ast.arg, _DUMP_TABLE
-    named = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+    return _dump_node(node, rename, by_node, memo)
 
-    def dump(node: object) -> str:
-        kind = type(node)
-        if kind is Name:
-            return by_node(node) if by_node is not None else rename(node.id)
-        if kind is Constant:
-            return "#" + _const_repr(node.value)
-        if kind is list:
-            return "[" + ",".join([dump(item) for item in node]) + "]"
-        entry = table.get(kind)
-        if entry is None:
-            if isinstance(node, ast.AST):  # pragma: no cover - a node class made after import
-                entry = _dump_entry(kind)
-            else:
-                return repr(node)
-        if kind is arg:
-            return "(arg %s)" % rename(node.arg)
-        head, fields = entry
-        if not fields:
-            return head + ")"
-        if memo is not None:
-            hit = memo.get(id(node))
-            if hit is not None and hit[0] is node:
-                return hit[1]
-        parts = [head]
-        if kind in named:
-            parts.append(rename(node.name))
-        for name in fields:
-            parts.append(dump(getattr(node, name, None)))
-        text = " ".join(parts) + ")"
-        if memo is not None:
-            memo[id(node)] = (node, text)
-        return text
 
-    text = dump(node)
-    del dump  # the nested function refers to itself: without this, a cycle keeps it, the memo and
-    return text  # the nodes alive until the cyclic collector runs
+_NAMED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
+def _dump_node(node: object, rename: Callable[[str], str], by_node: Callable[[ast.Name], str] | None,
+               memo: dict | None) -> str:
+    """``_dump`` of one node, its children dumped by recursion (a module function: a nested one
+    made at each ``_dump`` call cost its making, and a reference cycle to undo)."""
+    kind = type(node)
+    if kind is _NAME:
+        return by_node(node) if by_node is not None else rename(node.id)
+    if kind is _CONSTANT:
+        return "#" + _const_repr(node.value)
+    if kind is list:
+        return "[" + ",".join([_dump_node(item, rename, by_node, memo) for item in node]) + "]"
+    entry = _DUMP_TABLE.get(kind)
+    if entry is None:
+        if isinstance(node, ast.AST):  # pragma: no cover - a node class made after import
+            entry = _dump_entry(kind)
+        else:
+            return repr(node)
+    if kind is _ARG:
+        return "(arg %s)" % rename(node.arg)
+    head, fields = entry
+    if not fields:
+        return head + ")"
+    if memo is not None:
+        hit = memo.get(id(node))
+        if hit is not None and hit[0] is node:
+            return hit[1]
+    parts = [head]
+    if kind in _NAMED:
+        parts.append(rename(node.name))
+    for name in fields:
+        parts.append(_dump_node(getattr(node, name, None), rename, by_node, memo))
+    text = " ".join(parts) + ")"
+    if memo is not None:
+        memo[id(node)] = (node, text)
+    return text
+
+
+_NAME, _CONSTANT, _ARG = ast.Name, ast.Constant, ast.arg
 
 
 def _underscore(_name: str) -> str:
     """Every name spelled ``_``."""
     return "_"
+
+
+#: How ``_marker`` spells a local in a dump: ``\x00name\x01`` (no other text of a dump holds
+#: these characters: names are identifiers and ``repr`` escapes them in strings).
+_MARK = re.compile("\x00([^\x01]*)\x01")
+
+
+def _marker(local: set[str] | frozenset[str]) -> Callable[[str], str]:
+    """A ``_dump`` renamer that marks each local (``_MARK``) and keeps other names.
+
+    One marked dump serves every renaming that changes only the locals: ``_fill`` gives the
+    canoniser's dump under an ``env``, ``_blind`` the renaming-blind one, without dumping the
+    tree again for each.
+    """
+    return lambda n: "\x00" + n + "\x01" if n in local else n
+
+
+def _fill(marked: str, env: dict[str, str]) -> str:
+    """A marked dump with each local spelled as ``Canoniser.name_key(env)`` spells it (``L`` if unsigned)."""
+    if "\x00" not in marked:
+        return marked
+    pieces = marked.split("\x00")
+    out = [pieces[0]]
+    get = env.get
+    for piece in pieces[1:]:
+        name, _, rest = piece.partition("\x01")
+        out.append(get(name, "L"))
+        out.append(rest)
+    return "".join(out)
+
+
+def _blind(marked: str) -> str:
+    """A marked dump with every local spelled ``_`` (what ``_placeholder_dump`` gives)."""
+    return _MARK.sub("_", marked) if "\x00" in marked else marked
 
 
 def _const_repr(value: object) -> str:
@@ -376,17 +416,35 @@ class _Rewriter:
         return node if handler is None else handler(self, node)
 
     def generic_visit(self, node: ast.AST) -> None:
-        """Rewrite the children of ``node`` in place, as ``ast.NodeTransformer.generic_visit`` does."""
-        AST = ast.AST
+        """Rewrite the children of ``node`` in place, as ``ast.NodeTransformer.generic_visit`` does.
+
+        Names and constants, about half of the nodes, are handled here: a constant has
+        nothing to rewrite and a name only its spelling (``visit_Name``), so the two calls of
+        a visit are saved for each.
+        """
+        AST, Name, Constant = ast.AST, ast.Name, ast.Constant
         fields = _CHILD_FIELDS.get(type(node))
         for name in fields if fields is not None else node._fields:
             value = getattr(node, name, None)
-            if type(value) is list:
+            kind = type(value)
+            if kind is Name:
+                if value.id == "numpy":
+                    value.id = "np"
+                continue
+            if kind is Constant:
+                continue
+            if kind is list:
                 if not value:
                     continue
                 new_values = []
                 for item in value:
-                    if isinstance(item, AST):
+                    kind = type(item)
+                    if kind is Name:
+                        if item.id == "numpy":
+                            item.id = "np"
+                    elif kind is Constant:
+                        pass
+                    elif isinstance(item, AST):
                         item = self.visit(item)
                         if item is None:
                             continue
@@ -498,34 +556,92 @@ def _assign_targets_dead(stmt: ast.Assign, used: set[str], protected: set[str]) 
     return all(b not in used and b not in protected for b in bases)
 
 
-def _remove_dead_code(func: ast.AST) -> None:
-    """Remove statements whose results are never used, to a fixed point (modifies ``func``)."""
+def _remove_dead_code(func: ast.AST) -> tuple[dict[str, int], dict[str, int]]:
+    """Remove statements whose results are never used, to a fixed point (modifies ``func``).
+
+    Returns how often each name is left in ``func``: as a ``Name`` node of any context and as
+    bound (``_tally``), from which ``_counted_locals`` gives ``_local_names(func)`` without
+    walking the tree again.
+
+    Each round removes what is dead given the names read anywhere in what is left (``used``).
+    The reads are counted once and the counts lowered as statements go, instead of walking
+    the tree again each round; and a round is known to change nothing, and is not run, when
+    the previous one left every read name read (so no more statement is dead: a sweep removes
+    everything dead under a set of names at once) and removed no statement as overwritten
+    (which can make an earlier assignment overwritten in turn).
+    """
     protected = {n.name for n in getattr(func, "body", []) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+    counts: tuple[dict[str, int], dict[str, int], dict[str, int]] = ({}, {}, {})
+    _tally(func, counts, 1, protected)  # global and nonlocal statements are never removed: one look is enough
+    loads = counts[0]
     for _ in range(20):
-        used: set[str] = set()
-        for node in _walk(func):
-            kind = type(node)
-            if kind is ast.Name:
-                if type(node.ctx) is ast.Load:
-                    used.add(node.id)
-            elif kind is ast.Global or kind is ast.Nonlocal:
-                protected.update(node.names)
-        changed = _sweep_block(func, used, protected)
-        changed = _overwritten_before_read(func) or changed
-        if not changed:
+        used = {name for name, count in loads.items() if count}
+        swept = _sweep_block(func, used, protected, counts)
+        overwritten = _overwritten_before_read(func, counts)
+        if not (swept or overwritten):
             break
+        if not overwritten and all(loads[name] for name in used):
+            break  # the next round would change nothing
+    return counts[1], counts[2]
 
 
-def _sweep_block(node: ast.AST, used: set[str], protected: set[str]) -> bool:
-    """One sweep of dead-statement removal over the blocks below ``node``; True if anything went."""
+def _tally(node: ast.AST, counts: tuple[dict[str, int], dict[str, int], dict[str, int]], step: int,
+           protected: set[str] | None = None) -> None:
+    """Add ``step`` to the counts of the names in ``node``.
+
+    ``counts``: reads (``Name`` in a ``Load`` context), ``Name`` nodes of any context, and
+    bindings as ``_local_names`` finds them; ``step`` is -1 for a statement being removed.
+    ``protected`` gets the names of ``global`` and ``nonlocal`` statements.
+    """
+    loads, named, stored = counts
+    Name, Load, Global, Nonlocal = ast.Name, ast.Load, ast.Global, ast.Nonlocal
+    for n in _walk(node):
+        kind = type(n)
+        if kind is Name:
+            name = n.id
+            named[name] = named.get(name, 0) + step
+            if type(n.ctx) is Load:
+                loads[name] = loads.get(name, 0) + step
+            else:
+                stored[name] = stored.get(name, 0) + step
+            continue
+        if kind is ast.arg:
+            name = n.arg
+        elif kind is ast.FunctionDef or kind is ast.AsyncFunctionDef or kind is ast.ClassDef:
+            name = n.name
+        elif kind is ast.alias:
+            name = (n.asname or n.name).split(".")[0]
+        elif kind is ast.ExceptHandler and n.name:
+            name = n.name
+        else:
+            if protected is not None and (kind is Global or kind is Nonlocal):
+                protected.update(n.names)
+            continue
+        stored[name] = stored.get(name, 0) + step
+
+
+def _counted_locals(named: dict[str, int], stored: dict[str, int], keep_names: frozenset[str]) -> set[str]:
+    """``_local_names`` of a tree from its name counts (``_remove_dead_code``'s result)."""
+    bound = {name for name, count in stored.items() if count}
+    names = {name for name, count in named.items() if count} | bound
+    return {n for n in names if n not in keep_names and (n not in _BUILTINS or n in bound)}
+
+
+def _sweep_block(node: ast.AST, used: set[str], protected: set[str],
+                 counts: tuple[dict[str, int], dict[str, int], dict[str, int]]) -> bool:
+    """One sweep of dead-statement removal over the blocks below ``node``; True if anything went.
+
+    ``counts``: the name counts (``_tally``), lowered for every statement removed.
+    """
     changed = False
     for field, block in list(_blocks(node)):
         kept = []
         for stmt in block:
-            if _sweep_block(stmt, used, protected):
+            if _sweep_block(stmt, used, protected, counts):
                 changed = True
             if _is_dead(stmt, used, protected):
                 changed = True
+                _tally(stmt, counts, -1)
                 continue
             kept.append(stmt)
         if not kept and field == "body" and isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -551,12 +667,15 @@ def _is_dead(stmt: ast.stmt, used: set[str], protected: set[str]) -> bool:
     return False
 
 
-def _overwritten_before_read(node: ast.AST) -> bool:
-    """Remove ``x = ...`` when a later statement of the same block rebinds ``x`` before any read."""
+def _overwritten_before_read(node: ast.AST, counts: tuple[dict[str, int], dict[str, int], dict[str, int]]) -> bool:
+    """Remove ``x = ...`` when a later statement of the same block rebinds ``x`` before any read.
+
+    ``counts``: the name counts (``_tally``), lowered for every statement removed.
+    """
     changed = False
     for _field, block in list(_blocks(node)):
         for stmt in block:
-            if _overwritten_before_read(stmt):
+            if _overwritten_before_read(stmt, counts):
                 changed = True
         simple_targets = [st.targets[0].id for st in block
                           if isinstance(st, ast.Assign) and len(st.targets) == 1 and isinstance(st.targets[0], ast.Name)]
@@ -590,6 +709,8 @@ def _overwritten_before_read(node: ast.AST) -> bool:
                 elif name in stores or not isinstance(later, ast.Expr):
                     break
         if doomed:
+            for i in doomed:
+                _tally(block[i], counts, -1)
             block[:] = [s for i, s in enumerate(block) if i not in doomed]
             changed = True
     return changed
@@ -661,14 +782,17 @@ class _Canoniser:
         self.readers: dict[str, list[ast.stmt]] | None = None
         self.body: list[ast.stmt] = []
         self.effects: dict[int, tuple[set[str], set[str]]] = {}
-        #: Dumps of the current statement's subtrees under the current ``env`` (see ``_dump``).
+        #: Marked dumps (``_marker``) of the current statement's subtrees (see ``_dump``).
         self.memo: dict | None = None
+        #: The marked head dump (``_dump_head`` with ``_marker``) of every statement signed in pass 1.
+        self.heads: dict[int, tuple[ast.stmt, str]] = {}
+        self.mark = _marker(local)
 
     def reads_writes(self, stmt: ast.stmt) -> tuple[set[str], set[str]]:
         """``_reads_writes`` memoised (the names in a statement do not change during pass 2)."""
         found = self.effects.get(id(stmt))
         if found is None:
-            found = self.effects[id(stmt)] = _reads_writes(stmt)
+            found = self.effects[id(stmt)] = _reads_writes(stmt, self.reads_writes)
         return found
 
     def name_key(self, env: dict[str, str]) -> Callable[[str], str]:
@@ -689,7 +813,7 @@ class _Canoniser:
         if self.readers is None:
             self.readers = {}
             for stmt in _all_statements(self.body):
-                heads = {n.id for n in _head_nodes(stmt) if type(n) is ast.Name and type(n.ctx) is ast.Load}
+                heads = {n.id for n in nodes(stmt, _SHALLOW_FIELDS) if type(n) is ast.Name and type(n.ctx) is ast.Load}
                 for reader in heads & self.local:
                     self.readers.setdefault(reader, []).append(stmt)
         if name not in self.uses:
@@ -702,6 +826,11 @@ class _Canoniser:
             dumps = sorted(_dump_head(stmt, None, by_node) for stmt in self.readers.get(name, ()))
             self.uses[name] = _short_hash("|".join(dumps))
         return self.uses[name]
+
+    def sort_key(self, env: dict[str, str]) -> Callable[[ast.AST], str]:
+        """Sort key of an operand: its dump with each local spelled by ``name_key(env)`` (memoised)."""
+        mark, memo = self.mark, self.memo
+        return lambda node: _fill(_dump(node, mark, None, memo), env)
 
     # expressions -----------------------------------------------------------
     def expr(self, node: ast.AST, env: dict[str, str]) -> ast.AST:
@@ -728,22 +857,18 @@ class _Canoniser:
                         if new is not item:
                             value[i] = new
         if isinstance(node, ast.BinOp) and isinstance(node.op, _COMMUTATIVE):
-            key = self.name_key(env)
             operands = _flatten(node, type(node.op))
-            memo = self.memo
-            operands.sort(key=lambda o: _dump(o, key, None, memo))
+            operands.sort(key=self.sort_key(env))
             result = operands[0]
             for operand in operands[1:]:
                 result = ast.copy_location(ast.BinOp(left=result, op=type(node.op)(), right=operand), node)
             return result
         if isinstance(node, ast.BoolOp):
-            key = self.name_key(env)
-            memo = self.memo
-            node.values.sort(key=lambda o: _dump(o, key, None, memo))
+            node.values.sort(key=self.sort_key(env))
         if isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], (ast.Eq, ast.NotEq, ast.Is, ast.IsNot)):
-            key = self.name_key(env)
+            key = self.sort_key(env)
             left, right = node.left, node.comparators[0]
-            if _dump(right, key, None, self.memo) < _dump(left, key, None, self.memo):
+            if key(right) < key(left):
                 node.left, node.comparators = right, [left]
         return node
 
@@ -758,14 +883,15 @@ class _Canoniser:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             return self.sign_def(stmt, env)
         self.memo = {}
-        for field, value in ast.iter_fields(stmt):
-            if field in _BLOCK_FIELDS or field in ("handlers", "cases"):
-                continue
+        for field in _HEAD_FIELDS[type(stmt)]:
+            value = getattr(stmt, field, None)
             if isinstance(value, ast.AST):
                 setattr(stmt, field, self.expr(value, env))
             elif isinstance(value, list):
                 setattr(stmt, field, [self.expr(v, env) if isinstance(v, ast.AST) else v for v in value])
-        head_key = _dump_head(stmt, self.name_key(env), None, self.memo)
+        marked = _dump_head(stmt, self.mark, None, self.memo)
+        self.heads[id(stmt)] = (stmt, marked)  # the statement kept with it: its id cannot be reused
+        head_key = _fill(marked, env)
         self.memo = None
         if isinstance(stmt, ast.Assign):
             for t_index, target in enumerate(stmt.targets):
@@ -850,20 +976,27 @@ class _Canoniser:
         if len(set(keys)) < len(keys):  # ties: tell them apart by how their results are used
             keys = self.refined_keys(run, keys)
         effects = [self.reads_writes(s) for s in run]
-        preds: list[set[int]] = [set() for _ in run]
+        later: list[list[int]] = [[] for _ in run]  # the statements that must wait for each one
+        waiting = [0] * len(run)  # how many statements each one waits for
         for j in range(len(run)):
             rj, wj = effects[j]
             for i in range(j):
                 ri, wi = effects[i]
-                if wi & rj or ri & wj or wi & wj:
-                    preds[j].add(i)
-        done: set[int] = set()
+                if not (wi.isdisjoint(rj) and ri.isdisjoint(wj) and wi.isdisjoint(wj)):
+                    later[i].append(j)
+                    waiting[j] += 1
+        # The ready statements in a heap by (key, position): the smallest is the one the
+        # minimum over every ready statement would pick.
+        ready = [(keys[i], i) for i in range(len(run)) if not waiting[i]]
+        heapq.heapify(ready)
         order = []
-        while len(order) < len(run):
-            ready = [i for i in range(len(run)) if i not in done and preds[i] <= done]
-            pick = min(ready, key=lambda i: (keys[i], i))
-            done.add(pick)
+        while ready:
+            _key, pick = heapq.heappop(ready)
             order.append(run[pick])
+            for j in later[pick]:
+                waiting[j] -= 1
+                if not waiting[j]:
+                    heapq.heappush(ready, (keys[j], j))
         return order
 
 
@@ -875,14 +1008,19 @@ def _all_statements(body: list[ast.stmt]) -> Iterable[ast.stmt]:
             yield from _all_statements(block)
 
 
-def _head_nodes(stmt: ast.stmt) -> Iterable[ast.AST]:
-    """Every node of a statement outside its nested blocks."""
-    for field, value in ast.iter_fields(stmt):
-        if field in _BLOCK_FIELDS or field in ("handlers", "cases"):
-            continue
-        for item in value if isinstance(value, list) else [value]:
-            if isinstance(item, ast.AST):
-                yield from _walk(item)
+def _shallow_fields(kind: type) -> tuple[str, ...]:
+    """The fields ``_SHALLOW_FIELDS`` walks for a node class: its child fields less the nested statement lists."""
+    fields = _CHILD_FIELDS[kind]
+    if issubclass(kind, ast.stmt) or kind in (ast.ExceptHandler, ast.match_case):
+        return tuple(f for f in fields if f not in _BLOCK_FIELDS)
+    return fields
+
+
+#: ``_CHILD_FIELDS`` without the statement lists (``body``, ``orelse``, ``finalbody`` of a
+#: statement, an ``except`` clause or a ``case``): a walk with it from a statement gives the
+#: statement and its nodes outside its nested blocks (an expression's ``body``, as in ``IfExp``
+#: and ``Lambda``, is kept).
+_SHALLOW_FIELDS = {cls: _shallow_fields(cls) for cls in _ast_classes()}
 
 
 def _flatten(node: ast.AST, op_type: type) -> list[ast.AST]:
@@ -898,15 +1036,29 @@ def _dump_head(stmt: ast.stmt, rename: Callable[[str], str] | None,
 
     ``memo``: as for ``_dump``.
     """
-    parts = [type(stmt).__name__]
-    for field, value in ast.iter_fields(stmt):
-        if field in _BLOCK_FIELDS or field in ("handlers", "cases", "type_comment"):
+    kind = type(stmt)
+    parts = [kind.__name__]
+    fields = _HEAD_FIELDS.get(kind) or _head_fields(kind)
+    for field in fields:
+        value = getattr(stmt, field, _MISSING)
+        if value is _MISSING or field == "type_comment":  # as ``ast.iter_fields``: a field not set is left out
             continue
-        if field == "targets" and isinstance(stmt, ast.Assign) and by_node is None:
+        if field == "targets" and kind is ast.Assign and by_node is None:
             parts.append("[" + ",".join(_dump_target(t, rename) for t in value) + "]")
         else:
             parts.append(_dump(value, rename, by_node, memo))
     return " ".join(parts)
+
+
+def _head_fields(kind: type) -> tuple[str, ...]:
+    """The fields of a statement class outside its nested blocks, in order (``_HEAD_FIELDS``)."""
+    return tuple(f for f in kind._fields if f not in _BLOCK_FIELDS and f not in ("handlers", "cases"))
+
+
+#: For each node class, the fields ``_dump_head`` and ``_Canoniser.stmt`` read (read from a
+#: table rather than through ``ast.iter_fields``).
+_HEAD_FIELDS = {cls: _head_fields(cls) for cls in _ast_classes()}
+_MISSING = object()
 
 
 def _dump_target(target: ast.AST, rename: Callable[[str], str]) -> str:
@@ -933,18 +1085,29 @@ def _mutated_receiver(stmt: ast.stmt) -> str | None:
     return None
 
 
-def _reads_writes(stmt: ast.stmt) -> tuple[set[str], set[str]]:
+def _reads_writes(stmt: ast.stmt, nested: Callable[[ast.stmt], tuple[set[str], set[str]]] | None = None
+                  ) -> tuple[set[str], set[str]]:
     """Conservative read and write sets of a statement, for dependency ordering.
 
     Writes include partially updated variables (``a[t] = ...`` writes ``a``),
     receivers of mutating methods, everything an expression-statement call
     mentions, and the pseudo-variable ``<io>`` for such calls so they keep
     their relative order.
+
+    The statement's own nodes are walked here and the sets of the statements nested in it
+    are added from ``nested(statement)`` (default: this function), so that a caller who keeps
+    them (``_Canoniser.reads_writes``) does not walk nested statements again for each level
+    (every rule looks at one node and what is below it, so the sets are the same).
     """
     reads: set[str] = set()
     writes: set[str] = set()
+    for _field, block in _blocks(stmt):
+        for inner in block:
+            inner_reads, inner_writes = nested(inner) if nested is not None else _reads_writes(inner)
+            reads |= inner_reads
+            writes |= inner_writes
     Name, Load = ast.Name, ast.Load
-    for n in _walk(stmt):
+    for n in nodes(stmt, _SHALLOW_FIELDS):
         kind = type(n)
         if kind is Name:
             (reads if type(n.ctx) is Load else writes).add(n.id)
@@ -1288,11 +1451,13 @@ def _normalise_tree(tree: ast.Module, *, keep_names: frozenset[str], template_sh
     tree.body = _Simplifier().block(tree.body)
     tree = _Rewriter().visit(tree)
     if remove_dead:
-        _remove_dead_code(tree)
-    local = _local_names(tree, keep_names)
-    tree.body = _Canoniser(local).canonise(tree.body)
+        local = _counted_locals(*_remove_dead_code(tree), keep_names)
+    else:
+        local = _local_names(tree, keep_names)
+    canoniser = _Canoniser(local)
+    tree.body = canoniser.canonise(tree.body)
     blind_memo: dict = {}  # renaming-blind dumps of subtrees, shared: the tree does not change in between
-    shape_names = _shape_names(tree.body, local, blind_memo)
+    shape_names = _shape_names(tree.body, local, blind_memo, canoniser.heads)
     if template_shapes:
         _strip_template(tree, template_shapes, local, blind_memo)
     tokeniser = _Tokeniser(local, keep_names)
@@ -1301,7 +1466,8 @@ def _normalise_tree(tree: ast.Module, *, keep_names: frozenset[str], template_sh
     return NormalisedCode(tuple(tokeniser.tokens), tuple(tokeniser.lines), True)
 
 
-def _shape_names(body: list[ast.stmt], local: set[str], memo: dict | None = None) -> dict[str, str]:
+def _shape_names(body: list[ast.stmt], local: set[str], memo: dict | None = None,
+                 heads: dict[int, tuple[ast.stmt, str]] | None = None) -> dict[str, str]:
     """Spell each local after the *shape* of its first definition (in canonical order).
 
     The shape is the defining statement dumped with every local as ``_``,
@@ -1310,7 +1476,11 @@ def _shape_names(body: list[ast.stmt], local: set[str], memo: dict | None = None
     variable does not shift the spelling of the others, and unlike value
     signatures, a changed definition does not change the spelling of
     everything computed from it. ``memo``: renaming-blind subtree dumps (see ``_dump``).
+    ``heads``: marked head dumps of the statements (``_Canoniser.heads``, made after the
+    operands were sorted; the heads do not change after that), which give the shapes without
+    dumping again.
     """
+    heads = heads or {}
     names: dict[str, str] = {}
     blind = lambda n: "_" if n in local else n  # noqa: E731
 
@@ -1331,7 +1501,8 @@ def _shape_names(body: list[ast.stmt], local: set[str], memo: dict | None = None
             elif isinstance(stmt, (ast.With, ast.AsyncWith)):
                 targets = [item.optional_vars for item in stmt.items if item.optional_vars is not None]
             if targets:
-                shape = _dump_head(stmt, blind, None, memo)
+                hit = heads.get(id(stmt))
+                shape = _blind(hit[1]) if hit is not None and hit[0] is stmt else _dump_head(stmt, blind, None, memo)
                 ordered = [n.id for t in targets for n in _target_names_in_order(t)]
                 for position, name in enumerate(ordered):
                     if name in local and name not in names:
