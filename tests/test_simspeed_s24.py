@@ -400,3 +400,20 @@ TINY = NormalisedCode(
     lines=(1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 3, 3, 1),
     parsed=True,
 )
+
+
+def test_dedent_is_textwrap_dedent() -> None:
+    """``_dedent``'s one-pass case gives what ``textwrap.dedent`` gives (lines of blanks emptied,
+    margins removed only when the first line is indented), on edge cases and random text."""
+    import random
+    import textwrap
+
+    from grader.similarity.normalise import _dedent
+
+    cases = ["", "x", " x", "\tx", "\nx", "\r\n  x", "\x0cdef f(): pass\n   \n", "a\n \n  b\n\t\t\n",
+             "def f():\n  \n    s = '''a\n   \n\t\nb'''\n", "    def f():\n        return 1\n"]
+    rng = random.Random(24)
+    pieces = ["a", " ", "\t", "\n", "\r", "#", "'", "\x0c", "b\n", "  "]
+    cases += ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 30))) for _ in range(5000)]
+    assert [_dedent(text) for text in cases] == [textwrap.dedent(text) for text in cases]
+    assert _dedent("def f():\n    x = '''\n  \n'''\n") == "def f():\n    x = '''\n\n'''\n"

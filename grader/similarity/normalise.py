@@ -437,6 +437,7 @@ class _Rewriter:
                 if not value:
                     continue
                 new_values = []
+                changed = False
                 for item in value:
                     kind = type(item)
                     if kind is Name:
@@ -445,14 +446,18 @@ class _Rewriter:
                     elif kind is Constant:
                         pass
                     elif isinstance(item, AST):
-                        item = self.visit(item)
-                        if item is None:
-                            continue
-                        if not isinstance(item, AST):
-                            new_values.extend(item)
-                            continue
+                        new = self.visit(item)
+                        if new is not item:
+                            changed = True
+                            if new is None:
+                                continue
+                            if not isinstance(new, AST):
+                                new_values.extend(new)
+                                continue
+                        item = new
                     new_values.append(item)
-                value[:] = new_values
+                if changed:  # else the list holds the same items already
+                    value[:] = new_values
             elif isinstance(value, AST):
                 new = self.visit(value)
                 if new is None:
@@ -469,7 +474,8 @@ class _Rewriter:
     def visit_Call(self, node: ast.Call) -> ast.AST:
         """Function-call spellings of operators become operators (children already rewritten)."""
         func = node.func
-        node.keywords.sort(key=lambda kw: kw.arg or "")
+        if len(node.keywords) > 1:
+            node.keywords.sort(key=_keyword_name)
         if isinstance(func, ast.Attribute) and not node.keywords:
             if _is_numpy(func.value):
                 op = _NP_BINARY.get(func.attr)
@@ -511,6 +517,11 @@ class _Rewriter:
         if isinstance(node.ctx, ast.Load):
             return ast.copy_location(ast.Tuple(elts=node.elts, ctx=ast.Load()), node)
         return node
+
+
+def _keyword_name(keyword: ast.keyword) -> str:
+    """Sort key of a keyword argument: its name (``""`` for ``**kwargs``)."""
+    return keyword.arg or ""
 
 
 #: The ``_Rewriter`` method of each node class it rewrites (a table of the class, not of each
@@ -568,7 +579,8 @@ def _remove_dead_code(func: ast.AST) -> tuple[dict[str, int], dict[str, int]]:
     the tree again each round; and a round is known to change nothing, and is not run, when
     the previous one left every read name read (so no more statement is dead: a sweep removes
     everything dead under a set of names at once) and removed no statement as overwritten
-    (which can make an earlier assignment overwritten in turn).
+    (which can make an earlier assignment overwritten in turn). Each block is swept and then
+    rid of overwritten assignments in one walk (see ``_sweep_block``).
     """
     protected = {n.name for n in getattr(func, "body", []) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
     counts: tuple[dict[str, int], dict[str, int], dict[str, int]] = ({}, {}, {})
@@ -576,8 +588,7 @@ def _remove_dead_code(func: ast.AST) -> tuple[dict[str, int], dict[str, int]]:
     loads = counts[0]
     for _ in range(20):
         used = {name for name, count in loads.items() if count}
-        swept = _sweep_block(func, used, protected, counts)
-        overwritten = _overwritten_before_read(func, counts)
+        swept, overwritten = _sweep_block(func, used, protected, counts)
         if not (swept or overwritten):
             break
         if not overwritten and all(loads[name] for name in used):
@@ -594,9 +605,11 @@ def _tally(node: ast.AST, counts: tuple[dict[str, int], dict[str, int], dict[str
     ``protected`` gets the names of ``global`` and ``nonlocal`` statements.
     """
     loads, named, stored = counts
-    Name, Load, Global, Nonlocal = ast.Name, ast.Load, ast.Global, ast.Nonlocal
+    Name, Load, Global, Nonlocal, binding = ast.Name, ast.Load, ast.Global, ast.Nonlocal, _TALLIED
     for n in _walk(node):
         kind = type(n)
+        if kind not in binding:
+            continue
         if kind is Name:
             name = n.id
             named[name] = named.get(name, 0) + step
@@ -620,6 +633,11 @@ def _tally(node: ast.AST, counts: tuple[dict[str, int], dict[str, int], dict[str
         stored[name] = stored.get(name, 0) + step
 
 
+#: The node classes ``_tally`` looks at (most nodes are none of these).
+_TALLIED = frozenset({ast.Name, ast.arg, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.alias,
+                      ast.ExceptHandler, ast.Global, ast.Nonlocal})
+
+
 def _counted_locals(named: dict[str, int], stored: dict[str, int], keep_names: frozenset[str]) -> set[str]:
     """``_local_names`` of a tree from its name counts (``_remove_dead_code``'s result)."""
     bound = {name for name, count in stored.items() if count}
@@ -628,26 +646,36 @@ def _counted_locals(named: dict[str, int], stored: dict[str, int], keep_names: f
 
 
 def _sweep_block(node: ast.AST, used: set[str], protected: set[str],
-                 counts: tuple[dict[str, int], dict[str, int], dict[str, int]]) -> bool:
-    """One sweep of dead-statement removal over the blocks below ``node``; True if anything went.
+                 counts: tuple[dict[str, int], dict[str, int], dict[str, int]]) -> tuple[bool, bool]:
+    """One round of dead-statement removal over the blocks below ``node``: whether a statement
+    went as dead (given ``used``), and whether one went as overwritten (``_drop_overwritten``).
 
-    ``counts``: the name counts (``_tally``), lowered for every statement removed.
+    Each block is swept, its nested blocks first, and then rid of its overwritten
+    assignments. That is what a sweep of the whole tree and then a pass for overwritten
+    assignments did: whether a statement is dead depends on ``used``, its own expressions
+    and whether its blocks are empty, and removing overwritten assignments empties no block
+    (the last assignment of a name stays); a block's overwritten assignments depend on its
+    own simple statements only. ``counts``: the name counts (``_tally``), lowered for every
+    statement removed.
     """
-    changed = False
+    swept = overwritten = False
     for field, block in list(_blocks(node)):
         kept = []
         for stmt in block:
-            if _sweep_block(stmt, used, protected, counts):
-                changed = True
+            inner_swept, inner_overwritten = _sweep_block(stmt, used, protected, counts)
+            swept = swept or inner_swept
+            overwritten = overwritten or inner_overwritten
             if _is_dead(stmt, used, protected):
-                changed = True
+                swept = True
                 _tally(stmt, counts, -1)
                 continue
             kept.append(stmt)
         if not kept and field == "body" and isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             kept = [ast.copy_location(ast.Pass(), node)]
         block[:] = kept
-    return changed
+        if _drop_overwritten(block, counts):
+            overwritten = True
+    return swept, overwritten
 
 
 def _is_dead(stmt: ast.stmt, used: set[str], protected: set[str]) -> bool:
@@ -667,53 +695,48 @@ def _is_dead(stmt: ast.stmt, used: set[str], protected: set[str]) -> bool:
     return False
 
 
-def _overwritten_before_read(node: ast.AST, counts: tuple[dict[str, int], dict[str, int], dict[str, int]]) -> bool:
-    """Remove ``x = ...`` when a later statement of the same block rebinds ``x`` before any read.
+def _drop_overwritten(block: list[ast.stmt], counts: tuple[dict[str, int], dict[str, int], dict[str, int]]) -> bool:
+    """Remove ``x = ...`` when a later statement of ``block`` rebinds ``x`` before any read; True if one went.
 
     ``counts``: the name counts (``_tally``), lowered for every statement removed.
     """
-    changed = False
-    for _field, block in list(_blocks(node)):
-        for stmt in block:
-            if _overwritten_before_read(stmt, counts):
-                changed = True
-        simple_targets = [st.targets[0].id for st in block
-                          if isinstance(st, ast.Assign) and len(st.targets) == 1 and isinstance(st.targets[0], ast.Name)]
-        if len(simple_targets) == len(set(simple_targets)):
-            continue  # no name is rebound by a simple assignment in this block
-        rebound = {name for name in simple_targets if simple_targets.count(name) > 1}
-        facts: dict[int, tuple[set[str], set[str]]] = {}  # the statements a scan reaches, walked once
-        doomed = set()
-        for i, stmt in enumerate(block):
-            if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)):
-                continue
-            name = stmt.targets[0].id
-            if name not in rebound or _has_side_effect(stmt.value):
-                continue  # only a later simple assignment of the same name can doom it
-            for j in range(i + 1, len(block)):
-                later = block[j]
-                if not isinstance(later, (ast.Assign, ast.Expr)):
-                    break  # whether it reads or writes the name or not, the scan stops here
-                found = facts.get(j)
-                if found is None:
-                    found = facts[j] = (_loaded_names(later), _stored_names(later))
-                loads, stores = found
-                if name in loads:
+    simple_targets = [st.targets[0].id for st in block
+                      if isinstance(st, ast.Assign) and len(st.targets) == 1 and isinstance(st.targets[0], ast.Name)]
+    if len(simple_targets) == len(set(simple_targets)):
+        return False  # no name is rebound by a simple assignment in this block
+    rebound = {name for name in simple_targets if simple_targets.count(name) > 1}
+    facts: dict[int, tuple[set[str], set[str]]] = {}  # the statements a scan reaches, walked once
+    doomed = set()
+    for i, stmt in enumerate(block):
+        if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)):
+            continue
+        name = stmt.targets[0].id
+        if name not in rebound or _has_side_effect(stmt.value):
+            continue  # only a later simple assignment of the same name can doom it
+        for j in range(i + 1, len(block)):
+            later = block[j]
+            if not isinstance(later, (ast.Assign, ast.Expr)):
+                break  # whether it reads or writes the name or not, the scan stops here
+            found = facts.get(j)
+            if found is None:
+                found = facts[j] = (_loaded_names(later), _stored_names(later))
+            loads, stores = found
+            if name in loads:
+                break
+            if isinstance(later, ast.Assign):
+                if len(later.targets) == 1 and isinstance(later.targets[0], ast.Name) and later.targets[0].id == name:
+                    doomed.add(i)
                     break
-                if isinstance(later, ast.Assign):
-                    if len(later.targets) == 1 and isinstance(later.targets[0], ast.Name) and later.targets[0].id == name:
-                        doomed.add(i)
-                        break
-                    if name in stores:
-                        break
-                elif name in stores or not isinstance(later, ast.Expr):
+                if name in stores:
                     break
-        if doomed:
-            for i in doomed:
-                _tally(block[i], counts, -1)
-            block[:] = [s for i, s in enumerate(block) if i not in doomed]
-            changed = True
-    return changed
+            elif name in stores or not isinstance(later, ast.Expr):
+                break
+    if not doomed:
+        return False
+    for i in doomed:
+        _tally(block[i], counts, -1)
+    block[:] = [s for i, s in enumerate(block) if i not in doomed]
+    return True
 
 
 # --------------------------------------------------------------------------- step 4
@@ -777,22 +800,30 @@ class _Canoniser:
     def __init__(self, local: set[str]):
         self.local = local
         self.keys: dict[int, str] = {}
-        self.load_sig: dict[int, str] = {}
         self.uses: dict[str, str] = {}
         self.readers: dict[str, list[ast.stmt]] | None = None
         self.body: list[ast.stmt] = []
         self.effects: dict[int, tuple[set[str], set[str]]] = {}
+        self.own: dict[int, tuple[set[str], set[str]]] = {}
         #: Marked dumps (``_marker``) of the current statement's subtrees (see ``_dump``).
         self.memo: dict | None = None
-        #: The marked head dump (``_dump_head`` with ``_marker``) of every statement signed in pass 1.
-        self.heads: dict[int, tuple[ast.stmt, str]] = {}
+        #: The marked head dump (``_dump_head`` with ``_marker``) of every statement signed in pass 1,
+        #: and the ``env`` it was signed with (what ``use_signature`` spells its reads by).
+        self.heads: dict[int, tuple[ast.stmt, str, dict[str, str]]] = {}
         self.mark = _marker(local)
 
     def reads_writes(self, stmt: ast.stmt) -> tuple[set[str], set[str]]:
         """``_reads_writes`` memoised (the names in a statement do not change during pass 2)."""
         found = self.effects.get(id(stmt))
         if found is None:
-            found = self.effects[id(stmt)] = _reads_writes(stmt, self.reads_writes)
+            found = self.effects[id(stmt)] = _reads_writes(stmt, self.reads_writes, self.own_reads_writes(stmt))
+        return found
+
+    def own_reads_writes(self, stmt: ast.stmt) -> tuple[set[str], set[str]]:
+        """``_own_reads_writes`` memoised, for ``reads_writes`` and ``use_signature``."""
+        found = self.own.get(id(stmt))
+        if found is None:
+            found = self.own[id(stmt)] = _own_reads_writes(stmt)
         return found
 
     def name_key(self, env: dict[str, str]) -> Callable[[str], str]:
@@ -813,19 +844,31 @@ class _Canoniser:
         if self.readers is None:
             self.readers = {}
             for stmt in _all_statements(self.body):
-                heads = {n.id for n in nodes(stmt, _SHALLOW_FIELDS) if type(n) is ast.Name and type(n.ctx) is ast.Load}
-                for reader in heads & self.local:
+                for reader in self.own_reads_writes(stmt)[0] & self.local:
                     self.readers.setdefault(reader, []).append(stmt)
         if name not in self.uses:
-            def by_node(node: ast.Name) -> str:
-                if node.id == name:
-                    return "@"
-                if not isinstance(node.ctx, ast.Load):
-                    return "T"
-                return self.load_sig.get(id(node), "L")
-            dumps = sorted(_dump_head(stmt, None, by_node) for stmt in self.readers.get(name, ()))
+            dumps = sorted(_dump_head(stmt, None, self.use_namer(stmt, name)) for stmt in self.readers.get(name, ()))
             self.uses[name] = _short_hash("|".join(dumps))
         return self.uses[name]
+
+    def use_namer(self, stmt: ast.stmt, name: str) -> Callable[[ast.Name], str]:
+        """How ``use_signature`` spells the names in the head of ``stmt``: ``@`` for ``name``, ``T``
+        for a written name, and a read one by the signature it had there (``name_key`` under the
+        ``env`` pass 1 signed the statement with; ``L`` in a def's head, which pass 1 does not read)."""
+        hit = self.heads.get(id(stmt))
+        env = hit[2] if hit is not None and hit[0] is stmt else None
+        local = self.local
+        Load = ast.Load
+
+        def by_node(node: ast.Name) -> str:
+            if node.id == name:
+                return "@"
+            if type(node.ctx) is not Load:
+                return "T"
+            if env is None:
+                return "L"
+            return env.get(node.id, "L") if node.id in local else node.id
+        return by_node
 
     def sort_key(self, env: dict[str, str]) -> Callable[[ast.AST], str]:
         """Sort key of an operand: its dump with each local spelled by ``name_key(env)`` (memoised)."""
@@ -837,11 +880,11 @@ class _Canoniser:
         """Sort commutative operands inside ``node`` (in place where possible); returns the new node."""
         kind = type(node)
         if kind is ast.Name:
-            if type(node.ctx) is ast.Load:
-                self.load_sig[id(node)] = env.get(node.id, "L") if node.id in self.local else node.id
             return node
         if kind is ast.Constant:
             return node
+        if kind is ast.BinOp and isinstance(node.op, _COMMUTATIVE):
+            return self.chain(node, env)
         AST = ast.AST
         fields = _CHILD_FIELDS.get(kind)
         for field in fields if fields is not None else kind._fields:  # contexts and operators hold nothing to sort
@@ -856,13 +899,6 @@ class _Canoniser:
                         new = self.expr(item, env)
                         if new is not item:
                             value[i] = new
-        if isinstance(node, ast.BinOp) and isinstance(node.op, _COMMUTATIVE):
-            operands = _flatten(node, type(node.op))
-            operands.sort(key=self.sort_key(env))
-            result = operands[0]
-            for operand in operands[1:]:
-                result = ast.copy_location(ast.BinOp(left=result, op=type(node.op)(), right=operand), node)
-            return result
         if isinstance(node, ast.BoolOp):
             node.values.sort(key=self.sort_key(env))
         if isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], (ast.Eq, ast.NotEq, ast.Is, ast.IsNot)):
@@ -871,6 +907,25 @@ class _Canoniser:
             if key(right) < key(left):
                 node.left, node.comparators = right, [left]
         return node
+
+    def chain(self, node: ast.BinOp, env: dict[str, str]) -> ast.AST:
+        """A chain of one commutative operator (``a + b + c``) with its operands sorted, as a
+        left-nested chain whose operator nodes are all placed at ``node``.
+
+        The operands are sorted once here, not again at each level of the chain: a stable sort
+        gives the same order whatever order equal keys came in, as long as their relative
+        order is kept, which an inner stable sort does. When the operands were in order and
+        the chain already had that shape and place, it is kept as it is.
+        """
+        op = type(node.op)
+        operands = [self.expr(operand, env) for operand in _flatten(node, op)]
+        ordered = sorted(operands, key=self.sort_key(env))
+        if _is_placed_chain(node, op, ordered):
+            return node
+        result = ordered[0]
+        for operand in ordered[1:]:
+            result = ast.copy_location(ast.BinOp(left=result, op=op(), right=operand), node)
+        return result
 
     # pass 1 ----------------------------------------------------------------
     def sign_block(self, stmts: list[ast.stmt], env: dict[str, str]) -> None:
@@ -890,7 +945,7 @@ class _Canoniser:
             elif isinstance(value, list):
                 setattr(stmt, field, [self.expr(v, env) if isinstance(v, ast.AST) else v for v in value])
         marked = _dump_head(stmt, self.mark, None, self.memo)
-        self.heads[id(stmt)] = (stmt, marked)  # the statement kept with it: its id cannot be reused
+        self.heads[id(stmt)] = (stmt, marked, dict(env))  # the statement kept with it: its id cannot be reused
         head_key = _fill(marked, env)
         self.memo = None
         if isinstance(stmt, ast.Assign):
@@ -903,7 +958,7 @@ class _Canoniser:
                         env[base] = _short_hash("%s|%d|%d|%s" % (head_key, t_index, e_index, prev))
             return head_key
         if isinstance(stmt, (ast.For, ast.AsyncFor)):
-            ordered = [n.id for n in ast.walk(stmt.target) if isinstance(n, ast.Name)]
+            ordered = [n.id for n in _walk(stmt.target) if type(n) is ast.Name]  # ``ast.walk``'s order
             for i, name in enumerate(dict.fromkeys(ordered)):
                 env[name] = _short_hash("for|%s|%d" % (head_key, i))
         body_keys = []
@@ -1023,6 +1078,21 @@ def _shallow_fields(kind: type) -> tuple[str, ...]:
 _SHALLOW_FIELDS = {cls: _shallow_fields(cls) for cls in _ast_classes()}
 
 
+def _is_placed_chain(node: ast.BinOp, op: type, operands: list[ast.AST]) -> bool:
+    """True if ``node`` is the left-nested chain of ``op`` over exactly ``operands`` (the same
+    nodes, in order) and every ``BinOp`` of it is on ``node``'s line: what ``_Canoniser.chain``
+    would build, as far as any later pass can tell (positions other than ``lineno`` are read
+    by none)."""
+    line = getattr(node, "lineno", None)
+    current: ast.AST = node
+    for operand in reversed(operands[1:]):
+        if (type(current) is not ast.BinOp or type(current.op) is not op or current.right is not operand
+                or getattr(current, "lineno", None) != line):
+            return False
+        current = current.left
+    return current is operands[0]
+
+
 def _flatten(node: ast.AST, op_type: type) -> list[ast.AST]:
     """Operands of a chain of the same operator: ``a + b + c`` -> ``[a, b, c]``."""
     if isinstance(node, ast.BinOp) and isinstance(node.op, op_type):
@@ -1085,8 +1155,8 @@ def _mutated_receiver(stmt: ast.stmt) -> str | None:
     return None
 
 
-def _reads_writes(stmt: ast.stmt, nested: Callable[[ast.stmt], tuple[set[str], set[str]]] | None = None
-                  ) -> tuple[set[str], set[str]]:
+def _reads_writes(stmt: ast.stmt, nested: Callable[[ast.stmt], tuple[set[str], set[str]]] | None = None,
+                  own: tuple[set[str], set[str]] | None = None) -> tuple[set[str], set[str]]:
     """Conservative read and write sets of a statement, for dependency ordering.
 
     Writes include partially updated variables (``a[t] = ...`` writes ``a``),
@@ -1097,18 +1167,31 @@ def _reads_writes(stmt: ast.stmt, nested: Callable[[ast.stmt], tuple[set[str], s
     The statement's own nodes are walked here and the sets of the statements nested in it
     are added from ``nested(statement)`` (default: this function), so that a caller who keeps
     them (``_Canoniser.reads_writes``) does not walk nested statements again for each level
-    (every rule looks at one node and what is below it, so the sets are the same).
+    (every rule looks at one node and what is below it, so the sets are the same). ``own``:
+    ``_own_reads_writes(stmt)`` if known.
     """
-    reads: set[str] = set()
-    writes: set[str] = set()
-    for _field, block in _blocks(stmt):
+    reads, writes = own if own is not None else _own_reads_writes(stmt)
+    blocks = _blocks(stmt)
+    if blocks:
+        reads, writes = set(reads), set(writes)
+    for _field, block in blocks:
         for inner in block:
             inner_reads, inner_writes = nested(inner) if nested is not None else _reads_writes(inner)
             reads |= inner_reads
             writes |= inner_writes
-    Name, Load = ast.Name, ast.Load
+    return reads, writes
+
+
+def _own_reads_writes(stmt: ast.stmt) -> tuple[set[str], set[str]]:
+    """``_reads_writes`` of a statement less its nested statements (its reads: every name its
+    head reads, as ``_Canoniser.use_signature`` looks for them)."""
+    reads: set[str] = set()
+    writes: set[str] = set()
+    Name, Load, ruled = ast.Name, ast.Load, _RULED
     for n in nodes(stmt, _SHALLOW_FIELDS):
         kind = type(n)
+        if kind not in ruled:
+            continue
         if kind is Name:
             (reads if type(n.ctx) is Load else writes).add(n.id)
         elif kind is ast.arg:
@@ -1135,6 +1218,11 @@ def _reads_writes(stmt: ast.stmt, nested: Callable[[ast.stmt], tuple[set[str], s
         elif kind is ast.ExceptHandler and n.name:
             writes.add(n.name)
     return reads, writes
+
+
+#: The node classes ``_reads_writes`` has a rule for (most nodes are none of these).
+_RULED = frozenset({ast.Name, ast.arg, ast.Assign, ast.Call, ast.Expr, ast.FunctionDef, ast.AsyncFunctionDef,
+                    ast.ClassDef, ast.alias, ast.ExceptHandler})
 
 
 def _all_args(args: ast.arguments) -> list[ast.arg]:
@@ -1404,9 +1492,25 @@ class Normaliser:
             self._by_key[key.text] = (code.tokens, tuple([index[line] for line in code.lines]))
 
 
+#: ``textwrap``'s pattern of a line of spaces and tabs only, which ``textwrap.dedent`` empties.
+_WHITESPACE_ONLY = re.compile("^[ \t]+$", re.MULTILINE)
+
+
+def _dedent(source: str) -> str:
+    """``textwrap.dedent(source)``, its usual case in one pass.
+
+    When the first character is not a space, a tab or a line break, the first line has no
+    indentation, so no common margin can be removed: ``textwrap.dedent`` then only empties
+    the lines of spaces and tabs, which is done here without looking for a margin.
+    """
+    if source[:1] not in ("", " ", "\t", "\n"):
+        return _WHITESPACE_ONLY.sub("", source)
+    return textwrap.dedent(source)
+
+
 def _parse(source: str) -> ast.Module | None:
     """Parse ``source`` (dedented); IPython magics and shell lines are blanked first. None if invalid."""
-    text = textwrap.dedent(source)
+    text = _dedent(source)
     try:
         return ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
@@ -1467,7 +1571,7 @@ def _normalise_tree(tree: ast.Module, *, keep_names: frozenset[str], template_sh
 
 
 def _shape_names(body: list[ast.stmt], local: set[str], memo: dict | None = None,
-                 heads: dict[int, tuple[ast.stmt, str]] | None = None) -> dict[str, str]:
+                 heads: dict[int, tuple[ast.stmt, str, dict[str, str]]] | None = None) -> dict[str, str]:
     """Spell each local after the *shape* of its first definition (in canonical order).
 
     The shape is the defining statement dumped with every local as ``_``,
@@ -1522,14 +1626,31 @@ def _target_names_in_order(target: ast.AST) -> list[ast.Name]:
         return [target]
     if (kind is ast.Tuple or kind is ast.List) and all(type(e) is ast.Name for e in target.elts):
         return list(target.elts)
-    return [n for n in _walk_in_order(target) if isinstance(n, ast.Name)]
+    return [n for n in _walk_in_order(target) if type(n) is ast.Name]
 
 
-def _walk_in_order(node: ast.AST) -> Iterable[ast.AST]:
-    """Nodes of ``node`` in source order (pre-order, fields in order)."""
-    yield node
-    for child in ast.iter_child_nodes(node):
-        yield from _walk_in_order(child)
+def _walk_in_order(node: ast.AST) -> list[ast.AST]:
+    """Nodes of ``node`` in source order (pre-order, fields in order).
+
+    Contexts and operators are left out (``_CHILD_FIELDS``): no caller looks for them.
+    """
+    out: list[ast.AST] = []
+    stack = [node]
+    AST = ast.AST
+    while stack:
+        current = stack.pop()
+        out.append(current)
+        fields = _CHILD_FIELDS.get(type(current))
+        children: list[ast.AST] = []
+        for name in fields if fields is not None else current._fields:
+            value = getattr(current, name, None)
+            if type(value) is list:
+                children.extend([item for item in value if isinstance(item, AST)])
+            elif isinstance(value, AST):
+                children.append(value)
+        children.reverse()
+        stack.extend(children)
+    return out
 
 
 def _fallback_tokens(source: str, keep_names: frozenset[str]) -> NormalisedCode:
