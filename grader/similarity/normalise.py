@@ -151,10 +151,16 @@ def _dump(node: object, rename: Callable[[str], str] | None,
     ``memo`` (``id(node) -> (node, dump)``) reuses the dumps of subtrees made
     with the same renaming; the caller guarantees those subtrees have not
     changed since (the node is kept in the entry so its id cannot be reused).
+    Only ``node``'s own dump is added to it: callers dump a subtree before any
+    tree holding it (operands are sorted from the inside out), so the dumps of
+    the subtrees inside ``node`` would only be looked up through ``node``'s.
     """
     if by_node is not None and rename is None:
         rename = _underscore
-    return _dump_node(node, rename, by_node, memo)
+    text = _dump_node(node, rename, by_node, memo)
+    if memo is not None and type(node) in _MEMO_KINDS:
+        memo[id(node)] = (node, text)
+    return text
 
 
 _NAMED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
@@ -191,13 +197,15 @@ def _dump_node(node: object, rename: Callable[[str], str], by_node: Callable[[as
         parts.append(rename(node.name))
     for name in fields:
         parts.append(_dump_node(getattr(node, name, None), rename, by_node, memo))
-    text = " ".join(parts) + ")"
-    if memo is not None:
-        memo[id(node)] = (node, text)
-    return text
+    return " ".join(parts) + ")"
 
 
 _NAME, _CONSTANT, _ARG = ast.Name, ast.Constant, ast.arg
+#: Node classes the token walk compares with, as module names (one lookup instead of two).
+_FUNCTION_DEF, _ASYNC_FUNCTION_DEF, _COMPARE, _ATTRIBUTE, _KEYWORD, _ALIAS = (
+    ast.FunctionDef, ast.AsyncFunctionDef, ast.Compare, ast.Attribute, ast.keyword, ast.alias)
+#: Node classes whose dumps ``_dump`` keeps in a memo (those ``_dump_node`` looks up there).
+_MEMO_KINDS = frozenset(cls for cls, (_head, fields) in _DUMP_TABLE.items() if fields and cls not in (_NAME, _CONSTANT, _ARG))
 
 
 def _underscore(_name: str) -> str:
@@ -315,6 +323,8 @@ def _stored_names(node: ast.AST) -> set[str]:
 
 def _target_base(target: ast.AST) -> str | None:
     """The variable written by an assignment target: ``a`` for ``a``, ``a[i]``, ``a.x[i]``."""
+    if type(target) is ast.Name:
+        return target.id
     while isinstance(target, (ast.Subscript, ast.Attribute, ast.Starred)):
         target = target.value
     return target.id if isinstance(target, ast.Name) else None
@@ -346,6 +356,12 @@ def _const_truth(test: ast.AST) -> bool | None:
 # --------------------------------------------------------------------------- step 1
 
 
+#: Statement classes ``_Simplifier`` leaves as they are: they hold no block, are neither
+#: ``pass``, an expression, an ``if`` nor a ``while``, and end no block (most statements).
+_AS_IS = frozenset({ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete, ast.Import, ast.ImportFrom,
+                    ast.Global, ast.Nonlocal, ast.Assert})
+
+
 class _Simplifier:
     """Drops docstrings, bare constants, pass, print calls, constant-false branches, unreachable code."""
 
@@ -353,6 +369,9 @@ class _Simplifier:
         """Simplify a statement list; returns the new list (possibly empty)."""
         out: list[ast.stmt] = []
         for stmt in stmts:
+            if type(stmt) in _AS_IS:
+                out.append(stmt)
+                continue
             for new in self.stmt(stmt):
                 out.append(new)
                 if isinstance(new, (ast.Return, ast.Raise, ast.Break, ast.Continue)):
@@ -1035,9 +1054,10 @@ class _Canoniser:
         waiting = [0] * len(run)  # how many statements each one waits for
         for j in range(len(run)):
             rj, wj = effects[j]
+            touched = rj | wj  # i writes what j reads or writes, or reads what j writes
             for i in range(j):
                 ri, wi = effects[i]
-                if not (wi.isdisjoint(rj) and ri.isdisjoint(wj) and wi.isdisjoint(wj)):
+                if not (wi.isdisjoint(touched) and ri.isdisjoint(wj)):
                     later[i].append(j)
                     waiting[j] += 1
         # The ready statements in a heap by (key, position): the smallest is the one the
@@ -1305,16 +1325,16 @@ class _Tokeniser:
         if entry is None:  # not a node, or an operator or context (part of its parent's token)
             return
         line = getattr(node, "lineno", line) or line
-        if kind is ast.Name:
+        if kind is _NAME:
             self.emit("n:" + self.rename(node.id), line)
             return
-        if kind is ast.Constant:
+        if kind is _CONSTANT:
             self.emit("c:" + _const_repr(node.value)[:40], line)
             return
-        if kind is ast.arg:
+        if kind is _ARG:
             self.emit("a:" + self.rename(node.arg), line)
             return
-        if kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
+        if kind is _FUNCTION_DEF or kind is _ASYNC_FUNCTION_DEF:
             name = "F" if node.name in self.keep_names else self.rename(node.name)
             self.emit("def:" + name, line)
             self.walk(_all_args(node.args), line)
@@ -1326,15 +1346,15 @@ class _Tokeniser:
         op = getattr(node, "op", None)
         if op is not None:
             token += ":" + type(op).__name__
-        if kind is ast.Compare:
+        if kind is _COMPARE:
             token += ":" + ",".join(type(o).__name__ for o in node.ops)
-        elif kind is ast.Attribute:
+        elif kind is _ATTRIBUTE:
             self.walk(node.value, line)
             self.emit("." + node.attr, line)
             return
-        elif kind is ast.keyword:
+        elif kind is _KEYWORD:
             token = "kw:" + (node.arg or "**")
-        elif kind is ast.alias:
+        elif kind is _ALIAS:
             token = "alias:" + node.name
         self.emit(token, line)
         for field in fields:
