@@ -417,3 +417,35 @@ def test_dedent_is_textwrap_dedent() -> None:
     cases += ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 30))) for _ in range(5000)]
     assert [_dedent(text) for text in cases] == [textwrap.dedent(text) for text in cases]
     assert _dedent("def f():\n    x = '''\n  \n'''\n") == "def f():\n    x = '''\n\n'''\n"
+
+
+def test_rewriter_counts_what_a_walk_counts() -> None:
+    """The name counts ``_Rewriter`` keeps while it rewrites (dead-code removal starts from
+    them) are those of a walk of the rewritten tree, also where a rewrite drops names
+    (``np.dot``, annotations, a bare annotation) or makes new ones (``x += y``)."""
+    import ast
+
+    from grader.similarity import normalise
+
+    extra = [
+        "def f(x: int, y):\n    z: float\n    w: numpy.ndarray = numpy.dot(x, y)\n    x += numpy.square(y)\n"
+        "    y[0] *= np.transpose(x)\n    v = x.dot(y).transpose()\n    global g\n    g -= 1\n    return w, v\n",
+        "def g(a):\n    import numpy as np\n    from math import *\n    try:\n        b = np.matmul(a, a)\n"
+        "    except ValueError as err:\n        b = err\n    return [c async for c in b], lambda q: q + b\n",
+    ]
+    checked = 0
+    for source in list(SOURCES.values()) + extra:
+        tree = normalise._parse(source)
+        if tree is None:
+            continue
+        tree.body = normalise._Simplifier().block(tree.body)
+        rewriter = normalise._Rewriter()
+        tree = rewriter.visit(tree)
+        counts, protected = ({}, {}, {}), set()
+        normalise._tally(tree, counts, 1, protected)
+        kept = [{name: n for name, n in table.items() if n} for table in rewriter.counts]
+        assert kept == [{name: n for name, n in table.items() if n} for table in counts], source
+        assert rewriter.protected == protected
+        assert isinstance(tree, ast.Module)
+        checked += 1
+    assert checked == len(SOURCES) + len(extra) - 2  # the two unparsable sources

@@ -426,12 +426,24 @@ class _Rewriter:
     Works like an ``ast.NodeTransformer`` whose ``visit_*`` methods first visit
     the children (post-order), with a table-driven traversal that skips
     contexts and operators (no method rewrites those).
+
+    It also counts the names of the tree it returns as ``_tally`` would (``counts``, and
+    ``protected`` for the names of ``global`` and ``nonlocal`` statements): each node is
+    counted where it is visited, and what a rewrite drops or makes is taken off or added.
+    Dead-code removal starts from these counts instead of walking the tree once more.
     """
+
+    def __init__(self) -> None:
+        self.counts: tuple[dict[str, int], dict[str, int], dict[str, int]] = ({}, {}, {})
+        self.protected: set[str] = set()
 
     def visit(self, node: ast.AST) -> ast.AST | list | None:
         """The rewritten ``node`` (None drops a statement), its children rewritten first."""
         self.generic_visit(node)
-        handler = _REWRITES.get(type(node))
+        kind = type(node)
+        if kind in _TALLIED:
+            _tally_nodes((node,), self.counts, 1, self.protected)
+        handler = _REWRITES.get(kind)
         return node if handler is None else handler(self, node)
 
     def generic_visit(self, node: ast.AST) -> None:
@@ -449,6 +461,7 @@ class _Rewriter:
             if kind is Name:
                 if value.id == "numpy":
                     value.id = "np"
+                _count_name(value, self.counts)
                 continue
             if kind is Constant:
                 continue
@@ -462,6 +475,7 @@ class _Rewriter:
                     if kind is Name:
                         if item.id == "numpy":
                             item.id = "np"
+                        _count_name(item, self.counts)
                     elif kind is Constant:
                         pass
                     elif isinstance(item, AST):
@@ -498,13 +512,17 @@ class _Rewriter:
         if isinstance(func, ast.Attribute) and not node.keywords:
             if _is_numpy(func.value):
                 op = _NP_BINARY.get(func.attr)
+                new: ast.AST | None = None
                 if op is not None and len(node.args) == 2:
-                    return ast.copy_location(ast.BinOp(left=node.args[0], op=op(), right=node.args[1]), node)
-                if func.attr == "square" and len(node.args) == 1:
+                    new = ast.copy_location(ast.BinOp(left=node.args[0], op=op(), right=node.args[1]), node)
+                elif func.attr == "square" and len(node.args) == 1:
                     two = ast.copy_location(ast.Constant(2), node)
-                    return ast.copy_location(ast.BinOp(left=node.args[0], op=ast.Pow(), right=two), node)
-                if func.attr == "transpose" and len(node.args) == 1:
-                    return ast.copy_location(ast.Attribute(value=node.args[0], attr="T", ctx=ast.Load()), node)
+                    new = ast.copy_location(ast.BinOp(left=node.args[0], op=ast.Pow(), right=two), node)
+                elif func.attr == "transpose" and len(node.args) == 1:
+                    new = ast.copy_location(ast.Attribute(value=node.args[0], attr="T", ctx=ast.Load()), node)
+                if new is not None:
+                    _tally(func, self.counts, -1)  # ``np.dot`` and its name go
+                    return new
             else:
                 if func.attr in ("dot", "matmul") and len(node.args) == 1:
                     return ast.copy_location(ast.BinOp(left=func.value, op=ast.MatMult(), right=node.args[0]), node)
@@ -515,12 +533,15 @@ class _Rewriter:
     def visit_AugAssign(self, node: ast.AugAssign) -> ast.AST:
         """``x op= y`` -> ``x = x op y``."""
         load = _as_load(node.target)
+        _tally(load, self.counts, 1)
         value = ast.copy_location(ast.BinOp(left=load, op=node.op, right=node.value), node)
         return ast.copy_location(ast.Assign(targets=[node.target], value=value), node)
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> ast.AST:
         """``x: T = y`` -> ``x = y`` (annotations are not behaviour)."""
+        _tally(node.annotation, self.counts, -1)
         if node.value is None:
+            _tally(node.target, self.counts, -1)
             return None
         return ast.copy_location(ast.Assign(targets=[node.target], value=node.value), node)
 
@@ -586,12 +607,15 @@ def _assign_targets_dead(stmt: ast.Assign, used: set[str], protected: set[str]) 
     return all(b not in used and b not in protected for b in bases)
 
 
-def _remove_dead_code(func: ast.AST) -> tuple[dict[str, int], dict[str, int]]:
+def _remove_dead_code(func: ast.AST, counts: tuple[dict[str, int], dict[str, int], dict[str, int]] | None = None,
+                      protected: set[str] | None = None) -> tuple[dict[str, int], dict[str, int]]:
     """Remove statements whose results are never used, to a fixed point (modifies ``func``).
 
     Returns how often each name is left in ``func``: as a ``Name`` node of any context and as
     bound (``_tally``), from which ``_counted_locals`` gives ``_local_names(func)`` without
-    walking the tree again.
+    walking the tree again. ``counts`` and ``protected``: ``func``'s ``_tally`` and the names of
+    its ``global`` and ``nonlocal`` statements if known (``_Rewriter`` keeps them); ``counts``
+    is updated in place.
 
     Each round removes what is dead given the names read anywhere in what is left (``used``).
     The reads are counted once and the counts lowered as statements go, instead of walking
@@ -601,9 +625,11 @@ def _remove_dead_code(func: ast.AST) -> tuple[dict[str, int], dict[str, int]]:
     (which can make an earlier assignment overwritten in turn). Each block is swept and then
     rid of overwritten assignments in one walk (see ``_sweep_block``).
     """
-    protected = {n.name for n in getattr(func, "body", []) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
-    counts: tuple[dict[str, int], dict[str, int], dict[str, int]] = ({}, {}, {})
-    _tally(func, counts, 1, protected)  # global and nonlocal statements are never removed: one look is enough
+    if counts is None:
+        counts, protected = ({}, {}, {}), set()
+        _tally(func, counts, 1, protected)  # global and nonlocal statements are never removed: one look is enough
+    protected = set(protected or ()) | {n.name for n in getattr(func, "body", [])
+                                       if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
     loads = counts[0]
     for _ in range(20):
         used = {name for name, count in loads.items() if count}
@@ -623,9 +649,15 @@ def _tally(node: ast.AST, counts: tuple[dict[str, int], dict[str, int], dict[str
     bindings as ``_local_names`` finds them; ``step`` is -1 for a statement being removed.
     ``protected`` gets the names of ``global`` and ``nonlocal`` statements.
     """
+    _tally_nodes(_walk(node), counts, step, protected)
+
+
+def _tally_nodes(found: Iterable[ast.AST], counts: tuple[dict[str, int], dict[str, int], dict[str, int]], step: int,
+                 protected: set[str] | None = None) -> None:
+    """``_tally`` of the nodes ``found`` (without what is below them)."""
     loads, named, stored = counts
     Name, Load, Global, Nonlocal, binding = ast.Name, ast.Load, ast.Global, ast.Nonlocal, _TALLIED
-    for n in _walk(node):
+    for n in found:
         kind = type(n)
         if kind not in binding:
             continue
@@ -655,6 +687,17 @@ def _tally(node: ast.AST, counts: tuple[dict[str, int], dict[str, int], dict[str
 #: The node classes ``_tally`` looks at (most nodes are none of these).
 _TALLIED = frozenset({ast.Name, ast.arg, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.alias,
                       ast.ExceptHandler, ast.Global, ast.Nonlocal})
+
+
+def _count_name(node: ast.Name, counts: tuple[dict[str, int], dict[str, int], dict[str, int]]) -> None:
+    """``_tally`` of one ``Name`` node."""
+    loads, named, stored = counts
+    name = node.id
+    named[name] = named.get(name, 0) + 1
+    if type(node.ctx) is ast.Load:
+        loads[name] = loads.get(name, 0) + 1
+    else:
+        stored[name] = stored.get(name, 0) + 1
 
 
 def _counted_locals(named: dict[str, int], stored: dict[str, int], keep_names: frozenset[str]) -> set[str]:
@@ -1573,9 +1616,10 @@ def _normalise_tree(tree: ast.Module, *, keep_names: frozenset[str], template_sh
                     remove_dead: bool) -> NormalisedCode:
     """Steps 1-7 of the module docstring on a parsed tree (modified in place)."""
     tree.body = _Simplifier().block(tree.body)
-    tree = _Rewriter().visit(tree)
+    rewriter = _Rewriter()
+    tree = rewriter.visit(tree)
     if remove_dead:
-        local = _counted_locals(*_remove_dead_code(tree), keep_names)
+        local = _counted_locals(*_remove_dead_code(tree, rewriter.counts, rewriter.protected), keep_names)
     else:
         local = _local_names(tree, keep_names)
     canoniser = _Canoniser(local)
