@@ -215,7 +215,7 @@ def _underscore(_name: str) -> str:
 
 #: How ``_marker`` spells a local in a dump: ``\x00name\x01`` (no other text of a dump holds
 #: these characters: names are identifiers and ``repr`` escapes them in strings).
-_MARK = re.compile("\x00([^\x01]*)\x01")
+_MARK = re.compile("\x00[^\x01]*\x01")
 
 
 def _marker(local: set[str] | frozenset[str]) -> Callable[[str], str]:
@@ -604,7 +604,10 @@ def _assign_targets_dead(stmt: ast.Assign, used: set[str], protected: set[str]) 
             if base is None:
                 return False
             bases.append(base)
-    return all(b not in used and b not in protected for b in bases)
+    for base in bases:
+        if base in used or base in protected:
+            return False
+    return True
 
 
 def _remove_dead_code(func: ast.AST, counts: tuple[dict[str, int], dict[str, int], dict[str, int]] | None = None,
@@ -1177,7 +1180,7 @@ def _dump_head(stmt: ast.stmt, rename: Callable[[str], str] | None,
         if value is _MISSING or field == "type_comment":  # as ``ast.iter_fields``: a field not set is left out
             continue
         if field == "targets" and kind is ast.Assign and by_node is None:
-            parts.append("[" + ",".join(_dump_target(t, rename) for t in value) + "]")
+            parts.append("[" + ",".join([_dump_target(t, rename) for t in value]) + "]")
         else:
             parts.append(_dump(value, rename, by_node, memo))
     return " ".join(parts)
@@ -1325,8 +1328,10 @@ def _local_names(tree: ast.AST, keep_names: frozenset[str]) -> set[str]:
 
 
 _SILENT = (ast.operator, ast.boolop, ast.cmpop, ast.unaryop, ast.expr_context)
-#: For each node class that emits a token: its name, the fields walked in order, and whether it is a statement.
-_TOKEN_TABLE = {cls: (cls.__name__, _CHILD_FIELDS[cls], issubclass(cls, ast.stmt))
+#: For each node class that emits a token: its name, the fields walked in order, whether it is a
+#: statement, and whether it has an operator (``op``; looking for a missing attribute costs an
+#: exception caught inside ``getattr``).
+_TOKEN_TABLE = {cls: (cls.__name__, _CHILD_FIELDS[cls], issubclass(cls, ast.stmt), "op" in cls._fields)
                 for cls in _ast_classes() if not issubclass(cls, _SILENT)}
 
 
@@ -1385,8 +1390,8 @@ class _Tokeniser:
             self.walk(node.body, line)
             self.emit("}", line)
             return
-        token, fields, is_stmt = entry
-        op = getattr(node, "op", None)
+        token, fields, is_stmt, has_op = entry
+        op = getattr(node, "op", None) if has_op else None
         if op is not None:
             token += ":" + type(op).__name__
         if kind is _COMPARE:
