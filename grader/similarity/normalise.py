@@ -49,6 +49,7 @@ from __future__ import annotations
 import ast
 import builtins
 import hashlib
+import heapq
 import io
 import keyword
 import re
@@ -150,53 +151,100 @@ def _dump(node: object, rename: Callable[[str], str] | None,
     ``memo`` (``id(node) -> (node, dump)``) reuses the dumps of subtrees made
     with the same renaming; the caller guarantees those subtrees have not
     changed since (the node is kept in the entry so its id cannot be reused).
+    Only ``node``'s own dump is added to it: callers dump a subtree before any
+    tree holding it (operands are sorted from the inside out), so the dumps of
+    the subtrees inside ``node`` would only be looked up through ``node``'s.
     """
     if by_node is not None and rename is None:
         rename = _underscore
-    Name, Constant, arg, table = ast.Name, ast.Constant, ast.arg, _DUMP_TABLE
-    named = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+    text = _dump_node(node, rename, by_node, memo)
+    if memo is not None and type(node) in _MEMO_KINDS:
+        memo[id(node)] = (node, text)
+    return text
 
-    def dump(node: object) -> str:
-        kind = type(node)
-        if kind is Name:
-            return by_node(node) if by_node is not None else rename(node.id)
-        if kind is Constant:
-            return "#" + _const_repr(node.value)
-        if kind is list:
-            return "[" + ",".join([dump(item) for item in node]) + "]"
-        entry = table.get(kind)
-        if entry is None:
-            if isinstance(node, ast.AST):  # pragma: no cover - a node class made after import
-                entry = _dump_entry(kind)
-            else:
-                return repr(node)
-        if kind is arg:
-            return "(arg %s)" % rename(node.arg)
-        head, fields = entry
-        if not fields:
-            return head + ")"
-        if memo is not None:
-            hit = memo.get(id(node))
-            if hit is not None and hit[0] is node:
-                return hit[1]
-        parts = [head]
-        if kind in named:
-            parts.append(rename(node.name))
-        for name in fields:
-            parts.append(dump(getattr(node, name, None)))
-        text = " ".join(parts) + ")"
-        if memo is not None:
-            memo[id(node)] = (node, text)
-        return text
 
-    text = dump(node)
-    del dump  # the nested function refers to itself: without this, a cycle keeps it, the memo and
-    return text  # the nodes alive until the cyclic collector runs
+_NAMED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
+def _dump_node(node: object, rename: Callable[[str], str], by_node: Callable[[ast.Name], str] | None,
+               memo: dict | None) -> str:
+    """``_dump`` of one node, its children dumped by recursion (a module function: a nested one
+    made at each ``_dump`` call cost its making, and a reference cycle to undo)."""
+    kind = type(node)
+    if kind is _NAME:
+        return by_node(node) if by_node is not None else rename(node.id)
+    if kind is _CONSTANT:
+        return "#" + _const_repr(node.value)
+    if kind is list:
+        return "[" + ",".join([_dump_node(item, rename, by_node, memo) for item in node]) + "]"
+    entry = _DUMP_TABLE.get(kind)
+    if entry is None:
+        if isinstance(node, ast.AST):  # pragma: no cover - a node class made after import
+            entry = _dump_entry(kind)
+        else:
+            return repr(node)
+    if kind is _ARG:
+        return "(arg %s)" % rename(node.arg)
+    head, fields = entry
+    if not fields:
+        return head + ")"
+    if memo is not None:
+        hit = memo.get(id(node))
+        if hit is not None and hit[0] is node:
+            return hit[1]
+    parts = [head]
+    if kind in _NAMED:
+        parts.append(rename(node.name))
+    for name in fields:
+        parts.append(_dump_node(getattr(node, name, None), rename, by_node, memo))
+    return " ".join(parts) + ")"
+
+
+_NAME, _CONSTANT, _ARG = ast.Name, ast.Constant, ast.arg
+#: Node classes the token walk compares with, as module names (one lookup instead of two).
+_FUNCTION_DEF, _ASYNC_FUNCTION_DEF, _COMPARE, _ATTRIBUTE, _KEYWORD, _ALIAS = (
+    ast.FunctionDef, ast.AsyncFunctionDef, ast.Compare, ast.Attribute, ast.keyword, ast.alias)
+#: Node classes whose dumps ``_dump`` keeps in a memo (those ``_dump_node`` looks up there).
+_MEMO_KINDS = frozenset(cls for cls, (_head, fields) in _DUMP_TABLE.items() if fields and cls not in (_NAME, _CONSTANT, _ARG))
 
 
 def _underscore(_name: str) -> str:
     """Every name spelled ``_``."""
     return "_"
+
+
+#: How ``_marker`` spells a local in a dump: ``\x00name\x01`` (no other text of a dump holds
+#: these characters: names are identifiers and ``repr`` escapes them in strings).
+_MARK = re.compile("\x00[^\x01]*\x01")
+
+
+def _marker(local: set[str] | frozenset[str]) -> Callable[[str], str]:
+    """A ``_dump`` renamer that marks each local (``_MARK``) and keeps other names.
+
+    One marked dump serves every renaming that changes only the locals: ``_fill`` gives the
+    canoniser's dump under an ``env``, ``_blind`` the renaming-blind one, without dumping the
+    tree again for each.
+    """
+    return lambda n: "\x00" + n + "\x01" if n in local else n
+
+
+def _fill(marked: str, env: dict[str, str]) -> str:
+    """A marked dump with each local spelled as ``Canoniser.name_key(env)`` spells it (``L`` if unsigned)."""
+    if "\x00" not in marked:
+        return marked
+    pieces = marked.split("\x00")
+    out = [pieces[0]]
+    get = env.get
+    for piece in pieces[1:]:
+        name, _, rest = piece.partition("\x01")
+        out.append(get(name, "L"))
+        out.append(rest)
+    return "".join(out)
+
+
+def _blind(marked: str) -> str:
+    """A marked dump with every local spelled ``_`` (what ``_placeholder_dump`` gives)."""
+    return _MARK.sub("_", marked) if "\x00" in marked else marked
 
 
 def _const_repr(value: object) -> str:
@@ -275,6 +323,8 @@ def _stored_names(node: ast.AST) -> set[str]:
 
 def _target_base(target: ast.AST) -> str | None:
     """The variable written by an assignment target: ``a`` for ``a``, ``a[i]``, ``a.x[i]``."""
+    if type(target) is ast.Name:
+        return target.id
     while isinstance(target, (ast.Subscript, ast.Attribute, ast.Starred)):
         target = target.value
     return target.id if isinstance(target, ast.Name) else None
@@ -306,6 +356,12 @@ def _const_truth(test: ast.AST) -> bool | None:
 # --------------------------------------------------------------------------- step 1
 
 
+#: Statement classes ``_Simplifier`` leaves as they are: they hold no block, are neither
+#: ``pass``, an expression, an ``if`` nor a ``while``, and end no block (most statements).
+_AS_IS = frozenset({ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete, ast.Import, ast.ImportFrom,
+                    ast.Global, ast.Nonlocal, ast.Assert})
+
+
 class _Simplifier:
     """Drops docstrings, bare constants, pass, print calls, constant-false branches, unreachable code."""
 
@@ -313,6 +369,9 @@ class _Simplifier:
         """Simplify a statement list; returns the new list (possibly empty)."""
         out: list[ast.stmt] = []
         for stmt in stmts:
+            if type(stmt) in _AS_IS:
+                out.append(stmt)
+                continue
             for new in self.stmt(stmt):
                 out.append(new)
                 if isinstance(new, (ast.Return, ast.Raise, ast.Break, ast.Continue)):
@@ -367,34 +426,71 @@ class _Rewriter:
     Works like an ``ast.NodeTransformer`` whose ``visit_*`` methods first visit
     the children (post-order), with a table-driven traversal that skips
     contexts and operators (no method rewrites those).
+
+    It also counts the names of the tree it returns as ``_tally`` would (``counts``, and
+    ``protected`` for the names of ``global`` and ``nonlocal`` statements): each node is
+    counted where it is visited, and what a rewrite drops or makes is taken off or added.
+    Dead-code removal starts from these counts instead of walking the tree once more.
     """
+
+    def __init__(self) -> None:
+        self.counts: tuple[dict[str, int], dict[str, int], dict[str, int]] = ({}, {}, {})
+        self.protected: set[str] = set()
 
     def visit(self, node: ast.AST) -> ast.AST | list | None:
         """The rewritten ``node`` (None drops a statement), its children rewritten first."""
         self.generic_visit(node)
-        handler = _REWRITES.get(type(node))
+        kind = type(node)
+        if kind in _TALLIED:
+            _tally_nodes((node,), self.counts, 1, self.protected)
+        handler = _REWRITES.get(kind)
         return node if handler is None else handler(self, node)
 
     def generic_visit(self, node: ast.AST) -> None:
-        """Rewrite the children of ``node`` in place, as ``ast.NodeTransformer.generic_visit`` does."""
-        AST = ast.AST
+        """Rewrite the children of ``node`` in place, as ``ast.NodeTransformer.generic_visit`` does.
+
+        Names and constants, about half of the nodes, are handled here: a constant has
+        nothing to rewrite and a name only its spelling (``visit_Name``), so the two calls of
+        a visit are saved for each.
+        """
+        AST, Name, Constant = ast.AST, ast.Name, ast.Constant
         fields = _CHILD_FIELDS.get(type(node))
         for name in fields if fields is not None else node._fields:
             value = getattr(node, name, None)
-            if type(value) is list:
+            kind = type(value)
+            if kind is Name:
+                if value.id == "numpy":
+                    value.id = "np"
+                _count_name(value, self.counts)
+                continue
+            if kind is Constant:
+                continue
+            if kind is list:
                 if not value:
                     continue
                 new_values = []
+                changed = False
                 for item in value:
-                    if isinstance(item, AST):
-                        item = self.visit(item)
-                        if item is None:
-                            continue
-                        if not isinstance(item, AST):
-                            new_values.extend(item)
-                            continue
+                    kind = type(item)
+                    if kind is Name:
+                        if item.id == "numpy":
+                            item.id = "np"
+                        _count_name(item, self.counts)
+                    elif kind is Constant:
+                        pass
+                    elif isinstance(item, AST):
+                        new = self.visit(item)
+                        if new is not item:
+                            changed = True
+                            if new is None:
+                                continue
+                            if not isinstance(new, AST):
+                                new_values.extend(new)
+                                continue
+                        item = new
                     new_values.append(item)
-                value[:] = new_values
+                if changed:  # else the list holds the same items already
+                    value[:] = new_values
             elif isinstance(value, AST):
                 new = self.visit(value)
                 if new is None:
@@ -411,17 +507,22 @@ class _Rewriter:
     def visit_Call(self, node: ast.Call) -> ast.AST:
         """Function-call spellings of operators become operators (children already rewritten)."""
         func = node.func
-        node.keywords.sort(key=lambda kw: kw.arg or "")
+        if len(node.keywords) > 1:
+            node.keywords.sort(key=_keyword_name)
         if isinstance(func, ast.Attribute) and not node.keywords:
             if _is_numpy(func.value):
                 op = _NP_BINARY.get(func.attr)
+                new: ast.AST | None = None
                 if op is not None and len(node.args) == 2:
-                    return ast.copy_location(ast.BinOp(left=node.args[0], op=op(), right=node.args[1]), node)
-                if func.attr == "square" and len(node.args) == 1:
+                    new = ast.copy_location(ast.BinOp(left=node.args[0], op=op(), right=node.args[1]), node)
+                elif func.attr == "square" and len(node.args) == 1:
                     two = ast.copy_location(ast.Constant(2), node)
-                    return ast.copy_location(ast.BinOp(left=node.args[0], op=ast.Pow(), right=two), node)
-                if func.attr == "transpose" and len(node.args) == 1:
-                    return ast.copy_location(ast.Attribute(value=node.args[0], attr="T", ctx=ast.Load()), node)
+                    new = ast.copy_location(ast.BinOp(left=node.args[0], op=ast.Pow(), right=two), node)
+                elif func.attr == "transpose" and len(node.args) == 1:
+                    new = ast.copy_location(ast.Attribute(value=node.args[0], attr="T", ctx=ast.Load()), node)
+                if new is not None:
+                    _tally(func, self.counts, -1)  # ``np.dot`` and its name go
+                    return new
             else:
                 if func.attr in ("dot", "matmul") and len(node.args) == 1:
                     return ast.copy_location(ast.BinOp(left=func.value, op=ast.MatMult(), right=node.args[0]), node)
@@ -432,12 +533,15 @@ class _Rewriter:
     def visit_AugAssign(self, node: ast.AugAssign) -> ast.AST:
         """``x op= y`` -> ``x = x op y``."""
         load = _as_load(node.target)
+        _tally(load, self.counts, 1)
         value = ast.copy_location(ast.BinOp(left=load, op=node.op, right=node.value), node)
         return ast.copy_location(ast.Assign(targets=[node.target], value=value), node)
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> ast.AST:
         """``x: T = y`` -> ``x = y`` (annotations are not behaviour)."""
+        _tally(node.annotation, self.counts, -1)
         if node.value is None:
+            _tally(node.target, self.counts, -1)
             return None
         return ast.copy_location(ast.Assign(targets=[node.target], value=node.value), node)
 
@@ -453,6 +557,11 @@ class _Rewriter:
         if isinstance(node.ctx, ast.Load):
             return ast.copy_location(ast.Tuple(elts=node.elts, ctx=ast.Load()), node)
         return node
+
+
+def _keyword_name(keyword: ast.keyword) -> str:
+    """Sort key of a keyword argument: its name (``""`` for ``**kwargs``)."""
+    return keyword.arg or ""
 
 
 #: The ``_Rewriter`` method of each node class it rewrites (a table of the class, not of each
@@ -495,43 +604,143 @@ def _assign_targets_dead(stmt: ast.Assign, used: set[str], protected: set[str]) 
             if base is None:
                 return False
             bases.append(base)
-    return all(b not in used and b not in protected for b in bases)
+    for base in bases:
+        if base in used or base in protected:
+            return False
+    return True
 
 
-def _remove_dead_code(func: ast.AST) -> None:
-    """Remove statements whose results are never used, to a fixed point (modifies ``func``)."""
-    protected = {n.name for n in getattr(func, "body", []) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+def _remove_dead_code(func: ast.AST, counts: tuple[dict[str, int], dict[str, int], dict[str, int]] | None = None,
+                      protected: set[str] | None = None) -> tuple[dict[str, int], dict[str, int]]:
+    """Remove statements whose results are never used, to a fixed point (modifies ``func``).
+
+    Returns how often each name is left in ``func``: as a ``Name`` node of any context and as
+    bound (``_tally``), from which ``_counted_locals`` gives ``_local_names(func)`` without
+    walking the tree again. ``counts`` and ``protected``: ``func``'s ``_tally`` and the names of
+    its ``global`` and ``nonlocal`` statements if known (``_Rewriter`` keeps them); ``counts``
+    is updated in place.
+
+    Each round removes what is dead given the names read anywhere in what is left (``used``).
+    The reads are counted once and the counts lowered as statements go, instead of walking
+    the tree again each round; and a round is known to change nothing, and is not run, when
+    the previous one left every read name read (so no more statement is dead: a sweep removes
+    everything dead under a set of names at once) and removed no statement as overwritten
+    (which can make an earlier assignment overwritten in turn). Each block is swept and then
+    rid of overwritten assignments in one walk (see ``_sweep_block``).
+    """
+    if counts is None:
+        counts, protected = ({}, {}, {}), set()
+        _tally(func, counts, 1, protected)  # global and nonlocal statements are never removed: one look is enough
+    protected = set(protected or ()) | {n.name for n in getattr(func, "body", [])
+                                       if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+    loads = counts[0]
     for _ in range(20):
-        used: set[str] = set()
-        for node in _walk(func):
-            kind = type(node)
-            if kind is ast.Name:
-                if type(node.ctx) is ast.Load:
-                    used.add(node.id)
-            elif kind is ast.Global or kind is ast.Nonlocal:
-                protected.update(node.names)
-        changed = _sweep_block(func, used, protected)
-        changed = _overwritten_before_read(func) or changed
-        if not changed:
+        used = {name for name, count in loads.items() if count}
+        swept, overwritten = _sweep_block(func, used, protected, counts)
+        if not (swept or overwritten):
             break
+        if not overwritten and all(loads[name] for name in used):
+            break  # the next round would change nothing
+    return counts[1], counts[2]
 
 
-def _sweep_block(node: ast.AST, used: set[str], protected: set[str]) -> bool:
-    """One sweep of dead-statement removal over the blocks below ``node``; True if anything went."""
-    changed = False
+def _tally(node: ast.AST, counts: tuple[dict[str, int], dict[str, int], dict[str, int]], step: int,
+           protected: set[str] | None = None) -> None:
+    """Add ``step`` to the counts of the names in ``node``.
+
+    ``counts``: reads (``Name`` in a ``Load`` context), ``Name`` nodes of any context, and
+    bindings as ``_local_names`` finds them; ``step`` is -1 for a statement being removed.
+    ``protected`` gets the names of ``global`` and ``nonlocal`` statements.
+    """
+    _tally_nodes(_walk(node), counts, step, protected)
+
+
+def _tally_nodes(found: Iterable[ast.AST], counts: tuple[dict[str, int], dict[str, int], dict[str, int]], step: int,
+                 protected: set[str] | None = None) -> None:
+    """``_tally`` of the nodes ``found`` (without what is below them)."""
+    loads, named, stored = counts
+    Name, Load, Global, Nonlocal, binding = ast.Name, ast.Load, ast.Global, ast.Nonlocal, _TALLIED
+    for n in found:
+        kind = type(n)
+        if kind not in binding:
+            continue
+        if kind is Name:
+            name = n.id
+            named[name] = named.get(name, 0) + step
+            if type(n.ctx) is Load:
+                loads[name] = loads.get(name, 0) + step
+            else:
+                stored[name] = stored.get(name, 0) + step
+            continue
+        if kind is ast.arg:
+            name = n.arg
+        elif kind is ast.FunctionDef or kind is ast.AsyncFunctionDef or kind is ast.ClassDef:
+            name = n.name
+        elif kind is ast.alias:
+            name = (n.asname or n.name).split(".")[0]
+        elif kind is ast.ExceptHandler and n.name:
+            name = n.name
+        else:
+            if protected is not None and (kind is Global or kind is Nonlocal):
+                protected.update(n.names)
+            continue
+        stored[name] = stored.get(name, 0) + step
+
+
+#: The node classes ``_tally`` looks at (most nodes are none of these).
+_TALLIED = frozenset({ast.Name, ast.arg, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.alias,
+                      ast.ExceptHandler, ast.Global, ast.Nonlocal})
+
+
+def _count_name(node: ast.Name, counts: tuple[dict[str, int], dict[str, int], dict[str, int]]) -> None:
+    """``_tally`` of one ``Name`` node."""
+    loads, named, stored = counts
+    name = node.id
+    named[name] = named.get(name, 0) + 1
+    if type(node.ctx) is ast.Load:
+        loads[name] = loads.get(name, 0) + 1
+    else:
+        stored[name] = stored.get(name, 0) + 1
+
+
+def _counted_locals(named: dict[str, int], stored: dict[str, int], keep_names: frozenset[str]) -> set[str]:
+    """``_local_names`` of a tree from its name counts (``_remove_dead_code``'s result)."""
+    bound = {name for name, count in stored.items() if count}
+    names = {name for name, count in named.items() if count} | bound
+    return {n for n in names if n not in keep_names and (n not in _BUILTINS or n in bound)}
+
+
+def _sweep_block(node: ast.AST, used: set[str], protected: set[str],
+                 counts: tuple[dict[str, int], dict[str, int], dict[str, int]]) -> tuple[bool, bool]:
+    """One round of dead-statement removal over the blocks below ``node``: whether a statement
+    went as dead (given ``used``), and whether one went as overwritten (``_drop_overwritten``).
+
+    Each block is swept, its nested blocks first, and then rid of its overwritten
+    assignments. That is what a sweep of the whole tree and then a pass for overwritten
+    assignments did: whether a statement is dead depends on ``used``, its own expressions
+    and whether its blocks are empty, and removing overwritten assignments empties no block
+    (the last assignment of a name stays); a block's overwritten assignments depend on its
+    own simple statements only. ``counts``: the name counts (``_tally``), lowered for every
+    statement removed.
+    """
+    swept = overwritten = False
     for field, block in list(_blocks(node)):
         kept = []
         for stmt in block:
-            if _sweep_block(stmt, used, protected):
-                changed = True
+            inner_swept, inner_overwritten = _sweep_block(stmt, used, protected, counts)
+            swept = swept or inner_swept
+            overwritten = overwritten or inner_overwritten
             if _is_dead(stmt, used, protected):
-                changed = True
+                swept = True
+                _tally(stmt, counts, -1)
                 continue
             kept.append(stmt)
         if not kept and field == "body" and isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             kept = [ast.copy_location(ast.Pass(), node)]
         block[:] = kept
-    return changed
+        if _drop_overwritten(block, counts):
+            overwritten = True
+    return swept, overwritten
 
 
 def _is_dead(stmt: ast.stmt, used: set[str], protected: set[str]) -> bool:
@@ -551,48 +760,48 @@ def _is_dead(stmt: ast.stmt, used: set[str], protected: set[str]) -> bool:
     return False
 
 
-def _overwritten_before_read(node: ast.AST) -> bool:
-    """Remove ``x = ...`` when a later statement of the same block rebinds ``x`` before any read."""
-    changed = False
-    for _field, block in list(_blocks(node)):
-        for stmt in block:
-            if _overwritten_before_read(stmt):
-                changed = True
-        simple_targets = [st.targets[0].id for st in block
-                          if isinstance(st, ast.Assign) and len(st.targets) == 1 and isinstance(st.targets[0], ast.Name)]
-        if len(simple_targets) == len(set(simple_targets)):
-            continue  # no name is rebound by a simple assignment in this block
-        rebound = {name for name in simple_targets if simple_targets.count(name) > 1}
-        facts: dict[int, tuple[set[str], set[str]]] = {}  # the statements a scan reaches, walked once
-        doomed = set()
-        for i, stmt in enumerate(block):
-            if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)):
-                continue
-            name = stmt.targets[0].id
-            if name not in rebound or _has_side_effect(stmt.value):
-                continue  # only a later simple assignment of the same name can doom it
-            for j in range(i + 1, len(block)):
-                later = block[j]
-                if not isinstance(later, (ast.Assign, ast.Expr)):
-                    break  # whether it reads or writes the name or not, the scan stops here
-                found = facts.get(j)
-                if found is None:
-                    found = facts[j] = (_loaded_names(later), _stored_names(later))
-                loads, stores = found
-                if name in loads:
+def _drop_overwritten(block: list[ast.stmt], counts: tuple[dict[str, int], dict[str, int], dict[str, int]]) -> bool:
+    """Remove ``x = ...`` when a later statement of ``block`` rebinds ``x`` before any read; True if one went.
+
+    ``counts``: the name counts (``_tally``), lowered for every statement removed.
+    """
+    simple_targets = [st.targets[0].id for st in block
+                      if isinstance(st, ast.Assign) and len(st.targets) == 1 and isinstance(st.targets[0], ast.Name)]
+    if len(simple_targets) == len(set(simple_targets)):
+        return False  # no name is rebound by a simple assignment in this block
+    rebound = {name for name in simple_targets if simple_targets.count(name) > 1}
+    facts: dict[int, tuple[set[str], set[str]]] = {}  # the statements a scan reaches, walked once
+    doomed = set()
+    for i, stmt in enumerate(block):
+        if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)):
+            continue
+        name = stmt.targets[0].id
+        if name not in rebound or _has_side_effect(stmt.value):
+            continue  # only a later simple assignment of the same name can doom it
+        for j in range(i + 1, len(block)):
+            later = block[j]
+            if not isinstance(later, (ast.Assign, ast.Expr)):
+                break  # whether it reads or writes the name or not, the scan stops here
+            found = facts.get(j)
+            if found is None:
+                found = facts[j] = (_loaded_names(later), _stored_names(later))
+            loads, stores = found
+            if name in loads:
+                break
+            if isinstance(later, ast.Assign):
+                if len(later.targets) == 1 and isinstance(later.targets[0], ast.Name) and later.targets[0].id == name:
+                    doomed.add(i)
                     break
-                if isinstance(later, ast.Assign):
-                    if len(later.targets) == 1 and isinstance(later.targets[0], ast.Name) and later.targets[0].id == name:
-                        doomed.add(i)
-                        break
-                    if name in stores:
-                        break
-                elif name in stores or not isinstance(later, ast.Expr):
+                if name in stores:
                     break
-        if doomed:
-            block[:] = [s for i, s in enumerate(block) if i not in doomed]
-            changed = True
-    return changed
+            elif name in stores or not isinstance(later, ast.Expr):
+                break
+    if not doomed:
+        return False
+    for i in doomed:
+        _tally(block[i], counts, -1)
+    block[:] = [s for i, s in enumerate(block) if i not in doomed]
+    return True
 
 
 # --------------------------------------------------------------------------- step 4
@@ -656,19 +865,30 @@ class _Canoniser:
     def __init__(self, local: set[str]):
         self.local = local
         self.keys: dict[int, str] = {}
-        self.load_sig: dict[int, str] = {}
         self.uses: dict[str, str] = {}
         self.readers: dict[str, list[ast.stmt]] | None = None
         self.body: list[ast.stmt] = []
         self.effects: dict[int, tuple[set[str], set[str]]] = {}
-        #: Dumps of the current statement's subtrees under the current ``env`` (see ``_dump``).
+        self.own: dict[int, tuple[set[str], set[str]]] = {}
+        #: Marked dumps (``_marker``) of the current statement's subtrees (see ``_dump``).
         self.memo: dict | None = None
+        #: The marked head dump (``_dump_head`` with ``_marker``) of every statement signed in pass 1,
+        #: and the ``env`` it was signed with (what ``use_signature`` spells its reads by).
+        self.heads: dict[int, tuple[ast.stmt, str, dict[str, str]]] = {}
+        self.mark = _marker(local)
 
     def reads_writes(self, stmt: ast.stmt) -> tuple[set[str], set[str]]:
         """``_reads_writes`` memoised (the names in a statement do not change during pass 2)."""
         found = self.effects.get(id(stmt))
         if found is None:
-            found = self.effects[id(stmt)] = _reads_writes(stmt)
+            found = self.effects[id(stmt)] = _reads_writes(stmt, self.reads_writes, self.own_reads_writes(stmt))
+        return found
+
+    def own_reads_writes(self, stmt: ast.stmt) -> tuple[set[str], set[str]]:
+        """``_own_reads_writes`` memoised, for ``reads_writes`` and ``use_signature``."""
+        found = self.own.get(id(stmt))
+        if found is None:
+            found = self.own[id(stmt)] = _own_reads_writes(stmt)
         return found
 
     def name_key(self, env: dict[str, str]) -> Callable[[str], str]:
@@ -689,30 +909,47 @@ class _Canoniser:
         if self.readers is None:
             self.readers = {}
             for stmt in _all_statements(self.body):
-                heads = {n.id for n in _head_nodes(stmt) if type(n) is ast.Name and type(n.ctx) is ast.Load}
-                for reader in heads & self.local:
+                for reader in self.own_reads_writes(stmt)[0] & self.local:
                     self.readers.setdefault(reader, []).append(stmt)
         if name not in self.uses:
-            def by_node(node: ast.Name) -> str:
-                if node.id == name:
-                    return "@"
-                if not isinstance(node.ctx, ast.Load):
-                    return "T"
-                return self.load_sig.get(id(node), "L")
-            dumps = sorted(_dump_head(stmt, None, by_node) for stmt in self.readers.get(name, ()))
+            dumps = sorted(_dump_head(stmt, None, self.use_namer(stmt, name)) for stmt in self.readers.get(name, ()))
             self.uses[name] = _short_hash("|".join(dumps))
         return self.uses[name]
+
+    def use_namer(self, stmt: ast.stmt, name: str) -> Callable[[ast.Name], str]:
+        """How ``use_signature`` spells the names in the head of ``stmt``: ``@`` for ``name``, ``T``
+        for a written name, and a read one by the signature it had there (``name_key`` under the
+        ``env`` pass 1 signed the statement with; ``L`` in a def's head, which pass 1 does not read)."""
+        hit = self.heads.get(id(stmt))
+        env = hit[2] if hit is not None and hit[0] is stmt else None
+        local = self.local
+        Load = ast.Load
+
+        def by_node(node: ast.Name) -> str:
+            if node.id == name:
+                return "@"
+            if type(node.ctx) is not Load:
+                return "T"
+            if env is None:
+                return "L"
+            return env.get(node.id, "L") if node.id in local else node.id
+        return by_node
+
+    def sort_key(self, env: dict[str, str]) -> Callable[[ast.AST], str]:
+        """Sort key of an operand: its dump with each local spelled by ``name_key(env)`` (memoised)."""
+        mark, memo = self.mark, self.memo
+        return lambda node: _fill(_dump(node, mark, None, memo), env)
 
     # expressions -----------------------------------------------------------
     def expr(self, node: ast.AST, env: dict[str, str]) -> ast.AST:
         """Sort commutative operands inside ``node`` (in place where possible); returns the new node."""
         kind = type(node)
         if kind is ast.Name:
-            if type(node.ctx) is ast.Load:
-                self.load_sig[id(node)] = env.get(node.id, "L") if node.id in self.local else node.id
             return node
         if kind is ast.Constant:
             return node
+        if kind is ast.BinOp and isinstance(node.op, _COMMUTATIVE):
+            return self.chain(node, env)
         AST = ast.AST
         fields = _CHILD_FIELDS.get(kind)
         for field in fields if fields is not None else kind._fields:  # contexts and operators hold nothing to sort
@@ -727,25 +964,33 @@ class _Canoniser:
                         new = self.expr(item, env)
                         if new is not item:
                             value[i] = new
-        if isinstance(node, ast.BinOp) and isinstance(node.op, _COMMUTATIVE):
-            key = self.name_key(env)
-            operands = _flatten(node, type(node.op))
-            memo = self.memo
-            operands.sort(key=lambda o: _dump(o, key, None, memo))
-            result = operands[0]
-            for operand in operands[1:]:
-                result = ast.copy_location(ast.BinOp(left=result, op=type(node.op)(), right=operand), node)
-            return result
         if isinstance(node, ast.BoolOp):
-            key = self.name_key(env)
-            memo = self.memo
-            node.values.sort(key=lambda o: _dump(o, key, None, memo))
+            node.values.sort(key=self.sort_key(env))
         if isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], (ast.Eq, ast.NotEq, ast.Is, ast.IsNot)):
-            key = self.name_key(env)
+            key = self.sort_key(env)
             left, right = node.left, node.comparators[0]
-            if _dump(right, key, None, self.memo) < _dump(left, key, None, self.memo):
+            if key(right) < key(left):
                 node.left, node.comparators = right, [left]
         return node
+
+    def chain(self, node: ast.BinOp, env: dict[str, str]) -> ast.AST:
+        """A chain of one commutative operator (``a + b + c``) with its operands sorted, as a
+        left-nested chain whose operator nodes are all placed at ``node``.
+
+        The operands are sorted once here, not again at each level of the chain: a stable sort
+        gives the same order whatever order equal keys came in, as long as their relative
+        order is kept, which an inner stable sort does. When the operands were in order and
+        the chain already had that shape and place, it is kept as it is.
+        """
+        op = type(node.op)
+        operands = [self.expr(operand, env) for operand in _flatten(node, op)]
+        ordered = sorted(operands, key=self.sort_key(env))
+        if _is_placed_chain(node, op, ordered):
+            return node
+        result = ordered[0]
+        for operand in ordered[1:]:
+            result = ast.copy_location(ast.BinOp(left=result, op=op(), right=operand), node)
+        return result
 
     # pass 1 ----------------------------------------------------------------
     def sign_block(self, stmts: list[ast.stmt], env: dict[str, str]) -> None:
@@ -758,14 +1003,15 @@ class _Canoniser:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             return self.sign_def(stmt, env)
         self.memo = {}
-        for field, value in ast.iter_fields(stmt):
-            if field in _BLOCK_FIELDS or field in ("handlers", "cases"):
-                continue
+        for field in _HEAD_FIELDS[type(stmt)]:
+            value = getattr(stmt, field, None)
             if isinstance(value, ast.AST):
                 setattr(stmt, field, self.expr(value, env))
             elif isinstance(value, list):
                 setattr(stmt, field, [self.expr(v, env) if isinstance(v, ast.AST) else v for v in value])
-        head_key = _dump_head(stmt, self.name_key(env), None, self.memo)
+        marked = _dump_head(stmt, self.mark, None, self.memo)
+        self.heads[id(stmt)] = (stmt, marked, dict(env))  # the statement kept with it: its id cannot be reused
+        head_key = _fill(marked, env)
         self.memo = None
         if isinstance(stmt, ast.Assign):
             for t_index, target in enumerate(stmt.targets):
@@ -777,7 +1023,7 @@ class _Canoniser:
                         env[base] = _short_hash("%s|%d|%d|%s" % (head_key, t_index, e_index, prev))
             return head_key
         if isinstance(stmt, (ast.For, ast.AsyncFor)):
-            ordered = [n.id for n in ast.walk(stmt.target) if isinstance(n, ast.Name)]
+            ordered = [n.id for n in _walk(stmt.target) if type(n) is ast.Name]  # ``ast.walk``'s order
             for i, name in enumerate(dict.fromkeys(ordered)):
                 env[name] = _short_hash("for|%s|%d" % (head_key, i))
         body_keys = []
@@ -850,20 +1096,28 @@ class _Canoniser:
         if len(set(keys)) < len(keys):  # ties: tell them apart by how their results are used
             keys = self.refined_keys(run, keys)
         effects = [self.reads_writes(s) for s in run]
-        preds: list[set[int]] = [set() for _ in run]
+        later: list[list[int]] = [[] for _ in run]  # the statements that must wait for each one
+        waiting = [0] * len(run)  # how many statements each one waits for
         for j in range(len(run)):
             rj, wj = effects[j]
+            touched = rj | wj  # i writes what j reads or writes, or reads what j writes
             for i in range(j):
                 ri, wi = effects[i]
-                if wi & rj or ri & wj or wi & wj:
-                    preds[j].add(i)
-        done: set[int] = set()
+                if not (wi.isdisjoint(touched) and ri.isdisjoint(wj)):
+                    later[i].append(j)
+                    waiting[j] += 1
+        # The ready statements in a heap by (key, position): the smallest is the one the
+        # minimum over every ready statement would pick.
+        ready = [(keys[i], i) for i in range(len(run)) if not waiting[i]]
+        heapq.heapify(ready)
         order = []
-        while len(order) < len(run):
-            ready = [i for i in range(len(run)) if i not in done and preds[i] <= done]
-            pick = min(ready, key=lambda i: (keys[i], i))
-            done.add(pick)
+        while ready:
+            _key, pick = heapq.heappop(ready)
             order.append(run[pick])
+            for j in later[pick]:
+                waiting[j] -= 1
+                if not waiting[j]:
+                    heapq.heappush(ready, (keys[j], j))
         return order
 
 
@@ -875,14 +1129,34 @@ def _all_statements(body: list[ast.stmt]) -> Iterable[ast.stmt]:
             yield from _all_statements(block)
 
 
-def _head_nodes(stmt: ast.stmt) -> Iterable[ast.AST]:
-    """Every node of a statement outside its nested blocks."""
-    for field, value in ast.iter_fields(stmt):
-        if field in _BLOCK_FIELDS or field in ("handlers", "cases"):
-            continue
-        for item in value if isinstance(value, list) else [value]:
-            if isinstance(item, ast.AST):
-                yield from _walk(item)
+def _shallow_fields(kind: type) -> tuple[str, ...]:
+    """The fields ``_SHALLOW_FIELDS`` walks for a node class: its child fields less the nested statement lists."""
+    fields = _CHILD_FIELDS[kind]
+    if issubclass(kind, ast.stmt) or kind in (ast.ExceptHandler, ast.match_case):
+        return tuple(f for f in fields if f not in _BLOCK_FIELDS)
+    return fields
+
+
+#: ``_CHILD_FIELDS`` without the statement lists (``body``, ``orelse``, ``finalbody`` of a
+#: statement, an ``except`` clause or a ``case``): a walk with it from a statement gives the
+#: statement and its nodes outside its nested blocks (an expression's ``body``, as in ``IfExp``
+#: and ``Lambda``, is kept).
+_SHALLOW_FIELDS = {cls: _shallow_fields(cls) for cls in _ast_classes()}
+
+
+def _is_placed_chain(node: ast.BinOp, op: type, operands: list[ast.AST]) -> bool:
+    """True if ``node`` is the left-nested chain of ``op`` over exactly ``operands`` (the same
+    nodes, in order) and every ``BinOp`` of it is on ``node``'s line: what ``_Canoniser.chain``
+    would build, as far as any later pass can tell (positions other than ``lineno`` are read
+    by none)."""
+    line = getattr(node, "lineno", None)
+    current: ast.AST = node
+    for operand in reversed(operands[1:]):
+        if (type(current) is not ast.BinOp or type(current.op) is not op or current.right is not operand
+                or getattr(current, "lineno", None) != line):
+            return False
+        current = current.left
+    return current is operands[0]
 
 
 def _flatten(node: ast.AST, op_type: type) -> list[ast.AST]:
@@ -898,15 +1172,29 @@ def _dump_head(stmt: ast.stmt, rename: Callable[[str], str] | None,
 
     ``memo``: as for ``_dump``.
     """
-    parts = [type(stmt).__name__]
-    for field, value in ast.iter_fields(stmt):
-        if field in _BLOCK_FIELDS or field in ("handlers", "cases", "type_comment"):
+    kind = type(stmt)
+    parts = [kind.__name__]
+    fields = _HEAD_FIELDS.get(kind) or _head_fields(kind)
+    for field in fields:
+        value = getattr(stmt, field, _MISSING)
+        if value is _MISSING or field == "type_comment":  # as ``ast.iter_fields``: a field not set is left out
             continue
-        if field == "targets" and isinstance(stmt, ast.Assign) and by_node is None:
-            parts.append("[" + ",".join(_dump_target(t, rename) for t in value) + "]")
+        if field == "targets" and kind is ast.Assign and by_node is None:
+            parts.append("[" + ",".join([_dump_target(t, rename) for t in value]) + "]")
         else:
             parts.append(_dump(value, rename, by_node, memo))
     return " ".join(parts)
+
+
+def _head_fields(kind: type) -> tuple[str, ...]:
+    """The fields of a statement class outside its nested blocks, in order (``_HEAD_FIELDS``)."""
+    return tuple(f for f in kind._fields if f not in _BLOCK_FIELDS and f not in ("handlers", "cases"))
+
+
+#: For each node class, the fields ``_dump_head`` and ``_Canoniser.stmt`` read (read from a
+#: table rather than through ``ast.iter_fields``).
+_HEAD_FIELDS = {cls: _head_fields(cls) for cls in _ast_classes()}
+_MISSING = object()
 
 
 def _dump_target(target: ast.AST, rename: Callable[[str], str]) -> str:
@@ -933,19 +1221,43 @@ def _mutated_receiver(stmt: ast.stmt) -> str | None:
     return None
 
 
-def _reads_writes(stmt: ast.stmt) -> tuple[set[str], set[str]]:
+def _reads_writes(stmt: ast.stmt, nested: Callable[[ast.stmt], tuple[set[str], set[str]]] | None = None,
+                  own: tuple[set[str], set[str]] | None = None) -> tuple[set[str], set[str]]:
     """Conservative read and write sets of a statement, for dependency ordering.
 
     Writes include partially updated variables (``a[t] = ...`` writes ``a``),
     receivers of mutating methods, everything an expression-statement call
     mentions, and the pseudo-variable ``<io>`` for such calls so they keep
     their relative order.
+
+    The statement's own nodes are walked here and the sets of the statements nested in it
+    are added from ``nested(statement)`` (default: this function), so that a caller who keeps
+    them (``_Canoniser.reads_writes``) does not walk nested statements again for each level
+    (every rule looks at one node and what is below it, so the sets are the same). ``own``:
+    ``_own_reads_writes(stmt)`` if known.
     """
+    reads, writes = own if own is not None else _own_reads_writes(stmt)
+    blocks = _blocks(stmt)
+    if blocks:
+        reads, writes = set(reads), set(writes)
+    for _field, block in blocks:
+        for inner in block:
+            inner_reads, inner_writes = nested(inner) if nested is not None else _reads_writes(inner)
+            reads |= inner_reads
+            writes |= inner_writes
+    return reads, writes
+
+
+def _own_reads_writes(stmt: ast.stmt) -> tuple[set[str], set[str]]:
+    """``_reads_writes`` of a statement less its nested statements (its reads: every name its
+    head reads, as ``_Canoniser.use_signature`` looks for them)."""
     reads: set[str] = set()
     writes: set[str] = set()
-    Name, Load = ast.Name, ast.Load
-    for n in _walk(stmt):
+    Name, Load, ruled = ast.Name, ast.Load, _RULED
+    for n in nodes(stmt, _SHALLOW_FIELDS):
         kind = type(n)
+        if kind not in ruled:
+            continue
         if kind is Name:
             (reads if type(n.ctx) is Load else writes).add(n.id)
         elif kind is ast.arg:
@@ -972,6 +1284,11 @@ def _reads_writes(stmt: ast.stmt) -> tuple[set[str], set[str]]:
         elif kind is ast.ExceptHandler and n.name:
             writes.add(n.name)
     return reads, writes
+
+
+#: The node classes ``_reads_writes`` has a rule for (most nodes are none of these).
+_RULED = frozenset({ast.Name, ast.arg, ast.Assign, ast.Call, ast.Expr, ast.FunctionDef, ast.AsyncFunctionDef,
+                    ast.ClassDef, ast.alias, ast.ExceptHandler})
 
 
 def _all_args(args: ast.arguments) -> list[ast.arg]:
@@ -1011,8 +1328,10 @@ def _local_names(tree: ast.AST, keep_names: frozenset[str]) -> set[str]:
 
 
 _SILENT = (ast.operator, ast.boolop, ast.cmpop, ast.unaryop, ast.expr_context)
-#: For each node class that emits a token: its name, the fields walked in order, and whether it is a statement.
-_TOKEN_TABLE = {cls: (cls.__name__, _CHILD_FIELDS[cls], issubclass(cls, ast.stmt))
+#: For each node class that emits a token: its name, the fields walked in order, whether it is a
+#: statement, and whether it has an operator (``op``; looking for a missing attribute costs an
+#: exception caught inside ``getattr``).
+_TOKEN_TABLE = {cls: (cls.__name__, _CHILD_FIELDS[cls], issubclass(cls, ast.stmt), "op" in cls._fields)
                 for cls in _ast_classes() if not issubclass(cls, _SILENT)}
 
 
@@ -1054,16 +1373,16 @@ class _Tokeniser:
         if entry is None:  # not a node, or an operator or context (part of its parent's token)
             return
         line = getattr(node, "lineno", line) or line
-        if kind is ast.Name:
+        if kind is _NAME:
             self.emit("n:" + self.rename(node.id), line)
             return
-        if kind is ast.Constant:
+        if kind is _CONSTANT:
             self.emit("c:" + _const_repr(node.value)[:40], line)
             return
-        if kind is ast.arg:
+        if kind is _ARG:
             self.emit("a:" + self.rename(node.arg), line)
             return
-        if kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
+        if kind is _FUNCTION_DEF or kind is _ASYNC_FUNCTION_DEF:
             name = "F" if node.name in self.keep_names else self.rename(node.name)
             self.emit("def:" + name, line)
             self.walk(_all_args(node.args), line)
@@ -1071,19 +1390,19 @@ class _Tokeniser:
             self.walk(node.body, line)
             self.emit("}", line)
             return
-        token, fields, is_stmt = entry
-        op = getattr(node, "op", None)
+        token, fields, is_stmt, has_op = entry
+        op = getattr(node, "op", None) if has_op else None
         if op is not None:
             token += ":" + type(op).__name__
-        if kind is ast.Compare:
+        if kind is _COMPARE:
             token += ":" + ",".join(type(o).__name__ for o in node.ops)
-        elif kind is ast.Attribute:
+        elif kind is _ATTRIBUTE:
             self.walk(node.value, line)
             self.emit("." + node.attr, line)
             return
-        elif kind is ast.keyword:
+        elif kind is _KEYWORD:
             token = "kw:" + (node.arg or "**")
-        elif kind is ast.alias:
+        elif kind is _ALIAS:
             token = "alias:" + node.name
         self.emit(token, line)
         for field in fields:
@@ -1241,9 +1560,25 @@ class Normaliser:
             self._by_key[key.text] = (code.tokens, tuple([index[line] for line in code.lines]))
 
 
+#: ``textwrap``'s pattern of a line of spaces and tabs only, which ``textwrap.dedent`` empties.
+_WHITESPACE_ONLY = re.compile("^[ \t]+$", re.MULTILINE)
+
+
+def _dedent(source: str) -> str:
+    """``textwrap.dedent(source)``, its usual case in one pass.
+
+    When the first character is not a space, a tab or a line break, the first line has no
+    indentation, so no common margin can be removed: ``textwrap.dedent`` then only empties
+    the lines of spaces and tabs, which is done here without looking for a margin.
+    """
+    if source[:1] not in ("", " ", "\t", "\n"):
+        return _WHITESPACE_ONLY.sub("", source)
+    return textwrap.dedent(source)
+
+
 def _parse(source: str) -> ast.Module | None:
     """Parse ``source`` (dedented); IPython magics and shell lines are blanked first. None if invalid."""
-    text = textwrap.dedent(source)
+    text = _dedent(source)
     try:
         return ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
@@ -1286,13 +1621,16 @@ def _normalise_tree(tree: ast.Module, *, keep_names: frozenset[str], template_sh
                     remove_dead: bool) -> NormalisedCode:
     """Steps 1-7 of the module docstring on a parsed tree (modified in place)."""
     tree.body = _Simplifier().block(tree.body)
-    tree = _Rewriter().visit(tree)
+    rewriter = _Rewriter()
+    tree = rewriter.visit(tree)
     if remove_dead:
-        _remove_dead_code(tree)
-    local = _local_names(tree, keep_names)
-    tree.body = _Canoniser(local).canonise(tree.body)
+        local = _counted_locals(*_remove_dead_code(tree, rewriter.counts, rewriter.protected), keep_names)
+    else:
+        local = _local_names(tree, keep_names)
+    canoniser = _Canoniser(local)
+    tree.body = canoniser.canonise(tree.body)
     blind_memo: dict = {}  # renaming-blind dumps of subtrees, shared: the tree does not change in between
-    shape_names = _shape_names(tree.body, local, blind_memo)
+    shape_names = _shape_names(tree.body, local, blind_memo, canoniser.heads)
     if template_shapes:
         _strip_template(tree, template_shapes, local, blind_memo)
     tokeniser = _Tokeniser(local, keep_names)
@@ -1301,7 +1639,8 @@ def _normalise_tree(tree: ast.Module, *, keep_names: frozenset[str], template_sh
     return NormalisedCode(tuple(tokeniser.tokens), tuple(tokeniser.lines), True)
 
 
-def _shape_names(body: list[ast.stmt], local: set[str], memo: dict | None = None) -> dict[str, str]:
+def _shape_names(body: list[ast.stmt], local: set[str], memo: dict | None = None,
+                 heads: dict[int, tuple[ast.stmt, str, dict[str, str]]] | None = None) -> dict[str, str]:
     """Spell each local after the *shape* of its first definition (in canonical order).
 
     The shape is the defining statement dumped with every local as ``_``,
@@ -1310,7 +1649,11 @@ def _shape_names(body: list[ast.stmt], local: set[str], memo: dict | None = None
     variable does not shift the spelling of the others, and unlike value
     signatures, a changed definition does not change the spelling of
     everything computed from it. ``memo``: renaming-blind subtree dumps (see ``_dump``).
+    ``heads``: marked head dumps of the statements (``_Canoniser.heads``, made after the
+    operands were sorted; the heads do not change after that), which give the shapes without
+    dumping again.
     """
+    heads = heads or {}
     names: dict[str, str] = {}
     blind = lambda n: "_" if n in local else n  # noqa: E731
 
@@ -1331,7 +1674,8 @@ def _shape_names(body: list[ast.stmt], local: set[str], memo: dict | None = None
             elif isinstance(stmt, (ast.With, ast.AsyncWith)):
                 targets = [item.optional_vars for item in stmt.items if item.optional_vars is not None]
             if targets:
-                shape = _dump_head(stmt, blind, None, memo)
+                hit = heads.get(id(stmt))
+                shape = _blind(hit[1]) if hit is not None and hit[0] is stmt else _dump_head(stmt, blind, None, memo)
                 ordered = [n.id for t in targets for n in _target_names_in_order(t)]
                 for position, name in enumerate(ordered):
                     if name in local and name not in names:
@@ -1351,14 +1695,31 @@ def _target_names_in_order(target: ast.AST) -> list[ast.Name]:
         return [target]
     if (kind is ast.Tuple or kind is ast.List) and all(type(e) is ast.Name for e in target.elts):
         return list(target.elts)
-    return [n for n in _walk_in_order(target) if isinstance(n, ast.Name)]
+    return [n for n in _walk_in_order(target) if type(n) is ast.Name]
 
 
-def _walk_in_order(node: ast.AST) -> Iterable[ast.AST]:
-    """Nodes of ``node`` in source order (pre-order, fields in order)."""
-    yield node
-    for child in ast.iter_child_nodes(node):
-        yield from _walk_in_order(child)
+def _walk_in_order(node: ast.AST) -> list[ast.AST]:
+    """Nodes of ``node`` in source order (pre-order, fields in order).
+
+    Contexts and operators are left out (``_CHILD_FIELDS``): no caller looks for them.
+    """
+    out: list[ast.AST] = []
+    stack = [node]
+    AST = ast.AST
+    while stack:
+        current = stack.pop()
+        out.append(current)
+        fields = _CHILD_FIELDS.get(type(current))
+        children: list[ast.AST] = []
+        for name in fields if fields is not None else current._fields:
+            value = getattr(current, name, None)
+            if type(value) is list:
+                children.extend([item for item in value if isinstance(item, AST)])
+            elif isinstance(value, AST):
+                children.append(value)
+        children.reverse()
+        stack.extend(children)
+    return out
 
 
 def _fallback_tokens(source: str, keep_names: frozenset[str]) -> NormalisedCode:
