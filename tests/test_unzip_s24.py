@@ -132,20 +132,7 @@ def test_the_folder_of_a_grade_py_killed_outright_is_removed_by_the_next_run(tem
     nbs.write(slow, _loops_notebook())
     with zipfile.ZipFile(subs / "zed_1_2_work.zip", "w") as zf:
         zf.write(slow, "rnn.ipynb")
-    proc = subprocess.Popen(
-        [sys.executable, str(REPO / "grade.py"), str(subs), "--out", str(tmp_path / "out"), "--jobs", "1",
-         "--no-similarity", "--no-html"],
-        cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    try:
-        deadline = time.monotonic() + 120
-        while not list(temporary.glob(f"{UNPACK_PREFIX}*/*/*/rnn.ipynb")):
-            assert proc.poll() is None, "grade.py ended before it unpacked the zip"
-            assert time.monotonic() < deadline, "the zip was never unpacked"
-            time.sleep(0.05)
-    finally:
-        os.killpg(proc.pid, signal.SIGKILL)  # the grading process, its workers and zygotes
-        proc.wait()
-    _wait_for_group(proc.pid)
+    _kill_grade_py_once(subs, tmp_path / "out", when=lambda: list(temporary.glob(f"{UNPACK_PREFIX}*/*/*/rnn.ipynb")))
     left = ours(temporary)
     assert len(left) == 1 and list((temporary / left[0]).rglob("rnn.ipynb"))  # what the kill leaves
 
@@ -153,6 +140,27 @@ def test_the_folder_of_a_grade_py_killed_outright_is_removed_by_the_next_run(tem
     assert status == 0, err
     assert ours(temporary) == []
     assert "stale" not in err
+
+
+def _kill_grade_py_once(submissions: Path, out: Path, *, when, settle: float = 0.0) -> None:
+    """Start ``grade.py submissions`` (one job, no similarity, no HTML) in a session of its own,
+    and SIGKILL it with its workers and zygotes once ``when()`` is true (and ``settle`` seconds
+    more); return when none of them is left."""
+    proc = subprocess.Popen(
+        [sys.executable, str(REPO / "grade.py"), str(submissions), "--out", str(out), "--jobs", "1",
+         "--no-similarity", "--no-html"],
+        cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not when():
+            assert proc.poll() is None, "grade.py ended before the moment to kill it"
+            assert time.monotonic() < deadline, "the moment to kill grade.py never came"
+            time.sleep(0.05)
+        time.sleep(settle)
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)  # the grading process, its workers and zygotes
+        proc.wait()
+    _wait_for_group(proc.pid)
 
 
 def _wait_for_group(pgid: int, seconds: float = 10) -> None:
@@ -378,21 +386,8 @@ def test_the_class_zips_folder_of_a_killed_run_is_removed_by_the_next_run(tempor
     class_zip = tmp_path / "class.zip"
     with zipfile.ZipFile(class_zip, "w") as zf:
         zf.write(slow, "zed.ipynb")
-    proc = subprocess.Popen(
-        [sys.executable, str(REPO / "grade.py"), str(class_zip), "--out", str(tmp_path / "out"), "--jobs", "1",
-         "--no-similarity", "--no-html"],
-        cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    try:
-        deadline = time.monotonic() + 120
-        while not list(temporary.glob(f"{CLASS_ZIP_PREFIX}*/class/zed.ipynb")):
-            assert proc.poll() is None, "grade.py ended before it extracted the class zip"
-            assert time.monotonic() < deadline, "the class zip was never extracted"
-            time.sleep(0.05)
-        time.sleep(0.5)  # into the notebook's 1.5 s of loops
-    finally:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
-    _wait_for_group(proc.pid)
+    _kill_grade_py_once(class_zip, tmp_path / "out", settle=0.5,  # into the notebook's 1.5 s of loops
+                        when=lambda: list(temporary.glob(f"{CLASS_ZIP_PREFIX}*/class/zed.ipynb")))
     left = sorted(p.name for p in temporary.iterdir() if p.name.startswith(CLASS_ZIP_PREFIX))
     assert len(left) == 1 and list((temporary / left[0]).rglob("zed.ipynb"))  # what the kill leaves
 
