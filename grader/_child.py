@@ -882,12 +882,16 @@ def _live_processes_of(uid: int) -> list[int] | None:
 TA_NOTE = "grader sandbox: "
 
 
-def left_behind_note(path: str, left: int) -> str:
+def left_behind_note(path: str, left: int, *, private: bool = False) -> str:
     """The zygote's log line when ``remove_tree(path)`` left ``left`` entries: said once per
-    zygote (``Zygote._remove_dir``), since every later child may leave as much."""
+    zygote (``Zygote._remove_dir``), since every later child may leave as much. ``private``: the
+    path is on the zygote's own tmpfs (its mount namespace's), which nobody else sees and which
+    goes with the zygote: nothing for the TA to remove."""
     what = "1 file or folder" if left == 1 else f"{left} files or folders"
+    then = ("they are on the sandbox's own tmpfs, gone when the run ends" if private
+            else "remove them after the run")
     return (f"{TA_NOTE}a student's code left {what} that could not be removed in {path} "
-            f"(later ones are not reported); remove them after the run.\n")
+            f"(later ones are not reported); {then}.\n")
 
 
 def remove_tree(path: str) -> int:
@@ -1263,6 +1267,7 @@ class Zygote:
         # (a copy-on-write page fault) the page that holds PLATFORM.
         self.linux, self.setresuid = PLATFORM.linux, PLATFORM.setresuid
         self.tmp_base = ""
+        self.tmp_private = False  # tmp_base on the zygote's own tmpfs (root's mount namespace, or _private_tmp)
         self.uids_seen: set[int] = set()
         self.told_left_behind = False  # a child's files that stayed on disk are reported once
         self.baseline: Baseline | None = None  # the guarded dictionaries as set up (see Baseline)
@@ -1323,6 +1328,7 @@ class Zygote:
         # (Root: unchanged, the second operand is never evaluated. Without root: see _private_tmp.)
         if caps["mount_namespace"] or (linux and not self.root and self._private_tmp()):
             self.tmp_base = "/tmp/grader"
+            self.tmp_private = True
             os.mkdir(self.tmp_base, 0o711)
         else:
             self.tmp_base = tempfile.mkdtemp(prefix="grader-sandbox-")
@@ -1820,7 +1826,7 @@ class Zygote:
         if left and not self.told_left_behind:
             self.told_left_behind = True
             try:
-                os.write(2, left_behind_note(path, left).encode("utf-8", "backslashreplace"))
+                os.write(2, left_behind_note(path, left, private=self.tmp_private).encode("utf-8", "backslashreplace"))
             except OSError:
                 pass
 

@@ -47,3 +47,22 @@ def test_the_similarity_package_offers_every_default_of_find_similar():
     defaults = [name for name in detect.__all__ if name.startswith("DEFAULT_")]
     assert "DEFAULT_MEASURE" in defaults
     assert {name: getattr(package, name) for name in defaults} == {name: getattr(detect, name) for name in defaults}
+
+
+def test_files_left_on_the_sandboxs_own_tmpfs_are_not_the_tas_to_remove(tmp_path, monkeypatch, capfd):
+    # With root (the mount namespace) and, since this session, without root where user namespaces
+    # are allowed, the children's directories are on the zygote's own tmpfs, which goes with it:
+    # the note told the TA to remove files from a path no one else can see (left by the tmp helper).
+    from grader._child import TA_NOTE, Zygote
+    from tests.test_messages_s21 import _stuck_unlink
+
+    _stuck_unlink(monkeypatch)
+    zygote = Zygote.__new__(Zygote)  # only what _remove_dir reads
+    zygote.told_left_behind, zygote.tmp_private = False, True
+    child = tmp_path / "c1"
+    child.mkdir()
+    (child / "stuck").write_text("")
+    zygote._remove_dir(str(child))
+    assert capfd.readouterr().err == (
+        f"{TA_NOTE}a student's code left 1 file or folder that could not be removed in {child} (later ones "
+        f"are not reported); they are on the sandbox's own tmpfs, gone when the run ends.\n")

@@ -49,6 +49,7 @@ def test_the_zygote_tells_once_and_the_sandbox_repeats_it(tmp_path, monkeypatch,
     _stuck_unlink(monkeypatch)
     zygote = Zygote.__new__(Zygote)  # only what _remove_dir reads
     zygote.told_left_behind = False
+    zygote.tmp_private = False
     for n in (1, 2):
         child = tmp_path / f"c{n}"
         child.mkdir()
