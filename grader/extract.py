@@ -323,6 +323,19 @@ class Extraction:
         return b.build()
 
 
+def _late_call(name: str) -> str:
+    """A lambda that calls whatever the global ``name`` is when it is called: what the program puts
+    where the notebook held a function itself (a class's member, a default value), so that the
+    grader's trace stub standing under ``name`` is met there too."""
+    return f"lambda *args, **kwargs: {name}(*args, **kwargs)"
+
+
+def _guarded(statement: str) -> str:
+    """``statement`` in the program, where an exception (a class or function that refuses the
+    assignment) leaves things as the notebook made them."""
+    return f"try:\n    {statement}\nexcept Exception:\n    pass"
+
+
 def _dispatch_line(name: str, cls: str, attr: str, *, static: bool) -> str:
     """The program's line after ``name = cls.attr`` (a static method, or a def without decorators:
     ``static`` False): ``cls.attr`` then calls whatever the global ``name`` is at the time, the same
@@ -331,9 +344,8 @@ def _dispatch_line(name: str, cls: str, attr: str, *, static: bool) -> str:
     under names, never in a class): the cell's mistake cost its points a second time in every
     output of rnn_forward. A plain def stays a plain function, so an instance still passes itself
     first, as to the def. A class that refuses the assignment keeps its method."""
-    call = f"lambda *args, **kwargs: {name}(*args, **kwargs)"
-    return (f"try:\n    {cls}.{attr} = {f'staticmethod({call})' if static else call}\n"
-            f"except Exception:\n    pass")
+    call = _late_call(name)
+    return _guarded(f"{cls}.{attr} = {f'staticmethod({call})' if static else call}")
 
 
 def _defaults_line(name: str, source: str, functions: Collection[str], *, node: ast.AST | None = None) -> str:
@@ -358,10 +370,10 @@ def _defaults_line(name: str, source: str, functions: Collection[str], *, node: 
     # in ``__kwdefaults__`` (a dict), and read by the same rule.
     keyword = sorted({d.id for d in node.args.kw_defaults if isinstance(d, ast.Name) and d.id in functions})
     return "\n".join([
-        *(f"try:\n    {name}.__defaults__ = tuple((lambda *args, **kwargs: {dep}(*args, **kwargs)) if value is {dep}"
-          f" else value for value in {name}.__defaults__)\nexcept Exception:\n    pass" for dep in named),
-        *(f"try:\n    {name}.__kwdefaults__ = {{key: (lambda *args, **kwargs: {dep}(*args, **kwargs)) if value is {dep}"
-          f" else value for key, value in {name}.__kwdefaults__.items()}}\nexcept Exception:\n    pass" for dep in keyword),
+        *(_guarded(f"{name}.__defaults__ = tuple(({_late_call(dep)}) if value is {dep}"
+                   f" else value for value in {name}.__defaults__)") for dep in named),
+        *(_guarded(f"{name}.__kwdefaults__ = {{key: ({_late_call(dep)}) if value is {dep}"
+                   f" else value for key, value in {name}.__kwdefaults__.items()}}") for dep in keyword),
     ])
 
 
@@ -373,15 +385,11 @@ def _members_line(name: str, functions: Collection[str]) -> str:
     made, and a composite calling ``RNN.cell(...)`` never met the trace stub: a wrong cell cost
     rnn_forward its points too, where check() (``live._stand_in_classes``) isolated it. A class
     method is left alone (it would lose its ``cls``); a class that refuses keeps its members."""
-    lines = []
-    for dep in sorted(functions):
-        call = f"(lambda *args, **kwargs: {dep}(*args, **kwargs))"
-        lines.append(
-            f"try:\n    [setattr({name}, key, staticmethod{call} if type(value) is staticmethod else {call})"
-            f" for key, value in list(vars({name}).items())"
-            f" if value is {dep} or (type(value) is staticmethod and value.__func__ is {dep})]\n"
-            f"except Exception:\n    pass")
-    return "\n".join(lines)
+    return "\n".join(
+        _guarded(f"[setattr({name}, key, staticmethod({_late_call(dep)}) if type(value) is staticmethod"
+                 f" else ({_late_call(dep)})) for key, value in list(vars({name}).items())"
+                 f" if value is {dep} or (type(value) is staticmethod and value.__func__ is {dep})]")
+        for dep in sorted(functions))
 
 
 #: The standard library's top-level modules: imported inside a function, imported again by the
