@@ -1153,6 +1153,19 @@ def _userns_refusal(exc: OSError) -> str:
     return f"user namespaces refused ({exc.strerror or exc}; a container's seccomp profile, or the kernel's)"
 
 
+def _private_tmp_steps() -> tuple[str, OSError] | None:
+    """``private_tmp``'s three steps in this process: a user and a mount namespace, this uid's
+    maps, the tmpfs over ``/tmp``. None when all are done, else the step that failed
+    ("unshare", "maps" or "mount") and its error; the steps before it stay done."""
+    for step, do in (("unshare", lambda: unshare(CLONE_NEWUSER | CLONE_NEWNS)), ("maps", _write_id_maps),
+                     ("mount", lambda: mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, PRIVATE_TMP_OPTIONS))):
+        try:
+            do()
+        except OSError as exc:
+            return step, exc
+    return None
+
+
 def _probe_private_tmp() -> str | None:
     """Why ``private_tmp``'s steps fail here, tried first in a forked process (None when they all
     work): a process cannot leave a user namespace it made, and one where this uid could not be
@@ -1163,17 +1176,9 @@ def _probe_private_tmp() -> str | None:
     if pid == 0:  # the probe: tries, says why not, and ends without Python's exit handlers
         try:
             os.close(read_end)
-            said = ""
-            try:
-                unshare(CLONE_NEWUSER | CLONE_NEWNS)
-            except OSError as exc:
-                said = _userns_refusal(exc)
-            if not said:
-                try:
-                    _write_id_maps()
-                    mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, PRIVATE_TMP_OPTIONS)
-                except OSError as exc:
-                    said = f"a user namespace where this uid cannot be mapped or a tmpfs mounted ({exc})"
+            failed = _private_tmp_steps()
+            said = ("" if failed is None else _userns_refusal(failed[1]) if failed[0] == "unshare"
+                    else f"a user namespace where this uid cannot be mapped or a tmpfs mounted ({failed[1]})")
             os.write(write_end, said.encode("utf-8", "replace")[:4000])
         finally:
             os._exit(0)
@@ -1216,22 +1221,18 @@ def private_tmp(needed: Sequence[str]) -> tuple[str | None, bool]:
     refused = _probe_private_tmp()
     if refused is not None:
         return refused, False
+    failed = _private_tmp_steps()  # as the probe did: a step failing now is a race, or the kernel's limit
+    if failed is not None and failed[0] == "unshare":
+        return _userns_refusal(failed[1]), False
     try:
-        unshare(CLONE_NEWUSER | CLONE_NEWNS)
-    except OSError as exc:
-        return _userns_refusal(exc), False
-    try:
-        try:
-            _write_id_maps()
-        except OSError as exc:  # this uid is unmapped now: no file could be made (EOVERFLOW)
+        if failed is None:
+            return None, True
+        step, exc = failed
+        if step == "maps":  # this uid is unmapped now: no file could be made (EOVERFLOW)
             raise OSError(exc.errno, f"made a user namespace but could not map this uid in it: {exc}") from exc
-        try:
-            mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, PRIVATE_TMP_OPTIONS)
-        except OSError as exc:
-            return f"tmpfs refused in a user namespace ({exc})", True
+        return f"tmpfs refused in a user namespace ({exc})", True
     finally:
         drop_capabilities()
-    return None, True
 
 
 class Zygote:
