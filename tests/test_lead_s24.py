@@ -66,3 +66,20 @@ def test_files_left_on_the_sandboxs_own_tmpfs_are_not_the_tas_to_remove(tmp_path
     assert capfd.readouterr().err == (
         f"{TA_NOTE}a student's code left 1 file or folder that could not be removed in {child} (later ones "
         f"are not reported); they are on the sandbox's own tmpfs, gone when the run ends.\n")
+
+
+def test_a_class_that_refuses_the_members_dispatch_keeps_its_member_and_grades_as_before(tmp_path, context, sandbox):
+    # Hostile: the class holding the cell has a metaclass whose __setattr__ raises, so the dispatch
+    # lines after it (extract._members_line) cannot replace the member. The program must still
+    # load (the lines are guarded), the right cell keep its points, and a composite calling
+    # RNN.cell(...) be graded on what the class holds: here the right cell, so full points.
+    before = ("class _Locked(type):\n    def __setattr__(cls, key, value):\n        raise TypeError('locked')\n\n\n"
+              "class RNN(metaclass=_Locked):\n    cell = staticmethod(rnn_cell_forward)\n\n\n")
+    forward = (nbs.COURSE_CELLS["rnn_forward"]
+               .replace("def rnn_forward(x, a0, parameters):", before + "def rnn_forward(x, a0, parameters):")
+               .replace("= rnn_cell_forward(", "= RNN.cell("))
+    assert "RNN.cell(" in forward
+    result = _grade(tmp_path, nbs.course_notebook({"rnn_forward": forward}), context, sandbox)
+    for name in ("rnn_cell_forward", "rnn_forward"):
+        part = result.part(name)
+        assert part.points == part.max_points, (name, [c.message for c in part.cases][:1])
