@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import csv
 import html
+import io
 import os
 import textwrap
 from typing import Mapping, Sequence
 
-from grader.files import spreadsheet_text
+from grader.files import spreadsheet_text, write_atomic
 from grader.similarity.detect import KNOWN_PREFIX, PairMatch, Regions, SimilarityReport
 from grader.similarity.ownwork import IDENTICAL_REASON, UNSEEN_NOTE
 
@@ -33,18 +34,23 @@ def write_similarity_csv(report: SimilarityReport, path: str | os.PathLike) -> N
     when it is not), then ``score:<function>`` per function (empty when the
     function could not be compared: missing on a side, or nothing left after
     the exclusions).
+
+    Written as the class's other outputs are (``grader.files.write_atomic``): a reader sees the
+    earlier run's file or this one, never the first rows alone (a full disk, Ctrl-C), and the
+    file is its owner's only (0600), as the gradebook is: it names students suspected of copying.
     """
     functions = _functions(report)
     cluster_of = {member: i + 1 for i, group in enumerate(report.clusters) for member in group}
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(list(CSV_COLUMNS) + ["score:" + f for f in functions])
-        for rank, pair in enumerate(report.pairs, 1):
-            cluster = cluster_of.get(pair.a, "") if pair.flagged else ""
-            row = [rank, spreadsheet_text(pair.a), spreadsheet_text(pair.b), int(pair.known), int(pair.flagged),
-                   "%.4f" % pair.overall, pair.shared, cluster, pair.reason]
-            row += ["%.4f" % pair.scores[f] if f in pair.scores else "" for f in functions]
-            writer.writerow(row)
+    text = io.StringIO(newline="")
+    writer = csv.writer(text)
+    writer.writerow(list(CSV_COLUMNS) + ["score:" + f for f in functions])
+    for rank, pair in enumerate(report.pairs, 1):
+        cluster = cluster_of.get(pair.a, "") if pair.flagged else ""
+        row = [rank, spreadsheet_text(pair.a), spreadsheet_text(pair.b), int(pair.known), int(pair.flagged),
+               "%.4f" % pair.overall, pair.shared, cluster, pair.reason]
+        row += ["%.4f" % pair.scores[f] if f in pair.scores else "" for f in functions]
+        writer.writerow(row)
+    write_atomic(path, text.getvalue())
 
 
 _CSS = """
