@@ -23,7 +23,7 @@ from typing import Any, Callable, Iterator, TextIO
 
 from grader.models import (
     CASE_GRADER_FAILED, CRASHED, ERROR, FAILED, HARNESS, MISSING, NOT_ATTEMPTED, NOT_IMPLEMENTED, PASSED,
-    SKIPPED, TIMEOUT, Location, PartResult, SubmissionResult,
+    SKIPPED, TIMEOUT, CaseResult, Location, PartResult, SubmissionResult,
 )
 
 __all__ = [
@@ -208,7 +208,7 @@ def _render_part(part: PartResult, write: Callable[[str], Any], width: int,
             write("      The kit's fixtures lack this case: not your code's fault. Tell your "
                   "instructor, who will hand out the kit again.\n")
         elif case.message:
-            write(_indent(case.message, "      ") + "\n")
+            write(_indent(_without_place(case), "      ") + "\n")
         if case.diagnosis is not None:
             write(_indent(f"likely mistake: {case.diagnosis.message}", "      ") + "\n")
         if case.location is not None:
@@ -224,6 +224,18 @@ def _render_part(part: PartResult, write: Callable[[str], Any], width: int,
     for note in part.notes:
         if note not in said:  # a syntax error is both the case's message and the part's note
             write(_indent(f"note: {note}", "    ") + "\n")
+
+
+def _without_place(case: CaseResult) -> str:
+    """An error's message without the place the runner wrote after the student's exception
+    ("Raised KeyError: 'Wu' (cell 10, line 7, in f). ..."): the check says the place on the next
+    line in its own words (``describe``: "In [7], line 7" in Jupyter) and quotes the line's code,
+    and said it twice. The last occurrence is the runner's (an exception's message, before it,
+    is the student's text); a crash's message has no such place."""
+    if case.status != ERROR or case.location is None:
+        return case.message
+    head, place, tail = case.message.rpartition(f" ({case.location.describe()})")
+    return head + tail if place else case.message
 
 
 def _notebook_line_of(path: Path) -> Callable[[Location], str]:

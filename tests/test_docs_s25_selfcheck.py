@@ -1,0 +1,44 @@
+"""docs/students.md's example output of ``--check`` against what it prints for an error: the
+place of the student's line is said once (the ``at`` line, with the line's code), not also at
+the end of the exception's message, in the terminal and in ``check()`` in Jupyter alike."""
+from __future__ import annotations
+
+import io
+import re
+
+from grader.commands import DEFAULT_RUBRIC
+from grader.models import CRASHED, ERROR, CaseResult, Location
+from grader.selfcheck import EXIT_FAILED, _without_place, run_check
+from tests import notebooks as nbs
+
+WRONG_KEY = nbs.mutate("lstm_cell_forward", 'parameters["Wi"]', 'parameters["Wu"]')
+
+
+def test_an_error_says_its_place_once_with_the_line_of_code(tmp_path):
+    path = nbs.write(tmp_path / "wu.ipynb", nbs.course_notebook(WRONG_KEY))
+    out = io.StringIO()
+    assert run_check(path, rubric=DEFAULT_RUBRIC, stream=out) == EXIT_FAILED
+    text = out.getvalue()
+    place = re.search(r"at (cell \d+, line \d+, in lstm_cell_forward)\n", text)
+    assert place, text
+    assert text.count(place.group(1)) == 1, text
+    assert "Raised KeyError: 'Wu'. If you read it from `parameters`" in text
+    assert '>   Wi = parameters["Wu"]' in text
+
+
+def case(message: str, status: str = ERROR) -> CaseResult:
+    return CaseResult(case_id="f/public-1", name="example", visibility="public", status=status,
+                      points=0.0, max_points=1.0, message=message,
+                      location=Location(cell=3, line=7, function="f"))
+
+
+def test_only_the_runner_s_place_is_taken_out():
+    runner = "Raised ValueError: bad (cell 4, line 7, in f). Hint."
+    assert _without_place(case(runner)) == "Raised ValueError: bad. Hint."
+    # the student's message may spell the place too: the runner's, the last, is the one taken out
+    forged = "Raised ValueError: at (cell 4, line 7, in f) (cell 4, line 7, in f)"
+    assert _without_place(case(forged)) == "Raised ValueError: at (cell 4, line 7, in f)"
+    assert _without_place(case("Raised ValueError: bad (cell 5, line 7, in f)")) == \
+        "Raised ValueError: bad (cell 5, line 7, in f)"
+    crash = "Your code stopped the process (cell 4, line 7, in f)"
+    assert _without_place(case(crash, status=CRASHED)) == crash
