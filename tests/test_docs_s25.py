@@ -157,3 +157,21 @@ def test_the_checks_of_this_file_see_what_they_check():
                        "`--rubric rubrics/NAME.yaml`") == ["grader/kit.py"]
     assert without_code("[a](x.md) `LAYERS[k](32)`\n```\n[b](y.md)\n```") == "[a](x.md) \n"
     assert "grader/commands.py" in named_paths(page_text("docs/architecture.md"))
+
+
+def requirement_names() -> set[str]:
+    text = (REPO / "requirements.txt").read_text(encoding="utf-8")
+    return {re.split(r"[<>=!~\[; ]", line.strip(), maxsplit=1)[0].lower()
+            for line in text.splitlines() if line.strip() and not line.startswith("#")}
+
+
+@pytest.mark.parametrize("name", ["docs/gradescope/README.md", "docs/gradescope/setup.sh"])
+def test_gradescope_s_list_of_what_it_installs_is_requirements_txt(name):
+    """The packages the Gradescope page and script say ``requirements.txt`` holds are the ones
+    it holds (they named Matplotlib, which left the grader in the eleventh session)."""
+    text = re.sub(r"\n#\s*", " ", (REPO / name).read_text(encoding="utf-8"))
+    listed = re.search(r"requirements\.txt`?:? \(([^)]*)\)", text) or re.search(
+        r"\(requirements\.txt: ([^)]*)\)", text)
+    assert listed, name
+    said = {word.strip().lower() for word in listed.group(1).split(";")[0].split(",")}
+    assert said == requirement_names(), (said, requirement_names())
