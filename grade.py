@@ -51,7 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--out", type=Path, default=commands.default_of(grade, "out_dir"),
                         help="output folder (default: %(default)s)")
     parser.add_argument("--rubric", type=Path, default=commands.default_of(grade, "rubric"),
-                        help="rubric YAML (default: rubrics/rnn.yaml)")
+                        help="rubric YAML (default: rubrics/rnn.yaml beside grade.py)")
     parser.add_argument("--jobs", type=int, default=commands.default_of(grade, "jobs"),
                         help="parallel workers (default: the machine's cores)")
     parser.add_argument("--force", action="store_true",

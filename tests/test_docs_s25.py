@@ -176,3 +176,10 @@ def test_gradescope_s_list_of_what_it_installs_is_requirements_txt(name):
     assert listed, name
     said = {word.strip().lower() for word in listed.group(1).split(";")[0].split(",")}
     assert said == requirement_names(), (said, requirement_names())
+
+
+def test_every_option_of_grade_py_is_in_the_instructors_guide(flags_of):
+    """The other way round: each option ``grade.py --help`` lists is on docs/instructors.md."""
+    page = page_text("docs/instructors.md")
+    named = set(re.findall(r"(?<![\w-])--[a-z][a-z-]*", page))
+    assert sorted(flags_of["grade.py"] - named - {"--help"}) == []
