@@ -119,7 +119,7 @@ def test_relative_links_reach_a_file():
 
 #: Paths the pages name that are not the repository's: made by a run (the fixtures' decoded
 #: cache), or by the reader (the small rubric docs/rubrics.md has them write).
-MADE_BY_A_RUN = {"rubrics/fixtures/.cache/", "rubrics/cells.yaml"}
+MADE_BY_A_RUN = {"rubrics/fixtures/.cache/", "rubrics/cells.yaml", "rubrics/fixtures/cells.public.json"}
 #: The top folders of the repository a page's file paths start with.
 ROOTS = ("docs", "grader", "solution", "rubrics", "tests", "benchmarks", "submissions", ".ci")
 
@@ -183,3 +183,21 @@ def test_every_option_of_grade_py_is_in_the_instructors_guide(flags_of):
     page = page_text("docs/instructors.md")
     named = set(re.findall(r"(?<![\w-])--[a-z][a-z-]*", page))
     assert sorted(flags_of["grade.py"] - named - {"--help"}) == []
+
+
+def files_named(text: str) -> list[str]:
+    """The repository files a page names anywhere, code blocks included (the example of
+    docs/extraction.md read ``submissions/ada.ipynb``, which is ``ada_correct.ipynb``): paths
+    under the repository's folders that end in a file's extension, placeholders left out."""
+    roots = "|".join(map(re.escape, ROOTS))
+    found = re.findall(rf"(?<![\w./<>-])((?:{roots})/[\w./-]*\.(?:ipynb|py|yaml|json|md|sh|txt))(?![\w*])",
+                       text)
+    return [path for path in found if not re.search(r"(^|/)[A-Z]+\.", path)]
+
+
+def test_files_named_in_examples_exist():
+    assert files_named("ex = extract_file(\"submissions/ada.ipynb\")\n`rubrics/NAME.yaml`, "
+                       "tests/test_x*.py") == ["submissions/ada.ipynb"]
+    missing = [f"{name}: {path}" for name in PAGES for path in files_named(page_text(name))
+               if path not in MADE_BY_A_RUN and not (REPO / path).exists()]
+    assert not missing, missing
