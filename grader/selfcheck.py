@@ -368,11 +368,30 @@ def _unreadable(notebook: Path, problem: str) -> str:
     what to do about a file that is there but damaged (not for one that is missing)."""
     for prefix in (f"{notebook}: ", f"{notebook.name}: "):  # the reader names the file too
         problem = problem.removeprefix(prefix)
+    if notebook.is_dir():
+        return f"Self-check cannot read {notebook}: {_folder_given(notebook)}\n"
     text = f"Self-check cannot read {notebook}: {problem}\n"
     if notebook.is_file():
         text += ("  Is it the notebook you will submit? Open it in Jupyter, save it (File > Save), "
                  "and run the check on the saved .ipynb file.\n")
     return text
+
+
+def _folder_given(folder: Path) -> str:
+    """What to say when ``--check`` is given a folder (``--check .``): that it wants the notebook
+    file, with the notebooks the folder holds (a few, by name; a folder's .py files are more
+    often modules than submissions); the reader's "cannot read (Is a directory)" did not say
+    what to type instead."""
+    try:
+        found = sorted(p.name for p in folder.iterdir() if p.suffix == ".ipynb" and p.is_file())
+    except OSError:
+        found = []
+    text = "it is a folder; give the notebook file itself"
+    if not found:
+        return text + f" (no notebook, .ipynb, is in {folder})."
+    shown = ", ".join(found[:3]) + (f" and {len(found) - 3} more" if len(found) > 3 else "")
+    return (text + f", for example: python3 grade.py --check {folder / found[0]}"
+            f" (the folder holds {shown}).")
 
 
 def run_check(notebook: Path, *, rubric: Path, stream: TextIO, function: str | None = None) -> int:

@@ -42,3 +42,20 @@ def test_only_the_runner_s_place_is_taken_out():
         "Raised ValueError: bad (cell 5, line 7, in f)"
     crash = "Your code stopped the process (cell 4, line 7, in f)"
     assert _without_place(case(crash, status=CRASHED)) == crash
+
+
+def test_a_folder_given_to_check_is_answered_with_a_notebook_of_it(tmp_path):
+    folder = tmp_path / "rnn"
+    nbs.write(folder / "Building_a_Recurrent_Neural_Network.ipynb", nbs.course_notebook())
+    (folder / "rnn_utils.py").write_text("import numpy as np\n", encoding="utf-8")
+    out = io.StringIO()
+    assert run_check(folder, rubric=DEFAULT_RUBRIC, stream=out) == 2
+    text = out.getvalue()
+    assert "it is a folder; give the notebook file itself" in text, text
+    assert f"python3 grade.py --check {folder / 'Building_a_Recurrent_Neural_Network.ipynb'}" in text
+    assert "rnn_utils.py" not in text and "Is a directory" not in text
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    out = io.StringIO()
+    assert run_check(empty, rubric=DEFAULT_RUBRIC, stream=out) == 2
+    assert f"no notebook, .ipynb, is in {empty}" in out.getvalue()
