@@ -59,3 +59,15 @@ def test_a_folder_given_to_check_is_answered_with_a_notebook_of_it(tmp_path):
     out = io.StringIO()
     assert run_check(empty, rubric=DEFAULT_RUBRIC, stream=out) == 2
     assert f"no notebook, .ipynb, is in {empty}" in out.getvalue()
+
+
+def test_a_name_from_outside_is_said_under_its_function_not_again_about_the_notebook(tmp_path):
+    outside = nbs.mutate("lstm_cell_forward", 'Wy = parameters["Wy"]', "pass")
+    path = nbs.write(tmp_path / "outside.ipynb", nbs.course_notebook(outside))
+    out = io.StringIO()
+    assert run_check(path, rubric=DEFAULT_RUBRIC, stream=out) == EXIT_FAILED
+    text = out.getvalue()
+    assert 'note: `lstm_cell_forward` uses `Wy` from outside the function: read it from ' \
+           '`parameters` (`parameters["Wy"]`).' in text, text
+    assert text.count("`lstm_cell_forward` uses `Wy`") == 1, text
+    assert "About the notebook" not in text
