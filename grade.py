@@ -18,7 +18,24 @@ import os
 import sys
 from pathlib import Path
 
-from grader import commands
+
+def python_too_old(version: tuple = sys.version_info) -> str | None:
+    """Why this Python cannot run the grader, None when it can (pyproject.toml: 3.10 or newer):
+    said before the grader's modules are imported, which an older Python (macOS's own python3
+    is 3.9) fails on with a traceback about dataclasses."""
+    if tuple(version[:2]) >= (3, 10):
+        return None
+    return (f"grade.py: it needs Python 3.10 or newer, and this Python ({sys.executable or 'python3'}) "
+            f"is {'.'.join(map(str, version[:3]))}. Run it with a newer Python: `python3.12 --version` "
+            f"(or python3.11, python3.10) says whether one is installed; the Python of a recent "
+            f"Anaconda or Jupyter usually is new enough.")
+
+
+if python_too_old():  # an exit status 2, as for every command that cannot run
+    print(python_too_old(), file=sys.stderr)
+    sys.exit(2)
+
+from grader import commands  # noqa: E402 - after the version's check, which must come first
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -34,7 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--out", type=Path, default=commands.default_of(grade, "out_dir"),
                         help="output folder (default: %(default)s)")
     parser.add_argument("--rubric", type=Path, default=commands.default_of(grade, "rubric"),
-                        help="rubric YAML (default: rubrics/rnn.yaml)")
+                        help="rubric YAML (default: rubrics/rnn.yaml beside grade.py)")
     parser.add_argument("--jobs", type=int, default=commands.default_of(grade, "jobs"),
                         help="parallel workers (default: the machine's cores)")
     parser.add_argument("--force", action="store_true",

@@ -146,6 +146,10 @@ def opened_submissions(path: Path, *, stream: TextIO, nested: bool = True):
 
     path = Path(path)
     if not is_archive(path):
+        if damaged_zip(path):
+            raise CommandError(f"{path}: not a zip that can be read (is the download complete? "
+                               "download it again from Canvas or Moodle, or unzip it yourself and "
+                               "give the folder)")
         yield path
         return
     from grader.files import run_folder
@@ -163,6 +167,31 @@ def opened_submissions(path: Path, *, stream: TextIO, nested: bool = True):
         if len(extracted.skipped) > 20:
             stream.write(f"  ... and {len(extracted.skipped) - 20} more skipped\n")
         yield extracted.root
+
+
+def damaged_zip(path: Path) -> bool:
+    """True for a file named ``.zip`` that is not a zip (a bulk download cut short, a page saved
+    in its place): without this, it was refused as "not a notebook (.ipynb) or Python file"."""
+    from grader.archive import is_archive
+
+    return path.is_file() and path.suffix.lower() == ".zip" and not is_archive(path)
+
+
+def known_problem(known: Path) -> str | None:
+    """Why ``--known`` cannot be used, said before the class is graded (it was found only when
+    the similarity check ran, after grading, and the run ended without its report); None when
+    it can: a folder, a readable zip or a notebook."""
+    from grader.archive import is_archive
+    from grader.discover import SUBMISSION_SUFFIXES
+
+    if not known.exists():
+        return f"{known}: no such folder of known solutions"
+    if damaged_zip(known):
+        return (f"{known}: not a zip that can be read (is the download complete?); give a folder, "
+                "a zip or a notebook of known solutions")
+    if known.is_file() and known.suffix not in SUBMISSION_SUFFIXES and not is_archive(known):
+        return f"{known}: not a folder, a zip or a notebook (.ipynb, .py) of known solutions"
+    return None
 
 
 def _find(path: Path, *, unpack_into: Path | None = None, defer: bool = False) -> list:
@@ -723,8 +752,8 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         root = stack.enter_context(opened_submissions(Path(submissions), stream=stream, nested=False))
         if template and not Path(template).is_file():
             raise CommandError(f"{template}: no such template notebook")
-        if known and not Path(known).exists():
-            raise CommandError(f"{known}: no such folder of known solutions")
+        if known and (problem := known_problem(Path(known))):
+            raise CommandError(problem)
         try:
             fixtures = fixtures_digest(context.rubric)
         except FixtureError as exc:

@@ -44,7 +44,8 @@ _GRADE_PY = '''#!/usr/bin/env python3
 
 Exit status 0 when every public case passes, 1 when some do not, 2 when the
 check cannot run (the notebook cannot be read, --function names no graded
-function, NumPy or PyYAML is missing).  Your instructor grades hidden cases as well.
+function, NumPy or PyYAML is missing, Python is older than 3.10).  Your instructor
+grades hidden cases as well.
 """
 from __future__ import annotations
 
@@ -67,9 +68,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def python_too_old(version: tuple = sys.version_info) -> str | None:
+    """Why this Python cannot run the check, None when it can: the checker needs 3.10 or newer,
+    and on an older one (macOS's own python3 is 3.9) it stopped with a traceback and exit
+    status 1, which reads as "a public case failed"."""
+    if tuple(version[:2]) >= (3, 10):
+        return None
+    return ("Self-check cannot run: it needs Python 3.10 or newer, and this Python ("
+            + (sys.executable or "python3") + ") is " + ".".join(map(str, version[:3])) + ".\\n"
+            "  Run it with a newer Python: `python3.12 --version` (or python3.11, python3.10) says "
+            "whether one is installed, and the Python of a recent Anaconda or Jupyter usually is "
+            "new enough; then install NumPy and PyYAML for it as README.md says.")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse the arguments and run the self-check; returns the exit status."""
     args = build_parser().parse_args(argv)
+    too_old = python_too_old()
+    if too_old:  # before the checker's modules, which an older Python cannot import
+        print(too_old)
+        return 2
     from grader.selfcheck import run_check
 
     return run_check(args.check, rubric=args.rubric, stream=sys.stdout, function=args.function)
@@ -116,7 +134,8 @@ function:
 
 The exit status is 0 when everything passes, 1 otherwise, 2 when the check cannot
 run: the notebook cannot be read, `--function` names no graded function, NumPy or
-PyYAML is missing, or the system cannot run it (Windows outside WSL). Only the
+PyYAML is missing, this Python is older than 3.10, or the system cannot run it (Windows
+outside WSL). Only the
 functions themselves are graded: code outside them
 (test cells, prints) is not run, so a function must not rely on variables defined
 in other cells.

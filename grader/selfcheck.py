@@ -15,6 +15,7 @@ that name), ``error`` (it raised, ran out of time or crashed the process).
 from __future__ import annotations
 
 import logging
+import re
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -23,7 +24,7 @@ from typing import Any, Callable, Iterator, TextIO
 
 from grader.models import (
     CASE_GRADER_FAILED, CRASHED, ERROR, FAILED, HARNESS, MISSING, NOT_ATTEMPTED, NOT_IMPLEMENTED, PASSED,
-    SKIPPED, TIMEOUT, Location, PartResult, SubmissionResult,
+    SKIPPED, TIMEOUT, CaseResult, Location, PartResult, SubmissionResult,
 )
 
 __all__ = [
@@ -163,7 +164,8 @@ def render(result: SubmissionResult, *, stream: TextIO,
         _render_part(part, write, width, describe, line_of)
     unfinished = tuple(f"`{p.function}` is not implemented yet" for p in result.parts
                        if p.status == NOT_IMPLEMENTED)
-    notes = [m for m in result.messages if not m.startswith(unfinished or ("\0",))]
+    notes = [m for m in result.messages if not m.startswith(unfinished or ("\0",))
+             and not _said_under_a_part(m, result.parts)]
     if notes:
         write("\nAbout the notebook:\n")
     for message in notes:  # placeholders are already said under their function
@@ -177,6 +179,16 @@ def render(result: SubmissionResult, *, stream: TextIO,
     write("Your instructor also grades hidden cases with other inputs and sizes: "
           "passing the public ones is necessary, not sufficient.\n")
     return summary
+
+
+def _said_under_a_part(message: str, parts: tuple[PartResult, ...]) -> bool:
+    """Whether ``message``, about the notebook, is a graded function's name from outside
+    ("`lstm_cell_forward` uses `Wy`, which is not defined ...") that the function's part says
+    already, with what to do ("read it from `parameters`"): it was said three times, with the
+    case's NameError."""
+    head = re.match(r"`[^`]+` uses `[^`]+`", message)
+    return head is not None and any(note.startswith(head.group(0)) for part in parts
+                                    for note in part.notes)
 
 
 def _render_part(part: PartResult, write: Callable[[str], Any], width: int,
@@ -208,7 +220,7 @@ def _render_part(part: PartResult, write: Callable[[str], Any], width: int,
             write("      The kit's fixtures lack this case: not your code's fault. Tell your "
                   "instructor, who will hand out the kit again.\n")
         elif case.message:
-            write(_indent(case.message, "      ") + "\n")
+            write(_indent(_without_place(case), "      ") + "\n")
         if case.diagnosis is not None:
             write(_indent(f"likely mistake: {case.diagnosis.message}", "      ") + "\n")
         if case.location is not None:
@@ -224,6 +236,18 @@ def _render_part(part: PartResult, write: Callable[[str], Any], width: int,
     for note in part.notes:
         if note not in said:  # a syntax error is both the case's message and the part's note
             write(_indent(f"note: {note}", "    ") + "\n")
+
+
+def _without_place(case: CaseResult) -> str:
+    """An error's message without the place the runner wrote after the student's exception
+    ("Raised KeyError: 'Wu' (cell 10, line 7, in f). ..."): the check says the place on the next
+    line in its own words (``describe``: "In [7], line 7" in Jupyter) and quotes the line's code,
+    and said it twice. The last occurrence is the runner's (an exception's message, before it,
+    is the student's text); a crash's message has no such place."""
+    if case.status != ERROR or case.location is None:
+        return case.message
+    head, place, tail = case.message.rpartition(f" ({case.location.describe()})")
+    return head + tail if place else case.message
 
 
 def _notebook_line_of(path: Path) -> Callable[[Location], str]:
@@ -356,11 +380,30 @@ def _unreadable(notebook: Path, problem: str) -> str:
     what to do about a file that is there but damaged (not for one that is missing)."""
     for prefix in (f"{notebook}: ", f"{notebook.name}: "):  # the reader names the file too
         problem = problem.removeprefix(prefix)
+    if notebook.is_dir():
+        return f"Self-check cannot read {notebook}: {_folder_given(notebook)}\n"
     text = f"Self-check cannot read {notebook}: {problem}\n"
     if notebook.is_file():
         text += ("  Is it the notebook you will submit? Open it in Jupyter, save it (File > Save), "
                  "and run the check on the saved .ipynb file.\n")
     return text
+
+
+def _folder_given(folder: Path) -> str:
+    """What to say when ``--check`` is given a folder (``--check .``): that it wants the notebook
+    file, with the notebooks the folder holds (a few, by name; a folder's .py files are more
+    often modules than submissions); the reader's "cannot read (Is a directory)" did not say
+    what to type instead."""
+    try:
+        found = sorted(p.name for p in folder.iterdir() if p.suffix == ".ipynb" and p.is_file())
+    except OSError:
+        found = []
+    text = "it is a folder; give the notebook file itself"
+    if not found:
+        return text + f" (no notebook, .ipynb, is in {folder})."
+    shown = ", ".join(found[:3]) + (f" and {len(found) - 3} more" if len(found) > 3 else "")
+    return (text + f", for example: python3 grade.py --check {folder / found[0]}"
+            f" (the folder holds {shown}).")
 
 
 def run_check(notebook: Path, *, rubric: Path, stream: TextIO, function: str | None = None) -> int:

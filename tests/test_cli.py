@@ -73,7 +73,7 @@ def test_harness_cannot_run_is_nonzero_with_the_reason(tmp_path, capsys, monkeyp
     assert "more than 3 members; refused" in capsys.readouterr().err
     broken_zip.write_bytes(b"PK\x03\x04 not a zip after all")
     assert grade.main([str(broken_zip), "--out", str(tmp_path / "o")]) == commands.EXIT_USAGE
-    assert "class.zip: not a notebook (.ipynb) or Python file (.py)" in capsys.readouterr().err
+    assert "class.zip: not a zip that can be read" in capsys.readouterr().err
 
 
 def test_usage_errors(tmp_path, capsys):

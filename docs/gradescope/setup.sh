@@ -4,7 +4,7 @@
 # Gradescope runs this once, as root, while it builds the autograder's Docker
 # image (Ubuntu), with the autograder zip unpacked in /autograder/source.
 # It installs what grading needs (requirements.txt: NumPy, nbformat, nbconvert,
-# PyYAML, Matplotlib, Jinja2; no TensorFlow) into a virtual environment beside
+# PyYAML, Jinja2, tqdm, nh3, mistune; no TensorFlow) into a virtual environment beside
 # the sources, so the system Python is left alone (PEP 668 on recent Ubuntu).
 set -euo pipefail
 SOURCE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

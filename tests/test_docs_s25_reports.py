@@ -1,0 +1,107 @@
+"""docs/reports.md against what ``grade.py`` writes: every file of the output folder, every
+column of ``grades.csv`` and ``similarity.csv`` and every field of the JSON files a class run
+writes is named on the page, so a TA reading a class's outputs finds each one described."""
+from __future__ import annotations
+
+import csv
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+import grade
+from grader import commands
+from tests import notebooks as nbs
+
+REPO = Path(__file__).resolve().parent.parent
+PAGE = (REPO / "docs" / "reports.md").read_text(encoding="utf-8")
+
+
+@pytest.fixture(autouse=True)
+def steady_grader(monkeypatch):
+    """Edits to grader/ by others during a test must not make the keys stale (see test_batch)."""
+    monkeypatch.setattr("grader.incremental.grader_digest", lambda *a, **k: "pinned")
+
+
+@pytest.fixture(scope="module")
+def class_output(tmp_path_factory) -> Path:
+    """A small class graded as docs/instructors.md says: a right notebook, a wrong one with an
+    error, a truncated one."""
+    folder = tmp_path_factory.mktemp("class")
+    nbs.write(folder / "subs" / "alice.ipynb", nbs.course_notebook())
+    wrong = nbs.mutate("rnn_cell_forward", "+ ba)", ")")
+    wrong.update(nbs.mutate("lstm_cell_forward", 'parameters["Wi"]', 'parameters["Wu"]'))
+    nbs.write(folder / "subs" / "bob.ipynb", nbs.course_notebook(wrong))
+    (folder / "subs" / "carol.ipynb").write_text('{"cells": [', encoding="utf-8")
+    out = folder / "out"
+    assert grade.main([str(folder / "subs"), "--out", str(out), "--jobs", "1"]) == commands.EXIT_OK
+    return out
+
+
+def named(name: str) -> bool:
+    """Whether the page names ``name`` in a code span (alone, or as ``<id>/name``)."""
+    return re.search(rf"`(<id>/)?{re.escape(name)}`", PAGE) is not None
+
+
+def test_every_file_written_is_described(class_output):
+    written = set()
+    for path in class_output.rglob("*"):
+        if path.is_file():
+            rel = path.relative_to(class_output).as_posix()
+            written.add(re.sub(r"^(alice|bob|carol)/", "", rel))
+    assert {"grades.csv", "report.html", "similarity.csv", "results.json", "feedback.md",
+            "feedback.html", "result.full.json", "grading-key.json", "functions.json"} <= written
+    assert [name for name in sorted(written) if not named(name)] == []
+
+
+def header(path: Path) -> list[str]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return next(csv.reader(handle))
+
+
+def test_every_column_is_named(class_output):
+    grades = header(class_output / "grades.csv")
+    assert grades[:3] == ["submission", "score", "max_score"] and grades[-1] == "imdb_report"
+    similarity = [c for c in header(class_output / "similarity.csv") if not c.startswith("score:")]
+    assert "reason" in similarity
+    missing = [c for c in grades[:3] + [grades[-1]] + similarity if not named(c)]
+    assert missing == []
+    assert "`score:<function>`" in PAGE
+
+
+def keys(value, depth: int = 0) -> set[str]:
+    """The keys of a JSON record's objects, down to its cases' fields (not the values of maps
+    keyed by data: sources by function, files by name, timings by step)."""
+    found = set()
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found.add(key)
+            if key not in {"sources", "functions", "files", "timings", "own_work", "extra"}:
+                found |= keys(item, depth + 1)
+    elif isinstance(value, list):
+        for item in value:
+            found |= keys(item, depth + 1)
+    return found
+
+
+@pytest.mark.parametrize("name", ["results.json", "result.full.json", "grading-key.json",
+                                  "functions.json"])
+def test_every_field_of_the_json_files_is_named(class_output, name):
+    fields = set()
+    for sid in ("alice", "bob", "carol"):
+        fields |= keys(json.loads((class_output / sid / name).read_text(encoding="utf-8")))
+    assert fields
+    assert sorted(f for f in fields if not named(f)) == []
+
+
+def test_the_statuses_written_are_the_ones_described(class_output):
+    statuses = set()
+    for sid in ("alice", "bob", "carol"):
+        record = json.loads((class_output / sid / "result.full.json").read_text(encoding="utf-8"))
+        statuses.add(record["status"])
+        for part in record["parts"]:
+            statuses.add(part["status"])
+            statuses |= {case["status"] for case in part["cases"]}
+    assert {"graded", "unreadable", "passed", "failed", "error"} <= statuses
+    assert sorted(s for s in statuses if not named(s)) == []
