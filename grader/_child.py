@@ -1463,6 +1463,11 @@ class Zygote:
             hidden.append(top)
         for path in self.config["protected"]:
             real = os.path.realpath(path)
+            if real in hidden:
+                # Already a fresh tmpfs of its own above (a notebook graded from /tmp itself):
+                # nothing of the folder shows, and a read-only mount over it would leave the
+                # sandbox no /tmp to make its children's directories in.
+                continue
             if os.path.isdir(real):
                 mount("tmpfs", real, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=0000")
             elif os.path.exists(real):
