@@ -1416,6 +1416,10 @@ class _Extractor:
             i += 1
         return _ParsedCell(index, text, body)
 
+    def _broken_defs(self) -> dict[str, Diagnostic]:
+        """``broken_definitions`` of what this extraction has reported so far."""
+        return broken_definitions(self.diags)
+
     def _syntax_error(self, index: int, lines: list[str], start: int, error: tuple[str, int]) -> None:
         """Report one top-level block (from line ``start``) that does not parse with ``error``
         (``(message, line)``, from :func:`_parsed_or_error`)."""
@@ -1758,7 +1762,7 @@ class _Extractor:
             for n in free:
                 self.diags.append(Diagnostic(
                     "warning", _free_message(name, n, self.dropped_bindings, test_bound, star_unknown,
-                                             graded_cells=defined_in),
+                                             graded_cells=defined_in, broken=self._broken_defs()),
                     d.cell_index, first_use.get(n), name,
                 ))
         self._import_notes(analysed, student)
@@ -2518,13 +2522,18 @@ def _module_public_names(module: str) -> set[str]:
 
 def _free_message(function: str, name: str, dropped: Mapping[str, int],
                   test_bound: Mapping[str, str], star_unknown: list[str], *,
-                  graded_cells: Collection[int | None] = ()) -> str:
+                  graded_cells: Collection[int | None] = (),
+                  broken: Mapping[str, Diagnostic] | None = None) -> str:
     """Student-readable explanation of one free name. ``graded_cells``: the cells whose
     definitions the program holds; of such a cell the message cannot say that it "is not graded"
-    (``CACHE = {}`` above the def that fills it: the cell is graded, that statement is not run)."""
+    (``CACHE = {}`` above the def that fills it: the cell is graded, that statement is not run).
+    ``broken``: the notebook's functions whose definition has an error of its own (a syntax
+    error), by name (``broken_definition_note``)."""
     if name == "get_ipython":
         return (f"`{function}` contains IPython-only syntax (a magic or shell command), "
                 "which cannot run when grading; remove it from the function.")
+    if broken and name in broken:
+        return broken_definition_note(function, name, broken[name])
     text = f"`{function}` uses `{name}`, which is not defined inside the function"
     if name in dropped and dropped[name] in graded_cells:
         text += (f"; it is only assigned outside the functions of cell {dropped[name] + 1}, by a statement the "
@@ -2543,6 +2552,31 @@ def _free_message(function: str, name: str, dropped: Mapping[str, int],
     if star_unknown:
         text += f" (unless it comes from `from {star_unknown[0]} import *`)"
     return text + "."
+
+
+def broken_definitions(diagnostics: Iterable[Diagnostic]) -> dict[str, Diagnostic]:
+    """The functions whose own definition has an error (a syntax error, a def that cannot be
+    defined), by name: the first error naming each."""
+    found: dict[str, Diagnostic] = {}
+    for d in diagnostics:
+        if d.severity == "error" and d.function and d.function not in found:
+            found[d.function] = d
+    return found
+
+
+def broken_definition_note(function: str, name: str, error: Diagnostic) -> str:
+    """What to tell a student whose ``function`` uses ``name``, a function of theirs that is
+    not defined because its own definition has ``error``: that error is the thing to fix, not
+    where ``function`` looks for ``name`` ("defined outside the function (or nowhere): compute
+    it inside", said before, sent them to the wrong cell)."""
+    where = []
+    if error.cell_index is not None:
+        where.append(f"cell {error.cell_index + 1}")
+    if error.line is not None:
+        where.append(f"line {error.line}")
+    place = f" ({', '.join(where)})" if where else ""
+    return (f"`{function}` uses `{name}`, which is not defined because its own definition has an "
+            f"error{place}, reported for `{name}`: fix that, and `{function}` finds it.")
 
 
 # --------------------------------------------------------------------------- placeholders

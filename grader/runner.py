@@ -695,8 +695,13 @@ class _Grader:
             fixture = self.context.fixtures.get(case.id)
             if fixture is not None:
                 keys |= _dict_keys(fixture.args)
+        from grader.extract import broken_definition_note, broken_definitions  # loaded already
+
+        broken = broken_definitions(self.extraction.diagnostics)
         for name in fn.free_names:
-            if name in keys:
+            if name in broken:
+                self.notes.append(broken_definition_note(self.part.function, name, broken[name]))
+            elif name in keys:
                 self.notes.append(f"`{self.part.function}` uses `{name}` from outside the function: "
                                   f"read it from `parameters` (`parameters[\"{name}\"]`).")
             elif typo := _numpy_typo(name):

@@ -1,0 +1,91 @@
+"""The twenty-fifth session's lead: a notebook graded from /tmp itself, and the note about a
+function whose dependency's own cell does not parse.
+
+- ``grade.py /tmp/student.ipynb`` (a TA grading one download where it landed) stopped with a
+  traceback, "sandbox did not start: Read-only file system: '/tmp/grader'": the notebook's folder,
+  /tmp, is protected, and the read-only mount over it left the zygote no /tmp for its children's
+  directories. /tmp is already a fresh tmpfs of the zygote's own (``SYSTEM_HIDDEN``).
+- When ``lstm_cell_forward``'s cell had a syntax error, ``lstm_forward``'s note said it "uses
+  ``lstm_cell_forward``, which is defined outside the function (or nowhere): compute it inside or
+  pass it in", and the extraction said it "will raise NameError": both sent the student to the
+  wrong cell (found by the docs helper). Every test here fails before its fix.
+"""
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+import uuid
+from pathlib import Path
+
+import pytest
+
+from grader import commands
+from tests import notebooks as nbs
+
+_SECRET = "not for children"
+
+#: A right cell that first tries to read a file beside the notebook, in /tmp: a wrong answer if
+#: it can.
+_PEEKING_CELL = nbs.COURSE_CELLS["rnn_cell_forward"].replace(
+    '    """One time step of the basic RNN cell."""\n',
+    '    """One time step of the basic RNN cell."""\n'
+    "    try:\n"
+    "        with open(SECRET_PATH) as handle:\n"
+    "            if handle.read():\n"
+    "                return None\n"
+    "    except OSError:\n"
+    "        pass\n")
+
+
+@pytest.fixture
+def in_tmp():
+    """A notebook's path directly in the temporary folder, and a file beside it; both removed."""
+    base = Path(tempfile.gettempdir())
+    tag = uuid.uuid4().hex[:10]
+    notebook, secret = base / f"s25-{tag}.ipynb", base / f"s25-{tag}-secret.txt"
+    secret.write_text(_SECRET, encoding="utf-8")
+    yield notebook, secret
+    for path in (notebook, secret):
+        path.unlink(missing_ok=True)
+
+
+@pytest.mark.slow
+def test_a_notebook_graded_from_tmp_itself_grades_and_its_neighbours_stay_unseen(in_tmp, tmp_path):
+    notebook, secret = in_tmp
+    cell = _PEEKING_CELL.replace("SECRET_PATH", repr(str(secret)))
+    nbs.write(notebook, nbs.course_notebook({"rnn_cell_forward": cell}))
+    stream = io.StringIO()
+    summary = commands.grade_class(notebook, out_dir=tmp_path / "out", similarity=False,
+                                   class_report=False, stream=stream, jobs=1)
+    assert summary.graded == 1 and not summary.harness_failures, stream.getvalue()
+    assert summary.scores == (100,), stream.getvalue()  # the cell did not read its neighbour
+
+
+def _broken_cell_notebook() -> dict:
+    """``lstm_cell_forward``'s cell does not parse; ``lstm_forward`` is right."""
+    cell = nbs.COURSE_CELLS["lstm_cell_forward"]
+    broken = cell.replace("c_next = ", "c_next = (", 1)
+    assert broken != cell
+    return nbs.course_notebook({"lstm_cell_forward": broken})
+
+
+def test_a_dependency_whose_cell_does_not_parse_is_named_as_the_thing_to_fix(tmp_path):
+    from grader.extract import extract_file
+
+    extraction = extract_file(nbs.write(tmp_path / "student.ipynb", _broken_cell_notebook()))
+    said = [d.message for d in extraction.diagnostics if "`lstm_forward` uses `lstm_cell_forward`" in d.message]
+    assert len(said) == 1, said
+    assert "its own definition has an error" in said[0] and "NameError" not in said[0], said[0]
+    syntax = [d for d in extraction.diagnostics if d.severity == "error" and d.function == "lstm_cell_forward"]
+    assert syntax and f"cell {syntax[0].cell_index + 1}" in said[0], (said[0], syntax)
+
+
+@pytest.mark.slow
+def test_the_composites_note_in_the_self_check_points_at_the_dependencys_error(tmp_path):
+    notebook = nbs.write(tmp_path / "student.ipynb", _broken_cell_notebook())
+    out = io.StringIO()
+    commands.check_notebook(notebook, stream=out)
+    text = out.getvalue()
+    assert "lstm_cell_forward`, which is not defined because its own definition has an error" in text, text
+    assert "defined outside the function (or nowhere)" not in text, text
