@@ -887,11 +887,21 @@ class _Grader:
         hidden = case.visibility == HIDDEN
         results: list[CheckResult] = []
         failed_specs = []
+        said_none = False
         for spec, share, right in zip(plan.specs, plan.shares, plan.passed):
             expected = checks.get_path(fixture.expected, spec.path)
             try:
                 student = checks.get_path(outcome.value, spec.path)
             except LookupError:
+                if outcome.value is None:
+                    # A function without a ``return`` (or one not reached): said once, for the
+                    # case, not once an output ("`a_next` is missing from what ... returned (a
+                    # NoneType)", three times).
+                    message = "" if said_none else _returned_none(part.function, plan.specs)
+                    said_none = True
+                    results.append(CheckResult(spec.name, False, 0.0, share, message))
+                    failed_specs.append(spec)
+                    continue
                 mismatch = checks.Mismatch(spec.name, f"`{spec.name}` is missing from what "
                                            f"`{part.function}` returned ({_shape_of(outcome.value)}).",
                                            "missing")
@@ -1105,6 +1115,15 @@ def _dict_keys(value: Any) -> set[str]:
         for v in value:
             found |= _dict_keys(v)
     return found
+
+
+def _returned_none(function: str, specs: Sequence[Any]) -> str:
+    """The message of a case whose function returned None where it must return outputs (a
+    ``return`` left out or not reached): what it must return, named as the rubric names it."""
+    names = list(dict.fromkeys(spec.name.split("[")[0].split(".")[0] for spec in specs))
+    listed = ", ".join(f"`{name}`" for name in names)
+    return (f"`{function}` returned None: it must return {listed}. Is its `return` statement "
+            f"missing, or not reached?")
 
 
 def _shape_of(value: Any) -> str:

@@ -89,3 +89,23 @@ def test_the_composites_note_in_the_self_check_points_at_the_dependencys_error(t
     text = out.getvalue()
     assert "lstm_cell_forward`, which is not defined because its own definition has an error" in text, text
     assert "defined outside the function (or nowhere)" not in text, text
+
+
+def test_a_function_that_returns_nothing_is_told_so_once(tmp_path, context, sandbox):
+    # Said three times before, once an output: "`a_next` is missing from what `rnn_cell_forward`
+    # returned (a NoneType)." (found by the docs helper).
+    from tests.test_review_s23 import _grade
+
+    cell = nbs.COURSE_CELLS["rnn_cell_forward"]
+    lines = [line for line in cell.split("\n") if not line.strip().startswith("return ")]
+    assert len(lines) == len(cell.split("\n")) - 1
+    result = _grade(tmp_path, nbs.course_notebook({"rnn_cell_forward": "\n".join(lines)}), context, sandbox)
+    part = result.part("rnn_cell_forward")
+    assert part.points == 0
+    public = next(case for case in part.cases if case.visibility == "public")
+    said = [check.message for check in public.checks if not check.passed and check.message]
+    assert said == ["`rnn_cell_forward` returned None: it must return `a_next`, `yt_pred`, `cache`. "
+                    "Is its `return` statement missing, or not reached?"], said
+    assert all(not check.passed for check in public.checks) and len(public.checks) == 3
+    composite = result.part("rnn_forward")
+    assert composite.points == composite.max_points  # isolated from the cell, as before
