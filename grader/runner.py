@@ -1490,9 +1490,25 @@ def grade_submission(path: str | Path, *, context: GradingContext, sandbox: Any,
     # is made: they quote the student's names, keys and errors, and every report writes them.
     return bounded_result(SubmissionResult(submission_id=sid, path=str(path), status="graded", points=points,
                                            max_points=max_points, parts=tuple(parts),
-                                           messages=tuple(dict.fromkeys(messages)),
+                                           messages=tuple(dict.fromkeys(_not_said_again(messages, parts))),
                                            timings=MappingProxyType(timings),
                                            extra=MappingProxyType(extra)))
+
+
+#: How a note about a name a function reads from outside begins, in the extraction's messages and
+#: in the part's notes alike ("`rnn_cell_forward` uses `Wya`").
+_USES_HEAD = re.compile(r"`[^`]+` uses `[^`]+`")
+
+
+def _not_said_again(messages: Sequence[str], parts: Sequence[PartResult]) -> list[str]:
+    """``messages`` but those about a name a graded function reads from outside that its part's
+    notes say already, with what to do ("read it from `parameters`", "fix that" of a definition
+    with an error): every report showed it twice, at the top ("... will raise NameError") and
+    under the function, and the case's NameError a third time."""
+    said = {head.group(0) for part in parts for note in part.notes if (head := _USES_HEAD.match(note))}
+    if not said:
+        return list(messages)
+    return [m for m in messages if not ((head := _USES_HEAD.match(m)) and head.group(0) in said)]
 
 
 def _lost_cases(rubric: Rubric, fixtures: Mapping[str, Any], parts: Sequence[PartResult]) -> str:

@@ -109,3 +109,18 @@ def test_a_function_that_returns_nothing_is_told_so_once(tmp_path, context, sand
     assert all(not check.passed for check in public.checks) and len(public.checks) == 3
     composite = result.part("rnn_forward")
     assert composite.points == composite.max_points  # isolated from the cell, as before
+
+
+def test_a_name_from_outside_is_said_under_its_function_not_again_at_the_top(tmp_path, context, sandbox):
+    # The extraction's "`rnn_cell_forward` uses `Wya`, which is not defined ... will raise
+    # NameError" stood at the top of every report, the part's note with what to do under the
+    # function, and the case's NameError a third time (the docs helper de-duplicated --check only).
+    from tests.test_review_s23 import _grade
+
+    cell = nbs.COURSE_CELLS["rnn_cell_forward"]
+    lines = [line for line in cell.split("\n") if 'Wya = parameters["Wya"]' not in line]
+    assert len(lines) == len(cell.split("\n")) - 1
+    result = _grade(tmp_path, nbs.course_notebook({"rnn_cell_forward": "\n".join(lines)}), context, sandbox)
+    head = "`rnn_cell_forward` uses `Wya`"
+    assert [n for n in result.part("rnn_cell_forward").notes if n.startswith(head)], result.part("rnn_cell_forward")
+    assert not [m for m in result.messages if m.startswith(head)], result.messages
