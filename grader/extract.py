@@ -365,16 +365,26 @@ def _defaults_line(name: str, source: str, functions: Collection[str], *, node: 
         node = tree.body[0] if len(tree.body) == 1 else None
     if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or node.decorator_list:
         return ""
-    named = sorted({d.id for d in node.args.defaults if isinstance(d, ast.Name) and d.id in functions})
+    named = _named_in(node.args.defaults, functions)
     # A keyword-only parameter's default (``def f(x, *, cell=rnn_cell_forward)``) is held apart,
     # in ``__kwdefaults__`` (a dict), and read by the same rule.
-    keyword = sorted({d.id for d in node.args.kw_defaults if isinstance(d, ast.Name) and d.id in functions})
+    keyword = _named_in(node.args.kw_defaults, functions)
     return "\n".join([
         *(_guarded(f"{name}.__defaults__ = tuple(({_late_call(dep)}) if value is {dep}"
                    f" else value for value in {name}.__defaults__)") for dep in named),
         *(_guarded(f"{name}.__kwdefaults__ = {{key: ({_late_call(dep)}) if value is {dep}"
                    f" else value for key, value in {name}.__kwdefaults__.items()}}") for dep in keyword),
     ])
+
+
+def _named_in(defaults: Sequence[ast.expr | None], functions: Collection[str]) -> list[str]:
+    """The names of ``functions`` read anywhere in ``defaults`` (sorted): a default whose value may
+    be that very function (``cell=rnn_cell_forward if fast else slow``, not only
+    ``cell=rnn_cell_forward``), which the line's ``value is dep`` then finds, as check()
+    (``live._stand_in_defaults``) finds it by identity. Only a bare name was read until the
+    twenty-fifth session: such a composite passed in check() and lost its points in the grade."""
+    return sorted({n.id for d in defaults if d is not None for n in ast.walk(d)
+                   if isinstance(n, ast.Name) and n.id in functions})
 
 
 def _members_line(name: str, functions: Collection[str]) -> str:

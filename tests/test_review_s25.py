@@ -8,6 +8,9 @@ from typing import Callable, TypeVar
 
 from grader.similarity import find_similar
 from grader.similarity.normalise import normalise_function
+from tests import notebooks as nbs
+from tests.test_live import course_module  # noqa: F401 - a fixture: rnn_utils importable
+from tests.test_review_s24 import WRONG_CELL, _check_and_grade
 
 T = TypeVar("T")
 
@@ -49,3 +52,23 @@ def test_find_similar_scores_a_deep_pair_the_same_at_any_caller_depth():
         reports = [_called_deeper(frames, lambda: find_similar(subs, min_shared=1)) for frames in (0, 80)]
         shallow, deep = ([(p.a, p.b, p.overall, p.flagged) for p in r.pairs] for r in reports)
         assert deep == shallow, operands
+
+
+# --------------------------------------------------------------------------- check() against the grade
+
+def test_check_and_the_grade_agree_on_a_cell_held_by_a_default_that_is_not_a_bare_name(
+        tmp_path, course_module, sandbox):  # noqa: F811
+    """``def _step(..., cell=rnn_cell_forward if True else None)``: check() finds the cell among
+    the defaults by identity (``live._stand_in_defaults``) and isolates the right composite from
+    the wrong cell; the program's ``_defaults_line`` read only a default that is a bare name, so
+    the grade gave rnn_forward 'failed' where check() said 'passed'."""
+    forward = (nbs.COURSE_CELLS["rnn_forward"]
+               .replace("def rnn_forward(x, a0, parameters):",
+                        "def _step(xt, a, parameters, cell=rnn_cell_forward if True else None):\n"
+                        "    return cell(xt, a, parameters)\n\n\ndef rnn_forward(x, a0, parameters):")
+               .replace("= rnn_cell_forward(", "= _step("))
+    assert "= _step(" in forward
+    nb = nbs.course_notebook({"rnn_cell_forward": WRONG_CELL, "rnn_forward": forward})
+    live, graded, _namespace = _check_and_grade(nb, tmp_path, sandbox)
+    assert ("rnn_forward", "passed") in live and ("rnn_cell_forward", "failed") in live
+    assert graded == live
