@@ -4,6 +4,7 @@ Each test here failed on the code it was written against (551ee54) and passes wi
 """
 from __future__ import annotations
 
+import textwrap
 from typing import Callable, TypeVar
 
 from grader.similarity import find_similar
@@ -11,6 +12,7 @@ from grader.similarity.normalise import normalise_function
 from tests import notebooks as nbs
 from tests.test_live import course_module  # noqa: F401 - a fixture: rnn_utils importable
 from tests.test_review_s24 import WRONG_CELL, _check_and_grade
+from tests.test_similarity_helpers import _run
 
 T = TypeVar("T")
 
@@ -72,3 +74,50 @@ def test_check_and_the_grade_agree_on_a_cell_held_by_a_default_that_is_not_a_bar
     live, graded, _namespace = _check_and_grade(nb, tmp_path, sandbox)
     assert ("rnn_forward", "passed") in live and ("rnn_cell_forward", "failed") in live
     assert graded == live
+
+
+# --------------------------------------------------------------------------- the batches' lock lost
+
+#: One helper of five dies holding the batches' lock (the first to claim: it makes the marker file
+#: named in argv); the other four then wait for the lock for ever at their next claim. Prints how
+#: long the report took and whether it is a single process's.
+ONE_OF_FIVE_DIES_HOLDING_THE_LOCK = textwrap.dedent('''
+    import os, signal, sys, time
+    from grader.similarity import detect
+    from tests.test_similarity_corpus import TEMPLATE, make_corpus
+
+    if __name__ == "__mp_main__":  # a helper
+        real_claim = detect._claim
+        def claim(ends, *, front, wait=None):
+            try:
+                os.close(os.open(sys.argv[1], os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+            except FileExistsError:
+                return real_claim(ends, front=front, wait=wait)
+            ends.get_lock().acquire()
+            os.kill(os.getpid(), signal.SIGKILL)
+        detect._claim = claim
+
+    def main():
+        corpus = make_corpus(seed=4, n_independent=60, copies_per_disguise=1)
+        alone = detect.find_similar(corpus.submissions, template=TEMPLATE)
+        detect._CLAIM_WAIT = 0.5
+        t0 = time.monotonic()
+        six = detect.find_similar(corpus.submissions, template=TEMPLATE, workers=6)
+        took = time.monotonic() - t0
+        same = alone.pairs == six.pairs and alone.clusters == six.clusters and bool(alone.flagged)
+        print("same", same, "died", os.path.exists(sys.argv[1]), "took", round(took, 1), flush=True)
+
+    if __name__ == "__main__":
+        main()
+''')
+
+
+def test_helpers_left_waiting_for_a_lost_lock_are_waited_for_five_seconds_in_all(tmp_path):
+    """4a8f923: a helper killed while it held the batches' lock costs the run ``_CLAIM_WAIT``, then
+    this process does the batches. The other helpers wait for that lock for ever, and each was then
+    given 5 s to end, one after the other (``proc.join(5)``): with four of them, 20 s more. Now the
+    five seconds are shared, so the run ends within them whatever the number of helpers."""
+    out = _run(str(tmp_path / "died"), 60, tmp_path, script_text=ONE_OF_FIVE_DIES_HOLDING_THE_LOCK)
+    same, died, took = out.split()[1], out.split()[3], float(out.split()[5])
+    assert (same, died) == ("True", "True"), out
+    assert took < 12, out  # before: about 22 s (four helpers given 5 s each, and the work)
