@@ -349,11 +349,17 @@ def _dispatch_line(name: str, cls: str, attr: str, *, static: bool) -> str:
 
 
 def _defaults_line(name: str, source: str, functions: Collection[str], *, node: ast.AST | None = None) -> str:
-    """The program's lines after ``def name(..., cell=rnn_cell_forward)`` (no decorators; a default
-    naming one of ``functions``, defined before it): the default then calls whatever that global is
-    at the time, as ``_dispatch_line`` does for a class's method. The default held the function
-    itself, so a composite calling ``cell(...)`` never met the trace stub standing under its name,
-    and a wrong cell cost rnn_forward its 15 points too. "" when no default names one.
+    """The program's lines after ``def name(..., cell=rnn_cell_forward)`` (a default naming one of
+    ``functions``, defined before it): the default then calls whatever that global is at the time,
+    as ``_dispatch_line`` does for a class's method. The default held the function itself, so a
+    composite calling ``cell(...)`` never met the trace stub standing under its name, and a wrong
+    cell cost rnn_forward its 15 points too. "" when no default names one.
+
+    A decorated def too (until the twenty-fifth session it had none): where the decorator gave the
+    function back (``@register``), check() stands the stub among its defaults as among any
+    top-level function's (``live._stand_in_defaults``), and the line does the same; where it gave
+    something else (a static method, a cache, a new function of its own), the line leaves it, as
+    check() does: it applies only to a function of that name defined in the program.
 
     ``node``: the statement's node when extraction has it (its careful path), read instead of
     parsing ``source`` again; the fast path has none, and ``source`` is parsed."""
@@ -363,16 +369,19 @@ def _defaults_line(name: str, source: str, functions: Collection[str], *, node: 
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             return ""
         node = tree.body[0] if len(tree.body) == 1 else None
-    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or node.decorator_list:
+    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
         return ""
     named = _named_in(node.args.defaults, functions)
     # A keyword-only parameter's default (``def f(x, *, cell=rnn_cell_forward)``) is held apart,
     # in ``__kwdefaults__`` (a dict), and read by the same rule.
     keyword = _named_in(node.args.kw_defaults, functions)
+    # What a decorator gave back is read as check() reads the kernel's functions: a function of
+    # this name defined here (a decorator's new inner function is not, nor a library's wrapper).
+    when = f"if {name}.__qualname__ == {name!r} and {name}.__globals__ is globals(): " if node.decorator_list else ""
     return "\n".join([
-        *(_guarded(f"{name}.__defaults__ = tuple(({_late_call(dep)}) if value is {dep}"
+        *(_guarded(f"{when}{name}.__defaults__ = tuple(({_late_call(dep)}) if value is {dep}"
                    f" else value for value in {name}.__defaults__)") for dep in named),
-        *(_guarded(f"{name}.__kwdefaults__ = {{key: ({_late_call(dep)}) if value is {dep}"
+        *(_guarded(f"{when}{name}.__kwdefaults__ = {{key: ({_late_call(dep)}) if value is {dep}"
                    f" else value for key, value in {name}.__kwdefaults__.items()}}") for dep in keyword),
     ])
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 import textwrap
 from typing import Callable, TypeVar
 
+import pytest
+
 from grader.similarity import find_similar
 from grader.similarity.normalise import normalise_function
 from tests import notebooks as nbs
@@ -73,6 +75,36 @@ def test_check_and_the_grade_agree_on_a_cell_held_by_a_default_that_is_not_a_bar
     nb = nbs.course_notebook({"rnn_cell_forward": WRONG_CELL, "rnn_forward": forward})
     live, graded, _namespace = _check_and_grade(nb, tmp_path, sandbox)
     assert ("rnn_forward", "passed") in live and ("rnn_cell_forward", "failed") in live
+    assert graded == live
+
+
+#: Decorators: one that gives the function back (a registry's), one that gives a new function of
+#: its own whose default holds the cell too (check() does not read it: not a function of that name).
+DECORATORS = {
+    "gives it back": ("def register(f):\n    return f\n\n\n@register\n", "passed"),
+    "gives another": ("def register(f):\n    def inner(xt, a, parameters, cell=rnn_cell_forward):\n"
+                      "        return cell(xt, a, parameters)\n    return inner\n\n\n@register\n", "failed"),
+}
+
+
+@pytest.mark.parametrize("how", sorted(DECORATORS))
+def test_check_and_the_grade_agree_on_a_cell_held_by_a_decorated_defs_default(
+        tmp_path, course_module, sandbox, how):  # noqa: F811
+    """``@register`` on ``def _step(..., cell=rnn_cell_forward)``: check() stands the stub among
+    the defaults of the kernel's top-level functions of their own names, decorated or not, and
+    isolated the right composite where the decorator gave the function back; the program's
+    ``_defaults_line`` skipped every decorated def, so the grade gave rnn_forward 'failed'. A
+    decorator giving a new function is read by neither (the line would have isolated it alone)."""
+    decorator, expected = DECORATORS[how]
+    forward = (nbs.COURSE_CELLS["rnn_forward"]
+               .replace("def rnn_forward(x, a0, parameters):",
+                        decorator + "def _step(xt, a, parameters, cell=rnn_cell_forward):\n"
+                        "    return cell(xt, a, parameters)\n\n\ndef rnn_forward(x, a0, parameters):")
+               .replace("= rnn_cell_forward(", "= _step("))
+    assert "= _step(" in forward
+    nb = nbs.course_notebook({"rnn_cell_forward": WRONG_CELL, "rnn_forward": forward})
+    live, graded, _namespace = _check_and_grade(nb, tmp_path, sandbox)
+    assert ("rnn_forward", expected) in live and ("rnn_cell_forward", "failed") in live
     assert graded == live
 
 
