@@ -153,3 +153,33 @@ def test_helpers_left_waiting_for_a_lost_lock_are_waited_for_five_seconds_in_all
     same, died, took = out.split()[1], out.split()[3], float(out.split()[5])
     assert (same, died) == ("True", "True"), out
     assert took < 12, out  # before: about 22 s (four helpers given 5 s each, and the work)
+
+
+# --------------------------------------------------------------------------- notes bounded twice
+
+def test_notes_bounded_twice_count_every_note_cut(tmp_path):
+    """A class run adds the notes of a student's zips (bounded by ``StudentZips``: 49 and "[... N
+    more notes cut ...]") to the result's messages (bounded by the runner) and bounds the whole
+    again (``batch._graded``). The second cut counted the first one's marker as one note: 80 zips
+    that each say two things and one message said "[... 2 more notes cut ...]" where 112 were."""
+    import dataclasses
+    import zipfile
+
+    from grader.archive import StudentZips
+    from grader.models import SubmissionResult
+    from grader.notes import MAX_NOTES, bounded_result
+
+    files = {}
+    for i in range(80):  # each holds only a zip, not unpacked: two notes a zip
+        path = tmp_path / f"z{i:02d}.zip"
+        with zipfile.ZipFile(path, "w") as zf:
+            zf.writestr("inner.zip", b"")
+        files[path.name] = path
+    notes = StudentZips(dest=tmp_path / "out")(files).notes
+    assert len(notes) == MAX_NOTES and notes[-1] == "[... 111 more notes cut ...]"  # 49 shown + 111 = 160
+    result = SubmissionResult(submission_id="ada", path="ada", status="graded", points=0.0, max_points=1.0,
+                              parts=(), messages=("`f` is defined more than once.",))
+    both = bounded_result(dataclasses.replace(result, messages=(*result.messages, *notes)))
+    shown = both.messages[:-1]
+    assert len(both.messages) == MAX_NOTES and len(shown) == 49
+    assert both.messages[-1] == f"[... {1 + 160 - len(shown):,} more notes cut ...]"  # 161 notes in all
