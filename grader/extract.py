@@ -349,11 +349,17 @@ def _dispatch_line(name: str, cls: str, attr: str, *, static: bool) -> str:
 
 
 def _defaults_line(name: str, source: str, functions: Collection[str], *, node: ast.AST | None = None) -> str:
-    """The program's lines after ``def name(..., cell=rnn_cell_forward)`` (no decorators; a default
-    naming one of ``functions``, defined before it): the default then calls whatever that global is
-    at the time, as ``_dispatch_line`` does for a class's method. The default held the function
-    itself, so a composite calling ``cell(...)`` never met the trace stub standing under its name,
-    and a wrong cell cost rnn_forward its 15 points too. "" when no default names one.
+    """The program's lines after ``def name(..., cell=rnn_cell_forward)`` (a default naming one of
+    ``functions``, defined before it): the default then calls whatever that global is at the time,
+    as ``_dispatch_line`` does for a class's method. The default held the function itself, so a
+    composite calling ``cell(...)`` never met the trace stub standing under its name, and a wrong
+    cell cost rnn_forward its 15 points too. "" when no default names one.
+
+    A decorated def too (until the twenty-fifth session it had none): where the decorator gave the
+    function back (``@register``), check() stands the stub among its defaults as among any
+    top-level function's (``live._stand_in_defaults``), and the line does the same; where it gave
+    something else (a static method, a cache, a new function of its own), the line leaves it, as
+    check() does: it applies only to a function of that name defined in the program.
 
     ``node``: the statement's node when extraction has it (its careful path), read instead of
     parsing ``source`` again; the fast path has none, and ``source`` is parsed."""
@@ -363,18 +369,31 @@ def _defaults_line(name: str, source: str, functions: Collection[str], *, node: 
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             return ""
         node = tree.body[0] if len(tree.body) == 1 else None
-    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or node.decorator_list:
+    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
         return ""
-    named = sorted({d.id for d in node.args.defaults if isinstance(d, ast.Name) and d.id in functions})
+    named = _named_in(node.args.defaults, functions)
     # A keyword-only parameter's default (``def f(x, *, cell=rnn_cell_forward)``) is held apart,
     # in ``__kwdefaults__`` (a dict), and read by the same rule.
-    keyword = sorted({d.id for d in node.args.kw_defaults if isinstance(d, ast.Name) and d.id in functions})
+    keyword = _named_in(node.args.kw_defaults, functions)
+    # What a decorator gave back is read as check() reads the kernel's functions: a function of
+    # this name defined here (a decorator's new inner function is not, nor a library's wrapper).
+    when = f"if {name}.__qualname__ == {name!r} and {name}.__globals__ is globals(): " if node.decorator_list else ""
     return "\n".join([
-        *(_guarded(f"{name}.__defaults__ = tuple(({_late_call(dep)}) if value is {dep}"
+        *(_guarded(f"{when}{name}.__defaults__ = tuple(({_late_call(dep)}) if value is {dep}"
                    f" else value for value in {name}.__defaults__)") for dep in named),
-        *(_guarded(f"{name}.__kwdefaults__ = {{key: ({_late_call(dep)}) if value is {dep}"
+        *(_guarded(f"{when}{name}.__kwdefaults__ = {{key: ({_late_call(dep)}) if value is {dep}"
                    f" else value for key, value in {name}.__kwdefaults__.items()}}") for dep in keyword),
     ])
+
+
+def _named_in(defaults: Sequence[ast.expr | None], functions: Collection[str]) -> list[str]:
+    """The names of ``functions`` read anywhere in ``defaults`` (sorted): a default whose value may
+    be that very function (``cell=rnn_cell_forward if fast else slow``, not only
+    ``cell=rnn_cell_forward``), which the line's ``value is dep`` then finds, as check()
+    (``live._stand_in_defaults``) finds it by identity. Only a bare name was read until the
+    twenty-fifth session: such a composite passed in check() and lost its points in the grade."""
+    return sorted({n.id for d in defaults if d is not None for n in ast.walk(d)
+                   if isinstance(n, ast.Name) and n.id in functions})
 
 
 def _members_line(name: str, functions: Collection[str]) -> str:

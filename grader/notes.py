@@ -11,6 +11,7 @@ A note within the bound is left exactly as it was.
 from __future__ import annotations
 
 import dataclasses
+import re
 from typing import Sequence
 
 from grader.models import CaseResult, PartResult, SubmissionResult
@@ -44,9 +45,23 @@ def bounded_notes(notes: Sequence[str]) -> tuple[str, ...]:
     if len(notes) <= MAX_NOTES and all(len(note) <= MAX_NOTE_CHARS for note in notes):
         return tuple(notes)
     if len(notes) > MAX_NOTES:
-        more = len(notes) - MAX_NOTES + 1
+        cut = notes[MAX_NOTES - 1:]
+        more = len(cut) + sum(_stood_for(note) - 1 for note in cut)
         notes = (*notes[:MAX_NOTES - 1], f"[... {more:,} more notes cut ...]")
     return tuple(bounded_note(note) for note in notes)
+
+
+#: The note ``bounded_notes`` puts in place of the notes it cuts.
+_CUT_NOTES = re.compile(r"\[\.\.\. ([0-9,]+) more notes cut \.\.\.\]")
+
+
+def _stood_for(note: str) -> int:
+    """How many notes ``note`` stands for: those an earlier cut counted when it is that cut's
+    note, else 1. Notes bounded twice (a class run adds a student's zips' notes, bounded when
+    unpacked, to the result's messages, and bounds them all) said "[... 2 more notes cut ...]"
+    where 112 were."""
+    found = _CUT_NOTES.fullmatch(note)
+    return int(found.group(1).replace(",", "")) if found else 1
 
 
 def bounded_result(result: SubmissionResult) -> SubmissionResult:

@@ -37,8 +37,13 @@ def test_a_default_naming_functions_calls_their_globals(tmp_path, magic):
 
 
 @pytest.mark.parametrize("magic", ["", "%matplotlib inline\n"])
-def test_a_decorated_def_a_lambda_and_a_plain_default_add_nothing(tmp_path, magic):
-    assert _defaults_lines(tmp_path, magic + "@staticmethod\ndef f(x, cell=g):\n    return cell(x)\n") == []
+def test_a_lambda_and_a_plain_default_add_nothing(tmp_path, magic):
+    # A decorated def gets the line since the twenty-fifth session, for the function of its name
+    # the decorator gives back (as check() stands the stub there); a static method has no
+    # __globals__, and the guarded line leaves it.
+    assert _defaults_lines(tmp_path, magic + "@staticmethod\ndef f(x, cell=g):\n    return cell(x)\n") == [
+        _line("f", "g").replace("    f.__defaults__", "    if f.__qualname__ == 'f' and f.__globals__ is globals(): "
+                                "f.__defaults__", 1)]
     assert _defaults_lines(tmp_path, magic + "f = lambda x, cell=g: cell(x)\n") == []
     assert _defaults_lines(tmp_path, magic + "def f(x, scale=2.0):\n    return g(x) * scale\n") == []
 

@@ -244,6 +244,8 @@ def _normalise_shared(sources: Sequence[str], normalise: Normaliser, *, keep: fr
 _CLAIM_WAIT = 5.0
 #: What ``_claim`` gives when the lock could not be had within ``_CLAIM_WAIT``.
 _LOCK_LOST = -1
+#: Seconds the helpers are given, all together, to end once every batch is in.
+_HELPERS_END_WAIT = 5.0
 
 
 def _claim(ends, *, front: bool, wait: float | None = None) -> int | None:
@@ -407,10 +409,14 @@ def _run_batches(batches: Sequence[Sequence[str]], *, keep: frozenset[str], shap
     finally:
         for conn in pipes:
             conn.close()
+        # A helper with nothing left to claim is ending: five seconds for all of them together,
+        # since a helper waits for ever for a lock another took and died holding (``_CLAIM_WAIT``),
+        # and four such helpers given five seconds each cost a run 20 s.
+        deadline = time.monotonic() + _HELPERS_END_WAIT
         for proc in procs:
-            if finished:  # a helper with nothing left to claim is ending
-                proc.join(5)
-            if proc.is_alive():  # interrupted (Ctrl-C, an error here): not waited for
+            if finished:
+                proc.join(max(0.0, deadline - time.monotonic()))
+            if proc.is_alive():  # interrupted (Ctrl-C, an error here), or waiting for a lost lock
                 proc.kill()
             proc.join()
         if path is not None:
