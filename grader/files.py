@@ -3,6 +3,7 @@ temporary folders that a killed run does not leave behind for good (``run_folder
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import marshal
 import os
@@ -263,26 +264,47 @@ def run_folder(prefix: str) -> Iterator[Path]:
         try:
             shutil.rmtree(folder, ignore_errors=True)  # a sweep finds what could not be removed
         finally:
-            os.close(lock)  # after the removal: a sweep never sees this folder unlocked
+            if lock is not None:
+                os.close(lock)  # after the removal: a sweep never sees this folder unlocked
 
 
-def _take_lock(folder: Path) -> int:
+def _take_lock(folder: Path) -> int | None:
     """Hold the lock of ``folder``'s ``RUN_LOCK`` and return its descriptor. The file is made
     under another name, locked, then renamed: a sweep meanwhile sees no lock file in a folder
     just made (too young to be swept), never a lock file no one holds yet. The descriptor is
     not inherited by a program this process starts (a forked worker shares it, and dies with
-    its parent: ``grader.parent``)."""
+    its parent: ``grader.parent``).
+
+    None, and no lock file, where the temporary directory's file system has no ``flock`` (some
+    network file systems: ENOLCK, EOPNOTSUPP): the folder is then one that holds no lock, which
+    a sweep removes only a day old (``UNLOCKED_AGE``), and the run goes on as before the lock
+    (the run failed there instead)."""
     import fcntl
 
     new = folder / f"{RUN_LOCK}.new"
     fd = os.open(new, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as exc:
+        os.close(fd)
+        if exc.errno not in _NO_FLOCK:
+            raise
+        new.unlink()
+        return None
+    except BaseException:
+        os.close(fd)
+        raise
+    try:
         os.rename(new, folder / RUN_LOCK)
     except BaseException:
         os.close(fd)
         raise
     return fd
+
+
+#: What ``flock`` says on a file system that does not lock (NFS without a lock manager, some
+#: FUSE file systems).
+_NO_FLOCK = frozenset({errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOTSUP})
 
 
 def sweep_run_folders(prefix: str, *, unlocked_age: float = UNLOCKED_AGE) -> Swept:

@@ -124,3 +124,34 @@ def test_a_name_from_outside_is_said_under_its_function_not_again_at_the_top(tmp
     head = "`rnn_cell_forward` uses `Wya`"
     assert [n for n in result.part("rnn_cell_forward").notes if n.startswith(head)], result.part("rnn_cell_forward")
     assert not [m for m in result.messages if m.startswith(head)], result.messages
+
+
+def test_a_run_folder_where_the_file_system_has_no_flock_is_made_unlocked(monkeypatch, tmp_path):
+    # On a TMPDIR whose file system does not lock (NFS without a lock manager: ENOLCK), the run
+    # folder's lock raised and the class run failed, where TemporaryDirectory had worked (found by
+    # the review helper, by reading). The folder is now one that holds no lock: a sweep leaves it
+    # a day (UNLOCKED_AGE).
+    import errno
+    import fcntl
+
+    from grader import files
+
+    def no_flock(fd, operation):
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(fcntl, "flock", no_flock)
+    with files.run_folder("grade-unzip-") as folder:
+        assert folder.is_dir() and folder.parent == tmp_path
+        assert sorted(p.name for p in folder.iterdir()) == []  # no lock file, and no .new left
+        assert files.sweep_run_folders("grade-unzip-").removed == 0 and folder.is_dir()
+    assert not folder.exists()
+
+    def other_error(fd, operation):
+        raise OSError(errno.EBADF, "Bad file descriptor")
+
+    monkeypatch.setattr(fcntl, "flock", other_error)
+    with pytest.raises(OSError):
+        with files.run_folder("grade-unzip-"):
+            pass
+    assert list(tmp_path.iterdir()) == []
