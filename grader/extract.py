@@ -106,7 +106,7 @@ class FunctionSource:
     #: (``_reaching_code``: ``setattr``, ``__code__``, ``globals()``...), "" when it does not: any
     #: function may then run other code than its text (``runner.graded_source`` notes it).
     reaches_in: str = ""
-    #: The sources of the student's classes it reads (as last defined), at most ``MAX_REACHED``: what
+    #: The sources of the student's classes it reads (as last defined), up to ``MAX_REACHED_CHARS``: what
     #: a function that only delegates to a class (``return _Obj().run(...)``) hands its work to
     #: (``runner.graded_source`` compares them then).
     classes_read: tuple[str, ...] = ()
@@ -321,6 +321,18 @@ class Extraction:
             if d.kind != "constant":
                 b.blank()
         return b.build()
+
+
+def _within(texts: Iterable[str]) -> tuple[str, ...]:
+    """``texts`` in order until they hold ``MAX_REACHED_CHARS`` (the one that passes it included)."""
+    kept: list[str] = []
+    size = 0
+    for text in texts:
+        if size >= MAX_REACHED_CHARS:
+            break
+        kept.append(text)
+        size += len(text)
+    return tuple(kept)
 
 
 def _late_call(name: str) -> str:
@@ -541,8 +553,11 @@ def _at(what: str, cell_index: int | None, line: int) -> str:
 
 #: Decorators after which a class member is still its def's own code.
 _PLAIN_MEMBER_DECORATORS = frozenset({"staticmethod", "classmethod"})
-#: Definitions ``Extractor._with_reached`` adds to a class's compared source, at most.
-MAX_REACHED = 16
+#: The characters of the definitions ``Extractor._with_reached`` adds to a class's compared source,
+#: and of the classes a function's ``classes_read`` holds, at most: the notebook's code bound, which
+#: its distinct definitions never pass together. A count (16 until the twenty-fifth session) let
+#: sixteen one-line definitions, named to sort first, push a copy out of the text compared.
+MAX_REACHED_CHARS = SIZE_LIMITS.max_code_chars
 
 
 def _runs_code_when_built(cls: ast.ClassDef) -> bool:
@@ -1745,8 +1760,8 @@ class _Extractor:
                 alias_of=(node.value.id if isinstance(node, ast.Assign) and isinstance(node.value, ast.Name)
                           and d.before is None else None),
                 bound_source=bound_source, bound_skips=bound_skips, reaches_in=reaches_in,
-                classes_read=tuple(self.defs[n][0].source for n in sorted(d.uses & class_names)
-                                   if n in self.defs)[:MAX_REACHED] if class_names else (),
+                classes_read=_within(self.defs[n][0].source for n in sorted(d.uses & class_names)
+                                     if n in self.defs) if class_names else (),
             )
             if found:  # the place said once: "in cell 13 (line 19: `x = None`)"
                 cell = f" cell {d.cell_index + 1}" if d.cell_index is not None else ""
@@ -1884,7 +1899,7 @@ class _Extractor:
         """What the similarity check compares for a member of class ``defined`` when building the
         class runs code (``_built_plainly``): a note saying so (``runner.unseen_note``), then the
         sources of the student's functions and classes the class reads, directly or through each
-        other (``_Def.uses``), at most ``MAX_REACHED``, the course's helpers aside, then the
+        other (``_Def.uses``), up to ``MAX_REACHED_CHARS``, the course's helpers aside, then the
         class's own; so that a copy its metaclass or a decorator hands out is in the text compared.
         One text per class definition, whatever the member (``runner.graded_source`` names it):
         made for each of 2,000 aliases of a 99 kB class, it took extraction from 30 to 156 MB."""
@@ -1892,13 +1907,15 @@ class _Extractor:
         if known is not None and known[0] is defined:
             return known[1]
         texts, seen, queue = [defined.source], {*defined.names, *_PROVIDED_NAMES}, [defined]
-        while queue and len(texts) <= MAX_REACHED:
+        size = 0
+        while queue and size < MAX_REACHED_CHARS:
             for name in sorted(queue.pop(0).uses):
                 entry = self.defs.get(name) if name not in seen else None
                 seen.add(name)
-                if entry is not None and entry[0].kind in ("function", "class") and len(texts) <= MAX_REACHED:
+                if entry is not None and entry[0].kind in ("function", "class") and size < MAX_REACHED_CHARS:
                     texts.append(entry[0].source)
                     queue.append(entry[0])
+                    size += len(entry[0].source)
         from grader.runner import unseen_note
 
         name = defined.names[0] if len(defined.names[0]) <= 60 else defined.names[0][:57] + "..."  # may be 90 kB

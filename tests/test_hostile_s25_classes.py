@@ -8,7 +8,7 @@ import pytest
 
 from grader.commands import function_sources
 from grader.models import PASSED
-from grader.runner import grade_submission
+from grader.runner import UNSEEN_NOTE, grade_submission
 from grader.similarity import find_similar
 from tests import notebooks as nbs
 
@@ -61,3 +61,50 @@ def test_a_class_that_calls_no_function_is_compared_as_before(tmp_path):
     path = nbs.write(tmp_path / "own.ipynb", nbs.course_notebook({"rnn_cell_forward": cell}))
     source = function_sources(path, names=["rnn_cell_forward"])["rnn_cell_forward"]
     assert source.startswith("class _Obj:") and "def rnn_cell_forward" not in source, source
+
+
+#: Sixteen one-line functions named to sort before the copy ``zz``.
+_SIXTEEN = "".join(f"def a{i}():\n    return {i}\n\n" for i in range(16))
+_ZZ = _COPY.replace("def f9(", "def zz(")
+_PADDED = {
+    # A wrapper that calls them all, then the copy: compared as the sixteen, without a note.
+    "delegate": (f"{_ZZ}\n{_SIXTEEN}", "def rnn_cell_forward(xt, a_prev, parameters):\n"
+                 + "".join(f"    a{i}()\n" for i in range(16)) + "    return zz(xt, a_prev, parameters)\n"),
+    # A decorator handing out the copy on a decoy that reads them on a branch never taken.
+    "decorated": (f"{_ZZ}\n{_SIXTEEN}", "@(lambda f: zz)\n" + _DECOY.replace(
+        "    a_next = xt * 2\n", "    if xt is None:\n        return (" + ", ".join(f"a{i}()" for i in range(16))
+        + ")\n    a_next = xt * 2\n")),
+    # A member of a class built by a metaclass, which reads them and then hands out the copy.
+    "metaclass": (f"{_ZZ}\n{_SIXTEEN}", "class M(type):\n    def __getattr__(cls, name):\n        return ("
+                  + ", ".join(f"a{i}" for i in range(16)) + ", zz)[-1]\n\nclass H(metaclass=M):\n    pass\n\n"
+                  "rnn_cell_forward = H.rnn_cell_forward\n"),
+    # A wrapper handing its work to seventeen classes, the last one's method calling the copy.
+    "classes": (f"{_ZZ}\n" + "".join(f"class _A{i}:\n    def run(self):\n        return {i}\n\n" for i in range(16))
+                + "class _Z:\n    def run(self, *a):\n        return zz(*a)\n",
+                "def rnn_cell_forward(xt, a_prev, parameters):\n" + "".join(f"    _A{i}().run()\n" for i in range(16))
+                + "    return _Z().run(xt, a_prev, parameters)\n"),
+}
+
+
+@pytest.mark.parametrize("how", sorted(_PADDED))
+def test_sixteen_small_definitions_read_first_do_not_push_the_copy_out(tmp_path, context, sandbox, how):
+    # The helpers, the definitions a class reaches and the classes a function reads were each
+    # counted, at most 16 (sorted by name): the copy came seventeenth and was left out.
+    before, graded = _PADDED[how]
+    notebook = nbs.course_notebook({"rnn_cell_forward": graded})
+    notebook["cells"][2:2] = [nbs.code_cell(before)]
+    path = nbs.write(tmp_path / f"{how}.ipynb", notebook)
+    result = grade_submission(path, context=context, sandbox=sandbox)
+    assert result.part("rnn_cell_forward").status == PASSED
+    source = result.extra["sources"]["rnn_cell_forward"]
+    assert "np.tanh" in source, source  # the copy is in the text compared
+    if source.startswith(UNSEEN_NOTE):
+        # Noted (decorated, built by a metaclass): scored by containment, so the sixteen do not
+        # dilute it. The wrappers' texts are scored by the larger side, which they do dilute
+        # (0.45 and 0.77 against the classmate): left, docs/security.md's twenty-fifth review.
+        classmate = nbs.write(tmp_path / "classmate.ipynb", nbs.course_notebook())
+        report = find_similar({how: {"rnn_cell_forward": source},
+                               "classmate": function_sources(classmate, names=["rnn_cell_forward"])})
+        assert [(p.a, p.b, p.flagged) for p in report.pairs] == [(how, "classmate", True)], report.pairs
+    else:
+        assert how in ("delegate", "classes")
