@@ -488,6 +488,13 @@ _REACHING_MODULES = frozenset({"gc", "inspect", "ctypes", "ctypeslib", "types", 
                                "operator", "pickle", "copyreg", "marshal", "dill", "cloudpickle", "__main__"})
 _SYS_REACHING = ("modules", "_getframe", "_current_frames", "settrace", "setprofile", "exc_info", "exception",
                  "last_traceback", "last_value")
+#: NumPy's ways to a view of any address, no module of ``_REACHING_MODULES`` needed: an array's
+#: buffer address (``__array_interface__``, ``__array_struct__``) and strides that reach past it
+#: (``as_strided``, in ``numpy.lib.stride_tricks``). A default value copying the code pointer of
+#: ``f9``'s function object into the decoy's made the grade a copy's, the decoy compared unnoted.
+#: Also looked for in an import's module path and imported name (``from numpy.lib import
+#: stride_tricks as _t`` binds a name that says nothing).
+_MEMORY_NAMES = frozenset({"as_strided", "stride_tricks", "__array_interface__", "__array_struct__"})
 #: Names (attributes, modules imported inside a def) a definition's code may not hold unnoted.
 _REACHING_NAMES = _REACHING_MODULES | frozenset({
     "__code__", "__globals__", "__dict__", "__setattr__", "__getattribute__", "__closure__", "__defaults__",
@@ -495,7 +502,7 @@ _REACHING_NAMES = _REACHING_MODULES | frozenset({
     "f_globals", "f_locals", "f_back", "tb_frame", "gi_frame", "cr_frame", "ag_frame", *_SYS_REACHING[1:],
     # functools.update_wrapper(g, f9, assigned=["__code__"]) sets g.__code__ (so does wraps):
     # the attribute's name is a string there, no name its code holds.
-    "update_wrapper", "wraps"})
+    "update_wrapper", "wraps", *_MEMORY_NAMES})
 #: The same in a definition's text, for one that was not compiled (``_Def.code`` None).
 _REACHING_TEXT = re.compile(r"\b(?:%s)\b" % "|".join(sorted(_REACHING_BUILTINS | _REACHING_NAMES)))
 _GLOBAL_STATEMENT = re.compile(r"^[ \t]*global[ \t]", re.M)
@@ -510,9 +517,12 @@ def _reaching_code(defs: Sequence[_Def], imports: Sequence[_Import]) -> str:
     read = None
     for imp in imports:
         root = imp.module.split(".", 1)[0]
-        if imp.kind == "test" or imp.binds is None or (root not in _REACHING_MODULES and root != "sys"):
+        memory = _memory_import(imp)
+        if imp.kind == "test" or imp.binds is None or (root not in _REACHING_MODULES and root != "sys" and not memory):
             continue
         read = frozenset().union(*(d.uses for d in defs)) if read is None else read
+        if memory and imp.binds in read:
+            return _at(f"import {memory}", imp.cell_index, imp.line)
         if imp.binds in read and (root in _REACHING_MODULES or (
                 imp.imported in _SYS_REACHING or imp.imported is None and any(
                     re.search(rf"\b{re.escape(imp.binds)}\s*\.\s*(?:{'|'.join(_SYS_REACHING)})\b", d.source)
@@ -524,6 +534,15 @@ def _reaching_code(defs: Sequence[_Def], imports: Sequence[_Import]) -> str:
             at = max(d.source.find(found), 0)
             return _at(found, d.cell_index, d.first_line + d.source.count("\n", 0, at))
     return ""
+
+
+def _memory_import(imp: _Import) -> str:
+    """The first name of ``_MEMORY_NAMES`` that import ``imp``'s module path or imported name
+    holds ("stride_tricks"), or ""; a module path only when it names one (no split otherwise)."""
+    if "stride_tricks" not in imp.module and imp.imported not in _MEMORY_NAMES:
+        return ""
+    found = _MEMORY_NAMES.intersection((*imp.module.split("."), imp.imported))
+    return min(found) if found else ""
 
 
 def _reaching_in(d: _Def) -> str:
