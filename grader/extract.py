@@ -502,7 +502,10 @@ _REACHING_NAMES = _REACHING_MODULES | frozenset({
     "f_globals", "f_locals", "f_back", "tb_frame", "gi_frame", "cr_frame", "ag_frame", *_SYS_REACHING[1:],
     # functools.update_wrapper(g, f9, assigned=["__code__"]) sets g.__code__ (so does wraps):
     # the attribute's name is a string there, no name its code holds.
-    "update_wrapper", "wraps", *_MEMORY_NAMES})
+    "update_wrapper", "wraps", *_MEMORY_NAMES,
+    # string.Formatter().get_field("0.__globals__", (f9,), {}) returns the object an attribute path
+    # spelt as a string leads to: the program's globals, rebound through it.
+    "get_field"})
 #: The same in a definition's text, for one that was not compiled (``_Def.code`` None).
 _REACHING_TEXT = re.compile(r"\b(?:%s)\b" % "|".join(sorted(_REACHING_BUILTINS | _REACHING_NAMES)))
 _GLOBAL_STATEMENT = re.compile(r"^[ \t]*global[ \t]", re.M)

@@ -1,6 +1,6 @@
 """A graded function's code replaced through NumPy's view of raw memory (``as_strided`` with
-strides that reach two function objects from an array's buffer) while the program loads:
-twenty-fifth session's review. On 551ee54 each notebook was graded in full as a copied ``f9``
+strides that reach two function objects from an array's buffer), or its global name rebound
+through ``string.Formatter().get_field``, while the program loads: twenty-fifth session's review. On 551ee54 each notebook was graded in full as a copied ``f9``
 while the similarity check compared the decoy with nothing said (none of the names
 ``extract._reaching_code`` looks for was used); each test failed there. The child alone sees what
 runs, so this is a note, as for ``setattr(..., '__code__', ...)``."""
@@ -56,3 +56,26 @@ def test_numpy_as_students_use_it_is_not_noted(tmp_path):
     overrides = {"rnn_cell_forward": nbs.COURSE_CELLS["rnn_cell_forward"].replace(head, head + body)}
     path = nbs.write(tmp_path / "usual.ipynb", nbs.course_notebook(overrides))
     assert function_sources(path, names=["rnn_cell_forward"])["rnn_cell_forward"].startswith(head)
+
+
+#: The program's globals reached through ``string.Formatter().get_field``, which follows an
+#: attribute path spelt as a string ("0.__globals__") and returns the object itself.
+_FORMATTER = {
+    "module": ("import string\n\n" + f"{_COPY}\n{_DECOY}\n"
+               "def _z(_=string.Formatter().get_field('0.__glo' + 'bals__', (f9,), {})[0].update(rnn_cell_forward=f9)):\n"
+               "    return 1\n"),
+    "imported": ("from string import Formatter as _F\n\n" + f"{_COPY}\n{_DECOY}\n"
+                 "def _z(_=_F().get_field('0.__glo' + 'bals__', (f9,), {})[0].update(rnn_cell_forward=f9)):\n"
+                 "    return 1\n"),
+}
+
+
+@pytest.mark.parametrize("how", sorted(_FORMATTER))
+def test_globals_reached_through_a_format_field_are_noted(tmp_path, context, sandbox, how):
+    # Graded in full as f9 on 551ee54 (the global name rebound while the program loads), the decoy
+    # compared with no note.
+    path = nbs.write(tmp_path / f"{how}.ipynb", nbs.course_notebook({"rnn_cell_forward": _FORMATTER[how]}))
+    result = grade_submission(path, context=context, sandbox=sandbox)
+    assert result.part("rnn_cell_forward").status == PASSED
+    first = result.extra["sources"]["rnn_cell_forward"].split("\n", 1)[0]
+    assert first.startswith("# grader: the notebook's code uses `get_field` (cell "), first
