@@ -106,7 +106,7 @@ class FunctionSource:
     #: (``_reaching_code``: ``setattr``, ``__code__``, ``globals()``...), "" when it does not: any
     #: function may then run other code than its text (``runner.graded_source`` notes it).
     reaches_in: str = ""
-    #: The sources of the student's classes it reads (as last defined), at most ``MAX_REACHED``: what
+    #: The sources of the student's classes it reads (as last defined), up to ``MAX_REACHED_CHARS``: what
     #: a function that only delegates to a class (``return _Obj().run(...)``) hands its work to
     #: (``runner.graded_source`` compares them then).
     classes_read: tuple[str, ...] = ()
@@ -323,6 +323,18 @@ class Extraction:
         return b.build()
 
 
+def _within(texts: Iterable[str]) -> tuple[str, ...]:
+    """``texts`` in order until they hold ``MAX_REACHED_CHARS`` (the one that passes it included)."""
+    kept: list[str] = []
+    size = 0
+    for text in texts:
+        if size >= MAX_REACHED_CHARS:
+            break
+        kept.append(text)
+        size += len(text)
+    return tuple(kept)
+
+
 def _late_call(name: str) -> str:
     """A lambda that calls whatever the global ``name`` is when it is called: what the program puts
     where the notebook held a function itself (a class's member, a default value), so that the
@@ -495,6 +507,13 @@ _REACHING_MODULES = frozenset({"gc", "inspect", "ctypes", "ctypeslib", "types", 
                                "operator", "pickle", "copyreg", "marshal", "dill", "cloudpickle", "__main__"})
 _SYS_REACHING = ("modules", "_getframe", "_current_frames", "settrace", "setprofile", "exc_info", "exception",
                  "last_traceback", "last_value")
+#: NumPy's ways to a view of any address, no module of ``_REACHING_MODULES`` needed: an array's
+#: buffer address (``__array_interface__``, ``__array_struct__``) and strides that reach past it
+#: (``as_strided``, in ``numpy.lib.stride_tricks``). A default value copying the code pointer of
+#: ``f9``'s function object into the decoy's made the grade a copy's, the decoy compared unnoted.
+#: Also looked for in an import's module path and imported name (``from numpy.lib import
+#: stride_tricks as _t`` binds a name that says nothing).
+_MEMORY_NAMES = frozenset({"as_strided", "stride_tricks", "__array_interface__", "__array_struct__"})
 #: Names (attributes, modules imported inside a def) a definition's code may not hold unnoted.
 _REACHING_NAMES = _REACHING_MODULES | frozenset({
     "__code__", "__globals__", "__dict__", "__setattr__", "__getattribute__", "__closure__", "__defaults__",
@@ -502,7 +521,10 @@ _REACHING_NAMES = _REACHING_MODULES | frozenset({
     "f_globals", "f_locals", "f_back", "tb_frame", "gi_frame", "cr_frame", "ag_frame", *_SYS_REACHING[1:],
     # functools.update_wrapper(g, f9, assigned=["__code__"]) sets g.__code__ (so does wraps):
     # the attribute's name is a string there, no name its code holds.
-    "update_wrapper", "wraps"})
+    "update_wrapper", "wraps", *_MEMORY_NAMES,
+    # string.Formatter().get_field("0.__globals__", (f9,), {}) returns the object an attribute path
+    # spelt as a string leads to: the program's globals, rebound through it.
+    "get_field"})
 #: The same in a definition's text, for one that was not compiled (``_Def.code`` None).
 _REACHING_TEXT = re.compile(r"\b(?:%s)\b" % "|".join(sorted(_REACHING_BUILTINS | _REACHING_NAMES)))
 _GLOBAL_STATEMENT = re.compile(r"^[ \t]*global[ \t]", re.M)
@@ -517,9 +539,12 @@ def _reaching_code(defs: Sequence[_Def], imports: Sequence[_Import]) -> str:
     read = None
     for imp in imports:
         root = imp.module.split(".", 1)[0]
-        if imp.kind == "test" or imp.binds is None or (root not in _REACHING_MODULES and root != "sys"):
+        memory = _memory_import(imp)
+        if imp.kind == "test" or imp.binds is None or (root not in _REACHING_MODULES and root != "sys" and not memory):
             continue
         read = frozenset().union(*(d.uses for d in defs)) if read is None else read
+        if memory and imp.binds in read:
+            return _at(f"import {memory}", imp.cell_index, imp.line)
         if imp.binds in read and (root in _REACHING_MODULES or (
                 imp.imported in _SYS_REACHING or imp.imported is None and any(
                     re.search(rf"\b{re.escape(imp.binds)}\s*\.\s*(?:{'|'.join(_SYS_REACHING)})\b", d.source)
@@ -531,6 +556,15 @@ def _reaching_code(defs: Sequence[_Def], imports: Sequence[_Import]) -> str:
             at = max(d.source.find(found), 0)
             return _at(found, d.cell_index, d.first_line + d.source.count("\n", 0, at))
     return ""
+
+
+def _memory_import(imp: _Import) -> str:
+    """The first name of ``_MEMORY_NAMES`` that import ``imp``'s module path or imported name
+    holds ("stride_tricks"), or ""; a module path only when it names one (no split otherwise)."""
+    if "stride_tricks" not in imp.module and imp.imported not in _MEMORY_NAMES:
+        return ""
+    found = _MEMORY_NAMES.intersection((*imp.module.split("."), imp.imported))
+    return min(found) if found else ""
 
 
 def _reaching_in(d: _Def) -> str:
@@ -560,8 +594,11 @@ def _at(what: str, cell_index: int | None, line: int) -> str:
 
 #: Decorators after which a class member is still its def's own code.
 _PLAIN_MEMBER_DECORATORS = frozenset({"staticmethod", "classmethod"})
-#: Definitions ``Extractor._with_reached`` adds to a class's compared source, at most.
-MAX_REACHED = 16
+#: The characters of the definitions ``Extractor._with_reached`` adds to a class's compared source,
+#: and of the classes a function's ``classes_read`` holds, at most: the notebook's code bound, which
+#: its distinct definitions never pass together. A count (16 until the twenty-fifth session) let
+#: sixteen one-line definitions, named to sort first, push a copy out of the text compared.
+MAX_REACHED_CHARS = SIZE_LIMITS.max_code_chars
 
 
 def _runs_code_when_built(cls: ast.ClassDef) -> bool:
@@ -1768,8 +1805,8 @@ class _Extractor:
                 alias_of=(node.value.id if isinstance(node, ast.Assign) and isinstance(node.value, ast.Name)
                           and d.before is None else None),
                 bound_source=bound_source, bound_skips=bound_skips, reaches_in=reaches_in,
-                classes_read=tuple(self.defs[n][0].source for n in sorted(d.uses & class_names)
-                                   if n in self.defs)[:MAX_REACHED] if class_names else (),
+                classes_read=_within(self.defs[n][0].source for n in sorted(d.uses & class_names)
+                                     if n in self.defs) if class_names else (),
             )
             if found:  # the place said once: "in cell 13 (line 19: `x = None`)"
                 cell = f" cell {d.cell_index + 1}" if d.cell_index is not None else ""
@@ -1907,7 +1944,7 @@ class _Extractor:
         """What the similarity check compares for a member of class ``defined`` when building the
         class runs code (``_built_plainly``): a note saying so (``runner.unseen_note``), then the
         sources of the student's functions and classes the class reads, directly or through each
-        other (``_Def.uses``), at most ``MAX_REACHED``, the course's helpers aside, then the
+        other (``_Def.uses``), up to ``MAX_REACHED_CHARS``, the course's helpers aside, then the
         class's own; so that a copy its metaclass or a decorator hands out is in the text compared.
         One text per class definition, whatever the member (``runner.graded_source`` names it):
         made for each of 2,000 aliases of a 99 kB class, it took extraction from 30 to 156 MB."""
@@ -1915,13 +1952,15 @@ class _Extractor:
         if known is not None and known[0] is defined:
             return known[1]
         texts, seen, queue = [defined.source], {*defined.names, *_PROVIDED_NAMES}, [defined]
-        while queue and len(texts) <= MAX_REACHED:
+        size = 0
+        while queue and size < MAX_REACHED_CHARS:
             for name in sorted(queue.pop(0).uses):
                 entry = self.defs.get(name) if name not in seen else None
                 seen.add(name)
-                if entry is not None and entry[0].kind in ("function", "class") and len(texts) <= MAX_REACHED:
+                if entry is not None and entry[0].kind in ("function", "class") and size < MAX_REACHED_CHARS:
                     texts.append(entry[0].source)
                     queue.append(entry[0])
+                    size += len(entry[0].source)
         from grader.runner import unseen_note
 
         name = defined.names[0] if len(defined.names[0]) <= 60 else defined.names[0][:57] + "..."  # may be 90 kB

@@ -29,7 +29,7 @@ from grader.models import (
     NOT_IMPLEMENTED, PARTIAL_MATCH, PASSED, SKIPPED, TIMEOUT, Case, CaseResult, CheckResult, Diagnosis,
     Location, Part, PartResult, Rubric, SubmissionResult,
 )
-from grader.notebook import SourceMemo
+from grader.notebook import SIZE_LIMITS, SourceMemo
 from grader.notes import bounded_result
 from grader.rubric import format_path, parse_path
 
@@ -301,9 +301,12 @@ def _compared_text(functions: Mapping[str, Any], name: str, graded: Collection[s
             note, _, rest = own.partition("\n")  # the class's note, which names no function: this one
             return unseen_note(f"`{name}` is {note[len(UNSEEN_NOTE):].split(_NOTE_MIDDLE, 1)[0]}") + rest
         # The helpers first: the normalisation numbers names in order, so a copy among them
-        # reads as its original does whatever the decoy before it named.
+        # reads as its original does whatever the decoy before it named. A class the decorators
+        # read (``@K``, ``@K.d``) comes with the functions it calls: either hands out a copy.
+        classes = _classes_read(functions, name)
         return _unseen_note(own, name) + "\n\n".join(
-            [_own_text(functions, helper) for helper in _helpers_of(functions, name, graded)] + [own])
+            [_own_text(functions, helper) for helper in _helpers_of(functions, name, graded, classes=classes)]
+            + classes + [own])
     # The helpers first: without any the answer is ``own`` whatever the body, and most functions
     # call none, so most are not parsed again (parsing every graded def cost a worker 1 ms a notebook).
     helpers = _helpers_of(functions, name, graded)
@@ -312,7 +315,9 @@ def _compared_text(functions: Mapping[str, Any], name: str, graded: Collection[s
         # or a member returning `H._impl(...)`) is compared as those classes.
         classes = _classes_read(functions, name)
         if classes and _only_delegates(own):
-            return "\n\n".join(classes)
+            # With the functions those classes call: a method returning ``f9(*a)`` hid the copy.
+            return "\n\n".join([_own_text(functions, helper)
+                                for helper in _helpers_of(functions, name, graded, classes=classes)] + classes)
         # A bound def that only delegates and reaches nothing of the notebook's the check compares.
         bound = getattr(functions[_aliased(functions, name)], "bound_source", None)
         if not classes and bound is not None and own is bound and _only_delegates(own):
@@ -375,8 +380,11 @@ def _only_delegates_in(body: list[ast.stmt]) -> bool:
         isinstance(node, _DELEGATING_NODES) for stmt in body for node in ast.walk(stmt))
 
 
-#: Helpers ``graded_source`` compares in a delegating function's place, at most.
-MAX_HELPERS_COMPARED = 16
+#: The characters of the helpers ``graded_source`` compares in a function's place, at most: the
+#: notebook's code bound, which its distinct definitions never pass together. A count (16 until
+#: the twenty-fifth session) let sixteen one-line functions the wrapper also calls, named to sort
+#: first, push the copy out of the text compared.
+MAX_HELPER_CHARS = SIZE_LIMITS.max_code_chars
 #: The course's helper names (``softmax``, ``sigmoid``...): a student's own copy of one is the
 #: course's code in most notebooks, not work to compare.
 _COURSE_HELPERS = frozenset(name for helpers in COURSE_MODULES.values() for name in helpers)
@@ -388,19 +396,28 @@ def _own_text(functions: Mapping[str, Any], name: str) -> str:
     return getattr(bound, "bound_source", None) or bound.source
 
 
-def _helpers_of(functions: Mapping[str, Any], name: str, graded: Collection[str]) -> list[str]:
+def _helpers_of(functions: Mapping[str, Any], name: str, graded: Collection[str], *,
+                classes: Sequence[str] = ()) -> list[str]:
     """The notebook's functions that ``name`` calls, directly or through each other (the global
     names each reads, ``FunctionSource.uses``), in the order first read, without ``name``'s other
     names, the ``graded`` functions and the course's helpers as the course writes them
-    (`_course_like`, whose own calls are still followed); at most ``MAX_HELPERS_COMPARED``."""
+    (`_course_like`, whose own calls are still followed); each text once (another name of a
+    helper found adds none), until they hold ``MAX_HELPER_CHARS``.
+    ``classes``: the sources of classes compared with ``name``, whose reads count as its own (a
+    class's method returning ``f9(*a)`` hid the copy ``f9`` from the check)."""
     root = _aliased(functions, name)
     skip = set(graded)
     seen = {name, root}
     found: list[str] = []
+    texts: set[int] = set()  # ids of the texts found (a function's own attribute: alive while it is)
+    size = 0
     queue = [name, root]
-    while queue and len(found) < MAX_HELPERS_COMPARED:
+    while queue and size < MAX_HELPER_CHARS:
         current = queue.pop(0)
-        for other in sorted(_reads(functions[current])):
+        reads = _reads(functions[current])
+        if current == name and classes:
+            reads = reads.union(*(_code_facts(text)[1] for text in classes))
+        for other in sorted(reads):
             if other in seen or other not in functions:
                 continue
             seen.add(other)
@@ -409,8 +426,13 @@ def _helpers_of(functions: Mapping[str, Any], name: str, graded: Collection[str]
                 continue
             queue.append(other)
             if not ((other in _COURSE_HELPERS or target in _COURSE_HELPERS) and _course_like(functions, other)):
+                text = _own_text(functions, other)
+                if id(text) in texts:
+                    continue
+                texts.add(id(text))
                 found.append(other)
-                if len(found) >= MAX_HELPERS_COMPARED:
+                size += len(text)
+                if size >= MAX_HELPER_CHARS:
                     break
     return found
 

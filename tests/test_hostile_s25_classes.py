@@ -1,0 +1,110 @@
+"""A copied function graded through one of the notebook's classes while the similarity check
+compared the class without the function it calls: twenty-fifth session's review. Each case was
+graded in full on 551ee54 while the check compared a decoy, or a class whose text holds only
+``return f9(...)``, and found no pair; each test failed there."""
+from __future__ import annotations
+
+import pytest
+
+from grader.commands import function_sources
+from grader.models import PASSED
+from grader.runner import UNSEEN_NOTE, grade_submission
+from grader.similarity import find_similar
+from tests import notebooks as nbs
+
+_COPY = nbs.COURSE_CELLS["rnn_cell_forward"].replace("def rnn_cell_forward(", "def f9(")
+_DECOY = ("def rnn_cell_forward(xt, a_prev, parameters):\n    a_next = xt * 2\n"
+          "    return a_next, None, (a_next, a_prev, xt, parameters)\n")
+_DELEGATE = "def rnn_cell_forward(xt, a_prev, parameters):\n    return {}.run(xt, a_prev, parameters)\n"
+
+#: (the cell before the graded one, the graded cell)
+_CELLS = {
+    # A class as the decorator: calling it makes what the name binds, the copy.
+    "class_decorator": (f"{_COPY}\nclass K:\n    def __new__(cls, f):\n        return f9\n", f"@K\n{_DECOY}"),
+    # A class's static method as the decorator.
+    "member_decorator": (f"{_COPY}\nclass K:\n    @staticmethod\n    def d(f):\n        return f9\n",
+                         f"@K.d\n{_DECOY}"),
+    # A function that only hands its work to a class, whose method calls the copy.
+    "static_delegate": (f"{_COPY}\nclass _Obj:\n    @staticmethod\n    def run(*a):\n        return f9(*a)\n",
+                        _DELEGATE.format("_Obj")),
+    "instance_delegate": (f"{_COPY}\nclass _Obj:\n    def run(self, *a):\n        return f9(*a)\n",
+                          _DELEGATE.format("_Obj()")),
+}
+
+
+def _notebook(how: str) -> dict:
+    """The course notebook with ``how``'s graded cell, its class and copy in a cell before it."""
+    before, graded = _CELLS[how]
+    notebook = nbs.course_notebook({"rnn_cell_forward": graded})
+    notebook["cells"][2:2] = [nbs.code_cell(before)]  # after the imports
+    return notebook
+
+
+@pytest.mark.parametrize("how", sorted(_CELLS))
+def test_a_copy_reached_through_a_class_is_compared(tmp_path, context, sandbox, how):
+    path = nbs.write(tmp_path / f"{how}.ipynb", _notebook(how))
+    result = grade_submission(path, context=context, sandbox=sandbox)
+    assert result.part("rnn_cell_forward").status == PASSED  # the copy is what is graded
+    source = result.extra["sources"]["rnn_cell_forward"]
+    assert source == function_sources(path, names=["rnn_cell_forward"])["rnn_cell_forward"]
+    assert "np.tanh" in source, source  # the copy's text, not only the class's `return f9(...)`
+    classmate = nbs.write(tmp_path / "classmate.ipynb", nbs.course_notebook())
+    report = find_similar({how: {"rnn_cell_forward": source},
+                           "classmate": function_sources(classmate, names=["rnn_cell_forward"])})
+    assert [(p.a, p.b, p.flagged) for p in report.pairs] == [(how, "classmate", True)], report.pairs
+
+
+def test_a_class_that_calls_no_function_is_compared_as_before(tmp_path):
+    # A function handing its work to a class of its own code: the class alone, as on 551ee54.
+    cell = ("class _Obj:\n    @staticmethod\n    def run(xt, a_prev, parameters):\n"
+            "        return (xt, a_prev, parameters)\n\n" + _DELEGATE.format("_Obj"))
+    path = nbs.write(tmp_path / "own.ipynb", nbs.course_notebook({"rnn_cell_forward": cell}))
+    source = function_sources(path, names=["rnn_cell_forward"])["rnn_cell_forward"]
+    assert source.startswith("class _Obj:") and "def rnn_cell_forward" not in source, source
+
+
+#: Sixteen one-line functions named to sort before the copy ``zz``.
+_SIXTEEN = "".join(f"def a{i}():\n    return {i}\n\n" for i in range(16))
+_ZZ = _COPY.replace("def f9(", "def zz(")
+_PADDED = {
+    # A wrapper that calls them all, then the copy: compared as the sixteen, without a note.
+    "delegate": (f"{_ZZ}\n{_SIXTEEN}", "def rnn_cell_forward(xt, a_prev, parameters):\n"
+                 + "".join(f"    a{i}()\n" for i in range(16)) + "    return zz(xt, a_prev, parameters)\n"),
+    # A decorator handing out the copy on a decoy that reads them on a branch never taken.
+    "decorated": (f"{_ZZ}\n{_SIXTEEN}", "@(lambda f: zz)\n" + _DECOY.replace(
+        "    a_next = xt * 2\n", "    if xt is None:\n        return (" + ", ".join(f"a{i}()" for i in range(16))
+        + ")\n    a_next = xt * 2\n")),
+    # A member of a class built by a metaclass, which reads them and then hands out the copy.
+    "metaclass": (f"{_ZZ}\n{_SIXTEEN}", "class M(type):\n    def __getattr__(cls, name):\n        return ("
+                  + ", ".join(f"a{i}" for i in range(16)) + ", zz)[-1]\n\nclass H(metaclass=M):\n    pass\n\n"
+                  "rnn_cell_forward = H.rnn_cell_forward\n"),
+    # A wrapper handing its work to seventeen classes, the last one's method calling the copy.
+    "classes": (f"{_ZZ}\n" + "".join(f"class _A{i}:\n    def run(self):\n        return {i}\n\n" for i in range(16))
+                + "class _Z:\n    def run(self, *a):\n        return zz(*a)\n",
+                "def rnn_cell_forward(xt, a_prev, parameters):\n" + "".join(f"    _A{i}().run()\n" for i in range(16))
+                + "    return _Z().run(xt, a_prev, parameters)\n"),
+}
+
+
+@pytest.mark.parametrize("how", sorted(_PADDED))
+def test_sixteen_small_definitions_read_first_do_not_push_the_copy_out(tmp_path, context, sandbox, how):
+    # The helpers, the definitions a class reaches and the classes a function reads were each
+    # counted, at most 16 (sorted by name): the copy came seventeenth and was left out.
+    before, graded = _PADDED[how]
+    notebook = nbs.course_notebook({"rnn_cell_forward": graded})
+    notebook["cells"][2:2] = [nbs.code_cell(before)]
+    path = nbs.write(tmp_path / f"{how}.ipynb", notebook)
+    result = grade_submission(path, context=context, sandbox=sandbox)
+    assert result.part("rnn_cell_forward").status == PASSED
+    source = result.extra["sources"]["rnn_cell_forward"]
+    assert "np.tanh" in source, source  # the copy is in the text compared
+    if source.startswith(UNSEEN_NOTE):
+        # Noted (decorated, built by a metaclass): scored by containment, so the sixteen do not
+        # dilute it. The wrappers' texts are scored by the larger side, which they do dilute
+        # (0.45 and 0.77 against the classmate): left, docs/security.md's twenty-fifth review.
+        classmate = nbs.write(tmp_path / "classmate.ipynb", nbs.course_notebook())
+        report = find_similar({how: {"rnn_cell_forward": source},
+                               "classmate": function_sources(classmate, names=["rnn_cell_forward"])})
+        assert [(p.a, p.b, p.flagged) for p in report.pairs] == [(how, "classmate", True)], report.pairs
+    else:
+        assert how in ("delegate", "classes")
