@@ -22,6 +22,7 @@ import pytest
 
 from grader import commands
 from tests import notebooks as nbs
+from tests.test_live import course_module  # noqa: F401 - a fixture: rnn_utils importable
 
 _SECRET = "not for children"
 
@@ -155,3 +156,28 @@ def test_a_run_folder_where_the_file_system_has_no_flock_is_made_unlocked(monkey
         with files.run_folder("grade-unzip-"):
             pass
     assert list(tmp_path.iterdir()) == []
+
+
+#: ``RNN.cell = ...`` after an empty class body: how the member is set.
+_MEMBER_SETS = {"static method": "staticmethod(rnn_cell_forward)", "plain": "rnn_cell_forward"}
+
+
+@pytest.mark.parametrize("cell", ["right", "wrong"])
+@pytest.mark.parametrize("how", sorted(_MEMBER_SETS))
+def test_check_and_the_grade_agree_on_a_member_set_after_the_class(tmp_path, course_module, sandbox, how, cell):  # noqa: F811
+    # The statement was dropped from the program (of a cell's top level the grader runs
+    # definitions), so a right rnn_forward calling RNN.cell(...) raised AttributeError in the
+    # grade, 0 / 15, where check() said it passed (found by the review helper). The member is now
+    # set, and a wrong cell is isolated from rnn_forward as when the class body holds it.
+    from tests.test_review_s24 import WRONG_CELL, _check_and_grade
+
+    before = f"class RNN:\n    pass\n\n\nRNN.cell = {_MEMBER_SETS[how]}\n\n\n"
+    forward = (nbs.COURSE_CELLS["rnn_forward"]
+               .replace("def rnn_forward(x, a0, parameters):", before + "def rnn_forward(x, a0, parameters):")
+               .replace("= rnn_cell_forward(", "= RNN.cell("))
+    assert "RNN.cell(" in forward
+    overrides = {"rnn_forward": forward} | ({"rnn_cell_forward": WRONG_CELL} if cell == "wrong" else {})
+    live, graded, _namespace = _check_and_grade(nbs.course_notebook(overrides), tmp_path, sandbox)
+    assert ("rnn_forward", "passed") in graded, graded
+    assert ("rnn_cell_forward", "passed" if cell == "right" else "failed") in graded
+    assert live == graded
