@@ -1561,7 +1561,10 @@ class _Extractor:
             line += "\n" + _members_line(cls, (name,))
         later = max(owner, held, key=lambda entry: (entry[0].cell_index or 0, entry[0].first_line))
         d = later[0]
-        self.defs[d.names[0]] = (dataclasses.replace(d, then=f"{d.then}\n{line}" if d.then else line),
+        # The line reads both: what reads the definition it follows keeps them in the program (a
+        # helper that only the member holds was left out of it, "RNN has no attribute cell").
+        self.defs[d.names[0]] = (dataclasses.replace(d, then=f"{d.then}\n{line}" if d.then else line,
+                                                     uses=d.uses | ({cls, name} - set(d.names))),
                                  later[1], later[2])
         return True
 

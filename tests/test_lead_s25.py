@@ -181,3 +181,18 @@ def test_check_and_the_grade_agree_on_a_member_set_after_the_class(tmp_path, cou
     assert ("rnn_forward", "passed") in graded, graded
     assert ("rnn_cell_forward", "passed" if cell == "right" else "failed") in graded
     assert live == graded
+
+
+@pytest.mark.parametrize("cell", ["right", "wrong"])
+def test_a_graded_name_bound_to_a_member_set_after_the_class_is_found(tmp_path, course_module, sandbox, cell):  # noqa: F811
+    # `def _impl`, `class RNN: pass`, `RNN.cell = staticmethod(_impl)`, `rnn_cell_forward = RNN.cell`:
+    # the program set the member, but left out _impl, which nothing it kept read ("RNN has no
+    # attribute cell": missing, where check() said passed).
+    from tests.test_review_s24 import WRONG_CELL, _check_and_grade
+
+    source = WRONG_CELL if cell == "wrong" else nbs.COURSE_CELLS["rnn_cell_forward"]
+    held = (source.replace("def rnn_cell_forward(", "def _impl(")
+            + "\n\nclass RNN:\n    pass\n\n\nRNN.cell = staticmethod(_impl)\nrnn_cell_forward = RNN.cell\n")
+    live, graded, _namespace = _check_and_grade(nbs.course_notebook({"rnn_cell_forward": held}), tmp_path, sandbox)
+    assert ("rnn_cell_forward", "passed" if cell == "right" else "failed") in graded, graded
+    assert live == graded
