@@ -13,6 +13,17 @@ from typing import Any, Mapping, TextIO
 __all__ = ["check"]
 
 
+def _python_too_old(version: tuple) -> str | None:
+    """What ``check()`` says in a kernel whose Python is older than 3.10 (macOS's own python3 is
+    3.9), None in a newer one: the engine needs 3.10, and importing it there stopped with a
+    traceback about dataclasses (``grade.py``'s own check says it for ``--check``)."""
+    if tuple(version[:2]) >= (3, 10):
+        return None
+    return (f"check() cannot run: it needs Python 3.10 or newer, and this kernel runs Python "
+            f"{'.'.join(map(str, version[:3]))}. Start the notebook with a newer Python (the "
+            f"kernel menu, or a recent Anaconda or Jupyter), then call check() again.")
+
+
 def check(function: str | None = None, *, namespace: Mapping[str, Any] | None = None,
           rubric: str | Path | None = None, stream: TextIO | None = None) -> Any:
     """Self-check the functions defined in your notebook on the public cases.
@@ -28,6 +39,10 @@ def check(function: str | None = None, *, namespace: Mapping[str, Any] | None = 
     and returns None instead of failing with an import error's traceback; when the checker
     itself fails it prints so, then the lines to send to the instructor, and returns None.
     """
+    too_old = _python_too_old(sys.version_info)
+    if too_old is not None:
+        print(too_old, file=stream or sys.stdout)
+        return None
     from grader.selfcheck import missing_requirements
 
     lacking = missing_requirements()

@@ -196,3 +196,29 @@ def test_a_graded_name_bound_to_a_member_set_after_the_class_is_found(tmp_path, 
     live, graded, _namespace = _check_and_grade(nbs.course_notebook({"rnn_cell_forward": held}), tmp_path, sandbox)
     assert ("rnn_cell_forward", "passed" if cell == "right" else "failed") in graded, graded
     assert live == graded
+
+
+def test_check_in_a_kernel_older_than_3_10_says_so():
+    # `from grader import check; check()` in a Python 3.9 kernel stopped with a traceback about
+    # dataclasses' kw_only (noted by the docs helper, which mended grade.py --check only).
+    import grader
+
+    said = grader._python_too_old((3, 9, 18, "final", 0))
+    assert said.startswith("check() cannot run: it needs Python 3.10 or newer") and "3.9.18" in said
+    assert grader._python_too_old((3, 10, 0, "final", 0)) is None
+
+
+@pytest.mark.slow
+def test_check_in_an_old_python_prints_the_sentence_not_a_traceback():
+    import subprocess
+
+    from tests.test_docs_s25_python import REPO, old_python
+
+    python = old_python()
+    if python is None:
+        pytest.skip("no Python older than 3.10 here")
+    probe = subprocess.run([python, "-c", "from grader import check; print(check(namespace={}))"],
+                           cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert probe.returncode == 0, probe.stderr
+    assert "Traceback" not in probe.stderr
+    assert probe.stdout.startswith("check() cannot run: it needs Python 3.10 or newer"), probe.stdout
