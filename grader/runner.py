@@ -720,6 +720,11 @@ class _Grader:
         from grader.extract import broken_definition_note, broken_definitions  # loaded already
 
         broken = broken_definitions(self.extraction.diagnostics)
+        # What extraction said of each name, when it knows more than "outside the function": where
+        # a statement the grader does not run assigns it, or the test helper it comes from.
+        known = {head.group(0): d.message for d in self.extraction.diagnostics
+                 if d.function == self.part.function and (head := _USES_HEAD.match(d.message))
+                 and not d.message.endswith(_NOWHERE_TAIL)}
         for name in fn.free_names:
             if name in broken:
                 self.notes.append(broken_definition_note(self.part.function, name, broken[name]))
@@ -729,6 +734,8 @@ class _Grader:
             elif typo := _numpy_typo(name):
                 self.notes.append(f"`{self.part.function}` uses `{name}`, which nothing defines: "
                                   f"did you mean `{typo}`?")
+            elif (said := known.get(f"`{self.part.function}` uses `{name}`")) is not None:
+                self.notes.append(said)
             else:
                 self.notes.append(f"`{self.part.function}` uses `{name}`, which is defined outside "
                                   f"the function (or nowhere): compute it inside or pass it in.")
@@ -1520,6 +1527,9 @@ def grade_submission(path: str | Path, *, context: GradingContext, sandbox: Any,
 #: How a note about a name a function reads from outside begins, in the extraction's messages and
 #: in the part's notes alike ("`rnn_cell_forward` uses `Wya`").
 _USES_HEAD = re.compile(r"`[^`]+` uses `[^`]+`")
+#: How extraction's note ends for a name nothing in the notebook assigns (``extract._free_message``):
+#: the part's own note says as much, with what to do.
+_NOWHERE_TAIL = "so it will raise NameError."
 
 
 def _not_said_again(messages: Sequence[str], parts: Sequence[PartResult]) -> list[str]:

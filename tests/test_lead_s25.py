@@ -222,3 +222,21 @@ def test_check_in_an_old_python_prints_the_sentence_not_a_traceback():
     assert probe.returncode == 0, probe.stderr
     assert "Traceback" not in probe.stderr
     assert probe.stdout.startswith("check() cannot run: it needs Python 3.10 or newer"), probe.stdout
+
+
+def test_a_name_a_dropped_statement_assigns_is_explained_under_its_function(tmp_path, context, sandbox):
+    # `CELLS = {"rnn": rnn_cell_forward}` is a statement the grader does not run; extraction says
+    # so ("only assigned outside the functions of cell 7, by a statement the grader does not run"),
+    # the part said only "defined outside the function (or nowhere)", and 9fbb631 left the part's
+    # note alone in the reports. The part's note is now extraction's, said once.
+    from tests.test_review_s23 import _grade
+
+    forward = (nbs.COURSE_CELLS["rnn_forward"]
+               .replace("def rnn_forward(x, a0, parameters):",
+                        'CELLS = {"rnn": rnn_cell_forward}\n\n\ndef rnn_forward(x, a0, parameters):')
+               .replace("= rnn_cell_forward(", '= CELLS["rnn"]('))
+    result = _grade(tmp_path, nbs.course_notebook({"rnn_forward": forward}), context, sandbox)
+    head = "`rnn_forward` uses `CELLS`"
+    notes = [n for n in result.part("rnn_forward").notes if n.startswith(head)]
+    assert len(notes) == 1 and "by a statement the grader does not run" in notes[0], notes
+    assert not [m for m in result.messages if m.startswith(head)], result.messages
