@@ -1373,6 +1373,9 @@ class _Extractor:
         #: class statement of the notebook parsed at most once, as each class name was before)
         self.class_members: dict[int, tuple[str, ast.ClassDef | None, dict[str, ast.stmt], list[str]]] = {}
         self.plain_classes: dict[int, bool] = {}  # id(class node held in class_members) -> _built_plainly
+        #: (class, attribute) -> the function ``Cls.attr = f`` set after the class (``_member_set``),
+        #: the last one, until the class is defined again.
+        self.member_sets: dict[tuple[str, str], str] = {}
         self.reached_texts: dict[int, tuple[_Def, str]] = {}  # id(class _Def) -> (it, _with_reached's text)
         # What a constant's value may read: kept constants, and names bound by imports that
         # cannot fail (a constant reading a guarded import, see _ImportFailed, would raise when
@@ -1556,6 +1559,7 @@ class _Extractor:
         if held is None or held[0].kind != "function":
             return False
         cls, name = target.value.id, value.id
+        self.member_sets[(cls, target.attr)] = name
         line = _guarded(f"{cls}.{target.attr} = {f'{wrapper}({name})' if wrapper else name}")
         if wrapper != "classmethod":  # a class method keeps its ``cls`` (as _members_line leaves it)
             line += "\n" + _members_line(cls, (name,))
@@ -1577,6 +1581,8 @@ class _Extractor:
         compiled source or None)`` (`_def_scope`).
         """
         previous = self.defs.pop(name, None)
+        if kind == "class" and self.member_sets:  # a class defined again has none of them
+            self.member_sets = {key: f for key, f in self.member_sets.items() if key[0] != name}
         if previous is not None and previous[0].kind in ("function", "class"):
             old = previous[0]
             where = f"cell {old.cell_index + 1}" if old.cell_index != cell.index else "earlier in the same cell"
@@ -1928,6 +1934,13 @@ class _Extractor:
         if defined is None or defined.kind != "class" or cls_name in seen or len(seen) >= 64:
             return None
         seen.add(cls_name)
+        set_after = self.member_sets.get((cls_name, attr))
+        if set_after is not None and self.defs.get(cls_name, (None,))[0] is defined:
+            # ``Cls.attr = staticmethod(f9)`` after the class (``_member_set``): what the program
+            # graded; the class's body, ``pass``, hid the copy from the check.
+            found = self._function_source(set_after)
+            if found is not None:
+                return found
         source, cls, members, lines = self._class_members(defined.source)
         if cls is None:
             return source
@@ -1950,10 +1963,17 @@ class _Extractor:
         value = last.value if isinstance(last, ast.Assign) else None
         if isinstance(value, ast.Call) and len(value.args) == 1 and not value.keywords:
             value = value.args[0]  # staticmethod(f9), classmethod(f9)
-        named = self.defs.get(value.id) if isinstance(value, ast.Name) else None
-        if named is not None and named[0].kind == "function":
-            return (_earlier_defs(named[0]) or [named[0]])[0].source
-        return source
+        found = self._function_source(value.id) if isinstance(value, ast.Name) else None
+        return source if found is None else found
+
+    def _function_source(self, name: str) -> str | None:
+        """The source of the notebook's function ``name`` as a member bound to it holds it (the
+        definition an alias run before a later one named, ``_earlier_defs``); None for anything
+        but a function."""
+        named = self.defs.get(name)
+        if named is None or named[0].kind != "function":
+            return None
+        return (_earlier_defs(named[0]) or [named[0]])[0].source
 
     def _built_plainly(self, cls: ast.ClassDef, *, seen: set[str]) -> bool:
         """Whether the members of class ``cls`` are what its body binds, as ``_member_source`` reads

@@ -240,3 +240,25 @@ def test_a_name_a_dropped_statement_assigns_is_explained_under_its_function(tmp_
     notes = [n for n in result.part("rnn_forward").notes if n.startswith(head)]
     assert len(notes) == 1 and "by a statement the grader does not run" in notes[0], notes
     assert not [m for m in result.messages if m.startswith(head)], result.messages
+
+
+def test_a_copy_set_as_a_member_after_its_class_is_what_the_similarity_check_compares(tmp_path):
+    # 8c58bf6 grades `rnn_cell_forward = RNN.cell` after `RNN.cell = staticmethod(f9)` as f9 (full
+    # points for a copied f9), while the text compared for similarity was `class RNN: pass`: the
+    # member read from the class body only. Before 8c58bf6 the notebook had 0 for the function.
+    from grader.extract import extract_file
+    from grader.runner import graded_source
+    from grader.similarity import find_similar
+
+    copied = nbs.COURSE_CELLS["rnn_cell_forward"]
+    hidden = (copied.replace("def rnn_cell_forward(", "def f9(")
+              + "\n\nclass RNN:\n    pass\n\n\nRNN.cell = staticmethod(f9)\nrnn_cell_forward = RNN.cell\n")
+    extraction = extract_file(nbs.write(tmp_path / "hidden.ipynb", nbs.course_notebook({"rnn_cell_forward": hidden})))
+    compared = graded_source(extraction.functions, "rnn_cell_forward", graded=["rnn_cell_forward"])
+    assert "def f9(" in compared and "np.tanh(" in compared, compared
+    report = find_similar({"hider": {"rnn_cell_forward": compared},
+                           "source": {"rnn_cell_forward": copied},
+                           "other": {"rnn_cell_forward": "def rnn_cell_forward(xt, a_prev, parameters):\n"
+                                                         "    return xt, a_prev, parameters\n"}},
+                          common_fraction=1.0)
+    assert any({p.a, p.b} == {"hider", "source"} and p.flagged for p in report.pairs), report.pairs
