@@ -18,21 +18,25 @@ import os
 import sys
 from pathlib import Path
 
+from grader import older_than_supported  # the package's __init__ only: any Python 3 reads it
+
 
 def python_too_old(version: tuple = sys.version_info) -> str | None:
-    """Why this Python cannot run the grader, None when it can (pyproject.toml: 3.10 or newer):
-    said before the grader's modules are imported, which an older Python (macOS's own python3
-    is 3.9) fails on with a traceback about dataclasses."""
-    if tuple(version[:2]) >= (3, 10):
+    """Why this Python cannot run the grader, None when it can (``grader.OLDEST_PYTHON``): said
+    before the grader's modules are imported, which an older Python (macOS's own python3 is
+    3.9) fails on with a traceback about dataclasses."""
+    old = older_than_supported(version)
+    if old is None:
         return None
     return (f"grade.py: it needs Python 3.10 or newer, and this Python ({sys.executable or 'python3'}) "
-            f"is {'.'.join(map(str, version[:3]))}. Run it with a newer Python: `python3.12 --version` "
+            f"is {old}. Run it with a newer Python: `python3.12 --version` "
             f"(or python3.11, python3.10) says whether one is installed; the Python of a recent "
             f"Anaconda or Jupyter usually is new enough.")
 
 
-if python_too_old():  # an exit status 2, as for every command that cannot run
-    print(python_too_old(), file=sys.stderr)
+_TOO_OLD = python_too_old()
+if _TOO_OLD:  # an exit status 2, as for every command that cannot run
+    print(_TOO_OLD, file=sys.stderr)
     sys.exit(2)
 
 from grader import commands  # noqa: E402 - after the version's check, which must come first

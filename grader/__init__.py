@@ -13,15 +13,31 @@ from typing import Any, Mapping, TextIO
 __all__ = ["check"]
 
 
+#: The oldest Python the grader runs on (``pyproject.toml``'s ``requires-python``): its modules
+#: use dataclasses' ``kw_only``, which an older one fails to import with a traceback.
+OLDEST_PYTHON = (3, 10)
+
+
+def older_than_supported(version: tuple) -> str | None:
+    """``version`` (``sys.version_info``) as "3.9.18" when it is older than ``OLDEST_PYTHON``,
+    None when the grader runs on it: one test for ``grade.py``, the kit's ``grade.py`` and
+    ``check()``, each of which says it in its own words before importing the grader's modules
+    (this package's ``__init__`` imports nothing an old Python refuses)."""
+    if tuple(version[:2]) >= OLDEST_PYTHON:
+        return None
+    return ".".join(map(str, version[:3]))
+
+
 def _python_too_old(version: tuple) -> str | None:
     """What ``check()`` says in a kernel whose Python is older than 3.10 (macOS's own python3 is
-    3.9), None in a newer one: the engine needs 3.10, and importing it there stopped with a
-    traceback about dataclasses (``grade.py``'s own check says it for ``--check``)."""
-    if tuple(version[:2]) >= (3, 10):
+    3.9), None in a newer one: importing the engine there stopped with a traceback about
+    dataclasses."""
+    old = older_than_supported(version)
+    if old is None:
         return None
     return (f"check() cannot run: it needs Python 3.10 or newer, and this kernel runs Python "
-            f"{'.'.join(map(str, version[:3]))}. Start the notebook with a newer Python (the "
-            f"kernel menu, or a recent Anaconda or Jupyter), then call check() again.")
+            f"{old}. Start the notebook with a newer Python (the kernel menu, or a recent "
+            f"Anaconda or Jupyter), then call check() again.")
 
 
 def check(function: str | None = None, *, namespace: Mapping[str, Any] | None = None,

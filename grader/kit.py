@@ -53,6 +53,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from grader import older_than_supported  # the package's __init__ only: any Python 3 reads it
+
 RUBRIC = Path(__file__).resolve().parent / "rubrics" / {rubric_file!r}
 
 
@@ -72,10 +74,11 @@ def python_too_old(version: tuple = sys.version_info) -> str | None:
     """Why this Python cannot run the check, None when it can: the checker needs 3.10 or newer,
     and on an older one (macOS's own python3 is 3.9) it stopped with a traceback and exit
     status 1, which reads as "a public case failed"."""
-    if tuple(version[:2]) >= (3, 10):
+    old = older_than_supported(version)
+    if old is None:
         return None
     return ("Self-check cannot run: it needs Python 3.10 or newer, and this Python ("
-            + (sys.executable or "python3") + ") is " + ".".join(map(str, version[:3])) + ".\\n"
+            + (sys.executable or "python3") + ") is " + old + ".\\n"
             "  Run it with a newer Python: `python3.12 --version` (or python3.11, python3.10) says "
             "whether one is installed, and the Python of a recent Anaconda or Jupyter usually is "
             "new enough; then install NumPy and PyYAML for it as README.md says.")
