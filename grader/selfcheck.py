@@ -15,7 +15,6 @@ that name), ``error`` (it raised, ran out of time or crashed the process).
 from __future__ import annotations
 
 import logging
-import re
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -164,8 +163,7 @@ def render(result: SubmissionResult, *, stream: TextIO,
         _render_part(part, write, width, describe, line_of)
     unfinished = tuple(f"`{p.function}` is not implemented yet" for p in result.parts
                        if p.status == NOT_IMPLEMENTED)
-    notes = [m for m in result.messages if not m.startswith(unfinished or ("\0",))
-             and not _said_under_a_part(m, result.parts)]
+    notes = [m for m in result.messages if not m.startswith(unfinished or ("\0",))]
     if notes:
         write("\nAbout the notebook:\n")
     for message in notes:  # placeholders are already said under their function
@@ -179,16 +177,6 @@ def render(result: SubmissionResult, *, stream: TextIO,
     write("Your instructor also grades hidden cases with other inputs and sizes: "
           "passing the public ones is necessary, not sufficient.\n")
     return summary
-
-
-def _said_under_a_part(message: str, parts: tuple[PartResult, ...]) -> bool:
-    """Whether ``message``, about the notebook, is a graded function's name from outside
-    ("`lstm_cell_forward` uses `Wy`, which is not defined ...") that the function's part says
-    already, with what to do ("read it from `parameters`"): it was said three times, with the
-    case's NameError."""
-    head = re.match(r"`[^`]+` uses `[^`]+`", message)
-    return head is not None and any(note.startswith(head.group(0)) for part in parts
-                                    for note in part.notes)
 
 
 def _render_part(part: PartResult, write: Callable[[str], Any], width: int,
