@@ -1484,10 +1484,6 @@ class _Extractor:
             i += 1
         return _ParsedCell(index, text, body)
 
-    def _broken_defs(self) -> dict[str, Diagnostic]:
-        """``broken_definitions`` of what this extraction has reported so far."""
-        return broken_definitions(self.diags)
-
     def _syntax_error(self, index: int, lines: list[str], start: int, error: tuple[str, int]) -> None:
         """Report one top-level block (from line ``start``) that does not parse with ``error``
         (``(message, line)``, from :func:`_parsed_or_error`)."""
@@ -1833,6 +1829,7 @@ class _Extractor:
         defined_in = frozenset(d.cell_index for d in defs if d.kind != "constant")  # cells the program draws on
         program_functions = {d.names[0] for d in defs if d.kind == "function"} | course_names
         frozen_functions = frozenset(program_functions)
+        broken = broken_definitions(self.diags)  # every error naming a def is reported by now
         for d, node, cell in analysed:
             if d.kind != "function":
                 continue
@@ -1872,7 +1869,7 @@ class _Extractor:
             for n in free:
                 self.diags.append(Diagnostic(
                     "warning", _free_message(name, n, self.dropped_bindings, test_bound, star_unknown,
-                                             graded_cells=defined_in, broken=self._broken_defs()),
+                                             graded_cells=defined_in, broken=broken),
                     d.cell_index, first_use.get(n), name,
                 ))
         self._import_notes(analysed, student)
