@@ -2117,6 +2117,43 @@ def _short(text: str) -> str:
     return text if len(text) <= _MESSAGE_CHARS else text[:_MESSAGE_CHARS - 3] + "..."
 
 
+def own_arguments(answer: object, args: tuple) -> object:
+    """A dependency's answer from the grader, holding the caller's own arrays where it holds a
+    copy of one of them.
+
+    A correct cell keeps its inputs themselves in its cache (``(a_next, a_prev, xt, parameters)``);
+    the grader's answer comes over the wire, a copy. A composite that writes into an array after
+    passing it (``c_next = c[:, :, 0]`` passed as ``c_prev``, then ``c[:, :, 0] = c_next``, which
+    the course notebook warns against) corrupts the cache of every real cell, yet kept the copy
+    clean and full marks when graded with the stub. Looked at: the answer's items and, in a tuple
+    or list, theirs (where the assignment's caches hold their inputs); replaced: an array equal to
+    an argument array in type, dtype, shape and values, each argument once, in order.
+    """
+    import numpy as np
+    if type(answer) not in (tuple, list):
+        return answer
+    own = [a for a in args if type(a) is np.ndarray]
+    if not own:
+        return answer
+    used: set[int] = set()
+
+    def mine(x: object) -> object:
+        if type(x) is not np.ndarray or not x.size:
+            return x
+        for k, a in enumerate(own):
+            if (k not in used and a.shape == x.shape and a.dtype == x.dtype
+                    and a.flat[0] == x.flat[0] and np.array_equal(a, x)):
+                used.add(k)
+                return a
+        return x
+
+    def walk(items: object, depth: int) -> object:
+        out = [walk(v, depth + 1) if depth == 0 and type(v) in (tuple, list) else mine(v) for v in items]
+        return type(items)(out)
+
+    return walk(answer, 0)
+
+
 class _TooManyNodes(Exception):
     """A value with more containers and arrays than ``find_aliases``'s ``max_nodes``."""
 
@@ -2903,7 +2940,7 @@ class Runtime:
                 data = runtime.read_frame()
                 if data is None:
                     os._exit(0)
-                return runtime.loads(data)
+                return own_arguments(runtime.loads(data), args)
             return None
 
         stub.__name__ = stub.__qualname__ = name

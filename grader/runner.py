@@ -1056,12 +1056,19 @@ class _Grader:
         pairs = outcome.aliases
         if not pairs and getattr(self.session, "deferred_aliases", False):
             pairs = self.session.aliases(outcome)  # the child still holds this call's result
+        # Memory of an input the call left as it came was never overwritten: a cache holding
+        # the slice x[:, :, t] (as the reference's does), or x itself, is no mistake, even where
+        # the cache is wrong for another reason (`caches = (caches, cache)`, a real notebook).
+        after = getattr(outcome, "args_after", None)
+        inputs_kept = after is not None and all(map(checks.plain_equal, fixture.args, after))
+        of_inputs = {side for pair in pairs if inputs_kept for side in pair
+                     if any(str(other).partition("[")[0] == "args" for other in pair)}
         for pair in pairs:
             for this, other in (pair, pair[::-1]):
                 try:
                     head, path = _split_path(this)
                     other_head, other_path = _split_path(other)
-                    if head != "result" or other_head not in roots:
+                    if head != "result" or other_head not in roots or this in of_inputs or other in of_inputs:
                         continue
                     student = checks.get_path(outcome.value, path)
                     expected = checks.get_path(fixture.expected, path)
