@@ -16,8 +16,8 @@ from tests.test_review_s24 import _check_and_grade
 
 #: lstm_forward starting the memory from a slice of ``c``: the first step's c_prev is a view that
 #: ``c[:, :, 0] = c_next`` overwrites, so the first cache holds c<1> where a real cell stored the
-#: zeros it was given (the course notebook says not to do it): 8 of the 106 real notebooks of the
-#: step-by-step assignment (6 of /work/real21, 2 of /work/real26).
+#: zeros it was given (the course notebook says not to do it): 10 of the 121 real notebooks of the
+#: step-by-step assignment (6 of /work/real21, 4 of /work/real26).
 SLICED_MEMORY = nbs.COURSE_CELLS["lstm_forward"].replace("c_next = np.zeros(a_next.shape)", "c_next = c[:, :, 0]")
 
 
