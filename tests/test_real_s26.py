@@ -74,3 +74,17 @@ def test_a_cache_wrong_in_its_structure_is_not_blamed_on_the_slice_of_x_it_holds
     case = part.cases[0]
     assert "`caches[0]`" in case.message, case.message
     assert case.diagnosis is None or "shares its memory" not in case.diagnosis.message, case.diagnosis
+
+
+def test_a_cache_built_in_the_wrong_order_is_not_blamed_on_the_slice_of_x_it_holds(tmp_path, context, sandbox):
+    # The same sentence without the stub: rnn_forward building its own caches, the slice
+    # x[:, :, t] where a_prev belongs. x is left as it came, so sharing its memory is no mistake;
+    # the order is.
+    own = nbs.COURSE_CELLS["rnn_forward"].replace(
+        "caches.append(cache)", "caches.append((cache[0], x[:, :, t], cache[1], parameters))")
+    assert own != nbs.COURSE_CELLS["rnn_forward"]
+    part = _grade(tmp_path, nbs.course_notebook({"rnn_forward": own}), context, sandbox).part("rnn_forward")
+    assert 0 < part.points < part.max_points, part.points
+    case = part.cases[0]
+    assert "`caches[0][0][1]`" in case.message, case.message
+    assert case.diagnosis is None or "shares its memory" not in case.diagnosis.message, case.diagnosis
