@@ -635,7 +635,8 @@ def _read_part(
             if check not in CHECKS:
                 raise reader.error(
                     out["check"].value,
-                    f"unknown check {check!r} (known: {', '.join(sorted(CHECKS))})",
+                    f"unknown check {check!r}{_did_you_mean(str(check), sorted(CHECKS))} "
+                    f"(known: {', '.join(sorted(CHECKS))})",
                 )
         outputs.append(
             OutputSpec(name=out_name, path=path, weight=weight, check=check, line=_line(out_node))
