@@ -26,6 +26,7 @@ REPO = Path(__file__).resolve().parent.parent
 DEFAULT_RUBRIC = REPO / "rubrics" / "rnn.yaml"
 DEFAULT_OUT = Path("grading-output")
 SIMILARITY_CSV = "similarity.csv"
+CLASS_REPORT = "report.html"
 SOURCES_FILE = "functions.json"  # OUT/<id>/: the graded functions' sources, for the similarity check
 OWN_WORK_FIELD = "own_work"  # its entry of the notebook's own work (grader.similarity.ownwork.OWN_WORK_FIELD)
 
@@ -611,6 +612,14 @@ def _prepare(out_dir: Path) -> Callable:
     return prepare
 
 
+def _remove_earlier(path: Path, *, stream: TextIO, why: str) -> None:
+    """Remove ``path``, a class-wide file an earlier run wrote and this one did not, saying so:
+    left there, it would read as this run's."""
+    with contextlib.suppress(OSError):  # none there, or not ours to remove (a folder)
+        path.unlink()
+        stream.write(f"Removed {path}: it was an earlier run's, and {why}\n")
+
+
 def _write_class_report(results: Sequence[SubmissionResult], *, rubric: Rubric, out_dir: Path,
                         similarity: Any, notes: Sequence[str], stream: TextIO,
                         sources: Mapping | None = None,
@@ -899,10 +908,8 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
                 stream.write(f"Similarity check failed: {type(exc).__name__}: {exc}\n")
                 notes.append(f"The similarity check failed: {type(exc).__name__}: {exc}")
         if report is None:  # an earlier run's pairs would read as this class's
-            with contextlib.suppress(OSError):  # none there, or not ours to remove (a folder)
-                (out_dir / SIMILARITY_CSV).unlink()
-                stream.write(f"Removed {out_dir / SIMILARITY_CSV}: it was an earlier run's, "
-                             f"and the similarity check did not run this time\n")
+            _remove_earlier(out_dir / SIMILARITY_CSV, stream=stream,
+                            why="the similarity check did not run this time")
         problems = tuple(sorted(d for d in fresh if (out_dir / d / HOOK_ERRORS).is_file()))
         if problems:
             notes.append(f"Report steps failed for {len(problems)} submission(s) "
@@ -915,6 +922,9 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
                                               similarity=report, notes=notes, stream=stream,
                                               sources=sources, known_sources=known_sources,
                                               stats=stats)
+        if report_path is None:  # an earlier run's report would read as this run's
+            _remove_earlier(out_dir / CLASS_REPORT, stream=stream,
+                            why="the class report was not written this time")
 
     everyone = stats.graded + stats.unreadable + stats.harness
     summary = ClassSummary(

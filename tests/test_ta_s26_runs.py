@@ -1,0 +1,60 @@
+"""A TA's class runs in the week the assignment is due (session 26): a run interrupted, a disk that
+fills up, a student who withdraws. Each class is made here, from tests/notebooks.py."""
+from __future__ import annotations
+
+import csv
+import errno
+import io
+from pathlib import Path
+
+import pytest
+
+from grader import commands
+from grader.batch import BatchInterrupted, WorkerPool
+from grader.incremental import KEY_FILE
+from tests import notebooks as nbs
+
+
+@pytest.fixture(autouse=True)
+def steady_grader(monkeypatch):
+    """Edits to grader/ by others during a test must not make the keys stale (see test_batch)."""
+    monkeypatch.setattr("grader.incremental.grader_digest", lambda *a, **k: "pinned")
+
+
+def small_class(folder: Path) -> Path:
+    """Two students: a right notebook and one with a wrong RNN cell."""
+    nbs.write(folder / "alice.ipynb", nbs.course_notebook())
+    nbs.write(folder / "bob.ipynb", nbs.course_notebook(nbs.mutate("rnn_cell_forward", "+ ba)", ")")))
+    return folder
+
+
+def run(subs: Path, out: Path, **options) -> tuple[commands.ClassSummary, str]:
+    """grade.py SUBS --out OUT --jobs 1 (in this process), with what it printed."""
+    stream = io.StringIO()
+    summary = commands.grade_class(subs, out_dir=out, jobs=1, progress_bar=False, stream=stream,
+                                   **options)
+    return summary, stream.getvalue()
+
+
+def gradebook(out: Path) -> set[str]:
+    with open(out / "grades.csv", newline="", encoding="utf-8") as handle:
+        return {row["submission"] for row in csv.DictReader(handle)}
+
+
+def test_an_interrupted_run_leaves_no_report_of_an_earlier_run(tmp_path, monkeypatch):
+    """report.html is the class report of one run; after an interrupted run the earlier run's
+    report read as this one's (bob's old score beside the gradebook's new one), while the
+    earlier similarity.csv was already removed for that reason."""
+    subs, out = small_class(tmp_path / "subs"), tmp_path / "out"
+    summary, _ = run(subs, out)
+    assert summary.class_report == out / "report.html" and (out / "report.html").is_file()
+
+    def interrupted(self, *args, **kwargs):
+        raise BatchInterrupted([])
+
+    monkeypatch.setattr(WorkerPool, "run", interrupted)
+    summary, printed = run(subs, out, force=True)
+    assert summary.interrupted
+    assert not (out / "report.html").exists(), printed
+    assert f"Removed {out / 'report.html'}" in printed
+    assert not (out / "similarity.csv").exists()
