@@ -472,7 +472,8 @@ def _write_page_and_key(result: SubmissionResult, *, notebook_path: Path, folder
                         key: str | None, batch: Any, feedback_html: bool,
                         files: Mapping[str, list] | None = None) -> None:
     """The last steps of a submission: its feedback.html (a failure is logged in its folder,
-    the grade stands), then its key, which vouches for every file of the folder. ``files``:
+    the grade stands), then its key, which vouches for every file of the folder (so none
+    when the page failed: the next run grades the submission again and writes it). ``files``:
     ``{name: [size, sha256]}`` of the files the worker wrote (``grader.batch.Done.files``),
     which the key takes as they are, with the page's, instead of reading them back."""
     from grader.batch import log_problem
@@ -497,10 +498,11 @@ def _write_page_and_key(result: SubmissionResult, *, notebook_path: Path, folder
     if not page_written:  # not wanted, or it failed: an earlier run's page shows an earlier
         # grading (another version of the notebook), and the key must not vouch for it
         (folder / "feedback.html").unlink(missing_ok=True)
-    # A harness failure is our bug: never remembered, so the next run tries again.
+    # A harness failure is our bug, and a page asked for but not written (a full disk) leaves
+    # the folder incomplete: neither is remembered, so the next run tries again.
     from grader.models import HARNESS
 
-    if key is not None and result.status != HARNESS:
+    if key is not None and result.status != HARNESS and page_written == feedback_html:
         try:
             write_key(folder, key, batch=batch, written=written)
         except Exception:  # noqa: BLE001 - logged; without its key the submission is graded again

@@ -58,3 +58,41 @@ def test_an_interrupted_run_leaves_no_report_of_an_earlier_run(tmp_path, monkeyp
     assert not (out / "report.html").exists(), printed
     assert f"Removed {out / 'report.html'}" in printed
     assert not (out / "similarity.csv").exists()
+
+
+def test_a_feedback_page_not_written_leaves_no_key_so_the_next_run_writes_it(tmp_path, monkeypatch):
+    """feedback.html failed (the output folder's disk was full) while the key was written: the
+    next run, with space again, kept the student as unchanged and their page was never written
+    (seen on a 120 KiB tmpfs: edsger_unfinished kept, without feedback.html, until --force)."""
+    subs, out = small_class(tmp_path / "subs"), tmp_path / "out"
+    import grader.feedback_html
+
+    real = grader.feedback_html.write_feedback_html
+
+    def disk_full(result, **kwargs):
+        if result.submission_id == "bob":
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(result, **kwargs)
+
+    monkeypatch.setattr(grader.feedback_html, "write_feedback_html", disk_full)
+    summary, _ = run(subs, out)
+    assert summary.report_problems == ("bob",)
+    assert not (out / "bob" / "feedback.html").exists()
+    assert not (out / "bob" / KEY_FILE).exists()  # nothing vouches for an incomplete folder
+    assert (out / "alice" / KEY_FILE).is_file()
+
+    monkeypatch.setattr(grader.feedback_html, "write_feedback_html", real)
+    summary, printed = run(subs, out)
+    assert "Grading 1 of 2" in printed and "bob" in printed.split("Grading 1 of 2")[1], printed
+    assert (out / "bob" / "feedback.html").is_file() and (out / "bob" / KEY_FILE).is_file()
+    assert not (out / "bob" / "grader-errors.txt").exists()
+    assert gradebook(out) == {"alice", "bob"}
+
+
+def test_without_feedback_html_wanted_the_key_is_written(tmp_path):
+    """--no-html: no page was asked for, so the folder is complete without one."""
+    subs, out = small_class(tmp_path / "subs"), tmp_path / "out"
+    run(subs, out, feedback_html=False)
+    assert (out / "bob" / KEY_FILE).is_file() and not (out / "bob" / "feedback.html").exists()
+    _, printed = run(subs, out, feedback_html=False)
+    assert "Grading 0 of 2" in printed, printed
