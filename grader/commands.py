@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import errno
 import gc
 import inspect
 import os
@@ -27,6 +28,7 @@ DEFAULT_RUBRIC = REPO / "rubrics" / "rnn.yaml"
 DEFAULT_OUT = Path("grading-output")
 SIMILARITY_CSV = "similarity.csv"
 CLASS_REPORT = "report.html"
+GRADEBOOK = "grades.csv"  # grader.report.Gradebook writes it
 SOURCES_FILE = "functions.json"  # OUT/<id>/: the graded functions' sources, for the similarity check
 OWN_WORK_FIELD = "own_work"  # its entry of the notebook's own work (grader.similarity.ownwork.OWN_WORK_FIELD)
 
@@ -665,6 +667,28 @@ def _pause_collector() -> Callable[..., None]:
 
 
 @contextlib.contextmanager
+def _full_disk_stops(out_dir: Path):
+    """Within the block, a full disk (or quota) ends the run as a ``CommandError`` that says what
+    is kept and what to do, not as the traceback of whichever write came first."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        from grader.incremental import KEY_FILE
+
+        for name in (GRADEBOOK, CLASS_REPORT, SIMILARITY_CSV):  # an earlier run's: not this one's
+            with contextlib.suppress(OSError):
+                (Path(out_dir) / name).unlink()
+        raise CommandError(
+            f"{out_dir}: the disk filled up during the run ({exc.strerror}). A submission "
+            f"whose files were all written keeps them, with its {KEY_FILE}; an earlier run's "
+            f"{GRADEBOOK}, {CLASS_REPORT} and {SIMILARITY_CSV} are removed, as they would read "
+            f"as this run's. Free some space (or give another --out) and run the same command "
+            f"again: it grades the submissions without a key and writes those three") from None
+
+
+@contextlib.contextmanager
 def _sigterm_as_interrupt():
     """Within the block, SIGTERM stops the run like Ctrl-C (main thread only)."""
     if threading.current_thread() is not threading.main_thread():
@@ -755,6 +779,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         raise
     resume_collector(freeze=True)
     with contextlib.ExitStack() as stack:
+        stack.enter_context(_full_disk_stops(out_dir))  # first in, so last out: workers stopped
         # Put back last, whatever the way out: a pool of forked workers unfreezes when it closes,
         # but a run with one job, or one that ends before its pool, would keep the start-up
         # frozen in this process for good (a caller that grades several classes).

@@ -96,3 +96,71 @@ def test_without_feedback_html_wanted_the_key_is_written(tmp_path):
     assert (out / "bob" / KEY_FILE).is_file() and not (out / "bob" / "feedback.html").exists()
     _, printed = run(subs, out, feedback_html=False)
     assert "Grading 0 of 2" in printed, printed
+
+
+def test_a_full_disk_stops_the_run_with_one_clear_message_and_keeps_what_was_graded(
+        tmp_path, monkeypatch):
+    """The output folder's disk filling up ended the run in tracebacks of the workers and of
+    grade.py itself (exit status 1), with nothing said about what to do (seen on a 120 KiB
+    tmpfs). Now it is one message naming the folder, and the next run, with space again,
+    grades only what was not finished."""
+    subs, out = small_class(tmp_path / "subs"), tmp_path / "out"
+    import grader.batch
+    import grader.report
+
+    real = grader.report.write_submission_record
+
+    def disk_full(result, folder, **kwargs):
+        if result.submission_id == "bob":
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(result, folder, **kwargs)
+
+    monkeypatch.setattr(grader.batch, "write_submission_record", disk_full)
+    monkeypatch.setattr(grader.report, "write_submission_record", disk_full)
+    with pytest.raises(commands.CommandError) as info:
+        run(subs, out)
+    message = str(info.value)
+    assert message.startswith(f"{out}: "), message
+    assert "No space left on device" in message and "run the same command again" in message
+    assert (out / "alice" / KEY_FILE).is_file()  # graded before the disk filled up: kept
+    assert not (out / "bob" / KEY_FILE).exists()
+
+    monkeypatch.setattr(grader.batch, "write_submission_record", real)
+    monkeypatch.setattr(grader.report, "write_submission_record", real)
+    summary, printed = run(subs, out)
+    assert "Grading 1 of 2" in printed and summary.graded == 2, printed
+    assert gradebook(out) == {"alice", "bob"}
+
+
+def test_grade_py_says_the_disk_is_full_with_exit_status_2(tmp_path, monkeypatch, capsys):
+    import grade
+    import grader.batch
+
+    def disk_full(result, folder, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(grader.batch, "write_submission_record", disk_full)
+    monkeypatch.setattr("grader.report.write_submission_record", disk_full)
+    subs, out = small_class(tmp_path / "subs"), tmp_path / "out"
+    assert grade.main([str(subs), "--out", str(out), "--jobs", "1"]) == commands.EXIT_USAGE
+    err = capsys.readouterr().err
+    assert f"grade.py: {out}: " in err and "No space left on device" in err, err
+    assert "Traceback" not in err.split("grade.py: ")[-1]
+
+
+def test_a_full_disk_leaves_no_earlier_gradebook_to_read_as_this_runs(tmp_path, monkeypatch):
+    subs, out = small_class(tmp_path / "subs"), tmp_path / "out"
+    run(subs, out)
+    assert (out / "grades.csv").is_file() and (out / "report.html").is_file()
+    nbs.write(subs / "bob.ipynb", nbs.course_notebook())  # bob resubmits: his score changes
+    import grader.batch
+
+    def disk_full(result, folder, **kwargs):
+        raise OSError(errno.EDQUOT, "Disk quota exceeded")
+
+    monkeypatch.setattr(grader.batch, "write_submission_record", disk_full)
+    monkeypatch.setattr("grader.report.write_submission_record", disk_full)
+    with pytest.raises(commands.CommandError, match="Disk quota exceeded"):
+        run(subs, out)
+    assert not (out / "grades.csv").exists() and not (out / "report.html").exists()
+    assert not (out / "similarity.csv").exists()
