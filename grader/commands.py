@@ -65,6 +65,7 @@ class ClassSummary:
     report_problems: tuple[str, ...] = ()  # ids whose feedback.html (or key) could not be written
     flagged_pairs: int = 0
     class_report: Path | None = None
+    former: tuple[str, ...] = ()  # OUT/<id>/ of an earlier run whose submission is gone
 
 
 def load_context(rubric_path: Path, *, visibilities: tuple[str, ...] = ("public", "hidden"),
@@ -616,6 +617,16 @@ def _prepare(out_dir: Path) -> Callable:
     return prepare
 
 
+def _former_note(former: Sequence[str], *, out_dir: Path) -> str:
+    """The line that names the folders of submissions no longer in the class (a withdrawn
+    student, a notebook removed): never removed by the grader, since a run of one notebook into
+    the class's output folder would take everyone else's results with it."""
+    shown = ", ".join(former[:10]) + (f" and {len(former) - 10} more" if len(former) > 10 else "")
+    return (f"Not among the submissions any more: {shown}. Their folders in {out_dir} are an "
+            f"earlier run's, left out of {GRADEBOOK}, {CLASS_REPORT} and {SIMILARITY_CSV}; "
+            f"delete them before handing the folders back if these students withdrew")
+
+
 def _remove_earlier(path: Path, *, stream: TextIO, why: str) -> None:
     """Remove ``path``, a class-wide file an earlier run wrote and this one did not, saying so:
     left there, it would read as this run's."""
@@ -769,7 +780,8 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         context = with_bonus(context)
         from grader.batch import HOOK_ERRORS, BatchInterrupted, WorkerPool
         from grader.fixtures import FixtureError, fixtures_digest
-        from grader.incremental import batch_key, has_keys, partition, submission_key
+        from grader.incremental import (batch_key, former_submissions, has_keys, partition,
+                                        submission_key)
         from grader.models import HARNESS
         from grader.progress import Progress
         from grader.report import Gradebook
@@ -870,6 +882,10 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
             stream.write(f"Skipping {len(kept)} unchanged since the last run "
                          f"(--force grades them again)\n")
         notes: list[str] = []  # the batch's own troubles, for the class report
+        former = former_submissions(out_dir, ids=by_id)
+        if former:
+            notes.append(_former_note(former, out_dir=out_dir))
+            stream.write(notes[-1] + "\n")
         if (unpacked := unpacked_note(subs)) is not None:
             stream.write(unpacked + "\n")
             notes.append(unpacked)
@@ -962,7 +978,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         max_score=max((r.max_points for r in everyone), default=context.rubric.max_points),
         seconds=time.perf_counter() - started, out_dir=out_dir, total=total,
         skipped=len(kept), interrupted=interrupted, report_problems=problems,
-        flagged_pairs=flagged, class_report=report_path)
+        flagged_pairs=flagged, class_report=report_path, former=former)
     _print_summary(summary, stream=stream, similarity_ran=report is not None)
     return summary
 

@@ -164,3 +164,29 @@ def test_a_full_disk_leaves_no_earlier_gradebook_to_read_as_this_runs(tmp_path, 
         run(subs, out)
     assert not (out / "grades.csv").exists() and not (out / "report.html").exists()
     assert not (out / "similarity.csv").exists()
+
+
+def test_a_student_removed_from_the_class_is_named_by_the_next_run(tmp_path):
+    """bob withdrew: his notebook is taken out of the folder. He left grades.csv, report.html and
+    similarity.csv, but OUT/bob/ (results.json, feedback) stayed without a word, and a TA who
+    hands back every folder of OUT handed back his. The run now names such folders."""
+    subs, out = small_class(tmp_path / "subs"), tmp_path / "out"
+    nbs.write(subs / "carol.ipynb", nbs.course_notebook())
+    run(subs, out)
+    (subs / "bob.ipynb").unlink()
+    summary, printed = run(subs, out)
+    assert gradebook(out) == {"alice", "carol"}
+    assert summary.former == ("bob",)
+    line = next(line for line in printed.splitlines() if "bob" in line)
+    assert line.startswith("Not among the submissions any more: bob"), printed
+    assert str(out) in line and "grades.csv" in line
+    assert (out / "bob" / "results.json").is_file()  # kept: never removed by the grader
+    assert "Not among the submissions any more: bob" in (out / "report.html").read_text(encoding="utf-8")
+
+
+def test_folders_the_grader_did_not_write_are_not_named(tmp_path):
+    subs, out = small_class(tmp_path / "subs"), tmp_path / "out"
+    (out / "notes").mkdir(parents=True)
+    (out / "notes" / "todo.txt").write_text("mark by Friday", encoding="utf-8")
+    summary, printed = run(subs, out)
+    assert summary.former == () and "Not among" not in printed
