@@ -40,3 +40,17 @@ def test_a_check_kind_nothing_like_a_known_one_gets_no_guess(tmp_path: Path):
         load_rubric(path)
     assert "did you mean" not in str(info.value)
     assert f"{path}:9: unknown check 'zzz'" in str(info.value)
+
+
+def test_renaming_a_part_renames_its_case_ids_as_docs_rubrics_md_says(tmp_path: Path):
+    """A TA renamed a gradebook column (name: rnn_cell) and grade.py refused the fixtures; the
+    page said only that inserting a case changes ids. It now says renaming a part does too."""
+    path = tmp_path / "quiz.yaml"
+    path.write_text(RUBRIC.replace("CHECK", "allclose"), encoding="utf-8")
+    assert [c.id for p in load_rubric(path).parts for c in p.cases] == ["rnn_cell_forward/public-1"]
+    path.write_text(RUBRIC.replace("CHECK", "allclose").replace(
+        "  - function: rnn_cell_forward\n", "  - function: rnn_cell_forward\n    name: rnn_cell\n"),
+        encoding="utf-8")
+    assert [c.id for p in load_rubric(path).parts for c in p.cases] == ["rnn_cell/public-1"]
+    page = (Path(__file__).resolve().parent.parent / "docs" / "rubrics.md").read_text(encoding="utf-8")
+    assert "renaming a part (its `name:`) does" in " ".join(page.split())
