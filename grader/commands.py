@@ -627,6 +627,11 @@ def _former_note(former: Sequence[str], *, out_dir: Path) -> str:
             f"delete them before handing the folders back if these students withdrew")
 
 
+#: What a run interrupted after its grading (in the similarity check or the class report) says.
+_INTERRUPTED_AFTER = ("\nInterrupted: every submission is graded and the gradebook written; "
+                      "the next run writes the similarity check and the class report.\n")
+
+
 def _remove_earlier(path: Path, *, stream: TextIO, why: str) -> None:
     """Remove ``path``, a class-wide file an earlier run wrote and this one did not, saying so:
     left there, it would read as this run's."""
@@ -938,18 +943,23 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
 
         report = sources = known_sources = None
         flagged = 0
-        if similarity and not interrupted:
-            try:
-                report, sources, known_sources = run_similarity(
-                    subs, rubric=context.rubric, out_dir=out_dir, template=template, known=known,
-                    stream=stream, keys=keys, workers=wanted, template_work=starter,
-                    unpacked=opened.reading)
-                flagged = len(report.flagged)
-            except CommandError:
-                raise
-            except Exception as exc:  # noqa: BLE001 - grades stand without the similarity check
-                stream.write(f"Similarity check failed: {type(exc).__name__}: {exc}\n")
-                notes.append(f"The similarity check failed: {type(exc).__name__}: {exc}")
+        try:
+            with _sigterm_as_interrupt():
+                if similarity and not interrupted:
+                    try:
+                        report, sources, known_sources = run_similarity(
+                            subs, rubric=context.rubric, out_dir=out_dir, template=template,
+                            known=known, stream=stream, keys=keys, workers=wanted,
+                            template_work=starter, unpacked=opened.reading)
+                        flagged = len(report.flagged)
+                    except CommandError:
+                        raise
+                    except Exception as exc:  # noqa: BLE001 - grades stand without the check
+                        stream.write(f"Similarity check failed: {type(exc).__name__}: {exc}\n")
+                        notes.append(f"The similarity check failed: {type(exc).__name__}: {exc}")
+        except KeyboardInterrupt:  # the gradebook is written: the check is what is lost
+            interrupted, report, flagged = True, None, 0
+            stream.write(_INTERRUPTED_AFTER)
         if report is None:  # an earlier run's pairs would read as this class's
             _remove_earlier(out_dir / SIMILARITY_CSV, stream=stream,
                             why="the similarity check did not run this time")
@@ -960,11 +970,16 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
                          f"see OUT/<id>/{HOOK_ERRORS}.")
         stats = tally.stats(by_id=True)
         report_path = None
-        if class_report and not interrupted:
-            report_path = _write_class_report((), rubric=context.rubric, out_dir=out_dir,
-                                              similarity=report, notes=notes, stream=stream,
-                                              sources=sources, known_sources=known_sources,
-                                              stats=stats)
+        try:
+            with _sigterm_as_interrupt():
+                if class_report and not interrupted:
+                    report_path = _write_class_report(
+                        (), rubric=context.rubric, out_dir=out_dir, similarity=report,
+                        notes=notes, stream=stream, sources=sources,
+                        known_sources=known_sources, stats=stats)
+        except KeyboardInterrupt:
+            interrupted, report_path = True, None
+            stream.write(_INTERRUPTED_AFTER)
         if report_path is None:  # an earlier run's report would read as this run's
             _remove_earlier(out_dir / CLASS_REPORT, stream=stream,
                             why="the class report was not written this time")

@@ -190,3 +190,28 @@ def test_folders_the_grader_did_not_write_are_not_named(tmp_path):
     (out / "notes" / "todo.txt").write_text("mark by Friday", encoding="utf-8")
     summary, printed = run(subs, out)
     assert summary.former == () and "Not among" not in printed
+
+
+@pytest.mark.parametrize("step", ["run_similarity", "_write_class_report"])
+def test_ctrl_c_during_the_similarity_check_or_the_report_leaves_no_earlier_ones(
+        tmp_path, monkeypatch, step):
+    """Ctrl-C after the grading, while the similarity check (seconds for a large class) or the
+    class report ran, ended in 'grade.py: interrupted' with the gradebook new and the earlier
+    run's similarity.csv and report.html left as if they were this run's."""
+    subs, out = small_class(tmp_path / "subs"), tmp_path / "out"
+    run(subs, out)
+    assert (out / "similarity.csv").is_file() and (out / "report.html").is_file()
+    nbs.write(subs / "bob.ipynb", nbs.course_notebook())  # bob's corrected notebook
+
+    def ctrl_c(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(commands, step, ctrl_c)
+    summary, printed = run(subs, out)
+    assert summary.interrupted and "Interrupted" in printed, printed
+    assert not (out / "report.html").exists()
+    # Interrupted in the check, its earlier file is gone; in the report, the file is this run's.
+    assert (out / "similarity.csv").exists() == (step == "_write_class_report")
+    with open(out / "grades.csv", newline="", encoding="utf-8") as handle:
+        scores = {row["submission"]: float(row["score"]) for row in csv.DictReader(handle)}
+    assert scores["bob"] == scores["alice"] >= 100  # the gradebook is this run's
