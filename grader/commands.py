@@ -622,9 +622,10 @@ def _former_note(former: Sequence[str], *, out_dir: Path) -> str:
     student, a notebook removed): never removed by the grader, since a run of one notebook into
     the class's output folder would take everyone else's results with it."""
     shown = ", ".join(former[:10]) + (f" and {len(former) - 10} more" if len(former) > 10 else "")
-    return (f"Not among the submissions any more: {shown}. Their folders in {out_dir} are an "
-            f"earlier run's, left out of {GRADEBOOK}, {CLASS_REPORT} and {SIMILARITY_CSV}; "
-            f"delete them before handing the folders back if these students withdrew")
+    return (f"Not among this run's submissions: {shown}. Their folders in {out_dir} hold an "
+            f"earlier run's results, left out of {GRADEBOOK}, {CLASS_REPORT} and "
+            f"{SIMILARITY_CSV} (a run of the whole class puts back those still in it); delete "
+            f"the folders of students who withdrew before handing the folders back")
 
 
 #: What a run interrupted after its grading (in the similarity check or the class report) says.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import errno
+import html
 import io
 from pathlib import Path
 
@@ -178,10 +179,11 @@ def test_a_student_removed_from_the_class_is_named_by_the_next_run(tmp_path):
     assert gradebook(out) == {"alice", "carol"}
     assert summary.former == ("bob",)
     line = next(line for line in printed.splitlines() if "bob" in line)
-    assert line.startswith("Not among the submissions any more: bob"), printed
+    assert line.startswith("Not among this run's submissions: bob"), printed
     assert str(out) in line and "grades.csv" in line
     assert (out / "bob" / "results.json").is_file()  # kept: never removed by the grader
-    assert "Not among the submissions any more: bob" in (out / "report.html").read_text(encoding="utf-8")
+    page = html.unescape((out / "report.html").read_text(encoding="utf-8"))
+    assert "Not among this run's submissions: bob" in page
 
 
 def test_folders_the_grader_did_not_write_are_not_named(tmp_path):
