@@ -54,3 +54,27 @@ def test_renaming_a_part_renames_its_case_ids_as_docs_rubrics_md_says(tmp_path: 
     assert [c.id for p in load_rubric(path).parts for c in p.cases] == ["rnn_cell/public-1"]
     page = (Path(__file__).resolve().parent.parent / "docs" / "rubrics.md").read_text(encoding="utf-8")
     assert "renaming a part (its `name:`) does" in " ".join(page.split())
+
+
+def test_a_single_name_where_a_list_belongs_is_shown_as_the_list_to_write(tmp_path: Path):
+    """depends: rnn_cell_forward (no brackets) was refused as 'must be a list' without saying
+    what was read or how to write it."""
+    text = RUBRIC.replace("CHECK", "allclose").replace(
+        "  - function: rnn_cell_forward\n", "  - function: rnn_forward\n    depends: rnn_cell_forward\n")
+    path = tmp_path / "quiz.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(RubricError) as info:
+        load_rubric(path)
+    message = str(info.value)
+    assert message == (f"{path}:7: depends of part 'rnn_forward' must be a list, not "
+                       f"'rnn_cell_forward'; write [rnn_cell_forward]"), message
+
+
+def test_a_mapping_where_a_list_belongs_is_named_as_one(tmp_path: Path):
+    text = RUBRIC.replace("CHECK", "allclose").replace(
+        "  - function: rnn_cell_forward\n", "  - function: rnn_forward\n    depends: {rnn_cell_forward: 1}\n")
+    path = tmp_path / "quiz.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(RubricError) as info:
+        load_rubric(path)
+    assert str(info.value) == f"{path}:7: depends of part 'rnn_forward' must be a list, not a mapping"
