@@ -476,14 +476,15 @@ def _write_page_and_key(result: SubmissionResult, *, notebook_path: Path, folder
                         files: Mapping[str, list] | None = None) -> None:
     """The last steps of a submission: its feedback.html (a failure is logged in its folder,
     the grade stands), then its key, which vouches for every file of the folder (so none
-    when the page failed: the next run grades the submission again and writes it). ``files``:
+    when the page could not be written for the machine's sake, a full disk: the next run
+    grades the submission again and writes it; a renderer's bug would only fail again). ``files``:
     ``{name: [size, sha256]}`` of the files the worker wrote (``grader.batch.Done.files``),
     which the key takes as they are, with the page's, instead of reading them back."""
     from grader.batch import log_problem
     from grader.incremental import write_key
 
     written = dict(files or {})
-    page_written = False
+    page_written = retry = False
     if feedback_html:
         try:
             from grader.feedback_html import write_feedback_html
@@ -495,17 +496,21 @@ def _write_page_and_key(result: SubmissionResult, *, notebook_path: Path, folder
                 write_feedback_html(result, notebook_path=notebook_path,
                                     out_path=folder / "feedback.html", digests=written)
                 page_written = True
+            except OSError:  # a full disk, a folder made read-only: the next run tries again
+                import traceback
+                log_problem(folder, "feedback.html not written:\n" + traceback.format_exc(limit=8))
+                retry = True
             except Exception:  # noqa: BLE001 - logged; the grade stands without the HTML
                 import traceback
                 log_problem(folder, "feedback.html not written:\n" + traceback.format_exc(limit=8))
     if not page_written:  # not wanted, or it failed: an earlier run's page shows an earlier
         # grading (another version of the notebook), and the key must not vouch for it
         (folder / "feedback.html").unlink(missing_ok=True)
-    # A harness failure is our bug, and a page asked for but not written (a full disk) leaves
-    # the folder incomplete: neither is remembered, so the next run tries again.
+    # A harness failure is our bug, and a page the disk had no room for leaves the folder
+    # incomplete: neither is remembered, so the next run tries again.
     from grader.models import HARNESS
 
-    if key is not None and result.status != HARNESS and page_written == feedback_html:
+    if key is not None and result.status != HARNESS and not retry:
         try:
             write_key(folder, key, batch=batch, written=written)
         except Exception:  # noqa: BLE001 - logged; without its key the submission is graded again
