@@ -939,9 +939,11 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
                 pages[0].flush()
         # The workers were sent their last message; they close their sandboxes while the
         # gradebook and the report are written, and are joined when this block ends.
-        if interrupted:
-            stream.write("\nInterrupted: the workers are stopped; what was graded is kept "
-                         "and the next run resumes from it.\n")
+        if interrupted:  # with --force, the same command would grade everyone again
+            resume = ("run the same command without --force to resume from it" if force
+                      else "the next run resumes from it")
+            stream.write(f"\nInterrupted: the workers are stopped; what was graded is kept "
+                         f"and {resume}.\n")
 
         fresh = {d.submission_id for d in done_list}
         tally, book = books()

@@ -217,3 +217,21 @@ def test_ctrl_c_during_the_similarity_check_or_the_report_leaves_no_earlier_ones
     with open(out / "grades.csv", newline="", encoding="utf-8") as handle:
         scores = {row["submission"]: float(row["score"]) for row in csv.DictReader(handle)}
     assert scores["bob"] == scores["alice"] >= 100  # the gradebook is this run's
+
+
+def test_an_interrupted_force_run_says_how_to_resume_it(tmp_path, monkeypatch):
+    """After Ctrl-C of 'grade.py SUBS --force' the run said 'the next run resumes from it'; the
+    same command, --force and all, grades everyone again. Without --force it resumes."""
+    subs, out = small_class(tmp_path / "subs"), tmp_path / "out"
+    run(subs, out)
+    real = WorkerPool.run
+
+    def interrupted(self, *args, **kwargs):
+        raise BatchInterrupted([])
+
+    monkeypatch.setattr(WorkerPool, "run", interrupted)
+    _, printed = run(subs, out, force=True)
+    assert "run the same command without --force to resume" in printed, printed
+    monkeypatch.setattr(WorkerPool, "run", real)
+    _, printed = run(subs, out)
+    assert "Grading 0 of 2" in printed, printed  # nothing was regraded: every key still holds
