@@ -760,6 +760,10 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
     out_dir = Path(out_dir)
     resume_collector = _pause_collector()
     try:
+        # SIGTERM (a job's time limit) stops the run as Ctrl-C does, from here to the end: its
+        # default killed the start outright, leaving a class zip's notebooks in the temporary
+        # directory until a later run's sweep. Put back when ``early`` closes, last.
+        early.enter_context(_sigterm_as_interrupt())
         # Only what starting the zygotes needs, not NumPy: they boot beside the imports below.
         from grader.zygote import configure_zygote, unprotected_reason
 

@@ -235,3 +235,56 @@ def test_an_interrupted_force_run_says_how_to_resume_it(tmp_path, monkeypatch):
     monkeypatch.setattr(WorkerPool, "run", real)
     _, printed = run(subs, out)
     assert "Grading 0 of 2" in printed, printed  # nothing was regraded: every key still holds
+
+
+class _Terminated(Exception):
+    """What this test's own SIGTERM handler raises: the test process is never killed."""
+
+
+def test_sigterm_while_a_class_zip_is_unpacked_removes_the_unpacked_class(tmp_path, monkeypatch):
+    """A job's time limit (SIGTERM) during the start of a run killed grade.py outright (exit
+    143, nothing said): the class zip's extracted notebooks stayed in the temporary directory
+    (seen: /tmp/grade-zip-* after 'kill -TERM' 0.3 s into a run of class-400's zip). Now
+    SIGTERM is Ctrl-C from the first line: the run stops, its folders are removed."""
+    import os
+    import signal
+    import tempfile
+    import zipfile
+
+    subs = small_class(tmp_path / "subs")
+    archive = tmp_path / "class.zip"
+    with zipfile.ZipFile(archive, "w") as handle:
+        for notebook in subs.iterdir():
+            handle.write(notebook, f"class/{notebook.name}")
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+
+    def terminated(signum, frame):
+        raise _Terminated
+
+    previous = signal.signal(signal.SIGTERM, terminated)
+    try:
+        import grader.discover
+
+        found = grader.discover.find_submissions
+
+        def term_then_find(*args, **kwargs):
+            os.kill(os.getpid(), signal.SIGTERM)  # the class zip is extracted by now
+            return found(*args, **kwargs)
+
+        monkeypatch.setattr(grader.discover, "find_submissions", term_then_find)
+        with pytest.raises(KeyboardInterrupt):
+            run(archive, tmp_path / "out")
+        assert signal.getsignal(signal.SIGTERM) is terminated  # put back as it was
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert not list(temp.glob("grade-zip-*")), list(temp.iterdir())
+
+
+def test_a_run_puts_back_the_callers_sigterm_handler(tmp_path):
+    import signal
+
+    before = signal.getsignal(signal.SIGTERM)
+    run(small_class(tmp_path / "subs"), tmp_path / "out", feedback_html=False, similarity=False)
+    assert signal.getsignal(signal.SIGTERM) is before
