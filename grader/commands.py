@@ -638,6 +638,24 @@ _INTERRUPTED_AFTER = ("\nInterrupted: every submission is graded and the gradebo
                       "the next run writes the similarity check and the class report.\n")
 
 
+def _usable_out_dir(out_dir: Path) -> None:
+    """Make ``out_dir`` and write and remove a file in it, before anything is graded: a path
+    that is a file, a read-only mount or a full disk ended in tracebacks of the workers and of
+    grade.py once the first results were written."""
+    import tempfile
+
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        handle, probe = tempfile.mkstemp(prefix=".write-test-", dir=out_dir)
+        os.close(handle)
+        os.unlink(probe)
+    except OSError as exc:
+        why = ("a file, not a folder" if out_dir.exists() and not out_dir.is_dir()
+               else exc.strerror or type(exc).__name__)
+        raise CommandError(f"{out_dir}: the output folder cannot be used ({why}); give --out "
+                           f"a folder this user can write in") from None
+
+
 def _remove_earlier(path: Path, *, stream: TextIO, why: str) -> None:
     """Remove ``path``, a class-wide file an earlier run wrote and this one did not, saying so:
     left there, it would read as this run's."""
@@ -858,7 +876,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         starter = read_template(Path(template)) if template and similarity else None
         if starter is not None and not starter.sources:
             raise CommandError(f"{template}: no function found in the template notebook")
-        out_dir.mkdir(parents=True, exist_ok=True)
+        _usable_out_dir(out_dir)
         # Every key now, while the workers wait for their zygotes' set-up: hashed on demand as
         # submissions were handed out (the eighteenth session), the same CPU fell in the grading
         # phase, where both cores are busy, and N = 400 took longer in 3 of 3 rounds in turns.

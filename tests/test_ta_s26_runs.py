@@ -288,3 +288,37 @@ def test_a_run_puts_back_the_callers_sigterm_handler(tmp_path):
     before = signal.getsignal(signal.SIGTERM)
     run(small_class(tmp_path / "subs"), tmp_path / "out", feedback_html=False, similarity=False)
     assert signal.getsignal(signal.SIGTERM) is before
+
+
+def test_an_output_path_that_is_a_file_is_refused_before_grading(tmp_path):
+    """--out naming a file (a TA's typo: --out grades.csv) ended in a FileExistsError traceback."""
+    subs = small_class(tmp_path / "subs")
+    (tmp_path / "grades.csv").write_text("kept\n", encoding="utf-8")
+    with pytest.raises(commands.CommandError) as info:
+        run(subs, tmp_path / "grades.csv")
+    assert str(info.value).startswith(f"{tmp_path / 'grades.csv'}: the output folder cannot be used "
+                                      f"(a file, not a folder)"), info.value
+    assert (tmp_path / "grades.csv").read_text(encoding="utf-8") == "kept\n"
+
+
+def test_an_output_folder_that_cannot_be_written_is_refused_before_grading(tmp_path, monkeypatch):
+    """A read-only output folder (a read-only mount, another user's folder) ended in tracebacks of
+    the workers and of grade.py, exit status 1, after the grading had started (seen with a
+    read-only tmpfs). Simulated here: making a file in the folder is refused."""
+    import tempfile as tempfile_module
+
+    subs, out = small_class(tmp_path / "subs"), tmp_path / "out"
+    out.mkdir()
+    real = tempfile_module.mkstemp
+
+    def read_only(*args, dir=None, **kwargs):
+        if dir is not None and Path(dir) == out:
+            raise OSError(errno.EROFS, "Read-only file system", str(out))
+        return real(*args, dir=dir, **kwargs)
+
+    monkeypatch.setattr(tempfile_module, "mkstemp", read_only)
+    with pytest.raises(commands.CommandError) as info:
+        run(subs, out)
+    message = str(info.value)
+    assert message.startswith(f"{out}: the output folder cannot be used"), message
+    assert "Read-only file system" in message and not list(out.iterdir())
