@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import errno
 import gc
 import inspect
 import os
@@ -26,6 +27,8 @@ REPO = Path(__file__).resolve().parent.parent
 DEFAULT_RUBRIC = REPO / "rubrics" / "rnn.yaml"
 DEFAULT_OUT = Path("grading-output")
 SIMILARITY_CSV = "similarity.csv"
+CLASS_REPORT = "report.html"
+GRADEBOOK = "grades.csv"  # grader.report.Gradebook writes it
 SOURCES_FILE = "functions.json"  # OUT/<id>/: the graded functions' sources, for the similarity check
 OWN_WORK_FIELD = "own_work"  # its entry of the notebook's own work (grader.similarity.ownwork.OWN_WORK_FIELD)
 
@@ -62,6 +65,7 @@ class ClassSummary:
     report_problems: tuple[str, ...] = ()  # ids whose feedback.html (or key) could not be written
     flagged_pairs: int = 0
     class_report: Path | None = None
+    former: tuple[str, ...] = ()  # OUT/<id>/ of an earlier run whose submission is gone
 
 
 def load_context(rubric_path: Path, *, visibilities: tuple[str, ...] = ("public", "hidden"),
@@ -471,14 +475,16 @@ def _write_page_and_key(result: SubmissionResult, *, notebook_path: Path, folder
                         key: str | None, batch: Any, feedback_html: bool,
                         files: Mapping[str, list] | None = None) -> None:
     """The last steps of a submission: its feedback.html (a failure is logged in its folder,
-    the grade stands), then its key, which vouches for every file of the folder. ``files``:
+    the grade stands), then its key, which vouches for every file of the folder (so none
+    when the page could not be written for the machine's sake, a full disk: the next run
+    grades the submission again and writes it; a renderer's bug would only fail again). ``files``:
     ``{name: [size, sha256]}`` of the files the worker wrote (``grader.batch.Done.files``),
     which the key takes as they are, with the page's, instead of reading them back."""
     from grader.batch import log_problem
     from grader.incremental import write_key
 
     written = dict(files or {})
-    page_written = False
+    page_written = retry = False
     if feedback_html:
         try:
             from grader.feedback_html import write_feedback_html
@@ -490,16 +496,21 @@ def _write_page_and_key(result: SubmissionResult, *, notebook_path: Path, folder
                 write_feedback_html(result, notebook_path=notebook_path,
                                     out_path=folder / "feedback.html", digests=written)
                 page_written = True
+            except OSError:  # a full disk, a folder made read-only: the next run tries again
+                import traceback
+                log_problem(folder, "feedback.html not written:\n" + traceback.format_exc(limit=8))
+                retry = True
             except Exception:  # noqa: BLE001 - logged; the grade stands without the HTML
                 import traceback
                 log_problem(folder, "feedback.html not written:\n" + traceback.format_exc(limit=8))
     if not page_written:  # not wanted, or it failed: an earlier run's page shows an earlier
         # grading (another version of the notebook), and the key must not vouch for it
         (folder / "feedback.html").unlink(missing_ok=True)
-    # A harness failure is our bug: never remembered, so the next run tries again.
+    # A harness failure is our bug, and a page the disk had no room for leaves the folder
+    # incomplete: neither is remembered, so the next run tries again.
     from grader.models import HARNESS
 
-    if key is not None and result.status != HARNESS:
+    if key is not None and result.status != HARNESS and not retry:
         try:
             write_key(folder, key, batch=batch, written=written)
         except Exception:  # noqa: BLE001 - logged; without its key the submission is graded again
@@ -611,6 +622,48 @@ def _prepare(out_dir: Path) -> Callable:
     return prepare
 
 
+def _former_note(former: Sequence[str], *, out_dir: Path) -> str:
+    """The line that names the folders of submissions no longer in the class (a withdrawn
+    student, a notebook removed): never removed by the grader, since a run of one notebook into
+    the class's output folder would take everyone else's results with it."""
+    shown = ", ".join(former[:10]) + (f" and {len(former) - 10} more" if len(former) > 10 else "")
+    return (f"Not among this run's submissions: {shown}. Their folders in {out_dir} hold an "
+            f"earlier run's results, left out of {GRADEBOOK}, {CLASS_REPORT} and "
+            f"{SIMILARITY_CSV} (a run of the whole class puts back those still in it); delete "
+            f"the folders of students who withdrew before handing the folders back")
+
+
+#: What a run interrupted after its grading (in the similarity check or the class report) says.
+_INTERRUPTED_AFTER = ("\nInterrupted: every submission is graded and the gradebook written; "
+                      "the next run writes the similarity check and the class report.\n")
+
+
+def _usable_out_dir(out_dir: Path) -> None:
+    """Make ``out_dir`` and write and remove a file in it, before anything is graded: a path
+    that is a file, a read-only mount or a full disk ended in tracebacks of the workers and of
+    grade.py once the first results were written."""
+    import tempfile
+
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        handle, probe = tempfile.mkstemp(prefix=".write-test-", dir=out_dir)
+        os.close(handle)
+        os.unlink(probe)
+    except OSError as exc:
+        why = ("a file, not a folder" if out_dir.exists() and not out_dir.is_dir()
+               else exc.strerror or type(exc).__name__)
+        raise CommandError(f"{out_dir}: the output folder cannot be used ({why}); give --out "
+                           f"a folder this user can write in") from None
+
+
+def _remove_earlier(path: Path, *, stream: TextIO, why: str) -> None:
+    """Remove ``path``, a class-wide file an earlier run wrote and this one did not, saying so:
+    left there, it would read as this run's."""
+    with contextlib.suppress(OSError):  # none there, or not ours to remove (a folder)
+        path.unlink()
+        stream.write(f"Removed {path}: it was an earlier run's, and {why}\n")
+
+
 def _write_class_report(results: Sequence[SubmissionResult], *, rubric: Rubric, out_dir: Path,
                         similarity: Any, notes: Sequence[str], stream: TextIO,
                         sources: Mapping | None = None,
@@ -651,6 +704,28 @@ def _pause_collector() -> Callable[..., None]:
             gc.enable()
 
     return resume
+
+
+@contextlib.contextmanager
+def _full_disk_stops(out_dir: Path):
+    """Within the block, a full disk (or quota) ends the run as a ``CommandError`` that says what
+    is kept and what to do, not as the traceback of whichever write came first."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        from grader.incremental import KEY_FILE
+
+        for name in (GRADEBOOK, CLASS_REPORT, SIMILARITY_CSV):  # an earlier run's: not this one's
+            with contextlib.suppress(OSError):
+                (Path(out_dir) / name).unlink()
+        raise CommandError(
+            f"{out_dir}: the disk filled up during the run ({exc.strerror}). A submission "
+            f"whose files were all written keeps them, with its {KEY_FILE}; an earlier run's "
+            f"{GRADEBOOK}, {CLASS_REPORT} and {SIMILARITY_CSV} are removed, as they would read "
+            f"as this run's. Free some space (or give another --out) and run the same command "
+            f"again: it grades the submissions without a key and writes those three") from None
 
 
 @contextlib.contextmanager
@@ -703,6 +778,10 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
     out_dir = Path(out_dir)
     resume_collector = _pause_collector()
     try:
+        # SIGTERM (a job's time limit) stops the run as Ctrl-C does, from here to the end: its
+        # default killed the start outright, leaving a class zip's notebooks in the temporary
+        # directory until a later run's sweep. Put back when ``early`` closes, last.
+        early.enter_context(_sigterm_as_interrupt())
         # Only what starting the zygotes needs, not NumPy: they boot beside the imports below.
         from grader.zygote import configure_zygote, unprotected_reason
 
@@ -734,7 +813,8 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         context = with_bonus(context)
         from grader.batch import HOOK_ERRORS, BatchInterrupted, WorkerPool
         from grader.fixtures import FixtureError, fixtures_digest
-        from grader.incremental import batch_key, has_keys, partition, submission_key
+        from grader.incremental import (batch_key, former_submissions, has_keys, partition,
+                                        submission_key)
         from grader.models import HARNESS
         from grader.progress import Progress
         from grader.report import Gradebook
@@ -744,6 +824,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         raise
     resume_collector(freeze=True)
     with contextlib.ExitStack() as stack:
+        stack.enter_context(_full_disk_stops(out_dir))  # first in, so last out: workers stopped
         # Put back last, whatever the way out: a pool of forked workers unfreezes when it closes,
         # but a run with one job, or one that ends before its pool, would keep the start-up
         # frozen in this process for good (a caller that grades several classes).
@@ -795,7 +876,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         starter = read_template(Path(template)) if template and similarity else None
         if starter is not None and not starter.sources:
             raise CommandError(f"{template}: no function found in the template notebook")
-        out_dir.mkdir(parents=True, exist_ok=True)
+        _usable_out_dir(out_dir)
         # Every key now, while the workers wait for their zygotes' set-up: hashed on demand as
         # submissions were handed out (the eighteenth session), the same CPU fell in the grading
         # phase, where both cores are busy, and N = 400 took longer in 3 of 3 rounds in turns.
@@ -834,6 +915,10 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
             stream.write(f"Skipping {len(kept)} unchanged since the last run "
                          f"(--force grades them again)\n")
         notes: list[str] = []  # the batch's own troubles, for the class report
+        former = former_submissions(out_dir, ids=by_id)
+        if former:
+            notes.append(_former_note(former, out_dir=out_dir))
+            stream.write(notes[-1] + "\n")
         if (unpacked := unpacked_note(subs)) is not None:
             stream.write(unpacked + "\n")
             notes.append(unpacked)
@@ -876,9 +961,11 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
                 pages[0].flush()
         # The workers were sent their last message; they close their sandboxes while the
         # gradebook and the report are written, and are joined when this block ends.
-        if interrupted:
-            stream.write("\nInterrupted: the workers are stopped; what was graded is kept "
-                         "and the next run resumes from it.\n")
+        if interrupted:  # with --force, the same command would grade everyone again
+            resume = ("run the same command without --force to resume from it" if force
+                      else "the next run resumes from it")
+            stream.write(f"\nInterrupted: the workers are stopped; what was graded is kept "
+                         f"and {resume}.\n")
 
         fresh = {d.submission_id for d in done_list}
         tally, book = books()
@@ -886,23 +973,26 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
 
         report = sources = known_sources = None
         flagged = 0
-        if similarity and not interrupted:
-            try:
-                report, sources, known_sources = run_similarity(
-                    subs, rubric=context.rubric, out_dir=out_dir, template=template, known=known,
-                    stream=stream, keys=keys, workers=wanted, template_work=starter,
-                    unpacked=opened.reading)
-                flagged = len(report.flagged)
-            except CommandError:
-                raise
-            except Exception as exc:  # noqa: BLE001 - grades stand without the similarity check
-                stream.write(f"Similarity check failed: {type(exc).__name__}: {exc}\n")
-                notes.append(f"The similarity check failed: {type(exc).__name__}: {exc}")
+        try:
+            with _sigterm_as_interrupt():
+                if similarity and not interrupted:
+                    try:
+                        report, sources, known_sources = run_similarity(
+                            subs, rubric=context.rubric, out_dir=out_dir, template=template,
+                            known=known, stream=stream, keys=keys, workers=wanted,
+                            template_work=starter, unpacked=opened.reading)
+                        flagged = len(report.flagged)
+                    except CommandError:
+                        raise
+                    except Exception as exc:  # noqa: BLE001 - grades stand without the check
+                        stream.write(f"Similarity check failed: {type(exc).__name__}: {exc}\n")
+                        notes.append(f"The similarity check failed: {type(exc).__name__}: {exc}")
+        except KeyboardInterrupt:  # the gradebook is written: the check is what is lost
+            interrupted, report, flagged = True, None, 0
+            stream.write(_INTERRUPTED_AFTER)
         if report is None:  # an earlier run's pairs would read as this class's
-            with contextlib.suppress(OSError):  # none there, or not ours to remove (a folder)
-                (out_dir / SIMILARITY_CSV).unlink()
-                stream.write(f"Removed {out_dir / SIMILARITY_CSV}: it was an earlier run's, "
-                             f"and the similarity check did not run this time\n")
+            _remove_earlier(out_dir / SIMILARITY_CSV, stream=stream,
+                            why="the similarity check did not run this time")
         problems = tuple(sorted(d for d in fresh if (out_dir / d / HOOK_ERRORS).is_file()))
         if problems:
             notes.append(f"Report steps failed for {len(problems)} submission(s) "
@@ -910,11 +1000,19 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
                          f"see OUT/<id>/{HOOK_ERRORS}.")
         stats = tally.stats(by_id=True)
         report_path = None
-        if class_report and not interrupted:
-            report_path = _write_class_report((), rubric=context.rubric, out_dir=out_dir,
-                                              similarity=report, notes=notes, stream=stream,
-                                              sources=sources, known_sources=known_sources,
-                                              stats=stats)
+        try:
+            with _sigterm_as_interrupt():
+                if class_report and not interrupted:
+                    report_path = _write_class_report(
+                        (), rubric=context.rubric, out_dir=out_dir, similarity=report,
+                        notes=notes, stream=stream, sources=sources,
+                        known_sources=known_sources, stats=stats)
+        except KeyboardInterrupt:
+            interrupted, report_path = True, None
+            stream.write(_INTERRUPTED_AFTER)
+        if report_path is None:  # an earlier run's report would read as this run's
+            _remove_earlier(out_dir / CLASS_REPORT, stream=stream,
+                            why="the class report was not written this time")
 
     everyone = stats.graded + stats.unreadable + stats.harness
     summary = ClassSummary(
@@ -925,7 +1023,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         max_score=max((r.max_points for r in everyone), default=context.rubric.max_points),
         seconds=time.perf_counter() - started, out_dir=out_dir, total=total,
         skipped=len(kept), interrupted=interrupted, report_problems=problems,
-        flagged_pairs=flagged, class_report=report_path)
+        flagged_pairs=flagged, class_report=report_path, former=former)
     _print_summary(summary, stream=stream, similarity_ran=report is not None)
     return summary
 

@@ -246,7 +246,8 @@ def load_fixtures(
             raise FixtureError(f"{exc}; {_regenerate_hint(rubric)}") from None
         if content.get("rubric") != rubric.name:
             raise FixtureError(
-                f"{path}: holds fixtures of rubric {content.get('rubric')!r}, not {rubric.name!r}"
+                f"{path}: holds fixtures of rubric {content.get('rubric')!r}, not {rubric.name!r}; "
+                f"{_regenerate_hint(rubric)}"
             )
         stored_messages = content.get("mutants", {})
         if not isinstance(stored_messages, dict):

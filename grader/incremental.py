@@ -27,7 +27,7 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Mapping, Sequence
+from typing import Callable, Container, Iterable, Mapping, Sequence
 
 from grader.discover import EXTRA_FILE_BYTES, Submission
 from grader.files import digest_of, read_bytes, sources_digest, write_atomic
@@ -249,6 +249,20 @@ def partition(submissions: Iterable[Submission], keys: Mapping[str, str | None],
         else:
             done[sub.id] = result
     return todo, done
+
+
+def former_submissions(out_dir: Path, *, ids: Container[str]) -> tuple[str, ...]:
+    """The ids, sorted, of the folders of ``out_dir`` that an earlier run wrote (a key or a result
+    record in them) for a submission not among ``ids``: a student removed from the class."""
+    try:
+        with os.scandir(out_dir) as entries:
+            gone = [entry for entry in entries if entry.name not in ids
+                    and not entry.name.startswith(".") and entry.is_dir(follow_symlinks=False)]
+    except OSError:
+        return ()
+    return tuple(sorted(entry.name for entry in gone
+                        if os.path.exists(os.path.join(entry.path, KEY_FILE))
+                        or os.path.exists(os.path.join(entry.path, RESULT_RECORD))))
 
 
 def has_keys(out_dir: Path) -> bool:

@@ -463,11 +463,61 @@ def main(argv: Sequence[str] | None = None) -> int:
     return max(statuses)
 
 
+#: A file beside a rubric larger than this is not read for its name (a rubric is some kB).
+_SIBLING_BYTES = 1 << 20
+
+
+def _namesake(rubric: Rubric) -> Path | None:
+    """Another rubric in ``rubric``'s folder with the same ``name:`` (a copy kept to try a change),
+    whose fixtures, named by that name, the same folder holds; None when there is none. Files
+    that are not rubrics (no ``parts``) or not YAML are passed over."""
+    import yaml
+
+    own = Path(rubric.path).resolve()
+    siblings = sorted({*own.parent.glob("*.yaml"), *own.parent.glob("*.yml")})
+    for sibling in siblings:
+        try:
+            if sibling.resolve() == own or sibling.stat().st_size > _SIBLING_BYTES:
+                continue
+            content = yaml.safe_load(sibling.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            continue
+        if isinstance(content, dict) and "parts" in content and content.get("name") == rubric.name:
+            return sibling
+    return None
+
+
+def _name_line(rubric: Rubric) -> int:
+    """The line of ``rubric``'s top-level ``name:`` key (1 when it cannot be told)."""
+    try:
+        lines = Path(rubric.path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return 1
+    return next((k for k, line in enumerate(lines, 1) if line.startswith("name:")), 1)
+
+
+def _refuse_namesake(rubric: Rubric) -> None:
+    """Raise ``RegenerateError`` when another rubric of the folder has ``rubric``'s name: the two
+    would write the same fixture files, each over the other's, and grading with the other one
+    would then call its unchanged cases stale."""
+    other = _namesake(rubric)
+    if other is not None:
+        where = fx.fixture_path(rubric, "public").parent
+        raise RegenerateError(
+            f"{rubric.path}:{_name_line(rubric)}: this rubric's name {rubric.name!r} is also the "
+            f"name of {Path(rubric.path).parent / other.name}, in the same folder: both would "
+            f"write {where}/{rubric.name}.*.json, each over the other's. Nothing was written; "
+            f"give one of the two a name of its own (name: {rubric.name}_2, say), or move it "
+            f"to a folder of its own")
+
+
 def _one_rubric(rubric_path: Path, *, reference: Reference, check_only: bool,
                 fixtures_dir: Path | None) -> int:
     """Regenerate (or, with ``check_only``, verify) the fixtures of one rubric; its exit status."""
     rubric = load_rubric(rubric_path)
     if not check_only:
+        if fixtures_dir is None:  # the fixtures beside the rubric, named by its name
+            _refuse_namesake(rubric)
         for path, rewritten in regenerate(rubric, reference=reference, fixtures_dir=fixtures_dir):
             state = "written" if rewritten else "unchanged"
             print(f"{path}: {state} ({path.stat().st_size} bytes)")

@@ -239,6 +239,11 @@ class _Reader:
     def sequence(self, node: yaml.Node, what: str, *, nonempty: bool = True) -> list[yaml.Node]:
         import yaml
 
+        if isinstance(node, yaml.MappingNode):
+            raise self.error(node, f"{what} must be a list, not a mapping")
+        if isinstance(node, yaml.ScalarNode) and node.value.strip():
+            # depends: rnn_cell_forward, outputs: a_next: one item without its brackets
+            raise self.error(node, f"{what} must be a list, not {node.value!r}; write [{node.value}]")
         if not isinstance(node, yaml.SequenceNode):
             raise self.error(node, f"{what} must be a list")
         if nonempty and not node.value:
@@ -635,7 +640,8 @@ def _read_part(
             if check not in CHECKS:
                 raise reader.error(
                     out["check"].value,
-                    f"unknown check {check!r} (known: {', '.join(sorted(CHECKS))})",
+                    f"unknown check {check!r}{_did_you_mean(str(check), sorted(CHECKS))} "
+                    f"(known: {', '.join(sorted(CHECKS))})",
                 )
         outputs.append(
             OutputSpec(name=out_name, path=path, weight=weight, check=check, line=_line(out_node))
