@@ -1950,6 +1950,12 @@ class _Extractor:
         if defined is None or defined.kind != "class" or cls_name in seen or len(seen) >= 64:
             return None
         seen.add(cls_name)
+        source, cls, members, lines = self._class_members(defined.source)
+        if cls is not None and not self._built_plainly(cls, seen=set()):
+            # What its code makes of the class, a member set after it too: a metaclass's
+            # ``__setattr__`` or ``__getattribute__`` gave the copy for ``RNN.cell = decoy``, while
+            # the set's decoy was compared (twenty-sixth session's review).
+            return self._with_reached(defined)
         set_after = next((f for *at, f in reversed(self.member_sets.get((cls_name, attr), ()))
                           if tuple(at) < before), None)
         if set_after is not None and self.defs.get(cls_name, (None,))[0] is defined:
@@ -1958,11 +1964,8 @@ class _Extractor:
             found = self._function_source(set_after)
             if found is not None:
                 return found
-        source, cls, members, lines = self._class_members(defined.source)
         if cls is None:
             return source
-        if not self._built_plainly(cls, seen=set()):
-            return self._with_reached(defined)
         last = members.get(attr)
         if isinstance(last, (ast.FunctionDef, ast.AsyncFunctionDef)):
             # get_source_segment splits its whole text into lines (a Python loop over every

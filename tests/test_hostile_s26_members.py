@@ -3,6 +3,8 @@ program grades and what the similarity check compares must be the member Python 
 alias reads it: twenty-sixth session's review. Each test failed on 0fc66f7."""
 from __future__ import annotations
 
+import pytest
+
 from grader.commands import function_sources
 from grader.models import PASSED
 from grader.runner import grade_submission
@@ -68,3 +70,26 @@ def test_the_last_of_two_sets_is_graded_when_it_follows_the_class(tmp_path, cont
     status, source = _graded(tmp_path, context, sandbox, "last", cell)
     assert status == PASSED
     assert "np.tanh" in source and "xt * 2" not in source, source
+
+
+#: A metaclass that makes the class's member the copy, whatever is set: ``RNN.cell = staticmethod(decoy)``.
+_METACLASSES = {
+    "setattr": "    def __setattr__(cls, key, value):\n        type.__setattr__(cls, key, staticmethod(f9))\n",
+    "getattribute": ("    def __getattribute__(cls, key):\n"
+                     "        return f9 if key == 'cell' else type.__getattribute__(cls, key)\n"),
+}
+
+
+@pytest.mark.parametrize("how", sorted(_METACLASSES))
+def test_a_member_set_on_a_class_its_metaclass_builds_is_compared_as_that_code(tmp_path, context, sandbox, how):
+    # The set's decoy was the text compared (member_sets was read before asking whether the
+    # class is what its body says); the metaclass handed out the copy, graded in full.
+    cell = (f"{_COPY}\n{_DECOY}\nclass M(type):\n{_METACLASSES[how]}\nclass RNN(metaclass=M):\n    pass\n\n"
+            "RNN.cell = staticmethod(decoy)\nrnn_cell_forward = RNN.cell\n")
+    status, source = _graded(tmp_path, context, sandbox, how, cell)
+    assert status == PASSED
+    assert "np.tanh" in source, source
+    classmate = nbs.write(tmp_path / "classmate.ipynb", nbs.course_notebook())
+    report = find_similar({how: {"rnn_cell_forward": source},
+                           "classmate": function_sources(classmate, names=["rnn_cell_forward"])})
+    assert [(p.a, p.b, p.flagged) for p in report.pairs] == [(how, "classmate", True)], report.pairs
