@@ -474,6 +474,11 @@ def _compiles(d: _Def, known: dict[int, bool]) -> bool:
     return known[id(d)]
 
 
+#: The classes and aliases ``_member_source`` and ``_function_source`` follow from one alias, at
+#: most (each a frame of their recursion).
+_MAX_FOLLOWED = 64
+
+
 def _earlier_defs(d: _Def) -> list[_Def]:
     """The definitions the program runs just before ``d`` (an alias of an earlier definition,
     ``_Def.before``, which may be one itself: ``g = f9`` then ``f9 = g``), innermost first."""
@@ -1947,7 +1952,7 @@ class _Extractor:
         if defined is None:
             entry = self.defs.get(cls_name)
             defined = entry[0] if entry is not None else None
-        if defined is None or defined.kind != "class" or cls_name in seen or len(seen) >= 64:
+        if defined is None or defined.kind != "class" or cls_name in seen or len(seen) >= _MAX_FOLLOWED:
             return None
         seen.add(cls_name)
         source, cls, members, lines = self._class_members(defined.source)
@@ -1961,7 +1966,7 @@ class _Extractor:
         if set_after is not None and self.defs.get(cls_name, (None,))[0] is defined:
             # ``Cls.attr = staticmethod(f9)`` after the class (``_member_set``): what the program
             # graded; the class's body, ``pass``, hid the copy from the check.
-            found = self._function_source(set_after)
+            found = self._function_source(set_after, seen=seen)
             if found is not None:
                 return found
         if cls is None:
@@ -1984,17 +1989,40 @@ class _Extractor:
         value = last.value if isinstance(last, ast.Assign) else None
         if isinstance(value, ast.Call) and len(value.args) == 1 and not value.keywords:
             value = value.args[0]  # staticmethod(f9), classmethod(f9)
-        found = self._function_source(value.id) if isinstance(value, ast.Name) else None
+        found = self._function_source(value.id, seen=seen) if isinstance(value, ast.Name) else None
         return source if found is None else found
 
-    def _function_source(self, name: str) -> str | None:
+    def _function_source(self, name: str, *, seen: set[str] | None = None) -> str | None:
         """The source of the notebook's function ``name`` as a member bound to it holds it (the
-        definition an alias run before a later one named, ``_earlier_defs``); None for anything
-        but a function."""
+        definition an alias run before a later one named, ``_earlier_defs``; what an alias names,
+        ``g = f9`` or ``g = K.run``, followed); None for anything but a function. The alias's
+        own line was the text compared: ``g = f9`` then ``cell = staticmethod(g)``, in the class
+        body or set after it, graded a copied ``f9`` in full while the check compared ``g = f9``
+        and found no pair (twenty-sixth session's review)."""
         named = self.defs.get(name)
         if named is None or named[0].kind != "function":
             return None
-        return (_earlier_defs(named[0]) or [named[0]])[0].source
+        d = named[0]
+        earlier = _earlier_defs(d)
+        if earlier:
+            return earlier[0].source
+        seen = set() if seen is None else seen
+        target = self.alias_targets.get(name)
+        if target is None or (target[0].cell_index, target[0].first_line) != (d.cell_index, d.first_line):
+            return d.source
+        if name not in seen and len(seen) < _MAX_FOLLOWED:
+            seen.add(name)
+            _, what, attr = target
+            found = (self._member_source(what.names[0], attr, seen=seen, defined=what,
+                                         before=(d.cell_index or 0, d.first_line)) if attr
+                     else self._function_source(what.names[0], seen=seen))
+            if found is not None:
+                return found
+        if len(seen) >= _MAX_FOLLOWED:  # a chain longer than that is said, not compared as one line
+            from grader.runner import unseen_note
+
+            return unseen_note(f"reached through more than {_MAX_FOLLOWED} names, not followed", reached=False) + d.source
+        return d.source
 
     def _built_plainly(self, cls: ast.ClassDef, *, seen: set[str]) -> bool:
         """Whether the members of class ``cls`` are what its body binds, as ``_member_source`` reads
