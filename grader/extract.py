@@ -1989,7 +1989,12 @@ class _Extractor:
         value = last.value if isinstance(last, ast.Assign) else None
         if isinstance(value, ast.Call) and len(value.args) == 1 and not value.keywords:
             value = value.args[0]  # staticmethod(f9), classmethod(f9)
-        found = self._function_source(value.id, seen=seen) if isinstance(value, ast.Name) else None
+        if isinstance(value, ast.Attribute) and isinstance(value.value, ast.Name):
+            # ``cell = K.run``: the member of the other class (the whole class was compared, whose
+            # text holds no more than that line: a copy as ``K.run`` went uncompared).
+            found = self._member_source(value.value.id, value.attr, seen=seen)
+        else:
+            found = self._function_source(value.id, seen=seen) if isinstance(value, ast.Name) else None
         return source if found is None else found
 
     def _function_source(self, name: str, *, seen: set[str] | None = None) -> str | None:

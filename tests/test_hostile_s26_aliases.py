@@ -48,3 +48,21 @@ def test_a_chain_longer_than_the_grader_follows_is_said(tmp_path):
     path = nbs.write(tmp_path / "chain.ipynb", nbs.course_notebook({"rnn_cell_forward": cell}))
     source = function_sources(path, names=["rnn_cell_forward"])["rnn_cell_forward"]
     assert source.startswith(UNSEEN_NOTE) and "more than 64 names" in source.split("\n", 1)[0], source[:300]
+
+
+def test_a_copy_another_class_holds_is_compared(tmp_path, context, sandbox):
+    # `class RNN: cell = K.run`, K.run the copy: the text compared was `class RNN: cell = K.run`,
+    # noted but without K (graded in full, no pair on 0fc66f7).
+    body = _COPY.split("def f9(xt, a_prev, parameters):\n", 1)[1]
+    copy_in_k = "class K:\n    @staticmethod\n" + "".join(
+        f"    {line}\n" if line else "\n" for line in ("def run(xt, a_prev, parameters):\n" + body).split("\n"))
+    cell = f"{copy_in_k}\nclass RNN:\n    cell = K.run\n\nrnn_cell_forward = RNN.cell\n"
+    path = nbs.write(tmp_path / "other_class.ipynb", nbs.course_notebook({"rnn_cell_forward": cell}))
+    result = grade_submission(path, context=context, sandbox=sandbox)
+    assert result.part("rnn_cell_forward").status == PASSED
+    source = result.extra["sources"]["rnn_cell_forward"]
+    assert source.startswith("def run(") and "np.tanh" in source, source
+    classmate = nbs.write(tmp_path / "classmate.ipynb", nbs.course_notebook())
+    report = find_similar({"other_class": {"rnn_cell_forward": source},
+                           "classmate": function_sources(classmate, names=["rnn_cell_forward"])})
+    assert [(p.a, p.b, p.flagged) for p in report.pairs] == [("other_class", "classmate", True)], report.pairs
