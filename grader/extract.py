@@ -1573,6 +1573,8 @@ class _Extractor:
         if wrapper != "classmethod":  # a class method keeps its ``cls`` (as _members_line leaves it)
             line += "\n" + _members_line(cls, (name,))
         holder = self.defs.get(self.member_holders.get(key, ""))
+        if holder is not None and holder[0].kind not in ("function", "class"):
+            holder = None  # defined again as a constant: the program runs no line after one
         later = max((e for e in (owner, held, holder) if e is not None),
                     key=lambda entry: (entry[0].cell_index or 0, entry[0].first_line))
         d = later[0]

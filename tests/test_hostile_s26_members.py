@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from grader.commands import function_sources
-from grader.models import PASSED
+from grader.models import FAILED, PASSED
 from grader.runner import grade_submission
 from grader.similarity import find_similar
 from tests import notebooks as nbs
@@ -93,3 +93,13 @@ def test_a_member_set_on_a_class_its_metaclass_builds_is_compared_as_that_code(t
     report = find_similar({how: {"rnn_cell_forward": source},
                            "classmate": function_sources(classmate, names=["rnn_cell_forward"])})
     assert [(p.a, p.b, p.flagged) for p in report.pairs] == [(how, "classmate", True)], report.pairs
+
+
+def test_a_member_set_again_after_its_holder_became_a_constant_is_set(tmp_path, context, sandbox):
+    # The first set's line went after `def f9`; `f9 = 3` then replaced that def by a constant,
+    # and 28cc270 put the second set's line after the constant, where the program runs none:
+    # "RNN has no attribute cell". As Python (and 0fc66f7): the decoy, set last.
+    cell = (f"{_DECOY}\nclass RNN:\n    pass\n\n{_COPY}\nRNN.cell = staticmethod(f9)\nf9 = 3\n"
+            "RNN.cell = staticmethod(decoy)\nrnn_cell_forward = RNN.cell\n")
+    status, source = _graded(tmp_path, context, sandbox, "constant", cell)
+    assert status == FAILED and "xt * 2" in source, (status, source)
