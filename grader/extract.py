@@ -474,6 +474,11 @@ def _compiles(d: _Def, known: dict[int, bool]) -> bool:
     return known[id(d)]
 
 
+#: The classes and aliases ``_member_source`` and ``_function_source`` follow from one alias, at
+#: most (each a frame of their recursion).
+_MAX_FOLLOWED = 64
+
+
 def _earlier_defs(d: _Def) -> list[_Def]:
     """The definitions the program runs just before ``d`` (an alias of an earlier definition,
     ``_Def.before``, which may be one itself: ``g = f9`` then ``f9 = g``), innermost first."""
@@ -1373,9 +1378,11 @@ class _Extractor:
         #: class statement of the notebook parsed at most once, as each class name was before)
         self.class_members: dict[int, tuple[str, ast.ClassDef | None, dict[str, ast.stmt], list[str]]] = {}
         self.plain_classes: dict[int, bool] = {}  # id(class node held in class_members) -> _built_plainly
-        #: (class, attribute) -> the function ``Cls.attr = f`` set after the class (``_member_set``),
-        #: the last one, until the class is defined again.
-        self.member_sets: dict[tuple[str, str], str] = {}
+        #: (class, attribute) -> each ``Cls.attr = f`` set after the class (``_member_set``) as
+        #: (cell index, line, f), in notebook order, until the class is defined again.
+        self.member_sets: dict[tuple[str, str], tuple[tuple[int, int, str], ...]] = {}
+        #: (class, attribute) -> the definition whose ``then`` holds the last of those sets' lines.
+        self.member_holders: dict[tuple[str, str], str] = {}
         self.reached_texts: dict[int, tuple[_Def, str]] = {}  # id(class _Def) -> (it, _with_reached's text)
         # What a constant's value may read: kept constants, and names bound by imports that
         # cannot fail (a constant reading a guarded import, see _ImportFailed, would raise when
@@ -1523,14 +1530,14 @@ class _Extractor:
             self._import(node, cell)
         elif isinstance(node, ast.Assign) and self._assigned_function(node, cell):
             pass
-        elif isinstance(node, ast.Assign) and self._member_set(node):
+        elif isinstance(node, ast.Assign) and self._member_set(node, cell):
             pass
         elif isinstance(node, (ast.Assign, ast.AnnAssign)) and self._constant(node, cell):
             pass
         else:
             self._dropped(node, cell)
 
-    def _member_set(self, node: ast.Assign) -> bool:
+    def _member_set(self, node: ast.Assign, cell: _ParsedCell) -> bool:
         """``Cls.attr = f``, ``Cls.attr = staticmethod(f)`` or ``classmethod(f)``, after ``class
         Cls`` and ``def f`` of the notebook: the program sets the member too, just after whichever
         of the two it defines last, followed for ``f`` by the class's members line
@@ -1538,7 +1545,13 @@ class _Extractor:
         stub standing under ``f`` is met there). Of a cell's top level the grader runs
         definitions, not statements, so this one was dropped: a right ``rnn_forward`` calling
         ``RNN.cell(...)`` raised AttributeError in the grade, 0 / 15, where check() (the kernel,
-        which ran the cell) said it passed (found by the twenty-fifth session's review)."""
+        which ran the cell) said it passed (found by the twenty-fifth session's review).
+
+        A second set of the same member goes after the first's line too, so that the last set
+        wins as in Python; and the class reads the definition holding the line, so that the
+        program keeps it wherever the class is kept (twenty-sixth session's review: after the
+        later ``def f9`` only, the line was dropped with ``f9``, which nothing else read, and an
+        earlier set's line after ``f9`` outlived a later set's after the class)."""
         if len(node.targets) != 1 or not isinstance(target := node.targets[0], ast.Attribute):
             return False
         if not isinstance(target.value, ast.Name):
@@ -1554,18 +1567,26 @@ class _Extractor:
         held = self.defs.get(value.id)
         if held is None or held[0].kind != "function":
             return False
-        cls, name = target.value.id, value.id
-        self.member_sets[(cls, target.attr)] = name
+        cls, name, key = target.value.id, value.id, (target.value.id, target.attr)
+        self.member_sets[key] = (*self.member_sets.get(key, ()), (cell.index, node.lineno, name))
         line = _guarded(f"{cls}.{target.attr} = {f'{wrapper}({name})' if wrapper else name}")
         if wrapper != "classmethod":  # a class method keeps its ``cls`` (as _members_line leaves it)
             line += "\n" + _members_line(cls, (name,))
-        later = max(owner, held, key=lambda entry: (entry[0].cell_index or 0, entry[0].first_line))
+        holder = self.defs.get(self.member_holders.get(key, ""))
+        if holder is not None and holder[0].kind not in ("function", "class"):
+            holder = None  # defined again as a constant: the program runs no line after one
+        later = max((e for e in (owner, held, holder) if e is not None),
+                    key=lambda entry: (entry[0].cell_index or 0, entry[0].first_line))
         d = later[0]
+        self.member_holders[key] = d.names[0]
         # The line reads both: what reads the definition it follows keeps them in the program (a
         # helper that only the member holds was left out of it, "RNN has no attribute cell").
         self.defs[d.names[0]] = (dataclasses.replace(d, then=f"{d.then}\n{line}" if d.then else line,
                                                      uses=d.uses | ({cls, name} - set(d.names))),
                                  later[1], later[2])
+        if d.names[0] != cls:  # and the class reads it: kept with the class, the line is too
+            kept = self.defs[cls]
+            self.defs[cls] = (dataclasses.replace(kept[0], uses=kept[0].uses | {d.names[0]}), *kept[1:])
         return True
 
     def _definition(self, kind: str, name: str, first: int, last: int, source: str,
@@ -1579,6 +1600,7 @@ class _Extractor:
         previous = self.defs.pop(name, None)
         if kind == "class" and self.member_sets:  # a class defined again has none of them
             self.member_sets = {key: f for key, f in self.member_sets.items() if key[0] != name}
+            self.member_holders = {key: d for key, d in self.member_holders.items() if key[0] != name}
         if previous is not None and previous[0].kind in ("function", "class"):
             old = previous[0]
             where = f"cell {old.cell_index + 1}" if old.cell_index != cell.index else "earlier in the same cell"
@@ -1899,12 +1921,13 @@ class _Extractor:
         earliest = _earlier_defs(d)[0] if d.before is not None else None
         if earliest is not None and earliest.kind != "class":
             return earliest.source, 0
-        member = self._class_member_source(node, defined=earliest)
+        member = self._class_member_source(node, defined=earliest, before=(d.cell_index or 0, d.first_line))
         if member is None and earliest is not None:  # `h = g` of a `g = Cls.attr` of a class defined again
             return earliest.source, 0
         return member, int(self._class_method(node, defined=earliest))
 
-    def _class_member_source(self, node: ast.AST | None, *, defined: _Def | None = None) -> str | None:
+    def _class_member_source(self, node: ast.AST | None, *, defined: _Def | None = None,
+                             before: tuple[int, int] = (sys.maxsize, 0)) -> str | None:
         """For ``name = Cls.attr`` (``_assigned_function``): the source of what ``attr`` is in
         class ``Cls`` (the definition ``defined``, else the last) as Python builds it
         (``_member_source``); None for any other statement. The similarity check compares it:
@@ -1912,9 +1935,10 @@ class _Extractor:
         if not (isinstance(node, ast.Assign) and isinstance(node.value, ast.Attribute)
                 and isinstance(node.value.value, ast.Name)):
             return None
-        return self._member_source(node.value.value.id, node.value.attr, seen=set(), defined=defined)
+        return self._member_source(node.value.value.id, node.value.attr, seen=set(), defined=defined, before=before)
 
-    def _member_source(self, cls_name: str, attr: str, *, seen: set[str], defined: _Def | None = None) -> str | None:
+    def _member_source(self, cls_name: str, attr: str, *, seen: set[str], defined: _Def | None = None,
+                       before: tuple[int, int] = (sys.maxsize, 0)) -> str | None:
         """The source of ``attr`` in the student's class ``cls_name``: the *last* statement of its
         body that binds ``attr`` (a class body runs in order, so a later def or assignment replaces
         an earlier one) when it is a def, or the top-level function that ``attr = f`` or
@@ -1924,25 +1948,31 @@ class _Extractor:
         def before the copied one, a copy bound by ``attr = staticmethod(f9)`` or inherited
         from a base class be graded while the check compared the decoy or the subclass.
         ``defined``: the definition of ``cls_name`` to read, when not its last (an alias run
-        before the class was defined again); its bases are read as last defined."""
+        before the class was defined again); its bases are read as last defined. ``before``:
+        where the alias reading the member is (cell index, line); a set after it is not what it
+        read (a decoy set after ``rnn_cell_forward = RNN.cell`` was compared, twenty-sixth review)."""
         if defined is None:
             entry = self.defs.get(cls_name)
             defined = entry[0] if entry is not None else None
-        if defined is None or defined.kind != "class" or cls_name in seen or len(seen) >= 64:
+        if defined is None or defined.kind != "class" or cls_name in seen or len(seen) >= _MAX_FOLLOWED:
             return None
         seen.add(cls_name)
-        set_after = self.member_sets.get((cls_name, attr))
+        source, cls, members, lines = self._class_members(defined.source)
+        if cls is not None and not self._built_plainly(cls, seen=set()):
+            # What its code makes of the class, a member set after it too: a metaclass's
+            # ``__setattr__`` or ``__getattribute__`` gave the copy for ``RNN.cell = decoy``, while
+            # the set's decoy was compared (twenty-sixth session's review).
+            return self._with_reached(defined)
+        set_after = next((f for *at, f in reversed(self.member_sets.get((cls_name, attr), ()))
+                          if tuple(at) < before), None)
         if set_after is not None and self.defs.get(cls_name, (None,))[0] is defined:
             # ``Cls.attr = staticmethod(f9)`` after the class (``_member_set``): what the program
             # graded; the class's body, ``pass``, hid the copy from the check.
-            found = self._function_source(set_after)
+            found = self._function_source(set_after, seen=seen)
             if found is not None:
                 return found
-        source, cls, members, lines = self._class_members(defined.source)
         if cls is None:
             return source
-        if not self._built_plainly(cls, seen=set()):
-            return self._with_reached(defined)
         last = members.get(attr)
         if isinstance(last, (ast.FunctionDef, ast.AsyncFunctionDef)):
             # get_source_segment splits its whole text into lines (a Python loop over every
@@ -1953,24 +1983,53 @@ class _Extractor:
             return textwrap.dedent(segment) if segment else source
         if last is None:
             for base in cls.bases:
-                found = self._member_source(base.id, attr, seen=seen) if isinstance(base, ast.Name) else None
+                found = (self._member_source(base.id, attr, seen=seen, before=before)
+                         if isinstance(base, ast.Name) else None)
                 if found is not None:
                     return found
             return source
         value = last.value if isinstance(last, ast.Assign) else None
         if isinstance(value, ast.Call) and len(value.args) == 1 and not value.keywords:
             value = value.args[0]  # staticmethod(f9), classmethod(f9)
-        found = self._function_source(value.id) if isinstance(value, ast.Name) else None
+        if isinstance(value, ast.Attribute) and isinstance(value.value, ast.Name):
+            # ``cell = K.run``: the member of the other class (the whole class was compared, whose
+            # text holds no more than that line: a copy as ``K.run`` went uncompared).
+            found = self._member_source(value.value.id, value.attr, seen=seen)
+        else:
+            found = self._function_source(value.id, seen=seen) if isinstance(value, ast.Name) else None
         return source if found is None else found
 
-    def _function_source(self, name: str) -> str | None:
+    def _function_source(self, name: str, *, seen: set[str] | None = None) -> str | None:
         """The source of the notebook's function ``name`` as a member bound to it holds it (the
-        definition an alias run before a later one named, ``_earlier_defs``); None for anything
-        but a function."""
+        definition an alias run before a later one named, ``_earlier_defs``; what an alias names,
+        ``g = f9`` or ``g = K.run``, followed); None for anything but a function. The alias's
+        own line was the text compared: ``g = f9`` then ``cell = staticmethod(g)``, in the class
+        body or set after it, graded a copied ``f9`` in full while the check compared ``g = f9``
+        and found no pair (twenty-sixth session's review)."""
         named = self.defs.get(name)
         if named is None or named[0].kind != "function":
             return None
-        return (_earlier_defs(named[0]) or [named[0]])[0].source
+        d = named[0]
+        earlier = _earlier_defs(d)
+        if earlier:
+            return earlier[0].source
+        seen = set() if seen is None else seen
+        target = self.alias_targets.get(name)
+        if target is None or (target[0].cell_index, target[0].first_line) != (d.cell_index, d.first_line):
+            return d.source
+        if name not in seen and len(seen) < _MAX_FOLLOWED:
+            seen.add(name)
+            _, what, attr = target
+            found = (self._member_source(what.names[0], attr, seen=seen, defined=what,
+                                         before=(d.cell_index or 0, d.first_line)) if attr
+                     else self._function_source(what.names[0], seen=seen))
+            if found is not None:
+                return found
+        if len(seen) >= _MAX_FOLLOWED:  # a chain longer than that is said, not compared as one line
+            from grader.runner import unseen_note
+
+            return unseen_note(f"reached through more than {_MAX_FOLLOWED} names, not followed", reached=False) + d.source
+        return d.source
 
     def _built_plainly(self, cls: ast.ClassDef, *, seen: set[str]) -> bool:
         """Whether the members of class ``cls`` are what its body binds, as ``_member_source`` reads

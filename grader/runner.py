@@ -444,7 +444,17 @@ def _reads(fn: Any) -> frozenset[str]:
     compared as ``f9``, not as that one-line member."""
     uses = frozenset(getattr(fn, "uses", ()) or ())
     bound = getattr(fn, "bound_source", None)
-    return uses | _code_facts(bound)[1] if bound else uses
+    if not bound:
+        return uses
+    # Not the name the bound def binds (its compiled text stores it): read, a delegating member
+    # ``def g(...): return f9(...)`` was its own helper, and its lines beside the copy held a
+    # copied f9 to 0.80, under the threshold (twenty-sixth session's review).
+    binds = _BINDS_FIRST.match(bound)
+    return uses | (_code_facts(bound)[1] - {binds.group(1) or binds.group(2)} if binds else _code_facts(bound)[1])
+
+
+#: The name the first statement of a bound source binds: ``def g(`` or ``g = lambda ...: ...``.
+_BINDS_FIRST = re.compile(r"\s*(?:(?:async\s+)?def\s+(\w+)|(\w+)\s*=(?!=))")
 
 
 def _course_like(functions: Mapping[str, Any], name: str) -> bool:
