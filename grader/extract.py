@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from types import CodeType, MappingProxyType, SimpleNamespace
 from typing import Any, Collection, Container, Iterable, Iterator, Mapping, Sequence
 
+from grader.astnodes import stack_budget
 from grader.course import COURSE_MODULES, is_test_helper_module
 
 try:  # CPython's flag constants, for the fast reading of symbol tables
@@ -870,8 +871,15 @@ def extract(notebook: Notebook, *, limits: SizeLimits = SIZE_LIMITS) -> Extracti
 
     Code cells over ``limits`` (:func:`grader.notebook.skipped_code`) are not read: each gets an
     error diagnostic that says why and what to do, and what it defines is not found.
+
+    How deep a cell's code may nest before a parse, a compile or a walk gives up on it
+    (RecursionError) does not depend on the caller (``grader.astnodes.stack_budget``): a constant
+    of about 950 terms was kept in the program when extracted at depth 0 and left out 80 frames
+    deeper, so a worker and ``check()`` in a Jupyter kernel (each at a depth of its own, the
+    kernel's limit the student's to set) could grade one notebook two ways.
     """
-    return _Extractor(notebook, limits).run()
+    with stack_budget():
+        return _Extractor(notebook, limits).run()
 
 
 # --------------------------------------------------------------------------- constants

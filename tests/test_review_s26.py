@@ -1,0 +1,71 @@
+"""Session 26 review (correctness and consistency) of the twenty-fifth session's changes.
+
+Each test here failed on the code it was written against (0fc66f7) and passes with its fix.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from typing import Callable, TypeVar
+
+from grader.extract import Extraction, clear_memos, extract
+from grader.notebook import loads
+from tests import notebooks as nbs
+
+T = TypeVar("T")
+
+
+def _called_deeper(frames: int, call: Callable[[], T]) -> T:
+    """``call()`` made ``frames`` Python frames below this one (a worker, ``--check`` and
+    ``check()`` in a Jupyter kernel each extract at a depth of their own)."""
+    return _called_deeper(frames - 1, call) if frames else call()
+
+
+def _scaled_cell_notebook(terms: int):
+    """The course's notebook whose ``rnn_cell_forward`` multiplies by ``SCALE``, a constant of
+    another cell written as a sum of ``terms`` ones: a tree ``terms`` levels deep, which the
+    extraction's check of a constant walks one level (one frame) at a time."""
+    cell = nbs.COURSE_CELLS["rnn_cell_forward"].replace("return a_next, yt_pred, cache",
+                                                        "return a_next * SCALE, yt_pred, cache")
+    assert "SCALE" in cell
+    scale = "SCALE = (" + " + ".join(["1"] * terms) + ") // %d\n" % terms
+    nb = nbs.course_notebook({"rnn_cell_forward": cell}, extra_cells=[nbs.code_cell(scale)])
+    return loads(json.dumps(nb).encode(), path="scaled.ipynb")
+
+
+def _facts(extraction: Extraction) -> tuple:
+    """What the grade is made from: the program, and what the extraction says of the function."""
+    return (extraction.program().source, extraction.functions["rnn_cell_forward"].free_names,
+            [d.message for d in extraction.diagnostics])
+
+
+def _extracted(notebook, frames: int, limit: int | None = None) -> tuple:
+    """``_facts`` of ``notebook`` extracted ``frames`` frames deeper, under the recursion limit
+    ``limit`` (the caller's when None), with the memos cleared (a fresh worker)."""
+    previous = sys.getrecursionlimit()
+    clear_memos()
+    try:
+        if limit is not None:
+            sys.setrecursionlimit(limit)
+        return _called_deeper(frames, lambda: _facts(extract(notebook)))
+    finally:
+        sys.setrecursionlimit(previous)
+        clear_memos()
+
+
+def test_a_deep_constant_is_extracted_the_same_at_any_caller_depth():
+    """``_is_constant_expr`` walks a constant's value recursively and a RecursionError drops the
+    constant from the program; that depth was counted from the caller's: about 920 to 990 terms
+    were kept at depth 0 and left out 80 frames deeper, where the function reading ``SCALE`` then
+    raises NameError. A worker and check() in a kernel extract at depths of their own."""
+    for terms in range(880, 1040, 10):
+        notebook = _scaled_cell_notebook(terms)
+        assert _extracted(notebook, 80) == _extracted(notebook, 0), terms
+
+
+def test_a_deep_constant_is_extracted_the_same_under_a_raised_recursion_limit():
+    """A kernel whose notebook ran ``sys.setrecursionlimit(5000)`` (students do, for recursive
+    code) gave check()'s extraction room the grade's never had: a constant of 1,500 terms was kept
+    by one and left out by the other."""
+    notebook = _scaled_cell_notebook(1500)
+    assert _extracted(notebook, 0, limit=5000) == _extracted(notebook, 0)
