@@ -1384,6 +1384,8 @@ class _Extractor:
         #: (class, attribute) -> the function ``Cls.attr = f`` set after the class (``_member_set``),
         #: the last one, until the class is defined again.
         self.member_sets: dict[tuple[str, str], str] = {}
+        #: (class, attribute) -> the program's line of that member set (``_member_sets_last``).
+        self.member_set_lines: dict[tuple[str, str], str] = {}
         self.reached_texts: dict[int, tuple[_Def, str]] = {}  # id(class _Def) -> (it, _with_reached's text)
         # What a constant's value may read: kept constants, and names bound by imports that
         # cannot fail (a constant reading a guarded import, see _ImportFailed, would raise when
@@ -1567,14 +1569,40 @@ class _Extractor:
         line = _guarded(f"{cls}.{target.attr} = {f'{wrapper}({name})' if wrapper else name}")
         if wrapper != "classmethod":  # a class method keeps its ``cls`` (as _members_line leaves it)
             line += "\n" + _members_line(cls, (name,))
+        self.member_set_lines[(cls, target.attr)] = line
         later = max(owner, held, key=lambda entry: (entry[0].cell_index or 0, entry[0].first_line))
-        d = later[0]
-        # The line reads both: what reads the definition it follows keeps them in the program (a
-        # helper that only the member holds was left out of it, "RNN has no attribute cell").
-        self.defs[d.names[0]] = (dataclasses.replace(d, then=f"{d.then}\n{line}" if d.then else line,
-                                                     uses=d.uses | ({cls, name} - set(d.names))),
-                                 later[1], later[2])
+        self._set_after(later, line, cls, name)
         return True
+
+    def _set_after(self, entry: _Entry, line: str, cls: str, function: str) -> None:
+        """Run member set ``line`` (of ``cls`` and ``function``) just after the definition of
+        ``entry``. The line reads both: what reads the definition it follows keeps them in the
+        program (a helper that only the member held was left out of it, "RNN has no attribute
+        cell")."""
+        d = entry[0]
+        self.defs[d.names[0]] = (dataclasses.replace(d, then=f"{d.then}\n{line}" if d.then else line,
+                                                     uses=d.uses | ({cls, function} - set(d.names))),
+                                 entry[1], entry[2])
+
+    def _member_sets_last(self) -> None:
+        """Each member set still standing (its class not defined again since) run after the last
+        definitions of its class and its function when either is defined again after it: the
+        line stood after the definition it followed, which a def of the function again took out of
+        the program (``def rnn_cell_forward`` in a later cell), or before the function's last one,
+        where it raised NameError and left the member unset. A right ``rnn_forward`` calling
+        ``RNN.cell(...)`` was 'error', 0 / 15, where check() (the kernel, which holds the member)
+        said it passed. The member calls the global function when called (``_members_line``), so
+        the last definition is the one a call meets, in the program as with a stub."""
+        order = {name: index for index, name in enumerate(self.defs)}
+        for (cls, attr), line in self.member_set_lines.items():
+            function = self.member_sets.get((cls, attr))
+            owner, held = self.defs.get(cls), self.defs.get(function or "")
+            if (function is None or owner is None or held is None or owner[0].kind != "class"
+                    or held[0].kind != "function"):
+                continue
+            later = max((owner, held), key=lambda entry: order.get(entry[0].names[0], -1))
+            if line not in later[0].then:
+                self._set_after(later, line, cls, function)
 
     def _definition(self, kind: str, name: str, first: int, last: int, source: str,
                     cell: _ParsedCell, node: ast.AST | None,
@@ -1587,6 +1615,7 @@ class _Extractor:
         previous = self.defs.pop(name, None)
         if kind == "class" and self.member_sets:  # a class defined again has none of them
             self.member_sets = {key: f for key, f in self.member_sets.items() if key[0] != name}
+            self.member_set_lines = {key: t for key, t in self.member_set_lines.items() if key[0] != name}
         if previous is not None and previous[0].kind in ("function", "class"):
             old = previous[0]
             where = f"cell {old.cell_index + 1}" if old.cell_index != cell.index else "earlier in the same cell"
@@ -1807,6 +1836,7 @@ class _Extractor:
     def _finish(self) -> Extraction:
         """Scope analysis, placeholders, free names and marker hints; build the result."""
         self._aliases_of_earlier_defs()
+        self._member_sets_last()
         analysed: list[_Entry] = []
         seen: set[int] = set()
         for entry in self.defs.values():

@@ -8,9 +8,12 @@ import json
 import sys
 from typing import Callable, TypeVar
 
+import pytest
+
 from grader.extract import Extraction, clear_memos, extract
 from grader.notebook import loads
 from tests import notebooks as nbs
+from tests.test_live import course_module  # noqa: F401 - a fixture: rnn_utils importable
 
 T = TypeVar("T")
 
@@ -69,3 +72,35 @@ def test_a_deep_constant_is_extracted_the_same_under_a_raised_recursion_limit():
     by one and left out by the other."""
     notebook = _scaled_cell_notebook(1500)
     assert _extracted(notebook, 0, limit=5000) == _extracted(notebook, 0)
+
+
+# --------------------------------------------------------------------------- check() against the grade
+
+#: Where ``class RNN: pass`` and ``RNN.cell = staticmethod(rnn_cell_forward)`` stand: both in the
+#: cell's of rnn_cell_forward (the def the later of the two), or before rnn_forward (the class).
+_SET_WHERE = ("with the cell", "with the composite")
+
+
+@pytest.mark.parametrize("where", _SET_WHERE)
+def test_check_and_the_grade_agree_on_a_member_set_whose_function_is_defined_again(
+        tmp_path, course_module, sandbox, where):  # noqa: F811
+    """``RNN.cell = staticmethod(rnn_cell_forward)``, then rnn_cell_forward defined again in a
+    later cell (the same right code, run again). The program's member-set line followed the later
+    of the class and the def when the set was read: a def taken out of the program by the later
+    one (the line with it), or the class, where the line ran before the function's last def
+    (NameError, guarded). Either way RNN had no ``cell``: rnn_forward 'error', 0 / 15, where
+    check() (the kernel, which holds the member) said it passed."""
+    from tests.test_review_s24 import _check_and_grade
+
+    right = nbs.COURSE_CELLS["rnn_cell_forward"]
+    member = "class RNN:\n    pass\n\n\n", "\n\nRNN.cell = staticmethod(rnn_cell_forward)\n\n\n"
+    cells = {"rnn_cell_forward": member[0] + right + member[1]} if where == "with the cell" else {}
+    before = "" if cells else member[0] + member[1]
+    cells["rnn_forward"] = (nbs.COURSE_CELLS["rnn_forward"]
+                            .replace("def rnn_forward(x, a0, parameters):", before + "def rnn_forward(x, a0, parameters):")
+                            .replace("= rnn_cell_forward(", "= RNN.cell("))
+    assert "RNN.cell(" in cells["rnn_forward"]
+    again = nbs.code_cell(right.replace("# GRADED FUNCTION: rnn_cell_forward", "# the cell, run again"))
+    live, graded, _namespace = _check_and_grade(nbs.course_notebook(cells, extra_cells=[again]), tmp_path, sandbox)
+    assert ("rnn_forward", "passed") in graded, graded
+    assert live == graded
