@@ -104,3 +104,23 @@ def test_check_and_the_grade_agree_on_a_member_set_whose_function_is_defined_aga
     live, graded, _namespace = _check_and_grade(nbs.course_notebook(cells, extra_cells=[again]), tmp_path, sandbox)
     assert ("rnn_forward", "passed") in graded, graded
     assert live == graded
+
+
+# --------------------------------------------------------------------------- --check given a folder
+
+def test_the_command_check_suggests_for_a_folder_can_be_typed_as_shown(tmp_path):
+    """``--check FOLDER`` answers with the command for a notebook of it (5bf70fd); Jupyter names a
+    downloaded copy "Assignment 4 (1).ipynb", and the command printed its path as it is: typed as
+    shown, the shell split it at the spaces and stopped at the parenthesis."""
+    import io
+    import shlex
+
+    from grader.commands import DEFAULT_RUBRIC
+    from grader.selfcheck import run_check
+
+    folder = tmp_path / "my work"
+    notebook = nbs.write(folder / "Assignment 4 (1).ipynb", nbs.course_notebook())
+    out = io.StringIO()
+    assert run_check(folder, rubric=DEFAULT_RUBRIC, stream=out) == 2
+    command = out.getvalue().split("for example: ", 1)[1].split(" (the folder holds", 1)[0]
+    assert shlex.split(command) == ["python3", "grade.py", "--check", str(notebook)], command
