@@ -1165,8 +1165,9 @@ _HEAD_RE = re.compile(
     r"|(?P<assign>(?P<targets>[A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*)\s*(?::[^=]*)?=(?!=))"
     r"|(?P<augmented>(?P<aug_name>[A-Za-z_]\w*)\s*(?:[-+*/%&|^@]|//|\*\*|>>|<<)=)"
 )
-#: ``Cls.attr = ...`` at the top level of a cell (``_Extractor._member_set``).
-_MEMBER_SET_RE = re.compile(r"[A-Za-z_]\w*\.[A-Za-z_]\w*\s*=(?!=)")
+#: ``Cls.attr = ...`` at the top level of a cell (``_Extractor._member_set``), spaced around the dot
+#: as Python allows (``RNN .cell = ...`` was skipped by the fast path and set by the careful one).
+_MEMBER_SET_RE = re.compile(r"[A-Za-z_]\w*[ \t]*\.[ \t]*[A-Za-z_]\w*\s*=(?!=)")
 # A comment on a line without quotes (so the # cannot be inside a string).
 _COMMENT_RE = re.compile(r"^([^'\"#\n]*)#[^\n]*$", re.MULTILINE)
 _MAYBE_PLACEHOLDER_RE = re.compile(

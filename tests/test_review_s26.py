@@ -106,6 +106,22 @@ def test_check_and_the_grade_agree_on_a_member_set_whose_function_is_defined_aga
     assert live == graded
 
 
+def test_check_and_the_grade_agree_on_a_member_set_spaced_around_its_dot(tmp_path, course_module, sandbox):  # noqa: F811
+    """``RNN .cell = staticmethod(rnn_cell_forward)``, as Python allows: the fast path's pattern
+    of a member set wanted the dot against both names and skipped the statement (the careful path,
+    taken for a cell with IPython syntax, set it), so a right rnn_forward calling ``RNN.cell(...)``
+    was 'error', 0 / 15, where check() said it passed."""
+    from tests.test_review_s24 import _check_and_grade
+
+    before = "class RNN:\n    pass\n\n\nRNN .cell = staticmethod(rnn_cell_forward)\n\n\n"
+    forward = (nbs.COURSE_CELLS["rnn_forward"]
+               .replace("def rnn_forward(x, a0, parameters):", before + "def rnn_forward(x, a0, parameters):")
+               .replace("= rnn_cell_forward(", "= RNN.cell("))
+    live, graded, _namespace = _check_and_grade(nbs.course_notebook({"rnn_forward": forward}), tmp_path, sandbox)
+    assert ("rnn_forward", "passed") in graded, graded
+    assert live == graded
+
+
 # --------------------------------------------------------------------------- --check given a folder
 
 def test_the_command_check_suggests_for_a_folder_can_be_typed_as_shown(tmp_path):
