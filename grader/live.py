@@ -546,8 +546,9 @@ def _stand_in_classes(scope: dict, original: object, proxy: Callable) -> list[tu
 
 @dataclass(frozen=True)
 class LiveExtraction:
-    """What the part grader needs of an extraction: ``functions`` (name -> FunctionSource). A
-    kernel's namespace has no diagnostics and nothing left unread for its size."""
+    """What the part grader needs of an extraction: ``functions`` (name -> FunctionSource), and
+    the diagnostics of the grader's extraction of the cells the kernel ran (``_graders_program``;
+    none outside IPython). A kernel's namespace has nothing left unread for its size."""
 
     functions: Mapping[str, Any]
     diagnostics: tuple = ()
@@ -723,8 +724,10 @@ def _graders_program(namespace: Mapping[str, Any]) -> tuple[dict[str, Any], Any]
     from grader.notebook import Cell, Notebook
 
     try:
+        # Numbered by execution count (``In[0]`` is empty): a cell's index is its count - 1, as
+        # ``Location`` wants it, so "cell 7" in the extraction's messages is the cell run as In [7].
         extraction = extract(Notebook(path="<history>", nbformat=(4, 5),
-                                      cells=tuple(Cell(i, "code", src) for i, src in enumerate(history))))
+                                      cells=tuple(Cell(i - 1, "code", src) for i, src in enumerate(history) if i)))
         program: dict[str, Any] = {"__name__": "__grader_program__"}
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
             exec(compile(extraction.program().source, "<grader's program>", "exec"), program)  # noqa: S102
@@ -803,8 +806,10 @@ def grade_live(namespace: Mapping[str, Any], *, context: Any) -> tuple[Submissio
         extraction = LiveExtraction(
             MappingProxyType({n: f for n, f in extraction.functions.items()
                               if n in built[1].functions or n not in graded_names}),
-            # by execution count, as Jupyter labels a cell (In [2]), where the file counts from 1
-            assigned_in=MappingProxyType({n: c - 1 for n, c in built[1].assigned_in.items()}))
+            # What the part's notes read, as the grade reads the notebook's: a function whose
+            # own cell has a syntax error, where a name comes from (`runner._note_free_names`).
+            diagnostics=built[1].diagnostics,
+            assigned_in=built[1].assigned_in)
     session = LiveSession(namespace, program=program, hidden=MappingProxyType(hidden),
                           student_files=_student_files(namespace), rebound=MappingProxyType(rebound))
     t0 = time.perf_counter()

@@ -122,6 +122,68 @@ def test_check_and_the_grade_agree_on_a_member_set_spaced_around_its_dot(tmp_pat
     assert live == graded
 
 
+def _kernel_that_ran(sources: list[str], folder) -> dict:
+    """The user namespace of a kernel that ran each of ``sources`` as a cell, IPython's ``In``
+    included; a cell that raises (a syntax error) is reported by the kernel and the next one runs."""
+    import linecache
+
+    namespace: dict = {"__name__": "student_notebook"}
+    for i, source in enumerate(sources):
+        filename = str(folder / f"cell-{i}.py")
+        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+        try:
+            exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - the test's own cells
+        except Exception:  # noqa: BLE001 - as a kernel: shown, and the next cell runs
+            pass
+    namespace["In"] = ["", *sources]
+    return namespace
+
+
+def _broken_dependency() -> dict:
+    """``lstm_cell_forward``'s cell does not parse; ``lstm_forward`` is right (d4e3c59's case)."""
+    from tests.test_lead_s25 import _broken_cell_notebook
+
+    return _broken_cell_notebook()
+
+
+def _assigned_by_a_statement() -> dict:
+    """``CELLS = {"rnn": rnn_cell_forward}``, a statement the grader does not run (579a9f6's case)."""
+    return nbs.course_notebook({"rnn_forward": nbs.COURSE_CELLS["rnn_forward"]
+                                .replace("def rnn_forward(x, a0, parameters):",
+                                         'CELLS = {"rnn": rnn_cell_forward}\n\n\ndef rnn_forward(x, a0, parameters):')
+                                .replace("= rnn_cell_forward(", '= CELLS["rnn"](')})
+
+
+@pytest.mark.parametrize("case", [_broken_dependency, _assigned_by_a_statement])
+def test_check_in_jupyter_says_what_the_grade_says_of_a_name_from_outside(tmp_path, course_module, sandbox, case):  # noqa: F811
+    """d4e3c59 and 579a9f6 made the part's note about a name read from outside the extraction's
+    own where it knows more (the name's def has a syntax error: fix that; a statement the grader
+    does not run assigns it), read from the extraction's diagnostics, which check() in Jupyter
+    did not pass on: it still said "defined outside the function (or nowhere): compute it inside
+    or pass it in", and called the function whose cell does not parse 'missing' ("No function
+    named ... was found") where the grade says 'error' with the syntax error. Cell numbers
+    differ (the notebook's cells, the kernel's In [n]); the words and statuses agree."""
+    import re
+
+    from grader.commands import DEFAULT_RUBRIC
+    from grader.live import grade_live
+    from grader.selfcheck import load_public_context
+    from tests.test_review_s24 import _grade
+
+    nb = case()
+    public = load_public_context(DEFAULT_RUBRIC)
+    namespace = _kernel_that_ran(["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"], tmp_path)
+    live, _ = grade_live(namespace, context=public)
+    graded = _grade(tmp_path, nb, public, sandbox)
+    assert [(p.name, p.status) for p in live.parts] == [(p.name, p.status) for p in graded.parts]
+
+    def said(result) -> list[tuple[str, tuple[str, ...]]]:
+        return [(p.name, tuple(re.sub(r"\d+", "N", n) for n in p.notes)) for p in result.parts]
+
+    assert said(live) == said(graded)
+    assert any("does not run" in n or "its own definition has an error" in n for p in live.parts for n in p.notes)
+
+
 # --------------------------------------------------------------------------- --check given a folder
 
 def test_the_command_check_suggests_for_a_folder_can_be_typed_as_shown(tmp_path):
