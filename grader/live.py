@@ -417,7 +417,7 @@ class LiveSession:
             if name not in saved:
                 saved[name] = scope.get(name, _MISSING)
             scope[name] = self._proxy(name, handler, saved[name], pending)
-            members += _stand_in_classes(scope, saved[name], scope[name])
+            members += _stand_in_classes(scope, saved[name], scope[name], name=name)
         defaults = _stand_in_defaults(scope, fn, {id(saved[n]): scope[n] for n in stubs if callable(saved[n])})
         capture = _Capture(self.output_chars)
         failure: BaseException | None = None
@@ -512,12 +512,19 @@ def _stand_in_defaults(scope: dict, fn: object,
     return done
 
 
-def _stand_in_classes(scope: dict, original: object, proxy: Callable) -> list[tuple[type, str, object]]:
+def _stand_in_classes(scope: dict, original: object, proxy: Callable, *,
+                      name: str = "") -> list[tuple[type, str, object]]:
     """Put ``proxy`` in place of ``original`` where a class of ``scope`` holds it (a static method
     or a def without decorators: ``rnn_cell_forward = RNN.cell``), as the grader's program does
     (``extract._dispatch_line``): a composite calling ``RNN.cell(...)`` then meets the stub, and
     check() agrees with the grade, which no longer charges a wrong cell twice. Returns
-    ``(class, attribute, member it held)`` for each, to put back after the call."""
+    ``(class, attribute, member it held)`` for each, to put back after the call.
+
+    An earlier def of ``name`` too (a top-level def of that name, of this namespace), which a
+    member set after the class holds when the def was run again since (``RNN.cell =
+    staticmethod(rnn_cell_forward)``, then the cell defined again): the program sets the member
+    after the last def, calling the global name (``extract._member_sets_last``), so the grade met
+    the stub where check() ran the kernel's first, wrong, cell."""
     done: list[tuple[type, str, object]] = []
     if original is _MISSING or not callable(original):
         return done
@@ -528,9 +535,10 @@ def _stand_in_classes(scope: dict, original: object, proxy: Callable) -> list[tu
             continue
         try:
             for attr, member in list(vars(value).items()):
-                if member is original:
+                if member is original or _earlier_def(member, name, scope):
                     replacement: object = proxy
-                elif type(member) is staticmethod and member.__func__ is original:
+                elif type(member) is staticmethod and (member.__func__ is original
+                                                       or _earlier_def(member.__func__, name, scope)):
                     replacement = staticmethod(proxy)
                 else:
                     continue
@@ -539,6 +547,13 @@ def _stand_in_classes(scope: dict, original: object, proxy: Callable) -> list[tu
         except Exception:  # noqa: BLE001 - a class that refuses: it keeps its method
             continue
     return done
+
+
+def _earlier_def(value: object, name: str, scope: dict) -> bool:
+    """Whether ``value`` is a def of ``name`` run at the top level of ``scope`` (the one ``name``
+    holds now, or one run before it)."""
+    return (bool(name) and type(value) is types.FunctionType and value.__qualname__ == name
+            and value.__globals__ is scope)
 
 
 # --------------------------------------------------------------------------- extraction

@@ -202,3 +202,27 @@ def test_the_command_check_suggests_for_a_folder_can_be_typed_as_shown(tmp_path)
     assert run_check(folder, rubric=DEFAULT_RUBRIC, stream=out) == 2
     command = out.getvalue().split("for example: ", 1)[1].split(" (the folder holds", 1)[0]
     assert shlex.split(command) == ["python3", "grade.py", "--check", str(notebook)], command
+
+
+def test_check_isolates_a_composite_from_a_member_that_holds_an_earlier_def_of_the_cell(
+        tmp_path, course_module, sandbox):  # noqa: F811
+    """A wrong cell, ``RNN.cell = staticmethod(rnn_cell_forward)``, then the cell defined again,
+    right. The kernel's member holds the first, wrong, def; the program sets the member after the
+    last def, calling the global name, where the trace stub stands (the composite isolated, as
+    everywhere). check() stood the stub in for the member only when it held the def the name holds
+    now: rnn_forward 'failed' in check(), 'passed' in the grade."""
+    from tests.test_review_s24 import WRONG_CELL, _check_and_grade
+
+    forward = (nbs.COURSE_CELLS["rnn_forward"]
+               .replace("def rnn_forward(x, a0, parameters):",
+                        "class RNN:\n    pass\n\n\nRNN.cell = staticmethod(rnn_cell_forward)\n\n\n"
+                        "def rnn_forward(x, a0, parameters):")
+               .replace("= rnn_cell_forward(", "= RNN.cell("))
+    again = nbs.code_cell(nbs.COURSE_CELLS["rnn_cell_forward"].replace("# GRADED FUNCTION: rnn_cell_forward",
+                                                                       "# the cell, mended"))
+    nb = nbs.course_notebook({"rnn_cell_forward": WRONG_CELL, "rnn_forward": forward}, extra_cells=[again])
+    live, graded, namespace = _check_and_grade(nb, tmp_path, sandbox)
+    assert ("rnn_forward", "passed") in graded and ("rnn_cell_forward", "passed") in graded, graded
+    assert live == graded
+    held = vars(namespace["RNN"])["cell"].__func__
+    assert held is not namespace["rnn_cell_forward"], "the kernel's member is put back as it was"
