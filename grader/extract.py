@@ -177,6 +177,11 @@ class _Def:
     #: Code the program runs just after it (grader's code, located nowhere in the notebook): for
     #: ``name = Cls.attr`` of a static method, ``Cls.attr`` calling ``name`` (``_dispatch_line``).
     then: str = field(default="", compare=False)
+    #: The definitions of the notebook's functions it reads when its own statement runs (a default
+    #: value, a class body, a decorator) as they were then, when a later definition of that name
+    #: comes after it in the program: the program runs them just before it
+    #: (``_Extractor._read_then_first``).
+    runs_first: "tuple[_Def, ...]" = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)
@@ -244,6 +249,8 @@ class Extraction:
         student_names: set[str] = set()
         for d in defs:
             uses |= d.uses
+            for first in d.runs_first:
+                uses |= first.uses
             student_names.update(d.names)
         kept_imports: list[_Import] = []
         bound: set[str] = set()
@@ -307,7 +314,7 @@ class Extraction:
             fn = d.names[0] if d.kind == "function" else None
             if d.kind != "constant":
                 b.blank()
-            for earlier in _earlier_defs(d):
+            for earlier in (*d.runs_first, *_earlier_defs(d)):
                 # Once while it is still the binding: 1,000 aliases of one def defined again
                 # later each ran that def (3,000 lines) again: a 50 MB program, 52 s to build.
                 if earlier.names[0] not in omitted and ran.get(earlier.names[0]) != id(earlier):
@@ -1387,6 +1394,9 @@ class _Extractor:
         self.member_sets: dict[tuple[str, str], str] = {}
         #: (class, attribute) -> the program's line of that member set (``_member_sets_last``).
         self.member_set_lines: dict[tuple[str, str], str] = {}
+        #: def or class name -> the notebook's functions its last statement reads when it runs, by
+        #: name, as they were defined then (``_read_then_first``).
+        self.read_then: dict[str, dict[str, _Def]] = {}
         self.reached_texts: dict[int, tuple[_Def, str]] = {}  # id(class _Def) -> (it, _with_reached's text)
         # What a constant's value may read: kept constants, and names bound by imports that
         # cannot fail (a constant reading a guarded import, see _ImportFailed, would raise when
@@ -1585,6 +1595,25 @@ class _Extractor:
                                                      uses=d.uses | ({cls, function} - set(d.names))),
                                  entry[1], entry[2])
 
+    def _read_then_first(self) -> None:
+        """A def or class that reads one of the notebook's functions when its statement runs (a
+        default value ``cell=rnn_cell_forward``, a class body ``cell = staticmethod(...)``, a
+        decorator) gets that function's definition as it was then run just before it, when the
+        function is defined again later (the cell run again further down): the program runs
+        definitions in the order of their last one, so the statement met no such name (NameError,
+        the statement left out) and a right ``rnn_forward`` calling the helper or the class was
+        'error', 0 / 15, in the grade and in check() alike, where the notebook runs. As for an
+        alias (``_aliases_of_earlier_defs``); the last definition stays the one graded and the
+        one every call by name meets."""
+        order = {name: index for index, name in enumerate(self.defs)}
+        for name, read in self.read_then.items():
+            entry = self.defs.get(name)
+            if entry is None or entry[0].kind == "constant" or not read:
+                continue
+            first = tuple(d for n, d in read.items() if order.get(n, -1) > order[name])
+            if first:
+                self.defs[name] = (dataclasses.replace(entry[0], runs_first=first), entry[1], entry[2])
+
     def _member_sets_last(self) -> None:
         """Each member set still standing (its class not defined again since) run after the last
         definitions of its class and its function when either is defined again after it: the
@@ -1627,6 +1656,8 @@ class _Extractor:
                 cell.index, first, name,
             ))
         deps = [n for n in uses[1] if n != name and n in self.defs and self.defs[n][0].kind == "function"]
+        if not isinstance(node, ast.Assign):  # a def or a class (an alias has its own, `before`)
+            self.read_then[name] = {n: self.defs[n][0] for n in deps}
         then = ("" if not deps else _defaults_line(name, source, deps, node=node) if kind == "function"
                 else _members_line(name, deps) if kind == "class" else "")
         self.defs[name] = (_Def(kind, (name,), source, cell.index, first, last, uses[0], uses[1], uses[2],
@@ -1838,6 +1869,7 @@ class _Extractor:
         """Scope analysis, placeholders, free names and marker hints; build the result."""
         self._aliases_of_earlier_defs()
         self._member_sets_last()
+        self._read_then_first()
         analysed: list[_Entry] = []
         seen: set[int] = set()
         for entry in self.defs.values():

@@ -226,3 +226,42 @@ def test_check_isolates_a_composite_from_a_member_that_holds_an_earlier_def_of_t
     assert live == graded
     held = vars(namespace["RNN"])["cell"].__func__
     assert held is not namespace["rnn_cell_forward"], "the kernel's member is put back as it was"
+
+
+#: A composite reaching the cell through something that reads it when its own statement runs:
+#: (what stands before ``def rnn_forward``, how rnn_forward calls the cell).
+_READ_WHEN_DEFINED = {
+    "default": ("def _step(xt, a, parameters, cell=rnn_cell_forward):\n    return cell(xt, a, parameters)\n\n\n",
+                "_step("),
+    "class body": ("class RNN:\n    cell = staticmethod(rnn_cell_forward)\n\n\n", "RNN.cell("),
+    "decorator": ("def tagged(f):\n    return lambda fn: fn\n\n\n@tagged(rnn_cell_forward)\n"
+                  "def _step(xt, a, parameters):\n    return rnn_cell_forward(xt, a, parameters)\n\n\n", "_step("),
+}
+
+
+def _cell_defined_again(how: str, first: str, again: str) -> dict:
+    """The course notebook whose rnn_forward reaches the cell as ``_READ_WHEN_DEFINED[how]``, with
+    the cell ``first`` in its place and ``again`` in a cell after everything."""
+    before, call = _READ_WHEN_DEFINED[how]
+    forward = (nbs.COURSE_CELLS["rnn_forward"]
+               .replace("def rnn_forward(x, a0, parameters):", before + "def rnn_forward(x, a0, parameters):")
+               .replace("= rnn_cell_forward(", "= " + call))
+    assert call in forward
+    extra = nbs.code_cell(again.replace("# GRADED FUNCTION: rnn_cell_forward", "# the cell, run again"))
+    return nbs.course_notebook({"rnn_forward": forward, "rnn_cell_forward": first}, extra_cells=[extra])
+
+
+@pytest.mark.parametrize("how", sorted(_READ_WHEN_DEFINED))
+def test_a_helper_reading_the_cell_when_defined_survives_the_cell_defined_again(
+        tmp_path, course_module, sandbox, how):  # noqa: F811
+    """``def _step(..., cell=rnn_cell_forward)`` (or a class body, or a decorator, reading the cell
+    when its statement runs), then the cell defined again further down: the program runs the
+    definitions in the order of their last one, so _step's statement met no rnn_cell_forward
+    (NameError, left out) and a right rnn_forward was 'error', 0 / 15, in the grade and in
+    check() alike, for a notebook that runs."""
+    from tests.test_review_s24 import _check_and_grade
+
+    right = nbs.COURSE_CELLS["rnn_cell_forward"]
+    live, graded, _namespace = _check_and_grade(_cell_defined_again(how, right, right), tmp_path, sandbox)
+    assert ("rnn_forward", "passed") in graded and ("rnn_cell_forward", "passed") in graded, graded
+    assert live == graded
