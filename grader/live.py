@@ -418,7 +418,8 @@ class LiveSession:
                 saved[name] = scope.get(name, _MISSING)
             scope[name] = self._proxy(name, handler, saved[name], pending)
             members += _stand_in_classes(scope, saved[name], scope[name], name=name)
-        defaults = _stand_in_defaults(scope, fn, {id(saved[n]): scope[n] for n in stubs if callable(saved[n])})
+        defaults = _stand_in_defaults(scope, fn, {id(saved[n]): scope[n] for n in stubs if callable(saved[n])},
+                                      by_name={n: scope[n] for n in stubs})
         capture = _Capture(self.output_chars)
         failure: BaseException | None = None
         timed_out = False
@@ -478,8 +479,8 @@ class LiveSession:
                            output=output, seconds=seconds)
 
 
-def _stand_in_defaults(scope: dict, fn: object,
-                       proxies: Mapping[int, Callable]) -> list[tuple[object, str, tuple | dict]]:
+def _stand_in_defaults(scope: dict, fn: object, proxies: Mapping[int, Callable], *,
+                       by_name: Mapping[str, Callable] = MappingProxyType({})) -> list[tuple[object, str, tuple | dict]]:
     """Put each stub in place of the dependency it stands for among the default values of ``fn``
     and of the notebook's other top-level defs (``def _step(..., cell=rnn_cell_forward)``, which
     ``fn`` may call), as the grader's program does for every such def (``extract._defaults_line``);
@@ -487,25 +488,39 @@ def _stand_in_defaults(scope: dict, fn: object,
     (``__kwdefaults__``, a dict) too. Returns ``(function, attribute, what it held)`` for each
     change, to put back after the call. Only ``fn``'s were replaced until the twenty-fourth
     session: a composite calling a helper whose default held a wrong cell failed in check() and
-    passed in the grade."""
+    passed in the grade.
+
+    ``by_name`` maps each dependency's name to its stub: a default holding an earlier def of that
+    name (the def run again since, ``_earlier_def``) gets it too, as the program runs that def just
+    before the helper and its line then makes the default call the global name
+    (``extract._read_then_first``, ``extract._defaults_line``)."""
     done: list[tuple[object, str, tuple | dict]] = []
-    if not proxies:
+    if not proxies and not by_name:
         return done
+
+    def stub_for(value: object) -> Callable | None:
+        found = proxies.get(id(value))
+        if found is None and type(value) is types.FunctionType and value.__qualname__ in by_name \
+                and _earlier_def(value, value.__qualname__, scope):
+            found = by_name[value.__qualname__]
+        return found
+
     others = [value for name, value in list(scope.items())  # a def's own name: no lambda, no alias
               if type(value) is types.FunctionType and value is not fn and value.__qualname__ == name
               and value.__globals__ is scope]
     for function_ in [fn, *others]:
         defaults = getattr(function_, "__defaults__", None)
-        if type(defaults) is tuple and any(id(v) in proxies for v in defaults):
+        if type(defaults) is tuple and any(stub_for(v) is not None for v in defaults):
             try:
-                function_.__defaults__ = tuple(proxies.get(id(v), v) for v in defaults)
+                function_.__defaults__ = tuple(v if (stub := stub_for(v)) is None else stub for v in defaults)
                 done.append((function_, "__defaults__", defaults))
             except Exception:  # noqa: BLE001 - not a plain function: left as it is
                 pass
         keyword = getattr(function_, "__kwdefaults__", None)
-        if type(keyword) is dict and any(id(v) in proxies for v in keyword.values()):
+        if type(keyword) is dict and any(stub_for(v) is not None for v in keyword.values()):
             try:
-                function_.__kwdefaults__ = {k: proxies.get(id(v), v) for k, v in keyword.items()}
+                function_.__kwdefaults__ = {k: v if (stub := stub_for(v)) is None else stub
+                                            for k, v in keyword.items()}
                 done.append((function_, "__kwdefaults__", keyword))
             except Exception:  # noqa: BLE001 - not a plain function: left as it is
                 pass

@@ -265,3 +265,19 @@ def test_a_helper_reading_the_cell_when_defined_survives_the_cell_defined_again(
     live, graded, _namespace = _check_and_grade(_cell_defined_again(how, right, right), tmp_path, sandbox)
     assert ("rnn_forward", "passed") in graded and ("rnn_cell_forward", "passed") in graded, graded
     assert live == graded
+
+
+@pytest.mark.parametrize("how", sorted(_READ_WHEN_DEFINED))
+def test_check_isolates_a_composite_from_an_earlier_def_of_the_cell_read_when_defined(
+        tmp_path, course_module, sandbox, how):  # noqa: F811
+    """A wrong cell, the helper (or class, or decorated def) reading it when defined, then the
+    cell mended in a later cell: the kernel's default holds the first, wrong, def. The program
+    runs that def before the helper, and the default's line makes it call the global name, where
+    the trace stub stands: the grade isolates rnn_forward. check() stood the stub in for a
+    default only when it held the def the name holds now: 'failed' in check(), 'passed' graded."""
+    from tests.test_review_s24 import WRONG_CELL, _check_and_grade
+
+    nb = _cell_defined_again(how, WRONG_CELL, nbs.COURSE_CELLS["rnn_cell_forward"])
+    live, graded, _namespace = _check_and_grade(nb, tmp_path, sandbox)
+    assert ("rnn_forward", "passed") in graded and ("rnn_cell_forward", "passed") in graded, graded
+    assert live == graded
