@@ -1606,11 +1606,12 @@ class _Extractor:
         alias (``_aliases_of_earlier_defs``); the last definition stays the one graded and the
         one every call by name meets."""
         order = {name: index for index, name in enumerate(self.defs)}
+        compiles: dict[int, bool] = {}  # a def that does not compile is not run (it stops nothing)
         for name, read in self.read_then.items():
             entry = self.defs.get(name)
             if entry is None or entry[0].kind == "constant" or not read:
                 continue
-            first = tuple(d for n, d in read.items() if order.get(n, -1) > order[name])
+            first = tuple(d for n, d in read.items() if order.get(n, -1) > order[name] and _compiles(d, compiles))
             if first:
                 self.defs[name] = (dataclasses.replace(entry[0], runs_first=first), entry[1], entry[2])
 

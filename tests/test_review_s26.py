@@ -281,3 +281,22 @@ def test_check_isolates_a_composite_from_an_earlier_def_of_the_cell_read_when_de
     live, graded, _namespace = _check_and_grade(nb, tmp_path, sandbox)
     assert ("rnn_forward", "passed") in graded and ("rnn_cell_forward", "passed") in graded, graded
     assert live == graded
+
+
+def test_an_earlier_def_that_does_not_compile_is_not_run_before_the_helper(tmp_path, sandbox):
+    """The first cell's def does not compile (``break`` outside a loop): in the notebook it never
+    existed, the helper's cell raised NameError, and so does the program's (rnn_forward 'error').
+    Run before the helper, the def was one more statement that failed, said to the student as
+    "Running the notebook's definitions failed: SyntaxError ..." of a cell the extraction already
+    reports."""
+    from grader.commands import DEFAULT_RUBRIC
+    from grader.selfcheck import load_public_context
+    from tests.test_review_s24 import _grade
+
+    right = nbs.COURSE_CELLS["rnn_cell_forward"]
+    broken = right.replace("    # store values", "    break\n    # store values")
+    assert broken != right
+    graded = _grade(tmp_path, _cell_defined_again("default", broken, right), load_public_context(DEFAULT_RUBRIC),
+                    sandbox)
+    assert ("rnn_forward", "error") in [(p.name, p.status) for p in graded.parts]
+    assert not [m for m in graded.messages if "definitions failed: SyntaxError" in m], graded.messages
