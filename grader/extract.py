@@ -111,6 +111,11 @@ class FunctionSource:
     #: a function that only delegates to a class (``return _Obj().run(...)``) hands its work to
     #: (``runner.graded_source`` compares them then).
     classes_read: tuple[str, ...] = ()
+    #: The sources of the definitions it, or a class it reads, runs just before itself
+    #: (``_Def.runs_first``: read when its statement runs, defined again later), up to
+    #: ``MAX_REACHED_CHARS``: what a default such as ``impl=functools.partial(_impl)`` holds, where
+    #: the last ``_impl`` is a decoy (``runner.graded_source`` compares them).
+    read_then: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -1930,6 +1935,8 @@ class _Extractor:
                 bound_source=bound_source, bound_skips=bound_skips, reaches_in=reaches_in,
                 classes_read=_within(self.defs[n][0].source for n in sorted(d.uses & class_names)
                                      if n in self.defs) if class_names else (),
+                read_then=_within(dict.fromkeys(first.source for e in (d, *(self.defs[n][0] for n in sorted(
+                    d.uses & class_names) if n in self.defs)) for first in e.runs_first)),
             )
             if found:  # the place said once: "in cell 13 (line 19: `x = None`)"
                 cell = f" cell {d.cell_index + 1}" if d.cell_index is not None else ""

@@ -300,3 +300,32 @@ def test_an_earlier_def_that_does_not_compile_is_not_run_before_the_helper(tmp_p
                     sandbox)
     assert ("rnn_forward", "error") in [(p.name, p.status) for p in graded.parts]
     assert not [m for m in graded.messages if "definitions failed: SyntaxError" in m], graded.messages
+
+
+@pytest.mark.parametrize("held", ["default", "class body"])
+def test_a_copy_held_as_it_was_defined_is_what_the_similarity_check_compares(tmp_path, held):
+    """df45f48 runs a definition as it was when a statement read it (``impl=functools.partial(_impl)``,
+    ``_impl`` a copy, defined again later as a decoy): the graded function ran the copy (full
+    points) while the text compared was the wrapper and the last ``_impl``, the decoy. Before
+    df45f48 the wrapper raised NameError (0 points); the copy is now compared, after a note."""
+    from grader.extract import extract_file
+    from grader.runner import graded_source
+    from grader.similarity import find_similar
+
+    copied = nbs.COURSE_CELLS["rnn_cell_forward"]
+    wrapper = ("def rnn_cell_forward(xt, a_prev, parameters, impl=functools.partial(_impl)):\n"
+               "    return impl(xt, a_prev, parameters)\n" if held == "default" else
+               "class Cell:\n    impl = functools.partial(_impl)\n\n\n"
+               "def rnn_cell_forward(xt, a_prev, parameters):\n    return Cell.impl(xt, a_prev, parameters)\n")
+    hider = "import functools\n\n" + copied.replace("def rnn_cell_forward(", "def _impl(") + "\n\n" + wrapper
+    decoy = nbs.code_cell("def _impl(xt, a_prev, parameters):\n    return xt, a_prev, parameters\n")
+    extraction = extract_file(nbs.write(tmp_path / "hider.ipynb",
+                                        nbs.course_notebook({"rnn_cell_forward": hider}, extra_cells=[decoy])))
+    compared = graded_source(extraction.functions, "rnn_cell_forward", graded=["rnn_cell_forward"])
+    assert "np.tanh(" in compared, compared
+    report = find_similar({"hider": {"rnn_cell_forward": compared},
+                           "source": {"rnn_cell_forward": copied},
+                           "other": {"rnn_cell_forward": "def rnn_cell_forward(xt, a_prev, parameters):\n"
+                                                         "    return xt, a_prev, parameters\n"}},
+                          common_fraction=1.0)
+    assert any({p.a, p.b} == {"hider", "source"} and p.flagged for p in report.pairs), report.pairs
