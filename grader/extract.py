@@ -1662,7 +1662,9 @@ class _Extractor:
                 cell.index, first, name,
             ))
         deps = [n for n in uses[1] if n != name and n in self.defs and self.defs[n][0].kind == "function"]
-        if not isinstance(node, ast.Assign):  # a def or a class (an alias has its own, `before`)
+        if isinstance(node, ast.Assign):  # an alias has its own (`before`); the def it replaces, none
+            self.read_then.pop(name, None)
+        else:  # a def or a class
             self.read_then[name] = {n: self.defs[n][0] for n in deps}
         then = ("" if not deps else _defaults_line(name, source, deps, node=node) if kind == "function"
                 else _members_line(name, deps) if kind == "class" else "")

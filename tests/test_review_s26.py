@@ -329,3 +329,18 @@ def test_a_copy_held_as_it_was_defined_is_what_the_similarity_check_compares(tmp
                                                          "    return xt, a_prev, parameters\n"}},
                           common_fraction=1.0)
     assert any({p.a, p.b} == {"hider", "source"} and p.flagged for p in report.pairs), report.pairs
+
+
+def test_an_alias_that_replaces_a_def_keeps_nothing_of_what_that_def_read():
+    """``def helper(cell=g)``, then ``helper = other`` (an alias: the last binding of ``helper``),
+    then ``g`` defined again: what the replaced def read when defined was kept by name and given to
+    the alias, which the program then ran after the first ``g`` and compared with it."""
+    cells = ["def g(x):\n    return x\n",
+             "def other(x):\n    return x\n",
+             "def helper(x, cell=g):\n    return cell(x)\n",
+             "helper = other\n",
+             "def g(x):\n    return -x\n"]
+    nb = nbs.notebook([nbs.code_cell(c) for c in cells])
+    extraction = extract(loads(json.dumps(nb).encode(), path="alias.ipynb"))
+    assert extraction.functions["helper"].read_then == ()
+    assert extraction.program().source.count("def g(") == 1
