@@ -1,16 +1,67 @@
-"""One breadth-first walk over a Python syntax tree, for the modules that walk many trees.
+"""One breadth-first walk over a Python syntax tree, for the modules that walk many trees;
+and one recursion budget for the modules that walk them recursively.
 
 ``ast.walk`` looks up every node's fields through ``ast.iter_fields`` and keeps a
 deque; the walkers of the IMDB bonus (``grader.imdb.source``) and of the
 similarity check (``grader.similarity.normalise``) run it over thousands of
 trees, so they share this one, which reads each node type's fields from a table.
+
+``stack_budget`` gives a parse and a recursive walk the same room wherever they are called
+from (the normaliser's and the extraction's answers to a deep tree were the caller's depth's).
 """
 from __future__ import annotations
 
 import ast
-from typing import Mapping
+import contextlib
+import re
+import sys
+from typing import Iterator, Mapping
 
-__all__ = ["nodes"]
+__all__ = ["nodes", "stack_budget", "STACK_BUDGET"]
+
+#: Recursion levels ``stack_budget`` gives the work below it, wherever it is called from. With
+#: the interpreter's limit alone, how deep a tree could be before RecursionError was counted from
+#: the caller's depth: a sum of about 480 terms was normalised from a shallow stack and fell back
+#: to tokens 80 frames deeper (review of the twenty-fifth session), and a constant of about 950
+#: terms was kept by the extraction at depth 0 and left out 80 frames deeper (the twenty-sixth),
+#: so a worker, a similarity helper and ``check()`` in a Jupyter kernel could each decide one
+#: source its own way. 1,000, the interpreter's default limit, so the limit set is never below
+#: that default (another thread of the process keeps at least the room it had).
+STACK_BUDGET = 1000
+#: How ``sys.setrecursionlimit`` names the depth at which it refuses a limit (CPython 3.11-3.13).
+_REFUSED_AT = re.compile(r"at the recursion depth (\d+)")
+
+
+@contextlib.contextmanager
+def stack_budget(levels: int = STACK_BUDGET) -> Iterator[None]:
+    """Within the block, the recursion limit is this thread's depth + ``levels``; the limit it
+    was is put back after. Where the depth cannot be read (another interpreter), the limit is
+    left alone. Not for threads that run such blocks at once: the limit is the process's."""
+    depth = _recursion_depth()
+    if depth is None:
+        yield
+        return
+    previous = sys.getrecursionlimit()
+    sys.setrecursionlimit(depth + levels)
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(previous)
+
+
+def _recursion_depth() -> int | None:
+    """This thread's recursion depth as the interpreter counts it (Python frames and the C calls
+    that count too: counting frames would miss those), read from the error
+    ``sys.setrecursionlimit`` gives for a limit of 1, which it refuses without changing anything;
+    None where the message does not say (another interpreter): the limit is then left alone."""
+    previous = sys.getrecursionlimit()
+    try:
+        sys.setrecursionlimit(1)
+    except RecursionError as exc:
+        found = _REFUSED_AT.search(str(exc))
+        return int(found.group(1)) if found else None
+    sys.setrecursionlimit(previous)  # accepted (no interpreter does, a function deep): put back
+    return None
 
 
 def nodes(node: ast.AST, children: Mapping[type, tuple[str, ...]]) -> list[ast.AST]:

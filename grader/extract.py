@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from types import CodeType, MappingProxyType, SimpleNamespace
 from typing import Any, Collection, Container, Iterable, Iterator, Mapping, Sequence
 
+from grader.astnodes import stack_budget
 from grader.course import COURSE_MODULES, is_test_helper_module
 
 try:  # CPython's flag constants, for the fast reading of symbol tables
@@ -110,6 +111,11 @@ class FunctionSource:
     #: a function that only delegates to a class (``return _Obj().run(...)``) hands its work to
     #: (``runner.graded_source`` compares them then).
     classes_read: tuple[str, ...] = ()
+    #: The sources of the definitions it, or a class it reads, runs just before itself
+    #: (``_Def.runs_first``: read when its statement runs, defined again later), up to
+    #: ``MAX_REACHED_CHARS``: what a default such as ``impl=functools.partial(_impl)`` holds, where
+    #: the last ``_impl`` is a decoy (``runner.graded_source`` compares them).
+    read_then: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -176,6 +182,11 @@ class _Def:
     #: Code the program runs just after it (grader's code, located nowhere in the notebook): for
     #: ``name = Cls.attr`` of a static method, ``Cls.attr`` calling ``name`` (``_dispatch_line``).
     then: str = field(default="", compare=False)
+    #: The definitions of the notebook's functions it reads when its own statement runs (a default
+    #: value, a class body, a decorator) as they were then, when a later definition of that name
+    #: comes after it in the program: the program runs them just before it
+    #: (``_Extractor._read_then_first``).
+    runs_first: "tuple[_Def, ...]" = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)
@@ -243,6 +254,8 @@ class Extraction:
         student_names: set[str] = set()
         for d in defs:
             uses |= d.uses
+            for first in d.runs_first:
+                uses |= first.uses
             student_names.update(d.names)
         kept_imports: list[_Import] = []
         bound: set[str] = set()
@@ -306,7 +319,7 @@ class Extraction:
             fn = d.names[0] if d.kind == "function" else None
             if d.kind != "constant":
                 b.blank()
-            for earlier in _earlier_defs(d):
+            for earlier in (*d.runs_first, *_earlier_defs(d)):
                 # Once while it is still the binding: 1,000 aliases of one def defined again
                 # later each ran that def (3,000 lines) again: a 50 MB program, 52 s to build.
                 if earlier.names[0] not in omitted and ran.get(earlier.names[0]) != id(earlier):
@@ -875,8 +888,15 @@ def extract(notebook: Notebook, *, limits: SizeLimits = SIZE_LIMITS) -> Extracti
 
     Code cells over ``limits`` (:func:`grader.notebook.skipped_code`) are not read: each gets an
     error diagnostic that says why and what to do, and what it defines is not found.
+
+    How deep a cell's code may nest before a parse, a compile or a walk gives up on it
+    (RecursionError) does not depend on the caller (``grader.astnodes.stack_budget``): a constant
+    of about 950 terms was kept in the program when extracted at depth 0 and left out 80 frames
+    deeper, so a worker and ``check()`` in a Jupyter kernel (each at a depth of its own, the
+    kernel's limit the student's to set) could grade one notebook two ways.
     """
-    return _Extractor(notebook, limits).run()
+    with stack_budget():
+        return _Extractor(notebook, limits).run()
 
 
 # --------------------------------------------------------------------------- constants
@@ -1162,8 +1182,9 @@ _HEAD_RE = re.compile(
     r"|(?P<assign>(?P<targets>[A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*)\s*(?::[^=]*)?=(?!=))"
     r"|(?P<augmented>(?P<aug_name>[A-Za-z_]\w*)\s*(?:[-+*/%&|^@]|//|\*\*|>>|<<)=)"
 )
-#: ``Cls.attr = ...`` at the top level of a cell (``_Extractor._member_set``).
-_MEMBER_SET_RE = re.compile(r"[A-Za-z_]\w*\.[A-Za-z_]\w*\s*=(?!=)")
+#: ``Cls.attr = ...`` at the top level of a cell (``_Extractor._member_set``), spaced around the dot
+#: as Python allows (``RNN .cell = ...`` was skipped by the fast path and set by the careful one).
+_MEMBER_SET_RE = re.compile(r"[A-Za-z_]\w*[ \t]*\.[ \t]*[A-Za-z_]\w*\s*=(?!=)")
 # A comment on a line without quotes (so the # cannot be inside a string).
 _COMMENT_RE = re.compile(r"^([^'\"#\n]*)#[^\n]*$", re.MULTILINE)
 _MAYBE_PLACEHOLDER_RE = re.compile(
@@ -1383,6 +1404,11 @@ class _Extractor:
         self.member_sets: dict[tuple[str, str], tuple[tuple[int, int, str], ...]] = {}
         #: (class, attribute) -> the definition whose ``then`` holds the last of those sets' lines.
         self.member_holders: dict[tuple[str, str], str] = {}
+        #: (class, attribute) -> the program's line of the last of those sets (``_member_sets_last``).
+        self.member_set_lines: dict[tuple[str, str], str] = {}
+        #: def or class name -> the notebook's functions its last statement reads when it runs, by
+        #: name, as they were defined then (``_read_then_first``).
+        self.read_then: dict[str, dict[str, _Def]] = {}
         self.reached_texts: dict[int, tuple[_Def, str]] = {}  # id(class _Def) -> (it, _with_reached's text)
         # What a constant's value may read: kept constants, and names bound by imports that
         # cannot fail (a constant reading a guarded import, see _ImportFailed, would raise when
@@ -1572,22 +1598,77 @@ class _Extractor:
         line = _guarded(f"{cls}.{target.attr} = {f'{wrapper}({name})' if wrapper else name}")
         if wrapper != "classmethod":  # a class method keeps its ``cls`` (as _members_line leaves it)
             line += "\n" + _members_line(cls, (name,))
-        holder = self.defs.get(self.member_holders.get(key, ""))
-        if holder is not None and holder[0].kind not in ("function", "class"):
-            holder = None  # defined again as a constant: the program runs no line after one
+        self.member_set_lines[key] = line
+        holder = self._holder(key)
         later = max((e for e in (owner, held, holder) if e is not None),
                     key=lambda entry: (entry[0].cell_index or 0, entry[0].first_line))
-        d = later[0]
-        self.member_holders[key] = d.names[0]
-        # The line reads both: what reads the definition it follows keeps them in the program (a
-        # helper that only the member holds was left out of it, "RNN has no attribute cell").
+        self._set_after(later, line, cls, name)
+        self.member_holders[key] = later[0].names[0]
+        return True
+
+    def _set_after(self, entry: _Entry, line: str, cls: str, function: str) -> None:
+        """Run member set ``line`` (of ``cls`` and ``function``) just after the definition of
+        ``entry``. The line reads both: what reads the definition it follows keeps them in the
+        program (a helper that only the member held was left out of it, "RNN has no attribute
+        cell"); and the class reads that definition, so that kept with the class, the line is too."""
+        d = entry[0]
         self.defs[d.names[0]] = (dataclasses.replace(d, then=f"{d.then}\n{line}" if d.then else line,
-                                                     uses=d.uses | ({cls, name} - set(d.names))),
-                                 later[1], later[2])
-        if d.names[0] != cls:  # and the class reads it: kept with the class, the line is too
+                                                     uses=d.uses | ({cls, function} - set(d.names))),
+                                 entry[1], entry[2])
+        if d.names[0] != cls:
             kept = self.defs[cls]
             self.defs[cls] = (dataclasses.replace(kept[0], uses=kept[0].uses | {d.names[0]}), *kept[1:])
-        return True
+
+    def _holder(self, key: tuple[str, str]) -> _Entry | None:
+        """The definition whose ``then`` holds the last line set for member ``key``, or None
+        (none yet, or that name defined again as a constant: the program runs no line after one)."""
+        holder = self.defs.get(self.member_holders.get(key, ""))
+        return holder if holder is not None and holder[0].kind in ("function", "class") else None
+
+    def _read_then_first(self) -> None:
+        """A def or class that reads one of the notebook's functions when its statement runs (a
+        default value ``cell=rnn_cell_forward``, a class body ``cell = staticmethod(...)``, a
+        decorator) gets that function's definition as it was then run just before it, when the
+        function is defined again later (the cell run again further down): the program runs
+        definitions in the order of their last one, so the statement met no such name (NameError,
+        the statement left out) and a right ``rnn_forward`` calling the helper or the class was
+        'error', 0 / 15, in the grade and in check() alike, where the notebook runs. As for an
+        alias (``_aliases_of_earlier_defs``); the last definition stays the one graded and the
+        one every call by name meets."""
+        order = {name: index for index, name in enumerate(self.defs)}
+        compiles: dict[int, bool] = {}  # a def that does not compile is not run (it stops nothing)
+        for name, read in self.read_then.items():
+            entry = self.defs.get(name)
+            if entry is None or entry[0].kind == "constant" or not read:
+                continue
+            first = tuple(d for n, d in read.items() if order.get(n, -1) > order[name] and _compiles(d, compiles))
+            if first:
+                self.defs[name] = (dataclasses.replace(entry[0], runs_first=first), entry[1], entry[2])
+
+    def _member_sets_last(self) -> None:
+        """Each member set still standing (its class not defined again since) run after the last
+        definitions of its class and its function when either is defined again after it: the
+        line stood after the definition it followed, which a def of the function again took out of
+        the program (``def rnn_cell_forward`` in a later cell), or before the function's last one,
+        where it raised NameError and left the member unset. A right ``rnn_forward`` calling
+        ``RNN.cell(...)`` was 'error', 0 / 15, where check() (the kernel, which holds the member)
+        said it passed. The member calls the global function when called (``_members_line``), so
+        the last definition is the one a call meets, in the program as with a stub."""
+        order = {name: index for index, name in enumerate(self.defs)}
+        for key, line in self.member_set_lines.items():
+            sets = self.member_sets.get(key)
+            cls, function = key[0], sets[-1][2] if sets else None
+            owner, held = self.defs.get(cls), self.defs.get(function or "")
+            if (function is None or owner is None or held is None or owner[0].kind != "class"
+                    or held[0].kind != "function"):
+                continue
+            later = max((owner, held), key=lambda entry: order.get(entry[0].names[0], -1))
+            holder = self._holder(key)
+            if (holder is not None and line in holder[0].then
+                    and order.get(holder[0].names[0], -1) >= order.get(later[0].names[0], -1)):
+                continue  # still after the last definitions of both
+            self._set_after(later, line, cls, function)
+            self.member_holders[key] = later[0].names[0]
 
     def _definition(self, kind: str, name: str, first: int, last: int, source: str,
                     cell: _ParsedCell, node: ast.AST | None,
@@ -1601,6 +1682,7 @@ class _Extractor:
         if kind == "class" and self.member_sets:  # a class defined again has none of them
             self.member_sets = {key: f for key, f in self.member_sets.items() if key[0] != name}
             self.member_holders = {key: d for key, d in self.member_holders.items() if key[0] != name}
+            self.member_set_lines = {key: t for key, t in self.member_set_lines.items() if key[0] != name}
         if previous is not None and previous[0].kind in ("function", "class"):
             old = previous[0]
             where = f"cell {old.cell_index + 1}" if old.cell_index != cell.index else "earlier in the same cell"
@@ -1611,6 +1693,10 @@ class _Extractor:
                 cell.index, first, name,
             ))
         deps = [n for n in uses[1] if n != name and n in self.defs and self.defs[n][0].kind == "function"]
+        if isinstance(node, ast.Assign):  # an alias has its own (`before`); the def it replaces, none
+            self.read_then.pop(name, None)
+        else:  # a def or a class
+            self.read_then[name] = {n: self.defs[n][0] for n in deps}
         then = ("" if not deps else _defaults_line(name, source, deps, node=node) if kind == "function"
                 else _members_line(name, deps) if kind == "class" else "")
         self.defs[name] = (_Def(kind, (name,), source, cell.index, first, last, uses[0], uses[1], uses[2],
@@ -1821,6 +1907,8 @@ class _Extractor:
     def _finish(self) -> Extraction:
         """Scope analysis, placeholders, free names and marker hints; build the result."""
         self._aliases_of_earlier_defs()
+        self._member_sets_last()
+        self._read_then_first()
         analysed: list[_Entry] = []
         seen: set[int] = set()
         for entry in self.defs.values():
@@ -1880,6 +1968,8 @@ class _Extractor:
                 bound_source=bound_source, bound_skips=bound_skips, reaches_in=reaches_in,
                 classes_read=_within(self.defs[n][0].source for n in sorted(d.uses & class_names)
                                      if n in self.defs) if class_names else (),
+                read_then=_within(dict.fromkeys(first.source for e in (d, *(self.defs[n][0] for n in sorted(
+                    d.uses & class_names) if n in self.defs)) for first in e.runs_first)),
             )
             if found:  # the place said once: "in cell 13 (line 19: `x = None`)"
                 cell = f" cell {d.cell_index + 1}" if d.cell_index is not None else ""

@@ -418,8 +418,9 @@ class LiveSession:
             if name not in saved:
                 saved[name] = scope.get(name, _MISSING)
             scope[name] = self._proxy(name, handler, saved[name], pending)
-            members += _stand_in_classes(scope, saved[name], scope[name])
-        defaults = _stand_in_defaults(scope, fn, {id(saved[n]): scope[n] for n in stubs if callable(saved[n])})
+            members += _stand_in_classes(scope, saved[name], scope[name], name=name)
+        defaults = _stand_in_defaults(scope, fn, {id(saved[n]): scope[n] for n in stubs if callable(saved[n])},
+                                      by_name={n: scope[n] for n in stubs})
         capture = _Capture(self.output_chars)
         failure: BaseException | None = None
         timed_out = False
@@ -479,8 +480,8 @@ class LiveSession:
                            output=output, seconds=seconds)
 
 
-def _stand_in_defaults(scope: dict, fn: object,
-                       proxies: Mapping[int, Callable]) -> list[tuple[object, str, tuple | dict]]:
+def _stand_in_defaults(scope: dict, fn: object, proxies: Mapping[int, Callable], *,
+                       by_name: Mapping[str, Callable] = MappingProxyType({})) -> list[tuple[object, str, tuple | dict]]:
     """Put each stub in place of the dependency it stands for among the default values of ``fn``
     and of the notebook's other top-level defs (``def _step(..., cell=rnn_cell_forward)``, which
     ``fn`` may call), as the grader's program does for every such def (``extract._defaults_line``);
@@ -488,37 +489,58 @@ def _stand_in_defaults(scope: dict, fn: object,
     (``__kwdefaults__``, a dict) too. Returns ``(function, attribute, what it held)`` for each
     change, to put back after the call. Only ``fn``'s were replaced until the twenty-fourth
     session: a composite calling a helper whose default held a wrong cell failed in check() and
-    passed in the grade."""
+    passed in the grade.
+
+    ``by_name`` maps each dependency's name to its stub: a default holding an earlier def of that
+    name (the def run again since, ``_earlier_def``) gets it too, as the program runs that def just
+    before the helper and its line then makes the default call the global name
+    (``extract._read_then_first``, ``extract._defaults_line``)."""
     done: list[tuple[object, str, tuple | dict]] = []
-    if not proxies:
+    if not proxies and not by_name:
         return done
+
+    def stub_for(value: object) -> Callable | None:
+        found = proxies.get(id(value))
+        if found is None and type(value) is types.FunctionType and value.__qualname__ in by_name \
+                and _earlier_def(value, value.__qualname__, scope):
+            found = by_name[value.__qualname__]
+        return found
+
     others = [value for name, value in list(scope.items())  # a def's own name: no lambda, no alias
               if type(value) is types.FunctionType and value is not fn and value.__qualname__ == name
               and value.__globals__ is scope]
     for function_ in [fn, *others]:
         defaults = getattr(function_, "__defaults__", None)
-        if type(defaults) is tuple and any(id(v) in proxies for v in defaults):
+        if type(defaults) is tuple and any(stub_for(v) is not None for v in defaults):
             try:
-                function_.__defaults__ = tuple(proxies.get(id(v), v) for v in defaults)
+                function_.__defaults__ = tuple(v if (stub := stub_for(v)) is None else stub for v in defaults)
                 done.append((function_, "__defaults__", defaults))
             except Exception:  # noqa: BLE001 - not a plain function: left as it is
                 pass
         keyword = getattr(function_, "__kwdefaults__", None)
-        if type(keyword) is dict and any(id(v) in proxies for v in keyword.values()):
+        if type(keyword) is dict and any(stub_for(v) is not None for v in keyword.values()):
             try:
-                function_.__kwdefaults__ = {k: proxies.get(id(v), v) for k, v in keyword.items()}
+                function_.__kwdefaults__ = {k: v if (stub := stub_for(v)) is None else stub
+                                            for k, v in keyword.items()}
                 done.append((function_, "__kwdefaults__", keyword))
             except Exception:  # noqa: BLE001 - not a plain function: left as it is
                 pass
     return done
 
 
-def _stand_in_classes(scope: dict, original: object, proxy: Callable) -> list[tuple[type, str, object]]:
+def _stand_in_classes(scope: dict, original: object, proxy: Callable, *,
+                      name: str = "") -> list[tuple[type, str, object]]:
     """Put ``proxy`` in place of ``original`` where a class of ``scope`` holds it (a static method
     or a def without decorators: ``rnn_cell_forward = RNN.cell``), as the grader's program does
     (``extract._dispatch_line``): a composite calling ``RNN.cell(...)`` then meets the stub, and
     check() agrees with the grade, which no longer charges a wrong cell twice. Returns
-    ``(class, attribute, member it held)`` for each, to put back after the call."""
+    ``(class, attribute, member it held)`` for each, to put back after the call.
+
+    An earlier def of ``name`` too (a top-level def of that name, of this namespace), which a
+    member set after the class holds when the def was run again since (``RNN.cell =
+    staticmethod(rnn_cell_forward)``, then the cell defined again): the program sets the member
+    after the last def, calling the global name (``extract._member_sets_last``), so the grade met
+    the stub where check() ran the kernel's first, wrong, cell."""
     done: list[tuple[type, str, object]] = []
     if original is _MISSING or not callable(original):
         return done
@@ -529,9 +551,10 @@ def _stand_in_classes(scope: dict, original: object, proxy: Callable) -> list[tu
             continue
         try:
             for attr, member in list(vars(value).items()):
-                if member is original:
+                if member is original or _earlier_def(member, name, scope):
                     replacement: object = proxy
-                elif type(member) is staticmethod and member.__func__ is original:
+                elif type(member) is staticmethod and (member.__func__ is original
+                                                       or _earlier_def(member.__func__, name, scope)):
                     replacement = staticmethod(proxy)
                 else:
                     continue
@@ -542,13 +565,21 @@ def _stand_in_classes(scope: dict, original: object, proxy: Callable) -> list[tu
     return done
 
 
+def _earlier_def(value: object, name: str, scope: dict) -> bool:
+    """Whether ``value`` is a def of ``name`` run at the top level of ``scope`` (the one ``name``
+    holds now, or one run before it)."""
+    return (bool(name) and type(value) is types.FunctionType and value.__qualname__ == name
+            and value.__globals__ is scope)
+
+
 # --------------------------------------------------------------------------- extraction
 
 
 @dataclass(frozen=True)
 class LiveExtraction:
-    """What the part grader needs of an extraction: ``functions`` (name -> FunctionSource). A
-    kernel's namespace has no diagnostics and nothing left unread for its size."""
+    """What the part grader needs of an extraction: ``functions`` (name -> FunctionSource), and
+    the diagnostics of the grader's extraction of the cells the kernel ran (``_graders_program``;
+    none outside IPython). A kernel's namespace has nothing left unread for its size."""
 
     functions: Mapping[str, Any]
     diagnostics: tuple = ()
@@ -724,8 +755,10 @@ def _graders_program(namespace: Mapping[str, Any]) -> tuple[dict[str, Any], Any]
     from grader.notebook import Cell, Notebook
 
     try:
+        # Numbered by execution count (``In[0]`` is empty): a cell's index is its count - 1, as
+        # ``Location`` wants it, so "cell 7" in the extraction's messages is the cell run as In [7].
         extraction = extract(Notebook(path="<history>", nbformat=(4, 5),
-                                      cells=tuple(Cell(i, "code", src) for i, src in enumerate(history))))
+                                      cells=tuple(Cell(i - 1, "code", src) for i, src in enumerate(history) if i)))
         program: dict[str, Any] = {"__name__": "__grader_program__"}
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
             exec(compile(extraction.program().source, "<grader's program>", "exec"), program)  # noqa: S102
@@ -804,8 +837,10 @@ def grade_live(namespace: Mapping[str, Any], *, context: Any) -> tuple[Submissio
         extraction = LiveExtraction(
             MappingProxyType({n: f for n, f in extraction.functions.items()
                               if n in built[1].functions or n not in graded_names}),
-            # by execution count, as Jupyter labels a cell (In [2]), where the file counts from 1
-            assigned_in=MappingProxyType({n: c - 1 for n, c in built[1].assigned_in.items()}))
+            # What the part's notes read, as the grade reads the notebook's: a function whose
+            # own cell has a syntax error, where a name comes from (`runner._note_free_names`).
+            diagnostics=built[1].diagnostics,
+            assigned_in=built[1].assigned_in)
     session = LiveSession(namespace, program=program, hidden=MappingProxyType(hidden),
                           student_files=_student_files(namespace), rebound=MappingProxyType(rebound))
     t0 = time.perf_counter()

@@ -283,8 +283,16 @@ def graded_source(functions: Mapping[str, Any], name: str, *, graded: Collection
     the text is compared with the helpers it reaches, after a note (`_unseen_note`). And when the
     notebook's code reaches into functions or globals (``FunctionSource.reaches_in``: a
     ``setattr(rnn_cell_forward, "__code__", f9.__code__)`` in a default value, or in another
-    graded function's body), the text is noted as possibly not what ran."""
+    graded function's body), the text is noted as possibly not what ran.
+
+    The earlier definitions that ``name`` or a function it reaches runs first (a default
+    ``impl=functools.partial(_impl)`` holding the ``_impl`` of its time, defined again later:
+    ``FunctionSource.read_then``) come first, after a note: the last ``_impl`` may be a decoy."""
     text = _compared_text(functions, name, graded)
+    earlier = _read_then(functions, name)
+    if earlier:
+        text = unseen_note(f"`{name}` reads a definition the notebook replaces later") + "\n\n".join(
+            [*earlier, text])
     reaches_in = getattr(functions[name], "reaches_in", "")
     if reaches_in and not text.startswith("#"):
         return unseen_note(f"the notebook's code uses {reaches_in}, which can change what its functions run",
@@ -388,6 +396,24 @@ MAX_HELPER_CHARS = SIZE_LIMITS.max_code_chars
 #: The course's helper names (``softmax``, ``sigmoid``...): a student's own copy of one is the
 #: course's code in most notebooks, not work to compare.
 _COURSE_HELPERS = frozenset(name for helpers in COURSE_MODULES.values() for name in helpers)
+
+
+def _read_then(functions: Mapping[str, Any], name: str) -> list[str]:
+    """The ``read_then`` sources of ``name`` and of the notebook's functions it reaches through the
+    names they read (as ``_helpers_of`` follows them), each once, within ``MAX_HELPER_CHARS``."""
+    if not any(getattr(fn, "read_then", ()) for fn in functions.values()):  # most notebooks
+        return []
+    found: dict[str, None] = {}
+    seen = {name}
+    queue = [name]
+    while queue and sum(map(len, found)) < MAX_HELPER_CHARS:
+        current = queue.pop(0)
+        found.update(dict.fromkeys(getattr(functions[current], "read_then", ())))
+        for read in sorted(_reads(functions[current])):
+            if read in functions and read not in seen:
+                seen.add(read)
+                queue.append(read)
+    return list(found)
 
 
 def _own_text(functions: Mapping[str, Any], name: str) -> str:

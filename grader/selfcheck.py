@@ -15,6 +15,7 @@ that name), ``error`` (it raised, ran out of time or crashed the process).
 from __future__ import annotations
 
 import logging
+import shlex
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -381,7 +382,9 @@ def _folder_given(folder: Path) -> str:
     """What to say when ``--check`` is given a folder (``--check .``): that it wants the notebook
     file, with the notebooks the folder holds (a few, by name; a folder's .py files are more
     often modules than submissions); the reader's "cannot read (Is a directory)" did not say
-    what to type instead."""
+    what to type instead. The command is quoted for the shell: Jupyter names a copy
+    "Assignment 4 (1).ipynb", which typed as shown split into words at its spaces and stopped
+    the shell at its parenthesis."""
     try:
         found = sorted(p.name for p in folder.iterdir() if p.suffix == ".ipynb" and p.is_file())
     except OSError:
@@ -390,7 +393,7 @@ def _folder_given(folder: Path) -> str:
     if not found:
         return text + f" (no notebook, .ipynb, is in {folder})."
     shown = ", ".join(found[:3]) + (f" and {len(found) - 3} more" if len(found) > 3 else "")
-    return (text + f", for example: python3 grade.py --check {folder / found[0]}"
+    return (text + f", for example: python3 grade.py --check {shlex.quote(str(folder / found[0]))}"
             f" (the folder holds {shown}).")
 
 

@@ -53,13 +53,12 @@ import heapq
 import io
 import keyword
 import re
-import sys
 import textwrap
 import tokenize
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
-from grader.astnodes import nodes
+from grader.astnodes import nodes, stack_budget
 
 __all__ = ["NormalisedCode", "Normaliser", "RenamingKey", "normalise_function", "renaming_key", "statement_shapes", "DEFAULT_KEEP_NAMES"]
 
@@ -1608,46 +1607,11 @@ def normalise_function(
     Never raises for odd input: text that does not parse, or whose AST is too
     deep for the recursive passes, gets the token-stream fallback
     (``parsed=False``), so one strange submission cannot stop a class report.
-    How deep is too deep does not depend on the caller (``_STACK_BUDGET``).
+    How deep is too deep does not depend on the caller (``grader.astnodes.stack_budget``).
     """
-    depth = _recursion_depth()
-    if depth is None:
+    with stack_budget():
         return _normalise_source(source, keep_names=keep_names, template_shapes=template_shapes,
                                  remove_dead=remove_dead)
-    previous = sys.getrecursionlimit()
-    sys.setrecursionlimit(depth + _STACK_BUDGET)
-    try:
-        return _normalise_source(source, keep_names=keep_names, template_shapes=template_shapes,
-                                 remove_dead=remove_dead)
-    finally:
-        sys.setrecursionlimit(previous)
-
-
-#: Recursion levels ``normalise_function`` gives its parse and passes below its own, wherever it
-#: is called from. With the interpreter's limit alone, a tree of a few hundred levels (a sum of
-#: about 480 terms) was normalised when called from a shallow stack and fell back to tokens when
-#: called 80 frames deeper: a similarity helper and the grading process, which call it at depths
-#: of their own, made two results of one source in a class (review of the twenty-fifth session).
-#: 1,000, the interpreter's default limit, so the limit set is never below that default (another
-#: thread of the grading process keeps at least the room it had).
-_STACK_BUDGET = 1000
-#: How ``sys.setrecursionlimit`` names the depth at which it refuses a limit (CPython 3.11-3.13).
-_REFUSED_AT = re.compile(r"at the recursion depth (\d+)")
-
-
-def _recursion_depth() -> int | None:
-    """This thread's recursion depth as the interpreter counts it (Python frames and the C calls
-    that count too: counting frames would miss those), read from the error
-    ``sys.setrecursionlimit`` gives for a limit of 1, which it refuses without changing anything;
-    None where the message does not say (another interpreter): the limit is then left alone."""
-    previous = sys.getrecursionlimit()
-    try:
-        sys.setrecursionlimit(1)
-    except RecursionError as exc:
-        found = _REFUSED_AT.search(str(exc))
-        return int(found.group(1)) if found else None
-    sys.setrecursionlimit(previous)  # accepted (no interpreter does, a function deep): put back
-    return None
 
 
 def _normalise_source(source: str, *, keep_names: frozenset[str], template_shapes: frozenset[str] | set[str],
