@@ -10,18 +10,16 @@
 SUBMISSIONS is a folder of notebooks, a folder of folders (one notebook each),
 one notebook, or the zip of a Canvas or Moodle bulk download.
 """
-from __future__ import annotations
-
 import argparse
 import gc
 import os
 import sys
 from pathlib import Path
 
-from grader import older_than_supported  # the package's __init__ only: any Python 3 reads it
+from grader import older_than_supported  # the package's __init__ only: Python 3.6 or newer reads it
 
 
-def python_too_old(version: tuple = sys.version_info) -> str | None:
+def python_too_old(version: tuple = sys.version_info) -> "str | None":
     """Why this Python cannot run the grader, None when it can (``grader.OLDEST_PYTHON``): said
     before the grader's modules are imported, which an older Python (macOS's own python3 is
     3.9) fails on with a traceback about dataclasses."""

@@ -4,8 +4,6 @@ The one name exported here is :func:`check`, the self-check students call in
 Jupyter (``from grader import check; check()``).  It imports its machinery
 (NumPy, the engine) only when called, so ``import grader`` stays light.
 """
-from __future__ import annotations
-
 import sys
 from pathlib import Path
 from typing import Any, Mapping, TextIO
@@ -13,12 +11,17 @@ from typing import Any, Mapping, TextIO
 __all__ = ["check"]
 
 
+# Read by grade.py, the kit's grade.py and a kernel's ``import grader`` before anything tells
+# an old Python why it cannot run the grader, so this module parses and runs on any Python
+# from 3.6 on (Ubuntu 18.04's python3): no ``from __future__ import annotations`` (3.7), and
+# annotations evaluated when a def runs written as strings (``str | None`` is 3.10's).
+
 #: The oldest Python the grader runs on (``pyproject.toml``'s ``requires-python``): its modules
 #: use dataclasses' ``kw_only``, which an older one fails to import with a traceback.
 OLDEST_PYTHON = (3, 10)
 
 
-def older_than_supported(version: tuple) -> str | None:
+def older_than_supported(version: tuple) -> "str | None":
     """``version`` (``sys.version_info``) as "3.9.18" when it is older than ``OLDEST_PYTHON``,
     None when the grader runs on it: one test for ``grade.py``, the kit's ``grade.py`` and
     ``check()``, each of which says it in its own words before importing the grader's modules
@@ -28,7 +31,7 @@ def older_than_supported(version: tuple) -> str | None:
     return ".".join(map(str, version[:3]))
 
 
-def _python_too_old(version: tuple) -> str | None:
+def _python_too_old(version: tuple) -> "str | None":
     """What ``check()`` says in a kernel whose Python is older than 3.10 (macOS's own python3 is
     3.9), None in a newer one: importing the engine there stopped with a traceback about
     dataclasses."""
@@ -40,8 +43,8 @@ def _python_too_old(version: tuple) -> str | None:
             f"Anaconda or Jupyter), then call check() again.")
 
 
-def check(function: str | None = None, *, namespace: Mapping[str, Any] | None = None,
-          rubric: str | Path | None = None, stream: TextIO | None = None) -> Any:
+def check(function: "str | None" = None, *, namespace: "Mapping[str, Any] | None" = None,
+          rubric: "str | Path | None" = None, stream: "TextIO | None" = None) -> Any:
     """Self-check the functions defined in your notebook on the public cases.
 
     ``check()`` checks every graded function, ``check("rnn_forward")`` one of

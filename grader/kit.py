@@ -47,13 +47,11 @@ check cannot run (the notebook cannot be read, --function names no graded
 function, NumPy or PyYAML is missing, Python is older than 3.10).  Your instructor
 grades hidden cases as well.
 """
-from __future__ import annotations
-
 import argparse
 import sys
 from pathlib import Path
 
-from grader import older_than_supported  # the package's __init__ only: any Python 3 reads it
+from grader import older_than_supported  # the package's __init__ only: Python 3.6 or newer reads it
 
 RUBRIC = Path(__file__).resolve().parent / "rubrics" / {rubric_file!r}
 
@@ -70,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def python_too_old(version: tuple = sys.version_info) -> str | None:
+def python_too_old(version: tuple = sys.version_info) -> "str | None":
     """Why this Python cannot run the check, None when it can: the checker needs 3.10 or newer,
     and on an older one (macOS's own python3 is 3.9) it stopped with a traceback and exit
     status 1, which reads as "a public case failed"."""
@@ -84,7 +82,7 @@ def python_too_old(version: tuple = sys.version_info) -> str | None:
             "new enough; then install NumPy and PyYAML for it as README.md says.")
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: "list[str] | None" = None) -> int:
     """Parse the arguments and run the self-check; returns the exit status."""
     args = build_parser().parse_args(argv)
     too_old = python_too_old()

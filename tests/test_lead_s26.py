@@ -1,0 +1,91 @@
+"""The lead's tests of the twenty-sixth session.
+
+Python 3.6 (Ubuntu 18.04's python3) could not read grade.py, the kit's grade.py or the grader
+package's ``__init__``: their ``from __future__ import annotations`` (a 3.7 feature) is a
+SyntaxError there, so a student or a lab machine got a traceback and exit status 1 ("a public
+case failed") instead of the sentence saying which Python the grader needs.
+"""
+from __future__ import annotations
+
+import ast
+import glob
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from grader.commands import DEFAULT_RUBRIC
+from grader.kit import write_student_kit
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def kit(tmp_path_factory) -> Path:
+    return write_student_kit(tmp_path_factory.mktemp("kit") / "kit", rubric=DEFAULT_RUBRIC)
+
+
+def _preambles(kit: Path) -> dict[str, tuple[str, str | None]]:
+    """Each file an old Python reads before it is told to use a newer one -> (its text, the
+    first top-level statement no old Python runs, or None when it runs every def)."""
+    return {"grade.py": ((REPO / "grade.py").read_text(encoding="utf-8"), "_TOO_OLD"),
+            "kit grade.py": ((kit / "grade.py").read_text(encoding="utf-8"), None),
+            "grader/__init__.py": ((REPO / "grader" / "__init__.py").read_text(encoding="utf-8"), None)}
+
+
+def _defs_run(tree: ast.Module, stop: str | None) -> list[ast.FunctionDef]:
+    """The top-level defs whose annotations an old Python evaluates (those before ``stop``)."""
+    defs = []
+    for node in tree.body:
+        if stop and isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == stop for t in node.targets):
+            break
+        if isinstance(node, ast.FunctionDef):
+            defs.append(node)
+    return defs
+
+
+def test_what_an_old_python_reads_parses_and_defines_on_3_6(kit):
+    for name, (text, stop) in _preambles(kit).items():
+        tree = ast.parse(text, feature_version=(3, 6))
+        futures = {a.name for n in tree.body if isinstance(n, ast.ImportFrom) and n.module == "__future__"
+                   for a in n.names}
+        assert "annotations" not in futures, name
+        for node in _defs_run(tree, stop):
+            args = node.args
+            annotations = [a.annotation for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)]
+            annotations += [node.returns]
+            for note in filter(None, annotations):
+                # evaluated when the def runs: a name (tuple, Any) is fine on 3.6, `str | None` or
+                # `list[str]` is not, unless written as a string
+                assert isinstance(note, (ast.Name, ast.Attribute)) or (
+                    isinstance(note, ast.Constant) and isinstance(note.value, str)), (
+                    name, node.name, ast.unparse(note))
+
+
+def _oldest_python() -> str | None:
+    for path in sorted(glob.glob("/root/.pyenv/versions/3.[6789].*/bin/python3")):
+        probe = subprocess.run([path, "-c", "import sys; print(sys.version_info < (3, 10))"],
+                               capture_output=True, text=True, timeout=30)
+        if probe.returncode == 0 and probe.stdout.strip() == "True":
+            return path
+    return None
+
+
+@pytest.mark.skipif(_oldest_python() is None, reason="no pyenv Python older than 3.10 here")
+def test_the_oldest_python_here_is_told_by_each_entry(kit, tmp_path):
+    """Run for real with the oldest pyenv Python (3.6.15 on the lead's machine, where all three
+    stopped with "SyntaxError: future feature annotations is not defined")."""
+    python = _oldest_python()
+    notebook = tmp_path / "mine.ipynb"
+    notebook.write_text('{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 4}\n',
+                        encoding="utf-8")
+    for folder in (REPO, kit):
+        done = subprocess.run([python, "grade.py", "--check", str(notebook)], cwd=folder,
+                              capture_output=True, text=True, timeout=60)
+        said = done.stdout + done.stderr
+        assert done.returncode == 2 and "needs Python 3.10 or newer" in said, said
+        assert "Traceback" not in said
+    done = subprocess.run([python, "-c", "import grader; grader.check()"], cwd=REPO,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and "check() cannot run" in done.stdout, done.stdout + done.stderr
