@@ -159,10 +159,13 @@ def _run_hook(hook: Callable | None, folder: Path, *args: object) -> None:
 
 
 def log_problem(folder: Path, text: str) -> None:
-    """Append ``text`` to ``OUT/<id>/grader-errors.txt`` (best effort)."""
+    """Append ``text`` to ``OUT/<id>/grader-errors.txt`` (best effort), a file only its owner
+    reads (0600, as every output written by ``write_atomic``): a traceback names the student's
+    files and the grader's paths."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        with open(folder / HOOK_ERRORS, "a", encoding="utf-8") as handle:
+        fd = os.open(folder / HOOK_ERRORS, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        with open(fd, "a", encoding="utf-8") as handle:
             handle.write(text.rstrip("\n") + "\n")
     except OSError:
         pass

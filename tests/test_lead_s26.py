@@ -89,3 +89,21 @@ def test_the_oldest_python_here_is_told_by_each_entry(kit, tmp_path):
     done = subprocess.run([python, "-c", "import grader; grader.check()"], cwd=REPO,
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and "check() cannot run" in done.stdout, done.stdout + done.stderr
+
+
+def test_the_log_of_a_failed_report_step_is_the_owner_s_only(tmp_path):
+    """grader-errors.txt was created 0644 under the usual umask, where every other output is
+    0600 (the TA helper's left item); appending keeps what an earlier step logged."""
+    import os
+
+    from grader.batch import HOOK_ERRORS, log_problem
+
+    old = os.umask(0o022)
+    try:
+        log_problem(tmp_path / "s1", "Traceback: first\n")
+        log_problem(tmp_path / "s1", "Traceback: second")
+    finally:
+        os.umask(old)
+    path = tmp_path / "s1" / HOOK_ERRORS
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert path.read_text(encoding="utf-8") == "Traceback: first\nTraceback: second\n"
