@@ -1183,8 +1183,9 @@ _HEAD_RE = re.compile(
     r"|(?P<augmented>(?P<aug_name>[A-Za-z_]\w*)\s*(?:[-+*/%&|^@]|//|\*\*|>>|<<)=)"
 )
 #: ``Cls.attr = ...`` at the top level of a cell (``_Extractor._member_set``), spaced around the dot
-#: as Python allows (``RNN .cell = ...`` was skipped by the fast path and set by the careful one).
-_MEMBER_SET_RE = re.compile(r"[A-Za-z_]\w*[ \t]*\.[ \t]*[A-Za-z_]\w*\s*=(?!=)")
+#: as Python allows (``RNN .cell = ...`` was skipped by the fast path and set by the careful one),
+#: or annotated (``RNN.cell: Callable = ...``).
+_MEMBER_SET_RE = re.compile(r"[A-Za-z_]\w*[ \t]*\.[ \t]*[A-Za-z_]\w*\s*(?::[^=\n]*)?=(?!=)")
 # A comment on a line without quotes (so the # cannot be inside a string).
 _COMMENT_RE = re.compile(r"^([^'\"#\n]*)#[^\n]*$", re.MULTILINE)
 _MAYBE_PLACEHOLDER_RE = re.compile(
@@ -1556,14 +1557,26 @@ class _Extractor:
             self._import(node, cell)
         elif isinstance(node, ast.Assign) and self._assigned_function(node, cell):
             pass
-        elif isinstance(node, ast.Assign) and self._member_set(node, cell):
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)) and self._member_set(node, cell):
             pass
         elif isinstance(node, (ast.Assign, ast.AnnAssign)) and self._constant(node, cell):
             pass
         else:
             self._dropped(node, cell)
 
-    def _member_set(self, node: ast.Assign, cell: _ParsedCell) -> bool:
+    def _annotation_cannot_fail(self, note: ast.expr) -> bool:
+        """An annotation of an attribute, which Python evaluates when the statement runs, that
+        cannot raise: a string, a builtin name the notebook does not bind, or a name an import
+        that cannot fail binds (any other may raise, and then the member is not set)."""
+        if isinstance(note, ast.Constant):
+            return isinstance(note.value, str)
+        if not isinstance(note, ast.Name):
+            return False
+        if note.id in self.safe_imports:
+            return True
+        return note.id not in self.defs and isinstance(getattr(builtins, note.id, None), type)
+
+    def _member_set(self, node: ast.Assign | ast.AnnAssign, cell: _ParsedCell) -> bool:
         """``Cls.attr = f``, ``Cls.attr = staticmethod(f)`` or ``classmethod(f)``, after ``class
         Cls`` and ``def f`` of the notebook: the program sets the member too, just after whichever
         of the two it defines last, followed for ``f`` by the class's members line
@@ -1578,9 +1591,15 @@ class _Extractor:
         program keeps it wherever the class is kept (twenty-sixth session's review: after the
         later ``def f9`` only, the line was dropped with ``f9``, which nothing else read, and an
         earlier set's line after ``f9`` outlived a later set's after the class)."""
-        if len(node.targets) != 1 or not isinstance(target := node.targets[0], ast.Attribute):
+        if isinstance(node, ast.AnnAssign):  # ``RNN.cell: Callable = f``, run by Python as the plain one
+            if node.value is None or not self._annotation_cannot_fail(node.annotation):
+                return False
+            target = node.target
+        elif len(node.targets) != 1:
             return False
-        if not isinstance(target.value, ast.Name):
+        else:
+            target = node.targets[0]
+        if not isinstance(target, ast.Attribute) or not isinstance(target.value, ast.Name):
             return False
         owner = self.defs.get(target.value.id)
         value, wrapper = node.value, ""

@@ -16,6 +16,8 @@ import pytest
 
 from grader.commands import DEFAULT_RUBRIC
 from grader.kit import write_student_kit
+from tests import notebooks as nbs
+from tests.test_live import course_module  # noqa: F401 - a fixture: rnn_utils importable
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -107,3 +109,24 @@ def test_the_log_of_a_failed_report_step_is_the_owner_s_only(tmp_path):
     path = tmp_path / "s1" / HOOK_ERRORS
     assert path.stat().st_mode & 0o777 == 0o600
     assert path.read_text(encoding="utf-8") == "Traceback: first\nTraceback: second\n"
+
+
+@pytest.mark.parametrize("cell", ["right", "wrong"])
+@pytest.mark.parametrize("annotation", ["object", "'Callable[..., tuple]'", "staticmethod"])
+def test_an_annotated_member_set_after_the_class_is_set_as_the_kernel_sets_it(
+        tmp_path, course_module, sandbox, cell, annotation):  # noqa: F811
+    # `RNN.cell: object = staticmethod(rnn_cell_forward)` is an annotated assignment, which the
+    # kernel runs like the plain one; the grader looked at plain ones only, so a right rnn_forward
+    # calling RNN.cell(...) was 'error' in the grade and passed in check() (the review helper's
+    # left item).
+    from tests.test_review_s24 import WRONG_CELL, _check_and_grade
+
+    before = f"class RNN:\n    pass\n\n\nRNN.cell: {annotation} = staticmethod(rnn_cell_forward)\n\n\n"
+    forward = (nbs.COURSE_CELLS["rnn_forward"]
+               .replace("def rnn_forward(x, a0, parameters):", before + "def rnn_forward(x, a0, parameters):")
+               .replace("= rnn_cell_forward(", "= RNN.cell("))
+    overrides = {"rnn_forward": forward} | ({"rnn_cell_forward": WRONG_CELL} if cell == "wrong" else {})
+    live, graded, _namespace = _check_and_grade(nbs.course_notebook(overrides), tmp_path, sandbox)
+    assert ("rnn_forward", "passed") in graded, graded
+    assert ("rnn_cell_forward", "passed" if cell == "right" else "failed") in graded
+    assert live == graded
