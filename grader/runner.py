@@ -759,8 +759,7 @@ class _Grader:
         # What extraction said of each name, when it knows more than "outside the function": where
         # a statement the grader does not run assigns it, or the test helper it comes from.
         known = {head.group(0): d.message for d in self.extraction.diagnostics
-                 if d.function == self.part.function and (head := _USES_HEAD.match(d.message))
-                 and not d.message.endswith(_NOWHERE_TAIL)}
+                 if d.function == self.part.function and (head := _USES_HEAD.match(d.message))}
         for name in fn.free_names:
             if name in broken:
                 self.notes.append(broken_definition_note(self.part.function, name, broken[name]))
@@ -770,11 +769,14 @@ class _Grader:
             elif typo := _numpy_typo(name):
                 self.notes.append(f"`{self.part.function}` uses `{name}`, which nothing defines: "
                                   f"did you mean `{typo}`?")
-            elif (said := known.get(f"`{self.part.function}` uses `{name}`")) is not None:
+            elif ((said := known.get(f"`{self.part.function}` uses `{name}`")) is not None
+                  and _NOWHERE not in said):
                 self.notes.append(said)
-            else:
+            else:  # nowhere: the advice, with the hint of a star import extraction could not see into
+                star = _STAR_HINT.search(said or "")
                 self.notes.append(f"`{self.part.function}` uses `{name}`, which is defined outside "
-                                  f"the function (or nowhere): compute it inside or pass it in.")
+                                  f"the function (or nowhere): compute it inside or pass it in"
+                                  f"{' ' + star.group(0) if star else ''}.")
 
     # ------------------------------------------------------------------ per case
     def _case(self, case: Case, status: str, points: float, **kw: Any) -> CaseResult:
@@ -1573,9 +1575,10 @@ def grade_submission(path: str | Path, *, context: GradingContext, sandbox: Any,
 #: How a note about a name a function reads from outside begins, in the extraction's messages and
 #: in the part's notes alike ("`rnn_cell_forward` uses `Wya`").
 _USES_HEAD = re.compile(r"`[^`]+` uses `[^`]+`")
-#: How extraction's note ends for a name nothing in the notebook assigns (``extract._free_message``):
-#: the part's own note says as much, with what to do.
-_NOWHERE_TAIL = "so it will raise NameError."
+#: What extraction's note says of a name nothing in the notebook assigns (``extract._free_message``):
+#: the part's own note says as much, with what to do; and the hint that may follow it.
+_NOWHERE = "so it will raise NameError"
+_STAR_HINT = re.compile(r"\(unless it comes from `from [^`]+ import \*`\)")
 
 
 def _not_said_again(messages: Sequence[str], parts: Sequence[PartResult]) -> list[str]:

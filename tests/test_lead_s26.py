@@ -130,3 +130,21 @@ def test_an_annotated_member_set_after_the_class_is_set_as_the_kernel_sets_it(
     assert ("rnn_forward", "passed") in graded, graded
     assert ("rnn_cell_forward", "passed" if cell == "right" else "failed") in graded
     assert live == graded
+
+
+def test_a_name_from_nowhere_beside_a_star_import_keeps_the_advice_under_its_function(tmp_path, context, sandbox):
+    # With `from X import *` of a module the grader cannot see, extraction's note ends "so it
+    # will raise NameError (unless it comes from `from X import *`)." and slipped past the test of
+    # that ending, so it became the part's note in place of "compute it inside or pass it in" (the
+    # review helper's left item). The part's note is the advice, with the star's hint kept.
+    from tests.test_review_s23 import _grade
+
+    cell = nbs.COURSE_CELLS["rnn_cell_forward"]
+    assert cell.count("np.tanh(") == 1
+    notebook = nbs.course_notebook({"rnn_cell_forward": "from course_helpers_nobody_has import *\n\n"
+                                    + cell.replace("np.tanh(", "fast_tanh(")})
+    result = _grade(tmp_path, notebook, context, sandbox)
+    notes = [n for n in result.part("rnn_cell_forward").notes if n.startswith("`rnn_cell_forward` uses `fast_tanh`")]
+    assert notes == ["`rnn_cell_forward` uses `fast_tanh`, which is defined outside the function (or nowhere): "
+                     "compute it inside or pass it in (unless it comes from "
+                     "`from course_helpers_nobody_has import *`)."], notes
