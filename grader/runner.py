@@ -836,7 +836,9 @@ class _Grader:
                 "Not run: the submission used up its total time budget."), **common)
         if status == "missing":
             broken = self._extraction_error()
-            told = broken.message if broken is not None else self.load_errors.get(self.part.function)
+            if broken is not None:  # its def parses but does not compile: an error, as one that does not parse
+                return self._case(case, ERROR, 0.0, message=broken.message, **common)
+            told = self.load_errors.get(self.part.function)
             return self._case(case, MISSING, 0.0, message=told or (
                 f"`{self.part.function}` was not defined when the notebook's definitions ran "
                 f"(an error above it in the same cell?)."), **common)

@@ -148,3 +148,20 @@ def test_a_name_from_nowhere_beside_a_star_import_keeps_the_advice_under_its_fun
     assert notes == ["`rnn_cell_forward` uses `fast_tanh`, which is defined outside the function (or nowhere): "
                      "compute it inside or pass it in (unless it comes from "
                      "`from course_helpers_nobody_has import *`)."], notes
+
+
+@pytest.mark.parametrize("how", ["does not parse", "does not compile"])
+def test_a_def_with_a_syntax_error_is_an_error_whether_it_parses_or_not(tmp_path, context, sandbox, how):
+    # A def that parses but does not compile (`break` outside a loop) was 'missing' in the grade,
+    # one that does not parse 'error', both with a "Syntax error" message (the review helper's left
+    # item). Both are the student's syntax error: 'error', with the message and the place.
+    from tests.test_review_s23 import _grade
+
+    cell = nbs.COURSE_CELLS["rnn_cell_forward"]
+    bad = "    return a_next, yt_pred, cache\n    break\n" if how == "does not compile" else "    return a_next,, yt_pred\n"
+    assert cell.count("    return a_next, yt_pred, cache\n") == 1
+    notebook = nbs.course_notebook({"rnn_cell_forward": cell.replace("    return a_next, yt_pred, cache\n", bad)})
+    part = _grade(tmp_path, notebook, context, sandbox).part("rnn_cell_forward")
+    assert part.status == "error" and part.points == 0, part
+    assert all(case.status == "error" and "yntax error" in case.message for case in part.cases), part.cases
+    assert part.location is not None and part.location.cell is not None, part
