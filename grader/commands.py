@@ -968,6 +968,10 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
                          f"and {resume}.\n")
 
         fresh = {d.submission_id for d in done_list}
+        if interrupted and force:
+            # Not reached this time: the earlier result still holds for its key, and the gradebook
+            # lists it, as a run without --force would (a gradebook without them missed students).
+            partition([sub for sub in subs if sub.id not in fresh], keys, out_dir=out_dir, on_kept=absorb)
         tally, book = books()
         book.write(out_dir)
 

@@ -165,3 +165,30 @@ def test_a_def_with_a_syntax_error_is_an_error_whether_it_parses_or_not(tmp_path
     assert part.status == "error" and part.points == 0, part
     assert all(case.status == "error" and "yntax error" in case.message for case in part.cases), part.cases
     assert part.location is not None and part.location.cell is not None, part
+
+
+def test_an_interrupted_force_run_keeps_the_earlier_results_in_its_gradebook(tmp_path, monkeypatch):
+    # With --force nothing was read from the earlier run, so Ctrl-C before a student was
+    # regraded left them out of grades.csv, though their earlier result still held for their key
+    # (the TA helper's left item): a gradebook uploaded then missed students. They are listed
+    # with that result, as a run without --force lists them.
+    import csv
+
+    from grader.batch import BatchInterrupted, WorkerPool
+    from tests.test_ta_s26_runs import run, small_class
+
+    monkeypatch.setattr("grader.incremental.grader_digest", lambda *a, **k: "pinned")
+    subs, out = small_class(tmp_path / "subs"), tmp_path / "out"
+    run(subs, out)
+    with open(out / "grades.csv", newline="", encoding="utf-8") as handle:
+        before = {row["submission"]: row["score"] for row in csv.DictReader(handle)}
+
+    def interrupted(self, *args, **kwargs):
+        raise BatchInterrupted([])
+
+    monkeypatch.setattr(WorkerPool, "run", interrupted)
+    summary, printed = run(subs, out, force=True)
+    assert summary.interrupted
+    with open(out / "grades.csv", newline="", encoding="utf-8") as handle:
+        after = {row["submission"]: row["score"] for row in csv.DictReader(handle)}
+    assert after == before == {"alice": after["alice"], "bob": after["bob"]}, printed
