@@ -192,3 +192,24 @@ def test_an_interrupted_force_run_keeps_the_earlier_results_in_its_gradebook(tmp
     with open(out / "grades.csv", newline="", encoding="utf-8") as handle:
         after = {row["submission"]: row["score"] for row in csv.DictReader(handle)}
     assert after == before == {"alice": after["alice"], "bob": after["bob"]}, printed
+
+
+def test_a_copy_set_by_an_annotated_member_is_what_the_similarity_check_compares(tmp_path):
+    # A hostile reading of c019cdf: `RNN.cell: object = staticmethod(f9)` is now graded (as f9);
+    # the text compared must be f9 too, not `class RNN: pass` (as 8db0f21 made it for the plain set).
+    from grader.extract import extract_file
+    from grader.runner import graded_source
+    from grader.similarity import find_similar
+
+    copied = nbs.COURSE_CELLS["rnn_cell_forward"]
+    hidden = (copied.replace("def rnn_cell_forward(", "def f9(")
+              + "\n\nclass RNN:\n    pass\n\n\nRNN.cell: 'Callable' = staticmethod(f9)\nrnn_cell_forward = RNN.cell\n")
+    extraction = extract_file(nbs.write(tmp_path / "hidden.ipynb", nbs.course_notebook({"rnn_cell_forward": hidden})))
+    compared = graded_source(extraction.functions, "rnn_cell_forward", graded=["rnn_cell_forward"])
+    assert "def f9(" in compared and "np.tanh(" in compared, compared
+    report = find_similar({"hider": {"rnn_cell_forward": compared},
+                           "source": {"rnn_cell_forward": copied},
+                           "other": {"rnn_cell_forward": "def rnn_cell_forward(xt, a_prev, parameters):\n"
+                                                         "    return xt, a_prev, parameters\n"}},
+                          common_fraction=1.0)
+    assert any({p.a, p.b} == {"hider", "source"} and p.flagged for p in report.pairs), report.pairs
