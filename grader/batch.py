@@ -17,6 +17,7 @@ which each worker turns into a clean exit that closes its sandbox) and raises
 from __future__ import annotations
 
 import dataclasses
+import errno
 import gc
 import multiprocessing
 import os
@@ -170,6 +171,11 @@ def log_problem(folder: Path, text: str) -> None:
     except OSError:
         pass
 
+
+#: A worker's exit status when its disk (or quota) is full: the grading process raises the
+#: error itself, so that the run ends with one message (``commands._full_disk_stops``).
+DISK_FULL_EXIT = 75
+_DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
 
 #: What a worker sends of each result (``Done.record``): its summary, what the grading
 #: process's pages read (``page_record``), or the whole record.
@@ -345,6 +351,13 @@ def _worker(conn: Connection, context: GradingContext, out_dir: Path, sandbox_op
                prepare=prepare, finish=finish, records=records)
     except _StartFailed as exc:
         raise exc.__cause__ from None
+    except OSError as exc:
+        if exc.errno not in _DISK_FULL:
+            raise
+        # The sandbox is closed (``_serve``'s block). The grading process says it once, for the
+        # whole run (``WorkerPool.run``): each worker's traceback stood above that message.
+        sys.stderr.flush()
+        os._exit(DISK_FULL_EXIT)
 
 
 def _serve(conn: Connection, parent: int, pending: _PendingSandbox, *, context: GradingContext,
@@ -543,6 +556,8 @@ class WorkerPool:
                         self._workers.pop(conn)
                         proc.join(timeout=5)
                         pending.extend(reversed(held[1:]))  # sent ahead, not started: next
+                        if proc.exitcode == DISK_FULL_EXIT:  # ended quietly by a full disk (_worker)
+                            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(self.out_dir))
                         if held:
                             sid, path = held[0][0], held[0][1]
                             code = proc.exitcode  # negative: the signal (-9: often out of memory)

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import ast
 import glob
+import io
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from grader import commands
 from grader.commands import DEFAULT_RUBRIC
 from grader.kit import write_student_kit
 from tests import notebooks as nbs
@@ -213,3 +215,28 @@ def test_a_copy_set_by_an_annotated_member_is_what_the_similarity_check_compares
                                                          "    return xt, a_prev, parameters\n"}},
                           common_fraction=1.0)
     assert any({p.a, p.b} == {"hider", "source"} and p.flagged for p in report.pairs), report.pairs
+
+
+def test_a_full_disk_in_the_workers_is_said_once_without_their_tracebacks(tmp_path, monkeypatch, capfd):
+    # Since the TA helper's 27248ba a full disk ends the run with one message, but each forked
+    # worker that met it first printed its own traceback (multiprocessing's, of the write in
+    # batch._graded) above that message (the helper's left item). A worker now ends quietly with
+    # a status the grading process reads as the full disk.
+    import errno
+
+    from tests.test_ta_s26_runs import small_class
+
+    monkeypatch.setattr("grader.incremental.grader_digest", lambda *a, **k: "pinned")
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("grader.batch.write_submission_record", full)  # inherited by the forked workers
+    subs, out = small_class(tmp_path / "subs"), tmp_path / "out"
+    with pytest.raises(commands.CommandError) as raised:
+        commands.grade_class(subs, out_dir=out, jobs=2, progress_bar=False, stream=io.StringIO(),
+                             similarity=False)
+    assert "the disk filled up" in str(raised.value)
+    printed = capfd.readouterr()
+    assert "Traceback" not in printed.err + printed.out, printed.err
+
