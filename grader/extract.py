@@ -1407,6 +1407,15 @@ class _Extractor:
         self.member_holders: dict[tuple[str, str], str] = {}
         #: (class, attribute) -> the program's line of the last of those sets (``_member_sets_last``).
         self.member_set_lines: dict[tuple[str, str], str] = {}
+        #: (class, attribute) -> the definition of the function the last of those sets put there,
+        #: as it was then, and its wrapper ("", "staticmethod", "classmethod"): what an alias
+        #: ``name = Cls.attr`` after it holds (``_member_alias``).
+        self.member_defs: dict[tuple[str, str], tuple[_Def, str]] = {}
+        #: alias -> (the function definition a member set put in ``Cls.attr`` when ``alias =
+        #: Cls.attr`` ran, the definition of ``Cls`` then): ``_member_aliases_held``.
+        self.member_aliases: dict[str, tuple[_Def, _Def]] = {}
+        #: alias -> that function definition, for the aliases that pass made ``alias = f``.
+        self.held_aliases: dict[str, _Def] = {}
         #: def or class name -> the notebook's functions its last statement reads when it runs, by
         #: name, as they were defined then (``_read_then_first``).
         self.read_then: dict[str, dict[str, _Def]] = {}
@@ -1614,6 +1623,7 @@ class _Extractor:
             return False
         cls, name, key = target.value.id, value.id, (target.value.id, target.attr)
         self.member_sets[key] = (*self.member_sets.get(key, ()), (cell.index, node.lineno, name))
+        self.member_defs[key] = (held[0], wrapper)
         line = _guarded(f"{cls}.{target.attr} = {f'{wrapper}({name})' if wrapper else name}")
         if wrapper != "classmethod":  # a class method keeps its ``cls`` (as _members_line leaves it)
             line += "\n" + _members_line(cls, (name,))
@@ -1702,6 +1712,7 @@ class _Extractor:
             self.member_sets = {key: f for key, f in self.member_sets.items() if key[0] != name}
             self.member_holders = {key: d for key, d in self.member_holders.items() if key[0] != name}
             self.member_set_lines = {key: t for key, t in self.member_set_lines.items() if key[0] != name}
+            self.member_defs = {key: d for key, d in self.member_defs.items() if key[0] != name}
         if previous is not None and previous[0].kind in ("function", "class"):
             old = previous[0]
             where = f"cell {old.cell_index + 1}" if old.cell_index != cell.index else "earlier in the same cell"
@@ -1802,6 +1813,9 @@ class _Extractor:
         name = node.targets[0].id
         self.dropped_bindings.pop(name, None)
         self._definition("function", name, node.lineno, node.end_lineno or node.lineno, source, cell, node, uses)
+        member = self._member_alias(value) if isinstance(value, ast.Attribute) else None
+        if member is not None and node.lineno == node.end_lineno:
+            self.member_aliases[name] = (member, self.defs[value.value.id][0])  # type: ignore[union-attr]
         if isinstance(value, ast.Name):
             self.alias_targets[name] = (self.defs[name][0], self.defs[value.id][0], "")
         elif isinstance(value, ast.Attribute):
@@ -1812,6 +1826,20 @@ class _Extractor:
                 self.defs[name] = (dataclasses.replace(kept, then=line), kept_node, kept_cell)
             self.alias_targets[name] = (self.defs[name][0], self.defs[value.value.id][0], value.attr)
         return True
+
+    def _member_alias(self, value: ast.Attribute) -> _Def | None:
+        """The function definition ``Cls.attr`` holds when a set after the class put it there
+        (``Cls.attr = f`` or ``staticmethod(f)``: read from the class, both give ``f`` itself),
+        as it was defined then; None for a class method (a bound method), no such set, or a class
+        whose building runs code (``_built_plainly``: what it holds is what that code makes)."""
+        if not isinstance(value.value, ast.Name):
+            return None
+        found = self.member_defs.get((value.value.id, value.attr))
+        entry = self.defs.get(value.value.id)
+        if found is None or found[1] == "classmethod" or entry is None or entry[0].kind != "class":
+            return None
+        cls = self._class_members(entry[0].source)[1]
+        return found[0] if cls is not None and self._built_plainly(cls, seen=set()) else None
 
     def _constant(self, node: ast.Assign | ast.AnnAssign, cell: _ParsedCell) -> bool:
         """Keep ``name = <literal or arithmetic of literals and kept constants>``."""
@@ -1878,6 +1906,32 @@ class _Extractor:
 
     # -- analysis -----------------------------------------------------------------
 
+    def _member_aliases_held(self) -> None:
+        """``name = Cls.attr`` where a set after the class put the function ``f`` there (``Cls.attr
+        = f`` or ``staticmethod(f)``), when ``f`` or ``Cls`` is defined again after it: Python's
+        ``name`` is that ``f`` as it was then, so the program's alias becomes ``name = f``, and
+        ``_aliases_of_earlier_defs`` (next) runs that ``f`` just before it when a later one
+        replaced it. The program set the member after the last definitions, after the alias:
+        'missing' (or another function) where the kernel holds the first ``f`` and check() said
+        so. Untouched when neither is defined again (the member's own path is exact then)."""
+        for name, (held, cls) in self.member_aliases.items():
+            entry, target = self.defs.get(name), self.alias_targets.get(name)
+            if entry is None or target is None or not _same_definition(entry[0], target[0]):
+                continue  # ``name`` defined again after the alias: that one is graded
+            f_now, cls_now = self.defs.get(held.names[0]), self.defs.get(cls.names[0])
+            if (f_now is not None and _same_definition(f_now[0], held)
+                    and cls_now is not None and _same_definition(cls_now[0], cls)):
+                continue
+            source = f"{name} = {held.names[0]}"
+            try:
+                uses, deftime, code = _USES_MEMO(source)
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                continue
+            d = dataclasses.replace(entry[0], source=source, uses=uses, deftime=deftime, code=code)
+            self.defs[name] = (d, entry[1], entry[2])
+            self.alias_targets[name] = (d, held, "")
+            self.held_aliases[name] = held
+
     def _aliases_of_earlier_defs(self) -> None:
         """An alias whose function is defined again after it (``def f`` in a cell, then
         ``rnn_cell_forward = f``, then ``def f`` again) names the ``f`` it ran after, as Python
@@ -1902,7 +1956,8 @@ class _Extractor:
             named = replaced.get(id(named), named)
             entry, target = self.defs.get(name), named.names[0]
             now = self.defs.get(target)
-            if (entry is None or entry[0] is not alias or now is None or now[0] is named
+            if (entry is None or not _same_definition(entry[0], alias) or now is None
+                    or _same_definition(now[0], named)
                     or (named.kind == "class" and not _compiles(named, compiles))):
                 continue
             given = dataclasses.replace(alias, before=named, uses=alias.uses | named.uses,
@@ -1925,6 +1980,7 @@ class _Extractor:
 
     def _finish(self) -> Extraction:
         """Scope analysis, placeholders, free names and marker hints; build the result."""
+        self._member_aliases_held()
         self._aliases_of_earlier_defs()
         self._member_sets_last()
         self._read_then_first()
@@ -2030,6 +2086,9 @@ class _Extractor:
         earliest = _earlier_defs(d)[0] if d.before is not None else None
         if earliest is not None and earliest.kind != "class":
             return earliest.source, 0
+        held = self.held_aliases.get(d.names[0])
+        if held is not None and d.source == f"{d.names[0]} = {held.names[0]}":  # _member_aliases_held
+            return self._function_source(held.names[0]) or held.source, 0
         member = self._class_member_source(node, defined=earliest, before=(d.cell_index or 0, d.first_line))
         if member is None and earliest is not None:  # `h = g` of a `g = Cls.attr` of a class defined again
             return earliest.source, 0
@@ -2750,6 +2809,14 @@ _PARSE_MEMO: SourceMemo[ast.Module | None] = SourceMemo(_parses_at)  # (def sour
 # (def source, first line, last line, reads free names?, the notebook's function names) ->
 # _def_findings; the names are the same set in most notebooks of a class.
 _FINDINGS_MEMO: SourceMemo[tuple[tuple[tuple[int, str, str], ...], dict[str, int]]] = SourceMemo(_def_findings)
+
+
+def _same_definition(a: _Def, b: _Def) -> bool:
+    """Whether ``a`` and ``b`` are one statement of the notebook: the same object, or one given
+    lines to run after it or before it since (``dataclasses.replace``: a member set's line, an
+    earlier definition run first), which an identity test took for a definition made again."""
+    return a is b or (a.kind == b.kind and a.names == b.names and a.cell_index == b.cell_index
+                      and a.first_line == b.first_line)
 
 
 def clear_memos() -> None:

@@ -240,3 +240,60 @@ def test_a_full_disk_in_the_workers_is_said_once_without_their_tracebacks(tmp_pa
     printed = capfd.readouterr()
     assert "Traceback" not in printed.err + printed.out, printed.err
 
+
+
+def test_a_def_given_a_member_set_s_line_is_not_told_it_was_defined_again(tmp_path):
+    # `class RNN: pass`, `def f9`, `rnn_cell_forward = f9`, `RNN.cell = staticmethod(f9)`: the set's
+    # line was attached to f9's definition (a new object), which the alias's test of identity took
+    # for f9 defined again: the student was told "`rnn_cell_forward = f9` names the `f9` defined in
+    # cell 4, line 7, which cell 4 defines again later" of a notebook defining it once.
+    from grader.extract import extract_file
+
+    right = nbs.COURSE_CELLS["rnn_cell_forward"].replace("def rnn_cell_forward(", "def f9(")
+    cell = "class RNN:\n    pass\n\n\n" + right + "\n\nrnn_cell_forward = f9\nRNN.cell = staticmethod(f9)\n"
+    extraction = extract_file(nbs.write(tmp_path / "once.ipynb", nbs.course_notebook({"rnn_cell_forward": cell})))
+    assert not [d.message for d in extraction.diagnostics if "defines again" in d.message]
+
+
+@pytest.mark.parametrize("later", ["the function", "the class"])
+@pytest.mark.parametrize("first", ["wrong", "right"])
+def test_an_alias_of_a_member_set_holds_the_function_as_it_was_then(tmp_path, course_module, sandbox, later, first):  # noqa: F811
+    # `def f9`, `class RNN: pass`, `RNN.cell = staticmethod(f9)`, `rnn_cell_forward = RNN.cell`,
+    # then f9 (or the class) defined again: Python's rnn_cell_forward is the first f9. The program
+    # set the member after the last definitions, after the alias: 'missing' in the grade, where
+    # check() graded the kernel's function (older than this session).
+    from tests.test_review_s24 import WRONG_CELL, _check_and_grade
+
+    right = nbs.COURSE_CELLS["rnn_cell_forward"].replace("def rnn_cell_forward(", "def f9(")
+    wrong = WRONG_CELL.replace("def rnn_cell_forward(", "def f9(")
+    held, other = (wrong, right) if first == "wrong" else (right, wrong)
+    cell = held + "\n\nclass RNN:\n    pass\n\n\nRNN.cell = staticmethod(f9)\nrnn_cell_forward = RNN.cell\n\n\n"
+    cell += other if later == "the function" else "class RNN:\n    cell = None\n"
+    live, graded, _namespace = _check_and_grade(nbs.course_notebook({"rnn_cell_forward": cell}), tmp_path, sandbox)
+    assert ("rnn_cell_forward", "failed" if first == "wrong" else "passed") in graded, graded
+    assert live == graded
+
+
+@pytest.mark.parametrize("later", ["the function", "the class"])
+def test_a_copy_held_by_an_alias_of_a_member_set_is_what_the_similarity_check_compares(tmp_path, later):
+    # The hostile reading of _member_aliases_held: `f9` (a copy) set as RNN.cell, `rnn_cell_forward =
+    # RNN.cell`, then a decoy `def f9` or `class RNN` after it. The copy is now graded (it was
+    # 'missing'), so the copy must be the text compared, not the decoy.
+    from grader.extract import extract_file
+    from grader.runner import graded_source
+    from grader.similarity import find_similar
+
+    copied = nbs.COURSE_CELLS["rnn_cell_forward"]
+    decoy = "def f9(xt, a_prev, parameters):\n    return xt, a_prev, parameters\n"
+    hidden = (copied.replace("def rnn_cell_forward(", "def f9(")
+              + "\n\nclass RNN:\n    pass\n\n\nRNN.cell = staticmethod(f9)\nrnn_cell_forward = RNN.cell\n\n\n"
+              + (decoy if later == "the function" else "class RNN:\n    cell = None\n"))
+    extraction = extract_file(nbs.write(tmp_path / "hidden.ipynb", nbs.course_notebook({"rnn_cell_forward": hidden})))
+    compared = graded_source(extraction.functions, "rnn_cell_forward", graded=["rnn_cell_forward"])
+    assert "np.tanh(" in compared, compared
+    report = find_similar({"hider": {"rnn_cell_forward": compared},
+                           "source": {"rnn_cell_forward": copied},
+                           "other": {"rnn_cell_forward": "def rnn_cell_forward(xt, a_prev, parameters):\n"
+                                                         "    return xt, a_prev, parameters\n"}},
+                          common_fraction=1.0)
+    assert any({p.a, p.b} == {"hider", "source"} and p.flagged for p in report.pairs), report.pairs
