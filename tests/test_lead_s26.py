@@ -201,7 +201,6 @@ def test_a_copy_set_by_an_annotated_member_is_what_the_similarity_check_compares
     # the text compared must be f9 too, not `class RNN: pass` (as 8db0f21 made it for the plain set).
     from grader.extract import extract_file
     from grader.runner import graded_source
-    from grader.similarity import find_similar
 
     copied = nbs.COURSE_CELLS["rnn_cell_forward"]
     hidden = (copied.replace("def rnn_cell_forward(", "def f9(")
@@ -209,12 +208,7 @@ def test_a_copy_set_by_an_annotated_member_is_what_the_similarity_check_compares
     extraction = extract_file(nbs.write(tmp_path / "hidden.ipynb", nbs.course_notebook({"rnn_cell_forward": hidden})))
     compared = graded_source(extraction.functions, "rnn_cell_forward", graded=["rnn_cell_forward"])
     assert "def f9(" in compared and "np.tanh(" in compared, compared
-    report = find_similar({"hider": {"rnn_cell_forward": compared},
-                           "source": {"rnn_cell_forward": copied},
-                           "other": {"rnn_cell_forward": "def rnn_cell_forward(xt, a_prev, parameters):\n"
-                                                         "    return xt, a_prev, parameters\n"}},
-                          common_fraction=1.0)
-    assert any({p.a, p.b} == {"hider", "source"} and p.flagged for p in report.pairs), report.pairs
+    _assert_flagged_with_its_source(compared, copied)
 
 
 def test_a_full_disk_in_the_workers_is_said_once_without_their_tracebacks(tmp_path, monkeypatch, capfd):
@@ -281,7 +275,6 @@ def test_a_copy_held_by_an_alias_of_a_member_set_is_what_the_similarity_check_co
     # 'missing'), so the copy must be the text compared, not the decoy.
     from grader.extract import extract_file
     from grader.runner import graded_source
-    from grader.similarity import find_similar
 
     copied = nbs.COURSE_CELLS["rnn_cell_forward"]
     decoy = "def f9(xt, a_prev, parameters):\n    return xt, a_prev, parameters\n"
@@ -291,6 +284,13 @@ def test_a_copy_held_by_an_alias_of_a_member_set_is_what_the_similarity_check_co
     extraction = extract_file(nbs.write(tmp_path / "hidden.ipynb", nbs.course_notebook({"rnn_cell_forward": hidden})))
     compared = graded_source(extraction.functions, "rnn_cell_forward", graded=["rnn_cell_forward"])
     assert "np.tanh(" in compared, compared
+    _assert_flagged_with_its_source(compared, copied)
+
+
+def _assert_flagged_with_its_source(compared: str, copied: str) -> None:
+    """The similarity check flags the text ``compared`` for a submission against ``copied``'s."""
+    from grader.similarity import find_similar
+
     report = find_similar({"hider": {"rnn_cell_forward": compared},
                            "source": {"rnn_cell_forward": copied},
                            "other": {"rnn_cell_forward": "def rnn_cell_forward(xt, a_prev, parameters):\n"
