@@ -190,6 +190,15 @@ class _Def:
 
 
 @dataclass(frozen=True)
+class _MemberSet:
+    """The last ``Cls.attr = f`` (or ``staticmethod(f)``, ``classmethod(f)``) set after a class."""
+
+    held: _Def  # the definition of ``f`` when the set ran
+    wrapper: str  # "", "staticmethod" or "classmethod"
+    line: str  # the program's lines that make the set (``_Extractor._member_set``)
+
+
+@dataclass(frozen=True)
 class _Import:
     """One imported name (one alias of an import statement)."""
 
@@ -1405,17 +1414,11 @@ class _Extractor:
         self.member_sets: dict[tuple[str, str], tuple[tuple[int, int, str], ...]] = {}
         #: (class, attribute) -> the definition whose ``then`` holds the last of those sets' lines.
         self.member_holders: dict[tuple[str, str], str] = {}
-        #: (class, attribute) -> the program's line of the last of those sets (``_member_sets_last``).
-        self.member_set_lines: dict[tuple[str, str], str] = {}
-        #: (class, attribute) -> the definition of the function the last of those sets put there,
-        #: as it was then, and its wrapper ("", "staticmethod", "classmethod"): what an alias
-        #: ``name = Cls.attr`` after it holds (``_member_alias``).
-        self.member_defs: dict[tuple[str, str], tuple[_Def, str]] = {}
+        #: (class, attribute) -> the last of those sets (``_member_sets_last``, ``_member_alias``).
+        self.last_sets: dict[tuple[str, str], _MemberSet] = {}
         #: alias -> (the function definition a member set put in ``Cls.attr`` when ``alias =
         #: Cls.attr`` ran, the definition of ``Cls`` then): ``_member_aliases_held``.
         self.member_aliases: dict[str, tuple[_Def, _Def]] = {}
-        #: alias -> that function definition, for the aliases that pass made ``alias = f``.
-        self.held_aliases: dict[str, _Def] = {}
         #: def or class name -> the notebook's functions its last statement reads when it runs, by
         #: name, as they were defined then (``_read_then_first``).
         self.read_then: dict[str, dict[str, _Def]] = {}
@@ -1623,11 +1626,10 @@ class _Extractor:
             return False
         cls, name, key = target.value.id, value.id, (target.value.id, target.attr)
         self.member_sets[key] = (*self.member_sets.get(key, ()), (cell.index, node.lineno, name))
-        self.member_defs[key] = (held[0], wrapper)
         line = _guarded(f"{cls}.{target.attr} = {f'{wrapper}({name})' if wrapper else name}")
         if wrapper != "classmethod":  # a class method keeps its ``cls`` (as _members_line leaves it)
             line += "\n" + _members_line(cls, (name,))
-        self.member_set_lines[key] = line
+        self.last_sets[key] = _MemberSet(held[0], wrapper, line)
         holder = self._holder(key)
         later = max((e for e in (owner, held, holder) if e is not None),
                     key=lambda entry: (entry[0].cell_index or 0, entry[0].first_line))
@@ -1684,12 +1686,10 @@ class _Extractor:
         said it passed. The member calls the global function when called (``_members_line``), so
         the last definition is the one a call meets, in the program as with a stub."""
         order = {name: index for index, name in enumerate(self.defs)}
-        for key, line in self.member_set_lines.items():
-            sets = self.member_sets.get(key)
-            cls, function = key[0], sets[-1][2] if sets else None
-            owner, held = self.defs.get(cls), self.defs.get(function or "")
-            if (function is None or owner is None or held is None or owner[0].kind != "class"
-                    or held[0].kind != "function"):
+        for key, last in self.last_sets.items():
+            cls, function, line = key[0], last.held.names[0], last.line
+            owner, held = self.defs.get(cls), self.defs.get(function)
+            if owner is None or held is None or owner[0].kind != "class" or held[0].kind != "function":
                 continue
             later = max((owner, held), key=lambda entry: order.get(entry[0].names[0], -1))
             holder = self._holder(key)
@@ -1711,8 +1711,7 @@ class _Extractor:
         if kind == "class" and self.member_sets:  # a class defined again has none of them
             self.member_sets = {key: f for key, f in self.member_sets.items() if key[0] != name}
             self.member_holders = {key: d for key, d in self.member_holders.items() if key[0] != name}
-            self.member_set_lines = {key: t for key, t in self.member_set_lines.items() if key[0] != name}
-            self.member_defs = {key: d for key, d in self.member_defs.items() if key[0] != name}
+            self.last_sets = {key: last for key, last in self.last_sets.items() if key[0] != name}
         if previous is not None and previous[0].kind in ("function", "class"):
             old = previous[0]
             where = f"cell {old.cell_index + 1}" if old.cell_index != cell.index else "earlier in the same cell"
@@ -1834,12 +1833,12 @@ class _Extractor:
         whose building runs code (``_built_plainly``: what it holds is what that code makes)."""
         if not isinstance(value.value, ast.Name):
             return None
-        found = self.member_defs.get((value.value.id, value.attr))
+        last = self.last_sets.get((value.value.id, value.attr))
         entry = self.defs.get(value.value.id)
-        if found is None or found[1] == "classmethod" or entry is None or entry[0].kind != "class":
+        if last is None or last.wrapper == "classmethod" or entry is None or entry[0].kind != "class":
             return None
         cls = self._class_members(entry[0].source)[1]
-        return found[0] if cls is not None and self._built_plainly(cls, seen=set()) else None
+        return last.held if cls is not None and self._built_plainly(cls, seen=set()) else None
 
     def _constant(self, node: ast.Assign | ast.AnnAssign, cell: _ParsedCell) -> bool:
         """Keep ``name = <literal or arithmetic of literals and kept constants>``."""
@@ -1930,7 +1929,6 @@ class _Extractor:
             d = dataclasses.replace(entry[0], source=source, uses=uses, deftime=deftime, code=code)
             self.defs[name] = (d, entry[1], entry[2])
             self.alias_targets[name] = (d, held, "")
-            self.held_aliases[name] = held
 
     def _aliases_of_earlier_defs(self) -> None:
         """An alias whose function is defined again after it (``def f`` in a cell, then
@@ -2086,8 +2084,8 @@ class _Extractor:
         earliest = _earlier_defs(d)[0] if d.before is not None else None
         if earliest is not None and earliest.kind != "class":
             return earliest.source, 0
-        held = self.held_aliases.get(d.names[0])
-        if held is not None and d.source == f"{d.names[0]} = {held.names[0]}":  # _member_aliases_held
+        held = self.member_aliases.get(d.names[0], (None,))[0]
+        if held is not None and d.source == f"{d.names[0]} = {held.names[0]}":  # made so by _member_aliases_held
             return self._function_source(held.names[0]) or held.source, 0
         member = self._class_member_source(node, defined=earliest, before=(d.cell_index or 0, d.first_line))
         if member is None and earliest is not None:  # `h = g` of a `g = Cls.attr` of a class defined again
@@ -2183,7 +2181,7 @@ class _Extractor:
             return earlier[0].source
         seen = set() if seen is None else seen
         target = self.alias_targets.get(name)
-        if target is None or (target[0].cell_index, target[0].first_line) != (d.cell_index, d.first_line):
+        if target is None or not _same_definition(target[0], d):
             return d.source
         if name not in seen and len(seen) < _MAX_FOLLOWED:
             seen.add(name)
