@@ -500,6 +500,28 @@ def _one(models: Sequence[_Model]) -> _Model | None:
 _SEQUENTIAL = {"Sequential"}
 _FUNCTIONAL = {"Model", "Functional"}
 _LOADERS = {"load_data"}
+#: keras-tuner's tuners: ``kt.RandomSearch(build_model, ...)`` stands for the model its build
+#: function returns, and its ``search`` is that model's ``fit`` (docs/imdb.md).
+_TUNERS = {"RandomSearch", "Hyperband", "BayesianOptimization", "GridSearch"}
+#: A search in a notebook clears its trials' Keras logs and leaves their summaries
+#: (``val_accuracy: 0.86``, ``Best val_accuracy So Far``): read as a fit that prints no log.
+_SEARCH_VERBOSE = 0
+
+
+def _tuner_of(node: ast.AST) -> str | None:
+    """The tuner's name in ``tuner.get_best_models(...)[k]`` or ``tuner.hypermodel.build(...)``:
+    the model a search found is the tuner's model, trained again or evaluated."""
+    if isinstance(node, ast.Subscript):
+        call = node.value
+        if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) \
+                and call.func.attr == "get_best_models" and isinstance(call.func.value, ast.Name):
+            return call.func.value.id
+        return None
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "build":
+        holder = node.func.value
+        if isinstance(holder, ast.Attribute) and holder.attr == "hypermodel" and isinstance(holder.value, ast.Name):
+            return holder.value.id
+    return None
 
 
 class _Walker:
@@ -570,9 +592,14 @@ class _Walker:
         """The model an expression builds or names, or ``None`` if it is not a model."""
         if isinstance(node, ast.Name):
             return env.models.get(node.id)
+        tuner = _tuner_of(node)
+        if tuner is not None:
+            return env.models.get(tuner)
         if not isinstance(node, ast.Call):
             return None
         name = _name(node.func)
+        if name in _TUNERS:
+            return self.hypermodel(node, env)
         if name in _SEQUENTIAL:
             m = _Model()
             items = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "layers"), None)
@@ -591,6 +618,16 @@ class _Walker:
         if isinstance(node.func, ast.Name) and node.func.id in self.functions:
             return self.inline(node, env)
         return None
+
+    def hypermodel(self, tuner: ast.Call, env: _Env) -> _Model | None:
+        """The model a tuner's build function returns (``kt.RandomSearch(build_model, ...)``,
+        or ``hypermodel=build_model``), walked with its ``hp`` unknown: a layer chosen by
+        ``hp.Choice`` is ambiguous, as under any condition the reader cannot decide."""
+        build = tuner.args[0] if tuner.args else next(
+            (k.value for k in tuner.keywords if k.arg == "hypermodel"), None)
+        if not (isinstance(build, ast.Name) and build.id in self.functions):
+            return None
+        return self.inline(ast.Call(func=build, args=[ast.Constant(None)], keywords=[]), env)
 
     # -- data origins --------------------------------------------------------
     def origin(self, node: ast.AST | None, env: _Env) -> frozenset[str]:
@@ -892,9 +929,11 @@ class _Walker:
         label = None if is_layer_call else self.layer(value, env)
         constant = self.constant(value, env) if isinstance(value, (ast.Constant, ast.Name)) else _UNKNOWN
         alias = env.alias.get(value.id) if isinstance(value, ast.Name) else None
+        if (tuner := _tuner_of(value)) is not None:
+            alias = env.alias.get(tuner, tuner)  # the search's best model is evaluated as the tuner's
         model = None
         returned: list[frozenset[str]] = []
-        if isinstance(value, ast.Call) and _name(value.func) in ("fit", "fit_generator", "evaluate"):
+        if isinstance(value, ast.Call) and _name(value.func) in ("fit", "fit_generator", "evaluate", "search"):
             self.expression(value, env)
         else:
             self.scan_calls(value, env, skip_top=True)
@@ -930,13 +969,18 @@ class _Walker:
                     env.origins[t.id] = o
         self.bind_origins(targets, value, env)
 
-    def scan_calls(self, node: ast.AST, env: _Env, *, skip_top: bool = False) -> None:
+    def scan_calls(self, node: ast.AST, env: _Env, *, skip_top: bool = False,
+                   handled: ast.AST | None = None) -> None:
         """Find fit/evaluate/add calls, user-function calls and functional recurrent layers
-        nested in an expression (``skip_top``: the expression's own call is handled by the caller)."""
+        nested in an expression (``skip_top``: the expression's own call is handled by the caller;
+        ``handled``: a call `expression` has already read as a fit, an evaluate or an add, which
+        is not sent back to it: ``seen.add(x)`` on a set went round the two until the stack
+        ran out, and the whole statement holding it was dropped, fits and all)."""
         for sub in _walk(node):
             if isinstance(sub, ast.Call):
                 name = _name(sub.func)
-                if name in ("fit", "fit_generator", "evaluate", "add") and isinstance(sub.func, ast.Attribute):
+                if name in ("fit", "fit_generator", "evaluate", "add") and isinstance(sub.func, ast.Attribute) \
+                        and sub is not handled:
                     self.expression(sub, env)
                 elif isinstance(sub.func, ast.Call) and self.layer(sub.func, env):
                     env.pending.append(self.layer(sub.func, env) or "")
@@ -957,8 +1001,9 @@ class _Walker:
             if label:
                 env.models[target].layers.append(label)
             return
-        if name in ("fit", "fit_generator") and isinstance(func, ast.Attribute):
-            self.record_fit(node, target, env)
+        if name in ("fit", "fit_generator") and isinstance(func, ast.Attribute) or \
+                name == "search" and isinstance(func, ast.Attribute) and target in env.models:
+            self.record_fit(node, target, env)  # a tuner's search fits its model
             return
         if name == "evaluate" and isinstance(func, ast.Attribute):
             x = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "x"), None)
@@ -974,7 +1019,7 @@ class _Walker:
                 self.scan_calls(arg, env)
             self.inline(node, env)
             return
-        self.scan_calls(node, env)
+        self.scan_calls(node, env, handled=node)
 
     def real(self, var: str | None, env: _Env) -> str | None:
         """The caller's variable name behind a function parameter."""
@@ -991,7 +1036,8 @@ class _Walker:
         validation = self.validation(kw, node, env)
         epochs = None
         e = kw.get("epochs") or kw.get("nb_epoch")
-        if e is None and len(node.args) < 4:
+        search = _name(node.func) == "search"  # keras-tuner's: its own number of epochs per trial
+        if e is None and len(node.args) < 4 and not search:
             epochs = 1
         if isinstance(e, ast.Name) and isinstance(env.strings.get(e.id), int):
             e = ast.Constant(env.strings[e.id])
@@ -1000,7 +1046,8 @@ class _Walker:
         self.fits.append(FitCall(cell=self.cell, order=self.order, model=self.real(target, env),
                                  alternative=alternative, layers=layers, validation=validation,
                                  epochs=epochs, in_loop=self.in_loop, line=node.lineno,
-                                 verbose=self.verbose(kw, env)))
+                                 verbose=_SEARCH_VERBOSE if search and "verbose" not in kw
+                                 else self.verbose(kw, env)))
         self.order += 1
 
     def verbose(self, kw: dict[str, ast.AST], env: _Env) -> int | None:

@@ -1,0 +1,104 @@
+"""The lead's fixes of the twenty-seventh session.
+
+The IMDB bonus's reader (`grader.imdb.source`): a keras-tuner search is read as the fit of the
+model its build function returns, and a ``seen.add(x)`` on a set no longer costs the statement
+holding it. The notebooks are composed here (the helpers of tests/test_imdb_score.py); the
+tuner's output is written as keras-tuner prints a finished search in a notebook.
+"""
+
+from __future__ import annotations
+
+from grader.imdb import score_imdb
+from grader.imdb.source import read_code
+from tests.test_imdb_score import CONFIG, LOAD, LOAD_OUT, keras2_eval, keras3_fit, notebook
+
+BUILD = """import keras_tuner as kt
+
+def build_model(hp):
+    model = Sequential()
+    model.add(Embedding(max_features, hp.Choice('dim', [32, 64])))
+    model.add({layer}(hp.Int('units', 32, 128, step=32)))
+    model.add(Dense(1, activation='sigmoid'))
+    model.compile(optimizer='adam', loss='binary_crossentropy', metrics=['accuracy'])
+    return model"""
+
+SEARCH_OUT = ("Trial 3 Complete [00h 01m 02s]\nval_accuracy: 0.8612000226974487\n\n"
+              "Best val_accuracy So Far: 0.8701999783515930\nTotal elapsed time: 00h 03m 11s\n")
+
+
+def _items(result) -> dict[str, float]:
+    return {item.name: item.points for item in result.items}
+
+
+def test_a_tuners_search_is_the_fit_of_its_build_functions_model():
+    """Before, the search was no fit: 0 of 3 for the alternatives, 0 of 2 for a validation
+    split stated on the search, and "could not tell which recurrent layers"."""
+    nb = notebook(
+        ("code", LOAD, LOAD_OUT),
+        ("code", BUILD.format(layer="LSTM")),
+        ("code", "tuner = kt.RandomSearch(build_model, objective='val_accuracy', max_trials=3)\n"
+                 "tuner.search(x_train, y_train, epochs=2, validation_split=0.2)", (SEARCH_OUT,)),
+        ("code", "best = tuner.get_best_models(num_models=1)[0]\nbest.evaluate(x_test, y_test)",
+         tuple(keras2_eval(0.8656))),
+    )
+    result = score_imdb(nb, config=CONFIG)
+    assert _items(result) == {"alternatives": 1.0, "validation": 2.0, "accuracy": 5.0}
+    (model,) = result.models
+    assert (model.alternative, model.validation_source, model.validation_fraction) == ("LSTM", "train", 0.2)
+    assert (model.test_accuracy, round(model.best_val_accuracy, 4)) == (0.8656, 0.8702)
+    assert not any("Could not tell" in line for line in result.feedback)
+
+
+def test_a_tuner_by_keyword_whose_best_model_is_built_again_and_trained():
+    """``hypermodel=`` and ``tuner.hypermodel.build(best_hps)``: the rebuilt model is the
+    tuner's, so its fit is a GRU's and validation on the test set is seen."""
+    nb = notebook(
+        ("code", LOAD, LOAD_OUT),
+        ("code", BUILD.format(layer="GRU")),
+        ("code", "tuner = kt.Hyperband(hypermodel=build_model, objective='val_accuracy', max_epochs=3)\n"
+                 "tuner.search(x_train, y_train, validation_data=(x_test, y_test))", (SEARCH_OUT,)),
+        ("code", "best_hps = tuner.get_best_hyperparameters(1)[0]\nmodel = tuner.hypermodel.build(best_hps)\n"
+                 "model.fit(x_train, y_train, epochs=2, validation_split=0.2)",
+         tuple(keras3_fit([0.80, 0.86], [0.84, 0.85]))),
+    )
+    result = score_imdb(nb, config=CONFIG)
+    alternatives = {m.alternative for m in result.models}
+    assert alternatives == {"GRU"}
+    assert "validates on the test set" in result.flags  # the search validated on the test set
+
+
+def test_a_layer_the_tuner_chooses_stays_undecided():
+    """``hp.Choice`` between two layers: which one the best model holds is not in the code, so
+    it is not counted as either (the student is asked to name it)."""
+    build = ("import keras_tuner as kt\n\ndef build_model(hp):\n    model = Sequential()\n"
+             "    model.add(Embedding(max_features, 32))\n"
+             "    if hp.Choice('cell', ['lstm', 'gru']) == 'lstm':\n        model.add(LSTM(32))\n"
+             "    else:\n        model.add(GRU(32))\n    model.add(Dense(1, activation='sigmoid'))\n"
+             "    return model")
+    nb = notebook(
+        ("code", LOAD, LOAD_OUT),
+        ("code", build),
+        ("code", "tuner = kt.RandomSearch(build_model, objective='val_accuracy', max_trials=3)\n"
+                 "tuner.search(x_train, y_train, epochs=2, validation_split=0.2)", (SEARCH_OUT,)),
+    )
+    result = score_imdb(nb, config=CONFIG)
+    assert [m.alternative for m in result.models] == [None]
+    assert any("Could not tell" in line for line in result.feedback)
+    assert _items(result)["validation"] == 2.0  # the split is still the search's
+
+
+def test_search_on_something_that_is_no_model_is_no_fit():
+    source = (LOAD + "\nimport re\nmodel = Sequential([Embedding(max_features, 8), LSTM(8), Dense(1)])\n"
+              "found = re.search('a', 'abc')\nindex = {}\nindex.search = None\nindex.search(x_train)\n")
+    facts = read_code(notebook(("code", source)).cells)
+    assert facts.fits == ()
+
+
+def test_a_set_add_beside_a_fit_keeps_the_fits():
+    """``seen.add(layer)`` in a training function went between `expression` and `scan_calls`
+    until the stack ran out; the top-level call holding it was dropped with both fits."""
+    source = (LOAD + "\nseen = set()\n\ndef train(layer):\n    seen.add(layer)\n"
+              "    m = Sequential([Embedding(max_features, 8), layer, Dense(1)])\n"
+              "    m.fit(x_train, y_train, validation_split=0.2)\n\ntrain(LSTM(8))\ntrain(GRU(8))\n")
+    facts = read_code(notebook(("code", source)).cells)
+    assert [(f.alternative, f.validation.fraction) for f in facts.fits] == [("LSTM", 0.2), ("GRU", 0.2)]
