@@ -102,3 +102,26 @@ def test_a_set_add_beside_a_fit_keeps_the_fits():
               "    m.fit(x_train, y_train, validation_split=0.2)\n\ntrain(LSTM(8))\ntrain(GRU(8))\n")
     facts = read_code(notebook(("code", source)).cells)
     assert [(f.alternative, f.validation.fraction) for f in facts.fits] == [("LSTM", 0.2), ("GRU", 0.2)]
+
+
+def test_keras_2_0_verbose_2_lines_are_epochs_not_a_stopped_training():
+    """Keras 2.0 wrote ``190s - loss: ... - val_acc: ...`` (no dash before the time). Before, no
+    epoch was complete ("stopped during an epoch (0 of 3 epochs completed)") and the last
+    training accuracy, 0.9972, was taken for the verified test accuracy."""
+    log = "Train on 25000 samples, validate on 25000 samples\n" + "".join(
+        f"Epoch {k}/3\n190s - loss: {0.5 - k / 10:.4f} - acc: {acc} - val_loss: 0.4242 - val_acc: {val}\n"
+        for k, (acc, val) in enumerate([(0.7655, 0.8214), (0.9016, 0.8734), (0.9972, 0.8550)], 1))
+    nb = notebook(
+        ("code", LOAD, LOAD_OUT),
+        ("code", "model = Sequential([Embedding(max_features, 32), LSTM(32), Dense(1, activation='sigmoid')])\n"
+                 "model.compile(optimizer='adam', loss='binary_crossentropy', metrics=['accuracy'])\n"
+                 "model.fit(x_train, y_train, epochs=3, validation_split=0.2, verbose=2)", (log,)),
+        ("code", "score, acc = model.evaluate(x_test, y_test, verbose=2)"),
+        ("code", "print('Test score:', score)\nprint('Test accuracy:', acc)",
+         ("Test score: 0.859218871113\nTest accuracy: 0.85496\n",)),
+    )
+    result = score_imdb(nb, config=CONFIG)
+    (model,) = result.models
+    assert (model.epochs_completed, model.interrupted) == (3, False)
+    assert model.test_accuracy == 0.85496 and model.best_val_accuracy == 0.8734
+    assert "training stopped mid-epoch" not in result.flags
