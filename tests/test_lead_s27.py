@@ -125,3 +125,37 @@ def test_keras_2_0_verbose_2_lines_are_epochs_not_a_stopped_training():
     assert (model.epochs_completed, model.interrupted) == (3, False)
     assert model.test_accuracy == 0.85496 and model.best_val_accuracy == 0.8734
     assert "training stopped mid-epoch" not in result.flags
+
+
+def _image(size: int) -> str:
+    """An image written into markdown, base64 holding "Acc" like a real PNG's can."""
+    blob = ("iVBORw0KGgoAAAANSUhEUgAAAAcc+Acc/" * (size // 33 + 1))[:size]
+    return f"![figure.png](data:image/png;base64,{blob})"
+
+
+def test_an_image_in_markdown_is_no_accuracy_claim():
+    """The NumPy part's headings beside embedded figures read as "SimpleRNN accuracy 1.1 %, not
+    backed by any output" in a notebook without the bonus (a real one, 26th session's set)."""
+    nb = notebook(
+        ("markdown", "### 1.1 - RNN Cell\n\nThe cell computes one time step.\n\n" + _image(5_000)),
+        ("code", "def rnn_cell_forward(xt, a_prev, parameters):\n    return None, None, None"),
+        ("markdown", "### 3.1 - Basic RNN  Backward Pass\n\n" + _image(3_000)),
+    )
+    result = score_imdb(nb, config=CONFIG)
+    assert result.status == "absent" and result.claims == ()
+
+
+def test_an_image_does_not_use_up_the_markdown_read():
+    """The bonus reads 300,000 characters of markdown; a figure's base64 counted in them, so a
+    report written after a large figure was not read."""
+    nb = notebook(
+        ("code", LOAD, LOAD_OUT),
+        ("code", "model = Sequential([Embedding(max_features, 32), LSTM(32), Dense(1, activation='sigmoid')])\n"
+                 "model.compile(optimizer='adam', loss='binary_crossentropy', metrics=['accuracy'])\n"
+                 "model.fit(x_train, y_train, epochs=2, validation_split=0.2)\nmodel.evaluate(x_test, y_test)",
+         tuple(keras3_fit([0.80, 0.86], [0.84, 0.85])) + tuple(keras2_eval(0.8612))),
+        ("markdown", "## Results\n\n" + _image(400_000) + "\n\nThe LSTM reached a test accuracy of 86.12%."),
+    )
+    result = score_imdb(nb, config=CONFIG)
+    assert [(c.alternative, c.value, c.status) for c in result.claims] == [("LSTM", 0.8612, "verified")]
+    assert not any("not read in full" in line for line in result.feedback)

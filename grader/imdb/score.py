@@ -17,7 +17,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from grader.imdb.claims import (REPORT_FILES, Claim, Statement, claims_from_markdown, claims_from_report,
-                                read_report_file)
+                                read_report_file, without_images)
 from grader.imdb.config import ImdbConfig
 from grader.imdb.labels import distinct, family, is_recurrent
 from grader.imdb.outputs import (AccuracyPrint, Epoch, Evaluation, FitLog, Label, Summary, ends_line, parse_events,
@@ -779,9 +779,10 @@ def _plan_markdown(cells: Sequence[Any]) -> tuple[dict[int, str], tuple[int, ...
     entries = []
     for cell in cells:
         if cell.kind == "markdown":
-            low = cell.source[:MAX_MARKDOWN_CHARS].lower()  # what can be read, at most
+            text = without_images(cell.source)  # a figure's base64 is neither read nor counted
+            low = text[:MAX_MARKDOWN_CHARS].lower()  # what can be read, at most
             tier = 0 if any(w in low for w in _MARKDOWN_WORDS) else 1
-            entries.append((tier, len(cell.source), cell.index, cell.source))
+            entries.append((tier, len(text), cell.index, text))
 
     def take(text: str, allowance: int) -> tuple[str, int, bool]:
         """The start of ``text`` read within ``allowance``, without a word cut short (a number
