@@ -110,11 +110,12 @@ def test_a_long_log_of_one_model_leaves_the_other_models_their_evidence():
 
 
 def test_markdown_that_speaks_of_accuracy_is_read_before_a_long_one():
-    """440 kB of markdown (an image pasted as a data URL) before the report: the report is read
-    (before, the image took the whole budget); what is left of the budget ends inside the image's
-    one word, which is not read cut short."""
-    image = ("markdown", "![figure](data:image/png;base64," + "iVBORw0KGgo" * 40_000 + ")")
-    r = scored(notebook(image, *bonus_cells()))
+    """440 kB of markdown (one long link; an image pasted as a data URL is not read at all since
+    the twenty-seventh session, tests/test_lead_s27.py) before the report: the report is read
+    (before, the long cell took the whole budget); what is left of the budget ends inside the
+    link's one word, which is not read cut short."""
+    link = ("markdown", "[figure](https://example.org/" + "iVBORw0KGgo" * 40_000 + ")")
+    r = scored(notebook(link, *bonus_cells()))
     assert [c.status for c in r.claims] == ["verified"] * 3
     assert any(f.startswith("Markdown cell 1 (not read) was not read in full") for f in r.feedback), r.feedback
     words = ("markdown", "Some words about the figure. " * 12_000)
