@@ -202,6 +202,7 @@ _DICT_ACC = re.compile(r"^\s*\{.*'((?:val_)?\w*acc(?:uracy)?)'\s*:\s*(-?[\d.]+(?
 _MAX_PRINT_LINE = 20000  # characters of one printed line read for accuracies
 _MAX_HITS = 50  # accuracy words read on one line
 _ACC_WORD = re.compile(r"(?i)\bacc(?:uracy|\.)?\b|_acc(?:uracy)?\b")
+_HEADER_NUMBER = re.compile(r"(?<![\w.])\d")  # a number, not a digit in a name (``f1``, ``top5_acc``)
 _SUMMARY_START = re.compile(r'^\s*Model:\s*"[^"]*"\s*$')
 _SUMMARY_MAX_LINES = 400
 _CALLBACK = re.compile(r"^\s*Epoch\s+\d+\s*:")  # "Epoch 3: val_accuracy improved from 0.85 to 0.86, saving ..."
@@ -290,16 +291,35 @@ def _accuracy_prints(line_no: int, line: str) -> list[AccuracyPrint]:
     return out
 
 
-def _table_row(line_no: int, line: str, kinds: list[str]) -> list[AccuracyPrint]:
-    """A row of a printed results table (pandas style) under a header naming accuracies."""
+@dataclass(frozen=True)
+class _Column:
+    """An accuracy column of a printed table's header: its kind and where its word stands."""
+
+    kind: str
+    start: int
+    end: int
+
+
+def _table_row(line_no: int, line: str, columns: list[_Column]) -> list[AccuracyPrint]:
+    """A row of a printed results table (pandas style) under a header naming accuracies.
+
+    A row with more numbers than accuracy columns (``model acc precision recall f1``) gives
+    each column the number printed under its word (pandas aligns a column's values with its
+    header); where some column has none, or they do not come in order, the row's last numbers,
+    as many as the columns."""
     label = first_label(line)
-    numbers = [parse_number(x) for x in re.findall(r"(?<![\w.])\d*\.\d+(?![\w.])", line)]
-    numbers = [n for n in numbers if n is not None]
-    if not label or not numbers:
+    found = [(m.start(), m.end(), n) for m in re.finditer(r"(?<![\w.])\d*\.\d+(?![\w.])", line)
+             if (n := parse_number(m.group())) is not None]
+    if not label or not found:
         return []
-    numbers = numbers[-len(kinds):] if len(numbers) > len(kinds) else numbers
-    return [AccuracyPrint(line=line_no, acc=n, kind=kind, label=label, text=line.strip())
-            for n, kind in zip(numbers, kinds)]
+    numbers = [n for _, _, n in found]
+    if len(found) > len(columns):
+        under = [max(found, key=lambda f: min(f[1], c.end) - max(f[0], c.start)) for c in columns]
+        aligned = all(min(f[1], c.end) > max(f[0], c.start) for f, c in zip(under, columns)) \
+            and all(a[0] < b[0] for a, b in zip(under, under[1:]))
+        numbers = [n for _, _, n in under] if aligned else numbers[-len(columns):]
+    return [AccuracyPrint(line=line_no, acc=n, kind=column.kind, label=label, text=line.strip())
+            for n, column in zip(numbers, columns)]
 
 
 @dataclass
@@ -337,7 +357,7 @@ def parse_events(lines: Sequence[str], *, accuracy_context: bool = False, trunca
     ``truncated``: the lines are the start of the cell's (the grader's bounds cut the rest), so
     a fit log still open at the end is not taken for training stopped mid-epoch.
     """
-    table: list[str] = []
+    table: list[_Column] = []
     events: list[object] = []
     fit: _Open | None = None
     header: tuple[int | None, int | None] = (None, None)
@@ -452,9 +472,10 @@ def parse_events(lines: Sequence[str], *, accuracy_context: bool = False, trunca
             if found:
                 events.extend(found)
                 continue
-            kinds = [_kind(line[max(0, m.start() - 12):m.end()]) for m in _ACC_WORD.finditer(line)]
-            if kinds and not re.search(r"\d", line):
-                table = kinds  # the header of a printed table: Model  Val accuracy  Test accuracy
+            columns = [_Column(_kind(line[max(0, m.start() - 12):m.end()]), m.start(), m.end())
+                       for m in _ACC_WORD.finditer(line)]
+            if columns and not _HEADER_NUMBER.search(line):
+                table = columns  # the header of a printed table: Model  Val accuracy  Test accuracy
                 continue
         label = first_label(line)
         if accuracy_context and label:

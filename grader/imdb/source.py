@@ -490,6 +490,12 @@ _UNKNOWN = object()  # "not a constant", for `_Walker.constant`
 AMBIGUOUS = "?"  # a layer that depends on a condition the reader cannot decide
 
 
+def _trains(fn: ast.FunctionDef) -> bool:
+    """Whether a def calls ``fit``, ``evaluate`` or a tuner's ``search`` anywhere in it."""
+    return any(isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+               and node.func.attr in ("fit", "fit_generator", "evaluate", "search") for node in _walk(fn))
+
+
 def _one(models: Sequence[_Model]) -> _Model | None:
     """The model several code paths return: the same one, or an ambiguous one."""
     if not models:
@@ -705,10 +711,11 @@ class _Walker:
         for p, arg in bound.items():
             for store in (inner.models, inner.layers, inner.origins, inner.alias, inner.strings):
                 store.pop(p, None)
-            m = self.model(arg, env) if isinstance(arg, ast.Name) else None
+            m = self.argument_model(arg, env)
             if m is not None:
                 inner.models[p] = m
-                inner.alias[p] = env.alias.get(arg.id, arg.id)  # type: ignore[union-attr]
+                if isinstance(arg, ast.Name):
+                    inner.alias[p] = env.alias.get(arg.id, arg.id)
                 continue
             label = self.layer(arg, env)
             if label:
@@ -729,6 +736,21 @@ class _Walker:
             self.depth -= 1
         # a model built inside and only returned keeps the caller's name (set by the caller)
         return returned
+
+    def argument_model(self, arg: ast.AST, env: _Env) -> _Model | None:
+        """The model an argument of a user function's call names or builds: a model's name,
+        ``Sequential([...])``, or a builder's call (``train("lstm", build_lstm(v))``), which is
+        walked for the model it returns. A builder that itself trains or evaluates is not walked
+        here: the call's arguments were walked before it (`scan_calls`), and a second walk would
+        record its fits twice."""
+        if isinstance(arg, ast.Name):
+            return self.model(arg, env)
+        if not isinstance(arg, ast.Call):
+            return None
+        if isinstance(arg.func, ast.Name) and arg.func.id in self.functions \
+                and _trains(self.function(arg.func.id)):
+            return None
+        return self.model(arg, env)
 
     def function(self, name: str) -> ast.FunctionDef:
         """The def filed under ``name``, parsed now if it was filed without its statements."""
