@@ -214,3 +214,30 @@ def test_a_results_table_gives_each_model_the_accuracy_under_its_column():
     tests = {m.alternative: m.test_accuracy for m in result.models}
     assert tests == {"LSTM": 0.86132, "GRU": 0.8612}
     assert _items(result) == {"alternatives": 2.0, "validation": 2.0, "accuracy": 5.0}
+
+
+def _validation_of(split: str) -> tuple[str, float | None]:
+    source = (LOAD + "\n" + split + "model = Sequential([Embedding(max_features, 8), LSTM(8), Dense(1)])\n"
+              "model.fit(x_tr, y_tr, validation_data=(x_val, y_val))\n")
+    (fit,) = read_code(notebook(("code", source)).cells).fits
+    return fit.validation.source, fit.validation.fraction
+
+
+def test_a_split_of_the_training_data_by_train_test_split_is_validation_from_training():
+    """``train_test_split(x_train, y_train, test_size=0.2)`` imported by name: the function's own
+    name (holding "test") made every part of the split test data, so the canonical way to hold
+    out validation data read as "validates on the test set" (0 of 2 points). Called as
+    ``sklearn.model_selection.train_test_split`` it was already right."""
+    assert _validation_of("from sklearn.model_selection import train_test_split\n"
+                          "x_tr, x_val, y_tr, y_val = train_test_split(x_train, y_train, test_size=0.2)\n") \
+        == ("train", 0.2)
+
+
+def test_a_split_of_data_of_no_known_origin_goes_by_the_names():
+    """A data set read from a CSV and split into ``x_test``: validating on it is still validation on
+    the test set, by the name; a part named ``x_val`` is not called test data."""
+    csv = "texts, labels = load_csv('IMDB Dataset.csv')\n"
+    assert _validation_of(csv + "x_tr, x_test, y_tr, y_test = train_test_split(texts, labels, test_size=0.2)\n"
+                                "x_val, y_val = x_test, y_test\n")[0] == "test"
+    assert _validation_of(csv + "x_tr, x_val, y_tr, y_val = train_test_split(texts, labels, test_size=0.2)\n")[0] \
+        == "unknown"

@@ -652,8 +652,11 @@ class _Walker:
         if isinstance(node, (ast.Tuple, ast.List)) and node.elts:
             return self.origin(node.elts[0], env)
         found: set[str] = set()
-        for sub in _walk(node):
-            if isinstance(sub, ast.Name) and sub is not node:
+        called: set[int] = set()  # a function's name is no data: `train_test_split(x_train, ...)` read as test data
+        for sub in _walk(node):  # breadth first: a call comes before the name it calls
+            if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name):
+                called.add(id(sub.func))
+            elif isinstance(sub, ast.Name) and sub is not node and id(sub) not in called:
                 found |= self.origin(sub, env)
         return frozenset(found)
 
