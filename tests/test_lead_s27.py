@@ -241,3 +241,42 @@ def test_a_split_of_data_of_no_known_origin_goes_by_the_names():
                                 "x_val, y_val = x_test, y_test\n")[0] == "test"
     assert _validation_of(csv + "x_tr, x_val, y_tr, y_val = train_test_split(texts, labels, test_size=0.2)\n")[0] \
         == "unknown"
+
+
+def test_models_kept_in_a_dict_are_models():
+    """``models[name] = Sequential([...])`` in a loop over literal pairs, then
+    ``models[name].fit(...)``: before, no model had a layer ("could not tell", 0 of 3)."""
+    code = ("histories, models = {}, {}\n"
+            "for name, layer in [('SimpleRNN', SimpleRNN), ('LSTM', LSTM), ('GRU', GRU)]:\n"
+            "    models[name] = Sequential([Embedding(max_features, 32), layer(32), Dense(1, activation='sigmoid')])\n"
+            "    models[name].compile(optimizer='adam', loss='binary_crossentropy', metrics=['accuracy'])\n"
+            "    histories[name] = models[name].fit(x_train, y_train, epochs=2, validation_split=0.2)\n")
+    logs = tuple(keras3_fit([0.7, 0.8], [0.75, 0.79])) + tuple(keras3_fit([0.8, 0.86], [0.84, 0.86])) \
+        + tuple(keras3_fit([0.8, 0.87], [0.85, 0.87]))
+    evaluate = ("for name in models:\n    loss, acc = models[name].evaluate(x_test, y_test, verbose=0)\n"
+                "    print(name, 'test accuracy:', round(acc, 4))")
+    nb = notebook(("code", LOAD, LOAD_OUT), ("code", code, logs),
+                  ("code", evaluate, ("SimpleRNN test accuracy: 0.7801\nLSTM test accuracy: 0.8523\n"
+                                      "GRU test accuracy: 0.8644\n",)))
+    result = score_imdb(nb, config=CONFIG)
+    assert {m.alternative: m.test_accuracy for m in result.models} == \
+        {"SimpleRNN": 0.7801, "LSTM": 0.8523, "GRU": 0.8644}
+    assert _items(result) == {"alternatives": 3.0, "validation": 2.0, "accuracy": 5.0}
+
+
+def test_a_printed_dict_of_accuracies_by_alternative():
+    """``print(results)`` of ``{'SimpleRNN': 0.8012, ...}`` in a cell that evaluates: one test
+    accuracy per alternative (NumPy 2's ``np.float64(...)`` too). Before, none was read."""
+    code = ("def build(layer):\n    m = Sequential([Embedding(max_features, 32), layer, Dense(1, activation='sigmoid')])\n"
+            "    m.compile(optimizer='adam', loss='binary_crossentropy', metrics=['accuracy'])\n    return m\n\n"
+            "results = {}\nfor name, layer in {'SimpleRNN': SimpleRNN(32), 'LSTM': LSTM(32), 'GRU': GRU(32)}.items():\n"
+            "    model = build(layer)\n    model.fit(x_train, y_train, epochs=2, validation_split=0.2, verbose=0)\n"
+            "    loss, acc = model.evaluate(x_test, y_test, verbose=0)\n    results[name] = acc\nprint(results)")
+    printed = "{'SimpleRNN': np.float64(0.8012), 'LSTM': np.float64(0.8634), 'GRU': np.float64(0.8702)}\n"
+    result = score_imdb(notebook(("code", LOAD, LOAD_OUT), ("code", code, (printed,))), config=CONFIG)
+    assert {m.alternative: m.test_accuracy for m in result.models} == \
+        {"SimpleRNN": 0.8012, "LSTM": 0.8634, "GRU": 0.8702}
+    assert _items(result) == {"alternatives": 3.0, "validation": 2.0, "accuracy": 5.0}
+    units = "{'LSTM': 0.5, 'some setting': 0.2}\n"  # not every key an alternative: not a results dict
+    result = score_imdb(notebook(("code", LOAD, LOAD_OUT), ("code", code, (units,))), config=CONFIG)
+    assert all(m.test_accuracy is None for m in result.models)

@@ -291,6 +291,27 @@ def _accuracy_prints(line_no: int, line: str) -> list[AccuracyPrint]:
     return out
 
 
+# One entry of a printed dict of results: a quoted key and a number (NumPy 2 writes np.float64(...)).
+_DICT_ENTRY = re.compile(r"""['"]([^'"\n]{1,40})['"]\s*:\s*(?:np\.float(?:16|32|64)\()?""" + _NUM)
+
+
+def _labelled_dict(line_no: int, line: str) -> list[AccuracyPrint]:
+    """A printed dict of accuracies keyed by alternative, in a cell whose code speaks of accuracy
+    (``{'SimpleRNN': 0.8012, 'LSTM': 0.8634, 'GRU': 0.8702}``): one accuracy per key, test
+    unless the key says otherwise. Nothing unless every key names an alternative."""
+    line = line[:_MAX_PRINT_LINE]
+    text = line.strip()[:200]
+    out: list[AccuracyPrint] = []
+    for m in list(_DICT_ENTRY.finditer(line))[:_MAX_HITS]:
+        label = first_label(m.group(1))
+        number = parse_number(m.group(2), bool(m.group(3)))
+        if label is None:
+            return []
+        if number is not None:
+            out.append(AccuracyPrint(line=line_no, acc=number, kind=_kind(m.group(1)), label=label, text=text))
+    return out
+
+
 @dataclass(frozen=True)
 class _Column:
     """An accuracy column of a printed table's header: its kind and where its word stands."""
@@ -478,6 +499,11 @@ def parse_events(lines: Sequence[str], *, accuracy_context: bool = False, trunca
                 table = columns  # the header of a printed table: Model  Val accuracy  Test accuracy
                 continue
         label = first_label(line)
+        if accuracy_context and label and line.lstrip().startswith("{"):
+            found = _labelled_dict(no, line)
+            if found:
+                events.extend(found)
+                continue
         if accuracy_context and label:
             m = re.fullmatch(r"\W*[\w() -]{1,40}?\W{0,4}\s*(\d*\.\d+|\d{1,3}(?:\.\d+)?\s*%)\s*", line)
             number = parse_number(m.group(1).rstrip("% "), m.group(1).endswith("%")) if m else None

@@ -598,6 +598,8 @@ class _Walker:
         """The model an expression builds or names, or ``None`` if it is not a model."""
         if isinstance(node, ast.Name):
             return env.models.get(node.id)
+        if (entry := self.entry(node, env)) is not None:
+            return env.models.get(entry)
         tuner = _tuner_of(node)
         if tuner is not None:
             return env.models.get(tuner)
@@ -868,6 +870,15 @@ class _Walker:
                     return [ast.Tuple(elts=[ast.Constant(k), e], ctx=ast.Load()) for k, e in enumerate(inner)]
         return None
 
+    def entry(self, node: ast.AST, env: _Env) -> str | None:
+        """The name the walk files ``models["LSTM"]`` under (``models[name]`` with ``name`` bound to a
+        constant, as in an unrolled loop): a model kept in a dict is a model like one in a name."""
+        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
+            key = self.constant(node.slice, env)
+            if isinstance(key, (str, int)) and not isinstance(key, bool):
+                return f"{node.value.id}[{key!r}]"
+        return None
+
     def constant(self, node: ast.AST, env: _Env) -> Any:
         """The value of a constant expression (a literal, a name bound to one, ``.lower()``/``.upper()``
         of one, a tuple/list of them); `_UNKNOWN` otherwise."""
@@ -948,7 +959,8 @@ class _Walker:
         The value is read first, in the environment before the assignment (``layer =
         Bidirectional(layer)``, ``model = clone_model(model)``), then the names are rebound.
         """
-        names = [t.id for t in targets if isinstance(t, ast.Name)]
+        names = [t.id if isinstance(t, ast.Name) else entry for t in targets
+                 if isinstance(t, ast.Name) or (entry := self.entry(t, env)) is not None]
         # -- read the value -------------------------------------------------------------
         is_layer_call = isinstance(value, ast.Call) and isinstance(value.func, ast.Call)  # x = LSTM(8)(x)
         label = None if is_layer_call else self.layer(value, env)
@@ -1020,7 +1032,9 @@ class _Walker:
             return
         func = node.func
         name = _name(func)
-        target = func.value.id if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) else None
+        target = None
+        if isinstance(func, ast.Attribute):
+            target = func.value.id if isinstance(func.value, ast.Name) else self.entry(func.value, env)
         if name == "add" and target is not None and target in env.models:
             label = self.layer(node.args[0], env) if node.args else None
             if label:
