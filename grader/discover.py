@@ -375,7 +375,7 @@ def find_submissions(root: Path, *, unpack: Unpacker | None = None,
 #: The header names a roster's columns may have, compared ignoring case, spaces, ``_`` and ``-``
 #: (``Student ID``, ``student_id`` and ``STUDENT-ID`` are one name): the student's id (required;
 #: the first of these the header holds), then the optional name and e-mail.
-ROSTER_ID_COLUMNS = ("id", "student id", "sid", "student number", "id number", "username")
+ROSTER_ID_COLUMNS = ("id", "student id", "sid", "student number", "id number", "username", "identifier")
 ROSTER_NAME_COLUMNS = ("name", "full name", "student name", "student")
 ROSTER_FIRST_NAME_COLUMNS = ("first name", "given name")
 ROSTER_LAST_NAME_COLUMNS = ("last name", "surname", "family name")
@@ -385,6 +385,9 @@ _ROSTER_SEPARATORS = (",", ";", "\t")
 #: The suffix ``find_submissions`` gives the second of two submissions of one name
 #: (``alice.ipynb`` beside a folder ``alice/``: ``alice~folder``): the same student.
 _SECOND_OF_A_NAME = re.compile(r"~(?:ipynb|py|zip|folder|csv|html)\d*$")
+#: Moodle's grading worksheet names a student ``Participant 4242`` (its ``Identifier`` column):
+#: the number of their download's folder, ``Jane Smith_4242_assignsubmission_file_``.
+_MOODLE_PARTICIPANT = re.compile(r"^participant (\d+)$")
 
 
 class RosterError(Exception):
@@ -427,14 +430,18 @@ class Roster:
     def match(self, submissions: Sequence[Submission]) -> "RosterMatch":
         """Which student each of ``submissions`` is: the roster id whose ``student_key`` is the
         submission id's (a second submission of a name, ``alice~folder``, is ``alice``'s too),
-        else the number of its Canvas or Moodle name (``Submission.account``)."""
+        else the number of its Canvas or Moodle name (``Submission.account``; Moodle's worksheet
+        writes it ``Participant 4242``)."""
         by_key = {student_key(student.id): student for student in self.students}
+        by_account = dict(by_key)
+        for key, student in by_key.items():
+            if (participant := _MOODLE_PARTICIPANT.match(key)) is not None:
+                by_account.setdefault(participant[1], student)
         student_of: dict[str, RosterStudent] = {}
         for sub in submissions:
-            keys = [student_key(_SECOND_OF_A_NAME.sub("", sub.id))]
-            if sub.account:
-                keys.append(student_key(sub.account))
-            found = next((by_key[key] for key in keys if key in by_key), None)
+            found = by_key.get(student_key(_SECOND_OF_A_NAME.sub("", sub.id)))
+            if found is None and sub.account:
+                found = by_account.get(student_key(sub.account))
             if found is not None:
                 student_of[sub.id] = found
         unlisted = tuple(sorted(sub.id for sub in submissions if sub.id not in student_of))

@@ -285,3 +285,57 @@ def test_an_interrupted_run_writes_every_roster_student(tmp_path):
     assert proc.communicate(timeout=300)[1] is None and proc.returncode == 0
     table = {r["student_id"]: r for r in rows(out)}
     assert table["z_loops"]["status"] == "graded" and table["nobody"]["status"] == "no submission"
+
+
+# --------------------------------------------------------------------------- platforms' files
+
+
+def _zip_folder(folder: Path, dest: Path, *, top: str) -> Path:
+    """``folder`` zipped into ``dest`` under one folder ``top``, as a download often is."""
+    with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as zf:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                zf.write(path, f"{top}/{path.relative_to(folder).as_posix()}")
+    return dest
+
+
+def test_moodle_download_zip_against_moodles_grading_worksheet(tmp_path):
+    """The worksheet a Moodle TA downloads and uploads again names students ``Participant N``,
+    the number of their download folder; one student's own upload is a zip."""
+    moodle = tmp_path / "moodle"
+    nbs.write(moodle / "Dora Díaz_4242_assignsubmission_file_" / "rnn.ipynb", nbs.course_notebook())
+    (moodle / "Eli Eng_5151_assignsubmission_file_").mkdir(parents=True)
+    with zipfile.ZipFile(moodle / "Eli Eng_5151_assignsubmission_file_" / "work.zip", "w") as zf:
+        zf.writestr("work/rnn.ipynb", json.dumps(nbs.alt_notebook()))
+    nbs.write(moodle / "Gus Gil_7373_assignsubmission_file_" / "rnn.ipynb", nbs.course_notebook())
+    download = _zip_folder(moodle, tmp_path / "download.zip", top="RNN-20261128")
+    worksheet = write_roster(tmp_path / "Grades-RNN.csv", "Identifier,Full name,Email address,Status,Grade\n"
+                             "Participant 4242,Dora Díaz,dora@x,Submitted,\n"
+                             "Participant 5151,Eli Eng,eli@x,Submitted,\n"
+                             "Participant 6262,Fay Fé,fay@x,No submission,\n")
+    out = tmp_path / "out"
+    summary, printed = grade(download, out, roster=worksheet)
+    assert [(r["student_id"], r["name"], r["submission"], r["status"], r["score"]) for r in rows(out)] == [
+        ("Participant 4242", "Dora Díaz", "Dora Díaz_4242", "graded", "100"),
+        ("Participant 5151", "Eli Eng", "Eli Eng_5151", "graded", "100"),
+        ("Participant 6262", "Fay Fé", "", "no submission", "0"),
+        ("", "", "Gus Gil_7373", "graded", "100")]
+    assert summary.no_submission == ("Participant 6262",) and summary.not_on_roster == ("Gus Gil_7373",)
+
+
+def test_canvas_download_zip_against_canvas_gradebook_export(tmp_path):
+    canvas = tmp_path / "canvas"
+    nbs.write(canvas / "smithjane_12345_777_RNN_assignment.ipynb", nbs.course_notebook())
+    nbs.write(canvas / "doejohn_LATE_23456_888_rnn.ipynb", nbs.alt_notebook())
+    download = _zip_folder(canvas, tmp_path / "submissions.zip", top="submissions")
+    export = write_roster(tmp_path / "export.csv",
+                          "Student,ID,SIS User ID,SIS Login ID,Section,RNN (1234)\n"
+                          "    Points Possible,,,,,100\n"
+                          "\"Smith, Jane\",12345,s-1,jsmith,A,\n\"Doe, John\",23456,s-2,jdoe,A,\n"
+                          "\"Roe, Rita\",34567,s-3,rroe,B,\n")
+    out = tmp_path / "out"
+    grade(download, out, roster=export, excel=True)
+    assert [(r["student_id"], r["name"], r["submission"], r["status"]) for r in rows(out)] == [
+        ("12345", "Smith, Jane", "smithjane_12345", "graded"),
+        ("23456", "Doe, John", "doejohn_23456", "graded"),
+        ("34567", "Roe, Rita", "", "no submission")]
