@@ -97,6 +97,11 @@ def main(argv: list[str] | None = None) -> int:
     """Run one command; return its exit status (``grader.commands.EXIT_*``)."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    other_command = args.check is not None or args.student_kit is not None or args.gradescope
+    if other_command and (args.roster is not None or args.excel):
+        # Ignored, they would let a TA believe the roster was used.
+        parser.error("--roster and --excel go with a class run (grade.py SUBMISSIONS ...), "
+                     "not with --check, --student-kit or --gradescope")
     try:
         if args.check is not None:
             return commands.check_notebook(args.check, rubric=args.rubric, function=args.function,

@@ -1247,17 +1247,23 @@ def _load_roster(path: Path) -> Any:
 
 
 def _roster_student(student: Any) -> str:
-    """A roster student as listed: the id, and the name when the roster has one."""
-    return f"{student.id} ({student.name})" if student.name else student.id
+    """A roster student as listed: the id, and the name when the roster has one; written out
+    as ids are (``grader.discover.readable_id``): a platform's export may hold a name a student
+    chose, and the run prints it."""
+    from grader.discover import readable_id
+
+    return readable_id(f"{student.id} ({student.name})" if student.name else student.id)
 
 
 def roster_notes(matched: Any) -> list[str]:
-    """What the class report's notes say of the roster (``grader.discover.RosterMatch``): who has
+    """What the class report's Roster section says (``grader.discover.RosterMatch``): who has
     no submission, which submissions are of no student on it, who has several."""
+    from grader.discover import readable_id
+
     roster = matched.roster
     missing = matched.missing()
-    notes = [f"Roster {roster.path.name}: {len(roster.students)} student(s) (ids from its column "
-             f"'{roster.id_column}'); {len(missing)} with no submission"
+    notes = [f"Roster {readable_id(roster.path.name)}: {len(roster.students)} student(s) (ids from its "
+             f"column '{readable_id(roster.id_column)}'); {len(missing)} with no submission"
              + (f": {', '.join(_roster_student(s) for s in missing)}" if missing else "")
              + f" (in {GRADEBOOK} with 0 points and status '{_NO_SUBMISSION}')."]
     if matched.unlisted:
@@ -1266,7 +1272,8 @@ def roster_notes(matched: Any) -> list[str]:
     several = matched.several()
     if several:
         notes.append("Several submissions for one student of the roster, each graded with a row of its "
-                     "own: " + "; ".join(f"{rid}: {', '.join(sids)}" for rid, sids in several.items()) + ".")
+                     "own: " + "; ".join(f"{readable_id(rid)}: {', '.join(sids)}"
+                                         for rid, sids in several.items()) + ".")
     return notes
 
 
@@ -1274,10 +1281,12 @@ def _roster_counts(matched: Any) -> dict:
     """``ClassSummary``'s roster fields for ``matched`` (none without a roster)."""
     if matched is None:
         return {}
+    from grader.discover import readable_id
+
     return {"roster_size": len(matched.roster.students),
-            "no_submission": tuple(s.id for s in matched.missing()),
+            "no_submission": tuple(readable_id(s.id) for s in matched.missing()),
             "not_on_roster": matched.unlisted,
-            "several_submissions": tuple(f"{rid}: {', '.join(sids)}"
+            "several_submissions": tuple(f"{readable_id(rid)}: {', '.join(sids)}"
                                          for rid, sids in matched.several().items())}
 
 

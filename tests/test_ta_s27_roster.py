@@ -339,3 +339,32 @@ def test_canvas_download_zip_against_canvas_gradebook_export(tmp_path):
         ("12345", "Smith, Jane", "smithjane_12345", "graded"),
         ("23456", "Doe, John", "doejohn_23456", "graded"),
         ("34567", "Roe, Rita", "", "no submission")]
+
+
+@pytest.mark.parametrize("mode", [["--check", "NOTEBOOK"], ["--student-kit", "KIT"], ["--gradescope"]])
+def test_roster_and_excel_with_another_command_are_refused_not_ignored(tmp_path, capsys, mode):
+    """``--check nb.ipynb --roster class.csv`` ran the check and said nothing of the roster: a TA
+    who meant a class run would believe the roster was used."""
+    import grade
+
+    notebook = nbs.write(tmp_path / "nb.ipynb", nbs.course_notebook())
+    args = [str(notebook) if a == "NOTEBOOK" else str(tmp_path / "kit") if a == "KIT" else a for a in mode]
+    for extra in (["--roster", str(tmp_path / "class.csv")], ["--excel"]):
+        with pytest.raises(SystemExit) as stopped:
+            grade.main([*args, *extra, "--gradescope-root", str(tmp_path / "gs")])
+        assert stopped.value.code == 2
+        assert "--roster and --excel go with a class run" in capsys.readouterr().err
+    assert not (tmp_path / "kit").exists() and not (tmp_path / "gs").exists()
+
+
+def test_roster_ids_and_names_are_printed_written_out(tmp_path):
+    """A platform's export may hold a display name a student chose; the run prints the roster's
+    ids and its report lists names: an escape sequence there would act on the TA's terminal."""
+    subs = small_class(tmp_path / "subs")
+    roster = write_roster(tmp_path / "class.csv", "id,name\nada,Ada\nev\x1b[2Jil,Eve\x1b]8;;http://x\x07\n")
+    out = tmp_path / "out"
+    summary, printed = grade(subs, out, roster=roster, class_report=True)
+    assert summary.no_submission == ("ev\\x1b[2Jil",)
+    assert "\x1b" not in printed and "ev\\x1b[2Jil" in printed
+    page = (out / "report.html").read_text()
+    assert "\x1b" not in page and "Eve\\x1b]8;;http://x\\x07" in page
