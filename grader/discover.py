@@ -486,13 +486,24 @@ def _roster_separator(header: str) -> str:
     return best if counts[best] else ","
 
 
+#: The first bytes of a spreadsheet saved as a workbook rather than CSV (.xlsx, .ods: a zip;
+#: .xls: an OLE2 compound file).
+_WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
+
+
 def _roster_text(path: Path) -> str:
-    """The roster's text: UTF-8, a byte-order mark (Excel's "CSV UTF-8") dropped."""
+    """The roster's text: UTF-8, a byte-order mark (Excel's "CSV UTF-8") dropped; UTF-16 when
+    it begins with its byte-order mark (Excel's "Unicode Text", tab separated)."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise RosterError(f"{path}: the roster cannot be read ({exc.strerror or exc})") from None
+    if data.startswith(_WORKBOOK_MAGIC):
+        raise RosterError(f"{path}: this is a spreadsheet workbook (.xlsx, .ods or .xls), not a CSV "
+                          f"file; save the sheet as \"CSV UTF-8\" (Excel) or CSV (LibreOffice)")
     try:
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return data.decode("utf-16")
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[:exc.start].count(b"\n") + 1

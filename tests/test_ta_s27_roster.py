@@ -77,6 +77,17 @@ def test_excel_bom_and_semicolons_are_read_as_excel_meant_them(tmp_path):
     assert tabbed.students[0].name == "Ada Lovelace"
 
 
+def test_excels_unicode_text_is_read_and_a_workbook_is_named(tmp_path):
+    """Excel's "Unicode Text" is UTF-16 with tabs; a TA may give the .xlsx itself."""
+    text = "\ufeffStudent ID\tName\r\nzoë\tZoë Ñúñez\r\n"
+    roster = load_roster(write_roster(tmp_path / "class.txt", text, encoding="utf-16-le"))
+    assert [(s.id, s.name) for s in roster.students] == [("zoë", "Zoë Ñúñez")]
+    with zipfile.ZipFile(tmp_path / "class.xlsx", "w") as zf:
+        zf.writestr("xl/workbook.xml", "<workbook/>")
+    with pytest.raises(RosterError, match=r"class\.xlsx: this is a spreadsheet workbook .*CSV UTF-8"):
+        load_roster(tmp_path / "class.xlsx")
+
+
 def test_canvas_points_possible_line_is_skipped(tmp_path):
     roster = load_roster(write_roster(tmp_path / "canvas.csv", "Student,ID,SIS User ID,Section\n"
                                       "    Points Possible,,,\nSmith Jane,12345,s1,A\n"))
