@@ -72,6 +72,7 @@ class ClassSummary:
     no_submission: tuple[str, ...] = ()
     not_on_roster: tuple[str, ...] = ()
     several_submissions: tuple[str, ...] = ()
+    earlier_only: str = ""  # what the run says of the roster's students graded by an earlier run only
 
 
 def load_context(rubric_path: Path, *, visibilities: tuple[str, ...] = ("public", "hidden"),
@@ -889,7 +890,6 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
                 if not real(Path(sub.path)).is_relative_to(out_real)]
         if not subs:
             raise CommandError(f"{submissions}: no submissions found besides the output folder")
-        matched = class_roster.match(subs) if class_roster is not None else None
         starter = read_template(Path(template)) if template and similarity else None
         if starter is not None and not starter.sources:
             raise CommandError(f"{template}: no function found in the template notebook")
@@ -933,6 +933,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
                          f"(--force grades them again)\n")
         notes: list[str] = []  # the batch's own troubles, for the class report
         former = former_submissions(out_dir, ids=by_id)
+        matched = class_roster.match(subs, earlier=former) if class_roster is not None else None
         if former:
             notes.append(_former_note(former, out_dir=out_dir))
             stream.write(notes[-1] + "\n")
@@ -1214,6 +1215,8 @@ def _print_summary(summary: ClassSummary, *, stream: TextIO, similarity_ran: boo
                      f"{len(summary.no_submission)} with no submission"
                      f"{': ' + ', '.join(summary.no_submission) if summary.no_submission else ''} "
                      f"(in {out / GRADEBOOK} with 0 and status '{_NO_SUBMISSION}')\n")
+        if summary.earlier_only:
+            stream.write(f"Roster: {summary.earlier_only}\n")
         if summary.not_on_roster:
             stream.write(f"Not on the roster (graded; in {out / GRADEBOOK} with on_roster 'no'): "
                          f"{', '.join(summary.not_on_roster)}\n")
@@ -1234,6 +1237,7 @@ def _print_summary(summary: ClassSummary, *, stream: TextIO, similarity_ran: boo
 # --------------------------------------------------------------------------- roster
 
 _NO_SUBMISSION = "no submission"  # grader.report.NO_SUBMISSION (not imported before the fork)
+_NOT_IN_THIS_RUN = "not in this run"  # grader.report.NOT_IN_THIS_RUN
 
 
 def _load_roster(path: Path) -> Any:
@@ -1266,6 +1270,8 @@ def roster_notes(matched: Any) -> list[str]:
              f"column '{readable_id(roster.id_column)}'); {len(missing)} with no submission"
              + (f": {', '.join(_roster_student(s) for s in missing)}" if missing else "")
              + f" (in {GRADEBOOK} with 0 points and status '{_NO_SUBMISSION}')."]
+    if matched.earlier:
+        notes.append(_earlier_note(matched))
     if matched.unlisted:
         notes.append(f"{len(matched.unlisted)} submission(s) of no student on the roster, graded and in "
                      f"{GRADEBOOK} with on_roster 'no': {', '.join(matched.unlisted)}.")
@@ -1277,6 +1283,15 @@ def roster_notes(matched: Any) -> list[str]:
     return notes
 
 
+def _earlier_note(matched: Any) -> str:
+    """What the run says of the roster's students it did not grade but an earlier run did."""
+    from grader.discover import readable_id
+
+    return (f"{len(matched.earlier)} not in this run but graded by an earlier one into the output "
+            f"folder (in {GRADEBOOK} without a score, status '{_NOT_IN_THIS_RUN}': grade the whole "
+            f"class to have their scores): {', '.join(readable_id(rid) for rid in matched.earlier)}.")
+
+
 def _roster_counts(matched: Any) -> dict:
     """``ClassSummary``'s roster fields for ``matched`` (none without a roster)."""
     if matched is None:
@@ -1285,6 +1300,7 @@ def _roster_counts(matched: Any) -> dict:
 
     return {"roster_size": len(matched.roster.students),
             "no_submission": tuple(readable_id(s.id) for s in matched.missing()),
+            "earlier_only": _earlier_note(matched) if matched.earlier else "",
             "not_on_roster": matched.unlisted,
             "several_submissions": tuple(f"{readable_id(rid)}: {', '.join(sids)}"
                                          for rid, sids in matched.several().items())}

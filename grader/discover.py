@@ -427,11 +427,13 @@ class Roster:
     students: tuple[RosterStudent, ...]
     id_column: str  # the header's name of the column the ids were read from
 
-    def match(self, submissions: Sequence[Submission]) -> "RosterMatch":
+    def match(self, submissions: Sequence[Submission], *, earlier: Sequence[str] = ()) -> "RosterMatch":
         """Which student each of ``submissions`` is: the roster id whose ``student_key`` is the
         submission id's (a second submission of a name, ``alice~folder``, is ``alice``'s too),
         else the number of its Canvas or Moodle name (``Submission.account``; Moodle's worksheet
-        writes it ``Participant 4242``)."""
+        writes it ``Participant 4242``). ``earlier``: the ids of an earlier run's results in the
+        output folder that are not among ``submissions`` (``grader.incremental.former_submissions``),
+        matched by id alone to the students left without a submission."""
         by_key = {student_key(student.id): student for student in self.students}
         by_account = dict(by_key)
         for key, student in by_key.items():
@@ -445,7 +447,14 @@ class Roster:
             if found is not None:
                 student_of[sub.id] = found
         unlisted = tuple(sorted(sub.id for sub in submissions if sub.id not in student_of))
-        return RosterMatch(roster=self, student_of=MappingProxyType(student_of), unlisted=unlisted)
+        had = {student.id for student in student_of.values()}
+        before: dict[str, str] = {}
+        for sid in earlier:
+            found = by_key.get(student_key(_SECOND_OF_A_NAME.sub("", sid)))
+            if found is not None and found.id not in had:
+                before.setdefault(found.id, sid)
+        return RosterMatch(roster=self, student_of=MappingProxyType(student_of), unlisted=unlisted,
+                           earlier=MappingProxyType(before))
 
 
 @dataclass(frozen=True)
@@ -455,6 +464,9 @@ class RosterMatch:
     roster: Roster
     student_of: Mapping[str, RosterStudent]  # submission id -> its student
     unlisted: tuple[str, ...]  # submission ids whose student is not on the roster
+    #: Roster id -> the folder an earlier run graded for that student, who has no submission in
+    #: this run (a run of one notebook into the class's output folder): not "no submission".
+    earlier: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
     def submissions_of(self) -> dict[str, tuple[str, ...]]:
         """Roster id -> the ids of that student's submissions (sorted), for every student."""
@@ -464,9 +476,11 @@ class RosterMatch:
         return {rid: tuple(sorted(sids)) for rid, sids in found.items()}
 
     def missing(self) -> tuple[RosterStudent, ...]:
-        """The students of the roster with no submission, in the roster's order."""
+        """The students of the roster with no submission, in this run or graded by an earlier
+        one (``earlier``), in the roster's order."""
         had = {student.id for student in self.student_of.values()}
-        return tuple(student for student in self.roster.students if student.id not in had)
+        return tuple(student for student in self.roster.students
+                     if student.id not in had and student.id not in self.earlier)
 
     def several(self) -> dict[str, tuple[str, ...]]:
         """Roster id -> its submissions, for the students with more than one."""

@@ -540,6 +540,9 @@ ROSTER_COLUMNS = ("student_id", "name", "email", "on_roster", "status")
 ROW_STATUS = {"graded": "graded", "unreadable": "unreadable", HARNESS: "grader failure"}
 NO_SUBMISSION = "no submission"
 NOT_GRADED_YET = "not graded yet"  # found by an interrupted run, before its turn came
+#: A roster student whose folder an earlier run wrote, not among this run's submissions (a run
+#: of one notebook into the class's folder): no score is written, as this run did not read it.
+NOT_IN_THIS_RUN = "not in this run"
 #: The byte-order mark that tells Excel a CSV file is UTF-8 (``Gradebook.write(bom=True)``).
 EXCEL_BOM = "\ufeff"
 
@@ -591,6 +594,11 @@ class Gradebook:
             return out.getvalue()
         writer.writerow(columns + list(ROSTER_COLUMNS))
         for student, sid in self._roster_order(roster):
+            if student is not None and not sid and student.id in roster.earlier:
+                values = [spreadsheet_text(roster.earlier[student.id])] + [""] * (len(columns) - 1)
+                writer.writerow(values + [spreadsheet_text(student.id), spreadsheet_text(student.name),
+                                          spreadsheet_text(student.email), "yes", NOT_IN_THIS_RUN])
+                continue
             values = self._row(sid, columns) if sid in self._rows else self._empty_row(sid, columns)
             if student is None:
                 extra = ["", "", "", "no", self._rows[sid][3] if sid in self._rows else NOT_GRADED_YET]

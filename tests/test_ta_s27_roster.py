@@ -379,3 +379,21 @@ def test_roster_ids_and_names_are_printed_written_out(tmp_path):
     assert "\x1b" not in printed and "ev\\x1b[2Jil" in printed
     page = (out / "report.html").read_text()
     assert "\x1b" not in page and "Eve\\x1b]8;;http://x\\x07" in page
+
+
+def test_one_notebook_run_into_the_class_folder_does_not_call_the_others_absent(tmp_path):
+    """A TA regrades one student into the class's output folder with the roster: the others'
+    results are there from the last run, but not in this one. 'no submission' with 0 points
+    would be a false zero uploaded for each of them."""
+    subs = small_class(tmp_path / "subs")
+    roster = write_roster(tmp_path / "class.csv", "id,name\nada,Ada\nbob,Bob\njose garcia,José\ncleo,Cléo\n")
+    out = tmp_path / "out"
+    grade(subs, out, roster=roster)
+    summary, printed = grade(subs / "ada.ipynb", out, roster=roster)
+    table = [(r["student_id"], r["submission"], r["score"], r["rnn_forward"], r["status"]) for r in rows(out)]
+    assert table == [("ada", "ada", "100", "15", "graded"),
+                     ("bob", "bob", "", "", "not in this run"),
+                     ("jose garcia", "José García", "", "", "not in this run"),
+                     ("cleo", "", "0", "0", "no submission")]
+    assert summary.no_submission == ("cleo",)
+    assert "2 not in this run but graded by an earlier one into" in printed
