@@ -3,6 +3,7 @@
 
     python3 grade.py SUBMISSIONS [--out DIR] [--rubric RUBRIC] [--jobs N] [--force]
                      [--no-similarity] [--template STARTER.ipynb] [--known DIR]
+                     [--roster CLASS.csv] [--excel]
     python3 grade.py --check NOTEBOOK [--function NAME]
     python3 grade.py --student-kit DIR
     python3 grade.py --gradescope [--gradescope-root DIR]
@@ -66,6 +67,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--known", type=Path, default=commands.default_of(grade, "known"),
                         help="a folder (or zip) of solutions found online or from earlier years "
                              "to compare every submission with")
+    parser.add_argument("--roster", type=Path, metavar="CLASS.csv",
+                        default=commands.default_of(grade, "roster"),
+                        help="the class list (a CSV file with a header naming an id column): every "
+                             "student on it gets a row of grades.csv, with a status when they "
+                             "submitted nothing")
+    parser.add_argument("--excel", action="store_true",
+                        help="write grades.csv with a UTF-8 byte-order mark, so that Excel shows "
+                             "accented names right")
     parser.add_argument("--no-html", dest="feedback_html", action="store_false",
                         help="skip feedback.html per submission")
     modes = parser.add_mutually_exclusive_group()
@@ -88,6 +97,11 @@ def main(argv: list[str] | None = None) -> int:
     """Run one command; return its exit status (``grader.commands.EXIT_*``)."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    other_command = args.check is not None or args.student_kit is not None or args.gradescope
+    if other_command and (args.roster is not None or args.excel):
+        # Ignored, they would let a TA believe the roster was used.
+        parser.error("--roster and --excel go with a class run (grade.py SUBMISSIONS ...), "
+                     "not with --check, --student-kit or --gradescope")
     try:
         if args.check is not None:
             return commands.check_notebook(args.check, rubric=args.rubric, function=args.function,
@@ -106,7 +120,8 @@ def main(argv: list[str] | None = None) -> int:
         summary = commands.grade_class(
             args.submissions, out_dir=args.out, rubric=args.rubric, jobs=args.jobs,
             force=args.force, similarity=args.similarity, template=args.template,
-            known=args.known, feedback_html=args.feedback_html)
+            known=args.known, feedback_html=args.feedback_html, roster=args.roster,
+            excel=args.excel)
     except commands.CommandError as exc:
         print(f"grade.py: {exc}", file=sys.stderr)
         return commands.EXIT_USAGE

@@ -484,11 +484,20 @@ def _similarity(similarity: Any, sources: Mapping[str, Mapping[str, str]] | None
                                                               known=known) + "</div>")
 
 
+def _roster(roster_notes: Sequence[str]) -> str:
+    """The roster's section (``--roster``): who submitted nothing, which submissions are of
+    no student on it, who submitted several times; nothing without a roster."""
+    if not roster_notes:
+        return ""
+    return ('<section id="roster"><h2>Roster</h2><ul>'
+            + "".join(f"<li>{e(note)}</li>" for note in roster_notes) + "</ul></section>")
+
+
 def class_report_html(results: Sequence[SubmissionResult], *, rubric: Rubric, similarity: Any = None,
                       harness_notes: Sequence[str] = (),
                       sources: Mapping[str, Mapping[str, str]] | None = None,
                       known_sources: Mapping[str, Mapping[str, str]] | None = None,
-                      stats: ClassStats | None = None) -> str:
+                      stats: ClassStats | None = None, roster_notes: Sequence[str] = ()) -> str:
     """The report page as a string (see ``write_class_report``)."""
     if stats is None:
         stats = class_stats(results, rubric=rubric)
@@ -502,6 +511,9 @@ def class_report_html(results: Sequence[SubmissionResult], *, rubric: Rubric, si
     if 'id="imdb"' in sections[6]:
         links.append(("imdb", "IMDB"))
     links.append(("similarity" if similarity is not None else "similarity-none", "Similar code"))
+    if roster_notes:  # right after the overview: whom the gradebook holds comes first
+        sections.insert(1, _roster(roster_notes))
+        links.insert(1, ("roster", "Roster"))
     nav = "<nav>" + "".join(f'<a href="#{a}">{t}</a>' for a, t in links) + "</nav>"
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1.0\">"
@@ -516,7 +528,7 @@ def write_class_report(results: Sequence[SubmissionResult], *, rubric: Rubric, o
                        similarity: Any = None, harness_notes: Sequence[str] = (),
                        sources: Mapping[str, Mapping[str, str]] | None = None,
                        known_sources: Mapping[str, Mapping[str, str]] | None = None,
-                       stats: ClassStats | None = None) -> Path:
+                       stats: ClassStats | None = None, roster_notes: Sequence[str] = ()) -> Path:
     """Write ``out_dir/report.html`` (atomically) and return its path.
 
     ``stats``: the statistics when they were gathered already (a ``ClassTally``'s, as a class
@@ -525,10 +537,12 @@ def write_class_report(results: Sequence[SubmissionResult], *, rubric: Rubric, o
     ``sources`` (submission id -> function -> source, as given to ``find_similar``) and
     ``known_sources`` (name -> function -> source) let the flagged pairs show their code side by
     side; without them the pairs are listed with "(source not available)". ``harness_notes``
-    are the batch's own failures (a worker that died, a sandbox that would not start).
+    are the batch's own failures (a worker that died, a sandbox that would not start);
+    ``roster_notes`` what the roster says of the class (``grader.commands.roster_notes``).
     """
     path = Path(out_dir) / REPORT_NAME
     write_atomic(path, class_report_html(results, rubric=rubric, similarity=similarity,
                                          harness_notes=harness_notes, sources=sources,
-                                         known_sources=known_sources, stats=stats))
+                                         known_sources=known_sources, stats=stats,
+                                         roster_notes=roster_notes))
     return path

@@ -66,6 +66,13 @@ class ClassSummary:
     flagged_pairs: int = 0
     class_report: Path | None = None
     former: tuple[str, ...] = ()  # OUT/<id>/ of an earlier run whose submission is gone
+    #: With ``--roster``: its students (count), those with no submission (their roster ids), the
+    #: submissions whose student is not on it, and students with several submissions.
+    roster_size: int = 0
+    no_submission: tuple[str, ...] = ()
+    not_on_roster: tuple[str, ...] = ()
+    several_submissions: tuple[str, ...] = ()
+    earlier_only: str = ""  # what the run says of the roster's students graded by an earlier run only
 
 
 def load_context(rubric_path: Path, *, visibilities: tuple[str, ...] = ("public", "hidden"),
@@ -667,7 +674,8 @@ def _remove_earlier(path: Path, *, stream: TextIO, why: str) -> None:
 def _write_class_report(results: Sequence[SubmissionResult], *, rubric: Rubric, out_dir: Path,
                         similarity: Any, notes: Sequence[str], stream: TextIO,
                         sources: Mapping | None = None,
-                        known_sources: Mapping | None = None, stats: Any = None) -> Path | None:
+                        known_sources: Mapping | None = None, stats: Any = None,
+                        roster_notes: Sequence[str] = ()) -> Path | None:
     """``OUT/report.html`` through ``grader.classreport``; a failure is reported, not raised."""
     try:
         from grader.classreport import write_class_report
@@ -678,7 +686,7 @@ def _write_class_report(results: Sequence[SubmissionResult], *, rubric: Rubric, 
         return Path(write_class_report(results, rubric=rubric, out_dir=Path(out_dir),
                                        similarity=similarity, harness_notes=tuple(notes),
                                        sources=sources, known_sources=known_sources,
-                                       stats=stats))
+                                       stats=stats, roster_notes=roster_notes))
     except Exception as exc:  # noqa: BLE001 - the gradebook is already written
         stream.write(f"Class report not written: {type(exc).__name__}: {exc}\n")
         return None
@@ -749,6 +757,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
                 jobs: int | None = None, force: bool = False, similarity: bool = True,
                 template: Path | None = None, known: Path | None = None,
                 feedback_html: bool = True, class_report: bool = True,
+                roster: Path | None = None, excel: bool = False,
                 progress_bar: bool | None = None, stream: TextIO | None = None) -> ClassSummary:
     """Grade every submission under ``submissions`` (a folder, a notebook or a zip) into ``out_dir``.
 
@@ -758,7 +767,13 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
     not graded again unless ``force``. Ctrl-C stops the workers, writes the
     gradebook of what is graded and returns with ``interrupted`` set.
     Raises ``CommandError`` when the harness cannot run (bad rubric, no
-    submissions, unusable archive).
+    submissions, unusable archive, a roster that cannot be used).
+
+    ``roster``: the class's list of students (``grader.discover.load_roster``), read before
+    anything else: every student on it gets a row of ``grades.csv`` (0 points and ``no
+    submission`` when they have none), and the submissions of students not on it are graded and
+    named. Not part of any key: a roster changed between runs regrades nobody. ``excel``: write
+    ``grades.csv`` with a UTF-8 byte-order mark, for Excel.
 
     With everything to grade in a folder, the workers' zygotes are started first thing
     (``_start_zygotes``, before NumPy's import): their boot runs beside this process's
@@ -788,6 +803,8 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         reason = unprotected_reason()  # a class is graded with every protection or not at all
         if reason is not None:
             raise CommandError(reason)
+        # A roster that cannot be used stops the run before anything starts, named with its line.
+        class_roster = _load_roster(Path(roster)) if roster is not None else None
         # The workers' zygotes boot (Python, NumPy, the child runtime) while this process
         # imports the rest of the grader and loads the rubric and fixtures.
         zygotes = _start_zygotes(Path(submissions), out_dir=out_dir, wanted=wanted,
@@ -916,12 +933,14 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
                          f"(--force grades them again)\n")
         notes: list[str] = []  # the batch's own troubles, for the class report
         former = former_submissions(out_dir, ids=by_id)
+        matched = class_roster.match(subs, earlier=former) if class_roster is not None else None
         if former:
             notes.append(_former_note(former, out_dir=out_dir))
             stream.write(notes[-1] + "\n")
         if (unpacked := unpacked_note(subs)) is not None:
             stream.write(unpacked + "\n")
             notes.append(unpacked)
+        said_of_roster = roster_notes(matched) if matched is not None else []
         interrupted = False
         done_list = []
         with Progress(len(todo), stream=stream, bar=progress_bar) as progress, \
@@ -973,7 +992,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
             # lists it, as a run without --force would (a gradebook without them missed students).
             partition([sub for sub in subs if sub.id not in fresh], keys, out_dir=out_dir, on_kept=absorb)
         tally, book = books()
-        book.write(out_dir)
+        book.write(out_dir, roster=matched, bom=excel)
 
         report = sources = known_sources = None
         flagged = 0
@@ -1010,7 +1029,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
                     report_path = _write_class_report(
                         (), rubric=context.rubric, out_dir=out_dir, similarity=report,
                         notes=notes, stream=stream, sources=sources,
-                        known_sources=known_sources, stats=stats)
+                        known_sources=known_sources, stats=stats, roster_notes=said_of_roster)
         except KeyboardInterrupt:
             interrupted, report_path = True, None
             stream.write(_INTERRUPTED_AFTER)
@@ -1027,7 +1046,8 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         max_score=max((r.max_points for r in everyone), default=context.rubric.max_points),
         seconds=time.perf_counter() - started, out_dir=out_dir, total=total,
         skipped=len(kept), interrupted=interrupted, report_problems=problems,
-        flagged_pairs=flagged, class_report=report_path, former=former)
+        flagged_pairs=flagged, class_report=report_path, former=former,
+        **_roster_counts(matched))
     _print_summary(summary, stream=stream, similarity_ran=report is not None)
     return summary
 
@@ -1190,6 +1210,19 @@ def _print_summary(summary: ClassSummary, *, stream: TextIO, similarity_ran: boo
     if summary.harness_failures:
         stream.write(f"Harness failures (our bugs, not the students'): "
                      f"{', '.join(summary.harness_failures)}\n")
+    if summary.roster_size:
+        stream.write(f"Roster: {summary.roster_size} student(s); "
+                     f"{len(summary.no_submission)} with no submission"
+                     f"{': ' + ', '.join(summary.no_submission) if summary.no_submission else ''} "
+                     f"(in {out / GRADEBOOK} with 0 and status '{_NO_SUBMISSION}')\n")
+        if summary.earlier_only:
+            stream.write(f"Roster: {summary.earlier_only}\n")
+        if summary.not_on_roster:
+            stream.write(f"Not on the roster (graded; in {out / GRADEBOOK} with on_roster 'no'): "
+                         f"{', '.join(summary.not_on_roster)}\n")
+        if summary.several_submissions:
+            stream.write(f"Several submissions for one student of the roster (each graded, one row "
+                         f"each): {'; '.join(summary.several_submissions)}\n")
     if summary.report_problems:
         stream.write(f"Feedback reports incomplete for: {', '.join(summary.report_problems)} "
                      f"(see {out}/<id>/grader-errors.txt)\n")
@@ -1199,6 +1232,78 @@ def _print_summary(summary: ClassSummary, *, stream: TextIO, similarity_ran: boo
     stream.write(f"Gradebook: {out / 'grades.csv'}\n")
     if summary.class_report:
         stream.write(f"Class report: {summary.class_report}\n")
+
+
+# --------------------------------------------------------------------------- roster
+
+_NO_SUBMISSION = "no submission"  # grader.report.NO_SUBMISSION (not imported before the fork)
+_NOT_IN_THIS_RUN = "not in this run"  # grader.report.NOT_IN_THIS_RUN
+
+
+def _load_roster(path: Path) -> Any:
+    """``grader.discover.load_roster``, its error a ``CommandError``."""
+    from grader.discover import RosterError, load_roster
+
+    try:
+        return load_roster(path)
+    except RosterError as exc:
+        raise CommandError(str(exc)) from None
+
+
+def _roster_student(student: Any) -> str:
+    """A roster student as listed: the id, and the name when the roster has one; written out
+    as ids are (``grader.discover.readable_id``): a platform's export may hold a name a student
+    chose, and the run prints it."""
+    from grader.discover import readable_id
+
+    return readable_id(f"{student.id} ({student.name})" if student.name else student.id)
+
+
+def roster_notes(matched: Any) -> list[str]:
+    """What the class report's Roster section says (``grader.discover.RosterMatch``): who has
+    no submission, which submissions are of no student on it, who has several."""
+    from grader.discover import readable_id
+
+    roster = matched.roster
+    missing = matched.missing()
+    notes = [f"Roster {readable_id(roster.path.name)}: {len(roster.students)} student(s) (ids from its "
+             f"column '{readable_id(roster.id_column)}'); {len(missing)} with no submission"
+             + (f": {', '.join(_roster_student(s) for s in missing)}" if missing else "")
+             + f" (in {GRADEBOOK} with 0 points and status '{_NO_SUBMISSION}')."]
+    if matched.earlier:
+        notes.append(_earlier_note(matched))
+    if matched.unlisted:
+        notes.append(f"{len(matched.unlisted)} submission(s) of no student on the roster, graded and in "
+                     f"{GRADEBOOK} with on_roster 'no': {', '.join(matched.unlisted)}.")
+    several = matched.several()
+    if several:
+        notes.append("Several submissions for one student of the roster, each graded with a row of its "
+                     "own: " + "; ".join(f"{readable_id(rid)}: {', '.join(sids)}"
+                                         for rid, sids in several.items()) + ".")
+    return notes
+
+
+def _earlier_note(matched: Any) -> str:
+    """What the run says of the roster's students it did not grade but an earlier run did."""
+    from grader.discover import readable_id
+
+    return (f"{len(matched.earlier)} not in this run but graded by an earlier one into the output "
+            f"folder (in {GRADEBOOK} without a score, status '{_NOT_IN_THIS_RUN}': grade the whole "
+            f"class to have their scores): {', '.join(readable_id(rid) for rid in matched.earlier)}.")
+
+
+def _roster_counts(matched: Any) -> dict:
+    """``ClassSummary``'s roster fields for ``matched`` (none without a roster)."""
+    if matched is None:
+        return {}
+    from grader.discover import readable_id
+
+    return {"roster_size": len(matched.roster.students),
+            "no_submission": tuple(readable_id(s.id) for s in matched.missing()),
+            "earlier_only": _earlier_note(matched) if matched.earlier else "",
+            "not_on_roster": matched.unlisted,
+            "several_submissions": tuple(f"{readable_id(rid)}: {', '.join(sids)}"
+                                         for rid, sids in matched.several().items())}
 
 
 # --------------------------------------------------------------------------- students

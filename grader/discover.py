@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
@@ -71,6 +72,9 @@ class Submission:
     #: student's zips were on the disk at once, under one class allowance that four students'
     #: 1 GiB zips used up, and every later student's zip was refused (twenty-third session).
     packed: Mapping[str, Path] = field(default_factory=lambda: MappingProxyType({}))
+    #: The number a Canvas or Moodle name carries (the Canvas user id, the Moodle participant
+    #: id; "" for other names): a roster may list students by it (``Roster.match``).
+    account: str = ""
 
     def graded_extra_files(self) -> list[tuple[str, Path]]:
         """``(name, path)`` of the files beside the notebook that grading reads: the
@@ -270,7 +274,7 @@ def unpacked_submission(submission: Submission, *, unpack: Unpacker) -> Submissi
     if not submission.packed:
         return submission
     done = submission_from_files(submission.id, submission.packed, submission.path, unpack=unpack)
-    return replace(done, id=submission.id)
+    return replace(done, id=submission.id, account=submission.account)
 
 
 def _same_bytes(a: Path, b: Path) -> bool:
@@ -357,8 +361,248 @@ def find_submissions(root: Path, *, unpack: Unpacker | None = None,
         elif entry.is_dir():
             add(_folder_submission(entry, unpack, defer), entry)
     for sid in sorted(groups):
-        add(submission_from_files(sid, groups[sid], root / sid, unpack=unpack, defer=defer), root / sid)
+        grouped = submission_from_files(sid, groups[sid], root / sid, unpack=unpack, defer=defer)
+        add(replace(grouped, account=sid.rsplit("_", 1)[-1]), root / sid)
     if not found:
         raise DiscoveryError(f"{root}: no submissions found (expected .ipynb or .py files, "
                              f"or folders holding one notebook each)")
     return [found[k] for k in sorted(found)]
+
+
+# --------------------------------------------------------------------------- the class's roster
+
+
+#: The header names a roster's columns may have, compared ignoring case, spaces, ``_`` and ``-``
+#: (``Student ID``, ``student_id`` and ``STUDENT-ID`` are one name): the student's id (required;
+#: the first of these the header holds), then the optional name and e-mail.
+ROSTER_ID_COLUMNS = ("id", "student id", "sid", "student number", "id number", "username", "identifier")
+ROSTER_NAME_COLUMNS = ("name", "full name", "student name", "student")
+ROSTER_FIRST_NAME_COLUMNS = ("first name", "given name")
+ROSTER_LAST_NAME_COLUMNS = ("last name", "surname", "family name")
+ROSTER_EMAIL_COLUMNS = ("email", "email address", "e mail", "e mail address")
+#: The separators a roster may use: a European Excel writes ``;`` where others write ``,``.
+_ROSTER_SEPARATORS = (",", ";", "\t")
+#: The suffix ``find_submissions`` gives the second of two submissions of one name
+#: (``alice.ipynb`` beside a folder ``alice/``: ``alice~folder``): the same student.
+_SECOND_OF_A_NAME = re.compile(r"~(?:ipynb|py|zip|folder|csv|html)\d*$")
+#: Moodle's grading worksheet names a student ``Participant 4242`` (its ``Identifier`` column):
+#: the number of their download's folder, ``Jane Smith_4242_assignsubmission_file_``.
+_MOODLE_PARTICIPANT = re.compile(r"^participant (\d+)$")
+
+
+class RosterError(Exception):
+    """The roster cannot be used; the message names the file and the line."""
+
+
+def student_key(text: str) -> str:
+    """What ids are compared by: ``text`` without accents, case folded, and every run of
+    characters other than letters and digits (spaces, ``_``, ``-``, ``.``) one space.
+
+    Ids come from file and folder names the students or the platforms chose (``José
+    García_4242``, ``jose_garcia.ipynb``) and from a roster a person typed or a spreadsheet
+    exported, so ``José García``, ``jose garcia`` and ``JOSE_GARCIA`` are one student.
+
+    >>> student_key("  José_GARCÍA-2 ")
+    'jose garcia 2'
+    """
+    plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return " ".join(re.sub(r"[\W_]+", " ", plain.casefold()).split())
+
+
+@dataclass(frozen=True)
+class RosterStudent:
+    """One student of the roster: their id as written, and the optional name and e-mail."""
+
+    id: str
+    name: str = ""
+    email: str = ""
+    line: int = 0  # the roster's line, for messages
+
+
+@dataclass(frozen=True)
+class Roster:
+    """The students of the class (``load_roster``), in the roster's order."""
+
+    path: Path
+    students: tuple[RosterStudent, ...]
+    id_column: str  # the header's name of the column the ids were read from
+
+    def match(self, submissions: Sequence[Submission], *, earlier: Sequence[str] = ()) -> "RosterMatch":
+        """Which student each of ``submissions`` is: the roster id whose ``student_key`` is the
+        submission id's (a second submission of a name, ``alice~folder``, is ``alice``'s too),
+        else the number of its Canvas or Moodle name (``Submission.account``; Moodle's worksheet
+        writes it ``Participant 4242``). ``earlier``: the ids of an earlier run's results in the
+        output folder that are not among ``submissions`` (``grader.incremental.former_submissions``),
+        matched by id alone to the students left without a submission."""
+        by_key = {student_key(student.id): student for student in self.students}
+        by_account = dict(by_key)
+        for key, student in by_key.items():
+            if (participant := _MOODLE_PARTICIPANT.match(key)) is not None:
+                by_account.setdefault(participant[1], student)
+        student_of: dict[str, RosterStudent] = {}
+        for sub in submissions:
+            found = by_key.get(student_key(_SECOND_OF_A_NAME.sub("", sub.id)))
+            if found is None and sub.account:
+                found = by_account.get(student_key(sub.account))
+            if found is not None:
+                student_of[sub.id] = found
+        unlisted = tuple(sorted(sub.id for sub in submissions if sub.id not in student_of))
+        had = {student.id for student in student_of.values()}
+        before: dict[str, str] = {}
+        for sid in earlier:
+            found = by_key.get(student_key(_SECOND_OF_A_NAME.sub("", sid)))
+            if found is not None and found.id not in had:
+                before.setdefault(found.id, sid)
+        return RosterMatch(roster=self, student_of=MappingProxyType(student_of), unlisted=unlisted,
+                           earlier=MappingProxyType(before))
+
+
+@dataclass(frozen=True)
+class RosterMatch:
+    """The roster against the submissions of a run: who is whom, who is missing, who is extra."""
+
+    roster: Roster
+    student_of: Mapping[str, RosterStudent]  # submission id -> its student
+    unlisted: tuple[str, ...]  # submission ids whose student is not on the roster
+    #: Roster id -> the folder an earlier run graded for that student, who has no submission in
+    #: this run (a run of one notebook into the class's output folder): not "no submission".
+    earlier: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+    def submissions_of(self) -> dict[str, tuple[str, ...]]:
+        """Roster id -> the ids of that student's submissions (sorted), for every student."""
+        found: dict[str, list[str]] = {student.id: [] for student in self.roster.students}
+        for sid, student in self.student_of.items():
+            found[student.id].append(sid)
+        return {rid: tuple(sorted(sids)) for rid, sids in found.items()}
+
+    def missing(self) -> tuple[RosterStudent, ...]:
+        """The students of the roster with no submission, in this run or graded by an earlier
+        one (``earlier``), in the roster's order."""
+        had = {student.id for student in self.student_of.values()}
+        return tuple(student for student in self.roster.students
+                     if student.id not in had and student.id not in self.earlier)
+
+    def several(self) -> dict[str, tuple[str, ...]]:
+        """Roster id -> its submissions, for the students with more than one."""
+        return {rid: sids for rid, sids in self.submissions_of().items() if len(sids) > 1}
+
+
+def _header_key(name: str) -> str:
+    """A header cell as compared with the accepted column names (case, spaces, ``_``, ``-``)."""
+    return " ".join(re.sub(r"[\s_\-]+", " ", name.strip().casefold()).split())
+
+
+def _roster_separator(header: str) -> str:
+    """The separator of a roster whose first line is ``header``: the most frequent of ``,``,
+    ``;`` and a tab (``,`` when none is there: a roster of one column)."""
+    counts = {sep: header.count(sep) for sep in _ROSTER_SEPARATORS}
+    best = max(_ROSTER_SEPARATORS, key=lambda sep: counts[sep])
+    return best if counts[best] else ","
+
+
+#: The first bytes of a spreadsheet saved as a workbook rather than CSV (.xlsx, .ods: a zip;
+#: .xls: an OLE2 compound file).
+_WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
+
+
+def _roster_text(path: Path) -> str:
+    """The roster's text: UTF-8, a byte-order mark (Excel's "CSV UTF-8") dropped; UTF-16 when
+    it begins with its byte-order mark (Excel's "Unicode Text", tab separated)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise RosterError(f"{path}: the roster cannot be read ({exc.strerror or exc})") from None
+    if data.startswith(_WORKBOOK_MAGIC):
+        raise RosterError(f"{path}: this is a spreadsheet workbook (.xlsx, .ods or .xls), not a CSV "
+                          f"file; save the sheet as \"CSV UTF-8\" (Excel) or CSV (LibreOffice)")
+    try:
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return data.decode("utf-16")
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise RosterError(f"{path}:{line}: the roster is not UTF-8 text (byte 0x{data[exc.start]:02x}); "
+                          f"save it as \"CSV UTF-8\" (Excel) or UTF-8 (LibreOffice)") from None
+
+
+def _column(header: list[str], names: Sequence[str]) -> int | None:
+    """The index of the header's first column named one of ``names`` (in ``names``'s order)."""
+    keys = [_header_key(cell) for cell in header]
+    for name in names:
+        if name in keys:
+            return keys.index(name)
+    return None
+
+
+def load_roster(path: Path) -> Roster:
+    """Read a roster: a CSV file with a header line naming an id column (``ROSTER_ID_COLUMNS``),
+    optionally a name (``ROSTER_NAME_COLUMNS``, or first and last name columns) and an e-mail
+    (``ROSTER_EMAIL_COLUMNS``); other columns are ignored. Separated by ``,``, ``;`` or tabs, UTF-8
+    with or without a byte-order mark. Raises ``RosterError`` naming the file and the line when
+    it cannot be used: before grading starts, so a class is never graded against a roster that
+    reads as nobody (a header taken for a student, every id in one column)."""
+    import csv
+
+    path = Path(path)
+    text = _roster_text(path)
+    lines = text.splitlines()
+    if not any(line.strip() for line in lines):
+        raise RosterError(f"{path}: the roster is empty; it needs a header line, such as "
+                          f"\"id,name,email\", then one student a line")
+    reader = csv.reader(lines, delimiter=_roster_separator(lines[0]), strict=True)
+    rows: list[tuple[int, list[str]]] = []
+    try:
+        for row in reader:
+            rows.append((reader.line_num, row))
+    except csv.Error as exc:
+        raise RosterError(f"{path}:{reader.line_num}: the roster is not a CSV file that can be "
+                          f"read here ({exc})") from None
+    header = rows[0][1]
+    id_at = _column(header, ROSTER_ID_COLUMNS)
+    if id_at is None:
+        found = ", ".join(repr(cell) for cell in header[:6])
+        raise RosterError(f"{path}:1: no id column in the roster's header line (it reads {found}); the "
+                          f"first line must name the columns, one of them the students' ids: "
+                          f"{', '.join(repr(n) for n in ROSTER_ID_COLUMNS)}")
+    name_at = _column(header, ROSTER_NAME_COLUMNS)
+    first_at, last_at = _column(header, ROSTER_FIRST_NAME_COLUMNS), _column(header, ROSTER_LAST_NAME_COLUMNS)
+    email_at = _column(header, ROSTER_EMAIL_COLUMNS)
+    students: list[RosterStudent] = []
+    seen: dict[str, RosterStudent] = {}
+    for number, row in rows[1:]:
+        student = _roster_row(row, path=path, number=number, header=header, id_at=id_at,
+                              name_at=name_at, first_at=first_at, last_at=last_at, email_at=email_at)
+        if student is None:
+            continue
+        key = student_key(student.id)
+        if key in seen:
+            raise RosterError(f"{path}:{number}: the id {student.id!r} is on the roster twice (line "
+                              f"{seen[key].line} has {seen[key].id!r}; ids are compared ignoring case, "
+                              f"accents and spacing)")
+        seen[key] = student
+        students.append(student)
+    if not students:
+        raise RosterError(f"{path}: the roster lists no student (only its header line)")
+    return Roster(path=path, students=tuple(students), id_column=header[id_at].strip())
+
+
+def _roster_row(row: list[str], *, path: Path, number: int, header: list[str], id_at: int,
+                name_at: int | None, first_at: int | None, last_at: int | None,
+                email_at: int | None) -> RosterStudent | None:
+    """Line ``number`` of the roster as a student; None for a blank line, or Canvas's "Points
+    Possible" line (a gradebook export's second line), which has no id."""
+    def cell(at: int | None) -> str:
+        return row[at].strip() if at is not None and at < len(row) else ""
+
+    if not any(value.strip() for value in row):
+        return None
+    if len(row) > len(header):
+        raise RosterError(f"{path}:{number}: {len(row)} fields where the header line has {len(header)} (a "
+                          f"value holding the separator, such as \"Smith, Jane\", must be in quotes)")
+    name = cell(name_at) or " ".join(part for part in (cell(first_at), cell(last_at)) if part)
+    if not cell(id_at):
+        if "points possible" in " ".join(row).casefold():
+            return None
+        raise RosterError(f"{path}:{number}: no id on this line (its column {header[id_at].strip()!r} "
+                          f"is empty)")
+    return RosterStudent(id=cell(id_at), name=name, email=cell(email_at), line=number)

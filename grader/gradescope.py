@@ -42,12 +42,17 @@ ZIP_FILES = ("grade.py", "requirements.txt")
 ZIP_DIRS = ("grader", "rubrics")
 
 
-def find_submission(folder: Path):
+def find_submission(folder: Path, *, unpack_into: Path | None = None):
     """The one ``Submission`` in Gradescope's submission folder (id ``submission``).
 
     Students upload a notebook (sometimes with other files, sometimes in a
-    folder or as a zip that Gradescope unpacks); exactly one notebook is
-    graded, as in a class folder.
+    folder); exactly one notebook is graded, as in a class folder. A student who
+    uploads a ``.zip`` leaves it packed in the submission folder: with
+    ``unpack_into`` (the grader's own folder, hidden from the child), the zips are
+    unpacked there under a class run's rules for a student's zips
+    (``grader.archive.StudentZips``: sizes, member counts, links, unsafe paths), a
+    notebook uploaded beside a zip graded before one inside it, and the feedback
+    says what came out of them; without it a zip is a file like any other.
     """
     from grader.discover import Submission, files_under, submission_from_files
 
@@ -57,7 +62,12 @@ def find_submission(folder: Path):
     if not folder.is_dir():
         return Submission(id="submission", path=folder,
                           problem=f"{folder}: no submission folder was found.")
-    return submission_from_files("submission", files_under(folder), folder)
+    unpack = None
+    if unpack_into is not None:
+        from grader.archive import StudentZips
+
+        unpack = StudentZips(dest=Path(unpack_into))
+    return submission_from_files("submission", files_under(folder), folder, unpack=unpack)
 
 
 def gradescope_payload(result, *, seconds: float) -> dict:
@@ -132,7 +142,9 @@ def run_gradescope(*, root: Path = DEFAULT_ROOT, rubric: Path | None = None,
             except CommandError as exc:
                 stream.write(f"grade.py --gradescope: the grader cannot run: {exc}\n")
                 return EXIT_USAGE
-            submission = find_submission(root / "submission")
+            # A zip the student uploaded is unpacked into this run's own folder, which the
+            # sandbox hides from the child (``protected``), and removed with it.
+            submission = find_submission(root / "submission", unpack_into=out_dir / ".unpacked")
             results_dir.mkdir(parents=True, exist_ok=True)
             sandbox = started_sandbox()
             stream.write(f"Sandbox: {sandbox.capabilities.describe()}\n")

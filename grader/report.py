@@ -534,6 +534,19 @@ def gradebook_columns(rubric: Rubric, results: Sequence[SubmissionResult]) -> li
     return columns
 
 
+#: The columns a roster adds to ``grades.csv`` (``Gradebook.csv(roster=...)``), after the parts.
+ROSTER_COLUMNS = ("student_id", "name", "email", "on_roster", "status")
+#: ``status`` of a row: a result's status in words, or a roster student's lack of one.
+ROW_STATUS = {"graded": "graded", "unreadable": "unreadable", HARNESS: "grader failure"}
+NO_SUBMISSION = "no submission"
+NOT_GRADED_YET = "not graded yet"  # found by an interrupted run, before its turn came
+#: A roster student whose folder an earlier run wrote, not among this run's submissions (a run
+#: of one notebook into the class's folder): no score is written, as this run did not read it.
+NOT_IN_THIS_RUN = "not in this run"
+#: The byte-order mark that tells Excel a CSV file is UTF-8 (``Gradebook.write(bom=True)``).
+EXCEL_BOM = "\ufeff"
+
+
 class Gradebook:
     """``grades.csv`` built one result at a time: a few short strings per submission are kept,
     never the results themselves (a class run streams them from its workers)."""
@@ -541,41 +554,90 @@ class Gradebook:
     def __init__(self, rubric: Rubric) -> None:
         """An empty gradebook with ``rubric``'s parts as its first columns."""
         self.parts = [p.name for p in rubric.parts]
-        self._rows: dict[str, tuple[str, str, tuple[tuple[str, str], ...]]] = {}
+        # The max_score of a roster student with no submission (a rubric as some tests build it
+        # names its parts only: those rows then say 0).
+        self.max_points = f"{getattr(rubric, 'max_points', 0):g}"
+        self._rows: dict[str, tuple[str, str, tuple[tuple[str, str], ...], str]] = {}
 
     def add(self, result: SubmissionResult) -> None:
         """Record ``result``'s row (a later result for the same submission replaces it)."""
         self._rows[result.submission_id] = (
             f"{result.points:g}", f"{result.max_points:g}",
-            tuple((sys.intern(part.name), f"{part.points:g}") for part in result.parts))
+            tuple((sys.intern(part.name), f"{part.points:g}") for part in result.parts),
+            ROW_STATUS.get(result.status, result.status))
 
     def __len__(self) -> int:
         """The number of submissions recorded."""
         return len(self._rows)
 
-    def csv(self) -> str:
-        """The gradebook's text: rows sorted by submission; a part not graded scores 0."""
+    def csv(self, *, roster: Any = None) -> str:
+        """The gradebook's text: rows sorted by submission; a part not graded scores 0.
+
+        With ``roster`` (a ``grader.discover.RosterMatch``), every student of the roster has a row,
+        in the roster's order (one per submission of theirs; one with no submission, 0 points and
+        the status ``no submission`` when they have none), then the submissions of students not on
+        the roster, by id; the columns ``ROSTER_COLUMNS`` follow the parts'. Without it the file is
+        what it always was, so that scripts reading it by position keep working."""
         columns = ["submission", "score", "max_score"] + list(self.parts)
         known = set(columns)
-        ids = sorted(self._rows)
-        for sid in ids:
+        for sid in sorted(self._rows):
             for name, _ in self._rows[sid][2]:
                 if name not in known:
                     columns.append(name)
                     known.add(name)
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(columns)
-        for sid in ids:
-            score, max_score, parts = self._rows[sid]
-            row = {"submission": spreadsheet_text(sid), "score": score, "max_score": max_score, **dict(parts)}
-            writer.writerow([row.get(c, "0") for c in columns])
+        if roster is None:
+            writer.writerow(columns)
+            for sid in sorted(self._rows):
+                writer.writerow(self._row(sid, columns))
+            return out.getvalue()
+        writer.writerow(columns + list(ROSTER_COLUMNS))
+        for student, sid in self._roster_order(roster):
+            if student is not None and not sid and student.id in roster.earlier:
+                values = [spreadsheet_text(roster.earlier[student.id])] + [""] * (len(columns) - 1)
+                writer.writerow(values + [spreadsheet_text(student.id), spreadsheet_text(student.name),
+                                          spreadsheet_text(student.email), "yes", NOT_IN_THIS_RUN])
+                continue
+            values = self._row(sid, columns) if sid in self._rows else self._empty_row(sid, columns)
+            if student is None:
+                extra = ["", "", "", "no", self._rows[sid][3] if sid in self._rows else NOT_GRADED_YET]
+            else:
+                status = (self._rows[sid][3] if sid in self._rows else
+                          NOT_GRADED_YET if sid else NO_SUBMISSION)
+                extra = [spreadsheet_text(student.id), spreadsheet_text(student.name),
+                         spreadsheet_text(student.email), "yes", status]
+            writer.writerow(values + extra)
         return out.getvalue()
 
-    def write(self, out_dir: Path) -> Path:
-        """Write ``out_dir/grades.csv`` atomically; return its path."""
+    @staticmethod
+    def _roster_order(roster: Any) -> list[tuple[Any, str]]:
+        """``(student, submission id)`` in the order of the rows: the roster's students, each
+        with their submissions ("" when none), then the submissions not on the roster."""
+        by_student = roster.submissions_of()
+        order: list[tuple[Any, str]] = []
+        for student in roster.roster.students:
+            order.extend((student, sid) for sid in by_student[student.id] or ("",))
+        order.extend((None, sid) for sid in roster.unlisted)
+        return order
+
+    def _row(self, sid: str, columns: list[str]) -> list[str]:
+        """The cells of submission ``sid``'s row under ``columns``."""
+        score, max_score, parts, _ = self._rows[sid]
+        row = {"submission": spreadsheet_text(sid), "score": score, "max_score": max_score, **dict(parts)}
+        return [row.get(c, "0") for c in columns]
+
+    def _empty_row(self, sid: str, columns: list[str]) -> list[str]:
+        """The cells of a roster row without a result: submission ``sid`` (or none), 0 points."""
+        row = {"submission": spreadsheet_text(sid), "score": "0", "max_score": self.max_points}
+        return [row.get(c, "0") for c in columns]
+
+    def write(self, out_dir: Path, *, roster: Any = None, bom: bool = False) -> Path:
+        """Write ``out_dir/grades.csv`` atomically (see ``csv``); return its path. ``bom``: begin
+        it with a UTF-8 byte-order mark, without which Excel reads the file in the computer's
+        legacy encoding and shows accented names garbled (``--excel``)."""
         path = Path(out_dir) / "grades.csv"
-        write_atomic(path, self.csv())
+        write_atomic(path, (EXCEL_BOM if bom else "") + self.csv(roster=roster))
         return path
 
 
