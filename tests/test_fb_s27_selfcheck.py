@@ -53,3 +53,25 @@ def test_the_kit_readme_says_what_to_do_where_venv_is_not_available(tmp_path):
     readme = (tmp_path / "kit" / "README.md").read_text(encoding="utf-8")
     assert "ensurepip is not available" in readme and "%pip install pyyaml" in readme, readme
     assert "sys.executable" in readme
+
+
+def test_a_function_that_ends_its_process_is_told_in_one_sentence_and_what_to_do(tmp_path):
+    # "stopped: Exit the program ended its process (exit status 3)": the kind stood before the
+    # sandbox's sentence, and nothing said what to change.
+    nb = nbs.course_notebook(nbs.mutate("rnn_forward", "caches = []", "import os; os._exit(3)\n    caches = []"))
+    code, text = _check(nbs.write(tmp_path / "leaves.ipynb", nb))
+    assert code == 1
+    assert ("The process running `rnn_forward` stopped: the program ended its process (exit status 3). "
+            "A graded function must return its result") in text, text
+    assert "Exit the program" not in text, text
+
+
+def test_a_signal_is_said_once():
+    from types import SimpleNamespace
+
+    from grader.runner import _crash_text
+
+    died = SimpleNamespace(error_type="SIGSEGV", message="the process died with signal SIGSEGV")
+    assert _crash_text("rnn_forward", died) == "The process running `rnn_forward` stopped: the process died with signal SIGSEGV."
+    silent = SimpleNamespace(error_type="SIGKILL", message="")
+    assert _crash_text("f", silent) == "The process running `f` stopped: it crashed (SIGKILL)."
