@@ -172,12 +172,21 @@ def render(result: SubmissionResult, *, stream: TextIO,
     failing = [f for f, v in summary.verdicts if v != "passed"]
     write(f"\n{summary.cases_passed} of {summary.cases_total} public case(s) passed")
     if not failing:
-        write(f"; all {len(summary.verdicts)} function(s) pass their public cases.\n")
+        write(_all_pass(summary))
     else:
         write(f"; to fix: {', '.join(failing)}.\n")
     write("Your instructor also grades hidden cases with other inputs and sizes: "
           "passing the public ones is necessary, not sufficient.\n")
     return summary
+
+
+def _all_pass(summary: CheckSummary) -> str:
+    """The end of the count line when nothing is to fix: "all 6 functions pass their public
+    cases", or for one function (``--function``) its name ("all 1 function(s) pass" before)."""
+    if len(summary.verdicts) == 1:
+        cases = "its public case" if summary.cases_total == 1 else "its public cases"
+        return f"; `{summary.verdicts[0][0]}` passes {cases}.\n"
+    return f"; all {len(summary.verdicts)} functions pass their public cases.\n"
 
 
 def _render_part(part: PartResult, write: Callable[[str], Any], width: int,

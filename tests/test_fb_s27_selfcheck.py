@@ -75,3 +75,13 @@ def test_a_signal_is_said_once():
     assert _crash_text("rnn_forward", died) == "The process running `rnn_forward` stopped: the process died with signal SIGSEGV."
     silent = SimpleNamespace(error_type="SIGKILL", message="")
     assert _crash_text("f", silent) == "The process running `f` stopped: it crashed (SIGKILL)."
+
+
+def test_one_function_checked_is_named_when_it_passes(tmp_path):
+    # `--check NOTEBOOK --function rnn_forward`, as docs/students.md shows: "all 1 function(s) pass".
+    notebook = nbs.write(tmp_path / "right.ipynb", nbs.course_notebook())
+    out = io.StringIO()
+    assert run_check(notebook, rubric=DEFAULT_RUBRIC, stream=out, function="rnn_forward") == 0
+    assert "passed; `rnn_forward` passes its public case.\n" in out.getvalue(), out.getvalue()
+    code, text = _check(notebook)
+    assert code == 0 and "passed; all 6 functions pass their public cases.\n" in text, text
