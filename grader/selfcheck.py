@@ -445,14 +445,15 @@ def _no_such_file(notebook: Path) -> str:
     notebooks of its folder are named (a few), since a misspelt name or a Jupyter copy
     ("... (1).ipynb") is the usual cause."""
     folder = notebook.parent
+    where = "here" if str(folder) in ("", ".") else f"in {folder}"  # a name given alone: its folder is "."
     try:
         found = sorted(p.name for p in folder.iterdir() if p.suffix == ".ipynb" and p.is_file())
     except OSError:
         return "No such file or folder. Check the path."
     if not found:
-        return f"No such file, and no notebook (.ipynb) is in {folder}. Check the path."
+        return f"No such file, and no notebook (.ipynb) is {where}. Check the path."
     shown = ", ".join(found[:3]) + (f" and {len(found) - 3} more" if len(found) > 3 else "")
-    return f"No such file. Check the name: the notebooks of {folder} are {shown}."
+    return f"No such file. Check the name: the notebooks {where} are {shown}."
 
 
 def run_check(notebook: Path, *, rubric: Path, stream: TextIO, function: str | None = None) -> int:

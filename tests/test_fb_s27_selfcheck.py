@@ -35,13 +35,17 @@ def test_a_python_without_the_packages_gets_the_virtual_environment_to_copy(tmp_
     assert "docs/students.md" not in text and "Traceback" not in text, text
 
 
-def test_a_path_where_no_notebook_is_says_so_once_and_names_the_notebooks_there(tmp_path):
+def test_a_path_where_no_notebook_is_says_so_once_and_names_the_notebooks_there(tmp_path, monkeypatch):
     nbs.write(tmp_path / "Assignment 4 (1).ipynb", nbs.course_notebook())
     code, text = _check(tmp_path / "Assignment 4.ipynb")
     assert code == EXIT_UNUSABLE
     assert text.count("cannot read") == 1, text  # was "cannot read ...: cannot read (No such file ...)"
-    assert "No such file. Check the name: the notebooks of" in text and "Assignment 4 (1).ipynb" in text, text
+    assert f"No such file. Check the name: the notebooks in {tmp_path} are Assignment 4 (1).ipynb." in text, text
     assert "Open it in Jupyter, save it" not in text, text  # that advice is for a damaged file
+
+    monkeypatch.chdir(tmp_path)  # a bare name: its folder is the working one, said "here", not "."
+    code, text = _check(Path("Assignment 4.ipynb"))
+    assert "the notebooks here are Assignment 4 (1).ipynb." in text, text
 
     code, text = _check(tmp_path / "nowhere" / "x.ipynb")
     assert code == EXIT_UNUSABLE and "No such file or folder. Check the path." in text, text
