@@ -117,6 +117,11 @@ them in a virtual environment of your own (no administrator rights needed):
 and use `~/rnn-check/bin/python3` instead of `python3` below (or first
 `source ~/rnn-check/bin/activate`).
 
+Where `python3 -m venv` fails ("ensurepip is not available": Debian or Ubuntu without
+the `python3-venv` package, which needs root), use the Python of your Jupyter instead,
+which has NumPy already: in a notebook cell, run `%pip install pyyaml` and
+`import sys; print(sys.executable)`, then use the path it prints instead of `python3` below.
+
 ## From a terminal
 
     python3 grade.py --check path/to/your_notebook.ipynb

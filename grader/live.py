@@ -599,6 +599,14 @@ def _own_function(value: Any, module: str) -> bool:
         and value.__name__ != "<lambda>"
 
 
+def _defined_as(value: Any, name: str, module: str) -> bool:
+    """Whether ``value`` is a function or class of the notebook bound under its own name: a helper
+    ``def _gate`` is the student's, as the grade reads it, where ``_`` holding a function that a
+    cell showed is IPython's."""
+    own = _own_function(value, module) or isinstance(value, type) and value.__module__ == module
+    return own and getattr(value, "__name__", None) == name
+
+
 def _source_of(value: Any) -> str:
     """The source of a live function or class, padded so that its lines keep their numbers."""
     try:
@@ -618,8 +626,8 @@ def _namespace_cells(namespace: Mapping[str, Any]) -> list[tuple[str, str]]:
     module = _module_of(namespace)
     cells: list[tuple[str, str]] = []
     for name, value in list(namespace.items()):
-        if name.startswith("_") or name in _IPYTHON_NAMES:
-            continue
+        if name in _IPYTHON_NAMES or name.startswith("_") and not _defined_as(value, name, module):
+            continue  # IPython's _, _7, _i7 (a function shown in a cell is _ too); not a def's own name
         if isinstance(value, types.ModuleType):
             real = value.__name__
             cells.append((name, f"import {real}" if real == name else f"import {real} as {name}"))

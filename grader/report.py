@@ -15,7 +15,7 @@ import sys
 import unicodedata
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from grader.files import spreadsheet_text, visible_text, write_atomic
 from grader.models import (
@@ -358,12 +358,13 @@ def _case_markdown(case: CaseResult, number: int, *, told: Sequence[str] = ()) -
     out = [f"- {mark} {head} ({case.points:g} / {case.max_points:g})\n"]
     if case.visibility == HIDDEN:
         if case.status != PASSED and case.diagnosis:
-            out.append(_markdown_lines(case.diagnosis.message, first="  ", rest="  "))
+            out.append(_markdown_lines(case.diagnosis.message, first="  ", rest="  ", line=sentence_text))
         return "".join(out)
     if case.message and case.message not in told:
         out.append(_markdown_lines(case.message, first="  ", rest="  "))
     if case.diagnosis:
-        out.append(_markdown_lines(case.diagnosis.message, first="  Likely mistake: ", rest="  "))
+        out.append(_markdown_lines(case.diagnosis.message, first="  Likely mistake: ", rest="  ",
+                                   line=sentence_text))
     if _where_untold(case):
         out.append(f"  At {markdown_text(case.location.describe())}.\n")
     if case.output and case.status != PASSED:
@@ -371,13 +372,14 @@ def _case_markdown(case: CaseResult, number: int, *, told: Sequence[str] = ()) -
     return "".join(out)
 
 
-def _markdown_lines(text: str, *, first: str, rest: str) -> str:
-    """``text`` line by line (``markdown_text``), the first after ``first``, the others after
-    ``rest``; a blank line stays blank."""
+def _markdown_lines(text: str, *, first: str, rest: str, line: Callable[[str], str] | None = None) -> str:
+    """``text`` line by line (each through ``line``, ``markdown_text`` by default), the first
+    after ``first``, the others after ``rest``; a blank line stays blank."""
+    shown = markdown_text if line is None else line
     out = []
-    for k, line in enumerate(_text_lines(text)):
-        if line.strip():
-            out.append(f"{first if k == 0 else rest}{markdown_text(line)}\n")
+    for k, line_text in enumerate(_text_lines(text)):
+        if line_text.strip():
+            out.append(f"{first if k == 0 else rest}{shown(line_text)}\n")
         else:
             out.append(f"{first.rstrip()}\n" if k == 0 else "\n")
     return "".join(out)
@@ -478,6 +480,45 @@ def markdown_text(text: str) -> str:
     """
     text = str(text)
     return (_short_markdown_text if len(text) <= _MEMO_CHARS else _literal_line)(text)
+
+
+def sentence_text(text: str) -> str:
+    """``markdown_text`` of a diagnosis, a sentence that names code (``(1 - a_next**2)``): where
+    only some of its words are not plain Markdown, those words as code spans and the sentence
+    plain around them, instead of the whole sentence in one code span, which ``feedback.md``
+    showed backticks and all in a plain viewer. The result must still pass ``_is_plain_line``
+    (else the whole line is a code span, as before), so nothing a renderer acts on gets through."""
+    text = str(text)
+    if _is_plain_line(text):
+        return text
+    words = [_word_span(word) for word in text.split(" ")]
+    if any(word is None for word in words):
+        return markdown_text(text)
+    joined = " ".join(words)
+    return joined if _is_plain_line(joined) else markdown_text(text)
+
+
+#: A word of code a known mistake's sentence names: names, numbers, operators and brackets
+#: (``np.tanh(a_next)**2``, ``dx[:, :, t]``); nothing that starts a link, a tag or a heading.
+_CODE_WORD = re.compile(r"[A-Za-z0-9_.()\[\]*+\-/=,]+", re.ASCII)
+
+
+def _word_span(word: str) -> str | None:
+    """One word of ``sentence_text``: itself when plain, else a code span of its core, with an
+    opening bracket it does not close before it and punctuation after it (``,;.`` and a bracket
+    it does not open) outside the span: ``(1 - a_next**2);`` reads ``(1 - `a_next**2`);``.
+    None for a word that is not code (``#``, ``<b>``, a link): the line is then shown whole as a
+    code span, as any line that is not plain always was."""
+    if not word or "`" in word or word in ("*", "_") or _plain_outside_code(word):
+        return word  # a lone * or _ is plain between the spaces around it (a product)
+    core, lead, trail = word, "", ""
+    while core.startswith("(") and core.count("(") > core.count(")"):
+        lead, core = lead + "(", core[1:]
+    while core and (core[-1] in ",;." or (core[-1] == ")" and core.count(")") > core.count("("))):
+        trail, core = core[-1] + trail, core[:-1]
+    if not core or not _CODE_WORD.fullmatch(core) or "//" in core or "www." in core.lower():
+        return None
+    return f"{lead}`{core}`{trail}"
 
 
 def _literal_line(text: str) -> str:

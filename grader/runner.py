@@ -858,9 +858,8 @@ class _Grader:
             return self._case(case, ERROR, 0.0, message=(
                 f"Returned something that is not arrays, numbers, tuples, lists or dicts: "
                 f"{outcome.message}"), **common)
-        return self._case(case, CRASHED, 0.0, location=location, message=(
-            f"The process running `{self.part.function}` stopped: "
-            f"{outcome.error_type or 'crashed'} {outcome.message}".strip()), **common)
+        return self._case(case, CRASHED, 0.0, location=location, message=_crash_text(self.part.function, outcome),
+                          **common)
 
     def _settle(self, case: Case, plan: _CasePlan, outcome: Any) -> tuple[Any, bool, bytes | None]:
         """``(outcome, fast, raw)``: an ok outcome whose value is still wire bytes is either
@@ -1614,6 +1613,18 @@ def _placeholder_warning(diagnostic: Any, extraction: Any) -> bool:
     fn = extraction.functions.get(diagnostic.function)
     return (fn is not None and fn.placeholder and diagnostic.severity == "warning"
             and diagnostic.message.startswith(f"`{fn.name}` is not implemented yet"))
+
+
+def _crash_text(function: str, outcome: Any) -> str:
+    """What a student reads of a process that died: the sandbox's sentence ("the program ended its
+    process (exit status 3)", "the process died with signal SIGSEGV"), and for an exit what to
+    do. The kind used to stand before the sentence, which read "stopped: Exit the program ended
+    its process" and "stopped: SIGSEGV the process died with signal SIGSEGV"."""
+    said = str(outcome.message or "").strip().rstrip(".") or f"it crashed ({outcome.error_type or 'no reason given'})"
+    text = f"The process running `{function}` stopped: {said}."
+    if outcome.error_type == "Exit":
+        text += " A graded function must return its result: take out the call that ends the program (os._exit)."
+    return text
 
 
 def _error_text(outcome: Any) -> str:

@@ -172,12 +172,21 @@ def render(result: SubmissionResult, *, stream: TextIO,
     failing = [f for f, v in summary.verdicts if v != "passed"]
     write(f"\n{summary.cases_passed} of {summary.cases_total} public case(s) passed")
     if not failing:
-        write(f"; all {len(summary.verdicts)} function(s) pass their public cases.\n")
+        write(_all_pass(summary))
     else:
         write(f"; to fix: {', '.join(failing)}.\n")
     write("Your instructor also grades hidden cases with other inputs and sizes: "
           "passing the public ones is necessary, not sufficient.\n")
     return summary
+
+
+def _all_pass(summary: CheckSummary) -> str:
+    """The end of the count line when nothing is to fix: "all 6 functions pass their public
+    cases", or for one function (``--function``) its name ("all 1 function(s) pass" before)."""
+    if len(summary.verdicts) == 1:
+        cases = "its public case" if summary.cases_total == 1 else "its public cases"
+        return f"; `{summary.verdicts[0][0]}` passes {cases}.\n"
+    return f"; all {len(summary.verdicts)} functions pass their public cases.\n"
 
 
 def _render_part(part: PartResult, write: Callable[[str], Any], width: int,
@@ -342,8 +351,39 @@ def missing_requirements() -> str | None:
     return (f"this Python ({python}) does not have {' and '.join(missing)}, which the check needs. "
             f"Install {'them' if len(missing) > 1 else 'it'} with:\n"
             f"    {python} -m pip install {' '.join(pip for _, pip in REQUIREMENTS)}\n"
-            f"and run the check again (if pip refuses to install into this Python, make a virtual "
-            f"environment first: the kit's README.md or docs/students.md says how).")
+            f"and run the check again.")
+
+
+def _own_environment(notebook: Path) -> str:
+    """The lines that follow :func:`missing_requirements` in a terminal: where pip is missing or
+    refuses (Debian's and Ubuntu's own Python say "externally-managed-environment", a shared
+    machine gives no administrator rights), the virtual environment README.md describes, as
+    commands to copy with this ``grade.py`` and this notebook in them. The sentence used to send
+    the student to "docs/students.md", a file of the instructors' repository that no kit holds."""
+    import sys
+
+    python = _quoted_command(sys.executable or "python3")
+    env = "~/rnn-check/bin/python3"
+    return (f"If pip is missing or refuses (\"externally-managed-environment\", no administrator "
+            f"rights), make a virtual environment of your own and check with its Python:\n"
+            f"    {python} -m venv ~/rnn-check\n"
+            f"    {env} -m pip install {' '.join(pip for _, pip in REQUIREMENTS)}\n"
+            f"    {env} {_quoted_command(_shown_path(_KIT_GRADE_PY))} --check "
+            f"{_quoted_command(str(notebook))}\n"
+            f"(README.md, beside grade.py, says what to do where venv is not available.)\n")
+
+
+#: The ``grade.py`` beside this package: the kit's, or the instructors' repository's.
+_KIT_GRADE_PY = Path(__file__).resolve().parent.parent / "grade.py"
+
+
+def _shown_path(path: Path) -> str:
+    """``path`` relative to the working directory when it is inside it (``grade.py`` from the
+    kit's folder), else as it is."""
+    try:
+        return str(path.relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        return str(path)
 
 
 def _quoted_command(path: str) -> str:
@@ -371,6 +411,8 @@ def _unreadable(notebook: Path, problem: str) -> str:
         problem = problem.removeprefix(prefix)
     if notebook.is_dir():
         return f"Self-check cannot read {notebook}: {_folder_given(notebook)}\n"
+    if not notebook.exists() and not notebook.is_symlink():
+        return f"Self-check cannot read {notebook}: {_no_such_file(notebook)}\n"
     text = f"Self-check cannot read {notebook}: {problem}\n"
     if notebook.is_file():
         text += ("  Is it the notebook you will submit? Open it in Jupyter, save it (File > Save), "
@@ -397,6 +439,23 @@ def _folder_given(folder: Path) -> str:
             f" (the folder holds {shown}).")
 
 
+def _no_such_file(notebook: Path) -> str:
+    """What to say of a notebook path where nothing is: the reader's "cannot read (No such file or
+    directory)" came after "Self-check cannot read", the same words twice, and no hint. The
+    notebooks of its folder are named (a few), since a misspelt name or a Jupyter copy
+    ("... (1).ipynb") is the usual cause."""
+    folder = notebook.parent
+    where = "here" if str(folder) in ("", ".") else f"in {folder}"  # a name given alone: its folder is "."
+    try:
+        found = sorted(p.name for p in folder.iterdir() if p.suffix == ".ipynb" and p.is_file())
+    except OSError:
+        return "No such file or folder. Check the path."
+    if not found:
+        return f"No such file, and no notebook (.ipynb) is {where}. Check the path."
+    shown = ", ".join(found[:3]) + (f" and {len(found) - 3} more" if len(found) > 3 else "")
+    return f"No such file. Check the name: the notebooks {where} are {shown}."
+
+
 def run_check(notebook: Path, *, rubric: Path, stream: TextIO, function: str | None = None) -> int:
     """Grade ``notebook`` on the public cases of ``rubric`` and print one verdict per function.
 
@@ -415,7 +474,7 @@ def run_check(notebook: Path, *, rubric: Path, stream: TextIO, function: str | N
         return EXIT_UNUSABLE
     lacking = missing_requirements()
     if lacking is not None:
-        stream.write(f"Self-check cannot run: {lacking}\n")
+        stream.write(f"Self-check cannot run: {lacking}\n{_own_environment(Path(notebook))}")
         return EXIT_UNUSABLE
     from grader.sandbox import SandboxError
 

@@ -26,7 +26,8 @@ Each mutant differs from the reference on the example inputs of
 solution.setups (tests/test_solution_mutants.py).  Degenerate dimensions hide
 some of them: ``SAME_WHEN_ONE_STEP`` lists those that coincide with the
 reference when T_x = 1; with n_y = 1 the softmax is constantly 1 and with
-n_a = 1 a transpose changes nothing, so grading cases should have
+n_a = 1 a transpose changes nothing; with m = 1 a mean over the examples is
+their sum (``rnn_cell_backward/dba_mean``), so grading cases should have
 T_x, n_a, n_y and m of at least 2.
 """
 
@@ -129,6 +130,14 @@ def rnn_cell_forward__cache_order(xt, a_prev, parameters):
     return a_next, yt_pred, (a_prev, a_next, xt, parameters)
 
 
+def rnn_cell_forward__y_from_a_prev(xt, a_prev, parameters):
+    """rnn_cell_forward predicting from the previous state a_prev instead of a_next.  Shapes as the reference."""
+    Wax, Waa, Wya = parameters["Wax"], parameters["Waa"], parameters["Wya"]
+    a_next = np.tanh(np.dot(Waa, a_prev) + np.dot(Wax, xt) + parameters["ba"])
+    yt_pred = softmax(np.dot(Wya, a_prev) + parameters["by"])
+    return a_next, yt_pred, (a_next, a_prev, xt, parameters)
+
+
 # ================================================================================ rnn_forward
 
 
@@ -192,6 +201,23 @@ def rnn_forward__caches_without_x(x, a0, parameters):
         y_pred[:, :, t] = yt_pred
         caches.append(cache)
     return a, y_pred, caches
+
+
+def rnn_forward__caches_of_none(x, a0, parameters):
+    """rnn_forward appending None to caches at every step (the template's line left as it was).
+    Shapes as the reference."""
+    caches = []
+    n_x, m, T_x = x.shape
+    n_y, n_a = parameters["Wya"].shape
+    a = np.zeros((n_a, m, T_x))
+    y_pred = np.zeros((n_y, m, T_x))
+    a_next = a0
+    for t in range(T_x):
+        a_next, yt_pred, cache = rnn_cell_forward(x[:, :, t], a_next, parameters)
+        a[:, :, t] = a_next
+        y_pred[:, :, t] = yt_pred
+        caches.append(None)
+    return a, y_pred, (caches, x)
 
 
 # ========================================================================== lstm_cell_forward
@@ -424,6 +450,30 @@ def rnn_cell_backward__untransposed_Waa(da_next, cache):
     return gradients
 
 
+def rnn_cell_backward__dba_mean(da_next, cache):
+    """rnn_cell_backward with dba = np.mean(dtanh, axis=1, keepdims=True): the sum divided by m.
+    Shapes as the reference (the same as the reference when m = 1)."""
+    a_next = cache[0]
+    dtanh = (1.0 - a_next ** 2) * da_next
+    gradients = _rnn_cell_gradients(dtanh, cache)
+    gradients["dba"] = np.mean(dtanh, axis=1, keepdims=True)
+    return gradients
+
+
+def rnn_cell_backward__tanh_of_square(da_next, cache):
+    """rnn_cell_backward with dtanh = (1 - tanh(a_next**2)) * da_next: the square put inside a
+    tanh that a_next already holds.  Shapes as the reference."""
+    a_next = cache[0]
+    return _rnn_cell_gradients((1.0 - np.tanh(a_next ** 2)) * da_next, cache)
+
+
+def rnn_cell_backward__square_forgotten(da_next, cache):
+    """rnn_cell_backward with dtanh = (1 - tanh(a_next)) * da_next: tanh applied again and the
+    square left out.  Shapes as the reference."""
+    a_next = cache[0]
+    return _rnn_cell_gradients((1.0 - np.tanh(a_next)) * da_next, cache)
+
+
 # =============================================================================== rnn_backward
 
 
@@ -530,6 +580,28 @@ def rnn_backward__forward_in_time(da, caches):
         dWaa = dWaa + gradients["dWaa"]
         dba = dba + gradients["dba"]
     return {"dx": dx, "da0": np.array(da_prevt, dtype=float), "dWax": dWax, "dWaa": dWaa, "dba": dba}
+
+
+def rnn_backward__da0_is_da(da, caches):
+    """rnn_backward returning the whole upstream gradient da as da0: shape (n_a, m, T_x)
+    instead of (n_a, m), the gradient that leaves the first step."""
+    (caches, x) = caches
+    (a1, a0, x1, parameters) = caches[0]
+    n_a, m, T_x = da.shape
+    n_x, m = x1.shape
+    dx = np.zeros((n_x, m, T_x))
+    dWax = np.zeros((n_a, n_x))
+    dWaa = np.zeros((n_a, n_a))
+    dba = np.zeros((n_a, 1))
+    da_prevt = np.zeros((n_a, m))
+    for t in reversed(range(T_x)):
+        gradients = rnn_cell_backward(da[:, :, t] + da_prevt, caches[t])
+        da_prevt = gradients["da_prev"]
+        dx[:, :, t] = gradients["dxt"]
+        dWax = dWax + gradients["dWax"]
+        dWaa = dWaa + gradients["dWaa"]
+        dba = dba + gradients["dba"]
+    return {"dx": dx, "da0": np.array(da, dtype=float), "dWax": dWax, "dWaa": dWaa, "dba": dba}
 
 
 # ========================================================================= lstm_cell_backward
@@ -691,6 +763,9 @@ _CATALOG = [
     ("rnn_cell_forward/cache_order", rnn_cell_forward__cache_order,
      "Your cache is in another order: store it as (a_next, a_prev, xt, parameters), the order "
      "rnn_cell_backward unpacks."),
+    ("rnn_cell_forward/y_from_a_prev", rnn_cell_forward__y_from_a_prev,
+     "The prediction should come from the new hidden state a_next, not a_prev: "
+     "yt_pred = softmax(Wya·a_next + by)."),
     # rnn_forward
     ("rnn_forward/a0_every_step", rnn_forward__a0_every_step,
      "Every step is given a0 instead of the previous hidden state: keep the a_next that rnn_cell_forward "
@@ -702,6 +777,9 @@ _CATALOG = [
     ("rnn_forward/caches_without_x", rnn_forward__caches_without_x,
      "Your third return value is the list of caches alone: return caches = (caches, x), the pair "
      "rnn_backward unpacks."),
+    ("rnn_forward/caches_of_none", rnn_forward__caches_of_none,
+     "Your caches hold None: at each step, append the cache that rnn_cell_forward returns "
+     "(caches.append(cache))."),
     # lstm_cell_forward
     ("lstm_cell_forward/cct_sigmoid", lstm_cell_forward__cct_sigmoid,
      "The candidate value cct uses a sigmoid; it needs tanh: cct = np.tanh(Wc·concat + bc)."),
@@ -746,6 +824,15 @@ _CATALOG = [
      "dba lost its second axis: add keepdims=True to the sum so it has the shape (n_a, 1) of ba."),
     ("rnn_cell_backward/untransposed_Waa", rnn_cell_backward__untransposed_Waa,
      "da_prev needs the transpose of Waa: da_prev = np.dot(Waa.T, dtanh)."),
+    ("rnn_cell_backward/dba_mean", rnn_cell_backward__dba_mean,
+     "dba is the sum of dtanh over the examples, not their mean: use np.sum(dtanh, axis=1, keepdims=True) "
+     "(np.mean divides it by the number of examples m)."),
+    ("rnn_cell_backward/tanh_of_square", rnn_cell_backward__tanh_of_square,
+     "a_next is already tanh(u), so the tanh derivative is (1 - a_next**2); (1 - np.tanh(a_next**2)) "
+     "applies tanh a second time, to the square."),
+    ("rnn_cell_backward/square_forgotten", rnn_cell_backward__square_forgotten,
+     "a_next is already tanh(u), so the tanh derivative is (1 - a_next**2); (1 - np.tanh(a_next)) "
+     "applies tanh a second time and leaves out the square."),
     # rnn_backward
     ("rnn_backward/no_recurrent_gradient", rnn_backward__no_recurrent_gradient,
      "The gradient coming back from later steps is dropped: pass da[:, :, t] + da_prevt to "
@@ -760,6 +847,9 @@ _CATALOG = [
      "dx stays zero: store each step's dxt in dx[:, :, t]."),
     ("rnn_backward/forward_in_time", rnn_backward__forward_in_time,
      "Backpropagation through time runs from the last step to the first: loop over reversed(range(T_x))."),
+    ("rnn_backward/da0_is_da", rnn_backward__da0_is_da,
+     "da0 is the gradient that leaves the first step, not the upstream gradient da: after the loop, "
+     "set da0 = da_prevt, of shape (n_a, m)."),
     # lstm_cell_backward
     ("lstm_cell_backward/no_tanh_derivative_on_c", lstm_cell_backward__no_tanh_derivative_on_c,
      "The gradient from a_next into the memory misses the tanh derivative: use "

@@ -1,0 +1,42 @@
+"""Twenty-seventh session: a known mistake's sentence in ``feedback.md``. One that names code with
+``**`` (``(1 - a_next**2)``) was written as a single code span, backticks and all for a student
+reading the file as text; now only the words that need it are code spans. Failed before."""
+from __future__ import annotations
+
+from grader.models import FAILED, CaseResult, Diagnosis, PartResult, SubmissionResult
+from grader.report import feedback_markdown
+
+TANH = ("a_next is already tanh(u), so the tanh derivative is (1 - a_next**2); (1 - np.tanh(a_next**2)) "
+        "applies tanh a second time, to the square.")
+
+
+def _feedback(message: str) -> str:
+    case = CaseResult("rnn_cell_backward/public-1", "assignment example", "public", FAILED, 0.0, 5.0,
+                      message="`dxt` differs.", diagnosis=Diagnosis("rnn_cell_backward/x", message))
+    part = PartResult("rnn_cell_backward", "rnn_cell_backward", FAILED, 0.0, 5.0, cases=(case,))
+    return feedback_markdown(SubmissionResult("s", "s.ipynb", "graded", 0.0, 5.0, parts=(part,)))
+
+
+def test_a_likely_mistake_with_code_is_plain_text_around_its_code_spans():
+    text = _feedback(TANH)
+    assert ("  Likely mistake: a_next is already tanh(u), so the tanh derivative is (1 - `a_next**2`); "
+            "(1 - `np.tanh(a_next**2)`) applies tanh a second time, to the square.\n") in text, text
+
+
+def test_a_product_between_spaces_stays_plain_and_a_plain_sentence_is_itself():
+    from grader.report import sentence_text
+
+    assert sentence_text("use da_next * ot * (1 - c**2).") == "use da_next * ot * (1 - `c**2`)."
+    plain = "dx stays zero: store each step's dxt in dx[:, :, t]."
+    assert sentence_text(plain) == plain
+
+
+def test_a_line_with_anything_but_code_is_one_code_span_as_before():
+    # A sentence is the grader's, but names in it may be the student's: a word that is not plain
+    # and not code (a link, a tag, a heading's #, an address) makes the whole line literal.
+    from grader.report import sentence_text
+
+    for hostile in ("see [here](http://evil.example) now**2", "a <img src=x> b**2", "# heading a**2",
+                    "x www.evil.example y**2", "a `b c**2", "x http://evil.example**2"):
+        out = sentence_text(hostile)
+        assert out.startswith("`") and out.endswith("`") and out.strip("`").strip() == hostile, (hostile, out)

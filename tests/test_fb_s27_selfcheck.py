@@ -1,0 +1,91 @@
+"""Twenty-seventh session: ``grade.py --check`` as a student runs it on a laptop (the kit, a fresh
+virtual environment of NumPy and PyYAML, Python 3.10, 3.12 and 3.13, as ``nobody``). What it said
+that a student could not act on, each failing before its fix."""
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+
+from grader import selfcheck
+from grader.commands import DEFAULT_RUBRIC
+from grader.kit import write_student_kit
+from grader.selfcheck import EXIT_UNUSABLE, run_check
+from tests import notebooks as nbs
+
+
+def _check(notebook: Path) -> tuple[int, str]:
+    out = io.StringIO()
+    return run_check(notebook, rubric=DEFAULT_RUBRIC, stream=out), out.getvalue()
+
+
+def test_a_python_without_the_packages_gets_the_virtual_environment_to_copy(tmp_path, monkeypatch):
+    # Debian's and Ubuntu's python3 refuse pip ("externally-managed-environment"): the sentence sent
+    # the student to "docs/students.md", which no kit holds, instead of the three commands.
+    monkeypatch.setitem(sys.modules, "yaml", None)
+    notebook = nbs.write(tmp_path / "my notebook.ipynb", nbs.course_notebook())
+    monkeypatch.chdir(tmp_path)  # the check is run from anywhere; grade.py is then named by its path
+    code, text = _check(notebook)
+    assert code == EXIT_UNUSABLE
+    assert f"{sys.executable} -m pip install numpy pyyaml" in text, text
+    assert f"{sys.executable} -m venv ~/rnn-check\n" in text, text
+    assert "    ~/rnn-check/bin/python3 -m pip install numpy pyyaml\n" in text, text
+    grade_py = Path(selfcheck.__file__).resolve().parent.parent / "grade.py"
+    assert f"    ~/rnn-check/bin/python3 {grade_py} --check '{notebook}'\n" in text, text
+    assert "docs/students.md" not in text and "Traceback" not in text, text
+
+
+def test_a_path_where_no_notebook_is_says_so_once_and_names_the_notebooks_there(tmp_path, monkeypatch):
+    nbs.write(tmp_path / "Assignment 4 (1).ipynb", nbs.course_notebook())
+    code, text = _check(tmp_path / "Assignment 4.ipynb")
+    assert code == EXIT_UNUSABLE
+    assert text.count("cannot read") == 1, text  # was "cannot read ...: cannot read (No such file ...)"
+    assert f"No such file. Check the name: the notebooks in {tmp_path} are Assignment 4 (1).ipynb." in text, text
+    assert "Open it in Jupyter, save it" not in text, text  # that advice is for a damaged file
+
+    monkeypatch.chdir(tmp_path)  # a bare name: its folder is the working one, said "here", not "."
+    code, text = _check(Path("Assignment 4.ipynb"))
+    assert "the notebooks here are Assignment 4 (1).ipynb." in text, text
+
+    code, text = _check(tmp_path / "nowhere" / "x.ipynb")
+    assert code == EXIT_UNUSABLE and "No such file or folder. Check the path." in text, text
+
+
+def test_the_kit_readme_says_what_to_do_where_venv_is_not_available(tmp_path):
+    # --check's sentence refers to README.md for this; the kit's README only had the venv.
+    write_student_kit(tmp_path / "kit", rubric=DEFAULT_RUBRIC)
+    readme = (tmp_path / "kit" / "README.md").read_text(encoding="utf-8")
+    assert "ensurepip is not available" in readme and "%pip install pyyaml" in readme, readme
+    assert "sys.executable" in readme
+
+
+def test_a_function_that_ends_its_process_is_told_in_one_sentence_and_what_to_do(tmp_path):
+    # "stopped: Exit the program ended its process (exit status 3)": the kind stood before the
+    # sandbox's sentence, and nothing said what to change.
+    nb = nbs.course_notebook(nbs.mutate("rnn_forward", "caches = []", "import os; os._exit(3)\n    caches = []"))
+    code, text = _check(nbs.write(tmp_path / "leaves.ipynb", nb))
+    assert code == 1
+    assert ("The process running `rnn_forward` stopped: the program ended its process (exit status 3). "
+            "A graded function must return its result") in text, text
+    assert "Exit the program" not in text, text
+
+
+def test_a_signal_is_said_once():
+    from types import SimpleNamespace
+
+    from grader.runner import _crash_text
+
+    died = SimpleNamespace(error_type="SIGSEGV", message="the process died with signal SIGSEGV")
+    assert _crash_text("rnn_forward", died) == "The process running `rnn_forward` stopped: the process died with signal SIGSEGV."
+    silent = SimpleNamespace(error_type="SIGKILL", message="")
+    assert _crash_text("f", silent) == "The process running `f` stopped: it crashed (SIGKILL)."
+
+
+def test_one_function_checked_is_named_when_it_passes(tmp_path):
+    # `--check NOTEBOOK --function rnn_forward`, as docs/students.md shows: "all 1 function(s) pass".
+    notebook = nbs.write(tmp_path / "right.ipynb", nbs.course_notebook())
+    out = io.StringIO()
+    assert run_check(notebook, rubric=DEFAULT_RUBRIC, stream=out, function="rnn_forward") == 0
+    assert "passed; `rnn_forward` passes its public case.\n" in out.getvalue(), out.getvalue()
+    code, text = _check(notebook)
+    assert code == 0 and "passed; all 6 functions pass their public cases.\n" in text, text
