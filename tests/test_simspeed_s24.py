@@ -355,7 +355,7 @@ PINNED: dict[str, tuple[str, str, str, str]] = {
     'globals': ('3af607146564a4ba', '6318db2b51b83bff', '3af607146564a4ba', '3af607146564a4ba'),
     'imports_async': ('a06362dd550fd10c', 'a06362dd550fd10c', 'a06362dd550fd10c', '57b875b81b8d5f6d'),
     'indented_magic': ('9349acba862bc5b6', '9349acba862bc5b6', '9349acba862bc5b6', '9349acba862bc5b6'),
-    'lambdas': ('d3dad6c9c2cc5d57', '6b4bb28b457e10db', 'd3dad6c9c2cc5d57', 'd3dad6c9c2cc5d57'),  # s27: parameters by use
+    'lambdas': ('ac23bb24679f60c5', '6bb558b17f2617db', 'ac23bb24679f60c5', 'ac23bb24679f60c5'),
     'loops': ('e64b6698e4253aff', 'e64b6698e4253aff', '185a74af3b777de5', 'e64b6698e4253aff'),  # s27: parameters by use
     'lstm': ('54760c31b2cb5582', '55b862c053c87bfb', '7fd17785e4657d69', '38558e5de4ebb2b0'),
     'match': ('801eb0f8a6053bc3', '5ea8258242868708', '801eb0f8a6053bc3', '801eb0f8a6053bc3'),
