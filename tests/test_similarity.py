@@ -71,14 +71,15 @@ def test_matrix_product_spellings_are_one():
     variants = ["np.dot(W, x)", "W @ x", "np.matmul(W, x)", "W.dot(x)", "numpy.dot(W, x)"]
     sources = ["def f(W, x):\n    return %s\n" % v for v in variants]
     assert len({tokens(s) for s in sources}) == 1
-    # but the order of a matrix product matters
-    assert not same("def f(W, x):\n    return W @ x\n", "def f(W, x):\n    return x @ W\n")
+    # but the order of a matrix product matters (once the parameters' roles are known: numbered
+    # by their uses since the twenty-seventh session, ``f(W, x): x @ W`` is ``f(x, W): W @ x``)
+    assert not same("def f(W, x):\n    return W @ x, W.shape\n", "def f(W, x):\n    return x @ W, W.shape\n")
 
 
 def test_commutative_operands_are_ordered_and_others_are_not():
     assert same("def f(a, b, c):\n    return a * b + c\n", "def f(a, b, c):\n    return c + b * a\n")
     assert same("def f(a, b):\n    return np.multiply(a, b)\n", "def f(a, b):\n    return b * a\n")
-    assert not same("def f(a, b):\n    return a - b\n", "def f(a, b):\n    return b - a\n")
+    assert not same("def f(a, b):\n    return a - b, a.T\n", "def f(a, b):\n    return b - a, a.T\n")
 
 
 def test_augmented_assignment_and_square_spellings():
