@@ -794,6 +794,37 @@ class _CaptureRaw(io.RawIOBase):
         return n
 
 
+class _ForeignFolder:
+    """The import finder of a folder outside what the interpreter reads (``import_guard``): it
+    finds nothing there."""
+
+    __slots__ = ()
+
+    def find_spec(self, fullname: str, target: object = None) -> None:
+        """Nothing is imported from this folder."""
+        return None
+
+    def invalidate_caches(self) -> None:
+        """Nothing is held."""
+
+
+def import_guard(readable: Sequence[str]):
+    """A ``sys.path_hooks`` entry, put first, under which the import system reads modules only
+    from the folders under ``readable`` (the interpreter, its libraries, the grader): a folder
+    elsewhere gets a finder that finds nothing. What a child may read besides is its own folder,
+    where its code may write: a module written there by a default value (the copy in a string)
+    and imported after ``sys.path.insert(0, '.')`` was graded while the similarity check compared
+    the three lines that import it. Declines (``ImportError``) for the folders it allows, so the
+    usual finders serve them."""
+    roots = tuple(sorted({os.path.realpath(p).rstrip("/") + "/" for p in readable}))
+
+    def hook(path: str) -> _ForeignFolder:
+        if (os.path.realpath(path or ".") + "/").startswith(roots):
+            raise ImportError(path)
+        return _ForeignFolder()
+    return hook
+
+
 def _quiet_when_spent(real_print, streams: tuple, budget: OutputBudget):
     """``print`` as a child runs it: the builtin, except that once the answer's output is spent
     (see ``OutputBudget``) a print to the captured stdout or stderr returns without formatting its
@@ -1389,6 +1420,7 @@ class Zygote:
         # count of everything it holds: about 30 page faults).
         sys.stdin, sys.stdout, sys.stderr = self.streams
         sys.__stdout__, sys.__stderr__ = sys.stdout, sys.stderr
+        sys.path_hooks.insert(0, import_guard([*self.landlock_read, os.path.dirname(os.path.realpath(__file__))]))
         import builtins
         builtins.print = _quiet_when_spent(builtins.print, self.streams, self.output_budget)
         self.baseline = Baseline.take()  # last: nothing may change the guarded dictionaries after it

@@ -526,14 +526,25 @@ _LINE_ENDS = re.compile(r"(?<=\n)|(?<=\r)(?!\n)")
 #: similarity check compared a decoy. Not exact (the child alone sees what runs), so it is a note
 #: for the TA, not a verdict; the generated classes of the benchmarks hold none of it.
 _REACHING_BUILTINS = frozenset({"globals", "vars", "locals", "exec", "eval", "setattr", "getattr", "delattr",
-                                "compile", "__import__", "breakpoint", "__builtins__"})
+                                "compile", "__import__", "breakpoint", "__builtins__",
+                                # an object's address (``hash`` of a function is its address turned):
+                                # NumPy's array protocol makes a view of any address
+                                "id", "hash"})
 #: Modules whose import ``_reaching_code`` stands for, when kept code reads the name it binds.
 #: ``sys`` only for what reaches the program (``_SYS_REACHING``): many notebooks import it for
 #: ``sys.path``.
 _REACHING_MODULES = frozenset({"gc", "inspect", "ctypes", "ctypeslib", "types", "builtins", "importlib",
-                               "operator", "pickle", "copyreg", "marshal", "dill", "cloudpickle", "__main__"})
-_SYS_REACHING = ("modules", "_getframe", "_current_frames", "settrace", "setprofile", "exc_info", "exception",
-                 "last_traceback", "last_value")
+                               "operator", "pickle", "copyreg", "marshal", "dill", "cloudpickle", "__main__",
+                               # code run from a file or a string, no ``exec`` named: a module the
+                               # notebook wrote (``runpy.run_path``), a statement timed or debugged
+                               "runpy", "imp", "zipimport", "pkgutil", "timeit", "doctest", "cProfile",
+                               "pdb", "bdb"})
+#: ``sys``'s attributes whose names say what they are wherever they are read.
+_SYS_NAMED = ("_getframe", "_current_frames", "settrace", "setprofile", "exc_info", "exception",
+              "last_traceback", "last_value", "meta_path", "path_hooks", "path_importer_cache")
+#: ``sys``'s attributes that reach the program: ``modules`` too, after ``sys`` only. (A module the
+#: notebook writes, imported from the child's folder, is refused by the child: ``_child.import_guard``.)
+_SYS_REACHING = ("modules", *_SYS_NAMED)
 #: NumPy's ways to a view of any address, no module of ``_REACHING_MODULES`` needed: an array's
 #: buffer address (``__array_interface__``, ``__array_struct__``) and strides that reach past it
 #: (``as_strided``, in ``numpy.lib.stride_tricks``). A default value copying the code pointer of
@@ -545,7 +556,9 @@ _MEMORY_NAMES = frozenset({"as_strided", "stride_tricks", "__array_interface__",
 _REACHING_NAMES = _REACHING_MODULES | frozenset({
     "__code__", "__globals__", "__dict__", "__setattr__", "__getattribute__", "__closure__", "__defaults__",
     "__kwdefaults__", "__subclasses__", "__base__", "__bases__", "__mro__", "__self__", "__builtins__",
-    "f_globals", "f_locals", "f_back", "tb_frame", "gi_frame", "cr_frame", "ag_frame", *_SYS_REACHING[1:],
+    "f_globals", "f_locals", "f_back", "tb_frame", "gi_frame", "cr_frame", "ag_frame", *_SYS_NAMED,
+    # a class that hands out attributes its code does not spell (NumPy's ``__array_interface__``)
+    "__getattr__",
     # functools.update_wrapper(g, f9, assigned=["__code__"]) sets g.__code__ (so does wraps):
     # the attribute's name is a string there, no name its code holds.
     "update_wrapper", "wraps", *_MEMORY_NAMES,
