@@ -1589,18 +1589,6 @@ class _Extractor:
         else:
             self._dropped(node, cell)
 
-    def _annotation_cannot_fail(self, note: ast.expr) -> bool:
-        """An annotation of an attribute, which Python evaluates when the statement runs, that
-        cannot raise: a string, a builtin name the notebook does not bind, or a name an import
-        that cannot fail binds (any other may raise, and then the member is not set)."""
-        if isinstance(note, ast.Constant):
-            return isinstance(note.value, str)
-        if not isinstance(note, ast.Name):
-            return False
-        if note.id in self.safe_imports:
-            return True
-        return note.id not in self.defs and isinstance(getattr(builtins, note.id, None), type)
-
     def _member_set(self, node: ast.Assign | ast.AnnAssign, cell: _ParsedCell) -> bool:
         """``Cls.attr = f``, ``Cls.attr = staticmethod(f)`` or ``classmethod(f)``, after ``class
         Cls`` and ``def f`` of the notebook: the program sets the member too, just after whichever
@@ -1616,8 +1604,10 @@ class _Extractor:
         program keeps it wherever the class is kept (twenty-sixth session's review: after the
         later ``def f9`` only, the line was dropped with ``f9``, which nothing else read, and an
         earlier set's line after ``f9`` outlived a later set's after the class)."""
-        if isinstance(node, ast.AnnAssign):  # ``RNN.cell: Callable = f``, run by Python as the plain one
-            if node.value is None or not self._annotation_cannot_fail(node.annotation):
+        if isinstance(node, ast.AnnAssign):
+            # ``RNN.cell: Callable = f``: Python stores the member first, then evaluates the
+            # annotation, so the member is set whatever the annotation, one that raises too
+            if node.value is None:
                 return False
             target = node.target
         elif len(node.targets) != 1:
