@@ -1725,7 +1725,9 @@ class _Extractor:
                 cell.index, first, name,
             ))
         deps = [n for n in uses[1] if n != name and n in self.defs and self.defs[n][0].kind == "function"]
-        if isinstance(node, ast.Assign):  # an alias has its own (`before`); the def it replaces, none
+        if isinstance(node, ast.Assign) and not isinstance(node.value, ast.Lambda):
+            # an alias has its own (`before`); the def it replaces, none. A lambda's defaults are
+            # read when its statement runs, as a def's.
             self.read_then.pop(name, None)
         else:  # a def or a class
             self.read_then[name] = {n: self.defs[n][0] for n in deps}
@@ -2591,7 +2593,7 @@ def _global_uses(source: str) -> tuple[frozenset[str], frozenset[str]]:
         return _raw_global_uses(raw)
     deftime = {sym.get_name() for sym in top.get_symbols() if sym.is_referenced()}
     names = set(deftime)
-    stack = [(t, t.get_type() == "class") for t in top.get_children()]
+    stack = [(t, _runs_at_once(t.get_type() == "class", t.get_name())) for t in top.get_children()]
     while stack:
         table, at_deftime = stack.pop()
         for sym in table.get_symbols():
@@ -2599,7 +2601,8 @@ def _global_uses(source: str) -> tuple[frozenset[str], frozenset[str]]:
                 names.add(sym.get_name())
                 if at_deftime:
                     deftime.add(sym.get_name())
-        stack.extend((t, False) for t in table.get_children())
+        stack.extend((t, at_deftime and _runs_at_once(t.get_type() == "class", t.get_name()))
+                     for t in table.get_children())
     return frozenset(names), frozenset(deftime)
 
 
@@ -2715,14 +2718,16 @@ def _code_uses(top: CodeType, source: str) -> tuple[frozenset[str], frozenset[st
     if deftime is None:
         return None
     names = set(deftime)
-    stack = [c for c in top.co_consts if type(c) is CodeType]
+    stack = [(c, _runs_at_once(False, c.co_name)) for c in top.co_consts if type(c) is CodeType]
     while stack:
-        code = stack.pop()
+        code, at_deftime = stack.pop()
         read = _names_used(code, _OP["LOAD_GLOBAL"], words) if code.co_flags & _CO_OPTIMIZED else None
         if read is None:
             return None
         names |= read
-        stack.extend(c for c in code.co_consts if type(c) is CodeType)
+        if at_deftime:
+            deftime |= read
+        stack.extend((c, at_deftime and _runs_at_once(False, c.co_name)) for c in code.co_consts if type(c) is CodeType)
     return frozenset(names), frozenset(deftime)
 
 
@@ -2826,6 +2831,19 @@ def clear_memos() -> None:
         memo.clear()
 
 
+#: The scopes a comprehension makes (Python 3.11), run where it stands; a generator's runs later.
+_COMPREHENSIONS = frozenset({"listcomp", "setcomp", "dictcomp", "<listcomp>", "<setcomp>", "<dictcomp>"})
+
+
+def _runs_at_once(is_class: bool, name: str) -> bool:
+    """Whether a scope within code run at definition time (a class body, a default value, a
+    decorator) runs then too: a class body (``class RNN: class Inner: cell = ...``) and a list,
+    set or dict comprehension do; a def's or a lambda's body, or a generator, runs when called.
+    A nested class reading a function defined again later got no earlier definition run before
+    it (``_Def.runs_first``): NameError, the class left out, a right ``rnn_forward`` 'error'."""
+    return is_class or name in _COMPREHENSIONS
+
+
 def _raw_global_uses(top: object) -> frozenset[str]:
     """:func:`_global_uses` on CPython's raw symbol-table entries (five times faster).
 
@@ -2836,7 +2854,8 @@ def _raw_global_uses(top: object) -> frozenset[str]:
     global_scopes = (_symtable.GLOBAL_IMPLICIT, _symtable.GLOBAL_EXPLICIT)
     deftime = {n for n, flags in top.symbols.items() if flags & use}  # type: ignore[attr-defined]
     names = set(deftime)
-    stack = [(t, t.type == _symtable.TYPE_CLASS) for t in top.children]  # type: ignore[attr-defined]
+    stack = [(t, _runs_at_once(t.type == _symtable.TYPE_CLASS, t.name))  # type: ignore[attr-defined]
+             for t in top.children]  # type: ignore[attr-defined]
     while stack:
         table, at_deftime = stack.pop()
         for n, flags in table.symbols.items():
@@ -2844,7 +2863,7 @@ def _raw_global_uses(top: object) -> frozenset[str]:
                 names.add(n)
                 if at_deftime:
                     deftime.add(n)
-        stack.extend((t, False) for t in table.children)
+        stack.extend((t, at_deftime and _runs_at_once(t.type == _symtable.TYPE_CLASS, t.name)) for t in table.children)
     return frozenset(names), frozenset(deftime)
 
 

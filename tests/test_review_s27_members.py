@@ -34,3 +34,33 @@ def test_a_member_set_under_an_annotation_of_an_attribute_is_set(tmp_path, cours
     live, graded, _namespace = _check_and_grade(nbs.course_notebook({"rnn_forward": forward}), tmp_path, sandbox)
     assert ("rnn_forward", "passed") in live
     assert live == graded
+
+
+#: A right rnn_cell_forward first, what holds it, then a wrong one defined again: Python's holder
+#: keeps the first (read when its statement runs), so a right rnn_forward calling it passes in the
+#: kernel. Each was 'error' (NameError, the holder left out of the program) in the grade and in
+#: check() alike: df45f48's earlier-def-first covered a def's defaults, a decorator and a class
+#: body's own statements, not a lambda's defaults, a class within a class, or a comprehension
+#: (which runs where it stands).
+_HELD = {
+    "lambda default": ("step = lambda xt, a, p, f=rnn_cell_forward: f(xt, a, p)\n", "step("),
+    "class in a class": ("class RNN:\n    class Inner:\n        cell = staticmethod(rnn_cell_forward)\n",
+                         "RNN.Inner.cell("),
+    "comprehension in a class": ("class RNN:\n    cells = [rnn_cell_forward for _ in range(1)]\n",
+                                 "RNN.cells[0]("),
+    "comprehension in a default": ("def step(xt, a, p, fs=[rnn_cell_forward for _ in range(1)]):\n"
+                                   "    return fs[0](xt, a, p)\n", "step("),
+}
+
+
+@pytest.mark.parametrize("how", sorted(_HELD))
+def test_a_function_held_when_a_statement_runs_then_defined_again(tmp_path, course_module, sandbox, how):  # noqa: F811
+    from tests.test_review_s24 import WRONG_CELL, _check_and_grade
+
+    holder, call = _HELD[how]
+    cells = f"{nbs.COURSE_CELLS['rnn_cell_forward']}\n\n{holder}\n\n{WRONG_CELL}"
+    forward = nbs.COURSE_CELLS["rnn_forward"].replace("= rnn_cell_forward(", "= " + call)
+    live, graded, _namespace = _check_and_grade(
+        nbs.course_notebook({"rnn_cell_forward": cells, "rnn_forward": forward}), tmp_path, sandbox)
+    assert ("rnn_forward", "passed") in graded and ("rnn_cell_forward", "failed") in graded, graded
+    assert live == graded
