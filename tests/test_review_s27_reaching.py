@@ -100,3 +100,38 @@ def test_a_function_still_imports_the_standard_library_when_called(tmp_path, con
     result, _ = _graded(tmp_path, context, sandbox,
                         nbs.COURSE_CELLS["rnn_cell_forward"].replace(head, head + body), "colorsys")
     assert result.part("rnn_cell_forward").status == PASSED
+
+
+class _RunsInFreshGlobals:
+    """Unpickled, ``exec`` of ``code`` in a dictionary of its own (what a pickle may call)."""
+
+    def __init__(self, code: str) -> None:
+        self.code = code
+
+    def __reduce__(self):
+        return (exec, (self.code, {}))
+
+
+#: Code in a pickle that defines the copy and rebinds the program's rnn_cell_forward to it, found
+#: by walking up the frames to the globals that hold that name.
+_REBIND = (nbs.ALT_CELLS["helpers"] + "\n" + _COPY + "\nimport sys as _s\n_f = _s._getframe(0)\n"
+           "while _f is not None and 'rnn_cell_forward' not in _f.f_globals:\n    _f = _f.f_back\n"
+           "_f.f_globals['rnn_cell_forward'] = f9\n")
+_UNPICKLE = {"np.load by position": ("", "np.load('w.bin', None, True)"),
+             "_pickle": ("import _pickle\n\n", "_pickle.loads(open('w.bin', 'rb').read())")}
+
+
+@pytest.mark.parametrize("how", sorted(_UNPICKLE))
+def test_a_pickle_the_notebook_writes_and_loads_calls_nothing(tmp_path, context, sandbox, how):
+    # Before: passed (the pickle's exec rebound rnn_cell_forward to the copy in its string), the
+    # decoy compared with no note (neither `allow_pickle` nor `pickle` is in the text). The child
+    # now unpickles NumPy's array parts only (_child.numpy_pickles_only), so the decoy is graded.
+    import pickle
+
+    head, load = _UNPICKLE[how]
+    payload = pickle.dumps(_RunsInFreshGlobals(_REBIND), protocol=2)
+    cells = (f"{head}{_DECOY}\n"
+             f"def _z(_=open('w.bin', 'wb').write({payload!r}), _l={load}):\n    return 1\n")
+    result, source = _graded(tmp_path, context, sandbox, cells, "pickled")
+    assert result.part("rnn_cell_forward").status != PASSED
+    assert source.startswith("def rnn_cell_forward(")
