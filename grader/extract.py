@@ -539,6 +539,10 @@ _REACHING_MODULES = frozenset({"gc", "inspect", "ctypes", "ctypeslib", "types", 
                                # notebook wrote (``runpy.run_path``), a statement timed or debugged
                                "runpy", "imp", "zipimport", "pkgutil", "timeit", "doctest", "cProfile",
                                "pdb", "bdb"})
+#: Modules that run code from a string (``code.InteractiveInterpreter().runcode(text)``,
+#: ``profile.run``, ``trace``), looked for in the imports only: their names are common words
+#: (``np.trace``, a ``.code`` attribute), so a definition's code holding one says nothing.
+_STRING_RUNNERS = frozenset({"code", "profile", "trace"})
 #: ``sys``'s attributes whose names say what they are wherever they are read.
 _SYS_NAMED = ("_getframe", "_current_frames", "settrace", "setprofile", "exc_info", "exception",
               "last_traceback", "last_value", "meta_path", "path_hooks", "path_importer_cache")
@@ -580,12 +584,13 @@ def _reaching_code(defs: Sequence[_Def], imports: Sequence[_Import]) -> str:
     for imp in imports:
         root = imp.module.split(".", 1)[0]
         memory = _memory_import(imp)
-        if imp.kind == "test" or imp.binds is None or (root not in _REACHING_MODULES and root != "sys" and not memory):
+        runs = root in _REACHING_MODULES or root in _STRING_RUNNERS
+        if imp.kind == "test" or imp.binds is None or (not runs and root != "sys" and not memory):
             continue
         read = frozenset().union(*(d.uses for d in defs)) if read is None else read
         if memory and imp.binds in read:
             return _at(f"import {memory}", imp.cell_index, imp.line)
-        if imp.binds in read and (root in _REACHING_MODULES or (
+        if imp.binds in read and (runs or (
                 imp.imported in _SYS_REACHING or imp.imported is None and any(
                     re.search(rf"\b{re.escape(imp.binds)}\s*\.\s*(?:{'|'.join(_SYS_REACHING)})\b", d.source)
                     for d in defs))):

@@ -135,3 +135,20 @@ def test_a_pickle_the_notebook_writes_and_loads_calls_nothing(tmp_path, context,
     result, source = _graded(tmp_path, context, sandbox, cells, "pickled")
     assert result.part("rnn_cell_forward").status != PASSED
     assert source.startswith("def rnn_cell_forward(")
+
+
+_STRING_RUN = {"code": ("import code\n\n", "code.InteractiveInterpreter({}).runcode(SRC)"),
+               "profile": ("import profile\n\n", "profile.Profile().runctx(SRC, {}, {})")}
+
+
+@pytest.mark.parametrize("how", sorted(_STRING_RUN))
+def test_code_run_from_a_string_by_a_module_of_the_standard_library_is_noted(tmp_path, context, sandbox, how):
+    # Before: no note (with `code`, passed: the string's code rebound rnn_cell_forward to its copy): the
+    # modules are named for their imports only (`np.trace` and a `.code` attribute are no such thing).
+    head, run = _STRING_RUN[how]
+    cells = f"{head}{_DECOY}\ndef _z(_={run.replace('SRC', repr(_REBIND))}):\n    return 1\n"
+    result, source = _graded(tmp_path, context, sandbox, cells, "string")
+    if how == "code":  # (profile's run ends in an error in the child, whatever it holds)
+        assert result.part("rnn_cell_forward").status == PASSED
+    first = source.split("\n", 1)[0]
+    assert first.startswith(f"# grader: the notebook's code uses `import {how}` (cell "), first
