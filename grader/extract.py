@@ -309,8 +309,11 @@ class Extraction:
                 b.add(imp.source, None, imp.cell_index, imp.line)
             if imp.binds is not None:
                 imported.add(imp.binds)
-        for module in _imported_inside(defs):
+        inside = _body_modules(defs)
+        for module in _imported_inside(inside):
             b.add(f"try:\n    __import__({module!r})\nexcept BaseException:\n    pass", None, None, None)
+        if course_inside := _course_modules_line(inside):
+            b.add(course_inside, None, None, None)
         if ("np" in uses or course_fns) and "np" not in bound and "np" not in student_names:
             b.add("import numpy as np", None, None, None)
         if "numpy" in uses and "numpy" not in bound and "numpy" not in student_names:
@@ -454,10 +457,11 @@ _SLOW_PACKAGES = frozenset({"tensorflow", "keras", "torch", "jax", "matplotlib",
                             "transformers", "tensorflow_datasets", "torchvision", "IPython", "plotly"})
 
 
-def _imported_inside(defs: Iterable[_Def]) -> list[str]:
-    """The modules the kept functions and classes import in their bodies, for the program to
-    import at load (each in a ``try``, binding no name), course and test modules, slow packages,
-    NumPy itself and the standard library (imported again without complaint) aside.
+def _imported_inside(inside: Iterable[str]) -> list[str]:
+    """The modules of ``inside`` (what the kept functions and classes import in their bodies,
+    ``_body_modules``) for the program to import at load (each in a ``try``, binding no name),
+    course and test modules, slow packages, NumPy itself and the standard library (imported
+    again without complaint) aside.
 
     The sandbox's child restores ``sys.modules`` after every call, so a module first imported
     by a call is imported again by the next one, and a compiled extension such as
@@ -465,6 +469,14 @@ def _imported_inside(defs: Iterable[_Def]) -> list[str]:
     A right lstm_cell_forward doing ``from scipy.special import expit`` in its body passed its
     first case and raised in the others (5 / 20). Imported at load, the module is in the state
     every call starts from."""
+    return [module for module in inside
+            if not ((top := module.split(".", 1)[0]) in COURSE_MODULES or top in _SLOW_PACKAGES
+                    or top in _STANDARD or module == "numpy" or is_test_helper_module(module))]
+
+
+def _body_modules(defs: Iterable[_Def]) -> list[str]:
+    """The modules the kept functions and classes (and the earlier definitions they run first)
+    import in their bodies, each once, in order."""
     modules: dict[str, None] = {}
     seen: set[int] = set()  # an earlier def that many aliases run is read once
     for d in defs:
@@ -472,12 +484,27 @@ def _imported_inside(defs: Iterable[_Def]) -> list[str]:
             if part.kind == "constant" or "import" not in part.source or id(part) in seen:
                 continue
             seen.add(id(part))
-            for module in _body_imports(part.source):
-                top = module.split(".", 1)[0]
-                if not (top in COURSE_MODULES or top in _SLOW_PACKAGES or top in _STANDARD or module == "numpy"
-                        or is_test_helper_module(module)):
-                    modules[module] = None
+            modules.update(dict.fromkeys(_body_imports(part.source)))
     return list(modules)
+
+
+def _course_modules_line(inside: Iterable[str]) -> str:
+    """The program's line that makes each course module (``rnn_utils``) of ``inside`` (what the
+    kept functions import in their bodies, ``_body_modules``) a module of the course's helpers in ``sys.modules`` (the child keeps what load
+    put there), or "". The notebook's top-level imports of it are inlined (``_course_plan``);
+    one in a body found no module: a right rnn_cell_forward doing ``from rnn_utils import
+    softmax`` when called raised ModuleNotFoundError, 'error', 0 / 10, where the kernel imports
+    the course's file and check() passed. The module holds the course's own helpers, as the
+    kernel's file does, whatever the notebook defines under their names."""
+    wanted = sorted({module.split(".", 1)[0] for module in inside} & COURSE_MODULES.keys())
+    return "\n".join(
+        f"__import__('sys').modules[{module!r}] = (lambda m: (exec({_course_module_source(module)!r}, m.__dict__), m)[1])"
+        f"(__import__('types').ModuleType({module!r}))" for module in wanted)
+
+
+def _course_module_source(module: str) -> str:
+    """The text of course module ``module``: NumPy and its helpers."""
+    return "import numpy as np\n\n\n" + "\n\n\n".join(COURSE_MODULES[module].values())
 
 
 def _compiles(d: _Def, known: dict[int, bool]) -> bool:

@@ -64,3 +64,20 @@ def test_a_function_held_when_a_statement_runs_then_defined_again(tmp_path, cour
         nbs.course_notebook({"rnn_cell_forward": cells, "rnn_forward": forward}), tmp_path, sandbox)
     assert ("rnn_forward", "passed") in graded and ("rnn_cell_forward", "failed") in graded, graded
     assert live == graded
+
+
+@pytest.mark.parametrize("how", ["from rnn_utils import softmax", "import rnn_utils"])
+def test_a_function_importing_the_course_helpers_in_its_body(tmp_path, course_module, sandbox, how):  # noqa: F811
+    # `from rnn_utils import softmax` inside a right rnn_cell_forward: the kernel imports the
+    # course's module (beside the notebook) and check() passes; the grade inlines the course's
+    # helpers for the notebook's top-level imports only, so the child had no such module:
+    # ModuleNotFoundError, 'error', 0 / 10 (older than the twenty-sixth session).
+    from tests.test_review_s24 import _check_and_grade
+
+    call = "softmax(" if how.startswith("from") else "rnn_utils.softmax("
+    head = "def rnn_cell_forward(xt, a_prev, parameters):\n"
+    cell = (nbs.COURSE_CELLS["rnn_cell_forward"].replace(head, f"{head}    {how}\n")
+            .replace("= softmax(", "= " + call))
+    live, graded, _namespace = _check_and_grade(nbs.course_notebook({"rnn_cell_forward": cell}), tmp_path, sandbox)
+    assert ("rnn_cell_forward", "passed") in live
+    assert live == graded
