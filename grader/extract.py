@@ -565,7 +565,11 @@ _REACHING_MODULES = frozenset({"gc", "inspect", "ctypes", "ctypeslib", "types", 
                                # code run from a file or a string, no ``exec`` named: a module the
                                # notebook wrote (``runpy.run_path``), a statement timed or debugged
                                "runpy", "imp", "zipimport", "pkgutil", "timeit", "doctest", "cProfile",
-                               "pdb", "bdb"})
+                               "pdb", "bdb",
+                               # the C modules under some of them, importable by their own names
+                               # (``_ctypes._SimpleCData``, ``from_address``: memory at any address)
+                               "_ctypes", "_pickle", "_operator", "_imp", "_frozen_importlib",
+                               "_frozen_importlib_external"})
 #: Modules that run code from a string (``code.InteractiveInterpreter().runcode(text)``,
 #: ``profile.run``, ``trace``), looked for in the imports only: their names are common words
 #: (``np.trace``, a ``.code`` attribute), so a definition's code holding one says nothing.
@@ -592,7 +596,7 @@ _REACHING_NAMES = _REACHING_MODULES | frozenset({
     "__getattr__",
     # functools.update_wrapper(g, f9, assigned=["__code__"]) sets g.__code__ (so does wraps):
     # the attribute's name is a string there, no name its code holds.
-    "update_wrapper", "wraps", *_MEMORY_NAMES,
+    "update_wrapper", "wraps", *_MEMORY_NAMES, "from_address",
     # string.Formatter().get_field("0.__globals__", (f9,), {}) returns the object an attribute path
     # spelt as a string leads to: the program's globals, rebound through it.
     "get_field"})
