@@ -597,6 +597,9 @@ _REACHING_NAMES = _REACHING_MODULES | frozenset({
     # functools.update_wrapper(g, f9, assigned=["__code__"]) sets g.__code__ (so does wraps):
     # the attribute's name is a string there, no name its code holds.
     "update_wrapper", "wraps", *_MEMORY_NAMES, "from_address",
+    # a module's loader, which loads a file by its path, past the child's import guard:
+    # type(np.__loader__)('_m', '_m.py').load_module() ran a module the notebook wrote
+    "__loader__", "__spec__", "load_module", "exec_module", "source_to_code",
     # string.Formatter().get_field("0.__globals__", (f9,), {}) returns the object an attribute path
     # spelt as a string leads to: the program's globals, rebound through it.
     "get_field"})

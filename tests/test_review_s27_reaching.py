@@ -170,3 +170,14 @@ def test_code_moved_through_the_c_module_under_ctypes_is_noted(tmp_path, context
     assert result.part("rnn_cell_forward").status == PASSED
     first = source.split("\n", 1)[0]
     assert first.startswith("# grader: the notebook's code uses `import _ctypes` (cell "), first
+
+
+def test_a_module_written_by_the_notebook_and_loaded_by_a_loader_is_noted(tmp_path, context, sandbox):
+    # A loader reads the file by its path, past the child's import guard: graded in full as the
+    # module's f9, and before this the three lines compared with no note.
+    cells = (f"{_WRITE}{_DELEGATE}    f = type(np.__loader__)('_m', '_m.py').load_module().f9\n"
+             "    return f(xt, a_prev, parameters)\n")
+    result, source = _graded(tmp_path, context, sandbox, cells, "loader")
+    assert result.part("rnn_cell_forward").status == PASSED
+    first = source.split("\n", 1)[0]
+    assert first.startswith("# grader: the notebook's code uses `__loader__` (cell "), first
