@@ -794,6 +794,59 @@ class _CaptureRaw(io.RawIOBase):
         return n
 
 
+class _ForeignFolder:
+    """The import finder of a folder outside what the interpreter reads (``import_guard``): it
+    finds nothing there."""
+
+    __slots__ = ()
+
+    def find_spec(self, fullname: str, target: object = None) -> None:
+        """Nothing is imported from this folder."""
+        return None
+
+    def invalidate_caches(self) -> None:
+        """Nothing is held."""
+
+
+def import_guard(readable: Sequence[str]):
+    """A ``sys.path_hooks`` entry, put first, under which the import system reads modules only
+    from the folders under ``readable`` (the interpreter, its libraries, the grader): a folder
+    elsewhere gets a finder that finds nothing. What a child may read besides is its own folder,
+    where its code may write: a module written there by a default value (the copy in a string)
+    and imported after ``sys.path.insert(0, '.')`` was graded while the similarity check compared
+    the three lines that import it. Declines (``ImportError``) for the folders it allows, so the
+    usual finders serve them."""
+    roots = tuple(sorted({os.path.realpath(p).rstrip("/") + "/" for p in readable}))
+
+    def hook(path: str) -> _ForeignFolder:
+        if (os.path.realpath(path or ".") + "/").startswith(roots):
+            raise ImportError(path)
+        return _ForeignFolder()
+    return hook
+
+
+#: The globals the grader's own pickles name (a call's arguments, a stub's answer: NumPy's arrays,
+#: scalars and dtypes; ``_frombuffer`` for NumPy's out-of-band form), found by their last name in
+#: a module of NumPy's.
+_PICKLED_GLOBALS = frozenset({"dtype", "ndarray", "_reconstruct", "scalar", "_frombuffer"})
+
+
+class UnpicklingRefused(Exception):
+    """A pickle named a global the child does not unpickle (``numpy_pickles_only``)."""
+
+
+def numpy_pickles_only(event: str, args: tuple) -> None:
+    """An audit hook (``sys.addaudithook``, added by the zygote, so in every child, where nothing
+    removes it): unpickling a global other than NumPy's array parts is refused. A pickle calls
+    whatever global it names, ``exec`` on a string included, with no name of ``_reaching_code``'s
+    in the notebook: a default value writing one to a file and reading it with ``np.load(path,
+    None, True)`` (``allow_pickle`` by position) or ``_pickle.loads`` rebound the graded name to a
+    copy defined in the string, graded in full while the decoy was compared with no note."""
+    if event == "pickle.find_class" and not (
+            type(args[0]) is str and args[0].partition(".")[0] == "numpy" and args[1] in _PICKLED_GLOBALS):
+        raise UnpicklingRefused(f"the grader's sandbox unpickles no {args[0]}.{args[1]}")
+
+
 def _quiet_when_spent(real_print, streams: tuple, budget: OutputBudget):
     """``print`` as a child runs it: the builtin, except that once the answer's output is spent
     (see ``OutputBudget``) a print to the captured stdout or stderr returns without formatting its
@@ -1389,6 +1442,8 @@ class Zygote:
         # count of everything it holds: about 30 page faults).
         sys.stdin, sys.stdout, sys.stderr = self.streams
         sys.__stdout__, sys.__stderr__ = sys.stdout, sys.stderr
+        sys.path_hooks.insert(0, import_guard([*self.landlock_read, os.path.dirname(os.path.realpath(__file__))]))
+        sys.addaudithook(numpy_pickles_only)
         import builtins
         builtins.print = _quiet_when_spent(builtins.print, self.streams, self.output_budget)
         self.baseline = Baseline.take()  # last: nothing may change the guarded dictionaries after it

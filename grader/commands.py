@@ -1124,14 +1124,66 @@ class _TurnsOpener:
 def _protected_paths(root: Path, *, out_dir: Path, also: Sequence[Path] = ()) -> list[Path]:
     """What no child may see in a class run graded from ``root`` (a folder, or a notebook) into
     ``out_dir``: the reference, the rubrics and their fixtures, the output, the folders ``also``
-    names (where the students' zips are unpacked), and the submissions' folder unless it holds
-    the grader itself."""
+    names (where the students' zips are unpacked), and the submissions' folder: other students'
+    work is none of a child's business. A folder that holds the grader itself (``grade.py .``
+    from the repository, a class folder the grader was put in) cannot be hidden whole, as the
+    zygote reads the grader's package and perhaps a virtual environment in it: its entries are,
+    all but those the zygote reads (``_runtime_paths``) and those leading to them, so that
+    where the grader sits under a path a child may read (``/usr/src/app``) the notebooks beside
+    it are hidden all the same. A folder that holds the system's own (``/``, ``/usr``) is refused."""
     protected = [REPO / "solution", REPO / "rubrics", out_dir.resolve(),
                  *(Path(folder).resolve() for folder in also)]
     root_dir = Path(root).resolve() if Path(root).is_dir() else Path(root).resolve().parent
-    if not REPO.is_relative_to(root_dir):  # other students' work is none of a child's business
-        protected.append(root_dir)
-    return protected
+    if not REPO.is_relative_to(root_dir):
+        return [*protected, root_dir]
+    runtime = _runtime_paths()
+    if root_dir in runtime or any(Path(top).is_relative_to(root_dir) for top in _SYSTEM_FOLDERS):
+        raise CommandError(f"{root}: this folder holds the grader's own Python or the system's "
+                           f"folders, which the sandbox cannot hide from students' code; put the "
+                           f"notebooks in a folder of their own and grade that folder")
+    return list(dict.fromkeys([*protected, *_entries_but(root_dir, keep=runtime)]))
+
+
+#: What every child reads of the system (the libraries NumPy loads, ``/dev/urandom``, ``/proc``):
+#: a submissions folder that holds one of them is refused (``_protected_paths``).
+_SYSTEM_FOLDERS = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc", "/dev", "/proc", "/sys",
+                   "/tmp", "/var")
+
+
+def _runtime_paths() -> frozenset[Path]:
+    """The folders the zygote and its children read that may lie in a folder holding the grader:
+    the grader's package, the interpreter's prefixes (a virtual environment in the repository's
+    ``.venv``) and the folder NumPy is installed in, resolved."""
+    import importlib.util
+
+    paths = {REPO / "grader", *(Path(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix))}
+    spec = importlib.util.find_spec("numpy")
+    if spec is not None and spec.origin:
+        paths.add(Path(spec.origin).parent.parent)
+    return frozenset(path.resolve() for path in paths)
+
+
+def _entries_but(folder: Path, *, keep: frozenset[Path]) -> list[Path]:
+    """The entries of ``folder`` and of its subfolders, down to the paths of ``keep``, all but
+    those paths and the subfolders that lead to them, which are opened in their turn: what hides
+    everything of ``folder`` except ``keep``. A symbolic link is left out: what it leads to is
+    another entry, or outside the folder."""
+    found: list[Path] = []
+    pending = [folder]
+    while pending:
+        current = pending.pop()
+        try:
+            entries = sorted(current.iterdir())
+        except OSError:
+            continue
+        for entry in entries:
+            if entry in keep or entry.is_symlink():
+                continue
+            if any(path.is_relative_to(entry) for path in keep):
+                pending.append(entry)
+            else:
+                found.append(entry)
+    return found
 
 
 class _RealPaths:

@@ -309,8 +309,11 @@ class Extraction:
                 b.add(imp.source, None, imp.cell_index, imp.line)
             if imp.binds is not None:
                 imported.add(imp.binds)
-        for module in _imported_inside(defs):
+        inside = _body_modules(defs)
+        for module in _imported_inside(inside):
             b.add(f"try:\n    __import__({module!r})\nexcept BaseException:\n    pass", None, None, None)
+        if course_inside := _course_modules_line(inside):
+            b.add(course_inside, None, None, None)
         if ("np" in uses or course_fns) and "np" not in bound and "np" not in student_names:
             b.add("import numpy as np", None, None, None)
         if "numpy" in uses and "numpy" not in bound and "numpy" not in student_names:
@@ -454,10 +457,11 @@ _SLOW_PACKAGES = frozenset({"tensorflow", "keras", "torch", "jax", "matplotlib",
                             "transformers", "tensorflow_datasets", "torchvision", "IPython", "plotly"})
 
 
-def _imported_inside(defs: Iterable[_Def]) -> list[str]:
-    """The modules the kept functions and classes import in their bodies, for the program to
-    import at load (each in a ``try``, binding no name), course and test modules, slow packages,
-    NumPy itself and the standard library (imported again without complaint) aside.
+def _imported_inside(inside: Iterable[str]) -> list[str]:
+    """The modules of ``inside`` (what the kept functions and classes import in their bodies,
+    ``_body_modules``) for the program to import at load (each in a ``try``, binding no name),
+    course and test modules, slow packages, NumPy itself and the standard library (imported
+    again without complaint) aside.
 
     The sandbox's child restores ``sys.modules`` after every call, so a module first imported
     by a call is imported again by the next one, and a compiled extension such as
@@ -465,6 +469,14 @@ def _imported_inside(defs: Iterable[_Def]) -> list[str]:
     A right lstm_cell_forward doing ``from scipy.special import expit`` in its body passed its
     first case and raised in the others (5 / 20). Imported at load, the module is in the state
     every call starts from."""
+    return [module for module in inside
+            if not ((top := module.split(".", 1)[0]) in COURSE_MODULES or top in _SLOW_PACKAGES
+                    or top in _STANDARD or module == "numpy" or is_test_helper_module(module))]
+
+
+def _body_modules(defs: Iterable[_Def]) -> list[str]:
+    """The modules the kept functions and classes (and the earlier definitions they run first)
+    import in their bodies, each once, in order."""
     modules: dict[str, None] = {}
     seen: set[int] = set()  # an earlier def that many aliases run is read once
     for d in defs:
@@ -472,12 +484,27 @@ def _imported_inside(defs: Iterable[_Def]) -> list[str]:
             if part.kind == "constant" or "import" not in part.source or id(part) in seen:
                 continue
             seen.add(id(part))
-            for module in _body_imports(part.source):
-                top = module.split(".", 1)[0]
-                if not (top in COURSE_MODULES or top in _SLOW_PACKAGES or top in _STANDARD or module == "numpy"
-                        or is_test_helper_module(module)):
-                    modules[module] = None
+            modules.update(dict.fromkeys(_body_imports(part.source)))
     return list(modules)
+
+
+def _course_modules_line(inside: Iterable[str]) -> str:
+    """The program's line that makes each course module (``rnn_utils``) of ``inside`` (what the
+    kept functions import in their bodies, ``_body_modules``) a module of the course's helpers in ``sys.modules`` (the child keeps what load
+    put there), or "". The notebook's top-level imports of it are inlined (``_course_plan``);
+    one in a body found no module: a right rnn_cell_forward doing ``from rnn_utils import
+    softmax`` when called raised ModuleNotFoundError, 'error', 0 / 10, where the kernel imports
+    the course's file and check() passed. The module holds the course's own helpers, as the
+    kernel's file does, whatever the notebook defines under their names."""
+    wanted = sorted({module.split(".", 1)[0] for module in inside} & COURSE_MODULES.keys())
+    return "\n".join(
+        f"__import__('sys').modules[{module!r}] = (lambda m: (exec({_course_module_source(module)!r}, m.__dict__), m)[1])"
+        f"(__import__('types').ModuleType({module!r}))" for module in wanted)
+
+
+def _course_module_source(module: str) -> str:
+    """The text of course module ``module``: NumPy and its helpers."""
+    return "import numpy as np\n\n\n" + "\n\n\n".join(COURSE_MODULES[module].values())
 
 
 def _compiles(d: _Def, known: dict[int, bool]) -> bool:
@@ -526,14 +553,33 @@ _LINE_ENDS = re.compile(r"(?<=\n)|(?<=\r)(?!\n)")
 #: similarity check compared a decoy. Not exact (the child alone sees what runs), so it is a note
 #: for the TA, not a verdict; the generated classes of the benchmarks hold none of it.
 _REACHING_BUILTINS = frozenset({"globals", "vars", "locals", "exec", "eval", "setattr", "getattr", "delattr",
-                                "compile", "__import__", "breakpoint", "__builtins__"})
+                                "compile", "__import__", "breakpoint", "__builtins__",
+                                # an object's address (``hash`` of a function is its address turned):
+                                # NumPy's array protocol makes a view of any address
+                                "id", "hash"})
 #: Modules whose import ``_reaching_code`` stands for, when kept code reads the name it binds.
 #: ``sys`` only for what reaches the program (``_SYS_REACHING``): many notebooks import it for
 #: ``sys.path``.
 _REACHING_MODULES = frozenset({"gc", "inspect", "ctypes", "ctypeslib", "types", "builtins", "importlib",
-                               "operator", "pickle", "copyreg", "marshal", "dill", "cloudpickle", "__main__"})
-_SYS_REACHING = ("modules", "_getframe", "_current_frames", "settrace", "setprofile", "exc_info", "exception",
-                 "last_traceback", "last_value")
+                               "operator", "pickle", "copyreg", "marshal", "dill", "cloudpickle", "__main__",
+                               # code run from a file or a string, no ``exec`` named: a module the
+                               # notebook wrote (``runpy.run_path``), a statement timed or debugged
+                               "runpy", "imp", "zipimport", "pkgutil", "timeit", "doctest", "cProfile",
+                               "pdb", "bdb",
+                               # the C modules under some of them, importable by their own names
+                               # (``_ctypes._SimpleCData``, ``from_address``: memory at any address)
+                               "_ctypes", "_pickle", "_operator", "_imp", "_frozen_importlib",
+                               "_frozen_importlib_external"})
+#: Modules that run code from a string (``code.InteractiveInterpreter().runcode(text)``,
+#: ``profile.run``, ``trace``), looked for in the imports only: their names are common words
+#: (``np.trace``, a ``.code`` attribute), so a definition's code holding one says nothing.
+_STRING_RUNNERS = frozenset({"code", "profile", "trace"})
+#: ``sys``'s attributes whose names say what they are wherever they are read.
+_SYS_NAMED = ("_getframe", "_current_frames", "settrace", "setprofile", "exc_info", "exception",
+              "last_traceback", "last_value", "meta_path", "path_hooks", "path_importer_cache")
+#: ``sys``'s attributes that reach the program: ``modules`` too, after ``sys`` only. (A module the
+#: notebook writes, imported from the child's folder, is refused by the child: ``_child.import_guard``.)
+_SYS_REACHING = ("modules", *_SYS_NAMED)
 #: NumPy's ways to a view of any address, no module of ``_REACHING_MODULES`` needed: an array's
 #: buffer address (``__array_interface__``, ``__array_struct__``) and strides that reach past it
 #: (``as_strided``, in ``numpy.lib.stride_tricks``). A default value copying the code pointer of
@@ -545,10 +591,15 @@ _MEMORY_NAMES = frozenset({"as_strided", "stride_tricks", "__array_interface__",
 _REACHING_NAMES = _REACHING_MODULES | frozenset({
     "__code__", "__globals__", "__dict__", "__setattr__", "__getattribute__", "__closure__", "__defaults__",
     "__kwdefaults__", "__subclasses__", "__base__", "__bases__", "__mro__", "__self__", "__builtins__",
-    "f_globals", "f_locals", "f_back", "tb_frame", "gi_frame", "cr_frame", "ag_frame", *_SYS_REACHING[1:],
+    "f_globals", "f_locals", "f_back", "tb_frame", "gi_frame", "cr_frame", "ag_frame", *_SYS_NAMED,
+    # a class that hands out attributes its code does not spell (NumPy's ``__array_interface__``)
+    "__getattr__",
     # functools.update_wrapper(g, f9, assigned=["__code__"]) sets g.__code__ (so does wraps):
     # the attribute's name is a string there, no name its code holds.
-    "update_wrapper", "wraps", *_MEMORY_NAMES,
+    "update_wrapper", "wraps", *_MEMORY_NAMES, "from_address",
+    # a module's loader, which loads a file by its path, past the child's import guard:
+    # type(np.__loader__)('_m', '_m.py').load_module() ran a module the notebook wrote
+    "__loader__", "__spec__", "load_module", "exec_module", "source_to_code",
     # string.Formatter().get_field("0.__globals__", (f9,), {}) returns the object an attribute path
     # spelt as a string leads to: the program's globals, rebound through it.
     "get_field"})
@@ -567,12 +618,13 @@ def _reaching_code(defs: Sequence[_Def], imports: Sequence[_Import]) -> str:
     for imp in imports:
         root = imp.module.split(".", 1)[0]
         memory = _memory_import(imp)
-        if imp.kind == "test" or imp.binds is None or (root not in _REACHING_MODULES and root != "sys" and not memory):
+        runs = root in _REACHING_MODULES or root in _STRING_RUNNERS
+        if imp.kind == "test" or imp.binds is None or (not runs and root != "sys" and not memory):
             continue
         read = frozenset().union(*(d.uses for d in defs)) if read is None else read
         if memory and imp.binds in read:
             return _at(f"import {memory}", imp.cell_index, imp.line)
-        if imp.binds in read and (root in _REACHING_MODULES or (
+        if imp.binds in read and (runs or (
                 imp.imported in _SYS_REACHING or imp.imported is None and any(
                     re.search(rf"\b{re.escape(imp.binds)}\s*\.\s*(?:{'|'.join(_SYS_REACHING)})\b", d.source)
                     for d in defs))):
@@ -1576,18 +1628,6 @@ class _Extractor:
         else:
             self._dropped(node, cell)
 
-    def _annotation_cannot_fail(self, note: ast.expr) -> bool:
-        """An annotation of an attribute, which Python evaluates when the statement runs, that
-        cannot raise: a string, a builtin name the notebook does not bind, or a name an import
-        that cannot fail binds (any other may raise, and then the member is not set)."""
-        if isinstance(note, ast.Constant):
-            return isinstance(note.value, str)
-        if not isinstance(note, ast.Name):
-            return False
-        if note.id in self.safe_imports:
-            return True
-        return note.id not in self.defs and isinstance(getattr(builtins, note.id, None), type)
-
     def _member_set(self, node: ast.Assign | ast.AnnAssign, cell: _ParsedCell) -> bool:
         """``Cls.attr = f``, ``Cls.attr = staticmethod(f)`` or ``classmethod(f)``, after ``class
         Cls`` and ``def f`` of the notebook: the program sets the member too, just after whichever
@@ -1603,8 +1643,10 @@ class _Extractor:
         program keeps it wherever the class is kept (twenty-sixth session's review: after the
         later ``def f9`` only, the line was dropped with ``f9``, which nothing else read, and an
         earlier set's line after ``f9`` outlived a later set's after the class)."""
-        if isinstance(node, ast.AnnAssign):  # ``RNN.cell: Callable = f``, run by Python as the plain one
-            if node.value is None or not self._annotation_cannot_fail(node.annotation):
+        if isinstance(node, ast.AnnAssign):
+            # ``RNN.cell: Callable = f``: Python stores the member first, then evaluates the
+            # annotation, so the member is set whatever the annotation, one that raises too
+            if node.value is None:
                 return False
             target = node.target
         elif len(node.targets) != 1:
@@ -1722,7 +1764,9 @@ class _Extractor:
                 cell.index, first, name,
             ))
         deps = [n for n in uses[1] if n != name and n in self.defs and self.defs[n][0].kind == "function"]
-        if isinstance(node, ast.Assign):  # an alias has its own (`before`); the def it replaces, none
+        if isinstance(node, ast.Assign) and not isinstance(node.value, ast.Lambda):
+            # an alias has its own (`before`); the def it replaces, none. A lambda's defaults are
+            # read when its statement runs, as a def's.
             self.read_then.pop(name, None)
         else:  # a def or a class
             self.read_then[name] = {n: self.defs[n][0] for n in deps}
@@ -2588,7 +2632,7 @@ def _global_uses(source: str) -> tuple[frozenset[str], frozenset[str]]:
         return _raw_global_uses(raw)
     deftime = {sym.get_name() for sym in top.get_symbols() if sym.is_referenced()}
     names = set(deftime)
-    stack = [(t, t.get_type() == "class") for t in top.get_children()]
+    stack = [(t, _runs_at_once(t.get_type() == "class", t.get_name())) for t in top.get_children()]
     while stack:
         table, at_deftime = stack.pop()
         for sym in table.get_symbols():
@@ -2596,7 +2640,8 @@ def _global_uses(source: str) -> tuple[frozenset[str], frozenset[str]]:
                 names.add(sym.get_name())
                 if at_deftime:
                     deftime.add(sym.get_name())
-        stack.extend((t, False) for t in table.get_children())
+        stack.extend((t, at_deftime and _runs_at_once(t.get_type() == "class", t.get_name()))
+                     for t in table.get_children())
     return frozenset(names), frozenset(deftime)
 
 
@@ -2712,14 +2757,16 @@ def _code_uses(top: CodeType, source: str) -> tuple[frozenset[str], frozenset[st
     if deftime is None:
         return None
     names = set(deftime)
-    stack = [c for c in top.co_consts if type(c) is CodeType]
+    stack = [(c, _runs_at_once(False, c.co_name)) for c in top.co_consts if type(c) is CodeType]
     while stack:
-        code = stack.pop()
+        code, at_deftime = stack.pop()
         read = _names_used(code, _OP["LOAD_GLOBAL"], words) if code.co_flags & _CO_OPTIMIZED else None
         if read is None:
             return None
         names |= read
-        stack.extend(c for c in code.co_consts if type(c) is CodeType)
+        if at_deftime:
+            deftime |= read
+        stack.extend((c, at_deftime and _runs_at_once(False, c.co_name)) for c in code.co_consts if type(c) is CodeType)
     return frozenset(names), frozenset(deftime)
 
 
@@ -2823,6 +2870,19 @@ def clear_memos() -> None:
         memo.clear()
 
 
+#: The scopes a comprehension makes (Python 3.11), run where it stands; a generator's runs later.
+_COMPREHENSIONS = frozenset({"listcomp", "setcomp", "dictcomp", "<listcomp>", "<setcomp>", "<dictcomp>"})
+
+
+def _runs_at_once(is_class: bool, name: str) -> bool:
+    """Whether a scope within code run at definition time (a class body, a default value, a
+    decorator) runs then too: a class body (``class RNN: class Inner: cell = ...``) and a list,
+    set or dict comprehension do; a def's or a lambda's body, or a generator, runs when called.
+    A nested class reading a function defined again later got no earlier definition run before
+    it (``_Def.runs_first``): NameError, the class left out, a right ``rnn_forward`` 'error'."""
+    return is_class or name in _COMPREHENSIONS
+
+
 def _raw_global_uses(top: object) -> frozenset[str]:
     """:func:`_global_uses` on CPython's raw symbol-table entries (five times faster).
 
@@ -2833,7 +2893,8 @@ def _raw_global_uses(top: object) -> frozenset[str]:
     global_scopes = (_symtable.GLOBAL_IMPLICIT, _symtable.GLOBAL_EXPLICIT)
     deftime = {n for n, flags in top.symbols.items() if flags & use}  # type: ignore[attr-defined]
     names = set(deftime)
-    stack = [(t, t.type == _symtable.TYPE_CLASS) for t in top.children]  # type: ignore[attr-defined]
+    stack = [(t, _runs_at_once(t.type == _symtable.TYPE_CLASS, t.name))  # type: ignore[attr-defined]
+             for t in top.children]  # type: ignore[attr-defined]
     while stack:
         table, at_deftime = stack.pop()
         for n, flags in table.symbols.items():
@@ -2841,7 +2902,7 @@ def _raw_global_uses(top: object) -> frozenset[str]:
                 names.add(n)
                 if at_deftime:
                     deftime.add(n)
-        stack.extend((t, False) for t in table.children)
+        stack.extend((t, at_deftime and _runs_at_once(t.type == _symtable.TYPE_CLASS, t.name)) for t in table.children)
     return frozenset(names), frozenset(deftime)
 
 

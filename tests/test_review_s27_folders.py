@@ -1,0 +1,105 @@
+"""Session 27 review: a submissions folder that holds the grader itself.
+
+``commands._protected_paths`` left such a folder (``grade.py .`` from the repository, or a class
+folder the grader was put in) unprotected, so where the grader sits under a path a child may read
+(``/usr/src/app``, the python image's working directory, under ``/usr``) a student's function read
+the other notebooks beside it, as root (no mount hid them) and without root (Landlock grants
+``/usr``). Now the folder's entries are hidden, all but the grader's package and the interpreter.
+The end-to-end tests copy the grader under ``/usr/src`` and need root.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from grader import commands
+from tests import notebooks as nbs
+from tests.isolation import isolated
+
+REPO = Path(__file__).resolve().parent.parent
+ROOT_ONLY = pytest.mark.skipif(os.geteuid() != 0 or not Path("/usr/src").is_dir(),
+                               reason="copies the grader under /usr/src and grades as root and as nobody")
+
+
+def _reader_of(victim: Path) -> str:
+    """A right rnn_cell_forward that zeroes its hidden state when it can read ``victim``'s code."""
+    return nbs.COURSE_CELLS["rnn_cell_forward"].replace(
+        "    return a_next, yt_pred, cache",
+        f"    try:\n        if 'def' in open({str(victim)!r}).read():\n            a_next = a_next * 0\n"
+        f"    except OSError:\n        pass\n    return a_next, yt_pred, cache")
+
+
+@pytest.fixture
+def class_holding_the_grader():
+    """A class folder under /usr/src holding alice's notebook, mallory's (which reads alice's)
+    and a copy of the grader in ``app/``; removed afterwards."""
+    folder = Path(tempfile.mkdtemp(prefix="review-s27-", dir="/usr/src"))
+    try:
+        app = folder / "app"
+        app.mkdir()
+        shutil.copy(REPO / "grade.py", app / "grade.py")
+        for name in ("grader", "rubrics"):
+            shutil.copytree(REPO / name, app / name, ignore=shutil.ignore_patterns(".cache"))
+        nbs.write(folder / "alice.ipynb", nbs.course_notebook())
+        nbs.write(folder / "mallory.ipynb",
+                  nbs.course_notebook({"rnn_cell_forward": _reader_of(folder / "alice.ipynb")}))
+        for path in [folder, *folder.rglob("*")]:
+            path.chmod(0o755 if path.is_dir() else 0o644)
+        yield folder
+    finally:
+        shutil.rmtree(folder)
+
+
+def _cell_points(folder: Path, *, nobody: bool) -> float:
+    """mallory's points on rnn_cell_forward when the class folder is graded by its own grader
+    (into a folder nobody may write in: pytest's are root's alone)."""
+    out = Path(tempfile.mkdtemp(prefix="review-s27-out-"))
+    out.chmod(0o777)
+    try:
+        return _graded_points(folder, out, nobody=nobody)
+    finally:
+        shutil.rmtree(out)
+
+
+def _graded_points(folder: Path, out: Path, *, nobody: bool) -> float:
+    """``_cell_points`` into ``out``."""
+    run = subprocess.run([sys.executable, str(folder / "app" / "grade.py"), str(folder), "--out", str(out),
+                          "--jobs", "1", "--no-html"], capture_output=True, text=True, timeout=600,
+                         preexec_fn=isolated(nobody=True) if nobody else None)
+    assert run.returncode == 0, run.stderr
+    assert ("sandbox (root)" in run.stdout + run.stderr) != nobody, run.stderr  # the mode asked for
+    tests = json.loads((out / "mallory" / "results.json").read_text(encoding="utf-8"))["tests"]
+    return sum(t["score"] for t in tests if t["name"].startswith("rnn_cell_forward:"))
+
+
+@ROOT_ONLY
+@pytest.mark.parametrize("nobody", [False, True], ids=["root", "nobody"])
+def test_a_child_cannot_read_the_notebooks_beside_the_grader(class_holding_the_grader, nobody):
+    # Before the fix mallory read alice's notebook (9.6 of 10 points: the read zeroed a_next in
+    # the cases that check it); a child that finds it hidden keeps every point.
+    assert _cell_points(class_holding_the_grader, nobody=nobody) == 10
+
+
+def test_the_repository_graded_whole_hides_all_but_the_grader_and_the_interpreter(tmp_path):
+    protected = set(commands._protected_paths(REPO, out_dir=tmp_path / "out"))
+    assert REPO / "submissions" in protected and REPO / "tests" in protected
+    assert REPO not in protected and REPO / "grader" not in protected
+    prefixes = {Path(p).resolve() for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
+    assert not any(prefix.is_relative_to(path) for path in protected for prefix in prefixes)
+
+
+def test_the_readme_command_still_hides_the_submissions_folder_whole(tmp_path):
+    protected = commands._protected_paths(REPO / "submissions", out_dir=tmp_path / "out")
+    assert REPO / "submissions" in protected and REPO / "tests" not in protected
+
+
+def test_a_folder_holding_the_system_is_refused_with_what_to_do(tmp_path):
+    with pytest.raises(commands.CommandError, match="put the notebooks in a folder of their own"):
+        commands._protected_paths(Path("/"), out_dir=tmp_path / "out")
