@@ -102,6 +102,10 @@ def main(argv: list[str] | None = None) -> int:
         # Ignored, they would let a TA believe the roster was used.
         parser.error("--roster and --excel go with a class run (grade.py SUBMISSIONS ...), "
                      "not with --check, --student-kit or --gradescope")
+    if other_command and (args.template is not None or args.known is not None):
+        # Ignored, they would let a TA believe the copies were compared with them.
+        parser.error("--template and --known go with a class run's similarity check (grade.py "
+                     "SUBMISSIONS ...), not with --check, --student-kit or --gradescope")
     try:
         if args.check is not None:
             return commands.check_notebook(args.check, rubric=args.rubric, function=args.function,

@@ -301,3 +301,23 @@ def test_a_grader_under_tmp_grades_a_notebook_in_tmp_with_its_neighbours_hidden(
     finally:
         clone.rmdir()
         neighbour.rmdir()
+
+
+import pytest  # noqa: E402 - the parametrised test below
+
+
+@pytest.mark.parametrize("mode", [["--check", "NOTEBOOK"], ["--student-kit", "KIT"], ["--gradescope"]])
+def test_template_and_known_with_another_command_are_refused_not_ignored(tmp_path, capsys, mode):
+    """``--check nb.ipynb --known old/`` ran the check and compared nothing: refused (exit 2), as
+    ``--roster`` is, so that nobody believes the comparison was made."""
+    import grade
+    from tests import notebooks as nbs
+
+    notebook = nbs.write(tmp_path / "nb.ipynb", nbs.course_notebook())
+    args = [str(notebook) if a == "NOTEBOOK" else str(tmp_path / "kit") if a == "KIT" else a for a in mode]
+    for extra in (["--template", str(notebook)], ["--known", str(tmp_path)]):
+        with pytest.raises(SystemExit) as stopped:
+            grade.main([*args, *extra, "--gradescope-root", str(tmp_path / "gs")])
+        assert stopped.value.code == 2
+        assert "--template and --known go with a class run" in capsys.readouterr().err
+    assert not (tmp_path / "kit").exists() and not (tmp_path / "gs").exists()
