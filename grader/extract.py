@@ -231,6 +231,9 @@ class Extraction:
     #: the last such statement (``rnn_cell_forward = functools.partial(...)``): said to the student
     #: instead of "not found".
     assigned_in: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    #: The ``In [n]`` prompt the saved notebook shows beside each code cell that has one, by cell
+    #: index (``grader.notebook.Cell.prompt``): said with the cell's number in the feedback.
+    prompts: Mapping[int, int] = field(default_factory=lambda: MappingProxyType({}))
     _defs: tuple[_Def, ...] = field(default=(), repr=False, compare=False)
     _imports: tuple[_Import, ...] = field(default=(), repr=False, compare=False)
     _star_keep: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
@@ -2112,6 +2115,7 @@ class _Extractor:
             unread_cells=tuple(self.skipped),
             cells_left_out=self.nb.cells_left_out,
             assigned_in=MappingProxyType({n: c for n, c in self.dropped_bindings.items() if n not in functions}),
+            prompts=MappingProxyType({c.index: c.prompt for c in self.nb.cells if c.prompt is not None}),
             _defs=defs,
             _imports=tuple(self.imports),
             _star_keep=star_keep,

@@ -1098,7 +1098,7 @@ def part_block(part: PartResult, cells: Sequence[str], *, told: Sequence[str] = 
     cls = {PASSED: "grader-ok", NOT_ATTEMPTED: "grader-info"}.get(part.status, "grader-bad")
     where = ""
     if part.location and part.location.cell is not None:
-        where = f' <span class="grader-pts">(defined in cell {part.location.cell + 1})</span>'
+        where = f' <span class="grader-pts">(defined in {e(part.location.cell_label())})</span>'
     out = [f'<section class="grader-result {cls}" id="{part_anchor(part)}">',
            f"<h3><code>{e(part.name)}</code>: {_points(part.points)} / {_points(part.max_points)}, "
            f"{e(verdict)}{where}</h3>"]
@@ -1147,7 +1147,7 @@ def summary_html(result: SubmissionResult, *, placed: set[str], extra: str = "")
         for part in result.parts:
             verdict = _verdict(part, read=read)
             if part.name in placed:
-                where = f'<a href="#{part_anchor(part)}">cell {part.location.cell + 1}</a>'
+                where = f'<a href="#{part_anchor(part)}">{e(part.location.cell_label())}</a>'
             else:
                 where = f'<a href="#{part_anchor(part)}">below</a>'
             out.append(f"<tr><td><code>{e(part.name)}</code></td>"

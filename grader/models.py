@@ -234,16 +234,30 @@ HARNESS = "harness_error"  # our fault, never the student's
 
 @frozen_record
 class Location:
-    """Where in the student's notebook: cell index (0-based) and line in that cell (1-based)."""
+    """Where in the student's notebook: cell index (0-based) and line in that cell (1-based).
+
+    ``prompt`` is the execution count the saved notebook shows beside that cell (``In [7]``), when
+    it has one: Jupyter numbers no cell, so "cell 23" alone had a student counting cells from the
+    top, markdown included, where the prompt is what their screen shows.
+    """
 
     cell: int | None
     line: int | None
     function: str | None = None
+    prompt: int | None = None
+
+    def cell_label(self) -> str:
+        """``"cell 4, In [2]"`` (a heading's words), or ``"cell 4"`` for a cell the notebook was
+        saved without running (``""`` when the cell is not known)."""
+        if self.cell is None:
+            return ""
+        return f"cell {self.cell + 1}" + (f", In [{self.prompt}]" if self.prompt is not None else "")
 
     def describe(self) -> str:
+        """``"cell 4 (In [2]), line 3, in rnn_cell_forward"``."""
         parts = []
         if self.cell is not None:
-            parts.append(f"cell {self.cell + 1}")
+            parts.append(f"cell {self.cell + 1}" + (f" (In [{self.prompt}])" if self.prompt is not None else ""))
         if self.line is not None:
             parts.append(f"line {self.line}")
         if self.function:

@@ -127,6 +127,9 @@ class Cell:
     kind: str
     source: str
     outputs: tuple[str, ...] = ()
+    #: The execution count saved with a code cell, the ``In [7]`` Jupyter shows beside it (``None``
+    #: for a cell never run, and for a count that is not a positive integer below 10**9).
+    prompt: int | None = None
 
 
 @dataclass(frozen=True)
@@ -305,11 +308,15 @@ def _cell(index: int, raw: dict[str, Any]) -> Cell:
         kind = "raw"
     source = _text(raw.get("source"))
     outputs: tuple[str, ...] = ()
+    prompt = None
     if kind == "code":
         raw_outputs = raw.get("outputs")
         if isinstance(raw_outputs, list):
             outputs = tuple(_output_text(o) for o in raw_outputs if isinstance(o, dict))
-    return Cell(index=index, kind=kind, source=source, outputs=outputs)
+        count = raw.get("execution_count")
+        if type(count) is int and 0 < count < 10**9:
+            prompt = count
+    return Cell(index=index, kind=kind, source=source, outputs=outputs, prompt=prompt)
 
 
 def _output_text(out: dict[str, Any]) -> str:

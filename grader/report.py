@@ -331,7 +331,7 @@ def feedback_markdown(result: SubmissionResult) -> str:
     out.write("\n")
     for part in result.parts:
         told = (*result.messages, *part.notes)  # written above: a case does not repeat them
-        where = f" (cell {part.location.cell + 1})" if part.location and part.location.cell is not None else ""
+        where = f" ({part.location.cell_label()})" if part.location and part.location.cell is not None else ""
         out.write(f"## `{part.name}`{where}: {part.points:g} / {part.max_points:g}\n\n")
         for note in part.notes:
             out.write(_markdown_lines(note, first="- ", rest="  "))

@@ -598,7 +598,8 @@ class _Grader:
             broken = self._extraction_error()
             if broken is not None:  # defined, but its def does not parse or compile
                 return self._all_cases(ERROR, broken.message, location=Location(
-                    broken.cell_index, broken.line, part.function) if broken.cell_index is not None else None)
+                    broken.cell_index, broken.line, part.function, self._prompt(broken.cell_index))
+                    if broken.cell_index is not None else None)
             # Never suggest renaming a function the rubric grades under its own name.
             graded = {name for p in self.context.rubric.parts for name in (p.function, *p.depends)}
             near = difflib.get_close_matches(
@@ -617,7 +618,7 @@ class _Grader:
                     f"not a call such as `functools.partial(...)`. Define it with "
                     f"`def {part.function}(...)` to have it graded.")
             return self._all_cases(MISSING, message, location=None)
-        location = Location(fn.cell_index, fn.first_line, part.function)
+        location = Location(fn.cell_index, fn.first_line, part.function, self._prompt(fn.cell_index))
         if fn.placeholder:
             detail = f" ({fn.placeholder_detail})" if fn.placeholder_detail else ""
             message = f"`{part.function}` still holds the template's placeholders{detail}: not implemented yet."
@@ -937,8 +938,12 @@ class _Grader:
                     and frame_function.isidentifier():
                 function = frame_function
             if cell is not None or function is not None:
-                return Location(cell, cell_line, function)
+                return Location(cell, cell_line, function, self._prompt(cell))
         return None
+
+    def _prompt(self, cell: int | None) -> int | None:
+        """The ``In [n]`` the saved notebook shows beside cell index ``cell``, if any."""
+        return None if cell is None else getattr(self.extraction, "prompts", {}).get(cell)
 
     def _judge(self, case: Case, plan: _CasePlan, outcome: Any, stubs: Mapping[str, TraceStub],
                param_names: Sequence[str], common: dict, only_if_passed: bool = False,

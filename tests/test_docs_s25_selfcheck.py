@@ -19,7 +19,7 @@ def test_an_error_says_its_place_once_with_the_line_of_code(tmp_path):
     out = io.StringIO()
     assert run_check(path, rubric=DEFAULT_RUBRIC, stream=out) == EXIT_FAILED
     text = out.getvalue()
-    place = re.search(r"at (cell \d+, line \d+, in lstm_cell_forward)\n", text)
+    place = re.search(r"at (cell \d+ \(In \[\d+\]\), line \d+, in lstm_cell_forward)\n", text)
     assert place, text
     assert text.count(place.group(1)) == 1, text
     assert "Raised KeyError: 'Wu'. If you read it from `parameters`" in text

@@ -134,7 +134,7 @@ def test_a_graded_functions_placeholders_are_said_under_it_once(tmp_path, contex
     markdown = feedback_markdown(result)
     for snippet in ("`c[:, :, t] = None`", "`dWax += None`"):
         assert markdown.count(snippet) == 1, snippet  # in the part's note, not at the top nor per case
-    assert "(cell 13, line 19)" not in markdown and "## `lstm_forward` (cell 13): 0 / 15" in markdown
+    assert "(cell 13 (In [8]), line 19)" not in markdown and "## `lstm_forward` (cell 13, In [8]): 0 / 15" in markdown
     # Gradescope shows no part notes: each public case keeps the sentence, and the top holds none.
     gradescope = gradescope_results(result)
     assert "placeholder" not in gradescope.get("output", "")

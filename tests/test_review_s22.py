@@ -429,7 +429,7 @@ def test_an_error_in_a_static_method_names_the_method(tmp_path, context, sandbox
             "rnn_cell_forward = RNN.cell\n")
     case = _grade(tmp_path, nbs.course_notebook({"rnn_cell_forward": cell}), context, sandbox).part(
         "rnn_cell_forward").cases[0]
-    assert "KeyError: 'Wxx' (cell 4, line 5, in cell)" in case.message, case.message
+    assert "KeyError: 'Wxx' (cell 4 (In [2]), line 5, in cell)" in case.message, case.message
     assert case.location is not None and case.location.function == "cell", case.location
 
 

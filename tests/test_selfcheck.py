@@ -92,9 +92,10 @@ def test_exception_shows_the_cell_the_line_and_the_code(tmp_path):
     assert code == EXIT_FAILED
     assert verdict_lines(text) == {"rnn_cell_backward": "error"}
     assert "Raised ValueError" in text
-    cell = next(c.index for c in __import__("grader.notebook", fromlist=["load"]).load(path).cells
+    cell = next(c for c in __import__("grader.notebook", fromlist=["load"]).load(path).cells
                 if "def rnn_cell_backward" in c.source)
-    assert f"at cell {cell + 1}, line " in text
+    assert cell.prompt is not None  # the course notebook is saved as run: its prompt is said too
+    assert f"at cell {cell.index + 1} (In [{cell.prompt}]), line " in text
     assert ">   dxt = np.dot(Wax, dtanh)" in text
 
 

@@ -1,0 +1,87 @@
+"""Where a cell is, in the student's own words: the ``In [n]`` prompt beside the cell number.
+
+Jupyter numbers no cell; a student told "cell 16, line 12" counted cells from the top, markdown
+included, while their screen shows ``In [10]``. A cell saved with an execution count is now named
+"cell 16 (In [10])" in messages and "cell 16, In [10]" in headings; a cell saved without one (or
+with a count that is not a positive integer) keeps its number alone. Every notebook here is made
+by the test.
+"""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from grader.models import Location
+from grader.notebook import loads
+from tests import notebooks as nbs
+
+RAISES = nbs.mutate("rnn_cell_backward", "dxt = np.dot(Wax.T, dtanh)", "dxt = np.dot(Wax, dtanh)")
+
+
+def _counts(nb: dict, counts) -> dict:
+    """``nb`` with each code cell's execution count taken from ``counts`` (an iterator)."""
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "code":
+            cell["execution_count"] = next(counts)
+    return nb
+
+
+def _cell_of(path, name: str):
+    return next(c for c in loads(path.read_bytes(), path=str(path)).cells if f"def {name}" in c.source)
+
+
+def test_the_prompt_is_said_with_the_cell_in_every_report(tmp_path, context, sandbox):
+    from grader.feedback_html import part_block, summary_html
+    from grader.report import feedback_markdown, gradescope_results
+    from grader.runner import grade_submission
+
+    path = nbs.write(tmp_path / "ada.ipynb", _counts(nbs.course_notebook(RAISES), iter(range(31, 200))))
+    cell = _cell_of(path, "rnn_cell_backward")
+    assert cell.prompt is not None and cell.prompt != cell.index + 1  # the two numbers differ here
+    result = grade_submission(path, context=context, sandbox=sandbox)
+    part = next(p for p in result.parts if p.function == "rnn_cell_backward")
+    assert part.location.prompt == cell.prompt
+    label = f"cell {cell.index + 1}, In [{cell.prompt}]"
+    place = f"cell {cell.index + 1} (In [{cell.prompt}]), line "
+    markdown = feedback_markdown(result)
+    assert f"## `rnn_cell_backward` ({label}): 0 / 20" in markdown
+    assert place in markdown, markdown
+    assert f"(defined in {label})" in part_block(part, [])
+    assert f">{label}</a>" in summary_html(result, placed={part.name})
+    assert place in json.dumps(gradescope_results(result))
+
+
+def test_check_names_the_prompt(tmp_path):
+    import io
+
+    from grader.commands import DEFAULT_RUBRIC
+    from grader.selfcheck import run_check
+
+    path = nbs.write(tmp_path / "ada.ipynb", _counts(nbs.course_notebook(RAISES), iter(range(7, 200))))
+    cell = _cell_of(path, "rnn_cell_backward")
+    out = io.StringIO()
+    run_check(path, rubric=DEFAULT_RUBRIC, stream=out)
+    assert f"at cell {cell.index + 1} (In [{cell.prompt}]), line " in out.getvalue(), out.getvalue()
+
+
+@pytest.mark.parametrize("count", [None, 0, -3, True, "12", 12.0, 10**9, [4]])
+def test_a_cell_without_a_plain_positive_count_keeps_its_number_alone(tmp_path, context, sandbox, count):
+    from grader.report import feedback_markdown
+    from grader.runner import grade_submission
+
+    path = nbs.write(tmp_path / "ada.ipynb", _counts(nbs.course_notebook(RAISES), iter([count] * 200)))
+    cell = _cell_of(path, "rnn_cell_backward")
+    assert cell.prompt is None
+    markdown = feedback_markdown(grade_submission(path, context=context, sandbox=sandbox))
+    assert f"## `rnn_cell_backward` (cell {cell.index + 1}): 0 / 20" in markdown
+    assert f"cell {cell.index + 1}, line " in markdown and "In [" not in markdown
+
+
+def test_a_location_reads_and_says_both_ways():
+    assert Location(15, 12, "f", 10).describe() == "cell 16 (In [10]), line 12, in f"
+    assert Location(15, 12, "f").describe() == "cell 16, line 12, in f"
+    assert Location(15, None, None, 10).cell_label() == "cell 16, In [10]"
+    assert Location(None, 3, "f", 10).cell_label() == "" and Location(None, 3, "f", 10).describe() == "line 3, in f"
+    # A location of a record written before the field existed (no ``prompt`` key) still reads.
+    assert Location(**{"cell": 3, "line": 7, "function": "f"}).describe() == "cell 4, line 7, in f"
