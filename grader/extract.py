@@ -34,10 +34,11 @@ import unicodedata
 import warnings
 from dataclasses import dataclass, field
 from types import CodeType, MappingProxyType, SimpleNamespace
-from typing import Any, Collection, Container, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Collection, Container, Iterable, Iterator, Mapping, Sequence
 
 from grader.astnodes import stack_budget
 from grader.course import COURSE_MODULES, is_test_helper_module
+from grader.models import cell_words
 
 try:  # CPython's flag constants, for the fast reading of symbol tables
     import _symtable
@@ -1486,6 +1487,13 @@ class _Extractor:
 
     # -- driver ---------------------------------------------------------------
 
+    def _cell(self, index: int) -> str:
+        """``"cell 7"``, or ``"cell 7 (In [5])"`` when the saved notebook shows that prompt beside it
+        (``grader.notebook.Cell.prompt``): the student finds a cell by its prompt, not by counting."""
+        cells = self.nb.cells
+        return cell_words(index, cells[index].prompt if 0 <= index < len(cells) and cells[index].index == index
+                          else None)
+
     def run(self) -> Extraction:
         """Parse every code cell, classify its statements, then analyse the functions."""
         skipped = self.skipped = {s.index: s for s in skipped_code(
@@ -1593,7 +1601,7 @@ class _Extractor:
         if m:
             self.diags.append(Diagnostic(
                 "error",
-                f"Syntax error in cell {index + 1}, line {line}: {msg}. "
+                f"Syntax error in {self._cell(index)}, line {line}: {msg}. "
                 f"`{m.group(1)}` cannot be graded until this is fixed.",
                 index, line, m.group(1),
             ))
@@ -1601,7 +1609,7 @@ class _Extractor:
         else:
             self.diags.append(Diagnostic(
                 "info",
-                f"Syntax error in cell {index + 1}, line {line}: {msg}. That code is not graded, so it was skipped.",
+                f"Syntax error in {self._cell(index)}, line {line}: {msg}. That code is not graded, so it was skipped.",
                 index, line,
             ))
 
@@ -1759,11 +1767,11 @@ class _Extractor:
             self.last_sets = {key: last for key, last in self.last_sets.items() if key[0] != name}
         if previous is not None and previous[0].kind in ("function", "class"):
             old = previous[0]
-            where = f"cell {old.cell_index + 1}" if old.cell_index != cell.index else "earlier in the same cell"
+            where = f"{self._cell(old.cell_index)}" if old.cell_index != cell.index else "earlier in the same cell"
             self.diags.append(Diagnostic(
                 "warning",
-                f"`{name}` is defined more than once ({where}, line {old.first_line}, and cell "
-                f"{cell.index + 1}, line {first}); the last definition (cell {cell.index + 1}) is the one graded.",
+                f"`{name}` is defined more than once ({where}, line {old.first_line}, and "
+                f"{self._cell(cell.index)}, line {first}); the last definition ({self._cell(cell.index)}) is the one graded.",
                 cell.index, first, name,
             ))
         deps = [n for n in uses[1] if n != name and n in self.defs and self.defs[n][0].kind == "function"]
@@ -1946,7 +1954,7 @@ class _Extractor:
             self.diags.append(Diagnostic(
                 "warning",
                 f"`{inner.name}` is defined inside an `{type(node).__name__.lower()}` block "
-                f"(cell {cell.index + 1}, line {inner.lineno}), not at the top level of a cell, so it is not graded.",
+                f"({self._cell(cell.index)}, line {inner.lineno}), not at the top level of a cell, so it is not graded.",
                 cell.index, inner.lineno, inner.name,
             ))
 
@@ -2009,14 +2017,14 @@ class _Extractor:
                                         deftime=alias.deftime | named.deftime)
             replaced[id(alias)] = given
             self.defs[name] = (given, entry[1], entry[2])
-            where = (f"cell {named.cell_index + 1}, line {named.first_line}" if named.cell_index is not None
+            where = (f"{self._cell(named.cell_index)}, line {named.first_line}" if named.cell_index is not None
                      else f"line {named.first_line}")
             again = f"cell {now[0].cell_index + 1}" if now[0].cell_index is not None else "later"
             said, what = ((f"{target}.{attr}", f"that first `{target}`'s `{attr}`") if attr
                           else (target, f"that first `{target}`"))
             self.diags.append(Diagnostic(
                 "warning",
-                f"`{name} = {said}` (cell {alias.cell_index + 1}, line {alias.first_line}) names the `{target}` "
+                f"`{name} = {said}` ({self._cell(alias.cell_index)}, line {alias.first_line}) names the `{target}` "
                 f"defined in {where}, which {again} defines again later. As Python runs the notebook, `{name}` "
                 f"is {what}, and it is the one graded as `{name}`; a function that calls `{target}` "
                 f"by name gets the last one.",
@@ -2092,7 +2100,7 @@ class _Extractor:
                     d.uses & class_names) if n in self.defs)) for first in e.runs_first)),
             )
             if found:  # the place said once: "in cell 13 (line 19: `x = None`)"
-                cell = f" cell {d.cell_index + 1}" if d.cell_index is not None else ""
+                cell = f" {self._cell(d.cell_index)}" if d.cell_index is not None else ""
                 self.diags.append(Diagnostic(
                     "warning",
                     f"`{name}` is not implemented yet: template placeholder left in{cell} ({detail}).",
@@ -2101,7 +2109,7 @@ class _Extractor:
             for n in free:
                 self.diags.append(Diagnostic(
                     "warning", _free_message(name, n, self.dropped_bindings, test_bound, star_unknown,
-                                             graded_cells=defined_in, broken=broken),
+                                             graded_cells=defined_in, broken=broken, cell=self._cell),
                     d.cell_index, first_use.get(n), name,
                 ))
         self._import_notes(analysed, student)
@@ -2383,7 +2391,7 @@ class _Extractor:
                 reason = getattr(exc, "msg", None) or str(exc) or type(exc).__name__
                 self.diags.append(Diagnostic(
                     "error",
-                    f"Syntax error in cell {d.cell_index + 1}, line {line}: {reason}. "
+                    f"Syntax error in {self._cell(d.cell_index)}, line {line}: {reason}. "
                     f"`{name}` cannot be graded until this is fixed.",
                     d.cell_index, line, name,
                 ))
@@ -2409,7 +2417,7 @@ class _Extractor:
                      if n in self.dropped_bindings]
             self.diags.append(Diagnostic(
                 "error",
-                f"`{name}` (cell {d.cell_index + 1}, line {d.first_line}) cannot even be defined when grading: "
+                f"`{name}` ({self._cell(d.cell_index)}, line {d.first_line}) cannot even be defined when grading: "
                 f"its default values, decorators, annotations or class body read {names}, which "
                 f"nothing in the graded code defines" + (f" ({'; '.join(where)}, which is not graded)" if where else "")
                 + f". `{name}` is left out of the graded program; pass such values as arguments instead.",
@@ -2463,7 +2471,7 @@ class _Extractor:
                 who = ", ".join(f"`{u}`" for u in users[imp.binds][:3])
                 self.diags.append(Diagnostic(
                     "warning",
-                    f"{who} uses `{imp.binds}` from `{imp.source}` (cell {imp.cell_index + 1}); the grader must import "
+                    f"{who} uses `{imp.binds}` from `{imp.source}` ({self._cell(imp.cell_index)}); the grader must import "
                     f"`{imp.module}` to run it, which is slow and may fail if it is not installed.",
                     imp.cell_index, imp.line, users[imp.binds][0],
                 ))
@@ -2944,8 +2952,10 @@ def _module_public_names(module: str) -> set[str]:
 def _free_message(function: str, name: str, dropped: Mapping[str, int],
                   test_bound: Mapping[str, str], star_unknown: list[str], *,
                   graded_cells: Collection[int | None] = (),
-                  broken: Mapping[str, Diagnostic] | None = None) -> str:
-    """Student-readable explanation of one free name. ``graded_cells``: the cells whose
+                  broken: Mapping[str, Diagnostic] | None = None,
+                  cell: Callable[[int], str] = cell_words) -> str:
+    """Student-readable explanation of one free name (``cell`` words a cell index: with the prompt
+    the saved notebook shows, ``_Extractor._cell``). ``graded_cells``: the cells whose
     definitions the program holds; of such a cell the message cannot say that it "is not graded"
     (``CACHE = {}`` above the def that fills it: the cell is graded, that statement is not run).
     ``broken``: the notebook's functions whose definition has an error of its own (a syntax
@@ -2957,13 +2967,13 @@ def _free_message(function: str, name: str, dropped: Mapping[str, int],
         return broken_definition_note(function, name, broken[name])
     text = f"`{function}` uses `{name}`, which is not defined inside the function"
     if name in dropped and dropped[name] in graded_cells:
-        text += (f"; it is only assigned outside the functions of cell {dropped[name] + 1}, by a statement the "
+        text += (f"; it is only assigned outside the functions of {cell(dropped[name])}, by a statement the "
                  "grader does not run (of a cell's top level it runs imports, definitions and constants such "
                  "as `n_a = 5` or `SHAPE = (5, 10)`, not an empty `{}` or `[]`, a call or a loop). A graded "
                  "function runs on its own: compute the value inside the function or take it from the function's "
                  "arguments")
     elif name in dropped:
-        text += (f"; it is only assigned outside, in cell {dropped[name] + 1}, which is not graded. "
+        text += (f"; it is only assigned outside, in {cell(dropped[name])}, which is not graded. "
                  "A graded function runs on its own: compute the value inside the function or take it "
                  "from the function's arguments")
     elif name in test_bound:

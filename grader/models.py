@@ -232,6 +232,12 @@ SKIPPED = "skipped"  # not run (an earlier case of the same function timed out)
 HARNESS = "harness_error"  # our fault, never the student's
 
 
+def cell_words(index: int, prompt: int | None = None) -> str:
+    """``"cell 16"`` for the 0-based cell ``index``, or ``"cell 16 (In [10])"`` with the prompt the
+    saved notebook shows beside it (``Location.prompt``)."""
+    return f"cell {index + 1}" + (f" (In [{prompt}])" if prompt is not None else "")
+
+
 @frozen_record
 class Location:
     """Where in the student's notebook: cell index (0-based) and line in that cell (1-based).
@@ -257,7 +263,7 @@ class Location:
         """``"cell 4 (In [2]), line 3, in rnn_cell_forward"``."""
         parts = []
         if self.cell is not None:
-            parts.append(f"cell {self.cell + 1}" + (f" (In [{self.prompt}])" if self.prompt is not None else ""))
+            parts.append(cell_words(self.cell, self.prompt))
         if self.line is not None:
             parts.append(f"line {self.line}")
         if self.function:

@@ -27,7 +27,7 @@ from grader.fastcheck import WireExpectation, expectation_for
 from grader.models import (
     CASE_GRADER_FAILED, CRASHED, ERROR, FAILED, GRADER_ERROR, HARNESS, HIDDEN, MISSING, NOT_ATTEMPTED,
     NOT_IMPLEMENTED, PARTIAL_MATCH, PASSED, SKIPPED, TIMEOUT, Case, CaseResult, CheckResult, Diagnosis,
-    Location, Part, PartResult, Rubric, SubmissionResult,
+    Location, Part, PartResult, Rubric, SubmissionResult, cell_words,
 )
 from grader.notebook import SIZE_LIMITS, SourceMemo
 from grader.notes import bounded_result
@@ -612,7 +612,7 @@ class _Grader:
             assigned = getattr(self.extraction, "assigned_in", {}).get(part.function)
             if assigned is not None and not (self.extraction.unread_cells or self.extraction.cells_left_out):
                 message = (
-                    f"`{part.function}` is assigned in cell {assigned + 1} by a statement the grader does not "
+                    f"`{part.function}` is assigned in {cell_words(assigned, self._prompt(assigned))} by a statement the grader does not "
                     f"run: it runs the notebook's `def`s, classes, imports and constants, and "
                     f"`{part.function} = other` naming a function or class attribute defined before it, but "
                     f"not a call such as `functools.partial(...)`. Define it with "
@@ -1523,7 +1523,8 @@ def grade_submission(path: str | Path, *, context: GradingContext, sandbox: Any,
     parts_say = {part.function for part in rubric.parts}
     messages = list(dict.fromkeys(
         d.message if d.cell_index is None or "cell " in d.message else
-        f"{d.message} (cell {d.cell_index + 1}{f', line {d.line}' if d.line else ''})"
+        f"{d.message} ({cell_words(d.cell_index, extraction.prompts.get(d.cell_index))}"
+        f"{f', line {d.line}' if d.line else ''})"
         for d in extraction.diagnostics if d.severity in ("warning", "error")
         and (d.function is None or d.function in needed)
         and not (d.function in parts_say and _placeholder_warning(d, extraction))))
@@ -1543,7 +1544,8 @@ def grade_submission(path: str | Path, *, context: GradingContext, sandbox: Any,
                 f"NumPy 1.24 and later; your code was graded with Python's own {builtins}, which is "
                 f"what {'it' if one else 'they'} meant. Write {builtins} instead to run it on a "
                 f"current NumPy.")
-        with _loaded_session(sandbox, program, source, messages) as (session, load_errors):
+        with _loaded_session(sandbox, program, source, messages,
+                             prompts=extraction.prompts) as (session, load_errors):
             t3 = time.perf_counter()
             timings["sandbox_start"] = t3 - t2
             graded.update(_grade_parts(rubric, context=context, extraction=extraction, program=program,
@@ -1707,8 +1709,8 @@ def _comment_and_string_spans(source: str) -> list[tuple[int, int]]:
 
 
 @contextlib.contextmanager
-def _loaded_session(sandbox: Any, program: Any, source: str,
-                    messages: list[str]) -> Iterator[tuple[Any, dict[str, str]]]:
+def _loaded_session(sandbox: Any, program: Any, source: str, messages: list[str], *,
+                    prompts: Mapping[int, int] = MappingProxyType({})) -> Iterator[tuple[Any, dict[str, str]]]:
     """A session of ``source`` (``program``'s text) whose top level has run, past up to
     ``LOAD_RETRIES`` top-level statements that raised; yields it and, per function whose
     definition was one of them, what its cases report. What went wrong goes to ``messages``.
@@ -1740,7 +1742,7 @@ def _loaded_session(sandbox: Any, program: Any, source: str,
                 break
             segment = _failing_segment(outcome, program)
             text = _error_text(outcome)
-            where = _load_where(outcome, program)
+            where = _load_where(outcome, program, prompts=prompts)
             retry = outcome.status == "error" and segment is not None and attempt < LOAD_RETRIES
             messages.append(f"Running the notebook's definitions failed: {text}{where}" + (
                 "; the statement was left out and the rest of the notebook run and graded without it."
@@ -1798,13 +1800,13 @@ def _failing_segment(outcome: Any, program: Any) -> Any:
                  if seg.first <= line <= seg.last and seg.cell_index is not None), None)
 
 
-def _load_where(outcome: Any, program: Any) -> str:
+def _load_where(outcome: Any, program: Any, *, prompts: Mapping[int, int]) -> str:
     """`` (cell C, line L)`` of the innermost frame of a load ``outcome`` in the notebook's
     own code, or ""."""
     for line, _fn in reversed(tuple(outcome.frames)):
         cell, cell_line, _ = program.locate(line)
         if cell is not None:
-            return f" (cell {cell + 1}, line {cell_line})"
+            return f" ({cell_words(cell, prompts.get(cell))}, line {cell_line})"
     return ""
 
 

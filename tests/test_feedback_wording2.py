@@ -151,7 +151,7 @@ def test_a_helpers_placeholder_is_said_at_the_top_with_its_place_once(tmp_path, 
     result = grade_submission(nbs.write(tmp_path / "ada.ipynb", nbs.course_notebook({"rnn_cell_forward": cell})),
                               context=context, sandbox=sandbox)
     [said] = [m for m in result.messages if "not implemented" in m]
-    assert said == "`squash` is not implemented yet: template placeholder left in cell 4 (line 2: `s = None`)."
+    assert said == "`squash` is not implemented yet: template placeholder left in cell 4 (In [2]) (line 2: `s = None`)."
 
 
 # --------------------------------------------------------------------------- 3. a case without fixture

@@ -85,3 +85,35 @@ def test_a_location_reads_and_says_both_ways():
     assert Location(None, 3, "f", 10).cell_label() == "" and Location(None, 3, "f", 10).describe() == "line 3, in f"
     # A location of a record written before the field existed (no ``prompt`` key) still reads.
     assert Location(**{"cell": 3, "line": 7, "function": "f"}).describe() == "cell 4, line 7, in f"
+
+
+def test_the_extractions_notes_name_the_prompt_too(tmp_path, context, sandbox):
+    """A syntax error, a definition given twice and a failing top-level statement name the cell
+    as the other places do: "cell 21 (In [14])"."""
+    from grader.runner import grade_submission
+
+    extra = [nbs.code_cell("def lstm_cell_forward(:\n    pass\n", count=40),
+             nbs.code_cell("def rnn_forward(x, a0, parameters):\n    return None\n", count=41),
+             nbs.code_cell("SCALE = 1 + int('x')\n", count=42)]
+    nb = nbs.course_notebook(nbs.mutate("rnn_cell_forward", "a_next = np.tanh(", "a_next = SCALE * np.tanh("),
+                             extra_cells=extra)
+    path = nbs.write(tmp_path / "ada.ipynb", nb)
+    index = {c["execution_count"]: i for i, c in enumerate(nb["cells"]) if c["cell_type"] == "code"}
+    result = grade_submission(path, context=context, sandbox=sandbox)
+    said = "\n".join((*result.messages, *(n for p in result.parts for n in p.notes)))
+    assert f"Syntax error in cell {index[40] + 1} (In [40]), line 1" in said, said
+    assert f"the last definition (cell {index[41] + 1} (In [41])) is the one graded" in said, said
+    assert f"it is only assigned outside, in cell {index[42] + 1} (In [42]), which is not graded" in said, said
+
+
+def test_a_failing_definition_names_the_prompt(tmp_path, context, sandbox):
+    from grader.runner import grade_submission
+
+    nb = nbs.course_notebook(nbs.mutate("rnn_cell_forward", "def rnn_cell_forward(xt, a_prev, parameters):",
+                                        "def rnn_cell_forward(xt, a_prev, parameters, k=int('x')):"))
+    path = nbs.write(tmp_path / "ada.ipynb", nb)
+    cell = _cell_of(path, "rnn_cell_forward")
+    result = grade_submission(path, context=context, sandbox=sandbox)
+    said = "\n".join(result.messages)
+    assert "Running the notebook's definitions failed" in said, said
+    assert f"(cell {cell.index + 1} (In [{cell.prompt}]), line " in said, said

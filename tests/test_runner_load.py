@@ -68,9 +68,9 @@ def test_a_definition_that_raises_costs_only_its_own_function(tmp_path, context,
     message = result.part("lstm_cell_forward").cases[0].message
     assert message.startswith("`lstm_cell_forward` could not be defined: its definition raised ValueError: "
                               "invalid literal for int()"), message
-    cell = next(i for i, c in enumerate(nbs.course_notebook()["cells"])
-                if "def lstm_cell_forward" in "".join(c["source"]))
-    assert f"(cell {cell + 1}, line " in message
+    cell, count = next((i, c["execution_count"]) for i, c in enumerate(nbs.course_notebook()["cells"])
+                       if "def lstm_cell_forward" in "".join(c["source"]))
+    assert f"(cell {cell + 1} (In [{count}]), line " in message
     [told] = [m for m in result.messages if "definitions failed" in m]
     assert "ValueError: ValueError" not in told
     assert told.endswith("the rest of the notebook run and graded without it.")
