@@ -117,3 +117,57 @@ def test_a_failing_definition_names_the_prompt(tmp_path, context, sandbox):
     said = "\n".join(result.messages)
     assert "Running the notebook's definitions failed" in said, said
     assert f"(cell {cell.index + 1} (In [{cell.prompt}]), line " in said, said
+
+
+# --------------------------------------------------------------------------- the IMDB bonus's logs
+
+
+def _stripped_bar_log(epochs: int) -> tuple[str, ...]:
+    """A Keras 2 progress bar saved with its carriage returns stripped (as an old Windows
+    notebook does): each stream fragment is a run of "- ETA: ..." updates without a line break,
+    the epoch's last one ending with its summary, so a whole epoch renders as one long line that
+    starts with the counter of its first fragment."""
+    frags: list[str] = []
+    for k in range(1, epochs + 1):
+        frags.append(f"Epoch {k}/{epochs}\n")
+        frags.append("12800/25000 [==============>...............] - ETA: 40s - loss: 0.6000 - acc: 0.61"
+                     + "".join(f" - ETA: {30 - i}s - loss: 0.5{i} - acc: 0.7{i}" for i in range(9)))
+        frags.append(f"25000/25000 [==============================] - ETA: 5s - loss: 0.4000 - acc: 0.80 - ETA: 0s"
+                     f" - loss: 0.3000 - acc: 0.85 - 95s 4ms/step - loss: 0.3000 - acc: 0.85{k}2\n")
+    return tuple(frags)
+
+
+def test_a_progress_bar_saved_without_carriage_returns_is_complete_epochs():
+    """Before, each epoch's line began "12800/25000" and was read as an epoch not finished: "training
+    stopped during an epoch (0 of 3 epochs completed)", and the flag in the class report."""
+    from tests.test_imdb_score import CONFIG, LOAD, LOAD_OUT, notebook
+    from grader.imdb import score_imdb
+
+    nb = notebook(
+        ("code", LOAD, LOAD_OUT),
+        ("code", "model = Sequential([Embedding(max_features, 32), LSTM(32), Dense(1, activation='sigmoid')])\n"
+                 "model.compile(optimizer='adam', loss='binary_crossentropy', metrics=['accuracy'])\n"
+                 "model.fit(x_train, y_train, epochs=3, batch_size=64)\n"
+                 "scores = model.evaluate(x_test, y_test, verbose=0)\n"
+                 "print('Accuracy: %.2f%%' % (scores[1] * 100))", (*_stripped_bar_log(3), "Accuracy: 86.10%\n")),
+    )
+    result = score_imdb(nb, config=CONFIG)
+    (model,) = result.models
+    assert (model.epochs_completed, model.interrupted) == (3, False), model
+    assert "training stopped mid-epoch" not in result.flags
+    assert model.test_accuracy == 0.861
+
+
+def test_a_bar_that_really_stops_mid_epoch_still_says_so():
+    from tests.test_imdb_score import CONFIG, LOAD, LOAD_OUT, notebook
+    from grader.imdb import score_imdb
+
+    frags = _stripped_bar_log(2)[:-1]  # the second epoch's last fragment (its end) never came
+    nb = notebook(
+        ("code", LOAD, LOAD_OUT),
+        ("code", "model = Sequential([Embedding(max_features, 32), LSTM(32), Dense(1, activation='sigmoid')])\n"
+                 "model.compile(optimizer='adam', loss='binary_crossentropy', metrics=['accuracy'])\n"
+                 "model.fit(x_train, y_train, epochs=2, batch_size=64)", (*frags, "KeyboardInterrupt\n")),
+    )
+    (model,) = score_imdb(nb, config=CONFIG).models
+    assert (model.epochs_completed, model.interrupted) == (1, True), model

@@ -22,6 +22,8 @@ __all__ = ["render", "ends_line", "parse_events", "Epoch", "FitLog", "Evaluation
 
 _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[()][A-Za-z0-9]|\x1b[=>]")
 _TOKENS = re.compile(r"\r\n|\r|\n|\x08+|[^\r\n\x08]+")
+#: A fragment that starts with a progress bar's counter ("25000/25000 [====").
+_BAR_START = re.compile(r"^ *\d{1,9}/\d{1,9} \[[=>.]")
 _STANDALONE = re.compile(r"^(?:\s*[\[(\{].*[\])\}]\s*|[A-Za-z_][\w.]*(?:Error|Exception|Interrupt|Exit|Warning)"
                          r"\b.*|\w+Error:.*)$", re.S)
 
@@ -55,13 +57,18 @@ def render(outputs: Sequence[str]) -> list[str]:
 
     Stream fragments are replayed together (a progress bar spans many of them);
     a fragment that is a whole value (an ``execute_result`` such as
-    ``[0.35, 0.85]``) or an error line starts on a line of its own.
+    ``[0.35, 0.85]``) or an error line starts on a line of its own, and so does one that starts
+    with a progress bar's counter after a fragment that ended mid-line: Keras writes a carriage
+    return before each update, and a notebook saved with them stripped glued an epoch's updates
+    into one line that began with its first counter ("12800/25000 [...] ... 0.871926112/34700 [")
+    and read as an epoch never finished.
     """
     text_parts: list[str] = []
     for frag in outputs:
         frag = _ANSI.sub("", frag)
         standalone = _standalone(frag)
-        if text_parts and not text_parts[-1].endswith("\n") and standalone:
+        if text_parts and not text_parts[-1].endswith("\n") and (
+                standalone or (not text_parts[-1].endswith("\r") and _BAR_START.match(frag))):
             text_parts.append("\n")
         text_parts.append(frag)
         if standalone and not frag.endswith("\n"):
