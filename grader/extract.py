@@ -3024,7 +3024,8 @@ def _placeholders(node: ast.FunctionDef | ast.AsyncFunctionDef, lines: list[str]
 
     Detected: a body with nothing but a docstring, ``pass``, ``...`` or
     ``raise NotImplementedError``; ``x = None`` where ``x`` is never assigned
-    again but is read; ``a[...] = None``; ``None`` as an argument of
+    again but is read; ``a[...] = None``; ``n_x, m, T_x = None`` (unpacking ``None`` can
+    only raise, so the template's blank is all it can be); ``None`` as an argument of
     ``range``/NumPy/notebook functions, as an arithmetic operand or as the value
     of an augmented assignment (``dWax += None``); and an empty
     ``### START CODE HERE ###`` ... ``### END CODE HERE ###`` region.
@@ -3081,7 +3082,7 @@ def _none_placeholders(node: ast.AST, program_functions: set[str],
             for t in sub.targets:
                 if isinstance(t, ast.Name) and stores.get(t.id, 0) == 1 and t.id in loads:
                     candidates.setdefault(sub.lineno, []).append(sub)
-                elif isinstance(t, ast.Subscript):
+                elif isinstance(t, (ast.Subscript, ast.Tuple, ast.List)):  # n_x, m, T_x = None
                     candidates.setdefault(sub.lineno, []).append(sub)
         elif isinstance(sub, ast.Call) and _callee_takes_no_none(sub.func, program_functions):
             if any(_is_none(a) for a in sub.args):  # keywords such as axis=None are legitimate
