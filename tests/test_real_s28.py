@@ -58,3 +58,57 @@ def test_check_says_what_the_grade_says_of_an_unpacked_blank(tmp_path, course_mo
     live, graded, _ = _check_and_grade(nbs.course_notebook(UNPACKED_BLANK), tmp_path, sandbox)
     assert ("lstm_forward", "not_implemented") in graded, graded
     assert ("lstm_forward", "not_implemented") in live, live
+
+
+# --------------------------------------------------------------------------- a loop's own "Epoch k/N"
+
+#: A real notebook trained in a loop of its own that printed ``Epoch k/N`` and then its own
+#: loss and accuracy lines (no Keras progress line): every epoch ran, and the bonus's feedback
+#: said "stopped during an epoch (0 of 20 epochs completed)". Composed here with tf.keras, one
+#: ``fit(epochs=1, verbose=0)`` a pass, as a student may write it.
+def _own_loop_lines(epochs: int = 3) -> list[str]:
+    lines: list[str] = []
+    for e in range(1, epochs + 1):
+        lines += [f"Epoch {e}/{epochs}", f"Train Loss: {0.6 - e / 10:.4f} | Train Acc: {0.7 + e / 20:.4f}",
+                  f"Val   Loss: {0.5 - e / 20:.4f} | Val   Acc: {0.75 + e / 40:.4f}"]
+    return lines
+
+
+def test_epochs_a_loop_announces_itself_are_complete():
+    from grader.imdb.outputs import FitLog, parse_events
+
+    logs = [e for e in parse_events(_own_loop_lines()) if isinstance(e, FitLog)]
+    assert [(log.completed, log.planned, log.interrupted) for log in logs] == [(3, 3, False)], logs
+
+
+def test_a_loop_stopped_by_an_error_or_still_on_its_header_is_interrupted():
+    from grader.imdb.outputs import FitLog, parse_events
+
+    lines = _own_loop_lines()
+    stopped = lines[:4] + ["KeyboardInterrupt: "]  # during epoch 2
+    (log,) = [e for e in parse_events(stopped) if isinstance(e, FitLog)]
+    assert (log.completed, log.interrupted) == (1, True), log
+    running = lines[:7]  # the output ends on the header of epoch 3
+    (log,) = [e for e in parse_events(running) if isinstance(e, FitLog)]
+    assert (log.completed, log.interrupted) == (2, True), log
+    (log,) = [e for e in parse_events(running, truncated=True) if isinstance(e, FitLog)]
+    assert (log.completed, log.interrupted, len(log.epochs)) == (2, False, 2), log
+
+
+def test_the_bonus_does_not_say_a_loop_of_its_own_stopped_mid_epoch():
+    from tests.test_imdb_score import LOAD, LOAD_OUT, model_cell, notebook, result_of
+
+    code = (model_cell("model", "LSTM(32)") + "\nfor epoch in range(3):\n    print(f'Epoch {epoch + 1}/3')\n"
+            "    history = model.fit(x_train, y_train, epochs=1, validation_split=0.2, verbose=0)\n"
+            "    h = history.history\n"
+            "    print(f\"Train Loss: {h['loss'][0]:.4f} | Train Acc: {h['accuracy'][0]:.4f}\")\n"
+            "    print(f\"Val   Loss: {h['val_loss'][0]:.4f} | Val   Acc: {h['val_accuracy'][0]:.4f}\")\n")
+    result = result_of(notebook(
+        ("code", LOAD, LOAD_OUT), ("code", code, ("\n".join(_own_loop_lines()) + "\n",)),
+        ("code", "loss, acc = model.evaluate(x_test, y_test, verbose=0)\nprint('Test accuracy:', acc)",
+         ("Test accuracy: 0.8612\n",))))
+    (model,) = result.models
+    assert (model.epochs_completed, model.interrupted) == (3, False), model
+    assert not any("stopped during an epoch" in line for line in result.feedback), result.feedback
+    assert "training stopped mid-epoch" not in result.flags
+    assert model.val_accuracies == (0.775, 0.8, 0.825) and model.test_accuracy == pytest.approx(0.8612)
