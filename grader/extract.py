@@ -2095,6 +2095,8 @@ class _Extractor:
                     f"`{name}` is not implemented yet: template placeholder left in{cell} ({detail}).",
                     d.cell_index, found[0][0], name,
                 ))
+            if not found and "None" in d.source:
+                self._bare_none_note(d, node)
             for n in free:
                 self.diags.append(Diagnostic(
                     "warning", _free_message(name, n, self.dropped_bindings, test_bound, star_unknown,
@@ -2484,6 +2486,29 @@ class _Extractor:
                     f"(perhaps it came from a star import); the grader adds `{stmt}`.",
                     function=first,
                 ))
+
+    def _bare_none_note(self, d: _Def, node: ast.AST | None) -> None:
+        """Say where a function that runs holds a statement that is only ``None``: the course's
+        template puts it where a line of code is to be written (``caches.append(cache)``), and
+        left there it runs and does nothing, so the function lacks that line. It is not a
+        placeholder (the function still runs and earns what its outputs earn), but without this
+        note the student reads only that an output differs."""
+        if node is None:
+            tree = _PARSE_MEMO(d.source, d.first_line)
+            node = tree.body[0] if tree is not None and tree.body else None
+        lines = _bare_nones(node)
+        if not lines:
+            return
+        cell = f"cell {d.cell_index + 1}, " if d.cell_index is not None else ""
+        where = ", ".join(str(n) for n in lines[:PLACEHOLDERS_SHOWN])
+        more = f" (and {len(lines) - PLACEHOLDERS_SHOWN} more)" if len(lines) > PLACEHOLDERS_SHOWN else ""
+        self.diags.append(Diagnostic(
+            "warning",
+            f"`{d.names[0]}` has a statement that is only `None` ({cell}line{'s' if len(lines) > 1 else ''} "
+            f"{where}{more}): the template's blank for a line of code, left as it was. It does nothing, "
+            f"so the function runs without that line.",
+            d.cell_index, lines[0], d.names[0],
+        ))
 
     def _marker_notes(self, functions: Mapping[str, FunctionSource]) -> None:
         """``# GRADED FUNCTION: name`` is a hint: say when the named function is missing."""
@@ -3114,6 +3139,14 @@ def _none_placeholders(node: ast.AST, program_functions: set[str],
                 break
         found.append((line, best, "placeholder"))
     return found
+
+
+def _bare_nones(node: ast.AST | None) -> list[int]:
+    """The lines of a def holding a statement that is only ``None`` (see
+    `_Extractor._bare_none_note`), in order; none for anything but a def."""
+    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return []
+    return sorted({s.lineno for s in ast.walk(node) if isinstance(s, ast.Expr) and _is_none(s.value)})
 
 
 def _empty_regions(first: int, last: int, lines: list[str]) -> list[tuple[int, str, str]]:

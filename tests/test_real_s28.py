@@ -112,3 +112,31 @@ def test_the_bonus_does_not_say_a_loop_of_its_own_stopped_mid_epoch():
     assert not any("stopped during an epoch" in line for line in result.feedback), result.feedback
     assert "training stopped mid-epoch" not in result.flags
     assert model.val_accuracies == (0.775, 0.8, 0.825) and model.test_accuracy == pytest.approx(0.8612)
+
+
+# --------------------------------------------------------------------------- a bare None left
+
+#: The template's ``None`` where ``caches.append(cache)`` belongs, left in a ``lstm_forward``
+#: otherwise complete (one real notebook): it runs, ``a``, ``y`` and ``c`` are right and earn
+#: their points, and the feedback said only "`caches[0]` should have 7 elements, got 0".
+BARE_NONE = nbs.mutate("lstm_forward", "caches.append(cache)", "None")
+
+
+def test_a_statement_left_as_the_templates_none_is_named(tmp_path, context, sandbox):
+    result = _grade(tmp_path, nbs.course_notebook(BARE_NONE), context, sandbox)
+    part = result.part("lstm_forward")
+    assert part.status == "failed" and 0 < part.points < part.max_points, (part.status, part.points)
+    line = next(k for k, text in enumerate(BARE_NONE["lstm_forward"].split("\n"), 1) if text.strip() == "None")
+    # Said with the notes on the notebook's code, above the parts (extraction's warnings).
+    (note,) = [n for n in result.messages if "only `None`" in n]
+    assert note.startswith("`lstm_forward` has a statement that is only `None`"), note
+    assert f"line {line})" in note and "runs without that line" in note, note
+
+
+def test_no_bare_none_note_for_right_code_or_for_a_placeholder(tmp_path, context, sandbox):
+    result = _grade(tmp_path, nbs.course_notebook(), context, sandbox)
+    assert not any("only `None`" in n for n in result.messages), result.messages
+    blank = {"lstm_forward": BARE_NONE["lstm_forward"].replace("n_x, m, T_x = x.shape", "n_x, m, T_x = None")}
+    result = _grade(tmp_path / "blank", nbs.course_notebook(blank), context, sandbox)
+    assert result.part("lstm_forward").status == "not_implemented"
+    assert not any("only `None`" in n for n in result.messages), result.messages  # its note says it all
