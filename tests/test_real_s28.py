@@ -140,3 +140,34 @@ def test_no_bare_none_note_for_right_code_or_for_a_placeholder(tmp_path, context
     result = _grade(tmp_path / "blank", nbs.course_notebook(blank), context, sandbox)
     assert result.part("lstm_forward").status == "not_implemented"
     assert not any("only `None`" in n for n in result.messages), result.messages  # its note says it all
+
+
+# --------------------------------------------------------------------------- backward call hint
+
+#: ``rnn_backward`` passing only the carried gradient (``da[:, :, t]`` dropped), as two real
+#: notebooks did: the diagnosis told them to check "the previous hidden state, the slice of the
+#: input", the words of a forward pass, where a backward step is given a gradient and a cache.
+CARRIED_ONLY = nbs.mutate("rnn_backward", "rnn_cell_backward(da[:, :, t] + da_prevt, caches[t])",
+                          "rnn_cell_backward(da_prevt, caches[t])")
+
+
+def test_a_backward_call_hint_speaks_of_gradients_not_only_of_the_hidden_state(tmp_path, context, sandbox):
+    result = _grade(tmp_path, nbs.course_notebook(CARRIED_ONLY), context, sandbox)
+    part = result.part("rnn_backward")
+    assert part.status == "failed" and part.points == 0, (part.status, part.points)
+    diagnosis = part.cases[0].diagnosis
+    assert diagnosis is not None and "called `rnn_cell_backward` with inputs that differ" in diagnosis.message
+    assert "in `da_next`" in diagnosis.message, diagnosis.message
+    assert "gradient with the one carried over, and that step's cache" in diagnosis.message, diagnosis.message
+    assert "hidden state" not in diagnosis.message, diagnosis.message
+
+
+def test_a_forward_call_hint_keeps_its_words(tmp_path, context, sandbox):
+    # The zeros of a[:, :, t] passed as a_prev (a real notebook): still the hidden state and the slice.
+    zeros = nbs.mutate("rnn_forward", "rnn_cell_forward(x[:, :, t], a_next, parameters)",
+                       "rnn_cell_forward(x[:, :, t], a[:, :, t], parameters)")
+    result = _grade(tmp_path, nbs.course_notebook(zeros), context, sandbox)
+    diagnosis = result.part("rnn_forward").cases[0].diagnosis
+    assert diagnosis is not None and diagnosis.id == "unexpected-dependency-inputs", diagnosis
+    assert "in `a_prev`): check what you pass at each time step (the previous hidden state, the slice of " \
+           "the input)." in diagnosis.message, diagnosis.message
