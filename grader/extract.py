@@ -2106,6 +2106,8 @@ class _Extractor:
                     f"`{name}` is not implemented yet: template placeholder left in{cell} ({detail}).",
                     d.cell_index, found[0][0], name,
                 ))
+            if not found and "None" in d.source:
+                self._bare_none_note(d, node)
             for n in free:
                 self.diags.append(Diagnostic(
                     "warning", _free_message(name, n, self.dropped_bindings, test_bound, star_unknown,
@@ -2496,6 +2498,29 @@ class _Extractor:
                     f"(perhaps it came from a star import); the grader adds `{stmt}`.",
                     function=first,
                 ))
+
+    def _bare_none_note(self, d: _Def, node: ast.AST | None) -> None:
+        """Say where a function that runs holds a statement that is only ``None``: the course's
+        template puts it where a line of code is to be written (``caches.append(cache)``), and
+        left there it runs and does nothing, so the function lacks that line. It is not a
+        placeholder (the function still runs and earns what its outputs earn), but without this
+        note the student reads only that an output differs."""
+        if node is None:
+            tree = _PARSE_MEMO(d.source, d.first_line)
+            node = tree.body[0] if tree is not None and tree.body else None
+        lines = _bare_nones(node)
+        if not lines:
+            return
+        cell = f"cell {d.cell_index + 1}, " if d.cell_index is not None else ""
+        where = ", ".join(str(n) for n in lines[:PLACEHOLDERS_SHOWN])
+        more = f" (and {len(lines) - PLACEHOLDERS_SHOWN} more)" if len(lines) > PLACEHOLDERS_SHOWN else ""
+        self.diags.append(Diagnostic(
+            "warning",
+            f"`{d.names[0]}` has a statement that is only `None` ({cell}line{'s' if len(lines) > 1 else ''} "
+            f"{where}{more}): the template's blank for a line of code, left as it was. It does nothing, "
+            f"so the function runs without that line.",
+            d.cell_index, lines[0], d.names[0],
+        ))
 
     def _marker_notes(self, functions: Mapping[str, FunctionSource]) -> None:
         """``# GRADED FUNCTION: name`` is a hint: say when the named function is missing."""
@@ -3038,7 +3063,8 @@ def _placeholders(node: ast.FunctionDef | ast.AsyncFunctionDef, lines: list[str]
 
     Detected: a body with nothing but a docstring, ``pass``, ``...`` or
     ``raise NotImplementedError``; ``x = None`` where ``x`` is never assigned
-    again but is read; ``a[...] = None``; ``None`` as an argument of
+    again but is read; ``a[...] = None``; ``n_x, m, T_x = None`` (unpacking ``None`` can
+    only raise, so the template's blank is all it can be); ``None`` as an argument of
     ``range``/NumPy/notebook functions, as an arithmetic operand or as the value
     of an augmented assignment (``dWax += None``); and an empty
     ``### START CODE HERE ###`` ... ``### END CODE HERE ###`` region.
@@ -3095,7 +3121,7 @@ def _none_placeholders(node: ast.AST, program_functions: set[str],
             for t in sub.targets:
                 if isinstance(t, ast.Name) and stores.get(t.id, 0) == 1 and t.id in loads:
                     candidates.setdefault(sub.lineno, []).append(sub)
-                elif isinstance(t, ast.Subscript):
+                elif isinstance(t, (ast.Subscript, ast.Tuple, ast.List)):  # n_x, m, T_x = None
                     candidates.setdefault(sub.lineno, []).append(sub)
         elif isinstance(sub, ast.Call) and _callee_takes_no_none(sub.func, program_functions):
             if any(_is_none(a) for a in sub.args):  # keywords such as axis=None are legitimate
@@ -3127,6 +3153,14 @@ def _none_placeholders(node: ast.AST, program_functions: set[str],
                 break
         found.append((line, best, "placeholder"))
     return found
+
+
+def _bare_nones(node: ast.AST | None) -> list[int]:
+    """The lines of a def holding a statement that is only ``None`` (see
+    `_Extractor._bare_none_note`), in order; none for anything but a def."""
+    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return []
+    return sorted({s.lineno for s in ast.walk(node) if isinstance(s, ast.Expr) and _is_none(s.value)})
 
 
 def _empty_regions(first: int, last: int, lines: list[str]) -> list[tuple[int, str, str]]:

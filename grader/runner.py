@@ -1049,11 +1049,13 @@ class _Grader:
         #    earliest cause (memory shared with what was passed, below, is often its consequence).
         for dep, stub in stubs.items():
             if stub.misses:
+                # A backward step is given gradients and a cache, not a hidden state and a slice of x.
+                passed = ("that step's gradient with the one carried over, and that step's cache"
+                          if dep.endswith("_backward") else "the previous hidden state, the slice of the input")
                 return Diagnosis("unexpected-dependency-inputs", (
                     f"`{self.part.function}` called `{dep}` with inputs that differ from those of "
                     f"a correct run (first at call {stub.misses[0]}{self._argument_named(dep, stub)}): "
-                    f"check what you pass at each time step (the previous hidden state, the slice "
-                    f"of the input)."))
+                    f"check what you pass at each time step ({passed})."))
         # 3. Memory shared between outputs that should differ: a view overwritten later.
         alias = self._alias_problem(fixture, outcome, names)
         if alias:

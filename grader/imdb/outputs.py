@@ -12,7 +12,7 @@ accuracies), evaluations and the student's own accuracy prints.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Sequence
 
 from grader.imdb.labels import RECURRENT, first_label, stack_label
@@ -362,10 +362,22 @@ class _Open:
     train: int | None = None
     val: int | None = None
     key: str = ""
+    said: bool = False  # a line came after the current epoch's header
+
+    def headers_only(self) -> bool:
+        """No epoch of the log showed a line of Keras's progress: the ``Epoch k/N`` headers
+        were printed by a loop of the student's (``fit(epochs=1, verbose=0)`` per pass, or a
+        PyTorch loop), whose epochs end where the next header or the output does."""
+        shown = [*self.epochs, *([self.current] if self.current is not None else [])]
+        return not any(e.complete or e.steps or e.acc is not None or e.val_acc is not None for e in shown)
 
     def close(self, interrupted: bool, truncated: bool = False) -> FitLog:
         """Finish the log; an unfinished current epoch marks it interrupted, unless the lines
-        were ``truncated`` there (the grader stopped reading: the epoch is left out, unjudged)."""
+        were ``truncated`` there (the grader stopped reading: the epoch is left out, unjudged).
+        A log of headers alone is interrupted only by an error (``interrupted``): there each
+        epoch ran to its end unless an error line came before the next header."""
+        if self.headers_only():
+            return self._close_headers(interrupted, truncated)
         epochs = list(self.epochs)
         broken = interrupted
         if self.current is not None and (self.current.complete or not truncated):
@@ -375,6 +387,19 @@ class _Open:
             broken = False  # early stopping: a clean end before the planned epochs
         return FitLog(line=self.line, epochs=tuple(epochs), planned=self.planned,
                       interrupted=broken, train_samples=self.train, val_samples=self.val, acc_key=self.key)
+
+    def _close_headers(self, interrupted: bool, truncated: bool) -> FitLog:
+        """`close` for a log of headers alone (see `headers_only`): the epochs a later header
+        followed are complete; the last is when something was printed after its header and no
+        error stopped it (``interrupted``). A header the output ends on is still running, unless
+        the lines were ``truncated`` there (then it is left out, unjudged)."""
+        epochs = [replace(e, complete=True) for e in self.epochs]
+        ended = self.said and not interrupted
+        if self.current is not None and (ended or interrupted or not truncated):
+            epochs.append(replace(self.current, complete=ended))
+        return FitLog(line=self.line, epochs=tuple(epochs), planned=self.planned,
+                      interrupted=self.current is not None and not ended and not (truncated and not interrupted),
+                      train_samples=self.train, val_samples=self.val, acc_key=self.key)
 
 
 def parse_events(lines: Sequence[str], *, accuracy_context: bool = False, truncated: bool = False) -> list[object]:
@@ -432,15 +457,19 @@ def parse_events(lines: Sequence[str], *, accuracy_context: bool = False, trunca
             if fit is not None:
                 last = fit.current or (fit.epochs[-1] if fit.epochs else None)
                 if last is None or k != last.number + 1 or n != fit.planned:
-                    close_fit(interrupted=fit.current is not None and not fit.current.complete)
+                    close_fit(interrupted=fit.current is not None and not fit.current.complete
+                              and not fit.headers_only())
             if fit is None:
                 fit = _Open(line=no, planned=n, position=len(events), train=header[0], val=header[1])
                 header = (None, None)
             elif fit.current is not None:
                 fit.epochs.append(fit.current)
             fit.current = Epoch(number=k, total=n, acc=None, val_acc=None, complete=False)
+            fit.said = False
             last_eval = None
             continue
+        if fit is not None and line.strip():
+            fit.said = True
         if _is_progress(line):
             metrics = _metrics(line)
             counter = _COUNTER.match(line)
