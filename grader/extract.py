@@ -2511,7 +2511,7 @@ class _Extractor:
         lines = _bare_nones(node)
         if not lines:
             return
-        cell = f"cell {d.cell_index + 1}, " if d.cell_index is not None else ""
+        cell = f"{self._cell(d.cell_index)}, " if d.cell_index is not None else ""
         where = ", ".join(str(n) for n in lines[:PLACEHOLDERS_SHOWN])
         more = f" (and {len(lines) - PLACEHOLDERS_SHOWN} more)" if len(lines) > PLACEHOLDERS_SHOWN else ""
         self.diags.append(Diagnostic(
