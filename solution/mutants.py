@@ -122,6 +122,14 @@ def rnn_cell_forward__transposed_Waa(xt, a_prev, parameters):
     return a_next, yt_pred, (a_next, a_prev, xt, parameters)
 
 
+def rnn_cell_forward__sigmoid_output(xt, a_prev, parameters):
+    """rnn_cell_forward predicting with a sigmoid instead of the softmax.  Shapes as the reference."""
+    Wax, Waa, Wya = parameters["Wax"], parameters["Waa"], parameters["Wya"]
+    a_next = np.tanh(np.dot(Waa, a_prev) + np.dot(Wax, xt) + parameters["ba"])
+    yt_pred = sigmoid(np.dot(Wya, a_next) + parameters["by"])
+    return a_next, yt_pred, (a_next, a_prev, xt, parameters)
+
+
 def rnn_cell_forward__cache_order(xt, a_prev, parameters):
     """rnn_cell_forward whose cache is (a_prev, a_next, xt, parameters).  Shapes as the reference."""
     Wax, Waa, Wya = parameters["Wax"], parameters["Waa"], parameters["Wya"]
@@ -474,6 +482,13 @@ def rnn_cell_backward__square_forgotten(da_next, cache):
     return _rnn_cell_gradients((1.0 - np.tanh(a_next)) * da_next, cache)
 
 
+def rnn_cell_backward__one_minus_forgotten(da_next, cache):
+    """rnn_cell_backward with dtanh = a_next**2 * da_next: the "1 -" of the tanh derivative left
+    out.  Shapes as the reference."""
+    a_next = cache[0]
+    return _rnn_cell_gradients(a_next ** 2 * da_next, cache)
+
+
 # =============================================================================== rnn_backward
 
 
@@ -766,6 +781,9 @@ _CATALOG = [
     ("rnn_cell_forward/y_from_a_prev", rnn_cell_forward__y_from_a_prev,
      "The prediction should come from the new hidden state a_next, not a_prev: "
      "yt_pred = softmax(Wya·a_next + by)."),
+    ("rnn_cell_forward/sigmoid_output", rnn_cell_forward__sigmoid_output,
+     "The prediction uses a sigmoid; the RNN cell predicts with a softmax over the n_y classes: "
+     "yt_pred = softmax(Wya·a_next + by)."),
     # rnn_forward
     ("rnn_forward/a0_every_step", rnn_forward__a0_every_step,
      "Every step is given a0 instead of the previous hidden state: keep the a_next that rnn_cell_forward "
@@ -833,6 +851,9 @@ _CATALOG = [
     ("rnn_cell_backward/square_forgotten", rnn_cell_backward__square_forgotten,
      "a_next is already tanh(u), so the tanh derivative is (1 - a_next**2); (1 - np.tanh(a_next)) "
      "applies tanh a second time and leaves out the square."),
+    ("rnn_cell_backward/one_minus_forgotten", rnn_cell_backward__one_minus_forgotten,
+     "The tanh derivative is (1 - a_next**2); multiplying by a_next**2 alone leaves out the one minus: "
+     "dtanh = (1 - a_next**2) * da_next."),
     # rnn_backward
     ("rnn_backward/no_recurrent_gradient", rnn_backward__no_recurrent_gradient,
      "The gradient coming back from later steps is dropped: pass da[:, :, t] + da_prevt to "

@@ -31,6 +31,11 @@ MISTAKES = {
         "rnn_cell_forward", "softmax(np.dot(Wya, a_next) + by)", "softmax(np.dot(Wya, a_prev) + by)"),
     "rnn_forward/caches_of_none": nbs.mutate("rnn_forward", "caches.append(cache)", "caches.append(None)"),
     "rnn_backward/da0_is_da": nbs.mutate("rnn_backward", "da0 = da_prevt", "da0 = da"),
+    # Twenty-eighth session: two the new real notebooks (/work/real28) lost points on, unnamed.
+    "rnn_cell_forward/sigmoid_output": nbs.mutate(
+        "rnn_cell_forward", "softmax(np.dot(Wya, a_next) + by)", "sigmoid(np.dot(Wya, a_next) + by)"),
+    "rnn_cell_backward/one_minus_forgotten": nbs.mutate(
+        "rnn_cell_backward", "dtanh = (1 - a_next ** 2) * da_next", "dtanh = da_next * a_next ** 2"),
 }
 
 
