@@ -1,0 +1,73 @@
+"""Session 28, polish: the small things students and TAs meet.
+
+NumPy's own words for a call made the wrong way ("only integer scalar arrays can be converted to
+a scalar index" for ``np.concatenate(a_prev, xt)``) were all a student was told; each case here
+is a one-line mistake of this assignment, graded through the real grader, whose message must say
+what went wrong on the student's line and how to write it.
+"""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from grader.commands import DEFAULT_RUBRIC
+from grader.runner import grade_submission
+from grader.selfcheck import run_check
+from tests import notebooks as nbs
+
+_CONCAT = ("concat = np.zeros((n_a + n_x, m))\n    concat[: n_a, :] = a_prev\n    concat[n_a :, :] = xt")
+
+
+def _first_case(tmp_path: Path, cells: dict, part: str, context, sandbox):
+    path = nbs.write(tmp_path / "student.ipynb", nbs.course_notebook(cells))
+    return grade_submission(path, context=context, sandbox=sandbox).part(part).cases[0]
+
+
+@pytest.mark.parametrize("call", ["np.concatenate(a_prev, xt)", "np.concat(a_prev, xt)",
+                                  "np.concatenate(a_prev, xt, axis=0)"])
+def test_two_arrays_given_to_concatenate_as_two_arguments_are_told_the_tuple(tmp_path, context, sandbox, call):
+    cells = nbs.mutate("lstm_cell_forward", _CONCAT, f"concat = {call}")
+    case = _first_case(tmp_path, cells, "lstm_cell_forward", context, sandbox)
+    assert case.status == "error" and "TypeError" in case.message, case.message
+    assert "in one tuple" in case.message and "`np.concatenate((a_prev, xt), axis=0)`" in case.message, case.message
+
+
+def test_a_shape_given_to_np_zeros_as_separate_numbers_is_told_the_tuple(tmp_path, context, sandbox):
+    cells = nbs.mutate("rnn_forward", "a = np.zeros((n_a, m, T_x))", "a = np.zeros(n_a, m, T_x)")
+    case = _first_case(tmp_path, cells, "rnn_forward", context, sandbox)
+    assert case.status == "error", case.message
+    assert "`np.zeros((n_a, m, T_x))`" in case.message and "data type" in case.message, case.message
+
+
+def test_a_matrix_product_in_the_wrong_order_is_told_which_sizes_must_agree(tmp_path, context, sandbox):
+    cells = nbs.mutate("rnn_cell_forward", "np.dot(Waa, a_prev)", "np.dot(a_prev, Waa)")
+    case = _first_case(tmp_path, cells, "rnn_cell_forward", context, sandbox)
+    assert case.status == "error" and "not aligned" in case.message, case.message
+    assert "columns of the first" in case.message and "order of the two" in case.message, case.message
+
+
+def test_an_elementwise_product_where_the_matrix_product_is_meant_is_told_so(tmp_path, context, sandbox):
+    for wrong in ("Wax * xt", "np.multiply(Wax, xt)"):
+        cells = nbs.mutate("rnn_cell_forward", "np.dot(Wax, xt)", wrong)
+        case = _first_case(tmp_path, cells, "rnn_cell_forward", context, sandbox)
+        assert case.status == "error" and "broadcast" in case.message, case.message
+        assert "element by element" in case.message and "`np.dot(a, b)` or `a @ b`" in case.message, case.message
+
+
+def test_two_indices_in_one_bracket_on_a_list_are_told_to_index_twice(tmp_path, context, sandbox):
+    cells = nbs.mutate("rnn_backward", "(a1, a0, x1, parameters) = caches[0]",
+                       "(a1, a0, x1, parameters) = caches[0, :]")
+    case = _first_case(tmp_path, cells, "rnn_backward", context, sandbox)
+    assert case.status == "error" and "indices must be integers" in case.message, case.message
+    assert "one index at a time" in case.message and "`caches[i][j]`" in case.message, case.message
+
+
+def test_check_words_the_concatenate_mistake_as_the_grade_does(tmp_path):
+    cells = nbs.mutate("lstm_cell_forward", _CONCAT, "concat = np.concatenate(a_prev, xt)")
+    path = nbs.write(tmp_path / "student.ipynb", nbs.course_notebook(cells))
+    out = io.StringIO()
+    run_check(path, rubric=DEFAULT_RUBRIC, stream=out, function="lstm_cell_forward")
+    text = " ".join(out.getvalue().split())
+    assert "`np.concatenate((a_prev, xt), axis=0)`" in text, out.getvalue()
