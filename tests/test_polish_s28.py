@@ -71,3 +71,43 @@ def test_check_words_the_concatenate_mistake_as_the_grade_does(tmp_path):
     run_check(path, rubric=DEFAULT_RUBRIC, stream=out, function="lstm_cell_forward")
     text = " ".join(out.getvalue().split())
     assert "`np.concatenate((a_prev, xt), axis=0)`" in text, out.getvalue()
+
+
+# --------------------------------------------------------------------------- a student's words in --check
+
+def test_a_check_whose_process_cannot_start_says_so_without_the_word_sandbox(tmp_path, monkeypatch):
+    # `grade.py --check` told a student "the sandbox did not work on this machine": a word of the
+    # grader's, not the course's. The detail stays, for the instructor the student sends it to.
+    import contextlib
+
+    from grader import selfcheck
+    from grader.sandbox import SandboxError
+
+    @contextlib.contextmanager
+    def broken(rubric):
+        raise SandboxError("sandbox zygote exited; no log")
+        yield  # pragma: no cover - a generator, never reached
+
+    monkeypatch.setattr(selfcheck, "_sandbox_started", broken)
+    out = io.StringIO()
+    path = nbs.write(tmp_path / "student.ipynb", nbs.course_notebook())
+    code = run_check(path, rubric=DEFAULT_RUBRIC, stream=out)
+    first, _, rest = out.getvalue().partition("\n")
+    assert code == selfcheck.EXIT_UNUSABLE, out.getvalue()
+    assert first.startswith("Self-check cannot run:") and "sandbox" not in first.lower(), first
+    assert "not a problem in your code" in first and "your instructor" in first, first
+    assert "sandbox zygote exited; no log" in rest, out.getvalue()
+
+
+def test_a_case_the_kit_lacks_is_told_without_the_word_fixtures():
+    from grader.models import CASE_GRADER_FAILED, HARNESS, CaseResult, PartResult, SubmissionResult
+    from grader.selfcheck import render
+
+    case = CaseResult("rnn_forward/0", "assignment example", "public", HARNESS, 0.0, 10.0,
+                      message=CASE_GRADER_FAILED)
+    part = PartResult("rnn_forward", "rnn_forward", HARNESS, 0.0, 10.0, cases=(case,))
+    stream = io.StringIO()
+    render(SubmissionResult("ada", "ada.ipynb", "graded", 0.0, 10.0, parts=(part,)), stream=stream)
+    text = stream.getvalue()
+    assert "fixture" not in text.lower() and "expected values of this case" in text, text
+    assert "not your code's fault" in text and "hand out the kit again" in text, text
