@@ -111,3 +111,51 @@ def test_a_case_the_kit_lacks_is_told_without_the_word_fixtures():
     text = stream.getvalue()
     assert "fixture" not in text.lower() and "expected values of this case" in text, text
     assert "not your code's fault" in text and "hand out the kit again" in text, text
+
+
+# --------------------------------------------------------------------------- the grader's own folder
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _grader_copy(folder: Path) -> Path:
+    """A runnable copy of the grader (grade.py, grader/, rubrics/) in ``folder``."""
+    import shutil
+
+    folder.mkdir(parents=True)
+    shutil.copy2(REPO / "grade.py", folder / "grade.py")
+    ignore = shutil.ignore_patterns("__pycache__")
+    shutil.copytree(REPO / "grader", folder / "grader", ignore=ignore)
+    shutil.copytree(REPO / "rubrics", folder / "rubrics", ignore=ignore)
+    return folder / "grade.py"
+
+
+def test_the_graders_own_folder_in_the_class_folder_is_no_submission(tmp_path):
+    # A TA cloned the grader into the class folder ("app") and graded the class folder: the run
+    # listed "app: 0/100 (unreadable)" and "Unreadable submissions: app".
+    import os
+    import subprocess
+    import sys
+
+    grade_py = _grader_copy(tmp_path / "class" / "app")
+    nbs.write(tmp_path / "class" / "ada.ipynb", nbs.course_notebook())
+    done = subprocess.run([sys.executable, str(grade_py), str(tmp_path / "class"), "--out", str(tmp_path / "out")],
+                          capture_output=True, text=True, timeout=300, env={**os.environ, "CI": "true"})
+    said = done.stdout + done.stderr
+    assert done.returncode == 0, said
+    assert "Grading 1 of 1 submission(s)" in said and "app: " not in said and "Unreadable" not in said, said
+    assert said.count("app") == 1 and "the grader's own folder" in said, said
+
+
+def test_a_students_folder_holding_a_copy_of_the_kit_is_still_a_submission(tmp_path):
+    # Only the running grader's folder is skipped: a student may hand in their folder with the
+    # self-check kit (grade.py, grader/) beside the notebook.
+    from grader.discover import find_submissions, own_folder_in
+
+    student = tmp_path / "class" / "bob"
+    nbs.write(student / "rnn.ipynb", nbs.course_notebook())
+    (student / "grade.py").write_text("print('kit')\n")
+    (student / "grader").mkdir()
+    (student / "grader" / "__init__.py").write_text("")
+    assert [s.id for s in find_submissions(tmp_path / "class")] == ["bob"]
+    assert own_folder_in(tmp_path / "class") is None
