@@ -159,3 +159,29 @@ def test_a_students_folder_holding_a_copy_of_the_kit_is_still_a_submission(tmp_p
     (student / "grader" / "__init__.py").write_text("")
     assert [s.id for s in find_submissions(tmp_path / "class")] == ["bob"]
     assert own_folder_in(tmp_path / "class") is None
+
+
+# --------------------------------------------------------------------------- two lambdas on one line
+
+_GOOD = ('lambda xt, a_prev, p: (lambda a: (a, softmax(np.dot(p["Wya"], a) + p["by"]), (a, a_prev, xt, p)))'
+         '(np.tanh(np.dot(p["Waa"], a_prev) + np.dot(p["Wax"], xt) + p["ba"]))')
+_BAD = 'lambda xt, a_prev, p: (a_prev, a_prev, (a_prev, a_prev, xt, p))'
+
+
+@pytest.mark.parametrize("cell, full", [
+    # Python binds the last statement of the line: the grader graded the first (the second,
+    # not at the start of its line, was dropped): 10 / 10 for a notebook whose function is wrong,
+    # 0 / 10 for one whose function is right.
+    (f"rnn_cell_forward = {_GOOD}; rnn_cell_forward = {_BAD}\n", False),
+    (f"rnn_cell_forward = {_BAD}; rnn_cell_forward = {_GOOD}\n", True),
+    (f"f = {_BAD}; f = {_GOOD}\nrnn_cell_forward = f\n", True),
+    # An alias between two lambdas of one name on one line names the first (`_same_definition`
+    # took the two for one statement: same name, cell and line).
+    (f"f = {_GOOD}; rnn_cell_forward = f; f = {_BAD}\n", True),
+    (f"f = {_BAD}; rnn_cell_forward = f; f = {_GOOD}\n", False),
+    (f"g = {_BAD}; f = {_GOOD}; rnn_cell_forward = f\n", True),
+])
+def test_statements_after_a_semicolon_are_graded_as_python_runs_them(tmp_path, context, sandbox, cell, full):
+    path = nbs.write(tmp_path / "student.ipynb", nbs.course_notebook({"rnn_cell_forward": cell}))
+    part = grade_submission(path, context=context, sandbox=sandbox).part("rnn_cell_forward")
+    assert (part.points == part.max_points) is full, (part.points, part.notes, part.cases[0].message)
