@@ -590,7 +590,13 @@ _SYS_REACHING = ("modules", *_SYS_NAMED)
 #: ``f9``'s function object into the decoy's made the grade a copy's, the decoy compared unnoted.
 #: Also looked for in an import's module path and imported name (``from numpy.lib import
 #: stride_tricks as _t`` binds a name that says nothing).
-_MEMORY_NAMES = frozenset({"as_strided", "stride_tricks", "__array_interface__", "__array_struct__"})
+#: And library classes that set an attribute named by a string (``argparse.Namespace(**{key: face})``,
+#: ``dataclasses.make_dataclass('C', [(key, dict)])``): the protocol's name joined at run time
+#: with no ``__getattr__``, ``type`` or ``setattr`` (twenty-eighth session, through the grader:
+#: the copy graded 10 / 10, the decoy compared unnoted). ``types.SimpleNamespace`` is under
+#: ``types``. None of the three is in a code cell of real21, real26, real28 or class2.
+_MEMORY_NAMES = frozenset({"as_strided", "stride_tricks", "__array_interface__", "__array_struct__",
+                           "Namespace", "make_dataclass"})
 #: Names (attributes, modules imported inside a def) a definition's code may not hold unnoted.
 _REACHING_NAMES = _REACHING_MODULES | frozenset({
     "__code__", "__globals__", "__dict__", "__setattr__", "__getattribute__", "__closure__", "__defaults__",

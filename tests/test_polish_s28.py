@@ -8,6 +8,7 @@ what went wrong on the student's line and how to write it.
 from __future__ import annotations
 
 import io
+import sys
 from pathlib import Path
 
 import pytest
@@ -185,3 +186,45 @@ def test_statements_after_a_semicolon_are_graded_as_python_runs_them(tmp_path, c
     path = nbs.write(tmp_path / "student.ipynb", nbs.course_notebook({"rnn_cell_forward": cell}))
     part = grade_submission(path, context=context, sandbox=sandbox).part("rnn_cell_forward")
     assert (part.points == part.max_points) is full, (part.points, part.notes, part.cases[0].message)
+
+
+# --------------------------------------------------------------------------- the memory route left by s27
+
+_FACE = "{'data': (at, False), 'shape': (1,), 'typestr': '<u8', 'version': 3}"
+_KEY = "    key = ''.join(['__array_', 'interface__'])\n"
+#: NumPy's protocol for a view of one 8-byte word at an address, in an attribute a library class
+#: sets from a name joined at run time (no `__getattr__`, no `type`, no `setattr` in the code).
+_LIBRARY_VIEWS = {
+    "argparse.Namespace": f"import argparse\n\ndef _View(at):\n{_KEY}    return argparse.Namespace(**{{key: {_FACE}}})\n\n\n",
+    "from argparse import Namespace as": (f"from argparse import Namespace as _N\n\ndef _View(at):\n{_KEY}"
+                                          f"    return _N(**{{key: {_FACE}}})\n\n\n"),
+    "dataclasses.make_dataclass": (f"import dataclasses\n\ndef _View(at):\n{_KEY}"
+                                   f"    return dataclasses.make_dataclass('C', [(key, dict)])({_FACE})\n\n\n"),
+}
+#: A function object's address from its default repr, through `format` and `%r` (no `id`, `hash`).
+_ADDRESSES = {"format": "int(format(f).rsplit(' ', 1)[1][:-1], 16)",
+              "%r": "int(('%r' % (f,)).rsplit(' ', 1)[1][:-1], 16)"}
+_MOVE_VIEW = ("def _move(dst, src):\n    d = np.asarray(_View(_at(dst) + 48))\n"
+              "    d[0] = np.asarray(_View(_at(src) + 48))[0]\n    return 0\n")
+
+
+@pytest.mark.skipif(sys.implementation.name != "cpython" or sys.version_info[:2] not in ((3, 11), (3, 12)),
+                    reason="the offset of a function's code pointer is CPython 3.11's and 3.12's")
+@pytest.mark.parametrize("view, address", [("argparse.Namespace", "format"), ("from argparse import Namespace as", "%r"),
+                                           ("dataclasses.make_dataclass", "format")])
+def test_code_moved_through_a_library_class_holding_the_array_interface_is_noted(tmp_path, context, sandbox,
+                                                                              view, address):
+    # Before: passed 10/10 (f9's code ran: the decoy alone scores 0) and the decoy was compared
+    # with no note: the twenty-seventh review's "Left", tried through the grader.
+    from grader.commands import function_sources
+    from tests.test_hostile_s25_memory import _COPY, _DECOY, _RUN
+
+    cells = (f"{_COPY}\n{_DECOY}\n{_LIBRARY_VIEWS[view]}def _at(f):\n    return {_ADDRESSES[address]}\n\n\n"
+             f"{_MOVE_VIEW}\n{_RUN}")
+    path = nbs.write(tmp_path / "view.ipynb", nbs.course_notebook({"rnn_cell_forward": cells}))
+    result = grade_submission(path, context=context, sandbox=sandbox)
+    source = result.extra["sources"]["rnn_cell_forward"]
+    assert source == function_sources(path, names=["rnn_cell_forward"])["rnn_cell_forward"]
+    first = source.split("\n", 1)[0]
+    assert first.startswith("# grader: the notebook's code uses `") and "(cell " in first, first
+    assert ("Namespace" if "Namespace" in view else "make_dataclass") in first, first
