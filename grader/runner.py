@@ -1664,9 +1664,7 @@ def _numpy_call_hint(outcome: Any, line: str) -> str:
         return ""
     if kind == "ValueError":
         if _NOT_ALIGNED.search(message):
-            return ("In a matrix product the number of columns of the first array must equal the number of "
-                    "rows of the second: check the order of the two (`np.dot(Waa, a_prev)`, not "
-                    "`np.dot(a_prev, Waa)`) and whether one of them needs its transpose (`.T`).")
+            return _product_hint(line)
         return _elementwise_hint(message, line)
     if "indices must be integers or slices, not tuple" in message:
         return _index_hint(line)
@@ -1684,6 +1682,22 @@ def _numpy_call_hint(outcome: Any, line: str) -> str:
             return (f"`np.{name}` takes the shape as one tuple (its second argument is the data type): "
                     f"write `np.{name}(({shape}))`.")
     return ""
+
+
+def _product_hint(line: str) -> str:
+    """For a matrix product of sizes that do not fit: the rule, with the two arrays of the line's
+    one product (``np.dot(a, b)``, ``np.matmul(a, b)``, ``a @ b``) when it has exactly one."""
+    pairs = [tuple(call.args) for call, name in _numpy_calls(line) if name in ("dot", "matmul") and len(call.args) == 2]
+    with contextlib.suppress(SyntaxError, ValueError):
+        pairs += [(node.left, node.right) for node in ast.walk(ast.parse(line.strip()))
+                  if isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult)] if "@" in line else []
+    rule = "In a matrix product the number of columns of the first array must equal the number of rows of the second"
+    if len(pairs) != 1:
+        return (f"{rule}: check the order of the two (`np.dot(Waa, a_prev)`, not `np.dot(a_prev, Waa)`) "
+                f"and whether one of them needs its transpose (`.T`).")
+    left, right = (ast.unparse(side) for side in pairs[0])
+    return (f"{rule}: check the order of `{left}` and `{right}` and whether one of them needs its "
+            f"transpose (`.T`).")
 
 
 def _numpy_calls(line: str) -> list[tuple[ast.Call, str]]:

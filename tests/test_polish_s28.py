@@ -46,7 +46,13 @@ def test_a_matrix_product_in_the_wrong_order_is_told_which_sizes_must_agree(tmp_
     cells = nbs.mutate("rnn_cell_forward", "np.dot(Waa, a_prev)", "np.dot(a_prev, Waa)")
     case = _first_case(tmp_path, cells, "rnn_cell_forward", context, sandbox)
     assert case.status == "error" and "not aligned" in case.message, case.message
-    assert "columns of the first" in case.message and "order of the two" in case.message, case.message
+    # Two products on the line: the rule, with the assignment's own example.
+    assert "columns of the first" in case.message and "`np.dot(Waa, a_prev)`, not" in case.message, case.message
+    for wrong in ("np.dot(dtanh, Wax.T)", "dtanh @ Wax.T"):
+        cells = nbs.mutate("rnn_cell_backward", "np.dot(Wax.T, dtanh)", wrong)
+        case = _first_case(tmp_path, cells, "rnn_cell_backward", context, sandbox)
+        assert case.status == "error", case.message
+        assert "check the order of `dtanh` and `Wax.T`" in case.message, case.message
 
 
 def test_an_elementwise_product_where_the_matrix_product_is_meant_is_told_so(tmp_path, context, sandbox):
