@@ -1647,10 +1647,12 @@ def _crash_text(function: str, outcome: Any) -> str:
 
 def _error_text(outcome: Any) -> str:
     """``"ValueError: message"``: an outcome's exception as the student reads it (its type once,
-    whether or not the child's message starts with it)."""
-    if outcome.message.startswith(outcome.error_type):
-        return outcome.message
-    return f"{outcome.error_type}: {outcome.message}".rstrip(": ")
+    whether or not the child's message starts with it). Trailing blanks go: NumPy ends its
+    broadcast error with a space, which stood before the place ("(3,10)  (cell 4, ...")."""
+    message = outcome.message.rstrip()
+    if message.startswith(outcome.error_type):
+        return message
+    return f"{outcome.error_type}: {message}".rstrip(": ")
 
 
 def _numpy_call_hint(outcome: Any, line: str) -> str:

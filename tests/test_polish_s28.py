@@ -61,6 +61,7 @@ def test_an_elementwise_product_where_the_matrix_product_is_meant_is_told_so(tmp
         case = _first_case(tmp_path, cells, "rnn_cell_forward", context, sandbox)
         assert case.status == "error" and "broadcast" in case.message, case.message
         assert "element by element" in case.message and "`np.dot(a, b)` or `a @ b`" in case.message, case.message
+        assert "(3,10) (cell 4" in case.message, case.message  # NumPy's trailing space dropped
 
 
 def test_two_indices_in_one_bracket_on_a_list_are_told_to_index_twice(tmp_path, context, sandbox):
