@@ -1667,6 +1667,8 @@ def _numpy_call_hint(outcome: Any, line: str) -> str:
     if kind == "ValueError":
         if _NOT_ALIGNED.search(message):
             return _product_hint(line)
+        if "except for the concatenation axis must match" in message:
+            return _axis_hint(line, rows_differ="along dimension 0," in message)
         return _elementwise_hint(message, line)
     if "indices must be integers or slices, not tuple" in message:
         return _index_hint(line)
@@ -1700,6 +1702,21 @@ def _product_hint(line: str) -> str:
     left, right = (ast.unparse(side) for side in pairs[0])
     return (f"{rule}: check the order of `{left}` and `{right}` and whether one of them needs its "
             f"transpose (`.T`).")
+
+
+def _axis_hint(line: str, *, rows_differ: bool) -> str:
+    """For arrays joined along an axis whose other sizes differ (``np.concatenate((a_prev, xt),
+    axis=1)``, ``np.hstack``): the rule, and, when their numbers of rows differ and the line joins
+    exactly two, the call stacking them one over the other (axis 0, as the LSTM's ``concat``)."""
+    joined = [call.args[0].elts for call, name in _numpy_calls(line) if name in _JOINERS and call.args
+              and isinstance(call.args[0], (ast.Tuple, ast.List)) and len(call.args[0].elts) == 2]
+    if len(joined) != 1 or not rows_differ:
+        return ("NumPy joins the arrays along one axis, and every other size must match: check the axis "
+                "(`np.hstack` joins along axis 1, `np.vstack` along axis 0).")
+    first, second = (ast.unparse(node) for node in joined[0])
+    return (f"NumPy joins the arrays along one axis, and every other size must match: their numbers of rows "
+            f"differ, so they cannot stand side by side; to put `{first}` over `{second}`, write "
+            f"`np.concatenate(({first}, {second}), axis=0)`.")
 
 
 def _numpy_calls(line: str) -> list[tuple[ast.Call, str]]:

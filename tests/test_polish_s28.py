@@ -235,3 +235,14 @@ def test_code_moved_through_a_library_class_holding_the_array_interface_is_noted
     first = source.split("\n", 1)[0]
     assert first.startswith("# grader: the notebook's code uses `") and "(cell " in first, first
     assert ("Namespace" if "Namespace" in view else "make_dataclass") in first, first
+
+
+@pytest.mark.parametrize("call", ["np.concatenate((a_prev, xt), axis=1)", "np.hstack((a_prev, xt))"])
+def test_arrays_joined_along_the_wrong_axis_are_told_the_axis(tmp_path, context, sandbox, call):
+    # NumPy: "all the input array dimensions except for the concatenation axis must match exactly,
+    # but along dimension 0, ...", and nothing on which axis stacks a_prev over xt.
+    cells = nbs.mutate("lstm_cell_forward", _CONCAT, f"concat = {call}")
+    case = _first_case(tmp_path, cells, "lstm_cell_forward", context, sandbox)
+    assert case.status == "error" and "concatenation axis" in case.message, case.message
+    assert "every other size must match" in case.message, case.message
+    assert "`np.concatenate((a_prev, xt), axis=0)`" in case.message, case.message
