@@ -17,6 +17,7 @@ from grader.commands import DEFAULT_RUBRIC
 from grader.runner import grade_submission
 from grader.selfcheck import run_check
 from tests import notebooks as nbs
+from tests.test_live import course_module  # noqa: F401 - a fixture: rnn_utils importable
 
 _CONCAT = ("concat = np.zeros((n_a + n_x, m))\n    concat[: n_a, :] = a_prev\n    concat[n_a :, :] = xt")
 
@@ -246,3 +247,18 @@ def test_arrays_joined_along_the_wrong_axis_are_told_the_axis(tmp_path, context,
     assert case.status == "error" and "concatenation axis" in case.message, case.message
     assert "every other size must match" in case.message, case.message
     assert "`np.concatenate((a_prev, xt), axis=0)`" in case.message, case.message
+
+
+def test_check_in_jupyter_words_the_concatenate_mistake_as_the_grade_does(tmp_path, course_module, sandbox):
+    # check() grades the kernel's own functions with the same _Grader: the same hint, on the
+    # student's line as the kernel ran it.
+    from grader.live import grade_live
+    from grader.selfcheck import load_public_context
+    from tests.test_review_s22 import _kernel_namespace
+
+    cells = nbs.mutate("lstm_cell_forward", _CONCAT, "concat = np.concatenate(a_prev, xt)")
+    nb = nbs.course_notebook(cells)
+    namespace = _kernel_namespace(["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"], tmp_path)
+    live, _ = grade_live(namespace, context=load_public_context(DEFAULT_RUBRIC))
+    message = live.part("lstm_cell_forward").cases[0].message
+    assert "`np.concatenate((a_prev, xt), axis=0)`" in message, message
