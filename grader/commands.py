@@ -940,6 +940,11 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         if (unpacked := unpacked_note(subs)) is not None:
             stream.write(unpacked + "\n")
             notes.append(unpacked)
+        from grader.discover import own_folder_note
+
+        if (own := own_folder_note(root)) is not None:  # grader.discover left it out
+            stream.write(own + "\n")
+            notes.append(own)
         said_of_roster = roster_notes(matched) if matched is not None else []
         interrupted = False
         done_list = []

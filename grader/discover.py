@@ -298,6 +298,40 @@ def _folder_submission(folder: Path, unpack: Unpacker | None = None, defer: bool
     return submission_from_files(folder.name, files_under(folder), folder, unpack=unpack, defer=defer)
 
 
+#: The folder of the running grader (where grade.py and grader/ are).
+_GRADER_HOME = Path(__file__).resolve().parent.parent
+
+
+def _is_grader_home(entry: Path) -> bool:
+    """Whether the folder ``entry`` is the running grader's own (a TA's clone in the class
+    folder was graded as a submission: "app: 0/100 (unreadable)"). Only this grader's folder,
+    by identity: a student may hand in a folder holding the self-check kit's grade.py and
+    grader/ beside the notebook, which is their submission."""
+    try:
+        return os.path.samefile(entry, _GRADER_HOME)
+    except OSError:
+        return False
+
+
+def own_folder_in(root: Path) -> Path | None:
+    """The running grader's own folder when it is an entry of the folder ``root`` (which
+    ``find_submissions`` leaves out), else None: for the run's summary to say it once."""
+    if not _visible(_GRADER_HOME):  # a hidden folder is never a submission: nothing to say
+        return None
+    try:
+        return _GRADER_HOME if os.path.samefile(_GRADER_HOME.parent, root) else None
+    except OSError:
+        return None
+
+
+def own_folder_note(root: Path) -> str | None:
+    """The sentence of a class run whose folder holds the grader itself, or None."""
+    own = own_folder_in(root)
+    if own is None:
+        return None
+    return f"Not graded: {readable_id(own.name)}, the grader's own folder (grade.py is there), which is no submission."
+
+
 def find_submissions(root: Path, *, unpack: Unpacker | None = None,
                      defer: bool = False) -> list[Submission]:
     """Every submission under ``root`` (a folder, or a single notebook), sorted by id.
@@ -358,7 +392,7 @@ def find_submissions(root: Path, *, unpack: Unpacker | None = None,
         elif entry.is_file() and (unpack is not None or defer) and is_zip_name(entry.name):
             add(submission_from_files(entry.stem, {entry.name: entry}, entry, unpack=unpack,
                                       defer=defer), entry)
-        elif entry.is_dir():
+        elif entry.is_dir() and not _is_grader_home(entry):
             add(_folder_submission(entry, unpack, defer), entry)
     for sid in sorted(groups):
         grouped = submission_from_files(sid, groups[sid], root / sid, unpack=unpack, defer=defer)

@@ -188,6 +188,10 @@ class _Def:
     #: comes after it in the program: the program runs them just before it
     #: (``_Extractor._read_then_first``).
     runs_first: "tuple[_Def, ...]" = field(default=(), compare=False)
+    #: The column its statement starts at: a statement after a ``;`` shares its line with the
+    #: one before it (``f = lambda ...; g = f; f = lambda ...``), and ``_same_definition`` must
+    #: not take the two ``f`` for one statement.
+    first_col: int = 0
 
 
 @dataclass(frozen=True)
@@ -590,7 +594,13 @@ _SYS_REACHING = ("modules", *_SYS_NAMED)
 #: ``f9``'s function object into the decoy's made the grade a copy's, the decoy compared unnoted.
 #: Also looked for in an import's module path and imported name (``from numpy.lib import
 #: stride_tricks as _t`` binds a name that says nothing).
-_MEMORY_NAMES = frozenset({"as_strided", "stride_tricks", "__array_interface__", "__array_struct__"})
+#: And library classes that set an attribute named by a string (``argparse.Namespace(**{key: face})``,
+#: ``dataclasses.make_dataclass('C', [(key, dict)])``): the protocol's name joined at run time
+#: with no ``__getattr__``, ``type`` or ``setattr`` (twenty-eighth session, through the grader:
+#: the copy graded 10 / 10, the decoy compared unnoted). ``types.SimpleNamespace`` is under
+#: ``types``. None of the three is in a code cell of real21, real26, real28 or class2.
+_MEMORY_NAMES = frozenset({"as_strided", "stride_tricks", "__array_interface__", "__array_struct__",
+                           "Namespace", "make_dataclass"})
 #: Names (attributes, modules imported inside a def) a definition's code may not hold unnoted.
 _REACHING_NAMES = _REACHING_MODULES | frozenset({
     "__code__", "__globals__", "__dict__", "__setattr__", "__getattribute__", "__closure__", "__defaults__",
@@ -1784,7 +1794,7 @@ class _Extractor:
         then = ("" if not deps else _defaults_line(name, source, deps, node=node) if kind == "function"
                 else _members_line(name, deps) if kind == "class" else "")
         self.defs[name] = (_Def(kind, (name,), source, cell.index, first, last, uses[0], uses[1], uses[2],
-                                then=then), node, cell)
+                                then=then, first_col=getattr(node, "col_offset", 0)), node, cell)
         if kind == "function":
             self.function_cells.setdefault(name, []).append(cell.index)
 
@@ -1832,8 +1842,8 @@ class _Extractor:
 
     def _assigned_function(self, node: ast.Assign, cell: _ParsedCell) -> bool:
         """Keep ``name = lambda ...: ...``, ``name = other``, ``other`` a function defined
-        before it, and ``name = Cls.attr``, ``Cls`` a class defined before it (one name, at the
-        start of its line), as a function ``name``.
+        before it, and ``name = Cls.attr``, ``Cls`` a class defined before it (one name, a
+        top-level statement), as a function ``name``.
 
         The first is a def written on one line: making it runs nothing but its default values
         (read as a def's are, ``deftime``); the second gives a function another name. Dropped
@@ -1855,7 +1865,10 @@ class _Extractor:
                 return False
         elif not isinstance(value, ast.Lambda):
             return False
-        if len(node.targets) != 1 or not isinstance(node.targets[0], ast.Name) or node.col_offset != 0:
+        # A statement after a ``;`` counts as one at the start of its line: Python binds the
+        # line's last ``name = lambda ...``, which the grader, keeping the first only, did not
+        # grade (10 / 10 for ``f = right; f = wrong``, 0 / 10 the other way round).
+        if len(node.targets) != 1 or not isinstance(node.targets[0], ast.Name):
             return False
         source = _source_segment(cell.lines, node)
         if source is None:
@@ -2898,7 +2911,7 @@ def _same_definition(a: _Def, b: _Def) -> bool:
     lines to run after it or before it since (``dataclasses.replace``: a member set's line, an
     earlier definition run first), which an identity test took for a definition made again."""
     return a is b or (a.kind == b.kind and a.names == b.names and a.cell_index == b.cell_index
-                      and a.first_line == b.first_line)
+                      and a.first_line == b.first_line and a.first_col == b.first_col)
 
 
 def clear_memos() -> None:

@@ -496,6 +496,17 @@ def _course_like(functions: Mapping[str, Any], name: str) -> bool:
 
 #: A call of NumPy's append (``np.append(``, ``numpy.append(``).
 _NP_APPEND = re.compile(r"\b(?:np|numpy)\s*\.\s*append\s*\(")
+#: NumPy's functions that join arrays given as one sequence, then the axis.
+_JOINERS = frozenset({"concatenate", "concat", "vstack", "hstack", "stack"})
+#: NumPy's functions that make an array of a shape given as one tuple, then the data type.
+_MAKERS = frozenset({"zeros", "ones", "empty"})
+#: NumPy's words for a matrix product of sizes that do not fit (np.dot, then @ and np.matmul).
+_NOT_ALIGNED = re.compile(r"shapes \([\d, ]*\) and \([\d, ]*\) not aligned|matmul: Input operand 1 has a mismatch")
+#: NumPy's words for two shapes that do not broadcast, with the two shapes.
+_BROADCAST = re.compile(r"could not be broadcast together with shapes (\([\d, ]*\)) (\([\d, ]*\))\s*$")
+#: A call of NumPy's multiply; a ``*`` that is not ``**``.
+_NP_MULTIPLY = re.compile(r"\b(?:np|numpy)\s*\.\s*multiply\s*\(")
+_STAR = re.compile(r"(?<!\*)\*(?![*=])")
 #: The name of the first def in a source.
 _DEF_NAME = re.compile(r"^[ \t]*(?:async[ \t]+)?def[ \t]+(\w+)", re.M)
 
@@ -849,7 +860,8 @@ class _Grader:
             text = _error_text(outcome)
             extra = [hint for hint in (self._blame(location, stubs),
                                        _missing_key_hint(outcome, plan.args, param_names),
-                                       self._append_hint(outcome, location)) if hint]
+                                       self._append_hint(outcome, location),
+                                       _numpy_call_hint(outcome, self._student_line(location))) if hint]
             return self._case(case, ERROR, 0.0, location=location, message=(
                 f"Raised {text}{where}" + (". " + " ".join(extra) if extra else "")), **common)
         if status == "memory":
@@ -906,16 +918,22 @@ class _Grader:
         NumPy's words): what np.append does and the list's own append. "" otherwise."""
         if outcome.error_type != "ValueError" or "inhomogeneous" not in (outcome.message or ""):
             return ""
+        if not _NP_APPEND.search(self._student_line(location)):
+            return ""
+        return ("`np.append` turns what it is given into one NumPy array, which arrays of different "
+                "shapes (a cache) cannot be: to collect the caches, keep a list and add to it with the "
+                "list's own append (`caches.append(cache)`).")
+
+    def _student_line(self, location: Location | None) -> str:
+        """The text of the line ``location`` names in the student's function, "" when the
+        location is not in a function the extraction holds (a hint quotes only the student's own
+        line, never a guess)."""
         fn = self.extraction.functions.get(location.function) if location and self.extraction else None
         if fn is None or fn.cell_index != location.cell or location.line is None:
             return ""
         lines = fn.source.splitlines()
         index = location.line - fn.first_line
-        if not (0 <= index < len(lines) and _NP_APPEND.search(lines[index])):
-            return ""
-        return ("`np.append` turns what it is given into one NumPy array, which arrays of different "
-                "shapes (a cache) cannot be: to collect the caches, keep a list and add to it with the "
-                "list's own append (`caches.append(cache)`).")
+        return lines[index] if 0 <= index < len(lines) else ""
 
     def _bound_to(self, method: str, stubs: Mapping[str, TraceStub]) -> str | None:
         """The dependency in ``stubs`` whose name the notebook binds to a def named ``method``
@@ -1638,10 +1656,127 @@ def _crash_text(function: str, outcome: Any) -> str:
 
 def _error_text(outcome: Any) -> str:
     """``"ValueError: message"``: an outcome's exception as the student reads it (its type once,
-    whether or not the child's message starts with it)."""
-    if outcome.message.startswith(outcome.error_type):
-        return outcome.message
-    return f"{outcome.error_type}: {outcome.message}".rstrip(": ")
+    whether or not the child's message starts with it). Trailing blanks go: NumPy ends its
+    broadcast error with a space, which stood before the place ("(3,10)  (cell 4, ...")."""
+    message = outcome.message.rstrip()
+    if message.startswith(outcome.error_type):
+        return message
+    return f"{outcome.error_type}: {message}".rstrip(": ")
+
+
+def _numpy_call_hint(outcome: Any, line: str) -> str:
+    """A sentence for a NumPy call written the wrong way on the student's ``line`` (session 28:
+    ``np.concatenate(a_prev, xt)`` was told only NumPy's "only integer scalar arrays can be
+    converted to a scalar index"): what the call expects and the line as it should be written,
+    with the student's own arguments when the line parses on its own. "" when no known mistake
+    fits the error and the line. Only failed calls come here, so a correct run pays nothing."""
+    kind, message = outcome.error_type or "", outcome.message or ""
+    if kind not in ("TypeError", "ValueError"):
+        return ""
+    if kind == "ValueError":
+        if _NOT_ALIGNED.search(message):
+            return _product_hint(line)
+        if "except for the concatenation axis must match" in message:
+            return _axis_hint(line, rows_differ="along dimension 0," in message)
+        return _elementwise_hint(message, line)
+    if "indices must be integers or slices, not tuple" in message:
+        return _index_hint(line)
+    calls = _numpy_calls(line)
+    for call, name in calls:
+        if name in _JOINERS and _joined_as_arguments(call):
+            arrays = ", ".join(ast.unparse(arg) for arg in call.args[:2]) if len(call.args) >= 2 else "a_prev, xt"
+            fixed = "np.concatenate" if name in ("concat", "concatenate") else f"np.{name}"
+            axis = ", axis=0" if fixed == "np.concatenate" else ""
+            return (f"`np.{name}` takes the arrays to join in one tuple (or list): its second argument is the "
+                    f"axis, not another array. Write `{fixed}(({arrays}){axis})`.")
+        if name in _MAKERS and len(call.args) >= 2 and "data type" in message \
+                and not isinstance(call.args[0], (ast.Tuple, ast.List)):
+            shape = ", ".join(ast.unparse(arg) for arg in call.args)
+            return (f"`np.{name}` takes the shape as one tuple (its second argument is the data type): "
+                    f"write `np.{name}(({shape}))`.")
+    return ""
+
+
+def _product_hint(line: str) -> str:
+    """For a matrix product of sizes that do not fit: the rule, with the two arrays of the line's
+    one product (``np.dot(a, b)``, ``np.matmul(a, b)``, ``a @ b``) when it has exactly one."""
+    pairs = [tuple(call.args) for call, name in _numpy_calls(line) if name in ("dot", "matmul") and len(call.args) == 2]
+    with contextlib.suppress(SyntaxError, ValueError):
+        pairs += [(node.left, node.right) for node in ast.walk(ast.parse(line.strip()))
+                  if isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult)] if "@" in line else []
+    rule = "In a matrix product the number of columns of the first array must equal the number of rows of the second"
+    if len(pairs) != 1:
+        return (f"{rule}: check the order of the two (`np.dot(Waa, a_prev)`, not `np.dot(a_prev, Waa)`) "
+                f"and whether one of them needs its transpose (`.T`).")
+    left, right = (ast.unparse(side) for side in pairs[0])
+    return (f"{rule}: check the order of `{left}` and `{right}` and whether one of them needs its "
+            f"transpose (`.T`).")
+
+
+def _axis_hint(line: str, *, rows_differ: bool) -> str:
+    """For arrays joined along an axis whose other sizes differ (``np.concatenate((a_prev, xt),
+    axis=1)``, ``np.hstack``): the rule, and, when their numbers of rows differ and the line joins
+    exactly two, the call stacking them one over the other (axis 0, as the LSTM's ``concat``)."""
+    joined = [call.args[0].elts for call, name in _numpy_calls(line) if name in _JOINERS and call.args
+              and isinstance(call.args[0], (ast.Tuple, ast.List)) and len(call.args[0].elts) == 2]
+    if len(joined) != 1 or not rows_differ:
+        return ("NumPy joins the arrays along one axis, and every other size must match: check the axis "
+                "(`np.hstack` joins along axis 1, `np.vstack` along axis 0).")
+    first, second = (ast.unparse(node) for node in joined[0])
+    return (f"NumPy joins the arrays along one axis, and every other size must match: their numbers of rows "
+            f"differ, so they cannot stand side by side; to put `{first}` over `{second}`, write "
+            f"`np.concatenate(({first}, {second}), axis=0)`.")
+
+
+def _numpy_calls(line: str) -> list[tuple[ast.Call, str]]:
+    """``(call, name)`` for each ``np.name(...)`` / ``numpy.name(...)`` call on ``line``, the line
+    parsed on its own (a line inside a longer statement gives none)."""
+    if "np." not in line and "numpy." not in line:
+        return []
+    try:
+        tree = ast.parse(line.strip())
+    except (SyntaxError, ValueError):
+        return []
+    return [(node, node.func.attr) for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            and isinstance(node.func.value, ast.Name) and node.func.value.id in ("np", "numpy")]
+
+
+def _joined_as_arguments(call: ast.Call) -> bool:
+    """Whether a concatenate-like ``call`` was given its arrays as separate arguments
+    (``np.concatenate(a_prev, xt)``), not as one sequence followed by an axis."""
+    if not call.args or isinstance(call.args[0], (ast.Tuple, ast.List, ast.ListComp, ast.GeneratorExp)):
+        return False
+    return len(call.args) >= 2 and not (isinstance(call.args[1], ast.Constant) and isinstance(call.args[1].value, int))
+
+
+def _elementwise_hint(message: str, line: str) -> str:
+    """For NumPy's broadcast error on a line that multiplies with ``*`` or ``np.multiply``
+    where the two shapes would make a matrix product (``Wax * xt``: (5, 3) and (3, 10))."""
+    found = _BROADCAST.search(message)
+    if found is None or not (_NP_MULTIPLY.search(line) or _STAR.search(line)):
+        return ""
+    left, right = (tuple(int(n) for n in re.findall(r"\d+", group)) for group in found.groups())
+    if len(left) != 2 or len(right) != 2 or left[1] != right[0]:
+        return ""
+    return (f"`*` and `np.multiply` multiply element by element, which needs arrays of one shape: for the "
+            f"matrix product of a {left} and a {right} array write `np.dot(a, b)` or `a @ b`.")
+
+
+def _index_hint(line: str) -> str:
+    """For "list indices must be integers or slices, not tuple": a Python list or tuple takes one
+    index per bracket. The subscripted name is the student's when the line parses on its own."""
+    name = "x"
+    try:
+        tree = ast.parse(line.strip())
+    except (SyntaxError, ValueError):
+        tree = None
+    for node in ast.walk(tree) if tree is not None else ():
+        if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Tuple):
+            name = ast.unparse(node.value)
+            break
+    return (f"A Python list or tuple takes one index at a time: write `{name}[i][j]`, not `{name}[i, j]` "
+            f"(the comma form is for NumPy arrays).")
 
 
 def _numpy_typo(name: str) -> str:

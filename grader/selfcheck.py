@@ -215,8 +215,8 @@ def _render_part(part: PartResult, write: Callable[[str], Any], width: int,
             for check in failed_checks:
                 write(_indent(check.message, "      ") + "\n")
         elif case.message == CASE_GRADER_FAILED:  # the batch's sentence ("will grade it again")
-            write("      The kit's fixtures lack this case: not your code's fault. Tell your "
-                  "instructor, who will hand out the kit again.\n")
+            write("      The kit lacks the expected values of this case: not your code's fault. Tell "
+                  "your instructor, who will hand out the kit again.\n")
         elif case.message:
             write(_indent(_without_place(case), "      ") + "\n")
         if case.diagnosis is not None:
@@ -499,7 +499,11 @@ def run_check(notebook: Path, *, rubric: Path, stream: TextIO, function: str | N
 
             result = grade_submission(notebook, context=context, sandbox=started())
     except SandboxError as exc:
-        stream.write(f"Self-check cannot run: the sandbox did not work on this machine ({exc})\n")
+        # "the sandbox" is the grader's word: the student is told what failed in the course's
+        # words, that it is not their code, and whom to send the detail (for the instructor) to.
+        stream.write("Self-check cannot run: the separate process that runs your functions could not start "
+                     "on this machine. This is not a problem in your code: send this message to your "
+                     f"instructor.\n    detail: {exc}\n")
         return EXIT_UNUSABLE
     except Exception:  # noqa: BLE001 - a bug of the checker's, said as such (not the student's)
         stream.write(checker_failed_text())
