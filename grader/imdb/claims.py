@@ -341,7 +341,10 @@ def _tables(text: str) -> Iterable[list[list[str]]]:
 #: An image written into the text (``![fig](data:image/png;base64,iVBO...)``, ``<img src="data:...">``):
 #: its letters are no prose, and a blob of them holds "acc" somewhere, which made a section
 #: heading ("1.1 - RNN Cell") read as a SimpleRNN accuracy of 1.1 % that no output backs.
-_DATA_URI = re.compile(r"data:[\w.+-]+/[\w.+-]+(?:;[\w.+-]+=?[\w.+-]*)*;base64,[A-Za-z0-9+/=\s]*")
+#: A parameter is a name and an optional ``=value``, one way only: ``[\w.+-]+=?[\w.+-]*`` split a
+#: name of n letters n ways, and a line of m such parameters without ``;base64,`` after them took
+#: n**m steps to refuse (``data:a/b;aaaaaaaaaa;...`` in a markdown cell: 8 of them, 24 s).
+_DATA_URI = re.compile(r"data:[\w.+-]+/[\w.+-]+(?:;[\w.+-]+(?:=[\w.+-]*)?)*;base64,[A-Za-z0-9+/=\s]*")
 
 
 def without_images(text: str) -> str:
