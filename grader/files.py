@@ -7,6 +7,7 @@ import errno
 import hashlib
 import marshal
 import os
+import re
 import shutil
 import stat
 import sys
@@ -384,10 +385,19 @@ def _dead_run(folder: int, seen: os.stat_result, *, unlocked_age: float) -> tupl
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+#: A ``;`` or a tab (then blanks) before a formula's start: a spreadsheet whose locale separates
+#: fields with ``;`` (most of Europe's Excel) splits ``Smith;=cmd|' /C calc'!A0`` there, unquoted
+#: by the ``csv`` module (which quotes for ``,``, ``"`` and line breaks), and reads a formula.
+_SPLIT_FORMULA = re.compile(r"([;\t][ ]*)(?=[=+\-@\r])")
+
+
 def spreadsheet_text(value: str) -> str:
     """``value`` for a text cell of a CSV file (``grades.csv``, ``similarity.csv``): with a
-    leading ``'`` when a spreadsheet would read it as a formula (``=IMPORTXML(...)`` in a
-    student's file name fetches a URL holding other cells when the sheet is opened)."""
+    ``'`` before each part a spreadsheet would read as a formula: at its start (``=IMPORTXML(...)``
+    in a student's file name fetches a URL holding other cells when the sheet is opened), and
+    after a ``;`` or a tab, where a ``;``-separated locale splits the cell."""
+    if ";" in value or "\t" in value:
+        value = _SPLIT_FORMULA.sub(r"\1'", value)
     return "'" + value if value.startswith(_FORMULA_STARTS) else value
 
 

@@ -171,3 +171,26 @@ def test_a_bar_that_really_stops_mid_epoch_still_says_so():
     )
     (model,) = score_imdb(nb, config=CONFIG).models
     assert (model.epochs_completed, model.interrupted) == (1, True), model
+
+
+# --------------------------------------------------------------------------- the gradebook
+
+
+def test_a_name_a_semicolon_locale_splits_into_a_formula_is_escaped(tmp_path):
+    """The hostile review (s28): "Smith;=cmd|..." went into grades.csv as written; Excel in a
+    locale that separates fields with ";" splits the cell there and reads "=cmd|..." as a formula."""
+    import csv
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[1]
+    name = "Smith;=HYPERLINK(1)"
+    nbs.write(tmp_path / "class" / f"{name}.ipynb", nbs.course_notebook())
+    done = subprocess.run([sys.executable, "grade.py", str(tmp_path / "class"), "--out", str(tmp_path / "out"),
+                           "--no-similarity"], cwd=repo, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    text = (tmp_path / "out" / "grades.csv").read_text(encoding="utf-8")
+    assert ";=" not in text, text
+    rows = list(csv.DictReader(text.splitlines()))
+    assert [row["submission"] for row in rows] == ["Smith;'=HYPERLINK(1)"], rows
