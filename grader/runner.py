@@ -1701,9 +1701,9 @@ def _product_hint(line: str) -> str:
     """For a matrix product of sizes that do not fit: the rule, with the two arrays of the line's
     one product (``np.dot(a, b)``, ``np.matmul(a, b)``, ``a @ b``) when it has exactly one."""
     pairs = [tuple(call.args) for call, name in _numpy_calls(line) if name in ("dot", "matmul") and len(call.args) == 2]
-    with contextlib.suppress(SyntaxError, ValueError):
-        pairs += [(node.left, node.right) for node in ast.walk(ast.parse(line.strip()))
-                  if isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult)] if "@" in line else []
+    tree = _parsed_line(line) if "@" in line else None
+    pairs += [(node.left, node.right) for node in ast.walk(tree)
+              if isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult)] if tree is not None else []
     rule = "In a matrix product the number of columns of the first array must equal the number of rows of the second"
     if len(pairs) != 1:
         return (f"{rule}: check the order of the two (`np.dot(Waa, a_prev)`, not `np.dot(a_prev, Waa)`) "
@@ -1731,15 +1731,21 @@ def _axis_hint(line: str, *, rows_differ: bool) -> str:
 def _numpy_calls(line: str) -> list[tuple[ast.Call, str]]:
     """``(call, name)`` for each ``np.name(...)`` / ``numpy.name(...)`` call on ``line``, the line
     parsed on its own (a line inside a longer statement gives none)."""
-    if "np." not in line and "numpy." not in line:
-        return []
-    try:
-        tree = ast.parse(line.strip())
-    except (SyntaxError, ValueError):
+    tree = _parsed_line(line) if "np." in line or "numpy." in line else None
+    if tree is None:
         return []
     return [(node, node.func.attr) for node in ast.walk(tree)
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
             and isinstance(node.func.value, ast.Name) and node.func.value.id in ("np", "numpy")]
+
+
+def _parsed_line(line: str) -> ast.Module | None:
+    """The student's ``line`` parsed on its own, or None (a line inside a longer statement, a
+    continuation, text that is not Python): the hints read only a line that stands alone."""
+    try:
+        return ast.parse(line.strip())
+    except (SyntaxError, ValueError):
+        return None
 
 
 def _joined_as_arguments(call: ast.Call) -> bool:
@@ -1767,10 +1773,7 @@ def _index_hint(line: str) -> str:
     """For "list indices must be integers or slices, not tuple": a Python list or tuple takes one
     index per bracket. The subscripted name is the student's when the line parses on its own."""
     name = "x"
-    try:
-        tree = ast.parse(line.strip())
-    except (SyntaxError, ValueError):
-        tree = None
+    tree = _parsed_line(line)
     for node in ast.walk(tree) if tree is not None else ():
         if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Tuple):
             name = ast.unparse(node.value)
