@@ -109,15 +109,9 @@ def test_a_check_whose_process_cannot_start_says_so_without_the_word_sandbox(tmp
 
 
 def test_a_case_the_kit_lacks_is_told_without_the_word_fixtures():
-    from grader.models import CASE_GRADER_FAILED, HARNESS, CaseResult, PartResult, SubmissionResult
-    from grader.selfcheck import render
+    from tests.test_selfcheck_messages import kit_lacks_case_text
 
-    case = CaseResult("rnn_forward/0", "assignment example", "public", HARNESS, 0.0, 10.0,
-                      message=CASE_GRADER_FAILED)
-    part = PartResult("rnn_forward", "rnn_forward", HARNESS, 0.0, 10.0, cases=(case,))
-    stream = io.StringIO()
-    render(SubmissionResult("ada", "ada.ipynb", "graded", 0.0, 10.0, parts=(part,)), stream=stream)
-    text = stream.getvalue()
+    text = kit_lacks_case_text()
     assert "fixture" not in text.lower() and "expected values of this case" in text, text
     assert "not your code's fault" in text and "hand out the kit again" in text, text
 

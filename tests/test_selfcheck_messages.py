@@ -77,11 +77,10 @@ def test_check_in_a_kernel_without_pyyaml_says_what_to_install(monkeypatch):
     assert text.startswith("check() cannot run:") and "%pip install numpy pyyaml" in text, text
 
 
-def test_a_case_the_kit_cannot_grade_is_told_in_the_kits_words():
-    """The batch's sentence says the instructor will grade it again, which a self-check never
-    does: the kit's fixtures lack the case, and the student is told to ask for the kit again."""
-    import io
 
+def kit_lacks_case_text() -> str:
+    """What the self-check prints for a public case the kit holds no expected values of (a
+    harness case with the batch's sentence); also read by tests/test_polish_s28.py."""
     from grader.models import CASE_GRADER_FAILED, HARNESS, CaseResult, PartResult, SubmissionResult
     from grader.selfcheck import render
 
@@ -90,7 +89,13 @@ def test_a_case_the_kit_cannot_grade_is_told_in_the_kits_words():
     part = PartResult("rnn_forward", "rnn_forward", HARNESS, 0.0, 10.0, cases=(case,))
     stream = io.StringIO()
     render(SubmissionResult("ada", "ada.ipynb", "graded", 0.0, 10.0, parts=(part,)), stream=stream)
-    text = stream.getvalue()
+    return stream.getvalue()
+
+
+def test_a_case_the_kit_cannot_grade_is_told_in_the_kits_words():
+    """The batch's sentence says the instructor will grade it again, which a self-check never
+    does: the kit's fixtures lack the case, and the student is told to ask for the kit again."""
+    text = kit_lacks_case_text()
     # Session 28: "fixtures" is the grader's word; the student reads "the expected values".
     assert "The kit lacks the expected values of this case" in text and "grade it again" not in text, text
 
