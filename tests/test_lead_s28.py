@@ -194,3 +194,17 @@ def test_a_name_a_semicolon_locale_splits_into_a_formula_is_escaped(tmp_path):
     assert ";=" not in text, text
     rows = list(csv.DictReader(text.splitlines()))
     assert [row["submission"] for row in rows] == ["Smith;'=HYPERLINK(1)"], rows
+
+
+@pytest.mark.parametrize("name", ["Smith;=1+1", "a; \t=1", "a;;=b", "a;  +cmd", "a\t@SUM(1)", "a;-2;=3",
+                                  "; =x", "=x;@y", "a;\r=1"])
+def test_no_part_a_semicolon_or_tab_splits_off_reads_as_a_formula(name):
+    """A hostile name, every way a ';'-locale spreadsheet (or a tab) can split it: no part, its
+    blanks left out, starts with a formula's first character."""
+    import re as _re
+
+    from grader.files import spreadsheet_text
+
+    out = spreadsheet_text(name)
+    for piece in _re.split(r"[;\t]", out):
+        assert not piece.lstrip(" ").startswith(("=", "+", "-", "@", "\r")), (name, out)
