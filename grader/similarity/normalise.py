@@ -1672,6 +1672,7 @@ def _normalise_tree(tree: ast.Module, *, keep_names: frozenset[str], template_sh
     """Steps 1-7 of the module docstring on a parsed tree (modified in place)."""
     _own_locals(tree, keep_names)
     tree.body = _Simplifier().block(tree.body)
+    _drop_leading_guards(tree)
     _promote_unpacked_parameters(tree)
     rewriter = _Rewriter()
     tree = rewriter.visit(tree)
@@ -1698,6 +1699,36 @@ def _units(tree: ast.Module) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
     units = [s for s in tree.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))]
     return units + [m for c in tree.body if isinstance(c, ast.ClassDef)
                     for m in c.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))]
+
+
+def _drop_leading_guards(tree: ast.Module) -> None:
+    """Leave out of each def (``_units``) the guards its body begins with: ``if <test>: return X``
+    or ``if <test>: raise ...`` without an ``else``, where X is a name, a constant or nothing.
+    The grader calls a graded function with the course's arguments, so such a guard checks input
+    it never gets; a copy given a junk parameter read only there (``def rnn_cell_forward(xt,
+    a_prev, parameters, junk=None): if xt is None: return junk``, or the same behind a wrapper)
+    kept the parameter read, which sent the helper's parameters to the order of their contexts
+    and added a statement: 0.04-0.68 against its original, graded in full (twenty-seventh
+    session's left item). Without the guard the parameter is unread and goes as the others
+    do. Honest input checks are guards too: they leave both sides of a pair alike."""
+    for unit in _units(tree):
+        body = unit.body
+        start = 0
+        while start < len(body) - 1 and _is_guard(body[start]):
+            start += 1
+        if start:
+            unit.body = body[start:]
+
+
+def _is_guard(stmt: ast.stmt) -> bool:
+    """True for ``if <test>: return X`` (X a name, a constant or nothing) or ``if <test>:
+    raise ...``, without an ``else`` (``_drop_leading_guards``)."""
+    if not isinstance(stmt, ast.If) or stmt.orelse or len(stmt.body) != 1:
+        return False
+    only = stmt.body[0]
+    if isinstance(only, ast.Raise):
+        return True
+    return isinstance(only, ast.Return) and (only.value is None or isinstance(only.value, (ast.Name, ast.Constant)))
 
 
 def _drop_unread_parameters(tree: ast.Module, loads: dict[str, int]) -> None:
