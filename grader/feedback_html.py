@@ -47,7 +47,7 @@ from grader.files import write_atomic
 from grader.highlight import LineMemo, highlight_code
 from grader.markdown_html import MarkdownToHTML, strip_files_prefix, unclosed_tex
 from grader.notebook import SIZE_LIMITS, SizeLimits, SkippedCode, skipped_code, trim_v3_cells
-from grader.report import STATUS_WORDS
+from grader.report import STATUS_WORDS, part_verdict
 
 __all__ = ["write_feedback_html", "FeedbackRenderer", "sanitize_html", "is_plain_markup", "default_renderer"]
 
@@ -1069,11 +1069,12 @@ def _case_html(case: CaseResult, hidden_number: int, cells: Sequence[str]) -> st
 
 
 def _verdict(part: PartResult, *, read: bool = True) -> str:
-    """The part's verdict in words; "not found" for a function the notebook does not define
-    (not for one whose notebook could not be read at all: ``read`` False)."""
+    """The part's verdict in words; "not found" for a function the notebook does not define;
+    "not graded" for every part of a notebook that could not be read at all (``read`` False),
+    as feedback.md says (``report.part_verdict``)."""
     if read and part.status == MISSING and part.location is None:
         return "not found"
-    return STATUS_WORDS.get(part.status, part.status)
+    return part_verdict(part, read=read)
 
 
 def part_anchor(part: PartResult) -> str:
@@ -1148,8 +1149,10 @@ def summary_html(result: SubmissionResult, *, placed: set[str], extra: str = "")
             verdict = _verdict(part, read=read)
             if part.name in placed:
                 where = f'<a href="#{part_anchor(part)}">{e(part.location.cell_label())}</a>'
-            else:
+            elif read:
                 where = f'<a href="#{part_anchor(part)}">below</a>'
+            else:
+                where = ""  # no block follows
             out.append(f"<tr><td><code>{e(part.name)}</code></td>"
                        f'<td class="num">{_points(part.points)} / {_points(part.max_points)}</td>'
                        f"<td>{e(verdict)}</td><td>{where}</td></tr>")
@@ -1161,8 +1164,8 @@ def summary_html(result: SubmissionResult, *, placed: set[str], extra: str = "")
         if missing:
             out.append("<h2>Not found</h2>")
             out.extend(part_block(p, (), told=result.messages) for p in missing)
-        if others:
-            out.append("<h2>Other results</h2>" if read else "<h2>Results</h2>")
+        if others and read:  # an unread notebook's parts: the table says all (not graded)
+            out.append("<h2>Other results</h2>")
             out.extend(part_block(p, (), told=result.messages, read=read) for p in others)
     if placed:
         out.append("<p>The results of each function follow the cell that defines it in your notebook below.</p>")

@@ -105,12 +105,24 @@ def skipped_code(cells: Iterable[tuple[int, int]], limits: SizeLimits = SIZE_LIM
     return tuple(skipped)
 
 
+#: What a ``SubmissionError`` says of the file, for what its student is told to do
+#: (``grader.runner.unreadable_advice``): a file that is not a whole notebook (damaged, empty,
+#: another kind of file), one over the size bound, or one the grader could not open or convert
+#: (its side, not the student's).
+DAMAGED, TOO_BIG, GRADER_SIDE = "damaged", "too_big", "grader_side"
+
+
 class SubmissionError(Exception):
     """The submission file cannot be read as a notebook or a Python file.
 
     The message names the file and what is wrong, for example
-    ``"submissions/x.ipynb: not JSON (truncated at byte 1234)"``.
+    ``"submissions/x.ipynb: not JSON (truncated at byte 1234)"``; ``about`` is ``DAMAGED``,
+    ``TOO_BIG`` or ``GRADER_SIDE``.
     """
+
+    def __init__(self, message: str, *, about: str = DAMAGED) -> None:
+        super().__init__(message)
+        self.about = about
 
 
 @dataclass(frozen=True)
@@ -165,10 +177,10 @@ def load(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES,
     try:
         size = os.path.getsize(name)
     except OSError as exc:
-        raise SubmissionError(f"{name}: cannot read ({exc.strerror or exc})") from None
+        raise SubmissionError(f"{name}: cannot read ({exc.strerror or exc})", about=GRADER_SIDE) from None
     if size > max_bytes:
         raise SubmissionError(
-            f"{name}: too big ({_human(size)}; the limit is {_human(max_bytes)})"
+            f"{name}: too big ({_human(size)}; the limit is {_human(max_bytes)})", about=TOO_BIG
         )
     # The bytes are passed straight on so that loads() holds the only reference
     # and can drop them once decoded (a 100 MB notebook then peaks lower).
@@ -180,9 +192,9 @@ def _read(name: str, max_bytes: int) -> bytes:
     try:
         data = read_bytes(name, limit=max_bytes)
     except OSError as exc:
-        raise SubmissionError(f"{name}: cannot read ({exc.strerror or exc})") from None
+        raise SubmissionError(f"{name}: cannot read ({exc.strerror or exc})", about=GRADER_SIDE) from None
     if len(data) > max_bytes:  # the file grew after stat
-        raise SubmissionError(f"{name}: too big (more than {_human(max_bytes)})")
+        raise SubmissionError(f"{name}: too big (more than {_human(max_bytes)})", about=TOO_BIG)
     return data
 
 
@@ -351,7 +363,8 @@ def _upgrade_v3(obj: dict[str, Any], path: str) -> dict[str, Any]:
     try:
         import nbformat
     except ImportError:  # pragma: no cover - nbformat is a dependency
-        raise SubmissionError(f"{path}: nbformat 3 notebook, and nbformat is not installed") from None
+        raise SubmissionError(f"{path}: nbformat 3 notebook, and nbformat is not installed",
+                              about=GRADER_SIDE) from None
     try:
         from nbformat.v3.rwbase import rejoin_lines
 

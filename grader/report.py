@@ -308,6 +308,17 @@ def gradescope_results(result: SubmissionResult) -> dict:
 # --------------------------------------------------------------------------- feedback.md
 
 
+#: A part's verdict when its submission could not be read at all (``part_verdict``).
+NOT_GRADED = "not graded"
+
+
+def part_verdict(part: PartResult, *, read: bool = True) -> str:
+    """The verdict of ``part`` in words, as the parts' table shows it: "not graded" when its
+    submission could not be read (``read`` False; "missing" read as if the function were not
+    there), else the word of its status."""
+    return STATUS_WORDS.get(part.status, part.status) if read else NOT_GRADED
+
+
 def feedback_markdown(result: SubmissionResult) -> str:
     """What the student reads: per part, what passed, what failed, why, and where.
 
@@ -324,11 +335,14 @@ def feedback_markdown(result: SubmissionResult) -> str:
         for line in _text_lines(message):
             out.write(f"> {markdown_text(line)}\n" if line.strip() else ">\n")
         out.write("\n")
+    read = result.status != "unreadable"
     out.write("| part | points | verdict |\n|---|---:|---|\n")
     for part in result.parts:
         out.write(f"| `{part.name}` | {part.points:g} / {part.max_points:g} | "
-                  f"{STATUS_WORDS.get(part.status, part.status)} |\n")
+                  f"{part_verdict(part, read=read)} |\n")
     out.write("\n")
+    if not read:  # no function was looked for: a list of "missing" cases would say nothing more
+        return out.getvalue()
     for part in result.parts:
         told = (*result.messages, *part.notes)  # written above: a case does not repeat them
         where = f" ({part.location.cell_label()})" if part.location and part.location.cell is not None else ""

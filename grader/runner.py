@@ -1367,9 +1367,41 @@ class _ParameterNames(Sequence):
         return len(self._get())
 
 
+#: What a student is told to do about a file the grader could not read, by what was wrong with it
+#: (``grader.notebook.SubmissionError.about``). Said after the reason, in the student's feedback.
+_UNREADABLE_ADVICE = {
+    "damaged": ("What to do: every part shows 0 because the file could not be read, not because of "
+                "your code. Check that the file you submitted is the notebook you worked on (.ipynb) "
+                "and that it opens in Jupyter with your work in it; save it there (File > Save) and "
+                "submit the saved file again. If it does not open, it was damaged when it was saved, "
+                "copied or uploaded: the copy Jupyter keeps in the .ipynb_checkpoints folder beside it "
+                "may be whole."),
+    "damaged.py": ("What to do: every part shows 0 because the file could not be read, not because "
+                   "of your code. Check that the file you submitted is the one you worked on and that "
+                   "an editor opens it with your code in it; save it there as UTF-8 text and submit "
+                   "it again."),
+    "too_big": ("What to do: every part shows 0 because the file is over the size the grader reads, "
+                "not because of your code. Outputs (printed arrays, images, training logs) make a "
+                "notebook this big: in Jupyter, clear them (Edit > Clear All Outputs), save (File > "
+                "Save) and submit the saved file again."),
+    "grader_side": ("What to do: ask your instructor to grade it again. The grader could not open "
+                    "the file on its side, which says nothing about your notebook."),
+}
+
+
+def unreadable_advice(about: str, path: str | Path) -> str:
+    """What to tell the student whose file at ``path`` could not be read for reason ``about``
+    (``SubmissionError.about``): the reason alone ("not JSON (truncated at byte 2793)") said
+    what, not what to do, and every part's cases listed "missing" as if no function were there."""
+    if about == "damaged" and str(path).lower().endswith(".py"):
+        about = "damaged.py"
+    return _UNREADABLE_ADVICE.get(about, _UNREADABLE_ADVICE["damaged"])
+
+
 def unreadable_result(rubric: Rubric, *, submission_id: str, path: str, message: str,
-                      status: str = "unreadable") -> SubmissionResult:
-    """A zero-score result for a submission that could not be graded at all."""
+                      status: str = "unreadable", advice: str = "") -> SubmissionResult:
+    """A zero-score result for a submission that could not be graded at all; ``advice`` (what
+    the student can do about it, ``unreadable_advice``) follows ``message`` among its messages."""
     parts = []
     for part in rubric.parts:
         cases = tuple(CaseResult(case_id=c.id, name=c.name, visibility=c.visibility,
@@ -1380,7 +1412,8 @@ def unreadable_result(rubric: Rubric, *, submission_id: str, path: str, message:
                                 0.0, part.max_points, cases))
     # The message can quote the file (a folder's name, what discovery found): bounded as every note.
     return bounded_result(SubmissionResult(submission_id=submission_id, path=path, status=status, points=0.0,
-                                           max_points=rubric.max_points, parts=tuple(parts), messages=(message,)))
+                                           max_points=rubric.max_points, parts=tuple(parts),
+                                           messages=(message, advice) if advice else (message,)))
 
 
 def _grade_parts(rubric: Rubric, *, context: GradingContext, extraction: Any, program: Any,
@@ -1526,7 +1559,8 @@ def grade_submission(path: str | Path, *, context: GradingContext, sandbox: Any,
         message = str(exc)
         if message.startswith(f"{path}:"):
             message = path.name + message[len(str(path)):]
-        return unreadable_result(rubric, submission_id=sid, path=str(path), message=message)
+        return unreadable_result(rubric, submission_id=sid, path=str(path), message=message,
+                                 advice=unreadable_advice(exc.about, path))
     t1 = time.perf_counter()
     timings["read"] = t1 - t0
     extraction = extract(notebook)

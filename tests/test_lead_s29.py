@@ -1,0 +1,98 @@
+"""What a student whose file could not be read is told: the reason, then what to do.
+
+Before the twenty-ninth session the feedback of a truncated notebook said "not JSON (truncated at
+byte 2793)" and nothing more, then listed its 24 cases as "missing", as if no function had been
+written. It now says what to do about that kind of file (damaged, over the size bound, or one the
+grader itself could not open) and shows every part as "not graded", without case lines. Every file
+here is made by the test.
+"""
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from grader.notebook import DAMAGED, GRADER_SIDE, TOO_BIG, SubmissionError, load
+from grader.runner import unreadable_advice
+from tests import notebooks as nbs
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _truncated(path: Path) -> Path:
+    whole = json.dumps(nbs.course_notebook())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(whole[: len(whole) // 2], encoding="utf-8")
+    return path
+
+
+def test_a_class_run_tells_the_student_what_to_do_with_a_damaged_notebook(tmp_path):
+    """Through grade.py: feedback.md, feedback.html and results.json (Gradescope's) each say the
+    reason once and the advice once; the parts are "not graded" and no case is listed."""
+    _truncated(tmp_path / "class" / "donald.ipynb")
+    nbs.write(tmp_path / "class" / "ada.ipynb", nbs.course_notebook())
+    done = subprocess.run([sys.executable, "grade.py", str(tmp_path / "class"), "--out", str(tmp_path / "out"),
+                           "--no-similarity"], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    folder = tmp_path / "out" / "donald"
+    markdown = (folder / "feedback.md").read_text(encoding="utf-8")
+    page = (folder / "feedback.html").read_text(encoding="utf-8")
+    output = json.loads((folder / "results.json").read_text(encoding="utf-8"))["output"]
+    for text in (markdown, page, output):
+        assert text.count("not JSON (truncated at byte") == 1, text
+        assert text.count("What to do: every part shows 0 because the file could not be read") == 1, text
+        assert "Jupyter" in text and "submit the saved file again" in text
+    assert markdown.count("| not graded |") == 6, markdown
+    for gone in ("missing", "hidden case", "assignment example"):
+        assert gone not in markdown and gone not in page, gone
+    assert 'href="#grader-part-' not in page  # no block to link to
+    # A graded classmate's feedback is as before: its parts' blocks, no advice.
+    ada = (tmp_path / "out" / "ada" / "feedback.md").read_text(encoding="utf-8")
+    assert "What to do" not in ada and "not graded" not in ada and "hidden case 1: passed" in ada
+
+
+@pytest.mark.parametrize("make, about, words", [
+    (lambda p: _truncated(p / "a.ipynb"), DAMAGED, "opens in Jupyter"),
+    (lambda p: (p / "a.ipynb").write_bytes(b"PK\x03\x04\x00zip") and p / "a.ipynb", DAMAGED, "opens in Jupyter"),
+    (lambda p: (p / "a.py").write_text("   \n") and p / "a.py", DAMAGED, "an editor opens it"),
+    (lambda p: p / "gone.ipynb", GRADER_SIDE, "ask your instructor to grade it again"),
+])
+def test_each_kind_of_unreadable_file_gets_its_own_advice(tmp_path, make, about, words):
+    path = make(tmp_path)
+    with pytest.raises(SubmissionError) as raised:
+        load(path)
+    assert raised.value.about == about
+    assert words in unreadable_advice(raised.value.about, path)
+
+
+def test_a_notebook_over_the_size_bound_is_told_to_clear_its_outputs(tmp_path, context, sandbox):
+    from grader.runner import grade_submission
+
+    path = nbs.write(tmp_path / "big.ipynb", nbs.course_notebook())
+    with pytest.raises(SubmissionError) as raised:
+        load(path, max_bytes=100)
+    assert raised.value.about == TOO_BIG
+    advice = unreadable_advice(TOO_BIG, path)
+    assert "Clear All Outputs" in advice
+    # grade_submission gives the advice of the reason it met (here a damaged file).
+    bad = _truncated(tmp_path / "bad.ipynb")
+    result = grade_submission(bad, context=context, sandbox=sandbox)
+    assert result.messages[1] == unreadable_advice(DAMAGED, bad)
+
+
+def test_the_self_check_says_its_own_advice_once(tmp_path):
+    """``--check`` prints the reason with its own advice (``selfcheck._unreadable``): the
+    result's advice is not printed again."""
+    from grader.commands import DEFAULT_RUBRIC
+    from grader.selfcheck import run_check
+
+    path = _truncated(tmp_path / "ada.ipynb")
+    out = io.StringIO()
+    run_check(path, rubric=DEFAULT_RUBRIC, stream=out)
+    text = out.getvalue()
+    assert "not JSON (truncated at byte" in text and "What to do" not in text, text
+    assert text.count("Open it in Jupyter") == 1, text
