@@ -1144,18 +1144,20 @@ def summary_html(result: SubmissionResult, *, placed: set[str], extra: str = "")
     if extra:
         out.append(extra)
     if result.parts:
-        out.append("<table><thead><tr><th>part</th><th>points</th><th>verdict</th><th>where</th></tr></thead><tbody>")
+        # An unread notebook's parts have no block to point to: no "where" column.
+        head = "<th>where</th>" if read else ""
+        out.append(f"<table><thead><tr><th>part</th><th>points</th><th>verdict</th>{head}</tr></thead><tbody>")
         for part in result.parts:
             verdict = _verdict(part, read=read)
             if part.name in placed:
-                where = f'<a href="#{part_anchor(part)}">{e(part.location.cell_label())}</a>'
+                where = f'<td><a href="#{part_anchor(part)}">{e(part.location.cell_label())}</a></td>'
             elif read:
-                where = f'<a href="#{part_anchor(part)}">below</a>'
+                where = f'<td><a href="#{part_anchor(part)}">below</a></td>'
             else:
-                where = ""  # no block follows
+                where = ""
             out.append(f"<tr><td><code>{e(part.name)}</code></td>"
                        f'<td class="num">{_points(part.points)} / {_points(part.max_points)}</td>'
-                       f"<td>{e(verdict)}</td><td>{where}</td></tr>")
+                       f"<td>{e(verdict)}</td>{where}</tr>")
         out.append("</tbody></table>")
     unplaced = [p for p in result.parts if p.name not in placed]
     if unplaced:

@@ -49,7 +49,7 @@ def test_a_class_run_tells_the_student_what_to_do_with_a_damaged_notebook(tmp_pa
     assert markdown.count("| not graded |") == 6, markdown
     for gone in ("missing", "hidden case", "assignment example"):
         assert gone not in markdown and gone not in page, gone
-    assert 'href="#grader-part-' not in page  # no block to link to
+    assert 'href="#grader-part-' not in page and "<th>where</th>" not in page  # no block to link to
     # A graded classmate's feedback is as before: its parts' blocks, no advice.
     ada = (tmp_path / "out" / "ada" / "feedback.md").read_text(encoding="utf-8")
     assert "What to do" not in ada and "not graded" not in ada and "hidden case 1: passed" in ada
