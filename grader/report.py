@@ -264,7 +264,15 @@ def gradescope_results(result: SubmissionResult) -> dict:
     marks it neither passed nor failed). A hidden case's test is never given them.
 
     Every output and name is declared ``text`` (Gradescope then renders no HTML, Markdown or
-    ANSI in it): they hold the student's printed output, exception messages and code."""
+    ANSI in it): they hold the student's printed output, exception messages and code.
+
+    A submission that could not be read gets one test per part, "not graded" (its cases, each
+    "missing" and the first repeating the reason, said nothing more)."""
+    if result.status == "unreadable":
+        tests = [{"name": part.name, "score": part.points, "max_score": part.max_points, "status": "failed",
+                  "output": f"{part_verdict(part, read=False)}: the file could not be read (above)",
+                  "visibility": "visible"} for part in result.parts]
+        return _gradescope_record(result, tests)
     tests = []
     for part in result.parts:
         notes = tuple(note for note in part.notes if note) if "" in part.notes else part.notes
@@ -291,6 +299,11 @@ def gradescope_results(result: SubmissionResult) -> dict:
                 # Hidden cases show their score and one-line verdict, never their inputs.
                 "visibility": "visible",
             })
+    return _gradescope_record(result, tests)
+
+
+def _gradescope_record(result: SubmissionResult, tests: list[dict]) -> dict:
+    """``gradescope_results``' record around its ``tests``."""
     return {
         "score": result.points,
         "output": "\n".join(result.messages),

@@ -49,6 +49,11 @@ def test_a_class_run_tells_the_student_what_to_do_with_a_damaged_notebook(tmp_pa
     assert markdown.count("| not graded |") == 6, markdown
     for gone in ("missing", "hidden case", "assignment example"):
         assert gone not in markdown and gone not in page, gone
+    tests = json.loads((folder / "results.json").read_text(encoding="utf-8"))["tests"]
+    assert [(t["name"], t["output"]) for t in tests] == [
+        (name, "not graded: the file could not be read (above)")
+        for name in ("rnn_cell_forward", "rnn_forward", "lstm_cell_forward", "lstm_forward", "rnn_cell_backward",
+                     "rnn_backward")]
     assert 'href="#grader-part-' not in page and "<th>where</th>" not in page  # no block to link to
     # A graded classmate's feedback is as before: its parts' blocks, no advice.
     ada = (tmp_path / "out" / "ada" / "feedback.md").read_text(encoding="utf-8")
