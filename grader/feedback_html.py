@@ -1136,7 +1136,9 @@ def _is_placed(part: PartResult, n_cells: int) -> bool:
 def summary_html(result: SubmissionResult, *, placed: set[str], extra: str = "") -> str:
     """The top of the page: score, messages, a table of parts (linked to their blocks), and the
     blocks of parts not tied to a cell (functions not found, the IMDB bonus)."""
-    read = result.status != "unreadable"  # its functions were not looked for: not "not found"
+    # Its functions were not looked for (a file that could not be read, a grader failure): not
+    # "not found", and no block of cases each.
+    read = result.status == "graded"
     out = [f'<header class="grader-summary"><h1>Feedback for {e(result.submission_id)}</h1>',
            f'<p class="grader-score">Score: {_points(result.points)} / {_points(result.max_points)}</p>']
     for message in result.messages:

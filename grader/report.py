@@ -266,11 +266,13 @@ def gradescope_results(result: SubmissionResult) -> dict:
     Every output and name is declared ``text`` (Gradescope then renders no HTML, Markdown or
     ANSI in it): they hold the student's printed output, exception messages and code.
 
-    A submission that could not be read gets one test per part, "not graded" (its cases, each
-    "missing" and the first repeating the reason, said nothing more)."""
-    if result.status == "unreadable":
+    A submission that could not be read, or that the grader failed on, gets one test per part,
+    "not graded" (its cases, each "missing" or "grader error" and the first repeating the
+    reason, said nothing more)."""
+    if result.status != "graded":
+        why = "the file could not be read" if result.status == "unreadable" else "the grader failed on it"
         tests = [{"name": part.name, "score": part.points, "max_score": part.max_points, "status": "failed",
-                  "output": f"{part_verdict(part, read=False)}: the file could not be read (above)",
+                  "output": f"{part_verdict(part, read=False)}: {why} (above)",
                   "visibility": "visible"} for part in result.parts]
         return _gradescope_record(result, tests)
     tests = []
@@ -327,8 +329,9 @@ NOT_GRADED = "not graded"
 
 def part_verdict(part: PartResult, *, read: bool = True) -> str:
     """The verdict of ``part`` in words, as the parts' table shows it: "not graded" when its
-    submission could not be read (``read`` False; "missing" read as if the function were not
-    there), else the word of its status."""
+    submission could not be read or the grader failed on it (``read`` False; "missing" read as if
+    the function were not there, "grader error" under a red cross as if it were the student's),
+    else the word of its status."""
     return STATUS_WORDS.get(part.status, part.status) if read else NOT_GRADED
 
 
@@ -348,7 +351,7 @@ def feedback_markdown(result: SubmissionResult) -> str:
         for line in _text_lines(message):
             out.write(f"> {markdown_text(line)}\n" if line.strip() else ">\n")
         out.write("\n")
-    read = result.status != "unreadable"
+    read = result.status == "graded"  # not one the grader could not read, nor one it failed on
     out.write("| part | points | verdict |\n|---|---:|---|\n")
     for part in result.parts:
         out.write(f"| `{part.name}` | {part.points:g} / {part.max_points:g} | "

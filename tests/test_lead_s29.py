@@ -101,3 +101,22 @@ def test_the_self_check_says_its_own_advice_once(tmp_path):
     text = out.getvalue()
     assert "not JSON (truncated at byte" in text and "What to do" not in text, text
     assert text.count("Open it in Jupyter") == 1, text
+
+
+def test_a_grader_failure_is_not_graded_either(context):
+    """A submission the grader failed on listed its 24 cases as "grader error" under red crosses,
+    as if they were the student's; now its parts are "not graded", once each, below the message."""
+    from grader.batch import _harness_failure
+    from grader.feedback_html import summary_html
+    from grader.models import GRADER_FAILED
+    from grader.report import feedback_markdown, gradescope_results
+
+    result = _harness_failure(context, "ada", "/c/ada.ipynb", "Traceback ...")
+    markdown = feedback_markdown(result)
+    assert GRADER_FAILED in markdown and markdown.count("| not graded |") == len(context.rubric.parts)
+    assert "❌" not in markdown and "hidden case" not in markdown
+    page = summary_html(result, placed=set())
+    assert "not graded" in page and "grader error" not in page and "hidden case" not in page
+    tests = gradescope_results(result)["tests"]
+    assert {t["output"] for t in tests} == {"not graded: the grader failed on it (above)"}
+    assert len(tests) == len(context.rubric.parts)
