@@ -11,6 +11,7 @@ from grader.commands import function_sources
 from grader.models import PASSED
 from grader.runner import grade_submission
 from tests import notebooks as nbs
+from tests.copies import graded_copy
 
 _COPY = nbs.COURSE_CELLS["rnn_cell_forward"]
 _WRAPPER = "def rnn_cell_forward(xt, a_prev, parameters):\n    return sigmoid(xt, a_prev, parameters)\n"
@@ -28,10 +29,7 @@ _CELLS = {
 
 @pytest.mark.parametrize("how", sorted(_CELLS))
 def test_a_copy_named_as_a_course_helper_is_compared(tmp_path, context, sandbox, how):
-    path = nbs.write(tmp_path / f"{how}.ipynb", nbs.course_notebook({"rnn_cell_forward": _CELLS[how]}))
-    result = grade_submission(path, context=context, sandbox=sandbox)
-    assert result.part("rnn_cell_forward").status == PASSED
-    source = result.extra["sources"]["rnn_cell_forward"]
+    path, result, source = graded_copy(tmp_path, how, _CELLS[how], context=context, sandbox=sandbox)
     assert source == function_sources(path, names=["rnn_cell_forward"])["rnn_cell_forward"]
     assert "np.tanh(np.dot(Waa, a_prev)" in source and "return sigmoid(" not in source, source
 

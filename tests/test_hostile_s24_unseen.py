@@ -8,10 +8,10 @@ from __future__ import annotations
 import pytest
 
 from grader.commands import function_sources
-from grader.models import PASSED
-from grader.runner import UNSEEN_NOTE, grade_submission
+from grader.runner import UNSEEN_NOTE
 from grader.similarity import find_similar, render_similarity_html
 from tests import notebooks as nbs
+from tests.copies import graded_copy
 
 _COPY = nbs.COURSE_CELLS["rnn_cell_forward"].replace("def rnn_cell_forward(", "def f9(")
 # Not a placeholder (a decoy of `return None` is graded as not implemented): three lines of its own.
@@ -53,10 +53,7 @@ _CELLS = {
 
 @pytest.mark.parametrize("how", sorted(_CELLS))
 def test_code_run_while_building_is_compared_and_noted(tmp_path, context, sandbox, how):
-    path = nbs.write(tmp_path / f"{how}.ipynb", nbs.course_notebook({"rnn_cell_forward": _CELLS[how]}))
-    result = grade_submission(path, context=context, sandbox=sandbox)
-    assert result.part("rnn_cell_forward").status == PASSED  # the copy is what is graded
-    source = result.extra["sources"]["rnn_cell_forward"]
+    path, result, source = graded_copy(tmp_path, how, _CELLS[how], context=context, sandbox=sandbox)
     assert source == function_sources(path, names=["rnn_cell_forward"])["rnn_cell_forward"]
     assert source.startswith(UNSEEN_NOTE) and "np.tanh" in source, source
     classmate = nbs.write(tmp_path / "classmate.ipynb", nbs.course_notebook())

@@ -9,8 +9,8 @@ import pytest
 from grader.commands import function_sources
 from grader.models import PASSED
 from grader.runner import UNSEEN_NOTE, grade_submission
-from grader.similarity import find_similar
 from tests import notebooks as nbs
+from tests.copies import flagged_against_classmate
 
 _COPY = nbs.COURSE_CELLS["rnn_cell_forward"].replace("def rnn_cell_forward(", "def f9(")
 _DECOY = ("def rnn_cell_forward(xt, a_prev, parameters):\n    a_next = xt * 2\n"
@@ -48,10 +48,7 @@ def test_a_copy_reached_through_a_class_is_compared(tmp_path, context, sandbox, 
     source = result.extra["sources"]["rnn_cell_forward"]
     assert source == function_sources(path, names=["rnn_cell_forward"])["rnn_cell_forward"]
     assert "np.tanh" in source, source  # the copy's text, not only the class's `return f9(...)`
-    classmate = nbs.write(tmp_path / "classmate.ipynb", nbs.course_notebook())
-    report = find_similar({how: {"rnn_cell_forward": source},
-                           "classmate": function_sources(classmate, names=["rnn_cell_forward"])})
-    assert [(p.a, p.b, p.flagged) for p in report.pairs] == [(how, "classmate", True)], report.pairs
+    flagged_against_classmate(tmp_path, how, source)
 
 
 def test_a_class_that_calls_no_function_is_compared_as_before(tmp_path):
@@ -102,9 +99,6 @@ def test_sixteen_small_definitions_read_first_do_not_push_the_copy_out(tmp_path,
         # Noted (decorated, built by a metaclass): scored by containment, so the sixteen do not
         # dilute it. The wrappers' texts are scored by the larger side, which they do dilute
         # (0.45 and 0.77 against the classmate): left, docs/security.md's twenty-fifth review.
-        classmate = nbs.write(tmp_path / "classmate.ipynb", nbs.course_notebook())
-        report = find_similar({how: {"rnn_cell_forward": source},
-                               "classmate": function_sources(classmate, names=["rnn_cell_forward"])})
-        assert [(p.a, p.b, p.flagged) for p in report.pairs] == [(how, "classmate", True)], report.pairs
+        flagged_against_classmate(tmp_path, how, source)
     else:
         assert how in ("delegate", "classes")

@@ -9,8 +9,8 @@ import pytest
 from grader.commands import function_sources
 from grader.models import PASSED
 from grader.runner import UNSEEN_NOTE, grade_submission
-from grader.similarity import find_similar
 from tests import notebooks as nbs
+from tests.copies import flagged_against_classmate, graded_copy
 
 _COPY = nbs.COURSE_CELLS["rnn_cell_forward"].replace("def rnn_cell_forward(", "def f9(")
 _ALIASES = {
@@ -29,15 +29,9 @@ _HOLDERS = {
 def test_a_copy_behind_an_alias_a_member_holds_is_compared(tmp_path, context, sandbox, alias, holder):
     how = f"{alias}_{holder}"
     cell = f"{_COPY}\n{_ALIASES[alias]}\n{_HOLDERS[holder]}"
-    path = nbs.write(tmp_path / f"{how}.ipynb", nbs.course_notebook({"rnn_cell_forward": cell}))
-    result = grade_submission(path, context=context, sandbox=sandbox)
-    assert result.part("rnn_cell_forward").status == PASSED  # the copy is what is graded
-    source = result.extra["sources"]["rnn_cell_forward"]
+    path, result, source = graded_copy(tmp_path, how, cell, context=context, sandbox=sandbox)
     assert "np.tanh" in source, source
-    classmate = nbs.write(tmp_path / "classmate.ipynb", nbs.course_notebook())
-    report = find_similar({how: {"rnn_cell_forward": source},
-                           "classmate": function_sources(classmate, names=["rnn_cell_forward"])})
-    assert [(p.a, p.b, p.flagged) for p in report.pairs] == [(how, "classmate", True)], report.pairs
+    flagged_against_classmate(tmp_path, how, source)
 
 
 def test_a_chain_longer_than_the_grader_follows_is_said(tmp_path):
@@ -62,7 +56,4 @@ def test_a_copy_another_class_holds_is_compared(tmp_path, context, sandbox):
     assert result.part("rnn_cell_forward").status == PASSED
     source = result.extra["sources"]["rnn_cell_forward"]
     assert source.startswith("def run(") and "np.tanh" in source, source
-    classmate = nbs.write(tmp_path / "classmate.ipynb", nbs.course_notebook())
-    report = find_similar({"other_class": {"rnn_cell_forward": source},
-                           "classmate": function_sources(classmate, names=["rnn_cell_forward"])})
-    assert [(p.a, p.b, p.flagged) for p in report.pairs] == [("other_class", "classmate", True)], report.pairs
+    flagged_against_classmate(tmp_path, "other_class", source)

@@ -6,12 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from grader.commands import function_sources
-from grader.models import PASSED
-from grader.runner import grade_submission
-from grader.similarity import find_similar
 from grader.similarity.normalise import normalise_function
 from tests import notebooks as nbs
+from tests.copies import flagged_against_classmate, graded_copy
 
 _COPY = nbs.COURSE_CELLS["rnn_cell_forward"].replace("def rnn_cell_forward(", "def f9(")
 #: Sorted before ``f9``, with its parameters and its ``a_next``, defined otherwise.
@@ -27,15 +24,9 @@ _CELLS = {
 @pytest.mark.parametrize("how", sorted(_CELLS))
 def test_a_decoy_before_the_copy_does_not_hide_it(tmp_path, context, sandbox, how):
     cell = f"{_COPY}\n{_DECOY}\n{_CELLS[how]}"
-    path = nbs.write(tmp_path / f"{how}.ipynb", nbs.course_notebook({"rnn_cell_forward": cell}))
-    result = grade_submission(path, context=context, sandbox=sandbox)
-    assert result.part("rnn_cell_forward").status == PASSED  # the copy is what is graded
-    source = result.extra["sources"]["rnn_cell_forward"]
+    path, result, source = graded_copy(tmp_path, how, cell, context=context, sandbox=sandbox)
     assert source.index("def adecoy(") < source.index("def f9("), source  # the decoy first
-    classmate = nbs.write(tmp_path / "classmate.ipynb", nbs.course_notebook())
-    report = find_similar({how: {"rnn_cell_forward": source},
-                           "classmate": function_sources(classmate, names=["rnn_cell_forward"])})
-    assert [(p.a, p.b, p.flagged) for p in report.pairs] == [(how, "classmate", True)], report.pairs
+    report = flagged_against_classmate(tmp_path, how, source)
     assert report.pairs[0].overall == 1.0, report.pairs
 
 

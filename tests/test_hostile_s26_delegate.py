@@ -7,11 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from grader.commands import function_sources
-from grader.models import PASSED
-from grader.runner import grade_submission
-from grader.similarity import find_similar
 from tests import notebooks as nbs
+from tests.copies import flagged_against_classmate, graded_copy
 
 _COPY = nbs.COURSE_CELLS["rnn_cell_forward"].replace("def rnn_cell_forward(", "def f9(")
 _G = "def g(xt, a_prev, parameters):\n    return f9(xt, a_prev, parameters)\n"
@@ -23,12 +20,7 @@ _CELLS = {
 
 @pytest.mark.parametrize("how", sorted(_CELLS))
 def test_a_copy_behind_a_delegating_member_is_compared_alone(tmp_path, context, sandbox, how):
-    path = nbs.write(tmp_path / f"{how}.ipynb", nbs.course_notebook({"rnn_cell_forward": _CELLS[how]}))
-    result = grade_submission(path, context=context, sandbox=sandbox)
-    assert result.part("rnn_cell_forward").status == PASSED  # the copy is what is graded
-    source = result.extra["sources"]["rnn_cell_forward"]
+    path, result, source = graded_copy(tmp_path, how, _CELLS[how], context=context, sandbox=sandbox)
     assert "def g(" not in source and "np.tanh" in source, source  # the copy, as a plain delegate's
-    classmate = nbs.write(tmp_path / "classmate.ipynb", nbs.course_notebook())
-    report = find_similar({how: {"rnn_cell_forward": source},
-                           "classmate": function_sources(classmate, names=["rnn_cell_forward"])})
-    assert [(p.a, p.b, p.flagged, p.overall) for p in report.pairs] == [(how, "classmate", True, 1.0)], report.pairs
+    report = flagged_against_classmate(tmp_path, how, source)
+    assert report.pairs[0].overall == 1.0, report.pairs

@@ -8,8 +8,8 @@ import pytest
 from grader.commands import function_sources
 from grader.models import FAILED, PASSED
 from grader.runner import grade_submission
-from grader.similarity import find_similar
 from tests import notebooks as nbs
+from tests.copies import flagged_against_classmate
 
 _COPY = nbs.COURSE_CELLS["rnn_cell_forward"].replace("def rnn_cell_forward(", "def f9(")
 _DECOY = ("def decoy(xt, a_prev, parameters):\n    a_next = xt * 2\n"
@@ -46,10 +46,7 @@ def test_a_member_set_after_the_alias_is_not_what_the_alias_read(tmp_path, conte
     status, source = _graded(tmp_path, context, sandbox, "after_alias", cell)
     assert status == PASSED
     assert "np.tanh" in source and "xt * 2" not in source, source
-    classmate = nbs.write(tmp_path / "classmate.ipynb", nbs.course_notebook())
-    report = find_similar({"after_alias": {"rnn_cell_forward": source},
-                           "classmate": function_sources(classmate, names=["rnn_cell_forward"])})
-    assert [(p.a, p.b, p.flagged) for p in report.pairs] == [("after_alias", "classmate", True)], report.pairs
+    flagged_against_classmate(tmp_path, "after_alias", source)
 
 
 def test_a_member_whose_function_follows_the_class_is_kept(tmp_path, context, sandbox):
@@ -89,10 +86,7 @@ def test_a_member_set_on_a_class_its_metaclass_builds_is_compared_as_that_code(t
     status, source = _graded(tmp_path, context, sandbox, how, cell)
     assert status == PASSED
     assert "np.tanh" in source, source
-    classmate = nbs.write(tmp_path / "classmate.ipynb", nbs.course_notebook())
-    report = find_similar({how: {"rnn_cell_forward": source},
-                           "classmate": function_sources(classmate, names=["rnn_cell_forward"])})
-    assert [(p.a, p.b, p.flagged) for p in report.pairs] == [(how, "classmate", True)], report.pairs
+    flagged_against_classmate(tmp_path, how, source)
 
 
 def test_a_member_set_again_after_its_holder_became_a_constant_is_set(tmp_path, context, sandbox):

@@ -8,6 +8,7 @@ from grader.extract import extract
 from grader.notebook import Cell, Notebook
 from grader.runner import grade_submission
 from tests import notebooks as nbs
+from tests.copies import flagged_against_classmate
 from tests.test_live import course_module  # noqa: F401 - a fixture: rnn_utils importable
 
 
@@ -137,7 +138,6 @@ def test_a_copy_behind_a_one_line_wrapper_is_what_the_similarity_check_compares(
     # rnn_cell_forward only calls `_step`, a classmate's function copied under another name: the
     # check compared the wrapper's two lines, and the copy got full points unseen.
     from grader.commands import function_sources
-    from grader.similarity import find_similar
 
     helper = nbs.COURSE_CELLS["rnn_cell_forward"].replace("def rnn_cell_forward(", "def _step(")
     wrapper = "def rnn_cell_forward(xt, a_prev, parameters):\n    return _step(xt, a_prev, parameters)\n"
@@ -151,10 +151,7 @@ def test_a_copy_behind_a_one_line_wrapper_is_what_the_similarity_check_compares(
     assert {n: result.extra["sources"][n] for n in names} == sources
     # A graded function another one calls is compared on its own, not again inside its caller.
     assert "def rnn_cell_forward(" not in sources["rnn_forward"] and "_step" not in sources["rnn_forward"]
-    classmate = nbs.write(tmp_path / "classmate.ipynb", nbs.course_notebook())
-    report = find_similar({"wrapped": {"rnn_cell_forward": sources["rnn_cell_forward"]},
-                           "classmate": function_sources(classmate, names=["rnn_cell_forward"])})
-    assert [(p.a, p.b, p.flagged) for p in report.pairs] == [("wrapped", "classmate", True)], report.pairs
+    flagged_against_classmate(tmp_path, "wrapped", sources["rnn_cell_forward"])
 
 
 # --------------------------------------------------------------------------- np.append for a list's append

@@ -14,12 +14,10 @@ import textwrap
 
 import pytest
 
-from grader.commands import function_sources
-from grader.models import PASSED
-from grader.runner import grade_submission
 from grader.similarity import find_similar
 from grader.similarity.normalise import normalise_function
 from tests import notebooks as nbs
+from tests.copies import flagged_against_classmate, graded_copy
 
 _ORIGINAL = nbs.COURSE_CELLS["rnn_cell_forward"]
 _HEAD = "def rnn_cell_forward(xt, a_prev, parameters):\n"
@@ -69,14 +67,9 @@ _VARIANTS = {
 @pytest.mark.parametrize("how", sorted(_HOLES) + sorted(_VARIANTS))
 def test_a_copy_with_its_parameters_taken_otherwise_is_flagged(tmp_path, context, sandbox, how):
     cell = {**_HOLES, **_VARIANTS}[how]
-    path = nbs.write(tmp_path / f"{how}.ipynb", nbs.course_notebook({"rnn_cell_forward": cell}))
-    result = grade_submission(path, context=context, sandbox=sandbox)
-    assert result.part("rnn_cell_forward").status == PASSED  # the copy is what is graded
-    source = result.extra["sources"]["rnn_cell_forward"]
-    classmate = nbs.write(tmp_path / "classmate.ipynb", nbs.course_notebook())
-    report = find_similar({how: {"rnn_cell_forward": source},
-                           "classmate": function_sources(classmate, names=["rnn_cell_forward"])})
-    assert [(p.a, p.b, p.flagged, p.overall) for p in report.pairs] == [(how, "classmate", True, 1.0)], report.pairs
+    path, result, source = graded_copy(tmp_path, how, cell, context=context, sandbox=sandbox)
+    report = flagged_against_classmate(tmp_path, how, source)
+    assert report.pairs[0].overall == 1.0, report.pairs
 
 
 @pytest.mark.parametrize("header", ["def f9(parameters=None, a_prev=None, xt=None):",

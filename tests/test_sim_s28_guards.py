@@ -10,12 +10,9 @@ from __future__ import annotations
 
 import pytest
 
-from grader.commands import function_sources
-from grader.models import PASSED
-from grader.runner import grade_submission
-from grader.similarity import find_similar
 from grader.similarity.normalise import normalise_function
 from tests import notebooks as nbs
+from tests.copies import flagged_against_classmate, graded_copy
 
 _ORIGINAL = nbs.COURSE_CELLS["rnn_cell_forward"]
 _HEAD = "def rnn_cell_forward(xt, a_prev, parameters):\n"
@@ -40,14 +37,8 @@ _CASES = {
 
 @pytest.mark.parametrize("how", sorted(_CASES))
 def test_a_copy_with_a_junk_parameter_read_in_a_guard_is_flagged(tmp_path, context, sandbox, how):
-    path = nbs.write(tmp_path / f"{how}.ipynb", nbs.course_notebook({"rnn_cell_forward": _CASES[how]}))
-    result = grade_submission(path, context=context, sandbox=sandbox)
-    assert result.part("rnn_cell_forward").status == PASSED  # the copy is what is graded
-    source = result.extra["sources"]["rnn_cell_forward"]
-    classmate = nbs.write(tmp_path / "classmate.ipynb", nbs.course_notebook())
-    report = find_similar({how: {"rnn_cell_forward": source},
-                           "classmate": function_sources(classmate, names=["rnn_cell_forward"])})
-    assert [(p.a, p.b, p.flagged) for p in report.pairs] == [(how, "classmate", True)], report.pairs
+    path, result, source = graded_copy(tmp_path, how, _CASES[how], context=context, sandbox=sandbox)
+    report = flagged_against_classmate(tmp_path, how, source)
     assert report.pairs[0].overall >= 0.9, report.pairs
 
 

@@ -1,0 +1,37 @@
+"""A graded copy compared with a classmate who wrote the course's own code: the similarity tests'
+common step (the hostile reviews' and the similarity helpers' files since the twenty-second
+session each wrote it out)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from grader.commands import function_sources
+from grader.similarity import find_similar
+from grader.similarity.detect import SimilarityReport
+from tests import notebooks as nbs
+
+
+def flagged_against_classmate(tmp_path: Path, name: str, source: str, *,
+                              function: str = "rnn_cell_forward") -> SimilarityReport:
+    """``find_similar`` of submission ``name`` (its ``function`` compared as ``source``) and a
+    classmate whose notebook is the course's; asserts that their pair, the only one, is flagged,
+    and returns the report for what a test asserts beyond that (its score)."""
+    classmate = nbs.write(tmp_path / "classmate.ipynb", nbs.course_notebook())
+    report = find_similar({name: {function: source},
+                           "classmate": function_sources(classmate, names=[function])})
+    assert [(p.a, p.b, p.flagged) for p in report.pairs] == [(name, "classmate", True)], report.pairs
+    return report
+
+
+def graded_copy(tmp_path: Path, name: str, cell: str, *, context, sandbox,
+                function: str = "rnn_cell_forward") -> tuple[Path, object, str]:
+    """The course notebook with ``function``'s cell replaced by ``cell``, written as ``name`` and
+    graded: asserts that ``function`` passes (the copy is what is graded) and returns the
+    notebook's path, the result and the text the similarity check compares for ``function``."""
+    from grader.models import PASSED
+    from grader.runner import grade_submission
+
+    path = nbs.write(tmp_path / f"{name}.ipynb", nbs.course_notebook({function: cell}))
+    result = grade_submission(path, context=context, sandbox=sandbox)
+    assert result.part(function).status == PASSED, result.part(function)
+    return path, result, result.extra["sources"][function]
