@@ -350,6 +350,14 @@ def _parts(stats: ClassStats, figures: Mapping[str, str]) -> str:
     out.append('<table class="data">' + head + "".join(rows) + "</table>")
     out.append('<p class="muted">Status columns count submissions whose part ended with that status '
                "(its worst case).</p>")
+    # A part some did not attempt (the bonus) has cases only where it was attempted: its "cases
+    # passed" is of those, while "full marks" is of every graded submission.
+    for p in stats.parts:
+        skipped = p.statuses.get(NOT_ATTEMPTED, 0)
+        if skipped and p.cases_run:
+            out.append(f'<p class="muted"><code>{e(p.name)}</code>: cases passed among the '
+                       f"{p.submissions - skipped} submission(s) that attempted it; full marks of all "
+                       f"{p.submissions}.</p>")
     shown = [p for p in stats.parts if p.cases_run]
     if shown:
         out.append("<figure>" + figures["parts"] + "</figure>")

@@ -120,3 +120,19 @@ def test_a_grader_failure_is_not_graded_either(context):
     tests = gradescope_results(result)["tests"]
     assert {t["output"] for t in tests} == {"not graded: the grader failed on it (above)"}
     assert len(tests) == len(context.rubric.parts)
+
+
+def test_the_class_report_says_whom_the_bonus_cases_passed_count(tmp_path, context, sandbox):
+    """The parts' table gave the bonus "cases passed 42%" of the 8 notebooks of 82 that tried it
+    beside "full marks 1 (1%)" of all 82, with nothing saying the two count different students."""
+    from grader.classreport import class_report_html
+    from grader.runner import grade_submission
+
+    results = [grade_submission(nbs.write(tmp_path / f"{name}.ipynb", nb), context=context, sandbox=sandbox)
+               for name, nb in (("ada", nbs.course_notebook(extra_cells=nbs.imdb_cells())),
+                                ("bob", nbs.course_notebook()), ("cy", nbs.course_notebook()))]
+    assert [r.part("imdb_report").status for r in results][1:] == ["not_attempted"] * 2
+    page = class_report_html(results, rubric=context.rubric)
+    assert ("<code>imdb_report</code>: cases passed among the 1 submission(s) that attempted it; "
+            "full marks of all 3.") in page
+    assert page.count("cases passed among") == 1  # the graded functions were attempted by all
