@@ -802,6 +802,7 @@ class _Grader:
         stubs = self._stubs(plan)
         options = self._options()
         args = plan.args
+        own: tuple[str, ...] = ()  # the student's functions a call that timed out ran with
         if stubs and not self.trial_failed and all(dep in self.trusted for dep in stubs):
             # Every dependency passed all its own cases: call the function with the student's
             # own dependencies first (one message instead of one per time step). If every
@@ -809,7 +810,9 @@ class _Grader:
             # differ if two mistakes cancelled out exactly; otherwise grade it in isolation.
             trial, fast, raw = self._settle(case, plan, self._first_call(case, args, options))
             if trial.status in ("timeout", "budget"):
-                stubs, outcome = {}, trial  # the loop is paid once, not again in isolation
+                # The loop is paid once, not again in isolation; the message names the student's
+                # functions it ran with (each passed its own cases, so one can still be slow).
+                own, stubs, outcome = tuple(stubs), {}, trial
             elif trial.status == "ok":
                 judged = self._judge(case, plan, trial, {}, param_names,
                                      dict(output=trial.output, seconds=trial.seconds), only_if_passed=True,
@@ -840,12 +843,10 @@ class _Grader:
                 f"`{self.part.function}` was not called: the notebook's top level did not finish "
                 f"running{unloaded}."), **common)
         if status == "timeout":
-            return self._case(case, TIMEOUT, 0.0, message=(
-                f"`{self.part.function}` did not return within {case.timeout:g} s: "
-                f"look for a loop that never ends."), **common)
+            return self._case(case, TIMEOUT, 0.0, message=_timeout_text(self.part.function, case.timeout, own),
+                              **common)
         if status == "budget":
-            return self._case(case, TIMEOUT, 0.0, message=(
-                "Not run: the submission used up its total time budget."), **common)
+            return self._case(case, TIMEOUT, 0.0, message=_budget_text(self.session), **common)
         if status == "missing":
             broken = self._extraction_error()
             if broken is not None:  # its def parses but does not compile: an error, as one that does not parse
@@ -868,9 +869,7 @@ class _Grader:
             return self._case(case, CRASHED, 0.0, location=location, message=(
                 "Ran out of memory: check the shapes of the arrays you create."), **common)
         if status == "bad_output":
-            return self._case(case, ERROR, 0.0, message=(
-                f"Returned something that is not arrays, numbers, tuples, lists or dicts: "
-                f"{outcome.message}"), **common)
+            return self._case(case, ERROR, 0.0, message=_bad_output_text(outcome), **common)
         return self._case(case, CRASHED, 0.0, location=location, message=_crash_text(self.part.function, outcome),
                           **common)
 
@@ -1387,6 +1386,45 @@ _UNREADABLE_ADVICE = {
     "grader_side": ("What to do: ask your instructor to grade it again. The grader could not open "
                     "the file on its side, which says nothing about your notebook."),
 }
+
+
+def _timeout_text(function: str, seconds: float, own: Sequence[str] = ()) -> str:
+    """What a call that did not return in time says; ``own``: the student's functions it ran with
+    (a composite's first call uses the student's own dependencies). "Look for a loop that never
+    ends" alone sent a student whose code was only far too slow, or whose slow helper made the
+    composite late, to look for a loop that was not there."""
+    where = ("in it or in the functions of yours it calls (" + ", ".join(f"`{name}`" for name in own) + ")"
+             if own else "in it")
+    return (f"`{function}` did not return within {seconds:g} s: look for a loop that never ends {where}, "
+            "or for code far slower than it needs to be (a correct solution takes milliseconds here).")
+
+
+def _budget_text(session: Any) -> str:
+    """What a case not run for want of time says: the words "total time budget" alone told a
+    student neither how much time a notebook gets nor what used it."""
+    limits = getattr(session, "limits", None)
+    seconds = f"the {limits.submission_timeout:g} s" if limits is not None else "the time"
+    return (f"Not run: the calls before it used up {seconds} the grader gives one notebook in all "
+            "(its time budget). Code that is very slow or waits (sleep, input, a loop that never "
+            "ends) used it: make that code faster and this case runs.")
+
+
+def _bad_output_text(outcome: Any) -> str:
+    """What a case whose answer could not be taken says. A value that is not plain data is the
+    student's to change; an answer the protocol refused (``ProtocolError``) is either one far too
+    large (a shape gone wrong) or bytes written into, or a close of, the grader's own pipe:
+    "the program interfered with the grader's channel" named neither in a student's words."""
+    if outcome.error_type != "ProtocolError":
+        return f"Returned something that is not arrays, numbers, tuples, lists or dicts: {outcome.message}"
+    from grader.sandbox import ANSWER_TOO_LARGE
+
+    if ANSWER_TOO_LARGE in (outcome.message or ""):
+        return ("Returned more data than the grader takes from one call: check the shapes of the "
+                "arrays it returns (one is likely far larger than the expected output's).")
+    detail = (outcome.message or "").rsplit(": ", 1)[-1]
+    return ("Its answer could not be read: code in the notebook wrote into, or closed, the pipe the "
+            "grader reads answers from (a file descriptor it did not open itself). Leave file "
+            f"descriptors you did not open alone. (What the grader saw: {detail}.)")
 
 
 def unreadable_advice(about: str, path: str | Path) -> str:

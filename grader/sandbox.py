@@ -88,6 +88,8 @@ FALLBACK = object()
 """Returned by a stub handler: the child calls the student's own function instead."""
 
 STATUSES = ("ok", "error", "timeout", "crashed", "memory", "bad_output", "missing", "budget")
+#: The detail of a bad_output whose answer was over the wire's bound (``runner._bad_output_text`` words it).
+ANSWER_TOO_LARGE = "message larger than the limit"
 _CHILD_STATUSES = frozenset({"ok", "error", "memory", "missing", "bad_output"})
 UID_BASE = 61000
 UID_COUNT = 2000
@@ -1100,7 +1102,7 @@ class Session:
                 while len(inbuf) >= FRAME.size:
                     (n,) = FRAME.unpack_from(inbuf)
                     if n > max_bytes:
-                        return close_out("bad", "message larger than the limit")
+                        return close_out("bad", ANSWER_TOO_LARGE)
                     if len(inbuf) < FRAME.size + n:
                         break
                     data = bytes(inbuf[FRAME.size:FRAME.size + n])

@@ -136,3 +136,65 @@ def test_the_class_report_says_whom_the_bonus_cases_passed_count(tmp_path, conte
     assert ("<code>imdb_report</code>: cases passed among the 1 submission(s) that attempted it; "
             "full marks of all 3.") in page
     assert page.count("cases passed among") == 1  # the graded functions were attempted by all
+
+
+# --------------------------------------------------------------------------- words of the runner's verdicts
+
+_SLOW_CELL = nbs.mutate("rnn_cell_forward", "def rnn_cell_forward(xt, a_prev, parameters):",
+                        "def rnn_cell_forward(xt, a_prev, parameters):\n    import time; time.sleep(0.2)")
+
+
+def test_a_composite_late_because_of_a_slow_helper_says_where_to_look(tmp_path, context, sandbox):
+    """rnn_forward, correct, ran with the student's own rnn_cell_forward (0.2 s a call, under its
+    own cases' limit): four steps passed rnn_forward's 0.5 s, and it was told only "look for a
+    loop that never ends"."""
+    from grader.runner import grade_submission
+
+    result = grade_submission(nbs.write(tmp_path / "slow.ipynb", nbs.course_notebook(_SLOW_CELL)),
+                              context=context, sandbox=sandbox)
+    assert result.part("rnn_cell_forward").status == "passed"
+    [timed_out] = [c for c in result.part("rnn_forward").cases if c.status == "timeout"]
+    assert timed_out.message == (
+        "`rnn_forward` did not return within 0.5 s: look for a loop that never ends in it or in the functions "
+        "of yours it calls (`rnn_cell_forward`), or for code far slower than it needs to be (a correct "
+        "solution takes milliseconds here).")
+
+
+def test_cases_left_without_time_say_how_much_a_notebook_gets(tmp_path, context):
+    from grader.runner import grade_submission
+    from grader.sandbox import Limits, Sandbox
+
+    with Sandbox(limits=Limits(call_timeout=1.0, submission_timeout=0.7)) as box:
+        result = grade_submission(nbs.write(tmp_path / "slow.ipynb", nbs.course_notebook(_SLOW_CELL)),
+                                  context=context, sandbox=box)
+    told = {c.message for p in result.parts for c in p.cases if c.message.startswith("Not run: the calls")}
+    assert told == {"Not run: the calls before it used up the 0.7 s the grader gives one notebook in all (its "
+                    "time budget). Code that is very slow or waits (sleep, input, a loop that never ends) used "
+                    "it: make that code faster and this case runs."}, told
+
+
+def test_an_answer_written_into_the_graders_pipe_is_named_so(tmp_path, context, sandbox):
+    """Bytes written to the child's channel (fd 3) were told "Returned something that is not
+    arrays, numbers, tuples, lists or dicts: the program interfered with the grader's channel"."""
+    from grader.runner import grade_submission
+
+    forged = nbs.mutate("rnn_cell_backward", "def rnn_cell_backward(da_next, cache):",
+                        "def rnn_cell_backward(da_next, cache):\n    import os, time\n"
+                        "    os.write(3, (200).to_bytes(8, 'big') + b'x' * 200)\n    time.sleep(2)")
+    result = grade_submission(nbs.write(tmp_path / "forged.ipynb", nbs.course_notebook(forged)),
+                              context=context, sandbox=sandbox)
+    message = result.part("rnn_cell_backward").cases[0].message
+    assert message.startswith("Its answer could not be read: code in the notebook wrote into, or closed, the "
+                              "pipe the grader reads answers from"), message
+    assert "Returned something" not in message and "channel" not in message
+
+
+def test_an_answer_over_the_wires_bound_is_told_to_check_shapes():
+    from grader.runner import _bad_output_text
+    from grader.sandbox import ANSWER_TOO_LARGE, CallOutcome
+
+    told = _bad_output_text(CallOutcome("bad_output", error_type="ProtocolError",
+                                        message=f"the program interfered with the grader's channel: {ANSWER_TOO_LARGE}"))
+    assert told.startswith("Returned more data than the grader takes from one call: check the shapes")
+    plain = _bad_output_text(CallOutcome("bad_output", message="a generator is not plain data"))
+    assert plain == "Returned something that is not arrays, numbers, tuples, lists or dicts: a generator is not plain data"
