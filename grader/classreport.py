@@ -309,9 +309,15 @@ def _overview(stats: ClassStats, rubric: Rubric) -> str:
     if scores:
         kpis += [("mean", f"{statistics.fmean(scores):.1f}"), ("median", f"{statistics.median(scores):g}"),
                  ("min", f"{min(scores):g}"), ("max", f"{max(scores):g}")]
+    # Unreadable submissions score 0 here, as in grades.csv; the run's summary line gives the
+    # graded ones' figures: say which these are.
+    counted = ('<p class="muted">Mean, median, min and max count each unreadable submission as 0 '
+               "points, as grades.csv does (the figures printed at the end of the run leave them out).</p>"
+               if scores and stats.unreadable else "")
     cells = "".join(f'<div class="kpi"><b>{e(str(v))}</b>{e(k)}</div>' for k, v in kpis)
     return (f'<section id="overview"><h2>Overview</h2><p>Rubric <code>{e(rubric.name)}</code> '
-            f"({e(rubric.title)}), {stats.max_points:g} points.</p><div class=\"kpis\">{cells}</div></section>")
+            f"({e(rubric.title)}), {stats.max_points:g} points.</p><div class=\"kpis\">{cells}</div>{counted}"
+            "</section>")
 
 
 def _distribution(stats: ClassStats, figures: Mapping[str, str]) -> str:

@@ -1262,10 +1262,14 @@ def _print_summary(summary: ClassSummary, *, stream: TextIO, similarity_ran: boo
     # grades includes the kept ones, so say what this run did and what it kept.
     kept = (f" ({summary.total - summary.skipped} in this run, {summary.skipped} unchanged "
             f"since the last run and kept)") if summary.skipped else ""
+    # The figures are of the graded submissions; report.html's overview counts an unreadable one
+    # as 0 too (as grades.csv does), so the two means differed with nothing saying why.
+    whose = f"of the {len(summary.scores)} graded: " if summary.unreadable else ""
     stream.write(f"Graded {summary.graded} of {summary.total}{kept} in {summary.seconds:.1f}s; "
-                 f"{distribution_line(summary.scores, summary.max_score)}\n")
+                 f"{whose}{distribution_line(summary.scores, summary.max_score)}\n")
     if summary.unreadable:
-        stream.write(f"Unreadable submissions: {', '.join(summary.unreadable)}\n")
+        stream.write(f"Unreadable submissions (0 points each in grades.csv, and in report.html's figures): "
+                     f"{', '.join(summary.unreadable)}\n")
     if summary.harness_failures:
         stream.write(f"Harness failures (our bugs, not the students'): "
                      f"{', '.join(summary.harness_failures)}\n")

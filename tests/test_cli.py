@@ -151,7 +151,7 @@ def test_example_class_end_to_end(tmp_path):
     done = subprocess.run([sys.executable, "grade.py", "submissions/", "--out", str(out)],
                           cwd=REPO, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
-    assert "Graded 5 of 6" in done.stderr and "Unreadable submissions: donald_truncated" in done.stderr
+    assert "Graded 5 of 6" in done.stderr and "Unreadable submissions (0 points each in grades.csv, and in report.html's figures): donald_truncated" in done.stderr
     for name in ("grades.csv", "similarity.csv", "report.html"):
         assert (out / name).is_file(), name
     assert (out / "ada_correct" / "feedback.html").is_file()

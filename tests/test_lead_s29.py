@@ -198,3 +198,20 @@ def test_an_answer_over_the_wires_bound_is_told_to_check_shapes():
     assert told.startswith("Returned more data than the grader takes from one call: check the shapes")
     plain = _bad_output_text(CallOutcome("bad_output", message="a generator is not plain data"))
     assert plain == "Returned something that is not arrays, numbers, tuples, lists or dicts: a generator is not plain data"
+
+
+def test_the_summary_line_and_the_report_say_whom_their_figures_count(tmp_path):
+    """The run's last lines said "mean 87.0" of the graded submissions while report.html said
+    "mean 72.5" with the unreadable one as 0, and neither said which it was."""
+    _truncated(tmp_path / "class" / "donald.ipynb")
+    nbs.write(tmp_path / "class" / "ada.ipynb", nbs.course_notebook())
+    done = subprocess.run([sys.executable, "grade.py", str(tmp_path / "class"), "--out", str(tmp_path / "out"),
+                           "--no-similarity"], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    text = done.stdout + done.stderr
+    assert "Graded 1 of 2 in " in text and "; of the 1 graded: min 100 · median 100 · mean 100.0" in text, text
+    assert ("Unreadable submissions (0 points each in grades.csv, and in report.html's figures): donald"
+            in text), text
+    page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert '<b>50.0</b>mean' in page  # (100 + 0) / 2
+    assert "Mean, median, min and max count each unreadable submission as 0 points" in page
