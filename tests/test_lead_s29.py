@@ -215,3 +215,23 @@ def test_the_summary_line_and_the_report_say_whom_their_figures_count(tmp_path):
     page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
     assert '<b>50.0</b>mean' in page  # (100 + 0) / 2
     assert "Mean, median, min and max count each unreadable submission as 0 points" in page
+
+
+def test_the_bonus_names_cells_with_their_prompt_as_the_rest_of_the_feedback():
+    """The IMDB bonus's lines said "LSTM (cell 24)" where the functions' feedback said "cell 24,
+    In [18]" of the same notebook (twenty-eighth session)."""
+    import itertools
+
+    from grader.imdb import ImdbConfig, score_imdb
+    from grader.notebook import loads
+
+    nb = nbs.course_notebook(extra_cells=nbs.imdb_cells())
+    counts = itertools.count(3)
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "code":
+            cell["execution_count"] = next(counts)
+    notebook = loads(json.dumps(nb).encode(), path="a.ipynb")
+    feedback = score_imdb(notebook, config=ImdbConfig()).feedback
+    fits = [c for c in notebook.cells if "LSTM(" in c.source and ".fit(" in c.source]
+    assert fits and fits[0].prompt is not None
+    assert any(line.startswith(f"LSTM (cell {fits[0].index + 1}, In [{fits[0].prompt}]): ") for line in feedback), feedback

@@ -23,6 +23,7 @@ from grader.imdb.labels import distinct, family, is_recurrent
 from grader.imdb.outputs import (AccuracyPrint, Epoch, Evaluation, FitLog, Label, Summary, ends_line, parse_events,
                                   render)
 from grader.imdb.source import CodeFacts, EvalCall, FitCall, read_code
+from grader.models import Location
 from grader.notebook import SourceMemo, skipped_code
 
 __all__ = ["ModelEvidence", "ScoreItem", "ImdbResult", "score_imdb"]
@@ -113,9 +114,19 @@ def _fmt(x: float | None) -> str:
     return "n/a" if x is None else f"{x:.4f}"
 
 
-def _cell(i: int) -> str:
-    """A cell index (0-based) as students count it (1-based)."""
-    return f"cell {i + 1}"
+def _cell(cell: Any) -> str:
+    """A cell as the rest of the feedback's headings name it: counted from 1, with the ``In [n]``
+    prompt the saved notebook shows beside it (``"cell 23, In [17]"``, ``Location.cell_label``);
+    the bonus's lines name cells mostly in parentheses ("SimpleRNN (cell 23, In [17]): ...")."""
+    return Location(cell=cell.index, line=None, prompt=getattr(cell, "prompt", None)).cell_label()
+
+
+def _cell_namer(cells: Sequence[Any]) -> Any:
+    """``_cell`` for a 0-based cell index of ``cells`` (a notebook's, in order)."""
+    def name(index: int) -> str:
+        held = cells[index] if 0 <= index < len(cells) else None
+        return _cell(held) if held is not None and held.index == index else Location(cell=index, line=None).cell_label()
+    return name
 
 
 def _listing(items: Sequence[str], noun: str = "", *, sep: str = ", ") -> str:
@@ -231,7 +242,7 @@ class _Associator:
             notes, events = (_OUTPUTS_MEMO(lines, context, True) if cell.index in self.cut_outputs
                              else _OUTPUTS_MEMO(lines, context))
             for fraction, text in notes:
-                self.statements.append(Statement(f"output of {_cell(cell.index)}", fraction, "train", text))
+                self.statements.append(Statement(f"output of {_cell(cell)}", fraction, "train", text))
             self.read_cell(cell, events)
 
     def read_cell(self, cell: Any, events: Sequence[object]) -> None:
@@ -278,7 +289,7 @@ class _Associator:
                     used.add(id(fit))
                 run = self.new_run(fit, cell.index, hint)
                 run.log = event
-                run.vals.extend((v, f"validation accuracy of epoch {e.number} ({_cell(cell.index)})")
+                run.vals.extend((v, f"validation accuracy of epoch {e.number} ({_cell(cell)})")
                                 for e in event.epochs if e.complete and (v := e.val_acc) is not None)
                 cell_runs.append(run)
                 current, hint = run, None
@@ -304,7 +315,7 @@ class _Associator:
                 call = evals[min(eval_ptr, len(evals) - 1)] if evals else None
                 eval_ptr += 1
                 run = self.resolve(current, call, cell_runs, hint)
-                desc = f"evaluate output in {_cell(cell.index)}"
+                desc = f"evaluate output in {_cell(cell)}"
                 if call is not None and call.on == "train":
                     run.train_evals.append(event.acc.value)
                 else:
@@ -313,7 +324,7 @@ class _Associator:
             elif isinstance(event, AccuracyPrint):
                 if self.is_literal(cell.index, event):
                     self.literal_claims.append(Claim(
-                        source=f"text printed by {_cell(cell.index)}", alternative=event.label,
+                        source=f"text printed by {_cell(cell)}", alternative=event.label,
                         kind=event.kind if event.kind != "train" else "", value=event.acc.value,
                         text=event.text, tolerance=event.acc.tolerance))
                     continue
@@ -326,7 +337,7 @@ class _Associator:
                 if run is None:
                     run = self.resolve(current, call, cell_runs, hint if event.label is None else
                                        (event.label, "output"))
-                desc = f"printed in {_cell(cell.index)}: {event.text!r}"
+                desc = f"printed in {_cell(cell)}: {event.text!r}"
                 (run.vals if event.kind == "val" else run.tests).append((event.acc.value, desc))
                 run.cells.add(cell.index)
         for fit in fits:
@@ -839,6 +850,7 @@ def _select_claims(claims: Sequence[Claim], limit: int) -> list[Claim]:
 def _gather_claims(notebook: Any, facts: CodeFacts, extra_files: Mapping[str, bytes],
                    literal_claims: list[Claim]) -> tuple[list[Claim], list[Statement], list[str]]:
     """Claims and validation statements from files, report literals, markdown and literal prints."""
+    cell_name = _cell_namer(notebook.cells)
     claims: list[Claim] = []
     statements: list[Statement] = []
     notes: list[str] = []
@@ -863,17 +875,17 @@ def _gather_claims(notebook: Any, facts: CodeFacts, extra_files: Mapping[str, by
                          f"alternative its accuracies under keys holding 'acc', e.g. "
                          f'{{"models": [{{"alternative": "LSTM", "test_accuracy": 0.8664}}]}}')
     for literal in facts.reports:
-        c, s = claims_from_report(literal.value, f"{literal.name} in {_cell(literal.cell)}")
+        c, s = claims_from_report(literal.value, f"{literal.name} in {cell_name(literal.cell)}")
         claims += c
         statements += s
     texts, cut = _plan_markdown(notebook.cells)
     for cell in notebook.cells:
         if cell.kind == "markdown" and texts.get(cell.index):
-            c, s = _MARKDOWN_MEMO(texts[cell.index], f"markdown {_cell(cell.index)}")
+            c, s = _MARKDOWN_MEMO(texts[cell.index], f"markdown {_cell(cell)}")
             claims += c
             statements += s
     if cut:
-        where = [f"{_cell(i)} (its first {len(texts[i]):,} characters)" if texts.get(i) else f"{_cell(i)} (not read)"
+        where = [f"{cell_name(i)} (its first {len(texts[i]):,} characters)" if texts.get(i) else f"{cell_name(i)} (not read)"
                  for i in cut]
         notes.append(f"Markdown {_listing(where, 'cells')} {'was' if len(cut) == 1 else 'were'} not read in full "
                      f"for reported accuracies: the bonus reads {MAX_MARKDOWN_CHARS:,} characters of markdown of a "
@@ -903,6 +915,7 @@ def score_imdb(notebook: Any, *, config: ImdbConfig,
     """
     extra_files = extra_files or {}
     cells = tuple(notebook.cells)
+    cell_name = _cell_namer(cells)
     facts = read_code(cells)
     assoc = _Associator(cells, facts)
     assoc.read()
@@ -951,13 +964,13 @@ def score_imdb(notebook: Any, *, config: ImdbConfig,
     # of the bonus): a cut in the NumPy part's cells, when a bonus cell spent the budget, is noise.
     cut = [index for index in assoc.cut_outputs if index in assoc.first_cells]
     if cut:
-        feedback.append(f"The outputs of {_listing([_cell(i) for i in cut], 'cells')} were not all read: the bonus "
+        feedback.append(f"The outputs of {_listing([cell_name(i) for i in cut], 'cells', sep='; ')} were not all read: the bonus "
                         f"reads {MAX_OUTPUT_CHARS:,} characters of a notebook's outputs (a line counting {BREAK_COST} "
                         f"more), {MAX_OUTPUT_LINE_CHARS:,} of the lines they show and {MAX_LINE_CHARS:,} of one line, "
                         f"shared between its cells (those that train, evaluate or print accuracies first, and the "
                         f"smaller outputs first); an accuracy shown past that is not evidence.")
     if facts.unparsed_cells:
-        feedback.append("Some code could not be parsed (" + _listing([_cell(i) for i in facts.unparsed_cells], "cells")
+        feedback.append("Some code could not be parsed (" + _listing([cell_name(i) for i in facts.unparsed_cells], "cells", sep="; ")
                         + "); the rest of those cells was read.")
 
     # -- alternatives ---------------------------------------------------------
@@ -982,7 +995,7 @@ def score_imdb(notebook: Any, *, config: ImdbConfig,
         alt_msg += "; read from the code only"
     named = [m for m in counted if m.alternative is not None]
     for m in _listed_models(named):
-        where = _listing([_cell(c) for c in m.cells], "cells")
+        where = _listing([cell_name(c) for c in m.cells], "cells", sep="; ")
         if not m.has_output:
             feedback.append(f"{_quoted(m.alternative or '')} ({where}): trained in the code, no outputs; "
                             f"validation: {_quoted(m.validation)}.")
@@ -995,7 +1008,7 @@ def score_imdb(notebook: Any, *, config: ImdbConfig,
                         f"lists {MAX_MODEL_LINES}: the best of each alternative first).")
     if unknown:
         feedback.append("Could not tell which recurrent layers the model(s) trained in "
-                        + _listing([_cell(c) for c in sorted({m.cells[0] for m in unknown if m.cells})], "cells")
+                        + _listing([cell_name(c) for c in sorted({m.cells[0] for m in unknown if m.cells})], "cells", sep="; ")
                         + " use; name the alternative in a print or show model.summary().")
     if nonrec:
         feedback.append("Models without a recurrent layer are not counted as alternatives: "
@@ -1006,7 +1019,7 @@ def score_imdb(notebook: Any, *, config: ImdbConfig,
     stopped = [m for m in models if m.interrupted]
     for m in stopped[:MAX_MODEL_LINES]:
         feedback.append(f"Training of the {_quoted(m.alternative or 'model')} in "
-                        f"{_cell(m.cells[0]) if m.cells else 'a cell'} stopped during an epoch "
+                        f"{cell_name(m.cells[0]) if m.cells else 'a cell'} stopped during an epoch "
                         f"({m.epochs_completed} of {m.epochs_planned} epochs completed); only the completed "
                         f"epochs were used.")
     if len(stopped) > MAX_MODEL_LINES:
@@ -1025,7 +1038,7 @@ def score_imdb(notebook: Any, *, config: ImdbConfig,
     if on_test or said_test:
         val_points = 0.0
         flags.append("validates on the test set")
-        where = _listing([f"{_quoted(m.alternative or 'model')} in {_cell(m.cells[0]) if m.cells else '?'} "
+        where = _listing([f"{_quoted(m.alternative or 'model')} in {cell_name(m.cells[0]) if m.cells else '?'} "
                           f"({_quoted(m.validation)})" for m in on_test], "models", sep="; ") \
             if on_test else _quoted(said_test[0].text)
         val_msg = f"validation on the test set: {where}"
