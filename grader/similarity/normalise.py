@@ -35,7 +35,8 @@ Pipeline (each step works on the ``ast`` of the function):
    to a statement of the starter code are removed (after step 4, so that the
    signatures still know what the starter code's variables hold).
 6. renaming: parameters become ``p0, p1, ...``: by position in a def named as
-   a graded or provided function (``keep_names``), in an order of their uses in
+   a graded or provided function (``keep_names``; only as the function the text
+   is compared for when ``compared_for`` is given), in an order of their uses in
    any other def (``_parameter_spellings``); every other
    local is spelled after the *shape* of its first definition (the defining
    statement with all locals blanked, and the name's position among its
@@ -1559,10 +1560,12 @@ class Normaliser:
     """
 
     def __init__(self, *, keep_names: frozenset[str] = DEFAULT_KEEP_NAMES,
-                 template_shapes: frozenset[str] | set[str] = frozenset(), remove_dead: bool = True):
+                 template_shapes: frozenset[str] | set[str] = frozenset(), remove_dead: bool = True,
+                 compared_for: str | None = None):
         self.keep_names = frozenset(keep_names)
         self.template_shapes = frozenset(template_shapes)
         self.remove_dead = remove_dead
+        self.compared_for = compared_for
         self._by_source: dict[str, NormalisedCode] = {}
         self._by_key: dict[str, tuple[tuple[str, ...], tuple[int, ...]]] = {}
         #: How many sources were actually normalised (the others came from the cache).
@@ -1582,7 +1585,7 @@ class Normaliser:
             return found
         self.computed += 1
         found = normalise_function(source, keep_names=self.keep_names, template_shapes=self.template_shapes,
-                                   remove_dead=self.remove_dead)
+                                   remove_dead=self.remove_dead, compared_for=self.compared_for)
         self.remember(source, found, key)
         return found
 
@@ -1637,6 +1640,7 @@ def normalise_function(
     keep_names: frozenset[str] = DEFAULT_KEEP_NAMES,
     template_shapes: frozenset[str] | set[str] = frozenset(),
     remove_dead: bool = True,
+    compared_for: str | None = None,
 ) -> NormalisedCode:
     """Canonical tokens of ``source`` (a ``def``, or any Python text).
 
@@ -1644,31 +1648,37 @@ def normalise_function(
     ``template_shapes``: renaming-blind statement dumps of the starter code
     (``statement_shapes``); matching simple statements are removed.
     ``remove_dead``: False keeps dead code (used to fingerprint the starter code itself).
+    ``compared_for``: the function the text is compared as, when known: a def named as another
+    function of ``keep_names`` in it (a copy of ``rnn_cell_forward`` defined as
+    ``lstm_cell_forward`` or ``sigmoid`` behind a wrapper) is then numbered by use, as any helper
+    is; None numbers every def of a kept name by position.
 
     Never raises for odd input: text that does not parse, or whose AST is too
     deep for the recursive passes, gets the token-stream fallback
     (``parsed=False``), so one strange submission cannot stop a class report.
     How deep is too deep does not depend on the caller (``grader.astnodes.stack_budget``).
     """
+    by_position = keep_names if compared_for is None else keep_names & {compared_for}
     with stack_budget():
         return _normalise_source(source, keep_names=keep_names, template_shapes=template_shapes,
-                                 remove_dead=remove_dead)
+                                 remove_dead=remove_dead, by_position=by_position)
 
 
 def _normalise_source(source: str, *, keep_names: frozenset[str], template_shapes: frozenset[str] | set[str],
-                      remove_dead: bool) -> NormalisedCode:
+                      remove_dead: bool, by_position: frozenset[str]) -> NormalisedCode:
     """``normalise_function``'s work, within the recursion limit it set."""
     tree = _parse(source)
     if tree is None:
         return _fallback_tokens(source, keep_names)
     try:
-        return _normalise_tree(tree, keep_names=keep_names, template_shapes=template_shapes, remove_dead=remove_dead)
+        return _normalise_tree(tree, keep_names=keep_names, template_shapes=template_shapes, remove_dead=remove_dead,
+                               by_position=by_position)
     except RecursionError:
         return _fallback_tokens(source, keep_names)
 
 
 def _normalise_tree(tree: ast.Module, *, keep_names: frozenset[str], template_shapes: frozenset[str] | set[str],
-                    remove_dead: bool) -> NormalisedCode:
+                    remove_dead: bool, by_position: frozenset[str]) -> NormalisedCode:
     """Steps 1-7 of the module docstring on a parsed tree (modified in place)."""
     _own_locals(tree, keep_names)
     tree.body = _Simplifier().block(tree.body)
@@ -1681,7 +1691,7 @@ def _normalise_tree(tree: ast.Module, *, keep_names: frozenset[str], template_sh
         _drop_unread_parameters(tree, rewriter.counts[0])
     else:
         local = _local_names(tree, keep_names)
-    spelt, headers = _parameter_spellings(tree, local, keep_names)
+    spelt, headers = _parameter_spellings(tree, local, by_position)
     canoniser = _Canoniser(local, spelt)
     tree.body = canoniser.canonise(tree.body)
     blind_memo: dict = {}  # renaming-blind dumps of subtrees, shared: the tree does not change in between
@@ -1839,11 +1849,15 @@ _UNORDERED_COMPARE = (ast.Eq, ast.NotEq, ast.Is, ast.IsNot)
 
 
 def _parameter_spellings(tree: ast.Module, local: set[str],
-                         keep_names: frozenset[str]) -> tuple[dict[str, str], dict[int, list[ast.arg]]]:
+                         by_position: frozenset[str]) -> tuple[dict[str, str], dict[int, list[ast.arg]]]:
     """How each parameter of the text's defs is spelt: numbered as before (``p0``, ``p1``...;
     ``p<depth>_<k>`` in a nested def), in the header's order for a def named as a graded or
-    provided function (``keep_names``: the grader calls it by position, so its header is the
-    course's), and in an order of their uses for any other def (``_parameter_order``).
+    provided function (``by_position``: the grader calls it by position, so its header is the
+    course's), and in an order of their uses for any other def (``_parameter_order``). In a text
+    compared for one function (``normalise_function(compared_for=)``) only a def of that name is
+    numbered by position: a classmate's ``rnn_cell_forward`` copied as ``def
+    lstm_cell_forward(parameters, a_prev, xt)`` behind ``return lstm_cell_forward(parameters,
+    a_prev, xt)`` is called by the wrapper, not by the grader (0.14, twenty-ninth session).
 
     Numbered by position, a copy whose parameters a wrapper passes in another order (``def
     f9(parameters, a_prev, xt)`` behind ``return f9(parameters, a_prev, xt)``) spelt each
@@ -1859,7 +1873,7 @@ def _parameter_spellings(tree: ast.Module, local: set[str],
     and no context is worked out) and, for each def numbered by use, its parameters in that
     order (``id`` of the def -> ``ast.arg`` nodes), which its header lists."""
     defs = _defs_with_depth(tree.body)
-    if not any(d.name not in keep_names and len(_all_args(d.args)) > 1 for d, _depth in defs):
+    if not any(d.name not in by_position and len(_all_args(d.args)) > 1 for d, _depth in defs):
         return {}, {}
     params = {a.arg for d, _depth in defs for a in _all_args(d.args)}
     contexts, tuples = _parameter_contexts(tree, params, local)
@@ -1869,7 +1883,7 @@ def _parameter_spellings(tree: ast.Module, local: set[str],
         args = {a.arg: a for a in _all_args(d.args)}
         names = [name for name in args if name not in spelt]  # else a nested def's parameter
         # named as an outer one's: spelt as that
-        if d.name in keep_names:
+        if d.name in by_position:
             order = names
         else:
             order = _parameter_order(names, contexts, tuples)
