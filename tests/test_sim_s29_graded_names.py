@@ -5,9 +5,10 @@ a classmate's ``rnn_cell_forward`` copied as ``def lstm_cell_forward(...)`` (or 
 one, ``sigmoid``) behind ``def rnn_cell_forward(xt, a_prev, parameters): return
 lstm_cell_forward(...)``. The check compared the one-line wrapper (``runner._helpers_of`` skips
 the graded functions), and the copy only in the slot of the function it is named as, numbered by
-position: 0.00-0.14 on 2e33195, no pair listed. Now a function that only delegates is compared
-as the graded functions it hands its work to, and in a text compared for ``rnn_cell_forward`` a
-def named as another kept function is numbered by use (``normalise_function(compared_for=)``).
+position: 0.00-0.14 on 2e33195, no pair listed (each case here fails there). Now a function that
+only delegates, directly or through relays that only delegate, is compared as the graded functions
+that do the work (``runner._working_text``), and in a text compared for ``rnn_cell_forward`` a def
+named as another kept function is numbered by use (``normalise_function(compared_for=)``).
 """
 from __future__ import annotations
 
@@ -34,6 +35,12 @@ _CASES = {
     "named_lstm": _as("def lstm_cell_forward(xt, a_prev, parameters):", "lstm_cell_forward(xt, a_prev, parameters)"),
     "named_lstm_swapped": _as("def lstm_cell_forward(parameters, a_prev, xt):",
                               "lstm_cell_forward(parameters, a_prev, xt)"),
+    "through_a_relay": {"lstm_cell_forward": "def lstm_cell_forward(parameters, a_prev, xt):\n" + _BODY,
+                        "rnn_cell_forward": ("def _relay(a, b, c):\n    return lstm_cell_forward(c, b, a)\n\n"
+                                             + _HEAD + "    return _relay(xt, a_prev, parameters)\n")},
+    "behind_a_lambda": {"lstm_cell_forward": "def lstm_cell_forward(parameters, a_prev, xt):\n" + _BODY,
+                        "rnn_cell_forward": ("rnn_cell_forward = lambda xt, a_prev, parameters: "
+                                             "lstm_cell_forward(parameters, a_prev, xt)\n")},
     "named_sigmoid_swapped": {"rnn_cell_forward": "def sigmoid(parameters, a_prev, xt):\n" + _BODY
                               + f"\n\n{_HEAD}    return sigmoid(parameters, a_prev, xt)\n"},
 }
