@@ -3,7 +3,8 @@
 ``_drop_leading_guards`` (7861b62) took ``if <test>: return <name or constant>`` or ``raise``
 without an ``else``. A junk parameter read in a guard written otherwise stayed read: an ``else``
 holding the rest of the copy, two guards joined by ``elif``, an ``assert``, a guard returning a
-tuple (``return junk, junk, junk``), or the ``else`` form in a permuted helper behind a wrapper.
+tuple (``return junk, junk, junk``), a ``try`` whose handler returns or raises it (before the copy
+or around it), or the ``else`` form in a permuted helper behind a wrapper.
 Graded in full, each scored 0.05-0.79 against its original on 2e33195 (through ``find_similar``),
 no pair listed. Each test below fails there.
 """
@@ -34,6 +35,9 @@ _CASES = {
                        "        return junk\n    else:\n" + _IN_ELSE),
     "assert": _JUNK_HEAD + "    assert xt is not None, junk\n" + _BODY,
     "returns_a_tuple": _JUNK_HEAD + "    if xt is None:\n        return junk, junk, junk\n" + _BODY,
+    "try_whose_handler_returns_it": (_JUNK_HEAD + "    try:\n        xt.shape\n    except AttributeError:\n"
+                                     "        return junk\n" + _BODY),
+    "copy_in_a_try": _JUNK_HEAD + "    try:\n" + _IN_ELSE + "    except Exception:\n        raise ValueError(junk)\n",
     "else_in_a_permuted_helper": ("def f9(parameters, junk, a_prev, xt):\n    if xt is None:\n        return junk\n"
                                   "    else:\n" + _IN_ELSE + f"\n\n{_HEAD}    return f9(parameters, 0, a_prev, xt)\n"),
 }
@@ -67,3 +71,9 @@ def test_what_is_not_a_guard_stays():
     assert tokens("def f(x, y):\n    if x is None:\n        return (y, y + 1)\n    z = x + y\n    return z\n") \
         != tokens(plain)
     assert tokens("def f(x):\n    assert x\n") != tokens("def f(x):\n    pass\n")  # a body of one assert stays
+    assert tokens("def f(x, y):\n    try:\n        z = x + y\n    except TypeError:\n        return y\n"
+                  "    return z\n") == tokens(plain)
+    assert tokens("def f(x, y):\n    try:\n        z = x + y\n    except TypeError:\n        z = y\n"
+                  "    return z\n") != tokens(plain)  # a handler that does work
+    assert tokens("def f(x, y):\n    try:\n        z = x + y\n    finally:\n        g()\n"
+                  "    return z\n") != tokens(plain)
