@@ -390,7 +390,14 @@ def _only_delegates(source: str) -> bool:
     """Whether the def in ``source`` only calls functions and passes their results on (a docstring
     aside: no loop, branch, arithmetic or subscript), ``return _step(xt, a_prev, parameters)``; or
     the lambda of ``name = lambda ...: _step(...)``, read as a def returning its body (read only as
-    a def, ``rnn_cell_forward = lambda *a: f9(*a)`` was compared as that one line)."""
+    a def, ``rnn_cell_forward = lambda *a: f9(*a)`` was compared as that one line). Memoised per
+    process (``_DELEGATES``): since the twenty-ninth session most graded functions that call another
+    are asked, and a text many students left as the course wrote it is parsed once."""
+    return _DELEGATES(source)
+
+
+def _parsed_only_delegates(source: str) -> bool:
+    """``_only_delegates``, worked out."""
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
@@ -403,6 +410,10 @@ def _only_delegates(source: str) -> bool:
     if not isinstance(first, (ast.FunctionDef, ast.AsyncFunctionDef)):
         return False
     return _only_delegates_in(first.body)
+
+
+# Bounded in entries and characters (grader.notebook.SourceMemo); the values are booleans.
+_DELEGATES = SourceMemo(_parsed_only_delegates)
 
 
 def _only_delegates_in(body: list[ast.stmt]) -> bool:
