@@ -4,7 +4,8 @@
 without an ``else``. A junk parameter read in a guard written otherwise stayed read: an ``else``
 holding the rest of the copy, two guards joined by ``elif``, an ``assert``, a guard returning a
 tuple (``return junk, junk, junk``), a ``try`` whose handler returns or raises it (before the copy
-or around it), or the ``else`` form in a permuted helper behind a wrapper.
+or around it), or the ``else`` form in a permuted helper behind a wrapper; and a junk parameter with a default,
+which the grader never passes, used in a live branch (``if junk is not None: xt = junk``, 0.38).
 Graded in full, each scored 0.05-0.79 against its original on 2e33195 (through ``find_similar``),
 no pair listed. Each test below fails there.
 """
@@ -38,6 +39,7 @@ _CASES = {
     "try_whose_handler_returns_it": (_JUNK_HEAD + "    try:\n        xt.shape\n    except AttributeError:\n"
                                      "        return junk\n" + _BODY),
     "copy_in_a_try": _JUNK_HEAD + "    try:\n" + _IN_ELSE + "    except Exception:\n        raise ValueError(junk)\n",
+    "junk_with_a_default_used_in_a_live_branch": _JUNK_HEAD + "    if junk is not None:\n        xt = junk\n" + _BODY,
     "else_in_a_permuted_helper": ("def f9(parameters, junk, a_prev, xt):\n    if xt is None:\n        return junk\n"
                                   "    else:\n" + _IN_ELSE + f"\n\n{_HEAD}    return f9(parameters, 0, a_prev, xt)\n"),
 }
@@ -77,3 +79,23 @@ def test_what_is_not_a_guard_stays():
                   "    return z\n") != tokens(plain)  # a handler that does work
     assert tokens("def f(x, y):\n    try:\n        z = x + y\n    finally:\n        g()\n"
                   "    return z\n") != tokens(plain)
+
+
+def test_only_what_the_grader_never_passes_holds_its_default():
+    """A graded def's parameter after the course's arguments with a constant default holds it; one
+    the grader passes (a course parameter given a default), one assigned in the def, or a def not
+    named as a graded function, keeps its reads."""
+    def tokens(source: str) -> tuple[str, ...]:
+        return normalise_function(source).tokens
+    body = "    z = parameters['Wax'] @ xt + a_prev\n    return z\n"
+    plain = tokens(_HEAD + body)
+    extra = "def rnn_cell_forward(xt, a_prev, parameters, junk=None):\n"
+    assert tokens(extra + "    if junk is not None:\n        xt = junk\n" + body) != plain  # its header has junk=None
+    assert tokens(extra + "    if junk is not None:\n        xt = junk\n" + body) == tokens(extra + body)
+    passed = tokens("def rnn_cell_forward(xt, a_prev, parameters=None):\n"
+                    "    p = parameters if parameters is not None else {}\n" + body.replace("parameters[", "p["))
+    assert "IfExp" in passed  # the grader passes parameters: not folded
+    assert tokens(extra + "    junk = junk or 1\n    if junk is not None:\n        xt = junk\n" + body) \
+        != tokens(extra + "    junk = junk or 1\n" + body)
+    other = "def f9(xt, a_prev, parameters, junk=None):\n"
+    assert tokens(other + "    if junk is not None:\n        xt = junk\n" + body) != tokens(other + body)
