@@ -3078,7 +3078,8 @@ def _placeholders(node: ast.FunctionDef | ast.AsyncFunctionDef, lines: list[str]
     ``raise NotImplementedError``; ``x = None`` where ``x`` is never assigned
     again but is read; ``a[...] = None``; ``n_x, m, T_x = None`` (unpacking ``None`` can
     only raise, so the template's blank is all it can be); ``None`` as an argument of
-    ``range``/NumPy/notebook functions, as an arithmetic operand or as the value
+    ``range``/NumPy functions, as every argument of a notebook function (``rnn_cell_forward(None,
+    None, None)``), as an arithmetic operand or as the value
     of an augmented assignment (``dWax += None``); and an empty
     ``### START CODE HERE ###`` ... ``### END CODE HERE ###`` region.
     """
@@ -3137,7 +3138,12 @@ def _none_placeholders(node: ast.AST, program_functions: set[str],
                 elif isinstance(t, (ast.Subscript, ast.Tuple, ast.List)):  # n_x, m, T_x = None
                     candidates.setdefault(sub.lineno, []).append(sub)
         elif isinstance(sub, ast.Call) and _callee_takes_no_none(sub.func, program_functions):
-            if any(_is_none(a) for a in sub.args):  # keywords such as axis=None are legitimate
+            # Keywords such as axis=None are legitimate. A notebook function's call is the
+            # template's blank only with every argument None (``rnn_cell_forward(None, None,
+            # None)``): beside real arguments a None is the student's (an optional argument, a
+            # wrapper's junk), and the function was marked not implemented, unrun (29th session).
+            own = isinstance(sub.func, ast.Name) and sub.func.id not in _NONE_ARG_CALLEES
+            if (all if own else any)(_is_none(a) for a in sub.args) and sub.args:
                 candidates.setdefault(sub.lineno, []).append(sub)
         elif isinstance(sub, ast.BinOp) and (_is_none(sub.left) or _is_none(sub.right)):
             candidates.setdefault(sub.lineno, []).append(sub)

@@ -331,10 +331,35 @@ def _compared_text(functions: Mapping[str, Any], name: str, graded: Collection[s
         if not classes and bound is not None and own is bound and _only_delegates(own):
             return unseen_note(f"`{name}` only hands its work to code this text does not hold",
                                reached=False) + own
+        # One that only hands its work to graded functions is compared as them: a classmate's
+        # ``rnn_cell_forward`` copied as ``def lstm_cell_forward(...)`` behind ``return
+        # lstm_cell_forward(...)`` was compared as the wrapper's line (twenty-ninth session).
+        if graded and any(read in functions for read in _reads(functions[name])) and _only_delegates(own):
+            return _working_text(functions, name, graded) or own
         return own
     if not _only_delegates(own):
         return own
+    if graded and all(_only_delegates(_own_text(functions, helper)) for helper in helpers):
+        # Helpers that only pass the work on, to graded functions too: ``return _g(xt, a_prev,
+        # parameters)`` with ``def _g(a, b, c): return lstm_cell_forward(c, b, a)`` hid the copy.
+        working = _working_text(functions, name, graded)
+        if working:
+            return working
     return "\n\n".join(_own_text(functions, helper) for helper in helpers)
+
+
+def _working_text(functions: Mapping[str, Any], name: str, graded: Collection[str]) -> str:
+    """The texts of the notebook's functions ``name`` reaches, graded ones included, that do not
+    only pass the work on (all of them if none does work), for a function that only delegates,
+    through relays or not, to graded functions: a classmate's ``rnn_cell_forward`` copied as
+    ``def lstm_cell_forward(...)`` behind ``return lstm_cell_forward(...)`` was compared as the
+    wrapper's line, and with the relays' lines beside the copy it scored 0.80 (twenty-ninth
+    session). "" when it reaches no ``graded`` function (the helpers are compared as before)."""
+    reached = _helpers_of(functions, name, ())
+    if not set(reached).intersection(graded):
+        return ""
+    working = [helper for helper in reached if not _only_delegates(_own_text(functions, helper))] or reached
+    return "\n\n".join(_own_text(functions, helper) for helper in working)
 
 
 def _classes_read(functions: Mapping[str, Any], name: str) -> list[str]:
@@ -365,7 +390,14 @@ def _only_delegates(source: str) -> bool:
     """Whether the def in ``source`` only calls functions and passes their results on (a docstring
     aside: no loop, branch, arithmetic or subscript), ``return _step(xt, a_prev, parameters)``; or
     the lambda of ``name = lambda ...: _step(...)``, read as a def returning its body (read only as
-    a def, ``rnn_cell_forward = lambda *a: f9(*a)`` was compared as that one line)."""
+    a def, ``rnn_cell_forward = lambda *a: f9(*a)`` was compared as that one line). Memoised per
+    process (``_DELEGATES``): since the twenty-ninth session most graded functions that call another
+    are asked, and a text many students left as the course wrote it is parsed once."""
+    return _DELEGATES(source)
+
+
+def _parsed_only_delegates(source: str) -> bool:
+    """``_only_delegates``, worked out."""
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
@@ -380,12 +412,23 @@ def _only_delegates(source: str) -> bool:
     return _only_delegates_in(first.body)
 
 
+# Bounded in entries and characters (grader.notebook.SourceMemo); the values are booleans.
+_DELEGATES = SourceMemo(_parsed_only_delegates)
+
+
 def _only_delegates_in(body: list[ast.stmt]) -> bool:
     """``_only_delegates`` of the statements of a def's ``body``."""
     if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
         body = body[1:]
-    return bool(body) and any(isinstance(node, ast.Call) for stmt in body for node in ast.walk(stmt)) and all(
-        isinstance(node, _DELEGATING_NODES) for stmt in body for node in ast.walk(stmt))
+    # One walk that stops at the first node of work (a loop is found at once): since the twenty-ninth
+    # session most graded functions that call another are asked (`_compared_text`).
+    calls = False
+    for stmt in body:
+        for node in ast.walk(stmt):
+            if not isinstance(node, _DELEGATING_NODES):
+                return False
+            calls = calls or isinstance(node, ast.Call)
+    return calls
 
 
 #: The characters of the helpers ``graded_source`` compares in a function's place, at most: the

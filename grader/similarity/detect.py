@@ -6,6 +6,7 @@ precision and recall. A flag is evidence for a human to read, never a grade.
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from array import array
 from collections.abc import Mapping as _MappingBase
@@ -161,17 +162,18 @@ _POOL_MIN = 200
 
 
 def _prepare_all(sources: Sequence[str], *, keep: frozenset[str], shapes: frozenset[str], k: int, w: int,
-                 workers: int) -> dict[str, tuple[NormalisedCode, list[Fingerprint]]]:
+                 workers: int, compared_for: str | None = None) -> dict[str, tuple[NormalisedCode, list[Fingerprint]]]:
     """``source -> (normalised code, fingerprints)`` for distinct sources, with ``workers`` processes if > 1.
 
     Sources are normalised once per renaming key (``Normaliser``): with
     workers, one source per key is normalised (``_normalise_shared``) and the
     others are derived from it here. The result does not depend on ``workers``
     (each source's result is what ``normalise_function`` gives; hashes are
-    stable across processes).
+    stable across processes). ``compared_for``: see ``normalise_function`` (such sources are
+    few: they are normalised in this process).
     """
-    normalise = Normaliser(keep_names=keep, template_shapes=shapes)
-    if workers > 1 and len(sources) >= _POOL_MIN:
+    normalise = Normaliser(keep_names=keep, template_shapes=shapes, compared_for=compared_for)
+    if workers > 1 and len(sources) >= _POOL_MIN and compared_for is None:
         _normalise_shared(sources, normalise, keep=keep, shapes=shapes, workers=workers)
     token_cache: dict[str, int] = {}
     done: dict[tuple[str, ...], list[Fingerprint]] = {}
@@ -185,31 +187,57 @@ def _prepare_all(sources: Sequence[str], *, keep: frozenset[str], shapes: frozen
     return out
 
 
-def _normalised(sources: Sequence[str], *, keep: frozenset[str], shapes: frozenset[str], k: int, w: int,
+#: A source and the function it is compared for when that matters (``_compared_for``), else None.
+_Unit = tuple[str, "str | None"]
+#: A def's name (``def f(``, ``async def f(``).
+_DEF_NAME = re.compile(r"\bdef\s+(\w+)")
+
+
+def _compared_for(fname: str, source: str, keep: frozenset[str]) -> str | None:
+    """``fname`` when ``source`` (compared for function ``fname``) may define another function of
+    ``keep`` (``lstm_cell_forward``, ``sigmoid``), whose def is then numbered by use
+    (``normalise_function(compared_for=)``); None otherwise, where the result cannot depend on it,
+    so the source is normalised once whatever it is compared for."""
+    return fname if any(name != fname and name in keep for name in _DEF_NAME.findall(source)) else None
+
+
+def _normalised(units: Sequence[_Unit], *, keep: frozenset[str], shapes: frozenset[str], k: int, w: int,
                 workers: int, store: dict[bytes, Entry] | None
-                ) -> dict[str, tuple[tuple[int, ...], bool, Sequence[int], Sequence[int]]]:
-    """``source -> (each token's line, parsed, fingerprint values, their positions)`` for the
-    distinct ``sources``: from ``store`` where it holds them under these settings, the others by
-    ``_prepare_all`` (and added to ``store``, which is then left with these sources' keys only)."""
+                ) -> dict[_Unit, tuple[tuple[int, ...], bool, Sequence[int], Sequence[int]]]:
+    """``(source, compared_for) -> (each token's line, parsed, fingerprint values, their
+    positions)`` for the distinct ``units``: from ``store`` where it holds them under these
+    settings, the others by ``_prepare_all`` (and added to ``store``, which is then left with
+    these units' keys only)."""
+    groups: dict[str | None, list[str]] = {}
+    for source, compared_for in units:
+        groups.setdefault(compared_for, []).append(source)
     if store is None:
-        return {source: (code.lines, code.parsed, [fp.value for fp in fps], [fp.position for fp in fps])
-                for source, (code, fps) in _prepare_all(sources, keep=keep, shapes=shapes, k=k, w=w,
-                                                        workers=workers).items()}
-    settings = hashlib.blake2b(repr((sorted(keep), sorted(shapes), k, w)).encode("utf-8", "surrogatepass"),
-                               digest_size=16).digest()
-    keys = {source: hashlib.blake2b(source.encode("utf-8", "surrogatepass"), digest_size=16, key=settings).digest()
-            for source in sources}
-    missing = [source for source in sources if keys[source] not in store]
-    for source, (code, fps) in _prepare_all(missing, keep=keep, shapes=shapes, k=k, w=w, workers=workers).items():
-        store[keys[source]] = (code.lines, code.parsed, array("q", [fp.value for fp in fps]).tobytes(),
-                               array("q", [fp.position for fp in fps]).tobytes())
+        return {(source, compared_for): (code.lines, code.parsed, [fp.value for fp in fps],
+                                         [fp.position for fp in fps])
+                for compared_for, sources in groups.items()
+                for source, (code, fps) in _prepare_all(sources, keep=keep, shapes=shapes, k=k, w=w, workers=workers,
+                                                        compared_for=compared_for).items()}
+    keys: dict[_Unit, bytes] = {}
+    for compared_for, sources in groups.items():
+        # Without ``compared_for`` the settings are those of the sessions before: kept stores hold.
+        settings = hashlib.blake2b(repr((sorted(keep), sorted(shapes), k, w) + (
+            (compared_for,) if compared_for is not None else ())).encode("utf-8", "surrogatepass"),
+            digest_size=16).digest()
+        keys.update({(source, compared_for): hashlib.blake2b(source.encode("utf-8", "surrogatepass"), digest_size=16,
+                                                             key=settings).digest() for source in sources})
+        missing = [source for source in sources if keys[(source, compared_for)] not in store]
+        for source, (code, fps) in _prepare_all(missing, keep=keep, shapes=shapes, k=k, w=w, workers=workers,
+                                                compared_for=compared_for).items():
+            store[keys[(source, compared_for)]] = (
+                code.lines, code.parsed, array("q", [fp.value for fp in fps]).tobytes(),
+                array("q", [fp.position for fp in fps]).tobytes())
     wanted = set(keys.values())
     for key in [key for key in store if key not in wanted]:
         del store[key]
     out = {}
-    for source in sources:
-        lines, parsed, values, starts = store[keys[source]]
-        out[source] = (lines, parsed, array("q", values), array("q", starts))
+    for unit in units:
+        lines, parsed, values, starts = store[keys[unit]]
+        out[unit] = (lines, parsed, array("q", values), array("q", starts))
     done = getattr(store, "done", None)  # a class's store keeps its entries now (``ClassStore``)
     if done is not None:
         done()
@@ -507,7 +535,12 @@ def find_similar(
     n_class = len(submissions)
     is_known = np.array([i >= n_class for i in range(len(ids))], dtype=bool)
 
-    unique = list(dict.fromkeys(src for funcs in sources for src in funcs.values() if isinstance(src, str) and src.strip()))
+    unit_of: dict[tuple[str, str], _Unit] = {}  # (function, source) -> what is normalised
+    for funcs in sources:
+        for fname, src in funcs.items():
+            if isinstance(src, str) and src.strip() and (fname, src) not in unit_of:
+                unit_of[fname, src] = (src, _compared_for(fname, src, keep))
+    unique = list(dict.fromkeys(unit_of.values()))
     normalised = _normalised(unique, keep=keep, shapes=shapes, k=k, w=window, workers=workers, store=store)
     docs: list[dict[str, _Doc]] = []
     total_fps = 0
@@ -515,8 +548,8 @@ def find_similar(
     unparsable = 0
     # One document per distinct source, shared by every entity that holds it; the normalised
     # tokens and the fingerprint lists are dropped once the documents are made.
-    made: dict[str, tuple[_Doc, int, int, bool]] = {}
-    for source, (lines, parsed, values, starts) in normalised.items():
+    made: dict[_Unit, tuple[_Doc, int, int, bool]] = {}
+    for unit, (lines, parsed, values, starts) in normalised.items():
         positions: dict[int, list[int]] = {}
         in_template = 0
         for value, start in zip(values, starts):
@@ -524,12 +557,12 @@ def find_similar(
                 in_template += 1
                 continue
             positions.setdefault(value, []).append(start)
-        made[source] = (_Doc(lines, {v: tuple(p) for v, p in positions.items()}), len(values), in_template,
-                        not parsed)
+        made[unit] = (_Doc(lines, {v: tuple(p) for v, p in positions.items()}), len(values), in_template,
+                      not parsed)
     del normalised
     noted: dict[str, list[int]] = {}  # function -> rows whose source of it holds what it reaches (_noted_terms)
     # A source begins with a comment only when it is noted: most classes have none to look at.
-    noting = any(source.startswith("#") for source in unique)
+    noting = any(source.startswith("#") for source, _for in unique)
     for row, funcs in enumerate(sources):
         entity: dict[str, _Doc] = {}
         for fname, source in funcs.items():
@@ -537,7 +570,7 @@ def find_similar(
                 continue
             if noting and _holds_reached(source):
                 noted.setdefault(fname, []).append(row)
-            doc, count, in_template, broken = made[source]
+            doc, count, in_template, broken = made[unit_of[fname, source]]
             total_fps += count
             ignored_template += in_template
             unparsable += broken

@@ -35,7 +35,8 @@ Pipeline (each step works on the ``ast`` of the function):
    to a statement of the starter code are removed (after step 4, so that the
    signatures still know what the starter code's variables hold).
 6. renaming: parameters become ``p0, p1, ...``: by position in a def named as
-   a graded or provided function (``keep_names``), in an order of their uses in
+   a graded or provided function (``keep_names``; only as the function the text
+   is compared for when ``compared_for`` is given), in an order of their uses in
    any other def (``_parameter_spellings``); every other
    local is spelled after the *shape* of its first definition (the defining
    statement with all locals blanked, and the name's position among its
@@ -78,6 +79,9 @@ DEFAULT_KEEP_NAMES = frozenset(
     }
 )
 _BUILTINS = frozenset(dir(builtins))
+#: How many arguments the grader passes each graded function, by position (the course's headers).
+_COURSE_ARITY = {"rnn_cell_forward": 3, "rnn_forward": 3, "lstm_cell_forward": 4, "lstm_forward": 3,
+                 "rnn_cell_backward": 2, "rnn_backward": 2, "lstm_cell_backward": 3, "lstm_backward": 2}
 
 _NP_BINARY = {
     "dot": ast.MatMult, "matmul": ast.MatMult, "add": ast.Add, "subtract": ast.Sub,
@@ -336,6 +340,10 @@ def _target_base(target: ast.AST) -> str | None:
     return target.id if isinstance(target, ast.Name) else None
 
 
+#: Constants whose identity is their value (``is`` between them is decided).
+_SINGLETONS = (type(None), bool, type(...))
+
+
 def _const_truth(test: ast.AST) -> bool | None:
     """The truth value of a constant condition (``False``, ``0``, ``not True``, ``1 == 2``), else None."""
     if isinstance(test, ast.Constant):
@@ -346,6 +354,11 @@ def _const_truth(test: ast.AST) -> bool | None:
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
         inner = _const_truth(test.operand)
         return None if inner is None else not inner
+    if (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], (ast.Is, ast.IsNot))
+            and all(isinstance(side, ast.Constant) and type(side.value) in _SINGLETONS
+                    for side in (test.left, test.comparators[0]))):  # ``None is not None``
+        same = test.left.value is test.comparators[0].value
+        return same if isinstance(test.ops[0], ast.Is) else not same
     if (
         isinstance(test, ast.Compare)
         and isinstance(test.left, ast.Constant)
@@ -1559,10 +1572,12 @@ class Normaliser:
     """
 
     def __init__(self, *, keep_names: frozenset[str] = DEFAULT_KEEP_NAMES,
-                 template_shapes: frozenset[str] | set[str] = frozenset(), remove_dead: bool = True):
+                 template_shapes: frozenset[str] | set[str] = frozenset(), remove_dead: bool = True,
+                 compared_for: str | None = None):
         self.keep_names = frozenset(keep_names)
         self.template_shapes = frozenset(template_shapes)
         self.remove_dead = remove_dead
+        self.compared_for = compared_for
         self._by_source: dict[str, NormalisedCode] = {}
         self._by_key: dict[str, tuple[tuple[str, ...], tuple[int, ...]]] = {}
         #: How many sources were actually normalised (the others came from the cache).
@@ -1582,7 +1597,7 @@ class Normaliser:
             return found
         self.computed += 1
         found = normalise_function(source, keep_names=self.keep_names, template_shapes=self.template_shapes,
-                                   remove_dead=self.remove_dead)
+                                   remove_dead=self.remove_dead, compared_for=self.compared_for)
         self.remember(source, found, key)
         return found
 
@@ -1637,6 +1652,7 @@ def normalise_function(
     keep_names: frozenset[str] = DEFAULT_KEEP_NAMES,
     template_shapes: frozenset[str] | set[str] = frozenset(),
     remove_dead: bool = True,
+    compared_for: str | None = None,
 ) -> NormalisedCode:
     """Canonical tokens of ``source`` (a ``def``, or any Python text).
 
@@ -1644,33 +1660,40 @@ def normalise_function(
     ``template_shapes``: renaming-blind statement dumps of the starter code
     (``statement_shapes``); matching simple statements are removed.
     ``remove_dead``: False keeps dead code (used to fingerprint the starter code itself).
+    ``compared_for``: the function the text is compared as, when known: a def named as another
+    function of ``keep_names`` in it (a copy of ``rnn_cell_forward`` defined as
+    ``lstm_cell_forward`` or ``sigmoid`` behind a wrapper) is then numbered by use, as any helper
+    is; None numbers every def of a kept name by position.
 
     Never raises for odd input: text that does not parse, or whose AST is too
     deep for the recursive passes, gets the token-stream fallback
     (``parsed=False``), so one strange submission cannot stop a class report.
     How deep is too deep does not depend on the caller (``grader.astnodes.stack_budget``).
     """
+    by_position = keep_names if compared_for is None else keep_names & {compared_for}
     with stack_budget():
         return _normalise_source(source, keep_names=keep_names, template_shapes=template_shapes,
-                                 remove_dead=remove_dead)
+                                 remove_dead=remove_dead, by_position=by_position)
 
 
 def _normalise_source(source: str, *, keep_names: frozenset[str], template_shapes: frozenset[str] | set[str],
-                      remove_dead: bool) -> NormalisedCode:
+                      remove_dead: bool, by_position: frozenset[str]) -> NormalisedCode:
     """``normalise_function``'s work, within the recursion limit it set."""
     tree = _parse(source)
     if tree is None:
         return _fallback_tokens(source, keep_names)
     try:
-        return _normalise_tree(tree, keep_names=keep_names, template_shapes=template_shapes, remove_dead=remove_dead)
+        return _normalise_tree(tree, keep_names=keep_names, template_shapes=template_shapes, remove_dead=remove_dead,
+                               by_position=by_position)
     except RecursionError:
         return _fallback_tokens(source, keep_names)
 
 
 def _normalise_tree(tree: ast.Module, *, keep_names: frozenset[str], template_shapes: frozenset[str] | set[str],
-                    remove_dead: bool) -> NormalisedCode:
+                    remove_dead: bool, by_position: frozenset[str]) -> NormalisedCode:
     """Steps 1-7 of the module docstring on a parsed tree (modified in place)."""
     _own_locals(tree, keep_names)
+    _bind_unpassed_defaults(tree, by_position)
     tree.body = _Simplifier().block(tree.body)
     _drop_leading_guards(tree)
     _promote_unpacked_parameters(tree)
@@ -1681,7 +1704,7 @@ def _normalise_tree(tree: ast.Module, *, keep_names: frozenset[str], template_sh
         _drop_unread_parameters(tree, rewriter.counts[0])
     else:
         local = _local_names(tree, keep_names)
-    spelt, headers = _parameter_spellings(tree, local, keep_names)
+    spelt, headers = _parameter_spellings(tree, local, by_position)
     canoniser = _Canoniser(local, spelt)
     tree.body = canoniser.canonise(tree.body)
     blind_memo: dict = {}  # renaming-blind dumps of subtrees, shared: the tree does not change in between
@@ -1701,34 +1724,106 @@ def _units(tree: ast.Module) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
                     for m in c.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))]
 
 
+def _bind_unpassed_defaults(tree: ast.Module, by_position: frozenset[str]) -> None:
+    """In a def the grader calls (``_units`` named in ``by_position`` and ``_COURSE_ARITY``), a
+    parameter the grader never passes, one with a constant default after the course's arguments
+    or keyword-only, holds its default: its reads become that constant when nothing in the def
+    assigns it, so the branches it decides fold (``_Simplifier``) and it is left unread. A copy
+    given ``junk=None`` read in a live branch (``if junk is not None: xt = junk``) scored 0.38
+    against its original, graded in full (twenty-ninth session)."""
+    for unit in _units(tree):
+        arity = _COURSE_ARITY.get(unit.name)
+        if arity is None or unit.name not in by_position:
+            continue
+        args = unit.args
+        positional = [*args.posonlyargs, *args.args]
+        defaults = dict(zip([a.arg for a in positional[len(positional) - len(args.defaults):]], args.defaults))
+        defaults.update((a.arg, d) for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None)
+        passed = {a.arg for a in positional[:arity]}
+        bound = {name: value.value for name, value in defaults.items()
+                 if name not in passed and type(value) is ast.Constant}
+        if not bound:
+            continue
+        inside = [node for stmt in unit.body for node in _walk(stmt)]
+        stored = {n.id for n in inside if type(n) is ast.Name and type(n.ctx) is not ast.Load}
+        stored |= {a.arg for n in inside if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
+                   for a in _all_args(n.args)}  # a nested def's own parameter of that name
+        bound = {name: value for name, value in bound.items() if name not in stored}
+        if bound:
+            unit.body = [_ConstantsFor(bound).visit(stmt) for stmt in unit.body]
+
+
+class _ConstantsFor(ast.NodeTransformer):
+    """Reads of the given names become the given constants (``_bind_unpassed_defaults``)."""
+
+    def __init__(self, values: dict[str, object]) -> None:
+        self.values = values
+
+    def visit_Name(self, node: ast.Name) -> ast.AST:
+        if type(node.ctx) is ast.Load and node.id in self.values:
+            return ast.copy_location(ast.Constant(self.values[node.id]), node)
+        return node
+
+
 def _drop_leading_guards(tree: ast.Module) -> None:
     """Leave out of each def (``_units``) the guards its body begins with: ``if <test>: return X``
-    or ``if <test>: raise ...`` without an ``else``, where X is a name, a constant or nothing.
+    or ``if <test>: raise ...``, where X is a name, a constant, a tuple of those or nothing, and
+    ``assert`` statements. A guard with an ``else`` (or ``elif``) is left out and what its ``else``
+    holds put in its place (the body always leaves the def, so that is the same code); a ``try``
+    whose handlers only leave so gives way to its body (``_is_guarded_try``).
     The grader calls a graded function with the course's arguments, so such a guard checks input
     it never gets; a copy given a junk parameter read only there (``def rnn_cell_forward(xt,
     a_prev, parameters, junk=None): if xt is None: return junk``, or the same behind a wrapper)
     kept the parameter read, which sent the helper's parameters to the order of their contexts
     and added a statement: 0.04-0.68 against its original, graded in full (twenty-seventh
     session's left item). Without the guard the parameter is unread and goes as the others
-    do. Honest input checks are guards too: they leave both sides of a pair alike."""
+    do. Honest input checks are guards too: they leave both sides of a pair alike. The ``else``,
+    ``elif``, ``assert`` and tuple forms kept the junk read until the twenty-ninth session
+    (0.04-0.76)."""
     for unit in _units(tree):
-        body = unit.body
+        body = list(unit.body)
         start = 0
-        while start < len(body) - 1 and _is_guard(body[start]):
-            start += 1
-        if start:
+        while start < len(body):
+            first = body[start]
+            guard = _is_guard(first)
+            if guard and first.orelse:
+                body[start:start + 1] = first.orelse
+            elif _is_guarded_try(first):
+                body[start:start + 1] = first.body
+            elif start < len(body) - 1 and (guard or isinstance(first, ast.Assert)):  # a body of one guard stays
+                start += 1
+            else:
+                break
+        if start and body[start:]:
             unit.body = body[start:]
+        elif body and body != unit.body:  # only blocks put in place of their guards
+            unit.body = body
 
 
 def _is_guard(stmt: ast.stmt) -> bool:
-    """True for ``if <test>: return X`` (X a name, a constant or nothing) or ``if <test>:
-    raise ...``, without an ``else`` (``_drop_leading_guards``)."""
-    if not isinstance(stmt, ast.If) or stmt.orelse or len(stmt.body) != 1:
-        return False
-    only = stmt.body[0]
-    if isinstance(only, ast.Raise):
+    """True for ``if <test>: return X`` (X a name, a constant, a tuple of those or nothing) or
+    ``if <test>: raise ...``, with or without an ``else`` (``_drop_leading_guards``)."""
+    return isinstance(stmt, ast.If) and len(stmt.body) == 1 and _is_exit(stmt.body[0])
+
+
+def _is_guarded_try(stmt: ast.stmt) -> bool:
+    """True for a ``try`` without ``else`` or ``finally`` each of whose handlers only leaves as a
+    guard does (``_is_exit``): on the grader's input its body is what runs. ``try: xt.shape`` /
+    ``except AttributeError: return junk``, or the whole copy in the ``try``, kept a junk
+    parameter read: 0.71-0.73 (twenty-ninth session)."""
+    return (type(stmt) is ast.Try and not stmt.orelse and not stmt.finalbody
+            and all(len(h.body) == 1 and _is_exit(h.body[0]) for h in stmt.handlers))
+
+
+def _is_exit(stmt: ast.stmt) -> bool:
+    """``raise ...`` or ``return X``, X a name, a constant, a tuple of those or nothing."""
+    if isinstance(stmt, ast.Raise):
         return True
-    return isinstance(only, ast.Return) and (only.value is None or isinstance(only.value, (ast.Name, ast.Constant)))
+    if not isinstance(stmt, ast.Return):
+        return False
+    value = stmt.value
+    items = value.elts if isinstance(value, ast.Tuple) else [value]
+    return value is None or all(isinstance(item, (ast.Name, ast.Constant)) for item in items)
 
 
 def _drop_unread_parameters(tree: ast.Module, loads: dict[str, int]) -> None:
@@ -1839,11 +1934,15 @@ _UNORDERED_COMPARE = (ast.Eq, ast.NotEq, ast.Is, ast.IsNot)
 
 
 def _parameter_spellings(tree: ast.Module, local: set[str],
-                         keep_names: frozenset[str]) -> tuple[dict[str, str], dict[int, list[ast.arg]]]:
+                         by_position: frozenset[str]) -> tuple[dict[str, str], dict[int, list[ast.arg]]]:
     """How each parameter of the text's defs is spelt: numbered as before (``p0``, ``p1``...;
     ``p<depth>_<k>`` in a nested def), in the header's order for a def named as a graded or
-    provided function (``keep_names``: the grader calls it by position, so its header is the
-    course's), and in an order of their uses for any other def (``_parameter_order``).
+    provided function (``by_position``: the grader calls it by position, so its header is the
+    course's), and in an order of their uses for any other def (``_parameter_order``). In a text
+    compared for one function (``normalise_function(compared_for=)``) only a def of that name is
+    numbered by position: a classmate's ``rnn_cell_forward`` copied as ``def
+    lstm_cell_forward(parameters, a_prev, xt)`` behind ``return lstm_cell_forward(parameters,
+    a_prev, xt)`` is called by the wrapper, not by the grader (0.14, twenty-ninth session).
 
     Numbered by position, a copy whose parameters a wrapper passes in another order (``def
     f9(parameters, a_prev, xt)`` behind ``return f9(parameters, a_prev, xt)``) spelt each
@@ -1859,7 +1958,7 @@ def _parameter_spellings(tree: ast.Module, local: set[str],
     and no context is worked out) and, for each def numbered by use, its parameters in that
     order (``id`` of the def -> ``ast.arg`` nodes), which its header lists."""
     defs = _defs_with_depth(tree.body)
-    if not any(d.name not in keep_names and len(_all_args(d.args)) > 1 for d, _depth in defs):
+    if not any(d.name not in by_position and len(_all_args(d.args)) > 1 for d, _depth in defs):
         return {}, {}
     params = {a.arg for d, _depth in defs for a in _all_args(d.args)}
     contexts, tuples = _parameter_contexts(tree, params, local)
@@ -1869,7 +1968,7 @@ def _parameter_spellings(tree: ast.Module, local: set[str],
         args = {a.arg: a for a in _all_args(d.args)}
         names = [name for name in args if name not in spelt]  # else a nested def's parameter
         # named as an outer one's: spelt as that
-        if d.name in keep_names:
+        if d.name in by_position:
             order = names
         else:
             order = _parameter_order(names, contexts, tuples)

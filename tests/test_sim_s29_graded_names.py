@@ -1,0 +1,59 @@
+"""A copy defined under another graded function's name: twenty-ninth session.
+
+The twenty-seventh session left open a def named as a graded function that is something else:
+a classmate's ``rnn_cell_forward`` copied as ``def lstm_cell_forward(...)`` (or as a provided
+one, ``sigmoid``) behind ``def rnn_cell_forward(xt, a_prev, parameters): return
+lstm_cell_forward(...)``. The check compared the one-line wrapper (``runner._helpers_of`` skips
+the graded functions), and the copy only in the slot of the function it is named as, numbered by
+position: 0.00-0.14 on 2e33195, no pair listed (each case here fails there). Now a function that
+only delegates, directly or through relays that only delegate, is compared as the graded functions
+that do the work (``runner._working_text``), and in a text compared for ``rnn_cell_forward`` a def
+named as another kept function is numbered by use (``normalise_function(compared_for=)``).
+"""
+from __future__ import annotations
+
+import pytest
+
+from grader.commands import function_sources
+from grader.models import PASSED
+from grader.runner import grade_submission
+from grader.similarity import find_similar
+from tests import notebooks as nbs
+
+_ORIGINAL = nbs.COURSE_CELLS["rnn_cell_forward"]
+_HEAD = "def rnn_cell_forward(xt, a_prev, parameters):\n"
+_BODY = _ORIGINAL.split(_HEAD, 1)[1]
+
+
+def _as(header: str, call: str) -> dict[str, str]:
+    """The copy under ``header`` in the cell of ``lstm_cell_forward``, and a graded
+    ``rnn_cell_forward`` that returns ``call``."""
+    return {"lstm_cell_forward": f"{header}\n{_BODY}", "rnn_cell_forward": f"{_HEAD}    return {call}\n"}
+
+
+_CASES = {
+    "named_lstm": _as("def lstm_cell_forward(xt, a_prev, parameters):", "lstm_cell_forward(xt, a_prev, parameters)"),
+    "named_lstm_swapped": _as("def lstm_cell_forward(parameters, a_prev, xt):",
+                              "lstm_cell_forward(parameters, a_prev, xt)"),
+    "through_a_relay": {"lstm_cell_forward": "def lstm_cell_forward(parameters, a_prev, xt):\n" + _BODY,
+                        "rnn_cell_forward": ("def _relay(a, b, c):\n    return lstm_cell_forward(c, b, a)\n\n"
+                                             + _HEAD + "    return _relay(xt, a_prev, parameters)\n")},
+    "behind_a_lambda": {"lstm_cell_forward": "def lstm_cell_forward(parameters, a_prev, xt):\n" + _BODY,
+                        "rnn_cell_forward": ("rnn_cell_forward = lambda xt, a_prev, parameters: "
+                                             "lstm_cell_forward(parameters, a_prev, xt)\n")},
+    "named_sigmoid_swapped": {"rnn_cell_forward": "def sigmoid(parameters, a_prev, xt):\n" + _BODY
+                              + f"\n\n{_HEAD}    return sigmoid(parameters, a_prev, xt)\n"},
+}
+
+
+@pytest.mark.parametrize("how", sorted(_CASES))
+def test_a_copy_named_as_another_graded_function_is_flagged(tmp_path, context, sandbox, how):
+    path = nbs.write(tmp_path / f"{how}.ipynb", nbs.course_notebook(_CASES[how]))
+    result = grade_submission(path, context=context, sandbox=sandbox)
+    assert result.part("rnn_cell_forward").status == PASSED  # the copy is what is graded
+    source = result.extra["sources"]["rnn_cell_forward"]
+    classmate = nbs.write(tmp_path / "classmate.ipynb", nbs.course_notebook())
+    report = find_similar({how: {"rnn_cell_forward": source},
+                           "classmate": function_sources(classmate, names=["rnn_cell_forward"])})
+    assert [(p.a, p.b, p.flagged) for p in report.pairs] == [(how, "classmate", True)], report.pairs
+    assert report.pairs[0].overall >= 0.9, report.pairs
