@@ -23,7 +23,7 @@ from grader.imdb.labels import distinct, family, is_recurrent
 from grader.imdb.outputs import (AccuracyPrint, Epoch, Evaluation, FitLog, Label, Summary, ends_line, parse_events,
                                   render)
 from grader.imdb.source import CodeFacts, EvalCall, FitCall, read_code
-from grader.models import Location
+from grader.models import Location, cell_words
 from grader.notebook import SourceMemo, skipped_code
 
 __all__ = ["ModelEvidence", "ScoreItem", "ImdbResult", "score_imdb"]
@@ -114,19 +114,31 @@ def _fmt(x: float | None) -> str:
     return "n/a" if x is None else f"{x:.4f}"
 
 
-def _cell(cell: Any) -> str:
-    """A cell as the rest of the feedback's headings name it: counted from 1, with the ``In [n]``
-    prompt the saved notebook shows beside it (``"cell 23, In [17]"``, ``Location.cell_label``);
-    the bonus's lines name cells mostly in parentheses ("SimpleRNN (cell 23, In [17]): ...")."""
-    return Location(cell=cell.index, line=None, prompt=getattr(cell, "prompt", None)).cell_label()
+def _cell(cell: Any, *, heading: bool = False) -> str:
+    """A cell as the rest of the feedback names it, counted from 1 with the ``In [n]`` prompt the
+    saved notebook shows beside it: ``"cell 23 (In [17])"`` in a sentence (``models.cell_words``),
+    ``"cell 23, In [17]"`` with ``heading``, inside parentheses ("LSTM (cell 23, In [17]): ...",
+    ``Location.cell_label``)."""
+    prompt = getattr(cell, "prompt", None)
+    if heading:
+        return Location(cell=cell.index, line=None, prompt=prompt).cell_label()
+    return cell_words(cell.index, prompt)
 
 
 def _cell_namer(cells: Sequence[Any]) -> Any:
     """``_cell`` for a 0-based cell index of ``cells`` (a notebook's, in order)."""
-    def name(index: int) -> str:
+    def name(index: int, *, heading: bool = False) -> str:
         held = cells[index] if 0 <= index < len(cells) else None
-        return _cell(held) if held is not None and held.index == index else Location(cell=index, line=None).cell_label()
+        if held is not None and held.index == index:
+            return _cell(held, heading=heading)
+        return cell_words(index)
     return name
+
+
+def _cell_listing(names: Sequence[str]) -> str:
+    """Cells' names in heading words (``_cell(heading=True)``) listed: with "; " between them when
+    one holds a prompt's comma ("cell 2, In [1]; cell 5, In [3]"), else ", "."""
+    return _listing(names, "cells", sep="; " if any(", In [" in name for name in names) else ", ")
 
 
 def _listing(items: Sequence[str], noun: str = "", *, sep: str = ", ") -> str:
@@ -289,7 +301,7 @@ class _Associator:
                     used.add(id(fit))
                 run = self.new_run(fit, cell.index, hint)
                 run.log = event
-                run.vals.extend((v, f"validation accuracy of epoch {e.number} ({_cell(cell)})")
+                run.vals.extend((v, f"validation accuracy of epoch {e.number} ({_cell(cell, heading=True)})")
                                 for e in event.epochs if e.complete and (v := e.val_acc) is not None)
                 cell_runs.append(run)
                 current, hint = run, None
@@ -964,13 +976,13 @@ def score_imdb(notebook: Any, *, config: ImdbConfig,
     # of the bonus): a cut in the NumPy part's cells, when a bonus cell spent the budget, is noise.
     cut = [index for index in assoc.cut_outputs if index in assoc.first_cells]
     if cut:
-        feedback.append(f"The outputs of {_listing([cell_name(i) for i in cut], 'cells', sep='; ')} were not all read: the bonus "
+        feedback.append(f"The outputs of {_listing([cell_name(i) for i in cut], 'cells')} were not all read: the bonus "
                         f"reads {MAX_OUTPUT_CHARS:,} characters of a notebook's outputs (a line counting {BREAK_COST} "
                         f"more), {MAX_OUTPUT_LINE_CHARS:,} of the lines they show and {MAX_LINE_CHARS:,} of one line, "
                         f"shared between its cells (those that train, evaluate or print accuracies first, and the "
                         f"smaller outputs first); an accuracy shown past that is not evidence.")
     if facts.unparsed_cells:
-        feedback.append("Some code could not be parsed (" + _listing([cell_name(i) for i in facts.unparsed_cells], "cells", sep="; ")
+        feedback.append("Some code could not be parsed (" + _cell_listing([cell_name(i, heading=True) for i in facts.unparsed_cells])
                         + "); the rest of those cells was read.")
 
     # -- alternatives ---------------------------------------------------------
@@ -995,7 +1007,7 @@ def score_imdb(notebook: Any, *, config: ImdbConfig,
         alt_msg += "; read from the code only"
     named = [m for m in counted if m.alternative is not None]
     for m in _listed_models(named):
-        where = _listing([cell_name(c) for c in m.cells], "cells", sep="; ")
+        where = _cell_listing([cell_name(c, heading=True) for c in m.cells])
         if not m.has_output:
             feedback.append(f"{_quoted(m.alternative or '')} ({where}): trained in the code, no outputs; "
                             f"validation: {_quoted(m.validation)}.")
@@ -1008,7 +1020,7 @@ def score_imdb(notebook: Any, *, config: ImdbConfig,
                         f"lists {MAX_MODEL_LINES}: the best of each alternative first).")
     if unknown:
         feedback.append("Could not tell which recurrent layers the model(s) trained in "
-                        + _listing([cell_name(c) for c in sorted({m.cells[0] for m in unknown if m.cells})], "cells", sep="; ")
+                        + _listing([cell_name(c) for c in sorted({m.cells[0] for m in unknown if m.cells})], "cells")
                         + " use; name the alternative in a print or show model.summary().")
     if nonrec:
         feedback.append("Models without a recurrent layer are not counted as alternatives: "
