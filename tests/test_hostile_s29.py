@@ -1,0 +1,49 @@
+"""The twenty-ninth session's hostile review: each test here failed on 2e33195, before its fix
+(``docs/security.md``, "Twenty-ninth session: hostile review")."""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from grader.files import spreadsheet_text
+from tests import notebooks as nbs
+
+REPO = Path(__file__).resolve().parents[1]
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+# --------------------------------------------------------------------------- the gradebook
+
+
+def _lookalikes() -> list[str]:
+    """Every character whose compatibility form (NFKC) starts a formula."""
+    return [chr(c) for c in range(128, sys.maxunicode + 1)
+            if unicodedata.normalize("NFKC", chr(c)).startswith(FORMULA_STARTS)]
+
+
+def test_every_compatibility_form_of_a_formula_start_is_escaped():
+    """``＝HYPERLINK(...)``, ``﹫SUM(1)``, ``⁺cmd``: a spreadsheet that folds compatibility forms
+    (NFKC) reads a formula; each such first character, and each after a ';' or a tab, gets its
+    ``'`` as the ASCII ones do. The scan over every code point keeps the grader's list whole."""
+    found = _lookalikes()
+    assert len(found) >= 15, found  # the fullwidth, small, super/subscript forms at least
+    for char in found:
+        assert spreadsheet_text(f"{char}HYPERLINK(1)") == f"'{char}HYPERLINK(1)", hex(ord(char))
+        assert spreadsheet_text(f"Smith; {char}1") == f"Smith; '{char}1", hex(ord(char))
+
+
+def test_a_fullwidth_formula_in_a_file_name_is_escaped_in_grades_csv(tmp_path):
+    """Through grade.py: a notebook named ``＝HYPERLINK(1).ipynb`` went into grades.csv as
+    written (the escaping looked at ASCII ``=+-@`` only)."""
+    name = "\uff1dHYPERLINK(1)"
+    nbs.write(tmp_path / "class" / f"{name}.ipynb", nbs.course_notebook())
+    done = subprocess.run([sys.executable, "grade.py", str(tmp_path / "class"), "--out", str(tmp_path / "out"),
+                           "--no-similarity"], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    rows = list(csv.DictReader((tmp_path / "out" / "grades.csv").read_text(encoding="utf-8").splitlines()))
+    assert [row["submission"] for row in rows] == [f"'{name}"], rows
