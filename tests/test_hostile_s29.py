@@ -47,3 +47,33 @@ def test_a_fullwidth_formula_in_a_file_name_is_escaped_in_grades_csv(tmp_path):
     assert done.returncode == 0, done.stdout + done.stderr
     rows = list(csv.DictReader((tmp_path / "out" / "grades.csv").read_text(encoding="utf-8").splitlines()))
     assert [row["submission"] for row in rows] == [f"'{name}"], rows
+
+
+# --------------------------------------------------------------------------- the roster
+
+
+def test_a_roster_id_without_letters_takes_no_other_submission(tmp_path):
+    """Through grade.py --roster: the roster's ``★`` and a notebook ``☆.ipynb`` both had the
+    comparison key "" (``discover.student_key``), so ``☆``'s grade was written against ``★``,
+    on the roster, where it is another student's (or nobody's) work."""
+    nbs.write(tmp_path / "class" / "\u2606.ipynb", nbs.course_notebook())
+    nbs.write(tmp_path / "class" / "bob.ipynb", nbs.course_notebook())
+    (tmp_path / "roster.csv").write_text("id,name\n\u2605,Star\nbob,Bob\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "grade.py", str(tmp_path / "class"), "--out", str(tmp_path / "out"),
+                           "--no-similarity", "--roster", str(tmp_path / "roster.csv")],
+                          cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    rows = list(csv.DictReader((tmp_path / "out" / "grades.csv").read_text(encoding="utf-8").splitlines()))
+    by_id = {row["student_id"]: row for row in rows}
+    assert by_id["\u2605"]["submission"] == "" and by_id["\u2605"]["score"] in ("", "0"), rows
+    assert by_id["bob"]["submission"] == "bob", rows
+    assert [row["submission"] for row in rows if row["on_roster"] != "yes"] == ["\u2606"], rows
+
+
+def test_ids_made_of_punctuation_still_match_themselves():
+    """The fallback keeps an id without letters matching its own spelling (case, width, blanks)."""
+    from grader.discover import student_key
+
+    assert student_key(" --- ") == student_key("---") != student_key("___")
+    assert student_key("\uff0a\uff0a") == student_key("**")  # fullwidth asterisks, NFKC
+    assert student_key("José") == "jose"
