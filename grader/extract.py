@@ -574,6 +574,8 @@ _REACHING_MODULES = frozenset({"gc", "inspect", "ctypes", "ctypeslib", "types", 
                                # notebook wrote (``runpy.run_path``), a statement timed or debugged
                                "runpy", "imp", "zipimport", "pkgutil", "timeit", "doctest", "cProfile",
                                "pdb", "bdb",
+                               # any callable by its dotted name (``pydoc.locate("builtins.exec")``)
+                               "pydoc",
                                # the C modules under some of them, importable by their own names
                                # (``_ctypes._SimpleCData``, ``from_address``: memory at any address)
                                "_ctypes", "_pickle", "_operator", "_imp", "_frozen_importlib",
@@ -600,7 +602,13 @@ _SYS_REACHING = ("modules", *_SYS_NAMED)
 #: the copy graded 10 / 10, the decoy compared unnoted). ``types.SimpleNamespace`` is under
 #: ``types``. None of the three is in a code cell of real21, real26, real28 or class2.
 _MEMORY_NAMES = frozenset({"as_strided", "stride_tricks", "__array_interface__", "__array_struct__",
-                           "Namespace", "make_dataclass"})
+                           "Namespace", "make_dataclass",
+                           # library functions that ``eval`` a string (twenty-ninth session,
+                           # through the grader: the copy in the string graded 10 / 10, the decoy
+                           # compared unnoted): a logging configuration's handler class
+                           # (``fileConfig``), a string annotation, in its function's globals
+                           # (``get_type_hints``)
+                           "fileConfig", "get_type_hints"})
 #: Names (attributes, modules imported inside a def) a definition's code may not hold unnoted.
 _REACHING_NAMES = _REACHING_MODULES | frozenset({
     "__code__", "__globals__", "__dict__", "__setattr__", "__getattribute__", "__closure__", "__defaults__",

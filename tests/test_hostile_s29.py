@@ -77,3 +77,51 @@ def test_ids_made_of_punctuation_still_match_themselves():
     assert student_key(" --- ") == student_key("---") != student_key("___")
     assert student_key("\uff0a\uff0a") == student_key("**")  # fullwidth asterisks, NFKC
     assert student_key("José") == "jose"
+
+
+# --------------------------------------------------------------------------- code run from a string
+
+#: Bodies of a ``_boot()`` that runs ``%r`` (the copy's source, in a string) in the program's
+#: globals through a library function that evaluates a string, with no name ``_reaching_code``
+#: looked for (the module imported first).
+_STRING_ROUTES = {
+    "logging fileConfig": ("import logging\nimport logging.config\nimport configparser\n",
+                           "    logging.F = rnn_cell_forward\n    logging.S = %r\n"
+                           "    cp = configparser.RawConfigParser()\n"
+                           "    cp.read_dict({'formatters': {'keys': ''}, 'handlers': {'keys': 'h'},\n"
+                           "                  'handler_h': {'class': 'exec(S, F.__globals__) or NullHandler'},\n"
+                           "                  'loggers': {'keys': 'root'}, 'logger_root': {'handlers': 'h'}})\n"
+                           "    logging.config.fileConfig(cp, disable_existing_loggers=False)\n"),
+    "pydoc locate": ("import pydoc\n",
+                     "    pydoc.locate('builtins.exec')(%r, pydoc.locate('builtins.globals')())\n"),
+    "typing get_type_hints": ("import typing\n",
+                              "    def _h(x: 'exec(_T, globals())'):\n        pass\n"
+                              "    typing.get_type_hints(_h, None, {'_T': %r})\n"),
+    "from typing import get_type_hints as": ("from typing import get_type_hints as _hints\n",
+                                             "    def _h(x: 'exec(_T, globals())'):\n        pass\n"
+                                             "    _hints(_h, None, {'_T': %r})\n"),
+}
+_DECOY = ("def rnn_cell_forward(xt, a_prev, parameters):\n    if xt is None:\n        _z()\n"
+          "    a_next = xt * 2\n    return a_next, None, (a_next, a_prev, xt, parameters)\n")
+
+
+@pytest.mark.parametrize("route", sorted(_STRING_ROUTES))
+def test_code_run_from_a_string_by_a_library_function_is_noted(tmp_path, context, sandbox, route):
+    """The copy of ``rnn_cell_forward`` in a string, run by ``logging.config.fileConfig`` (a
+    handler's class is ``eval``'d), ``pydoc.locate('builtins.exec')`` or ``typing.get_type_hints``
+    (a string annotation is ``eval``'d) from a default value: 10 / 10 while the decoy, which alone
+    scores 0, was the text compared, with no note. Now the compared text starts with the note."""
+    from grader.commands import function_sources
+    from grader.runner import grade_submission
+
+    imports, body = _STRING_ROUTES[route]
+    cell = (f"{imports}\n\n{_DECOY}\n\ndef _boot():\n{body % nbs.COURSE_CELLS['rnn_cell_forward']}"
+            "    return 0\n\n\ndef _z(_=_boot()):\n    return 1\n")
+    path = nbs.write(tmp_path / "string.ipynb", nbs.course_notebook({"rnn_cell_forward": cell}))
+    result = grade_submission(path, context=context, sandbox=sandbox)
+    part = result.part("rnn_cell_forward")
+    assert part.points == part.max_points, (part.points, part.cases[0].message)  # the route works
+    source = result.extra["sources"]["rnn_cell_forward"]
+    assert source == function_sources(path, names=["rnn_cell_forward"])["rnn_cell_forward"]
+    first = source.split("\n", 1)[0]
+    assert first.startswith("# grader: the notebook's code uses `") and "(cell " in first, first
