@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import subprocess
 import sys
 import unicodedata
@@ -125,3 +126,48 @@ def test_code_run_from_a_string_by_a_library_function_is_noted(tmp_path, context
     assert source == function_sources(path, names=["rnn_cell_forward"])["rnn_cell_forward"]
     first = source.split("\n", 1)[0]
     assert first.startswith("# grader: the notebook's code uses `") and "(cell " in first, first
+
+
+# --------------------------------------------------------------------------- the IMDB bonus
+
+_TRAIN = ("from tensorflow import keras\nfrom tensorflow.keras import layers\n"
+          "(x_train, y_train), (x_test, y_test) = keras.datasets.imdb.load_data(num_words=10000)\n"
+          "model = keras.Sequential([layers.Embedding(10000, 32), layers.LSTM(32), layers.Dense(1, activation='sigmoid')])\n"
+          "model.compile(optimizer='adam', loss='binary_crossentropy', metrics=['accuracy'])\n"
+          "model.fit(x_train, y_train, epochs=2, validation_split=0.2, verbose=0)\n")
+
+
+@pytest.mark.parametrize("code, printed", [
+    ("print(f'LSTM test accuracy: {0.91:.4f}')", "LSTM test accuracy: 0.9100"),
+    ("print('LSTM test accuracy: %.4f' % 0.91)", "LSTM test accuracy: 0.9100"),
+    ("print(f'LSTM test accuracy: {0.913:.1%}')", "LSTM test accuracy: 91.3%"),
+    ("acc = 0.91\nprint(f'LSTM test accuracy: {acc}')", "LSTM test accuracy: 0.91"),
+    ("print('LSTM test accuracy:', round(0.9123, 2))", "LSTM test accuracy: 0.91"),
+])
+def test_a_literal_accuracy_printed_through_a_format_is_a_claim(code, printed):
+    """docs/imdb.md: "a printed number that the cell's code spells out literally is a claim, not
+    evidence". Compared as text, ``0.91`` printed as ``0.9100`` or ``91.3%``, or through a name,
+    was not: a fit that printed nothing (``verbose=0``) and a typed accuracy took the accuracy
+    item's 5 points."""
+    from grader.imdb import load_imdb_config, score_imdb
+    from grader.notebook import loads
+
+    cells = [nbs.code_cell(_TRAIN), nbs.code_cell(f"# test accuracy of the model\n{code}\n", [nbs.stream(printed + "\n")])]
+    nb = loads(json.dumps(nbs.course_notebook(extra_cells=cells)).encode(), path="x.ipynb")
+    result = score_imdb(nb, config=load_imdb_config(None), extra_files={})
+    accuracy = {item.name: item.points for item in result.items}["accuracy"]
+    assert accuracy == 0, (accuracy, result.feedback)
+    assert [claim.value for claim in result.claims] == [pytest.approx(0.913 if "%" in printed else 0.91)], result.claims
+
+
+def test_an_accuracy_the_code_computes_is_still_evidence():
+    """The same print of a number no literal of the cell gives (``acc`` from ``evaluate``) earns
+    the accuracy band, as before."""
+    from grader.imdb import load_imdb_config, score_imdb
+    from grader.notebook import loads
+
+    code = "loss, acc = model.evaluate(x_test, y_test, verbose=0)\nprint(f'LSTM test accuracy: {acc:.4f}')"
+    cells = [nbs.code_cell(_TRAIN), nbs.code_cell(f"{code}\n", [nbs.stream("LSTM test accuracy: 0.8612\n")])]
+    nb = loads(json.dumps(nbs.course_notebook(extra_cells=cells)).encode(), path="x.ipynb")
+    result = score_imdb(nb, config=load_imdb_config(None), extra_files={})
+    assert {item.name: item.points for item in result.items}["accuracy"] == 5, result.feedback

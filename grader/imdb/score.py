@@ -10,6 +10,7 @@ against those outputs.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Mapping, Sequence
@@ -21,7 +22,7 @@ from grader.imdb.claims import (REPORT_FILES, Claim, Statement, claims_from_mark
 from grader.imdb.config import ImdbConfig
 from grader.imdb.labels import distinct, family, is_recurrent
 from grader.imdb.outputs import (AccuracyPrint, Epoch, Evaluation, FitLog, Label, Summary, ends_line, parse_events,
-                                  render)
+                                  parse_number, render)
 from grader.imdb.source import CodeFacts, EvalCall, FitCall, read_code
 from grader.notebook import SourceMemo, skipped_code
 
@@ -164,6 +165,7 @@ class _Associator:
         self.facts = facts
         self.runs: list[_Run] = []
         self.literal_claims: list[Claim] = []
+        self.literal_values: dict[int, list[float]] = {}  # cell -> its literals as accuracies, sorted
         self.fits: dict[int, list[FitCall]] = {}
         self.evals: dict[int, list[EvalCall]] = {}
         for f in facts.fits:
@@ -354,9 +356,20 @@ class _Associator:
         return self.new_run(None, call.cell if call else -1, hint)
 
     def is_literal(self, cell: int, event: AccuracyPrint) -> bool:
-        """True when the printed number is written literally in the cell's code."""
+        """True when the printed number is written literally in the cell's code: the same
+        accuracy to the digits printed, however formatted (``f"{0.91:.4f}"`` prints ``0.9100``,
+        ``f"{0.913:.1%}"`` ``91.3%``: compared as text, they were evidence)."""
         digits = event.acc.text.rstrip("%")
-        return digits in self.facts.literals.get(cell, frozenset()) and "." in digits
+        if "." not in digits:
+            return False
+        values = self.literal_values.get(cell)
+        if values is None:
+            values = self.literal_values[cell] = sorted(
+                number.value for text in self.facts.literals.get(cell, frozenset())
+                if (number := parse_number(text.rstrip("%"), text.endswith("%"))) is not None)
+        half = event.acc.tolerance / 2 + 1e-12
+        at = bisect.bisect_left(values, event.acc.value - half)
+        return at < len(values) and values[at] <= event.acc.value + half
 
 
 _SPLIT_NOTE = re.compile(r"validation_split\s*[=:]\s*(\d*\.\d+)")
