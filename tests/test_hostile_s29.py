@@ -171,3 +171,39 @@ def test_an_accuracy_the_code_computes_is_still_evidence():
     nb = loads(json.dumps(nbs.course_notebook(extra_cells=cells)).encode(), path="x.ipynb")
     result = score_imdb(nb, config=load_imdb_config(None), extra_files={})
     assert {item.name: item.points for item in result.items}["accuracy"] == 5, result.feedback
+
+
+def _bonus_accuracy(code: str, outputs: list[dict]) -> tuple[float, object]:
+    """The accuracy item's points of a notebook that trains silently and then runs ``code``."""
+    from grader.imdb import load_imdb_config, score_imdb
+    from grader.notebook import loads
+
+    cells = [nbs.code_cell(_TRAIN), nbs.code_cell(f"# test accuracy of the model\n{code}\n", outputs)]
+    nb = loads(json.dumps(nbs.course_notebook(extra_cells=cells)).encode(), path="x.ipynb")
+    result = score_imdb(nb, config=load_imdb_config(None), extra_files={})
+    return {item.name: item.points for item in result.items}["accuracy"], result
+
+
+@pytest.mark.parametrize("code, text", [
+    ("print([0.3, 0.91])", "[0.3, 0.91]"),  # an evaluate's [loss, accuracy], typed
+    ("print('782/782 [==============================] - 3s - loss: 0.3000 - accuracy: 0.9100')",
+     "782/782 [==============================] - 3s - loss: 0.3000 - accuracy: 0.9100"),
+    ("import pandas as pd\ndf = pd.DataFrame({'model': ['LSTM'], 'test accuracy': [0.91]})\nprint(df)",
+     "  model  test accuracy\n0  LSTM           0.91"),
+])
+def test_an_evaluation_or_a_table_the_cell_types_is_a_claim(code, text):
+    """What an ``evaluate`` prints (``[loss, accuracy]``, its progress line) was taken as an
+    evaluation without asking whether the cell's code spells the number out; a table built from
+    a literal list (``pd.DataFrame({...: [0.91]})``) was read as printed by the code. Each took
+    the accuracy item's 5 points; each is a claim now."""
+    accuracy, result = _bonus_accuracy(code, [nbs.stream(text + "\n")])
+    assert accuracy == 0, (accuracy, result.feedback)
+    assert [claim.value for claim in result.claims] == [pytest.approx(0.91)], result.claims
+
+
+def test_a_typed_evaluate_value_shown_as_a_result_is_a_claim():
+    """``r = [0.3, 0.91]`` then ``r``: the cell's value shown as an evaluate's would be."""
+    result_output = {"output_type": "execute_result", "execution_count": 3, "metadata": {},
+                     "data": {"text/plain": "[0.3, 0.91]"}}
+    accuracy, result = _bonus_accuracy("r = [0.3, 0.91]\nr", [result_output])
+    assert accuracy == 0, (accuracy, result.feedback)

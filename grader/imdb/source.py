@@ -1149,6 +1149,10 @@ def _literals(statements: Sequence[ast.stmt]) -> frozenset[str]:
                 if not any(isinstance(sub, ast.Call) for sub in inside):
                     found.update(repr(sub.value) for sub in inside
                                  if isinstance(sub, ast.Constant) and type(sub.value) is float)
+            elif isinstance(node, (ast.List, ast.Tuple, ast.Set, ast.Dict)):
+                # data, not a call's argument: ``pd.DataFrame({'accuracy': [0.91]})``
+                found.update(repr(item.value) for item in (node.values if isinstance(node, ast.Dict) else node.elts)
+                             if isinstance(item, ast.Constant) and type(item.value) is float)
     return frozenset(found)
 
 
