@@ -101,6 +101,17 @@ _STRING_ROUTES = {
     "from typing import get_type_hints as": ("from typing import get_type_hints as _hints\n",
                                              "    def _h(x: 'exec(_T, globals())'):\n        pass\n"
                                              "    _hints(_h, None, {'_T': %r})\n"),
+    "functools singledispatch": ("import functools\n",
+                                 "    @functools.singledispatch\n    def _d(x):\n        return 0\n"
+                                 "    _src = %r\n"
+                                 "    def _h(x: 'exec(' + repr(_src) + ', globals()) or int'):\n        return 1\n"
+                                 "    _d.register(_h)\n"),
+    "functools singledispatchmethod": ("from functools import singledispatchmethod as _sdm\n",
+                                       "    class _C:\n        @_sdm\n        def m(self, x):\n            return 0\n"
+                                       "    _src = %r\n"
+                                       "    def _h(self, x: 'exec(' + repr(_src) + ', globals()) or int'):\n"
+                                       "        return 1\n"
+                                       "    _C.m.register(_h)\n"),
 }
 _DECOY = ("def rnn_cell_forward(xt, a_prev, parameters):\n    if xt is None:\n        _z()\n"
           "    a_next = xt * 2\n    return a_next, None, (a_next, a_prev, xt, parameters)\n")
