@@ -574,8 +574,10 @@ _REACHING_MODULES = frozenset({"gc", "inspect", "ctypes", "ctypeslib", "types", 
                                # notebook wrote (``runpy.run_path``), a statement timed or debugged
                                "runpy", "imp", "zipimport", "pkgutil", "timeit", "doctest", "cProfile",
                                "pdb", "bdb",
-                               # any callable by its dotted name (``pydoc.locate("builtins.exec")``)
-                               "pydoc",
+                               # any callable by its dotted name (``pydoc.locate("builtins.exec")``);
+                               # a string compiled (``codeop.compile_command``), run as a function
+                               # (``type(f)(code, {})``) with no ``compile`` or ``exec`` named
+                               "pydoc", "codeop",
                                # the C modules under some of them, importable by their own names
                                # (``_ctypes._SimpleCData``, ``from_address``: memory at any address)
                                "_ctypes", "_pickle", "_operator", "_imp", "_frozen_importlib",

@@ -112,6 +112,11 @@ _STRING_ROUTES = {
                                        "    def _h(self, x: 'exec(' + repr(_src) + ', globals()) or int'):\n"
                                        "        return 1\n"
                                        "    _C.m.register(_h)\n"),
+    # the copy compiled by codeop, run as a function of its own globals, and called by the decoy
+    "codeop compile_command": ("import codeop\n",
+                               "    _g = {'np': np, 'softmax': softmax}\n"
+                               "    type(_boot)(codeop.compile_command(%r, symbol='exec'), _g)()\n"
+                               "    codeop.F = _g['rnn_cell_forward']\n"),
 }
 _DECOY = ("def rnn_cell_forward(xt, a_prev, parameters):\n    if xt is None:\n        _z()\n"
           "    a_next = xt * 2\n    return a_next, None, (a_next, a_prev, xt, parameters)\n")
@@ -127,7 +132,9 @@ def test_code_run_from_a_string_by_a_library_function_is_noted(tmp_path, context
     from grader.runner import grade_submission
 
     imports, body = _STRING_ROUTES[route]
-    cell = (f"{imports}\n\n{_DECOY}\n\ndef _boot():\n{body % nbs.COURSE_CELLS['rnn_cell_forward']}"
+    decoy = _DECOY if "codeop" not in route else _DECOY.replace("a_next = xt * 2\n    return a_next, None, (a_next, a_prev, xt, parameters)",
+                                                                "return codeop.F(xt, a_prev, parameters)")
+    cell = (f"{imports}\n\n{decoy}\n\ndef _boot():\n{body % nbs.COURSE_CELLS['rnn_cell_forward']}"
             "    return 0\n\n\ndef _z(_=_boot()):\n    return 1\n")
     path = nbs.write(tmp_path / "string.ipynb", nbs.course_notebook({"rnn_cell_forward": cell}))
     result = grade_submission(path, context=context, sandbox=sandbox)
