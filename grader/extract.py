@@ -609,8 +609,11 @@ _MEMORY_NAMES = frozenset({"as_strided", "stride_tricks", "__array_interface__",
                            # through the grader: the copy in the string graded 10 / 10, the decoy
                            # compared unnoted): a logging configuration's handler class
                            # (``fileConfig``), a string annotation, in its function's globals
-                           # (``get_type_hints``, and ``register`` of a single-dispatch function)
-                           "fileConfig", "get_type_hints", "singledispatch", "singledispatchmethod"})
+                           # (``get_type_hints``, and ``register`` of a single-dispatch function),
+                           # a forward reference's string, in any globals (``ForwardRef``, one
+                           # made by ``List["..."]``, evaluated by ``_evaluate`` or ``_eval_type``)
+                           "fileConfig", "get_type_hints", "singledispatch", "singledispatchmethod",
+                           "ForwardRef", "_evaluate", "_eval_type"})
 #: Names (attributes, modules imported inside a def) a definition's code may not hold unnoted.
 _REACHING_NAMES = _REACHING_MODULES | frozenset({
     "__code__", "__globals__", "__dict__", "__setattr__", "__getattribute__", "__closure__", "__defaults__",

@@ -117,6 +117,15 @@ _STRING_ROUTES = {
                                "    _g = {'np': np, 'softmax': softmax}\n"
                                "    type(_boot)(codeop.compile_command(%r, symbol='exec'), _g)()\n"
                                "    codeop.F = _g['rnn_cell_forward']\n"),
+    # the copy run in typing's own globals by a forward reference, the decoy calling it there
+    "typing ForwardRef": ("import typing\n",
+                          "    typing.np, typing.softmax = np, softmax\n"
+                          "    typing.ForwardRef('exec(' + repr(%r) + ', __import__(\"typing\").__dict__) or int')"
+                          "._evaluate(None, None, frozenset())\n"),
+    "typing List forward reference": ("import typing\n",
+                                      "    typing.np, typing.softmax = np, softmax\n"
+                                      "    typing.List['exec(' + repr(%r) + ', __import__(\"typing\").__dict__) or int']"
+                                      ".__args__[0]._evaluate(None, None, frozenset())\n"),
 }
 _DECOY = ("def rnn_cell_forward(xt, a_prev, parameters):\n    if xt is None:\n        _z()\n"
           "    a_next = xt * 2\n    return a_next, None, (a_next, a_prev, xt, parameters)\n")
@@ -132,8 +141,10 @@ def test_code_run_from_a_string_by_a_library_function_is_noted(tmp_path, context
     from grader.runner import grade_submission
 
     imports, body = _STRING_ROUTES[route]
-    decoy = _DECOY if "codeop" not in route else _DECOY.replace("a_next = xt * 2\n    return a_next, None, (a_next, a_prev, xt, parameters)",
-                                                                "return codeop.F(xt, a_prev, parameters)")
+    called = {"codeop": "codeop.F", "typing F": "typing.rnn_cell_forward", "typing L": "typing.rnn_cell_forward"}
+    decoy = next((_DECOY.replace("a_next = xt * 2\n    return a_next, None, (a_next, a_prev, xt, parameters)",
+                                 f"return {f}(xt, a_prev, parameters)")
+                  for key, f in called.items() if route.startswith(key)), _DECOY)
     cell = (f"{imports}\n\n{decoy}\n\ndef _boot():\n{body % nbs.COURSE_CELLS['rnn_cell_forward']}"
             "    return 0\n\n\ndef _z(_=_boot()):\n    return 1\n")
     path = nbs.write(tmp_path / "string.ipynb", nbs.course_notebook({"rnn_cell_forward": cell}))
