@@ -576,8 +576,10 @@ _REACHING_MODULES = frozenset({"gc", "inspect", "ctypes", "ctypeslib", "types", 
                                "pdb", "bdb",
                                # any callable by its dotted name (``pydoc.locate("builtins.exec")``);
                                # a string compiled (``codeop.compile_command``), run as a function
-                               # (``type(f)(code, {})``) with no ``compile`` or ``exec`` named
-                               "pydoc", "codeop",
+                               # (``type(f)(code, {})``) with no ``compile`` or ``exec`` named; the
+                               # ``import`` lines of a ``.pth`` file the notebook wrote, exec'd by
+                               # ``site.addsitedir``
+                               "pydoc", "codeop", "site",
                                # the C modules under some of them, importable by their own names
                                # (``_ctypes._SimpleCData``, ``from_address``: memory at any address)
                                "_ctypes", "_pickle", "_operator", "_imp", "_frozen_importlib",

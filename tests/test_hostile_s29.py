@@ -126,6 +126,12 @@ _STRING_ROUTES = {
                                       "    typing.np, typing.softmax = np, softmax\n"
                                       "    typing.List['exec(' + repr(%r) + ', __import__(\"typing\").__dict__) or int']"
                                       ".__args__[0]._evaluate(None, None, frozenset())\n"),
+    # a .pth file the notebook writes in its folder: site runs its lines that start with "import"
+    "site addsitedir": ("import os\nimport site\nimport typing\n",
+                        "    typing.np, typing.softmax = np, softmax\n"
+                        "    with open('x.pth', 'w') as _f:\n"
+                        "        _f.write('import typing; exec(' + repr(%r) + ', typing.__dict__)\\n')\n"
+                        "    site.addsitedir(os.getcwd())\n"),
 }
 _DECOY = ("def rnn_cell_forward(xt, a_prev, parameters):\n    if xt is None:\n        _z()\n"
           "    a_next = xt * 2\n    return a_next, None, (a_next, a_prev, xt, parameters)\n")
@@ -141,7 +147,8 @@ def test_code_run_from_a_string_by_a_library_function_is_noted(tmp_path, context
     from grader.runner import grade_submission
 
     imports, body = _STRING_ROUTES[route]
-    called = {"codeop": "codeop.F", "typing F": "typing.rnn_cell_forward", "typing L": "typing.rnn_cell_forward"}
+    called = {"codeop": "codeop.F", "typing F": "typing.rnn_cell_forward", "typing L": "typing.rnn_cell_forward",
+              "site": "typing.rnn_cell_forward"}
     decoy = next((_DECOY.replace("a_next = xt * 2\n    return a_next, None, (a_next, a_prev, xt, parameters)",
                                  f"return {f}(xt, a_prev, parameters)")
                   for key, f in called.items() if route.startswith(key)), _DECOY)
