@@ -580,6 +580,9 @@ _REACHING_MODULES = frozenset({"gc", "inspect", "ctypes", "ctypeslib", "types", 
                                # ``import`` lines of a ``.pth`` file the notebook wrote, exec'd by
                                # ``site.addsitedir``
                                "pydoc", "codeop", "site",
+                               # a new interpreter run on a string (``[sys.executable, "-c", copy]``),
+                               # its answers handed back through ``np.save``: the child may start one
+                               "subprocess", "pty",
                                # the C modules under some of them, importable by their own names
                                # (``_ctypes._SimpleCData``, ``from_address``: memory at any address)
                                "_ctypes", "_pickle", "_operator", "_imp", "_frozen_importlib",
@@ -615,7 +618,12 @@ _MEMORY_NAMES = frozenset({"as_strided", "stride_tricks", "__array_interface__",
                            # a forward reference's string, in any globals (``ForwardRef``, one
                            # made by ``List["..."]``, evaluated by ``_evaluate`` or ``_eval_type``)
                            "fileConfig", "get_type_hints", "singledispatch", "singledispatchmethod",
-                           "ForwardRef", "_evaluate", "_eval_type"})
+                           "ForwardRef", "_evaluate", "_eval_type",
+                           # ``os``'s ways to start a program (a new interpreter on a string)
+                           "system", "popen", "posix_spawn", "posix_spawnp", "execv", "execve", "execvp",
+                           "execvpe", "execl", "execle", "execlp", "execlpe", "spawnv", "spawnve", "spawnvp",
+                           "spawnvpe", "spawnl", "spawnle", "spawnlp", "spawnlpe", "create_subprocess_exec",
+                           "create_subprocess_shell"})
 #: Names (attributes, modules imported inside a def) a definition's code may not hold unnoted.
 _REACHING_NAMES = _REACHING_MODULES | frozenset({
     "__code__", "__globals__", "__dict__", "__setattr__", "__getattribute__", "__closure__", "__defaults__",

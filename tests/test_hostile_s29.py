@@ -243,3 +243,39 @@ def test_a_typed_evaluate_value_shown_as_a_result_is_a_claim():
                      "data": {"text/plain": "[0.3, 0.91]"}}
     accuracy, result = _bonus_accuracy("r = [0.3, 0.91]\nr", [result_output])
     assert accuracy == 0, (accuracy, result.feedback)
+
+
+# --------------------------------------------------------------------------- a new interpreter
+
+_DRIVER = ("\nd = np.load('in.npz')\np = {k: d[k] for k in d.files if k not in ('xt', 'a_prev')}\n"
+           "a, y, _ = rnn_cell_forward(d['xt'], d['a_prev'], p)\nnp.savez('out.npz', a=a, y=y)\n")
+_RUNNERS = {
+    "subprocess.run": ("import subprocess\nimport sys\n", "subprocess.run([sys.executable, '-c', %r], check=True)"),
+    "os.system": ("import os\nimport shlex\nimport sys\n",
+                  "os.system(shlex.quote(sys.executable) + ' -c ' + shlex.quote(%r))"),
+    "from os import popen as": ("from os import popen as _p\nimport shlex\nimport sys\n",
+                                "_p(shlex.quote(sys.executable) + ' -c ' + shlex.quote(%r)).read()"),
+}
+
+
+@pytest.mark.parametrize("runner", sorted(_RUNNERS))
+def test_a_copy_run_by_a_new_interpreter_is_noted(tmp_path, context, sandbox, runner):
+    """The child may start processes: the decoy saved its arguments (``np.savez``), ran a copy in a
+    string with ``sys.executable -c`` and returned what it saved: 10 / 10 on 2e33195 (each of the
+    three), no note. The points are not asserted here: 24 cases each starting an interpreter can
+    pass the call's time limit on a loaded machine (seen once, at nice 19 beside other tests)."""
+    from grader.commands import function_sources
+    from grader.runner import grade_submission
+
+    copy = ("import numpy as np\ndef softmax(x):\n    e = np.exp(x - x.max(0))\n    return e / e.sum(0)\n"
+            + nbs.COURSE_CELLS["rnn_cell_forward"] + _DRIVER)
+    imports, call = _RUNNERS[runner]
+    cell = (f"{imports}\n\ndef rnn_cell_forward(xt, a_prev, parameters):\n"
+            "    np.savez('in.npz', xt=xt, a_prev=a_prev, **parameters)\n"
+            f"    {call % copy}\n"
+            "    d = np.load('out.npz')\n    return d['a'], d['y'], (d['a'], a_prev, xt, parameters)\n")
+    path = nbs.write(tmp_path / "spawn.ipynb", nbs.course_notebook({"rnn_cell_forward": cell}))
+    result = grade_submission(path, context=context, sandbox=sandbox)
+    source = result.extra["sources"]["rnn_cell_forward"]
+    assert source == function_sources(path, names=["rnn_cell_forward"])["rnn_cell_forward"]
+    assert source.split("\n", 1)[0].startswith("# grader: the notebook's code uses `"), source[:200]
