@@ -436,11 +436,18 @@ def student_key(text: str) -> str:
     García_4242``, ``jose_garcia.ipynb``) and from a roster a person typed or a spreadsheet
     exported, so ``José García``, ``jose garcia`` and ``JOSE_GARCIA`` are one student.
 
+    An id with no letter or digit (``★``, ``---``, an emoji) is compared as written (NFKC, case
+    folded, blanks collapsed): it had the key ``""``, so a roster's ``★`` took the grade of a
+    submission named ``☆`` or ``___``.
+
     >>> student_key("  José_GARCÍA-2 ")
     'jose garcia 2'
+    >>> student_key("★"), student_key("☆")
+    ('★', '☆')
     """
     plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    return " ".join(re.sub(r"[\W_]+", " ", plain.casefold()).split())
+    key = " ".join(re.sub(r"[\W_]+", " ", plain.casefold()).split())
+    return key or " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
 @dataclass(frozen=True)

@@ -574,6 +574,15 @@ _REACHING_MODULES = frozenset({"gc", "inspect", "ctypes", "ctypeslib", "types", 
                                # notebook wrote (``runpy.run_path``), a statement timed or debugged
                                "runpy", "imp", "zipimport", "pkgutil", "timeit", "doctest", "cProfile",
                                "pdb", "bdb",
+                               # any callable by its dotted name (``pydoc.locate("builtins.exec")``);
+                               # a string compiled (``codeop.compile_command``), run as a function
+                               # (``type(f)(code, {})``) with no ``compile`` or ``exec`` named; the
+                               # ``import`` lines of a ``.pth`` file the notebook wrote, exec'd by
+                               # ``site.addsitedir``
+                               "pydoc", "codeop", "site",
+                               # a new interpreter run on a string (``[sys.executable, "-c", copy]``),
+                               # its answers handed back through ``np.save``: the child may start one
+                               "subprocess", "pty",
                                # the C modules under some of them, importable by their own names
                                # (``_ctypes._SimpleCData``, ``from_address``: memory at any address)
                                "_ctypes", "_pickle", "_operator", "_imp", "_frozen_importlib",
@@ -600,7 +609,21 @@ _SYS_REACHING = ("modules", *_SYS_NAMED)
 #: the copy graded 10 / 10, the decoy compared unnoted). ``types.SimpleNamespace`` is under
 #: ``types``. None of the three is in a code cell of real21, real26, real28 or class2.
 _MEMORY_NAMES = frozenset({"as_strided", "stride_tricks", "__array_interface__", "__array_struct__",
-                           "Namespace", "make_dataclass"})
+                           "Namespace", "make_dataclass",
+                           # library functions that ``eval`` a string (twenty-ninth session,
+                           # through the grader: the copy in the string graded 10 / 10, the decoy
+                           # compared unnoted): a logging configuration's handler class
+                           # (``fileConfig``), a string annotation, in its function's globals
+                           # (``get_type_hints``, and ``register`` of a single-dispatch function),
+                           # a forward reference's string, in any globals (``ForwardRef``, one
+                           # made by ``List["..."]``, evaluated by ``_evaluate`` or ``_eval_type``)
+                           "fileConfig", "get_type_hints", "singledispatch", "singledispatchmethod",
+                           "ForwardRef", "_evaluate", "_eval_type",
+                           # ``os``'s ways to start a program (a new interpreter on a string)
+                           "system", "popen", "posix_spawn", "posix_spawnp", "execv", "execve", "execvp",
+                           "execvpe", "execl", "execle", "execlp", "execlpe", "spawnv", "spawnve", "spawnvp",
+                           "spawnvpe", "spawnl", "spawnle", "spawnlp", "spawnlpe", "create_subprocess_exec",
+                           "create_subprocess_shell"})
 #: Names (attributes, modules imported inside a def) a definition's code may not hold unnoted.
 _REACHING_NAMES = _REACHING_MODULES | frozenset({
     "__code__", "__globals__", "__dict__", "__setattr__", "__getattribute__", "__closure__", "__defaults__",

@@ -384,11 +384,20 @@ def _dead_run(folder: int, seen: os.stat_result, *, unlocked_age: float) -> tupl
 #: What a spreadsheet takes for the start of a formula in a cell of a CSV file it opens.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
+#: The characters whose compatibility form (NFKC) starts with one of ``_FORMULA_STARTS``: the
+#: fullwidth ``＝＋－＠``, the small ``﹦﹢﹣﹫``, the super- and subscript ``⁺⁼₊₌``, ``⩵⩶`` and the
+#: Hebrew alternative plus. A spreadsheet that folds them as it reads (an East Asian locale's
+#: input, a sheet or macro normalising text) may read ``＝HYPERLINK(...)`` as a formula, and the
+#: ``'`` costs a name nothing. Listed rather than found at import, which scans every code point
+#: (``tests/test_hostile_s29.py`` does, to keep the list whole).
+_FORMULA_LOOKALIKES = "\u207a\u207c\u208a\u208c\u2a75\u2a76\ufb29\ufe62\ufe63\ufe66\ufe6b\uff0b\uff0d\uff1d\uff20"
+_ESCAPED_STARTS = _FORMULA_STARTS + tuple(_FORMULA_LOOKALIKES)
+
 
 #: A ``;`` or a tab (then blanks) before a formula's start: a spreadsheet whose locale separates
 #: fields with ``;`` (most of Europe's Excel) splits ``Smith;=cmd|' /C calc'!A0`` there, unquoted
 #: by the ``csv`` module (which quotes for ``,``, ``"`` and line breaks), and reads a formula.
-_SPLIT_FORMULA = re.compile(r"([;\t][ ]*)(?=[=+\-@\r])")
+_SPLIT_FORMULA = re.compile(r"([;\t][ ]*)(?=[=+\-@\r" + _FORMULA_LOOKALIKES + "])")
 
 
 def spreadsheet_text(value: str) -> str:
@@ -398,7 +407,7 @@ def spreadsheet_text(value: str) -> str:
     after a ``;`` or a tab, where a ``;``-separated locale splits the cell."""
     if ";" in value or "\t" in value:
         value = _SPLIT_FORMULA.sub(r"\1'", value)
-    return "'" + value if value.startswith(_FORMULA_STARTS) else value
+    return "'" + value if value.startswith(_ESCAPED_STARTS) else value
 
 
 def visible_text(text: str, *, tabs: bool = False) -> str:

@@ -10,6 +10,7 @@ against those outputs.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Mapping, Sequence
@@ -21,7 +22,7 @@ from grader.imdb.claims import (REPORT_FILES, Claim, Statement, claims_from_mark
 from grader.imdb.config import ImdbConfig
 from grader.imdb.labels import distinct, family, is_recurrent
 from grader.imdb.outputs import (AccuracyPrint, Epoch, Evaluation, FitLog, Label, Summary, ends_line, parse_events,
-                                  render)
+                                  Number, parse_number, render)
 from grader.imdb.source import CodeFacts, EvalCall, FitCall, read_code
 from grader.models import Location, cell_words
 from grader.notebook import SourceMemo, skipped_code
@@ -187,6 +188,7 @@ class _Associator:
         self.facts = facts
         self.runs: list[_Run] = []
         self.literal_claims: list[Claim] = []
+        self.literal_values: dict[int, list[float]] = {}  # cell -> its literals as accuracies, sorted
         self.fits: dict[int, list[FitCall]] = {}
         self.evals: dict[int, list[EvalCall]] = {}
         for f in facts.fits:
@@ -308,6 +310,13 @@ class _Associator:
             elif isinstance(event, Evaluation):
                 if event.form == "list" and not evals and ".history" in cell.source:
                     continue  # two epochs of a printed history, not an evaluate result
+                if self.is_literal(cell.index, event.acc):
+                    # ``print([0.3, 0.91])``, a progress line in a string: what an evaluate
+                    # prints, typed; a claim, as any accuracy the cell's code spells out
+                    self.literal_claims.append(Claim(
+                        source=f"text printed by {_cell(cell.index)}", alternative=None, kind="test",
+                        value=event.acc.value, text=event.acc.text, tolerance=event.acc.tolerance))
+                    continue
                 before = evals[eval_ptr].order if eval_ptr < len(evals) else float("inf")
                 silent(before)
                 if event.form == "progress" and not logs and pointer < len(fits) and \
@@ -334,7 +343,7 @@ class _Associator:
                     run.tests.append((event.acc.value, desc))
                 run.cells.add(cell.index)
             elif isinstance(event, AccuracyPrint):
-                if self.is_literal(cell.index, event):
+                if self.is_literal(cell.index, event.acc):
                     self.literal_claims.append(Claim(
                         source=f"text printed by {_cell(cell)}", alternative=event.label,
                         kind=event.kind if event.kind != "train" else "", value=event.acc.value,
@@ -376,10 +385,21 @@ class _Associator:
             return self.runs[-1]
         return self.new_run(None, call.cell if call else -1, hint)
 
-    def is_literal(self, cell: int, event: AccuracyPrint) -> bool:
-        """True when the printed number is written literally in the cell's code."""
-        digits = event.acc.text.rstrip("%")
-        return digits in self.facts.literals.get(cell, frozenset()) and "." in digits
+    def is_literal(self, cell: int, acc: Number) -> bool:
+        """True when the printed number is written literally in the cell's code: the same
+        accuracy to the digits printed, however formatted (``f"{0.91:.4f}"`` prints ``0.9100``,
+        ``f"{0.913:.1%}"`` ``91.3%``: compared as text, they were evidence)."""
+        digits = acc.text.rstrip("%")
+        if "." not in digits:
+            return False
+        values = self.literal_values.get(cell)
+        if values is None:
+            values = self.literal_values[cell] = sorted(
+                number.value for text in self.facts.literals.get(cell, frozenset())
+                if (number := parse_number(text.rstrip("%"), text.endswith("%"))) is not None)
+        half = acc.tolerance / 2 + 1e-12
+        at = bisect.bisect_left(values, acc.value - half)
+        return at < len(values) and values[at] <= acc.value + half
 
 
 _SPLIT_NOTE = re.compile(r"validation_split\s*[=:]\s*(\d*\.\d+)")

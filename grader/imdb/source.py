@@ -1134,18 +1134,32 @@ _NUMBER_TOKEN = re.compile(r"(?<![\w.])\d+\.\d+|(?<!\d)\d+(?=\s*%)")
 
 
 def _literals(statements: Sequence[ast.stmt]) -> frozenset[str]:
-    """Numbers written inside string literals or print arguments of a cell (as text)."""
+    """Numbers written inside string literals or print arguments of a cell, or assigned to a
+    name with no call (``acc = 0.91``, ``accs = {'LSTM': 0.91}``), as text: what the cell may
+    print without having computed it (``f"{acc:.4f}"`` prints ``0.9100``)."""
     found: set[str] = set()
     for stmt in statements:
         for node in _nodes(stmt):
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
                 found.update(_NUMBER_TOKEN.findall(node.value))
             elif isinstance(node, ast.Call) and _name(node.func) == "print":
-                for arg in node.args:
-                    for sub in _nodes(arg):
-                        if isinstance(sub, ast.Constant) and isinstance(sub.value, float):
-                            found.add(repr(sub.value))
+                found.update(_floats_in(node.args))
+            elif isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+                inside = _nodes(node.value)
+                if not any(isinstance(sub, ast.Call) for sub in inside):
+                    found.update(repr(sub.value) for sub in inside
+                                 if isinstance(sub, ast.Constant) and type(sub.value) is float)
+            elif isinstance(node, (ast.List, ast.Tuple, ast.Set, ast.Dict)):
+                # data, not a call's argument: ``pd.DataFrame({'accuracy': [0.91]})``
+                found.update(repr(item.value) for item in (node.values if isinstance(node, ast.Dict) else node.elts)
+                             if isinstance(item, ast.Constant) and type(item.value) is float)
     return frozenset(found)
+
+
+def _floats_in(args: Sequence[ast.expr]) -> set[str]:
+    """The float constants written in ``args`` (a print's), as text."""
+    return {repr(sub.value) for arg in args for sub in _nodes(arg)
+            if isinstance(sub, ast.Constant) and isinstance(sub.value, float)}
 
 
 def _cell_literals(source: str) -> frozenset[str]:
