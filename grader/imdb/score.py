@@ -314,7 +314,7 @@ class _Associator:
                     # ``print([0.3, 0.91])``, a progress line in a string: what an evaluate
                     # prints, typed; a claim, as any accuracy the cell's code spells out
                     self.literal_claims.append(Claim(
-                        source=f"text printed by {_cell(cell.index)}", alternative=None, kind="test",
+                        source=f"text printed by {_cell(cell)}", alternative=None, kind="test",
                         value=event.acc.value, text=event.acc.text, tolerance=event.acc.tolerance))
                     continue
                 before = evals[eval_ptr].order if eval_ptr < len(evals) else float("inf")
