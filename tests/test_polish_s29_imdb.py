@@ -66,3 +66,30 @@ def test_validation_data_of_unknown_origin_is_told_the_sentence_that_counts():
     stated = score_imdb(_keras(("markdown", "We hold out 20% of the training data for validation.")),
                         config=ImdbConfig())
     assert next(i for i in stated.items if i.name == "validation").points == 2.0, stated.items
+
+
+# --------------------------------------------------------------------------- the bonus's other words
+
+
+def test_outputs_cut_short_are_told_what_is_not_counted_and_how_to_print_less(monkeypatch):
+    """The sentence said "(a line counting 30 more)" and "an accuracy shown past that is not
+    evidence": a student could not tell what counted, nor what to do."""
+    from grader.imdb import score
+    from tests.test_imdb_limits import _LOG, _TRAIN, _notebook, _score
+
+    monkeypatch.setattr(score, "MAX_OUTPUT_CHARS", 400)
+    result = _score(_notebook(("code", "print('hello')", ("hello world\n" * 245,)), ("code", _TRAIN, (_LOG,))))
+    [line] = [f for f in result.feedback if "were not all read" in f]
+    assert "line counting" not in line and "evidence" not in line, line
+    assert "each line break or progress-bar redraw counting as 30 characters more" in line, line
+    assert "is not counted" in line and "verbose=2" in line and "run the cell again" in line, line
+
+
+def test_code_that_does_not_parse_is_told_it_is_a_syntax_error_to_fix():
+    from tests.test_imdb_score import keras2_fit, result_of
+
+    cells = [("code", LOAD, LOAD_OUT),
+             ("code", model_cell("model", "LSTM(32)") + "\nmodel.fit(x_train, y_train, epochs=2, validation_split=0.2)\n"
+                      "print('done'\n", tuple(keras2_fit([0.8, 0.9], [0.85, 0.861])))]
+    [line] = [f for f in result_of(notebook(*cells)).feedback if "could not be parsed (cell 2)" in f]
+    assert "not valid Python (a syntax error" in line and "fix it" in line, line

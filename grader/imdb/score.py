@@ -974,13 +974,16 @@ def score_imdb(notebook: Any, *, config: ImdbConfig,
     cut = [index for index in assoc.cut_outputs if index in assoc.first_cells]
     if cut:
         feedback.append(f"The outputs of {_listing([_cell(i) for i in cut], 'cells')} were not all read: the bonus "
-                        f"reads {MAX_OUTPUT_CHARS:,} characters of a notebook's outputs (a line counting {BREAK_COST} "
-                        f"more), {MAX_OUTPUT_LINE_CHARS:,} of the lines they show and {MAX_LINE_CHARS:,} of one line, "
-                        f"shared between its cells (those that train, evaluate or print accuracies first, and the "
-                        f"smaller outputs first); an accuracy shown past that is not evidence.")
+                        f"reads {MAX_OUTPUT_CHARS:,} characters of a notebook's outputs (each line break or "
+                        f"progress-bar redraw counting as {BREAK_COST} characters more), {MAX_OUTPUT_LINE_CHARS:,} "
+                        f"of the lines they show and {MAX_LINE_CHARS:,} of one line, shared between its cells (those "
+                        f"that train, evaluate or print accuracies first, and the smaller outputs first). An accuracy "
+                        f"shown past that is not counted: print less (fit(..., verbose=2) prints one line an epoch, "
+                        f"not a progress bar) and run the cell again.")
     if facts.unparsed_cells:
         feedback.append("Some code could not be parsed (" + _listing([_cell(i) for i in facts.unparsed_cells], "cells")
-                        + "); the rest of those cells was read.")
+                        + "): it is not valid Python (a syntax error, or a shell command without its `!`). The "
+                        "rest of those cells was read; fix it and run the cell again.")
 
     # -- alternatives ---------------------------------------------------------
     verified_alts = {c.alternative for c in checked if c.status == "verified" and c.alternative}
