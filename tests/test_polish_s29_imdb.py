@@ -93,3 +93,16 @@ def test_code_that_does_not_parse_is_told_it_is_a_syntax_error_to_fix():
                       "print('done'\n", tuple(keras2_fit([0.8, 0.9], [0.85, 0.861])))]
     [line] = [f for f in result_of(notebook(*cells)).feedback if "could not be parsed (cell 2)" in f]
     assert "not valid Python (a syntax error" in line and "fix it" in line, line
+
+
+def test_an_accuracy_below_every_band_is_told_the_lowest_that_earns_points():
+    """It read "-> 0 of 5 points (below the lowest band (0.60))": "band" is the rubric's word."""
+    from tests.test_imdb_score import keras3_eval
+
+    lowest = min(b.min for b in ImdbConfig().bands)
+    fit = ("code", "model.fit(x_train, y_train, epochs=2, validation_split=0.2)",
+           tuple(keras3_fit([0.6, 0.65], [0.6, 0.62])))
+    nb = notebook(("code", LOAD, LOAD_OUT), ("code", model_cell("model", "LSTM(32)")), fit,
+                  ("code", "model.evaluate(x_test, y_test)", tuple(keras3_eval(lowest - 0.1))))
+    [line] = [f for f in score_imdb(nb, config=ImdbConfig()).feedback if f.startswith("Best verified")]
+    assert "band" not in line and f"below {lowest:.2f}, the lowest accuracy that earns points" in line, line

@@ -912,7 +912,7 @@ def _band(config: ImdbConfig, best: float | None) -> tuple[float, str]:
     for band in config.bands:
         if best + 1e-9 >= band.min:
             return band.points, f"band >= {band.min:.2f}"
-    return 0.0, f"below the lowest band ({config.bands[-1].min:.2f})"
+    return 0.0, f"below {config.bands[-1].min:.2f}, the lowest accuracy that earns points"
 
 
 def score_imdb(notebook: Any, *, config: ImdbConfig,
