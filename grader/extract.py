@@ -1310,7 +1310,8 @@ def _classify_cell(source: str) -> list[object] | None:
     the cost of extraction.  Blocks are found by lines (a statement starts at
     column 0); def/class blocks are parsed and scoped by :mod:`symtable` only,
     imports and constant-looking assignments by :mod:`ast`, and other blocks are
-    skipped (the names they assign are noted).  Returns a list of
+    skipped (the names they assign are noted) unless a ``;`` puts more statements
+    on their line.  Returns a list of
     :class:`_FastDef`, AST statements and assigned names, or None when anything
     looks unusual (a block fails to parse, indented first line, ...); the
     caller then takes the careful path.
@@ -1320,6 +1321,9 @@ def _classify_cell(source: str) -> list[object] | None:
     lines = source.split("\n")
     starts = _top_level_starts(source) + [len(lines)]
     inside_string = _starts_inside_strings(lines, starts) if ('"""' in source or "'''" in source) else None
+    # A `;` joins statements on one line and Python runs each: a block holding one is parsed, not
+    # read from its first statement (`x = g(); f = lambda ...` was dropped as `x = g()`, `f` with it).
+    semicolons = ";" in source
     out: list[object] = []
     for i, (a, b) in enumerate(zip(starts, starts[1:])):
         if inside_string is not None and inside_string[i]:
@@ -1350,6 +1354,12 @@ def _classify_cell(source: str) -> list[object] | None:
             continue
         if what is None and _MEMBER_SET_RE.match(head):
             # ``Cls.attr = ...``: parsed, for ``_Extractor._member_set`` to look at.
+            tree = _parses_at("\n".join(lines[a:b]), a + 1)
+            if tree is None:
+                return None
+            out.extend(tree.body)
+            continue
+        if semicolons and what != "parse" and ";" in "\n".join(lines[a:b]):
             tree = _parses_at("\n".join(lines[a:b]), a + 1)
             if tree is None:
                 return None

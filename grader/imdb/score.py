@@ -172,6 +172,28 @@ def _listed_models(models: Sequence[ModelEvidence]) -> list[ModelEvidence]:
     return [models[k] for k in sorted(chosen)]
 
 
+def _unshown_validation(printed: Sequence[ModelEvidence], config: ImdbConfig, *, cell_name: Any) -> str:
+    """The feedback for models whose validation accuracies are printed from data the code does
+    not show to be a share of the training set (a loop written by hand, ``validation_data`` of
+    unknown origin): "no validation split was found" alone told a student who had one nothing.
+    Where it came from is said as far as the grader knows, and what to do either way."""
+    seen = _listing([f"{_quoted(m.alternative or 'model')} in {cell_name(m.cells[0]) if m.cells else 'a cell'}: "
+                     f"best {_fmt(m.best_val_accuracy)}"
+                     + ("" if m.validation == "not shown" else f", {_quoted(m.validation)}")
+                     for m in printed], "models", sep="; ")
+    # A sentence stating the share counts beside a fit's validation_data the grader cannot trace
+    # ("unknown"), not for a loop written by hand ("none": no fit at all).
+    said = any(m.validation_source == "unknown" for m in printed)
+    return (f"Validation accuracies are printed ({seen}), but the code does not show where that validation "
+            f"data comes from, so the {config.validation_points:g} validation points were not given. The grader "
+            "reads it from Keras's fit(validation_split=0.2) or fit(validation_data=...) taken from the "
+            "training set" + (", with a sentence such as \"20% of the training data for validation\" when "
+                              "the grader cannot trace validation_data" if said else "")
+            + ". If your validation set holds test reviews (split from the 50,000 reviews pooled, or from the "
+            "test set), the test set is no longer unseen until the final evaluation: split it from the 25,000 "
+            "training reviews only, and say how much you held out.")
+
+
 def _quoted(text: str) -> str:
     """A text the student wrote, cut to `MAX_QUOTED` characters for the feedback."""
     return text if len(text) <= MAX_QUOTED else text[:MAX_QUOTED - 3] + "..."
@@ -934,7 +956,7 @@ def _band(config: ImdbConfig, best: float | None) -> tuple[float, str]:
     for band in config.bands:
         if best + 1e-9 >= band.min:
             return band.points, f"band >= {band.min:.2f}"
-    return 0.0, f"below the lowest band ({config.bands[-1].min:.2f})"
+    return 0.0, f"below {config.bands[-1].min:.2f}, the lowest accuracy that earns points"
 
 
 def score_imdb(notebook: Any, *, config: ImdbConfig,
@@ -997,13 +1019,16 @@ def score_imdb(notebook: Any, *, config: ImdbConfig,
     cut = [index for index in assoc.cut_outputs if index in assoc.first_cells]
     if cut:
         feedback.append(f"The outputs of {_listing([cell_name(i) for i in cut], 'cells')} were not all read: the bonus "
-                        f"reads {MAX_OUTPUT_CHARS:,} characters of a notebook's outputs (a line counting {BREAK_COST} "
-                        f"more), {MAX_OUTPUT_LINE_CHARS:,} of the lines they show and {MAX_LINE_CHARS:,} of one line, "
-                        f"shared between its cells (those that train, evaluate or print accuracies first, and the "
-                        f"smaller outputs first); an accuracy shown past that is not evidence.")
+                        f"reads {MAX_OUTPUT_CHARS:,} characters of a notebook's outputs (each line break or "
+                        f"progress-bar redraw counting as {BREAK_COST} characters more), {MAX_OUTPUT_LINE_CHARS:,} "
+                        f"of the lines they show and {MAX_LINE_CHARS:,} of one line, shared between its cells (those "
+                        f"that train, evaluate or print accuracies first, and the smaller outputs first). An accuracy "
+                        f"shown past that is not counted: print less (fit(..., verbose=2) prints one line an epoch, "
+                        f"not a progress bar) and run the cell again.")
     if facts.unparsed_cells:
         feedback.append("Some code could not be parsed (" + _cell_listing([cell_name(i, heading=True) for i in facts.unparsed_cells])
-                        + "); the rest of those cells was read.")
+                        + "): it is not valid Python (a syntax error, or a shell command without its `!`). The "
+                        "rest of those cells was read; fix it and run the cell again.")
 
     # -- alternatives ---------------------------------------------------------
     verified_alts = {c.alternative for c in checked if c.status == "verified" and c.alternative}
@@ -1079,7 +1104,9 @@ def score_imdb(notebook: Any, *, config: ImdbConfig,
     elif not pool or not good:
         val_points = 0.0
         val_msg = "no validation split from the training data was found"
-        feedback.append("No validation split from the training data was found (use validation_split=0.2 "
+        printed = [m for m in pool if m.val_accuracies]
+        feedback.append(_unshown_validation(printed, config, cell_name=cell_name) if printed else
+                        "No validation split from the training data was found (use validation_split=0.2 "
                         "or validation_data from a slice of the training set, and say how much you held out).")
     else:
         share = len(good) / len(pool)
