@@ -1,0 +1,27 @@
+"""Twenty-ninth session's review of new real notebooks (53 of /work/real29, graded once): the
+patterns they showed, written by the tests from the course notebook (``tests/notebooks.py``) and
+graded through the real grader; each test failed before its fix."""
+from __future__ import annotations
+
+from tests import notebooks as nbs
+from tests.test_review_s23 import _grade
+
+# --------------------------------------------------------------------------- caches.append(caches)
+
+#: A real ``rnn_forward`` appended the list to itself where it meant the step's cache: ``a`` and
+#: ``y`` are right, ``caches`` holds itself, which no check can compare.
+SELF_APPENDED = nbs.mutate("rnn_forward", "caches.append(cache)", "caches.append(caches)")
+
+
+def test_a_list_appended_to_itself_is_named_as_such(tmp_path, context, sandbox):
+    # Before: "the function returned something that is not plain data: value[2][0][0][0]...[0]:
+    # nested deeper than 32", a limit the student never chose, about a value with no depth of its
+    # own: the list holds itself. The 0 stands (caches cannot be checked); the cause is named.
+    result = _grade(tmp_path, nbs.course_notebook(SELF_APPENDED), context, sandbox)
+    part = result.part("rnn_forward")
+    assert part.points == 0
+    text = " ".join(part.notes) + " ".join(str(c.message) for c in part.cases)
+    assert "holds itself" in text, text
+    assert "nested deeper" not in text, text
+    assert "value[2][0][0] is value[2][0]" in text, text
+    assert result.part("rnn_cell_forward").points == result.part("rnn_cell_forward").max_points
