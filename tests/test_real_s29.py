@@ -3,6 +3,9 @@ patterns they showed, written by the tests from the course notebook (``tests/not
 graded through the real grader; each test failed before its fix."""
 from __future__ import annotations
 
+import pytest
+
+from grader.notebook import SubmissionError, loads
 from tests import notebooks as nbs
 from tests.test_review_s23 import _grade
 
@@ -25,3 +28,29 @@ def test_a_list_appended_to_itself_is_named_as_such(tmp_path, context, sandbox):
     assert "nested deeper" not in text, text
     assert "value[2][0][0] is value[2][0]" in text, text
     assert result.part("rnn_cell_forward").points == result.part("rnn_cell_forward").max_points
+
+
+# --------------------------------------------------------------------------- Markdown named .ipynb
+
+#: A real submission was Jupyter's Markdown export ("Download as Markdown") under the notebook's
+#: name: the course's text, the student's code in ```python fences, no JSON.
+MARKDOWN_EXPORT = ("# Building your Recurrent Neural Network\n\nSome text.\n\n"
+                   "```python\nimport numpy as np\n```\n\n```python\ndef rnn_cell_forward(xt, a_prev, parameters):\n"
+                   "    return None\n```\n")
+
+
+def test_a_markdown_export_named_ipynb_is_named_as_markdown():
+    # Before: "x.ipynb: not JSON (Expecting value at line 1, column 1, byte 0)", a parser's words
+    # about a file the student never meant as JSON; the 0 stands, the cause and the fix are named.
+    with pytest.raises(SubmissionError) as info:
+        loads(MARKDOWN_EXPORT.encode(), path="x.ipynb")
+    text = str(info.value)
+    assert "Markdown" in text and ".ipynb" in text, text
+    assert "line 1, column 1" not in text, text
+
+
+@pytest.mark.parametrize("data", [b"hello", b"{\"cells\": [", b"# a title only\n"])
+def test_other_text_that_is_not_json_keeps_the_parser_message(data):
+    with pytest.raises(SubmissionError) as info:
+        loads(data, path="x.ipynb")
+    assert "not JSON" in str(info.value) and "Markdown" not in str(info.value), str(info.value)
