@@ -2167,6 +2167,17 @@ def _as_plain_arrays(value: object) -> object:
     return plain(value, 0)
 
 
+def refused_value_message(value: object, exc: BaseException) -> str:
+    """Why a returned ``value`` could not be sent (``exc``, the encoder's complaint), in the
+    words the grade and ``check()`` (``grader/live.py``) share: a container that holds itself
+    is named as such, not by the depth limit it ran into."""
+    loop = _holds_itself(value)
+    if loop:
+        return (f"the function returned a container that holds itself ({loop}; for example "
+                f"`caches.append(caches)` where `caches.append(cache)` was meant)")
+    return f"the function returned something that is not plain data: {exc}"
+
+
 def _holds_itself(value: object) -> str | None:
     """Where a tuple, list or dict in ``value`` holds one of the containers around it, spelt as
     ``value[2][0] is value[2]``; None if none does (looked at: 64 levels, 10,000 containers).
@@ -3134,11 +3145,8 @@ class Runtime:
                     frames.append(self.encoder.encode(_as_plain_arrays(value)))
                     names.append("value")
                 except BaseException:  # WireError, or anything a student's subclass raises while rebuilt
-                    loop = _holds_itself(value)
-                    said = (f"the function returned a container that holds itself ({loop}; for example "
-                            f"`caches.append(caches)` where `caches.append(cache)` was meant)" if loop
-                            else f"the function returned something that is not plain data: {exc}")
-                    msg.update(status="bad_output", aliases=[], error_type="WireError", message=_short(said))
+                    msg.update(status="bad_output", aliases=[], error_type="WireError",
+                               message=_short(refused_value_message(value, exc)))
         if args_after is not None:
             try:
                 frames.append(wire.encode(args_after))

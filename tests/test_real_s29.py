@@ -7,6 +7,7 @@ import pytest
 
 from grader.notebook import SubmissionError, loads
 from tests import notebooks as nbs
+from tests.test_live import course_module  # noqa: F401 - a fixture: rnn_utils importable
 from tests.test_review_s23 import _grade
 
 # --------------------------------------------------------------------------- caches.append(caches)
@@ -54,3 +55,21 @@ def test_other_text_that_is_not_json_keeps_the_parser_message(data):
     with pytest.raises(SubmissionError) as info:
         loads(data, path="x.ipynb")
     assert "not JSON" in str(info.value) and "Markdown" not in str(info.value), str(info.value)
+
+
+def test_check_names_a_list_appended_to_itself_as_the_grade_does(tmp_path, course_module):  # noqa: F811
+    # check() in the student's kernel refused the same value with the same "nested deeper than
+    # 32"; it shares the grade's words now.
+    from grader.commands import DEFAULT_RUBRIC
+    from grader.live import grade_live
+    from grader.selfcheck import load_public_context
+    from tests.test_review_s22 import _kernel_namespace
+
+    nb = nbs.course_notebook(SELF_APPENDED)
+    namespace = _kernel_namespace(["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"], tmp_path)
+    live, _ = grade_live(namespace, context=load_public_context(DEFAULT_RUBRIC))
+    part = live.part("rnn_forward")
+    text = " ".join(part.notes) + " ".join(str(c.message) for c in part.cases)
+    assert part.points == 0
+    assert "value[2][0][0] is value[2][0]" in text, text
+    assert "nested deeper" not in text, text
