@@ -464,14 +464,14 @@ class LiveSession:
         try:
             plain_value = _plain_copy(value)
         except wire.WireError as exc:
-            from grader._child import _as_plain_arrays  # as the sandbox's child retries it
+            from grader._child import _as_plain_arrays, refused_value_message  # as the sandbox's child
             try:
                 plain_value = _plain_copy(_as_plain_arrays(value))
             except KeyboardInterrupt:
                 raise
             except BaseException:  # noqa: BLE001 - WireError, or what a student's subclass raises: refused
                 return CallOutcome("bad_output", error_type="WireError", output=output, seconds=seconds,
-                                   message=f"the function returned something that is not plain data: {exc}")
+                                   message=refused_value_message(value, exc))
         try:
             args_after = _plain_copy(call_args)
         except wire.WireError:

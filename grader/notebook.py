@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -260,6 +261,10 @@ def _parse_ipynb(text: str, size: int, path: str, *, limits: SizeLimits = SIZE_L
         # the string's start, so that case is a truncation too.
         if exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string"):
             raise SubmissionError(f"{path}: not JSON (truncated at byte {size})") from None
+        if _markdown_export(text):
+            raise SubmissionError(
+                f"{path}: not a notebook but Markdown text (Jupyter's \"Download as Markdown\" writes "
+                f"such a file, the code in fenced python blocks); submit the .ipynb file Jupyter saves") from None
         raise SubmissionError(
             f"{path}: not JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}, byte {offset})"
         ) from None
@@ -294,6 +299,16 @@ def _parse_ipynb(text: str, size: int, path: str, *, limits: SizeLimits = SIZE_L
             raise SubmissionError(f"{path}: not a notebook (cell {i} is not an object)")
         cells.append(_cell(i, raw))
     return Notebook(path=path, cells=tuple(cells), nbformat=(major, minor), cells_left_out=left_out)
+
+
+def _markdown_export(text: str) -> bool:
+    """Whether ``text``, which is not JSON, is a notebook exported as Markdown: it does not start
+    as JSON does and holds a fenced Python block. A real submission was such an export under the
+    notebook's name; "not JSON (Expecting value at line 1, column 1)" named a parser's complaint,
+    not what the file was or what to hand in instead."""
+    head = text.lstrip()[:1]
+    return head not in ("{", "[", "") and re.search(r"^```\s*(?:python|ipython3?)\s*$", text,
+                                                       re.IGNORECASE | re.MULTILINE) is not None
 
 
 def trim_v3_cells(obj: dict[str, Any], max_cells: int) -> int:
