@@ -1458,7 +1458,9 @@ def _bad_output_text(outcome: Any) -> str:
     large (a shape gone wrong) or bytes written into, or a close of, the grader's own pipe:
     "the program interfered with the grader's channel" named neither in a student's words."""
     if outcome.error_type != "ProtocolError":
-        return f"Returned something that is not arrays, numbers, tuples, lists or dicts: {outcome.message}"
+        # "not arrays, ... lists or dicts" contradicted a list that holds itself (s29's real notebooks)
+        return ("Returned something the grader cannot take (arrays, numbers, tuples, lists and dicts "
+                f"holding only those): {outcome.message}")
     from grader.sandbox import ANSWER_TOO_LARGE
 
     if ANSWER_TOO_LARGE in (outcome.message or ""):

@@ -197,7 +197,8 @@ def test_an_answer_over_the_wires_bound_is_told_to_check_shapes():
                                         message=f"the program interfered with the grader's channel: {ANSWER_TOO_LARGE}"))
     assert told.startswith("Returned more data than the grader takes from one call: check the shapes")
     plain = _bad_output_text(CallOutcome("bad_output", message="a generator is not plain data"))
-    assert plain == "Returned something that is not arrays, numbers, tuples, lists or dicts: a generator is not plain data"
+    assert plain == ("Returned something the grader cannot take (arrays, numbers, tuples, lists and dicts holding "
+                     "only those): a generator is not plain data")
 
 
 def test_the_summary_line_and_the_report_say_whom_their_figures_count(tmp_path):
