@@ -645,12 +645,14 @@ _REACHING_TEXT = re.compile(r"\b(?:%s)\b" % "|".join(sorted(_REACHING_BUILTINS |
 _GLOBAL_STATEMENT = re.compile(r"^[ \t]*global[ \t]", re.M)
 
 
-def _reaching_code(defs: Sequence[_Def], imports: Sequence[_Import]) -> str:
+def _reaching_code(defs: Sequence[_Def], imports: Sequence[_Import], *,
+                   cell: Callable[[int], str] = cell_words) -> str:
     """Where the first of the ``imports`` that kept code reads, then of ``defs`` (in notebook
     order), that reaches into functions or globals does so, as "`setattr` (cell 4, line 12)";
     "" when none does. Read from what each definition's code reads (``_Def.uses``, the names
     its compiled code holds), not its text: a docstring, a comment or ``model.compile`` is none
-    of it. 10-14 us for the course's notebook (a regular expression over the text cost 370 us)."""
+    of it. 10-14 us for the course's notebook (a regular expression over the text cost 370 us).
+    ``cell`` words a cell index (``_Extractor._cell``: with the prompt the saved notebook shows)."""
     read = None
     for imp in imports:
         root = imp.module.split(".", 1)[0]
@@ -660,17 +662,17 @@ def _reaching_code(defs: Sequence[_Def], imports: Sequence[_Import]) -> str:
             continue
         read = frozenset().union(*(d.uses for d in defs)) if read is None else read
         if memory and imp.binds in read:
-            return _at(f"import {memory}", imp.cell_index, imp.line)
+            return _at(f"import {memory}", imp.cell_index, imp.line, cell)
         if imp.binds in read and (runs or (
                 imp.imported in _SYS_REACHING or imp.imported is None and any(
                     re.search(rf"\b{re.escape(imp.binds)}\s*\.\s*(?:{'|'.join(_SYS_REACHING)})\b", d.source)
                     for d in defs))):
-            return _at(f"import {root}", imp.cell_index, imp.line)  # the root: a dotted name may be 90 kB
+            return _at(f"import {root}", imp.cell_index, imp.line, cell)  # the root: a dotted name may be 90 kB
     for d in defs:
         found = _reaching_in(d)
         if found:
             at = max(d.source.find(found), 0)
-            return _at(found, d.cell_index, d.first_line + d.source.count("\n", 0, at))
+            return _at(found, d.cell_index, d.first_line + d.source.count("\n", 0, at), cell)
     return ""
 
 
@@ -702,9 +704,9 @@ def _reaching_in(d: _Def) -> str:
     return min(found) if found else ""
 
 
-def _at(what: str, cell_index: int | None, line: int) -> str:
-    """"`what` (cell C, line L)", or "`what` (line L)" for code of no cell."""
-    where = f"cell {cell_index + 1}, line {line}" if cell_index is not None else f"line {line}"
+def _at(what: str, cell_index: int | None, line: int, cell: Callable[[int], str] = cell_words) -> str:
+    """"`what` (cell C (In [P]), line L)", or "`what` (line L)" for code of no cell."""
+    where = f"{cell(cell_index)}, line {line}" if cell_index is not None else f"line {line}"
     return f"`{what}` ({where})"
 
 
@@ -2065,7 +2067,7 @@ class _Extractor:
             self.defs[name] = (given, entry[1], entry[2])
             where = (f"{self._cell(named.cell_index)}, line {named.first_line}" if named.cell_index is not None
                      else f"line {named.first_line}")
-            again = f"cell {now[0].cell_index + 1}" if now[0].cell_index is not None else "later"
+            again = self._cell(now[0].cell_index) if now[0].cell_index is not None else "later"
             said, what = ((f"{target}.{attr}", f"that first `{target}`'s `{attr}`") if attr
                           else (target, f"that first `{target}`"))
             self.diags.append(Diagnostic(
@@ -2108,7 +2110,7 @@ class _Extractor:
         skip = self._undefinable(defs, known) | self._uncompilable(defs)
 
         functions: dict[str, FunctionSource] = {}
-        reaches_in = _reaching_code(defs, self.imports)
+        reaches_in = _reaching_code(defs, self.imports, cell=self._cell)
         class_names = frozenset(n for d in defs if d.kind == "class" for n in d.names)
         defined_in = frozenset(d.cell_index for d in defs if d.kind != "constant")  # cells the program draws on
         program_functions = {d.names[0] for d in defs if d.kind == "function"} | course_names
@@ -2461,7 +2463,7 @@ class _Extractor:
             name = d.names[0]
             skip.add(name)
             names = ", ".join(f"`{n}`" for n in missing)
-            where = [f"`{n}` is assigned in cell {self.dropped_bindings[n] + 1}" for n in missing
+            where = [f"`{n}` is assigned in {self._cell(self.dropped_bindings[n])}" for n in missing
                      if n in self.dropped_bindings]
             self.diags.append(Diagnostic(
                 "error",
@@ -3035,7 +3037,7 @@ def _free_message(function: str, name: str, dropped: Mapping[str, int],
         return (f"`{function}` contains IPython-only syntax (a magic or shell command), "
                 "which cannot run when grading; remove it from the function.")
     if broken and name in broken:
-        return broken_definition_note(function, name, broken[name])
+        return broken_definition_note(function, name, broken[name], cell=cell)
     text = f"`{function}` uses `{name}`, which is not defined inside the function"
     if name in dropped and dropped[name] in graded_cells:
         text += (f"; it is only assigned outside the functions of {cell(dropped[name])}, by a statement the "
@@ -3066,14 +3068,16 @@ def broken_definitions(diagnostics: Iterable[Diagnostic]) -> dict[str, Diagnosti
     return found
 
 
-def broken_definition_note(function: str, name: str, error: Diagnostic) -> str:
+def broken_definition_note(function: str, name: str, error: Diagnostic, *,
+                           cell: Callable[[int], str] = cell_words) -> str:
     """What to tell a student whose ``function`` uses ``name``, a function of theirs that is
     not defined because its own definition has ``error``: that error is the thing to fix, not
     where ``function`` looks for ``name`` ("defined outside the function (or nowhere): compute
-    it inside", said before, sent them to the wrong cell)."""
+    it inside", said before, sent them to the wrong cell). ``cell`` words a cell index, with its
+    prompt (``_Extractor._cell``)."""
     where = []
     if error.cell_index is not None:
-        where.append(f"cell {error.cell_index + 1}")
+        where.append(cell(error.cell_index))
     if error.line is not None:
         where.append(f"line {error.line}")
     place = f" ({', '.join(where)})" if where else ""

@@ -817,7 +817,8 @@ class _Grader:
                  if d.function == self.part.function and (head := _USES_HEAD.match(d.message))}
         for name in fn.free_names:
             if name in broken:
-                self.notes.append(broken_definition_note(self.part.function, name, broken[name]))
+                self.notes.append(broken_definition_note(self.part.function, name, broken[name],
+                                                         cell=lambda i: cell_words(i, self._prompt(i))))
             elif name in keys:
                 self.notes.append(f"`{self.part.function}` uses `{name}` from outside the function: "
                                   f"read it from `parameters` (`parameters[\"{name}\"]`).")
