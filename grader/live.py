@@ -33,6 +33,7 @@ import dataclasses
 import inspect
 import io
 import linecache
+import re
 import signal
 import sys
 import textwrap
@@ -44,7 +45,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Callable, Collection, Iterator, Mapping, TextIO
 
-from grader.models import Location, SubmissionResult
+from grader.models import Location, PartResult, SubmissionResult
 from grader.sandbox import FALLBACK, CallOutcome
 
 __all__ = ["LiveProgram", "LiveSession", "live_extraction", "grade_live", "check"]
@@ -764,7 +765,8 @@ def _graders_program(namespace: Mapping[str, Any]) -> tuple[dict[str, Any], Any]
 
     try:
         # Numbered by execution count (``In[0]`` is empty): a cell's index is its count - 1, as
-        # ``Location`` wants it, so "cell 7" in the extraction's messages is the cell run as In [7].
+        # ``Location`` wants it, so "cell 7" in the extraction's messages is the cell run as In [7]
+        # (`_in_jupyter_words` says it so in check()'s notes).
         extraction = extract(Notebook(path="<history>", nbformat=(4, 5),
                                       cells=tuple(Cell(i - 1, "code", src) for i, src in enumerate(history) if i)))
         program: dict[str, Any] = {"__name__": "__grader_program__"}
@@ -830,6 +832,26 @@ def _rebinding_notes(namespace: Mapping[str, Any], rebound: Mapping[str, Any]) -
 # --------------------------------------------------------------------------- grading
 
 
+#: "cell 7" in a note of the live path: the cell run as In [7] (`_in_jupyter_words`).
+_LIVE_CELL = re.compile(r"\bcell (\d+)\b(?! \(In \[)")
+
+
+def _in_jupyter_words(part: PartResult) -> PartResult:
+    """``part`` with "cell 7" in its notes and case messages said "In [7]".
+
+    A live kernel has no saved notebook: its cells are the ones it ran, numbered by execution
+    count (`_graders_program`, `live_extraction`: a cell's index is its count - 1), so the
+    grader's words "cell 7" meant In [7], and a student counting cells from the top of their
+    notebook found another one. The live path says the prompt alone, as `_describe` does for a
+    location ("at In [7], line 3"); the graded path keeps "cell 16 (In [10])" (`cell_words`)."""
+    def said(text: str) -> str:
+        return _LIVE_CELL.sub(r"In [\1]", text) if text and "cell " in text else text
+
+    cases = tuple(dataclasses.replace(c, message=said(c.message)) if c.message and "cell " in c.message else c
+                  for c in part.cases)
+    return dataclasses.replace(part, notes=tuple(said(n) for n in part.notes), cases=cases)
+
+
 def grade_live(namespace: Mapping[str, Any], *, context: Any) -> tuple[SubmissionResult, LiveProgram]:
     """Grade the live functions of ``namespace`` on ``context`` (usually public only)."""
     from grader.runner import _Grader, ordered_parts
@@ -856,7 +878,7 @@ def grade_live(namespace: Mapping[str, Any], *, context: Any) -> tuple[Submissio
     for part in ordered_parts(rubric):
         graded[part.name] = _Grader(part=part, context=context, extraction=extraction, program=program,
                                     session=session, fallback=FALLBACK).grade()
-    parts = tuple(graded[p.name] for p in rubric.parts)
+    parts = tuple(_in_jupyter_words(graded[p.name]) for p in rubric.parts)
     result = SubmissionResult(
         submission_id="live", path="<live>", status="graded",
         points=round(sum(p.points for p in parts), 6),
