@@ -342,11 +342,13 @@ def submissions_root(folder: Path) -> Path:
 
 
 #: What the zips of one student may expand to: a notebook is read up to 200 MiB
-#: (``grader.notebook.DEFAULT_MAX_BYTES``), so a member over 256 MiB is no notebook of theirs.
-#: No ratio limit: a notebook that printed one line 200,000 times (6.8 MB) deflates 342 to 1,
-#: and the sizes bound a bomb (it writes at most 256 MiB a member, 1 GiB a student, and only
-#: its notebooks and reports), which is refused and removed.
-STUDENT_LIMITS = ArchiveLimits(max_total_bytes=1 * 2**30, max_member_bytes=256 * 2**20,
+#: (``grader.notebook.DEFAULT_MAX_BYTES``), so a member over 256 MiB is no notebook of theirs;
+#: grading reads one notebook and report files of at most 256 KB, so 256 MiB in all holds
+#: whatever it can use (1 GiB let a 1 MB upload of four 256 MiB notebooks of zeros write 1 GiB,
+#: about 4.7 s, for a submission refused for its four notebooks). No ratio limit: a notebook that
+#: printed one line 200,000 times (6.8 MB) deflates 342 to 1, and the sizes bound a bomb, which
+#: is refused and removed.
+STUDENT_LIMITS = ArchiveLimits(max_total_bytes=256 * 2**20, max_member_bytes=256 * 2**20,
                                max_ratio=float("inf"))
 #: Notebooks and report files the zips of one student may hold (grading reads one notebook and
 #: at most ``grader.discover.MAX_EXTRA_FILES`` files beside it): a zip of 50,000 empty notebooks
@@ -447,6 +449,13 @@ class StudentZips:
         if wanted > files_left:
             return None, [f"{name} was not unpacked: it holds {wanted} notebooks and imdb_report files, and "
                           f"the grader unpacks at most {self.max_files} from one student's zips."]
+        declared = _declared_bytes(infos, keep=keep, member_limit=self.limits.max_member_bytes)
+        if declared > student_room:
+            # Said by the zip's own directory: refused before a byte is written (a lying size
+            # is still stopped as it is written, by the budget below, as is the class's
+            # allowance, which counts only what stays written).
+            return None, [f"{name} was not unpacked: its notebooks and reports expand to {declared:,} "
+                          f"bytes, over the limit of {student_room:,}; refused as a possible zip bomb."]
         budget = _Budget(dataclasses.replace(self.limits, max_total_bytes=room, max_members=members))
         self.folders += 1
         folder = self.dest / f"z{self.folders}"
@@ -496,6 +505,18 @@ class StudentZips:
         if len(skipped) > MAX_LISTED:
             notes.append(f"... and {len(skipped) - MAX_LISTED} more member(s) of {name} left out.")
         return found, notes
+
+
+def _declared_bytes(infos: list[zipfile.ZipInfo], *, keep: Callable[[PurePosixPath], bool],
+                    member_limit: int) -> int:
+    """What the members of a zip that ``StudentZips`` would write say they expand to (a member
+    over ``member_limit`` is left out, unwritten, so it counts nothing)."""
+    total = 0
+    for info in infos:
+        rel = safe_member_path(info.filename)
+        if rel is not None and not info.is_dir() and keep(rel) and info.file_size <= member_limit:
+            total += info.file_size
+    return total
 
 
 def _members(raw) -> int | None:
