@@ -63,3 +63,38 @@ def test_zip_of_one_notebook_within_the_limit_is_still_unpacked(tmp_path):
     found = find_submission(submission, unpack_into=tmp_path / "out" / ".unpacked")
     assert found.path.name == "big.ipynb", (found.path, found.notes)
     assert _written(tmp_path / "out") == 200 * MIB + len(json.dumps({"accuracy": 0.5}))
+
+
+def test_zip_whose_directory_is_larger_than_any_class_zip_is_refused_unparsed(tmp_path):
+    """The member limit (50,000) bounded how many names a zip's directory lists, not how long
+    they are: 49,000 empty members of 2,000-character names (a 191 MB upload) cost
+    ``find_submission`` 2.7 s and 350 MB to parse before the one notebook in it was unpacked,
+    and the class run as much again for its key. A directory over 32 MiB (650 bytes a member at
+    the limit; a name over 255 bytes is never written) is now refused unparsed. Here: 40 MB."""
+    submission = tmp_path / "submission"
+    submission.mkdir()
+    with zipfile.ZipFile(submission / "upload.zip", "w", zipfile.ZIP_STORED) as zf:
+        for number in range(20_000):
+            zf.writestr(f"{number:06d}{'n' * 2000}.txt", b"")
+        zf.writestr("rnn.ipynb", NOTEBOOK)
+    started = time.perf_counter()
+    found = find_submission(submission, unpack_into=tmp_path / "out")
+    seconds = time.perf_counter() - started
+    notes = " ".join(found.notes)
+    assert "upload.zip was not unpacked" in notes and "directory" in notes, notes
+    assert not (tmp_path / "out").exists() or _written(tmp_path / "out") == 0
+    assert seconds < 0.5, seconds
+
+
+def test_zip_directory_over_the_limit_keys_by_its_bytes(tmp_path, monkeypatch):
+    """The class run's key of such a zip is its bytes (it is never unpacked), not a parse of
+    its directory: ``zip_digest`` refuses it as ``StudentZips`` does."""
+    import grader.archive as archive
+
+    path = tmp_path / "upload.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as zf:
+        zf.writestr("rnn.ipynb", NOTEBOOK)
+    parsed = archive.zip_digest(path)
+    assert archive.MAX_DIRECTORY_BYTES == 32 * MIB
+    monkeypatch.setattr(archive, "MAX_DIRECTORY_BYTES", 10)  # the one member's entry is more
+    assert archive.zip_digest(path) != parsed
