@@ -455,9 +455,9 @@ class StudentZips:
                           f"the grader unpacks at most {self.max_files} from one student's zips."]
         declared = _declared_bytes(infos, keep=keep, member_limit=self.limits.max_member_bytes)
         if declared > student_room:
-            # Said by the zip's own directory: refused before a byte is written (a lying size
-            # is still stopped as it is written, by the budget below, as is the class's
-            # allowance, which counts only what stays written).
+            # Said by the zip's own directory, refused before a byte is written: ``zipfile``
+            # gives no more of a member than its entry says, so a lying size gets no further
+            # (the budget below still counts, and keeps the class's allowance).
             return None, [f"{name} was not unpacked: its notebooks and reports expand to {declared:,} "
                           f"bytes, over the limit of {student_room:,}; refused as a possible zip bomb."]
         budget = _Budget(dataclasses.replace(self.limits, max_total_bytes=room, max_members=members))
