@@ -342,11 +342,13 @@ def submissions_root(folder: Path) -> Path:
 
 
 #: What the zips of one student may expand to: a notebook is read up to 200 MiB
-#: (``grader.notebook.DEFAULT_MAX_BYTES``), so a member over 256 MiB is no notebook of theirs.
-#: No ratio limit: a notebook that printed one line 200,000 times (6.8 MB) deflates 342 to 1,
-#: and the sizes bound a bomb (it writes at most 256 MiB a member, 1 GiB a student, and only
-#: its notebooks and reports), which is refused and removed.
-STUDENT_LIMITS = ArchiveLimits(max_total_bytes=1 * 2**30, max_member_bytes=256 * 2**20,
+#: (``grader.notebook.DEFAULT_MAX_BYTES``), so a member over 256 MiB is no notebook of theirs;
+#: grading reads one notebook and report files of at most 256 KB, so 256 MiB in all holds
+#: whatever it can use (1 GiB let a 1 MB upload of four 256 MiB notebooks of zeros write 1 GiB,
+#: about 4.7 s, for a submission refused for its four notebooks). No ratio limit: a notebook that
+#: printed one line 200,000 times (6.8 MB) deflates 342 to 1, and the sizes bound a bomb, which
+#: is refused and removed.
+STUDENT_LIMITS = ArchiveLimits(max_total_bytes=256 * 2**20, max_member_bytes=256 * 2**20,
                                max_ratio=float("inf"))
 #: Notebooks and report files the zips of one student may hold (grading reads one notebook and
 #: at most ``grader.discover.MAX_EXTRA_FILES`` files beside it): a zip of 50,000 empty notebooks
@@ -431,7 +433,11 @@ class StudentZips:
         members = self.limits.max_members - used.members
         try:
             with open(path, "rb") as raw:
-                listed = _members(raw) or 0
+                directory = _directory_bytes(raw)
+                listed = (_members(raw) or 0) if directory <= MAX_DIRECTORY_BYTES else 0
+            if directory > MAX_DIRECTORY_BYTES:
+                return None, [f"{name} was not unpacked: its directory of members is {directory:,} bytes, "
+                              f"over the limit of {MAX_DIRECTORY_BYTES:,}."]
             if listed > members:
                 return None, [f"{name} was not unpacked: {listed} members, over the limit of {members}."]
             with zipfile.ZipFile(path) as zf:
@@ -447,6 +453,13 @@ class StudentZips:
         if wanted > files_left:
             return None, [f"{name} was not unpacked: it holds {wanted} notebooks and imdb_report files, and "
                           f"the grader unpacks at most {self.max_files} from one student's zips."]
+        declared = _declared_bytes(infos, keep=keep, member_limit=self.limits.max_member_bytes)
+        if declared > student_room:
+            # Said by the zip's own directory, refused before a byte is written: ``zipfile``
+            # gives no more of a member than its entry says, so a lying size gets no further
+            # (the budget below still counts, and keeps the class's allowance).
+            return None, [f"{name} was not unpacked: its notebooks and reports expand to {declared:,} "
+                          f"bytes, over the limit of {student_room:,}; refused as a possible zip bomb."]
         budget = _Budget(dataclasses.replace(self.limits, max_total_bytes=room, max_members=members))
         self.folders += 1
         folder = self.dest / f"z{self.folders}"
@@ -498,6 +511,35 @@ class StudentZips:
         return found, notes
 
 
+def _declared_bytes(infos: list[zipfile.ZipInfo], *, keep: Callable[[PurePosixPath], bool],
+                    member_limit: int) -> int:
+    """What the members of a zip that ``StudentZips`` would write say they expand to (a member
+    over ``member_limit`` is left out, unwritten, so it counts nothing)."""
+    total = 0
+    for info in infos:
+        rel = safe_member_path(info.filename)
+        if rel is not None and not info.is_dir() and keep(rel) and info.file_size <= member_limit:
+            total += info.file_size
+    return total
+
+
+#: Bytes of a student's zip's central directory that are read: 50,000 members (the limit) of
+#: names as long as a folder's file names go (255 bytes) fill 15 MB; 49,000 names of 2,000
+#: characters (a 191 MB upload) cost 2.7 s and 350 MB to parse, before any limit was looked at.
+MAX_DIRECTORY_BYTES = 32 * 2**20
+
+
+def _directory_bytes(raw) -> int:
+    """How long the central directory of the zip open in ``raw`` says it is (0 when that cannot
+    be read: ``zipfile`` then says why)."""
+    end = getattr(zipfile, "_EndRecData", None)
+    try:
+        record = end(raw) if end is not None else None
+    except (OSError, ValueError, struct.error):
+        return 0
+    return record[zipfile._ECD_SIZE] if record else 0
+
+
 def _members(raw) -> int | None:
     """How many members the zip open in ``raw`` lists in its central directory, counted from the
     records' fixed headers without building them: ``zipfile.ZipFile`` makes a ``ZipInfo`` of every
@@ -542,7 +584,8 @@ def zip_digest(path: Path, *, limits: ArchiveLimits = STUDENT_LIMITS) -> bytes:
         with open(path, "rb") as raw:
             digest.update(f"size:{os.fstat(raw.fileno()).st_size}:".encode())
             try:
-                if (_members(raw) or 0) > limits.max_members:  # never unpacked: its bytes are its key
+                if (_directory_bytes(raw) > MAX_DIRECTORY_BYTES
+                        or (_members(raw) or 0) > limits.max_members):  # never unpacked: its bytes are its key
                     raise zipfile.BadZipFile("too many members")
                 with zipfile.ZipFile(raw) as zf:
                     infos = zf.infolist()

@@ -1135,17 +1135,27 @@ def _protected_paths(root: Path, *, out_dir: Path, also: Sequence[Path] = ()) ->
     zygote reads the grader's package and perhaps a virtual environment in it: its entries are,
     all but those the zygote reads (``_runtime_paths``) and those leading to them, so that
     where the grader sits under a path a child may read (``/usr/src/app``) the notebooks beside
-    it are hidden all the same. A folder that holds the system's own (``/``, ``/usr``) is refused."""
-    protected = [REPO / "solution", REPO / "rubrics", out_dir.resolve(),
-                 *(Path(folder).resolve() for folder in also)]
+    it are hidden all the same. A folder that holds the system's own (``/``, ``/usr``) is refused.
+
+    ``out_dir`` and the folders of ``also`` are made here when missing: a mount hides only what
+    exists, and the zygotes are given these paths before the run makes its output folder, so
+    where Landlock is absent (a kernel before 5.13) a first run into a new folder left it open to
+    every child, a later student's function reading the feedback written for those before it."""
     root_dir = Path(root).resolve() if Path(root).is_dir() else Path(root).resolve().parent
-    if not REPO.is_relative_to(root_dir):
-        return [*protected, root_dir]
-    runtime = _runtime_paths()
-    if root_dir in runtime or any(Path(top).is_relative_to(root_dir) for top in _SYSTEM_FOLDERS):
+    holds_grader = REPO.is_relative_to(root_dir)
+    runtime = _runtime_paths() if holds_grader else frozenset()
+    if holds_grader and (root_dir in runtime
+                         or any(Path(top).is_relative_to(root_dir) for top in _SYSTEM_FOLDERS)):
         raise CommandError(f"{root}: this folder holds the grader's own Python or the system's "
                            f"folders, which the sandbox cannot hide from students' code; put the "
                            f"notebooks in a folder of their own and grade that folder")
+    for folder in (out_dir, *also):
+        with contextlib.suppress(OSError):  # the run says why it cannot write there (``_usable_out_dir``)
+            Path(folder).mkdir(parents=True, exist_ok=True)
+    protected = [REPO / "solution", REPO / "rubrics", out_dir.resolve(),
+                 *(Path(folder).resolve() for folder in also)]
+    if not holds_grader:
+        return [*protected, root_dir]
     return list(dict.fromkeys([*protected, *_entries_but(root_dir, keep=runtime)]))
 
 

@@ -346,7 +346,7 @@ def find_submissions(root: Path, *, unpack: Unpacker | None = None,
     them (``grader.archive.StudentTurns``): their zips within their own limits, whatever the other
     students' zips hold. It differs in what stays on the disk: the submissions returned name
     files under ``dest``, so every student's unpacked files are there at once, at most
-    ``StudentZips``'s limits a student (1 GiB and 100 files) times the students with zips, where
+    ``StudentZips``'s limits a student (256 MiB and 100 files) times the students with zips, where
     a class run holds those of the few students being graded. A caller that cannot give a
     class that much room passes ``defer=True`` and unpacks each submission when it needs it
     (``StudentTurns.open``, then ``release``), as ``grader.commands.grade_class`` does; one that

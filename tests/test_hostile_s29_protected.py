@@ -1,0 +1,81 @@
+"""Session 29 hostile review: ``commands._protected_paths`` and what the sandbox hides of a class
+run, attacked as a student's notebook. What held is in docs/security.md ("Twenty-ninth session:
+hostile review"); these are the holes closed."""
+from __future__ import annotations
+
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from tests import notebooks as nbs
+
+REPO = Path(__file__).resolve().parent.parent
+
+#: Runs argv[1:] with Landlock absent (landlock_create_ruleset, 444: ENOSYS), as on a kernel
+#: before 5.13 or one built without it; mounts and namespaces still work (root).
+NO_LANDLOCK = r"""
+import ctypes, errno, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+class Filter(ctypes.Structure):
+    _fields_ = [("code", ctypes.c_ushort), ("jt", ctypes.c_ubyte), ("jf", ctypes.c_ubyte), ("k", ctypes.c_uint)]
+class Prog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(Filter))]
+enosys, allow = 0x50000 | errno.ENOSYS, 0x7FFF0000
+prog = [(0x20, 0, 0, 0), (0x15, 0, 1, 444), (0x06, 0, 0, enosys), (0x06, 0, 0, allow)]
+rules = (Filter * len(prog))(*[Filter(*p) for p in prog])
+fprog = Prog(len(prog), rules)
+if libc.prctl(ctypes.c_int(38), 1, 0, 0, 0) or libc.prctl(ctypes.c_int(22), ctypes.c_ulong(2), ctypes.byref(fprog), ctypes.c_ulong(0), ctypes.c_ulong(0)):
+    sys.exit(f"seccomp: errno {ctypes.get_errno()}")
+os.execv(sys.argv[1], sys.argv[1:])
+"""
+
+
+def _lister(folder: Path) -> str:
+    """``rnn_cell_forward`` that tells, in the error its feedback shows, what it saw in ``folder``."""
+    source = nbs.COURSE_CELLS["rnn_cell_forward"]
+    head = "def rnn_cell_forward(xt, a_prev, parameters):\n"
+    assert head in source
+    return source.replace(head, head + (
+        f"    import os\n"
+        f"    try:\n        seen = 'SAW ' + ','.join(sorted(os.listdir({str(folder)!r})))\n"
+        f"    except OSError as exc:\n        seen = 'REFUSED ' + type(exc).__name__\n"
+        f"    raise RuntimeError(seen)\n"), 1)
+
+
+@pytest.fixture
+def place():
+    """A folder off /tmp and /var/tmp (as root a child has fresh ones of its own), beside the
+    grader (a course folder), others may enter."""
+    root = Path(tempfile.mkdtemp(prefix=".s29-protected-", dir=REPO))
+    try:
+        root.chmod(0o755)
+        yield root
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.geteuid() != 0, reason="the mounts that hide the protected paths need root")
+@pytest.mark.skipif(platform.machine() != "x86_64", reason="the filter names x86-64 system calls")
+def test_an_output_folder_made_by_the_run_is_hidden_from_the_children(place):
+    """The output folder was made (``_usable_out_dir``) after the zygotes were given the protected
+    paths, and a mount hides only what exists: on a machine whose kernel has no Landlock, a first
+    run into a new folder left it open, and a later student's function listed (and could read)
+    the feedback written for the students before it. Before the fix: 'SAW a,...'."""
+    klass, out = place / "class", place / "out"
+    nbs.write(klass / "a.ipynb", nbs.course_notebook())
+    nbs.write(klass / "b.ipynb", nbs.course_notebook({"rnn_cell_forward": _lister(out)}))
+    assert not out.exists()
+    done = subprocess.run([sys.executable, "-c", NO_LANDLOCK, sys.executable, "grade.py", str(klass),
+                           "--out", str(out), "--jobs", "1"], cwd=REPO,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    feedback = (out / "b" / "feedback.md").read_text()
+    assert "SAW " not in feedback, feedback
+    assert "REFUSED PermissionError" in feedback, feedback
