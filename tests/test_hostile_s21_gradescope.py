@@ -10,6 +10,7 @@ under a seccomp filter that makes those calls fail as Docker's profile does.
 from __future__ import annotations
 
 import dataclasses
+import errno
 import json
 import os
 import platform
@@ -24,26 +25,12 @@ import pytest
 
 from grader.gradescope import build_autograder_zip
 from tests import notebooks as nbs
+from tests.syscall_filters import launcher
 
 
 #: Runs argv[1:] with unshare (272) and mount (165) refused (EPERM) and Landlock absent
 #: (landlock_create_ruleset, 444: ENOSYS), as in a Docker container's default profile.
-DOCKER_LIKE = r"""
-import ctypes, errno, os, sys
-libc = ctypes.CDLL(None, use_errno=True)
-class Filter(ctypes.Structure):
-    _fields_ = [("code", ctypes.c_ushort), ("jt", ctypes.c_ubyte), ("jf", ctypes.c_ubyte), ("k", ctypes.c_uint)]
-class Prog(ctypes.Structure):
-    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(Filter))]
-eperm, enosys, allow = 0x50000 | errno.EPERM, 0x50000 | errno.ENOSYS, 0x7FFF0000
-prog = [(0x20, 0, 0, 0), (0x15, 0, 1, 272), (0x06, 0, 0, eperm), (0x15, 0, 1, 165), (0x06, 0, 0, eperm),
-        (0x15, 0, 1, 444), (0x06, 0, 0, enosys), (0x06, 0, 0, allow)]
-rules = (Filter * len(prog))(*[Filter(*p) for p in prog])
-fprog = Prog(len(prog), rules)
-if libc.prctl(ctypes.c_int(22), ctypes.c_ulong(2), ctypes.byref(fprog), ctypes.c_ulong(0), ctypes.c_ulong(0)):
-    sys.exit(f"seccomp: errno {ctypes.get_errno()}")
-os.execv(sys.argv[1], sys.argv[1:])
-"""
+DOCKER_LIKE = launcher({272: errno.EPERM, 165: errno.EPERM, 444: errno.ENOSYS})
 
 
 def _reader(path: Path) -> str:

@@ -3,6 +3,7 @@ run, attacked as a student's notebook. What held is in docs/security.md ("Twenty
 hostile review"); these are the holes closed."""
 from __future__ import annotations
 
+import errno
 import os
 import platform
 import shutil
@@ -14,26 +15,13 @@ from pathlib import Path
 import pytest
 
 from tests import notebooks as nbs
+from tests.syscall_filters import launcher
 
 REPO = Path(__file__).resolve().parent.parent
 
 #: Runs argv[1:] with Landlock absent (landlock_create_ruleset, 444: ENOSYS), as on a kernel
 #: before 5.13 or one built without it; mounts and namespaces still work (root).
-NO_LANDLOCK = r"""
-import ctypes, errno, os, sys
-libc = ctypes.CDLL(None, use_errno=True)
-class Filter(ctypes.Structure):
-    _fields_ = [("code", ctypes.c_ushort), ("jt", ctypes.c_ubyte), ("jf", ctypes.c_ubyte), ("k", ctypes.c_uint)]
-class Prog(ctypes.Structure):
-    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(Filter))]
-enosys, allow = 0x50000 | errno.ENOSYS, 0x7FFF0000
-prog = [(0x20, 0, 0, 0), (0x15, 0, 1, 444), (0x06, 0, 0, enosys), (0x06, 0, 0, allow)]
-rules = (Filter * len(prog))(*[Filter(*p) for p in prog])
-fprog = Prog(len(prog), rules)
-if libc.prctl(ctypes.c_int(38), 1, 0, 0, 0) or libc.prctl(ctypes.c_int(22), ctypes.c_ulong(2), ctypes.byref(fprog), ctypes.c_ulong(0), ctypes.c_ulong(0)):
-    sys.exit(f"seccomp: errno {ctypes.get_errno()}")
-os.execv(sys.argv[1], sys.argv[1:])
-"""
+NO_LANDLOCK = launcher({444: errno.ENOSYS}, no_new_privs=True)
 
 
 def _lister(folder: Path) -> str:
