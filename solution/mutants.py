@@ -283,6 +283,20 @@ def lstm_cell_forward__concat_x_first(xt, a_prev, c_prev, parameters):
     return a_next, c_next, yt_pred, (a_next, c_next, a_prev, c_prev, ft, it, cct, ot, xt, parameters)
 
 
+def lstm_cell_forward__concat_unfilled(xt, a_prev, c_prev, parameters):
+    """lstm_cell_forward with concat = np.zeros((n_a + n_x, m)) left as made: a_prev and xt never
+    written into it, so every gate reads only its bias.  Shapes as the reference."""
+    concat = np.zeros((a_prev.shape[0] + xt.shape[0], xt.shape[1]))
+    ft = sigmoid(np.dot(parameters["Wf"], concat) + parameters["bf"])
+    it = sigmoid(np.dot(parameters["Wi"], concat) + parameters["bi"])
+    cct = np.tanh(np.dot(parameters["Wc"], concat) + parameters["bc"])
+    ot = sigmoid(np.dot(parameters["Wo"], concat) + parameters["bo"])
+    c_next = ft * c_prev + it * cct
+    a_next = ot * np.tanh(c_next)
+    yt_pred = softmax(np.dot(parameters["Wy"], a_next) + parameters["by"])
+    return a_next, c_next, yt_pred, (a_next, c_next, a_prev, c_prev, ft, it, cct, ot, xt, parameters)
+
+
 def lstm_cell_forward__cache_order(xt, a_prev, c_prev, parameters):
     """lstm_cell_forward whose cache lists the gates as ft, it, ot, cct (ot and cct exchanged)."""
     ft, it, cct, ot = _lstm_gates(xt, a_prev, parameters)
@@ -619,6 +633,29 @@ def rnn_backward__da0_is_da(da, caches):
     return {"dx": dx, "da0": np.array(da, dtype=float), "dWax": dWax, "dWaa": dWaa, "dba": dba}
 
 
+def rnn_backward__da0_is_first_upstream(da, caches):
+    """rnn_backward returning da[:, :, 0], the upstream gradient given to the first step, as da0,
+    instead of the gradient that leaves that step (da_prevt after the loop).  Shapes as the
+    reference."""
+    (caches, x) = caches
+    (a1, a0, x1, parameters) = caches[0]
+    n_a, m, T_x = da.shape
+    n_x, m = x1.shape
+    dx = np.zeros((n_x, m, T_x))
+    dWax = np.zeros((n_a, n_x))
+    dWaa = np.zeros((n_a, n_a))
+    dba = np.zeros((n_a, 1))
+    da_prevt = np.zeros((n_a, m))
+    for t in reversed(range(T_x)):
+        gradients = rnn_cell_backward(da[:, :, t] + da_prevt, caches[t])
+        da_prevt = gradients["da_prev"]
+        dx[:, :, t] = gradients["dxt"]
+        dWax = dWax + gradients["dWax"]
+        dWaa = dWaa + gradients["dWaa"]
+        dba = dba + gradients["dba"]
+    return {"dx": dx, "da0": np.array(da[:, :, 0], dtype=float), "dWax": dWax, "dWaa": dWaa, "dba": dba}
+
+
 # ========================================================================= lstm_cell_backward
 
 
@@ -809,6 +846,9 @@ _CATALOG = [
     ("lstm_cell_forward/concat_x_first", lstm_cell_forward__concat_x_first,
      "Concatenate the previous hidden state first: concat = np.concatenate((a_prev, xt), axis=0), the "
      "order the weight matrices expect."),
+    ("lstm_cell_forward/concat_unfilled", lstm_cell_forward__concat_unfilled,
+     "The concatenation is made but never filled: after concat = np.zeros((n_a + n_x, m)), write "
+     "concat[:n_a, :] = a_prev and concat[n_a:, :] = xt (or concat = np.concatenate((a_prev, xt), axis=0))."),
     ("lstm_cell_forward/cache_order", lstm_cell_forward__cache_order,
      "Your cache is in another order: store (a_next, c_next, a_prev, c_prev, ft, it, cct, ot, xt, "
      "parameters), the order lstm_cell_backward unpacks."),
@@ -871,6 +911,9 @@ _CATALOG = [
     ("rnn_backward/da0_is_da", rnn_backward__da0_is_da,
      "da0 is the gradient that leaves the first step, not the upstream gradient da: after the loop, "
      "set da0 = da_prevt, of shape (n_a, m)."),
+    ("rnn_backward/da0_is_first_upstream", rnn_backward__da0_is_first_upstream,
+     "da0 is the gradient that leaves the first step, not the upstream gradient given to it "
+     "(da[:, :, 0]): after the loop, set da0 = da_prevt, the da_prev the first step returned."),
     # lstm_cell_backward
     ("lstm_cell_backward/no_tanh_derivative_on_c", lstm_cell_backward__no_tanh_derivative_on_c,
      "The gradient from a_next into the memory misses the tanh derivative: use "
