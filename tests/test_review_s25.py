@@ -152,7 +152,9 @@ def test_helpers_left_waiting_for_a_lost_lock_are_waited_for_five_seconds_in_all
     out = _run(str(tmp_path / "died"), 60, tmp_path, script_text=ONE_OF_FIVE_DIES_HOLDING_THE_LOCK)
     same, died, took = out.split()[1], out.split()[3], float(out.split()[5])
     assert (same, died) == ("True", "True"), out
-    assert took < 12, out  # before: about 22 s (four helpers given 5 s each, and the work)
+    # before: about 22 s (four helpers given 5 s each, and the work); about 8 s now, 12.1 s once on
+    # a machine shared with four helpers (session 29): 16 s tells the two apart with room for load.
+    assert took < 16, out
 
 
 # --------------------------------------------------------------------------- notes bounded twice
