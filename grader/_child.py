@@ -425,6 +425,18 @@ _SECCOMP_ARCH = {
 # message queues: mq_open). One student's child could leave data in them for the next child
 # (the next student) of its slot, a keyring's for the next run's too, and a SysV segment's
 # pages for the rest of the run, counted against no child's RLIMIT_AS. Python and NumPy use none.
+# machine -> execve, execveat. A child runs the student's functions in the interpreter it was
+# forked as; a program it starts (``subprocess.run([sys.executable, "-c", code])``, ``os.system``)
+# is a new interpreter that runs a string no note of the extraction's can see, and the copy it
+# returns graded while a decoy is compared (twenty-ninth session's hostile review: named routes
+# noted, the family left). Refused (EPERM): Python and NumPy exec nothing, and the zygote, which
+# installs the filter on itself, only forks after that.
+_SECCOMP_EXEC = {
+    "x86_64": (59, 322),
+    "aarch64": (221, 281),
+}
+
+
 _SECCOMP_KEPT = {
     "x86_64": (29, 30, 31, 64, 65, 66, 68, 69, 70, 71, 220, 240, 248, 249, 250),
     "aarch64": (180, 186, 187, 188, 189, 190, 191, 192, 193, 194, 195, 196, 217, 218, 219),
@@ -475,8 +487,9 @@ def seccomp_supported() -> bool:
 
 def seccomp_program() -> "_SockFprog | None":
     """The filter: deny socket(), ptrace, process_vm_readv/writev, io_uring_setup, what the kernel
-    keeps past a process (``_SECCOMP_KEPT``), file watches (``_SECCOMP_WATCHES``), foreign ABIs, and
-    the calls of ``_SECCOMP_SELF_ONLY`` aimed at another process (EPERM)."""
+    keeps past a process (``_SECCOMP_KEPT``), file watches (``_SECCOMP_WATCHES``), starting a program
+    (``_SECCOMP_EXEC``), foreign ABIs, and the calls of ``_SECCOMP_SELF_ONLY`` aimed at another
+    process (EPERM)."""
     machine = os.uname().machine
     arch = _SECCOMP_ARCH.get(machine)
     if arch is None:
@@ -489,7 +502,8 @@ def seccomp_program() -> "_SockFprog | None":
     # The low 32 bits of the first two arguments (struct seccomp_data; both machines little-endian):
     # the kernel reads a pid_t or an int there, so the high bits change nothing it does.
     arg0, arg1 = 16, 24
-    blocked = (nr_socket, nr_ptrace, nr_readv, nr_writev, 425, *_SECCOMP_KEPT[machine], *_SECCOMP_WATCHES[machine])
+    blocked = (nr_socket, nr_ptrace, nr_readv, nr_writev, 425, *_SECCOMP_KEPT[machine], *_SECCOMP_WATCHES[machine],
+               *_SECCOMP_EXEC[machine])
     # (code, jt, jf, k) with jt and jf a label's name or 0; ("label", name) marks the next one.
     code: list = [(ld, 0, 0, 4), (jeq, "nr", "deny", audit), ("label", "nr"), (ld, 0, 0, 0),
                   (jge, "deny", 0, 0x40000000)]  # x32 syscall numbers

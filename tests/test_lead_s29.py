@@ -236,3 +236,23 @@ def test_the_bonus_names_cells_with_their_prompt_as_the_rest_of_the_feedback():
     fits = [c for c in notebook.cells if "LSTM(" in c.source and ".fit(" in c.source]
     assert fits and fits[0].prompt is not None
     assert any(line.startswith(f"LSTM (cell {fits[0].index + 1}, In [{fits[0].prompt}]): ") for line in feedback), feedback
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the filter is Linux's seccomp")
+def test_a_students_function_cannot_start_a_program(tmp_path, context, sandbox):
+    """A new interpreter started by the student's code (``subprocess.run([sys.executable, "-c",
+    code])``) runs a string no note sees: the hostile review found a copy so graded 10 / 10 while a
+    decoy was compared. The child's filter now refuses execve (EPERM): the call raises."""
+    from grader.runner import grade_submission
+
+    if not sandbox.capabilities.seccomp:
+        pytest.skip("no seccomp filter on this machine")
+    head = "def rnn_cell_forward(xt, a_prev, parameters):\n"
+    cell = nbs.COURSE_CELLS["rnn_cell_forward"].replace(head, head + (
+        "    import subprocess, sys\n"
+        "    subprocess.run([sys.executable, '-c', 'print(1)'], check=True, capture_output=True)\n"), 1)
+    result = grade_submission(nbs.write(tmp_path / "exec.ipynb", nbs.course_notebook({"rnn_cell_forward": cell})),
+                              context=context, sandbox=sandbox)
+    part = result.part("rnn_cell_forward")
+    assert part.status == "error", part
+    assert "PermissionError" in part.cases[0].message, part.cases[0].message

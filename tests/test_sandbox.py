@@ -366,7 +366,10 @@ def test_killing_the_grading_process_takes_down_zygote_and_children(tmp_path):
         sys.path.insert(0, {str(Path(__file__).resolve().parents[1])!r})
         from grader.sandbox import Sandbox
         sb = Sandbox()
-        s = sb.session("import os, subprocess\\ndef f():\\n    return [os.getpid(), subprocess.Popen(['sleep', '1000'], start_new_session=True).pid]\\n")
+        # A child in a session of its own, forked (the child's filter refuses execve since s29).
+        s = sb.session("import os, time\\ndef f():\\n    pid = os.fork()\\n    if pid == 0:\\n"
+                       "        os.setsid()\\n        time.sleep(1000)\\n        os._exit(0)\\n"
+                       "    return [os.getpid(), pid]\\n")
         print(sb.zygote_pid, *s.call("f", ()).value, flush=True)
         time.sleep(1000)
     '''))
