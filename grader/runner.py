@@ -933,9 +933,11 @@ class _Grader:
         try:
             value = decode(outcome) if decode is not None else wire.decode(outcome.raw)
         except wire.WireError as exc:
+            from grader.sandbox import CHANNEL_INTERFERED
+
             return dataclasses.replace(outcome, status="bad_output", value=None, raw=None,
                                        error_type="ProtocolError",
-                                       message=f"the program interfered with the grader's channel: {exc}"), False, None
+                                       message=CHANNEL_INTERFERED + str(exc)), False, None
         return dataclasses.replace(outcome, value=value, raw=None), False, outcome.raw
 
     def _blame(self, location: Location | None, stubs: Mapping[str, TraceStub]) -> str:
@@ -1462,12 +1464,14 @@ def _bad_output_text(outcome: Any) -> str:
         # "not arrays, ... lists or dicts" contradicted a list that holds itself (s29's real notebooks)
         return ("Returned something the grader cannot take (arrays, numbers, tuples, lists and dicts "
                 f"holding only those): {outcome.message}")
-    from grader.sandbox import ANSWER_TOO_LARGE
+    from grader.sandbox import ANSWER_TOO_LARGE, CHANNEL_INTERFERED
 
-    if ANSWER_TOO_LARGE in (outcome.message or ""):
+    message = outcome.message or ""
+    if ANSWER_TOO_LARGE in message:
         return ("Returned more data than the grader takes from one call: check the shapes of the "
                 "arrays it returns (one is likely far larger than the expected output's).")
-    detail = (outcome.message or "").rsplit(": ", 1)[-1]
+    # The detail whole (a WireError's own text may hold ": ", which rsplit cut off)
+    detail = message.removeprefix(CHANNEL_INTERFERED)
     return ("Its answer could not be read: code in the notebook wrote into, or closed, the pipe the "
             "grader reads answers from (a file descriptor it did not open itself). Leave file "
             f"descriptors you did not open alone. (What the grader saw: {detail}.)")

@@ -90,6 +90,9 @@ FALLBACK = object()
 STATUSES = ("ok", "error", "timeout", "crashed", "memory", "bad_output", "missing", "budget")
 #: The detail of a bad_output whose answer was over the wire's bound (``runner._bad_output_text`` words it).
 ANSWER_TOO_LARGE = "message larger than the limit"
+#: What a bad_output's message begins with when the child's channel carried bytes that are not an
+#: answer (``runner._bad_output_text`` gives the student the detail after it).
+CHANNEL_INTERFERED = "the program interfered with the grader's channel: "
 _CHILD_STATUSES = frozenset({"ok", "error", "memory", "missing", "bad_output"})
 UID_BASE = 61000
 UID_COUNT = 2000
@@ -1350,7 +1353,7 @@ class Session:
                                message=f"no answer within {timeout:g} s (infinite loop?)")
         if ex.kind == "bad":
             return CallOutcome("bad_output", error_type="ProtocolError", output=output, seconds=seconds,
-                               message=f"the program interfered with the grader's channel: {ex.detail}")
+                               message=CHANNEL_INTERFERED + str(ex.detail))
         if sig is not None:
             name = _signal_name(sig)
             if sig == signal.SIGXCPU:
