@@ -12,6 +12,7 @@ import io
 import json
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -256,3 +257,39 @@ def test_a_students_function_cannot_start_a_program(tmp_path, context, sandbox):
     part = result.part("rnn_cell_forward")
     assert part.status == "error", part
     assert "PermissionError" in part.cases[0].message, part.cases[0].message
+
+
+#: Ways a graded function could start a new interpreter that runs a string (the copy), each told to
+#: write a marker file: none may run (the child's filter refuses execve since d4d9aad).
+_START_ROUTES = {
+    "subprocess.run": "subprocess.run([sys.executable, '-c', CODE])",
+    "os.system": "os.system(shlex.quote(sys.executable) + ' -c ' + shlex.quote(CODE))",
+    "os.popen": "os.popen(shlex.quote(sys.executable) + ' -c ' + shlex.quote(CODE)).read()",
+    "os.posix_spawn": "os.waitpid(os.posix_spawn(sys.executable, [sys.executable, '-c', CODE], dict(os.environ)), 0)",
+    "fork then execv": ("pid = os.fork()\nif pid == 0:\n    try:\n        os.execv(sys.executable, "
+                        "[sys.executable, '-c', CODE])\n    finally:\n        os._exit(1)\nos.waitpid(pid, 0)"),
+}
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the filter is Linux's seccomp")
+@pytest.mark.parametrize("route", sorted(_START_ROUTES))
+def test_no_route_starts_a_program_from_a_graded_function(tmp_path, context, sandbox, route):
+    from grader.runner import grade_submission
+
+    if not sandbox.capabilities.seccomp:
+        pytest.skip("no seccomp filter on this machine")
+    head = "def rnn_cell_forward(xt, a_prev, parameters):\n"
+    attack = (
+        "    import os, shlex, subprocess, sys\n"
+        "    marker = os.path.join(os.getcwd(), 'ran')\n"
+        "    CODE = 'open(%r, \"w\").write(\"x\")' % marker\n"
+        "    try:\n"
+        + textwrap.indent(_START_ROUTES[route], " " * 8) + "\n"
+        "    except OSError:\n"
+        "        pass\n"
+        "    raise RuntimeError('RAN' if os.path.exists(marker) else 'BLOCKED')\n")
+    cell = nbs.COURSE_CELLS["rnn_cell_forward"].replace(head, head + attack, 1)
+    result = grade_submission(nbs.write(tmp_path / "start.ipynb", nbs.course_notebook({"rnn_cell_forward": cell})),
+                              context=context, sandbox=sandbox)
+    message = result.part("rnn_cell_forward").cases[0].message
+    assert "BLOCKED" in message and "RAN" not in message, message
