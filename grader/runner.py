@@ -1414,15 +1414,14 @@ class _ParameterNames(Sequence):
 
 #: What a student is told to do about a file the grader could not read, by what was wrong with it
 #: (``grader.notebook.SubmissionError.about``). Said after the reason, in the student's feedback.
+_NOT_READ = "What to do: every part shows 0 because the file could not be read, not because of your code. "
 _UNREADABLE_ADVICE = {
-    "damaged": ("What to do: every part shows 0 because the file could not be read, not because of "
-                "your code. Check that the file you submitted is the notebook you worked on (.ipynb) "
+    "damaged": (_NOT_READ + "Check that the file you submitted is the notebook you worked on (.ipynb) "
                 "and that it opens in Jupyter with your work in it; save it there (File > Save) and "
                 "submit the saved file again. If it does not open, it was damaged when it was saved, "
                 "copied or uploaded: the copy Jupyter keeps in the .ipynb_checkpoints folder beside it "
                 "may be whole."),
-    "damaged.py": ("What to do: every part shows 0 because the file could not be read, not because "
-                   "of your code. Check that the file you submitted is the one you worked on and that "
+    "damaged.py": (_NOT_READ + "Check that the file you submitted is the one you worked on and that "
                    "an editor opens it with your code in it; save it there as UTF-8 text and submit "
                    "it again."),
     "too_big": ("What to do: every part shows 0 because the file is over the size the grader reads, "
