@@ -79,3 +79,21 @@ def test_a_numpy_folder_this_user_cannot_read_is_not_said_to_be_absent():
     assert done.returncode == 2, out
     assert f"numpy is installed but could not be imported (its folder {libs / 'numpy'} holds no file" in out, out
     assert "Traceback" not in out, out
+
+
+def test_check_says_plural_cells_in_jupyter_words():
+    """check()'s notes say "In [n]" for "cell n" (`_in_jupyter_words`): a plural was left as
+    "cells 2 and 3", numbers a student counting the kernel's prompts could not find."""
+    from grader.live import _in_jupyter_words
+    from grader.models import CaseResult, PartResult
+
+    message = ("`f` is defined in cells 2, 3 and 5; then cell 4; cells 10 and 11; cells 6, 7, and 8; "
+               "cell 9 (In [3]) is the graded path's own words")
+    case = CaseResult("rnn_forward/0", "assignment example", "public", "failed", 0.0, 1.0, message=message)
+    part = PartResult("rnn_forward", "rnn_forward", "failed", 0.0, 1.0, cases=(case,),
+                      notes=("`rnn_forward` is defined twice (cells 3 and 5).",))
+    said = _in_jupyter_words(part)
+    assert said.notes == ("`rnn_forward` is defined twice (In [3] and In [5]).",)
+    assert said.cases[0].message == (
+        "`f` is defined in In [2], In [3] and In [5]; then In [4]; In [10] and In [11]; "
+        "In [6], In [7], and In [8]; cell 9 (In [3]) is the graded path's own words")
