@@ -45,7 +45,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Callable, Collection, Iterator, Mapping, TextIO
 
-from grader.models import Location, PartResult, SubmissionResult
+from grader.models import GRADED, Location, PartResult, SubmissionResult
 from grader.sandbox import FALLBACK, CallOutcome
 
 __all__ = ["LiveProgram", "LiveSession", "live_extraction", "grade_live", "check"]
@@ -889,7 +889,7 @@ def grade_live(namespace: Mapping[str, Any], *, context: Any) -> tuple[Submissio
                                     session=session, fallback=FALLBACK).grade()
     parts = tuple(_in_jupyter_words(graded[p.name]) for p in rubric.parts)
     result = SubmissionResult(
-        submission_id="live", path="<live>", status="graded",
+        submission_id="live", path="<live>", status=GRADED,
         points=round(sum(p.points for p in parts), 6),
         max_points=round(sum(p.max_points for p in parts), 6), parts=parts,
         messages=_rebinding_notes(namespace, rebound),
