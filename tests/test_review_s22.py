@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from grader.commands import DEFAULT_RUBRIC
 from grader.models import PASSED
 from grader.runner import grade_submission
 from tests import notebooks as nbs
+from tests.budgets import public_context
 from tests.test_live import course_module  # noqa: F401 - a fixture: rnn_utils importable
 
 
@@ -77,9 +77,8 @@ def test_check_in_jupyter_grades_with_the_helper_the_grader_uses(tmp_path, cours
     # said rnn_cell_forward and lstm_cell_forward fail, while the grade (which leaves that import
     # out) and grade.py --check give them full marks.
     from grader.live import grade_live
-    from grader.selfcheck import load_public_context
 
-    public = load_public_context(DEFAULT_RUBRIC)
+    public = public_context()
     sources = _course_sources(["from scipy.special import softmax\n"])
     namespace = _kernel_namespace(sources, tmp_path)
     live, _ = grade_live(namespace, context=public)
@@ -95,11 +94,10 @@ def test_check_in_jupyter_keeps_an_import_the_functions_were_written_against(tmp
     # scipy's softmax imported before the functions (and no course import after it): the grader
     # runs it too, and check() still agrees with it (a failure, said without a rebinding note).
     from grader.live import grade_live
-    from grader.selfcheck import load_public_context
 
     sources = _course_sources([])
     sources[0] = "import numpy as np\nfrom rnn_utils import *\nfrom scipy.special import softmax\n"
-    live, _ = grade_live(_kernel_namespace(sources, tmp_path), context=load_public_context(DEFAULT_RUBRIC))
+    live, _ = grade_live(_kernel_namespace(sources, tmp_path), context=public_context())
     assert live.part("rnn_cell_forward").status != PASSED
     assert not live.messages, live.messages
 
@@ -214,13 +212,12 @@ def test_a_value_that_is_still_not_plain_data_is_refused_as_before(tmp_path, con
 
 def test_check_in_jupyter_scores_a_long_double_answer_as_the_grade_does(tmp_path, course_module):
     from grader.live import grade_live
-    from grader.selfcheck import load_public_context
 
     cell = nbs.mutate("lstm_cell_forward", "    a_next = ot * np.tanh(c_next)",
                       "    a_next = (ot * np.tanh(c_next)).astype(np.longdouble)")["lstm_cell_forward"]
     sources = _course_sources([])
     sources[[k for k, s in enumerate(sources) if "def lstm_cell_forward" in s][0]] = cell
-    live, _ = grade_live(_kernel_namespace(sources, tmp_path), context=load_public_context(DEFAULT_RUBRIC))
+    live, _ = grade_live(_kernel_namespace(sources, tmp_path), context=public_context())
     assert live.part("lstm_cell_forward").status == PASSED, [c.message for c in live.part("lstm_cell_forward").cases]
 
 
@@ -297,7 +294,6 @@ def test_check_in_jupyter_runs_a_function_that_uses_the_notebooks_own_class(tmp_
     # was taken for a name the grader does not define and hidden from the call, and check() said
     # NameError for a function that passes when graded. Likewise a helper under @lru_cache.
     from grader.live import grade_live
-    from grader.selfcheck import load_public_context
 
     cells = {"rnn_cell_forward": ("class Cell:\n    @staticmethod\n    def step(xt, a_prev, p):\n"
                                   "        a = np.tanh(p['Wax'] @ xt + p['Waa'] @ a_prev + p['ba'])\n"
@@ -311,7 +307,7 @@ def test_check_in_jupyter_runs_a_function_that_uses_the_notebooks_own_class(tmp_
                                        "cct = np.tanh(", "cct = getattr(np, candidate_activation())("))}
     nb = nbs.course_notebook(cells)
     sources = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
-    live, _ = grade_live(_kernel_namespace(sources, tmp_path), context=load_public_context(DEFAULT_RUBRIC))
+    live, _ = grade_live(_kernel_namespace(sources, tmp_path), context=public_context())
     for name in ("rnn_cell_forward", "lstm_cell_forward"):
         assert live.part(name).status == PASSED, [c.message for c in live.part(name).cases]
 
@@ -343,9 +339,8 @@ def test_check_in_jupyter_agrees_on_a_function_that_prints_its_arrays_a_lot(tmp_
     # all of it in the kernel: 3,000 prints of an array a call passed when graded, and check() said
     # that rnn_cell_forward ran out of time.
     from grader.live import grade_live
-    from grader.selfcheck import load_public_context
 
-    public = load_public_context(DEFAULT_RUBRIC)
+    public = public_context()
     nb = nbs.course_notebook(_printing_cell(3000))
     sources = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
     live, _ = grade_live(_kernel_namespace(sources, tmp_path), context=public)
@@ -353,20 +348,37 @@ def test_check_in_jupyter_agrees_on_a_function_that_prints_its_arrays_a_lot(tmp_
     for part in live.parts:
         if part.name != "imdb_report":
             assert part.status == PASSED == graded.part(part.name).status, (part.name, [c.message for c in part.cases])
+    # What the fix is about, without a clock (check()'s verdicts above run with a time limit a
+    # loaded machine cannot reach, tests/budgets.py): past what check() keeps, a print formats
+    # nothing. The sandbox's child is held to it by the grade above, on a clock that excludes
+    # waits for a CPU.
+    from grader.live import LiveProgram, LiveSession
+
+    formatted = [0]
+
+    class Counted:
+        def __str__(self) -> str:
+            formatted[0] += 1
+            return "x" * 100
+
+    namespace = {"__name__": "kernel", "Counted": Counted}
+    exec("def chatty():\n    for _ in range(3000):\n        print(Counted())\n    return 1.0\n", namespace)  # noqa: S102
+    outcome = LiveSession(namespace, program=LiveProgram()).call("chatty", (), timeout=30.0)
+    assert outcome.status == "ok" and "more characters of output not shown" in outcome.output, outcome
+    assert formatted[0] < 1000, formatted[0]  # about 640 kept of 64 kB; 3,000 before the fix
 
 
 def test_check_in_jupyter_says_a_graded_name_assigned_by_a_call_is_not_graded(tmp_path, course_module, sandbox):
     # The kernel holds a callable `rnn_cell_forward` (a functools.partial); the grader's program has
     # none, so the grade says it is not graded, and check() said "passed".
     from grader.live import grade_live
-    from grader.selfcheck import load_public_context
 
     cell = (nbs.COURSE_CELLS["rnn_cell_forward"].replace("def rnn_cell_forward(xt, a_prev, parameters):",
                                                          "def _impl(xt, a_prev, parameters, act):")
             .replace("np.tanh(", "act(") + "\nimport functools\nrnn_cell_forward = functools.partial(_impl, act=np.tanh)\n")
     nb = nbs.course_notebook({"rnn_cell_forward": cell})
     sources = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
-    public = load_public_context(DEFAULT_RUBRIC)
+    public = public_context()
     live = grade_live(_kernel_namespace(sources, tmp_path), context=public)[0].part("rnn_cell_forward")
     graded = _grade(tmp_path, nb, public, sandbox).part("rnn_cell_forward")
     assert live.status == graded.status != PASSED, (live.status, graded.status)

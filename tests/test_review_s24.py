@@ -17,6 +17,7 @@ import pytest
 
 from grader.similarity import detect
 from tests import notebooks as nbs
+from tests.budgets import public_context
 from tests.test_live import course_module  # noqa: F401 - a fixture: rnn_utils importable
 from tests.test_review_s23 import _grade
 from tests.test_similarity_corpus import TEMPLATE, make_corpus
@@ -79,12 +80,10 @@ def _reaching_the_cell(how: str) -> dict:
 def _check_and_grade(nb: dict, tmp_path: Path, sandbox) -> tuple[list, list, dict]:
     """Each part's (name, status) from check() in a kernel that ran ``nb``'s cells, and from the
     grade; and the kernel's namespace."""
-    from grader.commands import DEFAULT_RUBRIC
     from grader.live import grade_live
-    from grader.selfcheck import load_public_context
     from tests.test_review_s22 import _kernel_namespace
 
-    public = load_public_context(DEFAULT_RUBRIC)
+    public = public_context()
     namespace = _kernel_namespace(["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"], tmp_path)
     live, _ = grade_live(namespace, context=public)
     graded = _grade(tmp_path, nb, public, sandbox)
@@ -205,13 +204,11 @@ def test_check_names_the_parameters_of_the_def_an_alias_binds_as_the_grade_does(
     # c0d8d58 made the grade's messages name them (FunctionSource.bound_source, alias_of);
     # check() rebuilt the kernel's functions under their own def names, found no
     # `rnn_cell_forward`, and said "If you read it from argument 3".
-    from grader.commands import DEFAULT_RUBRIC
     from grader.live import grade_live
-    from grader.selfcheck import load_public_context
     from tests.test_review_s22 import _kernel_namespace
 
     nb = nbs.course_notebook({"rnn_cell_forward": BOUND[how]})
-    public = load_public_context(DEFAULT_RUBRIC)
+    public = public_context()
     namespace = _kernel_namespace(["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"], tmp_path)
     live, _ = grade_live(namespace, context=public)
     graded = _grade(tmp_path, nb, public, sandbox)
@@ -225,14 +222,12 @@ def test_an_error_in_a_class_run_before_its_alias_is_located_in_its_method(tmp_p
     # (_Def.before); the program's segment for it named the class as its function, so the grade
     # said "(cell 4, line 5, in RNN)" where the same method without the class defined again, and
     # check(), say "in cell".
-    from grader.commands import DEFAULT_RUBRIC
     from grader.live import grade_live
-    from grader.selfcheck import load_public_context
     from tests.test_review_s22 import _kernel_namespace
 
     again = RENAMED_CELL + "\n\nclass RNN:\n    @staticmethod\n    def cell(a, b, c):\n        return None\n"
     nb = nbs.course_notebook({"rnn_cell_forward": again})
-    public = load_public_context(DEFAULT_RUBRIC)
+    public = public_context()
     namespace = _kernel_namespace(["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"], tmp_path)
     live, _ = grade_live(namespace, context=public)
     graded = _grade(tmp_path, nb, public, sandbox)

@@ -13,6 +13,7 @@ import pytest
 from grader.extract import Extraction, clear_memos, extract
 from grader.notebook import loads
 from tests import notebooks as nbs
+from tests.budgets import public_context
 from tests.test_live import course_module  # noqa: F401 - a fixture: rnn_utils importable
 
 T = TypeVar("T")
@@ -165,13 +166,11 @@ def test_check_in_jupyter_says_what_the_grade_says_of_a_name_from_outside(tmp_pa
     differ (the notebook's cells, the kernel's In [n]); the words and statuses agree."""
     import re
 
-    from grader.commands import DEFAULT_RUBRIC
     from grader.live import grade_live
-    from grader.selfcheck import load_public_context
     from tests.test_review_s24 import _grade
 
     nb = case()
-    public = load_public_context(DEFAULT_RUBRIC)
+    public = public_context()
     namespace = _kernel_that_ran(["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"], tmp_path)
     live, _ = grade_live(namespace, context=public)
     graded = _grade(tmp_path, nb, public, sandbox)
@@ -293,14 +292,12 @@ def test_an_earlier_def_that_does_not_compile_is_not_run_before_the_helper(tmp_p
     Run before the helper, the def was one more statement that failed, said to the student as
     "Running the notebook's definitions failed: SyntaxError ..." of a cell the extraction already
     reports."""
-    from grader.commands import DEFAULT_RUBRIC
-    from grader.selfcheck import load_public_context
     from tests.test_review_s24 import _grade
 
     right = nbs.COURSE_CELLS["rnn_cell_forward"]
     broken = right.replace("    # store values", "    break\n    # store values")
     assert broken != right
-    graded = _grade(tmp_path, _cell_defined_again("default", broken, right), load_public_context(DEFAULT_RUBRIC),
+    graded = _grade(tmp_path, _cell_defined_again("default", broken, right), public_context(),
                     sandbox)
     assert ("rnn_forward", "error") in [(p.name, p.status) for p in graded.parts]
     assert not [m for m in graded.messages if "definitions failed: SyntaxError" in m], graded.messages
