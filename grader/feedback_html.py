@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from grader.models import (
-    CRASHED, ERROR, HIDDEN, MISSING, NOT_ATTEMPTED, NOT_IMPLEMENTED, PASSED,
+    CRASHED, ERROR, HIDDEN, MISSING, NOT_ATTEMPTED, NOT_IMPLEMENTED, PASSED, SKIPPED,
     CaseResult, Location, PartResult, SubmissionResult,
 )
 from grader.ansi import ansi_to_html
@@ -47,7 +47,7 @@ from grader.files import write_atomic
 from grader.highlight import LineMemo, highlight_code
 from grader.markdown_html import MarkdownToHTML, strip_files_prefix, unclosed_tex
 from grader.notebook import SIZE_LIMITS, SizeLimits, SkippedCode, skipped_code, trim_v3_cells
-from grader.report import STATUS_WORDS, part_verdict
+from grader.report import STATUS_WORDS, part_verdict, skip_reason
 
 __all__ = ["write_feedback_html", "FeedbackRenderer", "sanitize_html", "is_plain_markup", "default_renderer"]
 
@@ -1032,8 +1032,10 @@ def _passed_case_html(name: str | None, hidden_number: int, points: float, max_p
             f'{e(STATUS_WORDS.get(PASSED, PASSED))}{pts}</li>')
 
 
-def _case_html(case: CaseResult, hidden_number: int, cells: Sequence[str]) -> str:
-    """One ``<li>`` for a case; a hidden case shows only its number, verdict, diagnosis and line."""
+def _case_html(case: CaseResult, hidden_number: int, cells: Sequence[str], *,
+               before: CaseResult | None = None) -> str:
+    """One ``<li>`` for a case; a hidden case shows only its number, verdict, diagnosis and line;
+    a skipped case, why, unless the skipped case ``before`` it said so (``skip_reason``)."""
     if case.status == PASSED and isinstance(case.name, str):
         return _passed_case_html(None if case.visibility == HIDDEN else case.name, hidden_number,
                                  case.points, case.max_points)
@@ -1045,6 +1047,9 @@ def _case_html(case: CaseResult, hidden_number: int, cells: Sequence[str]) -> st
     hidden = case.visibility == HIDDEN
     title = f"hidden case {hidden_number}" if hidden else e(case.name)
     parts = [f'<li class="{cls}"><span class="grader-mark">{mark}</span>{title}: {e(verdict)}{pts}']
+    if case.status == SKIPPED:
+        reason = skip_reason(case, before)
+        return "".join(parts) + (f'<div class="grader-detail">{e(reason)}</div>' if reason else "") + "</li>"
     if not ok:
         failed_checks = [c for c in case.checks if not c.passed and c.message]
         if not hidden and failed_checks:
@@ -1117,10 +1122,12 @@ def part_block(part: PartResult, cells: Sequence[str], *, told: Sequence[str] = 
                             for c in part.cases)
     hidden_number = 0
     items = []
+    before = None
     for case in shown_cases:
         if case.visibility == HIDDEN:
             hidden_number += 1
-        items.append(_case_html(case, hidden_number, cells))
+        items.append(_case_html(case, hidden_number, cells, before=before))
+        before = case
     if items:
         out.append('<ul class="grader-cases">' + "".join(items) + "</ul>")
     out.append("</section>")

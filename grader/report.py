@@ -368,16 +368,33 @@ def feedback_markdown(result: SubmissionResult) -> str:
         if part.notes:
             out.write("\n")
         hidden_number = 0
+        before = None
         for case in part.cases:
             if case.visibility == HIDDEN:
                 hidden_number += 1
-            out.write(_case_markdown(case, hidden_number, told=told))
+            out.write(_case_markdown(case, hidden_number, told=told, before=before))
+            before = case
         if part.cases:
             out.write("\n")
     return out.getvalue()
 
 
-def _case_markdown(case: CaseResult, number: int, *, told: Sequence[str] = ()) -> str:
+def skip_reason(case: CaseResult, before: CaseResult | None) -> str:
+    """Why ``case`` was not run (status SKIPPED: "an earlier case of this function ran out of
+    time", "the calls before it used up the time"), said on the first of the skipped cases that
+    follow one another with that reason and not again; a hidden case's too, as it tells nothing
+    of the case. "" for any other case. A hidden case skipped after a time-out read "not run"
+    alone, three times, with no reason."""
+    if case.status != SKIPPED or not case.message:
+        return ""
+    if before is not None and before.status == SKIPPED and before.message == case.message:
+        return ""
+    reason = case.message.removeprefix("Not run: ")  # the verdict just before says "not run"
+    return reason[:1].upper() + reason[1:]
+
+
+def _case_markdown(case: CaseResult, number: int, *, told: Sequence[str] = (),
+                   before: CaseResult | None = None) -> str:
     """A case's list item in ``feedback.md``: what ``_case_output`` says, with the student's
     text shown literally, but not a message ``told`` holds (the submission's messages and the
     part's notes, written above it: "still holds the template's placeholders", "not JSON"); a
@@ -386,6 +403,9 @@ def _case_markdown(case: CaseResult, number: int, *, told: Sequence[str] = ()) -
     verdict = STATUS_WORDS.get(case.status, case.status)
     head = f"hidden case {number}: {verdict}" if case.visibility == HIDDEN else f"{case.name}: {verdict}"
     out = [f"- {mark} {head} ({case.points:g} / {case.max_points:g})\n"]
+    if case.status == SKIPPED:
+        reason = skip_reason(case, before)
+        return "".join(out) + (_markdown_lines(reason, first="  ", rest="  ") if reason else "")
     if case.visibility == HIDDEN:
         if case.status != PASSED and case.diagnosis:
             out.append(_markdown_lines(case.diagnosis.message, first="  ", rest="  ", line=sentence_text))

@@ -1771,7 +1771,7 @@ def _crash_text(function: str, outcome: Any) -> str:
     said = str(outcome.message or "").strip().rstrip(".") or f"it crashed ({outcome.error_type or 'no reason given'})"
     text = f"The process running `{function}` stopped: {said}."
     if outcome.error_type == "Exit":
-        text += " A graded function must return its result: take out the call that ends the program (os._exit)."
+        text += " A graded function must return its result: take out the call that ends the program (`os._exit`)."
     return text
 
 

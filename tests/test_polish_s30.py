@@ -97,3 +97,29 @@ def test_check_says_plural_cells_in_jupyter_words():
     assert said.cases[0].message == (
         "`f` is defined in In [2], In [3] and In [5]; then In [4]; In [10] and In [11]; "
         "In [6], In [7], and In [8]; cell 9 (In [3]) is the graded path's own words")
+
+
+def test_a_partly_graded_notebook_says_why_cases_were_not_run_once_and_keeps_its_sentences_plain(
+        tmp_path, context, sandbox):
+    """One function loops forever, one ends its process, two are missing. feedback.md showed the
+    crash's whole sentence as a code span, backticks and all (its bare "os._exit" is not plain
+    Markdown), and the hidden cases skipped after the time-out read "not run" three times with no
+    reason (a hidden case's message is not shown); feedback.html likewise."""
+    from grader.feedback_html import write_feedback_html
+    from grader.report import feedback_markdown
+    from grader.runner import grade_submission
+    from tests import notebooks as nbs
+
+    cells = {**nbs.mutate("rnn_forward", "    return a, y_pred, caches", "    while True:\n        pass\n"),
+             **nbs.mutate("lstm_cell_forward", "    return a_next, c_next, yt_pred, cache", "    import os\n    os._exit(3)\n"),
+             "lstm_forward": "# YOUR CODE HERE\n", "rnn_backward": "# not done yet\n"}
+    path = nbs.write(tmp_path / "grace.ipynb", nbs.course_notebook(cells))
+    result = grade_submission(path, context=context, sandbox=sandbox)
+    assert [p.status for p in result.parts][:4] == ["passed", "timeout", "crashed", "missing"], result.parts
+    md = feedback_markdown(result)
+    assert "\n  The process running `lstm_cell_forward` stopped: " in md and "(`os._exit`).\n" in md, md
+    assert "``" not in md, md
+    reason = "An earlier case of this function ran out of time."
+    assert md.count(reason) == 1 and "hidden case 1: not run (0 / 4)\n  " + reason in md, md
+    page = write_feedback_html(result, notebook_path=path, out_path=tmp_path / "feedback.html").read_text()
+    assert page.count(reason) == 1, page
