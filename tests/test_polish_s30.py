@@ -6,7 +6,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOK = REPO / "submissions" / "ada_correct.ipynb"
