@@ -1,0 +1,63 @@
+"""Thirtieth session's review of a new corpus of real notebooks (/work/real30, not committed):
+each pattern a real notebook showed is written here by the test itself and graded through the
+real grader; each test failed before its fix."""
+from __future__ import annotations
+
+import pytest
+
+from grader.imdb.outputs import FitLog, parse_events, render
+from tests.test_imdb_score import LOAD, LOAD_OUT, item, keras3_eval, model_cell, notebook, result_of
+
+# --------------------------------------------------------------------------- EarlyStopping's last epoch
+
+
+def _early_stopped_log() -> str:
+    """A TF 2 ``fit(verbose=1)`` log stopped by ``EarlyStopping(restore_best_weights=True,
+    verbose=1)`` after epoch 3 of 10: the callback's sentence is printed after the last batch's
+    progress line ("- ETA: 0s"), before the epoch's final line with its validation accuracy, as
+    a real notebook stored it."""
+    lines = []
+    for e, (acc, val) in enumerate([(0.61, 0.70), (0.75, 0.78), (0.83, 0.74)], 1):
+        lines.append(f"Epoch {e}/10\n")
+        if e < 3:
+            lines.append(f"40/40 [==============================] - 6s 140ms/step - loss: 0.5 - accuracy: {acc:.4f}"
+                         f" - val_loss: 0.6 - val_accuracy: {val:.4f}\n")
+    lines.append("40/40 [==============================] - ETA: 0s - loss: 0.0108 - accuracy: 0.8300"
+                 "Restoring model weights from the end of the best epoch: 2.\n"
+                 "40/40 [==============================] - 6s 149ms/step - loss: 0.0108 - accuracy: 0.8300"
+                 " - val_loss: 1.3100 - val_accuracy: 0.7400\nEpoch 3: early stopping\n")
+    return "".join(lines)
+
+
+def test_an_epoch_early_stopping_spoke_in_is_one_epoch_of_its_log():
+    # Before: the last batch's line (40/40, "ETA: 0s") was taken for the epoch's end, and the
+    # epoch's real last line, with its validation accuracy, for a second model's one-epoch log.
+    logs = [e for e in parse_events(render([_early_stopped_log()])) if isinstance(e, FitLog)]
+    assert len(logs) == 1, logs
+    (log,) = logs
+    assert [ep.val_acc for ep in log.epochs] == [0.70, 0.78, 0.74], log.epochs
+    assert (log.completed, log.interrupted) == (3, False), log
+
+
+def test_early_stopping_costs_no_validation_point_and_makes_no_phantom_model():
+    # Before: two models, the second of unknown layers and validation ("Could not tell which
+    # recurrent layers ..."), and the validation item 1 / 2 ("1 of 2 model(s) ...").
+    code = (model_cell("model", "LSTM(32)") + "\nfrom tensorflow.keras.callbacks import EarlyStopping\n"
+            "stop = EarlyStopping(monitor='val_loss', patience=1, restore_best_weights=True, verbose=1)\n"
+            "history = model.fit(x_train, y_train, epochs=10, validation_split=0.2, callbacks=[stop])")
+    result = result_of(notebook(("code", LOAD, LOAD_OUT), ("code", code, (_early_stopped_log(),)),
+                                ("code", "model.evaluate(x_test, y_test)", tuple(keras3_eval(0.7712)))))
+    (model,) = result.models
+    assert (model.alternative, model.epochs_completed, model.best_val_accuracy) == ("LSTM", 3, 0.78), model
+    assert item(result, "validation").points == item(result, "validation").max_points
+    assert not any("Could not tell" in line for line in result.feedback), result.feedback
+
+
+@pytest.mark.parametrize("last", ["40/40 [==============================] - ETA: 0s - loss: 0.01 - accuracy: 0.83\n",
+                                  "40/40 [==============================] - ETA: 0s - loss: 0.01 - accuracy: 0.83"])
+def test_a_log_that_ends_on_a_last_batch_before_validation_is_interrupted(last):
+    # The epoch's validation never came: stopped during the epoch, as before an N/N line's "ETA".
+    text = ("Epoch 1/2\n40/40 [==============================] - 6s - loss: 0.5 - accuracy: 0.61 - val_loss: 0.6"
+            " - val_accuracy: 0.70\nEpoch 2/2\n" + last)
+    (log,) = [e for e in parse_events(render([text])) if isinstance(e, FitLog)]
+    assert (log.completed, log.interrupted) == (1, True), log
