@@ -61,3 +61,58 @@ def test_a_log_that_ends_on_a_last_batch_before_validation_is_interrupted(last):
             " - val_accuracy: 0.70\nEpoch 2/2\n" + last)
     (log,) = [e for e in parse_events(render([text])) if isinstance(e, FitLog)]
     assert (log.completed, log.interrupted) == (1, True), log
+
+
+# --------------------------------------------------------------------------- validating on the training data
+
+
+def _fit_cell(validation: str, fit_x: str = "x_train, y_train") -> str:
+    return model_cell("model", "SimpleRNN(32)") + f"\nhistory = model.fit({fit_x}, epochs=2, {validation})"
+
+
+def _fit_log() -> str:
+    return ("Epoch 1/2\n782/782 [==============================] - 60s - loss: 0.6 - accuracy: 0.70 - val_loss: 0.5"
+            " - val_accuracy: 0.80\nEpoch 2/2\n782/782 [==============================] - 60s - loss: 0.4 - "
+            "accuracy: 0.85 - val_loss: 0.3 - val_accuracy: 0.90\n")
+
+
+def _scored(fit_cell: str):
+    return result_of(notebook(("code", LOAD, LOAD_OUT), ("code", fit_cell, (_fit_log(),)),
+                              ("code", "model.evaluate(x_test, y_test)", tuple(keras3_eval(0.8406)))))
+
+
+@pytest.mark.parametrize("fit_x, validation", [
+    ("x_train, y_train", "validation_data=(x_train, y_train)"),
+    ("x=x_train, y=y_train", "validation_data=[x_train, y_train]"),
+    ("x_tr, y_tr", "validation_data=(x_tr, y_tr)"),
+])
+def test_validation_on_the_data_the_model_trains_on_earns_nothing_and_says_why(fit_x, validation):
+    # A real notebook: fit(X_train, y_train, validation_data=(X_train, y_train)). Before: read as
+    # "from the training set, size not stated": 1 of the 2 validation points, and told to "say which
+    # share of the training data you held out", where nothing was held out.
+    result = _scored(_fit_cell(validation, fit_x))
+    val = item(result, "validation")
+    assert val.points == 0, val
+    assert "trains on" in val.message, val.message
+    told = [line for line in result.feedback if line.startswith("Validation on the data the model trains on")]
+    assert len(told) == 1 and "validation_split=0.2" in told[0] and "SimpleRNN in cell 2 (validation_data=" in told[0], result.feedback
+    assert not any("size is not stated" in line or "held out." in line for line in result.feedback), result.feedback
+    assert "validates on its training data" in result.flags
+    assert item(result, "accuracy").points == 4  # the test accuracy still counts
+
+
+@pytest.mark.parametrize("validation, points", [
+    ("validation_data=(x_val, y_val)", 2.0),  # a slice of the training data (20%): as before
+    ("validation_split=0.2", 2.0),
+])
+def test_other_validation_keeps_its_points(validation, points):
+    code = "x_val, y_val = x_train[:5000], y_train[:5000]\n" + _fit_cell(validation, "x_train[5000:], y_train[5000:]")
+    result = _scored(code)
+    assert item(result, "validation").points == points, item(result, "validation")
+    assert not any("trains on" in line for line in result.feedback), result.feedback
+
+
+def test_validation_on_the_test_set_still_says_so_first():
+    code = _fit_cell("validation_data=(x_test, y_test)")
+    result = _scored(code)
+    assert "validates on the test set" in result.flags and "validates on its training data" not in result.flags
