@@ -116,3 +116,32 @@ def test_validation_on_the_test_set_still_says_so_first():
     code = _fit_cell("validation_data=(x_test, y_test)")
     result = _scored(code)
     assert "validates on the test set" in result.flags and "validates on its training data" not in result.flags
+
+
+# --------------------------------------------------------------------------- a fit log pasted into markdown
+
+
+def test_a_fit_log_pasted_into_markdown_is_read_as_keras_wrote_it():
+    # A real notebook pasted each model's log into a markdown cell (an indented block) under its
+    # output. Before: each epoch's training accuracy ("acc: 0.7528") took its kind from the
+    # "val_loss" after it, a validation accuracy no output showed: 20 "is not backed by any
+    # output" lines and the flag "unverified claim", for a student who reported their own outputs.
+    log = ("Train on 25000 samples, validate on 18750 samples\nEpoch 1/2\n"
+           "25000/25000 [==============================] - 559s - loss: 0.5005 - acc: 0.7528 - val_loss: 0.5853"
+           " - val_acc: 0.6927\nEpoch 2/2\n"
+           "25000/25000 [==============================] - 564s - loss: 0.3782 - acc: 0.8355 - val_loss: 0.4071"
+           " - val_acc: 0.8204\n6250/6250 [==============================] - 33s\n\nTest accuracy: 0.850719999981\n")
+    code = (model_cell("model", "LSTM(100)") + "\nhistory = model.fit(x_train, y_train, epochs=2, "
+            "validation_split=0.2)\nloss, acc = model.evaluate(x_test, y_test)\nprint('Test accuracy:', acc)")
+    pasted = "# Results of model 1, Embedding - LSTM - Dense\n\n" + "".join("    " + line + "\n" for line in log.split("\n"))
+    result = result_of(notebook(("code", LOAD, LOAD_OUT), ("code", code, (log,)), ("markdown", pasted)))
+    assert "unverified claim" not in result.flags, result.feedback
+    assert not any("not backed" in line for line in result.feedback), result.feedback
+    assert sorted((c.kind, c.value, c.status) for c in result.claims) == [
+        ("test", 0.85072, "verified"), ("val", 0.6927, "verified"), ("val", 0.8204, "verified")], result.claims
+
+
+def test_a_training_accuracy_in_prose_is_still_no_claim_and_a_test_one_is():
+    md = "The LSTM reached a training accuracy of 0.97 and 86.1% test accuracy."
+    result = result_of(notebook(("code", LOAD, LOAD_OUT), ("markdown", md)))
+    assert [(c.kind, c.value) for c in result.claims] == [("test", 0.861)], result.claims

@@ -309,6 +309,13 @@ _COUNT_AFTER = re.compile(r"\s*%?\s*(?:epoch|layer|unit|word)", re.I)
 # runs of one). Before, the whole text before every number was searched: n² in a sentence.
 _BEFORE_WINDOW = 64
 _LONG_SPACE = re.compile(r"\s{3,}")
+#: A Keras log line pasted into markdown ("25000/25000 [====] - 559s - loss: 0.50 - acc: 0.75 - val_loss:
+#: 0.58 - val_acc: 0.69", the underscores gone with the emphasis): there a number is the value of the
+#: key just before it, and a bare ``acc``/``accuracy`` is the training accuracy. Read as prose, the
+#: training accuracy took its kind from the ``val_loss`` after it and was a validation accuracy no
+#: output showed (a real notebook's two pasted logs: 20 "not backed by any output" lines).
+_KERAS_LOG_LINE = re.compile(r"\d+/\d+\s*\[[=>.]|\bloss:\s*\d+(?:\.\d+)?\s+-\s", re.I)
+_LOG_KEY = re.compile(r"(\w+)\s*:\s*$")
 
 
 def _table_rows(text: str) -> list[list[str]]:
@@ -396,6 +403,7 @@ def _sentence_claims(s: str, source: str, cell_mentions_accuracy: bool, claims: 
     is_val_statement = re.search(r"validat|held[- ]out|hold[- ]out", low)
     origin = "test" if "test" in low and "train" not in low else "train" if "train" in low else ""
     says_accuracy = bool(_ACC_KEY.search(s))
+    keras_log = bool(_KERAS_LOG_LINE.search(s))
     labels = find_labels(s)
     label_starts = [lab[0] for lab in labels]
     label_ends = [lab[1] for lab in labels]
@@ -428,7 +436,10 @@ def _sentence_claims(s: str, source: str, cell_mentions_accuracy: bool, claims: 
         label = labels[p - 1][2] if p else labels[f][2] if f < len(labels) else None
         lo = max(labels[p - 1][1] if p else 0, numbers[i - 1].end() if i else 0)
         kind = _kind_of(s[lo:m.start()])
-        if kind == "":  # "86% test accuracy": the words after the number
+        key = _LOG_KEY.search(s, lo, m.start()) if keras_log else None
+        if key is not None:  # a pasted log's "key: value": a bare acc/accuracy is training's
+            kind = _kind_of(key.group(1)) or None
+        elif kind == "":  # "86% test accuracy": the words after the number
             stop = min(numbers[i + 1].start(), m.end() + 30) if i + 1 < len(numbers) else m.end() + 30
             kind = _kind_of(s[m.end():stop])
         if kind is None:
