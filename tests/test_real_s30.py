@@ -145,3 +145,33 @@ def test_a_training_accuracy_in_prose_is_still_no_claim_and_a_test_one_is():
     md = "The LSTM reached a training accuracy of 0.97 and 86.1% test accuracy."
     result = result_of(notebook(("code", LOAD, LOAD_OUT), ("markdown", md)))
     assert [(c.kind, c.value) for c in result.claims] == [("test", 0.861)], result.claims
+
+
+# --------------------------------------------------------------------------- a web page named .ipynb
+
+
+@pytest.mark.parametrize("page", [
+    "\n\n\n\n\n\n<!DOCTYPE html>\n<html lang=\"en\">\n  <head>\n    <meta charset=\"utf-8\">\n",  # saved from a browser
+    "<!DOCTYPE html>\n<html>\n<head><meta charset=\"utf-8\" />\n<title>Building_a_Recurrent_Neural_Network</title>",
+    "<html><body><div class=\"jp-Notebook\">",
+])
+def test_a_web_page_named_ipynb_is_named_as_a_web_page(page):
+    # A real submission was a web page saved under the notebook's name. Before: "x.ipynb: not JSON
+    # (Expecting value at line 7, column 1, byte 6)"; the 0 stands, what the file is and what to
+    # hand in are said.
+    from grader.notebook import SubmissionError, loads
+
+    with pytest.raises(SubmissionError) as info:
+        loads(page.encode(), path="x.ipynb")
+    text = str(info.value)
+    assert "web page (HTML)" in text and "submit the .ipynb file" in text, text
+    assert "Expecting value" not in text, text
+
+
+@pytest.mark.parametrize("data", [b"<p>not a page</p>", b"<<<", b"hello <html>"])
+def test_other_text_with_tags_keeps_the_parser_message(data):
+    from grader.notebook import SubmissionError, loads
+
+    with pytest.raises(SubmissionError) as info:
+        loads(data, path="x.ipynb")
+    assert "not JSON" in str(info.value) and "HTML" not in str(info.value), str(info.value)
