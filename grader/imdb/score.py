@@ -1148,7 +1148,7 @@ def score_imdb(notebook: Any, *, config: ImdbConfig,
             feedback.append("Without a validation split from the training data: "
                             + _listing([f"{_quoted(m.alternative or 'model')} ({_quoted(m.validation)})"
                                         for m in missing], "models", sep="; ") + ".")
-        if share == 1:
+        if share == 1 and stated:  # unstated: said above ("Validation: size not stated of ..." read badly)
             feedback.append(f"Validation: {frac_text} of the training data held out.")
 
     # -- accuracy -------------------------------------------------------------
