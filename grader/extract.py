@@ -1072,6 +1072,9 @@ _CODE_LINE_RE = re.compile(r"^[ \t]*[^#\s]", re.MULTILINE)
 _COL0_RE = re.compile(r"^[^\s#].*", re.MULTILINE)
 _CONTINUATION_RE = re.compile(r"^(?:else|elif|except|finally)\b|^[)\]}]")
 _DEF_NAME_RE = re.compile(r"^(?:async\s+)?(?:def|class)\s+([A-Za-z_]\w*)")
+#: A line that assigns nothing (``dz = ``, ``dWax += ``): a version of the course's template leaves
+#: such blanks in ``rnn_cell_backward``, and Python's "invalid syntax" did not say which part.
+_EMPTY_ASSIGNMENT_RE = re.compile(r"^\s*([A-Za-z_][\w.]*(?:\[[^\]=]*\])?\s*(?:[-+*/@]|//|\*\*)?=)\s*(?:#.*)?$")
 _NUMPY_ALIASES = frozenset({"np", "numpy"})
 
 
@@ -1643,6 +1646,9 @@ class _Extractor:
         (``(message, line)``, from :func:`_parsed_or_error`)."""
         msg, line = error
         m = _DEF_NAME_RE.match(lines[start]) if start < len(lines) else None
+        blank = _EMPTY_ASSIGNMENT_RE.match(lines[line - 1]) if m and 0 < line <= len(lines) else None
+        if blank:
+            msg = f"`{blank.group(1)}` has nothing after the `=` (a blank of the template, still to fill in)"
         if m:
             self.diags.append(Diagnostic(
                 "error",

@@ -186,3 +186,36 @@ def test_an_unstated_share_is_told_once_in_words_that_read():
     assert item(result, "validation").points == 1.0, item(result, "validation")
     said = [line for line in result.feedback if "not stated" in line]
     assert len(said) == 1 and said[0].startswith("The validation data comes from the training set"), result.feedback
+
+
+# --------------------------------------------------------------------------- a blank `dz = ` left
+
+
+@pytest.mark.parametrize("blank", ["dz = ", "dz =  # (≈1 line)", "gradients['dz'] =", "dWax += "])
+def test_an_assignment_left_blank_is_named_as_a_blank(tmp_path, context, sandbox, blank):
+    # A version of the template leaves `dz = ` in rnn_cell_backward; two real notebooks left the
+    # section as given. Before: "Syntax error in cell N, line L: invalid syntax." The 0 stands.
+    from tests import notebooks as nbs
+    from tests.test_review_s23 import _grade
+
+    source = nbs.COURSE_CELLS["rnn_cell_backward"]
+    first = next(line for line in source.split("\n") if line.strip().startswith("dtanh"))
+    indent = first[: len(first) - len(first.lstrip())]
+    nb = nbs.course_notebook({"rnn_cell_backward": source.replace(first, indent + blank, 1)})
+    result = _grade(tmp_path, nb, context, sandbox)
+    part = result.part("rnn_cell_backward")
+    assert (part.status, part.points) == ("error", 0), part
+    said = " ".join(part.notes)
+    assert f"`{blank.split('#')[0].strip()}` has nothing after the `=`" in said and "invalid syntax" not in said, said
+    assert result.part("rnn_backward").points == result.part("rnn_backward").max_points
+
+
+def test_other_syntax_errors_keep_pythons_words(tmp_path, context, sandbox):
+    from tests import notebooks as nbs
+    from tests.test_review_s23 import _grade
+
+    source = nbs.COURSE_CELLS["rnn_cell_backward"]
+    first = next(line for line in source.split("\n") if line.strip().startswith("dtanh"))
+    nb = nbs.course_notebook({"rnn_cell_backward": source.replace(first, first + " (", 1)})
+    part = _grade(tmp_path, nb, context, sandbox).part("rnn_cell_backward")
+    assert part.status == "error" and "has nothing after" not in " ".join(part.notes), part.notes
