@@ -148,6 +148,7 @@ class TraceStub:
         self.calls = 0
         self.misses: list[int] = []
         self.first_wrong_argument: int | None = None  # at the first miss, the first argument unlike the step's
+        self.wrong_argument_zeros = False  # that argument is all zeros where the step's is not
         self.memo = memo if memo is not None else {}  # (key, step) -> (WireExpectation | None, result bytes)
         self.key = key
 
@@ -187,6 +188,10 @@ class TraceStub:
                 self.first_wrong_argument = next(
                     (k for k, (got, want) in enumerate(zip(args, step_args))
                      if not checks.plain_equal(got, want, rtol=_TRACE_RTOL, atol=_TRACE_ATOL)), None)
+                if self.first_wrong_argument is not None:
+                    got = args[self.first_wrong_argument]
+                    self.wrong_argument_zeros = getattr(got, "ndim", 0) > 0 and got.size > 0 \
+                        and got.dtype.kind in "fiub" and not got.any()  # a NumPy array, decoded
         self.misses.append(self.calls)
         return self.fallback
 
@@ -1135,7 +1140,8 @@ class _Grader:
         functions = self.extraction.functions if self.extraction is not None else {}
         named = _aliased(functions, dep) if dep in functions else dep
         names = _signature(functions, named, self.facts) if named in functions else ()
-        return f", in `{names[index]}`" if index < len(names) else f", in argument {index + 1}"
+        zeros = " (an array of zeros)" if stub.wrong_argument_zeros else ""
+        return (f", in `{names[index]}`" if index < len(names) else f", in argument {index + 1}") + zeros
 
     def _reproduces(self, case: Case, plan: _CasePlan, key: tuple, mutant: Any, raw: bytes, student: Any,
                     seen: dict) -> bool:

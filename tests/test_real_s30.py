@@ -219,3 +219,37 @@ def test_other_syntax_errors_keep_pythons_words(tmp_path, context, sandbox):
     nb = nbs.course_notebook({"rnn_cell_backward": source.replace(first, first + " (", 1)})
     part = _grade(tmp_path, nb, context, sandbox).part("rnn_cell_backward")
     assert part.status == "error" and "has nothing after" not in " ".join(part.notes), part.notes
+
+
+# --------------------------------------------------------------------------- a slot of zeros passed on
+
+
+@pytest.mark.parametrize("part, right, wrong", [
+    ("rnn_forward", "rnn_cell_forward(x[:, :, t], a_next, parameters)",
+     "rnn_cell_forward(x[:, :, t], a[:, :, t], parameters)"),
+    ("lstm_forward", "lstm_cell_forward(x[:, :, t], a_next, c_next, parameters)",
+     "lstm_cell_forward(x[:, :, t], a[:, :, t], c_next, parameters)"),
+])
+def test_a_hidden_state_passed_as_the_zeros_of_its_slot_is_said_to_be_zeros(tmp_path, context, sandbox, part,
+                                                                            right, wrong):
+    # A real notebook passed `a[:, :, t]`, the slot the step is about to fill (still zeros), as
+    # a_prev, in both forward passes. Before: "... (first at call 1, in `a_prev`): check what you
+    # pass ..."; now also what was passed: an array of zeros.
+    from tests import notebooks as nbs
+    from tests.test_review_s23 import _grade
+
+    assert right in nbs.COURSE_CELLS[part], nbs.COURSE_CELLS[part]
+    result = _grade(tmp_path, nbs.course_notebook(nbs.mutate(part, right, wrong)), context, sandbox)
+    said = [c.diagnosis.message for c in result.part(part).cases if c.diagnosis]
+    assert said and all("in `a_prev` (an array of zeros))" in m for m in said), said
+
+
+def test_a_wrong_argument_that_is_not_zeros_is_not_called_zeros(tmp_path, context, sandbox):
+    from tests import notebooks as nbs
+    from tests.test_review_s23 import _grade
+
+    nb = nbs.course_notebook(nbs.mutate("rnn_forward", "rnn_cell_forward(x[:, :, t], a_next, parameters)",
+                                        "rnn_cell_forward(x[:, :, t], -a_next, parameters)"))
+    said = [c.diagnosis.message for c in _grade(tmp_path, nb, context, sandbox).part("rnn_forward").cases
+            if c.diagnosis]
+    assert said and not any("zeros" in m for m in said), said

@@ -182,7 +182,7 @@ def test_a_composite_that_passes_the_wrong_state_is_told_which_argument(tmp_path
     assert loop.points < loop.max_points
     case = loop.cases[0]
     assert case.diagnosis is not None and case.diagnosis.id == "unexpected-dependency-inputs", case.diagnosis
-    assert "(first at call 1, in `a_prev`)" in case.diagnosis.message, case.diagnosis.message
+    assert "(first at call 1, in `a_prev` (an array of zeros))" in case.diagnosis.message, case.diagnosis.message
 
 
 def test_numpy_aliases_of_builtins_removed_since_1_24_are_graded_as_the_builtins(tmp_path, context, sandbox):
