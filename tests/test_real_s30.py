@@ -6,7 +6,10 @@ from __future__ import annotations
 import pytest
 
 from grader.imdb.outputs import FitLog, parse_events, render
+from grader.notebook import SubmissionError, loads
+from tests import notebooks as nbs
 from tests.test_imdb_score import LOAD, LOAD_OUT, item, keras3_eval, model_cell, notebook, result_of
+from tests.test_review_s23 import _grade
 
 # --------------------------------------------------------------------------- EarlyStopping's last epoch
 
@@ -95,7 +98,8 @@ def test_validation_on_the_data_the_model_trains_on_earns_nothing_and_says_why(f
     assert val.points == 0, val
     assert "trains on" in val.message, val.message
     told = [line for line in result.feedback if line.startswith("Validation on the data the model trains on")]
-    assert len(told) == 1 and "validation_split=0.2" in told[0] and "SimpleRNN in cell 2 (validation_data=" in told[0], result.feedback
+    assert len(told) == 1 and "validation_split=0.2" in told[0], result.feedback
+    assert "SimpleRNN in cell 2 (validation_data=" in told[0], told
     assert not any("size is not stated" in line or "held out." in line for line in result.feedback), result.feedback
     assert "validates on its training data" in result.flags
     assert item(result, "accuracy").points == 4  # the test accuracy still counts
@@ -133,7 +137,7 @@ def test_a_fit_log_pasted_into_markdown_is_read_as_keras_wrote_it():
            " - val_acc: 0.8204\n6250/6250 [==============================] - 33s\n\nTest accuracy: 0.850719999981\n")
     code = (model_cell("model", "LSTM(100)") + "\nhistory = model.fit(x_train, y_train, epochs=2, "
             "validation_split=0.2)\nloss, acc = model.evaluate(x_test, y_test)\nprint('Test accuracy:', acc)")
-    pasted = "# Results of model 1, Embedding - LSTM - Dense\n\n" + "".join("    " + line + "\n" for line in log.split("\n"))
+    pasted = "# Results of model 1, Embedding - LSTM - Dense\n\n" + "".join(f"    {line}\n" for line in log.split("\n"))
     result = result_of(notebook(("code", LOAD, LOAD_OUT), ("code", code, (log,)), ("markdown", pasted)))
     assert "unverified claim" not in result.flags, result.feedback
     assert not any("not backed" in line for line in result.feedback), result.feedback
@@ -159,22 +163,22 @@ def test_a_web_page_named_ipynb_is_named_as_a_web_page(page):
     # A real submission was a web page saved under the notebook's name. Before: "x.ipynb: not JSON
     # (Expecting value at line 7, column 1, byte 6)"; the 0 stands, what the file is and what to
     # hand in are said.
-    from grader.notebook import SubmissionError, loads
-
-    with pytest.raises(SubmissionError) as info:
-        loads(page.encode(), path="x.ipynb")
-    text = str(info.value)
+    text = _refusal(page.encode())
     assert "web page (HTML)" in text and "submit the .ipynb file" in text, text
     assert "Expecting value" not in text, text
 
 
 @pytest.mark.parametrize("data", [b"<p>not a page</p>", b"<<<", b"hello <html>"])
 def test_other_text_with_tags_keeps_the_parser_message(data):
-    from grader.notebook import SubmissionError, loads
+    text = _refusal(data)
+    assert "not JSON" in text and "HTML" not in text, text
 
+
+def _refusal(data: bytes) -> str:
+    """What the grader says of a file ``x.ipynb`` holding ``data`` that it cannot read."""
     with pytest.raises(SubmissionError) as info:
         loads(data, path="x.ipynb")
-    assert "not JSON" in str(info.value) and "HTML" not in str(info.value), str(info.value)
+    return str(info.value)
 
 
 def test_an_unstated_share_is_told_once_in_words_that_read():
@@ -195,9 +199,6 @@ def test_an_unstated_share_is_told_once_in_words_that_read():
 def test_an_assignment_left_blank_is_named_as_a_blank(tmp_path, context, sandbox, blank):
     # A version of the template leaves `dz = ` in rnn_cell_backward; two real notebooks left the
     # section as given. Before: "Syntax error in cell N, line L: invalid syntax." The 0 stands.
-    from tests import notebooks as nbs
-    from tests.test_review_s23 import _grade
-
     source = nbs.COURSE_CELLS["rnn_cell_backward"]
     first = next(line for line in source.split("\n") if line.strip().startswith("dtanh"))
     indent = first[: len(first) - len(first.lstrip())]
@@ -211,9 +212,6 @@ def test_an_assignment_left_blank_is_named_as_a_blank(tmp_path, context, sandbox
 
 
 def test_other_syntax_errors_keep_pythons_words(tmp_path, context, sandbox):
-    from tests import notebooks as nbs
-    from tests.test_review_s23 import _grade
-
     source = nbs.COURSE_CELLS["rnn_cell_backward"]
     first = next(line for line in source.split("\n") if line.strip().startswith("dtanh"))
     nb = nbs.course_notebook({"rnn_cell_backward": source.replace(first, first + " (", 1)})
@@ -235,9 +233,6 @@ def test_a_hidden_state_passed_as_the_zeros_of_its_slot_is_said_to_be_zeros(tmp_
     # A real notebook passed `a[:, :, t]`, the slot the step is about to fill (still zeros), as
     # a_prev, in both forward passes. Before: "... (first at call 1, in `a_prev`): check what you
     # pass ..."; now also what was passed: an array of zeros.
-    from tests import notebooks as nbs
-    from tests.test_review_s23 import _grade
-
     assert right in nbs.COURSE_CELLS[part], nbs.COURSE_CELLS[part]
     result = _grade(tmp_path, nbs.course_notebook(nbs.mutate(part, right, wrong)), context, sandbox)
     said = [c.diagnosis.message for c in result.part(part).cases if c.diagnosis]
@@ -245,9 +240,6 @@ def test_a_hidden_state_passed_as_the_zeros_of_its_slot_is_said_to_be_zeros(tmp_
 
 
 def test_a_wrong_argument_that_is_not_zeros_is_not_called_zeros(tmp_path, context, sandbox):
-    from tests import notebooks as nbs
-    from tests.test_review_s23 import _grade
-
     nb = nbs.course_notebook(nbs.mutate("rnn_forward", "rnn_cell_forward(x[:, :, t], a_next, parameters)",
                                         "rnn_cell_forward(x[:, :, t], -a_next, parameters)"))
     said = [c.diagnosis.message for c in _grade(tmp_path, nb, context, sandbox).part("rnn_forward").cases

@@ -37,9 +37,9 @@ class ModelEvidence:
     ``alternative`` is its recurrent layers as a label (``"LSTM"``, ``"Bidirectional(GRU)"``,
     ``"SimpleRNN x2"``), ``None`` when it could not be told; ``alternative_from`` says how it
     was told (``"code"``, ``"summary"``, ``"output"``).  ``validation_source`` is ``"train"``,
-    ``"test"``, ``"fit"`` (the data the model trains on), ``"none"`` or ``"unknown"``.  Accuracies are fractions; ``test_accuracy`` is
-    the best one the outputs show for this model, ``best_val_accuracy`` the best over the
-    completed epochs.  ``cells`` are 0-based cell indices.
+    ``"test"``, ``"fit"`` (the data the model trains on), ``"none"`` or ``"unknown"``.
+    Accuracies are fractions; ``test_accuracy`` is the best one the outputs show for this model,
+    ``best_val_accuracy`` the best over the completed epochs.  ``cells`` are 0-based cell indices.
     """
 
     name: str | None
