@@ -245,3 +245,20 @@ def test_a_wrong_argument_that_is_not_zeros_is_not_called_zeros(tmp_path, contex
     said = [c.diagnosis.message for c in _grade(tmp_path, nb, context, sandbox).part("rnn_forward").cases
             if c.diagnosis]
     assert said and not any("zeros" in m for m in said), said
+
+
+def test_every_flag_the_bonus_raises_is_one_the_class_report_counts():
+    # The new flag "validates on its training data" was listed among a submission's feedback in the
+    # class report, not counted with the others: the report knows the flags by a list of its own.
+    import ast
+    from pathlib import Path
+
+    from grader.classreport import IMDB_FLAGS
+
+    tree = ast.parse(Path(__file__).resolve().parents[1].joinpath("grader/imdb/score.py").read_text())
+    raised = {node.args[0].value for node in ast.walk(tree)
+              if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "append"
+              and isinstance(node.func.value, ast.Name) and node.func.value.id == "flags"
+              and node.args and isinstance(node.args[0], ast.Constant)}
+    assert "validates on its training data" in raised and len(raised) >= 6, raised
+    assert raised <= set(IMDB_FLAGS), raised - set(IMDB_FLAGS)
