@@ -262,3 +262,17 @@ def test_every_flag_the_bonus_raises_is_one_the_class_report_counts():
               and node.args and isinstance(node.args[0], ast.Constant)}
     assert "validates on its training data" in raised and len(raised) >= 6, raised
     assert raised <= set(IMDB_FLAGS), raised - set(IMDB_FLAGS)
+
+
+def test_a_long_word_in_a_pasted_log_line_is_read_in_linear_time():
+    # The key before a number was first found by a pattern tried at every position of the text
+    # before it: a 20,000-letter word took 2 s, 200,000 letters (within the markdown budget) minutes.
+    import time
+
+    from grader.imdb.claims import claims_from_markdown
+
+    text = "loss: 0.5 - " + "a" * 200_000 + " acc: 0.91 - val_acc: 0.88"
+    start = time.perf_counter()
+    claims, _ = claims_from_markdown(text, "m")
+    assert time.perf_counter() - start < 2.0
+    assert [(c.kind, c.value) for c in claims] == [("val", 0.88)], claims

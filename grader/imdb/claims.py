@@ -315,7 +315,24 @@ _LONG_SPACE = re.compile(r"\s{3,}")
 #: training accuracy took its kind from the ``val_loss`` after it and was a validation accuracy no
 #: output showed (a real notebook's two pasted logs: 20 "not backed by any output" lines).
 _KERAS_LOG_LINE = re.compile(r"\d+/\d+\s*\[[=>.]|\bloss:\s*\d+(?:\.\d+)?\s+-\s", re.I)
-_LOG_KEY = re.compile(r"(\w+)\s*:\s*$")
+
+
+def _log_key(s: str, lo: int, end: int) -> str | None:
+    """The key of a ``key: value`` whose value starts at ``end`` (``s[lo:end]`` ends ``"acc: "``),
+    read backwards once: a pattern tried at every position of a long word before the number took
+    steps in the square of its length."""
+    j = end
+    while j > lo and s[j - 1].isspace():
+        j -= 1
+    if j <= lo or s[j - 1] != ":":
+        return None
+    j -= 1
+    while j > lo and s[j - 1].isspace():
+        j -= 1
+    k = j
+    while k > lo and (s[k - 1].isalnum() or s[k - 1] == "_"):
+        k -= 1
+    return s[k:j] if k < j else None
 
 
 def _table_rows(text: str) -> list[list[str]]:
@@ -436,9 +453,9 @@ def _sentence_claims(s: str, source: str, cell_mentions_accuracy: bool, claims: 
         label = labels[p - 1][2] if p else labels[f][2] if f < len(labels) else None
         lo = max(labels[p - 1][1] if p else 0, numbers[i - 1].end() if i else 0)
         kind = _kind_of(s[lo:m.start()])
-        key = _LOG_KEY.search(s, lo, m.start()) if keras_log else None
+        key = _log_key(s, lo, m.start()) if keras_log else None
         if key is not None:  # a pasted log's "key: value": a bare acc/accuracy is training's
-            kind = _kind_of(key.group(1)) or None
+            kind = _kind_of(key) or None
         elif kind == "":  # "86% test accuracy": the words after the number
             stop = min(numbers[i + 1].start(), m.end() + 30) if i + 1 < len(numbers) else m.end() + 30
             kind = _kind_of(s[m.end():stop])
