@@ -187,7 +187,7 @@ def _summary(result: SubmissionResult, seconds: float, *, records: str = "summar
     """The ``Done`` line of ``result``, with the record ``records`` names (see ``RECORDS``; the
     page record made from the result without the whole record's dicts, ``page_record_of``);
     ``files`` as ``Done.files``."""
-    problem = result.messages[0] if result.status != "graded" and result.messages else ""
+    problem = result.messages[0] if not result.graded and result.messages else ""
     if records == "page":
         summary = page_record_of(result)
     elif records == "full":

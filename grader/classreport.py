@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from grader.models import (
-    CRASHED, ERROR, FAILED, GRADER_ERROR, HARNESS, MISSING, NOT_ATTEMPTED, NOT_IMPLEMENTED, PARTIAL_MATCH,
+    CRASHED, ERROR, FAILED, GRADED, GRADER_ERROR, HARNESS, MISSING, NOT_ATTEMPTED, NOT_IMPLEMENTED, PARTIAL_MATCH,
     PASSED, SKIPPED, TIMEOUT, Rubric, SubmissionResult,
 )
 from grader import charts
@@ -158,10 +158,10 @@ class ClassTally:
     def add(self, result: SubmissionResult) -> None:
         """Count ``result`` (a full result or ``grader.report.summary_of`` one)."""
         self.total += 1
-        if result.status == "graded":
+        if result.graded:
             bonus = result.part(IMDB_PART)
             self._graded.append(SubmissionResult(
-                submission_id=result.submission_id, path=result.path, status="graded",
+                submission_id=result.submission_id, path=result.path, status=GRADED,
                 points=result.points, max_points=result.max_points,
                 parts=() if bonus is None else (dataclasses.replace(bonus, cases=()),),
                 extra=kept_extra(result.extra)))  # why cases were lost to the grader, if any
@@ -169,10 +169,10 @@ class ClassTally:
             self._unreadable.append(_listed(result))
         else:
             self._harness.append(_listed(result))
-        if result.status in ("graded", "unreadable"):
+        if result.graded or result.status == "unreadable":
             self._max_points = (result.max_points if self._max_points is None
                                 else max(self._max_points, result.max_points))
-        if result.status != "graded":  # unreadable and harness results say nothing about the parts
+        if not result.graded:  # unreadable and harness results say nothing about the parts
             return
         case_info, case_status = self._case_info, self._case_status  # (the loop runs per case)
         for part in result.parts:

@@ -301,7 +301,7 @@ def _own_work(path: Path, result: SubmissionResult, names: Sequence[str]) -> dic
     from grader.notebook import load
     from grader.similarity.ownwork import notebook_cells
 
-    attempted = result.status == "graded" and any(
+    attempted = result.graded and any(
         part.status not in (MISSING, NOT_IMPLEMENTED) if part.function in names else part.points > 0
         for part in result.parts)
     if not attempted:

@@ -1138,7 +1138,7 @@ def summary_html(result: SubmissionResult, *, placed: set[str], extra: str = "")
     blocks of parts not tied to a cell (functions not found, the IMDB bonus)."""
     # Its functions were not looked for (a file that could not be read, a grader failure): not
     # "not found", and no block of cases each.
-    read = result.status == "graded"
+    read = result.graded
     out = [f'<header class="grader-summary"><h1>Feedback for {e(result.submission_id)}</h1>',
            f'<p class="grader-score">Score: {_points(result.points)} / {_points(result.max_points)}</p>']
     for message in result.messages:

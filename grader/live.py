@@ -45,7 +45,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Callable, Collection, Iterator, Mapping, TextIO
 
-from grader.models import Location, PartResult, SubmissionResult
+from grader.models import GRADED, Location, PartResult, SubmissionResult
 from grader.sandbox import FALLBACK, CallOutcome
 
 __all__ = ["LiveProgram", "LiveSession", "live_extraction", "grade_live", "check"]
@@ -834,10 +834,19 @@ def _rebinding_notes(namespace: Mapping[str, Any], rebound: Mapping[str, Any]) -
 
 #: "cell 7" in a note of the live path: the cell run as In [7] (`_in_jupyter_words`).
 _LIVE_CELL = re.compile(r"\bcell (\d+)\b(?! \(In \[)")
+#: "cells 2 and 3", "cells 2, 3 and 5", "cells 2, 3, and 5": each number a prompt.
+_LIVE_CELLS = re.compile(r"\bcells (\d+(?:(?:,? and |, )\d+)+)\b(?! \(In \[)")
+_NUMBER = re.compile(r"\d+")
+
+
+def _live_cells_said(match: re.Match) -> str:
+    """"In [2] and In [3]" for "cells 2 and 3": the separators kept, each number a prompt."""
+    return _NUMBER.sub(r"In [\g<0>]", match.group(1))
 
 
 def _in_jupyter_words(part: PartResult) -> PartResult:
-    """``part`` with "cell 7" in its notes and case messages said "In [7]".
+    """``part`` with "cell 7" in its notes and case messages said "In [7]", and "cells 2 and 3"
+    (or "cells 2, 3 and 5") said "In [2] and In [3]".
 
     A live kernel has no saved notebook: its cells are the ones it ran, numbered by execution
     count (`_graders_program`, `live_extraction`: a cell's index is its count - 1), so the
@@ -845,9 +854,9 @@ def _in_jupyter_words(part: PartResult) -> PartResult:
     notebook found another one. The live path says the prompt alone, as `_describe` does for a
     location ("at In [7], line 3"); the graded path keeps "cell 16 (In [10])" (`cell_words`)."""
     def said(text: str) -> str:
-        return _LIVE_CELL.sub(r"In [\1]", text) if text and "cell " in text else text
+        return _LIVE_CELL.sub(r"In [\1]", _LIVE_CELLS.sub(_live_cells_said, text)) if text and "cell" in text else text
 
-    cases = tuple(dataclasses.replace(c, message=said(c.message)) if c.message and "cell " in c.message else c
+    cases = tuple(dataclasses.replace(c, message=said(c.message)) if c.message and "cell" in c.message else c
                   for c in part.cases)
     return dataclasses.replace(part, notes=tuple(said(n) for n in part.notes), cases=cases)
 
@@ -880,7 +889,7 @@ def grade_live(namespace: Mapping[str, Any], *, context: Any) -> tuple[Submissio
                                     session=session, fallback=FALLBACK).grade()
     parts = tuple(_in_jupyter_words(graded[p.name]) for p in rubric.parts)
     result = SubmissionResult(
-        submission_id="live", path="<live>", status="graded",
+        submission_id="live", path="<live>", status=GRADED,
         points=round(sum(p.points for p in parts), 6),
         max_points=round(sum(p.max_points for p in parts), 6), parts=parts,
         messages=_rebinding_notes(namespace, rebound),

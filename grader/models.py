@@ -230,6 +230,9 @@ MISSING = "missing"  # no such function in the submission
 NOT_ATTEMPTED = "not_attempted"
 SKIPPED = "skipped"  # not run (an earlier case of the same function timed out)
 HARNESS = "harness_error"  # our fault, never the student's
+#: A submission's status (``SubmissionResult.status``) when the grader read it and graded its
+#: parts: not "unreadable", not ``HARNESS``.
+GRADED = "graded"
 
 
 def cell_words(index: int, prompt: int | None = None) -> str:
@@ -320,13 +323,19 @@ class PartResult:
 class SubmissionResult:
     submission_id: str
     path: str
-    status: str  # "graded" | "unreadable" | HARNESS
+    status: str  # GRADED | "unreadable" | HARNESS
     points: float
     max_points: float
     parts: tuple[PartResult, ...] = ()
     messages: tuple[str, ...] = ()  # about the whole submission
     timings: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
     extra: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
+
+    @property
+    def graded(self) -> bool:
+        """Whether the grader read the notebook and graded its parts (status :data:`GRADED`): not
+        one it could not read, nor one it failed on, whose parts say nothing of the notebook."""
+        return self.status == GRADED
 
     def part(self, name: str) -> PartResult | None:
         for part in self.parts:

@@ -8,10 +8,12 @@ from __future__ import annotations
 import os
 from typing import Any, TextIO
 
+from grader.models import GRADED
+
 
 def _verdict(done: Any) -> str:
     """``alice: 85/100 in 1.20s`` (with the status when it is not a plain grade)."""
-    status = "" if done.status == "graded" else f" ({done.status})"
+    status = "" if done.status == GRADED else f" ({done.status})"
     return f"{done.submission_id}: {done.points:g}/{done.max_points:g}{status} in {done.seconds:.2f}s"
 
 
@@ -52,7 +54,7 @@ class Progress:
             self.stream.write(f"[{self.count}/{self.total}] {_verdict(done)}\n")
             self.stream.flush()
             return
-        if done.status != "graded":  # worth a line of its own above the bar
+        if done.status != GRADED:  # worth a line of its own above the bar
             self._bar.write(_verdict(done), file=self.stream)
         self._bar.set_postfix_str(done.submission_id[:30], refresh=False)
         self._bar.update(1)

@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from grader.files import spreadsheet_text, visible_text, write_atomic
 from grader.models import (
-    CRASHED, ERROR, FAILED, GRADER_ERROR, HARNESS, HIDDEN, MISSING, NOT_ATTEMPTED, NOT_IMPLEMENTED,
+    CRASHED, ERROR, FAILED, GRADED, GRADER_ERROR, HARNESS, HIDDEN, MISSING, NOT_ATTEMPTED, NOT_IMPLEMENTED,
     PASSED, SKIPPED, TIMEOUT, CaseResult, CheckResult, Diagnosis, Location, PartResult, Rubric, SubmissionResult,
 )
 
@@ -269,7 +269,7 @@ def gradescope_results(result: SubmissionResult) -> dict:
     A submission that could not be read, or that the grader failed on, gets one test per part,
     "not graded" (its cases, each "missing" or "grader error" and the first repeating the
     reason, said nothing more)."""
-    if result.status != "graded":
+    if not result.graded:
         why = "the file could not be read" if result.status == "unreadable" else "the grader failed on it"
         tests = [{"name": part.name, "score": part.points, "max_score": part.max_points, "status": "failed",
                   "output": f"{part_verdict(part, read=False)}: {why} (above)",
@@ -351,7 +351,7 @@ def feedback_markdown(result: SubmissionResult) -> str:
         for line in _text_lines(message):
             out.write(f"> {markdown_text(line)}\n" if line.strip() else ">\n")
         out.write("\n")
-    read = result.status == "graded"  # not one the grader could not read, nor one it failed on
+    read = result.graded  # not one the grader could not read, nor one it failed on
     out.write("| part | points | verdict |\n|---|---:|---|\n")
     for part in result.parts:
         out.write(f"| `{part.name}` | {part.points:g} / {part.max_points:g} | "
@@ -608,7 +608,7 @@ def gradebook_columns(rubric: Rubric, results: Sequence[SubmissionResult]) -> li
 #: The columns a roster adds to ``grades.csv`` (``Gradebook.csv(roster=...)``), after the parts.
 ROSTER_COLUMNS = ("student_id", "name", "email", "on_roster", "status")
 #: ``status`` of a row: a result's status in words, or a roster student's lack of one.
-ROW_STATUS = {"graded": "graded", "unreadable": "unreadable", HARNESS: "grader failure"}
+ROW_STATUS = {GRADED: "graded", "unreadable": "unreadable", HARNESS: "grader failure"}
 NO_SUBMISSION = "no submission"
 NOT_GRADED_YET = "not graded yet"  # found by an interrupted run, before its turn came
 #: A roster student whose folder an earlier run wrote, not among this run's submissions (a run

@@ -25,7 +25,7 @@ from grader._child import args_layout
 from grader.course import COURSE_MODULES
 from grader.fastcheck import WireExpectation, expectation_for
 from grader.models import (
-    CASE_GRADER_FAILED, CRASHED, ERROR, FAILED, GRADER_ERROR, HARNESS, HIDDEN, MISSING, NOT_ATTEMPTED,
+    CASE_GRADER_FAILED, CRASHED, ERROR, FAILED, GRADED, GRADER_ERROR, HARNESS, HIDDEN, MISSING, NOT_ATTEMPTED,
     NOT_IMPLEMENTED, PARTIAL_MATCH, PASSED, SKIPPED, TIMEOUT, Case, CaseResult, CheckResult, Diagnosis,
     Location, Part, PartResult, Rubric, SubmissionResult, cell_words,
 )
@@ -1720,7 +1720,7 @@ def grade_submission(path: str | Path, *, context: GradingContext, sandbox: Any,
         extra[GRADER_ERROR] = lost
     # Every note, message and check message of the result is bounded here, once, where the result
     # is made: they quote the student's names, keys and errors, and every report writes them.
-    return bounded_result(SubmissionResult(submission_id=sid, path=str(path), status="graded", points=points,
+    return bounded_result(SubmissionResult(submission_id=sid, path=str(path), status=GRADED, points=points,
                                            max_points=max_points, parts=tuple(parts),
                                            messages=tuple(dict.fromkeys(_not_said_again(messages, parts))),
                                            timings=MappingProxyType(timings),

@@ -340,18 +340,71 @@ REQUIREMENTS = (("numpy", "numpy"), ("yaml", "pyyaml"))
 
 def missing_requirements() -> str | None:
     """What this Python lacks of :data:`REQUIREMENTS` and how to install it, None when nothing:
-    said before anything imports them, instead of a ``ModuleNotFoundError`` traceback."""
-    import importlib.util
+    said before anything imports them, instead of a ``ModuleNotFoundError`` traceback. A module
+    that is there but cannot be imported (a broken install, a folder this user cannot read) is
+    said as such, with the import error's last line: "does not have" would be untrue of it."""
     import sys
 
-    missing = [pip for module, pip in REQUIREMENTS if not _importable(importlib.util, module)]
-    if not missing:
+    problems = [(pip, _import_problem(module)) for module, pip in REQUIREMENTS]
+    missing = [pip for pip, problem in problems if problem == ABSENT]
+    broken = [f"{pip} is installed but could not be imported ({problem})"
+              for pip, problem in problems if problem not in (None, ABSENT)]
+    if not missing and not broken:
         return None
     python = _quoted_command(sys.executable or "python3")
-    return (f"this Python ({python}) does not have {' and '.join(missing)}, which the check needs. "
-            f"Install {'them' if len(missing) > 1 else 'it'} with:\n"
-            f"    {python} -m pip install {' '.join(pip for _, pip in REQUIREMENTS)}\n"
+    lacks = f"does not have {' and '.join(missing)}" if missing else ""
+    said = (f"this Python ({python}) {lacks}" if not broken else
+            f"in this Python ({python}), {'; '.join(broken)}" + (f"; and it {lacks}" if missing else ""))
+    return (f"{said}, which the check needs. "
+            f"{'Reinstall' if broken else 'Install'} {'them' if len(missing) + len(broken) > 1 else 'it'} "
+            f"with:\n    {python} -m pip install {'--force-reinstall ' if broken else ''}"
+            f"{' '.join(pip for _, pip in REQUIREMENTS)}\n"
             f"and run the check again.")
+
+
+#: What :func:`_import_problem` says of a module that is not installed at all.
+ABSENT = "absent"
+
+
+def _import_problem(module: str) -> str | None:
+    """Why ``module`` cannot be imported here: :data:`ABSENT` when it is not installed, else the
+    import error's last line; None when it imports. A folder of that name whose files this user
+    cannot read imports as an empty namespace package: that is said too."""
+    import importlib
+
+    try:
+        imported = importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name == module:
+            return ABSENT
+        return _last_line(f"{type(exc).__name__}: {exc}")
+    except Exception as exc:  # noqa: BLE001 - whatever a broken install raises is what is said
+        return _last_line(f"{type(exc).__name__}: {exc}")
+    if getattr(imported, "__file__", None) is None:  # a namespace package: no readable __init__.py
+        folders = list(getattr(imported, "__path__", []))
+        return f"its folder {folders[0] if folders else module} holds no file this user can read"
+    return None
+
+
+def _zygote_import_error(detail: str) -> str | None:
+    """What to tell the student when the separate process that runs their functions (the
+    sandbox's zygote: this Python started isolated, ``-I``) failed to import NumPy, the one module
+    it needs beyond the standard library, None for any other failure of that process. Its
+    ``detail`` ends with the process's own traceback, whose last line is the import error."""
+    last = _last_line(detail)
+    if not last.startswith(("ModuleNotFoundError:", "ImportError:")):
+        return None
+    return ("numpy could not be imported in the separate process that runs your functions "
+            f"({last}). That process runs this Python isolated (python3 -I): it ignores "
+            "PYTHONPATH and the packages of `pip install --user`, so numpy must be installed in "
+            "this Python itself or in a virtual environment, as below. This is not a problem in "
+            "your code.")
+
+
+def _last_line(text: str) -> str:
+    """The last non-blank line of ``text`` (an error's, or a traceback's), stripped."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[-1] if lines else text.strip()
 
 
 def _own_environment(notebook: Path) -> str:
@@ -499,6 +552,10 @@ def run_check(notebook: Path, *, rubric: Path, stream: TextIO, function: str | N
 
             result = grade_submission(notebook, context=context, sandbox=started())
     except SandboxError as exc:
+        not_imported = _zygote_import_error(str(exc))
+        if not_imported is not None:
+            stream.write(f"Self-check cannot run: {not_imported}\n{_own_environment(notebook)}")
+            return EXIT_UNUSABLE
         # "the sandbox" is the grader's word: the student is told what failed in the course's
         # words, that it is not their code, and whom to send the detail (for the instructor) to.
         stream.write("Self-check cannot run: the separate process that runs your functions could not start "
