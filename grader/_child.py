@@ -367,6 +367,41 @@ class Landlock:
         return ruleset
 
 
+#: The grader's package, as the zygote was given it (its boot script's ``grader.__path__``).
+GRADER_DIR = os.path.dirname(os.path.realpath(__file__))
+
+
+def runtime_folders() -> list[str]:
+    """The folders the zygote and its children read Python and its libraries from (its prefixes
+    and search path), resolved, the outermost of each tree."""
+    found = {os.path.realpath(p) for p in [sys.prefix, sys.base_prefix, sys.exec_prefix, *sys.path]
+             if p and os.path.isdir(p)}
+    return sorted(k for k in found if not any(k != o and k.startswith(o + "/") for o in found))
+
+
+def _inside(paths: Sequence[str], folder: str) -> list[str]:
+    """The outermost of ``paths`` that lie strictly inside ``folder``."""
+    inner = [p for p in paths if p.startswith(folder.rstrip("/") + "/")]
+    return sorted({p for p in inner if not any(p != o and p.startswith(o + "/") for o in inner)})
+
+
+def _cover(folder: str, keep: Sequence[str], options: str, *, read_only: bool) -> None:
+    """Mount an empty tmpfs (``options``) over ``folder`` and bind back, read-only, those of
+    ``keep`` inside it; then make the tmpfs itself read-only if ``read_only``."""
+    handles = [(k, os.open(k, os.O_PATH | os.O_CLOEXEC)) for k in _inside(keep, folder)]
+    try:
+        mount("tmpfs", folder, "tmpfs", MS_NOSUID | MS_NODEV, options)
+        for k, fd in handles:
+            os.makedirs(k, mode=0o755, exist_ok=True)
+            mount(f"/proc/self/fd/{fd}", k, None, MS_BIND | MS_REC)
+            mount(None, k, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
+    finally:
+        for _, fd in handles:
+            os.close(fd)
+    if read_only:
+        mount(None, folder, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, options)
+
+
 def readable_without(read_paths: Sequence[str], protected: Sequence[str]) -> list[str]:
     """``read_paths`` with every protected path left out: a read path that holds one (the
     interpreter's prefix, ``/usr``) is replaced by its entries, down to the protected path's
@@ -1373,6 +1408,9 @@ class Zygote:
         read = {os.path.realpath(p) for p in [sys.prefix, sys.base_prefix, sys.exec_prefix, *sys.path, "/usr",
                                               "/lib", "/lib64", "/lib32", "/dev/urandom"] if p and os.path.exists(p)}
         self.landlock_read = sorted(p for p in read if not any(p.startswith(o + "/") for o in read))
+        # All of them, nested ones too: a folder the rules leave out (a protected class folder
+        # that holds the grader, ``/usr/src/app``) may hold one (its virtual environment).
+        self.read_paths = sorted(read)
 
     # -- start-up
 
@@ -1431,7 +1469,7 @@ class Zygote:
                 caps["notes"].append(f"network namespace unavailable: {exc}")
         caps["landlock_abi"] = landlock_abi() if linux else 0
         if caps["landlock_abi"]:
-            read = readable_without(self.landlock_read, self.config.get("protected", ()))
+            read = readable_without(self.read_paths, self.config.get("protected", ()))
             self.landlock = Landlock(caps["landlock_abi"], read_paths=read, rw_paths=["/dev/null"])
         self.seccomp = seccomp_program() if linux else None
         # A child without root adds this to the filter it inherits (see _run_child).
@@ -1456,7 +1494,7 @@ class Zygote:
         # count of everything it holds: about 30 page faults).
         sys.stdin, sys.stdout, sys.stderr = self.streams
         sys.__stdout__, sys.__stderr__ = sys.stdout, sys.stderr
-        sys.path_hooks.insert(0, import_guard([*self.landlock_read, os.path.dirname(os.path.realpath(__file__))]))
+        sys.path_hooks.insert(0, import_guard([*self.landlock_read, GRADER_DIR]))
         sys.addaudithook(numpy_pickles_only)
         import builtins
         builtins.print = _quiet_when_spent(builtins.print, self.streams, self.output_budget)
@@ -1499,8 +1537,7 @@ class Zygote:
         saying why. Made here, before seccomp (which the zygote installs on itself) and before
         Landlock opens its read paths (``Landlock.__init__``; none of them is under ``/tmp``, or
         the tmpfs is not made) and each child's directory, its one read-write rule."""
-        grader_dir = os.path.dirname(os.path.realpath(__file__))
-        refused, in_namespace = private_tmp([*self.landlock_read, grader_dir])
+        refused, in_namespace = private_tmp([*self.landlock_read, GRADER_DIR])
         # In a user namespace the kernel (5.14 on: RLIMIT_NPROC on ucounts) counts a child's
         # processes against its RLIMIT_NPROC among the namespace's only, not the user's: see
         # _user_processes.
@@ -1524,28 +1561,15 @@ class Zygote:
         """In a private mount namespace, cover secrets and shared dirs with empty tmpfs mounts."""
         unshare(CLONE_NEWNS)
         mount(None, "/", None, MS_REC | MS_PRIVATE)
-        keep = sorted({os.path.realpath(p) for p in
-                       [sys.prefix, sys.base_prefix, sys.exec_prefix, *sys.path]
-                       if p and os.path.isdir(p)})
-        keep = [k for k in keep if not any(k != o and k.startswith(o + "/") for o in keep)]
+        runtime = runtime_folders()
         hidden = self.caps["hidden_paths"]
         for top in SYSTEM_HIDDEN:
             if not os.path.isdir(top) or os.path.islink(top):
                 continue
-            inner = [k for k in keep if k.startswith(top + "/")]
-            handles = [(k, os.open(k, os.O_PATH | os.O_CLOEXEC)) for k in inner]
-            try:
-                # nr_inodes: size bounds the bytes of files, not how many there are; an empty
-                # file or a directory is about 0.85 kB of kernel memory, and a child made 95,000
-                # a second (the default, half the machine's pages, let one hold 2.6 GB).
-                mount("tmpfs", top, "tmpfs", MS_NOSUID | MS_NODEV, "size=256m,nr_inodes=65536,mode=0755")
-                for k, fd in handles:
-                    os.makedirs(k, mode=0o755, exist_ok=True)
-                    mount(f"/proc/self/fd/{fd}", k, None, MS_BIND | MS_REC)
-                    mount(None, k, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
-            finally:
-                for _, fd in handles:
-                    os.close(fd)
+            # nr_inodes: size bounds the bytes of files, not how many there are; an empty
+            # file or a directory is about 0.85 kB of kernel memory, and a child made 95,000
+            # a second (the default, half the machine's pages, let one hold 2.6 GB).
+            _cover(top, runtime, "size=256m,nr_inodes=65536,mode=0755", read_only=False)
             hidden.append(top)
         for path in self.config["protected"]:
             real = os.path.realpath(path)
@@ -1554,7 +1578,13 @@ class Zygote:
                 # nothing of the folder shows, and a read-only mount over it would leave the
                 # sandbox no /tmp to make its children's directories in.
                 continue
-            if os.path.isdir(real):
+            if os.path.isdir(real) and _inside(runtime + [GRADER_DIR], real):
+                # A folder that holds the grader or the interpreter (``grade.py .``, a class
+                # folder the grader was put in): covered whole, what the zygote reads bound back
+                # read-only. Covering it entry by entry hid only the entries there at the start:
+                # without Landlock, a file added later was open to every later child.
+                _cover(real, [*runtime, GRADER_DIR], "size=64k,nr_inodes=1024,mode=0755", read_only=True)
+            elif os.path.isdir(real):
                 mount("tmpfs", real, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=0000")
             elif os.path.exists(real):
                 mount("/dev/null", real, None, MS_BIND)

@@ -1131,11 +1131,12 @@ def _protected_paths(root: Path, *, out_dir: Path, also: Sequence[Path] = ()) ->
     ``out_dir``: the reference, the rubrics and their fixtures, the output, the folders ``also``
     names (where the students' zips are unpacked), and the submissions' folder: other students'
     work is none of a child's business. A folder that holds the grader itself (``grade.py .``
-    from the repository, a class folder the grader was put in) cannot be hidden whole, as the
-    zygote reads the grader's package and perhaps a virtual environment in it: its entries are,
-    all but those the zygote reads (``_runtime_paths``) and those leading to them, so that
-    where the grader sits under a path a child may read (``/usr/src/app``) the notebooks beside
-    it are hidden all the same. A folder that holds the system's own (``/``, ``/usr``) is refused.
+    from the repository, a class folder the grader was put in) is hidden whole as any other: the
+    zygote covers it and binds back, read-only, what it reads there (the grader's package, a
+    virtual environment; ``_child._cover``), and Landlock's rules leave it out but for those.
+    Until the thirtieth session its entries were listed here one by one, so that an entry added
+    after the start (a late upload copied in) was open to every child where Landlock is absent.
+    A folder that holds the system's own (``/``, ``/usr``) or is the interpreter's is refused.
 
     ``out_dir`` and the folders of ``also`` are made here when missing: a mount hides only what
     exists, and the zygotes are given these paths before the run makes its output folder, so
@@ -1152,11 +1153,8 @@ def _protected_paths(root: Path, *, out_dir: Path, also: Sequence[Path] = ()) ->
     for folder in (out_dir, *also):
         with contextlib.suppress(OSError):  # the run says why it cannot write there (``_usable_out_dir``)
             Path(folder).mkdir(parents=True, exist_ok=True)
-    protected = [REPO / "solution", REPO / "rubrics", out_dir.resolve(),
-                 *(Path(folder).resolve() for folder in also)]
-    if not holds_grader:
-        return [*protected, root_dir]
-    return list(dict.fromkeys([*protected, *_entries_but(root_dir, keep=runtime)]))
+    return list(dict.fromkeys([REPO / "solution", REPO / "rubrics", out_dir.resolve(),
+                               *(Path(folder).resolve() for folder in also), root_dir]))
 
 
 #: What every child reads of the system (the libraries NumPy loads, ``/dev/urandom``, ``/proc``):
@@ -1178,29 +1176,6 @@ def _runtime_paths() -> frozenset[Path]:
     if spec is not None and spec.origin:
         paths.add(Path(spec.origin).parent.parent)
     return frozenset(path.resolve() for path in paths)
-
-
-def _entries_but(folder: Path, *, keep: frozenset[Path]) -> list[Path]:
-    """The entries of ``folder`` and of its subfolders, down to the paths of ``keep``, all but
-    those paths and the subfolders that lead to them, which are opened in their turn: what hides
-    everything of ``folder`` except ``keep``. A symbolic link is left out: what it leads to is
-    another entry, or outside the folder."""
-    found: list[Path] = []
-    pending = [folder]
-    while pending:
-        current = pending.pop()
-        try:
-            entries = sorted(current.iterdir())
-        except OSError:
-            continue
-        for entry in entries:
-            if entry in keep or entry.is_symlink():
-                continue
-            if any(path.is_relative_to(entry) for path in keep):
-                pending.append(entry)
-            else:
-                found.append(entry)
-    return found
 
 
 class _RealPaths:

@@ -1,0 +1,105 @@
+"""Session 30 hostile review: a student's notebook against the sandbox and the reports, the attacks
+no earlier test made. What held, and which test already covered it, is in docs/security.md
+("Thirtieth session: hostile review"); these are the holes closed."""
+from __future__ import annotations
+
+import errno
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from tests import notebooks as nbs
+from tests.syscall_filters import launcher
+
+REPO = Path(__file__).resolve().parent.parent
+
+#: Runs argv[1:] with Landlock absent (landlock_create_ruleset, 444: ENOSYS), as on a kernel
+#: before 5.13; mounts and namespaces still work (root): the mounts alone hide the protected paths.
+NO_LANDLOCK = launcher({444: errno.ENOSYS}, no_new_privs=True)
+
+
+def _late_reader(path: Path) -> str:
+    """``rnn_cell_forward`` that tells in the error its feedback shows what it read in ``path``
+    (its first call waiting for it up to 0.3 s: the call's limit is 0.5 s)."""
+    source = nbs.COURSE_CELLS["rnn_cell_forward"]
+    head = "def rnn_cell_forward(xt, a_prev, parameters):\n"
+    assert head in source
+    return source.replace(head, head + (
+        f"    import os, time\n"
+        f"    end = time.monotonic() + (0.3 if not os.environ.get('S30_WAITED') else 0)\n"
+        f"    os.environ['S30_WAITED'] = '1'\n"
+        f"    while True:\n"
+        f"        try:\n            raise RuntimeError('SAW ' + open({str(path)!r}).read())\n"
+        f"        except OSError as exc:\n            seen = 'REFUSED ' + type(exc).__name__\n"
+        f"        if time.monotonic() > end:\n            raise RuntimeError(seen)\n"
+        f"        time.sleep(0.05)\n"), 1)
+
+
+@pytest.fixture
+def class_holding_the_grader():
+    """A class folder off /tmp (as root a child has a /tmp of its own), holding a copy of the
+    grader in ``app/`` (a class folder the grader was put in), others may enter."""
+    folder = Path(tempfile.mkdtemp(prefix=".s30-class-", dir=REPO))
+    try:
+        app = folder / "app"
+        app.mkdir()
+        shutil.copy(REPO / "grade.py", app / "grade.py")
+        for name in ("grader", "rubrics"):
+            shutil.copytree(REPO / name, app / name, ignore=shutil.ignore_patterns(".cache", "__pycache__"))
+        for path in [folder, *folder.rglob("*")]:
+            path.chmod(0o755 if path.is_dir() else 0o644)
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.geteuid() != 0, reason="the mounts that hide the protected paths need root")
+@pytest.mark.skipif(platform.machine() != "x86_64", reason="the filter names x86-64 system calls")
+def test_an_entry_added_to_a_class_folder_holding_the_grader_after_the_start_is_hidden(class_holding_the_grader):
+    """The twenty-ninth review's known hole: a folder holding the grader had its entries hidden one
+    by one, each mounted over when the zygotes were configured, so that where Landlock is absent
+    a file added later (a late upload copied in, an instructor's notes) was open to every later
+    child. Before the fix: 'SAW secret of a late upload'."""
+    klass = class_holding_the_grader
+    late = klass / "late-upload.txt"
+    nbs.write(klass / "a.ipynb", nbs.course_notebook())
+    nbs.write(klass / "b.ipynb", nbs.course_notebook())
+    nbs.write(klass / "c.ipynb", nbs.course_notebook({"rnn_cell_forward": _late_reader(late)}))
+    out = Path(tempfile.mkdtemp(prefix="s30-out-"))
+    stop = threading.Event()
+
+    def add_late_file() -> None:
+        # Once the first student's results are written: long after the zygotes hid what was
+        # there, and a whole submission (b's) before the reader's turn.
+        while not stop.is_set() and not (out / "a" / "results.json").exists():
+            time.sleep(0.05)
+        late.write_text("secret of a late upload")
+        late.chmod(0o644)
+
+    writer = threading.Thread(target=add_late_file, daemon=True)
+    writer.start()
+    try:
+        done = subprocess.run([sys.executable, "-c", NO_LANDLOCK, sys.executable, str(klass / "app" / "grade.py"),
+                               str(klass), "--out", str(out), "--jobs", "1", "--no-html"],
+                              capture_output=True, text=True, timeout=600)
+        stop.set()
+        writer.join()
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert late.exists()
+        feedback = (out / "c" / "feedback.md").read_text()
+        assert "SAW " not in feedback, feedback
+        assert "REFUSED " in feedback, feedback
+        # The class's other entries are hidden as before; the grader still grades (a's full marks).
+        assert "rnn_cell_forward" in (out / "a" / "feedback.md").read_text()
+    finally:
+        stop.set()
+        shutil.rmtree(out, ignore_errors=True)
