@@ -1420,6 +1420,8 @@ class Zygote:
         os.environ.clear()
         os.environ.update(CHILD_ENVIRONMENT)
         self._preload(PRELOAD)
+        if PLATFORM.linux:
+            self._first_for_the_oom_killer()
         # The builders of the calls' arguments' layouts (args_layout: shapes and nesting, no number),
         # so that a usual call's arguments arrive as their arrays' bytes after a layout's number.
         # Compiled first, before the objects the set-up keeps: compiled last, they cost every
@@ -1556,6 +1558,19 @@ class Zygote:
                 importlib.import_module(name)
             except Exception as exc:  # a missing optional module must not stop the sandbox
                 self.caps["notes"].append(f"preload {name} failed: {type(exc).__name__}")
+
+    def _first_for_the_oom_killer(self) -> None:
+        """``oom_score_adj`` 1000 for this zygote and so every child: memory is bounded per process
+        (``RLIMIT_AS``) and a child may start ``max_processes``, so a student's processes, each kept
+        smaller than the grading process, could fill the machine, and the OOM killer, which takes
+        the largest, took the grading process or a worker; now it takes the sandbox's largest first.
+        As root the write also sets the floor a process without ``CAP_SYS_RESOURCE`` (every child)
+        cannot go below. The zygote is the smallest of them (every child holds its pages too)."""
+        try:
+            with open("/proc/self/oom_score_adj", "w") as handle:
+                handle.write("1000")
+        except OSError as exc:
+            self.caps["notes"].append(f"oom_score_adj unavailable: {exc}")
 
     def _hide_paths(self) -> None:
         """In a private mount namespace, cover secrets and shared dirs with empty tmpfs mounts."""

@@ -103,3 +103,19 @@ def test_an_entry_added_to_a_class_folder_holding_the_grader_after_the_start_is_
     finally:
         stop.set()
         shutil.rmtree(out, ignore_errors=True)
+
+
+def test_the_oom_killer_takes_a_child_before_the_grading_process(sandbox):
+    """Memory is bounded per process (RLIMIT_AS, 2 GiB) and a child may start 32 processes: a
+    student's processes each kept a little smaller than the grading process (Python, NumPy, the
+    rubric's fixtures) fill the machine, and the OOM killer, which takes the largest process,
+    took the grading process or a worker, ending the class run (twenty-fifth review, left). Every
+    child now has ``oom_score_adj`` 1000, so that it goes before any process of the grader; as
+    root it cannot lower it (CAP_SYS_RESOURCE set the floor). Before the fix: 0, as the grader."""
+    program = "import os\ndef pid():\n    return os.getpid()\n"
+    with sandbox.session(program, filename="attack.py") as session:
+        assert session.load.status == "ok", session.load
+        child = session.call("pid", ()).value
+        adj = Path(f"/proc/{child}/oom_score_adj").read_text().split()[0]
+    assert adj == "1000", adj
+    assert Path("/proc/self/oom_score_adj").read_text().split()[0] != "1000"  # the grader's own unchanged
