@@ -61,6 +61,13 @@ CHILD_ENVIRONMENT = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "OPENBLAS_NUM_T
 # tmpfs; interpreter directories below them are bound back read-only).
 SYSTEM_HIDDEN = ("/root", "/home", "/tmp", "/var/tmp", "/dev/shm", "/run")
 
+#: The limits a child inherited from the grading process until the thirtieth session, which the
+#: sessions' ``Limits`` do not set: where a machine's defaults are generous (``memlock unlimited``
+#: on GPU and HPC nodes, ``rtprio 95`` for an audio group) a child locked memory that is never
+#: reclaimed, or took a real-time policy (SCHED_FIFO) or a higher priority and, in a busy loop,
+#: the machine's cores from the grader. Zero in the zygote (Python and NumPy use none of them).
+ZYGOTE_ZERO_LIMITS = ("RLIMIT_MEMLOCK", "RLIMIT_RTPRIO", "RLIMIT_NICE")
+
 # ---------------------------------------------------------------- libc
 
 def _open_libc() -> tuple:
@@ -1422,6 +1429,13 @@ class Zygote:
         self._preload(PRELOAD)
         if PLATFORM.linux:
             self._first_for_the_oom_killer()
+        import resource
+        for res in ZYGOTE_ZERO_LIMITS:
+            # Lowered once here, inherited by every child (lowering a limit needs no privilege).
+            try:
+                resource.setrlimit(getattr(resource, res), (0, 0))
+            except (AttributeError, ValueError, OSError):  # macOS has no RLIMIT_RTPRIO nor RLIMIT_NICE
+                pass
         # The builders of the calls' arguments' layouts (args_layout: shapes and nesting, no number),
         # so that a usual call's arguments arrive as their arrays' bytes after a layout's number.
         # Compiled first, before the objects the set-up keeps: compiled last, they cost every
@@ -1564,8 +1578,10 @@ class Zygote:
         (``RLIMIT_AS``) and a child may start ``max_processes``, so a student's processes, each kept
         smaller than the grading process, could fill the machine, and the OOM killer, which takes
         the largest, took the grading process or a worker; now it takes the sandbox's largest first.
-        As root the write also sets the floor a process without ``CAP_SYS_RESOURCE`` (every child)
-        cannot go below. The zygote is the smallest of them (every child holds its pages too)."""
+        A child lowers it only through ``/proc``, which Landlock denies; as root with
+        ``CAP_SYS_RESOURCE`` the write also sets the floor no child can go below, and a child that
+        dropped root cannot open its files there anyway (not dumpable). The zygote is the smallest
+        of them (every child holds its pages too)."""
         try:
             with open("/proc/self/oom_score_adj", "w") as handle:
                 handle.write("1000")

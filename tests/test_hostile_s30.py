@@ -119,3 +119,46 @@ def test_the_oom_killer_takes_a_child_before_the_grading_process(sandbox):
         adj = Path(f"/proc/{child}/oom_score_adj").read_text().split()[0]
     assert adj == "1000", adj
     assert Path("/proc/self/oom_score_adj").read_text().split()[0] != "1000"  # the grader's own unchanged
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux's scheduling policies and mlock")
+def test_a_child_gets_no_real_time_priority_nor_locked_memory_from_the_machines_limits():
+    """The sandbox sets the limits it bounds (CPU, AS, NPROC, FSIZE, NOFILE, CORE) and a child
+    inherited the rest from the grading process: where a machine's defaults allow locked memory
+    (8 MiB here; ``memlock unlimited`` is usual on GPU and HPC nodes) a child locked it (each of
+    32 processes, never reclaimed); where they allow real-time priority (audio groups'
+    ``rtprio 95``; raised here when the test may) a child took SCHED_FIFO, which a busy loop turns
+    into the machine's cores taken from the grader (the kernel leaves others 5 %). Before the
+    fix: mlock of 4 MiB 0 (done), and 'SCHED_FIFO' where the priority could be raised."""
+    import resource
+
+    from grader.sandbox import Sandbox
+
+    if resource.getrlimit(resource.RLIMIT_MEMLOCK)[1] < 4 << 20:
+        pytest.skip("this machine's locked-memory limit is below the 4 MiB the attack locks")
+    program = ("import os, ctypes, mmap\n"
+               "def grab():\n"
+               "    try:\n        os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(1))\n"
+               "        policy = 'SCHED_FIFO'\n"
+               "        os.sched_setscheduler(0, os.SCHED_OTHER, os.sched_param(0))\n"
+               "    except OSError as exc:\n        policy = type(exc).__name__\n"
+               "    area = mmap.mmap(-1, 4 << 20)\n"
+               "    libc = ctypes.CDLL(None, use_errno=True)\n"
+               "    locked = libc.mlock(ctypes.c_void_p(ctypes.addressof(ctypes.c_char.from_buffer(area))), 4 << 20)\n"
+               "    return policy, locked\n")
+    saved = resource.getrlimit(resource.RLIMIT_RTPRIO)
+    try:
+        resource.setrlimit(resource.RLIMIT_RTPRIO, (95, 95))  # needs CAP_SYS_RESOURCE
+    except (ValueError, OSError):
+        pass
+    try:
+        with Sandbox() as box:  # its zygote inherits this process's limits
+            resource.setrlimit(resource.RLIMIT_RTPRIO, saved)
+            with box.session(program, filename="attack.py") as session:
+                assert session.load.status == "ok", session.load
+                outcome = session.call("grab", ())
+    finally:
+        resource.setrlimit(resource.RLIMIT_RTPRIO, saved)
+    assert outcome.status == "ok", outcome
+    policy, locked = outcome.value
+    assert policy == "PermissionError" and locked == -1, outcome.value
