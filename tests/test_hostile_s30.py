@@ -162,3 +162,113 @@ def test_a_child_gets_no_real_time_priority_nor_locked_memory_from_the_machines_
     assert outcome.status == "ok", outcome
     policy, locked = outcome.value
     assert policy == "PermissionError" and locked == -1, outcome.value
+
+
+def _reader_of(paths: list[Path]) -> str:
+    """``rnn_cell_forward`` that tells, in the error its feedback shows, what it read of each of
+    ``paths`` (a folder: its listing)."""
+    source = nbs.COURSE_CELLS["rnn_cell_forward"]
+    head = "def rnn_cell_forward(xt, a_prev, parameters):\n"
+    return source.replace(head, head + (
+        f"    import os\n    seen = []\n"
+        f"    for path in {[str(p) for p in paths]!r}:\n"
+        f"        try:\n"
+        f"            seen.append('SAW ' + (','.join(os.listdir(path)) if os.path.isdir(path) else ascii(open(path).read(30))))\n"
+        f"        except OSError as exc:\n            seen.append('REFUSED ' + type(exc).__name__)\n"
+        f"    raise RuntimeError(' | '.join(seen))\n"), 1)
+
+
+@pytest.fixture
+def course_place():
+    """A folder off /tmp (as root a child has a /tmp of its own), others may enter."""
+    folder = Path(tempfile.mkdtemp(prefix=".s30-course-", dir=REPO))
+    try:
+        folder.chmod(0o755)
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.geteuid() != 0, reason="the mounts that hide the protected paths need root")
+@pytest.mark.skipif(platform.machine() != "x86_64", reason="the filter names x86-64 system calls")
+def test_a_rubric_roster_and_known_folder_outside_the_repository_are_hidden(course_place):
+    """``_protected_paths`` hid the repository's ``rubrics/`` only: a course's own rubric
+    (``--rubric /srv/course/rnn.yaml``, its fixtures beside it), the class list (``--roster``:
+    every student's name and email) and ``--known`` (earlier years' solutions) were open to every
+    child where Landlock is absent (the mounts alone hide). Before the fix the student's error
+    quoted the hidden fixtures' first bytes, the roster's and the known folder's listing."""
+    course = course_place / "course"
+    shutil.copytree(REPO / "rubrics", course, ignore=shutil.ignore_patterns(".cache"))
+    roster = course_place / "roster.csv"
+    roster.write_text("id,name,email\nb,Bea Example,bea@example.edu\n")
+    known = course_place / "known"
+    nbs.write(known / "2025-solution.ipynb", nbs.course_notebook())
+    klass = course_place / "class"
+    hidden = course / "fixtures" / "rnn.hidden.json"
+    nbs.write(klass / "b.ipynb", nbs.course_notebook({"rnn_cell_forward": _reader_of([hidden, roster, known])}))
+    for path in [course_place, *course_place.rglob("*")]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    out = Path(tempfile.mkdtemp(prefix="s30-out-"))
+    try:
+        done = subprocess.run([sys.executable, "-c", NO_LANDLOCK, sys.executable, "grade.py", str(klass),
+                               "--out", str(out), "--jobs", "1", "--no-html", "--rubric", str(course / "rnn.yaml"),
+                               "--roster", str(roster), "--known", str(known)], cwd=REPO,
+                              capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stdout + done.stderr
+        feedback = (out / "b" / "feedback.md").read_text()
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+    message = next(line for line in feedback.splitlines() if "RuntimeError" in line)
+    # A folder is refused (an empty tmpfs no one may enter), a file reads empty (/dev/null over it).
+    assert message.count("REFUSED ") + message.count("SAW ''") == 3, message
+    assert "format" not in message and "Bea" not in message and "2025" not in message, message
+
+
+#: Runs argv[1:] with unshare (272) and mount (165) refused and Landlock absent, as in a Docker
+#: container's default profile (Gradescope's): file modes alone keep a child out.
+DOCKER_LIKE = launcher({272: errno.EPERM, 165: errno.EPERM, 444: errno.ENOSYS})
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.geteuid() != 0, reason="Gradescope runs the autograder as root")
+@pytest.mark.skipif(platform.machine() != "x86_64", reason="the filter names x86-64 system calls")
+def test_gradescope_with_a_rubric_of_its_own_closes_that_rubrics_fixtures(course_place):
+    """``--gradescope --rubric course/rnn.yaml``: the protected paths (closed by file modes where
+    Docker refuses mounts and Landlock) named the repository's ``rubrics/`` only, so the child read
+    the course rubric's hidden fixtures (0644 as unpacked). Before the fix: 'SAW ...format'."""
+    import zipfile
+
+    from grader.gradescope import build_autograder_zip
+
+    root = course_place / "autograder"  # a folder others may enter, as /autograder
+    root.mkdir()
+    with zipfile.ZipFile(build_autograder_zip(root / "autograder.zip")) as zf:
+        zf.extractall(root / "source")
+    course = root / "course"
+    shutil.copytree(root / "source" / "rubrics", course)
+    hidden = course / "fixtures" / "rnn.hidden.json"
+    nbs.write(root / "submission" / "nb.ipynb", nbs.course_notebook({"rnn_cell_forward": _reader_of([hidden])}))
+    for path in [course_place, *course_place.rglob("*")]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    done = subprocess.run([sys.executable, "-c", DOCKER_LIKE, sys.executable, "grade.py", "--gradescope",
+                           "--gradescope-root", str(root), "--rubric", str(course / "rnn.yaml")],
+                          cwd=root / "source", capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    text = (root / "results" / "results.json").read_text()
+    assert "SAW " not in text and "REFUSED PermissionError" in text, text
+
+
+def test_protected_inputs_hide_a_rubrics_folder_or_only_its_files_where_the_folder_holds_more(tmp_path, monkeypatch):
+    from grader import commands
+
+    course = tmp_path / "course"
+    (course / "fixtures").mkdir(parents=True)
+    (course / "rnn.yaml").write_text("name: rnn\n")
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id\n")
+    assert commands.protected_inputs([course / "rnn.yaml", None, roster]) == [course, roster]
+    # Beside the grader (or in a folder holding the system's): the YAML, its fixtures, its cache.
+    monkeypatch.setattr(commands, "REPO", course / "app")
+    assert commands.protected_inputs([course / "rnn.yaml"]) == [course / "rnn.yaml", course / "fixtures",
+                                                                 course / ".cache"]
