@@ -380,10 +380,10 @@ GRADER_DIR = os.path.dirname(os.path.realpath(__file__))
 
 def runtime_folders() -> list[str]:
     """The folders the zygote and its children read Python and its libraries from (its prefixes
-    and search path), resolved, the outermost of each tree."""
-    found = {os.path.realpath(p) for p in [sys.prefix, sys.base_prefix, sys.exec_prefix, *sys.path]
-             if p and os.path.isdir(p)}
-    return sorted(k for k in found if not any(k != o and k.startswith(o + "/") for o in found))
+    and search path), resolved; nested ones too (``_inside`` keeps the outermost of those inside
+    a folder: a repository on the path by an editable install, its ``.venv`` inside it)."""
+    return sorted({os.path.realpath(p) for p in [sys.prefix, sys.base_prefix, sys.exec_prefix, *sys.path]
+                   if p and os.path.isdir(p)})
 
 
 def _inside(paths: Sequence[str], folder: str) -> list[str]:
