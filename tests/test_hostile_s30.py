@@ -18,6 +18,7 @@ import pytest
 
 from tests import notebooks as nbs
 from tests.syscall_filters import launcher
+from tests.test_hostile_s29_protected import place  # noqa: F401 - a fixture: a folder off /tmp others may enter
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -26,13 +27,14 @@ REPO = Path(__file__).resolve().parent.parent
 NO_LANDLOCK = launcher({444: errno.ENOSYS}, no_new_privs=True)
 
 
-def _late_reader(path: Path) -> str:
-    """``rnn_cell_forward`` that tells in the error its feedback shows what it read in ``path``
+#: The first line of the course's rnn_cell_forward, after which the attacks put their code.
+_HEAD = "def rnn_cell_forward(xt, a_prev, parameters):\n"
+
+
+def _late_reader(path: Path) -> dict[str, str]:
+    """An override: ``rnn_cell_forward`` that tells in the error its feedback shows what it read in ``path``
     (its first call waiting for it up to 0.3 s: the call's limit is 0.5 s)."""
-    source = nbs.COURSE_CELLS["rnn_cell_forward"]
-    head = "def rnn_cell_forward(xt, a_prev, parameters):\n"
-    assert head in source
-    return source.replace(head, head + (
+    return nbs.mutate("rnn_cell_forward", _HEAD, _HEAD + (
         f"    import os, time\n"
         f"    end = time.monotonic() + (0.3 if not os.environ.get('S30_WAITED') else 0)\n"
         f"    os.environ['S30_WAITED'] = '1'\n"
@@ -40,25 +42,20 @@ def _late_reader(path: Path) -> str:
         f"        try:\n            raise RuntimeError('SAW ' + open({str(path)!r}).read())\n"
         f"        except OSError as exc:\n            seen = 'REFUSED ' + type(exc).__name__\n"
         f"        if time.monotonic() > end:\n            raise RuntimeError(seen)\n"
-        f"        time.sleep(0.05)\n"), 1)
+        f"        time.sleep(0.05)\n"))
 
 
 @pytest.fixture
-def class_holding_the_grader():
-    """A class folder off /tmp (as root a child has a /tmp of its own), holding a copy of the
-    grader in ``app/`` (a class folder the grader was put in), others may enter."""
-    folder = Path(tempfile.mkdtemp(prefix=".s30-class-", dir=REPO))
-    try:
-        app = folder / "app"
-        app.mkdir()
-        shutil.copy(REPO / "grade.py", app / "grade.py")
-        for name in ("grader", "rubrics"):
-            shutil.copytree(REPO / name, app / name, ignore=shutil.ignore_patterns(".cache", "__pycache__"))
-        for path in [folder, *folder.rglob("*")]:
-            path.chmod(0o755 if path.is_dir() else 0o644)
-        yield folder
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+def class_holding_the_grader(place):
+    """A class folder holding a copy of the grader in ``app/`` (a class folder the grader was put in)."""
+    app = place / "app"
+    app.mkdir()
+    shutil.copy(REPO / "grade.py", app / "grade.py")
+    for name in ("grader", "rubrics"):
+        shutil.copytree(REPO / name, app / name, ignore=shutil.ignore_patterns(".cache", "__pycache__"))
+    for path in app.rglob("*"):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    return place
 
 
 @pytest.mark.slow
@@ -73,7 +70,7 @@ def test_an_entry_added_to_a_class_folder_holding_the_grader_after_the_start_is_
     late = klass / "late-upload.txt"
     nbs.write(klass / "a.ipynb", nbs.course_notebook())
     nbs.write(klass / "b.ipynb", nbs.course_notebook())
-    nbs.write(klass / "c.ipynb", nbs.course_notebook({"rnn_cell_forward": _late_reader(late)}))
+    nbs.write(klass / "c.ipynb", nbs.course_notebook(_late_reader(late)))
     out = Path(tempfile.mkdtemp(prefix="s30-out-"))
     stop = threading.Event()
 
@@ -164,50 +161,37 @@ def test_a_child_gets_no_real_time_priority_nor_locked_memory_from_the_machines_
     assert policy == "PermissionError" and locked == -1, outcome.value
 
 
-def _reader_of(paths: list[Path]) -> str:
-    """``rnn_cell_forward`` that tells, in the error its feedback shows, what it read of each of
+def _reader_of(paths: list[Path]) -> dict[str, str]:
+    """An override: ``rnn_cell_forward`` that tells, in the error its feedback shows, what it read of each of
     ``paths`` (a folder: its listing)."""
-    source = nbs.COURSE_CELLS["rnn_cell_forward"]
-    head = "def rnn_cell_forward(xt, a_prev, parameters):\n"
-    return source.replace(head, head + (
+    return nbs.mutate("rnn_cell_forward", _HEAD, _HEAD + (
         f"    import os\n    seen = []\n"
         f"    for path in {[str(p) for p in paths]!r}:\n"
         f"        try:\n"
         f"            seen.append('SAW ' + (','.join(os.listdir(path)) if os.path.isdir(path) else ascii(open(path).read(30))))\n"
         f"        except OSError as exc:\n            seen.append('REFUSED ' + type(exc).__name__)\n"
-        f"    raise RuntimeError(' | '.join(seen))\n"), 1)
-
-
-@pytest.fixture
-def course_place():
-    """A folder off /tmp (as root a child has a /tmp of its own), others may enter."""
-    folder = Path(tempfile.mkdtemp(prefix=".s30-course-", dir=REPO))
-    try:
-        folder.chmod(0o755)
-        yield folder
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        f"    raise RuntimeError(' | '.join(seen))\n"))
 
 
 @pytest.mark.slow
 @pytest.mark.skipif(os.geteuid() != 0, reason="the mounts that hide the protected paths need root")
 @pytest.mark.skipif(platform.machine() != "x86_64", reason="the filter names x86-64 system calls")
-def test_a_rubric_roster_and_known_folder_outside_the_repository_are_hidden(course_place):
+def test_a_rubric_roster_and_known_folder_outside_the_repository_are_hidden(place):
     """``_protected_paths`` hid the repository's ``rubrics/`` only: a course's own rubric
     (``--rubric /srv/course/rnn.yaml``, its fixtures beside it), the class list (``--roster``:
     every student's name and email) and ``--known`` (earlier years' solutions) were open to every
     child where Landlock is absent (the mounts alone hide). Before the fix the student's error
     quoted the hidden fixtures' first bytes, the roster's and the known folder's listing."""
-    course = course_place / "course"
+    course = place / "course"
     shutil.copytree(REPO / "rubrics", course, ignore=shutil.ignore_patterns(".cache"))
-    roster = course_place / "roster.csv"
+    roster = place / "roster.csv"
     roster.write_text("id,name,email\nb,Bea Example,bea@example.edu\n")
-    known = course_place / "known"
+    known = place / "known"
     nbs.write(known / "2025-solution.ipynb", nbs.course_notebook())
-    klass = course_place / "class"
+    klass = place / "class"
     hidden = course / "fixtures" / "rnn.hidden.json"
-    nbs.write(klass / "b.ipynb", nbs.course_notebook({"rnn_cell_forward": _reader_of([hidden, roster, known])}))
-    for path in [course_place, *course_place.rglob("*")]:
+    nbs.write(klass / "b.ipynb", nbs.course_notebook(_reader_of([hidden, roster, known])))
+    for path in [place, *place.rglob("*")]:
         path.chmod(0o755 if path.is_dir() else 0o644)
     out = Path(tempfile.mkdtemp(prefix="s30-out-"))
     try:
@@ -233,7 +217,7 @@ DOCKER_LIKE = launcher({272: errno.EPERM, 165: errno.EPERM, 444: errno.ENOSYS})
 @pytest.mark.slow
 @pytest.mark.skipif(os.geteuid() != 0, reason="Gradescope runs the autograder as root")
 @pytest.mark.skipif(platform.machine() != "x86_64", reason="the filter names x86-64 system calls")
-def test_gradescope_with_a_rubric_of_its_own_closes_that_rubrics_fixtures(course_place):
+def test_gradescope_with_a_rubric_of_its_own_closes_that_rubrics_fixtures(place):
     """``--gradescope --rubric course/rnn.yaml``: the protected paths (closed by file modes where
     Docker refuses mounts and Landlock) named the repository's ``rubrics/`` only, so the child read
     the course rubric's hidden fixtures (0644 as unpacked). Before the fix: 'SAW ...format'."""
@@ -241,15 +225,15 @@ def test_gradescope_with_a_rubric_of_its_own_closes_that_rubrics_fixtures(course
 
     from grader.gradescope import build_autograder_zip
 
-    root = course_place / "autograder"  # a folder others may enter, as /autograder
+    root = place / "autograder"  # a folder others may enter, as /autograder
     root.mkdir()
     with zipfile.ZipFile(build_autograder_zip(root / "autograder.zip")) as zf:
         zf.extractall(root / "source")
     course = root / "course"
     shutil.copytree(root / "source" / "rubrics", course)
     hidden = course / "fixtures" / "rnn.hidden.json"
-    nbs.write(root / "submission" / "nb.ipynb", nbs.course_notebook({"rnn_cell_forward": _reader_of([hidden])}))
-    for path in [course_place, *course_place.rglob("*")]:
+    nbs.write(root / "submission" / "nb.ipynb", nbs.course_notebook(_reader_of([hidden])))
+    for path in [place, *place.rglob("*")]:
         path.chmod(0o755 if path.is_dir() else 0o644)
     done = subprocess.run([sys.executable, "-c", DOCKER_LIKE, sys.executable, "grade.py", "--gradescope",
                            "--gradescope-root", str(root), "--rubric", str(course / "rnn.yaml")],
