@@ -256,3 +256,28 @@ def test_protected_inputs_hide_a_rubrics_folder_or_only_its_files_where_the_fold
     monkeypatch.setattr(commands, "REPO", course / "app")
     assert commands.protected_inputs([course / "rnn.yaml"]) == [course / "rnn.yaml", course / "fixtures",
                                                                  course / ".cache"]
+
+
+def test_a_stub_kept_past_its_call_gets_no_answer_from_a_later_one(sandbox):
+    """A composite's stub answers from the reference trace; kept in a global and called during a
+    later call (a dependency's hidden case, say), it must not reach that call's handlers, nor any
+    answer: the child's request names a stub the later call did not install. Held on 10c891c
+    (the call is bad output, the handler asked once); no earlier test called a stale stub."""
+    program = ("kept = []\n"
+               "def helper(x):\n    return -1\n"
+               "def composite(x):\n    kept.append(helper)\n    return helper(x)\n"
+               "def later(x):\n    return kept[0](x)\n")
+    asked = []
+
+    def answer(args):
+        asked.append(args)
+        return 42
+
+    stale = []
+    for later_stubs in ({}, {"other": answer}):  # none, or others than the one kept
+        with sandbox.session(program, filename="attack.py") as session:
+            assert session.load.status == "ok", session.load
+            assert session.call("composite", (1,), stubs={"helper": answer}).value == 42
+            stale.append(session.call("later", (1,), stubs=later_stubs))
+    assert len(asked) == 2, asked  # once per composite call, never for the stale stub
+    assert [outcome.status for outcome in stale] == ["bad_output", "bad_output"], stale
