@@ -281,3 +281,25 @@ def test_a_stub_kept_past_its_call_gets_no_answer_from_a_later_one(sandbox):
             stale.append(session.call("later", (1,), stubs=later_stubs))
     assert len(asked) == 2, asked  # once per composite call, never for the stale stub
     assert [outcome.status for outcome in stale] == ["bad_output", "bad_output"], stale
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="pidfd system calls are Linux's")
+def test_a_child_cannot_take_descriptors_from_or_signal_the_grader_through_a_pidfd(sandbox):
+    """``pidfd_getfd`` (438: a copy of another process's descriptor: the grader's fixtures, its
+    output folder, a worker's socket) and ``pidfd_send_signal`` (424) are not in the seccomp
+    filter; the kernel asks for ptrace access (another uid as root; Landlock's scope without).
+    Held on 10c891c (EPERM for the grading process, the zygote and init); no earlier test made
+    these calls."""
+    program = ("import os, ctypes\nlibc = ctypes.CDLL(None, use_errno=True)\n"
+               "def grab(pids):\n    out = []\n    for pid in pids:\n"
+               "        fd = libc.syscall(434, pid, 0)\n"
+               "        if fd < 0:\n            out.append('no pidfd'); continue\n"
+               "        taken = [libc.syscall(438, fd, n, 0) for n in range(3)]\n"
+               "        signalled = libc.syscall(424, fd, 0, None, 0)\n"
+               "        out.append('taken' if max(taken) >= 0 else 'signalled' if signalled == 0 else 'refused')\n"
+               "    return out\n")
+    with sandbox.session(program, filename="attack.py") as session:
+        assert session.load.status == "ok", session.load
+        outcome = session.call("grab", ([os.getpid(), sandbox.zygote_pid, 1],))
+    assert outcome.status == "ok", outcome
+    assert set(outcome.value) <= {"refused", "no pidfd"} and outcome.value[0] == "refused", outcome.value
