@@ -134,7 +134,7 @@ def old_claims_from_markdown(text: str, source: str) -> tuple[list[Claim], list[
             lo = max([preceding[-1][1] if preceding else 0] + previous)
             nxt = [x.start() for x in numbers if x.start() >= m.end()]
             kind = cm._kind_of(s[lo:m.start()])
-            log_line = re.search(r"\d+/\d+\s*\[[=>.]", s) or re.search(r"\bloss:\s*\d+(?:\.\d+)?\s+-\s", s, re.I)
+            log_line = re.search(r"(?<!\d)\d+/\d+\s*\[[=>.]", s) or re.search(r"\bloss:\s*\d+(?:\.\d+)?\s+-\s", s, re.I)
             key = re.search(r"(\w+)\s*:\s*$", s[lo:m.start()]) if log_line else None
             if key:
                 kind = cm._kind_of(key.group(1)) or None

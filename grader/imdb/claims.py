@@ -314,7 +314,9 @@ _LONG_SPACE = re.compile(r"\s{3,}")
 #: key just before it, and a bare ``acc``/``accuracy`` is the training accuracy. Read as prose, the
 #: training accuracy took its kind from the ``val_loss`` after it and was a validation accuracy no
 #: output showed (a real notebook's two pasted logs: 20 "not backed by any output" lines).
-_KERAS_LOG_LINE = re.compile(r"\d+/\d+\s*\[[=>.]|\bloss:\s*\d+(?:\.\d+)?\s+-\s", re.I)
+#: A counter is tried at the start of a run of digits only (tried inside one, a run of n digits took
+#: n² steps: 200,000 of them in a markdown cell, a minute).
+_KERAS_LOG_LINE = re.compile(r"(?<!\d)\d+/\d+\s*\[[=>.]|\bloss:\s*\d+(?:\.\d+)?\s+-\s", re.I)
 
 
 def _log_key(s: str, lo: int, end: int) -> str | None:
