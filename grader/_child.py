@@ -522,6 +522,14 @@ _SECCOMP_SELF_ONLY = {
 }
 
 
+# machine -> prctl, refused with PR_SET_DUMPABLE (EPERM). A child that dropped root is not dumpable:
+# its /proc files are root's. Where root lacks CAP_SYS_RESOURCE (Docker's default capabilities)
+# the zygote's oom_score_adj of 1000 sets no floor, and where Landlock is absent a child made
+# itself dumpable and wrote 0 there, back below the grader for the OOM killer. Python and NumPy
+# never set it.
+_SECCOMP_PRCTL = {"x86_64": 157, "aarch64": 167}
+
+
 def seccomp_supported() -> bool:
     """Whether this module knows the syscall numbers of this machine."""
     return os.uname().machine in _SECCOMP_ARCH
@@ -530,8 +538,8 @@ def seccomp_supported() -> bool:
 def seccomp_program() -> "_SockFprog | None":
     """The filter: deny socket(), ptrace, process_vm_readv/writev, io_uring_setup, what the kernel
     keeps past a process (``_SECCOMP_KEPT``), file watches (``_SECCOMP_WATCHES``), starting a program
-    (``_SECCOMP_EXEC``), foreign ABIs, and the calls of ``_SECCOMP_SELF_ONLY`` aimed at another
-    process (EPERM)."""
+    (``_SECCOMP_EXEC``), foreign ABIs, the calls of ``_SECCOMP_SELF_ONLY`` aimed at another
+    process, and ``prctl(PR_SET_DUMPABLE)`` (``_SECCOMP_PRCTL``) (EPERM)."""
     machine = os.uname().machine
     arch = _SECCOMP_ARCH.get(machine)
     if arch is None:
@@ -551,7 +559,9 @@ def seccomp_program() -> "_SockFprog | None":
                   (jge, "deny", 0, 0x40000000)]  # x32 syscall numbers
     code += [(jeq, "deny", 0, nr) for nr in blocked]
     code += [(jeq, "own", 0, nr) for nr in own]
-    code += [(jeq, "priority", 0, nr_setpriority), (jeq, "io", 0, nr_ioprio_set), (ret, 0, 0, allow),
+    code += [(jeq, "priority", 0, nr_setpriority), (jeq, "io", 0, nr_ioprio_set),
+             (jeq, "prctl", 0, _SECCOMP_PRCTL[machine]), (ret, 0, 0, allow),
+             ("label", "prctl"), (ld, 0, 0, arg0), (jeq, "deny", "allow", PR_SET_DUMPABLE),
              ("label", "own"), (ld, 0, 0, arg0), (jeq, "allow", "deny", 0),
              ("label", "priority"), (ld, 0, 0, arg0), (jeq, 0, "deny", 0),  # PRIO_PROCESS
              (ld, 0, 0, arg1), (jeq, "allow", "deny", 0),
@@ -1580,7 +1590,8 @@ class Zygote:
         the largest, took the grading process or a worker; now it takes the sandbox's largest first.
         A child lowers it only through ``/proc``, which Landlock denies; as root with
         ``CAP_SYS_RESOURCE`` the write also sets the floor no child can go below, and a child that
-        dropped root cannot open its files there anyway (not dumpable). The zygote is the smallest
+        dropped root cannot open its files there anyway (not dumpable, and the seccomp filter
+        refuses ``PR_SET_DUMPABLE``: ``_SECCOMP_PRCTL``). The zygote is the smallest
         of them (every child holds its pages too)."""
         try:
             with open("/proc/self/oom_score_adj", "w") as handle:

@@ -303,3 +303,36 @@ def test_a_child_cannot_take_descriptors_from_or_signal_the_grader_through_a_pid
         outcome = session.call("grab", ([os.getpid(), sandbox.zygote_pid, 1],))
     assert outcome.status == "ok", outcome
     assert set(outcome.value) <= {"refused", "no pidfd"} and outcome.value[0] == "refused", outcome.value
+
+
+_LOWER_OOM_SCORE = '''
+import json, sys, textwrap
+sys.path.insert(0, sys.argv[1])
+from grader.sandbox import Sandbox
+program = textwrap.dedent("""
+    import ctypes
+    def lower():
+        ctypes.CDLL(None).prctl(4, 1, 0, 0, 0)  # PR_SET_DUMPABLE: its /proc files its own again
+        try:
+            with open("/proc/self/oom_score_adj", "w") as handle:
+                handle.write("0")
+        except OSError as exc:
+            return type(exc).__name__
+        return open("/proc/self/oom_score_adj").read().strip()
+""")
+with Sandbox() as box, box.session(program, filename="attack.py") as session:
+    print(json.dumps(session.call("lower", ()).value))
+'''
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the uid drop that leaves a child not dumpable needs root")
+@pytest.mark.skipif(platform.machine() != "x86_64", reason="the filter names x86-64 system calls")
+def test_a_child_cannot_lower_its_oom_score_by_making_itself_dumpable():
+    """Where root lacks CAP_SYS_RESOURCE (Docker's default capabilities, this machine) writing 1000
+    sets no floor, and where Landlock is absent a child reaches its own /proc: it made itself
+    dumpable (its /proc files, root's since it dropped root, its own again) and wrote 0, back
+    below the grader's processes for the OOM killer. Before the fix: '0'."""
+    done = subprocess.run([sys.executable, "-c", NO_LANDLOCK, sys.executable, "-c", _LOWER_OOM_SCORE, str(REPO)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.strip().splitlines()[-1] in ('"PermissionError"', '"1000"'), done.stdout
