@@ -120,13 +120,16 @@ def test_a_constant_every_call_passes_folds_and_relays_go():
 
 
 def test_what_is_not_specialised_stays():
-    """A parameter passed two values, a def passed as a value, one called with ``*args``, a parameter
+    """A parameter passed two values, a def passed as a value or bound again (an assignment, an
+    import), one called with ``*args``, a parameter
     the def assigns, and a None test on a value that may be None keep their branches; a text of
     relays alone is compared as it is."""
     plain = _tokens(_F_FOLDED)
     kept = [
         _F + "\n\ndef g(a, b):\n    return f(a, b, False)\n\ndef h(a, b):\n    return f(a, b, True)\n",
         _F + "\n\ndef g(a, b):\n    return f(a, b, False)\n\nh = f\n",
+        _F + "\n\ndef g(a, b):\n    return f(a, b, False)\n\nf = max\n",
+        _F + "\n\ndef g(a, b):\n    return f(a, b, False)\n\nfrom m import k as f\n",
         _F + "\n\ndef g(a, b):\n    return list(map(f, [a], [b], [False]))\n",
         _F + "\n\ndef g(*a):\n    return f(*a, False)\n",
         _F.replace("    if flag:", "    flag = x\n    if flag:") + "\n\ndef g(a, b):\n    return f(a, b, False)\n",

@@ -1927,10 +1927,12 @@ def _calls_of(body: list[ast.stmt], units: dict[str, _Callable], named: dict[str
             if kind is ast.Name and node.id in units:
                 if type(node.ctx) is ast.Load:
                     loads[node.id] = loads.get(node.id, 0) + 1
-                elif not (type(stmt) is ast.Assign and node is stmt.targets[0]):
-                    escapes.add(node.id)
+                elif not (type(stmt) is ast.Assign and type(stmt.value) is ast.Lambda and node is stmt.targets[0]):
+                    escapes.add(node.id)  # bound again (``f9 = other``, a loop's target...)
             elif kind is ast.arg and node.arg in units:
                 escapes.add(node.arg)
+            elif kind is ast.alias and (node.asname or node.name).split(".")[0] in units:
+                escapes.add((node.asname or node.name).split(".")[0])
             elif kind in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef) and node is not stmt and node.name in units:
                 escapes.add(node.name)
             elif kind is ast.Call and type(node.func) is ast.Name and node.func.id in units:
