@@ -22,6 +22,7 @@ from typing import Any, Collection, Iterator, Mapping, Sequence
 
 from grader import checks, wire
 from grader._child import args_layout
+from grader.astnodes import only_delegates
 from grader.course import COURSE_MODULES
 from grader.fastcheck import WireExpectation, expectation_for
 from grader.models import (
@@ -339,32 +340,53 @@ def _compared_text(functions: Mapping[str, Any], name: str, graded: Collection[s
         # One that only hands its work to graded functions is compared as them: a classmate's
         # ``rnn_cell_forward`` copied as ``def lstm_cell_forward(...)`` behind ``return
         # lstm_cell_forward(...)`` was compared as the wrapper's line (twenty-ninth session).
-        if graded and any(read in functions for read in _reads(functions[name])) and _only_delegates(own):
-            return _working_text(functions, name, graded) or own
+        if any(read in functions for read in _reads(functions[name])) and _only_delegates(own):
+            working = _working_names(functions, name, graded) if graded else []
+            return _delegated_text(functions, name, working, graded) or own
         return own
     if not _only_delegates(own):
         return own
     if graded and all(_only_delegates(_own_text(functions, helper)) for helper in helpers):
         # Helpers that only pass the work on, to graded functions too: ``return _g(xt, a_prev,
         # parameters)`` with ``def _g(a, b, c): return lstm_cell_forward(c, b, a)`` hid the copy.
-        working = _working_text(functions, name, graded)
+        working = _working_names(functions, name, graded)
         if working:
-            return working
-    return "\n\n".join(_own_text(functions, helper) for helper in helpers)
+            return _delegated_text(functions, name, working, graded)
+    return _delegated_text(functions, name, helpers, graded)
 
 
-def _working_text(functions: Mapping[str, Any], name: str, graded: Collection[str]) -> str:
-    """The texts of the notebook's functions ``name`` reaches, graded ones included, that do not
-    only pass the work on (all of them if none does work), for a function that only delegates,
-    through relays or not, to graded functions: a classmate's ``rnn_cell_forward`` copied as
-    ``def lstm_cell_forward(...)`` behind ``return lstm_cell_forward(...)`` was compared as the
-    wrapper's line, and with the relays' lines beside the copy it scored 0.80 (twenty-ninth
-    session). "" when it reaches no ``graded`` function (the helpers are compared as before)."""
+def _working_names(functions: Mapping[str, Any], name: str, graded: Collection[str]) -> list[str]:
+    """The notebook's functions ``name`` reaches, graded ones included, for a function that only
+    delegates, through relays or not, to graded functions: a classmate's ``rnn_cell_forward``
+    copied as ``def lstm_cell_forward(...)`` behind ``return lstm_cell_forward(...)`` was compared
+    as the wrapper's line (twenty-ninth session). [] when it reaches no ``graded`` function (the
+    helpers are compared as before)."""
     reached = _helpers_of(functions, name, ())
-    if not set(reached).intersection(graded):
-        return ""
-    working = [helper for helper in reached if not _only_delegates(_own_text(functions, helper))] or reached
-    return "\n\n".join(_own_text(functions, helper) for helper in working)
+    return reached if set(reached).intersection(graded) else []
+
+
+def _delegated_text(functions: Mapping[str, Any], name: str, reached: Sequence[str], graded: Collection[str]) -> str:
+    """The text compared for ``name``, a function that only delegates, as the notebook's functions
+    ``reached`` it hands its work to, in order, but the relays (``_is_relay``: those that only call
+    plain names, and ``name``'s own text when it is one) last. The relays were left out since the
+    twenty-ninth session (their lines beside the copy held it at 0.80); they are kept for the calls
+    that pick what the work does (a constant argument, a ``True`` that selects a branch of
+    ``rnn_forward`` holding a copy of ``rnn_cell_forward``: 0.06-0.10 without them), which the
+    normaliser reads and then leaves the relays out (``normalise._specialise_for_calls``); the work
+    comes first, so its lines are those of its own text. When none of ``reached`` does work, the
+    course's helpers it reaches are looked at too: a copy named ``sigmoid(z)``, unpacking its one
+    argument, is the course's helper by its arity alone (``_course_like``), and the wrapper's line
+    was compared (thirtieth session). When nothing does work, ``reached`` as before ("" if empty)."""
+    texts = [_own_text(functions, helper) for helper in reached]
+    if all(_only_delegates(text) for text in texts):
+        course = _helpers_of(functions, name, graded, course=True)
+        if course != list(reached):
+            found = [_own_text(functions, helper) for helper in course]
+            texts = found if not all(_only_delegates(text) for text in found) else texts
+        if all(_only_delegates(text) for text in texts):
+            return "\n\n".join(texts)
+    relays = [text for text in (*texts, _own_text(functions, name)) if _is_relay(text)]
+    return "\n\n".join([*(text for text in texts if text not in relays), *relays])
 
 
 def _classes_read(functions: Mapping[str, Any], name: str) -> list[str]:
@@ -386,11 +408,6 @@ def _unseen_note(own: str, name: str) -> str:
     return unseen_note(f"`{name}` {what}")
 
 
-#: What a statement of a function that only delegates (``_only_delegates``) may hold.
-_DELEGATING_NODES = (ast.Return, ast.Assign, ast.Expr, ast.Name, ast.Tuple, ast.List, ast.Call, ast.Attribute,
-                     ast.Load, ast.Store, ast.Starred, ast.keyword, ast.Constant)
-
-
 def _only_delegates(source: str) -> bool:
     """Whether the def in ``source`` only calls functions and passes their results on (a docstring
     aside: no loop, branch, arithmetic or subscript), ``return _step(xt, a_prev, parameters)``; or
@@ -401,8 +418,8 @@ def _only_delegates(source: str) -> bool:
     return _DELEGATES(source)
 
 
-def _parsed_only_delegates(source: str) -> bool:
-    """``_only_delegates``, worked out."""
+def _parsed_only_delegates(source: str, *, by_name: bool = False) -> bool:
+    """``_only_delegates``, worked out (``by_name``: ``_is_relay``'s)."""
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
@@ -411,29 +428,23 @@ def _parsed_only_delegates(source: str) -> bool:
         return False
     first = tree.body[0]
     if isinstance(first, ast.Assign) and isinstance(first.value, ast.Lambda):
-        return _only_delegates_in([ast.Return(first.value.body)])
-    if not isinstance(first, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return only_delegates([ast.Return(first.value.body)], by_name=by_name)
+    if not isinstance(first, (ast.FunctionDef, ast.AsyncFunctionDef)) or (by_name and first.decorator_list):
         return False
-    return _only_delegates_in(first.body)
+    return only_delegates(first.body, by_name=by_name)
 
 
 # Bounded in entries and characters (grader.notebook.SourceMemo); the values are booleans.
 _DELEGATES = SourceMemo(_parsed_only_delegates)
+#: ``_is_relay``'s memo, as ``_DELEGATES``.
+_RELAYS = SourceMemo(functools.partial(_parsed_only_delegates, by_name=True))
 
 
-def _only_delegates_in(body: list[ast.stmt]) -> bool:
-    """``_only_delegates`` of the statements of a def's ``body``."""
-    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
-        body = body[1:]
-    # One walk that stops at the first node of work (a loop is found at once): since the twenty-ninth
-    # session most graded functions that call another are asked (`_compared_text`).
-    calls = False
-    for stmt in body:
-        for node in ast.walk(stmt):
-            if not isinstance(node, _DELEGATING_NODES):
-                return False
-            calls = calls or isinstance(node, ast.Call)
-    return calls
+def _is_relay(source: str) -> bool:
+    """Whether the def in ``source`` only delegates by calls of plain names, undecorated (or is
+    such a lambda): a relay the normaliser leaves out once it has read its calls
+    (``normalise._is_relay``), so the only one ``_delegated_text`` puts after the work."""
+    return _RELAYS(source)
 
 
 #: The characters of the helpers ``graded_source`` compares in a function's place, at most: the
@@ -471,14 +482,15 @@ def _own_text(functions: Mapping[str, Any], name: str) -> str:
 
 
 def _helpers_of(functions: Mapping[str, Any], name: str, graded: Collection[str], *,
-                classes: Sequence[str] = ()) -> list[str]:
+                classes: Sequence[str] = (), course: bool = False) -> list[str]:
     """The notebook's functions that ``name`` calls, directly or through each other (the global
     names each reads, ``FunctionSource.uses``), in the order first read, without ``name``'s other
     names, the ``graded`` functions and the course's helpers as the course writes them
     (`_course_like`, whose own calls are still followed); each text once (another name of a
     helper found adds none), until they hold ``MAX_HELPER_CHARS``.
     ``classes``: the sources of classes compared with ``name``, whose reads count as its own (a
-    class's method returning ``f9(*a)`` hid the copy ``f9`` from the check)."""
+    class's method returning ``f9(*a)`` hid the copy ``f9`` from the check). ``course``: the
+    course's helpers are not left out (``_delegated_text``)."""
     root = _aliased(functions, name)
     skip = set(graded)
     seen = {name, root}
@@ -499,7 +511,8 @@ def _helpers_of(functions: Mapping[str, Any], name: str, graded: Collection[str]
             if other in skip or target == root or target in skip:  # another name of one not compared here
                 continue
             queue.append(other)
-            if not ((other in _COURSE_HELPERS or target in _COURSE_HELPERS) and _course_like(functions, other)):
+            if course or not ((other in _COURSE_HELPERS or target in _COURSE_HELPERS)
+                              and _course_like(functions, other)):
                 text = _own_text(functions, other)
                 if id(text) in texts:
                     continue
