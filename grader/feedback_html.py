@@ -47,7 +47,7 @@ from grader.files import write_atomic
 from grader.highlight import LineMemo, highlight_code
 from grader.markdown_html import MarkdownToHTML, strip_files_prefix, unclosed_tex
 from grader.notebook import SIZE_LIMITS, SizeLimits, SkippedCode, skipped_code, trim_v3_cells
-from grader.report import STATUS_WORDS, part_verdict
+from grader.report import SAME_MISTAKE, STATUS_WORDS, _said_before, part_verdict
 
 __all__ = ["write_feedback_html", "FeedbackRenderer", "sanitize_html", "is_plain_markup", "default_renderer"]
 
@@ -1032,8 +1032,9 @@ def _passed_case_html(name: str | None, hidden_number: int, points: float, max_p
             f'{e(STATUS_WORDS.get(PASSED, PASSED))}{pts}</li>')
 
 
-def _case_html(case: CaseResult, hidden_number: int, cells: Sequence[str]) -> str:
-    """One ``<li>`` for a case; a hidden case shows only its number, verdict, diagnosis and line."""
+def _case_html(case: CaseResult, hidden_number: int, cells: Sequence[str], *, again: bool = False) -> str:
+    """One ``<li>`` for a case; a hidden case shows only its number, verdict, diagnosis and line;
+    a diagnosis a case above named (``again``) is not written out twice (``report.SAME_MISTAKE``)."""
     if case.status == PASSED and isinstance(case.name, str):
         return _passed_case_html(None if case.visibility == HIDDEN else case.name, hidden_number,
                                  case.points, case.max_points)
@@ -1055,7 +1056,8 @@ def _case_html(case: CaseResult, hidden_number: int, cells: Sequence[str]) -> st
         if hidden and case.status in (ERROR, CRASHED) and case.location:
             parts.append(f'<div class="grader-detail">At {e(case.location.describe())}.</div>')
         if case.diagnosis:
-            parts.append(f'<div class="grader-diag">Likely mistake: {e(case.diagnosis.message)}</div>')
+            said = SAME_MISTAKE if again else f"Likely mistake: {case.diagnosis.message}"
+            parts.append(f'<div class="grader-diag">{e(said)}</div>')
         if case.status in (ERROR, CRASHED) and case.location:
             if not hidden:
                 parts.append(f'<div class="grader-detail">At {e(case.location.describe())}:</div>')
@@ -1117,10 +1119,11 @@ def part_block(part: PartResult, cells: Sequence[str], *, told: Sequence[str] = 
                             for c in part.cases)
     hidden_number = 0
     items = []
+    diagnosed: set[str] = set()  # likely mistakes named above in this part (report._said_before)
     for case in shown_cases:
         if case.visibility == HIDDEN:
             hidden_number += 1
-        items.append(_case_html(case, hidden_number, cells))
+        items.append(_case_html(case, hidden_number, cells, again=_said_before(case, diagnosed)))
     if items:
         out.append('<ul class="grader-cases">' + "".join(items) + "</ul>")
     out.append("</section>")

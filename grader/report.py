@@ -368,38 +368,60 @@ def feedback_markdown(result: SubmissionResult) -> str:
         if part.notes:
             out.write("\n")
         hidden_number = 0
+        diagnosed: set[str] = set()  # likely mistakes named above in this part
         for case in part.cases:
             if case.visibility == HIDDEN:
                 hidden_number += 1
-            out.write(_case_markdown(case, hidden_number, told=told))
+            out.write(_case_markdown(case, hidden_number, told=told, diagnosed=diagnosed))
         if part.cases:
             out.write("\n")
     return out.getvalue()
 
 
-def _case_markdown(case: CaseResult, number: int, *, told: Sequence[str] = ()) -> str:
+def _case_markdown(case: CaseResult, number: int, *, told: Sequence[str] = (),
+                   diagnosed: set[str] | None = None) -> str:
     """A case's list item in ``feedback.md``: what ``_case_output`` says, with the student's
     text shown literally, but not a message ``told`` holds (the submission's messages and the
     part's notes, written above it: "still holds the template's placeholders", "not JSON"); a
-    hidden case only its verdict and the mistake's name."""
+    hidden case only its verdict and the mistake's name. A likely mistake already in
+    ``diagnosed`` (named by a case above in the part; this case's is added) is not written out
+    again: the same sentence under every case of a part read as four mistakes."""
     mark = "✅" if case.status == PASSED else "❌"
     verdict = STATUS_WORDS.get(case.status, case.status)
     head = f"hidden case {number}: {verdict}" if case.visibility == HIDDEN else f"{case.name}: {verdict}"
     out = [f"- {mark} {head} ({case.points:g} / {case.max_points:g})\n"]
+    again = _said_before(case, diagnosed)
     if case.visibility == HIDDEN:
         if case.status != PASSED and case.diagnosis:
-            out.append(_markdown_lines(case.diagnosis.message, first="  ", rest="  ", line=sentence_text))
+            out.append(f"  {SAME_MISTAKE}\n" if again else
+                       _markdown_lines(case.diagnosis.message, first="  ", rest="  ", line=sentence_text))
         return "".join(out)
     if case.message and case.message not in told:
         out.append(_markdown_lines(case.message, first="  ", rest="  "))
     if case.diagnosis:
-        out.append(_markdown_lines(case.diagnosis.message, first="  Likely mistake: ", rest="  ",
+        out.append(f"  {SAME_MISTAKE}\n" if again else
+                   _markdown_lines(case.diagnosis.message, first="  Likely mistake: ", rest="  ",
                                    line=sentence_text))
     if _where_untold(case):
         out.append(f"  At {markdown_text(case.location.describe())}.\n")
     if case.output and case.status != PASSED:
         out.append("  It printed:\n" + markdown_block(case.output[:FEEDBACK_OUTPUT_CHARS], indent="  "))
     return "".join(out)
+
+
+#: What a case says in place of a likely mistake a case above it in the part named.
+SAME_MISTAKE = "Likely mistake: the same as above."
+
+
+def _said_before(case: CaseResult, diagnosed: set[str] | None) -> bool:
+    """Whether ``case``'s likely mistake is in ``diagnosed`` (those named above it in its
+    part), adding it if not; False for a case without one, or with no record kept."""
+    if diagnosed is None or case.status == PASSED or not case.diagnosis:
+        return False
+    if case.diagnosis.message in diagnosed:
+        return True
+    diagnosed.add(case.diagnosis.message)
+    return False
 
 
 def _markdown_lines(text: str, *, first: str, rest: str, line: Callable[[str], str] | None = None) -> str:

@@ -1,0 +1,47 @@
+"""Lead, thirtieth session: a likely mistake named once per part, not under every case."""
+from __future__ import annotations
+
+from grader.feedback_html import results_page
+from grader.models import (FAILED, HIDDEN, PASSED, PUBLIC, CaseResult, Diagnosis, PartResult,
+                           SubmissionResult)
+from grader.report import SAME_MISTAKE, feedback_markdown
+
+BIAS = "Your hidden state leaves out the bias ba: compute a_next = np.tanh(Waa·a_prev + Wax·xt + ba)."
+TWICE = "You apply tanh twice."
+
+
+def _case(k: int, visibility: str, diagnosis: str | None, status: str = FAILED) -> CaseResult:
+    name = "assignment example" if visibility == PUBLIC else f"hidden {k}"
+    return CaseResult(f"rnn_cell_forward/{visibility}-{k}", name, visibility, status,
+                      2.5 if status == PASSED else 0.0, 2.5, message="`a_next`: wrong values",
+                      diagnosis=Diagnosis("m", diagnosis) if diagnosis else None)
+
+
+def _result() -> SubmissionResult:
+    cases = (_case(1, PUBLIC, BIAS), _case(1, HIDDEN, BIAS), _case(2, HIDDEN, TWICE),
+             _case(3, HIDDEN, None, PASSED), _case(4, HIDDEN, BIAS))
+    part = PartResult("rnn_cell_forward", "rnn_cell_forward", FAILED, 2.5, 12.5, cases)
+    return SubmissionResult("s1", "s1.ipynb", "graded", 2.5, 12.5, (part,))
+
+
+def test_feedback_md_names_a_likely_mistake_once_a_part():
+    text = feedback_markdown(_result())
+    assert text.count(BIAS) == 1 and text.count(TWICE) == 1
+    # The public case names it; hidden cases 1 and 4 point back to it; case 2's own is written.
+    assert text.count(SAME_MISTAKE) == 2
+    hidden = text.split("hidden case 1: failed", 1)[1]
+    assert hidden.index(SAME_MISTAKE) < hidden.index(TWICE) < hidden.rindex(SAME_MISTAKE)
+
+
+def test_feedback_html_names_a_likely_mistake_once_a_part():
+    page = results_page(_result())
+    assert page.count(BIAS) == 1 and page.count(TWICE) == 1
+    assert page.count(SAME_MISTAKE) == 2
+
+
+def test_a_part_of_its_own_names_its_mistake_again():
+    """The record is per part: the same sentence in two parts is written in each."""
+    one = _result().parts[0]
+    two = PartResult("rnn_forward", "rnn_forward", FAILED, 0.0, 2.5, (_case(1, PUBLIC, BIAS),))
+    text = feedback_markdown(SubmissionResult("s1", "s1.ipynb", "graded", 2.5, 15.0, (one, two)))
+    assert text.count(BIAS) == 2 and text.count(SAME_MISTAKE) == 2
