@@ -395,6 +395,8 @@ def _case_markdown(case: CaseResult, number: int, *, told: Sequence[str] = (),
         if case.status != PASSED and case.diagnosis:
             out.append(f"  {SAME_MISTAKE}\n" if again else
                        _markdown_lines(case.diagnosis.message, first="  ", rest="  ", line=sentence_text))
+        elif _why_not_run(case, diagnosed):
+            out.append(_markdown_lines(case.message, first="  ", rest="  "))
         return "".join(out)
     if case.message and case.message not in told:
         out.append(_markdown_lines(case.message, first="  ", rest="  "))
@@ -422,6 +424,17 @@ def _said_before(case: CaseResult, diagnosed: set[str] | None) -> bool:
         return True
     diagnosed.add(case.diagnosis.message)
     return False
+
+
+def _why_not_run(case: CaseResult, said: set[str] | None) -> bool:
+    """Whether a hidden case the grader did not run shows why (the grader's own sentence, "an
+    earlier case of this function ran out of time", which tells nothing of the case): at the
+    first such case of its part only (``said`` records it), or a student reads a bare "not run"
+    under a timed-out function's hidden cases and cannot tell why."""
+    if said is None or case.status != SKIPPED or not case.message or case.message in said:
+        return False
+    said.add(case.message)
+    return True
 
 
 def _markdown_lines(text: str, *, first: str, rest: str, line: Callable[[str], str] | None = None) -> str:

@@ -45,3 +45,25 @@ def test_a_part_of_its_own_names_its_mistake_again():
     two = PartResult("rnn_forward", "rnn_forward", FAILED, 0.0, 2.5, (_case(1, PUBLIC, BIAS),))
     text = feedback_markdown(SubmissionResult("s1", "s1.ipynb", "graded", 2.5, 15.0, (one, two)))
     assert text.count(BIAS) == 2 and text.count(SAME_MISTAKE) == 2
+
+
+NOT_RUN = "Not run: an earlier case of this function ran out of time."
+
+
+def _timed_out() -> SubmissionResult:
+    from grader.models import SKIPPED, TIMEOUT
+    first = CaseResult("rnn_forward/public-1", "assignment example", PUBLIC, TIMEOUT, 0.0, 3.0,
+                       message="`rnn_forward` did not return within 0.5 s.")
+    skipped = tuple(CaseResult(f"rnn_forward/hidden-{k}", f"hidden {k}", HIDDEN, SKIPPED, 0.0, 4.0,
+                               message=NOT_RUN) for k in (1, 2, 3))
+    part = PartResult("rnn_forward", "rnn_forward", TIMEOUT, 0.0, 15.0, (first, *skipped))
+    return SubmissionResult("s1", "s1.ipynb", "graded", 0.0, 15.0, (part,))
+
+
+def test_hidden_cases_not_run_say_why_once():
+    """A bare "not run" under a timed-out function's hidden cases said nothing of why; the
+    reason is the grader's own sentence, which tells nothing of the case, written once."""
+    text = feedback_markdown(_timed_out())
+    assert text.count(NOT_RUN) == 1
+    assert text.index("hidden case 1: not run") < text.index(NOT_RUN) < text.index("hidden case 2: not run")
+    assert results_page(_timed_out()).count(NOT_RUN) == 1
