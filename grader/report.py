@@ -194,6 +194,8 @@ def _case_output(part: PartResult, case: CaseResult, number: int, *, told: Seque
         lines = [head]  # nothing about a hidden case's inputs or values, only the mistake's name
         if case.diagnosis:
             lines.append(case.diagnosis.message)
+        elif case.status == SKIPPED and case.message:  # the grader's reason (``_why_not_run``)
+            lines.append(case.message)
         return "\n".join(lines)
     lines = [f"{case.name}: {STATUS_WORDS.get(case.status, case.status)}"]
     if case.message and case.message not in told:

@@ -67,3 +67,11 @@ def test_hidden_cases_not_run_say_why_once():
     assert text.count(NOT_RUN) == 1
     assert text.index("hidden case 1: not run") < text.index(NOT_RUN) < text.index("hidden case 2: not run")
     assert results_page(_timed_out()).count(NOT_RUN) == 1
+
+
+def test_gradescope_hidden_cases_not_run_each_say_why():
+    """Gradescope shows each case as a test of its own: each says why it was not run."""
+    from grader.report import gradescope_results
+    tests = gradescope_results(_timed_out())["tests"]
+    hidden = [t for t in tests if "hidden case" in t.get("output", "")]
+    assert len(hidden) == 3 and all(NOT_RUN in t["output"] for t in hidden)
