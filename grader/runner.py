@@ -1849,8 +1849,20 @@ def _product_hint(line: str) -> str:
         return (f"{rule}: check the order of the two (`np.dot(Waa, a_prev)`, not `np.dot(a_prev, Waa)`) "
                 f"and whether one of them needs its transpose (`.T`).")
     left, right = (ast.unparse(side) for side in pairs[0])
+    if left in _GATE_WEIGHTS and right in ("xt", "a_prev"):
+        # The LSTM's gate weights are (n_a, n_a + n_x): told to reorder or transpose, a student who
+        # multiplied one by ``xt`` (twenty-ninth session's generated class; real notebooks too)
+        # was sent away from the fix, which is the stacked input.
+        return (f"{rule}. `{left}` has a column for each row of `a_prev` stacked over `xt` (n_a + n_x "
+                f"columns): multiply it by that stacked array, `concat = np.concatenate((a_prev, xt), "
+                f"axis=0)`, as in `np.dot({left}, concat)`, not by `{right}` alone.")
     return (f"{rule}: check the order of `{left}` and `{right}` and whether one of them needs its "
             f"transpose (`.T`).")
+
+
+#: The LSTM's gate weights, each multiplying ``a_prev`` stacked over ``xt`` (``_product_hint``).
+#: (``ast.unparse`` writes ``parameters["Wf"]`` with single quotes; ``Wu``: the course's older name of ``Wi``.)
+_GATE_WEIGHTS = frozenset({*(w := ("Wf", "Wi", "Wu", "Wc", "Wo")), *(f"parameters['{name}']" for name in w)})
 
 
 def _axis_hint(line: str, *, rows_differ: bool) -> str:

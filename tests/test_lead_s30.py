@@ -1,10 +1,15 @@
-"""Lead, thirtieth session: a likely mistake named once per part, not under every case."""
+"""Lead, thirtieth session: a likely mistake named once per part, not under every case; hidden
+cases not run say why; an LSTM gate's weights times `xt` alone told the stacked input."""
 from __future__ import annotations
+
+import pytest
 
 from grader.feedback_html import results_page
 from grader.models import (FAILED, HIDDEN, PASSED, PUBLIC, CaseResult, Diagnosis, PartResult,
                            SubmissionResult)
 from grader.report import SAME_MISTAKE, feedback_markdown
+from grader.runner import grade_submission
+from tests import notebooks as nbs
 
 BIAS = "Your hidden state leaves out the bias ba: compute a_next = np.tanh(Waa·a_prev + Wax·xt + ba)."
 TWICE = "You apply tanh twice."
@@ -75,3 +80,26 @@ def test_gradescope_hidden_cases_not_run_each_say_why():
     tests = gradescope_results(_timed_out())["tests"]
     hidden = [t for t in tests if "hidden case" in t.get("output", "")]
     assert len(hidden) == 3 and all(NOT_RUN in t["output"] for t in hidden)
+
+
+@pytest.mark.parametrize("wrong, named", [("np.dot(Wf, xt)", "Wf"), ("np.dot(Wo, a_prev)", "Wo"),
+                                          ('np.dot(parameters["Wf"], xt)', "parameters['Wf']")])
+def test_a_gate_weight_times_xt_alone_is_told_the_stacked_input(tmp_path, context, sandbox, wrong, named):
+    """Told "check the order of `Wf` and `xt` and whether one needs its transpose", a student who
+    multiplied an LSTM gate's weights by `xt` alone was sent away from the fix, the stacked input."""
+    right = "np.dot(Wf, concat)" if "Wf" in wrong else "np.dot(Wo, concat)"
+    cells = nbs.mutate("lstm_cell_forward", right, wrong)
+    path = nbs.write(tmp_path / "student.ipynb", nbs.course_notebook(cells))
+    case = grade_submission(path, context=context, sandbox=sandbox).part("lstm_cell_forward").cases[0]
+    assert case.status == "error" and "not aligned" in case.message, case.message
+    assert f"`{named}` has a column for each row of `a_prev` stacked over `xt`" in case.message, case.message
+    assert "np.concatenate((a_prev, xt), axis=0)" in case.message and "transpose" not in case.message
+
+
+def test_other_products_keep_the_order_and_transpose_hint(tmp_path, context, sandbox):
+    """A weight of the plain RNN times the wrong array is not an LSTM gate: the general rule."""
+    cells = nbs.mutate("rnn_cell_forward", "np.dot(Wax, xt)", "np.dot(Wax, a_prev)")
+    path = nbs.write(tmp_path / "student.ipynb", nbs.course_notebook(cells))
+    case = grade_submission(path, context=context, sandbox=sandbox).part("rnn_cell_forward").cases[0]
+    assert case.status == "error" and "columns of the first" in case.message, case.message
+    assert "transpose" in case.message and "stacked" not in case.message
