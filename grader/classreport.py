@@ -24,7 +24,7 @@ from typing import Any, Mapping, Sequence
 
 from grader.models import (
     CRASHED, ERROR, FAILED, GRADED, GRADER_ERROR, HARNESS, MISSING, NOT_ATTEMPTED, NOT_IMPLEMENTED, PARTIAL_MATCH,
-    PASSED, SKIPPED, TIMEOUT, Rubric, SubmissionResult,
+    PASSED, RAISED_MATCH, SKIPPED, TIMEOUT, Rubric, SubmissionResult,
 )
 from grader import charts
 from grader.charts import Series
@@ -201,7 +201,7 @@ class ClassTally:
                     if case.diagnosis.id not in self._mistake_message:  # its own sentence, not
                         # the partial-match wording that may have been met first
                         self._mistake_message[case.diagnosis.id] = \
-                            case.diagnosis.message.removesuffix(PARTIAL_MATCH)
+                            case.diagnosis.message.removesuffix(PARTIAL_MATCH).removesuffix(RAISED_MATCH)
             if part.cases:
                 self._part_cases[name] += len(part.cases)
             if passed:

@@ -27,7 +27,7 @@ from grader.course import COURSE_MODULES
 from grader.fastcheck import WireExpectation, expectation_for
 from grader.models import (
     CASE_GRADER_FAILED, CRASHED, ERROR, FAILED, GRADED, GRADER_ERROR, HARNESS, HIDDEN, MISSING, NOT_ATTEMPTED,
-    NOT_IMPLEMENTED, PARTIAL_MATCH, PASSED, SKIPPED, TIMEOUT, Case, CaseResult, CheckResult, Diagnosis,
+    NOT_IMPLEMENTED, PARTIAL_MATCH, PASSED, RAISED_MATCH, SKIPPED, TIMEOUT, Case, CaseResult, CheckResult, Diagnosis,
     Location, Part, PartResult, Rubric, SubmissionResult, cell_words,
 )
 from grader.notebook import SIZE_LIMITS, SourceMemo
@@ -661,6 +661,7 @@ class _Grader:
         self.notes: list[str] = []
         self.prefetched: dict[str, Any] = {}  # case id -> outcome of its first call, sent ahead
         self.sent_ahead = False  # its first calls went to the child in a run of ``_send_ahead``
+        self.raised_as: dict[str, tuple[str, ...]] = {}  # case id -> known mistakes raising its error
 
     # ------------------------------------------------------------------ per part
     def grade(self) -> PartResult:
@@ -711,12 +712,12 @@ class _Grader:
                 timed_out = True
             results.append(result)
         points = sum(r.points for r in results)
-        return PartResult(
+        return _raised_mistakes_named(PartResult(
             name=part.name, function=part.function,
             status=_worst([r.status for r in results]),
             points=round(points, 6), max_points=part.max_points,
             cases=tuple(results), notes=tuple(dict.fromkeys(self.notes)), location=location,
-        )
+        ), self.raised_as, self.context.mutant_messages)
 
     def _plan(self, case: Case) -> _CasePlan | None:
         """The case's plan (see ``_CasePlan``); None when the case has no fixture."""
@@ -921,6 +922,9 @@ class _Grader:
         if status == "error":
             where = f" ({location.describe()})" if location else ""
             text = _error_text(outcome)
+            self.raised_as[case.id] = tuple(
+                mutant_id for mutant_id, value in sorted(plan.fixture.mutants.items())
+                if type(value).__name__ == "MutantError" and value.message == text)
             extra = [hint for hint in (self._blame(location, stubs),
                                        _missing_key_hint(outcome, plan.args, param_names),
                                        self._append_hint(outcome, location),
@@ -1569,6 +1573,9 @@ def _grade_parts(rubric: Rubric, *, context: GradingContext, extraction: Any, pr
             if not rest.sent_ahead:
                 _send_ahead(steps[k:], trusted)
             result = _merged(part, result, rest.grade())
+            # A hidden case's error may be the mistake a public case's outputs show, or the reverse.
+            result = _raised_mistakes_named(result, {**first[part.name][1].raised_as, **rest.raised_as},
+                                            context.mutant_messages)
         graded[part.name] = result
         if result.status == PASSED and part.cases:
             trusted.add(part.function)
@@ -1629,6 +1636,26 @@ def _phases(rubric: Rubric, memo: dict) -> tuple[tuple[Part, Part, Part | None],
                           dataclasses.replace(part, cases=hidden) if hidden else None))
         found = memo["phases"] = (rubric, tuple(split))
     return found[1]
+
+
+def _raised_mistakes_named(result: PartResult, raised_as: Mapping[str, tuple[str, ...]],
+                           messages: Mapping[str, str]) -> PartResult:
+    """``result``, where a case that raised the very error a known mistake raises on its inputs
+    (``raised_as``: case id -> those mistakes' ids, ``_Grader._grade_case``) gets that mistake's
+    sentence (from ``messages``) when another case's outputs show the same mistake
+    (``rnn_forward/len_of_x``: wrong values when n_x < T_x, IndexError when n_x > T_x). The
+    error alone names nothing: ``range(T_x + 1)`` raises the same one. Points do not move."""
+    shown = {case.diagnosis.id for case in result.cases if case.diagnosis is not None}
+    if not shown or not raised_as:
+        return result
+    cases = []
+    for case in result.cases:
+        found = [m for m in raised_as.get(case.case_id, ()) if m in shown]
+        if found and case.status == ERROR and case.diagnosis is None:
+            message = messages.get(found[0], found[0]) + RAISED_MATCH
+            case = dataclasses.replace(case, diagnosis=Diagnosis(found[0], message))
+        cases.append(case)
+    return dataclasses.replace(result, cases=tuple(cases))
 
 
 def _merged(part: Part, shown: PartResult, hidden: PartResult) -> PartResult:
