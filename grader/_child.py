@@ -61,6 +61,13 @@ CHILD_ENVIRONMENT = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "OPENBLAS_NUM_T
 # tmpfs; interpreter directories below them are bound back read-only).
 SYSTEM_HIDDEN = ("/root", "/home", "/tmp", "/var/tmp", "/dev/shm", "/run")
 
+#: The limits a child inherited from the grading process until the thirtieth session, which the
+#: sessions' ``Limits`` do not set: where a machine's defaults are generous (``memlock unlimited``
+#: on GPU and HPC nodes, ``rtprio 95`` for an audio group) a child locked memory that is never
+#: reclaimed, or took a real-time policy (SCHED_FIFO) or a higher priority and, in a busy loop,
+#: the machine's cores from the grader. Zero in the zygote (Python and NumPy use none of them).
+ZYGOTE_ZERO_LIMITS = ("RLIMIT_MEMLOCK", "RLIMIT_RTPRIO", "RLIMIT_NICE")
+
 # ---------------------------------------------------------------- libc
 
 def _open_libc() -> tuple:
@@ -367,6 +374,41 @@ class Landlock:
         return ruleset
 
 
+#: The grader's package, as the zygote was given it (its boot script's ``grader.__path__``).
+GRADER_DIR = os.path.dirname(os.path.realpath(__file__))
+
+
+def runtime_folders() -> list[str]:
+    """The folders the zygote and its children read Python and its libraries from (its prefixes
+    and search path), resolved; nested ones too (``_inside`` keeps the outermost of those inside
+    a folder: a repository on the path by an editable install, its ``.venv`` inside it)."""
+    return sorted({os.path.realpath(p) for p in [sys.prefix, sys.base_prefix, sys.exec_prefix, *sys.path]
+                   if p and os.path.isdir(p)})
+
+
+def _inside(paths: Sequence[str], folder: str) -> list[str]:
+    """The outermost of ``paths`` that lie strictly inside ``folder``."""
+    inner = [p for p in paths if p.startswith(folder.rstrip("/") + "/")]
+    return sorted({p for p in inner if not any(p != o and p.startswith(o + "/") for o in inner)})
+
+
+def _cover(folder: str, keep: Sequence[str], options: str, *, read_only: bool) -> None:
+    """Mount an empty tmpfs (``options``) over ``folder`` and bind back, read-only, those of
+    ``keep`` inside it; then make the tmpfs itself read-only if ``read_only``."""
+    handles = [(k, os.open(k, os.O_PATH | os.O_CLOEXEC)) for k in _inside(keep, folder)]
+    try:
+        mount("tmpfs", folder, "tmpfs", MS_NOSUID | MS_NODEV, options)
+        for k, fd in handles:
+            os.makedirs(k, mode=0o755, exist_ok=True)
+            mount(f"/proc/self/fd/{fd}", k, None, MS_BIND | MS_REC)
+            mount(None, k, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
+    finally:
+        for _, fd in handles:
+            os.close(fd)
+    if read_only:
+        mount(None, folder, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, options)
+
+
 def readable_without(read_paths: Sequence[str], protected: Sequence[str]) -> list[str]:
     """``read_paths`` with every protected path left out: a read path that holds one (the
     interpreter's prefix, ``/usr``) is replaced by its entries, down to the protected path's
@@ -480,6 +522,14 @@ _SECCOMP_SELF_ONLY = {
 }
 
 
+# machine -> prctl, refused with PR_SET_DUMPABLE (EPERM). A child that dropped root is not dumpable:
+# its /proc files are root's. Where root lacks CAP_SYS_RESOURCE (Docker's default capabilities)
+# the zygote's oom_score_adj of 1000 sets no floor, and where Landlock is absent a child made
+# itself dumpable and wrote 0 there, back below the grader for the OOM killer. Python and NumPy
+# never set it.
+_SECCOMP_PRCTL = {"x86_64": 157, "aarch64": 167}
+
+
 def seccomp_supported() -> bool:
     """Whether this module knows the syscall numbers of this machine."""
     return os.uname().machine in _SECCOMP_ARCH
@@ -488,8 +538,8 @@ def seccomp_supported() -> bool:
 def seccomp_program() -> "_SockFprog | None":
     """The filter: deny socket(), ptrace, process_vm_readv/writev, io_uring_setup, what the kernel
     keeps past a process (``_SECCOMP_KEPT``), file watches (``_SECCOMP_WATCHES``), starting a program
-    (``_SECCOMP_EXEC``), foreign ABIs, and the calls of ``_SECCOMP_SELF_ONLY`` aimed at another
-    process (EPERM)."""
+    (``_SECCOMP_EXEC``), foreign ABIs, the calls of ``_SECCOMP_SELF_ONLY`` aimed at another
+    process, and ``prctl(PR_SET_DUMPABLE)`` (``_SECCOMP_PRCTL``) (EPERM)."""
     machine = os.uname().machine
     arch = _SECCOMP_ARCH.get(machine)
     if arch is None:
@@ -509,7 +559,9 @@ def seccomp_program() -> "_SockFprog | None":
                   (jge, "deny", 0, 0x40000000)]  # x32 syscall numbers
     code += [(jeq, "deny", 0, nr) for nr in blocked]
     code += [(jeq, "own", 0, nr) for nr in own]
-    code += [(jeq, "priority", 0, nr_setpriority), (jeq, "io", 0, nr_ioprio_set), (ret, 0, 0, allow),
+    code += [(jeq, "priority", 0, nr_setpriority), (jeq, "io", 0, nr_ioprio_set),
+             (jeq, "prctl", 0, _SECCOMP_PRCTL[machine]), (ret, 0, 0, allow),
+             ("label", "prctl"), (ld, 0, 0, arg0), (jeq, "deny", "allow", PR_SET_DUMPABLE),
              ("label", "own"), (ld, 0, 0, arg0), (jeq, "allow", "deny", 0),
              ("label", "priority"), (ld, 0, 0, arg0), (jeq, 0, "deny", 0),  # PRIO_PROCESS
              (ld, 0, 0, arg1), (jeq, "allow", "deny", 0),
@@ -1373,6 +1425,9 @@ class Zygote:
         read = {os.path.realpath(p) for p in [sys.prefix, sys.base_prefix, sys.exec_prefix, *sys.path, "/usr",
                                               "/lib", "/lib64", "/lib32", "/dev/urandom"] if p and os.path.exists(p)}
         self.landlock_read = sorted(p for p in read if not any(p.startswith(o + "/") for o in read))
+        # All of them, nested ones too: a folder the rules leave out (a protected class folder
+        # that holds the grader, ``/usr/src/app``) may hold one (its virtual environment).
+        self.read_paths = sorted(read)
 
     # -- start-up
 
@@ -1382,6 +1437,15 @@ class Zygote:
         os.environ.clear()
         os.environ.update(CHILD_ENVIRONMENT)
         self._preload(PRELOAD)
+        if PLATFORM.linux:
+            self._first_for_the_oom_killer()
+        import resource
+        for res in ZYGOTE_ZERO_LIMITS:
+            # Lowered once here, inherited by every child (lowering a limit needs no privilege).
+            try:
+                resource.setrlimit(getattr(resource, res), (0, 0))
+            except (AttributeError, ValueError, OSError):  # macOS has no RLIMIT_RTPRIO nor RLIMIT_NICE
+                pass
         # The builders of the calls' arguments' layouts (args_layout: shapes and nesting, no number),
         # so that a usual call's arguments arrive as their arrays' bytes after a layout's number.
         # Compiled first, before the objects the set-up keeps: compiled last, they cost every
@@ -1431,7 +1495,7 @@ class Zygote:
                 caps["notes"].append(f"network namespace unavailable: {exc}")
         caps["landlock_abi"] = landlock_abi() if linux else 0
         if caps["landlock_abi"]:
-            read = readable_without(self.landlock_read, self.config.get("protected", ()))
+            read = readable_without(self.read_paths, self.config.get("protected", ()))
             self.landlock = Landlock(caps["landlock_abi"], read_paths=read, rw_paths=["/dev/null"])
         self.seccomp = seccomp_program() if linux else None
         # A child without root adds this to the filter it inherits (see _run_child).
@@ -1456,7 +1520,7 @@ class Zygote:
         # count of everything it holds: about 30 page faults).
         sys.stdin, sys.stdout, sys.stderr = self.streams
         sys.__stdout__, sys.__stderr__ = sys.stdout, sys.stderr
-        sys.path_hooks.insert(0, import_guard([*self.landlock_read, os.path.dirname(os.path.realpath(__file__))]))
+        sys.path_hooks.insert(0, import_guard([*self.landlock_read, GRADER_DIR]))
         sys.addaudithook(numpy_pickles_only)
         import builtins
         builtins.print = _quiet_when_spent(builtins.print, self.streams, self.output_budget)
@@ -1499,8 +1563,7 @@ class Zygote:
         saying why. Made here, before seccomp (which the zygote installs on itself) and before
         Landlock opens its read paths (``Landlock.__init__``; none of them is under ``/tmp``, or
         the tmpfs is not made) and each child's directory, its one read-write rule."""
-        grader_dir = os.path.dirname(os.path.realpath(__file__))
-        refused, in_namespace = private_tmp([*self.landlock_read, grader_dir])
+        refused, in_namespace = private_tmp([*self.landlock_read, GRADER_DIR])
         # In a user namespace the kernel (5.14 on: RLIMIT_NPROC on ucounts) counts a child's
         # processes against its RLIMIT_NPROC among the namespace's only, not the user's: see
         # _user_processes.
@@ -1520,32 +1583,35 @@ class Zygote:
             except Exception as exc:  # a missing optional module must not stop the sandbox
                 self.caps["notes"].append(f"preload {name} failed: {type(exc).__name__}")
 
+    def _first_for_the_oom_killer(self) -> None:
+        """``oom_score_adj`` 1000 for this zygote and so every child: memory is bounded per process
+        (``RLIMIT_AS``) and a child may start ``max_processes``, so a student's processes, each kept
+        smaller than the grading process, could fill the machine, and the OOM killer, which takes
+        the largest, took the grading process or a worker; now it takes the sandbox's largest first.
+        A child lowers it only through ``/proc``, which Landlock denies; as root with
+        ``CAP_SYS_RESOURCE`` the write also sets the floor no child can go below, and a child that
+        dropped root cannot open its files there anyway (not dumpable, and the seccomp filter
+        refuses ``PR_SET_DUMPABLE``: ``_SECCOMP_PRCTL``). The zygote is the smallest
+        of them (every child holds its pages too)."""
+        try:
+            with open("/proc/self/oom_score_adj", "w") as handle:
+                handle.write("1000")
+        except OSError as exc:
+            self.caps["notes"].append(f"oom_score_adj unavailable: {exc}")
+
     def _hide_paths(self) -> None:
         """In a private mount namespace, cover secrets and shared dirs with empty tmpfs mounts."""
         unshare(CLONE_NEWNS)
         mount(None, "/", None, MS_REC | MS_PRIVATE)
-        keep = sorted({os.path.realpath(p) for p in
-                       [sys.prefix, sys.base_prefix, sys.exec_prefix, *sys.path]
-                       if p and os.path.isdir(p)})
-        keep = [k for k in keep if not any(k != o and k.startswith(o + "/") for o in keep)]
+        runtime = runtime_folders()
         hidden = self.caps["hidden_paths"]
         for top in SYSTEM_HIDDEN:
             if not os.path.isdir(top) or os.path.islink(top):
                 continue
-            inner = [k for k in keep if k.startswith(top + "/")]
-            handles = [(k, os.open(k, os.O_PATH | os.O_CLOEXEC)) for k in inner]
-            try:
-                # nr_inodes: size bounds the bytes of files, not how many there are; an empty
-                # file or a directory is about 0.85 kB of kernel memory, and a child made 95,000
-                # a second (the default, half the machine's pages, let one hold 2.6 GB).
-                mount("tmpfs", top, "tmpfs", MS_NOSUID | MS_NODEV, "size=256m,nr_inodes=65536,mode=0755")
-                for k, fd in handles:
-                    os.makedirs(k, mode=0o755, exist_ok=True)
-                    mount(f"/proc/self/fd/{fd}", k, None, MS_BIND | MS_REC)
-                    mount(None, k, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
-            finally:
-                for _, fd in handles:
-                    os.close(fd)
+            # nr_inodes: size bounds the bytes of files, not how many there are; an empty
+            # file or a directory is about 0.85 kB of kernel memory, and a child made 95,000
+            # a second (the default, half the machine's pages, let one hold 2.6 GB).
+            _cover(top, runtime, "size=256m,nr_inodes=65536,mode=0755", read_only=False)
             hidden.append(top)
         for path in self.config["protected"]:
             real = os.path.realpath(path)
@@ -1554,7 +1620,13 @@ class Zygote:
                 # nothing of the folder shows, and a read-only mount over it would leave the
                 # sandbox no /tmp to make its children's directories in.
                 continue
-            if os.path.isdir(real):
+            if os.path.isdir(real) and _inside(runtime + [GRADER_DIR], real):
+                # A folder that holds the grader or the interpreter (``grade.py .``, a class
+                # folder the grader was put in): covered whole, what the zygote reads bound back
+                # read-only. Covering it entry by entry hid only the entries there at the start:
+                # without Landlock, a file added later was open to every later child.
+                _cover(real, [*runtime, GRADER_DIR], "size=64k,nr_inodes=1024,mode=0755", read_only=True)
+            elif os.path.isdir(real):
                 mount("tmpfs", real, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=0000")
             elif os.path.exists(real):
                 mount("/dev/null", real, None, MS_BIND)

@@ -17,7 +17,7 @@ import re
 import sys
 from typing import Iterator, Mapping
 
-__all__ = ["nodes", "stack_budget", "STACK_BUDGET"]
+__all__ = ["nodes", "only_delegates", "stack_budget", "STACK_BUDGET"]
 
 #: Recursion levels ``stack_budget`` gives the work below it, wherever it is called from. With
 #: the interpreter's limit alone, how deep a tree could be before RecursionError was counted from
@@ -83,3 +83,31 @@ def nodes(node: ast.AST, children: Mapping[type, tuple[str, ...]]) -> list[ast.A
             elif isinstance(value, node_type):
                 append(value)
     return out
+
+
+#: What a statement of a function that only delegates (``only_delegates``) may hold.
+_DELEGATING_NODES = (ast.Return, ast.Assign, ast.Expr, ast.Name, ast.Tuple, ast.List, ast.Dict, ast.Call, ast.Attribute,
+                     ast.Load, ast.Store, ast.Starred, ast.keyword, ast.Constant)
+
+
+def only_delegates(body: list[ast.stmt], *, by_name: bool = False) -> bool:
+    """Whether the statements of a def's ``body`` only call functions and pass their results on (a
+    docstring aside: no loop, branch, arithmetic or subscript), ``return _step(xt, a_prev,
+    parameters)``: the grader's ``runner._only_delegates``. ``by_name``: and every call is of a
+    plain name (``f9(...)``, not ``np.tanh(np.dot(W, x))``), a relay the runner puts after the
+    work it reaches and the similarity normaliser leaves out (``runner._delegated_text``,
+    ``normalise._specialise_for_calls``)."""
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        body = body[1:]
+    # One walk that stops at the first node of work (a loop is found at once): since the twenty-ninth
+    # session most graded functions that call another are asked (``runner._compared_text``).
+    calls = False
+    for stmt in body:
+        for node in ast.walk(stmt):
+            if not isinstance(node, _DELEGATING_NODES):
+                return False
+            if isinstance(node, ast.Call):
+                if by_name and not isinstance(node.func, ast.Name):
+                    return False
+                calls = True
+    return calls

@@ -24,7 +24,7 @@ from typing import Any, Mapping, Sequence
 
 from grader.models import (
     CRASHED, ERROR, FAILED, GRADED, GRADER_ERROR, HARNESS, MISSING, NOT_ATTEMPTED, NOT_IMPLEMENTED, PARTIAL_MATCH,
-    PASSED, SKIPPED, TIMEOUT, Rubric, SubmissionResult,
+    PASSED, RAISED_MATCH, SKIPPED, TIMEOUT, Rubric, SubmissionResult,
 )
 from grader import charts
 from grader.charts import Series
@@ -36,8 +36,8 @@ __all__ = ["write_class_report", "class_report_html", "ClassStats", "ClassTally"
 REPORT_NAME = "report.html"
 IMDB_PART = "imdb_report"
 #: The flags grader.imdb raises (they arrive among the part's notes, after its feedback sentences).
-IMDB_FLAGS = ("validates on the test set", "claim contradicted by outputs", "unverified claim",
-              "training stopped mid-epoch", "no outputs")
+IMDB_FLAGS = ("validates on the test set", "validates on its training data", "claim contradicted by outputs",
+              "unverified claim", "training stopped mid-epoch", "no outputs")
 #: Statuses counted in their own columns of the per-part table.
 COUNTED = (NOT_IMPLEMENTED, MISSING, NOT_ATTEMPTED, TIMEOUT, ERROR, CRASHED, SKIPPED, HARNESS)
 TOP_MISTAKES = 25
@@ -201,7 +201,7 @@ class ClassTally:
                     if case.diagnosis.id not in self._mistake_message:  # its own sentence, not
                         # the partial-match wording that may have been met first
                         self._mistake_message[case.diagnosis.id] = \
-                            case.diagnosis.message.removesuffix(PARTIAL_MATCH)
+                            case.diagnosis.message.removesuffix(PARTIAL_MATCH).removesuffix(RAISED_MATCH)
             if part.cases:
                 self._part_cases[name] += len(part.cases)
             if passed:

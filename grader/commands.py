@@ -820,8 +820,9 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         # grader's own place, hidden from every child; locked while this run lives, so that a
         # later run removes it if this one is killed (``_sweep_unpack_folders``).
         unpack_dir = early.enter_context(run_folder(UNPACK_PREFIX))
+        reads = (Path(rubric), roster, known)
         sandbox_options = {"protected_paths": _protected_paths(Path(submissions), out_dir=out_dir,
-                                                               also=(unpack_dir,)),
+                                                               also=(unpack_dir,), reads=reads),
                            "layouts": answer_layouts(context),
                            "arg_layouts": argument_layouts(context)}
         for zygote in zygotes:  # only a folder's run starts them: the folder is what is graded
@@ -860,7 +861,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
                           options=f"feedback_html={feedback_html}")
         # A zip is graded from the folder it is extracted to (the zygotes, started only for a
         # folder, were configured above with the folder itself).
-        sandbox_options["protected_paths"] = _protected_paths(root, out_dir=out_dir, also=(unpack_dir,))
+        sandbox_options["protected_paths"] = _protected_paths(root, out_dir=out_dir, also=(unpack_dir,), reads=reads)
         # feedback.html pages and the keys after them are written here (``_Pages``), the
         # rest of each submission's files by the workers.
         pages: list = []
@@ -1126,16 +1127,19 @@ class _TurnsOpener:
             self.turns.release(submission.id)
 
 
-def _protected_paths(root: Path, *, out_dir: Path, also: Sequence[Path] = ()) -> list[Path]:
+def _protected_paths(root: Path, *, out_dir: Path, also: Sequence[Path] = (),
+                     reads: Sequence[Path | None] = ()) -> list[Path]:
     """What no child may see in a class run graded from ``root`` (a folder, or a notebook) into
     ``out_dir``: the reference, the rubrics and their fixtures, the output, the folders ``also``
-    names (where the students' zips are unpacked), and the submissions' folder: other students'
-    work is none of a child's business. A folder that holds the grader itself (``grade.py .``
-    from the repository, a class folder the grader was put in) cannot be hidden whole, as the
-    zygote reads the grader's package and perhaps a virtual environment in it: its entries are,
-    all but those the zygote reads (``_runtime_paths``) and those leading to them, so that
-    where the grader sits under a path a child may read (``/usr/src/app``) the notebooks beside
-    it are hidden all the same. A folder that holds the system's own (``/``, ``/usr``) is refused.
+    names (where the students' zips are unpacked), the files and folders of ``reads`` (the
+    rubric, the roster, the known solutions: ``protected_inputs``), and the submissions' folder: other
+    students' work is none of a child's business. A folder that holds the grader itself (``grade.py .``
+    from the repository, a class folder the grader was put in) is hidden whole as any other: the
+    zygote covers it and binds back, read-only, what it reads there (the grader's package, a
+    virtual environment; ``_child._cover``), and Landlock's rules leave it out but for those.
+    Until the thirtieth session its entries were listed here one by one, so that an entry added
+    after the start (a late upload copied in) was open to every child where Landlock is absent.
+    A folder that holds the system's own (``/``, ``/usr``) or is the interpreter's is refused.
 
     ``out_dir`` and the folders of ``also`` are made here when missing: a mount hides only what
     exists, and the zygotes are given these paths before the run makes its output folder, so
@@ -1152,11 +1156,32 @@ def _protected_paths(root: Path, *, out_dir: Path, also: Sequence[Path] = ()) ->
     for folder in (out_dir, *also):
         with contextlib.suppress(OSError):  # the run says why it cannot write there (``_usable_out_dir``)
             Path(folder).mkdir(parents=True, exist_ok=True)
-    protected = [REPO / "solution", REPO / "rubrics", out_dir.resolve(),
-                 *(Path(folder).resolve() for folder in also)]
-    if not holds_grader:
-        return [*protected, root_dir]
-    return list(dict.fromkeys([*protected, *_entries_but(root_dir, keep=runtime)]))
+    return list(dict.fromkeys([REPO / "solution", REPO / "rubrics", out_dir.resolve(),
+                               *(Path(folder).resolve() for folder in also), *protected_inputs(reads), root_dir]))
+
+
+def protected_inputs(reads: Sequence[Path | None]) -> list[Path]:
+    """What of ``reads`` (a rubric YAML, a roster, known solutions; None: not given) a child must
+    not see: each as it is, but a rubric as its folder, where its fixtures and caches are (the
+    repository's ``rubrics/``), or, in a folder holding the grader or the system's own
+    (``./rnn.yaml`` beside ``grade.py``, ``/etc/rnn.yaml``), as the YAML, its ``fixtures/`` and its
+    cache. Until the thirtieth session only the repository's
+    ``rubrics/`` was hidden: a course's own rubric's hidden fixtures, the class list and earlier
+    years' solutions were open to every child where Landlock is absent."""
+    from grader.files import SEALED_CACHE_DIR
+
+    found: list[Path] = []
+    for path in reads:
+        if path is None:
+            continue
+        path = Path(path).resolve()
+        if path.suffix not in (".yaml", ".yml") or not path.is_file():
+            found.append(path)
+        elif REPO.is_relative_to(path.parent) or any(Path(top).is_relative_to(path.parent) for top in _SYSTEM_FOLDERS):
+            found += [path, path.parent / "fixtures", path.parent / SEALED_CACHE_DIR]
+        else:
+            found.append(path.parent)
+    return found
 
 
 #: What every child reads of the system (the libraries NumPy loads, ``/dev/urandom``, ``/proc``):
@@ -1178,29 +1203,6 @@ def _runtime_paths() -> frozenset[Path]:
     if spec is not None and spec.origin:
         paths.add(Path(spec.origin).parent.parent)
     return frozenset(path.resolve() for path in paths)
-
-
-def _entries_but(folder: Path, *, keep: frozenset[Path]) -> list[Path]:
-    """The entries of ``folder`` and of its subfolders, down to the paths of ``keep``, all but
-    those paths and the subfolders that lead to them, which are opened in their turn: what hides
-    everything of ``folder`` except ``keep``. A symbolic link is left out: what it leads to is
-    another entry, or outside the folder."""
-    found: list[Path] = []
-    pending = [folder]
-    while pending:
-        current = pending.pop()
-        try:
-            entries = sorted(current.iterdir())
-        except OSError:
-            continue
-        for entry in entries:
-            if entry in keep or entry.is_symlink():
-                continue
-            if any(path.is_relative_to(entry) for path in keep):
-                pending.append(entry)
-            else:
-                found.append(entry)
-    return found
 
 
 class _RealPaths:

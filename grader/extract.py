@@ -1072,6 +1072,9 @@ _CODE_LINE_RE = re.compile(r"^[ \t]*[^#\s]", re.MULTILINE)
 _COL0_RE = re.compile(r"^[^\s#].*", re.MULTILINE)
 _CONTINUATION_RE = re.compile(r"^(?:else|elif|except|finally)\b|^[)\]}]")
 _DEF_NAME_RE = re.compile(r"^(?:async\s+)?(?:def|class)\s+([A-Za-z_]\w*)")
+#: A line that assigns nothing (``dz = ``, ``dWax += ``): a version of the course's template leaves
+#: such blanks in ``rnn_cell_backward``, and Python's "invalid syntax" did not say which part.
+_EMPTY_ASSIGNMENT_RE = re.compile(r"^\s*([A-Za-z_][\w.]*(?:\[[^\]=]*\])?\s*(?:[-+*/@]|//|\*\*)?=)\s*(?:#.*)?$")
 _NUMPY_ALIASES = frozenset({"np", "numpy"})
 
 
@@ -1643,6 +1646,9 @@ class _Extractor:
         (``(message, line)``, from :func:`_parsed_or_error`)."""
         msg, line = error
         m = _DEF_NAME_RE.match(lines[start]) if start < len(lines) else None
+        blank = _EMPTY_ASSIGNMENT_RE.match(lines[line - 1]) if m and 0 < line <= len(lines) else None
+        if blank:
+            msg = f"`{blank.group(1)}` has nothing after the `=` (a blank of the template, still to fill in)"
         if m:
             self.diags.append(Diagnostic(
                 "error",
@@ -2518,11 +2524,8 @@ class _Extractor:
         for imp in self.imports:
             if imp.kind == "heavy" and imp.binds in users and imp.source not in warned and imp not in late:
                 warned.add(imp.source)
-                who = ", ".join(f"`{u}`" for u in users[imp.binds][:3])
                 self.diags.append(Diagnostic(
-                    "warning",
-                    f"{who} uses `{imp.binds}` from `{imp.source}` ({self._cell(imp.cell_index)}); the grader must import "
-                    f"`{imp.module}` to run it, which is slow and may fail if it is not installed.",
+                    "warning", _outside_import_text(imp, users[imp.binds][:3], self._cell(imp.cell_index)),
                     imp.cell_index, imp.line, users[imp.binds][0],
                 ))
         course_imported = any(i.kind == "course" for i in self.imports)
@@ -2999,6 +3002,34 @@ def _first_loads(node: ast.AST) -> dict[str, int]:
             if sub.id not in first or sub.lineno < first[sub.id]:
                 first[sub.id] = sub.lineno
     return first
+
+
+# What to write with NumPy instead of a helper imported from a library outside Python and NumPy
+# (``_outside_import_text``), by the name imported: scipy.special's softmax and expit.
+_SIGMOID_IN_NUMPY = "write the sigmoid with NumPy: `1 / (1 + np.exp(-z))`"
+_NUMPY_INSTEAD = {
+    "softmax": ("write `softmax` with NumPy in two lines: `e = np.exp(z - np.max(z, axis=0, keepdims=True))`, "
+                "then `return e / np.sum(e, axis=0, keepdims=True)`"),
+    "expit": _SIGMOID_IN_NUMPY,
+    "sigmoid": _SIGMOID_IN_NUMPY,
+}
+
+
+def _outside_import_text(imp: _Import, users: Sequence[str], cell: str) -> str:
+    """The warning for the functions ``users`` (the names of up to three) that use a name ``imp``
+    imports from a library outside Python and NumPy (scipy, TensorFlow ...), for the student:
+    what that does to their points, and what to write instead (a real notebook's
+    ``from scipy.special import softmax`` was told the grader's own costs: "slow and may fail")."""
+    package = imp.module if imp.module.startswith(".") else imp.module.split(".", 1)[0]
+    instead = _NUMPY_INSTEAD.get(imp.imported or "",
+                                 "write it with NumPy (`np.exp`, `np.tanh`, `np.dot` ...) or use the course's "
+                                 "`softmax` and `sigmoid`, which the grader provides")
+    who = ", ".join(f"`{name}`" for name in users)
+    return (f"{who} {'uses' if len(users) == 1 else 'use'} `{imp.binds}` from `{imp.source}` ({cell}). "
+            f"{'Its' if len(users) == 1 else 'Their'} points depend on `{package}` "
+            f"being installed where the notebooks are graded: without it (or if it is too slow to load) "
+            f"the functions that use it raise an error or run out of time and score 0; with it, they are "
+            f"graded as written. To be safe, {instead}.")
 
 
 def _module_public_names(module: str) -> set[str]:

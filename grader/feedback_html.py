@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from grader.models import (
-    CRASHED, ERROR, HIDDEN, MISSING, NOT_ATTEMPTED, NOT_IMPLEMENTED, PASSED, SKIPPED,
+    CRASHED, ERROR, HIDDEN, MISSING, NOT_ATTEMPTED, NOT_IMPLEMENTED, PASSED,
     CaseResult, Location, PartResult, SubmissionResult,
 )
 from grader.ansi import ansi_to_html
@@ -47,7 +47,7 @@ from grader.files import write_atomic
 from grader.highlight import LineMemo, highlight_code
 from grader.markdown_html import MarkdownToHTML, strip_files_prefix, unclosed_tex
 from grader.notebook import SIZE_LIMITS, SizeLimits, SkippedCode, skipped_code, trim_v3_cells
-from grader.report import STATUS_WORDS, part_verdict, skip_reason
+from grader.report import SAME_MISTAKE, STATUS_WORDS, _said_before, _why_not_run, part_verdict
 
 __all__ = ["write_feedback_html", "FeedbackRenderer", "sanitize_html", "is_plain_markup", "default_renderer"]
 
@@ -1032,10 +1032,11 @@ def _passed_case_html(name: str | None, hidden_number: int, points: float, max_p
             f'{e(STATUS_WORDS.get(PASSED, PASSED))}{pts}</li>')
 
 
-def _case_html(case: CaseResult, hidden_number: int, cells: Sequence[str], *,
-               before: CaseResult | None = None) -> str:
-    """One ``<li>`` for a case; a hidden case shows only its number, verdict, diagnosis and line;
-    a skipped case, why, unless the skipped case ``before`` it said so (``skip_reason``)."""
+def _case_html(case: CaseResult, hidden_number: int, cells: Sequence[str], *, again: bool = False,
+               why_not_run: bool = False) -> str:
+    """One ``<li>`` for a case; a hidden case shows only its number, verdict, diagnosis and line
+    (and, the first not run, why: ``why_not_run``, ``report._why_not_run``); a diagnosis a case
+    above named (``again``) is not written out twice (``report.SAME_MISTAKE``)."""
     if case.status == PASSED and isinstance(case.name, str):
         return _passed_case_html(None if case.visibility == HIDDEN else case.name, hidden_number,
                                  case.points, case.max_points)
@@ -1047,20 +1048,18 @@ def _case_html(case: CaseResult, hidden_number: int, cells: Sequence[str], *,
     hidden = case.visibility == HIDDEN
     title = f"hidden case {hidden_number}" if hidden else e(case.name)
     parts = [f'<li class="{cls}"><span class="grader-mark">{mark}</span>{title}: {e(verdict)}{pts}']
-    if case.status == SKIPPED:
-        reason = skip_reason(case, before)
-        return "".join(parts) + (f'<div class="grader-detail">{e(reason)}</div>' if reason else "") + "</li>"
     if not ok:
         failed_checks = [c for c in case.checks if not c.passed and c.message]
         if not hidden and failed_checks:
             parts.append('<ul class="grader-detail">' + "".join(
                 f"<li>{e(c.message)}</li>" for c in failed_checks) + "</ul>")
-        elif not hidden and case.message:
+        elif (not hidden or why_not_run) and case.message:
             parts.append(f'<div class="grader-detail">{e(case.message)}</div>')
         if hidden and case.status in (ERROR, CRASHED) and case.location:
             parts.append(f'<div class="grader-detail">At {e(case.location.describe())}.</div>')
         if case.diagnosis:
-            parts.append(f'<div class="grader-diag">Likely mistake: {e(case.diagnosis.message)}</div>')
+            said = SAME_MISTAKE if again else f"Likely mistake: {case.diagnosis.message}"
+            parts.append(f'<div class="grader-diag">{e(said)}</div>')
         if case.status in (ERROR, CRASHED) and case.location:
             if not hidden:
                 parts.append(f'<div class="grader-detail">At {e(case.location.describe())}:</div>')
@@ -1122,12 +1121,12 @@ def part_block(part: PartResult, cells: Sequence[str], *, told: Sequence[str] = 
                             for c in part.cases)
     hidden_number = 0
     items = []
-    before = None
+    diagnosed: set[str] = set()  # likely mistakes named above in this part (report._said_before)
     for case in shown_cases:
         if case.visibility == HIDDEN:
             hidden_number += 1
-        items.append(_case_html(case, hidden_number, cells, before=before))
-        before = case
+        items.append(_case_html(case, hidden_number, cells, again=_said_before(case, diagnosed),
+                                why_not_run=_why_not_run(case, diagnosed)))
     if items:
         out.append('<ul class="grader-cases">' + "".join(items) + "</ul>")
     out.append("</section>")

@@ -121,7 +121,8 @@ def run_gradescope(*, root: Path = DEFAULT_ROOT, rubric: Path | None = None,
     than a zero to the student) and the status is ``EXIT_USAGE``.
     """
     from grader.batch import ResilientSandbox, grade_one
-    from grader.commands import DEFAULT_RUBRIC, EXIT_OK, EXIT_USAGE, REPO, CommandError, load_context
+    from grader.commands import (DEFAULT_RUBRIC, EXIT_OK, EXIT_USAGE, REPO, CommandError, load_context,
+                                 protected_inputs)
     from grader.files import visible_text, write_atomic
     from grader.models import GRADER_ERROR
     from grader.report import read_submission
@@ -133,8 +134,10 @@ def run_gradescope(*, root: Path = DEFAULT_ROOT, rubric: Path | None = None,
     results_dir = root / "results"
     with tempfile.TemporaryDirectory(prefix="gradescope-") as tmp:
         out_dir = Path(tmp)
-        # Student code must not reach the fixtures, nor write its own results.json.
-        protected = [REPO / "solution", REPO / "rubrics", results_dir.resolve(), out_dir.resolve()]
+        # Student code must not reach the fixtures (a ``--rubric`` elsewhere's too: ``protected_inputs``),
+        # nor write its own results.json.
+        protected = [REPO / "solution", REPO / "rubrics", *protected_inputs([rubric]), results_dir.resolve(),
+                     out_dir.resolve()]
         # The sandbox's zygote boots (0.2-0.3 s) while the rubric and the fixtures are loaded.
         with started_in_thread(ResilientSandbox, protected_paths=protected, announce=False) as started_sandbox:
             try:

@@ -41,6 +41,10 @@ CASE_GRADER_FAILED = "This case could not be graded " + _NOT_YOURS
 #: Said after a known mistake's sentence when the mistake gives exactly the outputs that are
 #: wrong but not the student's right ones (the renderers put "Likely mistake: " before it).
 PARTIAL_MATCH = " This mistake explains the outputs that are wrong; the others are right."
+# After the sentence of a known mistake that another case's outputs show, given to a case that
+# raised the very error this mistake raises on its inputs (``rnn_forward/len_of_x``: IndexError
+# when n_x > T_x).
+RAISED_MATCH = " On these inputs this mistake raises the same error as your code; another case's outputs show it."
 
 
 def _frozen_map(mapping: Mapping | None) -> Mapping:

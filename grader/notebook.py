@@ -261,6 +261,11 @@ def _parse_ipynb(text: str, size: int, path: str, *, limits: SizeLimits = SIZE_L
         # the string's start, so that case is a truncation too.
         if exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string"):
             raise SubmissionError(f"{path}: not JSON (truncated at byte {size})") from None
+        if _html_page(text):
+            raise SubmissionError(
+                f"{path}: not a notebook but a web page (HTML): a browser's \"Save Page As\" on a page that "
+                f"shows the notebook, or Jupyter's \"Download as HTML\", writes such a file; submit the .ipynb "
+                f"file Jupyter saves") from None
         if _markdown_export(text):
             raise SubmissionError(
                 f"{path}: not a notebook but Markdown text (Jupyter's \"Download as Markdown\" writes "
@@ -299,6 +304,14 @@ def _parse_ipynb(text: str, size: int, path: str, *, limits: SizeLimits = SIZE_L
             raise SubmissionError(f"{path}: not a notebook (cell {i} is not an object)")
         cells.append(_cell(i, raw))
     return Notebook(path=path, cells=tuple(cells), nbformat=(major, minor), cells_left_out=left_out)
+
+
+def _html_page(text: str) -> bool:
+    """Whether ``text``, which is not JSON, is a web page: it starts with an HTML tag and names an
+    ``<html>`` element or an HTML doctype early on. A real submission was a page saved from the
+    browser under the notebook's name ("not JSON (Expecting value at line 7, column 1, byte 6)")."""
+    head = text.lstrip()[:4096].lower()
+    return head.startswith("<") and re.search(r"<!doctype\s+html|<html[\s>]", head) is not None
 
 
 def _markdown_export(text: str) -> bool:

@@ -194,6 +194,8 @@ def _case_output(part: PartResult, case: CaseResult, number: int, *, told: Seque
         lines = [head]  # nothing about a hidden case's inputs or values, only the mistake's name
         if case.diagnosis:
             lines.append(case.diagnosis.message)
+        elif case.status == SKIPPED and case.message:  # the grader's reason (``_why_not_run``)
+            lines.append(case.message)
         return "\n".join(lines)
     lines = [f"{case.name}: {STATUS_WORDS.get(case.status, case.status)}"]
     if case.message and case.message not in told:
@@ -368,58 +370,73 @@ def feedback_markdown(result: SubmissionResult) -> str:
         if part.notes:
             out.write("\n")
         hidden_number = 0
-        before = None
+        diagnosed: set[str] = set()  # likely mistakes named above in this part
         for case in part.cases:
             if case.visibility == HIDDEN:
                 hidden_number += 1
-            out.write(_case_markdown(case, hidden_number, told=told, before=before))
-            before = case
+            out.write(_case_markdown(case, hidden_number, told=told, diagnosed=diagnosed))
         if part.cases:
             out.write("\n")
     return out.getvalue()
 
 
-def skip_reason(case: CaseResult, before: CaseResult | None) -> str:
-    """Why ``case`` was not run (status SKIPPED: "an earlier case of this function ran out of
-    time", "the calls before it used up the time"), said on the first of the skipped cases that
-    follow one another with that reason and not again; a hidden case's too, as it tells nothing
-    of the case. "" for any other case. A hidden case skipped after a time-out read "not run"
-    alone, three times, with no reason."""
-    if case.status != SKIPPED or not case.message:
-        return ""
-    if before is not None and before.status == SKIPPED and before.message == case.message:
-        return ""
-    reason = case.message.removeprefix("Not run: ")  # the verdict just before says "not run"
-    return reason[:1].upper() + reason[1:]
-
-
 def _case_markdown(case: CaseResult, number: int, *, told: Sequence[str] = (),
-                   before: CaseResult | None = None) -> str:
+                   diagnosed: set[str] | None = None) -> str:
     """A case's list item in ``feedback.md``: what ``_case_output`` says, with the student's
     text shown literally, but not a message ``told`` holds (the submission's messages and the
     part's notes, written above it: "still holds the template's placeholders", "not JSON"); a
-    hidden case only its verdict and the mistake's name."""
+    hidden case only its verdict and the mistake's name. A likely mistake already in
+    ``diagnosed`` (named by a case above in the part; this case's is added) is not written out
+    again: the same sentence under every case of a part read as four mistakes."""
     mark = "✅" if case.status == PASSED else "❌"
     verdict = STATUS_WORDS.get(case.status, case.status)
     head = f"hidden case {number}: {verdict}" if case.visibility == HIDDEN else f"{case.name}: {verdict}"
     out = [f"- {mark} {head} ({case.points:g} / {case.max_points:g})\n"]
-    if case.status == SKIPPED:
-        reason = skip_reason(case, before)
-        return "".join(out) + (_markdown_lines(reason, first="  ", rest="  ") if reason else "")
+    again = _said_before(case, diagnosed)
     if case.visibility == HIDDEN:
         if case.status != PASSED and case.diagnosis:
-            out.append(_markdown_lines(case.diagnosis.message, first="  ", rest="  ", line=sentence_text))
+            out.append(f"  {SAME_MISTAKE}\n" if again else
+                       _markdown_lines(case.diagnosis.message, first="  ", rest="  ", line=sentence_text))
+        elif _why_not_run(case, diagnosed):
+            out.append(_markdown_lines(case.message, first="  ", rest="  "))
         return "".join(out)
     if case.message and case.message not in told:
         out.append(_markdown_lines(case.message, first="  ", rest="  "))
     if case.diagnosis:
-        out.append(_markdown_lines(case.diagnosis.message, first="  Likely mistake: ", rest="  ",
+        out.append(f"  {SAME_MISTAKE}\n" if again else
+                   _markdown_lines(case.diagnosis.message, first="  Likely mistake: ", rest="  ",
                                    line=sentence_text))
     if _where_untold(case):
         out.append(f"  At {markdown_text(case.location.describe())}.\n")
     if case.output and case.status != PASSED:
         out.append("  It printed:\n" + markdown_block(case.output[:FEEDBACK_OUTPUT_CHARS], indent="  "))
     return "".join(out)
+
+
+#: What a case says in place of a likely mistake a case above it in the part named.
+SAME_MISTAKE = "Likely mistake: the same as above."
+
+
+def _said_before(case: CaseResult, diagnosed: set[str] | None) -> bool:
+    """Whether ``case``'s likely mistake is in ``diagnosed`` (those named above it in its
+    part), adding it if not; False for a case without one, or with no record kept."""
+    if diagnosed is None or case.status == PASSED or not case.diagnosis:
+        return False
+    if case.diagnosis.message in diagnosed:
+        return True
+    diagnosed.add(case.diagnosis.message)
+    return False
+
+
+def _why_not_run(case: CaseResult, said: set[str] | None) -> bool:
+    """Whether a hidden case the grader did not run shows why (the grader's own sentence, "an
+    earlier case of this function ran out of time", which tells nothing of the case): at the
+    first such case of its part only (``said`` records it), or a student reads a bare "not run"
+    under a timed-out function's hidden cases and cannot tell why."""
+    if said is None or case.status != SKIPPED or not case.message or case.message in said:
+        return False
+    said.add(case.message)
+    return True
 
 
 def _markdown_lines(text: str, *, first: str, rest: str, line: Callable[[str], str] | None = None) -> str:

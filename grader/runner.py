@@ -22,11 +22,12 @@ from typing import Any, Collection, Iterator, Mapping, Sequence
 
 from grader import checks, wire
 from grader._child import args_layout
+from grader.astnodes import only_delegates
 from grader.course import COURSE_MODULES
 from grader.fastcheck import WireExpectation, expectation_for
 from grader.models import (
     CASE_GRADER_FAILED, CRASHED, ERROR, FAILED, GRADED, GRADER_ERROR, HARNESS, HIDDEN, MISSING, NOT_ATTEMPTED,
-    NOT_IMPLEMENTED, PARTIAL_MATCH, PASSED, SKIPPED, TIMEOUT, Case, CaseResult, CheckResult, Diagnosis,
+    NOT_IMPLEMENTED, PARTIAL_MATCH, PASSED, RAISED_MATCH, SKIPPED, TIMEOUT, Case, CaseResult, CheckResult, Diagnosis,
     Location, Part, PartResult, Rubric, SubmissionResult, cell_words,
 )
 from grader.notebook import SIZE_LIMITS, SourceMemo
@@ -148,6 +149,7 @@ class TraceStub:
         self.calls = 0
         self.misses: list[int] = []
         self.first_wrong_argument: int | None = None  # at the first miss, the first argument unlike the step's
+        self.wrong_argument_zeros = False  # that argument is all zeros where the step's is not
         self.memo = memo if memo is not None else {}  # (key, step) -> (WireExpectation | None, result bytes)
         self.key = key
 
@@ -187,6 +189,10 @@ class TraceStub:
                 self.first_wrong_argument = next(
                     (k for k, (got, want) in enumerate(zip(args, step_args))
                      if not checks.plain_equal(got, want, rtol=_TRACE_RTOL, atol=_TRACE_ATOL)), None)
+                if self.first_wrong_argument is not None:
+                    got = args[self.first_wrong_argument]
+                    self.wrong_argument_zeros = getattr(got, "ndim", 0) > 0 and got.size > 0 \
+                        and got.dtype.kind in "fiub" and not got.any()  # a NumPy array, decoded
         self.misses.append(self.calls)
         return self.fallback
 
@@ -334,32 +340,53 @@ def _compared_text(functions: Mapping[str, Any], name: str, graded: Collection[s
         # One that only hands its work to graded functions is compared as them: a classmate's
         # ``rnn_cell_forward`` copied as ``def lstm_cell_forward(...)`` behind ``return
         # lstm_cell_forward(...)`` was compared as the wrapper's line (twenty-ninth session).
-        if graded and any(read in functions for read in _reads(functions[name])) and _only_delegates(own):
-            return _working_text(functions, name, graded) or own
+        if any(read in functions for read in _reads(functions[name])) and _only_delegates(own):
+            working = _working_names(functions, name, graded) if graded else []
+            return _delegated_text(functions, name, working, graded) or own
         return own
     if not _only_delegates(own):
         return own
     if graded and all(_only_delegates(_own_text(functions, helper)) for helper in helpers):
         # Helpers that only pass the work on, to graded functions too: ``return _g(xt, a_prev,
         # parameters)`` with ``def _g(a, b, c): return lstm_cell_forward(c, b, a)`` hid the copy.
-        working = _working_text(functions, name, graded)
+        working = _working_names(functions, name, graded)
         if working:
-            return working
-    return "\n\n".join(_own_text(functions, helper) for helper in helpers)
+            return _delegated_text(functions, name, working, graded)
+    return _delegated_text(functions, name, helpers, graded)
 
 
-def _working_text(functions: Mapping[str, Any], name: str, graded: Collection[str]) -> str:
-    """The texts of the notebook's functions ``name`` reaches, graded ones included, that do not
-    only pass the work on (all of them if none does work), for a function that only delegates,
-    through relays or not, to graded functions: a classmate's ``rnn_cell_forward`` copied as
-    ``def lstm_cell_forward(...)`` behind ``return lstm_cell_forward(...)`` was compared as the
-    wrapper's line, and with the relays' lines beside the copy it scored 0.80 (twenty-ninth
-    session). "" when it reaches no ``graded`` function (the helpers are compared as before)."""
+def _working_names(functions: Mapping[str, Any], name: str, graded: Collection[str]) -> list[str]:
+    """The notebook's functions ``name`` reaches, graded ones included, for a function that only
+    delegates, through relays or not, to graded functions: a classmate's ``rnn_cell_forward``
+    copied as ``def lstm_cell_forward(...)`` behind ``return lstm_cell_forward(...)`` was compared
+    as the wrapper's line (twenty-ninth session). [] when it reaches no ``graded`` function (the
+    helpers are compared as before)."""
     reached = _helpers_of(functions, name, ())
-    if not set(reached).intersection(graded):
-        return ""
-    working = [helper for helper in reached if not _only_delegates(_own_text(functions, helper))] or reached
-    return "\n\n".join(_own_text(functions, helper) for helper in working)
+    return reached if set(reached).intersection(graded) else []
+
+
+def _delegated_text(functions: Mapping[str, Any], name: str, reached: Sequence[str], graded: Collection[str]) -> str:
+    """The text compared for ``name``, a function that only delegates, as the notebook's functions
+    ``reached`` it hands its work to, in order, but the relays (``_is_relay``: those that only call
+    plain names, and ``name``'s own text when it is one) last. The relays were left out since the
+    twenty-ninth session (their lines beside the copy held it at 0.80); they are kept for the calls
+    that pick what the work does (a constant argument, a ``True`` that selects a branch of
+    ``rnn_forward`` holding a copy of ``rnn_cell_forward``: 0.06-0.10 without them), which the
+    normaliser reads and then leaves the relays out (``normalise._specialise_for_calls``); the work
+    comes first, so its lines are those of its own text. When none of ``reached`` does work, the
+    course's helpers it reaches are looked at too: a copy named ``sigmoid(z)``, unpacking its one
+    argument, is the course's helper by its arity alone (``_course_like``), and the wrapper's line
+    was compared (thirtieth session). When nothing does work, ``reached`` as before ("" if empty)."""
+    texts = [_own_text(functions, helper) for helper in reached]
+    if all(_only_delegates(text) for text in texts):
+        course = _helpers_of(functions, name, graded, course=True)
+        if course != list(reached):
+            found = [_own_text(functions, helper) for helper in course]
+            texts = found if not all(_only_delegates(text) for text in found) else texts
+        if all(_only_delegates(text) for text in texts):
+            return "\n\n".join(texts)
+    relays = [text for text in (*texts, _own_text(functions, name)) if _is_relay(text)]
+    return "\n\n".join([*(text for text in texts if text not in relays), *relays])
 
 
 def _classes_read(functions: Mapping[str, Any], name: str) -> list[str]:
@@ -381,11 +408,6 @@ def _unseen_note(own: str, name: str) -> str:
     return unseen_note(f"`{name}` {what}")
 
 
-#: What a statement of a function that only delegates (``_only_delegates``) may hold.
-_DELEGATING_NODES = (ast.Return, ast.Assign, ast.Expr, ast.Name, ast.Tuple, ast.List, ast.Call, ast.Attribute,
-                     ast.Load, ast.Store, ast.Starred, ast.keyword, ast.Constant)
-
-
 def _only_delegates(source: str) -> bool:
     """Whether the def in ``source`` only calls functions and passes their results on (a docstring
     aside: no loop, branch, arithmetic or subscript), ``return _step(xt, a_prev, parameters)``; or
@@ -396,8 +418,8 @@ def _only_delegates(source: str) -> bool:
     return _DELEGATES(source)
 
 
-def _parsed_only_delegates(source: str) -> bool:
-    """``_only_delegates``, worked out."""
+def _parsed_only_delegates(source: str, *, by_name: bool = False) -> bool:
+    """``_only_delegates``, worked out (``by_name``: ``_is_relay``'s)."""
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
@@ -406,29 +428,23 @@ def _parsed_only_delegates(source: str) -> bool:
         return False
     first = tree.body[0]
     if isinstance(first, ast.Assign) and isinstance(first.value, ast.Lambda):
-        return _only_delegates_in([ast.Return(first.value.body)])
-    if not isinstance(first, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return only_delegates([ast.Return(first.value.body)], by_name=by_name)
+    if not isinstance(first, (ast.FunctionDef, ast.AsyncFunctionDef)) or (by_name and first.decorator_list):
         return False
-    return _only_delegates_in(first.body)
+    return only_delegates(first.body, by_name=by_name)
 
 
 # Bounded in entries and characters (grader.notebook.SourceMemo); the values are booleans.
 _DELEGATES = SourceMemo(_parsed_only_delegates)
+#: ``_is_relay``'s memo, as ``_DELEGATES``.
+_RELAYS = SourceMemo(functools.partial(_parsed_only_delegates, by_name=True))
 
 
-def _only_delegates_in(body: list[ast.stmt]) -> bool:
-    """``_only_delegates`` of the statements of a def's ``body``."""
-    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
-        body = body[1:]
-    # One walk that stops at the first node of work (a loop is found at once): since the twenty-ninth
-    # session most graded functions that call another are asked (`_compared_text`).
-    calls = False
-    for stmt in body:
-        for node in ast.walk(stmt):
-            if not isinstance(node, _DELEGATING_NODES):
-                return False
-            calls = calls or isinstance(node, ast.Call)
-    return calls
+def _is_relay(source: str) -> bool:
+    """Whether the def in ``source`` only delegates by calls of plain names, undecorated (or is
+    such a lambda): a relay the normaliser leaves out once it has read its calls
+    (``normalise._is_relay``), so the only one ``_delegated_text`` puts after the work."""
+    return _RELAYS(source)
 
 
 #: The characters of the helpers ``graded_source`` compares in a function's place, at most: the
@@ -466,14 +482,15 @@ def _own_text(functions: Mapping[str, Any], name: str) -> str:
 
 
 def _helpers_of(functions: Mapping[str, Any], name: str, graded: Collection[str], *,
-                classes: Sequence[str] = ()) -> list[str]:
+                classes: Sequence[str] = (), course: bool = False) -> list[str]:
     """The notebook's functions that ``name`` calls, directly or through each other (the global
     names each reads, ``FunctionSource.uses``), in the order first read, without ``name``'s other
     names, the ``graded`` functions and the course's helpers as the course writes them
     (`_course_like`, whose own calls are still followed); each text once (another name of a
     helper found adds none), until they hold ``MAX_HELPER_CHARS``.
     ``classes``: the sources of classes compared with ``name``, whose reads count as its own (a
-    class's method returning ``f9(*a)`` hid the copy ``f9`` from the check)."""
+    class's method returning ``f9(*a)`` hid the copy ``f9`` from the check). ``course``: the
+    course's helpers are not left out (``_delegated_text``)."""
     root = _aliased(functions, name)
     skip = set(graded)
     seen = {name, root}
@@ -494,7 +511,8 @@ def _helpers_of(functions: Mapping[str, Any], name: str, graded: Collection[str]
             if other in skip or target == root or target in skip:  # another name of one not compared here
                 continue
             queue.append(other)
-            if not ((other in _COURSE_HELPERS or target in _COURSE_HELPERS) and _course_like(functions, other)):
+            if course or not ((other in _COURSE_HELPERS or target in _COURSE_HELPERS)
+                              and _course_like(functions, other)):
                 text = _own_text(functions, other)
                 if id(text) in texts:
                     continue
@@ -643,6 +661,7 @@ class _Grader:
         self.notes: list[str] = []
         self.prefetched: dict[str, Any] = {}  # case id -> outcome of its first call, sent ahead
         self.sent_ahead = False  # its first calls went to the child in a run of ``_send_ahead``
+        self.raised_as: dict[str, tuple[str, ...]] = {}  # case id -> known mistakes raising its error
 
     # ------------------------------------------------------------------ per part
     def grade(self) -> PartResult:
@@ -693,12 +712,12 @@ class _Grader:
                 timed_out = True
             results.append(result)
         points = sum(r.points for r in results)
-        return PartResult(
+        return _raised_mistakes_named(PartResult(
             name=part.name, function=part.function,
             status=_worst([r.status for r in results]),
             points=round(points, 6), max_points=part.max_points,
             cases=tuple(results), notes=tuple(dict.fromkeys(self.notes)), location=location,
-        )
+        ), self.raised_as, self.context.mutant_messages)
 
     def _plan(self, case: Case) -> _CasePlan | None:
         """The case's plan (see ``_CasePlan``); None when the case has no fixture."""
@@ -903,6 +922,9 @@ class _Grader:
         if status == "error":
             where = f" ({location.describe()})" if location else ""
             text = _error_text(outcome)
+            self.raised_as[case.id] = tuple(
+                mutant_id for mutant_id, value in sorted(plan.fixture.mutants.items())
+                if type(value).__name__ == "MutantError" and value.message == text)
             extra = [hint for hint in (self._blame(location, stubs),
                                        _missing_key_hint(outcome, plan.args, param_names),
                                        self._append_hint(outcome, location),
@@ -1135,7 +1157,8 @@ class _Grader:
         functions = self.extraction.functions if self.extraction is not None else {}
         named = _aliased(functions, dep) if dep in functions else dep
         names = _signature(functions, named, self.facts) if named in functions else ()
-        return f", in `{names[index]}`" if index < len(names) else f", in argument {index + 1}"
+        zeros = " (an array of zeros)" if stub.wrong_argument_zeros else ""
+        return (f", in `{names[index]}`" if index < len(names) else f", in argument {index + 1}") + zeros
 
     def _reproduces(self, case: Case, plan: _CasePlan, key: tuple, mutant: Any, raw: bytes, student: Any,
                     seen: dict) -> bool:
@@ -1550,6 +1573,9 @@ def _grade_parts(rubric: Rubric, *, context: GradingContext, extraction: Any, pr
             if not rest.sent_ahead:
                 _send_ahead(steps[k:], trusted)
             result = _merged(part, result, rest.grade())
+            # A hidden case's error may be the mistake a public case's outputs show, or the reverse.
+            result = _raised_mistakes_named(result, {**first[part.name][1].raised_as, **rest.raised_as},
+                                            context.mutant_messages)
         graded[part.name] = result
         if result.status == PASSED and part.cases:
             trusted.add(part.function)
@@ -1610,6 +1636,26 @@ def _phases(rubric: Rubric, memo: dict) -> tuple[tuple[Part, Part, Part | None],
                           dataclasses.replace(part, cases=hidden) if hidden else None))
         found = memo["phases"] = (rubric, tuple(split))
     return found[1]
+
+
+def _raised_mistakes_named(result: PartResult, raised_as: Mapping[str, tuple[str, ...]],
+                           messages: Mapping[str, str]) -> PartResult:
+    """``result``, where a case that raised the very error a known mistake raises on its inputs
+    (``raised_as``: case id -> those mistakes' ids, ``_Grader._grade_case``) gets that mistake's
+    sentence (from ``messages``) when another case's outputs show the same mistake
+    (``rnn_forward/len_of_x``: wrong values when n_x < T_x, IndexError when n_x > T_x). The
+    error alone names nothing: ``range(T_x + 1)`` raises the same one. Points do not move."""
+    shown = {case.diagnosis.id for case in result.cases if case.diagnosis is not None}
+    if not shown or not raised_as:
+        return result
+    cases = []
+    for case in result.cases:
+        found = [m for m in raised_as.get(case.case_id, ()) if m in shown]
+        if found and case.status == ERROR and case.diagnosis is None:
+            message = messages.get(found[0], found[0]) + RAISED_MATCH
+            case = dataclasses.replace(case, diagnosis=Diagnosis(found[0], message))
+        cases.append(case)
+    return dataclasses.replace(result, cases=tuple(cases))
 
 
 def _merged(part: Part, shown: PartResult, hidden: PartResult) -> PartResult:
@@ -1830,8 +1876,20 @@ def _product_hint(line: str) -> str:
         return (f"{rule}: check the order of the two (`np.dot(Waa, a_prev)`, not `np.dot(a_prev, Waa)`) "
                 f"and whether one of them needs its transpose (`.T`).")
     left, right = (ast.unparse(side) for side in pairs[0])
+    if left in _GATE_WEIGHTS and right in ("xt", "a_prev"):
+        # The LSTM's gate weights are (n_a, n_a + n_x): told to reorder or transpose, a student who
+        # multiplied one by ``xt`` (twenty-ninth session's generated class; real notebooks too)
+        # was sent away from the fix, which is the stacked input.
+        return (f"{rule}. `{left}` has a column for each row of `a_prev` stacked over `xt` (n_a + n_x "
+                f"columns): multiply it by that stacked array, `concat = np.concatenate((a_prev, xt), "
+                f"axis=0)`, as in `np.dot({left}, concat)`, not by `{right}` alone.")
     return (f"{rule}: check the order of `{left}` and `{right}` and whether one of them needs its "
             f"transpose (`.T`).")
+
+
+#: The LSTM's gate weights, each multiplying ``a_prev`` stacked over ``xt`` (``_product_hint``).
+#: (``ast.unparse`` writes ``parameters["Wf"]`` with single quotes; ``Wu``: the course's older name of ``Wi``.)
+_GATE_WEIGHTS = frozenset({*(w := ("Wf", "Wi", "Wu", "Wc", "Wo")), *(f"parameters['{name}']" for name in w)})
 
 
 def _axis_hint(line: str, *, rows_differ: bool) -> str:

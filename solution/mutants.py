@@ -28,7 +28,8 @@ some of them: ``SAME_WHEN_ONE_STEP`` lists those that coincide with the
 reference when T_x = 1; with n_y = 1 the softmax is constantly 1 and with
 n_a = 1 a transpose changes nothing; with m = 1 a mean over the examples is
 their sum (``rnn_cell_backward/dba_mean``), so grading cases should have
-T_x, n_a, n_y and m of at least 2.
+T_x, n_a, n_y and m of at least 2.  ``RAISES_WHEN_N_X_ABOVE_T_X`` lists those
+that raise (rather than return) on inputs with more features than steps.
 """
 
 import inspect
@@ -48,7 +49,7 @@ from solution.rnn import (
     softmax,
 )
 
-__all__ = ["Mutant", "MUTANTS", "SAME_WHEN_ONE_STEP", "mutant_source"]
+__all__ = ["Mutant", "MUTANTS", "RAISES_WHEN_N_X_ABOVE_T_X", "SAME_WHEN_ONE_STEP", "mutant_source"]
 
 
 @dataclass(frozen=True)
@@ -225,6 +226,24 @@ def rnn_forward__caches_of_none(x, a0, parameters):
         a[:, :, t] = a_next
         y_pred[:, :, t] = yt_pred
         caches.append(None)
+    return a, y_pred, (caches, x)
+
+
+def rnn_forward__len_of_x(x, a0, parameters):
+    """rnn_forward looping over range(len(x)): len of the 3-D x is n_x, not T_x.  It runs n_x
+    steps (the rest stay zeros) when n_x < T_x, is right when n_x == T_x, and raises IndexError
+    at x[:, :, T_x] when n_x > T_x (``RAISES_WHEN_N_X_ABOVE_T_X``)."""
+    caches = []
+    n_x, m, T_x = x.shape
+    n_y, n_a = parameters["Wya"].shape
+    a = np.zeros((n_a, m, T_x))
+    y_pred = np.zeros((n_y, m, T_x))
+    a_next = a0
+    for t in range(len(x)):
+        a_next, yt_pred, cache = rnn_cell_forward(x[:, :, t], a_next, parameters)
+        a[:, :, t] = a_next
+        y_pred[:, :, t] = yt_pred
+        caches.append(cache)
     return a, y_pred, (caches, x)
 
 
@@ -412,6 +431,26 @@ def lstm_forward__a0_every_step(x, a0, parameters):
     c_next = np.zeros((n_a, m))
     for t in range(T_x):
         a_next, c_next, yt, cache = lstm_cell_forward(x[:, :, t], a0, c_next, parameters)
+        a[:, :, t] = a_next
+        c[:, :, t] = c_next
+        y[:, :, t] = yt
+        caches.append(cache)
+    return a, y, c, (caches, x)
+
+
+def lstm_forward__first_step_skipped(x, a0, parameters):
+    """lstm_forward looping over range(1, T_x): step 0 is never computed (its a, y, c stay zeros),
+    step 1 starts from a0 and zeros, and the caches hold T_x - 1 entries."""
+    caches = []
+    n_x, m, T_x = x.shape
+    n_y, n_a = parameters["Wy"].shape
+    a = np.zeros((n_a, m, T_x))
+    c = np.zeros((n_a, m, T_x))
+    y = np.zeros((n_y, m, T_x))
+    a_next = a0
+    c_next = np.zeros((n_a, m))
+    for t in range(1, T_x):
+        a_next, c_next, yt, cache = lstm_cell_forward(x[:, :, t], a_next, c_next, parameters)
         a[:, :, t] = a_next
         c[:, :, t] = c_next
         y[:, :, t] = yt
@@ -835,6 +874,9 @@ _CATALOG = [
     ("rnn_forward/caches_of_none", rnn_forward__caches_of_none,
      "Your caches hold None: at each step, append the cache that rnn_cell_forward returns "
      "(caches.append(cache))."),
+    ("rnn_forward/len_of_x", rnn_forward__len_of_x,
+     "len(x) is n_x, the size of x's first axis, not the number of time steps: loop with "
+     "for t in range(T_x), where n_x, m, T_x = x.shape."),
     # lstm_cell_forward
     ("lstm_cell_forward/cct_sigmoid", lstm_cell_forward__cct_sigmoid,
      "The candidate value cct uses a sigmoid; it needs tanh: cct = np.tanh(Wc·concat + bc)."),
@@ -869,6 +911,9 @@ _CATALOG = [
     ("lstm_forward/a0_every_step", lstm_forward__a0_every_step,
      "Every step is given a0 instead of the previous hidden state: keep the a_next that lstm_cell_forward "
      "returns and pass it to the next step."),
+    ("lstm_forward/first_step_skipped", lstm_forward__first_step_skipped,
+     "The loop starts at step 1, so step 0 is never computed (a, y and c stay zero there): loop over "
+     "every step, for t in range(T_x)."),
     # rnn_cell_backward
     ("rnn_cell_backward/tanh_applied_twice", rnn_cell_backward__tanh_applied_twice,
      "a_next is already tanh(u), so the tanh derivative is (1 - a_next**2); (1 - np.tanh(a_next)**2) "
@@ -952,6 +997,10 @@ SAME_WHEN_ONE_STEP = frozenset({
     "lstm_backward/no_recurrent_gradient", "lstm_backward/dc_not_carried", "lstm_backward/not_accumulated",
 })
 """Ids of the mutants whose outputs equal the reference's when T_x = 1 (a grading case needs T_x >= 2)."""
+
+RAISES_WHEN_N_X_ABOVE_T_X = frozenset({"rnn_forward/len_of_x"})
+"""Ids of the mutants that raise IndexError when n_x > T_x (and equal the reference when n_x == T_x):
+their fixtures then hold the error, which the grader tells a student who raises the same one."""
 
 
 def mutant_source(mutant_id):

@@ -421,6 +421,32 @@ def test_heavy_module_used_by_a_kept_function_is_kept_with_a_warning() -> None:
         ns["model"]()  # ... the function that needs it raises the ImportError when called
 
 
+def test_a_scipy_import_a_graded_function_uses_tells_the_student_the_stake_and_the_numpy_way() -> None:
+    # A real notebook's `from scipy.special import softmax` was told the grader's own costs ("slow
+    # and may fail if it is not installed"): the student reads what it does to their points, and
+    # the two lines of NumPy to write instead.
+    cells = ("import numpy as np\nfrom scipy.special import softmax\n", RNN_CELL)
+    [warning] = [m for m in messages(extract(nb(*cells)), "warning") if "scipy" in m]
+    assert warning.startswith("`rnn_cell_forward` uses `softmax` from `from scipy.special import softmax` (cell 1). "
+                              "Its points depend on `scipy` being installed where the notebooks are graded"), warning
+    assert "score 0" in warning and "graded as written" in warning and "slow and may fail" not in warning
+    lines = [code for code in warning.split("`") if code.startswith(("e = ", "return e"))]
+    assert len(lines) == 2, warning
+    namespace = {"np": np}
+    exec("def own(z):\n" + "".join(f"    {line}\n" for line in lines), namespace)
+    z = np.random.RandomState(0).randn(4, 3) * 50
+    np.testing.assert_allclose(namespace["own"](z), np.exp(z) / np.exp(z).sum(axis=0), rtol=1e-12)
+    # Two functions, another library, a name with no NumPy recipe: the general advice.
+    two = "def f(x):\n    return tf.tanh(x)\n\n\ndef g(x):\n    return tf.exp(x)\n"
+    [warning] = [m for m in messages(extract(nb("import tensorflow as tf\n", two)), "warning") if "tensorflow" in m]
+    assert warning.startswith("`f`, `g` use `tf` from `import tensorflow as tf` (cell 1). Their points depend on "
+                              "`tensorflow` being installed"), warning
+    assert "write it with NumPy" in warning and "`softmax` and `sigmoid`, which the grader provides" in warning
+    [warning] = [m for m in messages(extract(nb("from scipy.special import expit\n",
+                                                "def sig(z):\n    return expit(z)\n")), "warning")]
+    assert warning.endswith("To be safe, write the sigmoid with NumPy: `1 / (1 + np.exp(-z))`."), warning
+
+
 def test_failing_import_does_not_take_other_functions_down() -> None:
     imports = ("import numpy as np\nfrom math import floor\nfrom no_such_pkg.layers.embeddings import Embedding\n"
                "import no_such_module_xyz\n")

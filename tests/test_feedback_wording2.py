@@ -234,11 +234,13 @@ def test_a_graded_submission_without_lost_cases_has_no_grader_error(tmp_path, co
 # --------------------------------------------------------------------------- 6. the class report's sentence
 
 
-def test_the_mistakes_table_shows_the_mistakes_own_sentence(context):
-    """The first message met was kept: the partial-match wording, when it came first."""
+@pytest.mark.parametrize("suffix,words", [("PARTIAL_MATCH", "explains the outputs that are wrong"),
+                                          ("RAISED_MATCH", "raises the same error as your code")])
+def test_the_mistakes_table_shows_the_mistakes_own_sentence(context, suffix, words):
+    """The first message met was kept: the partial-match (or same-error) wording, when it came first."""
+    from grader import models
     from grader.classreport import ClassTally, class_report_html
     from grader.models import Diagnosis, FAILED, CaseResult, PartResult, SubmissionResult
-    from grader.models import PARTIAL_MATCH
 
     sentence = context.mutant_messages["rnn_cell_forward/no_ba"]
 
@@ -250,14 +252,14 @@ def test_the_mistakes_table_shows_the_mistakes_own_sentence(context):
         return SubmissionResult(sid, f"/c/{sid}.ipynb", "graded", 0.0, 100.0, parts=(part,))
 
     tally = ClassTally(rubric=context.rubric)
-    tally.add(graded("ada", sentence + PARTIAL_MATCH))
+    tally.add(graded("ada", sentence + getattr(models, suffix)))
     tally.add(graded("alan", sentence))
     [mistake] = tally.stats().mistakes
     assert mistake.message == sentence and mistake.submissions == 2
     page = class_report_html((), rubric=context.rubric, stats=tally.stats())
     mistakes = page[page.index('<section id="mistakes">'):]
     mistakes = mistakes[:mistakes.index("</section>")]
-    assert "explains the outputs that are wrong" not in mistakes
+    assert words in getattr(models, suffix) and words not in mistakes
 
 
 # --------------------------------------------------------------------------- 5. the checker fails

@@ -11,7 +11,7 @@ from grader.commands import function_sources
 from grader.models import PASSED
 from grader.runner import grade_submission
 from tests import notebooks as nbs
-from tests.copies import graded_copy
+from tests.copies import flagged_against_classmate, graded_copy
 
 _COPY = nbs.COURSE_CELLS["rnn_cell_forward"]
 _WRAPPER = "def rnn_cell_forward(xt, a_prev, parameters):\n    return sigmoid(xt, a_prev, parameters)\n"
@@ -31,7 +31,10 @@ _CELLS = {
 def test_a_copy_named_as_a_course_helper_is_compared(tmp_path, context, sandbox, how):
     path, result, source = graded_copy(tmp_path, how, _CELLS[how], context=context, sandbox=sandbox)
     assert source == function_sources(path, names=["rnn_cell_forward"])["rnn_cell_forward"]
-    assert "np.tanh(np.dot(Waa, a_prev)" in source and "return sigmoid(" not in source, source
+    # The copy first; the wrapper after it since the thirtieth session (its call can pick what the
+    # copy does), which the normaliser leaves out: the pair scores as the copy alone.
+    assert "np.tanh(np.dot(Waa, a_prev)" in source and not source.startswith("def rnn_cell_forward"), source
+    assert flagged_against_classmate(tmp_path, how, source).pairs[0].overall == 1.0
 
 
 def test_the_course_helpers_as_students_write_them_are_not_compared(tmp_path):
@@ -55,7 +58,8 @@ def test_a_lambda_that_only_delegates_is_compared_as_its_helper(tmp_path, contex
     result = grade_submission(path, context=context, sandbox=sandbox)
     assert result.part("rnn_cell_forward").status == PASSED
     source = result.extra["sources"]["rnn_cell_forward"]
-    assert source.startswith("def f9(") and "lambda" not in source, source
+    assert source.startswith("def f9(") and source.rstrip().endswith(alias), source  # the relay last (thirtieth session)
+    assert flagged_against_classmate(tmp_path, "lambda", source).pairs[0].overall == 1.0
 
 
 def test_a_class_member_that_only_delegates_is_compared_as_its_helper(tmp_path, context, sandbox):
@@ -69,7 +73,8 @@ def test_a_class_member_that_only_delegates_is_compared_as_its_helper(tmp_path, 
     result = grade_submission(path, context=context, sandbox=sandbox)
     assert result.part("rnn_cell_forward").status == PASSED
     source = result.extra["sources"]["rnn_cell_forward"]
-    assert source.startswith("def f9(") and "return f9(" not in source, source
+    assert source.startswith("def f9("), source  # the member after the copy (thirtieth session)
+    assert flagged_against_classmate(tmp_path, "member", source).pairs[0].overall == 1.0
 
 
 def test_a_member_that_hands_its_work_to_another_member_is_compared_as_its_class(tmp_path, context, sandbox):

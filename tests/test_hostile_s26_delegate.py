@@ -21,6 +21,8 @@ _CELLS = {
 @pytest.mark.parametrize("how", sorted(_CELLS))
 def test_a_copy_behind_a_delegating_member_is_compared_alone(tmp_path, context, sandbox, how):
     path, result, source = graded_copy(tmp_path, how, _CELLS[how], context=context, sandbox=sandbox)
-    assert "def g(" not in source and "np.tanh" in source, source  # the copy, as a plain delegate's
+    # The copy, as a plain delegate's (the member after it since the thirtieth session, left out
+    # by the normaliser).
+    assert source.startswith("def f9(") and "np.tanh" in source, source
     report = flagged_against_classmate(tmp_path, how, source)
     assert report.pairs[0].overall == 1.0, report.pairs

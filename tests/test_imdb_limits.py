@@ -68,7 +68,8 @@ def old_first_label(text: str) -> str | None:
 
 
 def old_claims_from_markdown(text: str, source: str) -> tuple[list[Claim], list[Statement]]:
-    """`claims_from_markdown` as it was before the seventh session (the reference)."""
+    """`claims_from_markdown` as it was before the seventh session (the reference), with the
+    thirtieth session's reading of a Keras log line pasted into markdown (a number is its key's)."""
     claims: list[Claim] = []
     statements: list[Statement] = []
     text = cm._plain_md(text)
@@ -133,7 +134,11 @@ def old_claims_from_markdown(text: str, source: str) -> tuple[list[Claim], list[
             lo = max([preceding[-1][1] if preceding else 0] + previous)
             nxt = [x.start() for x in numbers if x.start() >= m.end()]
             kind = cm._kind_of(s[lo:m.start()])
-            if kind == "":  # "86% test accuracy": the words after the number
+            log_line = re.search(r"(?<!\d)\d+/\d+\s*\[[=>.]", s) or re.search(r"\bloss:\s*\d+(?:\.\d+)?\s+-\s", s, re.I)
+            key = re.search(r"(\w+)\s*:\s*$", s[lo:m.start()]) if log_line else None
+            if key:
+                kind = cm._kind_of(key.group(1)) or None
+            elif kind == "":  # "86% test accuracy": the words after the number
                 kind = cm._kind_of(s[m.end():min(nxt + [m.end() + 30])])
             if kind is None:
                 continue

@@ -64,3 +64,5 @@ def test_mutant_loses_exactly_its_share_and_is_named(mutant_id, tmp_path, sandbo
             assert other.points == other.max_points, (other.name, [c.message for c in other.cases])
     diagnosed = [c.diagnosis.id for c in part.cases if c.diagnosis]
     assert mutant_id in diagnosed or any(d.endswith(mutant_id) for d in diagnosed), diagnosed
+    # No case is told another known mistake (the catalog's ids are told apart on every case).
+    assert {d for d in diagnosed if d in MUTANTS} == {mutant_id}, diagnosed

@@ -169,5 +169,5 @@ def test_a_forward_call_hint_keeps_its_words(tmp_path, context, sandbox):
     result = _grade(tmp_path, nbs.course_notebook(zeros), context, sandbox)
     diagnosis = result.part("rnn_forward").cases[0].diagnosis
     assert diagnosis is not None and diagnosis.id == "unexpected-dependency-inputs", diagnosis
-    assert "in `a_prev`): check what you pass at each time step (the previous hidden state, the slice of " \
-           "the input)." in diagnosis.message, diagnosis.message
+    assert "in `a_prev` (an array of zeros)): check what you pass at each time step (the previous hidden state, " \
+           "the slice of the input)." in diagnosis.message, diagnosis.message

@@ -73,7 +73,7 @@ def hostile_result(output: str = HOSTILE) -> SubmissionResult:
                        message="`y` has the right shape but 3 of 6 values differ\n" + HOSTILE_LINES[2],
                        output=output)
     hidden = CaseResult("rnn_forward/hidden-1", "m = 1", HIDDEN, FAILED, 0.0, 2.0,
-                        message="`a`: wrong values", diagnosis=Diagnosis("aliasing", HOSTILE))
+                        message="`a`: wrong values", diagnosis=Diagnosis("aliasing", "Also " + HOSTILE))
     passed = CaseResult("rnn_forward/hidden-2", "T_x = 1", HIDDEN, PASSED, 2.0, 2.0, output=output)
     ok = CaseResult("rnn_cell_forward/public-1", "assignment example", "public", PASSED, 3.0, 3.0,
                     output=output)
@@ -327,7 +327,7 @@ def test_hidden_cases_still_show_only_their_verdict_and_mistake():
     text = feedback_markdown(hostile_result())
     hidden = text.split("- ❌ hidden case 1: failed (0 / 2)\n", 1)[1].split("\n- ", 1)[0]
     assert "wrong values" not in hidden and "m = 1" not in text
-    assert hidden.startswith("  `# Forged heading`\n")  # only the diagnosis, literally
+    assert hidden.startswith("  `Also # Forged heading`\n")  # only the diagnosis, literally
     assert "T_x = 1" not in text
 
 

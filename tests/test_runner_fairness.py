@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.models import ERROR, MISSING, PASSED
+from grader.models import ERROR, MISSING, PASSED, RAISED_MATCH
 from grader.runner import _legacy_aliases_replaced, _missing_key_hint, _numpy_typo, grade_submission
 from tests import notebooks as nbs
 
@@ -127,6 +127,13 @@ NAMED = [
     ("rnn_backward", "rnn_backward/sums_stay_zero", {"rnn_backward": (
         "        dWax += dWaxt\n        dWaa += dWaat\n        dba += dbat",
         "        dWax += dWax\n        dWaa += dWaa\n        dba += dba")}),
+    # Session 30: len(x) is n_x (wrong values when n_x < T_x, IndexError when n_x > T_x: the
+    # error cases are named too, by the mistake the public case's outputs show) ...
+    ("rnn_forward", "rnn_forward/len_of_x", {"rnn_forward": (
+        "    for t in range(T_x):", "    for t in range(len(x)):")}),
+    # ... and a loop that starts at step 1 (told only that the first wrong input is `xt`).
+    ("lstm_forward", "lstm_forward/first_step_skipped", {"lstm_forward": (
+        "    for t in range(T_x):", "    for t in range(1, T_x):")}),
 ]
 
 
@@ -142,6 +149,26 @@ def test_a_real_mistake_without_a_name_before_is_named(function, mistake, edits,
     assert wrong and all(case.diagnosis is not None and case.diagnosis.id == mistake for case in wrong), \
         [(case.name, case.diagnosis) for case in wrong]
     assert all(p.status == PASSED for p in result.parts if p.function not in (function, "imdb_report"))
+
+
+def test_an_error_a_known_mistake_raises_is_named_only_when_outputs_show_that_mistake(tmp_path, context, sandbox):
+    # range(len(x)) raises IndexError on the hidden cases with n_x > T_x, and its wrong values on
+    # the public case name it: the error cases get its sentence, saying why.
+    result = grade(tmp_path, nbs.course_notebook(nbs.mutate(
+        "rnn_forward", "    for t in range(T_x):", "    for t in range(len(x)):")), context, sandbox)
+    raised = [case for case in result.part("rnn_forward").cases if case.status == ERROR]
+    assert len(raised) == 2 and all(case.message.startswith("Raised IndexError: index ") for case in raised)
+    for case in raised:
+        assert case.diagnosis.id == "rnn_forward/len_of_x", case.diagnosis
+        assert case.diagnosis.message == context.mutant_messages["rnn_forward/len_of_x"] + RAISED_MATCH
+    # range(T_x + 1) raises the very same IndexError on those cases, and on every other one:
+    # no outputs show len(x), so nothing names it.
+    result = grade(tmp_path, nbs.course_notebook(nbs.mutate(
+        "rnn_forward", "    for t in range(T_x):", "    for t in range(T_x + 1):")), context, sandbox)
+    part = result.part("rnn_forward")
+    assert [case.status for case in part.cases] == [ERROR] * len(part.cases)
+    assert "index 3 is out of bounds for axis 2 with size 3" in part.cases[1].message
+    assert all(case.diagnosis is None for case in part.cases), [case.diagnosis for case in part.cases]
 
 
 def test_a_key_the_parameters_do_not_hold_is_answered_with_the_keys_they_hold(tmp_path, context, sandbox):
@@ -182,7 +209,7 @@ def test_a_composite_that_passes_the_wrong_state_is_told_which_argument(tmp_path
     assert loop.points < loop.max_points
     case = loop.cases[0]
     assert case.diagnosis is not None and case.diagnosis.id == "unexpected-dependency-inputs", case.diagnosis
-    assert "(first at call 1, in `a_prev`)" in case.diagnosis.message, case.diagnosis.message
+    assert "(first at call 1, in `a_prev` (an array of zeros))" in case.diagnosis.message, case.diagnosis.message
 
 
 def test_numpy_aliases_of_builtins_removed_since_1_24_are_graded_as_the_builtins(tmp_path, context, sandbox):

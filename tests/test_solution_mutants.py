@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from solution import mutants, rnn
-from solution.mutants import MUTANTS, SAME_WHEN_ONE_STEP, Mutant, mutant_source
+from solution.mutants import MUTANTS, RAISES_WHEN_N_X_ABOVE_T_X, SAME_WHEN_ONE_STEP, Mutant, mutant_source
 from solution.setups import BUILDERS, EXAMPLES
 
 STEP_OF = {
@@ -18,15 +18,25 @@ STEP_OF = {
     "lstm_backward": "lstm_cell_backward",
 }
 OTHER_DIMS = dict(seed=5, n_x=4, n_a=3, n_y=3, m=2, T_x=3)
+# For the mutants that raise when n_x > T_x (len(x) taken for T_x): fewer features than steps.
+FEW_FEATURES = dict(OTHER_DIMS, n_x=2)
+# Time steps a composite mutant computes, when not T_x.
+STEPS = {"rnn_forward/len_of_x": lambda dims: dims["n_x"],
+         "lstm_forward/first_step_skipped": lambda dims: dims["T_x"] - 1}
 REQUIRED = {
     "rnn_cell_forward": {"no_ba", "no_by", "sigmoid_activation", "softmax_axis1", "cache_order"},
-    "rnn_forward": {"a0_every_step", "y_not_stored", "y_wrong_index", "caches_without_x"},
+    "rnn_forward": {"a0_every_step", "y_not_stored", "y_wrong_index", "caches_without_x", "len_of_x"},
     "lstm_cell_forward": {"cct_sigmoid", "no_tanh_on_c", "gates_swapped", "concat_x_first", "cache_order"},
-    "lstm_forward": {"c0_from_a0", "c_not_carried"},
+    "lstm_forward": {"c0_from_a0", "c_not_carried", "first_step_skipped"},
     "rnn_cell_backward": {"tanh_applied_twice", "no_tanh_derivative", "dba_wrong_axis", "dba_no_keepdims"},
     "rnn_backward": {"no_recurrent_gradient", "not_accumulated", "dx_not_stored"},
 }
 IDS = sorted(MUTANTS)
+
+
+def _other_dims(mutant_id):
+    """The second inputs' dimensions for ``mutant_id``: ones it returns on."""
+    return FEW_FEATURES if mutant_id in RAISES_WHEN_N_X_ABOVE_T_X else OTHER_DIMS
 
 
 def _same(a, b, tol=1e-10):
@@ -86,7 +96,7 @@ def test_mutant_runs_and_differs_from_the_reference(mutant_id, inputs):
     """
     mutant = MUTANTS[mutant_id]
     builder = BUILDERS[EXAMPLES[mutant.function]]
-    kwargs = {"seed": 1} if inputs == "example" else OTHER_DIMS
+    kwargs = {"seed": 1} if inputs == "example" else _other_dims(mutant_id)
     args = builder(**kwargs)
     before = [a.copy() for a in _arrays(args)]
     got = mutant.fn(*args)
@@ -116,9 +126,10 @@ def test_composite_mutants_call_the_step_through_the_global(mutant_id):
     new_globals[step] = recorder
     copied = types.FunctionType(code, new_globals, mutant.fn.__name__)
     builder = BUILDERS[EXAMPLES[mutant.function]]
-    got = copied(*builder(**OTHER_DIMS))
-    assert len(calls) == OTHER_DIMS["T_x"]
-    assert _same(got, mutant.fn(*builder(**OTHER_DIMS)))
+    dims = _other_dims(mutant_id)
+    got = copied(*builder(**dims))
+    assert len(calls) == STEPS.get(mutant_id, lambda d: d["T_x"])(dims)
+    assert _same(got, mutant.fn(*builder(**dims)))
 
 
 @pytest.mark.parametrize("mutant_id", IDS)
@@ -131,7 +142,8 @@ def test_mutant_source_defines_the_graded_function(mutant_id):
     exec(compile(mutant_source(mutant_id), f"<{mutant_id}>", "exec"), namespace)
     function = namespace[mutant.function]
     builder = BUILDERS[EXAMPLES[mutant.function]]
-    assert _same(function(*builder(**OTHER_DIMS)), mutant.fn(*builder(**OTHER_DIMS)))
+    dims = _other_dims(mutant_id)
+    assert _same(function(*builder(**dims)), mutant.fn(*builder(**dims)))
 
 
 def test_same_when_one_step_is_exact():
@@ -140,6 +152,28 @@ def test_same_when_one_step_is_exact():
     hidden = set()
     for mutant_id, mutant in MUTANTS.items():
         builder = BUILDERS[EXAMPLES[mutant.function]]
+        if mutant_id in RAISES_WHEN_N_X_ABOVE_T_X:  # n_x = 2 > T_x = 1: it raises, which shows
+            with pytest.raises(IndexError):
+                mutant.fn(*builder(**dims))
+            continue
         if _same(mutant.fn(*builder(**dims)), getattr(rnn, mutant.function)(*builder(**dims)), tol=1e-4):
             hidden.add(mutant_id)
     assert hidden == SAME_WHEN_ONE_STEP
+
+
+def test_raises_when_n_x_above_t_x_is_exact():
+    """RAISES_WHEN_N_X_ABOVE_T_X lists exactly the mutants that raise on more features than steps,
+    and those equal the reference when the two are the same."""
+    raising = set()
+    for mutant_id, mutant in MUTANTS.items():
+        builder = BUILDERS[EXAMPLES[mutant.function]]
+        try:
+            mutant.fn(*builder(**OTHER_DIMS))
+        except IndexError:
+            raising.add(mutant_id)
+    assert raising == RAISES_WHEN_N_X_ABOVE_T_X
+    for mutant_id in raising:
+        function = MUTANTS[mutant_id].function
+        builder = BUILDERS[EXAMPLES[function]]
+        square = dict(OTHER_DIMS, n_x=OTHER_DIMS["T_x"])
+        assert _same(MUTANTS[mutant_id].fn(*builder(**square)), getattr(rnn, function)(*builder(**square)))

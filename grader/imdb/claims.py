@@ -309,6 +309,32 @@ _COUNT_AFTER = re.compile(r"\s*%?\s*(?:epoch|layer|unit|word)", re.I)
 # runs of one). Before, the whole text before every number was searched: n² in a sentence.
 _BEFORE_WINDOW = 64
 _LONG_SPACE = re.compile(r"\s{3,}")
+#: A Keras log line pasted into markdown ("25000/25000 [====] - 559s - loss: 0.50 - acc: 0.75 - val_loss:
+#: 0.58 - val_acc: 0.69", the underscores gone with the emphasis): there a number is the value of the
+#: key just before it, and a bare ``acc``/``accuracy`` is the training accuracy. Read as prose, the
+#: training accuracy took its kind from the ``val_loss`` after it and was a validation accuracy no
+#: output showed (a real notebook's two pasted logs: 20 "not backed by any output" lines).
+#: A counter is tried at the start of a run of digits only (tried inside one, a run of n digits took
+#: n² steps: 200,000 of them in a markdown cell, a minute).
+_KERAS_LOG_LINE = re.compile(r"(?<!\d)\d+/\d+\s*\[[=>.]|\bloss:\s*\d+(?:\.\d+)?\s+-\s", re.I)
+
+
+def _log_key(s: str, lo: int, end: int) -> str | None:
+    """The key of a ``key: value`` whose value starts at ``end`` (``s[lo:end]`` ends ``"acc: "``),
+    read backwards once: a pattern tried at every position of a long word before the number took
+    steps in the square of its length."""
+    j = end
+    while j > lo and s[j - 1].isspace():
+        j -= 1
+    if j <= lo or s[j - 1] != ":":
+        return None
+    j -= 1
+    while j > lo and s[j - 1].isspace():
+        j -= 1
+    k = j
+    while k > lo and (s[k - 1].isalnum() or s[k - 1] == "_"):
+        k -= 1
+    return s[k:j] if k < j else None
 
 
 def _table_rows(text: str) -> list[list[str]]:
@@ -396,6 +422,7 @@ def _sentence_claims(s: str, source: str, cell_mentions_accuracy: bool, claims: 
     is_val_statement = re.search(r"validat|held[- ]out|hold[- ]out", low)
     origin = "test" if "test" in low and "train" not in low else "train" if "train" in low else ""
     says_accuracy = bool(_ACC_KEY.search(s))
+    keras_log = bool(_KERAS_LOG_LINE.search(s))
     labels = find_labels(s)
     label_starts = [lab[0] for lab in labels]
     label_ends = [lab[1] for lab in labels]
@@ -428,7 +455,10 @@ def _sentence_claims(s: str, source: str, cell_mentions_accuracy: bool, claims: 
         label = labels[p - 1][2] if p else labels[f][2] if f < len(labels) else None
         lo = max(labels[p - 1][1] if p else 0, numbers[i - 1].end() if i else 0)
         kind = _kind_of(s[lo:m.start()])
-        if kind == "":  # "86% test accuracy": the words after the number
+        key = _log_key(s, lo, m.start()) if keras_log else None
+        if key is not None:  # a pasted log's "key: value": a bare acc/accuracy is training's
+            kind = _kind_of(key) or None
+        elif kind == "":  # "86% test accuracy": the words after the number
             stop = min(numbers[i + 1].start(), m.end() + 30) if i + 1 < len(numbers) else m.end() + 30
             kind = _kind_of(s[m.end():stop])
         if kind is None:

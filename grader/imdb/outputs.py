@@ -201,6 +201,22 @@ _EPOCH = re.compile(r"^\s*Epoch\s+(\d{1,9})\s*/\s*(\d{1,9})\s*$")
 _METRIC = re.compile(r"(?<![\w])((?:val_)?[A-Za-z_]*?acc(?:uracy)?)\s*:\s*(nan|-?\d+(?:\.\d+)?(?:e[-+]?\d+)?)")
 _LOSS = re.compile(r"(?<![\w])(?:val_)?loss\s*:\s*(?:nan|-?\d)")
 _COUNTER = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\b")
+#: Keras 2 shows "ETA" while an epoch runs: on its last batch too ("40/40 [...] - ETA: 0s - ..."), before
+#: the validation pass and the epoch's final line. Such a line ends no epoch: a callback that spoke
+#: in between (EarlyStopping's "Restoring model weights ...") left it on a line of its own. A line is
+#: such an update when nothing after its last "ETA: <time>" tells the time the epoch took (" - 95s",
+#: "4ms/step", `_TOOK`): a bar saved without its carriage returns joins every update and the summary.
+_ETA_VALUE = re.compile(r"\s*\S+")
+_TOOK = re.compile(r"\s-\s\d+(?:\.\d+)?(?:us|ms|s)\b|/step\b")
+
+
+def _still_running(line: str) -> bool:
+    """Whether a progress ``line`` is an update shown while its epoch runs (see `_ETA_VALUE`)."""
+    at = line.rfind("ETA:")
+    if at < 0:
+        return False
+    value = _ETA_VALUE.match(line, at + 4)
+    return not _TOOK.search(line, value.end() if value else at + 4)
 # `verbose=2`: "15/15 - 0s - loss", "- 120s - loss", and Keras 2.0's "190s - loss" (no dash first)
 _VERBOSE2 = re.compile(r"^\s*(?:(?:\d+\s*/\s*\d+\s*)?-\s*\d+m?s\b|\d+m?s\s+-\s)")
 _TRAIN_ON = re.compile(r"Train on (\d{1,9}) samples(?:, validate on (\d{1,9}) samples)?")
@@ -479,7 +495,8 @@ def parse_events(lines: Sequence[str], *, accuracy_context: bool = False, trunca
                 val_acc, _ = _pick(metrics, val=True)
                 fit.key = fit.key or key
                 fit.current = Epoch(number=fit.current.number, total=fit.current.total, acc=acc,
-                                    val_acc=val_acc, complete=done or val_acc is not None,
+                                    val_acc=val_acc,
+                                    complete=(done and not _still_running(line)) or val_acc is not None,
                                     steps=counter.group(0).strip() if counter else "")
                 continue
             acc, key = _pick(metrics, val=False)

@@ -37,9 +37,9 @@ class ModelEvidence:
     ``alternative`` is its recurrent layers as a label (``"LSTM"``, ``"Bidirectional(GRU)"``,
     ``"SimpleRNN x2"``), ``None`` when it could not be told; ``alternative_from`` says how it
     was told (``"code"``, ``"summary"``, ``"output"``).  ``validation_source`` is ``"train"``,
-    ``"test"``, ``"none"`` or ``"unknown"``.  Accuracies are fractions; ``test_accuracy`` is
-    the best one the outputs show for this model, ``best_val_accuracy`` the best over the
-    completed epochs.  ``cells`` are 0-based cell indices.
+    ``"test"``, ``"fit"`` (the data the model trains on), ``"none"`` or ``"unknown"``.
+    Accuracies are fractions; ``test_accuracy`` is the best one the outputs show for this model,
+    ``best_val_accuracy`` the best over the completed epochs.  ``cells`` are 0-based cell indices.
     """
 
     name: str | None
@@ -192,6 +192,19 @@ def _unshown_validation(printed: Sequence[ModelEvidence], config: ImdbConfig, *,
             + ". If your validation set holds test reviews (split from the 50,000 reviews pooled, or from the "
             "test set), the test set is no longer unseen until the final evaluation: split it from the 25,000 "
             "training reviews only, and say how much you held out.")
+
+
+def _validates_on_training(models: Sequence[ModelEvidence], config: ImdbConfig, *, cell_name: Any) -> str:
+    """The feedback for models whose ``fit`` validates on the very data it trains on
+    (``validation_data=(x_train, y_train)``): read as "from the training set, size not stated",
+    such a model earned part of the validation points and was told to state the share."""
+    where = _listing([f"{_quoted(m.alternative or 'model')} in {cell_name(m.cells[0]) if m.cells else 'a cell'} "
+                      f"({_quoted(m.validation)})" for m in models], "models", sep="; ")
+    return (f"Validation on the data the model trains on: {where}. The validation accuracy then shows how well "
+            f"the model fits the reviews it learns from, not how it does on reviews it has not seen, so this "
+            f"validation earns none of the {config.validation_points:g} validation points. Hold out a share of the "
+            f"training data instead: fit(x_train, y_train, validation_split=0.2), or validation_data from a slice "
+            f"of the training set that the model does not train on.")
 
 
 def _quoted(text: str) -> str:
@@ -1090,8 +1103,12 @@ def score_imdb(notebook: Any, *, config: ImdbConfig,
     stated_train = [s for s in statements if s.origin != "test" and s.fraction is not None]
     said_test = [s for s in statements if s.origin == "test"]
     on_test = [m for m in pool if m.validation_source == "test"]
+    on_fit = [m for m in pool if m.validation_source == "fit"]
     good = [m for m in pool if m.validation_source == "train" or
             (m.validation_source == "unknown" and stated_train and not said_test)]
+    if on_fit and not (on_test or said_test):
+        flags.append("validates on its training data")
+        feedback.append(_validates_on_training(on_fit, config, cell_name=cell_name))
     if on_test or said_test:
         val_points = 0.0
         flags.append("validates on the test set")
@@ -1104,10 +1121,16 @@ def score_imdb(notebook: Any, *, config: ImdbConfig,
     elif not pool or not good:
         val_points = 0.0
         val_msg = "no validation split from the training data was found"
-        printed = [m for m in pool if m.val_accuracies]
-        feedback.append(_unshown_validation(printed, config, cell_name=cell_name) if printed else
-                        "No validation split from the training data was found (use validation_split=0.2 "
-                        "or validation_data from a slice of the training set, and say how much you held out).")
+        printed = [m for m in pool if m.val_accuracies and m not in on_fit]
+        if on_fit:
+            val_msg = "validation on the data the model trains on"
+            if printed:
+                feedback.append(_unshown_validation(printed, config, cell_name=cell_name))
+        else:
+            feedback.append(_unshown_validation(printed, config, cell_name=cell_name) if printed else
+                            "No validation split from the training data was found (use validation_split=0.2 "
+                            "or validation_data from a slice of the training set, and say how much you held "
+                            "out).")
     else:
         share = len(good) / len(pool)
         fractions = sorted({round(m.validation_fraction, 4) for m in good if m.validation_fraction})
@@ -1120,12 +1143,12 @@ def score_imdb(notebook: Any, *, config: ImdbConfig,
         if not stated:
             feedback.append("The validation data comes from the training set, but its size is not stated; "
                             "say which share of the training data you held out.")
-        if share < 1:
-            missing = [m for m in pool if m not in good]
+        missing = [m for m in pool if m not in good and m not in on_fit]  # on_fit: told above
+        if missing:
             feedback.append("Without a validation split from the training data: "
                             + _listing([f"{_quoted(m.alternative or 'model')} ({_quoted(m.validation)})"
                                         for m in missing], "models", sep="; ") + ".")
-        else:
+        if share == 1 and stated:  # unstated: said above ("Validation: size not stated of ..." read badly)
             feedback.append(f"Validation: {frac_text} of the training data held out.")
 
     # -- accuracy -------------------------------------------------------------

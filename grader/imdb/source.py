@@ -39,7 +39,8 @@ class Validation:
     """How a ``fit`` call validates.
 
     ``kind``: ``"split"`` (``validation_split``), ``"data"`` (``validation_data``), ``"none"``,
-    or ``"unknown"``.  ``source``: ``"train"``, ``"test"``, ``"none"`` or ``"unknown"``.
+    or ``"unknown"``.  ``source``: ``"train"``, ``"test"``, ``"fit"`` (the very data the call trains
+    on: ``fit(x_train, y_train, validation_data=(x_train, y_train))``), ``"none"`` or ``"unknown"``.
     ``fraction``: the share of the training data held out, when the code states it.
     """
 
@@ -1101,6 +1102,8 @@ class _Walker:
     def validation(self, kw: dict[str, ast.AST], node: ast.Call, env: _Env) -> Validation:
         """The validation setting of a ``fit`` call."""
         if "validation_data" in kw:
+            if _same_data(kw["validation_data"], kw.get("x", node.args[0] if node.args else None)):
+                return Validation("data", "fit", None, f"validation_data={_code(kw['validation_data'])}")
             return self.validation_data(kw["validation_data"], env)
         if "validation_split" in kw:
             v = kw["validation_split"]
@@ -1126,6 +1129,13 @@ class _Walker:
         if "train" in o:
             return Validation("data", "train", fraction, text)
         return Validation("data", "unknown", None, text)
+
+
+def _same_data(validation: ast.AST, trained: ast.AST | None) -> bool:
+    """Whether ``validation_data`` names the inputs the same ``fit`` call trains on
+    (``fit(x_train, y_train, validation_data=(x_train, y_train))``): one name, one binding."""
+    first = validation.elts[0] if isinstance(validation, (ast.Tuple, ast.List)) and validation.elts else validation
+    return isinstance(first, ast.Name) and isinstance(trained, ast.Name) and first.id == trained.id
 
 
 # The second form from the first digit of a run only (the same matches: one found inside a

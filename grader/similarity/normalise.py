@@ -63,9 +63,9 @@ import re
 import textwrap
 import tokenize
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from typing import Callable, Collection, Iterable
 
-from grader.astnodes import nodes, stack_budget
+from grader.astnodes import nodes, only_delegates, stack_budget
 
 __all__ = ["NormalisedCode", "Normaliser", "RenamingKey", "normalise_function", "renaming_key", "statement_shapes", "DEFAULT_KEEP_NAMES"]
 
@@ -1684,14 +1684,16 @@ def _normalise_source(source: str, *, keep_names: frozenset[str], template_shape
         return _fallback_tokens(source, keep_names)
     try:
         return _normalise_tree(tree, keep_names=keep_names, template_shapes=template_shapes, remove_dead=remove_dead,
-                               by_position=by_position)
+                               by_position=by_position, tests_none="None" in source)
     except RecursionError:
         return _fallback_tokens(source, keep_names)
 
 
 def _normalise_tree(tree: ast.Module, *, keep_names: frozenset[str], template_shapes: frozenset[str] | set[str],
-                    remove_dead: bool, by_position: frozenset[str]) -> NormalisedCode:
-    """Steps 1-7 of the module docstring on a parsed tree (modified in place)."""
+                    remove_dead: bool, by_position: frozenset[str], tests_none: bool = True) -> NormalisedCode:
+    """Steps 1-7 of the module docstring on a parsed tree (modified in place). ``tests_none``:
+    False when the text has no ``None`` (most), which spares ``_specialise_for_calls`` a walk."""
+    _specialise_for_calls(tree, by_position, tests_none=tests_none)
     _own_locals(tree, keep_names)
     _bind_unpassed_defaults(tree, by_position)
     tree.body = _Simplifier().block(tree.body)
@@ -1763,6 +1765,260 @@ class _ConstantsFor(ast.NodeTransformer):
         if type(node.ctx) is ast.Load and node.id in self.values:
             return ast.copy_location(ast.Constant(self.values[node.id]), node)
         return node
+
+
+#: How many relays deep ``_specialise_for_calls`` follows a parameter never None: each round reads
+#: every call once, and a chain of 3,000 relays written last to first (100 kB) took 5 s to its fixed
+#: point; a copy's wrapper is one or two deep.
+_RELAY_ROUNDS = 8
+#: A top-level unit of a text for ``_specialise_for_calls``: a def, or ``name = lambda ...: ...``.
+_Callable = ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
+
+
+def _specialise_for_calls(tree: ast.Module, by_position: frozenset[str], *, tests_none: bool) -> None:
+    """Read each top-level def of the text as the text's calls make it, then leave out the relays.
+
+    * A parameter of a def the grader does not call (not in ``by_position``) that every call of
+      the text passes the same constant (a value, or its default when a call leaves it out)
+      holds that constant, when the def is only ever called by its name (never passed as a value,
+      bound again, or called with ``*``/``**``) and does not assign the parameter itself: the
+      branches it decides fold (``_Simplifier``) and it is left unread.
+    * A parameter that is never None: a course argument of a def the grader calls by position
+      (``_COURSE_ARITY``), or one that every call passes a parameter never None or a constant
+      other than None: ``p is None`` and ``p is not None`` read as False and True there.
+    * The relays (defs, or ``name = lambda``, that only call functions by name and pass their
+      results on, ``_is_relay``) are left out when the text holds a def that does work: the
+      runner puts them after the work for these calls (``runner._delegated_text``).
+
+    A copy of ``rnn_cell_forward`` in ``if cell:`` of ``rnn_forward(x, a0, parameters,
+    cell=False)`` behind ``return rnn_forward(xt, a_prev, parameters, True)`` scored 0.10, one
+    under ``if x is not None:`` 0.76, one given a junk parameter the wrapper passes as None
+    0.08 (thirtieth session)."""
+    body = tree.body
+    units: dict[str, _Callable] = {}
+    named: dict[str, int] = {}
+    for stmt in body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            name, unit = stmt.name, stmt
+        elif (type(stmt) is ast.Assign and len(stmt.targets) == 1 and type(stmt.targets[0]) is ast.Name
+              and type(stmt.value) is ast.Lambda):
+            name, unit = stmt.targets[0].id, stmt.value
+        else:
+            continue
+        named[name] = named.get(name, 0) + 1
+        units[name] = unit
+    if len(units) < 2:  # most texts: one def, whose None tests may fold (a walk only if the text has a None)
+        if tests_none and units:
+            (name, unit), = units.items()
+            if name in by_position and name in _COURSE_ARITY:
+                _fold_none_tests(units, {name: _course_arguments(unit, name, _assigned_in(unit))})
+        return
+    assigned = {name: _assigned_in(unit) for name, unit in units.items()}
+    never_none = {name: _course_arguments(unit, name, assigned[name]) for name, unit in units.items()
+                  if name in by_position}
+    calls, callers, escapes = _calls_of(body, units, named)
+    bound: dict[str, dict[str, object]] = {}
+    plans: dict[str, dict[str, list[ast.AST]]] = {}
+    for name, unit in units.items():
+        if (name in by_position or name in escapes or name not in calls or type(unit) is ast.Lambda
+                or unit.decorator_list or unit.args.vararg or unit.args.kwarg):
+            continue
+        plan = _arguments_passed(unit, calls[name])
+        if plan is None:
+            continue
+        plans[name] = plan
+        _star_for_displays(unit, plan, assigned[name])
+        constants = {param: passed[0].value for param, passed in plan.items()
+                     if param not in assigned[name] and all(type(p) is ast.Constant for p in passed)
+                     and len({(type(p.value), repr(p.value)) for p in passed}) == 1}
+        if constants:
+            bound[name] = constants
+    if tests_none:
+        changed, rounds = True, 0
+        while changed and rounds < _RELAY_ROUNDS:  # a relay passes on what it was given
+            changed, rounds = False, rounds + 1
+            for name, plan in plans.items():
+                known = never_none.setdefault(name, set())
+                for param, passed in plan.items():
+                    if param in known or param in bound.get(name, ()) or param in assigned[name]:
+                        continue
+                    if all(_never_none(value, never_none.get(caller, ()) if caller else ())
+                           for value, caller in zip(passed, callers[name])):
+                        known.add(param)
+                        changed = True
+        _fold_none_tests(units, never_none)
+    for name, constants in bound.items():
+        unit = units[name]
+        unit.body = [_ConstantsFor(constants).visit(stmt) for stmt in unit.body]
+        _drop_parameters(unit.args, set(constants))
+    relays = {id(unit) for unit in units.values() if _is_relay(unit)}
+    if relays and any(id(unit) not in relays and type(unit) is not ast.Lambda for unit in units.values()):
+        tree.body = [stmt for stmt in body
+                     if id(stmt) not in relays and not (type(stmt) is ast.Assign and id(stmt.value) in relays)]
+
+
+def _star_for_displays(unit: ast.FunctionDef | ast.AsyncFunctionDef, plan: dict[str, list[ast.AST]],
+                       assigned: set[str]) -> None:
+    """Make ``unit``'s one parameter ``*z`` when every call passes it a tuple or list display
+    (``f((xt, a_prev, parameters))``), or ``**z`` when a dict display with string keys, as if
+    the caller had passed the items themselves: ``_promote_unpacked_parameters`` then reads what
+    the def unpacks from it (``xt, a_prev, parameters = z``) as its parameters. A copy named
+    ``sigmoid(z)`` so unpacking its one argument scored 0.08 (thirtieth session)."""
+    args = unit.args
+    if len(args.args) != 1 or args.posonlyargs or args.kwonlyargs or args.defaults:
+        return
+    only = args.args[0]
+    if only.arg in assigned:
+        return
+    passed = plan[only.arg]
+    if all(type(v) in (ast.Tuple, ast.List) and not any(type(e) is ast.Starred for e in v.elts) for v in passed):
+        args.vararg, args.args = only, []
+    elif all(type(v) is ast.Dict and all(type(k) is ast.Constant and type(k.value) is str for k in v.keys)
+             for v in passed):
+        args.kwarg, args.args = only, []
+
+
+def _drop_parameters(args: ast.arguments, names: set[str]) -> None:
+    """Leave the parameters ``names`` (and their defaults) out of a header: each call of the def
+    passes them the constant its body now holds (``_specialise_for_calls``), so that a junk
+    parameter with a default reads as one without."""
+    positional = [*args.posonlyargs, *args.args]
+    first_default = len(positional) - len(args.defaults)
+    args.defaults = [d for i, d in enumerate(args.defaults) if positional[first_default + i].arg not in names]
+    args.posonlyargs = [a for a in args.posonlyargs if a.arg not in names]
+    args.args = [a for a in args.args if a.arg not in names]
+    kept = [(a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults) if a.arg not in names]
+    args.kwonlyargs, args.kw_defaults = [a for a, _d in kept], [d for _a, d in kept]
+
+
+def _course_arguments(unit: _Callable, name: str, assigned: set[str]) -> set[str]:
+    """The parameters of ``unit`` (named ``name``, called by the grader) that hold the course's
+    arguments (its first ``_COURSE_ARITY`` positional ones) and that it never assigns."""
+    arity = _COURSE_ARITY.get(name)
+    if arity is None:
+        return set()
+    return {p.arg for p in [*unit.args.posonlyargs, *unit.args.args][:arity] if p.arg not in assigned}
+
+
+def _assigned_in(unit: _Callable) -> set[str]:
+    """The names ``unit`` binds in its body (assignments, loop targets, nested parameters...)."""
+    if type(unit) is ast.Lambda:
+        return _stored_names(unit.body)
+    return set().union(*map(_stored_names, unit.body))
+
+
+def _calls_of(body: list[ast.stmt], units: dict[str, _Callable], named: dict[str, int]
+              ) -> tuple[dict[str, list[ast.Call]], dict[str, list[str | None]], set[str]]:
+    """The calls of each of ``units`` by its name in the text, the name of the unit each sits in
+    (None at the top level), and the units read otherwise than as a call's function (passed as a
+    value, bound again, defined twice, called with ``*``/``**``): their calls are not all in sight."""
+    calls: dict[str, list[ast.Call]] = {}
+    callers: dict[str, list[str | None]] = {}
+    escapes = {name for name, count in named.items() if count > 1}
+    loads: dict[str, int] = {}
+    for stmt in body:
+        owner = None
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            owner = stmt.name
+        elif type(stmt) is ast.Assign and type(stmt.value) is ast.Lambda and type(stmt.targets[0]) is ast.Name:
+            owner = stmt.targets[0].id
+        for node in _walk(stmt):
+            kind = type(node)
+            if kind is ast.Name and node.id in units:
+                if type(node.ctx) is ast.Load:
+                    loads[node.id] = loads.get(node.id, 0) + 1
+                elif not (type(stmt) is ast.Assign and type(stmt.value) is ast.Lambda and node is stmt.targets[0]):
+                    escapes.add(node.id)  # bound again (``f9 = other``, a loop's target...)
+            elif kind is ast.arg and node.arg in units:
+                escapes.add(node.arg)
+            elif kind is ast.alias and (node.asname or node.name).split(".")[0] in units:
+                escapes.add((node.asname or node.name).split(".")[0])
+            elif kind in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef) and node is not stmt and node.name in units:
+                escapes.add(node.name)
+            elif kind is ast.Call and type(node.func) is ast.Name and node.func.id in units:
+                calls.setdefault(node.func.id, []).append(node)
+                callers.setdefault(node.func.id, []).append(owner if owner in units else None)
+                if any(type(a) is ast.Starred for a in node.args) or any(k.arg is None for k in node.keywords):
+                    escapes.add(node.func.id)
+    escapes.update(name for name, count in loads.items() if count != len(calls.get(name, ())))
+    return calls, callers, escapes
+
+
+def _arguments_passed(unit: ast.FunctionDef | ast.AsyncFunctionDef, calls: list[ast.Call]
+                      ) -> dict[str, list[ast.AST]] | None:
+    """Parameter -> what each of ``calls`` passes it (its default where a call leaves it out), in
+    the order of the calls; None when a call does not fit the header."""
+    args = unit.args
+    positional = [*args.posonlyargs, *args.args]
+    defaults = dict(zip([a.arg for a in positional[len(positional) - len(args.defaults):]], args.defaults))
+    defaults.update((a.arg, d) for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None)
+    names = [a.arg for a in positional] + [a.arg for a in args.kwonlyargs]
+    by_keyword = set(names) - {a.arg for a in args.posonlyargs}
+    plan: dict[str, list[ast.AST]] = {name: [] for name in names}
+    for call in calls:
+        if len(call.args) > len(positional):
+            return None
+        given = {positional[i].arg: value for i, value in enumerate(call.args)}
+        for keyword in call.keywords:
+            if keyword.arg not in by_keyword or keyword.arg in given:
+                return None
+            given[keyword.arg] = keyword.value
+        for name in names:
+            value = given.get(name, defaults.get(name))
+            if value is None:
+                return None
+            plan[name].append(value)
+    return plan
+
+
+def _never_none(value: ast.AST, known: Collection[str]) -> bool:
+    """Whether ``value`` is never None: a constant other than None, or a name of ``known``, the
+    caller's parameters known never to be None (``_specialise_for_calls``)."""
+    if type(value) is ast.Constant:
+        return value.value is not None
+    return type(value) is ast.Name and value.id in known
+
+
+def _fold_none_tests(units: dict[str, _Callable], never_none: dict[str, set[str]]) -> None:
+    """In each of ``units``, ``p is None`` / ``p is not None`` (either way round) for a parameter
+    ``p`` never None (``never_none``) become False / True."""
+    for name, known in never_none.items():
+        if known and name in units:
+            unit = units[name]
+            if type(unit) is ast.Lambda:
+                unit.body = _NotNone(known).visit(unit.body)
+            else:
+                unit.body = [_NotNone(known).visit(stmt) for stmt in unit.body]
+
+
+class _NotNone(ast.NodeTransformer):
+    """``p is None`` -> False and ``p is not None`` -> True for the names given (``_fold_none_tests``)."""
+
+    def __init__(self, names: set[str]) -> None:
+        self.names = names
+
+    def visit_Compare(self, node: ast.Compare) -> ast.AST:
+        self.generic_visit(node)
+        if len(node.ops) != 1 or type(node.ops[0]) not in (ast.Is, ast.IsNot):
+            return node
+        sides = (node.left, node.comparators[0])
+        if not any(type(a) is ast.Name and a.id in self.names and type(b) is ast.Constant and b.value is None
+                   for a, b in (sides, sides[::-1])):
+            return node
+        return ast.copy_location(ast.Constant(type(node.ops[0]) is ast.IsNot), node)
+
+
+def _is_relay(unit: _Callable) -> bool:
+    """Whether ``unit``, undecorated, only hands its work on (``only_delegates``) by calls of
+    plain names (``f9(...)``, ``sigmoid(...)``, a course helper's name the runner follows to the
+    work, an alias the text does not hold), not of attributes (``np.tanh(np.dot(W, x))`` is work)."""
+    if type(unit) is ast.Lambda:
+        body = [ast.Return(unit.body)]
+    elif unit.decorator_list:
+        return False
+    else:
+        body = unit.body
+    return only_delegates(body, by_name=True)
 
 
 def _drop_leading_guards(tree: ast.Module) -> None:

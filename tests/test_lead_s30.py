@@ -1,0 +1,105 @@
+"""Lead, thirtieth session: a likely mistake named once per part, not under every case; hidden
+cases not run say why; an LSTM gate's weights times `xt` alone told the stacked input."""
+from __future__ import annotations
+
+import pytest
+
+from grader.feedback_html import results_page
+from grader.models import (FAILED, HIDDEN, PASSED, PUBLIC, CaseResult, Diagnosis, PartResult,
+                           SubmissionResult)
+from grader.report import SAME_MISTAKE, feedback_markdown
+from grader.runner import grade_submission
+from tests import notebooks as nbs
+
+BIAS = "Your hidden state leaves out the bias ba: compute a_next = np.tanh(Waa·a_prev + Wax·xt + ba)."
+TWICE = "You apply tanh twice."
+
+
+def _case(k: int, visibility: str, diagnosis: str | None, status: str = FAILED) -> CaseResult:
+    name = "assignment example" if visibility == PUBLIC else f"hidden {k}"
+    return CaseResult(f"rnn_cell_forward/{visibility}-{k}", name, visibility, status,
+                      2.5 if status == PASSED else 0.0, 2.5, message="`a_next`: wrong values",
+                      diagnosis=Diagnosis("m", diagnosis) if diagnosis else None)
+
+
+def _result() -> SubmissionResult:
+    cases = (_case(1, PUBLIC, BIAS), _case(1, HIDDEN, BIAS), _case(2, HIDDEN, TWICE),
+             _case(3, HIDDEN, None, PASSED), _case(4, HIDDEN, BIAS))
+    part = PartResult("rnn_cell_forward", "rnn_cell_forward", FAILED, 2.5, 12.5, cases)
+    return SubmissionResult("s1", "s1.ipynb", "graded", 2.5, 12.5, (part,))
+
+
+def test_feedback_md_names_a_likely_mistake_once_a_part():
+    text = feedback_markdown(_result())
+    assert text.count(BIAS) == 1 and text.count(TWICE) == 1
+    # The public case names it; hidden cases 1 and 4 point back to it; case 2's own is written.
+    assert text.count(SAME_MISTAKE) == 2
+    hidden = text.split("hidden case 1: failed", 1)[1]
+    assert hidden.index(SAME_MISTAKE) < hidden.index(TWICE) < hidden.rindex(SAME_MISTAKE)
+
+
+def test_feedback_html_names_a_likely_mistake_once_a_part():
+    page = results_page(_result())
+    assert page.count(BIAS) == 1 and page.count(TWICE) == 1
+    assert page.count(SAME_MISTAKE) == 2
+
+
+def test_a_part_of_its_own_names_its_mistake_again():
+    """The record is per part: the same sentence in two parts is written in each."""
+    one = _result().parts[0]
+    two = PartResult("rnn_forward", "rnn_forward", FAILED, 0.0, 2.5, (_case(1, PUBLIC, BIAS),))
+    text = feedback_markdown(SubmissionResult("s1", "s1.ipynb", "graded", 2.5, 15.0, (one, two)))
+    assert text.count(BIAS) == 2 and text.count(SAME_MISTAKE) == 2
+
+
+NOT_RUN = "Not run: an earlier case of this function ran out of time."
+
+
+def _timed_out() -> SubmissionResult:
+    from grader.models import SKIPPED, TIMEOUT
+    first = CaseResult("rnn_forward/public-1", "assignment example", PUBLIC, TIMEOUT, 0.0, 3.0,
+                       message="`rnn_forward` did not return within 0.5 s.")
+    skipped = tuple(CaseResult(f"rnn_forward/hidden-{k}", f"hidden {k}", HIDDEN, SKIPPED, 0.0, 4.0,
+                               message=NOT_RUN) for k in (1, 2, 3))
+    part = PartResult("rnn_forward", "rnn_forward", TIMEOUT, 0.0, 15.0, (first, *skipped))
+    return SubmissionResult("s1", "s1.ipynb", "graded", 0.0, 15.0, (part,))
+
+
+def test_hidden_cases_not_run_say_why_once():
+    """A bare "not run" under a timed-out function's hidden cases said nothing of why; the
+    reason is the grader's own sentence, which tells nothing of the case, written once."""
+    text = feedback_markdown(_timed_out())
+    assert text.count(NOT_RUN) == 1
+    assert text.index("hidden case 1: not run") < text.index(NOT_RUN) < text.index("hidden case 2: not run")
+    assert results_page(_timed_out()).count(NOT_RUN) == 1
+
+
+def test_gradescope_hidden_cases_not_run_each_say_why():
+    """Gradescope shows each case as a test of its own: each says why it was not run."""
+    from grader.report import gradescope_results
+    tests = gradescope_results(_timed_out())["tests"]
+    hidden = [t for t in tests if "hidden case" in t.get("output", "")]
+    assert len(hidden) == 3 and all(NOT_RUN in t["output"] for t in hidden)
+
+
+@pytest.mark.parametrize("wrong, named", [("np.dot(Wf, xt)", "Wf"), ("np.dot(Wo, a_prev)", "Wo"),
+                                          ('np.dot(parameters["Wf"], xt)', "parameters['Wf']")])
+def test_a_gate_weight_times_xt_alone_is_told_the_stacked_input(tmp_path, context, sandbox, wrong, named):
+    """Told "check the order of `Wf` and `xt` and whether one needs its transpose", a student who
+    multiplied an LSTM gate's weights by `xt` alone was sent away from the fix, the stacked input."""
+    right = "np.dot(Wf, concat)" if "Wf" in wrong else "np.dot(Wo, concat)"
+    cells = nbs.mutate("lstm_cell_forward", right, wrong)
+    path = nbs.write(tmp_path / "student.ipynb", nbs.course_notebook(cells))
+    case = grade_submission(path, context=context, sandbox=sandbox).part("lstm_cell_forward").cases[0]
+    assert case.status == "error" and "not aligned" in case.message, case.message
+    assert f"`{named}` has a column for each row of `a_prev` stacked over `xt`" in case.message, case.message
+    assert "np.concatenate((a_prev, xt), axis=0)" in case.message and "transpose" not in case.message
+
+
+def test_other_products_keep_the_order_and_transpose_hint(tmp_path, context, sandbox):
+    """A weight of the plain RNN times the wrong array is not an LSTM gate: the general rule."""
+    cells = nbs.mutate("rnn_cell_forward", "np.dot(Wax, xt)", "np.dot(Wax, a_prev)")
+    path = nbs.write(tmp_path / "student.ipynb", nbs.course_notebook(cells))
+    case = grade_submission(path, context=context, sandbox=sandbox).part("rnn_cell_forward").cases[0]
+    assert case.status == "error" and "columns of the first" in case.message, case.message
+    assert "transpose" in case.message and "stacked" not in case.message
