@@ -47,7 +47,7 @@ from grader.files import write_atomic
 from grader.highlight import LineMemo, highlight_code
 from grader.markdown_html import MarkdownToHTML, strip_files_prefix, unclosed_tex
 from grader.notebook import SIZE_LIMITS, SizeLimits, SkippedCode, skipped_code, trim_v3_cells
-from grader.report import SAME_MISTAKE, STATUS_WORDS, _said_before, _why_not_run, part_verdict
+from grader.report import SAME_MISTAKE, STATUS_WORDS, _said_before, _why_not_run, all_cases_line, part_verdict
 
 __all__ = ["write_feedback_html", "FeedbackRenderer", "sanitize_html", "is_plain_markup", "default_renderer"]
 
@@ -1119,6 +1119,11 @@ def part_block(part: PartResult, cells: Sequence[str], *, told: Sequence[str] = 
         said = (*told, *notes)
         shown_cases = tuple(dataclasses.replace(c, message="") if c.message in said else c
                             for c in part.cases)
+    together = all_cases_line(part)
+    if together:  # one line for cases none of which ran (report.all_cases_line)
+        out.append(f'<ul class="grader-cases"><li class="grader-fail"><span class="grader-mark">&#10007;</span>'
+                   f'{e(together)}</li></ul></section>')
+        return "".join(out)
     hidden_number = 0
     items = []
     diagnosed: set[str] = set()  # likely mistakes named above in this part (report._said_before)

@@ -369,6 +369,14 @@ def feedback_markdown(result: SubmissionResult) -> str:
             out.write(_markdown_lines(note, first="- ", rest="  "))
         if part.notes:
             out.write("\n")
+        together = all_cases_line(part)
+        if together:  # the same verdict, and nothing more, case after case
+            out.write(f"- ❌ {together}\n")
+            message = part.cases[0].message
+            if message and message not in told:
+                out.write(_markdown_lines(message, first="  ", rest="  "))
+            out.write("\n")
+            continue
         hidden_number = 0
         diagnosed: set[str] = set()  # likely mistakes named above in this part
         for case in part.cases:
@@ -378,6 +386,24 @@ def feedback_markdown(result: SubmissionResult) -> str:
         if part.cases:
             out.write("\n")
     return out.getvalue()
+
+
+def all_cases_line(part: PartResult) -> str:
+    """One line for all of a part's cases when none was run (its function missing or still the
+    template's) and they say the same: "all 4 cases (the assignment example and 3 hidden): not
+    implemented (0 / 15)"; "" otherwise. Four lines each saying "not implemented" said nothing
+    the first did not."""
+    cases = part.cases
+    if part.status not in (MISSING, NOT_IMPLEMENTED) or len(cases) < 2 \
+            or any(c.status != part.status or c.message != cases[0].message or c.diagnosis for c in cases):
+        return ""
+    public = [c.name for c in cases if c.visibility != HIDDEN]
+    hidden = len(cases) - len(public)
+    which = [*public, *([f"{hidden} hidden"] if hidden else [])]
+    named = which[0] if len(which) == 1 else ", ".join(which[:-1]) + " and " + which[-1]
+    points = sum(c.max_points for c in cases)
+    return (f"all {len(cases)} cases ({named}): {STATUS_WORDS.get(part.status, part.status)} "
+            f"(0 / {points:g})")
 
 
 def _case_markdown(case: CaseResult, number: int, *, told: Sequence[str] = (),

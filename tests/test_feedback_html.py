@@ -157,7 +157,9 @@ def test_not_implemented_part_says_so_once_per_part(tmp_path):
                    location=Location(0, 1, "lstm_forward")),))
     text = "".join(visible(feedback_html.feedback_page(result, notebook_path=path)).text)
     assert text.count("not implemented yet") == 1
-    assert "hidden case 2: not implemented" in text
+    # One line for the three cases, none of which ran (report.all_cases_line).
+    assert "all 3 cases (assignment example and 2 hidden): not implemented (0 / 3)" in text
+    assert "hidden case 2" not in text
 
 
 HOSTILE_NAME = "f<script>alert('name')</script>"

@@ -103,3 +103,32 @@ def test_other_products_keep_the_order_and_transpose_hint(tmp_path, context, san
     case = grade_submission(path, context=context, sandbox=sandbox).part("rnn_cell_forward").cases[0]
     assert case.status == "error" and "columns of the first" in case.message, case.message
     assert "transpose" in case.message and "stacked" not in case.message
+
+
+def _unrun(status: str, *, message: str = "") -> PartResult:
+    cases = (CaseResult("lstm_forward/public-1", "assignment example", PUBLIC, status, 0.0, 3.0, message=message),
+             *(CaseResult(f"lstm_forward/hidden-{k}", f"hidden {k}", HIDDEN, status, 0.0, 4.0, message=message)
+               for k in (1, 2, 3)))
+    return PartResult("lstm_forward", "lstm_forward", status, 0.0, 15.0, cases)
+
+
+def test_cases_none_of_which_ran_are_one_line():
+    """Four lines each saying "not implemented" (or "missing") said nothing the first did not."""
+    from grader.models import MISSING, NOT_IMPLEMENTED
+    text = feedback_markdown(SubmissionResult("s1", "s1.ipynb", "graded", 0.0, 15.0, (_unrun(NOT_IMPLEMENTED),)))
+    assert "- ❌ all 4 cases (assignment example and 3 hidden): not implemented (0 / 15)\n" in text
+    assert "hidden case" not in text
+    missing = "No function named `lstm_forward` was found."
+    text = feedback_markdown(SubmissionResult("s1", "s1.ipynb", "graded", 0.0, 15.0,
+                                              (_unrun(MISSING, message=missing),)))
+    assert text.count("all 4 cases") == 1 and text.count(missing) == 1, text
+
+
+def test_cases_that_ran_keep_a_line_each():
+    """A part whose cases differ, or ran, is listed case by case as before."""
+    from grader.models import NOT_IMPLEMENTED
+    part = _unrun(NOT_IMPLEMENTED)
+    mixed = PartResult(part.name, part.function, FAILED, 0.0, 15.0,
+                       (part.cases[0], *(_case(k, HIDDEN, None) for k in (1, 2, 3))))
+    text = feedback_markdown(SubmissionResult("s1", "s1.ipynb", "graded", 0.0, 15.0, (mixed,)))
+    assert "all 4 cases" not in text and text.count("hidden case") == 3
