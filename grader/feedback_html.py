@@ -92,6 +92,15 @@ SHOWN_SKIPPED_CHARS = 2_000
 _BASE64 = re.compile(r"^[A-Za-z0-9+/=\s]*$")
 
 e = html.escape
+#: A code span of the grader's sentences, as Markdown writes one: a run of backticks, text, the same run.
+_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)")
+
+
+def prose(text: str) -> str:
+    """``text`` escaped, its code spans (`` `rnn_forward` ``, as the grader's sentences and
+    feedback.md write them) shown as code: the page showed their backticks. The text inside a
+    span is escaped like the rest, so a student's name there is as inert as elsewhere."""
+    return _CODE_SPAN.sub(lambda m: f"<code>{m.group(2)}</code>", e(text))
 
 CSS = """
 body{margin:0;background:#fafafa;color:#1f1f1f;font:15px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif}
@@ -1052,14 +1061,14 @@ def _case_html(case: CaseResult, hidden_number: int, cells: Sequence[str], *, ag
         failed_checks = [c for c in case.checks if not c.passed and c.message]
         if not hidden and failed_checks:
             parts.append('<ul class="grader-detail">' + "".join(
-                f"<li>{e(c.message)}</li>" for c in failed_checks) + "</ul>")
+                f"<li>{prose(c.message)}</li>" for c in failed_checks) + "</ul>")
         elif (not hidden or why_not_run) and case.message:
-            parts.append(f'<div class="grader-detail">{e(case.message)}</div>')
+            parts.append(f'<div class="grader-detail">{prose(case.message)}</div>')
         if hidden and case.status in (ERROR, CRASHED) and case.location:
             parts.append(f'<div class="grader-detail">At {e(case.location.describe())}.</div>')
         if case.diagnosis:
             said = SAME_MISTAKE if again else f"Likely mistake: {case.diagnosis.message}"
-            parts.append(f'<div class="grader-diag">{e(said)}</div>')
+            parts.append(f'<div class="grader-diag">{prose(said)}</div>')
         if case.status in (ERROR, CRASHED) and case.location:
             if not hidden:
                 parts.append(f'<div class="grader-detail">At {e(case.location.describe())}:</div>')
@@ -1109,7 +1118,7 @@ def part_block(part: PartResult, cells: Sequence[str], *, told: Sequence[str] = 
            f"{e(verdict)}{where}</h3>"]
     notes = [n for n in part.notes if n]
     if notes:
-        out.append("<ul>" + "".join(f"<li>{e(n)}</li>" for n in notes) + "</ul>")
+        out.append("<ul>" + "".join(f"<li>{prose(n)}</li>" for n in notes) + "</ul>")
     shown_cases = part.cases
     if part.status in (MISSING, NOT_IMPLEMENTED) and notes:
         # Every case repeats the part's note; one line per case with its verdict suffices.
@@ -1153,7 +1162,7 @@ def summary_html(result: SubmissionResult, *, placed: set[str], extra: str = "")
     out = [f'<header class="grader-summary"><h1>Feedback for {e(result.submission_id)}</h1>',
            f'<p class="grader-score">Score: {_points(result.points)} / {_points(result.max_points)}</p>']
     for message in result.messages:
-        out.append(f'<div class="grader-msg">{e(message)}</div>')
+        out.append(f'<div class="grader-msg">{prose(message)}</div>')
     if extra:
         out.append(extra)
     if result.parts:

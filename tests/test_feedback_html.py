@@ -104,7 +104,7 @@ def test_summary_table_then_the_blocks_follow_the_defining_cells(rendered):
     bad_block = text.index("rnn_forward: 4 / 15, raised an error")
     assert text.index("caches = (caches, x)") < bad_block < text.index("MARK-AFTER-CELL-4")
     # The missing part's block is at the top, not inside the notebook.
-    assert text.index("No function named `lstm_forward`") < notebook_start
+    assert text.index("No function named lstm_forward") < notebook_start
 
 
 def test_public_case_shows_message_diagnosis_output_and_the_quoted_line(rendered):

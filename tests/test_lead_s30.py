@@ -132,3 +132,14 @@ def test_cases_that_ran_keep_a_line_each():
                        (part.cases[0], *(_case(k, HIDDEN, None) for k in (1, 2, 3))))
     text = feedback_markdown(SubmissionResult("s1", "s1.ipynb", "graded", 0.0, 15.0, (mixed,)))
     assert "all 4 cases" not in text and text.count("hidden case") == 3
+
+
+def test_feedback_html_shows_code_spans_as_code_and_a_students_text_inert():
+    """The page showed the backticks of "No function named `lstm_forward`"; what a span holds is
+    escaped like the rest of the sentence."""
+    from grader.feedback_html import prose
+    assert prose("No function named `lstm_forward` was found.") == \
+        "No function named <code>lstm_forward</code> was found."
+    assert prose("uses `<script>alert(1)</script>`") == "uses <code>&lt;script&gt;alert(1)&lt;/script&gt;</code>"
+    assert prose("``## `rnn` x``, then `a`") == "<code>## `rnn` x</code>, then <code>a</code>"
+    assert prose("a lone ` stays") == "a lone ` stays"

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from grader import commands
+from grader.feedback_html import prose
 from grader.gradescope import run_gradescope
 from grader.models import FAILED, CaseResult, CheckResult, PartResult, SubmissionResult
 from grader.notes import MAX_NOTE_CHARS, MAX_NOTES, bounded_note, bounded_notes, bounded_result
@@ -125,7 +126,7 @@ def test_the_same_note_in_every_report(graded):
     assert f"- {note}\n" in (graded / "freename" / "feedback.md").read_text("utf-8")
     outputs = [t["output"] for t in json.loads((graded / "freename" / "results.json").read_text("utf-8"))["tests"]]
     assert any(out.startswith(f"- {note}\n") for out in outputs)
-    assert f"<li>{html.escape(note)}</li>" in (graded / "freename" / "feedback.html").read_text("utf-8")
+    assert f"<li>{prose(note)}</li>" in (graded / "freename" / "feedback.html").read_text("utf-8")
 
 
 def test_a_zips_notes_say_characters_cut_not_names(graded):
