@@ -150,6 +150,7 @@ class TraceStub:
         self.misses: list[int] = []
         self.first_wrong_argument: int | None = None  # at the first miss, the first argument unlike the step's
         self.wrong_argument_zeros = False  # that argument is all zeros where the step's is not
+        self.wrong_argument_shapes: tuple[tuple, tuple] | None = None  # (passed, a correct run's), when they differ
         self.memo = memo if memo is not None else {}  # (key, step) -> (WireExpectation | None, result bytes)
         self.key = key
 
@@ -193,6 +194,10 @@ class TraceStub:
                     got = args[self.first_wrong_argument]
                     self.wrong_argument_zeros = getattr(got, "ndim", 0) > 0 and got.size > 0 \
                         and got.dtype.kind in "fiub" and not got.any()  # a NumPy array, decoded
+                    want = step_args[self.first_wrong_argument]
+                    shapes = (getattr(got, "shape", None), getattr(want, "shape", None))
+                    if None not in shapes and shapes[0] != shapes[1]:
+                        self.wrong_argument_shapes = shapes
         self.misses.append(self.calls)
         return self.fallback
 
@@ -563,6 +568,8 @@ _JOINERS = frozenset({"concatenate", "concat", "vstack", "hstack", "stack"})
 _MAKERS = frozenset({"zeros", "ones", "empty"})
 #: NumPy's words for a matrix product of sizes that do not fit (np.dot, then @ and np.matmul).
 _NOT_ALIGNED = re.compile(r"shapes \([\d, ]*\) and \([\d, ]*\) not aligned|matmul: Input operand 1 has a mismatch")
+#: The two shapes of NumPy's "not aligned" message (``np.dot``; ``@``'s message names none).
+_NOT_ALIGNED_SHAPES = re.compile(r"shapes (\([\d, ]*\)) and (\([\d, ]*\)) not aligned")
 #: NumPy's words for two shapes that do not broadcast, with the two shapes.
 _BROADCAST = re.compile(r"could not be broadcast together with shapes (\([\d, ]*\)) (\([\d, ]*\))\s*$")
 #: A call of NumPy's multiply; a ``*`` that is not ``**``.
@@ -921,10 +928,14 @@ class _Grader:
         if status == "error":
             where = f" ({location.describe()})" if location else ""
             text = _error_text(outcome)
-            extra = [hint for hint in (self._blame(location, stubs),
+            blame = self._blame(location, stubs)
+            # A line blamed on its caller's inputs is not the mistake: how to write it (``np.dot(Waa,
+            # a_prev)``, not ``np.dot(a_prev, Waa)``) sent the student to a function that is right.
+            extra = [hint for hint in (blame,
                                        _missing_key_hint(outcome, plan.args, param_names),
                                        self._append_hint(outcome, location),
-                                       _numpy_call_hint(outcome, self._student_line(location))) if hint]
+                                       "" if blame else _numpy_call_hint(outcome, self._student_line(location)))
+                     if hint]
             return self._case(case, ERROR, 0.0, location=location, message=(
                 f"Raised {text}{where}" + (". " + " ".join(extra) if extra else "")), **common)
         if status == "memory":
@@ -1153,8 +1164,14 @@ class _Grader:
         functions = self.extraction.functions if self.extraction is not None else {}
         named = _aliased(functions, dep) if dep in functions else dep
         names = _signature(functions, named, self.facts) if named in functions else ()
-        zeros = " (an array of zeros)" if stub.wrong_argument_zeros else ""
-        return (f", in `{names[index]}`" if index < len(names) else f", in argument {index + 1}") + zeros
+        if stub.wrong_argument_shapes is not None:
+            # Zeros of the wrong shape (lstm_forward passing all of ``c``) were told "an array of
+            # zeros", which is what a correct first step passes too: the shape is the mistake.
+            passed, wanted = (tuple(shape) for shape in stub.wrong_argument_shapes)
+            said = f" (of shape {passed}, where a correct run passes {wanted})"
+        else:
+            said = " (an array of zeros)" if stub.wrong_argument_zeros else ""
+        return (f", in `{names[index]}`" if index < len(names) else f", in argument {index + 1}") + said
 
     def _reproduces(self, case: Case, plan: _CasePlan, key: tuple, mutant: Any, raw: bytes, student: Any,
                     seen: dict) -> bool:
@@ -1815,7 +1832,7 @@ def _numpy_call_hint(outcome: Any, line: str) -> str:
         return ""
     if kind == "ValueError":
         if _NOT_ALIGNED.search(message):
-            return _product_hint(line)
+            return _product_hint(line, shapes=_NOT_ALIGNED_SHAPES.search(message))
         if "except for the concatenation axis must match" in message:
             return _axis_hint(line, rows_differ="along dimension 0," in message)
         return _elementwise_hint(message, line)
@@ -1837,13 +1854,33 @@ def _numpy_call_hint(outcome: Any, line: str) -> str:
     return ""
 
 
-def _product_hint(line: str) -> str:
+def _product_hint(line: str, *, shapes: re.Match | None = None) -> str:
     """For a matrix product of sizes that do not fit: the rule, with the two arrays of the line's
-    one product (``np.dot(a, b)``, ``np.matmul(a, b)``, ``a @ b``) when it has exactly one."""
+    one product (``np.dot(a, b)``, ``np.matmul(a, b)``, ``a @ b``) when it has exactly one.
+    ``shapes``: NumPy's two shapes, when its message gives them; two of one shape were meant to be
+    multiplied element by element (``np.dot(ft, c_prev)``), which no order or transpose fixes."""
     pairs = [tuple(call.args) for call, name in _numpy_calls(line) if name in ("dot", "matmul") and len(call.args) == 2]
     tree = _parsed_line(line) if "@" in line else None
     pairs += [(node.left, node.right) for node in ast.walk(tree)
               if isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult)] if tree is not None else []
+    if shapes is not None and shapes.group(1) == shapes.group(2):
+        shape = tuple(int(n) for n in re.findall(r"\d+", shapes.group(1)))
+        rule = ("two arrays of one shape are multiplied element by element{}; `np.dot` and `@` are the "
+                "matrix product, which needs the columns of the first to match the rows of the second.")
+        if len(pairs) != 1:
+            return (f"Two arrays of the same shape {shape} met in a matrix product on this line: to multiply "
+                    f"them element by element, write `a * b`; for a matrix product, one of them needs its "
+                    f"transpose (`.T`).")
+        left, right = pairs[0]
+        same = f"`{ast.unparse(left)}` and `{ast.unparse(right)}` have the same shape {shape}"
+        target = _assigned_name(line)
+        if target.startswith("dW"):
+            # A weight's gradient is the product of a gradient and an input's transpose (dWaa =
+            # dtanh @ a_prev.T, both (n_a, m)): element by element would be the wrong fix there.
+            return (f"{same}: `{target}`, a weight's gradient, is the matrix product of the gradient and "
+                    f"the transpose of the input, as in `np.dot({ast.unparse(left)}, {ast.unparse(right)}.T)`.")
+        written = ast.unparse(ast.BinOp(left=left, op=ast.Mult(), right=right))  # parenthesised as needed
+        return f"{same}: " + rule.format(f", `{written}`")
     rule = "In a matrix product the number of columns of the first array must equal the number of rows of the second"
     if len(pairs) != 1:
         return (f"{rule}: check the order of the two (`np.dot(Waa, a_prev)`, not `np.dot(a_prev, Waa)`) "
@@ -1863,6 +1900,15 @@ def _product_hint(line: str) -> str:
 #: The LSTM's gate weights, each multiplying ``a_prev`` stacked over ``xt`` (``_product_hint``).
 #: (``ast.unparse`` writes ``parameters["Wf"]`` with single quotes; ``Wu``: the course's older name of ``Wi``.)
 _GATE_WEIGHTS = frozenset({*(w := ("Wf", "Wi", "Wu", "Wc", "Wo")), *(f"parameters['{name}']" for name in w)})
+
+
+def _assigned_name(line: str) -> str:
+    """The name ``line`` assigns to when it parses on its own as ``name = ...`` (or ``+=``); ""."""
+    tree = _parsed_line(line)
+    statement = tree.body[0] if tree is not None and len(tree.body) == 1 else None
+    targets = statement.targets if isinstance(statement, ast.Assign) else \
+        [statement.target] if isinstance(statement, ast.AugAssign) else []
+    return targets[0].id if len(targets) == 1 and isinstance(targets[0], ast.Name) else ""
 
 
 def _axis_hint(line: str, *, rows_differ: bool) -> str:

@@ -1,0 +1,82 @@
+"""Session 30, helper fb: every hint a student reads points at the fix.
+
+Each case is a one-line mistake of this assignment, graded through the real grader; the hint it
+was given before sent the student away from the fix (a transpose for an element-by-element
+product; the order of a product in a per-step function that is right, when the caller passed the
+wrong input; "an array of zeros" for zeros of the wrong shape). Controls keep the other texts.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from grader.runner import grade_submission
+from tests import notebooks as nbs
+from tests.test_live import course_module  # noqa: F401 - a fixture: rnn_utils importable
+
+
+def _first_case(tmp_path: Path, cells: dict, part: str, context, sandbox):
+    path = nbs.write(tmp_path / "student.ipynb", nbs.course_notebook(cells))
+    return grade_submission(path, context=context, sandbox=sandbox).part(part).cases[0]
+
+
+@pytest.mark.parametrize("function, old, new, fixed", [
+    ("lstm_cell_forward", "ft * c_prev", "np.dot(ft, c_prev)", "`ft * c_prev`"),
+    ("lstm_cell_forward", "ot * np.tanh(c_next)", "ot @ np.tanh(c_next)", None),  # @ names no shapes
+    ("rnn_cell_backward", "dtanh = (1 - a_next ** 2) * da_next", "dtanh = np.dot(1 - a_next ** 2, da_next)",
+     "`(1 - a_next ** 2) * da_next`"),
+])
+def test_a_matrix_product_of_two_arrays_of_one_shape_is_told_element_by_element(
+        tmp_path, context, sandbox, function, old, new, fixed):
+    case = _first_case(tmp_path, nbs.mutate(function, old, new), function, context, sandbox)
+    assert case.status == "error", case.message
+    if fixed is None:  # NumPy's message for @ gives no shapes: the rule, as before
+        assert "columns of the first" in case.message, case.message
+        return
+    assert "have the same shape (5, 10)" in case.message and fixed in case.message, case.message
+    assert "needs its transpose" not in case.message, case.message
+
+
+def test_a_weight_gradient_of_two_arrays_of_one_shape_is_told_the_transpose(tmp_path, context, sandbox):
+    # dWaa = dtanh @ a_prev.T, both (n_a, m): here the transpose is the fix, not `*`.
+    cells = nbs.mutate("rnn_cell_backward", "np.dot(dtanh, a_prev.T)", "np.dot(dtanh, a_prev)")
+    case = _first_case(tmp_path, cells, "rnn_cell_backward", context, sandbox)
+    assert "`np.dot(dtanh, a_prev.T)`" in case.message and "dtanh * a_prev" not in case.message, case.message
+
+
+def test_a_product_of_sizes_that_differ_keeps_the_order_and_transpose_rule(tmp_path, context, sandbox):
+    cells = nbs.mutate("rnn_cell_backward", "np.dot(Wax.T, dtanh)", "np.dot(Wax, dtanh)")
+    case = _first_case(tmp_path, cells, "rnn_cell_backward", context, sandbox)
+    assert "check the order of `Wax` and `dtanh` and whether one of them needs its transpose" in case.message, \
+        case.message
+
+
+@pytest.mark.parametrize("old, new, passed", [
+    ("rnn_cell_forward(x[:, :, t], a_next, parameters)", "rnn_cell_forward(a_next, x[:, :, t], parameters)",
+     "(5, 10)"),
+    ("x[:, :, t]", "x[t]", "(10, 4)"),
+])
+def test_an_error_blamed_on_the_callers_input_is_not_told_to_rewrite_the_right_line(
+        tmp_path, context, sandbox, old, new, passed):
+    # rnn_cell_forward is right; the product hint told the student to reorder its np.dot.
+    case = _first_case(tmp_path, nbs.mutate("rnn_forward", old, new), "rnn_forward", context, sandbox)
+    assert "comes from what `rnn_forward` passed to it" in case.message, case.message
+    assert f"in `xt` (of shape {passed}, where a correct run passes (3, 10))" in case.message, case.message
+    assert "columns of the first" not in case.message and "np.dot(a_prev, Waa)" not in case.message, case.message
+
+
+def test_zeros_of_the_wrong_shape_are_told_their_shape_not_zeros(tmp_path, context, sandbox):
+    # A correct first step passes zeros as c_prev too: "an array of zeros" pointed nowhere.
+    cells = nbs.mutate("lstm_forward", "lstm_cell_forward(x[:, :, t], a_next, c_next, parameters)",
+                       "lstm_cell_forward(x[:, :, t], a_next, c, parameters)")
+    case = _first_case(tmp_path, cells, "lstm_forward", context, sandbox)
+    assert "in `c_prev` (of shape (5, 10, 7), where a correct run passes (5, 10))" in case.message, case.message
+    assert "an array of zeros" not in case.message, case.message
+
+
+def test_zeros_of_the_right_shape_are_still_told_zeros(tmp_path, context, sandbox):
+    cells = nbs.mutate("lstm_forward", "lstm_cell_forward(x[:, :, t], a_next, c_next, parameters)",
+                       "lstm_cell_forward(x[:, :, t], c_next, a_next, parameters)")
+    case = _first_case(tmp_path, cells, "lstm_forward", context, sandbox)
+    assert case.diagnosis is not None and "in `a_prev` (an array of zeros)" in case.diagnosis.message, case
