@@ -1148,7 +1148,12 @@ class _Grader:
                     f"`{self.part.function}` called `{dep}` with inputs that differ from those of "
                     f"a correct run (first at call {stub.misses[0]}{self._argument_named(dep, stub)}): "
                     f"check what you pass at each time step ({passed})."))
-        # 3. Memory shared between outputs that should differ: a view overwritten later.
+        # 3. Right values returned in another order (`return a_next, yt_pred, c_next, cache`): told
+        #    only each one's wrong shape, or (before) an alias of two arrays that are meant to share.
+        order = _order_problem(outcome.value, fixture.expected, specs, failed, tol)
+        if order:
+            return Diagnosis("return-order", order)
+        # 4. Memory shared between outputs that should differ: a view overwritten later.
         alias = self._alias_problem(fixture, outcome, names)
         if alias:
             return Diagnosis("aliasing", alias)
@@ -1224,7 +1229,10 @@ class _Grader:
                     continue  # the reference holds the same values there: sharing is harmless
                 label, whole = self._label_alias(head, path, names)
                 other_label, other_whole = self._label_alias(other_head, other_path, names)
-                if checks.plain_equal(student, expected_other) and not (whole and other_whole):
+                # Within the case's tolerance: a student's own sigmoid is not bit for bit the
+                # reference's, and `return a_next, yt_pred, c_next, cache` was told an alias.
+                close = {"rtol": tol.rtol, "atol": tol.atol} if tol is not None else {}
+                if checks.plain_equal(student, expected_other, **close) and not (whole and other_whole):
                     # What belongs in the other place, stored as it is (an input, or a cell's a_next
                     # kept where the next step's cache has its a_prev: a cache in another order):
                     # not overwritten. Two whole outputs holding one array are `c = a`.
@@ -1308,6 +1316,36 @@ def _returned_none(function: str, specs: Sequence[Any]) -> str:
     listed = ", ".join(f"`{name}`" for name in names)
     return (f"`{function}` returned None: it must return {listed}. Is its `return` statement "
             f"missing, or not reached?")
+
+
+def _order_problem(value: Any, expected: Any, specs: Sequence[Any], failed: Sequence[Any], tol: Any) -> str:
+    """A sentence when every failed output is a value of the returned tuple (path ``(k,)``) that
+    holds, within ``tol``, what another of them should: the right values in another order. ""."""
+    places = {spec.path[0]: spec.name for spec in specs if len(spec.path) == 1 and isinstance(spec.path[0], int)}
+    if len(failed) < 2 or any(spec.path[0] not in places for spec in failed if spec.path) \
+            or any(len(spec.path) != 1 for spec in failed):
+        return ""
+    holds = []
+    for spec in failed:
+        try:
+            got = checks.get_path(value, spec.path)
+        except (LookupError, ValueError):
+            return ""
+        other = next((name for index, name in places.items() if index != spec.path[0]
+                      and checks.check_allclose(got, checks.get_path(expected, (index,)), tolerance=tol,
+                                                name=name) is None), None)
+        if other is None:
+            return ""
+        holds.append(f"your {_ordinal(spec.path[0] + 1)} is `{other}`")
+    listed = ", ".join(name for _index, name in sorted(places.items()))
+    return (f"Of the values returned, {' and '.join(holds)}: the values are right, in another order. "
+            f"Return them in the order asked for: `return {listed}`.")
+
+
+def _ordinal(number: int) -> str:
+    """``"1st"``, ``"2nd"``, ``"3rd"``, ``"4th"``, ... (``"11th"``, ``"12th"``, ``"13th"``)."""
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
 
 
 def _shape_of(value: Any) -> str:

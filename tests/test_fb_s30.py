@@ -80,3 +80,32 @@ def test_zeros_of_the_right_shape_are_still_told_zeros(tmp_path, context, sandbo
                        "lstm_cell_forward(x[:, :, t], c_next, a_next, parameters)")
     case = _first_case(tmp_path, cells, "lstm_forward", context, sandbox)
     assert case.diagnosis is not None and "in `a_prev` (an array of zeros)" in case.diagnosis.message, case
+
+
+@pytest.mark.parametrize("function, old, new, said", [
+    ("lstm_cell_forward", "return a_next, c_next, yt_pred, cache", "return a_next, yt_pred, c_next, cache",
+     "your 2nd is `yt_pred` and your 3rd is `c_next`"),
+    ("rnn_cell_forward", "return a_next, yt_pred, cache", "return yt_pred, a_next, cache",
+     "your 1st is `yt_pred` and your 2nd is `a_next`"),
+    ("rnn_forward", "return a, y_pred, caches", "return a, caches, y_pred", "your 2nd is `caches` and your 3rd is `y`"),
+])
+def test_right_values_returned_in_another_order_are_told_the_order(tmp_path, context, sandbox, function, old, new,
+                                                                  said):
+    # lstm_cell_forward's was told "`yt_pred` shares its memory with `cache[1]`... store a copy", which c_next
+    # is meant to do (the comparison was exact where the student's own sigmoid differs in the last bits).
+    result = grade_submission(nbs.write(tmp_path / "student.ipynb", nbs.course_notebook(nbs.mutate(function, old, new))),
+                              context=context, sandbox=sandbox)
+    for case in result.part(function).cases:
+        assert case.diagnosis is not None and case.diagnosis.id == "return-order", case
+        assert said in case.diagnosis.message and "`return " in case.diagnosis.message, case.diagnosis.message
+        assert "shares its memory" not in case.diagnosis.message
+
+
+def test_two_wrong_outputs_that_are_not_each_others_get_no_order_sentence(tmp_path, context, sandbox):
+    cells = nbs.mutate("rnn_cell_forward", "softmax(np.dot(Wya, a_next) + by)", "softmax(np.dot(Wya, a_next))")
+    cells.update(nbs.mutate("lstm_cell_forward", "ot * np.tanh(c_next)", "ot * c_next"))
+    result = grade_submission(nbs.write(tmp_path / "student.ipynb", nbs.course_notebook(cells)),
+                              context=context, sandbox=sandbox)
+    for part in ("rnn_cell_forward", "lstm_cell_forward"):
+        for case in result.part(part).cases:
+            assert case.diagnosis is not None and case.diagnosis.id != "return-order", case
