@@ -568,6 +568,10 @@ _JOINERS = frozenset({"concatenate", "concat", "vstack", "hstack", "stack"})
 _MAKERS = frozenset({"zeros", "ones", "empty"})
 #: NumPy's words for a matrix product of sizes that do not fit (np.dot, then @ and np.matmul).
 _NOT_ALIGNED = re.compile(r"shapes \([\d, ]*\) and \([\d, ]*\) not aligned|matmul: Input operand 1 has a mismatch")
+#: NumPy's words for an array stored in a place of another shape: (the array's, the place's).
+_STORED = re.compile(r"could not broadcast input array from shape (\([\d, ]*\)) into shape (\([\d, ]*\))")
+#: Python's words for names on the left that do not match the values on the right.
+_UNPACKED = re.compile(r"\b(too many|not enough) values to unpack \(expected \d+")
 #: The two shapes of NumPy's "not aligned" message (``np.dot``; ``@``'s message names none).
 _NOT_ALIGNED_SHAPES = re.compile(r"shapes (\([\d, ]*\)) and (\([\d, ]*\)) not aligned")
 #: NumPy's words for two shapes that do not broadcast, with the two shapes.
@@ -934,7 +938,8 @@ class _Grader:
             extra = [hint for hint in (blame,
                                        _missing_key_hint(outcome, plan.args, param_names),
                                        self._append_hint(outcome, location),
-                                       "" if blame else _numpy_call_hint(outcome, self._student_line(location)))
+                                       "" if blame else _numpy_call_hint(outcome, self._student_line(location)),
+                                       "" if blame else _assignment_hint(outcome, self._student_line(location)))
                      if hint]
             return self._case(case, ERROR, 0.0, location=location, message=(
                 f"Raised {text}{where}" + (". " + " ".join(extra) if extra else "")), **common)
@@ -1938,6 +1943,37 @@ def _product_hint(line: str, *, shapes: re.Match | None = None) -> str:
 #: The LSTM's gate weights, each multiplying ``a_prev`` stacked over ``xt`` (``_product_hint``).
 #: (``ast.unparse`` writes ``parameters["Wf"]`` with single quotes; ``Wu``: the course's older name of ``Wi``.)
 _GATE_WEIGHTS = frozenset({*(w := ("Wf", "Wi", "Wu", "Wc", "Wo")), *(f"parameters['{name}']" for name in w)})
+
+
+def _assignment_hint(outcome: Any, line: str) -> str:
+    """For an assignment on the student's ``line`` (parsed on its own) that NumPy or Python refused:
+    an array stored where its shape does not fit (``y_pred[:, :, t] = a_next``: NumPy's "could not
+    broadcast input array from shape (5,10) into shape (2,10)") and names on the left that do not
+    match the values on the right (``a_next, yt, cache = lstm_cell_forward(...)``, which returns
+    four). What each side is, in the student's words; "" otherwise."""
+    if outcome.error_type != "ValueError":
+        return ""
+    tree = _parsed_line(line)
+    statement = tree.body[0] if tree is not None and len(tree.body) == 1 else None
+    if not isinstance(statement, ast.Assign) or len(statement.targets) != 1:
+        return ""
+    target, value, message = statement.targets[0], ast.unparse(statement.value), outcome.message or ""
+    stored = _STORED.search(message)
+    if stored is not None and isinstance(target, ast.Subscript):
+        have, room = (tuple(int(n) for n in re.findall(r"\d+", group)) for group in stored.groups())
+        array = ast.unparse(target.value)
+        return (f"`{ast.unparse(target)}` has room for an array of shape {room}, and `{value}` has shape "
+                f"{have}: check the sizes `{array}` was created with, the index, and that `{value}` is the "
+                f"value that belongs there.")
+    unpacked = _UNPACKED.search(message)
+    if unpacked is not None and isinstance(target, (ast.Tuple, ast.List)):
+        names = ast.unparse(target).strip("()[]")
+        more = "more" if unpacked.group(1) == "too many" else "fewer"
+        call = statement.value if isinstance(statement.value, ast.Call) else None
+        holds = f"`{ast.unparse(call.func)}` returns" if call is not None else f"`{value}` holds"
+        return (f"The left side names {len(target.elts)} values (`{names}`) and {holds} {more}: give one "
+                f"name to each value, in its order.")
+    return ""
 
 
 def _assigned_name(line: str) -> str:

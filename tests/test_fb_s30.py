@@ -109,3 +109,32 @@ def test_two_wrong_outputs_that_are_not_each_others_get_no_order_sentence(tmp_pa
     for part in ("rnn_cell_forward", "lstm_cell_forward"):
         for case in result.part(part).cases:
             assert case.diagnosis is not None and case.diagnosis.id != "return-order", case
+
+
+@pytest.mark.parametrize("function, old, new, said", [
+    ("rnn_forward", "y_pred[:, :, t] = yt_pred", "y_pred[:, :, t] = a_next",
+     "`y_pred[:, :, t]` has room for an array of shape (2, 10), and `a_next` has shape (5, 10): check the sizes "
+     "`y_pred` was created with"),
+    ("rnn_forward", 'n_y, n_a = parameters["Wya"].shape', 'n_a, n_y = parameters["Wya"].shape',
+     "`a[:, :, t]` has room for an array of shape (2, 10), and `a_next` has shape (5, 10)"),
+    ("lstm_cell_forward", "concat[n_a :, :] = xt", "concat[n_a + 1 :, :] = xt",
+     "`concat[n_a + 1:, :]` has room for an array of shape (2, 10), and `xt` has shape (3, 10)"),
+])
+def test_an_array_stored_where_its_shape_does_not_fit_is_told_both_sides(tmp_path, context, sandbox, function, old,
+                                                                         new, said):
+    case = _first_case(tmp_path, nbs.mutate(function, old, new), function, context, sandbox)
+    assert case.status == "error" and "could not broadcast input array" in case.message, case.message
+    assert said in case.message, case.message
+
+
+@pytest.mark.parametrize("function, old, new, said", [
+    ("lstm_forward", "a_next, c_next, yt, cache = lstm_cell_forward", "a_next, yt, cache = lstm_cell_forward",
+     "The left side names 3 values (`a_next, yt, cache`) and `lstm_cell_forward` returns more"),
+    ("rnn_backward", "n_x, m = x1.shape", "n_x, m = x.shape", "The left side names 2 values (`n_x, m`) and "
+     "`x.shape` holds more"),
+])
+def test_names_that_do_not_match_the_values_unpacked_are_told_both_sides(tmp_path, context, sandbox, function, old,
+                                                                        new, said):
+    case = _first_case(tmp_path, nbs.mutate(function, old, new), function, context, sandbox)
+    assert case.status == "error" and "too many values to unpack" in case.message, case.message
+    assert said in case.message, case.message
