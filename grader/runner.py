@@ -570,6 +570,10 @@ _MAKERS = frozenset({"zeros", "ones", "empty"})
 _NOT_ALIGNED = re.compile(r"shapes \([\d, ]*\) and \([\d, ]*\) not aligned|matmul: Input operand 1 has a mismatch")
 #: NumPy's words for an array stored in a place of another shape: (the array's, the place's).
 _STORED = re.compile(r"could not broadcast input array from shape (\([\d, ]*\)) into shape (\([\d, ]*\))")
+#: NumPy's words for an in-place operation whose operands do not fit: the target's shape is named twice.
+_BROADCAST3 = re.compile(r"could not be broadcast together with shapes (\([\d, ]*\)) (\([\d, ]*\)) (\([\d, ]*\))")
+#: NumPy's words for an index past an axis's end: (index, axis, size).
+_OUT_OF_BOUNDS = re.compile(r"index (-?\d+) is out of bounds for axis (\d+) with size (\d+)")
 #: Python's words for names on the left that do not match the values on the right.
 _UNPACKED = re.compile(r"\b(too many|not enough) values to unpack \(expected \d+")
 #: The two shapes of NumPy's "not aligned" message (``np.dot``; ``@``'s message names none).
@@ -939,7 +943,8 @@ class _Grader:
                                        _missing_key_hint(outcome, plan.args, param_names),
                                        self._append_hint(outcome, location),
                                        "" if blame else _numpy_call_hint(outcome, self._student_line(location)),
-                                       "" if blame else _assignment_hint(outcome, self._student_line(location)))
+                                       "" if blame else _assignment_hint(outcome, self._student_line(location)),
+                                       "" if blame else _bounds_hint(outcome))
                      if hint]
             return self._case(case, ERROR, 0.0, location=location, message=(
                 f"Raised {text}{where}" + (". " + " ".join(extra) if extra else "")), **common)
@@ -1878,6 +1883,12 @@ def _numpy_call_hint(outcome: Any, line: str) -> str:
             return _product_hint(line, shapes=_NOT_ALIGNED_SHAPES.search(message))
         if "except for the concatenation axis must match" in message:
             return _axis_hint(line, rows_differ="along dimension 0," in message)
+        if "all input arrays must have the same shape" in message and any(
+                name == "stack" for _call, name in _numpy_calls(line)):
+            # ``np.stack((a_prev, xt))``: a new axis, where the LSTM's concat joins along axis 0.
+            over = _put_over(line)
+            return ("`np.stack` puts the arrays on a new axis, which needs them of one shape"
+                    + (f"; {over}." if over else ": `np.concatenate` joins them along an axis they have."))
         return _elementwise_hint(message, line)
     if "indices must be integers or slices, not tuple" in message:
         return _index_hint(line)
@@ -1955,6 +1966,13 @@ def _assignment_hint(outcome: Any, line: str) -> str:
         return ""
     tree = _parsed_line(line)
     statement = tree.body[0] if tree is not None and len(tree.body) == 1 else None
+    added = _BROADCAST3.search(outcome.message or "")
+    if isinstance(statement, ast.AugAssign) and added is not None and added.group(1) == added.group(3):
+        # ``dWax += dWaxt`` into a dWax made (n_x, n_a): NumPy names three shapes, the first the target's.
+        target, value = ast.unparse(statement.target), ast.unparse(statement.value)
+        have, room = (tuple(int(n) for n in re.findall(r"\d+", added.group(k))) for k in (2, 1))
+        return (f"`{target}` has shape {room} and `{value}` has shape {have}: `{ast.unparse(statement)}` cannot "
+                f"store its result in `{target}`. Check the sizes `{target}` was created with.")
     if not isinstance(statement, ast.Assign) or len(statement.targets) != 1:
         return ""
     target, value, message = statement.targets[0], ast.unparse(statement.value), outcome.message or ""
@@ -1976,6 +1994,21 @@ def _assignment_hint(outcome: Any, line: str) -> str:
     return ""
 
 
+def _bounds_hint(outcome: Any) -> str:
+    """For NumPy's "index 4 is out of bounds for axis 2 with size 4" (a loop over ``range(m)`` where
+    ``range(T_x)`` was meant, ``a[:, :, t + 1]``): which indices the axis has, and where an index
+    past them comes from. "" otherwise."""
+    found = _OUT_OF_BOUNDS.search(outcome.message or "") if outcome.error_type == "IndexError" else None
+    if found is None:
+        return ""
+    index, axis, size = (int(group) for group in found.groups())
+    if size == 0:
+        return f"Axis {axis} of that array has size 0: check the sizes it was created with."
+    return (f"Axis {axis} of that array has {size} entries, numbered 0 to {size - 1} (or -{size} to -1), "
+            f"and the index was {index}: check the range your loop runs over (`range(n)` gives 0 to n - 1) "
+            f"and any index computed from it (such as `t + 1`).")
+
+
 def _assigned_name(line: str) -> str:
     """The name ``line`` assigns to when it parses on its own as ``name = ...`` (or ``+=``); ""."""
     tree = _parsed_line(line)
@@ -1989,15 +2022,23 @@ def _axis_hint(line: str, *, rows_differ: bool) -> str:
     """For arrays joined along an axis whose other sizes differ (``np.concatenate((a_prev, xt),
     axis=1)``, ``np.hstack``): the rule, and, when their numbers of rows differ and the line joins
     exactly two, the call stacking them one over the other (axis 0, as the LSTM's ``concat``)."""
-    joined = [call.args[0].elts for call, name in _numpy_calls(line) if name in _JOINERS and call.args
-              and isinstance(call.args[0], (ast.Tuple, ast.List)) and len(call.args[0].elts) == 2]
-    if len(joined) != 1 or not rows_differ:
+    over = _put_over(line) if rows_differ else ""
+    if not over:
         return ("NumPy joins the arrays along one axis, and every other size must match: check the axis "
                 "(`np.hstack` joins along axis 1, `np.vstack` along axis 0).")
-    first, second = (ast.unparse(node) for node in joined[0])
     return (f"NumPy joins the arrays along one axis, and every other size must match: their numbers of rows "
-            f"differ, so they cannot stand side by side; to put `{first}` over `{second}`, write "
-            f"`np.concatenate(({first}, {second}), axis=0)`.")
+            f"differ, so they cannot stand side by side; {over}.")
+
+
+def _put_over(line: str) -> str:
+    """``"to put `a_prev` over `xt`, write `np.concatenate((a_prev, xt), axis=0)`"`` for the line's
+    one call joining exactly two arrays given as a tuple or list; "" otherwise."""
+    joined = [call.args[0].elts for call, name in _numpy_calls(line) if name in _JOINERS and call.args
+              and isinstance(call.args[0], (ast.Tuple, ast.List)) and len(call.args[0].elts) == 2]
+    if len(joined) != 1:
+        return ""
+    first, second = (ast.unparse(node) for node in joined[0])
+    return f"to put `{first}` over `{second}`, write `np.concatenate(({first}, {second}), axis=0)`"
 
 
 def _numpy_calls(line: str) -> list[tuple[ast.Call, str]]:

@@ -138,3 +138,37 @@ def test_names_that_do_not_match_the_values_unpacked_are_told_both_sides(tmp_pat
     case = _first_case(tmp_path, nbs.mutate(function, old, new), function, context, sandbox)
     assert case.status == "error" and "too many values to unpack" in case.message, case.message
     assert said in case.message, case.message
+
+
+@pytest.mark.parametrize("function, old, new, said", [
+    ("rnn_forward", "for t in range(T_x):", "for t in range(x.shape[1]):",
+     "Axis 2 of that array has 4 entries, numbered 0 to 3 (or -4 to -1), and the index was 4: check the range"),
+    ("rnn_forward", "a[:, :, t] = a_next", "a[:, :, t + 1] = a_next", "such as `t + 1`"),
+    ("lstm_forward", "for t in range(T_x):", "for t in range(T_x + 1):", "has 7 entries, numbered 0 to 6"),
+])
+def test_an_index_past_an_axis_is_told_the_axis_indices(tmp_path, context, sandbox, function, old, new, said):
+    case = _first_case(tmp_path, nbs.mutate(function, old, new), function, context, sandbox)
+    assert case.status == "error" and "out of bounds" in case.message, case.message
+    assert said in case.message, case.message
+
+
+def test_an_in_place_sum_into_an_array_of_another_shape_is_told_both_shapes(tmp_path, context, sandbox):
+    cells = nbs.mutate("rnn_backward", "dWax = np.zeros((n_a, n_x))", "dWax = np.zeros((n_x, n_a))")
+    case = _first_case(tmp_path, cells, "rnn_backward", context, sandbox)
+    assert "`dWax` has shape (3, 5) and `dWaxt` has shape (5, 3): `dWax += dWaxt` cannot store its result in " \
+           "`dWax`. Check the sizes `dWax` was created with." in case.message, case.message
+
+
+_CONCAT = "concat = np.zeros((n_a + n_x, m))\n    concat[: n_a, :] = a_prev\n    concat[n_a :, :] = xt"
+
+
+def test_np_stack_of_two_arrays_of_other_shapes_is_told_the_concatenate(tmp_path, context, sandbox):
+    cells = nbs.mutate("lstm_cell_forward", _CONCAT, "concat = np.stack((a_prev, xt))")
+    case = _first_case(tmp_path, cells, "lstm_cell_forward", context, sandbox)
+    assert "`np.stack` puts the arrays on a new axis, which needs them of one shape; to put `a_prev` over `xt`, " \
+           "write `np.concatenate((a_prev, xt), axis=0)`." in case.message, case.message
+    # The control: the axis-1 concatenate keeps its sentence.
+    cells = nbs.mutate("lstm_cell_forward", _CONCAT, "concat = np.concatenate((a_prev, xt), axis=1)")
+    case = _first_case(tmp_path, cells, "lstm_cell_forward", context, sandbox)
+    assert "their numbers of rows differ, so they cannot stand side by side; to put `a_prev` over `xt`, write " \
+           "`np.concatenate((a_prev, xt), axis=0)`." in case.message, case.message
