@@ -111,44 +111,33 @@ def test_two_wrong_outputs_that_are_not_each_others_get_no_order_sentence(tmp_pa
             assert case.diagnosis is not None and case.diagnosis.id != "return-order", case
 
 
-@pytest.mark.parametrize("function, old, new, said", [
-    ("rnn_forward", "y_pred[:, :, t] = yt_pred", "y_pred[:, :, t] = a_next",
+_STORED, _UNPACK, _BOUNDS = "could not broadcast input array", "too many values to unpack", "out of bounds"
+
+
+@pytest.mark.parametrize("function, old, new, error, said", [
+    # An array stored where its shape does not fit: both sides, in the student's words.
+    ("rnn_forward", "y_pred[:, :, t] = yt_pred", "y_pred[:, :, t] = a_next", _STORED,
      "`y_pred[:, :, t]` has room for an array of shape (2, 10), and `a_next` has shape (5, 10): check the sizes "
      "`y_pred` was created with"),
-    ("rnn_forward", 'n_y, n_a = parameters["Wya"].shape', 'n_a, n_y = parameters["Wya"].shape',
+    ("rnn_forward", 'n_y, n_a = parameters["Wya"].shape', 'n_a, n_y = parameters["Wya"].shape', _STORED,
      "`a[:, :, t]` has room for an array of shape (2, 10), and `a_next` has shape (5, 10)"),
-    ("lstm_cell_forward", "concat[n_a :, :] = xt", "concat[n_a + 1 :, :] = xt",
+    ("lstm_cell_forward", "concat[n_a :, :] = xt", "concat[n_a + 1 :, :] = xt", _STORED,
      "`concat[n_a + 1:, :]` has room for an array of shape (2, 10), and `xt` has shape (3, 10)"),
-])
-def test_an_array_stored_where_its_shape_does_not_fit_is_told_both_sides(tmp_path, context, sandbox, function, old,
-                                                                         new, said):
-    case = _first_case(tmp_path, nbs.mutate(function, old, new), function, context, sandbox)
-    assert case.status == "error" and "could not broadcast input array" in case.message, case.message
-    assert said in case.message, case.message
-
-
-@pytest.mark.parametrize("function, old, new, said", [
+    # Names on the left that do not match the values unpacked.
     ("lstm_forward", "a_next, c_next, yt, cache = lstm_cell_forward", "a_next, yt, cache = lstm_cell_forward",
-     "The left side names 3 values (`a_next, yt, cache`) and `lstm_cell_forward` returns more"),
-    ("rnn_backward", "n_x, m = x1.shape", "n_x, m = x.shape", "The left side names 2 values (`n_x, m`) and "
-     "`x.shape` holds more"),
-])
-def test_names_that_do_not_match_the_values_unpacked_are_told_both_sides(tmp_path, context, sandbox, function, old,
-                                                                        new, said):
-    case = _first_case(tmp_path, nbs.mutate(function, old, new), function, context, sandbox)
-    assert case.status == "error" and "too many values to unpack" in case.message, case.message
-    assert said in case.message, case.message
-
-
-@pytest.mark.parametrize("function, old, new, said", [
-    ("rnn_forward", "for t in range(T_x):", "for t in range(x.shape[1]):",
+     _UNPACK, "The left side names 3 values (`a_next, yt, cache`) and `lstm_cell_forward` returns more"),
+    ("rnn_backward", "n_x, m = x1.shape", "n_x, m = x.shape", _UNPACK,
+     "The left side names 2 values (`n_x, m`) and `x.shape` holds more"),
+    # An index past an axis: the axis's indices, and where such an index comes from.
+    ("rnn_forward", "for t in range(T_x):", "for t in range(x.shape[1]):", _BOUNDS,
      "Axis 2 of that array has 4 entries, numbered 0 to 3 (or -4 to -1), and the index was 4: check the range"),
-    ("rnn_forward", "a[:, :, t] = a_next", "a[:, :, t + 1] = a_next", "such as `t + 1`"),
-    ("lstm_forward", "for t in range(T_x):", "for t in range(T_x + 1):", "has 7 entries, numbered 0 to 6"),
+    ("rnn_forward", "a[:, :, t] = a_next", "a[:, :, t + 1] = a_next", _BOUNDS, "such as `t + 1`"),
+    ("lstm_forward", "for t in range(T_x):", "for t in range(T_x + 1):", _BOUNDS, "has 7 entries, numbered 0 to 6"),
 ])
-def test_an_index_past_an_axis_is_told_the_axis_indices(tmp_path, context, sandbox, function, old, new, said):
+def test_an_error_numpy_or_python_words_alone_is_told_what_each_side_is(tmp_path, context, sandbox, function, old,
+                                                                        new, error, said):
     case = _first_case(tmp_path, nbs.mutate(function, old, new), function, context, sandbox)
-    assert case.status == "error" and "out of bounds" in case.message, case.message
+    assert case.status == "error" and error in case.message, case.message
     assert said in case.message, case.message
 
 
