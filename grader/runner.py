@@ -1077,6 +1077,14 @@ class _Grader:
                     results.append(CheckResult(spec.name, False, 0.0, share, message))
                     failed_specs.append(spec)
                     continue
+                if isinstance(outcome.value, (tuple, list)) and spec.path and isinstance(spec.path[0], str):
+                    # A tuple where a dict is asked for: said once, with the dict's keys, not as each
+                    # output "missing from what rnn_cell_backward returned (a tuple of 5)".
+                    message = "" if said_none else _not_a_dict(part.function, outcome.value, plan.specs)
+                    said_none = True
+                    results.append(CheckResult(spec.name, False, 0.0, share, message))
+                    failed_specs.append(spec)
+                    continue
                 mismatch = checks.Mismatch(spec.name, f"`{spec.name}` is missing from what "
                                            f"`{part.function}` returned ({_shape_of(outcome.value)}).",
                                            "missing")
@@ -1326,6 +1334,15 @@ def _returned_none(function: str, specs: Sequence[Any]) -> str:
     listed = ", ".join(f"`{name}`" for name in names)
     return (f"`{function}` returned None: it must return {listed}. Is its `return` statement "
             f"missing, or not reached?")
+
+
+def _not_a_dict(function: str, value: Any, specs: Sequence[Any]) -> str:
+    """``rnn_cell_backward`` returned ``(dxt, da_prev, ...)`` where the rubric reads a dict's keys:
+    what it returned, and the dict to return, with the keys the rubric names."""
+    keys = list(dict.fromkeys(spec.path[0] for spec in specs if spec.path and isinstance(spec.path[0], str)))
+    written = ", ".join(f'"{key}": {key}' for key in keys)
+    return (f"`{function}` returned {_shape_of(value)}, where a dict is asked for, its values found by name: "
+            f"return `{{{written}}}`.")
 
 
 def _order_problem(value: Any, expected: Any, specs: Sequence[Any], failed: Sequence[Any], tol: Any) -> str:

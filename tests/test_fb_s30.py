@@ -161,3 +161,16 @@ def test_np_stack_of_two_arrays_of_other_shapes_is_told_the_concatenate(tmp_path
     case = _first_case(tmp_path, cells, "lstm_cell_forward", context, sandbox)
     assert "their numbers of rows differ, so they cannot stand side by side; to put `a_prev` over `xt`, write " \
            "`np.concatenate((a_prev, xt), axis=0)`." in case.message, case.message
+
+
+def test_a_tuple_returned_where_a_dict_is_asked_for_is_told_the_dict_once(tmp_path, context, sandbox):
+    # Before: "`dxt` is missing from what `rnn_cell_backward` returned (a tuple of 5)", once an output.
+    cells = nbs.mutate("rnn_cell_backward", "    return gradients", "    return dxt, da_prev, dWax, dWaa, dba")
+    case = _first_case(tmp_path, cells, "rnn_cell_backward", context, sandbox)
+    assert case.message == ('`rnn_cell_backward` returned a tuple of 5, where a dict is asked for, its values found '
+                            'by name: return `{"dxt": dxt, "da_prev": da_prev, "dWax": dWax, "dWaa": dWaa, '
+                            '"dba": dba}`.'), case.message
+    # The control: a dict without one key keeps the sentence naming that key.
+    cells = nbs.mutate("rnn_cell_backward", '"da_prev": da_prev', '"daprev": da_prev')
+    case = _first_case(tmp_path, cells, "rnn_cell_backward", context, sandbox)
+    assert "`da_prev` is missing from what `rnn_cell_backward` returned (a dict with keys" in case.message
