@@ -150,6 +150,7 @@ class TraceStub:
         self.misses: list[int] = []
         self.first_wrong_argument: int | None = None  # at the first miss, the first argument unlike the step's
         self.wrong_argument_zeros = False  # that argument is all zeros where the step's is not
+        self.wrong_argument_shapes: tuple[tuple, tuple] | None = None  # (passed, a correct run's), when they differ
         self.memo = memo if memo is not None else {}  # (key, step) -> (WireExpectation | None, result bytes)
         self.key = key
 
@@ -193,6 +194,10 @@ class TraceStub:
                     got = args[self.first_wrong_argument]
                     self.wrong_argument_zeros = getattr(got, "ndim", 0) > 0 and got.size > 0 \
                         and got.dtype.kind in "fiub" and not got.any()  # a NumPy array, decoded
+                    want = step_args[self.first_wrong_argument]
+                    shapes = (getattr(got, "shape", None), getattr(want, "shape", None))
+                    if None not in shapes and shapes[0] != shapes[1]:
+                        self.wrong_argument_shapes = shapes
         self.misses.append(self.calls)
         return self.fallback
 
@@ -563,6 +568,16 @@ _JOINERS = frozenset({"concatenate", "concat", "vstack", "hstack", "stack"})
 _MAKERS = frozenset({"zeros", "ones", "empty"})
 #: NumPy's words for a matrix product of sizes that do not fit (np.dot, then @ and np.matmul).
 _NOT_ALIGNED = re.compile(r"shapes \([\d, ]*\) and \([\d, ]*\) not aligned|matmul: Input operand 1 has a mismatch")
+#: NumPy's words for an array stored in a place of another shape: (the array's, the place's).
+_STORED = re.compile(r"could not broadcast input array from shape (\([\d, ]*\)) into shape (\([\d, ]*\))")
+#: NumPy's words for an in-place operation whose operands do not fit: the target's shape is named twice.
+_BROADCAST3 = re.compile(r"could not be broadcast together with shapes (\([\d, ]*\)) (\([\d, ]*\)) (\([\d, ]*\))")
+#: NumPy's words for an index past an axis's end: (index, axis, size).
+_OUT_OF_BOUNDS = re.compile(r"index (-?\d+) is out of bounds for axis (\d+) with size (\d+)")
+#: Python's words for names on the left that do not match the values on the right.
+_UNPACKED = re.compile(r"\b(too many|not enough) values to unpack \(expected \d+")
+#: The two shapes of NumPy's "not aligned" message (``np.dot``; ``@``'s message names none).
+_NOT_ALIGNED_SHAPES = re.compile(r"shapes (\([\d, ]*\)) and (\([\d, ]*\)) not aligned")
 #: NumPy's words for two shapes that do not broadcast, with the two shapes.
 _BROADCAST = re.compile(r"could not be broadcast together with shapes (\([\d, ]*\)) (\([\d, ]*\))\s*$")
 #: A call of NumPy's multiply; a ``*`` that is not ``**``.
@@ -925,10 +940,16 @@ class _Grader:
             self.raised_as[case.id] = tuple(
                 mutant_id for mutant_id, value in sorted(plan.fixture.mutants.items())
                 if type(value).__name__ == "MutantError" and value.message == text)
-            extra = [hint for hint in (self._blame(location, stubs),
+            blame = self._blame(location, stubs)
+            # A line blamed on its caller's inputs is not the mistake: how to write it (``np.dot(Waa,
+            # a_prev)``, not ``np.dot(a_prev, Waa)``) sent the student to a function that is right.
+            extra = [hint for hint in (blame,
                                        _missing_key_hint(outcome, plan.args, param_names),
                                        self._append_hint(outcome, location),
-                                       _numpy_call_hint(outcome, self._student_line(location))) if hint]
+                                       "" if blame else _numpy_call_hint(outcome, self._student_line(location)),
+                                       "" if blame else _assignment_hint(outcome, self._student_line(location)),
+                                       "" if blame else _bounds_hint(outcome))
+                     if hint]
             return self._case(case, ERROR, 0.0, location=location, message=(
                 f"Raised {text}{where}" + (". " + " ".join(extra) if extra else "")), **common)
         if status == "memory":
@@ -1060,6 +1081,14 @@ class _Grader:
                     results.append(CheckResult(spec.name, False, 0.0, share, message))
                     failed_specs.append(spec)
                     continue
+                if isinstance(outcome.value, (tuple, list)) and spec.path and isinstance(spec.path[0], str):
+                    # A tuple where a dict is asked for: said once, with the dict's keys, not as each
+                    # output "missing from what rnn_cell_backward returned (a tuple of 5)".
+                    message = "" if said_none else _not_a_dict(part.function, outcome.value, plan.specs)
+                    said_none = True
+                    results.append(CheckResult(spec.name, False, 0.0, share, message))
+                    failed_specs.append(spec)
+                    continue
                 mismatch = checks.Mismatch(spec.name, f"`{spec.name}` is missing from what "
                                            f"`{part.function}` returned ({_shape_of(outcome.value)}).",
                                            "missing")
@@ -1141,7 +1170,12 @@ class _Grader:
                     f"`{self.part.function}` called `{dep}` with inputs that differ from those of "
                     f"a correct run (first at call {stub.misses[0]}{self._argument_named(dep, stub)}): "
                     f"check what you pass at each time step ({passed})."))
-        # 3. Memory shared between outputs that should differ: a view overwritten later.
+        # 3. Right values returned in another order (`return a_next, yt_pred, c_next, cache`): told
+        #    only each one's wrong shape, or (before) an alias of two arrays that are meant to share.
+        order = _order_problem(outcome.value, fixture.expected, specs, failed, tol)
+        if order:
+            return Diagnosis("return-order", order)
+        # 4. Memory shared between outputs that should differ: a view overwritten later.
         alias = self._alias_problem(fixture, outcome, names)
         if alias:
             return Diagnosis("aliasing", alias)
@@ -1157,8 +1191,14 @@ class _Grader:
         functions = self.extraction.functions if self.extraction is not None else {}
         named = _aliased(functions, dep) if dep in functions else dep
         names = _signature(functions, named, self.facts) if named in functions else ()
-        zeros = " (an array of zeros)" if stub.wrong_argument_zeros else ""
-        return (f", in `{names[index]}`" if index < len(names) else f", in argument {index + 1}") + zeros
+        if stub.wrong_argument_shapes is not None:
+            # Zeros of the wrong shape (lstm_forward passing all of ``c``) were told "an array of
+            # zeros", which is what a correct first step passes too: the shape is the mistake.
+            passed, wanted = (tuple(shape) for shape in stub.wrong_argument_shapes)
+            said = f" (of shape {passed}, where a correct run passes {wanted})"
+        else:
+            said = " (an array of zeros)" if stub.wrong_argument_zeros else ""
+        return (f", in `{names[index]}`" if index < len(names) else f", in argument {index + 1}") + said
 
     def _reproduces(self, case: Case, plan: _CasePlan, key: tuple, mutant: Any, raw: bytes, student: Any,
                     seen: dict) -> bool:
@@ -1211,7 +1251,10 @@ class _Grader:
                     continue  # the reference holds the same values there: sharing is harmless
                 label, whole = self._label_alias(head, path, names)
                 other_label, other_whole = self._label_alias(other_head, other_path, names)
-                if checks.plain_equal(student, expected_other) and not (whole and other_whole):
+                # Within the case's tolerance: a student's own sigmoid is not bit for bit the
+                # reference's, and `return a_next, yt_pred, c_next, cache` was told an alias.
+                close = {"rtol": tol.rtol, "atol": tol.atol} if tol is not None else {}
+                if checks.plain_equal(student, expected_other, **close) and not (whole and other_whole):
                     # What belongs in the other place, stored as it is (an input, or a cell's a_next
                     # kept where the next step's cache has its a_prev: a cache in another order):
                     # not overwritten. Two whole outputs holding one array are `c = a`.
@@ -1295,6 +1338,45 @@ def _returned_none(function: str, specs: Sequence[Any]) -> str:
     listed = ", ".join(f"`{name}`" for name in names)
     return (f"`{function}` returned None: it must return {listed}. Is its `return` statement "
             f"missing, or not reached?")
+
+
+def _not_a_dict(function: str, value: Any, specs: Sequence[Any]) -> str:
+    """``rnn_cell_backward`` returned ``(dxt, da_prev, ...)`` where the rubric reads a dict's keys:
+    what it returned, and the dict to return, with the keys the rubric names."""
+    keys = list(dict.fromkeys(spec.path[0] for spec in specs if spec.path and isinstance(spec.path[0], str)))
+    written = ", ".join(f'"{key}": {key}' for key in keys)
+    return (f"`{function}` returned {_shape_of(value)}, where a dict is asked for, its values found by name: "
+            f"return `{{{written}}}`.")
+
+
+def _order_problem(value: Any, expected: Any, specs: Sequence[Any], failed: Sequence[Any], tol: Any) -> str:
+    """A sentence when every failed output is a value of the returned tuple (path ``(k,)``) that
+    holds, within ``tol``, what another of them should: the right values in another order. ""."""
+    places = {spec.path[0]: spec.name for spec in specs if len(spec.path) == 1 and isinstance(spec.path[0], int)}
+    if len(failed) < 2 or any(spec.path[0] not in places for spec in failed if spec.path) \
+            or any(len(spec.path) != 1 for spec in failed):
+        return ""
+    holds = []
+    for spec in failed:
+        try:
+            got = checks.get_path(value, spec.path)
+        except (LookupError, ValueError):
+            return ""
+        other = next((name for index, name in places.items() if index != spec.path[0]
+                      and checks.check_allclose(got, checks.get_path(expected, (index,)), tolerance=tol,
+                                                name=name) is None), None)
+        if other is None:
+            return ""
+        holds.append(f"your {_ordinal(spec.path[0] + 1)} is `{other}`")
+    listed = ", ".join(name for _index, name in sorted(places.items()))
+    return (f"Of the values returned, {' and '.join(holds)}: the values are right, in another order. "
+            f"Return them in the order asked for: `return {listed}`.")
+
+
+def _ordinal(number: int) -> str:
+    """``"1st"``, ``"2nd"``, ``"3rd"``, ``"4th"``, ... (``"11th"``, ``"12th"``, ``"13th"``)."""
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
 
 
 def _shape_of(value: Any) -> str:
@@ -1842,9 +1924,15 @@ def _numpy_call_hint(outcome: Any, line: str) -> str:
         return ""
     if kind == "ValueError":
         if _NOT_ALIGNED.search(message):
-            return _product_hint(line)
+            return _product_hint(line, shapes=_NOT_ALIGNED_SHAPES.search(message))
         if "except for the concatenation axis must match" in message:
             return _axis_hint(line, rows_differ="along dimension 0," in message)
+        if "all input arrays must have the same shape" in message and any(
+                name == "stack" for _call, name in _numpy_calls(line)):
+            # ``np.stack((a_prev, xt))``: a new axis, where the LSTM's concat joins along axis 0.
+            over = _put_over(line)
+            return ("`np.stack` puts the arrays on a new axis, which needs them of one shape"
+                    + (f"; {over}." if over else ": `np.concatenate` joins them along an axis they have."))
         return _elementwise_hint(message, line)
     if "indices must be integers or slices, not tuple" in message:
         return _index_hint(line)
@@ -1864,13 +1952,33 @@ def _numpy_call_hint(outcome: Any, line: str) -> str:
     return ""
 
 
-def _product_hint(line: str) -> str:
+def _product_hint(line: str, *, shapes: re.Match | None = None) -> str:
     """For a matrix product of sizes that do not fit: the rule, with the two arrays of the line's
-    one product (``np.dot(a, b)``, ``np.matmul(a, b)``, ``a @ b``) when it has exactly one."""
+    one product (``np.dot(a, b)``, ``np.matmul(a, b)``, ``a @ b``) when it has exactly one.
+    ``shapes``: NumPy's two shapes, when its message gives them; two of one shape were meant to be
+    multiplied element by element (``np.dot(ft, c_prev)``), which no order or transpose fixes."""
     pairs = [tuple(call.args) for call, name in _numpy_calls(line) if name in ("dot", "matmul") and len(call.args) == 2]
     tree = _parsed_line(line) if "@" in line else None
     pairs += [(node.left, node.right) for node in ast.walk(tree)
               if isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult)] if tree is not None else []
+    if shapes is not None and shapes.group(1) == shapes.group(2):
+        shape = tuple(int(n) for n in re.findall(r"\d+", shapes.group(1)))
+        rule = ("two arrays of one shape are multiplied element by element{}; `np.dot` and `@` are the "
+                "matrix product, which needs the columns of the first to match the rows of the second.")
+        if len(pairs) != 1:
+            return (f"Two arrays of the same shape {shape} met in a matrix product on this line: to multiply "
+                    f"them element by element, write `a * b`; for a matrix product, one of them needs its "
+                    f"transpose (`.T`).")
+        left, right = pairs[0]
+        same = f"`{ast.unparse(left)}` and `{ast.unparse(right)}` have the same shape {shape}"
+        target = _assigned_name(line)
+        if target.startswith("dW"):
+            # A weight's gradient is the product of a gradient and an input's transpose (dWaa =
+            # dtanh @ a_prev.T, both (n_a, m)): element by element would be the wrong fix there.
+            return (f"{same}: `{target}`, a weight's gradient, is the matrix product of the gradient and "
+                    f"the transpose of the input, as in `np.dot({ast.unparse(left)}, {ast.unparse(right)}.T)`.")
+        written = ast.unparse(ast.BinOp(left=left, op=ast.Mult(), right=right))  # parenthesised as needed
+        return f"{same}: " + rule.format(f", `{written}`")
     rule = "In a matrix product the number of columns of the first array must equal the number of rows of the second"
     if len(pairs) != 1:
         return (f"{rule}: check the order of the two (`np.dot(Waa, a_prev)`, not `np.dot(a_prev, Waa)`) "
@@ -1892,19 +2000,89 @@ def _product_hint(line: str) -> str:
 _GATE_WEIGHTS = frozenset({*(w := ("Wf", "Wi", "Wu", "Wc", "Wo")), *(f"parameters['{name}']" for name in w)})
 
 
+def _assignment_hint(outcome: Any, line: str) -> str:
+    """For an assignment on the student's ``line`` (parsed on its own) that NumPy or Python refused:
+    an array stored where its shape does not fit (``y_pred[:, :, t] = a_next``: NumPy's "could not
+    broadcast input array from shape (5,10) into shape (2,10)") and names on the left that do not
+    match the values on the right (``a_next, yt, cache = lstm_cell_forward(...)``, which returns
+    four). What each side is, in the student's words; "" otherwise."""
+    if outcome.error_type != "ValueError":
+        return ""
+    tree = _parsed_line(line)
+    statement = tree.body[0] if tree is not None and len(tree.body) == 1 else None
+    added = _BROADCAST3.search(outcome.message or "")
+    if isinstance(statement, ast.AugAssign) and added is not None and added.group(1) == added.group(3):
+        # ``dWax += dWaxt`` into a dWax made (n_x, n_a): NumPy names three shapes, the first the target's.
+        target, value = ast.unparse(statement.target), ast.unparse(statement.value)
+        have, room = (tuple(int(n) for n in re.findall(r"\d+", added.group(k))) for k in (2, 1))
+        return (f"`{target}` has shape {room} and `{value}` has shape {have}: `{ast.unparse(statement)}` cannot "
+                f"store its result in `{target}`. Check the sizes `{target}` was created with.")
+    if not isinstance(statement, ast.Assign) or len(statement.targets) != 1:
+        return ""
+    target, value, message = statement.targets[0], ast.unparse(statement.value), outcome.message or ""
+    stored = _STORED.search(message)
+    if stored is not None and isinstance(target, ast.Subscript):
+        have, room = (tuple(int(n) for n in re.findall(r"\d+", group)) for group in stored.groups())
+        array = ast.unparse(target.value)
+        return (f"`{ast.unparse(target)}` has room for an array of shape {room}, and `{value}` has shape "
+                f"{have}: check the sizes `{array}` was created with, the index, and that `{value}` is the "
+                f"value that belongs there.")
+    unpacked = _UNPACKED.search(message)
+    if unpacked is not None and isinstance(target, (ast.Tuple, ast.List)):
+        names = ast.unparse(target).strip("()[]")
+        more = "more" if unpacked.group(1) == "too many" else "fewer"
+        call = statement.value if isinstance(statement.value, ast.Call) else None
+        holds = f"`{ast.unparse(call.func)}` returns" if call is not None else f"`{value}` holds"
+        return (f"The left side names {len(target.elts)} values (`{names}`) and {holds} {more}: give one "
+                f"name to each value, in its order.")
+    return ""
+
+
+def _bounds_hint(outcome: Any) -> str:
+    """For NumPy's "index 4 is out of bounds for axis 2 with size 4" (a loop over ``range(m)`` where
+    ``range(T_x)`` was meant, ``a[:, :, t + 1]``): which indices the axis has, and where an index
+    past them comes from. "" otherwise."""
+    found = _OUT_OF_BOUNDS.search(outcome.message or "") if outcome.error_type == "IndexError" else None
+    if found is None:
+        return ""
+    index, axis, size = (int(group) for group in found.groups())
+    if size == 0:
+        return f"Axis {axis} of that array has size 0: check the sizes it was created with."
+    return (f"Axis {axis} of that array has {size} entries, numbered 0 to {size - 1} (or -{size} to -1), "
+            f"and the index was {index}: check the range your loop runs over (`range(n)` gives 0 to n - 1) "
+            f"and any index computed from it (such as `t + 1`).")
+
+
+def _assigned_name(line: str) -> str:
+    """The name ``line`` assigns to when it parses on its own as ``name = ...`` (or ``+=``); ""."""
+    tree = _parsed_line(line)
+    statement = tree.body[0] if tree is not None and len(tree.body) == 1 else None
+    targets = statement.targets if isinstance(statement, ast.Assign) else \
+        [statement.target] if isinstance(statement, ast.AugAssign) else []
+    return targets[0].id if len(targets) == 1 and isinstance(targets[0], ast.Name) else ""
+
+
 def _axis_hint(line: str, *, rows_differ: bool) -> str:
     """For arrays joined along an axis whose other sizes differ (``np.concatenate((a_prev, xt),
     axis=1)``, ``np.hstack``): the rule, and, when their numbers of rows differ and the line joins
     exactly two, the call stacking them one over the other (axis 0, as the LSTM's ``concat``)."""
-    joined = [call.args[0].elts for call, name in _numpy_calls(line) if name in _JOINERS and call.args
-              and isinstance(call.args[0], (ast.Tuple, ast.List)) and len(call.args[0].elts) == 2]
-    if len(joined) != 1 or not rows_differ:
+    over = _put_over(line) if rows_differ else ""
+    if not over:
         return ("NumPy joins the arrays along one axis, and every other size must match: check the axis "
                 "(`np.hstack` joins along axis 1, `np.vstack` along axis 0).")
-    first, second = (ast.unparse(node) for node in joined[0])
     return (f"NumPy joins the arrays along one axis, and every other size must match: their numbers of rows "
-            f"differ, so they cannot stand side by side; to put `{first}` over `{second}`, write "
-            f"`np.concatenate(({first}, {second}), axis=0)`.")
+            f"differ, so they cannot stand side by side; {over}.")
+
+
+def _put_over(line: str) -> str:
+    """``"to put `a_prev` over `xt`, write `np.concatenate((a_prev, xt), axis=0)`"`` for the line's
+    one call joining exactly two arrays given as a tuple or list; "" otherwise."""
+    joined = [call.args[0].elts for call, name in _numpy_calls(line) if name in _JOINERS and call.args
+              and isinstance(call.args[0], (ast.Tuple, ast.List)) and len(call.args[0].elts) == 2]
+    if len(joined) != 1:
+        return ""
+    first, second = (ast.unparse(node) for node in joined[0])
+    return f"to put `{first}` over `{second}`, write `np.concatenate(({first}, {second}), axis=0)`"
 
 
 def _numpy_calls(line: str) -> list[tuple[ast.Call, str]]:

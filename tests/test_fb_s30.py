@@ -1,0 +1,176 @@
+"""Session 30, helper fb: every hint a student reads points at the fix.
+
+Each case is a one-line mistake of this assignment, graded through the real grader; the hint it
+was given before sent the student away from the fix (a transpose for an element-by-element
+product; the order of a product in a per-step function that is right, when the caller passed the
+wrong input; "an array of zeros" for zeros of the wrong shape). Controls keep the other texts.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from grader.runner import grade_submission
+from tests import notebooks as nbs
+from tests.test_live import course_module  # noqa: F401 - a fixture: rnn_utils importable
+
+
+def _first_case(tmp_path: Path, cells: dict, part: str, context, sandbox):
+    path = nbs.write(tmp_path / "student.ipynb", nbs.course_notebook(cells))
+    return grade_submission(path, context=context, sandbox=sandbox).part(part).cases[0]
+
+
+@pytest.mark.parametrize("function, old, new, fixed", [
+    ("lstm_cell_forward", "ft * c_prev", "np.dot(ft, c_prev)", "`ft * c_prev`"),
+    ("lstm_cell_forward", "ot * np.tanh(c_next)", "ot @ np.tanh(c_next)", None),  # @ names no shapes
+    ("rnn_cell_backward", "dtanh = (1 - a_next ** 2) * da_next", "dtanh = np.dot(1 - a_next ** 2, da_next)",
+     "`(1 - a_next ** 2) * da_next`"),
+])
+def test_a_matrix_product_of_two_arrays_of_one_shape_is_told_element_by_element(
+        tmp_path, context, sandbox, function, old, new, fixed):
+    case = _first_case(tmp_path, nbs.mutate(function, old, new), function, context, sandbox)
+    assert case.status == "error", case.message
+    if fixed is None:  # NumPy's message for @ gives no shapes: the rule, as before
+        assert "columns of the first" in case.message, case.message
+        return
+    assert "have the same shape (5, 10)" in case.message and fixed in case.message, case.message
+    assert "needs its transpose" not in case.message, case.message
+
+
+def test_a_weight_gradient_of_two_arrays_of_one_shape_is_told_the_transpose(tmp_path, context, sandbox):
+    # dWaa = dtanh @ a_prev.T, both (n_a, m): here the transpose is the fix, not `*`.
+    cells = nbs.mutate("rnn_cell_backward", "np.dot(dtanh, a_prev.T)", "np.dot(dtanh, a_prev)")
+    case = _first_case(tmp_path, cells, "rnn_cell_backward", context, sandbox)
+    assert "`np.dot(dtanh, a_prev.T)`" in case.message and "dtanh * a_prev" not in case.message, case.message
+
+
+def test_a_product_of_sizes_that_differ_keeps_the_order_and_transpose_rule(tmp_path, context, sandbox):
+    cells = nbs.mutate("rnn_cell_backward", "np.dot(Wax.T, dtanh)", "np.dot(Wax, dtanh)")
+    case = _first_case(tmp_path, cells, "rnn_cell_backward", context, sandbox)
+    assert "check the order of `Wax` and `dtanh` and whether one of them needs its transpose" in case.message, \
+        case.message
+
+
+@pytest.mark.parametrize("old, new, passed", [
+    ("rnn_cell_forward(x[:, :, t], a_next, parameters)", "rnn_cell_forward(a_next, x[:, :, t], parameters)",
+     "(5, 10)"),
+    ("x[:, :, t]", "x[t]", "(10, 4)"),
+])
+def test_an_error_blamed_on_the_callers_input_is_not_told_to_rewrite_the_right_line(
+        tmp_path, context, sandbox, old, new, passed):
+    # rnn_cell_forward is right; the product hint told the student to reorder its np.dot.
+    case = _first_case(tmp_path, nbs.mutate("rnn_forward", old, new), "rnn_forward", context, sandbox)
+    assert "comes from what `rnn_forward` passed to it" in case.message, case.message
+    assert f"in `xt` (of shape {passed}, where a correct run passes (3, 10))" in case.message, case.message
+    assert "columns of the first" not in case.message and "np.dot(a_prev, Waa)" not in case.message, case.message
+
+
+def test_zeros_of_the_wrong_shape_are_told_their_shape_not_zeros(tmp_path, context, sandbox):
+    # A correct first step passes zeros as c_prev too: "an array of zeros" pointed nowhere.
+    cells = nbs.mutate("lstm_forward", "lstm_cell_forward(x[:, :, t], a_next, c_next, parameters)",
+                       "lstm_cell_forward(x[:, :, t], a_next, c, parameters)")
+    case = _first_case(tmp_path, cells, "lstm_forward", context, sandbox)
+    assert "in `c_prev` (of shape (5, 10, 7), where a correct run passes (5, 10))" in case.message, case.message
+    assert "an array of zeros" not in case.message, case.message
+
+
+def test_zeros_of_the_right_shape_are_still_told_zeros(tmp_path, context, sandbox):
+    cells = nbs.mutate("lstm_forward", "lstm_cell_forward(x[:, :, t], a_next, c_next, parameters)",
+                       "lstm_cell_forward(x[:, :, t], c_next, a_next, parameters)")
+    case = _first_case(tmp_path, cells, "lstm_forward", context, sandbox)
+    assert case.diagnosis is not None and "in `a_prev` (an array of zeros)" in case.diagnosis.message, case
+
+
+@pytest.mark.parametrize("function, old, new, said", [
+    ("lstm_cell_forward", "return a_next, c_next, yt_pred, cache", "return a_next, yt_pred, c_next, cache",
+     "your 2nd is `yt_pred` and your 3rd is `c_next`"),
+    ("rnn_cell_forward", "return a_next, yt_pred, cache", "return yt_pred, a_next, cache",
+     "your 1st is `yt_pred` and your 2nd is `a_next`"),
+    ("rnn_forward", "return a, y_pred, caches", "return a, caches, y_pred", "your 2nd is `caches` and your 3rd is `y`"),
+])
+def test_right_values_returned_in_another_order_are_told_the_order(tmp_path, context, sandbox, function, old, new,
+                                                                  said):
+    # lstm_cell_forward's was told "`yt_pred` shares its memory with `cache[1]`... store a copy", which c_next
+    # is meant to do (the comparison was exact where the student's own sigmoid differs in the last bits).
+    result = grade_submission(nbs.write(tmp_path / "student.ipynb", nbs.course_notebook(nbs.mutate(function, old, new))),
+                              context=context, sandbox=sandbox)
+    for case in result.part(function).cases:
+        assert case.diagnosis is not None and case.diagnosis.id == "return-order", case
+        assert said in case.diagnosis.message and "`return " in case.diagnosis.message, case.diagnosis.message
+        assert "shares its memory" not in case.diagnosis.message
+
+
+def test_two_wrong_outputs_that_are_not_each_others_get_no_order_sentence(tmp_path, context, sandbox):
+    cells = nbs.mutate("rnn_cell_forward", "softmax(np.dot(Wya, a_next) + by)", "softmax(np.dot(Wya, a_next))")
+    cells.update(nbs.mutate("lstm_cell_forward", "ot * np.tanh(c_next)", "ot * c_next"))
+    result = grade_submission(nbs.write(tmp_path / "student.ipynb", nbs.course_notebook(cells)),
+                              context=context, sandbox=sandbox)
+    for part in ("rnn_cell_forward", "lstm_cell_forward"):
+        for case in result.part(part).cases:
+            assert case.diagnosis is not None and case.diagnosis.id != "return-order", case
+
+
+_STORED, _UNPACK, _BOUNDS = "could not broadcast input array", "too many values to unpack", "out of bounds"
+
+
+@pytest.mark.parametrize("function, old, new, error, said", [
+    # An array stored where its shape does not fit: both sides, in the student's words.
+    ("rnn_forward", "y_pred[:, :, t] = yt_pred", "y_pred[:, :, t] = a_next", _STORED,
+     "`y_pred[:, :, t]` has room for an array of shape (2, 10), and `a_next` has shape (5, 10): check the sizes "
+     "`y_pred` was created with"),
+    ("rnn_forward", 'n_y, n_a = parameters["Wya"].shape', 'n_a, n_y = parameters["Wya"].shape', _STORED,
+     "`a[:, :, t]` has room for an array of shape (2, 10), and `a_next` has shape (5, 10)"),
+    ("lstm_cell_forward", "concat[n_a :, :] = xt", "concat[n_a + 1 :, :] = xt", _STORED,
+     "`concat[n_a + 1:, :]` has room for an array of shape (2, 10), and `xt` has shape (3, 10)"),
+    # Names on the left that do not match the values unpacked.
+    ("lstm_forward", "a_next, c_next, yt, cache = lstm_cell_forward", "a_next, yt, cache = lstm_cell_forward",
+     _UNPACK, "The left side names 3 values (`a_next, yt, cache`) and `lstm_cell_forward` returns more"),
+    ("rnn_backward", "n_x, m = x1.shape", "n_x, m = x.shape", _UNPACK,
+     "The left side names 2 values (`n_x, m`) and `x.shape` holds more"),
+    # An index past an axis: the axis's indices, and where such an index comes from.
+    ("rnn_forward", "for t in range(T_x):", "for t in range(x.shape[1]):", _BOUNDS,
+     "Axis 2 of that array has 4 entries, numbered 0 to 3 (or -4 to -1), and the index was 4: check the range"),
+    ("rnn_forward", "a[:, :, t] = a_next", "a[:, :, t + 1] = a_next", _BOUNDS, "such as `t + 1`"),
+    ("lstm_forward", "for t in range(T_x):", "for t in range(T_x + 1):", _BOUNDS, "has 7 entries, numbered 0 to 6"),
+])
+def test_an_error_numpy_or_python_words_alone_is_told_what_each_side_is(tmp_path, context, sandbox, function, old,
+                                                                        new, error, said):
+    case = _first_case(tmp_path, nbs.mutate(function, old, new), function, context, sandbox)
+    assert case.status == "error" and error in case.message, case.message
+    assert said in case.message, case.message
+
+
+def test_an_in_place_sum_into_an_array_of_another_shape_is_told_both_shapes(tmp_path, context, sandbox):
+    cells = nbs.mutate("rnn_backward", "dWax = np.zeros((n_a, n_x))", "dWax = np.zeros((n_x, n_a))")
+    case = _first_case(tmp_path, cells, "rnn_backward", context, sandbox)
+    assert "`dWax` has shape (3, 5) and `dWaxt` has shape (5, 3): `dWax += dWaxt` cannot store its result in " \
+           "`dWax`. Check the sizes `dWax` was created with." in case.message, case.message
+
+
+_CONCAT = "concat = np.zeros((n_a + n_x, m))\n    concat[: n_a, :] = a_prev\n    concat[n_a :, :] = xt"
+
+
+def test_np_stack_of_two_arrays_of_other_shapes_is_told_the_concatenate(tmp_path, context, sandbox):
+    cells = nbs.mutate("lstm_cell_forward", _CONCAT, "concat = np.stack((a_prev, xt))")
+    case = _first_case(tmp_path, cells, "lstm_cell_forward", context, sandbox)
+    assert "`np.stack` puts the arrays on a new axis, which needs them of one shape; to put `a_prev` over `xt`, " \
+           "write `np.concatenate((a_prev, xt), axis=0)`." in case.message, case.message
+    # The control: the axis-1 concatenate keeps its sentence.
+    cells = nbs.mutate("lstm_cell_forward", _CONCAT, "concat = np.concatenate((a_prev, xt), axis=1)")
+    case = _first_case(tmp_path, cells, "lstm_cell_forward", context, sandbox)
+    assert "their numbers of rows differ, so they cannot stand side by side; to put `a_prev` over `xt`, write " \
+           "`np.concatenate((a_prev, xt), axis=0)`." in case.message, case.message
+
+
+def test_a_tuple_returned_where_a_dict_is_asked_for_is_told_the_dict_once(tmp_path, context, sandbox):
+    # Before: "`dxt` is missing from what `rnn_cell_backward` returned (a tuple of 5)", once an output.
+    cells = nbs.mutate("rnn_cell_backward", "    return gradients", "    return dxt, da_prev, dWax, dWaa, dba")
+    case = _first_case(tmp_path, cells, "rnn_cell_backward", context, sandbox)
+    assert case.message == ('`rnn_cell_backward` returned a tuple of 5, where a dict is asked for, its values found '
+                            'by name: return `{"dxt": dxt, "da_prev": da_prev, "dWax": dWax, "dWaa": dWaa, '
+                            '"dba": dba}`.'), case.message
+    # The control: a dict without one key keeps the sentence naming that key.
+    cells = nbs.mutate("rnn_cell_backward", '"da_prev": da_prev', '"daprev": da_prev')
+    case = _first_case(tmp_path, cells, "rnn_cell_backward", context, sandbox)
+    assert "`da_prev` is missing from what `rnn_cell_backward` returned (a dict with keys" in case.message
