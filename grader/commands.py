@@ -66,6 +66,7 @@ class ClassSummary:
     flagged_pairs: int = 0
     class_report: Path | None = None
     former: tuple[str, ...] = ()  # OUT/<id>/ of an earlier run whose submission is gone
+    several_notebooks: tuple[str, ...] = ()  # unreadable ones holding several notebooks, none graded
     #: With ``--roster``: its students (count), those with no submission (their roster ids), the
     #: submissions whose student is not on it, and students with several submissions.
     roster_size: int = 0
@@ -1043,11 +1044,15 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
             _remove_earlier(out_dir / CLASS_REPORT, stream=stream,
                             why="the class report was not written this time")
 
+    from grader.discover import SEVERAL_NOTEBOOKS
+
     everyone = stats.graded + stats.unreadable + stats.harness
     summary = ClassSummary(
         graded=len(stats.graded),
         harness_failures=tuple(r.submission_id for r in stats.harness if r.status == HARNESS),
         unreadable=tuple(r.submission_id for r in stats.unreadable),
+        several_notebooks=tuple(r.submission_id for r in stats.unreadable
+                                if r.messages and SEVERAL_NOTEBOOKS in r.messages[0]),
         scores=tuple(r.points for r in stats.graded),
         max_score=max((r.max_points for r in everyone), default=context.rubric.max_points),
         seconds=time.perf_counter() - started, out_dir=out_dir, total=total,
@@ -1282,6 +1287,10 @@ def _print_summary(summary: ClassSummary, *, stream: TextIO, similarity_ran: boo
     if summary.unreadable:
         stream.write(f"Unreadable submissions (0 points each in grades.csv, and in report.html's figures): "
                      f"{', '.join(summary.unreadable)}\n")
+    if summary.several_notebooks:  # readable work, not graded: the TA can fix it, the feedback says so
+        stream.write(f"Several notebooks in one submission, none graded (each one's feedback names them; "
+                     f"leave the one to grade in the student's files and run again): "
+                     f"{', '.join(summary.several_notebooks)}\n")
     if summary.harness_failures:
         stream.write(f"Harness failures (our bugs, not the students'): "
                      f"{', '.join(summary.harness_failures)}\n")
