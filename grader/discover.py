@@ -229,8 +229,9 @@ def files_under(folder: Path) -> dict[str, Path]:
 
 
 #: What the message of a submission with several notebooks adds: none is graded until one is left.
-SEVERAL_NOTEBOOKS = ("None of them was graded: your instructor keeps the one to grade and grades it "
-                     "again (next time, hand in that notebook alone).")
+#: Worded for both readers: a Gradescope student can resubmit, a class run's TA reads the run's line.
+SEVERAL_NOTEBOOKS = ("None of them was graded: hand in the notebook to grade alone, or tell your "
+                     "instructor which one it is.")
 
 
 def _notebooks(names: Mapping[str, Path]) -> list[str]:

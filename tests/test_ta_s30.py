@@ -37,7 +37,7 @@ def test_two_notebooks_are_named_as_such_and_say_what_to_do(tmp_path):
     message = json.loads((out / "zoe" / "result.full.json").read_text())["messages"][0]
     assert "2 notebooks (Assignment4-1.ipynb, Assignment4.ipynb)" in message or \
         "2 notebooks (Assignment4.ipynb, Assignment4-1.ipynb)" in message, message
-    assert "None of them was graded" in message and "hand in that notebook alone" in message, message
+    assert "None of them was graded" in message and "hand in the notebook to grade alone" in message, message
     assert "None of them" in (out / "zoe" / "feedback.md").read_text()
     report = (out / "report.html").read_text()
     assert "file is broken" not in report and "not exactly one" in report
