@@ -11,6 +11,8 @@ import io
 import json
 from pathlib import Path
 
+import pytest
+
 from grader import commands
 from tests import notebooks as nbs
 
@@ -60,3 +62,34 @@ def test_a_submission_without_a_notebook_is_not_said_to_hold_several(tmp_path):
     assert "Several notebooks" not in printed
     message = json.loads((tmp_path / "out" / "lee" / "result.full.json").read_text())["messages"][0]
     assert message == "lee: the submission holds no notebook; expected exactly one.", message
+
+
+# --------------------------------------------------------------------------- an output path the reference does not have
+
+def test_an_output_path_the_reference_does_not_have_is_refused_at_its_line(tmp_path, capsys):
+    """``cache: path "[3]"`` for the 3-tuple of rnn_cell_forward was accepted by the loader, by
+    ``regenerate`` and by ``regenerate --check``; a right answer then passed (it matched the
+    fixture whole) and every student with any output wrong was a harness failure, "our bugs"."""
+    from grader import regenerate
+    from grader.fixtures import FixtureError, load_fixtures
+    from grader.rubric import load_rubric
+    from tests.test_rubric import BASE
+
+    rubric_path = tmp_path / "course" / "quiz.yaml"
+    rubric_path.parent.mkdir()
+    rubric_path.write_text(BASE)
+    assert regenerate.main([str(rubric_path)]) == 0
+    bad = BASE.replace('{name: cache, path: "[2]", weight: 1}', '{name: cache, path: "[3]", weight: 1}')
+    assert bad != BASE
+    rubric_path.write_text(bad)  # paths are not in a case's spec: the fixtures stay "fresh"
+    rubric = load_rubric(rubric_path)
+    with pytest.raises(FixtureError) as info:
+        load_fixtures(rubric)
+    message = str(info.value)
+    assert message.startswith(f"{rubric_path}:10: output 'cache' has path '[3]'"), message
+    assert "tuple of length 3" in message and "fix the path" in message, message
+    capsys.readouterr()
+    assert regenerate.main([str(rubric_path), "--check"]) == 2
+    assert f"{rubric_path}:10: output 'cache' has path '[3]'" in capsys.readouterr().err
+    rubric_path.write_text(BASE)  # the control: the right path loads
+    assert len(load_fixtures(load_rubric(rubric_path))) == 3
