@@ -1295,10 +1295,12 @@ def _print_summary(summary: ClassSummary, *, stream: TextIO, similarity_ran: boo
         stream.write(f"Harness failures (our bugs, not the students'): "
                      f"{', '.join(summary.harness_failures)}\n")
     if summary.roster_size:
-        stream.write(f"Roster: {summary.roster_size} student(s); "
-                     f"{len(summary.no_submission)} with no submission"
-                     f"{': ' + ', '.join(summary.no_submission) if summary.no_submission else ''} "
-                     f"(in {out / GRADEBOOK} with 0 and status '{_NO_SUBMISSION}')\n")
+        # "0 with no submission (in grades.csv with 0 and status 'no submission')" read as if
+        # someone had been given a 0: said only when someone has.
+        absent = (f"{len(summary.no_submission)} with no submission: {', '.join(summary.no_submission)} "
+                  f"(in {out / GRADEBOOK} with 0 and status '{_NO_SUBMISSION}')" if summary.no_submission
+                  else "each with a submission")
+        stream.write(f"Roster: {summary.roster_size} student(s); {absent}\n")
         if summary.earlier_only:
             stream.write(f"Roster: {summary.earlier_only}\n")
         if summary.not_on_roster:

@@ -93,3 +93,16 @@ def test_an_output_path_the_reference_does_not_have_is_refused_at_its_line(tmp_p
     assert f"{rubric_path}:10: output 'cache' has path '[3]'" in capsys.readouterr().err
     rubric_path.write_text(BASE)  # the control: the right path loads
     assert len(load_fixtures(load_rubric(rubric_path))) == 3
+
+
+def test_a_roster_whose_students_all_submitted_says_so_without_a_zero(tmp_path):
+    """It printed "0 with no submission (in OUT/grades.csv with 0 and status 'no submission')"."""
+    subs = tmp_path / "subs"
+    nbs.write(subs / "ada.ipynb", nbs.course_notebook())
+    roster = tmp_path / "class.csv"
+    roster.write_text("id,name\nADA,Ada Lovelace\n")
+    stream = io.StringIO()
+    commands.grade_class(subs, out_dir=tmp_path / "out", jobs=1, similarity=False, feedback_html=False,
+                         stream=stream, roster=roster)
+    line = next(l for l in stream.getvalue().splitlines() if l.startswith("Roster:"))
+    assert line == "Roster: 1 student(s); each with a submission", line
