@@ -888,8 +888,13 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         # An output folder inside the submissions folder is not a submission.
         out_real = out_dir.resolve()
         real = _RealPaths()
-        subs = [sub for sub in _find(root, defer=True)
-                if not real(Path(sub.path)).is_relative_to(out_real)]
+        found = _find(root, defer=True)
+        subs = [sub for sub in found if not real(Path(sub.path)).is_relative_to(out_real)]
+        if found and not subs and real(root).is_relative_to(out_real):
+            # `--out SUBMISSIONS` (or a folder around it) said "no submissions found" of a full folder.
+            raise CommandError(f"{out_dir}: the output folder holds the submissions folder {submissions} "
+                               f"(its {len(found)} submission(s) would be taken for the grader's output); "
+                               f"give --out another folder, such as grading-output")
         if not subs:
             raise CommandError(f"{submissions}: no submissions found besides the output folder")
         starter = read_template(Path(template)) if template and similarity else None

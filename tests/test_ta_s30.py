@@ -106,3 +106,22 @@ def test_a_roster_whose_students_all_submitted_says_so_without_a_zero(tmp_path):
                          stream=stream, roster=roster)
     line = next(l for l in stream.getvalue().splitlines() if l.startswith("Roster:"))
     assert line == "Roster: 1 student(s); each with a submission", line
+
+
+def test_an_output_folder_that_is_the_submissions_folder_is_named_as_the_problem(tmp_path):
+    """``--out`` the submissions folder itself said "no submissions found besides the output
+    folder" of a folder full of notebooks."""
+    subs = tmp_path / "subs"
+    nbs.write(subs / "ada.ipynb", nbs.course_notebook())
+    nbs.write(subs / "bob.ipynb", nbs.course_notebook())
+    for out in (subs, tmp_path):
+        with pytest.raises(commands.CommandError) as info:
+            grade(subs, out)
+        message = str(info.value)
+        assert message.startswith(f"{out}: the output folder holds the submissions folder {subs}"), message
+        assert "2 submission(s)" in message and "give --out another folder" in message, message
+    assert sorted(p.name for p in subs.iterdir()) == ["ada.ipynb", "bob.ipynb"]  # nothing written there
+    # An empty folder is still "no submissions".
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(commands.CommandError, match="no submissions found"):
+        grade(tmp_path / "empty", tmp_path / "empty" / "out")
