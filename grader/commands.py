@@ -1004,7 +1004,10 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
             # lists it, as a run without --force would (a gradebook without them missed students).
             partition([sub for sub in subs if sub.id not in fresh], keys, out_dir=out_dir, on_kept=absorb)
         tally, book = books()
+        dropped = _gradebook_options_dropped(out_dir / GRADEBOOK, roster=matched is not None, excel=excel)
         book.write(out_dir, roster=matched, bom=excel)
+        if dropped:
+            stream.write(dropped)
 
         report = sources = known_sources = None
         flagged = 0
@@ -1275,6 +1278,28 @@ def _entries(root: Path) -> int:
         return max(1, sum(1 for _ in os.scandir(root))) if Path(root).is_dir() else 1
     except OSError:
         return 1
+
+
+def _gradebook_options_dropped(path: Path, *, roster: bool, excel: bool) -> str:
+    """What an earlier ``grades.csv`` had that this run's will not (lines to print, or ""): the
+    roster's columns and students (``--roster``), Excel's byte-order mark (``--excel``). Neither
+    option is remembered, so a re-run for two late submissions without them silently dropped the
+    students with no submission from the gradebook the TA uploads."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(65536)
+    except OSError:  # none yet (or unreadable): nothing was dropped that we can tell
+        return ""
+    header = head.split(b"\n", 1)[0]
+    lines = []
+    if not roster and b",on_roster," in header:
+        lines.append(f"The earlier {GRADEBOOK} had a roster's columns and students; this run was given no "
+                     f"--roster, so {path} now lists the submissions only: run again with --roster FILE "
+                     f"(nothing is graded again) to have every student of the class in it\n")
+    if not excel and head.startswith(b"\xef\xbb\xbf"):
+        lines.append(f"The earlier {GRADEBOOK} was written for Excel (--excel); this run's is plain UTF-8: "
+                     f"add --excel if Excel opens it\n")
+    return "".join(lines)
 
 
 def _print_summary(summary: ClassSummary, *, stream: TextIO, similarity_ran: bool) -> None:

@@ -125,3 +125,24 @@ def test_an_output_folder_that_is_the_submissions_folder_is_named_as_the_problem
     (tmp_path / "empty").mkdir()
     with pytest.raises(commands.CommandError, match="no submissions found"):
         grade(tmp_path / "empty", tmp_path / "empty" / "out")
+
+
+def test_a_rerun_without_the_roster_or_excel_says_what_the_gradebook_lost(tmp_path):
+    """Neither --roster nor --excel is remembered: the re-run for late submissions without them
+    wrote a gradebook without the students who submitted nothing, and said nothing."""
+    subs = tmp_path / "subs"
+    nbs.write(subs / "ada.ipynb", nbs.course_notebook())
+    roster = tmp_path / "class.csv"
+    roster.write_text("id,name\nada,Ada\ncleo,Cleo\n")
+    out = tmp_path / "out"
+    stream = io.StringIO()
+    commands.grade_class(subs, out_dir=out, jobs=1, similarity=False, feedback_html=False,
+                         stream=stream, roster=roster, excel=True)
+    assert "The earlier" not in stream.getvalue()
+    nbs.write(subs / "late.ipynb", nbs.course_notebook())
+    _, printed = grade(subs, out)
+    assert "this run was given no --roster" in printed and "run again with --roster FILE" in printed, printed
+    assert "written for Excel (--excel)" in printed, printed
+    assert "cleo" not in (out / "grades.csv").read_text()  # what the line warns of
+    _, printed = grade(subs, out)  # the gradebook is now plain: nothing more to say
+    assert "The earlier" not in printed, printed
