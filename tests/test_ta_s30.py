@@ -146,3 +146,32 @@ def test_a_rerun_without_the_roster_or_excel_says_what_the_gradebook_lost(tmp_pa
     assert "cleo" not in (out / "grades.csv").read_text()  # what the line warns of
     _, printed = grade(subs, out)  # the gradebook is now plain: nothing more to say
     assert "The earlier" not in printed, printed
+
+
+def test_the_caches_beside_a_course_rubric_are_ignored_by_git(tmp_path):
+    """A TA keeps ``course/quiz.yaml`` and its fixtures in the course's repository; the first class
+    run left ``course/.cache/`` and ``course/fixtures/.cache/`` (marshal files), which
+    ``git add course`` committed."""
+    import shutil
+    import subprocess
+
+    from grader import regenerate
+    from tests.test_rubric import BASE
+
+    if shutil.which("git") is None:
+        pytest.skip("no git")
+    repo = tmp_path / "repo"
+    course = repo / "course"
+    course.mkdir(parents=True)
+    (course / "quiz.yaml").write_text(BASE)
+    assert regenerate.main([str(course / "quiz.yaml")]) == 0
+    subs = tmp_path / "subs"
+    nbs.write(subs / "ada.ipynb", nbs.course_notebook())
+    commands.grade_class(subs, out_dir=tmp_path / "out", rubric=course / "quiz.yaml", jobs=1,
+                         similarity=False, feedback_html=False, stream=io.StringIO())
+    assert list((course / "fixtures" / ".cache").glob("*.marshal")) and list((course / ".cache").glob("*.marshal"))
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    listed = subprocess.run(["git", "status", "--porcelain", "-uall"], cwd=repo, check=True,
+                            capture_output=True, text=True).stdout.split()
+    assert sorted(name for name in listed if name != "??") == [
+        "course/fixtures/demo.hidden.json", "course/fixtures/demo.public.json", "course/quiz.yaml"], listed
