@@ -444,7 +444,7 @@ def _harness(stats: ClassStats, harness_notes: Sequence[str]) -> str:
                        f'<td class="num">{n}</td></tr>'
                        for s, n in sorted(stats.harness_cases.items())) + "</table>")
     if stats.unreadable:
-        out.append("<h3>Unreadable submissions (0 points; the student's file is broken)</h3>"
+        out.append("<h3>Unreadable submissions (0 points: no notebook could be read, or not exactly one; why, per submission)</h3>"
                    "<table class=\"data\"><tr><th>submission</th><th>why</th></tr>" + "".join(
                        f"<tr><td>{e(r.submission_id)}</td><td>{'<br>'.join(e(m) for m in r.messages)}</td></tr>"
                        for r in stats.unreadable) + "</table>")

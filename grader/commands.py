@@ -66,6 +66,7 @@ class ClassSummary:
     flagged_pairs: int = 0
     class_report: Path | None = None
     former: tuple[str, ...] = ()  # OUT/<id>/ of an earlier run whose submission is gone
+    several_notebooks: tuple[str, ...] = ()  # unreadable ones holding several notebooks, none graded
     #: With ``--roster``: its students (count), those with no submission (their roster ids), the
     #: submissions whose student is not on it, and students with several submissions.
     roster_size: int = 0
@@ -887,8 +888,13 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         # An output folder inside the submissions folder is not a submission.
         out_real = out_dir.resolve()
         real = _RealPaths()
-        subs = [sub for sub in _find(root, defer=True)
-                if not real(Path(sub.path)).is_relative_to(out_real)]
+        found = _find(root, defer=True)
+        subs = [sub for sub in found if not real(Path(sub.path)).is_relative_to(out_real)]
+        if found and not subs and real(root).is_relative_to(out_real):
+            # `--out SUBMISSIONS` (or a folder around it) said "no submissions found" of a full folder.
+            raise CommandError(f"{out_dir}: the output folder holds the submissions folder {submissions} "
+                               f"(its {len(found)} submission(s) would be taken for the grader's output); "
+                               f"give --out another folder, such as grading-output")
         if not subs:
             raise CommandError(f"{submissions}: no submissions found besides the output folder")
         starter = read_template(Path(template)) if template and similarity else None
@@ -998,7 +1004,10 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
             # lists it, as a run without --force would (a gradebook without them missed students).
             partition([sub for sub in subs if sub.id not in fresh], keys, out_dir=out_dir, on_kept=absorb)
         tally, book = books()
+        dropped = _gradebook_options_dropped(out_dir / GRADEBOOK, roster=matched is not None, excel=excel)
         book.write(out_dir, roster=matched, bom=excel)
+        if dropped:
+            stream.write(dropped)
 
         report = sources = known_sources = None
         flagged = 0
@@ -1043,11 +1052,15 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
             _remove_earlier(out_dir / CLASS_REPORT, stream=stream,
                             why="the class report was not written this time")
 
+    from grader.discover import SEVERAL_NOTEBOOKS
+
     everyone = stats.graded + stats.unreadable + stats.harness
     summary = ClassSummary(
         graded=len(stats.graded),
         harness_failures=tuple(r.submission_id for r in stats.harness if r.status == HARNESS),
         unreadable=tuple(r.submission_id for r in stats.unreadable),
+        several_notebooks=tuple(r.submission_id for r in stats.unreadable
+                                if r.messages and SEVERAL_NOTEBOOKS in r.messages[0]),
         scores=tuple(r.points for r in stats.graded),
         max_score=max((r.max_points for r in everyone), default=context.rubric.max_points),
         seconds=time.perf_counter() - started, out_dir=out_dir, total=total,
@@ -1267,6 +1280,28 @@ def _entries(root: Path) -> int:
         return 1
 
 
+def _gradebook_options_dropped(path: Path, *, roster: bool, excel: bool) -> str:
+    """What an earlier ``grades.csv`` had that this run's will not (lines to print, or ""): the
+    roster's columns and students (``--roster``), Excel's byte-order mark (``--excel``). Neither
+    option is remembered, so a re-run for two late submissions without them silently dropped the
+    students with no submission from the gradebook the TA uploads."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(65536)
+    except OSError:  # none yet (or unreadable): nothing was dropped that we can tell
+        return ""
+    header = head.split(b"\n", 1)[0]
+    lines = []
+    if not roster and b",on_roster," in header:
+        lines.append(f"The earlier {GRADEBOOK} had a roster's columns and students; this run was given no "
+                     f"--roster, so {path} now lists the submissions only: run again with --roster FILE "
+                     f"(nothing is graded again) to have every student of the class in it\n")
+    if not excel and head.startswith(b"\xef\xbb\xbf"):
+        lines.append(f"The earlier {GRADEBOOK} was written for Excel (--excel); this run's is plain UTF-8: "
+                     f"add --excel if Excel opens it\n")
+    return "".join(lines)
+
+
 def _print_summary(summary: ClassSummary, *, stream: TextIO, similarity_ran: bool) -> None:
     """The end of a run: counts, the distribution in one line, failures by name, file paths."""
     out = summary.out_dir
@@ -1282,14 +1317,20 @@ def _print_summary(summary: ClassSummary, *, stream: TextIO, similarity_ran: boo
     if summary.unreadable:
         stream.write(f"Unreadable submissions (0 points each in grades.csv, and in report.html's figures): "
                      f"{', '.join(summary.unreadable)}\n")
+    if summary.several_notebooks:  # readable work, not graded: the TA can fix it, the feedback says so
+        stream.write(f"Several notebooks in one submission, none graded (each one's feedback names them; "
+                     f"leave the one to grade in the student's files and run again): "
+                     f"{', '.join(summary.several_notebooks)}\n")
     if summary.harness_failures:
         stream.write(f"Harness failures (our bugs, not the students'): "
                      f"{', '.join(summary.harness_failures)}\n")
     if summary.roster_size:
-        stream.write(f"Roster: {summary.roster_size} student(s); "
-                     f"{len(summary.no_submission)} with no submission"
-                     f"{': ' + ', '.join(summary.no_submission) if summary.no_submission else ''} "
-                     f"(in {out / GRADEBOOK} with 0 and status '{_NO_SUBMISSION}')\n")
+        # "0 with no submission (in grades.csv with 0 and status 'no submission')" read as if
+        # someone had been given a 0: said only when someone has.
+        absent = (f"{len(summary.no_submission)} with no submission: {', '.join(summary.no_submission)} "
+                  f"(in {out / GRADEBOOK} with 0 and status '{_NO_SUBMISSION}')" if summary.no_submission
+                  else "each with a submission")
+        stream.write(f"Roster: {summary.roster_size} student(s); {absent}\n")
         if summary.earlier_only:
             stream.write(f"Roster: {summary.earlier_only}\n")
         if summary.not_on_roster:

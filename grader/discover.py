@@ -228,6 +228,12 @@ def files_under(folder: Path) -> dict[str, Path]:
     return {"/".join(rel): path for rel, path in found}
 
 
+#: What the message of a submission with several notebooks adds: none is graded until one is left.
+#: Worded for both readers: a Gradescope student can resubmit, a class run's TA reads the run's line.
+SEVERAL_NOTEBOOKS = ("None of them was graded: hand in the notebook to grade alone, or tell your "
+                     "instructor which one it is.")
+
+
 def _notebooks(names: Mapping[str, Path]) -> list[str]:
     """The names of the notebooks among ``names``: the ``.ipynb`` files, else the ``.py`` ones."""
     notebooks = [name for name in names if name.endswith(".ipynb")]
@@ -258,8 +264,10 @@ def submission_from_files(sid: str, files: Mapping[str, Path], where: Path, *,
     if len(notebooks) != 1:
         names = listing([n if n in unpacked else Path(n).name for n in notebooks]) or "none"
         what = "no notebook" if not notebooks else f"{len(notebooks)} notebooks ({names})"
+        # Several: readable notebooks, none graded; the student and the TA read what happens next.
+        then = f" {SEVERAL_NOTEBOOKS}" if len(notebooks) > 1 else ""
         return Submission(id=sid, path=where, notes=notes,
-                          problem=f"{where.name}: the submission holds {what}; expected exactly one.")
+                          problem=f"{where.name}: the submission holds {what}; expected exactly one.{then}")
     notebook = notebooks[0]
     if loose and inner:
         notes += (_beside_note(notebook, files[notebook], {n: unpacked[n] for n in inner}),)

@@ -218,9 +218,20 @@ def write_sealed(path: str | os.PathLike[str], header: bytes, payload: bytes) ->
     readable and writable by this user only); False if it could not be written."""
     try:
         write_atomic(path, header + hashlib.sha256(payload).digest() + payload)
+        _ignored_by_git(Path(path).parent)
     except OSError:
         return False
     return True
+
+
+def _ignored_by_git(folder: Path) -> None:
+    """Give a ``.cache`` folder a ``.gitignore`` of ``*`` (as pytest does its cache's): a course's
+    rubric folder kept in its own repository got ``course/.cache/`` and ``course/fixtures/.cache/``
+    beside the files to commit, and ``git add course`` took the caches too."""
+    ignore = folder / ".gitignore"
+    if folder.name == SEALED_CACHE_DIR and not ignore.exists():
+        write_atomic(ignore, b"# the grader's cache (grader/files.py, write_sealed): never committed\n*\n",
+                     mode=0o644)
 
 
 #: The file in a ``run_folder`` that its run holds an exclusive ``flock`` on for its whole life.

@@ -268,7 +268,33 @@ def load_fixtures(
                     f"{_regenerate_hint(rubric)}"
                 )
             fixtures[case.id] = decode_entry(case.id, entry, path)
+            unreachable = unreachable_output(rubric, case, fixtures[case.id].expected)
+            if unreachable:
+                raise FixtureError(unreachable)
     return Fixtures(fixtures, messages)
+
+
+def unreachable_output(rubric: Rubric, case: Case, expected: Any) -> str:
+    """``"FILE:LINE: problem"`` for the first output ``case`` compares whose ``path`` is not in the
+    reference's value ``expected`` (a typo such as ``"[3]"`` for a 3-tuple), else "".
+
+    Such an output was accepted: a right answer matched the fixture whole and passed, a wrong
+    one made the grader fail ("harness failure") for every student who got any output wrong."""
+    from grader.checks import _describe, get_path
+    from grader.rubric import format_path
+
+    part = next(p for p in rubric.parts if p.name == case.part)
+    for spec in part.outputs:
+        if spec.name not in case.outputs:
+            continue
+        try:
+            get_path(expected, spec.path)
+        except LookupError:
+            return (f"{rubric.path}:{spec.line or part.line}: output {spec.name!r} has path "
+                    f"{format_path(spec.path)!r}, which the reference's return value of case "
+                    f"{case.id!r} does not have (it is {_describe(expected)}); fix the path: \"[0]\" is "
+                    f"the first element of a returned tuple, \"['dxt']\" a key of a returned dict")
+    return ""
 
 
 def fixtures_digest(

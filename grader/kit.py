@@ -211,8 +211,16 @@ def public_rubric_yaml(rubric: Any) -> str:
     return header + yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
 
 
+#: What a kit writes at its top level: writing a kit again replaces these and nothing else.
+_KIT_ENTRIES = frozenset({"grader", "rubrics", "grade.py", "README.md", MARKER})
+
+
 def _prepare(out_dir: Path) -> None:
-    """Create ``out_dir``, or clear a previous kit there; refuse any other non-empty folder."""
+    """Create ``out_dir``, or clear a previous kit there; refuse any other non-empty folder.
+
+    Only the kit's own entries (``_KIT_ENTRIES``) of a previous kit are removed: its README
+    tells students to run the check from the kit's folder, so notebooks kept there (a TA's
+    trial notebooks, a student's own) stay."""
     if out_dir.exists():
         if not out_dir.is_dir():
             raise KitError(f"{out_dir}: exists and is not a folder")
@@ -221,6 +229,8 @@ def _prepare(out_dir: Path) -> None:
             raise KitError(f"{out_dir}: the folder is not empty (and is not a student kit); "
                            f"choose a new folder")
         for entry in entries:
+            if entry.name not in _KIT_ENTRIES:
+                continue
             if entry.is_dir() and not entry.is_symlink():
                 shutil.rmtree(entry)
             else:

@@ -159,6 +159,9 @@ def compute_case(rubric: Rubric, part: Part, case: Case, reference: Reference) -
     if not _same(args, pristine):
         raise RegenerateError(f"{where}: the reference {part.function} modified its inputs")
     expected = copy.deepcopy(expected)
+    unreachable = fx.unreachable_output(rubric, case, expected)
+    if unreachable:
+        raise RegenerateError(unreachable)
 
     traces: dict[str, tuple] = {}
     if part.depends:

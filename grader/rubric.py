@@ -218,7 +218,8 @@ class _Reader:
         for key_node, value_node in node.value:
             key = self.scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
             if not isinstance(key, str):
-                raise self.error(key_node, f"keys of {what} must be words, not {key!r}")
+                raise self.error(key_node, f"keys of {what} must be words, not {key!r}"
+                                 f"{self._decimal_comma(key, value_node, entries)}")
             if key in entries:
                 raise self.error(
                     key_node,
@@ -267,6 +268,21 @@ class _Reader:
             raise self.error(node, f"{what} must be a Python function name, not {value!r}")
         return value
 
+    def _decimal_comma(self, key: object, value_node: yaml.Node, entries: dict[str, _Entry]) -> str:
+        """The hint for a number read as a key with no value after an entry of a ``{...}``: the
+        decimal comma of ``points: 2,5``, which YAML reads as ``points: 2`` and a key ``5``."""
+        import yaml
+
+        if (isinstance(key, bool) or not isinstance(key, int) or not entries
+                or not isinstance(value_node, yaml.ScalarNode) or self.scalar(value_node) is not None):
+            return ""
+        name, entry = list(entries.items())[-1]
+        if not isinstance(entry.value, yaml.ScalarNode):
+            return ""
+        before = entry.value.value
+        return (f"; in `{{...}}` a comma separates entries, so `{name}: {before},{key}` reads as "
+                f"`{name}: {before}` and a key `{key}`: write a decimal number with a point (`{before}.{key}`)")
+
     def integer(self, node: yaml.Node, what: str, *, minimum: int | None = None) -> int:
         value = self.scalar(node)
         if isinstance(value, bool) or not isinstance(value, int):
@@ -295,7 +311,7 @@ class _Reader:
             except ValueError:
                 pass
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise self.error(node, f"{what} must be a number, not {value!r}")
+            raise self.error(node, f"{what} must be a number, not {value!r}{_number_hint(value, node)}")
         value = float(value)
         if not math.isfinite(value):
             raise self.error(node, f"{what} must be a finite number, not {value!r}")
@@ -392,9 +408,11 @@ _CONTEXT_IS_THE_MISTAKE = ("while scanning a simple key", "while scanning a quot
 _YAML_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 
 
-def _yaml_hint(problem: str, context: str) -> str:
-    """What an instructor most likely has to change for a PyYAML syntax error (or "")."""
-    if "tab" in problem:
+def _yaml_hint(problem: str, context: str, *, at_tab: bool = False) -> str:
+    """What an instructor most likely has to change for a PyYAML syntax error (or ""); ``at_tab``:
+    the parser stopped on a tab (after spaces, where it says only "found character that cannot
+    start any token")."""
+    if "tab" in problem or at_tab:
         return "YAML indents with spaces only: replace the tab by spaces"
     if "could not find expected ':'" in problem:
         return "a key needs a colon and a space before its value (`seed: 7`)"
@@ -409,6 +427,21 @@ def _yaml_hint(problem: str, context: str) -> str:
     if "expected '-' indicator" in problem or "expected key" in problem or "expected <block end>" in problem:
         return ("check this line's indentation: a key lines up with the other keys of its mapping, "
                 "a list item's '-' with the other items of its list")
+    return ""
+
+
+def _number_hint(value: object, node: "yaml.Node") -> str:
+    """What to change when a number was written as text: quotes, or a decimal comma."""
+    text = str(value).strip()
+    for candidate, hint in ((text, "; a number in quotes is text: remove the quotes"),
+                            (text.replace(",", ".", 1), "; write a decimal number with a point, not a comma")):
+        try:
+            float(candidate)
+        except ValueError:
+            continue
+        if candidate == text and not getattr(node, "style", None):
+            continue  # an unquoted number-like text: not the quotes' fault
+        return hint
     return ""
 
 
@@ -458,7 +491,9 @@ def _yaml_problem(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, str]:
         message += f" ({where} that starts at line {exc.context_mark.line + 1})"
     if 0 < line <= len(lines) and lines[line - 1].strip():
         message += f", in `{_shown(lines[line - 1])}`"
-    hint = _yaml_hint(problem, context)
+    text_at = lines[line - 1] if mark is not None and 0 < line <= len(lines) else ""
+    at_tab = mark is not None and text_at[mark.column:mark.column + 1] == "\t"
+    hint = _yaml_hint(problem, context, at_tab=at_tab)
     return line, f"{message}; {hint}" if hint else message
 
 

@@ -84,7 +84,7 @@ def test_a_second_cached_load_decodes_no_json(workspace, decodings):
     first = fx.load_fixtures(rubric, fixtures_dir=folder, cache=True)  # decodes, keeps the caches
     assert len(decodings) == 4
     assert sorted(p.name for p in (folder / fixturecache.CACHE_DIR).iterdir()) == [
-        "rnn.hidden.json.marshal", "rnn.public.json.marshal"]
+        ".gitignore", "rnn.hidden.json.marshal", "rnn.public.json.marshal"]  # .gitignore: session 30
     second = fx.load_fixtures(rubric, fixtures_dir=folder, cache=True)
     assert len(decodings) == 4  # both files from their caches
     assert same_fixtures(plain, first) and same_fixtures(plain, second)

@@ -241,6 +241,22 @@ def test_refuses_a_non_empty_folder_but_replaces_an_old_kit(tmp_path):
     assert (kit_dir / "grade.py").is_file()
 
 
+def test_writing_a_kit_again_keeps_the_files_that_are_not_the_kits(tmp_path):
+    """The kit's README says to run the check from the kit's folder, so notebooks land there;
+    writing the kit again after a rubric edit deleted them (and any folder beside them)."""
+    kit_dir = write_student_kit(tmp_path / "kit", rubric=RUBRICS[0])
+    shutil.copyfile(SUBMISSIONS / "alan_partly_wrong.ipynb", kit_dir / "my_notebook.ipynb")
+    (kit_dir / "work").mkdir()
+    (kit_dir / "work" / "notes.txt").write_text("mine")
+    (kit_dir / "rubrics" / "old.yaml").write_text("")
+    write_student_kit(kit_dir, rubric=RUBRICS[1])
+    assert (kit_dir / "my_notebook.ipynb").read_bytes() == (SUBMISSIONS / "alan_partly_wrong.ipynb").read_bytes()
+    assert (kit_dir / "work" / "notes.txt").read_text() == "mine"
+    assert not (kit_dir / "rubrics" / "old.yaml").exists()  # the kit's own folders are replaced whole
+    assert not (kit_dir / "rubrics" / "rnn.yaml").exists()
+    assert (kit_dir / "rubrics" / "rnn_extended.yaml").is_file()
+
+
 def test_bad_rubric_is_a_kit_error(tmp_path):
     with pytest.raises(KitError):
         write_student_kit(tmp_path / "kit", rubric=tmp_path / "missing.yaml")

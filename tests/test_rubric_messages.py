@@ -111,3 +111,36 @@ def test_the_syntax_errors_docs_rubrics_md_shows_are_the_ones_given(what, old, n
         parse_rubric(text.replace(old, new, 1), path="rubrics/rnn.yaml")
     docs = (ROOT / "docs" / "rubrics.md").read_text(encoding="utf-8")
     assert str(info.value) in docs, str(info.value)
+
+
+# What a TA met editing a copy of rnn.yaml (session 30): each error named the line but not what to change.
+
+def test_a_tab_after_the_spaces_of_an_indentation_is_named(tmp_path):
+    # PyYAML says only "found character that cannot start any token" for a tab after spaces.
+    text = replace_line(8, "    \t  - {name: yt_pred, path: \"[1]\", weight: 2}")
+    error_at(tmp_path, text, 8, "`    \\t  - {name: yt_pred", "replace the tab by spaces")
+
+
+def test_a_quoted_number_says_to_remove_the_quotes(tmp_path):
+    text = replace_line(12, "      - {name: example, visibility: public, seed: 1, dims: {n_x: 3, n_a: 5, n_y: 2, m: 10, T_x: 1}, points: '2.5'}")
+    message = error_at(tmp_path, text, 12, "points must be a number, not '2.5'", "remove the quotes")
+    assert "comma" not in message
+
+
+def test_a_decimal_comma_in_a_flow_mapping_is_explained(tmp_path):
+    text = replace_line(12, "      - {name: example, visibility: public, seed: 1, dims: {n_x: 3, n_a: 5, n_y: 2, m: 10, T_x: 1}, points: 2,5}")
+    error_at(tmp_path, text, 12, "must be words, not 5", "`points: 2,5` reads as `points: 2` and a key `5`",
+             "with a point (`2.5`)")
+
+
+def test_a_decimal_comma_in_a_block_value_is_explained(tmp_path):
+    text = BASE.replace("defaults: {rtol: 1.0e-5, atol: 1.0e-7, timeout: 5}",
+                        "defaults:\n  rtol: 1.0e-5\n  timeout: 0,5")
+    message = error_at(tmp_path, text, 6, "not '0,5'", "with a point, not a comma")
+    assert "quotes" not in message
+
+
+def test_a_word_for_a_number_gets_no_made_up_hint(tmp_path):
+    text = replace_line(12, "      - {name: example, visibility: public, seed: 1, dims: {n_x: 3, n_a: 5, n_y: 2, m: 10, T_x: 1}, points: two}")
+    message = error_at(tmp_path, text, 12, "points must be a number, not 'two'")
+    assert ";" not in message.split("not 'two'")[1], message
