@@ -376,7 +376,7 @@ _MARKUP = re.compile(
     r"|<!--(?:>|->|[\s\S]*?--!?>|[\s\S]*)"
     r"|<[!?][^>]*>?|</(?![A-Za-z])[^>]*>?"
     r"|<(/?)(?:(a|b|big|code|em|font|i|nobr|s|small|strike|strong|tt|u|td|th|caption|table|template|applet|"
-    rf"object|marquee|noscript|select)(?=[{_WS}/>])|[A-Za-z][^{_WS}/>]*){_TAG_REST}"
+    rf"object|marquee|noscript|select)(?=[{_WS}/>])|[A-Za-z][^{_WS}/>]*+){_TAG_REST}"
     r"|(<[A-Za-z/])|<", re.IGNORECASE)
 
 
@@ -396,7 +396,8 @@ def _formatting_open_beyond(fragment: str, limit: int) -> bool:
     barriers: list[str] = []
     depths: dict[str, list[int]] = {}  # name -> the barriers open at each open one's start tag
     total = 0  # formatting elements open
-    for _raw, stop, closing, tag, failed in _MARKUP.findall(fragment):
+    for match in _MARKUP.finditer(fragment):  # not findall: stop at the first failed tag
+        _raw, stop, closing, tag, failed = match.groups()
         if not tag:
             if stop:
                 break
