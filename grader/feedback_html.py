@@ -47,7 +47,7 @@ from grader.files import write_atomic
 from grader.highlight import LineMemo, highlight_code
 from grader.markdown_html import MarkdownToHTML, strip_files_prefix, unclosed_tex
 from grader.notebook import SIZE_LIMITS, SizeLimits, SkippedCode, skipped_code, trim_v3_cells
-from grader.report import SAME_MISTAKE, STATUS_WORDS, _said_before, _why_not_run, all_cases_line, part_verdict
+from grader.report import SAME_MISTAKE, STATUS_WORDS, all_cases_line, part_verdict, said_before, why_not_run
 
 __all__ = ["write_feedback_html", "FeedbackRenderer", "sanitize_html", "is_plain_markup", "default_renderer"]
 
@@ -1043,9 +1043,9 @@ def _passed_case_html(name: str | None, hidden_number: int, points: float, max_p
 
 
 def _case_html(case: CaseResult, hidden_number: int, cells: Sequence[str], *, again: bool = False,
-               why_not_run: bool = False) -> str:
+               say_why: bool = False) -> str:
     """One ``<li>`` for a case; a hidden case shows only its number, verdict, diagnosis and line
-    (and, the first not run, why: ``why_not_run``, ``report._why_not_run``); a diagnosis a case
+    (and, the first not run, why: ``say_why``, ``report.why_not_run``); a diagnosis a case
     above named (``again``) is not written out twice (``report.SAME_MISTAKE``)."""
     if case.status == PASSED and isinstance(case.name, str):
         return _passed_case_html(None if case.visibility == HIDDEN else case.name, hidden_number,
@@ -1063,7 +1063,7 @@ def _case_html(case: CaseResult, hidden_number: int, cells: Sequence[str], *, ag
         if not hidden and failed_checks:
             parts.append('<ul class="grader-detail">' + "".join(
                 f"<li>{prose(c.message)}</li>" for c in failed_checks) + "</ul>")
-        elif (not hidden or why_not_run) and case.message:
+        elif (not hidden or say_why) and case.message:
             parts.append(f'<div class="grader-detail">{prose(case.message)}</div>')
         if hidden and case.status in (ERROR, CRASHED) and case.location:
             parts.append(f'<div class="grader-detail">At {e(case.location.describe())}.</div>')
@@ -1136,12 +1136,12 @@ def part_block(part: PartResult, cells: Sequence[str], *, told: Sequence[str] = 
         return "".join(out)
     hidden_number = 0
     items = []
-    diagnosed: set[str] = set()  # likely mistakes named above in this part (report._said_before)
+    diagnosed: set[str] = set()  # likely mistakes named above in this part (report.said_before)
     for case in shown_cases:
         if case.visibility == HIDDEN:
             hidden_number += 1
-        items.append(_case_html(case, hidden_number, cells, again=_said_before(case, diagnosed),
-                                why_not_run=_why_not_run(case, diagnosed)))
+        items.append(_case_html(case, hidden_number, cells, again=said_before(case, diagnosed),
+                                say_why=why_not_run(case, diagnosed)))
     if items:
         out.append('<ul class="grader-cases">' + "".join(items) + "</ul>")
     out.append("</section>")

@@ -194,7 +194,7 @@ def _case_output(part: PartResult, case: CaseResult, number: int, *, told: Seque
         lines = [head]  # nothing about a hidden case's inputs or values, only the mistake's name
         if case.diagnosis:
             lines.append(case.diagnosis.message)
-        elif case.status == SKIPPED and case.message:  # the grader's reason (``_why_not_run``)
+        elif case.status == SKIPPED and case.message:  # the grader's reason (``why_not_run``)
             lines.append(case.message)
         return "\n".join(lines)
     lines = [f"{case.name}: {STATUS_WORDS.get(case.status, case.status)}"]
@@ -418,12 +418,12 @@ def _case_markdown(case: CaseResult, number: int, *, told: Sequence[str] = (),
     verdict = STATUS_WORDS.get(case.status, case.status)
     head = f"hidden case {number}: {verdict}" if case.visibility == HIDDEN else f"{case.name}: {verdict}"
     out = [f"- {mark} {head} ({case.points:g} / {case.max_points:g})\n"]
-    again = _said_before(case, diagnosed)
+    again = said_before(case, diagnosed)
     if case.visibility == HIDDEN:
         if case.status != PASSED and case.diagnosis:
             out.append(f"  {SAME_MISTAKE}\n" if again else
                        _markdown_lines(case.diagnosis.message, first="  ", rest="  ", line=sentence_text))
-        elif _why_not_run(case, diagnosed):
+        elif why_not_run(case, diagnosed):
             out.append(_markdown_lines(case.message, first="  ", rest="  "))
         return "".join(out)
     if case.message and case.message not in told:
@@ -443,7 +443,7 @@ def _case_markdown(case: CaseResult, number: int, *, told: Sequence[str] = (),
 SAME_MISTAKE = "Likely mistake: the same as above."
 
 
-def _said_before(case: CaseResult, diagnosed: set[str] | None) -> bool:
+def said_before(case: CaseResult, diagnosed: set[str] | None) -> bool:
     """Whether ``case``'s likely mistake is in ``diagnosed`` (those named above it in its
     part), adding it if not; False for a case without one, or with no record kept."""
     if diagnosed is None or case.status == PASSED or not case.diagnosis:
@@ -454,7 +454,7 @@ def _said_before(case: CaseResult, diagnosed: set[str] | None) -> bool:
     return False
 
 
-def _why_not_run(case: CaseResult, said: set[str] | None) -> bool:
+def why_not_run(case: CaseResult, said: set[str] | None) -> bool:
     """Whether a hidden case the grader did not run shows why (the grader's own sentence, "an
     earlier case of this function ran out of time", which tells nothing of the case): at the
     first such case of its part only (``said`` records it), or a student reads a bare "not run"
