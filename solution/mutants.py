@@ -73,6 +73,15 @@ def rnn_cell_forward__no_ba(xt, a_prev, parameters):
     return a_next, yt_pred, (a_next, a_prev, xt, parameters)
 
 
+def rnn_cell_forward__no_softmax(xt, a_prev, parameters):
+    """rnn_cell_forward whose prediction is the raw scores Wya·a_next + by, the softmax left out.
+    Shapes as solution.rnn.rnn_cell_forward."""
+    Wax, Waa, Wya = parameters["Wax"], parameters["Waa"], parameters["Wya"]
+    a_next = np.tanh(np.dot(Waa, a_prev) + np.dot(Wax, xt) + parameters["ba"])
+    yt_pred = np.dot(Wya, a_next) + parameters["by"]
+    return a_next, yt_pred, (a_next, a_prev, xt, parameters)
+
+
 def rnn_cell_forward__no_by(xt, a_prev, parameters):
     """rnn_cell_forward without by before the softmax.  Shapes as solution.rnn.rnn_cell_forward."""
     Wax, Waa, Wya, ba = parameters["Wax"], parameters["Waa"], parameters["Wya"], parameters["ba"]
@@ -535,6 +544,13 @@ def rnn_cell_backward__square_forgotten(da_next, cache):
     return _rnn_cell_gradients((1.0 - np.tanh(a_next)) * da_next, cache)
 
 
+def rnn_cell_backward__da_next_forgotten(da_next, cache):
+    """rnn_cell_backward with dtanh = 1 - a_next**2: the derivative of tanh alone, not multiplied
+    by the gradient da_next that comes in.  Shapes as the reference."""
+    a_next = cache[0]
+    return _rnn_cell_gradients(1.0 - a_next ** 2, cache)
+
+
 def rnn_cell_backward__one_minus_forgotten(da_next, cache):
     """rnn_cell_backward with dtanh = a_next**2 * da_next: the "1 -" of the tanh derivative left
     out.  Shapes as the reference."""
@@ -857,6 +873,9 @@ _CATALOG = [
     ("rnn_cell_forward/y_from_a_prev", rnn_cell_forward__y_from_a_prev,
      "The prediction should come from the new hidden state a_next, not a_prev: "
      "yt_pred = softmax(Wya·a_next + by)."),
+    ("rnn_cell_forward/no_softmax", rnn_cell_forward__no_softmax,
+     "Your prediction is the raw scores Wya·a_next + by: pass them through the softmax, "
+     "yt_pred = softmax(Wya·a_next + by), so that each column is a probability distribution."),
     ("rnn_cell_forward/sigmoid_output", rnn_cell_forward__sigmoid_output,
      "The prediction uses a sigmoid; the RNN cell predicts with a softmax over the n_y classes: "
      "yt_pred = softmax(Wya·a_next + by)."),
@@ -936,6 +955,9 @@ _CATALOG = [
     ("rnn_cell_backward/square_forgotten", rnn_cell_backward__square_forgotten,
      "a_next is already tanh(u), so the tanh derivative is (1 - a_next**2); (1 - np.tanh(a_next)) "
      "applies tanh a second time and leaves out the square."),
+    ("rnn_cell_backward/da_next_forgotten", rnn_cell_backward__da_next_forgotten,
+     "dtanh is the tanh derivative alone: multiply it by the gradient that comes in, "
+     "dtanh = (1 - a_next**2) * da_next (the chain rule)."),
     ("rnn_cell_backward/one_minus_forgotten", rnn_cell_backward__one_minus_forgotten,
      "The tanh derivative is (1 - a_next**2); multiplying by a_next**2 alone leaves out the one minus: "
      "dtanh = (1 - a_next**2) * da_next."),
