@@ -1131,8 +1131,11 @@ def part_block(part: PartResult, cells: Sequence[str], *, told: Sequence[str] = 
                             for c in part.cases)
     together = all_cases_line(part)
     if together:  # one line for cases none of which ran (report.all_cases_line)
+        message = part.cases[0].message  # the cases' one message, unless said above (as feedback.md)
+        detail = (f'<div class="grader-detail">{prose(message)}</div>'
+                  if message and message not in (*told, *notes) else "")
         out.append(f'<ul class="grader-cases"><li class="grader-fail"><span class="grader-mark">&#10007;</span>'
-                   f'{e(together)}</li></ul></section>')
+                   f'{e(together)}{detail}</li></ul></section>')
         return "".join(out)
     hidden_number = 0
     items = []

@@ -143,3 +143,14 @@ def test_feedback_html_shows_code_spans_as_code_and_a_students_text_inert():
     assert prose("uses `<script>alert(1)</script>`") == "uses <code>&lt;script&gt;alert(1)&lt;/script&gt;</code>"
     assert prose("``## `rnn` x``, then `a`") == "<code>## `rnn` x</code>, then <code>a</code>"
     assert prose("a lone ` stays") == "a lone ` stays"
+
+
+def test_cases_none_of_which_ran_keep_their_message_in_the_page_too():
+    """The page's one line kept the cases' message only when a note said it: a message no note
+    holds was dropped from feedback.html while feedback.md wrote it under the line."""
+    from grader.models import MISSING
+    missing = "No function named `lstm_forward` was found."
+    result = SubmissionResult("s1", "s1.ipynb", "graded", 0.0, 15.0, (_unrun(MISSING, message=missing),))
+    page = results_page(result)
+    assert "all 4 cases (assignment example and 3 hidden): missing (0 / 15)" in page
+    assert page.count("No function named <code>lstm_forward</code> was found.") == 1
