@@ -1139,12 +1139,12 @@ def part_block(part: PartResult, cells: Sequence[str], *, told: Sequence[str] = 
         return "".join(out)
     hidden_number = 0
     items = []
-    diagnosed: set[str] = set()  # likely mistakes named above in this part (report.said_before)
+    said: set[str] = set()  # sentences written above in this part (report.said_before, why_not_run)
     for case in shown_cases:
         if case.visibility == HIDDEN:
             hidden_number += 1
-        items.append(_case_html(case, hidden_number, cells, again=said_before(case, diagnosed),
-                                say_why=why_not_run(case, diagnosed)))
+        items.append(_case_html(case, hidden_number, cells, again=said_before(case, said),
+                                say_why=why_not_run(case, said)))
     if items:
         out.append('<ul class="grader-cases">' + "".join(items) + "</ul>")
     out.append("</section>")

@@ -378,11 +378,11 @@ def feedback_markdown(result: SubmissionResult) -> str:
             out.write("\n")
             continue
         hidden_number = 0
-        diagnosed: set[str] = set()  # likely mistakes named above in this part
+        said: set[str] = set()  # sentences written above in this part: likely mistakes, why not run
         for case in part.cases:
             if case.visibility == HIDDEN:
                 hidden_number += 1
-            out.write(_case_markdown(case, hidden_number, told=told, diagnosed=diagnosed))
+            out.write(_case_markdown(case, hidden_number, told=told, said=said))
         if part.cases:
             out.write("\n")
     return out.getvalue()
@@ -407,23 +407,23 @@ def all_cases_line(part: PartResult) -> str:
 
 
 def _case_markdown(case: CaseResult, number: int, *, told: Sequence[str] = (),
-                   diagnosed: set[str] | None = None) -> str:
+                   said: set[str] | None = None) -> str:
     """A case's list item in ``feedback.md``: what ``_case_output`` says, with the student's
     text shown literally, but not a message ``told`` holds (the submission's messages and the
     part's notes, written above it: "still holds the template's placeholders", "not JSON"); a
     hidden case only its verdict and the mistake's name. A likely mistake already in
-    ``diagnosed`` (named by a case above in the part; this case's is added) is not written out
+    ``said`` (named by a case above in the part; this case's is added) is not written out
     again: the same sentence under every case of a part read as four mistakes."""
     mark = "✅" if case.status == PASSED else "❌"
     verdict = STATUS_WORDS.get(case.status, case.status)
     head = f"hidden case {number}: {verdict}" if case.visibility == HIDDEN else f"{case.name}: {verdict}"
     out = [f"- {mark} {head} ({case.points:g} / {case.max_points:g})\n"]
-    again = said_before(case, diagnosed)
+    again = said_before(case, said)
     if case.visibility == HIDDEN:
         if case.status != PASSED and case.diagnosis:
             out.append(f"  {SAME_MISTAKE}\n" if again else
                        _markdown_lines(case.diagnosis.message, first="  ", rest="  ", line=sentence_text))
-        elif why_not_run(case, diagnosed):
+        elif why_not_run(case, said):
             out.append(_markdown_lines(case.message, first="  ", rest="  "))
         return "".join(out)
     if case.message and case.message not in told:
@@ -443,14 +443,14 @@ def _case_markdown(case: CaseResult, number: int, *, told: Sequence[str] = (),
 SAME_MISTAKE = "Likely mistake: the same as above."
 
 
-def said_before(case: CaseResult, diagnosed: set[str] | None) -> bool:
-    """Whether ``case``'s likely mistake is in ``diagnosed`` (those named above it in its
+def said_before(case: CaseResult, said: set[str] | None) -> bool:
+    """Whether ``case``'s likely mistake is in ``said`` (the sentences written above it in its
     part), adding it if not; False for a case without one, or with no record kept."""
-    if diagnosed is None or case.status == PASSED or not case.diagnosis:
+    if said is None or case.status == PASSED or not case.diagnosis:
         return False
-    if case.diagnosis.message in diagnosed:
+    if case.diagnosis.message in said:
         return True
-    diagnosed.add(case.diagnosis.message)
+    said.add(case.diagnosis.message)
     return False
 
 
