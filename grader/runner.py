@@ -1997,7 +1997,8 @@ def _product_hint(line: str, *, shapes: re.Match | None = None) -> str:
 
 #: The LSTM's gate weights, each multiplying ``a_prev`` stacked over ``xt`` (``_product_hint``).
 #: (``ast.unparse`` writes ``parameters["Wf"]`` with single quotes; ``Wu``: the course's older name of ``Wi``.)
-_GATE_WEIGHTS = frozenset({*(w := ("Wf", "Wi", "Wu", "Wc", "Wo")), *(f"parameters['{name}']" for name in w)})
+_GATE_WEIGHTS = frozenset(spelling for name in ("Wf", "Wi", "Wu", "Wc", "Wo")
+                           for spelling in (name, f"parameters['{name}']"))
 
 
 def _assignment_hint(outcome: Any, line: str) -> str:
