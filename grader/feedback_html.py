@@ -634,10 +634,10 @@ class _MarkdownBudget:
     instead.
 
     A markdown cell's HTML, plain text too, also goes through
-    :func:`grader.markdown_html.strip_files_prefix`, whose pattern scans each line from every
-    ``[`` in it (quadratic in a line's length), so the plain text is cut (``MAX_TEXT_CHARS``),
-    its lines are broken every ``PLAIN_LINE_CHARS`` characters, and past ``MAX_PLAIN_TOTAL``
-    characters a cell only says how long it is."""
+    :func:`grader.markdown_html.strip_files_prefix`, whose pattern scanned each line from every
+    ``[`` in it (quadratic in a line's length; one scan since the thirty-first session), so the
+    plain text is cut (``MAX_TEXT_CHARS``), its lines are broken every ``PLAIN_LINE_CHARS``
+    characters, and past ``MAX_PLAIN_TOTAL`` characters a cell only says how long it is."""
 
     PLAIN_LINE_CHARS = 1000
     MAX_PLAIN_TOTAL = 1_000_000
