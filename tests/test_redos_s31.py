@@ -1,10 +1,13 @@
-"""The two slow patterns session 30 left, where the grader reads them (session 31, "redos")."""
+"""The two slow patterns session 30 left, and the one of the patterns added since 10c891c that
+was slow, where the grader reads them; a hint's parse that stopped grading (session 31, "redos")."""
 from __future__ import annotations
 
 import json
 import random
 import re
 import time
+
+import pytest
 
 from grader import feedback_html
 from grader.markdown_html import MarkdownToHTML, strip_files_prefix
@@ -96,3 +99,71 @@ def test_extraction_gives_the_similarity_check_no_carriage_return(tmp_path):
     key = renaming_key(extracted)
     assert time.process_time() - start < 3.0
     assert key is not None and key.text.count("\\'''") == 15_000  # one string literal, verbatim
+
+
+#: The pattern ``feedback_html.prose`` found code spans with until this session (the reference).
+_OLD_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)")
+
+
+def test_a_hint_quoting_runs_of_backticks_is_shown_in_linear_time():
+    # A line of the student's, np.concatenate(<string>, xt), is quoted by the hint for arrays
+    # joined as separate arguments; its string holds runs of 1, 2, ... 439 backticks: the first
+    # closes the hint's own span, none of the others is closed. The code-span pattern scanned
+    # the rest of the line from each run: 0.3 s a case's sentence, and every failing case has
+    # one (24 in the rubric; 30 sentences 9 s).
+    import types
+
+    import numpy as np
+
+    from grader import runner
+
+    runs = "".join("`" * k + "a" for k in range(1, 440))
+    try:
+        np.concatenate(runs, np.zeros(3))
+    except TypeError as exc:
+        outcome = types.SimpleNamespace(error_type="TypeError", message=str(exc))
+    hint = runner._numpy_call_hint(outcome, f'    concat = np.concatenate("{runs}", xt)')
+    assert runs in hint and len(hint) > 95_000
+    message = f"Raised TypeError: {outcome.message} (cell 3 (In [2]), line 7). {hint}"
+    start = time.process_time()
+    shown = [feedback_html.prose(message) for _case in range(30)]
+    assert time.process_time() - start < 3.0
+    assert shown[0].count("<code>") == 2 and "<code>np.concatenate((&#x27;</code>a``a```a" in shown[0]  # as before
+
+
+def test_code_spans_are_shown_as_before():
+    import html
+
+    assert feedback_html.prose("Use `np.dot(Waa, a_prev)`, not ``a`b``; <x> & `y`") == (
+        "Use <code>np.dot(Waa, a_prev)</code>, not <code>a`b</code>; &lt;x&gt; &amp; <code>y</code>")
+    assert feedback_html.prose("`a\nb` ``c`") == "`a\nb<code> ``c</code>"  # a span stays on its line
+    atoms = ["`", "``", "```", "a", " ", "\n", "<", "&", "x`", "`x", "\r"]
+    rng = random.Random(31)
+    spans = 0
+    for _ in range(30_000):
+        text = "".join(rng.choice(atoms) for _ in range(rng.randint(0, 16)))
+        want = _OLD_CODE_SPAN.sub(lambda m: f"<code>{m.group(2)}</code>", html.escape(text))
+        assert feedback_html.prose(text) == want, text
+        spans += "<code>" in want
+    assert spans > 5000
+
+
+_RIGHT = "a_next = np.tanh(np.dot(Waa, a_prev) + np.dot(Wax, xt) + ba)"
+
+
+@pytest.mark.parametrize("line, hinted", [
+    # Found fuzzing the hints: a line too deep for ast.parse (10,000 unary "+", inside an
+    # f-string whose expression raises on that line, so the function parses) or for
+    # ast.unparse (1,500 "-"): MemoryError or RecursionError stopped grade_submission.
+    ('s = f"""\n{np.concatenate(a_prev, xt)} ' + "+" * 20_000 + '1\n"""\n    ' + _RIGHT, False),
+    ("a_next = np.concatenate(" + "-" * 1500 + "a_prev, xt)", False),
+    ("a_next = np.concatenate(a_prev, xt)", True),  # control: the hint as before
+])
+def test_a_line_too_deep_for_the_parser_gets_no_hint_and_is_graded(tmp_path, context, sandbox, line, hinted):
+    from grader.runner import grade_submission
+    from tests import notebooks as nbs
+
+    path = nbs.write(tmp_path / "student.ipynb", nbs.course_notebook(nbs.mutate("rnn_cell_forward", _RIGHT, line)))
+    case = grade_submission(path, context=context, sandbox=sandbox).part("rnn_cell_forward").cases[0]
+    assert case.status == "error" and case.message.startswith("Raised TypeError"), case.message
+    assert ("takes the arrays to join in one tuple" in case.message) == hinted, case.message
