@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import CodeType, MappingProxyType
-from typing import Any, Collection, Iterator, Mapping, Sequence
+from typing import Any, Callable, Collection, Iterator, Mapping, Sequence
 
 from grader import checks, wire
 from grader._child import args_layout
@@ -947,8 +947,8 @@ class _Grader:
             extra = [hint for hint in (blame,
                                        _missing_key_hint(outcome, plan.args, param_names),
                                        self._append_hint(outcome, location),
-                                       "" if blame else _numpy_call_hint(outcome, self._student_line(location)),
-                                       "" if blame else _assignment_hint(outcome, self._student_line(location)),
+                                       "" if blame else _line_hint(_numpy_call_hint, outcome, self._student_line(location)),
+                                       "" if blame else _line_hint(_assignment_hint, outcome, self._student_line(location)),
                                        "" if blame else _bounds_hint(outcome))
                      if hint]
             return self._case(case, ERROR, 0.0, location=location, message=(
@@ -1990,6 +1990,17 @@ def _error_text(outcome: Any) -> str:
     return f"{outcome.error_type}: {message}".rstrip(": ")
 
 
+def _line_hint(hint: Callable[[Any, str], str], outcome: Any, line: str) -> str:
+    """``hint(outcome, line)``, or "" when the student's line is too deep for Python to parse or
+    write back (``ast.unparse``): RecursionError or MemoryError, which a line of 1,500 nested
+    ``-`` (or, inside a string, 10,000 ``+``) raises and which stopped the grading of the
+    submission. A hint is an extra, never a reason not to grade."""
+    try:
+        return hint(outcome, line)
+    except (RecursionError, MemoryError):
+        return ""
+
+
 def _numpy_call_hint(outcome: Any, line: str) -> str:
     """A sentence for a NumPy call written the wrong way on the student's ``line`` (session 28:
     ``np.concatenate(a_prev, xt)`` was told only NumPy's "only integer scalar arrays can be
@@ -2179,7 +2190,7 @@ def _parsed_line(line: str) -> ast.Module | None:
     continuation, text that is not Python): the hints read only a line that stands alone."""
     try:
         return ast.parse(line.strip())
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
 
 

@@ -1505,8 +1505,16 @@ def renaming_key(source: str, keep_names: frozenset[str] = DEFAULT_KEEP_NAMES) -
     brackets (``f(axis=0)``, defaults), keywords, builtins, ``keep_names`` and
     the layout of the remaining lines. None when the source uses a construct
     whose names reach the tokens (``import``, ``global``, ``except``,
-    ``class``, ``match``...) or a backslash outside string literals.
+    ``class``, ``match``...) or a backslash outside string literals, and when it
+    holds a carriage return: Python ends a line there, the key's patterns do not, so
+    the code after ``#...\\r`` was read as a comment (keys equal, tokens not) and the
+    rest of the source out of step (100,000 characters of lines ``\\'''`` then cost
+    15 s). Extraction writes none (a cell's line ends are made ``\\n``); read in step,
+    a parseable source opens no string it does not close, so the patterns try each
+    opening once.
     """
+    if "\r" in source:
+        return None
     pieces = _KEY_SPLIT.split(source)
     names: dict[str, str] = {}
     depth = 0
