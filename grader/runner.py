@@ -20,7 +20,7 @@ from pathlib import Path
 from types import CodeType, MappingProxyType
 from typing import Any, Collection, Iterator, Mapping, Sequence
 
-from grader import checks, wire
+from grader import checks, hints, wire
 from grader._child import args_layout
 from grader.astnodes import only_delegates
 from grader.course import COURSE_MODULES
@@ -948,7 +948,11 @@ class _Grader:
                                        self._append_hint(outcome, location),
                                        "" if blame else _numpy_call_hint(outcome, self._student_line(location)),
                                        "" if blame else _assignment_hint(outcome, self._student_line(location)),
-                                       "" if blame else _bounds_hint(outcome))
+                                       "" if blame else _bounds_hint(outcome),
+                                       "" if blame else hints.list_index_hint(
+                                           outcome.error_type, outcome.message or "", self._student_line(location)),
+                                       hints.none_from_list_method_hint(
+                                           outcome.error_type, outcome.message or "", self._student_source(location)))
                      if hint]
             return self._case(case, ERROR, 0.0, location=location, message=(
                 f"Raised {text}{where}" + (". " + " ".join(extra) if extra else "")), **common)
@@ -997,8 +1001,7 @@ class _Grader:
         return (f"The error is in your `{dep}`, but it comes from what `{self.part.function}` "
                 f"passed to it: inputs that differ from those of a correct run (first at call "
                 f"{stub.misses[0]}{self._argument_named(dep, stub)}). Check the arguments you give "
-                f"`{dep}` at each time step (that step's slice and cache, the hidden state or "
-                f"gradient carried over).")
+                f"`{dep}` at each time step ({hints.step_arguments(dep)}).")
 
     def _append_hint(self, outcome: Any, location: Location | None) -> str:
         """For NumPy's "inhomogeneous shape" ValueError raised on a line that calls ``np.append``
@@ -1022,6 +1025,11 @@ class _Grader:
         lines = fn.source.splitlines()
         index = location.line - fn.first_line
         return lines[index] if 0 <= index < len(lines) else ""
+
+    def _student_source(self, location: Location | None) -> str:
+        """The text of the student's function ``location`` is in, "" when the extraction holds none."""
+        fn = self.extraction.functions.get(location.function) if location and self.extraction else None
+        return fn.source if fn is not None else ""
 
     def _bound_to(self, method: str, stubs: Mapping[str, TraceStub]) -> str | None:
         """The dependency in ``stubs`` whose name the notebook binds to a def named ``method``
@@ -1164,8 +1172,7 @@ class _Grader:
         for dep, stub in stubs.items():
             if stub.misses:
                 # A backward step is given gradients and a cache, not a hidden state and a slice of x.
-                passed = ("that step's gradient with the one carried over, and that step's cache"
-                          if dep.endswith("_backward") else "the previous hidden state, the slice of the input")
+                passed = hints.step_arguments(dep)
                 return Diagnosis("unexpected-dependency-inputs", (
                     f"`{self.part.function}` called `{dep}` with inputs that differ from those of "
                     f"a correct run (first at call {stub.misses[0]}{self._argument_named(dep, stub)}): "
@@ -1924,7 +1931,7 @@ def _numpy_call_hint(outcome: Any, line: str) -> str:
         return ""
     if kind == "ValueError":
         if _NOT_ALIGNED.search(message):
-            return _product_hint(line, shapes=_NOT_ALIGNED_SHAPES.search(message))
+            return _product_hint(line, shapes=_NOT_ALIGNED_SHAPES.search(message), message=message)
         if "except for the concatenation axis must match" in message:
             return _axis_hint(line, rows_differ="along dimension 0," in message)
         if "all input arrays must have the same shape" in message and any(
@@ -1933,7 +1940,8 @@ def _numpy_call_hint(outcome: Any, line: str) -> str:
             over = _put_over(line)
             return ("`np.stack` puts the arrays on a new axis, which needs them of one shape"
                     + (f"; {over}." if over else ": `np.concatenate` joins them along an axis they have."))
-        return _elementwise_hint(message, line)
+        return (hints.transposed_side_hint(message, line) or _elementwise_hint(message, line)
+                or hints.named_sides_hint(message, line) or hints.output_operand_hint(message, line))
     if "indices must be integers or slices, not tuple" in message:
         return _index_hint(line)
     calls = _numpy_calls(line)
@@ -1952,11 +1960,12 @@ def _numpy_call_hint(outcome: Any, line: str) -> str:
     return ""
 
 
-def _product_hint(line: str, *, shapes: re.Match | None = None) -> str:
+def _product_hint(line: str, *, shapes: re.Match | None = None, message: str = "") -> str:
     """For a matrix product of sizes that do not fit: the rule, with the two arrays of the line's
     one product (``np.dot(a, b)``, ``np.matmul(a, b)``, ``a @ b``) when it has exactly one.
     ``shapes``: NumPy's two shapes, when its message gives them; two of one shape were meant to be
-    multiplied element by element (``np.dot(ft, c_prev)``), which no order or transpose fixes."""
+    multiplied element by element (``np.dot(ft, c_prev)``), which no order or transpose fixes.
+    ``message``: NumPy's, for matmul's sizes without shapes (``hints.matmul_hint``)."""
     pairs = [tuple(call.args) for call, name in _numpy_calls(line) if name in ("dot", "matmul") and len(call.args) == 2]
     tree = _parsed_line(line) if "@" in line else None
     pairs += [(node.left, node.right) for node in ast.walk(tree)
@@ -1991,6 +2000,9 @@ def _product_hint(line: str, *, shapes: re.Match | None = None) -> str:
         return (f"{rule}. `{left}` has a column for each row of `a_prev` stacked over `xt` (n_a + n_x "
                 f"columns): multiply it by that stacked array, `concat = np.concatenate((a_prev, xt), "
                 f"axis=0)`, as in `np.dot({left}, concat)`, not by `{right}` alone.")
+    matmul = hints.matmul_hint(message, left=left, right=right, target=_assigned_name(line))
+    if matmul:  # NumPy's matmul names no shapes: its two sizes, and the fix the line's words point at
+        return matmul
     return (f"{rule}: check the order of `{left}` and `{right}` and whether one of them needs its "
             f"transpose (`.T`).")
 
