@@ -9,7 +9,9 @@ Thirty-first session: the backward pass and the LSTM, where the forward function
 from __future__ import annotations
 
 import ast
+import difflib
 import re
+from typing import Any, Sequence
 
 #: NumPy's matmul (``@``, ``np.matmul``) names no shapes, only the two core sizes that differ:
 #: the rows of the second operand, then the columns of the first.
@@ -178,3 +180,21 @@ def step_arguments(dep: str) -> str:
         return "that step's gradient with the one carried over, and that step's cache"
     carried = "the previous hidden state and memory" if "lstm" in dep else "the previous hidden state"
     return f"{carried}, the slice of the input"
+
+
+def renamed_key_hint(key: Any, value: Any, specs: Sequence[Any]) -> str:
+    """For a key the rubric reads (``key``, the first step of an output's path) missing from the
+    dict a function returned: the key of that dict the student likely meant for it, one no output
+    reads, when it is the only such key and this the only missing one, or its name is close
+    (``"da_prevt"`` for ``"da_prev"``, ``"dx"`` for ``"dxt"``). ``specs``: the part's outputs.
+    "" otherwise (a dict without a stray key is told only what it lacks)."""
+    if not isinstance(key, str) or not isinstance(value, dict):
+        return ""
+    asked = {spec.path[0] for spec in specs if spec.path and isinstance(spec.path[0], str)}
+    stray = [k for k in value if isinstance(k, str) and k not in asked]
+    missing = [k for k in asked if k not in value]
+    close = difflib.get_close_matches(key, stray, n=1, cutoff=0.6)
+    meant = close[0] if close else stray[0] if len(stray) == 1 and missing == [key] else None
+    if meant is None:
+        return ""
+    return f" It has a key `{meant}` that is not asked for: if it holds `{key}`, name its key `\"{key}\"`."

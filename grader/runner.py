@@ -1097,8 +1097,9 @@ class _Grader:
                     results.append(CheckResult(spec.name, False, 0.0, share, message))
                     failed_specs.append(spec)
                     continue
+                renamed = hints.renamed_key_hint(spec.path[0] if spec.path else None, outcome.value, plan.specs)
                 mismatch = checks.Mismatch(spec.name, f"`{spec.name}` is missing from what "
-                                           f"`{part.function}` returned ({_shape_of(outcome.value)}).",
+                                           f"`{part.function}` returned ({_shape_of(outcome.value)}).{renamed}",
                                            "missing")
             else:
                 mismatch = checks.CHECKS[spec.check](student, expected, tolerance=case.tolerance,
