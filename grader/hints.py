@@ -32,6 +32,11 @@ def _shape(text: str) -> tuple[int, ...]:
     return tuple(int(n) for n in re.findall(r"\d+", text))
 
 
+def shape_text(text: str) -> str:
+    """NumPy's ``"(5,10)"`` as Python writes the shape, ``"(5, 10)"``."""
+    return str(_shape(text))
+
+
 def _statement(line: str) -> ast.stmt | None:
     """The one statement ``line`` holds, parsed on its own; None otherwise."""
     try:
@@ -198,3 +203,55 @@ def renamed_key_hint(key: Any, value: Any, specs: Sequence[Any]) -> str:
     if meant is None:
         return ""
     return f" It has a key `{meant}` that is not asked for: if it holds `{key}`, name its key `\"{key}\"`."
+
+
+def product_beside_hint(message: str, line: str) -> str:
+    """For arrays that do not broadcast on a line where one matrix product (``np.dot``, ``@``)
+    stands beside other array operations (``np.dot(ft, c_prev.T) + it * cct``): the product's
+    result, with the rows of its first array and the columns of its second, is the likely wrong
+    side, and the `*` hint ("write np.dot") would send the student away: when neither of its arrays
+    is a weight, it was meant element by element (``ft * c_prev``, any ``.T`` left out). "" otherwise
+    (``np.dot(Waa, a_prev) + Wax * xt``: the product is meant, the `*` is not)."""
+    found = _TWO_SHAPES.search(message)
+    statement = _statement(line) if found else None
+    if statement is None:
+        return ""
+    products = [(node.args[0], node.args[1]) for node in ast.walk(statement)
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("dot", "matmul")
+                and isinstance(node.func.value, ast.Name) and node.func.value.id in ("np", "numpy") and len(node.args) == 2]
+    products += [(node.left, node.right) for node in ast.walk(statement)
+                 if isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult)]
+    operations = _array_operations(line, (ast.Mult, ast.Add, ast.Sub, ast.Div))
+    if len(products) != 1 or len(operations) < 2:
+        return ""
+    left, right = (ast.unparse(side) for side in products[0])
+    first, second = (shape_text(group) for group in found.groups())
+    said = (f"NumPy could not combine arrays of shapes {first} and {second} element by element. One of them may "
+            f"be the matrix product of `{left}` and `{right}`, which has the rows of `{left}` and the columns of "
+            f"`{right}`")
+    if _WEIGHT.search(left) or _WEIGHT.search(right):
+        return ""  # a product with a weight is meant: a `*` beside it is the likelier mistake (_elementwise_hint)
+    bare = [side[:-2] if side.endswith(".T") else side for side in (left, right)]
+    product = ast.unparse(ast.BinOp(left=ast.parse(bare[0], mode="eval").body, op=ast.Mult(),
+                                    right=ast.parse(bare[1], mode="eval").body))
+    return (f"{said}: two arrays of one shape (a gate and a state) are multiplied element by element, "
+            f"`{product}`.")
+
+
+def too_many_indices_hint(error_type: str, message: str, line: str) -> str:
+    """For NumPy's "too many indices for array: array is 2-dimensional, but 3 were indexed" on a
+    line with one subscript of that many indices (``dx[:, :, t] = dxt`` where dx was made
+    ``np.zeros((n_x, m))``): the array's axes against the index's, and its creation to check. ""."""
+    found = re.search(r"array is (\d+)-dimensional, but (\d+) were indexed", message) \
+        if error_type == "IndexError" else None
+    statement = _statement(line) if found else None
+    if statement is None:
+        return ""
+    axes, indexed = (int(group) for group in found.groups())
+    subscripts = [node for node in ast.walk(statement) if isinstance(node, ast.Subscript)
+                  and isinstance(node.slice, ast.Tuple) and len(node.slice.elts) == indexed]
+    if len(subscripts) != 1:
+        return ""
+    name = ast.unparse(subscripts[0].value)
+    return (f"`{name}` has {axes} axes here, and `{ast.unparse(subscripts[0])}` indexes {indexed}: check the "
+            f"sizes `{name}` was created with (one for each axis).")

@@ -949,6 +949,8 @@ class _Grader:
                                        "" if blame else _numpy_call_hint(outcome, self._student_line(location)),
                                        "" if blame else _assignment_hint(outcome, self._student_line(location)),
                                        "" if blame else _bounds_hint(outcome),
+                                       "" if blame else hints.too_many_indices_hint(
+                                           outcome.error_type, outcome.message or "", self._student_line(location)),
                                        "" if blame else hints.list_index_hint(
                                            outcome.error_type, outcome.message or "", self._student_line(location)),
                                        hints.none_from_list_method_hint(
@@ -1255,6 +1257,8 @@ class _Grader:
                     expected_other = checks.get_path(roots[other_head], other_path)
                 except (LookupError, ValueError):
                     continue
+                if not _positions_agree(outcome.value, fixture.expected, path):
+                    continue  # a list of another length (a cache appended twice): its places are not the reference's
                 if checks.plain_equal(expected, expected_other):
                     continue  # the reference holds the same values there: sharing is harmless
                 label, whole = self._label_alias(head, path, names)
@@ -1379,6 +1383,21 @@ def _order_problem(value: Any, expected: Any, specs: Sequence[Any], failed: Sequ
     listed = ", ".join(name for _index, name in sorted(places.items()))
     return (f"Of the values returned, {' and '.join(holds)}: the values are right, in another order. "
             f"Return them in the order asked for: `return {listed}`.")
+
+
+def _positions_agree(student: Any, expected: Any, path: tuple) -> bool:
+    """Whether every list or tuple on ``path`` has the length of the reference's there: where one
+    does not (``caches.append(cache)`` twice, 14 caches for 7), the value at a place is not the one
+    the reference holds there, and memory shared between two places says nothing of a mistake."""
+    for key in path:
+        if isinstance(student, (list, tuple)) and isinstance(expected, (list, tuple)) \
+                and len(student) != len(expected):
+            return False
+        try:
+            student, expected = student[key], expected[key]
+        except (LookupError, TypeError):
+            return False
+    return True
 
 
 def _ordinal(number: int) -> str:
@@ -1941,7 +1960,8 @@ def _numpy_call_hint(outcome: Any, line: str) -> str:
             over = _put_over(line)
             return ("`np.stack` puts the arrays on a new axis, which needs them of one shape"
                     + (f"; {over}." if over else ": `np.concatenate` joins them along an axis they have."))
-        return (hints.transposed_side_hint(message, line) or _elementwise_hint(message, line)
+        return (hints.transposed_side_hint(message, line) or hints.product_beside_hint(message, line)
+                or _elementwise_hint(message, line)
                 or hints.named_sides_hint(message, line) or hints.output_operand_hint(message, line))
     if "indices must be integers or slices, not tuple" in message:
         return _index_hint(line)
@@ -2004,8 +2024,12 @@ def _product_hint(line: str, *, shapes: re.Match | None = None, message: str = "
     matmul = hints.matmul_hint(message, left=left, right=right, target=_assigned_name(line))
     if matmul:  # NumPy's matmul names no shapes: its two sizes, and the fix the line's words point at
         return matmul
+    # NumPy's shapes, when it gives them: a right line fed a wrong array (dtanh of (10, 10) made on the
+    # line above) shows there, which the order and the transpose do not fix.
+    sides = (f" Here `{left}` has shape {hints.shape_text(shapes.group(1))} and `{right}` has shape "
+             f"{hints.shape_text(shapes.group(2))}.") if shapes is not None else ""
     return (f"{rule}: check the order of `{left}` and `{right}` and whether one of them needs its "
-            f"transpose (`.T`).")
+            f"transpose (`.T`).{sides}")
 
 
 #: The LSTM's gate weights, each multiplying ``a_prev`` stacked over ``xt`` (``_product_hint``).

@@ -198,3 +198,47 @@ def test_a_key_left_out_without_a_stray_key_is_told_only_what_it_lacks(tmp_path,
     case = _first_case(tmp_path, cells, "rnn_cell_backward", context, sandbox)
     message = next(check.message for check in case.checks if not check.passed)
     assert message.startswith("`dba` is missing from what") and "not asked for" not in message, message
+
+
+# ---------------------------------------------------------------- a wrong array reaching a line from elsewhere
+
+@pytest.mark.parametrize("new", ["c_next = np.dot(ft, c_prev.T) + it * cct", "c_next = np.dot(ft.T, c_prev) + it * cct"])
+def test_a_matrix_product_beside_a_star_is_suspected_not_the_star(tmp_path, context, sandbox, new):
+    # Before: "`*` and `np.multiply` multiply element by element ... write np.dot(a, b)" (the * was right),
+    # or NumPy's words alone.
+    cells = nbs.mutate("lstm_cell_forward", "c_next = ft * c_prev + it * cct", new)
+    case = _first_case(tmp_path, cells, "lstm_cell_forward", context, sandbox)
+    assert "One of them may be the matrix product of `ft" in case.message, case.message
+    assert "are multiplied element by element, `ft * c_prev`." in case.message, case.message
+    assert "write `np.dot(a, b)`" not in case.message, case.message
+
+
+def test_a_star_for_a_matrix_product_in_a_longer_line_keeps_its_hint(tmp_path, context, sandbox):
+    cells = nbs.mutate("rnn_cell_forward", "np.dot(Waa, a_prev) + np.dot(Wax, xt)", "Waa * a_prev + Wax * xt")
+    case = _first_case(tmp_path, cells, "rnn_cell_forward", context, sandbox)
+    assert "`*` and `np.multiply` multiply element by element" in case.message, case.message
+    assert "One of them may be" not in case.message, case.message
+
+
+def test_a_product_of_sizes_that_differ_names_both_shapes(tmp_path, context, sandbox):
+    # dtanh made (10, 10) on the line above: the raising line is right, and the shapes show it.
+    cells = nbs.mutate("rnn_cell_backward", "dtanh = (1 - a_next ** 2) * da_next",
+                       "dtanh = np.dot((1 - a_next ** 2).T, da_next)")
+    case = _first_case(tmp_path, cells, "rnn_cell_backward", context, sandbox)
+    assert "Here `Wax.T` has shape (3, 5) and `dtanh` has shape (10, 10)." in case.message, case.message
+
+
+def test_too_many_indices_names_the_array_and_its_axes(tmp_path, context, sandbox):
+    cells = nbs.mutate("rnn_backward", "dx = np.zeros((n_x, m, T_x))", "dx = np.zeros((n_x, m))")
+    case = _first_case(tmp_path, cells, "rnn_backward", context, sandbox)
+    assert "`dx` has 2 axes here, and `dx[:, :, t]` indexes 3: check the sizes `dx` was created with" \
+        in case.message, case.message
+
+
+def test_a_cache_appended_twice_is_not_told_to_copy(tmp_path, context, sandbox):
+    # The places of a list of 14 caches are not the reference's 7: memory shared between them said
+    # "store a copy (`.copy()`)", which does not fix a second append.
+    cells = nbs.mutate("lstm_forward", "caches.append(cache)", "caches.append(cache)\n        caches.append(cache)")
+    case = _first_case(tmp_path, cells, "lstm_forward", context, sandbox)
+    assert any("should have 7 elements, got 14" in check.message for check in case.checks), case.checks
+    assert case.diagnosis is None or case.diagnosis.id != "aliasing", case.diagnosis
