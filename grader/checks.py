@@ -231,6 +231,11 @@ def _compare_arrays(got: np.ndarray, exp: np.ndarray, where: str, *, tolerance: 
             hint = " Same number of elements: check the order of the dimensions."
         elif exp.shape and got.shape == exp.shape[:-1]:
             hint = " The last dimension is missing."
+        elif got.ndim == 0 and exp.size > 1:
+            # ``np.sum(dtanh)`` for dba: every entry added up (thirty-first session: told only the shapes).
+            keep = ", with `keepdims=True`," if 1 in exp.shape else ""
+            hint = (f" It is a single number: a sum (or mean) without `axis` adds up every entry; give the "
+                    f"axis to sum over{keep} so that it has the shape {exp.shape}.")
         return Mismatch(where, f"`{where}` has shape {got.shape}; expected {exp.shape}.{hint}",
                         "shape")
     if not values:

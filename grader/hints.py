@@ -255,3 +255,29 @@ def too_many_indices_hint(error_type: str, message: str, line: str) -> str:
     name = ast.unparse(subscripts[0].value)
     return (f"`{name}` has {axes} axes here, and `{ast.unparse(subscripts[0])}` indexes {indexed}: check the "
             f"sizes `{name}` was created with (one for each axis).")
+
+
+_PYTHON_KINDS = {"tuple": "a tuple", "list": "a list", "dict": "a dict", "NoneType": "None", "int": "an int",
+                 "float": "a float", "str": "a string"}
+
+
+def attribute_hint(error_type: str, message: str, line: str) -> str:
+    """For "'tuple' object has no attribute 'shape'" (``n_x, m = x1.shape`` where ``x1`` came from
+    unpacking the list of caches, not one cache) on a line that reads that attribute of one thing:
+    what that thing is, and where to look. "" otherwise (a list's method assigned to the list has
+    its own sentence, ``none_from_list_method_hint``)."""
+    found = re.search(r"'(\w+)' object has no attribute '(\w+)'", message) if error_type == "AttributeError" \
+        else None
+    if found is None or found.group(1) not in _PYTHON_KINDS:
+        return ""
+    kind, attribute = found.groups()
+    if kind == "NoneType" and attribute in _IN_PLACE:
+        return ""
+    statement = _statement(line)
+    reads = {ast.unparse(node.value) for node in ast.walk(statement) if isinstance(node, ast.Attribute)
+             and node.attr == attribute} if statement is not None else set()
+    if len(reads) != 1:
+        return ""
+    (name,) = reads
+    return (f"`{name}` is {_PYTHON_KINDS[kind]} here, where `.{attribute}` needs a NumPy array: check the line that "
+            f"gives `{name}` its value (what was unpacked or indexed into it).")

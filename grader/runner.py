@@ -953,6 +953,8 @@ class _Grader:
                                            outcome.error_type, outcome.message or "", self._student_line(location)),
                                        "" if blame else hints.list_index_hint(
                                            outcome.error_type, outcome.message or "", self._student_line(location)),
+                                       "" if blame else hints.attribute_hint(
+                                           outcome.error_type, outcome.message or "", self._student_line(location)),
                                        hints.none_from_list_method_hint(
                                            outcome.error_type, outcome.message or "", self._student_source(location)))
                      if hint]

@@ -242,3 +242,17 @@ def test_a_cache_appended_twice_is_not_told_to_copy(tmp_path, context, sandbox):
     case = _first_case(tmp_path, cells, "lstm_forward", context, sandbox)
     assert any("should have 7 elements, got 14" in check.message for check in case.checks), case.checks
     assert case.diagnosis is None or case.diagnosis.id != "aliasing", case.diagnosis
+
+
+def test_a_sum_over_every_axis_is_told_to_name_the_axis():
+    mismatch = checks.CHECKS["allclose"](np.float64(3.0), np.ones((5, 1)), tolerance=_TOL, name="dba")
+    assert mismatch.kind == "shape" and "It is a single number: a sum (or mean) without `axis` adds up every " \
+        "entry; give the axis to sum over, with `keepdims=True`, so that it has the shape (5, 1)." in mismatch.message
+
+
+def test_a_tuple_where_an_array_is_read_is_named(tmp_path, context, sandbox):
+    # The list of caches unpacked where its first cache was meant: x1 is a cache, a tuple.
+    cells = nbs.mutate("rnn_backward", "= caches[0]", "= caches")
+    case = _first_case(tmp_path, cells, "rnn_backward", context, sandbox)
+    assert "`x1` is a tuple here, where `.shape` needs a NumPy array: check the line that gives `x1` its value" \
+        in case.message, case.message
