@@ -56,6 +56,12 @@ def _array_operations(line: str, ops: tuple[type, ...]) -> list[ast.BinOp]:
             and not any(_is_number(side) for side in (node.left, node.right))]
 
 
+def _times(left: str, right: str) -> str:
+    """``left * right`` for two expressions of the student's line, parenthesised as Python needs."""
+    return ast.unparse(ast.BinOp(left=ast.parse(left, mode="eval").body, op=ast.Mult(),
+                                 right=ast.parse(right, mode="eval").body))
+
+
 def _is_number(node: ast.expr) -> bool:
     if isinstance(node, ast.UnaryOp):
         node = node.operand
@@ -81,8 +87,7 @@ def matmul_hint(message: str, *, left: str, right: str, target: str) -> str:
         return (f"{sizes}: `{target}`, a weight's gradient, is the matrix product of the gradient and the "
                 f"transpose of the input, as in `{left} @ {right}.T`.")
     if not (_WEIGHT.search(left) or _WEIGHT.search(right) or target.startswith("dW")):
-        product = ast.unparse(ast.BinOp(left=ast.parse(left, mode="eval").body, op=ast.Mult(),
-                                        right=ast.parse(right, mode="eval").body))
+        product = _times(left, right)
         return (f"{sizes}. Two arrays of one shape (a gate and a state, a derivative and a gradient) are "
                 f"multiplied element by element: write `{product}`. If you did mean a matrix product, "
                 f"check the order of the two and whether one needs its transpose (`.T`).")
@@ -232,8 +237,7 @@ def product_beside_hint(message: str, line: str) -> str:
     if _WEIGHT.search(left) or _WEIGHT.search(right):
         return ""  # a product with a weight is meant: a `*` beside it is the likelier mistake (_elementwise_hint)
     bare = [side[:-2] if side.endswith(".T") else side for side in (left, right)]
-    product = ast.unparse(ast.BinOp(left=ast.parse(bare[0], mode="eval").body, op=ast.Mult(),
-                                    right=ast.parse(bare[1], mode="eval").body))
+    product = _times(*bare)
     return (f"{said}: two arrays of one shape (a gate and a state) are multiplied element by element, "
             f"`{product}`.")
 
