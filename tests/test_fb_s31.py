@@ -256,3 +256,24 @@ def test_a_tuple_where_an_array_is_read_is_named(tmp_path, context, sandbox):
     case = _first_case(tmp_path, cells, "rnn_backward", context, sandbox)
     assert "`x1` is a tuple here, where `.shape` needs a NumPy array: check the line that gives `x1` its value" \
         in case.message, case.message
+
+
+def test_the_hints_read_a_hostile_message_in_bounded_time():
+    # An exception's message is the student's: 186,000 characters of matmul's opening took 0.39 s with
+    # '.*' (each opening scanned to the end); with the bounded gap it takes milliseconds.
+    import time
+
+    from grader import hints
+
+    line = "c_next = np.dot(ft, c_prev.T) + it * cct"
+    for opening in ("matmul: Input operand 1 has a mismatch in its core dimension 0",
+                    "could not be broadcast together with shapes (5,10) ",
+                    "non-broadcastable output operand with shape (5,) doesn't match the broadcast shape ("):
+        message = opening * (186_000 // len(opening))
+        started = time.perf_counter()
+        hints.matmul_hint(message, left="ft", right="c_prev", target="c_next")
+        hints.named_sides_hint(message, line)
+        hints.product_beside_hint(message, line)
+        hints.transposed_side_hint(message, line)
+        hints.output_operand_hint(message, "dba += dbat")
+        assert time.perf_counter() - started < 0.2, opening
