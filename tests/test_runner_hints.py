@@ -31,7 +31,7 @@ def test_a_matrix_product_of_two_arrays_of_one_shape_is_told_element_by_element(
         tmp_path, context, sandbox, function, old, new, fixed):
     case = _first_case(tmp_path, nbs.mutate(function, old, new), function, context, sandbox)
     assert case.status == "error", case.message
-    if fixed is None:  # NumPy's message for @ gives no shapes, only its sizes (tests/test_fb_s31.py)
+    if fixed is None:  # NumPy's message for @ gives no shapes, only its sizes (tests/test_hints.py)
         assert "`ot` has 10 columns" in case.message and "`ot * np.tanh(c_next)`" in case.message, case.message
         return
     assert "have the same shape (5, 10)" in case.message and fixed in case.message, case.message
