@@ -678,6 +678,7 @@ class _Grader:
         self.sent_ahead = False  # its first calls went to the child in a run of ``_send_ahead``
         self.raised_as: dict[str, tuple[str, ...]] = {}  # case id -> known mistakes raising its error
         self.twins: dict[str, tuple[str, ...]] = {}  # case id -> known mistakes its diagnosed one's outputs equal
+        self.zeros_as: dict[str, tuple[str, ...]] = {}  # case id -> known mistakes matched there computing nothing
 
     # ------------------------------------------------------------------ per part
     def grade(self) -> PartResult:
@@ -733,7 +734,7 @@ class _Grader:
             status=_worst([r.status for r in results]),
             points=round(points, 6), max_points=part.max_points,
             cases=tuple(results), notes=tuple(dict.fromkeys(self.notes)), location=location,
-        ), self.raised_as, self.twins, self.context.mutant_messages)
+        ), self.raised_as, self.twins, self.context.mutant_messages, zeros_as=self.zeros_as)
 
     def _plan(self, case: Case) -> _CasePlan | None:
         """The case's plan (see ``_CasePlan``); None when the case has no fixture."""
@@ -1171,6 +1172,12 @@ class _Grader:
                                                                                    outcome.value, seen)
                 if quick or _matches(outcome.value, value, fixture.expected, subset, tol,
                                      memo=self.context.memo, key=key, seen=seen):
+                    if _computes_nothing(value, fixture.expected):
+                        # A mistake that leaves every array zero on this case (the first step skipped
+                        # when T_x = 1) is what many mistakes give here: named only if another case
+                        # shows it (_named_across_cases).
+                        self.zeros_as[case.id] = (*self.zeros_as.get(case.id, ()), mutant_id)
+                        continue
                     # A mistake whose two outputs hold equal arrays (`a[:, :, t] = c_next`) is
                     # imitated by one array under two names (`c = a`): the memory tells them apart.
                     if _outputs_repeat(value, specs, memo=self.context.memo, key=key):
@@ -1395,6 +1402,27 @@ def _order_problem(value: Any, expected: Any, specs: Sequence[Any], failed: Sequ
     listed = ", ".join(name for _index, name in sorted(places.items()))
     return (f"Of the values returned, {' and '.join(holds)}: the values are right, in another order. "
             f"Return them in the order asked for: `return {listed}`.")
+
+
+def _computes_nothing(value: Any, expected: Any) -> bool:
+    """Whether every array in a known mistake's ``value`` is all zeros where the reference's
+    ``expected`` holds some array that is not: on such a case (``rnn_backward/first_step_skipped``
+    with T_x = 1 runs no step) the mistake's outputs are those of any that computes nothing, such as
+    ``da_prevt`` passed without ``da[:, :, t]`` or ``da0`` never set."""
+    arrays: list[tuple[Any, Any]] = []
+
+    def walk(got: Any, want: Any) -> None:
+        if isinstance(got, (list, tuple)) and isinstance(want, (list, tuple)):
+            for pair in zip(got, want):
+                walk(*pair)
+        elif isinstance(got, dict) and isinstance(want, dict):
+            for key in got.keys() & want.keys():
+                walk(got[key], want[key])
+        elif hasattr(got, "dtype") and hasattr(want, "dtype") and getattr(got, "size", 0):
+            arrays.append((got, want))
+
+    walk(value, expected)
+    return bool(arrays) and not any(got.any() for got, _ in arrays) and any(want.any() for _, want in arrays)
 
 
 def _positions_agree(student: Any, expected: Any, path: tuple) -> bool:
@@ -1729,7 +1757,8 @@ def _grade_parts(rubric: Rubric, *, context: GradingContext, extraction: Any, pr
             result = _merged(part, result, rest.grade())
             # A hidden case's error may be the mistake a public case's outputs show, or the reverse.
             result = _named_across_cases(result, {**first[part.name][1].raised_as, **rest.raised_as},
-                                         {**first[part.name][1].twins, **rest.twins}, context.mutant_messages)
+                                         {**first[part.name][1].twins, **rest.twins}, context.mutant_messages,
+                                         zeros_as={**first[part.name][1].zeros_as, **rest.zeros_as})
         graded[part.name] = result
         if result.status == PASSED and part.cases:
             trusted.add(part.function)
@@ -1793,10 +1822,24 @@ def _phases(rubric: Rubric, memo: dict) -> tuple[tuple[Part, Part, Part | None],
 
 
 def _named_across_cases(result: PartResult, raised_as: Mapping[str, tuple[str, ...]],
-                        twins: Mapping[str, tuple[str, ...]], messages: Mapping[str, str]) -> PartResult:
+                        twins: Mapping[str, tuple[str, ...]], messages: Mapping[str, str], *,
+                        zeros_as: Mapping[str, tuple[str, ...]] = MappingProxyType({})) -> PartResult:
     """``result`` with what one case's outputs cannot say about a known mistake said from the
-    part's other cases: ``_twins_told_apart``, then ``_raised_mistakes_named``."""
-    return _raised_mistakes_named(_twins_told_apart(result, raised_as, twins, messages), raised_as, messages)
+    part's other cases: ``_twins_told_apart``, then ``_raised_mistakes_named``, then a mistake that
+    computes nothing on a case (``zeros_as``: case id -> such mistakes its outputs equal,
+    ``_Grader._diagnose``) named there when another case shows it (``rnn_backward/first_step_skipped``
+    with T_x = 1; ``da0`` never set gives the same zeros, and is not told the loop's range)."""
+    result = _raised_mistakes_named(_twins_told_apart(result, raised_as, twins, messages), raised_as, messages)
+    shown = {case.diagnosis.id for case in result.cases if case.diagnosis is not None}
+    if not zeros_as or not shown:
+        return result
+    cases = []
+    for case in result.cases:
+        found = [m for m in zeros_as.get(case.case_id, ()) if m in shown]
+        if found and case.diagnosis is None:
+            case = dataclasses.replace(case, diagnosis=Diagnosis(found[0], messages.get(found[0], found[0])))
+        cases.append(case)
+    return dataclasses.replace(result, cases=tuple(cases))
 
 
 def _twins_told_apart(result: PartResult, raised_as: Mapping[str, tuple[str, ...]],
