@@ -20,7 +20,7 @@ from pathlib import Path
 from types import CodeType, MappingProxyType
 from typing import Any, Callable, Collection, Iterator, Mapping, Sequence
 
-from grader import checks, wire
+from grader import checks, hints, wire
 from grader._child import args_layout
 from grader.astnodes import only_delegates
 from grader.course import COURSE_MODULES
@@ -678,6 +678,7 @@ class _Grader:
         self.sent_ahead = False  # its first calls went to the child in a run of ``_send_ahead``
         self.raised_as: dict[str, tuple[str, ...]] = {}  # case id -> known mistakes raising its error
         self.twins: dict[str, tuple[str, ...]] = {}  # case id -> known mistakes its diagnosed one's outputs equal
+        self.zeros_as: dict[str, tuple[str, ...]] = {}  # case id -> known mistakes matched there computing nothing
 
     # ------------------------------------------------------------------ per part
     def grade(self) -> PartResult:
@@ -733,7 +734,7 @@ class _Grader:
             status=_worst([r.status for r in results]),
             points=round(points, 6), max_points=part.max_points,
             cases=tuple(results), notes=tuple(dict.fromkeys(self.notes)), location=location,
-        ), self.raised_as, self.twins, self.context.mutant_messages)
+        ), self.raised_as, self.twins, self.context.mutant_messages, zeros_as=self.zeros_as)
 
     def _plan(self, case: Case) -> _CasePlan | None:
         """The case's plan (see ``_CasePlan``); None when the case has no fixture."""
@@ -949,7 +950,15 @@ class _Grader:
                                        self._append_hint(outcome, location),
                                        "" if blame else _line_hint(_numpy_call_hint, outcome, self._student_line(location)),
                                        "" if blame else _line_hint(_assignment_hint, outcome, self._student_line(location)),
-                                       "" if blame else _bounds_hint(outcome))
+                                       "" if blame else _bounds_hint(outcome),
+                                       "" if blame else _line_hint(hints.too_many_indices_hint, outcome.error_type,
+                                                                   outcome.message or "", self._student_line(location)),
+                                       "" if blame else _line_hint(hints.list_index_hint, outcome.error_type,
+                                                                   outcome.message or "", self._student_line(location)),
+                                       "" if blame else _line_hint(hints.attribute_hint, outcome.error_type,
+                                                                   outcome.message or "", self._student_line(location)),
+                                       _line_hint(hints.none_from_list_method_hint, outcome.error_type,
+                                                  outcome.message or "", self._student_source(location)))
                      if hint]
             return self._case(case, ERROR, 0.0, location=location, message=(
                 f"Raised {text}{where}" + (". " + " ".join(extra) if extra else "")), **common)
@@ -998,8 +1007,7 @@ class _Grader:
         return (f"The error is in your `{dep}`, but it comes from what `{self.part.function}` "
                 f"passed to it: inputs that differ from those of a correct run (first at call "
                 f"{stub.misses[0]}{self._argument_named(dep, stub)}). Check the arguments you give "
-                f"`{dep}` at each time step (that step's slice and cache, the hidden state or "
-                f"gradient carried over).")
+                f"`{dep}` at each time step ({hints.step_arguments(dep)}).")
 
     def _append_hint(self, outcome: Any, location: Location | None) -> str:
         """For NumPy's "inhomogeneous shape" ValueError raised on a line that calls ``np.append``
@@ -1023,6 +1031,11 @@ class _Grader:
         lines = fn.source.splitlines()
         index = location.line - fn.first_line
         return lines[index] if 0 <= index < len(lines) else ""
+
+    def _student_source(self, location: Location | None) -> str:
+        """The text of the student's function ``location`` is in, "" when the extraction holds none."""
+        fn = self.extraction.functions.get(location.function) if location and self.extraction else None
+        return fn.source if fn is not None else ""
 
     def _bound_to(self, method: str, stubs: Mapping[str, TraceStub]) -> str | None:
         """The dependency in ``stubs`` whose name the notebook binds to a def named ``method``
@@ -1090,8 +1103,9 @@ class _Grader:
                     results.append(CheckResult(spec.name, False, 0.0, share, message))
                     failed_specs.append(spec)
                     continue
+                renamed = hints.renamed_key_hint(spec.path[0] if spec.path else None, outcome.value, plan.specs)
                 mismatch = checks.Mismatch(spec.name, f"`{spec.name}` is missing from what "
-                                           f"`{part.function}` returned ({_shape_of(outcome.value)}).",
+                                           f"`{part.function}` returned ({_shape_of(outcome.value)}).{renamed}",
                                            "missing")
             else:
                 mismatch = checks.CHECKS[spec.check](student, expected, tolerance=case.tolerance,
@@ -1158,6 +1172,12 @@ class _Grader:
                                                                                    outcome.value, seen)
                 if quick or _matches(outcome.value, value, fixture.expected, subset, tol,
                                      memo=self.context.memo, key=key, seen=seen):
+                    if _computes_nothing(value, fixture.expected):
+                        # A mistake that leaves every array zero on this case (the first step skipped
+                        # when T_x = 1) is what many mistakes give here: named only if another case
+                        # shows it (_named_across_cases).
+                        self.zeros_as[case.id] = (*self.zeros_as.get(case.id, ()), mutant_id)
+                        continue
                     # A mistake whose two outputs hold equal arrays (`a[:, :, t] = c_next`) is
                     # imitated by one array under two names (`c = a`): the memory tells them apart.
                     if _outputs_repeat(value, specs, memo=self.context.memo, key=key):
@@ -1174,8 +1194,7 @@ class _Grader:
         for dep, stub in stubs.items():
             if stub.misses:
                 # A backward step is given gradients and a cache, not a hidden state and a slice of x.
-                passed = ("that step's gradient with the one carried over, and that step's cache"
-                          if dep.endswith("_backward") else "the previous hidden state, the slice of the input")
+                passed = hints.step_arguments(dep)
                 return Diagnosis("unexpected-dependency-inputs", (
                     f"`{self.part.function}` called `{dep}` with inputs that differ from those of "
                     f"a correct run (first at call {stub.misses[0]}{self._argument_named(dep, stub)}): "
@@ -1257,6 +1276,8 @@ class _Grader:
                     expected_other = checks.get_path(roots[other_head], other_path)
                 except (LookupError, ValueError):
                     continue
+                if not _positions_agree(outcome.value, fixture.expected, path):
+                    continue  # a list of another length (a cache appended twice): its places are not the reference's
                 if checks.plain_equal(expected, expected_other):
                     continue  # the reference holds the same values there: sharing is harmless
                 label, whole = self._label_alias(head, path, names)
@@ -1311,17 +1332,17 @@ def _missing_key_hint(outcome: Any, args: Sequence, names: Sequence[str]) -> str
         return ""
     if not isinstance(key, str):
         return ""
-    hints = []
+    said = []
     stored = _STATEMENT_KEYS.get(key)
     renamed = ""
     for index, arg in enumerate(args):
         if isinstance(arg, dict) and arg and key not in arg and all(isinstance(k, str) for k in arg):
             name = f"`{names[index]}`" if index < len(names) else f"argument {index + 1}"
-            hints.append(f"If you read it from {name}: its keys are {', '.join(arg)}.")
+            said.append(f"If you read it from {name}: its keys are {', '.join(arg)}.")
             if stored is not None and stored in arg and not renamed:
                 renamed = (f'The statement\'s W_u and b_u (the update gate) are stored in {name} '
                            f'as "Wi" and "bi".')
-    return " ".join([*hints, renamed] if renamed else hints)
+    return " ".join([*said, renamed] if renamed else said)
 
 
 #: The statement writes the LSTM's update gate as W_u, b_u; ``parameters`` holds it as "Wi", "bi"
@@ -1381,6 +1402,42 @@ def _order_problem(value: Any, expected: Any, specs: Sequence[Any], failed: Sequ
     listed = ", ".join(name for _index, name in sorted(places.items()))
     return (f"Of the values returned, {' and '.join(holds)}: the values are right, in another order. "
             f"Return them in the order asked for: `return {listed}`.")
+
+
+def _computes_nothing(value: Any, expected: Any) -> bool:
+    """Whether every array in a known mistake's ``value`` is all zeros where the reference's
+    ``expected`` holds some array that is not: on such a case (``rnn_backward/first_step_skipped``
+    with T_x = 1 runs no step) the mistake's outputs are those of any that computes nothing, such as
+    ``da_prevt`` passed without ``da[:, :, t]`` or ``da0`` never set."""
+    arrays: list[tuple[Any, Any]] = []
+
+    def walk(got: Any, want: Any) -> None:
+        if isinstance(got, (list, tuple)) and isinstance(want, (list, tuple)):
+            for pair in zip(got, want):
+                walk(*pair)
+        elif isinstance(got, dict) and isinstance(want, dict):
+            for key in got.keys() & want.keys():
+                walk(got[key], want[key])
+        elif hasattr(got, "dtype") and hasattr(want, "dtype") and getattr(got, "size", 0):
+            arrays.append((got, want))
+
+    walk(value, expected)
+    return bool(arrays) and not any(got.any() for got, _ in arrays) and any(want.any() for _, want in arrays)
+
+
+def _positions_agree(student: Any, expected: Any, path: tuple) -> bool:
+    """Whether every list or tuple on ``path`` has the length of the reference's there: where one
+    does not (``caches.append(cache)`` twice, 14 caches for 7), the value at a place is not the one
+    the reference holds there, and memory shared between two places says nothing of a mistake."""
+    for key in path:
+        if isinstance(student, (list, tuple)) and isinstance(expected, (list, tuple)) \
+                and len(student) != len(expected):
+            return False
+        try:
+            student, expected = student[key], expected[key]
+        except (LookupError, TypeError):
+            return False
+    return True
 
 
 def _ordinal(number: int) -> str:
@@ -1700,7 +1757,8 @@ def _grade_parts(rubric: Rubric, *, context: GradingContext, extraction: Any, pr
             result = _merged(part, result, rest.grade())
             # A hidden case's error may be the mistake a public case's outputs show, or the reverse.
             result = _named_across_cases(result, {**first[part.name][1].raised_as, **rest.raised_as},
-                                         {**first[part.name][1].twins, **rest.twins}, context.mutant_messages)
+                                         {**first[part.name][1].twins, **rest.twins}, context.mutant_messages,
+                                         zeros_as={**first[part.name][1].zeros_as, **rest.zeros_as})
         graded[part.name] = result
         if result.status == PASSED and part.cases:
             trusted.add(part.function)
@@ -1764,10 +1822,24 @@ def _phases(rubric: Rubric, memo: dict) -> tuple[tuple[Part, Part, Part | None],
 
 
 def _named_across_cases(result: PartResult, raised_as: Mapping[str, tuple[str, ...]],
-                        twins: Mapping[str, tuple[str, ...]], messages: Mapping[str, str]) -> PartResult:
+                        twins: Mapping[str, tuple[str, ...]], messages: Mapping[str, str], *,
+                        zeros_as: Mapping[str, tuple[str, ...]] = MappingProxyType({})) -> PartResult:
     """``result`` with what one case's outputs cannot say about a known mistake said from the
-    part's other cases: ``_twins_told_apart``, then ``_raised_mistakes_named``."""
-    return _raised_mistakes_named(_twins_told_apart(result, raised_as, twins, messages), raised_as, messages)
+    part's other cases: ``_twins_told_apart``, then ``_raised_mistakes_named``, then a mistake that
+    computes nothing on a case (``zeros_as``: case id -> such mistakes its outputs equal,
+    ``_Grader._diagnose``) named there when another case shows it (``rnn_backward/first_step_skipped``
+    with T_x = 1; ``da0`` never set gives the same zeros, and is not told the loop's range)."""
+    result = _raised_mistakes_named(_twins_told_apart(result, raised_as, twins, messages), raised_as, messages)
+    shown = {case.diagnosis.id for case in result.cases if case.diagnosis is not None}
+    if not zeros_as or not shown:
+        return result
+    cases = []
+    for case in result.cases:
+        found = [m for m in zeros_as.get(case.case_id, ()) if m in shown]
+        if found and case.diagnosis is None:
+            case = dataclasses.replace(case, diagnosis=Diagnosis(found[0], messages.get(found[0], found[0])))
+        cases.append(case)
+    return dataclasses.replace(result, cases=tuple(cases))
 
 
 def _twins_told_apart(result: PartResult, raised_as: Mapping[str, tuple[str, ...]],
@@ -1990,13 +2062,14 @@ def _error_text(outcome: Any) -> str:
     return f"{outcome.error_type}: {message}".rstrip(": ")
 
 
-def _line_hint(hint: Callable[[Any, str], str], outcome: Any, line: str) -> str:
-    """``hint(outcome, line)``, or "" when the student's line is too deep for Python to parse or
+def _line_hint(hint: Callable[..., str], *args: Any) -> str:
+    """``hint(*args)`` (the outcome or its error, and the student's line), or "" when the student's
+    line is too deep for Python to parse or
     write back (``ast.unparse``): RecursionError or MemoryError, which a line of 1,500 nested
     ``-`` (or, inside a string, 10,000 ``+``) raises and which stopped the grading of the
     submission. A hint is an extra, never a reason not to grade."""
     try:
-        return hint(outcome, line)
+        return hint(*args)
     except (RecursionError, MemoryError):
         return ""
 
@@ -2012,7 +2085,7 @@ def _numpy_call_hint(outcome: Any, line: str) -> str:
         return ""
     if kind == "ValueError":
         if _NOT_ALIGNED.search(message):
-            return _product_hint(line, shapes=_NOT_ALIGNED_SHAPES.search(message))
+            return _product_hint(line, shapes=_NOT_ALIGNED_SHAPES.search(message), message=message)
         if "except for the concatenation axis must match" in message:
             return _axis_hint(line, rows_differ="along dimension 0," in message)
         if "all input arrays must have the same shape" in message and any(
@@ -2021,7 +2094,9 @@ def _numpy_call_hint(outcome: Any, line: str) -> str:
             over = _put_over(line)
             return ("`np.stack` puts the arrays on a new axis, which needs them of one shape"
                     + (f"; {over}." if over else ": `np.concatenate` joins them along an axis they have."))
-        return _elementwise_hint(message, line)
+        return (hints.transposed_side_hint(message, line) or hints.product_beside_hint(message, line)
+                or _elementwise_hint(message, line)
+                or hints.named_sides_hint(message, line) or hints.output_operand_hint(message, line))
     if "indices must be integers or slices, not tuple" in message:
         return _index_hint(line)
     calls = _numpy_calls(line)
@@ -2040,11 +2115,12 @@ def _numpy_call_hint(outcome: Any, line: str) -> str:
     return ""
 
 
-def _product_hint(line: str, *, shapes: re.Match | None = None) -> str:
+def _product_hint(line: str, *, shapes: re.Match | None = None, message: str = "") -> str:
     """For a matrix product of sizes that do not fit: the rule, with the two arrays of the line's
     one product (``np.dot(a, b)``, ``np.matmul(a, b)``, ``a @ b``) when it has exactly one.
     ``shapes``: NumPy's two shapes, when its message gives them; two of one shape were meant to be
-    multiplied element by element (``np.dot(ft, c_prev)``), which no order or transpose fixes."""
+    multiplied element by element (``np.dot(ft, c_prev)``), which no order or transpose fixes.
+    ``message``: NumPy's, for matmul's sizes without shapes (``hints.matmul_hint``)."""
     pairs = [tuple(call.args) for call, name in _numpy_calls(line) if name in ("dot", "matmul") and len(call.args) == 2]
     tree = _parsed_line(line) if "@" in line else None
     pairs += [(node.left, node.right) for node in ast.walk(tree)
@@ -2079,8 +2155,15 @@ def _product_hint(line: str, *, shapes: re.Match | None = None) -> str:
         return (f"{rule}. `{left}` has a column for each row of `a_prev` stacked over `xt` (n_a + n_x "
                 f"columns): multiply it by that stacked array, `concat = np.concatenate((a_prev, xt), "
                 f"axis=0)`, as in `np.dot({left}, concat)`, not by `{right}` alone.")
+    matmul = hints.matmul_hint(message, left=left, right=right, target=_assigned_name(line))
+    if matmul:  # NumPy's matmul names no shapes: its two sizes, and the fix the line's words point at
+        return matmul
+    # NumPy's shapes, when it gives them: a right line fed a wrong array (dtanh of (10, 10) made on the
+    # line above) shows there, which the order and the transpose do not fix.
+    sides = (f" Here `{left}` has shape {hints.shape_text(shapes.group(1))} and `{right}` has shape "
+             f"{hints.shape_text(shapes.group(2))}.") if shapes is not None else ""
     return (f"{rule}: check the order of `{left}` and `{right}` and whether one of them needs its "
-            f"transpose (`.T`).")
+            f"transpose (`.T`).{sides}")
 
 
 #: The LSTM's gate weights, each multiplying ``a_prev`` stacked over ``xt`` (``_product_hint``).

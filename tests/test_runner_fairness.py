@@ -391,3 +391,18 @@ def _full_marks_for_rnn_cell_forward(source: str, tmp_path, context, sandbox) ->
     result = grade(tmp_path, nbs.course_notebook({"rnn_cell_forward": source}), context, sandbox)
     part = result.part("rnn_cell_forward")
     assert part.points == part.max_points, [c.message for c in part.cases]
+
+
+@pytest.mark.parametrize("old, new", [
+    ("    da0 = da_prevt\n", ""),  # da0 never set
+    ("rnn_cell_backward(da[:, :, t] + da_prevt, caches[t])", "rnn_cell_backward(da_prevt, caches[t])"),
+])
+def test_a_mistake_that_computes_nothing_on_a_case_is_not_named_there_alone(tmp_path, context, sandbox, old, new):
+    # With T_x = 1, rnn_backward/first_step_skipped runs no step and returns zeros, as these do: the
+    # case was told "The loop stops before step 0", which is not their mistake (thirty-first session,
+    # fb). The first step really skipped keeps the sentence there (NAMED above), shown by other cases.
+    result = grade(tmp_path, nbs.course_notebook(nbs.mutate("rnn_backward", old, new)), context, sandbox)
+    one_step = [case for case in result.part("rnn_backward").cases if "T_x = 1" in case.name]
+    assert one_step and one_step[0].status != PASSED, one_step
+    diagnosis = one_step[0].diagnosis
+    assert diagnosis is None or diagnosis.id != "rnn_backward/first_step_skipped", diagnosis

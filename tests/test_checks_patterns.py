@@ -1,0 +1,79 @@
+"""grader/checks.py: wrong values (or a shape) that share one pattern are told it.
+
+Thirty-first session, helper fb (written against 74666ec): outputs of one-line mistakes of the backward
+pass were told only their largest difference (`da0` never set, a square `dWaa` transposed, `dWax` summed
+twice, the step t = 0 skipped, `np.sum(dtanh)` for `dba`). Controls keep the sentence as it was.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from grader import checks
+from grader.models import Tolerance
+from grader.runner import grade_submission
+from tests import notebooks as nbs
+
+
+def _first_case(tmp_path: Path, cells: dict, part: str, context, sandbox):
+    path = nbs.write(tmp_path / "student.ipynb", nbs.course_notebook(cells))
+    return grade_submission(path, context=context, sandbox=sandbox).part(part).cases[0]
+
+
+_TOL = Tolerance(rtol=1e-5, atol=1e-7)
+_RNG = np.random.default_rng(31)
+_EXPECTED = _RNG.standard_normal((5, 5))
+
+
+@pytest.mark.parametrize("student, said", [
+    (np.zeros((5, 5)), "Every value is 0: check that it is filled in"),
+    (_EXPECTED.T.copy(), "It holds the expected values transposed"),
+    (2 * _EXPECTED, "Every value is 2 times the expected one: look for a term added more than once"),
+    (-_EXPECTED, "Every value has the opposite sign of the expected one"),
+])
+def test_wrong_values_that_share_one_pattern_are_told_it(student, said):
+    mismatch = checks.CHECKS["allclose"](student, _EXPECTED, tolerance=_TOL, name="dWaa")
+    assert mismatch is not None and mismatch.kind == "values" and said in mismatch.message, mismatch
+
+
+def test_one_wrong_time_step_is_named():
+    expected = _RNG.standard_normal((3, 4, 5))
+    student = expected.copy()
+    student[:, :, 0] = 0.0
+    mismatch = checks.CHECKS["allclose"](student, expected, tolerance=_TOL, name="dx")
+    assert "all at index 0 of the last axis (`[:, :, 0]`, time step 0)" in mismatch.message, mismatch
+
+
+@pytest.mark.parametrize("student", [
+    _EXPECTED + _RNG.standard_normal((5, 5)),  # no pattern: the largest difference alone, as before
+    np.where(np.eye(5, dtype=bool), 0.0, _EXPECTED),
+])
+def test_wrong_values_without_a_pattern_keep_their_sentence(student):
+    mismatch = checks.CHECKS["allclose"](student, _EXPECTED, tolerance=_TOL, name="dWaa")
+    worst = np.unravel_index(int(np.argmax(np.abs(student - _EXPECTED))), student.shape)
+    assert mismatch.message.startswith("`dWaa` has the right shape but "), mismatch.message
+    assert mismatch.message.endswith(f", got {checks._fmt(student[worst])}."), mismatch.message
+
+
+@pytest.mark.parametrize("function, old, new, said", [
+    ("rnn_cell_backward", "dWaa = np.dot(dtanh, a_prev.T)", "dWaa = np.dot(a_prev, dtanh.T)",
+     "`dWaa` has the right shape but 20 of 25 values differ; largest difference at index (4, 0): expected "
+     "-1.1609131, got 0.90584738. It holds the expected values transposed"),
+    ("rnn_backward", "dWax += dWaxt", "dWax += dWaxt\n        dWax += dWaxt", "Every value is 2 times the expected"),
+    ("rnn_backward", "    da0 = da_prevt\n", "", "`da0` has the right shape but 50 of 50 values differ; largest "
+     "difference at index (3, 5): expected -5.2041812, got 0. Every value is 0"),
+    ("rnn_backward", "for t in reversed(range(T_x)):", "for t in range(T_x - 1, 0, -1):",
+     "all at index 0 of the last axis"),
+])
+def test_graded_wrong_values_are_told_their_pattern(tmp_path, context, sandbox, function, old, new, said):
+    case = _first_case(tmp_path, nbs.mutate(function, old, new), function, context, sandbox)
+    assert any(said in check.message for check in case.checks), [check.message for check in case.checks]
+
+
+
+def test_a_sum_over_every_axis_is_told_to_name_the_axis():
+    mismatch = checks.CHECKS["allclose"](np.float64(3.0), np.ones((5, 1)), tolerance=_TOL, name="dba")
+    assert mismatch.kind == "shape" and "It is a single number: a sum (or mean) without `axis` adds up every " \
+        "entry; give the axis to sum over, with `keepdims=True`, so that it has the shape (5, 1)." in mismatch.message

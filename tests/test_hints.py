@@ -1,0 +1,218 @@
+"""grader/hints.py and the runner's error sentences, on the backward pass and the LSTM.
+
+Thirty-first session, helper fb (written against 74666ec): 102 one-line mistakes of rnn_cell_backward,
+rnn_backward, lstm_cell_forward and lstm_forward graded through the real grader; these are the ones whose
+text changed. Before, a matrix product written where `*` was meant (`ft @ c_prev`) was told to check the
+order and the transpose; `* da_next.T` and `np.dot(ft, c_prev.T) + it * cct` were told to write `np.dot`;
+a cache appended twice to store a copy; a broadcast error, an in-place sum into a smaller array, a list
+index past the end, too many indices and `caches = caches.append(cache)` had only Python's or NumPy's
+words; a key under another name was told only that it was missing. Controls keep the other texts.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from grader.runner import grade_submission
+from tests import notebooks as nbs
+
+
+def _first_case(tmp_path: Path, cells: dict, part: str, context, sandbox):
+    path = nbs.write(tmp_path / "student.ipynb", nbs.course_notebook(cells))
+    return grade_submission(path, context=context, sandbox=sandbox).part(part).cases[0]
+
+
+@pytest.mark.parametrize("function, old, new, fixed, sizes", [
+    ("lstm_cell_forward", "ft * c_prev", "ft @ c_prev", "`ft * c_prev`", "`ft` has 10 columns and `c_prev` has 5 rows"),
+    ("lstm_cell_forward", "it * cct", "it @ cct", "`it * cct`", "`it` has 10 columns and `cct` has 5 rows"),
+    ("lstm_cell_forward", "ot * np.tanh(c_next)", "np.matmul(ot, np.tanh(c_next))", "`ot * np.tanh(c_next)`",
+     "`np.tanh(c_next)` has 5 rows"),
+    ("rnn_cell_backward", "(1 - a_next ** 2) * da_next", "(1 - a_next ** 2) @ da_next",
+     "`(1 - a_next ** 2) * da_next`", "`1 - a_next ** 2` has 10 columns"),
+])
+def test_a_matmul_of_a_gate_and_a_state_is_told_element_by_element(tmp_path, context, sandbox, function, old, new,
+                                                                    fixed, sizes):
+    # matmul's message names no shapes: the order-and-transpose rule was all it got, which is not the fix.
+    case = _first_case(tmp_path, nbs.mutate(function, old, new), function, context, sandbox)
+    assert case.status == "error" and "matmul: Input operand 1" in case.message, case.message
+    assert f"multiplied element by element: write {fixed}" in case.message, case.message
+    assert sizes in case.message, case.message
+
+
+def test_a_matmul_for_a_weight_gradient_is_told_the_transpose_of_the_input(tmp_path, context, sandbox):
+    cells = nbs.mutate("rnn_cell_backward", "dWaa = np.dot(dtanh, a_prev.T)", "dWaa = dtanh @ a_prev")
+    case = _first_case(tmp_path, cells, "rnn_cell_backward", context, sandbox)
+    assert "`dWaa`, a weight's gradient, is the matrix product of the gradient and the transpose of the input, " \
+           "as in `dtanh @ a_prev.T`" in case.message, case.message
+    assert "element by element" not in case.message, case.message
+
+
+@pytest.mark.parametrize("old, new, said", [
+    # A weight in the product: the order and the transpose are the fix, now with the sizes.
+    ("np.dot(Wax.T, dtanh)", "Wax @ dtanh", "`Wax` has 3 columns and `dtanh` has 5 rows"),
+    ("np.dot(Waa.T, dtanh)", "dtanh @ Waa.T", "`dtanh` has 10 columns and `Waa.T` has 5 rows"),
+])
+def test_a_matmul_with_a_weight_keeps_the_order_and_transpose_rule(tmp_path, context, sandbox, old, new, said):
+    case = _first_case(tmp_path, nbs.mutate("rnn_cell_backward", old, new), "rnn_cell_backward", context, sandbox)
+    assert said in case.message and "and whether one of them needs its transpose (`.T`)" in case.message, \
+        case.message
+    assert "element by element" not in case.message, case.message
+
+
+def test_a_transposed_side_of_an_element_by_element_product_is_told_to_drop_the_transpose(tmp_path, context,
+                                                                                          sandbox):
+    # Before: "for the matrix product of a (5, 10) and a (10, 5) array write np.dot(a, b)".
+    cells = nbs.mutate("rnn_cell_backward", "(1 - a_next ** 2) * da_next", "(1 - a_next ** 2) * da_next.T")
+    case = _first_case(tmp_path, cells, "rnn_cell_backward", context, sandbox)
+    assert "`da_next.T` has shape (10, 5)" in case.message and "leave out its `.T`" in case.message, case.message
+    assert "np.dot" not in case.message, case.message
+
+
+def test_a_star_for_a_matrix_product_keeps_its_hint(tmp_path, context, sandbox):
+    cells = nbs.mutate("rnn_cell_backward", "dxt = np.dot(Wax.T, dtanh)", "dxt = Wax.T * dtanh")
+    case = _first_case(tmp_path, cells, "rnn_cell_backward", context, sandbox)
+    assert "for the matrix product of a (3, 5) and a (5, 10) array write `np.dot(a, b)`" in case.message, \
+        case.message
+
+
+@pytest.mark.parametrize("function, old, new, said", [
+    ("rnn_cell_backward", "(a_next, a_prev, xt, parameters) = cache", "(xt, a_prev, a_next, parameters) = cache",
+     "`1 - a_next ** 2` has shape (3, 10) and `da_next` has shape (5, 10)"),
+    ("rnn_backward", "da_prevt = np.zeros((n_a, m))", "da_prevt = np.zeros((m, n_a))",
+     "`da[:, :, t]` has shape (5, 10) and `da_prevt` has shape (10, 5)"),
+    ("rnn_backward", "da[:, :, t] + da_prevt", "da[t] + da_prevt", "`da[t]` has shape (10, 4)"),
+    ("rnn_backward", "n_a, m, T_x = da.shape", "n_a, m, T_x = x.shape", "`da_prevt` has shape (3, 10)"),
+])
+def test_arrays_that_do_not_broadcast_are_named_with_their_shapes(tmp_path, context, sandbox, function, old, new,
+                                                                   said):
+    case = _first_case(tmp_path, nbs.mutate(function, old, new), function, context, sandbox)
+    assert "could not be broadcast together" in case.message and said in case.message, case.message
+    assert "an element-by-element operation needs arrays of one shape" in case.message, case.message
+
+
+@pytest.mark.parametrize("made, room", [("np.zeros((n_a,))", "(5,)"), ("np.zeros((1, n_a))", "(1, 5)")])
+def test_an_in_place_sum_into_a_smaller_array_names_both_shapes(tmp_path, context, sandbox, made, room):
+    cells = nbs.mutate("rnn_backward", "dba = np.zeros((n_a, 1))", f"dba = {made}")
+    case = _first_case(tmp_path, cells, "rnn_backward", context, sandbox)
+    assert f"`dba` has shape {room}, and with `dbat` the result would have shape (5, 5): `dba += dbat` cannot " \
+           f"store it in `dba`. Check the sizes `dba` was created with" in case.message, case.message
+
+
+def test_a_list_index_past_the_end_names_the_index(tmp_path, context, sandbox):
+    cells = nbs.mutate("rnn_backward", "caches[t])", "caches[T_x - t])")
+    case = _first_case(tmp_path, cells, "rnn_backward", context, sandbox)
+    assert "list index out of range" in case.message, case.message
+    assert "`caches[T_x - t]` asks for an entry `caches` does not have" in case.message, case.message
+
+
+def test_a_list_method_assigned_to_the_list_is_told_it_returns_none(tmp_path, context, sandbox):
+    cells = nbs.mutate("lstm_forward", "caches.append(cache)", "caches = caches.append(cache)")
+    case = _first_case(tmp_path, cells, "lstm_forward", context, sandbox)
+    assert "`caches = caches.append(cache)` sets `caches` to None" in case.message, case.message
+    assert "Write `caches.append(cache)` alone." in case.message, case.message
+
+
+@pytest.mark.parametrize("function, old, new, dep, said", [
+    ("lstm_forward", "x[:, :, t]", "x[:, t, :]", "lstm_cell_forward",
+     "(the previous hidden state and memory, the slice of the input)"),
+    ("rnn_backward", "caches[t])", "caches)", "rnn_cell_backward",
+     "(that step's gradient with the one carried over, and that step's cache)"),
+])
+def test_an_error_blamed_on_the_caller_names_what_that_direction_passes(tmp_path, context, sandbox, function, old,
+                                                                       new, dep, said):
+    # The closing sentence was one for both: "(that step's slice and cache, the hidden state or gradient
+    # carried over)"; a forward step is given no cache and no gradient.
+    case = _first_case(tmp_path, nbs.mutate(function, old, new), function, context, sandbox)
+    assert f"Check the arguments you give `{dep}` at each time step {said}." in case.message, case.message
+
+
+@pytest.mark.parametrize("function, old, new, said", [
+    ("rnn_cell_backward", '"da_prev": da_prev', '"da_prevt": da_prev',
+     "It has a key `da_prevt` that is not asked for: if it holds `da_prev`, name its key `\"da_prev\"`."),
+    ("rnn_cell_backward", '"dxt": dxt', '"dx": dxt', "if it holds `dxt`, name its key `\"dxt\"`."),
+    ("rnn_backward", '"da0": da0', '"da_prev": da0', "if it holds `da0`, name its key `\"da0\"`."),
+])
+def test_a_key_returned_under_another_name_is_named(tmp_path, context, sandbox, function, old, new, said):
+    case = _first_case(tmp_path, nbs.mutate(function, old, new), function, context, sandbox)
+    assert any(said in check.message for check in case.checks), [check.message for check in case.checks]
+
+
+def test_a_key_left_out_without_a_stray_key_is_told_only_what_it_lacks(tmp_path, context, sandbox):
+    cells = nbs.mutate("rnn_cell_backward", '"dba": dba}', '}')
+    case = _first_case(tmp_path, cells, "rnn_cell_backward", context, sandbox)
+    message = next(check.message for check in case.checks if not check.passed)
+    assert message.startswith("`dba` is missing from what") and "not asked for" not in message, message
+
+
+# ---------------------------------------------------------------- a wrong array reaching a line from elsewhere
+
+@pytest.mark.parametrize("new", ["c_next = np.dot(ft, c_prev.T) + it * cct", "c_next = np.dot(ft.T, c_prev) + it * cct"])
+def test_a_matrix_product_beside_a_star_is_suspected_not_the_star(tmp_path, context, sandbox, new):
+    # Before: "`*` and `np.multiply` multiply element by element ... write np.dot(a, b)" (the * was right),
+    # or NumPy's words alone.
+    cells = nbs.mutate("lstm_cell_forward", "c_next = ft * c_prev + it * cct", new)
+    case = _first_case(tmp_path, cells, "lstm_cell_forward", context, sandbox)
+    assert "One of them may be the matrix product of `ft" in case.message, case.message
+    assert "are multiplied element by element, `ft * c_prev`." in case.message, case.message
+    assert "write `np.dot(a, b)`" not in case.message, case.message
+
+
+def test_a_star_for_a_matrix_product_in_a_longer_line_keeps_its_hint(tmp_path, context, sandbox):
+    cells = nbs.mutate("rnn_cell_forward", "np.dot(Waa, a_prev) + np.dot(Wax, xt)", "Waa * a_prev + Wax * xt")
+    case = _first_case(tmp_path, cells, "rnn_cell_forward", context, sandbox)
+    assert "`*` and `np.multiply` multiply element by element" in case.message, case.message
+    assert "One of them may be" not in case.message, case.message
+
+
+def test_a_product_of_sizes_that_differ_names_both_shapes(tmp_path, context, sandbox):
+    # dtanh made (10, 10) on the line above: the raising line is right, and the shapes show it.
+    cells = nbs.mutate("rnn_cell_backward", "dtanh = (1 - a_next ** 2) * da_next",
+                       "dtanh = np.dot((1 - a_next ** 2).T, da_next)")
+    case = _first_case(tmp_path, cells, "rnn_cell_backward", context, sandbox)
+    assert "Here `Wax.T` has shape (3, 5) and `dtanh` has shape (10, 10)." in case.message, case.message
+
+
+def test_too_many_indices_names_the_array_and_its_axes(tmp_path, context, sandbox):
+    cells = nbs.mutate("rnn_backward", "dx = np.zeros((n_x, m, T_x))", "dx = np.zeros((n_x, m))")
+    case = _first_case(tmp_path, cells, "rnn_backward", context, sandbox)
+    assert "`dx` has 2 axes here, and `dx[:, :, t]` indexes 3: check the sizes `dx` was created with" \
+        in case.message, case.message
+
+
+def test_a_cache_appended_twice_is_not_told_to_copy(tmp_path, context, sandbox):
+    # The places of a list of 14 caches are not the reference's 7: memory shared between them said
+    # "store a copy (`.copy()`)", which does not fix a second append.
+    cells = nbs.mutate("lstm_forward", "caches.append(cache)", "caches.append(cache)\n        caches.append(cache)")
+    case = _first_case(tmp_path, cells, "lstm_forward", context, sandbox)
+    assert any("should have 7 elements, got 14" in check.message for check in case.checks), case.checks
+    assert case.diagnosis is None or case.diagnosis.id != "aliasing", case.diagnosis
+
+
+def test_a_tuple_where_an_array_is_read_is_named(tmp_path, context, sandbox):
+    # The list of caches unpacked where its first cache was meant: x1 is a cache, a tuple.
+    cells = nbs.mutate("rnn_backward", "= caches[0]", "= caches")
+    case = _first_case(tmp_path, cells, "rnn_backward", context, sandbox)
+    assert "`x1` is a tuple here, where `.shape` needs a NumPy array: check the line that gives `x1` its value" \
+        in case.message, case.message
+
+
+def test_the_hints_read_a_hostile_message_in_bounded_time():
+    # An exception's message is the student's: 186,000 characters of matmul's opening took 0.39 s with
+    # '.*' (each opening scanned to the end); with the bounded gap it takes milliseconds.
+    import time
+
+    from grader import hints
+
+    line = "c_next = np.dot(ft, c_prev.T) + it * cct"
+    for opening in ("matmul: Input operand 1 has a mismatch in its core dimension 0",
+                    "could not be broadcast together with shapes (5,10) ",
+                    "non-broadcastable output operand with shape (5,) doesn't match the broadcast shape ("):
+        message = opening * (186_000 // len(opening))
+        started = time.perf_counter()
+        hints.matmul_hint(message, left="ft", right="c_prev", target="c_next")
+        hints.named_sides_hint(message, line)
+        hints.product_beside_hint(message, line)
+        hints.transposed_side_hint(message, line)
+        hints.output_operand_hint(message, "dba += dbat")
+        assert time.perf_counter() - started < 0.2, opening
