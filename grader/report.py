@@ -584,7 +584,7 @@ def sentence_text(text: str) -> str:
     text = str(text)
     if _is_plain_line(text):
         return text
-    words = [_word_span(word) for word in text.split(" ")]
+    words = [_word_span(word) for word in _bracket_groups(text.split(" "))]
     if any(word is None for word in words):
         return markdown_text(text)
     joined = " ".join(words)
@@ -596,6 +596,51 @@ def sentence_text(text: str) -> str:
 _CODE_WORD = re.compile(r"[A-Za-z0-9_.()\[\]*+\-/=,]+", re.ASCII)
 
 
+#: The most words a bracket ``_bracket_groups`` joins may span (a sentence's code is short).
+_GROUP_WORDS = 8
+
+
+def _bracket_groups(words: list[str]) -> list[str]:
+    """``words``, where a bracket opened in one word and closed in a later one, within
+    ``_GROUP_WORDS`` words, is joined into one word (with its spaces) when a word inside it would
+    be a code span cut at the bracket: ``(1 - a_next)**2;`` read ``(1 - `a_next)**2`;`` and now
+    reads ```(1 - a_next)**2`;``. A group each of whose words spans well stays apart
+    (``(1 - a_next**2),`` reads ``(1 - `a_next**2`),``)."""
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        depth, j = words[i].count("(") - words[i].count(")"), i + 1
+        while depth > 0 and j < len(words) and j - i < _GROUP_WORDS:
+            depth += words[j].count("(") - words[j].count(")")
+            j += 1
+        if j > i + 1 and depth == 0 and any(_cut_at_bracket(word) for word in words[i + 1:j]):
+            out.append(" ".join(words[i:j]))
+            i = j
+        else:
+            out.append(words[i])
+            i += 1
+    return out
+
+
+def _cut_at_bracket(word: str) -> bool:
+    """Whether ``_word_span`` would put ``word`` in a code span whose brackets do not pair."""
+    if not word or "`" in word or _plain_outside_code(word):
+        return False
+    core = _span_parts(word)[1]
+    return core.count("(") != core.count(")")
+
+
+def _span_parts(word: str) -> tuple[str, str, str]:
+    """``(lead, core, trail)`` of ``_word_span``: the opening brackets the word does not close,
+    the code, and the punctuation and unopened brackets after it."""
+    core, lead, trail = word, "", ""
+    while core.startswith("(") and core.count("(") > core.count(")"):
+        lead, core = lead + "(", core[1:]
+    while core and (core[-1] in ",;." or (core[-1] == ")" and core.count(")") > core.count("("))):
+        trail, core = core[-1] + trail, core[:-1]
+    return lead, core, trail
+
+
 def _word_span(word: str) -> str | None:
     """One word of ``sentence_text``: itself when plain, else a code span of its core, with an
     opening bracket it does not close before it and punctuation after it (``,;.`` and a bracket
@@ -604,12 +649,10 @@ def _word_span(word: str) -> str | None:
     code span, as any line that is not plain always was."""
     if not word or "`" in word or word in ("*", "_") or _plain_outside_code(word):
         return word  # a lone * or _ is plain between the spaces around it (a product)
-    core, lead, trail = word, "", ""
-    while core.startswith("(") and core.count("(") > core.count(")"):
-        lead, core = lead + "(", core[1:]
-    while core and (core[-1] in ",;." or (core[-1] == ")" and core.count(")") > core.count("("))):
-        trail, core = core[-1] + trail, core[:-1]
-    if not core or not _CODE_WORD.fullmatch(core) or "//" in core or "www." in core.lower():
+    lead, core, trail = _span_parts(word)
+    # A word of ``_bracket_groups`` holds single spaces between its code words.
+    if not core or not _CODE_WORD.fullmatch(core.replace(" ", "")) or "//" in core or "www." in core.lower() \
+            or "  " in core:
         return None
     return f"{lead}`{core}`{trail}"
 

@@ -40,3 +40,22 @@ def test_a_line_with_anything_but_code_is_one_code_span_as_before():
                     "x www.evil.example y**2", "a `b c**2", "x http://evil.example**2"):
         out = sentence_text(hostile)
         assert out.startswith("`") and out.endswith("`") and out.strip("`").strip() == hostile, (hostile, out)
+
+
+def test_code_whose_bracket_closes_in_a_later_word_is_one_span():
+    # rnn_cell_backward/square_of_one_minus (session 31) read "not (1 - `a_next)**2`;": a code span
+    # cut at its bracket. The words of the bracket are one span now; a bracket whose words each
+    # span well stays as it was, and prose in brackets stays plain.
+    from grader.report import sentence_text
+    from solution.mutants import MUTANTS
+
+    said = sentence_text(MUTANTS["rnn_cell_backward/square_of_one_minus"].message)
+    assert "not `(1 - a_next)**2`; dtanh = (1 - `a_next**2`) * da_next." in said, said
+    assert sentence_text("so (1 - np.tanh(a_next)**2) applies") == "so (1 - `np.tanh(a_next)**2`) applies"
+    assert sentence_text("gates (the update gate) are Wu and bu") == "gates (the update gate) are Wu and bu"
+    # Past eight words the bracket is not joined: the word is cut as before, never a whole paragraph.
+    far = "x (1 - a - b - c - d - e)**2 y"
+    assert sentence_text(far) == "x (1 - a - b - c - d - `e)**2` y"
+    for hostile in ("see (1 - [a](http://evil.example))**2", "x (1 - <b>)**2"):
+        out = sentence_text(hostile)
+        assert out.startswith("`") and out.strip("`").strip() == hostile, (hostile, out)
