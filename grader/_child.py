@@ -461,6 +461,19 @@ _SECCOMP_ARCH = {
 }
 
 
+# machine -> memfd_create, vmsplice, splice, tee: memory held outside the address space. RLIMIT_AS
+# counts what a process maps, not the pages of a memfd it wrote and unmapped (60 MiB a process,
+# RLIMIT_FSIZE x RLIMIT_NOFILE, times its 32 processes) nor the pages a pipe holds references to:
+# vmsplice of one byte of each transparent huge page (madvise) into a pipe of 256 slots kept
+# 512 MiB after the munmap, so one child of a 2 GiB limit could hold 32 GiB (the uid's 16,384
+# pipe slots) (thirty-first session's hostile review). splice and tee put page references in a
+# pipe too. Python and NumPy use none of them; a pipe written into copies (bounded per uid).
+_SECCOMP_PINNED = {
+    "x86_64": (319, 278, 275, 276),
+    "aarch64": (279, 75, 76, 77),
+}
+
+
 # machine -> the calls that make or reach what the kernel keeps after a process ends, for a uid
 # (keyrings: add_key, request_key, keyctl) or for the IPC namespace (SysV shared memory, message
 # queues and semaphores: their get, attach, send, receive, operate and control calls; POSIX
@@ -538,7 +551,7 @@ def seccomp_supported() -> bool:
 def seccomp_program() -> "_SockFprog | None":
     """The filter: deny socket(), ptrace, process_vm_readv/writev, io_uring_setup, what the kernel
     keeps past a process (``_SECCOMP_KEPT``), file watches (``_SECCOMP_WATCHES``), starting a program
-    (``_SECCOMP_EXEC``), foreign ABIs, the calls of ``_SECCOMP_SELF_ONLY`` aimed at another
+    (``_SECCOMP_EXEC``), memory held outside the address space (``_SECCOMP_PINNED``), foreign ABIs, the calls of ``_SECCOMP_SELF_ONLY`` aimed at another
     process, and ``prctl(PR_SET_DUMPABLE)`` (``_SECCOMP_PRCTL``) (EPERM)."""
     machine = os.uname().machine
     arch = _SECCOMP_ARCH.get(machine)
@@ -553,7 +566,7 @@ def seccomp_program() -> "_SockFprog | None":
     # the kernel reads a pid_t or an int there, so the high bits change nothing it does.
     arg0, arg1 = 16, 24
     blocked = (nr_socket, nr_ptrace, nr_readv, nr_writev, 425, *_SECCOMP_KEPT[machine], *_SECCOMP_WATCHES[machine],
-               *_SECCOMP_EXEC[machine])
+               *_SECCOMP_EXEC[machine], *_SECCOMP_PINNED[machine])
     # (code, jt, jf, k) with jt and jf a label's name or 0; ("label", name) marks the next one.
     code: list = [(ld, 0, 0, 4), (jeq, "nr", "deny", audit), ("label", "nr"), (ld, 0, 0, 0),
                   (jge, "deny", 0, 0x40000000)]  # x32 syscall numbers
