@@ -3,9 +3,21 @@ no earlier test made. What held, and which test already covered it, is in docs/s
 ("Thirty-first session: hostile review"); these are the holes closed."""
 from __future__ import annotations
 
+import os
+import platform
+import shutil
+import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 import pytest
+
+from tests import notebooks as nbs
+from tests.test_hostile_s29_protected import place  # noqa: F401 - a fixture: a folder off /tmp others may enter
+from tests.test_hostile_s30 import NO_LANDLOCK, _reader_of
+
+REPO = Path(__file__).resolve().parent.parent
 
 
 #: Each route to memory a child holds outside its address space (RLIMIT_AS), tried once: what it
@@ -70,3 +82,38 @@ def test_a_child_holds_no_memory_outside_its_address_space(sandbox):
     assert outcome.status == "ok", outcome
     assert outcome.value == {"memfd_create": "EPERM", "vmsplice": "EPERM", "splice": "EPERM", "tee": "EPERM"}, \
         outcome.value
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.geteuid() != 0, reason="the mounts that hide the protected paths need root")
+@pytest.mark.skipif(platform.machine() != "x86_64", reason="the filter names x86-64 system calls")
+def test_a_temporary_directory_off_tmp_is_hidden_from_the_children(place):
+    """As root a zygote covers ``/tmp`` and ``/var/tmp`` with tmpfs of its own; a ``TMPDIR``
+    elsewhere (``/scratch``, where this run and others unpack the students' zips) was open where
+    Landlock is absent: a student's function listed the runs' folders there and read what others
+    may read (a file another program left). Another run's folder itself is its user's, mode 0700:
+    refused to the slot uid before as now. Before the fix: 'SAW grade-unzip-...,notes.txt |
+    REFUSED PermissionError | SAW 'marks of another course''."""
+    scratch = place / "scratch"
+    scratch.mkdir(mode=0o755)
+    scratch.chmod(0o755)
+    other_run = Path(tempfile.mkdtemp(prefix="grade-unzip-", dir=scratch))
+    nbs.write(other_run / "alice.ipynb", nbs.course_notebook())
+    left = scratch / "notes.txt"
+    left.write_text("marks of another course")
+    left.chmod(0o644)
+    klass = place / "class"
+    nbs.write(klass / "b.ipynb", nbs.course_notebook(_reader_of([scratch, other_run, left])))
+    for path in klass.rglob("*"):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    out = Path(tempfile.mkdtemp(prefix="s31-out-"))
+    try:
+        done = subprocess.run([sys.executable, "-c", NO_LANDLOCK, sys.executable, "grade.py", str(klass),
+                               "--out", str(out), "--jobs", "1", "--no-html"], cwd=REPO,
+                              env={**os.environ, "TMPDIR": str(scratch)}, capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stdout + done.stderr
+        feedback = (out / "b" / "feedback.md").read_text()
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+    assert "SAW" not in feedback, feedback
+    assert feedback.count("REFUSED ") == 3, feedback
