@@ -117,3 +117,58 @@ def test_a_temporary_directory_off_tmp_is_hidden_from_the_children(place):
         shutil.rmtree(out, ignore_errors=True)
     assert "SAW" not in feedback, feedback
     assert feedback.count("REFUSED ") == 3, feedback
+
+
+def _page_text(page: str) -> str:
+    """The text of an HTML page as a browser reads it: a carriage return (alone or before a line
+    feed) read as a line feed, character references decoded as HTML says, a control character's
+    kept (Python's ``html.unescape`` drops them) but for the few HTML maps (C1 as Windows-1252)."""
+    import html
+    import html.entities
+    import html.parser
+    import re
+
+    class Text(html.parser.HTMLParser):
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=False)
+            self.parts: list[str] = []
+
+        def handle_data(self, data: str) -> None:
+            self.parts.append(data)
+
+        def handle_charref(self, name: str) -> None:
+            number = int(name[1:], 16) if name[:1] in "xX" else int(name)
+            self.parts.append(html._invalid_charrefs.get(number, chr(number)))
+
+        def handle_entityref(self, name: str) -> None:
+            self.parts.append(html.unescape(f"&{name};"))
+
+    reader = Text()
+    reader.feed(re.sub("\r\n?", "\n", page))
+    reader.close()
+    return "".join(reader.parts)
+
+
+def test_a_feedback_page_holds_nothing_a_terminal_acts_on(tmp_path):
+    """feedback.md and the JSON files write a student's control characters out; feedback.html
+    kept them as they were, in the case's message, what it printed and the notebook's own
+    outputs (ESC ] 52 writes a terminal's clipboard, ESC [ 2J clears it, a carriage return
+    rewrites a line, U+202E reverses one), and a TA who runs ``grep -r Raised out/`` or ``cat``
+    on a page had them acted on by the terminal. They are character references now, a carriage
+    return a line feed, as the browser reads them: the page's text is unchanged. Before the fix:
+    the bytes ESC, BEL, CR and U+202E in the file."""
+    from grader.feedback_html import write_feedback_html
+    from tests.test_report_escaping import hostile_result
+
+    clipboard = "\x1b]52;c;Y3VybCBldmlsLmV4YW1wbGUgfCBzaA==\x07"
+    path = nbs.write(tmp_path / "ada.ipynb", nbs.notebook([nbs.code_cell(
+        "print('hello')", outputs=[nbs.stream(f"hello{clipboard}\r\nsecond\rthird \u202eesrever\n")], count=1)]))
+    page = tmp_path / "feedback.html"
+    write_feedback_html(hostile_result(), notebook_path=path, out_path=page)
+    data = page.read_bytes()
+    acted = sorted({chr(b) for b in data if b < 0x20 and b not in b"\t\n" or b == 0x7F})
+    assert acted == [] and "\u202e".encode() not in data, acted
+    assert b"&#x1b;]52;c;" in data and b"&#x1b;[2J" in data and b"&#x202e;" in data
+    from grader.feedback_html import feedback_page
+
+    assert _page_text(data.decode("utf-8")) == _page_text(feedback_page(hostile_result(), notebook_path=path))
