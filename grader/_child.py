@@ -551,8 +551,9 @@ def seccomp_supported() -> bool:
 def seccomp_program() -> "_SockFprog | None":
     """The filter: deny socket(), ptrace, process_vm_readv/writev, io_uring_setup, what the kernel
     keeps past a process (``_SECCOMP_KEPT``), file watches (``_SECCOMP_WATCHES``), starting a program
-    (``_SECCOMP_EXEC``), memory held outside the address space (``_SECCOMP_PINNED``), foreign ABIs, the calls of ``_SECCOMP_SELF_ONLY`` aimed at another
-    process, and ``prctl(PR_SET_DUMPABLE)`` (``_SECCOMP_PRCTL``) (EPERM)."""
+    (``_SECCOMP_EXEC``), memory held outside the address space (``_SECCOMP_PINNED``), foreign
+    ABIs, the calls of ``_SECCOMP_SELF_ONLY`` aimed at another process, and
+    ``prctl(PR_SET_DUMPABLE)`` (``_SECCOMP_PRCTL``) (EPERM)."""
     machine = os.uname().machine
     arch = _SECCOMP_ARCH.get(machine)
     if arch is None:
@@ -613,6 +614,34 @@ def metadata_program() -> "_SockFprog | None":
              (ret, 0, 0, allow),
              ("label", "flags"), (ld, 0, 0, 16), (jset, "deny", 0, CLONE_NEWUSER), (ret, 0, 0, allow),
              ("label", "enosys"), (ret, 0, 0, enosys), ("label", "deny"), (ret, 0, 0, deny)]
+    return _assembled(code)
+
+
+# machine -> fork, vfork (aarch64 has neither: glibc forks with clone).
+_SECCOMP_FORK = {"x86_64": (57, 58), "aarch64": ()}
+CLONE_THREAD = 0x00010000
+
+
+def single_process_program() -> "_SockFprog | None":
+    """The filter a child adds unless its limits let it fork (``Limits.may_fork``): ``fork``,
+    ``vfork`` and a ``clone`` that makes a process (no CLONE_THREAD) refused (EPERM), ``clone3``
+    ENOSYS (its flags are behind a pointer; glibc then makes threads with ``clone``). Memory is
+    bounded per process (``RLIMIT_AS``) and the processes of a child were 32: a submission of a
+    2 GiB limit could hold 64 GiB (eight forks of 200 MiB each held 1.3 GB with a 512 MiB limit,
+    thirty-first session's hostile review). Threads share their process's address space."""
+    machine = os.uname().machine
+    arch = _SECCOMP_ARCH.get(machine)
+    if arch is None:
+        return None
+    deny, allow, enosys = 0x00050000 | errno.EPERM, 0x7FFF0000, 0x00050000 | errno.ENOSYS
+    ld, jeq, jset, ret = 0x20, 0x15, 0x45, 0x06
+    _, nr_clone, nr_clone3 = _SECCOMP_NEW_USER[machine]
+    code: list = [(ld, 0, 0, 4), (jeq, "nr", 0, arch[0]), (ret, 0, 0, deny), ("label", "nr"), (ld, 0, 0, 0)]
+    code += [(jeq, "deny", 0, nr) for nr in _SECCOMP_FORK[machine]]
+    code += [(jeq, "flags", 0, nr_clone), (jeq, "enosys", 0, nr_clone3), (ret, 0, 0, allow),
+             ("label", "flags"), (ld, 0, 0, 16), (jset, "allow", "deny", CLONE_THREAD),
+             ("label", "allow"), (ret, 0, 0, allow), ("label", "enosys"), (ret, 0, 0, enosys),
+             ("label", "deny"), (ret, 0, 0, deny)]
     return _assembled(code)
 
 
@@ -1432,6 +1461,7 @@ class Zygote:
         self.numpy_key: tuple | None = None     # NumPy's global generator's key and position (see numpy_key)
         self.cleared: float | None = None       # when the last close ended, for the next spawn's answer (see serve)
         self.metadata_seccomp = None            # the filter a child adds without root (see metadata_program)
+        self.single_process_seccomp = None      # a child's unless it may fork (see single_process_program)
         self.namespace_nproc = False            # RLIMIT_NPROC counts this namespace's processes (see _private_tmp)
         self._nproc, self._nproc_at = 0, -1e9
         # What a child may read under Landlock: the interpreter, its libraries, /dev/urandom.
@@ -1513,6 +1543,7 @@ class Zygote:
         self.seccomp = seccomp_program() if linux else None
         # A child without root adds this to the filter it inherits (see _run_child).
         self.metadata_seccomp = metadata_program() if linux and not self.root else None
+        self.single_process_seccomp = single_process_program() if linux else None
         caps["seccomp"] = self.seccomp is not None
         caps["rlimits"] = ["CPU", "AS", "NPROC", "FSIZE", "NOFILE", "CORE"]
         if not linux and not address_space_limit_enforced():
@@ -2030,6 +2061,8 @@ def _run_child(z: Zygote, req: dict, fds: list[int], tmp: str, ruleset: int | No
         landlock_restrict_self(ruleset)
     if z.metadata_seccomp is not None:
         apply_seccomp(z.metadata_seccomp)
+    if z.single_process_seccomp is not None and not req["limits"].get("may_fork"):
+        apply_seccomp(z.single_process_seccomp)
     sock_fd, out_fd = fds
     # fd layout: 0 /dev/null, 1+2 capture pipe, 3 protocol socket; nothing else survives.
     null = os.open("/dev/null", os.O_RDONLY)

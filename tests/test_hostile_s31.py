@@ -3,6 +3,7 @@ no earlier test made. What held, and which test already covered it, is in docs/s
 ("Thirty-first session: hostile review"); these are the holes closed."""
 from __future__ import annotations
 
+import errno
 import os
 import platform
 import shutil
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests import notebooks as nbs
+from tests.forking import forking
 from tests.test_hostile_s29_protected import place  # noqa: F401 - a fixture: a folder off /tmp others may enter
 from tests.test_hostile_s30 import NO_LANDLOCK, _reader_of
 
@@ -172,3 +174,52 @@ def test_a_feedback_page_holds_nothing_a_terminal_acts_on(tmp_path):
     from grader.feedback_html import feedback_page
 
     assert _page_text(data.decode("utf-8")) == _page_text(feedback_page(hostile_result(), notebook_path=path))
+
+
+_PROCESSES = r'''
+import ctypes, os, signal, threading
+
+def start():
+    seen = []
+    thread = threading.Thread(target=seen.append, args=("thread",))
+    thread.start()
+    thread.join()
+    tried = {"threads": seen}
+    try:
+        pid = os.fork()
+        if pid == 0:
+            os._exit(0)
+        os.waitpid(pid, 0)
+        tried["fork"] = "forked"
+    except OSError as exc:
+        tried["fork"] = type(exc).__name__
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.syscall.restype = ctypes.c_long
+    clone = {"x86_64": 56, "aarch64": 220}[os.uname().machine]
+    pid = libc.syscall(clone, signal.SIGCHLD, 0, 0, 0, 0)  # fork's clone: no CLONE_THREAD
+    if pid == 0:
+        os._exit(0)
+    if pid > 0:
+        os.waitpid(pid, 0)
+    tried["clone"] = "forked" if pid > 0 else os.strerror(ctypes.get_errno())
+    return tried
+'''
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the filter is Linux's seccomp")
+def test_a_child_is_one_process_unless_its_limits_let_it_fork(sandbox):
+    """Memory is bounded per process (``RLIMIT_AS``) and a child could start 32: eight forks of
+    200 MiB each held 1.3 GB of MemAvailable for a submission of a 512 MiB limit (a 2 GiB limit:
+    64 GiB). A child now adds a filter refusing ``fork``, ``vfork`` and a ``clone`` without
+    CLONE_THREAD (EPERM) unless ``Limits.may_fork``; threads share their process's address space
+    and still start. Before the fix: forked, forked."""
+    if not sandbox.capabilities.seccomp:
+        pytest.skip("no seccomp filter on this machine")
+    with sandbox.session(_PROCESSES, filename="attack.py") as session:
+        refused = session.call("start", ())
+    with sandbox.session(_PROCESSES, filename="attack.py", limits=forking(sandbox)) as session:
+        allowed = session.call("start", ())
+    assert refused.status == "ok" and refused.value == {
+        "threads": ["thread"], "fork": "PermissionError", "clone": os.strerror(errno.EPERM)}, refused
+    assert allowed.status == "ok" and allowed.value == {"threads": ["thread"], "fork": "forked", "clone": "forked"}, \
+        allowed
