@@ -514,7 +514,7 @@ _SECCOMP_WATCHES = {
 # fremovexattr, setxattrat, removexattrat, file_setattr). Landlock does not cover them: without
 # root a child set the mode of any file of the grading user (the output folder's, the fixtures',
 # the interpreter's when the user installed it) through a path or an O_PATH descriptor. The
-# zygote needs them (remove_tree), so they are a child's own filter (``metadata_program``).
+# zygote needs them (remove_tree), so they are a child's own filter (``child_program``).
 _SECCOMP_METADATA = {
     "x86_64": (90, 91, 92, 93, 94, 132, 188, 189, 190, 197, 198, 199, 235, 260, 261, 268, 280, 452, 463, 466, 469),
     "aarch64": (5, 6, 7, 14, 15, 16, 52, 53, 54, 55, 88, 452, 463, 466, 469),
@@ -597,50 +597,41 @@ _SECCOMP_NEW_USER = {
 }
 
 
-def metadata_program() -> "_SockFprog | None":
-    """The filter a child adds to the zygote's when it runs as the grading user (no root): deny
-    ``_SECCOMP_METADATA`` (EPERM) and a user namespace of its own (``_SECCOMP_NEW_USER``). As root
-    the child's slot uid owns only its own directory."""
-    machine = os.uname().machine
-    arch = _SECCOMP_ARCH.get(machine)
-    if arch is None:
-        return None
-    deny, allow, enosys = 0x00050000 | errno.EPERM, 0x7FFF0000, 0x00050000 | errno.ENOSYS
-    ld, jeq, jset, ret = 0x20, 0x15, 0x45, 0x06
-    nr_unshare, nr_clone, nr_clone3 = _SECCOMP_NEW_USER[machine]
-    code: list = [(ld, 0, 0, 4), (jeq, "nr", 0, arch[0]), (ret, 0, 0, deny), ("label", "nr"), (ld, 0, 0, 0)]
-    code += [(jeq, "deny", 0, nr) for nr in _SECCOMP_METADATA[machine]]
-    code += [(jeq, "flags", 0, nr_unshare), (jeq, "flags", 0, nr_clone), (jeq, "enosys", 0, nr_clone3),
-             (ret, 0, 0, allow),
-             ("label", "flags"), (ld, 0, 0, 16), (jset, "deny", 0, CLONE_NEWUSER), (ret, 0, 0, allow),
-             ("label", "enosys"), (ret, 0, 0, enosys), ("label", "deny"), (ret, 0, 0, deny)]
-    return _assembled(code)
-
-
 # machine -> fork, vfork (aarch64 has neither: glibc forks with clone).
 _SECCOMP_FORK = {"x86_64": (57, 58), "aarch64": ()}
 CLONE_THREAD = 0x00010000
 
 
-def single_process_program() -> "_SockFprog | None":
-    """The filter a child adds unless its limits let it fork (``Limits.may_fork``): ``fork``,
-    ``vfork`` and a ``clone`` that makes a process (no CLONE_THREAD) refused (EPERM), ``clone3``
-    ENOSYS (its flags are behind a pointer; glibc then makes threads with ``clone``). Memory is
-    bounded per process (``RLIMIT_AS``) and the processes of a child were 32: a submission of a
-    2 GiB limit could hold 64 GiB (eight forks of 200 MiB each held 1.3 GB with a 512 MiB limit,
-    thirty-first session's hostile review). Threads share their process's address space."""
+def child_program(*, metadata: bool, one_process: bool) -> "_SockFprog | None":
+    """The filter a child adds to the zygote's (None: nothing to add, or no seccomp here).
+
+    ``metadata`` (a child that runs as the grading user, no root; as root the child's slot uid
+    owns only its own directory): deny ``_SECCOMP_METADATA`` (EPERM) and a user namespace of its
+    own (``_SECCOMP_NEW_USER``). ``one_process`` (unless its limits let it fork,
+    ``Limits.may_fork``): deny ``fork``, ``vfork`` and a ``clone`` that makes a process (no
+    CLONE_THREAD). Memory is bounded per process (``RLIMIT_AS``) and a child's processes were 32:
+    a submission of a 2 GiB limit could hold 64 GiB (eight forks of 200 MiB each held 1.3 GB with
+    a 512 MiB limit, thirty-first session's hostile review); threads share their process's
+    address space. Either way ``clone3`` says ENOSYS (its flags are behind a pointer a filter
+    cannot read), and glibc then makes threads (and processes) with ``clone``."""
     machine = os.uname().machine
     arch = _SECCOMP_ARCH.get(machine)
-    if arch is None:
+    if arch is None or not (metadata or one_process):
         return None
     deny, allow, enosys = 0x00050000 | errno.EPERM, 0x7FFF0000, 0x00050000 | errno.ENOSYS
     ld, jeq, jset, ret = 0x20, 0x15, 0x45, 0x06
-    _, nr_clone, nr_clone3 = _SECCOMP_NEW_USER[machine]
+    nr_unshare, nr_clone, nr_clone3 = _SECCOMP_NEW_USER[machine]
+    denied = (*(_SECCOMP_METADATA[machine] if metadata else ()), *(_SECCOMP_FORK[machine] if one_process else ()))
     code: list = [(ld, 0, 0, 4), (jeq, "nr", 0, arch[0]), (ret, 0, 0, deny), ("label", "nr"), (ld, 0, 0, 0)]
-    code += [(jeq, "deny", 0, nr) for nr in _SECCOMP_FORK[machine]]
-    code += [(jeq, "flags", 0, nr_clone), (jeq, "enosys", 0, nr_clone3), (ret, 0, 0, allow),
-             ("label", "flags"), (ld, 0, 0, 16), (jset, "allow", "deny", CLONE_THREAD),
-             ("label", "allow"), (ret, 0, 0, allow), ("label", "enosys"), (ret, 0, 0, enosys),
+    code += [(jeq, "deny", 0, nr) for nr in denied]
+    code += [(jeq, "unshare", 0, nr_unshare)] if metadata else []
+    code += [(jeq, "clone", 0, nr_clone), (jeq, "enosys", 0, nr_clone3), (ret, 0, 0, allow)]
+    if metadata:  # the flags: the first argument of both
+        code += [("label", "unshare"), (ld, 0, 0, 16), (jset, "deny", "allow", CLONE_NEWUSER)]
+    code += [("label", "clone"), (ld, 0, 0, 16)]
+    code += [(jset, "deny", 0, CLONE_NEWUSER)] if metadata else []
+    code += [(jset, "allow", "deny", CLONE_THREAD)] if one_process else []
+    code += [("label", "allow"), (ret, 0, 0, allow), ("label", "enosys"), (ret, 0, 0, enosys),
              ("label", "deny"), (ret, 0, 0, deny)]
     return _assembled(code)
 
@@ -1460,8 +1451,7 @@ class Zygote:
         self.dir_names: list[str] = []          # the children's directories' paths, c1, c2... (see _child_directory)
         self.numpy_key: tuple | None = None     # NumPy's global generator's key and position (see numpy_key)
         self.cleared: float | None = None       # when the last close ended, for the next spawn's answer (see serve)
-        self.metadata_seccomp = None            # the filter a child adds without root (see metadata_program)
-        self.single_process_seccomp = None      # a child's unless it may fork (see single_process_program)
+        self.child_seccomp: dict = {}           # may_fork -> the filter a child adds (see child_program)
         self.namespace_nproc = False            # RLIMIT_NPROC counts this namespace's processes (see _private_tmp)
         self._nproc, self._nproc_at = 0, -1e9
         # What a child may read under Landlock: the interpreter, its libraries, /dev/urandom.
@@ -1541,9 +1531,10 @@ class Zygote:
             read = readable_without(self.read_paths, self.config.get("protected", ()))
             self.landlock = Landlock(caps["landlock_abi"], read_paths=read, rw_paths=["/dev/null"])
         self.seccomp = seccomp_program() if linux else None
-        # A child without root adds this to the filter it inherits (see _run_child).
-        self.metadata_seccomp = metadata_program() if linux and not self.root else None
-        self.single_process_seccomp = single_process_program() if linux else None
+        # Each child adds one of these to the filter it inherits (see _run_child).
+        if linux:
+            self.child_seccomp = {may: child_program(metadata=not self.root, one_process=not may)
+                                  for may in (False, True)}
         caps["seccomp"] = self.seccomp is not None
         caps["rlimits"] = ["CPU", "AS", "NPROC", "FSIZE", "NOFILE", "CORE"]
         if not linux and not address_space_limit_enforced():
@@ -2059,10 +2050,9 @@ def _run_child(z: Zygote, req: dict, fds: list[int], tmp: str, ruleset: int | No
     linux = z.linux
     if ruleset is not None:
         landlock_restrict_self(ruleset)
-    if z.metadata_seccomp is not None:
-        apply_seccomp(z.metadata_seccomp)
-    if z.single_process_seccomp is not None and not req["limits"].get("may_fork"):
-        apply_seccomp(z.single_process_seccomp)
+    own_filter = z.child_seccomp.get(req["limits"].get("may_fork") is True)
+    if own_filter is not None:
+        apply_seccomp(own_filter)
     sock_fd, out_fd = fds
     # fd layout: 0 /dev/null, 1+2 capture pipe, 3 protocol socket; nothing else survives.
     null = os.open("/dev/null", os.O_RDONLY)
