@@ -461,16 +461,19 @@ _SECCOMP_ARCH = {
 }
 
 
-# machine -> memfd_create, vmsplice, splice, tee: memory held outside the address space. RLIMIT_AS
+# machine -> memfd_create, vmsplice, splice, tee, sendfile: memory held outside the address space. RLIMIT_AS
 # counts what a process maps, not the pages of a memfd it wrote and unmapped (60 MiB a process,
 # RLIMIT_FSIZE x RLIMIT_NOFILE, times its 32 processes) nor the pages a pipe holds references to:
 # vmsplice of one byte of each transparent huge page (madvise) into a pipe of 256 slots kept
 # 512 MiB after the munmap, so one child of a 2 GiB limit could hold 32 GiB (the uid's 16,384
-# pipe slots) (thirty-first session's hostile review). splice and tee put page references in a
-# pipe too. Python and NumPy use none of them; a pipe written into copies (bounded per uid).
+# pipe slots) (thirty-first session's hostile review). splice, tee and sendfile (into a pipe)
+# put page references in a pipe too, of a file's page cache: 53 one-byte sendfiles of a 110 MB
+# library read whole kept 90 MB of its cache from being evicted (its large folios), up to every
+# file a child may read. Python and NumPy use none of them (shutil's copy falls back to
+# read and write when sendfile fails); a pipe written into copies (bounded per uid).
 _SECCOMP_PINNED = {
-    "x86_64": (319, 278, 275, 276),
-    "aarch64": (279, 75, 76, 77),
+    "x86_64": (319, 278, 275, 276, 40),
+    "aarch64": (279, 75, 76, 77, 71),
 }
 
 

@@ -63,8 +63,17 @@ def pin():
         r2, w2 = os.pipe()
         os.write(w1, b"x")
         return _libc_call("tee", r1, w2, 1, 0)
+    def sendfile():
+        r, w = os.pipe()
+        with open("file", "rb") as f:
+            return os.sendfile(w, f.fileno(), 0, 1)
+    def copied():  # shutil tries sendfile first, and falls back to read and write
+        import shutil
+        shutil.copyfile("file", "copy")
+        return os.path.getsize("copy")
     return {name: _tried(attempt) for name, attempt in
-            (("memfd_create", memfd), ("vmsplice", vmsplice), ("splice", splice), ("tee", tee))}
+            (("memfd_create", memfd), ("vmsplice", vmsplice), ("splice", splice), ("tee", tee),
+             ("sendfile", sendfile), ("shutil.copyfile", copied))}
 '''
 
 
@@ -75,15 +84,17 @@ def test_a_child_holds_no_memory_outside_its_address_space(sandbox):
     ``vmsplice`` of one byte of each of 256 transparent huge pages (``madvise``) into a pipe of
     1 MiB held 512 MiB after the munmap (MemAvailable 660 MB lower while the child slept), so one
     child of a 2 GiB limit could hold the uid's 16,384 pipe slots' worth, 32 GiB. ``splice`` and
-    ``tee`` put page references in a pipe too. Refused now (EPERM). Before the fix: 4096, 1, 1, 1."""
+    ``tee`` put page references in a pipe too, and ``sendfile`` into a pipe: 53 one-byte sendfiles
+    of a 110 MB library read whole kept 90 MB of its page cache from being evicted. Refused now
+    (EPERM); ``shutil.copyfile`` still copies. Before the fix: 4096, 1, 1, 1, 1."""
     if not sandbox.capabilities.seccomp:
         pytest.skip("no seccomp filter on this machine")
     with sandbox.session(_PINNING, filename="attack.py") as session:
         assert session.load.status == "ok", session.load
         outcome = session.call("pin", ())
     assert outcome.status == "ok", outcome
-    assert outcome.value == {"memfd_create": "EPERM", "vmsplice": "EPERM", "splice": "EPERM", "tee": "EPERM"}, \
-        outcome.value
+    assert outcome.value == {"memfd_create": "EPERM", "vmsplice": "EPERM", "splice": "EPERM", "tee": "EPERM",
+                             "sendfile": "EPERM", "shutil.copyfile": 4096}, outcome.value
 
 
 @pytest.mark.slow
