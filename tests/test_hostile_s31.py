@@ -234,3 +234,23 @@ def test_a_child_is_one_process_unless_its_limits_let_it_fork(sandbox):
         "threads": ["thread"], "fork": "PermissionError", "clone": os.strerror(errno.EPERM)}, refused
     assert allowed.status == "ok" and allowed.value == {"threads": ["thread"], "fork": "forked", "clone": "forked"}, \
         allowed
+
+
+@pytest.mark.slow
+def test_the_class_report_holds_nothing_a_terminal_acts_on(tmp_path):
+    """report.html, the instructor's page, shows a flagged pair's code side by side, and a
+    student's code may hold any character in a string literal: ESC ] 0 (a window's title),
+    ESC [ 2J, BEL and U+202E were in the file as written. Written as character references now,
+    as in feedback.html. Before the fix: 4 ESC in report.html."""
+    head = "def rnn_cell_forward(xt, a_prev, parameters):\n"
+    same = nbs.course_notebook(nbs.mutate("rnn_cell_forward", head,
+                                          head + "    note = '\x1b]0;PWNED\x07\x1b[2J\u202e'\n"))
+    for name in ("a", "b"):  # two alike: a pair the similarity check flags
+        nbs.write(tmp_path / "class" / f"{name}.ipynb", same)
+    out = tmp_path / "out"
+    done = subprocess.run([sys.executable, "grade.py", str(tmp_path / "class"), "--out", str(out), "--jobs", "1",
+                           "--no-html"], cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    data = (out / "report.html").read_bytes()
+    assert b"&#x1b;]0;PWNED&#x7;&#x1b;[2J&#x202e;" in data, "the pair's code is not shown"
+    assert b"\x1b" not in data and b"\x07" not in data and "\u202e".encode() not in data
