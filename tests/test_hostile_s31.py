@@ -16,7 +16,7 @@ import pytest
 
 from tests import notebooks as nbs
 from tests.forking import forking
-from tests.test_hostile_s29_protected import place  # noqa: F401 - a fixture: a folder off /tmp others may enter
+from tests.test_commands_protected_paths import place  # noqa: F401 - a fixture: a folder off /tmp others may enter
 from tests.test_hostile_s30 import NO_LANDLOCK, _reader_of
 
 REPO = Path(__file__).resolve().parent.parent
@@ -137,7 +137,6 @@ def _page_text(page: str) -> str:
     feed) read as a line feed, character references decoded as HTML says, a control character's
     kept (Python's ``html.unescape`` drops them) but for the few HTML maps (C1 as Windows-1252)."""
     import html
-    import html.entities
     import html.parser
     import re
 
