@@ -461,6 +461,22 @@ _SECCOMP_ARCH = {
 }
 
 
+# machine -> memfd_create, vmsplice, splice, tee, sendfile: memory held outside the address space. RLIMIT_AS
+# counts what a process maps, not the pages of a memfd it wrote and unmapped (60 MiB a process,
+# RLIMIT_FSIZE x RLIMIT_NOFILE, times its 32 processes) nor the pages a pipe holds references to:
+# vmsplice of one byte of each transparent huge page (madvise) into a pipe of 256 slots kept
+# 512 MiB after the munmap, so one child of a 2 GiB limit could hold 32 GiB (the uid's 16,384
+# pipe slots) (thirty-first session's hostile review). splice, tee and sendfile (into a pipe)
+# put page references in a pipe too, of a file's page cache: 53 one-byte sendfiles of a 110 MB
+# library read whole kept 90 MB of its cache from being evicted (its large folios), up to every
+# file a child may read. Python and NumPy use none of them (shutil's copy falls back to
+# read and write when sendfile fails); a pipe written into copies (bounded per uid).
+_SECCOMP_PINNED = {
+    "x86_64": (319, 278, 275, 276, 40),
+    "aarch64": (279, 75, 76, 77, 71),
+}
+
+
 # machine -> the calls that make or reach what the kernel keeps after a process ends, for a uid
 # (keyrings: add_key, request_key, keyctl) or for the IPC namespace (SysV shared memory, message
 # queues and semaphores: their get, attach, send, receive, operate and control calls; POSIX
@@ -501,7 +517,7 @@ _SECCOMP_WATCHES = {
 # fremovexattr, setxattrat, removexattrat, file_setattr). Landlock does not cover them: without
 # root a child set the mode of any file of the grading user (the output folder's, the fixtures',
 # the interpreter's when the user installed it) through a path or an O_PATH descriptor. The
-# zygote needs them (remove_tree), so they are a child's own filter (``metadata_program``).
+# zygote needs them (remove_tree), so they are a child's own filter (``child_program``).
 _SECCOMP_METADATA = {
     "x86_64": (90, 91, 92, 93, 94, 132, 188, 189, 190, 197, 198, 199, 235, 260, 261, 268, 280, 452, 463, 466, 469),
     "aarch64": (5, 6, 7, 14, 15, 16, 52, 53, 54, 55, 88, 452, 463, 466, 469),
@@ -538,8 +554,9 @@ def seccomp_supported() -> bool:
 def seccomp_program() -> "_SockFprog | None":
     """The filter: deny socket(), ptrace, process_vm_readv/writev, io_uring_setup, what the kernel
     keeps past a process (``_SECCOMP_KEPT``), file watches (``_SECCOMP_WATCHES``), starting a program
-    (``_SECCOMP_EXEC``), foreign ABIs, the calls of ``_SECCOMP_SELF_ONLY`` aimed at another
-    process, and ``prctl(PR_SET_DUMPABLE)`` (``_SECCOMP_PRCTL``) (EPERM)."""
+    (``_SECCOMP_EXEC``), memory held outside the address space (``_SECCOMP_PINNED``), foreign
+    ABIs, the calls of ``_SECCOMP_SELF_ONLY`` aimed at another process, and
+    ``prctl(PR_SET_DUMPABLE)`` (``_SECCOMP_PRCTL``) (EPERM)."""
     machine = os.uname().machine
     arch = _SECCOMP_ARCH.get(machine)
     if arch is None:
@@ -553,7 +570,7 @@ def seccomp_program() -> "_SockFprog | None":
     # the kernel reads a pid_t or an int there, so the high bits change nothing it does.
     arg0, arg1 = 16, 24
     blocked = (nr_socket, nr_ptrace, nr_readv, nr_writev, 425, *_SECCOMP_KEPT[machine], *_SECCOMP_WATCHES[machine],
-               *_SECCOMP_EXEC[machine])
+               *_SECCOMP_EXEC[machine], *_SECCOMP_PINNED[machine])
     # (code, jt, jf, k) with jt and jf a label's name or 0; ("label", name) marks the next one.
     code: list = [(ld, 0, 0, 4), (jeq, "nr", "deny", audit), ("label", "nr"), (ld, 0, 0, 0),
                   (jge, "deny", 0, 0x40000000)]  # x32 syscall numbers
@@ -583,23 +600,42 @@ _SECCOMP_NEW_USER = {
 }
 
 
-def metadata_program() -> "_SockFprog | None":
-    """The filter a child adds to the zygote's when it runs as the grading user (no root): deny
-    ``_SECCOMP_METADATA`` (EPERM) and a user namespace of its own (``_SECCOMP_NEW_USER``). As root
-    the child's slot uid owns only its own directory."""
+# machine -> fork, vfork (aarch64 has neither: glibc forks with clone).
+_SECCOMP_FORK = {"x86_64": (57, 58), "aarch64": ()}
+CLONE_THREAD = 0x00010000
+
+
+def child_program(*, metadata: bool, one_process: bool) -> "_SockFprog | None":
+    """The filter a child adds to the zygote's (None: nothing to add, or no seccomp here).
+
+    ``metadata`` (a child that runs as the grading user, no root; as root the child's slot uid
+    owns only its own directory): deny ``_SECCOMP_METADATA`` (EPERM) and a user namespace of its
+    own (``_SECCOMP_NEW_USER``). ``one_process`` (unless its limits let it fork,
+    ``Limits.may_fork``): deny ``fork``, ``vfork`` and a ``clone`` that makes a process (no
+    CLONE_THREAD). Memory is bounded per process (``RLIMIT_AS``) and a child's processes were 32:
+    a submission of a 2 GiB limit could hold 64 GiB (eight forks of 200 MiB each held 1.3 GB with
+    a 512 MiB limit, thirty-first session's hostile review); threads share their process's
+    address space. Either way ``clone3`` says ENOSYS (its flags are behind a pointer a filter
+    cannot read), and glibc then makes threads (and processes) with ``clone``."""
     machine = os.uname().machine
     arch = _SECCOMP_ARCH.get(machine)
-    if arch is None:
+    if arch is None or not (metadata or one_process):
         return None
     deny, allow, enosys = 0x00050000 | errno.EPERM, 0x7FFF0000, 0x00050000 | errno.ENOSYS
     ld, jeq, jset, ret = 0x20, 0x15, 0x45, 0x06
     nr_unshare, nr_clone, nr_clone3 = _SECCOMP_NEW_USER[machine]
+    denied = (*(_SECCOMP_METADATA[machine] if metadata else ()), *(_SECCOMP_FORK[machine] if one_process else ()))
     code: list = [(ld, 0, 0, 4), (jeq, "nr", 0, arch[0]), (ret, 0, 0, deny), ("label", "nr"), (ld, 0, 0, 0)]
-    code += [(jeq, "deny", 0, nr) for nr in _SECCOMP_METADATA[machine]]
-    code += [(jeq, "flags", 0, nr_unshare), (jeq, "flags", 0, nr_clone), (jeq, "enosys", 0, nr_clone3),
-             (ret, 0, 0, allow),
-             ("label", "flags"), (ld, 0, 0, 16), (jset, "deny", 0, CLONE_NEWUSER), (ret, 0, 0, allow),
-             ("label", "enosys"), (ret, 0, 0, enosys), ("label", "deny"), (ret, 0, 0, deny)]
+    code += [(jeq, "deny", 0, nr) for nr in denied]
+    code += [(jeq, "unshare", 0, nr_unshare)] if metadata else []
+    code += [(jeq, "clone", 0, nr_clone), (jeq, "enosys", 0, nr_clone3), (ret, 0, 0, allow)]
+    if metadata:  # the flags: the first argument of both
+        code += [("label", "unshare"), (ld, 0, 0, 16), (jset, "deny", "allow", CLONE_NEWUSER)]
+    code += [("label", "clone"), (ld, 0, 0, 16)]
+    code += [(jset, "deny", 0, CLONE_NEWUSER)] if metadata else []
+    code += [(jset, "allow", "deny", CLONE_THREAD)] if one_process else []
+    code += [("label", "allow"), (ret, 0, 0, allow), ("label", "enosys"), (ret, 0, 0, enosys),
+             ("label", "deny"), (ret, 0, 0, deny)]
     return _assembled(code)
 
 
@@ -1418,7 +1454,7 @@ class Zygote:
         self.dir_names: list[str] = []          # the children's directories' paths, c1, c2... (see _child_directory)
         self.numpy_key: tuple | None = None     # NumPy's global generator's key and position (see numpy_key)
         self.cleared: float | None = None       # when the last close ended, for the next spawn's answer (see serve)
-        self.metadata_seccomp = None            # the filter a child adds without root (see metadata_program)
+        self.child_seccomp: dict = {}           # may_fork -> the filter a child adds (see child_program)
         self.namespace_nproc = False            # RLIMIT_NPROC counts this namespace's processes (see _private_tmp)
         self._nproc, self._nproc_at = 0, -1e9
         # What a child may read under Landlock: the interpreter, its libraries, /dev/urandom.
@@ -1498,8 +1534,10 @@ class Zygote:
             read = readable_without(self.read_paths, self.config.get("protected", ()))
             self.landlock = Landlock(caps["landlock_abi"], read_paths=read, rw_paths=["/dev/null"])
         self.seccomp = seccomp_program() if linux else None
-        # A child without root adds this to the filter it inherits (see _run_child).
-        self.metadata_seccomp = metadata_program() if linux and not self.root else None
+        # Each child adds one of these to the filter it inherits (see _run_child).
+        if linux:
+            self.child_seccomp = {may: child_program(metadata=not self.root, one_process=not may)
+                                  for may in (False, True)}
         caps["seccomp"] = self.seccomp is not None
         caps["rlimits"] = ["CPU", "AS", "NPROC", "FSIZE", "NOFILE", "CORE"]
         if not linux and not address_space_limit_enforced():
@@ -2015,8 +2053,9 @@ def _run_child(z: Zygote, req: dict, fds: list[int], tmp: str, ruleset: int | No
     linux = z.linux
     if ruleset is not None:
         landlock_restrict_self(ruleset)
-    if z.metadata_seccomp is not None:
-        apply_seccomp(z.metadata_seccomp)
+    own_filter = z.child_seccomp.get(req["limits"].get("may_fork") is True)
+    if own_filter is not None:
+        apply_seccomp(own_filter)
     sock_fd, out_fd = fds
     # fd layout: 0 /dev/null, 1+2 capture pipe, 3 protocol socket; nothing else survives.
     null = os.open("/dev/null", os.O_RDONLY)

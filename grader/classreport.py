@@ -28,7 +28,7 @@ from grader.models import (
 )
 from grader import charts
 from grader.charts import Series
-from grader.files import write_atomic
+from grader.files import html_utf8, write_atomic
 from grader.report import STATUS_WORDS, kept_extra
 
 __all__ = ["write_class_report", "class_report_html", "ClassStats", "ClassTally", "class_stats", "IMDB_PART", "IMDB_FLAGS"]
@@ -555,8 +555,8 @@ def write_class_report(results: Sequence[SubmissionResult], *, rubric: Rubric, o
     ``roster_notes`` what the roster says of the class (``grader.commands.roster_notes``).
     """
     path = Path(out_dir) / REPORT_NAME
-    write_atomic(path, class_report_html(results, rubric=rubric, similarity=similarity,
-                                         harness_notes=harness_notes, sources=sources,
-                                         known_sources=known_sources, stats=stats,
-                                         roster_notes=roster_notes))
+    write_atomic(path, html_utf8([class_report_html(results, rubric=rubric, similarity=similarity,
+                                                    harness_notes=harness_notes, sources=sources,
+                                                    known_sources=known_sources, stats=stats,
+                                                    roster_notes=roster_notes)]))
     return path

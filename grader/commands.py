@@ -1170,7 +1170,22 @@ def _protected_paths(root: Path, *, out_dir: Path, also: Sequence[Path] = (),
         with contextlib.suppress(OSError):  # the run says why it cannot write there (``_usable_out_dir``)
             Path(folder).mkdir(parents=True, exist_ok=True)
     return list(dict.fromkeys([REPO / "solution", REPO / "rubrics", out_dir.resolve(),
-                               *(Path(folder).resolve() for folder in also), *protected_inputs(reads), root_dir]))
+                               *(Path(folder).resolve() for folder in also), *protected_inputs(reads), root_dir,
+                               *_temporary_folder()]))
+
+
+def _temporary_folder() -> list[Path]:
+    """The temporary directory (``TMPDIR``), where this run's folders and other runs' are, as a
+    protected path, unless it holds the system's folders (``TMPDIR=/``). As root a zygote covers
+    ``/tmp`` and ``/var/tmp`` anyway; until the thirty-first session a ``TMPDIR`` elsewhere
+    (``/scratch``) was open where Landlock is absent: a child listed the runs' folders there and
+    read what others may read (another program's temporary files)."""
+    import tempfile
+
+    folder = Path(tempfile.gettempdir()).resolve()
+    if any(Path(top).is_relative_to(folder) for top in _SYSTEM_FOLDERS):
+        return []
+    return [folder]
 
 
 def protected_inputs(reads: Sequence[Path | None]) -> list[Path]:

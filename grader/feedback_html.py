@@ -43,7 +43,7 @@ from grader.models import (
     CaseResult, Location, PartResult, SubmissionResult,
 )
 from grader.ansi import ansi_to_html
-from grader.files import write_atomic
+from grader.files import html_utf8, write_atomic
 from grader.highlight import LineMemo, highlight_code
 from grader.markdown_html import MarkdownToHTML, strip_files_prefix, unclosed_tex
 from grader.notebook import SIZE_LIMITS, SizeLimits, SkippedCode, skipped_code, trim_v3_cells
@@ -1011,7 +1011,7 @@ class FeedbackRenderer:
 
     def pieces(self, nb: Any, *, title: str, top: str, after: dict[int, str]) -> list[str]:
         """The page of :meth:`render` as the pieces it is joined from, in order (see
-        :func:`utf8`)."""
+        :func:`grader.files.html_utf8`)."""
         cells = nb["cells"]
         out = [PAGE_HEAD, e(title), PAGE_AFTER_TITLE.format(css=self.css), top, PAGE_BEFORE_CELLS]
         count_mark, id_mark = self._count, f'"cell-id={self._cell_id}"'
@@ -1306,16 +1306,6 @@ def _page_pieces(result: SubmissionResult, *, notebook_path: Path,
         return [results_page(result, reason=f"the notebook could not be converted ({type(exc).__name__})")]
 
 
-def utf8(pieces: Sequence[str]) -> bytes:
-    """``"".join(pieces)`` in UTF-8 as ``grader.files.write_atomic`` writes text (a lone surrogate
-    as ``?``), each piece encoded on its own: one character beyond ASCII anywhere (the
-    template's "≈" in a student's function cell) makes the joined page a two-byte-per-character
-    string, which Python encodes about 80 times slower than an ASCII one (0.16 ms for a page of
-    60 kB), while the pieces of the page but the one that holds it are encoded as ASCII. The
-    bytes are the same: UTF-8 encodes each character on its own."""
-    return b"".join([piece.encode("utf-8", "replace") for piece in pieces])
-
-
 def write_feedback_html(result: SubmissionResult, *, notebook_path: Path, out_path: Path,
                         digests: dict[str, list] | None = None) -> Path:
     """Write the student's feedback page to ``out_path`` (atomically) and return ``out_path``.
@@ -1326,5 +1316,5 @@ def write_feedback_html(result: SubmissionResult, *, notebook_path: Path, out_pa
     given, receives ``[size, sha256]`` of the bytes written under the file's name.
     """
     out_path = Path(out_path)
-    write_atomic(out_path, utf8(_page_pieces(result, notebook_path=notebook_path)), digests=digests)
+    write_atomic(out_path, html_utf8(_page_pieces(result, notebook_path=notebook_path)), digests=digests)
     return out_path

@@ -16,7 +16,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Sequence
 
 
 def digest_of(data: bytes) -> list:
@@ -419,6 +419,49 @@ def spreadsheet_text(value: str) -> str:
     if ";" in value or "\t" in value:
         value = _SPLIT_FORMULA.sub(r"\1'", value)
     return "'" + value if value.startswith(_ESCAPED_STARTS) else value
+
+
+#: What a terminal acts on, in a page's text: carriage returns, the other C0 and C1 control
+#: characters but tab and line feed (ESC starts the sequences that clear a screen, set a window's
+#: title or, OSC 52, write the clipboard), DEL and the bidirectional controls. A student's
+#: message, printed text and notebook outputs hold what they like, and a TA who runs ``grep``
+#: or ``cat`` on an output folder has the page's lines on the terminal (thirty-first session's
+#: hostile review: ``feedback.md`` and the JSON files escape them already; ``feedback.html``
+#: and ``report.html``, which shows flagged pairs' code, kept them).
+_TERMINAL_ACTS = re.compile("\r\n?|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+#: The bytes of a page that are none of ``_TERMINAL_ACTS``: printable ASCII, tab and line feed.
+_PLAIN_BYTES = bytes(range(0x20, 0x7F)) + b"\t\n"
+
+
+def _inert(match: re.Match) -> str:
+    """A match of ``_TERMINAL_ACTS`` as a browser reads it, in bytes no terminal acts on: a line
+    break for a carriage return (the HTML parser turns CR and CR LF into LF before anything
+    else), a character reference for the rest (the same character once parsed, but for NUL and
+    the C1 controls, which HTML reads as U+FFFD and as Windows-1252's characters)."""
+    char = match.group()
+    return "\n" if char[0] == "\r" else f"&#x{ord(char):x};"
+
+
+def html_utf8(pieces: Sequence[str]) -> bytes:
+    """An HTML page given as ``pieces``: ``"".join(pieces)`` in UTF-8 as ``write_atomic`` writes
+    text (a lone surrogate as ``?``), each piece encoded on its own: one character beyond ASCII anywhere (the
+    template's "≈" in a student's function cell) makes the joined page a two-byte-per-character
+    string, which Python encodes about 80 times slower than an ASCII one (0.16 ms for a page of
+    60 kB), while the pieces of the page but the one that holds it are encoded as ASCII. The
+    bytes are the same: UTF-8 encodes each character on its own. What a terminal acts on is
+    written so that it does not (``_TERMINAL_ACTS``); a browser shows the same page."""
+    out = []
+    for piece in pieces:
+        data = piece.encode("utf-8", "replace")
+        # Looked for among the bytes that are not printable ASCII (a few hundred at most on a
+        # usual page, in the order they come: valid UTF-8): the regular expression on the whole
+        # text cost 0.5-1 ms for a page of 60 kB, this 0.06 ms.
+        rest = data.translate(None, _PLAIN_BYTES)
+        if rest and _TERMINAL_ACTS.search(rest.decode("utf-8")):
+            data = _TERMINAL_ACTS.sub(_inert, piece).encode("utf-8", "replace")
+        out.append(data)
+    return b"".join(out)
 
 
 def visible_text(text: str, *, tabs: bool = False) -> str:

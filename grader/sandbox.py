@@ -172,6 +172,7 @@ class Limits:
     cpu_seconds: int = 20              # RLIMIT_CPU per child
     memory_bytes: int = 2 * 2**30      # RLIMIT_AS per child
     max_processes: int = 32            # RLIMIT_NPROC (per slot uid as root; added to the user's count otherwise)
+    may_fork: bool = False             # whether a child may start processes (os.fork); threads always may
     file_size_bytes: int = 2**20       # RLIMIT_FSIZE
     open_files: int = 64               # RLIMIT_NOFILE
     output_bytes: int = 64_000         # stdout+stderr kept per call
@@ -482,7 +483,7 @@ class Sandbox:
         request = self._spawn_requests.get(key)
         if request is None:
             lim = {k: getattr(limits, k) for k in
-                   ("cpu_seconds", "memory_bytes", "max_processes", "file_size_bytes", "open_files",
+                   ("cpu_seconds", "memory_bytes", "max_processes", "may_fork", "file_size_bytes", "open_files",
                     "output_bytes")}
             request = json.dumps({"op": "spawn", "uid": uid, "limits": lim}).encode()
             if len(self._spawn_requests) >= 256:

@@ -10,6 +10,7 @@ import pytest
 
 from grader import feedback_html
 from grader.feedback_html import sanitize_html, write_feedback_html
+from grader.files import html_utf8
 from grader.models import (
     ERROR, FAILED, HIDDEN, MISSING, NOT_IMPLEMENTED, PASSED, CaseResult, CheckResult, Diagnosis,
     Location, PartResult, SubmissionResult,
@@ -721,7 +722,7 @@ def test_the_kept_markdown_parser_carries_nothing_from_one_student_to_the_next()
 
 
 def test_the_file_holds_the_page_in_utf8_when_it_is_written_piece_by_piece(tmp_path):
-    """write_feedback_html encodes the page's pieces one by one (``feedback_html.utf8``): the file
+    """write_feedback_html encodes the page's pieces one by one (``files.html_utf8``): the file
     is still exactly the page's UTF-8, a lone surrogate as "?", with characters beyond ASCII in
     a function cell, a markdown cell, an output and the summary, and a surrogate pair split
     between two cells' outputs."""
@@ -741,7 +742,7 @@ def test_the_file_holds_the_page_in_utf8_when_it_is_written_piece_by_piece(tmp_p
     assert data == page.encode("utf-8", "replace")
     assert digests["f.html"][0] == len(data)
     pieces = ["a ≈ b", "\ud83d", "\ude00", "plain", "😀", ""]
-    assert feedback_html.utf8(pieces) == "".join(pieces).encode("utf-8", "replace")
+    assert html_utf8(pieces) == "".join(pieces).encode("utf-8", "replace")
 
 
 def test_a_cell_with_outputs_is_keyed_by_its_json_without_building_an_encoder(monkeypatch):

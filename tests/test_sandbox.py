@@ -11,6 +11,7 @@ import pytest
 
 from grader.sandbox import FALLBACK, CallOutcome, Limits, Sandbox, SandboxError
 from tests.busycpu import BURNER, sharing_cpu_0
+from tests.forking import forking
 
 PROGRAM = textwrap.dedent('''
     import os
@@ -364,8 +365,8 @@ def test_killing_the_grading_process_takes_down_zygote_and_children(tmp_path):
     script.write_text(textwrap.dedent(f'''
         import sys, time
         sys.path.insert(0, {str(Path(__file__).resolve().parents[1])!r})
-        from grader.sandbox import Sandbox
-        sb = Sandbox()
+        from grader.sandbox import Limits, Sandbox
+        sb = Sandbox(limits=Limits(may_fork=True))
         # A child in a session of its own, forked (the child's filter refuses execve since s29).
         s = sb.session("import os, time\\ndef f():\\n    pid = os.fork()\\n    if pid == 0:\\n"
                        "        os.setsid()\\n        time.sleep(1000)\\n        os._exit(0)\\n"
@@ -651,7 +652,7 @@ def test_a_wait_for_the_cpu_the_child_made_itself_earns_no_time(sandbox):
         with sharing_cpu_0(s.call("pid", ()).value, hogs=2):
             reniced = s.call("renice_and_burn", (0.25,), timeout=0.4)
     assert reniced.status == "timeout", reniced
-    with sandbox.session(SELF_WAIT) as s:
+    with sandbox.session(SELF_WAIT, limits=forking(sandbox)) as s:
         os.sched_setaffinity(s.call("pid", ()).value, {0})  # its forks inherit the one CPU
         own = s.call("hog_and_burn", (0.25,), timeout=0.4)
     assert own.status == "timeout", own

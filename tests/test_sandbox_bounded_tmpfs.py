@@ -277,7 +277,7 @@ for _ in range(24):
     others.append(pid)
 out = {}
 try:
-    with Sandbox(limits=Limits(call_timeout=20.0, submission_timeout=60.0, max_processes=6)) as box:
+    with Sandbox(limits=Limits(call_timeout=20.0, submission_timeout=60.0, max_processes=6, may_fork=True)) as box:
         out["private_tmp"] = getattr(box.capabilities, "private_tmp", False)
         out["notes"] = list(box.capabilities.notes)
         with box.session(program) as session:

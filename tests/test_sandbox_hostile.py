@@ -23,6 +23,7 @@ import numpy as np
 import pytest
 
 from grader.sandbox import Limits, Sandbox
+from tests.forking import forking
 
 REPO = Path(__file__).resolve().parents[1]
 IS_ROOT = os.geteuid() == 0
@@ -192,7 +193,7 @@ def test_a_forked_copy_of_the_runtime_cannot_answer_in_place_of_the_child(sandbo
             time.sleep(0.5)
             return "graded"
     """
-    with sandbox.session(textwrap.dedent(program)) as s:
+    with sandbox.session(textwrap.dedent(program), limits=forking(sandbox)) as s:
         assert s.call("twice", ()).value == "from the child"
         assert s.call("stale", ()).value == "now"
         assert s.call("fine", ()).value == "graded"
@@ -411,7 +412,7 @@ def test_fork_bomb_is_bounded_and_cleaned_up(sandbox):
                 except OSError:
                     pass
     """
-    with sandbox.session(textwrap.dedent(program)) as s:
+    with sandbox.session(textwrap.dedent(program), limits=forking(sandbox)) as s:
         out = s.call("bomb", ())
         assert out.status == "ok"
         pids = out.value
@@ -494,7 +495,7 @@ def test_detached_children_and_double_forked_grandchildren_do_not_outlive_the_se
             os.write(1, (" ".join(map(str, pids)) + "\\n").encode())
             os._exit(1)
     """
-    with sandbox.session(textwrap.dedent(program)) as s:
+    with sandbox.session(textwrap.dedent(program), limits=forking(sandbox)) as s:
         out = s.call("spawn", ())
         assert out.status == "ok", out
         pids = out.value
@@ -799,7 +800,7 @@ def test_a_process_left_behind_cannot_plant_files_for_the_next_child_given_the_s
             time.sleep(0.3)   # long enough for a surviving planter to write again
             return os.getcwd(), found_at_load, sorted(os.listdir("."))
     """
-    with sandbox.session(textwrap.dedent(planter)) as s:
+    with sandbox.session(textwrap.dedent(planter), limits=forking(sandbox)) as s:
         out = s.call("plant", ())
         assert out.status == "ok", out
         first_dir, planted = out.value

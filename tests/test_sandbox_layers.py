@@ -19,6 +19,7 @@ import pytest
 
 from grader import _child
 from grader.sandbox import Limits, Sandbox
+from tests.forking import forking
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +87,9 @@ def test_a_grandchild_inherits_the_filter(sandbox):
         os.waitpid(pid, 0)
         return int(os.read(r, 16))
     """
-    assert call(sandbox, program, "in_grandchild", _child._SECCOMP_ARCH[os.uname().machine][1]) == errno.EPERM
+    with sandbox.session(textwrap.dedent(program), filename="attack.py", limits=forking(sandbox)) as s:
+        out = s.call("in_grandchild", (_child._SECCOMP_ARCH[os.uname().machine][1],))
+    assert out.status == "ok" and out.value == errno.EPERM, out
 
 
 def test_every_child_has_no_new_privs_set_once_in_the_zygote(sandbox):

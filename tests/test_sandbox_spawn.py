@@ -52,7 +52,8 @@ def test_sessions_set_the_control_sockets_timeout_only_when_it_changes(sandbox, 
 def test_the_spawn_request_is_the_same_json_made_once_per_uid_and_limits(sandbox):
     first = sandbox._spawn_request(61005, LIMITS)
     assert json.loads(first) == {"op": "spawn", "uid": 61005, "limits": {
-        "cpu_seconds": 17, "memory_bytes": 3 * 2**30, "max_processes": 29, "file_size_bytes": 3 * 2**20,
+        "cpu_seconds": 17, "memory_bytes": 3 * 2**30, "max_processes": 29, "may_fork": False,
+        "file_size_bytes": 3 * 2**20,
         "open_files": 61, "output_bytes": Limits().output_bytes}}
     assert sandbox._spawn_request(61005, LIMITS) is first
     assert json.loads(sandbox._spawn_request(None, Limits()))["uid"] is None

@@ -24,7 +24,7 @@ assert line in grader.zygote._BOOT
 grader.zygote._BOOT = grader.zygote._BOOT.replace(line, line + sys.argv[1])
 program = sys.argv[2]
 out = {}
-with Sandbox(limits=Limits(call_timeout=60.0, submission_timeout=120.0)) as box:
+with Sandbox(limits=Limits(call_timeout=60.0, submission_timeout=120.0, may_fork=True)) as box:
     out["private_tmp"] = box.capabilities.private_tmp
     out["landlock"] = box.capabilities.landlock_abi
     with box.session(program) as session:
@@ -61,7 +61,7 @@ def own_tmpfs():
     return ["written", written]
 
 def usual():
-    """What a student's code may do: a thread, a fork."""
+    """What a student's code may do: a thread, a fork (its limits allow forks here: ``may_fork``)."""
     seen = []
     thread = threading.Thread(target=seen.append, args=("thread",))
     thread.start()
