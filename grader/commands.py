@@ -74,6 +74,9 @@ class ClassSummary:
     not_on_roster: tuple[str, ...] = ()
     several_submissions: tuple[str, ...] = ()
     earlier_only: str = ""  # what the run says of the roster's students graded by an earlier run only
+    #: A run of one notebook into the class's output folder: the earlier gradebook's other
+    #: submissions, kept as graded then (``grader.incremental.earlier_class``).
+    earlier_kept: int = 0
 
 
 def load_context(rubric_path: Path, *, visibilities: tuple[str, ...] = ("public", "hidden"),
@@ -646,6 +649,46 @@ _INTERRUPTED_AFTER = ("\nInterrupted: every submission is graded and the gradebo
                       "the next run writes the similarity check and the class report.\n")
 
 
+def _earlier_class(submissions: Path, *, out_dir: Path, former: Sequence[str], batch: Any,
+                   on_kept: Callable) -> Any:
+    """The earlier gradebook's submissions a run of the one notebook ``submissions`` keeps
+    (``grader.incremental.earlier_class``), or None when the run is of a folder or a zip (a
+    submission no longer in it is a student who left), or ``out_dir`` holds no gradebook that
+    lists any of ``former``. Raises CommandError, before anything is graded, when they cannot
+    be kept (another rubric or other fixtures; damaged results), saying what to do."""
+    from grader.discover import is_zip_name
+    from grader.incremental import EarlierClassError, earlier_class
+    from grader.report import gradebook_submissions
+
+    if not submissions.is_file() or is_zip_name(submissions.name):
+        return None
+    listed = gradebook_submissions(out_dir / GRADEBOOK)
+    if not listed:
+        return None
+    try:
+        earlier = earlier_class(out_dir, former, batch=batch, listed=listed, on_kept=on_kept)
+    except EarlierClassError as exc:
+        raise CommandError(
+            f"{out_dir / GRADEBOOK} cannot take {submissions.name}: {exc}. Grade the whole class "
+            f"again into {out_dir} (python3 grade.py SUBMISSIONS --out {out_dir}, with this notebook "
+            f"among the submissions), or grade this notebook into a folder of its own "
+            f"(--out ANOTHER_FOLDER)") from None
+    return earlier if earlier.keys else None
+
+
+def _earlier_class_note(earlier: Any, *, out_dir: Path) -> str:
+    """What a run of one notebook into the class's output folder says of the submissions it kept."""
+    note = (f"Kept in {out_dir / GRADEBOOK}, {CLASS_REPORT} and {SIMILARITY_CSV}: its {len(earlier.keys)} "
+            f"other submission(s), as the earlier run graded them (a run of one notebook into the "
+            f"class's output folder updates that notebook's row only)")
+    if earlier.other_grader:
+        shown = ", ".join(earlier.other_grader[:10]) + (
+            f" and {len(earlier.other_grader) - 10} more" if len(earlier.other_grader) > 10 else "")
+        note += (f"; {len(earlier.other_grader)} of them were graded by another version of the grader "
+                 f"(a run of the whole class grades them again): {shown}")
+    return note + "."
+
+
 def _usable_out_dir(out_dir: Path) -> None:
     """Make ``out_dir`` and write and remove a file in it, before anything is graded: a path
     that is a file, a read-only mount or a full disk ended in tracebacks of the workers and of
@@ -925,6 +968,11 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
             tally.add(result)
             book.add(result)
 
+        former = former_submissions(out_dir, ids=by_id)
+        # One notebook into the class's output folder (a regrade, a late resubmission): the
+        # earlier gradebook's other submissions are kept as graded, not dropped from it.
+        earlier = (_earlier_class(Path(submissions), out_dir=out_dir, former=former, batch=batch,
+                                  on_kept=absorb) if former else None)
         if force:
             todo, kept = list(subs), {}
         else:
@@ -939,8 +987,13 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
             stream.write(f"Skipping {len(kept)} unchanged since the last run "
                          f"(--force grades them again)\n")
         notes: list[str] = []  # the batch's own troubles, for the class report
-        former = former_submissions(out_dir, ids=by_id)
-        matched = class_roster.match(subs, earlier=former) if class_roster is not None else None
+        if earlier is not None:
+            keys.update(earlier.keys)
+            former = tuple(sid for sid in former if sid not in earlier.keys)
+            notes.append(_earlier_class_note(earlier, out_dir=out_dir))
+            stream.write(notes[-1] + "\n")
+        everyone_subs = subs + list(earlier.submissions) if earlier is not None else subs
+        matched = class_roster.match(everyone_subs, earlier=former) if class_roster is not None else None
         if former:
             notes.append(_former_note(former, out_dir=out_dir))
             stream.write(notes[-1] + "\n")
@@ -1016,7 +1069,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
                 if similarity and not interrupted:
                     try:
                         report, sources, known_sources = run_similarity(
-                            subs, rubric=context.rubric, out_dir=out_dir, template=template,
+                            everyone_subs, rubric=context.rubric, out_dir=out_dir, template=template,
                             known=known, stream=stream, keys=keys, workers=wanted,
                             template_work=starter, unpacked=opened.reading)
                         flagged = len(report.flagged)
@@ -1063,8 +1116,9 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
                                 if r.messages and SEVERAL_NOTEBOOKS in r.messages[0]),
         scores=tuple(r.points for r in stats.graded),
         max_score=max((r.max_points for r in everyone), default=context.rubric.max_points),
-        seconds=time.perf_counter() - started, out_dir=out_dir, total=total,
-        skipped=len(kept), interrupted=interrupted, report_problems=problems,
+        seconds=time.perf_counter() - started, out_dir=out_dir,
+        total=total + (len(earlier.keys) if earlier is not None else 0),
+        skipped=len(kept), earlier_kept=len(earlier.keys) if earlier is not None else 0, interrupted=interrupted, report_problems=problems,
         flagged_pairs=flagged, class_report=report_path, former=former,
         **_roster_counts(matched))
     _print_summary(summary, stream=stream, similarity_ran=report is not None)
@@ -1307,8 +1361,12 @@ def _print_summary(summary: ClassSummary, *, stream: TextIO, similarity_ran: boo
     out = summary.out_dir
     # "Graded 5 of 6 (6 unchanged, kept)" read as if more were kept than graded: the count of
     # grades includes the kept ones, so say what this run did and what it kept.
-    kept = (f" ({summary.total - summary.skipped} in this run, {summary.skipped} unchanged "
-            f"since the last run and kept)") if summary.skipped else ""
+    said = [f"{summary.total - summary.skipped - summary.earlier_kept} in this run"]
+    if summary.skipped:
+        said.append(f"{summary.skipped} unchanged since the last run and kept")
+    if summary.earlier_kept:
+        said.append(f"{summary.earlier_kept} kept from the earlier {GRADEBOOK}")
+    kept = f" ({', '.join(said)})" if len(said) > 1 else ""
     # The figures are of the graded submissions; report.html's overview counts an unreadable one
     # as 0 too (as grades.csv does), so the two means differed with nothing saying why.
     whose = f"of the {len(summary.scores)} graded: " if summary.unreadable else ""

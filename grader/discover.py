@@ -367,6 +367,12 @@ def find_submissions(root: Path, *, unpack: Unpacker | None = None,
     if root.is_file():
         if root.suffix not in SUBMISSION_SUFFIXES:
             raise DiscoveryError(f"{root}: not a notebook (.ipynb) or Python file (.py)")
+        # A file of a Canvas or Moodle download has the id a class run gives it (the row of
+        # the class's gradebook it regrades), not its whole stem.
+        named = platform_name(root.name)
+        if named is not None and named.original:
+            sid = readable_id(named.id)
+            return [Submission(id=sid, path=root, account=sid.rsplit("_", 1)[-1])]
         sid = readable_id(root.stem)
         return [Submission(id=f"{sid}~{root.suffix.lstrip('.')}" if sid in RESERVED_IDS else sid, path=root)]
     found: dict[str, Submission] = {}
@@ -541,9 +547,10 @@ def _header_key(name: str) -> str:
     return " ".join(re.sub(r"[\s_\-]+", " ", name.strip().casefold()).split())
 
 
-def _roster_separator(header: str) -> str:
-    """The separator of a roster whose first line is ``header``: the most frequent of ``,``,
-    ``;`` and a tab (``,`` when none is there: a roster of one column)."""
+def csv_separator(header: str) -> str:
+    """The separator of a CSV file a TA gives or a spreadsheet saved (a roster, a gradebook)
+    whose first line is ``header``: the most frequent of ``,``, ``;`` and a tab (``,`` when none
+    is there: a file of one column)."""
     counts = {sep: header.count(sep) for sep in _ROSTER_SEPARATORS}
     best = max(_ROSTER_SEPARATORS, key=lambda sep: counts[sep])
     return best if counts[best] else ","
@@ -598,7 +605,7 @@ def load_roster(path: Path) -> Roster:
     if not any(line.strip() for line in lines):
         raise RosterError(f"{path}: the roster is empty; it needs a header line, such as "
                           f"\"id,name,email\", then one student a line")
-    reader = csv.reader(lines, delimiter=_roster_separator(lines[0]), strict=True)
+    reader = csv.reader(lines, delimiter=csv_separator(lines[0]), strict=True)
     rows: list[tuple[int, list[str]]] = []
     try:
         for row in reader:

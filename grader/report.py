@@ -775,6 +775,29 @@ class Gradebook:
         return path
 
 
+def gradebook_submissions(path: Path) -> frozenset[str] | None:
+    """The ``submission`` cells of the gradebook at ``path`` as written (``spreadsheet_text`` of
+    each id; compare ``spreadsheet_text(id) in cells``), empty ones (a roster student with no
+    submission) left out; None when there is no such file or it has no ``submission`` column.
+    Read as ``Gradebook.write`` writes it, with or without Excel's byte-order mark, and also
+    when a spreadsheet saved it again separated by ``;`` or tabs."""
+    from grader.discover import csv_separator
+
+    try:
+        lines = Path(path).read_text("utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    if not lines:
+        return None
+    rows = csv.reader(lines, delimiter=csv_separator(lines[0]))
+    try:
+        header = [cell.strip().casefold() for cell in next(rows)]
+        at = header.index("submission")
+        return frozenset(row[at] for row in rows if at < len(row) and row[at])
+    except (ValueError, csv.Error, StopIteration):
+        return None
+
+
 def gradebook_csv(rubric: Rubric, results: Iterable[SubmissionResult]) -> str:
     """The text of ``grades.csv`` for ``results`` (see ``Gradebook``)."""
     book = Gradebook(rubric)

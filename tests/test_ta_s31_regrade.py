@@ -1,0 +1,177 @@
+"""A TA's term with the grader (thirty-first session): one notebook graded again into the class's
+output folder (a regrade request, a late resubmission) updates its row of the class's gradebook
+and keeps everyone else's, or refuses, before grading, when the rubric or the fixtures changed."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from grader import commands
+from grader.incremental import KEY_FILE
+from grader.report import gradebook_submissions
+from tests import notebooks as nbs
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def steady_grader(monkeypatch):
+    """Edits to grader/ by others during a test must not make the keys stale (see test_batch)."""
+    monkeypatch.setattr("grader.incremental.grader_digest", lambda *a, **k: "pinned")
+
+
+WRONG_CELL = nbs.mutate("rnn_cell_forward", "+ ba)", ")")
+
+
+def small_class(folder: Path) -> Path:
+    """Three students: alice right, bob with a wrong RNN cell, carol right in another style."""
+    nbs.write(folder / "alice.ipynb", nbs.course_notebook())
+    nbs.write(folder / "bob.ipynb", nbs.course_notebook(WRONG_CELL))
+    nbs.write(folder / "carol.ipynb", nbs.alt_notebook())
+    return folder
+
+
+def grade(subs: Path, out: Path, **options) -> tuple[commands.ClassSummary, str]:
+    """A quick class run (one job, no pages) and what it printed."""
+    stream = io.StringIO()
+    settings = dict(jobs=1, feedback_html=False, progress_bar=False, stream=stream)
+    settings.update(options)
+    summary = commands.grade_class(subs, out_dir=out, **settings)
+    return summary, stream.getvalue()
+
+
+def scores(out: Path) -> dict[str, str]:
+    with open(out / "grades.csv", newline="", encoding="utf-8-sig") as handle:
+        return {row["submission"]: row["score"] for row in csv.DictReader(handle)}
+
+
+def test_one_notebook_graded_again_updates_its_row_and_keeps_the_class(tmp_path):
+    """On main the gradebook then held bob alone (and a warning said so): a TA who uploads it
+    after a regrade request gives everyone else nothing."""
+    subs = small_class(tmp_path / "subs")
+    out = tmp_path / "out"
+    grade(subs, out, class_report=True)
+    before = scores(out)
+    assert before == {"alice": "100", "bob": "90", "carol": "100"}
+    nbs.write(subs / "bob.ipynb", nbs.course_notebook())  # bob's corrected notebook
+    summary, printed = grade(subs / "bob.ipynb", out, class_report=True)
+    assert scores(out) == {"alice": "100", "bob": "100", "carol": "100"}
+    assert summary.total == 3 and summary.earlier_kept == 2 and summary.graded == 3
+    assert summary.former == ()  # no one is called gone
+    assert "Not among this run's submissions" not in printed
+    assert "its 2 other submission(s), as the earlier run graded them" in printed
+    assert "Graded 3 of 3 (1 in this run, 2 kept from the earlier grades.csv)" in printed
+    page = (out / "report.html").read_text("utf-8")
+    assert "<b>3</b>submissions" in page  # the class report counts the class, not bob alone
+
+
+def test_similar_pairs_of_the_class_stay_after_one_notebook_is_graded_again(tmp_path):
+    """On main similarity.csv was rewritten from the one notebook: the class's flagged pairs
+    (evidence a TA had not read yet) were gone."""
+    subs = small_class(tmp_path / "subs")
+    shutil.copy(subs / "alice.ipynb", subs / "dora.ipynb")
+    out = tmp_path / "out"
+    first, _ = grade(subs, out)
+    assert first.flagged_pairs == 1
+    summary, _ = grade(subs / "bob.ipynb", out)
+    assert summary.flagged_pairs == 1
+    flagged = [row for row in csv.DictReader(open(out / "similarity.csv", encoding="utf-8"))
+               if row["flagged"] == "1"]
+    assert [(row["a"], row["b"]) for row in flagged] == [("alice", "dora")]
+
+
+def test_a_late_resubmission_of_a_new_student_is_added(tmp_path):
+    subs = small_class(tmp_path / "subs")
+    out = tmp_path / "out"
+    grade(subs, out, similarity=False)
+    nbs.write(tmp_path / "late" / "zoe.ipynb", nbs.course_notebook(WRONG_CELL))
+    grade(tmp_path / "late" / "zoe.ipynb", out, similarity=False)
+    assert scores(out) == {"alice": "100", "bob": "90", "carol": "100", "zoe": "90"}
+
+
+def test_a_withdrawn_students_folder_stays_out_of_the_merged_gradebook(tmp_path):
+    """carol left: the class run after that leaves her out of grades.csv, and a regrade of bob
+    must not bring her back from her folder."""
+    subs = small_class(tmp_path / "subs")
+    out = tmp_path / "out"
+    grade(subs, out, similarity=False)
+    (subs / "carol.ipynb").unlink()
+    grade(subs, out, similarity=False)
+    summary, printed = grade(subs / "bob.ipynb", out, similarity=False)
+    assert scores(out) == {"alice": "100", "bob": "90"}
+    assert summary.former == ("carol",)
+    assert "Not among this run's submissions: carol" in printed
+
+
+def _rubric_with_other_points(tmp_path: Path) -> Path:
+    """A copy of rnn.yaml (with its fixtures) where the first case's points are 3, not 2.5:
+    the fixtures are the same, the rubric is another."""
+    folder = tmp_path / "rubric"
+    shutil.copytree(ROOT / "rubrics" / "fixtures", folder / "fixtures",
+                    ignore=shutil.ignore_patterns(".cache"))
+    text = (ROOT / "rubrics" / "rnn.yaml").read_text("utf-8")
+    assert text.count("T_x: 1}, points: 2.5}") >= 1
+    (folder / "rnn.yaml").write_text(text.replace("T_x: 1}, points: 2.5}", "T_x: 1}, points: 3}", 1), "utf-8")
+    return folder / "rnn.yaml"
+
+
+def test_another_rubric_is_refused_before_grading_and_names_what_to_do(tmp_path):
+    """The rubric changed a point value after the class was graded: a gradebook with bob under
+    the new points and the others under the old ones would be wrong without a word."""
+    subs = small_class(tmp_path / "subs")
+    out = tmp_path / "out"
+    grade(subs, out, similarity=False)
+    book = (out / "grades.csv").read_bytes()
+    bob_key = (out / "bob" / KEY_FILE).read_bytes()
+    rubric = _rubric_with_other_points(tmp_path)
+    with pytest.raises(commands.CommandError) as refused:
+        grade(subs / "bob.ipynb", out, rubric=rubric, similarity=False)
+    message = str(refused.value)
+    assert f"{out / 'grades.csv'} cannot take bob.ipynb" in message
+    assert "2 of its 2 other submission(s) were graded with another rubric or other fixtures" in message
+    assert "alice, carol" in message
+    assert f"python3 grade.py SUBMISSIONS --out {out}" in message and "--out ANOTHER_FOLDER" in message
+    assert (out / "grades.csv").read_bytes() == book  # nothing written, nothing graded
+    assert (out / "bob" / KEY_FILE).read_bytes() == bob_key
+    # The whole class graded again with the new rubric: every row under it, the score changed.
+    summary, _ = grade(subs, out, rubric=rubric, similarity=False)
+    assert summary.skipped == 0 and scores(out)["alice"] == "100.5"
+
+
+def test_a_damaged_earlier_result_is_refused_by_name(tmp_path):
+    subs = small_class(tmp_path / "subs")
+    out = tmp_path / "out"
+    grade(subs, out, similarity=False)
+    (out / "carol" / "result.full.json").write_text("{}")
+    with pytest.raises(commands.CommandError, match=r"incomplete or damaged in .* \(carol\)"):
+        grade(subs / "bob.ipynb", out, similarity=False)
+
+
+def test_a_file_of_a_canvas_download_regrades_that_students_row(tmp_path):
+    """Graded alone, smithjane_LATE_12345_99_rnn.ipynb had the id of its whole stem, so the
+    regrade of Jane's late resubmission was a new row beside her on-time one."""
+    subs = tmp_path / "canvas"
+    nbs.write(subs / "smithjane_12345_67890_rnn.ipynb", nbs.course_notebook(WRONG_CELL))
+    nbs.write(subs / "doejohn_555_67891_rnn.ipynb", nbs.course_notebook())
+    out = tmp_path / "out"
+    grade(subs, out, similarity=False)
+    assert scores(out) == {"doejohn_555": "100", "smithjane_12345": "90"}
+    late = tmp_path / "late" / "smithjane_LATE_12345_99999_rnn.ipynb"
+    nbs.write(late, nbs.course_notebook())
+    grade(late, out, similarity=False)
+    assert scores(out) == {"doejohn_555": "100", "smithjane_12345": "100"}
+
+
+def test_the_gradebook_a_spreadsheet_saved_again_is_read(tmp_path):
+    """Excel in a locale with a decimal comma saves grades.csv separated by ';', with its mark."""
+    path = tmp_path / "grades.csv"
+    path.write_bytes("\ufeffsubmission;score;max_score\n'=x;2,5;100\nJosé;0;100\n;0;100\n".encode("utf-8"))
+    assert gradebook_submissions(path) == {"'=x", "José"}
+    path.write_text("score\n1\n")
+    assert gradebook_submissions(path) is None
+    assert gradebook_submissions(tmp_path / "none.csv") is None
