@@ -436,6 +436,11 @@ _SECOND_OF_A_NAME = re.compile(r"~(?:ipynb|py|zip|folder|csv|html)\d*$")
 #: Moodle's grading worksheet names a student ``Participant 4242`` (its ``Identifier`` column):
 #: the number of their download's folder, ``Jane Smith_4242_assignsubmission_file_``.
 _MOODLE_PARTICIPANT = re.compile(r"^participant (\d+)$")
+#: A number id as a spreadsheet formatted with decimals writes it: ``12345.00``, or ``12345,00``
+#: where the decimal separator is a comma (which writes the file separated by ``;``).
+_ZERO_DECIMALS = re.compile(r"^(\d+)[.,]0+$")
+#: ... and in scientific notation, its last digits lost: ``1.23457E+11``, ``1,23457E+11``.
+_SCIENTIFIC = re.compile(r"^\d[.,]\d+E\+?\d+$", re.IGNORECASE)
 
 
 class RosterError(Exception):
@@ -605,7 +610,8 @@ def load_roster(path: Path) -> Roster:
     if not any(line.strip() for line in lines):
         raise RosterError(f"{path}: the roster is empty; it needs a header line, such as "
                           f"\"id,name,email\", then one student a line")
-    reader = csv.reader(lines, delimiter=csv_separator(lines[0]), strict=True)
+    separator = csv_separator(lines[0])
+    reader = csv.reader(lines, delimiter=separator, strict=True)
     rows: list[tuple[int, list[str]]] = []
     try:
         for row in reader:
@@ -639,7 +645,22 @@ def load_roster(path: Path) -> Roster:
         students.append(student)
     if not students:
         raise RosterError(f"{path}: the roster lists no student (only its header line)")
-    return Roster(path=path, students=tuple(students), id_column=header[id_at].strip())
+    return Roster(path=path, students=_whole_number_ids(students, comma=separator != ","),
+                  id_column=header[id_at].strip())
+
+
+def _whole_number_ids(students: list[RosterStudent], *, comma: bool) -> tuple[RosterStudent, ...]:
+    """``students``, their ids written without decimals when every id is a whole number a
+    spreadsheet wrote with zero decimals: ``12345.00`` in a file separated by ``,``, ``12345,00``
+    with ``comma`` (a file separated by ``;`` or tabs, as a spreadsheet whose decimal point is a
+    comma writes it, and where ``12.000`` is twelve thousand, left as written): a column
+    formatted as a number, which a Canvas user id or a student number given as ``12345`` never
+    matched. A column where some id is not such a number is left as written."""
+    point = "," if comma else "."  # where ',' is the decimal point, '.' groups thousands: 12.000
+    numbers = [_ZERO_DECIMALS.match(student.id) for student in students]
+    if not all(number and point in student.id for number, student in zip(numbers, students)):
+        return tuple(students)
+    return tuple(replace(student, id=number[1]) for student, number in zip(students, numbers))
 
 
 def _roster_row(row: list[str], *, path: Path, number: int, header: list[str], id_at: int,
@@ -661,4 +682,9 @@ def _roster_row(row: list[str], *, path: Path, number: int, header: list[str], i
             return None
         raise RosterError(f"{path}:{number}: no id on this line (its column {header[id_at].strip()!r} "
                           f"is empty)")
+    if _SCIENTIFIC.match(cell(id_at)):
+        raise RosterError(f"{path}:{number}: the id {cell(id_at)!r} is a number in scientific notation: "
+                          f"the spreadsheet shortened it and its last digits are lost; format the "
+                          f"column {header[id_at].strip()!r} as Text (or a number without decimals) "
+                          f"and save the roster again")
     return RosterStudent(id=cell(id_at), name=name, email=cell(email_at), line=number)

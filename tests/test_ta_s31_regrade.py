@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-import json
+import re
 import shutil
 from pathlib import Path
 
@@ -175,3 +175,52 @@ def test_the_gradebook_a_spreadsheet_saved_again_is_read(tmp_path):
     path.write_text("score\n1\n")
     assert gradebook_submissions(path) is None
     assert gradebook_submissions(tmp_path / "none.csv") is None
+
+
+# --------------------------------------------------------------------------- numbers in a TA's roster
+# The only numbers grade.py reads from a TA's file are the roster's ids (the rubric's numbers are
+# YAML, whose decimal comma is refused with its line: tests/test_rubric_messages.py).
+
+
+def _roster(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "class.csv"
+    path.write_bytes(text.encode("utf-8"))
+    return path
+
+
+def test_an_id_column_formatted_with_decimals_matches_the_canvas_number(tmp_path):
+    """Excel with a decimal comma writes a number-formatted id column as 12345,00 in a file
+    separated by ';': on main Jane was 'no submission' (0 points) and her graded notebook 'not
+    on the roster'."""
+    from grader.discover import load_roster
+
+    subs = tmp_path / "canvas"
+    nbs.write(subs / "smithjane_12345_67890_rnn.ipynb", nbs.course_notebook())
+    roster = _roster(tmp_path, "Student;ID;SIS User ID\nSmith, Jane;12345,00;s1\nDoe, John;555,00;s2\n")
+    out = tmp_path / "out"
+    summary, _ = grade(subs, out, roster=roster, similarity=False)
+    with open(out / "grades.csv", newline="", encoding="utf-8") as handle:
+        table = [(row["student_id"], row["submission"], row["score"], row["status"])
+                 for row in csv.DictReader(handle)]
+    assert table == [("12345", "smithjane_12345", "100", "graded"), ("555", "", "0", "no submission")]
+    assert summary.not_on_roster == ()
+    # A comma-separated file's decimal point; a ';' file's point groups thousands (kept).
+    assert [s.id for s in load_roster(_roster(tmp_path, "id,name\n12345.0,Jane\n7.00,Bo\n")).students] == ["12345", "7"]
+    assert [s.id for s in load_roster(_roster(tmp_path, "id;name\n12.000;Jane\n")).students] == ["12.000"]
+    # Not every id a number with zero decimals: the ids are as written.
+    assert [s.id for s in load_roster(_roster(tmp_path, "id;name\n12345,00;Jane\nab,00;Bo\n")).students] == [
+        "12345,00", "ab,00"]
+    # A comma in a comma-separated file's (quoted) id is not a decimal comma.
+    assert [s.id for s in load_roster(_roster(tmp_path, 'id,name\n"12345,00",Jane\n')).students] == ["12345,00"]
+
+
+@pytest.mark.parametrize("written", ["1.23457E+11", "1,23457E+11", "4,2e+09"])
+def test_an_id_in_scientific_notation_is_refused_with_its_line(tmp_path, written):
+    """A long student number the spreadsheet shortened: its digits are lost, so no submission
+    can match it; on main the student silently had 'no submission'."""
+    from grader.discover import RosterError, load_roster
+
+    path = _roster(tmp_path, f"name;id\nAda;123\nJane;{written}\n")
+    with pytest.raises(RosterError, match=rf"class.csv:3: the id '{re.escape(written)}' is a number in "
+                                          r"scientific notation.*format the column 'id' as Text"):
+        load_roster(path)
