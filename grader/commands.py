@@ -77,6 +77,8 @@ class ClassSummary:
     #: A run of one notebook into the class's output folder: the earlier gradebook's other
     #: submissions, kept as graded then (``grader.incremental.earlier_class``).
     earlier_kept: int = 0
+    #: The scores (and max_score) that differ from the earlier grades.csv's, as a sentence, or "".
+    score_changes: str = ""
 
 
 def load_context(rubric_path: Path, *, visibilities: tuple[str, ...] = ("public", "hidden"),
@@ -876,10 +878,10 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         from grader.batch import HOOK_ERRORS, BatchInterrupted, WorkerPool
         from grader.fixtures import FixtureError, fixtures_digest
         from grader.incremental import (batch_key, former_submissions, has_keys, partition,
-                                        submission_key)
+                                        regraded_because, submission_key)
         from grader.models import HARNESS
         from grader.progress import Progress
-        from grader.report import Gradebook
+        from grader.report import Gradebook, gradebook_scores
     except BaseException:
         early.close()
         resume_collector(freeze=False)
@@ -986,6 +988,11 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         if kept:
             stream.write(f"Skipping {len(kept)} unchanged since the last run "
                          f"(--force grades them again)\n")
+        because = regraded_because(out_dir, (sub.id for sub in todo), batch=batch)
+        if because:  # everyone graded again without a word, and their scores changed
+            stream.write(f"Graded before in {out_dir} with " + ", ".join(
+                f"{words} ({count})" for words, count in because.items())
+                + ": graded again; the run ends saying which scores changed\n")
         notes: list[str] = []  # the batch's own troubles, for the class report
         if earlier is not None:
             keys.update(earlier.keys)
@@ -1058,7 +1065,11 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
             partition([sub for sub in subs if sub.id not in fresh], keys, out_dir=out_dir, on_kept=absorb)
         tally, book = books()
         dropped = _gradebook_options_dropped(out_dir / GRADEBOOK, roster=matched is not None, excel=excel)
+        earlier_scores = gradebook_scores(out_dir / GRADEBOOK)
         book.write(out_dir, roster=matched, bom=excel)
+        changes = book.changes_from(earlier_scores) if earlier_scores else ""
+        if changes:
+            notes.append(changes)
         if dropped:
             stream.write(dropped)
 
@@ -1119,7 +1130,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         seconds=time.perf_counter() - started, out_dir=out_dir,
         total=total + (len(earlier.keys) if earlier is not None else 0),
         skipped=len(kept), earlier_kept=len(earlier.keys) if earlier is not None else 0, interrupted=interrupted, report_problems=problems,
-        flagged_pairs=flagged, class_report=report_path, former=former,
+        flagged_pairs=flagged, class_report=report_path, former=former, score_changes=changes,
         **_roster_counts(matched))
     _print_summary(summary, stream=stream, similarity_ran=report is not None)
     return summary
@@ -1372,6 +1383,8 @@ def _print_summary(summary: ClassSummary, *, stream: TextIO, similarity_ran: boo
     whose = f"of the {len(summary.scores)} graded: " if summary.unreadable else ""
     stream.write(f"Graded {summary.graded} of {summary.total}{kept} in {summary.seconds:.1f}s; "
                  f"{whose}{distribution_line(summary.scores, summary.max_score)}\n")
+    if summary.score_changes:
+        stream.write(summary.score_changes + "\n")
     if summary.unreadable:
         stream.write(f"Unreadable submissions (0 points each in grades.csv, and in report.html's figures): "
                      f"{', '.join(summary.unreadable)}\n")

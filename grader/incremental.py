@@ -342,3 +342,24 @@ def _account_of(sid: str, path: str) -> str:
         if named is not None and readable_id(named.id) == sid:
             return sid.rsplit("_", 1)[-1]
     return ""
+
+
+#: What ``regraded_because`` names of a key's parts that changed, in this order.
+_KEY_PARTS = (("rubric", "another rubric"), ("fixtures", "other fixtures"),
+              ("grader", "another version of the grader"))
+
+
+def regraded_because(out_dir: Path, ids: Iterable[str], *, batch: BatchKey) -> dict[str, int]:
+    """Why submissions ``ids`` (to grade) are graded again: ``{what changed: how many}`` of those
+    whose folder's key was written with another rubric, other fixtures or another version of the
+    grader (``_KEY_PARTS``' words); a folder without a key (a first run) counts for nothing, and
+    one whose key differs in its notebook only (a new submission) neither."""
+    found: dict[str, int] = {}
+    for sid in ids:
+        record = _key_record(Path(out_dir) / sid)
+        if record is None:
+            continue
+        for part, words in _KEY_PARTS:
+            if record.get(part) != getattr(batch, part):
+                found[words] = found.get(words, 0) + 1
+    return {words: found[words] for _, words in _KEY_PARTS if words in found}

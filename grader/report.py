@@ -766,6 +766,26 @@ class Gradebook:
         row = {"submission": spreadsheet_text(sid), "score": "0", "max_score": self.max_points}
         return [row.get(c, "0") for c in columns]
 
+    def changes_from(self, earlier: Mapping[str, tuple[float | None, float | None]]) -> str:
+        """What changed between the ``earlier`` gradebook's scores (``gradebook_scores``) and
+        this gradebook's for the submissions in both, as a sentence ("" when nothing did): how many scores,
+        the first ten with both values, and ``max_score`` when it changed."""
+        changed, tops = [], set()
+        for sid, (score, max_score, _parts, _status) in sorted(self._rows.items()):
+            before = earlier.get(spreadsheet_text(sid))
+            if before is None:
+                continue
+            if before[0] is not None and abs(before[0] - float(score)) > 1e-9:
+                changed.append(f"{sid} {before[0]:g} -> {score}")
+            if before[1] is not None and abs(before[1] - float(max_score)) > 1e-9:
+                tops.add(f"{before[1]:g} -> {max_score}")
+        if not changed and not tops:
+            return ""
+        said = (f"{len(changed)} score(s) differ from the earlier grades.csv: " + ", ".join(changed[:10])
+                + (f" and {len(changed) - 10} more" if len(changed) > 10 else "")) if changed else (
+            "No score differs from the earlier grades.csv")
+        return said + (f"; max_score {', '.join(sorted(tops))}" if tops else "") + "."
+
     def write(self, out_dir: Path, *, roster: Any = None, bom: bool = False) -> Path:
         """Write ``out_dir/grades.csv`` atomically (see ``csv``); return its path. ``bom``: begin
         it with a UTF-8 byte-order mark, without which Excel reads the file in the computer's
@@ -778,9 +798,18 @@ class Gradebook:
 def gradebook_submissions(path: Path) -> frozenset[str] | None:
     """The ``submission`` cells of the gradebook at ``path`` as written (``spreadsheet_text`` of
     each id; compare ``spreadsheet_text(id) in cells``), empty ones (a roster student with no
-    submission) left out; None when there is no such file or it has no ``submission`` column.
-    Read as ``Gradebook.write`` writes it, with or without Excel's byte-order mark, and also
-    when a spreadsheet saved it again separated by ``;`` or tabs."""
+    submission) left out; None when there is no such file or it has no ``submission`` column."""
+    scores = gradebook_scores(path)
+    return None if scores is None else frozenset(scores)
+
+
+def gradebook_scores(path: Path) -> dict[str, tuple[float | None, float | None]] | None:
+    """``{submission cell: (score, max_score)}`` of the gradebook at ``path`` (see
+    ``gradebook_submissions``; a cell that is no number, such as the empty score of a row 'not in
+    this run', None); None when there is no such file or it has no ``submission`` column. Read as
+    ``Gradebook.write`` writes it, with or without Excel's byte-order mark, and also when a
+    spreadsheet saved it again separated by ``;`` or tabs, its numbers then with a decimal comma
+    (``2,5``: in such a file a comma separates nothing)."""
     from grader.discover import csv_separator
 
     try:
@@ -789,11 +818,21 @@ def gradebook_submissions(path: Path) -> frozenset[str] | None:
         return None
     if not lines:
         return None
-    rows = csv.reader(lines, delimiter=csv_separator(lines[0]))
+    separator = csv_separator(lines[0])
+    rows = csv.reader(lines, delimiter=separator)
+
+    def number(row: list[str], at: int | None) -> float | None:
+        text = row[at].strip() if at is not None and at < len(row) else ""
+        try:
+            return float(text.replace(",", ".") if separator != "," else text)
+        except ValueError:
+            return None
+
     try:
         header = [cell.strip().casefold() for cell in next(rows)]
         at = header.index("submission")
-        return frozenset(row[at] for row in rows if at < len(row) and row[at])
+        score, top = (header.index(name) if name in header else None for name in ("score", "max_score"))
+        return {row[at]: (number(row, score), number(row, top)) for row in rows if at < len(row) and row[at]}
     except (ValueError, csv.Error, StopIteration):
         return None
 

@@ -13,7 +13,7 @@ import pytest
 
 from grader import commands
 from grader.incremental import KEY_FILE
-from grader.report import gradebook_submissions
+from grader.report import gradebook_scores, gradebook_submissions
 from tests import notebooks as nbs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,6 +66,7 @@ def test_one_notebook_graded_again_updates_its_row_and_keeps_the_class(tmp_path)
     assert "Not among this run's submissions" not in printed
     assert "its 2 other submission(s), as the earlier run graded them" in printed
     assert "Graded 3 of 3 (1 in this run, 2 kept from the earlier grades.csv)" in printed
+    assert "1 score(s) differ from the earlier grades.csv: bob 90 -> 100.\n" in printed
     page = (out / "report.html").read_text("utf-8")
     assert "<b>3</b>submissions" in page  # the class report counts the class, not bob alone
 
@@ -138,9 +139,17 @@ def test_another_rubric_is_refused_before_grading_and_names_what_to_do(tmp_path)
     assert f"python3 grade.py SUBMISSIONS --out {out}" in message and "--out ANOTHER_FOLDER" in message
     assert (out / "grades.csv").read_bytes() == book  # nothing written, nothing graded
     assert (out / "bob" / KEY_FILE).read_bytes() == bob_key
-    # The whole class graded again with the new rubric: every row under it, the score changed.
-    summary, _ = grade(subs, out, rubric=rubric, similarity=False)
+    # The whole class graded again with the new rubric: every row under it, and the run says why
+    # it grades everyone again and which scores changed (on main: not a word of either).
+    summary, printed = grade(subs, out, rubric=rubric, similarity=False)
     assert summary.skipped == 0 and scores(out)["alice"] == "100.5"
+    assert f"Graded before in {out} with another rubric (3): graded again" in printed
+    said = ("2 score(s) differ from the earlier grades.csv: alice 100 -> 100.5, carol 100 -> 100.5; "
+            "max_score 100 -> 100.5.")  # bob's wrong cell fails the case whose points changed
+    assert said in printed and summary.score_changes == said
+    assert "alice 100 -&gt; 100.5" in (out / "report.html").read_text("utf-8")
+    _, again = grade(subs, out, rubric=rubric, similarity=False)
+    assert "Graded before" not in again and "differ from the earlier" not in again
 
 
 def test_a_damaged_earlier_result_is_refused_by_name(tmp_path):
@@ -172,6 +181,9 @@ def test_the_gradebook_a_spreadsheet_saved_again_is_read(tmp_path):
     path = tmp_path / "grades.csv"
     path.write_bytes("\ufeffsubmission;score;max_score\n'=x;2,5;100\nJosé;0;100\n;0;100\n".encode("utf-8"))
     assert gradebook_submissions(path) == {"'=x", "José"}
+    assert gradebook_scores(path) == {"'=x": (2.5, 100.0), "José": (0.0, 100.0)}
+    path.write_text("submission,score,max_score\nada,\"2,5\",100\nbo,,100\n")  # a ',' file: no decimal comma
+    assert gradebook_scores(path) == {"ada": (None, 100.0), "bo": (None, 100.0)}
     path.write_text("score\n1\n")
     assert gradebook_submissions(path) is None
     assert gradebook_submissions(tmp_path / "none.csv") is None
