@@ -340,6 +340,23 @@ def own_folder_note(root: Path) -> str | None:
     return f"Not graded: {readable_id(own.name)}, the grader's own folder (grade.py is there), which is no submission."
 
 
+def _add_upload(files: dict[str, Path], original: str, entry: Path) -> None:
+    """Add the flat file ``entry`` of a platform's download, uploaded as ``original``, to its
+    student's ``files``. Two notebooks uploaded under one name (an on-time and a late one, when
+    two downloads were put in one folder) are both kept, each by its file's whole name, so that
+    the submission holds several notebooks, none graded and both named, for the TA to choose:
+    the first in name order, the on-time one, was graded and the late one left without a word."""
+    first = files.get(original)
+    if first is None:
+        files[original] = entry
+        return
+    if Path(original).suffix not in SUBMISSION_SUFFIXES:
+        return  # another file of one name (an imdb_report.json): the first, as before
+    if first.parent == entry.parent and first.name != original:  # a flat file too: by its name
+        files[first.name] = files.pop(original)
+    files[entry.name] = entry
+
+
 def find_submissions(root: Path, *, unpack: Unpacker | None = None,
                      defer: bool = False) -> list[Submission]:
     """Every submission under ``root`` (a folder, or a single notebook), sorted by id.
@@ -400,7 +417,7 @@ def find_submissions(root: Path, *, unpack: Unpacker | None = None,
                 for rel, path in files_under(entry).items():
                     files.setdefault(rel, path)
             else:
-                files.setdefault(named.original, entry)
+                _add_upload(files, named.original, entry)
         elif entry.is_file() and entry.suffix in SUBMISSION_SUFFIXES:
             add(Submission(id=entry.stem, path=entry), entry)
         elif entry.is_file() and (unpack is not None or defer) and is_zip_name(entry.name):

@@ -236,3 +236,27 @@ def test_an_id_in_scientific_notation_is_refused_with_its_line(tmp_path, written
     with pytest.raises(RosterError, match=rf"class.csv:3: the id '{re.escape(written)}' is a number in "
                                           r"scientific notation.*format the column 'id' as Text"):
         load_roster(path)
+
+
+def test_an_on_time_and_a_late_upload_of_one_name_are_both_named_none_graded(tmp_path):
+    """Two Canvas downloads in one folder (the on-time one, then the late resubmissions): on main
+    Jane's on-time notebook, first in name order, was graded (90) and her late one left out
+    without a word."""
+    from grader.discover import SEVERAL_NOTEBOOKS
+
+    subs = tmp_path / "canvas"
+    nbs.write(subs / "smithjane_12345_111_rnn.ipynb", nbs.course_notebook(WRONG_CELL))
+    nbs.write(subs / "smithjane_LATE_12345_222_rnn.ipynb", nbs.course_notebook())
+    nbs.write(subs / "smithjane_12345_111_imdb_report.json", {"best_test_accuracy": 0.5})
+    nbs.write(subs / "smithjane_LATE_12345_222_imdb_report.json", {"best_test_accuracy": 0.9})
+    nbs.write(subs / "doejohn_555_333_rnn.ipynb", nbs.course_notebook())
+    out = tmp_path / "out"
+    summary, printed = grade(subs, out, similarity=False)
+    assert scores(out) == {"doejohn_555": "100", "smithjane_12345": "0"}
+    assert summary.several_notebooks == ("smithjane_12345",)
+    feedback = (out / "smithjane_12345" / "feedback.md").read_text("utf-8")
+    assert ("2 notebooks (smithjane_12345_111_rnn.ipynb, smithjane_LATE_12345_222_rnn.ipynb)"
+            in feedback) and SEVERAL_NOTEBOOKS in feedback
+    (subs / "smithjane_12345_111_rnn.ipynb").unlink()  # the TA keeps the one to grade
+    grade(subs, out, similarity=False)
+    assert scores(out)["smithjane_12345"] == "100"
