@@ -67,6 +67,10 @@ figure{margin:.5em 0}
 figure svg{max-width:100%;height:auto;border:1px solid #eee}
 .note{background:#fff8e1;border-left:4px solid #f0b400;padding:.4em .8em;margin:.5em 0}
 code{font-size:.95em}
+@media print,(max-width:760px){body{background:#fff;font-size:11px}main{max-width:none;padding:0 4px}
+table.data{font-size:.92em}table.data th,table.data td{padding:1px 3px}table.data td:not(.num){overflow-wrap:anywhere}h2{break-after:avoid}tr,figure{break-inside:avoid}
+.kpi{min-width:6em;padding:2px 8px}pre{white-space:pre-wrap;overflow-wrap:anywhere}
+table.scores th,table.scores td{overflow-wrap:anywhere;font-size:.9em}}
 """
 
 

@@ -260,3 +260,36 @@ def test_an_on_time_and_a_late_upload_of_one_name_are_both_named_none_graded(tmp
     (subs / "smithjane_12345_111_rnn.ipynb").unlink()  # the TA keeps the one to grade
     grade(subs, out, similarity=False)
     assert scores(out)["smithjane_12345"] == "100"
+
+
+# --------------------------------------------------------------------------- the class report on paper
+
+WIDTH_PROBE = """<script>
+window.addEventListener('load', function () {
+  var out = document.createElement('pre');
+  out.id = 'probe';
+  out.textContent = 'WIDTH ' + document.documentElement.scrollWidth + ' ' + document.documentElement.clientWidth;
+  document.body.appendChild(out);
+});
+</script>"""
+
+
+def test_the_class_report_fits_a_printed_page(tmp_path):
+    """An instructor prints report.html to PDF (A4 or Letter: about 720 CSS pixels of width): on
+    main the parts table (13 columns) was wider than that and its right columns (crashed, not
+    run, grader error) were cut off the page. A window of that width lays the page out as print."""
+    from tests.pages import run_chromium
+
+    subs = small_class(tmp_path / "subs")
+    out = tmp_path / "out"
+    grade(subs, out)
+    page = (out / "report.html").read_text("utf-8")
+    page = re.sub(r'<meta[^>]*Content-Security-Policy[^>]*>', "", page).replace("</body>", WIDTH_PROBE + "</body>")
+    probed = tmp_path / "probed.html"
+    probed.write_text(page, "utf-8")
+    done = run_chromium(probed, tmp_path, "--dump-dom", "--window-size=720,1000")
+    found = re.search(r'<pre id="probe">WIDTH (\d+) (\d+)</pre>', done.stdout)
+    assert found, done.stderr[-2000:]
+    scroll, client = int(found[1]), int(found[2])
+    assert 600 < client <= 720 and scroll <= client, (scroll, client)
+    assert "@media print" in page
