@@ -652,7 +652,7 @@ _INTERRUPTED_AFTER = ("\nInterrupted: every submission is graded and the gradebo
 
 
 def _earlier_class(submissions: Path, *, out_dir: Path, former: Sequence[str], batch: Any,
-                   on_kept: Callable) -> Any:
+                   on_kept: Callable, graded: Sequence[str] = ()) -> Any:
     """The earlier gradebook's submissions a run of the one notebook ``submissions`` keeps
     (``grader.incremental.earlier_class``), or None when the run is of a folder or a zip (a
     submission no longer in it is a student who left), or ``out_dir`` holds no gradebook that
@@ -667,6 +667,20 @@ def _earlier_class(submissions: Path, *, out_dir: Path, former: Sequence[str], b
     listed = gradebook_submissions(out_dir / GRADEBOOK)
     if not listed:
         return None
+    from grader.discover import readable_id
+    from grader.files import spreadsheet_text
+
+    folder = readable_id(submissions.resolve().parent.name)
+    if (graded and not any(spreadsheet_text(sid) in listed for sid in graded)
+            and spreadsheet_text(folder) in listed):
+        # A folder of folders' student (alice/rnn.ipynb): graded alone it is a row 'rnn' beside
+        # alice's, without the files beside it in alice/ (an imdb_report.json).
+        raise CommandError(
+            f"{submissions} is in the folder {folder}/, a submission of {out_dir / GRADEBOOK}: graded "
+            f"alone it would be a new row {graded[0]!r} beside {folder!r}'s, without the other files of "
+            f"{folder}/. Grade the folder that holds {folder}/ again (python3 grade.py "
+            f"{submissions.parent.parent} --out {out_dir}): {folder} is graded again, the others "
+            f"are kept as they are")
     try:
         earlier = earlier_class(out_dir, former, batch=batch, listed=listed, on_kept=on_kept)
     except EarlierClassError as exc:
@@ -675,7 +689,9 @@ def _earlier_class(submissions: Path, *, out_dir: Path, former: Sequence[str], b
             f"again into {out_dir} (python3 grade.py SUBMISSIONS --out {out_dir}, with this notebook "
             f"among the submissions), or grade this notebook into a folder of its own "
             f"(--out ANOTHER_FOLDER)") from None
-    return earlier if earlier.keys else None
+    if not earlier.keys:
+        return None
+    return replace(earlier, added=tuple(sid for sid in graded if spreadsheet_text(sid) not in listed))
 
 
 def _earlier_class_note(earlier: Any, *, out_dir: Path) -> str:
@@ -683,6 +699,9 @@ def _earlier_class_note(earlier: Any, *, out_dir: Path) -> str:
     note = (f"Kept in {out_dir / GRADEBOOK}, {CLASS_REPORT} and {SIMILARITY_CSV}: its {len(earlier.keys)} "
             f"other submission(s), as the earlier run graded them (a run of one notebook into the "
             f"class's output folder updates that notebook's row only)")
+    if earlier.added:
+        note += (f"; {', '.join(earlier.added)} was not in it and is a new row (a student graded before "
+                 f"is regraded by a notebook named as their row, docs/instructors.md)")
     if earlier.other_grader:
         shown = ", ".join(earlier.other_grader[:10]) + (
             f" and {len(earlier.other_grader) - 10} more" if len(earlier.other_grader) > 10 else "")
@@ -974,7 +993,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         # One notebook into the class's output folder (a regrade, a late resubmission): the
         # earlier gradebook's other submissions are kept as graded, not dropped from it.
         earlier = (_earlier_class(Path(submissions), out_dir=out_dir, former=former, batch=batch,
-                                  on_kept=absorb) if former else None)
+                                  on_kept=absorb, graded=tuple(by_id)) if former else None)
         if force:
             todo, kept = list(subs), {}
         else:

@@ -287,6 +287,7 @@ class EarlierClass:
     submissions: tuple[Submission, ...]  # their id, the notebook graded then, its platform account
     keys: Mapping[str, str | None]  # id -> the key its folder was graded under (None: unreadable)
     other_grader: tuple[str, ...]  # ids graded by another version of the grader
+    added: tuple[str, ...] = ()  # this run's ids the earlier gradebook did not list: new rows
 
 
 def earlier_class(out_dir: Path, former: Sequence[str], *, batch: BatchKey, listed: Container[str],

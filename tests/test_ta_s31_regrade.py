@@ -65,6 +65,7 @@ def test_one_notebook_graded_again_updates_its_row_and_keeps_the_class(tmp_path)
     assert summary.former == ()  # no one is called gone
     assert "Not among this run's submissions" not in printed
     assert "its 2 other submission(s), as the earlier run graded them" in printed
+    assert "new row" not in printed
     assert "Graded 3 of 3 (1 in this run, 2 kept from the earlier grades.csv)" in printed
     assert "1 score(s) differ from the earlier grades.csv: bob 90 -> 100.\n" in printed
     page = (out / "report.html").read_text("utf-8")
@@ -91,7 +92,8 @@ def test_a_late_resubmission_of_a_new_student_is_added(tmp_path):
     out = tmp_path / "out"
     grade(subs, out, similarity=False)
     nbs.write(tmp_path / "late" / "zoe.ipynb", nbs.course_notebook(WRONG_CELL))
-    grade(tmp_path / "late" / "zoe.ipynb", out, similarity=False)
+    _, printed = grade(tmp_path / "late" / "zoe.ipynb", out, similarity=False)
+    assert "zoe was not in it and is a new row" in printed
     assert scores(out) == {"alice": "100", "bob": "90", "carol": "100", "zoe": "90"}
 
 
@@ -293,3 +295,23 @@ def test_the_class_report_fits_a_printed_page(tmp_path):
     scroll, client = int(found[1]), int(found[2])
     assert 600 < client <= 720 and scroll <= client, (scroll, client)
     assert "@media print" in page
+
+
+def test_a_notebook_of_a_folder_of_folders_is_not_graded_alone_into_a_new_row(tmp_path):
+    """alice/rnn.ipynb graded alone has the id 'rnn': on main a row 'rnn' beside alice's
+    unchanged one (and without alice/'s other files); now refused before grading, saying to
+    grade the class's folder, where alice alone is graded again."""
+    subs = tmp_path / "subs"
+    nbs.write(subs / "alice" / "rnn.ipynb", nbs.course_notebook(WRONG_CELL))
+    nbs.write(subs / "carol" / "rnn.ipynb", nbs.alt_notebook())
+    out = tmp_path / "out"
+    grade(subs, out, similarity=False)
+    book = (out / "grades.csv").read_bytes()
+    nbs.write(subs / "alice" / "rnn.ipynb", nbs.course_notebook())
+    with pytest.raises(commands.CommandError) as refused:
+        grade(subs / "alice" / "rnn.ipynb", out, similarity=False)
+    assert f"is in the folder alice/, a submission of {out / 'grades.csv'}" in str(refused.value)
+    assert f"python3 grade.py {subs} --out {out}" in str(refused.value)
+    assert (out / "grades.csv").read_bytes() == book and not (out / "rnn").exists()
+    summary, _ = grade(subs, out, similarity=False)
+    assert summary.skipped == 1 and scores(out) == {"alice": "100", "carol": "100"}
