@@ -315,3 +315,27 @@ def test_a_notebook_of_a_folder_of_folders_is_not_graded_alone_into_a_new_row(tm
     assert (out / "grades.csv").read_bytes() == book and not (out / "rnn").exists()
     summary, _ = grade(subs, out, similarity=False)
     assert summary.skipped == 1 and scores(out) == {"alice": "100", "carol": "100"}
+
+
+def test_a_class_report_without_names_to_share(tmp_path, capsys):
+    """The instructor shares the class's figures with colleagues: report.html names students in
+    its harness, unreadable, roster, IMDB and similar-code sections, and there was no copy
+    without them."""
+    from grader import classreport
+
+    subs = tmp_path / "subs"
+    nbs.write(subs / "qxalice.ipynb", nbs.course_notebook())
+    nbs.write(subs / "qxdora.ipynb", nbs.course_notebook())  # a pair the check flags
+    nbs.write(subs / "qxbob.ipynb", nbs.course_notebook(WRONG_CELL))
+    (subs / "qxeve.ipynb").write_text("{ not json")  # unreadable
+    out = tmp_path / "out"
+    grade(subs, out)
+    full = (out / "report.html").read_text("utf-8")
+    assert all(name in full for name in ("qxalice", "qxdora", "qxeve"))
+    assert classreport.main([str(out)]) == 0
+    page = (out / classreport.SUMMARY_NAME).read_text("utf-8")
+    assert "qx" not in page  # no student, nor their code
+    assert "<b>4</b>submissions" in page and "<b>1</b>unreadable" in page
+    assert 'id="parts"' in page and 'id="cases"' in page and 'id="similarity"' not in page
+    assert "names no student" in page and "report-without-names.html" in capsys.readouterr().out
+    assert classreport.main([str(tmp_path / "nothing")]) == 2
