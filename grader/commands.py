@@ -28,6 +28,7 @@ DEFAULT_RUBRIC = REPO / "rubrics" / "rnn.yaml"
 DEFAULT_OUT = Path("grading-output")
 SIMILARITY_CSV = "similarity.csv"
 CLASS_REPORT = "report.html"
+SUMMARY_REPORT = "report-without-names.html"  # grader.classreport.SUMMARY_NAME (python3 -m grader.classreport)
 GRADEBOOK = "grades.csv"  # grader.report.Gradebook writes it
 SOURCES_FILE = "functions.json"  # OUT/<id>/: the graded functions' sources, for the similarity check
 OWN_WORK_FIELD = "own_work"  # its entry of the notebook's own work (grader.similarity.ownwork.OWN_WORK_FIELD)
@@ -1134,6 +1135,10 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         if report_path is None:  # an earlier run's report would read as this run's
             _remove_earlier(out_dir / CLASS_REPORT, stream=stream,
                             why="the class report was not written this time")
+        if (out_dir / SUMMARY_REPORT).exists():  # made from an earlier run's results
+            _remove_earlier(out_dir / SUMMARY_REPORT, stream=stream,
+                            why=f"its figures may not be this run's (python3 -m grader.classreport "
+                                f"{out_dir} writes it again)")
 
     from grader.discover import SEVERAL_NOTEBOOKS
 

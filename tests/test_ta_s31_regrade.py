@@ -339,3 +339,7 @@ def test_a_class_report_without_names_to_share(tmp_path, capsys):
     assert 'id="parts"' in page and 'id="cases"' in page and 'id="similarity"' not in page
     assert "names no student" in page and "report-without-names.html" in capsys.readouterr().out
     assert classreport.main([str(tmp_path / "nothing")]) == 2
+    assert classreport.SUMMARY_NAME == commands.SUMMARY_REPORT
+    _, printed = grade(subs, out)  # a later run: the copy's figures may be stale
+    assert not (out / classreport.SUMMARY_NAME).exists()
+    assert f"Removed {out / classreport.SUMMARY_NAME}: it was an earlier run's" in printed
