@@ -343,3 +343,18 @@ def test_a_class_report_without_names_to_share(tmp_path, capsys):
     _, printed = grade(subs, out)  # a later run: the copy's figures may be stale
     assert not (out / classreport.SUMMARY_NAME).exists()
     assert f"Removed {out / classreport.SUMMARY_NAME}: it was an earlier run's" in printed
+
+
+def test_with_the_roster_a_regrade_keeps_every_students_row_and_status(tmp_path):
+    subs = small_class(tmp_path / "subs")
+    (subs / "carol.ipynb").write_text("{ not json")  # unreadable
+    roster = _roster(tmp_path, "id,name\nalice,Alice\nbob,Bob\ncarol,Carol\ncleo,Cléo\n")
+    out = tmp_path / "out"
+    grade(subs, out, roster=roster, similarity=False)
+    nbs.write(subs / "bob.ipynb", nbs.course_notebook())
+    summary, printed = grade(subs / "bob.ipynb", out, roster=roster, similarity=False)
+    with open(out / "grades.csv", newline="", encoding="utf-8") as handle:
+        table = [(r["student_id"], r["submission"], r["score"], r["status"]) for r in csv.DictReader(handle)]
+    assert table == [("alice", "alice", "100", "graded"), ("bob", "bob", "100", "graded"),
+                     ("carol", "carol", "0", "unreadable"), ("cleo", "", "0", "no submission")]
+    assert summary.no_submission == ("cleo",) and "not in this run" not in printed
