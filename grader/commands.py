@@ -695,9 +695,10 @@ def _earlier_class(submissions: Path, *, out_dir: Path, former: Sequence[str], b
     return replace(earlier, added=tuple(sid for sid in graded if spreadsheet_text(sid) not in listed))
 
 
-def _earlier_class_note(earlier: Any, *, out_dir: Path) -> str:
+def _earlier_class_note(earlier: Any, *, out_dir: Path, similarity: bool = True) -> str:
     """What a run of one notebook into the class's output folder says of the submissions it kept."""
-    note = (f"Kept in {out_dir / GRADEBOOK}, {CLASS_REPORT} and {SIMILARITY_CSV}: its {len(earlier.keys)} "
+    files = f"{CLASS_REPORT} and {SIMILARITY_CSV}" if similarity else CLASS_REPORT
+    note = (f"Kept in {out_dir / GRADEBOOK}, {files}: its {len(earlier.keys)} "
             f"other submission(s), as the earlier run graded them (a run of one notebook into the "
             f"class's output folder updates that notebook's row only)")
     if earlier.added:
@@ -1017,7 +1018,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         if earlier is not None:
             keys.update(earlier.keys)
             former = tuple(sid for sid in former if sid not in earlier.keys)
-            notes.append(_earlier_class_note(earlier, out_dir=out_dir))
+            notes.append(_earlier_class_note(earlier, out_dir=out_dir, similarity=similarity))
             stream.write(notes[-1] + "\n")
         everyone_subs = subs + list(earlier.submissions) if earlier is not None else subs
         matched = class_roster.match(everyone_subs, earlier=former) if class_roster is not None else None

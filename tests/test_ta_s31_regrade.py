@@ -94,6 +94,7 @@ def test_a_late_resubmission_of_a_new_student_is_added(tmp_path):
     nbs.write(tmp_path / "late" / "zoe.ipynb", nbs.course_notebook(WRONG_CELL))
     _, printed = grade(tmp_path / "late" / "zoe.ipynb", out, similarity=False)
     assert "zoe was not in it and is a new row" in printed
+    assert f"Kept in {out / 'grades.csv'}, report.html: its 3 other" in printed  # no similarity.csv here
     assert scores(out) == {"alice": "100", "bob": "90", "carol": "100", "zoe": "90"}
 
 
