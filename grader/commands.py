@@ -668,20 +668,22 @@ def _earlier_class(submissions: Path, *, out_dir: Path, former: Sequence[str], b
     listed = gradebook_submissions(out_dir / GRADEBOOK)
     if not listed:
         return None
-    from grader.discover import readable_id
+    from grader.discover import platform_name, readable_id
     from grader.files import spreadsheet_text
 
-    folder = readable_id(submissions.resolve().parent.name)
+    parent = submissions.resolve().parent.name
+    named = platform_name(parent)  # a Moodle student's folder, Jane Smith_4242_assignsubmission_file_
+    folder = readable_id(named.id if named is not None and not named.original else parent)
     if (graded and not any(spreadsheet_text(sid) in listed for sid in graded)
             and spreadsheet_text(folder) in listed):
         # A folder of folders' student (alice/rnn.ipynb): graded alone it is a row 'rnn' beside
         # alice's, without the files beside it in alice/ (an imdb_report.json).
         raise CommandError(
-            f"{submissions} is in the folder {folder}/, a submission of {out_dir / GRADEBOOK}: graded "
-            f"alone it would be a new row {graded[0]!r} beside {folder!r}'s, without the other files of "
-            f"{folder}/. Grade the folder that holds {folder}/ again (python3 grade.py "
-            f"{submissions.parent.parent} --out {out_dir}): {folder} is graded again, the others "
-            f"are kept as they are")
+            f"{submissions} is in the folder {readable_id(parent)}/, {folder!r}'s, a submission of "
+            f"{out_dir / GRADEBOOK}: graded alone it would be a new row {graded[0]!r} beside "
+            f"{folder!r}'s, without the other files of that folder. Grade the folder that holds it "
+            f"again (python3 grade.py {submissions.parent.parent} --out {out_dir}): {folder} is "
+            f"graded again, the others are kept as they are")
     try:
         earlier = earlier_class(out_dir, former, batch=batch, listed=listed, on_kept=on_kept)
     except EarlierClassError as exc:

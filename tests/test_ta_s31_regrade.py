@@ -311,7 +311,7 @@ def test_a_notebook_of_a_folder_of_folders_is_not_graded_alone_into_a_new_row(tm
     nbs.write(subs / "alice" / "rnn.ipynb", nbs.course_notebook())
     with pytest.raises(commands.CommandError) as refused:
         grade(subs / "alice" / "rnn.ipynb", out, similarity=False)
-    assert f"is in the folder alice/, a submission of {out / 'grades.csv'}" in str(refused.value)
+    assert f"is in the folder alice/, 'alice''s, a submission of {out / 'grades.csv'}" in str(refused.value)
     assert f"python3 grade.py {subs} --out {out}" in str(refused.value)
     assert (out / "grades.csv").read_bytes() == book and not (out / "rnn").exists()
     summary, _ = grade(subs, out, similarity=False)
@@ -359,3 +359,15 @@ def test_with_the_roster_a_regrade_keeps_every_students_row_and_status(tmp_path)
     assert table == [("alice", "alice", "100", "graded"), ("bob", "bob", "100", "graded"),
                      ("carol", "carol", "0", "unreadable"), ("cleo", "", "0", "no submission")]
     assert summary.no_submission == ("cleo",) and "not in this run" not in printed
+
+
+def test_a_notebook_of_a_moodle_students_folder_is_not_graded_alone_into_a_new_row(tmp_path):
+    subs = tmp_path / "moodle"
+    folder = subs / "Jane Smith_4242_assignsubmission_file_"
+    nbs.write(folder / "rnn.ipynb", nbs.course_notebook(WRONG_CELL))
+    nbs.write(subs / "Bo Li_77_assignsubmission_file_" / "rnn.ipynb", nbs.course_notebook())
+    out = tmp_path / "out"
+    grade(subs, out, similarity=False)
+    assert scores(out) == {"Bo Li_77": "100", "Jane Smith_4242": "90"}
+    with pytest.raises(commands.CommandError, match="'Jane Smith_4242''s, a submission of"):
+        grade(folder / "rnn.ipynb", out, similarity=False)
