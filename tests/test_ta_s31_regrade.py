@@ -4,7 +4,6 @@ and keeps everyone else's, or refuses, before grading, when the rubric or the fi
 from __future__ import annotations
 
 import csv
-import io
 import re
 import shutil
 from pathlib import Path
@@ -15,6 +14,7 @@ from grader import commands
 from grader.incremental import KEY_FILE
 from grader.report import gradebook_scores, gradebook_submissions
 from tests import notebooks as nbs
+from tests.test_ta_s27_roster import grade as quick_class_run
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,12 +37,8 @@ def small_class(folder: Path) -> Path:
 
 
 def grade(subs: Path, out: Path, **options) -> tuple[commands.ClassSummary, str]:
-    """A quick class run (one job, no pages) and what it printed."""
-    stream = io.StringIO()
-    settings = dict(jobs=1, feedback_html=False, progress_bar=False, stream=stream)
-    settings.update(options)
-    summary = commands.grade_class(subs, out_dir=out, **settings)
-    return summary, stream.getvalue()
+    """A quick class run (one job, no pages; the similarity check unless told) and what it printed."""
+    return quick_class_run(subs, out, **{"similarity": True, "progress_bar": False, **options})
 
 
 def scores(out: Path) -> dict[str, str]:
