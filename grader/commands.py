@@ -826,7 +826,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
                 jobs: int | None = None, force: bool = False, similarity: bool = True,
                 template: Path | None = None, known: Path | None = None,
                 feedback_html: bool = True, class_report: bool = True,
-                roster: Path | None = None, excel: bool = False,
+                roster: Path | None = None, excel: bool = False, adjust: Path | None = None,
                 progress_bar: bool | None = None, stream: TextIO | None = None) -> ClassSummary:
     """Grade every submission under ``submissions`` (a folder, a notebook or a zip) into ``out_dir``.
 
@@ -842,7 +842,8 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
     anything else: every student on it gets a row of ``grades.csv`` (0 points and ``no
     submission`` when they have none), and the submissions of students not on it are graded and
     named. Not part of any key: a roster changed between runs regrades nobody. ``excel``: write
-    ``grades.csv`` with a UTF-8 byte-order mark, for Excel.
+    ``grades.csv`` with a UTF-8 byte-order mark, for Excel. ``adjust``: a TA's points by hand
+    (``grader.adjustments``), added to the scores of ``grades.csv``; read before anything else.
 
     With everything to grade in a folder, the workers' zygotes are started first thing
     (``_start_zygotes``, before NumPy's import): their boot runs beside this process's
@@ -874,6 +875,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
             raise CommandError(reason)
         # A roster that cannot be used stops the run before anything starts, named with its line.
         class_roster = _load_roster(Path(roster)) if roster is not None else None
+        adjustments = _load_adjustments(Path(adjust)) if adjust is not None else None
         # The workers' zygotes boot (Python, NumPy, the child runtime) while this process
         # imports the rest of the grader and loads the rubric and fixtures.
         zygotes = _start_zygotes(Path(submissions), out_dir=out_dir, wanted=wanted,
@@ -1087,12 +1089,19 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
             # lists it, as a run without --force would (a gradebook without them missed students).
             partition([sub for sub in subs if sub.id not in fresh], keys, out_dir=out_dir, on_kept=absorb)
         tally, book = books()
-        dropped = _gradebook_options_dropped(out_dir / GRADEBOOK, roster=matched is not None, excel=excel)
+        dropped = _gradebook_options_dropped(out_dir / GRADEBOOK, roster=matched is not None, excel=excel,
+                                             adjust=adjustments is not None)
         earlier_scores = gradebook_scores(out_dir / GRADEBOOK)
-        book.write(out_dir, roster=matched, bom=excel)
-        changes = book.changes_from(earlier_scores) if earlier_scores else ""
+        by_cell = adjustments.by_submission if adjustments is not None else None
+        book.write(out_dir, roster=matched, bom=excel, adjustments=by_cell)
+        changes = book.changes_from(earlier_scores, by_cell) if earlier_scores else ""
         if changes:
             notes.append(changes)
+        if by_cell and (unmatched := book.unmatched(by_cell)):
+            notes.append(f"Adjustments of {adjustments.path} for no submission of {GRADEBOOK}, not "
+                         f"applied (its column 'submission' must be the id as {GRADEBOOK} writes it): "
+                         + ", ".join(f"{cell} (line {by_cell[cell].lines[0]})" for cell in unmatched))
+            stream.write(notes[-1] + "\n")
         if dropped:
             stream.write(dropped)
 
@@ -1372,7 +1381,7 @@ def _entries(root: Path) -> int:
         return 1
 
 
-def _gradebook_options_dropped(path: Path, *, roster: bool, excel: bool) -> str:
+def _gradebook_options_dropped(path: Path, *, roster: bool, excel: bool, adjust: bool = False) -> str:
     """What an earlier ``grades.csv`` had that this run's will not (lines to print, or ""): the
     roster's columns and students (``--roster``), Excel's byte-order mark (``--excel``). Neither
     option is remembered, so a re-run for two late submissions without them silently dropped the
@@ -1388,6 +1397,10 @@ def _gradebook_options_dropped(path: Path, *, roster: bool, excel: bool) -> str:
         lines.append(f"The earlier {GRADEBOOK} had a roster's columns and students; this run was given no "
                      f"--roster, so {path} now lists the submissions only: run again with --roster FILE "
                      f"(nothing is graded again) to have every student of the class in it\n")
+    if not adjust and b",adjustment,adjustment_reason" in header:
+        lines.append(f"The earlier {GRADEBOOK} had a TA's adjustments (--adjust); this run was given none, "
+                     f"so {path}'s scores are the grader's alone: run again with --adjust FILE (nothing "
+                     f"is graded again) to have them\n")
     if not excel and head.startswith(b"\xef\xbb\xbf"):
         lines.append(f"The earlier {GRADEBOOK} was written for Excel (--excel); this run's is plain UTF-8: "
                      f"add --excel if Excel opens it\n")
@@ -1452,6 +1465,16 @@ def _print_summary(summary: ClassSummary, *, stream: TextIO, similarity_ran: boo
 
 _NO_SUBMISSION = "no submission"  # grader.report.NO_SUBMISSION (not imported before the fork)
 _NOT_IN_THIS_RUN = "not in this run"  # grader.report.NOT_IN_THIS_RUN
+
+
+def _load_adjustments(path: Path) -> Any:
+    """``grader.adjustments.load_adjustments``, its error a ``CommandError``."""
+    from grader.adjustments import AdjustmentError, load_adjustments
+
+    try:
+        return load_adjustments(path)
+    except AdjustmentError as exc:
+        raise CommandError(str(exc)) from None
 
 
 def _load_roster(path: Path) -> Any:

@@ -583,24 +583,49 @@ def csv_separator(header: str) -> str:
 _WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
 
 
-def _roster_text(path: Path) -> str:
-    """The roster's text: UTF-8, a byte-order mark (Excel's "CSV UTF-8") dropped; UTF-16 when
-    it begins with its byte-order mark (Excel's "Unicode Text", tab separated)."""
+def csv_text(path: Path, *, what: str = "roster", error: type[Exception] = RosterError) -> str:
+    """The text of a CSV file a TA gives (the roster, ``what`` names it in messages): UTF-8, a
+    byte-order mark (Excel's "CSV UTF-8") dropped; UTF-16 when it begins with its byte-order
+    mark (Excel's "Unicode Text", tab separated). Raises ``error`` naming the file (and the line)
+    when it cannot be read, is a workbook, or is not UTF-8."""
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise RosterError(f"{path}: the roster cannot be read ({exc.strerror or exc})") from None
+        raise error(f"{path}: the {what} cannot be read ({exc.strerror or exc})") from None
     if data.startswith(_WORKBOOK_MAGIC):
-        raise RosterError(f"{path}: this is a spreadsheet workbook (.xlsx, .ods or .xls), not a CSV "
-                          f"file; save the sheet as \"CSV UTF-8\" (Excel) or CSV (LibreOffice)")
+        raise error(f"{path}: this is a spreadsheet workbook (.xlsx, .ods or .xls), not a CSV "
+                    f"file; save the sheet as \"CSV UTF-8\" (Excel) or CSV (LibreOffice)")
     try:
         if data.startswith((b"\xff\xfe", b"\xfe\xff")):
             return data.decode("utf-16")
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[:exc.start].count(b"\n") + 1
-        raise RosterError(f"{path}:{line}: the roster is not UTF-8 text (byte 0x{data[exc.start]:02x}); "
-                          f"save it as \"CSV UTF-8\" (Excel) or UTF-8 (LibreOffice)") from None
+        raise error(f"{path}:{line}: the {what} is not UTF-8 text (byte 0x{data[exc.start]:02x}); "
+                    f"save it as \"CSV UTF-8\" (Excel) or UTF-8 (LibreOffice)") from None
+
+
+def csv_rows(path: Path, *, what: str = "roster", error: type[Exception] = RosterError,
+             example: str = "\"id,name,email\"", each: str = "one student a line",
+             ) -> tuple[list[tuple[int, list[str]]], str]:
+    """``([(line number, fields), ...], separator)`` of the CSV file a TA gives at ``path``
+    (``csv_text``, ``csv_separator``); raises ``error`` naming the file and the line when it is
+    empty (``example`` is a header line to show, ``each`` what each line then holds) or not CSV."""
+    import csv
+
+    lines = csv_text(path, what=what, error=error).splitlines()
+    if not any(line.strip() for line in lines):
+        raise error(f"{path}: the {what} is empty; it needs a header line, such as {example}, then {each}")
+    separator = csv_separator(lines[0])
+    reader = csv.reader(lines, delimiter=separator, strict=True)
+    rows: list[tuple[int, list[str]]] = []
+    try:
+        for row in reader:
+            rows.append((reader.line_num, row))
+    except csv.Error as exc:
+        raise error(f"{path}:{reader.line_num}: the {what} is not a CSV file that can be read here "
+                    f"({exc})") from None
+    return rows, separator
 
 
 def _column(header: list[str], names: Sequence[str]) -> int | None:
@@ -619,23 +644,8 @@ def load_roster(path: Path) -> Roster:
     with or without a byte-order mark. Raises ``RosterError`` naming the file and the line when
     it cannot be used: before grading starts, so a class is never graded against a roster that
     reads as nobody (a header taken for a student, every id in one column)."""
-    import csv
-
     path = Path(path)
-    text = _roster_text(path)
-    lines = text.splitlines()
-    if not any(line.strip() for line in lines):
-        raise RosterError(f"{path}: the roster is empty; it needs a header line, such as "
-                          f"\"id,name,email\", then one student a line")
-    separator = csv_separator(lines[0])
-    reader = csv.reader(lines, delimiter=separator, strict=True)
-    rows: list[tuple[int, list[str]]] = []
-    try:
-        for row in reader:
-            rows.append((reader.line_num, row))
-    except csv.Error as exc:
-        raise RosterError(f"{path}:{reader.line_num}: the roster is not a CSV file that can be "
-                          f"read here ({exc})") from None
+    rows, separator = csv_rows(path)
     header = rows[0][1]
     id_at = _column(header, ROSTER_ID_COLUMNS)
     if id_at is None:

@@ -367,3 +367,53 @@ def test_a_notebook_of_a_moodle_students_folder_is_not_graded_alone_into_a_new_r
     assert scores(out) == {"Bo Li_77": "100", "Jane Smith_4242": "90"}
     with pytest.raises(commands.CommandError, match="'Jane Smith_4242''s, a submission of"):
         grade(folder / "rnn.ipynb", out, similarity=False)
+
+
+# --------------------------------------------------------------------------- a TA's points by hand
+
+
+def test_points_by_hand_are_kept_by_every_run_given_them(tmp_path):
+    """A regrade request granted by hand: written into grades.csv it was replaced by the next run
+    without a word. In a file of the TA's own (';' and a decimal comma, as Excel writes it) it is
+    applied by every run, and a run without it says the gradebook lost it."""
+    subs = small_class(tmp_path / "subs")
+    out = tmp_path / "out"
+    adjust = _roster(tmp_path, "submission;points;reason\nbob;2,5;regrade request: the bias was right\n"
+                               "bob;-0,5;late\ncarol;1;\n")
+    summary, printed = grade(subs, out, adjust=adjust, similarity=False)
+    with open(out / "grades.csv", newline="", encoding="utf-8") as handle:
+        table = [(r["submission"], r["score"], r["adjustment"], r["adjustment_reason"])
+                 for r in csv.DictReader(handle)]
+    assert table == [("alice", "100", "0", ""), ("bob", "92", "2", "regrade request: the bias was right; late"),
+                     ("carol", "101", "1", "")]
+    _, again = grade(subs, out, adjust=adjust, similarity=False)  # nothing changed: nothing said
+    assert "differ" not in again
+    _, without = grade(subs, out, similarity=False)
+    assert scores(out)["bob"] == "90"
+    assert "had a TA's adjustments (--adjust); this run was given none" in without
+    assert "2 score(s) differ from the earlier grades.csv: bob 92 -> 90, carol 101 -> 100." in without
+
+
+@pytest.mark.parametrize("text, says", [
+    ("id,points\nbob,1\n", "adjust.csv:1: the header line must name the columns 'submission' and 'points'"),
+    ("submission,points\nbob,2,5\n", "adjust.csv:2: 3 fields where the header line has 2 (a decimal comma"),
+    ("submission;points\nbob;two\n", "adjust.csv:2: points must be a number, not 'two'"),
+    ("submission,points\n,1\n", "adjust.csv:2: no submission on this line"),
+    ("submission,points\nbob,\"2,5\"\n", "adjust.csv:2: points must be a number, not '2,5'; write a decimal"),
+])
+def test_an_adjustments_file_that_cannot_be_used_is_named_with_its_line(tmp_path, text, says):
+    from grader.adjustments import AdjustmentError, load_adjustments
+
+    path = tmp_path / "adjust.csv"
+    path.write_text(text, "utf-8")
+    with pytest.raises(AdjustmentError) as refused:
+        load_adjustments(path)
+    assert says in str(refused.value)
+
+
+def test_an_adjustment_for_no_submission_is_named(tmp_path):
+    subs = small_class(tmp_path / "subs")
+    adjust = _roster(tmp_path, "submission,points\nbobby,3\n")
+    _, printed = grade(subs, tmp_path / "out", adjust=adjust, similarity=False)
+    assert "for no submission of grades.csv, not applied" in printed and "bobby (line 2)" in printed
+    assert scores(tmp_path / "out")["bob"] == "90"
