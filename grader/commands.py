@@ -659,27 +659,30 @@ def _earlier_class(submissions: Path, *, out_dir: Path, former: Sequence[str], b
     submission no longer in it is a student who left), or ``out_dir`` holds no gradebook that
     lists any of ``former``. Raises CommandError, before anything is graded, when they cannot
     be kept (another rubric or other fixtures; damaged results), saying what to do."""
-    from grader.discover import is_zip_name
+    from grader.discover import is_zip_name, platform_name, readable_id
+    from grader.files import spreadsheet_text
     from grader.incremental import EarlierClassError, earlier_class
     from grader.report import gradebook_submissions
 
-    if not submissions.is_file() or is_zip_name(submissions.name):
+    if is_zip_name(submissions.name) or not (listed := gradebook_submissions(out_dir / GRADEBOOK)):
         return None
-    listed = gradebook_submissions(out_dir / GRADEBOOK)
-    if not listed:
+    here = submissions.resolve() if submissions.is_dir() else submissions.resolve().parent
+    named = platform_name(here.name)  # a Moodle student's folder, Jane Smith_4242_assignsubmission_file_
+    folder = readable_id(named.id if named is not None and not named.original else here.name)
+    strangers = graded and not any(spreadsheet_text(sid) in listed for sid in graded)
+    if submissions.is_dir():
+        if strangers and spreadsheet_text(folder) in listed:  # one student's folder, as a class
+            raise CommandError(
+                f"{submissions} is {folder!r}'s folder, a submission of {out_dir / GRADEBOOK}: graded "
+                f"as a class of its own, its notebook would be a row {graded[0]!r} and the gradebook "
+                f"would hold it alone. Grade the folder that holds it (python3 grade.py "
+                f"{submissions.parent} --out {out_dir}): {folder} is graded again, the others are kept")
         return None
-    from grader.discover import platform_name, readable_id
-    from grader.files import spreadsheet_text
-
-    parent = submissions.resolve().parent.name
-    named = platform_name(parent)  # a Moodle student's folder, Jane Smith_4242_assignsubmission_file_
-    folder = readable_id(named.id if named is not None and not named.original else parent)
-    if (graded and not any(spreadsheet_text(sid) in listed for sid in graded)
-            and spreadsheet_text(folder) in listed):
+    if strangers and spreadsheet_text(folder) in listed:
         # A folder of folders' student (alice/rnn.ipynb): graded alone it is a row 'rnn' beside
         # alice's, without the files beside it in alice/ (an imdb_report.json).
         raise CommandError(
-            f"{submissions} is in the folder {readable_id(parent)}/, {folder!r}'s, a submission of "
+            f"{submissions} is in the folder {readable_id(here.name)}/, {folder!r}'s, a submission of "
             f"{out_dir / GRADEBOOK}: graded alone it would be a new row {graded[0]!r} beside "
             f"{folder!r}'s, without the other files of that folder. Grade the folder that holds it "
             f"again (python3 grade.py {submissions.parent.parent} --out {out_dir}): {folder} is "

@@ -310,6 +310,10 @@ def test_a_notebook_of_a_folder_of_folders_is_not_graded_alone_into_a_new_row(tm
     assert f"is in the folder alice/, 'alice''s, a submission of {out / 'grades.csv'}" in str(refused.value)
     assert f"python3 grade.py {subs} --out {out}" in str(refused.value)
     assert (out / "grades.csv").read_bytes() == book and not (out / "rnn").exists()
+    with pytest.raises(commands.CommandError) as refused:  # alice's folder, as if a class
+        grade(subs / "alice", out, similarity=False)
+    assert f"{subs / 'alice'} is 'alice''s folder, a submission of {out / 'grades.csv'}" in str(refused.value)
+    assert (out / "grades.csv").read_bytes() == book and not (out / "rnn").exists()
     summary, _ = grade(subs, out, similarity=False)
     assert summary.skipped == 1 and scores(out) == {"alice": "100", "carol": "100"}
 
