@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Container, Iterable, Mapping, Sequence
@@ -35,6 +36,8 @@ from grader.models import Rubric, SubmissionResult
 from grader.report import RESULT_RECORD, read_submission
 
 KEY_FILE = "grading-key.json"
+#: The start of the name of a class run's folder for the students' zips (``grader.commands.UNPACK_PREFIX``).
+UNPACKED_PREFIX = "grade-unzip-"
 GRADER_DIR = Path(__file__).resolve().parent
 
 
@@ -336,13 +339,18 @@ def earlier_class(out_dir: Path, former: Sequence[str], *, batch: BatchKey, list
 
 
 def _account_of(sid: str, path: str) -> str:
-    """The Canvas or Moodle number of submission ``sid`` graded from ``path`` (its file's name or
-    its folder's is the platform's, naming ``sid``), as ``find_submissions`` gives it; else ""."""
-    for name in (Path(path).name, Path(path).parent.name):
+    """The Canvas or Moodle number of submission ``sid`` graded from ``path``, as
+    ``find_submissions`` gives it: when a folder of ``path`` or its file bears the platform's
+    name of ``sid``; else, when ``path`` is a folder of the grader's own (a student's zip was
+    unpacked there: ``/tmp/grade-unzip-.../s1/z1/rnn.ipynb``), the number ``sid`` ends with
+    (``smithbob_340934``), which only a platform's name gives a zip; else ""."""
+    for name in reversed(Path(path).parts):
         named = platform_name(name)
         if named is not None and readable_id(named.id) == sid:
             return sid.rsplit("_", 1)[-1]
-    return ""
+    unpacked = any(part.startswith(UNPACKED_PREFIX) for part in Path(path).parts)
+    number = re.fullmatch(r".+_(\d+)", sid)
+    return number[1] if unpacked and number else ""
 
 
 #: What ``regraded_because`` names of a key's parts that changed, in this order.

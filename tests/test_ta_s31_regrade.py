@@ -421,3 +421,28 @@ def test_an_adjustment_for_no_submission_is_named(tmp_path):
     _, printed = grade(subs, tmp_path / "out", adjust=adjust, similarity=False)
     assert "for no submission of grades.csv, not applied" in printed and "bobby (line 2)" in printed
     assert scores(tmp_path / "out")["bob"] == "90"
+
+
+def test_a_regrade_with_a_roster_of_canvas_numbers_keeps_a_zipped_students_match(tmp_path):
+    """The kept students are matched to the roster again: a student whose upload was a zip was
+    graded from the grader's own unpacking folder, and must still be the roster's 340934."""
+    import zipfile
+
+    from grader.incremental import UNPACKED_PREFIX
+
+    assert UNPACKED_PREFIX == commands.UNPACK_PREFIX
+    subs = tmp_path / "canvas"
+    nbs.write(tmp_path / "rnn.ipynb", nbs.course_notebook())
+    subs.mkdir()
+    with zipfile.ZipFile(subs / "smithbob_340934_208490284_work.zip", "w") as archive:
+        archive.write(tmp_path / "rnn.ipynb", "rnn.ipynb")
+    nbs.write(subs / "doejohn_555_333_rnn.ipynb", nbs.course_notebook(WRONG_CELL))
+    roster = _roster(tmp_path, "Student,ID\n\"Smith, Bob\",340934\n\"Doe, John\",555\n")
+    out = tmp_path / "out"
+    grade(subs, out, roster=roster, similarity=False)
+    nbs.write(subs / "doejohn_555_333_rnn.ipynb", nbs.course_notebook())
+    summary, _ = grade(subs / "doejohn_555_333_rnn.ipynb", out, roster=roster, similarity=False)
+    with open(out / "grades.csv", newline="", encoding="utf-8") as handle:
+        table = [(r["student_id"], r["submission"], r["score"], r["status"]) for r in csv.DictReader(handle)]
+    assert table == [("340934", "smithbob_340934", "100", "graded"), ("555", "doejohn_555", "100", "graded")]
+    assert summary.no_submission == () and summary.not_on_roster == ()
