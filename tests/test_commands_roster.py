@@ -385,7 +385,7 @@ def test_one_notebook_run_into_the_class_folder_does_not_call_the_others_absent(
     """A TA regrades one student into the class's output folder with the roster: the others'
     results are there from the last run, but not in this one. 'no submission' with 0 points
     would be a false zero uploaded for each of them. (Since the thirty-first session the earlier
-    gradebook's rows are kept as graded, tests/test_ta_s31_regrade.py; without an earlier
+    gradebook's rows are kept as graded, tests/test_commands_regrade.py; without an earlier
     gradebook the others' folders still read 'not in this run'.)"""
     subs = small_class(tmp_path / "subs")
     roster = write_roster(tmp_path / "class.csv", "id,name\nada,Ada\nbob,Bob\njose garcia,José\ncleo,Cléo\n")

@@ -1,6 +1,8 @@
-"""A TA's term with the grader (thirty-first session): one notebook graded again into the class's
-output folder (a regrade request, a late resubmission) updates its row of the class's gradebook
-and keeps everyone else's, or refuses, before grading, when the rubric or the fixtures changed."""
+"""grader.commands over a TA's term (thirty-first session): one notebook graded again into the
+class's output folder (a regrade request, a late resubmission) updates its row of the class's
+gradebook and keeps everyone else's, or refuses before grading; the scores that changed are
+said; what the grader reads of a TA's files (roster ids, points by hand, an earlier gradebook)
+with a decimal comma; the class report on paper and without names."""
 from __future__ import annotations
 
 import csv
@@ -14,7 +16,7 @@ from grader import commands
 from grader.incremental import KEY_FILE
 from grader.report import gradebook_scores, gradebook_submissions
 from tests import notebooks as nbs
-from tests.test_ta_s27_roster import grade as quick_class_run
+from tests.test_commands_roster import grade as quick_class_run
 
 ROOT = Path(__file__).resolve().parent.parent
 
