@@ -16,7 +16,7 @@ from grader import commands
 from grader.incremental import KEY_FILE
 from grader.report import gradebook_scores, gradebook_submissions
 from tests import notebooks as nbs
-from tests.test_commands_roster import grade as quick_class_run
+from tests.test_commands_roster import grade as quick_class_run, rows
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -212,9 +212,8 @@ def test_an_id_column_formatted_with_decimals_matches_the_canvas_number(tmp_path
     roster = _roster(tmp_path, "Student;ID;SIS User ID\nSmith, Jane;12345,00;s1\nDoe, John;555,00;s2\n")
     out = tmp_path / "out"
     summary, _ = grade(subs, out, roster=roster, similarity=False)
-    with open(out / "grades.csv", newline="", encoding="utf-8") as handle:
-        table = [(row["student_id"], row["submission"], row["score"], row["status"])
-                 for row in csv.DictReader(handle)]
+    table = [(row["student_id"], row["submission"], row["score"], row["status"])
+                 for row in rows(out)]
     assert table == [("12345", "smithjane_12345", "100", "graded"), ("555", "", "0", "no submission")]
     assert summary.not_on_roster == ()
     # A comma-separated file's decimal point; a ';' file's point groups thousands (kept).
@@ -356,8 +355,7 @@ def test_with_the_roster_a_regrade_keeps_every_students_row_and_status(tmp_path)
     grade(subs, out, roster=roster, similarity=False)
     nbs.write(subs / "bob.ipynb", nbs.course_notebook())
     summary, printed = grade(subs / "bob.ipynb", out, roster=roster, similarity=False)
-    with open(out / "grades.csv", newline="", encoding="utf-8") as handle:
-        table = [(r["student_id"], r["submission"], r["score"], r["status"]) for r in csv.DictReader(handle)]
+    table = [(r["student_id"], r["submission"], r["score"], r["status"]) for r in rows(out)]
     assert table == [("alice", "alice", "100", "graded"), ("bob", "bob", "100", "graded"),
                      ("carol", "carol", "0", "unreadable"), ("cleo", "", "0", "no submission")]
     assert summary.no_submission == ("cleo",) and "not in this run" not in printed
@@ -387,9 +385,8 @@ def test_points_by_hand_are_kept_by_every_run_given_them(tmp_path):
     adjust = _roster(tmp_path, "submission;points;reason\nbob;2,5;regrade request: the bias was right\n"
                                "bob;-0,5;late\ncarol;1;\n")
     summary, printed = grade(subs, out, adjust=adjust, similarity=False)
-    with open(out / "grades.csv", newline="", encoding="utf-8") as handle:
-        table = [(r["submission"], r["score"], r["adjustment"], r["adjustment_reason"])
-                 for r in csv.DictReader(handle)]
+    table = [(r["submission"], r["score"], r["adjustment"], r["adjustment_reason"])
+                 for r in rows(out)]
     assert table == [("alice", "100", "0", ""), ("bob", "92", "2", "regrade request: the bias was right; late"),
                      ("carol", "101", "1", "")]
     _, again = grade(subs, out, adjust=adjust, similarity=False)  # nothing changed: nothing said
@@ -444,7 +441,6 @@ def test_a_regrade_with_a_roster_of_canvas_numbers_keeps_a_zipped_students_match
     grade(subs, out, roster=roster, similarity=False)
     nbs.write(subs / "doejohn_555_333_rnn.ipynb", nbs.course_notebook())
     summary, _ = grade(subs / "doejohn_555_333_rnn.ipynb", out, roster=roster, similarity=False)
-    with open(out / "grades.csv", newline="", encoding="utf-8") as handle:
-        table = [(r["student_id"], r["submission"], r["score"], r["status"]) for r in csv.DictReader(handle)]
+    table = [(r["student_id"], r["submission"], r["score"], r["status"]) for r in rows(out)]
     assert table == [("340934", "smithbob_340934", "100", "graded"), ("555", "doejohn_555", "100", "graded")]
     assert summary.no_submission == () and summary.not_on_roster == ()
