@@ -3,7 +3,7 @@
 
     python3 grade.py SUBMISSIONS [--out DIR] [--rubric RUBRIC] [--jobs N] [--force]
                      [--no-similarity] [--template STARTER.ipynb] [--known DIR]
-                     [--roster CLASS.csv] [--excel]
+                     [--roster CLASS.csv] [--adjust FILE] [--excel]
     python3 grade.py --check NOTEBOOK [--function NAME]
     python3 grade.py --student-kit DIR
     python3 grade.py --gradescope [--gradescope-root DIR]
@@ -72,6 +72,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="the class list (a CSV file with a header naming an id column): every "
                              "student on it gets a row of grades.csv, with a status when they "
                              "submitted nothing")
+    parser.add_argument("--adjust", type=Path, metavar="FILE",
+                        default=commands.default_of(grade, "adjust"),
+                        help="a TA's points by hand (a CSV file: submission, points, reason), added "
+                             "to the scores of grades.csv by every run given it")
     parser.add_argument("--excel", action="store_true",
                         help="write grades.csv with a UTF-8 byte-order mark, so that Excel shows "
                              "accented names right")
@@ -98,10 +102,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     other_command = args.check is not None or args.student_kit is not None or args.gradescope
-    if other_command and (args.roster is not None or args.excel):
+    if other_command and (args.roster is not None or args.excel or args.adjust is not None):
         # Ignored, they would let a TA believe the roster was used.
-        parser.error("--roster and --excel go with a class run (grade.py SUBMISSIONS ...), "
-                     "not with --check, --student-kit or --gradescope")
+        parser.error("--roster and --excel go with a class run (grade.py SUBMISSIONS ...), as "
+                     "--adjust does, not with --check, --student-kit or --gradescope")
     if other_command and (args.template is not None or args.known is not None):
         # Ignored, they would let a TA believe the copies were compared with them.
         parser.error("--template and --known go with a class run's similarity check (grade.py "
@@ -125,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
             args.submissions, out_dir=args.out, rubric=args.rubric, jobs=args.jobs,
             force=args.force, similarity=args.similarity, template=args.template,
             known=args.known, feedback_html=args.feedback_html, roster=args.roster,
-            excel=args.excel)
+            excel=args.excel, adjust=args.adjust)
     except commands.CommandError as exc:
         print(f"grade.py: {exc}", file=sys.stderr)
         return commands.EXIT_USAGE

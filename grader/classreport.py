@@ -31,7 +31,7 @@ from grader.charts import Series
 from grader.files import html_utf8, write_atomic
 from grader.report import STATUS_WORDS, kept_extra
 
-__all__ = ["write_class_report", "class_report_html", "ClassStats", "ClassTally", "class_stats", "IMDB_PART", "IMDB_FLAGS"]
+__all__ = ["write_class_report", "class_report_html", "class_summary_html", "ClassStats", "ClassTally", "class_stats", "IMDB_PART", "IMDB_FLAGS"]
 
 REPORT_NAME = "report.html"
 IMDB_PART = "imdb_report"
@@ -67,6 +67,10 @@ figure{margin:.5em 0}
 figure svg{max-width:100%;height:auto;border:1px solid #eee}
 .note{background:#fff8e1;border-left:4px solid #f0b400;padding:.4em .8em;margin:.5em 0}
 code{font-size:.95em}
+@media print,(max-width:760px){body{background:#fff;font-size:11px}main{max-width:none;padding:0 4px}
+table.data{font-size:.92em}table.data th,table.data td{padding:1px 3px}table.data td:not(.num){overflow-wrap:anywhere}h2{break-after:avoid}tr,figure{break-inside:avoid}
+.kpi{min-width:6em;padding:2px 8px}pre{white-space:pre-wrap;overflow-wrap:anywhere}
+table.scores th,table.scores td{overflow-wrap:anywhere;font-size:.9em}}
 """
 
 
@@ -452,8 +456,9 @@ def _harness(stats: ClassStats, harness_notes: Sequence[str]) -> str:
     return "".join(out)
 
 
-def _imdb(stats: ClassStats) -> str:
-    """The IMDB bonus section (empty when no result has the part): attempts, flags, flagged rows."""
+def _imdb(stats: ClassStats, *, names: bool = True) -> str:
+    """The IMDB bonus section (empty when no result has the part): attempts, flags, flagged rows
+    (not without ``names``: each names its submission)."""
     parts = [(r.submission_id, r.part(IMDB_PART)) for r in stats.graded if r.part(IMDB_PART) is not None]
     if not parts:
         return ""
@@ -470,6 +475,9 @@ def _imdb(stats: ClassStats) -> str:
         return "".join(out)
     out.append('<table class="data"><tr><th>flag</th><th class="num">submissions</th></tr>' + "".join(
         f'<tr><td>{e(f)}</td><td class="num">{n}</td></tr>' for f, n in counts.most_common()) + "</table>")
+    if not names:
+        out.append("</section>")
+        return "".join(out)
     rows = []
     by_id = dict(parts)
     for sid, flags in flagged[:IMDB_ROWS]:
@@ -538,6 +546,37 @@ def class_report_html(results: Sequence[SubmissionResult], *, rubric: Rubric, si
             + "</main></body></html>\n")
 
 
+#: The copy of the class report that names no student (``class_summary_html``).
+SUMMARY_NAME = "report-without-names.html"
+
+
+def class_summary_html(results: Sequence[SubmissionResult], *, rubric: Rubric,
+                       stats: ClassStats | None = None) -> str:
+    """The class report without a student's name or code, to share with colleagues (hidden
+    cases are named: not for students): the overview, the distribution, the pass rates per
+    part and per case, the frequent mistakes, and the bonus's flag counts. Left out: the
+    harness failures and unreadable submissions, the roster, the IMDB bonus's flagged
+    submissions and the similar code, each of which names students."""
+    if stats is None:
+        stats = class_stats(results, rubric=rubric)
+    figures = _figures(stats)
+    sections = [_overview(stats, rubric), _distribution(stats, figures), _parts(stats, figures),
+                _cases(stats, figures), _mistakes(stats), _imdb(stats, names=False)]
+    links = [("overview", "Overview"), ("distribution", "Scores"), ("parts", "Parts"), ("cases", "Cases"),
+             ("mistakes", "Mistakes")] + ([("imdb", "IMDB")] if sections[-1] else [])
+    nav = "<nav>" + "".join(f'<a href="#{a}">{t}</a>' for a, t in links) + "</nav>"
+    title = f"Class summary: {e(rubric.title)}"
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1.0\">"
+            "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+            "style-src 'unsafe-inline'\">"
+            f"<title>{title}</title><style>{CSS}</style></head><body><main><h1>{title}</h1>"
+            f'<p class="note">This copy of {REPORT_NAME} names no student: the harness failures, '
+            "unreadable submissions, roster, flagged IMDB reports and similar code are left out. It "
+            "names the hidden cases: not for students.</p>"
+            f"{nav}" + "".join(sections) + "</main></body></html>\n")
+
+
 def write_class_report(results: Sequence[SubmissionResult], *, rubric: Rubric, out_dir: Path,
                        similarity: Any = None, harness_notes: Sequence[str] = (),
                        sources: Mapping[str, Mapping[str, str]] | None = None,
@@ -560,3 +599,46 @@ def write_class_report(results: Sequence[SubmissionResult], *, rubric: Rubric, o
                                                     known_sources=known_sources, stats=stats,
                                                     roster_notes=roster_notes)]))
     return path
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python3 -m grader.classreport OUT``: write ``OUT/report-without-names.html`` from the
+    results of the submissions ``OUT/grades.csv`` lists. Exit status 2 when there is none."""
+    import argparse
+    import sys
+
+    from grader.commands import DEFAULT_RUBRIC, GRADEBOOK
+    from grader.files import spreadsheet_text
+    from grader.report import gradebook_submissions, read_submission
+    from grader.rubric import RubricError, load_rubric
+
+    parser = argparse.ArgumentParser(prog="python3 -m grader.classreport", description=(
+        f"Write OUT/{SUMMARY_NAME}: the class report of a graded output folder without a "
+        "student's name or code, to share (it names hidden cases: not for students)."))
+    parser.add_argument("out", type=Path, metavar="OUT", help="the output folder of a class run")
+    parser.add_argument("--rubric", type=Path, default=DEFAULT_RUBRIC, help="the rubric it was graded with")
+    args = parser.parse_args(argv)
+    listed = gradebook_submissions(args.out / GRADEBOOK)
+    if not listed:
+        print(f"{args.out / GRADEBOOK}: no gradebook with a submission column; grade the class "
+              f"into {args.out} first", file=sys.stderr)
+        return 2
+    try:
+        rubric = load_rubric(args.rubric)
+    except (RubricError, OSError) as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    folders = sorted(p for p in args.out.iterdir() if p.is_dir() and spreadsheet_text(p.name) in listed)
+    tally = ClassTally(rubric=rubric)
+    for folder in folders:
+        result = read_submission(folder)
+        if result is not None:
+            tally.add(result)
+    path = args.out / SUMMARY_NAME
+    write_atomic(path, class_summary_html((), rubric=rubric, stats=tally.stats()))
+    print(f"{path}: the class report of {len(folders)} submission(s), no student named")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

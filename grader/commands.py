@@ -28,6 +28,7 @@ DEFAULT_RUBRIC = REPO / "rubrics" / "rnn.yaml"
 DEFAULT_OUT = Path("grading-output")
 SIMILARITY_CSV = "similarity.csv"
 CLASS_REPORT = "report.html"
+SUMMARY_REPORT = "report-without-names.html"  # grader.classreport.SUMMARY_NAME (python3 -m grader.classreport)
 GRADEBOOK = "grades.csv"  # grader.report.Gradebook writes it
 SOURCES_FILE = "functions.json"  # OUT/<id>/: the graded functions' sources, for the similarity check
 OWN_WORK_FIELD = "own_work"  # its entry of the notebook's own work (grader.similarity.ownwork.OWN_WORK_FIELD)
@@ -74,6 +75,11 @@ class ClassSummary:
     not_on_roster: tuple[str, ...] = ()
     several_submissions: tuple[str, ...] = ()
     earlier_only: str = ""  # what the run says of the roster's students graded by an earlier run only
+    #: A run of one notebook into the class's output folder: the earlier gradebook's other
+    #: submissions, kept as graded then (``grader.incremental.earlier_class``).
+    earlier_kept: int = 0
+    #: The scores (and max_score) that differ from the earlier grades.csv's, as a sentence, or "".
+    score_changes: str = ""
 
 
 def load_context(rubric_path: Path, *, visibilities: tuple[str, ...] = ("public", "hidden"),
@@ -646,6 +652,71 @@ _INTERRUPTED_AFTER = ("\nInterrupted: every submission is graded and the gradebo
                       "the next run writes the similarity check and the class report.\n")
 
 
+def _earlier_class(submissions: Path, *, out_dir: Path, former: Sequence[str], batch: Any,
+                   on_kept: Callable, graded: Sequence[str] = ()) -> Any:
+    """The earlier gradebook's submissions a run of the one notebook ``submissions`` keeps
+    (``grader.incremental.earlier_class``), or None when the run is of a folder or a zip (a
+    submission no longer in it is a student who left), or ``out_dir`` holds no gradebook that
+    lists any of ``former``. Raises CommandError, before anything is graded, when they cannot
+    be kept (another rubric or other fixtures; damaged results), saying what to do."""
+    from grader.discover import is_zip_name, platform_name, readable_id
+    from grader.files import spreadsheet_text
+    from grader.incremental import EarlierClassError, earlier_class
+    from grader.report import gradebook_submissions
+
+    if is_zip_name(submissions.name) or not (listed := gradebook_submissions(out_dir / GRADEBOOK)):
+        return None
+    here = submissions.resolve() if submissions.is_dir() else submissions.resolve().parent
+    named = platform_name(here.name)  # a Moodle student's folder, Jane Smith_4242_assignsubmission_file_
+    folder = readable_id(named.id if named is not None and not named.original else here.name)
+    strangers = graded and not any(spreadsheet_text(sid) in listed for sid in graded)
+    if submissions.is_dir():
+        if strangers and spreadsheet_text(folder) in listed:  # one student's folder, as a class
+            raise CommandError(
+                f"{submissions} is {folder!r}'s folder, a submission of {out_dir / GRADEBOOK}: graded "
+                f"as a class of its own, its notebook would be a row {graded[0]!r} and the gradebook "
+                f"would hold it alone. Grade the folder that holds it (python3 grade.py "
+                f"{submissions.parent} --out {out_dir}): {folder} is graded again, the others are kept")
+        return None
+    if strangers and spreadsheet_text(folder) in listed:
+        # A folder of folders' student (alice/rnn.ipynb): graded alone it is a row 'rnn' beside
+        # alice's, without the files beside it in alice/ (an imdb_report.json).
+        raise CommandError(
+            f"{submissions} is in the folder {readable_id(here.name)}/, {folder!r}'s, a submission of "
+            f"{out_dir / GRADEBOOK}: graded alone it would be a new row {graded[0]!r} beside "
+            f"{folder!r}'s, without the other files of that folder. Grade the folder that holds it "
+            f"again (python3 grade.py {submissions.parent.parent} --out {out_dir}): {folder} is "
+            f"graded again, the others are kept as they are")
+    try:
+        earlier = earlier_class(out_dir, former, batch=batch, listed=listed, on_kept=on_kept)
+    except EarlierClassError as exc:
+        raise CommandError(
+            f"{out_dir / GRADEBOOK} cannot take {submissions.name}: {exc}. Grade the whole class "
+            f"again into {out_dir} (python3 grade.py SUBMISSIONS --out {out_dir}, with this notebook "
+            f"among the submissions), or grade this notebook into a folder of its own "
+            f"(--out ANOTHER_FOLDER)") from None
+    if not earlier.keys:
+        return None
+    return replace(earlier, added=tuple(sid for sid in graded if spreadsheet_text(sid) not in listed))
+
+
+def _earlier_class_note(earlier: Any, *, out_dir: Path, similarity: bool = True) -> str:
+    """What a run of one notebook into the class's output folder says of the submissions it kept."""
+    files = f"{CLASS_REPORT} and {SIMILARITY_CSV}" if similarity else CLASS_REPORT
+    note = (f"Kept in {out_dir / GRADEBOOK}, {files}: its {len(earlier.keys)} "
+            f"other submission(s), as the earlier run graded them (a run of one notebook into the "
+            f"class's output folder updates that notebook's row only)")
+    if earlier.added:
+        note += (f"; {', '.join(earlier.added)} was not in it and is a new row (a student graded before "
+                 f"is regraded by a notebook named as their row, docs/instructors.md)")
+    if earlier.other_grader:
+        shown = ", ".join(earlier.other_grader[:10]) + (
+            f" and {len(earlier.other_grader) - 10} more" if len(earlier.other_grader) > 10 else "")
+        note += (f"; {len(earlier.other_grader)} of them were graded by another version of the grader "
+                 f"(a run of the whole class grades them again): {shown}")
+    return note + "."
+
+
 def _usable_out_dir(out_dir: Path) -> None:
     """Make ``out_dir`` and write and remove a file in it, before anything is graded: a path
     that is a file, a read-only mount or a full disk ended in tracebacks of the workers and of
@@ -758,7 +829,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
                 jobs: int | None = None, force: bool = False, similarity: bool = True,
                 template: Path | None = None, known: Path | None = None,
                 feedback_html: bool = True, class_report: bool = True,
-                roster: Path | None = None, excel: bool = False,
+                roster: Path | None = None, excel: bool = False, adjust: Path | None = None,
                 progress_bar: bool | None = None, stream: TextIO | None = None) -> ClassSummary:
     """Grade every submission under ``submissions`` (a folder, a notebook or a zip) into ``out_dir``.
 
@@ -774,7 +845,8 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
     anything else: every student on it gets a row of ``grades.csv`` (0 points and ``no
     submission`` when they have none), and the submissions of students not on it are graded and
     named. Not part of any key: a roster changed between runs regrades nobody. ``excel``: write
-    ``grades.csv`` with a UTF-8 byte-order mark, for Excel.
+    ``grades.csv`` with a UTF-8 byte-order mark, for Excel. ``adjust``: a TA's points by hand
+    (``grader.adjustments``), added to the scores of ``grades.csv``; read before anything else.
 
     With everything to grade in a folder, the workers' zygotes are started first thing
     (``_start_zygotes``, before NumPy's import): their boot runs beside this process's
@@ -806,6 +878,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
             raise CommandError(reason)
         # A roster that cannot be used stops the run before anything starts, named with its line.
         class_roster = _load_roster(Path(roster)) if roster is not None else None
+        adjustments = _load_adjustments(Path(adjust)) if adjust is not None else None
         # The workers' zygotes boot (Python, NumPy, the child runtime) while this process
         # imports the rest of the grader and loads the rubric and fixtures.
         zygotes = _start_zygotes(Path(submissions), out_dir=out_dir, wanted=wanted,
@@ -833,10 +906,10 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         from grader.batch import HOOK_ERRORS, BatchInterrupted, WorkerPool
         from grader.fixtures import FixtureError, fixtures_digest
         from grader.incremental import (batch_key, former_submissions, has_keys, partition,
-                                        submission_key)
+                                        regraded_because, submission_key)
         from grader.models import HARNESS
         from grader.progress import Progress
-        from grader.report import Gradebook
+        from grader.report import Gradebook, gradebook_scores
     except BaseException:
         early.close()
         resume_collector(freeze=False)
@@ -925,6 +998,11 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
             tally.add(result)
             book.add(result)
 
+        former = former_submissions(out_dir, ids=by_id)
+        # One notebook into the class's output folder (a regrade, a late resubmission): the
+        # earlier gradebook's other submissions are kept as graded, not dropped from it.
+        earlier = (_earlier_class(Path(submissions), out_dir=out_dir, former=former, batch=batch,
+                                  on_kept=absorb, graded=tuple(by_id)) if former else None)
         if force:
             todo, kept = list(subs), {}
         else:
@@ -938,9 +1016,19 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         if kept:
             stream.write(f"Skipping {len(kept)} unchanged since the last run "
                          f"(--force grades them again)\n")
+        because = regraded_because(out_dir, (sub.id for sub in todo), batch=batch)
+        if because:  # everyone graded again without a word, and their scores changed
+            stream.write(f"Graded before in {out_dir} with " + ", ".join(
+                f"{words} ({count})" for words, count in because.items())
+                + ": graded again; the run ends saying which scores changed\n")
         notes: list[str] = []  # the batch's own troubles, for the class report
-        former = former_submissions(out_dir, ids=by_id)
-        matched = class_roster.match(subs, earlier=former) if class_roster is not None else None
+        if earlier is not None:
+            keys.update(earlier.keys)
+            former = tuple(sid for sid in former if sid not in earlier.keys)
+            notes.append(_earlier_class_note(earlier, out_dir=out_dir, similarity=similarity))
+            stream.write(notes[-1] + "\n")
+        everyone_subs = subs + list(earlier.submissions) if earlier is not None else subs
+        matched = class_roster.match(everyone_subs, earlier=former) if class_roster is not None else None
         if former:
             notes.append(_former_note(former, out_dir=out_dir))
             stream.write(notes[-1] + "\n")
@@ -1004,8 +1092,19 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
             # lists it, as a run without --force would (a gradebook without them missed students).
             partition([sub for sub in subs if sub.id not in fresh], keys, out_dir=out_dir, on_kept=absorb)
         tally, book = books()
-        dropped = _gradebook_options_dropped(out_dir / GRADEBOOK, roster=matched is not None, excel=excel)
-        book.write(out_dir, roster=matched, bom=excel)
+        dropped = _gradebook_options_dropped(out_dir / GRADEBOOK, roster=matched is not None, excel=excel,
+                                             adjust=adjustments is not None)
+        earlier_scores = gradebook_scores(out_dir / GRADEBOOK)
+        by_cell = adjustments.by_submission if adjustments is not None else None
+        book.write(out_dir, roster=matched, bom=excel, adjustments=by_cell)
+        changes = book.changes_from(earlier_scores, by_cell) if earlier_scores else ""
+        if changes:
+            notes.append(changes)
+        if by_cell and (unmatched := book.unmatched(by_cell)):
+            notes.append(f"Adjustments of {adjustments.path} for no submission of {GRADEBOOK}, not "
+                         f"applied (its column 'submission' must be the id as {GRADEBOOK} writes it): "
+                         + ", ".join(f"{cell} (line {by_cell[cell].lines[0]})" for cell in unmatched))
+            stream.write(notes[-1] + "\n")
         if dropped:
             stream.write(dropped)
 
@@ -1016,7 +1115,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
                 if similarity and not interrupted:
                     try:
                         report, sources, known_sources = run_similarity(
-                            subs, rubric=context.rubric, out_dir=out_dir, template=template,
+                            everyone_subs, rubric=context.rubric, out_dir=out_dir, template=template,
                             known=known, stream=stream, keys=keys, workers=wanted,
                             template_work=starter, unpacked=opened.reading)
                         flagged = len(report.flagged)
@@ -1051,6 +1150,10 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         if report_path is None:  # an earlier run's report would read as this run's
             _remove_earlier(out_dir / CLASS_REPORT, stream=stream,
                             why="the class report was not written this time")
+        if (out_dir / SUMMARY_REPORT).exists():  # made from an earlier run's results
+            _remove_earlier(out_dir / SUMMARY_REPORT, stream=stream,
+                            why=f"its figures may not be this run's (python3 -m grader.classreport "
+                                f"{out_dir} writes it again)")
 
     from grader.discover import SEVERAL_NOTEBOOKS
 
@@ -1063,9 +1166,10 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
                                 if r.messages and SEVERAL_NOTEBOOKS in r.messages[0]),
         scores=tuple(r.points for r in stats.graded),
         max_score=max((r.max_points for r in everyone), default=context.rubric.max_points),
-        seconds=time.perf_counter() - started, out_dir=out_dir, total=total,
-        skipped=len(kept), interrupted=interrupted, report_problems=problems,
-        flagged_pairs=flagged, class_report=report_path, former=former,
+        seconds=time.perf_counter() - started, out_dir=out_dir,
+        total=total + (len(earlier.keys) if earlier is not None else 0),
+        skipped=len(kept), earlier_kept=len(earlier.keys) if earlier is not None else 0, interrupted=interrupted, report_problems=problems,
+        flagged_pairs=flagged, class_report=report_path, former=former, score_changes=changes,
         **_roster_counts(matched))
     _print_summary(summary, stream=stream, similarity_ran=report is not None)
     return summary
@@ -1295,7 +1399,7 @@ def _entries(root: Path) -> int:
         return 1
 
 
-def _gradebook_options_dropped(path: Path, *, roster: bool, excel: bool) -> str:
+def _gradebook_options_dropped(path: Path, *, roster: bool, excel: bool, adjust: bool = False) -> str:
     """What an earlier ``grades.csv`` had that this run's will not (lines to print, or ""): the
     roster's columns and students (``--roster``), Excel's byte-order mark (``--excel``). Neither
     option is remembered, so a re-run for two late submissions without them silently dropped the
@@ -1311,6 +1415,10 @@ def _gradebook_options_dropped(path: Path, *, roster: bool, excel: bool) -> str:
         lines.append(f"The earlier {GRADEBOOK} had a roster's columns and students; this run was given no "
                      f"--roster, so {path} now lists the submissions only: run again with --roster FILE "
                      f"(nothing is graded again) to have every student of the class in it\n")
+    if not adjust and b",adjustment,adjustment_reason" in header:
+        lines.append(f"The earlier {GRADEBOOK} had a TA's adjustments (--adjust); this run was given none, "
+                     f"so {path}'s scores are the grader's alone: run again with --adjust FILE (nothing "
+                     f"is graded again) to have them\n")
     if not excel and head.startswith(b"\xef\xbb\xbf"):
         lines.append(f"The earlier {GRADEBOOK} was written for Excel (--excel); this run's is plain UTF-8: "
                      f"add --excel if Excel opens it\n")
@@ -1322,13 +1430,19 @@ def _print_summary(summary: ClassSummary, *, stream: TextIO, similarity_ran: boo
     out = summary.out_dir
     # "Graded 5 of 6 (6 unchanged, kept)" read as if more were kept than graded: the count of
     # grades includes the kept ones, so say what this run did and what it kept.
-    kept = (f" ({summary.total - summary.skipped} in this run, {summary.skipped} unchanged "
-            f"since the last run and kept)") if summary.skipped else ""
+    said = [f"{summary.total - summary.skipped - summary.earlier_kept} in this run"]
+    if summary.skipped:
+        said.append(f"{summary.skipped} unchanged since the last run and kept")
+    if summary.earlier_kept:
+        said.append(f"{summary.earlier_kept} kept from the earlier {GRADEBOOK}")
+    kept = f" ({', '.join(said)})" if len(said) > 1 else ""
     # The figures are of the graded submissions; report.html's overview counts an unreadable one
     # as 0 too (as grades.csv does), so the two means differed with nothing saying why.
     whose = f"of the {len(summary.scores)} graded: " if summary.unreadable else ""
     stream.write(f"Graded {summary.graded} of {summary.total}{kept} in {summary.seconds:.1f}s; "
                  f"{whose}{distribution_line(summary.scores, summary.max_score)}\n")
+    if summary.score_changes:
+        stream.write(summary.score_changes + "\n")
     if summary.unreadable:
         stream.write(f"Unreadable submissions (0 points each in grades.csv, and in report.html's figures): "
                      f"{', '.join(summary.unreadable)}\n")
@@ -1369,6 +1483,16 @@ def _print_summary(summary: ClassSummary, *, stream: TextIO, similarity_ran: boo
 
 _NO_SUBMISSION = "no submission"  # grader.report.NO_SUBMISSION (not imported before the fork)
 _NOT_IN_THIS_RUN = "not in this run"  # grader.report.NOT_IN_THIS_RUN
+
+
+def _load_adjustments(path: Path) -> Any:
+    """``grader.adjustments.load_adjustments``, its error a ``CommandError``."""
+    from grader.adjustments import AdjustmentError, load_adjustments
+
+    try:
+        return load_adjustments(path)
+    except AdjustmentError as exc:
+        raise CommandError(str(exc)) from None
 
 
 def _load_roster(path: Path) -> Any:

@@ -340,6 +340,23 @@ def own_folder_note(root: Path) -> str | None:
     return f"Not graded: {readable_id(own.name)}, the grader's own folder (grade.py is there), which is no submission."
 
 
+def _add_upload(files: dict[str, Path], original: str, entry: Path) -> None:
+    """Add the flat file ``entry`` of a platform's download, uploaded as ``original``, to its
+    student's ``files``. Two notebooks uploaded under one name (an on-time and a late one, when
+    two downloads were put in one folder) are both kept, each by its file's whole name, so that
+    the submission holds several notebooks, none graded and both named, for the TA to choose:
+    the first in name order, the on-time one, was graded and the late one left without a word."""
+    first = files.get(original)
+    if first is None:
+        files[original] = entry
+        return
+    if Path(original).suffix not in SUBMISSION_SUFFIXES:
+        return  # another file of one name (an imdb_report.json): the first, as before
+    if first.parent == entry.parent and first.name != original:  # a flat file too: by its name
+        files[first.name] = files.pop(original)
+    files[entry.name] = entry
+
+
 def find_submissions(root: Path, *, unpack: Unpacker | None = None,
                      defer: bool = False) -> list[Submission]:
     """Every submission under ``root`` (a folder, or a single notebook), sorted by id.
@@ -367,6 +384,12 @@ def find_submissions(root: Path, *, unpack: Unpacker | None = None,
     if root.is_file():
         if root.suffix not in SUBMISSION_SUFFIXES:
             raise DiscoveryError(f"{root}: not a notebook (.ipynb) or Python file (.py)")
+        # A file of a Canvas or Moodle download has the id a class run gives it (the row of
+        # the class's gradebook it regrades), not its whole stem.
+        named = platform_name(root.name)
+        if named is not None and named.original:
+            sid = readable_id(named.id)
+            return [Submission(id=sid, path=root, account=sid.rsplit("_", 1)[-1])]
         sid = readable_id(root.stem)
         return [Submission(id=f"{sid}~{root.suffix.lstrip('.')}" if sid in RESERVED_IDS else sid, path=root)]
     found: dict[str, Submission] = {}
@@ -394,7 +417,7 @@ def find_submissions(root: Path, *, unpack: Unpacker | None = None,
                 for rel, path in files_under(entry).items():
                     files.setdefault(rel, path)
             else:
-                files.setdefault(named.original, entry)
+                _add_upload(files, named.original, entry)
         elif entry.is_file() and entry.suffix in SUBMISSION_SUFFIXES:
             add(Submission(id=entry.stem, path=entry), entry)
         elif entry.is_file() and (unpack is not None or defer) and is_zip_name(entry.name):
@@ -430,6 +453,11 @@ _SECOND_OF_A_NAME = re.compile(r"~(?:ipynb|py|zip|folder|csv|html)\d*$")
 #: Moodle's grading worksheet names a student ``Participant 4242`` (its ``Identifier`` column):
 #: the number of their download's folder, ``Jane Smith_4242_assignsubmission_file_``.
 _MOODLE_PARTICIPANT = re.compile(r"^participant (\d+)$")
+#: A number id as a spreadsheet formatted with decimals writes it: ``12345.00``, or ``12345,00``
+#: where the decimal separator is a comma (which writes the file separated by ``;``).
+_ZERO_DECIMALS = re.compile(r"^(\d+)[.,]0+$")
+#: ... and in scientific notation, its last digits lost: ``1.23457E+11``, ``1,23457E+11``.
+_SCIENTIFIC = re.compile(r"^\d[.,]\d+E\+?\d+$", re.IGNORECASE)
 
 
 class RosterError(Exception):
@@ -541,9 +569,10 @@ def _header_key(name: str) -> str:
     return " ".join(re.sub(r"[\s_\-]+", " ", name.strip().casefold()).split())
 
 
-def _roster_separator(header: str) -> str:
-    """The separator of a roster whose first line is ``header``: the most frequent of ``,``,
-    ``;`` and a tab (``,`` when none is there: a roster of one column)."""
+def csv_separator(header: str) -> str:
+    """The separator of a CSV file a TA gives or a spreadsheet saved (a roster, a gradebook)
+    whose first line is ``header``: the most frequent of ``,``, ``;`` and a tab (``,`` when none
+    is there: a file of one column)."""
     counts = {sep: header.count(sep) for sep in _ROSTER_SEPARATORS}
     best = max(_ROSTER_SEPARATORS, key=lambda sep: counts[sep])
     return best if counts[best] else ","
@@ -554,24 +583,49 @@ def _roster_separator(header: str) -> str:
 _WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
 
 
-def _roster_text(path: Path) -> str:
-    """The roster's text: UTF-8, a byte-order mark (Excel's "CSV UTF-8") dropped; UTF-16 when
-    it begins with its byte-order mark (Excel's "Unicode Text", tab separated)."""
+def csv_text(path: Path, *, what: str = "roster", error: type[Exception] = RosterError) -> str:
+    """The text of a CSV file a TA gives (the roster, ``what`` names it in messages): UTF-8, a
+    byte-order mark (Excel's "CSV UTF-8") dropped; UTF-16 when it begins with its byte-order
+    mark (Excel's "Unicode Text", tab separated). Raises ``error`` naming the file (and the line)
+    when it cannot be read, is a workbook, or is not UTF-8."""
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise RosterError(f"{path}: the roster cannot be read ({exc.strerror or exc})") from None
+        raise error(f"{path}: the {what} cannot be read ({exc.strerror or exc})") from None
     if data.startswith(_WORKBOOK_MAGIC):
-        raise RosterError(f"{path}: this is a spreadsheet workbook (.xlsx, .ods or .xls), not a CSV "
-                          f"file; save the sheet as \"CSV UTF-8\" (Excel) or CSV (LibreOffice)")
+        raise error(f"{path}: this is a spreadsheet workbook (.xlsx, .ods or .xls), not a CSV "
+                    f"file; save the sheet as \"CSV UTF-8\" (Excel) or CSV (LibreOffice)")
     try:
         if data.startswith((b"\xff\xfe", b"\xfe\xff")):
             return data.decode("utf-16")
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[:exc.start].count(b"\n") + 1
-        raise RosterError(f"{path}:{line}: the roster is not UTF-8 text (byte 0x{data[exc.start]:02x}); "
-                          f"save it as \"CSV UTF-8\" (Excel) or UTF-8 (LibreOffice)") from None
+        raise error(f"{path}:{line}: the {what} is not UTF-8 text (byte 0x{data[exc.start]:02x}); "
+                    f"save it as \"CSV UTF-8\" (Excel) or UTF-8 (LibreOffice)") from None
+
+
+def csv_rows(path: Path, *, what: str = "roster", error: type[Exception] = RosterError,
+             example: str = "\"id,name,email\"", each: str = "one student a line",
+             ) -> tuple[list[tuple[int, list[str]]], str]:
+    """``([(line number, fields), ...], separator)`` of the CSV file a TA gives at ``path``
+    (``csv_text``, ``csv_separator``); raises ``error`` naming the file and the line when it is
+    empty (``example`` is a header line to show, ``each`` what each line then holds) or not CSV."""
+    import csv
+
+    lines = csv_text(path, what=what, error=error).splitlines()
+    if not any(line.strip() for line in lines):
+        raise error(f"{path}: the {what} is empty; it needs a header line, such as {example}, then {each}")
+    separator = csv_separator(lines[0])
+    reader = csv.reader(lines, delimiter=separator, strict=True)
+    rows: list[tuple[int, list[str]]] = []
+    try:
+        for row in reader:
+            rows.append((reader.line_num, row))
+    except csv.Error as exc:
+        raise error(f"{path}:{reader.line_num}: the {what} is not a CSV file that can be read here "
+                    f"({exc})") from None
+    return rows, separator
 
 
 def _column(header: list[str], names: Sequence[str]) -> int | None:
@@ -590,22 +644,8 @@ def load_roster(path: Path) -> Roster:
     with or without a byte-order mark. Raises ``RosterError`` naming the file and the line when
     it cannot be used: before grading starts, so a class is never graded against a roster that
     reads as nobody (a header taken for a student, every id in one column)."""
-    import csv
-
     path = Path(path)
-    text = _roster_text(path)
-    lines = text.splitlines()
-    if not any(line.strip() for line in lines):
-        raise RosterError(f"{path}: the roster is empty; it needs a header line, such as "
-                          f"\"id,name,email\", then one student a line")
-    reader = csv.reader(lines, delimiter=_roster_separator(lines[0]), strict=True)
-    rows: list[tuple[int, list[str]]] = []
-    try:
-        for row in reader:
-            rows.append((reader.line_num, row))
-    except csv.Error as exc:
-        raise RosterError(f"{path}:{reader.line_num}: the roster is not a CSV file that can be "
-                          f"read here ({exc})") from None
+    rows, separator = csv_rows(path)
     header = rows[0][1]
     id_at = _column(header, ROSTER_ID_COLUMNS)
     if id_at is None:
@@ -632,7 +672,22 @@ def load_roster(path: Path) -> Roster:
         students.append(student)
     if not students:
         raise RosterError(f"{path}: the roster lists no student (only its header line)")
-    return Roster(path=path, students=tuple(students), id_column=header[id_at].strip())
+    return Roster(path=path, students=_whole_number_ids(students, comma=separator != ","),
+                  id_column=header[id_at].strip())
+
+
+def _whole_number_ids(students: list[RosterStudent], *, comma: bool) -> tuple[RosterStudent, ...]:
+    """``students``, their ids written without decimals when every id is a whole number a
+    spreadsheet wrote with zero decimals: ``12345.00`` in a file separated by ``,``, ``12345,00``
+    with ``comma`` (a file separated by ``;`` or tabs, as a spreadsheet whose decimal point is a
+    comma writes it, and where ``12.000`` is twelve thousand, left as written): a column
+    formatted as a number, which a Canvas user id or a student number given as ``12345`` never
+    matched. A column where some id is not such a number is left as written."""
+    point = "," if comma else "."  # where ',' is the decimal point, '.' groups thousands: 12.000
+    numbers = [_ZERO_DECIMALS.match(student.id) for student in students]
+    if not all(number and point in student.id for number, student in zip(numbers, students)):
+        return tuple(students)
+    return tuple(replace(student, id=number[1]) for student, number in zip(students, numbers))
 
 
 def _roster_row(row: list[str], *, path: Path, number: int, header: list[str], id_at: int,
@@ -654,4 +709,9 @@ def _roster_row(row: list[str], *, path: Path, number: int, header: list[str], i
             return None
         raise RosterError(f"{path}:{number}: no id on this line (its column {header[id_at].strip()!r} "
                           f"is empty)")
+    if _SCIENTIFIC.match(cell(id_at)):
+        raise RosterError(f"{path}:{number}: the id {cell(id_at)!r} is a number in scientific notation: "
+                          f"the spreadsheet shortened it and its last digits are lost; format the "
+                          f"column {header[id_at].strip()!r} as Text (or a number without decimals) "
+                          f"and save the roster again")
     return RosterStudent(id=cell(id_at), name=name, email=cell(email_at), line=number)

@@ -25,16 +25,19 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Container, Iterable, Mapping, Sequence
 
-from grader.discover import EXTRA_FILE_BYTES, Submission
-from grader.files import digest_of, read_bytes, sources_digest, write_atomic
+from grader.discover import EXTRA_FILE_BYTES, Submission, listing, platform_name, readable_id
+from grader.files import digest_of, read_bytes, sources_digest, spreadsheet_text, write_atomic
 from grader.models import Rubric, SubmissionResult
 from grader.report import RESULT_RECORD, read_submission
 
 KEY_FILE = "grading-key.json"
+#: The start of the name of a class run's folder for the students' zips (``grader.commands.UNPACK_PREFIX``).
+UNPACKED_PREFIX = "grade-unzip-"
 GRADER_DIR = Path(__file__).resolve().parent
 
 
@@ -273,3 +276,99 @@ def has_keys(out_dir: Path) -> bool:
                        and os.path.exists(os.path.join(entry.path, KEY_FILE)) for entry in entries)
     except OSError:
         return False
+
+
+class EarlierClassError(Exception):
+    """The earlier gradebook cannot take this run's notebook; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class EarlierClass:
+    """The submissions of the output folder's gradebook that a run of one notebook keeps as the
+    earlier run graded them (``earlier_class``)."""
+
+    submissions: tuple[Submission, ...]  # their id, the notebook graded then, its platform account
+    keys: Mapping[str, str | None]  # id -> the key its folder was graded under (None: unreadable)
+    other_grader: tuple[str, ...]  # ids graded by another version of the grader
+    added: tuple[str, ...] = ()  # this run's ids the earlier gradebook did not list: new rows
+
+
+def earlier_class(out_dir: Path, former: Sequence[str], *, batch: BatchKey, listed: Container[str],
+                  on_kept: Callable[[SubmissionResult], None]) -> EarlierClass:
+    """The folders of ``former`` (``former_submissions``) that the earlier gradebook lists
+    (``listed``: its ``submission`` cells, ``grader.report.gradebook_submissions``), each result
+    handed to ``on_kept``. A run of one notebook into the class's output folder merges it with
+    these instead of writing a gradebook of one. Folders the gradebook does not list (a student
+    who withdrew) are left out, as a class run leaves them.
+
+    Raises ``EarlierClassError`` when a listed folder was graded with another rubric or other
+    fixtures (the rubric's digest and the fixtures' of its key differ from ``batch``'s: a gradebook
+    mixing the two would be wrong), checked before any result is read; or when its result is
+    incomplete or damaged (no key for a graded result, files that do not match it)."""
+    out_dir = Path(out_dir)
+    ids = [sid for sid in former if spreadsheet_text(sid) in listed]
+    records = {sid: _key_record(out_dir / sid) for sid in ids}
+    other = [sid for sid, record in records.items() if record is not None
+             and (record.get("rubric"), record.get("fixtures")) != (batch.rubric, batch.fixtures)]
+    if other:
+        raise EarlierClassError(
+            f"{len(other)} of its {len(ids)} other submission(s) were graded with another rubric or "
+            f"other fixtures than this run's ({listing(other)}), and one gradebook cannot mix the two")
+    kept: list[Submission] = []
+    keys: dict[str, str | None] = {}
+    damaged: list[str] = []
+    for sid in ids:
+        record = records[sid]
+        key = record.get("key") if record is not None else None
+        # Without a key, only a result that is no grade (an unreadable notebook, which has no key;
+        # a grader failure) is kept: a graded one without its key was cut short.
+        result = current_result(out_dir / sid, key) if key is not None else read_submission(out_dir / sid)
+        if result is None or (key is None and result.graded):
+            damaged.append(sid)
+            continue
+        on_kept(result)
+        keys[sid] = key
+        kept.append(Submission(id=sid, path=Path(result.path), account=_account_of(sid, result.path)))
+    if damaged:
+        raise EarlierClassError(
+            f"the results of {len(damaged)} of its other submission(s) are incomplete or damaged in "
+            f"{out_dir} ({listing(damaged)})")
+    return EarlierClass(submissions=tuple(kept), keys=keys,
+                        other_grader=tuple(sid for sid in keys if records[sid] is not None
+                                           and records[sid].get("grader") != batch.grader))
+
+
+def _account_of(sid: str, path: str) -> str:
+    """The Canvas or Moodle number of submission ``sid`` graded from ``path``, as
+    ``find_submissions`` gives it: when a folder of ``path`` or its file bears the platform's
+    name of ``sid``; else, when ``path`` is a folder of the grader's own (a student's zip was
+    unpacked there: ``/tmp/grade-unzip-.../s1/z1/rnn.ipynb``), the number ``sid`` ends with
+    (``smithbob_340934``), which only a platform's name gives a zip; else ""."""
+    for name in reversed(Path(path).parts):
+        named = platform_name(name)
+        if named is not None and readable_id(named.id) == sid:
+            return sid.rsplit("_", 1)[-1]
+    unpacked = any(part.startswith(UNPACKED_PREFIX) for part in Path(path).parts)
+    number = re.fullmatch(r".+_(\d+)", sid)
+    return number[1] if unpacked and number else ""
+
+
+#: What ``regraded_because`` names of a key's parts that changed, in this order.
+_KEY_PARTS = (("rubric", "another rubric"), ("fixtures", "other fixtures"),
+              ("grader", "another version of the grader"))
+
+
+def regraded_because(out_dir: Path, ids: Iterable[str], *, batch: BatchKey) -> dict[str, int]:
+    """Why submissions ``ids`` (to grade) are graded again: ``{what changed: how many}`` of those
+    whose folder's key was written with another rubric, other fixtures or another version of the
+    grader (``_KEY_PARTS``' words); a folder without a key (a first run) counts for nothing, and
+    one whose key differs in its notebook only (a new submission) neither."""
+    found: dict[str, int] = {}
+    for sid in ids:
+        record = _key_record(Path(out_dir) / sid)
+        if record is None:
+            continue
+        for part, words in _KEY_PARTS:
+            if record.get(part) != getattr(batch, part):
+                found[words] = found.get(words, 0) + 1
+    return {words: found[words] for _, words in _KEY_PARTS if words in found}

@@ -720,6 +720,8 @@ NOT_GRADED_YET = "not graded yet"  # found by an interrupted run, before its tur
 #: A roster student whose folder an earlier run wrote, not among this run's submissions (a run
 #: of one notebook into the class's folder): no score is written, as this run did not read it.
 NOT_IN_THIS_RUN = "not in this run"
+#: The columns a TA's adjustments add to ``grades.csv`` (``grade.py --adjust``), after the parts'.
+ADJUSTMENT_COLUMNS = ("adjustment", "adjustment_reason")
 #: The byte-order mark that tells Excel a CSV file is UTF-8 (``Gradebook.write(bom=True)``).
 EXCEL_BOM = "\ufeff"
 
@@ -747,14 +749,18 @@ class Gradebook:
         """The number of submissions recorded."""
         return len(self._rows)
 
-    def csv(self, *, roster: Any = None) -> str:
+    def csv(self, *, roster: Any = None, adjustments: Mapping[str, Any] | None = None) -> str:
         """The gradebook's text: rows sorted by submission; a part not graded scores 0.
 
         With ``roster`` (a ``grader.discover.RosterMatch``), every student of the roster has a row,
         in the roster's order (one per submission of theirs; one with no submission, 0 points and
         the status ``no submission`` when they have none), then the submissions of students not on
         the roster, by id; the columns ``ROSTER_COLUMNS`` follow the parts'. Without it the file is
-        what it always was, so that scripts reading it by position keep working."""
+        what it always was, so that scripts reading it by position keep working.
+
+        With ``adjustments`` (``grader.adjustments.Adjustments.by_submission``: a TA's points by
+        hand, by submission cell), ``score`` holds them and the columns ``ADJUSTMENT_COLUMNS``
+        follow the parts' (before the roster's)."""
         columns = ["submission", "score", "max_score"] + list(self.parts)
         known = set(columns)
         for sid in sorted(self._rows):
@@ -762,12 +768,14 @@ class Gradebook:
                 if name not in known:
                     columns.append(name)
                     known.add(name)
+        if adjustments is not None:
+            columns += list(ADJUSTMENT_COLUMNS)
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         if roster is None:
             writer.writerow(columns)
             for sid in sorted(self._rows):
-                writer.writerow(self._row(sid, columns))
+                writer.writerow(self._row(sid, columns, adjustments))
             return out.getvalue()
         writer.writerow(columns + list(ROSTER_COLUMNS))
         for student, sid in self._roster_order(roster):
@@ -776,7 +784,8 @@ class Gradebook:
                 writer.writerow(values + [spreadsheet_text(student.id), spreadsheet_text(student.name),
                                           spreadsheet_text(student.email), "yes", NOT_IN_THIS_RUN])
                 continue
-            values = self._row(sid, columns) if sid in self._rows else self._empty_row(sid, columns)
+            values = (self._row(sid, columns, adjustments) if sid in self._rows
+                      else self._empty_row(sid, columns))
             if student is None:
                 extra = ["", "", "", "no", self._rows[sid][3] if sid in self._rows else NOT_GRADED_YET]
             else:
@@ -798,24 +807,105 @@ class Gradebook:
         order.extend((None, sid) for sid in roster.unlisted)
         return order
 
-    def _row(self, sid: str, columns: list[str]) -> list[str]:
-        """The cells of submission ``sid``'s row under ``columns``."""
+    def _row(self, sid: str, columns: list[str], adjustments: Mapping[str, Any] | None = None) -> list[str]:
+        """The cells of submission ``sid``'s row under ``columns`` (its score adjusted)."""
         score, max_score, parts, _ = self._rows[sid]
-        row = {"submission": spreadsheet_text(sid), "score": score, "max_score": max_score, **dict(parts)}
+        row = {"submission": spreadsheet_text(sid), "score": score, "max_score": max_score, **dict(parts),
+               "adjustment_reason": ""}
+        adjustment = adjustments.get(spreadsheet_text(sid)) if adjustments else None
+        if adjustment is not None:
+            row.update(score=f"{float(score) + adjustment.points:g}", adjustment=f"{adjustment.points:g}",
+                       adjustment_reason=spreadsheet_text(visible_text("; ".join(adjustment.reasons))))
         return [row.get(c, "0") for c in columns]
 
     def _empty_row(self, sid: str, columns: list[str]) -> list[str]:
         """The cells of a roster row without a result: submission ``sid`` (or none), 0 points."""
-        row = {"submission": spreadsheet_text(sid), "score": "0", "max_score": self.max_points}
+        row = {"submission": spreadsheet_text(sid), "score": "0", "max_score": self.max_points,
+               "adjustment_reason": ""}
         return [row.get(c, "0") for c in columns]
 
-    def write(self, out_dir: Path, *, roster: Any = None, bom: bool = False) -> Path:
+    def adjusted_score(self, sid: str, adjustments: Mapping[str, Any] | None) -> float:
+        """The score of submission ``sid`` as ``grades.csv`` writes it, ``adjustments`` added."""
+        adjustment = adjustments.get(spreadsheet_text(sid)) if adjustments else None
+        return float(self._rows[sid][0]) + (adjustment.points if adjustment is not None else 0.0)
+
+    def unmatched(self, adjustments: Mapping[str, Any]) -> tuple[str, ...]:
+        """The submission cells of ``adjustments`` that are no submission of this gradebook."""
+        cells = {spreadsheet_text(sid) for sid in self._rows}
+        return tuple(sorted(cell for cell in adjustments if cell not in cells))
+
+    def changes_from(self, earlier: Mapping[str, tuple[float | None, float | None]],
+                     adjustments: Mapping[str, Any] | None = None) -> str:
+        """What changed between the ``earlier`` gradebook's scores (``gradebook_scores``) and
+        this gradebook's for the submissions in both, as a sentence ("" when nothing did): how many scores,
+        the first ten with both values, and ``max_score`` when it changed."""
+        changed, tops = [], set()
+        for sid, (score, max_score, _parts, _status) in sorted(self._rows.items()):
+            before = earlier.get(spreadsheet_text(sid))
+            if before is None:
+                continue
+            now = self.adjusted_score(sid, adjustments)
+            if before[0] is not None and abs(before[0] - now) > 1e-9:
+                changed.append(f"{sid} {before[0]:g} -> {now:g}")
+            if before[1] is not None and abs(before[1] - float(max_score)) > 1e-9:
+                tops.add(f"{before[1]:g} -> {max_score}")
+        if not changed and not tops:
+            return ""
+        said = (f"{len(changed)} score(s) differ from the earlier grades.csv: " + ", ".join(changed[:10])
+                + (f" and {len(changed) - 10} more" if len(changed) > 10 else "")) if changed else (
+            "No score differs from the earlier grades.csv")
+        return said + (f"; max_score {', '.join(sorted(tops))}" if tops else "") + "."
+
+    def write(self, out_dir: Path, *, roster: Any = None, bom: bool = False,
+              adjustments: Mapping[str, Any] | None = None) -> Path:
         """Write ``out_dir/grades.csv`` atomically (see ``csv``); return its path. ``bom``: begin
         it with a UTF-8 byte-order mark, without which Excel reads the file in the computer's
         legacy encoding and shows accented names garbled (``--excel``)."""
         path = Path(out_dir) / "grades.csv"
-        write_atomic(path, (EXCEL_BOM if bom else "") + self.csv(roster=roster))
+        write_atomic(path, (EXCEL_BOM if bom else "") + self.csv(roster=roster, adjustments=adjustments))
         return path
+
+
+def gradebook_submissions(path: Path) -> frozenset[str] | None:
+    """The ``submission`` cells of the gradebook at ``path`` as written (``spreadsheet_text`` of
+    each id; compare ``spreadsheet_text(id) in cells``), empty ones (a roster student with no
+    submission) left out; None when there is no such file or it has no ``submission`` column."""
+    scores = gradebook_scores(path)
+    return None if scores is None else frozenset(scores)
+
+
+def gradebook_scores(path: Path) -> dict[str, tuple[float | None, float | None]] | None:
+    """``{submission cell: (score, max_score)}`` of the gradebook at ``path`` (see
+    ``gradebook_submissions``; a cell that is no number, such as the empty score of a row 'not in
+    this run', None); None when there is no such file or it has no ``submission`` column. Read as
+    ``Gradebook.write`` writes it, with or without Excel's byte-order mark, and also when a
+    spreadsheet saved it again separated by ``;`` or tabs, its numbers then with a decimal comma
+    (``2,5``: in such a file a comma separates nothing)."""
+    from grader.discover import csv_separator
+
+    try:
+        lines = Path(path).read_text("utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    if not lines:
+        return None
+    separator = csv_separator(lines[0])
+    rows = csv.reader(lines, delimiter=separator)
+
+    def number(row: list[str], at: int | None) -> float | None:
+        text = row[at].strip() if at is not None and at < len(row) else ""
+        try:
+            return float(text.replace(",", ".") if separator != "," else text)
+        except ValueError:
+            return None
+
+    try:
+        header = [cell.strip().casefold() for cell in next(rows)]
+        at = header.index("submission")
+        score, top = (header.index(name) if name in header else None for name in ("score", "max_score"))
+        return {row[at]: (number(row, score), number(row, top)) for row in rows if at < len(row) and row[at]}
+    except (ValueError, csv.Error, StopIteration):
+        return None
 
 
 def gradebook_csv(rubric: Rubric, results: Iterable[SubmissionResult]) -> str:

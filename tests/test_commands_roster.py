@@ -384,11 +384,14 @@ def test_roster_ids_and_names_are_printed_written_out(tmp_path):
 def test_one_notebook_run_into_the_class_folder_does_not_call_the_others_absent(tmp_path):
     """A TA regrades one student into the class's output folder with the roster: the others'
     results are there from the last run, but not in this one. 'no submission' with 0 points
-    would be a false zero uploaded for each of them."""
+    would be a false zero uploaded for each of them. (Since the thirty-first session the earlier
+    gradebook's rows are kept as graded, tests/test_commands_regrade.py; without an earlier
+    gradebook the others' folders still read 'not in this run'.)"""
     subs = small_class(tmp_path / "subs")
     roster = write_roster(tmp_path / "class.csv", "id,name\nada,Ada\nbob,Bob\njose garcia,José\ncleo,Cléo\n")
     out = tmp_path / "out"
     grade(subs, out, roster=roster)
+    (out / "grades.csv").unlink()
     summary, printed = grade(subs / "ada.ipynb", out, roster=roster)
     table = [(r["student_id"], r["submission"], r["score"], r["rnn_forward"], r["status"]) for r in rows(out)]
     assert table == [("ada", "ada", "100", "15", "graded"),

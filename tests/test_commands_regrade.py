@@ -1,0 +1,446 @@
+"""grader.commands over a TA's term (thirty-first session): one notebook graded again into the
+class's output folder (a regrade request, a late resubmission) updates its row of the class's
+gradebook and keeps everyone else's, or refuses before grading; the scores that changed are
+said; what the grader reads of a TA's files (roster ids, points by hand, an earlier gradebook)
+with a decimal comma; the class report on paper and without names."""
+from __future__ import annotations
+
+import csv
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from grader import commands
+from grader.incremental import KEY_FILE
+from grader.report import gradebook_scores, gradebook_submissions
+from tests import notebooks as nbs
+from tests.test_commands_roster import grade as quick_class_run, rows
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def steady_grader(monkeypatch):
+    """Edits to grader/ by others during a test must not make the keys stale (see test_batch)."""
+    monkeypatch.setattr("grader.incremental.grader_digest", lambda *a, **k: "pinned")
+
+
+WRONG_CELL = nbs.mutate("rnn_cell_forward", "+ ba)", ")")
+
+
+def small_class(folder: Path) -> Path:
+    """Three students: alice right, bob with a wrong RNN cell, carol right in another style."""
+    nbs.write(folder / "alice.ipynb", nbs.course_notebook())
+    nbs.write(folder / "bob.ipynb", nbs.course_notebook(WRONG_CELL))
+    nbs.write(folder / "carol.ipynb", nbs.alt_notebook())
+    return folder
+
+
+def grade(subs: Path, out: Path, **options) -> tuple[commands.ClassSummary, str]:
+    """A quick class run (one job, no pages; the similarity check unless told) and what it printed."""
+    return quick_class_run(subs, out, **{"similarity": True, "progress_bar": False, **options})
+
+
+def scores(out: Path) -> dict[str, str]:
+    with open(out / "grades.csv", newline="", encoding="utf-8-sig") as handle:
+        return {row["submission"]: row["score"] for row in csv.DictReader(handle)}
+
+
+def test_one_notebook_graded_again_updates_its_row_and_keeps_the_class(tmp_path):
+    """On main the gradebook then held bob alone (and a warning said so): a TA who uploads it
+    after a regrade request gives everyone else nothing."""
+    subs = small_class(tmp_path / "subs")
+    out = tmp_path / "out"
+    grade(subs, out, class_report=True)
+    before = scores(out)
+    assert before == {"alice": "100", "bob": "90", "carol": "100"}
+    nbs.write(subs / "bob.ipynb", nbs.course_notebook())  # bob's corrected notebook
+    summary, printed = grade(subs / "bob.ipynb", out, class_report=True)
+    assert scores(out) == {"alice": "100", "bob": "100", "carol": "100"}
+    assert summary.total == 3 and summary.earlier_kept == 2 and summary.graded == 3
+    assert summary.former == ()  # no one is called gone
+    assert "Not among this run's submissions" not in printed
+    assert "its 2 other submission(s), as the earlier run graded them" in printed
+    assert "new row" not in printed
+    assert "Graded 3 of 3 (1 in this run, 2 kept from the earlier grades.csv)" in printed
+    assert "1 score(s) differ from the earlier grades.csv: bob 90 -> 100.\n" in printed
+    page = (out / "report.html").read_text("utf-8")
+    assert "<b>3</b>submissions" in page  # the class report counts the class, not bob alone
+
+
+def test_similar_pairs_of_the_class_stay_after_one_notebook_is_graded_again(tmp_path):
+    """On main similarity.csv was rewritten from the one notebook: the class's flagged pairs
+    (evidence a TA had not read yet) were gone."""
+    subs = small_class(tmp_path / "subs")
+    shutil.copy(subs / "alice.ipynb", subs / "dora.ipynb")
+    out = tmp_path / "out"
+    first, _ = grade(subs, out)
+    assert first.flagged_pairs == 1
+    summary, _ = grade(subs / "bob.ipynb", out)
+    assert summary.flagged_pairs == 1
+    flagged = [row for row in csv.DictReader(open(out / "similarity.csv", encoding="utf-8"))
+               if row["flagged"] == "1"]
+    assert [(row["a"], row["b"]) for row in flagged] == [("alice", "dora")]
+
+
+def test_a_late_resubmission_of_a_new_student_is_added(tmp_path):
+    subs = small_class(tmp_path / "subs")
+    out = tmp_path / "out"
+    grade(subs, out, similarity=False)
+    nbs.write(tmp_path / "late" / "zoe.ipynb", nbs.course_notebook(WRONG_CELL))
+    _, printed = grade(tmp_path / "late" / "zoe.ipynb", out, similarity=False)
+    assert "zoe was not in it and is a new row" in printed
+    assert f"Kept in {out / 'grades.csv'}, report.html: its 3 other" in printed  # no similarity.csv here
+    assert scores(out) == {"alice": "100", "bob": "90", "carol": "100", "zoe": "90"}
+
+
+def test_a_withdrawn_students_folder_stays_out_of_the_merged_gradebook(tmp_path):
+    """carol left: the class run after that leaves her out of grades.csv, and a regrade of bob
+    must not bring her back from her folder."""
+    subs = small_class(tmp_path / "subs")
+    out = tmp_path / "out"
+    grade(subs, out, similarity=False)
+    (subs / "carol.ipynb").unlink()
+    grade(subs, out, similarity=False)
+    summary, printed = grade(subs / "bob.ipynb", out, similarity=False)
+    assert scores(out) == {"alice": "100", "bob": "90"}
+    assert summary.former == ("carol",)
+    assert "Not among this run's submissions: carol" in printed
+
+
+def _rubric_with_other_points(tmp_path: Path) -> Path:
+    """A copy of rnn.yaml (with its fixtures) where the first case's points are 3, not 2.5:
+    the fixtures are the same, the rubric is another."""
+    folder = tmp_path / "rubric"
+    shutil.copytree(ROOT / "rubrics" / "fixtures", folder / "fixtures",
+                    ignore=shutil.ignore_patterns(".cache"))
+    text = (ROOT / "rubrics" / "rnn.yaml").read_text("utf-8")
+    assert text.count("T_x: 1}, points: 2.5}") >= 1
+    (folder / "rnn.yaml").write_text(text.replace("T_x: 1}, points: 2.5}", "T_x: 1}, points: 3}", 1), "utf-8")
+    return folder / "rnn.yaml"
+
+
+def test_another_rubric_is_refused_before_grading_and_names_what_to_do(tmp_path):
+    """The rubric changed a point value after the class was graded: a gradebook with bob under
+    the new points and the others under the old ones would be wrong without a word."""
+    subs = small_class(tmp_path / "subs")
+    out = tmp_path / "out"
+    grade(subs, out, similarity=False)
+    book = (out / "grades.csv").read_bytes()
+    bob_key = (out / "bob" / KEY_FILE).read_bytes()
+    rubric = _rubric_with_other_points(tmp_path)
+    with pytest.raises(commands.CommandError) as refused:
+        grade(subs / "bob.ipynb", out, rubric=rubric, similarity=False)
+    message = str(refused.value)
+    assert f"{out / 'grades.csv'} cannot take bob.ipynb" in message
+    assert "2 of its 2 other submission(s) were graded with another rubric or other fixtures" in message
+    assert "alice, carol" in message
+    assert f"python3 grade.py SUBMISSIONS --out {out}" in message and "--out ANOTHER_FOLDER" in message
+    assert (out / "grades.csv").read_bytes() == book  # nothing written, nothing graded
+    assert (out / "bob" / KEY_FILE).read_bytes() == bob_key
+    # The whole class graded again with the new rubric: every row under it, and the run says why
+    # it grades everyone again and which scores changed (on main: not a word of either).
+    summary, printed = grade(subs, out, rubric=rubric, similarity=False)
+    assert summary.skipped == 0 and scores(out)["alice"] == "100.5"
+    assert f"Graded before in {out} with another rubric (3): graded again" in printed
+    said = ("2 score(s) differ from the earlier grades.csv: alice 100 -> 100.5, carol 100 -> 100.5; "
+            "max_score 100 -> 100.5.")  # bob's wrong cell fails the case whose points changed
+    assert said in printed and summary.score_changes == said
+    assert "alice 100 -&gt; 100.5" in (out / "report.html").read_text("utf-8")
+    _, again = grade(subs, out, rubric=rubric, similarity=False)
+    assert "Graded before" not in again and "differ from the earlier" not in again
+
+
+def test_a_damaged_earlier_result_is_refused_by_name(tmp_path):
+    subs = small_class(tmp_path / "subs")
+    out = tmp_path / "out"
+    grade(subs, out, similarity=False)
+    (out / "carol" / "result.full.json").write_text("{}")
+    with pytest.raises(commands.CommandError, match=r"incomplete or damaged in .* \(carol\)"):
+        grade(subs / "bob.ipynb", out, similarity=False)
+
+
+def test_a_file_of_a_canvas_download_regrades_that_students_row(tmp_path):
+    """Graded alone, smithjane_LATE_12345_99_rnn.ipynb had the id of its whole stem, so the
+    regrade of Jane's late resubmission was a new row beside her on-time one."""
+    subs = tmp_path / "canvas"
+    nbs.write(subs / "smithjane_12345_67890_rnn.ipynb", nbs.course_notebook(WRONG_CELL))
+    nbs.write(subs / "doejohn_555_67891_rnn.ipynb", nbs.course_notebook())
+    out = tmp_path / "out"
+    grade(subs, out, similarity=False)
+    assert scores(out) == {"doejohn_555": "100", "smithjane_12345": "90"}
+    late = tmp_path / "late" / "smithjane_LATE_12345_99999_rnn.ipynb"
+    nbs.write(late, nbs.course_notebook())
+    grade(late, out, similarity=False)
+    assert scores(out) == {"doejohn_555": "100", "smithjane_12345": "100"}
+
+
+def test_the_gradebook_a_spreadsheet_saved_again_is_read(tmp_path):
+    """Excel in a locale with a decimal comma saves grades.csv separated by ';', with its mark."""
+    path = tmp_path / "grades.csv"
+    path.write_bytes("\ufeffsubmission;score;max_score\n'=x;2,5;100\nJosé;0;100\n;0;100\n".encode("utf-8"))
+    assert gradebook_submissions(path) == {"'=x", "José"}
+    assert gradebook_scores(path) == {"'=x": (2.5, 100.0), "José": (0.0, 100.0)}
+    path.write_text("submission,score,max_score\nada,\"2,5\",100\nbo,,100\n")  # a ',' file: no decimal comma
+    assert gradebook_scores(path) == {"ada": (None, 100.0), "bo": (None, 100.0)}
+    path.write_text("score\n1\n")
+    assert gradebook_submissions(path) is None
+    assert gradebook_submissions(tmp_path / "none.csv") is None
+
+
+# --------------------------------------------------------------------------- numbers in a TA's roster
+# The only numbers grade.py reads from a TA's file are the roster's ids (the rubric's numbers are
+# YAML, whose decimal comma is refused with its line: tests/test_rubric_messages.py).
+
+
+def _roster(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "class.csv"
+    path.write_bytes(text.encode("utf-8"))
+    return path
+
+
+def test_an_id_column_formatted_with_decimals_matches_the_canvas_number(tmp_path):
+    """Excel with a decimal comma writes a number-formatted id column as 12345,00 in a file
+    separated by ';': on main Jane was 'no submission' (0 points) and her graded notebook 'not
+    on the roster'."""
+    from grader.discover import load_roster
+
+    subs = tmp_path / "canvas"
+    nbs.write(subs / "smithjane_12345_67890_rnn.ipynb", nbs.course_notebook())
+    roster = _roster(tmp_path, "Student;ID;SIS User ID\nSmith, Jane;12345,00;s1\nDoe, John;555,00;s2\n")
+    out = tmp_path / "out"
+    summary, _ = grade(subs, out, roster=roster, similarity=False)
+    table = [(row["student_id"], row["submission"], row["score"], row["status"])
+                 for row in rows(out)]
+    assert table == [("12345", "smithjane_12345", "100", "graded"), ("555", "", "0", "no submission")]
+    assert summary.not_on_roster == ()
+    # A comma-separated file's decimal point; a ';' file's point groups thousands (kept).
+    assert [s.id for s in load_roster(_roster(tmp_path, "id,name\n12345.0,Jane\n7.00,Bo\n")).students] == ["12345", "7"]
+    assert [s.id for s in load_roster(_roster(tmp_path, "id;name\n12.000;Jane\n")).students] == ["12.000"]
+    # Not every id a number with zero decimals: the ids are as written.
+    assert [s.id for s in load_roster(_roster(tmp_path, "id;name\n12345,00;Jane\nab,00;Bo\n")).students] == [
+        "12345,00", "ab,00"]
+    # A comma in a comma-separated file's (quoted) id is not a decimal comma.
+    assert [s.id for s in load_roster(_roster(tmp_path, 'id,name\n"12345,00",Jane\n')).students] == ["12345,00"]
+
+
+@pytest.mark.parametrize("written", ["1.23457E+11", "1,23457E+11", "4,2e+09"])
+def test_an_id_in_scientific_notation_is_refused_with_its_line(tmp_path, written):
+    """A long student number the spreadsheet shortened: its digits are lost, so no submission
+    can match it; on main the student silently had 'no submission'."""
+    from grader.discover import RosterError, load_roster
+
+    path = _roster(tmp_path, f"name;id\nAda;123\nJane;{written}\n")
+    with pytest.raises(RosterError, match=rf"class.csv:3: the id '{re.escape(written)}' is a number in "
+                                          r"scientific notation.*format the column 'id' as Text"):
+        load_roster(path)
+
+
+def test_an_on_time_and_a_late_upload_of_one_name_are_both_named_none_graded(tmp_path):
+    """Two Canvas downloads in one folder (the on-time one, then the late resubmissions): on main
+    Jane's on-time notebook, first in name order, was graded (90) and her late one left out
+    without a word."""
+    from grader.discover import SEVERAL_NOTEBOOKS
+
+    subs = tmp_path / "canvas"
+    nbs.write(subs / "smithjane_12345_111_rnn.ipynb", nbs.course_notebook(WRONG_CELL))
+    nbs.write(subs / "smithjane_LATE_12345_222_rnn.ipynb", nbs.course_notebook())
+    nbs.write(subs / "smithjane_12345_111_imdb_report.json", {"best_test_accuracy": 0.5})
+    nbs.write(subs / "smithjane_LATE_12345_222_imdb_report.json", {"best_test_accuracy": 0.9})
+    nbs.write(subs / "doejohn_555_333_rnn.ipynb", nbs.course_notebook())
+    out = tmp_path / "out"
+    summary, printed = grade(subs, out, similarity=False)
+    assert scores(out) == {"doejohn_555": "100", "smithjane_12345": "0"}
+    assert summary.several_notebooks == ("smithjane_12345",)
+    feedback = (out / "smithjane_12345" / "feedback.md").read_text("utf-8")
+    assert ("2 notebooks (smithjane_12345_111_rnn.ipynb, smithjane_LATE_12345_222_rnn.ipynb)"
+            in feedback) and SEVERAL_NOTEBOOKS in feedback
+    (subs / "smithjane_12345_111_rnn.ipynb").unlink()  # the TA keeps the one to grade
+    grade(subs, out, similarity=False)
+    assert scores(out)["smithjane_12345"] == "100"
+
+
+# --------------------------------------------------------------------------- the class report on paper
+
+WIDTH_PROBE = """<script>
+window.addEventListener('load', function () {
+  var out = document.createElement('pre');
+  out.id = 'probe';
+  out.textContent = 'WIDTH ' + document.documentElement.scrollWidth + ' ' + document.documentElement.clientWidth;
+  document.body.appendChild(out);
+});
+</script>"""
+
+
+def test_the_class_report_fits_a_printed_page(tmp_path):
+    """An instructor prints report.html to PDF (A4 or Letter: about 720 CSS pixels of width): on
+    main the parts table (13 columns) was wider than that and its right columns (crashed, not
+    run, grader error) were cut off the page. A window of that width lays the page out as print."""
+    from tests.pages import run_chromium
+
+    subs = small_class(tmp_path / "subs")
+    out = tmp_path / "out"
+    grade(subs, out)
+    page = (out / "report.html").read_text("utf-8")
+    page = re.sub(r'<meta[^>]*Content-Security-Policy[^>]*>', "", page).replace("</body>", WIDTH_PROBE + "</body>")
+    probed = tmp_path / "probed.html"
+    probed.write_text(page, "utf-8")
+    done = run_chromium(probed, tmp_path, "--dump-dom", "--window-size=720,1000")
+    found = re.search(r'<pre id="probe">WIDTH (\d+) (\d+)</pre>', done.stdout)
+    assert found, done.stderr[-2000:]
+    scroll, client = int(found[1]), int(found[2])
+    assert 600 < client <= 720 and scroll <= client, (scroll, client)
+    assert "@media print" in page
+
+
+def test_a_notebook_of_a_folder_of_folders_is_not_graded_alone_into_a_new_row(tmp_path):
+    """alice/rnn.ipynb graded alone has the id 'rnn': on main a row 'rnn' beside alice's
+    unchanged one (and without alice/'s other files); now refused before grading, saying to
+    grade the class's folder, where alice alone is graded again."""
+    subs = tmp_path / "subs"
+    nbs.write(subs / "alice" / "rnn.ipynb", nbs.course_notebook(WRONG_CELL))
+    nbs.write(subs / "carol" / "rnn.ipynb", nbs.alt_notebook())
+    out = tmp_path / "out"
+    grade(subs, out, similarity=False)
+    book = (out / "grades.csv").read_bytes()
+    nbs.write(subs / "alice" / "rnn.ipynb", nbs.course_notebook())
+    with pytest.raises(commands.CommandError) as refused:
+        grade(subs / "alice" / "rnn.ipynb", out, similarity=False)
+    assert f"is in the folder alice/, 'alice''s, a submission of {out / 'grades.csv'}" in str(refused.value)
+    assert f"python3 grade.py {subs} --out {out}" in str(refused.value)
+    assert (out / "grades.csv").read_bytes() == book and not (out / "rnn").exists()
+    with pytest.raises(commands.CommandError) as refused:  # alice's folder, as if a class
+        grade(subs / "alice", out, similarity=False)
+    assert f"{subs / 'alice'} is 'alice''s folder, a submission of {out / 'grades.csv'}" in str(refused.value)
+    assert (out / "grades.csv").read_bytes() == book and not (out / "rnn").exists()
+    summary, _ = grade(subs, out, similarity=False)
+    assert summary.skipped == 1 and scores(out) == {"alice": "100", "carol": "100"}
+
+
+def test_a_class_report_without_names_to_share(tmp_path, capsys):
+    """The instructor shares the class's figures with colleagues: report.html names students in
+    its harness, unreadable, roster, IMDB and similar-code sections, and there was no copy
+    without them."""
+    from grader import classreport
+
+    subs = tmp_path / "subs"
+    nbs.write(subs / "qxalice.ipynb", nbs.course_notebook())
+    nbs.write(subs / "qxdora.ipynb", nbs.course_notebook())  # a pair the check flags
+    nbs.write(subs / "qxbob.ipynb", nbs.course_notebook(WRONG_CELL))
+    (subs / "qxeve.ipynb").write_text("{ not json")  # unreadable
+    out = tmp_path / "out"
+    grade(subs, out)
+    full = (out / "report.html").read_text("utf-8")
+    assert all(name in full for name in ("qxalice", "qxdora", "qxeve"))
+    assert classreport.main([str(out)]) == 0
+    page = (out / classreport.SUMMARY_NAME).read_text("utf-8")
+    assert "qx" not in page  # no student, nor their code
+    assert "<b>4</b>submissions" in page and "<b>1</b>unreadable" in page
+    assert 'id="parts"' in page and 'id="cases"' in page and 'id="similarity"' not in page
+    assert "names no student" in page and "report-without-names.html" in capsys.readouterr().out
+    assert classreport.main([str(tmp_path / "nothing")]) == 2
+    assert classreport.SUMMARY_NAME == commands.SUMMARY_REPORT
+    _, printed = grade(subs, out)  # a later run: the copy's figures may be stale
+    assert not (out / classreport.SUMMARY_NAME).exists()
+    assert f"Removed {out / classreport.SUMMARY_NAME}: it was an earlier run's" in printed
+
+
+def test_with_the_roster_a_regrade_keeps_every_students_row_and_status(tmp_path):
+    subs = small_class(tmp_path / "subs")
+    (subs / "carol.ipynb").write_text("{ not json")  # unreadable
+    roster = _roster(tmp_path, "id,name\nalice,Alice\nbob,Bob\ncarol,Carol\ncleo,Cléo\n")
+    out = tmp_path / "out"
+    grade(subs, out, roster=roster, similarity=False)
+    nbs.write(subs / "bob.ipynb", nbs.course_notebook())
+    summary, printed = grade(subs / "bob.ipynb", out, roster=roster, similarity=False)
+    table = [(r["student_id"], r["submission"], r["score"], r["status"]) for r in rows(out)]
+    assert table == [("alice", "alice", "100", "graded"), ("bob", "bob", "100", "graded"),
+                     ("carol", "carol", "0", "unreadable"), ("cleo", "", "0", "no submission")]
+    assert summary.no_submission == ("cleo",) and "not in this run" not in printed
+
+
+def test_a_notebook_of_a_moodle_students_folder_is_not_graded_alone_into_a_new_row(tmp_path):
+    subs = tmp_path / "moodle"
+    folder = subs / "Jane Smith_4242_assignsubmission_file_"
+    nbs.write(folder / "rnn.ipynb", nbs.course_notebook(WRONG_CELL))
+    nbs.write(subs / "Bo Li_77_assignsubmission_file_" / "rnn.ipynb", nbs.course_notebook())
+    out = tmp_path / "out"
+    grade(subs, out, similarity=False)
+    assert scores(out) == {"Bo Li_77": "100", "Jane Smith_4242": "90"}
+    with pytest.raises(commands.CommandError, match="'Jane Smith_4242''s, a submission of"):
+        grade(folder / "rnn.ipynb", out, similarity=False)
+
+
+# --------------------------------------------------------------------------- a TA's points by hand
+
+
+def test_points_by_hand_are_kept_by_every_run_given_them(tmp_path):
+    """A regrade request granted by hand: written into grades.csv it was replaced by the next run
+    without a word. In a file of the TA's own (';' and a decimal comma, as Excel writes it) it is
+    applied by every run, and a run without it says the gradebook lost it."""
+    subs = small_class(tmp_path / "subs")
+    out = tmp_path / "out"
+    adjust = _roster(tmp_path, "submission;points;reason\nbob;2,5;regrade request: the bias was right\n"
+                               "bob;-0,5;late\ncarol;1;\n")
+    summary, printed = grade(subs, out, adjust=adjust, similarity=False)
+    table = [(r["submission"], r["score"], r["adjustment"], r["adjustment_reason"])
+                 for r in rows(out)]
+    assert table == [("alice", "100", "0", ""), ("bob", "92", "2", "regrade request: the bias was right; late"),
+                     ("carol", "101", "1", "")]
+    _, again = grade(subs, out, adjust=adjust, similarity=False)  # nothing changed: nothing said
+    assert "differ" not in again
+    _, without = grade(subs, out, similarity=False)
+    assert scores(out)["bob"] == "90"
+    assert "had a TA's adjustments (--adjust); this run was given none" in without
+    assert "2 score(s) differ from the earlier grades.csv: bob 92 -> 90, carol 101 -> 100." in without
+
+
+@pytest.mark.parametrize("text, says", [
+    ("id,points\nbob,1\n", "adjust.csv:1: the header line must name the columns 'submission' and 'points'"),
+    ("submission,points\nbob,2,5\n", "adjust.csv:2: 3 fields where the header line has 2 (a decimal comma"),
+    ("submission;points\nbob;two\n", "adjust.csv:2: points must be a number, not 'two'"),
+    ("submission,points\n,1\n", "adjust.csv:2: no submission on this line"),
+    ("submission,points\nbob,\"2,5\"\n", "adjust.csv:2: points must be a number, not '2,5'; write a decimal"),
+])
+def test_an_adjustments_file_that_cannot_be_used_is_named_with_its_line(tmp_path, text, says):
+    from grader.adjustments import AdjustmentError, load_adjustments
+
+    path = tmp_path / "adjust.csv"
+    path.write_text(text, "utf-8")
+    with pytest.raises(AdjustmentError) as refused:
+        load_adjustments(path)
+    assert says in str(refused.value)
+
+
+def test_an_adjustment_for_no_submission_is_named(tmp_path):
+    subs = small_class(tmp_path / "subs")
+    adjust = _roster(tmp_path, "submission,points\nbobby,3\n")
+    _, printed = grade(subs, tmp_path / "out", adjust=adjust, similarity=False)
+    assert "for no submission of grades.csv, not applied" in printed and "bobby (line 2)" in printed
+    assert scores(tmp_path / "out")["bob"] == "90"
+
+
+def test_a_regrade_with_a_roster_of_canvas_numbers_keeps_a_zipped_students_match(tmp_path):
+    """The kept students are matched to the roster again: a student whose upload was a zip was
+    graded from the grader's own unpacking folder, and must still be the roster's 340934."""
+    import zipfile
+
+    from grader.incremental import UNPACKED_PREFIX
+
+    assert UNPACKED_PREFIX == commands.UNPACK_PREFIX
+    subs = tmp_path / "canvas"
+    nbs.write(tmp_path / "rnn.ipynb", nbs.course_notebook())
+    subs.mkdir()
+    with zipfile.ZipFile(subs / "smithbob_340934_208490284_work.zip", "w") as archive:
+        archive.write(tmp_path / "rnn.ipynb", "rnn.ipynb")
+    nbs.write(subs / "doejohn_555_333_rnn.ipynb", nbs.course_notebook(WRONG_CELL))
+    roster = _roster(tmp_path, "Student,ID\n\"Smith, Bob\",340934\n\"Doe, John\",555\n")
+    out = tmp_path / "out"
+    grade(subs, out, roster=roster, similarity=False)
+    nbs.write(subs / "doejohn_555_333_rnn.ipynb", nbs.course_notebook())
+    summary, _ = grade(subs / "doejohn_555_333_rnn.ipynb", out, roster=roster, similarity=False)
+    table = [(r["student_id"], r["submission"], r["score"], r["status"]) for r in rows(out)]
+    assert table == [("340934", "smithbob_340934", "100", "graded"), ("555", "doejohn_555", "100", "graded")]
+    assert summary.no_submission == () and summary.not_on_roster == ()
