@@ -3,8 +3,13 @@
 Pure functions: an error's message and the student's line (as the runner quotes it) in, one
 sentence out, or "" when no rule fits. The runner adds the sentence after the error; it quotes
 only what the line says, parsed on its own (a line inside a longer statement gives nothing).
-Thirty-first session: the backward pass and the LSTM, where the forward functions' rules said
-"check the order and the transpose" of products meant element by element.
+:func:`numpy_call_hint` (a NumPy call written the wrong way: ``np.concatenate(a_prev, xt)``,
+``np.zeros(5, 10)``, a product in the wrong order), :func:`assignment_hint` (a value stored in a
+place of another shape, unpacked into the wrong number of names) and :func:`bounds_hint` (an
+index past an axis's end) came first, from the forward functions (sessions 28-30; in
+``grader.runner`` until session 31); the rest from the backward pass and the LSTM (session 31),
+where the forward functions' rules said "check the order and the transpose" of products meant
+element by element.
 """
 from __future__ import annotations
 
@@ -26,6 +31,26 @@ _OUTPUT_OPERAND = re.compile(r"non-broadcastable output operand with shape (\([\
 _WEIGHT = re.compile(r"(?<![\w.])W\w*|\[\s*['\"]W\w*['\"]\s*\]")
 #: The list methods that change the list and return None.
 _IN_PLACE = frozenset({"append", "extend", "insert", "sort", "reverse"})
+#: NumPy's functions that join arrays given as one sequence, then the axis.
+_JOINERS = frozenset({"concatenate", "concat", "vstack", "hstack", "stack"})
+#: NumPy's functions that make an array of a shape given as one tuple, then the data type.
+_MAKERS = frozenset({"zeros", "ones", "empty"})
+#: NumPy's words for a matrix product of sizes that do not fit (np.dot, then @ and np.matmul).
+_NOT_ALIGNED = re.compile(r"shapes \([\d, ]*\) and \([\d, ]*\) not aligned|matmul: Input operand 1 has a mismatch")
+#: NumPy's words for an array stored in a place of another shape: (the array's, the place's).
+_STORED = re.compile(r"could not broadcast input array from shape (\([\d, ]*\)) into shape (\([\d, ]*\))")
+#: NumPy's words for an in-place operation whose operands do not fit: the target's shape is named twice.
+_BROADCAST3 = re.compile(r"could not be broadcast together with shapes (\([\d, ]*\)) (\([\d, ]*\)) (\([\d, ]*\))")
+#: NumPy's words for an index past an axis's end: (index, axis, size).
+_OUT_OF_BOUNDS = re.compile(r"index (-?\d+) is out of bounds for axis (\d+) with size (\d+)")
+#: Python's words for names on the left that do not match the values on the right.
+_UNPACKED = re.compile(r"\b(too many|not enough) values to unpack \(expected \d+")
+#: The two shapes of NumPy's "not aligned" message (``np.dot``; ``@``'s message names none).
+_NOT_ALIGNED_SHAPES = re.compile(r"shapes (\([\d, ]*\)) and (\([\d, ]*\)) not aligned")
+#: A call of NumPy's multiply; a ``*`` that is not ``**``.
+_NP_MULTIPLY = re.compile(r"\b(?:np|numpy)\s*\.\s*multiply\s*\(")
+#: A ``*`` product (not ``**``, not ``*=``).
+_STAR = re.compile(r"(?<!\*)\*(?![*=])")
 
 
 def _shape(text: str) -> tuple[int, ...]:
@@ -38,12 +63,9 @@ def shape_text(text: str) -> str:
 
 
 def _statement(line: str) -> ast.stmt | None:
-    """The one statement ``line`` holds, parsed on its own; None otherwise."""
-    try:
-        tree = ast.parse(line.strip())
-    except (SyntaxError, ValueError):
-        return None
-    return tree.body[0] if len(tree.body) == 1 else None
+    """The one statement ``line`` holds, parsed on its own (``_parsed_line``); None otherwise."""
+    tree = _parsed_line(line)
+    return tree.body[0] if tree is not None and len(tree.body) == 1 else None
 
 
 def _array_operations(line: str, ops: tuple[type, ...]) -> list[ast.BinOp]:
@@ -285,3 +307,240 @@ def attribute_hint(error_type: str, message: str, line: str) -> str:
     (name,) = reads
     return (f"`{name}` is {_PYTHON_KINDS[kind]} here, where `.{attribute}` needs a NumPy array: check the line that "
             f"gives `{name}` its value (what was unpacked or indexed into it).")
+
+
+def numpy_call_hint(outcome: Any, line: str) -> str:
+    """A sentence for a NumPy call written the wrong way on the student's ``line`` (session 28:
+    ``np.concatenate(a_prev, xt)`` was told only NumPy's "only integer scalar arrays can be
+    converted to a scalar index"): what the call expects and the line as it should be written,
+    with the student's own arguments when the line parses on its own. "" when no known mistake
+    fits the error and the line. Only failed calls come here, so a correct run pays nothing."""
+    kind, message = outcome.error_type or "", outcome.message or ""
+    if kind not in ("TypeError", "ValueError"):
+        return ""
+    if kind == "ValueError":
+        if _NOT_ALIGNED.search(message):
+            return _product_hint(line, shapes=_NOT_ALIGNED_SHAPES.search(message), message=message)
+        if "except for the concatenation axis must match" in message:
+            return _axis_hint(line, rows_differ="along dimension 0," in message)
+        if "all input arrays must have the same shape" in message and any(
+                name == "stack" for _call, name in _numpy_calls(line)):
+            # ``np.stack((a_prev, xt))``: a new axis, where the LSTM's concat joins along axis 0.
+            over = _put_over(line)
+            return ("`np.stack` puts the arrays on a new axis, which needs them of one shape"
+                    + (f"; {over}." if over else ": `np.concatenate` joins them along an axis they have."))
+        return (transposed_side_hint(message, line) or product_beside_hint(message, line)
+                or _elementwise_hint(message, line)
+                or named_sides_hint(message, line) or output_operand_hint(message, line))
+    if "indices must be integers or slices, not tuple" in message:
+        return _index_hint(line)
+    calls = _numpy_calls(line)
+    for call, name in calls:
+        if name in _JOINERS and _joined_as_arguments(call):
+            arrays = ", ".join(ast.unparse(arg) for arg in call.args[:2]) if len(call.args) >= 2 else "a_prev, xt"
+            fixed = "np.concatenate" if name in ("concat", "concatenate") else f"np.{name}"
+            axis = ", axis=0" if fixed == "np.concatenate" else ""
+            return (f"`np.{name}` takes the arrays to join in one tuple (or list): its second argument is the "
+                    f"axis, not another array. Write `{fixed}(({arrays}){axis})`.")
+        if name in _MAKERS and len(call.args) >= 2 and "data type" in message \
+                and not isinstance(call.args[0], (ast.Tuple, ast.List)):
+            shape = ", ".join(ast.unparse(arg) for arg in call.args)
+            return (f"`np.{name}` takes the shape as one tuple (its second argument is the data type): "
+                    f"write `np.{name}(({shape}))`.")
+    return ""
+
+
+def _product_hint(line: str, *, shapes: re.Match | None = None, message: str = "") -> str:
+    """For a matrix product of sizes that do not fit: the rule, with the two arrays of the line's
+    one product (``np.dot(a, b)``, ``np.matmul(a, b)``, ``a @ b``) when it has exactly one.
+    ``shapes``: NumPy's two shapes, when its message gives them; two of one shape were meant to be
+    multiplied element by element (``np.dot(ft, c_prev)``), which no order or transpose fixes.
+    ``message``: NumPy's, for matmul's sizes without shapes (``matmul_hint``)."""
+    pairs = [tuple(call.args) for call, name in _numpy_calls(line) if name in ("dot", "matmul") and len(call.args) == 2]
+    tree = _parsed_line(line) if "@" in line else None
+    pairs += [(node.left, node.right) for node in ast.walk(tree)
+              if isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult)] if tree is not None else []
+    if shapes is not None and shapes.group(1) == shapes.group(2):
+        shape = tuple(int(n) for n in re.findall(r"\d+", shapes.group(1)))
+        rule = ("two arrays of one shape are multiplied element by element{}; `np.dot` and `@` are the "
+                "matrix product, which needs the columns of the first to match the rows of the second.")
+        if len(pairs) != 1:
+            return (f"Two arrays of the same shape {shape} met in a matrix product on this line: to multiply "
+                    f"them element by element, write `a * b`; for a matrix product, one of them needs its "
+                    f"transpose (`.T`).")
+        left, right = pairs[0]
+        same = f"`{ast.unparse(left)}` and `{ast.unparse(right)}` have the same shape {shape}"
+        target = _assigned_name(line)
+        if target.startswith("dW"):
+            # A weight's gradient is the product of a gradient and an input's transpose (dWaa =
+            # dtanh @ a_prev.T, both (n_a, m)): element by element would be the wrong fix there.
+            return (f"{same}: `{target}`, a weight's gradient, is the matrix product of the gradient and "
+                    f"the transpose of the input, as in `np.dot({ast.unparse(left)}, {ast.unparse(right)}.T)`.")
+        written = ast.unparse(ast.BinOp(left=left, op=ast.Mult(), right=right))  # parenthesised as needed
+        return f"{same}: " + rule.format(f", `{written}`")
+    rule = "In a matrix product the number of columns of the first array must equal the number of rows of the second"
+    if len(pairs) != 1:
+        return (f"{rule}: check the order of the two (`np.dot(Waa, a_prev)`, not `np.dot(a_prev, Waa)`) "
+                f"and whether one of them needs its transpose (`.T`).")
+    left, right = (ast.unparse(side) for side in pairs[0])
+    if left in _GATE_WEIGHTS and right in ("xt", "a_prev"):
+        # The LSTM's gate weights are (n_a, n_a + n_x): told to reorder or transpose, a student who
+        # multiplied one by ``xt`` (twenty-ninth session's generated class; real notebooks too)
+        # was sent away from the fix, which is the stacked input.
+        return (f"{rule}. `{left}` has a column for each row of `a_prev` stacked over `xt` (n_a + n_x "
+                f"columns): multiply it by that stacked array, `concat = np.concatenate((a_prev, xt), "
+                f"axis=0)`, as in `np.dot({left}, concat)`, not by `{right}` alone.")
+    matmul = matmul_hint(message, left=left, right=right, target=_assigned_name(line))
+    if matmul:  # NumPy's matmul names no shapes: its two sizes, and the fix the line's words point at
+        return matmul
+    # NumPy's shapes, when it gives them: a right line fed a wrong array (dtanh of (10, 10) made on the
+    # line above) shows there, which the order and the transpose do not fix.
+    sides = (f" Here `{left}` has shape {shape_text(shapes.group(1))} and `{right}` has shape "
+             f"{shape_text(shapes.group(2))}.") if shapes is not None else ""
+    return (f"{rule}: check the order of `{left}` and `{right}` and whether one of them needs its "
+            f"transpose (`.T`).{sides}")
+
+
+#: The LSTM's gate weights, each multiplying ``a_prev`` stacked over ``xt`` (``_product_hint``).
+#: (``ast.unparse`` writes ``parameters["Wf"]`` with single quotes; ``Wu``: the course's older name of ``Wi``.)
+_GATE_WEIGHTS = frozenset(spelling for name in ("Wf", "Wi", "Wu", "Wc", "Wo")
+                           for spelling in (name, f"parameters['{name}']"))
+
+
+def assignment_hint(outcome: Any, line: str) -> str:
+    """For an assignment on the student's ``line`` (parsed on its own) that NumPy or Python refused:
+    an array stored where its shape does not fit (``y_pred[:, :, t] = a_next``: NumPy's "could not
+    broadcast input array from shape (5,10) into shape (2,10)") and names on the left that do not
+    match the values on the right (``a_next, yt, cache = lstm_cell_forward(...)``, which returns
+    four). What each side is, in the student's words; "" otherwise."""
+    if outcome.error_type != "ValueError":
+        return ""
+    tree = _parsed_line(line)
+    statement = tree.body[0] if tree is not None and len(tree.body) == 1 else None
+    added = _BROADCAST3.search(outcome.message or "")
+    if isinstance(statement, ast.AugAssign) and added is not None and added.group(1) == added.group(3):
+        # ``dWax += dWaxt`` into a dWax made (n_x, n_a): NumPy names three shapes, the first the target's.
+        target, value = ast.unparse(statement.target), ast.unparse(statement.value)
+        have, room = (tuple(int(n) for n in re.findall(r"\d+", added.group(k))) for k in (2, 1))
+        return (f"`{target}` has shape {room} and `{value}` has shape {have}: `{ast.unparse(statement)}` cannot "
+                f"store its result in `{target}`. Check the sizes `{target}` was created with.")
+    if not isinstance(statement, ast.Assign) or len(statement.targets) != 1:
+        return ""
+    target, value, message = statement.targets[0], ast.unparse(statement.value), outcome.message or ""
+    stored = _STORED.search(message)
+    if stored is not None and isinstance(target, ast.Subscript):
+        have, room = (tuple(int(n) for n in re.findall(r"\d+", group)) for group in stored.groups())
+        array = ast.unparse(target.value)
+        return (f"`{ast.unparse(target)}` has room for an array of shape {room}, and `{value}` has shape "
+                f"{have}: check the sizes `{array}` was created with, the index, and that `{value}` is the "
+                f"value that belongs there.")
+    unpacked = _UNPACKED.search(message)
+    if unpacked is not None and isinstance(target, (ast.Tuple, ast.List)):
+        names = ast.unparse(target).strip("()[]")
+        more = "more" if unpacked.group(1) == "too many" else "fewer"
+        call = statement.value if isinstance(statement.value, ast.Call) else None
+        holds = f"`{ast.unparse(call.func)}` returns" if call is not None else f"`{value}` holds"
+        return (f"The left side names {len(target.elts)} values (`{names}`) and {holds} {more}: give one "
+                f"name to each value, in its order.")
+    return ""
+
+
+def bounds_hint(outcome: Any) -> str:
+    """For NumPy's "index 4 is out of bounds for axis 2 with size 4" (a loop over ``range(m)`` where
+    ``range(T_x)`` was meant, ``a[:, :, t + 1]``): which indices the axis has, and where an index
+    past them comes from. "" otherwise."""
+    found = _OUT_OF_BOUNDS.search(outcome.message or "") if outcome.error_type == "IndexError" else None
+    if found is None:
+        return ""
+    index, axis, size = (int(group) for group in found.groups())
+    if size == 0:
+        return f"Axis {axis} of that array has size 0: check the sizes it was created with."
+    return (f"Axis {axis} of that array has {size} entries, numbered 0 to {size - 1} (or -{size} to -1), "
+            f"and the index was {index}: check the range your loop runs over (`range(n)` gives 0 to n - 1) "
+            f"and any index computed from it (such as `t + 1`).")
+
+
+def _assigned_name(line: str) -> str:
+    """The name ``line`` assigns to when it parses on its own as ``name = ...`` (or ``+=``); ""."""
+    tree = _parsed_line(line)
+    statement = tree.body[0] if tree is not None and len(tree.body) == 1 else None
+    targets = statement.targets if isinstance(statement, ast.Assign) else \
+        [statement.target] if isinstance(statement, ast.AugAssign) else []
+    return targets[0].id if len(targets) == 1 and isinstance(targets[0], ast.Name) else ""
+
+
+def _axis_hint(line: str, *, rows_differ: bool) -> str:
+    """For arrays joined along an axis whose other sizes differ (``np.concatenate((a_prev, xt),
+    axis=1)``, ``np.hstack``): the rule, and, when their numbers of rows differ and the line joins
+    exactly two, the call stacking them one over the other (axis 0, as the LSTM's ``concat``)."""
+    over = _put_over(line) if rows_differ else ""
+    if not over:
+        return ("NumPy joins the arrays along one axis, and every other size must match: check the axis "
+                "(`np.hstack` joins along axis 1, `np.vstack` along axis 0).")
+    return (f"NumPy joins the arrays along one axis, and every other size must match: their numbers of rows "
+            f"differ, so they cannot stand side by side; {over}.")
+
+
+def _put_over(line: str) -> str:
+    """``"to put `a_prev` over `xt`, write `np.concatenate((a_prev, xt), axis=0)`"`` for the line's
+    one call joining exactly two arrays given as a tuple or list; "" otherwise."""
+    joined = [call.args[0].elts for call, name in _numpy_calls(line) if name in _JOINERS and call.args
+              and isinstance(call.args[0], (ast.Tuple, ast.List)) and len(call.args[0].elts) == 2]
+    if len(joined) != 1:
+        return ""
+    first, second = (ast.unparse(node) for node in joined[0])
+    return f"to put `{first}` over `{second}`, write `np.concatenate(({first}, {second}), axis=0)`"
+
+
+def _numpy_calls(line: str) -> list[tuple[ast.Call, str]]:
+    """``(call, name)`` for each ``np.name(...)`` / ``numpy.name(...)`` call on ``line``, the line
+    parsed on its own (a line inside a longer statement gives none)."""
+    tree = _parsed_line(line) if "np." in line or "numpy." in line else None
+    if tree is None:
+        return []
+    return [(node, node.func.attr) for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            and isinstance(node.func.value, ast.Name) and node.func.value.id in ("np", "numpy")]
+
+
+def _parsed_line(line: str) -> ast.Module | None:
+    """The student's ``line`` parsed on its own, or None (a line inside a longer statement, a
+    continuation, text that is not Python): the hints read only a line that stands alone."""
+    try:
+        return ast.parse(line.strip())
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
+def _joined_as_arguments(call: ast.Call) -> bool:
+    """Whether a concatenate-like ``call`` was given its arrays as separate arguments
+    (``np.concatenate(a_prev, xt)``), not as one sequence followed by an axis."""
+    if not call.args or isinstance(call.args[0], (ast.Tuple, ast.List, ast.ListComp, ast.GeneratorExp)):
+        return False
+    return len(call.args) >= 2 and not (isinstance(call.args[1], ast.Constant) and isinstance(call.args[1].value, int))
+
+
+def _elementwise_hint(message: str, line: str) -> str:
+    """For NumPy's broadcast error on a line that multiplies with ``*`` or ``np.multiply``
+    where the two shapes would make a matrix product (``Wax * xt``: (5, 3) and (3, 10))."""
+    found = _TWO_SHAPES.search(message)
+    if found is None or not (_NP_MULTIPLY.search(line) or _STAR.search(line)):
+        return ""
+    left, right = (tuple(int(n) for n in re.findall(r"\d+", group)) for group in found.groups())
+    if len(left) != 2 or len(right) != 2 or left[1] != right[0]:
+        return ""
+    return (f"`*` and `np.multiply` multiply element by element, which needs arrays of one shape: for the "
+            f"matrix product of a {left} and a {right} array write `np.dot(a, b)` or `a @ b`.")
+
+
+def _index_hint(line: str) -> str:
+    """For "list indices must be integers or slices, not tuple": a Python list or tuple takes one
+    index per bracket. The subscripted name is the student's when the line parses on its own."""
+    name = "x"
+    tree = _parsed_line(line)
+    for node in ast.walk(tree) if tree is not None else ():
+        if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Tuple):
+            name = ast.unparse(node.value)
+            break
+    return (f"A Python list or tuple takes one index at a time: write `{name}[i][j]`, not `{name}[i, j]` "
+            f"(the comma form is for NumPy arrays).")

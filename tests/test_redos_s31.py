@@ -115,14 +115,14 @@ def test_a_hint_quoting_runs_of_backticks_is_shown_in_linear_time():
 
     import numpy as np
 
-    from grader import runner
+    from grader import hints
 
     runs = "".join("`" * k + "a" for k in range(1, 440))
     try:
         np.concatenate(runs, np.zeros(3))
     except TypeError as exc:
         outcome = types.SimpleNamespace(error_type="TypeError", message=str(exc))
-    hint = runner._numpy_call_hint(outcome, f'    concat = np.concatenate("{runs}", xt)')
+    hint = hints.numpy_call_hint(outcome, f'    concat = np.concatenate("{runs}", xt)')
     assert runs in hint and len(hint) > 95_000
     message = f"Raised TypeError: {outcome.message} (cell 3 (In [2]), line 7). {hint}"
     start = time.process_time()
