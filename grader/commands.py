@@ -371,11 +371,6 @@ def _own_work_digest(stored: Any, template: frozenset[str]) -> str | None:
     return None if cells is None else own_work_digest(cells, template=template)
 
 
-def _template_cells(template: Path) -> frozenset[str]:
-    """The cell digests of the starter notebook (``notebook_cells``); none if it cannot be read."""
-    return read_template(template).cells
-
-
 @dataclass(frozen=True)
 class TemplateWork:
     """What the similarity check uses of the starter notebook, from one reading of it."""
@@ -402,7 +397,7 @@ def read_template(template: Path) -> TemplateWork:
         sources = {}
     try:
         cells = frozenset(digest for digest, _ in notebook_cells(notebook))
-    except Exception:  # noqa: BLE001 - as _template_cells
+    except Exception:  # noqa: BLE001 - as function_sources: no cell
         cells = frozenset()
     return TemplateWork(sources=sources, cells=cells)
 
