@@ -206,19 +206,13 @@ def known_problem(known: Path) -> str | None:
     return None
 
 
-def _find(path: Path, *, unpack_into: Path | None = None, defer: bool = False) -> list:
-    """The submissions under ``path``; with ``unpack_into``, the zips among a student's files
-    unpacked into that folder (the grader's own: never the instructor's folder); with ``defer``,
-    left packed for their student's turn (``Submission.packed``, ``grader.archive.StudentTurns``)."""
+def _find(path: Path, *, defer: bool = False) -> list:
+    """The submissions under ``path``; with ``defer``, the zips among a student's files left
+    packed for their student's turn (``Submission.packed``, ``grader.archive.StudentTurns``)."""
     from grader.discover import DiscoveryError, find_submissions
 
-    unpack = None
-    if unpack_into is not None and not defer:
-        from grader.archive import StudentZips
-
-        unpack = StudentZips(dest=unpack_into)
     try:
-        return find_submissions(Path(path), unpack=unpack, defer=defer)
+        return find_submissions(Path(path), defer=defer)
     except DiscoveryError as exc:
         raise CommandError(str(exc)) from None
 
