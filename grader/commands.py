@@ -77,7 +77,7 @@ class ClassSummary:
 
 
 def load_context(rubric_path: Path, *, visibilities: tuple[str, ...] = ("public", "hidden"),
-                 fixtures_dir: Path | None = None, fixture_cache: bool = False, bonus: bool = True):
+                 fixture_cache: bool = False, bonus: bool = True):
     """Rubric + fixtures (+ the bonus's config) -> ``GradingContext``; raises CommandError.
 
     ``fixture_cache``: read the rubric and decode the fixtures through their caches
@@ -97,8 +97,7 @@ def load_context(rubric_path: Path, *, visibilities: tuple[str, ...] = ("public"
     if tuple(visibilities) == ("public",):
         rubric = rubric.only("public")
     try:
-        fixtures = load_fixtures(rubric, fixtures_dir=fixtures_dir, visibilities=tuple(visibilities),
-                                 cache=fixture_cache)
+        fixtures = load_fixtures(rubric, visibilities=tuple(visibilities), cache=fixture_cache)
     except (FixtureError, OSError) as exc:
         raise CommandError(str(exc)) from None
     context = GradingContext(rubric=rubric, fixtures=fixtures,
