@@ -546,11 +546,6 @@ _SECCOMP_SELF_ONLY = {
 _SECCOMP_PRCTL = {"x86_64": 157, "aarch64": 167}
 
 
-def seccomp_supported() -> bool:
-    """Whether this module knows the syscall numbers of this machine."""
-    return os.uname().machine in _SECCOMP_ARCH
-
-
 def seccomp_program() -> "_SockFprog | None":
     """The filter: deny socket(), ptrace, process_vm_readv/writev, io_uring_setup, what the kernel
     keeps past a process (``_SECCOMP_KEPT``), file watches (``_SECCOMP_WATCHES``), starting a program
@@ -1720,7 +1715,7 @@ class Zygote:
                 break
             try:
                 if op == "spawn":
-                    reply = self._spawn(request, fds, (rfd, wfd))
+                    reply = self._spawn(request, fds)
                     pidfd = reply.pop("pidfd", None)
                     if reply["ok"]:  # {"ok": True, "pid": pid} (see _spawn)
                         # The usual answer, written without json: the child lives now, and every
@@ -1810,7 +1805,7 @@ class Zygote:
                 continue
             return tmp
 
-    def _spawn(self, req: dict, fds: list[int], wake: tuple[int, int]) -> dict:
+    def _spawn(self, req: dict, fds: list[int]) -> dict:
         """Fork a session child; it never returns into this loop."""
         if len(fds) != 2:
             return {"ok": False, "error": "spawn needs two fds"}

@@ -689,7 +689,3 @@ class StudentTurns:
         folder = self._folders.pop(submission_id, None)
         if folder is not None:
             shutil.rmtree(folder, ignore_errors=True)
-
-    def holding(self) -> int:
-        """How many students' unpacked files are on the disk now."""
-        return len(self._folders)

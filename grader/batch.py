@@ -177,15 +177,11 @@ def log_problem(folder: Path, text: str) -> None:
 DISK_FULL_EXIT = 75
 _DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
 
-#: What a worker sends of each result (``Done.record``): its summary, what the grading
-#: process's pages read (``page_record``), or the whole record.
-RECORDS = ("summary", "page", "full")
-
-
 def _summary(result: SubmissionResult, seconds: float, *, records: str = "summary",
              finished: bool = True, files: dict | None = None) -> Done:
-    """The ``Done`` line of ``result``, with the record ``records`` names (see ``RECORDS``; the
-    page record made from the result without the whole record's dicts, ``page_record_of``);
+    """The ``Done`` line of ``result``, with the record ``records`` names: ``"summary"``, its
+    summary; ``"page"``, what the grading process's pages read (``page_record``), made from the
+    result without the whole record's dicts (``page_record_of``); ``"full"``, the whole record.
     ``files`` as ``Done.files``."""
     problem = result.messages[0] if not result.graded and result.messages else ""
     if records == "page":
@@ -328,7 +324,7 @@ def _worker(conn: Connection, context: GradingContext, out_dir: Path, sandbox_op
             prepare: Prepare | None, finish: Finish | None, records: str = "summary",
             zygote: object = None, others: Sequence = ()) -> None:
     """A worker's loop: start the sandbox (adopting ``zygote`` if given), then grade each task
-    received (``records``: what it sends of each result, see ``RECORDS``). ``others``: zygotes
+    received (``records``: what it sends of each result, see ``_summary``). ``others``: zygotes
     started for other workers, whose sockets this process inherited and must not keep."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process decides when to stop
     signal.signal(signal.SIGTERM, _exit_on_term)

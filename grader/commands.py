@@ -83,7 +83,7 @@ class ClassSummary:
 
 
 def load_context(rubric_path: Path, *, visibilities: tuple[str, ...] = ("public", "hidden"),
-                 fixtures_dir: Path | None = None, fixture_cache: bool = False, bonus: bool = True):
+                 fixture_cache: bool = False, bonus: bool = True):
     """Rubric + fixtures (+ the bonus's config) -> ``GradingContext``; raises CommandError.
 
     ``fixture_cache``: read the rubric and decode the fixtures through their caches
@@ -103,8 +103,7 @@ def load_context(rubric_path: Path, *, visibilities: tuple[str, ...] = ("public"
     if tuple(visibilities) == ("public",):
         rubric = rubric.only("public")
     try:
-        fixtures = load_fixtures(rubric, fixtures_dir=fixtures_dir, visibilities=tuple(visibilities),
-                                 cache=fixture_cache)
+        fixtures = load_fixtures(rubric, visibilities=tuple(visibilities), cache=fixture_cache)
     except (FixtureError, OSError) as exc:
         raise CommandError(str(exc)) from None
     context = GradingContext(rubric=rubric, fixtures=fixtures,
@@ -212,19 +211,13 @@ def known_problem(known: Path) -> str | None:
     return None
 
 
-def _find(path: Path, *, unpack_into: Path | None = None, defer: bool = False) -> list:
-    """The submissions under ``path``; with ``unpack_into``, the zips among a student's files
-    unpacked into that folder (the grader's own: never the instructor's folder); with ``defer``,
-    left packed for their student's turn (``Submission.packed``, ``grader.archive.StudentTurns``)."""
+def _find(path: Path, *, defer: bool = False) -> list:
+    """The submissions under ``path``; with ``defer``, the zips among a student's files left
+    packed for their student's turn (``Submission.packed``, ``grader.archive.StudentTurns``)."""
     from grader.discover import DiscoveryError, find_submissions
 
-    unpack = None
-    if unpack_into is not None and not defer:
-        from grader.archive import StudentZips
-
-        unpack = StudentZips(dest=unpack_into)
     try:
-        return find_submissions(Path(path), unpack=unpack, defer=defer)
+        return find_submissions(Path(path), defer=defer)
     except DiscoveryError as exc:
         raise CommandError(str(exc)) from None
 
@@ -377,11 +370,6 @@ def _own_work_digest(stored: Any, template: frozenset[str]) -> str | None:
     return None if cells is None else own_work_digest(cells, template=template)
 
 
-def _template_cells(template: Path) -> frozenset[str]:
-    """The cell digests of the starter notebook (``notebook_cells``); none if it cannot be read."""
-    return read_template(template).cells
-
-
 @dataclass(frozen=True)
 class TemplateWork:
     """What the similarity check uses of the starter notebook, from one reading of it."""
@@ -408,7 +396,7 @@ def read_template(template: Path) -> TemplateWork:
         sources = {}
     try:
         cells = frozenset(digest for digest, _ in notebook_cells(notebook))
-    except Exception:  # noqa: BLE001 - as _template_cells
+    except Exception:  # noqa: BLE001 - as function_sources: no cell
         cells = frozenset()
     return TemplateWork(sources=sources, cells=cells)
 

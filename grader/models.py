@@ -18,8 +18,6 @@ VISIBILITIES = (PUBLIC, HIDDEN)
 #: The dimension names a case may set; builders accept all of them.
 DIMENSIONS = ("n_x", "n_a", "n_y", "m", "T_x")
 
-PathKey = "int | str"
-
 # --------------------------------------------------------------------------- shared wording
 
 #: The key of ``SubmissionResult.extra`` that holds what went wrong in the grader (a harness
@@ -45,10 +43,6 @@ PARTIAL_MATCH = " This mistake explains the outputs that are wrong; the others a
 # raised the very error this mistake raises on its inputs (``rnn_forward/len_of_x``: IndexError
 # when n_x > T_x).
 RAISED_MATCH = " On these inputs this mistake raises the same error as your code; another case's outputs show it."
-
-
-def _frozen_map(mapping: Mapping | None) -> Mapping:
-    return MappingProxyType(dict(mapping or {}))
 
 
 # --------------------------------------------------------------------------- records made per submission

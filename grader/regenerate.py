@@ -214,14 +214,12 @@ def compute_fixtures(
     rubric: Rubric,
     *,
     reference: Reference,
-    visibilities: Sequence[str] = VISIBILITIES,
 ) -> dict[str, fx.CaseFixture]:
-    """Fixtures of every case of ``rubric`` with one of ``visibilities``, by case id."""
+    """Fixtures of every case of ``rubric``, by case id."""
     out: dict[str, fx.CaseFixture] = {}
     for part in rubric.parts:
         for case in part.cases:
-            if case.visibility in visibilities:
-                out[case.id] = compute_case(rubric, part, case, reference)
+            out[case.id] = compute_case(rubric, part, case, reference)
     return out
 
 
@@ -255,7 +253,6 @@ def regenerate(
     *,
     reference: Reference,
     fixtures_dir: str | Path | None = None,
-    now: datetime.datetime | None = None,
 ) -> list[tuple[Path, bool]]:
     """Compute and write the fixture files of ``rubric``; return ``(path, rewritten)`` pairs.
 
@@ -263,7 +260,7 @@ def regenerate(
     numbers within 1e-12: see :func:`alike`) is left alone. Files are written atomically.
     """
     fixtures = compute_fixtures(rubric, reference=reference)
-    stamp = (now or datetime.datetime.now(datetime.timezone.utc)).replace(microsecond=0).isoformat()
+    stamp = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat()
     written = []
     for visibility, data in _encode_all(rubric, fixtures, reference, generated=stamp).items():
         path = fx.fixture_path(rubric, visibility, fixtures_dir=fixtures_dir)

@@ -701,16 +701,6 @@ def _longest_run(text: str, char: str) -> int:
 # --------------------------------------------------------------------------- gradebook
 
 
-def gradebook_columns(rubric: Rubric, results: Sequence[SubmissionResult]) -> list[str]:
-    """``submission, score, max_score`` then one column per rubric part (then ``imdb_report``)."""
-    columns = ["submission", "score", "max_score"] + [p.name for p in rubric.parts]
-    for result in results:
-        for part in result.parts:
-            if part.name not in columns:
-                columns.append(part.name)
-    return columns
-
-
 #: The columns a roster adds to ``grades.csv`` (``Gradebook.csv(roster=...)``), after the parts.
 ROSTER_COLUMNS = ("student_id", "name", "email", "on_roster", "status")
 #: ``status`` of a row: a result's status in words, or a roster student's lack of one.

@@ -87,7 +87,6 @@ def zygote_notes(log: Any, *, max_bytes: int = 1 << 20) -> list[str]:
 FALLBACK = object()
 """Returned by a stub handler: the child calls the student's own function instead."""
 
-STATUSES = ("ok", "error", "timeout", "crashed", "memory", "bad_output", "missing", "budget")
 #: The detail of a bad_output whose answer was over the wire's bound (``runner._bad_output_text`` words it).
 ANSWER_TOO_LARGE = "message larger than the limit"
 #: What a bad_output's message begins with when the child's channel carried bytes that are not an
@@ -183,7 +182,7 @@ class Limits:
 class CallOutcome:
     """What happened when the child loaded the program or ran one call."""
 
-    status: str                        # one of STATUSES
+    status: str                        # ok, error, timeout, crashed, memory, bad_output, missing, budget
     value: object = None               # decoded wire data when ok
     args_after: object = None          # the arguments right after the call (tuple), for mutation checks
     args_unsent: bool = False          # an ok call that changed its arguments into what cannot be sent back

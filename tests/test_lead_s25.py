@@ -13,7 +13,6 @@ function whose dependency's own cell does not parse.
 from __future__ import annotations
 
 import io
-import os
 import tempfile
 import uuid
 from pathlib import Path

@@ -2,8 +2,6 @@
 each; every test here fails without its fix. Notebooks and results are made by the tests."""
 from __future__ import annotations
 
-import re
-
 from grader.models import ERROR, FAILED, CaseResult, PartResult, SubmissionResult
 from grader.files import visible_text
 from grader.notes import MAX_NOTE_CHARS, bounded_note, bounded_result

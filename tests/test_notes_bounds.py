@@ -7,7 +7,6 @@ Notebooks and zips are made by the tests."""
 from __future__ import annotations
 
 import dataclasses
-import html
 import io
 import json
 import zipfile

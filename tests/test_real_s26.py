@@ -3,8 +3,6 @@ tests from the course notebook (``tests/notebooks.py``), graded through the real
 failed before its fix."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 
 from tests import notebooks as nbs

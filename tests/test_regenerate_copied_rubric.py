@@ -3,10 +3,9 @@ of the rubric it was copied from."""
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 from grader import regenerate as rg
-from tests.test_fixtures import RUBRICS, edit_rubric, reference, workspace  # noqa: F401 - fixtures
+from tests.test_fixtures import edit_rubric, reference, workspace  # noqa: F401 - fixtures
 
 
 def test_a_copied_rubric_that_kept_the_name_does_not_overwrite_the_originals_fixtures(workspace, capsys):

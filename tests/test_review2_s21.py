@@ -20,7 +20,6 @@ from tests import notebooks as nbs
 
 # A right rnn_cell_forward written under another name, then given the graded name (ed13296).
 _RENAMED = nbs.COURSE_CELLS["rnn_cell_forward"].replace("def rnn_cell_forward(", "def rnn_cell_fwd(")
-ALIASED = nbs.course_notebook({"rnn_cell_forward": _RENAMED + "\n\nrnn_cell_forward = rnn_cell_fwd\n"})
 
 
 @pytest.mark.parametrize("alias", ["rnn_cell_forward = rnn_cell_fwd", "rnn_cell_forward = (rnn_cell_fwd)"])

@@ -655,8 +655,6 @@ def test_a_forged_outcome_with_malformed_value_bytes_is_never_accepted(sandbox):
     socket: a header that announces a value frame, then bytes that are not wire data. Asked
     for the raw value, the grader gets the bytes, the shortcut refuses them and decoding
     raises; asked for a decoded value, the call is bad_output."""
-    import struct
-
     from grader.fastcheck import WireExpectation
     from grader.wire import WireError
 

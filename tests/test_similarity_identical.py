@@ -271,7 +271,7 @@ def test_a_class_flags_a_copy_and_a_resave_not_untouched_or_unfinished_pairs(tmp
     stored = json.loads((out / "uma" / commands.SOURCES_FILE).read_text())[commands.OWN_WORK_FIELD]
     assert stored == {"cells": [], "attempted": False}  # the one reason uma and una are not flagged:
     uma = notebook_cells(loads((subs / "uma.ipynb").read_bytes(), path="uma.ipynb"))
-    assert own_work_digest(uma, template=commands._template_cells(template)) is not None
+    assert own_work_digest(uma, template=commands.read_template(template).cells) is not None
     assert json.loads((out / "ada" / commands.SOURCES_FILE).read_text())[commands.OWN_WORK_FIELD]["attempted"]
 
     # without the template, the untouched starters are alike but attempted nothing

@@ -222,8 +222,6 @@ def test_the_quick_encoder_writes_the_careful_encoders_bytes():
 
 
 def test_what_the_quick_encoder_refuses_gets_the_careful_error():
-    from grader import wire
-
     with pytest.raises(WireError, match=r"value\[1\]\['k'\]: builtins.object is not plain data"):
         encode((1, {"k": object()}))
     with pytest.raises(WireError, match="deeper"):

@@ -4,7 +4,6 @@ the zygote, a page copied for each (``benchmarks/bench_cow.py``: about 130 of a 
 copied heap pages before; "The child's and the zygote's pages" in docs/performance-history.md)."""
 from __future__ import annotations
 
-import ctypes
 import os
 import subprocess
 import sys

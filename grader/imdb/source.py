@@ -299,10 +299,6 @@ def _code_outside_literals(text: str) -> str | None:
 _CALLS = frozenset({"fit", "fit_generator", "evaluate"})
 _REPORT_NAMES = frozenset({"imdb_report", "report", "results", "imdb_results"})
 _LAYER_NAMES = frozenset({*RECURRENT, *WRAPPERS, "RNN"})
-# A text without any of these words cannot hold those names (ASCII code).
-_WALK_WORDS = re.compile("|".join(
-    [re.escape(w) for w in sorted(_CALLS | _LAYER_NAMES, key=len, reverse=True)]
-    + ["(?i:" + "|".join(sorted(_REPORT_NAMES, key=len, reverse=True)) + ")"]))
 
 
 def _records_something(body: Sequence[ast.stmt]) -> bool:
@@ -1326,19 +1322,19 @@ def read_code(cells: Sequence[Any], *, limits: SizeLimits = SIZE_LIMITS) -> Code
                      unparsed_cells=tuple(unparsed) if walk else _Unparsed(sources))
 
 
-# `_WALK_WORDS` as plain words: the names matched as they are written, and the report
-# names, which it matches ignoring case (all lower case here).
+# A text without any of these words cannot hold those names (ASCII code): the names as they
+# are written, and the report names in any case (all lower case here).
 _EXACT_WORDS = tuple(sorted(_CALLS | _LAYER_NAMES))
 _FOLDED_WORDS = tuple(sorted(_REPORT_NAMES))
 
 
 def _may_record(source: str) -> bool:
-    """``not source.isascii() or _WALK_WORDS.search(source)``, by substring tests (the regex
-    has no literal to scan for): for ASCII text ``re`` folds only A-Z, so a report name is
-    found in the lower-cased text.  A cell for which this is False has a parsed text
+    """Whether ``source`` is not ASCII or holds one of those words, by substring tests (a regex
+    of them has no literal to scan for): for ASCII text ``re`` folds only A-Z, so a report name
+    is found in the lower-cased text.  A cell for which this is False has a parsed text
     (`_parse_source`) that is never worth walking: that text comes from the source by
     dropping lines and putting ``pass`` for magics, which adds no non-ASCII character and
-    makes no word of `_WALK_WORDS` (none starts or ends with ``s``, ``p``, ``pa``, ``pas``)."""
+    makes none of those words (none starts or ends with ``s``, ``p``, ``pa``, ``pas``)."""
     if not source.isascii():
         return True
     if any(word in source for word in _EXACT_WORDS):
