@@ -343,8 +343,8 @@ class _Associator:
                 cell_runs.append(run)
                 current, hint = run, None
             elif isinstance(event, Evaluation):
-                if event.form == "list" and not evals and ".history" in cell.source:
-                    continue  # two epochs of a printed history, not an evaluate result
+                if event.form == "list" and not evals and not self.shows_evaluation(cell.source):
+                    continue  # two numbers, not an evaluate result: a shape, axis limits, a history
                 if self.is_literal(cell.index, event.acc):
                     # ``print([0.3, 0.91])``, a progress line in a string: what an evaluate
                     # prints, typed; a claim, as any accuracy the cell's code spells out
@@ -399,6 +399,13 @@ class _Associator:
         for fit in fits:
             if id(fit) not in used:  # a fit whose log is not in the outputs (verbose=0, or not reached)
                 cell_runs.append(self.new_run(fit, cell.index, None))
+
+    def shows_evaluation(self, source: str) -> bool:
+        """Whether a cell that calls no ``evaluate`` names a variable bound to an evaluate result
+        (``score``, after ``score = model.evaluate(...)``): only then is a bare pair of numbers in its
+        outputs an evaluation (``pred.shape`` shows ``(12500, 1)``, ``ax.set_ylim(...)`` ``(0.5, 1.0)``:
+        thirty-first session, each read as a test accuracy of 1.0)."""
+        return any(re.search(rf"\b{re.escape(name)}\b", source) for name in self.facts.eval_results)
 
     def resolve(self, current: _Run | None, call: EvalCall | None, cell_runs: list[_Run],
                 hint: tuple[str, str] | None) -> _Run:

@@ -98,6 +98,9 @@ class CodeFacts:
     mentions_imdb: bool
     builds_recurrent: bool
     unparsed_cells: tuple[int, ...]
+    #: names bound at the top level to an ``evaluate`` result (``score = model.evaluate(...)``):
+    #: a later cell that shows one shows an evaluation, though it calls no ``evaluate``
+    eval_results: frozenset[str] = frozenset()
 
 
 def _strip_magics(source: str) -> str:
@@ -541,6 +544,7 @@ class _Walker:
         self.fits: list[FitCall] = []
         self.evals: list[EvalCall] = []
         self.reports: list[ReportLiteral] = []
+        self.eval_results: set[str] = set()
         self.builds_recurrent = False
         self.cell = 0
         self.order = 0
@@ -973,6 +977,8 @@ class _Walker:
         returned: list[frozenset[str]] = []
         if isinstance(value, ast.Call) and _name(value.func) in ("fit", "fit_generator", "evaluate", "search"):
             self.expression(value, env)
+            if _name(value.func) == "evaluate" and self.depth == 0:
+                self.eval_results.update(t.id for t in targets if isinstance(t, ast.Name))
         else:
             self.scan_calls(value, env, skip_top=True)
             self.return_origins = []
@@ -1323,7 +1329,8 @@ def read_code(cells: Sequence[Any], *, limits: SizeLimits = SIZE_LIMITS) -> Code
     return CodeFacts(fits=tuple(walker.fits), evals=tuple(walker.evals), reports=tuple(walker.reports),
                      literals=_Literals(sources, cells), mentions_imdb=mentions,
                      builds_recurrent=walker.builds_recurrent,
-                     unparsed_cells=tuple(unparsed) if walk else _Unparsed(sources))
+                     unparsed_cells=tuple(unparsed) if walk else _Unparsed(sources),
+                     eval_results=frozenset(walker.eval_results))
 
 
 # `_WALK_WORDS` as plain words: the names matched as they are written, and the report
