@@ -45,3 +45,76 @@ def test_an_evaluate_in_the_cell_still_reads_its_returned_pair():
                                 ("code", "model.evaluate(x_test, y_test)", tuple(keras3_eval(0.8213)))))
     (model,) = result.models
     assert model.test_accuracy == pytest.approx(0.8213, abs=1e-3), model
+
+
+# --------------------------------------------------------------------------- a slice of the arrays fit trains on
+
+
+def _validated(*cells: str):
+    """The validation item and the one model of a notebook whose last cell fits an LSTM."""
+    code = [("code", c, ()) for c in cells[:-1]]
+    fit = model_cell("model", "LSTM(32)") + "\n" + cells[-1]
+    result = result_of(notebook(("code", LOAD, LOAD_OUT), *code, ("code", fit, (_FIT_LOG,)),
+                                ("code", "model.evaluate(x_test, y_test)", tuple(keras3_eval(0.8213)))))
+    (model,) = result.models
+    return item(result, "validation"), model, result
+
+
+@pytest.mark.parametrize("cells", [
+    ("history = model.fit(x_train, y_train, epochs=2, validation_data=(x_train[:5000], y_train[:5000]))",),
+    ("x_val, y_val = x_train[:5000], y_train[:5000]",
+     "history = model.fit(x_train, y_train, epochs=2, validation_data=(x_val, y_val))"),
+    ("x_train = pad_sequences(x_train, maxlen=200)\nx_val = x_train[-5000:]\ny_val = y_train[-5000:]",
+     "history = model.fit(x_train, y_train, epochs=2, validation_data=(x_val, y_val))"),
+])
+def test_validation_on_a_slice_of_the_arrays_fit_trains_on_holds_nothing_out(cells):
+    # Before: read as 20 % of the training data held out, 2 / 2 (left by the thirtieth session).
+    validation, model, result = _validated(*cells)
+    assert model.validation_source == "fit", model
+    assert validation.points == 0, validation
+    assert "validates on its training data" in result.flags
+    assert any("Validation on the data the model trains on" in line for line in result.feedback), result.feedback
+
+
+@pytest.mark.parametrize("cells", [
+    ("x_val = x_train[:5000]\ny_val = y_train[:5000]\nx_train = x_train[5000:]\ny_train = y_train[5000:]",
+     "history = model.fit(x_train, y_train, epochs=2, validation_data=(x_val, y_val))"),
+    ("x_val, partial_x = x_train[:5000], x_train[5000:]\ny_val, partial_y = y_train[:5000], y_train[5000:]",
+     "history = model.fit(partial_x, partial_y, epochs=2, validation_data=(x_val, y_val))"),
+    ("history = model.fit(x_train[5000:], y_train[5000:], epochs=2, validation_data=(x_train[:5000], y_train[:5000]))",),
+])
+def test_a_slice_held_out_of_what_fit_trains_on_keeps_its_points(cells):
+    validation, model, result = _validated(*cells)
+    assert (model.validation_source, model.validation_fraction) == ("train", 0.2), model
+    assert validation.points == validation.max_points, validation
+    assert "validates on its training data" not in result.flags
+
+
+@pytest.mark.parametrize("held", ["xv = xb", "xv = np.array(xb).reshape((xb.shape[0], xb.shape[1], 1))"])
+def test_the_share_of_a_split_survives_a_copy_or_a_reshape(held):
+    # Before: "validation from the training set, but its size is not stated" (1 / 2) for
+    # train_test_split(..., test_size=0.2) whose held-out part was reshaped before the fit.
+    validation, model, _ = _validated(
+        f"from sklearn.model_selection import train_test_split\n"
+        f"xa, xb, ya, yb = train_test_split(x_train, y_train, test_size=0.2)\n{held}",
+        "history = model.fit(xa, ya, epochs=2, validation_data=(xv, yb))")
+    assert (model.validation_source, model.validation_fraction) == ("train", 0.2), model
+    assert validation.points == validation.max_points, validation
+
+
+# --------------------------------------------------------------------------- a model trained, nothing reported
+
+
+def test_a_model_trained_without_a_validation_or_test_accuracy_is_named_and_told_why_it_is_not_counted():
+    # Before: "Only 0 distinct recurrent alternative(s) were trained and reported" and nothing of the
+    # LSTM whose ten epochs (training accuracy only; the cell's print of its evaluation lost) the
+    # notebook shows.
+    log = "".join(f"Epoch {e}/3\n25000/25000 [==============================] - 320s 13ms/step - loss: 0.3 - "
+                  f"acc: 0.{80 + e}\n" for e in (1, 2, 3))
+    fit = model_cell("model", "LSTM(100)") + "\nmodel.fit(x_train, y_train, epochs=3, batch_size=64)"
+    result = result_of(notebook(("code", LOAD, LOAD_OUT), ("code", fit, (log,))))
+    (model,) = result.models
+    assert (model.alternative, model.epochs_completed, model.test_accuracy) == ("LSTM", 3, None), model
+    (said,) = [line for line in result.feedback if line.startswith("LSTM (cell 2")]
+    assert "trained (3 epochs), but no validation or test accuracy" in said, result.feedback
+    assert item(result, "alternatives").points == 0

@@ -1053,6 +1053,7 @@ def score_imdb(notebook: Any, *, config: ImdbConfig,
     # -- alternatives ---------------------------------------------------------
     verified_alts = {c.alternative for c in checked if c.status == "verified" and c.alternative}
     counted: list[ModelEvidence] = []
+    unreported: list[ModelEvidence] = []
     for m in models:
         reported = m.test_accuracy is not None or m.best_val_accuracy is not None or m.alternative in verified_alts
         if code_only:
@@ -1061,6 +1062,9 @@ def score_imdb(notebook: Any, *, config: ImdbConfig,
             ok = m.has_output and reported
         if ok:
             counted.append(m)
+        elif m.has_output and m.epochs_completed and not m.interrupted and m.alternative \
+                and is_recurrent(m.alternative):
+            unreported.append(m)
     alts = distinct(m.alternative for m in counted)
     unknown = [m for m in counted if m.alternative is None]
     nonrec = [m for m in counted if m.alternative and not is_recurrent(m.alternative)]
@@ -1090,6 +1094,12 @@ def score_imdb(notebook: Any, *, config: ImdbConfig,
     if nonrec:
         feedback.append("Models without a recurrent layer are not counted as alternatives: "
                         + _listing([_quoted(a) for a in sorted({m.alternative or "" for m in nonrec})]) + ".")
+    for m in _listed_models([m for m in unreported if m.alternative not in alts]):
+        # thirty-first session: a fit log with training accuracies only was told nothing of its model
+        feedback.append(f"{_quoted(m.alternative or '')} ({_cell_listing([cell_name(c, heading=True) for c in m.cells])})"
+                        f": trained ({m.epochs_completed} epochs), but no validation or test accuracy of it "
+                        f"appears in the outputs, so it is not counted; validate it on held-out training data and "
+                        f"evaluate it on the test set, keeping the outputs.")
     if len(alts) < config.alternatives_required:
         feedback.append(f"Only {len(alts)} distinct recurrent alternative(s) were trained and reported; "
                         f"the bonus asks for {config.alternatives_required} (e.g. SimpleRNN, LSTM, GRU).")
