@@ -118,3 +118,26 @@ def test_a_model_trained_without_a_validation_or_test_accuracy_is_named_and_told
     (said,) = [line for line in result.feedback if line.startswith("LSTM (cell 2")]
     assert "trained (3 epochs), but no validation or test accuracy" in said, result.feedback
     assert item(result, "alternatives").points == 0
+
+
+# --------------------------------------------------------------------------- a hand-written loop's epoch lines
+
+_TORCH_TRAIN = """for epoch in range(3):
+    for x_batch, y_batch in loader:
+        loss = step(x_batch, y_batch)
+    acc = (predicted == y_batch).sum().item() / len(y_batch)
+    print('Epoch [{}/{}], Loss: {:.4f}, Accuracy: {:.4f}'.format(epoch + 1, 3, loss, acc))"""
+
+
+@pytest.mark.parametrize("val_line", ["", "Epoch [3/3], Validation accuracy: 0.8312\n"])
+def test_an_unqualified_accuracy_on_a_training_loops_epoch_line_is_a_training_accuracy(val_line):
+    # Before: each epoch's last-batch accuracy was read as a test accuracy, and the best of them
+    # (0.9167 on 96 reviews) outranked the test set's 0.8495 (5 / 5 for 4 / 5).
+    log = "".join(f"Epoch [{e}/3], Loss: 0.3{e}, Accuracy: {a}\n" for e, a in ((1, 0.8646), (2, 0.9167), (3, 0.8229)))
+    result = result_of(notebook(
+        ("code", LOAD, LOAD_OUT), ("code", _TORCH_TRAIN, (log + val_line,)),
+        ("code", "accuracy = accuracy_score(y_test, y_pred)\nprint('Test Set Accuracy: {:.4f}'.format(accuracy))",
+         ("Test Set Accuracy: 0.8495\n",))))
+    assert [m.test_accuracies for m in result.models] == [(0.8495,)], result.models
+    assert [m.best_val_accuracy for m in result.models] == [0.8312 if val_line else None], result.models
+    assert item(result, "accuracy").points == 4, item(result, "accuracy")
