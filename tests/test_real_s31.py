@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from grader.runner import grade_submission
+from tests import notebooks as nbs
 from tests.test_imdb_score import LOAD, LOAD_OUT, item, keras3_eval, model_cell, notebook, result_of
 
 # --------------------------------------------------------------------------- a pair of numbers is no evaluation
@@ -141,3 +143,24 @@ def test_an_unqualified_accuracy_on_a_training_loops_epoch_line_is_a_training_ac
     assert [m.test_accuracies for m in result.models] == [(0.8495,)], result.models
     assert [m.best_val_accuracy for m in result.models] == [0.8312 if val_line else None], result.models
     assert item(result, "accuracy").points == 4, item(result, "accuracy")
+
+
+# --------------------------------------------------------------------------- a helper named as nothing defines
+
+
+def test_a_function_called_by_a_name_nothing_defines_is_asked_about_the_nearest_one(tmp_path, context, sandbox):
+    # Before: "`rnn_backward` uses `rnn_step_backward`, which is defined outside the function (or
+    # nowhere): compute it inside or pass it in." to a notebook that defines rnn_cell_backward.
+    nb = nbs.course_notebook(nbs.mutate("rnn_backward", "gradients = rnn_cell_backward(", "gradients = rnn_step_backward("))
+    result = grade_submission(nbs.write(tmp_path / "student.ipynb", nb), context=context, sandbox=sandbox)
+    part = result.part("rnn_backward")
+    assert part.points == 0
+    assert "`rnn_backward` uses `rnn_step_backward`, which nothing in the notebook defines: did you mean " \
+           "`rnn_cell_backward`?" in part.notes, part.notes
+
+
+def test_a_name_near_no_function_keeps_the_general_advice(tmp_path, context, sandbox):
+    nb = nbs.course_notebook(nbs.mutate("rnn_backward", "gradients = rnn_cell_backward(", "gradients = helper_x("))
+    result = grade_submission(nbs.write(tmp_path / "student.ipynb", nb), context=context, sandbox=sandbox)
+    (note,) = [n for n in result.part("rnn_backward").notes if "helper_x" in n]
+    assert "compute it inside or pass it in" in note and "did you mean" not in note, note
