@@ -164,3 +164,18 @@ def test_a_name_near_no_function_keeps_the_general_advice(tmp_path, context, san
     result = grade_submission(nbs.write(tmp_path / "student.ipynb", nb), context=context, sandbox=sandbox)
     (note,) = [n for n in result.part("rnn_backward").notes if "helper_x" in n]
     assert "compute it inside or pass it in" in note and "did you mean" not in note, note
+
+
+# --------------------------------------------------------------------------- a line cut after an operator
+
+
+@pytest.mark.parametrize("cut", ["np.dot(Wax.T, dtanh) +", "np.dot(Wax.T, dtanh) *  # to finish", "dtanh **"])
+def test_a_line_cut_after_an_operator_is_told_so(tmp_path, context, sandbox, cut):
+    # Before: "Syntax error in cell N, line 13: invalid syntax."
+    nb = nbs.course_notebook(nbs.mutate("rnn_cell_backward", "dxt = np.dot(Wax.T, dtanh)", "dxt = " + cut))
+    result = grade_submission(nbs.write(tmp_path / "student.ipynb", nb), context=context, sandbox=sandbox)
+    part = result.part("rnn_cell_backward")
+    op = cut.split("#")[0].split()[-1]
+    assert part.points == 0
+    assert f"the line ends with `{op}`, with nothing after it (an expression still to finish)" in part.notes[0], \
+        part.notes
