@@ -74,6 +74,16 @@ GRADED = ("rnn_cell_forward", "rnn_forward", "lstm_cell_forward", "lstm_forward"
 MIX = (("correct", 15), ("correct_imdb", 15), ("other_style", 20), ("wrong", 30),
        ("unfinished", 9), ("raises", 6), ("broken_json", 4), ("loops", 1))
 
+# Known mistakes added to the catalog after the mix was fixed (thirty-first session): the 'wrong'
+# notebooks leave them out, so that a class written with one seed holds the same mistakes from one
+# session to the next and two sessions' runs compare (tests/test_mutants_graded.py grades each).
+LATER_MUTANTS = frozenset({
+    "rnn_cell_forward/ba_outside_tanh", "rnn_forward/last_step_skipped", "lstm_cell_forward/no_by",
+    "lstm_cell_forward/forget_gate_twice", "lstm_cell_forward/ot_tanh", "lstm_forward/c_stored_as_a",
+    "rnn_cell_backward/square_of_one_minus", "rnn_cell_backward/dWaa_from_a_next",
+    "rnn_backward/first_step_skipped",
+})
+
 # Errors a student makes that raise (shapes that do not fit, a name not defined).
 RAISING = (
     ("rnn_cell_backward", "dxt = np.dot(Wax.T, dtanh)", "dxt = np.dot(Wax, dtanh)"),
@@ -155,6 +165,13 @@ def submission(kind: str, k: int, rng: random.Random) -> dict | str:
     return nb if isinstance(nb, str) else _own_code(nb, k)
 
 
+def mistakes_drawn() -> list[str]:
+    """The known mistakes a 'wrong' notebook draws from, sorted: those of the graded functions
+    that a single time step shows, less ``LATER_MUTANTS``."""
+    return sorted(m for m, mutant in MUTANTS.items()
+                  if mutant.function in GRADED and m not in SAME_WHEN_ONE_STEP | LATER_MUTANTS)
+
+
 def _submission(kind: str, k: int, rng: random.Random) -> dict | str:
     """``submission`` before each student's own touch on the function cells."""
     own = _student_cells(k, rng)
@@ -167,9 +184,7 @@ def _submission(kind: str, k: int, rng: random.Random) -> dict | str:
         nb["cells"].extend(own)
         return nb
     if kind == "wrong":
-        usable = sorted(m for m, mutant in MUTANTS.items()
-                        if mutant.function in GRADED and m not in SAME_WHEN_ONE_STEP)
-        chosen = rng.sample(usable, rng.choice((1, 1, 2)))
+        chosen = rng.sample(mistakes_drawn(), rng.choice((1, 1, 2)))
         overrides = {}
         for mutant_id in chosen:
             overrides[MUTANTS[mutant_id].function] = mutant_source(mutant_id)

@@ -21,31 +21,26 @@ from __future__ import annotations
 
 import ast
 import builtins
-import contextlib
 import dataclasses
 import functools
 import os
 import re
-import symtable
 import sys
 import textwrap
-import threading
-import unicodedata
-import warnings
 from dataclasses import dataclass, field
 from types import CodeType, MappingProxyType, SimpleNamespace
-from typing import Any, Callable, Collection, Container, Iterable, Iterator, Mapping, Sequence
+from typing import Callable, Collection, Container, Iterable, Iterator, Mapping, Sequence
 
 from grader.astnodes import stack_budget
+from grader.cellparse import (has_prompt, ipython_might_help, ipython_transform, parsed_or_error, parses,
+                              parses_at, rewrite_ipython, starts_inside_strings, top_level_starts)
 from grader.course import COURSE_MODULES, is_test_helper_module
 from grader.models import cell_words
-
-try:  # CPython's flag constants, for the fast reading of symbol tables
-    import _symtable
-except ImportError:  # pragma: no cover - other interpreters use the public API
-    _symtable = None
 from grader.notebook import (SIZE_LIMITS, Cell, Notebook, SizeLimits, SkippedCode, SourceMemo, load,
                              skipped_code, without_trailing_comments)
+from grader.placeholders import (NUMPY_ALIASES, PLACEHOLDERS_SHOWN, bare_nones, empty_regions,
+                                 may_hold_placeholder, template_placeholders)
+from grader.scopes import code_uses, def_scope, first_loads, unwarned
 
 __all__ = [
     "Diagnostic",
@@ -523,7 +518,7 @@ def _compiles(d: _Def, known: dict[int, bool]) -> bool:
         return True
     if id(d) not in known:
         try:
-            with _unwarned():
+            with unwarned():
                 compile(d.source, "<def>", "exec", dont_inherit=True, optimize=0)
             known[id(d)] = True
         except Exception:  # noqa: BLE001 - SyntaxError, ValueError (NUL bytes), RecursionError, MemoryError
@@ -1010,22 +1005,6 @@ _INTROSPECTABLE = frozenset({
     "numpy", "numpy.random", "numpy.linalg", "math", "cmath", "random", "statistics", "itertools",
     "functools", "collections", "operator", "copy", "string", "fractions", "decimal",
 })
-_CELL_MAGICS_WITH_PYTHON_BODY = frozenset({"time", "timeit", "capture", "prun", "debug", "memit"})
-_AUTOMAGICS = frozenset({
-    "cd", "ls", "pwd", "pip", "conda", "env", "cat", "cp", "mv", "rm", "rmdir", "mkdir",
-    "ll", "lf", "lk", "lx", "ldir", "man", "clear", "history", "load_ext", "reload_ext",
-    "matplotlib", "time", "timeit", "run", "reset", "who", "whos", "who_ls", "load",
-    "precision", "pdb", "autoreload", "aimport", "tensorflow_version", "bookmark",
-    "dhist", "alias", "unalias", "rehashx", "sx", "system", "xmode", "pinfo", "psearch",
-})
-# A word followed by this is Python, not an automagic: `ls = 3`, `cd(x)`, `pip.main`, `time - t0`.
-_AUTOMAGIC_RE = re.compile(
-    r"^(\s*)([A-Za-z_]\w*)(?:\s*$|\s+(?![-+*/%<>=!&|^@]=?\s|=|\(|\[|\.\w|:|,|"
-    r"(?:in|is|and|or|if|else|for|not)\b))"
-)
-_HELP_RE = re.compile(r"^\s*(?:\?{1,2}\s*[\w.]+(?:\(\))?|[\w.\[\]'\"()]+\?{1,2})\s*$")
-# One repeat (spaces are in it): a second one for the indent took n² steps on a line of spaces.
-_ASSIGN_ESCAPE_RE = re.compile(r"^[\w.,\s\[\]]+=\s*[!%]")
 # From the first # of a run only: tried at every # of a long run, it took n² steps.
 _GRADED_RE = re.compile(r"(?<!#)#+[ \t]*(?:GRADED|Graded|graded)[ \t]+(?:FUNCTION|Function|function)[ \t]*:[ \t]*([A-Za-z_]\w*)")
 
@@ -1066,56 +1045,17 @@ def _graded_markers(source: str) -> list[str]:
     return names
 
 
-_REGION_RE = re.compile(r"^[ \t]*#+[ \t]*(START|END|Start|End|start|end)[ \t]+(?:CODE|Code|code)[ \t]+(?:HERE|Here|here)",
-                        re.MULTILINE)
-_CODE_LINE_RE = re.compile(r"^[ \t]*[^#\s]", re.MULTILINE)
-_COL0_RE = re.compile(r"^[^\s#].*", re.MULTILINE)
-_CONTINUATION_RE = re.compile(r"^(?:else|elif|except|finally)\b|^[)\]}]")
 _DEF_NAME_RE = re.compile(r"^(?:async\s+)?(?:def|class)\s+([A-Za-z_]\w*)")
 #: A line that assigns nothing (``dz = ``, ``dWax += ``): a version of the course's template leaves
 #: such blanks in ``rnn_cell_backward``, and Python's "invalid syntax" did not say which part.
 _EMPTY_ASSIGNMENT_RE = re.compile(r"^\s*([A-Za-z_][\w.]*(?:\[[^\]=]*\])?\s*(?:[-+*/@]|//|\*\*)?=)\s*(?:#.*)?$")
 #: A line cut after a binary operator (``dxt = np.dot(Wax, xt) +``): thirty-first session, told "invalid syntax".
 _UNFINISHED_RE = re.compile(r"\S\s*(\*\*|//|[-+*/@%])\s*(?:#.*)?$")
-_NUMPY_ALIASES = frozenset({"np", "numpy"})
 
 
 # --------------------------------------------------------------------------- cell parsing
 
 
-def _parses(text: str) -> ast.Module | None:
-    """``ast.parse(text)`` or None on any syntax problem."""
-    try:
-        return ast.parse(text)
-    except (SyntaxError, ValueError, MemoryError, RecursionError):
-        return None
-
-
-def _parsed_or_error(text: str, line: int) -> tuple[ast.Module | None, tuple[str, int] | None]:
-    """``(tree, None)`` for :func:`_parses_at`, or ``(None, (message, line))``: the syntax error
-    that compiling ``"\\n" * (line - 1) + text`` reports, numbered in the cell.
-
-    Far down a cell, ``text`` is compiled alone (as in :func:`_parses_at`) and the line numbers
-    are moved, in the error's line and in the two forms of message that quote one (a bracket
-    closed by another opened on line N, a string still open when detected at line N): reporting
-    each block of a long cell that does not parse after its blank lines cost the whole cell
-    again per block (n² steps)."""
-    padded = line - 1 <= 20 * len(text)
-    try:
-        tree = ast.parse("\n" * (line - 1) + text if padded else text)
-    except SyntaxError as exc:
-        if padded:
-            return None, (exc.msg, exc.lineno or line)
-        msg = _QUOTED_LINE_RE.sub(lambda m: f"{m.group(1)}{int(m.group(2)) + line - 1}", exc.msg)
-        return None, (msg, exc.lineno + line - 1 if exc.lineno else line)
-    except (ValueError, MemoryError, RecursionError) as exc:
-        return None, (str(exc) or type(exc).__name__, line)
-    if not padded:
-        ast.increment_lineno(tree, line - 1)
-    return tree, None
-
-
-_QUOTED_LINE_RE = re.compile(r"(on line |detected at line )(\d+)")
 #: A cell that does not parse is salvaged block by block, and its first blocks that fail are
 #: tried merged with up to five following ones (the split may have fallen inside a multi-line
 #: string). Past this many failed blocks in a cell they are tried alone: each try is a parse
@@ -1124,146 +1064,10 @@ _QUOTED_LINE_RE = re.compile(r"(on line |detected at line )(\d+)")
 _MERGED_FAILURES = 50
 
 
-def _parses_at(text: str, line: int) -> ast.Module | None:
-    """``_parses("\\n" * (line - 1) + text)``: the tree of ``text`` numbered as if it began at
-    ``line`` of its cell.
-
-    The parser reads a blank line in about 30 ns and ``ast.increment_lineno``
-    renumbers a node in about 1.2 µs (a node takes 2-6 characters of code), so
-    a block is parsed after blank lines while they are fewer than 20 per
-    character of it, and renumbered after its own parse beyond: the usual
-    block near the top of its cell costs what it did, and a cell of thousands
-    of blocks no longer costs the square of its length.
-    """
-    if line - 1 <= 20 * len(text):
-        return _parses("\n" * (line - 1) + text)
-    tree = _parses(text)
-    if tree is not None:
-        ast.increment_lineno(tree, line - 1)
-    return tree
-
-
-def _rewrite_ipython(source: str) -> tuple[str, list[str]]:
-    """Replace IPython-only lines with ``pass`` (same line count), by own rules.
-
-    Handles ``%magic``, ``!shell``, ``x = !cmd``, ``obj?``/``?obj`` help, Colab
-    automagics without ``%`` (``cd '/content/drive'``, ``pip install x``) and
-    cell magics (``%%time`` keeps its Python body; ``%%bash`` and others blank
-    the whole cell).  Returns the new text and the kinds of syntax found.
-    """
-    lines = source.split("\n")
-    found: list[str] = []
-    continued = False
-    first = next((i for i, ln in enumerate(lines) if ln.strip()), None)
-    if first is not None and lines[first].lstrip().startswith("%%"):
-        magic = lines[first].lstrip()[2:].split(None, 1)
-        name = magic[0] if magic else ""
-        if name not in _CELL_MAGICS_WITH_PYTHON_BODY:
-            return "\n".join("" for _ in lines), [f"%%{name} cell"]
-        lines[first] = ""
-        found.append(f"%%{name}")
-    for i, line in enumerate(lines):
-        if continued:  # a backslash continued the escaped line before
-            continued = line.endswith("\\")
-            lines[i] = ""
-            continue
-        stripped = line.lstrip()
-        if not stripped or stripped.startswith("#"):
-            continue
-        indent = line[: len(line) - len(stripped)]
-        before = len(found)
-        if stripped[0] in "%!":
-            lines[i] = indent + "pass"
-            found.append("magic" if stripped[0] == "%" else "shell")
-        elif _ASSIGN_ESCAPE_RE.match(line) and not _line_compiles(stripped):
-            lines[i] = indent + "pass"
-            found.append("shell")
-        elif "?" in stripped and _HELP_RE.match(line):
-            lines[i] = indent + "pass"
-            found.append("help")
-        else:
-            m = _AUTOMAGIC_RE.match(line)
-            if m and m.group(2) in _AUTOMAGICS and not _line_compiles(stripped):
-                lines[i] = indent + "pass"
-                found.append("automagic")
-        continued = len(found) > before and line.endswith("\\")
-    return "\n".join(lines), found
-
-
-def _line_compiles(line: str) -> bool:
-    """True when one stripped line is a complete Python statement on its own."""
-    try:
-        compile(line, "<line>", "exec", ast.PyCF_ONLY_AST)
-    except (SyntaxError, ValueError):
-        return False
-    return True
-
-
-def _ipython_might_help(source: str, rewritten: str) -> bool:
-    """Is the line where ``rewritten`` fails to parse IPython-like in ``source``?
-
-    IPython costs ~0.4 s to import; a plain Python syntax error (`def f(:`)
-    is not worth it.
-    """
-    try:
-        compile(rewritten, "<cell>", "exec", ast.PyCF_ONLY_AST)
-        return False
-    except SyntaxError as exc:
-        lineno = exc.lineno or 1
-    except (ValueError, RecursionError, MemoryError):
-        return False
-    lines = source.split("\n")
-    first = lineno - 1
-    while first > 0 and lines[first - 1].endswith("\\"):
-        first -= 1
-    nearby = "\n".join(lines[first:lineno])
-    return bool(_IPYTHON_HINT_RE.search(nearby) or _PROMPT_RE.search(nearby))
-
-
-def _ipython_transform(source: str) -> str | None:
-    """IPython's own transformation of a cell, or None when IPython is unavailable."""
-    try:
-        from IPython.core.inputtransformer2 import TransformerManager
-    except Exception:  # ImportError, or a broken IPython install
-        return None
-    try:
-        return TransformerManager().transform_cell(source)
-    except Exception:  # the transformer can fail on garbage input
-        return None
-
-
-def _top_level_starts(source: str) -> list[int]:
-    """0-based indices of lines that begin a top-level statement (heuristic).
-
-    A statement starts at a column-0 line that is not a comment, not a
-    continuation clause (``else:``, ``except``, a closing bracket), does not
-    follow a backslash continuation, and is not a def right after its decorator.
-    The first line always starts a block.
-    """
-    starts: list[int] = [0]
-    line_no = 0
-    pos = 0
-    prev_decorator = False
-    for m in _COL0_RE.finditer(source):
-        line_no += source.count("\n", pos, m.start())
-        pos = m.start()
-        if pos >= 2 and source[pos - 2] == "\\":
-            continue
-        text = m.group()
-        if _CONTINUATION_RE.match(text):
-            continue
-        if not prev_decorator and line_no != 0:
-            starts.append(line_no)
-        prev_decorator = text.startswith("@")
-    return starts
-
-
 _CALL_OR_INDEX_RE = re.compile(r"[\w)\]}'\"]\s*[(\[]")
 # The value of an assignment that is a lambda (`dtanh = lambda a: 1 - a ** 2`, or in brackets), from after the `=`.
 _LAMBDA_VALUE_RE = re.compile(r"[ \t(]*lambda\b")
 _DEF_LINE_RE = re.compile(r"^(?:async\s+)?(def|class)\s+([A-Za-z_]\w*)", re.MULTILINE)
-# Only cells with something IPython-like are worth importing IPython for (~0.4 s).
-_IPYTHON_HINT_RE = re.compile(r"^[ \t]*(?:[%!]|>>>|In \[|\?)|\?[ \t]*$|=[ \t]*[!%]", re.MULTILINE)
 # Statements that parse but may not compile where they stand.
 _COMPILE_RISK_RE = re.compile(r"\b(?:break|continue|await)\b")
 _CLASS_COMPILE_RISK_RE = re.compile(r"\b(?:break|continue|await|return|yield)\b")
@@ -1271,13 +1075,6 @@ _CLASS_COMPILE_RISK_RE = re.compile(r"\b(?:break|continue|await|return|yield)\b"
 # is a fast scan; the patterns, which begin with \b, are tried at every position).
 _COMPILE_RISK_WORDS = ("break", "continue", "await")
 _CLASS_COMPILE_RISK_WORDS = _COMPILE_RISK_WORDS + ("return", "yield")
-_PROMPT_RE = re.compile(r"^(?:>>>|In \[\d*\]:)", re.MULTILINE)
-
-
-def _has_prompt(source: str) -> bool:
-    """``_PROMPT_RE.search(source)``, looked for only in a text holding one of its two literals
-    (a substring test: the pattern, anchored at every line's start, tries each position)."""
-    return (">>>" in source or "In [" in source) and _PROMPT_RE.search(source) is not None
 
 
 # What a top-level statement is, from its first line (one match per block).
@@ -1293,9 +1090,6 @@ _HEAD_RE = re.compile(
 _MEMBER_SET_RE = re.compile(r"[A-Za-z_]\w*[ \t]*\.[ \t]*[A-Za-z_]\w*\s*(?::[^=\n]*)?=(?!=)")
 # A comment on a line without quotes (so the # cannot be inside a string).
 _COMMENT_RE = re.compile(r"^([^'\"#\n]*)#[^\n]*$", re.MULTILINE)
-_MAYBE_PLACEHOLDER_RE = re.compile(
-    r"^[ \t]*(?:pass|\.\.\.)[ \t]*(?:#.*)?$", re.MULTILINE
-)
 
 
 def _fast_cell(source: str) -> tuple[object, ...] | None:
@@ -1323,11 +1117,11 @@ def _classify_cell(source: str) -> list[object] | None:
     looks unusual (a block fails to parse, indented first line, ...); the
     caller then takes the careful path.
     """
-    if source.lstrip().startswith("%%") or _has_prompt(source):
+    if source.lstrip().startswith("%%") or has_prompt(source):
         return None  # a cell magic decides what the cell is; pasted prompts need IPython
     lines = source.split("\n")
-    starts = _top_level_starts(source) + [len(lines)]
-    inside_string = _starts_inside_strings(lines, starts) if ('"""' in source or "'''" in source) else None
+    starts = top_level_starts(source) + [len(lines)]
+    inside_string = starts_inside_strings(lines, starts) if ('"""' in source or "'''" in source) else None
     # A `;` joins statements on one line and Python runs each: a block holding one is parsed, not
     # read from its first statement (`x = g(); f = lambda ...` was dropped as `x = g()`, `f` with it).
     semicolons = ";" in source
@@ -1361,13 +1155,13 @@ def _classify_cell(source: str) -> list[object] | None:
             continue
         if what is None and _MEMBER_SET_RE.match(head):
             # ``Cls.attr = ...``: parsed, for ``_Extractor._member_set`` to look at.
-            tree = _parses_at("\n".join(lines[a:b]), a + 1)
+            tree = parses_at("\n".join(lines[a:b]), a + 1)
             if tree is None:
                 return None
             out.extend(tree.body)
             continue
         if semicolons and what != "parse" and ";" in "\n".join(lines[a:b]):
-            tree = _parses_at("\n".join(lines[a:b]), a + 1)
+            tree = parses_at("\n".join(lines[a:b]), a + 1)
             if tree is None:
                 return None
             out.extend(tree.body)
@@ -1388,49 +1182,11 @@ def _classify_cell(source: str) -> list[object] | None:
         # Imports, constant-like assignments and compound statements (loops,
         # ifs, with, try: they bind names that make earlier constants stale,
         # and may hide defs) are parsed.
-        tree = _parses_at(block, a + 1)
+        tree = parses_at(block, a + 1)
         if tree is None:
             return None
         out.extend(tree.body)
     return out
-
-
-def _starts_inside_strings(lines: list[str], starts: list[int]) -> list[bool]:
-    """For each block start, whether an odd number of triple quotes precede it.
-
-    An odd count means the column-0 line that seemed to start a statement is
-    inside a multi-line string (approximate: quotes in comments count too,
-    which only costs a fall-back to the careful path).
-    """
-    result: list[bool] = []
-    dq = sq = 0
-    line = 0
-    for start in starts[:-1]:
-        while line < start:
-            text = lines[line]
-            if "'''" in text or '"""' in text:
-                dq += text.count('"""')
-                sq += text.count("'''")
-            line += 1
-        result.append(bool(dq % 2 or sq % 2))
-    # A string still open at the end of the cell also means a split went wrong.
-    if result:
-        while line < len(lines):
-            dq += lines[line].count('"""')
-            sq += lines[line].count("'''")
-            line += 1
-        if dq % 2 or sq % 2:
-            result[-1] = True
-    return result
-
-
-def _may_hold_placeholder(source: str) -> bool:
-    """Cheap test: could this function contain a template placeholder?"""
-    if "None" in source or "NotImplementedError" in source:
-        return True
-    if ("pass" in source or "..." in source) and _MAYBE_PLACEHOLDER_RE.search(source):
-        return True
-    return "return" not in source and "yield" not in source
 
 
 def _def_findings(source: str, first_line: int, last_line: int, has_free: bool,
@@ -1444,16 +1200,16 @@ def _def_findings(source: str, first_line: int, last_line: int, has_free: bool,
     cell's lines (only the def's own are read).  Returns ``(findings, first
     line where each name is read)``; the second is empty unless ``has_free``.
     """
-    if node is None and (has_free or _may_hold_placeholder(source)):
+    if node is None and (has_free or may_hold_placeholder(source)):
         tree = _PARSE_MEMO(source, first_line)
         node = tree.body[0] if tree is not None and tree.body else None
     if lines is None:  # the def's own lines at their cell positions
         lines = [""] * (first_line - 1) + source.split("\n")
-    first_use = _first_loads(node) if has_free and node is not None else {}
+    first_use = first_loads(node) if has_free and node is not None else {}
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-        found = _placeholders(node, lines, program_functions)
+        found = template_placeholders(node, lines, program_functions)
     else:
-        found = _empty_regions(first_line, last_line, lines)
+        found = empty_regions(first_line, last_line, lines)
     return tuple(found), first_use
 
 
@@ -1590,22 +1346,22 @@ class _Extractor:
     def _parse_cell(self, cell: Cell) -> _ParsedCell:
         """Parse a cell, rewriting IPython syntax and salvaging blocks when needed."""
         source = cell.source
-        tree = _parses(source)
+        tree = parses(source)
         if tree is not None:
             return _ParsedCell(cell.index, source, tree.body)
-        text, found = _rewrite_ipython(source)
+        text, found = rewrite_ipython(source)
         if found:
-            tree = _parses(text)
+            tree = parses(text)
             if tree is not None:
                 return _ParsedCell(cell.index, text, tree.body)
         dedented = textwrap.dedent(text)
         if dedented != text:
-            tree = _parses(dedented)
+            tree = parses(dedented)
             if tree is not None:
                 return _ParsedCell(cell.index, dedented, tree.body)
-        transformed = _ipython_transform(source) if _ipython_might_help(source, text) else None
+        transformed = ipython_transform(source) if ipython_might_help(source, text) else None
         if transformed is not None and transformed != source:
-            tree = _parses(transformed)
+            tree = parses(transformed)
             if tree is not None:
                 if transformed.count("\n") != source.count("\n"):
                     self.diags.append(Diagnostic(
@@ -1620,17 +1376,17 @@ class _Extractor:
     def _salvage(self, index: int, text: str) -> _ParsedCell:
         """Parse top-level blocks one by one; report the ones that do not parse."""
         lines = text.split("\n")
-        starts = _top_level_starts(text) + [len(lines)]
+        starts = top_level_starts(text) + [len(lines)]
         body: list[ast.stmt] = []
         i = failures = 0
         while i < len(starts) - 1:
-            tree, error = _parsed_or_error("\n".join(lines[starts[i] : starts[i + 1]]), starts[i] + 1)
+            tree, error = parsed_or_error("\n".join(lines[starts[i] : starts[i + 1]]), starts[i] + 1)
             parsed_to = i + 1 if tree is not None else None
             # A block may have been split at a column-0 line inside a string:
             # try merging it with a few following blocks before giving up.
             if tree is None and failures < _MERGED_FAILURES:
                 for j in range(i + 2, min(i + 6, len(starts))):
-                    tree = _parses_at("\n".join(lines[starts[i] : starts[j]]), starts[i] + 1)
+                    tree = parses_at("\n".join(lines[starts[i] : starts[j]]), starts[i] + 1)
                     if tree is not None:
                         parsed_to = j
                         break
@@ -1645,7 +1401,7 @@ class _Extractor:
 
     def _syntax_error(self, index: int, lines: list[str], start: int, error: tuple[str, int]) -> None:
         """Report one top-level block (from line ``start``) that does not parse with ``error``
-        (``(message, line)``, from :func:`_parsed_or_error`)."""
+        (``(message, line)``, from :func:`parsed_or_error`)."""
         msg, line = error
         m = _DEF_NAME_RE.match(lines[start]) if start < len(lines) else None
         blank = _EMPTY_ASSIGNMENT_RE.match(lines[line - 1]) if m and 0 < line <= len(lines) else None
@@ -1813,7 +1569,7 @@ class _Extractor:
         """Record a top-level def or class; the last definition of a name wins.
 
         ``uses`` is ``(all global names read, names read when the statement runs, the
-        compiled source or None)`` (`_def_scope`).
+        compiled source or None)`` (`def_scope`).
         """
         previous = self.defs.pop(name, None)
         if kind == "class" and self.member_sets:  # a class defined again has none of them
@@ -2113,7 +1869,7 @@ class _Extractor:
         imported = {i.binds for i in self.imports if i.binds and i.kind != "test"}
         course_names = {n for fns in COURSE_MODULES.values() for n in fns}
         star_names, star_unknown = self._star_names()
-        known = student | imported | course_names | star_names | _BUILTIN_NAMES | _NUMPY_ALIASES
+        known = student | imported | course_names | star_names | _BUILTIN_NAMES | NUMPY_ALIASES
         unresolved = {n for d in defs for n in d.uses} - (known - star_names)
         star_keep = self._star_keep(unresolved)
         test_bound = {i.binds: i.module for i in self.imports if i.binds and i.kind == "test"}
@@ -2385,7 +2141,7 @@ class _Extractor:
             return known
         cls, members = None, {}
         try:
-            with _unwarned():
+            with unwarned():
                 tree = ast.parse(source)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             tree = None
@@ -2439,7 +2195,7 @@ class _Extractor:
             if d.uses and not (any(word in d.source for word in words) and risk.search(d.source)):
                 continue
             try:
-                with _unwarned():
+                with unwarned():
                     try:
                         compile(d.source, "<cell>", "exec")
                     except (SyntaxError, ValueError, RecursionError, MemoryError):  # again, for the cell's line
@@ -2563,7 +2319,7 @@ class _Extractor:
         if node is None:
             tree = _PARSE_MEMO(d.source, d.first_line)
             node = tree.body[0] if tree is not None and tree.body else None
-        lines = _bare_nones(node)
+        lines = bare_nones(node)
         if not lines:
             return
         cell = f"{self._cell(d.cell_index)}, " if d.cell_index is not None else ""
@@ -2708,75 +2464,20 @@ def _nested_defs(node: ast.stmt) -> Iterator[ast.FunctionDef | ast.AsyncFunction
                 yield from _nested_defs(child)
 
 
-def _global_uses(source: str) -> tuple[frozenset[str], frozenset[str]]:
-    """Global names a top-level def or class reads: ``(all, at definition time)``.
-
-    Definition time covers decorators, default values, annotations, base
-    classes and a class body's own statements: a name missing there breaks
-    the whole program when it is loaded, not just one call.
-    Raises SyntaxError (or ValueError for NUL bytes) when ``source`` does not parse.
-    """
-    with _unwarned():
-        top = symtable.symtable(source, "<def>", "exec")
-    raw = getattr(top, "_table", None)
-    if _symtable is not None and isinstance(getattr(raw, "symbols", None), dict) and isinstance(getattr(raw, "children", None), list) \
-            and all(hasattr(c, "type") for c in raw.children):
-        return _raw_global_uses(raw)
-    deftime = {sym.get_name() for sym in top.get_symbols() if sym.is_referenced()}
-    names = set(deftime)
-    stack = [(t, _runs_at_once(t.get_type() == "class", t.get_name())) for t in top.get_children()]
-    while stack:
-        table, at_deftime = stack.pop()
-        for sym in table.get_symbols():
-            if sym.is_referenced() and sym.is_global():
-                names.add(sym.get_name())
-                if at_deftime:
-                    deftime.add(sym.get_name())
-        stack.extend((t, at_deftime and _runs_at_once(t.get_type() == "class", t.get_name()))
-                     for t in table.get_children())
-    return frozenset(names), frozenset(deftime)
-
-
-_COMPILE_LOCK = threading.Lock()  # the warnings filters are the process's: one compile at a time
-
-
-@contextlib.contextmanager
-def _unwarned() -> Iterator[None]:
-    """Compile or parse a student's code here without the compiler's warnings about it ("\\d" in a
-    docstring: a SyntaxWarning on the TA's terminal from Python 3.12); the child says them when it
-    runs the code. Under ``_COMPILE_LOCK``: the warnings filters are the process's."""
-    with _COMPILE_LOCK, warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        yield
-
-
-def compiled_quietly(text: str, filename: str = "<def>") -> CodeType | None:
-    """``text`` compiled as the sandbox's child would compile it (``dont_inherit``, ``optimize=0``:
-    the zygote runs this interpreter without ``-O``), or None when compiling it fails or says
-    anything (a syntax error, a warning, which the child must then say to the student itself)."""
-    try:
-        with _COMPILE_LOCK, warnings.catch_warnings(record=True) as said:
-            warnings.simplefilter("always")
-            code = compile(text, filename, "exec", dont_inherit=True, optimize=0)
-    except Exception:  # SyntaxError, ValueError (NUL bytes), RecursionError, MemoryError
-        return None
-    return None if said else code
-
-
 def _unannotated(d: _Def) -> _Def:
     """``d`` scoped as Python compiles it under ``from __future__ import annotations``, which
     evaluates no annotation: a def whose ``-> Tuple`` names nothing the notebook defines is
     right there, where it was left out as one that "cannot even be defined" (0 points). ``d``
     itself when nothing is read at definition time, or when the bytecode cannot tell
-    (`_code_uses`: the symbol table knows no future flags)."""
+    (`code_uses`: the symbol table knows no future flags)."""
     if not d.deftime:
         return d
     try:
-        with _unwarned():
+        with unwarned():
             code = compile(d.source, "<def>", "exec", flags=_FUTURE_ANNOTATIONS, dont_inherit=True, optimize=0)
     except Exception:  # noqa: BLE001 - as compiled_quietly: the def is then judged as it was
         return d
-    uses = _code_uses(code, d.source)
+    uses = code_uses(code, d.source)
     if uses is None:
         return d
     # No code kept: the program's first line holds the future import, so the sandbox compiles
@@ -2784,165 +2485,12 @@ def _unannotated(d: _Def) -> _Def:
     return dataclasses.replace(d, uses=uses[0], deftime=uses[1], code=None)
 
 
-def _def_scope(source: str) -> tuple[frozenset[str], frozenset[str], CodeType | None]:
-    """``(all global names read, those read at definition time, the compiled source)`` of a
-    top-level def or class (`_global_uses`; the code is None when `compiled_quietly` gives none).
-
-    One parse serves both: the names are read from the bytecode (`_code_uses`) when it tells
-    what the symbol table would, else from the symbol table (a second parse). Raises
-    SyntaxError (or ValueError) when ``source`` does not parse, as `_global_uses` does.
-    """
-    code = compiled_quietly(source)
-    uses = _code_uses(code, source) if code is not None else None
-    return (*(uses or _global_uses(source)), code)
-
-
-if sys.version_info[:2] == (3, 11):  # the opcodes and argument encoding `_names_used` reads
-    import dis
-
-    _OP = dis.opmap
-    _NAME_OPS = frozenset(dis.hasname)
-    _GLOBAL_WRITES = frozenset({_OP["STORE_GLOBAL"], _OP["DELETE_GLOBAL"]})
-    _NAME_WRITES = frozenset({_OP["STORE_NAME"], _OP["DELETE_NAME"]})  # the top level's: the def's name
-    # Every code unit (two bytes: opcode, argument) of an instruction naming a name, as
-    # ``memoryview(co_code).cast("H")`` reads units on this machine.
-    _NAME_UNITS = frozenset(op | arg << 8 if sys.byteorder == "little" else op << 8 | arg
-                            for op in _NAME_OPS for arg in range(256))
-else:  # pragma: no cover - other interpreters read the symbol table
-    _OP = None
-_CO_OPTIMIZED = 1  # inspect.CO_OPTIMIZED: a function's code, not a class body's
-# A line after the first (or what follows a `;` or a `:`) that may annotate a name: `x: int = 0`,
-# `self.w: T`; or any `]` before such a colon (`x[i]: T`, and `{a[0]: 1}` too). A function body's
-# annotations are not compiled, yet the symbol table reads them. (A subscript is found from its
-# `]`, by a pattern of its own: read from the name, `\[[^\n]*\]` scanned the rest of the line from
-# every `:` in it; one pattern of two alternatives costs 20 % more than the two.)
-_ANNOTATION_RE = re.compile(r"[\n;:][ \t(]*(?!(?:else|try|finally|except)\b)[^\W\d]\w*"
-                            r"(?:[ \t]*\.[ \t]*\w+)*[ \t)]*:(?![=:]|[ \t]*(?:#|$))", re.MULTILINE)
-_SUBSCRIPT_ANNOTATION_RE = re.compile(r"\][ \t)]*:(?![=:]|[ \t]*(?:#|$))", re.MULTILINE)
-
-
-def _may_annotate(source: str) -> bool:
-    """Whether `_ANNOTATION_RE` or `_SUBSCRIPT_ANNOTATION_RE` finds something in ``source``, both
-    searched in the lines that hold a colon only (a def's lines are mostly without one: 25 -> 9 us
-    a def of the class). A match of either lies within the line of its last colon, but for the
-    line end before it, which the lines kept keep: each but the first follows a line end, as in
-    ``source``, and what follows a line end or a line's last character is read alike (``$``)."""
-    lines = source.split("\n")
-    kept = "\n".join([line for line in lines[1:] if ":" in line])
-    text = (lines[0] if ":" in lines[0] else "") + "\n" + kept
-    return bool(_ANNOTATION_RE.search(text) or _SUBSCRIPT_ANNOTATION_RE.search(text))
-
-
-def _code_uses(top: CodeType, source: str) -> tuple[frozenset[str], frozenset[str]] | None:
-    """`_global_uses` read from the bytecode of ``source`` (``top``), or None when the bytecode
-    may not tell what the symbol table would: a class body (its names' scopes depend on what it
-    binds), a ``global`` name assigned or deleted (``x += 1`` reads it, but the symbol table
-    counts no read), an annotation in a function's body (not compiled), ``__debug__`` (compiled
-    as a constant), ``super`` (the symbol table adds ``__class__`` wherever it is named), more
-    than 127 names in a code object, and code the compiler dropped as unreachable that reads a
-    global (a name of ``co_names`` no instruction refers to, or one that only attributes and
-    imports refer to in a code object while the text also has it as a word: `_names_used`)."""
-    if _OP is None or "__debug__" in source or "super" in source or _may_annotate(source):
-        return None
-    words = _Words(source)
-    deftime = _names_used(top, _OP["LOAD_NAME"], words)
-    if deftime is None:
-        return None
-    names = set(deftime)
-    stack = [(c, _runs_at_once(False, c.co_name)) for c in top.co_consts if type(c) is CodeType]
-    while stack:
-        code, at_deftime = stack.pop()
-        read = _names_used(code, _OP["LOAD_GLOBAL"], words) if code.co_flags & _CO_OPTIMIZED else None
-        if read is None:
-            return None
-        names |= read
-        if at_deftime:
-            deftime |= read
-        stack.extend((c, at_deftime and _runs_at_once(False, c.co_name)) for c in code.co_consts if type(c) is CodeType)
-    return frozenset(names), frozenset(deftime)
-
-
-def _names_used(code: CodeType, load: int, words: "_Words") -> set[str] | None:
-    """The names ``code``'s own instructions read with opcode ``load`` (LOAD_GLOBAL in a
-    function, LOAD_NAME at the top level), or None when that may miss a read the symbol table
-    sees (see `_code_uses`)."""
-    names = code.co_names
-    if len(names) > 127:  # a name's index may need EXTENDED_ARG, which this reading skips
-        return None
-    read: set[int] = set()
-    other: set[int] = set()  # attributes and imports
-    written: set[int] = set()
-    load_global, little = _OP["LOAD_GLOBAL"], sys.byteorder == "little"
-    # Each distinct instruction naming a name once (they repeat), found at C speed.
-    for unit in _NAME_UNITS.intersection(memoryview(code.co_code).cast("H")):
-        op, arg = (unit & 255, unit >> 8) if little else (unit >> 8, unit & 255)
-        index = arg >> 1 if op == load_global else arg
-        if op == load:
-            read.add(index)
-        elif op in _GLOBAL_WRITES or op == load_global or op == _OP["LOAD_NAME"]:
-            return None  # a global assigned, or a scope this reading does not expect
-        elif op in _NAME_WRITES:
-            written.add(index)
-        else:
-            other.add(index)
-    if len(read | other | written) != len(names):
-        return None  # a name only unreachable code uses
-    suspects = ({names[i] for i in other - read - written}
-                - set(code.co_varnames) - set(code.co_cellvars) - set(code.co_freevars))
-    if suspects and words.any_of(suspects):
-        return None  # an attribute's name also read as a word: maybe in unreachable code
-    return {names[i] for i in read}
-
-
-_WORD_RE = re.compile(r"(?<![\w.])\w+")  # a word of its own: not within another, not after a dot
-_LOOKED_FOR = 32  # names looked for one by one in a def (the class's defs look for 5 at most)
-
-
-class _Words:
-    """Whether names stand in a def's text as words of their own (not after a dot), the text read
-    as the compiler reads identifiers (NFKC), so another spelling of a name is found. One per
-    def (`_code_uses`), for all its code objects: the first ``_LOOKED_FOR`` names are looked for
-    one by one (only a name found more often than after a dot is searched for); past them the
-    text's words are read once into a set, so that a def of thousands of code objects costs a
-    few passes over its text, not one per code object (15 s for a cell of 100,000 characters)."""
-
-    def __init__(self, source: str) -> None:
-        """Read nothing yet: most defs look for no name."""
-        self.source = source
-        self.text: str | None = None
-        self.looked = 0
-        self.words: frozenset[str] | None = None
-
-    def any_of(self, names: set[str]) -> bool:
-        """Could one of ``names`` stand in the text as a word of its own? (A name not made of
-        word characters alone, such as an import's dotted name, is taken to: the symbol table
-        is then read.)"""
-        text = self.text
-        if text is None:
-            source = self.source
-            text = self.text = source if source.isascii() else unicodedata.normalize("NFKC", source)
-        for name in names:
-            if _WORD_RE.fullmatch(name) is None:
-                return True
-            if self.looked < _LOOKED_FOR:
-                self.looked += 1
-                if text.count(name) != text.count("." + name) and \
-                        re.search(r"(?<![\w.])" + re.escape(name) + r"(?!\w)", text):
-                    return True
-                continue
-            if self.words is None:
-                self.words = frozenset(_WORD_RE.findall(text))
-            if name in self.words:
-                return True
-        return False
-
-
 # Per-process memos of pure functions of text (grader.notebook.SourceMemo): a
 # class's notebooks share their template cells, and the def blocks students left
 # as the template wrote them.  Values are shared between notebooks: read-only.
 _CELL_MEMO: SourceMemo[tuple[object, ...] | None] = SourceMemo(_classify_cell_frozen)
-_USES_MEMO: SourceMemo[tuple[frozenset[str], frozenset[str], CodeType | None]] = SourceMemo(_def_scope)
-_PARSE_MEMO: SourceMemo[ast.Module | None] = SourceMemo(_parses_at)  # (def source, its first line)
+_USES_MEMO: SourceMemo[tuple[frozenset[str], frozenset[str], CodeType | None]] = SourceMemo(def_scope)
+_PARSE_MEMO: SourceMemo[ast.Module | None] = SourceMemo(parses_at)  # (def source, its first line)
 # (def source, first line, last line, reads free names?, the notebook's function names) ->
 # _def_findings; the names are the same set in most notebooks of a class.
 _FINDINGS_MEMO: SourceMemo[tuple[tuple[tuple[int, str, str], ...], dict[str, int]]] = SourceMemo(_def_findings)
@@ -2960,52 +2508,6 @@ def clear_memos() -> None:
     """Empty this module's per-process memos (for tests and benchmarks: no result depends on them)."""
     for memo in (_CELL_MEMO, _USES_MEMO, _PARSE_MEMO, _FINDINGS_MEMO):
         memo.clear()
-
-
-#: The scopes a comprehension makes (Python 3.11), run where it stands; a generator's runs later.
-_COMPREHENSIONS = frozenset({"listcomp", "setcomp", "dictcomp", "<listcomp>", "<setcomp>", "<dictcomp>"})
-
-
-def _runs_at_once(is_class: bool, name: str) -> bool:
-    """Whether a scope within code run at definition time (a class body, a default value, a
-    decorator) runs then too: a class body (``class RNN: class Inner: cell = ...``) and a list,
-    set or dict comprehension do; a def's or a lambda's body, or a generator, runs when called.
-    A nested class reading a function defined again later got no earlier definition run before
-    it (``_Def.runs_first``): NameError, the class left out, a right ``rnn_forward`` 'error'."""
-    return is_class or name in _COMPREHENSIONS
-
-
-def _raw_global_uses(top: object) -> frozenset[str]:
-    """:func:`_global_uses` on CPython's raw symbol-table entries (five times faster).
-
-    Reads the flag words the public :mod:`symtable` API decodes one Symbol
-    object at a time; used only when the entries have the expected shape.
-    """
-    use, off, mask = _symtable.USE, _symtable.SCOPE_OFF, _symtable.SCOPE_MASK
-    global_scopes = (_symtable.GLOBAL_IMPLICIT, _symtable.GLOBAL_EXPLICIT)
-    deftime = {n for n, flags in top.symbols.items() if flags & use}  # type: ignore[attr-defined]
-    names = set(deftime)
-    stack = [(t, _runs_at_once(t.type == _symtable.TYPE_CLASS, t.name))  # type: ignore[attr-defined]
-             for t in top.children]  # type: ignore[attr-defined]
-    while stack:
-        table, at_deftime = stack.pop()
-        for n, flags in table.symbols.items():
-            if flags & use and (flags >> off) & mask in global_scopes:
-                names.add(n)
-                if at_deftime:
-                    deftime.add(n)
-        stack.extend((t, at_deftime and _runs_at_once(t.type == _symtable.TYPE_CLASS, t.name)) for t in table.children)
-    return frozenset(names), frozenset(deftime)
-
-
-def _first_loads(node: ast.AST) -> dict[str, int]:
-    """Name -> first line where it is read inside ``node``."""
-    first: dict[str, int] = {}
-    for sub in ast.walk(node):
-        if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load):
-            if sub.id not in first or sub.lineno < first[sub.id]:
-                first[sub.id] = sub.lineno
-    return first
 
 
 # What to write with NumPy instead of a helper imported from a library outside Python and NumPy
@@ -3118,249 +2620,3 @@ def broken_definition_note(function: str, name: str, error: Diagnostic, *,
     place = f" ({', '.join(where)})" if where else ""
     return (f"`{function}` uses `{name}`, which is not defined because its own definition has an "
             f"error{place}, reported for `{name}`: fix that, and `{function}` finds it.")
-
-
-# --------------------------------------------------------------------------- placeholders
-
-_NONE_ARG_CALLEES = frozenset({"range", "len", "zip", "enumerate", "reversed", "list", "tuple", "float", "int"})
-
-
-def _is_none(node: ast.AST | None) -> bool:
-    """True for the literal ``None``."""
-    return isinstance(node, ast.Constant) and node.value is None
-
-
-def _callee_takes_no_none(func: ast.expr, program_functions: set[str]) -> bool:
-    """Calls where a ``None`` argument can only be an unfilled template blank."""
-    if isinstance(func, ast.Name):
-        return func.id in _NONE_ARG_CALLEES or func.id in program_functions
-    base: ast.expr = func
-    while isinstance(base, ast.Attribute):
-        base = base.value
-    return isinstance(base, ast.Name) and base.id in _NUMPY_ALIASES
-
-
-def _placeholders(node: ast.FunctionDef | ast.AsyncFunctionDef, lines: list[str],
-                  program_functions: set[str]) -> list[tuple[int, str, str]]:
-    """Unfilled template blanks in a function: ``(line, snippet, description)`` sorted by line
-    (the snippets of ``None`` left past the first `PLACEHOLDERS_SHOWN` lines are not written:
-    "", as the feedback does not show them).
-
-    Detected: a body with nothing but a docstring, ``pass``, ``...`` or
-    ``raise NotImplementedError``; ``x = None`` where ``x`` is never assigned
-    again but is read; ``a[...] = None``; ``n_x, m, T_x = None`` (unpacking ``None`` can
-    only raise, so the template's blank is all it can be); ``None`` as an argument of
-    ``range``/NumPy functions, as every argument of a notebook function (``rnn_cell_forward(None,
-    None, None)``), as an arithmetic operand or as the value
-    of an augmented assignment (``dWax += None``); and an empty
-    ``### START CODE HERE ###`` ... ``### END CODE HERE ###`` region.
-    """
-    found: list[tuple[int, str, str]] = []
-    body = list(node.body)
-    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
-            and isinstance(body[0].value.value, str):
-        body = body[1:]
-    if all(_is_trivial(s) for s in body):
-        what = "the body is empty" if not body else "the body is only `" + _snippet(body[0]) + "`"
-        return [(node.lineno, "", what)]
-    last = node.end_lineno or node.lineno
-    text = "\n".join(lines[node.lineno - 1 : last])
-    if "None" in text:
-        found.extend(_none_placeholders(node, program_functions, lines))
-    found.extend(_empty_regions(node.lineno, last, lines))
-    # One finding per line, the outermost (longest) snippet first.
-    by_line: dict[int, tuple[int, str, str]] = {}
-    for item in found:
-        if item[0] not in by_line or len(item[1]) > len(by_line[item[0]][1]):
-            by_line[item[0]] = item
-    return sorted(by_line.values())
-
-
-def _none_placeholders(node: ast.AST, program_functions: set[str],
-                       lines: Sequence[str] = ()) -> list[tuple[int, str, str]]:
-    """``None`` left where the template had a blank (see :func:`_placeholders`): one finding
-    per line, the one with the longest snippet (the first of those, in ``ast.walk`` order).
-
-    Snippets are written only for the first `PLACEHOLDERS_SHOWN` lines (the others are only
-    counted: snippet ""), and only for the candidates that can be chosen: a line's candidates in
-    order until one reaches the longest a snippet can be, or cannot be written (too deep for
-    ``ast.unparse``: then the line's source, ``lines`` being the cell's). Writing every
-    candidate's snippet was quadratic in a chain ``None + None + ... + None``, every ``+`` of
-    which is a candidate on the same line: each ``ast.unparse`` of a subtree deeper than the
-    recursion limit went down to it and failed, one after the other (80 s of a worker for 186 kB
-    of code, eighth session's review).
-    """
-    candidates: dict[int, list[ast.AST | str]] = {}  # line -> nodes (or fixed snippets), in order
-    nodes = list(ast.walk(node))
-    stores: dict[str, int] = {}
-    loads: set[str] = set()
-    for sub in nodes:
-        if isinstance(sub, ast.Name):
-            if isinstance(sub.ctx, ast.Store):
-                stores[sub.id] = stores.get(sub.id, 0) + 1
-            else:
-                loads.add(sub.id)
-        elif isinstance(sub, ast.arg):
-            stores[sub.arg] = stores.get(sub.arg, 0) + 1
-    for sub in nodes:
-        if isinstance(sub, ast.Assign) and _is_none(sub.value):
-            for t in sub.targets:
-                if isinstance(t, ast.Name) and stores.get(t.id, 0) == 1 and t.id in loads:
-                    candidates.setdefault(sub.lineno, []).append(sub)
-                elif isinstance(t, (ast.Subscript, ast.Tuple, ast.List)):  # n_x, m, T_x = None
-                    candidates.setdefault(sub.lineno, []).append(sub)
-        elif isinstance(sub, ast.Call) and _callee_takes_no_none(sub.func, program_functions):
-            # Keywords such as axis=None are legitimate. A notebook function's call is the
-            # template's blank only with every argument None (``rnn_cell_forward(None, None,
-            # None)``): beside real arguments a None is the student's (an optional argument, a
-            # wrapper's junk), and the function was marked not implemented, unrun (29th session).
-            own = isinstance(sub.func, ast.Name) and sub.func.id not in _NONE_ARG_CALLEES
-            if (all if own else any)(_is_none(a) for a in sub.args) and sub.args:
-                candidates.setdefault(sub.lineno, []).append(sub)
-        elif isinstance(sub, ast.BinOp) and (_is_none(sub.left) or _is_none(sub.right)):
-            candidates.setdefault(sub.lineno, []).append(sub)
-        elif isinstance(sub, ast.AugAssign) and _is_none(sub.value):  # dWax += None
-            candidates.setdefault(sub.lineno, []).append(sub)
-        elif isinstance(sub, (ast.For, ast.AsyncFor)) and _is_none(sub.iter):
-            candidates.setdefault(sub.lineno, []).append("for ... in None")
-    found: list[tuple[int, str, str]] = []
-    shown = set(sorted(candidates)[:PLACEHOLDERS_SHOWN])
-    for line, nodes_here in candidates.items():
-        if line not in shown:  # counted, not shown: no snippet
-            found.append((line, "", "placeholder"))
-            continue
-        best = ""
-        for k, candidate in enumerate(nodes_here):
-            snippet = candidate if isinstance(candidate, str) else _unparsed(candidate)
-            if snippet is None:  # too deep to write out, and so, one by one, are the nested
-                # candidates after it (each failing at the recursion limit): the line's source
-                snippet = _shortened(lines[line - 1]) if 0 < line <= len(lines) else type(candidate).__name__
-                if k == 0 or len(snippet) > len(best):
-                    best = snippet
-                break
-            if k == 0 or len(snippet) > len(best):
-                best = snippet
-            if len(best) >= _SNIPPET_CHARS:  # none after it can be longer
-                break
-        found.append((line, best, "placeholder"))
-    return found
-
-
-def _bare_nones(node: ast.AST | None) -> list[int]:
-    """The lines of a def holding a statement that is only ``None`` (see
-    `_Extractor._bare_none_note`), in order; none for anything but a def."""
-    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-        return []
-    return sorted({s.lineno for s in ast.walk(node) if isinstance(s, ast.Expr) and _is_none(s.value)})
-
-
-def _empty_regions(first: int, last: int, lines: list[str]) -> list[tuple[int, str, str]]:
-    """``### START CODE HERE ###`` ... ``### END CODE HERE ###`` with no code between.
-
-    ``first``..``last`` are the 1-based cell lines of the function.
-    """
-    text = "\n".join(lines[first - 1 : last])
-    found: list[tuple[int, str, str]] = []
-    start: re.Match[str] | None = None
-    counted, newlines = 0, 0  # newlines in text[:counted], counted on as the markers come
-    for m in _REGION_RE.finditer(text):
-        if m.group(1).lower() == "start":
-            start = m
-        elif start is not None:
-            between = text[text.find("\n", start.end()) + 1 : m.start()] if "\n" in text[start.end() : m.start()] else ""
-            if not _CODE_LINE_RE.search(between):
-                newlines += text.count("\n", counted, start.start())
-                a = first + newlines
-                newlines += text.count("\n", start.start(), m.start())
-                counted = m.start()
-                b = first + newlines
-                found.append((a, "", f"nothing written between START CODE HERE (line {a}) "
-                                    f"and END CODE HERE (line {b})"))
-            start = None
-    return found
-
-
-def _is_trivial(stmt: ast.stmt) -> bool:
-    """``pass``, ``...``, a bare string, ``return``/``return None`` or ``raise NotImplementedError``."""
-    if isinstance(stmt, ast.Pass):
-        return True
-    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
-        return stmt.value.value is Ellipsis or isinstance(stmt.value.value, str)
-    if isinstance(stmt, ast.Return):
-        return stmt.value is None or _is_none(stmt.value)
-    if isinstance(stmt, ast.Raise) and stmt.exc is not None:
-        exc = stmt.exc.func if isinstance(stmt.exc, ast.Call) else stmt.exc
-        return isinstance(exc, ast.Name) and exc.id == "NotImplementedError"
-    return False
-
-
-#: The longest snippet `_snippet` writes (longer ones are cut, with "...").
-_SNIPPET_CHARS = 60
-#: How many lines holding a template placeholder a function's note shows (the rest are counted).
-PLACEHOLDERS_SHOWN = 3
-
-
-def _snippet(node: ast.AST) -> str:
-    """Short one-line source of a node for messages."""
-    text = _unparsed(node)
-    return type(node).__name__ if text is None else text
-
-
-#: Characters ``_unparsed`` writes of a node before it stops: a snippet shows 60 of them (once
-#: runs of white space are one space); when they are not enough, 4 times more, up to the last.
-_SNIPPET_SOURCE_CHARS = (120, 480, 1920, 7680, 30720, 122880)
-
-
-class _Enough(Exception):
-    """Raised by `_ShortUnparser` once it has written its share."""
-
-
-class _ShortUnparser(getattr(ast, "_Unparser", object)):
-    """``ast.unparse`` (CPython's ``ast._Unparser``) that stops after ``limit`` characters: the
-    snippet of a node at the top of a long nested expression costs no more than its start."""
-
-    def __init__(self, limit: int = _SNIPPET_SOURCE_CHARS[-1], **options: Any) -> None:
-        """Write at most ``limit`` characters (then raise `_Enough`); ``options`` are
-        ``ast._Unparser``'s (it makes one of its own type for an f-string's fields)."""
-        super().__init__(**options)
-        self._left = limit
-
-    def write(self, *text: str) -> None:
-        """Write as ``ast._Unparser`` does, and count."""
-        super().write(*text)
-        self._left -= sum(map(len, text))
-        if self._left < 0:
-            raise _Enough
-
-
-def _unparsed(node: ast.AST) -> str | None:
-    """``ast.unparse`` of ``node`` as a snippet (`_shortened`), written only as far as the
-    snippet shows (`_SNIPPET_SOURCE_CHARS`); None when it cannot be written: a tree nested
-    deeper than the recursion limit allows, an odd tree, or one whose first 60 characters are
-    not known after the last of `_SNIPPET_SOURCE_CHARS` (mostly white space, or an f-string)."""
-    try:
-        if not hasattr(ast, "_Unparser"):  # not CPython's ast: the whole of it
-            return _shortened(ast.unparse(node))
-        for limit in _SNIPPET_SOURCE_CHARS:
-            unparser = _ShortUnparser(limit)
-            written: list[str] = []
-            unparser._source = written
-            try:
-                unparser.traverse(node)
-            except _Enough:
-                text = " ".join("".join(written).split())
-                # What was written is the start of the whole when it was written in order (not
-                # in an f-string's own buffer) and it reaches past what a snippet shows.
-                if unparser._source is written and len(text) > _SNIPPET_CHARS:
-                    return text[:_SNIPPET_CHARS - 3] + "..."
-                continue
-            return _shortened("".join(written))
-        return None
-    except Exception:  # noqa: BLE001 - a message does not need it
-        return None
-
-
-def _shortened(text: str) -> str:
-    """``text`` on one line (runs of white space as one space), at most `_SNIPPET_CHARS`."""
-    text = " ".join(text.split())
-    return text if len(text) <= _SNIPPET_CHARS else text[:_SNIPPET_CHARS - 3] + "..."

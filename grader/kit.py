@@ -28,9 +28,9 @@ __all__ = ["KIT_MODULES", "KitError", "write_student_kit", "public_rubric_yaml"]
 
 #: The grader modules a kit carries: the self-check's import closure (kept exact by a test).
 KIT_MODULES = (
-    "__init__.py", "_child.py", "astnodes.py", "checks.py", "course.py", "extract.py", "fastcheck.py", "files.py",
+    "__init__.py", "_child.py", "astnodes.py", "cellparse.py", "checks.py", "course.py", "extract.py", "fastcheck.py", "files.py",
     "fixtures.py", "live.py",
-    "models.py", "notebook.py", "notes.py", "plaindata.py", "rubric.py", "runner.py", "sandbox.py",
+    "models.py", "notebook.py", "notes.py", "placeholders.py", "plaindata.py", "rubric.py", "runner.py", "sandbox.py", "scopes.py",
     "selfcheck.py", "wire.py", "zygote.py", "zygote_site.py",
 )
 

@@ -70,8 +70,8 @@ class GradingContext:
     imdb_config: Any = None  # grader.imdb.ImdbConfig, when the rubric grades the bonus
     #: What the runner works out once per process from the rubric and the fixtures and keeps:
     #: each case's plan (_CasePlan), expected values as grader.fastcheck sees them, trace
-    #: steps' encoded answers, which known mistakes show on which case, the parts split by
-    #: phase (_phases). Filled on first use; bounded by the rubric's size.
+    #: steps' encoded answers, which known mistakes show on which case (and which coincide there),
+    #: the parts split by phase (_phases). Filled on first use; bounded by the rubric's size.
     memo: dict = field(default_factory=dict, compare=False, repr=False)
 
 
@@ -677,6 +677,7 @@ class _Grader:
         self.prefetched: dict[str, Any] = {}  # case id -> outcome of its first call, sent ahead
         self.sent_ahead = False  # its first calls went to the child in a run of ``_send_ahead``
         self.raised_as: dict[str, tuple[str, ...]] = {}  # case id -> known mistakes raising its error
+        self.twins: dict[str, tuple[str, ...]] = {}  # case id -> known mistakes its diagnosed one's outputs equal
 
     # ------------------------------------------------------------------ per part
     def grade(self) -> PartResult:
@@ -727,12 +728,12 @@ class _Grader:
                 timed_out = True
             results.append(result)
         points = sum(r.points for r in results)
-        return _raised_mistakes_named(PartResult(
+        return _named_across_cases(PartResult(
             name=part.name, function=part.function,
             status=_worst([r.status for r in results]),
             points=round(points, 6), max_points=part.max_points,
             cases=tuple(results), notes=tuple(dict.fromkeys(self.notes)), location=location,
-        ), self.raised_as, self.context.mutant_messages)
+        ), self.raised_as, self.twins, self.context.mutant_messages)
 
     def _plan(self, case: Case) -> _CasePlan | None:
         """The case's plan (see ``_CasePlan``); None when the case has no fixture."""
@@ -1168,6 +1169,15 @@ class _Grader:
                                                                                    outcome.value, seen)
                 if quick or _matches(outcome.value, value, fixture.expected, subset, tol,
                                      memo=self.context.memo, key=key, seen=seen):
+                    # A mistake whose two outputs hold equal arrays (`a[:, :, t] = c_next`) is
+                    # imitated by one array under two names (`c = a`): the memory tells them apart.
+                    if _outputs_repeat(value, specs, memo=self.context.memo, key=key):
+                        alias = self._alias_problem(fixture, outcome, names)
+                        if alias:
+                            return Diagnosis("aliasing", alias)
+                    twins = _twins(fixture, specs, tol, mutant_id, memo=self.context.memo, case_id=case.id)
+                    if twins:
+                        self.twins[case.id] = twins
                     message = self.context.mutant_messages.get(mutant_id, mutant_id)
                     return Diagnosis(mutant_id, message + suffix)
         # 2. A dependency called with inputs that a correct implementation would not pass: the
@@ -1426,6 +1436,39 @@ def _matches(student: Any, mutant: Any, expected: Any, specs: Sequence[Any], tol
     return all(_agreement(seen, key, spec, student, mutant, tol) for spec in specs)
 
 
+def _outputs_repeat(value: Any, specs: Sequence[Any], *, memo: dict, key: object) -> bool:
+    """Whether two of the outputs (``specs``) of a known mistake's ``value`` are equal arrays
+    (kept in ``memo`` by ``key``, which names the case and the mistake)."""
+    found = memo.get(("repeats",) + key)
+    if found is None:
+        parts = []
+        for spec in specs:
+            try:
+                parts.append(checks.get_path(value, spec.path))
+            except LookupError:
+                continue
+        found = memo[("repeats",) + key] = any(
+            hasattr(x, "shape") and checks.plain_equal(x, y)
+            for i, x in enumerate(parts) for y in parts[i + 1:])
+    return found
+
+
+def _twins(fixture: Any, specs: Sequence[Any], tol: Any, mutant_id: str, *, memo: dict,
+           case_id: str) -> tuple[str, ...]:
+    """The other known mistakes whose value on this case equals ``mutant_id``'s at every output
+    (``specs``): the case alone cannot tell them apart (``range(T_x - 1)`` and ``range(len(x))``
+    run the same steps when n_x = T_x - 1). Depends on the fixtures only: kept in ``memo``."""
+    key = ("twins", case_id, mutant_id)
+    found = memo.get(key)
+    if found is None:
+        mutants = fixture.mutants
+        found = memo[key] = tuple(
+            other for other, value in sorted(mutants.items())
+            if other != mutant_id and type(value).__name__ != "MutantError"
+            and all(_agreement(None, None, spec, value, mutants[mutant_id], tol) for spec in specs))
+    return found
+
+
 def _shows(mutant: Any, expected: Any, specs: Sequence[Any], tol: Any, *, memo: dict | None, key: object) -> bool:
     """Whether a mistake's value has every spec's path and is wrong at one of them at least
     (kept in ``memo`` by ``(key, output)``, see ``_matches``)."""
@@ -1667,8 +1710,8 @@ def _grade_parts(rubric: Rubric, *, context: GradingContext, extraction: Any, pr
                 _send_ahead(steps[k:], trusted)
             result = _merged(part, result, rest.grade())
             # A hidden case's error may be the mistake a public case's outputs show, or the reverse.
-            result = _raised_mistakes_named(result, {**first[part.name][1].raised_as, **rest.raised_as},
-                                            context.mutant_messages)
+            result = _named_across_cases(result, {**first[part.name][1].raised_as, **rest.raised_as},
+                                         {**first[part.name][1].twins, **rest.twins}, context.mutant_messages)
         graded[part.name] = result
         if result.status == PASSED and part.cases:
             trusted.add(part.function)
@@ -1729,6 +1772,40 @@ def _phases(rubric: Rubric, memo: dict) -> tuple[tuple[Part, Part, Part | None],
                           dataclasses.replace(part, cases=hidden) if hidden else None))
         found = memo["phases"] = (rubric, tuple(split))
     return found[1]
+
+
+def _named_across_cases(result: PartResult, raised_as: Mapping[str, tuple[str, ...]],
+                        twins: Mapping[str, tuple[str, ...]], messages: Mapping[str, str]) -> PartResult:
+    """``result`` with what one case's outputs cannot say about a known mistake said from the
+    part's other cases: ``_twins_told_apart``, then ``_raised_mistakes_named``."""
+    return _raised_mistakes_named(_twins_told_apart(result, raised_as, twins, messages), raised_as, messages)
+
+
+def _twins_told_apart(result: PartResult, raised_as: Mapping[str, tuple[str, ...]],
+                      twins: Mapping[str, tuple[str, ...]], messages: Mapping[str, str]) -> PartResult:
+    """``result``, where a case diagnosed with a known mistake whose outputs there equal another's
+    (``twins``: case id -> those others, ``_Grader._diagnose``) is given the other's sentence when
+    the part's other cases show the other (its outputs, or the error it raises: ``raised_as``) and
+    not the one first found. ``range(len(x))`` with n_x = 3 and ``range(T_x - 1)`` with T_x = 4
+    give the same outputs on the public case; the hidden cases, where ``len(x)`` raises, tell
+    them apart. The sentence's suffix (``PARTIAL_MATCH``) is kept; points do not move."""
+    if not twins:
+        return result
+    cases = []
+    for case in result.cases:
+        others = twins.get(case.case_id, ())
+        if others and case.diagnosis is not None:
+            elsewhere = {c.diagnosis.id for c in result.cases if c.case_id != case.case_id and c.diagnosis}
+            elsewhere.update(m for c in result.cases if c.case_id != case.case_id and c.status == ERROR
+                             for m in raised_as.get(c.case_id, ()))
+            found = [m for m in others if m in elsewhere]
+            if found and case.diagnosis.id not in elsewhere:
+                said = messages.get(case.diagnosis.id, case.diagnosis.id)
+                suffix = case.diagnosis.message[len(said):] if case.diagnosis.message.startswith(said) else ""
+                diagnosis = Diagnosis(found[0], messages.get(found[0], found[0]) + suffix)
+                case = dataclasses.replace(case, diagnosis=diagnosis)
+        cases.append(case)
+    return dataclasses.replace(result, cases=tuple(cases))
 
 
 def _raised_mistakes_named(result: PartResult, raised_as: Mapping[str, tuple[str, ...]],

@@ -54,7 +54,7 @@ from grader._child import (
     ARGS_HEAD, ARGS_MAGIC, FRAME, PLATFORM, PRIVATE_TMP_BOUNDS, STUB_REQUEST, TA_NOTE, USUAL_ANSWER, args_layout,
     cloexec_pipe, ctrl_recv, ctrl_send,
 )
-from grader.extract import compiled_quietly
+from grader.scopes import compiled_quietly
 from grader.models import frozen_record
 from grader.notebook import SourceMemo
 from grader.zygote import (MAX_LAYOUT_TEXT, StartedZygote, _bounded, _zygote_config, configure_zygote,

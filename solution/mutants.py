@@ -156,6 +156,15 @@ def rnn_cell_forward__y_from_a_prev(xt, a_prev, parameters):
     return a_next, yt_pred, (a_next, a_prev, xt, parameters)
 
 
+def rnn_cell_forward__ba_outside_tanh(xt, a_prev, parameters):
+    """rnn_cell_forward with a_next = tanh(Waa @ a_prev + Wax @ xt) + ba: the bias added after the
+    tanh instead of inside it.  Shapes as the reference."""
+    Wax, Waa, Wya = parameters["Wax"], parameters["Waa"], parameters["Wya"]
+    a_next = np.tanh(np.dot(Waa, a_prev) + np.dot(Wax, xt)) + parameters["ba"]
+    yt_pred = softmax(np.dot(Wya, a_next) + parameters["by"])
+    return a_next, yt_pred, (a_next, a_prev, xt, parameters)
+
+
 # ================================================================================ rnn_forward
 
 
@@ -256,6 +265,23 @@ def rnn_forward__len_of_x(x, a0, parameters):
     return a, y_pred, (caches, x)
 
 
+def rnn_forward__last_step_skipped(x, a0, parameters):
+    """rnn_forward looping over range(T_x - 1): the last step is never computed (its a and y stay
+    zeros) and the caches hold T_x - 1 entries (none when T_x = 1)."""
+    caches = []
+    n_x, m, T_x = x.shape
+    n_y, n_a = parameters["Wya"].shape
+    a = np.zeros((n_a, m, T_x))
+    y_pred = np.zeros((n_y, m, T_x))
+    a_next = a0
+    for t in range(T_x - 1):
+        a_next, yt_pred, cache = rnn_cell_forward(x[:, :, t], a_next, parameters)
+        a[:, :, t] = a_next
+        y_pred[:, :, t] = yt_pred
+        caches.append(cache)
+    return a, y_pred, (caches, x)
+
+
 # ========================================================================== lstm_cell_forward
 
 
@@ -349,6 +375,36 @@ def lstm_cell_forward__sigmoid_output(xt, a_prev, c_prev, parameters):
     c_next = ft * c_prev + it * cct
     a_next = ot * np.tanh(c_next)
     yt_pred = sigmoid(np.dot(parameters["Wy"], a_next) + parameters["by"])
+    return a_next, c_next, yt_pred, (a_next, c_next, a_prev, c_prev, ft, it, cct, ot, xt, parameters)
+
+
+def lstm_cell_forward__no_by(xt, a_prev, c_prev, parameters):
+    """lstm_cell_forward without by before the softmax: yt = softmax(Wy @ a_next).  Shapes as the reference."""
+    ft, it, cct, ot = _lstm_gates(xt, a_prev, parameters)
+    c_next = ft * c_prev + it * cct
+    a_next = ot * np.tanh(c_next)
+    yt_pred = softmax(np.dot(parameters["Wy"], a_next))
+    return a_next, c_next, yt_pred, (a_next, c_next, a_prev, c_prev, ft, it, cct, ot, xt, parameters)
+
+
+def lstm_cell_forward__forget_gate_twice(xt, a_prev, c_prev, parameters):
+    """lstm_cell_forward with c_next = ft * c_prev + ft * cct: the forget gate where the update gate
+    it belongs.  Shapes as the reference."""
+    ft, it, cct, ot = _lstm_gates(xt, a_prev, parameters)
+    c_next = ft * c_prev + ft * cct
+    a_next = ot * np.tanh(c_next)
+    yt_pred = softmax(np.dot(parameters["Wy"], a_next) + parameters["by"])
+    return a_next, c_next, yt_pred, (a_next, c_next, a_prev, c_prev, ft, it, cct, ot, xt, parameters)
+
+
+def lstm_cell_forward__ot_tanh(xt, a_prev, c_prev, parameters):
+    """lstm_cell_forward with tanh instead of sigmoid for the output gate ot.  Shapes as the reference."""
+    concat = np.concatenate((a_prev, xt), axis=0)
+    ft, it, cct, _ = _lstm_gates(xt, a_prev, parameters)
+    ot = np.tanh(np.dot(parameters["Wo"], concat) + parameters["bo"])
+    c_next = ft * c_prev + it * cct
+    a_next = ot * np.tanh(c_next)
+    yt_pred = softmax(np.dot(parameters["Wy"], a_next) + parameters["by"])
     return a_next, c_next, yt_pred, (a_next, c_next, a_prev, c_prev, ft, it, cct, ot, xt, parameters)
 
 
@@ -467,6 +523,26 @@ def lstm_forward__first_step_skipped(x, a0, parameters):
     return a, y, c, (caches, x)
 
 
+def lstm_forward__c_stored_as_a(x, a0, parameters):
+    """lstm_forward storing each step's memory c_next in a[:, :, t] (a copy of c) instead of the
+    hidden state a_next; y, c and the caches are right.  Shapes as the reference."""
+    caches = []
+    n_x, m, T_x = x.shape
+    n_y, n_a = parameters["Wy"].shape
+    a = np.zeros((n_a, m, T_x))
+    c = np.zeros((n_a, m, T_x))
+    y = np.zeros((n_y, m, T_x))
+    a_next = a0
+    c_next = np.zeros((n_a, m))
+    for t in range(T_x):
+        a_next, c_next, yt, cache = lstm_cell_forward(x[:, :, t], a_next, c_next, parameters)
+        a[:, :, t] = c_next
+        c[:, :, t] = c_next
+        y[:, :, t] = yt
+        caches.append(cache)
+    return a, y, c, (caches, x)
+
+
 # ========================================================================== rnn_cell_backward
 
 
@@ -556,6 +632,23 @@ def rnn_cell_backward__one_minus_forgotten(da_next, cache):
     out.  Shapes as the reference."""
     a_next = cache[0]
     return _rnn_cell_gradients(a_next ** 2 * da_next, cache)
+
+
+def rnn_cell_backward__square_of_one_minus(da_next, cache):
+    """rnn_cell_backward with dtanh = (1 - a_next)**2 * da_next: the square taken of (1 - a_next)
+    instead of a_next alone.  Shapes as the reference."""
+    a_next = cache[0]
+    return _rnn_cell_gradients((1.0 - a_next) ** 2 * da_next, cache)
+
+
+def rnn_cell_backward__dWaa_from_a_next(da_next, cache):
+    """rnn_cell_backward with dWaa = dtanh @ a_next.T: the new hidden state where the previous one,
+    a_prev, belongs (both (n_a, m)).  Shapes as the reference."""
+    a_next = cache[0]
+    dtanh = (1.0 - a_next ** 2) * da_next
+    gradients = _rnn_cell_gradients(dtanh, cache)
+    gradients["dWaa"] = np.dot(dtanh, a_next.T)
+    return gradients
 
 
 # =============================================================================== rnn_backward
@@ -711,6 +804,29 @@ def rnn_backward__da0_is_first_upstream(da, caches):
     return {"dx": dx, "da0": np.array(da[:, :, 0], dtype=float), "dWax": dWax, "dWaa": dWaa, "dba": dba}
 
 
+def rnn_backward__first_step_skipped(da, caches):
+    """rnn_backward looping over reversed(range(1, T_x)): step 0 is never differentiated (dx stays
+    zero there, the sums lack its share) and da0 is the gradient that leaves step 1 (zeros when
+    T_x = 1, where the loop never runs).  Shapes as the reference."""
+    (caches, x) = caches
+    (a1, a0, x1, parameters) = caches[0]
+    n_a, m, T_x = da.shape
+    n_x, m = x1.shape
+    dx = np.zeros((n_x, m, T_x))
+    dWax = np.zeros((n_a, n_x))
+    dWaa = np.zeros((n_a, n_a))
+    dba = np.zeros((n_a, 1))
+    da_prevt = np.zeros((n_a, m))
+    for t in reversed(range(1, T_x)):
+        gradients = rnn_cell_backward(da[:, :, t] + da_prevt, caches[t])
+        da_prevt = gradients["da_prev"]
+        dx[:, :, t] = gradients["dxt"]
+        dWax = dWax + gradients["dWax"]
+        dWaa = dWaa + gradients["dWaa"]
+        dba = dba + gradients["dba"]
+    return {"dx": dx, "da0": np.array(da_prevt, dtype=float), "dWax": dWax, "dWaa": dWaa, "dba": dba}
+
+
 # ========================================================================= lstm_cell_backward
 
 
@@ -855,6 +971,9 @@ _CATALOG = [
     # rnn_cell_forward
     ("rnn_cell_forward/no_ba", rnn_cell_forward__no_ba,
      "Your hidden state leaves out the bias ba: compute a_next = np.tanh(Waa·a_prev + Wax·xt + ba)."),
+    ("rnn_cell_forward/ba_outside_tanh", rnn_cell_forward__ba_outside_tanh,
+     "The bias ba is added after the tanh: it belongs inside it, "
+     "a_next = np.tanh(Waa·a_prev + Wax·xt + ba)."),
     ("rnn_cell_forward/no_by", rnn_cell_forward__no_by,
      "Your prediction leaves out the output bias by: compute yt_pred = softmax(Wya·a_next + by)."),
     ("rnn_cell_forward/sigmoid_activation", rnn_cell_forward__sigmoid_activation,
@@ -896,6 +1015,9 @@ _CATALOG = [
     ("rnn_forward/len_of_x", rnn_forward__len_of_x,
      "len(x) is n_x, the size of x's first axis, not the number of time steps: loop with "
      "for t in range(T_x), where n_x, m, T_x = x.shape."),
+    ("rnn_forward/last_step_skipped", rnn_forward__last_step_skipped,
+     "The loop stops before the last step, so it is never computed (a and y stay zero there): loop "
+     "over every step, for t in range(T_x)."),
     # lstm_cell_forward
     ("lstm_cell_forward/cct_sigmoid", lstm_cell_forward__cct_sigmoid,
      "The candidate value cct uses a sigmoid; it needs tanh: cct = np.tanh(Wc·concat + bc)."),
@@ -904,6 +1026,11 @@ _CATALOG = [
     ("lstm_cell_forward/gates_swapped", lstm_cell_forward__gates_swapped,
      "The forget and update gates are exchanged: c_next = ft * c_prev + it * cct (the forget gate ft "
      "multiplies the old memory)."),
+    ("lstm_cell_forward/forget_gate_twice", lstm_cell_forward__forget_gate_twice,
+     "The candidate value is multiplied by the forget gate; it is the update gate's to scale: "
+     "c_next = ft * c_prev + it * cct."),
+    ("lstm_cell_forward/ot_tanh", lstm_cell_forward__ot_tanh,
+     "The output gate ot uses tanh; a gate needs a sigmoid: ot = sigmoid(Wo·concat + bo)."),
     ("lstm_cell_forward/concat_x_first", lstm_cell_forward__concat_x_first,
      "Concatenate the previous hidden state first: concat = np.concatenate((a_prev, xt), axis=0), the "
      "order the weight matrices expect."),
@@ -917,6 +1044,8 @@ _CATALOG = [
      "The prediction should come from the hidden state, not the memory: yt_pred = softmax(Wy·a_next + by)."),
     ("lstm_cell_forward/sigmoid_output", lstm_cell_forward__sigmoid_output,
      "The prediction uses a sigmoid; the LSTM cell predicts with a softmax: yt_pred = softmax(Wy·a_next + by)."),
+    ("lstm_cell_forward/no_by", lstm_cell_forward__no_by,
+     "Your prediction leaves out the output bias by: compute yt_pred = softmax(Wy·a_next + by)."),
     # lstm_forward
     ("lstm_forward/a_from_zeros", lstm_forward__a_from_zeros,
      "The hidden state starts from zeros, but it must start from the given a0: set a_next = a0 before "
@@ -927,6 +1056,9 @@ _CATALOG = [
      "The memory is reset at every step: pass the c_next of the previous step as c_prev to lstm_cell_forward."),
     ("lstm_forward/c_not_stored", lstm_forward__c_not_stored,
      "Your memory states c stay zero: store each step's c_next in c[:, :, t]."),
+    ("lstm_forward/c_stored_as_a", lstm_forward__c_stored_as_a,
+     "Your hidden states a hold the memory states: store each step's a_next in a[:, :, t] "
+     "(and its c_next in c[:, :, t])."),
     ("lstm_forward/a0_every_step", lstm_forward__a0_every_step,
      "Every step is given a0 instead of the previous hidden state: keep the a_next that lstm_cell_forward "
      "returns and pass it to the next step."),
@@ -961,6 +1093,12 @@ _CATALOG = [
     ("rnn_cell_backward/one_minus_forgotten", rnn_cell_backward__one_minus_forgotten,
      "The tanh derivative is (1 - a_next**2); multiplying by a_next**2 alone leaves out the one minus: "
      "dtanh = (1 - a_next**2) * da_next."),
+    ("rnn_cell_backward/square_of_one_minus", rnn_cell_backward__square_of_one_minus,
+     "The tanh derivative squares a_next alone: (1 - a_next**2), not (1 - a_next)**2; "
+     "dtanh = (1 - a_next**2) * da_next."),
+    ("rnn_cell_backward/dWaa_from_a_next", rnn_cell_backward__dWaa_from_a_next,
+     "dWaa multiplies dtanh by the previous hidden state, the input of this step: "
+     "dWaa = np.dot(dtanh, a_prev.T), not a_next.T."),
     # rnn_backward
     ("rnn_backward/no_recurrent_gradient", rnn_backward__no_recurrent_gradient,
      "The gradient coming back from later steps is dropped: pass da[:, :, t] + da_prevt to "
@@ -975,6 +1113,9 @@ _CATALOG = [
      "dx stays zero: store each step's dxt in dx[:, :, t]."),
     ("rnn_backward/forward_in_time", rnn_backward__forward_in_time,
      "Backpropagation through time runs from the last step to the first: loop over reversed(range(T_x))."),
+    ("rnn_backward/first_step_skipped", rnn_backward__first_step_skipped,
+     "The loop stops before step 0, so it is never differentiated (dx stays zero there, the sums "
+     "lack its share, and da0 is not the gradient leaving it): loop over reversed(range(T_x))."),
     ("rnn_backward/da0_is_da", rnn_backward__da0_is_da,
      "da0 is the gradient that leaves the first step, not the upstream gradient da: after the loop, "
      "set da0 = da_prevt, of shape (n_a, m)."),

@@ -16,4 +16,7 @@ NOTEBOOK = REPO / "submissions" / "ada_correct.ipynb"
 def test_a_graded_submission_counts_the_waits_for_its_child(context, sandbox):
     cpu, wall, switches = bench_worker._measure([NOTEBOOK], 2, context=context, sandbox=sandbox)
     assert cpu > 0 and wall > 0
-    assert switches >= 3  # at least the load and a phase's run of calls, each waited for
+    # The load and each phase's run of calls are waited for (3 or more a submission on a quiet
+    # machine); on a loaded one the child may answer before the read, which then does not wait:
+    # 1.5 a submission was seen beside eight busy processes. Not counting gives 0.
+    assert switches > 0

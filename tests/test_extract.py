@@ -795,13 +795,13 @@ def test_def_that_cannot_be_defined_is_left_out_of_the_program() -> None:
 
 def test_scope_analysis_without_cpython_internals(monkeypatch: pytest.MonkeyPatch) -> None:
     """The public symtable API gives the same answers as the fast raw reading."""
-    from grader import extract as extract_module
+    from grader import scopes
 
     source = "@deco\ndef f(a=x_init, b: T = 1):\n    def g():\n        return [q for q in Q]\n    return a + y\n"
     klass = "class C(Base):\n    z = K\n    def m(self):\n        return Q\n"
-    fast = (extract_module._global_uses(source), extract_module._global_uses(klass))
-    monkeypatch.setattr(extract_module, "_raw_global_uses", None)
-    real_symtable = extract_module.symtable.symtable
+    fast = (scopes.global_uses(source), scopes.global_uses(klass))
+    monkeypatch.setattr(scopes, "_raw_global_uses", None)
+    real_symtable = scopes.symtable.symtable
 
     class Wrapped:
         """A symbol table without the private ``_table`` attribute."""
@@ -816,8 +816,8 @@ def test_scope_analysis_without_cpython_internals(monkeypatch: pytest.MonkeyPatc
                 raise AttributeError(name)
             return getattr(self._inner, name)
 
-    monkeypatch.setattr(extract_module.symtable, "symtable", lambda *a: Wrapped(real_symtable(*a)))
-    slow = (extract_module._global_uses(source), extract_module._global_uses(klass))
+    monkeypatch.setattr(scopes.symtable, "symtable", lambda *a: Wrapped(real_symtable(*a)))
+    slow = (scopes.global_uses(source), scopes.global_uses(klass))
     assert fast == slow
     assert fast[0] == (frozenset({"deco", "x_init", "T", "Q", "y"}), frozenset({"deco", "x_init", "T"}))
     assert fast[1] == (frozenset({"Base", "K", "Q"}), frozenset({"Base", "K"}))
@@ -1036,13 +1036,13 @@ def test_a_cell_of_thousands_of_constants_does_not_stall_extraction() -> None:
 ])
 @pytest.mark.parametrize("line", [1, 2, 40, 5000])
 def test_a_block_parsed_at_its_line_is_the_block_parsed_after_blank_lines(text: str, line: int) -> None:
-    """`_parses_at(text, line)` numbers the tree as the parse of ``line - 1`` blank lines and ``text``
+    """`parses_at(text, line)` numbers the tree as the parse of ``line - 1`` blank lines and ``text``
     would (every position), or is None when that fails, without reading the blank lines."""
     import ast
 
-    from grader.extract import _parses, _parses_at
+    from grader.cellparse import parses, parses_at
 
-    at, padded = _parses_at(text, line), _parses("\n" * (line - 1) + text)
+    at, padded = parses_at(text, line), parses("\n" * (line - 1) + text)
     assert (at is None) == (padded is None)
     if at is not None:
         assert ast.dump(at, include_attributes=True) == ast.dump(padded, include_attributes=True)
@@ -1066,7 +1066,7 @@ def test_graded_markers_are_the_regex_matches_found_from_their_words():
 def test_may_annotate_searches_the_lines_with_a_colon_as_the_whole_text():
     import random
 
-    from grader.extract import _ANNOTATION_RE, _SUBSCRIPT_ANNOTATION_RE, _may_annotate
+    from grader.scopes import _ANNOTATION_RE, _SUBSCRIPT_ANNOTATION_RE, _may_annotate
 
     pieces = ["\n", "\n", ";", ":", ":", "]", ")", "(", " ", "\t", "x", "self", ".", "w", "1", "=", "#", "else",
               "try", "\u00e9", ":=", "::", "[", "def f():", "    ", "x: int = 0", "a[0]: T", "lambda y: y"]
@@ -1080,8 +1080,8 @@ def test_may_annotate_searches_the_lines_with_a_colon_as_the_whole_text():
 
 
 def test_has_prompt_is_the_prompt_pattern():
-    from grader.extract import _PROMPT_RE, _has_prompt
+    from grader.cellparse import _PROMPT_RE, has_prompt
 
     for text in ["", ">>> x = 1", "x = 1\n>>> y", "In [3]: x", "In []: x", "x\nIn [12]: y", "In [a]: x", " >>> x",
                  "In [", "print('>>>')", "a = 1 # In [3]:", "In [3]x"]:
-        assert _has_prompt(text) == bool(_PROMPT_RE.search(text)), text
+        assert has_prompt(text) == bool(_PROMPT_RE.search(text)), text

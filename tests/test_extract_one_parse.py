@@ -14,9 +14,11 @@ import numpy as np
 import pytest
 
 from grader import extract as extract_module
-from grader.extract import compiled_quietly, extract
+from grader import scopes
+from grader.extract import extract
 from grader.notebook import loads
 from grader.sandbox import Limits, Sandbox, _compiled
+from grader.scopes import compiled_quietly
 from tests import notebooks as nbs
 
 bytecode_311 = pytest.mark.skipif(sys.version_info[:2] != (3, 11), reason="the bytecode reading is 3.11's")
@@ -82,8 +84,8 @@ READ_FROM_SYMTABLE = [
 def test_the_bytecode_gives_the_symbol_tables_names(source: str) -> None:
     code = compiled_quietly(source)
     assert code is not None
-    assert extract_module._code_uses(code, source) == extract_module._global_uses(source)
-    assert extract_module._def_scope(source) == (*extract_module._global_uses(source), code)
+    assert scopes.code_uses(code, source) == scopes.global_uses(source)
+    assert scopes.def_scope(source) == (*scopes.global_uses(source), code)
 
 
 @bytecode_311
@@ -91,9 +93,9 @@ def test_the_bytecode_gives_the_symbol_tables_names(source: str) -> None:
 def test_where_the_bytecode_could_differ_the_symbol_table_is_read(source: str) -> None:
     code = compiled_quietly(source)
     assert code is not None
-    assert extract_module._code_uses(code, source) is None
-    uses, deftime, compiled = extract_module._def_scope(source)
-    assert (uses, deftime) == extract_module._global_uses(source) and compiled == code
+    assert scopes.code_uses(code, source) is None
+    uses, deftime, compiled = scopes.def_scope(source)
+    assert (uses, deftime) == scopes.global_uses(source) and compiled == code
 
 
 def _many_attributes(n: int) -> str:
@@ -120,18 +122,18 @@ def test_reading_a_defs_names_costs_linear_time(make, n) -> None:
     from tests.scaling import assert_linear
 
     source = make(8 * n)
-    assert extract_module._def_scope(source)[:2] == extract_module._global_uses(source)
-    assert_linear(extract_module._def_scope, make, n, setup=extract_module.clear_memos,
+    assert scopes.def_scope(source)[:2] == scopes.global_uses(source)
+    assert_linear(scopes.def_scope, make, n, setup=extract_module.clear_memos,
                   what=f"the names of a def ({make.__name__})")
 
 
 def test_a_def_that_warns_or_does_not_compile_has_no_code() -> None:
     for source in ("def f(x):\n    return x is 1\n", "def f():\n    return '\\d'\n",
                    "def f():\n    break\n"):
-        uses, _deftime, code = extract_module._def_scope(source)
-        assert code is None and (uses, _deftime) == extract_module._global_uses(source)
+        uses, _deftime, code = scopes.def_scope(source)
+        assert code is None and (uses, _deftime) == scopes.global_uses(source)
     with pytest.raises(SyntaxError):
-        extract_module._def_scope("def f(:\n    pass\n")
+        scopes.def_scope("def f(:\n    pass\n")
 
 
 def _program(*cells: str):
@@ -231,11 +233,11 @@ def test_functions_nested_deeper_than_moving_or_marshal_goes_are_left_to_the_chi
 
 
 def test_a_dotted_name_is_taken_to_stand_in_the_text_before_and_after_the_words_are_read():
-    """An import's dotted name (``os.path``) is no word: `_Words.any_of` takes it to stand in
+    """An import's dotted name (``os.path``) is no word: `scopes._Words.any_of` takes it to stand in
     the text (the symbol table is then read) however the text spells it, for the first names
     looked for one by one as for those past them, read against the set of words."""
     text = "def f():\n    import os . path\n    return 1\n"
-    assert extract_module._Words(text).any_of({"os.path"})
-    words = extract_module._Words(text)
-    assert not words.any_of({f"n{i}" for i in range(extract_module._LOOKED_FOR + 5)})  # past the first
+    assert scopes._Words(text).any_of({"os.path"})
+    words = scopes._Words(text)
+    assert not words.any_of({f"n{i}" for i in range(scopes._LOOKED_FOR + 5)})  # past the first
     assert words.words is not None and words.any_of({"os.path"})

@@ -18,7 +18,7 @@ import pytest
 
 from tests import notebooks as nbs
 from tests.syscall_filters import launcher
-from tests.test_hostile_s29_protected import place  # noqa: F401 - a fixture: a folder off /tmp others may enter
+from tests.test_commands_protected_paths import place  # noqa: F401 - a fixture: a folder off /tmp others may enter
 
 REPO = Path(__file__).resolve().parent.parent
 

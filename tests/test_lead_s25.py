@@ -212,7 +212,7 @@ def test_check_in_a_kernel_older_than_3_10_says_so():
 def test_check_in_an_old_python_prints_the_sentence_not_a_traceback():
     import subprocess
 
-    from tests.test_docs_s25_python import REPO, old_python
+    from tests.test_docs_python_version import REPO, old_python
 
     python = old_python()
     if python is None:

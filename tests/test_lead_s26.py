@@ -177,7 +177,7 @@ def test_an_interrupted_force_run_keeps_the_earlier_results_in_its_gradebook(tmp
     import csv
 
     from grader.batch import BatchInterrupted, WorkerPool
-    from tests.test_ta_s26_runs import run, small_class
+    from tests.test_commands_class_runs import run, small_class
 
     monkeypatch.setattr("grader.incremental.grader_digest", lambda *a, **k: "pinned")
     subs, out = small_class(tmp_path / "subs"), tmp_path / "out"
@@ -218,7 +218,7 @@ def test_a_full_disk_in_the_workers_is_said_once_without_their_tracebacks(tmp_pa
     # a status the grading process reads as the full disk.
     import errno
 
-    from tests.test_ta_s26_runs import small_class
+    from tests.test_commands_class_runs import small_class
 
     monkeypatch.setattr("grader.incremental.grader_digest", lambda *a, **k: "pinned")
 

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.extract import _parsed_or_error, extract
+from grader.cellparse import parsed_or_error
+from grader.extract import extract
 from grader.notebook import SIZE_LIMITS, Cell, Notebook, SizeLimits, load, loads, skipped_code
 from tests import notebooks as nbs
 from tests.cpu import cpu_budget as _cpu_budget
@@ -257,10 +258,10 @@ def test_a_cell_of_failing_lines_within_the_limit_costs_little():
     import grader.extract as extract_module
 
     merges = []
-    real_parses_at = extract_module._parses_at
+    real_parses_at = extract_module.parses_at
     clear_memos()
     with pytest.MonkeyPatch.context() as patch:  # and a work count: merges tried for the first 50 blocks only
-        patch.setattr(extract_module, "_parses_at", lambda *a: merges.append(1) or real_parses_at(*a))
+        patch.setattr(extract_module, "parses_at", lambda *a: merges.append(1) or real_parses_at(*a))
         extraction = extract(failing(SIZE_LIMITS.max_cell_chars // 6))
     assert len(merges) < 5 * extract_module._MERGED_FAILURES, len(merges)  # 4 per block, 50 blocks (and 1)
     errors = [d for d in extraction.diagnostics if d.message.startswith("Syntax error")]
@@ -282,7 +283,7 @@ def test_a_salvaged_blocks_error_is_the_one_compiling_it_in_place_gives():
                 expected = (exc.msg, exc.lineno or start + 1)
             except ValueError as exc:
                 expected = (str(exc), start + 1)
-            assert _parsed_or_error(text, start + 1) == (None, expected), (text, start)
+            assert parsed_or_error(text, start + 1) == (None, expected), (text, start)
 
 
 def test_salvage_merges_blocks_only_for_a_cells_first_fifty_failures():

@@ -219,7 +219,7 @@ def test_code_moved_through_a_library_class_holding_the_array_interface_is_noted
     # Before: passed 10/10 (f9's code ran: the decoy alone scores 0) and the decoy was compared
     # with no note: the twenty-seventh review's "Left", tried through the grader.
     from grader.commands import function_sources
-    from tests.test_hostile_s25_memory import _COPY, _DECOY, _RUN
+    from tests.test_sandbox_code_replaced_in_memory import _COPY, _DECOY, _RUN
 
     cells = (f"{_COPY}\n{_DECOY}\n{_LIBRARY_VIEWS[view]}def _at(f):\n    return {_ADDRESSES[address]}\n\n\n"
              f"{_MOVE_VIEW}\n{_RUN}")

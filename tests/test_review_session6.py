@@ -263,7 +263,8 @@ def test_a_line_of_spaces_in_a_cell_that_does_not_parse_costs_little():
     steps on a line of n spaces (20,000: 5 s; a 1 MB line: hours). The pattern without the
     first repeat matches the same lines (the second one takes spaces too).
     Signal: a scaling test (CPU at 5,000 and 40,000 spaces, memos emptied, tests/scaling.py)."""
-    from grader.extract import _ASSIGN_ESCAPE_RE, clear_memos
+    from grader.cellparse import _ASSIGN_ESCAPE_RE
+    from grader.extract import clear_memos
     from tests.scaling import assert_linear
 
     def spaces(n: int):

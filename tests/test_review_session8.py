@@ -155,7 +155,7 @@ def _nodes_written(notebook: Any, monkeypatch: pytest.MonkeyPatch) -> int:
 def test_a_long_chain_of_none_operands_costs_extraction_a_linear_time(monkeypatch, default_recursion_limit):
     """Attack: statements ``y = None + None + ... + None`` of 1,900 terms, seven to a function, in
     two cells within the size limits (186 kB of code). Every ``+`` is a placeholder candidate,
-    and ``extract._none_placeholders`` wrote each one's snippet with ``ast.unparse`` of its whole
+    and ``placeholders.none_placeholders`` wrote each one's snippet with ``ast.unparse`` of its whole
     subtree before keeping one finding per line: quadratic, 80 s of a worker's CPU for one
     submission, outside the sandbox (which a class of such notebooks multiplies). Now only the
     outermost candidate of a line is written out, and no further than a snippet needs.

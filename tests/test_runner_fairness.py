@@ -134,6 +134,27 @@ NAMED = [
     # ... and a loop that starts at step 1 (told only that the first wrong input is `xt`).
     ("lstm_forward", "lstm_forward/first_step_skipped", {"lstm_forward": (
         "    for t in range(T_x):", "    for t in range(1, T_x):")}),
+    # Session 31: the last deterministic mistakes of the fb helper's list (docs/fairness.md). On
+    # the public case range(T_x - 1) runs the steps range(len(x)) runs (n_x = 3, T_x = 4): each
+    # is named by what the hidden cases show (len(x) raises there), above and here.
+    ("rnn_cell_forward", "rnn_cell_forward/ba_outside_tanh", {"rnn_cell_forward": (
+        "np.tanh(np.dot(Waa, a_prev) + np.dot(Wax, xt) + ba)", "np.tanh(np.dot(Waa, a_prev) + np.dot(Wax, xt)) + ba")}),
+    ("rnn_forward", "rnn_forward/last_step_skipped", {"rnn_forward": (
+        "    for t in range(T_x):", "    for t in range(T_x - 1):")}),
+    ("lstm_cell_forward", "lstm_cell_forward/no_by", {"lstm_cell_forward": (
+        "softmax(np.dot(Wy, a_next) + by)", "softmax(np.dot(Wy, a_next))")}),
+    ("lstm_cell_forward", "lstm_cell_forward/forget_gate_twice", {"lstm_cell_forward": (
+        "c_next = ft * c_prev + it * cct", "c_next = ft * c_prev + ft * cct")}),
+    ("lstm_cell_forward", "lstm_cell_forward/ot_tanh", {"lstm_cell_forward": (
+        "ot = sigmoid(np.dot(Wo, concat) + bo)", "ot = np.tanh(np.dot(Wo, concat) + bo)")}),
+    ("lstm_forward", "lstm_forward/c_stored_as_a", {"lstm_forward": (
+        "        a[:, :, t] = a_next", "        a[:, :, t] = c_next")}),
+    ("rnn_cell_backward", "rnn_cell_backward/square_of_one_minus", {"rnn_cell_backward": (
+        "dtanh = (1 - a_next ** 2) * da_next", "dtanh = (1 - a_next) ** 2 * da_next")}),
+    ("rnn_cell_backward", "rnn_cell_backward/dWaa_from_a_next", {"rnn_cell_backward": (
+        "dWaa = np.dot(dtanh, a_prev.T)", "dWaa = np.dot(dtanh, a_next.T)")}),
+    ("rnn_backward", "rnn_backward/first_step_skipped", {"rnn_backward": (
+        "    for t in reversed(range(T_x)):", "    for t in reversed(range(1, T_x)):")}),
 ]
 
 

@@ -22,7 +22,9 @@ OTHER_DIMS = dict(seed=5, n_x=4, n_a=3, n_y=3, m=2, T_x=3)
 FEW_FEATURES = dict(OTHER_DIMS, n_x=2)
 # Time steps a composite mutant computes, when not T_x.
 STEPS = {"rnn_forward/len_of_x": lambda dims: dims["n_x"],
-         "lstm_forward/first_step_skipped": lambda dims: dims["T_x"] - 1}
+         "rnn_forward/last_step_skipped": lambda dims: dims["T_x"] - 1,
+         "lstm_forward/first_step_skipped": lambda dims: dims["T_x"] - 1,
+         "rnn_backward/first_step_skipped": lambda dims: dims["T_x"] - 1}
 REQUIRED = {
     "rnn_cell_forward": {"no_ba", "no_by", "sigmoid_activation", "softmax_axis1", "cache_order"},
     "rnn_forward": {"a0_every_step", "y_not_stored", "y_wrong_index", "caches_without_x", "len_of_x"},

@@ -38,7 +38,7 @@ OWN_WORK_FIELD = "own_work"
 #: How a compared source begins when the code graded may not be the text compared, and how that
 #: line ends when the text holds the functions the code reaches: ``grader.runner``'s, spelt again
 #: here because the student kit holds the runner and not this package, and the class store's
-#: entries do not depend on them (``tests/test_hostile_s24_unseen.py`` keeps the two the same).
+#: entries do not depend on them (``tests/test_similarity_unseen_code.py`` keeps the two the same).
 #: Read by the similarity check to score such a source by containment (``detect._noted_terms``)
 #: and by the class report to list it (``output._unseen_html``).
 UNSEEN_NOTE = "# grader: "

@@ -19,7 +19,7 @@ from grader.commands import function_sources
 from grader.models import PASSED
 from grader.runner import grade_submission
 from tests import notebooks as nbs
-from tests.test_hostile_s25_memory import _COPY, _DECOY, _RUN
+from tests.test_sandbox_code_replaced_in_memory import _COPY, _DECOY, _RUN
 
 #: NumPy's protocol for a view of one 8-byte word at an address, handed out by a class's
 #: ``__getattr__`` (the name in no code), or by a class ``type`` builds from a name joined at run time.

@@ -1,6 +1,6 @@
 """More forms of a copy defined under another graded function's name (fe71b05's case): twenty-ninth
 session's second similarity helper. Each graded rnn_cell_forward in full and listed no pair on
-97d8f3b; flagged since fe71b05 and e286710. ``test_sim_s29_graded_names`` has the first forms."""
+97d8f3b; flagged since fe71b05 and e286710. ``test_similarity_graded_names`` has the first forms."""
 from __future__ import annotations
 
 import pytest

@@ -8,7 +8,7 @@ import pytest
 
 from grader.fixtures import FixtureError, load_fixtures
 from grader.rubric import load_rubric
-from tests.test_ta_s26_rubric import RUBRIC
+from tests.test_rubric_edit_mistakes import RUBRIC
 
 REPO = Path(__file__).resolve().parent.parent
 

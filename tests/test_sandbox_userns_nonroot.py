@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_tmp_s24 import _run_without_root
+from tests.test_sandbox_bounded_tmpfs import _run_without_root
 
-#: Like test_tmp_s24's _REFUSED: the sandbox's zygote with ``hook`` (sys.argv[1]) in its boot
+#: Like test_sandbox_bounded_tmpfs's _REFUSED: the sandbox's zygote with ``hook`` (sys.argv[1]) in its boot
 #: script; the call's outcome printed.
 _SCRIPT = """
 import json, sys
