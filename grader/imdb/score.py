@@ -343,8 +343,6 @@ class _Associator:
                 cell_runs.append(run)
                 current, hint = run, None
             elif isinstance(event, Evaluation):
-                if event.form == "list" and not evals and not self.shows_evaluation(cell.source):
-                    continue  # two numbers, not an evaluate result: a shape, axis limits, a history
                 if self.is_literal(cell.index, event.acc):
                     # ``print([0.3, 0.91])``, a progress line in a string: what an evaluate
                     # prints, typed; a claim, as any accuracy the cell's code spells out
@@ -352,6 +350,8 @@ class _Associator:
                         source=f"text printed by {_cell(cell)}", alternative=None, kind="test",
                         value=event.acc.value, text=event.acc.text, tolerance=event.acc.tolerance))
                     continue
+                if event.form == "list" and not evals and not self.shows_evaluation(cell.source):
+                    continue  # two numbers, not an evaluate result: a shape, axis limits, a history
                 before = evals[eval_ptr].order if eval_ptr < len(evals) else float("inf")
                 silent(before)
                 if event.form == "progress" and not logs and pointer < len(fits) and \
