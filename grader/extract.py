@@ -1049,6 +1049,8 @@ _DEF_NAME_RE = re.compile(r"^(?:async\s+)?(?:def|class)\s+([A-Za-z_]\w*)")
 #: A line that assigns nothing (``dz = ``, ``dWax += ``): a version of the course's template leaves
 #: such blanks in ``rnn_cell_backward``, and Python's "invalid syntax" did not say which part.
 _EMPTY_ASSIGNMENT_RE = re.compile(r"^\s*([A-Za-z_][\w.]*(?:\[[^\]=]*\])?\s*(?:[-+*/@]|//|\*\*)?=)\s*(?:#.*)?$")
+#: A line cut after a binary operator (``dxt = np.dot(Wax, xt) +``): thirty-first session, told "invalid syntax".
+_UNFINISHED_RE = re.compile(r"\S\s*(\*\*|//|[-+*/@%])\s*(?:#.*)?$")
 
 
 # --------------------------------------------------------------------------- cell parsing
@@ -1405,6 +1407,8 @@ class _Extractor:
         blank = _EMPTY_ASSIGNMENT_RE.match(lines[line - 1]) if m and 0 < line <= len(lines) else None
         if blank:
             msg = f"`{blank.group(1)}` has nothing after the `=` (a blank of the template, still to fill in)"
+        elif m and 0 < line <= len(lines) and (cut := _UNFINISHED_RE.search(lines[line - 1])):
+            msg = f"the line ends with `{cut.group(1)}`, with nothing after it (an expression still to finish)"
         if m:
             self.diags.append(Diagnostic(
                 "error",

@@ -843,11 +843,22 @@ class _Grader:
             elif ((said := known.get(f"`{self.part.function}` uses `{name}`")) is not None
                   and _NOWHERE not in said):
                 self.notes.append(said)
+            elif (said is None or _NOWHERE in said) and (near := self._near_function(name)):
+                self.notes.append(f"`{self.part.function}` uses `{name}`, which nothing in the notebook defines: "
+                                  f"did you mean `{near}`?")
             else:  # nowhere: the advice, with the hint of a star import extraction could not see into
                 star = _STAR_HINT.search(said or "")
                 self.notes.append(f"`{self.part.function}` uses `{name}`, which is defined outside "
                                   f"the function (or nowhere): compute it inside or pass it in"
                                   f"{' ' + star.group(0) if star else ''}.")
+
+    def _near_function(self, name: str) -> str:
+        """The notebook's function whose name is nearest ``name`` (a free name nothing defines,
+        such as ``rnn_step_backward`` where ``rnn_cell_backward`` is meant), not the graded one
+        itself; "" when none is near (thirty-first session: told "compute it inside or pass it in")."""
+        others = [f for f in self.extraction.functions if f != self.part.function]
+        near = difflib.get_close_matches(name, others, n=1, cutoff=0.75)
+        return near[0] if near and name not in self.extraction.functions else ""
 
     # ------------------------------------------------------------------ per case
     def _case(self, case: Case, status: str, points: float, **kw: Any) -> CaseResult:

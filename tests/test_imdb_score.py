@@ -733,13 +733,12 @@ def test_the_same_cells_in_two_notebooks_keep_each_notebooks_surroundings():
                    "print('LSTM test accuracy:', round(model.evaluate(x_test, y_test)[1], 4))",
            tuple(keras3_fit([0.8, 0.9], [0.84, 0.851])) + ("LSTM test accuracy: 0.8512\n",))
     build = ("code", model_cell("model", "LSTM(32)"))
-    from_train = notebook(("code", LOAD, LOAD_OUT), build,
-                          ("code", "x_val, y_val = x_train[:5000], y_train[:5000]"), fit)
+    held_out = "x_val, y_val = x_train[:5000], y_train[:5000]\nx_train, y_train = x_train[5000:], y_train[5000:]"
+    from_train = notebook(("code", LOAD, LOAD_OUT), build, ("code", held_out), fit)
     from_test = notebook(("code", LOAD, LOAD_OUT), build,
                          ("code", "x_val, y_val = x_test[:5000], y_test[:5000]"), fit)
     # the same output, printed by code that spells the number out: a claim, not evidence
-    spelt = notebook(("code", LOAD, LOAD_OUT), build,
-                     ("code", "x_val, y_val = x_train[:5000], y_train[:5000]"),
+    spelt = notebook(("code", LOAD, LOAD_OUT), build, ("code", held_out),
                      (fit[0], fit[1].replace("round(model.evaluate(x_test, y_test)[1], 4)", "0.8512"), fit[2]))
     expected = [_fresh(nb) for nb in (from_train, from_test, spelt)]
     assert expected[0].models[0].validation_source == "train"

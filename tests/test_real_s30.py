@@ -185,7 +185,8 @@ def test_an_unstated_share_is_told_once_in_words_that_read():
     # Two real notebooks (validation_data=(x_val, y_val), x_val a slice of unknown size) were told
     # "The validation data comes from the training set, but its size is not stated; ..." and then
     # "Validation: size not stated of the training data held out."
-    code = "x_val, y_val = x_train[:n_val], y_train[:n_val]\n" + _fit_cell("validation_data=(x_val, y_val)")
+    code = "x_val, y_val = x_train[:n_val], y_train[:n_val]\n" + _fit_cell("validation_data=(x_val, y_val)",
+                                                                        "x_train[n_val:], y_train[n_val:]")
     result = _scored(code)
     assert item(result, "validation").points == 1.0, item(result, "validation")
     said = [line for line in result.feedback if "not stated" in line]

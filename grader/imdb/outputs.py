@@ -267,6 +267,11 @@ def _pick(metrics: dict[str, float], val: bool) -> tuple[float | None, str]:
     return None, ""
 
 
+#: A line a hand-written training loop prints once an epoch (PyTorch's ``Epoch [3/15], Loss: ...``,
+#: ``epoch 3: acc 0.81``): an accuracy on it that no word calls validation or test is the training one.
+_EPOCH_PRINT = re.compile(r"(?i)^\W{0,3}epoch\W{0,3}\d{1,9}\b")
+
+
 def _kind(context: str) -> str:
     """``"test"``, ``"val"``, ``"train"`` or ``""`` from the words around a printed accuracy."""
     context = context.lower()
@@ -315,6 +320,8 @@ def _accuracy_prints(line_no: int, line: str) -> list[AccuracyPrint]:
             continue
         if not is_dict:
             kind = _kind(line[start:m.end() + num.end()])
+            if not kind and _EPOCH_PRINT.match(line):
+                kind = "train"  # "Epoch [3/15], Loss: 0.36, Accuracy: 0.81": a training loop's own log
         out.append(AccuracyPrint(line=line_no, acc=number, kind=kind, label=label, text=text))
     return out
 

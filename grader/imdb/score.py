@@ -343,8 +343,6 @@ class _Associator:
                 cell_runs.append(run)
                 current, hint = run, None
             elif isinstance(event, Evaluation):
-                if event.form == "list" and not evals and ".history" in cell.source:
-                    continue  # two epochs of a printed history, not an evaluate result
                 if self.is_literal(cell.index, event.acc):
                     # ``print([0.3, 0.91])``, a progress line in a string: what an evaluate
                     # prints, typed; a claim, as any accuracy the cell's code spells out
@@ -352,6 +350,8 @@ class _Associator:
                         source=f"text printed by {_cell(cell)}", alternative=None, kind="test",
                         value=event.acc.value, text=event.acc.text, tolerance=event.acc.tolerance))
                     continue
+                if event.form == "list" and not evals and not self.shows_evaluation(cell.source):
+                    continue  # two numbers, not an evaluate result: a shape, axis limits, a history
                 before = evals[eval_ptr].order if eval_ptr < len(evals) else float("inf")
                 silent(before)
                 if event.form == "progress" and not logs and pointer < len(fits) and \
@@ -399,6 +399,13 @@ class _Associator:
         for fit in fits:
             if id(fit) not in used:  # a fit whose log is not in the outputs (verbose=0, or not reached)
                 cell_runs.append(self.new_run(fit, cell.index, None))
+
+    def shows_evaluation(self, source: str) -> bool:
+        """Whether a cell that calls no ``evaluate`` names a variable bound to an evaluate result
+        (``score``, after ``score = model.evaluate(...)``): only then is a bare pair of numbers in its
+        outputs an evaluation (``pred.shape`` shows ``(12500, 1)``, ``ax.set_ylim(...)`` ``(0.5, 1.0)``:
+        thirty-first session, each read as a test accuracy of 1.0)."""
+        return any(re.search(rf"\b{re.escape(name)}\b", source) for name in self.facts.eval_results)
 
     def resolve(self, current: _Run | None, call: EvalCall | None, cell_runs: list[_Run],
                 hint: tuple[str, str] | None) -> _Run:
@@ -1046,6 +1053,7 @@ def score_imdb(notebook: Any, *, config: ImdbConfig,
     # -- alternatives ---------------------------------------------------------
     verified_alts = {c.alternative for c in checked if c.status == "verified" and c.alternative}
     counted: list[ModelEvidence] = []
+    unreported: list[ModelEvidence] = []
     for m in models:
         reported = m.test_accuracy is not None or m.best_val_accuracy is not None or m.alternative in verified_alts
         if code_only:
@@ -1054,6 +1062,9 @@ def score_imdb(notebook: Any, *, config: ImdbConfig,
             ok = m.has_output and reported
         if ok:
             counted.append(m)
+        elif m.has_output and m.epochs_completed and not m.interrupted and m.alternative \
+                and is_recurrent(m.alternative):
+            unreported.append(m)
     alts = distinct(m.alternative for m in counted)
     unknown = [m for m in counted if m.alternative is None]
     nonrec = [m for m in counted if m.alternative and not is_recurrent(m.alternative)]
@@ -1083,6 +1094,12 @@ def score_imdb(notebook: Any, *, config: ImdbConfig,
     if nonrec:
         feedback.append("Models without a recurrent layer are not counted as alternatives: "
                         + _listing([_quoted(a) for a in sorted({m.alternative or "" for m in nonrec})]) + ".")
+    for m in _listed_models([m for m in unreported if m.alternative not in alts]):
+        # thirty-first session: a fit log with training accuracies only was told nothing of its model
+        feedback.append(f"{_quoted(m.alternative or '')} ({_cell_listing([cell_name(c, heading=True) for c in m.cells])})"
+                        f": trained ({m.epochs_completed} epochs), but no validation or test accuracy of it "
+                        f"appears in the outputs, so it is not counted; validate it on held-out training data and "
+                        f"evaluate it on the test set, keeping the outputs.")
     if len(alts) < config.alternatives_required:
         feedback.append(f"Only {len(alts)} distinct recurrent alternative(s) were trained and reported; "
                         f"the bonus asks for {config.alternatives_required} (e.g. SimpleRNN, LSTM, GRU).")

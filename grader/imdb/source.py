@@ -98,6 +98,9 @@ class CodeFacts:
     mentions_imdb: bool
     builds_recurrent: bool
     unparsed_cells: tuple[int, ...]
+    #: names bound at the top level to an ``evaluate`` result (``score = model.evaluate(...)``):
+    #: a later cell that shows one shows an evaluation, though it calls no ``evaluate``
+    eval_results: frozenset[str] = frozenset()
 
 
 def _strip_magics(source: str) -> str:
@@ -448,11 +451,14 @@ class _Env:
     strings: dict[str, Any] = field(default_factory=dict)  # constants bound to names
     pending: list[str] = field(default_factory=list)  # functional-API recurrent layers not yet in a Model
     literals: dict[str, ast.AST] = field(default_factory=dict)  # names bound to list/tuple/dict displays
+    bound: dict[str, object] = field(default_factory=dict)  # data name -> a token of its current binding
+    slices: dict[str, tuple[str, object]] = field(default_factory=dict)  # x_val -> (x_train, its token then)
 
     def child(self) -> "_Env":
         """A copy for a function body: the same knowledge, its own bindings."""
         return _Env(dict(self.models), dict(self.layers), dict(self.origins), dict(self.fractions),
-                    dict(self.alias), dict(self.strings), [], dict(self.literals))
+                    dict(self.alias), dict(self.strings), [], dict(self.literals), dict(self.bound),
+                    dict(self.slices))
 
     def fork(self) -> "_Env":
         """A copy for one branch of an ``if`` that cannot be decided (models copied too)."""
@@ -464,7 +470,7 @@ class _Env:
     def merge(self, a: "_Env", b: "_Env") -> None:
         """Take the knowledge of two branches: what they agree on, and ambiguity where they differ."""
         conflict = {"layers": AMBIGUOUS, "origins": frozenset(), "strings": _UNKNOWN}
-        for store in ("layers", "origins", "fractions", "alias", "strings", "literals"):
+        for store in ("layers", "origins", "fractions", "alias", "strings", "literals", "bound", "slices"):
             da, db, mine = getattr(a, store), getattr(b, store), getattr(self, store)
             mine.clear()
             for key in set(da) | set(db):
@@ -537,6 +543,7 @@ class _Walker:
         self.fits: list[FitCall] = []
         self.evals: list[EvalCall] = []
         self.reports: list[ReportLiteral] = []
+        self.eval_results: set[str] = set()
         self.builds_recurrent = False
         self.cell = 0
         self.order = 0
@@ -672,6 +679,8 @@ class _Walker:
                 for n in _walk(part):
                     if isinstance(n, ast.Name):
                         env.origins[n.id] = frozenset({tag})
+                        env.bound[n.id] = object()
+                        env.slices.pop(n.id, None)
             return
         source = self.origin(value, env)
         fraction = None
@@ -682,12 +691,12 @@ class _Walker:
                     v = v / _TRAIN_SIZE if v > 1 else v
                     fraction = v if k.arg == "test_size" else 1 - v
         elif isinstance(value, ast.Subscript) and isinstance(value.slice, ast.Slice):
-            bound = value.slice.upper or value.slice.lower
-            if isinstance(bound, ast.UnaryOp) and isinstance(bound.op, ast.USub):
-                bound = bound.operand
-            if isinstance(bound, ast.Constant) and isinstance(bound.value, int) and 0 < bound.value < _TRAIN_SIZE:
-                n = bound.value
-                fraction = min(n, _TRAIN_SIZE - n) / _TRAIN_SIZE
+            fraction = _slice_share(value.slice)
+        elif source:  # xv = np.array(x_held).reshape(...): the one data array it is made of, and its share
+            data = {n.id for n in _walk(value) if isinstance(n, ast.Name) and n.id in env.origins}
+            if len(data) == 1:
+                fraction = env.fractions.get(data.pop())
+        sliced = _slice_of(value, env)
         for target in targets:
             for n in _walk(target):
                 if isinstance(n, ast.Name):
@@ -695,6 +704,11 @@ class _Walker:
                         env.origins[n.id] = source
                     if fraction is not None and "train" in source:
                         env.fractions[n.id] = fraction
+                    env.bound[n.id] = object()
+                    if sliced is not None and len(targets) == 1 and target is n:
+                        env.slices[n.id] = sliced
+                    else:
+                        env.slices.pop(n.id, None)
 
     # -- statements -----------------------------------------------------------
     def inline(self, call: ast.Call, env: _Env) -> _Model | None:
@@ -969,6 +983,8 @@ class _Walker:
         returned: list[frozenset[str]] = []
         if isinstance(value, ast.Call) and _name(value.func) in ("fit", "fit_generator", "evaluate", "search"):
             self.expression(value, env)
+            if _name(value.func) == "evaluate" and self.depth == 0:
+                self.eval_results.update(t.id for t in targets if isinstance(t, ast.Name))
         else:
             self.scan_calls(value, env, skip_top=True)
             self.return_origins = []
@@ -1098,7 +1114,8 @@ class _Walker:
     def validation(self, kw: dict[str, ast.AST], node: ast.Call, env: _Env) -> Validation:
         """The validation setting of a ``fit`` call."""
         if "validation_data" in kw:
-            if _same_data(kw["validation_data"], kw.get("x", node.args[0] if node.args else None)):
+            trained = kw.get("x", node.args[0] if node.args else None)
+            if _same_data(kw["validation_data"], trained) or _part_of(kw["validation_data"], trained, env):
                 return Validation("data", "fit", None, f"validation_data={_code(kw['validation_data'])}")
             return self.validation_data(kw["validation_data"], env)
         if "validation_split" in kw:
@@ -1119,12 +1136,46 @@ class _Walker:
         text = f"validation_data={_code(v)}"
         o = self.origin(v, env)
         first = v.elts[0] if isinstance(v, (ast.Tuple, ast.List)) and v.elts else v
-        fraction = env.fractions.get(first.id) if isinstance(first, ast.Name) else None
+        fraction = env.fractions.get(first.id) if isinstance(first, ast.Name) else \
+            _slice_share(first.slice) if isinstance(first, ast.Subscript) and isinstance(first.slice, ast.Slice) \
+            else None
         if "test" in o:
             return Validation("data", "test", None, text)
         if "train" in o:
             return Validation("data", "train", fraction, text)
         return Validation("data", "unknown", None, text)
+
+
+def _slice_share(part: ast.Slice) -> float | None:
+    """The share of the 25,000 training reviews on one side of a slice's literal bound
+    (``[:5000]``, ``[-5000:]``: 0.2), or None."""
+    bound = part.upper or part.lower
+    if isinstance(bound, ast.UnaryOp) and isinstance(bound.op, ast.USub):
+        bound = bound.operand
+    if isinstance(bound, ast.Constant) and isinstance(bound.value, int) and 0 < bound.value < _TRAIN_SIZE:
+        return min(bound.value, _TRAIN_SIZE - bound.value) / _TRAIN_SIZE
+    return None
+
+
+def _slice_of(value: ast.AST, env: _Env) -> tuple[str, object] | None:
+    """``(name, binding)`` when ``value`` is a slice of a name's array as it is bound now
+    (``x_train[:5000]``), or a name that holds such a slice."""
+    if isinstance(value, ast.Subscript) and isinstance(value.slice, ast.Slice) and isinstance(value.value, ast.Name):
+        return value.value.id, env.bound.get(value.value.id)
+    if isinstance(value, ast.Name):
+        return env.slices.get(value.id)
+    return None
+
+
+def _part_of(validation: ast.AST, trained: ast.AST | None, env: _Env) -> bool:
+    """Whether ``validation_data`` is a slice of the very array the same ``fit`` trains on in full
+    (``fit(x_train, ..., validation_data=(x_train[:5000], ...))``, or ``x_val = x_train[:5000]`` with
+    ``x_train`` not bound again since): every validation row is a training row. A slice of an array
+    bound again after it (``x_val = x_train[:5000]; x_train = x_train[5000:]``) is held out."""
+    first = validation.elts[0] if isinstance(validation, (ast.Tuple, ast.List)) and validation.elts else validation
+    if not isinstance(trained, ast.Name):
+        return False
+    return _slice_of(first, env) == (trained.id, env.bound.get(trained.id))
 
 
 def _same_data(validation: ast.AST, trained: ast.AST | None) -> bool:
@@ -1319,7 +1370,8 @@ def read_code(cells: Sequence[Any], *, limits: SizeLimits = SIZE_LIMITS) -> Code
     return CodeFacts(fits=tuple(walker.fits), evals=tuple(walker.evals), reports=tuple(walker.reports),
                      literals=_Literals(sources, cells), mentions_imdb=mentions,
                      builds_recurrent=walker.builds_recurrent,
-                     unparsed_cells=tuple(unparsed) if walk else _Unparsed(sources))
+                     unparsed_cells=tuple(unparsed) if walk else _Unparsed(sources),
+                     eval_results=frozenset(walker.eval_results))
 
 
 # A text without any of these words cannot hold those names (ASCII code): the names as they
