@@ -36,6 +36,12 @@ try:
 except ImportError:  # Windows: no sandbox there (grader.selfcheck says so), but check() imports this module
     resource = None
 
+from grader.landlock import Landlock, landlock_abi, landlock_restrict_self
+from grader.linux import (CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWUSER, LINUX_CALLS, MS_BIND, MS_NODEV,
+                          MS_NOEXEC, MS_NOSUID, MS_PRIVATE, MS_RDONLY, MS_REC, MS_REMOUNT, PR_SET_CHILD_SUBREAPER,
+                          PR_SET_NO_NEW_PRIVS, PR_SET_PDEATHSIG, checked, libc, libc_gil, mount, prctl, unshare)
+from grader.seccomp import apply_seccomp, child_program, seccomp_program
+
 FRAME = struct.Struct(">Q")  # 8-byte big-endian length before every message
 
 # Imported by the zygote before any fork, so children find them in sys.modules.
@@ -67,66 +73,6 @@ SYSTEM_HIDDEN = ("/root", "/home", "/tmp", "/var/tmp", "/dev/shm", "/run")
 #: reclaimed, or took a real-time policy (SCHED_FIFO) or a higher priority and, in a busy loop,
 #: the machine's cores from the grader. Zero in the zygote (Python and NumPy use none of them).
 ZYGOTE_ZERO_LIMITS = ("RLIMIT_MEMLOCK", "RLIMIT_RTPRIO", "RLIMIT_NICE")
-
-# ---------------------------------------------------------------- libc
-
-def _open_libc() -> tuple:
-    """The C library, twice: released and holding the GIL around calls (see bare_fork); (None, None)
-    where it cannot be opened by name (Windows)."""
-    try:
-        return ctypes.CDLL(None, use_errno=True), ctypes.PyDLL(None, use_errno=True)
-    except (OSError, TypeError):
-        return None, None
-
-
-_libc, _libc_gil = _open_libc()
-#: The Linux system calls of this module, each None where the C library has no such function
-#: (macOS has no prctl or unshare; its syscall numbers are not Linux's, see ``detect_platform``).
-_LINUX_CALLS = {name: getattr(_libc, name, None) if _libc is not None else None
-                for name in ("prctl", "unshare", "mount", "syscall")}
-if _libc_gil is not None:
-    _libc_gil.fork.restype = ctypes.c_int
-    _libc_gil.fork.argtypes = ()
-if _LINUX_CALLS["syscall"] is not None:
-    _LINUX_CALLS["syscall"].restype = ctypes.c_long
-if _LINUX_CALLS["mount"] is not None:
-    _LINUX_CALLS["mount"].argtypes = (ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong,
-                                      ctypes.c_char_p)
-if _LINUX_CALLS["prctl"] is not None:
-    _LINUX_CALLS["prctl"].argtypes = (ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong,
-                                      ctypes.c_ulong)
-
-CLONE_NEWNS = 0x00020000
-CLONE_NEWNET = 0x40000000
-CLONE_NEWIPC = 0x08000000
-MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
-MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
-PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_SET_SECCOMP = 1, 4, 22
-PR_SET_NO_NEW_PRIVS, PR_SET_CHILD_SUBREAPER = 38, 36
-
-
-def _check(ret: int, what: str) -> None:
-    """Raise OSError with errno if a libc call failed."""
-    if ret < 0:
-        err = ctypes.get_errno()
-        raise OSError(err, f"{what}: {os.strerror(err)}")
-
-
-def prctl(option: int, arg: int = 0) -> None:
-    """prctl(2) with one argument."""
-    _check(_libc.prctl(option, arg, 0, 0, 0), f"prctl({option})")
-
-
-def unshare(flags: int) -> None:
-    """unshare(2); Python 3.11 has no os.unshare."""
-    _check(_libc.unshare(flags), "unshare")
-
-
-def mount(source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
-    """mount(2)."""
-    enc = (lambda s: None if s is None else s.encode())
-    _check(_libc.mount(enc(source), enc(target), enc(fstype), flags, enc(data)), f"mount {target}")
-
 
 # ---------------------------------------------------------------- what this machine has
 
@@ -177,7 +123,7 @@ def detect_platform() -> Platform:
     Linux and the C library has them all: a system call number means something else elsewhere."""
     uname = getattr(os, "uname", None)
     linux = (uname is not None and uname().sysname == "Linux"
-             and all(f is not None for f in _LINUX_CALLS.values()))
+             and all(f is not None for f in LINUX_CALLS.values()))
     return Platform(linux=linux, proc=os.path.exists(f"/proc/{os.getpid()}/stat"),
                     epoll=hasattr(select, "epoll"), pidfd=hasattr(os, "pidfd_open"),
                     seqpacket=_seqpacket_pairs(), pipe2=hasattr(os, "pipe2"),
@@ -299,79 +245,7 @@ def ctrl_recv(sock: socket.socket, limit: int, *, framed: bool) -> tuple[bytes, 
     return b"".join(parts), fds
 
 
-# ---------------------------------------------------------------- Landlock and seccomp (children)
-
-_LL_FS = [(1 << 13) - 1, 1 << 13, 1 << 14, 0, 1 << 15]  # rights added by ABI 1, 2, 3, 4, 5
-_LL_READ = 1 | 4 | 8  # EXECUTE | READ_FILE | READ_DIR
-_LL_FILE_RIGHTS = 1 | 2 | 4 | (1 << 14) | (1 << 15)
-_LL_RULE = struct.Struct("<Qi")  # struct landlock_path_beneath_attr: allowed_access, parent_fd (packed)
-
-
-def landlock_abi() -> int:
-    """The kernel's Landlock ABI version, 0 when unavailable."""
-    v = _libc.syscall(444, None, 0, 1)
-    return max(int(v), 0)
-
-
-class Landlock:
-    """Builds each child's Landlock ruleset in the zygote: read access to `read_paths`, read and
-    write access to `rw_paths` and to the child's own directory; no TCP, scoped signals.
-
-    The fixed part is prepared once: the ruleset's attributes, and the rules of `read_paths`
-    and `rw_paths` with those paths held open (``O_PATH``, close-on-exec) for the zygote's
-    lifetime; a path that cannot be opened gets no rule. A child only calls
-    ``restrict_self`` with the ruleset the zygote made for it (building it in the child cost
-    about 0.5 ms: Python and ctypes code run once per child, with their page faults).
-    """
-
-    def __init__(self, abi: int, *, read_paths: list[str], rw_paths: list[str]) -> None:
-        """Prepare the rules for Landlock ABI `abi` (at least 1)."""
-        fs = 0
-        for version, rights in enumerate(_LL_FS, start=1):
-            if abi >= version:
-                fs |= rights
-        net = 3 if abi >= 4 else 0      # BIND_TCP | CONNECT_TCP, with no rule allowing any port
-        scoped = 3 if abi >= 6 else 0   # ABSTRACT_UNIX_SOCKET | SIGNAL
-        self.abi = abi
-        self.fs = fs
-        self.size = 24 if abi >= 6 else 16 if abi >= 4 else 8
-        self.attr = ctypes.create_string_buffer(struct.pack("<QQQ", fs, net, scoped)[:self.size], self.size)
-        self.fds: list[int] = []
-        self.rules: list = []
-        self.dir_rule = self._rule(-1, fs)  # each child's directory's rule, its fd written in (see ruleset)
-        for paths, rights in ((read_paths, _LL_READ), (rw_paths, fs)):
-            for path in paths:
-                try:
-                    fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
-                except OSError:
-                    continue
-                self.fds.append(fd)
-                self.rules.append(self._rule(fd, rights if os.path.isdir(path) else rights & _LL_FILE_RIGHTS))
-
-    def _rule(self, fd: int, rights: int):
-        """struct landlock_path_beneath_attr for `fd` (packed: 12 bytes)."""
-        return ctypes.create_string_buffer(_LL_RULE.pack(rights & self.fs, fd), 12)
-
-    def ruleset(self, directory: str) -> int:
-        """A new ruleset (its fd, close-on-exec) holding the prepared rules and full access to
-        `directory`; the caller closes it."""
-        ruleset = _libc.syscall(444, self.attr, self.size, 0)
-        _check(ruleset, "landlock_create_ruleset")
-        try:
-            syscall = _libc.syscall
-            for rule in self.rules:
-                _check(syscall(445, ruleset, 1, rule, 0), "landlock_add_rule")
-            fd = os.open(directory, os.O_PATH | os.O_CLOEXEC)
-            try:
-                # The kernel reads the rule during the call: one buffer serves every child.
-                _LL_RULE.pack_into(self.dir_rule, 0, self.fs, fd)
-                _check(syscall(445, ruleset, 1, self.dir_rule, 0), f"landlock_add_rule {directory}")
-            finally:
-                os.close(fd)
-        except BaseException:
-            os.close(ruleset)
-            raise
-        return ruleset
+# ---------------------------------------------------------------- what a child may read (mounts; Landlock rules)
 
 
 #: The grader's package, as the zygote was given it (its boot script's ``grader.__path__``).
@@ -438,229 +312,6 @@ def readable_without(read_paths: Sequence[str], protected: Sequence[str]) -> lis
     return [p for p in kept if not any(p.startswith(o.rstrip("/") + "/") for o in kept)]  # one rule a tree
 
 
-def landlock_restrict_self(ruleset: int) -> None:
-    """Put this process (and its future children) under `ruleset` for good; needs no_new_privs
-    (or CAP_SYS_ADMIN)."""
-    _check(_libc.syscall(446, ruleset, 0), "landlock_restrict_self")
-
-
-class _SockFilter(ctypes.Structure):
-    """struct sock_filter of <linux/filter.h>."""
-    _fields_ = [("code", ctypes.c_uint16), ("jt", ctypes.c_uint8), ("jf", ctypes.c_uint8), ("k", ctypes.c_uint32)]
-
-
-class _SockFprog(ctypes.Structure):
-    """struct sock_fprog of <linux/filter.h>."""
-    _fields_ = [("len", ctypes.c_uint16), ("filter", ctypes.POINTER(_SockFilter))]
-
-
-# machine -> (AUDIT_ARCH, socket, ptrace, process_vm_readv, process_vm_writev)
-_SECCOMP_ARCH = {
-    "x86_64": (0xC000003E, 41, 101, 310, 311),
-    "aarch64": (0xC00000B7, 198, 117, 270, 271),
-}
-
-
-# machine -> memfd_create, vmsplice, splice, tee, sendfile: memory held outside the address space. RLIMIT_AS
-# counts what a process maps, not the pages of a memfd it wrote and unmapped (60 MiB a process,
-# RLIMIT_FSIZE x RLIMIT_NOFILE, times its 32 processes) nor the pages a pipe holds references to:
-# vmsplice of one byte of each transparent huge page (madvise) into a pipe of 256 slots kept
-# 512 MiB after the munmap, so one child of a 2 GiB limit could hold 32 GiB (the uid's 16,384
-# pipe slots) (thirty-first session's hostile review). splice, tee and sendfile (into a pipe)
-# put page references in a pipe too, of a file's page cache: 53 one-byte sendfiles of a 110 MB
-# library read whole kept 90 MB of its cache from being evicted (its large folios), up to every
-# file a child may read. Python and NumPy use none of them (shutil's copy falls back to
-# read and write when sendfile fails); a pipe written into copies (bounded per uid).
-_SECCOMP_PINNED = {
-    "x86_64": (319, 278, 275, 276, 40),
-    "aarch64": (279, 75, 76, 77, 71),
-}
-
-
-# machine -> the calls that make or reach what the kernel keeps after a process ends, for a uid
-# (keyrings: add_key, request_key, keyctl) or for the IPC namespace (SysV shared memory, message
-# queues and semaphores: their get, attach, send, receive, operate and control calls; POSIX
-# message queues: mq_open). One student's child could leave data in them for the next child
-# (the next student) of its slot, a keyring's for the next run's too, and a SysV segment's
-# pages for the rest of the run, counted against no child's RLIMIT_AS. Python and NumPy use none.
-# machine -> execve, execveat. A child runs the student's functions in the interpreter it was
-# forked as; a program it starts (``subprocess.run([sys.executable, "-c", code])``, ``os.system``)
-# is a new interpreter that runs a string no note of the extraction's can see, and the copy it
-# returns graded while a decoy is compared (twenty-ninth session's hostile review: named routes
-# noted, the family left). Refused (EPERM): Python and NumPy exec nothing, and the zygote, which
-# installs the filter on itself, only forks after that.
-_SECCOMP_EXEC = {
-    "x86_64": (59, 322),
-    "aarch64": (221, 281),
-}
-
-
-_SECCOMP_KEPT = {
-    "x86_64": (29, 30, 31, 64, 65, 66, 68, 69, 70, 71, 220, 240, 248, 249, 250),
-    "aarch64": (180, 186, 187, 188, 189, 190, 191, 192, 193, 194, 195, 196, 217, 218, 219),
-}
-
-
-# machine -> inotify_init, inotify_init1, inotify_add_watch, fanotify_init, fanotify_mark. Landlock
-# does not cover watches: without root a child watched the submissions folder and read every
-# other student's file name (Canvas's names hold the student's) as the grader opened them. As
-# root the mounts hide the protected paths anyway. Python and NumPy use none.
-_SECCOMP_WATCHES = {
-    "x86_64": (253, 294, 254, 300, 301),
-    "aarch64": (26, 27, 262, 263),
-}
-
-
-# machine -> the calls that change a file's mode, owner, times or extended attributes, by path or
-# by descriptor (chmod, fchmod, chown, fchown, lchown, utime, utimes, futimesat, utimensat,
-# fchmodat, fchmodat2, fchownat, setxattr, lsetxattr, fsetxattr, removexattr, lremovexattr,
-# fremovexattr, setxattrat, removexattrat, file_setattr). Landlock does not cover them: without
-# root a child set the mode of any file of the grading user (the output folder's, the fixtures',
-# the interpreter's when the user installed it) through a path or an O_PATH descriptor. The
-# zygote needs them (remove_tree), so they are a child's own filter (``child_program``).
-_SECCOMP_METADATA = {
-    "x86_64": (90, 91, 92, 93, 94, 132, 188, 189, 190, 197, 198, 199, 235, 260, 261, 268, 280, 452, 463, 466, 469),
-    "aarch64": (5, 6, 7, 14, 15, 16, 52, 53, 54, 55, 88, 452, 463, 466, 469),
-}
-
-
-# machine -> calls that act on a process named by its pid, allowed on the caller only:
-# (prlimit64, sched_setaffinity, sched_setscheduler, sched_setparam, sched_setattr: first
-# argument 0), setpriority (PRIO_PROCESS, 0), ioprio_set (IOPRIO_WHO_PROCESS, 0). The kernel
-# lets a process change these for any process of its uid: without root every process of the
-# grading user (the grading process, its zygote and workers, the user's shell and desktop), which
-# Landlock's scoping (signals, abstract sockets) does not cover. A child lowered the grading
-# process's hard RLIMIT_FSIZE to 4 kB and pinned it to one CPU. glibc's setrlimit, getrlimit and
-# nice pass 0; resource.prlimit(os.getpid(), ...) is refused (EPERM).
-_SECCOMP_SELF_ONLY = {
-    "x86_64": ((302, 203, 144, 142, 314), 141, 251),
-    "aarch64": ((261, 122, 119, 118, 274), 140, 30),
-}
-
-
-# machine -> prctl, refused with PR_SET_DUMPABLE (EPERM). A child that dropped root is not dumpable:
-# its /proc files are root's. Where root lacks CAP_SYS_RESOURCE (Docker's default capabilities)
-# the zygote's oom_score_adj of 1000 sets no floor, and where Landlock is absent a child made
-# itself dumpable and wrote 0 there, back below the grader for the OOM killer. Python and NumPy
-# never set it.
-_SECCOMP_PRCTL = {"x86_64": 157, "aarch64": 167}
-
-
-def seccomp_program() -> "_SockFprog | None":
-    """The filter: deny socket(), ptrace, process_vm_readv/writev, io_uring_setup, what the kernel
-    keeps past a process (``_SECCOMP_KEPT``), file watches (``_SECCOMP_WATCHES``), starting a program
-    (``_SECCOMP_EXEC``), memory held outside the address space (``_SECCOMP_PINNED``), foreign
-    ABIs, the calls of ``_SECCOMP_SELF_ONLY`` aimed at another process, and
-    ``prctl(PR_SET_DUMPABLE)`` (``_SECCOMP_PRCTL``) (EPERM)."""
-    machine = os.uname().machine
-    arch = _SECCOMP_ARCH.get(machine)
-    if arch is None:
-        return None
-    audit, nr_socket, nr_ptrace, nr_readv, nr_writev = arch
-    own, nr_setpriority, nr_ioprio_set = _SECCOMP_SELF_ONLY[machine]
-    deny = 0x00050000 | errno.EPERM
-    allow = 0x7FFF0000
-    ld, jeq, jge, ret = 0x20, 0x15, 0x35, 0x06
-    # The low 32 bits of the first two arguments (struct seccomp_data; both machines little-endian):
-    # the kernel reads a pid_t or an int there, so the high bits change nothing it does.
-    arg0, arg1 = 16, 24
-    blocked = (nr_socket, nr_ptrace, nr_readv, nr_writev, 425, *_SECCOMP_KEPT[machine], *_SECCOMP_WATCHES[machine],
-               *_SECCOMP_EXEC[machine], *_SECCOMP_PINNED[machine])
-    # (code, jt, jf, k) with jt and jf a label's name or 0; ("label", name) marks the next one.
-    code: list = [(ld, 0, 0, 4), (jeq, "nr", "deny", audit), ("label", "nr"), (ld, 0, 0, 0),
-                  (jge, "deny", 0, 0x40000000)]  # x32 syscall numbers
-    code += [(jeq, "deny", 0, nr) for nr in blocked]
-    code += [(jeq, "own", 0, nr) for nr in own]
-    code += [(jeq, "priority", 0, nr_setpriority), (jeq, "io", 0, nr_ioprio_set),
-             (jeq, "prctl", 0, _SECCOMP_PRCTL[machine]), (ret, 0, 0, allow),
-             ("label", "prctl"), (ld, 0, 0, arg0), (jeq, "deny", "allow", PR_SET_DUMPABLE),
-             ("label", "own"), (ld, 0, 0, arg0), (jeq, "allow", "deny", 0),
-             ("label", "priority"), (ld, 0, 0, arg0), (jeq, 0, "deny", 0),  # PRIO_PROCESS
-             (ld, 0, 0, arg1), (jeq, "allow", "deny", 0),
-             ("label", "io"), (ld, 0, 0, arg0), (jeq, 0, "deny", 1),  # IOPRIO_WHO_PROCESS
-             (ld, 0, 0, arg1), (jeq, "allow", "deny", 0),
-             ("label", "allow"), (ret, 0, 0, allow), ("label", "deny"), (ret, 0, 0, deny)]
-    return _assembled(code)
-
-
-# machine -> (unshare, clone, clone3): the calls that make a user namespace. Without root a child
-# that made one held every capability in it again (the zygote drops those of its own namespace),
-# mapped its uid to itself and, where Landlock is missing (it refuses any mount), mounted a tmpfs
-# of its own past the zygote's bound (300 MiB written on one of 1 GiB). ``unshare`` and ``clone``
-# with CLONE_NEWUSER are refused (EPERM); ``clone3``, whose flags are behind a pointer a filter
-# cannot read, says ENOSYS, and glibc then makes threads and processes with ``clone``.
-_SECCOMP_NEW_USER = {
-    "x86_64": (272, 56, 435),
-    "aarch64": (97, 220, 435),
-}
-
-
-# machine -> fork, vfork (aarch64 has neither: glibc forks with clone).
-_SECCOMP_FORK = {"x86_64": (57, 58), "aarch64": ()}
-CLONE_THREAD = 0x00010000
-
-
-def child_program(*, metadata: bool, one_process: bool) -> "_SockFprog | None":
-    """The filter a child adds to the zygote's (None: nothing to add, or no seccomp here).
-
-    ``metadata`` (a child that runs as the grading user, no root; as root the child's slot uid
-    owns only its own directory): deny ``_SECCOMP_METADATA`` (EPERM) and a user namespace of its
-    own (``_SECCOMP_NEW_USER``). ``one_process`` (unless its limits let it fork,
-    ``Limits.may_fork``): deny ``fork``, ``vfork`` and a ``clone`` that makes a process (no
-    CLONE_THREAD). Memory is bounded per process (``RLIMIT_AS``) and a child's processes were 32:
-    a submission of a 2 GiB limit could hold 64 GiB (eight forks of 200 MiB each held 1.3 GB with
-    a 512 MiB limit, thirty-first session's hostile review); threads share their process's
-    address space. Either way ``clone3`` says ENOSYS (its flags are behind a pointer a filter
-    cannot read), and glibc then makes threads (and processes) with ``clone``."""
-    machine = os.uname().machine
-    arch = _SECCOMP_ARCH.get(machine)
-    if arch is None or not (metadata or one_process):
-        return None
-    deny, allow, enosys = 0x00050000 | errno.EPERM, 0x7FFF0000, 0x00050000 | errno.ENOSYS
-    ld, jeq, jset, ret = 0x20, 0x15, 0x45, 0x06
-    nr_unshare, nr_clone, nr_clone3 = _SECCOMP_NEW_USER[machine]
-    denied = (*(_SECCOMP_METADATA[machine] if metadata else ()), *(_SECCOMP_FORK[machine] if one_process else ()))
-    code: list = [(ld, 0, 0, 4), (jeq, "nr", 0, arch[0]), (ret, 0, 0, deny), ("label", "nr"), (ld, 0, 0, 0)]
-    code += [(jeq, "deny", 0, nr) for nr in denied]
-    code += [(jeq, "unshare", 0, nr_unshare)] if metadata else []
-    code += [(jeq, "clone", 0, nr_clone), (jeq, "enosys", 0, nr_clone3), (ret, 0, 0, allow)]
-    if metadata:  # the flags: the first argument of both
-        code += [("label", "unshare"), (ld, 0, 0, 16), (jset, "deny", "allow", CLONE_NEWUSER)]
-    code += [("label", "clone"), (ld, 0, 0, 16)]
-    code += [(jset, "deny", 0, CLONE_NEWUSER)] if metadata else []
-    code += [(jset, "allow", "deny", CLONE_THREAD)] if one_process else []
-    code += [("label", "allow"), (ret, 0, 0, allow), ("label", "enosys"), (ret, 0, 0, enosys),
-             ("label", "deny"), (ret, 0, 0, deny)]
-    return _assembled(code)
-
-
-def _assembled(code: list) -> "_SockFprog":
-    """A seccomp program from ``code``: ``(op, jt, jf, k)`` instructions whose ``jt`` and ``jf``
-    are a label's name or 0, and ``("label", name)`` items that name the next instruction."""
-    labels: dict[str, int] = {}
-    prog: list[tuple[int, int, int, int]] = []
-    for item in code:
-        if item[0] == "label":
-            labels[item[1]] = len(prog)
-        else:
-            prog.append(item)
-    prog = [(op, labels[jt] - i - 1 if jt else 0, labels[jf] - i - 1 if jf else 0, k)
-            for i, (op, jt, jf, k) in enumerate(prog)]
-    arr = (_SockFilter * len(prog))(*[_SockFilter(*p) for p in prog])
-    fprog = _SockFprog(len(prog), arr)
-    fprog._keep = arr  # the program must outlive the struct that points to it
-    return fprog
-
-
-def apply_seccomp(fprog: "_SockFprog | None" = None) -> bool:
-    """Install the seccomp filter (built by seccomp_program unless given); needs no_new_privs."""
-    fprog = fprog if fprog is not None else seccomp_program()
-    if fprog is None:
-        return False
-    _check(_libc.prctl(PR_SET_SECCOMP, 2, ctypes.addressof(fprog), 0, 0), "seccomp")
-    return True
-
-
 # ---------------------------------------------------------------- the zygote's heap
 
 class MallInfo2(ctypes.Structure):
@@ -693,9 +344,9 @@ def plug_heap_holes(*, limit: int = 1 << 16) -> list[int]:
     ``mallinfo2``.
     """
     names = ("malloc", "free", "mallinfo2", "sbrk")
-    if _libc is None or not all(hasattr(_libc, name) for name in names):
+    if libc is None or not all(hasattr(libc, name) for name in names):
         return []
-    malloc, free, mallinfo2, sbrk = (getattr(_libc, name) for name in names)
+    malloc, free, mallinfo2, sbrk = (getattr(libc, name) for name in names)
     malloc.restype, malloc.argtypes = ctypes.c_void_p, (ctypes.c_size_t,)
     free.restype, free.argtypes = None, (ctypes.c_void_p,)
     mallinfo2.restype, mallinfo2.argtypes = MallInfo2, ()
@@ -1246,7 +897,6 @@ def close_request(data: bytes) -> dict | None:
 
 # ---------------------------------------------------------------- a /tmp of its own (without root)
 
-CLONE_NEWUSER = 0x10000000
 #: The bounds of the tmpfs that holds a zygote's children's directories without root: the same
 #: as a root zygote's /tmp (``Zygote._hide_paths``), so that both modes bound a child alike. 256 MiB
 #: is 256 files at the rubric's 1 MiB ``file_size_bytes``, an eighth of a child's 2 GiB
@@ -1276,7 +926,7 @@ def drop_capabilities() -> None:
     it forks would inherit them: enough to unmount the tmpfs over ``/tmp`` in a namespace of its
     own or to override the modes of this user's files (``CAP_DAC_OVERRIDE`` on ids mapped here)."""
     header = _CapHeader(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3, this process
-    _check(_libc.capset(ctypes.byref(header), (_CapData * 2)()), "capset")
+    checked(libc.capset(ctypes.byref(header), (_CapData * 2)()), "capset")
 
 
 def _write_id_maps() -> None:
@@ -1571,7 +1221,7 @@ class Zygote:
         gc.freeze()
         # Hand the heap's free pages back to the kernel (glibc): fewer pages for each fork
         # to map and for each child to unmap.
-        trim = getattr(_libc, "malloc_trim", None) if _libc is not None else None
+        trim = getattr(libc, "malloc_trim", None) if libc is not None else None
         if trim is not None:
             trim(0)
         # Then hold the heap's free chunks: a child's allocations would land in them, on pages
@@ -1894,7 +1544,7 @@ class Zygote:
         but not yet handled by Python is handled once more in the child, by the zygote's
         handler, before the child resets its handlers (see ``_run_child``).
         """
-        pid = _libc_gil.fork()
+        pid = libc_gil.fork()
         if pid < 0:
             err = ctypes.get_errno()
             raise OSError(err, f"fork: {os.strerror(err)}")

@@ -17,7 +17,7 @@ import textwrap
 
 import pytest
 
-from grader import _child
+from grader import _child, seccomp
 from grader.sandbox import Limits, Sandbox
 from tests.forking import forking
 
@@ -59,7 +59,7 @@ SYSCALLS = """
 def test_every_child_is_under_the_seccomp_filter_installed_once_in_the_zygote(sandbox):
     if not sandbox.capabilities.seccomp:
         pytest.skip("seccomp is not available here")
-    _, nr_socket, nr_ptrace, nr_readv, _ = _child._SECCOMP_ARCH[os.uname().machine]
+    _, nr_socket, nr_ptrace, nr_readv, _ = seccomp._SECCOMP_ARCH[os.uname().machine]
     numbers = {
         "socket": (nr_socket, (1, 1, 0)),                 # AF_UNIX, SOCK_STREAM: allowed by every other layer
         "ptrace": (nr_ptrace, (0, 0, 0, 0)),              # PTRACE_TRACEME succeeds without the filter
@@ -88,7 +88,7 @@ def test_a_grandchild_inherits_the_filter(sandbox):
         return int(os.read(r, 16))
     """
     with sandbox.session(textwrap.dedent(program), filename="attack.py", limits=forking(sandbox)) as s:
-        out = s.call("in_grandchild", (_child._SECCOMP_ARCH[os.uname().machine][1],))
+        out = s.call("in_grandchild", (seccomp._SECCOMP_ARCH[os.uname().machine][1],))
     assert out.status == "ok" and out.value == errno.EPERM, out
 
 

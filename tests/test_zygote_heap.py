@@ -19,7 +19,7 @@ import bench_cow  # noqa: E402
 from grader import _child  # noqa: E402
 from grader.sandbox import Sandbox  # noqa: E402
 
-glibc = pytest.mark.skipif(_child._libc is None or not hasattr(_child._libc, "mallinfo2"),
+glibc = pytest.mark.skipif(_child.libc is None or not hasattr(_child.libc, "mallinfo2"),
                            reason="glibc's mallinfo2 (2.33+)")
 
 # A heap with holes: 3,000 blocks of 40 to 4,000 bytes, every other one freed (2.9 MB of free
@@ -33,7 +33,7 @@ def fragmenting(blocks: int) -> str:
 import ctypes, sys
 sys.path.insert(0, sys.argv[1])
 from grader import _child
-libc = _child._libc
+libc = _child.libc
 libc.malloc.restype, libc.malloc.argtypes = ctypes.c_void_p, (ctypes.c_size_t,)
 libc.free.argtypes = (ctypes.c_void_p,)
 libc.mallinfo2.restype = _child.MallInfo2
@@ -96,13 +96,13 @@ UNBOUNDED_TOP = """
 import ctypes, sys
 sys.path.insert(0, sys.argv[1])
 from grader import _child
-real = _child._libc
+real = _child.libc
 class Libc:
     malloc, free, mallinfo2 = real.malloc, real.free, real.mallinfo2
     @staticmethod
     def sbrk(_):
         return 1 << 62
-_child._libc = Libc()
+_child.libc = Libc()
 real.mallinfo2.restype = _child.MallInfo2  # a structure returned by value: never call it as int
 start = real.mallinfo2()
 held = _child.plug_heap_holes()
@@ -131,7 +131,7 @@ def mallinfo2():
     return real.mallinfo2()
 class Libc:
     malloc, free, sbrk = real.malloc, real.free, real.sbrk
-_child._libc = Libc()
+_child.libc = Libc()
 Libc.mallinfo2 = staticmethod(mallinfo2)
 held = _child.plug_heap_holes()
 print(calls[0], len(held), len(_child._PLUG_SIZES))
