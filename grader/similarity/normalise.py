@@ -59,6 +59,7 @@ import hashlib
 import heapq
 import io
 import keyword
+import operator
 import re
 import textwrap
 import tokenize
@@ -354,6 +355,12 @@ def _const_truth(test: ast.AST) -> bool | None:
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
         inner = _const_truth(test.operand)
         return None if inner is None else not inner
+    if type(test) is ast.BoolOp:  # ``x.ndim == 2 and a.ndim == 2`` once the grader's input decided both
+        truths = [_const_truth(value) for value in test.values]
+        decisive = type(test.op) is ast.Or  # the value that decides an ``or``; ``and``'s is False
+        if decisive in truths:
+            return decisive
+        return None if None in truths else not decisive
     if (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], (ast.Is, ast.IsNot))
             and all(isinstance(side, ast.Constant) and type(side.value) in _SINGLETONS
                     for side in (test.left, test.comparators[0]))):  # ``None is not None``
@@ -771,13 +778,17 @@ def _sweep_block(node: ast.AST, used: set[str], protected: set[str],
     statement removed.
     """
     swept = overwritten = False
+    # A class body's statements bind attributes, read as ``obj.forward``, never as a name: a
+    # classmate's function copied as a method (``Cell().forward(xt, a_prev, parameters)``) went
+    # as an unused def, and the class was compared as ``ClassDef }`` (thirty-first session).
+    in_class = type(node) is ast.ClassDef
     for field, block in list(_blocks(node)):
         kept = []
         for stmt in block:
             inner_swept, inner_overwritten = _sweep_block(stmt, used, protected, counts)
             swept = swept or inner_swept
             overwritten = overwritten or inner_overwritten
-            if _is_dead(stmt, used, protected):
+            if not in_class and _is_dead(stmt, used, protected):
                 swept = True
                 _tally(stmt, counts, -1)
                 continue
@@ -1684,16 +1695,19 @@ def _normalise_source(source: str, *, keep_names: frozenset[str], template_shape
         return _fallback_tokens(source, keep_names)
     try:
         return _normalise_tree(tree, keep_names=keep_names, template_shapes=template_shapes, remove_dead=remove_dead,
-                               by_position=by_position, tests_none="None" in source)
+                               by_position=by_position, tests_none="None" in source,
+                               tests_inputs=_INPUT_TESTS.search(source) is not None)
     except RecursionError:
         return _fallback_tokens(source, keep_names)
 
 
 def _normalise_tree(tree: ast.Module, *, keep_names: frozenset[str], template_shapes: frozenset[str] | set[str],
-                    remove_dead: bool, by_position: frozenset[str], tests_none: bool = True) -> NormalisedCode:
+                    remove_dead: bool, by_position: frozenset[str], tests_none: bool = True,
+                    tests_inputs: bool = True) -> NormalisedCode:
     """Steps 1-7 of the module docstring on a parsed tree (modified in place). ``tests_none``:
-    False when the text has no ``None`` (most), which spares ``_specialise_for_calls`` a walk."""
-    _specialise_for_calls(tree, by_position, tests_none=tests_none)
+    False when the text has no ``None`` (most), which spares ``_specialise_for_calls`` a walk;
+    ``tests_inputs`` when it has nothing ``_INPUT_TESTS`` finds (most)."""
+    _specialise_for_calls(tree, by_position, tests_none=tests_none, tests_inputs=tests_inputs)
     _own_locals(tree, keep_names)
     _bind_unpassed_defaults(tree, by_position)
     tree.body = _Simplifier().block(tree.body)
@@ -1775,7 +1789,8 @@ _RELAY_ROUNDS = 8
 _Callable = ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
 
 
-def _specialise_for_calls(tree: ast.Module, by_position: frozenset[str], *, tests_none: bool) -> None:
+def _specialise_for_calls(tree: ast.Module, by_position: frozenset[str], *, tests_none: bool,
+                          tests_inputs: bool = True) -> None:
     """Read each top-level def of the text as the text's calls make it, then leave out the relays.
 
     * A parameter of a def the grader does not call (not in ``by_position``) that every call of
@@ -1786,6 +1801,11 @@ def _specialise_for_calls(tree: ast.Module, by_position: frozenset[str], *, test
     * A parameter that is never None: a course argument of a def the grader calls by position
       (``_COURSE_ARITY``), or one that every call passes a parameter never None or a constant
       other than None: ``p is None`` and ``p is not None`` read as False and True there.
+    * What a course argument is (``_COURSE_INPUTS``: an array of so many dimensions, the dict of
+      parameters), in a def the grader calls by position or one every call passes such a
+      parameter of its caller: the tests the grader's input decides (``x.ndim == 2``,
+      ``len(x.shape) < 3``, ``isinstance(parameters, dict)``, ``"Wax" in parameters``,
+      ``x.shape[0] > 0``) read as their value there (``_KnownInputs``).
     * The relays (defs, or ``name = lambda``, that only call functions by name and pass their
       results on, ``_is_relay``) are left out when the text holds a def that does work: the
       runner puts them after the work for these calls (``runner._delegated_text``).
@@ -1793,7 +1813,10 @@ def _specialise_for_calls(tree: ast.Module, by_position: frozenset[str], *, test
     A copy of ``rnn_cell_forward`` in ``if cell:`` of ``rnn_forward(x, a0, parameters,
     cell=False)`` behind ``return rnn_forward(xt, a_prev, parameters, True)`` scored 0.10, one
     under ``if x is not None:`` 0.76, one given a junk parameter the wrapper passes as None
-    0.08 (thirtieth session)."""
+    0.08 (thirtieth session). One under ``if x.ndim == 2:`` beside a body of its own in the
+    ``else``, in the graded def or in ``rnn_forward`` behind a wrapper, 0.31-0.35 (thirty-first
+    session)."""
+    _drop_relay_methods(tree)
     body = tree.body
     units: dict[str, _Callable] = {}
     named: dict[str, int] = {}
@@ -1807,15 +1830,17 @@ def _specialise_for_calls(tree: ast.Module, by_position: frozenset[str], *, test
             continue
         named[name] = named.get(name, 0) + 1
         units[name] = unit
-    if len(units) < 2:  # most texts: one def, whose None tests may fold (a walk only if the text has a None)
-        if tests_none and units:
+    if len(units) < 2:  # most texts: one def, whose tests may fold (a walk only if the text has such a test)
+        if (tests_none or tests_inputs) and units:
             (name, unit), = units.items()
             if name in by_position and name in _COURSE_ARITY:
-                _fold_none_tests(units, {name: _course_arguments(unit, name, _assigned_in(unit))})
+                assigned_here = _assigned_in(unit)
+                if tests_none:
+                    _fold_none_tests(units, {name: _course_arguments(unit, name, assigned_here)})
+                if tests_inputs:
+                    _fold_input_tests(units, {name: _course_inputs(unit, name, assigned_here)})
         return
     assigned = {name: _assigned_in(unit) for name, unit in units.items()}
-    never_none = {name: _course_arguments(unit, name, assigned[name]) for name, unit in units.items()
-                  if name in by_position}
     calls, callers, escapes = _calls_of(body, units, named)
     bound: dict[str, dict[str, object]] = {}
     plans: dict[str, dict[str, list[ast.AST]]] = {}
@@ -1833,20 +1858,16 @@ def _specialise_for_calls(tree: ast.Module, by_position: frozenset[str], *, test
                      and len({(type(p.value), repr(p.value)) for p in passed}) == 1}
         if constants:
             bound[name] = constants
+    fixed = {name: assigned[name].union(bound.get(name, ())) for name in plans}
     if tests_none:
-        changed, rounds = True, 0
-        while changed and rounds < _RELAY_ROUNDS:  # a relay passes on what it was given
-            changed, rounds = False, rounds + 1
-            for name, plan in plans.items():
-                known = never_none.setdefault(name, set())
-                for param, passed in plan.items():
-                    if param in known or param in bound.get(name, ()) or param in assigned[name]:
-                        continue
-                    if all(_never_none(value, never_none.get(caller, ()) if caller else ())
-                           for value, caller in zip(passed, callers[name])):
-                        known.add(param)
-                        changed = True
-        _fold_none_tests(units, never_none)
+        seeds = {name: dict.fromkeys(_course_arguments(unit, name, assigned[name]), True)
+                 for name, unit in units.items() if name in by_position}
+        never_none = _passed_on(plans, callers, seeds, fixed, _never_none)
+        _fold_none_tests(units, {name: set(known) for name, known in never_none.items()})
+    if tests_inputs:
+        seeds = {name: _course_inputs(unit, name, assigned[name]) for name, unit in units.items()
+                 if name in by_position}
+        _fold_input_tests(units, _passed_on(plans, callers, seeds, fixed, _input_passed))
     for name, constants in bound.items():
         unit = units[name]
         unit.body = [_ConstantsFor(constants).visit(stmt) for stmt in unit.body]
@@ -1855,6 +1876,23 @@ def _specialise_for_calls(tree: ast.Module, by_position: frozenset[str], *, test
     if relays and any(id(unit) not in relays and type(unit) is not ast.Lambda for unit in units.values()):
         tree.body = [stmt for stmt in body
                      if id(stmt) not in relays and not (type(stmt) is ast.Assign and id(stmt.value) in relays)]
+
+
+def _drop_relay_methods(tree: ast.Module) -> None:
+    """Leave out the methods of the text's classes that only hand their work on by calls of plain
+    names (``_is_relay``; a static or class method too) when the text holds a top-level def that
+    does work: the relays the runner puts after the work (``runner._delegated_text``), in a class.
+    Since the thirty-first session a class body is never dead code (``_sweep_block``), and
+    ``run(self, *a): return f9(*a)`` beside the copy ``f9`` held it at 0.80."""
+    classes = [stmt for stmt in tree.body if type(stmt) is ast.ClassDef]
+    if not classes or not any(isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and not _is_relay(stmt)
+                              for stmt in tree.body):
+        return
+    for cls in classes:
+        cls.body = [stmt for stmt in cls.body if not (
+            isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))
+            and all(type(d) is ast.Name and d.id in ("staticmethod", "classmethod") for d in stmt.decorator_list)
+            and only_delegates(stmt.body, by_name=True))]
 
 
 def _star_for_displays(unit: ast.FunctionDef | ast.AsyncFunctionDef, plan: dict[str, list[ast.AST]],
@@ -1971,12 +2009,154 @@ def _arguments_passed(unit: ast.FunctionDef | ast.AsyncFunctionDef, calls: list[
     return plan
 
 
-def _never_none(value: ast.AST, known: Collection[str]) -> bool:
-    """Whether ``value`` is never None: a constant other than None, or a name of ``known``, the
-    caller's parameters known never to be None (``_specialise_for_calls``)."""
+def _passed_on(plans: dict[str, dict[str, list[ast.AST]]], callers: dict[str, list[str | None]],
+               seeds: dict[str, dict[str, object]], fixed: dict[str, set[str]],
+               fact_of: Callable[[ast.AST, dict[str, object]], object]) -> dict[str, dict[str, object]]:
+    """Facts about parameters (never None, what input they hold): ``seeds``'s, and a parameter's
+    of a def of ``plans`` when every call passes a value of which ``fact_of`` (given the value and
+    the caller's facts) says the same, not None; ``fixed``: the parameters a def assigns or holds a
+    constant in, which keep none. A relay passes on what it was given, so this is iterated,
+    ``_RELAY_ROUNDS`` deep."""
+    facts = {name: dict(found) for name, found in seeds.items()}
+    changed, rounds = True, 0
+    while changed and rounds < _RELAY_ROUNDS:
+        changed, rounds = False, rounds + 1
+        for name, plan in plans.items():
+            known = facts.setdefault(name, {})
+            for param, passed in plan.items():
+                if param in known or param in fixed[name]:
+                    continue
+                found = {fact_of(value, facts.get(caller, {}) if caller else {})
+                         for value, caller in zip(passed, callers[name])}
+                if len(found) == 1 and None not in found:
+                    known[param] = found.pop()
+                    changed = True
+    return facts
+
+
+def _never_none(value: ast.AST, known: dict[str, object]) -> bool | None:
+    """True when ``value`` is never None: a constant other than None, or a name of ``known``, the
+    caller's parameters known never to be None (``_specialise_for_calls``); else None."""
     if type(value) is ast.Constant:
-        return value.value is not None
-    return type(value) is ast.Name and value.id in known
+        return True if value.value is not None else None
+    return True if type(value) is ast.Name and value.id in known else None
+
+
+def _input_passed(value: ast.AST, known: dict[str, object]) -> object:
+    """What course input ``value`` holds: that of the caller's parameter it names (``known``)."""
+    return known.get(value.id) if type(value) is ast.Name else None
+
+
+#: What the grader passes each graded function, by position (``_COURSE_ARITY``'s arguments): an
+#: array's number of dimensions, or the keys of the dict of parameters (``solution/setups.py``);
+#: None for what the tests do not look into (a cache).
+_RNN_KEYS = frozenset({"Waa", "Wax", "Wya", "ba", "by"})
+_LSTM_KEYS = frozenset({"Wf", "Wi", "Wo", "Wc", "Wy", "bf", "bi", "bo", "bc", "by"})
+_COURSE_INPUTS: dict[str, tuple[int | frozenset[str] | None, ...]] = {
+    "rnn_cell_forward": (2, 2, _RNN_KEYS), "rnn_forward": (3, 2, _RNN_KEYS),
+    "lstm_cell_forward": (2, 2, 2, _LSTM_KEYS), "lstm_forward": (3, 2, _LSTM_KEYS),
+    "rnn_cell_backward": (2, None), "rnn_backward": (3, None),
+    "lstm_cell_backward": (2, 2, None), "lstm_backward": (3, None)}
+#: A cheap look for the tests ``_KnownInputs`` decides, before any walk: most texts hold none.
+_INPUT_TESTS = re.compile(r"\bndim\b|\bisinstance\b|\blen\s*\(\s*\w+\s*\.\s*shape\b|"
+                          r"\bshape\s*\[[^\]]*\]\s*[<>!=]|[<>!=]=?\s*\w+\s*\.\s*shape\s*\[|['\"]\s*(?:not\s+)?in\b")
+
+
+def _course_inputs(unit: _Callable, name: str, assigned: set[str]) -> dict[str, object]:
+    """The parameters of ``unit`` (named ``name``, called by the grader) that hold the course's
+    arguments and that it never assigns, each with what it holds (``_COURSE_INPUTS``)."""
+    kinds = _COURSE_INPUTS.get(name, ())
+    return {p.arg: kind for p, kind in zip([*unit.args.posonlyargs, *unit.args.args], kinds)
+            if kind is not None and p.arg not in assigned}
+
+
+def _fold_input_tests(units: dict[str, _Callable], inputs: dict[str, dict[str, object]]) -> None:
+    """In each of ``units``, the tests on its parameters that what they hold decides
+    (``inputs``: parameter -> a number of dimensions or a dict's keys) become constants
+    (``_KnownInputs``)."""
+    for name, known in inputs.items():
+        if known and name in units:
+            unit = units[name]
+            if type(unit) is ast.Lambda:
+                unit.body = _KnownInputs(known).visit(unit.body)
+            else:
+                unit.body = [_KnownInputs(known).visit(stmt) for stmt in unit.body]
+
+
+#: Names of the types ``isinstance`` may ask about: an array's, a dict's, and others neither is.
+_ARRAY_TYPES = frozenset({"np.ndarray", "numpy.ndarray", "ndarray"})
+_OTHER_TYPES = frozenset({"list", "tuple", "dict", "set", "int", "float", "str", "bool", "complex", "bytes"})
+_DIMS_OPS = {ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
+             ast.Gt: operator.gt, ast.GtE: operator.ge}
+
+
+class _KnownInputs(ast.NodeTransformer):
+    """Tests the grader's input decides, as constants (``_fold_input_tests``): for an array of n
+    dimensions ``p.ndim`` and ``len(p.shape)`` compared with a number, ``p.shape[i]`` compared
+    with 0 or 1 (every size is at least 1), ``isinstance(p, np.ndarray)``; for the dict of
+    parameters ``isinstance(p, dict)`` and ``"Wax" in p`` (True for the course's keys; another
+    key is left, as the test may hold it)."""
+
+    def __init__(self, known: dict[str, object]) -> None:
+        self.known = known
+
+    def _held(self, node: ast.AST) -> object:
+        return self.known.get(node.id) if type(node) is ast.Name else None
+
+    def _dims(self, node: ast.AST) -> tuple[int, int] | None:
+        """The range of values ``node`` takes: the number of dimensions (exact) or a size (1 and up)."""
+        if type(node) is ast.Attribute and node.attr == "ndim" and type(self._held(node.value)) is int:
+            return self._held(node.value), self._held(node.value)
+        if (type(node) is ast.Call and type(node.func) is ast.Name and node.func.id == "len" and len(node.args) == 1
+                and not node.keywords and type(node.args[0]) is ast.Attribute and node.args[0].attr == "shape"
+                and type(self._held(node.args[0].value)) is int):
+            return self._held(node.args[0].value), self._held(node.args[0].value)
+        if (type(node) is ast.Subscript and type(node.value) is ast.Attribute and node.value.attr == "shape"
+                and type(self._held(node.value.value)) is int and type(node.slice) is ast.Constant
+                and type(node.slice.value) is int and -self._held(node.value.value) <= node.slice.value
+                < self._held(node.value.value)):
+            return 1, 2 ** 62
+        return None
+
+    def visit_Compare(self, node: ast.Compare) -> ast.AST:
+        self.generic_visit(node)
+        if len(node.ops) != 1:
+            return node
+        op, left, right = type(node.ops[0]), node.left, node.comparators[0]
+        if op in (ast.In, ast.NotIn):
+            keys = self._held(right)
+            if (type(keys) is frozenset and type(left) is ast.Constant and type(left.value) is str
+                    and left.value in keys):
+                return ast.copy_location(ast.Constant(op is ast.In), node)
+            return node
+        if op not in _DIMS_OPS:
+            return node
+        if type(left) is ast.Constant:  # ``2 == x.ndim``: the other way round
+            left, right = right, left
+            op = {ast.Lt: ast.Gt, ast.Gt: ast.Lt, ast.LtE: ast.GtE, ast.GtE: ast.LtE}.get(op, op)
+        span = self._dims(left)
+        if span is None or type(right) is not ast.Constant or type(right.value) is not int:
+            return node
+        low, high = (_DIMS_OPS[op](value, right.value) for value in span)
+        return ast.copy_location(ast.Constant(low), node) if low == high and (span[0] == span[1] or right.value <= 1) \
+            else node
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        self.generic_visit(node)
+        if not (type(node.func) is ast.Name and node.func.id == "isinstance" and len(node.args) == 2
+                and not node.keywords):
+            return node
+        held = self._held(node.args[0])
+        if held is None:
+            return node
+        kinds = node.args[1].elts if type(node.args[1]) is ast.Tuple else [node.args[1]]
+        names = [ast.unparse(kind) for kind in kinds]
+        own = _ARRAY_TYPES if type(held) is int else {"dict"}
+        if any(name in own for name in names):
+            return ast.copy_location(ast.Constant(True), node)
+        if all(name in _OTHER_TYPES | _ARRAY_TYPES for name in names):
+            return ast.copy_location(ast.Constant(False), node)
+        return node
 
 
 def _fold_none_tests(units: dict[str, _Callable], never_none: dict[str, set[str]]) -> None:

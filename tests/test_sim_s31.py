@@ -1,0 +1,107 @@
+"""The similarity check's holes a copier finds in an evening: thirty-first session.
+
+Each case is a classmate's function (the course's code) graded in full, with a low score or no
+pair on 74666ec (through ``find_similar`` against a classmate who wrote the course's code; each
+test of a group fails there, its score in the comment):
+
+1. the copy under a test the grader's input decides, with a body of its own in the ``else``
+   (``if xt.ndim == 2:``, ``len(xt.shape) == 2``, ``isinstance(parameters, dict)``,
+   ``"Wax" in parameters``, ``xt.shape[0] > 0``), in the graded def or in ``rnn_forward``
+   behind a wrapper (0.31-0.35): ``normalise._KnownInputs``;
+2. the copy as a method of a class (``Cell().forward(xt, a_prev, parameters)``): the method went
+   as an unused def, and the class was compared as ``ClassDef }`` (no pair):
+   ``normalise._sweep_block``.
+"""
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from grader.models import PASSED
+from grader.runner import grade_submission
+from grader.similarity.normalise import normalise_function
+from tests import notebooks as nbs
+from tests.copies import flagged_against_classmate
+
+_HEAD = "def rnn_cell_forward(xt, a_prev, parameters):\n"
+_BODY = nbs.COURSE_CELLS["rnn_cell_forward"].split(_HEAD, 1)[1]
+_IN_BRANCH = textwrap.indent(_BODY, "    ")
+#: Another student's way, dead on the grader's input.
+_ELSE = '''    else:
+        Wax, Waa, Wya = parameters["Wax"], parameters["Waa"], parameters["Wya"]
+        z = Wax @ xt + Waa @ a_prev + parameters["ba"]
+        a_next = np.tanh(z)
+        logits = Wya @ a_next + parameters["by"]
+        e = np.exp(logits - logits.max(axis=0, keepdims=True))
+        yt_pred = e / e.sum(axis=0, keepdims=True)
+        return a_next, yt_pred, (a_next, a_prev, xt, parameters)
+'''
+_BY = 'by = parameters["by"]'
+_RNN_HEAD = "def rnn_forward(x, a0, parameters):\n"
+_RNN_BODY = nbs.COURSE_CELLS["rnn_forward"].split(_RNN_HEAD, 1)[1]
+_AS_RNN_FORWARD = textwrap.indent(_BODY.replace("xt", "x").replace("a_prev", "a0"), "    ")
+
+#: Hole 1: the copy under a test the grader's input decides (score on 74666ec).
+_DECIDED = {
+    "ndim": {"rnn_cell_forward": _HEAD + "    if xt.ndim == 2:\n" + _IN_BRANCH + _ELSE},  # 0.33
+    "len_shape": {"rnn_cell_forward": _HEAD + "    if len(xt.shape) == 2:\n" + _IN_BRANCH + _ELSE},  # 0.34
+    "both_ndims_reversed": {"rnn_cell_forward": _HEAD + "    if 2 == xt.ndim and a_prev.ndim < 3:\n"
+                            + _IN_BRANCH + _ELSE},
+    "size": {"rnn_cell_forward": _HEAD + "    if xt.shape[0] > 0:\n" + _IN_BRANCH + _ELSE},  # 0.35
+    "isinstance": {"rnn_cell_forward": _HEAD + "    if isinstance(parameters, dict):\n" + _IN_BRANCH + _ELSE},  # 0.35
+    "key": {"rnn_cell_forward": _HEAD + "    if 'Wax' in parameters:\n" + _IN_BRANCH + _ELSE},  # 0.35
+    "not_an_array_midway": {"rnn_cell_forward": _HEAD + _BODY.replace(
+        _BY, _BY + "\n    if not isinstance(xt, (np.ndarray, list)):\n        by = by * 2")},
+    # In rnn_forward behind a wrapper: its x holds the wrapper's xt, of two dimensions (0.31).
+    "ndim_in_rnn_forward": {
+        "rnn_forward": _RNN_HEAD + "    if x.ndim == 2:\n" + _AS_RNN_FORWARD + "    else:\n"
+        + textwrap.indent(_RNN_BODY, "    "),
+        "rnn_cell_forward": _HEAD + "    return rnn_forward(xt, a_prev, parameters)\n"},
+}
+#: Hole 2: the copy as a method (no pair on 74666ec).
+_CLASS = "class Cell:\n    def forward(self, xt, a_prev, parameters):\n" + textwrap.indent(_BODY, "    ") + "\n\n"
+_AS_A_METHOD = {
+    "method": {"rnn_cell_forward": _CLASS + _HEAD + "    return Cell().forward(xt, a_prev, parameters)\n"},
+    "static_method": {"rnn_cell_forward": _CLASS.replace("class Cell:\n", "class Cell:\n    @staticmethod\n")
+                      .replace("(self, ", "(") + _HEAD + "    return Cell.forward(xt, a_prev, parameters)\n"},
+}
+_ALL = {**_DECIDED, **_AS_A_METHOD}
+
+
+@pytest.mark.parametrize("how", sorted(_ALL))
+def test_a_copy_is_flagged(tmp_path, context, sandbox, how):
+    path = nbs.write(tmp_path / f"{how}.ipynb", nbs.course_notebook(_ALL[how]))
+    result = grade_submission(path, context=context, sandbox=sandbox)
+    assert result.part("rnn_cell_forward").status == PASSED  # the copy is what is graded
+    report = flagged_against_classmate(tmp_path, how, result.extra["sources"]["rnn_cell_forward"])
+    assert report.pairs[0].overall >= 0.9, report.pairs
+
+
+def _tokens(source: str, **kw) -> tuple[str, ...]:
+    return normalise_function(source, **kw).tokens
+
+
+def test_what_the_input_does_not_decide_stays():
+    """A test of another size than 0 or 1, of a parameter the def assigns, of a def the grader does
+    not call, of a key the course's dict does not hold, and ``isinstance`` with a class of the
+    student's keep both branches; the graded ``rnn_forward``'s ``x`` has three dimensions."""
+    body = "    a = xt + a_prev\n    return a, parameters\n"
+    plain = _tokens(_HEAD + body)
+    branch = "        a = xt * 2\n        return a, parameters\n"
+    for test in ("xt.shape[0] > 3", "'Wq' in parameters", "isinstance(xt, Mine)", "xt.ndim == a_prev.ndim"):
+        assert _tokens(_HEAD + f"    if {test}:\n" + branch + body) != plain, test
+    assert _tokens(_HEAD + "    xt = xt.T\n    if xt.ndim == 2:\n" + branch + body) != _tokens(
+        _HEAD + "    xt = xt.T\n" + branch)
+    other = "def f9(xt, a_prev, parameters):\n"
+    assert _tokens(other + "    if xt.ndim == 2:\n" + branch + body) != _tokens(other + branch)
+    three = _RNN_HEAD + "    if x.ndim == 2:\n        return x\n    if len(x.shape) != 3:\n        raise ValueError\n" \
+        "    a = x + a0\n    return a, parameters\n"
+    assert _tokens(three) == _tokens(_RNN_HEAD + "    a = x + a0\n    return a, parameters\n")
+    assert _tokens(_HEAD + "    if xt.ndim == 2:\n" + branch + body) == _tokens(_HEAD + branch)
+
+
+def test_a_class_body_is_kept():
+    """Its methods and attributes are read as ``obj.name``, never as a name: none is dead code."""
+    tokens = _tokens("class Cell:\n    size = 3\n\n    def forward(self, xt):\n        return np.tanh(xt)\n")
+    assert ".tanh" in tokens and "c:3.0" in tokens, tokens
