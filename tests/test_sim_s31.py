@@ -10,7 +10,12 @@ test of a group fails there, its score in the comment):
    behind a wrapper (0.31-0.35): ``normalise._KnownInputs``;
 2. the copy as a method of a class (``Cell().forward(xt, a_prev, parameters)``): the method went
    as an unused def, and the class was compared as ``ClassDef }`` (no pair):
-   ``normalise._sweep_block``.
+   ``normalise._sweep_block``;
+3. the copy named as a course helper taking one argument (``def sigmoid(z): xt, a_prev,
+   parameters = z``) behind a helper of the student's that does some work (``_decoy``: ``xt = xt
+   * 1.0``): the course's helpers were looked at only when nothing else did work (no pair):
+   ``runner._course_like``; and the copy padded with ``a_next = a_next * 1`` (0.72):
+   ``normalise._Rewriter.visit_BinOp``, then the helper left a relay goes (``_drop_relays``).
 """
 from __future__ import annotations
 
@@ -66,7 +71,20 @@ _AS_A_METHOD = {
     "static_method": {"rnn_cell_forward": _CLASS.replace("class Cell:\n", "class Cell:\n    @staticmethod\n")
                       .replace("(self, ", "(") + _HEAD + "    return Cell.forward(xt, a_prev, parameters)\n"},
 }
-_ALL = {**_DECIDED, **_AS_A_METHOD}
+_UNPACK = "def sigmoid(z):\n    xt, a_prev, parameters = z\n" + _BODY + "\n\n"
+#: Hole 3 (no pair, 0.72 on 74666ec).
+_BEHIND_WORK = {
+    "decoy_then_course_helper": {"rnn_cell_forward": _UNPACK + "def _decoy(xt, a_prev, parameters):\n"
+                                 "    xt = xt * 1.0\n    return sigmoid((xt, a_prev, parameters))\n\n\n"
+                                 + _HEAD + "    return _decoy(xt, a_prev, parameters)\n"},
+    "decoy_then_course_helper_by_index": {"rnn_cell_forward": (
+        "def sigmoid(z):\n    xt = z[0]\n    a_prev = z[1]\n    parameters = z[2]\n"
+        + _BODY + "\n\n" + "def _decoy(xt, a_prev, parameters):\n    a_prev = a_prev / 1\n"
+        "    return sigmoid([xt, a_prev, parameters])\n\n\n" + _HEAD + "    return _decoy(xt, a_prev, parameters)\n")},
+    "padded_with_ones": {"rnn_cell_forward": _HEAD + _BODY.replace(
+        "    return a_next", "    a_next = a_next * 1\n    yt_pred = 1 * yt_pred ** 1\n    return a_next")},
+}
+_ALL = {**_DECIDED, **_AS_A_METHOD, **_BEHIND_WORK}
 
 
 @pytest.mark.parametrize("how", sorted(_ALL))
@@ -105,3 +123,34 @@ def test_a_class_body_is_kept():
     """Its methods and attributes are read as ``obj.name``, never as a name: none is dead code."""
     tokens = _tokens("class Cell:\n    size = 3\n\n    def forward(self, xt):\n        return np.tanh(xt)\n")
     assert ".tanh" in tokens and "c:3.0" in tokens, tokens
+
+
+def test_a_course_helper_as_the_course_writes_it_is_still_left_out():
+    """``sigmoid(x)`` reading its argument as the course's elementwise helpers do is the course's
+    code, not the student's work: a wrapper handing its work to it and to a working helper is
+    compared as the helper alone, as before."""
+    from grader.runner import _course_like
+    course = "def sigmoid(x):\n    return 1 / (1 + np.exp(-x))\n"
+    record = "def sigmoid(z):\n    a, b = z\n    return a + b\n"
+
+    class Fn:
+        def __init__(self, source):
+            self.source = source
+
+    assert _course_like({"sigmoid": Fn(course)}, "sigmoid")
+    assert not _course_like({"sigmoid": Fn(record)}, "sigmoid")
+    for reads in ("z[0]", "z['xt']", "z.get('xt')", "f(*z)", "f(**z)"):
+        assert not _course_like({"sigmoid": Fn(f"def sigmoid(z):\n    return {reads}\n")}, "sigmoid"), reads
+
+
+def test_ones_fold_and_a_def_left_a_relay_goes():
+    body = "    a = np.tanh(xt @ a_prev)\n    return a, parameters\n"
+    plain = _tokens(_HEAD + body)
+    assert _tokens(_HEAD + body.replace("np.tanh(xt @ a_prev)", "np.tanh(xt @ a_prev * 1.0) / 1")) == plain
+    assert _tokens(_HEAD + "    xt = xt ** 1\n" + body) == plain
+    helper = "def f9(a, b, c):\n    return np.tanh(a @ b), c\n\n"
+    relay_once_rewritten = "def g(xt, a_prev, parameters):\n    xt = 1 * xt\n    return f9(xt, a_prev, parameters)\n"
+    assert _tokens(helper + relay_once_rewritten) == _tokens(helper)
+    # Not a one: kept.
+    assert _tokens(_HEAD + body.replace("xt @ a_prev", "xt @ a_prev * 2")) != plain
+    assert _tokens(_HEAD + body.replace("xt @ a_prev", "xt @ a_prev * True")) != plain

@@ -562,13 +562,21 @@ class _Rewriter:
         ``by = parameters["by"] + 0 * junk`` or ``0 * len(cls.__name__)`` in a class method, kept
         it read, so every other parameter was numbered one further and no pair was listed
         (twenty-sixth session's review); the parameter is now unread, and left out
-        (``_drop_unread_parameters``)."""
+        (``_drop_unread_parameters``). And ``x * 1``, ``1 * x``, ``x / 1``, ``x ** 1`` -> ``x``: a
+        copy padded with ``a_next = a_next * 1`` scored 0.72 (thirty-first session); the
+        assignment left, ``x = x``, is dead code (``_is_dead``)."""
         op, left, right = type(node.op), node.left, node.right
         if op is ast.Mult:
             if _is_zero(left) or _is_zero(right):
                 zero, other = (left, right) if _is_zero(left) else (right, left)
                 _tally(other, self.counts, -1)
                 return zero
+            if _is_one(right):
+                return left
+            if _is_one(left):
+                return right
+        elif (op is ast.Div or op is ast.Pow) and _is_one(right):
+            return left
         elif op is ast.Add:
             if _is_zero(right):
                 return left
@@ -610,6 +618,11 @@ class _Rewriter:
 def _is_zero(node: ast.AST) -> bool:
     """Whether ``node`` is the constant ``0`` or ``0.0`` (not ``False``, not a complex zero)."""
     return type(node) is ast.Constant and type(node.value) in (int, float) and node.value == 0
+
+
+def _is_one(node: ast.AST) -> bool:
+    """Whether ``node`` is the constant ``1`` or ``1.0`` (not ``True``)."""
+    return type(node) is ast.Constant and type(node.value) in (int, float) and node.value == 1
 
 
 def _keyword_name(keyword: ast.keyword) -> str:
@@ -804,6 +817,9 @@ def _sweep_block(node: ast.AST, used: set[str], protected: set[str],
 def _is_dead(stmt: ast.stmt, used: set[str], protected: set[str]) -> bool:
     """True if removing ``stmt`` cannot change what the function returns or mutates."""
     if isinstance(stmt, ast.Assign):
+        if (len(stmt.targets) == 1 and type(stmt.targets[0]) is ast.Name and type(stmt.value) is ast.Name
+                and stmt.value.id == stmt.targets[0].id and stmt.value.id not in protected):
+            return True  # ``x = x`` (``x = x * 1`` once rewritten) changes nothing
         return _assign_targets_dead(stmt, used, protected) and not _has_side_effect(stmt.value)
     if isinstance(stmt, (ast.For, ast.AsyncFor)):
         return not stmt.body and not stmt.orelse
@@ -1716,7 +1732,10 @@ def _normalise_tree(tree: ast.Module, *, keep_names: frozenset[str], template_sh
     rewriter = _Rewriter()
     tree = rewriter.visit(tree)
     if remove_dead:
-        local = _counted_locals(*_remove_dead_code(tree, rewriter.counts, rewriter.protected), keep_names)
+        _remove_dead_code(tree, rewriter.counts, rewriter.protected)
+        if len(tree.body) > 1:  # a def left a relay by the dead code gone
+            _drop_relays(tree, _units_of(tree.body)[0].values(), rewriter.counts)
+        local = _counted_locals(*rewriter.counts[1:], keep_names)
         _drop_unread_parameters(tree, rewriter.counts[0])
     else:
         local = _local_names(tree, keep_names)
@@ -1818,18 +1837,7 @@ def _specialise_for_calls(tree: ast.Module, by_position: frozenset[str], *, test
     session)."""
     _drop_relay_methods(tree)
     body = tree.body
-    units: dict[str, _Callable] = {}
-    named: dict[str, int] = {}
-    for stmt in body:
-        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            name, unit = stmt.name, stmt
-        elif (type(stmt) is ast.Assign and len(stmt.targets) == 1 and type(stmt.targets[0]) is ast.Name
-              and type(stmt.value) is ast.Lambda):
-            name, unit = stmt.targets[0].id, stmt.value
-        else:
-            continue
-        named[name] = named.get(name, 0) + 1
-        units[name] = unit
+    units, named = _units_of(body)
     if len(units) < 2:  # most texts: one def, whose tests may fold (a walk only if the text has such a test)
         if (tests_none or tests_inputs) and units:
             (name, unit), = units.items()
@@ -1872,10 +1880,46 @@ def _specialise_for_calls(tree: ast.Module, by_position: frozenset[str], *, test
         unit = units[name]
         unit.body = [_ConstantsFor(constants).visit(stmt) for stmt in unit.body]
         _drop_parameters(unit.args, set(constants))
-    relays = {id(unit) for unit in units.values() if _is_relay(unit)}
-    if relays and any(id(unit) not in relays and type(unit) is not ast.Lambda for unit in units.values()):
-        tree.body = [stmt for stmt in body
-                     if id(stmt) not in relays and not (type(stmt) is ast.Assign and id(stmt.value) in relays)]
+    _drop_relays(tree, units.values())
+
+
+def _drop_relays(tree: ast.Module, units: Iterable[_Callable],
+                 counts: tuple[dict[str, int], dict[str, int], dict[str, int]] | None = None) -> None:
+    """Leave the relays among ``units`` (``_is_relay``) out of the text when one of them is a def
+    that does work (``_specialise_for_calls``). Run again once dead code is gone
+    (``_normalise_tree``), with the name ``counts`` to lower: a helper whose only work was
+    ``xt = xt * 1.0`` (``x = x`` then, dead) is a relay too, and its lines beside the copy it
+    hands the work to held that at 0.83 (thirty-first session)."""
+    units = list(units)
+    relays = {id(unit) for unit in units if _is_relay(unit)}
+    if not relays or all(id(unit) in relays or type(unit) is ast.Lambda for unit in units):
+        return
+    kept = []
+    for stmt in tree.body:
+        if id(stmt) in relays or (type(stmt) is ast.Assign and id(stmt.value) in relays):
+            if counts is not None:
+                _tally(stmt, counts, -1)
+        else:
+            kept.append(stmt)
+    tree.body = kept
+
+
+def _units_of(body: list[ast.stmt]) -> tuple[dict[str, _Callable], dict[str, int]]:
+    """The top-level defs of a text and its ``name = lambda ...: ...``, by name (the last of a
+    name), and how many times each name is so defined (``_specialise_for_calls``)."""
+    units: dict[str, _Callable] = {}
+    named: dict[str, int] = {}
+    for stmt in body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            name, unit = stmt.name, stmt
+        elif (type(stmt) is ast.Assign and len(stmt.targets) == 1 and type(stmt.targets[0]) is ast.Name
+              and type(stmt.value) is ast.Lambda):
+            name, unit = stmt.targets[0].id, stmt.value
+        else:
+            continue
+        named[name] = named.get(name, 0) + 1
+        units[name] = unit
+    return units, named
 
 
 def _drop_relay_methods(tree: ast.Module) -> None:
