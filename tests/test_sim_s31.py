@@ -15,7 +15,10 @@ test of a group fails there, its score in the comment):
    parameters = z``) behind a helper of the student's that does some work (``_decoy``: ``xt = xt
    * 1.0``): the course's helpers were looked at only when nothing else did work (no pair):
    ``runner._course_like``; and the copy padded with ``a_next = a_next * 1`` (0.72):
-   ``normalise._Rewriter.visit_BinOp``, then the helper left a relay goes (``_drop_relays``).
+   ``normalise._Rewriter.visit_BinOp``, then the helper left a relay goes (``_drop_relays``);
+4. the loop over time written as a ``while`` (``rnn_forward`` 0.30, ``rnn_backward`` counting down
+   0.45), or ``range(T_x - 1, -1, -1)`` / ``range(T_x)[::-1]`` for ``reversed(range(T_x))``
+   (0.57): ``normalise._canonical_loops``.
 """
 from __future__ import annotations
 
@@ -154,3 +157,53 @@ def test_ones_fold_and_a_def_left_a_relay_goes():
     # Not a one: kept.
     assert _tokens(_HEAD + body.replace("xt @ a_prev", "xt @ a_prev * 2")) != plain
     assert _tokens(_HEAD + body.replace("xt @ a_prev", "xt @ a_prev * True")) != plain
+
+
+_FORWARD, _BACKWARD = nbs.COURSE_CELLS["rnn_forward"], nbs.COURSE_CELLS["rnn_backward"]
+#: Hole 4: (function, cell) (score on 74666ec).
+_LOOPS = {
+    "while_up": ("rnn_forward", _FORWARD.replace("    for t in range(T_x):\n", "    t = 0\n    while t < T_x:\n").replace(
+        "        caches.append(cache)\n", "        t += 1\n        caches.append(cache)\n")),  # 0.30
+    "while_down": ("rnn_backward", _BACKWARD.replace("    for t in reversed(range(T_x)):\n",
+                                                     "    t = T_x - 1\n    while t >= 0:\n").replace(
+        "        dba += dbat\n", "        dba += dbat\n        t = t - 1\n")),  # 0.45
+    "range_down": ("rnn_backward", _BACKWARD.replace("reversed(range(T_x))", "range(T_x - 1, -1, -1)")),  # 0.57
+    "range_sliced": ("rnn_backward", _BACKWARD.replace("reversed(range(T_x))", "range(0, T_x)[::-1]")),
+}
+
+
+@pytest.mark.parametrize("how", sorted(_LOOPS))
+def test_a_loop_written_otherwise_is_flagged(tmp_path, context, sandbox, how):
+    function, cell = _LOOPS[how]
+    path = nbs.write(tmp_path / f"{how}.ipynb", nbs.course_notebook({function: cell}))
+    result = grade_submission(path, context=context, sandbox=sandbox)
+    assert result.part(function).status == PASSED
+    report = flagged_against_classmate(tmp_path, how, result.extra["sources"][function], function=function)
+    assert report.pairs[0].overall >= 0.9, report.pairs
+
+
+def test_a_while_that_is_not_a_counted_range_stays():
+    """A ``continue`` that may skip the step, the counter read after the step or bound again in the
+    body, a step of 2, a test of another name, or a read of the counter between its start and the
+    loop keep the ``while``."""
+    def has_while(source):
+        return "While" in _tokens(source)
+
+    head = "def f(x, n):\n    t = 0\n"
+    assert not has_while(head + "    while t < n:\n        x = x + t\n        t += 1\n    return x\n")
+    assert not has_while(head + "    y = x * 2\n    while n > t:\n        t = t + 1\n        x = x + y\n    return x\n")
+    kept = [
+        head + "    while t < n:\n        if x:\n            continue\n        x = x + t\n        t += 1\n    return x\n",
+        head + "    while t < n:\n        t += 1\n        x = x + t\n    return x\n",
+        head + "    while t < n:\n        t = x\n        t += 1\n    return x\n",
+        head + "    while t < n:\n        x = x + t\n        t += 2\n    return x\n",
+        head + "    while x < n:\n        x = x + t\n        t += 1\n    return x\n",
+        head + "    y = t * 2\n    while t < n:\n        x = x + y\n        t += 1\n    return x\n",
+    ]
+    for source in kept:
+        assert has_while(source), source
+    # ``range`` written the long way round reads as the course writes it; another step does not.
+    assert _tokens("def f(n):\n    for t in range(n - 1, -1, -1):\n        g(t)\n") == _tokens(
+        "def f(n):\n    for t in reversed(range(0, n)):\n        g(t)\n")
+    assert _tokens("def f(n):\n    for t in range(n - 1, -1, -2):\n        g(t)\n") != _tokens(
+        "def f(n):\n    for t in reversed(range(n)):\n        g(t)\n")
