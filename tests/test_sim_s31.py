@@ -18,7 +18,12 @@ test of a group fails there, its score in the comment):
    ``normalise._Rewriter.visit_BinOp``, then the helper left a relay goes (``_drop_relays``);
 4. the loop over time written as a ``while`` (``rnn_forward`` 0.30, ``rnn_backward`` counting down
    0.45), or ``range(T_x - 1, -1, -1)`` / ``range(T_x)[::-1]`` for ``reversed(range(T_x))``
-   (0.57): ``normalise._canonical_loops``.
+   (0.57): ``normalise._canonical_loops``;
+5. the copy split into helpers the graded def calls and composes (``a_next = _activation(xt,
+   a_prev, parameters)``, ``yt_pred = _output(a_next, parameters)``, then the cache): the graded
+   def went as a relay and the helpers were compared alone (0.03-0.05): a def that calls two of
+   the text's defs stays, and helpers are put in place of their calls
+   (``normalise._inline_helpers``).
 """
 from __future__ import annotations
 
@@ -207,3 +212,45 @@ def test_a_while_that_is_not_a_counted_range_stays():
         "def f(n):\n    for t in reversed(range(0, n)):\n        g(t)\n")
     assert _tokens("def f(n):\n    for t in range(n - 1, -1, -2):\n        g(t)\n") != _tokens(
         "def f(n):\n    for t in reversed(range(n)):\n        g(t)\n")
+
+
+_SPLIT = ('def _activation(xt, a_prev, parameters):\n    Wax = parameters["Wax"]\n    Waa = parameters["Waa"]\n'
+          '    ba = parameters["ba"]\n    return np.tanh(np.dot(Waa, a_prev) + np.dot(Wax, xt) + ba)\n\n\n'
+          'def _output(a, parameters):\n    Wya = parameters["Wya"]\n    by = parameters["by"]\n'
+          '    return softmax(np.dot(Wya, a) + by)\n\n\n')
+#: Hole 5 (score on 74666ec).
+_SPLIT_UP = {
+    "two_helpers": _SPLIT + _HEAD + "    a_next = _activation(xt, a_prev, parameters)\n"
+    "    yt_pred = _output(a_next, parameters)\n    cache = (a_next, a_prev, xt, parameters)\n"
+    "    return a_next, yt_pred, cache\n",  # 0.05
+    "three_helpers": _SPLIT + "def _cache(a, b, c, d):\n    return (a, b, c, d)\n\n\n" + _HEAD
+    + "    a_next = _activation(xt, a_prev, parameters)\n    yt_pred = _output(a_next, parameters)\n"
+    "    cache = _cache(a_next, a_prev, xt, parameters)\n    return a_next, yt_pred, cache\n",  # 0.03
+}
+
+
+@pytest.mark.parametrize("how", sorted(_SPLIT_UP))
+def test_a_copy_split_into_helpers_is_flagged(tmp_path, context, sandbox, how):
+    path = nbs.write(tmp_path / f"{how}.ipynb", nbs.course_notebook({"rnn_cell_forward": _SPLIT_UP[how]}))
+    result = grade_submission(path, context=context, sandbox=sandbox)
+    assert result.part("rnn_cell_forward").status == PASSED
+    report = flagged_against_classmate(tmp_path, how, result.extra["sources"]["rnn_cell_forward"])
+    assert report.pairs[0].overall >= 0.9, report.pairs
+
+
+def test_what_is_not_inlined_stays():
+    """A helper with a ``return`` before its end, one that assigns its parameter, one passed as a
+    value, one called with a keyword, and a recursive one stay defs of their own."""
+    main = "def main(x, y):\n    a = h(x)\n    b = k(y)\n    return a + b\n\n"
+    k = "def k(v):\n    w = v * 3\n    return w + 1\n\n"
+    inlined = _tokens(main + k + "def h(v):\n    return v * 2\n")
+    assert inlined == _tokens("def main(x, y):\n    a = x * 2\n    w = y * 3\n    b = w + 1\n    return a + b\n")
+    # A one-line helper's value where its call stood, wherever that is.
+    assert _tokens("def main(x, y):\n    return h(x) + h(y) * 2\n\ndef h(v):\n    return np.tanh(v)\n") == _tokens(
+        "def main(x, y):\n    return np.tanh(x) + np.tanh(y) * 2\n")
+    for h in ("def h(v):\n    if v:\n        return 1\n    return v\n",
+              "def h(v):\n    v = v * 2\n    return v\n",
+              "def h(v):\n    return h(v - 1)\n"):
+        assert _tokens(main + k + h) != inlined, h
+    assert _tokens(main.replace("a = h(x)", "a = h(v=x)") + k + "def h(v):\n    return v * 2\n") != inlined
+    assert _tokens(main.replace("a = h(x)", "a = list(map(h, x))") + k + "def h(v):\n    return v * 2\n") != inlined

@@ -55,6 +55,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import copy
 import hashlib
 import heapq
 import io
@@ -1731,6 +1732,8 @@ def _normalise_tree(tree: ast.Module, *, keep_names: frozenset[str], template_sh
     tree.body = _Simplifier().block(tree.body)
     _drop_leading_guards(tree)
     _promote_unpacked_parameters(tree)
+    if len(tree.body) > 1:
+        _inline_helpers(tree, keep_names)
     if loops:
         _canonical_loops(tree)
     rewriter = _Rewriter()
@@ -1754,6 +1757,162 @@ def _normalise_tree(tree: ast.Module, *, keep_names: frozenset[str], template_sh
     tokeniser.preset(shape_names)
     tokeniser.walk(tree.body, 1)
     return NormalisedCode(tuple(tokeniser.tokens), tuple(tokeniser.lines), True)
+
+
+#: How many statements ``_inline_helpers`` may add to a text, at most (a helper of 50 statements
+#: called in 40 places is not copied into each).
+_INLINED_STATEMENTS = 400
+
+
+def _inline_helpers(tree: ast.Module, keep_names: frozenset[str]) -> None:
+    """Put the body of each helper def of the text in place of its calls, and leave the helper out:
+    a classmate's ``rnn_cell_forward`` split into ``_activation(xt, a_prev, parameters)`` and
+    ``_output(a_next, parameters)``, which the graded def calls before building the cache, scored
+    0.05 against the original (thirty-first session). A helper is a top-level def not named as a
+    kept name, undecorated, of positional parameters only, that it does not assign, whose body
+    holds no other def, lambda, class, ``yield``, ``global`` or ``nonlocal``, does not call
+    itself, and ends with its only ``return`` (``_inlinable``); each of its calls is a statement
+    (``y = h(a, b)``, ``return h(a, b)``, ``h(a, b)``) in another def, with as many positional
+    arguments. Runs after ``_own_locals``, so the helper's locals keep spellings of their own; an
+    argument that is a name or a constant takes the parameter's place, another is assigned to it
+    first. Three rounds (a helper calling a helper), ``_INLINED_STATEMENTS`` at most."""
+    budget = _INLINED_STATEMENTS
+    for _round in range(3):
+        defs = [stmt for stmt in tree.body if isinstance(stmt, ast.FunctionDef)]
+        names = [d.name for d in defs]
+        helpers = {d.name: d for d in defs if names.count(d.name) == 1 and d.name not in keep_names and _inlinable(d)}
+        if not helpers:
+            return
+        sites: dict[str, list[tuple[list[ast.stmt], ast.stmt]]] = {name: [] for name in helpers}
+        loads: dict[str, int] = {}
+        for stmt in tree.body:
+            for node in _walk(stmt):
+                if type(node) is ast.Name and node.id in helpers:
+                    loads[node.id] = loads.get(node.id, 0) + 1
+            if isinstance(stmt, ast.FunctionDef):
+                for node in _walk(stmt):  # the def itself among them
+                    for _field, block in _blocks(node):
+                        for inner in block:
+                            call = _helper_call(inner, helpers)
+                            if call is not None and call.func.id != stmt.name and len(helpers[call.func.id].body) > 1:
+                                sites[call.func.id].append((block, inner))
+                    if (type(node) is ast.Call and type(node.func) is ast.Name and node.func.id in helpers
+                            and node.func.id != stmt.name and len(helpers[node.func.id].body) == 1
+                            and _fits(node, helpers[node.func.id])):
+                        sites[node.func.id].append((None, node))  # a one-line helper: its value in place
+        done = False
+        for name, found in sites.items():
+            helper = helpers[name]
+            if not found or loads.get(name, 0) != len(found) or budget < len(found) * len(helper.body):
+                continue
+            budget -= len(found) * len(helper.body)
+            expressions = {id(call): helper.body[0].value for block, call in found if block is None}
+            if expressions:
+                _ValueOf(helper, expressions).visit(tree)
+            for block, call in found:
+                if block is not None:
+                    i = next(k for k, inner in enumerate(block) if inner is call)
+                    block[i:i + 1] = _inlined(helper, call)
+            tree.body.remove(helper)
+            done = True
+        if not done:
+            return
+
+
+def _inlinable(helper: ast.FunctionDef) -> bool:
+    """Whether ``helper``'s body can be put in place of its calls (``_inline_helpers``)."""
+    args = helper.args
+    if (helper.decorator_list or args.posonlyargs or args.vararg or args.kwonlyargs or args.kwarg
+            or args.defaults or not helper.body or type(helper.body[-1]) is not ast.Return
+            or helper.body[-1].value is None):
+        return False
+    params = {a.arg for a in args.args}
+    for stmt in helper.body:
+        for node in _walk(stmt):
+            kind = type(node)
+            if kind in _NOT_INLINED or (kind is ast.Return and stmt is not helper.body[-1]):
+                return False
+            if kind is ast.Name and (node.id == helper.name or (node.id in params and type(node.ctx) is not ast.Load)):
+                return False
+    return True
+
+
+#: What a helper's body may not hold to be inlined.
+_NOT_INLINED = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.Yield, ast.YieldFrom,
+                          ast.Await, ast.Global, ast.Nonlocal, ast.Try, ast.With, ast.Match, ast.Delete})
+
+
+def _helper_call(stmt: ast.stmt, helpers: dict[str, ast.FunctionDef]) -> ast.Call | None:
+    """The call of one of ``helpers`` that ``stmt`` is (``y = h(...)``, ``return h(...)``,
+    ``h(...)``), with as many positional arguments as its parameters, else None."""
+    kind = type(stmt)
+    if kind is ast.Assign and len(stmt.targets) == 1:
+        call = stmt.value
+    elif kind is ast.Return or kind is ast.Expr:
+        call = stmt.value
+    else:
+        return None
+    if not (type(call) is ast.Call and type(call.func) is ast.Name and call.func.id in helpers):
+        return None
+    return call if _fits(call, helpers[call.func.id]) else None
+
+
+def _fits(call: ast.Call, helper: ast.FunctionDef) -> bool:
+    """Whether ``call`` passes ``helper`` one positional argument per parameter, and nothing else."""
+    return (not call.keywords and not any(type(a) is ast.Starred for a in call.args)
+            and len(call.args) == len(helper.args.args))
+
+
+class _ValueOf(ast.NodeTransformer):
+    """The calls given (by id) of a one-line helper become the value it returns, its parameters
+    read as the arguments (``_inline_helpers``)."""
+
+    def __init__(self, helper: ast.FunctionDef, calls: dict[int, ast.AST]) -> None:
+        self.params = [a.arg for a in helper.args.args]
+        self.calls = calls
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        self.generic_visit(node)
+        value = self.calls.get(id(node))
+        if value is None:
+            return node
+        return ast.copy_location(_Substitute(dict(zip(self.params, node.args))).visit(copy.deepcopy(value)), node)
+
+
+def _inlined(helper: ast.FunctionDef, stmt: ast.stmt) -> list[ast.stmt]:
+    """The statements that stand for ``stmt``, a call of ``helper`` (``_helper_call``): the
+    arguments bound, ``helper``'s body, and its returned value put where the call's was."""
+    call = stmt.value
+    direct: dict[str, ast.AST] = {}
+    out: list[ast.stmt] = []
+    for param, value in zip(helper.args.args, call.args):
+        if type(value) in (ast.Name, ast.Constant):
+            direct[param.arg] = value
+        else:
+            out.append(ast.copy_location(ast.Assign(targets=[ast.copy_location(
+                ast.Name(param.arg, ast.Store()), value)], value=value), value))
+    body = [_Substitute(direct).visit(copy.deepcopy(s)) for s in helper.body]
+    result = body.pop().value
+    if type(stmt) is ast.Assign:
+        out += [*body, ast.copy_location(ast.Assign(targets=stmt.targets, value=result), stmt)]
+    elif type(stmt) is ast.Return:
+        out += [*body, ast.copy_location(ast.Return(result), stmt)]
+    else:
+        out += [*body, ast.copy_location(ast.Expr(result), stmt)]
+    return out
+
+
+class _Substitute(ast.NodeTransformer):
+    """Reads of the given names become (copies of) the given names or constants (``_inlined``)."""
+
+    def __init__(self, values: dict[str, ast.AST]) -> None:
+        self.values = values
+
+    def visit_Name(self, node: ast.Name) -> ast.AST:
+        value = self.values.get(node.id)
+        if value is None or type(node.ctx) is not ast.Load:
+            return node
+        return ast.copy_location(copy.copy(value), node)
 
 
 #: A cheap look for the loops ``_canonical_loops`` rewrites, before any walk: most texts hold none.
@@ -2040,9 +2199,13 @@ def _drop_relays(tree: ast.Module, units: Iterable[_Callable],
     that does work (``_specialise_for_calls``). Run again once dead code is gone
     (``_normalise_tree``), with the name ``counts`` to lower: a helper whose only work was
     ``xt = xt * 1.0`` (``x = x`` then, dead) is a relay too, and its lines beside the copy it
-    hands the work to held that at 0.83 (thirty-first session)."""
+    hands the work to held that at 0.83 (thirty-first session). A def that calls two of the text's
+    defs or more composes their work, and stays: its helpers are put in its place
+    (``_inline_helpers``)."""
     units = list(units)
-    relays = {id(unit) for unit in units if _is_relay(unit)}
+    defined = {stmt.name for stmt in tree.body if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    relays = {id(unit) for unit in units if _is_relay(unit) and len(
+        {n.func.id for n in _walk(unit) if type(n) is ast.Call and type(n.func) is ast.Name} & defined) < 2}
     if not relays or all(id(unit) in relays or type(unit) is ast.Lambda for unit in units):
         return
     kept = []
