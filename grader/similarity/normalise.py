@@ -2159,9 +2159,9 @@ def _specialise_for_calls(tree: ast.Module, by_position: frozenset[str], *, test
             if name in by_position and name in _COURSE_ARITY:
                 assigned_here = _assigned_in(unit)
                 if tests_none:
-                    _fold_none_tests(units, {name: _course_arguments(unit, name, assigned_here)})
+                    _fold_tests(units, {name: _course_arguments(unit, name, assigned_here)}, _NotNone)
                 if tests_inputs:
-                    _fold_input_tests(units, {name: _course_inputs(unit, name, assigned_here)})
+                    _fold_tests(units, {name: _course_inputs(unit, name, assigned_here)}, _KnownInputs)
         return
     assigned = {name: _assigned_in(unit) for name, unit in units.items()}
     calls, callers, escapes = _calls_of(body, units, named)
@@ -2186,11 +2186,11 @@ def _specialise_for_calls(tree: ast.Module, by_position: frozenset[str], *, test
         seeds = {name: dict.fromkeys(_course_arguments(unit, name, assigned[name]), True)
                  for name, unit in units.items() if name in by_position}
         never_none = _passed_on(plans, callers, seeds, fixed, _never_none)
-        _fold_none_tests(units, {name: set(known) for name, known in never_none.items()})
+        _fold_tests(units, {name: set(known) for name, known in never_none.items()}, _NotNone)
     if tests_inputs:
         seeds = {name: _course_inputs(unit, name, assigned[name]) for name, unit in units.items()
                  if name in by_position}
-        _fold_input_tests(units, _passed_on(plans, callers, seeds, fixed, _input_passed))
+        _fold_tests(units, _passed_on(plans, callers, seeds, fixed, _input_passed), _KnownInputs)
     for name, constants in bound.items():
         unit = units[name]
         unit.body = [_ConstantsFor(constants).visit(stmt) for stmt in unit.body]
@@ -2445,19 +2445,6 @@ def _course_inputs(unit: _Callable, name: str, assigned: set[str]) -> dict[str, 
             if kind is not None and p.arg not in assigned}
 
 
-def _fold_input_tests(units: dict[str, _Callable], inputs: dict[str, dict[str, object]]) -> None:
-    """In each of ``units``, the tests on its parameters that what they hold decides
-    (``inputs``: parameter -> a number of dimensions or a dict's keys) become constants
-    (``_KnownInputs``)."""
-    for name, known in inputs.items():
-        if known and name in units:
-            unit = units[name]
-            if type(unit) is ast.Lambda:
-                unit.body = _KnownInputs(known).visit(unit.body)
-            else:
-                unit.body = [_KnownInputs(known).visit(stmt) for stmt in unit.body]
-
-
 #: Names of the types ``isinstance`` may ask about: an array's, a dict's, and others neither is.
 _ARRAY_TYPES = frozenset({"np.ndarray", "numpy.ndarray", "ndarray"})
 _OTHER_TYPES = frozenset({"list", "tuple", "dict", "set", "int", "float", "str", "bool", "complex", "bytes"})
@@ -2466,7 +2453,7 @@ _DIMS_OPS = {ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, a
 
 
 class _KnownInputs(ast.NodeTransformer):
-    """Tests the grader's input decides, as constants (``_fold_input_tests``): for an array of n
+    """Tests the grader's input decides, as constants (``_fold_tests``): for an array of n
     dimensions ``p.ndim`` and ``len(p.shape)`` compared with a number, ``p.shape[i]`` compared
     with 0 or 1 (every size is at least 1), ``isinstance(p, np.ndarray)``; for the dict of
     parameters ``isinstance(p, dict)`` and ``"Wax" in p`` (True for the course's keys; another
@@ -2534,20 +2521,22 @@ class _KnownInputs(ast.NodeTransformer):
         return node
 
 
-def _fold_none_tests(units: dict[str, _Callable], never_none: dict[str, set[str]]) -> None:
-    """In each of ``units``, ``p is None`` / ``p is not None`` (either way round) for a parameter
-    ``p`` never None (``never_none``) become False / True."""
-    for name, known in never_none.items():
+def _fold_tests(units: dict[str, _Callable], facts: dict[str, Collection[str]],
+                fold: Callable[[Collection[str]], ast.NodeTransformer]) -> None:
+    """In each of ``units``, the tests that what its parameters hold decides (``facts``: unit name
+    -> its parameters never None, or what each holds) become constants (``fold``: ``_NotNone``,
+    ``p is None`` / ``p is not None`` either way round -> False / True; ``_KnownInputs``)."""
+    for name, known in facts.items():
         if known and name in units:
             unit = units[name]
             if type(unit) is ast.Lambda:
-                unit.body = _NotNone(known).visit(unit.body)
+                unit.body = fold(known).visit(unit.body)
             else:
-                unit.body = [_NotNone(known).visit(stmt) for stmt in unit.body]
+                unit.body = [fold(known).visit(stmt) for stmt in unit.body]
 
 
 class _NotNone(ast.NodeTransformer):
-    """``p is None`` -> False and ``p is not None`` -> True for the names given (``_fold_none_tests``)."""
+    """``p is None`` -> False and ``p is not None`` -> True for the names given (``_fold_tests``)."""
 
     def __init__(self, names: set[str]) -> None:
         self.names = names
