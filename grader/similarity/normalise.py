@@ -1758,9 +1758,10 @@ def _normalise_tree(tree: ast.Module, *, keep_names: frozenset[str], template_sh
     return NormalisedCode(tuple(tokeniser.tokens), tuple(tokeniser.lines), True)
 
 
-#: How many statements ``_inline_helpers`` may add to a text, at most (a helper of 50 statements
-#: called in 40 places is not copied into each).
-_INLINED_STATEMENTS = 400
+#: How many nodes ``_inline_helpers`` may copy into a text, at most: a one-line helper returning
+#: a tuple of 4,000 products, called 390 times (45 kB), took 85 s to normalise when it was
+#: copied into each call; a course function split into helpers is a few hundred nodes.
+_INLINED_NODES = 20_000
 
 
 def _inline_helpers(tree: ast.Module, keep_names: frozenset[str]) -> None:
@@ -1774,8 +1775,8 @@ def _inline_helpers(tree: ast.Module, keep_names: frozenset[str]) -> None:
     (``y = h(a, b)``, ``return h(a, b)``, ``h(a, b)``) in another def, with as many positional
     arguments. Runs after ``_own_locals``, so the helper's locals keep spellings of their own; an
     argument that is a name or a constant takes the parameter's place, another is assigned to it
-    first. Three rounds (a helper calling a helper), ``_INLINED_STATEMENTS`` at most."""
-    budget = _INLINED_STATEMENTS
+    first. Three rounds (a helper calling a helper), ``_INLINED_NODES`` copied at most."""
+    budget = _INLINED_NODES
     for _round in range(3):
         defs = [stmt for stmt in tree.body if isinstance(stmt, ast.FunctionDef)]
         names = [d.name for d in defs]
@@ -1802,16 +1803,20 @@ def _inline_helpers(tree: ast.Module, keep_names: frozenset[str]) -> None:
         done = False
         for name, found in sites.items():
             helper = helpers[name]
-            if not found or loads.get(name, 0) != len(found) or budget < len(found) * len(helper.body):
+            cost = len(found) * len(_walk(helper)) if found else 0
+            if not found or loads.get(name, 0) != len(found) or budget < cost:
                 continue
-            budget -= len(found) * len(helper.body)
+            budget -= cost
             expressions = {id(call): helper.body[0].value for block, call in found if block is None}
             if expressions:
                 _ValueOf(helper, expressions).visit(tree)
+            by_block: dict[int, tuple[list[ast.stmt], set[int]]] = {}
             for block, call in found:
                 if block is not None:
-                    i = next(k for k, inner in enumerate(block) if inner is call)
-                    block[i:i + 1] = _inlined(helper, call)
+                    by_block.setdefault(id(block), (block, set()))[1].add(id(call))
+            for block, calls in by_block.values():  # each block rebuilt once
+                block[:] = [new for inner in block
+                            for new in (_inlined(helper, inner) if id(inner) in calls else [inner])]
             tree.body.remove(helper)
             done = True
         if not done:
