@@ -555,9 +555,48 @@ def _course_like(functions: Mapping[str, Any], name: str) -> bool:
     its name alone, a classmate's ``rnn_cell_forward`` copied as ``def sigmoid(xt, a_prev,
     parameters)`` behind ``return sigmoid(xt, a_prev, parameters)`` (or ``@(lambda f: sigmoid)``)
     was graded while the check compared the one-line wrapper. The parameters come from the memo
-    of compiled facts, so a course text met in many notebooks is compiled once."""
+    of compiled facts, so a course text met in many notebooks is compiled once. Nor one that
+    reads its argument as a record (``xt, a_prev, parameters = z``, ``z[0]``, ``z["xt"]``,
+    ``z.get(...)``, ``*z``: ``_unpacks``), which the course's elementwise helpers never do: a copy
+    so named behind a helper doing work of its own (``_decoy``: ``xt = xt * 1.0; return
+    sigmoid((xt, a_prev, parameters))``) was left out of the text compared (thirty-first session)."""
     text = _own_text(functions, name)
-    return len(_code_facts(text)[0]) == 1 and "*" not in text.split(")", 1)[0]
+    return len(_code_facts(text)[0]) == 1 and "*" not in text.split(")", 1)[0] and not _UNPACKS(text)
+
+
+def _parsed_unpacks(source: str) -> bool:
+    """Whether the first def of ``source`` reads its first parameter as a record: unpacks it
+    (``a, b, c = z``, ``for`` too), subscripts it with a constant, calls its ``get``, ``items``,
+    ``values`` or ``keys``, or passes it as ``*z`` / ``**z`` (``_course_like``)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    first = next((stmt for stmt in tree.body if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))), None)
+    if first is None or not first.args.args:
+        return False
+    own = first.args.args[0].arg
+
+    def named(node: ast.AST) -> bool:
+        return type(node) is ast.Name and node.id == own
+
+    for node in ast.walk(first):
+        kind = type(node)
+        if kind is ast.Assign and named(node.value) and any(type(t) in (ast.Tuple, ast.List) for t in node.targets):
+            return True
+        if kind in (ast.For, ast.comprehension) and named(node.iter) and type(node.target) in (ast.Tuple, ast.List):
+            return True
+        if kind is ast.Subscript and named(node.value) and type(node.slice) is ast.Constant:
+            return True
+        if kind is ast.Attribute and named(node.value) and node.attr in ("get", "items", "values", "keys"):
+            return True
+        if kind is ast.Starred and named(node.value) or kind is ast.keyword and node.arg is None and named(node.value):
+            return True
+    return False
+
+
+#: ``_parsed_unpacks``, memoised per process (a course helper's text is met in many notebooks).
+_UNPACKS = SourceMemo(_parsed_unpacks)
 
 
 #: A call of NumPy's append (``np.append(``, ``numpy.append(``).

@@ -55,10 +55,12 @@ from __future__ import annotations
 
 import ast
 import builtins
+import copy
 import hashlib
 import heapq
 import io
 import keyword
+import operator
 import re
 import textwrap
 import tokenize
@@ -354,6 +356,12 @@ def _const_truth(test: ast.AST) -> bool | None:
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
         inner = _const_truth(test.operand)
         return None if inner is None else not inner
+    if type(test) is ast.BoolOp:  # ``x.ndim == 2 and a.ndim == 2`` once the grader's input decided both
+        truths = [_const_truth(value) for value in test.values]
+        decisive = type(test.op) is ast.Or  # the value that decides an ``or``; ``and``'s is False
+        if decisive in truths:
+            return decisive
+        return None if None in truths else not decisive
     if (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], (ast.Is, ast.IsNot))
             and all(isinstance(side, ast.Constant) and type(side.value) in _SINGLETONS
                     for side in (test.left, test.comparators[0]))):  # ``None is not None``
@@ -555,13 +563,21 @@ class _Rewriter:
         ``by = parameters["by"] + 0 * junk`` or ``0 * len(cls.__name__)`` in a class method, kept
         it read, so every other parameter was numbered one further and no pair was listed
         (twenty-sixth session's review); the parameter is now unread, and left out
-        (``_drop_unread_parameters``)."""
+        (``_drop_unread_parameters``). And ``x * 1``, ``1 * x``, ``x / 1``, ``x ** 1`` -> ``x``: a
+        copy padded with ``a_next = a_next * 1`` scored 0.72 (thirty-first session); the
+        assignment left, ``x = x``, is dead code (``_is_dead``)."""
         op, left, right = type(node.op), node.left, node.right
         if op is ast.Mult:
             if _is_zero(left) or _is_zero(right):
                 zero, other = (left, right) if _is_zero(left) else (right, left)
                 _tally(other, self.counts, -1)
                 return zero
+            if _is_one(right):
+                return left
+            if _is_one(left):
+                return right
+        elif (op is ast.Div or op is ast.Pow) and _is_one(right):
+            return left
         elif op is ast.Add:
             if _is_zero(right):
                 return left
@@ -603,6 +619,11 @@ class _Rewriter:
 def _is_zero(node: ast.AST) -> bool:
     """Whether ``node`` is the constant ``0`` or ``0.0`` (not ``False``, not a complex zero)."""
     return type(node) is ast.Constant and type(node.value) in (int, float) and node.value == 0
+
+
+def _is_one(node: ast.AST) -> bool:
+    """Whether ``node`` is the constant ``1`` or ``1.0`` (not ``True``)."""
+    return type(node) is ast.Constant and type(node.value) in (int, float) and node.value == 1
 
 
 def _keyword_name(keyword: ast.keyword) -> str:
@@ -771,13 +792,17 @@ def _sweep_block(node: ast.AST, used: set[str], protected: set[str],
     statement removed.
     """
     swept = overwritten = False
+    # A class body's statements bind attributes, read as ``obj.forward``, never as a name: a
+    # classmate's function copied as a method (``Cell().forward(xt, a_prev, parameters)``) went
+    # as an unused def, and the class was compared as ``ClassDef }`` (thirty-first session).
+    in_class = type(node) is ast.ClassDef
     for field, block in list(_blocks(node)):
         kept = []
         for stmt in block:
             inner_swept, inner_overwritten = _sweep_block(stmt, used, protected, counts)
             swept = swept or inner_swept
             overwritten = overwritten or inner_overwritten
-            if _is_dead(stmt, used, protected):
+            if not in_class and _is_dead(stmt, used, protected):
                 swept = True
                 _tally(stmt, counts, -1)
                 continue
@@ -793,6 +818,9 @@ def _sweep_block(node: ast.AST, used: set[str], protected: set[str],
 def _is_dead(stmt: ast.stmt, used: set[str], protected: set[str]) -> bool:
     """True if removing ``stmt`` cannot change what the function returns or mutates."""
     if isinstance(stmt, ast.Assign):
+        if (len(stmt.targets) == 1 and type(stmt.targets[0]) is ast.Name and type(stmt.value) is ast.Name
+                and stmt.value.id == stmt.targets[0].id and stmt.value.id not in protected):
+            return True  # ``x = x`` (``x = x * 1`` once rewritten) changes nothing
         return _assign_targets_dead(stmt, used, protected) and not _has_side_effect(stmt.value)
     if isinstance(stmt, (ast.For, ast.AsyncFor)):
         return not stmt.body and not stmt.orelse
@@ -1692,25 +1720,36 @@ def _normalise_source(source: str, *, keep_names: frozenset[str], template_shape
         return _fallback_tokens(source, keep_names)
     try:
         return _normalise_tree(tree, keep_names=keep_names, template_shapes=template_shapes, remove_dead=remove_dead,
-                               by_position=by_position, tests_none="None" in source)
+                               by_position=by_position, tests_none="None" in source,
+                               tests_inputs=_may_test_inputs(source), loops=_may_count(source))
     except RecursionError:
         return _fallback_tokens(source, keep_names)
 
 
 def _normalise_tree(tree: ast.Module, *, keep_names: frozenset[str], template_shapes: frozenset[str] | set[str],
-                    remove_dead: bool, by_position: frozenset[str], tests_none: bool = True) -> NormalisedCode:
+                    remove_dead: bool, by_position: frozenset[str], tests_none: bool = True,
+                    tests_inputs: bool = True, loops: bool = True) -> NormalisedCode:
     """Steps 1-7 of the module docstring on a parsed tree (modified in place). ``tests_none``:
-    False when the text has no ``None`` (most), which spares ``_specialise_for_calls`` a walk."""
-    _specialise_for_calls(tree, by_position, tests_none=tests_none)
+    False when the text has no ``None`` (most), which spares ``_specialise_for_calls`` a walk;
+    ``tests_inputs`` when ``_may_test_inputs`` finds nothing (most), ``loops`` when
+    ``_may_count`` finds nothing."""
+    _specialise_for_calls(tree, by_position, tests_none=tests_none, tests_inputs=tests_inputs)
     _own_locals(tree, keep_names)
     _bind_unpassed_defaults(tree, by_position)
     tree.body = _Simplifier().block(tree.body)
     _drop_leading_guards(tree)
     _promote_unpacked_parameters(tree)
+    if len(tree.body) > 1:
+        _inline_helpers(tree, keep_names)
+    if loops:
+        _canonical_loops(tree)
     rewriter = _Rewriter()
     tree = rewriter.visit(tree)
     if remove_dead:
-        local = _counted_locals(*_remove_dead_code(tree, rewriter.counts, rewriter.protected), keep_names)
+        _remove_dead_code(tree, rewriter.counts, rewriter.protected)
+        if len(tree.body) > 1:  # a def left a relay by the dead code gone
+            _drop_relays(tree, _units_of(tree.body)[0].values(), rewriter.counts)
+        local = _counted_locals(*rewriter.counts[1:], keep_names)
         _drop_unread_parameters(tree, rewriter.counts[0])
     else:
         local = _local_names(tree, keep_names)
@@ -1725,6 +1764,320 @@ def _normalise_tree(tree: ast.Module, *, keep_names: frozenset[str], template_sh
     tokeniser.preset(shape_names)
     tokeniser.walk(tree.body, 1)
     return NormalisedCode(tuple(tokeniser.tokens), tuple(tokeniser.lines), True)
+
+
+#: How many nodes ``_inline_helpers`` may copy into a text, at most: a one-line helper returning
+#: a tuple of 4,000 products, called 390 times (45 kB), took 85 s to normalise when it was
+#: copied into each call; a course function split into helpers is a few hundred nodes.
+_INLINED_NODES = 20_000
+
+
+def _inline_helpers(tree: ast.Module, keep_names: frozenset[str]) -> None:
+    """Put the body of each helper def of the text in place of its calls, and leave the helper out:
+    a classmate's ``rnn_cell_forward`` split into ``_activation(xt, a_prev, parameters)`` and
+    ``_output(a_next, parameters)``, which the graded def calls before building the cache, scored
+    0.05 against the original (thirty-first session). A helper is a top-level def not named as a
+    kept name, undecorated, of positional parameters only, that it does not assign, whose body
+    holds no other def, lambda, class, ``yield``, ``global`` or ``nonlocal``, does not call
+    itself, and ends with its only ``return`` (``_inlinable``); each of its calls is a statement
+    (``y = h(a, b)``, ``return h(a, b)``, ``h(a, b)``) in another def, with as many positional
+    arguments. Runs after ``_own_locals``, so the helper's locals keep spellings of their own; an
+    argument that is a name or a constant takes the parameter's place, another is assigned to it
+    first. Three rounds (a helper calling a helper), ``_INLINED_NODES`` copied at most."""
+    budget = _INLINED_NODES
+    for _round in range(3):
+        defs = [stmt for stmt in tree.body if isinstance(stmt, ast.FunctionDef)]
+        names = [d.name for d in defs]
+        helpers = {d.name: d for d in defs if names.count(d.name) == 1 and d.name not in keep_names and _inlinable(d)}
+        if not helpers:
+            return
+        sites: dict[str, list[tuple[list[ast.stmt], ast.stmt]]] = {name: [] for name in helpers}
+        loads: dict[str, int] = {}
+        for stmt in tree.body:
+            for node in _walk(stmt):
+                if type(node) is ast.Name and node.id in helpers:
+                    loads[node.id] = loads.get(node.id, 0) + 1
+            if isinstance(stmt, ast.FunctionDef):
+                for node in _walk(stmt):  # the def itself among them
+                    for _field, block in _blocks(node):
+                        for inner in block:
+                            call = _helper_call(inner, helpers)
+                            if call is not None and call.func.id != stmt.name and len(helpers[call.func.id].body) > 1:
+                                sites[call.func.id].append((block, inner))
+                    if (type(node) is ast.Call and type(node.func) is ast.Name and node.func.id in helpers
+                            and node.func.id != stmt.name and len(helpers[node.func.id].body) == 1
+                            and _fits(node, helpers[node.func.id])):
+                        sites[node.func.id].append((None, node))  # a one-line helper: its value in place
+        done = False
+        for name, found in sites.items():
+            helper = helpers[name]
+            cost = len(found) * len(_walk(helper)) if found else 0
+            if not found or loads.get(name, 0) != len(found) or budget < cost:
+                continue
+            budget -= cost
+            expressions = {id(call): helper.body[0].value for block, call in found if block is None}
+            if expressions:
+                _ValueOf(helper, expressions).visit(tree)
+            by_block: dict[int, tuple[list[ast.stmt], set[int]]] = {}
+            for block, call in found:
+                if block is not None:
+                    by_block.setdefault(id(block), (block, set()))[1].add(id(call))
+            for block, calls in by_block.values():  # each block rebuilt once
+                block[:] = [new for inner in block
+                            for new in (_inlined(helper, inner) if id(inner) in calls else [inner])]
+            tree.body.remove(helper)
+            done = True
+        if not done:
+            return
+
+
+def _inlinable(helper: ast.FunctionDef) -> bool:
+    """Whether ``helper``'s body can be put in place of its calls (``_inline_helpers``)."""
+    args = helper.args
+    if (helper.decorator_list or args.posonlyargs or args.vararg or args.kwonlyargs or args.kwarg
+            or args.defaults or not helper.body or type(helper.body[-1]) is not ast.Return
+            or helper.body[-1].value is None):
+        return False
+    params = {a.arg for a in args.args}
+    for stmt in helper.body:
+        for node in _walk(stmt):
+            kind = type(node)
+            if kind in _NOT_INLINED or (kind is ast.Return and stmt is not helper.body[-1]):
+                return False
+            if kind is ast.Name and (node.id == helper.name or (node.id in params and type(node.ctx) is not ast.Load)):
+                return False
+    return True
+
+
+#: What a helper's body may not hold to be inlined.
+_NOT_INLINED = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.Yield, ast.YieldFrom,
+                          ast.Await, ast.Global, ast.Nonlocal, ast.Try, ast.With, ast.Match, ast.Delete})
+
+
+def _helper_call(stmt: ast.stmt, helpers: dict[str, ast.FunctionDef]) -> ast.Call | None:
+    """The call of one of ``helpers`` that ``stmt`` is (``y = h(...)``, ``return h(...)``,
+    ``h(...)``), with as many positional arguments as its parameters, else None."""
+    kind = type(stmt)
+    if kind is ast.Assign and len(stmt.targets) == 1:
+        call = stmt.value
+    elif kind is ast.Return or kind is ast.Expr:
+        call = stmt.value
+    else:
+        return None
+    if not (type(call) is ast.Call and type(call.func) is ast.Name and call.func.id in helpers):
+        return None
+    return call if _fits(call, helpers[call.func.id]) else None
+
+
+def _fits(call: ast.Call, helper: ast.FunctionDef) -> bool:
+    """Whether ``call`` passes ``helper`` one positional argument per parameter, and nothing else."""
+    return (not call.keywords and not any(type(a) is ast.Starred for a in call.args)
+            and len(call.args) == len(helper.args.args))
+
+
+class _ValueOf(ast.NodeTransformer):
+    """The calls given (by id) of a one-line helper become the value it returns, its parameters
+    read as the arguments (``_inline_helpers``)."""
+
+    def __init__(self, helper: ast.FunctionDef, calls: dict[int, ast.AST]) -> None:
+        self.params = [a.arg for a in helper.args.args]
+        self.calls = calls
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        self.generic_visit(node)
+        value = self.calls.get(id(node))
+        if value is None:
+            return node
+        return ast.copy_location(_Substitute(dict(zip(self.params, node.args))).visit(copy.deepcopy(value)), node)
+
+
+def _inlined(helper: ast.FunctionDef, stmt: ast.stmt) -> list[ast.stmt]:
+    """The statements that stand for ``stmt``, a call of ``helper`` (``_helper_call``): the
+    arguments bound, ``helper``'s body, and its returned value put where the call's was."""
+    call = stmt.value
+    direct: dict[str, ast.AST] = {}
+    out: list[ast.stmt] = []
+    for param, value in zip(helper.args.args, call.args):
+        if type(value) in (ast.Name, ast.Constant):
+            direct[param.arg] = value
+        else:
+            out.append(ast.copy_location(ast.Assign(targets=[ast.copy_location(
+                ast.Name(param.arg, ast.Store()), value)], value=value), value))
+    body = [_Substitute(direct).visit(copy.deepcopy(s)) for s in helper.body]
+    result = body.pop().value
+    if type(stmt) is ast.Assign:
+        out += [*body, ast.copy_location(ast.Assign(targets=stmt.targets, value=result), stmt)]
+    elif type(stmt) is ast.Return:
+        out += [*body, ast.copy_location(ast.Return(result), stmt)]
+    else:
+        out += [*body, ast.copy_location(ast.Expr(result), stmt)]
+    return out
+
+
+class _Substitute(ast.NodeTransformer):
+    """Reads of the given names become (copies of) the given names or constants (``_inlined``)."""
+
+    def __init__(self, values: dict[str, ast.AST]) -> None:
+        self.values = values
+
+    def visit_Name(self, node: ast.Name) -> ast.AST:
+        value = self.values.get(node.id)
+        if value is None or type(node.ctx) is not ast.Load:
+            return node
+        return ast.copy_location(copy.copy(value), node)
+
+
+#: The ``range`` calls ``_canonical_range`` rewrites: ``range(n - 1, -1, -1)``, ``range(0, n)``.
+_RANGE_FORMS = re.compile(r"range\s*\((?:[^\n]*-\s*1\s*\)|\s*0\s*,)")
+
+
+def _may_count(source: str) -> bool:
+    """A cheap look for the loops ``_canonical_loops`` rewrites, before any walk: most texts hold
+    none."""
+    return "while" in source or "::" in source or ("range" in source and _RANGE_FORMS.search(source) is not None)
+
+
+def _canonical_loops(tree: ast.Module) -> None:
+    """Loops that count, written one way: ``t = a`` followed by ``while t < b:`` whose body ends
+    with ``t += 1`` (``<=``, and counting down with ``>``, ``>=`` and ``t -= 1``, likewise) is
+    ``for t in range(a, b):``, when nothing else in the body binds ``t``, nothing after the step
+    reads it and no ``continue`` skips the step (``_counted_range``), and nothing between ``t =
+    a`` and the loop reads ``t`` (``_counter_start``); ``range(0, n)`` is ``range(n)``, and ``range(n - 1, -1,
+    -1)`` and ``range(n)[::-1]`` are ``reversed(range(n))``. A copy of ``rnn_forward`` whose
+    ``for`` became a ``while`` scored 0.30, of ``rnn_backward`` 0.45, and ``range(T_x - 1, -1,
+    -1)`` for ``reversed(range(T_x))`` 0.57 (thirty-first session)."""
+    for node in _walk(tree):
+        for _field, block in _blocks(node):
+            for i in range(len(block) - 1, 0, -1):  # from the end: a rewrite leaves the earlier indices
+                loop = block[i]
+                if type(loop) is not ast.While or loop.orelse or i >= len(block):
+                    continue
+                test = loop.test
+                if type(test) is not ast.Compare or len(test.ops) != 1:
+                    continue
+                for side in (test.left, test.comparators[0]):
+                    init = _counter_start(block, i, side.id) if type(side) is ast.Name else None
+                    counted = None if init is None else _counted_range(loop, side.id, init.value)
+                    if counted is not None:
+                        break
+                if counted is not None:
+                    name = init.targets[0].id
+                    block[i] = ast.copy_location(ast.For(
+                        target=ast.copy_location(ast.Name(name, ast.Store()), init.targets[0]), iter=counted,
+                        body=[stmt for stmt in loop.body if not _step_of(stmt, name)], orelse=[], type_comment=None),
+                        loop)
+                    block.remove(init)
+        if type(node) is ast.For:
+            node.iter = _canonical_range(node.iter)
+
+
+def _counter_start(block: list[ast.stmt], i: int, name: str) -> ast.Assign | None:
+    """The ``name = a`` that starts the counter ``name`` of the ``while`` at ``block[i]``: the last
+    statement before it that binds ``name``, when that is such an assignment and the statements in
+    between (simple ones) do not read it: independent statements, as a copier who reorders them
+    puts them."""
+    for j in range(i - 1, -1, -1):
+        stmt = block[j]
+        if (type(stmt) is ast.Assign and len(stmt.targets) == 1 and type(stmt.targets[0]) is ast.Name
+                and stmt.targets[0].id == name):
+            return stmt
+        if not isinstance(stmt, (ast.Assign, ast.AugAssign, ast.Expr)) \
+                or name in _loaded_names(stmt) or name in _stored_names(stmt):
+            return None
+    return None
+
+
+def _minus_one(node: ast.AST) -> bool:
+    """Whether ``node`` is ``-1`` (as parsed: ``-`` applied to the constant 1)."""
+    if type(node) is ast.UnaryOp and type(node.op) is ast.USub:
+        node = node.operand
+        return type(node) is ast.Constant and type(node.value) is int and node.value == 1
+    return type(node) is ast.Constant and type(node.value) is int and node.value == -1
+
+
+def _step_of(stmt: ast.stmt, name: str) -> int:
+    """+1 or -1 for ``name += 1`` / ``name = name + 1`` (and their ``-``), else 0."""
+    if type(stmt) is ast.AugAssign and type(stmt.target) is ast.Name and stmt.target.id == name:
+        op, amount = stmt.op, stmt.value
+    elif (type(stmt) is ast.Assign and len(stmt.targets) == 1 and type(stmt.targets[0]) is ast.Name
+          and stmt.targets[0].id == name and type(stmt.value) is ast.BinOp and type(stmt.value.left) is ast.Name
+          and stmt.value.left.id == name):
+        op, amount = stmt.value.op, stmt.value.right
+    else:
+        return 0
+    if not (type(amount) is ast.Constant and type(amount.value) is int and amount.value == 1):
+        return 0
+    return {ast.Add: 1, ast.Sub: -1}.get(type(op), 0)
+
+
+def _counted_range(loop: ast.While, name: str, start: ast.AST) -> ast.AST | None:
+    """The ``range(...)`` call a ``while`` loop counting ``name`` from ``start`` walks through, or
+    None when it is not such a loop (``_canonical_loops``)."""
+    test = loop.test
+    if type(test) is not ast.Compare or len(test.ops) != 1 or not loop.body:
+        return None
+    op, left, right = type(test.ops[0]), test.left, test.comparators[0]
+    if type(right) is ast.Name and right.id == name:  # ``b > t``: the other way round
+        left, right = right, left
+        op = {ast.Lt: ast.Gt, ast.Gt: ast.Lt, ast.LtE: ast.GtE, ast.GtE: ast.LtE}.get(op, op)
+    if not (type(left) is ast.Name and left.id == name) or name in _loaded_names(right) or name in _loaded_names(start):
+        return None
+    steps = [k for k, stmt in enumerate(loop.body) if _step_of(stmt, name)]
+    if len(steps) != 1:
+        return None
+    step = _step_of(loop.body[steps[0]], name)
+    rest = [stmt for k, stmt in enumerate(loop.body) if k != steps[0]]
+    if (any(name in _stored_names(stmt) for stmt in rest)
+            or any(name in _loaded_names(stmt) for stmt in loop.body[steps[0] + 1:])  # after the step: t + 1
+            or any(type(node) is ast.Continue for stmt in rest for node in _walk(stmt))):
+        return None
+    one = ast.Constant(1)
+    if step == 1 and op in (ast.Lt, ast.LtE):
+        end = right if op is ast.Lt else ast.BinOp(left=right, op=ast.Add(), right=one)
+        args = [start, end]
+    elif step == -1 and op in (ast.Gt, ast.GtE):
+        if op is ast.Gt:
+            end = right
+        elif type(right) is ast.Constant and type(right.value) is int and not isinstance(right.value, bool):
+            end = ast.UnaryOp(op=ast.USub(), operand=one) if right.value == 0 else ast.Constant(right.value - 1)
+        else:
+            end = ast.BinOp(left=right, op=ast.Sub(), right=one)
+        args = [start, end, ast.UnaryOp(op=ast.USub(), operand=ast.Constant(1))]
+    else:
+        return None
+    call = ast.Call(func=ast.Name("range", ast.Load()), args=args, keywords=[])
+    return _canonical_range(ast.fix_missing_locations(ast.copy_location(call, loop)))
+
+
+def _canonical_range(node: ast.AST) -> ast.AST:
+    """``range(0, n)`` -> ``range(n)``; ``range(n - 1, -1, -1)`` and ``range(n)[::-1]`` ->
+    ``reversed(range(n))`` (``_canonical_loops``)."""
+    def is_range(call: ast.AST) -> bool:
+        return (type(call) is ast.Call and type(call.func) is ast.Name and call.func.id == "range"
+                and not call.keywords and not any(type(a) is ast.Starred for a in call.args))
+
+    def reversed_of(inner: ast.AST) -> ast.AST:
+        return ast.copy_location(ast.Call(func=ast.copy_location(ast.Name("reversed", ast.Load()), node),
+                                          args=[inner], keywords=[]), node)
+
+    if (type(node) is ast.Subscript and type(node.slice) is ast.Slice and node.slice.lower is None
+            and node.slice.upper is None and node.slice.step is not None and _minus_one(node.slice.step)
+            and is_range(node.value)):
+        return reversed_of(_canonical_range(node.value))
+    if type(node) is ast.Call and type(node.func) is ast.Name and node.func.id == "reversed" and len(node.args) == 1:
+        node.args[0] = _canonical_range(node.args[0])
+        return node
+    if not is_range(node):
+        return node
+    args = node.args
+    if len(args) == 2 and type(args[0]) is ast.Constant and type(args[0].value) is int and args[0].value == 0:
+        node.args = [args[1]]
+    elif (len(args) == 3 and _minus_one(args[1]) and _minus_one(args[2]) and type(args[0]) is ast.BinOp
+          and type(args[0].op) is ast.Sub and type(args[0].right) is ast.Constant and args[0].right.value == 1
+          and type(args[0].right.value) is int):
+        node.args = [args[0].left]
+        return reversed_of(node)
+    return node
 
 
 def _units(tree: ast.Module) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
@@ -1783,7 +2136,8 @@ _RELAY_ROUNDS = 8
 _Callable = ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
 
 
-def _specialise_for_calls(tree: ast.Module, by_position: frozenset[str], *, tests_none: bool) -> None:
+def _specialise_for_calls(tree: ast.Module, by_position: frozenset[str], *, tests_none: bool,
+                          tests_inputs: bool = True) -> None:
     """Read each top-level def of the text as the text's calls make it, then leave out the relays.
 
     * A parameter of a def the grader does not call (not in ``by_position``) that every call of
@@ -1794,6 +2148,11 @@ def _specialise_for_calls(tree: ast.Module, by_position: frozenset[str], *, test
     * A parameter that is never None: a course argument of a def the grader calls by position
       (``_COURSE_ARITY``), or one that every call passes a parameter never None or a constant
       other than None: ``p is None`` and ``p is not None`` read as False and True there.
+    * What a course argument is (``_COURSE_INPUTS``: an array of so many dimensions, the dict of
+      parameters), in a def the grader calls by position or one every call passes such a
+      parameter of its caller: the tests the grader's input decides (``x.ndim == 2``,
+      ``len(x.shape) < 3``, ``isinstance(parameters, dict)``, ``"Wax" in parameters``,
+      ``x.shape[0] > 0``) read as their value there (``_KnownInputs``).
     * The relays (defs, or ``name = lambda``, that only call functions by name and pass their
       results on, ``_is_relay``) are left out when the text holds a def that does work: the
       runner puts them after the work for these calls (``runner._delegated_text``).
@@ -1801,29 +2160,23 @@ def _specialise_for_calls(tree: ast.Module, by_position: frozenset[str], *, test
     A copy of ``rnn_cell_forward`` in ``if cell:`` of ``rnn_forward(x, a0, parameters,
     cell=False)`` behind ``return rnn_forward(xt, a_prev, parameters, True)`` scored 0.10, one
     under ``if x is not None:`` 0.76, one given a junk parameter the wrapper passes as None
-    0.08 (thirtieth session)."""
+    0.08 (thirtieth session). One under ``if x.ndim == 2:`` beside a body of its own in the
+    ``else``, in the graded def or in ``rnn_forward`` behind a wrapper, 0.31-0.35 (thirty-first
+    session)."""
+    _drop_relay_methods(tree)
     body = tree.body
-    units: dict[str, _Callable] = {}
-    named: dict[str, int] = {}
-    for stmt in body:
-        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            name, unit = stmt.name, stmt
-        elif (type(stmt) is ast.Assign and len(stmt.targets) == 1 and type(stmt.targets[0]) is ast.Name
-              and type(stmt.value) is ast.Lambda):
-            name, unit = stmt.targets[0].id, stmt.value
-        else:
-            continue
-        named[name] = named.get(name, 0) + 1
-        units[name] = unit
-    if len(units) < 2:  # most texts: one def, whose None tests may fold (a walk only if the text has a None)
-        if tests_none and units:
+    units, named = _units_of(body)
+    if len(units) < 2:  # most texts: one def, whose tests may fold (a walk only if the text has such a test)
+        if (tests_none or tests_inputs) and units:
             (name, unit), = units.items()
             if name in by_position and name in _COURSE_ARITY:
-                _fold_none_tests(units, {name: _course_arguments(unit, name, _assigned_in(unit))})
+                assigned_here = _assigned_in(unit)
+                if tests_none:
+                    _fold_tests(units, {name: _course_arguments(unit, name, assigned_here)}, _NotNone)
+                if tests_inputs:
+                    _fold_tests(units, {name: _course_inputs(unit, name, assigned_here)}, _KnownInputs)
         return
     assigned = {name: _assigned_in(unit) for name, unit in units.items()}
-    never_none = {name: _course_arguments(unit, name, assigned[name]) for name, unit in units.items()
-                  if name in by_position}
     calls, callers, escapes = _calls_of(body, units, named)
     bound: dict[str, dict[str, object]] = {}
     plans: dict[str, dict[str, list[ast.AST]]] = {}
@@ -1841,28 +2194,81 @@ def _specialise_for_calls(tree: ast.Module, by_position: frozenset[str], *, test
                      and len({(type(p.value), repr(p.value)) for p in passed}) == 1}
         if constants:
             bound[name] = constants
+    fixed = {name: assigned[name].union(bound.get(name, ())) for name in plans}
     if tests_none:
-        changed, rounds = True, 0
-        while changed and rounds < _RELAY_ROUNDS:  # a relay passes on what it was given
-            changed, rounds = False, rounds + 1
-            for name, plan in plans.items():
-                known = never_none.setdefault(name, set())
-                for param, passed in plan.items():
-                    if param in known or param in bound.get(name, ()) or param in assigned[name]:
-                        continue
-                    if all(_never_none(value, never_none.get(caller, ()) if caller else ())
-                           for value, caller in zip(passed, callers[name])):
-                        known.add(param)
-                        changed = True
-        _fold_none_tests(units, never_none)
+        seeds = {name: dict.fromkeys(_course_arguments(unit, name, assigned[name]), True)
+                 for name, unit in units.items() if name in by_position}
+        never_none = _passed_on(plans, callers, seeds, fixed, _never_none)
+        _fold_tests(units, {name: set(known) for name, known in never_none.items()}, _NotNone)
+    if tests_inputs:
+        seeds = {name: _course_inputs(unit, name, assigned[name]) for name, unit in units.items()
+                 if name in by_position}
+        _fold_tests(units, _passed_on(plans, callers, seeds, fixed, _input_passed), _KnownInputs)
     for name, constants in bound.items():
         unit = units[name]
         unit.body = [_ConstantsFor(constants).visit(stmt) for stmt in unit.body]
         _drop_parameters(unit.args, set(constants))
-    relays = {id(unit) for unit in units.values() if _is_relay(unit)}
-    if relays and any(id(unit) not in relays and type(unit) is not ast.Lambda for unit in units.values()):
-        tree.body = [stmt for stmt in body
-                     if id(stmt) not in relays and not (type(stmt) is ast.Assign and id(stmt.value) in relays)]
+    _drop_relays(tree, units.values())
+
+
+def _drop_relays(tree: ast.Module, units: Iterable[_Callable],
+                 counts: tuple[dict[str, int], dict[str, int], dict[str, int]] | None = None) -> None:
+    """Leave the relays among ``units`` (``_is_relay``) out of the text when one of them is a def
+    that does work (``_specialise_for_calls``). Run again once dead code is gone
+    (``_normalise_tree``), with the name ``counts`` to lower: a helper whose only work was
+    ``xt = xt * 1.0`` (``x = x`` then, dead) is a relay too, and its lines beside the copy it
+    hands the work to held that at 0.83 (thirty-first session). A def that calls two of the text's
+    defs or more composes their work, and stays: its helpers are put in its place
+    (``_inline_helpers``)."""
+    units = list(units)
+    defined = {stmt.name for stmt in tree.body if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    relays = {id(unit) for unit in units if _is_relay(unit) and len(
+        {n.func.id for n in _walk(unit) if type(n) is ast.Call and type(n.func) is ast.Name} & defined) < 2}
+    if not relays or all(id(unit) in relays or type(unit) is ast.Lambda for unit in units):
+        return
+    kept = []
+    for stmt in tree.body:
+        if id(stmt) in relays or (type(stmt) is ast.Assign and id(stmt.value) in relays):
+            if counts is not None:
+                _tally(stmt, counts, -1)
+        else:
+            kept.append(stmt)
+    tree.body = kept
+
+
+def _units_of(body: list[ast.stmt]) -> tuple[dict[str, _Callable], dict[str, int]]:
+    """The top-level defs of a text and its ``name = lambda ...: ...``, by name (the last of a
+    name), and how many times each name is so defined (``_specialise_for_calls``)."""
+    units: dict[str, _Callable] = {}
+    named: dict[str, int] = {}
+    for stmt in body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            name, unit = stmt.name, stmt
+        elif (type(stmt) is ast.Assign and len(stmt.targets) == 1 and type(stmt.targets[0]) is ast.Name
+              and type(stmt.value) is ast.Lambda):
+            name, unit = stmt.targets[0].id, stmt.value
+        else:
+            continue
+        named[name] = named.get(name, 0) + 1
+        units[name] = unit
+    return units, named
+
+
+def _drop_relay_methods(tree: ast.Module) -> None:
+    """Leave out the methods of the text's classes that only hand their work on by calls of plain
+    names (``_is_relay``; a static or class method too) when the text holds a top-level def that
+    does work: the relays the runner puts after the work (``runner._delegated_text``), in a class.
+    Since the thirty-first session a class body is never dead code (``_sweep_block``), and
+    ``run(self, *a): return f9(*a)`` beside the copy ``f9`` held it at 0.80."""
+    classes = [stmt for stmt in tree.body if type(stmt) is ast.ClassDef]
+    if not classes or not any(isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and not _is_relay(stmt)
+                              for stmt in tree.body):
+        return
+    for cls in classes:
+        cls.body = [stmt for stmt in cls.body if not (
+            isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))
+            and all(type(d) is ast.Name and d.id in ("staticmethod", "classmethod") for d in stmt.decorator_list)
+            and only_delegates(stmt.body, by_name=True))]
 
 
 def _star_for_displays(unit: ast.FunctionDef | ast.AsyncFunctionDef, plan: dict[str, list[ast.AST]],
@@ -1979,28 +2385,171 @@ def _arguments_passed(unit: ast.FunctionDef | ast.AsyncFunctionDef, calls: list[
     return plan
 
 
-def _never_none(value: ast.AST, known: Collection[str]) -> bool:
-    """Whether ``value`` is never None: a constant other than None, or a name of ``known``, the
-    caller's parameters known never to be None (``_specialise_for_calls``)."""
+def _passed_on(plans: dict[str, dict[str, list[ast.AST]]], callers: dict[str, list[str | None]],
+               seeds: dict[str, dict[str, object]], fixed: dict[str, set[str]],
+               fact_of: Callable[[ast.AST, dict[str, object]], object]) -> dict[str, dict[str, object]]:
+    """Facts about parameters (never None, what input they hold): ``seeds``'s, and a parameter's
+    of a def of ``plans`` when every call passes a value of which ``fact_of`` (given the value and
+    the caller's facts) says the same, not None; ``fixed``: the parameters a def assigns or holds a
+    constant in, which keep none. A relay passes on what it was given, so this is iterated,
+    ``_RELAY_ROUNDS`` deep."""
+    facts = {name: dict(found) for name, found in seeds.items()}
+    changed, rounds = True, 0
+    while changed and rounds < _RELAY_ROUNDS:
+        changed, rounds = False, rounds + 1
+        for name, plan in plans.items():
+            known = facts.setdefault(name, {})
+            for param, passed in plan.items():
+                if param in known or param in fixed[name]:
+                    continue
+                found = {fact_of(value, facts.get(caller, {}) if caller else {})
+                         for value, caller in zip(passed, callers[name])}
+                if len(found) == 1 and None not in found:
+                    known[param] = found.pop()
+                    changed = True
+    return facts
+
+
+def _never_none(value: ast.AST, known: dict[str, object]) -> bool | None:
+    """True when ``value`` is never None: a constant other than None, or a name of ``known``, the
+    caller's parameters known never to be None (``_specialise_for_calls``); else None."""
     if type(value) is ast.Constant:
-        return value.value is not None
-    return type(value) is ast.Name and value.id in known
+        return True if value.value is not None else None
+    return True if type(value) is ast.Name and value.id in known else None
 
 
-def _fold_none_tests(units: dict[str, _Callable], never_none: dict[str, set[str]]) -> None:
-    """In each of ``units``, ``p is None`` / ``p is not None`` (either way round) for a parameter
-    ``p`` never None (``never_none``) become False / True."""
-    for name, known in never_none.items():
+def _input_passed(value: ast.AST, known: dict[str, object]) -> object:
+    """What course input ``value`` holds: that of the caller's parameter it names (``known``)."""
+    return known.get(value.id) if type(value) is ast.Name else None
+
+
+#: What the grader passes each graded function, by position (``_COURSE_ARITY``'s arguments): an
+#: array's number of dimensions, or the keys of the dict of parameters (``solution/setups.py``);
+#: None for what the tests do not look into (a cache).
+_RNN_KEYS = frozenset({"Waa", "Wax", "Wya", "ba", "by"})
+_LSTM_KEYS = frozenset({"Wf", "Wi", "Wo", "Wc", "Wy", "bf", "bi", "bo", "bc", "by"})
+_COURSE_INPUTS: dict[str, tuple[int | frozenset[str] | None, ...]] = {
+    "rnn_cell_forward": (2, 2, _RNN_KEYS), "rnn_forward": (3, 2, _RNN_KEYS),
+    "lstm_cell_forward": (2, 2, 2, _LSTM_KEYS), "lstm_forward": (3, 2, _LSTM_KEYS),
+    "rnn_cell_backward": (2, None), "rnn_backward": (3, None),
+    "lstm_cell_backward": (2, 2, None), "lstm_backward": (3, None)}
+#: The comparisons ``_KnownInputs`` decides besides ``ndim`` and ``isinstance``: of ``len(p.shape)``
+#: or ``p.shape[i]``, or a string ``in`` a dict.
+_INPUT_TESTS = re.compile(r"len\s*\(\s*\w+\s*\.\s*shape\b|shape\s*\[[^\]\n]*\]\s*(?:[<>]|[!=]=)|"
+                          r"(?:[<>]|[!=]=)=?\s*\w+\s*\.\s*shape\s*\[|['\"]\s*(?:not\s+)?in\b")
+
+
+def _may_test_inputs(source: str) -> bool:
+    """A cheap look for the tests ``_KnownInputs`` decides, before any walk: most texts hold none
+    (substrings first: a search of the whole pattern in every text cost 5 % of the normalisation)."""
+    if "ndim" in source or "isinstance" in source:
+        return True
+    if not ("<" in source or ">" in source or "==" in source or "!=" in source or "' in " in source
+            or '" in ' in source or "len" in source):
+        return False
+    return _INPUT_TESTS.search(source) is not None
+
+
+def _course_inputs(unit: _Callable, name: str, assigned: set[str]) -> dict[str, object]:
+    """The parameters of ``unit`` (named ``name``, called by the grader) that hold the course's
+    arguments and that it never assigns, each with what it holds (``_COURSE_INPUTS``)."""
+    kinds = _COURSE_INPUTS.get(name, ())
+    return {p.arg: kind for p, kind in zip([*unit.args.posonlyargs, *unit.args.args], kinds)
+            if kind is not None and p.arg not in assigned}
+
+
+#: Names of the types ``isinstance`` may ask about: an array's, a dict's, and others neither is.
+_ARRAY_TYPES = frozenset({"np.ndarray", "numpy.ndarray", "ndarray"})
+_OTHER_TYPES = frozenset({"list", "tuple", "dict", "set", "int", "float", "str", "bool", "complex", "bytes"})
+_DIMS_OPS = {ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
+             ast.Gt: operator.gt, ast.GtE: operator.ge}
+
+
+class _KnownInputs(ast.NodeTransformer):
+    """Tests the grader's input decides, as constants (``_fold_tests``): for an array of n
+    dimensions ``p.ndim`` and ``len(p.shape)`` compared with a number, ``p.shape[i]`` compared
+    with 0 or 1 (every size is at least 1), ``isinstance(p, np.ndarray)``; for the dict of
+    parameters ``isinstance(p, dict)`` and ``"Wax" in p`` (True for the course's keys; another
+    key is left, as the test may hold it)."""
+
+    def __init__(self, known: dict[str, object]) -> None:
+        self.known = known
+
+    def _held(self, node: ast.AST) -> object:
+        return self.known.get(node.id) if type(node) is ast.Name else None
+
+    def _dims(self, node: ast.AST) -> tuple[int, int] | None:
+        """The range of values ``node`` takes: the number of dimensions (exact) or a size (1 and up)."""
+        if type(node) is ast.Attribute and node.attr == "ndim" and type(self._held(node.value)) is int:
+            return self._held(node.value), self._held(node.value)
+        if (type(node) is ast.Call and type(node.func) is ast.Name and node.func.id == "len" and len(node.args) == 1
+                and not node.keywords and type(node.args[0]) is ast.Attribute and node.args[0].attr == "shape"
+                and type(self._held(node.args[0].value)) is int):
+            return self._held(node.args[0].value), self._held(node.args[0].value)
+        if (type(node) is ast.Subscript and type(node.value) is ast.Attribute and node.value.attr == "shape"
+                and type(self._held(node.value.value)) is int and type(node.slice) is ast.Constant
+                and type(node.slice.value) is int and -self._held(node.value.value) <= node.slice.value
+                < self._held(node.value.value)):
+            return 1, 2 ** 62
+        return None
+
+    def visit_Compare(self, node: ast.Compare) -> ast.AST:
+        self.generic_visit(node)
+        if len(node.ops) != 1:
+            return node
+        op, left, right = type(node.ops[0]), node.left, node.comparators[0]
+        if op in (ast.In, ast.NotIn):
+            keys = self._held(right)
+            if (type(keys) is frozenset and type(left) is ast.Constant and type(left.value) is str
+                    and left.value in keys):
+                return ast.copy_location(ast.Constant(op is ast.In), node)
+            return node
+        if op not in _DIMS_OPS:
+            return node
+        if type(left) is ast.Constant:  # ``2 == x.ndim``: the other way round
+            left, right = right, left
+            op = {ast.Lt: ast.Gt, ast.Gt: ast.Lt, ast.LtE: ast.GtE, ast.GtE: ast.LtE}.get(op, op)
+        span = self._dims(left)
+        if span is None or type(right) is not ast.Constant or type(right.value) is not int:
+            return node
+        low, high = (_DIMS_OPS[op](value, right.value) for value in span)
+        return ast.copy_location(ast.Constant(low), node) if low == high and (span[0] == span[1] or right.value <= 1) \
+            else node
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        self.generic_visit(node)
+        if not (type(node.func) is ast.Name and node.func.id == "isinstance" and len(node.args) == 2
+                and not node.keywords):
+            return node
+        held = self._held(node.args[0])
+        if held is None:
+            return node
+        kinds = node.args[1].elts if type(node.args[1]) is ast.Tuple else [node.args[1]]
+        names = [ast.unparse(kind) for kind in kinds]
+        own = _ARRAY_TYPES if type(held) is int else {"dict"}
+        if any(name in own for name in names):
+            return ast.copy_location(ast.Constant(True), node)
+        if all(name in _OTHER_TYPES | _ARRAY_TYPES for name in names):
+            return ast.copy_location(ast.Constant(False), node)
+        return node
+
+
+def _fold_tests(units: dict[str, _Callable], facts: dict[str, Collection[str]],
+                fold: Callable[[Collection[str]], ast.NodeTransformer]) -> None:
+    """In each of ``units``, the tests that what its parameters hold decides (``facts``: unit name
+    -> its parameters never None, or what each holds) become constants (``fold``: ``_NotNone``,
+    ``p is None`` / ``p is not None`` either way round -> False / True; ``_KnownInputs``)."""
+    for name, known in facts.items():
         if known and name in units:
             unit = units[name]
             if type(unit) is ast.Lambda:
-                unit.body = _NotNone(known).visit(unit.body)
+                unit.body = fold(known).visit(unit.body)
             else:
-                unit.body = [_NotNone(known).visit(stmt) for stmt in unit.body]
+                unit.body = [fold(known).visit(stmt) for stmt in unit.body]
 
 
 class _NotNone(ast.NodeTransformer):
-    """``p is None`` -> False and ``p is not None`` -> True for the names given (``_fold_none_tests``)."""
+    """``p is None`` -> False and ``p is not None`` -> True for the names given (``_fold_tests``)."""
 
     def __init__(self, names: set[str]) -> None:
         self.names = names
