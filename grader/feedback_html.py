@@ -9,7 +9,7 @@ rendered cells (see :class:`FeedbackRenderer`: the template's cells repeat acros
 after the cell that defines each graded function (``PartResult.location.cell``) comes a block
 with its points, what passed, what failed and why, the diagnosed mistake and, for a crash, the
 student's line quoted from that cell.
-A summary table sits at the top, with the parts whose function was not found.
+A summary table sits at the top, with the parts whose function is missing.
 
 Everything that comes from the student (code, markdown, outputs, ids, messages quoting their
 code) is hostile. The notebook is rebuilt from its JSON keeping only cell types, sources and a
@@ -1110,15 +1110,6 @@ def _case_html(case: CaseResult, hidden_number: int, cells: Sequence[str], *, ag
     return "".join(parts)
 
 
-def _verdict(part: PartResult, *, read: bool = True) -> str:
-    """The part's verdict in words; "not found" for a function the notebook does not define;
-    "not graded" for every part of a notebook that could not be read at all (``read`` False),
-    as feedback.md says (``report.part_verdict``)."""
-    if read and part.status == MISSING and part.location is None:
-        return "not found"
-    return part_verdict(part, read=read)
-
-
 def part_anchor(part: PartResult) -> str:
     """The HTML id of a part's result block (safe characters only)."""
     return _anchor(part.name)
@@ -1136,8 +1127,8 @@ def part_block(part: PartResult, cells: Sequence[str], *, told: Sequence[str] = 
     """The result block of one part: heading with points and verdict, notes, one line per case;
     a case's message that ``told`` holds (the submission's messages, at the top of the page) or
     that is one of the part's notes (shown above its cases) is not repeated. ``read``: False when
-    the submission could not be read (see ``_verdict``)."""
-    verdict = _verdict(part, read=read)
+    the submission could not be read (``report.part_verdict``: the words feedback.md says)."""
+    verdict = part_verdict(part, read=read)
     cls = {PASSED: "grader-ok", NOT_ATTEMPTED: "grader-info"}.get(part.status, "grader-bad")
     where = ""
     if part.location and part.location.cell is not None:
@@ -1187,9 +1178,10 @@ def _is_placed(part: PartResult, n_cells: int) -> bool:
 
 def summary_html(result: SubmissionResult, *, placed: set[str], extra: str = "") -> str:
     """The top of the page: score, messages, a table of parts (linked to their blocks), and the
-    blocks of parts not tied to a cell (functions not found, the IMDB bonus)."""
+    blocks of parts not tied to a cell (functions missing from the notebook, the IMDB bonus).
+    Verdicts are feedback.md's words (``report.part_verdict``)."""
     # Its functions were not looked for (a file that could not be read, a grader failure): not
-    # "not found", and no block of cases each.
+    # "missing", and no block of cases each.
     read = result.graded
     out = [f'<header class="grader-summary"><h1>Feedback for {e(result.submission_id)}</h1>',
            f'<p class="grader-score">Score: {_points(result.points)} / {_points(result.max_points)}</p>']
@@ -1202,7 +1194,7 @@ def summary_html(result: SubmissionResult, *, placed: set[str], extra: str = "")
         head = "<th>where</th>" if read else ""
         out.append(f"<table><thead><tr><th>part</th><th>points</th><th>verdict</th>{head}</tr></thead><tbody>")
         for part in result.parts:
-            verdict = _verdict(part, read=read)
+            verdict = part_verdict(part, read=read)
             if part.name in placed:
                 where = f'<td><a href="#{part_anchor(part)}">{e(part.location.cell_label())}</a></td>'
             elif read:
@@ -1218,7 +1210,7 @@ def summary_html(result: SubmissionResult, *, placed: set[str], extra: str = "")
         missing = [p for p in unplaced if read and p.status == MISSING and p.location is None]
         others = [p for p in unplaced if p not in missing]
         if missing:
-            out.append("<h2>Not found</h2>")
+            out.append("<h2>Missing</h2>")
             out.extend(part_block(p, (), told=result.messages) for p in missing)
         if others and read:  # an unread notebook's parts: the table says all (not graded)
             out.append("<h2>Other results</h2>")

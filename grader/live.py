@@ -20,7 +20,9 @@ for ``grade.py --check``, so the verdicts are the same:
   (IPython cell files) or the caller's file;
 * a call is stopped after its timeout with ``signal.setitimer`` where it exists
   (Unix, main thread), from a watchdog thread where it does not (Windows, main
-  thread); outside the main thread it runs without a limit.
+  thread); outside the main thread it runs without a limit. On Python 3.10, which
+  runs neither in a loop whose body starts with ``try``, a trace of the student's
+  cells stops it as well (``_traced_deadline``).
 
 This runs the student's code in the student's own process, which is what the
 student asked for by calling ``check()``; the instructors' grading never does
@@ -160,10 +162,17 @@ def find_aliases(result: Any, args: tuple) -> tuple[tuple[str, str], ...]:
 # --------------------------------------------------------------------------- timeout
 
 
+#: CPython 3.10 runs no signal handler, and raises no other thread's exception, in a loop whose
+#: jump back lands on a ``try`` (``while True:`` with a ``try`` first in its body): its eval loop
+#: skips pending calls before the SETUP_FINALLY instruction. 3.9 and 3.11 on do not skip them.
+_TRY_LOOPS_DEAF = sys.version_info[:2] == (3, 10)
+
+
 @contextlib.contextmanager
-def _alarm(seconds: float | None) -> Iterator[None]:
+def _alarm(seconds: float | None, *, files: Collection[str] = ()) -> Iterator[None]:
     """Raise :class:`_Timeout` in the body after ``seconds``, in the main thread: with a real-time
-    timer where there is one (Unix), else from a watchdog thread (Windows, see ``_watchdog``)."""
+    timer where there is one (Unix), else from a watchdog thread (Windows, see ``_watchdog``); on
+    3.10 also from a trace function in the frames of ``files`` (``_traced_deadline``)."""
     usable = (seconds is not None and seconds > 0 and hasattr(signal, "setitimer")
               and threading.current_thread() is threading.main_thread())
     if usable and signal.getitimer(signal.ITIMER_REAL)[0] > 0:
@@ -171,7 +180,7 @@ def _alarm(seconds: float | None) -> Iterator[None]:
     if not usable:
         if (seconds is not None and seconds > 0 and not hasattr(signal, "setitimer")
                 and threading.current_thread() is threading.main_thread()):
-            with _watchdog(seconds):
+            with _watchdog(seconds), _traced_deadline(seconds, files):
                 yield
         else:
             yield
@@ -184,10 +193,43 @@ def _alarm(seconds: float | None) -> Iterator[None]:
     previous = signal.signal(signal.SIGALRM, ring)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        yield
+        with _traced_deadline(seconds, files):
+            yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+@contextlib.contextmanager
+def _traced_deadline(seconds: float, files: Collection[str], *,
+                     deaf: bool | None = None) -> Iterator[None]:
+    """Where loops may not hear the alarm (``deaf``, by default ``_TRY_LOOPS_DEAF``: Python 3.10),
+    raise :class:`_Timeout` in the body's frames of ``files`` (the student's cells) from a trace
+    function, at their first line event after ``seconds``: a loop's jump back is one. Only those
+    frames are traced (about a microsecond a line); nothing when another trace function (a
+    debugger's, coverage's) is set, which this would replace."""
+    if not (_TRY_LOOPS_DEAF if deaf is None else deaf) or not files or sys.gettrace() is not None:
+        yield
+        return
+    deadline = time.monotonic() + seconds
+    clock = time.monotonic
+    traced = frozenset(files)
+
+    def in_frame(frame: Any, event: str, arg: Any) -> Any:
+        """A line (or return, exception) of the student's frame: stop it past the deadline."""
+        if clock() > deadline:
+            raise _Timeout()
+        return in_frame
+
+    def on_call(frame: Any, event: str, arg: Any) -> Any:
+        """A new frame: traced when its code is the student's."""
+        return in_frame if frame.f_code.co_filename in traced else None
+
+    sys.settrace(on_call)
+    try:
+        yield
+    finally:
+        sys.settrace(None)
 
 
 @contextlib.contextmanager
@@ -429,7 +471,7 @@ class LiveSession:
         t0 = time.perf_counter()
         try:
             with contextlib.redirect_stdout(capture), contextlib.redirect_stderr(capture), _quiet_print(capture):
-                with _alarm(timeout):
+                with _alarm(timeout, files=self.student_files | set(_ipython_cells())):
                     value = fn(*call_args)
         except _Timeout:
             timed_out = True

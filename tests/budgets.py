@@ -34,3 +34,17 @@ def with_timeout(context, *, timeout: float = UNHURRIED):
                                                         for case in part.cases))
                   for part in rubric.parts)
     return dataclasses.replace(context, rubric=dataclasses.replace(rubric, parts=parts), memo={})
+
+
+def unhurried_checks(monkeypatch, *, timeout: float = UNHURRIED) -> None:
+    """check() and ``run_check`` (``--check``) during the test, every case's timeout ``timeout``:
+    both load their context through ``grader.selfcheck.load_public_context``, patched here."""
+    from grader import selfcheck
+
+    load = selfcheck.load_public_context
+
+    def unhurried(rubric, **kwargs):
+        """``load_public_context``'s context, with the test's timeout."""
+        return with_timeout(load(rubric, **kwargs), timeout=timeout)
+
+    monkeypatch.setattr(selfcheck, "load_public_context", unhurried)

@@ -98,7 +98,7 @@ def test_summary_table_then_the_blocks_follow_the_defining_cells(rendered):
     # The summary lists every part before the notebook, with points and verdicts.
     for name, pts in (("rnn_cell_forward", "10 / 10"), ("rnn_forward", "4 / 15"), ("lstm_forward", "0 / 15")):
         assert summary < text.index(name) < notebook_start
-    assert summary < text.index("not found") < notebook_start
+    assert summary < text.index("lstm_forward: 0 / 15, missing") < notebook_start
     # Each block comes right after its cell's outputs and before the next cell.
     ok_block = text.index("rnn_cell_forward: 10 / 10, passed")
     assert text.index("cell one ran") < ok_block < text.index("MARK-AFTER-CELL-2")

@@ -42,14 +42,16 @@ def test_zip_of_notebooks_larger_than_grading_reads_is_refused_unwritten(tmp_pat
             _zeros_member(zf, name, 160 * MIB)
     assert (submission / "upload.zip").stat().st_size < 2 * MIB
     unpack = tmp_path / "out" / ".unpacked"
-    started = time.perf_counter()
+    started = time.process_time()  # CPU: a loaded machine's wait is not the subject
     found = find_submission(submission, unpack_into=unpack)
-    seconds = time.perf_counter() - started
+    seconds = time.process_time() - started
     notes = " ".join(found.notes)
     assert "upload.zip was not unpacked" in notes, notes
     assert "over the limit of 268,435,456" in notes, notes
     assert _written(tmp_path / "out") == 0
-    assert seconds < 1.0, seconds  # refused from the zip's directory, nothing decompressed
+    # refused from the zip's directory, nothing decompressed: 0.01 s of CPU; unpacking both
+    # members costs 0.76 s (2026-11-29); the refusal took 1.8 s of wall time at nice 19 beside two busy loops
+    assert seconds < 0.5, seconds
 
 
 def test_zip_of_one_notebook_within_the_limit_is_still_unpacked(tmp_path):
@@ -77,9 +79,9 @@ def test_zip_whose_directory_is_larger_than_any_class_zip_is_refused_unparsed(tm
         for number in range(20_000):
             zf.writestr(f"{number:06d}{'n' * 2000}.txt", b"")
         zf.writestr("rnn.ipynb", NOTEBOOK)
-    started = time.perf_counter()
+    started = time.process_time()  # CPU: a loaded machine's wait is not the subject
     found = find_submission(submission, unpack_into=tmp_path / "out")
-    seconds = time.perf_counter() - started
+    seconds = time.process_time() - started
     notes = " ".join(found.notes)
     assert "upload.zip was not unpacked" in notes and "directory" in notes, notes
     assert not (tmp_path / "out").exists() or _written(tmp_path / "out") == 0

@@ -9,6 +9,7 @@ from grader import check
 from grader.commands import DEFAULT_RUBRIC
 from grader.selfcheck import EXIT_PASSED, run_check
 from tests import notebooks as nbs
+from tests.budgets import unhurried_checks
 from tests.test_live import course_module, notebook_namespace  # noqa: F401 - a fixture
 
 #: lstm_cell_forward written with a helper of the notebook's own whose name starts with an
@@ -22,10 +23,12 @@ HELPER = '''def _gate(W, b, concat):
     'ft = sigmoid(np.dot(Wf, concat) + bf)', 'ft = _gate(Wf, bf, concat)')
 
 
-def test_a_helper_named_with_an_underscore_is_the_notebooks_own_in_check_too(tmp_path, course_module):  # noqa: F811
+def test_a_helper_named_with_an_underscore_is_the_notebooks_own_in_check_too(tmp_path, course_module,  # noqa: F811
+                                                                           monkeypatch):
     # check() rebuilt the notebook from the kernel's names but left out every name starting with
     # "_" (IPython's _, _i3, _7...), the student's own helper with them: "`lstm_cell_forward` uses
     # `_gate`, which is defined outside the function (or nowhere)", a note --check never gives.
+    unhurried_checks(monkeypatch)  # check() stops a call on wall time, which a loaded machine waits
     assert "ft = _gate(Wf, bf, concat)" in HELPER
     nb = nbs.course_notebook({"lstm_cell_forward": HELPER})
     out = io.StringIO()

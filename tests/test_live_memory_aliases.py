@@ -53,8 +53,8 @@ def test_the_shared_walk_stops_at_its_bound_on_a_value_holding_itself():
 
     items: list = [np.ones(2)]
     items.extend([items] * 10)
-    started = time.perf_counter()
+    started = time.process_time()  # CPU: a hang shows, a loaded machine's wait does not
     assert _child.find_aliases(items, (), max_nodes=1_000) == []
     assert live.find_aliases(items, ()) == ()
-    assert time.perf_counter() - started < 5.0
+    assert time.process_time() - started < 5.0
     assert _child.find_aliases([np.ones(2)] * 3, (), max_nodes=4)  # within the bound: found

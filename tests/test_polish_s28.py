@@ -247,12 +247,12 @@ def test_check_in_jupyter_words_the_concatenate_mistake_as_the_grade_does(tmp_pa
     # check() grades the kernel's own functions with the same _Grader: the same hint, on the
     # student's line as the kernel ran it.
     from grader.live import grade_live
-    from grader.selfcheck import load_public_context
+    from tests.budgets import public_context
     from tests.test_review_s22 import _kernel_namespace
 
     cells = nbs.mutate("lstm_cell_forward", _CONCAT, "concat = np.concatenate(a_prev, xt)")
     nb = nbs.course_notebook(cells)
     namespace = _kernel_namespace(["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"], tmp_path)
-    live, _ = grade_live(namespace, context=load_public_context(DEFAULT_RUBRIC))
+    live, _ = grade_live(namespace, context=public_context())  # a wall-time limit is not the subject
     message = live.part("lstm_cell_forward").cases[0].message
     assert "`np.concatenate((a_prev, xt), axis=0)`" in message, message

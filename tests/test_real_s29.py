@@ -60,14 +60,13 @@ def test_other_text_that_is_not_json_keeps_the_parser_message(data):
 def test_check_names_a_list_appended_to_itself_as_the_grade_does(tmp_path, course_module):  # noqa: F811
     # check() in the student's kernel refused the same value with the same "nested deeper than
     # 32"; it shares the grade's words now.
-    from grader.commands import DEFAULT_RUBRIC
     from grader.live import grade_live
-    from grader.selfcheck import load_public_context
+    from tests.budgets import public_context
     from tests.test_review_s22 import _kernel_namespace
 
     nb = nbs.course_notebook(SELF_APPENDED)
     namespace = _kernel_namespace(["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"], tmp_path)
-    live, _ = grade_live(namespace, context=load_public_context(DEFAULT_RUBRIC))
+    live, _ = grade_live(namespace, context=public_context())  # a wall-time limit is not the subject
     part = live.part("rnn_forward")
     text = " ".join(part.notes) + " ".join(str(c.message) for c in part.cases)
     assert part.points == 0

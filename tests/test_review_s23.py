@@ -179,12 +179,11 @@ def test_check_in_jupyter_isolates_a_composite_calling_the_method_as_the_grade_d
         tmp_path, course_module, sandbox):  # noqa: F811 - course_module is a fixture
     # After the fix above, check() (the kernel's own functions, stubs rebound in their globals)
     # still charged the wrong cell twice: rnn_forward failed in check() and passed in the grade.
-    from grader.commands import DEFAULT_RUBRIC
     from grader.live import grade_live
-    from grader.selfcheck import load_public_context
+    from tests.budgets import public_context
     from tests.test_review_s22 import _kernel_namespace
 
-    public = load_public_context(DEFAULT_RUBRIC)
+    public = public_context()  # check() stops a call on wall time: not this test's subject
     nb = _calling_the_method(WRONG_STATIC_CELL)
     namespace = _kernel_namespace(["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"], tmp_path)
     method = vars(namespace["RNN"])["cell"]
@@ -225,12 +224,11 @@ def test_a_wrong_cell_given_as_a_default_argument_costs_once(tmp_path, context, 
 
 
 def test_check_in_jupyter_isolates_a_default_argument_as_the_grade_does(tmp_path, course_module, sandbox):  # noqa: F811
-    from grader.commands import DEFAULT_RUBRIC
     from grader.live import grade_live
-    from grader.selfcheck import load_public_context
+    from tests.budgets import public_context
     from tests.test_review_s22 import _kernel_namespace
 
-    public = load_public_context(DEFAULT_RUBRIC)
+    public = public_context()  # check() stops a call on wall time: not this test's subject
     nb = _cell_as_default()
     namespace = _kernel_namespace(["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"], tmp_path)
     defaults = namespace["rnn_forward"].__defaults__
