@@ -533,7 +533,7 @@ def main(argv: list[str] | None = None) -> int:
             profile.enable()
             _measure(chosen[args.profile], 1, context=context, sandbox=sandbox)
             profile.disable()
-            pstats.Stats(profile).sort_stats("tottime").print_stats(40)
+            pstats.Stats(profile).sort_stats(os.environ.get("BENCH_PROFILE_SORT", "tottime")).print_stats(40)
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return 0
 

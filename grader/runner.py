@@ -1201,7 +1201,10 @@ class _Grader:
                                                                                    outcome.value, seen)
                 if quick or _matches(outcome.value, value, fixture.expected, subset, tol,
                                      memo=self.context.memo, key=key, seen=seen):
-                    if _computes_nothing(value, fixture.expected):
+                    nothing = self.context.memo.get(("nothing",) + key)
+                    if nothing is None:  # depends on the fixtures only
+                        nothing = self.context.memo[("nothing",) + key] = _computes_nothing(value, fixture.expected)
+                    if nothing:
                         # A mistake that leaves every array zero on this case (the first step skipped
                         # when T_x = 1) is what many mistakes give here: named only if another case
                         # shows it (_named_across_cases).
