@@ -309,6 +309,19 @@ def attribute_hint(error_type: str, message: str, line: str) -> str:
             f"gives `{name}` its value (what was unpacked or indexed into it).")
 
 
+def refused_hint(error_type: str) -> str:
+    """What grading allows, for a PermissionError: the sandbox refuses a socket, a new process
+    (``os.fork``, ``subprocess``) and files outside the child's folder, and Python says only
+    "[Errno 1] Operation not permitted" (or "Permission denied"), which reads as a fault of the
+    student's machine (the thirty-first session's polish helper: a socket opened in a graded
+    function was told nothing else)."""
+    if error_type != "PermissionError":
+        return ""
+    return ("While it is graded, your code runs without network access, other processes, or files outside "
+            "its own folder: a download, a socket, `subprocess`, `os.fork` or a file elsewhere is refused. A "
+            "graded function needs only NumPy and its arguments.")
+
+
 def numpy_call_hint(outcome: Any, line: str) -> str:
     """A sentence for a NumPy call written the wrong way on the student's ``line`` (session 28:
     ``np.concatenate(a_prev, xt)`` was told only NumPy's "only integer scalar arrays can be

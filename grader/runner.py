@@ -987,7 +987,8 @@ class _Grader:
                                        "" if blame else _line_hint(hints.attribute_hint, outcome.error_type,
                                                                    outcome.message or "", self._student_line(location)),
                                        _line_hint(hints.none_from_list_method_hint, outcome.error_type,
-                                                  outcome.message or "", self._student_source(location)))
+                                                  outcome.message or "", self._student_source(location)),
+                                       hints.refused_hint(outcome.error_type))
                      if hint]
             return self._case(case, ERROR, 0.0, location=location, message=(
                 f"Raised {text}{where}" + (". " + " ".join(extra) if extra else "")), **common)

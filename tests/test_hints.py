@@ -216,3 +216,21 @@ def test_the_hints_read_a_hostile_message_in_bounded_time():
         hints.transposed_side_hint(message, line)
         hints.output_operand_hint(message, "dba += dbat")
         assert time.perf_counter() - started < 0.2, opening
+
+
+@pytest.mark.parametrize("call", ["__import__('socket').socket()", "__import__('os').fork()",
+                                  "open('/etc/shadow').read()"])
+def test_a_call_the_sandbox_refuses_is_told_what_grading_allows(tmp_path, context, sandbox, call):
+    # Python's words alone ("[Errno 1] Operation not permitted") read as a fault of the machine.
+    cells = nbs.mutate("rnn_cell_forward", "a_next = np.tanh(", f"{call}; a_next = np.tanh(")
+    case = _first_case(tmp_path, cells, "rnn_cell_forward", context, sandbox)
+    assert case.status == "error" and "PermissionError" in case.message, case.message
+    assert "runs without network access, other processes, or files outside its own folder" in case.message, \
+        case.message
+
+
+def test_other_errors_are_not_told_about_the_sandbox(tmp_path, context, sandbox):
+    cells = nbs.mutate("rnn_cell_forward", "a_next = np.tanh(", "int('x'); a_next = np.tanh(")
+    case = _first_case(tmp_path, cells, "rnn_cell_forward", context, sandbox)
+    assert case.status == "error" and "ValueError" in case.message, case.message
+    assert "network access" not in case.message, case.message
