@@ -279,6 +279,13 @@ def _compare_arrays(got: np.ndarray, exp: np.ndarray, where: str, *, tolerance: 
     )
 
 
+#: ``_values_pattern``'s sentence for an output whose every value is 0 (a case's runner says it once).
+ALL_ZERO = (" Every value is 0: check that it is filled in (assigned or stored into), not only created, "
+            "and that what it is computed from is not all zeros.")
+#: What a later output of the same case says instead.
+ALL_ZERO_AGAIN = " Every value is 0 as well."
+
+
 def _values_pattern(got: np.ndarray, exp: np.ndarray, rtol: float, atol: float,
                     ok: np.ndarray | None = None) -> str:
     """What the wrong values of two real arrays of one shape have in common, when they share one
@@ -296,8 +303,7 @@ def _values_pattern(got: np.ndarray, exp: np.ndarray, rtol: float, atol: float,
             return ""
         ok = np.isclose(got, exp, rtol=rtol, atol=atol)
     if not got.any():
-        return (" Every value is 0: check that it is filled in (assigned or stored into), not only created, "
-                "and that what it is computed from is not all zeros.")
+        return ALL_ZERO
     with np.errstate(all="ignore"):
         if got.ndim == 2 and got.shape[0] == got.shape[1] and np.allclose(got, exp.T, rtol=rtol, atol=atol):
             return (" It holds the expected values transposed (row i where column i belongs): check the order "

@@ -77,3 +77,13 @@ def test_a_sum_over_every_axis_is_told_to_name_the_axis():
     mismatch = checks.CHECKS["allclose"](np.float64(3.0), np.ones((5, 1)), tolerance=_TOL, name="dba")
     assert mismatch.kind == "shape" and "It is a single number: a sum (or mean) without `axis` adds up every " \
         "entry; give the axis to sum over, with `keepdims=True`, so that it has the shape (5, 1)." in mismatch.message
+
+
+def test_every_value_0_is_advised_once_a_case(tmp_path, context, sandbox):
+    # A loop that runs no step: each zero output of the case repeated the same two-line advice
+    # (the fb helper counted five); the first says it, the others say they are zero as well.
+    cells = nbs.mutate("rnn_backward", "for t in reversed(range(T_x)):", "for t in reversed(range(0)):")
+    case = _first_case(tmp_path, cells, "rnn_backward", context, sandbox)  # no step: every gradient 0
+    zero = [check.message for check in case.checks if "Every value is 0" in check.message]
+    assert len(zero) >= 3 and sum(checks.ALL_ZERO in message for message in zero) == 1, zero
+    assert all(message.endswith(checks.ALL_ZERO_AGAIN) for message in zero if checks.ALL_ZERO not in message), zero
