@@ -243,11 +243,7 @@ def product_beside_hint(message: str, line: str) -> str:
     statement = _statement(line) if found else None
     if statement is None:
         return ""
-    products = [(node.args[0], node.args[1]) for node in ast.walk(statement)
-                if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("dot", "matmul")
-                and isinstance(node.func.value, ast.Name) and node.func.value.id in ("np", "numpy") and len(node.args) == 2]
-    products += [(node.left, node.right) for node in ast.walk(statement)
-                 if isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult)]
+    products = _products(line)
     operations = _array_operations(line, (ast.Mult, ast.Add, ast.Sub, ast.Div))
     if len(products) != 1 or len(operations) < 2:
         return ""
@@ -369,12 +365,9 @@ def _product_hint(line: str, *, shapes: re.Match | None = None, message: str = "
     ``shapes``: NumPy's two shapes, when its message gives them; two of one shape were meant to be
     multiplied element by element (``np.dot(ft, c_prev)``), which no order or transpose fixes.
     ``message``: NumPy's, for matmul's sizes without shapes (``matmul_hint``)."""
-    pairs = [tuple(call.args) for call, name in _numpy_calls(line) if name in ("dot", "matmul") and len(call.args) == 2]
-    tree = _parsed_line(line) if "@" in line else None
-    pairs += [(node.left, node.right) for node in ast.walk(tree)
-              if isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult)] if tree is not None else []
+    pairs = _products(line)
     if shapes is not None and shapes.group(1) == shapes.group(2):
-        shape = tuple(int(n) for n in re.findall(r"\d+", shapes.group(1)))
+        shape = _shape(shapes.group(1))
         rule = ("two arrays of one shape are multiplied element by element{}; `np.dot` and `@` are the "
                 "matrix product, which needs the columns of the first to match the rows of the second.")
         if len(pairs) != 1:
@@ -428,13 +421,12 @@ def assignment_hint(outcome: Any, line: str) -> str:
     four). What each side is, in the student's words; "" otherwise."""
     if outcome.error_type != "ValueError":
         return ""
-    tree = _parsed_line(line)
-    statement = tree.body[0] if tree is not None and len(tree.body) == 1 else None
+    statement = _statement(line)
     added = _BROADCAST3.search(outcome.message or "")
     if isinstance(statement, ast.AugAssign) and added is not None and added.group(1) == added.group(3):
         # ``dWax += dWaxt`` into a dWax made (n_x, n_a): NumPy names three shapes, the first the target's.
         target, value = ast.unparse(statement.target), ast.unparse(statement.value)
-        have, room = (tuple(int(n) for n in re.findall(r"\d+", added.group(k))) for k in (2, 1))
+        have, room = (_shape(added.group(k)) for k in (2, 1))
         return (f"`{target}` has shape {room} and `{value}` has shape {have}: `{ast.unparse(statement)}` cannot "
                 f"store its result in `{target}`. Check the sizes `{target}` was created with.")
     if not isinstance(statement, ast.Assign) or len(statement.targets) != 1:
@@ -442,7 +434,7 @@ def assignment_hint(outcome: Any, line: str) -> str:
     target, value, message = statement.targets[0], ast.unparse(statement.value), outcome.message or ""
     stored = _STORED.search(message)
     if stored is not None and isinstance(target, ast.Subscript):
-        have, room = (tuple(int(n) for n in re.findall(r"\d+", group)) for group in stored.groups())
+        have, room = (_shape(group) for group in stored.groups())
         array = ast.unparse(target.value)
         return (f"`{ast.unparse(target)}` has room for an array of shape {room}, and `{value}` has shape "
                 f"{have}: check the sizes `{array}` was created with, the index, and that `{value}` is the "
@@ -475,8 +467,7 @@ def bounds_hint(outcome: Any) -> str:
 
 def _assigned_name(line: str) -> str:
     """The name ``line`` assigns to when it parses on its own as ``name = ...`` (or ``+=``); ""."""
-    tree = _parsed_line(line)
-    statement = tree.body[0] if tree is not None and len(tree.body) == 1 else None
+    statement = _statement(line)
     targets = statement.targets if isinstance(statement, ast.Assign) else \
         [statement.target] if isinstance(statement, ast.AugAssign) else []
     return targets[0].id if len(targets) == 1 and isinstance(targets[0], ast.Name) else ""
@@ -504,6 +495,17 @@ def _put_over(line: str) -> str:
     first, second = (ast.unparse(node) for node in joined[0])
     return f"to put `{first}` over `{second}`, write `np.concatenate(({first}, {second}), axis=0)`"
 
+
+
+def _products(line: str) -> list[tuple[ast.expr, ast.expr]]:
+    """The two arrays of each matrix product on ``line`` (parsed on its own): ``np.dot(a, b)``,
+    ``np.matmul(a, b)`` (``numpy.`` too), then ``a @ b``."""
+    pairs = [(call.args[0], call.args[1]) for call, name in _numpy_calls(line)
+             if name in ("dot", "matmul") and len(call.args) == 2]
+    tree = _parsed_line(line) if "@" in line else None
+    pairs += [(node.left, node.right) for node in ast.walk(tree)
+              if isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult)] if tree is not None else []
+    return pairs
 
 def _numpy_calls(line: str) -> list[tuple[ast.Call, str]]:
     """``(call, name)`` for each ``np.name(...)`` / ``numpy.name(...)`` call on ``line``, the line
@@ -539,7 +541,7 @@ def _elementwise_hint(message: str, line: str) -> str:
     found = _TWO_SHAPES.search(message)
     if found is None or not (_NP_MULTIPLY.search(line) or _STAR.search(line)):
         return ""
-    left, right = (tuple(int(n) for n in re.findall(r"\d+", group)) for group in found.groups())
+    left, right = (_shape(group) for group in found.groups())
     if len(left) != 2 or len(right) != 2 or left[1] != right[0]:
         return ""
     return (f"`*` and `np.multiply` multiply element by element, which needs arrays of one shape: for the "

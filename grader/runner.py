@@ -1868,17 +1868,7 @@ def _named_across_cases(result: PartResult, raised_as: Mapping[str, tuple[str, .
     ``_Grader._diagnose``) named there when another case shows it (``rnn_backward/first_step_skipped``
     with T_x = 1; ``da0`` never set gives the same zeros, and is not told the loop's range)."""
     result = _raised_mistakes_named(_twins_told_apart(result, raised_as, twins, messages), raised_as, messages)
-    shown = {case.diagnosis.id for case in result.cases if case.diagnosis is not None}
-    if not zeros_as or not shown:
-        return result
-    cases = []
-    for case in result.cases:
-        found = [m for m in zeros_as.get(case.case_id, ()) if m in shown]
-        if found and case.diagnosis is None:
-            case = dataclasses.replace(case, diagnosis=Diagnosis(found[0], messages.get(found[0], found[0])))
-        cases.append(case)
-    return dataclasses.replace(result, cases=tuple(cases))
-
+    return _named_where_shown(result, zeros_as, messages)
 
 def _twins_told_apart(result: PartResult, raised_as: Mapping[str, tuple[str, ...]],
                       twins: Mapping[str, tuple[str, ...]], messages: Mapping[str, str]) -> PartResult:
@@ -1914,18 +1904,24 @@ def _raised_mistakes_named(result: PartResult, raised_as: Mapping[str, tuple[str
     sentence (from ``messages``) when another case's outputs show the same mistake
     (``rnn_forward/len_of_x``: wrong values when n_x < T_x, IndexError when n_x > T_x). The
     error alone names nothing: ``range(T_x + 1)`` raises the same one. Points do not move."""
+    return _named_where_shown(result, raised_as, messages, suffix=RAISED_MATCH, status=ERROR)
+
+
+def _named_where_shown(result: PartResult, candidates: Mapping[str, tuple[str, ...]],
+                       messages: Mapping[str, str], *, suffix: str = "", status: str | None = None) -> PartResult:
+    """``result``, where a case without a diagnosis (of ``status``, when given) gets the sentence of
+    the first of its ``candidates`` (case id -> known mistakes its run agrees with) that another
+    case of the part is diagnosed with, followed by ``suffix``. Points do not move."""
     shown = {case.diagnosis.id for case in result.cases if case.diagnosis is not None}
-    if not shown or not raised_as:
+    if not shown or not candidates:
         return result
     cases = []
     for case in result.cases:
-        found = [m for m in raised_as.get(case.case_id, ()) if m in shown]
-        if found and case.status == ERROR and case.diagnosis is None:
-            message = messages.get(found[0], found[0]) + RAISED_MATCH
-            case = dataclasses.replace(case, diagnosis=Diagnosis(found[0], message))
+        found = [m for m in candidates.get(case.case_id, ()) if m in shown]
+        if found and case.diagnosis is None and (status is None or case.status == status):
+            case = dataclasses.replace(case, diagnosis=Diagnosis(found[0], messages.get(found[0], found[0]) + suffix))
         cases.append(case)
     return dataclasses.replace(result, cases=tuple(cases))
-
 
 def _merged(part: Part, shown: PartResult, hidden: PartResult) -> PartResult:
     """One part's result from its two phases, its cases in the rubric's order."""
