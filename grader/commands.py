@@ -169,7 +169,7 @@ def opened_submissions(path: Path, *, stream: TextIO, nested: bool = True):
                                "give the folder)")
         yield path
         return
-    from grader.files import run_folder
+    from grader.files import CLASS_ZIP_PREFIX, run_folder
 
     # Locked while this run lives (``grader.files.run_folder``): the whole class's notebooks are
     # in it, and a class run removes it if this one is killed (``_sweep_unpack_folders``).
@@ -871,7 +871,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         # imports the rest of the grader and loads the rubric and fixtures.
         zygotes = _start_zygotes(Path(submissions), out_dir=out_dir, wanted=wanted,
                                  force=force, stack=early)
-        from grader.files import run_folder
+        from grader.files import UNPACK_PREFIX, run_folder
         from grader.runner import answer_layouts, argument_layouts
 
         # The rubric and fixtures, then at once the zygotes' configuration, so that they set
@@ -1163,11 +1163,6 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
     return summary
 
 
-#: The name of a class run's folder for the students' zips in the temporary directory starts so
-#: (``grader.files.run_folder``).
-UNPACK_PREFIX = "grade-unzip-"
-#: ... and that of the folder a class zip (a Canvas or Moodle download) is extracted into.
-CLASS_ZIP_PREFIX = "grade-zip-"
 
 
 def _sweep_unpack_folders(stream: TextIO) -> None:
@@ -1176,7 +1171,7 @@ def _sweep_unpack_folders(stream: TextIO) -> None:
     a run killed with SIGKILL (the OOM killer, a job's time limit) cannot remove its own, and
     the students' unpacked notebooks stayed there for good. What cannot be removed is said in
     one line and never stops the run."""
-    from grader.files import sweep_run_folders
+    from grader.files import CLASS_ZIP_PREFIX, UNPACK_PREFIX, sweep_run_folders
 
     for prefix in (UNPACK_PREFIX, CLASS_ZIP_PREFIX):
         try:

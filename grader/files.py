@@ -255,6 +255,13 @@ class Swept:
     problem: str = ""
 
 
+#: The name of a class run's folder for the students' zips in the temporary directory starts so
+#: (``run_folder``; ``grader.incremental`` knows a result graded from there by it).
+UNPACK_PREFIX = "grade-unzip-"
+#: ... and that of the folder a class zip (a Canvas or Moodle download) is extracted into.
+CLASS_ZIP_PREFIX = "grade-zip-"
+
+
 @contextlib.contextmanager
 def run_folder(prefix: str) -> Iterator[Path]:
     """A new folder of this user only (0700) in the temporary directory, named ``prefix`` and a

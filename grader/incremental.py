@@ -31,13 +31,11 @@ from pathlib import Path
 from typing import Callable, Container, Iterable, Mapping, Sequence
 
 from grader.discover import EXTRA_FILE_BYTES, Submission, listing, platform_name, readable_id
-from grader.files import digest_of, read_bytes, sources_digest, spreadsheet_text, write_atomic
+from grader.files import UNPACK_PREFIX, digest_of, read_bytes, sources_digest, spreadsheet_text, write_atomic
 from grader.models import Rubric, SubmissionResult
 from grader.report import RESULT_RECORD, read_submission
 
 KEY_FILE = "grading-key.json"
-#: The start of the name of a class run's folder for the students' zips (``grader.commands.UNPACK_PREFIX``).
-UNPACKED_PREFIX = "grade-unzip-"
 GRADER_DIR = Path(__file__).resolve().parent
 
 
@@ -348,7 +346,7 @@ def _account_of(sid: str, path: str) -> str:
         named = platform_name(name)
         if named is not None and readable_id(named.id) == sid:
             return sid.rsplit("_", 1)[-1]
-    unpacked = any(part.startswith(UNPACKED_PREFIX) for part in Path(path).parts)
+    unpacked = any(part.startswith(UNPACK_PREFIX) for part in Path(path).parts)
     number = re.fullmatch(r".+_(\d+)", sid)
     return number[1] if unpacked and number else ""
 

@@ -427,9 +427,6 @@ def test_a_regrade_with_a_roster_of_canvas_numbers_keeps_a_zipped_students_match
     graded from the grader's own unpacking folder, and must still be the roster's 340934."""
     import zipfile
 
-    from grader.incremental import UNPACKED_PREFIX
-
-    assert UNPACKED_PREFIX == commands.UNPACK_PREFIX
     subs = tmp_path / "canvas"
     nbs.write(tmp_path / "rnn.ipynb", nbs.course_notebook())
     subs.mkdir()

@@ -26,7 +26,7 @@ import pytest
 import grade
 from grader import files
 from grader.archive import ArchiveLimits, StudentTurns, StudentZips
-from grader.commands import CLASS_ZIP_PREFIX, UNPACK_PREFIX
+from grader.files import CLASS_ZIP_PREFIX, UNPACK_PREFIX
 from grader.discover import find_submissions
 from grader.files import RUN_LOCK, UNLOCKED_AGE, run_folder, sweep_run_folders
 from tests import notebooks as nbs
