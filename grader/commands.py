@@ -641,12 +641,13 @@ _INTERRUPTED_AFTER = ("\nInterrupted: every submission is graded and the gradebo
 
 
 def _earlier_class(submissions: Path, *, out_dir: Path, former: Sequence[str], batch: Any,
-                   on_kept: Callable, graded: Sequence[str] = ()) -> Any:
+                   on_kept: Callable, graded: Sequence[str] = (), student: bool = False) -> Any:
     """The earlier gradebook's submissions a run of the one notebook ``submissions`` keeps
     (``grader.incremental.earlier_class``), or None when the run is of a folder or a zip (a
     submission no longer in it is a student who left), or ``out_dir`` holds no gradebook that
-    lists any of ``former``. Raises CommandError, before anything is graded, when they cannot
-    be kept (another rubric or other fixtures; damaged results), saying what to do."""
+    lists any of ``former``. ``student``: ``submissions`` is one student's folder, or a notebook in
+    it (``student_folder``), kept as a notebook is. Raises CommandError, before anything is graded,
+    when they cannot be kept (another rubric or other fixtures; damaged results), saying what to do."""
     from grader.discover import is_zip_name, platform_name, readable_id
     from grader.files import spreadsheet_text
     from grader.incremental import EarlierClassError, earlier_class
@@ -658,7 +659,7 @@ def _earlier_class(submissions: Path, *, out_dir: Path, former: Sequence[str], b
     named = platform_name(here.name)  # a Moodle student's folder, Jane Smith_4242_assignsubmission_file_
     folder = readable_id(named.id if named is not None and not named.original else here.name)
     strangers = graded and not any(spreadsheet_text(sid) in listed for sid in graded)
-    if submissions.is_dir():
+    if submissions.is_dir() and not student:
         if strangers and spreadsheet_text(folder) in listed:  # one student's folder, as a class
             raise CommandError(
                 f"{submissions} is {folder!r}'s folder, a submission of {out_dir / GRADEBOOK}: graded "
@@ -686,6 +687,51 @@ def _earlier_class(submissions: Path, *, out_dir: Path, former: Sequence[str], b
     if not earlier.keys:
         return None
     return replace(earlier, added=tuple(sid for sid in graded if spreadsheet_text(sid) not in listed))
+
+
+def student_folder(submissions: Path, *, out_dir: Path) -> tuple[Path, Any] | None:
+    """The class's folder and the submission a run of the whole class gives the student whose folder is ``submissions``
+    (``SUBMISSIONS/alice/``, a Moodle student's ``Jane Smith_4242_assignsubmission_file_/``) or
+    holds the notebook ``submissions`` (``SUBMISSIONS/alice/rnn.ipynb``), when the class's
+    gradebook in ``out_dir`` lists that student; else None. Graded alone, the folder was a class of
+    its own (a row ``rnn``, the gradebook holding it alone) and the notebook a new row without the
+    files beside it: both were refused until the thirty-second session, and the only regrade of a
+    folder of folders' student was a run of the whole class folder. The class folder itself is
+    read for that student's entries only (``find_submissions(near=...)``)."""
+    from grader.discover import DiscoveryError, find_submissions, is_zip_name, platform_name, readable_id
+    from grader.files import spreadsheet_text
+    from grader.report import gradebook_submissions
+
+    submissions = Path(submissions)
+    if (is_zip_name(submissions.name) or not submissions.exists()
+            or not (out_dir / GRADEBOOK).is_file()):
+        return None
+    here = submissions.resolve() if submissions.is_dir() else submissions.resolve().parent
+    named = platform_name(here.name)
+    moodle = named is not None and not named.original
+    sid = readable_id(named.id if moodle else here.name)
+    listed = gradebook_submissions(out_dir / GRADEBOOK)
+    if not listed or spreadsheet_text(sid) not in listed or here.parent == here:
+        return None
+    try:
+        own = find_submissions(submissions, defer=True)
+        if any(sub.id != sid and spreadsheet_text(sub.id) in listed for sub in own):
+            return None  # rows of their own: the class's folder (named as one of its students)
+        found = find_submissions(here.parent, defer=True, near=sid)
+    except DiscoveryError:
+        return None
+    for sub in found:  # alice/ beside alice.ipynb is alice~folder
+        if sub.id in (sid, f"{sid}~folder") and spreadsheet_text(sub.id) in listed and (
+                moodle or Path(sub.path).resolve().is_relative_to(here)):
+            return here.parent, sub
+    return None
+
+
+def _student_folder_note(submissions: Path, sub: Any) -> str:
+    """What a run of one student's folder (or a notebook in it) says it grades."""
+    folder = submissions if submissions.is_dir() else submissions.parent
+    return (f"Grading {sub.id} as the class run does: their folder {folder}, with every file in it "
+            f"(and, for Moodle, their other folders of the download)")
 
 
 def _earlier_class_note(earlier: Any, *, out_dir: Path, similarity: bool = True) -> str:
@@ -882,8 +928,13 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         # grader's own place, hidden from every child; locked while this run lives, so that a
         # later run removes it if this one is killed (``_sweep_unpack_folders``).
         unpack_dir = early.enter_context(run_folder(UNPACK_PREFIX))
+        # One student of a folder of folders (SUBMISSIONS/alice/, or its notebook) graded again
+        # into the class's output folder: graded as the class run grades them, the class's folder
+        # hidden from the children as in that run.
+        one_student = student_folder(Path(submissions), out_dir=out_dir)
+        hidden = one_student[0] if one_student is not None else Path(submissions)
         reads = (Path(rubric), roster, known)
-        sandbox_options = {"protected_paths": _protected_paths(Path(submissions), out_dir=out_dir,
+        sandbox_options = {"protected_paths": _protected_paths(hidden, out_dir=out_dir,
                                                                also=(unpack_dir,), reads=reads),
                            "layouts": answer_layouts(context),
                            "arg_layouts": argument_layouts(context)}
@@ -923,7 +974,8 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
                           options=f"feedback_html={feedback_html}")
         # A zip is graded from the folder it is extracted to (the zygotes, started only for a
         # folder, were configured above with the folder itself).
-        sandbox_options["protected_paths"] = _protected_paths(root, out_dir=out_dir, also=(unpack_dir,), reads=reads)
+        sandbox_options["protected_paths"] = _protected_paths(hidden if one_student is not None else root,
+                                                              out_dir=out_dir, also=(unpack_dir,), reads=reads)
         # feedback.html pages and the keys after them are written here (``_Pages``), the
         # rest of each submission's files by the workers.
         pages: list = []
@@ -949,7 +1001,9 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         # An output folder inside the submissions folder is not a submission.
         out_real = out_dir.resolve()
         real = _RealPaths()
-        found = _find(root, defer=True)
+        found = [one_student[1]] if one_student is not None else _find(root, defer=True)
+        if one_student is not None:
+            stream.write(_student_folder_note(Path(submissions), one_student[1]) + "\n")
         subs = [sub for sub in found if not real(Path(sub.path)).is_relative_to(out_real)]
         if found and not subs and real(root).is_relative_to(out_real):
             # `--out SUBMISSIONS` (or a folder around it) said "no submissions found" of a full folder.
@@ -990,7 +1044,8 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         # One notebook into the class's output folder (a regrade, a late resubmission): the
         # earlier gradebook's other submissions are kept as graded, not dropped from it.
         earlier = (_earlier_class(Path(submissions), out_dir=out_dir, former=former, batch=batch,
-                                  on_kept=absorb, graded=tuple(by_id)) if former else None)
+                                  on_kept=absorb, graded=tuple(by_id), student=one_student is not None)
+                   if former else None)
         if force:
             todo, kept = list(subs), {}
         else:

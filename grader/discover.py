@@ -357,9 +357,22 @@ def _add_upload(files: dict[str, Path], original: str, entry: Path) -> None:
     files[entry.name] = entry
 
 
+def _entry_id(entry: Path, named: PlatformName | None) -> str:
+    """The id ``find_submissions`` gives the entry ``entry`` of a folder (before the suffix of a
+    second submission of one name, ``alice~folder``)."""
+    if named is not None and (entry.is_dir() or named.original):
+        return readable_id(named.id)
+    return readable_id(entry.name if entry.is_dir() else entry.stem)
+
+
 def find_submissions(root: Path, *, unpack: Unpacker | None = None,
-                     defer: bool = False) -> list[Submission]:
+                     defer: bool = False, near: str | None = None) -> list[Submission]:
     """Every submission under ``root`` (a folder, or a single notebook), sorted by id.
+
+    ``near``: only the entries of ``root`` whose name gives that id (``alice/``, ``alice.ipynb``,
+    Moodle's ``Jane Smith_4242_...`` folders for ``Jane Smith_4242``), with the ids a run of the
+    whole folder gives them, without reading the other students' folders: one student of a folder
+    of folders graded again (``grader.commands``).
 
     With ``unpack``, the zips among a student's files are unpacked (see ``submission_from_files``),
     and a zip at the top of ``root`` that follows no platform's naming is a student's submission
@@ -411,6 +424,8 @@ def find_submissions(root: Path, *, unpack: Unpacker | None = None,
         if not _visible(entry) or entry.is_symlink():
             continue
         named = platform_name(entry.name)
+        if near is not None and _entry_id(entry, named) != near:
+            continue
         if named is not None and (entry.is_dir() or named.original):
             files = groups.setdefault(named.id, {})
             if entry.is_dir():

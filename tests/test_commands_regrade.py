@@ -295,28 +295,41 @@ def test_the_class_report_fits_a_printed_page(tmp_path):
     assert "@media print" in page
 
 
-def test_a_notebook_of_a_folder_of_folders_is_not_graded_alone_into_a_new_row(tmp_path):
-    """alice/rnn.ipynb graded alone has the id 'rnn': on main a row 'rnn' beside alice's
-    unchanged one (and without alice/'s other files); now refused before grading, saying to
-    grade the class's folder, where alice alone is graded again."""
+def test_a_student_of_a_folder_of_folders_is_graded_again_alone(tmp_path):
+    """alice/rnn.ipynb graded alone had the id 'rnn' (a row beside alice's unchanged one, without
+    alice/'s other files), and alice/ a class of its own; both were refused until the thirty-second
+    session, and the only regrade was a run of the whole class folder. Now either grades alice as
+    the class run does, her imdb_report.json with her, and keeps the class."""
     subs = tmp_path / "subs"
     nbs.write(subs / "alice" / "rnn.ipynb", nbs.course_notebook(WRONG_CELL))
+    (subs / "alice" / "imdb_report.json").write_text("{}", "utf-8")
     nbs.write(subs / "carol" / "rnn.ipynb", nbs.alt_notebook())
     out = tmp_path / "out"
     grade(subs, out, similarity=False)
-    book = (out / "grades.csv").read_bytes()
+    assert scores(out) == {"alice": "90", "carol": "100"}
     nbs.write(subs / "alice" / "rnn.ipynb", nbs.course_notebook())
-    with pytest.raises(commands.CommandError) as refused:
-        grade(subs / "alice" / "rnn.ipynb", out, similarity=False)
-    assert f"is in the folder alice/, 'alice''s, a submission of {out / 'grades.csv'}" in str(refused.value)
-    assert f"python3 grade.py {subs} --out {out}" in str(refused.value)
-    assert (out / "grades.csv").read_bytes() == book and not (out / "rnn").exists()
-    with pytest.raises(commands.CommandError) as refused:  # alice's folder, as if a class
-        grade(subs / "alice", out, similarity=False)
-    assert f"{subs / 'alice'} is 'alice''s folder, a submission of {out / 'grades.csv'}" in str(refused.value)
-    assert (out / "grades.csv").read_bytes() == book and not (out / "rnn").exists()
-    summary, _ = grade(subs, out, similarity=False)
-    assert summary.skipped == 1 and scores(out) == {"alice": "100", "carol": "100"}
+    for given in (subs / "alice" / "rnn.ipynb", subs / "alice"):
+        summary, printed = grade(given, out, similarity=False, force=True)
+        assert scores(out) == {"alice": "100", "carol": "100"} and not (out / "rnn").exists()
+        assert summary.total == 2 and summary.earlier_kept == 1 and summary.former == ()
+        assert f"Grading alice as the class run does: their folder {subs / 'alice'}" in printed
+        assert "its 1 other submission(s), as the earlier run graded them" in printed
+    full = (out / "alice" / "result.full.json").read_text("utf-8")
+    assert "imdb_report.json" in full  # her other file was read with her notebook
+    summary, _ = grade(subs, out, similarity=False)  # the class run's key: nothing to grade
+    assert summary.skipped == 2 and scores(out) == {"alice": "100", "carol": "100"}
+
+
+def test_a_class_folder_named_as_a_student_is_still_the_class(tmp_path):
+    """The folder given holds rows of the gradebook other than its own name's: it is the class."""
+    subs = tmp_path / "alice"
+    nbs.write(subs / "alice.ipynb", nbs.course_notebook())
+    nbs.write(subs / "bob.ipynb", nbs.course_notebook(WRONG_CELL))
+    out = tmp_path / "out"
+    grade(subs, out, similarity=False)
+    summary, printed = grade(subs, out, similarity=False)
+    assert summary.skipped == 2 and "as the class run does" not in printed
+    assert scores(out) == {"alice": "100", "bob": "90"}
 
 
 def test_a_class_report_without_names_to_share(tmp_path, capsys):
@@ -361,7 +374,7 @@ def test_with_the_roster_a_regrade_keeps_every_students_row_and_status(tmp_path)
     assert summary.no_submission == ("cleo",) and "not in this run" not in printed
 
 
-def test_a_notebook_of_a_moodle_students_folder_is_not_graded_alone_into_a_new_row(tmp_path):
+def test_a_notebook_of_a_moodle_students_folder_regrades_that_student(tmp_path):
     subs = tmp_path / "moodle"
     folder = subs / "Jane Smith_4242_assignsubmission_file_"
     nbs.write(folder / "rnn.ipynb", nbs.course_notebook(WRONG_CELL))
@@ -369,8 +382,10 @@ def test_a_notebook_of_a_moodle_students_folder_is_not_graded_alone_into_a_new_r
     out = tmp_path / "out"
     grade(subs, out, similarity=False)
     assert scores(out) == {"Bo Li_77": "100", "Jane Smith_4242": "90"}
-    with pytest.raises(commands.CommandError, match="'Jane Smith_4242''s, a submission of"):
-        grade(folder / "rnn.ipynb", out, similarity=False)
+    nbs.write(folder / "rnn.ipynb", nbs.course_notebook())
+    summary, printed = grade(folder / "rnn.ipynb", out, similarity=False)
+    assert scores(out) == {"Bo Li_77": "100", "Jane Smith_4242": "100"}
+    assert summary.earlier_kept == 1 and "Grading Jane Smith_4242 as the class run does" in printed
 
 
 # --------------------------------------------------------------------------- a TA's points by hand
