@@ -1072,6 +1072,9 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
             stream.write(notes[-1] + "\n")
         everyone_subs = subs + list(earlier.submissions) if earlier is not None else subs
         matched = class_roster.match(everyone_subs, earlier=former) if class_roster is not None else None
+        if matched is not None and (changed := spreadsheet_ids_note(matched)):
+            notes.append(changed)
+            stream.write(changed + "\n")
         if former:
             notes.append(_former_note(former, out_dir=out_dir))
             stream.write(notes[-1] + "\n")
@@ -1574,6 +1577,40 @@ def roster_notes(matched: Any) -> list[str]:
                      "own: " + "; ".join(f"{readable_id(rid)}: {', '.join(sids)}"
                                          for rid, sids in several.items()) + ".")
     return notes
+
+
+def spreadsheet_ids_note(matched: Any) -> str:
+    """What the run says of the roster's ids a spreadsheet changed (``RosterMatch.guessed``,
+    ``changed_ids``): those matched all the same, and the dates no submission was matched to;
+    "" when there are none. Raises CommandError, before anything is graded, for an id in
+    scientific notation that no submission's number agrees with, or several do: its student
+    cannot be told, so the roster must be saved again (its line, and how)."""
+    from grader.discover import readable_id
+
+    roster = matched.roster
+    column = readable_id(roster.id_column)
+    said = []
+    for student, what in matched.changed_ids():
+        where = f"{readable_id(roster.path.name)}:{student.line}"
+        if what != "a date":
+            raise CommandError(
+                f"{roster.path}:{student.line}: the id {student.id!r} is {what}, and the number of "
+                f"no single submission agrees with it; format the column {column!r} as Text (or a "
+                f"number without decimals) and save the roster again")
+        said.append(f"{readable_id(student.id)} ({where})")
+    guessed = [f"{readable_id(matched.student_of[sid].id)} (line {matched.student_of[sid].line}, "
+               f"{how}) is {sid}" for sid, how in matched.guessed.items()]
+    note = ""
+    if guessed:
+        note = (f"Roster ids a spreadsheet changed, each matched to the one submission whose number "
+                f"they can be: {'; '.join(guessed)}. Format the roster's column {column!r} as Text "
+                f"to have the ids as the students have them")
+    if said:
+        note += ("; r" if note else "R") + (
+            f"oster ids that read as dates (a spreadsheet makes one of an id such as 3-12), matched "
+            f"to no submission, 'no submission' in {GRADEBOOK}: {', '.join(said)}; format the "
+            f"column {column!r} as Text and type the ids again")
+    return note + "." if note else ""
 
 
 def _earlier_note(matched: Any) -> str:

@@ -472,7 +472,12 @@ _MOODLE_PARTICIPANT = re.compile(r"^participant (\d+)$")
 #: where the decimal separator is a comma (which writes the file separated by ``;``).
 _ZERO_DECIMALS = re.compile(r"^(\d+)[.,]0+$")
 #: ... and in scientific notation, its last digits lost: ``1.23457E+11``, ``1,23457E+11``.
-_SCIENTIFIC = re.compile(r"^\d[.,]\d+E\+?\d+$", re.IGNORECASE)
+_SCIENTIFIC = re.compile(r"^(\d)[.,](\d+)E\+?(\d+)$", re.IGNORECASE)
+#: ... and as a date (``3-12`` or ``3/12`` opened in a spreadsheet): ``12-Mar``, ``2026-03-12``,
+#: ``3/12/2026``, ``12.03.26``. Never turned back into an id: which id it was depends on the locale.
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}\.?"
+_DATE = re.compile(rf"^(?:\d{{1,2}}[-/. ]{_MONTH}(?:[-/. ]\d{{2,4}})?|{_MONTH}[-/. ]\d{{1,4}}"
+                   r"|\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.]\d{1,2}[/.]\d{2,4})$", re.IGNORECASE)
 
 
 class RosterError(Exception):
@@ -538,6 +543,10 @@ class Roster:
                 found = by_account.get(student_key(sub.account))
             if found is not None:
                 student_of[sub.id] = found
+        guessed = _spreadsheet_matches(
+            [sub for sub in submissions if sub.id not in student_of],
+            [student for student in self.students if student not in student_of.values()])
+        student_of.update((sid, student) for sid, (student, _) in guessed.items())
         unlisted = tuple(sorted(sub.id for sub in submissions if sub.id not in student_of))
         had = {student.id for student in student_of.values()}
         before: dict[str, str] = {}
@@ -546,7 +555,56 @@ class Roster:
             if found is not None and found.id not in had:
                 before.setdefault(found.id, sid)
         return RosterMatch(roster=self, student_of=MappingProxyType(student_of), unlisted=unlisted,
-                           earlier=MappingProxyType(before))
+                           earlier=MappingProxyType(before),
+                           guessed=MappingProxyType({sid: how for sid, (_, how) in guessed.items()}))
+
+
+def _digits_of(sub: Submission) -> tuple[str, ...]:
+    """The numbers a submission's names carry whole: its id when it is all digits (``0012345.ipynb``,
+    a folder ``0012345/``), the number of its Canvas or Moodle name."""
+    key = student_key(_SECOND_OF_A_NAME.sub("", sub.id))
+    return tuple(dict.fromkeys(d for d in (key, sub.account) if d.isdigit()))
+
+
+def spreadsheet_change(roster_id: str, digits: str) -> str | None:
+    """How a spreadsheet made the id ``roster_id`` out of the number ``digits``, or None when it
+    cannot have: leading zeros dropped (``12345`` for ``0012345``) or the number in scientific
+    notation (``1.23457E+11`` for ``123456789012``: the digits it shows agree, rounded).
+
+    >>> spreadsheet_change("12345", "0012345"), spreadsheet_change("1,23E+08", "123456789")
+    ('leading zeros dropped', 'scientific notation')
+    >>> spreadsheet_change("1.23E+08", "124000000") is None
+    True
+    """
+    from decimal import Decimal
+
+    if roster_id.isdigit():
+        return ("leading zeros dropped" if roster_id != digits and roster_id.lstrip("0") == digits.lstrip("0")
+                else None)
+    if (sci := _SCIENTIFIC.match(roster_id.strip())) is None:
+        return None
+    shown, exponent = Decimal(f"{sci[1]}.{sci[2]}"), int(sci[3])
+    if exponent > 40 or len(digits) > 40:
+        return None
+    half = Decimal(5) * Decimal(10) ** (exponent - len(sci[2]) - 1)  # half the last digit shown
+    return "scientific notation" if abs(Decimal(digits) - shown * Decimal(10) ** exponent) <= half else None
+
+
+def _spreadsheet_matches(submissions: Sequence[Submission], students: Sequence["RosterStudent"],
+                         ) -> dict[str, tuple["RosterStudent", str]]:
+    """Submission id -> (its student, what the spreadsheet did) for the submissions left unmatched
+    whose number is a roster id a spreadsheet changed (``spreadsheet_change``), where that cannot
+    be ambiguous: the one student such a change gives the submission, the one submission it gives
+    the student."""
+    pairs = [(sub, student, how) for sub in submissions for student in students
+             for how in {spreadsheet_change(student.id, digits) for digits in _digits_of(sub)} - {None}]
+    by_sub: dict[str, int] = {}
+    by_student: dict[str, int] = {}
+    for sub, student, _ in pairs:
+        by_sub[sub.id] = by_sub.get(sub.id, 0) + 1
+        by_student[student.id] = by_student.get(student.id, 0) + 1
+    return {sub.id: (student, how) for sub, student, how in pairs
+            if by_sub[sub.id] == 1 and by_student[student.id] == 1}
 
 
 @dataclass(frozen=True)
@@ -559,6 +617,9 @@ class RosterMatch:
     #: Roster id -> the folder an earlier run graded for that student, who has no submission in
     #: this run (a run of one notebook into the class's output folder): not "no submission".
     earlier: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    #: Submission id -> what a spreadsheet did to its student's roster id (``spreadsheet_change``),
+    #: for those matched by that alone.
+    guessed: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
     def submissions_of(self) -> dict[str, tuple[str, ...]]:
         """Roster id -> the ids of that student's submissions (sorted), for every student."""
@@ -573,6 +634,18 @@ class RosterMatch:
         had = {student.id for student in self.student_of.values()}
         return tuple(student for student in self.roster.students
                      if student.id not in had and student.id not in self.earlier)
+
+    def changed_ids(self) -> tuple[tuple[RosterStudent, str], ...]:
+        """The roster's students without a submission whose id a spreadsheet changed beyond
+        matching (scientific notation no submission's number agrees with, or several do; a date),
+        with what it became."""
+        found = []
+        for student in self.missing():
+            if _SCIENTIFIC.match(student.id.strip()):
+                found.append((student, "a number in scientific notation, its last digits lost"))
+            elif _DATE.match(student.id.strip()):
+                found.append((student, "a date"))
+        return tuple(found)
 
     def several(self) -> dict[str, tuple[str, ...]]:
         """Roster id -> its submissions, for the students with more than one."""
@@ -724,9 +797,4 @@ def _roster_row(row: list[str], *, path: Path, number: int, header: list[str], i
             return None
         raise RosterError(f"{path}:{number}: no id on this line (its column {header[id_at].strip()!r} "
                           f"is empty)")
-    if _SCIENTIFIC.match(cell(id_at)):
-        raise RosterError(f"{path}:{number}: the id {cell(id_at)!r} is a number in scientific notation: "
-                          f"the spreadsheet shortened it and its last digits are lost; format the "
-                          f"column {header[id_at].strip()!r} as Text (or a number without decimals) "
-                          f"and save the roster again")
     return RosterStudent(id=cell(id_at), name=name, email=cell(email_at), line=number)

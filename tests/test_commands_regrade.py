@@ -226,16 +226,46 @@ def test_an_id_column_formatted_with_decimals_matches_the_canvas_number(tmp_path
     assert [s.id for s in load_roster(_roster(tmp_path, 'id,name\n"12345,00",Jane\n')).students] == ["12345,00"]
 
 
-@pytest.mark.parametrize("written", ["1.23457E+11", "1,23457E+11", "4,2e+09"])
-def test_an_id_in_scientific_notation_is_refused_with_its_line(tmp_path, written):
-    """A long student number the spreadsheet shortened: its digits are lost, so no submission
-    can match it; on main the student silently had 'no submission'."""
-    from grader.discover import RosterError, load_roster
+def test_ids_a_spreadsheet_changed_are_matched_where_only_one_submission_can_be_theirs(tmp_path):
+    """Excel drops an id's leading zeros (0012345 -> 12345) and shows a long number in scientific
+    notation (1.23457E+11); until the thirty-second session the first was 'no submission' (0) with
+    the notebook 'not on the roster', and the second stopped the run. Matched now when one
+    submission's number alone can be the id, and said; a date is named."""
+    subs = tmp_path / "subs"
+    nbs.write(subs / "0012345.ipynb", nbs.course_notebook())
+    nbs.write(subs / "smithjane_123456789012_555_rnn.ipynb", nbs.course_notebook(WRONG_CELL))
+    roster = _roster(tmp_path, "id;name\n12345;Ada\n1,23457E+11;Jane\n12-Mar;Bo\n")
+    out = tmp_path / "out"
+    summary, printed = grade(subs, out, roster=roster, similarity=False)
+    table = [(r["student_id"], r["submission"], r["score"], r["status"]) for r in rows(out)]
+    assert table == [("12345", "0012345", "100", "graded"),
+                     ("1,23457E+11", "smithjane_123456789012", "90", "graded"),
+                     ("12-Mar", "", "0", "no submission")]
+    assert summary.not_on_roster == () and summary.no_submission == ("12-Mar",)
+    assert ("Roster ids a spreadsheet changed, each matched to the one submission whose number they "
+            "can be: 12345 (line 2, leading zeros dropped) is 0012345; 1,23457E+11 (line 3, scientific "
+            "notation) is smithjane_123456789012. ") in printed.replace("\n", " ")
+    assert "; roster ids that read as dates (a spreadsheet makes one of an id such as 3-12)" in printed
+    assert "12-Mar (class.csv:4)" in printed
 
-    path = _roster(tmp_path, f"name;id\nAda;123\nJane;{written}\n")
-    with pytest.raises(RosterError, match=rf"class.csv:3: the id '{re.escape(written)}' is a number in "
-                                          r"scientific notation.*format the column 'id' as Text"):
-        load_roster(path)
+
+def test_a_changed_id_two_submissions_can_be_is_not_matched(tmp_path):
+    """12345 may be 012345 or 0012345: neither is taken; 1.2E+08 may be either of two numbers:
+    the run stops before grading with the roster's line and the fix, as it did for every id in
+    scientific notation."""
+    subs = tmp_path / "subs"
+    nbs.write(subs / "012345.ipynb", nbs.course_notebook())
+    nbs.write(subs / "0012345.ipynb", nbs.course_notebook())
+    summary, _ = grade(subs, tmp_path / "out", roster=_roster(tmp_path, "id\n12345\n"), similarity=False)
+    assert summary.not_on_roster == ("0012345", "012345") and summary.no_submission == ("12345",)
+    nbs.write(subs / "120000001.ipynb", nbs.course_notebook())
+    nbs.write(subs / "120000002.ipynb", nbs.course_notebook())
+    for written in ("1.2E+08", "9.9e+09"):  # two agree; none agrees
+        with pytest.raises(commands.CommandError, match=rf"class.csv:2: the id '{re.escape(written)}' is a "
+                                                        r"number in scientific notation.*format the column "
+                                                        r"'id' as Text"):
+            grade(subs, tmp_path / "out2", roster=_roster(tmp_path, f"id\n{written}\n"), similarity=False)
+        assert not (tmp_path / "out2" / "120000001").exists()
 
 
 def test_an_on_time_and_a_late_upload_of_one_name_are_both_named_none_graded(tmp_path):
