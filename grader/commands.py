@@ -1140,6 +1140,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         tally, book = books()
         dropped = _gradebook_options_dropped(out_dir / GRADEBOOK, roster=matched is not None, excel=excel,
                                              adjust=adjustments is not None)
+        adjusted_before = _ADJUSTED_HEADER in _gradebook_head(out_dir / GRADEBOOK).split(b"\n", 1)[0]
         earlier_scores = gradebook_scores(out_dir / GRADEBOOK)
         by_cell = adjustments.by_submission if adjustments is not None else None
         book.write(out_dir, roster=matched, bom=excel, adjustments=by_cell)
@@ -1153,6 +1154,8 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
             stream.write(notes[-1] + "\n")
         if dropped:
             stream.write(dropped)
+        if by_cell is not None or adjusted_before:  # the students' files say the gradebook's points
+            show_adjustments(book, by_cell or {}, out_dir=out_dir, keys=keys)
 
         report = sources = known_sources = None
         flagged = 0
@@ -1440,15 +1443,26 @@ def _entries(root: Path) -> int:
         return 1
 
 
+def _gradebook_head(path: Path) -> bytes:
+    """The first 64 KiB of the earlier ``grades.csv`` at ``path``; b"" when there is none."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(65536)
+    except OSError:  # none yet (or unreadable): nothing was dropped that we can tell
+        return b""
+
+
+#: What the header of a gradebook written with ``--adjust`` holds.
+_ADJUSTED_HEADER = b",adjustment,adjustment_reason"
+
+
 def _gradebook_options_dropped(path: Path, *, roster: bool, excel: bool, adjust: bool = False) -> str:
     """What an earlier ``grades.csv`` had that this run's will not (lines to print, or ""): the
     roster's columns and students (``--roster``), Excel's byte-order mark (``--excel``). Neither
     option is remembered, so a re-run for two late submissions without them silently dropped the
     students with no submission from the gradebook the TA uploads."""
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(65536)
-    except OSError:  # none yet (or unreadable): nothing was dropped that we can tell
+    head = _gradebook_head(path)
+    if not head:
         return ""
     header = head.split(b"\n", 1)[0]
     lines = []
@@ -1456,14 +1470,36 @@ def _gradebook_options_dropped(path: Path, *, roster: bool, excel: bool, adjust:
         lines.append(f"The earlier {GRADEBOOK} had a roster's columns and students; this run was given no "
                      f"--roster, so {path} now lists the submissions only: run again with --roster FILE "
                      f"(nothing is graded again) to have every student of the class in it\n")
-    if not adjust and b",adjustment,adjustment_reason" in header:
+    if not adjust and _ADJUSTED_HEADER in header:
         lines.append(f"The earlier {GRADEBOOK} had a TA's adjustments (--adjust); this run was given none, "
-                     f"so {path}'s scores are the grader's alone: run again with --adjust FILE (nothing "
+                     f"so {path}'s scores and the students' feedback are the grader's alone: run again with --adjust FILE (nothing "
                      f"is graded again) to have them\n")
     if not excel and head.startswith(b"\xef\xbb\xbf"):
         lines.append(f"The earlier {GRADEBOOK} was written for Excel (--excel); this run's is plain UTF-8: "
                      f"add --excel if Excel opens it\n")
     return "".join(lines)
+
+
+def show_adjustments(book: Any, by_cell: Mapping, *, out_dir: Path, keys: Mapping[str, str | None]) -> None:
+    """Say each submission's points by hand (``by_cell``, by gradebook cell) in its feedback.md,
+    feedback.html and results.json (``grader.adjustments.show_in_feedback``), and none where an
+    earlier run said some; what a folder says is recorded in its key, so that a later run with
+    the same points reads no file. Until the thirty-second session only grades.csv had them: the
+    student read the grader's score and never the TA's points nor why."""
+    from grader.adjustments import show_in_feedback
+    from grader.files import spreadsheet_text
+    from grader.incremental import add_to_key, key_field
+
+    for sid, (points, max_points) in book.points().items():
+        adjustment = by_cell.get(spreadsheet_text(sid))
+        wanted = None if adjustment is None else [adjustment.points, list(adjustment.reasons)]
+        folder, key = out_dir / sid, keys.get(sid)
+        found, shown = key_field(folder, "adjustment_shown", key=key)
+        if found and shown == wanted:
+            continue
+        written = show_in_feedback(folder, adjustment, points=points, max_points=max_points)
+        if key is not None:
+            add_to_key(folder, key, written, fields={"adjustment_shown": wanted})
 
 
 def _print_summary(summary: ClassSummary, *, stream: TextIO, similarity_ran: bool) -> None:

@@ -819,6 +819,10 @@ class Gradebook:
         adjustment = adjustments.get(spreadsheet_text(sid)) if adjustments else None
         return float(self._rows[sid][0]) + (adjustment.points if adjustment is not None else 0.0)
 
+    def points(self) -> dict[str, tuple[float, float]]:
+        """Submission id -> (score, max_score) as the grader gave them, adjustments aside."""
+        return {sid: (float(row[0]), float(row[1])) for sid, row in self._rows.items()}
+
     def unmatched(self, adjustments: Mapping[str, Any]) -> tuple[str, ...]:
         """The submission cells of ``adjustments`` that are no submission of this gradebook."""
         cells = {spreadsheet_text(sid) for sid in self._rows}

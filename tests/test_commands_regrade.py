@@ -442,6 +442,43 @@ def test_points_by_hand_are_kept_by_every_run_given_them(tmp_path):
     assert "2 score(s) differ from the earlier grades.csv: bob 92 -> 90, carol 101 -> 100." in without
 
 
+def test_points_by_hand_are_in_the_students_feedback_with_the_reason(tmp_path):
+    """Until the thirty-second session only grades.csv had them: bob read 90 and the grader's
+    verdicts, never the TA's points nor why. Now his feedback.md, feedback.html and results.json
+    say them, a later run with other points says those (nothing graded again), one without none."""
+    import json
+
+    subs = small_class(tmp_path / "subs")
+    out = tmp_path / "out"
+    adjust = _roster(tmp_path, "submission;points;reason\nbob;2,5;regrade request: <b>bias</b>\nbob;-0,5;late\n")
+    grade(subs, out, adjust=adjust, similarity=False, feedback_html=True)
+    said = ("**Points by hand: +2** (`regrade request: <b>bias</b>; late`), from your instructor: your "
+            "score in the gradebook is **92 / 100** (the grader's 90, +2 by hand).")
+    assert said in (out / "bob" / "feedback.md").read_text("utf-8")
+    page = (out / "bob" / "feedback.html").read_text("utf-8")
+    assert ("<b>Points by hand: +2</b> (regrade request: &lt;b&gt;bias&lt;/b&gt;; late), from your "
+            "instructor: your score in the gradebook is <b>92 / 100</b>") in page
+    results = json.loads((out / "bob" / "results.json").read_text("utf-8"))
+    assert results["score"] == 92 and results["tests"][-1]["score"] == 2
+    assert results["tests"][-1]["output"] == "regrade request: <b>bias</b>; late"
+    assert "Points by hand" not in (out / "alice" / "feedback.md").read_text("utf-8")
+    adjust.write_text("submission,points\nbob,-1\n", "utf-8")
+    summary, _ = grade(subs, out, adjust=adjust, similarity=False, feedback_html=True)
+    text = (out / "bob" / "feedback.md").read_text("utf-8")
+    assert summary.skipped == 3 and text.count("Points by hand") == 1
+    assert "**Points by hand: -1**, from your instructor: your score in the gradebook is **89 / 100**" in text
+    assert json.loads((out / "bob" / "results.json").read_text("utf-8"))["score"] == 89
+    summary, _ = grade(subs, out, similarity=False, feedback_html=True)  # given none: none said
+    assert summary.skipped == 3
+    assert "Points by hand" not in (out / "bob" / "feedback.md").read_text("utf-8")
+    assert "Points by hand" not in (out / "bob" / "feedback.html").read_text("utf-8")
+    results = json.loads((out / "bob" / "results.json").read_text("utf-8"))
+    assert results["score"] == 90 and "adjustment" not in results["extra_data"]
+    assert all(test["name"] != "Points by hand" for test in results["tests"])
+    summary, _ = grade(subs, out, similarity=False, feedback_html=True)  # the keys still hold
+    assert summary.skipped == 3
+
+
 @pytest.mark.parametrize("text, says", [
     ("id,points\nbob,1\n", "adjust.csv:1: the header line must name the columns 'submission' and 'points'"),
     ("submission,points\nbob,2,5\n", "adjust.csv:2: 3 fields where the header line has 2 (a decimal comma"),
