@@ -751,6 +751,22 @@ def _earlier_class_note(earlier: Any, *, out_dir: Path, similarity: bool = True)
     return note + "."
 
 
+def _hold_output(out_dir: Path, *, submissions: Path, stack: contextlib.ExitStack) -> None:
+    """Hold ``out_dir``'s lock (``grader.files.output_lock``) until ``stack`` closes; a
+    CommandError, before anything is read or graded, when another run holds it. Not in the
+    submissions folder (an ``--out`` around it, refused later with its own message): nothing is
+    written among the students' files."""
+    from grader.files import OutputBusy, output_lock
+
+    with contextlib.suppress(OSError):
+        if submissions.resolve().is_relative_to(out_dir.resolve()):
+            return
+    try:
+        stack.enter_context(output_lock(out_dir))
+    except OutputBusy as exc:
+        raise CommandError(str(exc)) from None
+
+
 def _usable_out_dir(out_dir: Path) -> None:
     """Make ``out_dir`` and write and remove a file in it, before anything is graded: a path
     that is a file, a read-only mount or a full disk ended in tracebacks of the workers and of
@@ -927,6 +943,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         # The students' zips are unpacked here, each at its turn (``StudentTurns``), the
         # grader's own place, hidden from every child; locked while this run lives, so that a
         # later run removes it if this one is killed (``_sweep_unpack_folders``).
+        _hold_output(out_dir, submissions=Path(submissions), stack=early)  # one run at a time into it
         unpack_dir = early.enter_context(run_folder(UNPACK_PREFIX))
         # One student of a folder of folders (SUBMISSIONS/alice/, or its notebook) graded again
         # into the class's output folder: graded as the class run grades them, the class's folder

@@ -523,3 +523,47 @@ def test_a_regrade_with_a_roster_of_canvas_numbers_keeps_a_zipped_students_match
     table = [(r["student_id"], r["submission"], r["score"], r["status"]) for r in rows(out)]
     assert table == [("340934", "smithbob_340934", "100", "graded"), ("555", "doejohn_555", "100", "graded")]
     assert summary.no_submission == () and summary.not_on_roster == ()
+
+
+# --------------------------------------------------------------------------- two runs at once
+
+
+def test_a_second_run_into_a_folder_being_graded_is_refused_before_grading(tmp_path):
+    """Two runs into one output folder (a regrade started while the class run goes on) each wrote
+    grades.csv from what it had read: the last one's rows replaced the other's grades. The
+    folder's lock, held by a live run, now stops the second before it reads or grades anything."""
+    import fcntl
+    import os
+
+    from grader.files import OUTPUT_LOCK
+
+    subs = small_class(tmp_path / "subs")
+    out = tmp_path / "out"
+    grade(subs, out, similarity=False)
+    assert (out / OUTPUT_LOCK).is_file()
+    book = (out / "grades.csv").read_bytes()
+    nbs.write(subs / "bob.ipynb", nbs.course_notebook())
+    holder = os.open(out / OUTPUT_LOCK, os.O_RDWR)  # another run, alive
+    try:
+        fcntl.flock(holder, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        os.ftruncate(holder, 0)
+        os.pwrite(holder, b"grade.py (process 4242, started 2026-11-29 08:00:00 UTC)", 0)
+        with pytest.raises(commands.CommandError) as refused:
+            grade(subs / "bob.ipynb", out, similarity=False)
+        assert str(refused.value).startswith(
+            f"{out}: grade.py (process 4242, started 2026-11-29 08:00:00 UTC) is grading into this "
+            f"folder; wait for it to end, or give another --out")
+        assert (out / "grades.csv").read_bytes() == book
+    finally:
+        os.close(holder)  # the other run ends (or dies: the kernel lets go of its lock)
+    grade(subs / "bob.ipynb", out, similarity=False)
+    assert scores(out) == {"alice": "100", "bob": "100", "carol": "100"}
+
+
+def test_an_output_folder_around_the_submissions_gets_no_lock_among_them(tmp_path):
+    from grader.files import OUTPUT_LOCK
+
+    subs = small_class(tmp_path / "subs")
+    with pytest.raises(commands.CommandError, match="the output folder holds the submissions folder"):
+        grade(subs, subs, similarity=False)
+    assert not (subs / OUTPUT_LOCK).exists()
