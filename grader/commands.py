@@ -965,7 +965,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
                                         regraded_because, submission_key)
         from grader.models import HARNESS
         from grader.progress import Progress
-        from grader.report import Gradebook, gradebook_scores
+        from grader.report import SCORE_CHANGES, Gradebook, gradebook_scores
     except BaseException:
         early.close()
         resume_collector(freeze=False)
@@ -1161,7 +1161,11 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         earlier_scores = gradebook_scores(out_dir / GRADEBOOK)
         by_cell = adjustments.by_submission if adjustments is not None else None
         book.write(out_dir, roster=matched, bom=excel, adjustments=by_cell)
-        changes = book.changes_from(earlier_scores, by_cell) if earlier_scores else ""
+        # Every changed score, the largest loss first: a rubric edit's preview, graded into a copy.
+        listed = book.write_changes(out_dir, earlier_scores, by_cell, bom=excel) if earlier_scores else None
+        changes = book.changes_from(earlier_scores, by_cell, listed=listed) if earlier_scores else ""
+        if listed is None:
+            _remove_earlier(out_dir / SCORE_CHANGES, stream=stream, why="this run changed no score")
         if changes:
             notes.append(changes)
         if by_cell and (unmatched := book.unmatched(by_cell)):

@@ -65,7 +65,8 @@ def test_one_notebook_graded_again_updates_its_row_and_keeps_the_class(tmp_path)
     assert "its 2 other submission(s), as the earlier run graded them" in printed
     assert "new row" not in printed
     assert "Graded 3 of 3 (1 in this run, 2 kept from the earlier grades.csv)" in printed
-    assert "1 score(s) differ from the earlier grades.csv: bob 90 -> 100.\n" in printed
+    assert (f"1 score(s) differ from the earlier grades.csv: bob 90 -> 100 (every one in "
+            f"{out / 'score-changes.csv'}, the largest loss first).\n") in printed
     page = (out / "report.html").read_text("utf-8")
     assert "<b>3</b>submissions" in page  # the class report counts the class, not bob alone
 
@@ -145,12 +146,36 @@ def test_another_rubric_is_refused_before_grading_and_names_what_to_do(tmp_path)
     summary, printed = grade(subs, out, rubric=rubric, similarity=False)
     assert summary.skipped == 0 and scores(out)["alice"] == "100.5"
     assert f"Graded before in {out} with another rubric (3): graded again" in printed
-    said = ("2 score(s) differ from the earlier grades.csv: alice 100 -> 100.5, carol 100 -> 100.5; "
-            "max_score 100 -> 100.5.")  # bob's wrong cell fails the case whose points changed
+    said = (f"2 score(s) differ from the earlier grades.csv: alice 100 -> 100.5, carol 100 -> 100.5 "
+            f"(every one in {out / 'score-changes.csv'}, the largest loss first); "
+            f"max_score 100 -> 100.5.")  # bob's wrong cell fails the case whose points changed
     assert said in printed and summary.score_changes == said
     assert "alice 100 -&gt; 100.5" in (out / "report.html").read_text("utf-8")
     _, again = grade(subs, out, rubric=rubric, similarity=False)
     assert "Graded before" not in again and "differ from the earlier" not in again
+    assert f"Removed {out / 'score-changes.csv'}: it was an earlier run's, and this run changed no score" in again
+
+
+def test_a_rubric_edit_graded_into_a_copy_lists_what_each_student_gains_or_loses(tmp_path):
+    """Before publishing a rubric edit, the instructor grades the class into a copy of the output
+    folder: the run's last lines named ten changed scores ('and 590 more' in a class of 600) and
+    nothing listed the others. score-changes.csv has every one, the largest loss first."""
+    subs = small_class(tmp_path / "subs")
+    nbs.write(subs / "dora.ipynb", nbs.course_notebook(WRONG_CELL))
+    out = tmp_path / "out"
+    grade(subs, out, similarity=False)
+    published = (out / "grades.csv").read_bytes()
+    preview = tmp_path / "preview"
+    shutil.copytree(out, preview)
+    rubric = _rubric_with_other_points(tmp_path)  # a hidden case of rnn_cell_forward: 2.5 -> 3
+    (subs / "bob.ipynb").write_text("{ not json")  # bob's notebook lost meanwhile: 90 -> 0
+    summary, printed = grade(subs, preview, rubric=rubric, similarity=False)
+    with open(preview / "score-changes.csv", newline="", encoding="utf-8") as handle:
+        table = list(csv.reader(handle))
+    assert table == [["submission", "before", "after", "change"], ["bob", "90", "0", "-90"],
+                     ["alice", "100", "100.5", "+0.5"], ["carol", "100", "100.5", "+0.5"]]
+    assert f"(every one in {preview / 'score-changes.csv'}, the largest loss first)" in printed
+    assert (out / "grades.csv").read_bytes() == published and not (out / "score-changes.csv").exists()
 
 
 def test_a_damaged_earlier_result_is_refused_by_name(tmp_path):
@@ -439,7 +464,7 @@ def test_points_by_hand_are_kept_by_every_run_given_them(tmp_path):
     _, without = grade(subs, out, similarity=False)
     assert scores(out)["bob"] == "90"
     assert "had a TA's adjustments (--adjust); this run was given none" in without
-    assert "2 score(s) differ from the earlier grades.csv: bob 92 -> 90, carol 101 -> 100." in without
+    assert "2 score(s) differ from the earlier grades.csv: bob 92 -> 90, carol 101 -> 100 (every one" in without
 
 
 def test_points_by_hand_are_in_the_students_feedback_with_the_reason(tmp_path):
