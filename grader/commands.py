@@ -12,6 +12,7 @@ import errno
 import gc
 import inspect
 import os
+import re
 import signal
 import sys
 import threading
@@ -80,6 +81,8 @@ class ClassSummary:
     earlier_kept: int = 0
     #: The scores (and max_score) that differ from the earlier grades.csv's, as a sentence, or "".
     score_changes: str = ""
+    #: Why each of ``unreadable`` could not be graded, in few words (``unreadable_reason``).
+    unreadable_why: tuple[str, ...] = ()
 
 
 def load_context(rubric_path: Path, *, visibilities: tuple[str, ...] = ("public", "hidden"),
@@ -1232,6 +1235,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         graded=len(stats.graded),
         harness_failures=tuple(r.submission_id for r in stats.harness if r.status == HARNESS),
         unreadable=tuple(r.submission_id for r in stats.unreadable),
+        unreadable_why=tuple(unreadable_reason(r.messages) for r in stats.unreadable),
         several_notebooks=tuple(r.submission_id for r in stats.unreadable
                                 if r.messages and SEVERAL_NOTEBOOKS in r.messages[0]),
         scores=tuple(r.points for r in stats.graded),
@@ -1523,6 +1527,26 @@ def show_adjustments(book: Any, by_cell: Mapping, *, out_dir: Path, keys: Mappin
             add_to_key(folder, key, written, fields={"adjustment_shown": wanted})
 
 
+def unreadable_reason(messages: Sequence[str]) -> str:
+    """Why a submission could not be graded, in few words, from its first message: the file's
+    name before it, the details after a ``:`` or ``;`` and a last parenthesis left out
+    (``trunc.ipynb: not JSON (truncated at byte 3000)`` is ``not JSON``), so that submissions
+    that failed alike are named together; "" without a message.
+
+    >>> unreadable_reason(["nonb: the submission holds 2 notebooks (a.ipynb, b.ipynb); expected one."])
+    'the submission holds 2 notebooks'
+    """
+    from grader.files import visible_text
+
+    if not messages:
+        return ""
+    text = messages[0].split("\n", 1)[0]
+    text = text.split(": ", 1)[-1]
+    text = re.split(r": |; ", text, maxsplit=1)[0].rstrip(". ")
+    text = re.sub(r"\s*\([^()]*\)$", "", text)
+    return visible_text(text[:100])
+
+
 def _print_summary(summary: ClassSummary, *, stream: TextIO, similarity_ran: bool) -> None:
     """The end of a run: counts, the distribution in one line, failures by name, file paths."""
     out = summary.out_dir
@@ -1542,8 +1566,15 @@ def _print_summary(summary: ClassSummary, *, stream: TextIO, similarity_ran: boo
     if summary.score_changes:
         stream.write(summary.score_changes + "\n")
     if summary.unreadable:
+        # Grouped by why: forty ids in a row said nothing of what to do with any of them.
+        groups: dict[str, list[str]] = {}
+        whys = summary.unreadable_why
+        for at, sid in enumerate(summary.unreadable):
+            groups.setdefault(whys[at] if at < len(whys) else "", []).append(sid)
+        said = "; ".join(f"{', '.join(ids)}" + (f" ({why})" if why else "")
+                         for why, ids in sorted(groups.items(), key=lambda item: -len(item[1])))
         stream.write(f"Unreadable submissions (0 points each in grades.csv, and in report.html's figures): "
-                     f"{', '.join(summary.unreadable)}\n")
+                     f"{said}\n")
     if summary.several_notebooks:  # readable work, not graded: the TA can fix it, the feedback says so
         stream.write(f"Several notebooks in one submission, none graded (each one's feedback names them; "
                      f"leave the one to grade in the student's files and run again): "
