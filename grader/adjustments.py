@@ -16,7 +16,7 @@ import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
+from typing import Mapping, Sequence
 
 from grader.discover import csv_rows
 
@@ -96,6 +96,41 @@ def load_adjustments(path: Path) -> Adjustments:
                                 reasons=before.reasons + ((reason,) if reason else ()),
                                 lines=before.lines + (number,))
     return Adjustments(path=path, by_submission=found)
+
+
+def spreadsheet_matches(by_submission: Mapping[str, Adjustment], ids: Sequence[str],
+                        ) -> tuple[dict[str, Adjustment], list[str]]:
+    """``by_submission`` with each cell that is no submission of ``ids`` (as ``grades.csv`` writes
+    them) but an id a spreadsheet changed (``grader.discover.spreadsheet_change``: ``12345`` for
+    ``0012345``, ``1.23E+08``) given to the one submission it can be, where that cannot be
+    ambiguous (one submission for the cell, one such cell for the submission, which has no
+    line of its own); and what was matched so, to say it ("12345 (line 2, leading zeros dropped)
+    is 0012345"). A Canvas or Moodle id's number is its last ``_`` part."""
+    from grader.discover import id_numbers, spreadsheet_change
+    from grader.files import spreadsheet_text
+
+    cells = {spreadsheet_text(sid): sid for sid in ids}
+    pairs = []
+    for cell in by_submission:
+        if cell in cells:
+            continue
+        for sid in ids:
+            if spreadsheet_text(sid) in by_submission:
+                continue
+            hows = {spreadsheet_change(cell, digits) for digits in id_numbers(sid, sid.rsplit("_", 1)[-1])} - {None}
+            pairs += [(cell, sid, how) for how in hows]
+    per_cell: dict[str, int] = {}
+    per_sid: dict[str, int] = {}
+    for cell, sid, _ in pairs:
+        per_cell[cell] = per_cell.get(cell, 0) + 1
+        per_sid[sid] = per_sid.get(sid, 0) + 1
+    found = dict(by_submission)
+    said = []
+    for cell, sid, how in pairs:
+        if per_cell[cell] == 1 and per_sid[sid] == 1:
+            found[spreadsheet_text(sid)] = found.pop(cell)
+            said.append(f"{cell} (line {by_submission[cell].lines[0]}, {how}) is {sid}")
+    return found, said
 
 
 # --------------------------------------------------------------------------- in the student's files

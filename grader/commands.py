@@ -1163,6 +1163,14 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         adjusted_before = _ADJUSTED_HEADER in _gradebook_head(out_dir / GRADEBOOK).split(b"\n", 1)[0]
         earlier_scores = gradebook_scores(out_dir / GRADEBOOK)
         by_cell = adjustments.by_submission if adjustments is not None else None
+        if by_cell:  # ids a spreadsheet changed (0012345 saved as 12345), where only one can be meant
+            from grader.adjustments import spreadsheet_matches
+
+            by_cell, guessed = spreadsheet_matches(by_cell, tuple(book.points()))
+            if guessed:
+                notes.append(f"Adjustments of {adjustments.path} whose id a spreadsheet changed, each "
+                             f"applied to the one submission it can be: {'; '.join(guessed)}")
+                stream.write(notes[-1] + "\n")
         book.write(out_dir, roster=matched, bom=excel, adjustments=by_cell)
         # Every changed score, the largest loss first: a rubric edit's preview, graded into a copy.
         listed = book.write_changes(out_dir, earlier_scores, by_cell, bom=excel) if earlier_scores else None

@@ -559,11 +559,17 @@ class Roster:
                            guessed=MappingProxyType({sid: how for sid, (_, how) in guessed.items()}))
 
 
+def id_numbers(sid: str, account: str = "") -> tuple[str, ...]:
+    """The numbers a submission's names carry whole: its id ``sid`` when it is all digits
+    (``0012345.ipynb``, a folder ``0012345/``), the number of its Canvas or Moodle name
+    (``account``, ``Submission.account``)."""
+    key = student_key(_SECOND_OF_A_NAME.sub("", sid))
+    return tuple(dict.fromkeys(d for d in (key, account) if d.isdigit()))
+
+
 def _digits_of(sub: Submission) -> tuple[str, ...]:
-    """The numbers a submission's names carry whole: its id when it is all digits (``0012345.ipynb``,
-    a folder ``0012345/``), the number of its Canvas or Moodle name."""
-    key = student_key(_SECOND_OF_A_NAME.sub("", sub.id))
-    return tuple(dict.fromkeys(d for d in (key, sub.account) if d.isdigit()))
+    """``id_numbers`` of the submission ``sub``."""
+    return id_numbers(sub.id, sub.account)
 
 
 def spreadsheet_change(roster_id: str, digits: str) -> str | None:

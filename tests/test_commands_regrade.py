@@ -529,6 +529,23 @@ def test_an_adjustment_for_no_submission_is_named(tmp_path):
     assert scores(tmp_path / "out")["bob"] == "90"
 
 
+def test_an_adjustment_whose_id_a_spreadsheet_changed_is_applied_where_unambiguous(tmp_path):
+    """The TA's file kept in Excel lost 0012345's zeros: on main it was named 'for no submission',
+    not applied. Applied now to the one submission it can be, and said; 777 may be 0777 or 00777:
+    neither."""
+    subs = small_class(tmp_path / "subs")
+    nbs.write(subs / "0012345.ipynb", nbs.course_notebook(WRONG_CELL))
+    nbs.write(subs / "0777.ipynb", nbs.course_notebook())
+    nbs.write(subs / "00777.ipynb", nbs.course_notebook())
+    adjust = _roster(tmp_path, "submission,points,reason\n12345,3,regrade\n777,1,\n")
+    _, printed = grade(subs, tmp_path / "out", adjust=adjust, similarity=False)
+    assert scores(tmp_path / "out")["0012345"] == "93"
+    assert ("whose id a spreadsheet changed, each applied to the one submission it can be: 12345 (line 2, "
+            "leading zeros dropped) is 0012345") in printed
+    assert "for no submission of grades.csv, not applied" in printed and "777 (line 3)" in printed
+    assert scores(tmp_path / "out")["0777"] == "100" and scores(tmp_path / "out")["00777"] == "100"
+
+
 def test_a_regrade_with_a_roster_of_canvas_numbers_keeps_a_zipped_students_match(tmp_path):
     """The kept students are matched to the roster again: a student whose upload was a zip was
     graded from the grader's own unpacking folder, and must still be the roster's 340934."""
