@@ -1098,6 +1098,11 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         if former:
             notes.append(_former_note(former, out_dir=out_dir))
             stream.write(notes[-1] + "\n")
+        if late := [sub.id for sub in subs if sub.late]:
+            notes.append(f"Marked late by Canvas (LATE in a file's name; the id leaves it out): "
+                         f"{', '.join(late)}. Graded as the others: a late penalty (or none, for an "
+                         f"extension) is yours to give, with --adjust")
+            stream.write(notes[-1] + "\n")
         if (unpacked := unpacked_note(subs)) is not None:
             stream.write(unpacked + "\n")
             notes.append(unpacked)

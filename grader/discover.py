@@ -75,6 +75,9 @@ class Submission:
     #: The number a Canvas or Moodle name carries (the Canvas user id, the Moodle participant
     #: id; "" for other names): a roster may list students by it (``Roster.match``).
     account: str = ""
+    #: Canvas marked a file of it late (``smithjane_LATE_12345_...``): named by a class run, as
+    #: the id drops the mark (a late penalty, or none for an extension, is the TA's to give).
+    late: bool = False
 
     def graded_extra_files(self) -> list[tuple[str, Path]]:
         """``(name, path)`` of the files beside the notebook that grading reads: the
@@ -282,7 +285,7 @@ def unpacked_submission(submission: Submission, *, unpack: Unpacker) -> Submissi
     if not submission.packed:
         return submission
     done = submission_from_files(submission.id, submission.packed, submission.path, unpack=unpack)
-    return replace(done, id=submission.id, account=submission.account)
+    return replace(done, id=submission.id, account=submission.account, late=submission.late)
 
 
 def _same_bytes(a: Path, b: Path) -> bool:
@@ -402,12 +405,13 @@ def find_submissions(root: Path, *, unpack: Unpacker | None = None,
         named = platform_name(root.name)
         if named is not None and named.original:
             sid = readable_id(named.id)
-            return [Submission(id=sid, path=root, account=sid.rsplit("_", 1)[-1])]
+            return [Submission(id=sid, path=root, account=sid.rsplit("_", 1)[-1], late=named.late)]
         sid = readable_id(root.stem)
         return [Submission(id=f"{sid}~{root.suffix.lstrip('.')}" if sid in RESERVED_IDS else sid, path=root)]
     found: dict[str, Submission] = {}
     # Platform downloads: every entry of one student, gathered by the id in its name.
     groups: dict[str, dict[str, Path]] = {}
+    late: set[str] = set()  # the ids of the groups with a file Canvas marked late
 
     def add(sub: Submission, entry: Path) -> None:
         sid = readable_id(sub.id)
@@ -428,6 +432,8 @@ def find_submissions(root: Path, *, unpack: Unpacker | None = None,
             continue
         if named is not None and (entry.is_dir() or named.original):
             files = groups.setdefault(named.id, {})
+            if named.late:
+                late.add(named.id)
             if entry.is_dir():
                 for rel, path in files_under(entry).items():
                     files.setdefault(rel, path)
@@ -442,7 +448,7 @@ def find_submissions(root: Path, *, unpack: Unpacker | None = None,
             add(_folder_submission(entry, unpack, defer), entry)
     for sid in sorted(groups):
         grouped = submission_from_files(sid, groups[sid], root / sid, unpack=unpack, defer=defer)
-        add(replace(grouped, account=sid.rsplit("_", 1)[-1]), root / sid)
+        add(replace(grouped, account=sid.rsplit("_", 1)[-1], late=sid in late), root / sid)
     if not found:
         raise DiscoveryError(f"{root}: no submissions found (expected .ipynb or .py files, "
                              f"or folders holding one notebook each)")

@@ -609,3 +609,20 @@ def test_an_output_folder_around_the_submissions_gets_no_lock_among_them(tmp_pat
     with pytest.raises(commands.CommandError, match="the output folder holds the submissions folder"):
         grade(subs, subs, similarity=False)
     assert not (subs / OUTPUT_LOCK).exists()
+
+
+def test_the_submissions_canvas_marked_late_are_named(tmp_path):
+    """Canvas writes LATE in a late file's name and the id leaves it out: on main no file of the
+    run said who was late, and a TA giving a late penalty (or an extension) opened the folder."""
+    subs = tmp_path / "canvas"
+    nbs.write(subs / "smithjane_LATE_12345_67890_rnn.ipynb", nbs.course_notebook())
+    nbs.write(subs / "doejohn_555_333_rnn.ipynb", nbs.course_notebook())
+    nbs.write(subs / "leebo_LATE_777_444_rnn.ipynb", nbs.course_notebook())
+    out = tmp_path / "out"
+    summary, printed = grade(subs, out, similarity=False, class_report=True)
+    said = ("Marked late by Canvas (LATE in a file's name; the id leaves it out): leebo_777, smithjane_12345. "
+            "Graded as the others: a late penalty (or none, for an extension) is yours to give, with --adjust")
+    assert said in printed and summary.graded == 3
+    assert "leebo_777, smithjane_12345" in (out / "report.html").read_text("utf-8")
+    _, again = grade(subs / "smithjane_LATE_12345_67890_rnn.ipynb", out, similarity=False)
+    assert "Marked late by Canvas (LATE in a file's name; the id leaves it out): smithjane_12345." in again
