@@ -375,6 +375,23 @@ def test_a_student_of_a_folder_of_folders_is_graded_again_alone(tmp_path):
     assert summary.skipped == 2 and scores(out) == {"alice": "100", "carol": "100"}
 
 
+def test_a_student_graded_again_alone_has_the_class_folder_hidden_from_their_code(tmp_path, monkeypatch):
+    """Graded from alice/, the children's hidden paths would hold alice/ and not the class's other
+    folders (carol's work open to alice's code where Landlock is absent): the class folder is
+    hidden, as in the class run."""
+    subs = tmp_path / "subs"
+    nbs.write(subs / "alice" / "rnn.ipynb", nbs.course_notebook())
+    nbs.write(subs / "carol" / "rnn.ipynb", nbs.alt_notebook())
+    out = tmp_path / "out"
+    grade(subs, out, similarity=False)
+    hidden = []
+    real = commands._protected_paths
+    monkeypatch.setattr(commands, "_protected_paths",
+                        lambda root, **kw: hidden.append(Path(root)) or real(root, **kw))
+    grade(subs / "alice", out, similarity=False, force=True)
+    assert hidden and all(root.resolve() == subs.resolve() for root in hidden), hidden
+
+
 def test_a_class_folder_named_as_a_student_is_still_the_class(tmp_path):
     """The folder given holds rows of the gradebook other than its own name's: it is the class."""
     subs = tmp_path / "alice"
