@@ -27,6 +27,7 @@ _DELEGATING = [
     "x = y = np.tanh(np.dot(W, x))\n    f(x)\n    'a string'\n    return x",
     "return lstm_cell_forward(parameters, a_prev, xt)",
     "return _Obj().run(*[x], **{'k': 1})",
+    "a, (b, *c) = g(x)\n    return h(*a, *c, **b, **c)",
 ]
 #: Bodies that hold one node of work each, of every kind whose instructions ``_WORK_OPS`` names.
 _WORKING = {
@@ -63,6 +64,13 @@ def test_a_def_that_only_delegates_is_never_said_to_work(body):
     source = _def(body)
     assert _only_delegates_by_parse(source), source  # the corpus is what it says
     assert not body_works(compiled_quietly(source), "rnn_forward")
+
+
+def test_an_async_def_that_only_delegates_is_never_said_to_work():
+    # Python adds instructions of its own to its body (RETURN_GENERATOR, POP_TOP), none of work.
+    source = "async def f(x):\n    return g(x)\n"
+    assert _only_delegates_by_parse(source)
+    assert not body_works(compiled_quietly(source), "f")
 
 
 @pytest.mark.parametrize("kind", sorted(_WORKING))
