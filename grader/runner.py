@@ -333,25 +333,25 @@ def _compared_text(functions: Mapping[str, Any], name: str, graded: Collection[s
         # A function that only delegates to a class of the notebook's (`return _Obj().run(...)`,
         # or a member returning `H._impl(...)`) is compared as those classes.
         classes = _classes_read(functions, name)
-        if classes and _only_delegates(own):
+        if classes and _delegates(functions, name, own):
             # With the functions those classes call: a method returning ``f9(*a)`` hid the copy.
             return "\n\n".join([_own_text(functions, helper)
                                 for helper in _helpers_of(functions, name, graded, classes=classes)] + classes)
         # A bound def that only delegates and reaches nothing of the notebook's the check compares.
         bound = getattr(functions[_aliased(functions, name)], "bound_source", None)
-        if not classes and bound is not None and own is bound and _only_delegates(own):
+        if not classes and bound is not None and own is bound and _delegates(functions, name, own):
             return unseen_note(f"`{name}` only hands its work to code this text does not hold",
                                reached=False) + own
         # One that only hands its work to graded functions is compared as them: a classmate's
         # ``rnn_cell_forward`` copied as ``def lstm_cell_forward(...)`` behind ``return
         # lstm_cell_forward(...)`` was compared as the wrapper's line (twenty-ninth session).
-        if any(read in functions for read in _reads(functions[name])) and _only_delegates(own):
+        if any(read in functions for read in _reads(functions[name])) and _delegates(functions, name, own):
             working = _working_names(functions, name, graded) if graded else []
             return _delegated_text(functions, name, working, graded) or own
         return own
-    if not _only_delegates(own):
+    if not _delegates(functions, name, own):
         return own
-    if graded and all(_only_delegates(_own_text(functions, helper)) for helper in helpers):
+    if graded and all(_delegates(functions, helper, _own_text(functions, helper)) for helper in helpers):
         # Helpers that only pass the work on, to graded functions too: ``return _g(xt, a_prev,
         # parameters)`` with ``def _g(a, b, c): return lstm_cell_forward(c, b, a)`` hid the copy.
         working = _working_names(functions, name, graded)
@@ -411,6 +411,17 @@ def _unseen_note(own: str, name: str) -> str:
     while the check compared the decoy alone."""
     what = ("is decorated" if own.startswith("@") else "is a member of a class that does not define it itself")
     return unseen_note(f"`{name}` {what}")
+
+
+def _delegates(functions: Mapping[str, Any], name: str, own: str) -> bool:
+    """``_only_delegates(own)``, ``own`` the text of function ``name`` (`_own_text`): False at
+    once when ``own`` is the source extraction compiled and its bytecode shows work in the body
+    (``FunctionSource.works``), which the parse would find too: most graded functions that call
+    another loop or compute, and parsing each cost a worker about 0.5 ms a notebook."""
+    bound = functions[_aliased(functions, name)]
+    if getattr(bound, "works", False) and own is bound.source:
+        return False
+    return _only_delegates(own)
 
 
 def _only_delegates(source: str) -> bool:
