@@ -623,6 +623,15 @@ def csv_rows(path: Path, *, what: str = "roster", error: type[Exception] = Roste
         for row in reader:
             rows.append((reader.line_num, row))
     except csv.Error as exc:
+        start = rows[-1][0] + 1 if rows else 1  # the line where the row at fault begins
+        if "unexpected end of data" in str(exc):
+            raise error(f"{path}:{start}: a quote opened on this line is never closed, so the rest "
+                        f"of the file reads as one field; close it (a field in quotes ends with a "
+                        f"quote), or remove it") from None
+        if "expected after '\"'" in str(exc):
+            raise error(f"{path}:{reader.line_num}: a field in quotes goes on after its closing "
+                        f"quote ({exc}); a quote inside a field in quotes is written twice "
+                        f"(\"\"), as in \"Alan \"\"Al\"\" Turing\"") from None
         raise error(f"{path}:{reader.line_num}: the {what} is not a CSV file that can be read here "
                     f"({exc})") from None
     return rows, separator
