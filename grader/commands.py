@@ -1023,11 +1023,12 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         if (unpacked := unpacked_note(subs)) is not None:
             stream.write(unpacked + "\n")
             notes.append(unpacked)
-        from grader.discover import own_folder_note
+        from grader.discover import hidden_entries_note, own_folder_note
 
-        if (own := own_folder_note(root)) is not None:  # grader.discover left it out
-            stream.write(own + "\n")
-            notes.append(own)
+        for left_out in (own_folder_note(root), hidden_entries_note(root) if root.is_dir() else None):
+            if left_out is not None:  # grader.discover left it out
+                stream.write(left_out + "\n")
+                notes.append(left_out)
         said_of_roster = roster_notes(matched) if matched is not None else []
         interrupted = False
         done_list = []

@@ -340,6 +340,25 @@ def own_folder_note(root: Path) -> str | None:
     return f"Not graded: {readable_id(own.name)}, the grader's own folder (grade.py is there), which is no submission."
 
 
+def hidden_entries_note(root: Path) -> str | None:
+    """The sentence of a class run whose folder ``root`` holds notebooks or zips whose names
+    start with a dot (``.alice.ipynb``), which ``find_submissions`` leaves out as it leaves out
+    every hidden entry, or None. macOS's ``._`` companions of copied files are no one's work."""
+    try:
+        names = sorted(entry.name for entry in Path(root).iterdir()
+                       if entry.name.startswith(".") and not entry.name.startswith("._")
+                       and (entry.suffix in SUBMISSION_SUFFIXES or is_zip_name(entry.name))
+                       and entry.is_file() and not entry.is_symlink())
+    except OSError:
+        return None
+    if not names:
+        return None
+    shown = ", ".join(readable_id(name) for name in names[:5]) + (f" and {len(names) - 5} more"
+                                                                   if len(names) > 5 else "")
+    return (f"Not graded: {shown}, whose name starts with a dot (a hidden file, left out as the "
+            f"checkpoints are); rename it without the dot and run again to grade it.")
+
+
 def _add_upload(files: dict[str, Path], original: str, entry: Path) -> None:
     """Add the flat file ``entry`` of a platform's download, uploaded as ``original``, to its
     student's ``files``. Two notebooks uploaded under one name (an on-time and a late one, when

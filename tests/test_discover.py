@@ -145,3 +145,30 @@ def test_the_incremental_key_covers_what_is_read_of_a_file_beside_the_notebook(t
     assert key() != first
     big.write_bytes(b"b" + b"a" * (2 * EXTRA_FILE_BYTES))  # a new size
     assert key() != first
+
+
+def test_a_hidden_notebook_is_left_out_and_the_run_says_so(tmp_path):
+    # Thirty-second session: `.bob.ipynb` (a name starting with a dot) was left out of the class
+    # run without a word, as the checkpoints are; the run now names it, and report.html's notes
+    # say it too. macOS's `._ada.ipynb` companions stay unsaid.
+    from grader.commands import grade_class
+    from grader.discover import hidden_entries_note
+    from tests import notebooks as nbs
+
+    root = tmp_path / "class"
+    nbs.write(root / "ada.ipynb", nbs.course_notebook())
+    nbs.write(root / ".bob.ipynb", nbs.course_notebook())
+    (root / "._ada.ipynb").write_bytes(b"\0\5\26\7")
+    (root / ".ipynb_checkpoints").mkdir()
+    assert [s.id for s in find_submissions(root)] == ["ada"]
+    note = hidden_entries_note(root)
+    assert note is not None and note.startswith("Not graded: .bob.ipynb, whose name starts with a dot"), note
+    assert "._ada" not in note
+    assert hidden_entries_note(tmp_path / "class" / ".ipynb_checkpoints") is None
+    import io
+
+    stream = io.StringIO()
+    grade_class(root, out_dir=tmp_path / "out", similarity=False, feedback_html=False, jobs=1, stream=stream)
+    said = stream.getvalue()
+    assert note in said, said
+    assert ".bob.ipynb, whose name starts with a dot" in (tmp_path / "out" / "report.html").read_text("utf-8")
