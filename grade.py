@@ -53,6 +53,18 @@ Guides: docs/instructors.md (grading a class), docs/rubrics.md (rubrics and
 fixtures), docs/students.md (--check and the student kit)."""
 
 
+def _workers(text: str) -> int:
+    """``--jobs``: a whole number of workers, at least 1 (``--jobs -3`` and ``--jobs 0`` were taken
+    without a word, for one worker and for the machine's cores)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a whole number of parallel workers, not {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"at least 1 worker, not {value} (without --jobs: one per core)")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser; defaults come from the library functions it calls."""
     grade = commands.grade_class
@@ -68,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="output folder (default: %(default)s)")
     parser.add_argument("--rubric", type=Path, metavar="FILE", default=commands.default_of(grade, "rubric"),
                         help="rubric YAML (default: rubrics/rnn.yaml beside grade.py)")
-    parser.add_argument("--jobs", type=int, metavar="N", default=commands.default_of(grade, "jobs"),
+    parser.add_argument("--jobs", type=_workers, metavar="N", default=commands.default_of(grade, "jobs"),
                         help="parallel workers (default: the machine's cores)")
     parser.add_argument("--force", action="store_true",
                         help="grade every submission again, even those unchanged since the last run")

@@ -183,3 +183,14 @@ def test_the_command_line_process_keeps_one_blas_thread(tmp_path):
                             env=dict(env, OPENBLAS_NUM_THREADS="2"), capture_output=True, text=True)
     assert chosen.returncode == 0, chosen.stderr
     assert chosen.stdout.split() == ["2", "2"]  # the caller's choice is kept
+
+
+@pytest.mark.parametrize("value, says", [("0", "at least 1 worker, not 0"), ("-3", "at least 1 worker, not -3"),
+                                          ("two", "a whole number of parallel workers, not 'two'")])
+def test_jobs_below_one_is_refused_with_the_reason(value, says, capsys):
+    # Thirty-second session: --jobs -3 and --jobs 0 graded the class without a word.
+    with pytest.raises(SystemExit) as raised:
+        grade.build_parser().parse_args(["subs", "--jobs", value])
+    assert raised.value.code == commands.EXIT_USAGE
+    assert says in capsys.readouterr().err
+    assert grade.build_parser().parse_args(["subs", "--jobs", "3"]).jobs == 3
