@@ -359,6 +359,20 @@ def hidden_entries_note(root: Path) -> str | None:
             f"checkpoints are); rename it without the dot and run again to grade it.")
 
 
+def _what_is_there(root: Path) -> str:
+    """For a folder where no submission was found: what it holds instead (a few names), and the
+    hidden notebooks it holds (``hidden_entries_note``), as a clause of the error."""
+    try:
+        names = sorted(readable_id(entry.name) for entry in Path(root).iterdir() if _visible(entry))
+    except OSError:
+        return ""
+    said = ""
+    if names:
+        said = f"; it holds {', '.join(names[:5])}" + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    hidden = hidden_entries_note(root)
+    return said + (f". {hidden}" if hidden else "")
+
+
 def _add_upload(files: dict[str, Path], original: str, entry: Path) -> None:
     """Add the flat file ``entry`` of a platform's download, uploaded as ``original``, to its
     student's ``files``. Two notebooks uploaded under one name (an on-time and a late one, when
@@ -449,7 +463,7 @@ def find_submissions(root: Path, *, unpack: Unpacker | None = None,
         add(replace(grouped, account=sid.rsplit("_", 1)[-1]), root / sid)
     if not found:
         raise DiscoveryError(f"{root}: no submissions found (expected .ipynb or .py files, "
-                             f"or folders holding one notebook each)")
+                             f"or folders holding one notebook each){_what_is_there(root)}")
     return [found[k] for k in sorted(found)]
 
 

@@ -172,3 +172,17 @@ def test_a_hidden_notebook_is_left_out_and_the_run_says_so(tmp_path):
     said = stream.getvalue()
     assert note in said, said
     assert ".bob.ipynb, whose name starts with a dot" in (tmp_path / "out" / "report.html").read_text("utf-8")
+
+
+def test_a_folder_without_submissions_says_what_it_holds(tmp_path):
+    # Thirty-second session: a folder of PDFs, or of a hidden notebook alone, said only "no
+    # submissions found (expected .ipynb or .py files ...)".
+    root = tmp_path / "class"
+    root.mkdir()
+    for name in ("a.pdf", "b.html", ".bob.ipynb"):
+        (root / name).write_text("x")
+    with pytest.raises(DiscoveryError) as raised:
+        find_submissions(root)
+    said = str(raised.value)
+    assert "no submissions found" in said and "; it holds a.pdf, b.html." in said, said
+    assert "Not graded: .bob.ipynb, whose name starts with a dot" in said, said
