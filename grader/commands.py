@@ -1569,7 +1569,10 @@ def student_kit(out_dir: Path, *, rubric: Path = DEFAULT_RUBRIC, stream: TextIO 
         path = Path(kit.write_student_kit(Path(out_dir), rubric=Path(rubric)))
     except getattr(kit, "KitError", CommandError) as exc:
         raise CommandError(str(exc)) from None
-    (stream or sys.stderr).write(f"Student kit written to {path}\n")
+    (stream or sys.stderr).write(
+        f"Student kit written to {path}: hand out the folder whole (a zip of it); students run "
+        f"`python3 grade.py --check NOTEBOOK` inside it, as its README.md says (Python 3.10+, "
+        f"NumPy and PyYAML). Write it again after every rubric edit.\n")
     return path
 
 

@@ -132,10 +132,12 @@ def test_check_exit_status(tmp_path, capsys):
     assert grade.main(["--check", str(bad), "--function", "lstm_forward"]) == 0
 
 
-def test_student_kit_and_its_check(tmp_path):
+def test_student_kit_and_its_check(tmp_path, capsys):
     pytest.importorskip("grader.kit")
     kit = tmp_path / "kit"
     assert grade.main(["--student-kit", str(kit)]) == commands.EXIT_OK
+    # Thirty-second session: it said only "Student kit written to DIR"; now what to do with it.
+    assert "hand out the folder whole" in capsys.readouterr().err
     assert (kit / "grade.py").is_file()
     assert not (kit / "solution").exists()
     good = nbs.write(tmp_path / "good.ipynb", nbs.course_notebook())
