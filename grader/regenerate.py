@@ -440,10 +440,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog="python3 -m grader.regenerate",
         description="Compute the fixtures of a rubric from the reference solution, or verify them.",
     )
-    parser.add_argument("rubrics", nargs="+", type=Path, help="rubric YAML file(s)")
-    parser.add_argument("--check", action="store_true", help="verify the stored fixtures; write nothing")
-    parser.add_argument("--fixtures-dir", type=Path, default=None,
-                        help="where the fixture files are (default: fixtures/ beside the rubric)")
+    parser.add_argument("rubrics", nargs="+", type=Path, metavar="RUBRIC", help="rubric YAML file(s)")
+    parser.add_argument("--check", action="store_true",
+                        help="verify the stored fixtures; write nothing (exit 1 if they are stale)")
+    parser.add_argument("--fixtures-dir", type=Path, default=None, metavar="DIR",
+                        help="where the fixture files are (default: fixtures/ beside the rubric, "
+                             "the only place grade.py reads them from)")
     options = parser.parse_args(argv)
 
     try:

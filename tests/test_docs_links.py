@@ -203,6 +203,18 @@ def test_grade_py_help_names_each_option_s_value_as_the_guide_does():
     assert "exit status: 0 the class was graded" in text and "130" in text
 
 
+def test_regenerate_s_help_names_its_arguments_as_the_page_does():
+    """Thirty-second session: it read ``rubrics [rubrics ...]`` and ``--fixtures-dir FIXTURES_DIR``,
+    and did not say that grade.py reads fixtures only beside the rubric."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.suppress(SystemExit):
+        regenerate.main(["--help"])
+    text = " ".join(out.getvalue().split())
+    assert "RUBRIC [RUBRIC ...]" in text and "--fixtures-dir DIR" in text, text
+    assert "the only place grade.py reads them from" in text
+    assert "python3 -m grader.regenerate RUBRIC" in page_text("docs/rubrics.md")
+
+
 def files_named(text: str) -> list[str]:
     """The repository files a page names anywhere, code blocks included (the example of
     docs/extraction.md read ``submissions/ada.ipynb``, which is ``ada_correct.ipynb``): paths
