@@ -218,6 +218,10 @@ class _Reader:
             raise self.error(node, f"{what} must be a mapping of keys to values")
         entries: dict[str, _Entry] = {}
         for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":  # was "could not determine a constructor"
+                raise self.error(key_node, f"a YAML merge key (`<<: *...`) is not read in {what}: write its "
+                                           f"keys out (the keys of `defaults:` and of a part serve each of its "
+                                           f"cases)")
             key = self.scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
             if not isinstance(key, str):
                 raise self.error(key_node, f"keys of {what} must be words, not {key!r}"
