@@ -1023,9 +1023,10 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         if (unpacked := unpacked_note(subs)) is not None:
             stream.write(unpacked + "\n")
             notes.append(unpacked)
-        from grader.discover import hidden_entries_note, own_folder_note
+        from grader.discover import hidden_entries_note, other_files_note, own_folder_note
 
-        for left_out in (own_folder_note(root), hidden_entries_note(root) if root.is_dir() else None):
+        for left_out in (own_folder_note(root), *((hidden_entries_note(root), other_files_note(root))
+                                                   if root.is_dir() else ())):
             if left_out is not None:  # grader.discover left it out
                 stream.write(left_out + "\n")
                 notes.append(left_out)

@@ -359,6 +359,27 @@ def hidden_entries_note(root: Path) -> str | None:
             f"checkpoints are); rename it without the dot and run again to grade it.")
 
 
+def other_files_note(root: Path) -> str | None:
+    """The sentence of a class run whose folder ``root`` holds files at its top that are no
+    submission (``alice.html``, ``bob.pdf``, ``carl.ipynb.txt``, a README) and follow no platform's
+    naming, which ``find_submissions`` leaves out, or None: a student who uploaded the page of
+    their notebook was in no file of the run, without a word."""
+    try:
+        names = sorted(entry.name for entry in Path(root).iterdir()
+                       if _visible(entry) and entry.is_file() and not entry.is_symlink()
+                       and entry.suffix not in SUBMISSION_SUFFIXES and not is_zip_name(entry.name)
+                       and platform_name(entry.name) is None)
+    except OSError:
+        return None
+    if not names:
+        return None
+    shown = ", ".join(readable_id(name) for name in names[:8]) + (f" and {len(names) - 8} more"
+                                                                   if len(names) > 8 else "")
+    return (f"Not graded, not a notebook: {shown} (a file beside the students' notebooks is graded "
+            f"when it is a .ipynb, .py or .zip; a student's other files go in a folder of theirs with "
+            f"the notebook)")
+
+
 def _what_is_there(root: Path) -> str:
     """For a folder where no submission was found: what it holds instead (a few names), and the
     hidden notebooks it holds (``hidden_entries_note``), as a clause of the error."""

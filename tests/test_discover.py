@@ -186,3 +186,28 @@ def test_a_folder_without_submissions_says_what_it_holds(tmp_path):
     said = str(raised.value)
     assert "no submissions found" in said and "; it holds a.pdf, b.html." in said, said
     assert "Not graded: .bob.ipynb, whose name starts with a dot" in said, said
+
+
+def test_files_beside_the_notebooks_that_are_no_submission_are_named(tmp_path):
+    # Thirty-second session: a student who uploaded carl.html (the notebook's page) or
+    # erin.ipynb.txt was in no file of the run, without a word; a platform's download names its
+    # files, which are gathered per student as before.
+    import io
+
+    from grader.commands import grade_class
+    from grader.discover import other_files_note
+    from tests import notebooks as nbs
+
+    root = tmp_path / "class"
+    nbs.write(root / "ada.ipynb", nbs.course_notebook())
+    for name in ("carl.html", "erin.ipynb.txt", "smithjane_12345_678_rnn.html", ".DS_Store"):
+        (root / name).write_text("<html>")
+    (root / "bob").mkdir()
+    note = other_files_note(root)
+    assert note == ("Not graded, not a notebook: carl.html, erin.ipynb.txt (a file beside the students' "
+                    "notebooks is graded when it is a .ipynb, .py or .zip; a student's other files go in "
+                    "a folder of theirs with the notebook)"), note
+    stream = io.StringIO()
+    grade_class(root, out_dir=tmp_path / "out", similarity=False, feedback_html=False, jobs=1, stream=stream)
+    assert note in stream.getvalue()
+    assert "carl.html, erin.ipynb.txt" in (tmp_path / "out" / "report.html").read_text("utf-8")
