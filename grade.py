@@ -125,7 +125,18 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run one command; return its exit status (``grader.commands.EXIT_*``)."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if any(word.startswith("-") for word in extra):
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    given = [args.submissions, *map(Path, extra)] if args.submissions is not None else []
+    if len(given) > 1:  # grade.py submissions/*.ipynb said "unrecognized arguments" and the names
+        parser.error(f"{len(given)} folders or notebooks given ({given[0]}, {given[1]}, ...): a class run "
+                     f"takes one folder, zip or notebook; for a shell pattern such as submissions/*.ipynb, "
+                     f"give the folder (submissions/)")
+    if given and (args.check is not None or args.student_kit is not None or args.gradescope):
+        # --check a.ipynb b.ipynb checked a.ipynb alone: b.ipynb was taken for a class, and dropped
+        parser.error(f"{given[0]}: --check, --student-kit and --gradescope grade no class; --check takes "
+                     f"one notebook, written after it (check several one at a time)")
     other_command = args.check is not None or args.student_kit is not None or args.gradescope
     if other_command and (args.roster is not None or args.excel or args.adjust is not None):
         # Ignored, they would let a TA believe the roster was used.

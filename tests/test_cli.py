@@ -196,3 +196,19 @@ def test_jobs_below_one_is_refused_with_the_reason(value, says, capsys):
     assert raised.value.code == commands.EXIT_USAGE
     assert says in capsys.readouterr().err
     assert grade.build_parser().parse_args(["subs", "--jobs", "3"]).jobs == 3
+
+
+def test_several_notebooks_given_are_said_not_dropped(tmp_path, capsys):
+    # Thirty-second session: `--check a.ipynb b.ipynb` checked a.ipynb and dropped b.ipynb (taken
+    # for a class to grade) without a word; `grade.py subs/*.ipynb` said "unrecognized arguments".
+    a = nbs.write(tmp_path / "a.ipynb", nbs.course_notebook())
+    b = nbs.write(tmp_path / "b.ipynb", nbs.course_notebook())
+    for argv, says in ((["--check", str(a), str(b)], f"{b}: --check, --student-kit and --gradescope grade no class"),
+                       ([str(a), str(b), "--out", str(tmp_path / "o")], "2 folders or notebooks given"),
+                       ([str(a), "--out", str(tmp_path / "o"), str(b)], "give the folder (submissions/)"),
+                       (["--check", str(a), "--bogus"], "unrecognized arguments: --bogus")):
+        with pytest.raises(SystemExit) as raised:
+            grade.main(argv)
+        assert raised.value.code == commands.EXIT_USAGE
+        assert says in capsys.readouterr().err, argv
+    assert not (tmp_path / "o").exists()
