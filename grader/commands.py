@@ -376,6 +376,14 @@ class TemplateWork:
 
     sources: Mapping[str, str]  # function name -> source (``function_sources``)
     cells: frozenset[str]  # digests of its code and markdown cells (``notebook_cells``)
+    problem: str = ""  # why the file could not be read as a notebook, when it could not
+
+    def no_function(self, template: Path) -> str:
+        """The error of a template without a function: why, when the file is no notebook (a web
+        page saved by a browser said only 'no function found in the template notebook')."""
+        if self.problem:
+            return f"the template cannot be read: {self.problem}"
+        return f"{template}: no function found in the template notebook"
 
 
 def read_template(template: Path) -> TemplateWork:
@@ -386,8 +394,12 @@ def read_template(template: Path) -> TemplateWork:
     from grader.notebook import load
     from grader.similarity.ownwork import notebook_cells
 
+    from grader.notebook import SubmissionError
+
     try:
         notebook = load(Path(template))
+    except SubmissionError as exc:  # the problem names the file: said by the caller
+        return TemplateWork(sources={}, cells=frozenset(), problem=str(exc))
     except Exception:  # noqa: BLE001 - as function_sources: no function, said by the caller
         return TemplateWork(sources={}, cells=frozenset())
     try:
@@ -435,7 +447,7 @@ def run_similarity(submissions: Sequence, *, rubric: Rubric, out_dir: Path,
         template_work = read_template(Path(template))
     template_sources = dict(template_work.sources) if template else None
     if template and not template_sources:
-        raise CommandError(f"{template}: no function found in the template notebook")
+        raise CommandError(template_work.no_function(Path(template)))
     template_cells = template_work.cells if template else frozenset()
     own_work = {sid: _own_work_digest(own, template_cells) for sid, (_funcs, own) in stored.items()
                 if sid in sources}
@@ -960,7 +972,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
             raise CommandError(f"{submissions}: no submissions found besides the output folder")
         starter = read_template(Path(template)) if template and similarity else None
         if starter is not None and not starter.sources:
-            raise CommandError(f"{template}: no function found in the template notebook")
+            raise CommandError(starter.no_function(Path(template)))
         _usable_out_dir(out_dir)
         # Every key now, while the workers wait for their zygotes' set-up: hashed on demand as
         # submissions were handed out (the eighteenth session), the same CPU fell in the grading
