@@ -208,6 +208,11 @@ def known_problem(known: Path) -> str | None:
                 "a zip or a notebook of known solutions")
     if known.is_file() and known.suffix not in SUBMISSION_SUFFIXES and not is_archive(known):
         return f"{known}: not a folder, a zip or a notebook (.ipynb, .py) of known solutions"
+    if known.is_dir():  # an empty folder stopped the run after grading, "no submissions found"
+        try:
+            _find(known)
+        except CommandError:
+            return f"{known}: holds no notebook (.ipynb, .py) of known solutions, nor a folder or zip of them"
     return None
 
 
@@ -454,9 +459,15 @@ def run_similarity(submissions: Sequence, *, rubric: Rubric, out_dir: Path,
     known_sources = None
     if known:
         with opened_submissions(Path(known), stream=stream) as folder:
+            found = _find(folder)
             known_sources = {sub.id: function_sources(sub.path, names=names)
-                             for sub in _find(folder) if not sub.problem}
+                             for sub in found if not sub.problem}
         known_sources = {k: v for k, v in known_sources.items() if v}
+        if len(known_sources) < len(found):  # were left out of the comparison without a word
+            left = sorted(sub.id for sub in found if sub.id not in known_sources)
+            stream.write(f"Known solutions not compared ({len(left)} of {len(found)} in {known}: no graded "
+                         f"function could be read from them): {', '.join(left[:10])}"
+                         f"{' ...' if len(left) > 10 else ''}\n")
     # The functions normalised by the last run into this folder are not normalised again
     # (grader.similarity.store): a run after one late submission normalises its functions only.
     report = find_similar(sources, template=template_sources, known=known_sources,
