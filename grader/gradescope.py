@@ -131,6 +131,11 @@ def run_gradescope(*, root: Path = DEFAULT_ROOT, rubric: Path | None = None,
     stream = stream or sys.stdout
     started = time.perf_counter()
     root = Path(root)
+    if not root.is_dir():  # not inside Gradescope: it made /autograder/results on a TA's machine
+        stream.write(f"grade.py --gradescope: {root} is no folder: --gradescope grades inside Gradescope's "
+                     f"autograder, whose root it is; to try it elsewhere give --gradescope-root a copy of its "
+                     f"layout (docs/gradescope/README.md), or grade a notebook with grade.py NOTEBOOK\n")
+        return EXIT_USAGE
     results_dir = root / "results"
     with tempfile.TemporaryDirectory(prefix="gradescope-") as tmp:
         out_dir = Path(tmp)

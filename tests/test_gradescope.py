@@ -244,3 +244,13 @@ def test_build_with_another_rubric_names_it_in_both_scripts(tmp_path):
 
     with pytest.raises(CommandError, match=r"quiz\.yaml:\d+: the fixture of case .* is stale"):
         build_autograder_zip(tmp_path / "c.zip", repo=repo, rubric=repo / "rubrics" / "quiz.yaml")
+
+
+def test_outside_gradescope_a_missing_root_is_said_and_nothing_is_made(tmp_path):
+    # Thirty-second session: `grade.py --gradescope` on a TA's machine (as root) made
+    # /autograder/results/results.json, a zero for a submission that was not there.
+    stream = io.StringIO()
+    root = tmp_path / "autograder"
+    assert run_gradescope(root=root, stream=stream) == EXIT_USAGE
+    assert f"{root} is no folder: --gradescope grades inside Gradescope's autograder" in stream.getvalue()
+    assert not root.exists()
