@@ -254,6 +254,7 @@ def submission_from_files(sid: str, files: Mapping[str, Path], where: Path, *,
         return Submission(id=sid, path=where, packed=MappingProxyType(dict(files)))
     unpacked: Mapping[str, Path] = {}
     notes: tuple[str, ...] = ()
+    handed_in = sorted(files)  # the zips too, which unpacking takes out of ``files``
     if unpack is not None and any(is_zip_name(name) for name in files):
         done = unpack(files)
         files, unpacked, notes = done.files, done.unpacked, done.notes
@@ -265,7 +266,10 @@ def submission_from_files(sid: str, files: Mapping[str, Path], where: Path, *,
         names = listing([n if n in unpacked else Path(n).name for n in notebooks]) or "none"
         what = "no notebook" if not notebooks else f"{len(notebooks)} notebooks ({names})"
         # Several: readable notebooks, none graded; the student and the TA read what happens next.
-        then = f" {SEVERAL_NOTEBOOKS}" if len(notebooks) > 1 else ""
+        # None: what was handed in instead (it said only "holds no notebook"), and what to hand in.
+        then = f" {SEVERAL_NOTEBOOKS}" if len(notebooks) > 1 else (
+            f" It holds {listing(sorted({*handed_in, *unpacked}))}" if handed_in or unpacked else " It holds no file") + (
+            ": hand in the .ipynb file Jupyter saves (File > Save)." if not notebooks else "")
         return Submission(id=sid, path=where, notes=notes,
                           problem=f"{where.name}: the submission holds {what}; expected exactly one.{then}")
     notebook = notebooks[0]

@@ -240,7 +240,8 @@ def test_a_class_zip_student_without_notebook_is_told_without_the_grader_tempora
     rows = {row["submission"]: row for row in csv.DictReader((out / "grades.csv").open(encoding="utf-8"))}
     text = (out / "Lee Roe_77" / "feedback.md").read_text(encoding="utf-8")
     assert "Lee Roe_77" in rows and "grade-zip-" not in text and "/tmp" not in text
-    assert "> Lee Roe_77: the submission holds no notebook; expected exactly one." in text
+    assert ("> Lee Roe_77: the submission holds no notebook; expected exactly one. It holds notes.txt: hand in "
+            "the .ipynb file Jupyter saves (File > Save).") in text
 
 
 def _with_bad_crcs(path: Path) -> Path:
@@ -274,6 +275,7 @@ def test_a_zip_holding_only_a_zip_says_where_the_notebook_goes(tmp_path):
     root.mkdir()
     make_zip(root / "zz.zip", {"inner.zip": b"PK\x05\x06" + b"\0" * 18})
     zz = found(root, tmp_path / "u")["zz"]
-    assert "no notebook" in zz.problem
+    assert zz.problem.endswith("holds no notebook; expected exactly one. It holds zz.zip: hand in the .ipynb "
+                               "file Jupyter saves (File > Save)."), zz.problem
     assert ("zz.zip holds inner.zip, which is not unpacked: the grader unpacks the zip you submit, not a zip "
             "inside it; put your notebook in zz.zip itself.") in zz.notes, zz.notes
