@@ -344,22 +344,25 @@ def own_folder_note(root: Path) -> str | None:
     return f"Not graded: {readable_id(own.name)}, the grader's own folder (grade.py is there), which is no submission."
 
 
+def _top_files(root: Path, keep: Callable[[Path], bool]) -> list[str]:
+    """The names (``readable_id``) of the regular files at the top of the folder ``root`` that
+    ``keep``, sorted; none when it cannot be listed."""
+    try:
+        return sorted(readable_id(entry.name) for entry in Path(root).iterdir()
+                      if keep(entry) and entry.is_file() and not entry.is_symlink())
+    except OSError:
+        return []
+
+
 def hidden_entries_note(root: Path) -> str | None:
     """The sentence of a class run whose folder ``root`` holds notebooks or zips whose names
     start with a dot (``.alice.ipynb``), which ``find_submissions`` leaves out as it leaves out
     every hidden entry, or None. macOS's ``._`` companions of copied files are no one's work."""
-    try:
-        names = sorted(entry.name for entry in Path(root).iterdir()
-                       if entry.name.startswith(".") and not entry.name.startswith("._")
-                       and (entry.suffix in SUBMISSION_SUFFIXES or is_zip_name(entry.name))
-                       and entry.is_file() and not entry.is_symlink())
-    except OSError:
-        return None
+    names = _top_files(root, lambda entry: entry.name.startswith(".") and not entry.name.startswith("._")
+                       and (entry.suffix in SUBMISSION_SUFFIXES or is_zip_name(entry.name)))
     if not names:
         return None
-    shown = ", ".join(readable_id(name) for name in names[:5]) + (f" and {len(names) - 5} more"
-                                                                   if len(names) > 5 else "")
-    return (f"Not graded: {shown}, whose name starts with a dot (a hidden file, left out as the "
+    return (f"Not graded: {listing(names)}, whose name starts with a dot (a hidden file, left out as the "
             f"checkpoints are); rename it without the dot and run again to grade it.")
 
 
@@ -368,18 +371,11 @@ def other_files_note(root: Path) -> str | None:
     submission (``alice.html``, ``bob.pdf``, ``carl.ipynb.txt``, a README) and follow no platform's
     naming, which ``find_submissions`` leaves out, or None: a student who uploaded the page of
     their notebook was in no file of the run, without a word."""
-    try:
-        names = sorted(entry.name for entry in Path(root).iterdir()
-                       if _visible(entry) and entry.is_file() and not entry.is_symlink()
-                       and entry.suffix not in SUBMISSION_SUFFIXES and not is_zip_name(entry.name)
-                       and platform_name(entry.name) is None)
-    except OSError:
-        return None
+    names = _top_files(root, lambda entry: _visible(entry) and entry.suffix not in SUBMISSION_SUFFIXES
+                       and not is_zip_name(entry.name) and platform_name(entry.name) is None)
     if not names:
         return None
-    shown = ", ".join(readable_id(name) for name in names[:8]) + (f" and {len(names) - 8} more"
-                                                                   if len(names) > 8 else "")
-    return (f"Not graded, not a notebook: {shown} (a file beside the students' notebooks is graded "
+    return (f"Not graded, not a notebook: {listing(names)} (a file beside the students' notebooks is graded "
             f"when it is a .ipynb, .py or .zip; a student's other files go in a folder of theirs with "
             f"the notebook)")
 
@@ -391,11 +387,8 @@ def _what_is_there(root: Path) -> str:
         names = sorted(readable_id(entry.name) for entry in Path(root).iterdir() if _visible(entry))
     except OSError:
         return ""
-    said = ""
-    if names:
-        said = f"; it holds {', '.join(names[:5])}" + (f" and {len(names) - 5} more" if len(names) > 5 else "")
     hidden = hidden_entries_note(root)
-    return said + (f". {hidden}" if hidden else "")
+    return (f"; it holds {listing(names)}" if names else "") + (f". {hidden}" if hidden else "")
 
 
 def _add_upload(files: dict[str, Path], original: str, entry: Path) -> None:
