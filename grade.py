@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Command line of the grader: argument parsing only; the work is in ``grader.commands``.
 
-    python3 grade.py SUBMISSIONS [--out DIR] [--rubric RUBRIC] [--jobs N] [--force]
+    python3 grade.py SUBMISSIONS [--out DIR] [--rubric FILE] [--jobs N] [--force]
                      [--no-similarity] [--template STARTER.ipynb] [--known DIR]
                      [--roster CLASS.csv] [--adjust FILE] [--excel]
     python3 grade.py --check NOTEBOOK [--function NAME]
@@ -41,30 +41,55 @@ if _TOO_OLD:  # an exit status 2, as for every command that cannot run
 from grader import commands  # noqa: E402 - after the version's check, which must come first
 
 
+#: The end of ``--help``: what the exit status says, and where the guides are.
+_EPILOG = """\
+exit status: 0 the class was graded, whatever the students scored; 2 the grader
+could not run (a bad rubric, roster or --adjust file, named with its file and
+line; no submissions; an --out it cannot write in; the disk filling up); 130
+interrupted (what was graded is kept). With --check: 0 every public case passes,
+1 one does not, 2 the check cannot run.
+
+Guides: docs/instructors.md (grading a class), docs/rubrics.md (rubrics and
+fixtures), docs/students.md (--check and the student kit)."""
+
+
+def _workers(text: str) -> int:
+    """``--jobs``: a whole number of workers, at least 1 (``--jobs -3`` and ``--jobs 0`` were taken
+    without a word, for one worker and for the machine's cores)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a whole number of parallel workers, not {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"at least 1 worker, not {value} (without --jobs: one per core)")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser; defaults come from the library functions it calls."""
     grade = commands.grade_class
     parser = argparse.ArgumentParser(
         prog="grade.py",
-        description="Grade recurrent-network notebooks: gradebook, results and feedback per "
-                    "student, a class report, and a similarity check.")
-    parser.add_argument("submissions", type=Path, nargs="?",
+        description="Grade recurrent-network notebooks: gradebook, results and feedback per\n"
+                    "student, a class report, and a similarity check.",
+        epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("submissions", type=Path, nargs="?", metavar="SUBMISSIONS",
                         help="a folder of notebooks (or of folders holding one notebook each), "
                              "one notebook, or a Canvas/Moodle zip")
-    parser.add_argument("--out", type=Path, default=commands.default_of(grade, "out_dir"),
+    parser.add_argument("--out", type=Path, metavar="DIR", default=commands.default_of(grade, "out_dir"),
                         help="output folder (default: %(default)s)")
-    parser.add_argument("--rubric", type=Path, default=commands.default_of(grade, "rubric"),
+    parser.add_argument("--rubric", type=Path, metavar="FILE", default=commands.default_of(grade, "rubric"),
                         help="rubric YAML (default: rubrics/rnn.yaml beside grade.py)")
-    parser.add_argument("--jobs", type=int, default=commands.default_of(grade, "jobs"),
+    parser.add_argument("--jobs", type=_workers, metavar="N", default=commands.default_of(grade, "jobs"),
                         help="parallel workers (default: the machine's cores)")
     parser.add_argument("--force", action="store_true",
                         help="grade every submission again, even those unchanged since the last run")
     parser.add_argument("--no-similarity", dest="similarity", action="store_false",
                         help="skip the copied-code check (similarity.csv)")
-    parser.add_argument("--template", type=Path, default=commands.default_of(grade, "template"),
+    parser.add_argument("--template", type=Path, metavar="STARTER.ipynb", default=commands.default_of(grade, "template"),
                         help="the starter notebook given to students: its code does not count "
                              "as similar")
-    parser.add_argument("--known", type=Path, default=commands.default_of(grade, "known"),
+    parser.add_argument("--known", type=Path, metavar="DIR", default=commands.default_of(grade, "known"),
                         help="a folder (or zip) of solutions found online or from earlier years "
                              "to compare every submission with")
     parser.add_argument("--roster", type=Path, metavar="CLASS.csv",
@@ -100,7 +125,18 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run one command; return its exit status (``grader.commands.EXIT_*``)."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if any(word.startswith("-") for word in extra):
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    given = [args.submissions, *map(Path, extra)] if args.submissions is not None else []
+    if len(given) > 1:  # grade.py submissions/*.ipynb said "unrecognized arguments" and the names
+        parser.error(f"{len(given)} folders or notebooks given ({given[0]}, {given[1]}, ...): a class run "
+                     f"takes one folder, zip or notebook; for a shell pattern such as submissions/*.ipynb, "
+                     f"give the folder (submissions/)")
+    if given and (args.check is not None or args.student_kit is not None or args.gradescope):
+        # --check a.ipynb b.ipynb checked a.ipynb alone: b.ipynb was taken for a class, and dropped
+        parser.error(f"{given[0]}: --check, --student-kit and --gradescope grade no class; --check takes "
+                     f"one notebook, written after it (check several one at a time)")
     other_command = args.check is not None or args.student_kit is not None or args.gradescope
     if other_command and (args.roster is not None or args.excel or args.adjust is not None):
         # Ignored, they would let a TA believe the roster was used.

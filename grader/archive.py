@@ -504,7 +504,9 @@ class StudentZips:
                      else f" ({others} other files in it are not read for grading)")
         notes = [note + "."]
         if inner:
-            notes.append(f"{name} holds {listing(inner)}, not unpacked: a zip inside a zip is not.")
+            notes.append(f"{name} holds {listing(inner)}, which is not unpacked: the grader unpacks the zip "
+                         f"you submit, not a zip inside it"
+                         + (f"; put your notebook in {name} itself." if not taken else "."))
         notes += [f"Left out of {name}: {note[len(name) + 1:]}" for note in skipped[:MAX_LISTED]]
         if len(skipped) > MAX_LISTED:
             notes.append(f"... and {len(skipped) - MAX_LISTED} more member(s) of {name} left out.")

@@ -211,6 +211,11 @@ def known_problem(known: Path) -> str | None:
                 "a zip or a notebook of known solutions")
     if known.is_file() and known.suffix not in SUBMISSION_SUFFIXES and not is_archive(known):
         return f"{known}: not a folder, a zip or a notebook (.ipynb, .py) of known solutions"
+    if known.is_dir():  # an empty folder stopped the run after grading, "no submissions found"
+        try:
+            _find(known)
+        except CommandError:
+            return f"{known}: holds no notebook (.ipynb, .py) of known solutions, nor a folder or zip of them"
     return None
 
 
@@ -379,6 +384,14 @@ class TemplateWork:
 
     sources: Mapping[str, str]  # function name -> source (``function_sources``)
     cells: frozenset[str]  # digests of its code and markdown cells (``notebook_cells``)
+    problem: str = ""  # why the file could not be read as a notebook, when it could not
+
+    def no_function(self, template: Path) -> str:
+        """The error of a template without a function: why, when the file is no notebook (a web
+        page saved by a browser said only 'no function found in the template notebook')."""
+        if self.problem:
+            return f"the template cannot be read: {self.problem}"
+        return f"{template}: no function found in the template notebook"
 
 
 def read_template(template: Path) -> TemplateWork:
@@ -389,8 +402,12 @@ def read_template(template: Path) -> TemplateWork:
     from grader.notebook import load
     from grader.similarity.ownwork import notebook_cells
 
+    from grader.notebook import SubmissionError
+
     try:
         notebook = load(Path(template))
+    except SubmissionError as exc:  # the problem names the file: said by the caller
+        return TemplateWork(sources={}, cells=frozenset(), problem=str(exc))
     except Exception:  # noqa: BLE001 - as function_sources: no function, said by the caller
         return TemplateWork(sources={}, cells=frozenset())
     try:
@@ -438,16 +455,22 @@ def run_similarity(submissions: Sequence, *, rubric: Rubric, out_dir: Path,
         template_work = read_template(Path(template))
     template_sources = dict(template_work.sources) if template else None
     if template and not template_sources:
-        raise CommandError(f"{template}: no function found in the template notebook")
+        raise CommandError(template_work.no_function(Path(template)))
     template_cells = template_work.cells if template else frozenset()
     own_work = {sid: _own_work_digest(own, template_cells) for sid, (_funcs, own) in stored.items()
                 if sid in sources}
     known_sources = None
     if known:
         with opened_submissions(Path(known), stream=stream) as folder:
+            found = _find(folder)
             known_sources = {sub.id: function_sources(sub.path, names=names)
-                             for sub in _find(folder) if not sub.problem}
+                             for sub in found if not sub.problem}
         known_sources = {k: v for k, v in known_sources.items() if v}
+        if len(known_sources) < len(found):  # were left out of the comparison without a word
+            left = sorted(sub.id for sub in found if sub.id not in known_sources)
+            stream.write(f"Known solutions not compared ({len(left)} of {len(found)} in {known}: no graded "
+                         f"function could be read from them): {', '.join(left[:10])}"
+                         f"{' ...' if len(left) > 10 else ''}\n")
     # The functions normalised by the last run into this folder are not normalised again
     # (grader.similarity.store): a run after one late submission normalises its functions only.
     report = find_similar(sources, template=template_sources, known=known_sources,
@@ -1034,7 +1057,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
             raise CommandError(f"{submissions}: no submissions found besides the output folder")
         starter = read_template(Path(template)) if template and similarity else None
         if starter is not None and not starter.sources:
-            raise CommandError(f"{template}: no function found in the template notebook")
+            raise CommandError(starter.no_function(Path(template)))
         _usable_out_dir(out_dir)
         # Every key now, while the workers wait for their zygotes' set-up: hashed on demand as
         # submissions were handed out (the eighteenth session), the same CPU fell in the grading
@@ -1106,11 +1129,13 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         if (unpacked := unpacked_note(subs)) is not None:
             stream.write(unpacked + "\n")
             notes.append(unpacked)
-        from grader.discover import own_folder_note
+        from grader.discover import hidden_entries_note, other_files_note, own_folder_note
 
-        if (own := own_folder_note(root)) is not None:  # grader.discover left it out
-            stream.write(own + "\n")
-            notes.append(own)
+        for left_out in (own_folder_note(root), *((hidden_entries_note(root), other_files_note(root))
+                                                   if root.is_dir() else ())):
+            if left_out is not None:  # grader.discover left it out
+                stream.write(left_out + "\n")
+                notes.append(left_out)
         said_of_roster = roster_notes(matched) if matched is not None else []
         interrupted = False
         done_list = []
@@ -1761,7 +1786,10 @@ def student_kit(out_dir: Path, *, rubric: Path = DEFAULT_RUBRIC, stream: TextIO 
         path = Path(kit.write_student_kit(Path(out_dir), rubric=Path(rubric)))
     except getattr(kit, "KitError", CommandError) as exc:
         raise CommandError(str(exc)) from None
-    (stream or sys.stderr).write(f"Student kit written to {path}\n")
+    (stream or sys.stderr).write(
+        f"Student kit written to {path}: hand out the folder whole (a zip of it); students run "
+        f"`python3 grade.py --check NOTEBOOK` inside it, as its README.md says (Python 3.10+, "
+        f"NumPy and PyYAML). Write it again after every rubric edit.\n")
     return path
 
 

@@ -257,6 +257,7 @@ def submission_from_files(sid: str, files: Mapping[str, Path], where: Path, *,
         return Submission(id=sid, path=where, packed=MappingProxyType(dict(files)))
     unpacked: Mapping[str, Path] = {}
     notes: tuple[str, ...] = ()
+    handed_in = sorted(files)  # the zips too, which unpacking takes out of ``files``
     if unpack is not None and any(is_zip_name(name) for name in files):
         done = unpack(files)
         files, unpacked, notes = done.files, done.unpacked, done.notes
@@ -268,7 +269,10 @@ def submission_from_files(sid: str, files: Mapping[str, Path], where: Path, *,
         names = listing([n if n in unpacked else Path(n).name for n in notebooks]) or "none"
         what = "no notebook" if not notebooks else f"{len(notebooks)} notebooks ({names})"
         # Several: readable notebooks, none graded; the student and the TA read what happens next.
-        then = f" {SEVERAL_NOTEBOOKS}" if len(notebooks) > 1 else ""
+        # None: what was handed in instead (it said only "holds no notebook"), and what to hand in.
+        then = f" {SEVERAL_NOTEBOOKS}" if len(notebooks) > 1 else (
+            f" It holds {listing(sorted({*handed_in, *unpacked}))}" if handed_in or unpacked else " It holds no file") + (
+            ": hand in the .ipynb file Jupyter saves (File > Save)." if not notebooks else "")
         return Submission(id=sid, path=where, notes=notes,
                           problem=f"{where.name}: the submission holds {what}; expected exactly one.{then}")
     notebook = notebooks[0]
@@ -341,6 +345,53 @@ def own_folder_note(root: Path) -> str | None:
     if own is None:
         return None
     return f"Not graded: {readable_id(own.name)}, the grader's own folder (grade.py is there), which is no submission."
+
+
+def _top_files(root: Path, keep: Callable[[Path], bool]) -> list[str]:
+    """The names (``readable_id``) of the regular files at the top of the folder ``root`` that
+    ``keep``, sorted; none when it cannot be listed."""
+    try:
+        return sorted(readable_id(entry.name) for entry in Path(root).iterdir()
+                      if keep(entry) and entry.is_file() and not entry.is_symlink())
+    except OSError:
+        return []
+
+
+def hidden_entries_note(root: Path) -> str | None:
+    """The sentence of a class run whose folder ``root`` holds notebooks or zips whose names
+    start with a dot (``.alice.ipynb``), which ``find_submissions`` leaves out as it leaves out
+    every hidden entry, or None. macOS's ``._`` companions of copied files are no one's work."""
+    names = _top_files(root, lambda entry: entry.name.startswith(".") and not entry.name.startswith("._")
+                       and (entry.suffix in SUBMISSION_SUFFIXES or is_zip_name(entry.name)))
+    if not names:
+        return None
+    return (f"Not graded: {listing(names)}, whose name starts with a dot (a hidden file, left out as the "
+            f"checkpoints are); rename it without the dot and run again to grade it.")
+
+
+def other_files_note(root: Path) -> str | None:
+    """The sentence of a class run whose folder ``root`` holds files at its top that are no
+    submission (``alice.html``, ``bob.pdf``, ``carl.ipynb.txt``, a README) and follow no platform's
+    naming, which ``find_submissions`` leaves out, or None: a student who uploaded the page of
+    their notebook was in no file of the run, without a word."""
+    names = _top_files(root, lambda entry: _visible(entry) and entry.suffix not in SUBMISSION_SUFFIXES
+                       and not is_zip_name(entry.name) and platform_name(entry.name) is None)
+    if not names:
+        return None
+    return (f"Not graded, not a notebook: {listing(names)} (a file beside the students' notebooks is graded "
+            f"when it is a .ipynb, .py or .zip; a student's other files go in a folder of theirs with "
+            f"the notebook)")
+
+
+def _what_is_there(root: Path) -> str:
+    """For a folder where no submission was found: what it holds instead (a few names), and the
+    hidden notebooks it holds (``hidden_entries_note``), as a clause of the error."""
+    try:
+        names = sorted(readable_id(entry.name) for entry in Path(root).iterdir() if _visible(entry))
+    except OSError:
+        return ""
+    hidden = hidden_entries_note(root)
+    return (f"; it holds {listing(names)}" if names else "") + (f". {hidden}" if hidden else "")
 
 
 def _add_upload(files: dict[str, Path], original: str, entry: Path) -> None:
@@ -451,7 +502,7 @@ def find_submissions(root: Path, *, unpack: Unpacker | None = None,
         add(replace(grouped, account=sid.rsplit("_", 1)[-1], late=sid in late), root / sid)
     if not found:
         raise DiscoveryError(f"{root}: no submissions found (expected .ipynb or .py files, "
-                             f"or folders holding one notebook each)")
+                             f"or folders holding one notebook each){_what_is_there(root)}")
     return [found[k] for k in sorted(found)]
 
 
@@ -723,6 +774,15 @@ def csv_rows(path: Path, *, what: str = "roster", error: type[Exception] = Roste
         for row in reader:
             rows.append((reader.line_num, row))
     except csv.Error as exc:
+        start = rows[-1][0] + 1 if rows else 1  # the line where the row at fault begins
+        if "unexpected end of data" in str(exc):
+            raise error(f"{path}:{start}: a quote opened on this line is never closed, so the rest "
+                        f"of the file reads as one field; close it (a field in quotes ends with a "
+                        f"quote), or remove it") from None
+        if "expected after '\"'" in str(exc):
+            raise error(f"{path}:{reader.line_num}: a field in quotes goes on after its closing "
+                        f"quote ({exc}); a quote inside a field in quotes is written twice "
+                        f"(\"\"), as in \"Alan \"\"Al\"\" Turing\"") from None
         raise error(f"{path}:{reader.line_num}: the {what} is not a CSV file that can be read here "
                     f"({exc})") from None
     return rows, separator

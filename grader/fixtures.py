@@ -142,6 +142,14 @@ def fixture_path(rubric: Rubric, visibility: str, *, fixtures_dir: str | Path | 
 
 
 def _regenerate_hint(rubric: Rubric) -> str:
+    """What to do about fixtures that cannot be used: regenerate them where the generator is; in a
+    student kit, which has neither it nor the reference, get the kit again (the command it named
+    until the thirty-second session fails there with 'No module named grader.regenerate')."""
+    import importlib.util
+
+    if importlib.util.find_spec("grader.regenerate") is None:
+        return ("this kit's files are damaged or out of date: get the kit again from your "
+                "instructor, and unpack it whole")
     return f"run: python3 -m grader.regenerate {rubric.path}"
 
 
@@ -183,9 +191,9 @@ def _decode_fixture_bytes(path: Path, data: bytes) -> dict:
     if not isinstance(content, dict) or not isinstance(content.get("cases"), dict):
         raise FixtureError(f"{path}: not a fixture file (no 'cases')")
     if content.get("format") != FORMAT:
-        raise FixtureError(
-            f"{path}: fixture format {content.get('format')!r}, this grader reads format {FORMAT}"
-        )
+        said = ("has no fixture format" if content.get("format") is None
+                else f"is in fixture format {content.get('format')!r}")
+        raise FixtureError(f"{path}: {said}, and this grader reads format {FORMAT}")
     return content
 
 

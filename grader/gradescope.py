@@ -131,6 +131,11 @@ def run_gradescope(*, root: Path = DEFAULT_ROOT, rubric: Path | None = None,
     stream = stream or sys.stdout
     started = time.perf_counter()
     root = Path(root)
+    if not root.is_dir():  # not inside Gradescope: it made /autograder/results on a TA's machine
+        stream.write(f"grade.py --gradescope: {root} is no folder: --gradescope grades inside Gradescope's "
+                     f"autograder, whose root it is; to try it elsewhere give --gradescope-root a copy of its "
+                     f"layout (docs/gradescope/README.md), or grade a notebook with grade.py NOTEBOOK\n")
+        return EXIT_USAGE
     results_dir = root / "results"
     with tempfile.TemporaryDirectory(prefix="gradescope-") as tmp:
         out_dir = Path(tmp)
@@ -182,20 +187,59 @@ def run_gradescope(*, root: Path = DEFAULT_ROOT, rubric: Path | None = None,
     return EXIT_OK
 
 
-def build_autograder_zip(dest: Path, *, repo: Path = REPO) -> Path:
+#: The lines of the scripts that name the rubric: ``build --rubric`` gives them another one.
+_RUN_LINE = b'exec "$PYTHON" grade.py --gradescope --gradescope-root "$ROOT"'
+_SETUP_LINE = b"context = load_context(DEFAULT_RUBRIC)"
+
+
+def _scripts_for(scripts: Path, rubric: str | None) -> dict[str, bytes]:
+    """setup.sh and run_autograder of ``scripts``, naming ``rubric`` (``rubrics/NAME.yaml``, a
+    path inside the zip) where given."""
+    from grader.commands import CommandError
+
+    texts = {name: (scripts / name).read_bytes() for name in ("setup.sh", "run_autograder")}
+    if rubric is not None:
+        for name, line, new in (("run_autograder", _RUN_LINE, _RUN_LINE + b' --rubric "' + rubric.encode() + b'"'),
+                                ("setup.sh", _SETUP_LINE, b"context = load_context(" + repr(rubric).encode() + b")")):
+            if texts[name].count(line) != 1:
+                raise CommandError(f"{scripts / name}: no line {line.decode()!r} to name the rubric on")
+            texts[name] = texts[name].replace(line, new)
+    return texts
+
+
+def _rubric_in_zip(rubric: Path, repo: Path) -> str:
+    """``rubric`` as the zip names it (``rubrics/NAME.yaml``), after loading it and its fixtures:
+    a rubric outside ``rubrics/`` would not be in the zip, and one whose fixtures are stale
+    would fail every student's run instead of this command."""
+    from grader.commands import CommandError, load_context
+
+    where = Path(rubric).resolve()
+    if not where.is_relative_to((repo / "rubrics").resolve()):
+        raise CommandError(f"{rubric}: the zip holds the rubrics of {repo / 'rubrics'}; put the rubric "
+                           f"there (its fixtures in rubrics/fixtures/) and build again")
+    load_context(where)  # CommandError naming the file and line, or the fixture to regenerate
+    return where.relative_to(repo.resolve()).as_posix()
+
+
+def build_autograder_zip(dest: Path, *, repo: Path = REPO, rubric: Path | None = None) -> Path:
     """Write the zip to upload to Gradescope: setup.sh and run_autograder at its root, then
     ``grade.py``, ``requirements.txt``, ``grader/`` and ``rubrics/`` (no ``solution/``, and no
-    fixture cache of a class run: the container decodes the instructor's JSON itself)."""
+    fixture cache of a class run: the container decodes the instructor's JSON itself).
+
+    ``rubric``: a rubric of ``repo/rubrics`` other than the default, which both scripts then
+    name (``run_autograder`` grades with it, ``setup.sh`` loads it when the image is built);
+    it and its fixtures are loaded first, and a ``CommandError`` says what is wrong."""
     from grader.fixturecache import CACHE_DIR
 
     repo, dest = Path(repo), Path(dest)
-    scripts = repo / "docs" / "gradescope"
+    scripts = _scripts_for(repo / "docs" / "gradescope",
+                           None if rubric is None else _rubric_in_zip(Path(rubric), repo))
     with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name in ("setup.sh", "run_autograder"):
+        for name, text in scripts.items():
             info = zipfile.ZipInfo(name)
             info.external_attr = 0o100755 << 16  # executable regular file
             info.compress_type = zipfile.ZIP_DEFLATED
-            zf.writestr(info, (scripts / name).read_bytes())
+            zf.writestr(info, text)
         for name in ZIP_FILES:
             zf.write(repo / name, name)
         for folder in ZIP_DIRS:
@@ -210,12 +254,21 @@ def main(argv: list[str] | None = None) -> int:
     """``python3 -m grader.gradescope build autograder.zip``: the zip for Gradescope."""
     import argparse
 
+    from grader.commands import EXIT_USAGE, CommandError
+
     parser = argparse.ArgumentParser(prog="python3 -m grader.gradescope")
     sub = parser.add_subparsers(dest="command", required=True)
     build = sub.add_parser("build", help="write the autograder zip to upload to Gradescope")
-    build.add_argument("zip", type=Path, nargs="?", default=Path("autograder.zip"))
+    build.add_argument("zip", type=Path, nargs="?", default=Path("autograder.zip"),
+                       help="where to write the zip (default: autograder.zip)")
+    build.add_argument("--rubric", type=Path, metavar="FILE", default=None,
+                       help="grade with this rubric of rubrics/ (default: rubrics/rnn.yaml)")
     args = parser.parse_args(argv)
-    path = build_autograder_zip(args.zip)
+    try:
+        path = build_autograder_zip(args.zip, rubric=args.rubric)
+    except CommandError as exc:
+        print(f"python3 -m grader.gradescope build: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     print(f"Wrote {path} ({path.stat().st_size // 1024} KiB): upload it as the autograder of a "
           f"Gradescope programming assignment.")
     return 0

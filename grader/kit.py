@@ -63,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--check", type=Path, metavar="NOTEBOOK", required=True,
                         help="your notebook (.ipynb) or a .py file with your functions")
     parser.add_argument("--function", metavar="NAME", default=None,
-                        help="check only this function (for example rnn_forward)")
+                        help="check only this function (for example {example})")
     parser.add_argument("--rubric", type=Path, default=RUBRIC, help=argparse.SUPPRESS)
     return parser
 
@@ -125,14 +125,14 @@ which has NumPy already: in a notebook cell, run `%pip install pyyaml` and
 ## From a terminal
 
     python3 grade.py --check path/to/your_notebook.ipynb
-    python3 grade.py --check path/to/your_notebook.ipynb --function rnn_forward
+    python3 grade.py --check path/to/your_notebook.ipynb --function {example}
 
 Run it from this folder (or give the path to this `grade.py`). It prints, per
 function:
 
 - **passed**: every public case gives the expected values.
 - **failed**: the function runs but some output is wrong; the message says which
-  output (`a_next`, `caches`...), how (shape, values), and often the likely mistake.
+  output ({outputs}...), how (shape, values), and often the likely mistake.
 - **not implemented**: the template's `None` placeholders are still there.
 - **missing**: no function of that name in the notebook (check the spelling).
 - **error**: it raised an exception, ran out of time (an endless loop?) or crashed;
@@ -155,7 +155,7 @@ Put this folder on the path once, then call `check()` after defining your functi
     import sys; sys.path.insert(0, "/path/to/this/folder")
     from grader import check
     check()                 # every function
-    check("rnn_forward")    # one function
+    check("{example}")    # one function
 
 It checks the functions as they are defined in the running notebook (run the
 cells you changed first), and prints the same verdicts. Locations read
@@ -282,9 +282,15 @@ def write_student_kit(out_dir: Path, *, rubric: Path) -> Path:
                                numpy_version=str(header.get("numpy", "")))
     (rubrics_dir / "fixtures" / f"{public.name}.public.json").write_bytes(data)
 
-    (out_dir / "grade.py").write_text(_GRADE_PY.format(rubric_file=rubric_file), encoding="utf-8")
+    # The examples name the rubric's own first function and its outputs: a kit of a quiz on
+    # one function told its students to try `--function rnn_forward`, which it does not grade.
+    example = public.parts[0]
+    outputs = ", ".join(f"`{output.name}`" for output in example.outputs[:2])
+    (out_dir / "grade.py").write_text(_GRADE_PY.format(rubric_file=rubric_file, example=example.function),
+                                      encoding="utf-8")
     (out_dir / "grade.py").chmod(0o755)
-    (out_dir / "README.md").write_text(_README.format(title=public.title), encoding="utf-8")
+    (out_dir / "README.md").write_text(_README.format(title=public.title, example=example.function,
+                                                      outputs=outputs), encoding="utf-8")
     (out_dir / MARKER).write_text(f"student kit of {public.name} ({len(public.cases)} public cases)\n",
                                   encoding="utf-8")
     return out_dir

@@ -199,6 +199,18 @@ def _read(name: str, max_bytes: int) -> bytes:
     return data
 
 
+def _binary_kind(data: bytes) -> str:
+    """What a file with NUL bytes is, where its first bytes say: a notebook written as UTF-16
+    text (Windows PowerShell 5's ``>`` writes that), or compressed, which Jupyter cannot open
+    either; else a binary file."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return ("text in UTF-16 (as Windows PowerShell's `>` writes it), not the UTF-8 of a notebook "
+                "Jupyter saves; Jupyter cannot open it either")
+    if data.startswith(b"\x1f\x8b"):
+        return "a gzip-compressed file, not a notebook; unpack it (gunzip) and submit the .ipynb inside"
+    return "binary file, not a notebook (contains NUL bytes)"
+
+
 def loads(data: bytes, *, path: str, limits: SizeLimits = SIZE_LIMITS) -> Notebook:
     """Parse the bytes of a submission named ``path`` (its suffix picks the format).
 
@@ -208,7 +220,7 @@ def loads(data: bytes, *, path: str, limits: SizeLimits = SIZE_LIMITS) -> Notebo
     if not data.strip():
         raise SubmissionError(f"{path}: empty file")
     if b"\x00" in data[:65536]:
-        raise SubmissionError(f"{path}: binary file, not a notebook (contains NUL bytes)")
+        raise SubmissionError(f"{path}: {_binary_kind(data)}")
     python = path.lower().endswith(".py")
     try:
         text = data.decode("utf-8-sig")

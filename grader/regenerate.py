@@ -440,10 +440,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog="python3 -m grader.regenerate",
         description="Compute the fixtures of a rubric from the reference solution, or verify them.",
     )
-    parser.add_argument("rubrics", nargs="+", type=Path, help="rubric YAML file(s)")
-    parser.add_argument("--check", action="store_true", help="verify the stored fixtures; write nothing")
-    parser.add_argument("--fixtures-dir", type=Path, default=None,
-                        help="where the fixture files are (default: fixtures/ beside the rubric)")
+    parser.add_argument("rubrics", nargs="+", type=Path, metavar="RUBRIC", help="rubric YAML file(s)")
+    parser.add_argument("--check", action="store_true",
+                        help="verify the stored fixtures; write nothing (exit 1 if they are stale)")
+    parser.add_argument("--fixtures-dir", type=Path, default=None, metavar="DIR",
+                        help="where the fixture files are (default: fixtures/ beside the rubric, "
+                             "the only place grade.py reads them from)")
     options = parser.parse_args(argv)
 
     try:
@@ -511,10 +513,46 @@ def _refuse_namesake(rubric: Rubric) -> None:
             f"to a folder of its own")
 
 
+def _global_names(code: types.CodeType) -> set[str]:
+    """The global names ``code`` and the code nested in it (comprehensions, inner functions) read."""
+    names = set(code.co_names)
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            names |= _global_names(const)
+    return names
+
+
+def undeclared_calls(rubric: Rubric, *, reference: Reference) -> list[str]:
+    """Warnings ``"FILE:LINE: ..."`` for the isolated parts whose reference function calls a
+    function a student writes (a known per-step function, or another part's) that the part's
+    ``depends`` does not list: that function is then the student's own when the part is graded,
+    and one mistake in it costs twice (a quiz on ``rnn_forward`` without ``depends:
+    [rnn_cell_forward]`` failed a correct loop over a wrong cell, without a word)."""
+    from grader.rubric import KNOWN_STEP_FUNCTIONS
+
+    written = set(KNOWN_STEP_FUNCTIONS) | {part.function for part in rubric.parts}
+    said = []
+    for part in rubric.parts:
+        function = reference.functions.get(part.function)
+        if not part.isolate or not isinstance(function, types.FunctionType):
+            continue
+        missing = sorted((_global_names(function.__code__) & written) - set(part.depends) - {part.function})
+        if missing:
+            listed = ", ".join(missing)
+            said.append(f"{_where(rubric, part.line)}: {part.function} calls {listed} (the reference does), "
+                        f"which its depends does not list, so a student's mistake in {listed} costs "
+                        f"{part.function} too; add depends: [{', '.join(sorted(set(part.depends) | set(missing)))}] "
+                        f"to grade it in isolation (docs/rubrics.md, Isolation), or isolate: false to say "
+                        f"it is meant")
+    return said
+
+
 def _one_rubric(rubric_path: Path, *, reference: Reference, check_only: bool,
                 fixtures_dir: Path | None) -> int:
     """Regenerate (or, with ``check_only``, verify) the fixtures of one rubric; its exit status."""
     rubric = load_rubric(rubric_path)
+    for warning in undeclared_calls(rubric, reference=reference):
+        print(f"warning: {warning}", file=sys.stderr)
     if not check_only:
         if fixtures_dir is None:  # the fixtures beside the rubric, named by its name
             _refuse_namesake(rubric)

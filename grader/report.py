@@ -584,7 +584,7 @@ def sentence_text(text: str) -> str:
     text = str(text)
     if _is_plain_line(text):
         return text
-    words = [_word_span(word) for word in _bracket_groups(text.split(" "))]
+    words = [_word_span(word, parts) for word, parts in _bracket_groups(text.split(" "))]
     if any(word is None for word in words):
         return markdown_text(text)
     joined = " ".join(words)
@@ -600,56 +600,68 @@ _CODE_WORD = re.compile(r"[A-Za-z0-9_.()\[\]*+\-/=,]+", re.ASCII)
 _GROUP_WORDS = 8
 
 
-def _bracket_groups(words: list[str]) -> list[str]:
+def _bracket_groups(words: list[str]) -> list[tuple[str, tuple[str, str, str] | None]]:
     """``words``, where a bracket opened in one word and closed in a later one, within
     ``_GROUP_WORDS`` words, is joined into one word (with its spaces) when a word inside it would
     be a code span cut at the bracket: ``(1 - a_next)**2;`` read ``(1 - `a_next)**2`;`` and now
     reads ```(1 - a_next)**2`;``. A group each of whose words spans well stays apart
-    (``(1 - a_next**2),`` reads ``(1 - `a_next**2`),``)."""
-    out: list[str] = []
+    (``(1 - a_next**2),`` reads ``(1 - `a_next**2`),``).
+
+    Each word comes with its ``_span_parts`` when they were worked out here (None otherwise),
+    so that ``_word_span`` does not work them out again."""
+    out: list[tuple[str, tuple[str, str, str] | None]] = []
+    parts: dict[int, tuple[str, str, str] | None] = {}
     i = 0
     while i < len(words):
         depth, j = words[i].count("(") - words[i].count(")"), i + 1
         while depth > 0 and j < len(words) and j - i < _GROUP_WORDS:
             depth += words[j].count("(") - words[j].count(")")
             j += 1
-        if j > i + 1 and depth == 0 and any(_cut_at_bracket(word) for word in words[i + 1:j]):
-            out.append(" ".join(words[i:j]))
+        if j > i + 1 and depth == 0 and any(_cut_at_bracket(words[k], parts, k) for k in range(i + 1, j)):
+            out.append((" ".join(words[i:j]), None))
             i = j
         else:
-            out.append(words[i])
+            out.append((words[i], parts.get(i)))
             i += 1
     return out
 
 
-def _cut_at_bracket(word: str) -> bool:
-    """Whether ``_word_span`` would put ``word`` in a code span whose brackets do not pair."""
+def _cut_at_bracket(word: str, parts: dict[int, tuple[str, str, str] | None], k: int) -> bool:
+    """Whether ``_word_span`` would put ``word`` (the ``k``-th) in a code span whose brackets do
+    not pair; its ``_span_parts`` are kept in ``parts[k]``."""
     if not word or "`" in word or _plain_outside_code(word):
         return False
-    core = _span_parts(word)[1]
+    if k not in parts:
+        parts[k] = _span_parts(word)
+    core = parts[k][1]
     return core.count("(") != core.count(")")
 
 
 def _span_parts(word: str) -> tuple[str, str, str]:
     """``(lead, core, trail)`` of ``_word_span``: the opening brackets the word does not close,
-    the code, and the punctuation and unopened brackets after it."""
-    core, lead, trail = word, "", ""
-    while core.startswith("(") and core.count("(") > core.count(")"):
-        lead, core = lead + "(", core[1:]
-    while core and (core[-1] in ",;." or (core[-1] == ")" and core.count(")") > core.count("("))):
-        trail, core = core[-1] + trail, core[:-1]
-    return lead, core, trail
+    the code, and the punctuation and unopened brackets after it. Linear in the word's length
+    (the brackets are counted once, then kept as each one is moved out of the core)."""
+    opened, closed = word.count("("), word.count(")")
+    start, end = 0, len(word)
+    while start < end and word[start] == "(" and opened > closed:
+        start, opened = start + 1, opened - 1
+    while end > start and (word[end - 1] in ",;." or (word[end - 1] == ")" and closed > opened)):
+        if word[end - 1] == ")":
+            closed -= 1
+        end -= 1
+    return word[:start], word[start:end], word[end:]
 
 
-def _word_span(word: str) -> str | None:
+def _word_span(word: str, parts: tuple[str, str, str] | None = None) -> str | None:
     """One word of ``sentence_text``: itself when plain, else a code span of its core, with an
     opening bracket it does not close before it and punctuation after it (``,;.`` and a bracket
     it does not open) outside the span: ``(1 - a_next**2);`` reads ``(1 - `a_next**2`);``.
     None for a word that is not code (``#``, ``<b>``, a link): the line is then shown whole as a
-    code span, as any line that is not plain always was."""
+    code span, as any line that is not plain always was. ``parts``: the word's ``_span_parts``,
+    when already worked out."""
     if not word or "`" in word or word in ("*", "_") or _plain_outside_code(word):
         return word  # a lone * or _ is plain between the spaces around it (a product)
-    lead, core, trail = _span_parts(word)
+    lead, core, trail = parts or _span_parts(word)
     # A word of ``_bracket_groups`` holds single spaces between its code words.
     if not core or not _CODE_WORD.fullmatch(core.replace(" ", "")) or "//" in core or "www." in core.lower() \
             or "  " in core:

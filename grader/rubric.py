@@ -183,11 +183,13 @@ class _Reader:
         line = node if isinstance(node, int) else _line(node)
         return RubricError(self.path, line, problem)
 
-    def scalar(self, node: yaml.Node) -> Any:
+    def scalar(self, node: yaml.Node, what: str = "this key") -> Any:
+        """The node's one value; ``what`` names it when it is a list or a mapping instead."""
         import yaml
 
         if not isinstance(node, yaml.ScalarNode):
-            raise self.error(node, "expected a single value here")
+            kind = "list" if isinstance(node, yaml.SequenceNode) else "mapping"
+            raise self.error(node, f"{what} must be a single value, not a {kind}")
         try:
             return self.loader.construct_object(node, deep=True)
         except yaml.YAMLError as exc:
@@ -216,6 +218,10 @@ class _Reader:
             raise self.error(node, f"{what} must be a mapping of keys to values")
         entries: dict[str, _Entry] = {}
         for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":  # was "could not determine a constructor"
+                raise self.error(key_node, f"a YAML merge key (`<<: *...`) is not read in {what}: write its "
+                                           f"keys out (the keys of `defaults:` and of a part serve each of its "
+                                           f"cases)")
             key = self.scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
             if not isinstance(key, str):
                 raise self.error(key_node, f"keys of {what} must be words, not {key!r}"
@@ -252,7 +258,7 @@ class _Reader:
         return list(node.value)
 
     def string(self, node: yaml.Node, what: str, *, pattern: re.Pattern | None = None) -> str:
-        value = self.scalar(node)
+        value = self.scalar(node, what)
         if not isinstance(value, str) or (not value.strip() and pattern is None):
             raise self.error(node, f"{what} must be a non-empty text, not {value!r}")
         if pattern is not None and not pattern.match(value):
@@ -263,7 +269,7 @@ class _Reader:
         return value
 
     def identifier(self, node: yaml.Node, what: str) -> str:
-        value = self.scalar(node)
+        value = self.scalar(node, what)
         if not isinstance(value, str) or not value.isidentifier():
             raise self.error(node, f"{what} must be a Python function name, not {value!r}")
         return value
@@ -284,7 +290,7 @@ class _Reader:
                 f"`{name}: {before}` and a key `{key}`: write a decimal number with a point (`{before}.{key}`)")
 
     def integer(self, node: yaml.Node, what: str, *, minimum: int | None = None) -> int:
-        value = self.scalar(node)
+        value = self.scalar(node, what)
         if isinstance(value, bool) or not isinstance(value, int):
             raise self.error(node, f"{what} must be a whole number, not {value!r}")
         if minimum is not None and value < minimum:
@@ -304,7 +310,7 @@ class _Reader:
         PyYAML reads ``1e-5`` (no dot) as text; an unquoted value of that form
         is accepted as the number it obviously means.
         """
-        value = self.scalar(node)
+        value = self.scalar(node, what)
         if isinstance(value, str) and not node.style:  # plain (unquoted) scalar
             try:
                 value = float(value)
@@ -324,7 +330,7 @@ class _Reader:
         return value
 
     def boolean(self, node: yaml.Node, what: str) -> bool:
-        value = self.scalar(node)
+        value = self.scalar(node, what)
         if not isinstance(value, bool):
             raise self.error(node, f"{what} must be true or false, not {value!r}")
         return value
@@ -659,7 +665,7 @@ def _read_part(
             raise reader.error(out["name"].value, f"output {out_name!r} is listed twice in {what}")
         path: tuple = ()
         if "path" in out:
-            text = reader.scalar(out["path"].value)
+            text = reader.scalar(out["path"].value, "path")
             if text is None:
                 text = ""
             if not isinstance(text, str):
@@ -671,7 +677,7 @@ def _read_part(
         weight = reader.number(out["weight"].value, "output weight") if "weight" in out else 1.0
         check = "allclose"
         if "check" in out:
-            check = reader.scalar(out["check"].value)
+            check = reader.scalar(out["check"].value, "check")
             if check not in CHECKS:
                 raise reader.error(
                     out["check"].value,
@@ -722,7 +728,7 @@ def _read_case(
     counters: dict[str, int],
 ) -> Case:
     entries = reader.mapping(node, "a case", _CASE_KEYS, ("visibility", "seed", "points"))
-    visibility = reader.scalar(entries["visibility"].value)
+    visibility = reader.scalar(entries["visibility"].value, "visibility")
     if visibility not in VISIBILITIES:
         raise reader.error(
             entries["visibility"].value,
@@ -767,7 +773,7 @@ def _read_case(
     if "outputs" in entries:
         chosen: list[str] = []
         for out_node in reader.sequence(entries["outputs"].value, "outputs of a case"):
-            out_name = reader.scalar(out_node)
+            out_name = reader.scalar(out_node, "a name in a case's outputs")
             if out_name not in names:
                 raise reader.error(
                     out_node,

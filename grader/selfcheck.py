@@ -107,6 +107,9 @@ def load_public_context(rubric: Path, *, function: str | None = None) -> Any:
         raise SelfCheckError(str(exc)) from None
     public = full.only("public")
     public = replace(public, imdb=None)
+    if not public.parts:  # "0 of 0 public case(s) passed; all 0 functions pass", and exit 1
+        raise SelfCheckError(f"{full.path}: the rubric has no public case, so there is nothing to check "
+                             f"(its cases are all hidden)")
     if function is not None:
         chosen = tuple(p for p in public.parts if function in (p.function, p.name))
         if not chosen:

@@ -115,7 +115,8 @@ def test_a_zip_that_is_not_one_an_encrypted_member_and_a_zip_inside(tmp_path):
     assert lee.notes[0].startswith("work.zip was not unpacked: it is not a zip archive that can be read")
     jane = subs["Jane Smith_4242"]
     assert not jane.problem and jane.extra_files == {}
-    assert "work.zip holds inner.zip, not unpacked: a zip inside a zip is not." in jane.notes
+    assert ("work.zip holds inner.zip, which is not unpacked: the grader unpacks the zip you submit, not a zip "
+            "inside it.") in jane.notes
     assert "Left out of work.zip: secret/imdb_report.json: encrypted" in jane.notes
     assert "Left out of work.zip: ../escape.ipynb: unsafe path" in jane.notes
     assert not (tmp_path / "escape.ipynb").exists() and not (tmp_path / "u" / "escape.ipynb").exists()
@@ -239,7 +240,8 @@ def test_a_class_zip_student_without_notebook_is_told_without_the_grader_tempora
     rows = {row["submission"]: row for row in csv.DictReader((out / "grades.csv").open(encoding="utf-8"))}
     text = (out / "Lee Roe_77" / "feedback.md").read_text(encoding="utf-8")
     assert "Lee Roe_77" in rows and "grade-zip-" not in text and "/tmp" not in text
-    assert "> Lee Roe_77: the submission holds no notebook; expected exactly one." in text
+    assert ("> Lee Roe_77: the submission holds no notebook; expected exactly one. It holds notes.txt: hand in "
+            "the .ipynb file Jupyter saves (File > Save).") in text
 
 
 def _with_bad_crcs(path: Path) -> Path:
@@ -264,3 +266,16 @@ def test_members_left_out_do_not_use_up_the_class_allowance(tmp_path):
     subs = found(root, tmp_path / "u", class_bytes=200_000)
     assert all("unreadable" in note for note in subs["a_1"].notes[1:]) and len(subs["a_1"].notes) == 4
     assert not subs["b_3"].problem and subs["b_3"].path.name == "rnn.ipynb", subs["b_3"].notes
+
+
+def test_a_zip_holding_only_a_zip_says_where_the_notebook_goes(tmp_path):
+    # Thirty-second session: the note read "zz.zip holds inner.zip, not unpacked: a zip inside a
+    # zip is not." and the student, whose only notebook was in inner.zip, was not told what to do.
+    root = tmp_path / "class"
+    root.mkdir()
+    make_zip(root / "zz.zip", {"inner.zip": b"PK\x05\x06" + b"\0" * 18})
+    zz = found(root, tmp_path / "u")["zz"]
+    assert zz.problem.endswith("holds no notebook; expected exactly one. It holds zz.zip: hand in the .ipynb "
+                               "file Jupyter saves (File > Save)."), zz.problem
+    assert ("zz.zip holds inner.zip, which is not unpacked: the grader unpacks the zip you submit, not a zip "
+            "inside it; put your notebook in zz.zip itself.") in zz.notes, zz.notes

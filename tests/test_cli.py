@@ -132,10 +132,12 @@ def test_check_exit_status(tmp_path, capsys):
     assert grade.main(["--check", str(bad), "--function", "lstm_forward"]) == 0
 
 
-def test_student_kit_and_its_check(tmp_path):
+def test_student_kit_and_its_check(tmp_path, capsys):
     pytest.importorskip("grader.kit")
     kit = tmp_path / "kit"
     assert grade.main(["--student-kit", str(kit)]) == commands.EXIT_OK
+    # Thirty-second session: it said only "Student kit written to DIR"; now what to do with it.
+    assert "hand out the folder whole" in capsys.readouterr().err
     assert (kit / "grade.py").is_file()
     assert not (kit / "solution").exists()
     good = nbs.write(tmp_path / "good.ipynb", nbs.course_notebook())
@@ -183,3 +185,30 @@ def test_the_command_line_process_keeps_one_blas_thread(tmp_path):
                             env=dict(env, OPENBLAS_NUM_THREADS="2"), capture_output=True, text=True)
     assert chosen.returncode == 0, chosen.stderr
     assert chosen.stdout.split() == ["2", "2"]  # the caller's choice is kept
+
+
+@pytest.mark.parametrize("value, says", [("0", "at least 1 worker, not 0"), ("-3", "at least 1 worker, not -3"),
+                                          ("two", "a whole number of parallel workers, not 'two'")])
+def test_jobs_below_one_is_refused_with_the_reason(value, says, capsys):
+    # Thirty-second session: --jobs -3 and --jobs 0 graded the class without a word.
+    with pytest.raises(SystemExit) as raised:
+        grade.build_parser().parse_args(["subs", "--jobs", value])
+    assert raised.value.code == commands.EXIT_USAGE
+    assert says in capsys.readouterr().err
+    assert grade.build_parser().parse_args(["subs", "--jobs", "3"]).jobs == 3
+
+
+def test_several_notebooks_given_are_said_not_dropped(tmp_path, capsys):
+    # Thirty-second session: `--check a.ipynb b.ipynb` checked a.ipynb and dropped b.ipynb (taken
+    # for a class to grade) without a word; `grade.py subs/*.ipynb` said "unrecognized arguments".
+    a = nbs.write(tmp_path / "a.ipynb", nbs.course_notebook())
+    b = nbs.write(tmp_path / "b.ipynb", nbs.course_notebook())
+    for argv, says in ((["--check", str(a), str(b)], f"{b}: --check, --student-kit and --gradescope grade no class"),
+                       ([str(a), str(b), "--out", str(tmp_path / "o")], "2 folders or notebooks given"),
+                       ([str(a), "--out", str(tmp_path / "o"), str(b)], "give the folder (submissions/)"),
+                       (["--check", str(a), "--bogus"], "unrecognized arguments: --bogus")):
+        with pytest.raises(SystemExit) as raised:
+            grade.main(argv)
+        assert raised.value.code == commands.EXIT_USAGE
+        assert says in capsys.readouterr().err, argv
+    assert not (tmp_path / "o").exists()

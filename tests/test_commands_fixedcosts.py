@@ -51,7 +51,16 @@ def test_read_template_gives_what_function_sources_and_template_cells_gave(tmp_p
     assert work.cells == frozenset(d for d, _ in notebook_cells(load(template)))
     broken = tmp_path / "broken.ipynb"
     broken.write_text(template.read_text()[:200])
-    assert commands.read_template(broken) == commands.TemplateWork(sources={}, cells=frozenset())
+    read = commands.read_template(broken)
+    assert (read.sources, read.cells) == ({}, frozenset())
+    # Thirty-second session: why it has no function is kept, for the run's error (a template saved
+    # as a web page said only "no function found in the template notebook").
+    assert read.problem.startswith(f"{broken}: not JSON") and read.no_function(broken).startswith(
+        f"the template cannot be read: {broken}: not JSON")
+    page = tmp_path / "page.ipynb"
+    page.write_text("<!DOCTYPE html><html><body>rnn</body></html>")
+    with pytest.raises(commands.CommandError, match=r"the template cannot be read: .*page\.ipynb: not a notebook but a web page"):
+        commands.grade_class(template, out_dir=tmp_path / "out", template=page, jobs=1)
     assert commands.read_template(tmp_path / "missing.ipynb").cells == frozenset()
 
 

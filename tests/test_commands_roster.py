@@ -102,7 +102,11 @@ def test_canvas_points_possible_line_is_skipped(tmp_path):
     ("id,name\nada,A\n,B\n", ":3:", "no id on this line (its column 'id' is empty)"),
     ("id,name\n", "r.csv: ", "lists no student"),
     ("\n\n", "r.csv: ", "the roster is empty"),
-    ('id,name\nada,"Ada" L\n', ":2:", "not a CSV file that can be read here"),
+    ('id,name\nada,"Ada" L\n', ":2:", 'a quote inside a field in quotes is written twice'),
+    # Thirty-second session: both said only "not a CSV file that can be read here (...)", the
+    # quote left open at the file's last line ("unexpected end of data"), not at its own.
+    ('id,name\nada,A\nbob,"Bob, B\ncy,C\ndan,D\n', ":3:", "a quote opened on this line is never closed"),
+    ('id,name\n"ada,A\n', ":2:", "a quote opened on this line is never closed"),
 ])
 def test_a_roster_that_cannot_be_used_is_named_with_its_line(tmp_path, text, where, says):
     with pytest.raises(RosterError) as raised:

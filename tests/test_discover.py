@@ -145,3 +145,69 @@ def test_the_incremental_key_covers_what_is_read_of_a_file_beside_the_notebook(t
     assert key() != first
     big.write_bytes(b"b" + b"a" * (2 * EXTRA_FILE_BYTES))  # a new size
     assert key() != first
+
+
+def test_a_hidden_notebook_is_left_out_and_the_run_says_so(tmp_path):
+    # Thirty-second session: `.bob.ipynb` (a name starting with a dot) was left out of the class
+    # run without a word, as the checkpoints are; the run now names it, and report.html's notes
+    # say it too. macOS's `._ada.ipynb` companions stay unsaid.
+    from grader.commands import grade_class
+    from grader.discover import hidden_entries_note
+    from tests import notebooks as nbs
+
+    root = tmp_path / "class"
+    nbs.write(root / "ada.ipynb", nbs.course_notebook())
+    nbs.write(root / ".bob.ipynb", nbs.course_notebook())
+    (root / "._ada.ipynb").write_bytes(b"\0\5\26\7")
+    (root / ".ipynb_checkpoints").mkdir()
+    assert [s.id for s in find_submissions(root)] == ["ada"]
+    note = hidden_entries_note(root)
+    assert note is not None and note.startswith("Not graded: .bob.ipynb, whose name starts with a dot"), note
+    assert "._ada" not in note
+    assert hidden_entries_note(tmp_path / "class" / ".ipynb_checkpoints") is None
+    import io
+
+    stream = io.StringIO()
+    grade_class(root, out_dir=tmp_path / "out", similarity=False, feedback_html=False, jobs=1, stream=stream)
+    said = stream.getvalue()
+    assert note in said, said
+    assert ".bob.ipynb, whose name starts with a dot" in (tmp_path / "out" / "report.html").read_text("utf-8")
+
+
+def test_a_folder_without_submissions_says_what_it_holds(tmp_path):
+    # Thirty-second session: a folder of PDFs, or of a hidden notebook alone, said only "no
+    # submissions found (expected .ipynb or .py files ...)".
+    root = tmp_path / "class"
+    root.mkdir()
+    for name in ("a.pdf", "b.html", ".bob.ipynb"):
+        (root / name).write_text("x")
+    with pytest.raises(DiscoveryError) as raised:
+        find_submissions(root)
+    said = str(raised.value)
+    assert "no submissions found" in said and "; it holds a.pdf, b.html." in said, said
+    assert "Not graded: .bob.ipynb, whose name starts with a dot" in said, said
+
+
+def test_files_beside_the_notebooks_that_are_no_submission_are_named(tmp_path):
+    # Thirty-second session: a student who uploaded carl.html (the notebook's page) or
+    # erin.ipynb.txt was in no file of the run, without a word; a platform's download names its
+    # files, which are gathered per student as before.
+    import io
+
+    from grader.commands import grade_class
+    from grader.discover import other_files_note
+    from tests import notebooks as nbs
+
+    root = tmp_path / "class"
+    nbs.write(root / "ada.ipynb", nbs.course_notebook())
+    for name in ("carl.html", "erin.ipynb.txt", "smithjane_12345_678_rnn.html", ".DS_Store"):
+        (root / name).write_text("<html>")
+    (root / "bob").mkdir()
+    note = other_files_note(root)
+    assert note == ("Not graded, not a notebook: carl.html, erin.ipynb.txt (a file beside the students' "
+                    "notebooks is graded when it is a .ipynb, .py or .zip; a student's other files go in "
+                    "a folder of theirs with the notebook)"), note
+    stream = io.StringIO()
+    grade_class(root, out_dir=tmp_path / "out", similarity=False, feedback_html=False, jobs=1, stream=stream)
+    assert note in stream.getvalue()
+    assert "carl.html, erin.ipynb.txt" in (tmp_path / "out" / "report.html").read_text("utf-8")

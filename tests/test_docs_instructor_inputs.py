@@ -71,3 +71,22 @@ def test_known_inputs_that_can_be_used_pass(tmp_path):
     assert commands.known_problem(notebook) is None
     assert commands.known_problem(tmp_path / "known.zip") is None
     assert commands.known_problem(tmp_path / "none") == f"{tmp_path / 'none'}: no such folder of known solutions"
+
+
+def test_an_empty_known_folder_is_refused_before_grading_and_an_unreadable_solution_is_named(tmp_path, capsys):
+    # Thirty-second session: an empty --known folder stopped the run after grading, saying "no
+    # submissions found"; a known "notebook" that was a web page was left out of the comparison
+    # without a word.
+    nbs.write(tmp_path / "subs" / "a.ipynb", nbs.course_notebook())
+    (tmp_path / "empty").mkdir()
+    out = tmp_path / "out"
+    code = grade.main([str(tmp_path / "subs"), "--out", str(out), "--known", str(tmp_path / "empty"), "--jobs", "1"])
+    assert code == commands.EXIT_USAGE and not (out / "a").exists()
+    assert f"{tmp_path / 'empty'}: holds no notebook (.ipynb, .py) of known solutions" in capsys.readouterr().err
+    nbs.write(tmp_path / "known" / "old.ipynb", nbs.course_notebook())
+    (tmp_path / "known" / "page.ipynb").write_text("<!DOCTYPE html><html><body>rnn</body></html>")
+    code = grade.main([str(tmp_path / "subs"), "--out", str(out), "--known", str(tmp_path / "known"), "--jobs", "1"])
+    assert code == commands.EXIT_OK
+    said = capsys.readouterr()
+    assert (f"Known solutions not compared (1 of 2 in {tmp_path / 'known'}: no graded function could be read "
+            f"from them): page") in said.out + said.err

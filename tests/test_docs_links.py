@@ -185,6 +185,36 @@ def test_every_option_of_grade_py_is_in_the_instructors_guide(flags_of):
     assert sorted(flags_of["grade.py"] - named - {"--help"}) == []
 
 
+def test_grade_py_help_names_each_option_s_value_as_the_guide_does():
+    """Thirty-second session: ``--help`` read ``--out OUT``, ``--rubric RUBRIC``, ``--jobs JOBS``,
+    ``--template TEMPLATE`` and ``--known KNOWN`` where the guide's table of options reads ``--out
+    DIR``, ``--rubric FILE``, ``--jobs N``...; the two now say the same, and the help ends with the
+    exit statuses the guide gives."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.suppress(SystemExit):
+        grade.main(["--help"])
+    text = out.getvalue()
+    usage = " ".join(text[:text.index("\n\n")].split())
+    pairs = re.findall(r"(--[a-z-]+) ([A-Z][\w.]*)", usage)
+    assert len(pairs) == 11, usage
+    table = page_text("docs/instructors.md").split("## Other options")[1]
+    assert [f"{flag} {value}" for flag, value in pairs if f"{flag} {value}" not in table] == []
+    assert "[SUBMISSIONS]" in usage
+    assert "exit status: 0 the class was graded" in text and "130" in text
+
+
+def test_regenerate_s_help_names_its_arguments_as_the_page_does():
+    """Thirty-second session: it read ``rubrics [rubrics ...]`` and ``--fixtures-dir FIXTURES_DIR``,
+    and did not say that grade.py reads fixtures only beside the rubric."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.suppress(SystemExit):
+        regenerate.main(["--help"])
+    text = " ".join(out.getvalue().split())
+    assert "RUBRIC [RUBRIC ...]" in text and "--fixtures-dir DIR" in text, text
+    assert "the only place grade.py reads them from" in text
+    assert "python3 -m grader.regenerate RUBRIC" in page_text("docs/rubrics.md")
+
+
 def files_named(text: str) -> list[str]:
     """The repository files a page names anywhere, code blocks included (the example of
     docs/extraction.md read ``submissions/ada.ipynb``, which is ``ada_correct.ipynb``): paths

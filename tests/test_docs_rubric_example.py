@@ -49,3 +49,21 @@ def test_it_grades_the_cell_as_the_page_says(cells, sandbox, tmp_path):
     part = bad.part("rnn_cell_forward")
     assert "leaves out the bias ba" in part.cases[0].diagnosis.message
     assert [c.name for c in part.cases] == ["assignment example", "hidden case 1"]
+
+
+def test_its_kit_names_its_own_function_in_the_examples(cells, tmp_path):
+    # Thirty-second session: the kit's README and grade.py --help told the students of any rubric
+    # to try `--function rnn_forward` and `check("rnn_forward")`; the quiz has no rnn_forward,
+    # so the example stopped with "no public case grades a function named 'rnn_forward'".
+    import subprocess
+    import sys
+
+    from grader.kit import write_student_kit
+
+    kit = write_student_kit(tmp_path / "kit", rubric=Path(cells.rubric.path))
+    readme = (kit / "README.md").read_text(encoding="utf-8")
+    assert "--function rnn_cell_forward" in readme and 'check("rnn_cell_forward")' in readme
+    assert "(`a_next`, `yt_pred`...)" in readme and "rnn_forward" not in readme.replace("rnn_cell_forward", "")
+    done = subprocess.run([sys.executable, "grade.py", "--help"], cwd=kit, capture_output=True, text=True,
+                          timeout=60)
+    assert "(for example rnn_cell_forward)" in done.stdout, done.stdout

@@ -359,7 +359,7 @@ def test_wrong_format_and_rubric_named(workspace, tmp_path):
     path = fixtures_dir / "rnn.public.json"
     content = json.loads(path.read_text())
     path.write_text(json.dumps(dict(content, format=2)))
-    with pytest.raises(fx.FixtureError, match=r"rnn\.public\.json: fixture format 2"):
+    with pytest.raises(fx.FixtureError, match=r"rnn\.public\.json: is in fixture format 2, and this grader reads format 1"):
         fx.load_fixtures(rubric, visibilities=(PUBLIC,))
     path.write_text(json.dumps(dict(content, rubric="other")))
     with pytest.raises(fx.FixtureError, match="rubric 'other'"):

@@ -190,3 +190,67 @@ def test_cases_lost_to_missing_fixtures_are_explained_in_the_log_only(tmp_path, 
     text = (root / "results" / "results.json").read_text()
     assert "regenerate" not in text and "rubric line" not in text
     assert any(CASE_GRADER_FAILED in test["output"] for test in json.loads(text)["tests"])
+
+
+def _repo_with_a_quiz(tmp_path: Path) -> Path:
+    """A copy of the parts of the repository the zip holds, with rubrics/quiz.yaml: the default
+    rubric's first part alone (its name, and so its fixtures, the default's)."""
+    import shutil
+
+    repo = tmp_path / "repo"
+    for name in ("grade.py", "requirements.txt", "docs/gradescope/setup.sh", "docs/gradescope/run_autograder"):
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(REPO / name, repo / name)
+    for folder in ("grader", "rubrics"):
+        shutil.copytree(REPO / folder, repo / folder, ignore=shutil.ignore_patterns("__pycache__", ".cache"))
+    text = (REPO / "rubrics" / "rnn.yaml").read_text(encoding="utf-8")
+    (repo / "rubrics" / "quiz.yaml").write_text(text[:text.index("  - function: rnn_forward")], encoding="utf-8")
+    return repo
+
+
+def test_build_with_another_rubric_names_it_in_both_scripts(tmp_path):
+    # Thirty-second session: the page said to edit run_autograder by hand to grade with another
+    # rubric, and setup.sh went on checking rubrics/rnn.yaml when the image was built.
+    from grader import gradescope
+
+    repo = _repo_with_a_quiz(tmp_path)
+    zip_path = build_autograder_zip(tmp_path / "autograder.zip", repo=repo, rubric=repo / "rubrics" / "quiz.yaml")
+    root = layout(tmp_path, {"nb.ipynb": nbs.course_notebook()})
+    with zipfile.ZipFile(zip_path) as zf:
+        zf.extractall(root / "source")
+    source = root / "source"
+    assert (source / "run_autograder").read_text().rstrip().endswith('--rubric "rubrics/quiz.yaml"')
+    assert "context = load_context('rubrics/quiz.yaml')" in (source / "setup.sh").read_text()
+    (source / "run_autograder").chmod(0o755)
+    done = subprocess.run([str(source / "run_autograder")], cwd=root, capture_output=True, text=True,
+                          timeout=300, env={**os.environ, "AUTOGRADER_ROOT": str(root)})
+    assert done.returncode == 0, done.stdout + done.stderr
+    payload = json.loads((root / "results" / "results.json").read_text())
+    assert payload["score"] == 10, payload["score"]  # the quiz's 10 points, not the default's 110
+    # A rubric outside rubrics/ (not in the zip) or with stale fixtures stops the build, exit 2.
+    outside = tmp_path / "quiz.yaml"
+    outside.write_text((repo / "rubrics" / "quiz.yaml").read_text())
+    err = io.StringIO()
+    from contextlib import redirect_stderr
+
+    with redirect_stderr(err):
+        assert gradescope.main(["build", str(tmp_path / "b.zip"), "--rubric", str(outside)]) == EXIT_USAGE
+    assert "the zip holds the rubrics of" in err.getvalue() and not (tmp_path / "b.zip").exists()
+    (repo / "rubrics" / "quiz.yaml").write_text(
+        (repo / "rubrics" / "quiz.yaml").read_text().replace("seed: 7,", "seed: 8,"))
+    import pytest
+
+    from grader.commands import CommandError
+
+    with pytest.raises(CommandError, match=r"quiz\.yaml:\d+: the fixture of case .* is stale"):
+        build_autograder_zip(tmp_path / "c.zip", repo=repo, rubric=repo / "rubrics" / "quiz.yaml")
+
+
+def test_outside_gradescope_a_missing_root_is_said_and_nothing_is_made(tmp_path):
+    # Thirty-second session: `grade.py --gradescope` on a TA's machine (as root) made
+    # /autograder/results/results.json, a zero for a submission that was not there.
+    stream = io.StringIO()
+    root = tmp_path / "autograder"
+    assert run_gradescope(root=root, stream=stream) == EXIT_USAGE
+    assert f"{root} is no folder: --gradescope grades inside Gradescope's autograder" in stream.getvalue()
+    assert not root.exists()

@@ -283,3 +283,18 @@ def test_kit_readme_says_how_to_install_without_root_and_what_exit_2_means(rnn_k
     assert "python3 -m venv" in readme and "-m pip install numpy pyyaml" in readme
     assert "`--function` names no graded function" in readme and "PyYAML is missing" in readme
     assert "%pip install pyyaml" in readme  # check() runs in the notebook's kernel, which needs it too
+
+
+def test_a_kit_whose_fixtures_are_damaged_says_to_get_the_kit_again(tmp_path):
+    # Thirty-second session: a kit with a cut fixture file (a partial download) told the student
+    # to "run: python3 -m grader.regenerate ...", which the kit does not have.
+    kit_dir = write_student_kit(tmp_path / "kit", rubric=RUBRICS[0])
+    fixture = kit_dir / "rubrics" / "fixtures" / "rnn.public.json"
+    fixture.write_bytes(fixture.read_bytes()[:300])
+    ok = shutil.copyfile(SUBMISSIONS / "ada_correct.ipynb", tmp_path / "ada.ipynb")
+    done = subprocess.run([sys.executable, "grade.py", "--check", str(ok)], cwd=kit_dir, env=kit_env(),
+                          capture_output=True, text=True, timeout=120)
+    said = done.stdout + done.stderr
+    assert done.returncode == 2, said
+    assert "this kit's files are damaged or out of date: get the kit again" in said, said
+    assert "grader.regenerate" not in said, said

@@ -159,6 +159,15 @@ def test_binary_files(tmp_path: Path) -> None:
     latin = tmp_path / "latin.ipynb"
     latin.write_bytes(b'{"cells": "\xe9\xff"}')
     _expect_error(latin, "not UTF-8")
+    # Thirty-second session: both were "binary file, not a notebook (contains NUL bytes)".
+    wide = tmp_path / "wide.ipynb"
+    wide.write_bytes('{"cells": [], "nbformat": 4}'.encode("utf-16"))
+    _expect_error(wide, "text in UTF-16 (as Windows PowerShell's `>` writes it)")
+    packed = tmp_path / "packed.ipynb"
+    import gzip
+
+    packed.write_bytes(gzip.compress(b'{"cells": [], "nbformat": 4}'))
+    _expect_error(packed, "a gzip-compressed file, not a notebook; unpack it")
 
 
 @pytest.mark.parametrize("content, fragment", [

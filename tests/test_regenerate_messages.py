@@ -69,3 +69,23 @@ def test_a_tolerance_or_points_edit_leaves_the_fixtures_unchanged(workspace, cap
     assert "rnn.public.json: unchanged" in out and "rnn.hidden.json: unchanged" in out, out
     assert {p.name: p.read_bytes() for p in fixtures_dir.iterdir()} == before
     assert rg.main([str(rubric_path), "--check"]) == rg.EXIT_OK
+
+
+def test_a_part_that_calls_a_step_function_it_does_not_list_is_warned_of(workspace, capsys):
+    """Thirty-second session: a rubric's rnn_forward without ``depends: [rnn_cell_forward]``
+    graded a student's loop with their own cell, so a wrong cell failed a right loop too, and
+    nothing said so. The generator warns (exit status unchanged); the shipped rubrics get none."""
+    rubric_path, _ = workspace
+    text = rubric_path.read_text()
+    part_line = text[:text.index("  - function: rnn_forward\n")].count("\n") + 1
+    edit_rubric(rubric_path, "    depends: [rnn_cell_forward]\n", "")
+    assert rg.main([str(rubric_path)]) == rg.EXIT_OK
+    err = capsys.readouterr().err
+    assert (f"warning: {rubric_path}:{part_line}: rnn_forward calls rnn_cell_forward (the reference does), "
+            f"which its depends does not list") in err, err
+    assert "add depends: [rnn_cell_forward]" in err
+    edit_rubric(rubric_path, "  - function: rnn_forward\n", "  - function: rnn_forward\n    isolate: false\n")
+    assert rg.main([str(rubric_path)]) == rg.EXIT_OK
+    assert "warning" not in capsys.readouterr().err
+    assert rg.main([str(RUBRICS / "rnn.yaml"), str(RUBRICS / "rnn_extended.yaml"), "--check"]) == rg.EXIT_OK
+    assert "warning" not in capsys.readouterr().err

@@ -59,3 +59,28 @@ def test_code_whose_bracket_closes_in_a_later_word_is_one_span():
     for hostile in ("see (1 - [a](http://evil.example))**2", "x (1 - <b>)**2"):
         out = sentence_text(hostile)
         assert out.startswith("`") and out.strip("`").strip() == hostile, (hostile, out)
+
+
+def test_a_long_word_costs_linear_time():
+    # Thirty-second session: _span_parts counted the word's brackets again for every bracket it
+    # moved out of the code (and sliced the word each time): 0.7 s for a word of 40,000 opening
+    # brackets, four times that at twice the length. A sentence quotes the student's names.
+    from grader.report import sentence_text
+    from tests.scaling import assert_linear
+
+    for make in (lambda n: "see " + "(" * n + "a**2 here", lambda n: "see a**2" + ")" * n + " here",
+                 lambda n: "see (" + "(" * n + "a**2" + ")" * n + ";" * n + " here"):
+        assert_linear(sentence_text, make, 4000, what="sentence_text of a long word")
+    assert sentence_text("see " + "(" * 3 + "a**2 x") == "see (((`a**2` x"
+
+
+def test_the_words_of_a_bracket_are_split_once(monkeypatch):
+    # _bracket_groups worked out _span_parts of each word inside a bracket, and _word_span the
+    # same word's again: now once a word (the joined group is a word of its own).
+    from grader import report
+
+    calls: list[str] = []
+    real = report._span_parts
+    monkeypatch.setattr(report, "_span_parts", lambda word: calls.append(word) or real(word))
+    assert report.sentence_text("so (1 - np.tanh(a_next)**2) applies") == "so (1 - `np.tanh(a_next)**2`) applies"
+    assert sorted(calls) == sorted(set(calls)), calls

@@ -423,7 +423,17 @@ def test_wrong_types(tmp_path):
     head = "\n".join(BASE.splitlines()[:4]) + "\n"
     assert_error(tmp_path, head + "parts: 3\n", 5, "parts must be a list")
     assert_error(tmp_path, head + "parts: []\n", 5, "must not be empty")
-    assert_error(tmp_path, replace_line(6, "  - function: [a, b]"), 6, "single value")
+    assert_error(tmp_path, replace_line(6, "  - function: [a, b]"), 6, "function must be a single value, not a list")
+    # Thirty-second session: these said "expected a single value here", naming no key.
+    case = "      - {name: small, visibility: hidden, seed: %s, dims: {n_x: 2, n_a: 4, n_y: 3, m: 1, T_x: 1}, points: 3}"
+    assert_error(tmp_path, replace_line(13, case % "[7]"), 13, "seed must be a single value, not a list")
+    assert_error(tmp_path, replace_line(13, case % "{n: 7}"), 13, "seed must be a single value, not a mapping")
+    assert_error(tmp_path, replace_line(13, case.replace("visibility: hidden", "visibility: [hidden]") % 7), 13,
+                 "visibility must be a single value, not a list")
+    assert_error(tmp_path, replace_line(4, "defaults: {rtol: [1.0e-5], atol: 1.0e-7, timeout: 5}"), 4,
+                 "rtol must be a single value, not a list")
+    assert_error(tmp_path, replace_line(8, '      - {name: yt_pred, path: ["[1]"], weight: 2}'), 8,
+                 "path must be a single value, not a list")
     assert_error(tmp_path, replace_line(6, "  - function: 3"), 6, "Python function name")
     assert_error(tmp_path, replace_line(2, "name: my rubric"), 2, "may hold only")
     assert_error(tmp_path, replace_line(4, "defaults: 5"), 4, "defaults must be a mapping")

@@ -144,3 +144,12 @@ def test_a_word_for_a_number_gets_no_made_up_hint(tmp_path):
     text = replace_line(12, "      - {name: example, visibility: public, seed: 1, dims: {n_x: 3, n_a: 5, n_y: 2, m: 10, T_x: 1}, points: two}")
     message = error_at(tmp_path, text, 12, "points must be a number, not 'two'")
     assert ";" not in message.split("not 'two'")[1], message
+
+
+def test_a_yaml_merge_key_is_named_as_such(tmp_path):
+    # Thirty-second session: `{<<: *base, seed: 7}` in a case said "unreadable value: could not
+    # determine a constructor for the tag 'tag:yaml.org,2002:merge'".
+    text = (replace_line(12, "      - &base {name: example, visibility: public, seed: 1, dims: {n_x: 3, n_a: 5, n_y: 2, m: 10, T_x: 1}, points: 2}")
+            .replace("      - {name: small, visibility: hidden, seed: 7,", "      - {<<: *base, name: small, visibility: hidden, seed: 7,"))
+    assert "<<: *base" in text
+    error_at(tmp_path, text, 13, "a YAML merge key (`<<: *...`) is not read in a case: write its keys out")

@@ -105,3 +105,19 @@ def test_the_pip_line_quotes_an_interpreter_path_with_spaces(monkeypatch):
     monkeypatch.setattr(sys, "executable", "/Applications/My Python/bin/python3")
     lacking = missing_requirements()
     assert "'/Applications/My Python/bin/python3' -m pip install numpy pyyaml" in lacking, lacking
+
+
+def test_a_rubric_without_public_cases_cannot_be_checked(tmp_path):
+    # Thirty-second session: it printed "0 of 0 public case(s) passed; all 0 functions pass their
+    # public cases." and exited 1 (a failed check), where --student-kit refuses such a rubric.
+    import shutil
+
+    text = DEFAULT_RUBRIC.read_text(encoding="utf-8").replace("visibility: public", "visibility: hidden")
+    rubric = tmp_path / "rnn.yaml"
+    rubric.write_text(text, encoding="utf-8")
+    shutil.copytree(DEFAULT_RUBRIC.parent / "fixtures", tmp_path / "fixtures", ignore=shutil.ignore_patterns(".cache"))
+    stream = io.StringIO()
+    status = run_check(nbs.write(tmp_path / "nb.ipynb", nbs.course_notebook()), rubric=rubric, stream=stream)
+    out = stream.getvalue()
+    assert status == EXIT_UNUSABLE, out
+    assert "the rubric has no public case, so there is nothing to check" in out and "0 of 0" not in out, out

@@ -61,7 +61,8 @@ def test_a_submission_without_a_notebook_is_not_said_to_hold_several(tmp_path):
     assert summary.unreadable == ("lee",) and summary.several_notebooks == ()
     assert "Several notebooks" not in printed
     message = json.loads((tmp_path / "out" / "lee" / "result.full.json").read_text())["messages"][0]
-    assert message == "lee: the submission holds no notebook; expected exactly one.", message
+    assert message == ("lee: the submission holds no notebook; expected exactly one. It holds notes.txt: hand "
+                       "in the .ipynb file Jupyter saves (File > Save)."), message  # what (thirty-second session)
 
 
 # --------------------------------------------------------------------------- an output path the reference does not have
