@@ -268,6 +268,19 @@ def test_an_error_a_known_mistake_raises_is_named_only_when_outputs_show_that_mi
     assert all(case.diagnosis is None for case in part.cases), [case.diagnosis for case in part.cases]
 
 
+def test_the_lstm_loop_over_len_x_is_named_on_the_cases_where_it_raises(tmp_path, context, sandbox):
+    # The LSTM's loop has the RNN's range(len(x)) (session 32): n_x = 3 steps of 7 on the public
+    # case, IndexError on the hidden cases with n_x > T_x (4 > 3, 2 > 1), right with n_x = T_x = 6.
+    result = grade(tmp_path, nbs.course_notebook(nbs.mutate(
+        "lstm_forward", "    for t in range(T_x):", "    for t in range(len(x)):")), context, sandbox)
+    part = result.part("lstm_forward")
+    assert [case.status for case in part.cases] == ["failed", ERROR, ERROR, PASSED]
+    assert part.cases[0].diagnosis.message == context.mutant_messages["lstm_forward/len_of_x"]
+    for case in part.cases[1:3]:
+        assert case.message.startswith("Raised IndexError: index "), case.message
+        assert case.diagnosis.message == context.mutant_messages["lstm_forward/len_of_x"] + RAISED_MATCH
+
+
 def test_a_key_the_parameters_do_not_hold_is_answered_with_the_keys_they_hold(tmp_path, context, sandbox):
     # The statement writes the update gate as W_u, b_u; the course's dict names it Wi, bi.
     nb = nbs.course_notebook(nbs.mutate("lstm_cell_forward", 'Wi = parameters["Wi"]', 'Wi = parameters["Wu"]'))
