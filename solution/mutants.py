@@ -317,6 +317,56 @@ def rnn_forward__cache_appended_after_loop(x, a0, parameters):
     return a, y_pred, (caches, x)
 
 
+def rnn_forward__a_from_zeros(x, a0, parameters):
+    """rnn_forward starting the hidden state from zeros instead of a0.  Shapes as the reference."""
+    caches = []
+    n_x, m, T_x = x.shape
+    n_y, n_a = parameters["Wya"].shape
+    a = np.zeros((n_a, m, T_x))
+    y_pred = np.zeros((n_y, m, T_x))
+    a_next = np.zeros((n_a, m))
+    for t in range(T_x):
+        a_next, yt_pred, cache = rnn_cell_forward(x[:, :, t], a_next, parameters)
+        a[:, :, t] = a_next
+        y_pred[:, :, t] = yt_pred
+        caches.append(cache)
+    return a, y_pred, (caches, x)
+
+
+def rnn_forward__first_step_skipped(x, a0, parameters):
+    """rnn_forward looping over range(1, T_x): step 0 is never computed (its a and y stay zeros),
+    step 1 starts from a0, and the caches hold T_x - 1 entries (none when T_x = 1)."""
+    caches = []
+    n_x, m, T_x = x.shape
+    n_y, n_a = parameters["Wya"].shape
+    a = np.zeros((n_a, m, T_x))
+    y_pred = np.zeros((n_y, m, T_x))
+    a_next = a0
+    for t in range(1, T_x):
+        a_next, yt_pred, cache = rnn_cell_forward(x[:, :, t], a_next, parameters)
+        a[:, :, t] = a_next
+        y_pred[:, :, t] = yt_pred
+        caches.append(cache)
+    return a, y_pred, (caches, x)
+
+
+def rnn_forward__first_step_skipped_from_slice(x, a0, parameters):
+    """rnn_forward looping over range(1, T_x) with a[:, :, t - 1] as the previous state: step 0 is
+    never computed (its a and y stay zeros), so step 1 starts from those zeros, not a0; the caches
+    hold T_x - 1 entries (none when T_x = 1)."""
+    caches = []
+    n_x, m, T_x = x.shape
+    n_y, n_a = parameters["Wya"].shape
+    a = np.zeros((n_a, m, T_x))
+    y_pred = np.zeros((n_y, m, T_x))
+    for t in range(1, T_x):
+        a_next, yt_pred, cache = rnn_cell_forward(x[:, :, t], a[:, :, t - 1], parameters)
+        a[:, :, t] = a_next
+        y_pred[:, :, t] = yt_pred
+        caches.append(cache)
+    return a, y_pred, (caches, x)
+
+
 # ========================================================================== lstm_cell_forward
 
 
@@ -869,6 +919,25 @@ def lstm_forward__cache_appended_after_loop(x, a0, parameters):
         c[:, :, t] = c_next
         y[:, :, t] = yt
     caches.append(cache)
+    return a, y, c, (caches, x)
+
+
+def lstm_forward__first_step_skipped_from_slices(x, a0, parameters):
+    """lstm_forward looping over range(1, T_x) with a[:, :, t - 1] and c[:, :, t - 1] as the
+    previous states: step 0 is never computed (its a, y, c stay zeros), so step 1 starts from
+    those zeros, not a0; the caches hold T_x - 1 entries (none when T_x = 1)."""
+    caches = []
+    n_x, m, T_x = x.shape
+    n_y, n_a = parameters["Wy"].shape
+    a = np.zeros((n_a, m, T_x))
+    c = np.zeros((n_a, m, T_x))
+    y = np.zeros((n_y, m, T_x))
+    for t in range(1, T_x):
+        a_next, c_next, yt, cache = lstm_cell_forward(x[:, :, t], a[:, :, t - 1], c[:, :, t - 1], parameters)
+        a[:, :, t] = a_next
+        c[:, :, t] = c_next
+        y[:, :, t] = yt
+        caches.append(cache)
     return a, y, c, (caches, x)
 
 
@@ -1439,6 +1508,15 @@ _CATALOG = [
     ("rnn_forward/cache_appended_after_loop", rnn_forward__cache_appended_after_loop,
      "Your caches hold the last step's cache alone: caches.append(cache) runs after the loop; indent it "
      "into the loop so that every step's cache is kept."),
+    ("rnn_forward/a_from_zeros", rnn_forward__a_from_zeros,
+     "The hidden state starts from zeros, but it must start from the given a0: set a_next = a0 before "
+     "the loop."),
+    ("rnn_forward/first_step_skipped", rnn_forward__first_step_skipped,
+     "The loop starts at step 1, so step 0 is never computed (a and y stay zero there): loop over "
+     "every step, for t in range(T_x)."),
+    ("rnn_forward/first_step_skipped_from_slice", rnn_forward__first_step_skipped_from_slice,
+     "The loop starts at step 1, so step 0 is never computed and step 1 reads the zeros of a[:, :, 0]: "
+     "loop over every step, for t in range(T_x), and pass a_next (a0 at the first step), not a[:, :, t - 1]."),
     # lstm_cell_forward
     ("lstm_cell_forward/cct_sigmoid", lstm_cell_forward__cct_sigmoid,
      "The candidate value cct uses a sigmoid; it needs tanh: cct = np.tanh(Wc·concat + bc)."),
@@ -1511,6 +1589,9 @@ _CATALOG = [
     ("lstm_forward/first_step_skipped", lstm_forward__first_step_skipped,
      "The loop starts at step 1, so step 0 is never computed (a, y and c stay zero there): loop over "
      "every step, for t in range(T_x)."),
+    ("lstm_forward/first_step_skipped_from_slices", lstm_forward__first_step_skipped_from_slices,
+     "The loop starts at step 1, so step 0 is never computed and step 1 reads the zeros of a[:, :, 0] and "
+     "c[:, :, 0]: loop over every step, for t in range(T_x), and pass a_next and c_next (a0 and zeros first)."),
     ("lstm_forward/y_not_stored", lstm_forward__y_not_stored,
      "Your predictions y stay zero: store each step's yt in y[:, :, t]."),
     ("lstm_forward/a_not_stored", lstm_forward__a_not_stored,

@@ -231,6 +231,19 @@ NAMED = [
     ("rnn_backward", "rnn_backward/dx_stored_after_loop", {"rnn_backward": (
         "        dx[:, :, t] = dxt\n        dWax += dWaxt\n        dWaa += dWaat\n        dba += dbat\n",
         "        dWax += dWaxt\n        dWaa += dWaat\n        dba += dbat\n    dx[:, :, t] = dxt\n")}),
+    # ... and the real notebooks' loop from step 1 (docs/fairness.md, thirty-first session), from a0 or
+    # from the zeros of a[:, :, 0]: on T_x = 1 it runs the steps range(T_x - 1) runs (none).
+    ("rnn_forward", "rnn_forward/a_from_zeros", {"rnn_forward": (
+        "    a_next = a0\n", "    a_next = np.zeros((n_a, m))\n")}),
+    ("rnn_forward", "rnn_forward/first_step_skipped", {"rnn_forward": (
+        "    for t in range(T_x):", "    for t in range(1, T_x):")}),
+    ("rnn_forward", "rnn_forward/first_step_skipped_from_slice", {"rnn_forward": (
+        "    for t in range(T_x):\n        a_next, yt_pred, cache = rnn_cell_forward(x[:, :, t], a_next, parameters)",
+        "    for t in range(1, T_x):\n        a_next, yt_pred, cache = rnn_cell_forward(x[:, :, t], a[:, :, t - 1], parameters)")}),
+    ("lstm_forward", "lstm_forward/first_step_skipped_from_slices", {"lstm_forward": (
+        "    for t in range(T_x):\n        a_next, c_next, yt, cache = lstm_cell_forward(x[:, :, t], a_next, c_next, parameters)",
+        "    for t in range(1, T_x):\n        a_next, c_next, yt, cache = lstm_cell_forward(x[:, :, t], a[:, :, t - 1], "
+        "c[:, :, t - 1], parameters)")}),
 ]
 
 

@@ -26,6 +26,9 @@ STEPS = {"rnn_forward/len_of_x": lambda dims: dims["n_x"],
          "lstm_forward/len_of_x": lambda dims: dims["n_x"],
          "lstm_forward/last_step_skipped": lambda dims: dims["T_x"] - 1,
          "lstm_forward/first_step_skipped": lambda dims: dims["T_x"] - 1,
+         "lstm_forward/first_step_skipped_from_slices": lambda dims: dims["T_x"] - 1,
+         "rnn_forward/first_step_skipped": lambda dims: dims["T_x"] - 1,
+         "rnn_forward/first_step_skipped_from_slice": lambda dims: dims["T_x"] - 1,
          "rnn_backward/first_step_skipped": lambda dims: dims["T_x"] - 1}
 REQUIRED = {
     "rnn_cell_forward": {"no_ba", "no_by", "sigmoid_activation", "softmax_axis1", "cache_order"},
