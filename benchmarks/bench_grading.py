@@ -94,7 +94,8 @@ LATER_MUTANTS = frozenset({
     "rnn_backward/da0_not_set", "rnn_backward/dx_wrong_index", "rnn_backward/dx_stored_after_loop",
     "rnn_forward/cache_appended_after_loop", "lstm_forward/cache_appended_after_loop",
     "rnn_forward/a_from_zeros", "rnn_forward/first_step_skipped", "rnn_forward/first_step_skipped_from_slice",
-    "lstm_forward/first_step_skipped_from_slices",
+    "lstm_forward/first_step_skipped_from_slices", "rnn_backward/da_prevt_not_updated",
+    "rnn_backward/last_step_skipped",
 })
 
 # Errors a student makes that raise (shapes that do not fit, a name not defined).

@@ -1308,6 +1308,51 @@ def rnn_backward__dx_stored_after_loop(da, caches):
     return {"dx": dx, "da0": np.array(da_prevt, dtype=float), "dWax": dWax, "dWaa": dWaa, "dba": dba}
 
 
+def rnn_backward__da_prevt_not_updated(da, caches):
+    """rnn_backward that never updates da_prevt from the step's da_prev (unpacked under another
+    name): every step is given da[:, :, t] alone and da0 stays zeros.  Shapes as the reference."""
+    (caches, x) = caches
+    (a1, a0, x1, parameters) = caches[0]
+    n_a, m, T_x = da.shape
+    n_x, m = x1.shape
+    dx = np.zeros((n_x, m, T_x))
+    dWax = np.zeros((n_a, n_x))
+    dWaa = np.zeros((n_a, n_a))
+    dba = np.zeros((n_a, 1))
+    da_prevt = np.zeros((n_a, m))
+    for t in reversed(range(T_x)):
+        gradients = rnn_cell_backward(da[:, :, t] + da_prevt, caches[t])
+        da_prev = gradients["da_prev"]
+        dx[:, :, t] = gradients["dxt"]
+        dWax = dWax + gradients["dWax"]
+        dWaa = dWaa + gradients["dWaa"]
+        dba = dba + gradients["dba"]
+    return {"dx": dx, "da0": np.array(da_prevt, dtype=float), "dWax": dWax, "dWaa": dWaa, "dba": dba}
+
+
+def rnn_backward__last_step_skipped(da, caches):
+    """rnn_backward looping over reversed(range(T_x - 1)): the last step is never differentiated
+    (dx stays zero there, the sums lack its share, and no gradient comes back from it; every
+    output zeros when T_x = 1).  Shapes as the reference."""
+    (caches, x) = caches
+    (a1, a0, x1, parameters) = caches[0]
+    n_a, m, T_x = da.shape
+    n_x, m = x1.shape
+    dx = np.zeros((n_x, m, T_x))
+    dWax = np.zeros((n_a, n_x))
+    dWaa = np.zeros((n_a, n_a))
+    dba = np.zeros((n_a, 1))
+    da_prevt = np.zeros((n_a, m))
+    for t in reversed(range(T_x - 1)):
+        gradients = rnn_cell_backward(da[:, :, t] + da_prevt, caches[t])
+        da_prevt = gradients["da_prev"]
+        dx[:, :, t] = gradients["dxt"]
+        dWax = dWax + gradients["dWax"]
+        dWaa = dWaa + gradients["dWaa"]
+        dba = dba + gradients["dba"]
+    return {"dx": dx, "da0": np.array(da_prevt, dtype=float), "dWax": dWax, "dWaa": dWaa, "dba": dba}
+
+
 # ========================================================================= lstm_cell_backward
 
 
@@ -1689,6 +1734,12 @@ _CATALOG = [
     ("rnn_backward/dx_stored_after_loop", rnn_backward__dx_stored_after_loop,
      "dx holds only step 0's gradient: dx[:, :, t] = dxt runs after the loop; indent it into the loop "
      "so that every step's dxt is stored."),
+    ("rnn_backward/da_prevt_not_updated", rnn_backward__da_prevt_not_updated,
+     "da_prevt is never updated, so no gradient flows back from a step to the one before (and da0 stays "
+     "zero): at each step, set da_prevt to the da_prev that rnn_cell_backward returns."),
+    ("rnn_backward/last_step_skipped", rnn_backward__last_step_skipped,
+     "The loop starts before the last step, so it is never differentiated (dx stays zero there and the "
+     "sums lack its share): loop over reversed(range(T_x))."),
     # lstm_cell_backward
     ("lstm_cell_backward/no_tanh_derivative_on_c", lstm_cell_backward__no_tanh_derivative_on_c,
      "The gradient from a_next into the memory misses the tanh derivative: use "

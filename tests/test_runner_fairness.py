@@ -244,6 +244,12 @@ NAMED = [
         "    for t in range(T_x):\n        a_next, c_next, yt, cache = lstm_cell_forward(x[:, :, t], a_next, c_next, parameters)",
         "    for t in range(1, T_x):\n        a_next, c_next, yt, cache = lstm_cell_forward(x[:, :, t], a[:, :, t - 1], "
         "c[:, :, t - 1], parameters)")}),
+    # ... and two of rnn_backward's loop: da_prev unpacked under another name (on T_x = 1 it gives
+    # what da0 never set gives: the public case names it), and the last step skipped.
+    ("rnn_backward", "rnn_backward/da_prevt_not_updated", {"rnn_backward": (
+        "dxt, da_prevt, dWaxt", "dxt, da_prev, dWaxt")}),
+    ("rnn_backward", "rnn_backward/last_step_skipped", {"rnn_backward": (
+        "    for t in reversed(range(T_x)):", "    for t in reversed(range(T_x - 1)):")}),
 ]
 
 

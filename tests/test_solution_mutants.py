@@ -29,7 +29,8 @@ STEPS = {"rnn_forward/len_of_x": lambda dims: dims["n_x"],
          "lstm_forward/first_step_skipped_from_slices": lambda dims: dims["T_x"] - 1,
          "rnn_forward/first_step_skipped": lambda dims: dims["T_x"] - 1,
          "rnn_forward/first_step_skipped_from_slice": lambda dims: dims["T_x"] - 1,
-         "rnn_backward/first_step_skipped": lambda dims: dims["T_x"] - 1}
+         "rnn_backward/first_step_skipped": lambda dims: dims["T_x"] - 1,
+         "rnn_backward/last_step_skipped": lambda dims: dims["T_x"] - 1}
 REQUIRED = {
     "rnn_cell_forward": {"no_ba", "no_by", "sigmoid_activation", "softmax_axis1", "cache_order"},
     "rnn_forward": {"a0_every_step", "y_not_stored", "y_wrong_index", "caches_without_x", "len_of_x"},
