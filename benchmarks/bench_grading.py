@@ -95,7 +95,7 @@ LATER_MUTANTS = frozenset({
     "rnn_forward/cache_appended_after_loop", "lstm_forward/cache_appended_after_loop",
     "rnn_forward/a_from_zeros", "rnn_forward/first_step_skipped", "rnn_forward/first_step_skipped_from_slice",
     "lstm_forward/first_step_skipped_from_slices", "rnn_backward/da_prevt_not_updated",
-    "rnn_backward/last_step_skipped",
+    "rnn_backward/last_step_skipped", "lstm_forward/initial_states_swapped",
 })
 
 # Errors a student makes that raise (shapes that do not fit, a name not defined).

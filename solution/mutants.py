@@ -941,6 +941,26 @@ def lstm_forward__first_step_skipped_from_slices(x, a0, parameters):
     return a, y, c, (caches, x)
 
 
+def lstm_forward__initial_states_swapped(x, a0, parameters):
+    """lstm_forward starting the hidden state from zeros and the memory from a0 (each the other's
+    start); the step is called right.  Shapes as the reference."""
+    caches = []
+    n_x, m, T_x = x.shape
+    n_y, n_a = parameters["Wy"].shape
+    a = np.zeros((n_a, m, T_x))
+    c = np.zeros((n_a, m, T_x))
+    y = np.zeros((n_y, m, T_x))
+    c_next = a0
+    a_next = np.zeros((n_a, m))
+    for t in range(T_x):
+        a_next, c_next, yt, cache = lstm_cell_forward(x[:, :, t], a_next, c_next, parameters)
+        a[:, :, t] = a_next
+        c[:, :, t] = c_next
+        y[:, :, t] = yt
+        caches.append(cache)
+    return a, y, c, (caches, x)
+
+
 # ========================================================================== rnn_cell_backward
 
 
@@ -1649,6 +1669,9 @@ _CATALOG = [
     ("lstm_forward/states_swapped", lstm_forward__states_swapped,
      "The hidden state and the memory are passed in each other's place: call "
      "lstm_cell_forward(xt, a_next, c_next, parameters), in the order of its arguments (xt, a_prev, c_prev, parameters)."),
+    ("lstm_forward/initial_states_swapped", lstm_forward__initial_states_swapped,
+     "The hidden state starts from zeros and the memory from a0; it is the other way round: set "
+     "a_next = a0 and c_next = np.zeros((n_a, m)) before the loop."),
     ("lstm_forward/caches_without_x", lstm_forward__caches_without_x,
      "Your fourth return value is the list of caches alone: return caches = (caches, x), the pair "
      "lstm_backward unpacks."),

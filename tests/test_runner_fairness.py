@@ -250,6 +250,10 @@ NAMED = [
         "dxt, da_prevt, dWaxt", "dxt, da_prev, dWaxt")}),
     ("rnn_backward", "rnn_backward/last_step_skipped", {"rnn_backward": (
         "    for t in reversed(range(T_x)):", "    for t in reversed(range(T_x - 1)):")}),
+    # ... and lstm_forward's two starts exchanged: on T_x = 1 what the states passed in each other's
+    # place give (the other cases tell which).
+    ("lstm_forward", "lstm_forward/initial_states_swapped", {"lstm_forward": (
+        "    a_next = a0\n    c_next = np.zeros(a_next.shape)\n", "    c_next = a0\n    a_next = np.zeros(a0.shape)\n")}),
 ]
 
 
