@@ -91,10 +91,9 @@ LATER_MUTANTS = frozenset({
     "lstm_forward/y_wrong_index", "lstm_forward/states_swapped", "lstm_forward/caches_without_x",
     "lstm_forward/caches_of_none", "lstm_forward/last_step_skipped", "lstm_forward/len_of_x",
     "rnn_cell_backward/dtanh_from_a_prev", "rnn_cell_backward/dba_axis0_no_keepdims",
-    "rnn_backward/da0_not_set", "rnn_backward/dx_wrong_index", "rnn_backward/dx_stored_after_loop",
-    "rnn_forward/cache_appended_after_loop", "lstm_forward/cache_appended_after_loop",
+    "rnn_backward/da0_not_set", "rnn_backward/dx_wrong_index",
     "rnn_forward/a_from_zeros", "rnn_forward/first_step_skipped", "rnn_forward/first_step_skipped_from_slice",
-    "lstm_forward/first_step_skipped_from_slices", "rnn_backward/da_prevt_not_updated",
+    "lstm_forward/first_step_skipped_from_slices",
     "rnn_backward/last_step_skipped", "lstm_forward/initial_states_swapped",
 })
 

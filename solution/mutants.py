@@ -300,23 +300,6 @@ def rnn_forward__last_step_skipped(x, a0, parameters):
     return a, y_pred, (caches, x)
 
 
-def rnn_forward__cache_appended_after_loop(x, a0, parameters):
-    """rnn_forward with caches.append(cache) after the loop (indented one level too little): the
-    caches hold the last step's cache alone (the same as the reference when T_x = 1)."""
-    caches = []
-    n_x, m, T_x = x.shape
-    n_y, n_a = parameters["Wya"].shape
-    a = np.zeros((n_a, m, T_x))
-    y_pred = np.zeros((n_y, m, T_x))
-    a_next = a0
-    for t in range(T_x):
-        a_next, yt_pred, cache = rnn_cell_forward(x[:, :, t], a_next, parameters)
-        a[:, :, t] = a_next
-        y_pred[:, :, t] = yt_pred
-    caches.append(cache)
-    return a, y_pred, (caches, x)
-
-
 def rnn_forward__a_from_zeros(x, a0, parameters):
     """rnn_forward starting the hidden state from zeros instead of a0.  Shapes as the reference."""
     caches = []
@@ -902,26 +885,6 @@ def lstm_forward__len_of_x(x, a0, parameters):
     return a, y, c, (caches, x)
 
 
-def lstm_forward__cache_appended_after_loop(x, a0, parameters):
-    """lstm_forward with caches.append(cache) after the loop (indented one level too little): the
-    caches hold the last step's cache alone (the same as the reference when T_x = 1)."""
-    caches = []
-    n_x, m, T_x = x.shape
-    n_y, n_a = parameters["Wy"].shape
-    a = np.zeros((n_a, m, T_x))
-    c = np.zeros((n_a, m, T_x))
-    y = np.zeros((n_y, m, T_x))
-    a_next = a0
-    c_next = np.zeros((n_a, m))
-    for t in range(T_x):
-        a_next, c_next, yt, cache = lstm_cell_forward(x[:, :, t], a_next, c_next, parameters)
-        a[:, :, t] = a_next
-        c[:, :, t] = c_next
-        y[:, :, t] = yt
-    caches.append(cache)
-    return a, y, c, (caches, x)
-
-
 def lstm_forward__first_step_skipped_from_slices(x, a0, parameters):
     """lstm_forward looping over range(1, T_x) with a[:, :, t - 1] and c[:, :, t - 1] as the
     previous states: step 0 is never computed (its a, y, c stay zeros), so step 1 starts from
@@ -1306,50 +1269,6 @@ def rnn_backward__dx_wrong_index(da, caches):
     return {"dx": dx, "da0": np.array(da_prevt, dtype=float), "dWax": dWax, "dWaa": dWaa, "dba": dba}
 
 
-def rnn_backward__dx_stored_after_loop(da, caches):
-    """rnn_backward with dx[:, :, t] = dxt after the loop (indented one level too little): only
-    step 0's dxt, the last computed, is stored (the same as the reference when T_x = 1)."""
-    (caches, x) = caches
-    (a1, a0, x1, parameters) = caches[0]
-    n_a, m, T_x = da.shape
-    n_x, m = x1.shape
-    dx = np.zeros((n_x, m, T_x))
-    dWax = np.zeros((n_a, n_x))
-    dWaa = np.zeros((n_a, n_a))
-    dba = np.zeros((n_a, 1))
-    da_prevt = np.zeros((n_a, m))
-    for t in reversed(range(T_x)):
-        gradients = rnn_cell_backward(da[:, :, t] + da_prevt, caches[t])
-        da_prevt = gradients["da_prev"]
-        dWax = dWax + gradients["dWax"]
-        dWaa = dWaa + gradients["dWaa"]
-        dba = dba + gradients["dba"]
-    dx[:, :, t] = gradients["dxt"]
-    return {"dx": dx, "da0": np.array(da_prevt, dtype=float), "dWax": dWax, "dWaa": dWaa, "dba": dba}
-
-
-def rnn_backward__da_prevt_not_updated(da, caches):
-    """rnn_backward that never updates da_prevt from the step's da_prev (unpacked under another
-    name): every step is given da[:, :, t] alone and da0 stays zeros.  Shapes as the reference."""
-    (caches, x) = caches
-    (a1, a0, x1, parameters) = caches[0]
-    n_a, m, T_x = da.shape
-    n_x, m = x1.shape
-    dx = np.zeros((n_x, m, T_x))
-    dWax = np.zeros((n_a, n_x))
-    dWaa = np.zeros((n_a, n_a))
-    dba = np.zeros((n_a, 1))
-    da_prevt = np.zeros((n_a, m))
-    for t in reversed(range(T_x)):
-        gradients = rnn_cell_backward(da[:, :, t] + da_prevt, caches[t])
-        da_prev = gradients["da_prev"]
-        dx[:, :, t] = gradients["dxt"]
-        dWax = dWax + gradients["dWax"]
-        dWaa = dWaa + gradients["dWaa"]
-        dba = dba + gradients["dba"]
-    return {"dx": dx, "da0": np.array(da_prevt, dtype=float), "dWax": dWax, "dWaa": dWaa, "dba": dba}
-
-
 def rnn_backward__last_step_skipped(da, caches):
     """rnn_backward looping over reversed(range(T_x - 1)): the last step is never differentiated
     (dx stays zero there, the sums lack its share, and no gradient comes back from it; every
@@ -1570,9 +1489,6 @@ _CATALOG = [
     ("rnn_forward/last_step_skipped", rnn_forward__last_step_skipped,
      "The loop stops before the last step, so it is never computed (a and y stay zero there): loop "
      "over every step, for t in range(T_x)."),
-    ("rnn_forward/cache_appended_after_loop", rnn_forward__cache_appended_after_loop,
-     "Your caches hold the last step's cache alone: caches.append(cache) runs after the loop; indent it "
-     "into the loop so that every step's cache is kept."),
     ("rnn_forward/a_from_zeros", rnn_forward__a_from_zeros,
      "The hidden state starts from zeros, but it must start from the given a0: set a_next = a0 before "
      "the loop."),
@@ -1667,8 +1583,8 @@ _CATALOG = [
     ("lstm_forward/y_wrong_index", lstm_forward__y_wrong_index,
      "Each step's prediction lands one slot early: store the prediction of step t in y[:, :, t]."),
     ("lstm_forward/states_swapped", lstm_forward__states_swapped,
-     "The hidden state and the memory are passed in each other's place: call "
-     "lstm_cell_forward(xt, a_next, c_next, parameters), in the order of its arguments (xt, a_prev, c_prev, parameters)."),
+     "The hidden state and the memory are passed in each other's place: lstm_cell_forward takes "
+     "(xt, a_prev, c_prev, parameters), so pass a_next before c_next."),
     ("lstm_forward/initial_states_swapped", lstm_forward__initial_states_swapped,
      "The hidden state starts from zeros and the memory from a0; it is the other way round: set "
      "a_next = a0 and c_next = np.zeros((n_a, m)) before the loop."),
@@ -1684,9 +1600,6 @@ _CATALOG = [
     ("lstm_forward/len_of_x", lstm_forward__len_of_x,
      "len(x) is n_x, the size of x's first axis, not the number of time steps: loop with "
      "for t in range(T_x), where n_x, m, T_x = x.shape."),
-    ("lstm_forward/cache_appended_after_loop", lstm_forward__cache_appended_after_loop,
-     "Your caches hold the last step's cache alone: caches.append(cache) runs after the loop; indent it "
-     "into the loop so that every step's cache is kept."),
     # rnn_cell_backward
     ("rnn_cell_backward/tanh_applied_twice", rnn_cell_backward__tanh_applied_twice,
      "a_next is already tanh(u), so the tanh derivative is (1 - a_next**2); (1 - np.tanh(a_next)**2) "
@@ -1751,15 +1664,10 @@ _CATALOG = [
      "da0 is the gradient that leaves the first step, not the upstream gradient given to it "
      "(da[:, :, 0]): after the loop, set da0 = da_prevt, the da_prev the first step returned."),
     ("rnn_backward/da0_not_set", rnn_backward__da0_not_set,
-     "da0 stays zero: after the loop, set da0 = da_prevt, the gradient that leaves the first step."),
+     "da0 stays zero: it is the gradient that leaves the first step, the da_prev that step's "
+     "rnn_cell_backward returns (kept in da_prevt): after the loop, set da0 = da_prevt."),
     ("rnn_backward/dx_wrong_index", rnn_backward__dx_wrong_index,
      "Each step's dxt lands one slot early: store the gradient of step t in dx[:, :, t]."),
-    ("rnn_backward/dx_stored_after_loop", rnn_backward__dx_stored_after_loop,
-     "dx holds only step 0's gradient: dx[:, :, t] = dxt runs after the loop; indent it into the loop "
-     "so that every step's dxt is stored."),
-    ("rnn_backward/da_prevt_not_updated", rnn_backward__da_prevt_not_updated,
-     "da_prevt is never updated, so no gradient flows back from a step to the one before (and da0 stays "
-     "zero): at each step, set da_prevt to the da_prev that rnn_cell_backward returns."),
     ("rnn_backward/last_step_skipped", rnn_backward__last_step_skipped,
      "The loop starts before the last step, so it is never differentiated (dx stays zero there and the "
      "sums lack its share): loop over reversed(range(T_x))."),
@@ -1798,8 +1706,7 @@ SAME_WHEN_ONE_STEP = frozenset({
     "rnn_forward/a0_every_step", "rnn_forward/y_wrong_index",
     "lstm_forward/c_not_carried", "lstm_forward/a0_every_step", "lstm_forward/y_wrong_index",
     "rnn_backward/no_recurrent_gradient", "rnn_backward/not_accumulated", "rnn_backward/forward_in_time",
-    "rnn_backward/dx_wrong_index", "rnn_backward/dx_stored_after_loop",
-    "rnn_forward/cache_appended_after_loop", "lstm_forward/cache_appended_after_loop",
+    "rnn_backward/dx_wrong_index",
     "lstm_backward/no_recurrent_gradient", "lstm_backward/dc_not_carried", "lstm_backward/not_accumulated",
 })
 """Ids of the mutants whose outputs equal the reference's when T_x = 1 (a grading case needs T_x >= 2)."""

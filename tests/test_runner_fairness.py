@@ -223,14 +223,6 @@ NAMED = [
     ("rnn_backward", "rnn_backward/da0_not_set", {"rnn_backward": ("    da0 = da_prevt\n", "")}),
     ("rnn_backward", "rnn_backward/dx_wrong_index", {"rnn_backward": (
         "dx[:, :, t] = dxt", "dx[:, :, t - 1] = dxt")}),
-    # ... and a line of the loop's body indented one level too little (right when T_x = 1).
-    ("rnn_forward", "rnn_forward/cache_appended_after_loop", {"rnn_forward": (
-        "        caches.append(cache)\n", "    caches.append(cache)\n")}),
-    ("lstm_forward", "lstm_forward/cache_appended_after_loop", {"lstm_forward": (
-        "        caches.append(cache)\n", "    caches.append(cache)\n")}),
-    ("rnn_backward", "rnn_backward/dx_stored_after_loop", {"rnn_backward": (
-        "        dx[:, :, t] = dxt\n        dWax += dWaxt\n        dWaa += dWaat\n        dba += dbat\n",
-        "        dWax += dWaxt\n        dWaa += dWaat\n        dba += dbat\n    dx[:, :, t] = dxt\n")}),
     # ... and the real notebooks' loop from step 1 (docs/fairness.md, thirty-first session), from a0 or
     # from the zeros of a[:, :, 0]: on T_x = 1 it runs the steps range(T_x - 1) runs (none).
     ("rnn_forward", "rnn_forward/a_from_zeros", {"rnn_forward": (
@@ -244,10 +236,7 @@ NAMED = [
         "    for t in range(T_x):\n        a_next, c_next, yt, cache = lstm_cell_forward(x[:, :, t], a_next, c_next, parameters)",
         "    for t in range(1, T_x):\n        a_next, c_next, yt, cache = lstm_cell_forward(x[:, :, t], a[:, :, t - 1], "
         "c[:, :, t - 1], parameters)")}),
-    # ... and two of rnn_backward's loop: da_prev unpacked under another name (on T_x = 1 it gives
-    # what da0 never set gives: the public case names it), and the last step skipped.
-    ("rnn_backward", "rnn_backward/da_prevt_not_updated", {"rnn_backward": (
-        "dxt, da_prevt, dWaxt", "dxt, da_prev, dWaxt")}),
+    # ... and rnn_backward's loop starting before the last step.
     ("rnn_backward", "rnn_backward/last_step_skipped", {"rnn_backward": (
         "    for t in reversed(range(T_x)):", "    for t in reversed(range(T_x - 1)):")}),
     # ... and lstm_forward's two starts exchanged: on T_x = 1 what the states passed in each other's
