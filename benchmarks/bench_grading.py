@@ -88,13 +88,13 @@ LATER_MUTANTS = frozenset({
     "lstm_cell_forward/ft_bias_outside", "lstm_cell_forward/biases_outside", "lstm_cell_forward/c_from_a_prev",
     "lstm_cell_forward/a_from_c_prev", "lstm_cell_forward/cache_without_x", "lstm_cell_forward/cache_x_first",
     "lstm_forward/y_not_stored", "lstm_forward/a_not_stored", "lstm_forward/a_stored_as_c",
-    "lstm_forward/y_wrong_index", "lstm_forward/states_swapped", "lstm_forward/caches_without_x",
+    "lstm_forward/y_wrong_index", "lstm_forward/caches_without_x",
     "lstm_forward/caches_of_none", "lstm_forward/last_step_skipped", "lstm_forward/len_of_x",
     "rnn_cell_backward/dtanh_from_a_prev", "rnn_cell_backward/dba_axis0_no_keepdims",
     "rnn_backward/da0_not_set", "rnn_backward/dx_wrong_index",
     "rnn_forward/a_from_zeros", "rnn_forward/first_step_skipped", "rnn_forward/first_step_skipped_from_slice",
     "lstm_forward/first_step_skipped_from_slices",
-    "rnn_backward/last_step_skipped", "lstm_forward/initial_states_swapped",
+    "rnn_backward/last_step_skipped",
 })
 
 # Errors a student makes that raise (shapes that do not fit, a name not defined).

@@ -785,26 +785,6 @@ def lstm_forward__y_wrong_index(x, a0, parameters):
     return a, y, c, (caches, x)
 
 
-def lstm_forward__states_swapped(x, a0, parameters):
-    """lstm_forward calling lstm_cell_forward(xt, c_next, a_next, parameters): the memory given as
-    the hidden state and the hidden state as the memory (both (n_a, m)).  Shapes as the reference."""
-    caches = []
-    n_x, m, T_x = x.shape
-    n_y, n_a = parameters["Wy"].shape
-    a = np.zeros((n_a, m, T_x))
-    c = np.zeros((n_a, m, T_x))
-    y = np.zeros((n_y, m, T_x))
-    a_next = a0
-    c_next = np.zeros((n_a, m))
-    for t in range(T_x):
-        a_next, c_next, yt, cache = lstm_cell_forward(x[:, :, t], c_next, a_next, parameters)
-        a[:, :, t] = a_next
-        c[:, :, t] = c_next
-        y[:, :, t] = yt
-        caches.append(cache)
-    return a, y, c, (caches, x)
-
-
 def lstm_forward__caches_without_x(x, a0, parameters):
     """lstm_forward returning the list of caches alone instead of (caches, x).  Shapes as the reference."""
     caches = []
@@ -897,26 +877,6 @@ def lstm_forward__first_step_skipped_from_slices(x, a0, parameters):
     y = np.zeros((n_y, m, T_x))
     for t in range(1, T_x):
         a_next, c_next, yt, cache = lstm_cell_forward(x[:, :, t], a[:, :, t - 1], c[:, :, t - 1], parameters)
-        a[:, :, t] = a_next
-        c[:, :, t] = c_next
-        y[:, :, t] = yt
-        caches.append(cache)
-    return a, y, c, (caches, x)
-
-
-def lstm_forward__initial_states_swapped(x, a0, parameters):
-    """lstm_forward starting the hidden state from zeros and the memory from a0 (each the other's
-    start); the step is called right.  Shapes as the reference."""
-    caches = []
-    n_x, m, T_x = x.shape
-    n_y, n_a = parameters["Wy"].shape
-    a = np.zeros((n_a, m, T_x))
-    c = np.zeros((n_a, m, T_x))
-    y = np.zeros((n_y, m, T_x))
-    c_next = a0
-    a_next = np.zeros((n_a, m))
-    for t in range(T_x):
-        a_next, c_next, yt, cache = lstm_cell_forward(x[:, :, t], a_next, c_next, parameters)
         a[:, :, t] = a_next
         c[:, :, t] = c_next
         y[:, :, t] = yt
@@ -1582,12 +1542,6 @@ _CATALOG = [
      "(and its a_next in a[:, :, t])."),
     ("lstm_forward/y_wrong_index", lstm_forward__y_wrong_index,
      "Each step's prediction lands one slot early: store the prediction of step t in y[:, :, t]."),
-    ("lstm_forward/states_swapped", lstm_forward__states_swapped,
-     "The hidden state and the memory are passed in each other's place: lstm_cell_forward takes "
-     "(xt, a_prev, c_prev, parameters), so pass a_next before c_next."),
-    ("lstm_forward/initial_states_swapped", lstm_forward__initial_states_swapped,
-     "The hidden state starts from zeros and the memory from a0; it is the other way round: set "
-     "a_next = a0 and c_next = np.zeros((n_a, m)) before the loop."),
     ("lstm_forward/caches_without_x", lstm_forward__caches_without_x,
      "Your fourth return value is the list of caches alone: return caches = (caches, x), the pair "
      "lstm_backward unpacks."),

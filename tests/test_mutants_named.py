@@ -40,12 +40,9 @@ MISTAKES = {
     "lstm_cell_forward/concat_unfilled": nbs.mutate(
         "lstm_cell_forward", "    concat[: n_a, :] = a_prev\n    concat[n_a :, :] = xt\n", ""),
     "rnn_backward/da0_is_first_upstream": nbs.mutate("rnn_backward", "da0 = da_prevt", "da0 = da[:, :, 0]"),
-    # Thirty-second session: four of those added, through feedback and the self-check.
+    # Thirty-second session: three of those added, through feedback and the self-check.
     "lstm_cell_forward/it_with_bf": nbs.mutate(
         "lstm_cell_forward", "it = sigmoid(np.dot(Wi, concat) + bi)", "it = sigmoid(np.dot(Wi, concat) + bf)"),
-    "lstm_forward/states_swapped": nbs.mutate(
-        "lstm_forward", "lstm_cell_forward(x[:, :, t], a_next, c_next, parameters)",
-        "lstm_cell_forward(x[:, :, t], c_next, a_next, parameters)"),
     "rnn_cell_backward/dtanh_from_a_prev": nbs.mutate(
         "rnn_cell_backward", "dtanh = (1 - a_next ** 2) * da_next", "dtanh = (1 - a_prev ** 2) * da_next"),
     "rnn_backward/da0_not_set": nbs.mutate("rnn_backward", "    da0 = da_prevt\n", ""),

@@ -206,9 +206,6 @@ NAMED = [
         "        c[:, :, t] = c_next", "        c[:, :, t] = a_next")}),
     ("lstm_forward", "lstm_forward/y_wrong_index", {"lstm_forward": (
         "        y[:, :, t] = yt", "        y[:, :, t - 1] = yt")}),
-    ("lstm_forward", "lstm_forward/states_swapped", {"lstm_forward": (
-        "lstm_cell_forward(x[:, :, t], a_next, c_next, parameters)",
-        "lstm_cell_forward(x[:, :, t], c_next, a_next, parameters)")}),
     ("lstm_forward", "lstm_forward/caches_without_x", {"lstm_forward": ("    caches = (caches, x)\n", "")}),
     ("lstm_forward", "lstm_forward/caches_of_none", {"lstm_forward": (
         "caches.append(cache)", "caches.append(None)")}),
@@ -239,10 +236,6 @@ NAMED = [
     # ... and rnn_backward's loop starting before the last step.
     ("rnn_backward", "rnn_backward/last_step_skipped", {"rnn_backward": (
         "    for t in reversed(range(T_x)):", "    for t in reversed(range(T_x - 1)):")}),
-    # ... and lstm_forward's two starts exchanged: on T_x = 1 what the states passed in each other's
-    # place give (the other cases tell which).
-    ("lstm_forward", "lstm_forward/initial_states_swapped", {"lstm_forward": (
-        "    a_next = a0\n    c_next = np.zeros(a_next.shape)\n", "    c_next = a0\n    a_next = np.zeros(a0.shape)\n")}),
 ]
 
 

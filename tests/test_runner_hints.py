@@ -76,10 +76,8 @@ def test_zeros_of_the_wrong_shape_are_told_their_shape_not_zeros(tmp_path, conte
 
 
 def test_zeros_of_the_right_shape_are_still_told_zeros(tmp_path, context, sandbox):
-    # (The two states exchanged, which this test passed before, is a known mistake now:
-    # lstm_forward/states_swapped. Zeros for the hidden state at every step is none.)
     cells = nbs.mutate("lstm_forward", "lstm_cell_forward(x[:, :, t], a_next, c_next, parameters)",
-                       "lstm_cell_forward(x[:, :, t], np.zeros((n_a, m)), c_next, parameters)")
+                       "lstm_cell_forward(x[:, :, t], c_next, a_next, parameters)")
     case = _first_case(tmp_path, cells, "lstm_forward", context, sandbox)
     assert case.diagnosis is not None and "in `a_prev` (an array of zeros)" in case.diagnosis.message, case
 
