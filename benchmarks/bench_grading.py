@@ -74,7 +74,7 @@ GRADED = ("rnn_cell_forward", "rnn_forward", "lstm_cell_forward", "lstm_forward"
 MIX = (("correct", 15), ("correct_imdb", 15), ("other_style", 20), ("wrong", 30),
        ("unfinished", 9), ("raises", 6), ("broken_json", 4), ("loops", 1))
 
-# Known mistakes added to the catalog after the mix was fixed (thirty-first session): the 'wrong'
+# Known mistakes added to the catalog after the mix was fixed (thirty-first session on): the 'wrong'
 # notebooks leave them out, so that a class written with one seed holds the same mistakes from one
 # session to the next and two sessions' runs compare (tests/test_mutants_graded.py grades each).
 LATER_MUTANTS = frozenset({
@@ -82,6 +82,19 @@ LATER_MUTANTS = frozenset({
     "lstm_cell_forward/forget_gate_twice", "lstm_cell_forward/ot_tanh", "lstm_forward/c_stored_as_a",
     "rnn_cell_backward/square_of_one_minus", "rnn_cell_backward/dWaa_from_a_next",
     "rnn_backward/first_step_skipped",
+    # thirty-second session
+    "rnn_cell_forward/cache_without_x", "rnn_cell_forward/cache_x_first",
+    "lstm_cell_forward/ft_tanh", "lstm_cell_forward/it_tanh", "lstm_cell_forward/it_with_bf",
+    "lstm_cell_forward/ft_bias_outside", "lstm_cell_forward/biases_outside", "lstm_cell_forward/c_from_a_prev",
+    "lstm_cell_forward/a_from_c_prev", "lstm_cell_forward/cache_without_x", "lstm_cell_forward/cache_x_first",
+    "lstm_forward/y_not_stored", "lstm_forward/a_not_stored", "lstm_forward/a_stored_as_c",
+    "lstm_forward/y_wrong_index", "lstm_forward/caches_without_x",
+    "lstm_forward/caches_of_none", "lstm_forward/last_step_skipped", "lstm_forward/len_of_x",
+    "rnn_cell_backward/dtanh_from_a_prev", "rnn_cell_backward/dba_axis0_no_keepdims",
+    "rnn_backward/da0_not_set", "rnn_backward/dx_wrong_index",
+    "rnn_forward/a_from_zeros", "rnn_forward/first_step_skipped", "rnn_forward/first_step_skipped_from_slice",
+    "lstm_forward/first_step_skipped_from_slices",
+    "rnn_backward/last_step_skipped",
 })
 
 # Errors a student makes that raise (shapes that do not fit, a name not defined).

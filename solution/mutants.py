@@ -165,6 +165,24 @@ def rnn_cell_forward__ba_outside_tanh(xt, a_prev, parameters):
     return a_next, yt_pred, (a_next, a_prev, xt, parameters)
 
 
+def rnn_cell_forward__cache_without_x(xt, a_prev, parameters):
+    """rnn_cell_forward whose cache is (a_next, a_prev, parameters): the input xt left out, so it
+    has three elements instead of four."""
+    Wax, Waa, Wya = parameters["Wax"], parameters["Waa"], parameters["Wya"]
+    a_next = np.tanh(np.dot(Waa, a_prev) + np.dot(Wax, xt) + parameters["ba"])
+    yt_pred = softmax(np.dot(Wya, a_next) + parameters["by"])
+    return a_next, yt_pred, (a_next, a_prev, parameters)
+
+
+def rnn_cell_forward__cache_x_first(xt, a_prev, parameters):
+    """rnn_cell_forward whose cache is (xt, a_next, a_prev, parameters): the input first (the
+    order of the function's arguments) instead of third.  Shapes as the reference."""
+    Wax, Waa, Wya = parameters["Wax"], parameters["Waa"], parameters["Wya"]
+    a_next = np.tanh(np.dot(Waa, a_prev) + np.dot(Wax, xt) + parameters["ba"])
+    yt_pred = softmax(np.dot(Wya, a_next) + parameters["by"])
+    return a_next, yt_pred, (xt, a_next, a_prev, parameters)
+
+
 # ================================================================================ rnn_forward
 
 
@@ -276,6 +294,56 @@ def rnn_forward__last_step_skipped(x, a0, parameters):
     a_next = a0
     for t in range(T_x - 1):
         a_next, yt_pred, cache = rnn_cell_forward(x[:, :, t], a_next, parameters)
+        a[:, :, t] = a_next
+        y_pred[:, :, t] = yt_pred
+        caches.append(cache)
+    return a, y_pred, (caches, x)
+
+
+def rnn_forward__a_from_zeros(x, a0, parameters):
+    """rnn_forward starting the hidden state from zeros instead of a0.  Shapes as the reference."""
+    caches = []
+    n_x, m, T_x = x.shape
+    n_y, n_a = parameters["Wya"].shape
+    a = np.zeros((n_a, m, T_x))
+    y_pred = np.zeros((n_y, m, T_x))
+    a_next = np.zeros((n_a, m))
+    for t in range(T_x):
+        a_next, yt_pred, cache = rnn_cell_forward(x[:, :, t], a_next, parameters)
+        a[:, :, t] = a_next
+        y_pred[:, :, t] = yt_pred
+        caches.append(cache)
+    return a, y_pred, (caches, x)
+
+
+def rnn_forward__first_step_skipped(x, a0, parameters):
+    """rnn_forward looping over range(1, T_x): step 0 is never computed (its a and y stay zeros),
+    step 1 starts from a0, and the caches hold T_x - 1 entries (none when T_x = 1)."""
+    caches = []
+    n_x, m, T_x = x.shape
+    n_y, n_a = parameters["Wya"].shape
+    a = np.zeros((n_a, m, T_x))
+    y_pred = np.zeros((n_y, m, T_x))
+    a_next = a0
+    for t in range(1, T_x):
+        a_next, yt_pred, cache = rnn_cell_forward(x[:, :, t], a_next, parameters)
+        a[:, :, t] = a_next
+        y_pred[:, :, t] = yt_pred
+        caches.append(cache)
+    return a, y_pred, (caches, x)
+
+
+def rnn_forward__first_step_skipped_from_slice(x, a0, parameters):
+    """rnn_forward looping over range(1, T_x) with a[:, :, t - 1] as the previous state: step 0 is
+    never computed (its a and y stay zeros), so step 1 starts from those zeros, not a0; the caches
+    hold T_x - 1 entries (none when T_x = 1)."""
+    caches = []
+    n_x, m, T_x = x.shape
+    n_y, n_a = parameters["Wya"].shape
+    a = np.zeros((n_a, m, T_x))
+    y_pred = np.zeros((n_y, m, T_x))
+    for t in range(1, T_x):
+        a_next, yt_pred, cache = rnn_cell_forward(x[:, :, t], a[:, :, t - 1], parameters)
         a[:, :, t] = a_next
         y_pred[:, :, t] = yt_pred
         caches.append(cache)
@@ -406,6 +474,105 @@ def lstm_cell_forward__ot_tanh(xt, a_prev, c_prev, parameters):
     a_next = ot * np.tanh(c_next)
     yt_pred = softmax(np.dot(parameters["Wy"], a_next) + parameters["by"])
     return a_next, c_next, yt_pred, (a_next, c_next, a_prev, c_prev, ft, it, cct, ot, xt, parameters)
+
+
+def lstm_cell_forward__ft_tanh(xt, a_prev, c_prev, parameters):
+    """lstm_cell_forward with tanh instead of sigmoid for the forget gate ft.  Shapes as the reference."""
+    concat = np.concatenate((a_prev, xt), axis=0)
+    _, it, cct, ot = _lstm_gates(xt, a_prev, parameters)
+    ft = np.tanh(np.dot(parameters["Wf"], concat) + parameters["bf"])
+    c_next = ft * c_prev + it * cct
+    a_next = ot * np.tanh(c_next)
+    yt_pred = softmax(np.dot(parameters["Wy"], a_next) + parameters["by"])
+    return a_next, c_next, yt_pred, (a_next, c_next, a_prev, c_prev, ft, it, cct, ot, xt, parameters)
+
+
+def lstm_cell_forward__it_tanh(xt, a_prev, c_prev, parameters):
+    """lstm_cell_forward with tanh instead of sigmoid for the update gate it.  Shapes as the reference."""
+    concat = np.concatenate((a_prev, xt), axis=0)
+    ft, _, cct, ot = _lstm_gates(xt, a_prev, parameters)
+    it = np.tanh(np.dot(parameters["Wi"], concat) + parameters["bi"])
+    c_next = ft * c_prev + it * cct
+    a_next = ot * np.tanh(c_next)
+    yt_pred = softmax(np.dot(parameters["Wy"], a_next) + parameters["by"])
+    return a_next, c_next, yt_pred, (a_next, c_next, a_prev, c_prev, ft, it, cct, ot, xt, parameters)
+
+
+def lstm_cell_forward__it_with_bf(xt, a_prev, c_prev, parameters):
+    """lstm_cell_forward with it = sigmoid(Wi @ concat + bf): the forget gate's bias where the
+    update gate's bi belongs (a line copied from ft's).  Shapes as the reference."""
+    concat = np.concatenate((a_prev, xt), axis=0)
+    ft, _, cct, ot = _lstm_gates(xt, a_prev, parameters)
+    it = sigmoid(np.dot(parameters["Wi"], concat) + parameters["bf"])
+    c_next = ft * c_prev + it * cct
+    a_next = ot * np.tanh(c_next)
+    yt_pred = softmax(np.dot(parameters["Wy"], a_next) + parameters["by"])
+    return a_next, c_next, yt_pred, (a_next, c_next, a_prev, c_prev, ft, it, cct, ot, xt, parameters)
+
+
+def lstm_cell_forward__ft_bias_outside(xt, a_prev, c_prev, parameters):
+    """lstm_cell_forward with ft = sigmoid(Wf @ concat) + bf: the forget gate's bias added after
+    the sigmoid instead of inside it (the other gates right).  Shapes as the reference."""
+    concat = np.concatenate((a_prev, xt), axis=0)
+    _, it, cct, ot = _lstm_gates(xt, a_prev, parameters)
+    ft = sigmoid(np.dot(parameters["Wf"], concat)) + parameters["bf"]
+    c_next = ft * c_prev + it * cct
+    a_next = ot * np.tanh(c_next)
+    yt_pred = softmax(np.dot(parameters["Wy"], a_next) + parameters["by"])
+    return a_next, c_next, yt_pred, (a_next, c_next, a_prev, c_prev, ft, it, cct, ot, xt, parameters)
+
+
+def lstm_cell_forward__biases_outside(xt, a_prev, c_prev, parameters):
+    """lstm_cell_forward adding every gate's bias, and the candidate's, after its sigmoid or tanh:
+    ft = sigmoid(Wf @ concat) + bf, and so on for it, cct and ot.  Shapes as the reference."""
+    concat = np.concatenate((a_prev, xt), axis=0)
+    ft = sigmoid(np.dot(parameters["Wf"], concat)) + parameters["bf"]
+    it = sigmoid(np.dot(parameters["Wi"], concat)) + parameters["bi"]
+    cct = np.tanh(np.dot(parameters["Wc"], concat)) + parameters["bc"]
+    ot = sigmoid(np.dot(parameters["Wo"], concat)) + parameters["bo"]
+    c_next = ft * c_prev + it * cct
+    a_next = ot * np.tanh(c_next)
+    yt_pred = softmax(np.dot(parameters["Wy"], a_next) + parameters["by"])
+    return a_next, c_next, yt_pred, (a_next, c_next, a_prev, c_prev, ft, it, cct, ot, xt, parameters)
+
+
+def lstm_cell_forward__c_from_a_prev(xt, a_prev, c_prev, parameters):
+    """lstm_cell_forward with c_next = ft * a_prev + it * cct: the previous hidden state where the
+    previous memory c_prev belongs (both (n_a, m)).  Shapes as the reference."""
+    ft, it, cct, ot = _lstm_gates(xt, a_prev, parameters)
+    c_next = ft * a_prev + it * cct
+    a_next = ot * np.tanh(c_next)
+    yt_pred = softmax(np.dot(parameters["Wy"], a_next) + parameters["by"])
+    return a_next, c_next, yt_pred, (a_next, c_next, a_prev, c_prev, ft, it, cct, ot, xt, parameters)
+
+
+def lstm_cell_forward__a_from_c_prev(xt, a_prev, c_prev, parameters):
+    """lstm_cell_forward with a_next = ot * tanh(c_prev): the previous memory where the new one,
+    c_next, belongs (c_next itself right).  Shapes as the reference."""
+    ft, it, cct, ot = _lstm_gates(xt, a_prev, parameters)
+    c_next = ft * c_prev + it * cct
+    a_next = ot * np.tanh(c_prev)
+    yt_pred = softmax(np.dot(parameters["Wy"], a_next) + parameters["by"])
+    return a_next, c_next, yt_pred, (a_next, c_next, a_prev, c_prev, ft, it, cct, ot, xt, parameters)
+
+
+def lstm_cell_forward__cache_without_x(xt, a_prev, c_prev, parameters):
+    """lstm_cell_forward whose cache leaves out the input xt: nine elements instead of ten."""
+    ft, it, cct, ot = _lstm_gates(xt, a_prev, parameters)
+    c_next = ft * c_prev + it * cct
+    a_next = ot * np.tanh(c_next)
+    yt_pred = softmax(np.dot(parameters["Wy"], a_next) + parameters["by"])
+    return a_next, c_next, yt_pred, (a_next, c_next, a_prev, c_prev, ft, it, cct, ot, parameters)
+
+
+def lstm_cell_forward__cache_x_first(xt, a_prev, c_prev, parameters):
+    """lstm_cell_forward whose cache starts with the input xt, the rest in the reference's order:
+    (xt, a_next, c_next, a_prev, c_prev, ft, it, cct, ot, parameters).  Shapes as the reference."""
+    ft, it, cct, ot = _lstm_gates(xt, a_prev, parameters)
+    c_next = ft * c_prev + it * cct
+    a_next = ot * np.tanh(c_next)
+    yt_pred = softmax(np.dot(parameters["Wy"], a_next) + parameters["by"])
+    return a_next, c_next, yt_pred, (xt, a_next, c_next, a_prev, c_prev, ft, it, cct, ot, parameters)
 
 
 # =============================================================================== lstm_forward
@@ -543,6 +710,180 @@ def lstm_forward__c_stored_as_a(x, a0, parameters):
     return a, y, c, (caches, x)
 
 
+def lstm_forward__y_not_stored(x, a0, parameters):
+    """lstm_forward that never writes the predictions: y stays zeros.  Shapes as the reference."""
+    caches = []
+    n_x, m, T_x = x.shape
+    n_y, n_a = parameters["Wy"].shape
+    a = np.zeros((n_a, m, T_x))
+    c = np.zeros((n_a, m, T_x))
+    y = np.zeros((n_y, m, T_x))
+    a_next = a0
+    c_next = np.zeros((n_a, m))
+    for t in range(T_x):
+        a_next, c_next, yt, cache = lstm_cell_forward(x[:, :, t], a_next, c_next, parameters)
+        a[:, :, t] = a_next
+        c[:, :, t] = c_next
+        caches.append(cache)
+    return a, y, c, (caches, x)
+
+
+def lstm_forward__a_not_stored(x, a0, parameters):
+    """lstm_forward that never writes the hidden states: a stays zeros.  Shapes as the reference."""
+    caches = []
+    n_x, m, T_x = x.shape
+    n_y, n_a = parameters["Wy"].shape
+    a = np.zeros((n_a, m, T_x))
+    c = np.zeros((n_a, m, T_x))
+    y = np.zeros((n_y, m, T_x))
+    a_next = a0
+    c_next = np.zeros((n_a, m))
+    for t in range(T_x):
+        a_next, c_next, yt, cache = lstm_cell_forward(x[:, :, t], a_next, c_next, parameters)
+        c[:, :, t] = c_next
+        y[:, :, t] = yt
+        caches.append(cache)
+    return a, y, c, (caches, x)
+
+
+def lstm_forward__a_stored_as_c(x, a0, parameters):
+    """lstm_forward storing each step's hidden state a_next in c[:, :, t] (a copy of a) instead of
+    the memory c_next; a, y and the caches are right.  Shapes as the reference."""
+    caches = []
+    n_x, m, T_x = x.shape
+    n_y, n_a = parameters["Wy"].shape
+    a = np.zeros((n_a, m, T_x))
+    c = np.zeros((n_a, m, T_x))
+    y = np.zeros((n_y, m, T_x))
+    a_next = a0
+    c_next = np.zeros((n_a, m))
+    for t in range(T_x):
+        a_next, c_next, yt, cache = lstm_cell_forward(x[:, :, t], a_next, c_next, parameters)
+        a[:, :, t] = a_next
+        c[:, :, t] = a_next
+        y[:, :, t] = yt
+        caches.append(cache)
+    return a, y, c, (caches, x)
+
+
+def lstm_forward__y_wrong_index(x, a0, parameters):
+    """lstm_forward storing step t's prediction at index t-1 (the same as the reference when T_x = 1)."""
+    caches = []
+    n_x, m, T_x = x.shape
+    n_y, n_a = parameters["Wy"].shape
+    a = np.zeros((n_a, m, T_x))
+    c = np.zeros((n_a, m, T_x))
+    y = np.zeros((n_y, m, T_x))
+    a_next = a0
+    c_next = np.zeros((n_a, m))
+    for t in range(T_x):
+        a_next, c_next, yt, cache = lstm_cell_forward(x[:, :, t], a_next, c_next, parameters)
+        a[:, :, t] = a_next
+        c[:, :, t] = c_next
+        y[:, :, t - 1] = yt
+        caches.append(cache)
+    return a, y, c, (caches, x)
+
+
+def lstm_forward__caches_without_x(x, a0, parameters):
+    """lstm_forward returning the list of caches alone instead of (caches, x).  Shapes as the reference."""
+    caches = []
+    n_x, m, T_x = x.shape
+    n_y, n_a = parameters["Wy"].shape
+    a = np.zeros((n_a, m, T_x))
+    c = np.zeros((n_a, m, T_x))
+    y = np.zeros((n_y, m, T_x))
+    a_next = a0
+    c_next = np.zeros((n_a, m))
+    for t in range(T_x):
+        a_next, c_next, yt, cache = lstm_cell_forward(x[:, :, t], a_next, c_next, parameters)
+        a[:, :, t] = a_next
+        c[:, :, t] = c_next
+        y[:, :, t] = yt
+        caches.append(cache)
+    return a, y, c, caches
+
+
+def lstm_forward__caches_of_none(x, a0, parameters):
+    """lstm_forward appending None to caches at every step (the template's line left as it was).
+    Shapes as the reference."""
+    caches = []
+    n_x, m, T_x = x.shape
+    n_y, n_a = parameters["Wy"].shape
+    a = np.zeros((n_a, m, T_x))
+    c = np.zeros((n_a, m, T_x))
+    y = np.zeros((n_y, m, T_x))
+    a_next = a0
+    c_next = np.zeros((n_a, m))
+    for t in range(T_x):
+        a_next, c_next, yt, cache = lstm_cell_forward(x[:, :, t], a_next, c_next, parameters)
+        a[:, :, t] = a_next
+        c[:, :, t] = c_next
+        y[:, :, t] = yt
+        caches.append(None)
+    return a, y, c, (caches, x)
+
+
+def lstm_forward__last_step_skipped(x, a0, parameters):
+    """lstm_forward looping over range(T_x - 1): the last step is never computed (its a, y and c
+    stay zeros) and the caches hold T_x - 1 entries (none when T_x = 1)."""
+    caches = []
+    n_x, m, T_x = x.shape
+    n_y, n_a = parameters["Wy"].shape
+    a = np.zeros((n_a, m, T_x))
+    c = np.zeros((n_a, m, T_x))
+    y = np.zeros((n_y, m, T_x))
+    a_next = a0
+    c_next = np.zeros((n_a, m))
+    for t in range(T_x - 1):
+        a_next, c_next, yt, cache = lstm_cell_forward(x[:, :, t], a_next, c_next, parameters)
+        a[:, :, t] = a_next
+        c[:, :, t] = c_next
+        y[:, :, t] = yt
+        caches.append(cache)
+    return a, y, c, (caches, x)
+
+
+def lstm_forward__len_of_x(x, a0, parameters):
+    """lstm_forward looping over range(len(x)): len of the 3-D x is n_x, not T_x.  It runs n_x
+    steps (the rest stay zeros) when n_x < T_x, is right when n_x == T_x, and raises IndexError
+    at x[:, :, T_x] when n_x > T_x (``RAISES_WHEN_N_X_ABOVE_T_X``)."""
+    caches = []
+    n_x, m, T_x = x.shape
+    n_y, n_a = parameters["Wy"].shape
+    a = np.zeros((n_a, m, T_x))
+    c = np.zeros((n_a, m, T_x))
+    y = np.zeros((n_y, m, T_x))
+    a_next = a0
+    c_next = np.zeros((n_a, m))
+    for t in range(len(x)):
+        a_next, c_next, yt, cache = lstm_cell_forward(x[:, :, t], a_next, c_next, parameters)
+        a[:, :, t] = a_next
+        c[:, :, t] = c_next
+        y[:, :, t] = yt
+        caches.append(cache)
+    return a, y, c, (caches, x)
+
+
+def lstm_forward__first_step_skipped_from_slices(x, a0, parameters):
+    """lstm_forward looping over range(1, T_x) with a[:, :, t - 1] and c[:, :, t - 1] as the
+    previous states: step 0 is never computed (its a, y, c stay zeros), so step 1 starts from
+    those zeros, not a0; the caches hold T_x - 1 entries (none when T_x = 1)."""
+    caches = []
+    n_x, m, T_x = x.shape
+    n_y, n_a = parameters["Wy"].shape
+    a = np.zeros((n_a, m, T_x))
+    c = np.zeros((n_a, m, T_x))
+    y = np.zeros((n_y, m, T_x))
+    for t in range(1, T_x):
+        a_next, c_next, yt, cache = lstm_cell_forward(x[:, :, t], a[:, :, t - 1], c[:, :, t - 1], parameters)
+        a[:, :, t] = a_next
+        c[:, :, t] = c_next
+        y[:, :, t] = yt
+        caches.append(cache)
+    return a, y, c, (caches, x)
+
+
 # ========================================================================== rnn_cell_backward
 
 
@@ -648,6 +989,23 @@ def rnn_cell_backward__dWaa_from_a_next(da_next, cache):
     dtanh = (1.0 - a_next ** 2) * da_next
     gradients = _rnn_cell_gradients(dtanh, cache)
     gradients["dWaa"] = np.dot(dtanh, a_next.T)
+    return gradients
+
+
+def rnn_cell_backward__dtanh_from_a_prev(da_next, cache):
+    """rnn_cell_backward with dtanh = (1 - a_prev**2) * da_next: the derivative taken at the
+    previous hidden state instead of a_next, the tanh this step computed.  Shapes as the reference."""
+    a_prev = cache[1]
+    return _rnn_cell_gradients((1.0 - a_prev ** 2) * da_next, cache)
+
+
+def rnn_cell_backward__dba_axis0_no_keepdims(da_next, cache):
+    """rnn_cell_backward with dba = np.sum(dtanh, axis=0): summed over the units and without
+    keepdims, dba has shape (m,) instead of (n_a, 1)."""
+    a_next = cache[0]
+    dtanh = (1.0 - a_next ** 2) * da_next
+    gradients = _rnn_cell_gradients(dtanh, cache)
+    gradients["dba"] = np.sum(dtanh, axis=0)
     return gradients
 
 
@@ -827,6 +1185,73 @@ def rnn_backward__first_step_skipped(da, caches):
     return {"dx": dx, "da0": np.array(da_prevt, dtype=float), "dWax": dWax, "dWaa": dWaa, "dba": dba}
 
 
+def rnn_backward__da0_not_set(da, caches):
+    """rnn_backward that never sets da0 from the loop: it stays the zeros it was made as.  Shapes
+    as the reference."""
+    (caches, x) = caches
+    (a1, a0, x1, parameters) = caches[0]
+    n_a, m, T_x = da.shape
+    n_x, m = x1.shape
+    dx = np.zeros((n_x, m, T_x))
+    dWax = np.zeros((n_a, n_x))
+    dWaa = np.zeros((n_a, n_a))
+    dba = np.zeros((n_a, 1))
+    da0 = np.zeros((n_a, m))
+    da_prevt = np.zeros((n_a, m))
+    for t in reversed(range(T_x)):
+        gradients = rnn_cell_backward(da[:, :, t] + da_prevt, caches[t])
+        da_prevt = gradients["da_prev"]
+        dx[:, :, t] = gradients["dxt"]
+        dWax = dWax + gradients["dWax"]
+        dWaa = dWaa + gradients["dWaa"]
+        dba = dba + gradients["dba"]
+    return {"dx": dx, "da0": da0, "dWax": dWax, "dWaa": dWaa, "dba": dba}
+
+
+def rnn_backward__dx_wrong_index(da, caches):
+    """rnn_backward storing step t's dxt at index t-1 (the same as the reference when T_x = 1)."""
+    (caches, x) = caches
+    (a1, a0, x1, parameters) = caches[0]
+    n_a, m, T_x = da.shape
+    n_x, m = x1.shape
+    dx = np.zeros((n_x, m, T_x))
+    dWax = np.zeros((n_a, n_x))
+    dWaa = np.zeros((n_a, n_a))
+    dba = np.zeros((n_a, 1))
+    da_prevt = np.zeros((n_a, m))
+    for t in reversed(range(T_x)):
+        gradients = rnn_cell_backward(da[:, :, t] + da_prevt, caches[t])
+        da_prevt = gradients["da_prev"]
+        dx[:, :, t - 1] = gradients["dxt"]
+        dWax = dWax + gradients["dWax"]
+        dWaa = dWaa + gradients["dWaa"]
+        dba = dba + gradients["dba"]
+    return {"dx": dx, "da0": np.array(da_prevt, dtype=float), "dWax": dWax, "dWaa": dWaa, "dba": dba}
+
+
+def rnn_backward__last_step_skipped(da, caches):
+    """rnn_backward looping over reversed(range(T_x - 1)): the last step is never differentiated
+    (dx stays zero there, the sums lack its share, and no gradient comes back from it; every
+    output zeros when T_x = 1).  Shapes as the reference."""
+    (caches, x) = caches
+    (a1, a0, x1, parameters) = caches[0]
+    n_a, m, T_x = da.shape
+    n_x, m = x1.shape
+    dx = np.zeros((n_x, m, T_x))
+    dWax = np.zeros((n_a, n_x))
+    dWaa = np.zeros((n_a, n_a))
+    dba = np.zeros((n_a, 1))
+    da_prevt = np.zeros((n_a, m))
+    for t in reversed(range(T_x - 1)):
+        gradients = rnn_cell_backward(da[:, :, t] + da_prevt, caches[t])
+        da_prevt = gradients["da_prev"]
+        dx[:, :, t] = gradients["dxt"]
+        dWax = dWax + gradients["dWax"]
+        dWaa = dWaa + gradients["dWaa"]
+        dba = dba + gradients["dba"]
+    return {"dx": dx, "da0": np.array(da_prevt, dtype=float), "dWax": dWax, "dWaa": dWaa, "dba": dba}
+
+
 # ========================================================================= lstm_cell_backward
 
 
@@ -989,6 +1414,12 @@ _CATALOG = [
     ("rnn_cell_forward/cache_order", rnn_cell_forward__cache_order,
      "Your cache is in another order: store it as (a_next, a_prev, xt, parameters), the order "
      "rnn_cell_backward unpacks."),
+    ("rnn_cell_forward/cache_without_x", rnn_cell_forward__cache_without_x,
+     "Your cache leaves out the input xt: store cache = (a_next, a_prev, xt, parameters), the four "
+     "values rnn_cell_backward unpacks."),
+    ("rnn_cell_forward/cache_x_first", rnn_cell_forward__cache_x_first,
+     "Your cache puts the input xt first: store cache = (a_next, a_prev, xt, parameters), the order "
+     "rnn_cell_backward unpacks."),
     ("rnn_cell_forward/y_from_a_prev", rnn_cell_forward__y_from_a_prev,
      "The prediction should come from the new hidden state a_next, not a_prev: "
      "yt_pred = softmax(Wya·a_next + by)."),
@@ -1018,6 +1449,15 @@ _CATALOG = [
     ("rnn_forward/last_step_skipped", rnn_forward__last_step_skipped,
      "The loop stops before the last step, so it is never computed (a and y stay zero there): loop "
      "over every step, for t in range(T_x)."),
+    ("rnn_forward/a_from_zeros", rnn_forward__a_from_zeros,
+     "The hidden state starts from zeros, but it must start from the given a0: set a_next = a0 before "
+     "the loop."),
+    ("rnn_forward/first_step_skipped", rnn_forward__first_step_skipped,
+     "The loop starts at step 1, so step 0 is never computed (a and y stay zero there): loop over "
+     "every step, for t in range(T_x)."),
+    ("rnn_forward/first_step_skipped_from_slice", rnn_forward__first_step_skipped_from_slice,
+     "The loop starts at step 1, so step 0 is never computed and step 1 reads the zeros of a[:, :, 0]: "
+     "loop over every step, for t in range(T_x), and pass a_next (a0 at the first step), not a[:, :, t - 1]."),
     # lstm_cell_forward
     ("lstm_cell_forward/cct_sigmoid", lstm_cell_forward__cct_sigmoid,
      "The candidate value cct uses a sigmoid; it needs tanh: cct = np.tanh(Wc·concat + bc)."),
@@ -1031,6 +1471,25 @@ _CATALOG = [
      "c_next = ft * c_prev + it * cct."),
     ("lstm_cell_forward/ot_tanh", lstm_cell_forward__ot_tanh,
      "The output gate ot uses tanh; a gate needs a sigmoid: ot = sigmoid(Wo·concat + bo)."),
+    ("lstm_cell_forward/ft_tanh", lstm_cell_forward__ft_tanh,
+     "The forget gate ft uses tanh; a gate needs a sigmoid, so that it lies between 0 and 1: "
+     "ft = sigmoid(Wf·concat + bf)."),
+    ("lstm_cell_forward/it_tanh", lstm_cell_forward__it_tanh,
+     "The update gate it uses tanh; a gate needs a sigmoid, so that it lies between 0 and 1: "
+     "it = sigmoid(Wi·concat + bi)."),
+    ("lstm_cell_forward/it_with_bf", lstm_cell_forward__it_with_bf,
+     "The update gate adds the forget gate's bias bf; it has its own: it = sigmoid(Wi·concat + bi)."),
+    ("lstm_cell_forward/ft_bias_outside", lstm_cell_forward__ft_bias_outside,
+     "The forget gate's bias bf is added after the sigmoid: it belongs inside it, "
+     "ft = sigmoid(Wf·concat + bf)."),
+    ("lstm_cell_forward/biases_outside", lstm_cell_forward__biases_outside,
+     "The biases are added after the sigmoid (and the tanh); each belongs inside: "
+     "ft = sigmoid(Wf·concat + bf), and the same for it, cct = np.tanh(Wc·concat + bc) and ot."),
+    ("lstm_cell_forward/c_from_a_prev", lstm_cell_forward__c_from_a_prev,
+     "The forget gate multiplies the previous hidden state a_prev; it keeps the previous memory: "
+     "c_next = ft * c_prev + it * cct."),
+    ("lstm_cell_forward/a_from_c_prev", lstm_cell_forward__a_from_c_prev,
+     "a_next squashes the previous memory c_prev; it needs the new one: a_next = ot * np.tanh(c_next)."),
     ("lstm_cell_forward/concat_x_first", lstm_cell_forward__concat_x_first,
      "Concatenate the previous hidden state first: concat = np.concatenate((a_prev, xt), axis=0), the "
      "order the weight matrices expect."),
@@ -1039,6 +1498,12 @@ _CATALOG = [
      "concat[:n_a, :] = a_prev and concat[n_a:, :] = xt (or concat = np.concatenate((a_prev, xt), axis=0))."),
     ("lstm_cell_forward/cache_order", lstm_cell_forward__cache_order,
      "Your cache is in another order: store (a_next, c_next, a_prev, c_prev, ft, it, cct, ot, xt, "
+     "parameters), the order lstm_cell_backward unpacks."),
+    ("lstm_cell_forward/cache_without_x", lstm_cell_forward__cache_without_x,
+     "Your cache leaves out the input xt: store (a_next, c_next, a_prev, c_prev, ft, it, cct, ot, xt, "
+     "parameters), the ten values lstm_cell_backward unpacks."),
+    ("lstm_cell_forward/cache_x_first", lstm_cell_forward__cache_x_first,
+     "Your cache puts the input xt first: store (a_next, c_next, a_prev, c_prev, ft, it, cct, ot, xt, "
      "parameters), the order lstm_cell_backward unpacks."),
     ("lstm_cell_forward/y_from_c", lstm_cell_forward__y_from_c,
      "The prediction should come from the hidden state, not the memory: yt_pred = softmax(Wy·a_next + by)."),
@@ -1065,6 +1530,30 @@ _CATALOG = [
     ("lstm_forward/first_step_skipped", lstm_forward__first_step_skipped,
      "The loop starts at step 1, so step 0 is never computed (a, y and c stay zero there): loop over "
      "every step, for t in range(T_x)."),
+    ("lstm_forward/first_step_skipped_from_slices", lstm_forward__first_step_skipped_from_slices,
+     "The loop starts at step 1, so step 0 is never computed and step 1 reads the zeros of a[:, :, 0] and "
+     "c[:, :, 0]: loop over every step, for t in range(T_x), and pass a_next and c_next (a0 and zeros first)."),
+    ("lstm_forward/y_not_stored", lstm_forward__y_not_stored,
+     "Your predictions y stay zero: store each step's yt in y[:, :, t]."),
+    ("lstm_forward/a_not_stored", lstm_forward__a_not_stored,
+     "Your hidden states a stay zero: store each step's a_next in a[:, :, t]."),
+    ("lstm_forward/a_stored_as_c", lstm_forward__a_stored_as_c,
+     "Your memory states c hold the hidden states: store each step's c_next in c[:, :, t] "
+     "(and its a_next in a[:, :, t])."),
+    ("lstm_forward/y_wrong_index", lstm_forward__y_wrong_index,
+     "Each step's prediction lands one slot early: store the prediction of step t in y[:, :, t]."),
+    ("lstm_forward/caches_without_x", lstm_forward__caches_without_x,
+     "Your fourth return value is the list of caches alone: return caches = (caches, x), the pair "
+     "lstm_backward unpacks."),
+    ("lstm_forward/caches_of_none", lstm_forward__caches_of_none,
+     "Your caches hold None: at each step, append the cache that lstm_cell_forward returns "
+     "(caches.append(cache))."),
+    ("lstm_forward/last_step_skipped", lstm_forward__last_step_skipped,
+     "The loop stops before the last step, so it is never computed (a, y and c stay zero there): loop "
+     "over every step, for t in range(T_x)."),
+    ("lstm_forward/len_of_x", lstm_forward__len_of_x,
+     "len(x) is n_x, the size of x's first axis, not the number of time steps: loop with "
+     "for t in range(T_x), where n_x, m, T_x = x.shape."),
     # rnn_cell_backward
     ("rnn_cell_backward/tanh_applied_twice", rnn_cell_backward__tanh_applied_twice,
      "a_next is already tanh(u), so the tanh derivative is (1 - a_next**2); (1 - np.tanh(a_next)**2) "
@@ -1099,6 +1588,12 @@ _CATALOG = [
     ("rnn_cell_backward/dWaa_from_a_next", rnn_cell_backward__dWaa_from_a_next,
      "dWaa multiplies dtanh by the previous hidden state, the input of this step: "
      "dWaa = np.dot(dtanh, a_prev.T), not a_next.T."),
+    ("rnn_cell_backward/dtanh_from_a_prev", rnn_cell_backward__dtanh_from_a_prev,
+     "The tanh derivative is taken at a_prev; this step's tanh is a_next: "
+     "dtanh = (1 - a_next**2) * da_next."),
+    ("rnn_cell_backward/dba_axis0_no_keepdims", rnn_cell_backward__dba_axis0_no_keepdims,
+     "dba is summed over the units (axis 0) and lost an axis: sum over the examples, "
+     "np.sum(dtanh, axis=1, keepdims=True), so it has the shape (n_a, 1) of ba."),
     # rnn_backward
     ("rnn_backward/no_recurrent_gradient", rnn_backward__no_recurrent_gradient,
      "The gradient coming back from later steps is dropped: pass da[:, :, t] + da_prevt to "
@@ -1122,6 +1617,14 @@ _CATALOG = [
     ("rnn_backward/da0_is_first_upstream", rnn_backward__da0_is_first_upstream,
      "da0 is the gradient that leaves the first step, not the upstream gradient given to it "
      "(da[:, :, 0]): after the loop, set da0 = da_prevt, the da_prev the first step returned."),
+    ("rnn_backward/da0_not_set", rnn_backward__da0_not_set,
+     "da0 stays zero: it is the gradient that leaves the first step, the da_prev that step's "
+     "rnn_cell_backward returns (kept in da_prevt): after the loop, set da0 = da_prevt."),
+    ("rnn_backward/dx_wrong_index", rnn_backward__dx_wrong_index,
+     "Each step's dxt lands one slot early: store the gradient of step t in dx[:, :, t]."),
+    ("rnn_backward/last_step_skipped", rnn_backward__last_step_skipped,
+     "The loop starts before the last step, so it is never differentiated (dx stays zero there and the "
+     "sums lack its share): loop over reversed(range(T_x))."),
     # lstm_cell_backward
     ("lstm_cell_backward/no_tanh_derivative_on_c", lstm_cell_backward__no_tanh_derivative_on_c,
      "The gradient from a_next into the memory misses the tanh derivative: use "
@@ -1155,13 +1658,14 @@ MUTANTS = types.MappingProxyType({
 
 SAME_WHEN_ONE_STEP = frozenset({
     "rnn_forward/a0_every_step", "rnn_forward/y_wrong_index",
-    "lstm_forward/c_not_carried", "lstm_forward/a0_every_step",
+    "lstm_forward/c_not_carried", "lstm_forward/a0_every_step", "lstm_forward/y_wrong_index",
     "rnn_backward/no_recurrent_gradient", "rnn_backward/not_accumulated", "rnn_backward/forward_in_time",
+    "rnn_backward/dx_wrong_index",
     "lstm_backward/no_recurrent_gradient", "lstm_backward/dc_not_carried", "lstm_backward/not_accumulated",
 })
 """Ids of the mutants whose outputs equal the reference's when T_x = 1 (a grading case needs T_x >= 2)."""
 
-RAISES_WHEN_N_X_ABOVE_T_X = frozenset({"rnn_forward/len_of_x"})
+RAISES_WHEN_N_X_ABOVE_T_X = frozenset({"rnn_forward/len_of_x", "lstm_forward/len_of_x"})
 """Ids of the mutants that raise IndexError when n_x > T_x (and equal the reference when n_x == T_x):
 their fixtures then hold the error, which the grader tells a student who raises the same one."""
 

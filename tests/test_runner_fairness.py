@@ -99,6 +99,20 @@ def test_two_outputs_made_one_array_are_named_and_the_assignment_blamed(tmp_path
     assert "result[" not in message and "slicing" not in message, message
 
 
+def test_two_outputs_made_one_array_are_told_apart_from_the_hidden_states_stored_as_memory(
+        tmp_path, context, sandbox):
+    # `c = a` with c written before a: both hold the hidden states, the outputs of
+    # `c[:, :, t] = a_next` (lstm_forward/a_stored_as_c). The memory tells them apart.
+    edited = nbs.COURSE_CELLS["lstm_forward"].replace("    c = np.zeros((n_a, m, T_x))", "    c = a").replace(
+        "        a[:, :, t] = a_next\n        y[:, :, t] = yt\n        c[:, :, t] = c_next",
+        "        c[:, :, t] = c_next\n        a[:, :, t] = a_next\n        y[:, :, t] = yt")
+    assert edited.count("c = a") == 1 and "c[:, :, t] = c_next\n        a[:, :, t]" in edited
+    loop = grade(tmp_path, nbs.course_notebook({"lstm_forward": edited}), context, sandbox).part("lstm_forward")
+    assert [check.name for check in loop.cases[0].checks if not check.passed] == ["c"]
+    assert all(case.diagnosis is not None and case.diagnosis.id == "aliasing"
+               for case in loop.cases if case.status != PASSED), [case.diagnosis for case in loop.cases]
+
+
 def test_a_view_overwritten_later_is_named_by_the_output_that_holds_it(tmp_path, context, sandbox):
     # The cache keeps a view of c's first step, which is overwritten afterwards.
     nb = nbs.course_notebook(nbs.mutate(
@@ -155,6 +169,73 @@ NAMED = [
         "dWaa = np.dot(dtanh, a_prev.T)", "dWaa = np.dot(dtanh, a_next.T)")}),
     ("rnn_backward", "rnn_backward/first_step_skipped", {"rnn_backward": (
         "    for t in reversed(range(T_x)):", "    for t in reversed(range(1, T_x)):")}),
+    # Session 32: the mistakes the fb helper's notebooks were told only by their wrong values, and
+    # more of lstm_forward's and rnn_backward's bookkeeping. On the case with T_x = 1 the last step
+    # skipped gives what the first step skipped gives: the other cases name it.
+    ("rnn_cell_forward", "rnn_cell_forward/cache_without_x", {"rnn_cell_forward": (
+        "cache = (a_next, a_prev, xt, parameters)", "cache = (a_next, a_prev, parameters)")}),
+    ("rnn_cell_forward", "rnn_cell_forward/cache_x_first", {"rnn_cell_forward": (
+        "cache = (a_next, a_prev, xt, parameters)", "cache = (xt, a_next, a_prev, parameters)")}),
+    ("lstm_cell_forward", "lstm_cell_forward/ft_tanh", {"lstm_cell_forward": (
+        "ft = sigmoid(np.dot(Wf, concat) + bf)", "ft = np.tanh(np.dot(Wf, concat) + bf)")}),
+    ("lstm_cell_forward", "lstm_cell_forward/it_tanh", {"lstm_cell_forward": (
+        "it = sigmoid(np.dot(Wi, concat) + bi)", "it = np.tanh(np.dot(Wi, concat) + bi)")}),
+    ("lstm_cell_forward", "lstm_cell_forward/it_with_bf", {"lstm_cell_forward": (
+        "it = sigmoid(np.dot(Wi, concat) + bi)", "it = sigmoid(np.dot(Wi, concat) + bf)")}),
+    ("lstm_cell_forward", "lstm_cell_forward/ft_bias_outside", {"lstm_cell_forward": (
+        "ft = sigmoid(np.dot(Wf, concat) + bf)", "ft = sigmoid(np.dot(Wf, concat)) + bf")}),
+    ("lstm_cell_forward", "lstm_cell_forward/biases_outside", {"lstm_cell_forward": (
+        "    ft = sigmoid(np.dot(Wf, concat) + bf)\n    it = sigmoid(np.dot(Wi, concat) + bi)\n"
+        "    cct = np.tanh(np.dot(Wc, concat) + bc)\n    c_next = ft * c_prev + it * cct\n"
+        "    ot = sigmoid(np.dot(Wo, concat) + bo)",
+        "    ft = sigmoid(np.dot(Wf, concat)) + bf\n    it = sigmoid(np.dot(Wi, concat)) + bi\n"
+        "    cct = np.tanh(np.dot(Wc, concat)) + bc\n    c_next = ft * c_prev + it * cct\n"
+        "    ot = sigmoid(np.dot(Wo, concat)) + bo")}),
+    ("lstm_cell_forward", "lstm_cell_forward/c_from_a_prev", {"lstm_cell_forward": (
+        "c_next = ft * c_prev + it * cct", "c_next = ft * a_prev + it * cct")}),
+    ("lstm_cell_forward", "lstm_cell_forward/a_from_c_prev", {"lstm_cell_forward": (
+        "a_next = ot * np.tanh(c_next)", "a_next = ot * np.tanh(c_prev)")}),
+    ("lstm_cell_forward", "lstm_cell_forward/cache_without_x", {"lstm_cell_forward": (
+        "cct, ot, xt, parameters)", "cct, ot, parameters)")}),
+    ("lstm_cell_forward", "lstm_cell_forward/cache_x_first", {"lstm_cell_forward": (
+        "cache = (a_next, c_next, a_prev, c_prev, ft, it, cct, ot, xt, parameters)",
+        "cache = (xt, a_next, c_next, a_prev, c_prev, ft, it, cct, ot, parameters)")}),
+    ("lstm_forward", "lstm_forward/y_not_stored", {"lstm_forward": ("        y[:, :, t] = yt\n", "")}),
+    ("lstm_forward", "lstm_forward/a_not_stored", {"lstm_forward": ("        a[:, :, t] = a_next\n", "")}),
+    ("lstm_forward", "lstm_forward/a_stored_as_c", {"lstm_forward": (
+        "        c[:, :, t] = c_next", "        c[:, :, t] = a_next")}),
+    ("lstm_forward", "lstm_forward/y_wrong_index", {"lstm_forward": (
+        "        y[:, :, t] = yt", "        y[:, :, t - 1] = yt")}),
+    ("lstm_forward", "lstm_forward/caches_without_x", {"lstm_forward": ("    caches = (caches, x)\n", "")}),
+    ("lstm_forward", "lstm_forward/caches_of_none", {"lstm_forward": (
+        "caches.append(cache)", "caches.append(None)")}),
+    ("lstm_forward", "lstm_forward/last_step_skipped", {"lstm_forward": (
+        "    for t in range(T_x):", "    for t in range(T_x - 1):")}),
+    ("lstm_forward", "lstm_forward/len_of_x", {"lstm_forward": (
+        "    for t in range(T_x):", "    for t in range(len(x)):")}),
+    ("rnn_cell_backward", "rnn_cell_backward/dtanh_from_a_prev", {"rnn_cell_backward": (
+        "dtanh = (1 - a_next ** 2) * da_next", "dtanh = (1 - a_prev ** 2) * da_next")}),
+    ("rnn_cell_backward", "rnn_cell_backward/dba_axis0_no_keepdims", {"rnn_cell_backward": (
+        "dba = np.sum(dtanh, axis=1, keepdims=True)", "dba = np.sum(dtanh, axis=0)")}),
+    ("rnn_backward", "rnn_backward/da0_not_set", {"rnn_backward": ("    da0 = da_prevt\n", "")}),
+    ("rnn_backward", "rnn_backward/dx_wrong_index", {"rnn_backward": (
+        "dx[:, :, t] = dxt", "dx[:, :, t - 1] = dxt")}),
+    # ... and the real notebooks' loop from step 1 (docs/fairness.md, thirty-first session), from a0 or
+    # from the zeros of a[:, :, 0]: on T_x = 1 it runs the steps range(T_x - 1) runs (none).
+    ("rnn_forward", "rnn_forward/a_from_zeros", {"rnn_forward": (
+        "    a_next = a0\n", "    a_next = np.zeros((n_a, m))\n")}),
+    ("rnn_forward", "rnn_forward/first_step_skipped", {"rnn_forward": (
+        "    for t in range(T_x):", "    for t in range(1, T_x):")}),
+    ("rnn_forward", "rnn_forward/first_step_skipped_from_slice", {"rnn_forward": (
+        "    for t in range(T_x):\n        a_next, yt_pred, cache = rnn_cell_forward(x[:, :, t], a_next, parameters)",
+        "    for t in range(1, T_x):\n        a_next, yt_pred, cache = rnn_cell_forward(x[:, :, t], a[:, :, t - 1], parameters)")}),
+    ("lstm_forward", "lstm_forward/first_step_skipped_from_slices", {"lstm_forward": (
+        "    for t in range(T_x):\n        a_next, c_next, yt, cache = lstm_cell_forward(x[:, :, t], a_next, c_next, parameters)",
+        "    for t in range(1, T_x):\n        a_next, c_next, yt, cache = lstm_cell_forward(x[:, :, t], a[:, :, t - 1], "
+        "c[:, :, t - 1], parameters)")}),
+    # ... and rnn_backward's loop starting before the last step.
+    ("rnn_backward", "rnn_backward/last_step_skipped", {"rnn_backward": (
+        "    for t in reversed(range(T_x)):", "    for t in reversed(range(T_x - 1)):")}),
 ]
 
 
@@ -190,6 +271,19 @@ def test_an_error_a_known_mistake_raises_is_named_only_when_outputs_show_that_mi
     assert [case.status for case in part.cases] == [ERROR] * len(part.cases)
     assert "index 3 is out of bounds for axis 2 with size 3" in part.cases[1].message
     assert all(case.diagnosis is None for case in part.cases), [case.diagnosis for case in part.cases]
+
+
+def test_the_lstm_loop_over_len_x_is_named_on_the_cases_where_it_raises(tmp_path, context, sandbox):
+    # The LSTM's loop has the RNN's range(len(x)) (session 32): n_x = 3 steps of 7 on the public
+    # case, IndexError on the hidden cases with n_x > T_x (4 > 3, 2 > 1), right with n_x = T_x = 6.
+    result = grade(tmp_path, nbs.course_notebook(nbs.mutate(
+        "lstm_forward", "    for t in range(T_x):", "    for t in range(len(x)):")), context, sandbox)
+    part = result.part("lstm_forward")
+    assert [case.status for case in part.cases] == ["failed", ERROR, ERROR, PASSED]
+    assert part.cases[0].diagnosis.message == context.mutant_messages["lstm_forward/len_of_x"]
+    for case in part.cases[1:3]:
+        assert case.message.startswith("Raised IndexError: index "), case.message
+        assert case.diagnosis.message == context.mutant_messages["lstm_forward/len_of_x"] + RAISED_MATCH
 
 
 def test_a_key_the_parameters_do_not_hold_is_answered_with_the_keys_they_hold(tmp_path, context, sandbox):
