@@ -173,8 +173,21 @@ _SECCOMP_NEW_USER = {
 _SECCOMP_FORK = {"x86_64": (57, 58), "aarch64": ()}
 
 
+# machine -> (socketpair, fcntl): kernel buffers a child fills and keeps outside its address space.
+# A socket pair holds what each end sent until the other reads it, up to a send buffer a process
+# may raise to the machine's ``wmem_max`` (4 MiB here, doubled): 30 pairs held 494 MB for a child
+# of a 2 GiB limit, more sent through another pair as descriptors in flight. A pipe holds what is
+# written into it, up to the size ``fcntl(F_SETPIPE_SZ)`` gives it (1 MiB unprivileged): 59 held
+# 62 MB (thirty-second session's hostile review). ``socketpair`` is refused (``socket`` is already,
+# by the zygote's filter) and ``fcntl`` with F_SETPIPE_SZ (EPERM): a pipe keeps the default 64 KiB,
+# 4 MiB for a child's 64 descriptors. The zygote makes its pairs and the child's pipes before the
+# fork, under its own filter; Python and NumPy call neither in a child.
+_SECCOMP_BUFFERS = {"x86_64": (53, 72), "aarch64": (199, 25)}
+_F_SETPIPE_SZ = 1031
+
+
 def child_program(*, metadata: bool, one_process: bool) -> "_SockFprog | None":
-    """The filter a child adds to the zygote's (None: nothing to add, or no seccomp here).
+    """The filter a child adds to the zygote's (None: no seccomp here).
 
     ``metadata`` (a child that runs as the grading user, no root; as root the child's slot uid
     owns only its own directory): deny ``_SECCOMP_METADATA`` (EPERM) and a user namespace of its
@@ -184,24 +197,30 @@ def child_program(*, metadata: bool, one_process: bool) -> "_SockFprog | None":
     a submission of a 2 GiB limit could hold 64 GiB (eight forks of 200 MiB each held 1.3 GB with
     a 512 MiB limit, thirty-first session's hostile review); threads share their process's
     address space. Either way ``clone3`` says ENOSYS (its flags are behind a pointer a filter
-    cannot read), and glibc then makes threads (and processes) with ``clone``."""
+    cannot read), and glibc then makes threads (and processes) with ``clone``. Always: deny
+    ``socketpair`` and ``fcntl(F_SETPIPE_SZ)`` (``_SECCOMP_BUFFERS``: kernel buffers held outside
+    the address space)."""
     machine = os.uname().machine
     arch = _SECCOMP_ARCH.get(machine)
-    if arch is None or not (metadata or one_process):
+    if arch is None:
         return None
     deny, allow, enosys = 0x00050000 | errno.EPERM, 0x7FFF0000, 0x00050000 | errno.ENOSYS
     ld, jeq, jset, ret = 0x20, 0x15, 0x45, 0x06
     nr_unshare, nr_clone, nr_clone3 = _SECCOMP_NEW_USER[machine]
-    denied = (*(_SECCOMP_METADATA[machine] if metadata else ()), *(_SECCOMP_FORK[machine] if one_process else ()))
+    nr_socketpair, nr_fcntl = _SECCOMP_BUFFERS[machine]
+    denied = (nr_socketpair, *(_SECCOMP_METADATA[machine] if metadata else ()),
+              *(_SECCOMP_FORK[machine] if one_process else ()))
     code: list = [(ld, 0, 0, 4), (jeq, "nr", 0, arch[0]), (ret, 0, 0, deny), ("label", "nr"), (ld, 0, 0, 0)]
     code += [(jeq, "deny", 0, nr) for nr in denied]
     code += [(jeq, "unshare", 0, nr_unshare)] if metadata else []
+    code += [(jeq, "fcntl", 0, nr_fcntl)]
     code += [(jeq, "clone", 0, nr_clone), (jeq, "enosys", 0, nr_clone3), (ret, 0, 0, allow)]
+    code += [("label", "fcntl"), (ld, 0, 0, 24), (jeq, "deny", "allow", _F_SETPIPE_SZ)]  # its command
     if metadata:  # the flags: the first argument of both
         code += [("label", "unshare"), (ld, 0, 0, 16), (jset, "deny", "allow", CLONE_NEWUSER)]
     code += [("label", "clone"), (ld, 0, 0, 16)]
     code += [(jset, "deny", 0, CLONE_NEWUSER)] if metadata else []
-    code += [(jset, "allow", "deny", CLONE_THREAD)] if one_process else []
+    code += [(jset, "allow", "deny", CLONE_THREAD)] if one_process else [(ret, 0, 0, allow)]
     code += [("label", "allow"), (ret, 0, 0, allow), ("label", "enosys"), (ret, 0, 0, enosys),
              ("label", "deny"), (ret, 0, 0, deny)]
     return _assembled(code)

@@ -1,0 +1,85 @@
+"""What a child can hold outside its address space (``RLIMIT_AS``): kernel buffers it fills and keeps,
+which no limit of its process counts and which the OOM killer does not see as its. Each test fills
+one kind as far as the kernel lets it, as a student's function may, and bounds what it got. The
+thirty-second session's hostile review measured each (docs/security.md)."""
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+#: Fill every kind of kernel buffer a child can make, as far as it goes: pipes (each raised to the
+#: largest size an unprivileged process may ask, ``fcntl(F_SETPIPE_SZ)``, then written until full;
+#: the write end closed, the read end kept, so that one descriptor holds each) and socket pairs
+#: (their send buffers raised with ``SO_SNDBUF``, each end written until full). Returns the bytes
+#: each kind took, and how each was refused.
+_FILL = r'''
+import errno, fcntl, os, socket
+
+held = []
+
+def _reason(exc):
+    return errno.errorcode.get(exc.errno, str(exc.errno))
+
+def _written(write):
+    total = 0
+    try:
+        while True:
+            total += write(b"x" * 65536)
+    except (BlockingIOError, OSError):
+        return total
+
+def pipes():
+    total, grown = 0, "grown"
+    while True:
+        try:
+            r, w = os.pipe()
+        except OSError as exc:
+            return {"bytes": total, "stopped": _reason(exc), "F_SETPIPE_SZ": grown}
+        try:
+            fcntl.fcntl(w, 1031, 1 << 20)  # F_SETPIPE_SZ
+        except OSError as exc:
+            grown = _reason(exc)
+        os.set_blocking(w, False)
+        total += _written(lambda data: os.write(w, data))
+        os.close(w)
+        held.append(r)
+
+def sockets():
+    total = 0
+    while True:
+        try:
+            a, b = socket.socketpair()
+        except OSError as exc:
+            return {"bytes": total, "stopped": _reason(exc)}
+        for end in (a, b):
+            end.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 1 << 30)
+            end.setblocking(False)
+        total += _written(a.send) + _written(b.send)
+        held.append((a, b))
+'''
+
+MiB = 2**20
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the filter is Linux's seccomp")
+def test_a_child_holds_few_pipe_and_socket_buffers(sandbox):
+    """A pipe holds what is written into it until it is read, and a socket pair what each end sent,
+    outside any address space. A child raised 59 pipes to 1 MiB each (``F_SETPIPE_SZ``; then the
+    uid's 64 MiB, ``pipe-user-pages-soft``, shrinks new ones) and filled them: 62 MB. Thirty socket
+    pairs (``socketpair``; ``socket`` was refused already) with their send buffers raised to the
+    machine's ``wmem_max`` held 494 MB, 447 MB of MemAvailable while the child slept, for a child
+    of a 2 GiB limit; sent through another pair's ends as descriptors in flight, 543 MB more. A
+    child's filter now refuses ``socketpair`` and ``fcntl(F_SETPIPE_SZ)`` (EPERM; Python and NumPy
+    use neither, the zygote makes the child's pairs and pipes before it forks): each pipe keeps the
+    default 64 KiB, 4 MiB for the 64 descriptors. Before the fix: 61,865,984 and 493,712,640 bytes."""
+    if not sandbox.capabilities.seccomp:
+        pytest.skip("no seccomp filter on this machine")
+    with sandbox.session(_FILL, filename="attack.py") as session:
+        pipes = session.call("pipes", ())
+    with sandbox.session(_FILL, filename="attack.py") as session:
+        sockets = session.call("sockets", ())
+    assert pipes.status == "ok" and sockets.status == "ok", (pipes, sockets)
+    assert pipes.value["F_SETPIPE_SZ"] == "EPERM" and pipes.value["stopped"] == "EMFILE", pipes.value
+    assert pipes.value["bytes"] <= 64 * 65536, pipes.value
+    assert sockets.value == {"bytes": 0, "stopped": "EPERM"}, sockets.value
