@@ -721,6 +721,12 @@ class Runtime:
         self.json_encode = json.JSONEncoder(separators=(",", ":")).encode  # json.dumps makes one a call
         import marshal
         self.code_loads = marshal.loads
+        import contextvars
+        # Each call runs in a copy of the process's context, the top level's: what a call sets
+        # there ends with it. NumPy 2 keeps its error state (np.seterr) and print options there: a
+        # function left with np.seterr(all="raise") made the student's next, right, function raise
+        # FloatingPointError (thirty-second session's hostile review). 0.16 us a call.
+        self.call_context = contextvars.copy_context
         self.recent: dict[int, tuple] = {}  # request number -> (value, args) of recent calls that returned
         self.baseline: list | None = None  # guarded state right after load, restored after every call
         self.dict_version = inherited.version if inherited is not None else _dict_version_reader()
@@ -1050,7 +1056,7 @@ class Runtime:
         if before is None and type(sent) is not bytes:
             laid, sent = None, self.dumps(args, protocol=4)
         try:
-            value = fn(*args)
+            value = self.call_context().run(fn, *args)
         except BaseException as exc:
             result = self.failure(exc)
         finally:
