@@ -39,3 +39,48 @@ def test_numpy_error_state_and_print_options_set_in_a_call_end_with_it(sandbox):
     assert outcome.status == "ok", outcome
     assert np.allclose(outcome.value, [0.0, 0.62245933, 1.0]), outcome.value
     assert outcome.output.startswith("[0.167]\n"), outcome.output  # the top level's precision, 3
+
+
+_PROCESS = r'''
+import sys, warnings
+import numpy as np
+
+warnings.filterwarnings("ignore", message="the top level's")  # kept for every call
+
+def spoiled():
+    warnings.simplefilter("error")  # a warning made an exception, for every later call
+    sys.setrecursionlimit(60)
+    sys.settrace(lambda *args: None)
+    sys.setprofile(lambda *args: None)
+    return 1
+
+def sigmoid_of(x):
+    warnings.warn("the top level's filter still holds")
+    return 1 / (1 + np.exp(-x))
+
+def depth(n):
+    return 0 if n == 0 else 1 + depth(n - 1)
+
+def state():
+    return [sys.gettrace() is None, sys.getprofile() is None, sys.getrecursionlimit()]
+'''
+
+
+def test_warning_filters_recursion_limit_and_tracers_set_in_a_call_end_with_it(sandbox):
+    """The module dictionaries were put back after each call, not what a call changed in place or
+    in the interpreter: ``warnings.simplefilter("error")`` in one function made the student's next,
+    right, function fail with RuntimeWarning ("overflow encountered in exp") where NumPy warns;
+    ``sys.setrecursionlimit(60)`` failed a right recursive one with RecursionError; a trace or
+    profile function ran in every later call. Each is now the top level's again after every call
+    (the warnings module's dictionary and its filter list guarded as ``sys.path`` is). Before the
+    fix: error RuntimeWarning, error RecursionError, [False, False, 60]."""
+    x = np.array([-800.0, 0.5, 800.0])
+    with sandbox.session(_PROCESS, filename="attack.py") as session:
+        assert session.call("spoiled", ()).status == "ok"
+        right = session.call("sigmoid_of", (x,))
+        deep = session.call("depth", (200,))
+        state = session.call("state", ())
+    assert right.status == "ok", right
+    assert "the top level's filter" not in right.output, right.output
+    assert deep.status == "ok" and deep.value == 200, deep
+    assert state.value == [True, True, 1000], state
