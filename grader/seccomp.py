@@ -51,6 +51,13 @@ _SECCOMP_PINNED = {
 }
 
 
+# machine -> bpf. A BPF map is kernel memory charged to a memory cgroup, not to RLIMIT_MEMLOCK (since
+# Linux 5.11): where ``kernel.unprivileged_bpf_disabled`` is 0 a child could make maps of any size
+# outside its address space (thirty-second session's hostile review; 2 here, where a child's call
+# reached the kernel all the same: E2BIG for an oversized argument). Python and NumPy never call it.
+_SECCOMP_BPF = {"x86_64": 321, "aarch64": 280}
+
+
 # machine -> the calls that make or reach what the kernel keeps after a process ends, for a uid
 # (keyrings: add_key, request_key, keyctl) or for the IPC namespace (SysV shared memory, message
 # queues and semaphores: their get, attach, send, receive, operate and control calls; POSIX
@@ -123,7 +130,7 @@ _SECCOMP_PRCTL = {"x86_64": 157, "aarch64": 167}
 def seccomp_program() -> "_SockFprog | None":
     """The filter: deny socket(), ptrace, process_vm_readv/writev, io_uring_setup, what the kernel
     keeps past a process (``_SECCOMP_KEPT``), file watches (``_SECCOMP_WATCHES``), starting a program
-    (``_SECCOMP_EXEC``), memory held outside the address space (``_SECCOMP_PINNED``), foreign
+    (``_SECCOMP_EXEC``), memory held outside the address space (``_SECCOMP_PINNED``, ``_SECCOMP_BPF``), foreign
     ABIs, the calls of ``_SECCOMP_SELF_ONLY`` aimed at another process, and
     ``prctl(PR_SET_DUMPABLE)`` (``_SECCOMP_PRCTL``) (EPERM)."""
     machine = os.uname().machine
@@ -139,7 +146,7 @@ def seccomp_program() -> "_SockFprog | None":
     # the kernel reads a pid_t or an int there, so the high bits change nothing it does.
     arg0, arg1 = 16, 24
     blocked = (nr_socket, nr_ptrace, nr_readv, nr_writev, 425, *_SECCOMP_KEPT[machine], *_SECCOMP_WATCHES[machine],
-               *_SECCOMP_EXEC[machine], *_SECCOMP_PINNED[machine])
+               *_SECCOMP_EXEC[machine], *_SECCOMP_PINNED[machine], _SECCOMP_BPF[machine])
     # (code, jt, jf, k) with jt and jf a label's name or 0; ("label", name) marks the next one.
     code: list = [(ld, 0, 0, 4), (jeq, "nr", "deny", audit), ("label", "nr"), (ld, 0, 0, 0),
                   (jge, "deny", 0, 0x40000000)]  # x32 syscall numbers

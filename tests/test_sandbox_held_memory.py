@@ -125,3 +125,28 @@ def test_a_child_holds_little_in_its_directory(sandbox):
     assert outcome.status == "ok", outcome
     assert outcome.value["full"] == "ENOSPC" and outcome.value["none left"] == "ENOSPC", outcome.value
     assert outcome.value["MiB"] <= 64 and outcome.value["files"] <= 32_768, outcome.value
+
+
+_BPF = r'''
+import ctypes, errno, os
+
+def bpf():
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.syscall.restype = ctypes.c_long
+    nr = {"x86_64": 321, "aarch64": 280}[os.uname().machine]
+    done = libc.syscall(nr, 0, None, 4097)  # BPF_MAP_CREATE with an oversized attribute size
+    return errno.errorcode.get(ctypes.get_errno()) if done < 0 else done
+'''
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the filter is Linux's seccomp")
+def test_a_child_cannot_call_bpf(sandbox):
+    """A BPF map is kernel memory no rlimit counts (memory cgroups do, since Linux 5.11): where
+    ``kernel.unprivileged_bpf_disabled`` is 0 a child could make maps of any size. Refused by the
+    zygote's filter now (EPERM). Before the fix the call reached the kernel, which read its size
+    argument first: E2BIG (Linux 6.5 on; before, EPERM here too, where the sysctl refuses)."""
+    if not sandbox.capabilities.seccomp:
+        pytest.skip("no seccomp filter on this machine")
+    with sandbox.session(_BPF, filename="attack.py") as session:
+        outcome = session.call("bpf", ())
+    assert outcome.status == "ok" and outcome.value == "EPERM", outcome
