@@ -875,11 +875,12 @@ def close_request(data: bytes) -> dict | None:
 # ---------------------------------------------------------------- a /tmp of its own (without root)
 
 #: The bounds of the tmpfs that holds a zygote's children's directories without root: the same
-#: as a root zygote's /tmp (``Zygote._hide_paths``), so that both modes bound a child alike. 256 MiB
-#: is 256 files at the rubric's 1 MiB ``file_size_bytes``, an eighth of a child's 2 GiB
-#: ``memory_bytes`` (tmpfs pages are memory); 65,536 inodes bound the empty files and directories,
-#: which ``size`` does not count (about 0.85 kB of kernel memory each: 56 MB at most).
-PRIVATE_TMP_BOUNDS = "size=256m,nr_inodes=65536"
+#: as a root zygote's /tmp (``Zygote._hide_paths``), so that both modes bound a child alike. 64 MiB
+#: is 64 files at the rubric's 1 MiB ``file_size_bytes``; 32,768 inodes bound the empty files and
+#: directories, which ``size`` does not count (about 0.9 kB of kernel memory each: 29 MB at most).
+#: Both are memory no limit of the child counts until its session ends: 256 MiB and 65,536 (58 MB
+#: measured) until the thirty-second session's hostile review, 314 MB beside a 2 GiB child.
+PRIVATE_TMP_BOUNDS = "size=64m,nr_inodes=32768"
 PRIVATE_TMP_OPTIONS = PRIVATE_TMP_BOUNDS + ",mode=0711"
 #: Ubuntu's switch (23.10 on): 1 lets an unprivileged process make a user namespace but denies it
 #: every capability there, so that this uid could not be mapped in it (writing ``uid_map`` fails)
@@ -1271,7 +1272,7 @@ class Zygote:
             # nr_inodes: size bounds the bytes of files, not how many there are; an empty
             # file or a directory is about 0.85 kB of kernel memory, and a child made 95,000
             # a second (the default, half the machine's pages, let one hold 2.6 GB).
-            _cover(top, runtime, "size=256m,nr_inodes=65536,mode=0755", read_only=False)
+            _cover(top, runtime, PRIVATE_TMP_BOUNDS + ",mode=0755", read_only=False)
             hidden.append(top)
         for path in self.config["protected"]:
             real = os.path.realpath(path)

@@ -4,12 +4,16 @@ The text is escaped, then its ANSI "select graphic rendition" escapes (colours, 
 underline, inverse) become ``<span>`` elements with the classes JupyterLab's stylesheet
 names (``ansi-red-fg``, ``ansi-green-intense-bg``, ``ansi-bold``...; our CSS styles the
 common ones), and 24-bit or 256-colour codes an inline ``color``/``background-color``. Every
-other escape sequence is dropped. The markup is the one nbconvert's ``ansi2html`` filter
+other ``ESC [`` sequence is dropped. The markup is the one nbconvert's ``ansi2html`` filter
 writes (the pages were rendered by it before; the tests compare the two), so a page looks
 the same: the classes, the order of a span's classes and styles, and which codes count.
 
 Nothing of the student's text reaches the page unescaped: the escapes are read from the
-escaped text, and the tags around it are built from numbers only.
+escaped text, and the tags around it are built from numbers only. What is left that a
+terminal acts on (another escape, ``ESC ] 52`` writing a clipboard, a bell, a carriage
+return, a bidi override) is written as the browser reads it (``grader.files.inert_text``),
+so that the HTML is safe on a terminal without ``files.html_utf8`` (thirty-second session's
+hostile review); nbconvert kept them.
 """
 from __future__ import annotations
 
@@ -17,6 +21,8 @@ import collections
 import dataclasses
 import functools
 import re
+
+from grader.files import inert_text
 
 __all__ = ["ansi_to_html", "escape_text"]
 
@@ -181,10 +187,11 @@ _short_codes = functools.lru_cache(maxsize=1024)(_read_codes)
 
 
 def ansi_to_html(text: str) -> str:
-    """``text`` escaped, with its colour escapes as spans and its other escapes dropped."""
+    """``text`` escaped, with its colour escapes as spans, its other ``ESC [`` sequences dropped and
+    the rest of what a terminal acts on inert (``inert_text``)."""
     text = escape_text(text)
     if "\x1b" not in text:
-        return text
+        return inert_text(text)
     out: list[str] = []
     state = _PLAIN
     position = 0
@@ -200,4 +207,4 @@ def ansi_to_html(text: str) -> str:
     if position < len(text):
         start, end = state.tags()
         out.extend((start, text[position:], end))
-    return "".join(out)
+    return inert_text("".join(out))

@@ -452,11 +452,14 @@ def _tag_cells(dicts: list[dict], version) -> list | None:
 def guarded_dicts() -> list[dict]:
     """The module dictionaries a call may monkeypatch and that are restored after every call:
     ``sys.modules`` and those of ``builtins``, ``math``, ``numpy``, ``numpy.linalg``,
-    ``numpy.random`` and ``sys``."""
+    ``numpy.random``, ``sys`` and ``warnings`` (its filter list too: ``Runtime._restore_interpreter``)."""
     import builtins
     import math
+    import warnings
+
     import numpy as np
-    return [sys.modules, vars(builtins), vars(math), vars(np), vars(np.linalg), vars(np.random), vars(sys)]
+    return [sys.modules, vars(builtins), vars(math), vars(np), vars(np.linalg), vars(np.random), vars(sys),
+            vars(warnings)]
 
 
 class Baseline:
@@ -721,6 +724,19 @@ class Runtime:
         self.json_encode = json.JSONEncoder(separators=(",", ":")).encode  # json.dumps makes one a call
         import marshal
         self.code_loads = marshal.loads
+        import contextvars
+        # Each call runs in a copy of the process's context, the top level's: what a call sets
+        # there ends with it. NumPy 2 keeps its error state (np.seterr) and print options there: a
+        # function left with np.seterr(all="raise") made the student's next, right, function raise
+        # FloatingPointError (thirty-second session's hostile review). 0.16 us a call.
+        self.call_context = contextvars.copy_context
+        import warnings
+        # What else a call changes of the interpreter, put back by _restore_interpreter: the
+        # warnings filters (a list changed in place), the recursion limit, a trace or profile function.
+        self.interpreter: tuple | None = None  # as the top level left it (taken with the baseline)
+        self.filters_mutated = warnings._filters_mutated
+        self.limit_calls = (sys.getrecursionlimit, sys.setrecursionlimit, sys.gettrace, sys.settrace,
+                            sys.getprofile, sys.setprofile)
         self.recent: dict[int, tuple] = {}  # request number -> (value, args) of recent calls that returned
         self.baseline: list | None = None  # guarded state right after load, restored after every call
         self.dict_version = inherited.version if inherited is not None else _dict_version_reader()
@@ -962,6 +978,31 @@ class Runtime:
             if version is not None and i < len(tags):
                 tags[i] = version(current)
 
+    def _interpreter_state(self) -> tuple:
+        """The warnings filter list (the object and a copy of it), the recursion limit and the trace
+        and profile functions, as they are now."""
+        import warnings
+        get_limit, _, get_trace, _, get_profile, _ = self.limit_calls
+        filters = warnings.filters
+        return filters, list(filters), get_limit(), get_trace(), get_profile()
+
+    def _restore_interpreter(self) -> None:
+        """Put back what ``_interpreter_state`` took, after the guarded dictionaries (``warnings.filters``
+        names the top level's list again). Until the thirty-second session's hostile review a call's
+        ``warnings.simplefilter("error")`` made the student's next, right, function fail where NumPy
+        warns, and its ``sys.setrecursionlimit(60)`` a right recursive one."""
+        filters, saved, limit, trace, profile = self.interpreter
+        get_limit, set_limit, get_trace, set_trace, get_profile, set_profile = self.limit_calls
+        if len(filters) != len(saved) or not all(map(operator.is_, filters, saved)):
+            filters[:] = saved
+            self.filters_mutated()
+        if get_limit() != limit:
+            set_limit(limit)
+        if get_trace() is not trace:
+            set_trace(trace)
+        if get_profile() is not profile:
+            set_profile(profile)
+
     @staticmethod
     def _restore_one(current: object, saved: object) -> None:
         """Make one guarded dictionary (or sys.path) hold exactly the saved objects again."""
@@ -1035,6 +1076,7 @@ class Runtime:
                                 message=f"the program defines no function {name}()")
         if self.baseline is None:
             self.baseline = self._snapshot()
+            self.interpreter = self._interpreter_state()
             version = self.dict_version
             self.tags = [version(d) for d in self.guarded] if version is not None else []
         saved = {s: ns.get(s, _MISSING) for s in stubs} if stubs else None
@@ -1050,7 +1092,7 @@ class Runtime:
         if before is None and type(sent) is not bytes:
             laid, sent = None, self.dumps(args, protocol=4)
         try:
-            value = fn(*args)
+            value = self.call_context().run(fn, *args)
         except BaseException as exc:
             result = self.failure(exc)
         finally:
@@ -1061,6 +1103,7 @@ class Runtime:
                     else:
                         ns[s] = original
             self._restore(self.baseline)
+            self._restore_interpreter()
             self.flush()
         if result is not None:
             return result

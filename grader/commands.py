@@ -1382,7 +1382,25 @@ def _protected_paths(root: Path, *, out_dir: Path, also: Sequence[Path] = (),
             Path(folder).mkdir(parents=True, exist_ok=True)
     return list(dict.fromkeys([REPO / "solution", REPO / "rubrics", out_dir.resolve(),
                                *(Path(folder).resolve() for folder in also), *protected_inputs(reads), root_dir,
-                               *_temporary_folder()]))
+                               *_temporary_folder(), *_log_files()]))
+
+
+def _log_files() -> list[Path]:
+    """The files this process's stdout and stderr write to, where they are files: the run's log an
+    instructor redirected (``grade.py class/ > logs/run.log``), which names every student graded
+    so far with their score. Until the thirty-second session a child read it where Landlock is
+    absent and the log's folder was open to others. Found through ``/proc/self/fd`` (a class run
+    needs Linux); a log written through a pipe (``| tee run.log``) is the pipe's reader's."""
+    import stat
+
+    found = []
+    for fd in (1, 2):
+        try:
+            if stat.S_ISREG(os.fstat(fd).st_mode):
+                found.append(Path(os.readlink(f"/proc/self/fd/{fd}")))
+        except OSError:
+            continue
+    return found
 
 
 def _temporary_folder() -> list[Path]:

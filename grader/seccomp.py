@@ -51,6 +51,13 @@ _SECCOMP_PINNED = {
 }
 
 
+# machine -> bpf. A BPF map is kernel memory charged to a memory cgroup, not to RLIMIT_MEMLOCK (since
+# Linux 5.11): where ``kernel.unprivileged_bpf_disabled`` is 0 a child could make maps of any size
+# outside its address space (thirty-second session's hostile review; 2 here, where a child's call
+# reached the kernel all the same: E2BIG for an oversized argument). Python and NumPy never call it.
+_SECCOMP_BPF = {"x86_64": 321, "aarch64": 280}
+
+
 # machine -> the calls that make or reach what the kernel keeps after a process ends, for a uid
 # (keyrings: add_key, request_key, keyctl) or for the IPC namespace (SysV shared memory, message
 # queues and semaphores: their get, attach, send, receive, operate and control calls; POSIX
@@ -123,7 +130,7 @@ _SECCOMP_PRCTL = {"x86_64": 157, "aarch64": 167}
 def seccomp_program() -> "_SockFprog | None":
     """The filter: deny socket(), ptrace, process_vm_readv/writev, io_uring_setup, what the kernel
     keeps past a process (``_SECCOMP_KEPT``), file watches (``_SECCOMP_WATCHES``), starting a program
-    (``_SECCOMP_EXEC``), memory held outside the address space (``_SECCOMP_PINNED``), foreign
+    (``_SECCOMP_EXEC``), memory held outside the address space (``_SECCOMP_PINNED``, ``_SECCOMP_BPF``), foreign
     ABIs, the calls of ``_SECCOMP_SELF_ONLY`` aimed at another process, and
     ``prctl(PR_SET_DUMPABLE)`` (``_SECCOMP_PRCTL``) (EPERM)."""
     machine = os.uname().machine
@@ -139,7 +146,7 @@ def seccomp_program() -> "_SockFprog | None":
     # the kernel reads a pid_t or an int there, so the high bits change nothing it does.
     arg0, arg1 = 16, 24
     blocked = (nr_socket, nr_ptrace, nr_readv, nr_writev, 425, *_SECCOMP_KEPT[machine], *_SECCOMP_WATCHES[machine],
-               *_SECCOMP_EXEC[machine], *_SECCOMP_PINNED[machine])
+               *_SECCOMP_EXEC[machine], *_SECCOMP_PINNED[machine], _SECCOMP_BPF[machine])
     # (code, jt, jf, k) with jt and jf a label's name or 0; ("label", name) marks the next one.
     code: list = [(ld, 0, 0, 4), (jeq, "nr", "deny", audit), ("label", "nr"), (ld, 0, 0, 0),
                   (jge, "deny", 0, 0x40000000)]  # x32 syscall numbers
@@ -173,8 +180,25 @@ _SECCOMP_NEW_USER = {
 _SECCOMP_FORK = {"x86_64": (57, 58), "aarch64": ()}
 
 
+# machine -> (socketpair, fcntl): kernel buffers a child fills and keeps outside its address space.
+# A socket pair holds what each end sent until the other reads it, up to a send buffer a process
+# may raise to the machine's ``wmem_max`` (4 MiB here, doubled): 30 pairs held 494 MB for a child
+# of a 2 GiB limit, more sent through another pair as descriptors in flight. A pipe holds what is
+# written into it, up to the size ``fcntl(F_SETPIPE_SZ)`` gives it (1 MiB unprivileged): 59 held
+# 62 MB (thirty-second session's hostile review). ``socketpair`` is refused (``socket`` is already,
+# by the zygote's filter) and ``fcntl`` with F_SETPIPE_SZ (EPERM): a pipe keeps the default 64 KiB,
+# 4 MiB for a child's 64 descriptors. The zygote makes its pairs and the child's pipes before the
+# fork, under its own filter; Python and NumPy call neither in a child. ``fcntl`` with F_SETLK,
+# F_SETLKW, F_OFD_SETLK or F_OFD_SETLKW too: a byte-range lock is kernel memory no rlimit counts,
+# one for every range (180,000 locks on 60 files held 34 MB in 7 s of a call); ``flock``, one a
+# descriptor, stays.
+_SECCOMP_BUFFERS = {"x86_64": (53, 72), "aarch64": (199, 25)}
+_F_SETPIPE_SZ = 1031
+_FCNTL_REFUSED = (_F_SETPIPE_SZ, 6, 7, 37, 38)  # and F_SETLK, F_SETLKW, F_OFD_SETLK, F_OFD_SETLKW
+
+
 def child_program(*, metadata: bool, one_process: bool) -> "_SockFprog | None":
-    """The filter a child adds to the zygote's (None: nothing to add, or no seccomp here).
+    """The filter a child adds to the zygote's (None: no seccomp here).
 
     ``metadata`` (a child that runs as the grading user, no root; as root the child's slot uid
     owns only its own directory): deny ``_SECCOMP_METADATA`` (EPERM) and a user namespace of its
@@ -184,24 +208,31 @@ def child_program(*, metadata: bool, one_process: bool) -> "_SockFprog | None":
     a submission of a 2 GiB limit could hold 64 GiB (eight forks of 200 MiB each held 1.3 GB with
     a 512 MiB limit, thirty-first session's hostile review); threads share their process's
     address space. Either way ``clone3`` says ENOSYS (its flags are behind a pointer a filter
-    cannot read), and glibc then makes threads (and processes) with ``clone``."""
+    cannot read), and glibc then makes threads (and processes) with ``clone``. Always: deny
+    ``socketpair``, and ``fcntl`` growing a pipe or taking a byte-range lock (``_SECCOMP_BUFFERS``,
+    ``_FCNTL_REFUSED``: kernel memory held outside the address space)."""
     machine = os.uname().machine
     arch = _SECCOMP_ARCH.get(machine)
-    if arch is None or not (metadata or one_process):
+    if arch is None:
         return None
     deny, allow, enosys = 0x00050000 | errno.EPERM, 0x7FFF0000, 0x00050000 | errno.ENOSYS
     ld, jeq, jset, ret = 0x20, 0x15, 0x45, 0x06
     nr_unshare, nr_clone, nr_clone3 = _SECCOMP_NEW_USER[machine]
-    denied = (*(_SECCOMP_METADATA[machine] if metadata else ()), *(_SECCOMP_FORK[machine] if one_process else ()))
+    nr_socketpair, nr_fcntl = _SECCOMP_BUFFERS[machine]
+    denied = (nr_socketpair, *(_SECCOMP_METADATA[machine] if metadata else ()),
+              *(_SECCOMP_FORK[machine] if one_process else ()))
     code: list = [(ld, 0, 0, 4), (jeq, "nr", 0, arch[0]), (ret, 0, 0, deny), ("label", "nr"), (ld, 0, 0, 0)]
     code += [(jeq, "deny", 0, nr) for nr in denied]
     code += [(jeq, "unshare", 0, nr_unshare)] if metadata else []
+    code += [(jeq, "fcntl", 0, nr_fcntl)]
     code += [(jeq, "clone", 0, nr_clone), (jeq, "enosys", 0, nr_clone3), (ret, 0, 0, allow)]
+    code += [("label", "fcntl"), (ld, 0, 0, 24)]  # its command
+    code += [(jeq, "deny", 0, command) for command in _FCNTL_REFUSED] + [(ret, 0, 0, allow)]
     if metadata:  # the flags: the first argument of both
         code += [("label", "unshare"), (ld, 0, 0, 16), (jset, "deny", "allow", CLONE_NEWUSER)]
     code += [("label", "clone"), (ld, 0, 0, 16)]
     code += [(jset, "deny", 0, CLONE_NEWUSER)] if metadata else []
-    code += [(jset, "allow", "deny", CLONE_THREAD)] if one_process else []
+    code += [(jset, "allow", "deny", CLONE_THREAD)] if one_process else [(ret, 0, 0, allow)]
     code += [("label", "allow"), (ret, 0, 0, allow), ("label", "enosys"), (ret, 0, 0, enosys),
              ("label", "deny"), (ret, 0, 0, deny)]
     return _assembled(code)

@@ -122,8 +122,23 @@ def encode(obj: object, *, max_depth: int = DEFAULT_MAX_DEPTH) -> bytes:
     """
     try:
         return _encode_quick(obj, max_depth)
-    except _Unsure:
+    except (_Unsure, ValueError):  # ValueError: an int too long to write (``MAX_INT_DIGITS``)
         return _encode_careful(obj, max_depth=max_depth)
+
+
+#: The most digits of an int sent: what Python writes and reads as text unless told otherwise
+#: (``sys.set_int_max_str_digits``). ``int.__repr__`` of a longer one raises ValueError, which
+#: ended a child whose function returned ``10**5000`` ("crashed", thirty-second session's hostile
+#: review); it is refused as a value that cannot travel now.
+MAX_INT_DIGITS = 4300
+_TOO_LONG = 10**MAX_INT_DIGITS
+
+
+def _digits(x: int) -> int:
+    """How many decimal digits ``abs(x)`` has, without writing it as text."""
+    n = abs(x)
+    k = int((n.bit_length() - 1) * math.log10(2)) + 1  # at most one too few
+    return k + 1 if n >= 10**k else k
 
 
 class _Unsure(Exception):
@@ -288,6 +303,9 @@ def _encode_careful(obj: object, *, max_depth: int = DEFAULT_MAX_DEPTH) -> bytes
         if depth > deepest[0]:
             deepest[0] = depth
         if x is None or t in _JSON_SCALARS:
+            if t is int and not -_TOO_LONG < x < _TOO_LONG:
+                raise WireError(f"{_where(at)}: an int of {_digits(x)} digits, more than the {MAX_INT_DIGITS:,} "
+                                f"that can be sent")
             return x
         if t is float:
             return x

@@ -69,3 +69,34 @@ def test_an_output_folder_made_by_the_run_is_hidden_from_the_children(place):
     # Refused by the mount (PermissionError), or not there at all where the checkout itself lies
     # under /tmp (a fresh clone in /tmp: a child as root has a /tmp of its own): hidden either way.
     assert "REFUSED PermissionError" in feedback or "REFUSED FileNotFoundError" in feedback, feedback
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.geteuid() != 0, reason="the mounts that hide the protected paths need root")
+@pytest.mark.skipif(platform.machine() != "x86_64", reason="the filter names x86-64 system calls")
+def test_the_runs_own_log_is_hidden_from_the_children(place):
+    """An instructor keeps the run's log beside the course (``grade.py class/ > logs/run.log``),
+    where others may read it. Where Landlock is absent (the mounts alone hide), a student's
+    function read it while the run went on: every student graded before, by name, with their
+    score. The files the grading process's stdout and stderr write to are protected paths now.
+    Before the fix: "SAW 'Grading 2 of 2 submission(s) w'" (its first 30 characters; the rest the
+    same way) (thirty-second session)."""
+    from tests.test_hostile_s30 import _reader_of
+
+    logs, klass, out = place / "logs", place / "class", place / "out"
+    logs.mkdir(mode=0o755)
+    log = logs / "run.log"
+    nbs.write(klass / "a.ipynb", nbs.course_notebook())
+    nbs.write(klass / "b.ipynb", nbs.course_notebook(_reader_of([log])))
+    for path in [logs, klass, *klass.rglob("*")]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    with open(log, "w") as handle:
+        log.chmod(0o644)
+        done = subprocess.run([sys.executable, "-c", NO_LANDLOCK, sys.executable, "grade.py", str(klass),
+                               "--out", str(out), "--jobs", "1", "--no-html"], cwd=REPO,
+                              stdout=handle, stderr=subprocess.STDOUT, timeout=600)
+    assert done.returncode == 0, log.read_text()
+    assert "[1/2] a: 100/100" in log.read_text()
+    feedback = (out / "b" / "feedback.md").read_text()
+    assert "SAW 'Grading" not in feedback, feedback
+    assert "SAW ''" in feedback or "REFUSED " in feedback, feedback  # a file hidden reads empty (/dev/null)

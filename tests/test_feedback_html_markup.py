@@ -19,6 +19,7 @@ import pytest
 
 from grader import feedback_html
 from grader.ansi import ansi_to_html
+from grader.files import inert_text
 from grader.markdown_html import MarkdownToHTML, strip_files_prefix
 from grader.models import SubmissionResult
 from tests import nbconvert_pages as reference
@@ -38,12 +39,20 @@ def outcome(render, *args, **kwargs) -> tuple[str | None, str | None]:
 
 def assert_same_pages(renderer: feedback_html.FeedbackRenderer, cells: list[dict], *, label: str) -> None:
     """``renderer``'s page of ``cells`` (twice: written, then from the memo) is nbconvert's,
-    with result blocks after every third cell; when nbconvert fails, ours fails the same way."""
+    with result blocks after every third cell, once what a terminal acts on is inert in both (as
+    ``files.html_utf8`` writes a page; nbconvert keeps it raw, ``ansi_to_html`` does not); when
+    nbconvert fails, ours fails the same way."""
     after = {i: f'<section class="grader-result">block {i}</section>' for i in range(0, len(cells), 3)}
     kwargs = dict(title=f"T <&> {label}", top="<p>top</p>", after=after)
-    expected = outcome(reference.render_direct, renderer, {"cells": cells}, **kwargs)
+
+    def written(render) -> tuple[str | None, str | None]:
+        page, error = outcome(render, *([renderer] if render is reference.render_direct else []),
+                              {"cells": cells}, **kwargs)
+        return (None if page is None else inert_text(page)), error
+
+    expected = written(reference.render_direct)
     for _ in range(2):
-        assert outcome(renderer.render, {"cells": cells}, **kwargs) == expected, label
+        assert written(renderer.render) == expected, label
 
 
 # --------------------------------------------------------------------------- notebooks
@@ -238,11 +247,32 @@ def random_printed(rng: random.Random) -> str:
 
 
 def test_random_printed_text_is_what_nbconvert_writes():
+    """The same markup, but for what a terminal acts on (a lone ESC here), which nbconvert keeps raw."""
     from nbconvert.filters.ansi import ansi2html
 
     for seed in range(5000):
         text = random_printed(random.Random(seed))
-        assert ansi_to_html(text) == str(ansi2html(text)), (seed, text)
+        assert ansi_to_html(text) == inert_text(str(ansi2html(text))), (seed, text)
+
+
+def test_printed_text_as_html_holds_nothing_a_terminal_acts_on():
+    """``ansi_to_html`` dropped ``ESC [`` sequences and kept every other control character as the
+    student printed it: an ``ESC ] 52`` (a terminal's clipboard written), a bell, a carriage return,
+    a bidi override were in its HTML, safe only because ``files.html_utf8`` wrote the whole page
+    after it. Its HTML is safe on its own now, and a browser reads the text nbconvert's markup
+    gives (but for NUL and the C1 controls, which a browser reads as characters once they are
+    references, as in ``html_utf8``). Before the fix: ESC, BEL, CR, U+202E, U+009B, NUL in it."""
+    from nbconvert.filters.ansi import ansi2html
+
+    from tests.test_hostile_s31 import _page_text
+
+    shown = "a\x1b]52;c;Y3VybCBldmlsLmV4YW1wbGUgfCBzaA==\x07 \x1b[31mred\x1b[0m\r\nb\rc \u202eesrever\x1b(B"
+    for printed in (shown, shown.replace("\x1b[31m", "").replace("\x1b[0m", "")):  # with colours, and without
+        html = ansi_to_html(printed + "\x9b2J\x00")
+        acted = sorted({c for c in html if c < " " and c not in "\t\n" or "\x7f" <= c <= "\x9f" or c == "\u202e"})
+        assert acted == [], (printed, acted)
+        assert _page_text(ansi_to_html(printed)) == _page_text(str(ansi2html(printed))), printed
+    assert ansi_to_html("\x1b]0;title\x07<") == "&#x1b;]0;title&#x7;&lt;"
 
 
 def test_a_colour_code_without_its_colour_is_ignored_where_nbconvert_failed():

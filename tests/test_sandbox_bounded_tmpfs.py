@@ -29,7 +29,7 @@ _UNDER_TMP = any(str(p) == "/tmp" or str(p).startswith("/tmp/") for p in (REPO, 
 _UNDER_TMP_WHY = "the interpreter or the grader is under /tmp, which the tmpfs would hide"
 MiB = 1 << 20
 #: PRIVATE_TMP_OPTIONS's size.
-BOUND = 256 * MiB
+BOUND = 64 * MiB
 
 
 def _run_without_root(script: str, *args: str, hide_proc: bool = False) -> dict:

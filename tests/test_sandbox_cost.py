@@ -145,7 +145,7 @@ def test_the_zygotes_warm_up_answers_its_calls_and_changes_nothing_a_child_inher
     repo = str(Path(__file__).resolve().parents[1])
     out = subprocess.run([sys.executable, "-I", "-S", "-c", _WARM_CHECK, repo], capture_output=True,
                          text=True, timeout=120, check=True).stdout.splitlines()
-    assert out == ["set()", "[[], [], [], [], [], [], []]", "True"]
+    assert out == ["set()", "[[], [], [], [], [], [], [], []]", "True"]  # the eight guarded_dicts()
 
 
 _QUICKENED_CHECK = """

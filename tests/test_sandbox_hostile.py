@@ -1021,3 +1021,26 @@ def _next_child_finds_an_empty_directory(sandbox, planter: str) -> None:
     second = run(sandbox, _LOOKER, "look")
     assert second.status == "ok", second
     assert second.value == (first.value, [])
+
+
+def test_a_childs_arguments_name_nothing_of_the_run_and_it_dumps_no_core(sandbox, secret_files):
+    """What a child holds from its start besides its program and its four descriptors
+    (``tests/test_review_session4.py``): an argv and ``orig_argv`` that are the zygote's boot
+    command, naming no protected path and holding none of the grader's environment (the
+    configuration travels on the socket); core dumps off for good (``RLIMIT_CORE`` 0, hard too,
+    so that a crash writes none of its memory where another could read it). Thirty-second
+    session's review: held, no test looked at either."""
+    fixtures, out = secret_files
+    program = """
+        import resource, sys
+        def started():
+            return "\\0".join(sys.argv + list(getattr(sys, "orig_argv", []))), \\
+                list(resource.getrlimit(resource.RLIMIT_CORE))
+    """
+    outcome = run(sandbox, program, "started")
+    assert outcome.status == "ok", outcome
+    argv, core = outcome.value
+    assert "grader" in argv, argv  # the boot command is there to look at
+    for secret in (SECRET, str(fixtures), str(out), str(REPO / "solution"), str(REPO / "rubrics")):
+        assert secret not in argv, (secret, argv)
+    assert core == [0, 0], core

@@ -3,8 +3,9 @@
 A session's close is not waited for: the zygote kills the child, sweeps and removes its directory
 before it serves the next request, which is the next session's spawn. The next session's budget
 was charged from before that spawn, so it paid for the removal of what the earlier student's last
-child left: 0.36 s of its budget for 65,536 empty files (the children's tmpfs holds no more as
-root; without root, as many as the child makes in its call).
+child left: 0.36 s of its budget for 65,536 empty files (the children's tmpfs holds 32,768 since the
+thirty-second session, as root and where a user namespace mounts it without root; elsewhere as
+many as the child makes in its call).
 """
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ def test_the_next_session_is_not_charged_for_removing_what_an_earlier_child_left
     with Sandbox(limits=Limits(call_timeout=30.0, submission_timeout=60.0)) as sandbox:
         with sandbox.session(_FILLER) as first:
             made = first.call("fill", (60_000,))
-            assert made.status == "ok" and made.value > 50_000, made
+            assert made.status == "ok" and made.value > 30_000, made
         started = time.monotonic()
         with sandbox.session("def one():\n    return 1\n") as second:
             start_wall = time.monotonic() - started

@@ -201,3 +201,20 @@ def test_a_poisoned_memo_writes_only_what_a_child_could_send_anyway():
         assert decoded[0].shape == (3, 2)  # the swapped header: a wrong answer, judged as one
     heads[own] = None  # not even bytes: encode's own work
     assert encoder.encode(value) == encode(value)
+
+
+def test_an_int_too_long_to_write_is_refused_as_not_plain_data(sandbox):
+    """Python writes an int of more than 4,300 digits as text only when told to
+    (``sys.set_int_max_str_digits``): ``encode(10**5000)`` raised ValueError out of the quick
+    encoder, not WireError, and a function returning it (or a stub asked with it) ended its child:
+    the student read "crashed: the program ended its process (exit status 1)", for something the
+    program never did. It is now refused as other values that cannot travel (``bad_output``, the
+    path and the int's size named); one of 4,300 digits still goes."""
+    with pytest.raises(WireError, match=r"value\[1\]: an int of 5001 digits"):
+        encode([1, 10**5000])
+    assert wire.decode(encode(10**4299)) == 10**4299
+    program = "def huge():\n    return {'h': [2, -10**5000]}\n"
+    with sandbox.session(program, filename="attack.py") as session:
+        outcome = session.call("huge", ())
+    assert outcome.status == "bad_output", outcome
+    assert "value['h'][1]: an int of 5001 digits" in outcome.message, outcome.message
