@@ -16,7 +16,7 @@ from __future__ import annotations
 import ast
 import difflib
 import re
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 #: NumPy's matmul (``@``, ``np.matmul``) names no shapes, only the two core sizes that differ:
 #: the rows of the second operand, then the columns of the first.
@@ -559,3 +559,332 @@ def _index_hint(line: str) -> str:
             break
     return (f"A Python list or tuple takes one index at a time: write `{name}[i][j]`, not `{name}[i, j]` "
             f"(the comma form is for NumPy arrays).")
+
+
+# ----------------------------------------------------------------- a function's loop, as written
+# Mistakes that span lines (thirty-second session): the values are wrong, NumPy says nothing, and
+# the largest difference or a known mistake's sentence ("add them up over time: dWax += dWaxt",
+# to a student who wrote that line, inside the loop after a reset) did not show the line to move.
+# Read from the function's source only after a case of it failed.
+
+#: What a loop's step does to a name made again in the loop (``_reset_in_loop``), in words.
+_LOST = {"added": "added to it", "appended": "appended to it", "stored": "stored in it"}
+
+
+def loop_mistake(source: str, *, first_line: int = 1) -> tuple[str, str]:
+    """``(id, sentence)`` for a mistake in how the function in ``source`` writes its ``for`` loop,
+    quoting its line (``first_line``: the cell line of the source's first line): a ``return``
+    inside the loop (``loop/return-inside``); a name the loop adds to, appends to, stores into or
+    carries from step to step, set to a fresh value inside the loop, so that only the last step
+    counts (``loop/made-in-loop``: ``dWax = np.zeros(...)`` before ``dWax += dWaxt``); an
+    accumulation after the loop, which runs once (``loop/after-loop``: ``caches.append(cache)``);
+    an operation whose value is thrown away (``loop/value-unused``: ``dba + dbat``, ``a[:, :, t]
+    == a_next``). ``("", "")`` when none is found."""
+    fn = _function_tree(source)
+    if fn is None:
+        return "", ""
+    for rule in (_return_in_loop, _reset_in_loop, _after_loop, _value_unused):
+        found = rule(fn, first_line - 1)
+        if found[0]:
+            return found
+    return "", ""
+
+
+def _function_tree(source: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+    """The first def of ``source`` parsed, or None (no def; too deep for ``ast``)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    return next((node for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))), None)
+
+
+def _blocks(node: ast.AST) -> list[list[ast.stmt]]:
+    """Every list of statements in ``node``'s body, nested ones too, not those of a def or class."""
+    found, stack = [], [node]
+    while stack:
+        current = stack.pop()
+        for block in (getattr(current, field, None) for field in ("body", "orelse", "finalbody")):
+            if isinstance(block, list) and block and isinstance(block[0], ast.stmt):
+                found.append(block)
+                stack.extend(stmt for stmt in block
+                             if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)))
+        stack.extend(getattr(current, "handlers", ()))
+    return found
+
+
+def _loops(fn: ast.AST) -> list[tuple[ast.For, list[ast.stmt]]]:
+    """Each ``for`` loop of ``fn`` with the statements after it in its block, in source order."""
+    found = [(stmt, block[k + 1:]) for block in _blocks(fn) for k, stmt in enumerate(block)
+             if isinstance(stmt, (ast.For, ast.AsyncFor))]
+    return sorted(found, key=lambda pair: pair[0].lineno)
+
+
+def _listed(words: Sequence[str]) -> str:
+    """``"a, b and c"``."""
+    return ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else "".join(words)
+
+
+def _names(node: ast.AST, context: type) -> set[str]:
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, context)}
+
+
+def _return_in_loop(fn: ast.AST, offset: int) -> tuple[str, str]:
+    for loop, _after in _loops(fn):
+        returned = next((stmt for stmt in loop.body if isinstance(stmt, ast.Return)), None)
+        if returned is not None:
+            return "loop/return-inside", (
+                f"The `return` on line {returned.lineno + offset} is inside the `for` loop of line "
+                f"{loop.lineno + offset}: the function returns during the loop's first step, before the "
+                f"other steps run. Move it after the loop (one indent less).")
+    return "", ""
+
+
+def _change_of(stmt: ast.stmt, name: str) -> str:
+    """How ``stmt`` changes the value of ``name`` it does not replace: "added" (``name += ...``),
+    "appended" (``name.append(...)``), "stored" (``name[...] = ...``); "assigned" when it
+    gives ``name`` a new value; "" when it does neither."""
+    if isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Name) and stmt.target.id == name:
+        return "added"
+    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and isinstance(stmt.value.func, ast.Attribute) \
+            and stmt.value.func.attr in ("append", "extend", "insert") \
+            and isinstance(stmt.value.func.value, ast.Name) and stmt.value.func.value.id == name:
+        return "appended"
+    targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target] \
+        if isinstance(stmt, (ast.AugAssign, ast.AnnAssign)) else []
+    for target in targets:
+        if any(isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id == name
+               and isinstance(node.ctx, ast.Store) for node in ast.walk(target)):
+            return "stored"
+    if any(name in _names(target, ast.Store) for target in targets):
+        return "assigned"
+    return ""
+
+
+def _reset_in_loop(fn: ast.AST, offset: int) -> tuple[str, str]:
+    """A name set inside a loop to a value no step changes (``dWax = np.zeros((n_a, n_x))``,
+    ``caches = []``, ``da_prevt = np.zeros(...)``), which a later statement of the same step
+    adds to, appends to, stores into, or replaces after reading it (a value carried to the next
+    step), and which is read after the loop or carried: every step starts it again. The other
+    names of the same loop made again the same way are named with the first."""
+    for loop, _after in _loops(fn):
+        changed_in_loop = _names(loop, ast.Store)
+        kept: list[tuple[ast.Assign, str]] = []  # (statement, what the steps did to the name)
+        carried: list[ast.Assign] = []
+        for k, stmt in enumerate(loop.body):
+            if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)):
+                continue
+            name = stmt.targets[0].id
+            if _names(stmt.value, ast.Load) & changed_in_loop:
+                continue  # made from this step's values: a value of the step, not a reset
+            later = loop.body[k + 1:]
+            changes = [change for change in (_change_of(s, name) for s in later) if change]
+            read_after = any(isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load)
+                             and node.lineno > (loop.end_lineno or loop.lineno) for node in ast.walk(fn))
+            lost = [change for change in changes if change in _LOST]
+            if lost and read_after:
+                kept.append((stmt, lost[0]))
+            elif "assigned" in changes and any(name in _names(s, ast.Load) for s in later):
+                carried.append(stmt)
+        if kept:
+            stmt, change = kept[0]
+            name = stmt.targets[0].id
+            others = [f"`{other.targets[0].id}`" for other, _change in kept[1:]]
+            also = f"; the same for {_listed(others)}" if others else ""
+            return "loop/made-in-loop", (
+                f"`{ast.unparse(stmt)}` on line {stmt.lineno + offset} is inside the loop: `{name}` is made again "
+                f"at every step, so what the earlier steps {_LOST[change]} is lost and only the last step's "
+                f"remains. Create `{name}` once, before the loop{also}.")
+        if carried:
+            stmt = carried[0]
+            name = stmt.targets[0].id
+            return "loop/made-in-loop", (
+                f"`{ast.unparse(stmt)}` on line {stmt.lineno + offset} is inside the loop: every step starts again "
+                f"from `{ast.unparse(stmt.value)}`, so what the step before left in `{name}` is not carried on. "
+                f"Set `{name}` once, before the loop.")
+    return "", ""
+
+
+def _after_loop(fn: ast.AST, offset: int) -> tuple[str, str]:
+    """An accumulation just after a loop that reads a name only the loop sets (``caches.append(cache)``,
+    ``dWax += dWaxt``), or a store indexed by the loop's variable (``dx[:, :, t] = dxt``): it runs
+    once, with the last step's values."""
+    params = {arg.arg for arg in ast.walk(fn.args) if isinstance(arg, ast.arg)}
+    for loop, after in _loops(fn):
+        before = params | {node.id for node in ast.walk(fn) if isinstance(node, ast.Name)
+                           and isinstance(node.ctx, ast.Store) and node.lineno < loop.lineno}
+        step = _names(loop.target, ast.Store)
+        only_in_loop = _names(loop, ast.Store) - before
+        for stmt in after:
+            reads = _names(stmt, ast.Load)
+            accumulates = isinstance(stmt, ast.AugAssign) or (
+                isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call)
+                and isinstance(stmt.value.func, ast.Attribute) and stmt.value.func.attr in ("append", "extend", "insert"))
+            indexed = isinstance(stmt, ast.Assign) and any(
+                isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store) and _names(node.slice, ast.Load) & step
+                for target in stmt.targets for node in ast.walk(target))
+            used = sorted(reads & only_in_loop) if accumulates else sorted(reads & step) if indexed else []
+            if used:
+                last = f"with `{used[0]}` at its last value" if used[0] in step else f"with the last step's `{used[0]}`"
+                return "loop/after-loop", (
+                    f"`{ast.unparse(stmt)}` on line {stmt.lineno + offset} comes after the loop, so it runs once, "
+                    f"{last}: indent it into the loop to run it at every step.")
+    return "", ""
+
+
+def _value_unused(fn: ast.AST, offset: int) -> tuple[str, str]:
+    """A statement that is an operation alone (``dba + np.sum(dbat)``, ``a[:, :, t] == a_next``):
+    Python computes it and throws it away."""
+    statements = sorted((node for block in _blocks(fn) for node in block if isinstance(node, ast.Expr)
+                         and isinstance(node.value, (ast.BinOp, ast.Compare))), key=lambda node: node.lineno)
+    for stmt in statements:
+        value, line = stmt.value, stmt.lineno + offset
+        written = ast.unparse(value)
+        if isinstance(value, ast.Compare):
+            if len(value.ops) != 1 or not isinstance(value.ops[0], ast.Eq):
+                continue
+            left, right = ast.unparse(value.left), ast.unparse(value.comparators[0])
+            return "loop/value-unused", (
+                f"`{written}` on line {line} compares the two and throws the answer away: to store "
+                f"`{right}` in `{left}`, write `{left} = {right}` (one `=`).")
+        left = value.left
+        if isinstance(value.op, ast.Add) and isinstance(left, (ast.Name, ast.Subscript, ast.Attribute)):
+            fix = f"`{ast.unparse(left)} += {ast.unparse(value.right)}`"
+        elif isinstance(left, (ast.Name, ast.Subscript, ast.Attribute)):
+            fix = f"`{ast.unparse(left)} = {written}`"
+        else:
+            fix = f"`name = {written}`"
+        return "loop/value-unused", (
+            f"`{written}` on line {line} computes a value and throws it away: no variable changes. To keep "
+            f"it, assign it: {fix}.")
+    return "", ""
+
+
+def _stored_at(fn: ast.AST, name: str) -> list[ast.stmt]:
+    """The statements of ``fn`` (its own, in source order) that give ``name`` a value."""
+    found = [stmt for block in _blocks(fn) for stmt in block
+             if isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.For, ast.With, ast.Import,
+                                  ast.ImportFrom))
+             and name in (_names(stmt.target if isinstance(stmt, ast.For) else stmt, ast.Store)
+                          | {(alias.asname or alias.name).split(".")[0] for alias in getattr(stmt, "names", ())
+                             if isinstance(stmt, (ast.Import, ast.ImportFrom))})]
+    return sorted(found, key=lambda stmt: stmt.lineno)
+
+
+def _head(stmt: ast.stmt, source: str) -> str:
+    """A statement's first line as the student wrote it in ``source`` (a loop's header, not its body)."""
+    written = ast.get_source_segment(source, stmt) or ast.unparse(stmt)
+    return written.splitlines()[0].rstrip().rstrip(":")
+
+
+#: The names a notebook gives NumPy.
+_NUMPY_NAMES = frozenset({"np", "numpy"})
+
+
+def shadowed_name_hint(error_type: str, message: str, line: str, *, source: str, first_line: int = 1,
+                       elsewhere: str = "") -> str:
+    """For a name the function gives a value on a line below the one that reads it
+    (``UnboundLocalError: cannot access local variable 'np'`` after ``np = len(caches)`` in the
+    loop: Python takes the name as the function's own on every line), and for ``np.dot`` read
+    from an ``np`` that is not NumPy ("'dict' object has no attribute 'dot'": a parameter or a
+    name unpacked as ``np``, or ``np = ...`` in the notebook, ``elsewhere`` naming that place):
+    where the name gets its value, and to give that value another name. "" otherwise."""
+    fn = _function_tree(source)
+    if fn is None:
+        return ""
+    offset = first_line - 1
+    if error_type == "UnboundLocalError":
+        found = re.search(r"local variable '(\w+)'", message)
+        stores = _stored_at(fn, found.group(1)) if found else []
+        if not stores:
+            return ""
+        name, stmt = found.group(1), stores[0]
+        rename = (f" `{name}` is NumPy's name: give the variable of line {stmt.lineno + offset} another one."
+                  if name in _NUMPY_NAMES else
+                  f" Give it a value above the line that reads it, or give the variable of line "
+                  f"{stmt.lineno + offset} another name if you meant the `{name}` from outside the function.")
+        return (f"`{name}` is given a value in this function (line {stmt.lineno + offset}: `{_head(stmt, source)}`), so "
+                f"Python takes `{name}` to be the function's own variable on all of its lines, and it has no "
+                f"value yet where it is read.{rename}")
+    found = re.search(r"'(\w+)' object has no attribute '(\w+)'", message) if error_type == "AttributeError" else None
+    statement = _statement(line) if found else None
+    reads = {node.value.id for node in ast.walk(statement) if isinstance(node, ast.Attribute)
+             and node.attr == found.group(2) and isinstance(node.value, ast.Name)} if statement is not None else set()
+    numpy = sorted(reads & _NUMPY_NAMES)
+    if not numpy or found.group(1) == "module":
+        return ""
+    name, kind = numpy[0], _PYTHON_KINDS.get(found.group(1), f"a {found.group(1)}")
+    stores = _stored_at(fn, name)
+    if name in {arg.arg for arg in ast.walk(fn.args) if isinstance(arg, ast.arg)}:
+        where = f"it is a parameter of `{fn.name}`"
+    elif stores:
+        where = f"line {stores[0].lineno + offset} gives it a value (`{_head(stores[0], source)}`)"
+    elif elsewhere:
+        where = f"{elsewhere} gives it a value"
+    else:
+        return ""
+    return (f"`{name}` is {kind} here, not NumPy: {where}, and that hides the module. Give that value another "
+            f"name (NumPy is `{name}` in every function of the notebook).")
+
+
+def _kind_of(value: Any) -> str:
+    """``"an array of shape (3, 10, 4)"``, ``"a list of 4"``, ``"a dict"``: what a value is, in words."""
+    shape = getattr(value, "shape", None)
+    if isinstance(shape, tuple):
+        return f"an array of shape {shape}"
+    if isinstance(value, (list, tuple)):
+        return f"{_PYTHON_KINDS[type(value).__name__]} of {len(value)}"
+    return _PYTHON_KINDS.get(type(value).__name__, f"a {type(value).__name__}")
+
+
+def unpacked_argument_hint(error_type: str, message: str, line: str, *, source: str, first_line: int = 1,
+                           arguments: Mapping[str, Any]) -> str:
+    """For a line that raised on a name taken out of one of the function's arguments on an earlier
+    line, in an order that gave it another of the argument's values (``(a1, a0, x1, parameters) =
+    caches[0]`` after ``(x, caches) = caches``, the argument being ``(caches, x)``: an array's row
+    has too many values; "'list' object has no attribute 'shape'" after ``(x, caches) = caches``
+    too): what each value of that argument is, in order. ``arguments``: the call's arguments by the
+    student's parameter names. "" when the value the name got is of the kind the line needs (the
+    line's mistake is elsewhere: ``n_x, m = x.shape`` for ``x1.shape``)."""
+    statement = _statement(line)
+    fn = _function_tree(source) if statement is not None else None
+    missing = re.search(r"'(\w+)' object has no attribute '(\w+)'", message) if error_type == "AttributeError" else None
+    if fn is None or not (missing or (error_type == "ValueError" and _UNPACKED.search(message))):
+        return ""
+    indexed = {node.value.id for node in ast.walk(statement) if isinstance(node, ast.Subscript)
+               and isinstance(node.value, ast.Name)}
+    read = {node.value.id for node in ast.walk(statement) if isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name) and node.attr == missing.group(2)} if missing else indexed
+    for stmt in (s for block in _blocks(fn) for s in block):
+        if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], (ast.Tuple, ast.List))
+                and isinstance(stmt.value, ast.Name) and stmt.value.id in arguments):
+            continue
+        names = [ast.unparse(element) for element in stmt.targets[0].elts]
+        value = arguments[stmt.value.id]
+        if not isinstance(value, (tuple, list)) or len(value) != len(names):
+            continue
+        for place, name in enumerate(names):
+            if name not in read or not _fits_another(value, place, missing):
+                continue
+            held = "; ".join(f"its {ordinal(k + 1)} is {_kind_of(item)}" for k, item in enumerate(value))
+            written = ast.get_source_segment(source, stmt) or ast.unparse(stmt)
+            return (f"`{name}` is the {ordinal(place + 1)} name of line {stmt.lineno + first_line - 1}, `{written}`, "
+                    f"which takes the argument `{stmt.value.id}` apart: {held}. Check that the names there are in "
+                    f"the order of its values.")
+    return ""
+
+
+def _fits_another(values: Sequence[Any], place: int, missing: re.Match | None) -> bool:
+    """Whether another of ``values`` is what the line needed where the one at ``place`` failed:
+    one with the attribute ``missing`` names, the value at ``place`` being of the type it names;
+    for an unpacking of the value's items (``missing`` None), a list or tuple where it is an array."""
+    mine, others = values[place], [v for k, v in enumerate(values) if k != place]
+    if missing is not None:
+        return type(mine).__name__ == missing.group(1) and any(hasattr(v, missing.group(2)) for v in others)
+    return hasattr(mine, "shape") and any(isinstance(v, (list, tuple)) for v in others)
+
+
+def ordinal(number: int) -> str:
+    """``"1st"``, ``"2nd"``, ``"3rd"``, ``"4th"``, ... (``"11th"``, ``"12th"``, ``"13th"``)."""
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"

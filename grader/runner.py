@@ -697,6 +697,7 @@ class _Grader:
         self.raised_as: dict[str, tuple[str, ...]] = {}  # case id -> known mistakes raising its error
         self.twins: dict[str, tuple[str, ...]] = {}  # case id -> known mistakes its diagnosed one's outputs equal
         self.zeros_as: dict[str, tuple[str, ...]] = {}  # case id -> known mistakes matched there computing nothing
+        self.loop_mistake: tuple[str, str] | None = None  # see _loop_mistake
 
     # ------------------------------------------------------------------ per part
     def grade(self) -> PartResult:
@@ -972,20 +973,24 @@ class _Grader:
                 mutant_id for mutant_id, value in sorted(plan.fixture.mutants.items())
                 if type(value).__name__ == "MutantError" and value.message == text)
             blame = self._blame(location, stubs)
+            shadowed = "" if blame else self._shadowed_hint(outcome, location)
+            unpacked = "" if blame or shadowed else self._unpacked_hint(outcome, location, plan.args, param_names)
             # A line blamed on its caller's inputs is not the mistake: how to write it (``np.dot(Waa,
             # a_prev)``, not ``np.dot(a_prev, Waa)``) sent the student to a function that is right.
-            extra = [hint for hint in (blame,
+            extra = [hint for hint in (blame, unpacked,
                                        _missing_key_hint(outcome, plan.args, param_names),
                                        self._append_hint(outcome, location),
                                        "" if blame else _line_hint(hints.numpy_call_hint, outcome, self._student_line(location)),
-                                       "" if blame else _line_hint(hints.assignment_hint, outcome, self._student_line(location)),
+                                       "" if blame or unpacked else _line_hint(hints.assignment_hint, outcome,
+                                                                               self._student_line(location)),
                                        "" if blame else hints.bounds_hint(outcome),
                                        "" if blame else _line_hint(hints.too_many_indices_hint, outcome.error_type,
                                                                    outcome.message or "", self._student_line(location)),
                                        "" if blame else _line_hint(hints.list_index_hint, outcome.error_type,
                                                                    outcome.message or "", self._student_line(location)),
-                                       "" if blame else _line_hint(hints.attribute_hint, outcome.error_type,
-                                                                   outcome.message or "", self._student_line(location)),
+                                       shadowed or ("" if blame else _line_hint(
+                                           hints.attribute_hint, outcome.error_type, outcome.message or "",
+                                           self._student_line(location))),
                                        _line_hint(hints.none_from_list_method_hint, outcome.error_type,
                                                   outcome.message or "", self._student_source(location)),
                                        hints.refused_hint(outcome.error_type))
@@ -1064,8 +1069,52 @@ class _Grader:
 
     def _student_source(self, location: Location | None) -> str:
         """The text of the student's function ``location`` is in, "" when the extraction holds none."""
-        fn = self.extraction.functions.get(location.function) if location and self.extraction else None
+        fn = self._student_function(location)
         return fn.source if fn is not None else ""
+
+    def _student_function(self, location: Location | None) -> Any:
+        """The extraction's ``FunctionSource`` of the function ``location`` is in, when the location
+        is in its cell (its lines are that cell's); None otherwise."""
+        fn = self.extraction.functions.get(location.function) if location and self.extraction else None
+        return fn if fn is not None and fn.cell_index == location.cell else None
+
+    def _unpacked_hint(self, outcome: Any, location: Location | None, args: Sequence, names: Sequence[str]) -> str:
+        """``hints.unpacked_argument_hint`` for a ValueError of unpacking or an AttributeError raised
+        in the graded function itself, on a name taken out of one of its arguments. ""."""
+        fn = self._student_function(location)
+        if fn is None or location.function != self.part.function:
+            return ""
+        return _line_hint(hints.unpacked_argument_hint, outcome.error_type or "", outcome.message or "",
+                          self._student_line(location), source=fn.source, first_line=fn.first_line,
+                          arguments=dict(zip(names, args)))
+
+    def _shadowed_hint(self, outcome: Any, location: Location | None) -> str:
+        """``hints.shadowed_name_hint`` for an UnboundLocalError or an AttributeError of ``np.``
+        raised in a function of the notebook, with the place of the notebook's ``np = ...`` outside
+        its functions when there is one. ""."""
+        fn = self._student_function(location)
+        if fn is None or outcome.error_type not in ("UnboundLocalError", "AttributeError"):
+            return ""
+        return _line_hint(hints.shadowed_name_hint, outcome.error_type, outcome.message or "",
+                          self._student_line(location), source=fn.source, first_line=fn.first_line,
+                          elsewhere=self._assigned_at_top("np"))
+
+    def _assigned_at_top(self, name: str) -> str:
+        """``"cell 4 (In [2]), line 17"``: where the program's top level assigns ``name``; ""."""
+        source = getattr(self.program, "source", "")
+        if f"{name} =" not in source and f"{name}=" not in source:
+            return ""
+        try:
+            tree = ast.parse(source)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return ""
+        for stmt in tree.body:
+            if isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and any(
+                    isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Store)
+                    for node in ast.walk(stmt)):
+                cell, line, _function = self.program.locate(stmt.lineno)
+                return f"{cell_words(cell, self._prompt(cell))}, line {line}," if cell is not None else ""
+        return ""
 
     def _bound_to(self, method: str, stubs: Mapping[str, TraceStub]) -> str | None:
         """The dependency in ``stubs`` whose name the notebook binds to a def named ``method``
@@ -1134,6 +1183,14 @@ class _Grader:
                     results.append(CheckResult(spec.name, False, 0.0, share, message))
                     failed_specs.append(spec)
                     continue
+                if isinstance(outcome.value, dict) and spec.path and isinstance(spec.path[0], int):
+                    # The reverse: a dict where the values are read by position, said once, not as
+                    # each output "missing from ... (a dict with keys ['a_next', ...])", which it holds.
+                    message = "" if said_none else _not_a_tuple(part.function, outcome.value, plan.specs)
+                    said_none = True
+                    results.append(CheckResult(spec.name, False, 0.0, share, message))
+                    failed_specs.append(spec)
+                    continue
                 renamed = hints.renamed_key_hint(spec.path[0] if spec.path else None, outcome.value, plan.specs)
                 mismatch = checks.Mismatch(spec.name, f"`{spec.name}` is missing from what "
                                            f"`{part.function}` returned ({_shape_of(outcome.value)}).{renamed}",
@@ -1194,6 +1251,12 @@ class _Grader:
         ``_reproduces``)."""
         fixture, specs = plan.fixture, plan.specs
         tol = case.tolerance
+        # 0. A loop written so that only one step counts (a return inside it, a sum made again at
+        #    each step, an append after it, a sum whose value is thrown away): its line, which a
+        #    known mistake's sentence ("add them up: dWax += dWaxt") did not show.
+        mistake_id, said = self._loop_mistake()
+        if mistake_id:
+            return Diagnosis(mistake_id, said)
         seen: dict = {}  # (mutant, output) -> whether the student's output is the mutant's
         # 1. A known mistake whose outputs the student's reproduce exactly (all outputs),
         #    then one that explains every failing output (said so after its sentence: the
@@ -1247,6 +1310,18 @@ class _Grader:
         if alias:
             return Diagnosis("aliasing", alias)
         return None
+
+    def _loop_mistake(self) -> tuple[str, str]:
+        """``hints.loop_mistake`` of the graded function's own source, worked out once a part
+        (only a failed case asks); ``("", "")`` when the extraction holds no source of it."""
+        if self.loop_mistake is None:
+            functions = self.extraction.functions if self.extraction is not None else {}
+            fn = functions.get(_aliased(functions, self.part.function))
+            found = hints.loop_mistake(fn.source, first_line=fn.first_line) if fn is not None else ("", "")
+            if found[0] and fn.cell_index != getattr(functions.get(self.part.function), "cell_index", None):
+                found = ("", "")  # its lines are another cell's than the part's heading names
+            self.loop_mistake = found
+        return self.loop_mistake
 
     def _argument_named(self, dep: str, stub: TraceStub) -> str:
         """``", in `a_prev`"``: the first argument of ``dep`` unlike a correct run's at the first
@@ -1418,6 +1493,16 @@ def _not_a_dict(function: str, value: Any, specs: Sequence[Any]) -> str:
             f"return `{{{written}}}`.")
 
 
+def _not_a_tuple(function: str, value: dict, specs: Sequence[Any]) -> str:
+    """``rnn_cell_forward`` returned ``{"a_next": a_next, ...}`` where the rubric reads values by
+    position: what it returned, and the values to return, in the order the rubric names them."""
+    names = list(dict.fromkeys(spec.name.split("[")[0].split(".")[0] for spec in specs
+                               if spec.path and isinstance(spec.path[0], int)))
+    keys = ", ".join(f"`{key}`" for key in list(value)[:10] if isinstance(key, str))
+    return (f"`{function}` returned a dict ({f'keys {keys}' if keys else 'no keys named by words'}), where "
+            f"its values are read in order: return them as a tuple, `return {', '.join(names)}`.")
+
+
 def _order_problem(value: Any, expected: Any, specs: Sequence[Any], failed: Sequence[Any], tol: Any) -> str:
     """A sentence when every failed output is a value of the returned tuple (path ``(k,)``) that
     holds, within ``tol``, what another of them should: the right values in another order. ""."""
@@ -1436,7 +1521,7 @@ def _order_problem(value: Any, expected: Any, specs: Sequence[Any], failed: Sequ
                                                 name=name) is None), None)
         if other is None:
             return ""
-        holds.append(f"your {_ordinal(spec.path[0] + 1)} is `{other}`")
+        holds.append(f"your {hints.ordinal(spec.path[0] + 1)} is `{other}`")
     listed = ", ".join(name for _index, name in sorted(places.items()))
     return (f"Of the values returned, {' and '.join(holds)}: the values are right, in another order. "
             f"Return them in the order asked for: `return {listed}`.")
@@ -1476,12 +1561,6 @@ def _positions_agree(student: Any, expected: Any, path: tuple) -> bool:
         except (LookupError, TypeError):
             return False
     return True
-
-
-def _ordinal(number: int) -> str:
-    """``"1st"``, ``"2nd"``, ``"3rd"``, ``"4th"``, ... (``"11th"``, ``"12th"``, ``"13th"``)."""
-    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
-    return f"{number}{suffix}"
 
 
 def _shape_of(value: Any) -> str:
@@ -2096,14 +2175,14 @@ def _error_text(outcome: Any) -> str:
     return f"{outcome.error_type}: {message}".rstrip(": ")
 
 
-def _line_hint(hint: Callable[..., str], *args: Any) -> str:
+def _line_hint(hint: Callable[..., str], *args: Any, **keywords: Any) -> str:
     """``hint(*args)`` (the outcome or its error, and the student's line), or "" when the student's
     line is too deep for Python to parse or
     write back (``ast.unparse``): RecursionError or MemoryError, which a line of 1,500 nested
     ``-`` (or, inside a string, 10,000 ``+``) raises and which stopped the grading of the
     submission. A hint is an extra, never a reason not to grade."""
     try:
-        return hint(*args)
+        return hint(*args, **keywords)
     except (RecursionError, MemoryError):
         return ""
 

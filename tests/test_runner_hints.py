@@ -174,3 +174,59 @@ def test_a_tuple_returned_where_a_dict_is_asked_for_is_told_the_dict_once(tmp_pa
     cells = nbs.mutate("rnn_cell_backward", '"da_prev": da_prev', '"daprev": da_prev')
     case = _first_case(tmp_path, cells, "rnn_cell_backward", context, sandbox)
     assert "`da_prev` is missing from what `rnn_cell_backward` returned (a dict with keys" in case.message
+
+
+# Thirty-second session, helper fb (written against bcd1399): names that hold another value than
+# the student thinks. Before, `(x, caches) = caches` was told "`caches[0]` holds more: give one name
+# to each value" (the order was the mistake); `np` unpacked from a cache was told "`.dot` needs a NumPy
+# array"; `np = ...` below its use had Python's words alone; a dict returned where a tuple is read was
+# told each output "missing" from a dict that held it.
+
+def test_an_argument_taken_apart_in_another_order_is_told_what_it_holds(tmp_path, context, sandbox):
+    cells = nbs.mutate("rnn_backward", "(caches, x) = caches", "(x, caches) = caches")
+    case = _first_case(tmp_path, cells, "rnn_backward", context, sandbox)
+    assert "`caches` is the 2nd name of line 4, `(x, caches) = caches`, which takes the argument `caches` apart: " \
+           "its 1st is a list of 4; its 2nd is an array of shape (3, 10, 4). Check that the names there are in the " \
+           "order of its values." in case.message, case.message
+    assert "give one name to each value" not in case.message, case.message
+
+
+@pytest.mark.parametrize("cells, said", [
+    (nbs.mutate("rnn_forward", "        caches.append(cache)\n", "        caches.append(cache)\n        np = len(caches)\n"),
+     "`np` is given a value in this function (line 18: `np = len(caches)`), so Python takes `np` to be the "
+     "function's own variable on all of its lines, and it has no value yet where it is read. `np` is NumPy's name: "
+     "give the variable of line 18 another one."),
+    (nbs.mutate("rnn_cell_backward", "(a_next, a_prev, xt, parameters) = cache\n",
+                "(a_next, a_prev, xt, np) = cache\n    parameters = np\n"),
+     "`np` is a dict here, not NumPy: line 3 gives it a value (`(a_next, a_prev, xt, np) = cache`), and that hides "
+     "the module. Give that value another name"),
+    ({"rnn_cell_forward": nbs.COURSE_CELLS["rnn_cell_forward"] + "\nnp = rnn_cell_forward\n"},
+     "`np` is a function here, not NumPy: cell 4 (In [2]), line 24, gives it a value, and that hides the module."),
+])
+def test_a_name_that_hides_numpy_is_told_where_it_gets_its_value(tmp_path, context, sandbox, cells, said):
+    (function,) = cells
+    case = _first_case(tmp_path, cells, function, context, sandbox)
+    assert case.status == "error" and said in case.message, case.message
+    assert "needs a NumPy array" not in case.message, case.message
+
+
+def test_an_unbound_name_other_than_numpy_is_told_to_give_it_a_value_first(tmp_path, context, sandbox):
+    cells = nbs.mutate("rnn_backward", "    da_prevt = np.zeros((n_a, m))\n", "")
+    case = _first_case(tmp_path, cells, "rnn_backward", context, sandbox)
+    assert "`da_prevt` is given a value in this function (line 17: `dxt, da_prevt, dWaxt, dWaat, dbat = " \
+           "gradients[\"dxt\"]" in case.message and "Give it a value above the line that reads it" in case.message, \
+        case.message
+
+
+@pytest.mark.parametrize("function, old, new, said", [
+    ("rnn_cell_forward", "return a_next, yt_pred, cache", 'return {"a_next": a_next, "yt_pred": yt_pred, "cache": cache}',
+     "`rnn_cell_forward` returned a dict (keys `a_next`, `yt_pred`, `cache`), where its values are read in order: "
+     "return them as a tuple, `return a_next, yt_pred, cache`."),
+    ("rnn_forward", "return a, y_pred, caches", 'return {"a": a, "y": y_pred, "caches": caches}',
+     "`rnn_forward` returned a dict (keys `a`, `y`, `caches`), where its values are read in order: return them as "
+     "a tuple, `return a, y, caches`."),
+])
+def test_a_dict_returned_where_a_tuple_is_asked_for_is_told_the_tuple_once(tmp_path, context, sandbox, function, old,
+                                                                           new, said):
+    case = _first_case(tmp_path, nbs.mutate(function, old, new), function, context, sandbox)
+    assert case.message == said, case.message

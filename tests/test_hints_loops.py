@@ -1,0 +1,146 @@
+"""grader/hints.loop_mistake and the runner's use of it: mistakes in how a loop is written, which
+span lines (thirty-second session, helper fb, written against bcd1399).
+
+Each graded case is a course notebook with a whole edit of its loop (a line moved in or out of it,
+a line indented into it), read as the student reads it. Before, a `return` inside the loop, a sum
+or array made again inside it, or an append after it was told only the largest difference ("90 of
+120 values differ ... got 0"), or a known mistake's sentence that the student's code contradicts
+("add them up over time: dWax += dWaxt" to a student who wrote that line, after a reset inside the
+loop; "pass da[:, :, t] + da_prevt" to one who did, after `da_prevt = np.zeros(...)` in the loop).
+Controls: right code, in both styles, and other loop mistakes keep their texts.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from grader import hints
+from grader.runner import grade_submission
+from tests import notebooks as nbs
+
+
+def _edit(function: str, *pairs: tuple[str, str]) -> dict[str, str]:
+    source = nbs.COURSE_CELLS[function]
+    for old, new in pairs:
+        assert old in source, old
+        source = source.replace(old, new, 1)
+    return {function: source}
+
+
+def _part(tmp_path: Path, cells: dict, part: str, context, sandbox):
+    path = nbs.write(tmp_path / "student.ipynb", nbs.course_notebook(cells))
+    return grade_submission(path, context=context, sandbox=sandbox).part(part)
+
+
+_SUMS = "    dWax = np.zeros((n_a, n_x))\n    dWaa = np.zeros((n_a, n_a))\n    dba = np.zeros((n_a, 1))\n"
+_CALL = "        gradients = rnn_cell_backward("
+_STEP = "    for t in reversed(range(T_x)):\n"
+
+CASES = {
+    # function, edit, the diagnosis's id, a piece of its sentence, a sentence it replaces
+    "return inside the loop": (
+        "rnn_backward",
+        [("        dba += dbat\n", "        dba += dbat\n        da0 = da_prevt\n        return {\"dx\": dx, \"da0\": "
+                                   "da0, \"dWax\": dWax, \"dWaa\": dWaa, \"dba\": dba}\n")],
+        "loop/return-inside", "The `return` on line 24 is inside the `for` loop of line 16: the function returns "
+                              "during the loop's first step", None),
+    "return inside the forward loop": (
+        "rnn_forward", [("        caches.append(cache)\n", "        caches.append(cache)\n        return a, y_pred, "
+                                                              "(caches, x)\n")],
+        "loop/return-inside", "The `return` on line 18 is inside the `for` loop of line 13", None),
+    "sums made in the loop": (
+        "rnn_backward", [(_SUMS, ""), (_CALL, _SUMS.replace("    ", "        ") + _CALL)],
+        "loop/made-in-loop", "`dWax = np.zeros((n_a, n_x))` on line 14 is inside the loop: `dWax` is made again at "
+                             "every step, so what the earlier steps added to it is lost and only the last step's "
+                             "remains. Create `dWax` once, before the loop; the same for `dWaa` and `dba`.",
+        "The weight gradients are overwritten at every step"),
+    "carried gradient made in the loop": (
+        "rnn_backward", [(_STEP, _STEP + "        da_prevt = np.zeros((n_a, m))\n")],
+        "loop/made-in-loop", "`da_prevt = np.zeros((n_a, m))` on line 17 is inside the loop: every step starts again "
+                             "from `np.zeros((n_a, m))`, so what the step before left in `da_prevt` is not carried on.",
+        "The gradient coming back from later steps is dropped"),
+    "list of caches made in the loop": (
+        "rnn_forward", [("    for t in range(T_x):\n", "    for t in range(T_x):\n        caches = []\n")],
+        "loop/made-in-loop", "`caches = []` on line 14 is inside the loop: `caches` is made again at every step, so "
+                             "what the earlier steps appended to it is lost", None),
+    "append after the loop": (
+        "lstm_forward", [("        caches.append(cache)\n", ""),
+                         ("    ### END CODE HERE ###", "    caches.append(cache)\n    ### END CODE HERE ###")],
+        "loop/after-loop", "`caches.append(cache)` on line 20 comes after the loop, so it runs once, with the last "
+                           "step's `cache`: indent it into the loop", None),
+    "store after the loop": (
+        "rnn_backward", [("        dx[:, :, t] = dxt\n", ""), ("    da0 = da_prevt", "    dx[:, :, t] = dxt\n    "
+                                                                                  "da0 = da_prevt")],
+        "loop/after-loop", "`dx[:, :, t] = dxt` on line 22 comes after the loop, so it runs once, with `t` at its "
+                           "last value", None),
+    "sum thrown away": (
+        "rnn_backward", [("dba += dbat", "dba + np.sum(dbat)")],
+        "loop/value-unused", "`dba + np.sum(dbat)` on line 22 computes a value and throws it away: no variable "
+                             "changes. To keep it, assign it: `dba += np.sum(dbat)`.", "not the sum to itself"),
+    "comparison for a store": (
+        "rnn_forward", [("a[:, :, t] = a_next", "a[:, :, t] == a_next")],
+        "loop/value-unused", "`a[:, :, t] == a_next` on line 15 compares the two and throws the answer away: to "
+                             "store `a_next` in `a[:, :, t]`, write `a[:, :, t] = a_next` (one `=`).", None),
+}
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_a_loop_written_so_that_one_step_counts_is_told_its_line(tmp_path, context, sandbox, name):
+    function, pairs, mistake, said, replaced = CASES[name]
+    part = _part(tmp_path, _edit(function, *pairs), function, context, sandbox)
+    case = part.cases[0]
+    assert case.status == "failed" and case.diagnosis is not None, case
+    assert case.diagnosis.id == mistake and said in case.diagnosis.message, case.diagnosis.message
+    if replaced:
+        assert all(replaced not in (c.diagnosis.message if c.diagnosis else "") for c in part.cases)
+
+
+@pytest.mark.parametrize("function, old, new, kept", [
+    ("rnn_backward", _STEP, "    for t in range(T_x):\n", "Backpropagation through time runs from the last step"),
+    ("rnn_backward", "da[:, :, t] + da_prevt", "da[:, :, t]", "The gradient coming back from later steps is dropped"),
+    ("rnn_backward", "dWax += dWaxt", "dWax = dWaxt", "The weight gradients are overwritten at every step"),
+    ("lstm_forward", "        c[:, :, t] = c_next\n", "", "Your memory states c stay zero"),
+])
+def test_other_loop_mistakes_keep_their_sentence(tmp_path, context, sandbox, function, old, new, kept):
+    case = _part(tmp_path, _edit(function, (old, new)), function, context, sandbox).cases[0]
+    assert case.diagnosis is not None and kept in case.diagnosis.message, case.diagnosis
+    assert not case.diagnosis.id.startswith("loop/"), case.diagnosis
+
+
+@pytest.mark.parametrize("cells", sorted(nbs.COURSE_CELLS) + sorted(nbs.ALT_CELLS))
+def test_right_code_has_no_loop_mistake(cells):
+    source = nbs.COURSE_CELLS.get(cells) or nbs.ALT_CELLS[cells]
+    for start in range(len(source)):  # every def of the cell, each on its own
+        if source.startswith("def ", start):
+            assert hints.loop_mistake(source[start:]) == ("", ""), source[start:]
+
+
+@pytest.mark.parametrize("source", [
+    # A buffer made at each step, filled and read in that step only: not carried, nothing lost.
+    "def f(x, a0, p):\n    a = a0\n    out = []\n    for t in range(3):\n        z = np.zeros((8, 2))\n"
+    "        z[:5] = a\n        z[5:] = x[:, :, t]\n        a = np.tanh(p @ z)\n        out.append(a)\n"
+    "    return out\n",
+    # The last step's gradient named after the loop, and a dict's key set from it: plain assignments.
+    "def f(da, caches):\n    g = {}\n    for t in reversed(range(4)):\n        da_prev = step(da[t], caches[t])\n"
+    "    g['da0'] = da_prev\n    da0 = da_prev\n    return g, da0\n",
+    # A value read after the loop that the loop sets from the step's values each time.
+    "def f(x):\n    total = 0\n    for t in range(3):\n        h = x[t] * 2\n        total += h\n    return total, h\n",
+    # An expression alone that is a call (a print, a method): not an operation thrown away.
+    "def f(x):\n    print(x + 1)\n    x.sort()\n    return x\n",
+])
+def test_loops_written_right_in_other_ways_have_no_loop_mistake(source):
+    assert hints.loop_mistake(source) == ("", "")
+
+
+def test_a_loop_mistake_is_looked_for_only_when_a_case_failed(tmp_path, context, sandbox, monkeypatch):
+    calls = []
+    monkeypatch.setattr(hints, "loop_mistake", lambda *a, **k: calls.append(a) or ("", ""))
+    path = nbs.write(tmp_path / "student.ipynb", nbs.course_notebook())
+    result = grade_submission(path, context=context, sandbox=sandbox)
+    assert all(part.points == part.max_points for part in result.parts if part.name != "imdb_report")
+    assert calls == []
+    # A part with three failed cases works it out once a phase (its public cases, then its hidden ones).
+    part = _part(tmp_path, _edit("rnn_backward", (_STEP, "    for t in range(T_x):\n")), "rnn_backward", context,
+                 sandbox)
+    assert sum(case.status == "failed" for case in part.cases) == 3 and len(calls) == 2
