@@ -136,6 +136,25 @@ def transposed_side_hint(message: str, line: str) -> str:
             f"operation needs arrays of one shape, and `{flipped[0]}` is transposed: leave out its `.T`.")
 
 
+def flat_vector_hint(message: str) -> str:
+    """For NumPy's "could not be broadcast together with shapes (5,10) (5,)": a vector of one axis
+    lines up with the other array's last axis (its columns), not its rows, so a bias or a sum made
+    flat (``ba.ravel()``, ``np.sum(dtanh, axis=1)``, code written for one example) needs its column
+    shape back. "" for other shapes (the line's sides are named by ``named_sides_hint``)."""
+    found = _TWO_SHAPES.search(message)
+    if found is None:
+        return ""
+    shapes = [_shape(group) for group in found.groups()]
+    flat = [shape for shape in shapes if len(shape) == 1]
+    table = [shape for shape in shapes if len(shape) == 2]
+    if len(flat) != 1 or len(table) != 1 or flat[0][0] != table[0][0] or table[0][0] == table[0][1]:
+        return ""
+    (rows,), (_rows, columns) = flat[0], table[0]
+    return (f"An array of shape ({rows},) lines up with the last axis of a {table[0]} array (its {columns} "
+            f"columns), not its {rows} rows: keep it a column of shape ({rows}, 1) (`.reshape({rows}, 1)`, or "
+            f"leave out what made it flat: `ravel`, `flatten`, a sum without `keepdims=True`).")
+
+
 def named_sides_hint(message: str, line: str) -> str:
     """For NumPy's "operands could not be broadcast together with shapes (3,10) (5,10)" on a line
     with one operation between two arrays: which side has which shape, in the student's words
@@ -338,7 +357,7 @@ def numpy_call_hint(outcome: Any, line: str) -> str:
             over = _put_over(line)
             return ("`np.stack` puts the arrays on a new axis, which needs them of one shape"
                     + (f"; {over}." if over else ": `np.concatenate` joins them along an axis they have."))
-        return (transposed_side_hint(message, line) or product_beside_hint(message, line)
+        return (transposed_side_hint(message, line) or flat_vector_hint(message) or product_beside_hint(message, line)
                 or _elementwise_hint(message, line)
                 or named_sides_hint(message, line) or output_operand_hint(message, line))
     if "indices must be integers or slices, not tuple" in message:
@@ -888,3 +907,156 @@ def ordinal(number: int) -> str:
     """``"1st"``, ``"2nd"``, ``"3rd"``, ``"4th"``, ... (``"11th"``, ``"12th"``, ``"13th"``)."""
     suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
     return f"{number}{suffix}"
+
+
+def printed_instead_hint(source: str, *, returned: Sequence[str]) -> str:
+    """For a function that returned None and prints, with no ``return`` of a value: ``print``
+    shows values and gives nothing back. ``returned``: the names of the values to return. ""."""
+    fn = _function_tree(source)
+    if fn is None or not returned:
+        return ""
+    own = [node for block in _blocks(fn) for stmt in block for node in ast.walk(stmt)
+           if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
+    if any(isinstance(node, ast.Return) and node.value is not None for node in own):
+        return ""
+    printed = sorted((node for node in own if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                      and node.func.id == "print"), key=lambda node: node.lineno)
+    if not printed:
+        return ""
+    return (f" It prints (`{ast.unparse(printed[0])}`) but returns nothing: `print` shows values, and only "
+            f"`return {', '.join(returned)}` gives them back to the caller.")
+
+
+def replaced_in_loop_hint(source: str, *, output: Any, axes: int, first_line: int = 1) -> str:
+    """For an output that lacks its last axis, the time steps (``a`` of shape (5, 10) for (5, 10, 4)):
+    the line inside the loop that gives it each step's value whole (``a = a_next``, ``dx = dxt``) or
+    stores every step at one place (``a[:, :] = a_next``). ``output``: the output's place in what
+    the function returns (0 for the first value of a tuple, ``"dx"`` for a dict's key), read from its
+    ``return``; ``axes``: how many axes the output should have. "" otherwise."""
+    fn = _function_tree(source)
+    name = _returned_name(fn, output) if fn is not None else ""
+    if not name:
+        return ""
+    for loop, _after in _loops(fn):
+        step = _names(loop.target, ast.Store)
+        index = loop.target.id if isinstance(loop.target, ast.Name) else "t"
+        for stmt in loop.body:
+            if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1):
+                continue
+            target, value = stmt.targets[0], ast.unparse(stmt.value)
+            slot = f"`{name}[{', '.join([':'] * (axes - 1) + [index])}] = {value}`"
+            where = f"`{ast.unparse(stmt)}` on line {stmt.lineno + first_line - 1}"
+            if isinstance(target, ast.Name) and target.id == name:
+                return (f"{where} replaces all of `{name}` at every step, so it ends as the last step's value, "
+                        f"without an axis for the steps: create `{name}` with one (its last) before the loop, and "
+                        f"store each step in its own slice, {slot}.")
+            if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name) and target.value.id == name \
+                    and not _names(target.slice, ast.Load) & step:
+                return (f"{where} stores every step at the same place, so `{name}` keeps only the last step's value "
+                        f"and has no axis for the steps: create it with one (its last) before the loop, and store "
+                        f"each step in its own slice, {slot}.")
+    return ""
+
+
+def _returned_name(fn: ast.AST, output: Any) -> str:
+    """The name the function's ``return`` gives at ``output`` (an index of the tuple it returns, or
+    a key of the dict it returns, directly or through a name assigned a dict literal); ""."""
+    returns = [node.value for block in _blocks(fn) for node in block if isinstance(node, ast.Return) and node.value]
+    for value in returns:
+        if isinstance(value, ast.Name):  # ``return gradients``, ``gradients = {...}`` above it
+            made = [stmt.value for stmt in _stored_at(fn, value.id) if isinstance(stmt, ast.Assign)]
+            value = made[-1] if made else value
+        if isinstance(output, int) and isinstance(value, ast.Tuple) and output < len(value.elts):
+            element = value.elts[output]
+        elif isinstance(output, str) and isinstance(value, ast.Dict):
+            element = next((v for k, v in zip(value.keys, value.values)
+                            if isinstance(k, ast.Constant) and k.value == output), None)
+        else:
+            continue
+        if isinstance(element, ast.Name):
+            return element.id
+    return ""
+
+
+def _terms(node: ast.expr) -> list[str]:
+    """The names ``node`` adds, subtracts or multiplies as they are (``da_prevt`` in
+    ``da[:, :, t] + da_prevt``), not those it indexes, calls or reads an attribute of."""
+    if isinstance(node, ast.Name):
+        return [node.id]
+    if isinstance(node, ast.BinOp):
+        return _terms(node.left) + _terms(node.right)
+    if isinstance(node, ast.UnaryOp):
+        return _terms(node.operand)
+    return []
+
+
+def unchanged_argument_hint(source: str, *, callee: str, index: int, first_line: int = 1) -> str:
+    """For a per-step function that a loop called with a wrong argument (the ``index``-th, counted
+    from 0) whose value no step changes (``lstm_cell_forward(x[:, :, t], a_prev, c_prev, ...)`` where
+    the loop assigns ``a_next``, never ``a_prev``; ``da[:, :, t] + da_prevt`` where it assigns
+    ``da_prev``): the name, and where it got the one value every step is given. "" otherwise."""
+    fn = _function_tree(source)
+    for loop, _after in _loops(fn) if fn is not None else ():
+        changed = _names(loop, ast.Store)
+        calls = [node for node in ast.walk(loop) if isinstance(node, ast.Call) and len(node.args) > index
+                 and ((isinstance(node.func, ast.Name) and node.func.id == callee)
+                      or (isinstance(node.func, ast.Attribute) and node.func.attr == callee))]
+        for call in calls:
+            bare = sorted(name for name in _terms(call.args[index]) if name not in changed)
+            if not bare:
+                continue
+            name = bare[0]
+            made = [stmt for stmt in _stored_at(fn, name) if stmt.lineno < loop.lineno]
+            given = (f"the value of line {made[-1].lineno + first_line - 1} (`{_head(made[-1], source)}`)" if made
+                     else f"the same `{name}`")
+            return (f"No step of the loop changes `{name}`, which line {call.lineno + first_line - 1} passes to "
+                    f"`{callee}`: every step is given {given}. Pass what the step before gave back, or assign it "
+                    f"to `{name}` in the loop.")
+    return ""
+
+
+def returned_order_hint(line: str, *, source: str, first_line: int = 1, functions: Mapping[str, str]) -> str:
+    """For a line that raised reading a name unpacked, on an earlier line, from a call of one of the
+    student's own functions (``dxt, dWaxt, dWaat, dbat, da_prevt = back_step(...)``) whose
+    ``return`` gives, at that name's place, a value named like another of the names (``g['da_prev']``
+    second, where ``dWaxt`` is): the two orders side by side. ``functions``: the notebook's functions'
+    sources by name. "" otherwise (the names follow the order of the values returned)."""
+    statement = _statement(line)
+    fn = _function_tree(source) if statement is not None else None
+    if fn is None:
+        return ""
+    read = _names(statement.value if isinstance(statement, (ast.Assign, ast.AugAssign)) else statement, ast.Load)
+    for stmt in sorted((s for block in _blocks(fn) for s in block), key=lambda s: s.lineno):
+        if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Tuple)
+                and isinstance(stmt.value, ast.Call) and isinstance(stmt.value.func, ast.Name)
+                and stmt.value.func.id in functions):
+            continue
+        names = [ast.unparse(element) for element in stmt.targets[0].elts]
+        callee = _function_tree(functions[stmt.value.func.id])
+        returned = next((node.value for block in _blocks(callee) for node in block if isinstance(node, ast.Return)
+                         and isinstance(node.value, ast.Tuple) and len(node.value.elts) == len(names)), None) \
+            if callee is not None else None
+        if returned is None:
+            continue
+        words = [_last_word(element) for element in returned.elts]
+        for place, name in enumerate(names):
+            close = difflib.get_close_matches(name, words, n=1, cutoff=0.75)
+            if name not in read or not close or words[place] == close[0]:
+                continue
+            given = ast.unparse(returned.elts[place])
+            written = ast.get_source_segment(functions[stmt.value.func.id], returned) or ast.unparse(returned)
+            return (f"`{name}` is the {ordinal(place + 1)} name of line {stmt.lineno + first_line - 1}, and your "
+                    f"`{stmt.value.func.id}` returns `{given}` {ordinal(place + 1)} (`return {written}`): give the "
+                    f"names in the order of the values it returns.")
+    return ""
+
+
+def _last_word(node: ast.expr) -> str:
+    """The name a returned value goes by: ``dWax`` for ``dWax`` or ``g['dWax']``; ""."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str):
+        return node.slice.value
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return ""

@@ -974,7 +974,8 @@ class _Grader:
                 if type(value).__name__ == "MutantError" and value.message == text)
             blame = self._blame(location, stubs)
             shadowed = "" if blame else self._shadowed_hint(outcome, location)
-            unpacked = "" if blame or shadowed else self._unpacked_hint(outcome, location, plan.args, param_names)
+            unpacked = "" if blame or shadowed else (self._unpacked_hint(outcome, location, plan.args, param_names)
+                                                     or self._returned_order(location))
             # A line blamed on its caller's inputs is not the mistake: how to write it (``np.dot(Waa,
             # a_prev)``, not ``np.dot(a_prev, Waa)``) sent the student to a function that is right.
             extra = [hint for hint in (blame, unpacked,
@@ -1042,7 +1043,7 @@ class _Grader:
         return (f"The error is in your `{dep}`, but it comes from what `{self.part.function}` "
                 f"passed to it: inputs that differ from those of a correct run (first at call "
                 f"{stub.misses[0]}{self._argument_named(dep, stub)}). Check the arguments you give "
-                f"`{dep}` at each time step ({hints.step_arguments(dep)}).")
+                f"`{dep}` at each time step ({hints.step_arguments(dep)}).{self._unchanged(dep, stub)}")
 
     def _append_hint(self, outcome: Any, location: Location | None) -> str:
         """For NumPy's "inhomogeneous shape" ValueError raised on a line that calls ``np.append``
@@ -1087,6 +1088,16 @@ class _Grader:
         return _line_hint(hints.unpacked_argument_hint, outcome.error_type or "", outcome.message or "",
                           self._student_line(location), source=fn.source, first_line=fn.first_line,
                           arguments=dict(zip(names, args)))
+
+    def _returned_order(self, location: Location | None) -> str:
+        """``hints.returned_order_hint`` for a line of the graded function reading names unpacked from
+        a call of another of the notebook's functions. ""."""
+        fn = self._student_function(location)
+        if fn is None or location.function != self.part.function:
+            return ""
+        functions = {name: other.source for name, other in self.extraction.functions.items()}
+        return _line_hint(hints.returned_order_hint, self._student_line(location), source=fn.source,
+                          first_line=fn.first_line, functions=functions)
 
     def _shadowed_hint(self, outcome: Any, location: Location | None) -> str:
         """``hints.shadowed_name_hint`` for an UnboundLocalError or an AttributeError of ``np.``
@@ -1170,7 +1181,7 @@ class _Grader:
                     # A function without a ``return`` (or one not reached): said once, for the
                     # case, not once an output ("`a_next` is missing from what ... returned (a
                     # NoneType)", three times).
-                    message = "" if said_none else _returned_none(part.function, plan.specs)
+                    message = "" if said_none else _returned_none(part.function, plan.specs) + self._printed()
                     said_none = True
                     results.append(CheckResult(spec.name, False, 0.0, share, message))
                     failed_specs.append(spec)
@@ -1257,6 +1268,9 @@ class _Grader:
         mistake_id, said = self._loop_mistake()
         if mistake_id:
             return Diagnosis(mistake_id, said)
+        replaced = self._replaced_in_loop(outcome.value, fixture.expected, failed)
+        if replaced:
+            return Diagnosis("loop/one-step-kept", replaced)
         seen: dict = {}  # (mutant, output) -> whether the student's output is the mutant's
         # 1. A known mistake whose outputs the student's reproduce exactly (all outputs),
         #    then one that explains every failing output (said so after its sentence: the
@@ -1299,7 +1313,7 @@ class _Grader:
                 return Diagnosis("unexpected-dependency-inputs", (
                     f"`{self.part.function}` called `{dep}` with inputs that differ from those of "
                     f"a correct run (first at call {stub.misses[0]}{self._argument_named(dep, stub)}): "
-                    f"check what you pass at each time step ({passed})."))
+                    f"check what you pass at each time step ({passed}).{self._unchanged(dep, stub)}"))
         # 3. Right values returned in another order (`return a_next, yt_pred, c_next, cache`): told
         #    only each one's wrong shape, or (before) an alias of two arrays that are meant to share.
         order = _order_problem(outcome.value, fixture.expected, specs, failed, tol)
@@ -1311,17 +1325,54 @@ class _Grader:
             return Diagnosis("aliasing", alias)
         return None
 
+    def _replaced_in_loop(self, value: Any, expected: Any, failed: Sequence[Any]) -> str:
+        """``hints.replaced_in_loop_hint`` for the first failed output that is an array lacking the
+        last axis of the expected one (the time steps); ""."""
+        fn = self._own_function()
+        for spec in failed if fn is not None else ():
+            try:
+                got, want = checks.get_path(value, spec.path), checks.get_path(expected, spec.path)
+            except (LookupError, ValueError, TypeError):
+                continue
+            shape, wanted = getattr(got, "shape", None), getattr(want, "shape", None)
+            if isinstance(shape, tuple) and isinstance(wanted, tuple) and len(wanted) >= 2 and shape == wanted[:-1] \
+                    and len(spec.path) == 1:
+                return hints.replaced_in_loop_hint(fn.source, output=spec.path[0], axes=len(wanted),
+                                                   first_line=fn.first_line)
+        return ""
+
+    def _unchanged(self, dep: str, stub: TraceStub) -> str:
+        """`` " " + hints.unchanged_argument_hint`` for the first wrong argument the graded function's
+        loop passed to ``dep``, when no step changes it; ""."""
+        fn = self._own_function()
+        if fn is None or stub.first_wrong_argument is None:
+            return ""
+        said = _line_hint(hints.unchanged_argument_hint, fn.source, callee=dep, index=stub.first_wrong_argument,
+                          first_line=fn.first_line)
+        return f" {said}" if said else ""
+
+    def _printed(self) -> str:
+        """``hints.printed_instead_hint`` of the graded function's own source: for a case that
+        returned None, whether it printed its values instead. ""."""
+        fn = self._own_function()
+        tuple_specs = [spec for spec in self.part.outputs if spec.path and isinstance(spec.path[0], int)]
+        return hints.printed_instead_hint(fn.source, returned=_returned_names(tuple_specs)) if fn is not None else ""
+
     def _loop_mistake(self) -> tuple[str, str]:
         """``hints.loop_mistake`` of the graded function's own source, worked out once a part
         (only a failed case asks); ``("", "")`` when the extraction holds no source of it."""
         if self.loop_mistake is None:
-            functions = self.extraction.functions if self.extraction is not None else {}
-            fn = functions.get(_aliased(functions, self.part.function))
-            found = hints.loop_mistake(fn.source, first_line=fn.first_line) if fn is not None else ("", "")
-            if found[0] and fn.cell_index != getattr(functions.get(self.part.function), "cell_index", None):
-                found = ("", "")  # its lines are another cell's than the part's heading names
-            self.loop_mistake = found
+            fn = self._own_function()
+            self.loop_mistake = hints.loop_mistake(fn.source, first_line=fn.first_line) if fn is not None else ("", "")
         return self.loop_mistake
+
+    def _own_function(self) -> Any:
+        """The extraction's ``FunctionSource`` of the graded function (an alias followed to the def
+        it names), when its lines are in the cell the part's heading names; None otherwise."""
+        functions = self.extraction.functions if self.extraction is not None else {}
+        named = functions.get(self.part.function)
+        fn = functions.get(_aliased(functions, self.part.function)) if named is not None else None
+        return fn if fn is not None and fn.cell_index == named.cell_index else None
 
     def _argument_named(self, dep: str, stub: TraceStub) -> str:
         """``", in `a_prev`"``: the first argument of ``dep`` unlike a correct run's at the first
@@ -1475,11 +1526,15 @@ def _dict_keys(value: Any) -> set[str]:
     return found
 
 
+def _returned_names(specs: Sequence[Any]) -> list[str]:
+    """The names of the values a part returns, as the rubric names its outputs (``a``, ``caches``)."""
+    return list(dict.fromkeys(spec.name.split("[")[0].split(".")[0] for spec in specs))
+
+
 def _returned_none(function: str, specs: Sequence[Any]) -> str:
     """The message of a case whose function returned None where it must return outputs (a
     ``return`` left out or not reached): what it must return, named as the rubric names it."""
-    names = list(dict.fromkeys(spec.name.split("[")[0].split(".")[0] for spec in specs))
-    listed = ", ".join(f"`{name}`" for name in names)
+    listed = ", ".join(f"`{name}`" for name in _returned_names(specs))
     return (f"`{function}` returned None: it must return {listed}. Is its `return` statement "
             f"missing, or not reached?")
 
@@ -1496,8 +1551,7 @@ def _not_a_dict(function: str, value: Any, specs: Sequence[Any]) -> str:
 def _not_a_tuple(function: str, value: dict, specs: Sequence[Any]) -> str:
     """``rnn_cell_forward`` returned ``{"a_next": a_next, ...}`` where the rubric reads values by
     position: what it returned, and the values to return, in the order the rubric names them."""
-    names = list(dict.fromkeys(spec.name.split("[")[0].split(".")[0] for spec in specs
-                               if spec.path and isinstance(spec.path[0], int)))
+    names = _returned_names([spec for spec in specs if spec.path and isinstance(spec.path[0], int)])
     keys = ", ".join(f"`{key}`" for key in list(value)[:10] if isinstance(key, str))
     return (f"`{function}` returned a dict ({f'keys {keys}' if keys else 'no keys named by words'}), where "
             f"its values are read in order: return them as a tuple, `return {', '.join(names)}`.")
@@ -1505,10 +1559,11 @@ def _not_a_tuple(function: str, value: dict, specs: Sequence[Any]) -> str:
 
 def _order_problem(value: Any, expected: Any, specs: Sequence[Any], failed: Sequence[Any], tol: Any) -> str:
     """A sentence when every failed output is a value of the returned tuple (path ``(k,)``) that
-    holds, within ``tol``, what another of them should: the right values in another order. ""."""
-    places = {spec.path[0]: spec.name for spec in specs if len(spec.path) == 1 and isinstance(spec.path[0], int)}
-    if len(failed) < 2 or any(spec.path[0] not in places for spec in failed if spec.path) \
-            or any(len(spec.path) != 1 for spec in failed):
+    holds, within ``tol``, what another of them should: the right values in another order; or,
+    for a returned dict (path ``("dWax",)``), the right values under each other's keys (``dWax``
+    computed from ``a_prev`` and ``dWaa`` from ``xt``, each with the other's shape). ""."""
+    places = {spec.path[0]: spec.name for spec in specs if len(spec.path) == 1 and isinstance(spec.path[0], (int, str))}
+    if len(failed) < 2 or any(len(spec.path) != 1 or spec.path[0] not in places for spec in failed):
         return ""
     holds = []
     for spec in failed:
@@ -1521,9 +1576,16 @@ def _order_problem(value: Any, expected: Any, specs: Sequence[Any], failed: Sequ
                                                 name=name) is None), None)
         if other is None:
             return ""
-        holds.append(f"your {hints.ordinal(spec.path[0] + 1)} is `{other}`")
+        holds.append((spec, other))
+    if all(isinstance(spec.path[0], str) for spec, _other in holds):
+        told = " and ".join(f"`{spec.name}` holds what `{other}` should" for spec, other in holds)
+        return (f"Of the values returned, {told}: the values are right, each under another's name. Check which "
+                f"input each one is computed from, and the key each is stored under.")
+    if any(isinstance(spec.path[0], str) for spec, _other in holds):
+        return ""
     listed = ", ".join(name for _index, name in sorted(places.items()))
-    return (f"Of the values returned, {' and '.join(holds)}: the values are right, in another order. "
+    said = " and ".join(f"your {hints.ordinal(spec.path[0] + 1)} is `{other}`" for spec, other in holds)
+    return (f"Of the values returned, {said}: the values are right, in another order. "
             f"Return them in the order asked for: `return {listed}`.")
 
 

@@ -144,3 +144,52 @@ def test_a_loop_mistake_is_looked_for_only_when_a_case_failed(tmp_path, context,
     part = _part(tmp_path, _edit("rnn_backward", (_STEP, "    for t in range(T_x):\n")), "rnn_backward", context,
                  sandbox)
     assert sum(case.status == "failed" for case in part.cases) == 3 and len(calls) == 2
+
+
+# What a step keeps, and what it is given, once a case failed.
+
+@pytest.mark.parametrize("pairs, said", [
+    ([("a = np.zeros((n_a, m, T_x))", "a = np.zeros((n_a, m))"), ("a[:, :, t] = a_next", "a = a_next")],
+     "`a = a_next` on line 15 replaces all of `a` at every step, so it ends as the last step's value, without an axis "
+     "for the steps: create `a` with one (its last) before the loop, and store each step in its own slice, "
+     "`a[:, :, t] = a_next`."),
+    ([("a = np.zeros((n_a, m, T_x))", "a = np.zeros((n_a, m))"), ("a[:, :, t] = a_next", "a[:, :] = a_next")],
+     "`a[:, :] = a_next` on line 15 stores every step at the same place"),
+])
+def test_an_output_without_its_steps_axis_is_told_the_line_that_keeps_one_step(tmp_path, context, sandbox, pairs,
+                                                                               said):
+    # Before: "`a` has shape (5, 10); expected (5, 10, 4). The last dimension is missing." alone.
+    case = _part(tmp_path, _edit("rnn_forward", *pairs), "rnn_forward", context, sandbox).cases[0]
+    assert case.diagnosis is not None and case.diagnosis.id == "loop/one-step-kept", case
+    assert said in case.diagnosis.message, case.diagnosis.message
+
+
+def test_an_output_returned_through_a_dict_is_found_by_its_key(tmp_path, context, sandbox):
+    case = _part(tmp_path, _edit("rnn_backward", ("dx[:, :, t] = dxt", "dx = dxt")), "rnn_backward", context,
+                 sandbox).cases[0]
+    assert "`dx = dxt` on line 19 replaces all of `dx` at every step" in case.diagnosis.message, case.diagnosis
+
+
+@pytest.mark.parametrize("function, pairs, said", [
+    ("lstm_forward", [("a_next = a0\n    c_next = np.zeros(a_next.shape)", "a_prev = a0\n    c_prev = np.zeros("
+                                                                          "a_prev.shape)"),
+                      ("lstm_cell_forward(x[:, :, t], a_next, c_next, parameters)",
+                       "lstm_cell_forward(x[:, :, t], a_prev, c_prev, parameters)")],
+     "No step of the loop changes `a_prev`, which line 16 passes to `lstm_cell_forward`: every step is given the "
+     "value of line 13 (`a_prev = a0`)."),
+    ("rnn_backward", [("dxt, da_prevt, dWaxt", "dxt, da_prev, dWaxt")],
+     "No step of the loop changes `da_prevt`, which line 17 passes to `rnn_cell_backward`: every step is given the "
+     "value of line 14 (`da_prevt = np.zeros((n_a, m))`)."),
+])
+def test_a_step_given_a_value_no_step_changes_is_told_where_it_comes_from(tmp_path, context, sandbox, function,
+                                                                          pairs, said):
+    case = _part(tmp_path, _edit(function, *pairs), function, context, sandbox).cases[0]
+    assert case.diagnosis is not None and case.diagnosis.id == "unexpected-dependency-inputs", case
+    assert said in case.diagnosis.message, case.diagnosis.message
+
+
+def test_a_cache_index_computed_from_the_steps_is_not_told_unchanged(tmp_path, context, sandbox):
+    case = _part(tmp_path, _edit("rnn_backward", ("caches[t])", "caches[T_x - 1 - t])")), "rnn_backward", context,
+                 sandbox).cases[0]
+    assert case.diagnosis is not None and "(first at call 1, in `cache`)" in case.diagnosis.message
+    assert "No step of the loop" not in case.diagnosis.message, case.diagnosis.message

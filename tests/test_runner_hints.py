@@ -230,3 +230,47 @@ def test_a_dict_returned_where_a_tuple_is_asked_for_is_told_the_tuple_once(tmp_p
                                                                            new, said):
     case = _first_case(tmp_path, nbs.mutate(function, old, new), function, context, sandbox)
     assert case.message == said, case.message
+
+
+def test_gradients_under_each_others_keys_are_told_so(tmp_path, context, sandbox):
+    # dWax from a_prev and dWaa from xt: before, each was told only its shape.
+    cells = {"rnn_cell_backward": nbs.COURSE_CELLS["rnn_cell_backward"].replace(
+        "dWax = np.dot(dtanh, xt.T)", "dWax = np.dot(dtanh, a_prev.T)").replace(
+        "dWaa = np.dot(dtanh, a_prev.T)", "dWaa = np.dot(dtanh, xt.T)")}
+    case = _first_case(tmp_path, cells, "rnn_cell_backward", context, sandbox)
+    assert case.diagnosis is not None and case.diagnosis.message == (
+        "Of the values returned, `dWax` holds what `dWaa` should and `dWaa` holds what `dWax` should: the values are "
+        "right, each under another's name. Check which input each one is computed from, and the key each is stored "
+        "under."), case.diagnosis
+
+
+def test_a_function_that_prints_its_values_is_told_print_is_not_return(tmp_path, context, sandbox):
+    cells = nbs.mutate("rnn_cell_forward", "return a_next, yt_pred, cache", "print(a_next, yt_pred, cache)")
+    case = _first_case(tmp_path, cells, "rnn_cell_forward", context, sandbox)
+    assert "It prints (`print(a_next, yt_pred, cache)`) but returns nothing: `print` shows values, and only `return " \
+           "a_next, yt_pred, cache` gives them back to the caller." in case.message, case.message
+    # The control: a return left out without a print keeps the question alone.
+    cells = nbs.mutate("rnn_forward", "    return a, y_pred, caches\n", "")
+    case = _first_case(tmp_path, cells, "rnn_forward", context, sandbox)
+    assert case.message.endswith("Is its `return` statement missing, or not reached?"), case.message
+
+
+def test_a_bias_made_flat_is_told_to_keep_its_column(tmp_path, context, sandbox):
+    cells = nbs.mutate("rnn_cell_forward", "np.dot(Wax, xt) + ba)", "np.dot(Wax, xt) + ba.ravel())")
+    case = _first_case(tmp_path, cells, "rnn_cell_forward", context, sandbox)
+    assert "An array of shape (5,) lines up with the last axis of a (5, 10) array (its 10 columns), not its 5 rows: " \
+           "keep it a column of shape (5, 1)" in case.message, case.message
+
+
+def test_names_unpacked_from_an_own_helper_in_another_order_are_told_its_return(tmp_path, context, sandbox):
+    helper = ("def back_step(da_next, cache):\n    g = rnn_cell_backward(da_next, cache)\n"
+              "    return g['dxt'], g['da_prev'], g['dWax'], g['dWaa'], g['dba']\n\n")
+    source = nbs.COURSE_CELLS["rnn_backward"]
+    call = source[source.index("gradients = rnn_cell_backward("):source.index('gradients["dba"]') + len('gradients["dba"]')]
+    cells = {"rnn_backward": helper + source.replace(
+        call, "dxt, dWaxt, dWaat, dbat, da_prevt = back_step(da[:, :, t] + da_prevt, caches[t])")}
+    case = _first_case(tmp_path, cells, "rnn_backward", context, sandbox)
+    assert "`dWaxt` is the 2nd name of line 21, and your `back_step` returns `g['da_prev']` 2nd (`return g['dxt'], " \
+           "g['da_prev'], g['dWax'], g['dWaa'], g['dba']`): give the names in the order of the values it returns." \
+           in case.message, case.message
+    assert "Check the sizes `dWax` was created with" not in case.message, case.message
