@@ -405,8 +405,12 @@ def _product_hint(line: str, *, shapes: re.Match | None = None, message: str = "
         return f"{same}: " + rule.format(f", `{written}`")
     rule = "In a matrix product the number of columns of the first array must equal the number of rows of the second"
     if len(pairs) != 1:
+        # NumPy's shapes, when it gives them: a wrong array reaching the line (``a_prev`` reshaped to
+        # (50, 1) for one example above it) shows there, which no order or transpose fixes.
+        shown = (f" Here the two arrays have shapes {shape_text(shapes.group(1))} and {shape_text(shapes.group(2))}."
+                 if shapes is not None else "")
         return (f"{rule}: check the order of the two (`np.dot(Waa, a_prev)`, not `np.dot(a_prev, Waa)`) "
-                f"and whether one of them needs its transpose (`.T`).")
+                f"and whether one of them needs its transpose (`.T`).{shown}")
     left, right = (ast.unparse(side) for side in pairs[0])
     if left in _GATE_WEIGHTS and right in ("xt", "a_prev"):
         # The LSTM's gate weights are (n_a, n_a + n_x): told to reorder or transpose, a student who
@@ -734,6 +738,7 @@ def _after_loop(fn: ast.AST, offset: int) -> tuple[str, str]:
                            and isinstance(node.ctx, ast.Store) and node.lineno < loop.lineno}
         step = _names(loop.target, ast.Store)
         only_in_loop = _names(loop, ast.Store) - before
+        inside = {ast.dump(stmt) for stmt in loop.body}
         for stmt in after:
             reads = _names(stmt, ast.Load)
             accumulates = isinstance(stmt, ast.AugAssign) or (
@@ -743,6 +748,10 @@ def _after_loop(fn: ast.AST, offset: int) -> tuple[str, str]:
                 isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store) and _names(node.slice, ast.Load) & step
                 for target in stmt.targets for node in ast.walk(target))
             used = sorted(reads & only_in_loop) if accumulates else sorted(reads & step) if indexed else []
+            if used and ast.dump(stmt) in inside:  # the loop's own line, written again after it
+                return "loop/after-loop", (
+                    f"`{ast.unparse(stmt)}` on line {stmt.lineno + offset}, after the loop, does once more with the "
+                    f"last step's `{used[0]}` what the loop's own line does at every step: leave it out.")
             if used:
                 last = f"with `{used[0]}` at its last value" if used[0] in step else f"with the last step's `{used[0]}`"
                 return "loop/after-loop", (
@@ -1059,4 +1068,26 @@ def _last_word(node: ast.expr) -> str:
         return node.slice.value
     if isinstance(node, ast.Attribute):
         return node.attr
+    return ""
+
+
+def endless_loop_hint(source: str, *, first_line: int = 1) -> str:
+    """For a function that did not return in time: a ``while`` loop of it whose condition reads
+    only names that nothing in the loop changes (``while t >= 0:`` without ``t -= 1``), which
+    never ends once entered. "" otherwise (the time may have gone elsewhere)."""
+    fn = _function_tree(source)
+    loops = sorted((stmt for block in _blocks(fn) for stmt in block if isinstance(stmt, ast.While)),
+                   key=lambda stmt: stmt.lineno) if fn is not None else []
+    for loop in loops:
+        tested = _names(loop.test, ast.Load)
+        calls = any(isinstance(node, ast.Call) for node in ast.walk(loop.test))
+        leaves = any(isinstance(node, (ast.Break, ast.Return, ast.Raise)) for node in ast.walk(loop))
+        changed = _names(loop, ast.Store) | {node.func.value.id for node in ast.walk(loop) if isinstance(node, ast.Call)
+                                              and isinstance(node.func, ast.Attribute)
+                                              and isinstance(node.func.value, ast.Name)}
+        if tested and not calls and not leaves and not tested & changed:
+            names = sorted(tested)
+            return (f" The `while` loop on line {loop.lineno + first_line - 1} tests {_listed([f'`{n}`' for n in names])}, "
+                    f"which nothing in it changes: once entered, it never ends (a `{names[0]} -= 1` or "
+                    f"`{names[0]} += 1` left out?).")
     return ""

@@ -953,7 +953,9 @@ class _Grader:
                 f"`{self.part.function}` was not called: the notebook's top level did not finish "
                 f"running{unloaded}."), **common)
         if status == "timeout":
-            return self._case(case, TIMEOUT, 0.0, message=_timeout_text(self.part.function, case.timeout, own),
+            fn = self._own_function()
+            endless = _line_hint(hints.endless_loop_hint, fn.source, first_line=fn.first_line) if fn is not None else ""
+            return self._case(case, TIMEOUT, 0.0, message=_timeout_text(self.part.function, case.timeout, own) + endless,
                               **common)
         if status == "budget":
             return self._case(case, TIMEOUT, 0.0, message=_budget_text(self.session), **common)

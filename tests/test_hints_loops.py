@@ -193,3 +193,30 @@ def test_a_cache_index_computed_from_the_steps_is_not_told_unchanged(tmp_path, c
                  sandbox).cases[0]
     assert case.diagnosis is not None and "(first at call 1, in `cache`)" in case.diagnosis.message
     assert "No step of the loop" not in case.diagnosis.message, case.diagnosis.message
+
+
+def test_the_loops_own_line_written_again_after_it_is_told_to_leave_it_out(tmp_path, context, sandbox):
+    # "indent it into the loop" would have had the cache appended twice at every step.
+    cells = _edit("rnn_forward", ("    ### END CODE HERE ###", "    caches.append(cache)\n    ### END CODE HERE ###"))
+    case = _part(tmp_path, cells, "rnn_forward", context, sandbox).cases[0]
+    assert case.diagnosis.message == ("`caches.append(cache)` on line 18, after the loop, does once more with the last "
+                                      "step's `cache` what the loop's own line does at every step: leave it out."), \
+        case.diagnosis
+
+
+def test_a_while_loop_that_changes_nothing_it_tests_is_told_so_when_time_runs_out(tmp_path, context, sandbox):
+    cells = _edit("rnn_backward", (_STEP, "    t = T_x - 1\n    while t >= 0:\n"))
+    case = _part(tmp_path, cells, "rnn_backward", context, sandbox).cases[0]
+    assert case.status == "timeout" and case.message.endswith(
+        "The `while` loop on line 17 tests `t`, which nothing in it changes: once entered, it never ends (a `t -= 1` "
+        "or `t += 1` left out?)."), case.message
+
+
+@pytest.mark.parametrize("source", [
+    "def f(x):\n    while True:\n        pass\n",                         # nothing tested: nothing to name
+    "def f(x):\n    t = 3\n    while t > 0:\n        t -= 1\n    return t\n",
+    "def f(xs):\n    while xs:\n        xs.pop()\n    return xs\n",        # a method changes it
+    "def f(x):\n    t = 0\n    while t < 5:\n        if x:\n            break\n    return t\n",
+])
+def test_while_loops_that_may_end_are_not_told_endless(source):
+    assert hints.endless_loop_hint(source) == ""

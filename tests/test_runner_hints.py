@@ -274,3 +274,10 @@ def test_names_unpacked_from_an_own_helper_in_another_order_are_told_its_return(
            "g['da_prev'], g['dWax'], g['dWaa'], g['dba']`): give the names in the order of the values it returns." \
            in case.message, case.message
     assert "Check the sizes `dWax` was created with" not in case.message, case.message
+
+
+def test_two_products_that_do_not_fit_are_told_numpys_shapes(tmp_path, context, sandbox):
+    # a_prev reshaped for one example, (50, 1): the order-and-transpose rule alone pointed away from it.
+    cells = nbs.mutate("rnn_cell_forward", "    a_next = np.tanh(", "    a_prev = a_prev.reshape(-1, 1)\n    a_next = np.tanh(")
+    case = _first_case(tmp_path, cells, "rnn_cell_forward", context, sandbox)
+    assert case.message.endswith("Here the two arrays have shapes (5, 5) and (50, 1)."), case.message
