@@ -1091,3 +1091,27 @@ def endless_loop_hint(source: str, *, first_line: int = 1) -> str:
                     f"which nothing in it changes: once entered, it never ends (a `{names[0]} -= 1` or "
                     f"`{names[0]} += 1` left out?).")
     return ""
+
+
+def through_helper_hint(source: str, *, callee: str, functions: Mapping[str, str], first_line: int = 1) -> str:
+    """For a per-step function ``callee`` given wrong inputs by a function (``source``) that does not
+    call it itself but through a helper of the student's (``lstm_step(x[:, :, t], c_next, a_next,
+    parameters)``, ``def lstm_step(x, a, c, p): return lstm_cell_forward(x, a, c, p)``): the helper's
+    call and its parameters, whose order the arguments must follow. ``functions``: the notebook's
+    functions' sources by name. "" when ``source`` calls ``callee`` itself, or no helper does."""
+    fn = _function_tree(source)
+    if fn is None:
+        return ""
+    calls = [node for node in ast.walk(fn) if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)]
+    if any(call.func.id == callee for call in calls):
+        return ""
+    for call in sorted(calls, key=lambda node: node.lineno):
+        helper = _function_tree(functions.get(call.func.id, "")) if call.func.id != fn.name else None
+        if helper is None or not any(isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                                     and node.func.id == callee for node in ast.walk(helper)):
+            continue
+        parameters = ", ".join(arg.arg for arg in helper.args.args)
+        return (f" `{fn.name}` calls it through your `{helper.name}` (line {call.lineno + first_line - 1}: "
+                f"`{ast.unparse(call)}`): check its arguments against the order of `{helper.name}`'s parameters, "
+                f"`({parameters})`.")
+    return ""

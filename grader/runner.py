@@ -1344,11 +1344,17 @@ class _Grader:
         return ""
 
     def _unchanged(self, dep: str, stub: TraceStub) -> str:
-        """`` " " + hints.unchanged_argument_hint`` for the first wrong argument the graded function's
-        loop passed to ``dep``, when no step changes it; ""."""
+        """`` " " +`` ``hints.through_helper_hint`` when the graded function calls ``dep`` through a
+        helper of the student's, else ``hints.unchanged_argument_hint`` for the first wrong argument
+        its loop passed to ``dep``, when no step changes it; ""."""
         fn = self._own_function()
-        if fn is None or stub.first_wrong_argument is None:
+        if fn is None:
             return ""
+        functions = {name: other.source for name, other in self.extraction.functions.items()}
+        through = _line_hint(hints.through_helper_hint, fn.source, callee=dep, functions=functions,
+                             first_line=fn.first_line)
+        if through or stub.first_wrong_argument is None:
+            return through
         said = _line_hint(hints.unchanged_argument_hint, fn.source, callee=dep, index=stub.first_wrong_argument,
                           first_line=fn.first_line)
         return f" {said}" if said else ""

@@ -220,3 +220,22 @@ def test_a_while_loop_that_changes_nothing_it_tests_is_told_so_when_time_runs_ou
 ])
 def test_while_loops_that_may_end_are_not_told_endless(source):
     assert hints.endless_loop_hint(source) == ""
+
+
+@pytest.mark.parametrize("function, helper, old, new, said", [
+    ("rnn_forward", "def step(a, x, p):\n    return rnn_cell_forward(x, a, p)\n\n",
+     "rnn_cell_forward(x[:, :, t], a_next, parameters)", "step(x[:, :, t], a_next, parameters)",
+     "`rnn_forward` calls it through your `step` (line 17: `step(x[:, :, t], a_next, parameters)`): check its "
+     "arguments against the order of `step`'s parameters, `(a, x, p)`."),
+    ("lstm_forward", "def lstm_step(x, a, c, p):\n    return lstm_cell_forward(x, a, c, p)\n\n",
+     "lstm_cell_forward(x[:, :, t], a_next, c_next, parameters)", "lstm_step(x[:, :, t], c_next, a_next, parameters)",
+     "`lstm_forward` calls it through your `lstm_step` (line 19: `lstm_step(x[:, :, t], c_next, a_next, "
+     "parameters)`): check its arguments against the order of `lstm_step`'s parameters, `(x, a, c, p)`."),
+])
+def test_a_step_called_through_an_own_helper_is_told_the_helpers_parameters(tmp_path, context, sandbox, function,
+                                                                           helper, old, new, said):
+    # Before: "check the arguments you give `rnn_cell_forward`", which the student's function never calls.
+    source = nbs.COURSE_CELLS[function].replace(f"def {function}(", helper + f"def {function}(").replace(old, new)
+    case = _part(tmp_path, {function: source}, function, context, sandbox).cases[0]
+    told = case.message + (case.diagnosis.message if case.diagnosis else "")
+    assert said in told, told
