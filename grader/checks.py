@@ -225,6 +225,10 @@ def _compare_arrays(got: np.ndarray, exp: np.ndarray, where: str, *, tolerance: 
             # written for one example passes m = 1; thirty-second session: told only the shapes).
             hint = (f" Axis {differ[0]} has {got.shape[differ[0]]} entries where the expected array has 1: sum (or "
                     f"average) over that axis, with `keepdims=True`, to get the shape {exp.shape}.")
+        elif got.ndim == exp.ndim == 3 and got.shape[:-1] == exp.shape[:-1] and got.shape[-1] == 1:
+            # One step where the sequence has T_x: a list stacked with one entry (appended after the
+            # loop, or returned from inside it; thirty-second session: told only the shapes).
+            hint = f" Its last axis, the time steps, has 1 entry where {exp.shape[-1]} are expected: one step only."
         elif got.size == exp.size and got.ndim < exp.ndim:
             hint = (f" Same number of elements in fewer dimensions: it looks flattened (a `reshape`, `ravel` "
                     f"or `flatten` too many?); reshape it to {exp.shape}.")

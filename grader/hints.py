@@ -607,7 +607,7 @@ def loop_mistake(source: str, *, first_line: int = 1) -> tuple[str, str]:
     if fn is None:
         return "", ""
     for rule in (_return_in_loop, _reset_in_loop, _after_loop, _value_unused):
-        found = rule(fn, first_line - 1)
+        found = rule(fn, first_line - 1, source)
         if found[0]:
             return found
     return "", ""
@@ -652,7 +652,7 @@ def _names(node: ast.AST, context: type) -> set[str]:
     return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, context)}
 
 
-def _return_in_loop(fn: ast.AST, offset: int) -> tuple[str, str]:
+def _return_in_loop(fn: ast.AST, offset: int, source: str) -> tuple[str, str]:
     for loop, _after in _loops(fn):
         returned = next((stmt for stmt in loop.body if isinstance(stmt, ast.Return)), None)
         if returned is not None:
@@ -684,7 +684,7 @@ def _change_of(stmt: ast.stmt, name: str) -> str:
     return ""
 
 
-def _reset_in_loop(fn: ast.AST, offset: int) -> tuple[str, str]:
+def _reset_in_loop(fn: ast.AST, offset: int, source: str) -> tuple[str, str]:
     """A name set inside a loop to a value no step changes (``dWax = np.zeros((n_a, n_x))``,
     ``caches = []``, ``da_prevt = np.zeros(...)``), which a later statement of the same step
     adds to, appends to, stores into, or replaces after reading it (a value carried to the next
@@ -715,29 +715,26 @@ def _reset_in_loop(fn: ast.AST, offset: int) -> tuple[str, str]:
             others = [f"`{other.targets[0].id}`" for other, _change in kept[1:]]
             also = f"; the same for {_listed(others)}" if others else ""
             return "loop/made-in-loop", (
-                f"`{ast.unparse(stmt)}` on line {stmt.lineno + offset} is inside the loop: `{name}` is made again "
+                f"`{_written(stmt, source)}` on line {stmt.lineno + offset} is inside the loop: `{name}` is made again "
                 f"at every step, so what the earlier steps {_LOST[change]} is lost and only the last step's "
                 f"remains. Create `{name}` once, before the loop{also}.")
         if carried:
             stmt = carried[0]
             name = stmt.targets[0].id
             return "loop/made-in-loop", (
-                f"`{ast.unparse(stmt)}` on line {stmt.lineno + offset} is inside the loop: every step starts again "
-                f"from `{ast.unparse(stmt.value)}`, so what the step before left in `{name}` is not carried on. "
+                f"`{_written(stmt, source)}` on line {stmt.lineno + offset} is inside the loop: every step starts again "
+                f"from `{_written(stmt.value, source)}`, so what the step before left in `{name}` is not carried on. "
                 f"Set `{name}` once, before the loop.")
     return "", ""
 
 
-def _after_loop(fn: ast.AST, offset: int) -> tuple[str, str]:
-    """An accumulation just after a loop that reads a name only the loop sets (``caches.append(cache)``,
+def _after_loop(fn: ast.AST, offset: int, source: str) -> tuple[str, str]:
+    """An accumulation just after a loop that reads a name the loop sets (``caches.append(cache)``,
     ``dWax += dWaxt``), or a store indexed by the loop's variable (``dx[:, :, t] = dxt``): it runs
     once, with the last step's values."""
-    params = {arg.arg for arg in ast.walk(fn.args) if isinstance(arg, ast.arg)}
     for loop, after in _loops(fn):
-        before = params | {node.id for node in ast.walk(fn) if isinstance(node, ast.Name)
-                           and isinstance(node.ctx, ast.Store) and node.lineno < loop.lineno}
         step = _names(loop.target, ast.Store)
-        only_in_loop = _names(loop, ast.Store) - before
+        changed = _names(loop, ast.Store)
         inside = {ast.dump(stmt) for stmt in loop.body}
         for stmt in after:
             reads = _names(stmt, ast.Load)
@@ -747,20 +744,20 @@ def _after_loop(fn: ast.AST, offset: int) -> tuple[str, str]:
             indexed = isinstance(stmt, ast.Assign) and any(
                 isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store) and _names(node.slice, ast.Load) & step
                 for target in stmt.targets for node in ast.walk(target))
-            used = sorted(reads & only_in_loop) if accumulates else sorted(reads & step) if indexed else []
+            used = sorted(reads & changed) if accumulates else sorted(reads & step) if indexed else []
             if used and ast.dump(stmt) in inside:  # the loop's own line, written again after it
                 return "loop/after-loop", (
-                    f"`{ast.unparse(stmt)}` on line {stmt.lineno + offset}, after the loop, does once more with the "
+                    f"`{_written(stmt, source)}` on line {stmt.lineno + offset}, after the loop, does once more with the "
                     f"last step's `{used[0]}` what the loop's own line does at every step: leave it out.")
             if used:
                 last = f"with `{used[0]}` at its last value" if used[0] in step else f"with the last step's `{used[0]}`"
                 return "loop/after-loop", (
-                    f"`{ast.unparse(stmt)}` on line {stmt.lineno + offset} comes after the loop, so it runs once, "
+                    f"`{_written(stmt, source)}` on line {stmt.lineno + offset} comes after the loop, so it runs once, "
                     f"{last}: indent it into the loop to run it at every step.")
     return "", ""
 
 
-def _value_unused(fn: ast.AST, offset: int) -> tuple[str, str]:
+def _value_unused(fn: ast.AST, offset: int, source: str) -> tuple[str, str]:
     """A statement that is an operation alone (``dba + np.sum(dbat)``, ``a[:, :, t] == a_next``):
     Python computes it and throws it away."""
     statements = sorted((node for block in _blocks(fn) for node in block if isinstance(node, ast.Expr)
@@ -801,8 +798,14 @@ def _stored_at(fn: ast.AST, name: str) -> list[ast.stmt]:
 
 def _head(stmt: ast.stmt, source: str) -> str:
     """A statement's first line as the student wrote it in ``source`` (a loop's header, not its body)."""
-    written = ast.get_source_segment(source, stmt) or ast.unparse(stmt)
-    return written.splitlines()[0].rstrip().rstrip(":")
+    return _written(stmt, source).splitlines()[0].rstrip().rstrip(":")
+
+
+def _written(node: ast.AST, source: str) -> str:
+    """``node`` as the student wrote it in ``source`` (their quotes and brackets) when it is one
+    line, else as ``ast`` writes it (a sentence quotes one line)."""
+    segment = ast.get_source_segment(source, node)
+    return segment if segment and "\n" not in segment else ast.unparse(node)
 
 
 #: The names a notebook gives NumPy.
@@ -895,7 +898,7 @@ def unpacked_argument_hint(error_type: str, message: str, line: str, *, source: 
             if name not in read or not _fits_another(value, place, missing):
                 continue
             held = "; ".join(f"its {ordinal(k + 1)} is {_kind_of(item)}" for k, item in enumerate(value))
-            written = ast.get_source_segment(source, stmt) or ast.unparse(stmt)
+            written = _written(stmt, source)
             return (f"`{name}` is the {ordinal(place + 1)} name of line {stmt.lineno + first_line - 1}, `{written}`, "
                     f"which takes the argument `{stmt.value.id}` apart: {held}. Check that the names there are in "
                     f"the order of its values.")
@@ -954,7 +957,7 @@ def replaced_in_loop_hint(source: str, *, output: Any, axes: int, first_line: in
                 continue
             target, value = stmt.targets[0], ast.unparse(stmt.value)
             slot = f"`{name}[{', '.join([':'] * (axes - 1) + [index])}] = {value}`"
-            where = f"`{ast.unparse(stmt)}` on line {stmt.lineno + first_line - 1}"
+            where = f"`{_written(stmt, source)}` on line {stmt.lineno + first_line - 1}"
             if isinstance(target, ast.Name) and target.id == name:
                 return (f"{where} replaces all of `{name}` at every step, so it ends as the last step's value, "
                         f"without an axis for the steps: create `{name}` with one (its last) before the loop, and "
@@ -1053,7 +1056,7 @@ def returned_order_hint(line: str, *, source: str, first_line: int = 1, function
             if name not in read or not close or words[place] == close[0]:
                 continue
             given = ast.unparse(returned.elts[place])
-            written = ast.get_source_segment(functions[stmt.value.func.id], returned) or ast.unparse(returned)
+            written = _written(returned, functions[stmt.value.func.id])
             return (f"`{name}` is the {ordinal(place + 1)} name of line {stmt.lineno + first_line - 1}, and your "
                     f"`{stmt.value.func.id}` returns `{given}` {ordinal(place + 1)} (`return {written}`): give the "
                     f"names in the order of the values it returns.")

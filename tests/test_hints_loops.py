@@ -239,3 +239,37 @@ def test_a_step_called_through_an_own_helper_is_told_the_helpers_parameters(tmp_
     case = _part(tmp_path, {function: source}, function, context, sandbox).cases[0]
     told = case.message + (case.diagnosis.message if case.diagnosis else "")
     assert said in told, told
+
+
+def _alt_part(tmp_path: Path, cell: str, old: str, new: str, part: str, context, sandbox):
+    cells = dict(nbs.ALT_CELLS)
+    assert old in cells[cell], old
+    cells[cell] = cells[cell].replace(old, new, 1)
+    path = nbs.write(tmp_path / "student.ipynb", nbs.notebook([nbs.code_cell(text) for text in cells.values()]))
+    return grade_submission(path, context=context, sandbox=sandbox).part(part)
+
+
+@pytest.mark.parametrize("cell, old, new, part, said", [
+    ("backward", "    for t in range(T_x - 1, -1, -1):\n",
+     "    for t in range(T_x - 1, -1, -1):\n        carry = np.zeros((n_a, m))\n", "rnn_backward",
+     "`carry = np.zeros((n_a, m))` on line 18 is inside the loop: every step starts again from `np.zeros((n_a, m))`"),
+    ("backward", "        g = rnn_cell_backward(",
+     '        grads = {"dx": np.zeros_like(x), "dWax": 0.0, "dWaa": 0.0, "dba": 0.0}\n        g = rnn_cell_backward(',
+     "rnn_backward", '`grads = {"dx": np.zeros_like(x), "dWax": 0.0, "dWaa": 0.0, "dba": 0.0}` on line 18 is inside '
+                     "the loop: `grads` is made again at every step, so what the earlier steps stored in it is lost"),
+    ("lstm", "a_list.append(a_t); c_list.append(c_t); y_list.append(y_t); caches.append(cache)\n",
+     "a_list.append(a_t); y_list.append(y_t); caches.append(cache)\n    c_list.append(c_t)\n", "lstm_forward",
+     "`c_list.append(c_t)` on line 19 comes after the loop, so it runs once, with the last step's `c_t`"),
+])
+def test_the_other_style_is_told_its_loops_line_too(tmp_path, context, sandbox, cell, old, new, part, said):
+    case = _alt_part(tmp_path, cell, old, new, part, context, sandbox).cases[0]
+    assert case.diagnosis is not None and said in case.diagnosis.message, case.diagnosis
+
+
+def test_a_sequence_of_one_step_is_told_its_steps_axis(tmp_path, context, sandbox):
+    # Before: "`c` has shape (5, 10, 1); expected (5, 10, 7)." alone.
+    case = _alt_part(tmp_path, "lstm", "a_list.append(a_t); c_list.append(c_t); y_list.append(y_t); caches.append("
+                     "cache)\n", "a_list.append(a_t); y_list.append(y_t); caches.append(cache)\n    c_list.append(c_t)\n",
+                     "lstm_forward", context, sandbox).cases[0]
+    assert "`c` has shape (5, 10, 1); expected (5, 10, 7). Its last axis, the time steps, has 1 entry where 7 are " \
+           "expected: one step only." in case.message, case.message
