@@ -1021,9 +1021,10 @@ def unchanged_argument_hint(source: str, *, callee: str, index: int, first_line:
             made = [stmt for stmt in _stored_at(fn, name) if stmt.lineno < loop.lineno]
             given = (f"the value of line {made[-1].lineno + first_line - 1} (`{_head(made[-1], source)}`)" if made
                      else f"the same `{name}`")
+            step = loop.target.id if isinstance(loop.target, ast.Name) else "t"
             return (f"No step of the loop changes `{name}`, which line {call.lineno + first_line - 1} passes to "
-                    f"`{callee}`: every step is given {given}. Pass what the step before gave back, or assign it "
-                    f"to `{name}` in the loop.")
+                    f"`{callee}`: every step is given {given}. Each step needs its own: that step's part of an "
+                    f"array or list (indexed with `{step}`), or what the step before gave back.")
     return ""
 
 

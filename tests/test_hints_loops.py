@@ -273,3 +273,12 @@ def test_a_sequence_of_one_step_is_told_its_steps_axis(tmp_path, context, sandbo
                      "lstm_forward", context, sandbox).cases[0]
     assert "`c` has shape (5, 10, 1); expected (5, 10, 7). Its last axis, the time steps, has 1 entry where 7 are " \
            "expected: one step only." in case.message, case.message
+
+
+def test_the_whole_list_passed_at_every_step_is_told_to_take_the_steps_part(tmp_path, context, sandbox):
+    # A real notebook of the thirtieth corpus passes `caches`, not `caches[t]`: "pass what the step before
+    # gave back", the first wording, pointed away from the index.
+    case = _part(tmp_path, _edit("rnn_backward", ("caches[t])", "caches)")), "rnn_backward", context, sandbox).cases[0]
+    assert "No step of the loop changes `caches`, which line 17 passes to `rnn_cell_backward`: every step is given " \
+           "the value of line 4 (`(caches, x) = caches`). Each step needs its own: that step's part of an array or " \
+           "list (indexed with `t`), or what the step before gave back." in case.message, case.message
