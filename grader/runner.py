@@ -21,7 +21,7 @@ from types import CodeType, MappingProxyType
 from typing import Any, Callable, Collection, Iterator, Mapping, Sequence
 
 from grader import checks, hints, wire
-from grader._child import args_layout
+from grader.childruntime import args_layout
 from grader.astnodes import only_delegates
 from grader.course import COURSE_MODULES
 from grader.fastcheck import WireExpectation, expectation_for
@@ -83,7 +83,7 @@ def answer_layouts(context: GradingContext) -> tuple[str, ...]:
 
 
 def argument_layouts(context: GradingContext) -> tuple[str, ...]:
-    """The layouts of the rubric's call arguments (``grader._child.args_layout``: nesting, shapes,
+    """The layouts of the rubric's call arguments (``grader.childruntime.args_layout``: nesting, shapes,
     which parts are one object; no number), distinct, for the sandbox's zygote to teach the
     children (``Sandbox(arg_layouts=...)``): a case's arguments then travel as their arrays' bytes."""
     def layout_of(fixture: Any) -> str | None:
