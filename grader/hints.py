@@ -16,7 +16,9 @@ from __future__ import annotations
 import ast
 import difflib
 import re
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping, NamedTuple, Sequence
+
+from grader.astnodes import nodes
 
 #: NumPy's matmul (``@``, ``np.matmul``) names no shapes, only the two core sizes that differ:
 #: the rows of the second operand, then the columns of the first.
@@ -606,11 +608,50 @@ def loop_mistake(source: str, *, first_line: int = 1) -> tuple[str, str]:
     fn = _function_tree(source)
     if fn is None:
         return "", ""
+    parsed = _Parsed.of(fn, source=source, offset=first_line - 1)
     for rule in (_return_in_loop, _reset_in_loop, _after_loop, _value_unused):
-        found = rule(fn, first_line - 1, source)
+        found = rule(parsed)
         if found[0]:
             return found
     return "", ""
+
+
+#: The fields of a walk over a function's names (``astnodes.nodes``): a name's, an attribute's or a
+#: subscript's load-or-store marker (``ctx``) holds no name, nor does a constant.
+_NO_CONTEXT = {ast.Name: (), ast.Constant: (), ast.Attribute: ("value",), ast.Subscript: ("value", "slice"),
+               ast.Starred: ("value",), ast.Tuple: ("elts",), ast.List: ("elts",)}
+
+
+class _Parsed(NamedTuple):
+    """A function's tree with what the loop rules read of it, worked out once (a walk of the tree
+    cost more than each rule): its blocks of statements, its ``for`` loops (each with the
+    statements after it in its block) and the names of those (line, name, whether stored)."""
+    fn: ast.FunctionDef | ast.AsyncFunctionDef
+    source: str
+    offset: int  # added to a line of ``source`` to give the line of the notebook's cell
+    blocks: list[list[ast.stmt]]
+    loops: list[tuple[ast.For, list[ast.stmt]]]
+    names: list[tuple[int, str, bool]]
+
+    @classmethod
+    def of(cls, fn: ast.FunctionDef | ast.AsyncFunctionDef, *, source: str, offset: int) -> "_Parsed":
+        blocks = _blocks(fn)
+        loops = _loops(fn, blocks)
+        # The names of each loop and of what follows it (what the loop rules read), not of the lines above.
+        names = [(node.lineno, node.id, isinstance(node.ctx, ast.Store)) for loop, after in loops
+                 for stmt in (loop, *after) for node in nodes(stmt, _NO_CONTEXT) if isinstance(node, ast.Name)]
+        return cls(fn, source, offset, blocks, loops, names)
+
+    def stored_in(self, loop: ast.stmt) -> set[str]:
+        """The names ``loop`` stores (by its lines: a statement's lines are its own)."""
+        end = loop.end_lineno or loop.lineno
+        return {name for line, name, stored in self.names if stored and loop.lineno <= line <= end}
+
+    def read_after(self, loop: ast.stmt, name: str) -> bool:
+        """Whether the function reads ``name`` on a line after ``loop`` (in its block, or after a loop
+        that follows it)."""
+        end = loop.end_lineno or loop.lineno
+        return any(line > end and found == name and not stored for line, found, stored in self.names)
 
 
 def _function_tree(source: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
@@ -636,9 +677,10 @@ def _blocks(node: ast.AST) -> list[list[ast.stmt]]:
     return found
 
 
-def _loops(fn: ast.AST) -> list[tuple[ast.For, list[ast.stmt]]]:
-    """Each ``for`` loop of ``fn`` with the statements after it in its block, in source order."""
-    found = [(stmt, block[k + 1:]) for block in _blocks(fn) for k, stmt in enumerate(block)
+def _loops(fn: ast.AST, blocks: list[list[ast.stmt]] | None = None) -> list[tuple[ast.For, list[ast.stmt]]]:
+    """Each ``for`` loop of ``fn`` with the statements after it in its block, in source order
+    (``blocks``: ``fn``'s, when known)."""
+    found = [(stmt, block[k + 1:]) for block in (_blocks(fn) if blocks is None else blocks) for k, stmt in enumerate(block)
              if isinstance(stmt, (ast.For, ast.AsyncFor))]
     return sorted(found, key=lambda pair: pair[0].lineno)
 
@@ -652,8 +694,9 @@ def _names(node: ast.AST, context: type) -> set[str]:
     return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, context)}
 
 
-def _return_in_loop(fn: ast.AST, offset: int, source: str) -> tuple[str, str]:
-    for loop, _after in _loops(fn):
+def _return_in_loop(parsed: _Parsed) -> tuple[str, str]:
+    offset = parsed.offset
+    for loop, _after in parsed.loops:
         returned = next((stmt for stmt in loop.body if isinstance(stmt, ast.Return)), None)
         if returned is not None:
             return "loop/return-inside", (
@@ -684,14 +727,15 @@ def _change_of(stmt: ast.stmt, name: str) -> str:
     return ""
 
 
-def _reset_in_loop(fn: ast.AST, offset: int, source: str) -> tuple[str, str]:
+def _reset_in_loop(parsed: _Parsed) -> tuple[str, str]:
     """A name set inside a loop to a value no step changes (``dWax = np.zeros((n_a, n_x))``,
     ``caches = []``, ``da_prevt = np.zeros(...)``), which a later statement of the same step
     adds to, appends to, stores into, or replaces after reading it (a value carried to the next
     step), and which is read after the loop or carried: every step starts it again. The other
     names of the same loop made again the same way are named with the first."""
-    for loop, _after in _loops(fn):
-        changed_in_loop = _names(loop, ast.Store)
+    offset, source = parsed.offset, parsed.source
+    for loop, _after in parsed.loops:
+        changed_in_loop = parsed.stored_in(loop)
         kept: list[tuple[ast.Assign, str]] = []  # (statement, what the steps did to the name)
         carried: list[ast.Assign] = []
         for k, stmt in enumerate(loop.body):
@@ -702,8 +746,7 @@ def _reset_in_loop(fn: ast.AST, offset: int, source: str) -> tuple[str, str]:
                 continue  # made from this step's values: a value of the step, not a reset
             later = loop.body[k + 1:]
             changes = [change for change in (_change_of(s, name) for s in later) if change]
-            read_after = any(isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load)
-                             and node.lineno > (loop.end_lineno or loop.lineno) for node in ast.walk(fn))
+            read_after = parsed.read_after(loop, name)
             lost = [change for change in changes if change in _LOST]
             if lost and read_after:
                 kept.append((stmt, lost[0]))
@@ -728,14 +771,15 @@ def _reset_in_loop(fn: ast.AST, offset: int, source: str) -> tuple[str, str]:
     return "", ""
 
 
-def _after_loop(fn: ast.AST, offset: int, source: str) -> tuple[str, str]:
+def _after_loop(parsed: _Parsed) -> tuple[str, str]:
     """An accumulation just after a loop that reads a name the loop sets (``caches.append(cache)``,
     ``dWax += dWaxt``), or a store indexed by the loop's variable (``dx[:, :, t] = dxt``): it runs
     once, with the last step's values."""
-    for loop, after in _loops(fn):
+    offset, source = parsed.offset, parsed.source
+    for loop, after in parsed.loops:
         step = _names(loop.target, ast.Store)
-        changed = _names(loop, ast.Store)
-        inside = {ast.dump(stmt) for stmt in loop.body}
+        changed = parsed.stored_in(loop)
+        inside: set[str] | None = None  # the loop's own statements, dumped once one is asked about
         for stmt in after:
             reads = _names(stmt, ast.Load)
             accumulates = isinstance(stmt, ast.AugAssign) or (
@@ -745,6 +789,8 @@ def _after_loop(fn: ast.AST, offset: int, source: str) -> tuple[str, str]:
                 isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store) and _names(node.slice, ast.Load) & step
                 for target in stmt.targets for node in ast.walk(target))
             used = sorted(reads & changed) if accumulates else sorted(reads & step) if indexed else []
+            if used and inside is None:
+                inside = {ast.dump(own) for own in loop.body}
             if used and ast.dump(stmt) in inside:  # the loop's own line, written again after it
                 return "loop/after-loop", (
                     f"`{_written(stmt, source)}` on line {stmt.lineno + offset}, after the loop, does once more with the "
@@ -757,10 +803,11 @@ def _after_loop(fn: ast.AST, offset: int, source: str) -> tuple[str, str]:
     return "", ""
 
 
-def _value_unused(fn: ast.AST, offset: int, source: str) -> tuple[str, str]:
+def _value_unused(parsed: _Parsed) -> tuple[str, str]:
     """A statement that is an operation alone (``dba + np.sum(dbat)``, ``a[:, :, t] == a_next``):
     Python computes it and throws it away."""
-    statements = sorted((node for block in _blocks(fn) for node in block if isinstance(node, ast.Expr)
+    offset = parsed.offset
+    statements = sorted((node for block in parsed.blocks for node in block if isinstance(node, ast.Expr)
                          and isinstance(node.value, (ast.BinOp, ast.Compare))), key=lambda node: node.lineno)
     for stmt in statements:
         value, line = stmt.value, stmt.lineno + offset

@@ -1370,8 +1370,15 @@ class _Grader:
         """``hints.loop_mistake`` of the graded function's own source, worked out once a part
         (only a failed case asks); ``("", "")`` when the extraction holds no source of it."""
         if self.loop_mistake is None:
-            fn = self._own_function()
-            self.loop_mistake = hints.loop_mistake(fn.source, first_line=fn.first_line) if fn is not None else ("", "")
+            # Kept in the submission's facts (one key that no function's name can be): the hidden
+            # phase's grader of the part asks again, and a parse costs more than the rest.
+            key = f"loop mistake of {self.part.function}"
+            found = self.facts.get(key)
+            if found is None:
+                fn = self._own_function()
+                found = self.facts[key] = _line_hint(hints.loop_mistake, fn.source, first_line=fn.first_line) \
+                    if fn is not None else ("", "")
+            self.loop_mistake = found if found else ("", "")
         return self.loop_mistake
 
     def _own_function(self) -> Any:
