@@ -867,13 +867,11 @@ def shadowed_name_hint(error_type: str, message: str, line: str, *, source: str,
     from an ``np`` that is not NumPy ("'dict' object has no attribute 'dot'": a parameter or a
     name unpacked as ``np``, or ``np = ...`` in the notebook, ``elsewhere`` naming that place):
     where the name gets its value, and to give that value another name. "" otherwise."""
-    fn = _function_tree(source)
-    if fn is None:
-        return ""
     offset = first_line - 1
     if error_type == "UnboundLocalError":
         found = re.search(r"local variable '(\w+)'", message)
-        stores = _stored_at(fn, found.group(1)) if found else []
+        fn = _function_tree(source) if found else None
+        stores = _stored_at(fn, found.group(1)) if fn is not None else []
         if not stores:
             return ""
         name, stmt = found.group(1), stores[0]
@@ -889,7 +887,8 @@ def shadowed_name_hint(error_type: str, message: str, line: str, *, source: str,
     reads = {node.value.id for node in ast.walk(statement) if isinstance(node, ast.Attribute)
              and node.attr == found.group(2) and isinstance(node.value, ast.Name)} if statement is not None else set()
     numpy = sorted(reads & _NUMPY_NAMES)
-    if not numpy or found.group(1) == "module":
+    fn = _function_tree(source) if numpy and found.group(1) != "module" else None
+    if fn is None:
         return ""
     name, kind = numpy[0], _PYTHON_KINDS.get(found.group(1), f"a {found.group(1)}")
     stores = _stored_at(fn, name)
@@ -924,10 +923,12 @@ def unpacked_argument_hint(error_type: str, message: str, line: str, *, source: 
     too): what each value of that argument is, in order. ``arguments``: the call's arguments by the
     student's parameter names. "" when the value the name got is of the kind the line needs (the
     line's mistake is elsewhere: ``n_x, m = x.shape`` for ``x1.shape``)."""
+    missing = re.search(r"'(\w+)' object has no attribute '(\w+)'", message) if error_type == "AttributeError" else None
+    if not (missing or (error_type == "ValueError" and _UNPACKED.search(message))):
+        return ""
     statement = _statement(line)
     fn = _function_tree(source) if statement is not None else None
-    missing = re.search(r"'(\w+)' object has no attribute '(\w+)'", message) if error_type == "AttributeError" else None
-    if fn is None or not (missing or (error_type == "ValueError" and _UNPACKED.search(message))):
+    if fn is None:
         return ""
     indexed = {node.value.id for node in ast.walk(statement) if isinstance(node, ast.Subscript)
                and isinstance(node.value, ast.Name)}
@@ -1081,6 +1082,8 @@ def returned_order_hint(line: str, *, source: str, first_line: int = 1, function
     ``return`` gives, at that name's place, a value named like another of the names (``g['da_prev']``
     second, where ``dWaxt`` is): the two orders side by side. ``functions``: the notebook's functions'
     sources by name. "" otherwise (the names follow the order of the values returned)."""
+    if not any(f"{name}(" in source for name in functions):  # no call of the notebook's functions
+        return ""
     statement = _statement(line)
     fn = _function_tree(source) if statement is not None else None
     if fn is None:
