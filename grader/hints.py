@@ -850,9 +850,15 @@ def _head(stmt: ast.stmt, source: str) -> str:
 
 def _written(node: ast.AST, source: str) -> str:
     """``node`` as the student wrote it in ``source`` (their quotes and brackets) when it is one
-    line, else as ``ast`` writes it (a sentence quotes one line)."""
+    line, else as ``ast`` writes it (a sentence quotes one line); past ``_QUOTED`` characters, its
+    start and end around " ... "."""
     segment = ast.get_source_segment(source, node)
-    return segment if segment and "\n" not in segment else ast.unparse(node)
+    text = segment if segment and "\n" not in segment else ast.unparse(node)
+    return text if len(text) <= _QUOTED else f"{text[:_QUOTED // 2]} ... {text[-_QUOTED // 4:]}"
+
+
+#: The longest piece of a student's code a loop sentence quotes whole.
+_QUOTED = 160
 
 
 #: The names a notebook gives NumPy.

@@ -1339,8 +1339,8 @@ class _Grader:
             shape, wanted = getattr(got, "shape", None), getattr(want, "shape", None)
             if isinstance(shape, tuple) and isinstance(wanted, tuple) and len(wanted) >= 2 and shape == wanted[:-1] \
                     and len(spec.path) == 1:
-                return hints.replaced_in_loop_hint(fn.source, output=spec.path[0], axes=len(wanted),
-                                                   first_line=fn.first_line)
+                return _line_hint(hints.replaced_in_loop_hint, fn.source, output=spec.path[0], axes=len(wanted),
+                                  first_line=fn.first_line)
         return ""
 
     def _unchanged(self, dep: str, stub: TraceStub) -> str:
@@ -1364,7 +1364,8 @@ class _Grader:
         returned None, whether it printed its values instead. ""."""
         fn = self._own_function()
         tuple_specs = [spec for spec in self.part.outputs if spec.path and isinstance(spec.path[0], int)]
-        return hints.printed_instead_hint(fn.source, returned=_returned_names(tuple_specs)) if fn is not None else ""
+        return _line_hint(hints.printed_instead_hint, fn.source, returned=_returned_names(tuple_specs)) \
+            if fn is not None else ""
 
     def _loop_mistake(self) -> tuple[str, str]:
         """``hints.loop_mistake`` of the graded function's own source, worked out once a part

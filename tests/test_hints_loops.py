@@ -282,3 +282,16 @@ def test_the_whole_list_passed_at_every_step_is_told_to_take_the_steps_part(tmp_
     assert "No step of the loop changes `caches`, which line 17 passes to `rnn_cell_backward`: every step is given " \
            "the value of line 4 (`(caches, x) = caches`). Each step needs its own: that step's part of an array or " \
            "list (indexed with `t`), or what the step before gave back." in case.message, case.message
+
+
+@pytest.mark.parametrize("line", [
+    "        dWax = " + "-" * 1500 + "1\n",          # too deep for ast.unparse (RecursionError)
+    "        dba + " + "(" * 90 + "dbat" + ")" * 90 + "\n",
+])
+def test_a_line_too_deep_to_write_back_costs_the_hint_not_the_grade(tmp_path, context, sandbox, line):
+    # The loop rules quote lines and walk them: a line Python parses but cannot write back (the
+    # thirty-first session's hostile depth) leaves the diagnosis out, never the case's grade.
+    part = _part(tmp_path, _edit("rnn_backward", (_STEP, _STEP + line)), "rnn_backward", context, sandbox)
+    assert part.status != "harness_error" and all(case.status in ("failed", "passed", "error") for case in part.cases)
+    said = [case.diagnosis.message for case in part.cases if case.diagnosis is not None]
+    assert all(len(text) < 600 for text in said), said  # a quoted line is cut to its start and end
