@@ -1088,13 +1088,15 @@ def returned_order_hint(line: str, *, source: str, first_line: int = 1, function
     ``return`` gives, at that name's place, a value named like another of the names (``g['da_prev']``
     second, where ``dWaxt`` is): the two orders side by side. ``functions``: the notebook's functions'
     sources by name. "" otherwise (the names follow the order of the values returned)."""
-    if not any(f"{name}(" in source for name in functions):  # no call of the notebook's functions
-        return ""
     statement = _statement(line)
-    fn = _function_tree(source) if statement is not None else None
-    if fn is None:
+    if statement is None:
         return ""
     read = _names(statement.value if isinstance(statement, (ast.Assign, ast.AugAssign)) else statement, ast.Load)
+    if not any(_unpacks_a_call(text, read, functions) for text in source.splitlines()):
+        return ""  # a look at the text first: the function is parsed only for a line that may be it
+    fn = _function_tree(source)
+    if fn is None:
+        return ""
     for stmt in sorted((s for block in _blocks(fn) for s in block), key=lambda s: s.lineno):
         if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Tuple)
                 and isinstance(stmt.value, ast.Call) and isinstance(stmt.value.func, ast.Name)
@@ -1118,6 +1120,17 @@ def returned_order_hint(line: str, *, source: str, first_line: int = 1, function
                     f"`{stmt.value.func.id}` returns `{given}` {ordinal(place + 1)} (`return {written}`): give the "
                     f"names in the order of the values it returns.")
     return ""
+
+
+def _unpacks_a_call(text: str, names: set[str], functions: Mapping[str, str]) -> bool:
+    """Whether a line's ``text`` may give one of ``names`` a value from a call of one of
+    ``functions`` (``dxt, dWaxt, dWaat, dbat, da_prevt = back_step(...)``), read as text: a name
+    before its first ``=`` and a function's name and ``(`` just after it. Linear in the line."""
+    left, equals, right = text.partition("=")
+    if not equals or right.startswith("=") or not names & set(re.findall(r"\w+", left)):
+        return False
+    called = re.match(r"\s*(\w+)\s*\(", right)
+    return called is not None and called.group(1) in functions
 
 
 def _last_word(node: ast.expr) -> str:
