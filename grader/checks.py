@@ -219,6 +219,16 @@ def _compare_arrays(got: np.ndarray, exp: np.ndarray, where: str, *, tolerance: 
             hint = " It looks transposed."
         elif got.ndim != exp.ndim and (axes := _size_one_axes(got.shape, exp.shape)):
             hint = _size_one_hint(axes, missing=got.ndim < exp.ndim, expected=exp.shape)
+        elif got.ndim == exp.ndim and len(differ := [i for i, (g, e) in enumerate(zip(got.shape, exp.shape))
+                                                   if g != e]) == 1 and exp.shape[differ[0]] == 1:
+            # ``dba = dtanh``, (5, 10) for (5, 1): one entry per example where their sum belongs (code
+            # written for one example passes m = 1; thirty-second session: told only the shapes).
+            hint = (f" Axis {differ[0]} has {got.shape[differ[0]]} entries where the expected array has 1: sum (or "
+                    f"average) over that axis, with `keepdims=True`, to get the shape {exp.shape}.")
+        elif got.ndim == exp.ndim == 3 and got.shape[:-1] == exp.shape[:-1] and got.shape[-1] == 1:
+            # One step where the sequence has T_x: a list stacked with one entry (appended after the
+            # loop, or returned from inside it; thirty-second session: told only the shapes).
+            hint = f" Its last axis, the time steps, has 1 entry where {exp.shape[-1]} are expected: one step only."
         elif got.size == exp.size and got.ndim < exp.ndim:
             hint = (f" Same number of elements in fewer dimensions: it looks flattened (a `reshape`, `ravel` "
                     f"or `flatten` too many?); reshape it to {exp.shape}.")
@@ -291,7 +301,8 @@ def _values_pattern(got: np.ndarray, exp: np.ndarray, rtol: float, atol: float,
     """What the wrong values of two real arrays of one shape have in common, when they share one
     pattern a student can act on: all zeros (never filled in), the expected values transposed (a
     square gradient, ``np.dot(a_prev, dtanh.T)``), the expected times one factor (a sum counted
-    twice: 2; a sign: -1), or every difference at one index of a sequence's last axis (one time
+    twice: 2; a sign: -1), each time step holding the value of the step before (stored before it
+    was computed), or every difference at one index of a sequence's last axis (one time
     step). "" otherwise (the thirty-first session: such outputs were told only their largest
     difference). ``ok``: which values are close, when the caller knows (finite differences:
     ``_float_verdict``); else worked out here. Only wrong values come here, each a few tens of
@@ -320,6 +331,12 @@ def _values_pattern(got: np.ndarray, exp: np.ndarray, rtol: float, atol: float,
                 return (f" Every value is {factor:.4g} times the expected one: look for a term added more than "
                         f"once, or a factor (a mean for a sum) that should not be there.")
     if got.ndim == 3 and got.shape[-1] > 1:
+        # Stored before the step computed it (``c[:, :, t] = c_next`` above the call): each step holds
+        # the value of the step before (thirty-second session; said only of the largest difference).
+        with np.errstate(all="ignore"):
+            if np.allclose(got[..., 1:], exp[..., :-1], rtol=rtol, atol=atol):
+                return (" Each time step holds the value expected at the step before it (`[:, :, t]` holds what "
+                        "`[:, :, t - 1]` should): it is stored before the step computes its own. Store it after.")
         steps = np.flatnonzero(~ok.all(axis=(0, 1)))
         if len(steps) == 1:
             t = int(steps[0])

@@ -16,7 +16,9 @@ from __future__ import annotations
 import ast
 import difflib
 import re
-from typing import Any, Sequence
+from typing import Any, Mapping, NamedTuple, Sequence
+
+from grader.astnodes import nodes
 
 #: NumPy's matmul (``@``, ``np.matmul``) names no shapes, only the two core sizes that differ:
 #: the rows of the second operand, then the columns of the first.
@@ -134,6 +136,25 @@ def transposed_side_hint(message: str, line: str) -> str:
         return ""
     return (f"`{sides[0]}` has shape {first} and `{sides[1]}` has shape {second}: an element-by-element "
             f"operation needs arrays of one shape, and `{flipped[0]}` is transposed: leave out its `.T`.")
+
+
+def flat_vector_hint(message: str) -> str:
+    """For NumPy's "could not be broadcast together with shapes (5,10) (5,)": a vector of one axis
+    lines up with the other array's last axis (its columns), not its rows, so a bias or a sum made
+    flat (``ba.ravel()``, ``np.sum(dtanh, axis=1)``, code written for one example) needs its column
+    shape back. "" for other shapes (the line's sides are named by ``named_sides_hint``)."""
+    found = _TWO_SHAPES.search(message)
+    if found is None:
+        return ""
+    shapes = [_shape(group) for group in found.groups()]
+    flat = [shape for shape in shapes if len(shape) == 1]
+    table = [shape for shape in shapes if len(shape) == 2]
+    if len(flat) != 1 or len(table) != 1 or flat[0][0] != table[0][0] or table[0][0] == table[0][1]:
+        return ""
+    (rows,), (_rows, columns) = flat[0], table[0]
+    return (f"An array of shape ({rows},) lines up with the last axis of a {table[0]} array (its {columns} "
+            f"columns), not its {rows} rows: keep it a column of shape ({rows}, 1) (`.reshape({rows}, 1)`, or "
+            f"leave out what made it flat: `ravel`, `flatten`, a sum without `keepdims=True`).")
 
 
 def named_sides_hint(message: str, line: str) -> str:
@@ -338,7 +359,7 @@ def numpy_call_hint(outcome: Any, line: str) -> str:
             over = _put_over(line)
             return ("`np.stack` puts the arrays on a new axis, which needs them of one shape"
                     + (f"; {over}." if over else ": `np.concatenate` joins them along an axis they have."))
-        return (transposed_side_hint(message, line) or product_beside_hint(message, line)
+        return (transposed_side_hint(message, line) or flat_vector_hint(message) or product_beside_hint(message, line)
                 or _elementwise_hint(message, line)
                 or named_sides_hint(message, line) or output_operand_hint(message, line))
     if "indices must be integers or slices, not tuple" in message:
@@ -386,8 +407,12 @@ def _product_hint(line: str, *, shapes: re.Match | None = None, message: str = "
         return f"{same}: " + rule.format(f", `{written}`")
     rule = "In a matrix product the number of columns of the first array must equal the number of rows of the second"
     if len(pairs) != 1:
+        # NumPy's shapes, when it gives them: a wrong array reaching the line (``a_prev`` reshaped to
+        # (50, 1) for one example above it) shows there, which no order or transpose fixes.
+        shown = (f" Here the two arrays have shapes {shape_text(shapes.group(1))} and {shape_text(shapes.group(2))}."
+                 if shapes is not None else "")
         return (f"{rule}: check the order of the two (`np.dot(Waa, a_prev)`, not `np.dot(a_prev, Waa)`) "
-                f"and whether one of them needs its transpose (`.T`).")
+                f"and whether one of them needs its transpose (`.T`).{shown}")
     left, right = (ast.unparse(side) for side in pairs[0])
     if left in _GATE_WEIGHTS and right in ("xt", "a_prev"):
         # The LSTM's gate weights are (n_a, n_a + n_x): told to reorder or transpose, a student who
@@ -559,3 +584,607 @@ def _index_hint(line: str) -> str:
             break
     return (f"A Python list or tuple takes one index at a time: write `{name}[i][j]`, not `{name}[i, j]` "
             f"(the comma form is for NumPy arrays).")
+
+
+# ----------------------------------------------------------------- a function's loop, as written
+# Mistakes that span lines (thirty-second session): the values are wrong, NumPy says nothing, and
+# the largest difference or a known mistake's sentence ("add them up over time: dWax += dWaxt",
+# to a student who wrote that line, inside the loop after a reset) did not show the line to move.
+# Read from the function's source only after a case of it failed.
+
+#: What a loop's step does to a name made again in the loop (``_reset_in_loop``), in words.
+_LOST = {"added": "added to it", "appended": "appended to it", "stored": "stored in it"}
+
+
+def loop_mistake(source: str, *, first_line: int = 1) -> tuple[str, str]:
+    """``(id, sentence)`` for a mistake in how the function in ``source`` writes its ``for`` loop,
+    quoting its line (``first_line``: the cell line of the source's first line): a ``return``
+    inside the loop (``loop/return-inside``); a name the loop adds to, appends to, stores into or
+    carries from step to step, set to a fresh value inside the loop, so that only the last step
+    counts (``loop/made-in-loop``: ``dWax = np.zeros(...)`` before ``dWax += dWaxt``); an
+    accumulation after the loop, which runs once (``loop/after-loop``: ``caches.append(cache)``);
+    an operation whose value is thrown away (``loop/value-unused``: ``dba + dbat``, ``a[:, :, t]
+    == a_next``). ``("", "")`` when none is found."""
+    fn = _function_tree(source)
+    if fn is None:
+        return "", ""
+    parsed = _Parsed.of(fn, source=source, offset=first_line - 1)
+    for rule in (_return_in_loop, _reset_in_loop, _after_loop, _value_unused):
+        found = rule(parsed)
+        if found[0]:
+            return found
+    return "", ""
+
+
+#: The fields of a walk over a function's names (``astnodes.nodes``): a name's, an attribute's or a
+#: subscript's load-or-store marker (``ctx``) holds no name, nor does a constant.
+_NO_CONTEXT = {ast.Name: (), ast.Constant: (), ast.Attribute: ("value",), ast.Subscript: ("value", "slice"),
+               ast.Starred: ("value",), ast.Tuple: ("elts",), ast.List: ("elts",)}
+
+
+class _Parsed(NamedTuple):
+    """A function's tree with what the loop rules read of it, worked out once (a walk of the tree
+    cost more than each rule): its blocks of statements, its ``for`` loops (each with the
+    statements after it in its block) and the names of those (line, name, whether stored)."""
+    fn: ast.FunctionDef | ast.AsyncFunctionDef
+    source: str
+    offset: int  # added to a line of ``source`` to give the line of the notebook's cell
+    blocks: list[list[ast.stmt]]
+    loops: list[tuple[ast.For, list[ast.stmt]]]
+    names: list[tuple[int, str, bool]]
+
+    @classmethod
+    def of(cls, fn: ast.FunctionDef | ast.AsyncFunctionDef, *, source: str, offset: int) -> "_Parsed":
+        blocks = _blocks(fn)
+        loops = _loops(fn, blocks)
+        # The names of each loop and of what follows it (what the loop rules read), not of the lines above.
+        names = [(node.lineno, node.id, isinstance(node.ctx, ast.Store)) for loop, after in loops
+                 for stmt in (loop, *after) for node in nodes(stmt, _NO_CONTEXT) if isinstance(node, ast.Name)]
+        return cls(fn, source, offset, blocks, loops, names)
+
+    def stored_in(self, loop: ast.stmt) -> set[str]:
+        """The names ``loop`` stores (by its lines: a statement's lines are its own)."""
+        end = loop.end_lineno or loop.lineno
+        return {name for line, name, stored in self.names if stored and loop.lineno <= line <= end}
+
+    def read_after(self, loop: ast.stmt, name: str) -> bool:
+        """Whether the function reads ``name`` on a line after ``loop`` (in its block, or after a loop
+        that follows it)."""
+        end = loop.end_lineno or loop.lineno
+        return any(line > end and found == name and not stored for line, found, stored in self.names)
+
+
+def _function_tree(source: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+    """The first def of ``source`` parsed, or None (no def; too deep for ``ast``)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    return next((node for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))), None)
+
+
+def _blocks(node: ast.AST) -> list[list[ast.stmt]]:
+    """Every list of statements in ``node``'s body, nested ones too, not those of a def or class."""
+    found, stack = [], [node]
+    while stack:
+        current = stack.pop()
+        for block in (getattr(current, field, None) for field in ("body", "orelse", "finalbody")):
+            if isinstance(block, list) and block and isinstance(block[0], ast.stmt):
+                found.append(block)
+                stack.extend(stmt for stmt in block
+                             if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)))
+        stack.extend(getattr(current, "handlers", ()))
+    return found
+
+
+def _loops(fn: ast.AST, blocks: list[list[ast.stmt]] | None = None) -> list[tuple[ast.For, list[ast.stmt]]]:
+    """Each ``for`` loop of ``fn`` with the statements after it in its block, in source order
+    (``blocks``: ``fn``'s, when known)."""
+    found = [(stmt, block[k + 1:]) for block in (_blocks(fn) if blocks is None else blocks) for k, stmt in enumerate(block)
+             if isinstance(stmt, (ast.For, ast.AsyncFor))]
+    return sorted(found, key=lambda pair: pair[0].lineno)
+
+
+def _listed(words: Sequence[str]) -> str:
+    """``"a, b and c"``."""
+    return ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else "".join(words)
+
+
+def _names(node: ast.AST, context: type) -> set[str]:
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, context)}
+
+
+def _return_in_loop(parsed: _Parsed) -> tuple[str, str]:
+    offset = parsed.offset
+    for loop, _after in parsed.loops:
+        returned = next((stmt for stmt in loop.body if isinstance(stmt, ast.Return)), None)
+        if returned is not None:
+            return "loop/return-inside", (
+                f"The `return` on line {returned.lineno + offset} is inside the `for` loop of line "
+                f"{loop.lineno + offset}: the function returns during the loop's first step, before the "
+                f"other steps run. Move it after the loop (one indent less).")
+    return "", ""
+
+
+def _change_of(stmt: ast.stmt, name: str) -> str:
+    """How ``stmt`` changes the value of ``name`` it does not replace: "added" (``name += ...``),
+    "appended" (``name.append(...)``), "stored" (``name[...] = ...``); "assigned" when it
+    gives ``name`` a new value; "" when it does neither."""
+    if isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Name) and stmt.target.id == name:
+        return "added"
+    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and isinstance(stmt.value.func, ast.Attribute) \
+            and stmt.value.func.attr in ("append", "extend", "insert") \
+            and isinstance(stmt.value.func.value, ast.Name) and stmt.value.func.value.id == name:
+        return "appended"
+    targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target] \
+        if isinstance(stmt, (ast.AugAssign, ast.AnnAssign)) else []
+    for target in targets:
+        if any(isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id == name
+               and isinstance(node.ctx, ast.Store) for node in ast.walk(target)):
+            return "stored"
+    if any(name in _names(target, ast.Store) for target in targets):
+        return "assigned"
+    return ""
+
+
+def _reset_in_loop(parsed: _Parsed) -> tuple[str, str]:
+    """A name set inside a loop to a value no step changes (``dWax = np.zeros((n_a, n_x))``,
+    ``caches = []``, ``da_prevt = np.zeros(...)``), which a later statement of the same step
+    adds to, appends to, stores into, or replaces after reading it (a value carried to the next
+    step), and which is read after the loop or carried: every step starts it again. The other
+    names of the same loop made again the same way are named with the first."""
+    offset, source = parsed.offset, parsed.source
+    for loop, _after in parsed.loops:
+        changed_in_loop = parsed.stored_in(loop)
+        kept: list[tuple[ast.Assign, str]] = []  # (statement, what the steps did to the name)
+        carried: list[ast.Assign] = []
+        for k, stmt in enumerate(loop.body):
+            if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)):
+                continue
+            name = stmt.targets[0].id
+            if _names(stmt.value, ast.Load) & changed_in_loop:
+                continue  # made from this step's values: a value of the step, not a reset
+            later = loop.body[k + 1:]
+            changes = [change for change in (_change_of(s, name) for s in later) if change]
+            read_after = parsed.read_after(loop, name)
+            lost = [change for change in changes if change in _LOST]
+            if lost and read_after:
+                kept.append((stmt, lost[0]))
+            elif "assigned" in changes and any(name in _names(s, ast.Load) for s in later):
+                carried.append(stmt)
+        if kept:
+            stmt, change = kept[0]
+            name = stmt.targets[0].id
+            others = [f"`{other.targets[0].id}`" for other, _change in kept[1:]]
+            also = f"; the same for {_listed(others)}" if others else ""
+            return "loop/made-in-loop", (
+                f"`{_written(stmt, source)}` on line {stmt.lineno + offset} is inside the loop: `{name}` is made again "
+                f"at every step, so what the earlier steps {_LOST[change]} is lost and only the last step's "
+                f"remains. Create `{name}` once, before the loop{also}.")
+        if carried:
+            stmt = carried[0]
+            name = stmt.targets[0].id
+            return "loop/made-in-loop", (
+                f"`{_written(stmt, source)}` on line {stmt.lineno + offset} is inside the loop: every step starts again "
+                f"from `{_written(stmt.value, source)}`, so what the step before left in `{name}` is not carried on. "
+                f"Set `{name}` once, before the loop.")
+    return "", ""
+
+
+def _after_loop(parsed: _Parsed) -> tuple[str, str]:
+    """An accumulation just after a loop that reads a name the loop sets (``caches.append(cache)``,
+    ``dWax += dWaxt``), or a store indexed by the loop's variable (``dx[:, :, t] = dxt``): it runs
+    once, with the last step's values."""
+    offset, source = parsed.offset, parsed.source
+    for loop, after in parsed.loops:
+        step = _names(loop.target, ast.Store)
+        changed = parsed.stored_in(loop)
+        inside: set[str] | None = None  # the loop's own statements, dumped once one is asked about
+        for stmt in after:
+            reads = _names(stmt, ast.Load)
+            accumulates = isinstance(stmt, ast.AugAssign) or (
+                isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call)
+                and isinstance(stmt.value.func, ast.Attribute) and stmt.value.func.attr in ("append", "extend", "insert"))
+            indexed = isinstance(stmt, ast.Assign) and any(
+                isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store) and _names(node.slice, ast.Load) & step
+                for target in stmt.targets for node in ast.walk(target))
+            used = sorted(reads & changed) if accumulates else sorted(reads & step) if indexed else []
+            if used and inside is None:
+                inside = {ast.dump(own) for own in loop.body}
+            if used and ast.dump(stmt) in inside:  # the loop's own line, written again after it
+                return "loop/after-loop", (
+                    f"`{_written(stmt, source)}` on line {stmt.lineno + offset}, after the loop, does once more with the "
+                    f"last step's `{used[0]}` what the loop's own line does at every step: leave it out.")
+            if used:
+                last = f"with `{used[0]}` at its last value" if used[0] in step else f"with the last step's `{used[0]}`"
+                return "loop/after-loop", (
+                    f"`{_written(stmt, source)}` on line {stmt.lineno + offset} comes after the loop, so it runs once, "
+                    f"{last}: indent it into the loop to run it at every step.")
+    return "", ""
+
+
+def _value_unused(parsed: _Parsed) -> tuple[str, str]:
+    """A statement that is an operation alone (``dba + np.sum(dbat)``, ``a[:, :, t] == a_next``):
+    Python computes it and throws it away."""
+    offset = parsed.offset
+    statements = sorted((node for block in parsed.blocks for node in block if isinstance(node, ast.Expr)
+                         and isinstance(node.value, (ast.BinOp, ast.Compare))), key=lambda node: node.lineno)
+    for stmt in statements:
+        value, line = stmt.value, stmt.lineno + offset
+        written = ast.unparse(value)
+        if isinstance(value, ast.Compare):
+            if len(value.ops) != 1 or not isinstance(value.ops[0], ast.Eq):
+                continue
+            left, right = ast.unparse(value.left), ast.unparse(value.comparators[0])
+            return "loop/value-unused", (
+                f"`{written}` on line {line} compares the two and throws the answer away: to store "
+                f"`{right}` in `{left}`, write `{left} = {right}` (one `=`).")
+        left = value.left
+        if isinstance(value.op, ast.Add) and isinstance(left, (ast.Name, ast.Subscript, ast.Attribute)):
+            fix = f"`{ast.unparse(left)} += {ast.unparse(value.right)}`"
+        elif isinstance(left, (ast.Name, ast.Subscript, ast.Attribute)):
+            fix = f"`{ast.unparse(left)} = {written}`"
+        else:
+            fix = f"`name = {written}`"
+        return "loop/value-unused", (
+            f"`{written}` on line {line} computes a value and throws it away: no variable changes. To keep "
+            f"it, assign it: {fix}.")
+    return "", ""
+
+
+def _stored_at(fn: ast.AST, name: str) -> list[ast.stmt]:
+    """The statements of ``fn`` (its own, in source order) that give ``name`` a value."""
+    found = [stmt for block in _blocks(fn) for stmt in block
+             if isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.For, ast.With, ast.Import,
+                                  ast.ImportFrom))
+             and name in (_names(stmt.target if isinstance(stmt, ast.For) else stmt, ast.Store)
+                          | {(alias.asname or alias.name).split(".")[0] for alias in getattr(stmt, "names", ())
+                             if isinstance(stmt, (ast.Import, ast.ImportFrom))})]
+    return sorted(found, key=lambda stmt: stmt.lineno)
+
+
+def _head(stmt: ast.stmt, source: str) -> str:
+    """A statement's first line as the student wrote it in ``source`` (a loop's header, not its body)."""
+    return _written(stmt, source).splitlines()[0].rstrip().rstrip(":")
+
+
+def _written(node: ast.AST, source: str) -> str:
+    """``node`` as the student wrote it in ``source`` (their quotes and brackets) when it is one
+    line, else as ``ast`` writes it (a sentence quotes one line); past ``_QUOTED`` characters, its
+    start and end around " ... "."""
+    segment = ast.get_source_segment(source, node)
+    text = segment if segment and "\n" not in segment else ast.unparse(node)
+    return text if len(text) <= _QUOTED else f"{text[:_QUOTED // 2]} ... {text[-_QUOTED // 4:]}"
+
+
+#: The longest piece of a student's code a loop sentence quotes whole.
+_QUOTED = 160
+
+
+#: The names a notebook gives NumPy.
+_NUMPY_NAMES = frozenset({"np", "numpy"})
+
+
+def shadowed_name_hint(error_type: str, message: str, line: str, *, source: str, first_line: int = 1,
+                       elsewhere: str = "") -> str:
+    """For a name the function gives a value on a line below the one that reads it
+    (``UnboundLocalError: cannot access local variable 'np'`` after ``np = len(caches)`` in the
+    loop: Python takes the name as the function's own on every line), and for ``np.dot`` read
+    from an ``np`` that is not NumPy ("'dict' object has no attribute 'dot'": a parameter or a
+    name unpacked as ``np``, or ``np = ...`` in the notebook, ``elsewhere`` naming that place):
+    where the name gets its value, and to give that value another name. "" otherwise."""
+    offset = first_line - 1
+    if error_type == "UnboundLocalError":
+        found = re.search(r"local variable '(\w+)'", message)
+        fn = _function_tree(source) if found else None
+        stores = _stored_at(fn, found.group(1)) if fn is not None else []
+        if not stores:
+            return ""
+        name, stmt = found.group(1), stores[0]
+        rename = (f" `{name}` is NumPy's name: give the variable of line {stmt.lineno + offset} another one."
+                  if name in _NUMPY_NAMES else
+                  f" Give it a value above the line that reads it, or give the variable of line "
+                  f"{stmt.lineno + offset} another name if you meant the `{name}` from outside the function.")
+        return (f"`{name}` is given a value in this function (line {stmt.lineno + offset}: `{_head(stmt, source)}`), so "
+                f"Python takes `{name}` to be the function's own variable on all of its lines, and it has no "
+                f"value yet where it is read.{rename}")
+    found = re.search(r"'(\w+)' object has no attribute '(\w+)'", message) if error_type == "AttributeError" else None
+    statement = _statement(line) if found else None
+    reads = {node.value.id for node in ast.walk(statement) if isinstance(node, ast.Attribute)
+             and node.attr == found.group(2) and isinstance(node.value, ast.Name)} if statement is not None else set()
+    numpy = sorted(reads & _NUMPY_NAMES)
+    fn = _function_tree(source) if numpy and found.group(1) != "module" else None
+    if fn is None:
+        return ""
+    name, kind = numpy[0], _PYTHON_KINDS.get(found.group(1), f"a {found.group(1)}")
+    stores = _stored_at(fn, name)
+    if name in {arg.arg for arg in ast.walk(fn.args) if isinstance(arg, ast.arg)}:
+        where = f"it is a parameter of `{fn.name}`"
+    elif stores:
+        where = f"line {stores[0].lineno + offset} gives it a value (`{_head(stores[0], source)}`)"
+    elif elsewhere:
+        where = f"{elsewhere} gives it a value"
+    else:
+        return ""
+    return (f"`{name}` is {kind} here, not NumPy: {where}, and that hides the module. Give that value another "
+            f"name (NumPy is `{name}` in every function of the notebook).")
+
+
+def _kind_of(value: Any) -> str:
+    """``"an array of shape (3, 10, 4)"``, ``"a list of 4"``, ``"a dict"``: what a value is, in words."""
+    shape = getattr(value, "shape", None)
+    if isinstance(shape, tuple):
+        return f"an array of shape {shape}"
+    if isinstance(value, (list, tuple)):
+        return f"{_PYTHON_KINDS[type(value).__name__]} of {len(value)}"
+    return _PYTHON_KINDS.get(type(value).__name__, f"a {type(value).__name__}")
+
+
+def unpacked_argument_hint(error_type: str, message: str, line: str, *, source: str, first_line: int = 1,
+                           arguments: Mapping[str, Any]) -> str:
+    """For a line that raised on a name taken out of one of the function's arguments on an earlier
+    line, in an order that gave it another of the argument's values (``(a1, a0, x1, parameters) =
+    caches[0]`` after ``(x, caches) = caches``, the argument being ``(caches, x)``: an array's row
+    has too many values; "'list' object has no attribute 'shape'" after ``(x, caches) = caches``
+    too): what each value of that argument is, in order. ``arguments``: the call's arguments by the
+    student's parameter names. "" when the value the name got is of the kind the line needs (the
+    line's mistake is elsewhere: ``n_x, m = x.shape`` for ``x1.shape``)."""
+    missing = re.search(r"'(\w+)' object has no attribute '(\w+)'", message) if error_type == "AttributeError" else None
+    if not (missing or (error_type == "ValueError" and _UNPACKED.search(message))):
+        return ""
+    statement = _statement(line)
+    fn = _function_tree(source) if statement is not None else None
+    if fn is None:
+        return ""
+    indexed = {node.value.id for node in ast.walk(statement) if isinstance(node, ast.Subscript)
+               and isinstance(node.value, ast.Name)}
+    read = {node.value.id for node in ast.walk(statement) if isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name) and node.attr == missing.group(2)} if missing else indexed
+    for stmt in (s for block in _blocks(fn) for s in block):
+        if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], (ast.Tuple, ast.List))
+                and isinstance(stmt.value, ast.Name) and stmt.value.id in arguments):
+            continue
+        names = [ast.unparse(element) for element in stmt.targets[0].elts]
+        value = arguments[stmt.value.id]
+        if not isinstance(value, (tuple, list)) or len(value) != len(names):
+            continue
+        for place, name in enumerate(names):
+            if name not in read or not _fits_another(value, place, missing):
+                continue
+            held = "; ".join(f"its {ordinal(k + 1)} is {_kind_of(item)}" for k, item in enumerate(value))
+            written = _written(stmt, source)
+            return (f"`{name}` is the {ordinal(place + 1)} name of line {stmt.lineno + first_line - 1}, `{written}`, "
+                    f"which takes the argument `{stmt.value.id}` apart: {held}. Check that the names there are in "
+                    f"the order of its values.")
+    return ""
+
+
+def _fits_another(values: Sequence[Any], place: int, missing: re.Match | None) -> bool:
+    """Whether another of ``values`` is what the line needed where the one at ``place`` failed:
+    one with the attribute ``missing`` names, the value at ``place`` being of the type it names;
+    for an unpacking of the value's items (``missing`` None), a list or tuple where it is an array."""
+    mine, others = values[place], [v for k, v in enumerate(values) if k != place]
+    if missing is not None:
+        return type(mine).__name__ == missing.group(1) and any(hasattr(v, missing.group(2)) for v in others)
+    return hasattr(mine, "shape") and any(isinstance(v, (list, tuple)) for v in others)
+
+
+def ordinal(number: int) -> str:
+    """``"1st"``, ``"2nd"``, ``"3rd"``, ``"4th"``, ... (``"11th"``, ``"12th"``, ``"13th"``)."""
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
+
+
+def printed_instead_hint(source: str, *, returned: Sequence[str]) -> str:
+    """For a function that returned None and prints, with no ``return`` of a value: ``print``
+    shows values and gives nothing back. ``returned``: the names of the values to return. ""."""
+    fn = _function_tree(source)
+    if fn is None or not returned:
+        return ""
+    own = [node for block in _blocks(fn) for stmt in block for node in ast.walk(stmt)
+           if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
+    if any(isinstance(node, ast.Return) and node.value is not None for node in own):
+        return ""
+    printed = sorted((node for node in own if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                      and node.func.id == "print"), key=lambda node: node.lineno)
+    if not printed:
+        return ""
+    return (f" It prints (`{ast.unparse(printed[0])}`) but returns nothing: `print` shows values, and only "
+            f"`return {', '.join(returned)}` gives them back to the caller.")
+
+
+def replaced_in_loop_hint(source: str, *, output: Any, axes: int, first_line: int = 1) -> str:
+    """For an output that lacks its last axis, the time steps (``a`` of shape (5, 10) for (5, 10, 4)):
+    the line inside the loop that gives it each step's value whole (``a = a_next``, ``dx = dxt``) or
+    stores every step at one place (``a[:, :] = a_next``). ``output``: the output's place in what
+    the function returns (0 for the first value of a tuple, ``"dx"`` for a dict's key), read from its
+    ``return``; ``axes``: how many axes the output should have. "" otherwise."""
+    fn = _function_tree(source)
+    name = _returned_name(fn, output) if fn is not None else ""
+    if not name:
+        return ""
+    for loop, _after in _loops(fn):
+        step = _names(loop.target, ast.Store)
+        index = loop.target.id if isinstance(loop.target, ast.Name) else "t"
+        for stmt in loop.body:
+            if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1):
+                continue
+            target, value = stmt.targets[0], ast.unparse(stmt.value)
+            slot = f"`{name}[{', '.join([':'] * (axes - 1) + [index])}] = {value}`"
+            where = f"`{_written(stmt, source)}` on line {stmt.lineno + first_line - 1}"
+            if isinstance(target, ast.Name) and target.id == name:
+                return (f"{where} replaces all of `{name}` at every step, so it ends as the last step's value, "
+                        f"without an axis for the steps: create `{name}` with one (its last) before the loop, and "
+                        f"store each step in its own slice, {slot}.")
+            if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name) and target.value.id == name \
+                    and not _names(target.slice, ast.Load) & step:
+                return (f"{where} stores every step at the same place, so `{name}` keeps only the last step's value "
+                        f"and has no axis for the steps: create it with one (its last) before the loop, and store "
+                        f"each step in its own slice, {slot}.")
+    return ""
+
+
+def _returned_name(fn: ast.AST, output: Any) -> str:
+    """The name the function's ``return`` gives at ``output`` (an index of the tuple it returns, or
+    a key of the dict it returns, directly or through a name assigned a dict literal); ""."""
+    returns = [node.value for block in _blocks(fn) for node in block if isinstance(node, ast.Return) and node.value]
+    for value in returns:
+        if isinstance(value, ast.Name):  # ``return gradients``, ``gradients = {...}`` above it
+            made = [stmt.value for stmt in _stored_at(fn, value.id) if isinstance(stmt, ast.Assign)]
+            value = made[-1] if made else value
+        if isinstance(output, int) and isinstance(value, ast.Tuple) and output < len(value.elts):
+            element = value.elts[output]
+        elif isinstance(output, str) and isinstance(value, ast.Dict):
+            element = next((v for k, v in zip(value.keys, value.values)
+                            if isinstance(k, ast.Constant) and k.value == output), None)
+        else:
+            continue
+        if isinstance(element, ast.Name):
+            return element.id
+    return ""
+
+
+def _terms(node: ast.expr) -> list[str]:
+    """The names ``node`` adds, subtracts or multiplies as they are (``da_prevt`` in
+    ``da[:, :, t] + da_prevt``), not those it indexes, calls or reads an attribute of."""
+    if isinstance(node, ast.Name):
+        return [node.id]
+    if isinstance(node, ast.BinOp):
+        return _terms(node.left) + _terms(node.right)
+    if isinstance(node, ast.UnaryOp):
+        return _terms(node.operand)
+    return []
+
+
+def unchanged_argument_hint(source: str, *, callee: str, index: int, first_line: int = 1) -> str:
+    """For a per-step function that a loop called with a wrong argument (the ``index``-th, counted
+    from 0) whose value no step changes (``lstm_cell_forward(x[:, :, t], a_prev, c_prev, ...)`` where
+    the loop assigns ``a_next``, never ``a_prev``; ``da[:, :, t] + da_prevt`` where it assigns
+    ``da_prev``): the name, and where it got the one value every step is given. "" otherwise."""
+    fn = _function_tree(source)
+    for loop, _after in _loops(fn) if fn is not None else ():
+        changed = _names(loop, ast.Store)
+        calls = [node for node in ast.walk(loop) if isinstance(node, ast.Call) and len(node.args) > index
+                 and ((isinstance(node.func, ast.Name) and node.func.id == callee)
+                      or (isinstance(node.func, ast.Attribute) and node.func.attr == callee))]
+        for call in calls:
+            bare = sorted(name for name in _terms(call.args[index]) if name not in changed)
+            if not bare:
+                continue
+            name = bare[0]
+            made = [stmt for stmt in _stored_at(fn, name) if stmt.lineno < loop.lineno]
+            given = (f"the value of line {made[-1].lineno + first_line - 1} (`{_head(made[-1], source)}`)" if made
+                     else f"the same `{name}`")
+            step = loop.target.id if isinstance(loop.target, ast.Name) else "t"
+            return (f"No step of the loop changes `{name}`, which line {call.lineno + first_line - 1} passes to "
+                    f"`{callee}`: every step is given {given}. Each step needs its own: that step's part of an "
+                    f"array or list (indexed with `{step}`), or what the step before gave back.")
+    return ""
+
+
+def returned_order_hint(line: str, *, source: str, first_line: int = 1, functions: Mapping[str, str]) -> str:
+    """For a line that raised reading a name unpacked, on an earlier line, from a call of one of the
+    student's own functions (``dxt, dWaxt, dWaat, dbat, da_prevt = back_step(...)``) whose
+    ``return`` gives, at that name's place, a value named like another of the names (``g['da_prev']``
+    second, where ``dWaxt`` is): the two orders side by side. ``functions``: the notebook's functions'
+    sources by name. "" otherwise (the names follow the order of the values returned)."""
+    statement = _statement(line)
+    if statement is None:
+        return ""
+    read = _names(statement.value if isinstance(statement, (ast.Assign, ast.AugAssign)) else statement, ast.Load)
+    if not any(_unpacks_a_call(text, read, functions) for text in source.splitlines()):
+        return ""  # a look at the text first: the function is parsed only for a line that may be it
+    fn = _function_tree(source)
+    if fn is None:
+        return ""
+    for stmt in sorted((s for block in _blocks(fn) for s in block), key=lambda s: s.lineno):
+        if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Tuple)
+                and isinstance(stmt.value, ast.Call) and isinstance(stmt.value.func, ast.Name)
+                and stmt.value.func.id in functions):
+            continue
+        names = [ast.unparse(element) for element in stmt.targets[0].elts]
+        callee = _function_tree(functions[stmt.value.func.id])
+        returned = next((node.value for block in _blocks(callee) for node in block if isinstance(node, ast.Return)
+                         and isinstance(node.value, ast.Tuple) and len(node.value.elts) == len(names)), None) \
+            if callee is not None else None
+        if returned is None:
+            continue
+        words = [_last_word(element) for element in returned.elts]
+        for place, name in enumerate(names):
+            close = difflib.get_close_matches(name, words, n=1, cutoff=0.75)
+            if name not in read or not close or words[place] == close[0]:
+                continue
+            given = ast.unparse(returned.elts[place])
+            written = _written(returned, functions[stmt.value.func.id])
+            return (f"`{name}` is the {ordinal(place + 1)} name of line {stmt.lineno + first_line - 1}, and your "
+                    f"`{stmt.value.func.id}` returns `{given}` {ordinal(place + 1)} (`return {written}`): give the "
+                    f"names in the order of the values it returns.")
+    return ""
+
+
+def _unpacks_a_call(text: str, names: set[str], functions: Mapping[str, str]) -> bool:
+    """Whether a line's ``text`` may give one of ``names`` a value from a call of one of
+    ``functions`` (``dxt, dWaxt, dWaat, dbat, da_prevt = back_step(...)``), read as text: a name
+    before its first ``=`` and a function's name and ``(`` just after it. Linear in the line."""
+    left, equals, right = text.partition("=")
+    if not equals or right.startswith("=") or not names & set(re.findall(r"\w+", left)):
+        return False
+    called = re.match(r"\s*(\w+)\s*\(", right)
+    return called is not None and called.group(1) in functions
+
+
+def _last_word(node: ast.expr) -> str:
+    """The name a returned value goes by: ``dWax`` for ``dWax`` or ``g['dWax']``; ""."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str):
+        return node.slice.value
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return ""
+
+
+def endless_loop_hint(source: str, *, first_line: int = 1) -> str:
+    """For a function that did not return in time: a ``while`` loop of it whose condition reads
+    only names that nothing in the loop changes (``while t >= 0:`` without ``t -= 1``), which
+    never ends once entered. "" otherwise (the time may have gone elsewhere)."""
+    fn = _function_tree(source)
+    loops = sorted((stmt for block in _blocks(fn) for stmt in block if isinstance(stmt, ast.While)),
+                   key=lambda stmt: stmt.lineno) if fn is not None else []
+    for loop in loops:
+        tested = _names(loop.test, ast.Load)
+        calls = any(isinstance(node, ast.Call) for node in ast.walk(loop.test))
+        leaves = any(isinstance(node, (ast.Break, ast.Return, ast.Raise)) for node in ast.walk(loop))
+        changed = _names(loop, ast.Store) | {node.func.value.id for node in ast.walk(loop) if isinstance(node, ast.Call)
+                                              and isinstance(node.func, ast.Attribute)
+                                              and isinstance(node.func.value, ast.Name)}
+        if tested and not calls and not leaves and not tested & changed:
+            names = sorted(tested)
+            return (f" The `while` loop on line {loop.lineno + first_line - 1} tests {_listed([f'`{n}`' for n in names])}, "
+                    f"which nothing in it changes: once entered, it never ends (a `{names[0]} -= 1` or "
+                    f"`{names[0]} += 1` left out?).")
+    return ""
+
+
+def through_helper_hint(source: str, *, callee: str, functions: Mapping[str, str], first_line: int = 1) -> str:
+    """For a per-step function ``callee`` given wrong inputs by a function (``source``) that does not
+    call it itself but through a helper of the student's (``lstm_step(x[:, :, t], c_next, a_next,
+    parameters)``, ``def lstm_step(x, a, c, p): return lstm_cell_forward(x, a, c, p)``): the helper's
+    call and its parameters, whose order the arguments must follow. ``functions``: the notebook's
+    functions' sources by name. "" when ``source`` calls ``callee`` itself, or no helper does."""
+    fn = _function_tree(source)
+    if fn is None:
+        return ""
+    calls = [node for node in ast.walk(fn) if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)]
+    if any(call.func.id == callee for call in calls):
+        return ""
+    for call in sorted(calls, key=lambda node: node.lineno):
+        helper = _function_tree(functions.get(call.func.id, "")) if call.func.id != fn.name else None
+        if helper is None or not any(isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                                     and node.func.id == callee for node in ast.walk(helper)):
+            continue
+        parameters = ", ".join(arg.arg for arg in helper.args.args)
+        return (f" `{fn.name}` calls it through your `{helper.name}` (line {call.lineno + first_line - 1}: "
+                f"`{ast.unparse(call)}`): check its arguments against the order of `{helper.name}`'s parameters, "
+                f"`({parameters})`.")
+    return ""

@@ -708,6 +708,7 @@ class _Grader:
         self.raised_as: dict[str, tuple[str, ...]] = {}  # case id -> known mistakes raising its error
         self.twins: dict[str, tuple[str, ...]] = {}  # case id -> known mistakes its diagnosed one's outputs equal
         self.zeros_as: dict[str, tuple[str, ...]] = {}  # case id -> known mistakes matched there computing nothing
+        self.loop_mistake: tuple[str, str] | None = None  # see _loop_mistake
 
     # ------------------------------------------------------------------ per part
     def grade(self) -> PartResult:
@@ -963,7 +964,9 @@ class _Grader:
                 f"`{self.part.function}` was not called: the notebook's top level did not finish "
                 f"running{unloaded}."), **common)
         if status == "timeout":
-            return self._case(case, TIMEOUT, 0.0, message=_timeout_text(self.part.function, case.timeout, own),
+            fn = self._own_function()
+            endless = _line_hint(hints.endless_loop_hint, fn.source, first_line=fn.first_line) if fn is not None else ""
+            return self._case(case, TIMEOUT, 0.0, message=_timeout_text(self.part.function, case.timeout, own) + endless,
                               **common)
         if status == "budget":
             return self._case(case, TIMEOUT, 0.0, message=_budget_text(self.session), **common)
@@ -983,20 +986,25 @@ class _Grader:
                 mutant_id for mutant_id, value in sorted(plan.fixture.mutants.items())
                 if type(value).__name__ == "MutantError" and value.message == text)
             blame = self._blame(location, stubs)
+            shadowed = "" if blame else self._shadowed_hint(outcome, location)
+            unpacked = "" if blame or shadowed else (self._unpacked_hint(outcome, location, plan.args, param_names)
+                                                     or self._returned_order(location))
             # A line blamed on its caller's inputs is not the mistake: how to write it (``np.dot(Waa,
             # a_prev)``, not ``np.dot(a_prev, Waa)``) sent the student to a function that is right.
-            extra = [hint for hint in (blame,
+            extra = [hint for hint in (blame, unpacked,
                                        _missing_key_hint(outcome, plan.args, param_names),
                                        self._append_hint(outcome, location),
                                        "" if blame else _line_hint(hints.numpy_call_hint, outcome, self._student_line(location)),
-                                       "" if blame else _line_hint(hints.assignment_hint, outcome, self._student_line(location)),
+                                       "" if blame or unpacked else _line_hint(hints.assignment_hint, outcome,
+                                                                               self._student_line(location)),
                                        "" if blame else hints.bounds_hint(outcome),
                                        "" if blame else _line_hint(hints.too_many_indices_hint, outcome.error_type,
                                                                    outcome.message or "", self._student_line(location)),
                                        "" if blame else _line_hint(hints.list_index_hint, outcome.error_type,
                                                                    outcome.message or "", self._student_line(location)),
-                                       "" if blame else _line_hint(hints.attribute_hint, outcome.error_type,
-                                                                   outcome.message or "", self._student_line(location)),
+                                       shadowed or ("" if blame else _line_hint(
+                                           hints.attribute_hint, outcome.error_type, outcome.message or "",
+                                           self._student_line(location))),
                                        _line_hint(hints.none_from_list_method_hint, outcome.error_type,
                                                   outcome.message or "", self._student_source(location)),
                                        hints.refused_hint(outcome.error_type))
@@ -1048,7 +1056,7 @@ class _Grader:
         return (f"The error is in your `{dep}`, but it comes from what `{self.part.function}` "
                 f"passed to it: inputs that differ from those of a correct run (first at call "
                 f"{stub.misses[0]}{self._argument_named(dep, stub)}). Check the arguments you give "
-                f"`{dep}` at each time step ({hints.step_arguments(dep)}).")
+                f"`{dep}` at each time step ({hints.step_arguments(dep)}).{self._unchanged(dep, stub)}")
 
     def _append_hint(self, outcome: Any, location: Location | None) -> str:
         """For NumPy's "inhomogeneous shape" ValueError raised on a line that calls ``np.append``
@@ -1075,8 +1083,62 @@ class _Grader:
 
     def _student_source(self, location: Location | None) -> str:
         """The text of the student's function ``location`` is in, "" when the extraction holds none."""
-        fn = self.extraction.functions.get(location.function) if location and self.extraction else None
+        fn = self._student_function(location)
         return fn.source if fn is not None else ""
+
+    def _student_function(self, location: Location | None) -> Any:
+        """The extraction's ``FunctionSource`` of the function ``location`` is in, when the location
+        is in its cell (its lines are that cell's); None otherwise."""
+        fn = self.extraction.functions.get(location.function) if location and self.extraction else None
+        return fn if fn is not None and fn.cell_index == location.cell else None
+
+    def _unpacked_hint(self, outcome: Any, location: Location | None, args: Sequence, names: Sequence[str]) -> str:
+        """``hints.unpacked_argument_hint`` for a ValueError of unpacking or an AttributeError raised
+        in the graded function itself, on a name taken out of one of its arguments. ""."""
+        fn = self._student_function(location)
+        if fn is None or location.function != self.part.function:
+            return ""
+        return _line_hint(hints.unpacked_argument_hint, outcome.error_type or "", outcome.message or "",
+                          self._student_line(location), source=fn.source, first_line=fn.first_line,
+                          arguments=dict(zip(names, args)))
+
+    def _returned_order(self, location: Location | None) -> str:
+        """``hints.returned_order_hint`` for a line of the graded function reading names unpacked from
+        a call of another of the notebook's functions. ""."""
+        fn = self._student_function(location)
+        if fn is None or location.function != self.part.function:
+            return ""
+        functions = {name: other.source for name, other in self.extraction.functions.items()}
+        return _line_hint(hints.returned_order_hint, self._student_line(location), source=fn.source,
+                          first_line=fn.first_line, functions=functions)
+
+    def _shadowed_hint(self, outcome: Any, location: Location | None) -> str:
+        """``hints.shadowed_name_hint`` for an UnboundLocalError or an AttributeError of ``np.``
+        raised in a function of the notebook, with the place of the notebook's ``np = ...`` outside
+        its functions when there is one. ""."""
+        fn = self._student_function(location)
+        if fn is None or outcome.error_type not in ("UnboundLocalError", "AttributeError"):
+            return ""
+        return _line_hint(hints.shadowed_name_hint, outcome.error_type, outcome.message or "",
+                          self._student_line(location), source=fn.source, first_line=fn.first_line,
+                          elsewhere=self._assigned_at_top("np"))
+
+    def _assigned_at_top(self, name: str) -> str:
+        """``"cell 4 (In [2]), line 17"``: where the program's top level assigns ``name``; ""."""
+        source = getattr(self.program, "source", "")
+        if f"{name} =" not in source and f"{name}=" not in source:
+            return ""
+        try:
+            tree = ast.parse(source)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return ""
+        for stmt in tree.body:
+            if isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and any(
+                    isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Store)
+                    for node in ast.walk(stmt)):
+                cell, line, _function = self.program.locate(stmt.lineno)
+                return f"{cell_words(cell, self._prompt(cell))}, line {line}," if cell is not None else ""
+        return ""
 
     def _bound_to(self, method: str, stubs: Mapping[str, TraceStub]) -> str | None:
         """The dependency in ``stubs`` whose name the notebook binds to a def named ``method``
@@ -1132,7 +1194,7 @@ class _Grader:
                     # A function without a ``return`` (or one not reached): said once, for the
                     # case, not once an output ("`a_next` is missing from what ... returned (a
                     # NoneType)", three times).
-                    message = "" if said_none else _returned_none(part.function, plan.specs)
+                    message = "" if said_none else _returned_none(part.function, plan.specs) + self._printed()
                     said_none = True
                     results.append(CheckResult(spec.name, False, 0.0, share, message))
                     failed_specs.append(spec)
@@ -1141,6 +1203,14 @@ class _Grader:
                     # A tuple where a dict is asked for: said once, with the dict's keys, not as each
                     # output "missing from what rnn_cell_backward returned (a tuple of 5)".
                     message = "" if said_none else _not_a_dict(part.function, outcome.value, plan.specs)
+                    said_none = True
+                    results.append(CheckResult(spec.name, False, 0.0, share, message))
+                    failed_specs.append(spec)
+                    continue
+                if isinstance(outcome.value, dict) and spec.path and isinstance(spec.path[0], int):
+                    # The reverse: a dict where the values are read by position, said once, not as
+                    # each output "missing from ... (a dict with keys ['a_next', ...])", which it holds.
+                    message = "" if said_none else _not_a_tuple(part.function, outcome.value, plan.specs)
                     said_none = True
                     results.append(CheckResult(spec.name, False, 0.0, share, message))
                     failed_specs.append(spec)
@@ -1205,6 +1275,15 @@ class _Grader:
         ``_reproduces``)."""
         fixture, specs = plan.fixture, plan.specs
         tol = case.tolerance
+        # 0. A loop written so that only one step counts (a return inside it, a sum made again at
+        #    each step, an append after it, a sum whose value is thrown away): its line, which a
+        #    known mistake's sentence ("add them up: dWax += dWaxt") did not show.
+        mistake_id, said = self._loop_mistake()
+        if mistake_id:
+            return Diagnosis(mistake_id, said)
+        replaced = self._replaced_in_loop(outcome.value, fixture.expected, failed)
+        if replaced:
+            return Diagnosis("loop/one-step-kept", replaced)
         seen: dict = {}  # (mutant, output) -> whether the student's output is the mutant's
         # 1. A known mistake whose outputs the student's reproduce exactly (all outputs),
         #    then one that explains every failing output (said so after its sentence: the
@@ -1247,7 +1326,7 @@ class _Grader:
                 return Diagnosis("unexpected-dependency-inputs", (
                     f"`{self.part.function}` called `{dep}` with inputs that differ from those of "
                     f"a correct run (first at call {stub.misses[0]}{self._argument_named(dep, stub)}): "
-                    f"check what you pass at each time step ({passed})."))
+                    f"check what you pass at each time step ({passed}).{self._unchanged(dep, stub)}"))
         # 3. Right values returned in another order (`return a_next, yt_pred, c_next, cache`): told
         #    only each one's wrong shape, or (before) an alias of two arrays that are meant to share.
         order = _order_problem(outcome.value, fixture.expected, specs, failed, tol)
@@ -1258,6 +1337,69 @@ class _Grader:
         if alias:
             return Diagnosis("aliasing", alias)
         return None
+
+    def _replaced_in_loop(self, value: Any, expected: Any, failed: Sequence[Any]) -> str:
+        """``hints.replaced_in_loop_hint`` for the first failed output that is an array lacking the
+        last axis of the expected one (the time steps); ""."""
+        fn = self._own_function()
+        for spec in failed if fn is not None else ():
+            try:
+                got, want = checks.get_path(value, spec.path), checks.get_path(expected, spec.path)
+            except (LookupError, ValueError, TypeError):
+                continue
+            shape, wanted = getattr(got, "shape", None), getattr(want, "shape", None)
+            if isinstance(shape, tuple) and isinstance(wanted, tuple) and len(wanted) >= 2 and shape == wanted[:-1] \
+                    and len(spec.path) == 1:
+                return _line_hint(hints.replaced_in_loop_hint, fn.source, output=spec.path[0], axes=len(wanted),
+                                  first_line=fn.first_line)
+        return ""
+
+    def _unchanged(self, dep: str, stub: TraceStub) -> str:
+        """`` " " +`` ``hints.through_helper_hint`` when the graded function calls ``dep`` through a
+        helper of the student's, else ``hints.unchanged_argument_hint`` for the first wrong argument
+        its loop passed to ``dep``, when no step changes it; ""."""
+        fn = self._own_function()
+        if fn is None:
+            return ""
+        functions = {name: other.source for name, other in self.extraction.functions.items()}
+        through = _line_hint(hints.through_helper_hint, fn.source, callee=dep, functions=functions,
+                             first_line=fn.first_line)
+        if through or stub.first_wrong_argument is None:
+            return through
+        said = _line_hint(hints.unchanged_argument_hint, fn.source, callee=dep, index=stub.first_wrong_argument,
+                          first_line=fn.first_line)
+        return f" {said}" if said else ""
+
+    def _printed(self) -> str:
+        """``hints.printed_instead_hint`` of the graded function's own source: for a case that
+        returned None, whether it printed its values instead. ""."""
+        fn = self._own_function()
+        tuple_specs = [spec for spec in self.part.outputs if spec.path and isinstance(spec.path[0], int)]
+        return _line_hint(hints.printed_instead_hint, fn.source, returned=_returned_names(tuple_specs)) \
+            if fn is not None else ""
+
+    def _loop_mistake(self) -> tuple[str, str]:
+        """``hints.loop_mistake`` of the graded function's own source, worked out once a part
+        (only a failed case asks); ``("", "")`` when the extraction holds no source of it."""
+        if self.loop_mistake is None:
+            # Kept in the submission's facts (one key that no function's name can be): the hidden
+            # phase's grader of the part asks again, and a parse costs more than the rest.
+            key = f"loop mistake of {self.part.function}"
+            found = self.facts.get(key)
+            if found is None:
+                fn = self._own_function()
+                found = self.facts[key] = _line_hint(hints.loop_mistake, fn.source, first_line=fn.first_line) \
+                    if fn is not None else ("", "")
+            self.loop_mistake = found if found else ("", "")
+        return self.loop_mistake
+
+    def _own_function(self) -> Any:
+        """The extraction's ``FunctionSource`` of the graded function (an alias followed to the def
+        it names), when its lines are in the cell the part's heading names; None otherwise."""
+        functions = self.extraction.functions if self.extraction is not None else {}
+        named = functions.get(self.part.function)
+        fn = functions.get(_aliased(functions, self.part.function)) if named is not None else None
+        return fn if fn is not None and fn.cell_index == named.cell_index else None
 
     def _argument_named(self, dep: str, stub: TraceStub) -> str:
         """``", in `a_prev`"``: the first argument of ``dep`` unlike a correct run's at the first
@@ -1411,11 +1553,15 @@ def _dict_keys(value: Any) -> set[str]:
     return found
 
 
+def _returned_names(specs: Sequence[Any]) -> list[str]:
+    """The names of the values a part returns, as the rubric names its outputs (``a``, ``caches``)."""
+    return list(dict.fromkeys(spec.name.split("[")[0].split(".")[0] for spec in specs))
+
+
 def _returned_none(function: str, specs: Sequence[Any]) -> str:
     """The message of a case whose function returned None where it must return outputs (a
     ``return`` left out or not reached): what it must return, named as the rubric names it."""
-    names = list(dict.fromkeys(spec.name.split("[")[0].split(".")[0] for spec in specs))
-    listed = ", ".join(f"`{name}`" for name in names)
+    listed = ", ".join(f"`{name}`" for name in _returned_names(specs))
     return (f"`{function}` returned None: it must return {listed}. Is its `return` statement "
             f"missing, or not reached?")
 
@@ -1429,12 +1575,22 @@ def _not_a_dict(function: str, value: Any, specs: Sequence[Any]) -> str:
             f"return `{{{written}}}`.")
 
 
+def _not_a_tuple(function: str, value: dict, specs: Sequence[Any]) -> str:
+    """``rnn_cell_forward`` returned ``{"a_next": a_next, ...}`` where the rubric reads values by
+    position: what it returned, and the values to return, in the order the rubric names them."""
+    names = _returned_names([spec for spec in specs if spec.path and isinstance(spec.path[0], int)])
+    keys = ", ".join(f"`{key}`" for key in list(value)[:10] if isinstance(key, str))
+    return (f"`{function}` returned a dict ({f'keys {keys}' if keys else 'no keys named by words'}), where "
+            f"its values are read in order: return them as a tuple, `return {', '.join(names)}`.")
+
+
 def _order_problem(value: Any, expected: Any, specs: Sequence[Any], failed: Sequence[Any], tol: Any) -> str:
     """A sentence when every failed output is a value of the returned tuple (path ``(k,)``) that
-    holds, within ``tol``, what another of them should: the right values in another order. ""."""
-    places = {spec.path[0]: spec.name for spec in specs if len(spec.path) == 1 and isinstance(spec.path[0], int)}
-    if len(failed) < 2 or any(spec.path[0] not in places for spec in failed if spec.path) \
-            or any(len(spec.path) != 1 for spec in failed):
+    holds, within ``tol``, what another of them should: the right values in another order; or,
+    for a returned dict (path ``("dWax",)``), the right values under each other's keys (``dWax``
+    computed from ``a_prev`` and ``dWaa`` from ``xt``, each with the other's shape). ""."""
+    places = {spec.path[0]: spec.name for spec in specs if len(spec.path) == 1 and isinstance(spec.path[0], (int, str))}
+    if len(failed) < 2 or any(len(spec.path) != 1 or spec.path[0] not in places for spec in failed):
         return ""
     holds = []
     for spec in failed:
@@ -1447,9 +1603,16 @@ def _order_problem(value: Any, expected: Any, specs: Sequence[Any], failed: Sequ
                                                 name=name) is None), None)
         if other is None:
             return ""
-        holds.append(f"your {_ordinal(spec.path[0] + 1)} is `{other}`")
+        holds.append((spec, other))
+    if all(isinstance(spec.path[0], str) for spec, _other in holds):
+        told = " and ".join(f"`{spec.name}` holds what `{other}` should" for spec, other in holds)
+        return (f"Of the values returned, {told}: the values are right, each under another's name. Check which "
+                f"input each one is computed from, and the key each is stored under.")
+    if any(isinstance(spec.path[0], str) for spec, _other in holds):
+        return ""
     listed = ", ".join(name for _index, name in sorted(places.items()))
-    return (f"Of the values returned, {' and '.join(holds)}: the values are right, in another order. "
+    said = " and ".join(f"your {hints.ordinal(spec.path[0] + 1)} is `{other}`" for spec, other in holds)
+    return (f"Of the values returned, {said}: the values are right, in another order. "
             f"Return them in the order asked for: `return {listed}`.")
 
 
@@ -1487,12 +1650,6 @@ def _positions_agree(student: Any, expected: Any, path: tuple) -> bool:
         except (LookupError, TypeError):
             return False
     return True
-
-
-def _ordinal(number: int) -> str:
-    """``"1st"``, ``"2nd"``, ``"3rd"``, ``"4th"``, ... (``"11th"``, ``"12th"``, ``"13th"``)."""
-    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
-    return f"{number}{suffix}"
 
 
 def _shape_of(value: Any) -> str:
@@ -2107,14 +2264,14 @@ def _error_text(outcome: Any) -> str:
     return f"{outcome.error_type}: {message}".rstrip(": ")
 
 
-def _line_hint(hint: Callable[..., str], *args: Any) -> str:
+def _line_hint(hint: Callable[..., str], *args: Any, **keywords: Any) -> str:
     """``hint(*args)`` (the outcome or its error, and the student's line), or "" when the student's
     line is too deep for Python to parse or
     write back (``ast.unparse``): RecursionError or MemoryError, which a line of 1,500 nested
     ``-`` (or, inside a string, 10,000 ``+``) raises and which stopped the grading of the
     submission. A hint is an extra, never a reason not to grade."""
     try:
-        return hint(*args)
+        return hint(*args, **keywords)
     except (RecursionError, MemoryError):
         return ""
 

@@ -87,3 +87,32 @@ def test_every_value_0_is_advised_once_a_case(tmp_path, context, sandbox):
     zero = [check.message for check in case.checks if "Every value is 0" in check.message]
     assert len(zero) >= 3 and sum(checks.ALL_ZERO in message for message in zero) == 1, zero
     assert all(message.endswith(checks.ALL_ZERO_AGAIN) for message in zero if checks.ALL_ZERO not in message), zero
+
+
+# Thirty-second session, helper fb (written against bcd1399): a sequence stored one step late
+# (`c[:, :, t] = c_next` above the call) and one entry per example where the sum over them belongs
+# (`dba = dtanh`, which m = 1 passes) were told only their largest difference, or the two shapes.
+
+def test_each_step_holding_the_step_befores_value_is_told_it_was_stored_first():
+    expected = _RNG.standard_normal((5, 4, 6))
+    late = np.concatenate([np.zeros((5, 4, 1)), expected[..., :-1]], axis=-1)
+    mismatch = checks.CHECKS["allclose"](late, expected, tolerance=_TOL, name="c")
+    assert mismatch is not None and "Each time step holds the value expected at the step before it" in \
+        mismatch.message, mismatch
+    # The control: one step wrong keeps the sentence of that step.
+    one = expected.copy()
+    one[..., 2] += 1
+    mismatch = checks.CHECKS["allclose"](one, expected, tolerance=_TOL, name="c")
+    assert "all at index 2 of the last axis" in mismatch.message and "step before" not in mismatch.message
+
+
+def test_one_entry_per_example_where_one_is_expected_is_told_to_sum_over_that_axis():
+    mismatch = checks.CHECKS["allclose"](np.ones((5, 10)), np.ones((5, 1)), tolerance=_TOL, name="dba")
+    assert mismatch.message == ("`dba` has shape (5, 10); expected (5, 1). Axis 1 has 10 entries where the expected "
+                                "array has 1: sum (or average) over that axis, with `keepdims=True`, to get the shape "
+                                "(5, 1)."), mismatch.message
+    # The controls: a transposed array and a missing axis of size 1 keep their sentences.
+    assert "It looks transposed." in checks.CHECKS["allclose"](np.ones((1, 5)), np.ones((5, 1)), tolerance=_TOL,
+                                                               name="dba").message
+    assert "keepdims=True` in the sum" in checks.CHECKS["allclose"](np.ones(5), np.ones((5, 1)), tolerance=_TOL,
+                                                                    name="dba").message

@@ -174,3 +174,110 @@ def test_a_tuple_returned_where_a_dict_is_asked_for_is_told_the_dict_once(tmp_pa
     cells = nbs.mutate("rnn_cell_backward", '"da_prev": da_prev', '"daprev": da_prev')
     case = _first_case(tmp_path, cells, "rnn_cell_backward", context, sandbox)
     assert "`da_prev` is missing from what `rnn_cell_backward` returned (a dict with keys" in case.message
+
+
+# Thirty-second session, helper fb (written against bcd1399): names that hold another value than
+# the student thinks. Before, `(x, caches) = caches` was told "`caches[0]` holds more: give one name
+# to each value" (the order was the mistake); `np` unpacked from a cache was told "`.dot` needs a NumPy
+# array"; `np = ...` below its use had Python's words alone; a dict returned where a tuple is read was
+# told each output "missing" from a dict that held it.
+
+def test_an_argument_taken_apart_in_another_order_is_told_what_it_holds(tmp_path, context, sandbox):
+    cells = nbs.mutate("rnn_backward", "(caches, x) = caches", "(x, caches) = caches")
+    case = _first_case(tmp_path, cells, "rnn_backward", context, sandbox)
+    assert "`caches` is the 2nd name of line 4, `(x, caches) = caches`, which takes the argument `caches` apart: " \
+           "its 1st is a list of 4; its 2nd is an array of shape (3, 10, 4). Check that the names there are in the " \
+           "order of its values." in case.message, case.message
+    assert "give one name to each value" not in case.message, case.message
+
+
+@pytest.mark.parametrize("cells, said", [
+    (nbs.mutate("rnn_forward", "        caches.append(cache)\n", "        caches.append(cache)\n        np = len(caches)\n"),
+     "`np` is given a value in this function (line 18: `np = len(caches)`), so Python takes `np` to be the "
+     "function's own variable on all of its lines, and it has no value yet where it is read. `np` is NumPy's name: "
+     "give the variable of line 18 another one."),
+    (nbs.mutate("rnn_cell_backward", "(a_next, a_prev, xt, parameters) = cache\n",
+                "(a_next, a_prev, xt, np) = cache\n    parameters = np\n"),
+     "`np` is a dict here, not NumPy: line 3 gives it a value (`(a_next, a_prev, xt, np) = cache`), and that hides "
+     "the module. Give that value another name"),
+    ({"rnn_cell_forward": nbs.COURSE_CELLS["rnn_cell_forward"] + "\nnp = rnn_cell_forward\n"},
+     "`np` is a function here, not NumPy: cell 4 (In [2]), line 24, gives it a value, and that hides the module."),
+])
+def test_a_name_that_hides_numpy_is_told_where_it_gets_its_value(tmp_path, context, sandbox, cells, said):
+    (function,) = cells
+    case = _first_case(tmp_path, cells, function, context, sandbox)
+    assert case.status == "error" and said in case.message, case.message
+    assert "needs a NumPy array" not in case.message, case.message
+
+
+def test_an_unbound_name_other_than_numpy_is_told_to_give_it_a_value_first(tmp_path, context, sandbox):
+    cells = nbs.mutate("rnn_backward", "    da_prevt = np.zeros((n_a, m))\n", "")
+    case = _first_case(tmp_path, cells, "rnn_backward", context, sandbox)
+    assert "`da_prevt` is given a value in this function (line 17: `dxt, da_prevt, dWaxt, dWaat, dbat = " \
+           "gradients[\"dxt\"]" in case.message and "Give it a value above the line that reads it" in case.message, \
+        case.message
+
+
+@pytest.mark.parametrize("function, old, new, said", [
+    ("rnn_cell_forward", "return a_next, yt_pred, cache", 'return {"a_next": a_next, "yt_pred": yt_pred, "cache": cache}',
+     "`rnn_cell_forward` returned a dict (keys `a_next`, `yt_pred`, `cache`), where its values are read in order: "
+     "return them as a tuple, `return a_next, yt_pred, cache`."),
+    ("rnn_forward", "return a, y_pred, caches", 'return {"a": a, "y": y_pred, "caches": caches}',
+     "`rnn_forward` returned a dict (keys `a`, `y`, `caches`), where its values are read in order: return them as "
+     "a tuple, `return a, y, caches`."),
+])
+def test_a_dict_returned_where_a_tuple_is_asked_for_is_told_the_tuple_once(tmp_path, context, sandbox, function, old,
+                                                                           new, said):
+    case = _first_case(tmp_path, nbs.mutate(function, old, new), function, context, sandbox)
+    assert case.message == said, case.message
+
+
+def test_gradients_under_each_others_keys_are_told_so(tmp_path, context, sandbox):
+    # dWax from a_prev and dWaa from xt: before, each was told only its shape.
+    cells = {"rnn_cell_backward": nbs.COURSE_CELLS["rnn_cell_backward"].replace(
+        "dWax = np.dot(dtanh, xt.T)", "dWax = np.dot(dtanh, a_prev.T)").replace(
+        "dWaa = np.dot(dtanh, a_prev.T)", "dWaa = np.dot(dtanh, xt.T)")}
+    case = _first_case(tmp_path, cells, "rnn_cell_backward", context, sandbox)
+    assert case.diagnosis is not None and case.diagnosis.message == (
+        "Of the values returned, `dWax` holds what `dWaa` should and `dWaa` holds what `dWax` should: the values are "
+        "right, each under another's name. Check which input each one is computed from, and the key each is stored "
+        "under."), case.diagnosis
+
+
+def test_a_function_that_prints_its_values_is_told_print_is_not_return(tmp_path, context, sandbox):
+    cells = nbs.mutate("rnn_cell_forward", "return a_next, yt_pred, cache", "print(a_next, yt_pred, cache)")
+    case = _first_case(tmp_path, cells, "rnn_cell_forward", context, sandbox)
+    assert "It prints (`print(a_next, yt_pred, cache)`) but returns nothing: `print` shows values, and only `return " \
+           "a_next, yt_pred, cache` gives them back to the caller." in case.message, case.message
+    # The control: a return left out without a print keeps the question alone.
+    cells = nbs.mutate("rnn_forward", "    return a, y_pred, caches\n", "")
+    case = _first_case(tmp_path, cells, "rnn_forward", context, sandbox)
+    assert case.message.endswith("Is its `return` statement missing, or not reached?"), case.message
+
+
+def test_a_bias_made_flat_is_told_to_keep_its_column(tmp_path, context, sandbox):
+    cells = nbs.mutate("rnn_cell_forward", "np.dot(Wax, xt) + ba)", "np.dot(Wax, xt) + ba.ravel())")
+    case = _first_case(tmp_path, cells, "rnn_cell_forward", context, sandbox)
+    assert "An array of shape (5,) lines up with the last axis of a (5, 10) array (its 10 columns), not its 5 rows: " \
+           "keep it a column of shape (5, 1)" in case.message, case.message
+
+
+def test_names_unpacked_from_an_own_helper_in_another_order_are_told_its_return(tmp_path, context, sandbox):
+    helper = ("def back_step(da_next, cache):\n    g = rnn_cell_backward(da_next, cache)\n"
+              "    return g['dxt'], g['da_prev'], g['dWax'], g['dWaa'], g['dba']\n\n")
+    source = nbs.COURSE_CELLS["rnn_backward"]
+    call = source[source.index("gradients = rnn_cell_backward("):source.index('gradients["dba"]') + len('gradients["dba"]')]
+    cells = {"rnn_backward": helper + source.replace(
+        call, "dxt, dWaxt, dWaat, dbat, da_prevt = back_step(da[:, :, t] + da_prevt, caches[t])")}
+    case = _first_case(tmp_path, cells, "rnn_backward", context, sandbox)
+    assert "`dWaxt` is the 2nd name of line 21, and your `back_step` returns `g['da_prev']` 2nd (`return g['dxt'], " \
+           "g['da_prev'], g['dWax'], g['dWaa'], g['dba']`): give the names in the order of the values it returns." \
+           in case.message, case.message
+    assert "Check the sizes `dWax` was created with" not in case.message, case.message
+
+
+def test_two_products_that_do_not_fit_are_told_numpys_shapes(tmp_path, context, sandbox):
+    # a_prev reshaped for one example, (50, 1): the order-and-transpose rule alone pointed away from it.
+    cells = nbs.mutate("rnn_cell_forward", "    a_next = np.tanh(", "    a_prev = a_prev.reshape(-1, 1)\n    a_next = np.tanh(")
+    case = _first_case(tmp_path, cells, "rnn_cell_forward", context, sandbox)
+    assert case.message.endswith("Here the two arrays have shapes (5, 5) and (50, 1)."), case.message
