@@ -371,8 +371,7 @@ PINNED: dict[str, tuple[str, str, str, str]] = {
     'unterminated': ('6bf2b42ce5fba0cd', '6bf2b42ce5fba0cd', '6bf2b42ce5fba0cd', '6bf2b42ce5fba0cd'),
     'walrus': ('1750749b509ecc1c', '1750749b509ecc1c', '1750749b509ecc1c', '1750749b509ecc1c'),
     'overwritten_chain': ('5030a7db89b059a7', '5030a7db89b059a7', '5030a7db89b059a7', '4660280dbc7e5de9'),
-    # Since the thirty-second session its ``parameters['Wya'].shape`` reads the lookup through a local.
-    'nested_reorder': ('e43d4c671cd28d2a', 'ff4d02bbf3b82b90', '2f461e9b05078536', 'e43d4c671cd28d2a'),
+    'nested_reorder': ('d752519ccbe1e4ff', '0ad180fb8453b1a7', '0bfc5d3bb5dbf2b2', 'd752519ccbe1e4ff'),
     'try_reorder': ('848b7d7f5e15a627', '848b7d7f5e15a627', '848b7d7f5e15a627', '848b7d7f5e15a627'),
     'global_in_dead_def': ('4785d8b07430e145', '4785d8b07430e145', '4785d8b07430e145', 'e464eeb45ffbfa7e'),
 }

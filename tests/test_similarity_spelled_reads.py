@@ -97,6 +97,9 @@ def test_what_reads_otherwise_is_kept():
         _HEAD + '    parameters["W"] = xt\n    W = parameters["W"]\n    return W @ xt\n')
     assert _tokens(_HEAD + '    return parameters.get("W", 0) @ xt\n') != _tokens(held)
     assert _tokens(_HEAD + '    return parameters.get("W") @ xt\n') == _tokens(held)
+    # Read for its size, a lookup stays in place (the course's ``*_forward`` read ``parameters["Wya"].shape``).
+    assert _tokens(_HEAD + '    n = parameters["W"].shape\n    return n\n') != _tokens(
+        _HEAD + '    W = parameters["W"]\n    n = W.shape\n    return n\n')
     own = "def tanh(z):\n    return z * 2\n\n\n"
     assert _tokens(own + _HEAD + "    return tanh(xt)\n") != _tokens(own + _HEAD + "    return np.tanh(xt)\n")
     assert _tokens(_HEAD + "    return tanh(xt)\n") == _tokens(_HEAD + "    return np.tanh(xt)\n")
