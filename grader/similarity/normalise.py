@@ -623,8 +623,11 @@ class _Rewriter:
                 _tally(piece.value, self.counts, 1)
         for piece in pieces:
             target, value = piece.targets[0], piece.value
-            if len(piece.targets) == 1 and type(target) is ast.Name:
-                kind = type(value)
+            kind = type(value)
+            if kind is ast.Attribute and value.attr in _SIZES and type(value.value) is ast.Subscript:
+                if _key_read(value.value) is not None:  # ``n_y, n_a = parameters["Wya"].shape``: it stays
+                    self.holders += 1
+            elif len(piece.targets) == 1 and type(target) is ast.Name:
                 if kind is ast.Subscript and _key_read(value) is not None:
                     self.holders += 1
                 elif kind is ast.Name or kind is ast.Attribute:
@@ -1850,6 +1853,9 @@ def _inline_helpers(tree: ast.Module, keep_names: frozenset[str]) -> None:
         helpers = {d.name: d for d in defs if names.count(d.name) == 1 and d.name not in keep_names and _inlinable(d)}
         if not helpers:
             return
+        if _round == 0:
+            for unit in defs:
+                _return_call(unit, helpers)
         sites: dict[str, list[tuple[list[ast.stmt], ast.stmt]]] = {name: [] for name in helpers}
         loads: dict[str, int] = {}
         for stmt in tree.body:
@@ -1888,6 +1894,23 @@ def _inline_helpers(tree: ast.Module, keep_names: frozenset[str]) -> None:
             done = True
         if not done:
             return
+
+
+def _return_call(unit: ast.FunctionDef, helpers: dict[str, ast.FunctionDef]) -> None:
+    """``y = h(...)`` then ``return y`` at the end of ``unit``, ``y`` read nowhere else, is ``return
+    h(...)`` (``h`` one of ``helpers``): a graded def that does some work and then hands its
+    arguments to a copied helper, returning its result through a name, kept that name's
+    assignment of the helper's value beside the original's ``return`` (0.78; thirty-second
+    session)."""
+    body = unit.body
+    if len(body) < 2 or type(body[-1]) is not ast.Return or type(body[-1].value) is not ast.Name:
+        return
+    name, before = body[-1].value.id, body[-2]
+    if not (type(before) is ast.Assign and len(before.targets) == 1 and type(before.targets[0]) is ast.Name
+            and before.targets[0].id == name and _helper_call(before, helpers) is not None):
+        return
+    if sum(1 for n in _walk(unit) if type(n) is ast.Name and n.id == name) == 2:
+        body[-2:] = [ast.copy_location(ast.Return(before.value), body[-1])]
 
 
 def _inlinable(helper: ast.FunctionDef) -> bool:
