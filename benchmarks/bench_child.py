@@ -294,7 +294,7 @@ def run_scenarios(args: argparse.Namespace) -> dict[str, list[dict[str, float]]]
     if args.runtime:
         results["runtime, 24 together, warm"] = runtime_per_call(args.rounds)
         results["runtime, RNN cell, warm"] = runtime_per_call(args.rounds, cell=True)
-        if hasattr(_child_module(), "args_builders"):  # as a class run's children get them
+        if hasattr(_runtime_module(), "args_builders"):  # as a class run's children get them
             results["runtime, 24 together, laid out"] = runtime_per_call(args.rounds, laid=True)
             results["runtime, RNN cell, laid out"] = runtime_per_call(args.rounds, cell=True, laid=True)
     return results
@@ -305,11 +305,12 @@ def taught_sandbox(value: object, args: tuple) -> Sandbox:
     know those of the rubric's expected values and arguments (``runner.answer_layouts``,
     ``runner.argument_layouts``): such answers are sent without header text and such arguments
     as their arrays' bytes. A checkout without layouts gets a plain sandbox."""
-    from grader import _child, wire
+    from grader import wire
+    runtime = _runtime_module()
     options = {}
     if hasattr(wire, "layout"):
         options["layouts"] = (wire.layout(value),)
-    laid_out = _child.args_layout(args) if hasattr(_child, "args_layout") else None
+    laid_out = runtime.args_layout(args) if hasattr(runtime, "args_layout") else None
     if laid_out is not None:
         options["arg_layouts"] = (laid_out[0],)
     return Sandbox(protected_paths=[], **options)
@@ -349,10 +350,15 @@ def marginal(sandbox: Sandbox, sessions: int) -> list[dict[str, float]]:
     return [out]
 
 
-def _child_module():
-    """The grader's child module (imported only when the runtime scenarios run)."""
-    from grader import _child
-    return _child
+def _runtime_module():
+    """The grader's child runtime module (imported only when the runtime scenarios run):
+    ``grader.childruntime``, or ``grader._child`` in a checkout older than the thirty-second
+    session's, which held it (``--against`` an older checkout)."""
+    try:
+        from grader import childruntime
+    except ImportError:
+        from grader import _child as childruntime
+    return childruntime
 
 
 def cell_args() -> tuple:
@@ -369,10 +375,10 @@ def runtime_per_call(rounds: int, *, cell: bool = False, laid: bool = False) -> 
     import pickle
     import socket
 
-    from grader import _child
+    childruntime = _runtime_module()
     ours, theirs = socket.socketpair()
     theirs.setblocking(False)
-    runtime = _child.Runtime(ours, max_bytes=1 << 28)
+    runtime = childruntime.Runtime(ours, max_bytes=1 << 28)
     program = CELL if cell else SMALL
     # The program's pieces compiled, as a tuple (Runtime.load's code): a bare code object fails
     # to load, and every call then timed the "no function f()" answer (29 us against ~70 for
@@ -384,12 +390,12 @@ def runtime_per_call(rounds: int, *, cell: bool = False, laid: bool = False) -> 
     frame = pickle.dumps(args, protocol=4)
     if laid:  # what Zygote.setup teaches its runtime, and what Sandbox._args_frame then sends
         from grader import wire
-        text, arrays = _child.args_layout(args)
-        runtime.arg_builders = _child.args_builders([text])
+        text, arrays = childruntime.args_layout(args)
+        runtime.arg_builders = childruntime.args_builders([text])
         runtime.encoder.learn(wire.layout(runtime.ns["f"](*args)))
-        frame = b"".join([_child.ARGS_HEAD.pack(_child.ARGS_MAGIC, 0), *[a.tobytes() for a in arrays]])
+        frame = b"".join([childruntime.ARGS_HEAD.pack(childruntime.ARGS_MAGIC, 0), *[a.tobytes() for a in arrays]])
     batch = b"".join(
-        _child.FRAME.pack(len(head)) + head + _child.FRAME.pack(len(frame)) + frame
+        childruntime.FRAME.pack(len(head)) + head + childruntime.FRAME.pack(len(frame)) + frame
         for head in (  # as the grading process writes them: compact, "last" only on the last of a run
             b'{"kind":"call","function":"f","stubs":[],"aliases":false,"seq":%d%s}' % (i, b',"last":true' * (i == 23))
             for i in range(24)))

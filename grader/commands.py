@@ -12,6 +12,7 @@ import errno
 import gc
 import inspect
 import os
+import re
 import signal
 import sys
 import threading
@@ -80,6 +81,8 @@ class ClassSummary:
     earlier_kept: int = 0
     #: The scores (and max_score) that differ from the earlier grades.csv's, as a sentence, or "".
     score_changes: str = ""
+    #: Why each of ``unreadable`` could not be graded, in few words (``unreadable_reason``).
+    unreadable_why: tuple[str, ...] = ()
 
 
 def load_context(rubric_path: Path, *, visibilities: tuple[str, ...] = ("public", "hidden"),
@@ -641,12 +644,13 @@ _INTERRUPTED_AFTER = ("\nInterrupted: every submission is graded and the gradebo
 
 
 def _earlier_class(submissions: Path, *, out_dir: Path, former: Sequence[str], batch: Any,
-                   on_kept: Callable, graded: Sequence[str] = ()) -> Any:
+                   on_kept: Callable, graded: Sequence[str] = (), student: bool = False) -> Any:
     """The earlier gradebook's submissions a run of the one notebook ``submissions`` keeps
     (``grader.incremental.earlier_class``), or None when the run is of a folder or a zip (a
     submission no longer in it is a student who left), or ``out_dir`` holds no gradebook that
-    lists any of ``former``. Raises CommandError, before anything is graded, when they cannot
-    be kept (another rubric or other fixtures; damaged results), saying what to do."""
+    lists any of ``former``. ``student``: ``submissions`` is one student's folder, or a notebook in
+    it (``student_folder``), kept as a notebook is. Raises CommandError, before anything is graded,
+    when they cannot be kept (another rubric or other fixtures; damaged results), saying what to do."""
     from grader.discover import is_zip_name, platform_name, readable_id
     from grader.files import spreadsheet_text
     from grader.incremental import EarlierClassError, earlier_class
@@ -658,7 +662,7 @@ def _earlier_class(submissions: Path, *, out_dir: Path, former: Sequence[str], b
     named = platform_name(here.name)  # a Moodle student's folder, Jane Smith_4242_assignsubmission_file_
     folder = readable_id(named.id if named is not None and not named.original else here.name)
     strangers = graded and not any(spreadsheet_text(sid) in listed for sid in graded)
-    if submissions.is_dir():
+    if submissions.is_dir() and not student:
         if strangers and spreadsheet_text(folder) in listed:  # one student's folder, as a class
             raise CommandError(
                 f"{submissions} is {folder!r}'s folder, a submission of {out_dir / GRADEBOOK}: graded "
@@ -688,6 +692,51 @@ def _earlier_class(submissions: Path, *, out_dir: Path, former: Sequence[str], b
     return replace(earlier, added=tuple(sid for sid in graded if spreadsheet_text(sid) not in listed))
 
 
+def student_folder(submissions: Path, *, out_dir: Path) -> tuple[Path, Any] | None:
+    """The class's folder and the submission a run of the whole class gives the student whose folder is ``submissions``
+    (``SUBMISSIONS/alice/``, a Moodle student's ``Jane Smith_4242_assignsubmission_file_/``) or
+    holds the notebook ``submissions`` (``SUBMISSIONS/alice/rnn.ipynb``), when the class's
+    gradebook in ``out_dir`` lists that student; else None. Graded alone, the folder was a class of
+    its own (a row ``rnn``, the gradebook holding it alone) and the notebook a new row without the
+    files beside it: both were refused until the thirty-second session, and the only regrade of a
+    folder of folders' student was a run of the whole class folder. The class folder itself is
+    read for that student's entries only (``find_submissions(near=...)``)."""
+    from grader.discover import DiscoveryError, find_submissions, is_zip_name, platform_name, readable_id
+    from grader.files import spreadsheet_text
+    from grader.report import gradebook_submissions
+
+    submissions = Path(submissions)
+    if (is_zip_name(submissions.name) or not submissions.exists()
+            or not (out_dir / GRADEBOOK).is_file()):
+        return None
+    here = submissions.resolve() if submissions.is_dir() else submissions.resolve().parent
+    named = platform_name(here.name)
+    moodle = named is not None and not named.original
+    sid = readable_id(named.id if moodle else here.name)
+    listed = gradebook_submissions(out_dir / GRADEBOOK)
+    if not listed or spreadsheet_text(sid) not in listed or here.parent == here:
+        return None
+    try:
+        own = find_submissions(submissions, defer=True)
+        if any(sub.id != sid and spreadsheet_text(sub.id) in listed for sub in own):
+            return None  # rows of their own: the class's folder (named as one of its students)
+        found = find_submissions(here.parent, defer=True, near=sid)
+    except DiscoveryError:
+        return None
+    for sub in found:  # alice/ beside alice.ipynb is alice~folder
+        if sub.id in (sid, f"{sid}~folder") and spreadsheet_text(sub.id) in listed and (
+                moodle or Path(sub.path).resolve().is_relative_to(here)):
+            return here.parent, sub
+    return None
+
+
+def _student_folder_note(submissions: Path, sub: Any) -> str:
+    """What a run of one student's folder (or a notebook in it) says it grades."""
+    folder = submissions if submissions.is_dir() else submissions.parent
+    return (f"Grading {sub.id} as the class run does: their folder {folder}, with every file in it "
+            f"(and, for Moodle, their other folders of the download)")
+
+
 def _earlier_class_note(earlier: Any, *, out_dir: Path, similarity: bool = True) -> str:
     """What a run of one notebook into the class's output folder says of the submissions it kept."""
     files = f"{CLASS_REPORT} and {SIMILARITY_CSV}" if similarity else CLASS_REPORT
@@ -703,6 +752,22 @@ def _earlier_class_note(earlier: Any, *, out_dir: Path, similarity: bool = True)
         note += (f"; {len(earlier.other_grader)} of them were graded by another version of the grader "
                  f"(a run of the whole class grades them again): {shown}")
     return note + "."
+
+
+def _hold_output(out_dir: Path, *, submissions: Path, stack: contextlib.ExitStack) -> None:
+    """Hold ``out_dir``'s lock (``grader.files.output_lock``) until ``stack`` closes; a
+    CommandError, before anything is read or graded, when another run holds it. Not in the
+    submissions folder (an ``--out`` around it, refused later with its own message): nothing is
+    written among the students' files."""
+    from grader.files import OutputBusy, output_lock
+
+    with contextlib.suppress(OSError):
+        if submissions.resolve().is_relative_to(out_dir.resolve()):
+            return
+    try:
+        stack.enter_context(output_lock(out_dir))
+    except OutputBusy as exc:
+        raise CommandError(str(exc)) from None
 
 
 def _usable_out_dir(out_dir: Path) -> None:
@@ -881,9 +946,15 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         # The students' zips are unpacked here, each at its turn (``StudentTurns``), the
         # grader's own place, hidden from every child; locked while this run lives, so that a
         # later run removes it if this one is killed (``_sweep_unpack_folders``).
+        _hold_output(out_dir, submissions=Path(submissions), stack=early)  # one run at a time into it
         unpack_dir = early.enter_context(run_folder(UNPACK_PREFIX))
+        # One student of a folder of folders (SUBMISSIONS/alice/, or its notebook) graded again
+        # into the class's output folder: graded as the class run grades them, the class's folder
+        # hidden from the children as in that run.
+        one_student = student_folder(Path(submissions), out_dir=out_dir)
+        hidden = one_student[0] if one_student is not None else Path(submissions)
         reads = (Path(rubric), roster, known)
-        sandbox_options = {"protected_paths": _protected_paths(Path(submissions), out_dir=out_dir,
+        sandbox_options = {"protected_paths": _protected_paths(hidden, out_dir=out_dir,
                                                                also=(unpack_dir,), reads=reads),
                            "layouts": answer_layouts(context),
                            "arg_layouts": argument_layouts(context)}
@@ -897,7 +968,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
                                         regraded_because, submission_key)
         from grader.models import HARNESS
         from grader.progress import Progress
-        from grader.report import Gradebook, gradebook_scores
+        from grader.report import SCORE_CHANGES, Gradebook, gradebook_scores
     except BaseException:
         early.close()
         resume_collector(freeze=False)
@@ -923,7 +994,8 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
                           options=f"feedback_html={feedback_html}")
         # A zip is graded from the folder it is extracted to (the zygotes, started only for a
         # folder, were configured above with the folder itself).
-        sandbox_options["protected_paths"] = _protected_paths(root, out_dir=out_dir, also=(unpack_dir,), reads=reads)
+        sandbox_options["protected_paths"] = _protected_paths(hidden if one_student is not None else root,
+                                                              out_dir=out_dir, also=(unpack_dir,), reads=reads)
         # feedback.html pages and the keys after them are written here (``_Pages``), the
         # rest of each submission's files by the workers.
         pages: list = []
@@ -949,7 +1021,9 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         # An output folder inside the submissions folder is not a submission.
         out_real = out_dir.resolve()
         real = _RealPaths()
-        found = _find(root, defer=True)
+        found = [one_student[1]] if one_student is not None else _find(root, defer=True)
+        if one_student is not None:
+            stream.write(_student_folder_note(Path(submissions), one_student[1]) + "\n")
         subs = [sub for sub in found if not real(Path(sub.path)).is_relative_to(out_real)]
         if found and not subs and real(root).is_relative_to(out_real):
             # `--out SUBMISSIONS` (or a folder around it) said "no submissions found" of a full folder.
@@ -990,7 +1064,8 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         # One notebook into the class's output folder (a regrade, a late resubmission): the
         # earlier gradebook's other submissions are kept as graded, not dropped from it.
         earlier = (_earlier_class(Path(submissions), out_dir=out_dir, former=former, batch=batch,
-                                  on_kept=absorb, graded=tuple(by_id)) if former else None)
+                                  on_kept=absorb, graded=tuple(by_id), student=one_student is not None)
+                   if former else None)
         if force:
             todo, kept = list(subs), {}
         else:
@@ -1017,8 +1092,16 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
             stream.write(notes[-1] + "\n")
         everyone_subs = subs + list(earlier.submissions) if earlier is not None else subs
         matched = class_roster.match(everyone_subs, earlier=former) if class_roster is not None else None
+        if matched is not None and (changed := spreadsheet_ids_note(matched)):
+            notes.append(changed)
+            stream.write(changed + "\n")
         if former:
             notes.append(_former_note(former, out_dir=out_dir))
+            stream.write(notes[-1] + "\n")
+        if late := [sub.id for sub in subs if sub.late]:
+            notes.append(f"Marked late by Canvas (LATE in a file's name; the id leaves it out): "
+                         f"{', '.join(late)}. Graded as the others: a late penalty (or none, for an "
+                         f"extension) is yours to give, with --adjust")
             stream.write(notes[-1] + "\n")
         if (unpacked := unpacked_note(subs)) is not None:
             stream.write(unpacked + "\n")
@@ -1082,10 +1165,23 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         tally, book = books()
         dropped = _gradebook_options_dropped(out_dir / GRADEBOOK, roster=matched is not None, excel=excel,
                                              adjust=adjustments is not None)
+        adjusted_before = _ADJUSTED_HEADER in _gradebook_head(out_dir / GRADEBOOK).split(b"\n", 1)[0]
         earlier_scores = gradebook_scores(out_dir / GRADEBOOK)
         by_cell = adjustments.by_submission if adjustments is not None else None
+        if by_cell:  # ids a spreadsheet changed (0012345 saved as 12345), where only one can be meant
+            from grader.adjustments import spreadsheet_matches
+
+            by_cell, guessed = spreadsheet_matches(by_cell, tuple(book.points()))
+            if guessed:
+                notes.append(f"Adjustments of {adjustments.path} whose id a spreadsheet changed, each "
+                             f"applied to the one submission it can be: {'; '.join(guessed)}")
+                stream.write(notes[-1] + "\n")
         book.write(out_dir, roster=matched, bom=excel, adjustments=by_cell)
-        changes = book.changes_from(earlier_scores, by_cell) if earlier_scores else ""
+        # Every changed score, the largest loss first: a rubric edit's preview, graded into a copy.
+        listed = book.write_changes(out_dir, earlier_scores, by_cell, bom=excel) if earlier_scores else None
+        changes = book.changes_from(earlier_scores, by_cell, listed=listed) if earlier_scores else ""
+        if listed is None:
+            _remove_earlier(out_dir / SCORE_CHANGES, stream=stream, why="this run changed no score")
         if changes:
             notes.append(changes)
         if by_cell and (unmatched := book.unmatched(by_cell)):
@@ -1095,6 +1191,8 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
             stream.write(notes[-1] + "\n")
         if dropped:
             stream.write(dropped)
+        if by_cell is not None or adjusted_before:  # the students' files say the gradebook's points
+            show_adjustments(book, by_cell or {}, out_dir=out_dir, keys=keys)
 
         report = sources = known_sources = None
         flagged = 0
@@ -1150,6 +1248,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         graded=len(stats.graded),
         harness_failures=tuple(r.submission_id for r in stats.harness if r.status == HARNESS),
         unreadable=tuple(r.submission_id for r in stats.unreadable),
+        unreadable_why=tuple(unreadable_reason(r.messages) for r in stats.unreadable),
         several_notebooks=tuple(r.submission_id for r in stats.unreadable
                                 if r.messages and SEVERAL_NOTEBOOKS in r.messages[0]),
         scores=tuple(r.points for r in stats.graded),
@@ -1382,15 +1481,26 @@ def _entries(root: Path) -> int:
         return 1
 
 
+def _gradebook_head(path: Path) -> bytes:
+    """The first 64 KiB of the earlier ``grades.csv`` at ``path``; b"" when there is none."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(65536)
+    except OSError:  # none yet (or unreadable): nothing was dropped that we can tell
+        return b""
+
+
+#: What the header of a gradebook written with ``--adjust`` holds.
+_ADJUSTED_HEADER = b",adjustment,adjustment_reason"
+
+
 def _gradebook_options_dropped(path: Path, *, roster: bool, excel: bool, adjust: bool = False) -> str:
     """What an earlier ``grades.csv`` had that this run's will not (lines to print, or ""): the
     roster's columns and students (``--roster``), Excel's byte-order mark (``--excel``). Neither
     option is remembered, so a re-run for two late submissions without them silently dropped the
     students with no submission from the gradebook the TA uploads."""
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(65536)
-    except OSError:  # none yet (or unreadable): nothing was dropped that we can tell
+    head = _gradebook_head(path)
+    if not head:
         return ""
     header = head.split(b"\n", 1)[0]
     lines = []
@@ -1398,14 +1508,56 @@ def _gradebook_options_dropped(path: Path, *, roster: bool, excel: bool, adjust:
         lines.append(f"The earlier {GRADEBOOK} had a roster's columns and students; this run was given no "
                      f"--roster, so {path} now lists the submissions only: run again with --roster FILE "
                      f"(nothing is graded again) to have every student of the class in it\n")
-    if not adjust and b",adjustment,adjustment_reason" in header:
+    if not adjust and _ADJUSTED_HEADER in header:
         lines.append(f"The earlier {GRADEBOOK} had a TA's adjustments (--adjust); this run was given none, "
-                     f"so {path}'s scores are the grader's alone: run again with --adjust FILE (nothing "
+                     f"so {path}'s scores and the students' feedback are the grader's alone: run again with --adjust FILE (nothing "
                      f"is graded again) to have them\n")
     if not excel and head.startswith(b"\xef\xbb\xbf"):
         lines.append(f"The earlier {GRADEBOOK} was written for Excel (--excel); this run's is plain UTF-8: "
                      f"add --excel if Excel opens it\n")
     return "".join(lines)
+
+
+def show_adjustments(book: Any, by_cell: Mapping, *, out_dir: Path, keys: Mapping[str, str | None]) -> None:
+    """Say each submission's points by hand (``by_cell``, by gradebook cell) in its feedback.md,
+    feedback.html and results.json (``grader.adjustments.show_in_feedback``), and none where an
+    earlier run said some; what a folder says is recorded in its key, so that a later run with
+    the same points reads no file. Until the thirty-second session only grades.csv had them: the
+    student read the grader's score and never the TA's points nor why."""
+    from grader.adjustments import show_in_feedback
+    from grader.files import spreadsheet_text
+    from grader.incremental import add_to_key, key_field
+
+    for sid, (points, max_points) in book.points().items():
+        adjustment = by_cell.get(spreadsheet_text(sid))
+        wanted = None if adjustment is None else [adjustment.points, list(adjustment.reasons)]
+        folder, key = out_dir / sid, keys.get(sid)
+        found, shown = key_field(folder, "adjustment_shown", key=key)
+        if found and shown == wanted:
+            continue
+        written = show_in_feedback(folder, adjustment, points=points, max_points=max_points)
+        if key is not None:
+            add_to_key(folder, key, written, fields={"adjustment_shown": wanted})
+
+
+def unreadable_reason(messages: Sequence[str]) -> str:
+    """Why a submission could not be graded, in few words, from its first message: the file's
+    name before it, the details after a ``:`` or ``;`` and a last parenthesis left out
+    (``trunc.ipynb: not JSON (truncated at byte 3000)`` is ``not JSON``), so that submissions
+    that failed alike are named together; "" without a message.
+
+    >>> unreadable_reason(["nonb: the submission holds 2 notebooks (a.ipynb, b.ipynb); expected one."])
+    'the submission holds 2 notebooks'
+    """
+    from grader.files import visible_text
+
+    if not messages:
+        return ""
+    text = messages[0].split("\n", 1)[0]
+    text = text.split(": ", 1)[-1]
+    text = re.split(r": |; ", text, maxsplit=1)[0].rstrip(". ")
+    text = re.sub(r"\s*\([^()]*\)$", "", text)
+    return visible_text(text[:100])
 
 
 def _print_summary(summary: ClassSummary, *, stream: TextIO, similarity_ran: bool) -> None:
@@ -1427,8 +1579,15 @@ def _print_summary(summary: ClassSummary, *, stream: TextIO, similarity_ran: boo
     if summary.score_changes:
         stream.write(summary.score_changes + "\n")
     if summary.unreadable:
+        # Grouped by why: forty ids in a row said nothing of what to do with any of them.
+        groups: dict[str, list[str]] = {}
+        whys = summary.unreadable_why
+        for at, sid in enumerate(summary.unreadable):
+            groups.setdefault(whys[at] if at < len(whys) else "", []).append(sid)
+        said = "; ".join(f"{', '.join(ids)}" + (f" ({why})" if why else "")
+                         for why, ids in sorted(groups.items(), key=lambda item: -len(item[1])))
         stream.write(f"Unreadable submissions (0 points each in grades.csv, and in report.html's figures): "
-                     f"{', '.join(summary.unreadable)}\n")
+                     f"{said}\n")
     if summary.several_notebooks:  # readable work, not graded: the TA can fix it, the feedback says so
         stream.write(f"Several notebooks in one submission, none graded (each one's feedback names them; "
                      f"leave the one to grade in the student's files and run again): "
@@ -1519,6 +1678,40 @@ def roster_notes(matched: Any) -> list[str]:
                      "own: " + "; ".join(f"{readable_id(rid)}: {', '.join(sids)}"
                                          for rid, sids in several.items()) + ".")
     return notes
+
+
+def spreadsheet_ids_note(matched: Any) -> str:
+    """What the run says of the roster's ids a spreadsheet changed (``RosterMatch.guessed``,
+    ``changed_ids``): those matched all the same, and the dates no submission was matched to;
+    "" when there are none. Raises CommandError, before anything is graded, for an id in
+    scientific notation that no submission's number agrees with, or several do: its student
+    cannot be told, so the roster must be saved again (its line, and how)."""
+    from grader.discover import readable_id
+
+    roster = matched.roster
+    column = readable_id(roster.id_column)
+    said = []
+    for student, what in matched.changed_ids():
+        where = f"{readable_id(roster.path.name)}:{student.line}"
+        if what != "a date":
+            raise CommandError(
+                f"{roster.path}:{student.line}: the id {student.id!r} is {what}, and the number of "
+                f"no single submission agrees with it; format the column {column!r} as Text (or a "
+                f"number without decimals) and save the roster again")
+        said.append(f"{readable_id(student.id)} ({where})")
+    guessed = [f"{readable_id(matched.student_of[sid].id)} (line {matched.student_of[sid].line}, "
+               f"{how}) is {sid}" for sid, how in matched.guessed.items()]
+    note = ""
+    if guessed:
+        note = (f"Roster ids a spreadsheet changed, each matched to the one submission whose number "
+                f"they can be: {'; '.join(guessed)}. Format the roster's column {column!r} as Text "
+                f"to have the ids as the students have them")
+    if said:
+        note += ("; r" if note else "R") + (
+            f"oster ids that read as dates (a spreadsheet makes one of an id such as 3-12), matched "
+            f"to no submission, 'no submission' in {GRADEBOOK}: {', '.join(said)}; format the "
+            f"column {column!r} as Text and type the ids again")
+    return note + "." if note else ""
 
 
 def _earlier_note(matched: Any) -> str:

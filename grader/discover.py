@@ -75,6 +75,9 @@ class Submission:
     #: The number a Canvas or Moodle name carries (the Canvas user id, the Moodle participant
     #: id; "" for other names): a roster may list students by it (``Roster.match``).
     account: str = ""
+    #: Canvas marked a file of it late (``smithjane_LATE_12345_...``): named by a class run, as
+    #: the id drops the mark (a late penalty, or none for an extension, is the TA's to give).
+    late: bool = False
 
     def graded_extra_files(self) -> list[tuple[str, Path]]:
         """``(name, path)`` of the files beside the notebook that grading reads: the
@@ -282,7 +285,7 @@ def unpacked_submission(submission: Submission, *, unpack: Unpacker) -> Submissi
     if not submission.packed:
         return submission
     done = submission_from_files(submission.id, submission.packed, submission.path, unpack=unpack)
-    return replace(done, id=submission.id, account=submission.account)
+    return replace(done, id=submission.id, account=submission.account, late=submission.late)
 
 
 def _same_bytes(a: Path, b: Path) -> bool:
@@ -357,9 +360,22 @@ def _add_upload(files: dict[str, Path], original: str, entry: Path) -> None:
     files[entry.name] = entry
 
 
+def _entry_id(entry: Path, named: PlatformName | None) -> str:
+    """The id ``find_submissions`` gives the entry ``entry`` of a folder (before the suffix of a
+    second submission of one name, ``alice~folder``)."""
+    if named is not None and (entry.is_dir() or named.original):
+        return readable_id(named.id)
+    return readable_id(entry.name if entry.is_dir() else entry.stem)
+
+
 def find_submissions(root: Path, *, unpack: Unpacker | None = None,
-                     defer: bool = False) -> list[Submission]:
+                     defer: bool = False, near: str | None = None) -> list[Submission]:
     """Every submission under ``root`` (a folder, or a single notebook), sorted by id.
+
+    ``near``: only the entries of ``root`` whose name gives that id (``alice/``, ``alice.ipynb``,
+    Moodle's ``Jane Smith_4242_...`` folders for ``Jane Smith_4242``), with the ids a run of the
+    whole folder gives them, without reading the other students' folders: one student of a folder
+    of folders graded again (``grader.commands``).
 
     With ``unpack``, the zips among a student's files are unpacked (see ``submission_from_files``),
     and a zip at the top of ``root`` that follows no platform's naming is a student's submission
@@ -389,12 +405,13 @@ def find_submissions(root: Path, *, unpack: Unpacker | None = None,
         named = platform_name(root.name)
         if named is not None and named.original:
             sid = readable_id(named.id)
-            return [Submission(id=sid, path=root, account=sid.rsplit("_", 1)[-1])]
+            return [Submission(id=sid, path=root, account=sid.rsplit("_", 1)[-1], late=named.late)]
         sid = readable_id(root.stem)
         return [Submission(id=f"{sid}~{root.suffix.lstrip('.')}" if sid in RESERVED_IDS else sid, path=root)]
     found: dict[str, Submission] = {}
     # Platform downloads: every entry of one student, gathered by the id in its name.
     groups: dict[str, dict[str, Path]] = {}
+    late: set[str] = set()  # the ids of the groups with a file Canvas marked late
 
     def add(sub: Submission, entry: Path) -> None:
         sid = readable_id(sub.id)
@@ -411,8 +428,12 @@ def find_submissions(root: Path, *, unpack: Unpacker | None = None,
         if not _visible(entry) or entry.is_symlink():
             continue
         named = platform_name(entry.name)
+        if near is not None and _entry_id(entry, named) != near:
+            continue
         if named is not None and (entry.is_dir() or named.original):
             files = groups.setdefault(named.id, {})
+            if named.late:
+                late.add(named.id)
             if entry.is_dir():
                 for rel, path in files_under(entry).items():
                     files.setdefault(rel, path)
@@ -427,7 +448,7 @@ def find_submissions(root: Path, *, unpack: Unpacker | None = None,
             add(_folder_submission(entry, unpack, defer), entry)
     for sid in sorted(groups):
         grouped = submission_from_files(sid, groups[sid], root / sid, unpack=unpack, defer=defer)
-        add(replace(grouped, account=sid.rsplit("_", 1)[-1]), root / sid)
+        add(replace(grouped, account=sid.rsplit("_", 1)[-1], late=sid in late), root / sid)
     if not found:
         raise DiscoveryError(f"{root}: no submissions found (expected .ipynb or .py files, "
                              f"or folders holding one notebook each)")
@@ -457,7 +478,12 @@ _MOODLE_PARTICIPANT = re.compile(r"^participant (\d+)$")
 #: where the decimal separator is a comma (which writes the file separated by ``;``).
 _ZERO_DECIMALS = re.compile(r"^(\d+)[.,]0+$")
 #: ... and in scientific notation, its last digits lost: ``1.23457E+11``, ``1,23457E+11``.
-_SCIENTIFIC = re.compile(r"^\d[.,]\d+E\+?\d+$", re.IGNORECASE)
+_SCIENTIFIC = re.compile(r"^(\d)[.,](\d+)E\+?(\d+)$", re.IGNORECASE)
+#: ... and as a date (``3-12`` or ``3/12`` opened in a spreadsheet): ``12-Mar``, ``2026-03-12``,
+#: ``3/12/2026``, ``12.03.26``. Never turned back into an id: which id it was depends on the locale.
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}\.?"
+_DATE = re.compile(rf"^(?:\d{{1,2}}[-/. ]{_MONTH}(?:[-/. ]\d{{2,4}})?|{_MONTH}[-/. ]\d{{1,4}}"
+                   r"|\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.]\d{1,2}[/.]\d{2,4})$", re.IGNORECASE)
 
 
 class RosterError(Exception):
@@ -523,6 +549,10 @@ class Roster:
                 found = by_account.get(student_key(sub.account))
             if found is not None:
                 student_of[sub.id] = found
+        guessed = _spreadsheet_matches(
+            [sub for sub in submissions if sub.id not in student_of],
+            [student for student in self.students if student not in student_of.values()])
+        student_of.update((sid, student) for sid, (student, _) in guessed.items())
         unlisted = tuple(sorted(sub.id for sub in submissions if sub.id not in student_of))
         had = {student.id for student in student_of.values()}
         before: dict[str, str] = {}
@@ -531,7 +561,62 @@ class Roster:
             if found is not None and found.id not in had:
                 before.setdefault(found.id, sid)
         return RosterMatch(roster=self, student_of=MappingProxyType(student_of), unlisted=unlisted,
-                           earlier=MappingProxyType(before))
+                           earlier=MappingProxyType(before),
+                           guessed=MappingProxyType({sid: how for sid, (_, how) in guessed.items()}))
+
+
+def id_numbers(sid: str, account: str = "") -> tuple[str, ...]:
+    """The numbers a submission's names carry whole: its id ``sid`` when it is all digits
+    (``0012345.ipynb``, a folder ``0012345/``), the number of its Canvas or Moodle name
+    (``account``, ``Submission.account``)."""
+    key = student_key(_SECOND_OF_A_NAME.sub("", sid))
+    return tuple(dict.fromkeys(d for d in (key, account) if d.isdigit()))
+
+
+def _digits_of(sub: Submission) -> tuple[str, ...]:
+    """``id_numbers`` of the submission ``sub``."""
+    return id_numbers(sub.id, sub.account)
+
+
+def spreadsheet_change(roster_id: str, digits: str) -> str | None:
+    """How a spreadsheet made the id ``roster_id`` out of the number ``digits``, or None when it
+    cannot have: leading zeros dropped (``12345`` for ``0012345``) or the number in scientific
+    notation (``1.23457E+11`` for ``123456789012``: the digits it shows agree, rounded).
+
+    >>> spreadsheet_change("12345", "0012345"), spreadsheet_change("1,23E+08", "123456789")
+    ('leading zeros dropped', 'scientific notation')
+    >>> spreadsheet_change("1.23E+08", "124000000") is None
+    True
+    """
+    from decimal import Decimal
+
+    if roster_id.isdigit():
+        return ("leading zeros dropped" if roster_id != digits and roster_id.lstrip("0") == digits.lstrip("0")
+                else None)
+    if (sci := _SCIENTIFIC.match(roster_id.strip())) is None:
+        return None
+    shown, exponent = Decimal(f"{sci[1]}.{sci[2]}"), int(sci[3])
+    if exponent > 40 or len(digits) > 40:
+        return None
+    half = Decimal(5) * Decimal(10) ** (exponent - len(sci[2]) - 1)  # half the last digit shown
+    return "scientific notation" if abs(Decimal(digits) - shown * Decimal(10) ** exponent) <= half else None
+
+
+def _spreadsheet_matches(submissions: Sequence[Submission], students: Sequence["RosterStudent"],
+                         ) -> dict[str, tuple["RosterStudent", str]]:
+    """Submission id -> (its student, what the spreadsheet did) for the submissions left unmatched
+    whose number is a roster id a spreadsheet changed (``spreadsheet_change``), where that cannot
+    be ambiguous: the one student such a change gives the submission, the one submission it gives
+    the student."""
+    pairs = [(sub, student, how) for sub in submissions for student in students
+             for how in {spreadsheet_change(student.id, digits) for digits in _digits_of(sub)} - {None}]
+    by_sub: dict[str, int] = {}
+    by_student: dict[str, int] = {}
+    for sub, student, _ in pairs:
+        by_sub[sub.id] = by_sub.get(sub.id, 0) + 1
+        by_student[student.id] = by_student.get(student.id, 0) + 1
+    return {sub.id: (student, how) for sub, student, how in pairs
+            if by_sub[sub.id] == 1 and by_student[student.id] == 1}
 
 
 @dataclass(frozen=True)
@@ -544,6 +629,9 @@ class RosterMatch:
     #: Roster id -> the folder an earlier run graded for that student, who has no submission in
     #: this run (a run of one notebook into the class's output folder): not "no submission".
     earlier: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    #: Submission id -> what a spreadsheet did to its student's roster id (``spreadsheet_change``),
+    #: for those matched by that alone.
+    guessed: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
     def submissions_of(self) -> dict[str, tuple[str, ...]]:
         """Roster id -> the ids of that student's submissions (sorted), for every student."""
@@ -558,6 +646,18 @@ class RosterMatch:
         had = {student.id for student in self.student_of.values()}
         return tuple(student for student in self.roster.students
                      if student.id not in had and student.id not in self.earlier)
+
+    def changed_ids(self) -> tuple[tuple[RosterStudent, str], ...]:
+        """The roster's students without a submission whose id a spreadsheet changed beyond
+        matching (scientific notation no submission's number agrees with, or several do; a date),
+        with what it became."""
+        found = []
+        for student in self.missing():
+            if _SCIENTIFIC.match(student.id.strip()):
+                found.append((student, "a number in scientific notation, its last digits lost"))
+            elif _DATE.match(student.id.strip()):
+                found.append((student, "a date"))
+        return tuple(found)
 
     def several(self) -> dict[str, tuple[str, ...]]:
         """Roster id -> its submissions, for the students with more than one."""
@@ -709,9 +809,4 @@ def _roster_row(row: list[str], *, path: Path, number: int, header: list[str], i
             return None
         raise RosterError(f"{path}:{number}: no id on this line (its column {header[id_at].strip()!r} "
                           f"is empty)")
-    if _SCIENTIFIC.match(cell(id_at)):
-        raise RosterError(f"{path}:{number}: the id {cell(id_at)!r} is a number in scientific notation: "
-                          f"the spreadsheet shortened it and its last digits are lost; format the "
-                          f"column {header[id_at].strip()!r} as Text (or a number without decimals) "
-                          f"and save the roster again")
     return RosterStudent(id=cell(id_at), name=name, email=cell(email_at), line=number)

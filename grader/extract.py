@@ -40,7 +40,7 @@ from grader.notebook import (SIZE_LIMITS, Cell, Notebook, SizeLimits, SkippedCod
                              skipped_code, without_trailing_comments)
 from grader.placeholders import (NUMPY_ALIASES, PLACEHOLDERS_SHOWN, bare_nones, empty_regions,
                                  may_hold_placeholder, template_placeholders)
-from grader.scopes import code_uses, def_scope, first_loads, unwarned
+from grader.scopes import body_works, code_uses, def_scope, first_loads, unwarned
 
 __all__ = [
     "Diagnostic",
@@ -112,6 +112,9 @@ class FunctionSource:
     #: ``MAX_REACHED_CHARS``: what a default such as ``impl=functools.partial(_impl)`` holds, where
     #: the last ``_impl`` is a decoy (``runner.graded_source`` compares them).
     read_then: tuple[str, ...] = ()
+    #: Whether the bytecode of ``source`` shows work in the def's body (``scopes.body_works``: a
+    #: loop, arithmetic, a subscript...): then it does not only delegate (``runner._delegates``).
+    works: bool = False
 
 
 @dataclass(frozen=True)
@@ -1912,6 +1915,7 @@ class _Extractor:
                                      if n in self.defs) if class_names else (),
                 read_then=_within(dict.fromkeys(first.source for e in (d, *(self.defs[n][0] for n in sorted(
                     d.uses & class_names) if n in self.defs)) for first in e.runs_first)),
+                works=body_works(d.code, name),
             )
             if found:  # the place said once: "in cell 13 (line 19: `x = None`)"
                 cell = f" {self._cell(d.cell_index)}" if d.cell_index is not None else ""

@@ -28,7 +28,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Container, Iterable, Mapping, Sequence
+from typing import Any, Callable, Container, Iterable, Mapping, Sequence
 
 from grader.discover import EXTRA_FILE_BYTES, Submission, listing, platform_name, readable_id
 from grader.files import UNPACK_PREFIX, digest_of, read_bytes, sources_digest, spreadsheet_text, write_atomic
@@ -197,17 +197,29 @@ def write_key(folder: Path, key: str, *, batch: BatchKey,
     write_atomic(os.path.join(folder, KEY_FILE), json.dumps(record))
 
 
-def add_to_key(folder: Path, key: str, written: Mapping[str, list]) -> bool:
+def add_to_key(folder: Path, key: str, written: Mapping[str, list], *,
+               fields: Mapping[str, Any] | None = None) -> bool:
     """List files just written in ``folder`` (``{name: [size, sha256]}`` of the bytes written) in
     its key file, when that key is still ``key``: a file added to a kept folder (its
     ``functions.json``, written after a run without the similarity check) is then vouched for
-    like every other file of the folder. Returns whether the key file was rewritten."""
+    like every other file of the folder. ``fields``: set in the key file too (``key_field``
+    reads them). Returns whether the key file was rewritten."""
     record = _key_record(folder)
     if record is None or record.get("key") != key or not isinstance(record.get("files"), dict):
         return False
+    record.update(fields or {})
     record["files"] = {**record["files"], **{name: list(digest) for name, digest in written.items()}}
     write_atomic(Path(folder) / KEY_FILE, json.dumps(record))
     return True
+
+
+def key_field(folder: Path, name: str, *, key: str | None) -> tuple[bool, Any]:
+    """``(found, value)`` of the field ``name`` that ``add_to_key`` set in ``folder``'s key file
+    when that key is ``key``: (True, None) when it was never set, (False, None) without such a key."""
+    record = _key_record(folder)
+    if key is None or record is None or record.get("key") != key:
+        return False, None
+    return True, record.get(name)
 
 
 def clear_key(folder: Path) -> None:

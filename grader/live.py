@@ -135,7 +135,7 @@ def _plain_copy(value: Any) -> Any:
     return wire.decode(wire.encode(value))
 
 
-#: Most containers and arrays one walk of a value visits (``_child.find_aliases``'s ``max_nodes``):
+#: Most containers and arrays one walk of a value visits (``childruntime.find_aliases``'s ``max_nodes``):
 #: far more than any answer of the assignment holds. A list holding itself ten times has 10**32
 #: paths within the walk's depth; walked in full, it hung the kernel after the call, past
 #: check()'s time limit.
@@ -145,7 +145,7 @@ _MAX_VISITS = 100_000
 def find_aliases(result: Any, args: tuple) -> tuple[tuple[str, str], ...]:
     """Pairs of leaf paths sharing memory: inside the result, and between result and arguments.
 
-    The sandbox's child's walk (``grader._child.find_aliases``), so both find the same pairs,
+    The sandbox's child's walk (``grader.childruntime.find_aliases``), so both find the same pairs,
     bounded to ``_MAX_VISITS`` nodes a walk (none found past it): check() walks after the call,
     outside its time limit. Paths are spelled as the child spells them (``"result[2][0]"``,
     ``"args[2]['Wax']"``), and pairs come in the child's order: each pair in walk order (the
@@ -153,7 +153,7 @@ def find_aliases(result: Any, args: tuple) -> tuple[tuple[str, str], ...]:
     The grade's alias message names the first pair that explains a wrong value, so check() must
     see the pairs in the order the grade sees them to say the same sentence.
     """
-    from grader._child import find_aliases as child_find_aliases
+    from grader.childruntime import find_aliases as child_find_aliases
 
     pairs = child_find_aliases(result, args, max_nodes=_MAX_VISITS)
     return tuple((a, b) for a, b in pairs)
@@ -305,7 +305,7 @@ class _Capture(io.TextIOBase):
 def _quiet_print(capture: _Capture) -> Iterator[None]:
     """``print`` during a call: the builtin, except that once ``capture`` has spilled a print to it
     returns without formatting its arguments, as the sandbox's child does past what the grader
-    keeps (``grader._child.OutputBudget``): formatting arrays is what printing costs (about 0.2 ms
+    keeps (``grader.childruntime.OutputBudget``): formatting arrays is what printing costs (about 0.2 ms
     a (5, 10) array), and a right function printing 3,000 of them a call passed when graded but
     ran out of time in check(). Restored after the call."""
     import builtins
@@ -425,7 +425,7 @@ class LiveSession:
                 if not callable(original):
                     raise NameError(f"name {name!r} is not defined")
                 return original(*args)
-            from grader._child import own_arguments  # a cache holds the caller's arrays, as in the sandbox
+            from grader.childruntime import own_arguments  # a cache holds the caller's arrays, as in the sandbox
             return own_arguments(reply, args)
 
         stub.__name__ = stub.__qualname__ = name
@@ -507,7 +507,7 @@ class LiveSession:
         try:
             plain_value = _plain_copy(value)
         except wire.WireError as exc:
-            from grader._child import _as_plain_arrays, refused_value_message  # as the sandbox's child
+            from grader.childruntime import _as_plain_arrays, refused_value_message  # as the sandbox's child
             try:
                 plain_value = _plain_copy(_as_plain_arrays(value))
             except KeyboardInterrupt:

@@ -712,6 +712,8 @@ NOT_GRADED_YET = "not graded yet"  # found by an interrupted run, before its tur
 NOT_IN_THIS_RUN = "not in this run"
 #: The columns a TA's adjustments add to ``grades.csv`` (``grade.py --adjust``), after the parts'.
 ADJUSTMENT_COLUMNS = ("adjustment", "adjustment_reason")
+#: What a run writes beside ``grades.csv`` when scores changed from the earlier one (``Gradebook.write_changes``).
+SCORE_CHANGES = "score-changes.csv"
 #: The byte-order mark that tells Excel a CSV file is UTF-8 (``Gradebook.write(bom=True)``).
 EXCEL_BOM = "\ufeff"
 
@@ -819,32 +821,66 @@ class Gradebook:
         adjustment = adjustments.get(spreadsheet_text(sid)) if adjustments else None
         return float(self._rows[sid][0]) + (adjustment.points if adjustment is not None else 0.0)
 
+    def points(self) -> dict[str, tuple[float, float]]:
+        """Submission id -> (score, max_score) as the grader gave them, adjustments aside."""
+        return {sid: (float(row[0]), float(row[1])) for sid, row in self._rows.items()}
+
     def unmatched(self, adjustments: Mapping[str, Any]) -> tuple[str, ...]:
         """The submission cells of ``adjustments`` that are no submission of this gradebook."""
         cells = {spreadsheet_text(sid) for sid in self._rows}
         return tuple(sorted(cell for cell in adjustments if cell not in cells))
 
-    def changes_from(self, earlier: Mapping[str, tuple[float | None, float | None]],
-                     adjustments: Mapping[str, Any] | None = None) -> str:
-        """What changed between the ``earlier`` gradebook's scores (``gradebook_scores``) and
-        this gradebook's for the submissions in both, as a sentence ("" when nothing did): how many scores,
-        the first ten with both values, and ``max_score`` when it changed."""
-        changed, tops = [], set()
-        for sid, (score, max_score, _parts, _status) in sorted(self._rows.items()):
+    def changed_scores(self, earlier: Mapping[str, tuple[float | None, float | None]],
+                       adjustments: Mapping[str, Any] | None = None) -> list[tuple[str, float, float]]:
+        """``(submission, score before, score now)`` of the submissions in both the ``earlier``
+        gradebook (``gradebook_scores``) and this one whose score differs, by id."""
+        changed = []
+        for sid in sorted(self._rows):
             before = earlier.get(spreadsheet_text(sid))
-            if before is None:
+            if before is None or before[0] is None:
                 continue
             now = self.adjusted_score(sid, adjustments)
-            if before[0] is not None and abs(before[0] - now) > 1e-9:
-                changed.append(f"{sid} {before[0]:g} -> {now:g}")
-            if before[1] is not None and abs(before[1] - float(max_score)) > 1e-9:
+            if abs(before[0] - now) > 1e-9:
+                changed.append((sid, before[0], now))
+        return changed
+
+    def changes_from(self, earlier: Mapping[str, tuple[float | None, float | None]],
+                     adjustments: Mapping[str, Any] | None = None, *, listed: Path | None = None) -> str:
+        """What changed between the ``earlier`` gradebook's scores (``gradebook_scores``) and
+        this gradebook's for the submissions in both, as a sentence ("" when nothing did): how many scores,
+        the first ten with both values (``listed``: the file that has every one, ``write_changes``),
+        and ``max_score`` when it changed."""
+        changed = [f"{sid} {before:g} -> {now:g}" for sid, before, now in self.changed_scores(earlier, adjustments)]
+        tops = set()
+        for sid, (_score, max_score, _parts, _status) in self._rows.items():
+            before = earlier.get(spreadsheet_text(sid))
+            if before is not None and before[1] is not None and abs(before[1] - float(max_score)) > 1e-9:
                 tops.add(f"{before[1]:g} -> {max_score}")
         if not changed and not tops:
             return ""
         said = (f"{len(changed)} score(s) differ from the earlier grades.csv: " + ", ".join(changed[:10])
-                + (f" and {len(changed) - 10} more" if len(changed) > 10 else "")) if changed else (
+                + (f" and {len(changed) - 10} more" if len(changed) > 10 else "")
+                + (f" (every one in {listed}, the largest loss first)" if listed is not None else "")) if changed else (
             "No score differs from the earlier grades.csv")
         return said + (f"; max_score {', '.join(sorted(tops))}" if tops else "") + "."
+
+    def write_changes(self, out_dir: Path, earlier: Mapping[str, tuple[float | None, float | None]],
+                      adjustments: Mapping[str, Any] | None = None, *, bom: bool = False) -> Path | None:
+        """Write ``out_dir/score-changes.csv``: ``submission, before, after, change`` of every
+        score that differs from the ``earlier`` gradebook's, the largest loss first (what a
+        rubric edit graded into a copy of the output folder would do to each student, before it
+        is published); None, and no file, when none differs."""
+        changed = self.changed_scores(earlier, adjustments)
+        if not changed:
+            return None
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["submission", "before", "after", "change"])
+        for sid, before, now in sorted(changed, key=lambda row: (row[2] - row[1], row[0])):
+            writer.writerow([spreadsheet_text(sid), f"{before:g}", f"{now:g}", f"{now - before:+g}"])
+        path = Path(out_dir) / SCORE_CHANGES
+        write_atomic(path, (EXCEL_BOM if bom else "") + out.getvalue())
+        return path
 
     def write(self, out_dir: Path, *, roster: Any = None, bom: bool = False,
               adjustments: Mapping[str, Any] | None = None) -> Path:

@@ -21,7 +21,7 @@ from types import CodeType, MappingProxyType
 from typing import Any, Callable, Collection, Iterator, Mapping, Sequence
 
 from grader import checks, hints, wire
-from grader._child import args_layout
+from grader.childruntime import args_layout
 from grader.astnodes import only_delegates
 from grader.course import COURSE_MODULES
 from grader.fastcheck import WireExpectation, expectation_for
@@ -83,7 +83,7 @@ def answer_layouts(context: GradingContext) -> tuple[str, ...]:
 
 
 def argument_layouts(context: GradingContext) -> tuple[str, ...]:
-    """The layouts of the rubric's call arguments (``grader._child.args_layout``: nesting, shapes,
+    """The layouts of the rubric's call arguments (``grader.childruntime.args_layout``: nesting, shapes,
     which parts are one object; no number), distinct, for the sandbox's zygote to teach the
     children (``Sandbox(arg_layouts=...)``): a case's arguments then travel as their arrays' bytes."""
     def layout_of(fixture: Any) -> str | None:
@@ -333,30 +333,30 @@ def _compared_text(functions: Mapping[str, Any], name: str, graded: Collection[s
         # A function that only delegates to a class of the notebook's (`return _Obj().run(...)`,
         # or a member returning `H._impl(...)`) is compared as those classes.
         classes = _classes_read(functions, name)
-        if classes and _only_delegates(own):
+        if classes and _delegates(functions, name, own):
             # With the functions those classes call: a method returning ``f9(*a)`` hid the copy.
             return "\n\n".join([_own_text(functions, helper)
                                 for helper in _helpers_of(functions, name, graded, classes=classes)] + classes)
         # A bound def that only delegates and reaches nothing of the notebook's the check compares.
         bound = getattr(functions[_aliased(functions, name)], "bound_source", None)
-        if not classes and bound is not None and own is bound and _only_delegates(own):
+        if not classes and bound is not None and own is bound and _delegates(functions, name, own):
             return unseen_note(f"`{name}` only hands its work to code this text does not hold",
                                reached=False) + own
         # One that only hands its work to graded functions is compared as them: a classmate's
         # ``rnn_cell_forward`` copied as ``def lstm_cell_forward(...)`` behind ``return
         # lstm_cell_forward(...)`` was compared as the wrapper's line (twenty-ninth session).
-        if any(read in functions for read in _reads(functions[name])) and _only_delegates(own):
+        if any(read in functions for read in _reads(functions[name])) and _delegates(functions, name, own):
             working = _working_names(functions, name, graded) if graded else []
             return _delegated_text(functions, name, working, graded) or own
         return own
-    if not _only_delegates(own):
+    if not _delegates(functions, name, own):
         # Work of its own around one call of a helper that returns what the def returns (``xt =
         # xt * 1.0`` then ``return f9(xt, a_prev, parameters)``): the helper did the work, and
         # comes first, as the relays' work does; the normaliser puts it in place of its call.
         if _hands_over(own, helpers):
             return "\n\n".join([*(_own_text(functions, helper) for helper in helpers), own])
         return own
-    if graded and all(_only_delegates(_own_text(functions, helper)) for helper in helpers):
+    if graded and all(_delegates(functions, helper, _own_text(functions, helper)) for helper in helpers):
         # Helpers that only pass the work on, to graded functions too: ``return _g(xt, a_prev,
         # parameters)`` with ``def _g(a, b, c): return lstm_cell_forward(c, b, a)`` hid the copy.
         working = _working_names(functions, name, graded)
@@ -456,6 +456,17 @@ def _unseen_note(own: str, name: str) -> str:
     while the check compared the decoy alone."""
     what = ("is decorated" if own.startswith("@") else "is a member of a class that does not define it itself")
     return unseen_note(f"`{name}` {what}")
+
+
+def _delegates(functions: Mapping[str, Any], name: str, own: str) -> bool:
+    """``_only_delegates(own)``, ``own`` the text of function ``name`` (`_own_text`): False at
+    once when ``own`` is the source extraction compiled and its bytecode shows work in the body
+    (``FunctionSource.works``), which the parse would find too: most graded functions that call
+    another loop or compute, and parsing each cost a worker about 0.5 ms a notebook."""
+    bound = functions[_aliased(functions, name)]
+    if getattr(bound, "works", False) and own is bound.source:
+        return False
+    return _only_delegates(own)
 
 
 def _only_delegates(source: str) -> bool:

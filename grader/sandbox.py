@@ -50,10 +50,8 @@ except ImportError:  # Windows: no sandbox (grader.selfcheck says why), but chec
     fcntl = None
 
 from grader import wire
-from grader._child import (
-    ARGS_HEAD, ARGS_MAGIC, FRAME, PLATFORM, PRIVATE_TMP_BOUNDS, STUB_REQUEST, TA_NOTE, USUAL_ANSWER, args_layout,
-    cloexec_pipe, ctrl_recv, ctrl_send,
-)
+from grader._child import PLATFORM, PRIVATE_TMP_BOUNDS, TA_NOTE, cloexec_pipe, ctrl_recv, ctrl_send
+from grader.childruntime import ARGS_HEAD, ARGS_MAGIC, FRAME, STUB_REQUEST, USUAL_ANSWER, args_layout
 from grader.scopes import compiled_quietly
 from grader.models import frozen_record
 from grader.notebook import SourceMemo
@@ -341,8 +339,8 @@ class Sandbox:
         ``layouts``: the headers of the answers' usual layouts (``grader.wire.layout`` of the
         expected values: shapes and nesting, no number), which the zygote teaches every child's
         encoder (``grader.wire.Encoder``); the first ``MAX_LAYOUT_TEXT`` characters' worth.
-        ``arg_layouts``: the layouts of the usual calls' arguments (``grader._child.args_layout``:
-        shapes and nesting, no number), which the zygote teaches every child (``grader._child.args_builders``):
+        ``arg_layouts``: the layouts of the usual calls' arguments (``grader.childruntime.args_layout``:
+        shapes and nesting, no number), which the zygote teaches every child (``grader.childruntime.args_builders``):
         arguments of one of them are then sent as their arrays' bytes instead of a pickle.
 
         A protection that cannot be had here is logged as a warning unless ``announce`` is
@@ -765,7 +763,7 @@ class _Output:
     """A child's stdout and stderr, cut into the outputs of its successive answers.
 
     After each answer the child writes ``marker + seq + NUL`` into the pipe (see
-    ``grader._child.Runtime.end_output``), so the output of pipelined calls can be told
+    ``grader.childruntime.Runtime.end_output``), so the output of pipelined calls can be told
     apart although the pipe is read after the child has moved on. Each answer keeps its
     first ``limit`` bytes and counts the rest; markers for requests not in flight are ignored.
     """
@@ -894,7 +892,7 @@ class _Request:
 
 
 _FRAMES_AFTER = ("value", "args_after")
-#: The child's usual answer (``grader._child.USUAL_ANSWER``: ok, the arguments found as they were
+#: The child's usual answer (``grader.childruntime.USUAL_ANSWER``: ok, the arguments found as they were
 #: sent, no memory-sharing pairs or none asked, the value in a frame after it) and its stub
 #: requests (``STUB_REQUEST``) are recognised by their bytes: no parsing, no checks to repeat.
 _STUB_VALUE = {"kind": "stub_reply", "fallback": False, "value": True}  # a stub's answer, its value follows

@@ -108,6 +108,15 @@ if sys.version_info[:2] == (3, 11):  # the opcodes and argument encoding `_names
     # ``memoryview(co_code).cast("H")`` reads units on this machine.
     _NAME_UNITS = frozenset(op | arg << 8 if sys.byteorder == "little" else op << 8 | arg
                             for op in _NAME_OPS for arg in range(256))
+    # Opcodes only a node of work compiles to in 3.11 (a loop, arithmetic, a subscript or a slice,
+    # a comparison, a unary operator, a test): never a call, a name, an attribute, a constant, a
+    # display, a starred argument or an assignment to names (`body_works`).
+    _WORK_OPS = frozenset(_OP[name] for name in (
+        "FOR_ITER", "BINARY_OP", "BINARY_SUBSCR", "STORE_SUBSCR", "DELETE_SUBSCR", "BUILD_SLICE",
+        "COMPARE_OP", "IS_OP", "CONTAINS_OP", "UNARY_POSITIVE", "UNARY_NEGATIVE", "UNARY_NOT", "UNARY_INVERT",
+        "JUMP_IF_FALSE_OR_POP", "JUMP_IF_TRUE_OR_POP", "POP_JUMP_FORWARD_IF_FALSE", "POP_JUMP_FORWARD_IF_TRUE",
+        "POP_JUMP_FORWARD_IF_NONE", "POP_JUMP_FORWARD_IF_NOT_NONE", "POP_JUMP_BACKWARD_IF_FALSE",
+        "POP_JUMP_BACKWARD_IF_TRUE", "POP_JUMP_BACKWARD_IF_NONE", "POP_JUMP_BACKWARD_IF_NOT_NONE"))
 else:  # pragma: no cover - other interpreters read the symbol table
     _OP = None
 _CO_OPTIMIZED = 1  # inspect.CO_OPTIMIZED: a function's code, not a class body's
@@ -160,6 +169,21 @@ def code_uses(top: CodeType, source: str) -> tuple[frozenset[str], frozenset[str
             deftime |= read
         stack.extend((c, at_deftime and _runs_at_once(False, c.co_name)) for c in code.co_consts if type(c) is CodeType)
     return frozenset(names), frozenset(deftime)
+
+
+def body_works(top: CodeType | None, name: str) -> bool:
+    """Whether the body of def ``name``, compiled at the top level of ``top`` (the def's source
+    compiled, ``def_scope``), holds a loop, arithmetic, a subscript, a comparison or a test, as its
+    own instructions show (`_WORK_OPS`): then it does not only delegate (``astnodes.only_delegates``
+    answers False for its parse), and ``runner._compared_text`` need not parse it to know (a parse
+    of each graded def that calls another cost a worker about 0.5 ms a notebook). False when the
+    bytecode cannot tell: no code, no one code object of that name, another interpreter, or work
+    only in a nested function or comprehension, or folded into a constant."""
+    if top is None or _OP is None:
+        return False
+    bodies = [c for c in top.co_consts if type(c) is CodeType and c.co_name == name]
+    # Every even byte of 3.11's code is an opcode (an inline cache is a CACHE unit, opcode 0).
+    return len(bodies) == 1 and not _WORK_OPS.isdisjoint(bodies[0].co_code[::2])
 
 
 def _names_used(code: CodeType, load: int, words: "_Words") -> set[str] | None:

@@ -6,7 +6,7 @@ boolean or numeric dtype, and NumPy scalars of those dtypes.  Nothing else is
 accepted, and nothing in the format can name code to run: there is no pickle
 in it, and the grader unpickles nothing a child sends. (The arguments of a call
 travel the other way, from the trusted grader to the child, as a pickle or as
-their arrays' bytes by a learned layout: ``grader._child.args_layout``.)
+their arrays' bytes by a learned layout: ``grader.childruntime.args_layout``.)
 
 Layout of an encoded message::
 

@@ -26,8 +26,8 @@ def test_the_runtime_scenario_runs_the_function(cell):
 
 
 def test_the_runtime_scenario_refuses_a_failed_load(monkeypatch):
-    from grader import _child
-    monkeypatch.setattr(_child.Runtime, "call", lambda self, name, *a, **k: self.outcome(
+    from grader import childruntime
+    monkeypatch.setattr(childruntime.Runtime, "call", lambda self, name, *a, **k: self.outcome(
         "missing", error_type="NameError", message=f"the program defines no function {name}()"))
     with pytest.raises(RuntimeError, match="missing"):
         bench_child.runtime_per_call(1)

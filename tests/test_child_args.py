@@ -13,7 +13,7 @@ import random
 import numpy as np
 import pytest
 
-from grader._child import _args_state, _same_state
+from grader.childruntime import _args_state, _same_state
 
 
 def _args() -> tuple:

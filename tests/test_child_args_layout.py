@@ -1,4 +1,4 @@
-"""Call arguments sent by layout (``grader._child.args_layout``, ``args_builders``): the child
+"""Call arguments sent by layout (``grader.childruntime.args_layout``, ``args_builders``): the child
 builds them from their arrays' bytes and a layout its zygote learned, and gets what a pickle would
 have given it (dtype, shape, strides, values, writability, the same objects shared); anything the
 layout does not describe, and any near miss, still travels as a pickle. After the call,
@@ -17,10 +17,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader._child import (
-    ARGS_HEAD, ARGS_MAGIC, FRAME, Runtime, _args_builder, _Laid, _laid_state, _NotLaidOut, _same_contents,
-    _same_state, args_builders, args_layout,
-)
+from grader.childruntime import (ARGS_HEAD, ARGS_MAGIC, FRAME, Runtime, _args_builder, _Laid, _laid_state, _NotLaidOut,
+                                 _same_contents, _same_state, args_builders, args_layout)
 from grader.sandbox import Sandbox
 
 RUBRICS = Path(__file__).resolve().parents[1] / "rubrics"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from grader._child import Runtime
+from grader.childruntime import Runtime
 
 PROGRAM = """
 def keep(x, d):
@@ -66,7 +66,7 @@ def test_requests_with_a_known_head_are_read_as_json_loads_reads_them(head):
     (Runtime.heads) gives the very dict json.loads gives, or the same error."""
     import json
     import socket
-    from grader._child import FRAME
+    from grader.childruntime import FRAME
     ours, theirs = socket.socketpair()
     try:
         runtime = Runtime(ours, max_bytes=1 << 20)

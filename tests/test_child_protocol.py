@@ -10,8 +10,8 @@ import textwrap
 
 import pytest
 
-from grader import _child
-from grader._child import Runtime, _dict_version_reader, _tag_cells
+from grader import childruntime
+from grader.childruntime import Runtime, _dict_version_reader, _tag_cells
 from grader.sandbox import Limits, Sandbox
 
 
@@ -25,13 +25,13 @@ def sandbox():
 def test_the_usual_answers_header_is_the_json_of_its_fields():
     encode = json.JSONEncoder(separators=(",", ":")).encode
     for seq in (0, 1, 12, 10**12):
-        fields = {k: v for k, v in _child.USUAL_ANSWER_FIELDS.items() if k != "frames_after"}
+        fields = {k: v for k, v in childruntime.USUAL_ANSWER_FIELDS.items() if k != "frames_after"}
         expected = encode({**fields, "seq": seq, "frames_after": ["value"]}).encode("ascii")
-        assert _child.USUAL_ANSWER % seq == expected
+        assert childruntime.USUAL_ANSWER % seq == expected
     # the template's fields are what Runtime.outcome gives an ok call with unchanged arguments
     made = Runtime.outcome("ok", value=1, args_same=True, aliases=[])
     del made["value"], made["args_after"]
-    assert {**made, "frames_after": ["value"]} == _child.USUAL_ANSWER_FIELDS
+    assert {**made, "frames_after": ["value"]} == childruntime.USUAL_ANSWER_FIELDS
 
 
 class _Stream:
@@ -185,7 +185,7 @@ def test_stub_answers_larger_than_the_socket_buffer_arrive_whole(sandbox):
 def test_requests_are_read_as_json_loads_reads_them(text):
     import json
     import socket
-    from grader._child import FRAME
+    from grader.childruntime import FRAME
     ours, theirs = socket.socketpair()
     try:
         runtime = Runtime(ours, max_bytes=1 << 20)

@@ -26,3 +26,24 @@ def test_a_rerun_says_what_it_graded_and_what_it_kept():
 def test_a_first_run_says_nothing_about_kept_results():
     line = summary_line()
     assert line.startswith("Graded 5 of 6 in 1.0s;") and "kept" not in line, line
+
+
+def test_unreadable_submissions_are_named_by_why_they_could_not_be_read(tmp_path):
+    """A class with forty broken notebooks ended with forty ids in a row and nothing of why: each
+    one's feedback had to be opened. Grouped by why now, the largest group first."""
+    from tests import notebooks as nbs
+    from tests.test_commands_roster import grade
+
+    subs = tmp_path / "subs"
+    nbs.write(subs / "ada.ipynb", nbs.course_notebook())
+    for name, text in (("cut1", '{"cells": [{"cell_type": "co'), ("cut2", '{"nbformat": 4, "cel'),
+                       ("empty", ""), ("page", "<!DOCTYPE html><html><body>notebook</body></html>")):
+        (subs / f"{name}.ipynb").write_text(text, "utf-8")
+    (subs / "nothing").mkdir()
+    (subs / "nothing" / "readme.txt").write_text("hi", "utf-8")
+    summary, printed = grade(subs, tmp_path / "out")
+    assert summary.unreadable == ("cut1", "cut2", "empty", "nothing", "page")
+    line = next(line for line in printed.splitlines() if line.startswith("Unreadable submissions"))
+    assert line == ("Unreadable submissions (0 points each in grades.csv, and in report.html's figures): "
+                    "cut1, cut2 (not JSON); empty (empty file); nothing (the submission holds no notebook); "
+                    "page (not a notebook but a web page)"), line

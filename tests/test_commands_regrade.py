@@ -65,7 +65,8 @@ def test_one_notebook_graded_again_updates_its_row_and_keeps_the_class(tmp_path)
     assert "its 2 other submission(s), as the earlier run graded them" in printed
     assert "new row" not in printed
     assert "Graded 3 of 3 (1 in this run, 2 kept from the earlier grades.csv)" in printed
-    assert "1 score(s) differ from the earlier grades.csv: bob 90 -> 100.\n" in printed
+    assert (f"1 score(s) differ from the earlier grades.csv: bob 90 -> 100 (every one in "
+            f"{out / 'score-changes.csv'}, the largest loss first).\n") in printed
     page = (out / "report.html").read_text("utf-8")
     assert "<b>3</b>submissions" in page  # the class report counts the class, not bob alone
 
@@ -145,12 +146,36 @@ def test_another_rubric_is_refused_before_grading_and_names_what_to_do(tmp_path)
     summary, printed = grade(subs, out, rubric=rubric, similarity=False)
     assert summary.skipped == 0 and scores(out)["alice"] == "100.5"
     assert f"Graded before in {out} with another rubric (3): graded again" in printed
-    said = ("2 score(s) differ from the earlier grades.csv: alice 100 -> 100.5, carol 100 -> 100.5; "
-            "max_score 100 -> 100.5.")  # bob's wrong cell fails the case whose points changed
+    said = (f"2 score(s) differ from the earlier grades.csv: alice 100 -> 100.5, carol 100 -> 100.5 "
+            f"(every one in {out / 'score-changes.csv'}, the largest loss first); "
+            f"max_score 100 -> 100.5.")  # bob's wrong cell fails the case whose points changed
     assert said in printed and summary.score_changes == said
     assert "alice 100 -&gt; 100.5" in (out / "report.html").read_text("utf-8")
     _, again = grade(subs, out, rubric=rubric, similarity=False)
     assert "Graded before" not in again and "differ from the earlier" not in again
+    assert f"Removed {out / 'score-changes.csv'}: it was an earlier run's, and this run changed no score" in again
+
+
+def test_a_rubric_edit_graded_into_a_copy_lists_what_each_student_gains_or_loses(tmp_path):
+    """Before publishing a rubric edit, the instructor grades the class into a copy of the output
+    folder: the run's last lines named ten changed scores ('and 590 more' in a class of 600) and
+    nothing listed the others. score-changes.csv has every one, the largest loss first."""
+    subs = small_class(tmp_path / "subs")
+    nbs.write(subs / "dora.ipynb", nbs.course_notebook(WRONG_CELL))
+    out = tmp_path / "out"
+    grade(subs, out, similarity=False)
+    published = (out / "grades.csv").read_bytes()
+    preview = tmp_path / "preview"
+    shutil.copytree(out, preview)
+    rubric = _rubric_with_other_points(tmp_path)  # a hidden case of rnn_cell_forward: 2.5 -> 3
+    (subs / "bob.ipynb").write_text("{ not json")  # bob's notebook lost meanwhile: 90 -> 0
+    summary, printed = grade(subs, preview, rubric=rubric, similarity=False)
+    with open(preview / "score-changes.csv", newline="", encoding="utf-8") as handle:
+        table = list(csv.reader(handle))
+    assert table == [["submission", "before", "after", "change"], ["bob", "90", "0", "-90"],
+                     ["alice", "100", "100.5", "+0.5"], ["carol", "100", "100.5", "+0.5"]]
+    assert f"(every one in {preview / 'score-changes.csv'}, the largest loss first)" in printed
+    assert (out / "grades.csv").read_bytes() == published and not (out / "score-changes.csv").exists()
 
 
 def test_a_damaged_earlier_result_is_refused_by_name(tmp_path):
@@ -226,16 +251,46 @@ def test_an_id_column_formatted_with_decimals_matches_the_canvas_number(tmp_path
     assert [s.id for s in load_roster(_roster(tmp_path, 'id,name\n"12345,00",Jane\n')).students] == ["12345,00"]
 
 
-@pytest.mark.parametrize("written", ["1.23457E+11", "1,23457E+11", "4,2e+09"])
-def test_an_id_in_scientific_notation_is_refused_with_its_line(tmp_path, written):
-    """A long student number the spreadsheet shortened: its digits are lost, so no submission
-    can match it; on main the student silently had 'no submission'."""
-    from grader.discover import RosterError, load_roster
+def test_ids_a_spreadsheet_changed_are_matched_where_only_one_submission_can_be_theirs(tmp_path):
+    """Excel drops an id's leading zeros (0012345 -> 12345) and shows a long number in scientific
+    notation (1.23457E+11); until the thirty-second session the first was 'no submission' (0) with
+    the notebook 'not on the roster', and the second stopped the run. Matched now when one
+    submission's number alone can be the id, and said; a date is named."""
+    subs = tmp_path / "subs"
+    nbs.write(subs / "0012345.ipynb", nbs.course_notebook())
+    nbs.write(subs / "smithjane_123456789012_555_rnn.ipynb", nbs.course_notebook(WRONG_CELL))
+    roster = _roster(tmp_path, "id;name\n12345;Ada\n1,23457E+11;Jane\n12-Mar;Bo\n")
+    out = tmp_path / "out"
+    summary, printed = grade(subs, out, roster=roster, similarity=False)
+    table = [(r["student_id"], r["submission"], r["score"], r["status"]) for r in rows(out)]
+    assert table == [("12345", "0012345", "100", "graded"),
+                     ("1,23457E+11", "smithjane_123456789012", "90", "graded"),
+                     ("12-Mar", "", "0", "no submission")]
+    assert summary.not_on_roster == () and summary.no_submission == ("12-Mar",)
+    assert ("Roster ids a spreadsheet changed, each matched to the one submission whose number they "
+            "can be: 12345 (line 2, leading zeros dropped) is 0012345; 1,23457E+11 (line 3, scientific "
+            "notation) is smithjane_123456789012. ") in printed.replace("\n", " ")
+    assert "; roster ids that read as dates (a spreadsheet makes one of an id such as 3-12)" in printed
+    assert "12-Mar (class.csv:4)" in printed
 
-    path = _roster(tmp_path, f"name;id\nAda;123\nJane;{written}\n")
-    with pytest.raises(RosterError, match=rf"class.csv:3: the id '{re.escape(written)}' is a number in "
-                                          r"scientific notation.*format the column 'id' as Text"):
-        load_roster(path)
+
+def test_a_changed_id_two_submissions_can_be_is_not_matched(tmp_path):
+    """12345 may be 012345 or 0012345: neither is taken; 1.2E+08 may be either of two numbers:
+    the run stops before grading with the roster's line and the fix, as it did for every id in
+    scientific notation."""
+    subs = tmp_path / "subs"
+    nbs.write(subs / "012345.ipynb", nbs.course_notebook())
+    nbs.write(subs / "0012345.ipynb", nbs.course_notebook())
+    summary, _ = grade(subs, tmp_path / "out", roster=_roster(tmp_path, "id\n12345\n"), similarity=False)
+    assert summary.not_on_roster == ("0012345", "012345") and summary.no_submission == ("12345",)
+    nbs.write(subs / "120000001.ipynb", nbs.course_notebook())
+    nbs.write(subs / "120000002.ipynb", nbs.course_notebook())
+    for written in ("1.2E+08", "9.9e+09"):  # two agree; none agrees
+        with pytest.raises(commands.CommandError, match=rf"class.csv:2: the id '{re.escape(written)}' is a "
+                                                        r"number in scientific notation.*format the column "
+                                                        r"'id' as Text"):
+            grade(subs, tmp_path / "out2", roster=_roster(tmp_path, f"id\n{written}\n"), similarity=False)
+        assert not (tmp_path / "out2" / "120000001").exists()
 
 
 def test_an_on_time_and_a_late_upload_of_one_name_are_both_named_none_graded(tmp_path):
@@ -295,28 +350,58 @@ def test_the_class_report_fits_a_printed_page(tmp_path):
     assert "@media print" in page
 
 
-def test_a_notebook_of_a_folder_of_folders_is_not_graded_alone_into_a_new_row(tmp_path):
-    """alice/rnn.ipynb graded alone has the id 'rnn': on main a row 'rnn' beside alice's
-    unchanged one (and without alice/'s other files); now refused before grading, saying to
-    grade the class's folder, where alice alone is graded again."""
+def test_a_student_of_a_folder_of_folders_is_graded_again_alone(tmp_path):
+    """alice/rnn.ipynb graded alone had the id 'rnn' (a row beside alice's unchanged one, without
+    alice/'s other files), and alice/ a class of its own; both were refused until the thirty-second
+    session, and the only regrade was a run of the whole class folder. Now either grades alice as
+    the class run does, her imdb_report.json with her, and keeps the class."""
     subs = tmp_path / "subs"
     nbs.write(subs / "alice" / "rnn.ipynb", nbs.course_notebook(WRONG_CELL))
+    (subs / "alice" / "imdb_report.json").write_text("{}", "utf-8")
     nbs.write(subs / "carol" / "rnn.ipynb", nbs.alt_notebook())
     out = tmp_path / "out"
     grade(subs, out, similarity=False)
-    book = (out / "grades.csv").read_bytes()
+    assert scores(out) == {"alice": "90", "carol": "100"}
     nbs.write(subs / "alice" / "rnn.ipynb", nbs.course_notebook())
-    with pytest.raises(commands.CommandError) as refused:
-        grade(subs / "alice" / "rnn.ipynb", out, similarity=False)
-    assert f"is in the folder alice/, 'alice''s, a submission of {out / 'grades.csv'}" in str(refused.value)
-    assert f"python3 grade.py {subs} --out {out}" in str(refused.value)
-    assert (out / "grades.csv").read_bytes() == book and not (out / "rnn").exists()
-    with pytest.raises(commands.CommandError) as refused:  # alice's folder, as if a class
-        grade(subs / "alice", out, similarity=False)
-    assert f"{subs / 'alice'} is 'alice''s folder, a submission of {out / 'grades.csv'}" in str(refused.value)
-    assert (out / "grades.csv").read_bytes() == book and not (out / "rnn").exists()
-    summary, _ = grade(subs, out, similarity=False)
-    assert summary.skipped == 1 and scores(out) == {"alice": "100", "carol": "100"}
+    for given in (subs / "alice" / "rnn.ipynb", subs / "alice"):
+        summary, printed = grade(given, out, similarity=False, force=True)
+        assert scores(out) == {"alice": "100", "carol": "100"} and not (out / "rnn").exists()
+        assert summary.total == 2 and summary.earlier_kept == 1 and summary.former == ()
+        assert f"Grading alice as the class run does: their folder {subs / 'alice'}" in printed
+        assert "its 1 other submission(s), as the earlier run graded them" in printed
+    full = (out / "alice" / "result.full.json").read_text("utf-8")
+    assert "imdb_report.json" in full  # her other file was read with her notebook
+    summary, _ = grade(subs, out, similarity=False)  # the class run's key: nothing to grade
+    assert summary.skipped == 2 and scores(out) == {"alice": "100", "carol": "100"}
+
+
+def test_a_student_graded_again_alone_has_the_class_folder_hidden_from_their_code(tmp_path, monkeypatch):
+    """Graded from alice/, the children's hidden paths would hold alice/ and not the class's other
+    folders (carol's work open to alice's code where Landlock is absent): the class folder is
+    hidden, as in the class run."""
+    subs = tmp_path / "subs"
+    nbs.write(subs / "alice" / "rnn.ipynb", nbs.course_notebook())
+    nbs.write(subs / "carol" / "rnn.ipynb", nbs.alt_notebook())
+    out = tmp_path / "out"
+    grade(subs, out, similarity=False)
+    hidden = []
+    real = commands._protected_paths
+    monkeypatch.setattr(commands, "_protected_paths",
+                        lambda root, **kw: hidden.append(Path(root)) or real(root, **kw))
+    grade(subs / "alice", out, similarity=False, force=True)
+    assert hidden and all(root.resolve() == subs.resolve() for root in hidden), hidden
+
+
+def test_a_class_folder_named_as_a_student_is_still_the_class(tmp_path):
+    """The folder given holds rows of the gradebook other than its own name's: it is the class."""
+    subs = tmp_path / "alice"
+    nbs.write(subs / "alice.ipynb", nbs.course_notebook())
+    nbs.write(subs / "bob.ipynb", nbs.course_notebook(WRONG_CELL))
+    out = tmp_path / "out"
+    grade(subs, out, similarity=False)
+    summary, printed = grade(subs, out, similarity=False)
+    assert summary.skipped == 2 and "as the class run does" not in printed
+    assert scores(out) == {"alice": "100", "bob": "90"}
 
 
 def test_a_class_report_without_names_to_share(tmp_path, capsys):
@@ -361,7 +446,7 @@ def test_with_the_roster_a_regrade_keeps_every_students_row_and_status(tmp_path)
     assert summary.no_submission == ("cleo",) and "not in this run" not in printed
 
 
-def test_a_notebook_of_a_moodle_students_folder_is_not_graded_alone_into_a_new_row(tmp_path):
+def test_a_notebook_of_a_moodle_students_folder_regrades_that_student(tmp_path):
     subs = tmp_path / "moodle"
     folder = subs / "Jane Smith_4242_assignsubmission_file_"
     nbs.write(folder / "rnn.ipynb", nbs.course_notebook(WRONG_CELL))
@@ -369,8 +454,10 @@ def test_a_notebook_of_a_moodle_students_folder_is_not_graded_alone_into_a_new_r
     out = tmp_path / "out"
     grade(subs, out, similarity=False)
     assert scores(out) == {"Bo Li_77": "100", "Jane Smith_4242": "90"}
-    with pytest.raises(commands.CommandError, match="'Jane Smith_4242''s, a submission of"):
-        grade(folder / "rnn.ipynb", out, similarity=False)
+    nbs.write(folder / "rnn.ipynb", nbs.course_notebook())
+    summary, printed = grade(folder / "rnn.ipynb", out, similarity=False)
+    assert scores(out) == {"Bo Li_77": "100", "Jane Smith_4242": "100"}
+    assert summary.earlier_kept == 1 and "Grading Jane Smith_4242 as the class run does" in printed
 
 
 # --------------------------------------------------------------------------- a TA's points by hand
@@ -394,7 +481,44 @@ def test_points_by_hand_are_kept_by_every_run_given_them(tmp_path):
     _, without = grade(subs, out, similarity=False)
     assert scores(out)["bob"] == "90"
     assert "had a TA's adjustments (--adjust); this run was given none" in without
-    assert "2 score(s) differ from the earlier grades.csv: bob 92 -> 90, carol 101 -> 100." in without
+    assert "2 score(s) differ from the earlier grades.csv: bob 92 -> 90, carol 101 -> 100 (every one" in without
+
+
+def test_points_by_hand_are_in_the_students_feedback_with_the_reason(tmp_path):
+    """Until the thirty-second session only grades.csv had them: bob read 90 and the grader's
+    verdicts, never the TA's points nor why. Now his feedback.md, feedback.html and results.json
+    say them, a later run with other points says those (nothing graded again), one without none."""
+    import json
+
+    subs = small_class(tmp_path / "subs")
+    out = tmp_path / "out"
+    adjust = _roster(tmp_path, "submission;points;reason\nbob;2,5;regrade request: <b>bias</b>\nbob;-0,5;late\n")
+    grade(subs, out, adjust=adjust, similarity=False, feedback_html=True)
+    said = ("**Points by hand: +2** (`regrade request: <b>bias</b>; late`), from your instructor: your "
+            "score in the gradebook is **92 / 100** (the grader's 90, +2 by hand).")
+    assert said in (out / "bob" / "feedback.md").read_text("utf-8")
+    page = (out / "bob" / "feedback.html").read_text("utf-8")
+    assert ("<b>Points by hand: +2</b> (regrade request: &lt;b&gt;bias&lt;/b&gt;; late), from your "
+            "instructor: your score in the gradebook is <b>92 / 100</b>") in page
+    results = json.loads((out / "bob" / "results.json").read_text("utf-8"))
+    assert results["score"] == 92 and results["tests"][-1]["score"] == 2
+    assert results["tests"][-1]["output"] == "regrade request: <b>bias</b>; late"
+    assert "Points by hand" not in (out / "alice" / "feedback.md").read_text("utf-8")
+    adjust.write_text("submission,points\nbob,-1\n", "utf-8")
+    summary, _ = grade(subs, out, adjust=adjust, similarity=False, feedback_html=True)
+    text = (out / "bob" / "feedback.md").read_text("utf-8")
+    assert summary.skipped == 3 and text.count("Points by hand") == 1
+    assert "**Points by hand: -1**, from your instructor: your score in the gradebook is **89 / 100**" in text
+    assert json.loads((out / "bob" / "results.json").read_text("utf-8"))["score"] == 89
+    summary, _ = grade(subs, out, similarity=False, feedback_html=True)  # given none: none said
+    assert summary.skipped == 3
+    assert "Points by hand" not in (out / "bob" / "feedback.md").read_text("utf-8")
+    assert "Points by hand" not in (out / "bob" / "feedback.html").read_text("utf-8")
+    results = json.loads((out / "bob" / "results.json").read_text("utf-8"))
+    assert results["score"] == 90 and "adjustment" not in results["extra_data"]
+    assert all(test["name"] != "Points by hand" for test in results["tests"])
+    summary, _ = grade(subs, out, similarity=False, feedback_html=True)  # the keys still hold
+    assert summary.skipped == 3
 
 
 @pytest.mark.parametrize("text, says", [
@@ -422,6 +546,23 @@ def test_an_adjustment_for_no_submission_is_named(tmp_path):
     assert scores(tmp_path / "out")["bob"] == "90"
 
 
+def test_an_adjustment_whose_id_a_spreadsheet_changed_is_applied_where_unambiguous(tmp_path):
+    """The TA's file kept in Excel lost 0012345's zeros: on main it was named 'for no submission',
+    not applied. Applied now to the one submission it can be, and said; 777 may be 0777 or 00777:
+    neither."""
+    subs = small_class(tmp_path / "subs")
+    nbs.write(subs / "0012345.ipynb", nbs.course_notebook(WRONG_CELL))
+    nbs.write(subs / "0777.ipynb", nbs.course_notebook())
+    nbs.write(subs / "00777.ipynb", nbs.course_notebook())
+    adjust = _roster(tmp_path, "submission,points,reason\n12345,3,regrade\n777,1,\n")
+    _, printed = grade(subs, tmp_path / "out", adjust=adjust, similarity=False)
+    assert scores(tmp_path / "out")["0012345"] == "93"
+    assert ("whose id a spreadsheet changed, each applied to the one submission it can be: 12345 (line 2, "
+            "leading zeros dropped) is 0012345") in printed
+    assert "for no submission of grades.csv, not applied" in printed and "777 (line 3)" in printed
+    assert scores(tmp_path / "out")["0777"] == "100" and scores(tmp_path / "out")["00777"] == "100"
+
+
 def test_a_regrade_with_a_roster_of_canvas_numbers_keeps_a_zipped_students_match(tmp_path):
     """The kept students are matched to the roster again: a student whose upload was a zip was
     graded from the grader's own unpacking folder, and must still be the roster's 340934."""
@@ -441,3 +582,64 @@ def test_a_regrade_with_a_roster_of_canvas_numbers_keeps_a_zipped_students_match
     table = [(r["student_id"], r["submission"], r["score"], r["status"]) for r in rows(out)]
     assert table == [("340934", "smithbob_340934", "100", "graded"), ("555", "doejohn_555", "100", "graded")]
     assert summary.no_submission == () and summary.not_on_roster == ()
+
+
+# --------------------------------------------------------------------------- two runs at once
+
+
+def test_a_second_run_into_a_folder_being_graded_is_refused_before_grading(tmp_path):
+    """Two runs into one output folder (a regrade started while the class run goes on) each wrote
+    grades.csv from what it had read: the last one's rows replaced the other's grades. The
+    folder's lock, held by a live run, now stops the second before it reads or grades anything."""
+    import fcntl
+    import os
+
+    from grader.files import OUTPUT_LOCK
+
+    subs = small_class(tmp_path / "subs")
+    out = tmp_path / "out"
+    grade(subs, out, similarity=False)
+    assert (out / OUTPUT_LOCK).is_file()
+    book = (out / "grades.csv").read_bytes()
+    nbs.write(subs / "bob.ipynb", nbs.course_notebook())
+    holder = os.open(out / OUTPUT_LOCK, os.O_RDWR)  # another run, alive
+    try:
+        fcntl.flock(holder, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        os.ftruncate(holder, 0)
+        os.pwrite(holder, b"grade.py (process 4242, started 2026-11-29 08:00:00 UTC)", 0)
+        with pytest.raises(commands.CommandError) as refused:
+            grade(subs / "bob.ipynb", out, similarity=False)
+        assert str(refused.value).startswith(
+            f"{out}: grade.py (process 4242, started 2026-11-29 08:00:00 UTC) is grading into this "
+            f"folder; wait for it to end, or give another --out")
+        assert (out / "grades.csv").read_bytes() == book
+    finally:
+        os.close(holder)  # the other run ends (or dies: the kernel lets go of its lock)
+    grade(subs / "bob.ipynb", out, similarity=False)
+    assert scores(out) == {"alice": "100", "bob": "100", "carol": "100"}
+
+
+def test_an_output_folder_around_the_submissions_gets_no_lock_among_them(tmp_path):
+    from grader.files import OUTPUT_LOCK
+
+    subs = small_class(tmp_path / "subs")
+    with pytest.raises(commands.CommandError, match="the output folder holds the submissions folder"):
+        grade(subs, subs, similarity=False)
+    assert not (subs / OUTPUT_LOCK).exists()
+
+
+def test_the_submissions_canvas_marked_late_are_named(tmp_path):
+    """Canvas writes LATE in a late file's name and the id leaves it out: on main no file of the
+    run said who was late, and a TA giving a late penalty (or an extension) opened the folder."""
+    subs = tmp_path / "canvas"
+    nbs.write(subs / "smithjane_LATE_12345_67890_rnn.ipynb", nbs.course_notebook())
+    nbs.write(subs / "doejohn_555_333_rnn.ipynb", nbs.course_notebook())
+    nbs.write(subs / "leebo_LATE_777_444_rnn.ipynb", nbs.course_notebook())
+    out = tmp_path / "out"
+    summary, printed = grade(subs, out, similarity=False, class_report=True)
+    said = ("Marked late by Canvas (LATE in a file's name; the id leaves it out): leebo_777, smithjane_12345. "
+            "Graded as the others: a late penalty (or none, for an extension) is yours to give, with --adjust")
+    assert said in printed and summary.graded == 3
+    assert "leebo_777, smithjane_12345" in (out / "report.html").read_text("utf-8")
+    _, again = grade(subs / "smithjane_LATE_12345_67890_rnn.ipynb", out, similarity=False)
+    assert "Marked late by Canvas (LATE in a file's name; the id leaves it out): smithjane_12345." in again

@@ -1,5 +1,5 @@
 """The memory-sharing walks of check() (``grader.live.find_aliases``) and of the sandbox's child
-(``grader._child.find_aliases``) are twins: these pin that they find the same pairs, before
+(``grader.childruntime.find_aliases``) are twins: these pin that they find the same pairs, before
 they were made one walker. They differed only in how a pair was written: check() sorted each
 pair's paths as text (``('result[10]', 'result[2]')``), the child in walk order; since ea19ca2
 check() keeps the child's order, so that it names the same arrays as the grade."""
@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from grader import _child, live
+from grader import childruntime, live
 
 
 def _values() -> dict[str, tuple[object, tuple]]:
@@ -34,7 +34,7 @@ def _values() -> dict[str, tuple[object, tuple]]:
 def test_check_and_the_child_find_the_same_pairs(name):
     result, args = _values()[name]
     in_check = {frozenset(pair) for pair in live.find_aliases(result, args)}
-    in_child = {frozenset(pair) for pair in _child.find_aliases(result, args)}
+    in_child = {frozenset(pair) for pair in childruntime.find_aliases(result, args)}
     assert in_check == in_child
     if name not in ("disjoint_slices", "empty_arrays_skipped", "nothing_shared"):
         assert in_check  # each of these shares memory somewhere
@@ -43,7 +43,7 @@ def test_check_and_the_child_find_the_same_pairs(name):
 def test_the_two_write_a_pair_in_the_same_order():
     result, args = _values()["same_array_twice"]
     assert live.find_aliases(result, args) == (("result[2]", "result[10]"),)
-    assert _child.find_aliases(result, args) == [["result[2]", "result[10]"]]
+    assert childruntime.find_aliases(result, args) == [["result[2]", "result[10]"]]
 
 
 def test_the_shared_walk_stops_at_its_bound_on_a_value_holding_itself():
@@ -54,7 +54,7 @@ def test_the_shared_walk_stops_at_its_bound_on_a_value_holding_itself():
     items: list = [np.ones(2)]
     items.extend([items] * 10)
     started = time.process_time()  # CPU: a hang shows, a loaded machine's wait does not
-    assert _child.find_aliases(items, (), max_nodes=1_000) == []
+    assert childruntime.find_aliases(items, (), max_nodes=1_000) == []
     assert live.find_aliases(items, ()) == ()
     assert time.process_time() - started < 5.0
-    assert _child.find_aliases([np.ones(2)] * 3, (), max_nodes=4)  # within the bound: found
+    assert childruntime.find_aliases([np.ones(2)] * 3, (), max_nodes=4)  # within the bound: found

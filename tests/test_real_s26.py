@@ -47,7 +47,7 @@ def test_check_says_what_the_grade_says_of_a_memory_started_as_a_slice(tmp_path,
 
 
 def test_an_answer_holds_the_callers_arrays_where_it_holds_copies_of_them():
-    from grader._child import own_arguments
+    from grader.childruntime import own_arguments
 
     a_prev, xt, other = np.arange(6.0).reshape(2, 3), np.ones((4, 3)), np.full((2, 3), 7.0)
     answer = (other.copy(), ("y", a_prev.copy(), xt.copy(), {"W": xt.copy()}))

@@ -584,7 +584,7 @@ def test_outputs_are_cut_at_markers_whatever_the_chunks():
 def test_dict_version_tags_change_with_every_change_or_are_not_used():
     """The restore after each call skips a module dictionary whose version tag is unchanged:
     the tag must change whenever the dictionary does (or the reader must refuse to work)."""
-    from grader._child import _dict_version_reader
+    from grader.childruntime import _dict_version_reader
 
     version = _dict_version_reader()
     if version is None:  # another interpreter: every dictionary is compared entry by entry

@@ -11,7 +11,7 @@ import textwrap
 import numpy as np
 import pytest
 
-from grader._child import Baseline, Runtime, _dict_version_reader, guarded_dicts
+from grader.childruntime import Baseline, Runtime, _dict_version_reader, guarded_dicts
 from grader.sandbox import Limits, Sandbox, _compiled
 
 
@@ -117,18 +117,18 @@ import importlib, sys
 sys.path.insert(0, sys.argv[1])
 from grader import zygote_site
 zygote_site.set_up()
-from grader import _child, wire  # as the zygote's boot script imports them
+from grader import _child, childruntime, wire  # as the zygote's boot script imports them
 for name in _child.PRELOAD:
     importlib.import_module(name)
-guarded = _child.guarded_dicts()
+guarded = childruntime.guarded_dicts()
 before = [dict(d) for d in guarded]
 modules = set(sys.modules)
 statuses = []
-send = _child.Runtime.send_outcome
+send = childruntime.Runtime.send_outcome
 def record(self, msg):
     statuses.append((msg["status"], msg["args_same"]))
     return send(self, msg)
-_child.Runtime.send_outcome = record
+childruntime.Runtime.send_outcome = record
 _child._warm_up(1 << 20)
 print(set(sys.modules) - modules)
 print([sorted(k for k in set(b) | set(d) if b.get(k, b) is not d.get(k, d)) for b, d in zip(before, guarded)])
@@ -153,9 +153,9 @@ import sys
 sys.path.insert(0, sys.argv[1])
 import site
 site.main()
-from grader import _child, wire
+from grader import _child, childruntime, wire
 _child._warm_up(1 << 20)
-path = (_child.Runtime.call, _child.Runtime.recv, _child.Runtime.recv_args, _child.Runtime.answer,
+path = (childruntime.Runtime.call, childruntime.Runtime.recv, childruntime.Runtime.recv_args, childruntime.Runtime.answer,
         wire.Encoder.encode)
 print([f.__qualname__ for f in path if f.__code__._co_code_adaptive == f.__code__.co_code])
 """

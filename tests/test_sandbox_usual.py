@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from grader import sandbox as sandbox_module
-from grader._child import STUB_REQUEST, USUAL_ANSWER, USUAL_ANSWER_FIELDS
+from grader.childruntime import STUB_REQUEST, USUAL_ANSWER, USUAL_ANSWER_FIELDS
 from grader.sandbox import _COMPACT_JSON, CallOutcome, Session, _Request
 
 
