@@ -350,6 +350,11 @@ def _compared_text(functions: Mapping[str, Any], name: str, graded: Collection[s
             return _delegated_text(functions, name, working, graded) or own
         return own
     if not _delegates(functions, name, own):
+        # Work of its own around one call of a helper that returns what the def returns (``xt =
+        # xt * 1.0`` then ``return f9(xt, a_prev, parameters)``): the helper did the work, and
+        # comes first, as the relays' work does; the normaliser puts it in place of its call.
+        if _hands_over(own, helpers):
+            return "\n\n".join([*(_own_text(functions, helper) for helper in helpers), own])
         return own
     if graded and all(_delegates(functions, helper, _own_text(functions, helper)) for helper in helpers):
         # Helpers that only pass the work on, to graded functions too: ``return _g(xt, a_prev,
@@ -392,6 +397,46 @@ def _delegated_text(functions: Mapping[str, Any], name: str, reached: Sequence[s
             return "\n\n".join(texts)
     relays = [text for text in (*texts, _own_text(functions, name)) if _is_relay(text)]
     return "\n\n".join([*(text for text in texts if text not in relays), *relays])
+
+
+def _hands_over(source: str, helpers: Sequence[str]) -> bool:
+    """Whether the def in ``source`` calls the notebook's ``helpers`` once in all, by a statement
+    of its own block that it ends with: ``return h(...)``, or ``y = h(...)`` and then ``return y``.
+    A classmate's ``rnn_cell_forward`` copied as ``f9`` behind ``xt = xt * 1.0`` then ``out =
+    f9(xt, a_prev, parameters)`` and ``return out`` was compared as those three lines (no pair;
+    thirty-second session), where a helper that only computes part of the work (``dz =
+    _dtanh(a_next, da_next)``, then the def's own maths) is the student's way of writing it,
+    compared alone as before. Memoised per process (``_HANDS_OVER``)."""
+    last, called = _HANDS_OVER(source)
+    return last is not None and last in helpers and not called.intersection(helpers).difference({last})
+
+
+def _handing_call(source: str) -> tuple[str | None, frozenset[str]]:
+    """The plain names the def in ``source`` calls, and the one whose call's result it ends by
+    returning (``return h(...)``, or ``y = h(...)`` then ``return y``, in its own block) when that
+    is its only call of ``h``; None for that one otherwise."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None, frozenset()
+    if len(tree.body) != 1 or not isinstance(tree.body[0], (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return None, frozenset()
+    body = tree.body[0].body
+    calls = [node.func.id for node in ast.walk(tree.body[0])
+             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)]
+    call = body[-1].value if isinstance(body[-1], ast.Return) else None
+    if isinstance(call, ast.Name) and len(body) > 1:
+        before = body[-2]
+        if (isinstance(before, ast.Assign) and len(before.targets) == 1
+                and isinstance(before.targets[0], ast.Name) and before.targets[0].id == call.id):
+            call = before.value
+    if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name)) or calls.count(call.func.id) != 1:
+        return None, frozenset(calls)
+    return call.func.id, frozenset(calls)
+
+
+# Bounded in entries and characters (grader.notebook.SourceMemo), as ``_DELEGATES``.
+_HANDS_OVER = SourceMemo(_handing_call)
 
 
 def _classes_read(functions: Mapping[str, Any], name: str) -> list[str]:

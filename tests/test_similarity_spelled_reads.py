@@ -1,0 +1,110 @@
+"""A copy that reads its values otherwise than its original, against the similarity check
+(thirty-second session, ``normalise._canonical_reads`` and ``_split``).
+
+Each case is a classmate's function (the course's code) graded in full, with the way it reads its
+parameters or NumPy respelled; its score against the classmate at bcd1399 is in the comment (no
+pair: no fingerprint shared). Each is flagged now, and scores 1.0.
+"""
+from __future__ import annotations
+
+import pytest
+
+from grader.similarity.normalise import normalise_function
+from tests import notebooks as nbs
+from tests.copies import flagged_against_classmate, graded_copy
+
+_CELL = nbs.COURSE_CELLS["rnn_cell_forward"]
+_LOOKUPS = ('    Wax = parameters["Wax"]\n    Waa = parameters["Waa"]\n    Wya = parameters["Wya"]\n'
+            '    ba = parameters["ba"]\n    by = parameters["by"]\n')
+_MATHS = ("    a_next = np.tanh(np.dot(Waa, a_prev) + np.dot(Wax, xt) + ba)\n"
+          "    yt_pred = softmax(np.dot(Wya, a_next) + by)\n")
+_INLINED = ('    a_next = np.tanh(np.dot(parameters["Waa"], a_prev) + np.dot(parameters["Wax"], xt) + parameters["ba"])\n'
+            '    yt_pred = softmax(np.dot(parameters["Wya"], a_next) + parameters["by"])\n')
+_BACKWARD = nbs.COURSE_CELLS["rnn_cell_backward"]
+_GRADIENTS = ('dxt, da_prevt, dWaxt, dWaat, dbat = gradients["dxt"], gradients["da_prev"], gradients["dWax"], '
+              'gradients["dWaa"], gradients["dba"]')
+
+
+def _cell(old: str, new: str, *, function: str = "rnn_cell_forward") -> dict[str, str]:
+    source = nbs.COURSE_CELLS[function]
+    assert old in source, old
+    return {function: source.replace(old, new, 1)}
+
+
+#: function -> its cell, per case (score at bcd1399, graded, against the classmate).
+CASES = {
+    # One lookup written where its local was read (0.05).
+    "one_lookup_inlined": {"rnn_cell_forward": _CELL.replace('    Wax = parameters["Wax"]\n', "").replace(
+        "np.dot(Wax, xt)", 'np.dot(parameters["Wax"], xt)')},
+    # Every lookup in place (no pair).
+    "every_lookup_inlined": {"rnn_cell_forward": _CELL.replace(_LOOKUPS, "").replace(
+        _MATHS.splitlines()[0], _INLINED.splitlines()[0]).replace(_MATHS.splitlines()[1], _INLINED.splitlines()[1])},
+    # ``parameters.get("Wax")`` for each lookup (no pair).
+    "get": {"rnn_cell_forward": _CELL.replace('parameters["', 'parameters.get("').replace('"]\n', '")\n')},
+    # The five lookups as one tuple assignment, or a comprehension (no pair).
+    "one_tuple": _cell(_LOOKUPS, '    Wax, Waa, Wya, ba, by = parameters["Wax"], parameters["Waa"], parameters["Wya"], '
+                       'parameters["ba"], parameters["by"]\n'),
+    "comprehension": _cell(_LOOKUPS, '    Wax, Waa, Wya, ba, by = [parameters[k] for k in ("Wax", "Waa", "Wya", "ba", "by")]\n'),
+    # The parameters under another name (0.25).
+    "parameters_aliased": _cell(_LOOKUPS, "    p = parameters\n" + _LOOKUPS.replace("parameters[", "p[")),
+    # ``tanh`` imported bare in another cell (0.41), through a local alias (0.30), ``dot`` too (0.21).
+    "tanh_imported": {"rnn_cell_forward": "from numpy import tanh\n\n" + _CELL.replace("np.tanh(", "tanh(")},
+    "tanh_aliased": {"rnn_cell_forward": _CELL.replace(_LOOKUPS, "    t = np.tanh\n" + _LOOKUPS).replace("np.tanh(", "t(")},
+    "dot_imported": {"rnn_cell_forward": "from numpy import dot, tanh\n\n"
+                     + _CELL.replace("np.tanh(", "tanh(").replace("np.dot(", "dot(")},
+}
+#: The same in the backward functions: ``rnn_cell_backward`` reading the parameters it unpacks
+#: from ``cache`` in place (0.35), and ``rnn_backward`` reading the gradients by a comprehension (0.63).
+BACKWARD = {
+    "backward_lookups_inlined": ("rnn_cell_backward", {"rnn_cell_backward": _BACKWARD.replace(
+        '    Wax = parameters["Wax"]\n', "").replace('    Waa = parameters["Waa"]\n', "").replace(
+        "np.dot(Wax.T", 'np.dot(parameters["Wax"].T').replace("np.dot(Waa.T", 'np.dot(parameters["Waa"].T')}),
+    "gradients_by_comprehension": ("rnn_backward", _cell(_GRADIENTS, 'dxt, da_prevt, dWaxt, dWaat, dbat = [gradients[k] for k in '
+                                                         '("dxt", "da_prev", "dWax", "dWaa", "dba")]', function="rnn_backward")),
+}
+
+
+@pytest.mark.parametrize("how", sorted(CASES))
+def test_a_copy_reading_otherwise_is_flagged(tmp_path, context, sandbox, how):
+    _path, _result, text = graded_copy(tmp_path, how, CASES[how]["rnn_cell_forward"], context=context, sandbox=sandbox)
+    report = flagged_against_classmate(tmp_path, how, text)
+    assert report.pairs[0].overall == 1.0, report.pairs
+
+
+@pytest.mark.parametrize("how", sorted(BACKWARD))
+def test_a_backward_copy_reading_otherwise_is_flagged(tmp_path, context, sandbox, how):
+    function, cells = BACKWARD[how]
+    _path, _result, text = graded_copy(tmp_path, how, cells[function], context=context, sandbox=sandbox,
+                                       function=function)
+    report = flagged_against_classmate(tmp_path, how, text, function=function)
+    assert report.pairs[0].overall == 1.0, report.pairs
+
+
+def _tokens(source: str) -> tuple[str, ...]:
+    return normalise_function(source).tokens
+
+
+_HEAD = "def f(xt, parameters):\n"
+
+
+def test_what_reads_otherwise_is_kept():
+    """A lookup of a dict the def writes, ``.get`` with a default, a lookup by a key that is not a
+    constant, a name the text binds (its own ``tanh``), a name assigned twice and a swap of two names
+    are not what they look like: each keeps its own tokens."""
+    held = _HEAD + '    W = parameters["W"]\n    return W @ xt\n'
+    assert _tokens(_HEAD + '    return parameters["W"] @ xt\n') == _tokens(held)
+    assert _tokens(_HEAD + '    parameters["W"] = xt\n    return parameters["W"] @ xt\n') != _tokens(
+        _HEAD + '    parameters["W"] = xt\n    W = parameters["W"]\n    return W @ xt\n')
+    assert _tokens(_HEAD + '    return parameters.get("W", 0) @ xt\n') != _tokens(held)
+    assert _tokens(_HEAD + '    return parameters.get("W") @ xt\n') == _tokens(held)
+    # Read for its size, a lookup stays in place (the course's ``*_forward`` read ``parameters["Wya"].shape``).
+    assert _tokens(_HEAD + '    n = parameters["W"].shape\n    return n\n') != _tokens(
+        _HEAD + '    W = parameters["W"]\n    n = W.shape\n    return n\n')
+    own = "def tanh(z):\n    return z * 2\n\n\n"
+    assert _tokens(own + _HEAD + "    return tanh(xt)\n") != _tokens(own + _HEAD + "    return np.tanh(xt)\n")
+    assert _tokens(_HEAD + "    return tanh(xt)\n") == _tokens(_HEAD + "    return np.tanh(xt)\n")
+    twice = _HEAD + "    p = parameters\n    p = xt\n    return p\n"
+    assert _tokens(twice) != _tokens(_HEAD + "    return xt\n")
+    assert _tokens(_HEAD + "    a, b = xt, parameters\n    a, b = b, a\n    return a - b\n") != _tokens(
+        _HEAD + "    return parameters - xt\n")
+    assert _tokens(_HEAD + "    a, b = xt, parameters\n    return a - b\n") == _tokens(_HEAD + "    return xt - parameters\n")
