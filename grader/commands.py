@@ -253,11 +253,14 @@ def function_sources(path: Path, *, names: Sequence[str] | None = None) -> dict[
     from grader.runner import graded_source
 
     try:
-        functions = extract_file(path).functions
+        extraction = extract_file(path)
+        functions = extraction.functions
+        aliases = extraction.numpy_aliases()
     except Exception:  # noqa: BLE001 - unreadable notebooks are reported by grading, not here
         return {}
     graded = functions.keys() if names is None else names
-    return {name: graded_source(functions, name, graded=graded) for name in functions if names is None or name in names}
+    return {name: graded_source(functions, name, graded=graded, aliases=aliases)
+            for name in functions if names is None or name in names}
 
 
 def graded_functions(rubric: Rubric) -> list[str]:

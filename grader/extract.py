@@ -243,6 +243,36 @@ class Extraction:
     _skip: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
     _future_annotations: bool = field(default=False, repr=False, compare=False)  # `from __future__ import annotations`
 
+    def numpy_aliases(self) -> dict[str, str]:
+        """Names the notebook binds once, at its top level, to a function of NumPy, with that
+        function's name: ``from numpy import tanh as th`` and ``t = np.tanh`` (``np`` or a name
+        ``import numpy`` binds) give ``{"th": "tanh", "t": "tanh"}``. The similarity check reads
+        them as NumPy's (``runner.graded_source``): a classmate's function copied with ``t(...)``
+        for ``np.tanh(...)`` and ``t`` bound in another cell scored 0.41 (thirty-second session).
+        A name bound twice (a definition, a constant, an import) is left out."""
+        bindings: dict[str, int] = {}
+        for d in self._defs:
+            for name in d.names:
+                bindings[name] = bindings.get(name, 0) + 1
+        for imp in self._imports:
+            if imp.binds:
+                bindings[imp.binds] = bindings.get(imp.binds, 0) + 1
+        modules = {imp.binds for imp in self._imports if imp.module == "numpy" and imp.imported is None and imp.binds}
+        if bindings.get("np", 0) == 0:
+            modules.add("np")  # the program imports it when the code reads it (``program``)
+        found: dict[str, str] = {}
+        for imp in self._imports:
+            if imp.module == "numpy" and imp.imported and imp.binds and imp.binds != imp.imported:
+                found[imp.binds] = imp.imported
+        for d in self._defs:
+            if d.kind != "constant" or len(d.names) != 1 or "." not in d.source:
+                continue
+            value = _parsed_value(d.source)
+            if (isinstance(value, ast.Attribute) and isinstance(value.value, ast.Name)
+                    and value.value.id in modules and bindings.get(value.value.id, 0) <= 1):
+                found[d.names[0]] = value.attr
+        return {name: attr for name, attr in found.items() if bindings.get(name) == 1 and name not in self._skip}
+
     def class_reads(self) -> dict[str, frozenset[str]]:
         """What each top-level class reads (its bases, body and methods; all the definitions
         of a name): the functions its methods call are needed wherever the class is."""
@@ -2368,6 +2398,17 @@ class _ConstantScope:
         """Is ``name`` a kept constant or a safely imported name?"""
         entry = self.defs.get(name)  # type: ignore[call-overload]
         return (entry is not None and entry[0].kind == "constant") or name in self.safe_imports
+
+
+def _parsed_value(source: str) -> ast.expr | None:
+    """The value of the one assignment ``source`` holds (a kept constant's), None otherwise."""
+    try:
+        body = ast.parse(source).body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    if len(body) != 1 or not isinstance(body[0], (ast.Assign, ast.AnnAssign)):
+        return None
+    return body[0].value
 
 
 def _source_segment(lines: list[str], node: ast.AST) -> str | None:

@@ -280,7 +280,8 @@ def unseen_note(what: str, *, reached: bool = True) -> str:
     return f"{UNSEEN_NOTE}{what}{_NOTE_MIDDLE}{REACHED_TAIL if reached else ''}\n"
 
 
-def graded_source(functions: Mapping[str, Any], name: str, *, graded: Collection[str] = ()) -> str:
+def graded_source(functions: Mapping[str, Any], name: str, *, graded: Collection[str] = (),
+                  aliases: Mapping[str, str] = MappingProxyType({})) -> str:
     """The source the similarity check compares for function ``name``: that of the function an
     alias names (`_aliased`), not the alias's one line, or a classmate's function copied under
     another name and aliased would never be compared. A function that only hands its work to the
@@ -298,7 +299,10 @@ def graded_source(functions: Mapping[str, Any], name: str, *, graded: Collection
 
     The earlier definitions that ``name`` or a function it reaches runs first (a default
     ``impl=functools.partial(_impl)`` holding the ``_impl`` of its time, defined again later:
-    ``FunctionSource.read_then``) come first, after a note: the last ``_impl`` may be a decoy."""
+    ``FunctionSource.read_then``) come first, after a note: the last ``_impl`` may be a decoy.
+
+    ``aliases``: the names the notebook binds at its top level to a NumPy function
+    (``Extraction.numpy_aliases``); those the text reads are bound before it (`_with_numpy_aliases`)."""
     text = _compared_text(functions, name, graded)
     earlier = _read_then(functions, name)
     if earlier:
@@ -306,9 +310,28 @@ def graded_source(functions: Mapping[str, Any], name: str, *, graded: Collection
             [*earlier, text])
     reaches_in = getattr(functions[name], "reaches_in", "")
     if reaches_in and not text.startswith("#"):
-        return unseen_note(f"the notebook's code uses {reaches_in}, which can change what its functions run",
+        text = unseen_note(f"the notebook's code uses {reaches_in}, which can change what its functions run",
                            reached=False) + text
-    return text
+    return _with_numpy_aliases(functions, text, aliases) if aliases else text
+
+
+def _with_numpy_aliases(functions: Mapping[str, Any], text: str, aliases: Mapping[str, str]) -> str:
+    """``text`` with ``from numpy import tanh as t`` for each name of ``aliases`` (name -> NumPy's
+    function) that a function it holds reads as a global (``FunctionSource.uses``), after its note if
+    it has one: the normaliser reads ``t(z)`` as ``np.tanh(z)`` then, and the import goes with the
+    dead code (``normalise._canonical_reads``). A classmate's function copied with ``t = np.tanh``
+    or ``from numpy import tanh as th`` in another cell scored 0.41 (thirty-second session)."""
+    read: set[str] = set()
+    for fn in functions.values():
+        if any(source and source in text for source in (fn.source, getattr(fn, "bound_source", None))):
+            read.update(getattr(fn, "uses", ()))
+    lines = "".join(f"from numpy import {aliases[n]} as {n}\n" for n in sorted(read.intersection(aliases)))
+    if not lines:
+        return text
+    if text.startswith(UNSEEN_NOTE):
+        note, _, rest = text.partition("\n")
+        return f"{note}\n{lines}\n{rest}"
+    return f"{lines}\n{text}"
 
 
 def _compared_text(functions: Mapping[str, Any], name: str, graded: Collection[str]) -> str:
@@ -2231,7 +2254,8 @@ def grade_submission(path: str | Path, *, context: GradingContext, sandbox: Any,
     timings["total"] = time.perf_counter() - t0
     # The graded functions' sources, for the similarity check (no second extraction).
     compared = [part.function for part in rubric.parts if part.function in extraction.functions]
-    sources = {name: graded_source(extraction.functions, name, graded=compared) for name in compared}
+    aliases = extraction.numpy_aliases()
+    sources = {name: graded_source(extraction.functions, name, graded=compared, aliases=aliases) for name in compared}
     extra: dict[str, Any] = {"sources": MappingProxyType(sources)}
     lost = _lost_cases(rubric, context.fixtures, parts)
     if lost:  # the instructor's: result.full.json and the class report

@@ -24,14 +24,14 @@ def flagged_against_classmate(tmp_path: Path, name: str, source: str, *,
 
 
 def graded_copy(tmp_path: Path, name: str, cell: str, *, context, sandbox,
-                function: str = "rnn_cell_forward") -> tuple[Path, object, str]:
-    """The course notebook with ``function``'s cell replaced by ``cell``, written as ``name`` and
-    graded: asserts that ``function`` passes (the copy is what is graded) and returns the
+                function: str = "rnn_cell_forward", extra_cells: list[dict] = ()) -> tuple[Path, object, str]:
+    """The course notebook with ``function``'s cell replaced by ``cell`` (and ``extra_cells`` after
+    the course's), written as ``name`` and graded: asserts that ``function`` passes (the copy is what is graded) and returns the
     notebook's path, the result and the text the similarity check compares for ``function``."""
     from grader.models import PASSED
     from grader.runner import grade_submission
 
-    path = nbs.write(tmp_path / f"{name}.ipynb", nbs.course_notebook({function: cell}))
+    path = nbs.write(tmp_path / f"{name}.ipynb", nbs.course_notebook({function: cell}, extra_cells=extra_cells))
     result = grade_submission(path, context=context, sandbox=sandbox)
     assert result.part(function).status == PASSED, result.part(function)
     return path, result, result.extra["sources"][function]

@@ -108,3 +108,66 @@ def test_what_reads_otherwise_is_kept():
     assert _tokens(_HEAD + "    a, b = xt, parameters\n    a, b = b, a\n    return a - b\n") != _tokens(
         _HEAD + "    return parameters - xt\n")
     assert _tokens(_HEAD + "    a, b = xt, parameters\n    return a - b\n") == _tokens(_HEAD + "    return xt - parameters\n")
+
+
+#: A NumPy function named otherwise at the notebook's top level, outside the copied def: in the
+#: imports cell, a cell of its own, or the def's cell (score on main before the fix, no flag).
+_OUTSIDE = {
+    # ``t = np.tanh`` in a cell of its own (0.41).
+    "tanh_aliased_in_another_cell": ("t = np.tanh\n", "np.tanh(", "t("),
+    # ``from numpy import tanh as th`` in a cell of its own (0.41).
+    "tanh_imported_as_in_another_cell": ("from numpy import tanh as th\n", "np.tanh(", "th("),
+    # ``d = numpy.dot`` (0.23).
+    "dot_aliased_in_another_cell": ("import numpy\nd = numpy.dot\n", "np.dot(", "d("),
+}
+
+
+@pytest.mark.parametrize("how", sorted(_OUTSIDE))
+def test_a_numpy_alias_bound_outside_the_copy_is_read_as_numpy(tmp_path, context, sandbox, how):
+    setup, old, new = _OUTSIDE[how]
+    _path, _result, text = graded_copy(tmp_path, how, _CELL.replace(old, new), context=context, sandbox=sandbox,
+                                       extra_cells=[nbs.code_cell(setup)])
+    report = flagged_against_classmate(tmp_path, how, text)
+    assert report.pairs[0].overall == 1.0, report.pairs
+
+
+def test_an_alias_in_the_functions_own_cell_is_read_as_numpy(tmp_path, context, sandbox):
+    # Outside the def, in its cell: the extracted source is the def alone (0.41 on main).
+    cell = "t = np.tanh\n\n" + _CELL.replace("np.tanh(", "t(")
+    _path, _result, text = graded_copy(tmp_path, "same_cell", cell, context=context, sandbox=sandbox)
+    assert flagged_against_classmate(tmp_path, "same_cell", text).pairs[0].overall == 1.0
+
+
+def _aliases_of(tmp_path, *cells: str) -> dict[str, str]:
+    from grader.extract import extract_file
+
+    path = nbs.write(tmp_path / "aliases.ipynb", nbs.course_notebook(extra_cells=[nbs.code_cell(c) for c in cells]))
+    return extract_file(path).numpy_aliases()
+
+
+def test_only_names_bound_once_to_a_numpy_function_are_aliases(tmp_path):
+    assert _aliases_of(tmp_path, "t = np.tanh\nimport numpy as npy\nd = npy.dot\nfrom numpy import exp as e\n") == {
+        "t": "tanh", "d": "dot", "e": "exp"}
+    # Another module's, deeper than one attribute, imported under its own name (the normaliser
+    # reads a bare ``tanh`` as NumPy's already), not a function: none is an alias.
+    assert _aliases_of(tmp_path, "import math\nm = math.tanh\nr = np.random.randn\nfrom numpy import tanh\n"
+                       "c = 3\n") == {}
+    # Bound again: the program the grader runs holds the last binding, so that is what is read;
+    # bound by an import and a constant, by two imports, or also a def: no alias.
+    assert _aliases_of(tmp_path, "t = np.tanh\n", "t = np.exp\n") == {"t": "exp"}
+    assert _aliases_of(tmp_path, "from numpy import exp as t\nt = np.tanh\n") == {}
+    assert _aliases_of(tmp_path, "from numpy import exp as t\nfrom numpy import tanh as t\n") == {}
+    assert _aliases_of(tmp_path, "t = np.tanh\n", "def t(z):\n    return z\n") == {}
+
+
+def test_a_text_reading_no_alias_is_compared_as_before(tmp_path):
+    from grader.extract import extract_file
+    from grader.runner import graded_source
+
+    path = nbs.write(tmp_path / "aliases.ipynb", nbs.course_notebook(extra_cells=[nbs.code_cell("t = np.tanh\n")]))
+    extraction = extract_file(path)
+    aliases = extraction.numpy_aliases()
+    assert aliases == {"t": "tanh"}
+    for name in nbs.COURSE_CELLS:
+        before = graded_source(extraction.functions, name, graded=list(nbs.COURSE_CELLS))
+        assert graded_source(extraction.functions, name, graded=list(nbs.COURSE_CELLS), aliases=aliases) == before
