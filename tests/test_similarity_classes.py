@@ -102,3 +102,54 @@ def test_sixteen_small_definitions_read_first_do_not_push_the_copy_out(tmp_path,
         flagged_against_classmate(tmp_path, how, source)
     else:
         assert how in ("delegate", "classes")
+
+
+#: The classmate's ``rnn_cell_forward`` as the method of a class that holds the parameters
+#: (thirty-second session): no pair on main.
+_HOLDS = '''class Cell:
+    def __init__(self, parameters):
+        self.parameters = parameters
+        self.Wax = parameters["Wax"]
+        self.Waa = parameters["Waa"]
+        self.Wya = parameters["Wya"]
+        self.ba = parameters["ba"]
+        self.by = parameters["by"]
+
+    def forward(self, xt, a_prev):
+        a_next = np.tanh(np.dot(self.Waa, a_prev) + np.dot(self.Wax, xt) + self.ba)
+        yt_pred = softmax(np.dot(self.Wya, a_next) + self.by)
+        cache = (a_next, a_prev, xt, self.parameters)
+        return a_next, yt_pred, cache
+
+
+def rnn_cell_forward(xt, a_prev, parameters):
+    """One time step."""
+    return Cell(parameters).forward(xt, a_prev)
+'''
+
+
+def test_a_copy_reading_what_its_class_holds_is_flagged(tmp_path, context, sandbox):
+    path = nbs.write(tmp_path / "holds.ipynb", nbs.course_notebook({"rnn_cell_forward": _HOLDS}))
+    result = grade_submission(path, context=context, sandbox=sandbox)
+    assert result.part("rnn_cell_forward").status == PASSED
+    report = flagged_against_classmate(tmp_path, "holds", result.extra["sources"]["rnn_cell_forward"])
+    assert report.pairs[0].overall == 1.0, report.pairs
+
+
+@pytest.mark.parametrize("change", [
+    # The method writes what the class holds, reads ``self`` whole, or the class does more than hold.
+    ("        cache = (", "        self.Wax = xt\n        cache = ("),
+    ("        cache = (", "        print_me(self)\n        cache = ("),
+    ("        self.by = parameters[\"by\"]\n", "        self.by = parameters[\"by\"]\n        self.go()\n"),
+])
+def test_a_class_of_another_shape_is_left_as_it_is(change):
+    from grader.similarity.normalise import normalise_function
+
+    text = _HOLDS.replace(*change)
+    assert text != _HOLDS
+    tokens = normalise_function(text, keep_names=frozenset({"rnn_cell_forward", "softmax"}),
+                                compared_for="rnn_cell_forward").tokens
+    assert "ClassDef" in " ".join(tokens) or any("Cell" in t for t in tokens), tokens
+    inlined = normalise_function(_HOLDS, keep_names=frozenset({"rnn_cell_forward", "softmax"}),
+                                 compared_for="rnn_cell_forward").tokens
+    assert not any("Cell" in t for t in inlined) and "ClassDef" not in inlined, inlined

@@ -1824,6 +1824,8 @@ def _normalise_tree(tree: ast.Module, *, keep_names: frozenset[str], template_sh
     _own_locals(tree, keep_names)
     _bind_unpassed_defaults(tree, by_position)
     tree.body = _Simplifier().block(tree.body)
+    if len(tree.body) > 1:
+        _inline_held_state(tree)
     _drop_leading_guards(tree)
     _promote_unpacked_parameters(tree)
     if len(tree.body) > 1:
@@ -1860,6 +1862,92 @@ def _normalise_tree(tree: ast.Module, *, keep_names: frozenset[str], template_sh
 #: a tuple of 4,000 products, called 390 times (45 kB), took 85 s to normalise when it was
 #: copied into each call; a course function split into helpers is a few hundred nodes.
 _INLINED_NODES = 20_000
+
+
+def _inline_held_state(tree: ast.Module) -> None:
+    """A def that only returns ``K(a, ...).m(b, ...)`` (plain names), ``K`` a class of the text that
+    only holds what its ``__init__`` is given (``self.Wax = parameters["Wax"]``) and whose method
+    ``m`` only reads it (``self.Wax``), gets ``m``'s body, its parameters read as ``b, ...`` and each
+    ``self.attr`` as the value ``__init__`` stored, read of ``a, ...``; the class then goes if
+    nothing else reads it. A classmate's ``rnn_cell_forward`` copied as ``Cell(parameters).forward
+    (xt, a_prev)``, the method reading ``self.Wax``, gave no pair (thirty-second session). Any other
+    shape (a method that writes ``self``, calls another, nests a def; an ``__init__`` doing more than
+    storing) is left as it is."""
+    classes = {stmt.name: stmt for stmt in tree.body if type(stmt) is ast.ClassDef
+               and not (stmt.decorator_list or stmt.bases or stmt.keywords)}
+    if not classes:
+        return
+    inlined: set[str] = set()
+    for unit in tree.body:
+        if type(unit) is not ast.FunctionDef or unit.decorator_list or len(unit.body) != 1:
+            continue
+        call = unit.body[0].value if type(unit.body[0]) is ast.Return else None
+        if not (type(call) is ast.Call and type(call.func) is ast.Attribute and type(call.func.value) is ast.Call
+                and type(call.func.value.func) is ast.Name and call.func.value.func.id in classes):
+            continue
+        made = call.func.value
+        if call.keywords or made.keywords or not all(type(a) is ast.Name for a in (*call.args, *made.args)):
+            continue
+        body = _held_state_body(classes[made.func.id], call.func.attr, made.args, call.args)
+        if body is not None:
+            unit.body = body
+            inlined.add(made.func.id)
+    if inlined:
+        read = _loaded_names(ast.Module([s for s in tree.body if type(s) is not ast.ClassDef or s.name not in inlined], []))
+        tree.body = [s for s in tree.body if type(s) is not ast.ClassDef or s.name not in inlined - read]
+
+
+def _held_state_body(cls: ast.ClassDef, method: str, given: list[ast.Name],
+                     passed: list[ast.Name]) -> list[ast.stmt] | None:
+    """The body of ``cls``'s ``method`` as ``_inline_held_state`` puts it in place of the call
+    ``cls(*given).method(*passed)``, or None when the class or the method is of another shape."""
+    defs = {stmt.name: stmt for stmt in cls.body if type(stmt) is ast.FunctionDef and not stmt.decorator_list}
+    if len(defs) != len(cls.body) or "__init__" not in defs or method not in defs or method == "__init__":
+        return None
+    init, work = defs["__init__"], defs[method]
+    plain = lambda args, n: (not (args.posonlyargs or args.vararg or args.kwonlyargs or args.kwarg  # noqa: E731
+                                  or args.defaults) and len(args.args) == n + 1)
+    if not (plain(init.args, len(given)) and plain(work.args, len(passed))):
+        return None
+    this = init.args.args[0].arg
+    held: dict[str, ast.AST] = {}
+    init_values = {a.arg: name for a, name in zip(init.args.args[1:], given)}
+    for stmt in init.body:
+        target = stmt.targets[0] if type(stmt) is ast.Assign and len(stmt.targets) == 1 else None
+        if not (type(target) is ast.Attribute and type(target.value) is ast.Name and target.value.id == this
+                and target.attr not in held and this not in _loaded_names(stmt.value)
+                and not _stored_names(stmt.value)):
+            return None
+        value = ast.Expr(copy.deepcopy(stmt.value))
+        _swap(value, _reads_as(init_values))
+        held[target.attr] = value.value
+    self_name = work.args.args[0].arg
+    values = {a.arg: name for a, name in zip(work.args.args[1:], passed)}
+    names = set(values) | {n.id for n in given} | {n.id for n in passed} | {self_name}
+    body = ast.Module(copy.deepcopy(work.body), [])
+    for node in _walk(body):
+        kind = type(node)
+        if kind in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda, ast.Global, ast.Nonlocal):
+            return None
+        if kind is ast.Name and node.id in names and type(node.ctx) is not ast.Load:
+            return None
+        if kind is ast.Attribute and type(node.value) is ast.Name and node.value.id == self_name and (
+                node.attr not in held or type(node.ctx) is not ast.Load):
+            return None
+    reads = {**values}
+
+    def pick(node: ast.AST) -> ast.AST | None:
+        if type(node) is ast.Attribute and type(node.value) is ast.Name and node.value.id == self_name:
+            return _placed_copy(held[node.attr], node)
+        if type(node) is ast.Name and node.id == self_name:
+            raise LookupError  # ``self`` read otherwise than for what it holds
+        return _reads_as(reads)(node)
+
+    try:
+        _swap(body, pick)
+    except LookupError:
+        return None
+    return body.body
 
 
 def _inline_helpers(tree: ast.Module, keep_names: frozenset[str]) -> None:
