@@ -819,8 +819,8 @@ def load_roster(path: Path) -> Roster:
     students: list[RosterStudent] = []
     seen: dict[str, RosterStudent] = {}
     for number, row in rows[1:]:
-        student = _roster_row(row, path=path, number=number, header=header, id_at=id_at,
-                              name_at=name_at, first_at=first_at, last_at=last_at, email_at=email_at)
+        student = _roster_row(row, path=path, number=number, header=header, separator=separator,
+                              id_at=id_at, name_at=name_at, first_at=first_at, last_at=last_at, email_at=email_at)
         if student is None:
             continue
         key = student_key(student.id)
@@ -850,8 +850,8 @@ def _whole_number_ids(students: list[RosterStudent], *, comma: bool) -> tuple[Ro
     return tuple(replace(student, id=number[1]) for student, number in zip(students, numbers))
 
 
-def _roster_row(row: list[str], *, path: Path, number: int, header: list[str], id_at: int,
-                name_at: int | None, first_at: int | None, last_at: int | None,
+def _roster_row(row: list[str], *, path: Path, number: int, header: list[str], separator: str,
+                id_at: int, name_at: int | None, first_at: int | None, last_at: int | None,
                 email_at: int | None) -> RosterStudent | None:
     """Line ``number`` of the roster as a student; None for a blank line, or Canvas's "Points
     Possible" line (a gradebook export's second line), which has no id."""
@@ -861,8 +861,10 @@ def _roster_row(row: list[str], *, path: Path, number: int, header: list[str], i
     if not any(value.strip() for value in row):
         return None
     if len(row) > len(header):
+        # The file's own separator: a roster separated by ';' was told of "Smith, Jane".
+        held = "a tab, must be in quotes" if separator == "\t" else f"such as \"Smith{separator} Jane\", must be in quotes"
         raise RosterError(f"{path}:{number}: {len(row)} fields where the header line has {len(header)} (a "
-                          f"value holding the separator, such as \"Smith, Jane\", must be in quotes)")
+                          f"value holding the separator, {held})")
     name = cell(name_at) or " ".join(part for part in (cell(first_at), cell(last_at)) if part)
     if not cell(id_at):
         if "points possible" in " ".join(row).casefold():

@@ -115,6 +115,21 @@ def test_a_roster_that_cannot_be_used_is_named_with_its_line(tmp_path, text, whe
     assert message.startswith(str(tmp_path / "r.csv")) and where in message and says in message
 
 
+@pytest.mark.parametrize("text, quoted, not_quoted", [
+    ("id,name\nada,Smith, Ada\n", '"Smith, Jane"', "a tab"),
+    ("id;name\nada;Smith; Ada\n", '"Smith; Jane"', '"Smith, Jane"'),
+    ("id\tname\nada\tSmith\tAda\n", "holding the separator, a tab, must be in quotes", '"Smith, Jane"'),
+])
+def test_too_many_fields_quotes_the_files_own_separator(tmp_path, text, quoted, not_quoted):
+    # Thirty-second session: a roster separated by ';' was told of "Smith, Jane", a value its
+    # separator does not split.
+    with pytest.raises(RosterError) as raised:
+        load_roster(write_roster(tmp_path / "r.csv", text))
+    message = str(raised.value)
+    assert ":2: 3 fields where the header line has 2" in message
+    assert quoted in message and not_quoted not in message and "\t" not in message
+
+
 def test_a_roster_in_a_legacy_encoding_is_refused_with_its_line(tmp_path):
     path = write_roster(tmp_path / "r.csv", "id,name\nada,Ada\njosé,José\n", encoding="cp1252")
     with pytest.raises(RosterError, match=r"r\.csv:3: the roster is not UTF-8 text \(byte 0xe9\)"):
