@@ -78,6 +78,11 @@ class Submission:
     #: Canvas marked a file of it late (``smithjane_LATE_12345_...``): named by a class run, as
     #: the id drops the mark (a late penalty, or none for an extension, is the TA's to give).
     late: bool = False
+    #: With a ``problem`` of several notebooks: those notebooks, name -> path, and all the
+    #: student's files (``files``), for ``grader.choice.one_notebook`` to grade the one that
+    #: holds the work (an ``Untitled.ipynb`` beside it was a 0 until a TA stepped in).
+    notebooks: Mapping[str, Path] = field(default_factory=lambda: MappingProxyType({}))
+    files: Mapping[str, Path] = field(default_factory=lambda: MappingProxyType({}))
 
     def graded_extra_files(self) -> list[tuple[str, Path]]:
         """``(name, path)`` of the files beside the notebook that grading reads: the
@@ -273,8 +278,11 @@ def submission_from_files(sid: str, files: Mapping[str, Path], where: Path, *,
         then = f" {SEVERAL_NOTEBOOKS}" if len(notebooks) > 1 else (
             f" It holds {listing(sorted({*handed_in, *unpacked}))}" if handed_in or unpacked else " It holds no file") + (
             ": hand in the .ipynb file Jupyter saves (File > Save)." if not notebooks else "")
+        several = {name: everything[name] for name in notebooks} if len(notebooks) > 1 else {}
         return Submission(id=sid, path=where, notes=notes,
-                          problem=f"{where.name}: the submission holds {what}; expected exactly one.{then}")
+                          problem=f"{where.name}: the submission holds {what}; expected exactly one.{then}",
+                          notebooks=MappingProxyType(several),
+                          files=MappingProxyType(dict(everything) if several else {}))
     notebook = notebooks[0]
     if loose and inner:
         notes += (_beside_note(notebook, files[notebook], {n: unpacked[n] for n in inner}),)
