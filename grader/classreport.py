@@ -603,13 +603,13 @@ def write_class_report(results: Sequence[SubmissionResult], *, rubric: Rubric, o
 
 def main(argv: Sequence[str] | None = None) -> int:
     """``python3 -m grader.classreport OUT``: write ``OUT/report-without-names.html`` from the
-    results of the submissions ``OUT/grades.csv`` lists. Exit status 2 when there is none."""
+    results of the submissions ``OUT/grades.csv`` lists, holding the class run's lock
+    (``grader.files.output_lock``). Exit status 2 when there is none, or a run holds the lock."""
     import argparse
     import sys
 
-    from grader.commands import DEFAULT_RUBRIC, GRADEBOOK
-    from grader.files import spreadsheet_text
-    from grader.report import gradebook_submissions, read_submission
+    from grader.commands import DEFAULT_RUBRIC, EXIT_USAGE, GRADEBOOK
+    from grader.files import OutputBusy, output_lock
     from grader.rubric import RubricError, load_rubric
 
     parser = argparse.ArgumentParser(prog="python3 -m grader.classreport", description=(
@@ -618,26 +618,59 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("out", type=Path, metavar="OUT", help="the output folder of a class run")
     parser.add_argument("--rubric", type=Path, default=DEFAULT_RUBRIC, help="the rubric it was graded with")
     args = parser.parse_args(argv)
-    listed = gradebook_submissions(args.out / GRADEBOOK)
-    if not listed:
-        print(f"{args.out / GRADEBOOK}: no gradebook with a submission column; grade the class "
-              f"into {args.out} first", file=sys.stderr)
-        return 2
+    if not (args.out / GRADEBOOK).is_file():  # before the lock, which would make the folder
+        return _no_gradebook(args.out)
     try:
         rubric = load_rubric(args.rubric)
     except (RubricError, OSError) as exc:
         print(exc, file=sys.stderr)
-        return 2
-    folders = sorted(p for p in args.out.iterdir() if p.is_dir() and spreadsheet_text(p.name) in listed)
+        return EXIT_USAGE
+    # The class run's lock: a run grading into OUT rewrites the results read here, and removes
+    # an earlier run's copy of this page (it was written without the lock until the
+    # thirty-second session, which could leave a copy of half the class's figures).
+    try:
+        with output_lock(args.out, holder="python3 -m grader.classreport"):
+            return _write_summary(args.out, rubric=rubric)
+    except OutputBusy as exc:
+        print(f"{args.out}: {exc.holder} is grading into this folder; {SUMMARY_NAME} was not "
+              f"written: run python3 -m grader.classreport again when that run has ended",
+              file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _write_summary(out: Path, *, rubric: Rubric) -> int:
+    """Write ``out/SUMMARY_NAME`` from the results of the submissions ``out/grades.csv`` lists
+    (``main``, holding the output folder's lock); its exit status."""
+    import sys
+
+    from grader.commands import EXIT_OK, GRADEBOOK
+    from grader.files import spreadsheet_text
+    from grader.report import gradebook_submissions, read_submission
+
+    listed = gradebook_submissions(out / GRADEBOOK)
+    if not listed:
+        return _no_gradebook(out)
+    folders = sorted(p for p in out.iterdir() if p.is_dir() and spreadsheet_text(p.name) in listed)
     tally = ClassTally(rubric=rubric)
     for folder in folders:
         result = read_submission(folder)
         if result is not None:
             tally.add(result)
-    path = args.out / SUMMARY_NAME
+    path = out / SUMMARY_NAME
     write_atomic(path, class_summary_html((), rubric=rubric, stats=tally.stats()))
     print(f"{path}: the class report of {len(folders)} submission(s), no student named")
-    return 0
+    return EXIT_OK
+
+
+def _no_gradebook(out: Path) -> int:
+    """Say that ``out`` holds no gradebook listing a submission; the exit status."""
+    import sys
+
+    from grader.commands import EXIT_USAGE, GRADEBOOK
+
+    print(f"{out / GRADEBOOK}: no gradebook with a submission column; grade the class "
+          f"into {out} first", file=sys.stderr)
+    return EXIT_USAGE
 
 
 if __name__ == "__main__":

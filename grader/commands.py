@@ -69,6 +69,9 @@ class ClassSummary:
     class_report: Path | None = None
     former: tuple[str, ...] = ()  # OUT/<id>/ of an earlier run whose submission is gone
     several_notebooks: tuple[str, ...] = ()  # unreadable ones holding several notebooks, none graded
+    #: Those holding several notebooks of which one was graded (``grader.choice``): "id (what was
+    #: graded, what not)".
+    one_of_several: tuple[str, ...] = ()
     #: With ``--roster``: its students (count), those with no submission (their roster ids), the
     #: submissions whose student is not on it, and students with several submissions.
     roster_size: int = 0
@@ -1048,6 +1051,10 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         out_real = out_dir.resolve()
         real = _RealPaths()
         found = [one_student[1]] if one_student is not None else _find(root, defer=True)
+        # Several notebooks, one holding the work (an Untitled.ipynb beside it): that one graded.
+        from grader.choice import ONE_OF_SEVERAL, one_notebook
+
+        found = [one_notebook(sub, graded=graded_functions(context.rubric)) for sub in found]
         if one_student is not None:
             stream.write(_student_folder_note(Path(submissions), one_student[1]) + "\n")
         subs = [sub for sub in found if not real(Path(sub.path)).is_relative_to(out_real)]
@@ -1067,7 +1074,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         # phase, where both cores are busy, and N = 400 took longer in 3 of 3 rounds in turns.
         keys = {sub.id: submission_key(sub, batch=batch) for sub in subs}
         by_id = {sub.id: sub for sub in subs}
-        opened = _TurnsOpener(dest=unpack_dir, keys=keys)
+        opened = _TurnsOpener(dest=unpack_dir, keys=keys, functions=graded_functions(context.rubric))
         kept_books: list = []  # the class report's tally and the gradebook (see books)
 
         def books() -> tuple:
@@ -1080,11 +1087,16 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
                 kept_books.extend((ClassTally(rubric=context.rubric), Gradebook(context.rubric)))
             return kept_books[0], kept_books[1]
 
+        one_of_several: list[str] = []  # for the run's summary (``ClassSummary.one_of_several``)
+
         def absorb(result: SubmissionResult) -> None:
-            """Count ``result`` (or its summary) in the class report and the gradebook."""
+            """Count ``result`` (or its summary) in the class report and the gradebook, and note
+            which of its notebooks was graded when it held several."""
             tally, book = books()
             tally.add(result)
             book.add(result)
+            one_of_several.extend(f"{result.submission_id} ({m.removeprefix(ONE_OF_SEVERAL).rstrip('.')})"
+                                  for m in result.messages if m.startswith(ONE_OF_SEVERAL))
 
         former = former_submissions(out_dir, ids=by_id)
         # One notebook into the class's output folder (a regrade, a late resubmission): the
@@ -1279,6 +1291,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         unreadable_why=tuple(unreadable_reason(r.messages) for r in stats.unreadable),
         several_notebooks=tuple(r.submission_id for r in stats.unreadable
                                 if r.messages and SEVERAL_NOTEBOOKS in r.messages[0]),
+        one_of_several=tuple(sorted(one_of_several)),
         scores=tuple(r.points for r in stats.graded),
         max_score=max((r.max_points for r in everyone), default=context.rubric.max_points),
         seconds=time.perf_counter() - started, out_dir=out_dir,
@@ -1317,20 +1330,25 @@ class _TurnsOpener:
     the files). When unpacking fails (a full disk), the student's result says so and gets no key
     (``keys``), so the next run grades them again; the others are graded all the same."""
 
-    def __init__(self, *, dest: Path, keys: dict) -> None:
-        """Nothing unpacked yet; ``keys``: the run's keys by id, a failed student's set to None."""
+    def __init__(self, *, dest: Path, keys: dict, functions: Sequence[str] = ()) -> None:
+        """Nothing unpacked yet; ``keys``: the run's keys by id, a failed student's set to None;
+        ``functions``: the rubric's graded functions, which choose the notebook of a student
+        whose zips hold several (``grader.choice.one_notebook``)."""
         from grader.archive import StudentTurns
 
         self.turns = StudentTurns(dest=dest)
         self.keys = keys
+        self.functions = tuple(functions)
         self.graded: dict[str, Any] = {}
 
     def __call__(self, submission: Any) -> Any:
         """``submission`` ready to grade."""
+        from grader.choice import one_notebook
+
         if not submission.packed:
             return submission
         try:
-            ready = self.turns.open(submission)
+            ready = one_notebook(self.turns.open(submission), graded=self.functions)
         except OSError as exc:
             self.keys[submission.id] = None
             ready = replace(
@@ -1638,6 +1656,9 @@ def _print_summary(summary: ClassSummary, *, stream: TextIO, similarity_ran: boo
         stream.write(f"Several notebooks in one submission, none graded (each one's feedback names them; "
                      f"leave the one to grade in the student's files and run again): "
                      f"{', '.join(summary.several_notebooks)}\n")
+    if summary.one_of_several:  # graded, but the TA may know better: each says which file
+        stream.write(f"Several notebooks in one submission, the one holding the work graded (its "
+                     f"feedback names the others): {'; '.join(summary.one_of_several)}\n")
     if summary.harness_failures:
         stream.write(f"Harness failures (our bugs, not the students'): "
                      f"{', '.join(summary.harness_failures)}\n")

@@ -78,6 +78,11 @@ class Submission:
     #: Canvas marked a file of it late (``smithjane_LATE_12345_...``): named by a class run, as
     #: the id drops the mark (a late penalty, or none for an extension, is the TA's to give).
     late: bool = False
+    #: With a ``problem`` of several notebooks: those notebooks, name -> path, and all the
+    #: student's files (``files``), for ``grader.choice.one_notebook`` to grade the one that
+    #: holds the work (an ``Untitled.ipynb`` beside it was a 0 until a TA stepped in).
+    notebooks: Mapping[str, Path] = field(default_factory=lambda: MappingProxyType({}))
+    files: Mapping[str, Path] = field(default_factory=lambda: MappingProxyType({}))
 
     def graded_extra_files(self) -> list[tuple[str, Path]]:
         """``(name, path)`` of the files beside the notebook that grading reads: the
@@ -273,8 +278,11 @@ def submission_from_files(sid: str, files: Mapping[str, Path], where: Path, *,
         then = f" {SEVERAL_NOTEBOOKS}" if len(notebooks) > 1 else (
             f" It holds {listing(sorted({*handed_in, *unpacked}))}" if handed_in or unpacked else " It holds no file") + (
             ": hand in the .ipynb file Jupyter saves (File > Save)." if not notebooks else "")
+        several = {name: everything[name] for name in notebooks} if len(notebooks) > 1 else {}
         return Submission(id=sid, path=where, notes=notes,
-                          problem=f"{where.name}: the submission holds {what}; expected exactly one.{then}")
+                          problem=f"{where.name}: the submission holds {what}; expected exactly one.{then}",
+                          notebooks=MappingProxyType(several),
+                          files=MappingProxyType(dict(everything) if several else {}))
     notebook = notebooks[0]
     if loose and inner:
         notes += (_beside_note(notebook, files[notebook], {n: unpacked[n] for n in inner}),)
@@ -819,8 +827,8 @@ def load_roster(path: Path) -> Roster:
     students: list[RosterStudent] = []
     seen: dict[str, RosterStudent] = {}
     for number, row in rows[1:]:
-        student = _roster_row(row, path=path, number=number, header=header, id_at=id_at,
-                              name_at=name_at, first_at=first_at, last_at=last_at, email_at=email_at)
+        student = _roster_row(row, path=path, number=number, header=header, separator=separator,
+                              id_at=id_at, name_at=name_at, first_at=first_at, last_at=last_at, email_at=email_at)
         if student is None:
             continue
         key = student_key(student.id)
@@ -850,8 +858,8 @@ def _whole_number_ids(students: list[RosterStudent], *, comma: bool) -> tuple[Ro
     return tuple(replace(student, id=number[1]) for student, number in zip(students, numbers))
 
 
-def _roster_row(row: list[str], *, path: Path, number: int, header: list[str], id_at: int,
-                name_at: int | None, first_at: int | None, last_at: int | None,
+def _roster_row(row: list[str], *, path: Path, number: int, header: list[str], separator: str,
+                id_at: int, name_at: int | None, first_at: int | None, last_at: int | None,
                 email_at: int | None) -> RosterStudent | None:
     """Line ``number`` of the roster as a student; None for a blank line, or Canvas's "Points
     Possible" line (a gradebook export's second line), which has no id."""
@@ -861,8 +869,10 @@ def _roster_row(row: list[str], *, path: Path, number: int, header: list[str], i
     if not any(value.strip() for value in row):
         return None
     if len(row) > len(header):
+        # The file's own separator: a roster separated by ';' was told of "Smith, Jane".
+        held = "a tab, must be in quotes" if separator == "\t" else f"such as \"Smith{separator} Jane\", must be in quotes"
         raise RosterError(f"{path}:{number}: {len(row)} fields where the header line has {len(header)} (a "
-                          f"value holding the separator, such as \"Smith, Jane\", must be in quotes)")
+                          f"value holding the separator, {held})")
     name = cell(name_at) or " ".join(part for part in (cell(first_at), cell(last_at)) if part)
     if not cell(id_at):
         if "points possible" in " ".join(row).casefold():

@@ -332,12 +332,18 @@ OUTPUT_LOCK = ".grading.lock"
 
 
 class OutputBusy(Exception):
-    """Another live run holds the output folder's lock; the message says which, since when."""
+    """Another live run holds the output folder's lock; the message says which, since when
+    (``holder``: the lock's text, the command and its process)."""
+
+    def __init__(self, message: str, *, holder: str = "another run") -> None:
+        super().__init__(message)
+        self.holder = holder
 
 
 @contextlib.contextmanager
-def output_lock(out_dir: Path) -> Iterator[None]:
-    """Hold ``out_dir``'s ``OUTPUT_LOCK`` while the block runs, or raise ``OutputBusy`` at once
+def output_lock(out_dir: Path, *, holder: str = "grade.py") -> Iterator[None]:
+    """Hold ``out_dir``'s ``OUTPUT_LOCK`` while the block runs (its text names ``holder``, the
+    command, and this process), or raise ``OutputBusy`` at once
     (never wait) when another live process holds it. Two runs into one folder (two TAs, a
     regrade started while the class run goes on) each wrote ``grades.csv`` from what it had
     read, the last one's rows replacing the other's grades. The kernel releases the lock when
@@ -357,17 +363,18 @@ def output_lock(out_dir: Path) -> Iterator[None]:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            holder = os.pread(fd, 400, 0).decode("utf-8", "replace").strip() or "another run"
-            raise OutputBusy(f"{out_dir}: {holder} is grading into this folder; wait for it to end, "
+            other = os.pread(fd, 400, 0).decode("utf-8", "replace").strip() or "another run"
+            raise OutputBusy(f"{out_dir}: {other} is grading into this folder; wait for it to end, "
                              f"or give another --out (two runs into one folder each write "
-                             f"grades.csv from what they read, one's grades replacing the other's)") from None
+                             f"grades.csv from what they read, one's grades replacing the other's)",
+                             holder=other) from None
         except OSError as exc:
             if exc.errno not in _NO_FLOCK:
                 raise
         else:
             started = time.strftime("%Y-%m-%d %H:%M:%S %Z", time.localtime())
             os.ftruncate(fd, 0)
-            os.pwrite(fd, f"grade.py (process {os.getpid()}, started {started})".encode(), 0)
+            os.pwrite(fd, f"{holder} (process {os.getpid()}, started {started})".encode(), 0)
         yield
     finally:
         os.close(fd)

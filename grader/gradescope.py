@@ -121,8 +121,9 @@ def run_gradescope(*, root: Path = DEFAULT_ROOT, rubric: Path | None = None,
     than a zero to the student) and the status is ``EXIT_USAGE``.
     """
     from grader.batch import ResilientSandbox, grade_one
-    from grader.commands import (DEFAULT_RUBRIC, EXIT_OK, EXIT_USAGE, REPO, CommandError, load_context,
-                                 protected_inputs)
+    from grader.choice import one_notebook
+    from grader.commands import (DEFAULT_RUBRIC, EXIT_OK, EXIT_USAGE, REPO, CommandError, graded_functions,
+                                 load_context, protected_inputs)
     from grader.files import visible_text, write_atomic
     from grader.models import GRADER_ERROR
     from grader.report import read_submission
@@ -153,6 +154,8 @@ def run_gradescope(*, root: Path = DEFAULT_ROOT, rubric: Path | None = None,
             # A zip the student uploaded is unpacked into this run's own folder, which the
             # sandbox hides from the child (``protected``), and removed with it.
             submission = find_submission(root / "submission", unpack_into=out_dir / ".unpacked")
+            # An Untitled.ipynb uploaded beside the work: the notebook that holds it is graded.
+            submission = one_notebook(submission, graded=graded_functions(context.rubric))
             results_dir.mkdir(parents=True, exist_ok=True)
             sandbox = started_sandbox()
             stream.write(f"Sandbox: {sandbox.capabilities.describe()}\n")

@@ -280,3 +280,66 @@ def test_report_renders_in_chromium(tmp_path):
     done = run_chromium(report, tmp_path, f"--screenshot={shot}", "--window-size=1200,1800")
     assert done.returncode == 0 and shot.is_file(), done.stderr[-2000:]
     assert non_blank(shot) > 10
+
+
+def _graded_out(out: Path) -> Path:
+    """An output folder as a class run leaves it: three results and their gradebook."""
+    from grader.report import write_gradebook, write_submission
+
+    rng = random.Random(5)
+    results = [synthetic_result(sid, rng) for sid in ("ada", "bob", "cy")]
+    for result in results:
+        write_submission(result, out)
+    write_gradebook(RUBRIC, results, out)
+    return out
+
+
+def test_the_copy_without_names_waits_for_the_run_holding_the_folder(tmp_path, capsys):
+    """Thirty-second session: ``python3 -m grader.classreport OUT`` read results and wrote into OUT
+    while a class run graded into it (rewriting those results, removing an earlier copy of the
+    page): it now takes the run's lock, and is refused, writing nothing, while a run holds it."""
+    import fcntl
+    import os
+
+    from grader.files import OUTPUT_LOCK
+
+    out = _graded_out(tmp_path / "out")
+    holder = os.open(out / OUTPUT_LOCK, os.O_RDWR | os.O_CREAT)  # a class run, alive
+    try:
+        fcntl.flock(holder, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        os.pwrite(holder, b"grade.py (process 4242, started 2026-11-29 08:00:00 UTC)", 0)
+        assert classreport.main([str(out)]) == 2
+        said = capsys.readouterr().err
+        assert said.startswith(f"{out}: grade.py (process 4242, started 2026-11-29 08:00:00 UTC) is "
+                               f"grading into this folder; {classreport.SUMMARY_NAME} was not written")
+        assert "--out" not in said and not (out / classreport.SUMMARY_NAME).exists()
+    finally:
+        os.close(holder)
+    assert classreport.main([str(out)]) == 0
+    assert "3 submission(s)" in capsys.readouterr().out
+
+
+def test_the_copy_without_names_holds_the_lock_while_it_writes(tmp_path, monkeypatch):
+    """While it reads and writes, a class run starting into OUT is refused (it names the command)."""
+    from grader.files import OutputBusy, output_lock
+
+    out = _graded_out(tmp_path / "out")
+    refused = []
+    write = classreport.write_atomic
+
+    def write_checking(path, data):
+        with pytest.raises(OutputBusy) as busy:
+            with output_lock(out):
+                pass
+        refused.append(busy.value.holder)
+        write(path, data)
+
+    monkeypatch.setattr(classreport, "write_atomic", write_checking)
+    assert classreport.main([str(out)]) == 0
+    assert len(refused) == 1 and refused[0].startswith("python3 -m grader.classreport (process ")
+    assert (out / classreport.SUMMARY_NAME).is_file()
+
+
+def test_the_copy_without_names_makes_no_folder_where_there_was_none(tmp_path, capsys):
+    assert classreport.main([str(tmp_path / "nothing")]) == 2
+    assert "no gradebook" in capsys.readouterr().err and not (tmp_path / "nothing").exists()

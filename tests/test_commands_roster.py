@@ -99,6 +99,12 @@ def test_canvas_points_possible_line_is_skipped(tmp_path):
     ("name,email\nAda,a@x\n", ":1:", "one of them the students' ids: 'id', 'student id'"),
     ("id,name\nJosé,J\nada,A\njose,J2\n", ":4:", "the id 'jose' is on the roster twice (line 2 has 'José'"),
     ("id,name\nada,Smith, Ada\n", ":2:", "3 fields where the header line has 2"),
+    # Thirty-second session: a roster separated by ';' or tabs was told of "Smith, Jane", a value
+    # its separator does not split; the message quotes the file's own separator.
+    ("id;name\nada;Smith; Ada\n", ":2:", '3 fields where the header line has 2 (a value holding the '
+                                          'separator, such as "Smith; Jane", must be in quotes)'),
+    ("id\tname\nada\tSmith\tAda\n", ":2:", "3 fields where the header line has 2 (a value holding the "
+                                          "separator, a tab, must be in quotes)"),
     ("id,name\nada,A\n,B\n", ":3:", "no id on this line (its column 'id' is empty)"),
     ("id,name\n", "r.csv: ", "lists no student"),
     ("\n\n", "r.csv: ", "the roster is empty"),

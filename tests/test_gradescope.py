@@ -74,6 +74,17 @@ def test_two_notebooks_score_zero_with_a_message(tmp_path):
     check_format(payload)
     assert payload["score"] == 0
     assert "2 notebooks" in payload["output"] and "a.ipynb" in payload["output"]
+    assert "a.ipynb and b.ipynb both define graded functions" in payload["output"]
+
+
+def test_an_untitled_notebook_beside_the_work_is_left_and_the_work_graded(tmp_path):
+    """Thirty-second session: an empty Untitled.ipynb uploaded with the work scored 0."""
+    empty = nbs.notebook([nbs.code_cell("")])
+    root = layout(tmp_path, {"rnn.ipynb": nbs.course_notebook(), "Untitled.ipynb": empty})
+    assert run_gradescope(root=root, stream=io.StringIO()) == EXIT_OK
+    payload = json.loads((root / "results" / "results.json").read_text())
+    check_format(payload)
+    assert payload["score"] > 0 and "rnn.ipynb was graded, not Untitled.ipynb" in payload["output"]
 
 
 def test_harness_failure_writes_no_score(tmp_path):

@@ -1,0 +1,120 @@
+"""The notebook graded when a student handed in several (``one_notebook``).
+
+A folder holding the student's notebook and an ``Untitled.ipynb`` (a new notebook Jupyter
+named, left empty or with a few lines tried out), or a checkpoint copy Jupyter saved, was "several
+notebooks, none graded": a 0 until a TA stepped in. When exactly one of the notebooks defines
+any of the rubric's graded functions, that one is graded; when none does, the one that holds
+code and is neither a new notebook (``Untitled*.ipynb``) nor a checkpoint copy. The student's
+feedback says which file was graded and which were not, and the run's summary names them.
+Two notebooks that both define graded functions are still refused, naming them: which one
+counts is the student's or the TA's to say.
+
+Reading a notebook here runs nothing: ``grader.extract`` finds the functions it defines.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path
+from types import MappingProxyType
+from typing import Collection
+
+from grader.discover import SEVERAL_NOTEBOOKS, Submission, listing, readable_id
+
+#: The names Jupyter, JupyterLab and Colab give a new notebook (``Untitled.ipynb``,
+#: ``Untitled1.ipynb``, ``Untitled0.ipynb``), and VS Code (``Untitled-1.ipynb``).
+_NEW_NOTEBOOK = re.compile(r"^untitled(?:-?\d+)?\.ipynb$", re.IGNORECASE)
+#: A checkpoint copy Jupyter saves (``.ipynb_checkpoints/rnn-checkpoint.ipynb``): the folder is
+#: skipped, but a student may hand in the copy itself.
+_CHECKPOINT_COPY = re.compile(r"-checkpoint\.ipynb$", re.IGNORECASE)
+#: The first words of the note a student's feedback gets when one of their notebooks was graded;
+#: the run's summary lists those notes.
+ONE_OF_SEVERAL = "Of the notebooks handed in, "
+
+
+@dataclass(frozen=True)
+class NotebookCode:
+    """What one of a student's notebooks holds, as far as choosing the one to grade goes."""
+
+    readable: bool  # read as a notebook (or .py file)
+    code: bool  # a code cell holds code
+    graded: tuple[str, ...]  # the rubric's graded functions it defines, sorted
+
+
+def notebook_code(path: Path, *, graded: Collection[str]) -> NotebookCode | None:
+    """What the notebook at ``path`` holds of ``graded`` (function names); None when reading it
+    failed on our side (a bug of the extractor: then nothing is chosen)."""
+    from grader.extract import extract
+    from grader.notebook import SubmissionError, load
+
+    try:
+        notebook = load(path)
+        functions = extract(notebook).functions
+    except SubmissionError:
+        return NotebookCode(readable=False, code=False, graded=())
+    except Exception:  # noqa: BLE001 - hostile input must not stop the run; the TA decides
+        return None
+    code = any(cell.source.strip() for cell in notebook.code_cells)
+    return NotebookCode(readable=True, code=code, graded=tuple(sorted(set(functions) & set(graded))))
+
+
+def _file_name(name: str) -> str:
+    """The last part of a notebook's name among the student's files (``work.zip/Untitled.ipynb``)."""
+    return name.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+#: A notebook's name as the messages give it (its folders kept: ``work.zip/rnn.ipynb``), readable.
+_shown = readable_id
+
+
+def _why_not(name: str, code: NotebookCode) -> str:
+    """Why notebook ``name`` was not graded, for the feedback."""
+    if _CHECKPOINT_COPY.search(name):
+        return "a checkpoint copy Jupyter saves"
+    if not code.readable:
+        return "it cannot be read as a notebook"
+    if not code.code:
+        return "it holds no code"
+    if _NEW_NOTEBOOK.match(_file_name(name)):
+        return "a new notebook (Jupyter's name) without graded functions"
+    return "it defines none of the graded functions"
+
+
+def one_notebook(submission: Submission, *, graded: Collection[str]) -> Submission:
+    """``submission`` to grade: when it holds several notebooks (``Submission.notebooks``) and one
+    holds the work (see the module's text), that one, with a note for the feedback saying which
+    were not graded; when two or more define graded functions, still refused, its problem naming
+    them; any other submission as it is. ``graded``: the rubric's graded functions."""
+    if not submission.notebooks or not graded:
+        return submission
+    names = list(submission.notebooks)
+    read = {name: notebook_code(path, graded=graded) for name, path in submission.notebooks.items()}
+    if any(code is None for code in read.values()):
+        return submission
+    codes = {name: code for name, code in read.items() if code is not None}
+    originals = [name for name in names if not _CHECKPOINT_COPY.search(name)] or names
+    holders = [name for name in originals if codes[name].graded]
+    if len(holders) > 1:
+        said = (f"{listing([_shown(n) for n in holders])} each define graded functions"
+                if len(holders) > 2 else f"{_shown(holders[0])} and {_shown(holders[1])} both define graded functions")
+        problem = submission.problem.replace(f" {SEVERAL_NOTEBOOKS}", f" {said}. {SEVERAL_NOTEBOOKS}", 1)
+        return replace(submission, problem=problem)
+    if holders:
+        chosen = holders[0]
+        why = f"the only one that defines graded functions ({', '.join(codes[chosen].graded)})"
+    else:
+        work = [name for name in originals
+                if codes[name].code and not _NEW_NOTEBOOK.match(_file_name(name))]
+        if len(work) != 1:
+            return submission
+        chosen = work[0]
+        why = "the only one that holds code and is not a new notebook Jupyter named (Untitled)"
+    left = [name for name in names if name != chosen]
+    notes = (f"{ONE_OF_SEVERAL}{_shown(chosen)} was graded, not {listing([_shown(n) for n in left])}.",
+             f"{_shown(chosen)} is {why}; not graded: "
+             f"{listing([f'{_shown(n)} ({_why_not(n, codes[n])})' for n in left])}. Next time, hand "
+             f"in only the notebook to grade.")
+    extras = {name: path for name, path in submission.files.items() if name != chosen}
+    return replace(submission, path=submission.notebooks[chosen], problem="",
+                   extra_files=MappingProxyType(extras), notes=(*submission.notes, *notes),
+                   notebooks=MappingProxyType({}), files=MappingProxyType({}))

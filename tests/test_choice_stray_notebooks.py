@@ -1,0 +1,135 @@
+"""grader.choice: the notebook graded when a student's folder holds several.
+
+Until the thirty-second session a folder holding the student's notebook and an ``Untitled.ipynb``
+(or ``Untitled1.ipynb``, a checkpoint copy, an empty notebook) was "several notebooks, none
+graded": a 0 until a TA stepped in. Two notebooks that both define graded functions are still
+refused, and the message now names them.
+"""
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from grader import commands
+from grader.choice import ONE_OF_SEVERAL, one_notebook
+from grader.discover import SEVERAL_NOTEBOOKS, find_submissions
+from tests import notebooks as nbs
+
+GRADED = ("lstm_forward", "rnn_backward", "rnn_cell_forward", "rnn_forward")
+SCRATCH = nbs.notebook([nbs.code_cell("import numpy as np\nx = np.zeros(3)\nprint(x)")])
+EMPTY = nbs.notebook([nbs.code_cell(""), nbs.markdown_cell("# notes")])
+
+
+def only(folder: Path):
+    """The one submission of the class folder holding ``folder``, its notebook chosen."""
+    (sub,) = find_submissions(folder.parent)
+    return one_notebook(sub, graded=GRADED)
+
+
+@pytest.mark.parametrize("stray, content, why", [
+    ("Untitled.ipynb", EMPTY, "it holds no code"),
+    ("Untitled1.ipynb", SCRATCH, "a new notebook (Jupyter's name) without graded functions"),
+    ("Untitled-1.ipynb", SCRATCH, "a new notebook (Jupyter's name) without graded functions"),
+    ("scratch.ipynb", SCRATCH, "it defines none of the graded functions"),
+    ("rnn-checkpoint.ipynb", nbs.course_notebook(), "a checkpoint copy Jupyter saves"),
+    ("blank.ipynb", None, "it cannot be read as a notebook"),
+])
+def test_the_notebook_holding_the_work_is_graded_and_the_other_named(tmp_path, stray, content, why):
+    folder = tmp_path / "class" / "ada"
+    nbs.write(folder / "rnn.ipynb", nbs.course_notebook())
+    if content is None:
+        (folder / stray).write_bytes(b"")  # an empty file, as a failed upload leaves
+    else:
+        nbs.write(folder / stray, content)
+    (folder / "imdb_report.json").write_text("{}")
+    sub = only(folder)
+    assert sub.problem == "" and sub.path == folder / "rnn.ipynb"
+    assert set(sub.extra_files) == {stray, "imdb_report.json"}
+    first, second = sub.notes
+    assert first == f"{ONE_OF_SEVERAL}rnn.ipynb was graded, not {stray}."
+    assert f"not graded: {stray} ({why})" in second and "hand in only the notebook to grade" in second
+
+
+def test_without_the_rubric_nothing_is_chosen(tmp_path):
+    folder = tmp_path / "class" / "ada"
+    nbs.write(folder / "rnn.ipynb", nbs.course_notebook())
+    nbs.write(folder / "Untitled.ipynb", EMPTY)
+    (sub,) = find_submissions(folder.parent)
+    assert one_notebook(sub, graded=()) is sub and SEVERAL_NOTEBOOKS in sub.problem
+
+
+def test_no_graded_function_anywhere_grades_the_one_that_is_not_new(tmp_path):
+    folder = tmp_path / "class" / "ada"
+    nbs.write(folder / "rnn.ipynb", SCRATCH)  # work that defines nothing graded: graded, a 0 with feedback
+    nbs.write(folder / "Untitled.ipynb", SCRATCH)
+    sub = only(folder)
+    assert sub.problem == "" and sub.path == folder / "rnn.ipynb"
+    assert "the only one that holds code and is not a new notebook" in sub.notes[1]
+
+
+def test_two_notebooks_of_work_with_no_graded_function_are_still_refused(tmp_path):
+    folder = tmp_path / "class" / "ada"
+    nbs.write(folder / "a.ipynb", SCRATCH)
+    nbs.write(folder / "b.ipynb", SCRATCH)
+    sub = only(folder)
+    assert SEVERAL_NOTEBOOKS in sub.problem and sub.notes == ()
+
+
+def test_two_notebooks_defining_graded_functions_are_refused_and_named(tmp_path):
+    folder = tmp_path / "class" / "ada"
+    nbs.write(folder / "rnn.ipynb", nbs.course_notebook())
+    nbs.write(folder / "rnn-Copy1.ipynb", nbs.alt_notebook())
+    nbs.write(folder / "Untitled.ipynb", EMPTY)
+    sub = only(folder)
+    assert sub.path == folder and sub.notes == ()
+    assert "rnn-Copy1.ipynb and rnn.ipynb both define graded functions. " + SEVERAL_NOTEBOOKS in sub.problem
+    assert "Untitled.ipynb both" not in sub.problem
+
+
+def test_a_class_run_grades_the_one_and_names_the_files_in_feedback_and_summary(tmp_path):
+    subs = tmp_path / "subs"
+    nbs.write(subs / "ada" / "rnn.ipynb", nbs.course_notebook())
+    nbs.write(subs / "ada" / "Untitled.ipynb", EMPTY)
+    nbs.write(subs / "zoe" / "Assignment4.ipynb", nbs.course_notebook())
+    nbs.write(subs / "zoe" / "Assignment4-1.ipynb", nbs.alt_notebook())
+    out = tmp_path / "out"
+    stream = io.StringIO()
+    summary = commands.grade_class(subs, out_dir=out, jobs=1, similarity=False, feedback_html=False,
+                                   stream=stream)
+    printed = stream.getvalue()
+    assert summary.graded == 1 and summary.several_notebooks == ("zoe",)
+    assert summary.one_of_several == ("ada (rnn.ipynb was graded, not Untitled.ipynb)",)
+    line = next(l for l in printed.splitlines() if "the one holding the work graded" in l)
+    assert line.endswith(": ada (rnn.ipynb was graded, not Untitled.ipynb)"), line
+    record = json.loads((out / "ada" / "result.full.json").read_text())
+    assert record["status"] == "graded" and record["points"] == record["max_points"]
+    feedback = (out / "ada" / "feedback.md").read_text()
+    assert "rnn.ipynb was graded, not Untitled.ipynb" in feedback and "Untitled.ipynb (it holds no code)" in feedback
+    zoe = json.loads((out / "zoe" / "result.full.json").read_text())["messages"][0]
+    assert "Assignment4-1.ipynb and Assignment4.ipynb both define graded functions" in zoe
+
+    # A second run keeps ada's result (same files, same key) and still names the files.
+    stream = io.StringIO()
+    summary = commands.grade_class(subs, out_dir=out, jobs=1, similarity=False, feedback_html=False,
+                                   stream=stream)
+    assert summary.skipped >= 1 and summary.one_of_several == ("ada (rnn.ipynb was graded, not Untitled.ipynb)",)
+
+
+def test_a_zip_holding_the_work_and_an_untitled_notebook_is_graded_at_its_turn(tmp_path):
+    """A class run unpacks a student's zip at their turn (``_TurnsOpener``): chosen there too."""
+    import zipfile
+
+    subs = tmp_path / "subs"
+    (subs / "ada").mkdir(parents=True)
+    with zipfile.ZipFile(subs / "ada" / "work.zip", "w") as zf:
+        zf.writestr("work/rnn.ipynb", json.dumps(nbs.course_notebook()))
+        zf.writestr("work/Untitled1.ipynb", json.dumps(SCRATCH))
+    out = tmp_path / "out"
+    summary = commands.grade_class(subs, out_dir=out, jobs=1, similarity=False, feedback_html=False,
+                                   stream=io.StringIO())
+    assert summary.graded == 1 and summary.several_notebooks == ()
+    (said,) = summary.one_of_several
+    assert said.startswith("ada (work.zip/work/rnn.ipynb was graded, not work.zip/work/Untitled1.ipynb"), said
