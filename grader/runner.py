@@ -773,6 +773,11 @@ class _Grader:
             if self.extraction.unread_cells or self.extraction.cells_left_out:
                 hint = (" The grader did not read all of the notebook's code for its size (see the note "
                         "about it): it may be in the part not read.")
+            unreadable = getattr(self.extraction, "unreadable_cells", ())
+            if unreadable:
+                cells = ", ".join(cell_words(c, self._prompt(c)) for c in unreadable[:3])
+                hint = (f" The code of {cells}{' and more' if len(unreadable) > 3 else ''} is not saved as text, so "
+                        "the grader could not read it all (see the note about it): it may be there.")
             message = f"No function named `{part.function}` was found in the notebook.{hint}"
             assigned = getattr(self.extraction, "assigned_in", {}).get(part.function)
             if assigned is not None and not (self.extraction.unread_cells or self.extraction.cells_left_out):
