@@ -1044,6 +1044,32 @@ def _returned_name(fn: ast.AST, output: Any) -> str:
     return ""
 
 
+def shared_assignment(source: str, *, outputs: tuple[Any, Any], first_line: int = 1) -> str:
+    """``"`c = a` (line 12)"``: the student's own assignment that gives the array one of two returned
+    ``outputs`` (indices of the returned tuple, or keys of a returned dict) is under the name of the
+    other as well (``c = a``, ``a = c = np.zeros(...)``), the last one of the function; "" when
+    there is none to quote (the names are not plain, or the sharing is made another way)."""
+    if "=" not in source:
+        return ""
+    fn = _function_tree(source)
+    if fn is None:
+        return ""
+    names = {_returned_name(fn, output) for output in outputs}
+    if "" in names or len(names) != 2:
+        return ""
+    found = None
+    for block in _blocks(fn):
+        for stmt in block:
+            if not isinstance(stmt, ast.Assign):
+                continue
+            bound = {t.id for t in stmt.targets if isinstance(t, ast.Name)}
+            if isinstance(stmt.value, ast.Name):
+                bound.add(stmt.value.id)
+            if names <= bound and (found is None or stmt.lineno > found.lineno):
+                found = stmt
+    return "" if found is None else f"`{_written(found, source)}` (line {found.lineno + first_line - 1})"
+
+
 def _terms(node: ast.expr) -> list[str]:
     """The names ``node`` adds, subtracts or multiplies as they are (``da_prevt`` in
     ``da[:, :, t] + da_prevt``), not those it indexes, calls or reads an attribute of."""

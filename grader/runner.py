@@ -1533,8 +1533,11 @@ class _Grader:
                     continue
                 if checks.check_allclose(student, expected, tolerance=tol, name=this) is not None:
                     if whole and other_whole:  # two outputs, one array: `c = a`
+                        own = self._shared_assignment(path, other_path)
+                        said = (f"your {own} gives" if own else
+                                f"an assignment such as `{other_label} = {label}` gives")
                         return (f"`{label}` and `{other_label}` are one array, and `{label}` holds "
-                                f"wrong values: an assignment such as `{other_label} = {label}` gives "
+                                f"wrong values: {said} "
                                 f"an array a second name, it does not copy, so what you stored in "
                                 f"one overwrote the other. Create each with its own `np.zeros(...)`.")
                     return (f"`{label}` shares its memory with `{other_label}` and holds wrong "
@@ -1543,6 +1546,14 @@ class _Grader:
                             f"into one changes the other. Create each array on its own "
                             f"(`np.zeros(...)`) or store a copy (`.copy()`).")
         return ""
+
+    def _shared_assignment(self, path: tuple, other_path: tuple) -> str:
+        """``hints.shared_assignment`` in the graded function for two whole outputs at ``path`` and
+        ``other_path`` of the returned value (the student's own ``c = a``, quoted); ""."""
+        fn = self.extraction.functions.get(self.part.function) if self.extraction is not None else None
+        if fn is None or not fn.source or len(path) != 1 or len(other_path) != 1:
+            return ""
+        return hints.shared_assignment(fn.source, outputs=(path[0], other_path[0]), first_line=fn.first_line)
 
     def _label_alias(self, head: str, path: tuple, names: Sequence[str]) -> tuple[str, bool]:
         """``(label, whole)`` for a value the child reported as shared memory: a returned value
