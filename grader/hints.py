@@ -679,10 +679,36 @@ def _blocks(node: ast.AST) -> list[list[ast.stmt]]:
 
 def _loops(fn: ast.AST, blocks: list[list[ast.stmt]] | None = None) -> list[tuple[ast.For, list[ast.stmt]]]:
     """Each ``for`` loop of ``fn`` with the statements after it in its block, in source order
-    (``blocks``: ``fn``'s, when known)."""
-    found = [(stmt, block[k + 1:]) for block in (_blocks(fn) if blocks is None else blocks) for k, stmt in enumerate(block)
-             if isinstance(stmt, (ast.For, ast.AsyncFor))]
+    (``blocks``: ``fn``'s, when known), and after those the statements that follow each ``if``,
+    ``with`` or ``try`` holding that block (a loop inside an ``if`` whose sum is returned after
+    the ``if``); not past an enclosing loop, whose next step comes first."""
+    blocks = _blocks(fn) if blocks is None else blocks
+    place = {id(stmt): (block, k) for block in blocks for k, stmt in enumerate(block)}
+    holder = {id(inner): stmt for block in blocks for stmt in block
+              for inner in _inner_blocks(stmt)} if len(blocks) > 1 else {}
+    found = []
+    for block in blocks:
+        for k, stmt in enumerate(block):
+            if not isinstance(stmt, (ast.For, ast.AsyncFor)):
+                continue
+            after, outer = block[k + 1:], holder.get(id(block))
+            while isinstance(outer, _ONCE) and id(outer) in place:
+                outer_block, j = place[id(outer)]
+                after = after + outer_block[j + 1:]
+                outer = holder.get(id(outer_block))
+            found.append((stmt, after))
     return sorted(found, key=lambda pair: pair[0].lineno)
+
+
+#: Statements whose blocks run at most once each time they are reached (``_loops`` looks past them).
+_ONCE = (ast.If, ast.With, ast.AsyncWith, ast.Try) + ((ast.TryStar,) if hasattr(ast, "TryStar") else ())
+
+
+def _inner_blocks(stmt: ast.stmt) -> list[list[ast.stmt]]:
+    """The blocks of statements directly inside ``stmt`` (its body, else, finally and handlers')."""
+    fields = [getattr(stmt, field, None) for field in ("body", "orelse", "finalbody")]
+    fields += [handler.body for handler in getattr(stmt, "handlers", ())]
+    return [block for block in fields if isinstance(block, list) and block and isinstance(block[0], ast.stmt)]
 
 
 def _listed(words: Sequence[str]) -> str:
