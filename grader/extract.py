@@ -214,6 +214,15 @@ class _Import:
     imported: str | None = None  # the attribute imported by ``from m import x``
 
 
+def _unreadable_words(where: str, what: str) -> str:
+    """The note on a code cell whose saved ``source`` is not text (``grader.notebook.Cell.unreadable``)."""
+    read = ("only its text items were read" if what.startswith("a list")
+            else "the grader read no code in it")
+    return (f"The code of {where} is saved as {what}, not as text, so {read}: a function defined there "
+            "counts as missing. Something other than Jupyter changed the file (in it, a cell's "
+            "\"source\" is text): put the cell's code back, save the notebook and hand it in again.")
+
+
 @dataclass(frozen=True)
 class Extraction:
     """Everything :func:`extract` learned about one submission.
@@ -230,6 +239,9 @@ class Extraction:
     diagnostics: tuple[Diagnostic, ...]
     unread_cells: tuple[int, ...] = ()
     cells_left_out: int = 0
+    #: The code cells whose saved source is not text (``grader.notebook.Cell.unreadable``; an error
+    #: diagnostic says so): a function the grader does not find may be in one.
+    unreadable_cells: tuple[int, ...] = ()
     #: Names no definition binds that a statement the program leaves out assigns, with the cell of
     #: the last such statement (``rnn_cell_forward = functools.partial(...)``): said to the student
     #: instead of "not found".
@@ -1364,6 +1376,10 @@ class _Extractor:
             parsed = self._parse_cell(cell)
             for node in parsed.body:
                 self._statement(node, parsed)
+        for cell in self.nb.cells:
+            if cell.kind == "code" and cell.unreadable:
+                self.diags.append(Diagnostic("error", _unreadable_words(self._cell(cell.index), cell.unreadable),
+                                             cell.index))
         if self.nb.cells_left_out:
             shown = len(self.nb.cells)
             self.diags.append(Diagnostic(
@@ -1972,6 +1988,7 @@ class _Extractor:
             diagnostics=tuple(self.diags),
             unread_cells=tuple(self.skipped),
             cells_left_out=self.nb.cells_left_out,
+            unreadable_cells=tuple(c.index for c in self.nb.cells if c.kind == "code" and c.unreadable),
             assigned_in=MappingProxyType({n: c for n, c in self.dropped_bindings.items() if n not in functions}),
             prompts=MappingProxyType({c.index: c.prompt for c in self.nb.cells if c.prompt is not None}),
             _defs=defs,

@@ -679,10 +679,36 @@ def _blocks(node: ast.AST) -> list[list[ast.stmt]]:
 
 def _loops(fn: ast.AST, blocks: list[list[ast.stmt]] | None = None) -> list[tuple[ast.For, list[ast.stmt]]]:
     """Each ``for`` loop of ``fn`` with the statements after it in its block, in source order
-    (``blocks``: ``fn``'s, when known)."""
-    found = [(stmt, block[k + 1:]) for block in (_blocks(fn) if blocks is None else blocks) for k, stmt in enumerate(block)
-             if isinstance(stmt, (ast.For, ast.AsyncFor))]
+    (``blocks``: ``fn``'s, when known), and after those the statements that follow each ``if``,
+    ``with`` or ``try`` holding that block (a loop inside an ``if`` whose sum is returned after
+    the ``if``); not past an enclosing loop, whose next step comes first."""
+    blocks = _blocks(fn) if blocks is None else blocks
+    place = {id(stmt): (block, k) for block in blocks for k, stmt in enumerate(block)}
+    holder = {id(inner): stmt for block in blocks for stmt in block
+              for inner in _inner_blocks(stmt)} if len(blocks) > 1 else {}
+    found = []
+    for block in blocks:
+        for k, stmt in enumerate(block):
+            if not isinstance(stmt, (ast.For, ast.AsyncFor)):
+                continue
+            after, outer = block[k + 1:], holder.get(id(block))
+            while isinstance(outer, _ONCE) and id(outer) in place:
+                outer_block, j = place[id(outer)]
+                after = after + outer_block[j + 1:]
+                outer = holder.get(id(outer_block))
+            found.append((stmt, after))
     return sorted(found, key=lambda pair: pair[0].lineno)
+
+
+#: Statements whose blocks run at most once each time they are reached (``_loops`` looks past them).
+_ONCE = (ast.If, ast.With, ast.AsyncWith, ast.Try) + ((ast.TryStar,) if hasattr(ast, "TryStar") else ())
+
+
+def _inner_blocks(stmt: ast.stmt) -> list[list[ast.stmt]]:
+    """The blocks of statements directly inside ``stmt`` (its body, else, finally and handlers')."""
+    fields = [getattr(stmt, field, None) for field in ("body", "orelse", "finalbody")]
+    fields += [handler.body for handler in getattr(stmt, "handlers", ())]
+    return [block for block in fields if isinstance(block, list) and block and isinstance(block[0], ast.stmt)]
 
 
 def _listed(words: Sequence[str]) -> str:
@@ -1042,6 +1068,32 @@ def _returned_name(fn: ast.AST, output: Any) -> str:
         if isinstance(element, ast.Name):
             return element.id
     return ""
+
+
+def shared_assignment(source: str, *, outputs: tuple[Any, Any], first_line: int = 1) -> str:
+    """``"`c = a` (line 12)"``: the student's own assignment that gives the array one of two returned
+    ``outputs`` (indices of the returned tuple, or keys of a returned dict) is under the name of the
+    other as well (``c = a``, ``a = c = np.zeros(...)``), the last one of the function; "" when
+    there is none to quote (the names are not plain, or the sharing is made another way)."""
+    if "=" not in source:
+        return ""
+    fn = _function_tree(source)
+    if fn is None:
+        return ""
+    names = {_returned_name(fn, output) for output in outputs}
+    if "" in names or len(names) != 2:
+        return ""
+    found = None
+    for block in _blocks(fn):
+        for stmt in block:
+            if not isinstance(stmt, ast.Assign):
+                continue
+            bound = {t.id for t in stmt.targets if isinstance(t, ast.Name)}
+            if isinstance(stmt.value, ast.Name):
+                bound.add(stmt.value.id)
+            if names <= bound and (found is None or stmt.lineno > found.lineno):
+                found = stmt
+    return "" if found is None else f"`{_written(found, source)}` (line {found.lineno + first_line - 1})"
 
 
 def _terms(node: ast.expr) -> list[str]:

@@ -143,6 +143,10 @@ class Cell:
     #: The execution count saved with a code cell, the ``In [7]`` Jupyter shows beside it (``None``
     #: for a cell never run, and for a count that is not a positive integer below 10**9).
     prompt: int | None = None
+    #: What the saved ``source`` was when it is not text (a string or a list of strings): "a
+    #: number", "null"... ("" when it is text). Such a code cell is read as empty, and the
+    #: extraction says so (a function defined there was otherwise reported "missing" with no why).
+    unreadable: str = ""
 
 
 @dataclass(frozen=True)
@@ -358,7 +362,9 @@ def _cell(index: int, raw: dict[str, Any]) -> Cell:
     kind = raw.get("cell_type")
     if kind not in _CELL_KINDS:
         kind = "raw"
-    source = _text(raw.get("source"))
+    raw_source = raw.get("source", "")
+    source = _text(raw_source)
+    unreadable = "" if kind != "code" else _not_text(raw_source)
     outputs: tuple[str, ...] = ()
     prompt = None
     if kind == "code":
@@ -368,7 +374,36 @@ def _cell(index: int, raw: dict[str, Any]) -> Cell:
         count = raw.get("execution_count")
         if type(count) is int and 0 < count < 10**9:
             prompt = count
-    return Cell(index=index, kind=kind, source=source, outputs=outputs, prompt=prompt)
+    return Cell(index=index, kind=kind, source=source, outputs=outputs, prompt=prompt, unreadable=unreadable)
+
+
+def _not_text(value: Any) -> str:
+    """"" when ``value`` is an nbformat multiline string (a string or a list of strings), else
+    what it is in JSON's words ("a number", "a list holding a number"...), for the student."""
+    if isinstance(value, str):
+        return ""
+    if isinstance(value, list):
+        other = next((v for v in value if not isinstance(v, str)), _TEXT)
+        return "" if other is _TEXT else f"a list holding {_json_kind(other)}"
+    return _json_kind(value)
+
+
+_TEXT = object()  # `_not_text`'s "every item is text"
+
+
+def _json_kind(value: Any) -> str:
+    """What a decoded JSON value is, as the file spells it: "a number", "null", "an object"..."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    return type(value).__name__
 
 
 def _output_text(out: dict[str, Any]) -> str:

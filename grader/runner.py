@@ -818,6 +818,11 @@ class _Grader:
             if self.extraction.unread_cells or self.extraction.cells_left_out:
                 hint = (" The grader did not read all of the notebook's code for its size (see the note "
                         "about it): it may be in the part not read.")
+            unreadable = getattr(self.extraction, "unreadable_cells", ())
+            if unreadable:
+                cells = ", ".join(cell_words(c, self._prompt(c)) for c in unreadable[:3])
+                hint = (f" The code of {cells}{' and more' if len(unreadable) > 3 else ''} is not saved as text, so "
+                        "the grader could not read it all (see the note about it): it may be there.")
             message = f"No function named `{part.function}` was found in the notebook.{hint}"
             assigned = getattr(self.extraction, "assigned_in", {}).get(part.function)
             if assigned is not None and not (self.extraction.unread_cells or self.extraction.cells_left_out):
@@ -1573,8 +1578,11 @@ class _Grader:
                     continue
                 if checks.check_allclose(student, expected, tolerance=tol, name=this) is not None:
                     if whole and other_whole:  # two outputs, one array: `c = a`
+                        own = self._shared_assignment(path, other_path)
+                        said = (f"your {own} gives" if own else
+                                f"an assignment such as `{other_label} = {label}` gives")
                         return (f"`{label}` and `{other_label}` are one array, and `{label}` holds "
-                                f"wrong values: an assignment such as `{other_label} = {label}` gives "
+                                f"wrong values: {said} "
                                 f"an array a second name, it does not copy, so what you stored in "
                                 f"one overwrote the other. Create each with its own `np.zeros(...)`.")
                     return (f"`{label}` shares its memory with `{other_label}` and holds wrong "
@@ -1583,6 +1591,14 @@ class _Grader:
                             f"into one changes the other. Create each array on its own "
                             f"(`np.zeros(...)`) or store a copy (`.copy()`).")
         return ""
+
+    def _shared_assignment(self, path: tuple, other_path: tuple) -> str:
+        """``hints.shared_assignment`` in the graded function for two whole outputs at ``path`` and
+        ``other_path`` of the returned value (the student's own ``c = a``, quoted); ""."""
+        fn = self.extraction.functions.get(self.part.function) if self.extraction is not None else None
+        if fn is None or not fn.source or len(path) != 1 or len(other_path) != 1:
+            return ""
+        return hints.shared_assignment(fn.source, outputs=(path[0], other_path[0]), first_line=fn.first_line)
 
     def _label_alias(self, head: str, path: tuple, names: Sequence[str]) -> tuple[str, bool]:
         """``(label, whole)`` for a value the child reported as shared memory: a returned value

@@ -192,6 +192,18 @@ def _all_pass(summary: CheckSummary) -> str:
     return f"; all {len(summary.verdicts)} functions pass their public cases.\n"
 
 
+def _defined_at(location: Location, describe: Callable[[Location], str]) -> str:
+    """Where a part left unimplemented is defined. The placeholder note above it counts lines from
+    the top of the cell ("line 26: `cct = None`"): "defined at cell 10 (In [6]), line 3" read as
+    another count, so the cell's line of the ``def`` is said as one of that same cell's lines."""
+    if location.line is None:
+        return f"    defined at {describe(location)}\n"
+    cell = describe(replace(location, line=None, function=None))
+    if location.cell is None:  # a .py file: its lines
+        return f"    `def {location.function}` is line {location.line} of the file\n"
+    return f"    line numbers are those of {cell}, where `def {location.function}` is line {location.line}\n"
+
+
 def _render_part(part: PartResult, write: Callable[[str], Any], width: int,
                  describe: Callable[[Location], str], line_of: Callable[[Location], str]) -> None:
     """One function's verdict line, then what went wrong in each case that did not pass."""
@@ -207,7 +219,7 @@ def _render_part(part: PartResult, write: Callable[[str], Any], width: int,
         if message:
             write(_indent(message, "    ") + "\n")
         if part.status == NOT_IMPLEMENTED and part.location is not None:
-            write(f"    defined at {describe(part.location)}\n")
+            write(_defined_at(part.location, describe))
         return
     for case in part.cases:
         if case.status == PASSED:

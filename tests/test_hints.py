@@ -234,3 +234,20 @@ def test_other_errors_are_not_told_about_the_sandbox(tmp_path, context, sandbox)
     case = _first_case(tmp_path, cells, "rnn_cell_forward", context, sandbox)
     assert case.status == "error" and "ValueError" in case.message, case.message
     assert "network access" not in case.message, case.message
+
+
+@pytest.mark.parametrize("body, quoted", [
+    ("    a_all = np.zeros(3)\n    cs = a_all\n    return a_all, y, cs\n", "`cs = a_all` (line 13)"),
+    ("    a = c = np.zeros(3)\n    return a, y, c\n", "`a = c = np.zeros(3)` (line 12)"),
+    ("    out = {'a': a}\n    c = a\n    c = a\n    return {'a': a, 'y': y, 'c': c}\n", "`c = a` (line 14)"),
+    # controls: nothing of the student's to quote
+    ("    c = a[:]\n    return a, y, c\n", ""),
+    ("    c = a\n    return a, y, c * 1\n", ""),
+    ("    c = b\n    return a, y, c\n", ""),
+])
+def test_shared_assignment_quotes_the_students_own_line(body, quoted):
+    from grader.hints import shared_assignment
+
+    source = "def f(a, y):\n" + body
+    outputs = ("a", "c") if "{" in body else (0, 2)
+    assert shared_assignment(source, outputs=outputs, first_line=11) == quoted

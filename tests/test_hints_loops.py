@@ -295,3 +295,40 @@ def test_a_line_too_deep_to_write_back_costs_the_hint_not_the_grade(tmp_path, co
     assert part.status != "harness_error" and all(case.status in ("failed", "passed", "error") for case in part.cases)
     said = [case.diagnosis.message for case in part.cases if case.diagnosis is not None]
     assert all(len(text) < 600 for text in said), said  # a quoted line is cut to its start and end
+
+
+_IN_IF = """def f(x, grads):
+    dW = 0
+    if grads:
+{loop}
+    return dW
+"""
+
+
+@pytest.mark.parametrize("loop, said", [
+    # made again inside a loop that sits in an `if`, read after the `if`: was told nothing
+    ("        for t in range(3):\n            dW = np.zeros(2)\n            dW += x[t]",
+     ("loop/made-in-loop", "`dW = np.zeros(2)` on line 15 is inside the loop")),
+    # the same inside a `with` and a `try`
+    ("        with ctx:\n            for t in range(3):\n                dW = np.zeros(2)\n                dW += x[t]",
+     ("loop/made-in-loop", "`dW = np.zeros(2)` on line 16 is inside the loop")),
+    ("        try:\n            for t in range(3):\n                dW = np.zeros(2)\n                dW += x[t]\n"
+     "        except ValueError:\n            pass",
+     ("loop/made-in-loop", "`dW = np.zeros(2)` on line 16 is inside the loop")),
+    # an accumulation after the `if` that holds the loop runs once
+    ("        for t in range(3):\n            g = x[t]\n    dW += g",
+     ("loop/after-loop", "`dW += g` on line 16 comes after the loop, so it runs once")),
+])
+def test_a_loop_inside_an_if_is_read_with_what_follows_the_if(loop, said):
+    kind, start = hints.loop_mistake(_IN_IF.format(loop=loop), first_line=11)
+    assert (kind, start[:len(said[1])]) == said
+
+
+@pytest.mark.parametrize("loop", [
+    # controls: right code inside an `if`; a value made again at each step and used within it only
+    "        for t in range(3):\n            dW += x[t]",
+    "        for t in range(3):\n            g = np.zeros(2)\n            g += x[t]\n            dW += g",
+    "        for t in range(3):\n            g = np.zeros(2)\n            g += x[t]\n        else:\n            g = 0",
+])
+def test_loops_inside_an_if_written_right_have_no_loop_mistake(loop):
+    assert hints.loop_mistake(_IN_IF.format(loop=loop), first_line=11) == ("", "")

@@ -368,3 +368,50 @@ def test_without_trailing_comments_drops_only_lines_that_cannot_matter(source: s
 
     if kept != source:
         assert parsed(kept) == parsed(source)
+
+
+@pytest.mark.parametrize("source, said", [
+    (42, "a number"), (None, "null"), ({"code": "x"}, "an object"), (True, "true"),
+    (["a = 1\n", 7], "a list holding a number"),
+])
+def test_a_code_cell_whose_source_is_not_text_says_what_it_is(tmp_path: Path, source, said) -> None:
+    raw = {"nbformat": 4, "nbformat_minor": 4, "metadata": {}, "cells": [
+        {"cell_type": "code", "source": source, "outputs": []},
+        {"cell_type": "code", "source": ["b = 2\n"], "outputs": []},  # the control: text, nothing said
+        {"cell_type": "markdown", "source": 5},  # no code is lost in a markdown cell
+        {"cell_type": "code", "outputs": []},  # no "source" at all: an empty cell
+    ]}
+    path = tmp_path / "odd_source.ipynb"
+    path.write_text(json.dumps(raw), encoding="utf-8")
+    cells = load(path).cells
+    assert [c.unreadable for c in cells] == [said, "", "", ""]
+
+
+def test_a_function_in_a_cell_saved_as_a_number_is_missing_with_the_reason(tmp_path, context, sandbox) -> None:
+    """It was dropped silently: the student read "No function named `rnn_forward` was found" and
+    looked at a notebook that, in Jupyter's memory, had it."""
+    from grader.extract import extract
+    from grader.models import MISSING, PASSED
+    from grader.report import feedback_markdown
+    from grader.runner import grade_submission
+    from tests import notebooks as nbs
+
+    nb = nbs.course_notebook()
+    [cell] = [c for c in nb["cells"] if "".join(c["source"]).startswith("def rnn_forward")
+              or "\ndef rnn_forward(" in "".join(c["source"])]
+    cell["source"] = 42
+    path = nbs.write(tmp_path / "ada.ipynb", nb)
+    index = nb["cells"].index(cell)
+    where = f"cell {index + 1} (In [{cell['execution_count']}])"
+    [note] = [d for d in extract(load(path)).diagnostics if "not as text" in d.message]
+    assert note.severity == "error" and note.cell_index == index
+    assert note.message.startswith(f"The code of {where} is saved as a number, not as text, so the grader "
+                                   "read no code in it: a function defined there counts as missing.")
+    result = grade_submission(path, context=context, sandbox=sandbox)
+    part = result.part("rnn_forward")
+    assert part.status == MISSING
+    assert part.cases[0].message == (
+        f"No function named `rnn_forward` was found in the notebook. The code of {where} is not saved as "
+        "text, so the grader could not read it all (see the note about it): it may be there.")
+    assert result.part("rnn_cell_forward").status == PASSED  # the other cells are read as before
+    assert feedback_markdown(result).count("is saved as a number") == 1

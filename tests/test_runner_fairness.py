@@ -95,7 +95,7 @@ def test_two_outputs_made_one_array_are_named_and_the_assignment_blamed(tmp_path
     assert [check.name for check in case.checks if not check.passed] == ["a"]
     assert case.diagnosis is not None and case.diagnosis.id == "aliasing"
     message = case.diagnosis.message
-    assert "`a` and `c` are one array" in message and "`c = a`" in message, message
+    assert "`a` and `c` are one array" in message and "your `c = a` (line " in message, message
     assert "result[" not in message and "slicing" not in message, message
 
 
@@ -111,6 +111,20 @@ def test_two_outputs_made_one_array_are_told_apart_from_the_hidden_states_stored
     assert [check.name for check in loop.cases[0].checks if not check.passed] == ["c"]
     assert all(case.diagnosis is not None and case.diagnosis.id == "aliasing"
                for case in loop.cases if case.status != PASSED), [case.diagnosis for case in loop.cases]
+    # The student's own assignment is quoted, at its line of the cell: it was "an assignment such as
+    # `a = c`", the other way round from what they wrote.
+    line = 1 + edited.splitlines().index("    c = a")
+    message = loop.cases[0].diagnosis.message
+    assert f"your `c = a` (line {line}) gives an array a second name" in message, message
+    assert "such as" not in message, message
+
+
+def test_two_outputs_made_one_array_another_way_keep_the_general_wording(tmp_path, context, sandbox):
+    # `c = a[:]`: a view of all of `a`, no plain `c = a` to quote.
+    nb = nbs.course_notebook(nbs.mutate("lstm_forward", "c = np.zeros((n_a, m, T_x))", "c = a[:]"))
+    message = grade(tmp_path, nb, context, sandbox).part("lstm_forward").cases[0].diagnosis.message
+    assert "are one array" in message and "an assignment such as `c = a` gives" in message, message
+    assert "your `" not in message, message
 
 
 def test_a_view_overwritten_later_is_named_by_the_output_that_holds_it(tmp_path, context, sandbox):

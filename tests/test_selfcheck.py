@@ -221,3 +221,26 @@ def test_student_kit_self_check_works_as_an_unprivileged_user():
     assert "6 of 6 public case(s) passed" in ok.stdout
     assert wrong.returncode == EXIT_FAILED, wrong.stdout + wrong.stderr
     assert "likely mistake" in wrong.stdout
+
+
+def test_an_unimplemented_parts_lines_are_said_as_lines_of_its_cell(tmp_path):
+    """The placeholder note counts from the cell's top ("line 29"); "defined at cell 10 (In [6]),
+    line 5" under it read as a second, contradicting count."""
+    source = "# my helper import\nimport numpy as np\n" + nbs.COURSE_CELLS["lstm_cell_forward"].replace(
+        "c_next = ", "c_next = None #", 1)
+    path = nbs.write(tmp_path / "ada.ipynb", nbs.course_notebook({"lstm_cell_forward": source}))
+    code, text = check(path)
+    assert code == EXIT_FAILED
+    line = 1 + source.splitlines().index("    c_next = None #ft * c_prev + it * cct")
+    assert f"still holds the template's placeholders (line {line}: `c_next = None`)" in text, text
+    assert ("    line numbers are those of cell 10 (In [6]), where `def lstm_cell_forward` is line 5\n"
+            in text), text
+    assert "defined at" not in text
+
+
+def test_an_unimplemented_part_of_a_file_or_an_unknown_line_keeps_its_words():
+    from grader.models import Location
+    from grader.selfcheck import _defined_at
+
+    assert _defined_at(Location(None, 4, "f"), Location.describe) == "    `def f` is line 4 of the file\n"
+    assert _defined_at(Location(2, None, "f"), Location.describe) == "    defined at cell 3, in f\n"
