@@ -23,7 +23,7 @@ from grader.imdb.config import ImdbConfig
 from grader.imdb.labels import distinct, family, is_recurrent
 from grader.imdb.outputs import (AccuracyPrint, Epoch, Evaluation, FitLog, Label, Summary, ends_line, parse_events,
                                   Number, parse_number, render)
-from grader.imdb.source import CodeFacts, EvalCall, FitCall, read_code
+from grader.imdb.source import HELD_TEXT, CodeFacts, EvalCall, FitCall, read_code
 from grader.models import Location, cell_words
 from grader.notebook import SourceMemo, skipped_code
 
@@ -1134,7 +1134,10 @@ def score_imdb(notebook: Any, *, config: ImdbConfig,
             if on_test else _quoted(said_test[0].text)
         val_msg = f"validation on the test set: {where}"
         feedback.append(f"Validation uses the test set ({where}). Step 3 asks for a share of the training "
-                        f"data as validation, so that the test set stays unseen until the final evaluation.")
+                        f"data as validation, so that the test set stays unseen until the final evaluation."
+                        + (" Take it from the training part of that split (fit(..., validation_split=0.2), or a "
+                           "second train_test_split of the training part) and keep the held-out part for the final "
+                           "evaluation." if any(HELD_TEXT in m.validation for m in on_test) else ""))
     elif not pool or not good:
         val_points = 0.0
         val_msg = "no validation split from the training data was found"

@@ -32,6 +32,13 @@ __all__ = ["Validation", "FitCall", "EvalCall", "ReportLiteral", "CodeFacts", "r
 _MAX_INLINE = 3
 _MAX_UNROLL = 8
 _TRAIN_SIZE = 25000  # IMDB training reviews, to turn a sliced count into a share
+#: Beside ``"test"`` in a data origin: the part a ``train_test_split`` held out of every review
+#: pooled (training and test arrays concatenated), or held out and named as test data by the
+#: student (`_Walker.split_origins`).  They say so in the validation's text.
+HELD_POOLED = "held out of the pooled reviews"
+HELD_NAMED = "held out as test data"
+#: How a validation's text names such a part (``score`` then says what to validate on instead).
+HELD_TEXT = "the part train_test_split held out"
 
 
 @dataclass(frozen=True)
@@ -642,13 +649,17 @@ class _Walker:
         return self.inline(ast.Call(func=build, args=[ast.Constant(None)], keywords=[]), env)
 
     # -- data origins --------------------------------------------------------
-    def origin(self, node: ast.AST | None, env: _Env) -> frozenset[str]:
-        """Where data comes from: a set of ``"train"``/``"test"`` (empty when unknown)."""
+    def origin(self, node: ast.AST | None, env: _Env, *, words: bool = True) -> frozenset[str]:
+        """Where data comes from: a set of ``"train"``/``"test"`` (empty when unknown), with
+        `HELD_POOLED` or `HELD_NAMED` beside ``"test"`` for the part a ``train_test_split`` held
+        out.  ``words=False``: from what the code bound only, not from the names' words."""
         if node is None:
             return frozenset()
         if isinstance(node, ast.Name):
             if node.id in env.origins:
                 return env.origins[node.id]
+            if not words:
+                return frozenset()
             low = node.id.lower()
             if "test" in low or re.search(r"(?:^|_)(?:te|tst)(?:$|_)", low):
                 return frozenset({"test"})
@@ -656,15 +667,39 @@ class _Walker:
                 return frozenset({"train"})
             return frozenset()
         if isinstance(node, (ast.Tuple, ast.List)) and node.elts:
-            return self.origin(node.elts[0], env)
+            return self.origin(node.elts[0], env, words=words)
         found: set[str] = set()
         called: set[int] = set()  # a function's name is no data: `train_test_split(x_train, ...)` read as test data
         for sub in _walk(node):  # breadth first: a call comes before the name it calls
             if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name):
                 called.add(id(sub.func))
             elif isinstance(sub, ast.Name) and sub is not node and id(sub) not in called:
-                found |= self.origin(sub, env)
+                found |= self.origin(sub, env, words=words)
         return frozenset(found)
+
+    def split_origins(self, targets: Sequence[ast.AST], value: ast.Call, env: _Env) -> list[frozenset[str]] | None:
+        """The origin of each target of ``a_tr, a_te, b_tr, b_te = train_test_split(a, b, ...)``
+        when the split is the notebook's train/test split, else None (the targets take the data's
+        origin, as any derived array does).  It is one (thirty-second session) when the data holds
+        every review: arrays of the training and of the test set pooled (``np.concatenate``), or
+        data the code took from no split at all (a CSV of the 50,000 reviews) whose held-out part
+        the student names as test data (``x_test``, ``test_review``).  The held-out parts (every
+        second target) are then the test set, the others the training set: validation split from
+        the training part is held out of the training data, validation on the held-out part is on
+        the test set (it had all read as training data, 20 % held out)."""
+        if len(targets) != 1 or not isinstance(targets[0], (ast.Tuple, ast.List)) or len(targets[0].elts) < 2:
+            return None
+        known = self.origin(value, env, words=False)
+        parts = targets[0].elts
+        if known >= {"train", "test"}:
+            return [frozenset({"test", HELD_POOLED}) if k % 2 else frozenset({"train"}) for k in range(len(parts))]
+        if known:
+            return None
+        held = [isinstance(p, ast.Name) and self.origin(p, _Env()) == {"test"} for p in parts[1::2]]
+        if not any(held):
+            return None
+        source = self.origin(value, env)
+        return [frozenset({"test", HELD_NAMED}) if k % 2 and held[k // 2] else source for k in range(len(parts))]
 
     def bind_origins(self, targets: Sequence[ast.AST], value: ast.AST, env: _Env) -> None:
         """Record the data origin (and held-out share) of assignment targets."""
@@ -681,6 +716,16 @@ class _Walker:
                         env.origins[n.id] = frozenset({tag})
                         env.bound[n.id] = object()
                         env.slices.pop(n.id, None)
+            return
+        if call_name == "train_test_split" and isinstance(value, ast.Call) \
+                and (split := self.split_origins(targets, value, env)) is not None:
+            for part, origin in zip(targets[0].elts, split):  # type: ignore[attr-defined]
+                for n in _walk(part) if origin else ():  # unknown: the name's word, as before
+                    if isinstance(n, ast.Name):
+                        env.origins[n.id] = origin
+                        env.bound[n.id] = object()
+                        env.slices.pop(n.id, None)
+                        env.fractions.pop(n.id, None)
             return
         source = self.origin(value, env)
         fraction = None
@@ -1140,6 +1185,10 @@ class _Walker:
             _slice_share(first.slice) if isinstance(first, ast.Subscript) and isinstance(first.slice, ast.Slice) \
             else None
         if "test" in o:
+            if HELD_POOLED in o:
+                text += f", {HELD_TEXT} of the training and test reviews pooled"
+            elif HELD_NAMED in o:
+                text += f", {HELD_TEXT} as your test data"
             return Validation("data", "test", None, text)
         if "train" in o:
             return Validation("data", "train", fraction, text)
