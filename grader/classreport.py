@@ -37,7 +37,7 @@ REPORT_NAME = "report.html"
 IMDB_PART = "imdb_report"
 #: The flags grader.imdb raises (they arrive among the part's notes, after its feedback sentences).
 IMDB_FLAGS = ("validates on the test set", "validates on its training data", "claim contradicted by outputs",
-              "unverified claim", "training stopped mid-epoch", "no outputs")
+              "unverified claim", "training stopped mid-epoch", "no outputs", "not tf.keras")
 #: Statuses counted in their own columns of the per-part table.
 COUNTED = (NOT_IMPLEMENTED, MISSING, NOT_ATTEMPTED, TIMEOUT, ERROR, CRASHED, SKIPPED, HARNESS)
 TOP_MISTAKES = 25

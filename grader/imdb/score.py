@@ -69,12 +69,18 @@ class ScoreItem:
     message: str
 
 
+#: ``ImdbResult.status`` of a bonus written with PyTorch (the assignment asks for tf.keras) and its flag.
+OTHER_FRAMEWORK = "other_framework"
+NOT_KERAS = "not tf.keras"
+
+
 @dataclass(frozen=True)
 class ImdbResult:
     """The bonus's score with its evidence.
 
     ``status``: ``"graded"``; ``"absent"`` (no bonus in the notebook: zero points, one feedback
-    sentence saying it was not attempted, no items and no flags);
+    sentence saying it was not attempted, no items and no flags); ``"other_framework"`` (trained with
+    PyTorch, not read: zero points, one sentence, no items, the flag ``"not tf.keras"``);
     ``"code_only"`` (the bonus cells have no outputs: scored from code and text only).
     """
 
@@ -1012,6 +1018,17 @@ def score_imdb(notebook: Any, *, config: ImdbConfig,
                f"and no accuracy report was found (in markdown, an imdb_report dict or an imdb_report.json file).")
         return ImdbResult(points=0.0, max_points=config.max_points, status="absent", models=(), claims=(),
                           flags=(), feedback=(msg,), items=(), part=config.part)
+    if facts.torch_cell is not None:
+        # Thirty-second session: a PyTorch bonus was read as a Keras one, told "no training code"
+        # or to show model.summary(), and some of its printed accuracies earned points.
+        msg = (f"0 of the {config.max_points:g} bonus points: the bonus asks for tf.keras recurrent models "
+               f"(section 6: \"using TF.Keras Recurrent Neural Networks\"), and this notebook trains with PyTorch "
+               f"(torch imported in {cell_name(facts.torch_cell)}), so its models and accuracies were not read. The "
+               f"rest of the grade is not affected. To earn the points, build the alternatives with tf.keras "
+               f"(layers.SimpleRNN, LSTM, GRU), train them with model.fit(..., validation_split=0.2) and evaluate "
+               f"them with model.evaluate(x_test, y_test), keeping the outputs.")
+        return ImdbResult(points=0.0, max_points=config.max_points, status=OTHER_FRAMEWORK, models=(), claims=(),
+                          flags=(NOT_KERAS,), feedback=(msg,), items=(), part=config.part)
     code_only = not have_outputs and bool(facts.fits)
     if len(claims) > MAX_CLAIMS:
         notes.append(f"{len(claims) - MAX_CLAIMS:,} of the {len(claims):,} reported accuracies were not checked "

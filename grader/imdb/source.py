@@ -108,6 +108,9 @@ class CodeFacts:
     #: names bound at the top level to an ``evaluate`` result (``score = model.evaluate(...)``):
     #: a later cell that shows one shows an evaluation, though it calls no ``evaluate``
     eval_results: frozenset[str] = frozenset()
+    #: the code cell that first imports PyTorch when the code compiles no Keras model (`_torch_cell`):
+    #: the bonus was written with PyTorch, which the bonus's readers do not read
+    torch_cell: int | None = None
 
 
 def _strip_magics(source: str) -> str:
@@ -1360,6 +1363,20 @@ class _Literals(Mapping[int, frozenset[str]]):
 
 
 _IMDB_WORD = re.compile(r"imdb", re.I)
+#: An import of PyTorch or a library built on it, at the start of a line.
+_TORCH_IMPORT = re.compile(r"^[ \t]*(?:import|from)[ \t]+(?:torch|torchtext|pytorch_lightning|lightning)\b", re.M)
+#: A Keras model's ``compile`` (Keras trains no model it has not compiled): a ``.compile(`` call
+#: with a ``loss``, ``optimizer`` or ``metrics`` argument (``re.compile`` and ``torch.compile`` have none).
+_KERAS_COMPILE = re.compile(r"\.compile\s*\((?:[^()]|\([^()]*\))*?\b(?:loss|optimizer|metrics)\s*=")
+
+
+def _torch_cell(code: Sequence[Any]) -> int | None:
+    """The index of the first code cell that imports PyTorch, when no code cell compiles a Keras
+    model; else None (a notebook that trains Keras models is read as one, whatever else it imports)."""
+    first = next((cell.index for cell in code if "torch" in cell.source and _TORCH_IMPORT.search(cell.source)), None)
+    if first is None or any("compile" in cell.source and _KERAS_COMPILE.search(cell.source) for cell in code):
+        return None
+    return first
 
 
 def _mentions_imdb(source: str) -> bool:
@@ -1420,7 +1437,7 @@ def read_code(cells: Sequence[Any], *, limits: SizeLimits = SIZE_LIMITS) -> Code
                      literals=_Literals(sources, cells), mentions_imdb=mentions,
                      builds_recurrent=walker.builds_recurrent,
                      unparsed_cells=tuple(unparsed) if walk else _Unparsed(sources),
-                     eval_results=frozenset(walker.eval_results))
+                     eval_results=frozenset(walker.eval_results), torch_cell=_torch_cell(code))
 
 
 # A text without any of these words cannot hold those names (ASCII code): the names as they
