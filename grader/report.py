@@ -196,6 +196,8 @@ def _case_output(part: PartResult, case: CaseResult, number: int, *, told: Seque
             lines.append(case.diagnosis.message)
         elif case.status == SKIPPED and case.message:  # the grader's reason (``why_not_run``)
             lines.append(case.message)
+        if (where := hidden_where(case, None)):
+            lines.append(where)
         return "\n".join(lines)
     lines = [f"{case.name}: {STATUS_WORDS.get(case.status, case.status)}"]
     if case.message and case.message not in told:
@@ -425,7 +427,11 @@ def _case_markdown(case: CaseResult, number: int, *, told: Sequence[str] = (),
                        _markdown_lines(case.diagnosis.message, first="  ", rest="  ", line=sentence_text))
         elif why_not_run(case, said):
             out.append(_markdown_lines(case.message, first="  ", rest="  "))
+        if (where := hidden_where(case, said)):
+            out.append(f"  {markdown_text(where)}\n")
         return "".join(out)
+    if said is not None and case.status in (ERROR, CRASHED) and case.location:
+        said.add(case.location.describe())  # a hidden case raising at the same place adds nothing
     if case.message and case.message not in told:
         out.append(_markdown_lines(case.message, first="  ", rest="  "))
     if case.diagnosis:
@@ -452,6 +458,22 @@ def said_before(case: CaseResult, said: set[str] | None) -> bool:
         return True
     said.add(case.diagnosis.message)
     return False
+
+
+def hidden_where(case: CaseResult, said: set[str] | None) -> str:
+    """"At cell 56 (In [21]), line 22, in rnn_backward." for a hidden case that raised or crashed
+    in the student's code, as feedback.html shows it ("Privacy of hidden cases" in docs/reports.md:
+    the place in the student's own code, never the message); '' for any other case, or when
+    ``said`` (the part's text above) already holds that place. Thirty-second session: a hidden
+    case that raised where no public case did read only "raised an error (0 / 5)"."""
+    if case.status not in (ERROR, CRASHED) or case.location is None:
+        return ""
+    where = case.location.describe()
+    if said is not None:
+        if where in said:
+            return ""
+        said.add(where)
+    return f"At {where}."
 
 
 def why_not_run(case: CaseResult, said: set[str] | None) -> bool:
