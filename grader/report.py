@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from grader.files import spreadsheet_text, visible_text, write_atomic
 from grader.models import (
-    CRASHED, ERROR, FAILED, GRADED, GRADER_ERROR, HARNESS, HIDDEN, MISSING, NOT_ATTEMPTED, NOT_IMPLEMENTED,
+    BONUS_FLAGS, CRASHED, ERROR, FAILED, GRADED, GRADER_ERROR, HARNESS, HIDDEN, MISSING, NOT_ATTEMPTED, NOT_IMPLEMENTED,
     PASSED, SKIPPED, TIMEOUT, CaseResult, CheckResult, Diagnosis, Location, PartResult, Rubric, SubmissionResult,
 )
 
@@ -281,7 +281,7 @@ def gradescope_results(result: SubmissionResult) -> dict:
         return _gradescope_record(result, tests)
     tests = []
     for part in result.parts:
-        notes = tuple(note for note in part.notes if note) if "" in part.notes else part.notes
+        notes = tuple(note for note in student_notes(part) if note)
         first_public = None
         if notes:
             first_public = next((case for case in part.cases if case.visibility != HIDDEN), None)
@@ -364,12 +364,13 @@ def feedback_markdown(result: SubmissionResult) -> str:
     if not read:  # no function was looked for: a list of "missing" cases would say nothing more
         return out.getvalue()
     for part in result.parts:
-        told = (*result.messages, *part.notes)  # written above: a case does not repeat them
+        notes = student_notes(part)
+        told = (*result.messages, *notes)  # written above: a case does not repeat them
         where = f" ({part.location.cell_label()})" if part.location and part.location.cell is not None else ""
         out.write(f"## `{part.name}`{where}: {part.points:g} / {part.max_points:g}\n\n")
-        for note in part.notes:
+        for note in notes:
             out.write(_markdown_lines(note, first="- ", rest="  "))
-        if part.notes:
+        if notes:
             out.write("\n")
         together = all_cases_line(part)
         if together:  # the same verdict, and nothing more, case after case
@@ -458,6 +459,12 @@ def said_before(case: CaseResult, said: set[str] | None) -> bool:
         return True
     said.add(case.diagnosis.message)
     return False
+
+
+def student_notes(part: PartResult) -> tuple[str, ...]:
+    """A part's notes as its student reads them: without the bonus's flags (`BONUS_FLAGS`, names
+    for the class report; a sentence of the bonus's feedback above them says each)."""
+    return tuple(note for note in part.notes if note not in BONUS_FLAGS)
 
 
 def hidden_where(case: CaseResult, said: set[str] | None) -> str:
