@@ -739,7 +739,7 @@ class _Walker:
                     v = v / _TRAIN_SIZE if v > 1 else v
                     fraction = v if k.arg == "test_size" else 1 - v
         elif isinstance(value, ast.Subscript) and isinstance(value.slice, ast.Slice):
-            fraction = _slice_share(value.slice)
+            fraction = _slice_share(value.slice, env)
         elif source:  # xv = np.array(x_held).reshape(...): the one data array it is made of, and its share
             data = {n.id for n in _walk(value) if isinstance(n, ast.Name) and n.id in env.origins}
             if len(data) == 1:
@@ -1185,7 +1185,7 @@ class _Walker:
         o = self.origin(v, env)
         first = v.elts[0] if isinstance(v, (ast.Tuple, ast.List)) and v.elts else v
         fraction = env.fractions.get(first.id) if isinstance(first, ast.Name) else \
-            _slice_share(first.slice) if isinstance(first, ast.Subscript) and isinstance(first.slice, ast.Slice) \
+            _slice_share(first.slice, env) if isinstance(first, ast.Subscript) and isinstance(first.slice, ast.Slice) \
             else None
         if "test" in o:
             if HELD_POOLED in o:
@@ -1198,14 +1198,39 @@ class _Walker:
         return Validation("data", "unknown", None, text)
 
 
-def _slice_share(part: ast.Slice) -> float | None:
-    """The share of the 25,000 training reviews on one side of a slice's literal bound
-    (``[:5000]``, ``[-5000:]``: 0.2), or None."""
-    bound = part.upper or part.lower
-    if isinstance(bound, ast.UnaryOp) and isinstance(bound.op, ast.USub):
-        bound = bound.operand
-    if isinstance(bound, ast.Constant) and isinstance(bound.value, int) and 0 < bound.value < _TRAIN_SIZE:
-        return min(bound.value, _TRAIN_SIZE - bound.value) / _TRAIN_SIZE
+def _slice_share(part: ast.Slice, env: _Env | None = None) -> float | None:
+    """The share of the 25,000 training reviews a slice takes: between its two bounds when both
+    are known (``[1500:1500 + 500]``: 0.02), else on one side of its one bound (``[:5000]``,
+    ``[-5000:]``: 0.2), or None.  A bound is an integer literal, or with ``env`` a name bound to
+    one and sums and differences of them (``[training_samples: training_samples +
+    validation_samples]``, thirty-second session: it read as "size not stated", 1 of 2 points)."""
+    lower, upper = _bound(part.lower, env), _bound(part.upper, env)
+    if lower is not None and upper is not None and 0 <= lower < upper and upper - lower < _TRAIN_SIZE:
+        return (upper - lower) / _TRAIN_SIZE
+    bound = upper if part.upper is not None else lower
+    if bound is not None and 0 < abs(bound) < _TRAIN_SIZE:
+        return min(abs(bound), _TRAIN_SIZE - abs(bound)) / _TRAIN_SIZE
+    return None
+
+
+def _bound(node: ast.AST | None, env: _Env | None, depth: int = 0) -> int | None:
+    """The integer a slice bound stands for: a literal, a name ``env`` binds to one, a negation,
+    or a sum or difference of those (at most eight levels deep); else None."""
+    if node is None or depth > 8:
+        return None
+    if isinstance(node, ast.Constant):
+        return node.value if type(node.value) is int else None
+    if isinstance(node, ast.Name) and env is not None:
+        value = env.strings.get(node.id)
+        return value if type(value) is int else None
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        inner = _bound(node.operand, env, depth + 1)
+        return None if inner is None else -inner
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub)):
+        left, right = _bound(node.left, env, depth + 1), _bound(node.right, env, depth + 1)
+        if left is None or right is None:
+            return None
+        return left + right if isinstance(node.op, ast.Add) else left - right
     return None
 
 
