@@ -1087,7 +1087,7 @@ def score_imdb(notebook: Any, *, config: ImdbConfig,
     nonrec = [m for m in counted if m.alternative and not is_recurrent(m.alternative)]
     n = min(len(alts), config.alternatives_required)
     alt_points = config.alternatives_points * n / config.alternatives_required
-    alt_msg = (f"{len(alts)} distinct recurrent alternative(s) trained and reported: "
+    alt_msg = (f"{len(alts)} distinct recurrent alternative{'' if len(alts) == 1 else 's'} trained and reported: "
                f"{_listing([_quoted(a) for a in alts]) or 'none'} (the bonus asks for {config.alternatives_required})")
     if code_only:
         alt_msg += "; read from the code only"
@@ -1105,7 +1105,7 @@ def score_imdb(notebook: Any, *, config: ImdbConfig,
         feedback.append(f"{len(named) - MAX_MODEL_LINES:,} more trained models are not listed here (the feedback "
                         f"lists {MAX_MODEL_LINES}: the best of each alternative first).")
     if unknown:
-        feedback.append("Could not tell which recurrent layers the model(s) trained in "
+        feedback.append(f"Could not tell which recurrent layers the model{'' if len(unknown) == 1 else 's'} trained in "
                         + _listing([cell_name(c) for c in sorted({m.cells[0] for m in unknown if m.cells})], "cells")
                         + " use; name the alternative in a print or show model.summary().")
     if nonrec:
@@ -1118,8 +1118,10 @@ def score_imdb(notebook: Any, *, config: ImdbConfig,
                         f"appears in the outputs, so it is not counted; validate it on held-out training data and "
                         f"evaluate it on the test set, keeping the outputs.")
     if len(alts) < config.alternatives_required:
-        feedback.append(f"Only {len(alts)} distinct recurrent alternative(s) were trained and reported; "
-                        f"the bonus asks for {config.alternatives_required} (e.g. SimpleRNN, LSTM, GRU).")
+        feedback.append(("No recurrent alternative was" if not alts else
+                         f"Only {len(alts)} distinct recurrent alternative{' was' if len(alts) == 1 else 's were'}")
+                        + f" trained and reported; the bonus asks for {config.alternatives_required} "
+                        f"(e.g. SimpleRNN, LSTM, GRU).")
     stopped = [m for m in models if m.interrupted]
     for m in stopped[:MAX_MODEL_LINES]:
         feedback.append(f"Training of the {_quoted(m.alternative or 'model')} in "
@@ -1176,7 +1178,8 @@ def score_imdb(notebook: Any, *, config: ImdbConfig,
             fractions = [round(stated_train[0].fraction or 0, 4)]
         val_points = config.validation_points * share * (1.0 if stated else config.validation_unstated_share)
         frac_text = _listing([f"{f:.0%}" for f in fractions]) if fractions else "size not stated"
-        val_msg = (f"{len(good)} of {len(pool)} model(s) validate on training data ({frac_text})")
+        val_msg = (f"{len(good)} of {len(pool)} model{' validates' if len(pool) == 1 else 's validate'} "
+                   f"on training data ({frac_text})")
         if not stated:
             feedback.append("The validation data comes from the training set, but its size is not stated; "
                             "say which share of the training data you held out.")
@@ -1233,7 +1236,8 @@ def score_imdb(notebook: Any, *, config: ImdbConfig,
         feedback.append(f"{told - MAX_CLAIM_LINES:,} more reported accuracies are contradicted by the outputs or "
                         f"not backed by any output (not listed).")
     if code_only and checked:
-        feedback.append(f"{len(checked)} reported accuracy(ies) could not be checked without outputs.")
+        feedback.append(f"{len(checked)} reported {'accuracy' if len(checked) == 1 else 'accuracies'} could not "
+                        f"be checked without outputs.")
 
     items = (ScoreItem("alternatives", round(alt_points, 6), config.alternatives_points, alt_msg),
              ScoreItem("validation", round(val_points, 6), config.validation_points, val_msg),
