@@ -33,7 +33,7 @@ def test_a_slice_between_two_known_bounds_states_its_share(split, share):
     validation, model, result = _validation(split)
     assert (model.validation_source, model.validation_fraction) == ("train", pytest.approx(share)), model
     assert validation.points == 2, validation
-    assert f"Validation: {share:.0%} of the training data held out." in result.feedback, result.feedback
+    assert validation.message == f"1 of 1 model validates on training data ({share:.0%})", validation
 
 
 @pytest.mark.parametrize("split, share", [

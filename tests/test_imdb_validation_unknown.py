@@ -106,5 +106,5 @@ def test_an_accuracy_below_every_band_is_told_the_lowest_that_earns_points():
            tuple(keras3_fit([0.6, 0.65], [0.6, 0.62])))
     nb = notebook(("code", LOAD, LOAD_OUT), ("code", model_cell("model", "LSTM(32)")), fit,
                   ("code", "model.evaluate(x_test, y_test)", tuple(keras3_eval(lowest - 0.1))))
-    [line] = [f for f in score_imdb(nb, config=ImdbConfig()).feedback if f.startswith("Best verified")]
+    line = next(i for i in score_imdb(nb, config=ImdbConfig()).items if i.name == "accuracy").message
     assert "band" not in line and f"below {lowest:.2f}, the lowest accuracy that earns points" in line, line

@@ -1087,8 +1087,12 @@ def score_imdb(notebook: Any, *, config: ImdbConfig,
     nonrec = [m for m in counted if m.alternative and not is_recurrent(m.alternative)]
     n = min(len(alts), config.alternatives_required)
     alt_points = config.alternatives_points * n / config.alternatives_required
-    alt_msg = (f"{len(alts)} distinct recurrent alternative{'' if len(alts) == 1 else 's'} trained and reported: "
-               f"{_listing([_quoted(a) for a in alts]) or 'none'} (the bonus asks for {config.alternatives_required})")
+    # Said once, in the item (thirty-second session: a note "Only 1 distinct recurrent alternative(s) were
+    # trained ..." above it said the same; so did the notes on validation and accuracy below).
+    alt_msg = ((f"{len(alts)} distinct recurrent alternative{'' if len(alts) == 1 else 's'} trained and reported: "
+                f"{_listing([_quoted(a) for a in alts])}") if alts else "no recurrent alternative trained and reported")
+    if len(alts) < config.alternatives_required:
+        alt_msg += f"; the bonus asks for {config.alternatives_required} (e.g. SimpleRNN, LSTM, GRU)"
     if code_only:
         alt_msg += "; read from the code only"
     named = [m for m in counted if m.alternative is not None]
@@ -1117,11 +1121,6 @@ def score_imdb(notebook: Any, *, config: ImdbConfig,
                         f": trained ({m.epochs_completed} epochs), but no validation or test accuracy of it "
                         f"appears in the outputs, so it is not counted; validate it on held-out training data and "
                         f"evaluate it on the test set, keeping the outputs.")
-    if len(alts) < config.alternatives_required:
-        feedback.append(("No recurrent alternative was" if not alts else
-                         f"Only {len(alts)} distinct recurrent alternative{' was' if len(alts) == 1 else 's were'}")
-                        + f" trained and reported; the bonus asks for {config.alternatives_required} "
-                        f"(e.g. SimpleRNN, LSTM, GRU).")
     stopped = [m for m in models if m.interrupted]
     for m in stopped[:MAX_MODEL_LINES]:
         feedback.append(f"Training of the {_quoted(m.alternative or 'model')} in "
@@ -1148,10 +1147,16 @@ def score_imdb(notebook: Any, *, config: ImdbConfig,
     if on_test or said_test:
         val_points = 0.0
         flags.append("validates on the test set")
-        where = _listing([f"{_quoted(m.alternative or 'model')} in {cell_name(m.cells[0]) if m.cells else '?'} "
-                          f"({_quoted(m.validation)})" for m in on_test], "models", sep="; ") \
+        # models of one alternative validating on the same arrays are named once, with their cells
+        # (thirty-second session: four SimpleRNNs on validation_data=(x_test, y_test) said it four times)
+        groups: dict[tuple[str, str], list[str]] = {}
+        for m in on_test:
+            groups.setdefault((m.alternative or "model", m.validation), []).append(
+                cell_name(m.cells[0], heading=True) if m.cells else "?")
+        where = _listing([f"{_quoted(alt)} in {_cell_listing(cells)}: {_quoted(validation)}"
+                          for (alt, validation), cells in groups.items()], "models", sep="; ") \
             if on_test else _quoted(said_test[0].text)
-        val_msg = f"validation on the test set: {where}"
+        val_msg = "validation on the test set (the models are named above)"
         feedback.append(f"Validation uses the test set ({where}). Step 3 asks for a share of the training "
                         f"data as validation, so that the test set stays unseen until the final evaluation."
                         + (" Take it from the training part of that split (fit(..., validation_split=0.2), or a "
@@ -1188,8 +1193,6 @@ def score_imdb(notebook: Any, *, config: ImdbConfig,
             feedback.append("Without a validation split from the training data: "
                             + _listing([f"{_quoted(m.alternative or 'model')} ({_quoted(m.validation)})"
                                         for m in missing], "models", sep="; ") + ".")
-        if share == 1 and stated:  # unstated: said above ("Validation: size not stated of ..." read badly)
-            feedback.append(f"Validation: {frac_text} of the training data held out.")
 
     # -- accuracy -------------------------------------------------------------
     best_model = None
@@ -1203,15 +1206,12 @@ def score_imdb(notebook: Any, *, config: ImdbConfig,
         acc_points, acc_msg = 0.0, "no outputs: the test accuracy cannot be verified"
     elif best is None:
         acc_points = 0.0
-        acc_msg = "no test accuracy in the outputs (evaluate the trained models on the test set)"
-        feedback.append("No test-set accuracy was found in the outputs; evaluate each model on the test "
-                        "set (model.evaluate(x_test, y_test)) and keep the output.")
+        acc_msg = ("no test accuracy in the outputs: evaluate each model on the test set "
+                   "(model.evaluate(x_test, y_test)) and keep the output")
     else:
         acc_points, band = _band(config, best)
         who = _quoted(best_model.alternative or "model" if best_model else "model")
         acc_msg = f"best verified test accuracy {_fmt(best)} ({who}): {band}"
-        feedback.append(f"Best verified test accuracy: {_fmt(best)} ({who}) -> {acc_points:g} of "
-                        f"{config.accuracy_points:g} points ({band}).")
 
     # -- claims ---------------------------------------------------------------
     told = 0  # lines about claims
