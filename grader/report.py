@@ -622,7 +622,7 @@ def sentence_text(text: str) -> str:
 
 #: A word of code a known mistake's sentence names: names, numbers, operators and brackets
 #: (``np.tanh(a_next)**2``, ``dx[:, :, t]``); nothing that starts a link, a tag or a heading.
-_CODE_WORD = re.compile(r"[A-Za-z0-9_.()\[\]*+\-/=,]+", re.ASCII)
+_CODE_WORD = re.compile(r"[A-Za-z0-9_.()\[\]*+\-/=,:]+", re.ASCII)
 
 
 #: The most words a bracket ``_bracket_groups`` joins may span (a sentence's code is short).
@@ -638,11 +638,11 @@ def _bracket_groups(words: list[str]) -> list[str]:
     out: list[str] = []
     i = 0
     while i < len(words):
-        depth, j = words[i].count("(") - words[i].count(")"), i + 1
+        depth, j = _opened(words[i]), i + 1
         while depth > 0 and j < len(words) and j - i < _GROUP_WORDS:
-            depth += words[j].count("(") - words[j].count(")")
+            depth += _opened(words[j])
             j += 1
-        if j > i + 1 and depth == 0 and any(_cut_at_bracket(word) for word in words[i + 1:j]):
+        if j > i + 1 and depth == 0 and any(_cut_at_bracket(word) for word in words[i:j]):
             out.append(" ".join(words[i:j]))
             i = j
         else:
@@ -656,7 +656,12 @@ def _cut_at_bracket(word: str) -> bool:
     if not word or "`" in word or _plain_outside_code(word):
         return False
     core = _span_parts(word)[1]
-    return core.count("(") != core.count(")")
+    return core.count("(") != core.count(")") or core.count("[") != core.count("]")
+
+
+def _opened(word: str) -> int:
+    """How many brackets, round or square, ``word`` opens and does not close (negative: closes)."""
+    return word.count("(") + word.count("[") - word.count(")") - word.count("]")
 
 
 def _span_parts(word: str) -> tuple[str, str, str]:

@@ -59,3 +59,14 @@ def test_code_whose_bracket_closes_in_a_later_word_is_one_span():
     for hostile in ("see (1 - [a](http://evil.example))**2", "x (1 - <b>)**2"):
         out = sentence_text(hostile)
         assert out.startswith("`") and out.strip("`").strip() == hostile, (hostile, out)
+
+
+def test_a_slice_in_a_likely_mistake_is_a_code_span_not_the_whole_line():
+    # Thirty-second session (a real notebook's feedback): `concat[:n_a, :]` holds a colon, which no
+    # code word could hold, and a bracket closed a word later: the whole sentence, backticks and
+    # all, was one code span.
+    sentence = ("The concatenation is made but never filled: after concat = np.zeros((n_a + n_x, m)), write "
+                "concat[:n_a, :] = a_prev and concat[n_a:, :] = xt (or concat = np.concatenate((a_prev, xt), axis=0)).")
+    text = _feedback(sentence)
+    assert "  Likely mistake: The concatenation is made but never filled: after concat = " in text, text
+    assert "write `concat[:n_a, :]` = a_prev and concat[n_a:, :] = xt" in text, text
