@@ -393,11 +393,15 @@ def feedback_markdown(result: SubmissionResult) -> str:
 
 def all_cases_line(part: PartResult) -> str:
     """One line for all of a part's cases when none was run (its function missing or still the
-    template's) and they say the same: "all 4 cases (the assignment example and 3 hidden): not
-    implemented (0 / 15)"; "" otherwise. Four lines each saying "not implemented" said nothing
-    the first did not."""
+    template's, or a syntax error in its cell, which the part's note names) and they say the same:
+    "all 4 cases (the assignment example and 3 hidden): not implemented (0 / 15)"; "" otherwise.
+    Four lines each saying "not implemented" said nothing the first did not (thirty-second session:
+    nor four bare "raised an error" under a syntax error's note)."""
     cases = part.cases
-    if part.status not in (MISSING, NOT_IMPLEMENTED) or len(cases) < 2 \
+    unrun = part.status in (MISSING, NOT_IMPLEMENTED) or \
+        part.status == ERROR and bool(cases) and cases[0].message in part.notes \
+        and all(c.location is None for c in cases)
+    if not unrun or len(cases) < 2 \
             or any(c.status != part.status or c.message != cases[0].message or c.diagnosis for c in cases):
         return ""
     public = [c.name for c in cases if c.visibility != HIDDEN]
