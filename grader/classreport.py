@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from grader.models import (
-    CRASHED, ERROR, FAILED, GRADED, GRADER_ERROR, HARNESS, MISSING, NOT_ATTEMPTED, NOT_IMPLEMENTED, PARTIAL_MATCH,
+    BONUS_FLAGS, CRASHED, ERROR, FAILED, GRADED, GRADER_ERROR, HARNESS, MISSING, NOT_ATTEMPTED, NOT_IMPLEMENTED, PARTIAL_MATCH,
     PASSED, RAISED_MATCH, SKIPPED, TIMEOUT, Rubric, SubmissionResult,
 )
 from grader import charts
@@ -36,8 +36,7 @@ __all__ = ["write_class_report", "class_report_html", "class_summary_html", "Cla
 REPORT_NAME = "report.html"
 IMDB_PART = "imdb_report"
 #: The flags grader.imdb raises (they arrive among the part's notes, after its feedback sentences).
-IMDB_FLAGS = ("validates on the test set", "validates on its training data", "claim contradicted by outputs",
-              "unverified claim", "training stopped mid-epoch", "no outputs")
+IMDB_FLAGS = BONUS_FLAGS
 #: Statuses counted in their own columns of the per-part table.
 COUNTED = (NOT_IMPLEMENTED, MISSING, NOT_ATTEMPTED, TIMEOUT, ERROR, CRASHED, SKIPPED, HARNESS)
 TOP_MISTAKES = 25

@@ -47,7 +47,9 @@ from grader.files import html_utf8, write_atomic
 from grader.highlight import LineMemo, highlight_code
 from grader.markdown_html import MarkdownToHTML, strip_files_prefix, unclosed_tex
 from grader.notebook import SIZE_LIMITS, SizeLimits, SkippedCode, skipped_code, trim_v3_cells
-from grader.report import SAME_MISTAKE, STATUS_WORDS, all_cases_line, part_verdict, said_before, why_not_run
+from grader.report import (
+    SAME_MISTAKE, STATUS_WORDS, all_cases_line, part_verdict, said_before, student_notes, why_not_run,
+)
 
 __all__ = ["write_feedback_html", "FeedbackRenderer", "sanitize_html", "is_plain_markup", "default_renderer"]
 
@@ -1136,7 +1138,7 @@ def part_block(part: PartResult, cells: Sequence[str], *, told: Sequence[str] = 
     out = [f'<section class="grader-result {cls}" id="{part_anchor(part)}">',
            f"<h3><code>{e(part.name)}</code>: {_points(part.points)} / {_points(part.max_points)}, "
            f"{e(verdict)}{where}</h3>"]
-    notes = [n for n in part.notes if n]
+    notes = [n for n in student_notes(part) if n]
     if notes:
         out.append("<ul>" + "".join(f"<li>{prose(n)}</li>" for n in notes) + "</ul>")
     shown_cases = part.cases

@@ -223,6 +223,13 @@ TIMEOUT = "timeout"
 CRASHED = "crashed"  # the child process died (exit, signal, memory)
 NOT_IMPLEMENTED = "not_implemented"  # template placeholder left
 MISSING = "missing"  # no such function in the submission
+#: The IMDB bonus's flags (``grader.imdb``): names for the class report's bonus section, carried
+#: among the bonus part's notes after its feedback sentences. Each flag's sentence above it tells
+#: the student the same, so the student's reports leave the flags out (``report.student_notes``):
+#: until the thirty-second session a bare "validates on the test set" or "no outputs" ended the
+#: bonus's feedback.
+BONUS_FLAGS = ("validates on the test set", "validates on its training data", "claim contradicted by outputs",
+               "unverified claim", "training stopped mid-epoch", "no outputs", "not tf.keras")
 #: A part's status (never a case's): an optional part (the IMDB bonus) that the submission did
 #: not attempt. 0 of its bonus points and no failure: nothing was asked of the student.
 NOT_ATTEMPTED = "not_attempted"

@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from grader.files import spreadsheet_text, visible_text, write_atomic
 from grader.models import (
-    CRASHED, ERROR, FAILED, GRADED, GRADER_ERROR, HARNESS, HIDDEN, MISSING, NOT_ATTEMPTED, NOT_IMPLEMENTED,
+    BONUS_FLAGS, CRASHED, ERROR, FAILED, GRADED, GRADER_ERROR, HARNESS, HIDDEN, MISSING, NOT_ATTEMPTED, NOT_IMPLEMENTED,
     PASSED, SKIPPED, TIMEOUT, CaseResult, CheckResult, Diagnosis, Location, PartResult, Rubric, SubmissionResult,
 )
 
@@ -196,6 +196,8 @@ def _case_output(part: PartResult, case: CaseResult, number: int, *, told: Seque
             lines.append(case.diagnosis.message)
         elif case.status == SKIPPED and case.message:  # the grader's reason (``why_not_run``)
             lines.append(case.message)
+        if (where := hidden_where(case, None)):
+            lines.append(where)
         return "\n".join(lines)
     lines = [f"{case.name}: {STATUS_WORDS.get(case.status, case.status)}"]
     if case.message and case.message not in told:
@@ -279,7 +281,7 @@ def gradescope_results(result: SubmissionResult) -> dict:
         return _gradescope_record(result, tests)
     tests = []
     for part in result.parts:
-        notes = tuple(note for note in part.notes if note) if "" in part.notes else part.notes
+        notes = tuple(note for note in student_notes(part) if note)
         first_public = None
         if notes:
             first_public = next((case for case in part.cases if case.visibility != HIDDEN), None)
@@ -362,12 +364,13 @@ def feedback_markdown(result: SubmissionResult) -> str:
     if not read:  # no function was looked for: a list of "missing" cases would say nothing more
         return out.getvalue()
     for part in result.parts:
-        told = (*result.messages, *part.notes)  # written above: a case does not repeat them
+        notes = student_notes(part)
+        told = (*result.messages, *notes)  # written above: a case does not repeat them
         where = f" ({part.location.cell_label()})" if part.location and part.location.cell is not None else ""
         out.write(f"## `{part.name}`{where}: {part.points:g} / {part.max_points:g}\n\n")
-        for note in part.notes:
+        for note in notes:
             out.write(_markdown_lines(note, first="- ", rest="  "))
-        if part.notes:
+        if notes:
             out.write("\n")
         together = all_cases_line(part)
         if together:  # the same verdict, and nothing more, case after case
@@ -390,11 +393,15 @@ def feedback_markdown(result: SubmissionResult) -> str:
 
 def all_cases_line(part: PartResult) -> str:
     """One line for all of a part's cases when none was run (its function missing or still the
-    template's) and they say the same: "all 4 cases (the assignment example and 3 hidden): not
-    implemented (0 / 15)"; "" otherwise. Four lines each saying "not implemented" said nothing
-    the first did not."""
+    template's, or a syntax error in its cell, which the part's note names) and they say the same:
+    "all 4 cases (the assignment example and 3 hidden): not implemented (0 / 15)"; "" otherwise.
+    Four lines each saying "not implemented" said nothing the first did not (thirty-second session:
+    nor four bare "raised an error" under a syntax error's note)."""
     cases = part.cases
-    if part.status not in (MISSING, NOT_IMPLEMENTED) or len(cases) < 2 \
+    unrun = part.status in (MISSING, NOT_IMPLEMENTED) or \
+        part.status == ERROR and bool(cases) and cases[0].message in part.notes \
+        and all(c.location is None for c in cases)
+    if not unrun or len(cases) < 2 \
             or any(c.status != part.status or c.message != cases[0].message or c.diagnosis for c in cases):
         return ""
     public = [c.name for c in cases if c.visibility != HIDDEN]
@@ -425,7 +432,11 @@ def _case_markdown(case: CaseResult, number: int, *, told: Sequence[str] = (),
                        _markdown_lines(case.diagnosis.message, first="  ", rest="  ", line=sentence_text))
         elif why_not_run(case, said):
             out.append(_markdown_lines(case.message, first="  ", rest="  "))
+        if (where := hidden_where(case, said)):
+            out.append(f"  {markdown_text(where)}\n")
         return "".join(out)
+    if said is not None and case.status in (ERROR, CRASHED) and case.location:
+        said.add(case.location.describe())  # a hidden case raising at the same place adds nothing
     if case.message and case.message not in told:
         out.append(_markdown_lines(case.message, first="  ", rest="  "))
     if case.diagnosis:
@@ -452,6 +463,28 @@ def said_before(case: CaseResult, said: set[str] | None) -> bool:
         return True
     said.add(case.diagnosis.message)
     return False
+
+
+def student_notes(part: PartResult) -> tuple[str, ...]:
+    """A part's notes as its student reads them: without the bonus's flags (`BONUS_FLAGS`, names
+    for the class report; a sentence of the bonus's feedback above them says each)."""
+    return tuple(note for note in part.notes if note not in BONUS_FLAGS)
+
+
+def hidden_where(case: CaseResult, said: set[str] | None) -> str:
+    """"At cell 56 (In [21]), line 22, in rnn_backward." for a hidden case that raised or crashed
+    in the student's code, as feedback.html shows it ("Privacy of hidden cases" in docs/reports.md:
+    the place in the student's own code, never the message); '' for any other case, or when
+    ``said`` (the part's text above) already holds that place. Thirty-second session: a hidden
+    case that raised where no public case did read only "raised an error (0 / 5)"."""
+    if case.status not in (ERROR, CRASHED) or case.location is None:
+        return ""
+    where = case.location.describe()
+    if said is not None:
+        if where in said:
+            return ""
+        said.add(where)
+    return f"At {where}."
 
 
 def why_not_run(case: CaseResult, said: set[str] | None) -> bool:
@@ -593,7 +626,7 @@ def sentence_text(text: str) -> str:
 
 #: A word of code a known mistake's sentence names: names, numbers, operators and brackets
 #: (``np.tanh(a_next)**2``, ``dx[:, :, t]``); nothing that starts a link, a tag or a heading.
-_CODE_WORD = re.compile(r"[A-Za-z0-9_.()\[\]*+\-/=,]+", re.ASCII)
+_CODE_WORD = re.compile(r"[A-Za-z0-9_.()\[\]*+\-/=,:]+", re.ASCII)
 
 
 #: The most words a bracket ``_bracket_groups`` joins may span (a sentence's code is short).
@@ -613,11 +646,11 @@ def _bracket_groups(words: list[str]) -> list[tuple[str, tuple[str, str, str] | 
     parts: dict[int, tuple[str, str, str] | None] = {}
     i = 0
     while i < len(words):
-        depth, j = words[i].count("(") - words[i].count(")"), i + 1
+        depth, j = _opened(words[i]), i + 1
         while depth > 0 and j < len(words) and j - i < _GROUP_WORDS:
-            depth += words[j].count("(") - words[j].count(")")
+            depth += _opened(words[j])
             j += 1
-        if j > i + 1 and depth == 0 and any(_cut_at_bracket(words[k], parts, k) for k in range(i + 1, j)):
+        if j > i + 1 and depth == 0 and any(_cut_at_bracket(words[k], parts, k) for k in range(i, j)):
             out.append((" ".join(words[i:j]), None))
             i = j
         else:
@@ -634,7 +667,12 @@ def _cut_at_bracket(word: str, parts: dict[int, tuple[str, str, str] | None], k:
     if k not in parts:
         parts[k] = _span_parts(word)
     core = parts[k][1]
-    return core.count("(") != core.count(")")
+    return core.count("(") != core.count(")") or core.count("[") != core.count("]")
+
+
+def _opened(word: str) -> int:
+    """How many brackets, round or square, ``word`` opens and does not close (negative: closes)."""
+    return word.count("(") + word.count("[") - word.count(")") - word.count("]")
 
 
 def _span_parts(word: str) -> tuple[str, str, str]:

@@ -2554,6 +2554,7 @@ def _load_where(outcome: Any, program: Any, *, prompts: Mapping[int, int]) -> st
 def _grade_imdb(notebook: Any, config: Any, extra_files: Mapping[str, bytes]) -> PartResult:
     """The bonus as a part named ``imdb_report``: one case per scoring item."""
     from grader.imdb import score_imdb
+    from grader.imdb.score import OTHER_FRAMEWORK
 
     result = score_imdb(notebook, config=config, extra_files=extra_files)
     cases = []
@@ -2565,6 +2566,8 @@ def _grade_imdb(notebook: Any, config: Any, extra_files: Mapping[str, bytes]) ->
     status = _worst([c.status for c in cases]) if cases else MISSING
     if result.status == "absent":
         status = NOT_ATTEMPTED  # optional: not a failure (neither "missing" nor red on the page)
+    elif result.status == OTHER_FRAMEWORK:
+        status = FAILED  # attempted with PyTorch: not "missing"; its one note says why
     return PartResult(name=result.part, function=result.part, status=status,
                       points=result.points, max_points=result.max_points, cases=tuple(cases),
                       notes=tuple(result.feedback) + tuple(result.flags))

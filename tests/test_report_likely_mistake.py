@@ -84,3 +84,14 @@ def test_the_words_of_a_bracket_are_split_once(monkeypatch):
     monkeypatch.setattr(report, "_span_parts", lambda word: calls.append(word) or real(word))
     assert report.sentence_text("so (1 - np.tanh(a_next)**2) applies") == "so (1 - `np.tanh(a_next)**2`) applies"
     assert sorted(calls) == sorted(set(calls)), calls
+
+
+def test_a_slice_in_a_likely_mistake_is_a_code_span_not_the_whole_line():
+    # Thirty-second session (a real notebook's feedback): `concat[:n_a, :]` holds a colon, which no
+    # code word could hold, and a bracket closed a word later: the whole sentence, backticks and
+    # all, was one code span.
+    sentence = ("The concatenation is made but never filled: after concat = np.zeros((n_a + n_x, m)), write "
+                "concat[:n_a, :] = a_prev and concat[n_a:, :] = xt (or concat = np.concatenate((a_prev, xt), axis=0)).")
+    text = _feedback(sentence)
+    assert "  Likely mistake: The concatenation is made but never filled: after concat = " in text, text
+    assert "write `concat[:n_a, :]` = a_prev and concat[n_a:, :] = xt" in text, text

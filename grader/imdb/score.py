@@ -23,7 +23,7 @@ from grader.imdb.config import ImdbConfig
 from grader.imdb.labels import distinct, family, is_recurrent
 from grader.imdb.outputs import (AccuracyPrint, Epoch, Evaluation, FitLog, Label, Summary, ends_line, parse_events,
                                   Number, parse_number, render)
-from grader.imdb.source import CodeFacts, EvalCall, FitCall, read_code
+from grader.imdb.source import HELD_TEXT, CodeFacts, EvalCall, FitCall, read_code
 from grader.models import Location, cell_words
 from grader.notebook import SourceMemo, skipped_code
 
@@ -69,12 +69,18 @@ class ScoreItem:
     message: str
 
 
+#: ``ImdbResult.status`` of a bonus written with PyTorch (the assignment asks for tf.keras) and its flag.
+OTHER_FRAMEWORK = "other_framework"
+NOT_KERAS = "not tf.keras"
+
+
 @dataclass(frozen=True)
 class ImdbResult:
     """The bonus's score with its evidence.
 
     ``status``: ``"graded"``; ``"absent"`` (no bonus in the notebook: zero points, one feedback
-    sentence saying it was not attempted, no items and no flags);
+    sentence saying it was not attempted, no items and no flags); ``"other_framework"`` (trained with
+    PyTorch, not read: zero points, one sentence, no items, the flag ``"not tf.keras"``);
     ``"code_only"`` (the bonus cells have no outputs: scored from code and text only).
     """
 
@@ -1012,6 +1018,17 @@ def score_imdb(notebook: Any, *, config: ImdbConfig,
                f"and no accuracy report was found (in markdown, an imdb_report dict or an imdb_report.json file).")
         return ImdbResult(points=0.0, max_points=config.max_points, status="absent", models=(), claims=(),
                           flags=(), feedback=(msg,), items=(), part=config.part)
+    if facts.torch_cell is not None:
+        # Thirty-second session: a PyTorch bonus was read as a Keras one, told "no training code"
+        # or to show model.summary(), and some of its printed accuracies earned points.
+        msg = (f"0 of the {config.max_points:g} bonus points: the bonus asks for tf.keras recurrent models "
+               f"(section 6: \"using TF.Keras Recurrent Neural Networks\"), and this notebook trains with PyTorch "
+               f"(torch imported in {cell_name(facts.torch_cell)}), so its models and accuracies were not read. The "
+               f"rest of the grade is not affected. To earn the points, build the alternatives with tf.keras "
+               f"(layers.SimpleRNN, LSTM, GRU), train them with model.fit(..., validation_split=0.2) and evaluate "
+               f"them with model.evaluate(x_test, y_test), keeping the outputs.")
+        return ImdbResult(points=0.0, max_points=config.max_points, status=OTHER_FRAMEWORK, models=(), claims=(),
+                          flags=(NOT_KERAS,), feedback=(msg,), items=(), part=config.part)
     code_only = not have_outputs and bool(facts.fits)
     if len(claims) > MAX_CLAIMS:
         notes.append(f"{len(claims) - MAX_CLAIMS:,} of the {len(claims):,} reported accuracies were not checked "
@@ -1070,8 +1087,12 @@ def score_imdb(notebook: Any, *, config: ImdbConfig,
     nonrec = [m for m in counted if m.alternative and not is_recurrent(m.alternative)]
     n = min(len(alts), config.alternatives_required)
     alt_points = config.alternatives_points * n / config.alternatives_required
-    alt_msg = (f"{len(alts)} distinct recurrent alternative(s) trained and reported: "
-               f"{_listing([_quoted(a) for a in alts]) or 'none'} (the bonus asks for {config.alternatives_required})")
+    # Said once, in the item (thirty-second session: a note "Only 1 distinct recurrent alternative(s) were
+    # trained ..." above it said the same; so did the notes on validation and accuracy below).
+    alt_msg = ((f"{len(alts)} distinct recurrent alternative{'' if len(alts) == 1 else 's'} trained and reported: "
+                f"{_listing([_quoted(a) for a in alts])}") if alts else "no recurrent alternative trained and reported")
+    if len(alts) < config.alternatives_required:
+        alt_msg += f"; the bonus asks for {config.alternatives_required} (e.g. SimpleRNN, LSTM, GRU)"
     if code_only:
         alt_msg += "; read from the code only"
     named = [m for m in counted if m.alternative is not None]
@@ -1088,7 +1109,7 @@ def score_imdb(notebook: Any, *, config: ImdbConfig,
         feedback.append(f"{len(named) - MAX_MODEL_LINES:,} more trained models are not listed here (the feedback "
                         f"lists {MAX_MODEL_LINES}: the best of each alternative first).")
     if unknown:
-        feedback.append("Could not tell which recurrent layers the model(s) trained in "
+        feedback.append(f"Could not tell which recurrent layers the model{'' if len(unknown) == 1 else 's'} trained in "
                         + _listing([cell_name(c) for c in sorted({m.cells[0] for m in unknown if m.cells})], "cells")
                         + " use; name the alternative in a print or show model.summary().")
     if nonrec:
@@ -1100,9 +1121,6 @@ def score_imdb(notebook: Any, *, config: ImdbConfig,
                         f": trained ({m.epochs_completed} epochs), but no validation or test accuracy of it "
                         f"appears in the outputs, so it is not counted; validate it on held-out training data and "
                         f"evaluate it on the test set, keeping the outputs.")
-    if len(alts) < config.alternatives_required:
-        feedback.append(f"Only {len(alts)} distinct recurrent alternative(s) were trained and reported; "
-                        f"the bonus asks for {config.alternatives_required} (e.g. SimpleRNN, LSTM, GRU).")
     stopped = [m for m in models if m.interrupted]
     for m in stopped[:MAX_MODEL_LINES]:
         feedback.append(f"Training of the {_quoted(m.alternative or 'model')} in "
@@ -1129,12 +1147,21 @@ def score_imdb(notebook: Any, *, config: ImdbConfig,
     if on_test or said_test:
         val_points = 0.0
         flags.append("validates on the test set")
-        where = _listing([f"{_quoted(m.alternative or 'model')} in {cell_name(m.cells[0]) if m.cells else '?'} "
-                          f"({_quoted(m.validation)})" for m in on_test], "models", sep="; ") \
+        # models of one alternative validating on the same arrays are named once, with their cells
+        # (thirty-second session: four SimpleRNNs on validation_data=(x_test, y_test) said it four times)
+        groups: dict[tuple[str, str], list[str]] = {}
+        for m in on_test:
+            groups.setdefault((m.alternative or "model", m.validation), []).append(
+                cell_name(m.cells[0], heading=True) if m.cells else "?")
+        where = _listing([f"{_quoted(alt)} in {_cell_listing(cells)}: {_quoted(validation)}"
+                          for (alt, validation), cells in groups.items()], "models", sep="; ") \
             if on_test else _quoted(said_test[0].text)
-        val_msg = f"validation on the test set: {where}"
+        val_msg = "validation on the test set (the models are named above)"
         feedback.append(f"Validation uses the test set ({where}). Step 3 asks for a share of the training "
-                        f"data as validation, so that the test set stays unseen until the final evaluation.")
+                        f"data as validation, so that the test set stays unseen until the final evaluation."
+                        + (" Take it from the training part of that split (fit(..., validation_split=0.2), or a "
+                           "second train_test_split of the training part) and keep the held-out part for the final "
+                           "evaluation." if any(HELD_TEXT in m.validation for m in on_test) else ""))
     elif not pool or not good:
         val_points = 0.0
         val_msg = "no validation split from the training data was found"
@@ -1156,7 +1183,8 @@ def score_imdb(notebook: Any, *, config: ImdbConfig,
             fractions = [round(stated_train[0].fraction or 0, 4)]
         val_points = config.validation_points * share * (1.0 if stated else config.validation_unstated_share)
         frac_text = _listing([f"{f:.0%}" for f in fractions]) if fractions else "size not stated"
-        val_msg = (f"{len(good)} of {len(pool)} model(s) validate on training data ({frac_text})")
+        val_msg = (f"{len(good)} of {len(pool)} model{' validates' if len(pool) == 1 else 's validate'} "
+                   f"on training data ({frac_text})")
         if not stated:
             feedback.append("The validation data comes from the training set, but its size is not stated; "
                             "say which share of the training data you held out.")
@@ -1165,8 +1193,6 @@ def score_imdb(notebook: Any, *, config: ImdbConfig,
             feedback.append("Without a validation split from the training data: "
                             + _listing([f"{_quoted(m.alternative or 'model')} ({_quoted(m.validation)})"
                                         for m in missing], "models", sep="; ") + ".")
-        if share == 1 and stated:  # unstated: said above ("Validation: size not stated of ..." read badly)
-            feedback.append(f"Validation: {frac_text} of the training data held out.")
 
     # -- accuracy -------------------------------------------------------------
     best_model = None
@@ -1180,15 +1206,12 @@ def score_imdb(notebook: Any, *, config: ImdbConfig,
         acc_points, acc_msg = 0.0, "no outputs: the test accuracy cannot be verified"
     elif best is None:
         acc_points = 0.0
-        acc_msg = "no test accuracy in the outputs (evaluate the trained models on the test set)"
-        feedback.append("No test-set accuracy was found in the outputs; evaluate each model on the test "
-                        "set (model.evaluate(x_test, y_test)) and keep the output.")
+        acc_msg = ("no test accuracy in the outputs: evaluate each model on the test set "
+                   "(model.evaluate(x_test, y_test)) and keep the output")
     else:
         acc_points, band = _band(config, best)
         who = _quoted(best_model.alternative or "model" if best_model else "model")
         acc_msg = f"best verified test accuracy {_fmt(best)} ({who}): {band}"
-        feedback.append(f"Best verified test accuracy: {_fmt(best)} ({who}) -> {acc_points:g} of "
-                        f"{config.accuracy_points:g} points ({band}).")
 
     # -- claims ---------------------------------------------------------------
     told = 0  # lines about claims
@@ -1213,7 +1236,8 @@ def score_imdb(notebook: Any, *, config: ImdbConfig,
         feedback.append(f"{told - MAX_CLAIM_LINES:,} more reported accuracies are contradicted by the outputs or "
                         f"not backed by any output (not listed).")
     if code_only and checked:
-        feedback.append(f"{len(checked)} reported accuracy(ies) could not be checked without outputs.")
+        feedback.append(f"{len(checked)} reported {'accuracy' if len(checked) == 1 else 'accuracies'} could not "
+                        f"be checked without outputs.")
 
     items = (ScoreItem("alternatives", round(alt_points, 6), config.alternatives_points, alt_msg),
              ScoreItem("validation", round(val_points, 6), config.validation_points, val_msg),

@@ -32,6 +32,13 @@ __all__ = ["Validation", "FitCall", "EvalCall", "ReportLiteral", "CodeFacts", "r
 _MAX_INLINE = 3
 _MAX_UNROLL = 8
 _TRAIN_SIZE = 25000  # IMDB training reviews, to turn a sliced count into a share
+#: Beside ``"test"`` in a data origin: the part a ``train_test_split`` held out of every review
+#: pooled (training and test arrays concatenated), or held out and named as test data by the
+#: student (`_Walker.split_origins`).  They say so in the validation's text.
+HELD_POOLED = "held out of the pooled reviews"
+HELD_NAMED = "held out as test data"
+#: How a validation's text names such a part (``score`` then says what to validate on instead).
+HELD_TEXT = "the part train_test_split held out"
 
 
 @dataclass(frozen=True)
@@ -101,6 +108,9 @@ class CodeFacts:
     #: names bound at the top level to an ``evaluate`` result (``score = model.evaluate(...)``):
     #: a later cell that shows one shows an evaluation, though it calls no ``evaluate``
     eval_results: frozenset[str] = frozenset()
+    #: the code cell that first imports PyTorch when the code compiles no Keras model (`_torch_cell`):
+    #: the bonus was written with PyTorch, which the bonus's readers do not read
+    torch_cell: int | None = None
 
 
 def _strip_magics(source: str) -> str:
@@ -642,13 +652,17 @@ class _Walker:
         return self.inline(ast.Call(func=build, args=[ast.Constant(None)], keywords=[]), env)
 
     # -- data origins --------------------------------------------------------
-    def origin(self, node: ast.AST | None, env: _Env) -> frozenset[str]:
-        """Where data comes from: a set of ``"train"``/``"test"`` (empty when unknown)."""
+    def origin(self, node: ast.AST | None, env: _Env, *, words: bool = True) -> frozenset[str]:
+        """Where data comes from: a set of ``"train"``/``"test"`` (empty when unknown), with
+        `HELD_POOLED` or `HELD_NAMED` beside ``"test"`` for the part a ``train_test_split`` held
+        out.  ``words=False``: from what the code bound only, not from the names' words."""
         if node is None:
             return frozenset()
         if isinstance(node, ast.Name):
             if node.id in env.origins:
                 return env.origins[node.id]
+            if not words:
+                return frozenset()
             low = node.id.lower()
             if "test" in low or re.search(r"(?:^|_)(?:te|tst)(?:$|_)", low):
                 return frozenset({"test"})
@@ -656,15 +670,39 @@ class _Walker:
                 return frozenset({"train"})
             return frozenset()
         if isinstance(node, (ast.Tuple, ast.List)) and node.elts:
-            return self.origin(node.elts[0], env)
+            return self.origin(node.elts[0], env, words=words)
         found: set[str] = set()
         called: set[int] = set()  # a function's name is no data: `train_test_split(x_train, ...)` read as test data
         for sub in _walk(node):  # breadth first: a call comes before the name it calls
             if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name):
                 called.add(id(sub.func))
             elif isinstance(sub, ast.Name) and sub is not node and id(sub) not in called:
-                found |= self.origin(sub, env)
+                found |= self.origin(sub, env, words=words)
         return frozenset(found)
+
+    def split_origins(self, targets: Sequence[ast.AST], value: ast.Call, env: _Env) -> list[frozenset[str]] | None:
+        """The origin of each target of ``a_tr, a_te, b_tr, b_te = train_test_split(a, b, ...)``
+        when the split is the notebook's train/test split, else None (the targets take the data's
+        origin, as any derived array does).  It is one (thirty-second session) when the data holds
+        every review: arrays of the training and of the test set pooled (``np.concatenate``), or
+        data the code took from no split at all (a CSV of the 50,000 reviews) whose held-out part
+        the student names as test data (``x_test``, ``test_review``).  The held-out parts (every
+        second target) are then the test set, the others the training set: validation split from
+        the training part is held out of the training data, validation on the held-out part is on
+        the test set (it had all read as training data, 20 % held out)."""
+        if len(targets) != 1 or not isinstance(targets[0], (ast.Tuple, ast.List)) or len(targets[0].elts) < 2:
+            return None
+        known = self.origin(value, env, words=False)
+        parts = targets[0].elts
+        if known >= {"train", "test"}:
+            return [frozenset({"test", HELD_POOLED}) if k % 2 else frozenset({"train"}) for k in range(len(parts))]
+        if known:
+            return None
+        held = [isinstance(p, ast.Name) and self.origin(p, _Env()) == {"test"} for p in parts[1::2]]
+        if not any(held):
+            return None
+        source = self.origin(value, env)
+        return [frozenset({"test", HELD_NAMED}) if k % 2 and held[k // 2] else source for k in range(len(parts))]
 
     def bind_origins(self, targets: Sequence[ast.AST], value: ast.AST, env: _Env) -> None:
         """Record the data origin (and held-out share) of assignment targets."""
@@ -682,6 +720,16 @@ class _Walker:
                         env.bound[n.id] = object()
                         env.slices.pop(n.id, None)
             return
+        if call_name == "train_test_split" and isinstance(value, ast.Call) \
+                and (split := self.split_origins(targets, value, env)) is not None:
+            for part, origin in zip(targets[0].elts, split):  # type: ignore[attr-defined]
+                for n in _walk(part) if origin else ():  # unknown: the name's word, as before
+                    if isinstance(n, ast.Name):
+                        env.origins[n.id] = origin
+                        env.bound[n.id] = object()
+                        env.slices.pop(n.id, None)
+                        env.fractions.pop(n.id, None)
+            return
         source = self.origin(value, env)
         fraction = None
         if call_name == "train_test_split" and isinstance(value, ast.Call):
@@ -691,7 +739,7 @@ class _Walker:
                     v = v / _TRAIN_SIZE if v > 1 else v
                     fraction = v if k.arg == "test_size" else 1 - v
         elif isinstance(value, ast.Subscript) and isinstance(value.slice, ast.Slice):
-            fraction = _slice_share(value.slice)
+            fraction = _slice_share(value.slice, env)
         elif source:  # xv = np.array(x_held).reshape(...): the one data array it is made of, and its share
             data = {n.id for n in _walk(value) if isinstance(n, ast.Name) and n.id in env.origins}
             if len(data) == 1:
@@ -1137,23 +1185,52 @@ class _Walker:
         o = self.origin(v, env)
         first = v.elts[0] if isinstance(v, (ast.Tuple, ast.List)) and v.elts else v
         fraction = env.fractions.get(first.id) if isinstance(first, ast.Name) else \
-            _slice_share(first.slice) if isinstance(first, ast.Subscript) and isinstance(first.slice, ast.Slice) \
+            _slice_share(first.slice, env) if isinstance(first, ast.Subscript) and isinstance(first.slice, ast.Slice) \
             else None
         if "test" in o:
+            if HELD_POOLED in o:
+                text += f", {HELD_TEXT} of the training and test reviews pooled"
+            elif HELD_NAMED in o:
+                text += f", {HELD_TEXT} as your test data"
             return Validation("data", "test", None, text)
         if "train" in o:
             return Validation("data", "train", fraction, text)
         return Validation("data", "unknown", None, text)
 
 
-def _slice_share(part: ast.Slice) -> float | None:
-    """The share of the 25,000 training reviews on one side of a slice's literal bound
-    (``[:5000]``, ``[-5000:]``: 0.2), or None."""
-    bound = part.upper or part.lower
-    if isinstance(bound, ast.UnaryOp) and isinstance(bound.op, ast.USub):
-        bound = bound.operand
-    if isinstance(bound, ast.Constant) and isinstance(bound.value, int) and 0 < bound.value < _TRAIN_SIZE:
-        return min(bound.value, _TRAIN_SIZE - bound.value) / _TRAIN_SIZE
+def _slice_share(part: ast.Slice, env: _Env | None = None) -> float | None:
+    """The share of the 25,000 training reviews a slice takes: between its two bounds when both
+    are known (``[1500:1500 + 500]``: 0.02), else on one side of its one bound (``[:5000]``,
+    ``[-5000:]``: 0.2), or None.  A bound is an integer literal, or with ``env`` a name bound to
+    one and sums and differences of them (``[training_samples: training_samples +
+    validation_samples]``, thirty-second session: it read as "size not stated", 1 of 2 points)."""
+    lower, upper = _bound(part.lower, env), _bound(part.upper, env)
+    if lower is not None and upper is not None and 0 <= lower < upper and upper - lower < _TRAIN_SIZE:
+        return (upper - lower) / _TRAIN_SIZE
+    bound = upper if part.upper is not None else lower
+    if bound is not None and 0 < abs(bound) < _TRAIN_SIZE:
+        return min(abs(bound), _TRAIN_SIZE - abs(bound)) / _TRAIN_SIZE
+    return None
+
+
+def _bound(node: ast.AST | None, env: _Env | None, depth: int = 0) -> int | None:
+    """The integer a slice bound stands for: a literal, a name ``env`` binds to one, a negation,
+    or a sum or difference of those (at most eight levels deep); else None."""
+    if node is None or depth > 8:
+        return None
+    if isinstance(node, ast.Constant):
+        return node.value if type(node.value) is int else None
+    if isinstance(node, ast.Name) and env is not None:
+        value = env.strings.get(node.id)
+        return value if type(value) is int else None
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        inner = _bound(node.operand, env, depth + 1)
+        return None if inner is None else -inner
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub)):
+        left, right = _bound(node.left, env, depth + 1), _bound(node.right, env, depth + 1)
+        if left is None or right is None:
+            return None
+        return left + right if isinstance(node.op, ast.Add) else left - right
     return None
 
 
@@ -1311,6 +1388,20 @@ class _Literals(Mapping[int, frozenset[str]]):
 
 
 _IMDB_WORD = re.compile(r"imdb", re.I)
+#: An import of PyTorch or a library built on it, at the start of a line.
+_TORCH_IMPORT = re.compile(r"^[ \t]*(?:import|from)[ \t]+(?:torch|torchtext|pytorch_lightning|lightning)\b", re.M)
+#: A Keras model's ``compile`` (Keras trains no model it has not compiled): a ``.compile(`` call
+#: with a ``loss``, ``optimizer`` or ``metrics`` argument (``re.compile`` and ``torch.compile`` have none).
+_KERAS_COMPILE = re.compile(r"\.compile\s*\((?:[^()]|\([^()]*\))*?\b(?:loss|optimizer|metrics)\s*=")
+
+
+def _torch_cell(code: Sequence[Any]) -> int | None:
+    """The index of the first code cell that imports PyTorch, when no code cell compiles a Keras
+    model; else None (a notebook that trains Keras models is read as one, whatever else it imports)."""
+    first = next((cell.index for cell in code if "torch" in cell.source and _TORCH_IMPORT.search(cell.source)), None)
+    if first is None or any("compile" in cell.source and _KERAS_COMPILE.search(cell.source) for cell in code):
+        return None
+    return first
 
 
 def _mentions_imdb(source: str) -> bool:
@@ -1371,7 +1462,7 @@ def read_code(cells: Sequence[Any], *, limits: SizeLimits = SIZE_LIMITS) -> Code
                      literals=_Literals(sources, cells), mentions_imdb=mentions,
                      builds_recurrent=walker.builds_recurrent,
                      unparsed_cells=tuple(unparsed) if walk else _Unparsed(sources),
-                     eval_results=frozenset(walker.eval_results))
+                     eval_results=frozenset(walker.eval_results), torch_cell=_torch_cell(code))
 
 
 # A text without any of these words cannot hold those names (ASCII code): the names as they

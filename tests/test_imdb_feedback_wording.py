@@ -1,0 +1,64 @@
+"""The bonus's feedback says each thing once, in words a student reads: the scoring items say the
+count of alternatives, the validation share and the test accuracy, and no note repeats them ("Only 1
+distinct recurrent alternative(s) were trained ...", "Validation: 20% of the training data held
+out.", "Best verified test accuracy: ..." were each said a second time by the item below them);
+counts in the singular and plural ("1 alternative", "1 of 1 model validates"), not "(s)" or "Only 0"."""
+from __future__ import annotations
+
+from tests.test_imdb_score import LOAD, LOAD_OUT, item, keras3_eval, model_cell, notebook, result_of
+
+_LOG = ("Epoch 1/1\n625/625 [==============================] - 60s - loss: 0.4 - accuracy: 0.85 - "
+        "val_loss: 0.4 - val_accuracy: 0.8408\n")
+
+
+def _scored(*layers: str, evaluate: bool = True):
+    cells = [("code", LOAD, LOAD_OUT)]
+    for k, layer in enumerate(layers):
+        fit = model_cell(f"m{k}", layer) + f"\nm{k}.fit(x_train, y_train, epochs=1, validation_split=0.2)"
+        cells.append(("code", fit, (_LOG,)))
+        if evaluate:
+            cells.append(("code", f"m{k}.evaluate(x_test, y_test)", tuple(keras3_eval(0.8613))))
+    return result_of(notebook(*cells))
+
+
+def test_one_alternative_and_one_model_are_said_once_in_the_singular():
+    result = _scored("LSTM(32)")
+    assert item(result, "alternatives").message == ("1 distinct recurrent alternative trained and reported: LSTM; "
+                                                    "the bonus asks for 3 (e.g. SimpleRNN, LSTM, GRU)")
+    assert item(result, "validation").message == "1 of 1 model validates on training data (20%)"
+    assert item(result, "accuracy").message == "best verified test accuracy 0.8613 (LSTM): band >= 0.85"
+    # the notes: the model's line only
+    assert result.feedback == ("LSTM (cell 2, cell 3): best validation accuracy 0.8408, test accuracy 0.8613, "
+                               "validation: validation_split=0.2.",), result.feedback
+
+
+def test_two_are_said_in_the_plural_and_three_ask_for_nothing_more():
+    result = _scored("LSTM(32)", "GRU(32)")
+    assert item(result, "alternatives").message.startswith("2 distinct recurrent alternatives trained and reported")
+    assert item(result, "validation").message == "2 of 2 models validate on training data (20%)"
+    result = _scored("LSTM(32)", "GRU(32)", "SimpleRNN(32)")
+    assert item(result, "alternatives").message == ("3 distinct recurrent alternatives trained and reported: "
+                                                    "LSTM, GRU, SimpleRNN")
+
+
+def test_none_is_said_without_a_zero_and_a_missing_test_accuracy_says_what_to_do():
+    result = result_of(notebook(("code", LOAD, LOAD_OUT)))
+    assert item(result, "alternatives").message == ("no recurrent alternative trained and reported; the bonus asks "
+                                                    "for 3 (e.g. SimpleRNN, LSTM, GRU)")
+    assert not any("(s)" in text or "Only 0" in text for text in (*result.feedback, *(i.message for i in result.items)))
+    result = _scored("LSTM(32)", evaluate=False)
+    assert item(result, "accuracy").message == ("no test accuracy in the outputs: evaluate each model on the test set "
+                                                "(model.evaluate(x_test, y_test)) and keep the output")
+    assert not any("test accuracy" in line.lower() and "n/a" not in line for line in result.feedback), result.feedback
+
+
+def test_models_of_one_alternative_validating_on_the_same_arrays_are_named_once():
+    cells = [("code", LOAD, LOAD_OUT)]
+    for k in range(3):
+        fit = model_cell(f"m{k}", "SimpleRNN(32)") + f"\nm{k}.fit(x_train, y_train, epochs=1, validation_data=(x_test, y_test))"
+        cells.append(("code", fit, (_LOG,)))
+    result = result_of(notebook(*cells))
+    told = next(line for line in result.feedback if line.startswith("Validation uses the test set"))
+    assert told.startswith("Validation uses the test set (SimpleRNN in cell 2, cell 3, cell 4: "
+                           "validation_data=(x_test, y_test)). "), told
+    assert item(result, "validation").message == "validation on the test set (the models are named above)"
