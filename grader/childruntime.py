@@ -694,6 +694,20 @@ def args_builders(layouts: list) -> list[tuple]:
         return []
 
 
+def positional_arguments(name: str, original: object, args: tuple, kwargs: dict) -> tuple:
+    """The arguments of a call of the dependency ``name`` with keywords, as the positional ones
+    ``original`` (the student's own function) binds them to: a stub asks for a reference step by
+    position (the child's ``Runtime._proxy``, and ``check()``'s stand-in, ``grader.live``).
+    TypeError for what cannot be said by position."""
+    if not callable(original):
+        raise TypeError(f"{name}() got keyword arguments")
+    import inspect
+    bound = inspect.signature(original).bind(*args, **kwargs)
+    if bound.kwargs:
+        raise TypeError(f"{name}(): keyword-only arguments are not supported here")
+    return bound.args
+
+
 class Runtime:
     """Serves one session in the child: load the program, answer calls and stub round trips."""
 
@@ -1028,13 +1042,7 @@ class Runtime:
         def stub(*args, **kwargs):
             """Ask the grading process for the result of `name(*args)`, or run the original on FALLBACK."""
             if kwargs:
-                if not callable(original):
-                    raise TypeError(f"{name}() got keyword arguments")
-                import inspect
-                bound = inspect.signature(original).bind(*args, **kwargs)
-                if bound.kwargs:
-                    raise TypeError(f"{name}(): keyword-only arguments are not supported here")
-                args = bound.args
+                args = positional_arguments(name, original, args, kwargs)
             if os.getpid() != runtime.pid:
                 raise RuntimeError(f"{name}() cannot be answered in a forked process")
             try:

@@ -405,12 +405,8 @@ class LiveSession:
         def stub(*args: Any, **kwargs: Any) -> Any:
             """Called by the student's code in place of the dependency."""
             if kwargs:
-                if not callable(original):
-                    raise TypeError(f"{name}() got keyword arguments")
-                bound = inspect.signature(original).bind(*args, **kwargs)
-                if bound.kwargs:
-                    raise TypeError(f"{name}(): keyword-only arguments are not supported here")
-                args = bound.args
+                from grader.childruntime import positional_arguments  # as the sandbox's child binds them
+                args = positional_arguments(name, original, args, kwargs)
             try:
                 plain_args = _plain_copy(tuple(args))
             except wire.WireError as exc:
