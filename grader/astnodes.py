@@ -96,7 +96,7 @@ def only_delegates(body: list[ast.stmt], *, by_name: bool = False) -> bool:
     parameters)``: the grader's ``runner._only_delegates``. ``by_name``: and every call is of a
     plain name (``f9(...)``, not ``np.tanh(np.dot(W, x))``), a relay the runner puts after the
     work it reaches and the similarity normaliser leaves out (``runner._delegated_text``,
-    ``normalise._specialise_for_calls``)."""
+    ``specialise.specialise_for_calls``)."""
     if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
         body = body[1:]
     # One walk that stops at the first node of work (a loop is found at once): since the twenty-ninth

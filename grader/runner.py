@@ -407,7 +407,7 @@ def _delegated_text(functions: Mapping[str, Any], name: str, reached: Sequence[s
     twenty-ninth session (their lines beside the copy held it at 0.80); they are kept for the calls
     that pick what the work does (a constant argument, a ``True`` that selects a branch of
     ``rnn_forward`` holding a copy of ``rnn_cell_forward``: 0.06-0.10 without them), which the
-    normaliser reads and then leaves the relays out (``normalise._specialise_for_calls``); the work
+    normaliser reads and then leaves the relays out (``specialise.specialise_for_calls``); the work
     comes first, so its lines are those of its own text. When none of ``reached`` does work, the
     course's helpers it reaches are looked at too: a copy named ``sigmoid(z)``, unpacking its one
     argument, is the course's helper by its arity alone (``_course_like``), and the wrapper's line
@@ -549,7 +549,7 @@ _RELAYS = SourceMemo(functools.partial(_parsed_only_delegates, by_name=True))
 def _is_relay(source: str) -> bool:
     """Whether the def in ``source`` only delegates by calls of plain names, undecorated (or is
     such a lambda): a relay the normaliser leaves out once it has read its calls
-    (``normalise._is_relay``), so the only one ``_delegated_text`` puts after the work."""
+    (``specialise._is_relay``), so the only one ``_delegated_text`` puts after the work."""
     return _RELAYS(source)
 
 

@@ -7,7 +7,7 @@ test of a group fails there, its score in the comment):
 1. the copy under a test the grader's input decides, with a body of its own in the ``else``
    (``if xt.ndim == 2:``, ``len(xt.shape) == 2``, ``isinstance(parameters, dict)``,
    ``"Wax" in parameters``, ``xt.shape[0] > 0``), in the graded def or in ``rnn_forward``
-   behind a wrapper (0.31-0.35): ``normalise._KnownInputs``;
+   behind a wrapper (0.31-0.35): ``specialise._KnownInputs``;
 2. the copy as a method of a class (``Cell().forward(xt, a_prev, parameters)``): the method went
    as an unused def, and the class was compared as ``ClassDef }`` (no pair):
    ``normalise._sweep_block``;

@@ -20,7 +20,7 @@ first three groups fails there):
 Now a function that only delegates is compared with the relays that lead to the work
 (``runner._compared_text``), and the normaliser gives a def's parameter the constant every call of
 the text passes it, and reads a parameter that only ever receives the course's arguments as not
-None (``normalise._specialise_for_calls``), then leaves the relays out.
+None (``specialise.specialise_for_calls``), then leaves the relays out.
 """
 from __future__ import annotations
 

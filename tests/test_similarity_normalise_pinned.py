@@ -427,7 +427,7 @@ def test_rewriter_counts_what_a_walk_counts() -> None:
     (``np.dot``, annotations, a bare annotation) or makes new ones (``x += y``)."""
     import ast
 
-    from grader.similarity import normalise
+    from grader.similarity import normalise, syntax
 
     extra = [
         "def f(x: int, y):\n    z: float\n    w: numpy.ndarray = numpy.dot(x, y)\n    x += numpy.square(y)\n"
@@ -444,7 +444,7 @@ def test_rewriter_counts_what_a_walk_counts() -> None:
         rewriter = normalise._Rewriter()
         tree = rewriter.visit(tree)
         counts, protected = ({}, {}, {}), set()
-        normalise._tally(tree, counts, 1, protected)
+        syntax.tally(tree, counts, 1, protected)
         kept = [{name: n for name, n in table.items() if n} for table in rewriter.counts]
         assert kept == [{name: n for name, n in table.items() if n} for table in counts], source
         assert rewriter.protected == protected

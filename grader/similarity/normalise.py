@@ -60,14 +60,17 @@ import hashlib
 import heapq
 import io
 import keyword
-import operator
 import re
 import textwrap
 import tokenize
 from dataclasses import dataclass
-from typing import Callable, Collection, Iterable
+from typing import Callable, Iterable
 
-from grader.astnodes import nodes, only_delegates, stack_budget
+from grader.astnodes import nodes, stack_budget
+from grader.similarity.specialise import (bind_unpassed_defaults, callables_by_name, drop_leading_guards, drop_relays,
+                                          drop_unread_parameters, may_test_inputs, specialise_for_calls)
+from grader.similarity.syntax import (CHILD_FIELDS, TALLIED, all_args, ast_classes, defs_of, stored_names, subnodes,
+                                      tally, tally_nodes)
 
 __all__ = ["NormalisedCode", "Normaliser", "RenamingKey", "normalise_function", "renaming_key", "statement_shapes", "DEFAULT_KEEP_NAMES"]
 
@@ -81,9 +84,6 @@ DEFAULT_KEEP_NAMES = frozenset(
     }
 )
 _BUILTINS = frozenset(dir(builtins))
-#: How many arguments the grader passes each graded function, by position (the course's headers).
-_COURSE_ARITY = {"rnn_cell_forward": 3, "rnn_forward": 3, "lstm_cell_forward": 4, "lstm_forward": 3,
-                 "rnn_cell_backward": 2, "rnn_backward": 2, "lstm_cell_backward": 3, "lstm_backward": 2}
 
 _NP_BINARY = {
     "dot": ast.MatMult, "matmul": ast.MatMult, "add": ast.Add, "subtract": ast.Sub,
@@ -124,17 +124,6 @@ def _short_hash(text: str) -> str:
 _SKIP_FIELDS = frozenset({"ctx", "type_comment", "kind"})
 
 
-def _ast_classes() -> list[type]:
-    """Every concrete node class of the ``ast`` module."""
-    out: list[type] = []
-    stack = [ast.AST]
-    while stack:
-        cls = stack.pop()
-        out.append(cls)
-        stack.extend(cls.__subclasses__())
-    return out
-
-
 def _dump_entry(kind: type) -> tuple[str, tuple[str, ...]]:
     """How ``_dump`` prints a node class: the opening text and the fields it dumps, in order."""
     if kind in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
@@ -144,12 +133,7 @@ def _dump_entry(kind: type) -> tuple[str, tuple[str, ...]]:
     return "(" + kind.__name__, fields
 
 
-#: Fields that never hold a node, or hold only contexts and operators (which the walks do not need).
-_NOT_CHILDREN = frozenset({"ctx", "op", "ops", "type_comment", "kind", "id", "attr", "arg", "name",
-                           "module", "level", "asname", "conversion", "is_async"})  # not "names": Import.names holds alias nodes
-_DUMP_TABLE = {cls: _dump_entry(cls) for cls in _ast_classes()}
-_CHILD_FIELDS = {cls: () if cls is ast.Constant else tuple(f for f in cls._fields if f not in _NOT_CHILDREN)
-                 for cls in _ast_classes()}
+_DUMP_TABLE = {cls: _dump_entry(cls) for cls in ast_classes()}
 
 
 def _dump(node: object, rename: Callable[[str], str] | None,
@@ -299,38 +283,13 @@ def _block_entry(kind: type) -> tuple[tuple[str, ...], bool, bool]:
     return blocks, handlers, cases
 
 
-_BLOCK_TABLE = {cls: _block_entry(cls) for cls in _ast_classes()}
-
-
-def _walk(node: ast.AST) -> list[ast.AST]:
-    """Every node below and including ``node`` (like ``ast.walk``, faster; ``grader.astnodes``).
-
-    Expression contexts and operator nodes are not included (no caller looks for them).
-    """
-    return nodes(node, _CHILD_FIELDS)
+_BLOCK_TABLE = {cls: _block_entry(cls) for cls in ast_classes()}
 
 
 def _loaded_names(node: ast.AST) -> set[str]:
     """Every name read (``Load`` context) anywhere inside ``node``."""
     Name, Load = ast.Name, ast.Load
-    return {n.id for n in _walk(node) if type(n) is Name and type(n.ctx) is Load}
-
-
-def _stored_names(node: ast.AST) -> set[str]:
-    """Every name bound anywhere inside ``node`` (assignments, loop targets, defs, imports, params)."""
-    names: set[str] = set()
-    for n in _walk(node):
-        if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del)):
-            names.add(n.id)
-        elif isinstance(n, ast.arg):
-            names.add(n.arg)
-        elif isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.add(n.name)
-        elif isinstance(n, ast.alias):
-            names.add((n.asname or n.name).split(".")[0])
-        elif isinstance(n, ast.ExceptHandler) and n.name:
-            names.add(n.name)
-    return names
+    return {n.id for n in subnodes(node) if type(n) is Name and type(n.ctx) is Load}
 
 
 def _target_base(target: ast.AST) -> str | None:
@@ -454,7 +413,7 @@ class _Rewriter:
     the children (post-order), with a table-driven traversal that skips
     contexts and operators (no method rewrites those).
 
-    It also counts the names of the tree it returns as ``_tally`` would (``counts``, and
+    It also counts the names of the tree it returns as ``tally`` would (``counts``, and
     ``protected`` for the names of ``global`` and ``nonlocal`` statements): each node is
     counted where it is visited, and what a rewrite drops or makes is taken off or added.
     Dead-code removal starts from these counts instead of walking the tree once more.
@@ -476,8 +435,8 @@ class _Rewriter:
         """The rewritten ``node`` (None drops a statement), its children rewritten first."""
         self.generic_visit(node)
         kind = type(node)
-        if kind in _TALLIED:
-            _tally_nodes((node,), self.counts, 1, self.protected)
+        if kind in TALLIED:
+            tally_nodes((node,), self.counts, 1, self.protected)
         handler = _REWRITES.get(kind)
         return node if handler is None else handler(self, node)
 
@@ -489,7 +448,7 @@ class _Rewriter:
         a visit are saved for each.
         """
         AST, Name, Constant = ast.AST, ast.Name, ast.Constant
-        fields = _CHILD_FIELDS.get(type(node))
+        fields = CHILD_FIELDS.get(type(node))
         for name in fields if fields is not None else node._fields:
             value = getattr(node, name, None)
             kind = type(value)
@@ -562,7 +521,7 @@ class _Rewriter:
                 elif func.attr == "transpose" and len(node.args) == 1:
                     new = ast.copy_location(ast.Attribute(value=node.args[0], attr="T", ctx=ast.Load()), node)
                 if new is not None:
-                    _tally(func, self.counts, -1)  # ``np.dot`` and its name go
+                    tally(func, self.counts, -1)  # ``np.dot`` and its name go
                     return self.visit_BinOp(new) if type(new) is ast.BinOp else new
             else:
                 if func.attr in ("dot", "matmul") and len(node.args) == 1:
@@ -577,14 +536,14 @@ class _Rewriter:
         ``by = parameters["by"] + 0 * junk`` or ``0 * len(cls.__name__)`` in a class method, kept
         it read, so every other parameter was numbered one further and no pair was listed
         (twenty-sixth session's review); the parameter is now unread, and left out
-        (``_drop_unread_parameters``). And ``x * 1``, ``1 * x``, ``x / 1``, ``x ** 1`` -> ``x``: a
+        (``drop_unread_parameters``). And ``x * 1``, ``1 * x``, ``x / 1``, ``x ** 1`` -> ``x``: a
         copy padded with ``a_next = a_next * 1`` scored 0.72 (thirty-first session); the
         assignment left, ``x = x``, is dead code (``_is_dead``)."""
         op, left, right = type(node.op), node.left, node.right
         if op is ast.Mult:
             if _is_zero(left) or _is_zero(right):
                 zero, other = (left, right) if _is_zero(left) else (right, left)
-                _tally(other, self.counts, -1)
+                tally(other, self.counts, -1)
                 return zero
             if _is_one(right):
                 return left
@@ -618,9 +577,9 @@ class _Rewriter:
         and the assignments of a name (``reads_to_canonise``)."""
         pieces = _split(node) if type(node.targets[0]) in (ast.Tuple, ast.List) else (node,)
         if len(pieces) > 1 and type(node.value) is not ast.Tuple:  # a comprehension made the items
-            _tally(node.value, self.counts, -1)
+            tally(node.value, self.counts, -1)
             for piece in pieces:
-                _tally(piece.value, self.counts, 1)
+                tally(piece.value, self.counts, 1)
         for piece in pieces:
             target, value = piece.targets[0], piece.value
             kind = type(value)
@@ -648,15 +607,15 @@ class _Rewriter:
     def visit_AugAssign(self, node: ast.AugAssign) -> ast.AST:
         """``x op= y`` -> ``x = x op y``."""
         load = _as_load(node.target)
-        _tally(load, self.counts, 1)
+        tally(load, self.counts, 1)
         value = ast.copy_location(ast.BinOp(left=load, op=node.op, right=node.value), node)
         return ast.copy_location(ast.Assign(targets=[node.target], value=value), node)
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> ast.AST:
         """``x: T = y`` -> ``x = y`` (annotations are not behaviour)."""
-        _tally(node.annotation, self.counts, -1)
+        tally(node.annotation, self.counts, -1)
         if node.value is None:
-            _tally(node.target, self.counts, -1)
+            tally(node.target, self.counts, -1)
             return None
         return ast.copy_location(ast.Assign(targets=[node.target], value=node.value), node)
 
@@ -713,7 +672,7 @@ def _as_load(target: ast.AST) -> ast.AST:
 
 def _has_side_effect(expr: ast.AST) -> bool:
     """True if ``expr`` calls a mutating method (``lst.pop()``, ``d.update(...)``) or uses ``yield``/``await``."""
-    for n in _walk(expr):
+    for n in subnodes(expr):
         if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in _MUTATORS:
             return True
         if isinstance(n, (ast.Yield, ast.YieldFrom, ast.Await, ast.NamedExpr)):
@@ -742,8 +701,8 @@ def _remove_dead_code(func: ast.AST, counts: tuple[dict[str, int], dict[str, int
     """Remove statements whose results are never used, to a fixed point (modifies ``func``).
 
     Returns how often each name is left in ``func``: as a ``Name`` node of any context and as
-    bound (``_tally``), from which ``_counted_locals`` gives ``_local_names(func)`` without
-    walking the tree again. ``counts`` and ``protected``: ``func``'s ``_tally`` and the names of
+    bound (``tally``), from which ``_counted_locals`` gives ``_local_names(func)`` without
+    walking the tree again. ``counts`` and ``protected``: ``func``'s ``tally`` and the names of
     its ``global`` and ``nonlocal`` statements if known (``_Rewriter`` keeps them); ``counts``
     is updated in place.
 
@@ -757,7 +716,7 @@ def _remove_dead_code(func: ast.AST, counts: tuple[dict[str, int], dict[str, int
     """
     if counts is None:
         counts, protected = ({}, {}, {}), set()
-        _tally(func, counts, 1, protected)  # global and nonlocal statements are never removed: one look is enough
+        tally(func, counts, 1, protected)  # global and nonlocal statements are never removed: one look is enough
     protected = set(protected or ()) | {n.name for n in getattr(func, "body", [])
                                        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
     loads = counts[0]
@@ -771,56 +730,8 @@ def _remove_dead_code(func: ast.AST, counts: tuple[dict[str, int], dict[str, int
     return counts[1], counts[2]
 
 
-def _tally(node: ast.AST, counts: tuple[dict[str, int], dict[str, int], dict[str, int]], step: int,
-           protected: set[str] | None = None) -> None:
-    """Add ``step`` to the counts of the names in ``node``.
-
-    ``counts``: reads (``Name`` in a ``Load`` context), ``Name`` nodes of any context, and
-    bindings as ``_local_names`` finds them; ``step`` is -1 for a statement being removed.
-    ``protected`` gets the names of ``global`` and ``nonlocal`` statements.
-    """
-    _tally_nodes(_walk(node), counts, step, protected)
-
-
-def _tally_nodes(found: Iterable[ast.AST], counts: tuple[dict[str, int], dict[str, int], dict[str, int]], step: int,
-                 protected: set[str] | None = None) -> None:
-    """``_tally`` of the nodes ``found`` (without what is below them)."""
-    loads, named, stored = counts
-    Name, Load, Global, Nonlocal, binding = ast.Name, ast.Load, ast.Global, ast.Nonlocal, _TALLIED
-    for n in found:
-        kind = type(n)
-        if kind not in binding:
-            continue
-        if kind is Name:
-            name = n.id
-            named[name] = named.get(name, 0) + step
-            if type(n.ctx) is Load:
-                loads[name] = loads.get(name, 0) + step
-            else:
-                stored[name] = stored.get(name, 0) + step
-            continue
-        if kind is ast.arg:
-            name = n.arg
-        elif kind is ast.FunctionDef or kind is ast.AsyncFunctionDef or kind is ast.ClassDef:
-            name = n.name
-        elif kind is ast.alias:
-            name = (n.asname or n.name).split(".")[0]
-        elif kind is ast.ExceptHandler and n.name:
-            name = n.name
-        else:
-            if protected is not None and (kind is Global or kind is Nonlocal):
-                protected.update(n.names)
-            continue
-        stored[name] = stored.get(name, 0) + step
-
-
-#: The node classes ``_tally`` looks at (most nodes are none of these).
-_TALLIED = frozenset({ast.Name, ast.arg, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.alias,
-                      ast.ExceptHandler, ast.Global, ast.Nonlocal})
-
-
 def _count_name(node: ast.Name, counts: tuple[dict[str, int], dict[str, int], dict[str, int]]) -> None:
-    """``_tally`` of one ``Name`` node."""
+    """``tally`` of one ``Name`` node."""
     loads, named, stored = counts
     name = node.id
     named[name] = named.get(name, 0) + 1
@@ -847,7 +758,7 @@ def _sweep_block(node: ast.AST, used: set[str], protected: set[str],
     assignments did: whether a statement is dead depends on ``used``, its own expressions
     and whether its blocks are empty, and removing overwritten assignments empties no block
     (the last assignment of a name stays); a block's overwritten assignments depend on its
-    own simple statements only. ``counts``: the name counts (``_tally``), lowered for every
+    own simple statements only. ``counts``: the name counts (``tally``), lowered for every
     statement removed.
     """
     swept = overwritten = False
@@ -863,7 +774,7 @@ def _sweep_block(node: ast.AST, used: set[str], protected: set[str],
             overwritten = overwritten or inner_overwritten
             if not in_class and _is_dead(stmt, used, protected):
                 swept = True
-                _tally(stmt, counts, -1)
+                tally(stmt, counts, -1)
                 continue
             kept.append(stmt)
         if not kept and field == "body" and isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -897,7 +808,7 @@ def _is_dead(stmt: ast.stmt, used: set[str], protected: set[str]) -> bool:
 def _drop_overwritten(block: list[ast.stmt], counts: tuple[dict[str, int], dict[str, int], dict[str, int]]) -> bool:
     """Remove ``x = ...`` when a later statement of ``block`` rebinds ``x`` before any read; True if one went.
 
-    ``counts``: the name counts (``_tally``), lowered for every statement removed.
+    ``counts``: the name counts (``tally``), lowered for every statement removed.
     """
     simple_targets = [st.targets[0].id for st in block
                       if isinstance(st, ast.Assign) and len(st.targets) == 1 and isinstance(st.targets[0], ast.Name)]
@@ -918,7 +829,7 @@ def _drop_overwritten(block: list[ast.stmt], counts: tuple[dict[str, int], dict[
                 break  # whether it reads or writes the name or not, the scan stops here
             found = facts.get(j)
             if found is None:
-                found = facts[j] = (_loaded_names(later), _stored_names(later))
+                found = facts[j] = (_loaded_names(later), stored_names(later))
             loads, stores = found
             if name in loads:
                 break
@@ -933,7 +844,7 @@ def _drop_overwritten(block: list[ast.stmt], counts: tuple[dict[str, int], dict[
     if not doomed:
         return False
     for i in doomed:
-        _tally(block[i], counts, -1)
+        tally(block[i], counts, -1)
     block[:] = [s for i, s in enumerate(block) if i not in doomed]
     return True
 
@@ -1088,7 +999,7 @@ class _Canoniser:
         if kind is ast.BinOp and isinstance(node.op, _COMMUTATIVE):
             return self.chain(node, env)
         AST = ast.AST
-        fields = _CHILD_FIELDS.get(kind)
+        fields = CHILD_FIELDS.get(kind)
         for field in fields if fields is not None else kind._fields:  # contexts and operators hold nothing to sort
             value = getattr(node, field, None)
             if isinstance(value, AST):
@@ -1160,7 +1071,7 @@ class _Canoniser:
                         env[base] = _short_hash("%s|%d|%d|%s" % (head_key, t_index, e_index, prev))
             return head_key
         if isinstance(stmt, (ast.For, ast.AsyncFor)):
-            ordered = [n.id for n in _walk(stmt.target) if type(n) is ast.Name]  # ``ast.walk``'s order
+            ordered = [n.id for n in subnodes(stmt.target) if type(n) is ast.Name]  # ``ast.walk``'s order
             for i, name in enumerate(dict.fromkeys(ordered)):
                 env[name] = _short_hash("for|%s|%d" % (head_key, i))
         body_keys = []
@@ -1180,7 +1091,7 @@ class _Canoniser:
     def sign_def(self, stmt: ast.FunctionDef | ast.AsyncFunctionDef, env: dict[str, str], need_key: bool = True) -> str:
         """Pass 1 on a def: its body with parameters signed as ``params`` spells them; its key (``""`` unless ``need_key``)."""
         inner = dict(env)
-        for i, arg in enumerate(_all_args(stmt.args)):
+        for i, arg in enumerate(all_args(stmt.args)):
             inner[arg.arg] = self.params.get(arg.arg) or "p%d" % i
         self.sign_block(stmt.body, inner)
         if not need_key:
@@ -1268,17 +1179,17 @@ def _all_statements(body: list[ast.stmt]) -> Iterable[ast.stmt]:
 
 def _shallow_fields(kind: type) -> tuple[str, ...]:
     """The fields ``_SHALLOW_FIELDS`` walks for a node class: its child fields less the nested statement lists."""
-    fields = _CHILD_FIELDS[kind]
+    fields = CHILD_FIELDS[kind]
     if issubclass(kind, ast.stmt) or kind in (ast.ExceptHandler, ast.match_case):
         return tuple(f for f in fields if f not in _BLOCK_FIELDS)
     return fields
 
 
-#: ``_CHILD_FIELDS`` without the statement lists (``body``, ``orelse``, ``finalbody`` of a
+#: ``CHILD_FIELDS`` without the statement lists (``body``, ``orelse``, ``finalbody`` of a
 #: statement, an ``except`` clause or a ``case``): a walk with it from a statement gives the
 #: statement and its nodes outside its nested blocks (an expression's ``body``, as in ``IfExp``
 #: and ``Lambda``, is kept).
-_SHALLOW_FIELDS = {cls: _shallow_fields(cls) for cls in _ast_classes()}
+_SHALLOW_FIELDS = {cls: _shallow_fields(cls) for cls in ast_classes()}
 
 
 def _is_placed_chain(node: ast.BinOp, op: type, operands: list[ast.AST]) -> bool:
@@ -1330,7 +1241,7 @@ def _head_fields(kind: type) -> tuple[str, ...]:
 
 #: For each node class, the fields ``_dump_head`` and ``_Canoniser.stmt`` read (read from a
 #: table rather than through ``ast.iter_fields``).
-_HEAD_FIELDS = {cls: _head_fields(cls) for cls in _ast_classes()}
+_HEAD_FIELDS = {cls: _head_fields(cls) for cls in ast_classes()}
 _MISSING = object()
 
 
@@ -1428,17 +1339,6 @@ _RULED = frozenset({ast.Name, ast.arg, ast.Assign, ast.Call, ast.Expr, ast.Funct
                     ast.ClassDef, ast.alias, ast.ExceptHandler})
 
 
-def _all_args(args: ast.arguments) -> list[ast.arg]:
-    """Parameters of a def or lambda in positional order."""
-    out = list(getattr(args, "posonlyargs", [])) + list(args.args)
-    if args.vararg:
-        out.append(args.vararg)
-    out.extend(args.kwonlyargs)
-    if args.kwarg:
-        out.append(args.kwarg)
-    return out
-
-
 # --------------------------------------------------------------------------- steps 6-7
 
 
@@ -1446,7 +1346,7 @@ def _local_names(tree: ast.AST, keep_names: frozenset[str]) -> set[str]:
     """Names that are renamed: everything not a builtin, not kept, i.e. bound here or unknown globals."""
     names: set[str] = set()
     stored: set[str] = set()
-    for n in _walk(tree):
+    for n in subnodes(tree):
         kind = type(n)
         if kind is ast.Name:
             names.add(n.id)
@@ -1468,8 +1368,8 @@ _SILENT = (ast.operator, ast.boolop, ast.cmpop, ast.unaryop, ast.expr_context)
 #: For each node class that emits a token: its name, the fields walked in order, whether it is a
 #: statement, and whether it has an operator (``op``; looking for a missing attribute costs an
 #: exception caught inside ``getattr``).
-_TOKEN_TABLE = {cls: (cls.__name__, _CHILD_FIELDS[cls], issubclass(cls, ast.stmt), "op" in cls._fields)
-                for cls in _ast_classes() if not issubclass(cls, _SILENT)}
+_TOKEN_TABLE = {cls: (cls.__name__, CHILD_FIELDS[cls], issubclass(cls, ast.stmt), "op" in cls._fields)
+                for cls in ast_classes() if not issubclass(cls, _SILENT)}
 
 
 class _Tokeniser:
@@ -1526,7 +1426,7 @@ class _Tokeniser:
         if kind is _FUNCTION_DEF or kind is _ASYNC_FUNCTION_DEF:
             name = "F" if node.name in self.keep_names else self.rename(node.name)
             self.emit("def:" + name, line)
-            self.walk(self.headers.get(id(node)) or _all_args(node.args), line)
+            self.walk(self.headers.get(id(node)) or all_args(node.args), line)
             self.walk(node.args.defaults, line)
             self.walk(node.body, line)
             self.emit("}", line)
@@ -1808,7 +1708,7 @@ def _normalise_source(source: str, *, keep_names: frozenset[str], template_shape
     try:
         return _normalise_tree(tree, keep_names=keep_names, template_shapes=template_shapes, remove_dead=remove_dead,
                                by_position=by_position, tests_none="None" in source,
-                               tests_inputs=_may_test_inputs(source), loops=_may_count(source))
+                               tests_inputs=may_test_inputs(source), loops=_may_count(source))
     except RecursionError:
         return _fallback_tokens(source, keep_names)
 
@@ -1817,16 +1717,16 @@ def _normalise_tree(tree: ast.Module, *, keep_names: frozenset[str], template_sh
                     remove_dead: bool, by_position: frozenset[str], tests_none: bool = True,
                     tests_inputs: bool = True, loops: bool = True) -> NormalisedCode:
     """Steps 1-7 of the module docstring on a parsed tree (modified in place). ``tests_none``:
-    False when the text has no ``None`` (most), which spares ``_specialise_for_calls`` a walk;
-    ``tests_inputs`` when ``_may_test_inputs`` finds nothing (most), ``loops`` when
+    False when the text has no ``None`` (most), which spares ``specialise_for_calls`` a walk;
+    ``tests_inputs`` when ``may_test_inputs`` finds nothing (most), ``loops`` when
     ``_may_count`` finds nothing."""
-    _specialise_for_calls(tree, by_position, tests_none=tests_none, tests_inputs=tests_inputs)
+    specialise_for_calls(tree, by_position, tests_none=tests_none, tests_inputs=tests_inputs)
     _own_locals(tree, keep_names)
-    _bind_unpassed_defaults(tree, by_position)
+    bind_unpassed_defaults(tree, by_position)
     tree.body = _Simplifier().block(tree.body)
     if len(tree.body) > 1:
         _inline_held_state(tree)
-    _drop_leading_guards(tree)
+    drop_leading_guards(tree)
     _promote_unpacked_parameters(tree)
     if len(tree.body) > 1:
         _inline_helpers(tree, keep_names)
@@ -1840,9 +1740,9 @@ def _normalise_tree(tree: ast.Module, *, keep_names: frozenset[str], template_sh
     if remove_dead:
         _remove_dead_code(tree, rewriter.counts, rewriter.protected)
         if len(tree.body) > 1:  # a def left a relay by the dead code gone
-            _drop_relays(tree, _units_of(tree.body)[0].values(), rewriter.counts)
+            drop_relays(tree, callables_by_name(tree.body)[0].values(), rewriter.counts)
         local = _counted_locals(*rewriter.counts[1:], keep_names)
-        _drop_unread_parameters(tree, rewriter.counts[0])
+        drop_unread_parameters(tree, rewriter.counts[0])
     else:
         local = _local_names(tree, keep_names)
     spelt, headers = _parameter_spellings(tree, local, by_position)
@@ -1916,7 +1816,7 @@ def _held_state_body(cls: ast.ClassDef, method: str, given: list[ast.Name],
         target = stmt.targets[0] if type(stmt) is ast.Assign and len(stmt.targets) == 1 else None
         if not (type(target) is ast.Attribute and type(target.value) is ast.Name and target.value.id == this
                 and target.attr not in held and this not in _loaded_names(stmt.value)
-                and not _stored_names(stmt.value)):
+                and not stored_names(stmt.value)):
             return None
         value = ast.Expr(copy.deepcopy(stmt.value))
         _swap(value, _reads_as(init_values))
@@ -1925,7 +1825,7 @@ def _held_state_body(cls: ast.ClassDef, method: str, given: list[ast.Name],
     values = {a.arg: name for a, name in zip(work.args.args[1:], passed)}
     names = set(values) | {n.id for n in given} | {n.id for n in passed} | {self_name}
     body = ast.Module(copy.deepcopy(work.body), [])
-    for node in _walk(body):
+    for node in subnodes(body):
         kind = type(node)
         if kind in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda, ast.Global, ast.Nonlocal):
             return None
@@ -1975,11 +1875,11 @@ def _inline_helpers(tree: ast.Module, keep_names: frozenset[str]) -> None:
         sites: dict[str, list[tuple[list[ast.stmt], ast.stmt]]] = {name: [] for name in helpers}
         loads: dict[str, int] = {}
         for stmt in tree.body:
-            for node in _walk(stmt):
+            for node in subnodes(stmt):
                 if type(node) is ast.Name and node.id in helpers:
                     loads[node.id] = loads.get(node.id, 0) + 1
             if isinstance(stmt, ast.FunctionDef):
-                for node in _walk(stmt):  # the def itself among them
+                for node in subnodes(stmt):  # the def itself among them
                     for _field, block in _blocks(node):
                         for inner in block:
                             call = _helper_call(inner, helpers)
@@ -1992,7 +1892,7 @@ def _inline_helpers(tree: ast.Module, keep_names: frozenset[str]) -> None:
         done = False
         for name, found in sites.items():
             helper = helpers[name]
-            cost = len(found) * len(_walk(helper)) if found else 0
+            cost = len(found) * len(subnodes(helper)) if found else 0
             if not found or loads.get(name, 0) != len(found) or budget < cost:
                 continue
             budget -= cost
@@ -2025,7 +1925,7 @@ def _return_call(unit: ast.FunctionDef, helpers: dict[str, ast.FunctionDef]) -> 
     if not (type(before) is ast.Assign and len(before.targets) == 1 and type(before.targets[0]) is ast.Name
             and before.targets[0].id == name and _helper_call(before, helpers) is not None):
         return
-    if sum(1 for n in _walk(unit) if type(n) is ast.Name and n.id == name) == 2:
+    if sum(1 for n in subnodes(unit) if type(n) is ast.Name and n.id == name) == 2:
         body[-2:] = [ast.copy_location(ast.Return(before.value), body[-1])]
 
 
@@ -2038,7 +1938,7 @@ def _inlinable(helper: ast.FunctionDef) -> bool:
         return False
     params = {a.arg for a in args.args}
     for stmt in helper.body:
-        for node in _walk(stmt):
+        for node in subnodes(stmt):
             kind = type(node)
             if kind in _NOT_INLINED or (kind is ast.Return and stmt is not helper.body[-1]):
                 return False
@@ -2158,7 +2058,7 @@ def _canonical_reads(tree: ast.Module, rewriter: _Rewriter) -> bool:
     stored = rewriter.counts[2]
     spelled = {name: name for name in rewriter.bare if not stored.get(name)}
     if rewriter.rereads:
-        for node in _walk(tree):
+        for node in subnodes(tree):
             if type(node) is ast.ImportFrom and node.module == "numpy" and not node.level:
                 for alias in node.names:
                     bound = alias.asname or alias.name
@@ -2167,7 +2067,7 @@ def _canonical_reads(tree: ast.Module, rewriter: _Rewriter) -> bool:
     again = bool(spelled)
     if spelled:
         _NumpyReads(spelled).visit(tree)
-    for unit in _units(tree):
+    for unit in defs_of(tree):
         again = _resolve_aliases(unit, stored) or again
         _hoist_lookups(unit, rewriter.counts)
     return again
@@ -2224,7 +2124,7 @@ def _swap(root: ast.AST, pick: Callable[[ast.AST], ast.AST | None]) -> None:
     AST = ast.AST
     while stack:
         node = stack.pop()
-        for field in _CHILD_FIELDS.get(type(node), ()):
+        for field in CHILD_FIELDS.get(type(node), ()):
             child = getattr(node, field, None)
             if type(child) is list:
                 for k, item in enumerate(child):
@@ -2279,7 +2179,7 @@ def _alias_of(value: ast.AST, params: set[str], stores: dict[str, int], before: 
 def _resolve_aliases(unit: ast.FunctionDef | ast.AsyncFunctionDef, stores: dict[str, int]) -> bool:
     """Read each alias of ``unit`` (``_canonical_reads``) as what it names; its assignment goes.
     ``stores``: how many times the text binds each name. True when there was one."""
-    params = {a.arg for a in _all_args(unit.args)}
+    params = {a.arg for a in all_args(unit.args)}
     before: set[str] = set()
     aliases: dict[str, ast.AST] = {}
     dropped: set[int] = set()
@@ -2349,9 +2249,9 @@ _SIZES = frozenset({"shape", "ndim", "size", "dtype"})
 def _hoist_lookups(unit: ast.FunctionDef | ast.AsyncFunctionDef,
                    counts: tuple[dict[str, int], dict[str, int], dict[str, int]]) -> None:
     """Read each lookup of ``unit`` (``_canonical_reads``) through a local, made when none holds it.
-    ``counts``: the text's (``_tally``), kept right."""
+    ``counts``: the text's (``tally``), kept right."""
     stores = counts[2]
-    params = {a.arg for a in _all_args(unit.args)}
+    params = {a.arg for a in all_args(unit.args)}
     bound_at: dict[str, int] = {name: -1 for name in params if stores.get(name) == 1}
     for i, stmt in enumerate(unit.body):
         if type(stmt) is ast.Assign:
@@ -2363,7 +2263,7 @@ def _hoist_lookups(unit: ast.FunctionDef | ast.AsyncFunctionDef,
     sized: set[int] = set()  # ``parameters["Wya"].shape``: read for its size (``_SIZES``)
     Subscript, Call, Attribute, Load = ast.Subscript, ast.Call, ast.Attribute, ast.Load
     for i, stmt in enumerate(unit.body):
-        for node in _walk(stmt):
+        for node in subnodes(stmt):
             kind = type(node)
             if kind is Subscript or kind is Call:
                 read = _key_read(node)
@@ -2413,14 +2313,14 @@ def _hoist_lookups(unit: ast.FunctionDef | ast.AsyncFunctionDef,
     out: list[ast.stmt] = [made[read] for read in made if bound_at[read[0]] == -1]
     for i, stmt in enumerate(unit.body):
         if i in changed:
-            _tally(stmt, counts, -1)
+            tally(stmt, counts, -1)
             _swap(stmt, lambda node: replaced.get(id(node)))
-            _tally(stmt, counts, 1)
+            tally(stmt, counts, 1)
         out.append(stmt)
         out.extend(made[read] for read in made if bound_at[read[0]] == i)
     unit.body = out
     for statement in made.values():
-        _tally(statement, counts, 1)
+        tally(statement, counts, 1)
 
 
 def _subscript(read: tuple[str, str], where: ast.AST) -> ast.Subscript:
@@ -2448,7 +2348,7 @@ def _canonical_loops(tree: ast.Module) -> None:
     -1)`` and ``range(n)[::-1]`` are ``reversed(range(n))``. A copy of ``rnn_forward`` whose
     ``for`` became a ``while`` scored 0.30, of ``rnn_backward`` 0.45, and ``range(T_x - 1, -1,
     -1)`` for ``reversed(range(T_x))`` 0.57 (thirty-first session)."""
-    for node in _walk(tree):
+    for node in subnodes(tree):
         for _field, block in _blocks(node):
             for i in range(len(block) - 1, 0, -1):  # from the end: a rewrite leaves the earlier indices
                 loop = block[i]
@@ -2484,7 +2384,7 @@ def _counter_start(block: list[ast.stmt], i: int, name: str) -> ast.Assign | Non
                 and stmt.targets[0].id == name):
             return stmt
         if not isinstance(stmt, (ast.Assign, ast.AugAssign, ast.Expr)) \
-                or name in _loaded_names(stmt) or name in _stored_names(stmt):
+                or name in _loaded_names(stmt) or name in stored_names(stmt):
             return None
     return None
 
@@ -2529,9 +2429,9 @@ def _counted_range(loop: ast.While, name: str, start: ast.AST) -> ast.AST | None
         return None
     step = _step_of(loop.body[steps[0]], name)
     rest = [stmt for k, stmt in enumerate(loop.body) if k != steps[0]]
-    if (any(name in _stored_names(stmt) for stmt in rest)
+    if (any(name in stored_names(stmt) for stmt in rest)
             or any(name in _loaded_names(stmt) for stmt in loop.body[steps[0] + 1:])  # after the step: t + 1
-            or any(type(node) is ast.Continue for stmt in rest for node in _walk(stmt))):
+            or any(type(node) is ast.Continue for stmt in rest for node in subnodes(stmt))):
         return None
     one = ast.Constant(1)
     if step == 1 and op in (ast.Lt, ast.LtE):
@@ -2582,583 +2482,6 @@ def _canonical_range(node: ast.AST) -> ast.AST:
     return node
 
 
-def _units(tree: ast.Module) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
-    """The defs of a text: those at its top level, then the methods of its top-level classes."""
-    units = [s for s in tree.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))]
-    return units + [m for c in tree.body if isinstance(c, ast.ClassDef)
-                    for m in c.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))]
-
-
-def _bind_unpassed_defaults(tree: ast.Module, by_position: frozenset[str]) -> None:
-    """In a def the grader calls (``_units`` named in ``by_position`` and ``_COURSE_ARITY``), a
-    parameter the grader never passes, one with a constant default after the course's arguments
-    or keyword-only, holds its default: its reads become that constant when nothing in the def
-    assigns it, so the branches it decides fold (``_Simplifier``) and it is left unread. A copy
-    given ``junk=None`` read in a live branch (``if junk is not None: xt = junk``) scored 0.38
-    against its original, graded in full (twenty-ninth session)."""
-    for unit in _units(tree):
-        arity = _COURSE_ARITY.get(unit.name)
-        if arity is None or unit.name not in by_position:
-            continue
-        args = unit.args
-        positional = [*args.posonlyargs, *args.args]
-        defaults = dict(zip([a.arg for a in positional[len(positional) - len(args.defaults):]], args.defaults))
-        defaults.update((a.arg, d) for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None)
-        passed = {a.arg for a in positional[:arity]}
-        bound = {name: value.value for name, value in defaults.items()
-                 if name not in passed and type(value) is ast.Constant}
-        if not bound:
-            continue
-        inside = [node for stmt in unit.body for node in _walk(stmt)]
-        stored = {n.id for n in inside if type(n) is ast.Name and type(n.ctx) is not ast.Load}
-        stored |= {a.arg for n in inside if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
-                   for a in _all_args(n.args)}  # a nested def's own parameter of that name
-        bound = {name: value for name, value in bound.items() if name not in stored}
-        if bound:
-            unit.body = [_ConstantsFor(bound).visit(stmt) for stmt in unit.body]
-
-
-class _ConstantsFor(ast.NodeTransformer):
-    """Reads of the given names become the given constants (``_bind_unpassed_defaults``)."""
-
-    def __init__(self, values: dict[str, object]) -> None:
-        self.values = values
-
-    def visit_Name(self, node: ast.Name) -> ast.AST:
-        if type(node.ctx) is ast.Load and node.id in self.values:
-            return ast.copy_location(ast.Constant(self.values[node.id]), node)
-        return node
-
-
-#: How many relays deep ``_specialise_for_calls`` follows a parameter never None: each round reads
-#: every call once, and a chain of 3,000 relays written last to first (100 kB) took 5 s to its fixed
-#: point; a copy's wrapper is one or two deep.
-_RELAY_ROUNDS = 8
-#: A top-level unit of a text for ``_specialise_for_calls``: a def, or ``name = lambda ...: ...``.
-_Callable = ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
-
-
-def _specialise_for_calls(tree: ast.Module, by_position: frozenset[str], *, tests_none: bool,
-                          tests_inputs: bool = True) -> None:
-    """Read each top-level def of the text as the text's calls make it, then leave out the relays.
-
-    * A parameter of a def the grader does not call (not in ``by_position``) that every call of
-      the text passes the same constant (a value, or its default when a call leaves it out)
-      holds that constant, when the def is only ever called by its name (never passed as a value,
-      bound again, or called with ``*``/``**``) and does not assign the parameter itself: the
-      branches it decides fold (``_Simplifier``) and it is left unread.
-    * A parameter that is never None: a course argument of a def the grader calls by position
-      (``_COURSE_ARITY``), or one that every call passes a parameter never None or a constant
-      other than None: ``p is None`` and ``p is not None`` read as False and True there.
-    * What a course argument is (``_COURSE_INPUTS``: an array of so many dimensions, the dict of
-      parameters), in a def the grader calls by position or one every call passes such a
-      parameter of its caller: the tests the grader's input decides (``x.ndim == 2``,
-      ``len(x.shape) < 3``, ``isinstance(parameters, dict)``, ``"Wax" in parameters``,
-      ``x.shape[0] > 0``) read as their value there (``_KnownInputs``).
-    * The relays (defs, or ``name = lambda``, that only call functions by name and pass their
-      results on, ``_is_relay``) are left out when the text holds a def that does work: the
-      runner puts them after the work for these calls (``runner._delegated_text``).
-
-    A copy of ``rnn_cell_forward`` in ``if cell:`` of ``rnn_forward(x, a0, parameters,
-    cell=False)`` behind ``return rnn_forward(xt, a_prev, parameters, True)`` scored 0.10, one
-    under ``if x is not None:`` 0.76, one given a junk parameter the wrapper passes as None
-    0.08 (thirtieth session). One under ``if x.ndim == 2:`` beside a body of its own in the
-    ``else``, in the graded def or in ``rnn_forward`` behind a wrapper, 0.31-0.35 (thirty-first
-    session)."""
-    _drop_relay_methods(tree)
-    body = tree.body
-    units, named = _units_of(body)
-    if len(units) < 2:  # most texts: one def, whose tests may fold (a walk only if the text has such a test)
-        if (tests_none or tests_inputs) and units:
-            (name, unit), = units.items()
-            if name in by_position and name in _COURSE_ARITY:
-                assigned_here = _assigned_in(unit)
-                if tests_none:
-                    _fold_tests(units, {name: _course_arguments(unit, name, assigned_here)}, _NotNone)
-                if tests_inputs:
-                    _fold_tests(units, {name: _course_inputs(unit, name, assigned_here)}, _KnownInputs)
-        return
-    assigned = {name: _assigned_in(unit) for name, unit in units.items()}
-    calls, callers, escapes = _calls_of(body, units, named)
-    bound: dict[str, dict[str, object]] = {}
-    plans: dict[str, dict[str, list[ast.AST]]] = {}
-    for name, unit in units.items():
-        if (name in by_position or name in escapes or name not in calls or type(unit) is ast.Lambda
-                or unit.decorator_list or unit.args.vararg or unit.args.kwarg):
-            continue
-        plan = _arguments_passed(unit, calls[name])
-        if plan is None:
-            continue
-        plans[name] = plan
-        _star_for_displays(unit, plan, assigned[name])
-        constants = {param: passed[0].value for param, passed in plan.items()
-                     if param not in assigned[name] and all(type(p) is ast.Constant for p in passed)
-                     and len({(type(p.value), repr(p.value)) for p in passed}) == 1}
-        if constants:
-            bound[name] = constants
-    fixed = {name: assigned[name].union(bound.get(name, ())) for name in plans}
-    if tests_none:
-        seeds = {name: dict.fromkeys(_course_arguments(unit, name, assigned[name]), True)
-                 for name, unit in units.items() if name in by_position}
-        never_none = _passed_on(plans, callers, seeds, fixed, _never_none)
-        _fold_tests(units, {name: set(known) for name, known in never_none.items()}, _NotNone)
-    if tests_inputs:
-        seeds = {name: _course_inputs(unit, name, assigned[name]) for name, unit in units.items()
-                 if name in by_position}
-        _fold_tests(units, _passed_on(plans, callers, seeds, fixed, _input_passed), _KnownInputs)
-    for name, constants in bound.items():
-        unit = units[name]
-        unit.body = [_ConstantsFor(constants).visit(stmt) for stmt in unit.body]
-        _drop_parameters(unit.args, set(constants))
-    _drop_relays(tree, units.values())
-
-
-def _drop_relays(tree: ast.Module, units: Iterable[_Callable],
-                 counts: tuple[dict[str, int], dict[str, int], dict[str, int]] | None = None) -> None:
-    """Leave the relays among ``units`` (``_is_relay``) out of the text when one of them is a def
-    that does work (``_specialise_for_calls``). Run again once dead code is gone
-    (``_normalise_tree``), with the name ``counts`` to lower: a helper whose only work was
-    ``xt = xt * 1.0`` (``x = x`` then, dead) is a relay too, and its lines beside the copy it
-    hands the work to held that at 0.83 (thirty-first session). A def that calls two of the text's
-    defs or more composes their work, and stays: its helpers are put in its place
-    (``_inline_helpers``)."""
-    units = list(units)
-    defined = {stmt.name for stmt in tree.body if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))}
-    relays = {id(unit) for unit in units if _is_relay(unit) and len(
-        {n.func.id for n in _walk(unit) if type(n) is ast.Call and type(n.func) is ast.Name} & defined) < 2}
-    if not relays or all(id(unit) in relays or type(unit) is ast.Lambda for unit in units):
-        return
-    kept = []
-    for stmt in tree.body:
-        if id(stmt) in relays or (type(stmt) is ast.Assign and id(stmt.value) in relays):
-            if counts is not None:
-                _tally(stmt, counts, -1)
-        else:
-            kept.append(stmt)
-    tree.body = kept
-
-
-def _units_of(body: list[ast.stmt]) -> tuple[dict[str, _Callable], dict[str, int]]:
-    """The top-level defs of a text and its ``name = lambda ...: ...``, by name (the last of a
-    name), and how many times each name is so defined (``_specialise_for_calls``)."""
-    units: dict[str, _Callable] = {}
-    named: dict[str, int] = {}
-    for stmt in body:
-        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            name, unit = stmt.name, stmt
-        elif (type(stmt) is ast.Assign and len(stmt.targets) == 1 and type(stmt.targets[0]) is ast.Name
-              and type(stmt.value) is ast.Lambda):
-            name, unit = stmt.targets[0].id, stmt.value
-        else:
-            continue
-        named[name] = named.get(name, 0) + 1
-        units[name] = unit
-    return units, named
-
-
-def _drop_relay_methods(tree: ast.Module) -> None:
-    """Leave out the methods of the text's classes that only hand their work on by calls of plain
-    names (``_is_relay``; a static or class method too) when the text holds a top-level def that
-    does work: the relays the runner puts after the work (``runner._delegated_text``), in a class.
-    Since the thirty-first session a class body is never dead code (``_sweep_block``), and
-    ``run(self, *a): return f9(*a)`` beside the copy ``f9`` held it at 0.80."""
-    classes = [stmt for stmt in tree.body if type(stmt) is ast.ClassDef]
-    if not classes or not any(isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and not _is_relay(stmt)
-                              for stmt in tree.body):
-        return
-    for cls in classes:
-        cls.body = [stmt for stmt in cls.body if not (
-            isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))
-            and all(type(d) is ast.Name and d.id in ("staticmethod", "classmethod") for d in stmt.decorator_list)
-            and only_delegates(stmt.body, by_name=True))]
-
-
-def _star_for_displays(unit: ast.FunctionDef | ast.AsyncFunctionDef, plan: dict[str, list[ast.AST]],
-                       assigned: set[str]) -> None:
-    """Make ``unit``'s one parameter ``*z`` when every call passes it a tuple or list display
-    (``f((xt, a_prev, parameters))``), or ``**z`` when a dict display with string keys, as if
-    the caller had passed the items themselves: ``_promote_unpacked_parameters`` then reads what
-    the def unpacks from it (``xt, a_prev, parameters = z``) as its parameters. A copy named
-    ``sigmoid(z)`` so unpacking its one argument scored 0.08 (thirtieth session)."""
-    args = unit.args
-    if len(args.args) != 1 or args.posonlyargs or args.kwonlyargs or args.defaults:
-        return
-    only = args.args[0]
-    if only.arg in assigned:
-        return
-    passed = plan[only.arg]
-    if all(type(v) in (ast.Tuple, ast.List) and not any(type(e) is ast.Starred for e in v.elts) for v in passed):
-        args.vararg, args.args = only, []
-    elif all(type(v) is ast.Dict and all(type(k) is ast.Constant and type(k.value) is str for k in v.keys)
-             for v in passed):
-        args.kwarg, args.args = only, []
-
-
-def _drop_parameters(args: ast.arguments, names: set[str]) -> None:
-    """Leave the parameters ``names`` (and their defaults) out of a header: each call of the def
-    passes them the constant its body now holds (``_specialise_for_calls``), so that a junk
-    parameter with a default reads as one without."""
-    positional = [*args.posonlyargs, *args.args]
-    first_default = len(positional) - len(args.defaults)
-    args.defaults = [d for i, d in enumerate(args.defaults) if positional[first_default + i].arg not in names]
-    args.posonlyargs = [a for a in args.posonlyargs if a.arg not in names]
-    args.args = [a for a in args.args if a.arg not in names]
-    kept = [(a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults) if a.arg not in names]
-    args.kwonlyargs, args.kw_defaults = [a for a, _d in kept], [d for _a, d in kept]
-
-
-def _course_arguments(unit: _Callable, name: str, assigned: set[str]) -> set[str]:
-    """The parameters of ``unit`` (named ``name``, called by the grader) that hold the course's
-    arguments (its first ``_COURSE_ARITY`` positional ones) and that it never assigns."""
-    arity = _COURSE_ARITY.get(name)
-    if arity is None:
-        return set()
-    return {p.arg for p in [*unit.args.posonlyargs, *unit.args.args][:arity] if p.arg not in assigned}
-
-
-def _assigned_in(unit: _Callable) -> set[str]:
-    """The names ``unit`` binds in its body (assignments, loop targets, nested parameters...)."""
-    if type(unit) is ast.Lambda:
-        return _stored_names(unit.body)
-    return set().union(*map(_stored_names, unit.body))
-
-
-def _calls_of(body: list[ast.stmt], units: dict[str, _Callable], named: dict[str, int]
-              ) -> tuple[dict[str, list[ast.Call]], dict[str, list[str | None]], set[str]]:
-    """The calls of each of ``units`` by its name in the text, the name of the unit each sits in
-    (None at the top level), and the units read otherwise than as a call's function (passed as a
-    value, bound again, defined twice, called with ``*``/``**``): their calls are not all in sight."""
-    calls: dict[str, list[ast.Call]] = {}
-    callers: dict[str, list[str | None]] = {}
-    escapes = {name for name, count in named.items() if count > 1}
-    loads: dict[str, int] = {}
-    for stmt in body:
-        owner = None
-        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            owner = stmt.name
-        elif type(stmt) is ast.Assign and type(stmt.value) is ast.Lambda and type(stmt.targets[0]) is ast.Name:
-            owner = stmt.targets[0].id
-        for node in _walk(stmt):
-            kind = type(node)
-            if kind is ast.Name and node.id in units:
-                if type(node.ctx) is ast.Load:
-                    loads[node.id] = loads.get(node.id, 0) + 1
-                elif not (type(stmt) is ast.Assign and type(stmt.value) is ast.Lambda and node is stmt.targets[0]):
-                    escapes.add(node.id)  # bound again (``f9 = other``, a loop's target...)
-            elif kind is ast.arg and node.arg in units:
-                escapes.add(node.arg)
-            elif kind is ast.alias and (node.asname or node.name).split(".")[0] in units:
-                escapes.add((node.asname or node.name).split(".")[0])
-            elif kind in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef) and node is not stmt and node.name in units:
-                escapes.add(node.name)
-            elif kind is ast.Call and type(node.func) is ast.Name and node.func.id in units:
-                calls.setdefault(node.func.id, []).append(node)
-                callers.setdefault(node.func.id, []).append(owner if owner in units else None)
-                if any(type(a) is ast.Starred for a in node.args) or any(k.arg is None for k in node.keywords):
-                    escapes.add(node.func.id)
-    escapes.update(name for name, count in loads.items() if count != len(calls.get(name, ())))
-    return calls, callers, escapes
-
-
-def _arguments_passed(unit: ast.FunctionDef | ast.AsyncFunctionDef, calls: list[ast.Call]
-                      ) -> dict[str, list[ast.AST]] | None:
-    """Parameter -> what each of ``calls`` passes it (its default where a call leaves it out), in
-    the order of the calls; None when a call does not fit the header."""
-    args = unit.args
-    positional = [*args.posonlyargs, *args.args]
-    defaults = dict(zip([a.arg for a in positional[len(positional) - len(args.defaults):]], args.defaults))
-    defaults.update((a.arg, d) for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None)
-    names = [a.arg for a in positional] + [a.arg for a in args.kwonlyargs]
-    by_keyword = set(names) - {a.arg for a in args.posonlyargs}
-    plan: dict[str, list[ast.AST]] = {name: [] for name in names}
-    for call in calls:
-        if len(call.args) > len(positional):
-            return None
-        given = {positional[i].arg: value for i, value in enumerate(call.args)}
-        for keyword in call.keywords:
-            if keyword.arg not in by_keyword or keyword.arg in given:
-                return None
-            given[keyword.arg] = keyword.value
-        for name in names:
-            value = given.get(name, defaults.get(name))
-            if value is None:
-                return None
-            plan[name].append(value)
-    return plan
-
-
-def _passed_on(plans: dict[str, dict[str, list[ast.AST]]], callers: dict[str, list[str | None]],
-               seeds: dict[str, dict[str, object]], fixed: dict[str, set[str]],
-               fact_of: Callable[[ast.AST, dict[str, object]], object]) -> dict[str, dict[str, object]]:
-    """Facts about parameters (never None, what input they hold): ``seeds``'s, and a parameter's
-    of a def of ``plans`` when every call passes a value of which ``fact_of`` (given the value and
-    the caller's facts) says the same, not None; ``fixed``: the parameters a def assigns or holds a
-    constant in, which keep none. A relay passes on what it was given, so this is iterated,
-    ``_RELAY_ROUNDS`` deep."""
-    facts = {name: dict(found) for name, found in seeds.items()}
-    changed, rounds = True, 0
-    while changed and rounds < _RELAY_ROUNDS:
-        changed, rounds = False, rounds + 1
-        for name, plan in plans.items():
-            known = facts.setdefault(name, {})
-            for param, passed in plan.items():
-                if param in known or param in fixed[name]:
-                    continue
-                found = {fact_of(value, facts.get(caller, {}) if caller else {})
-                         for value, caller in zip(passed, callers[name])}
-                if len(found) == 1 and None not in found:
-                    known[param] = found.pop()
-                    changed = True
-    return facts
-
-
-def _never_none(value: ast.AST, known: dict[str, object]) -> bool | None:
-    """True when ``value`` is never None: a constant other than None, or a name of ``known``, the
-    caller's parameters known never to be None (``_specialise_for_calls``); else None."""
-    if type(value) is ast.Constant:
-        return True if value.value is not None else None
-    return True if type(value) is ast.Name and value.id in known else None
-
-
-def _input_passed(value: ast.AST, known: dict[str, object]) -> object:
-    """What course input ``value`` holds: that of the caller's parameter it names (``known``)."""
-    return known.get(value.id) if type(value) is ast.Name else None
-
-
-#: What the grader passes each graded function, by position (``_COURSE_ARITY``'s arguments): an
-#: array's number of dimensions, or the keys of the dict of parameters (``solution/setups.py``);
-#: None for what the tests do not look into (a cache).
-_RNN_KEYS = frozenset({"Waa", "Wax", "Wya", "ba", "by"})
-_LSTM_KEYS = frozenset({"Wf", "Wi", "Wo", "Wc", "Wy", "bf", "bi", "bo", "bc", "by"})
-_COURSE_INPUTS: dict[str, tuple[int | frozenset[str] | None, ...]] = {
-    "rnn_cell_forward": (2, 2, _RNN_KEYS), "rnn_forward": (3, 2, _RNN_KEYS),
-    "lstm_cell_forward": (2, 2, 2, _LSTM_KEYS), "lstm_forward": (3, 2, _LSTM_KEYS),
-    "rnn_cell_backward": (2, None), "rnn_backward": (3, None),
-    "lstm_cell_backward": (2, 2, None), "lstm_backward": (3, None)}
-#: The comparisons ``_KnownInputs`` decides besides ``ndim`` and ``isinstance``: of ``len(p.shape)``
-#: or ``p.shape[i]``, or a string ``in`` a dict.
-_INPUT_TESTS = re.compile(r"len\s*\(\s*\w+\s*\.\s*shape\b|shape\s*\[[^\]\n]*\]\s*(?:[<>]|[!=]=)|"
-                          r"(?:[<>]|[!=]=)=?\s*\w+\s*\.\s*shape\s*\[|['\"]\s*(?:not\s+)?in\b")
-
-
-def _may_test_inputs(source: str) -> bool:
-    """A cheap look for the tests ``_KnownInputs`` decides, before any walk: most texts hold none
-    (substrings first: a search of the whole pattern in every text cost 5 % of the normalisation)."""
-    if "ndim" in source or "isinstance" in source:
-        return True
-    if not ("<" in source or ">" in source or "==" in source or "!=" in source or "' in " in source
-            or '" in ' in source or "len" in source):
-        return False
-    return _INPUT_TESTS.search(source) is not None
-
-
-def _course_inputs(unit: _Callable, name: str, assigned: set[str]) -> dict[str, object]:
-    """The parameters of ``unit`` (named ``name``, called by the grader) that hold the course's
-    arguments and that it never assigns, each with what it holds (``_COURSE_INPUTS``)."""
-    kinds = _COURSE_INPUTS.get(name, ())
-    return {p.arg: kind for p, kind in zip([*unit.args.posonlyargs, *unit.args.args], kinds)
-            if kind is not None and p.arg not in assigned}
-
-
-#: Names of the types ``isinstance`` may ask about: an array's, a dict's, and others neither is.
-_ARRAY_TYPES = frozenset({"np.ndarray", "numpy.ndarray", "ndarray"})
-_OTHER_TYPES = frozenset({"list", "tuple", "dict", "set", "int", "float", "str", "bool", "complex", "bytes"})
-_DIMS_OPS = {ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
-             ast.Gt: operator.gt, ast.GtE: operator.ge}
-
-
-class _KnownInputs(ast.NodeTransformer):
-    """Tests the grader's input decides, as constants (``_fold_tests``): for an array of n
-    dimensions ``p.ndim`` and ``len(p.shape)`` compared with a number, ``p.shape[i]`` compared
-    with 0 or 1 (every size is at least 1), ``isinstance(p, np.ndarray)``; for the dict of
-    parameters ``isinstance(p, dict)`` and ``"Wax" in p`` (True for the course's keys; another
-    key is left, as the test may hold it)."""
-
-    def __init__(self, known: dict[str, object]) -> None:
-        self.known = known
-
-    def _held(self, node: ast.AST) -> object:
-        return self.known.get(node.id) if type(node) is ast.Name else None
-
-    def _dims(self, node: ast.AST) -> tuple[int, int] | None:
-        """The range of values ``node`` takes: the number of dimensions (exact) or a size (1 and up)."""
-        if type(node) is ast.Attribute and node.attr == "ndim" and type(self._held(node.value)) is int:
-            return self._held(node.value), self._held(node.value)
-        if (type(node) is ast.Call and type(node.func) is ast.Name and node.func.id == "len" and len(node.args) == 1
-                and not node.keywords and type(node.args[0]) is ast.Attribute and node.args[0].attr == "shape"
-                and type(self._held(node.args[0].value)) is int):
-            return self._held(node.args[0].value), self._held(node.args[0].value)
-        if (type(node) is ast.Subscript and type(node.value) is ast.Attribute and node.value.attr == "shape"
-                and type(self._held(node.value.value)) is int and type(node.slice) is ast.Constant
-                and type(node.slice.value) is int and -self._held(node.value.value) <= node.slice.value
-                < self._held(node.value.value)):
-            return 1, 2 ** 62
-        return None
-
-    def visit_Compare(self, node: ast.Compare) -> ast.AST:
-        self.generic_visit(node)
-        if len(node.ops) != 1:
-            return node
-        op, left, right = type(node.ops[0]), node.left, node.comparators[0]
-        if op in (ast.In, ast.NotIn):
-            keys = self._held(right)
-            if (type(keys) is frozenset and type(left) is ast.Constant and type(left.value) is str
-                    and left.value in keys):
-                return ast.copy_location(ast.Constant(op is ast.In), node)
-            return node
-        if op not in _DIMS_OPS:
-            return node
-        if type(left) is ast.Constant:  # ``2 == x.ndim``: the other way round
-            left, right = right, left
-            op = {ast.Lt: ast.Gt, ast.Gt: ast.Lt, ast.LtE: ast.GtE, ast.GtE: ast.LtE}.get(op, op)
-        span = self._dims(left)
-        if span is None or type(right) is not ast.Constant or type(right.value) is not int:
-            return node
-        low, high = (_DIMS_OPS[op](value, right.value) for value in span)
-        return ast.copy_location(ast.Constant(low), node) if low == high and (span[0] == span[1] or right.value <= 1) \
-            else node
-
-    def visit_Call(self, node: ast.Call) -> ast.AST:
-        self.generic_visit(node)
-        if not (type(node.func) is ast.Name and node.func.id == "isinstance" and len(node.args) == 2
-                and not node.keywords):
-            return node
-        held = self._held(node.args[0])
-        if held is None:
-            return node
-        kinds = node.args[1].elts if type(node.args[1]) is ast.Tuple else [node.args[1]]
-        names = [ast.unparse(kind) for kind in kinds]
-        own = _ARRAY_TYPES if type(held) is int else {"dict"}
-        if any(name in own for name in names):
-            return ast.copy_location(ast.Constant(True), node)
-        if all(name in _OTHER_TYPES | _ARRAY_TYPES for name in names):
-            return ast.copy_location(ast.Constant(False), node)
-        return node
-
-
-def _fold_tests(units: dict[str, _Callable], facts: dict[str, Collection[str]],
-                fold: Callable[[Collection[str]], ast.NodeTransformer]) -> None:
-    """In each of ``units``, the tests that what its parameters hold decides (``facts``: unit name
-    -> its parameters never None, or what each holds) become constants (``fold``: ``_NotNone``,
-    ``p is None`` / ``p is not None`` either way round -> False / True; ``_KnownInputs``)."""
-    for name, known in facts.items():
-        if known and name in units:
-            unit = units[name]
-            if type(unit) is ast.Lambda:
-                unit.body = fold(known).visit(unit.body)
-            else:
-                unit.body = [fold(known).visit(stmt) for stmt in unit.body]
-
-
-class _NotNone(ast.NodeTransformer):
-    """``p is None`` -> False and ``p is not None`` -> True for the names given (``_fold_tests``)."""
-
-    def __init__(self, names: set[str]) -> None:
-        self.names = names
-
-    def visit_Compare(self, node: ast.Compare) -> ast.AST:
-        self.generic_visit(node)
-        if len(node.ops) != 1 or type(node.ops[0]) not in (ast.Is, ast.IsNot):
-            return node
-        sides = (node.left, node.comparators[0])
-        if not any(type(a) is ast.Name and a.id in self.names and type(b) is ast.Constant and b.value is None
-                   for a, b in (sides, sides[::-1])):
-            return node
-        return ast.copy_location(ast.Constant(type(node.ops[0]) is ast.IsNot), node)
-
-
-def _is_relay(unit: _Callable) -> bool:
-    """Whether ``unit``, undecorated, only hands its work on (``only_delegates``) by calls of
-    plain names (``f9(...)``, ``sigmoid(...)``, a course helper's name the runner follows to the
-    work, an alias the text does not hold), not of attributes (``np.tanh(np.dot(W, x))`` is work)."""
-    if type(unit) is ast.Lambda:
-        body = [ast.Return(unit.body)]
-    elif unit.decorator_list:
-        return False
-    else:
-        body = unit.body
-    return only_delegates(body, by_name=True)
-
-
-def _drop_leading_guards(tree: ast.Module) -> None:
-    """Leave out of each def (``_units``) the guards its body begins with: ``if <test>: return X``
-    or ``if <test>: raise ...``, where X is a name, a constant, a tuple of those or nothing, and
-    ``assert`` statements. A guard with an ``else`` (or ``elif``) is left out and what its ``else``
-    holds put in its place (the body always leaves the def, so that is the same code); a ``try``
-    whose handlers only leave so gives way to its body (``_is_guarded_try``).
-    The grader calls a graded function with the course's arguments, so such a guard checks input
-    it never gets; a copy given a junk parameter read only there (``def rnn_cell_forward(xt,
-    a_prev, parameters, junk=None): if xt is None: return junk``, or the same behind a wrapper)
-    kept the parameter read, which sent the helper's parameters to the order of their contexts
-    and added a statement: 0.04-0.68 against its original, graded in full (twenty-seventh
-    session's left item). Without the guard the parameter is unread and goes as the others
-    do. Honest input checks are guards too: they leave both sides of a pair alike. The ``else``,
-    ``elif``, ``assert`` and tuple forms kept the junk read until the twenty-ninth session
-    (0.04-0.76)."""
-    for unit in _units(tree):
-        body = list(unit.body)
-        start = 0
-        while start < len(body):
-            first = body[start]
-            guard = _is_guard(first)
-            if guard and first.orelse:
-                body[start:start + 1] = first.orelse
-            elif _is_guarded_try(first):
-                body[start:start + 1] = first.body
-            elif start < len(body) - 1 and (guard or isinstance(first, ast.Assert)):  # a body of one guard stays
-                start += 1
-            else:
-                break
-        if start and body[start:]:
-            unit.body = body[start:]
-        elif body and body != unit.body:  # only blocks put in place of their guards
-            unit.body = body
-
-
-def _is_guard(stmt: ast.stmt) -> bool:
-    """True for ``if <test>: return X`` (X a name, a constant, a tuple of those or nothing) or
-    ``if <test>: raise ...``, with or without an ``else`` (``_drop_leading_guards``)."""
-    return isinstance(stmt, ast.If) and len(stmt.body) == 1 and _is_exit(stmt.body[0])
-
-
-def _is_guarded_try(stmt: ast.stmt) -> bool:
-    """True for a ``try`` without ``else`` or ``finally`` each of whose handlers only leaves as a
-    guard does (``_is_exit``): on the grader's input its body is what runs. ``try: xt.shape`` /
-    ``except AttributeError: return junk``, or the whole copy in the ``try``, kept a junk
-    parameter read: 0.71-0.73 (twenty-ninth session)."""
-    return (type(stmt) is ast.Try and not stmt.orelse and not stmt.finalbody
-            and all(len(h.body) == 1 and _is_exit(h.body[0]) for h in stmt.handlers))
-
-
-def _is_exit(stmt: ast.stmt) -> bool:
-    """``raise ...`` or ``return X``, X a name, a constant, a tuple of those or nothing."""
-    if isinstance(stmt, ast.Raise):
-        return True
-    if not isinstance(stmt, ast.Return):
-        return False
-    value = stmt.value
-    items = value.elts if isinstance(value, ast.Tuple) else [value]
-    return value is None or all(isinstance(item, (ast.Name, ast.Constant)) for item in items)
-
-
-def _drop_unread_parameters(tree: ast.Module, loads: dict[str, int]) -> None:
-    """Leave out of each def (``_units``) the positional parameters without a default that
-    nothing reads once dead code is gone (``loads``: each name's reads left in the text), so
-    that the def reads as it would without them. Numbered by position, a copy given one more
-    leading parameter that it never reads (``cls`` of a class method, ``RNN.cell =
-    classmethod(f9)``, or ``self``, or a junk first argument that a wrapper passes) had every
-    parameter spelt one further: 0.05 against its original, graded in full (twenty-sixth
-    session's review). A def not named as a graded function numbers its parameters by use since
-    the twenty-seventh session (``_parameter_spellings``), a graded one by position still."""
-    for unit in _units(tree):
-        args = unit.args
-        positional = [*args.posonlyargs, *args.args]
-        unread = {id(p) for p in positional[:len(positional) - len(args.defaults)] if not loads.get(p.arg)}
-        if unread:
-            args.posonlyargs = [p for p in args.posonlyargs if id(p) not in unread]
-            args.args = [p for p in args.args if id(p) not in unread]
-
-
 # --------------------------------------------------------------------------- parameters by use
 
 
@@ -3170,7 +2493,7 @@ def _promote_unpacked_parameters(tree: ast.Module) -> None:
     them spelt its parameters as locals unpacked from one value: 0.08 against its original, graded
     in full (twenty-sixth session's review). The new parameters follow the header's in the order
     of their places in ``*args`` (``xt = args[0]`` first), a ``**kwargs``'s in the order read."""
-    for unit in _units(tree):
+    for unit in defs_of(tree):
         args = unit.args
         for star in (args.vararg, args.kwarg):
             if star is None:
@@ -3179,7 +2502,7 @@ def _promote_unpacked_parameters(tree: ast.Module) -> None:
             if found is None:
                 continue
             names, statements = found
-            taken = {a.arg for a in _all_args(args)}
+            taken = {a.arg for a in all_args(args)}
             if len(set(names)) != len(names) or taken & set(names):
                 continue
             dropped = {id(t) for t in statements}
@@ -3221,8 +2544,8 @@ def _unpacked_from(unit: ast.FunctionDef | ast.AsyncFunctionDef, star: str,
             statements.append(stmt)
     if not statements:
         return None
-    reads = sum(1 for n in _walk(unit) if type(n) is ast.Name and n.id == star)
-    kept = sum(1 for s in statements for n in _walk(s) if type(n) is ast.Name and n.id == star)
+    reads = sum(1 for n in subnodes(unit) if type(n) is ast.Name and n.id == star)
+    kept = sum(1 for s in statements for n in subnodes(s) if type(n) is ast.Name and n.id == star)
     return ([name for *_place, name in sorted(names)], statements) if reads == kept else None
 
 
@@ -3273,14 +2596,14 @@ def _parameter_spellings(tree: ast.Module, local: set[str],
     and no context is worked out) and, for each def numbered by use, its parameters in that
     order (``id`` of the def -> ``ast.arg`` nodes), which its header lists."""
     defs = _defs_with_depth(tree.body)
-    if not any(d.name not in by_position and len(_all_args(d.args)) > 1 for d, _depth in defs):
+    if not any(d.name not in by_position and len(all_args(d.args)) > 1 for d, _depth in defs):
         return {}, {}
-    params = {a.arg for d, _depth in defs for a in _all_args(d.args)}
+    params = {a.arg for d, _depth in defs for a in all_args(d.args)}
     contexts, tuples = _parameter_contexts(tree, params, local)
     spelt: dict[str, str] = {}
     headers: dict[int, list[ast.arg]] = {}
     for d, depth in defs:
-        args = {a.arg: a for a in _all_args(d.args)}
+        args = {a.arg: a for a in all_args(d.args)}
         names = [name for name in args if name not in spelt]  # else a nested def's parameter
         # named as an outer one's: spelt as that
         if d.name in by_position:
@@ -3308,7 +2631,7 @@ def _parameter_order(names: list[str], contexts: dict[str, set[str]],
     put them; then by their reads' contexts (``_parameter_contexts``: the smallest, then all of
     them, as strings), which puts ``x`` (``x.shape``) before ``a0`` (``a_next = a0``); then by the
     header (parameters read alike). Parameters never read (with a default: the others are left
-    out before, ``_drop_unread_parameters``) come last, in the header's order: ``def f9(xt,
+    out before, ``drop_unread_parameters``) come last, in the header's order: ``def f9(xt,
     a_prev, parameters, junk=0)`` kept the cache's order out of reach, and scored 0.14 where
     numbers by position gave 0.90."""
     unread = [name for name in names if not contexts.get(name)]
@@ -3379,7 +2702,7 @@ def _parameter_contexts(tree: ast.Module, params: set[str],
     Tuple = ast.Tuple
     Name, Load, BinOp, BoolOp, Compare, AST = ast.Name, ast.Load, ast.BinOp, ast.BoolOp, ast.Compare, ast.AST
     Constant = ast.Constant
-    child_fields = _CHILD_FIELDS
+    child_fields = CHILD_FIELDS
     stack: list[ast.AST] = [tree]
     while stack:
         parent = stack.pop()
@@ -3548,7 +2871,7 @@ def _const_word(value: object) -> str:
 
 #: The fields ``_UseLabels.brief`` shows: the child fields, less a statement's nested blocks and
 #: ``type_params`` (Python 3.12's, so that a context is the same on 3.10-3.13).
-_BRIEF_FIELDS = {cls: tuple(f for f in _SHALLOW_FIELDS[cls] if f != "type_params") for cls in _ast_classes()}
+_BRIEF_FIELDS = {cls: tuple(f for f in _SHALLOW_FIELDS[cls] if f != "type_params") for cls in ast_classes()}
 
 
 def _first_values(tree: ast.Module) -> dict[str, tuple[ast.AST, str]]:
@@ -3587,7 +2910,7 @@ def _own_locals(tree: ast.Module, keep_names: frozenset[str]) -> None:
     and the copy scored 0.45 against its original, not flagged (twenty-sixth session's review).
     Names a def also binds otherwise (``global``, ``nonlocal``, an import, ``except ... as``),
     kept names and builtins keep their spelling."""
-    units = _units(tree)
+    units = defs_of(tree)
     if len(units) < 2:
         return
     Name, arg, Load = ast.Name, ast.arg, ast.Load
@@ -3595,7 +2918,7 @@ def _own_locals(tree: ast.Module, keep_names: frozenset[str]) -> None:
         names: list[ast.Name | ast.arg] = []
         bound: set[str] = set()
         other: set[str] = set()  # bound by a global or nonlocal statement, an import, an except
-        for n in _walk(unit):
+        for n in subnodes(unit):
             kind = type(n)
             if kind is Name:
                 names.append(n)
@@ -3642,7 +2965,7 @@ def _shape_names(body: list[ast.stmt], local: set[str], memo: dict | None = None
     def visit(stmts: list[ast.stmt], depth: int) -> None:
         for stmt in stmts:
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                for i, arg in enumerate(_all_args(stmt.args)):
+                for i, arg in enumerate(all_args(stmt.args)):
                     names.setdefault(arg.arg, params.get(arg.arg) or ("p%d" % i if depth == 0 else "p%d_%d" % (depth, i)))
                 if depth > 0:
                     names.setdefault(stmt.name, "f" + _short_hash(_dump(stmt.args, blind, None, memo))[:6])
@@ -3683,7 +3006,7 @@ def _target_names_in_order(target: ast.AST) -> list[ast.Name]:
 def _walk_in_order(node: ast.AST) -> list[ast.AST]:
     """Nodes of ``node`` in source order (pre-order, fields in order).
 
-    Contexts and operators are left out (``_CHILD_FIELDS``): no caller looks for them.
+    Contexts and operators are left out (``CHILD_FIELDS``): no caller looks for them.
     """
     out: list[ast.AST] = []
     stack = [node]
@@ -3691,7 +3014,7 @@ def _walk_in_order(node: ast.AST) -> list[ast.AST]:
     while stack:
         current = stack.pop()
         out.append(current)
-        fields = _CHILD_FIELDS.get(type(current))
+        fields = CHILD_FIELDS.get(type(current))
         children: list[ast.AST] = []
         for name in fields if fields is not None else current._fields:
             value = getattr(current, name, None)
