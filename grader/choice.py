@@ -30,6 +30,10 @@ _CHECKPOINT_COPY = re.compile(r"-checkpoint\.ipynb$", re.IGNORECASE)
 #: The first words of the note a student's feedback gets when one of their notebooks was graded;
 #: the run's summary lists those notes.
 ONE_OF_SEVERAL = "Of the notebooks handed in, "
+#: The most notebooks of one submission read to choose one: each is extracted in the grading
+#: process before any student is graded, and a zip may hold thousands (a class stalled for
+#: minutes on one student's 20,000 small notebooks). Past it, refused as several notebooks are.
+MOST_READ = 8
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,10 @@ def one_notebook(submission: Submission, *, graded: Collection[str]) -> Submissi
     them; any other submission as it is. ``graded``: the rubric's graded functions."""
     if not submission.notebooks or not graded:
         return submission
+    if len(submission.notebooks) > MOST_READ:
+        said = f"Of more than {MOST_READ} notebooks, none is read to find the one holding the work."
+        return replace(submission, problem=submission.problem.replace(
+            f" {SEVERAL_NOTEBOOKS}", f" {said} {SEVERAL_NOTEBOOKS}", 1))
     names = list(submission.notebooks)
     read = {name: notebook_code(path, graded=graded) for name, path in submission.notebooks.items()}
     if any(code is None for code in read.values()):

@@ -133,3 +133,34 @@ def test_a_zip_holding_the_work_and_an_untitled_notebook_is_graded_at_its_turn(t
     assert summary.graded == 1 and summary.several_notebooks == ()
     (said,) = summary.one_of_several
     assert said.startswith("ada (work.zip/work/rnn.ipynb was graded, not work.zip/work/Untitled1.ipynb"), said
+
+
+def test_a_folder_of_many_notebooks_is_refused_without_reading_them(tmp_path, monkeypatch):
+    # Hostile (the lead's review of the thirty-second session): every notebook was extracted in the
+    # grading process, one after the other, before any student was graded. A zip of 20,000 small
+    # notebooks (the discovery bound names that many) held the whole class for minutes. Past
+    # MOST_READ notebooks the submission is refused as before the choice existed, nothing read.
+    from grader import choice
+
+    folder = tmp_path / "class" / "mallory"
+    nbs.write(folder / "rnn.ipynb", nbs.course_notebook())
+    for k in range(choice.MOST_READ):
+        nbs.write(folder / f"Untitled{k}.ipynb", EMPTY)
+    read: list[Path] = []
+    real = choice.notebook_code
+    monkeypatch.setattr(choice, "notebook_code", lambda path, **kw: read.append(path) or real(path, **kw))
+    sub = only(folder)
+    assert read == [], read
+    assert SEVERAL_NOTEBOOKS in sub.problem and f"{choice.MOST_READ + 1} notebooks" in sub.problem
+    assert "more than" in sub.problem and str(choice.MOST_READ) in sub.problem.split(SEVERAL_NOTEBOOKS)[0]
+
+
+def test_up_to_the_bound_the_work_is_still_found(tmp_path):
+    from grader import choice
+
+    folder = tmp_path / "class" / "ada"
+    nbs.write(folder / "rnn.ipynb", nbs.course_notebook())
+    for k in range(choice.MOST_READ - 1):
+        nbs.write(folder / f"Untitled{k}.ipynb", EMPTY)
+    sub = only(folder)
+    assert sub.problem == "" and sub.path == folder / "rnn.ipynb"
