@@ -603,12 +603,12 @@ def write_class_report(results: Sequence[SubmissionResult], *, rubric: Rubric, o
 def main(argv: Sequence[str] | None = None) -> int:
     """``python3 -m grader.classreport OUT``: write ``OUT/report-without-names.html`` from the
     results of the submissions ``OUT/grades.csv`` lists, holding the class run's lock
-    (``grader.files.output_lock``). Exit status 2 when there is none, or a run holds the lock."""
+    (``grader.outputlock.output_lock``). Exit status 2 when there is none, or a run holds the lock."""
     import argparse
     import sys
 
     from grader.commands import DEFAULT_RUBRIC, EXIT_USAGE, GRADEBOOK
-    from grader.files import OutputBusy, output_lock
+    from grader.outputlock import OutputBusy, output_lock
     from grader.rubric import RubricError, load_rubric
 
     parser = argparse.ArgumentParser(prog="python3 -m grader.classreport", description=(

@@ -783,18 +783,19 @@ def _earlier_class_note(earlier: Any, *, out_dir: Path, similarity: bool = True)
     return note + "."
 
 
-def _hold_output(out_dir: Path, *, submissions: Path, stack: contextlib.ExitStack) -> None:
-    """Hold ``out_dir``'s lock (``grader.files.output_lock``) until ``stack`` closes; a
-    CommandError, before anything is read or graded, when another run holds it. Not in the
+def _hold_output(out_dir: Path, *, submissions: Path, stack: contextlib.ExitStack) -> int | None:
+    """Hold ``out_dir``'s lock (``grader.outputlock.output_lock``) until ``stack`` closes, and
+    return its descriptor (for the workers to close: None without a lock); a CommandError,
+    before anything is read or graded, when another run holds it. Not in the
     submissions folder (an ``--out`` around it, refused later with its own message): nothing is
     written among the students' files."""
-    from grader.files import OutputBusy, output_lock
+    from grader.outputlock import OutputBusy, output_lock
 
     with contextlib.suppress(OSError):
         if submissions.resolve().is_relative_to(out_dir.resolve()):
-            return
+            return None
     try:
-        stack.enter_context(output_lock(out_dir))
+        return stack.enter_context(output_lock(out_dir))
     except OutputBusy as exc:
         raise CommandError(str(exc)) from None
 
@@ -975,7 +976,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         # The students' zips are unpacked here, each at its turn (``StudentTurns``), the
         # grader's own place, hidden from every child; locked while this run lives, so that a
         # later run removes it if this one is killed (``_sweep_unpack_folders``).
-        _hold_output(out_dir, submissions=Path(submissions), stack=early)  # one run at a time into it
+        lock = _hold_output(out_dir, submissions=Path(submissions), stack=early)  # one run at a time into it
         unpack_dir = early.enter_context(run_folder(UNPACK_PREFIX))
         # One student of a folder of folders (SUBMISSIONS/alice/, or its notebook) graded again
         # into the class's output folder: graded as the class run grades them, the class's folder
@@ -1032,7 +1033,11 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
             context=context, out_dir=out_dir, sandbox_options=sandbox_options,
             prepare=_prepare(out_dir),
             finish=_finisher(names=graded_functions(context.rubric) if similarity else ()),
-            page_records=True, before_fork=lambda: pages[0].wait())
+            page_records=True, before_fork=lambda: pages[0].wait(),
+            # The workers close their copy of the folder's lock: a grading process killed outright
+            # (kill -9 of its pid) left them holding it until they noticed, and a TA's next run
+            # was refused in the name of a process that was gone.
+            inherited=() if lock is None else (lock,))
 
         def start_pool(count: int) -> Any:
             """The worker pool of ``count`` jobs, closed with the run, and the writer of the
