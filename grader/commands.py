@@ -1680,8 +1680,10 @@ def _print_summary(summary: ClassSummary, *, stream: TextIO, similarity_ran: boo
             stream.write(f"Not on the roster (graded; in {out / GRADEBOOK} with on_roster 'no'): "
                          f"{', '.join(summary.not_on_roster)}\n")
         if summary.several_submissions:
-            stream.write(f"Several submissions for one student of the roster (each graded, one row "
-                         f"each): {'; '.join(summary.several_submissions)}\n")
+            stream.write(f"Several submissions for one student of the roster (each graded, its row after "
+                         f"the roster's; the student's own row in the roster's order has no score, status "
+                         f"'{_SEVERAL}': leave the one that counts among the submissions and run again, or "
+                         f"give the score by hand): {'; '.join(summary.several_submissions)}\n")
     if summary.report_problems:
         stream.write(f"Feedback reports incomplete for: {', '.join(summary.report_problems)} "
                      f"(see {out}/<id>/grader-errors.txt)\n")
@@ -1697,6 +1699,7 @@ def _print_summary(summary: ClassSummary, *, stream: TextIO, similarity_ran: boo
 
 _NO_SUBMISSION = "no submission"  # grader.report.NO_SUBMISSION (not imported before the fork)
 _NOT_IN_THIS_RUN = "not in this run"  # grader.report.NOT_IN_THIS_RUN
+_SEVERAL = "several submissions"  # grader.report.SEVERAL_SUBMISSIONS
 
 
 def _load_adjustments(path: Path) -> Any:
@@ -1746,8 +1749,9 @@ def roster_notes(matched: Any) -> list[str]:
                      f"{GRADEBOOK} with on_roster 'no': {', '.join(matched.unlisted)}.")
     several = matched.several()
     if several:
-        notes.append("Several submissions for one student of the roster, each graded with a row of its "
-                     "own: " + "; ".join(f"{readable_id(rid)}: {', '.join(sids)}"
+        notes.append(f"Several submissions for one student of the roster, each graded with a row of its "
+                     f"own after the roster's, the student's row in the roster's order without a score "
+                     f"(status '{_SEVERAL}'): " + "; ".join(f"{readable_id(rid)}: {', '.join(sids)}"
                                          for rid, sids in several.items()) + ".")
     return notes
 

@@ -410,3 +410,36 @@ def test_one_notebook_run_into_the_class_folder_does_not_call_the_others_absent(
                      ("cleo", "", "0", "0", "no submission")]
     assert summary.no_submission == ("cleo",)
     assert "2 not in this run but graded by an earlier one into" in printed
+
+
+def test_a_student_with_two_submissions_keeps_one_row_in_the_rosters_block(tmp_path):
+    """Thirty-third session: a student of the roster with two submissions (the folder ``eve/``
+    and ``eve.ipynb``, graded as ``eve~ipynb``) had two rows in the roster's block of grades.csv, so the score column a TA
+    pastes beside the platform's export (in the roster's order, docs/instructors.md) gave every
+    student after eve the score of the one before. The block now has one row per roster line:
+    eve's has no score and the status 'several submissions', her submissions' rows follow it."""
+    subs = tmp_path / "subs"
+    nbs.write(subs / "ada.ipynb", nbs.course_notebook())
+    nbs.write(subs / "eve.ipynb", nbs.course_notebook())
+    nbs.write(subs / "eve" / "rnn.ipynb", nbs.course_notebook(nbs.mutate("rnn_cell_forward", "+ ba)", ")")))
+    nbs.write(subs / "zed.ipynb", nbs.course_notebook(nbs.mutate("rnn_cell_forward", "+ ba)", ")")))
+    nbs.write(subs / "walk_in.ipynb", nbs.course_notebook())
+    roster = write_roster(tmp_path / "class.csv", "id,name\nada,Ada\neve,Eve\nzed,Zed\ncleo,Cleo\n")
+    out = tmp_path / "out"
+    summary, printed = grade(subs, out, roster=roster, class_report=True)
+    table = rows(out)
+    assert [(r["student_id"], r["submission"], r["score"], r["status"]) for r in table[:4]] == [
+        ("ada", "ada", "100", "graded"), ("eve", "", "", "several submissions"),
+        ("zed", "zed", "90", "graded"), ("cleo", "", "0", "no submission")]
+    assert [(r["student_id"], r["submission"], r["score"], r["on_roster"]) for r in table[4:]] == [
+        ("eve", "eve", "90", "yes"), ("eve", "eve~ipynb", "100", "yes"), ("", "walk_in", "100", "no")]
+    assert ("the student's own row in the roster's order has no score, status 'several submissions': "
+            "leave the one that counts among the submissions and run again") in printed
+    assert "eve: eve, eve~ipynb" in printed
+    page = (out / "report.html").read_text()
+    assert "the student&#x27;s row in the roster&#x27;s order without a score" in page
+    # The earlier gradebook's scores, as a regrade of one notebook reads them: eve's two rows.
+    from grader.report import gradebook_scores
+    assert gradebook_scores(out / "grades.csv") == {
+        "ada": (100.0, 100.0), "zed": (90.0, 100.0), "eve": (90.0, 100.0), "eve~ipynb": (100.0, 100.0),
+        "walk_in": (100.0, 100.0)}
