@@ -467,16 +467,26 @@ def run_similarity(submissions: Sequence, *, rubric: Rubric, out_dir: Path,
                 if sid in sources}
     known_sources = None
     if known:
+        from grader.choice import one_notebook
+
         with opened_submissions(Path(known), stream=stream) as folder:
-            found = _find(folder)
+            # An earlier year's student folder holding an Untitled.ipynb beside the work is read
+            # as a class run grades it (grader.choice): until the thirty-third session it was
+            # left out, "no graded function could be read", while the class's was graded.
+            found = [one_notebook(sub, graded=names) for sub in _find(folder)]
             known_sources = {sub.id: function_sources(sub.path, names=names)
                              for sub in found if not sub.problem}
         known_sources = {k: v for k, v in known_sources.items() if v}
         if len(known_sources) < len(found):  # were left out of the comparison without a word
-            left = sorted(sub.id for sub in found if sub.id not in known_sources)
-            stream.write(f"Known solutions not compared ({len(left)} of {len(found)} in {known}: no graded "
-                         f"function could be read from them): {', '.join(left[:10])}"
-                         f"{' ...' if len(left) > 10 else ''}\n")
+            several = sorted(sub.id for sub in found if sub.problem and sub.notebooks)
+            left = sorted(sub.id for sub in found if sub.id not in known_sources and sub.id not in several)
+            parts = ([f"no graded function could be read from them): {', '.join(left[:10])}"
+                      f"{' ...' if len(left) > 10 else ''}"] if left else [])
+            parts += ([f"several notebooks that each define graded functions, or none holding the work; "
+                       f"leave one in each folder): {', '.join(several[:10])}{' ...' if len(several) > 10 else ''}"]
+                      if several else [])
+            stream.write(f"Known solutions not compared ({len(left) + len(several)} of {len(found)} in "
+                         f"{known}: {'; and ('.join(parts)}\n")
     # The functions normalised by the last run into this folder are not normalised again
     # (grader.similarity.store): a run after one late submission normalises its functions only.
     report = find_similar(sources, template=template_sources, known=known_sources,
