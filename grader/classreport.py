@@ -127,6 +127,9 @@ class ClassStats:
     cases: tuple[CaseStats, ...]
     mistakes: tuple[MistakeStats, ...]
     harness_cases: Mapping[str, int] = field(default_factory=dict)  # submission -> cases with harness errors
+    #: Graded submissions that scored 0 on every graded function (the bonus aside), by id: a
+    #: notebook of scratch work or without code, or none of it parsing, more often than not.
+    zero_on_every_function: tuple[str, ...] = ()
 
 
 class ClassTally:
@@ -157,6 +160,7 @@ class ClassTally:
         self._mistake_cases: Counter = Counter()
         self._mistake_message: dict[str, str] = {}
         self._harness_cases: Counter = Counter()
+        self._zero_everywhere: list[str] = []
 
     def add(self, result: SubmissionResult) -> None:
         """Count ``result`` (a full result or ``grader.report.summary_of`` one)."""
@@ -177,6 +181,9 @@ class ClassTally:
                                 else max(self._max_points, result.max_points))
         if not result.graded:  # unreadable and harness results say nothing about the parts
             return
+        functions = [part for part in result.parts if part.name != IMDB_PART]
+        if functions and all(part.points <= 0 for part in functions):
+            self._zero_everywhere.append(result.submission_id)
         case_info, case_status = self._case_info, self._case_status  # (the loop runs per case)
         for part in result.parts:
             name = part.name
@@ -238,7 +245,8 @@ class ClassTally:
                           max_points=float(max_points),
                           scores=tuple(r.points for r in graded + unreadable),
                           parts=parts, cases=cases, mistakes=mistakes,
-                          harness_cases=dict(self._harness_cases))
+                          harness_cases=dict(self._harness_cases),
+                          zero_on_every_function=tuple(sorted(self._zero_everywhere)))
 
 
 def _listed(result: SubmissionResult) -> SubmissionResult:

@@ -86,6 +86,8 @@ class ClassSummary:
     score_changes: str = ""
     #: Why each of ``unreadable`` could not be graded, in few words (``unreadable_reason``).
     unreadable_why: tuple[str, ...] = ()
+    #: Graded submissions with 0 points on every graded function (``ClassStats.zero_on_every_function``).
+    zero_on_every_function: tuple[str, ...] = ()
 
 
 def load_context(rubric_path: Path, *, visibilities: tuple[str, ...] = ("public", "hidden"),
@@ -1304,6 +1306,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         harness_failures=tuple(r.submission_id for r in stats.harness if r.status == HARNESS),
         unreadable=tuple(r.submission_id for r in stats.unreadable),
         unreadable_why=tuple(unreadable_reason(r.messages) for r in stats.unreadable),
+        zero_on_every_function=stats.zero_on_every_function,
         several_notebooks=tuple(r.submission_id for r in stats.unreadable
                                 if r.messages and SEVERAL_NOTEBOOKS in r.messages[0]),
         one_of_several=tuple(sorted(one_of_several)),
@@ -1627,6 +1630,8 @@ def unreadable_reason(messages: Sequence[str]) -> str:
 
     >>> unreadable_reason(["nonb: the submission holds 2 notebooks (a.ipynb, b.ipynb); expected one."])
     'the submission holds 2 notebooks'
+    >>> unreadable_reason(["b.ipynb: broken nbformat 3 notebook (ValidationError: 'cells' is required)"])
+    'broken nbformat 3 notebook'
     """
     from grader.files import visible_text
 
@@ -1636,6 +1641,9 @@ def unreadable_reason(messages: Sequence[str]) -> str:
     text = text.split(": ", 1)[-1]
     text = re.split(r": |; ", text, maxsplit=1)[0].rstrip(". ")
     text = re.sub(r"\s*\([^()]*\)$", "", text)
+    # A parenthesis the split above cut open (``broken nbformat 3 notebook (ValidationError: ...)``
+    # read "broken nbformat 3 notebook (ValidationError" in the run's summary): left out whole.
+    text = re.sub(r"\s*\([^()]*$", "", text)
     return visible_text(text[:100])
 
 
@@ -1671,6 +1679,10 @@ def _print_summary(summary: ClassSummary, *, stream: TextIO, similarity_ran: boo
         stream.write(f"Several notebooks in one submission, none graded (each one's feedback names them; "
                      f"leave the one to grade in the student's files and run again): "
                      f"{', '.join(summary.several_notebooks)}\n")
+    if summary.zero_on_every_function:  # graded, yet perhaps the wrong file: a TA looks first
+        stream.write(f"Graded with 0 on every function (the wrong notebook handed in, or code that "
+                     f"does not parse? each one's feedback.md says why): "
+                     f"{', '.join(summary.zero_on_every_function)}\n")
     if summary.one_of_several:  # graded, but the TA may know better: each says which file
         stream.write(f"Several notebooks in one submission, the one holding the work graded (its "
                      f"feedback names the others): {'; '.join(summary.one_of_several)}\n")
