@@ -830,6 +830,21 @@ def _usable_out_dir(out_dir: Path) -> None:
                            f"a folder this user can write in") from None
 
 
+def _remove_stale_temporaries(out_dir: Path) -> None:
+    """Remove the temporary files (``grader.files.write_atomic``'s ``.<name>.<pid>.<thread>.tmp``)
+    that a run killed while it wrote ``grades.csv``, ``report.html``, ``similarity.csv`` or the
+    similarity store left in ``out_dir`` and its ``.cache``: their names hold the dead run's
+    pid, so no later run wrote over them, and a class report's stayed for good (a student's
+    folder is cleaned when that student is graded again, ``_prepare``). Called holding the
+    folder's lock only: no live run writes there then."""
+    for folder in (out_dir, out_dir / ".cache"):
+        with contextlib.suppress(OSError):
+            for stale in folder.glob(".*.tmp"):
+                with contextlib.suppress(OSError):
+                    if stale.is_file() and not stale.is_symlink():
+                        stale.unlink()
+
+
 def _remove_earlier(path: Path, *, stream: TextIO, why: str) -> None:
     """Remove ``path``, a class-wide file an earlier run wrote and this one did not, saying so:
     left there, it would read as this run's."""
@@ -1086,6 +1101,8 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         if starter is not None and not starter.sources:
             raise CommandError(starter.no_function(Path(template)))
         _usable_out_dir(out_dir)
+        if lock is not None:  # no other run writes here: a killed one's temporary files are stale
+            _remove_stale_temporaries(out_dir)
         # Every key now, while the workers wait for their zygotes' set-up: hashed on demand as
         # submissions were handed out (the eighteenth session), the same CPU fell in the grading
         # phase, where both cores are busy, and N = 400 took longer in 3 of 3 rounds in turns.

@@ -323,3 +323,28 @@ def test_an_output_folder_that_cannot_be_written_is_refused_before_grading(tmp_p
     assert message.startswith(f"{out}: the output folder cannot be used"), message
     # Nothing written but the folder's lock (which a really read-only folder cannot hold either).
     assert "Read-only file system" in message and [p.name for p in out.iterdir()] == [".grading.lock"]
+
+
+def test_a_killed_runs_temporary_files_in_the_output_folder_are_removed(tmp_path):
+    """Thirty-third session: a run killed (kill -9, a power cut) while it wrote grades.csv or
+    report.html left ``.report.html.<pid>.<thread>.tmp`` beside them, named for the dead run's
+    process, so no later run wrote over it: a class report's copy stayed for good. A run holding
+    the folder's lock removes them; a student's folder and other files are left alone."""
+    import io
+
+    from grader import commands
+    from tests import notebooks as nbs
+
+    subs = tmp_path / "subs"
+    nbs.write(subs / "ada.ipynb", nbs.course_notebook())
+    out = tmp_path / "out"
+    (out / ".cache").mkdir(parents=True)
+    stale = [out / ".report.html.4242.140000.tmp", out / ".grades.csv.4242.140000.tmp",
+             out / ".cache" / ".similarity.marshal.4242.1.tmp"]
+    for path in stale:
+        path.write_text("half of a file")
+    (out / "notes.tmp").write_text("the TA's own")
+    commands.grade_class(subs, out_dir=out, jobs=1, feedback_html=False, similarity=False,
+                         stream=io.StringIO(), progress_bar=False)
+    assert not any(path.exists() for path in stale)
+    assert (out / "notes.tmp").read_text() == "the TA's own" and (out / "grades.csv").is_file()
