@@ -835,7 +835,10 @@ class Gradebook:
                 writer.writerow(values + [spreadsheet_text(student.id), spreadsheet_text(student.name),
                                           spreadsheet_text(student.email), "yes", NOT_IN_THIS_RUN])
                 continue
+            # A submission whose turn an interrupted run did not reach has no score yet: its
+            # cells are left empty, not 0 (a 0 pasted into the platform would read as a grade).
             values = (self._row(sid, columns, adjustments) if sid in self._rows
+                      else [spreadsheet_text(sid)] + [""] * (len(columns) - 1) if sid
                       else self._empty_row(sid, columns))
             if student is None:
                 extra = ["", "", "", "no", self._rows[sid][3] if sid in self._rows else NOT_GRADED_YET]
@@ -878,7 +881,7 @@ class Gradebook:
         return [row.get(c, "0") for c in columns]
 
     def _empty_row(self, sid: str, columns: list[str]) -> list[str]:
-        """The cells of a roster row without a result: submission ``sid`` (or none), 0 points."""
+        """The cells of a roster student's row without a submission: 0 points."""
         row = {"submission": spreadsheet_text(sid), "score": "0", "max_score": self.max_points,
                "adjustment_reason": ""}
         return [row.get(c, "0") for c in columns]

@@ -443,3 +443,22 @@ def test_a_student_with_two_submissions_keeps_one_row_in_the_rosters_block(tmp_p
     assert gradebook_scores(out / "grades.csv") == {
         "ada": (100.0, 100.0), "zed": (90.0, 100.0), "eve": (90.0, 100.0), "eve~ipynb": (100.0, 100.0),
         "walk_in": (100.0, 100.0)}
+
+
+def test_a_submission_not_graded_yet_has_no_score_in_the_gradebook(tmp_path):
+    """Thirty-third session: a class run of 400 with a roster stopped after 90 (SIGTERM, a job's time
+    limit) wrote the 307 others as ``not graded yet`` with a score of 0, which a TA pasting the
+    score column into the platform gave them as their grade. Their score cells are now empty, as
+    those of a row ``not in this run`` are; a student without a submission still has 0."""
+    roster = Roster(path=tmp_path / "r.csv", id_column="id", students=(
+        RosterStudent("ada"), RosterStudent("bob"), RosterStudent("cal")))
+    subs = [Submission(id=sid, path=tmp_path / f"{sid}.ipynb") for sid in ("ada", "bob", "walk_in")]
+    book = Gradebook(RUBRIC)
+    book.add(unreadable_result(RUBRIC, submission_id="ada", path="x", message="m"))
+    table = list(csv.DictReader(io.StringIO(book.csv(roster=roster.match(subs)))))
+    by_id = {(r["student_id"], r["submission"]): r for r in table}
+    assert by_id[("bob", "bob")]["status"] == "not graded yet"
+    assert by_id[("bob", "bob")]["score"] == "" and by_id[("bob", "bob")]["rnn_forward"] == ""
+    assert by_id[("", "walk_in")]["status"] == "not graded yet" and by_id[("", "walk_in")]["score"] == ""
+    assert by_id[("cal", "")]["status"] == "no submission" and by_id[("cal", "")]["score"] == "0"
+    assert by_id[("ada", "ada")]["score"] == "0"  # unreadable: a grade of 0
