@@ -830,6 +830,25 @@ def _usable_out_dir(out_dir: Path) -> None:
                            f"a folder this user can write in") from None
 
 
+def _write_upload_files(matched: Any, *, book: Any, adjustments: Mapping | None, out_dir: Path,
+                        notes: list, stream: TextIO) -> None:
+    """``OUT/moodle-worksheet.csv`` when the roster is a Moodle grading worksheet
+    (``grader.upload``), said on a line of the run and in ``notes``; an earlier run's removed
+    when it is not (it would read as this run's)."""
+    from grader.files import write_atomic
+    from grader.upload import MOODLE_WORKSHEET, moodle_worksheet
+
+    sheet = (moodle_worksheet(matched, scores=book.scores_given(adjustments))
+             if matched is not None else None)
+    if sheet is None:
+        _remove_earlier(out_dir / MOODLE_WORKSHEET, stream=stream,
+                        why="this run's roster is no Moodle grading worksheet")
+        return
+    write_atomic(out_dir / MOODLE_WORKSHEET, sheet.text)
+    notes.append(sheet.note(out_dir / MOODLE_WORKSHEET))
+    stream.write(notes[-1] + "\n")
+
+
 def _remove_stale_temporaries(out_dir: Path) -> None:
     """Remove the temporary files (``grader.files.write_atomic``'s ``.<name>.<pid>.<thread>.tmp``)
     that a run killed while it wrote ``grades.csv``, ``report.html``, ``similarity.csv`` or the
@@ -1251,6 +1270,8 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
                              f"applied to the one submission it can be: {'; '.join(guessed)}")
                 stream.write(notes[-1] + "\n")
         book.write(out_dir, roster=matched, bom=excel, adjustments=by_cell)
+        _write_upload_files(matched, book=book, adjustments=by_cell, out_dir=out_dir, notes=notes,
+                            stream=stream)
         # Every changed score, the largest loss first: a rubric edit's preview, graded into a copy.
         listed = book.write_changes(out_dir, earlier_scores, by_cell, bom=excel) if earlier_scores else None
         changes = book.changes_from(earlier_scores, by_cell, listed=listed) if earlier_scores else ""

@@ -891,6 +891,12 @@ class Gradebook:
         adjustment = adjustments.get(spreadsheet_text(sid)) if adjustments else None
         return float(self._rows[sid][0]) + (adjustment.points if adjustment is not None else 0.0)
 
+    def scores_given(self, adjustments: Mapping[str, Any] | None = None) -> dict[str, float]:
+        """Submission id -> its score as ``grades.csv`` writes it (``adjustments`` added), for the
+        submissions that have one: graded, or unreadable (0); a grader failure has none."""
+        return {sid: self.adjusted_score(sid, adjustments) for sid, row in self._rows.items()
+                if row[3] in (ROW_STATUS[GRADED], ROW_STATUS["unreadable"])}
+
     def points(self) -> dict[str, tuple[float, float]]:
         """Submission id -> (score, max_score) as the grader gave them, adjustments aside."""
         return {sid: (float(row[0]), float(row[1])) for sid, row in self._rows.items()}

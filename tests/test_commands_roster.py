@@ -462,3 +462,49 @@ def test_a_submission_not_graded_yet_has_no_score_in_the_gradebook(tmp_path):
     assert by_id[("", "walk_in")]["status"] == "not graded yet" and by_id[("", "walk_in")]["score"] == ""
     assert by_id[("cal", "")]["status"] == "no submission" and by_id[("cal", "")]["score"] == "0"
     assert by_id[("ada", "ada")]["score"] == "0"  # unreadable: a grade of 0
+
+
+def test_a_moodle_grading_worksheet_comes_back_with_its_grades_filled_in(tmp_path):
+    """Thirty-third session: a Moodle TA graded with the assignment's grading worksheet as the
+    roster, then copied the score column of grades.csv into the worksheet by hand (a student with
+    two submissions shifted it; a bonus above the maximum grade is skipped by Moodle's upload
+    without a word, ``process_import_grades``: "Out of range"). The run now writes the worksheet
+    itself with its Grade column filled in: one score per student of one submission, capped at the
+    worksheet's Maximum Grade and said; the other rows as the worksheet had them."""
+    subs = tmp_path / "moodle"
+    nbs.write(subs / "Dora Díaz_4242_assignsubmission_file_" / "rnn.ipynb", nbs.course_notebook())
+    nbs.write(subs / "Eli Eng_5151_assignsubmission_file_" / "rnn.ipynb",
+              nbs.course_notebook(nbs.mutate("rnn_cell_forward", "+ ba)", ")")))
+    nbs.write(subs / "Gus Gil_7373_assignsubmission_file_" / "rnn.ipynb",
+              nbs.course_notebook(extra_cells=nbs.imdb_cells()))
+    (subs / "Hal Ho_8383_assignsubmission_file_").mkdir()
+    (subs / "Hal Ho_8383_assignsubmission_file_" / "rnn.ipynb").write_text("{ not json")
+    header = ("Identifier,Full name,Email address,Status,Grade,Maximum Grade,Grade can be changed,"
+              "Last modified (submission),Last modified (grade),Feedback comments\n")
+    worksheet = write_roster(tmp_path / "Grades-RNN.csv", header +
+                             "Participant 4242,Dora Díaz,dora@x,Submitted,,100.00,Yes,\"Friday, 27 November 2026, 9:00 AM\",-,\n"
+                             "Participant 5151,Eli Eng,eli@x,Submitted,,100.00,Yes,-,-,\n"
+                             "Participant 6262,Fay Fé,fay@x,No submission,,100.00,Yes,-,-,\n"
+                             "Participant 7373,Gus Gil,gus@x,Submitted,,100.00,Yes,-,-,\n"
+                             "Participant 8383,Hal Ho,hal@x,Submitted,,100.00,Yes,-,-,\n")
+    out = tmp_path / "out"
+    summary, printed = grade(subs, out, roster=worksheet)
+    sheet = (out / "moodle-worksheet.csv").read_text("utf-8")
+    table = list(csv.DictReader(io.StringIO(sheet)))
+    assert sheet.splitlines()[0] + "\n" == header
+    assert [(r["Identifier"], r["Grade"]) for r in table] == [
+        ("Participant 4242", "100"), ("Participant 5151", "90"), ("Participant 6262", ""),
+        ("Participant 7373", "100"), ("Participant 8383", "0")]
+    assert table[0]["Last modified (submission)"] == "Friday, 27 November 2026, 9:00 AM"
+    assert {r["score"] for r in rows(out) if r["student_id"] == "Participant 7373"} == {"110"}
+    said = next(line for line in printed.splitlines() if line.startswith("Moodle grading worksheet"))
+    assert said == (f"Moodle grading worksheet with 4 score(s): {out / 'moodle-worksheet.csv'} (the roster's "
+                    f"worksheet, its Grade column filled in; upload it with the assignment's \"Upload "
+                    f"grading worksheet\"); Grade left as the worksheet had it for 1: Participant 6262 (no "
+                    f"submission); written as the maximum grade, since Moodle skips a grade above it, for 1 "
+                    f"(their bonus is in grades.csv): Participant 7373.")
+    # Another roster (not a worksheet): the earlier worksheet would read as this run's.
+    other = write_roster(tmp_path / "class.csv", "id\n4242\n")
+    _, printed = grade(subs, out, roster=other)
+    assert not (out / "moodle-worksheet.csv").exists()
+    assert "Removed " + str(out / "moodle-worksheet.csv") in printed
