@@ -832,20 +832,23 @@ def _usable_out_dir(out_dir: Path) -> None:
 
 def _write_upload_files(matched: Any, *, book: Any, adjustments: Mapping | None, out_dir: Path,
                         notes: list, stream: TextIO) -> None:
-    """``OUT/moodle-worksheet.csv`` when the roster is a Moodle grading worksheet
-    (``grader.upload``), said on a line of the run and in ``notes``; an earlier run's removed
-    when it is not (it would read as this run's)."""
+    """``OUT/moodle-worksheet.csv`` or ``OUT/canvas-import.csv`` when the roster is that
+    platform's export (``grader.upload``), said on a line of the run and in ``notes``; an earlier
+    run's removed when this one writes none (it would read as this run's)."""
     from grader.files import write_atomic
-    from grader.upload import MOODLE_WORKSHEET, moodle_worksheet
+    from grader.upload import UPLOAD_FILES, upload_file
 
-    sheet = (moodle_worksheet(matched, scores=book.scores_given(adjustments))
-             if matched is not None else None)
-    if sheet is None:
-        _remove_earlier(out_dir / MOODLE_WORKSHEET, stream=stream,
-                        why="this run's roster is no Moodle grading worksheet")
+    upload = upload_file(matched, scores=book.scores_given(adjustments)) if matched is not None else None
+    written = upload.name if upload is not None and not upload.problem else None
+    for name in UPLOAD_FILES:
+        if name != written:
+            _remove_earlier(out_dir / name, stream=stream,
+                            why="this run's roster gives none (docs/instructors.md, \"Into Canvas or Moodle\")")
+    if upload is None:
         return
-    write_atomic(out_dir / MOODLE_WORKSHEET, sheet.text)
-    notes.append(sheet.note(out_dir / MOODLE_WORKSHEET))
+    if written:
+        write_atomic(out_dir / written, upload.text)
+    notes.append(upload.note(out_dir / upload.name))
     stream.write(notes[-1] + "\n")
 
 

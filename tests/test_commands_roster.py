@@ -500,7 +500,7 @@ def test_a_moodle_grading_worksheet_comes_back_with_its_grades_filled_in(tmp_pat
     said = next(line for line in printed.splitlines() if line.startswith("Moodle grading worksheet"))
     assert said == (f"Moodle grading worksheet with 4 score(s): {out / 'moodle-worksheet.csv'} (the roster's "
                     f"worksheet, its Grade column filled in; upload it with the assignment's \"Upload "
-                    f"grading worksheet\"); Grade left as the worksheet had it for 1: Participant 6262 (no "
+                    f"grading worksheet\"); left as the roster had it for 1: Participant 6262 (no "
                     f"submission); written as the maximum grade, since Moodle skips a grade above it, for 1 "
                     f"(their bonus is in grades.csv): Participant 7373.")
     # Another roster (not a worksheet): the earlier worksheet would read as this run's.
@@ -508,3 +508,36 @@ def test_a_moodle_grading_worksheet_comes_back_with_its_grades_filled_in(tmp_pat
     _, printed = grade(subs, out, roster=other)
     assert not (out / "moodle-worksheet.csv").exists()
     assert "Removed " + str(out / "moodle-worksheet.csv") in printed
+
+
+def test_a_canvas_gradebook_export_comes_back_as_an_import_of_its_assignment(tmp_path):
+    """Thirty-third session: with Canvas's gradebook export as the roster, the run writes
+    canvas-import.csv: the export's identification columns, its "Points Possible" line, and its one
+    assignment column with the scores (Canvas keeps a score above the points possible); a student
+    without a submission keeps the cell the export had. An export of several assignments is not
+    guessed at: the run says how to export the one."""
+    canvas = tmp_path / "canvas"
+    nbs.write(canvas / "smithjane_12345_777_rnn.ipynb", nbs.course_notebook(extra_cells=nbs.imdb_cells()))
+    nbs.write(canvas / "doejohn_LATE_23456_888_rnn.ipynb",
+              nbs.course_notebook(nbs.mutate("rnn_cell_forward", "+ ba)", ")")))
+    export = write_roster(tmp_path / "export.csv",
+                          "Student,ID,SIS User ID,SIS Login ID,Section,Quiz 1 Current Score,RNN (1234),Current Score\n"
+                          "    Points Possible,,,,,,100,(read only)\n"
+                          "\"Smith, Jane\",12345,s-1,jsmith,A,8,,80\n\"Doe, John\",23456,s-2,jdoe,A,9,,90\n"
+                          "\"Roe, Rita\",34567,s-3,rroe,B,7,55,70\n")
+    out = tmp_path / "out"
+    _, printed = grade(canvas, out, roster=export)
+    sheet = (out / "canvas-import.csv").read_text("utf-8")
+    assert sheet == ("Student,ID,SIS User ID,SIS Login ID,Section,RNN (1234)\n"
+                     "    Points Possible,,,,,100\n"
+                     "\"Smith, Jane\",12345,s-1,jsmith,A,110\n\"Doe, John\",23456,s-2,jdoe,A,90\n"
+                     "\"Roe, Rita\",34567,s-3,rroe,B,55\n")
+    assert (f"Canvas gradebook import with 2 score(s): {out / 'canvas-import.csv'} (the export's identification "
+            f"columns and its assignment's; upload it with the Gradebook's Import); left as the roster had "
+            f"it for 1: 34567 (no submission).") in printed
+    write_roster(export, "Student,ID,SIS User ID,SIS Login ID,Section,RNN (1234),LSTM (1235)\n"
+                         "\"Smith, Jane\",12345,s-1,jsmith,A,,\n")
+    _, printed = grade(canvas, out, roster=export)
+    assert not (out / "canvas-import.csv").exists()
+    assert ("No canvas-import.csv written: the Canvas export export.csv has 2 assignment columns ('RNN (1234)', "
+            "'LSTM (1235)') where one is needed: export the gradebook showing this assignment alone") in printed
