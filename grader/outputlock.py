@@ -180,9 +180,10 @@ def busy_message(out_dir: Path, text: str, *, state: str, pids: list[int] | None
     why = (" (two runs into one folder each write grades.csv from what they read, one's grades "
            "replacing the other's)")
     if state == "stopped":
-        return (f"{head}, but is stopped (Ctrl-Z in its terminal): type fg there to let it finish, "
-                f"or end it (kill {pid}; what it graded is kept and the next run resumes), or "
-                f"give another --out{why}")
+        return (f"{head}, but is stopped (Ctrl-Z in its terminal): type fg there to let it finish "
+                f"(Ctrl-C then stops it), or end it from here with kill {pid}; kill -CONT {pid} (a "
+                f"stopped process ends once continued; what it graded is kept and the next run "
+                f"resumes), or give another --out{why}")
     if state == "ended":
         shown = ", ".join(map(str, pids or ())) or "processes this user cannot see"
         return (f"{out_dir}: {who} has ended, but {shown} it started still hold(s) the folder's "

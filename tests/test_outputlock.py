@@ -151,7 +151,7 @@ def test_a_stopped_holder_is_named_as_stopped(tmp_path):
             with output_lock(tmp_path):
                 pass
         assert "is stopped (Ctrl-Z in its terminal): type fg there" in str(busy.value)
-        assert f"kill {holder.pid}" in str(busy.value)
+        assert f"kill {holder.pid}; kill -CONT {holder.pid} (a stopped process ends once continued" in str(busy.value)
     finally:
         holder.kill()
         holder.wait()
