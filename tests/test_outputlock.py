@@ -79,15 +79,15 @@ def test_a_grading_process_killed_outright_leaves_the_folder_unlocked(tmp_path):
                 os.kill(worker, signal.SIGKILL)
 
 
-def _hold(path: Path, text: str) -> subprocess.Popen:
-    """Another process holding the lock of ``path`` with ``text`` in it, until killed."""
+def _hold(path: Path, text: str, seconds: float = 60) -> subprocess.Popen:
+    """Another process holding the lock of ``path`` with ``text`` in it, ``seconds`` or until killed."""
     code = ("import fcntl, os, sys, time\n"
             "fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT)\n"
             "fcntl.flock(fd, fcntl.LOCK_EX)\n"
             "os.ftruncate(fd, 0); os.pwrite(fd, sys.argv[2].encode(), 0)\n"
             "print('held', flush=True)\n"
             "time.sleep(float(sys.argv[3]))\n")
-    return _started(code, path, text)
+    return _started(code, path, text, seconds)
 
 
 def _started(code: str, path: Path, text: str, seconds: float = 60) -> subprocess.Popen:
@@ -174,13 +174,7 @@ def test_an_ended_holder_whose_lock_is_let_go_soon_is_waited_for(tmp_path, monke
     """The named process has ended (its pid, or its pid reused by another process with another
     start) and what it forked lets go of the file a moment later: the run waits, then goes on."""
     monkeypatch.setattr(outputlock, "GONE_HOLDER_WAIT", 20.0)
-    code = ("import fcntl, os, sys, time\n"
-            "fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT)\n"
-            "fcntl.flock(fd, fcntl.LOCK_EX)\n"
-            "os.ftruncate(fd, 0); os.pwrite(fd, sys.argv[2].encode(), 0)\n"
-            "print('held', flush=True)\n"
-            "time.sleep(float(sys.argv[3]))\n")
-    holder = _started(code, tmp_path / OUTPUT_LOCK, _text(_ended_pid(), start="1"), seconds=0.5)
+    holder = _hold(tmp_path / OUTPUT_LOCK, _text(_ended_pid(), start="1"), seconds=0.5)
     try:
         with output_lock(tmp_path) as fd:
             assert fd is not None
