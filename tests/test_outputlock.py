@@ -29,6 +29,15 @@ def _children(pid: int) -> list[int]:
     return found
 
 
+def _holds(pid: int, lock: os.stat_result) -> bool:
+    """Whether process ``pid`` holds the file ``lock`` open."""
+    for entry in Path(f"/proc/{pid}/fd").iterdir():
+        with contextlib.suppress(OSError):
+            if os.path.samestat(os.stat(entry), lock):
+                return True
+    return False
+
+
 def _lock_is_free(path: Path) -> bool:
     fd = os.open(path, os.O_RDWR)
     try:
@@ -65,6 +74,12 @@ def test_a_grading_process_killed_outright_leaves_the_folder_unlocked(tmp_path):
                 break
             time.sleep(0.02)
         assert len(workers) == 2 and run.poll() is None, "the run ended before its workers were seen"
+        # A worker closes its copy first thing: just forked, it may not have yet.
+        lock = os.stat(out / OUTPUT_LOCK)
+        deadline = time.monotonic() + 10
+        while any(_holds(worker, lock) for worker in workers) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert not any(_holds(worker, lock) for worker in workers)
         for worker in workers:
             os.kill(worker, signal.SIGSTOP)
         run.kill()
