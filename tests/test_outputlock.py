@@ -31,7 +31,7 @@ def _children(pid: int) -> list[int]:
 
 def _holds(pid: int, lock: os.stat_result) -> bool:
     """Whether process ``pid`` holds the file ``lock`` open."""
-    for entry in Path(f"/proc/{pid}/fd").iterdir():
+    for entry in Path(f"/proc/{pid}/fd").iterdir():  # the run's own worker: it outlives the check
         with contextlib.suppress(OSError):
             if os.path.samestat(os.stat(entry), lock):
                 return True
@@ -59,7 +59,9 @@ def test_a_grading_process_killed_outright_leaves_the_folder_unlocked(tmp_path):
     subs = tmp_path / "subs"
     for k in range(6):
         nbs.write(subs / f"s{k}.ipynb", nbs.course_notebook())
-    (subs / "loops.ipynb").write_bytes((ROOT / "submissions" / "barbara_loops_forever.ipynb").read_bytes())
+    loops = (ROOT / "submissions" / "barbara_loops_forever.ipynb").read_bytes()
+    for k in range(20):  # each holds a worker for its timeout (0.5 s): the run lasts seconds
+        (subs / f"loops{k}.ipynb").write_bytes(loops)
     out = tmp_path / "out"
     run = subprocess.Popen([sys.executable, str(ROOT / "grade.py"), str(subs), "--out", str(out),
                             "--jobs", "2", "--no-similarity", "--no-html"],
@@ -76,10 +78,11 @@ def test_a_grading_process_killed_outright_leaves_the_folder_unlocked(tmp_path):
         assert len(workers) == 2 and run.poll() is None, "the run ended before its workers were seen"
         # A worker closes its copy first thing: just forked, it may not have yet.
         lock = os.stat(out / OUTPUT_LOCK)
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 2
         while any(_holds(worker, lock) for worker in workers) and time.monotonic() < deadline:
             time.sleep(0.02)
         assert not any(_holds(worker, lock) for worker in workers)
+        assert run.poll() is None, "the run ended before the test could stop its workers"
         for worker in workers:
             os.kill(worker, signal.SIGSTOP)
         run.kill()
