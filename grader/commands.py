@@ -558,7 +558,7 @@ def _write_page_and_key(result: SubmissionResult, *, notebook_path: Path, folder
 
     if key is not None and result.status != HARNESS and not retry:
         try:
-            write_key(folder, key, batch=batch, written=written)
+            write_key(folder, key, batch=batch, written=written, pages=feedback_html)
         except Exception:  # noqa: BLE001 - logged; without its key the submission is graded again
             import traceback
             log_problem(folder, traceback.format_exc(limit=8))
@@ -1070,7 +1070,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         except FixtureError as exc:
             raise CommandError(str(exc)) from None
         batch = batch_key(context.rubric, fixtures_digest=fixtures,
-                          options=f"feedback_html={feedback_html}")
+                          options="")  # feedback.html wanted or not: the key file's PAGES
         # A zip is graded from the folder it is extracted to (the zygotes, started only for a
         # folder, were configured above with the folder itself).
         sandbox_options["protected_paths"] = _protected_paths(hidden if one_student is not None else root,
@@ -1163,7 +1163,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         if force:
             todo, kept = list(subs), {}
         else:
-            todo, kept = partition(subs, keys, out_dir=out_dir, on_kept=absorb)
+            todo, kept = partition(subs, keys, out_dir=out_dir, on_kept=absorb, pages=feedback_html)
         if pool is None and todo:
             pool = start_pool(min(wanted, len(todo)))
 
@@ -1173,7 +1173,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         if kept:
             stream.write(f"Skipping {len(kept)} unchanged since the last run "
                          f"(--force grades them again)\n")
-        because = regraded_because(out_dir, (sub.id for sub in todo), batch=batch)
+        because = regraded_because(out_dir, (sub.id for sub in todo), batch=batch, pages=feedback_html)
         if because:  # everyone graded again without a word, and their scores changed
             stream.write(f"Graded before in {out_dir} with " + ", ".join(
                 f"{words} ({count})" for words, count in because.items())
@@ -1257,7 +1257,8 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         if interrupted and force:
             # Not reached this time: the earlier result still holds for its key, and the gradebook
             # lists it, as a run without --force would (a gradebook without them missed students).
-            partition([sub for sub in subs if sub.id not in fresh], keys, out_dir=out_dir, on_kept=absorb)
+            partition([sub for sub in subs if sub.id not in fresh], keys, out_dir=out_dir, on_kept=absorb,
+                      pages=feedback_html)
         tally, book = books()
         dropped = _gradebook_options_dropped(out_dir / GRADEBOOK, roster=matched is not None, excel=excel,
                                              adjust=adjustments is not None)

@@ -99,6 +99,29 @@ def test_without_feedback_html_wanted_the_key_is_written(tmp_path):
     assert "Grading 0 of 2" in printed, printed
 
 
+def test_a_run_without_pages_keeps_the_class_and_its_pages(tmp_path):
+    """Thirty-third session: whether feedback.html was wanted was part of every key, so a TA's
+    quick ``--no-html`` run over a graded class regraded everyone, without saying why, and
+    deleted every student's feedback.html; the next run with pages regraded everyone again. A
+    ``--no-html`` run now keeps the folders graded with their page (of the same result), and a
+    run wanting pages grades again those graded without one, saying so."""
+    subs, out = small_class(tmp_path / "subs"), tmp_path / "out"
+    run(subs, out, similarity=False)
+    page = (out / "bob" / "feedback.html").read_bytes()
+    summary, printed = run(subs, out, feedback_html=False, similarity=False)
+    assert summary.skipped == 2 and "Grading 0 of 2" in printed, printed
+    assert (out / "bob" / "feedback.html").read_bytes() == page
+    summary, printed = run(subs, out, similarity=False)
+    assert summary.skipped == 2, printed
+    nbs.write(subs / "carol.ipynb", nbs.course_notebook())
+    run(subs, out, feedback_html=False, similarity=False)  # carol graded without her page
+    assert not (out / "carol" / "feedback.html").exists()
+    summary, printed = run(subs, out, similarity=False)
+    assert summary.skipped == 2 and "Grading 1 of 3" in printed
+    assert (f"Graded before in {out} with no feedback.html (--no-html) (1): graded again") in printed
+    assert (out / "carol" / "feedback.html").is_file()
+
+
 def test_a_full_disk_stops_the_run_with_one_clear_message_and_keeps_what_was_graded(
         tmp_path, monkeypatch):
     """The output folder's disk filling up ended the run in tracebacks of the workers and of
