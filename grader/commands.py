@@ -795,7 +795,8 @@ def _earlier_class_note(earlier: Any, *, out_dir: Path, similarity: bool = True)
     return note + "."
 
 
-def _hold_output(out_dir: Path, *, submissions: Path, stack: contextlib.ExitStack) -> int | None:
+def _hold_output(out_dir: Path, *, submissions: Path, stack: contextlib.ExitStack,
+                 stream: TextIO) -> int | None:
     """Hold ``out_dir``'s lock (``grader.outputlock.output_lock``) until ``stack`` closes, and
     return its descriptor (for the workers to close: None without a lock); a CommandError,
     before anything is read or graded, when another run holds it. Not in the
@@ -807,7 +808,7 @@ def _hold_output(out_dir: Path, *, submissions: Path, stack: contextlib.ExitStac
         if submissions.resolve().is_relative_to(out_dir.resolve()):
             return None
     try:
-        return stack.enter_context(output_lock(out_dir))
+        return stack.enter_context(output_lock(out_dir, on_wait=lambda said: stream.write(said + "\n")))
     except OutputBusy as exc:
         raise CommandError(str(exc)) from None
 
@@ -1025,7 +1026,8 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         # The students' zips are unpacked here, each at its turn (``StudentTurns``), the
         # grader's own place, hidden from every child; locked while this run lives, so that a
         # later run removes it if this one is killed (``_sweep_unpack_folders``).
-        lock = _hold_output(out_dir, submissions=Path(submissions), stack=early)  # one run at a time into it
+        lock = _hold_output(out_dir, submissions=Path(submissions), stack=early,  # one run at a time into it
+                            stream=stream)
         unpack_dir = early.enter_context(run_folder(UNPACK_PREFIX))
         # One student of a folder of folders (SUBMISSIONS/alice/, or its notebook) graded again
         # into the class's output folder: graded as the class run grades them, the class's folder

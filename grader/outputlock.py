@@ -13,7 +13,7 @@ import os
 import socket
 import time
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from grader.files import NO_FLOCK, visible_text
 
@@ -40,7 +40,8 @@ class OutputBusy(Exception):
 
 
 @contextlib.contextmanager
-def output_lock(out_dir: Path, *, holder: str = "grade.py") -> Iterator[int | None]:
+def output_lock(out_dir: Path, *, holder: str = "grade.py",
+                on_wait: Callable[[str], None] | None = None) -> Iterator[int | None]:
     """Hold ``out_dir``'s ``OUTPUT_LOCK`` while the block runs (its text names ``holder``, the
     command, this process and host), or raise ``OutputBusy`` at once when another live process
     holds it. The block is given the lock's descriptor, which a process forked meanwhile (a
@@ -49,7 +50,8 @@ def output_lock(out_dir: Path, *, holder: str = "grade.py") -> Iterator[int | No
     Two runs into one folder (two TAs, a regrade started while the class run goes on) each wrote
     ``grades.csv`` from what it had read, the last one's rows replacing the other's grades. A
     lock whose named holder has ended on this host (its forked workers still holding the file
-    for a moment) is waited for, ``GONE_HOLDER_WAIT`` seconds at most. Where ``out_dir`` cannot
+    for a moment) is waited for, ``GONE_HOLDER_WAIT`` seconds at most (``on_wait`` is told so,
+    once, in a line to print). Where ``out_dir`` cannot
     be made or opened, or its file system has no ``flock``, the block runs without it (the run
     says why it cannot write there, or goes on as before the lock)."""
     path = Path(out_dir) / OUTPUT_LOCK
@@ -61,7 +63,7 @@ def output_lock(out_dir: Path, *, holder: str = "grade.py") -> Iterator[int | No
         return
     try:
         try:
-            _take(fd, out_dir=Path(out_dir))
+            _take(fd, out_dir=Path(out_dir), on_wait=on_wait)
         except OSError as exc:
             if exc.errno not in NO_FLOCK:
                 raise
@@ -77,7 +79,7 @@ def output_lock(out_dir: Path, *, holder: str = "grade.py") -> Iterator[int | No
         os.close(fd)
 
 
-def _take(fd: int, *, out_dir: Path) -> None:
+def _take(fd: int, *, out_dir: Path, on_wait: Callable[[str], None] | None = None) -> None:
     """Take the lock on ``fd`` without waiting, but for a holder that has ended (above); raise
     ``OutputBusy`` saying who holds it and what to do."""
     import fcntl
@@ -93,6 +95,9 @@ def _take(fd: int, *, out_dir: Path) -> None:
             if state != "ended":
                 raise OutputBusy(busy_message(out_dir, text, state=state),
                                  holder=_shown(text)) from None
+            if deadline is None and on_wait is not None:
+                on_wait(f"{out_dir}: {_shown(text)} has ended; waiting {GONE_HOLDER_WAIT:g} s at most "
+                        f"for the processes it started to let go of the folder's lock")
             deadline = deadline or time.monotonic() + GONE_HOLDER_WAIT
             if time.monotonic() > deadline:
                 raise OutputBusy(busy_message(out_dir, text, state=state, pids=_holding(fd)),

@@ -192,10 +192,15 @@ def test_an_ended_holder_whose_lock_is_let_go_soon_is_waited_for(tmp_path, monke
     """The named process has ended (its pid, or its pid reused by another process with another
     start) and what it forked lets go of the file a moment later: the run waits, then goes on."""
     monkeypatch.setattr(outputlock, "GONE_HOLDER_WAIT", 20.0)
-    holder = _hold(tmp_path / OUTPUT_LOCK, _text(_ended_pid(), start="1"), seconds=0.5)
+    gone = _ended_pid()
+    holder = _hold(tmp_path / OUTPUT_LOCK, _text(gone, start="1"), seconds=0.5)
+    said = []
     try:
-        with output_lock(tmp_path) as fd:
+        with output_lock(tmp_path, on_wait=said.append) as fd:
             assert fd is not None
+        assert said == [f"{tmp_path}: grade.py (process {gone} on {socket.gethostname()}, started 2026-11-29 "
+                        f"23:59:00 UTC) has ended; waiting 20 s at most for the processes it started to "
+                        f"let go of the folder's lock"]
     finally:
         holder.kill()
         holder.wait()
