@@ -39,11 +39,19 @@ KEY_FILE = "grading-key.json"
 GRADER_DIR = Path(__file__).resolve().parent
 
 
+#: The kinds of file the grader's code is made of (Python, and any template or data file it may
+#: ship): what ``grader_digest`` reads. A stray ``.DS_Store`` or an editor's ``runner.py~`` beside the
+#: code changed the digest, and the next run regraded the whole class as "another version of the grader".
+CODE_SUFFIXES = frozenset({".py", ".html", ".css", ".js", ".json", ".yaml", ".txt", ".j2", ".jinja"})
+
+
 def grader_digest(package: Path = GRADER_DIR) -> str:
-    """sha256 over the grader's own files: sources and templates (relative names and bytes, sorted)."""
+    """sha256 over the grader's own files: sources and templates (relative names and bytes, sorted);
+    hidden files and files of other kinds (``CODE_SUFFIXES``) are not the grader's."""
     package = Path(package)
     names = [path.relative_to(package).as_posix() for path in sorted(package.rglob("*"))
-             if "__pycache__" not in path.parts and path.is_file() and path.suffix not in (".pyc", ".pyo")]
+             if "__pycache__" not in path.parts and path.is_file() and path.suffix in CODE_SUFFIXES
+             and not any(part.startswith(".") for part in path.relative_to(package).parts)]
     return sources_digest(package, names).hex()
 
 
