@@ -28,6 +28,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
+from grader import blindspots
 from grader import fixtures as fx
 from grader import plaindata
 from grader.models import VISIBILITIES, Case, Part, Rubric
@@ -253,13 +254,15 @@ def regenerate(
     *,
     reference: Reference,
     fixtures_dir: str | Path | None = None,
+    fixtures: Mapping[str, fx.CaseFixture] | None = None,
 ) -> list[tuple[Path, bool]]:
     """Compute and write the fixture files of ``rubric``; return ``(path, rewritten)`` pairs.
 
     A file whose content is unchanged as ``--check`` reads it (apart from its date stamp, and
     numbers within 1e-12: see :func:`alike`) is left alone. Files are written atomically.
+    ``fixtures``: those :func:`compute_fixtures` gave for ``rubric``, when the caller has them.
     """
-    fixtures = compute_fixtures(rubric, reference=reference)
+    fixtures = compute_fixtures(rubric, reference=reference) if fixtures is None else fixtures
     stamp = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat()
     written = []
     for visibility, data in _encode_all(rubric, fixtures, reference, generated=stamp).items():
@@ -383,9 +386,11 @@ def check(
     *,
     reference: Reference,
     fixtures_dir: str | Path | None = None,
+    fixtures: Mapping[str, fx.CaseFixture] | None = None,
 ) -> CheckReport:
-    """Recompute every case in memory and compare with the stored fixture files."""
-    fresh = compute_fixtures(rubric, reference=reference)
+    """Recompute every case in memory (or take ``fixtures``, those :func:`compute_fixtures` gave)
+    and compare with the stored fixture files."""
+    fresh = compute_fixtures(rubric, reference=reference) if fixtures is None else fixtures
     messages = _messages(reference)
     problems: list[tuple[str, str]] = []
     for visibility in VISIBILITIES:
@@ -551,16 +556,21 @@ def _one_rubric(rubric_path: Path, *, reference: Reference, check_only: bool,
                 fixtures_dir: Path | None) -> int:
     """Regenerate (or, with ``check_only``, verify) the fixtures of one rubric; its exit status."""
     rubric = load_rubric(rubric_path)
-    for warning in undeclared_calls(rubric, reference=reference):
+    if not check_only and fixtures_dir is None:  # the fixtures beside the rubric, named by its name
+        _refuse_namesake(rubric)
+    fresh = compute_fixtures(rubric, reference=reference)  # a function the reference lacks is said first
+    unknown = blindspots.unknown_blind_to(rubric, reference.mutants)
+    if unknown:
+        raise RegenerateError(unknown)
+    for warning in (*undeclared_calls(rubric, reference=reference), *blindspots.twin_case_warnings(rubric),
+                    *blindspots.blind_case_warnings(rubric, fresh)):
         print(f"warning: {warning}", file=sys.stderr)
     if not check_only:
-        if fixtures_dir is None:  # the fixtures beside the rubric, named by its name
-            _refuse_namesake(rubric)
-        for path, rewritten in regenerate(rubric, reference=reference, fixtures_dir=fixtures_dir):
+        for path, rewritten in regenerate(rubric, reference=reference, fixtures_dir=fixtures_dir, fixtures=fresh):
             state = "written" if rewritten else "unchanged"
             print(f"{path}: {state} ({path.stat().st_size} bytes)")
         return EXIT_OK
-    report = check(rubric, reference=reference, fixtures_dir=fixtures_dir)
+    report = check(rubric, reference=reference, fixtures_dir=fixtures_dir, fixtures=fresh)
     if report.ok:
         print(f"{rubric.path}: {report.cases} case(s) verified")
         return EXIT_OK
