@@ -92,7 +92,13 @@ def blind_case_warnings(rubric: Rubric, fixtures: Mapping[str, CaseFixture]) -> 
     said = []
     for part in rubric.parts:
         blind = {case.id: blind_mistakes(part, case, fixtures[case.id]) for case in part.cases}
-        everywhere = set.intersection(*(set(found) for found in blind.values())) if blind else set()
+        # Blind in every case, and not said to be meant in every case.
+        everywhere = sorted(set.intersection(*(set(found) for found in blind.values()))
+                            - set.intersection(*(set(case.blind_to) for case in part.cases))) if blind else []
+        if everywhere:
+            said.append(f"{rubric.path}:{part.line}: no case of {part.name} tells the known mistake(s) "
+                        f"{', '.join(everywhere)} from the reference, so a student who makes one gets all "
+                        f"{part.max_points:g} points of {part.name} (the cases' warnings follow)")
         for case in part.cases:
             where = f"{rubric.path}:{case.line}: case {case.name!r} ({case.id}, {case.points:g} points)"
             fixture = fixtures[case.id]
@@ -110,11 +116,8 @@ def blind_case_warnings(rubric: Rubric, fixtures: Mapping[str, CaseFixture]) -> 
                         f"lets the known mistake(s) {', '.join(lets)} pass within its tolerance (rtol "
                         f"{case.tolerance.rtol:g}, atol {case.tolerance.atol:g}); an rtol below "
                         f"{max(min(loose[m] for m in lets), 0):.2g} tells them apart")
-                full = [m for m in unsaid if m in everywhere]
-                cost = (f"; no case of {part.name} tells {', '.join(full)} apart, so a student who makes it "
-                        f"gets all {part.max_points:g} points of {part.name}" if full else
-                        f"; a student who makes one keeps this case's {case.points:g} points")
-                said.append(f"{where} {'; it '.join(parts)}{cost}. Give the case inputs that tell them apart "
+                said.append(f"{where} {'; it '.join(parts)}; a student who makes one keeps this case's "
+                            f"{case.points:g} points. Give the case inputs that tell them apart "
                             f"(docs/rubrics.md, Known mistakes), or list them in its blind_to to say it is meant")
             needless = [m for m in case.blind_to if m not in blind[case.id]]
             if needless:

@@ -440,12 +440,15 @@ def check(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python3 -m grader.regenerate RUBRIC... [--check] [--fixtures-dir DIR]``."""
+    """``python3 -m grader.regenerate RUBRIC... [--check] [--fixtures-dir DIR]``; a folder given as
+    RUBRIC stands for every rubric in it."""
     parser = argparse.ArgumentParser(
         prog="python3 -m grader.regenerate",
         description="Compute the fixtures of a rubric from the reference solution, or verify them.",
     )
-    parser.add_argument("rubrics", nargs="+", type=Path, metavar="RUBRIC", help="rubric YAML file(s)")
+    parser.add_argument("rubrics", nargs="+", type=Path, metavar="RUBRIC",
+                        help="rubric YAML file(s), or a folder: every rubric in it (rubrics/: a new "
+                             "rubric is verified without anyone naming it)")
     parser.add_argument("--check", action="store_true",
                         help="verify the stored fixtures; write nothing (exit 1 if they are stale)")
     parser.add_argument("--fixtures-dir", type=Path, default=None, metavar="DIR",
@@ -459,8 +462,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     statuses = [EXIT_OK]
+    rubric_paths = []
+    for given in options.rubrics:
+        if not given.is_dir():
+            rubric_paths.append(given)
+            continue
+        found, passed_over = rubrics_in(given)
+        for path in passed_over:
+            print(f"{path}: not a rubric (no parts:), passed over")
+        if not found:
+            print(f"error: {given}: no rubric in this folder (a .yaml file with parts:)", file=sys.stderr)
+            statuses.append(EXIT_ERROR)
+        rubric_paths.extend(found)
     # Each rubric on its own: one that cannot be used does not hide what the others' check finds.
-    for rubric_path in options.rubrics:
+    for rubric_path in rubric_paths:
         try:
             statuses.append(_one_rubric(rubric_path, reference=reference, check_only=options.check,
                                         fixtures_dir=options.fixtures_dir))
@@ -474,22 +489,42 @@ def main(argv: Sequence[str] | None = None) -> int:
 _SIBLING_BYTES = 1 << 20
 
 
+def _yaml_files(folder: Path) -> list[Path]:
+    return sorted({*folder.glob("*.yaml"), *folder.glob("*.yml")})
+
+
+def _rubric_name(path: Path) -> str | None:
+    """The ``name:`` of the rubric in ``path`` ("" when it has none), or None when the file is not
+    a rubric (no ``parts``: ``rubrics/imdb.yaml``). A file that cannot be read or parsed, or is
+    too large to be one, is taken for a rubric, so that the loader says what is wrong with it."""
+    import yaml
+
+    try:
+        if path.stat().st_size > _SIBLING_BYTES:
+            return ""
+        content = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return ""
+    if not isinstance(content, dict) or "parts" not in content:
+        return None
+    return str(content.get("name", ""))
+
+
+def rubrics_in(folder: Path) -> tuple[list[Path], list[Path]]:
+    """``(rubrics, others)``: the YAML files of ``folder`` that are rubrics (have ``parts``), and
+    those that are not (``rubrics/imdb.yaml``, the bonus's configuration)."""
+    files = _yaml_files(folder)
+    others = [path for path in files if _rubric_name(path) is None]
+    return [path for path in files if path not in others], others
+
+
 def _namesake(rubric: Rubric) -> Path | None:
     """Another rubric in ``rubric``'s folder with the same ``name:`` (a copy kept to try a change),
     whose fixtures, named by that name, the same folder holds; None when there is none. Files
     that are not rubrics (no ``parts``) or not YAML are passed over."""
-    import yaml
-
     own = Path(rubric.path).resolve()
-    siblings = sorted({*own.parent.glob("*.yaml"), *own.parent.glob("*.yml")})
-    for sibling in siblings:
-        try:
-            if sibling.resolve() == own or sibling.stat().st_size > _SIBLING_BYTES:
-                continue
-            content = yaml.safe_load(sibling.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, yaml.YAMLError):
-            continue
-        if isinstance(content, dict) and "parts" in content and content.get("name") == rubric.name:
+    for sibling in _yaml_files(own.parent):
+        if sibling.resolve() != own and _rubric_name(sibling) == rubric.name:
             return sibling
     return None
 

@@ -52,10 +52,12 @@ def test_a_mistake_no_case_of_its_part_catches_costs_the_whole_part(workspace, c
     rubric_path.write_text(text.replace(part, one_step))
     assert rg.main([str(rubric_path)]) == rg.EXIT_OK
     said = _warnings(capsys.readouterr().err)
-    assert len(said) == 4, said
-    assert all("no case of rnn_backward tells rnn_backward/dx_wrong_index, rnn_backward/forward_in_time, "
-               "rnn_backward/no_recurrent_gradient, rnn_backward/not_accumulated apart, so a student who makes "
-               "it gets all 20 points of rnn_backward" in line for line in said), said
+    line = text[:start].count("\n") + 1
+    assert len(said) == 5, said
+    assert said[0] == (f"warning: {rubric_path}:{line}: no case of rnn_backward tells the known mistake(s) "
+                       "rnn_backward/dx_wrong_index, rnn_backward/forward_in_time, rnn_backward/no_recurrent_gradient, "
+                       "rnn_backward/not_accumulated from the reference, so a student who makes one gets all 20 "
+                       "points of rnn_backward (the cases' warnings follow)"), said
 
 
 def test_a_tolerance_loose_enough_for_a_known_mistake_says_which_rtol_catches_it(workspace, capsys):

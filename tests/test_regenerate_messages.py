@@ -89,3 +89,28 @@ def test_a_part_that_calls_a_step_function_it_does_not_list_is_warned_of(workspa
     assert "warning" not in capsys.readouterr().err
     assert rg.main([str(RUBRICS / "rnn.yaml"), str(RUBRICS / "rnn_extended.yaml"), "--check"]) == rg.EXIT_OK
     assert "warning" not in capsys.readouterr().err
+
+
+def test_a_folder_stands_for_every_rubric_in_it_so_ci_verifies_a_new_one(workspace, capsys):
+    """.ci/run verified rubrics/rnn.yaml and rubrics/rnn_extended.yaml by name: a make-up exam's
+    rubric added beside them was never verified, and ``rubrics/*.yaml`` stops at imdb.yaml (not a
+    rubric). ``regenerate rubrics/ --check`` verifies every rubric of the folder and passes over
+    the files that are not rubrics, saying so."""
+    rubric_path, fixtures_dir = workspace
+    folder = rubric_path.parent
+    (folder / "imdb.yaml").write_bytes((RUBRICS / "imdb.yaml").read_bytes())
+    makeup = folder / "makeup.yaml"
+    makeup.write_text(rubric_path.read_text().replace("name: rnn\n", "name: rnn_makeup\n", 1))
+    assert rg.main([str(makeup)]) == rg.EXIT_OK
+    capsys.readouterr()
+    edit_rubric(makeup, "seed: 11, dims: {n_x: 2, n_a: 7", "seed: 12, dims: {n_x: 2, n_a: 7")  # not regenerated
+    assert rg.main([str(folder), "--check"]) == rg.EXIT_STALE
+    captured = capsys.readouterr()
+    assert f"{folder / 'imdb.yaml'}: not a rubric (no parts:), passed over" in captured.out, captured.out
+    assert f"{rubric_path}: 24 case(s) verified" in captured.out, captured.out
+    assert f"{makeup}: 1 problem(s):" in captured.err and "stale" in captured.err, captured.err
+    empty = folder / "empty"
+    empty.mkdir()
+    assert rg.main([str(empty), "--check"]) == rg.EXIT_ERROR
+    assert f"error: {empty}: no rubric in this folder" in capsys.readouterr().err
+    assert "\npython3 -m grader.regenerate rubrics/ --check\n" in (ROOT / ".ci" / "run").read_text()
