@@ -79,10 +79,13 @@ def load_reference() -> Reference:
         raise RegenerateError(
             f"cannot import the reference solution ({exc}); run from the repository root"
         ) from None
+    # Every public function solution/rnn.py defines, listed in its __all__ or not: a function an
+    # instructor adds for a new part was "not in the reference" until __all__ named it too.
     functions = {
-        name: getattr(rnn, name)
-        for name in getattr(rnn, "__all__", dir(rnn))
-        if isinstance(getattr(rnn, name, None), types.FunctionType)
+        name: value
+        for name, value in vars(rnn).items()
+        if isinstance(value, types.FunctionType) and not name.startswith("_")
+        and (value.__module__ == rnn.__name__ or name in getattr(rnn, "__all__", ()))
     }
     return Reference(functions=functions, builders=setups.BUILDERS, mutants=mutants.MUTANTS)
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
 from grader import regenerate as rg
 from tests.test_fixtures import RUBRICS, edit_rubric, reference, workspace  # noqa: F401 - fixtures
 
@@ -114,3 +116,26 @@ def test_a_folder_stands_for_every_rubric_in_it_so_ci_verifies_a_new_one(workspa
     assert rg.main([str(empty), "--check"]) == rg.EXIT_ERROR
     assert f"error: {empty}: no rubric in this folder" in capsys.readouterr().err
     assert "\npython3 -m grader.regenerate rubrics/ --check\n" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_a_function_added_to_the_reference_is_graded_without_listing_it_in_all(tmp_path, monkeypatch, capsys):
+    """An instructor's new function in solution/rnn.py was "not in the reference solution (did you
+    mean 'rnn_cell_forward'?)" until its __all__ named it too: the message sent them looking for a
+    typo in a name they had written right."""
+    from solution import rnn
+
+    def rnn_cell_forward_relu(xt, a_prev, parameters):
+        a_next = np.maximum(0, parameters["Waa"] @ a_prev + parameters["Wax"] @ xt + parameters["ba"])
+        return a_next, rnn.softmax(parameters["Wya"] @ a_next + parameters["by"])
+
+    rnn_cell_forward_relu.__module__ = rnn.__name__
+    monkeypatch.setattr(rnn, "rnn_cell_forward_relu", rnn_cell_forward_relu, raising=False)
+    assert "rnn_cell_forward_relu" not in rnn.__all__
+    rubric_path = tmp_path / "relu.yaml"
+    rubric_path.write_text(
+        "version: 1\nname: relu\nparts:\n  - function: rnn_cell_forward_relu\n    outputs:\n"
+        "      - {name: a_next, path: \"[0]\"}\n      - {name: yt_pred, path: \"[1]\"}\n    cases:\n"
+        "      - {visibility: public, builder: rnn_cell_forward, seed: 1, points: 5,\n"
+        "         dims: {n_x: 3, n_a: 5, n_y: 2, m: 10, T_x: 1}}\n")
+    assert rg.main([str(rubric_path)]) == rg.EXIT_OK, capsys.readouterr().err
+    assert (tmp_path / "fixtures" / "relu.public.json").is_file()
