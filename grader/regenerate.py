@@ -590,6 +590,23 @@ def undeclared_calls(rubric: Rubric, *, reference: Reference) -> list[str]:
     return said
 
 
+def points_line(rubric: Rubric) -> str:
+    """``"100 points: rnn_cell_forward 10, ..."``: what a reweighting comes to, said on every run."""
+    return (f"{rubric.max_points:g} points: "
+            + ", ".join(f"{part.name} {part.max_points:g}" for part in rubric.parts))
+
+
+def odd_points(rubric: Rubric) -> str | None:
+    """A warning when the rubric's points do not add up to a whole number (three cases of 33.33:
+    every student's score is then out of 99.99), or None."""
+    total = rubric.max_points
+    if abs(total - round(total)) < 1e-9:
+        return None
+    return (f"{rubric.path}: the points add up to {total:g}, not a whole number ({points_line(rubric)}): "
+            f"grades.csv's max_score will read {total:g}; make the cases' points add up to the total you "
+            f"mean (docs/rubrics.md, How rubrics/rnn.yaml is weighted)")
+
+
 def _one_rubric(rubric_path: Path, *, reference: Reference, check_only: bool,
                 fixtures_dir: Path | None) -> int:
     """Regenerate (or, with ``check_only``, verify) the fixtures of one rubric; its exit status."""
@@ -600,17 +617,18 @@ def _one_rubric(rubric_path: Path, *, reference: Reference, check_only: bool,
     unknown = blindspots.unknown_blind_to(rubric, reference.mutants)
     if unknown:
         raise RegenerateError(unknown)
-    for warning in (*undeclared_calls(rubric, reference=reference), *blindspots.twin_case_warnings(rubric),
-                    *blindspots.blind_case_warnings(rubric, fresh)):
+    for warning in (*undeclared_calls(rubric, reference=reference), *filter(None, [odd_points(rubric)]),
+                    *blindspots.twin_case_warnings(rubric), *blindspots.blind_case_warnings(rubric, fresh)):
         print(f"warning: {warning}", file=sys.stderr)
     if not check_only:
         for path, rewritten in regenerate(rubric, reference=reference, fixtures_dir=fixtures_dir, fixtures=fresh):
             state = "written" if rewritten else "unchanged"
             print(f"{path}: {state} ({path.stat().st_size} bytes)")
+        print(f"{rubric.path}: {points_line(rubric)}")
         return EXIT_OK
     report = check(rubric, reference=reference, fixtures_dir=fixtures_dir, fixtures=fresh)
     if report.ok:
-        print(f"{rubric.path}: {report.cases} case(s) verified")
+        print(f"{rubric.path}: {report.cases} case(s) verified; {points_line(rubric)}")
         return EXIT_OK
     print(f"{rubric.path}: {len(report.problems)} problem(s):", file=sys.stderr)
     for what, problem in report.problems:

@@ -139,3 +139,22 @@ def test_a_function_added_to_the_reference_is_graded_without_listing_it_in_all(t
         "         dims: {n_x: 3, n_a: 5, n_y: 2, m: 10, T_x: 1}}\n")
     assert rg.main([str(rubric_path)]) == rg.EXIT_OK, capsys.readouterr().err
     assert (tmp_path / "fixtures" / "relu.public.json").is_file()
+
+
+def test_a_reweighting_is_said_and_points_that_add_up_to_no_whole_number_are_warned_of(workspace, capsys):
+    """A term's reweighting: regenerate says what the parts come to; three public cases of 3.333
+    points made every score out of 99.999, and nothing said so before grade.py's first line."""
+    rubric_path, _ = workspace
+    edit_rubric(rubric_path, "T_x: 1}, points: 2.5}", "T_x: 1}, points: 2.499}")
+    assert rg.main([str(rubric_path)]) == rg.EXIT_OK
+    captured = capsys.readouterr()
+    assert (f"{rubric_path}: 99.999 points: rnn_cell_forward 9.999, rnn_forward 15, lstm_cell_forward 20, "
+            "lstm_forward 15, rnn_cell_backward 20, rnn_backward 20\n") in captured.out, captured.out
+    assert (f"warning: {rubric_path}: the points add up to 99.999, not a whole number (99.999 points: "
+            "rnn_cell_forward 9.999, ") in captured.err, captured.err
+    assert "grades.csv's max_score will read 99.999" in captured.err
+    edit_rubric(rubric_path, "points: 2.499}", "points: 2.5}")
+    assert rg.main([str(rubric_path), "--check"]) == rg.EXIT_OK
+    captured = capsys.readouterr()
+    assert f"{rubric_path}: 24 case(s) verified; 100 points: rnn_cell_forward 10, " in captured.out, captured.out
+    assert "warning" not in captured.err, captured.err
