@@ -117,6 +117,35 @@ def load_context(rubric_path: Path, *, visibilities: tuple[str, ...] = ("public"
     return with_bonus(context) if bonus else context
 
 
+def _fixtures_digest(rubric) -> str:
+    """``grader.fixtures.fixtures_digest`` of ``rubric``; CommandError when a file cannot be read."""
+    from grader.fixtures import FixtureError, fixtures_digest
+
+    try:
+        return fixtures_digest(rubric)
+    except FixtureError as exc:
+        raise CommandError(str(exc)) from None
+
+
+def _edited_while_grading(rubric_path: Path, rubric, fixtures: str) -> str:
+    """A note when the rubric file or its fixtures are no longer those this run read (an
+    instructor's edit and regenerate while the class was graded), or ""."""
+    import hashlib
+
+    from grader.fixtures import FixtureError, fixtures_digest
+
+    try:
+        edited = hashlib.sha256(rubric_path.read_bytes()).hexdigest() != rubric.digest
+        edited = edited or fixtures_digest(rubric) != fixtures
+    except (OSError, FixtureError):
+        edited = True
+    if not edited:
+        return ""
+    return (f"{rubric_path} or its fixtures changed while this run graded: every grade of this run is "
+            f"the rubric's as this run read it at its start, not the edit's; run again to grade with the "
+            f"edit (the next run grades everyone again)")
+
+
 def with_bonus(context):
     """``context`` with the bonus's configuration its rubric names (``load_context(...,
     bonus=False)`` left it out); ``context`` itself when the rubric has no bonus. Raises
@@ -972,6 +1001,9 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         # themselves up while this process loads the rest (the bonus's configuration, the
         # batch's key, the workers' modules) and forks the workers.
         context = load_context(Path(rubric), fixture_cache=True, bonus=False)
+        # The fixtures' digest keys every result: taken as soon as they are read (a regenerate
+        # later in the start-up gave old grades the new fixtures' key, and no run graded them again).
+        fixtures = _fixtures_digest(context.rubric)
         # The students' zips are unpacked here, each at its turn (``StudentTurns``), the
         # grader's own place, hidden from every child; locked while this run lives, so that a
         # later run removes it if this one is killed (``_sweep_unpack_folders``).
@@ -992,7 +1024,6 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         _sweep_unpack_folders(stream)  # while the zygotes set themselves up
         context = with_bonus(context)
         from grader.batch import HOOK_ERRORS, BatchInterrupted, WorkerPool
-        from grader.fixtures import FixtureError, fixtures_digest
         from grader.incremental import (batch_key, former_submissions, has_keys, partition,
                                         regraded_because, submission_key)
         from grader.models import HARNESS
@@ -1015,10 +1046,6 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
             raise CommandError(f"{template}: no such template notebook")
         if known and (problem := known_problem(Path(known))):
             raise CommandError(problem)
-        try:
-            fixtures = fixtures_digest(context.rubric)
-        except FixtureError as exc:
-            raise CommandError(str(exc)) from None
         batch = batch_key(context.rubric, fixtures_digest=fixtures,
                           options=f"feedback_html={feedback_html}")
         # A zip is graded from the folder it is extracted to (the zygotes, started only for a
@@ -1224,6 +1251,9 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
             _remove_earlier(out_dir / SCORE_CHANGES, stream=stream, why="this run changed no score")
         if changes:
             notes.append(changes)
+        if edited := _edited_while_grading(Path(rubric), context.rubric, fixtures):
+            notes.append(edited)
+            stream.write(edited + "\n")
         if by_cell and (unmatched := book.unmatched(by_cell)):
             notes.append(f"Adjustments of {adjustments.path} for no submission of {GRADEBOOK}, not "
                          f"applied (its column 'submission' must be the id as {GRADEBOOK} writes it): "
