@@ -9,11 +9,12 @@ enough to let it pass. ``python3 -m grader.regenerate`` prints one warning per s
 the mistakes; a case's ``blind_to`` lists those it is meant not to tell apart.
 
 Also here: two cases of a part with the same inputs (a hidden case whose expected value the
-public fixtures give away, or the same comparison graded twice).
+public fixtures give away, or the same comparison graded twice), and a hidden case with the inputs
+of another rubric's public case (a make-up exam's, whose students have the first exam's kit).
 """
 from __future__ import annotations
 
-from typing import Any, Iterator, Mapping
+from typing import Any, Iterator, Mapping, Sequence
 
 import numpy as np
 
@@ -21,7 +22,8 @@ from grader import checks
 from grader.fixtures import CaseFixture, MutantError
 from grader.models import Case, Part, Rubric
 
-__all__ = ["blind_mistakes", "blind_case_warnings", "unknown_blind_to", "twin_case_warnings"]
+__all__ = ["blind_mistakes", "blind_case_warnings", "unknown_blind_to", "twin_case_warnings",
+           "shared_case_warnings"]
 
 #: Differences up to this (absolute) are the same value: the generator's own ``--check`` tolerance.
 SAME = 1e-12
@@ -167,4 +169,24 @@ def twin_case_warnings(rubric: Rubric) -> list[str]:
                     continue
                 said.append(f"{rubric.path}:{case.line}: {why}; give it another seed or other dims")
                 break
+    return said
+
+
+def shared_case_warnings(rubric: Rubric, others: Sequence[Rubric]) -> list[str]:
+    """``"FILE:LINE: ..."`` for each case of ``rubric`` whose inputs (function, builder, seed, dims)
+    are those of a case of another rubric with the other visibility: the public one's kit gives
+    the hidden one's expected value away (a make-up exam's hidden case copied from the exam's
+    public one, or its public case from the exam's hidden one)."""
+    said = []
+    for case in rubric.cases:
+        for other in others:
+            twin = next((c for c in other.cases if c.visibility != case.visibility and c.spec() == case.spec()), None)
+            if twin is None:
+                continue
+            hidden, public = ((case, rubric), (twin, other)) if case.visibility == "hidden" else ((twin, other), (case, rubric))
+            said.append(f"{rubric.path}:{case.line}: the hidden case {hidden[0].name!r} of {hidden[1].path} (line "
+                        f"{hidden[0].line}) has the inputs of the public case {public[0].name!r} of {public[1].path} "
+                        f"(line {public[0].line}): the student kit of {public[1].name} gives its expected value away; "
+                        f"give one of the two another seed or other dims")
+            break
     return said

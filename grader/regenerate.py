@@ -521,6 +521,20 @@ def rubrics_in(folder: Path) -> tuple[list[Path], list[Path]]:
     return [path for path in files if path not in others], others
 
 
+def _other_rubrics(rubric: Rubric) -> list[Rubric]:
+    """The other rubrics of ``rubric``'s folder that can be read (a course's exams and make-ups)."""
+    own = Path(rubric.path).resolve()
+    found = []
+    for path in rubrics_in(own.parent)[0]:
+        if path.resolve() == own:
+            continue
+        try:
+            found.append(load_rubric(path))
+        except (RubricError, OSError):
+            continue  # said when that rubric itself is regenerated or checked
+    return found
+
+
 def _namesake(rubric: Rubric) -> Path | None:
     """Another rubric in ``rubric``'s folder with the same ``name:`` (a copy kept to try a change),
     whose fixtures, named by that name, the same folder holds; None when there is none. Files
@@ -618,7 +632,9 @@ def _one_rubric(rubric_path: Path, *, reference: Reference, check_only: bool,
     if unknown:
         raise RegenerateError(unknown)
     for warning in (*undeclared_calls(rubric, reference=reference), *filter(None, [odd_points(rubric)]),
-                    *blindspots.twin_case_warnings(rubric), *blindspots.blind_case_warnings(rubric, fresh)):
+                    *blindspots.twin_case_warnings(rubric),
+                    *blindspots.shared_case_warnings(rubric, _other_rubrics(rubric)),
+                    *blindspots.blind_case_warnings(rubric, fresh)):
         print(f"warning: {warning}", file=sys.stderr)
     if not check_only:
         for path, rewritten in regenerate(rubric, reference=reference, fixtures_dir=fixtures_dir, fixtures=fresh):

@@ -153,3 +153,23 @@ def test_the_warnings_docs_rubrics_md_shows_are_the_ones_given(workspace, capsys
     docs = (RUBRICS.parent / "docs" / "rubrics.md").read_text(encoding="utf-8")
     shown = [line.removesuffix(" ...") for line in docs.splitlines() if line.startswith("warning: rubrics/rnn.yaml:")]
     assert len(shown) == 2 and all(any(line.startswith(doc) for line in said) for doc in shown), (shown, said)
+
+
+def test_a_make_up_exams_hidden_case_with_the_inputs_of_the_exams_public_one_is_named(workspace, capsys):
+    """A make-up exam's rubric beside the exam's: its students have the exam's kit, so a hidden
+    case of the make-up with the inputs of a public case of the exam is no secret."""
+    rubric_path, _ = workspace
+    makeup = rubric_path.parent / "makeup.yaml"
+    makeup.write_text(rubric_path.read_text().replace("name: rnn\n", "name: rnn_makeup\n", 1))
+    line = edit_rubric(makeup, "{name: assignment example, visibility: public, seed: 1, dims: {n_x: 3, n_a: 5, "
+                       "n_y: 2, m: 10, T_x: 1}, points: 2.5}", "{name: assignment example, visibility: hidden, "
+                       "seed: 1, dims: {n_x: 3, n_a: 5, n_y: 2, m: 10, T_x: 1}, points: 2.5}")
+    assert rg.main([str(makeup)]) == rg.EXIT_OK
+    said = [line for line in _warnings(capsys.readouterr().err) if "inputs of" in line]
+    assert said == [f"warning: {makeup}:{line}: the hidden case 'assignment example' of {makeup} (line {line}) has "
+                    f"the inputs of the public case 'assignment example' of {rubric_path} (line {line}): the student "
+                    "kit of rnn gives its expected value away; give one of the two another seed or other dims"], said
+    assert rg.main([str(rubric_path), "--check"]) == rg.EXIT_OK  # and from the exam's side
+    said = [line for line in _warnings(capsys.readouterr().err) if "inputs of" in line]
+    assert len(said) == 1 and said[0].startswith(f"warning: {rubric_path}:{line}: the hidden case 'assignment "
+                                                 f"example' of {makeup}"), said
