@@ -18,6 +18,12 @@ def _warnings(err: str) -> list[str]:
     return [line for line in err.splitlines() if line.startswith("warning: ")]
 
 
+def _said_of_inputs(capsys, *argv) -> list[str]:
+    """The warnings about cases with another case's inputs of a run that succeeds."""
+    assert rg.main([str(arg) for arg in argv]) == rg.EXIT_OK
+    return [line for line in _warnings(capsys.readouterr().err) if "inputs of" in line]
+
+
 def test_a_case_whose_inputs_hide_a_known_mistake_is_named_with_the_mistakes(workspace, capsys):
     """A single time step gives the loop-over-time mistakes of rnn_backward the reference's
     outputs: before, regenerate wrote the fixtures without a word, and a student who kept the
@@ -113,8 +119,7 @@ def test_a_hidden_case_with_the_inputs_of_a_public_one_is_named(workspace, capsy
                        "n_y: 3, m: 1, T_x: 3}, points: 5}",
                        "{name: one example (m = 1), visibility: hidden, seed: 1, dims: {n_x: 3, n_a: 5, "
                        "n_y: 2, m: 10, T_x: 4}, points: 5}")
-    assert rg.main([str(rubric_path)]) == rg.EXIT_OK
-    said = [line for line in _warnings(capsys.readouterr().err) if "inputs of" in line]
+    said = _said_of_inputs(capsys, rubric_path)
     assert said == [f"warning: {rubric_path}:{line}: the hidden case 'one example (m = 1)' (line {line}) has the inputs "
                     f"of the public case 'assignment example' (line {line - 1}): its expected value is in the public "
                     "fixtures and the student kit; give it another seed or other dims"], said
@@ -129,11 +134,9 @@ def test_the_same_inputs_with_other_outputs_are_a_tighter_tolerance_not_a_twin(w
     tight = case.replace("narrow hidden state", "narrow (a_next to 1e-9)").replace("points: 2.5}", "points: 1, "
                                                                                   "rtol: 1.0e-9, outputs: [a_next]}")
     edit_rubric(rubric_path, case, case.replace("points: 2.5}", "points: 1.5, outputs: [yt_pred, cache]}") + tight)
-    assert rg.main([str(rubric_path)]) == rg.EXIT_OK
-    assert not [line for line in _warnings(capsys.readouterr().err) if "inputs of" in line]
+    assert not _said_of_inputs(capsys, rubric_path)
     edit_rubric(rubric_path, "outputs: [yt_pred, cache]", "outputs: [a_next, cache]")
-    assert rg.main([str(rubric_path)]) == rg.EXIT_OK
-    said = [line for line in _warnings(capsys.readouterr().err) if "inputs of" in line]
+    said = _said_of_inputs(capsys, rubric_path)
     assert len(said) == 1 and "compares a_next too: the same comparison is graded twice" in said[0], said
 
 
@@ -164,12 +167,10 @@ def test_a_make_up_exams_hidden_case_with_the_inputs_of_the_exams_public_one_is_
     line = edit_rubric(makeup, "{name: assignment example, visibility: public, seed: 1, dims: {n_x: 3, n_a: 5, "
                        "n_y: 2, m: 10, T_x: 1}, points: 2.5}", "{name: assignment example, visibility: hidden, "
                        "seed: 1, dims: {n_x: 3, n_a: 5, n_y: 2, m: 10, T_x: 1}, points: 2.5}")
-    assert rg.main([str(makeup)]) == rg.EXIT_OK
-    said = [line for line in _warnings(capsys.readouterr().err) if "inputs of" in line]
+    said = _said_of_inputs(capsys, makeup)
     assert said == [f"warning: {makeup}:{line}: the hidden case 'assignment example' of {makeup} (line {line}) has "
                     f"the inputs of the public case 'assignment example' of {rubric_path} (line {line}): the student "
                     "kit of rnn gives its expected value away; give one of the two another seed or other dims"], said
-    assert rg.main([str(rubric_path), "--check"]) == rg.EXIT_OK  # and from the exam's side
-    said = [line for line in _warnings(capsys.readouterr().err) if "inputs of" in line]
+    said = _said_of_inputs(capsys, rubric_path, "--check")  # and from the exam's side
     assert len(said) == 1 and said[0].startswith(f"warning: {rubric_path}:{line}: the hidden case 'assignment "
                                                  f"example' of {makeup}"), said
