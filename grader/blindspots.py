@@ -25,7 +25,7 @@ from grader.models import Case, Part, Rubric
 __all__ = ["blind_mistakes", "blind_case_warnings", "unknown_blind_to", "twin_case_warnings",
            "shared_case_warnings"]
 
-#: Differences up to this (absolute) are the same value: the generator's own ``--check`` tolerance.
+#: Differences up to this (absolute and relative) are the same value: the generator's ``--check`` tolerance.
 SAME = 1e-12
 
 
@@ -64,28 +64,31 @@ def _arrays(value: Any) -> Iterator[np.ndarray]:
             yield array
 
 
-def _catching_rtol(part: Part, case: Case, expected: Any, value: Any) -> float | None:
-    """The largest rtol at which ``case`` (its atol kept) would tell ``value`` from ``expected``,
-    or None when ``value`` is the reference's own (within ``SAME``) in every output compared."""
+def _catching_rtol(part: Part, case: Case, expected: Any, value: Any) -> tuple[float, float] | None:
+    """``(rtol, gap)``: the largest rtol at which ``case`` (its atol kept) would tell ``value`` from
+    ``expected`` (0 or less when its atol alone hides every difference), and the largest difference;
+    None when ``value`` is the reference's own (within ``SAME``, relative and absolute) in every
+    output compared."""
     specs = {spec.name: spec for spec in part.outputs}
-    best = None
+    best, widest = None, 0.0
     for name in case.outputs:
         spec = specs[name]
         if spec.check not in ("allclose", "exact"):
             continue
         pairs = zip(_arrays(checks.get_path(value, spec.path)), _arrays(checks.get_path(expected, spec.path)))
         for got, want in pairs:
-            if got.shape != want.shape:
+            if got.shape != want.shape or not got.size:
                 continue
             gap = np.abs(got.astype(complex if got.dtype.kind == "c" else float) - want)
-            if not gap.size or float(np.nanmax(gap)) <= SAME:
-                continue
             scale = np.abs(want).astype(float)
+            if not np.any(gap > SAME * (1 + scale)):
+                continue
+            widest = max(widest, float(np.nanmax(gap)))
             with np.errstate(divide="ignore", invalid="ignore"):
                 rtols = np.where(scale > 0, (gap - case.tolerance.atol) / scale, -np.inf)
             top = float(np.nanmax(rtols))
             best = top if best is None else max(best, top)
-    return best
+    return None if best is None else (best, widest)
 
 
 def blind_case_warnings(rubric: Rubric, fixtures: Mapping[str, CaseFixture]) -> list[str]:
@@ -114,10 +117,12 @@ def blind_case_warnings(rubric: Rubric, fixtures: Mapping[str, CaseFixture]) -> 
                     parts.append(f"cannot tell the reference from the known mistake(s) {', '.join(same)}: "
                                  f"their outputs are the reference's on this case's inputs")
                 if lets:
-                    parts.append(
-                        f"lets the known mistake(s) {', '.join(lets)} pass within its tolerance (rtol "
-                        f"{case.tolerance.rtol:g}, atol {case.tolerance.atol:g}); an rtol below "
-                        f"{max(min(loose[m] for m in lets), 0):.2g} tells them apart")
+                    rtol = min(loose[m][0] for m in lets)
+                    tighter = (f"an rtol below {rtol:.2g} tells them apart" if rtol > 0 else
+                               f"its atol alone lets them pass: an atol below "
+                               f"{min(loose[m][1] for m in lets):.2g} tells them apart")
+                    parts.append(f"lets the known mistake(s) {', '.join(lets)} pass within its tolerance "
+                                 f"(rtol {case.tolerance.rtol:g}, atol {case.tolerance.atol:g}); {tighter}")
                 said.append(f"{where} {'; it '.join(parts)}; a student who makes one keeps this case's "
                             f"{case.points:g} points. Give the case inputs that tell them apart "
                             f"(docs/rubrics.md, Known mistakes), or list them in its blind_to to say it is meant")

@@ -80,6 +80,11 @@ def test_a_tolerance_loose_enough_for_a_known_mistake_says_which_rtol_catches_it
         f"warning: {rubric_path}:{line}: case 'assignment example' (rnn_cell_forward/public-1, 2.5 points) lets the "
         "known mistake(s) rnn_cell_forward/ba_outside_tanh, rnn_cell_forward/no_by, rnn_cell_forward/softmax_whole_array "
         "pass within its tolerance (rtol 3, atol 1e-07); an rtol below 0.99 tells them apart"), said
+    edit_rubric(rubric_path, "points: 2.5, rtol: 3}", "points: 2.5, atol: 2}")  # an atol: the rtol cannot help
+    assert rg.main([str(rubric_path), "--check"]) == rg.EXIT_OK
+    said = [line for line in _warnings(capsys.readouterr().err) if "rnn_cell_forward/" in line]
+    assert len(said) == 1 and "within its tolerance (rtol 1e-05, atol 2); its atol alone lets them pass: an atol " \
+                              "below 0.21 tells them apart" in said[0], said
 
 
 def test_blind_to_a_mistake_the_case_catches_or_that_does_not_exist(workspace, capsys):
