@@ -1001,9 +1001,6 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         # themselves up while this process loads the rest (the bonus's configuration, the
         # batch's key, the workers' modules) and forks the workers.
         context = load_context(Path(rubric), fixture_cache=True, bonus=False)
-        # The fixtures' digest keys every result: taken as soon as they are read (a regenerate
-        # later in the start-up gave old grades the new fixtures' key, and no run graded them again).
-        fixtures = _fixtures_digest(context.rubric)
         # The students' zips are unpacked here, each at its turn (``StudentTurns``), the
         # grader's own place, hidden from every child; locked while this run lives, so that a
         # later run removes it if this one is killed (``_sweep_unpack_folders``).
@@ -1021,6 +1018,10 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
                            "arg_layouts": argument_layouts(context)}
         for zygote in zygotes:  # only a folder's run starts them: the folder is what is graded
             configure_zygote(zygote, **sandbox_options)
+        # The fixtures' digest keys every result: taken as soon as the zygotes have their work (a
+        # regenerate later in the start-up, while the submissions were opened, gave grades made with
+        # the old fixtures the new ones' key, and no run graded them again).
+        fixtures = _fixtures_digest(context.rubric)
         _sweep_unpack_folders(stream)  # while the zygotes set themselves up
         context = with_bonus(context)
         from grader.batch import HOOK_ERRORS, BatchInterrupted, WorkerPool

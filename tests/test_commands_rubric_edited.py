@@ -29,26 +29,26 @@ def test_an_edit_during_the_run_is_said_and_graded_again_next_time(tmp_path, mon
     shutil.copytree(ROOT / "rubrics" / "fixtures", rubrics / "fixtures", ignore=shutil.ignore_patterns(".cache"))
     subs = tmp_path / "subs"
     nbs.write(subs / "alice.ipynb", nbs.course_notebook())
-    hold = commands._hold_output
+    sweep = commands._sweep_unpack_folders
 
-    def hold_then_edit(*args, **kwargs):
+    def sweep_then_edit(*args, **kwargs):
         """The instructor's edit lands after the run read the rubric and fixtures (on main, before
-        it took the fixtures' digest for its keys)."""
-        result = hold(*args, **kwargs)
+        it took the fixtures' digest for its keys, once the submissions were opened)."""
+        result = sweep(*args, **kwargs)
         with open(rubric, "a", encoding="utf-8") as handle:
             handle.write("# edited\n")
         with open(rubrics / "fixtures" / "rnn.hidden.json", "ab") as handle:
             handle.write(b"\n")
         return result
 
-    monkeypatch.setattr(commands, "_hold_output", hold_then_edit)
+    monkeypatch.setattr(commands, "_sweep_unpack_folders", sweep_then_edit)
     out = tmp_path / "out"
     summary, printed = grade(subs, out, rubric=rubric)
     assert summary.graded == 1
     said = (f"{rubric} or its fixtures changed while this run graded: every grade of this run is the "
             f"rubric's as this run read it at its start, not the edit's; run again to grade with the edit")
     assert said in printed, printed
-    monkeypatch.setattr(commands, "_hold_output", hold)
+    monkeypatch.setattr(commands, "_sweep_unpack_folders", sweep)
     rubric.write_text(rubric.read_text().removesuffix("# edited\n"))  # the rubric as it was: the fixtures moved
     summary, printed = grade(subs, out, rubric=rubric)
     assert "other fixtures (1): graded again" in printed, printed
