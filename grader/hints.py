@@ -1240,3 +1240,54 @@ def through_helper_hint(source: str, *, callee: str, functions: Mapping[str, str
                 f"`{ast.unparse(call)}`): check its arguments against the order of `{helper.name}`'s parameters, "
                 f"`({parameters})`.")
     return ""
+
+
+def outside_size_hint(function: str, name: str, value: Any, *, where: str) -> str:
+    """For a graded function that failed a case and reads ``name``, a whole number (or a tuple of
+    them) that a cell's top level sets (``T_x = 4``; ``where``: "cell 2 (In [1])"): every call
+    sees that number, whatever its arguments' sizes, so the function can pass the assignment's
+    example and fail the hidden cases, whose sizes are other. "" for any other value (a
+    tolerance, a flag)."""
+    sizes = value if isinstance(value, tuple) else (value,)
+    if not sizes or not all(type(v) is int for v in sizes):  # bools are not sizes
+        return ""
+    return (f"`{function}` reads `{name}` from outside the function: {where} sets it to {value!r}, so every "
+            f"call uses {value!r} whatever the sizes of its arguments, and the hidden cases have other sizes "
+            f"than the assignment's example. Take it from the arguments instead (their `.shape`).")
+
+
+#: How a student's own course helper differs from the course's, by what it gives on one array.
+_SOFTMAX_WAYS = ((lambda got: got.sum(axis=1), "normalises each row (over axis 1)"),
+                 (lambda got: got.sum(), "normalises the whole array at once"))
+
+
+def own_helper_hint(function: str, helper: str, *, where: str, got: Any, expected: Any) -> str:
+    """For a graded function that failed a case and calls ``helper`` (``softmax``, ``sigmoid``),
+    which the notebook defines itself (``where``: "cell 3 (In [2])") in place of the course's
+    ``rnn_utils`` one: what the student's gives on an array where it differs from the course's
+    (``got``: its value, or the name of the error it raised, a string; ``expected``: the course's).
+    The expected values of every case are computed with the course's helper. "" when the two
+    agree."""
+    import numpy as np
+
+    if isinstance(got, str):
+        differs = f"yours raises {got} on an array of shape {expected.shape}"
+    elif not isinstance(got, np.ndarray) or got.shape != expected.shape:
+        kind = f"an array of shape {got.shape}" if isinstance(got, np.ndarray) else f"a {type(got).__name__}"
+        differs = f"on an array of shape {expected.shape} yours returns {kind}"
+    else:
+        try:
+            if np.allclose(got, expected, rtol=1e-6, atol=1e-9):
+                return ""
+            way = next((said for total, said in _SOFTMAX_WAYS if np.allclose(total(got), 1.0)), "") \
+                if helper == "softmax" else ""
+            if helper == "sigmoid" and np.allclose(got, 1 - expected):
+                way = "gives 1 - sigmoid (mind the sign of the exponent: `1 / (1 + np.exp(-x))`)"
+        except (TypeError, ValueError):  # an array of strings or objects
+            way = ""
+        differs = (f"yours {way}, where the course's normalises each column (over axis 0: each column is one "
+                   f"example)" if way.startswith("normalises") else
+                   f"yours {way}" if way else "yours gives other values than the course's on the same array")
+    return (f"`{function}` calls your own `{helper}` ({where}), not the course's from `rnn_utils`, with which the "
+            f"expected values are computed: {differs}. Fix yours, or delete it and use the course's "
+            f"(`from rnn_utils import *`).")

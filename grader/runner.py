@@ -853,6 +853,8 @@ class _Grader:
             if result.status == TIMEOUT:
                 timed_out = True
             results.append(result)
+        if any(r.status in (FAILED, ERROR) for r in results):
+            self.notes.extend(self._outside_notes())
         points = sum(r.points for r in results)
         return _named_across_cases(PartResult(
             name=part.name, function=part.function,
@@ -972,6 +974,7 @@ class _Grader:
         from grader.extract import broken_definition_note, broken_definitions  # loaded already
 
         broken = broken_definitions(self.extraction.diagnostics)
+        graded = {p.function for p in self.context.rubric.parts}
         # What extraction said of each name, when it knows more than "outside the function": where
         # a statement the grader does not run assigns it, or the test helper it comes from.
         known = {head.group(0): d.message for d in self.extraction.diagnostics
@@ -992,17 +995,78 @@ class _Grader:
             elif (said is None or _NOWHERE in said) and (near := self._near_function(name)):
                 self.notes.append(f"`{self.part.function}` uses `{name}`, which nothing in the notebook defines: "
                                   f"did you mean `{near}`?")
+            elif name in graded and (said is None or _NOWHERE in said):
+                # Called by its right name and not found where the grader reads (its own part says
+                # why): not "did you mean `rnn_cell_backward`?", another function the rubric grades.
+                self.notes.append(self._graded_not_found(name))
             else:  # nowhere: the advice, with the hint of a star import extraction could not see into
                 star = _STAR_HINT.search(said or "")
                 self.notes.append(f"`{self.part.function}` uses `{name}`, which is defined outside "
                                   f"the function (or nowhere): compute it inside or pass it in"
                                   f"{' ' + star.group(0) if star else ''}.")
 
+    def _graded_not_found(self, name: str) -> str:
+        """The note of a graded function ``name`` that this part's function calls and the grader
+        did not find: see its part; said to have been replaced here when the part is graded in
+        isolation from it (thirty-third session: "did you mean `rnn_cell_backward`?")."""
+        instead = (f" `{self.part.function}` was graded with a correct `{name}` in its place."
+                   if self.part.isolate and name in self.part.depends else "")
+        return (f"`{self.part.function}` uses `{name}`, which the grader did not find as a function of the "
+                f"notebook (its own part says why).{instead}")
+
+    def _outside_notes(self) -> list[str]:
+        """For a part a case of which failed or raised: what its function reads from outside itself
+        that holds one value for every call (``hints.outside_size_hint``: a size a cell sets, so the
+        hidden cases' other sizes fail) or that is the student's in place of the course's
+        (``hints.own_helper_hint``: their own ``softmax``, with which the expected values were not
+        computed). Read only once a case failed (thirty-third session)."""
+        fn = self._own_function()
+        if fn is None:
+            return []
+        notes = []
+        constants = getattr(self.extraction, "constant_values", dict)()
+        for name in sorted(fn.uses):
+            if name in constants:
+                value, cell, _line = constants[name]
+                said = hints.outside_size_hint(self.part.function, name, value,
+                                               where=cell_words(cell, self._prompt(cell)))
+                if said:
+                    notes.append(said)
+        for helper in sorted(fn.uses & set(COURSE_MODULES["rnn_utils"])):
+            own = self.extraction.functions.get(helper)
+            if own is not None and own.cell_index is not None:
+                said = self._own_helper(helper, own.cell_index)
+                if said:
+                    notes.append(said)
+        return notes
+
+    def _own_helper(self, helper: str, cell: int) -> str:
+        """``hints.own_helper_hint`` of the student's ``helper`` (defined in cell index ``cell``) on
+        one array, against the course's; worked out once a part, and only in the phase of the
+        public cases: what a helper gives once hidden cases ran could tell of them."""
+        key = f"own helper {helper} of {self.part.function}"  # no function's name has a space
+        found = self.facts.get(key)
+        if found is None and any(c.visibility != HIDDEN for c in self.part.cases):
+            import numpy as np
+
+            z = np.array([[-1.0, 2.0], [0.5, 0.0], [3.0, -2.0]])
+            course: dict[str, Any] = {"np": np}
+            exec(COURSE_MODULES["rnn_utils"][helper], course)  # the grader's own code, not the student's
+            outcome = self.session.call(helper, (z,), timeout=self.part.cases[0].timeout, aliases=False)
+            got = outcome.value if outcome.status == "ok" else (outcome.error_type or outcome.status)
+            found = self.facts[key] = (hints.own_helper_hint(self.part.function, helper, where=cell_words(
+                cell, self._prompt(cell)), got=got, expected=course[helper](z)),)
+        return found[0] if found else ""
+
     def _near_function(self, name: str) -> str:
         """The notebook's function whose name is nearest ``name`` (a free name nothing defines,
         such as ``rnn_step_backward`` where ``rnn_cell_backward`` is meant), not the graded one
-        itself; "" when none is near (thirty-first session: told "compute it inside or pass it in")."""
-        others = [f for f in self.extraction.functions if f != self.part.function]
+        itself, nor, for a name the rubric grades, another graded one (`rnn_cell_backward` for a
+        `rnn_cell_forward` defined inside a class); "" when none is near (thirty-first session:
+        told "compute it inside or pass it in")."""
+        graded = {p.function for p in self.context.rubric.parts}
+        others = [f for f in self.extraction.functions if f != self.part.function
+                  and not (name in graded and f in graded)]
         near = difflib.get_close_matches(name, others, n=1, cutoff=0.75)
         return near[0] if near and name not in self.extraction.functions else ""
 
