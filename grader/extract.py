@@ -178,6 +178,35 @@ class Extraction:
                 found[d.names[0]] = value.attr
         return {name: attr for name, attr in found.items() if bindings.get(name) == 1 and name not in self._skip}
 
+    def constant_values(self) -> dict[str, tuple[object, int | None, int]]:
+        """The kept constants whose value is a literal, by name: ``(value, cell index, line)``.
+        ``T_x = 4`` gives ``{"T_x": (4, 1, 1)}``, ``n_x, m = 3, 10`` a value for each name; a value
+        computed (``T_x = n_a * 2``) is left out. What a graded function reads from a cell's top
+        level holds that one value in every call (``runner._Grader._outside_notes``)."""
+        last: dict[str, Def] = {}
+        for d in self._defs:
+            for name in d.names:
+                last[name] = d
+        found: dict[str, tuple[object, int | None, int]] = {}
+        for name, d in last.items():
+            if d.kind != "constant" or name in self._skip:
+                continue
+            try:
+                statement = ast.parse(d.source).body
+                value = ast.literal_eval(statement[0].value) if len(statement) == 1 and isinstance(
+                    statement[0], (ast.Assign, ast.AnnAssign)) else None
+            except (SyntaxError, ValueError, TypeError, RecursionError, MemoryError):
+                continue
+            target = statement[0].targets[0] if isinstance(statement[0], ast.Assign) else statement[0].target
+            if isinstance(target, ast.Name) and target.id == name:
+                found[name] = (value, d.cell_index, d.first_line)
+            elif isinstance(target, (ast.Tuple, ast.List)) and isinstance(value, (tuple, list)) \
+                    and len(value) == len(target.elts):
+                for element, held in zip(target.elts, value):
+                    if isinstance(element, ast.Name) and element.id == name:
+                        found[name] = (held, d.cell_index, d.first_line)
+        return found
+
     def class_reads(self) -> dict[str, frozenset[str]]:
         """What each top-level class reads (its bases, body and methods; all the definitions
         of a name): the functions its methods call are needed wherever the class is."""

@@ -16,7 +16,7 @@ from __future__ import annotations
 import ast
 import difflib
 import re
-from typing import Any, Mapping, NamedTuple, Sequence
+from typing import Any, Collection, Mapping, NamedTuple, Sequence
 
 from grader.astnodes import nodes
 
@@ -1242,18 +1242,19 @@ def through_helper_hint(source: str, *, callee: str, functions: Mapping[str, str
     return ""
 
 
-def outside_size_hint(function: str, name: str, value: Any, *, where: str) -> str:
+def outside_size_hint(function: str, name: str, value: Any, *, where: str, sizes: Collection[int]) -> str:
     """For a graded function that failed a case and reads ``name``, a whole number (or a tuple of
-    them) that a cell's top level sets (``T_x = 4``; ``where``: "cell 2 (In [1])"): every call
-    sees that number, whatever its arguments' sizes, so the function can pass the assignment's
-    example and fail the hidden cases, whose sizes are other. "" for any other value (a
-    tolerance, a flag)."""
-    sizes = value if isinstance(value, tuple) else (value,)
-    if not sizes or not all(type(v) is int for v in sizes):  # bools are not sizes
+    them) that a cell's top level sets (``T_x = 4``; ``where``: "cell 2 (In [1]), line 1"), each
+    one of the ``sizes`` of the assignment's example: every call sees that number, whatever its
+    arguments' sizes, so the function passes the example and fails the hidden cases, whose sizes
+    are other. "" for any other value (a tolerance, a flag, 0 or 1, a number no size of the
+    example has)."""
+    held = value if isinstance(value, tuple) else (value,)
+    if not held or not all(type(v) is int and v > 1 and v in sizes for v in held):  # bools are not sizes
         return ""
-    return (f"`{function}` reads `{name}` from outside the function: {where} sets it to {value!r}, so every "
-            f"call uses {value!r} whatever the sizes of its arguments, and the hidden cases have other sizes "
-            f"than the assignment's example. Take it from the arguments instead (their `.shape`).")
+    return (f"`{function}` reads `{name}` from outside the function: {where}, sets it to {value!r}, so every "
+            f"call uses {value!r} whatever the sizes of its arguments. The assignment's example has that size; "
+            f"the hidden cases have others. Take it from the arguments instead (their `.shape`).")
 
 
 #: How a student's own course helper differs from the course's, by what it gives on one array.

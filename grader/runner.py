@@ -853,8 +853,9 @@ class _Grader:
             if result.status == TIMEOUT:
                 timed_out = True
             results.append(result)
-        if any(r.status in (FAILED, ERROR) for r in results):
-            self.notes.extend(self._outside_notes())
+        failed = [r for r in results if r.status in (FAILED, ERROR)]
+        if failed:
+            self.notes.extend(self._outside_notes(hidden=any(r.visibility == HIDDEN for r in failed)))
         points = sum(r.points for r in results)
         return _named_across_cases(PartResult(
             name=part.name, function=part.function,
@@ -1014,22 +1015,27 @@ class _Grader:
         return (f"`{self.part.function}` uses `{name}`, which the grader did not find as a function of the "
                 f"notebook (its own part says why).{instead}")
 
-    def _outside_notes(self) -> list[str]:
-        """For a part a case of which failed or raised: what its function reads from outside itself
-        that holds one value for every call (``hints.outside_size_hint``: a size a cell sets, so the
-        hidden cases' other sizes fail) or that is the student's in place of the course's
-        (``hints.own_helper_hint``: their own ``softmax``, with which the expected values were not
-        computed). Read only once a case failed (thirty-third session)."""
+    def _outside_notes(self, *, hidden: bool) -> list[str]:
+        """For a part a case of which failed or raised (``hidden``: a hidden one): what its function
+        reads from outside itself that holds one value for every call (``hints.outside_size_hint``,
+        when a hidden case failed: a size a cell sets, the example's, so the hidden cases' other
+        sizes fail) or that is the student's in place of the course's (``hints.own_helper_hint``:
+        their own ``softmax``, with which the expected values were not computed). Read only once a
+        case failed (thirty-third session)."""
         fn = self._own_function()
         if fn is None:
             return []
         notes = []
         constants = getattr(self.extraction, "constant_values", dict)()
-        for name in sorted(fn.uses):
+        # The sizes of the example the student ran (the public cases of the whole part: a part of
+        # the hidden phase holds its hidden cases only).
+        sizes = {size for part in self.context.rubric.parts if part.function == self.part.function
+                 for case in part.cases if case.visibility != HIDDEN for size in case.dims.values()}
+        for name in sorted(fn.uses) if hidden else ():
             if name in constants:
-                value, cell, _line = constants[name]
-                said = hints.outside_size_hint(self.part.function, name, value,
-                                               where=cell_words(cell, self._prompt(cell)))
+                value, cell, line = constants[name]
+                said = hints.outside_size_hint(self.part.function, name, value, sizes=sizes,
+                                               where=f"{cell_words(cell, self._prompt(cell))}, line {line}")
                 if said:
                     notes.append(said)
         for helper in sorted(fn.uses & set(COURSE_MODULES["rnn_utils"])):

@@ -82,3 +82,37 @@ def test_a_graded_function_renamed_is_still_told_its_new_name(tmp_path, context,
     result = _graded(tmp_path, nb, context, sandbox)
     assert "did you mean `rnn_cell_forward_v2`?" in " ".join(result.part("rnn_forward").notes)
     assert "Did you mean to name `rnn_cell_forward_v2` `rnn_cell_forward`?" in result.part("rnn_cell_forward").notes[0]
+
+
+# ------------------------------------------------------------------ a size a cell sets
+
+def test_a_size_read_from_a_cell_is_told_when_the_hidden_cases_fail(tmp_path, context, sandbox):
+    # `T_x = 4` in a cell, read by rnn_forward: the example (T_x = 4) passes, the hidden cases raise
+    # or fail, and the student read only "At cell 8 (In [4]), line 14, in rnn_forward." under them.
+    nb = _with_cell("T_x = 4\n", at=1, overrides=nbs.mutate("rnn_forward", "n_x, m, T_x = x.shape", "n_x, m, _ = x.shape"))
+    part = _graded(tmp_path, nb, context, sandbox).part("rnn_forward")
+    assert part.cases[0].status == "passed" and part.points == 3, part
+    notes = " ".join(part.notes)
+    assert "`rnn_forward` reads `T_x` from outside the function: cell 2 (In [2]), line 1, sets it to 4" in notes, notes
+    assert "their `.shape`" in notes, notes
+
+
+def test_a_value_read_from_a_cell_that_is_no_size_of_the_example_is_not_told(tmp_path, context, sandbox):
+    # Controls: a float (a scale) and a whole number no size of the example has, read by functions
+    # that fail their hidden cases for another reason (the bias left out).
+    nb = _with_cell("SCALE = 1.0\nSTEPS = 9\n", at=1, overrides={
+        **nbs.mutate("rnn_cell_forward", "+ ba)", "+ ba * SCALE * STEPS / STEPS - ba)")})
+    part = _graded(tmp_path, nb, context, sandbox).part("rnn_cell_forward")
+    assert part.points == 0 and part.cases[1].diagnosis is not None, part
+    assert not any("from outside the function" in note for note in part.notes), part.notes
+
+
+def test_constant_values_are_the_literals_a_cell_top_level_sets():
+    from grader.extract import extract
+    from grader.notebook import Cell, Notebook
+
+    source = "T_x = 4\nn_x, m = 3, 10\nn_y = n_x * 2\nEPS = 1e-8\nT_x = 5\n"
+    notebook = Notebook(path="nb.ipynb", cells=(Cell(index=0, kind="code", source=source, outputs=()),),
+                        nbformat=(4, 5))
+    assert extract(notebook).constant_values() == {
+        "T_x": (5, 0, 5), "n_x": (3, 0, 2), "m": (10, 0, 2), "EPS": (1e-8, 0, 4)}
