@@ -142,6 +142,10 @@ class Extraction:
     #: The ``In [n]`` prompt the saved notebook shows beside each code cell that has one, by cell
     #: index (``grader.notebook.Cell.prompt``): said with the cell's number in the feedback.
     prompts: Mapping[int, int] = field(default_factory=lambda: MappingProxyType({}))
+    #: Functions the notebook defines only inside a compound statement the program leaves out
+    #: (``if True:``, ``try:``), by name: ``(words for the block, cell index, line)``; see
+    #: ``defined_inside``.
+    nested_defs: Mapping[str, tuple[str, int, int]] = field(default_factory=lambda: MappingProxyType({}))
     _defs: tuple[Def, ...] = field(default=(), repr=False, compare=False)
     _imports: tuple[Import, ...] = field(default=(), repr=False, compare=False)
     _star_keep: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
@@ -177,6 +181,28 @@ class Extraction:
                     and value.value.id in modules and bindings.get(value.value.id, 0) <= 1):
                 found[d.names[0]] = value.attr
         return {name: attr for name, attr in found.items() if bindings.get(name) == 1 and name not in self._skip}
+
+    def defined_inside(self, name: str) -> tuple[str, int | None, int] | None:
+        """Where the notebook defines a function ``name`` that is not one of ``functions``, in words
+        for the student, with its cell index and line: inside a compound statement (``"an `if`
+        block"``) or as a method of a top-level class (``"the class `RNN`"``, its last definition);
+        None when it does not. Only asked of a function the grader did not find: a class's
+        source is parsed here, not while extracting."""
+        if name in self.functions:
+            return None
+        if name in self.nested_defs:
+            return self.nested_defs[name]
+        for d in reversed(self._defs):
+            if d.kind != "class" or name not in d.source:
+                continue
+            try:
+                body = ast.parse(d.source).body
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                continue
+            for member in body[0].body if body and isinstance(body[0], ast.ClassDef) else ():
+                if isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef)) and member.name == name:
+                    return f"the class `{d.names[0]}`", d.cell_index, d.first_line + member.lineno - 1
+        return None
 
     def constant_values(self) -> dict[str, tuple[object, int | None, int]]:
         """The kept constants whose value is a literal, by name: ``(value, cell index, line)``.
@@ -491,6 +517,7 @@ class _Extractor:
         self.defs: dict[str, _Entry] = {}
         self.imports: list[Import] = []
         self.dropped_bindings: dict[str, int] = {}
+        self.nested_defs: dict[str, tuple[str, int, int]] = {}  # see Extraction.defined_inside
         self.graded_markers: list[tuple[int, str]] = []
         self.function_cells: dict[str, list[int]] = {}
         #: alias -> (its def, what it named then, the attribute): the function of ``name = f``
@@ -999,10 +1026,13 @@ class _Extractor:
         """Remember the names a dropped statement binds; warn about defs hidden inside it."""
         for name in _bound_names(node):
             self._rebound(name, cell.index)
+        keyword = type(node).__name__.lower().replace("asyncfor", "for").replace("asyncwith", "with")
+        block = f"{'an' if keyword[0] in 'aeiou' else 'a'} `{keyword}` block"  # "an `if` block", "a `try` block"
         for inner in _nested_defs(node):
+            self.nested_defs[inner.name] = (block, cell.index, inner.lineno)
             self.diags.append(Diagnostic(
                 "warning",
-                f"`{inner.name}` is defined inside an `{type(node).__name__.lower()}` block "
+                f"`{inner.name}` is defined inside {block} "
                 f"({self._cell(cell.index)}, line {inner.lineno}), not at the top level of a cell, so it is not graded.",
                 cell.index, inner.lineno, inner.name,
             ))
@@ -1176,6 +1206,7 @@ class _Extractor:
             cells_left_out=self.nb.cells_left_out,
             unreadable_cells=tuple(c.index for c in self.nb.cells if c.kind == "code" and c.unreadable),
             assigned_in=MappingProxyType({n: c for n, c in self.dropped_bindings.items() if n not in functions}),
+            nested_defs=MappingProxyType({n: where for n, where in self.nested_defs.items() if n not in functions}),
             prompts=MappingProxyType({c.index: c.prompt for c in self.nb.cells if c.prompt is not None}),
             _defs=defs,
             _imports=tuple(self.imports),

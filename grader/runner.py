@@ -824,6 +824,9 @@ class _Grader:
                 hint = (f" The code of {cells}{' and more' if len(unreadable) > 3 else ''} is not saved as text, so "
                         "the grader could not read it all (see the note about it): it may be there.")
             message = f"No function named `{part.function}` was found in the notebook.{hint}"
+            inside = self._inside(part.function)
+            if inside is not None:
+                message = f"`{part.function}` {inside[0]}, so it is not graded: {inside[1]}."
             assigned = getattr(self.extraction, "assigned_in", {}).get(part.function)
             if assigned is not None and not (self.extraction.unread_cells or self.extraction.cells_left_out):
                 message = (
@@ -993,18 +996,38 @@ class _Grader:
             elif ((said := known.get(f"`{self.part.function}` uses `{name}`")) is not None
                   and _NOWHERE not in said):
                 self.notes.append(said)
-            elif (said is None or _NOWHERE in said) and (near := self._near_function(name)):
-                self.notes.append(f"`{self.part.function}` uses `{name}`, which nothing in the notebook defines: "
-                                  f"did you mean `{near}`?")
-            elif name in graded and (said is None or _NOWHERE in said):
+            elif name in graded and not self._near_function(name):
                 # Called by its right name and not found where the grader reads (its own part says
                 # why): not "did you mean `rnn_cell_backward`?", another function the rubric grades.
                 self.notes.append(self._graded_not_found(name))
+            elif inside := self._inside(name):  # a helper under `if True:`: not "defined nowhere"
+                self.notes.append(f"`{self.part.function}` uses `{name}`, which {inside[0]}: {inside[1]}.")
+            elif near := self._near_function(name):
+                self.notes.append(f"`{self.part.function}` uses `{name}`, which nothing in the notebook defines: "
+                                  f"did you mean `{near}`?")
             else:  # nowhere: the advice, with the hint of a star import extraction could not see into
                 star = _STAR_HINT.search(said or "")
                 self.notes.append(f"`{self.part.function}` uses `{name}`, which is defined outside "
                                   f"the function (or nowhere): compute it inside or pass it in"
                                   f"{' ' + star.group(0) if star else ''}.")
+
+    def _inside(self, name: str) -> tuple[str, str] | None:
+        """``(where, what to do)`` for a function ``name`` the notebook defines where the grader
+        does not read it (``Extraction.defined_inside``): inside an ``if`` or ``try`` block, or as
+        a method of a class; None otherwise. Thirty-third session: the student read "No function
+        named `rnn_cell_forward` was found in the notebook" for a def under ``if True:``."""
+        found = getattr(self.extraction, "defined_inside", lambda _name: None)(name)
+        if found is None:
+            return None
+        words, cell, line = found
+        place = f"{cell_words(cell, self._prompt(cell))}, line {line}"
+        if words.startswith("the class"):
+            return (f"is defined in {words} ({place}), as a method",
+                    f"the grader calls a function `{name}` defined at the top level of a cell; define it outside "
+                    f"the class (`def {name}(...)` at the start of its line, without `self`)")
+        return (f"is defined inside {words} ({place}), not at the top level of a cell",
+                "the grader runs a cell's top-level `def`s, not the statement around them; move the `def` out "
+                "of the block, to the start of its line")
 
     def _graded_not_found(self, name: str) -> str:
         """The note of a graded function ``name`` that this part's function calls and the grader
@@ -1058,7 +1081,7 @@ class _Grader:
             z = np.array([[-1.0, 2.0], [0.5, 0.0], [3.0, -2.0]])
             course: dict[str, Any] = {"np": np}
             exec(COURSE_MODULES["rnn_utils"][helper], course)  # the grader's own code, not the student's
-            outcome = self.session.call(helper, (z,), timeout=self.part.cases[0].timeout, aliases=False)
+            outcome = self.session.call(helper, (z,), timeout=self.part.cases[0].timeout)
             got = outcome.value if outcome.status == "ok" else (outcome.error_type or outcome.status)
             found = self.facts[key] = (hints.own_helper_hint(self.part.function, helper, where=cell_words(
                 cell, self._prompt(cell)), got=got, expected=course[helper](z)),)

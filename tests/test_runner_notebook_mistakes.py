@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from grader.runner import grade_submission
 from tests import notebooks as nbs
 
@@ -74,6 +76,32 @@ def test_a_graded_function_not_found_is_not_taken_for_another_graded_one(tmp_pat
     assert "rnn_cell_backward" not in notes, notes
     assert "uses `rnn_cell_forward`, which the grader did not find" in notes, notes
     assert "graded with a correct `rnn_cell_forward` in its place" in notes, notes
+
+
+@pytest.mark.parametrize("header, said", [
+    ("if True:\n", "is defined inside an `if` block (cell 4 (In [2]), line 4), not at the top level of a cell"),
+    ("try:\n", "is defined inside a `try` block (cell 4 (In [2]), line 4), not at the top level of a cell"),
+    ("class RNN:\n", "is defined in the class `RNN` (cell 4 (In [2]), line 4), as a method"),
+])
+def test_a_graded_function_defined_where_the_grader_does_not_read_is_told_where(
+        tmp_path, context, sandbox, header, said):
+    # Before: "No function named `rnn_cell_forward` was found in the notebook." for a def Jupyter ran.
+    body = _indented(header, _CELL.replace("(xt, a_prev", "(self, xt, a_prev") if "class" in header else _CELL)
+    if header.startswith("try"):
+        body += "except Exception as e:\n    print(e)\n"
+    part = _graded(tmp_path, nbs.course_notebook({"rnn_cell_forward": body}), context, sandbox).part("rnn_cell_forward")
+    assert part.status == "missing" and part.notes[0].startswith(f"`rnn_cell_forward` {said}, so it is not graded"), \
+        part.notes
+    assert "No function named" not in part.notes[0], part.notes
+
+
+def test_a_helper_defined_in_a_block_is_told_where_not_nowhere(tmp_path, context, sandbox):
+    nb = _with_cell("if True:\n    def my_softmax(z):\n        e = np.exp(z - z.max(axis=0))\n        return e / e.sum(axis=0)\n",
+                    overrides=nbs.mutate("rnn_cell_forward", "yt_pred = softmax(", "yt_pred = my_softmax("))
+    notes = _graded(tmp_path, nb, context, sandbox).part("rnn_cell_forward").notes
+    assert notes[0].startswith("`rnn_cell_forward` uses `my_softmax`, which is defined inside an `if` block "
+                               "(cell 3 (In [2]), line 2)"), notes
+    assert "or nowhere" not in notes[0], notes
 
 
 def test_a_graded_function_renamed_is_still_told_its_new_name(tmp_path, context, sandbox):
