@@ -558,6 +558,24 @@ class _Extractor:
         return cell_words(index, cells[index].prompt if 0 <= index < len(cells) and cells[index].index == index
                           else None)
 
+    def _ran_after(self, earlier: int | None, later: int) -> str:
+        """`` " " +`` what the prompts say when cell ``earlier`` ran after cell ``later`` (a larger
+        ``In [n]``): the definition of ``earlier`` was the one the student's tests called, and
+        grading takes ``later``'s (thirty-third session: the warning named only the one graded,
+        and a student whose kernel held the other saw their tests pass). "" otherwise."""
+        cells = self.nb.cells
+
+        def prompt(index: int | None) -> int | None:
+            return cells[index].prompt if index is not None and 0 <= index < len(cells) \
+                and cells[index].index == index else None
+
+        ran, graded = prompt(earlier), prompt(later)
+        if ran is None or graded is None or ran <= graded or earlier == later:
+            return ""
+        return (f" The prompts say you ran {self._cell(earlier)} after {self._cell(later)}: the tests you ran then "
+                f"used the definition of {self._cell(earlier)}, but grading reads the notebook from top to bottom, "
+                f"as Restart and Run All runs it. Keep the definition you mean and delete the other.")
+
     def run(self) -> Extraction:
         """Parse every code cell, classify its statements, then analyse the functions."""
         skipped = self.skipped = {s.index: s for s in skipped_code(
@@ -844,7 +862,8 @@ class _Extractor:
             self.diags.append(Diagnostic(
                 "warning",
                 f"`{name}` is defined more than once ({where}, line {old.first_line}, and "
-                f"{self._cell(cell.index)}, line {first}); the last definition ({self._cell(cell.index)}) is the one graded.",
+                f"{self._cell(cell.index)}, line {first}); the last definition ({self._cell(cell.index)}) is the one graded."
+                f"{self._ran_after(old.cell_index, cell.index)}",
                 cell.index, first, name,
             ))
         deps = [n for n in uses[1] if n != name and n in self.defs and self.defs[n][0].kind == "function"]

@@ -144,3 +144,32 @@ def test_constant_values_are_the_literals_a_cell_top_level_sets():
                         nbformat=(4, 5))
     assert extract(notebook).constant_values() == {
         "T_x": (5, 0, 5), "n_x": (3, 0, 2), "m": (10, 0, 2), "EPS": (1e-8, 0, 4)}
+
+
+# ------------------------------------------------------------------ a function defined twice
+
+def _defined_twice(tmp_path: Path, *, first_prompt: int) -> str:
+    """The warning about `rnn_cell_forward` defined in cell 4 (In [first_prompt]) and again,
+    without its bias, in the last cell (In [3])."""
+    from grader.extract import extract_file
+
+    nb = nbs.course_notebook(extra_cells=[nbs.code_cell(_CELL.replace("+ ba)", ")"), count=3)])
+    nb["cells"][3]["execution_count"] = first_prompt
+    said = [d.message for d in extract_file(nbs.write(tmp_path / "twice.ipynb", nb)).diagnostics
+            if "more than once" in d.message]
+    assert len(said) == 1, said
+    return said[0]
+
+
+def test_a_function_defined_twice_whose_first_definition_ran_last_is_told_so(tmp_path):
+    # The student's kernel held cell 4's (right) definition, and their tests passed; the grade is
+    # the last cell's. The warning named only the one graded.
+    said = _defined_twice(tmp_path, first_prompt=40)
+    assert said.endswith("The prompts say you ran cell 4 (In [40]) after cell 21 (In [3]): the tests you ran then "
+                         "used the definition of cell 4 (In [40]), but grading reads the notebook from top to "
+                         "bottom, as Restart and Run All runs it. Keep the definition you mean and delete the other."), said
+
+
+def test_a_function_defined_twice_in_the_order_it_ran_keeps_its_warning(tmp_path):
+    said = _defined_twice(tmp_path, first_prompt=2)
+    assert said.endswith("the last definition (cell 21 (In [3])) is the one graded."), said
