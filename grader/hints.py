@@ -1292,3 +1292,22 @@ def own_helper_hint(function: str, helper: str, *, where: str, got: Any, expecte
     return (f"`{function}` calls your own `{helper}` ({where}), not the course's from `rnn_utils`, with which the "
             f"expected values are computed: {differs}. Fix yours, or delete it and use the course's "
             f"(`from rnn_utils import *`).")
+
+
+def unread_parameter_hint(source: str, *, name: str) -> str:
+    """`` " " +`` for a function (``source``) that reads ``name`` from outside itself and never
+    reads one of its own parameters (``def rnn_forward(x, a0, params)`` reading ``parameters``,
+    which the test cell above set): that parameter, the value a call passes, which is what the
+    function was meant to read (the one of a name nearest ``name`` when several are unread). ""
+    when every parameter is read."""
+    fn = _function_tree(source)
+    if fn is None:
+        return ""
+    arguments = fn.args
+    parameters = [a.arg for a in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)]
+    read = _names(fn, ast.Load)
+    unread = [p for p in parameters if p not in read and p not in ("self", "cls") and not p.startswith("_")]
+    near = difflib.get_close_matches(name, unread, n=1, cutoff=0.4)
+    meant = near[0] if near else unread[0] if len(unread) == 1 else ""
+    return (f" `{fn.name}` never reads its parameter `{meant}`: if `{name}` is meant to be the argument a call "
+            f"passes there, write `{meant}` instead.") if meant else ""

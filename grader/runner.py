@@ -995,7 +995,7 @@ class _Grader:
                                   f"did you mean `{typo}`?")
             elif ((said := known.get(f"`{self.part.function}` uses `{name}`")) is not None
                   and _NOWHERE not in said):
-                self.notes.append(said)
+                self.notes.append(said + hints.unread_parameter_hint(fn.source, name=name))
             elif name in graded and not self._near_function(name):
                 # Called by its right name and not found where the grader reads (its own part says
                 # why): not "did you mean `rnn_cell_backward`?", another function the rubric grades.
@@ -1009,7 +1009,8 @@ class _Grader:
                 star = _STAR_HINT.search(said or "")
                 self.notes.append(f"`{self.part.function}` uses `{name}`, which is defined outside "
                                   f"the function (or nowhere): compute it inside or pass it in"
-                                  f"{' ' + star.group(0) if star else ''}.")
+                                  f"{' ' + star.group(0) if star else ''}."
+                                  f"{hints.unread_parameter_hint(fn.source, name=name)}")
 
     def _inside(self, name: str) -> tuple[str, str] | None:
         """``(where, what to do)`` for a function ``name`` the notebook defines where the grader

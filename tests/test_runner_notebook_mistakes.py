@@ -173,3 +173,33 @@ def test_a_function_defined_twice_whose_first_definition_ran_last_is_told_so(tmp
 def test_a_function_defined_twice_in_the_order_it_ran_keeps_its_warning(tmp_path):
     said = _defined_twice(tmp_path, first_prompt=2)
     assert said.endswith("the last definition (cell 21 (In [3])) is the one graded."), said
+
+
+# ------------------------------------------------------------------ a value of the test cell read
+
+def _test_cell_after(nb: dict, function: str, source: str) -> dict:
+    """``nb`` with the test cell after ``function``'s cell holding ``source``."""
+    k = next(i for i, c in enumerate(nb["cells"]) if f"def {function}(" in "".join(c["source"]))
+    nb["cells"][k + 1]["source"] = source.splitlines(keepends=True)
+    return nb
+
+
+def test_a_test_cell_s_value_read_in_place_of_an_unread_parameter_names_the_parameter(tmp_path, context, sandbox):
+    # `def rnn_forward(x, a0, params)` reading `parameters`, which the test cell above set: the
+    # public test passed in Jupyter; the note said only "take it from the function's arguments".
+    nb = _test_cell_after(nbs.course_notebook(nbs.mutate(
+        "rnn_forward", "def rnn_forward(x, a0, parameters):", "def rnn_forward(x, a0, params):")),
+        "rnn_forward", "parameters = {}\na, y, caches = rnn_forward(x, a0, parameters)\n")
+    notes = " ".join(_graded(tmp_path, nb, context, sandbox).part("rnn_forward").notes)
+    assert "only assigned outside, in cell 8 (In [5])" in notes, notes
+    assert notes.endswith("`rnn_forward` never reads its parameter `params`: if `parameters` is meant to be the "
+                          "argument a call passes there, write `params` instead."), notes
+
+
+def test_a_test_cell_s_value_read_beside_every_parameter_names_none(tmp_path, context, sandbox):
+    # Control: rnn_cell_forward reads `parameters` and also `parameters_tmp` of the test cell.
+    nb = _test_cell_after(nbs.course_notebook(nbs.mutate(
+        "rnn_cell_forward", 'Wax = parameters["Wax"]', 'Wax = parameters_tmp["Wax"]')),
+        "rnn_cell_forward", "parameters_tmp = {}\n")
+    notes = " ".join(_graded(tmp_path, nb, context, sandbox).part("rnn_cell_forward").notes)
+    assert "uses `parameters_tmp`" in notes and "never reads its parameter" not in notes, notes
