@@ -1262,20 +1262,19 @@ _SOFTMAX_WAYS = ((lambda got: got.sum(axis=1), "normalises each row (over axis 1
                  (lambda got: got.sum(), "normalises the whole array at once"))
 
 
-def own_helper_hint(function: str, helper: str, *, where: str, got: Any, expected: Any) -> str:
+def own_helper_hint(function: str, helper: str, *, where: str, got: Any, expected: Any, raised: str = "") -> str:
     """For a graded function that failed a case and calls ``helper`` (``softmax``, ``sigmoid``),
     which the notebook defines itself (``where``: "cell 3 (In [2])") in place of the course's
     ``rnn_utils`` one: what the student's gives on an array where it differs from the course's
-    (``got``: its value, or the name of the error it raised, a string; ``expected``: the course's).
+    (``got``: its value; ``raised``: the name of the error it raised instead; ``expected``: the course's).
     The expected values of every case are computed with the course's helper. "" when the two
     agree."""
     import numpy as np
 
-    if isinstance(got, str):
-        differs = f"yours raises {got} on an array of shape {expected.shape}"
+    if raised:
+        differs = f"yours raises {raised} on an array of shape {expected.shape}"
     elif not isinstance(got, np.ndarray) or got.shape != expected.shape:
-        kind = f"an array of shape {got.shape}" if isinstance(got, np.ndarray) else f"a {type(got).__name__}"
-        differs = f"on an array of shape {expected.shape} yours returns {kind}"
+        differs = f"on an array of shape {expected.shape} yours returns {_kind_of(got)}"
     else:
         try:
             if np.allclose(got, expected, rtol=1e-6, atol=1e-9):

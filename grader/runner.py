@@ -1083,9 +1083,11 @@ class _Grader:
             course: dict[str, Any] = {"np": np}
             exec(COURSE_MODULES["rnn_utils"][helper], course)  # the grader's own code, not the student's
             outcome = self.session.call(helper, (z,), timeout=self.part.cases[0].timeout)
-            got = outcome.value if outcome.status == "ok" else (outcome.error_type or outcome.status)
-            found = self.facts[key] = (hints.own_helper_hint(self.part.function, helper, where=cell_words(
-                cell, self._prompt(cell)), got=got, expected=course[helper](z)),)
+            # Out of time or a crash on one small array: nothing to say of how it differs.
+            found = self.facts[key] = (hints.own_helper_hint(
+                self.part.function, helper, where=cell_words(cell, self._prompt(cell)), got=outcome.value,
+                expected=course[helper](z), raised=outcome.error_type if outcome.status == "error" else "")
+                if outcome.status in ("ok", "error") else "",)
         return found[0] if found else ""
 
     def _near_function(self, name: str) -> str:
