@@ -917,10 +917,37 @@ class _Extractor:
             kind = "heavy"
         imp = Import(src, module, binds, kind, cell.index, node.lineno, imported)
         self.imports.append(imp)
+        if kind == "course":
+            self._course_rebinds(imp, cell)
         if binds is not None:
             self._unbind_constant(binds)
             if not needs_guard(imp):
                 self.safe_imports.add(binds)
+
+    def _course_rebinds(self, imp: Import, cell: _ParsedCell) -> None:
+        """A course import (``from rnn_utils import *``, ``from rnn_utils import softmax``) after the
+        student's own def of a helper it binds replaces that def, as when the notebook runs: the
+        functions then call the course's. The program put every course helper before the
+        student's definitions, so a wrong ``softmax`` of a cell above the imports was graded where
+        Jupyter used the course's (thirty-third session: 92.7 / 100 for a notebook whose every
+        test passed). A def after the import still wins."""
+        helpers = COURSE_MODULES.get(imp.module, {})
+        rebound = [name for name in helpers] if imp.binds is None else \
+            [imp.binds] if imp.imported in helpers else []
+        for name in rebound:
+            entry = self.defs.get(name)
+            if entry is None or entry[0].kind != "function":
+                continue
+            del self.defs[name]
+            self.read_then.pop(name, None)
+            own = entry[0]
+            self.diags.append(Diagnostic(
+                "info",
+                f"`{name}` ({self._cell(own.cell_index)}, line {own.first_line}) is replaced by `{imp.source}` "
+                f"({self._cell(cell.index)}, line {imp.line}), which comes after it: your functions call the course's "
+                f"`{name}`, as when the notebook runs.",
+                cell.index, imp.line, None,
+            ))
 
     def _assigned_function(self, node: ast.Assign, cell: _ParsedCell) -> bool:
         """Keep ``name = lambda ...: ...``, ``name = other``, ``other`` a function defined

@@ -858,7 +858,8 @@ class _Grader:
             results.append(result)
         failed = [r for r in results if r.status in (FAILED, ERROR)]
         if failed:
-            self.notes.extend(self._outside_notes(hidden=any(r.visibility == HIDDEN for r in failed)))
+            self.notes.extend(self._outside_notes(hidden=any(r.visibility == HIDDEN for r in failed),
+                                                  wrong=any(r.status == FAILED for r in failed)))
         points = sum(r.points for r in results)
         return _named_across_cases(PartResult(
             name=part.name, function=part.function,
@@ -1039,13 +1040,14 @@ class _Grader:
         return (f"`{self.part.function}` uses `{name}`, which the grader did not find as a function of the "
                 f"notebook (its own part says why).{instead}")
 
-    def _outside_notes(self, *, hidden: bool) -> list[str]:
-        """For a part a case of which failed or raised (``hidden``: a hidden one): what its function
-        reads from outside itself that holds one value for every call (``hints.outside_size_hint``,
-        when a hidden case failed: a size a cell sets, the example's, so the hidden cases' other
-        sizes fail) or that is the student's in place of the course's (``hints.own_helper_hint``:
-        their own ``softmax``, with which the expected values were not computed). Read only once a
-        case failed (thirty-third session)."""
+    def _outside_notes(self, *, hidden: bool, wrong: bool) -> list[str]:
+        """For a part a case of which failed or raised (``hidden``: a hidden one; ``wrong``: one
+        returned wrong values): what its function reads from outside itself that holds one value
+        for every call (``hints.outside_size_hint``, when a hidden case failed: a size a cell sets,
+        the example's, so the hidden cases' other sizes fail) or that is the student's in place of
+        the course's (``hints.own_helper_hint``, when values were wrong: their own ``softmax``, with
+        which the expected values were not computed; an error says where it was raised itself).
+        Read only once a case failed (thirty-third session)."""
         fn = self._own_function()
         if fn is None:
             return []
@@ -1065,7 +1067,7 @@ class _Grader:
                                                where=f"{cell_words(cell, self._prompt(cell))}, line {line}")
                 if said:
                     notes.append(said)
-        for helper in sorted(fn.uses & set(COURSE_MODULES["rnn_utils"])):
+        for helper in sorted(fn.uses & set(COURSE_MODULES["rnn_utils"])) if wrong else ():
             own = self.extraction.functions.get(helper)
             if own is not None and own.cell_index is not None:
                 said = self._own_helper(helper, own.cell_index)
@@ -1074,24 +1076,42 @@ class _Grader:
         return notes
 
     def _own_helper(self, helper: str, cell: int) -> str:
-        """``hints.own_helper_hint`` of the student's ``helper`` (defined in cell index ``cell``) on
-        one array, against the course's; worked out once a part, and only in the phase of the
-        public cases: what a helper gives once hidden cases ran could tell of them."""
-        key = f"own helper {helper} of {self.part.function}"  # no function's name has a space
-        found = self.facts.get(key)
-        if found is None and any(c.visibility != HIDDEN for c in self.part.cases):
-            import numpy as np
+        """``hints.own_helper_hint`` of the student's ``helper`` (defined in cell index ``cell``)
+        against the course's on one array (``_own_helpers_run``); "" when the two agree or the
+        helper's call did not end (out of time, a crash)."""
+        ran = self._own_helpers_run()
+        if helper not in ran:
+            return ""
+        status, value, error_type = ran[helper]
+        if status not in ("ok", "error"):
+            return ""
+        course: dict[str, Any] = {"np": checks.np}
+        exec(COURSE_MODULES["rnn_utils"][helper], course)  # the grader's own code, not the student's
+        return hints.own_helper_hint(self.part.function, helper, where=cell_words(cell, self._prompt(cell)),
+                                     got=value, expected=course[helper](_helper_input()),
+                                     raised=error_type if status == "error" else "")
 
-            z = np.array([[-1.0, 2.0], [0.5, 0.0], [3.0, -2.0]])
-            course: dict[str, Any] = {"np": np}
-            exec(COURSE_MODULES["rnn_utils"][helper], course)  # the grader's own code, not the student's
-            outcome = self.session.call(helper, (z,), timeout=self.part.cases[0].timeout)
-            # Out of time or a crash on one small array: nothing to say of how it differs.
-            found = self.facts[key] = (hints.own_helper_hint(
-                self.part.function, helper, where=cell_words(cell, self._prompt(cell)), got=outcome.value,
-                expected=course[helper](z), raised=outcome.error_type if outcome.status == "error" else "")
-                if outcome.status in ("ok", "error") else "",)
-        return found[0] if found else ""
+    def _own_helpers_run(self) -> Mapping[str, tuple[str, Any, str]]:
+        """What each course helper the notebook defines itself (``softmax``, ``sigmoid``) gives on
+        one small array, by name: ``(status, value, error type)``. The calls are made together,
+        once a submission, when a part that calls one first fails, and only in the phase of the
+        public cases (what a helper gives once hidden cases ran could tell of them); {} before."""
+        held = self.facts.get("own helpers")  # a key no function's name can be
+        if held is not None:
+            return held[0]
+        if not any(c.visibility != HIDDEN for c in self.part.cases):
+            return {}
+        own = [name for name in COURSE_MODULES["rnn_utils"]
+               if (f := self.extraction.functions.get(name)) is not None and f.cell_index is not None]
+        timeout = self.part.cases[0].timeout
+        args = (_helper_input(),)
+        many = getattr(self.session, "call_many", None)  # check()'s session calls one at a time
+        outcomes = many([(name, args, timeout) for name in own]) if many is not None and len(own) > 1 \
+            else [self.session.call(name, args, timeout=timeout) for name in own]
+        ran = {name: (outcome.status, outcome.value, outcome.error_type)
+               for name, outcome in zip(own, outcomes) if outcome is not None}
+        self.facts["own helpers"] = (ran,)
+        return ran
 
     def _near_function(self, name: str) -> str:
         """The notebook's function whose name is nearest ``name`` (a free name nothing defines,
@@ -2409,6 +2429,12 @@ def grade_submission(path: str | Path, *, context: GradingContext, sandbox: Any,
 #: How a note about a name a function reads from outside begins, in the extraction's messages and
 #: in the part's notes alike ("`rnn_cell_forward` uses `Wya`").
 _USES_HEAD = re.compile(r"`[^`]+` uses `[^`]+`")
+
+
+def _helper_input() -> Any:
+    """The one array a student's own course helper is called on (``_Grader._own_helpers_run``):
+    columns and rows that differ, so that a sum over the wrong axis shows."""
+    return checks.np.array([[-1.0, 2.0], [0.5, 0.0], [3.0, -2.0]])
 #: What extraction's note says of a name nothing in the notebook assigns (``extractnotes.free_message``):
 #: the part's own note says as much, with what to do; and the hint that may follow it.
 _NOWHERE = "so it will raise NameError"

@@ -203,3 +203,19 @@ def test_a_test_cell_s_value_read_beside_every_parameter_names_none(tmp_path, co
         "rnn_cell_forward", "parameters_tmp = {}\n")
     notes = " ".join(_graded(tmp_path, nb, context, sandbox).part("rnn_cell_forward").notes)
     assert "uses `parameters_tmp`" in notes and "never reads its parameter" not in notes, notes
+
+
+def test_an_own_softmax_above_the_course_import_is_replaced_by_it_as_when_the_notebook_runs(
+        tmp_path, context, sandbox):
+    # A wrong softmax in a cell above `from rnn_utils import *`: Python's softmax is then the
+    # course's, and every test passed in Jupyter; the grader graded the student's (92.7 / 100).
+    nb = nbs.course_notebook()
+    nb["cells"].insert(1, nbs.code_cell("def softmax(x):\n    return np.exp(x) / np.sum(np.exp(x))\n", count=1))
+    result = _graded(tmp_path, nb, context, sandbox)
+    assert result.points == 100, [(p.name, p.points) for p in result.parts]
+
+
+def test_an_own_softmax_below_the_course_import_is_still_the_one_graded(tmp_path, context, sandbox):
+    # Control: the same softmax after the import replaces the course's, in Jupyter and here.
+    nb = _with_cell("def softmax(x):\n    return np.exp(x) / np.sum(np.exp(x))\n")
+    assert _graded(tmp_path, nb, context, sandbox).points == pytest.approx(92.714286, abs=1e-4)
