@@ -827,6 +827,12 @@ class _Grader:
             inside = self._inside(part.function)
             if inside is not None:
                 message = f"`{part.function}` {inside[0]}, so it is not graded: {inside[1]}."
+            constant = getattr(self.extraction, "constant_values", dict)().get(part.function)
+            if constant is not None:  # `rnn_cell_forward = None` in a scratch cell, after the def
+                value, cell, line = constant
+                message = (f"`{part.function}` is set to {value!r} in {cell_words(cell, self._prompt(cell))}, line "
+                           f"{line}, and that replaces any `def {part.function}` above it, as when the notebook "
+                           f"runs. Delete that line, or give the value another name, to have the function graded.")
             assigned = getattr(self.extraction, "assigned_in", {}).get(part.function)
             if assigned is not None and not (self.extraction.unread_cells or self.extraction.cells_left_out):
                 message = (

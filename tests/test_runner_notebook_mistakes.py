@@ -95,6 +95,16 @@ def test_a_graded_function_defined_where_the_grader_does_not_read_is_told_where(
     assert "No function named" not in part.notes[0], part.notes
 
 
+def test_a_graded_function_replaced_by_a_later_value_is_told_the_line_that_replaces_it(tmp_path, context, sandbox):
+    # `rnn_cell_forward = None` in a scratch cell after the def: "No function named ... was found".
+    nb = nbs.course_notebook()
+    nb["cells"].insert(6, nbs.code_cell("rnn_cell_forward = None\n", count=5))
+    part = _graded(tmp_path, nb, context, sandbox).part("rnn_cell_forward")
+    assert part.status == "missing" and part.notes[0].startswith(
+        "`rnn_cell_forward` is set to None in cell 7 (In [5]), line 1, and that replaces any `def rnn_cell_forward` "
+        "above it"), part.notes
+
+
 def test_a_helper_defined_in_a_block_is_told_where_not_nowhere(tmp_path, context, sandbox):
     nb = _with_cell("if True:\n    def my_softmax(z):\n        e = np.exp(z - z.max(axis=0))\n        return e / e.sum(axis=0)\n",
                     overrides=nbs.mutate("rnn_cell_forward", "yt_pred = softmax(", "yt_pred = my_softmax("))
