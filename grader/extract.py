@@ -143,8 +143,8 @@ class Extraction:
     #: index (``grader.notebook.Cell.prompt``): said with the cell's number in the feedback.
     prompts: Mapping[int, int] = field(default_factory=lambda: MappingProxyType({}))
     #: Functions the notebook defines only inside a compound statement the program leaves out
-    #: (``if True:``, ``try:``), by name: ``(words for the block, cell index, line)``; see
-    #: ``defined_inside``.
+    #: (``if True:``, ``try:``) or writes in a cell that is not code (a Markdown cell), by name:
+    #: ``(words for the block or the cell, cell index, line)``; see ``defined_inside``.
     nested_defs: Mapping[str, tuple[str, int, int]] = field(default_factory=lambda: MappingProxyType({}))
     _defs: tuple[Def, ...] = field(default=(), repr=False, compare=False)
     _imports: tuple[Import, ...] = field(default=(), repr=False, compare=False)
@@ -185,7 +185,8 @@ class Extraction:
     def defined_inside(self, name: str) -> tuple[str, int | None, int] | None:
         """Where the notebook defines a function ``name`` that is not one of ``functions``, in words
         for the student, with its cell index and line: inside a compound statement (``"an `if`
-        block"``) or as a method of a top-level class (``"the class `RNN`"``, its last definition);
+        block"``), in a cell that is not code (``"a Markdown cell"``) or as a method of a top-level
+        class (``"the class `RNN`"``, its last definition);
         None when it does not. Only asked of a function the grader did not find: a class's
         source is parsed here, not while extracting."""
         if name in self.functions:
@@ -585,6 +586,10 @@ class _Extractor:
                 self.diags.append(Diagnostic(
                     "error", skipped[cell.index].message(python_file=self.nb.nbformat == (0, 0)), cell.index))
                 continue
+            if cell.kind != "code" and "def " in cell.source:  # code typed in a Markdown or raw cell
+                for m in _TEXT_DEF.finditer(cell.source):
+                    words = "a Markdown cell" if cell.kind == "markdown" else f"a {cell.kind} cell"
+                    self.nested_defs[m.group(1)] = (words, cell.index, cell.source.count("\n", 0, m.start()) + 1)
             if cell.kind != "code" or not cell.source.strip():
                 continue
             if "\r" in cell.source:  # Windows or old-Mac line ends: Python counts a lone \r as a line end
@@ -1770,6 +1775,10 @@ def _bound_names(node: ast.stmt) -> Iterator[str]:
         for h in node.handlers:
             for child in h.body:
                 yield from _bound_names(child)
+
+
+#: A ``def`` at the start of a line of a cell that is not code (a Markdown cell, a raw one).
+_TEXT_DEF = re.compile(r"^[ \t]*def[ \t]+([A-Za-z_]\w*)[ \t]*\(", re.MULTILINE)
 
 
 def _nested_defs(node: ast.stmt) -> Iterator[ast.FunctionDef | ast.AsyncFunctionDef]:

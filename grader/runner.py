@@ -1029,6 +1029,10 @@ class _Grader:
             return None
         words, cell, line = found
         place = f"{cell_words(cell, self._prompt(cell))}, line {line}"
+        if words.endswith(" cell"):  # a def typed in a Markdown or raw cell
+            return (f"is written in {cell_words(cell, self._prompt(cell))}, {words}, not a code cell",
+                    "Jupyter does not run it, nor does the grader; change the cell's type to Code (select it and "
+                    "press Y) and run it")
         if words.startswith("the class"):
             return (f"is defined in {words} ({place}), as a method",
                     f"the grader calls a function `{name}` defined at the top level of a cell; define it outside "

@@ -95,6 +95,16 @@ def test_a_graded_function_defined_where_the_grader_does_not_read_is_told_where(
     assert "No function named" not in part.notes[0], part.notes
 
 
+@pytest.mark.parametrize("kind, said", [("markdown", "a Markdown cell"), ("raw", "a raw cell")])
+def test_a_graded_function_typed_in_a_cell_that_is_not_code_is_told_to_change_its_type(
+        tmp_path, context, sandbox, kind, said):
+    nb = nbs.course_notebook()
+    nb["cells"][3] = {"cell_type": kind, "metadata": {}, "source": _CELL.splitlines(keepends=True)}
+    part = _graded(tmp_path, nb, context, sandbox).part("rnn_cell_forward")
+    assert part.notes[0].startswith(f"`rnn_cell_forward` is written in cell 4, {said}, not a code cell"), part.notes
+    assert "change the cell's type to Code" in part.notes[0], part.notes
+
+
 def test_a_graded_function_replaced_by_a_later_value_is_told_the_line_that_replaces_it(tmp_path, context, sandbox):
     # `rnn_cell_forward = None` in a scratch cell after the def: "No function named ... was found".
     nb = nbs.course_notebook()
