@@ -1077,6 +1077,10 @@ class _Grader:
                                                where=f"{cell_words(cell, self._prompt(cell))}, line {line}")
                 if said:
                     notes.append(said)
+        if hidden:  # the same sizes written out in the function itself
+            said = hints.fixed_size_hint(fn.source, sizes=sizes, first_line=fn.first_line)
+            if said:
+                notes.append(said)
         for helper in sorted(fn.uses & set(COURSE_MODULES["rnn_utils"])) if wrong else ():
             own = self.extraction.functions.get(helper)
             if own is not None and own.cell_index is not None:

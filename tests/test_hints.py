@@ -294,3 +294,17 @@ def test_unread_parameter_hint_names_the_parameter_never_read():
     both = "def f(x, a_prev, params):\n    return parameters['Wax'] @ x\n"
     assert "`params`" in unread_parameter_hint(both, name="parameters")  # the nearest of the two
     assert unread_parameter_hint("def f(x, p):\n    return p[x] + q\n", name="q") == ""
+
+
+def test_fixed_size_hint_finds_the_example_s_sizes_written_out_in_the_function():
+    from grader.hints import fixed_size_hint
+
+    sizes = {3, 5, 2, 10, 4}
+    head = "def f(x, a0, parameters):\n"
+    said = fixed_size_hint(head + "    n_x, m = 3, 10\n    return np.zeros((5, 10, 4))\n", sizes=sizes, first_line=3)
+    assert said.startswith("`f` writes out (3, 10) on line 4 (`n_x, m = 3, 10`): sizes of the assignment's example")
+    assert "(5, 10, 4) on line 2" in fixed_size_hint(head + "    return np.zeros((5, 10, 4))\n", sizes=sizes)
+    assert "writes out 4 on line 2 (`T_x = 4`)" in fixed_size_hint(head + "    T_x = 4\n", sizes=sizes)
+    for body in ("    return np.zeros((n_a, m, T_x))\n", "    p = 2\n", "    T_x = 9\n", "    s = (5, 1)\n",
+                 "    return a ** 2\n"):
+        assert fixed_size_hint(head + body, sizes=sizes) == "", body

@@ -145,6 +145,17 @@ def test_a_size_read_from_a_cell_is_told_when_the_hidden_cases_fail(tmp_path, co
     assert "their `.shape`" in notes, notes
 
 
+def test_the_example_s_sizes_written_out_in_the_function_are_told_when_the_hidden_cases_fail(
+        tmp_path, context, sandbox):
+    # `n_x, m, T_x = 3, 10, 7` in lstm_forward: the example passes, the hidden cases raise, and the
+    # student read only "At cell 13 (In [8]), line 16, in lstm_forward." under them.
+    nb = nbs.course_notebook(nbs.mutate("lstm_forward", "n_x, m, T_x = x.shape", "n_x, m, T_x = 3, 10, 7"))
+    part = _graded(tmp_path, nb, context, sandbox).part("lstm_forward")
+    assert part.cases[0].status == "passed" and part.points < part.max_points, part
+    assert "`lstm_forward` writes out (3, 10, 7) on line 6 (`n_x, m, T_x = 3, 10, 7`): sizes of the assignment's " \
+           "example, which the hidden cases do not have" in " ".join(part.notes), part.notes
+
+
 def test_a_value_read_from_a_cell_that_is_no_size_of_the_example_is_not_told(tmp_path, context, sandbox):
     # Controls: a float (a scale) and a whole number no size of the example has, read by functions
     # that fail their hidden cases for another reason (the bias left out).
@@ -152,7 +163,7 @@ def test_a_value_read_from_a_cell_that_is_no_size_of_the_example_is_not_told(tmp
         **nbs.mutate("rnn_cell_forward", "+ ba)", "+ ba * SCALE * STEPS / STEPS - ba)")})
     part = _graded(tmp_path, nb, context, sandbox).part("rnn_cell_forward")
     assert part.points == 0 and part.cases[1].diagnosis is not None, part
-    assert not any("from outside the function" in note for note in part.notes), part.notes
+    assert not any("from outside the function" in note or "writes out" in note for note in part.notes), part.notes
 
 
 def test_constant_values_are_the_literals_a_cell_top_level_sets():
