@@ -1315,8 +1315,8 @@ def unread_parameter_hint(source: str, *, name: str) -> str:
 #: NumPy's makers of an array of a given shape, whose shape a function may write out as numbers.
 _SHAPED = frozenset({"zeros", "ones", "empty", "full", "randn", "rand"})
 #: A number assigned (not a keyword's: ``axis=1``) or given as a shape: what ``fixed_size_hint`` reads.
-_WRITTEN_SIZE = re.compile(r"^[ \t]*[\w(][\w, \t()\[\]]*=[ \t]*(?:[(\[][ \t]*)?\d"
-                           r"|\b(?:zeros|ones|empty|full|randn|rand)\s*\((?:\s*[(\[])?\s*\d", re.MULTILINE)
+_WRITTEN_SIZE = re.compile(r"^[ \t]*[\w(][\w, \t()\[\]]*=[ \t]*(?:[(\[][ \t]*)?\d+[ \t]*(?:[,)\]#]|$)"
+                           r"|(?:zeros|ones|empty|full|randn|rand)[ \t]*\((?:[ \t]*[(\[])?[ \t]*\d", re.MULTILINE)
 
 
 def _literal_sizes(node: ast.expr) -> tuple[int, ...] | None:
