@@ -1249,7 +1249,7 @@ def outside_size_hint(function: str, name: str, value: Any, *, where: str, sizes
     arguments' sizes, so the function passes the example and fails the hidden cases, whose sizes
     are other. "" for any other value (a tolerance, a flag, 0 or 1, a number no size of the
     example has)."""
-    held = value if isinstance(value, tuple) else (value,)
+    held = tuple(value) if isinstance(value, (tuple, list)) else (value,)
     if not held or not all(type(v) is int and v > 1 and v in sizes for v in held):  # bools are not sizes
         return ""
     return (f"`{function}` reads `{name}` from outside the function: {where}, sets it to {value!r}, so every "

@@ -282,6 +282,7 @@ def test_outside_size_hint_is_for_sizes_of_the_example_only():
     sizes = {3, 5, 2, 10, 4}
     assert "sets it to 4" in outside_size_hint("f", "T_x", 4, where="cell 2, line 1", sizes=sizes)
     assert "sets it to (5, 10)" in outside_size_hint("f", "SHAPE", (5, 10), where="cell 2, line 1", sizes=sizes)
+    assert "sets it to [5, 10]" in outside_size_hint("f", "SHAPE", [5, 10], where="cell 2, line 1", sizes=sizes)
     for value in (9, 1, True, 1e-8, "4", (5, 9), ()):
         assert outside_size_hint("f", "X", value, where="cell 2, line 1", sizes=sizes) == "", value
 
