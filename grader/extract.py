@@ -1204,6 +1204,9 @@ class _Extractor:
             name = d.names[0]
             bound_source, bound_skips = self._bound(d, node)
             free_set = [n for n in d.uses if n not in known]
+            if free_set and "global" in d.source:  # `global caches` then `caches = []`: its own
+                own = _globals_assigned(d.source)
+                free_set = [n for n in free_set if n not in own]
             if node is None:  # found by the fast path: a pure function of the def's text
                 found, first_use = FINDINGS_MEMO(d.source, d.first_line, d.last_line, bool(free_set),
                                                   frozen_functions)
@@ -1775,6 +1778,22 @@ def _bound_names(node: ast.stmt) -> Iterator[str]:
         for h in node.handlers:
             for child in h.body:
                 yield from _bound_names(child)
+
+
+def _globals_assigned(source: str) -> frozenset[str]:
+    """The names a def (``source``) declares ``global`` and assigns itself (``global caches``, then
+    ``caches = []``): a value it makes, not one it reads from outside (thirty-third session: such a
+    function, right, was told "compute it inside or pass it in")."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return frozenset()
+    declared = {name for node in ast.walk(tree) if isinstance(node, ast.Global) for name in node.names}
+    # Assigned, not added to (`counter += 1` reads the value from outside first).
+    stored = {target.id for node in ast.walk(tree) if isinstance(node, (ast.Assign, ast.AnnAssign))
+              for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
+              if isinstance(target, ast.Name)}
+    return frozenset(declared & stored)
 
 
 #: A ``def`` at the start of a line of a cell that is not code (a Markdown cell, a raw one).

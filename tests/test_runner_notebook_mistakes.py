@@ -250,3 +250,20 @@ def test_an_own_softmax_below_the_course_import_is_still_the_one_graded(tmp_path
     # Control: the same softmax after the import replaces the course's, in Jupyter and here.
     nb = _with_cell("def softmax(x):\n    return np.exp(x) / np.sum(np.exp(x))\n")
     assert _graded(tmp_path, nb, context, sandbox).points == pytest.approx(92.714286, abs=1e-4)
+
+
+def test_a_global_the_function_declares_and_assigns_itself_is_not_told_as_read_from_outside(
+        tmp_path, context, sandbox):
+    # `global caches` then `caches = []` in rnn_forward: right (15 / 15), and told "`rnn_forward` uses
+    # `caches`, which is defined outside the function (or nowhere): compute it inside or pass it in".
+    nb = nbs.course_notebook(nbs.mutate("rnn_forward", "    caches = []\n", "    global caches\n    caches = []\n"))
+    part = _graded(tmp_path, nb, context, sandbox).part("rnn_forward")
+    assert part.points == part.max_points and part.notes == (), part.notes
+
+
+def test_a_global_the_function_declares_and_only_reads_is_still_told_as_read_from_outside(tmp_path, context, sandbox):
+    # Control: `global steps` and `T = steps`: a value from outside.
+    nb = nbs.course_notebook(nbs.mutate("rnn_forward", "    caches = []\n",
+                                        "    global steps\n    T = steps\n    caches = []\n"))
+    notes = _graded(tmp_path, nb, context, sandbox).part("rnn_forward").notes
+    assert any("uses `steps`" in note for note in notes), notes
