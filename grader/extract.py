@@ -205,18 +205,20 @@ class Extraction:
                     return f"the class `{d.names[0]}`", d.cell_index, d.first_line + member.lineno - 1
         return None
 
-    def constant_values(self) -> dict[str, tuple[object, int | None, int]]:
+    def constant_values(self, *, names: Collection[str] | None = None) -> dict[str, tuple[object, int | None, int]]:
         """The kept constants whose value is a literal, by name: ``(value, cell index, line)``.
         ``T_x = 4`` gives ``{"T_x": (4, 1, 1)}``, ``n_x, m = 3, 10`` a value for each name; a value
         computed (``T_x = n_a * 2``) is left out. What a graded function reads from a cell's top
-        level holds that one value in every call (``runner._Grader._outside_notes``)."""
+        level holds that one value in every call (``runner._Grader._outside_notes``). ``names``:
+        only those (each constant asked for is parsed; a cell of thousands of them costs nothing
+        then)."""
         last: dict[str, Def] = {}
         for d in self._defs:
             for name in d.names:
                 last[name] = d
         found: dict[str, tuple[object, int | None, int]] = {}
         for name, d in last.items():
-            if d.kind != "constant" or name in self._skip:
+            if d.kind != "constant" or name in self._skip or (names is not None and name not in names):
                 continue
             try:
                 statement = ast.parse(d.source).body

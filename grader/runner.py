@@ -827,7 +827,8 @@ class _Grader:
             inside = self._inside(part.function)
             if inside is not None:
                 message = f"`{part.function}` {inside[0]}, so it is not graded: {inside[1]}."
-            constant = getattr(self.extraction, "constant_values", dict)().get(part.function)
+            constant = getattr(self.extraction, "constant_values", lambda names: {})(
+                names=(part.function,)).get(part.function)
             if constant is not None:  # `rnn_cell_forward = None` in a scratch cell, after the def
                 value, cell, line = constant
                 message = (f"`{part.function}` is set to {value!r} in {cell_words(cell, self._prompt(cell))}, line "
@@ -1062,10 +1063,7 @@ class _Grader:
         if fn is None:
             return []
         notes = []
-        held = self.facts.get("constant values")  # once a submission: a key no function's name can be
-        if held is None:
-            held = self.facts["constant values"] = (getattr(self.extraction, "constant_values", dict)(),)
-        constants = held[0]
+        constants = getattr(self.extraction, "constant_values", lambda names: {})(names=fn.uses) if hidden else {}
         # The sizes of the example the student ran (the public cases of the whole part: a part of
         # the hidden phase holds its hidden cases only).
         sizes = {size for part in self.context.rubric.parts if part.function == self.part.function
