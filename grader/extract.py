@@ -142,6 +142,10 @@ class Extraction:
     #: The ``In [n]`` prompt the saved notebook shows beside each code cell that has one, by cell
     #: index (``grader.notebook.Cell.prompt``): said with the cell's number in the feedback.
     prompts: Mapping[int, int] = field(default_factory=lambda: MappingProxyType({}))
+    #: Functions the notebook defines only inside a compound statement the program leaves out
+    #: (``if True:``, ``try:``) or writes in a cell that is not code (a Markdown cell), by name:
+    #: ``(words for the block or the cell, cell index, line)``; see ``defined_inside``.
+    nested_defs: Mapping[str, tuple[str, int, int]] = field(default_factory=lambda: MappingProxyType({}))
     _defs: tuple[Def, ...] = field(default=(), repr=False, compare=False)
     _imports: tuple[Import, ...] = field(default=(), repr=False, compare=False)
     _star_keep: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
@@ -177,6 +181,60 @@ class Extraction:
                     and value.value.id in modules and bindings.get(value.value.id, 0) <= 1):
                 found[d.names[0]] = value.attr
         return {name: attr for name, attr in found.items() if bindings.get(name) == 1 and name not in self._skip}
+
+    def defined_inside(self, name: str) -> tuple[str, int | None, int] | None:
+        """Where the notebook defines a function ``name`` that is not one of ``functions``, in words
+        for the student, with its cell index and line: inside a compound statement (``"an `if`
+        block"``), in a cell that is not code (``"a Markdown cell"``) or as a method of a top-level
+        class (``"the class `RNN`"``, its last definition);
+        None when it does not. Only asked of a function the grader did not find: a class's
+        source is parsed here, not while extracting."""
+        if name in self.functions:
+            return None
+        if name in self.nested_defs:
+            return self.nested_defs[name]
+        for d in reversed(self._defs):
+            if d.kind != "class" or name not in d.source:
+                continue
+            try:
+                body = ast.parse(d.source).body
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                continue
+            for member in body[0].body if body and isinstance(body[0], ast.ClassDef) else ():
+                if isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef)) and member.name == name:
+                    return f"the class `{d.names[0]}`", d.cell_index, d.first_line + member.lineno - 1
+        return None
+
+    def constant_values(self, *, names: Collection[str] | None = None) -> dict[str, tuple[object, int | None, int]]:
+        """The kept constants whose value is a literal, by name: ``(value, cell index, line)``.
+        ``T_x = 4`` gives ``{"T_x": (4, 1, 1)}``, ``n_x, m = 3, 10`` a value for each name; a value
+        computed (``T_x = n_a * 2``) is left out. What a graded function reads from a cell's top
+        level holds that one value in every call (``runner._Grader._outside_notes``). ``names``:
+        only those (each constant asked for is parsed; a cell of thousands of them costs nothing
+        then)."""
+        last: dict[str, Def] = {}
+        for d in self._defs:
+            for name in d.names:
+                last[name] = d
+        found: dict[str, tuple[object, int | None, int]] = {}
+        for name, d in last.items():
+            if d.kind != "constant" or name in self._skip or (names is not None and name not in names):
+                continue
+            try:
+                statement = ast.parse(d.source).body
+                value = ast.literal_eval(statement[0].value) if len(statement) == 1 and isinstance(
+                    statement[0], (ast.Assign, ast.AnnAssign)) else None
+            except (SyntaxError, ValueError, TypeError, RecursionError, MemoryError):
+                continue
+            target = statement[0].targets[0] if isinstance(statement[0], ast.Assign) else statement[0].target
+            if isinstance(target, ast.Name) and target.id == name:
+                found[name] = (value, d.cell_index, d.first_line)
+            elif isinstance(target, (ast.Tuple, ast.List)) and isinstance(value, (tuple, list)) \
+                    and len(value) == len(target.elts):
+                for element, held in zip(target.elts, value):
+                    if isinstance(element, ast.Name) and element.id == name:
+                        found[name] = (held, d.cell_index, d.first_line)
+        return found
 
     def class_reads(self) -> dict[str, frozenset[str]]:
         """What each top-level class reads (its bases, body and methods; all the definitions
@@ -462,6 +520,7 @@ class _Extractor:
         self.defs: dict[str, _Entry] = {}
         self.imports: list[Import] = []
         self.dropped_bindings: dict[str, int] = {}
+        self.nested_defs: dict[str, tuple[str, int, int]] = {}  # see Extraction.defined_inside
         self.graded_markers: list[tuple[int, str]] = []
         self.function_cells: dict[str, list[int]] = {}
         #: alias -> (its def, what it named then, the attribute): the function of ``name = f``
@@ -502,6 +561,24 @@ class _Extractor:
         return cell_words(index, cells[index].prompt if 0 <= index < len(cells) and cells[index].index == index
                           else None)
 
+    def _ran_after(self, earlier: int | None, later: int) -> str:
+        """`` " " +`` what the prompts say when cell ``earlier`` ran after cell ``later`` (a larger
+        ``In [n]``): the definition of ``earlier`` was the one the student's tests called, and
+        grading takes ``later``'s (thirty-third session: the warning named only the one graded,
+        and a student whose kernel held the other saw their tests pass). "" otherwise."""
+        cells = self.nb.cells
+
+        def prompt(index: int | None) -> int | None:
+            return cells[index].prompt if index is not None and 0 <= index < len(cells) \
+                and cells[index].index == index else None
+
+        ran, graded = prompt(earlier), prompt(later)
+        if ran is None or graded is None or ran <= graded or earlier == later:
+            return ""
+        return (f" The prompts say you ran {self._cell(earlier)} after {self._cell(later)}: the tests you ran then "
+                f"used the definition of {self._cell(earlier)}, but grading reads the notebook from top to bottom, "
+                f"as Restart and Run All runs it. Keep the definition you mean and delete the other.")
+
     def run(self) -> Extraction:
         """Parse every code cell, classify its statements, then analyse the functions."""
         skipped = self.skipped = {s.index: s for s in skipped_code(
@@ -511,6 +588,10 @@ class _Extractor:
                 self.diags.append(Diagnostic(
                     "error", skipped[cell.index].message(python_file=self.nb.nbformat == (0, 0)), cell.index))
                 continue
+            if cell.kind != "code" and "def " in cell.source:  # code typed in a Markdown or raw cell
+                for m in _TEXT_DEF.finditer(cell.source):
+                    words = "a Markdown cell" if cell.kind == "markdown" else f"a {cell.kind} cell"
+                    self.nested_defs[m.group(1)] = (words, cell.index, cell.source.count("\n", 0, m.start()) + 1)
             if cell.kind != "code" or not cell.source.strip():
                 continue
             if "\r" in cell.source:  # Windows or old-Mac line ends: Python counts a lone \r as a line end
@@ -788,7 +869,8 @@ class _Extractor:
             self.diags.append(Diagnostic(
                 "warning",
                 f"`{name}` is defined more than once ({where}, line {old.first_line}, and "
-                f"{self._cell(cell.index)}, line {first}); the last definition ({self._cell(cell.index)}) is the one graded.",
+                f"{self._cell(cell.index)}, line {first}); the last definition ({self._cell(cell.index)}) is the one graded."
+                f"{self._ran_after(old.cell_index, cell.index)}",
                 cell.index, first, name,
             ))
         deps = [n for n in uses[1] if n != name and n in self.defs and self.defs[n][0].kind == "function"]
@@ -842,10 +924,37 @@ class _Extractor:
             kind = "heavy"
         imp = Import(src, module, binds, kind, cell.index, node.lineno, imported)
         self.imports.append(imp)
+        if kind == "course":
+            self._course_rebinds(imp, cell)
         if binds is not None:
             self._unbind_constant(binds)
             if not needs_guard(imp):
                 self.safe_imports.add(binds)
+
+    def _course_rebinds(self, imp: Import, cell: _ParsedCell) -> None:
+        """A course import (``from rnn_utils import *``, ``from rnn_utils import softmax``) after the
+        student's own def of a helper it binds replaces that def, as when the notebook runs: the
+        functions then call the course's. The program put every course helper before the
+        student's definitions, so a wrong ``softmax`` of a cell above the imports was graded where
+        Jupyter used the course's (thirty-third session: 92.7 / 100 for a notebook whose every
+        test passed). A def after the import still wins."""
+        helpers = COURSE_MODULES.get(imp.module, {})
+        rebound = [name for name in helpers] if imp.binds is None else \
+            [imp.binds] if imp.imported in helpers else []
+        for name in rebound:
+            entry = self.defs.get(name)
+            if entry is None or entry[0].kind != "function":
+                continue
+            del self.defs[name]
+            self.read_then.pop(name, None)
+            own = entry[0]
+            self.diags.append(Diagnostic(
+                "info",
+                f"`{name}` ({self._cell(own.cell_index)}, line {own.first_line}) is replaced by `{imp.source}` "
+                f"({self._cell(cell.index)}, line {imp.line}), which comes after it: your functions call the course's "
+                f"`{name}`, as when the notebook runs.",
+                cell.index, imp.line, None,
+            ))
 
     def _assigned_function(self, node: ast.Assign, cell: _ParsedCell) -> bool:
         """Keep ``name = lambda ...: ...``, ``name = other``, ``other`` a function defined
@@ -970,10 +1079,13 @@ class _Extractor:
         """Remember the names a dropped statement binds; warn about defs hidden inside it."""
         for name in _bound_names(node):
             self._rebound(name, cell.index)
+        keyword = type(node).__name__.lower().replace("asyncfor", "for").replace("asyncwith", "with")
+        block = f"{'an' if keyword[0] in 'aeiou' else 'a'} `{keyword}` block"  # "an `if` block", "a `try` block"
         for inner in _nested_defs(node):
+            self.nested_defs[inner.name] = (block, cell.index, inner.lineno)
             self.diags.append(Diagnostic(
                 "warning",
-                f"`{inner.name}` is defined inside an `{type(node).__name__.lower()}` block "
+                f"`{inner.name}` is defined inside {block} "
                 f"({self._cell(cell.index)}, line {inner.lineno}), not at the top level of a cell, so it is not graded.",
                 cell.index, inner.lineno, inner.name,
             ))
@@ -1094,6 +1206,9 @@ class _Extractor:
             name = d.names[0]
             bound_source, bound_skips = self._bound(d, node)
             free_set = [n for n in d.uses if n not in known]
+            if free_set and "global" in d.source:  # `global caches` then `caches = []`: its own
+                own = _globals_assigned(d.source)
+                free_set = [n for n in free_set if n not in own]
             if node is None:  # found by the fast path: a pure function of the def's text
                 found, first_use = FINDINGS_MEMO(d.source, d.first_line, d.last_line, bool(free_set),
                                                   frozen_functions)
@@ -1147,6 +1262,7 @@ class _Extractor:
             cells_left_out=self.nb.cells_left_out,
             unreadable_cells=tuple(c.index for c in self.nb.cells if c.kind == "code" and c.unreadable),
             assigned_in=MappingProxyType({n: c for n, c in self.dropped_bindings.items() if n not in functions}),
+            nested_defs=MappingProxyType({n: where for n, where in self.nested_defs.items() if n not in functions}),
             prompts=MappingProxyType({c.index: c.prompt for c in self.nb.cells if c.prompt is not None}),
             _defs=defs,
             _imports=tuple(self.imports),
@@ -1664,6 +1780,26 @@ def _bound_names(node: ast.stmt) -> Iterator[str]:
         for h in node.handlers:
             for child in h.body:
                 yield from _bound_names(child)
+
+
+def _globals_assigned(source: str) -> frozenset[str]:
+    """The names a def (``source``) declares ``global`` and assigns itself (``global caches``, then
+    ``caches = []``): a value it makes, not one it reads from outside (thirty-third session: such a
+    function, right, was told "compute it inside or pass it in")."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return frozenset()
+    declared = {name for node in ast.walk(tree) if isinstance(node, ast.Global) for name in node.names}
+    # Assigned, not added to (`counter += 1` reads the value from outside first).
+    stored = {target.id for node in ast.walk(tree) if isinstance(node, (ast.Assign, ast.AnnAssign))
+              for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
+              if isinstance(target, ast.Name)}
+    return frozenset(declared & stored)
+
+
+#: A ``def`` at the start of a line of a cell that is not code (a Markdown cell, a raw one).
+_TEXT_DEF = re.compile(r"^[ \t]*def[ \t]+([A-Za-z_]\w*)[ \t]*\(", re.MULTILINE)
 
 
 def _nested_defs(node: ast.stmt) -> Iterator[ast.FunctionDef | ast.AsyncFunctionDef]:

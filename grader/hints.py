@@ -16,7 +16,7 @@ from __future__ import annotations
 import ast
 import difflib
 import re
-from typing import Any, Mapping, NamedTuple, Sequence
+from typing import Any, Collection, Mapping, NamedTuple, Sequence
 
 from grader.astnodes import nodes
 
@@ -1240,3 +1240,119 @@ def through_helper_hint(source: str, *, callee: str, functions: Mapping[str, str
                 f"`{ast.unparse(call)}`): check its arguments against the order of `{helper.name}`'s parameters, "
                 f"`({parameters})`.")
     return ""
+
+
+def outside_size_hint(function: str, name: str, value: Any, *, where: str, sizes: Collection[int]) -> str:
+    """For a graded function that failed a case and reads ``name``, a whole number (or a tuple of
+    them) that a cell's top level sets (``T_x = 4``; ``where``: "cell 2 (In [1]), line 1"), each
+    one of the ``sizes`` of the assignment's example: every call sees that number, whatever its
+    arguments' sizes, so the function passes the example and fails the hidden cases, whose sizes
+    are other. "" for any other value (a tolerance, a flag, 0 or 1, a number no size of the
+    example has)."""
+    held = tuple(value) if isinstance(value, (tuple, list)) else (value,)
+    if not held or not all(type(v) is int and v > 1 and v in sizes for v in held):  # bools are not sizes
+        return ""
+    return (f"`{function}` reads `{name}` from outside the function: {where}, sets it to {value!r}, so every "
+            f"call uses {value!r} whatever the sizes of its arguments. The assignment's example has that size; "
+            f"the hidden cases have others. Take it from the arguments instead (their `.shape`).")
+
+
+#: How a student's own course helper differs from the course's, by what it gives on one array.
+_SOFTMAX_WAYS = ((lambda got: got.sum(axis=1), "normalises each row (over axis 1)"),
+                 (lambda got: got.sum(), "normalises the whole array at once"))
+
+
+def own_helper_hint(function: str, helper: str, *, where: str, got: Any, expected: Any, raised: str = "") -> str:
+    """For a graded function that failed a case and calls ``helper`` (``softmax``, ``sigmoid``),
+    which the notebook defines itself (``where``: "cell 3 (In [2])") in place of the course's
+    ``rnn_utils`` one: what the student's gives on an array where it differs from the course's
+    (``got``: its value; ``raised``: the name of the error it raised instead; ``expected``: the course's).
+    The expected values of every case are computed with the course's helper. "" when the two
+    agree."""
+    import numpy as np
+
+    if raised:
+        differs = f"yours raises {raised} on an array of shape {expected.shape}"
+    elif not isinstance(got, np.ndarray) or got.shape != expected.shape:
+        differs = f"on an array of shape {expected.shape} yours returns {_kind_of(got)}"
+    else:
+        try:
+            if np.allclose(got, expected, rtol=1e-6, atol=1e-9):
+                return ""
+            way = next((said for total, said in _SOFTMAX_WAYS if np.allclose(total(got), 1.0)), "") \
+                if helper == "softmax" else ""
+            if helper == "sigmoid" and np.allclose(got, 1 - expected):
+                way = "gives 1 - sigmoid (mind the sign of the exponent: `1 / (1 + np.exp(-x))`)"
+        except (TypeError, ValueError):  # an array of strings or objects
+            way = ""
+        differs = (f"yours {way}, where the course's normalises each column (over axis 0: each column is one "
+                   f"example)" if way.startswith("normalises") else
+                   f"yours {way}" if way else "yours gives other values than the course's on the same array")
+    return (f"`{function}` calls your own `{helper}` ({where}), not the course's from `rnn_utils`, with which the "
+            f"expected values are computed: {differs}. Fix yours, or delete it and use the course's "
+            f"(`from rnn_utils import *`).")
+
+
+def unread_parameter_hint(source: str, *, name: str) -> str:
+    """`` " " +`` for a function (``source``) that reads ``name`` from outside itself and never
+    reads one of its own parameters (``def rnn_forward(x, a0, params)`` reading ``parameters``,
+    which the test cell above set): that parameter, the value a call passes, which is what the
+    function was meant to read (the one of a name nearest ``name`` when several are unread). ""
+    when every parameter is read."""
+    fn = _function_tree(source)
+    if fn is None:
+        return ""
+    arguments = fn.args
+    parameters = [a.arg for a in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)]
+    read = _names(fn, ast.Load)
+    unread = [p for p in parameters if p not in read and p not in ("self", "cls") and not p.startswith("_")]
+    near = difflib.get_close_matches(name, unread, n=1, cutoff=0.4)
+    meant = near[0] if near else unread[0] if len(unread) == 1 else ""
+    return (f" `{fn.name}` never reads its parameter `{meant}`: if `{name}` is meant to be the argument a call "
+            f"passes there, write `{meant}` instead.") if meant else ""
+
+
+#: NumPy's makers of an array of a given shape, whose shape a function may write out as numbers.
+_SHAPED = frozenset({"zeros", "ones", "empty", "full", "randn", "rand"})
+#: A number assigned (not a keyword's: ``axis=1``) or given as a shape: what ``fixed_size_hint`` reads.
+_WRITTEN_SIZE = re.compile(r"^[ \t]*[\w(][\w, \t()\[\]]*=[ \t]*(?:[(\[][ \t]*)?\d+[ \t]*(?:[,)\]#]|$)"
+                           r"|(?:zeros|ones|empty|full|randn|rand)[ \t]*\((?:[ \t]*[(\[])?[ \t]*\d", re.MULTILINE)
+
+
+def _literal_sizes(node: ast.expr) -> tuple[int, ...] | None:
+    """The whole numbers ``node`` writes out (``4``, ``(5, 10)``), or None when it is anything else."""
+    elements = node.elts if isinstance(node, (ast.Tuple, ast.List)) else [node]
+    if not elements or not all(isinstance(e, ast.Constant) and type(e.value) is int for e in elements):
+        return None
+    return tuple(e.value for e in elements)
+
+
+def fixed_size_hint(source: str, *, sizes: Collection[int], first_line: int = 1) -> str:
+    """For a graded function (``source``) that failed a hidden case: its first line that writes out
+    sizes of the assignment's example as numbers (``n_x, m = 3, 10``, ``T_x = 4``,
+    ``np.zeros((5, 10, 4))``; every number one of ``sizes``, above 1, and a number alone above 2),
+    which hold in the example only: the hidden cases have other sizes. "" when no line does."""
+    if not _WRITTEN_SIZE.search(source):  # most functions: no parse
+        return ""
+    fn = _function_tree(source)
+    if fn is None:
+        return ""
+    found: list[tuple[int, ast.AST, tuple[int, ...]]] = []
+    for node in ast.walk(fn):
+        written = None
+        if isinstance(node, ast.Assign) and all(isinstance(t, (ast.Name, ast.Tuple)) for t in node.targets):
+            written = _literal_sizes(node.value)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _SHAPED \
+                and node.args:
+            written = _literal_sizes(node.args[0]) if len(node.args) == 1 else \
+                _literal_sizes(ast.Tuple(elts=list(node.args))) if node.func.attr in ("randn", "rand") else None
+        # One number alone counts from 3 up: a 2 is as often a square or a half as a size.
+        if written and all(v > 1 and v in sizes for v in written) and (len(written) > 1 or written[0] > 2):
+            found.append((node.lineno, node, written))
+    if not found:
+        return ""
+    line, node, written = min(found, key=lambda item: item[0])
+    shown = written[0] if len(written) == 1 else written
+    return (f"`{fn.name}` writes out {shown} on line {line + first_line - 1} (`{_written(node, source)}`): "
+            f"{'a size' if len(written) == 1 else 'sizes'} of the assignment's example, which the hidden cases do "
+            f"not have. Take {'it' if len(written) == 1 else 'them'} from the arguments instead (their `.shape`).")

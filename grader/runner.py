@@ -824,6 +824,16 @@ class _Grader:
                 hint = (f" The code of {cells}{' and more' if len(unreadable) > 3 else ''} is not saved as text, so "
                         "the grader could not read it all (see the note about it): it may be there.")
             message = f"No function named `{part.function}` was found in the notebook.{hint}"
+            inside = self._inside(part.function)
+            if inside is not None:
+                message = f"`{part.function}` {inside[0]}, so it is not graded: {inside[1]}."
+            constant = getattr(self.extraction, "constant_values", lambda names: {})(
+                names=(part.function,)).get(part.function)
+            if constant is not None:  # `rnn_cell_forward = None` in a scratch cell, after the def
+                value, cell, line = constant
+                message = (f"`{part.function}` is set to {value!r} in {cell_words(cell, self._prompt(cell))}, line "
+                           f"{line}, and that replaces any `def {part.function}` above it, as when the notebook "
+                           f"runs. Delete that line, or give the value another name, to have the function graded.")
             assigned = getattr(self.extraction, "assigned_in", {}).get(part.function)
             if assigned is not None and not (self.extraction.unread_cells or self.extraction.cells_left_out):
                 message = (
@@ -853,6 +863,10 @@ class _Grader:
             if result.status == TIMEOUT:
                 timed_out = True
             results.append(result)
+        failed = [r for r in results if r.status in (FAILED, ERROR)]
+        if failed:
+            self.notes.extend(self._outside_notes(hidden=any(r.visibility == HIDDEN for r in failed),
+                                                  wrong=any(r.status == FAILED for r in failed)))
         points = sum(r.points for r in results)
         return _named_across_cases(PartResult(
             name=part.name, function=part.function,
@@ -972,6 +986,7 @@ class _Grader:
         from grader.extractnotes import broken_definition_note, broken_definitions  # loaded already
 
         broken = broken_definitions(self.extraction.diagnostics)
+        graded = {p.function for p in self.context.rubric.parts}
         # What extraction said of each name, when it knows more than "outside the function": where
         # a statement the grader does not run assigns it, or the test helper it comes from.
         known = {head.group(0): d.message for d in self.extraction.diagnostics
@@ -988,21 +1003,137 @@ class _Grader:
                                   f"did you mean `{typo}`?")
             elif ((said := known.get(f"`{self.part.function}` uses `{name}`")) is not None
                   and _NOWHERE not in said):
-                self.notes.append(said)
-            elif (said is None or _NOWHERE in said) and (near := self._near_function(name)):
+                self.notes.append(said + hints.unread_parameter_hint(fn.source, name=name))
+            elif name in graded and not self._near_function(name):
+                # Called by its right name and not found where the grader reads (its own part says
+                # why): not "did you mean `rnn_cell_backward`?", another function the rubric grades.
+                self.notes.append(self._graded_not_found(name))
+            elif inside := self._inside(name):  # a helper under `if True:`: not "defined nowhere"
+                self.notes.append(f"`{self.part.function}` uses `{name}`, which {inside[0]}: {inside[1]}.")
+            elif near := self._near_function(name):
                 self.notes.append(f"`{self.part.function}` uses `{name}`, which nothing in the notebook defines: "
                                   f"did you mean `{near}`?")
             else:  # nowhere: the advice, with the hint of a star import extraction could not see into
                 star = _STAR_HINT.search(said or "")
                 self.notes.append(f"`{self.part.function}` uses `{name}`, which is defined outside "
                                   f"the function (or nowhere): compute it inside or pass it in"
-                                  f"{' ' + star.group(0) if star else ''}.")
+                                  f"{' ' + star.group(0) if star else ''}."
+                                  f"{hints.unread_parameter_hint(fn.source, name=name)}")
+
+    def _inside(self, name: str) -> tuple[str, str] | None:
+        """``(where, what to do)`` for a function ``name`` the notebook defines where the grader
+        does not read it (``Extraction.defined_inside``): inside an ``if`` or ``try`` block, or as
+        a method of a class; None otherwise. Thirty-third session: the student read "No function
+        named `rnn_cell_forward` was found in the notebook" for a def under ``if True:``."""
+        found = getattr(self.extraction, "defined_inside", lambda _name: None)(name)
+        if found is None:
+            return None
+        words, cell, line = found
+        place = f"{cell_words(cell, self._prompt(cell))}, line {line}"
+        if words.endswith(" cell"):  # a def typed in a Markdown or raw cell
+            return (f"is written in {cell_words(cell, self._prompt(cell))}, {words}, not a code cell",
+                    "Jupyter does not run it, nor does the grader; change the cell's type to Code (select it and "
+                    "press Y) and run it")
+        if words.startswith("the class"):
+            return (f"is defined in {words} ({place}), as a method",
+                    f"the grader calls a function `{name}` defined at the top level of a cell; define it outside "
+                    f"the class (`def {name}(...)` at the start of its line, without `self`)")
+        return (f"is defined inside {words} ({place}), not at the top level of a cell",
+                "the grader runs a cell's top-level `def`s, not the statement around them; move the `def` out "
+                "of the block, to the start of its line")
+
+    def _graded_not_found(self, name: str) -> str:
+        """The note of a graded function ``name`` that this part's function calls and the grader
+        did not find: see its part; said to have been replaced here when the part is graded in
+        isolation from it (thirty-third session: "did you mean `rnn_cell_backward`?")."""
+        instead = (f" `{self.part.function}` was graded with a correct `{name}` in its place."
+                   if self.part.isolate and name in self.part.depends else "")
+        return (f"`{self.part.function}` uses `{name}`, which the grader did not find as a function of the "
+                f"notebook (its own part says why).{instead}")
+
+    def _outside_notes(self, *, hidden: bool, wrong: bool) -> list[str]:
+        """For a part a case of which failed or raised (``hidden``: a hidden one; ``wrong``: one
+        returned wrong values): what its function reads from outside itself that holds one value
+        for every call (``hints.outside_size_hint``, when a hidden case failed: a size a cell sets,
+        the example's, so the hidden cases' other sizes fail) or that is the student's in place of
+        the course's (``hints.own_helper_hint``, when values were wrong: their own ``softmax``, with
+        which the expected values were not computed; an error says where it was raised itself).
+        Read only once a case failed (thirty-third session)."""
+        fn = self._own_function()
+        if fn is None:
+            return []
+        notes = []
+        constants = getattr(self.extraction, "constant_values", lambda names: {})(names=fn.uses) if hidden else {}
+        # The sizes of the example the student ran (the public cases of the whole part: a part of
+        # the hidden phase holds its hidden cases only).
+        sizes = {size for part in self.context.rubric.parts if part.function == self.part.function
+                 for case in part.cases if case.visibility != HIDDEN for size in case.dims.values()}
+        for name in sorted(fn.uses) if hidden else ():
+            if name in constants:
+                value, cell, line = constants[name]
+                said = hints.outside_size_hint(self.part.function, name, value, sizes=sizes,
+                                               where=f"{cell_words(cell, self._prompt(cell))}, line {line}")
+                if said:
+                    notes.append(said)
+        if hidden:  # the same sizes written out in the function itself
+            said = hints.fixed_size_hint(fn.source, sizes=sizes, first_line=fn.first_line)
+            if said:
+                notes.append(said)
+        for helper in sorted(fn.uses & set(COURSE_MODULES["rnn_utils"])) if wrong else ():
+            own = self.extraction.functions.get(helper)
+            if own is not None and own.cell_index is not None:
+                said = self._own_helper(helper, own.cell_index)
+                if said:
+                    notes.append(said)
+        return notes
+
+    def _own_helper(self, helper: str, cell: int) -> str:
+        """``hints.own_helper_hint`` of the student's ``helper`` (defined in cell index ``cell``)
+        against the course's on one array (``_own_helpers_run``); "" when the two agree or the
+        helper's call did not end (out of time, a crash)."""
+        ran = self._own_helpers_run()
+        if helper not in ran:
+            return ""
+        status, value, error_type = ran[helper]
+        if status not in ("ok", "error"):
+            return ""
+        course: dict[str, Any] = {"np": checks.np}
+        exec(COURSE_MODULES["rnn_utils"][helper], course)  # the grader's own code, not the student's
+        return hints.own_helper_hint(self.part.function, helper, where=cell_words(cell, self._prompt(cell)),
+                                     got=value, expected=course[helper](_helper_input()),
+                                     raised=error_type if status == "error" else "")
+
+    def _own_helpers_run(self) -> Mapping[str, tuple[str, Any, str]]:
+        """What each course helper the notebook defines itself (``softmax``, ``sigmoid``) gives on
+        one small array, by name: ``(status, value, error type)``. The calls are made together,
+        once a submission, when a part that calls one first fails, and only in the phase of the
+        public cases (what a helper gives once hidden cases ran could tell of them); {} before."""
+        held = self.facts.get("own helpers")  # a key no function's name can be
+        if held is not None:
+            return held[0]
+        if not any(c.visibility != HIDDEN for c in self.part.cases):
+            return {}
+        own = [name for name in COURSE_MODULES["rnn_utils"]
+               if (f := self.extraction.functions.get(name)) is not None and f.cell_index is not None]
+        timeout = self.part.cases[0].timeout
+        args = (_helper_input(),)
+        many = getattr(self.session, "call_many", None)  # check()'s session calls one at a time
+        outcomes = many([(name, args, timeout) for name in own]) if many is not None and len(own) > 1 \
+            else [self.session.call(name, args, timeout=timeout) for name in own]
+        ran = {name: (outcome.status, outcome.value, outcome.error_type)
+               for name, outcome in zip(own, outcomes) if outcome is not None}
+        self.facts["own helpers"] = (ran,)
+        return ran
 
     def _near_function(self, name: str) -> str:
         """The notebook's function whose name is nearest ``name`` (a free name nothing defines,
         such as ``rnn_step_backward`` where ``rnn_cell_backward`` is meant), not the graded one
-        itself; "" when none is near (thirty-first session: told "compute it inside or pass it in")."""
-        others = [f for f in self.extraction.functions if f != self.part.function]
+        itself, nor, for a name the rubric grades, another graded one (`rnn_cell_backward` for a
+        `rnn_cell_forward` defined inside a class); "" when none is near (thirty-first session:
+        told "compute it inside or pass it in")."""
+        graded = {p.function for p in self.context.rubric.parts}
+        others = [f for f in self.extraction.functions if f != self.part.function
+                  and not (name in graded and f in graded)]
         near = difflib.get_close_matches(name, others, n=1, cutoff=0.75)
         return near[0] if near and name not in self.extraction.functions else ""
 
@@ -2310,6 +2441,12 @@ def grade_submission(path: str | Path, *, context: GradingContext, sandbox: Any,
 #: How a note about a name a function reads from outside begins, in the extraction's messages and
 #: in the part's notes alike ("`rnn_cell_forward` uses `Wya`").
 _USES_HEAD = re.compile(r"`[^`]+` uses `[^`]+`")
+
+
+def _helper_input() -> Any:
+    """The one array a student's own course helper is called on (``_Grader._own_helpers_run``):
+    columns and rows that differ, so that a sum over the wrong axis shows."""
+    return checks.np.array([[-1.0, 2.0], [0.5, 0.0], [3.0, -2.0]])
 #: What extraction's note says of a name nothing in the notebook assigns (``extractnotes.free_message``):
 #: the part's own note says as much, with what to do; and the hint that may follow it.
 _NOWHERE = "so it will raise NameError"

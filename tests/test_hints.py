@@ -251,3 +251,61 @@ def test_shared_assignment_quotes_the_students_own_line(body, quoted):
     source = "def f(a, y):\n" + body
     outputs = ("a", "c") if "{" in body else (0, 2)
     assert shared_assignment(source, outputs=outputs, first_line=11) == quoted
+
+
+# ---------------------------------------------------------------- the notebook around the function (s33)
+
+def test_own_helper_hint_says_how_the_student_s_helper_differs_and_nothing_when_it_agrees():
+    import numpy as np
+
+    from grader.hints import own_helper_hint
+
+    z = np.array([[-1.0, 2.0], [0.5, 0.0], [3.0, -2.0]])
+    e = np.exp(z - z.max(axis=0))
+    course = e / e.sum(axis=0)
+    said = {name: own_helper_hint("f", "softmax", where="cell 3", got=got, expected=course, raised=raised)
+            for name, got, raised in [("same", course.copy(), ""), ("raises", None, "ValueError"),
+                                       ("rows", np.exp(z) / np.exp(z).sum(axis=1, keepdims=True), ""),
+                                       ("transposed", course.T, ""), ("none", None, "")]}
+    assert said["same"] == ""
+    assert "yours raises ValueError on an array of shape (3, 2)" in said["raises"]
+    assert "yours normalises each row (over axis 1)" in said["rows"]
+    assert "yours returns an array of shape (2, 3)" in said["transposed"]
+    assert "yours returns None" in said["none"]
+    sigmoid = 1 / (1 + np.exp(-z))
+    assert "gives 1 - sigmoid" in own_helper_hint("f", "sigmoid", where="cell 3", got=1 - sigmoid, expected=sigmoid)
+
+
+def test_outside_size_hint_is_for_sizes_of_the_example_only():
+    from grader.hints import outside_size_hint
+
+    sizes = {3, 5, 2, 10, 4}
+    assert "sets it to 4" in outside_size_hint("f", "T_x", 4, where="cell 2, line 1", sizes=sizes)
+    assert "sets it to (5, 10)" in outside_size_hint("f", "SHAPE", (5, 10), where="cell 2, line 1", sizes=sizes)
+    assert "sets it to [5, 10]" in outside_size_hint("f", "SHAPE", [5, 10], where="cell 2, line 1", sizes=sizes)
+    for value in (9, 1, True, 1e-8, "4", (5, 9), ()):
+        assert outside_size_hint("f", "X", value, where="cell 2, line 1", sizes=sizes) == "", value
+
+
+def test_unread_parameter_hint_names_the_parameter_never_read():
+    from grader.hints import unread_parameter_hint
+
+    source = "def rnn_forward(x, a0, params):\n    return parameters['Wax'] @ x + a0\n"
+    assert "never reads its parameter `params`" in unread_parameter_hint(source, name="parameters")
+    both = "def f(x, a_prev, params):\n    return parameters['Wax'] @ x\n"
+    assert "`params`" in unread_parameter_hint(both, name="parameters")  # the nearest of the two
+    assert unread_parameter_hint("def f(x, p):\n    return p[x] + q\n", name="q") == ""
+
+
+def test_fixed_size_hint_finds_the_example_s_sizes_written_out_in_the_function():
+    from grader.hints import fixed_size_hint
+
+    sizes = {3, 5, 2, 10, 4}
+    head = "def f(x, a0, parameters):\n"
+    said = fixed_size_hint(head + "    n_x, m = 3, 10\n    return np.zeros((5, 10, 4))\n", sizes=sizes, first_line=3)
+    assert said.startswith("`f` writes out (3, 10) on line 4 (`n_x, m = 3, 10`): sizes of the assignment's example")
+    assert "(5, 10, 4) on line 2" in fixed_size_hint(head + "    return np.zeros((5, 10, 4))\n", sizes=sizes)
+    assert "writes out 4 on line 2 (`T_x = 4`)" in fixed_size_hint(head + "    T_x = 4\n", sizes=sizes)
+    for body in ("    return np.zeros((n_a, m, T_x))\n", "    p = 2\n", "    T_x = 9\n", "    s = (5, 1)\n",
+                 "    return a ** 2\n"):
+        assert fixed_size_hint(head + body, sizes=sizes) == "", body

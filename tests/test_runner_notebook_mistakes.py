@@ -1,0 +1,269 @@
+"""Mistakes in the notebook around the graded functions (thirty-third session): what the student
+is told when a function reads a value a cell sets, calls their own course helper, or is defined
+where the grader does not read it.
+
+Each notebook is the course's with one notebook-level change, graded through the real grader;
+each rule has a control that keeps the text right code was given.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from grader.runner import grade_submission
+from tests import notebooks as nbs
+
+_CELL = nbs.COURSE_CELLS["rnn_cell_forward"]
+
+
+def _graded(tmp_path: Path, nb: dict, context, sandbox):
+    return grade_submission(nbs.write(tmp_path / "student.ipynb", nb), context=context, sandbox=sandbox)
+
+
+def _with_cell(source: str, *, at: int = 2, overrides: dict | None = None) -> dict:
+    """The course notebook with a code cell of ``source`` put at index ``at`` (2: after the imports)."""
+    nb = nbs.course_notebook(overrides)
+    nb["cells"].insert(at, nbs.code_cell(source, count=2))
+    return nb
+
+
+def _indented(header: str, source: str) -> str:
+    return header + "".join("    " + line if line.strip() else line for line in source.splitlines(keepends=True))
+
+
+# ------------------------------------------------------------------ the student's own softmax, sigmoid
+
+def test_an_own_softmax_over_the_whole_array_is_told_in_every_part_that_calls_it(tmp_path, context, sandbox):
+    # Before: lstm_cell_forward's yt_pred was wrong with no sentence at all, and no part named the cell
+    # holding the student's softmax (which the grader uses instead of the course's).
+    nb = _with_cell("def softmax(x):\n    e_x = np.exp(x)\n    return e_x / np.sum(e_x)\n")
+    result = _graded(tmp_path, nb, context, sandbox)
+    for function in ("rnn_cell_forward", "lstm_cell_forward"):
+        notes = " ".join(result.part(function).notes)
+        assert f"`{function}` calls your own `softmax` (cell 3 (In [2]))" in notes, notes
+        assert "yours normalises the whole array at once" in notes and "over axis 0" in notes, notes
+
+
+def test_an_own_softmax_over_rows_and_an_own_sigmoid_of_the_wrong_sign_are_told_how_they_differ(
+        tmp_path, context, sandbox):
+    nb = _with_cell("def softmax(x):\n    e_x = np.exp(x - np.max(x))\n    return e_x / e_x.sum(axis=1, keepdims=True)\n\n"
+                    "def sigmoid(x):\n    return 1 / (1 + np.exp(x))\n")
+    result = _graded(tmp_path, nb, context, sandbox)
+    assert "yours normalises each row (over axis 1)" in " ".join(result.part("rnn_cell_forward").notes)
+    lstm = " ".join(result.part("lstm_cell_forward").notes)
+    assert "calls your own `sigmoid` (cell 3 (In [2]))" in lstm and "gives 1 - sigmoid" in lstm, lstm
+
+
+def test_an_own_helper_equal_to_the_course_s_is_not_told_even_when_the_function_fails(tmp_path, context, sandbox):
+    # Control: the student's softmax and sigmoid are right; rnn_cell_forward leaves out the bias.
+    nb = _with_cell("def softmax(x):\n    e = np.exp(x - np.max(x, axis=0))\n    return e / e.sum(axis=0)\n\n"
+                    "def sigmoid(x):\n    return 1 / (1 + np.exp(-x))\n",
+                    overrides=nbs.mutate("rnn_cell_forward", "+ ba)", ")"))
+    result = _graded(tmp_path, nb, context, sandbox)
+    part = result.part("rnn_cell_forward")
+    assert part.points == 0 and part.cases[0].diagnosis is not None, part
+    assert not any("your own" in note for p in result.parts for note in p.notes), [p.notes for p in result.parts]
+    assert result.points == 90
+
+
+# ------------------------------------------------------------------ a graded function not found
+
+def test_a_graded_function_not_found_is_not_taken_for_another_graded_one(tmp_path, context, sandbox):
+    # rnn_cell_forward inside `if True:`; rnn_forward's note said "did you mean `rnn_cell_backward`?".
+    nb = nbs.course_notebook({"rnn_cell_forward": _indented("if True:\n", _CELL)})
+    notes = " ".join(_graded(tmp_path, nb, context, sandbox).part("rnn_forward").notes)
+    assert "rnn_cell_backward" not in notes, notes
+    assert "uses `rnn_cell_forward`, which the grader did not find" in notes, notes
+    assert "graded with a correct `rnn_cell_forward` in its place" in notes, notes
+
+
+@pytest.mark.parametrize("header, said", [
+    ("if True:\n", "is defined inside an `if` block (cell 4 (In [2]), line 4), not at the top level of a cell"),
+    ("try:\n", "is defined inside a `try` block (cell 4 (In [2]), line 4), not at the top level of a cell"),
+    ("class RNN:\n", "is defined in the class `RNN` (cell 4 (In [2]), line 4), as a method"),
+])
+def test_a_graded_function_defined_where_the_grader_does_not_read_is_told_where(
+        tmp_path, context, sandbox, header, said):
+    # Before: "No function named `rnn_cell_forward` was found in the notebook." for a def Jupyter ran.
+    body = _indented(header, _CELL.replace("(xt, a_prev", "(self, xt, a_prev") if "class" in header else _CELL)
+    if header.startswith("try"):
+        body += "except Exception as e:\n    print(e)\n"
+    part = _graded(tmp_path, nbs.course_notebook({"rnn_cell_forward": body}), context, sandbox).part("rnn_cell_forward")
+    assert part.status == "missing" and part.notes[0].startswith(f"`rnn_cell_forward` {said}, so it is not graded"), \
+        part.notes
+    assert "No function named" not in part.notes[0], part.notes
+
+
+@pytest.mark.parametrize("kind, said", [("markdown", "a Markdown cell"), ("raw", "a raw cell")])
+def test_a_graded_function_typed_in_a_cell_that_is_not_code_is_told_to_change_its_type(
+        tmp_path, context, sandbox, kind, said):
+    nb = nbs.course_notebook()
+    nb["cells"][3] = {"cell_type": kind, "metadata": {}, "source": _CELL.splitlines(keepends=True)}
+    part = _graded(tmp_path, nb, context, sandbox).part("rnn_cell_forward")
+    assert part.notes[0].startswith(f"`rnn_cell_forward` is written in cell 4, {said}, not a code cell"), part.notes
+    assert "change the cell's type to Code" in part.notes[0], part.notes
+
+
+def test_a_graded_function_replaced_by_a_later_value_is_told_the_line_that_replaces_it(tmp_path, context, sandbox):
+    # `rnn_cell_forward = None` in a scratch cell after the def: "No function named ... was found".
+    nb = nbs.course_notebook()
+    nb["cells"].insert(6, nbs.code_cell("rnn_cell_forward = None\n", count=5))
+    part = _graded(tmp_path, nb, context, sandbox).part("rnn_cell_forward")
+    assert part.status == "missing" and part.notes[0].startswith(
+        "`rnn_cell_forward` is set to None in cell 7 (In [5]), line 1, and that replaces any `def rnn_cell_forward` "
+        "above it"), part.notes
+
+
+def test_a_helper_defined_in_a_block_is_told_where_not_nowhere(tmp_path, context, sandbox):
+    nb = _with_cell("if True:\n    def my_softmax(z):\n        e = np.exp(z - z.max(axis=0))\n        return e / e.sum(axis=0)\n",
+                    overrides=nbs.mutate("rnn_cell_forward", "yt_pred = softmax(", "yt_pred = my_softmax("))
+    notes = _graded(tmp_path, nb, context, sandbox).part("rnn_cell_forward").notes
+    assert notes[0].startswith("`rnn_cell_forward` uses `my_softmax`, which is defined inside an `if` block "
+                               "(cell 3 (In [2]), line 2)"), notes
+    assert "or nowhere" not in notes[0], notes
+
+
+def test_a_graded_function_renamed_is_still_told_its_new_name(tmp_path, context, sandbox):
+    # Control: a name near it that the rubric does not grade is still suggested.
+    nb = nbs.course_notebook({"rnn_cell_forward": _CELL.replace("def rnn_cell_forward(", "def rnn_cell_forward_v2(")})
+    result = _graded(tmp_path, nb, context, sandbox)
+    assert "did you mean `rnn_cell_forward_v2`?" in " ".join(result.part("rnn_forward").notes)
+    assert "Did you mean to name `rnn_cell_forward_v2` `rnn_cell_forward`?" in result.part("rnn_cell_forward").notes[0]
+
+
+# ------------------------------------------------------------------ a size a cell sets
+
+def test_a_size_read_from_a_cell_is_told_when_the_hidden_cases_fail(tmp_path, context, sandbox):
+    # `T_x = 4` in a cell, read by rnn_forward: the example (T_x = 4) passes, the hidden cases raise
+    # or fail, and the student read only "At cell 8 (In [4]), line 14, in rnn_forward." under them.
+    nb = _with_cell("T_x = 4\n", at=1, overrides=nbs.mutate("rnn_forward", "n_x, m, T_x = x.shape", "n_x, m, _ = x.shape"))
+    part = _graded(tmp_path, nb, context, sandbox).part("rnn_forward")
+    assert part.cases[0].status == "passed" and part.points == 3, part
+    notes = " ".join(part.notes)
+    assert "`rnn_forward` reads `T_x` from outside the function: cell 2 (In [2]), line 1, sets it to 4" in notes, notes
+    assert "their `.shape`" in notes, notes
+
+
+def test_the_example_s_sizes_written_out_in_the_function_are_told_when_the_hidden_cases_fail(
+        tmp_path, context, sandbox):
+    # `n_x, m, T_x = 3, 10, 7` in lstm_forward: the example passes, the hidden cases raise, and the
+    # student read only "At cell 13 (In [8]), line 16, in lstm_forward." under them.
+    nb = nbs.course_notebook(nbs.mutate("lstm_forward", "n_x, m, T_x = x.shape", "n_x, m, T_x = 3, 10, 7"))
+    part = _graded(tmp_path, nb, context, sandbox).part("lstm_forward")
+    assert part.cases[0].status == "passed" and part.points < part.max_points, part
+    assert "`lstm_forward` writes out (3, 10, 7) on line 6 (`n_x, m, T_x = 3, 10, 7`): sizes of the assignment's " \
+           "example, which the hidden cases do not have" in " ".join(part.notes), part.notes
+
+
+def test_a_value_read_from_a_cell_that_is_no_size_of_the_example_is_not_told(tmp_path, context, sandbox):
+    # Controls: a float (a scale) and a whole number no size of the example has, read by functions
+    # that fail their hidden cases for another reason (the bias left out).
+    nb = _with_cell("SCALE = 1.0\nSTEPS = 9\n", at=1, overrides={
+        **nbs.mutate("rnn_cell_forward", "+ ba)", "+ ba * SCALE * STEPS / STEPS - ba)")})
+    part = _graded(tmp_path, nb, context, sandbox).part("rnn_cell_forward")
+    assert part.points == 0 and part.cases[1].diagnosis is not None, part
+    assert not any("from outside the function" in note or "writes out" in note for note in part.notes), part.notes
+
+
+def test_constant_values_are_the_literals_a_cell_top_level_sets():
+    from grader.extract import extract
+    from grader.notebook import Cell, Notebook
+
+    source = "T_x = 4\nn_x, m = 3, 10\nn_y = n_x * 2\nEPS = 1e-8\nT_x = 5\n"
+    notebook = Notebook(path="nb.ipynb", cells=(Cell(index=0, kind="code", source=source, outputs=()),),
+                        nbformat=(4, 5))
+    assert extract(notebook).constant_values() == {
+        "T_x": (5, 0, 5), "n_x": (3, 0, 2), "m": (10, 0, 2), "EPS": (1e-8, 0, 4)}
+
+
+# ------------------------------------------------------------------ a function defined twice
+
+def _defined_twice(tmp_path: Path, *, first_prompt: int) -> str:
+    """The warning about `rnn_cell_forward` defined in cell 4 (In [first_prompt]) and again,
+    without its bias, in the last cell (In [3])."""
+    from grader.extract import extract_file
+
+    nb = nbs.course_notebook(extra_cells=[nbs.code_cell(_CELL.replace("+ ba)", ")"), count=3)])
+    nb["cells"][3]["execution_count"] = first_prompt
+    said = [d.message for d in extract_file(nbs.write(tmp_path / "twice.ipynb", nb)).diagnostics
+            if "more than once" in d.message]
+    assert len(said) == 1, said
+    return said[0]
+
+
+def test_a_function_defined_twice_whose_first_definition_ran_last_is_told_so(tmp_path):
+    # The student's kernel held cell 4's (right) definition, and their tests passed; the grade is
+    # the last cell's. The warning named only the one graded.
+    said = _defined_twice(tmp_path, first_prompt=40)
+    assert said.endswith("The prompts say you ran cell 4 (In [40]) after cell 21 (In [3]): the tests you ran then "
+                         "used the definition of cell 4 (In [40]), but grading reads the notebook from top to "
+                         "bottom, as Restart and Run All runs it. Keep the definition you mean and delete the other."), said
+
+
+def test_a_function_defined_twice_in_the_order_it_ran_keeps_its_warning(tmp_path):
+    said = _defined_twice(tmp_path, first_prompt=2)
+    assert said.endswith("the last definition (cell 21 (In [3])) is the one graded."), said
+
+
+# ------------------------------------------------------------------ a value of the test cell read
+
+def _test_cell_after(nb: dict, function: str, source: str) -> dict:
+    """``nb`` with the test cell after ``function``'s cell holding ``source``."""
+    k = next(i for i, c in enumerate(nb["cells"]) if f"def {function}(" in "".join(c["source"]))
+    nb["cells"][k + 1]["source"] = source.splitlines(keepends=True)
+    return nb
+
+
+def test_a_test_cell_s_value_read_in_place_of_an_unread_parameter_names_the_parameter(tmp_path, context, sandbox):
+    # `def rnn_forward(x, a0, params)` reading `parameters`, which the test cell above set: the
+    # public test passed in Jupyter; the note said only "take it from the function's arguments".
+    nb = _test_cell_after(nbs.course_notebook(nbs.mutate(
+        "rnn_forward", "def rnn_forward(x, a0, parameters):", "def rnn_forward(x, a0, params):")),
+        "rnn_forward", "parameters = {}\na, y, caches = rnn_forward(x, a0, parameters)\n")
+    notes = " ".join(_graded(tmp_path, nb, context, sandbox).part("rnn_forward").notes)
+    assert "only assigned outside, in cell 8 (In [5])" in notes, notes
+    assert notes.endswith("`rnn_forward` never reads its parameter `params`: if `parameters` is meant to be the "
+                          "argument a call passes there, write `params` instead."), notes
+
+
+def test_a_test_cell_s_value_read_beside_every_parameter_names_none(tmp_path, context, sandbox):
+    # Control: rnn_cell_forward reads `parameters` and also `parameters_tmp` of the test cell.
+    nb = _test_cell_after(nbs.course_notebook(nbs.mutate(
+        "rnn_cell_forward", 'Wax = parameters["Wax"]', 'Wax = parameters_tmp["Wax"]')),
+        "rnn_cell_forward", "parameters_tmp = {}\n")
+    notes = " ".join(_graded(tmp_path, nb, context, sandbox).part("rnn_cell_forward").notes)
+    assert "uses `parameters_tmp`" in notes and "never reads its parameter" not in notes, notes
+
+
+def test_an_own_softmax_above_the_course_import_is_replaced_by_it_as_when_the_notebook_runs(
+        tmp_path, context, sandbox):
+    # A wrong softmax in a cell above `from rnn_utils import *`: Python's softmax is then the
+    # course's, and every test passed in Jupyter; the grader graded the student's (92.7 / 100).
+    nb = nbs.course_notebook()
+    nb["cells"].insert(1, nbs.code_cell("def softmax(x):\n    return np.exp(x) / np.sum(np.exp(x))\n", count=1))
+    result = _graded(tmp_path, nb, context, sandbox)
+    assert result.points == 100, [(p.name, p.points) for p in result.parts]
+
+
+def test_an_own_softmax_below_the_course_import_is_still_the_one_graded(tmp_path, context, sandbox):
+    # Control: the same softmax after the import replaces the course's, in Jupyter and here.
+    nb = _with_cell("def softmax(x):\n    return np.exp(x) / np.sum(np.exp(x))\n")
+    assert _graded(tmp_path, nb, context, sandbox).points == pytest.approx(92.714286, abs=1e-4)
+
+
+def test_a_global_the_function_declares_and_assigns_itself_is_not_told_as_read_from_outside(
+        tmp_path, context, sandbox):
+    # `global caches` then `caches = []` in rnn_forward: right (15 / 15), and told "`rnn_forward` uses
+    # `caches`, which is defined outside the function (or nowhere): compute it inside or pass it in".
+    nb = nbs.course_notebook(nbs.mutate("rnn_forward", "    caches = []\n", "    global caches\n    caches = []\n"))
+    part = _graded(tmp_path, nb, context, sandbox).part("rnn_forward")
+    assert part.points == part.max_points and part.notes == (), part.notes
+
+
+def test_a_global_the_function_declares_and_only_reads_is_still_told_as_read_from_outside(tmp_path, context, sandbox):
+    # Control: `global steps` and `T = steps`: a value from outside.
+    nb = nbs.course_notebook(nbs.mutate("rnn_forward", "    caches = []\n",
+                                        "    global steps\n    T = steps\n    caches = []\n"))
+    notes = _graded(tmp_path, nb, context, sandbox).part("rnn_forward").notes
+    assert any("uses `steps`" in note for note in notes), notes
