@@ -1096,6 +1096,34 @@ def shared_assignment(source: str, *, outputs: tuple[Any, Any], first_line: int 
     return "" if found is None else f"`{_written(found, source)}` (line {found.lineno + first_line - 1})"
 
 
+def view_assignment(source: str, *, output: Any, first_line: int = 1) -> str:
+    """``"`c_next = c[:, :, 0]` (line 12)"``: the student's own assignment of a slice of the array the
+    function returns at ``output`` (an index of the returned tuple, or a key of a returned dict) to a
+    plain name, the first of the function: a view, whose values change when the loop writes into
+    that array (the first cache's ``c_prev``, a real notebook's); "" when there is none (a copy,
+    fancy indexing with a list, or names that are not plain)."""
+    fn = _function_tree(source) if "[" in source else None
+    name = _returned_name(fn, output) if fn is not None else ""
+    if not name:
+        return ""
+    found = None
+    for block in _blocks(fn):
+        for stmt in block:
+            if isinstance(stmt, ast.Assign) and all(isinstance(t, ast.Name) for t in stmt.targets) \
+                    and isinstance(stmt.value, ast.Subscript) and isinstance(stmt.value.value, ast.Name) \
+                    and stmt.value.value.id == name and _basic_index(stmt.value.slice) \
+                    and (found is None or stmt.lineno < found.lineno):
+                found = stmt
+    return "" if found is None else f"`{_written(found, source)}` (line {found.lineno + first_line - 1})"
+
+
+def _basic_index(node: ast.expr) -> bool:
+    """Whether an index is NumPy's basic indexing (slices, numbers, names, ``...``), which gives a
+    view; a list in it is fancy indexing, which copies."""
+    parts = node.elts if isinstance(node, ast.Tuple) else [node]
+    return all(not isinstance(part, (ast.List, ast.ListComp, ast.Tuple)) for part in parts)
+
+
 def _terms(node: ast.expr) -> list[str]:
     """The names ``node`` adds, subtracts or multiplies as they are (``da_prevt`` in
     ``da[:, :, t] + da_prevt``), not those it indexes, calls or reads an attribute of."""

@@ -1586,6 +1586,12 @@ class _Grader:
                                 f"wrong values: {said} "
                                 f"an array a second name, it does not copy, so what you stored in "
                                 f"one overwrote the other. Create each with its own `np.zeros(...)`.")
+                    view = self._view_assignment(other_path) if other_head == "result" and other_whole else ""
+                    if view:  # `c_next = c[:, :, 0]`: the loop's c[:, :, 0] = c_next writes into the cache
+                        return (f"`{label}` shares its memory with `{other_label}` and holds wrong values: "
+                                f"your {view} is a view of `{other_label}`, not a copy, so what the loop "
+                                f"writes into `{other_label}` changes it too. Start it from an array of its own "
+                                f"(`np.zeros(...)`), not a slice of `{other_label}`.")
                     return (f"`{label}` shares its memory with `{other_label}` and holds wrong "
                             f"values: an assignment such as `x = y` or a slice gives an array a "
                             f"second name without copying it, so the two cannot differ and writing "
@@ -1600,6 +1606,14 @@ class _Grader:
         if fn is None or not fn.source or len(path) != 1 or len(other_path) != 1:
             return ""
         return hints.shared_assignment(fn.source, outputs=(path[0], other_path[0]), first_line=fn.first_line)
+
+    def _view_assignment(self, path: tuple) -> str:
+        """``hints.view_assignment`` in the graded function for the whole output at ``path`` of the
+        returned value (the student's own ``c_next = c[:, :, 0]``, quoted); ""."""
+        fn = self.extraction.functions.get(self.part.function) if self.extraction is not None else None
+        if fn is None or not fn.source or len(path) != 1:
+            return ""
+        return hints.view_assignment(fn.source, output=path[0], first_line=fn.first_line)
 
     def _label_alias(self, head: str, path: tuple, names: Sequence[str]) -> tuple[str, bool]:
         """``(label, whole)`` for a value the child reported as shared memory: a returned value
