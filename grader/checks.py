@@ -241,6 +241,11 @@ def _compare_arrays(got: np.ndarray, exp: np.ndarray, where: str, *, tolerance: 
             hint = " Same number of elements: check the order of the dimensions."
         elif exp.shape and got.shape == exp.shape[:-1]:
             hint = " The last dimension is missing."
+        elif got.ndim == 0 and exp.size > 1 and got.dtype.kind in "biuf" and got == 0 and not exp.any():
+            # ``c_next = 0`` in lstm_forward: the first cache's c_prev is a number where zeros belong
+            # (a real notebook, thirty-third session: told the sum's sentence below).
+            hint = (" It is the number 0 where an array of zeros is expected: start it with `np.zeros(...)` of "
+                    "that shape, not `= 0`.")
         elif got.ndim == 0 and exp.size > 1:
             # ``np.sum(dtanh)`` for dba: every entry added up (thirty-first session: told only the shapes).
             keep = ", with `keepdims=True`," if 1 in exp.shape else ""
