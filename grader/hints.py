@@ -1162,6 +1162,48 @@ def unchanged_argument_hint(source: str, *, callee: str, index: int, first_line:
     return ""
 
 
+def unfilled_slot_hint(source: str, *, callee: str, index: int, first_line: int = 1) -> str:
+    """For a per-step function that a loop called with a wrong argument (the ``index``-th, counted
+    from 0) that is the place of an array the loop fills at this very step, after the call
+    (``rnn_cell_forward(xt, a[:, :, t], parameters)`` above ``a[:, :, t] = a_next``): that place
+    still holds what the array was created with, zeros, at every step. "" otherwise."""
+    fn = _function_tree(source) if "[" in source else None
+    for loop, _after in _loops(fn) if fn is not None else ():
+        if not isinstance(loop.target, ast.Name):
+            continue
+        step = loop.target.id
+        stores = [node for node in ast.walk(loop) if isinstance(node, ast.Assign)
+                  for target in node.targets if _at_step(target, step)]
+        for call in ast.walk(loop):
+            if not (isinstance(call, ast.Call) and len(call.args) > index and _callee_is(call, callee)):
+                continue
+            place = call.args[index]
+            if not _at_step(place, step):
+                continue
+            later = [stmt for stmt in stores if stmt.lineno > call.lineno
+                     and any(_at_step(t, step) and t.value.id == place.value.id for t in stmt.targets)]
+            if later:
+                return (f"Line {call.lineno + first_line - 1} passes `{_written(place, source)}` to `{callee}`: at each "
+                        f"step that place of `{place.value.id}` still holds the zeros it was created with, as the "
+                        f"loop stores the step's result there only after the call (line "
+                        f"{later[0].lineno + first_line - 1}). Pass what the step before gave back (the initial "
+                        f"state at the first step).")
+    return ""
+
+
+def _at_step(node: ast.expr, step: str) -> bool:
+    """Whether ``node`` is a plain name indexed at the loop's ``step`` last (``a[:, :, t]``, ``a[t]``)."""
+    if not (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name)):
+        return False
+    index = node.slice.elts[-1] if isinstance(node.slice, ast.Tuple) and node.slice.elts else node.slice
+    return isinstance(index, ast.Name) and index.id == step
+
+
+def _callee_is(call: ast.Call, callee: str) -> bool:
+    return ((isinstance(call.func, ast.Name) and call.func.id == callee)
+            or (isinstance(call.func, ast.Attribute) and call.func.attr == callee))
+
+
 def returned_order_hint(line: str, *, source: str, first_line: int = 1, functions: Mapping[str, str]) -> str:
     """For a line that raised reading a name unpacked, on an earlier line, from a call of one of the
     student's own functions (``dxt, dWaxt, dWaat, dbat, da_prevt = back_step(...)``) whose

@@ -1,0 +1,41 @@
+"""A step given the place of an output it has not filled yet: ``rnn_cell_forward(xt, a[:, :, t], ...)``,
+where the loop stores ``a[:, :, t] = a_next`` only after the call, so every step is given zeros. Real
+notebooks wrote it (``lstm_forward`` with ``a[:, :, t]`` and ``c[:, :, t]`` as well) and were told
+only that the inputs differ "(first at call 1, in `a_prev` (an array of zeros))", left from the
+thirty-second session. Now the line and why its value is zeros are said."""
+from __future__ import annotations
+
+import pytest
+
+from grader import hints
+from tests import notebooks as nbs
+from tests.test_review_s23 import _grade
+
+RNN_CALL = "rnn_cell_forward(x[:, :, t], a_next, parameters)"
+LSTM_CALL = "lstm_cell_forward(x[:, :, t], a_next, c_next, parameters)"
+
+
+@pytest.mark.parametrize("name, old, new, place", [
+    ("rnn_forward", RNN_CALL, "rnn_cell_forward(x[:, :, t], a[:, :, t], parameters)", "a[:, :, t]"),
+    ("lstm_forward", LSTM_CALL, "lstm_cell_forward(x[:, :, t], a[:, :, t], c[:, :, t], parameters)", "a[:, :, t]"),
+])
+def test_a_place_the_loop_fills_after_the_call_is_told(tmp_path, context, sandbox, name, old, new, place):
+    part = _grade(tmp_path, nbs.course_notebook(nbs.mutate(name, old, new)), context, sandbox).part(name)
+    said = part.cases[0].diagnosis.message
+    assert f"passes `{place}` to" in said and "still holds the zeros it was created with" in said, said
+    assert "what the step before gave back" in said, said
+
+
+def test_unfilled_slot_hint_needs_the_store_after_the_call():
+    source = ("def f(x, a0):\n    a = np.zeros((2, 3, 4))\n    for t in range(4):\n"
+              "        a_next = g(x[:, :, t], a[:, :, t])\n        a[:, :, t] = a_next\n    return a\n")
+    said = hints.unfilled_slot_hint(source, callee="g", index=1, first_line=10)
+    assert said.startswith("Line 13 passes `a[:, :, t]` to `g`") and "(line 14)" in said, said
+    # Stored before the call (the place holds this step's value), or read at another step: not this.
+    before = source.replace("        a_next = g(x[:, :, t], a[:, :, t])\n        a[:, :, t] = a_next\n",
+                            "        a[:, :, t] = a0\n        a_next = g(x[:, :, t], a[:, :, t])\n")
+    assert hints.unfilled_slot_hint(before, callee="g", index=1) == ""
+    other = source.replace("a[:, :, t])", "a[:, :, t - 1])")
+    assert hints.unfilled_slot_hint(other, callee="g", index=1) == ""
+    assert hints.unfilled_slot_hint(source, callee="g", index=0) == ""
+    assert hints.unfilled_slot_hint("def f(:\n", callee="g", index=1) == ""
