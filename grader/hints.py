@@ -225,6 +225,23 @@ def list_index_hint(error_type: str, message: str, line: str) -> str:
             f"step).")
 
 
+def first_cache_hint(error_type: str, message: str, line: str) -> str:
+    """For an IndexError on a line that unpacks ``caches[1]`` (``(a1, a0, x1, parameters) =
+    caches[1]``, after the template's "Retrieve values from the first cache (t=1)"): that is the
+    second cache. Said of the line alone, so a hidden case may show it. ""."""
+    if error_type != "IndexError" or "[1]" not in line:
+        return ""
+    statement = _statement(line)
+    if not (isinstance(statement, ast.Assign) and isinstance(statement.targets[0], (ast.Tuple, ast.List))
+            and isinstance(statement.value, ast.Subscript) and isinstance(statement.value.value, ast.Name)
+            and "cache" in statement.value.value.id and isinstance(statement.value.slice, ast.Constant)
+            and statement.value.slice.value == 1):
+        return ""
+    name = statement.value.value.id
+    return (f"`{name}[1]` is the second cache: a list counts from 0, so the first cache (the template's t=1, "
+            f"the first time step) is `{name}[0]`.")
+
+
 def step_arguments(dep: str) -> str:
     """What a composite gives its per-step function ``dep`` at each time step, in the words of
     the assignment: a backward step a gradient and a cache, a forward step a slice of the input

@@ -1104,8 +1104,12 @@ class _Grader:
                                                   outcome.message or "", self._student_source(location)),
                                        hints.refused_hint(outcome.error_type))
                      if hint]
+            # Said of the line alone, a diagnosis: a hidden case shows it (`caches[1]` raises on T_x = 1 only).
+            first = "" if blame else _line_hint(hints.first_cache_hint, outcome.error_type, outcome.message or "",
+                                                self._student_line(location))
             return self._case(case, ERROR, 0.0, location=location, message=(
-                f"Raised {text}{where}" + (". " + " ".join(extra) if extra else "")), **common)
+                f"Raised {text}{where}" + (". " + " ".join(extra) if extra else "")),
+                diagnosis=Diagnosis("first-cache-index", first) if first else None, **common)
         if status == "memory":
             return self._case(case, CRASHED, 0.0, location=location, message=(
                 "Ran out of memory: check the shapes of the arrays you create."), **common)
