@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from types import MappingProxyType
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -139,8 +139,7 @@ def _compare_once(student: Any, expected: Any, where: str, *, tolerance: Toleran
             return Mismatch(where, f"`{where}` should be {_describe(expected)}, "
                                    f"got {_describe(student)}.", "type")
         if len(student) != len(expected):
-            return Mismatch(where, f"`{where}` should have {len(expected)} elements, "
-                                   f"got {len(student)}.", "length")
+            return _length_mismatch(where, student, expected)
         for i, (s, e) in enumerate(zip(student, expected)):
             found = _compare(s, e, f"{where}[{i}]", tolerance=tolerance, values=values, agreed=agreed,
                              quiet=quiet)
@@ -492,13 +491,19 @@ def check_structure(student: Any, expected: Any, *, tolerance: Tolerance, name: 
             return Mismatch(name, f"`{name}` should be {_describe(expected)}, "
                                   f"got {_describe(student)}.", "type")
         if len(student) != len(expected):
-            return Mismatch(name, f"`{name}` should have {len(expected)} elements, "
-                                  f"got {len(student)}.", "length")
+            return _length_mismatch(name, student, expected)
         for i, (s, e) in enumerate(zip(student, expected)):
             found = check_structure(s, e, tolerance=tolerance, name=f"{name}[{i}]")
             if found:
                 return found
     return None
+
+
+def _length_mismatch(where: str, student: Sequence[Any], expected: Sequence[Any]) -> Mismatch:
+    """A list or tuple of another length than the reference's; an empty list is said to be one (the
+    template's ``None`` left where ``caches.append(cache)`` belongs: "got 0" alone, in real notebooks)."""
+    empty = " It is an empty list: nothing was appended to it." if isinstance(student, list) and not student else ""
+    return Mismatch(where, f"`{where}` should have {len(expected)} elements, got {len(student)}.{empty}", "length")
 
 
 CheckFn = Callable[..., "Mismatch | None"]

@@ -136,3 +136,14 @@ def test_a_single_number_that_is_not_0_is_still_told_the_sum():
     for got, want in ((np.float64(0.0), np.ones((5, 1))), (np.float64(2.0), np.zeros((5, 1)))):
         mismatch = checks.CHECKS["allclose"](got, want, tolerance=_TOL, name="dba")
         assert "a sum (or mean) without `axis`" in mismatch.message, mismatch.message
+
+
+# Thirty-third session, helper real: the template's `None` left where `caches.append(cache)` belongs
+# (four real notebooks): the case said "`caches[0]` should have 7 elements, got 0." and no more.
+def test_an_empty_list_is_said_to_be_empty_and_another_length_is_not():
+    empty = checks.CHECKS["allclose"]([], [np.zeros(2)] * 7, tolerance=_TOL, name="caches[0]")
+    assert empty.message == ("`caches[0]` should have 7 elements, got 0. It is an empty list: nothing was "
+                             "appended to it."), empty.message
+    for got in ([np.zeros(2)] * 6, ()):
+        other = checks.CHECKS["allclose"](got, [np.zeros(2)] * 7, tolerance=_TOL, name="caches[0]")
+        assert other.message.endswith(f"got {len(got)}."), other.message
