@@ -1208,6 +1208,28 @@ def unfilled_slot_hint(source: str, *, callee: str, index: int, first_line: int 
     return ""
 
 
+def fixed_step_hint(source: str, *, callee: str, index: int, first_line: int = 1) -> str:
+    """For a per-step function that a loop called with a wrong argument (the ``index``-th, counted
+    from 0) indexed at a number where the loop's step belongs (``rnn_cell_forward(xt[:, :, 1], ...)``,
+    a real notebook's): the same step of the array at every step. "" otherwise."""
+    fn = _function_tree(source) if "[" in source else None
+    for loop, _after in _loops(fn) if fn is not None else ():
+        if not isinstance(loop.target, ast.Name):
+            continue
+        step = loop.target.id
+        for call in ast.walk(loop):
+            if not (isinstance(call, ast.Call) and len(call.args) > index and _callee_is(call, callee)):
+                continue
+            place = call.args[index]
+            if not (isinstance(place, ast.Subscript) and isinstance(place.value, ast.Name)):
+                continue
+            last = place.slice.elts[-1] if isinstance(place.slice, ast.Tuple) and place.slice.elts else place.slice
+            if isinstance(last, ast.Constant) and type(last.value) is int and step not in _names(place, ast.Load):
+                return (f"Line {call.lineno + first_line - 1} passes `{_written(place, source)}` to `{callee}`: "
+                        f"step {last.value} of `{place.value.id}` at every step. Index it with the loop's `{step}`.")
+    return ""
+
+
 def _at_step(node: ast.expr, step: str) -> bool:
     """Whether ``node`` is a plain name indexed at the loop's ``step`` last (``a[:, :, t]``, ``a[t]``)."""
     if not (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name)):

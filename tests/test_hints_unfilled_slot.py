@@ -39,3 +39,21 @@ def test_unfilled_slot_hint_needs_the_store_after_the_call():
     assert hints.unfilled_slot_hint(other, callee="g", index=1) == ""
     assert hints.unfilled_slot_hint(source, callee="g", index=0) == ""
     assert hints.unfilled_slot_hint("def f(:\n", callee="g", index=1) == ""
+
+
+# The same session: a real notebook's `rnn_cell_forward(xt[:,:,1], a_next, parameters)` (xt = x) was
+# told only "inputs that differ ... (first at call 1, in `xt`)".
+def test_an_input_indexed_at_a_number_in_the_loop_is_told_its_line(tmp_path, context, sandbox):
+    nb = nbs.course_notebook(nbs.mutate("rnn_forward", RNN_CALL, "rnn_cell_forward(x[:, :, 1], a_next, parameters)"))
+    said = _grade(tmp_path, nb, context, sandbox).part("rnn_forward").cases[0].diagnosis.message
+    assert "passes `x[:, :, 1]` to `rnn_cell_forward`: step 1 of `x` at every step. Index it with the loop's `t`." \
+        in said, said
+
+
+def test_fixed_step_hint_needs_a_number_where_the_step_belongs():
+    source = "def f(x):\n    for t in range(4):\n        h = g(x[:, :, 1], t)\n    return h\n"
+    assert hints.fixed_step_hint(source, callee="g", index=0) == (
+        "Line 3 passes `x[:, :, 1]` to `g`: step 1 of `x` at every step. Index it with the loop's `t`.")
+    for right in ("x[:, :, t]", "x[t, :, 1]", "x[:, :, 1.0]", "x"):
+        assert hints.fixed_step_hint(source.replace("x[:, :, 1]", right), callee="g", index=0) == "", right
+    assert hints.fixed_step_hint(source, callee="g", index=1) == ""
