@@ -492,19 +492,45 @@ def assignment_hint(outcome: Any, line: str) -> str:
     return ""
 
 
-def bounds_hint(outcome: Any) -> str:
+def bounds_hint(outcome: Any, line: str = "", source: str = "") -> str:
     """For NumPy's "index 4 is out of bounds for axis 2 with size 4" (a loop over ``range(m)`` where
     ``range(T_x)`` was meant, ``a[:, :, t + 1]``): which indices the axis has, and where an index
-    past them comes from. "" otherwise."""
+    past them comes from; on the student's ``line`` (of the function ``source``), an index at that
+    axis that is one name no loop of it runs over (``da[:, :, T_x]``, a real notebook's) is told to
+    be one past the end. "" otherwise."""
     found = _OUT_OF_BOUNDS.search(outcome.message or "") if outcome.error_type == "IndexError" else None
     if found is None:
         return ""
     index, axis, size = (int(group) for group in found.groups())
     if size == 0:
         return f"Axis {axis} of that array has size 0: check the sizes it was created with."
-    return (f"Axis {axis} of that array has {size} entries, numbered 0 to {size - 1} (or -{size} to -1), "
-            f"and the index was {index}: check the range your loop runs over (`range(n)` gives 0 to n - 1) "
+    said = (f"Axis {axis} of that array has {size} entries, numbered 0 to {size - 1} (or -{size} to -1), "
+            f"and the index was {index}")
+    sized = _sized_index(line, source, axis) if index == size and line else None
+    if sized is not None:
+        place, name = sized
+        return (f"{said}: `{place}` asks for entry `{name}` of axis {axis}, one past its last (`{name} - 1`). To "
+                f"read the loop's step, index it with the loop's variable.")
+    return (f"{said}: check the range your loop runs over (`range(n)` gives 0 to n - 1) "
             f"and any index computed from it (such as `t + 1`).")
+
+
+def _sized_index(line: str, source: str, axis: int) -> tuple[str, str] | None:
+    """``(subscript, name)`` for the one subscript of ``line`` whose index at ``axis`` is a bare name
+    that no loop of ``source`` (the function) assigns, as its variable or in its body
+    (``da[:, :, T_x]``); None otherwise."""
+    statement = _statement(line.strip())
+    if statement is None:
+        return None
+    fn = _function_tree(source) if source else None
+    stepped = {name for loop, _after in (_loops(fn) if fn is not None else ()) for name in _names(loop, ast.Store)}
+    found = []
+    for node in ast.walk(statement):
+        if isinstance(node, ast.Subscript):
+            parts = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+            if len(parts) > axis and isinstance(parts[axis], ast.Name) and parts[axis].id not in stepped:
+                found.append((ast.unparse(node), parts[axis].id))
+    return found[0] if len(found) == 1 else None
 
 
 def _assigned_name(line: str) -> str:
