@@ -1256,6 +1256,31 @@ def fixed_step_hint(source: str, *, callee: str, index: int, first_line: int = 1
     return ""
 
 
+def carried_only_hint(source: str, *, callee: str, index: int, first_line: int = 1) -> str:
+    """For a backward step that a loop called with a wrong argument (the ``index``-th, counted from
+    0) that is only what the step after carried back (``rnn_cell_backward(da_prevt, caches[t])``,
+    ``da_prevt`` assigned from the call's result), in a loop that never reads the one parameter of
+    the function it does not read (``da``, each step's own gradient): the line, and the sum to pass.
+    "" otherwise (a forward step, a loop that reads every parameter, an argument never carried)."""
+    fn = _function_tree(source) if callee.endswith("_backward") else None
+    params = [arg.arg for arg in fn.args.args] if fn is not None else []
+    for loop, _after in _loops(fn) if fn is not None else ():
+        if not isinstance(loop.target, ast.Name):
+            continue
+        unread = [name for name in params if name not in _names(loop, ast.Load)]
+        if len(unread) != 1:
+            continue
+        for call in ast.walk(loop):
+            if isinstance(call, ast.Call) and len(call.args) > index and _callee_is(call, callee) \
+                    and isinstance(call.args[index], ast.Name) and any(
+                        stmt.lineno > call.lineno for stmt in _stored_at(loop, call.args[index].id)):
+                carried, step = call.args[index].id, loop.target.id
+                return (f"Line {call.lineno + first_line - 1} passes `{carried}` to `{callee}`, the gradient the step "
+                        f"after carried back, alone: the loop never reads `{unread[0]}`, the gradient of each step's "
+                        f"own output. Pass `{unread[0]}[:, :, {step}] + {carried}`.")
+    return ""
+
+
 def _at_step(node: ast.expr, step: str) -> bool:
     """Whether ``node`` is a plain name indexed at the loop's ``step`` last (``a[:, :, t]``, ``a[t]``)."""
     if not (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name)):

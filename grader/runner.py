@@ -1460,7 +1460,8 @@ class _Grader:
         helper of the student's, else ``hints.unchanged_argument_hint`` for the first wrong argument
         its loop passed to ``dep``, when no step changes it, or ``hints.unfilled_slot_hint`` when it is the
         place of an array the loop fills after the call (``a[:, :, t]``, zeros at every step), or
-        ``hints.fixed_step_hint`` when it is indexed at a number (``x[:, :, 1]``); ""."""
+        ``hints.fixed_step_hint`` when it is indexed at a number (``x[:, :, 1]``), or
+        ``hints.carried_only_hint`` for a backward step given only the carried gradient; ""."""
         fn = self._own_function()
         if fn is None:
             return ""
@@ -1469,7 +1470,8 @@ class _Grader:
                              first_line=fn.first_line)
         if through or stub.first_wrong_argument is None:
             return through
-        said = next((found for hint in (hints.unchanged_argument_hint, hints.unfilled_slot_hint, hints.fixed_step_hint)
+        said = next((found for hint in (hints.unchanged_argument_hint, hints.unfilled_slot_hint, hints.fixed_step_hint,
+                                        hints.carried_only_hint)
                      if (found := _line_hint(hint, fn.source, callee=dep, index=stub.first_wrong_argument,
                                              first_line=fn.first_line))), "")
         return f" {said}" if said else ""

@@ -57,3 +57,28 @@ def test_fixed_step_hint_needs_a_number_where_the_step_belongs():
     for right in ("x[:, :, t]", "x[t, :, 1]", "x[:, :, 1.0]", "x"):
         assert hints.fixed_step_hint(source.replace("x[:, :, 1]", right), callee="g", index=0) == "", right
     assert hints.fixed_step_hint(source, callee="g", index=1) == ""
+
+
+# The same session: `rnn_cell_backward(da_prevt, caches[t])` (the gradient of each step's own output
+# never added; real notebooks of the twenty-eighth and thirty-second corpora), left by the thirty-second
+# session: told only "inputs that differ ... (first at call 1, in `da_next` (an array of zeros))".
+def test_a_backward_step_given_only_the_carried_gradient_is_told_its_line(tmp_path, context, sandbox):
+    nb = nbs.course_notebook(nbs.mutate("rnn_backward", "rnn_cell_backward(da[:, :, t] + da_prevt, caches[t])",
+                                        "rnn_cell_backward(da_prevt, caches[t])"))
+    said = _grade(tmp_path, nb, context, sandbox).part("rnn_backward").cases[0].diagnosis.message
+    assert ("passes `da_prevt` to `rnn_cell_backward`, the gradient the step after carried back, alone: the loop "
+            "never reads `da`, the gradient of each step's own output. Pass `da[:, :, t] + da_prevt`.") in said, said
+
+
+def test_carried_only_hint_is_for_a_backward_step_whose_loop_never_reads_the_gradients():
+    source = ("def back(da, caches):\n    g = np.zeros(3)\n    for t in reversed(range(4)):\n"
+              "        out = cell_backward(g, caches[t])\n        g = out['da_prev']\n    return g\n")
+    said = hints.carried_only_hint(source, callee="cell_backward", index=0)
+    assert said.startswith("Line 4 passes `g` to `cell_backward`") and "Pass `da[:, :, t] + g`." in said, said
+    # The loop reads da (the sum is there, or the slice is): another mistake; a forward step: not this.
+    assert hints.carried_only_hint(source.replace("cell_backward(g,", "cell_backward(g + da[:, :, t],"),
+                                   callee="cell_backward", index=0) == ""
+    forward = source.replace("cell_backward", "cell_forward")
+    assert hints.carried_only_hint(forward, callee="cell_forward", index=0) == ""
+    assert hints.carried_only_hint(source.replace("        g = out['da_prev']\n", ""), callee="cell_backward",
+                                   index=0) == ""  # never carried: unchanged_argument_hint's
