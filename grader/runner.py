@@ -1623,7 +1623,7 @@ class _Grader:
         fn = self.extraction.functions.get(self.part.function) if self.extraction is not None else None
         if fn is None or not fn.source or len(path) != 1:
             return ""
-        return hints.view_assignment(fn.source, output=path[0], first_line=fn.first_line)
+        return _line_hint(hints.view_assignment, fn.source, output=path[0], first_line=fn.first_line)
 
     def _label_alias(self, head: str, path: tuple, names: Sequence[str]) -> tuple[str, bool]:
         """``(label, whole)`` for a value the child reported as shared memory: a returned value
