@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from types import MappingProxyType
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -139,8 +139,7 @@ def _compare_once(student: Any, expected: Any, where: str, *, tolerance: Toleran
             return Mismatch(where, f"`{where}` should be {_describe(expected)}, "
                                    f"got {_describe(student)}.", "type")
         if len(student) != len(expected):
-            return Mismatch(where, f"`{where}` should have {len(expected)} elements, "
-                                   f"got {len(student)}.", "length")
+            return _length_mismatch(where, student, expected)
         for i, (s, e) in enumerate(zip(student, expected)):
             found = _compare(s, e, f"{where}[{i}]", tolerance=tolerance, values=values, agreed=agreed,
                              quiet=quiet)
@@ -241,6 +240,11 @@ def _compare_arrays(got: np.ndarray, exp: np.ndarray, where: str, *, tolerance: 
             hint = " Same number of elements: check the order of the dimensions."
         elif exp.shape and got.shape == exp.shape[:-1]:
             hint = " The last dimension is missing."
+        elif got.ndim == 0 and exp.size > 1 and got.dtype.kind in "biuf" and got == 0 and not exp.any():
+            # ``c_next = 0`` in lstm_forward: the first cache's c_prev is a number where zeros belong
+            # (a real notebook, thirty-third session: told the sum's sentence below).
+            hint = (" It is the number 0 where an array of zeros is expected: start it with `np.zeros(...)` of "
+                    "that shape, not `= 0`.")
         elif got.ndim == 0 and exp.size > 1:
             # ``np.sum(dtanh)`` for dba: every entry added up (thirty-first session: told only the shapes).
             keep = ", with `keepdims=True`," if 1 in exp.shape else ""
@@ -487,13 +491,19 @@ def check_structure(student: Any, expected: Any, *, tolerance: Tolerance, name: 
             return Mismatch(name, f"`{name}` should be {_describe(expected)}, "
                                   f"got {_describe(student)}.", "type")
         if len(student) != len(expected):
-            return Mismatch(name, f"`{name}` should have {len(expected)} elements, "
-                                  f"got {len(student)}.", "length")
+            return _length_mismatch(name, student, expected)
         for i, (s, e) in enumerate(zip(student, expected)):
             found = check_structure(s, e, tolerance=tolerance, name=f"{name}[{i}]")
             if found:
                 return found
     return None
+
+
+def _length_mismatch(where: str, student: Sequence[Any], expected: Sequence[Any]) -> Mismatch:
+    """A list or tuple of another length than the reference's; an empty list is said to be one (the
+    template's ``None`` left where ``caches.append(cache)`` belongs: "got 0" alone, in real notebooks)."""
+    empty = " It is an empty list: nothing was appended to it." if isinstance(student, list) and not student else ""
+    return Mismatch(where, f"`{where}` should have {len(expected)} elements, got {len(student)}.{empty}", "length")
 
 
 CheckFn = Callable[..., "Mismatch | None"]

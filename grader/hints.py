@@ -225,6 +225,23 @@ def list_index_hint(error_type: str, message: str, line: str) -> str:
             f"step).")
 
 
+def first_cache_hint(error_type: str, message: str, line: str) -> str:
+    """For an IndexError on a line that unpacks ``caches[1]`` (``(a1, a0, x1, parameters) =
+    caches[1]``, after the template's "Retrieve values from the first cache (t=1)"): that is the
+    second cache. Said of the line alone, so a hidden case may show it. ""."""
+    if error_type != "IndexError" or "[1]" not in line:
+        return ""
+    statement = _statement(line)
+    if not (isinstance(statement, ast.Assign) and isinstance(statement.targets[0], (ast.Tuple, ast.List))
+            and isinstance(statement.value, ast.Subscript) and isinstance(statement.value.value, ast.Name)
+            and "cache" in statement.value.value.id and isinstance(statement.value.slice, ast.Constant)
+            and statement.value.slice.value == 1):
+        return ""
+    name = statement.value.value.id
+    return (f"`{name}[1]` is the second cache: a list counts from 0, so the first cache (the template's t=1, "
+            f"the first time step) is `{name}[0]`.")
+
+
 def step_arguments(dep: str) -> str:
     """What a composite gives its per-step function ``dep`` at each time step, in the words of
     the assignment: a backward step a gradient and a cache, a forward step a slice of the input
@@ -475,19 +492,45 @@ def assignment_hint(outcome: Any, line: str) -> str:
     return ""
 
 
-def bounds_hint(outcome: Any) -> str:
+def bounds_hint(outcome: Any, line: str = "", source: str = "") -> str:
     """For NumPy's "index 4 is out of bounds for axis 2 with size 4" (a loop over ``range(m)`` where
     ``range(T_x)`` was meant, ``a[:, :, t + 1]``): which indices the axis has, and where an index
-    past them comes from. "" otherwise."""
+    past them comes from; on the student's ``line`` (of the function ``source``), an index at that
+    axis that is one name no loop of it runs over (``da[:, :, T_x]``, a real notebook's) is told to
+    be one past the end. "" otherwise."""
     found = _OUT_OF_BOUNDS.search(outcome.message or "") if outcome.error_type == "IndexError" else None
     if found is None:
         return ""
     index, axis, size = (int(group) for group in found.groups())
     if size == 0:
         return f"Axis {axis} of that array has size 0: check the sizes it was created with."
-    return (f"Axis {axis} of that array has {size} entries, numbered 0 to {size - 1} (or -{size} to -1), "
-            f"and the index was {index}: check the range your loop runs over (`range(n)` gives 0 to n - 1) "
+    said = (f"Axis {axis} of that array has {size} entries, numbered 0 to {size - 1} (or -{size} to -1), "
+            f"and the index was {index}")
+    sized = _sized_index(line, source, axis) if index == size and line else None
+    if sized is not None:
+        place, name = sized
+        return (f"{said}: `{place}` asks for entry `{name}` of axis {axis}, one past its last (`{name} - 1`). To "
+                f"read the loop's step, index it with the loop's variable.")
+    return (f"{said}: check the range your loop runs over (`range(n)` gives 0 to n - 1) "
             f"and any index computed from it (such as `t + 1`).")
+
+
+def _sized_index(line: str, source: str, axis: int) -> tuple[str, str] | None:
+    """``(subscript, name)`` for the one subscript of ``line`` whose index at ``axis`` is a bare name
+    that no loop of ``source`` (the function) assigns, as its variable or in its body
+    (``da[:, :, T_x]``); None otherwise."""
+    statement = _statement(line.strip())
+    if statement is None:
+        return None
+    fn = _function_tree(source) if source else None
+    stepped = {name for loop, _after in (_loops(fn) if fn is not None else ()) for name in _names(loop, ast.Store)}
+    found = []
+    for node in ast.walk(statement):
+        if isinstance(node, ast.Subscript):
+            parts = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+            if len(parts) > axis and isinstance(parts[axis], ast.Name) and parts[axis].id not in stepped:
+                found.append((ast.unparse(node), parts[axis].id))
+    return found[0] if len(found) == 1 else None
 
 
 def _assigned_name(line: str) -> str:
@@ -1096,6 +1139,34 @@ def shared_assignment(source: str, *, outputs: tuple[Any, Any], first_line: int 
     return "" if found is None else f"`{_written(found, source)}` (line {found.lineno + first_line - 1})"
 
 
+def view_assignment(source: str, *, output: Any, first_line: int = 1) -> str:
+    """``"`c_next = c[:, :, 0]` (line 12)"``: the student's own assignment of a slice of the array the
+    function returns at ``output`` (an index of the returned tuple, or a key of a returned dict) to a
+    plain name, the first of the function: a view, whose values change when the loop writes into
+    that array (the first cache's ``c_prev``, a real notebook's); "" when there is none (a copy,
+    fancy indexing with a list, or names that are not plain)."""
+    fn = _function_tree(source) if "[" in source else None
+    name = _returned_name(fn, output) if fn is not None else ""
+    if not name:
+        return ""
+    found = None
+    for block in _blocks(fn):
+        for stmt in block:
+            if isinstance(stmt, ast.Assign) and all(isinstance(t, ast.Name) for t in stmt.targets) \
+                    and isinstance(stmt.value, ast.Subscript) and isinstance(stmt.value.value, ast.Name) \
+                    and stmt.value.value.id == name and _basic_index(stmt.value.slice) \
+                    and (found is None or stmt.lineno < found.lineno):
+                found = stmt
+    return "" if found is None else f"`{_written(found, source)}` (line {found.lineno + first_line - 1})"
+
+
+def _basic_index(node: ast.expr) -> bool:
+    """Whether an index is NumPy's basic indexing (slices, numbers, names, ``...``), which gives a
+    view; a list in it is fancy indexing, which copies."""
+    parts = node.elts if isinstance(node, ast.Tuple) else [node]
+    return all(not isinstance(part, (ast.List, ast.ListComp, ast.Tuple)) for part in parts)
+
+
 def _terms(node: ast.expr) -> list[str]:
     """The names ``node`` adds, subtracts or multiplies as they are (``da_prevt`` in
     ``da[:, :, t] + da_prevt``), not those it indexes, calls or reads an attribute of."""
@@ -1132,6 +1203,95 @@ def unchanged_argument_hint(source: str, *, callee: str, index: int, first_line:
                     f"`{callee}`: every step is given {given}. Each step needs its own: that step's part of an "
                     f"array or list (indexed with `{step}`), or what the step before gave back.")
     return ""
+
+
+def unfilled_slot_hint(source: str, *, callee: str, index: int, first_line: int = 1) -> str:
+    """For a per-step function that a loop called with a wrong argument (the ``index``-th, counted
+    from 0) that is the place of an array the loop fills at this very step, after the call
+    (``rnn_cell_forward(xt, a[:, :, t], parameters)`` above ``a[:, :, t] = a_next``): that place
+    still holds what the array was created with, zeros, at every step. "" otherwise."""
+    fn = _function_tree(source) if "[" in source else None
+    for loop, _after in _loops(fn) if fn is not None else ():
+        if not isinstance(loop.target, ast.Name):
+            continue
+        step = loop.target.id
+        stores = [node for node in ast.walk(loop) if isinstance(node, ast.Assign)
+                  for target in node.targets if _at_step(target, step)]
+        for call in ast.walk(loop):
+            if not (isinstance(call, ast.Call) and len(call.args) > index and _callee_is(call, callee)):
+                continue
+            place = call.args[index]
+            if not _at_step(place, step):
+                continue
+            later = [stmt for stmt in stores if stmt.lineno > call.lineno
+                     and any(_at_step(t, step) and t.value.id == place.value.id for t in stmt.targets)]
+            if later:
+                return (f"Line {call.lineno + first_line - 1} passes `{_written(place, source)}` to `{callee}`: at each "
+                        f"step that place of `{place.value.id}` still holds the zeros it was created with, as the "
+                        f"loop stores the step's result there only after the call (line "
+                        f"{later[0].lineno + first_line - 1}). Pass what the step before gave back (the initial "
+                        f"state at the first step).")
+    return ""
+
+
+def fixed_step_hint(source: str, *, callee: str, index: int, first_line: int = 1) -> str:
+    """For a per-step function that a loop called with a wrong argument (the ``index``-th, counted
+    from 0) indexed at a number where the loop's step belongs (``rnn_cell_forward(xt[:, :, 1], ...)``,
+    a real notebook's): the same step of the array at every step. "" otherwise."""
+    fn = _function_tree(source) if "[" in source else None
+    for loop, _after in _loops(fn) if fn is not None else ():
+        if not isinstance(loop.target, ast.Name):
+            continue
+        step = loop.target.id
+        for call in ast.walk(loop):
+            if not (isinstance(call, ast.Call) and len(call.args) > index and _callee_is(call, callee)):
+                continue
+            place = call.args[index]
+            if not (isinstance(place, ast.Subscript) and isinstance(place.value, ast.Name)):
+                continue
+            last = place.slice.elts[-1] if isinstance(place.slice, ast.Tuple) and place.slice.elts else place.slice
+            if isinstance(last, ast.Constant) and type(last.value) is int and step not in _names(place, ast.Load):
+                return (f"Line {call.lineno + first_line - 1} passes `{_written(place, source)}` to `{callee}`: "
+                        f"step {last.value} of `{place.value.id}` at every step. Index it with the loop's `{step}`.")
+    return ""
+
+
+def carried_only_hint(source: str, *, callee: str, index: int, first_line: int = 1) -> str:
+    """For a backward step that a loop called with a wrong argument (the ``index``-th, counted from
+    0) that is only what the step after carried back (``rnn_cell_backward(da_prevt, caches[t])``,
+    ``da_prevt`` assigned from the call's result), in a loop that never reads the one parameter of
+    the function it does not read (``da``, each step's own gradient): the line, and the sum to pass.
+    "" otherwise (a forward step, a loop that reads every parameter, an argument never carried)."""
+    fn = _function_tree(source) if callee.endswith("_backward") else None
+    params = [arg.arg for arg in fn.args.args] if fn is not None else []
+    for loop, _after in _loops(fn) if fn is not None else ():
+        if not isinstance(loop.target, ast.Name):
+            continue
+        unread = [name for name in params if name not in _names(loop, ast.Load)]
+        if len(unread) != 1:
+            continue
+        for call in ast.walk(loop):
+            if isinstance(call, ast.Call) and len(call.args) > index and _callee_is(call, callee) \
+                    and isinstance(call.args[index], ast.Name) and any(
+                        stmt.lineno > call.lineno for stmt in _stored_at(loop, call.args[index].id)):
+                carried, step = call.args[index].id, loop.target.id
+                return (f"Line {call.lineno + first_line - 1} passes `{carried}` to `{callee}`, the gradient the step "
+                        f"after carried back, alone: the loop never reads `{unread[0]}`, the gradient of each step's "
+                        f"own output. Pass `{unread[0]}[:, :, {step}] + {carried}`.")
+    return ""
+
+
+def _at_step(node: ast.expr, step: str) -> bool:
+    """Whether ``node`` is a plain name indexed at the loop's ``step`` last (``a[:, :, t]``, ``a[t]``)."""
+    if not (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name)):
+        return False
+    index = node.slice.elts[-1] if isinstance(node.slice, ast.Tuple) and node.slice.elts else node.slice
+    return isinstance(index, ast.Name) and index.id == step
+
+
+def _callee_is(call: ast.Call, callee: str) -> bool:
+    return ((isinstance(call.func, ast.Name) and call.func.id == callee)
+            or (isinstance(call.func, ast.Attribute) and call.func.attr == callee))
 
 
 def returned_order_hint(line: str, *, source: str, first_line: int = 1, functions: Mapping[str, str]) -> str:

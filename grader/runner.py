@@ -1223,7 +1223,8 @@ class _Grader:
                                        "" if blame else _line_hint(hints.numpy_call_hint, outcome, self._student_line(location)),
                                        "" if blame or unpacked else _line_hint(hints.assignment_hint, outcome,
                                                                                self._student_line(location)),
-                                       "" if blame else hints.bounds_hint(outcome),
+                                       "" if blame else _line_hint(hints.bounds_hint, outcome, self._student_line(location),
+                                                                   self._student_source(location)),
                                        "" if blame else _line_hint(hints.too_many_indices_hint, outcome.error_type,
                                                                    outcome.message or "", self._student_line(location)),
                                        "" if blame else _line_hint(hints.list_index_hint, outcome.error_type,
@@ -1235,8 +1236,12 @@ class _Grader:
                                                   outcome.message or "", self._student_source(location)),
                                        hints.refused_hint(outcome.error_type))
                      if hint]
+            # Said of the line alone, a diagnosis: a hidden case shows it (`caches[1]` raises on T_x = 1 only).
+            first = "" if blame else _line_hint(hints.first_cache_hint, outcome.error_type, outcome.message or "",
+                                                self._student_line(location))
             return self._case(case, ERROR, 0.0, location=location, message=(
-                f"Raised {text}{where}" + (". " + " ".join(extra) if extra else "")), **common)
+                f"Raised {text}{where}" + (". " + " ".join(extra) if extra else "")),
+                diagnosis=Diagnosis("first-cache-index", first) if first else None, **common)
         if status == "memory":
             return self._case(case, CRASHED, 0.0, location=location, message=(
                 "Ran out of memory: check the shapes of the arrays you create."), **common)
@@ -1525,7 +1530,8 @@ class _Grader:
                                      memo=self.context.memo, key=key, seen=seen):
                     nothing = self.context.memo.get(("nothing",) + key)
                     if nothing is None:  # depends on the fixtures only
-                        nothing = self.context.memo[("nothing",) + key] = _computes_nothing(value, fixture.expected)
+                        nothing = self.context.memo[("nothing",) + key] = _computes_nothing(
+                            value, fixture.expected, inputs=fixture.args)
                     if nothing:
                         # A mistake that leaves every array zero on this case (the first step skipped
                         # when T_x = 1) is what many mistakes give here: named only if another case
@@ -1583,7 +1589,10 @@ class _Grader:
     def _unchanged(self, dep: str, stub: TraceStub) -> str:
         """`` " " +`` ``hints.through_helper_hint`` when the graded function calls ``dep`` through a
         helper of the student's, else ``hints.unchanged_argument_hint`` for the first wrong argument
-        its loop passed to ``dep``, when no step changes it; ""."""
+        its loop passed to ``dep``, when no step changes it, or ``hints.unfilled_slot_hint`` when it is the
+        place of an array the loop fills after the call (``a[:, :, t]``, zeros at every step), or
+        ``hints.fixed_step_hint`` when it is indexed at a number (``x[:, :, 1]``), or
+        ``hints.carried_only_hint`` for a backward step given only the carried gradient; ""."""
         fn = self._own_function()
         if fn is None:
             return ""
@@ -1592,8 +1601,10 @@ class _Grader:
                              first_line=fn.first_line)
         if through or stub.first_wrong_argument is None:
             return through
-        said = _line_hint(hints.unchanged_argument_hint, fn.source, callee=dep, index=stub.first_wrong_argument,
-                          first_line=fn.first_line)
+        said = next((found for hint in (hints.unchanged_argument_hint, hints.unfilled_slot_hint, hints.fixed_step_hint,
+                                        hints.carried_only_hint)
+                     if (found := _line_hint(hint, fn.source, callee=dep, index=stub.first_wrong_argument,
+                                             first_line=fn.first_line))), "")
         return f" {said}" if said else ""
 
     def _printed(self) -> str:
@@ -1716,6 +1727,12 @@ class _Grader:
                                 f"wrong values: {said} "
                                 f"an array a second name, it does not copy, so what you stored in "
                                 f"one overwrote the other. Create each with its own `np.zeros(...)`.")
+                    view = self._view_assignment(other_path) if other_head == "result" and other_whole else ""
+                    if view:  # `c_next = c[:, :, 0]`: the loop's c[:, :, 0] = c_next writes into the cache
+                        return (f"`{label}` shares its memory with `{other_label}` and holds wrong values: "
+                                f"your {view} is a view of `{other_label}`, not a copy, so what the loop "
+                                f"writes into `{other_label}` changes it too. Start it from an array of its own "
+                                f"(`np.zeros(...)`), not a slice of `{other_label}`.")
                     return (f"`{label}` shares its memory with `{other_label}` and holds wrong "
                             f"values: an assignment such as `x = y` or a slice gives an array a "
                             f"second name without copying it, so the two cannot differ and writing "
@@ -1730,6 +1747,14 @@ class _Grader:
         if fn is None or not fn.source or len(path) != 1 or len(other_path) != 1:
             return ""
         return hints.shared_assignment(fn.source, outputs=(path[0], other_path[0]), first_line=fn.first_line)
+
+    def _view_assignment(self, path: tuple) -> str:
+        """``hints.view_assignment`` in the graded function for the whole output at ``path`` of the
+        returned value (the student's own ``c_next = c[:, :, 0]``, quoted); ""."""
+        fn = self.extraction.functions.get(self.part.function) if self.extraction is not None else None
+        if fn is None or not fn.source or len(path) != 1:
+            return ""
+        return _line_hint(hints.view_assignment, fn.source, output=path[0], first_line=fn.first_line)
 
     def _label_alias(self, head: str, path: tuple, names: Sequence[str]) -> tuple[str, bool]:
         """``(label, whole)`` for a value the child reported as shared memory: a returned value
@@ -1853,11 +1878,15 @@ def _order_problem(value: Any, expected: Any, specs: Sequence[Any], failed: Sequ
             f"Return them in the order asked for: `return {listed}`.")
 
 
-def _computes_nothing(value: Any, expected: Any) -> bool:
+def _computes_nothing(value: Any, expected: Any, *, inputs: Sequence[Any] = ()) -> bool:
     """Whether every array in a known mistake's ``value`` is all zeros where the reference's
     ``expected`` holds some array that is not: on such a case (``rnn_backward/first_step_skipped``
     with T_x = 1 runs no step) the mistake's outputs are those of any that computes nothing, such as
-    ``da_prevt`` passed without ``da[:, :, t]`` or ``da0`` never set."""
+    ``da_prevt`` passed without ``da[:, :, t]`` or ``da0`` never set. An array equal to one of the
+    case's ``inputs`` is carried, not computed (``x`` in ``caches``): ``range(1, T_x)`` on T_x = 1
+    returns it, and was named for the empty caches of a loop that never appended to them, whose a
+    and y were right (a real notebook of the thirty-third session)."""
+    given = [arg for arg in inputs if hasattr(arg, "dtype")]
     arrays: list[tuple[Any, Any]] = []
 
     def walk(got: Any, want: Any) -> None:
@@ -1867,7 +1896,8 @@ def _computes_nothing(value: Any, expected: Any) -> bool:
         elif isinstance(got, dict) and isinstance(want, dict):
             for key in got.keys() & want.keys():
                 walk(got[key], want[key])
-        elif hasattr(got, "dtype") and hasattr(want, "dtype") and getattr(got, "size", 0):
+        elif hasattr(got, "dtype") and hasattr(want, "dtype") and getattr(got, "size", 0) \
+                and not any(checks.plain_equal(got, arg) for arg in given):
             arrays.append((got, want))
 
     walk(value, expected)

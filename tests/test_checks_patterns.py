@@ -116,3 +116,34 @@ def test_one_entry_per_example_where_one_is_expected_is_told_to_sum_over_that_ax
                                                                name="dba").message
     assert "keepdims=True` in the sum" in checks.CHECKS["allclose"](np.ones(5), np.ones((5, 1)), tolerance=_TOL,
                                                                     name="dba").message
+
+
+# Thirty-third session, helper real (a real notebook's `c_next = 0` in `lstm_forward`): the first cache's
+# c_prev is the number 0 where zeros of shape (n_a, m) belong. Told "a sum (or mean) without `axis` adds
+# up every entry", which no line of it does.
+def test_the_number_0_for_an_array_of_zeros_is_not_told_a_sum(tmp_path, context, sandbox):
+    cells = nbs.mutate("lstm_forward", "c_next = np.zeros(a_next.shape)", "c_next = 0")
+    case = _first_case(tmp_path, cells, "lstm_forward", context, sandbox)
+    said = [check.message for check in case.checks if "caches" in check.message]
+    assert said and "`caches[0][0][3]` has shape (); expected (5, 10). It is the number 0 where an array " \
+        "of zeros is expected: start it with `np.zeros(...)` of that shape, not `= 0`." in said[0], said
+    assert "without `axis`" not in said[0], said
+
+
+def test_a_single_number_that_is_not_0_is_still_told_the_sum():
+    # The control: a sum over every axis of an array that is not zero keeps its sentence; 0 for an
+    # expected array that is not zero too.
+    for got, want in ((np.float64(0.0), np.ones((5, 1))), (np.float64(2.0), np.zeros((5, 1)))):
+        mismatch = checks.CHECKS["allclose"](got, want, tolerance=_TOL, name="dba")
+        assert "a sum (or mean) without `axis`" in mismatch.message, mismatch.message
+
+
+# Thirty-third session, helper real: the template's `None` left where `caches.append(cache)` belongs
+# (four real notebooks): the case said "`caches[0]` should have 7 elements, got 0." and no more.
+def test_an_empty_list_is_said_to_be_empty_and_another_length_is_not():
+    empty = checks.CHECKS["allclose"]([], [np.zeros(2)] * 7, tolerance=_TOL, name="caches[0]")
+    assert empty.message == ("`caches[0]` should have 7 elements, got 0. It is an empty list: nothing was "
+                             "appended to it."), empty.message
+    for got in ([np.zeros(2)] * 6, ()):
+        other = checks.CHECKS["allclose"](got, [np.zeros(2)] * 7, tolerance=_TOL, name="caches[0]")
+        assert other.message.endswith(f"got {len(got)}."), other.message

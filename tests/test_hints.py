@@ -309,3 +309,27 @@ def test_fixed_size_hint_finds_the_example_s_sizes_written_out_in_the_function()
     for body in ("    return np.zeros((n_a, m, T_x))\n", "    p = 2\n", "    T_x = 9\n", "    s = (5, 1)\n",
                  "    return a ** 2\n"):
         assert fixed_size_hint(head + body, sizes=sizes) == "", body
+
+
+# Thirty-third session, helper real: a real notebook's `rnn_cell_backward(da[:, :, T_x] + da_prevt, ...)`
+# was told to "check the range your loop runs over ... and any index computed from it (such as
+# `t + 1`)": its index is T_x itself, computed from no loop.
+def test_an_index_one_past_the_end_by_its_size_is_told_so(tmp_path, context, sandbox):
+    cells = nbs.mutate("rnn_backward", "rnn_cell_backward(da[:, :, t] + da_prevt", "rnn_cell_backward(da[:, :, T_x] + da_prevt")
+    case = _first_case(tmp_path, cells, "rnn_backward", context, sandbox)
+    assert "`da[:, :, T_x]` asks for entry `T_x` of axis 2, one past its last (`T_x - 1`)" in case.message, case.message
+    assert "such as `t + 1`" not in case.message, case.message
+
+
+def test_an_index_past_the_end_from_the_loop_keeps_the_range_advice():
+    from types import SimpleNamespace
+
+    from grader import hints
+
+    outcome = SimpleNamespace(error_type="IndexError", message="index 4 is out of bounds for axis 2 with size 4")
+    source = "def f(a, T_x):\n    for t in range(T_x + 1):\n        b = a[:, :, t]\n"
+    said = hints.bounds_hint(outcome, line="        b = a[:, :, t]", source=source)
+    assert "check the range your loop runs over" in said and "one past its last" not in said, said
+    assert "check the range your loop runs over" in hints.bounds_hint(outcome)
+    inside = "def f(a, T_x):\n    for t in range(T_x):\n        k = t + 1\n        b = a[:, :, k]\n"
+    assert "one past its last" not in hints.bounds_hint(outcome, line="        b = a[:, :, k]", source=inside)

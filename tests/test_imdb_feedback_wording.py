@@ -62,3 +62,18 @@ def test_models_of_one_alternative_validating_on_the_same_arrays_are_named_once(
     assert told.startswith("Validation uses the test set (SimpleRNN in cell 2, cell 3, cell 4: "
                            "validation_data=(x_test, y_test)). "), told
     assert item(result, "validation").message == "validation on the test set (the models are named above)"
+
+
+def test_no_validation_split_is_said_once_with_what_to_do():
+    # Thirty-third session (11 real notebooks of real30 and real31): "No validation split from the training
+    # data was found (use validation_split=0.2 ...)" as a note, and "no validation split from the training
+    # data was found" again as the item right under it.
+    cells = [("code", LOAD, LOAD_OUT),
+             ("code", model_cell("m0", "LSTM(32)") + "\nm0.fit(x_train, y_train, epochs=1)",
+              ("Epoch 1/1\n625/625 [==============================] - 60s - loss: 0.4 - accuracy: 0.85\n",)),
+             ("code", "m0.evaluate(x_test, y_test)", tuple(keras3_eval(0.8613)))]
+    result = result_of(notebook(*cells))
+    assert item(result, "validation").message == "no validation split from the training data was found"
+    notes = [line for line in result.feedback if "validation" in line.lower() and not line.startswith("LSTM")]
+    assert notes == ["Hold out a share of the training data as validation (validation_split=0.2, or "
+                     "validation_data from a slice of the training set) and say how much you held out."], notes

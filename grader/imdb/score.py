@@ -1172,9 +1172,9 @@ def score_imdb(notebook: Any, *, config: ImdbConfig,
                 feedback.append(_unshown_validation(printed, config, cell_name=cell_name))
         else:
             feedback.append(_unshown_validation(printed, config, cell_name=cell_name) if printed else
-                            "No validation split from the training data was found (use validation_split=0.2 "
-                            "or validation_data from a slice of the training set, and say how much you held "
-                            "out).")
+                            # the item below says none was found (thirty-third session: said twice)
+                            "Hold out a share of the training data as validation (validation_split=0.2, or "
+                            "validation_data from a slice of the training set) and say how much you held out.")
     else:
         share = len(good) / len(pool)
         fractions = sorted({round(m.validation_fraction, 4) for m in good if m.validation_fraction})

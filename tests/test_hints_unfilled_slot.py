@@ -1,0 +1,84 @@
+"""A step given the place of an output it has not filled yet: ``rnn_cell_forward(xt, a[:, :, t], ...)``,
+where the loop stores ``a[:, :, t] = a_next`` only after the call, so every step is given zeros. Real
+notebooks wrote it (``lstm_forward`` with ``a[:, :, t]`` and ``c[:, :, t]`` as well) and were told
+only that the inputs differ "(first at call 1, in `a_prev` (an array of zeros))", left from the
+thirty-second session. Now the line and why its value is zeros are said."""
+from __future__ import annotations
+
+import pytest
+
+from grader import hints
+from tests import notebooks as nbs
+from tests.test_review_s23 import _grade
+
+RNN_CALL = "rnn_cell_forward(x[:, :, t], a_next, parameters)"
+LSTM_CALL = "lstm_cell_forward(x[:, :, t], a_next, c_next, parameters)"
+
+
+@pytest.mark.parametrize("name, old, new, place", [
+    ("rnn_forward", RNN_CALL, "rnn_cell_forward(x[:, :, t], a[:, :, t], parameters)", "a[:, :, t]"),
+    ("lstm_forward", LSTM_CALL, "lstm_cell_forward(x[:, :, t], a[:, :, t], c[:, :, t], parameters)", "a[:, :, t]"),
+])
+def test_a_place_the_loop_fills_after_the_call_is_told(tmp_path, context, sandbox, name, old, new, place):
+    part = _grade(tmp_path, nbs.course_notebook(nbs.mutate(name, old, new)), context, sandbox).part(name)
+    said = part.cases[0].diagnosis.message
+    assert f"passes `{place}` to" in said and "still holds the zeros it was created with" in said, said
+    assert "what the step before gave back" in said, said
+
+
+def test_unfilled_slot_hint_needs_the_store_after_the_call():
+    source = ("def f(x, a0):\n    a = np.zeros((2, 3, 4))\n    for t in range(4):\n"
+              "        a_next = g(x[:, :, t], a[:, :, t])\n        a[:, :, t] = a_next\n    return a\n")
+    said = hints.unfilled_slot_hint(source, callee="g", index=1, first_line=10)
+    assert said.startswith("Line 13 passes `a[:, :, t]` to `g`") and "(line 14)" in said, said
+    # Stored before the call (the place holds this step's value), or read at another step: not this.
+    before = source.replace("        a_next = g(x[:, :, t], a[:, :, t])\n        a[:, :, t] = a_next\n",
+                            "        a[:, :, t] = a0\n        a_next = g(x[:, :, t], a[:, :, t])\n")
+    assert hints.unfilled_slot_hint(before, callee="g", index=1) == ""
+    other = source.replace("a[:, :, t])", "a[:, :, t - 1])")
+    assert hints.unfilled_slot_hint(other, callee="g", index=1) == ""
+    assert hints.unfilled_slot_hint(source, callee="g", index=0) == ""
+    assert hints.unfilled_slot_hint("def f(:\n", callee="g", index=1) == ""
+
+
+# The same session: a real notebook's `rnn_cell_forward(xt[:,:,1], a_next, parameters)` (xt = x) was
+# told only "inputs that differ ... (first at call 1, in `xt`)".
+def test_an_input_indexed_at_a_number_in_the_loop_is_told_its_line(tmp_path, context, sandbox):
+    nb = nbs.course_notebook(nbs.mutate("rnn_forward", RNN_CALL, "rnn_cell_forward(x[:, :, 1], a_next, parameters)"))
+    said = _grade(tmp_path, nb, context, sandbox).part("rnn_forward").cases[0].diagnosis.message
+    assert "passes `x[:, :, 1]` to `rnn_cell_forward`: step 1 of `x` at every step. Index it with the loop's `t`." \
+        in said, said
+
+
+def test_fixed_step_hint_needs_a_number_where_the_step_belongs():
+    source = "def f(x):\n    for t in range(4):\n        h = g(x[:, :, 1], t)\n    return h\n"
+    assert hints.fixed_step_hint(source, callee="g", index=0) == (
+        "Line 3 passes `x[:, :, 1]` to `g`: step 1 of `x` at every step. Index it with the loop's `t`.")
+    for right in ("x[:, :, t]", "x[t, :, 1]", "x[:, :, 1.0]", "x"):
+        assert hints.fixed_step_hint(source.replace("x[:, :, 1]", right), callee="g", index=0) == "", right
+    assert hints.fixed_step_hint(source, callee="g", index=1) == ""
+
+
+# The same session: `rnn_cell_backward(da_prevt, caches[t])` (the gradient of each step's own output
+# never added; real notebooks of the twenty-eighth and thirty-second corpora), left by the thirty-second
+# session: told only "inputs that differ ... (first at call 1, in `da_next` (an array of zeros))".
+def test_a_backward_step_given_only_the_carried_gradient_is_told_its_line(tmp_path, context, sandbox):
+    nb = nbs.course_notebook(nbs.mutate("rnn_backward", "rnn_cell_backward(da[:, :, t] + da_prevt, caches[t])",
+                                        "rnn_cell_backward(da_prevt, caches[t])"))
+    said = _grade(tmp_path, nb, context, sandbox).part("rnn_backward").cases[0].diagnosis.message
+    assert ("passes `da_prevt` to `rnn_cell_backward`, the gradient the step after carried back, alone: the loop "
+            "never reads `da`, the gradient of each step's own output. Pass `da[:, :, t] + da_prevt`.") in said, said
+
+
+def test_carried_only_hint_is_for_a_backward_step_whose_loop_never_reads_the_gradients():
+    source = ("def back(da, caches):\n    g = np.zeros(3)\n    for t in reversed(range(4)):\n"
+              "        out = cell_backward(g, caches[t])\n        g = out['da_prev']\n    return g\n")
+    said = hints.carried_only_hint(source, callee="cell_backward", index=0)
+    assert said.startswith("Line 4 passes `g` to `cell_backward`") and "Pass `da[:, :, t] + g`." in said, said
+    # The loop reads da (the sum is there, or the slice is): another mistake; a forward step: not this.
+    assert hints.carried_only_hint(source.replace("cell_backward(g,", "cell_backward(g + da[:, :, t],"),
+                                   callee="cell_backward", index=0) == ""
+    forward = source.replace("cell_backward", "cell_forward")
+    assert hints.carried_only_hint(forward, callee="cell_forward", index=0) == ""
+    assert hints.carried_only_hint(source.replace("        g = out['da_prev']\n", ""), callee="cell_backward",
+                                   index=0) == ""  # never carried: unchanged_argument_hint's
