@@ -195,6 +195,8 @@ def public_rubric_yaml(rubric: Any) -> str:
             entry["depends"] = list(part.depends)
         entry["isolate"] = part.isolate
         entry["mutation_weight"] = part.mutation_weight
+        if part.withheld_points:  # what the hidden cases are worth, in one number per part
+            entry["withheld_points"] = part.withheld_points
         entry["outputs"] = [{"name": o.name, "path": _path_text(o.path), "weight": o.weight,
                              "check": o.check} for o in part.outputs]
         entry["cases"] = [{

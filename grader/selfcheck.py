@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Callable, Iterator, TextIO
+from typing import Any, Callable, Iterator, Mapping, TextIO
 
 from grader.models import (
     CASE_GRADER_FAILED, CRASHED, ERROR, FAILED, HARNESS, MISSING, NOT_ATTEMPTED, NOT_IMPLEMENTED, PASSED,
@@ -30,7 +30,7 @@ from grader.models import (
 __all__ = [
     "EXIT_PASSED", "EXIT_FAILED", "EXIT_UNUSABLE", "CHECKER_FAILED", "checker_failed_text", "SelfCheckError",
     "CheckSummary",
-    "load_public_context", "run_check", "render", "summarise", "verdict", "unsupported_system",
+    "load_public_context", "run_check", "render", "summarise", "verdict", "unsupported_system", "withheld_points",
     "missing_requirements", "REQUIREMENTS",
 ]
 
@@ -63,12 +63,16 @@ class CheckSummary:
     """What a self-check found: one verdict per function, and the case counts.
 
     ``verdicts`` is ``((function, verdict word), ...)`` in rubric order;
-    ``ok`` is True only when every public case passed.
+    ``ok`` is True only when every public case passed; ``points`` of ``public_points`` is the
+    public cases' score, and ``hidden_points`` what the grade adds to them with the hidden cases.
     """
 
     verdicts: tuple[tuple[str, str], ...]
     cases_passed: int
     cases_total: int
+    points: float = 0.0          # what the public cases earned, as the instructor's grading counts it
+    public_points: float = 0.0   # what they are worth
+    hidden_points: float = 0.0   # what the hidden cases of the same functions are worth
 
     @property
     def ok(self) -> bool:
@@ -129,12 +133,21 @@ def load_public_context(rubric: Path, *, function: str | None = None) -> Any:
                           mutant_messages=MappingProxyType(dict(fixtures.mutant_messages)))
 
 
-def summarise(result: SubmissionResult) -> CheckSummary:
-    """The verdicts and case counts of a (public-only) result."""
+def summarise(result: SubmissionResult, *, withheld: Mapping[str, float] = MappingProxyType({})) -> CheckSummary:
+    """The verdicts, case counts and points of a (public-only) result; ``withheld`` maps a
+    function to the points of its hidden cases (``Part.withheld_points``)."""
     verdicts = tuple((p.function, verdict(p.status)) for p in result.parts)
     cases = [c for p in result.parts for c in p.cases]
     return CheckSummary(verdicts=verdicts, cases_passed=sum(c.status == PASSED for c in cases),
-                        cases_total=len(cases))
+                        cases_total=len(cases), points=sum(p.points for p in result.parts),
+                        public_points=sum(p.max_points for p in result.parts),
+                        hidden_points=sum(withheld.get(p.function, 0.0) for p in result.parts))
+
+
+def withheld_points(rubric: Any) -> Mapping[str, float]:
+    """Function -> the points of its cases that ``rubric`` (restricted to the public ones) leaves
+    out: what :func:`render` tells students the hidden cases are worth."""
+    return MappingProxyType({part.function: part.withheld_points for part in rubric.parts})
 
 
 def _indent(text: str, prefix: str) -> str:
@@ -150,16 +163,18 @@ def _describe_default(location: Location) -> str:
 def render(result: SubmissionResult, *, stream: TextIO,
            describe: Callable[[Location], str] = _describe_default,
            line_of: Callable[[Location], str] = lambda location: "",
-           title: str = "") -> CheckSummary:
+           title: str = "", withheld: Mapping[str, float] = MappingProxyType({})) -> CheckSummary:
     """Print one block per function of ``result`` to ``stream``; return the summary.
 
     For each function: its verdict, then for every case that did not pass the
     case's name and what went wrong (which output, what kind of difference),
     the diagnosed mistake, and where it happened (``describe``) with the
-    student's own line of code (``line_of``, empty when unknown).
+    student's own line of code (``line_of``, empty when unknown). The last two lines count the
+    public cases passed and their points, and say what the hidden cases are worth
+    (``withheld``: function -> points, :func:`withheld_points`) without a word of what they are.
     """
     write = stream.write
-    summary = summarise(result)
+    summary = summarise(result, withheld=withheld)
     if title:
         write(title + "\n")
     width = max((len(p.function) for p in result.parts), default=0) + 2
@@ -173,14 +188,28 @@ def render(result: SubmissionResult, *, stream: TextIO,
     for message in notes:  # placeholders are already said under their function
         write(_indent(f"- {message}", "  ") + "\n")
     failing = [f for f, v in summary.verdicts if v != "passed"]
-    write(f"\n{summary.cases_passed} of {summary.cases_total} public case(s) passed")
+    write(f"\n{summary.cases_passed} of {summary.cases_total} public case(s) passed, "
+          f"{summary.points:g} of their {summary.public_points:g} points")
     if not failing:
         write(_all_pass(summary))
     else:
         write(f"; to fix: {', '.join(failing)}.\n")
-    write("Your instructor also grades hidden cases with other inputs and sizes: "
-          "passing the public ones is necessary, not sufficient.\n")
+    write(_hidden_share(summary))
     return summary
+
+
+def _hidden_share(summary: CheckSummary) -> str:
+    """The last line: that hidden cases are graded too and, when the rubric says it, what they are
+    worth ("the other 76.5 of the 100 points"). Students asked how much the self-check's verdicts
+    weigh in the grade, and the output did not say a number."""
+    if summary.hidden_points <= 0:
+        return ("Your instructor also grades hidden cases with other inputs and sizes: "
+                "passing the public ones is necessary, not sufficient.\n")
+    whole = summary.public_points + summary.hidden_points
+    of = (f"`{summary.verdicts[0][0]}`'s {whole:g} points" if len(summary.verdicts) == 1
+          else f"the {whole:g} points of these functions")
+    return (f"Your instructor also grades hidden cases with other inputs and sizes, worth the other "
+            f"{summary.hidden_points:g} of {of}: passing the public ones is necessary, not sufficient.\n")
 
 
 def _all_pass(summary: CheckSummary) -> str:
@@ -211,8 +240,9 @@ def _render_part(part: PartResult, write: Callable[[str], Any], width: int,
     passed = sum(c.status == PASSED for c in part.cases)
     word = verdict(part.status)
     head = f"{part.function:<{width}}{word}"
-    if part.status not in (PASSED, MISSING, NOT_IMPLEMENTED):
-        head += f"  ({passed} of {total} public case{'s' if total != 1 else ''})"
+    if part.status not in (PASSED, MISSING, NOT_IMPLEMENTED):  # partial credit is said as the grade says it
+        head += (f"  ({passed} of {total} public case{'s' if total != 1 else ''}, "
+                 f"{part.points:g} of {part.max_points:g} points)")
     write(head + "\n")
     if part.status in (MISSING, NOT_IMPLEMENTED):
         message = part.cases[0].message if part.cases else (part.notes[0] if part.notes else "")
@@ -587,7 +617,8 @@ def run_check(notebook: Path, *, rubric: Path, stream: TextIO, function: str | N
     title = (f"Self-check of {notebook.name}: public cases of {context.rubric.title} "
              f"({len(context.rubric.parts)} function(s))\n")
     try:
-        summary = render(result, stream=stream, line_of=_notebook_line_of(notebook), title=title)
+        summary = render(result, stream=stream, line_of=_notebook_line_of(notebook), title=title,
+                         withheld=withheld_points(context.rubric))
     except Exception:  # noqa: BLE001 - likewise
         stream.write(checker_failed_text())
         return EXIT_UNUSABLE

@@ -124,6 +124,18 @@ def test_no_hidden_case_in_any_file(kit):
     assert kit_specs == public_specs  # seeds, builders and dims: the public ones, no other
 
 
+def test_the_kits_data_is_byte_for_byte_what_the_instructors_publish(kit):
+    """The kit's fixture file is the instructors' public fixture file, byte for byte (re-encoded
+    from the public cases, it adds nothing and drops nothing of a current file), and its modules
+    are the grader's own: nothing of the hidden file, and no module changed on the way."""
+    kit_dir, rubric_path = kit
+    name = load_rubric(rubric_path).name
+    shipped = rubric_path.parent / "fixtures" / f"{name}.public.json"
+    assert (kit_dir / "rubrics" / "fixtures" / f"{name}.public.json").read_bytes() == shipped.read_bytes()
+    for module in KIT_MODULES:
+        assert (kit_dir / "grader" / module).read_bytes() == (REPO / "grader" / module).read_bytes(), module
+
+
 def test_kit_rubric_is_the_public_rubric_and_matches_the_fixtures(kit):
     kit_dir, rubric_path = kit
     original = load_rubric(rubric_path).only("public")
@@ -139,6 +151,10 @@ def test_kit_rubric_is_the_public_rubric_and_matches_the_fixtures(kit):
             [(o.name, o.path, o.weight, o.check) for o in theirs.outputs]
         assert (mine.function, mine.name, mine.depends, mine.isolate, mine.mutation_weight) == \
             (theirs.function, theirs.name, theirs.depends, theirs.isolate, theirs.mutation_weight)
+        # What the hidden cases are worth, one number per function (the self-check says it), and
+        # the same when the kit's rubric is restricted again, as the self-check does.
+        assert mine.withheld_points == theirs.withheld_points > 0
+        assert [p.withheld_points for p in kit_rubric.only("public").parts] == [p.withheld_points for p in kit_rubric.parts]
     fixtures = load_fixtures(kit_rubric, visibilities=("public",))
     assert set(fixtures) == {c.id for c in kit_rubric.cases}
     assert not (kit_dir / "rubrics" / "fixtures" / f"{kit_rubric.name}.hidden.json").exists()

@@ -86,6 +86,6 @@ def test_one_function_checked_is_named_when_it_passes(tmp_path):
     notebook = nbs.write(tmp_path / "right.ipynb", nbs.course_notebook())
     out = io.StringIO()
     assert run_check(notebook, rubric=DEFAULT_RUBRIC, stream=out, function="rnn_forward") == 0
-    assert "passed; `rnn_forward` passes its public case.\n" in out.getvalue(), out.getvalue()
+    assert "passed, 3 of their 3 points; `rnn_forward` passes its public case.\n" in out.getvalue(), out.getvalue()
     code, text = _check(notebook)
-    assert code == 0 and "passed; all 6 functions pass their public cases.\n" in text, text
+    assert code == 0 and "points; all 6 functions pass their public cases.\n" in text, text
