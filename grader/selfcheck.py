@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import logging
 import shlex
+import tempfile
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -293,30 +295,73 @@ def _without_place(case: CaseResult) -> str:
     return head + tail if place else case.message
 
 
-def _notebook_line_of(path: Path) -> Callable[[Location], str]:
-    """``line_of`` for a notebook file: the text of a cell's line (cells read lazily, once)."""
-    cache: dict[str, Any] = {}
+def _cells_line_of(notebook: Any) -> Callable[[Location], str]:
+    """``line_of`` for a read notebook (:class:`grader.notebook.Notebook`): the text of a cell's line,
+    from the very version that was graded (:func:`_read_once`)."""
+    cells = {cell.index: cell for cell in notebook.cells}
 
     def line_of(location: Location) -> str:
         """The code of the cell line at ``location`` ("" when unknown)."""
-        if location.cell is None or location.line is None:
+        cell = cells.get(location.cell) if location.cell is not None and location.line is not None else None
+        if cell is None:
             return ""
-        if "nb" not in cache:
-            from grader.notebook import SubmissionError, load
-            try:
-                cache["nb"] = load(path)
-            except SubmissionError:
-                cache["nb"] = None
-        nb = cache["nb"]
-        if nb is None:
-            return ""
-        for cell in nb.cells:
-            if cell.index == location.cell:
-                lines = cell.source.splitlines()
-                return lines[location.line - 1] if 0 < location.line <= len(lines) else ""
-        return ""
+        lines = cell.source.splitlines()
+        return lines[location.line - 1] if 0 < location.line <= len(lines) else ""
 
     return line_of
+
+
+#: A notebook being saved while it is read: how many reads at most, and the pause between two.
+_READS = 4
+_READ_PAUSE = 0.25
+#: A file whose last change is more recent than this many seconds may still be being written.
+_JUST_SAVED = 3.0
+
+
+def _stamp(path: Path) -> tuple[int, int, int]:
+    """What changes when a file is written, in place or replaced: inode, size, modification time."""
+    status = path.stat()
+    return status.st_ino, status.st_size, status.st_mtime_ns
+
+
+def _read_once(notebook: Path, folder: Path) -> tuple[Path, Any]:
+    """``notebook`` read once, copied into ``folder`` under its own name, and parsed: the copy (what
+    is graded) and its :class:`grader.notebook.Notebook` (what lines are quoted from).
+
+    Jupyter saves the open notebook every two minutes and at each Ctrl-S. The check read the file
+    three times (to say whether it is readable, to grade it, to quote a line of it), so a save
+    during a check quoted a line of another version than the one graded, under the graded line's
+    number; and a read in the middle of an in-place save (an editor that truncates, then writes)
+    said "not JSON (truncated at byte ...)". A read that does not parse, of a file that changed
+    during the read or was saved in the last seconds, is made again after a pause (up to 0.75 s);
+    a file that changed meanwhile and never parsed says so. A missing file, a folder or a file too big is read as it is, for its message.
+    Raises :class:`grader.notebook.SubmissionError` naming ``notebook``.
+    """
+    from grader.files import read_bytes
+    from grader.notebook import DEFAULT_MAX_BYTES, SubmissionError, load
+
+    copy = folder / notebook.name
+    stamps: set[tuple[int, int, int]] = set()
+    for attempt in range(_READS):
+        try:
+            if not notebook.is_file() or notebook.stat().st_size > DEFAULT_MAX_BYTES:
+                return notebook, load(notebook)
+            before = _stamp(notebook)
+            copy.write_bytes(read_bytes(notebook, limit=DEFAULT_MAX_BYTES))
+            stamps |= {before, _stamp(notebook)}
+        except OSError:  # gone or unreadable meanwhile: the reader's own words
+            return notebook, load(notebook)
+        try:
+            return copy, load(copy)
+        except SubmissionError as exc:
+            changed = len(stamps) > 1  # during a read, or between two
+            if attempt == _READS - 1 or not (changed or time.time() - before[2] / 1e9 < _JUST_SAVED):
+                said = str(exc).replace(str(copy), str(notebook))
+                if changed:
+                    said += "; it changed while it was read (Jupyter saving it?): run the check again in a moment"
+                raise SubmissionError(said, about=exc.about) from None
+        time.sleep(_READ_PAUSE)
+    raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
 
 
 @contextmanager
@@ -580,22 +625,23 @@ def run_check(notebook: Path, *, rubric: Path, stream: TextIO, function: str | N
     try:
         # The sandbox's zygote boots (0.2-0.3 s) while the rest of the grader is imported and
         # the rubric, the public fixtures and the notebook are read.
-        with _sandbox_started(Path(rubric)) as started:
+        with _sandbox_started(Path(rubric)) as started, \
+                tempfile.TemporaryDirectory(prefix="selfcheck-") as folder:
             try:
                 context = load_public_context(Path(rubric), function=function)
             except SelfCheckError as exc:
                 stream.write(f"Self-check cannot run: {exc}\n")
                 return EXIT_UNUSABLE
-            from grader.notebook import SubmissionError, load
+            from grader.notebook import SubmissionError
 
             try:  # an unreadable notebook is said before any of its code runs
-                load(notebook)
+                graded, cells = _read_once(notebook, Path(folder))
             except SubmissionError as exc:
                 stream.write(_unreadable(notebook, str(exc)))
                 return EXIT_UNUSABLE
             from grader.runner import grade_submission
 
-            result = grade_submission(notebook, context=context, sandbox=started())
+            result = grade_submission(graded, context=context, sandbox=started(), submission_id=notebook.stem)
     except SandboxError as exc:
         not_imported = _zygote_import_error(str(exc))
         if not_imported is not None:
@@ -617,7 +663,7 @@ def run_check(notebook: Path, *, rubric: Path, stream: TextIO, function: str | N
     title = (f"Self-check of {notebook.name}: public cases of {context.rubric.title} "
              f"({len(context.rubric.parts)} function(s))\n")
     try:
-        summary = render(result, stream=stream, line_of=_notebook_line_of(notebook), title=title,
+        summary = render(result, stream=stream, line_of=_cells_line_of(cells), title=title,
                          withheld=withheld_points(context.rubric))
     except Exception:  # noqa: BLE001 - likewise
         stream.write(checker_failed_text())
