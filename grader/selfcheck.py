@@ -33,7 +33,7 @@ __all__ = [
     "EXIT_PASSED", "EXIT_FAILED", "EXIT_UNUSABLE", "CHECKER_FAILED", "checker_failed_text", "SelfCheckError",
     "CheckSummary",
     "load_public_context", "run_check", "render", "summarise", "verdict", "unsupported_system", "withheld_points",
-    "missing_requirements", "REQUIREMENTS",
+    "missing_requirements", "REQUIREMENTS", "WINDOWS_DRIVES",
 ]
 
 #: Exit statuses of ``--check`` (the same numbers as grade.py's).
@@ -587,6 +587,13 @@ def _no_such_file(notebook: Path) -> str:
     directory)" came after "Self-check cannot read", the same words twice, and no hint. The
     notebooks of its folder are named (a few), since a misspelt name or a Jupyter copy
     ("... (1).ipynb") is the usual cause."""
+    meant = _as_meant(str(notebook))
+    if meant is not None:
+        why, path = meant
+        if path.is_file():
+            return (f"No such file: {why}. Check it with: python3 grade.py --check "
+                    f"{shlex.quote(str(path))}")
+        return f"No such file: {why}, and {path} is not a file either. Check the path."
     folder = notebook.parent
     where = "here" if str(folder) in ("", ".") else f"in {folder}"  # a name given alone: its folder is "."
     try:
@@ -597,6 +604,34 @@ def _no_such_file(notebook: Path) -> str:
         return f"No such file, and no notebook (.ipynb) is {where}. Check the path."
     shown = ", ".join(found[:3]) + (f" and {len(found) - 3} more" if len(found) > 3 else "")
     return f"No such file. Check the name: the notebooks {where} are {shown}."
+
+
+#: Where WSL shows Windows' drives (``C:`` is ``/mnt/c``).
+WINDOWS_DRIVES = Path("/mnt")
+
+
+def _as_meant(given: str) -> tuple[str, Path] | None:
+    """What a path that names nothing probably meant, and why, or None. Students on Windows check
+    in WSL (``--check`` needs a Unix) and copy the notebook's path from Windows' Explorer
+    (``C:\\Users\\ana\\rnn.ipynb``: in WSL ``/mnt/c/Users/ana/rnn.ipynb``) or type Windows'
+    separator (``.\\rnn.ipynb``); a quoted ``"~/rnn.ipynb"`` is not expanded by the shell. All were
+    told "no such file" and the notebooks of a folder that was not theirs."""
+    import os
+    import re
+
+    drive = re.match(r"([A-Za-z]):[\\/]", given)
+    if drive:
+        letter = drive.group(1).lower()
+        rest = given[3:].replace("\\", "/")
+        return (f"it is a Windows path, and in WSL Windows' {letter.upper()}: drive is {WINDOWS_DRIVES / letter}",
+                WINDOWS_DRIVES / letter / rest)
+    if "\\" in given and not Path(given).exists():
+        return ("Linux and macOS separate folders with / (\\ is Windows' separator)",
+                Path(os.path.expanduser(given.replace("\\", "/"))))
+    if given.startswith("~"):
+        return ("~ is your home folder only where the shell expands it (not inside quotes)",
+                Path(os.path.expanduser(given)))
+    return None
 
 
 def run_check(notebook: Path, *, rubric: Path, stream: TextIO, function: str | None = None) -> int:

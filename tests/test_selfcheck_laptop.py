@@ -89,3 +89,28 @@ def test_one_function_checked_is_named_when_it_passes(tmp_path):
     assert "passed, 3 of their 3 points; `rnn_forward` passes its public case.\n" in out.getvalue(), out.getvalue()
     code, text = _check(notebook)
     assert code == 0 and "points; all 6 functions pass their public cases.\n" in text, text
+
+
+def test_a_windows_path_given_in_wsl_is_answered_with_the_path_wsl_knows(tmp_path, monkeypatch):
+    # Thirty-third session: a student in WSL pasted the notebook's path from Windows' Explorer and was
+    # told "No such file, and no notebook (.ipynb) is here", of the folder they were in.
+    monkeypatch.setattr(selfcheck, "WINDOWS_DRIVES", tmp_path)
+    nbs.write(tmp_path / "c" / "Users" / "ana" / "rnn" / "Assignment 4.ipynb", nbs.course_notebook())
+    code, text = _check(Path("C:\\Users\\ana\\rnn\\Assignment 4.ipynb"))
+    assert code == EXIT_UNUSABLE
+    assert (f"No such file: it is a Windows path, and in WSL Windows' C: drive is {tmp_path / 'c'}. Check it "
+            f"with: python3 grade.py --check '{tmp_path}/c/Users/ana/rnn/Assignment 4.ipynb'\n") in text, text
+    code, text = _check(Path("D:\\work\\x.ipynb"))  # nothing there either: the mapping is said all the same
+    assert f"Windows' D: drive is {tmp_path / 'd'}, and {tmp_path}/d/work/x.ipynb is not a file either" in text, text
+
+
+def test_windows_separators_and_a_quoted_tilde_are_answered_with_the_path_meant(tmp_path, monkeypatch):
+    nbs.write(tmp_path / "rnn" / "mine.ipynb", nbs.course_notebook())
+    monkeypatch.chdir(tmp_path)
+    code, text = _check(Path(".\\rnn\\mine.ipynb"))
+    assert code == EXIT_UNUSABLE
+    assert "separate folders with / (\\ is Windows' separator). Check it with: python3 grade.py --check rnn/mine.ipynb" \
+        in text, text
+    monkeypatch.setenv("HOME", str(tmp_path))
+    code, text = _check(Path("~/rnn/mine.ipynb"))  # "~/rnn/mine.ipynb" in quotes: the shell left the ~
+    assert f"not inside quotes). Check it with: python3 grade.py --check {tmp_path}/rnn/mine.ipynb" in text, text
