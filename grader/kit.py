@@ -161,6 +161,14 @@ It checks the functions as they are defined in the running notebook (run the
 cells you changed first), and prints the same verdicts. Locations read
 `In [7], line 3`: cell execution number 7, line 3 of that cell.
 
+## What the check may do on your machine
+
+It runs your functions in a separate process with limits of time and memory. On Linux that
+process also cannot read or change your files, use the network or start programs (Landlock and
+seccomp, no administrator rights needed); where the kernel has no Landlock (an older Linux, or
+macOS) the check ends with a line saying so, and your functions run with your own rights, as
+they do in Jupyter. `check()` in Jupyter runs them in the notebook's own kernel.
+
 ## What this does not tell you
 
 Your instructor also grades **hidden cases** (other inputs and sizes). Passing

@@ -403,6 +403,18 @@ def _protected_paths(rubric: Path) -> list[Path]:
     return paths
 
 
+def _unfenced(capabilities: Any) -> str:
+    """The line that ends a check whose functions could reach the student's files, else "". Without
+    root, Landlock is what keeps the separate process from reading and writing the user's files;
+    where the kernel lacks it (Linux before 5.13, a kernel built without it) or on macOS, the check
+    ran the code with the student's own rights and said nothing of it."""
+    if capabilities.landlock_abi or capabilities.mount_namespace:
+        return ""
+    return ("\nNote: your functions ran in a separate process, but this system cannot fence it off "
+            "from your files (no Landlock: an older Linux kernel, or macOS): like the notebook in "
+            "Jupyter, they could read and change what you can.\n")
+
+
 def unsupported_system() -> str | None:
     """Why the self-check cannot run on this system, None when it can. It runs the notebook's
     functions in child processes forked from a server process over Unix sockets, with Unix
@@ -677,6 +689,7 @@ def run_check(notebook: Path, *, rubric: Path, stream: TextIO, function: str | N
             from grader.runner import grade_submission
 
             result = grade_submission(graded, context=context, sandbox=started(), submission_id=notebook.stem)
+            unfenced = _unfenced(started().capabilities)
     except SandboxError as exc:
         not_imported = _zygote_import_error(str(exc))
         if not_imported is not None:
@@ -700,6 +713,7 @@ def run_check(notebook: Path, *, rubric: Path, stream: TextIO, function: str | N
     try:
         summary = render(result, stream=stream, line_of=_cells_line_of(cells), title=title,
                          withheld=withheld_points(context.rubric))
+        stream.write(unfenced)
     except Exception:  # noqa: BLE001 - likewise
         stream.write(checker_failed_text())
         return EXIT_UNUSABLE

@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import io
 import sys
+from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
+import grader.sandbox
 from grader import selfcheck
 from grader.commands import DEFAULT_RUBRIC
 from grader.kit import write_student_kit
@@ -114,3 +118,30 @@ def test_windows_separators_and_a_quoted_tilde_are_answered_with_the_path_meant(
     monkeypatch.setenv("HOME", str(tmp_path))
     code, text = _check(Path("~/rnn/mine.ipynb"))  # "~/rnn/mine.ipynb" in quotes: the shell left the ~
     assert f"not inside quotes). Check it with: python3 grade.py --check {tmp_path}/rnn/mine.ipynb" in text, text
+
+
+@pytest.mark.parametrize("landlock", [7, 0])
+def test_a_check_whose_process_could_reach_the_students_files_says_so(tmp_path, monkeypatch, landlock):
+    # Without root, Landlock keeps the functions' process from the student's files; without it
+    # (Linux before 5.13, macOS) the check ran them with the student's rights and did not say so.
+    real = grader.sandbox.Sandbox
+
+    class Laptop(real):
+        def __init__(self, *args, **kw):
+            super().__init__(*args, **kw)
+            self.capabilities = replace(self.capabilities, running_as_root=False, uid_drop=False,
+                                        mount_namespace=False, landlock_abi=landlock)
+
+    monkeypatch.setattr(grader.sandbox, "Sandbox", Laptop)
+    code, text = _check(nbs.write(tmp_path / "nb.ipynb", nbs.course_notebook()))
+    assert code == 0, text
+    said = "this system cannot fence it off from your files (no Landlock" in text
+    assert said == (landlock == 0), text
+    assert not said or text.endswith("they could read and change what you can.\n")
+
+
+def test_the_kit_readme_says_what_the_check_may_do_on_the_students_machine(tmp_path):
+    write_student_kit(tmp_path / "kit", rubric=DEFAULT_RUBRIC)
+    readme = (tmp_path / "kit" / "README.md").read_text(encoding="utf-8")
+    assert "## What the check may do on your machine" in readme
+    assert "where the kernel has no Landlock" in readme and "with your own rights" in readme, readme
