@@ -173,7 +173,7 @@ they do in Jupyter. `check()` in Jupyter runs them in the notebook's own kernel.
 
 Your instructor also grades **hidden cases** (other inputs and sizes). Passing
 every public case is necessary, not sufficient: avoid hard-coded sizes, and never
-write into the arrays you were given.
+write into the arrays you were given.{bonus}
 '''
 
 
@@ -299,8 +299,12 @@ def write_student_kit(out_dir: Path, *, rubric: Path) -> Path:
     (out_dir / "grade.py").write_text(_GRADE_PY.format(rubric_file=rubric_file, example=example.function),
                                       encoding="utf-8")
     (out_dir / "grade.py").chmod(0o755)
+    # The bonus is scored from the notebook's stored outputs, never run: no kit can check it, and a
+    # student who did it read nothing of it.
+    bonus = ("\n\nThe bonus is not checked here: your instructor scores it from your notebook's code and\n"
+             "stored outputs (run its cells and save the notebook with their outputs)." if full.imdb else "")
     (out_dir / "README.md").write_text(_README.format(title=public.title, example=example.function,
-                                                      outputs=outputs), encoding="utf-8")
+                                                      outputs=outputs, bonus=bonus), encoding="utf-8")
     (out_dir / MARKER).write_text(f"student kit of {public.name} ({len(public.cases)} public cases)\n",
                                   encoding="utf-8")
     return out_dir

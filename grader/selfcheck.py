@@ -709,7 +709,7 @@ def run_check(notebook: Path, *, rubric: Path, stream: TextIO, function: str | N
         stream.write(_unreadable(notebook, message))
         return EXIT_UNUSABLE
     title = (f"Self-check of {notebook.name}: public cases of {context.rubric.title} "
-             f"({len(context.rubric.parts)} function(s))\n")
+             f"({len(context.rubric.parts)} function{'s' if len(context.rubric.parts) != 1 else ''})\n")
     try:
         summary = render(result, stream=stream, line_of=_cells_line_of(cells), title=title,
                          withheld=withheld_points(context.rubric))

@@ -91,6 +91,7 @@ def test_one_function_checked_is_named_when_it_passes(tmp_path):
     out = io.StringIO()
     assert run_check(notebook, rubric=DEFAULT_RUBRIC, stream=out, function="rnn_forward") == 0
     assert "passed, 3 of their 3 points; `rnn_forward` passes its public case.\n" in out.getvalue(), out.getvalue()
+    assert "Building a Recurrent Neural Network (1 function)\n" in out.getvalue()  # was "(1 function(s))"
     code, text = _check(notebook)
     assert code == 0 and "points; all 6 functions pass their public cases.\n" in text, text
 
@@ -145,3 +146,13 @@ def test_the_kit_readme_says_what_the_check_may_do_on_the_students_machine(tmp_p
     readme = (tmp_path / "kit" / "README.md").read_text(encoding="utf-8")
     assert "## What the check may do on your machine" in readme
     assert "where the kernel has no Landlock" in readme and "with your own rights" in readme, readme
+
+
+def test_the_kit_readme_says_the_bonus_is_not_checked_when_the_rubric_has_one(tmp_path):
+    # A student who did the IMDB bonus ran the check and read nothing of it, anywhere.
+    repo = Path(__file__).resolve().parents[1]
+    for rubric, bonus in ((DEFAULT_RUBRIC, True), (repo / "rubrics" / "rnn_extended.yaml", False)):
+        write_student_kit(tmp_path / rubric.stem, rubric=rubric)
+        readme = (tmp_path / rubric.stem / "README.md").read_text(encoding="utf-8")
+        assert ("The bonus is not checked here: your instructor scores it from your notebook's code and\n"
+                "stored outputs" in readme) == bonus, readme
