@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import io
 import sys
+import warnings
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+import grader.checks
 import grader.sandbox
 from grader import selfcheck
 from grader.commands import DEFAULT_RUBRIC
@@ -156,3 +158,24 @@ def test_the_kit_readme_says_the_bonus_is_not_checked_when_the_rubric_has_one(tm
         readme = (tmp_path / rubric.stem / "README.md").read_text(encoding="utf-8")
         assert ("The bonus is not checked here: your instructor scores it from your notebook's code and\n"
                 "stored outputs" in readme) == bonus, readme
+
+
+def test_a_warning_of_the_checkers_own_process_is_not_printed_to_the_student(tmp_path, monkeypatch):
+    # With NumPy 1.21 to 1.23 each check of a notebook with a mistake began with two lines of
+    # "grader/checks.py:82: VisibleDeprecationWarning: Creating an ndarray from ragged nested
+    # sequences ...": the grader's own comparison, printed above the verdicts as if it were theirs.
+    real = grader.checks._as_array
+    probed = []
+
+    def as_old_numpy_does(value):
+        probed.append(1)
+        warnings.warn("Creating an ndarray from ragged nested sequences", DeprecationWarning, stacklevel=1)
+        return real(value)
+
+    monkeypatch.setattr(grader.checks, "_as_array", as_old_numpy_does)
+    notebook = nbs.write(tmp_path / "nb.ipynb", nbs.course_notebook(nbs.mutate("rnn_cell_forward", "+ ba)", ")")))
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        code, text = _check(notebook)
+    assert code == 1 and probed, text
+    assert not [w for w in seen if "ragged" in str(w.message)]
