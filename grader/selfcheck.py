@@ -191,12 +191,16 @@ def render(result: SubmissionResult, *, stream: TextIO,
     for message in notes:  # placeholders are already said under their function
         write(_indent(f"- {message}", "  ") + "\n")
     failing = [f for f, v in summary.verdicts if v != "passed"]
+    noted = [p.function for p in result.parts if p.status == PASSED and p.notes]
     write(f"\n{summary.cases_passed} of {summary.cases_total} public case(s) passed, "
           f"{summary.points:g} of their {summary.public_points:g} points")
     if not failing:
         write(_all_pass(summary))
     else:
         write(f"; to fix: {', '.join(failing)}.\n")
+    if noted:  # a pass with a note is a pass the hidden cases may not give
+        write(f"Read the note{'s' if len(noted) > 1 else ''} under {', '.join(noted)} too: "
+              f"{'they say' if len(noted) > 1 else 'it says'} what hidden cases may fail.\n")
     write(_hidden_share(summary))
     return summary
 
@@ -294,6 +298,38 @@ def _without_place(case: CaseResult) -> str:
         return case.message
     head, place, tail = case.message.rpartition(f" ({case.location.describe()})")
     return head + tail if place else case.message
+
+
+def _with_fixed_sizes(result: SubmissionResult, notebook: Any, rubric: Any) -> SubmissionResult:
+    """``result`` with a note under each function that writes one of its public cases' sizes as a
+    number where a size goes (:func:`grader.fixedsizes.fixed_sizes`): its public case passes, every
+    hidden case with other sizes fails, and nothing the check printed said so."""
+    from grader.fixedsizes import fixed_sizes
+    from grader.models import cell_words
+
+    sizes = {part.function: frozenset(v for case in part.cases for v in case.dims.values() if v >= 2)
+             for part in rubric.parts}
+    cells = {cell.index: cell for cell in notebook.cells}
+    parts = []
+    for part in result.parts:
+        where = part.location
+        cell = None
+        if where is not None:
+            cell = cells.get(where.cell) if where.cell is not None else (
+                notebook.cells[0] if len(notebook.cells) == 1 else None)  # a .py file: one cell
+        found = fixed_sizes(cell.source, part.function, sizes=sizes.get(part.function, frozenset())) \
+            if cell is not None and part.status not in (MISSING, NOT_IMPLEMENTED) else ()
+        if not found:
+            parts.append(part)
+            continue
+        place = f"{cell_words(where.cell, where.prompt)}, " if where.cell is not None else ""
+        said = "; ".join(f"{place if k == 0 else ''}line {f.line}: `{f.code}`" for k, f in enumerate(found))
+        numbers = ", ".join(dict.fromkeys(str(n) for f in found for n in f.numbers))
+        note = (f"`{part.function}` writes sizes as numbers ({numbers}), those of the public case: {said}. "
+                f"A hidden case has other sizes and fails there: take every size from the arguments' "
+                f"shapes (`.shape`).")
+        parts.append(replace(part, notes=part.notes + (note,)))
+    return replace(result, parts=tuple(parts))
 
 
 def _cells_line_of(notebook: Any) -> Callable[[Location], str]:
@@ -701,6 +737,7 @@ def _run_check(notebook: Path, *, rubric: Path, stream: TextIO, function: str | 
             from grader.runner import grade_submission
 
             result = grade_submission(graded, context=context, sandbox=started(), submission_id=notebook.stem)
+            result = _with_fixed_sizes(result, cells, context.rubric)
             unfenced = _unfenced(started().capabilities)
     except SandboxError as exc:
         not_imported = _zygote_import_error(str(exc))
