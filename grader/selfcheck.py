@@ -34,7 +34,7 @@ __all__ = [
     "EXIT_PASSED", "EXIT_FAILED", "EXIT_UNUSABLE", "CHECKER_FAILED", "checker_failed_text", "SelfCheckError",
     "CheckSummary",
     "load_public_context", "run_check", "render", "summarise", "verdict", "unsupported_system", "withheld_points",
-    "missing_requirements", "REQUIREMENTS", "WINDOWS_DRIVES",
+    "missing_requirements", "REQUIREMENTS", "WINDOWS_DRIVES", "with_fixed_sizes",
 ]
 
 #: Exit statuses of ``--check`` (the same numbers as grade.py's).
@@ -300,36 +300,54 @@ def _without_place(case: CaseResult) -> str:
     return head + tail if place else case.message
 
 
-def _with_fixed_sizes(result: SubmissionResult, notebook: Any, rubric: Any) -> SubmissionResult:
+def with_fixed_sizes(result: SubmissionResult, rubric: Any, *, source_of: Callable[[PartResult], str],
+                     place: Callable[[Location], str]) -> SubmissionResult:
     """``result`` with a note under each function that writes one of its public cases' sizes as a
     number where a size goes (:func:`grader.fixedsizes.fixed_sizes`): its public case passes, every
-    hidden case with other sizes fails, and nothing the check printed said so."""
+    hidden case with other sizes fails, and nothing the check printed said so. ``source_of`` gives
+    the source a part's function is defined in (a cell, a file; "" when unknown), its lines
+    numbered as ``place`` (a ``Location``'s cell, as the check names it, with ", ") counts them."""
     from grader.fixedsizes import fixed_sizes
-    from grader.models import cell_words
 
     sizes = {part.function: frozenset(v for case in part.cases for v in case.dims.values() if v >= 2)
              for part in rubric.parts}
-    cells = {cell.index: cell for cell in notebook.cells}
     parts = []
     for part in result.parts:
-        where = part.location
-        cell = None
-        if where is not None:
-            cell = cells.get(where.cell) if where.cell is not None else (
-                notebook.cells[0] if len(notebook.cells) == 1 else None)  # a .py file: one cell
-        found = fixed_sizes(cell.source, part.function, sizes=sizes.get(part.function, frozenset())) \
-            if cell is not None and part.status not in (MISSING, NOT_IMPLEMENTED) else ()
+        source = source_of(part) if part.location is not None and part.status not in (MISSING, NOT_IMPLEMENTED) else ""
+        found = fixed_sizes(source, part.function, sizes=sizes.get(part.function, frozenset())) if source else ()
         if not found:
             parts.append(part)
             continue
-        place = f"{cell_words(where.cell, where.prompt)}, " if where.cell is not None else ""
-        said = "; ".join(f"{place if k == 0 else ''}line {f.line}: `{f.code}`" for k, f in enumerate(found))
+        said = "; ".join(f"{place(part.location) if k == 0 else ''}line {f.line}: `{f.code}`"
+                         for k, f in enumerate(found))
         numbers = ", ".join(dict.fromkeys(str(n) for f in found for n in f.numbers))
         note = (f"`{part.function}` writes sizes as numbers ({numbers}), those of the public case: {said}. "
                 f"A hidden case has other sizes and fails there: take every size from the arguments' "
                 f"shapes (`.shape`).")
         parts.append(replace(part, notes=part.notes + (note,)))
     return replace(result, parts=tuple(parts))
+
+
+def _cell_source(notebook: Any) -> Callable[[PartResult], str]:
+    """``source_of`` for :func:`with_fixed_sizes` of a read notebook: the cell a part's function is
+    defined in (a ``.py`` file is one cell)."""
+    cells = {cell.index: cell for cell in notebook.cells}
+
+    def source_of(part: PartResult) -> str:
+        """The source of the cell of ``part``'s definition ("" when unknown)."""
+        where = part.location
+        cell = cells.get(where.cell) if where.cell is not None else (
+            notebook.cells[0] if len(notebook.cells) == 1 else None)
+        return cell.source if cell is not None else ""
+
+    return source_of
+
+
+def _cell_place(location: Location) -> str:
+    """``"cell 7 (In [4]), "``: the cell of ``location`` as ``--check`` names cells ("" for a file)."""
+    from grader.models import cell_words
+
+    return f"{cell_words(location.cell, location.prompt)}, " if location.cell is not None else ""
 
 
 def _cells_line_of(notebook: Any) -> Callable[[Location], str]:
@@ -737,7 +755,7 @@ def _run_check(notebook: Path, *, rubric: Path, stream: TextIO, function: str | 
             from grader.runner import grade_submission
 
             result = grade_submission(graded, context=context, sandbox=started(), submission_id=notebook.stem)
-            result = _with_fixed_sizes(result, cells, context.rubric)
+            result = with_fixed_sizes(result, context.rubric, source_of=_cell_source(cells), place=_cell_place)
             unfenced = _unfenced(started().capabilities)
     except SandboxError as exc:
         not_imported = _zygote_import_error(str(exc))
