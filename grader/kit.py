@@ -104,8 +104,9 @@ _README = '''# Self-check kit: {title}
 This folder checks your notebook on the **public cases** of the assignment, with
 the same grader your instructor uses. It needs Python 3.10+ with NumPy and PyYAML;
 no TensorFlow, no Jupyter, no administrator rights.
-`grade.py --check` runs on Linux and macOS; on Windows, run it in WSL (`wsl --install`)
-or use `check()` inside Jupyter (below), which works on Windows too.
+`grade.py --check` runs on Linux and macOS; on Windows, run it in WSL (`wsl --install`;
+Windows' `C:` drive is `/mnt/c` there) or use `check()` inside Jupyter (below), which works on
+Windows too.
 
 ## Once: NumPy and PyYAML
 
@@ -128,8 +129,8 @@ which has NumPy already: in a notebook cell, run `%pip install pyyaml` and
     python3 grade.py --check path/to/your_notebook.ipynb
     python3 grade.py --check path/to/your_notebook.ipynb --function {example}
 
-Run it from this folder (or give the path to this `grade.py`). It prints, per
-function:
+Run it from this folder (or give the path to this `grade.py`). It checks the notebook as
+last saved: save it in Jupyter first (Ctrl-S). It prints, per function:
 
 - **passed**: every public case gives the expected values.
 - **failed**: the function runs but some output is wrong; the message says which

@@ -179,3 +179,12 @@ def test_a_warning_of_the_checkers_own_process_is_not_printed_to_the_student(tmp
         code, text = _check(notebook)
     assert code == 1 and probed, text
     assert not [w for w in seen if "ragged" in str(w.message)]
+
+
+def test_the_kit_readme_says_to_save_first_and_where_wsl_keeps_windows_files(tmp_path):
+    # The check reads the file as last saved (a student who edited and did not save checked the old
+    # code), and a Windows student in WSL looks for their notebook under C:\.
+    write_student_kit(tmp_path / "kit", rubric=DEFAULT_RUBRIC)
+    readme = (tmp_path / "kit" / "README.md").read_text(encoding="utf-8")
+    assert "It checks the notebook as\nlast saved: save it in Jupyter first (Ctrl-S)." in readme, readme
+    assert "Windows' `C:` drive is `/mnt/c` there" in readme, readme
