@@ -61,8 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
     """The kit's command line: --check only."""
     parser = argparse.ArgumentParser(
         prog="grade.py", description="Check your notebook on the public cases of the assignment.")
-    parser.add_argument("--check", type=Path, metavar="NOTEBOOK", required=True,
+    parser.add_argument("--check", type=Path, metavar="NOTEBOOK",
                         help="your notebook (.ipynb) or a .py file with your functions")
+    parser.add_argument("notebooks", type=Path, nargs="*", help=argparse.SUPPRESS)  # --check left out
     parser.add_argument("--function", metavar="NAME", default=None,
                         help="check only this function (for example {example})")
     parser.add_argument("--rubric", type=Path, default=RUBRIC, help=argparse.SUPPRESS)
@@ -85,14 +86,21 @@ def python_too_old(version: tuple = sys.version_info) -> "str | None":
 
 def main(argv: "list[str] | None" = None) -> int:
     """Parse the arguments and run the self-check; returns the exit status."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    given = ([args.check] if args.check is not None else []) + args.notebooks
+    if not given:
+        parser.error("give your notebook: python3 grade.py --check NOTEBOOK")
+    if len(given) > 1:
+        parser.error(f"{{len(given)}} notebooks given ({{given[0]}}, {{given[1]}}, ...): the check takes one; "
+                     f"check them one at a time")
     too_old = python_too_old()
     if too_old:  # before the checker's modules, which an older Python cannot import
         print(too_old)
         return 2
     from grader.selfcheck import run_check
 
-    return run_check(args.check, rubric=args.rubric, stream=sys.stdout, function=args.function)
+    return run_check(given[0], rubric=args.rubric, stream=sys.stdout, function=args.function)
 
 
 if __name__ == "__main__":

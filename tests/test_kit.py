@@ -214,7 +214,25 @@ def test_kit_grade_py_offers_only_the_self_check(rnn_kit):
     kit_dir, _ = rnn_kit
     done = subprocess.run([sys.executable, "grade.py", str(SUBMISSIONS)], cwd=kit_dir, env=kit_env(),
                           capture_output=True, text=True, timeout=60)
-    assert done.returncode == 2 and "--check" in done.stderr
+    # A folder is no class to grade here: the check says it wants one notebook, and names one.
+    assert done.returncode == 2 and "it is a folder; give the notebook file itself" in done.stdout, done
+    assert "python3 grade.py --check" in done.stdout and "grades.csv" not in done.stdout + done.stderr
+
+
+def test_kit_grade_py_checks_a_notebook_given_without_check_and_one_at_a_time(rnn_kit, tmp_path):
+    # `python3 grade.py my.ipynb` said "the following arguments are required: --check"; the kit
+    # does nothing else, so the notebook is checked. Two notebooks are refused, as grade.py does.
+    kit_dir, _ = rnn_kit
+    right = shutil.copyfile(SUBMISSIONS / "ada_correct.ipynb", tmp_path / "ada.ipynb")
+    done = subprocess.run([sys.executable, "grade.py", str(right)], cwd=kit_dir, env=kit_env(),
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "all 6 functions pass their public cases" in done.stdout, done
+    done = subprocess.run([sys.executable, "grade.py", "--check", str(right), str(right)], cwd=kit_dir,
+                          env=kit_env(), capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "2 notebooks given" in done.stderr and "one at a time" in done.stderr, done
+    done = subprocess.run([sys.executable, "grade.py"], cwd=kit_dir, env=kit_env(), capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 2 and "give your notebook: python3 grade.py --check NOTEBOOK" in done.stderr
 
 
 def test_kit_check_in_a_live_namespace(rnn_kit, tmp_path):
