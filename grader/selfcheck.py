@@ -66,8 +66,8 @@ class CheckSummary:
     """What a self-check found: one verdict per function, and the case counts.
 
     ``verdicts`` is ``((function, verdict word), ...)`` in rubric order;
-    ``ok`` is True only when every public case passed; ``points`` of ``public_points`` is the
-    public cases' score, and ``hidden_points`` what the grade adds to them with the hidden cases.
+    ``ok`` is True only when every public case passed; ``points`` is the public cases' score out of
+    ``public_points``, and ``hidden_points`` what the hidden cases of the same functions are worth.
     """
 
     verdicts: tuple[tuple[str, str], ...]
