@@ -34,6 +34,7 @@ __all__ = [
     "EXIT_PASSED", "EXIT_FAILED", "EXIT_UNUSABLE", "CHECKER_FAILED", "checker_failed_text", "SelfCheckError",
     "CheckSummary",
     "load_public_context", "run_check", "render", "summarise", "verdict", "unsupported_system", "withheld_points",
+    "UNFENCED",
     "missing_requirements", "REQUIREMENTS", "WINDOWS_DRIVES", "with_fixed_sizes",
 ]
 
@@ -463,9 +464,11 @@ def _unfenced(capabilities: Any) -> str:
     root, Landlock is what keeps the separate process from reading and writing the user's files;
     where the kernel lacks it (Linux before 5.13, a kernel built without it) or on macOS, the check
     ran the code with the student's own rights and said nothing of it."""
-    if capabilities.landlock_abi or capabilities.mount_namespace:
-        return ""
-    return ("\nNote: your functions ran in a separate process, but this system cannot fence it off "
+    return "" if capabilities.landlock_abi or capabilities.mount_namespace else UNFENCED
+
+
+#: What ends a check on a system that cannot fence the functions' process off from the user's files.
+UNFENCED = ("\nNote: your functions ran in a separate process, but this system cannot fence it off "
             "from your files (no Landlock: an older Linux kernel, or macOS): like the notebook in "
             "Jupyter, they could read and change what you can.\n")
 
