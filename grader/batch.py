@@ -16,6 +16,7 @@ which each worker turns into a clean exit that closes its sandbox) and raises
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import errno
 import gc
@@ -322,14 +323,19 @@ def _from_task(task: tuple) -> tuple[Submission, str | None]:
 
 def _worker(conn: Connection, context: GradingContext, out_dir: Path, sandbox_options: dict,
             prepare: Prepare | None, finish: Finish | None, records: str = "summary",
-            zygote: object = None, others: Sequence = ()) -> None:
+            zygote: object = None, others: Sequence = (), inherited: Sequence[int] = ()) -> None:
     """A worker's loop: start the sandbox (adopting ``zygote`` if given), then grade each task
     received (``records``: what it sends of each result, see ``_summary``). ``others``: zygotes
-    started for other workers, whose sockets this process inherited and must not keep."""
+    started for other workers, whose sockets this process inherited and must not keep;
+    ``inherited``: descriptors of the grading process's that this one closes (the output
+    folder's lock, which would otherwise outlive a grading process killed outright)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process decides when to stop
     signal.signal(signal.SIGTERM, _exit_on_term)
     for other in others:
         other.release()
+    for fd in inherited:
+        with contextlib.suppress(OSError):
+            os.close(fd)
     # What the worker inherited (fixtures, the feedback renderer, imported modules) lives as
     # long as it does: kept out of the garbage collector's walks, which would also copy the
     # pages it shares with the main process.
@@ -398,7 +404,8 @@ class WorkerPool:
     caller may have a thread to finish first: a fork copies no thread but their locks).
     ``zygotes``: zygotes started earlier by this process (``grader.sandbox.start_zygote``),
     one adopted by each worker's sandbox in turn (those left over are stopped); the pool
-    reaps them when it closes.
+    reaps them when it closes. ``inherited``: descriptors each worker closes first thing (the
+    output folder's lock: ``grader.outputlock``).
 
     Each worker is sent its next submission before it has finished the current one
     (while more remain than there are workers), so that it never waits for this
@@ -412,7 +419,8 @@ class WorkerPool:
                  sandbox_options: dict | None = None, prepare: Prepare | None = None,
                  finish: Finish | None = None, full_records: bool = False,
                  page_records: bool = False,
-                 before_fork: Callable[[], None] | None = None, zygotes: Sequence = ()) -> None:
+                 before_fork: Callable[[], None] | None = None, zygotes: Sequence = (),
+                 inherited: Sequence[int] = ()) -> None:
         """Fork the workers now (or start the local sandbox in a thread when ``jobs`` is 1)."""
         self.context = context
         self.out_dir = Path(out_dir)
@@ -423,6 +431,7 @@ class WorkerPool:
         self._prepare, self._finish = prepare, finish
         self._records = "page" if page_records else "full" if full_records else "summary"
         self._before_fork = before_fork
+        self._inherited = tuple(inherited)
         self._ctx = multiprocessing.get_context("fork")
         self._workers: dict[Connection, list] = {}  # conn -> [process, [tasks it holds]]
         self._retired: list = []
@@ -464,7 +473,7 @@ class WorkerPool:
         proc = self._ctx.Process(target=_worker,
                                  args=(child, self.context, self.out_dir, self._options,
                                        self._prepare, self._finish, self._records,
-                                       zygote, tuple(self._zygotes[1:])),
+                                       zygote, tuple(self._zygotes[1:]), self._inherited),
                                  daemon=True)
         proc.start()
         child.close()

@@ -127,6 +127,9 @@ class ClassStats:
     cases: tuple[CaseStats, ...]
     mistakes: tuple[MistakeStats, ...]
     harness_cases: Mapping[str, int] = field(default_factory=dict)  # submission -> cases with harness errors
+    #: Graded submissions that scored 0 on every graded function (the bonus aside), by id: a
+    #: notebook of scratch work or without code, or none of it parsing, more often than not.
+    zero_on_every_function: tuple[str, ...] = ()
 
 
 class ClassTally:
@@ -157,6 +160,7 @@ class ClassTally:
         self._mistake_cases: Counter = Counter()
         self._mistake_message: dict[str, str] = {}
         self._harness_cases: Counter = Counter()
+        self._zero_everywhere: list[str] = []
 
     def add(self, result: SubmissionResult) -> None:
         """Count ``result`` (a full result or ``grader.report.summary_of`` one)."""
@@ -177,6 +181,9 @@ class ClassTally:
                                 else max(self._max_points, result.max_points))
         if not result.graded:  # unreadable and harness results say nothing about the parts
             return
+        functions = [part for part in result.parts if part.name != IMDB_PART]
+        if functions and all(part.points <= 0 for part in functions):
+            self._zero_everywhere.append(result.submission_id)
         case_info, case_status = self._case_info, self._case_status  # (the loop runs per case)
         for part in result.parts:
             name = part.name
@@ -238,7 +245,8 @@ class ClassTally:
                           max_points=float(max_points),
                           scores=tuple(r.points for r in graded + unreadable),
                           parts=parts, cases=cases, mistakes=mistakes,
-                          harness_cases=dict(self._harness_cases))
+                          harness_cases=dict(self._harness_cases),
+                          zero_on_every_function=tuple(sorted(self._zero_everywhere)))
 
 
 def _listed(result: SubmissionResult) -> SubmissionResult:
@@ -603,12 +611,12 @@ def write_class_report(results: Sequence[SubmissionResult], *, rubric: Rubric, o
 def main(argv: Sequence[str] | None = None) -> int:
     """``python3 -m grader.classreport OUT``: write ``OUT/report-without-names.html`` from the
     results of the submissions ``OUT/grades.csv`` lists, holding the class run's lock
-    (``grader.files.output_lock``). Exit status 2 when there is none, or a run holds the lock."""
+    (``grader.outputlock.output_lock``). Exit status 2 when there is none, or a run holds the lock."""
     import argparse
     import sys
 
     from grader.commands import DEFAULT_RUBRIC, EXIT_USAGE, GRADEBOOK
-    from grader.files import OutputBusy, output_lock
+    from grader.outputlock import OutputBusy, output_lock
     from grader.rubric import RubricError, load_rubric
 
     parser = argparse.ArgumentParser(prog="python3 -m grader.classreport", description=(

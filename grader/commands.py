@@ -86,6 +86,8 @@ class ClassSummary:
     score_changes: str = ""
     #: Why each of ``unreadable`` could not be graded, in few words (``unreadable_reason``).
     unreadable_why: tuple[str, ...] = ()
+    #: Graded submissions with 0 points on every graded function (``ClassStats.zero_on_every_function``).
+    zero_on_every_function: tuple[str, ...] = ()
 
 
 def load_context(rubric_path: Path, *, visibilities: tuple[str, ...] = ("public", "hidden"),
@@ -467,16 +469,26 @@ def run_similarity(submissions: Sequence, *, rubric: Rubric, out_dir: Path,
                 if sid in sources}
     known_sources = None
     if known:
+        from grader.choice import one_notebook
+
         with opened_submissions(Path(known), stream=stream) as folder:
-            found = _find(folder)
+            # An earlier year's student folder holding an Untitled.ipynb beside the work is read
+            # as a class run grades it (grader.choice): until the thirty-third session it was
+            # left out, "no graded function could be read", while the class's was graded.
+            found = [one_notebook(sub, graded=names) for sub in _find(folder)]
             known_sources = {sub.id: function_sources(sub.path, names=names)
                              for sub in found if not sub.problem}
         known_sources = {k: v for k, v in known_sources.items() if v}
         if len(known_sources) < len(found):  # were left out of the comparison without a word
-            left = sorted(sub.id for sub in found if sub.id not in known_sources)
-            stream.write(f"Known solutions not compared ({len(left)} of {len(found)} in {known}: no graded "
-                         f"function could be read from them): {', '.join(left[:10])}"
-                         f"{' ...' if len(left) > 10 else ''}\n")
+            several = sorted(sub.id for sub in found if sub.problem and sub.notebooks)
+            left = sorted(sub.id for sub in found if sub.id not in known_sources and sub.id not in several)
+            parts = ([f"no graded function could be read from them): {', '.join(left[:10])}"
+                      f"{' ...' if len(left) > 10 else ''}"] if left else [])
+            parts += ([f"several notebooks that each define graded functions, or none holding the work; "
+                       f"leave one in each folder): {', '.join(several[:10])}{' ...' if len(several) > 10 else ''}"]
+                      if several else [])
+            stream.write(f"Known solutions not compared ({len(left) + len(several)} of {len(found)} in "
+                         f"{known}: {'; and ('.join(parts)}\n")
     # The functions normalised by the last run into this folder are not normalised again
     # (grader.similarity.store): a run after one late submission normalises its functions only.
     report = find_similar(sources, template=template_sources, known=known_sources,
@@ -546,7 +558,7 @@ def _write_page_and_key(result: SubmissionResult, *, notebook_path: Path, folder
 
     if key is not None and result.status != HARNESS and not retry:
         try:
-            write_key(folder, key, batch=batch, written=written)
+            write_key(folder, key, batch=batch, written=written, pages=feedback_html)
         except Exception:  # noqa: BLE001 - logged; without its key the submission is graded again
             import traceback
             log_problem(folder, traceback.format_exc(limit=8))
@@ -783,18 +795,20 @@ def _earlier_class_note(earlier: Any, *, out_dir: Path, similarity: bool = True)
     return note + "."
 
 
-def _hold_output(out_dir: Path, *, submissions: Path, stack: contextlib.ExitStack) -> None:
-    """Hold ``out_dir``'s lock (``grader.files.output_lock``) until ``stack`` closes; a
-    CommandError, before anything is read or graded, when another run holds it. Not in the
+def _hold_output(out_dir: Path, *, submissions: Path, stack: contextlib.ExitStack,
+                 stream: TextIO) -> int | None:
+    """Hold ``out_dir``'s lock (``grader.outputlock.output_lock``) until ``stack`` closes, and
+    return its descriptor (for the workers to close: None without a lock); a CommandError,
+    before anything is read or graded, when another run holds it. Not in the
     submissions folder (an ``--out`` around it, refused later with its own message): nothing is
     written among the students' files."""
-    from grader.files import OutputBusy, output_lock
+    from grader.outputlock import OutputBusy, output_lock
 
     with contextlib.suppress(OSError):
         if submissions.resolve().is_relative_to(out_dir.resolve()):
-            return
+            return None
     try:
-        stack.enter_context(output_lock(out_dir))
+        return stack.enter_context(output_lock(out_dir, on_wait=lambda said: stream.write(said + "\n")))
     except OutputBusy as exc:
         raise CommandError(str(exc)) from None
 
@@ -815,6 +829,43 @@ def _usable_out_dir(out_dir: Path) -> None:
                else exc.strerror or type(exc).__name__)
         raise CommandError(f"{out_dir}: the output folder cannot be used ({why}); give --out "
                            f"a folder this user can write in") from None
+
+
+def _write_upload_files(matched: Any, *, book: Any, adjustments: Mapping | None, out_dir: Path,
+                        notes: list, stream: TextIO) -> None:
+    """``OUT/moodle-worksheet.csv`` or ``OUT/canvas-import.csv`` when the roster is that
+    platform's export (``grader.upload``), said on a line of the run and in ``notes``; an earlier
+    run's removed when this one writes none (it would read as this run's)."""
+    from grader.files import write_atomic
+    from grader.upload import UPLOAD_FILES, upload_file
+
+    upload = upload_file(matched, scores=book.scores_given(adjustments)) if matched is not None else None
+    written = upload.name if upload is not None and not upload.problem else None
+    for name in UPLOAD_FILES:
+        if name != written:
+            _remove_earlier(out_dir / name, stream=stream,
+                            why="this run's roster gives none (docs/instructors.md, \"Into Canvas or Moodle\")")
+    if upload is None:
+        return
+    if written:
+        write_atomic(out_dir / written, upload.text)
+    notes.append(upload.note(out_dir / upload.name))
+    stream.write(notes[-1] + "\n")
+
+
+def _remove_stale_temporaries(out_dir: Path) -> None:
+    """Remove the temporary files (``grader.files.write_atomic``'s ``.<name>.<pid>.<thread>.tmp``)
+    that a run killed while it wrote ``grades.csv``, ``report.html``, ``similarity.csv`` or the
+    similarity store left in ``out_dir`` and its ``.cache``: their names hold the dead run's
+    pid, so no later run wrote over them, and a class report's stayed for good (a student's
+    folder is cleaned when that student is graded again, ``_prepare``). Called holding the
+    folder's lock only: no live run writes there then."""
+    for folder in (out_dir, out_dir / ".cache"):
+        with contextlib.suppress(OSError):
+            for stale in folder.glob(".*.tmp"):
+                with contextlib.suppress(OSError):
+                    if stale.is_file() and not stale.is_symlink():
+                        stale.unlink()
 
 
 def _remove_earlier(path: Path, *, stream: TextIO, why: str) -> None:
@@ -975,7 +1026,8 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         # The students' zips are unpacked here, each at its turn (``StudentTurns``), the
         # grader's own place, hidden from every child; locked while this run lives, so that a
         # later run removes it if this one is killed (``_sweep_unpack_folders``).
-        _hold_output(out_dir, submissions=Path(submissions), stack=early)  # one run at a time into it
+        lock = _hold_output(out_dir, submissions=Path(submissions), stack=early,  # one run at a time into it
+                            stream=stream)
         unpack_dir = early.enter_context(run_folder(UNPACK_PREFIX))
         # One student of a folder of folders (SUBMISSIONS/alice/, or its notebook) graded again
         # into the class's output folder: graded as the class run grades them, the class's folder
@@ -1020,7 +1072,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         except FixtureError as exc:
             raise CommandError(str(exc)) from None
         batch = batch_key(context.rubric, fixtures_digest=fixtures,
-                          options=f"feedback_html={feedback_html}")
+                          options="")  # feedback.html wanted or not: the key file's PAGES
         # A zip is graded from the folder it is extracted to (the zygotes, started only for a
         # folder, were configured above with the folder itself).
         sandbox_options["protected_paths"] = _protected_paths(hidden if one_student is not None else root,
@@ -1032,7 +1084,11 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
             context=context, out_dir=out_dir, sandbox_options=sandbox_options,
             prepare=_prepare(out_dir),
             finish=_finisher(names=graded_functions(context.rubric) if similarity else ()),
-            page_records=True, before_fork=lambda: pages[0].wait())
+            page_records=True, before_fork=lambda: pages[0].wait(),
+            # The workers close their copy of the folder's lock: a grading process killed outright
+            # (kill -9 of its pid) left them holding it until they noticed, and a TA's next run
+            # was refused in the name of a process that was gone.
+            inherited=() if lock is None else (lock,))
 
         def start_pool(count: int) -> Any:
             """The worker pool of ``count`` jobs, closed with the run, and the writer of the
@@ -1069,6 +1125,8 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         if starter is not None and not starter.sources:
             raise CommandError(starter.no_function(Path(template)))
         _usable_out_dir(out_dir)
+        if lock is not None:  # no other run writes here: a killed one's temporary files are stale
+            _remove_stale_temporaries(out_dir)
         # Every key now, while the workers wait for their zygotes' set-up: hashed on demand as
         # submissions were handed out (the eighteenth session), the same CPU fell in the grading
         # phase, where both cores are busy, and N = 400 took longer in 3 of 3 rounds in turns.
@@ -1107,7 +1165,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         if force:
             todo, kept = list(subs), {}
         else:
-            todo, kept = partition(subs, keys, out_dir=out_dir, on_kept=absorb)
+            todo, kept = partition(subs, keys, out_dir=out_dir, on_kept=absorb, pages=feedback_html)
         if pool is None and todo:
             pool = start_pool(min(wanted, len(todo)))
 
@@ -1117,7 +1175,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         if kept:
             stream.write(f"Skipping {len(kept)} unchanged since the last run "
                          f"(--force grades them again)\n")
-        because = regraded_because(out_dir, (sub.id for sub in todo), batch=batch)
+        because = regraded_because(out_dir, (sub.id for sub in todo), batch=batch, pages=feedback_html)
         if because:  # everyone graded again without a word, and their scores changed
             stream.write(f"Graded before in {out_dir} with " + ", ".join(
                 f"{words} ({count})" for words, count in because.items())
@@ -1201,7 +1259,8 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         if interrupted and force:
             # Not reached this time: the earlier result still holds for its key, and the gradebook
             # lists it, as a run without --force would (a gradebook without them missed students).
-            partition([sub for sub in subs if sub.id not in fresh], keys, out_dir=out_dir, on_kept=absorb)
+            partition([sub for sub in subs if sub.id not in fresh], keys, out_dir=out_dir, on_kept=absorb,
+                      pages=feedback_html)
         tally, book = books()
         dropped = _gradebook_options_dropped(out_dir / GRADEBOOK, roster=matched is not None, excel=excel,
                                              adjust=adjustments is not None)
@@ -1217,6 +1276,8 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
                              f"applied to the one submission it can be: {'; '.join(guessed)}")
                 stream.write(notes[-1] + "\n")
         book.write(out_dir, roster=matched, bom=excel, adjustments=by_cell)
+        _write_upload_files(matched, book=book, adjustments=by_cell, out_dir=out_dir, notes=notes,
+                            stream=stream)
         # Every changed score, the largest loss first: a rubric edit's preview, graded into a copy.
         listed = book.write_changes(out_dir, earlier_scores, by_cell, bom=excel) if earlier_scores else None
         changes = book.changes_from(earlier_scores, by_cell, listed=listed) if earlier_scores else ""
@@ -1289,6 +1350,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         harness_failures=tuple(r.submission_id for r in stats.harness if r.status == HARNESS),
         unreadable=tuple(r.submission_id for r in stats.unreadable),
         unreadable_why=tuple(unreadable_reason(r.messages) for r in stats.unreadable),
+        zero_on_every_function=stats.zero_on_every_function,
         several_notebooks=tuple(r.submission_id for r in stats.unreadable
                                 if r.messages and SEVERAL_NOTEBOOKS in r.messages[0]),
         one_of_several=tuple(sorted(one_of_several)),
@@ -1612,6 +1674,8 @@ def unreadable_reason(messages: Sequence[str]) -> str:
 
     >>> unreadable_reason(["nonb: the submission holds 2 notebooks (a.ipynb, b.ipynb); expected one."])
     'the submission holds 2 notebooks'
+    >>> unreadable_reason(["b.ipynb: broken nbformat 3 notebook (ValidationError: 'cells' is required)"])
+    'broken nbformat 3 notebook'
     """
     from grader.files import visible_text
 
@@ -1621,6 +1685,9 @@ def unreadable_reason(messages: Sequence[str]) -> str:
     text = text.split(": ", 1)[-1]
     text = re.split(r": |; ", text, maxsplit=1)[0].rstrip(". ")
     text = re.sub(r"\s*\([^()]*\)$", "", text)
+    # A parenthesis the split above cut open (``broken nbformat 3 notebook (ValidationError: ...)``
+    # read "broken nbformat 3 notebook (ValidationError" in the run's summary): left out whole.
+    text = re.sub(r"\s*\([^()]*$", "", text)
     return visible_text(text[:100])
 
 
@@ -1656,6 +1723,10 @@ def _print_summary(summary: ClassSummary, *, stream: TextIO, similarity_ran: boo
         stream.write(f"Several notebooks in one submission, none graded (each one's feedback names them; "
                      f"leave the one to grade in the student's files and run again): "
                      f"{', '.join(summary.several_notebooks)}\n")
+    if summary.zero_on_every_function:  # graded, yet perhaps the wrong file: a TA looks first
+        stream.write(f"Graded with 0 on every function (the wrong notebook handed in, or code that "
+                     f"does not parse? each one's feedback.md says why): "
+                     f"{', '.join(summary.zero_on_every_function)}\n")
     if summary.one_of_several:  # graded, but the TA may know better: each says which file
         stream.write(f"Several notebooks in one submission, the one holding the work graded (its "
                      f"feedback names the others): {'; '.join(summary.one_of_several)}\n")
@@ -1675,8 +1746,10 @@ def _print_summary(summary: ClassSummary, *, stream: TextIO, similarity_ran: boo
             stream.write(f"Not on the roster (graded; in {out / GRADEBOOK} with on_roster 'no'): "
                          f"{', '.join(summary.not_on_roster)}\n")
         if summary.several_submissions:
-            stream.write(f"Several submissions for one student of the roster (each graded, one row "
-                         f"each): {'; '.join(summary.several_submissions)}\n")
+            stream.write(f"Several submissions for one student of the roster (each graded, its row after "
+                         f"the roster's; the student's own row in the roster's order has no score, status "
+                         f"'{_SEVERAL}': leave the one that counts among the submissions and run again, or "
+                         f"give the score by hand): {'; '.join(summary.several_submissions)}\n")
     if summary.report_problems:
         stream.write(f"Feedback reports incomplete for: {', '.join(summary.report_problems)} "
                      f"(see {out}/<id>/grader-errors.txt)\n")
@@ -1692,6 +1765,7 @@ def _print_summary(summary: ClassSummary, *, stream: TextIO, similarity_ran: boo
 
 _NO_SUBMISSION = "no submission"  # grader.report.NO_SUBMISSION (not imported before the fork)
 _NOT_IN_THIS_RUN = "not in this run"  # grader.report.NOT_IN_THIS_RUN
+_SEVERAL = "several submissions"  # grader.report.SEVERAL_SUBMISSIONS
 
 
 def _load_adjustments(path: Path) -> Any:
@@ -1741,8 +1815,9 @@ def roster_notes(matched: Any) -> list[str]:
                      f"{GRADEBOOK} with on_roster 'no': {', '.join(matched.unlisted)}.")
     several = matched.several()
     if several:
-        notes.append("Several submissions for one student of the roster, each graded with a row of its "
-                     "own: " + "; ".join(f"{readable_id(rid)}: {', '.join(sids)}"
+        notes.append(f"Several submissions for one student of the roster, each graded with a row of its "
+                     f"own after the roster's, the student's row in the roster's order without a score "
+                     f"(status '{_SEVERAL}'): " + "; ".join(f"{readable_id(rid)}: {', '.join(sids)}"
                                          for rid, sids in several.items()) + ".")
     return notes
 

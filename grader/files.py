@@ -306,7 +306,7 @@ def _take_lock(folder: Path) -> int | None:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError as exc:
         os.close(fd)
-        if exc.errno not in _NO_FLOCK:
+        if exc.errno not in NO_FLOCK:
             raise
         new.unlink()
         return None
@@ -323,61 +323,7 @@ def _take_lock(folder: Path) -> int | None:
 
 #: What ``flock`` says on a file system that does not lock (NFS without a lock manager, some
 #: FUSE file systems).
-_NO_FLOCK = frozenset({errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOTSUP})
-
-
-#: The file of an output folder that the class run grading into it holds an exclusive ``flock``
-#: on (``output_lock``), and whose text says which run that is.
-OUTPUT_LOCK = ".grading.lock"
-
-
-class OutputBusy(Exception):
-    """Another live run holds the output folder's lock; the message says which, since when
-    (``holder``: the lock's text, the command and its process)."""
-
-    def __init__(self, message: str, *, holder: str = "another run") -> None:
-        super().__init__(message)
-        self.holder = holder
-
-
-@contextlib.contextmanager
-def output_lock(out_dir: Path, *, holder: str = "grade.py") -> Iterator[None]:
-    """Hold ``out_dir``'s ``OUTPUT_LOCK`` while the block runs (its text names ``holder``, the
-    command, and this process), or raise ``OutputBusy`` at once
-    (never wait) when another live process holds it. Two runs into one folder (two TAs, a
-    regrade started while the class run goes on) each wrote ``grades.csv`` from what it had
-    read, the last one's rows replacing the other's grades. The kernel releases the lock when
-    the holder dies, however it dies, so a killed run never leaves the folder locked. Where
-    ``out_dir`` cannot be made or opened, or its file system has no ``flock``, the block runs
-    without it (the run says why it cannot write there, or goes on as before the lock)."""
-    import fcntl
-
-    path = Path(out_dir) / OUTPUT_LOCK
-    try:
-        Path(out_dir).mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
-    except OSError:
-        yield
-        return
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            other = os.pread(fd, 400, 0).decode("utf-8", "replace").strip() or "another run"
-            raise OutputBusy(f"{out_dir}: {other} is grading into this folder; wait for it to end, "
-                             f"or give another --out (two runs into one folder each write "
-                             f"grades.csv from what they read, one's grades replacing the other's)",
-                             holder=other) from None
-        except OSError as exc:
-            if exc.errno not in _NO_FLOCK:
-                raise
-        else:
-            started = time.strftime("%Y-%m-%d %H:%M:%S %Z", time.localtime())
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, f"{holder} (process {os.getpid()}, started {started})".encode(), 0)
-        yield
-    finally:
-        os.close(fd)
+NO_FLOCK = frozenset({errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOTSUP})
 
 
 def sweep_run_folders(prefix: str, *, unlocked_age: float = UNLOCKED_AGE) -> Swept:

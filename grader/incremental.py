@@ -39,11 +39,19 @@ KEY_FILE = "grading-key.json"
 GRADER_DIR = Path(__file__).resolve().parent
 
 
+#: The kinds of file the grader's code is made of (Python, and any template or data file it may
+#: ship): what ``grader_digest`` reads. A stray ``.DS_Store`` or an editor's ``runner.py~`` beside the
+#: code changed the digest, and the next run regraded the whole class as "another version of the grader".
+CODE_SUFFIXES = frozenset({".py", ".html", ".css", ".js", ".json", ".yaml", ".txt", ".j2", ".jinja"})
+
+
 def grader_digest(package: Path = GRADER_DIR) -> str:
-    """sha256 over the grader's own files: sources and templates (relative names and bytes, sorted)."""
+    """sha256 over the grader's own files: sources and templates (relative names and bytes, sorted);
+    hidden files and files of other kinds (``CODE_SUFFIXES``) are not the grader's."""
     package = Path(package)
     names = [path.relative_to(package).as_posix() for path in sorted(package.rglob("*"))
-             if "__pycache__" not in path.parts and path.is_file() and path.suffix not in (".pyc", ".pyo")]
+             if "__pycache__" not in path.parts and path.is_file() and path.suffix in CODE_SUFFIXES
+             and not any(part.startswith(".") for part in path.relative_to(package).parts)]
     return sources_digest(package, names).hex()
 
 
@@ -186,13 +194,14 @@ def files_intact(folder: Path, files: Mapping[str, Sequence]) -> bool:
 
 
 def write_key(folder: Path, key: str, *, batch: BatchKey,
-              written: Mapping[str, list] | None = None) -> None:
+              written: Mapping[str, list] | None = None, pages: bool = True) -> None:
     """Mark ``folder`` as holding the complete result for ``key`` (written last), with the size
     and sha256 of each of its files. ``written``: ``{name: [size, sha256]}`` of files of the
     folder that this run has just written, digested from the bytes written (the files are not
-    read back); every other file is read."""
+    read back); every other file is read. ``pages``: whether the run wanted ``feedback.html``
+    (``current_result``)."""
     record = {"key": key, "rubric": batch.rubric, "fixtures": batch.fixtures,
-              "grader": batch.grader, "options": batch.options,
+              "grader": batch.grader, "options": batch.options, PAGES: pages,
               "files": _file_digests(folder, written)}
     write_atomic(os.path.join(folder, KEY_FILE), json.dumps(record))
 
@@ -230,22 +239,28 @@ def clear_key(folder: Path) -> None:
         pass
 
 
-def current_result(folder: Path, key: str | None) -> SubmissionResult | None:
+#: The key file's field saying whether its run wanted ``feedback.html`` (``grade.py --no-html``
+#: did not). Not part of the key: a run with ``--no-html`` keeps a folder graded with its page (the
+#: page is of the same result), and a run wanting pages grades again one graded without.
+PAGES = "pages"
+
+
+def current_result(folder: Path, key: str | None, *, pages: bool = False) -> SubmissionResult | None:
     """The stored result of ``folder`` when its key is ``key``, its files are intact and the
-    record reads; else None."""
+    record reads (and, with ``pages``, its run wanted ``feedback.html``); else None."""
     if key is None:
         return None
     record = _key_record(folder)
     if (record is None or record.get("key") != key or RESULT_RECORD not in record.get("files", {})
-            or not files_intact(folder, record["files"])):
+            or not files_intact(folder, record["files"]) or (pages and record.get(PAGES) is False)):
         return None
     return read_submission(folder)
 
 
 def partition(submissions: Iterable[Submission], keys: Mapping[str, str | None], *, out_dir: Path,
-              on_kept: Callable[[SubmissionResult], None] | None = None,
+              on_kept: Callable[[SubmissionResult], None] | None = None, pages: bool = False,
               ) -> tuple[list[Submission], dict[str, SubmissionResult | None]]:
-    """Split into (to grade, already graded id -> stored result).
+    """Split into (to grade, already graded id -> stored result); ``pages``: see ``current_result``.
 
     With ``on_kept``, each stored result is handed to it as it is read and not
     kept (the dict's values are None), so memory does not grow with the class.
@@ -253,7 +268,7 @@ def partition(submissions: Iterable[Submission], keys: Mapping[str, str | None],
     todo: list[Submission] = []
     done: dict[str, SubmissionResult | None] = {}
     for sub in submissions:
-        result = current_result(Path(out_dir) / sub.id, keys.get(sub.id))
+        result = current_result(Path(out_dir) / sub.id, keys.get(sub.id), pages=pages)
         if result is None:
             todo.append(sub)
         elif on_kept is not None:
@@ -368,11 +383,17 @@ _KEY_PARTS = (("rubric", "another rubric"), ("fixtures", "other fixtures"),
               ("grader", "another version of the grader"))
 
 
-def regraded_because(out_dir: Path, ids: Iterable[str], *, batch: BatchKey) -> dict[str, int]:
+#: What ``regraded_because`` says of a folder graded without ``feedback.html`` in a run wanting it.
+WITHOUT_PAGES = "no feedback.html (--no-html)"
+
+
+def regraded_because(out_dir: Path, ids: Iterable[str], *, batch: BatchKey,
+                     pages: bool = False) -> dict[str, int]:
     """Why submissions ``ids`` (to grade) are graded again: ``{what changed: how many}`` of those
     whose folder's key was written with another rubric, other fixtures or another version of the
-    grader (``_KEY_PARTS``' words); a folder without a key (a first run) counts for nothing, and
-    one whose key differs in its notebook only (a new submission) neither."""
+    grader (``_KEY_PARTS``' words), or, with ``pages``, by a run that did not want feedback.html
+    (``WITHOUT_PAGES``); a folder without a key (a first run) counts for nothing, and one whose key
+    differs in its notebook only (a new submission) neither."""
     found: dict[str, int] = {}
     for sid in ids:
         record = _key_record(Path(out_dir) / sid)
@@ -381,4 +402,7 @@ def regraded_because(out_dir: Path, ids: Iterable[str], *, batch: BatchKey) -> d
         for part, words in _KEY_PARTS:
             if record.get(part) != getattr(batch, part):
                 found[words] = found.get(words, 0) + 1
-    return {words: found[words] for _, words in _KEY_PARTS if words in found}
+        if pages and record.get(PAGES) is False:
+            found[WITHOUT_PAGES] = found.get(WITHOUT_PAGES, 0) + 1
+    order = [words for _, words in _KEY_PARTS] + [WITHOUT_PAGES]
+    return {words: found[words] for words in order if words in found}

@@ -760,6 +760,9 @@ NOT_GRADED_YET = "not graded yet"  # found by an interrupted run, before its tur
 #: A roster student whose folder an earlier run wrote, not among this run's submissions (a run
 #: of one notebook into the class's folder): no score is written, as this run did not read it.
 NOT_IN_THIS_RUN = "not in this run"
+#: A roster student with more than one submission: their row of the roster's block has no score
+#: (which counts is the course's rule), their submissions' rows follow the block.
+SEVERAL_SUBMISSIONS = "several submissions"
 #: The columns a TA's adjustments add to ``grades.csv`` (``grade.py --adjust``), after the parts'.
 ADJUSTMENT_COLUMNS = ("adjustment", "adjustment_reason")
 #: What a run writes beside ``grades.csv`` when scores changed from the earlier one (``Gradebook.write_changes``).
@@ -794,11 +797,13 @@ class Gradebook:
     def csv(self, *, roster: Any = None, adjustments: Mapping[str, Any] | None = None) -> str:
         """The gradebook's text: rows sorted by submission; a part not graded scores 0.
 
-        With ``roster`` (a ``grader.discover.RosterMatch``), every student of the roster has a row,
-        in the roster's order (one per submission of theirs; one with no submission, 0 points and
-        the status ``no submission`` when they have none), then the submissions of students not on
-        the roster, by id; the columns ``ROSTER_COLUMNS`` follow the parts'. Without it the file is
-        what it always was, so that scripts reading it by position keep working.
+        With ``roster`` (a ``grader.discover.RosterMatch``), every student of the roster has one
+        row, in the roster's order, so that the ``score`` column pasted beside the platform's export
+        lines up (0 points and the status ``no submission`` when they have none; no score and the
+        status ``several submissions`` when they have several), then the rows of those several
+        submissions, then the submissions of students not on the roster, by id; the columns
+        ``ROSTER_COLUMNS`` follow the parts'. Without it the file is what it always was, so that
+        scripts reading it by position keep working.
 
         With ``adjustments`` (``grader.adjustments.Adjustments.by_submission``: a TA's points by
         hand, by submission cell), ``score`` holds them and the columns ``ADJUSTMENT_COLUMNS``
@@ -821,12 +826,19 @@ class Gradebook:
             return out.getvalue()
         writer.writerow(columns + list(ROSTER_COLUMNS))
         for student, sid in self._roster_order(roster):
+            if sid is None:  # several submissions: the roster's row, their rows below
+                writer.writerow([""] * len(columns) + [spreadsheet_text(student.id), spreadsheet_text(student.name),
+                                          spreadsheet_text(student.email), "yes", SEVERAL_SUBMISSIONS])
+                continue
             if student is not None and not sid and student.id in roster.earlier:
                 values = [spreadsheet_text(roster.earlier[student.id])] + [""] * (len(columns) - 1)
                 writer.writerow(values + [spreadsheet_text(student.id), spreadsheet_text(student.name),
                                           spreadsheet_text(student.email), "yes", NOT_IN_THIS_RUN])
                 continue
+            # A submission whose turn an interrupted run did not reach has no score yet: its
+            # cells are left empty, not 0 (a 0 pasted into the platform would read as a grade).
             values = (self._row(sid, columns, adjustments) if sid in self._rows
+                      else [spreadsheet_text(sid)] + [""] * (len(columns) - 1) if sid
                       else self._empty_row(sid, columns))
             if student is None:
                 extra = ["", "", "", "no", self._rows[sid][3] if sid in self._rows else NOT_GRADED_YET]
@@ -839,13 +851,21 @@ class Gradebook:
         return out.getvalue()
 
     @staticmethod
-    def _roster_order(roster: Any) -> list[tuple[Any, str]]:
-        """``(student, submission id)`` in the order of the rows: the roster's students, each
-        with their submissions ("" when none), then the submissions not on the roster."""
+    def _roster_order(roster: Any) -> list[tuple[Any, str | None]]:
+        """``(student, submission id)`` in the order of the rows: the roster's students, one row
+        each, with their submission ("" when none, None when several), then the submissions of
+        students with several, then those not on the roster. Until the thirty-third session a
+        student with two submissions had two rows in the roster's block, and every score pasted
+        below them into the platform's export (in the roster's order) was the next student's."""
         by_student = roster.submissions_of()
-        order: list[tuple[Any, str]] = []
+        order: list[tuple[Any, str | None]] = []
+        several: list[tuple[Any, str | None]] = []
         for student in roster.roster.students:
-            order.extend((student, sid) for sid in by_student[student.id] or ("",))
+            sids = by_student[student.id]
+            order.append((student, None if len(sids) > 1 else sids[0] if sids else ""))
+            if len(sids) > 1:
+                several.extend((student, sid) for sid in sids)
+        order.extend(several)
         order.extend((None, sid) for sid in roster.unlisted)
         return order
 
@@ -861,7 +881,7 @@ class Gradebook:
         return [row.get(c, "0") for c in columns]
 
     def _empty_row(self, sid: str, columns: list[str]) -> list[str]:
-        """The cells of a roster row without a result: submission ``sid`` (or none), 0 points."""
+        """The cells of a roster student's row without a submission: 0 points."""
         row = {"submission": spreadsheet_text(sid), "score": "0", "max_score": self.max_points,
                "adjustment_reason": ""}
         return [row.get(c, "0") for c in columns]
@@ -870,6 +890,12 @@ class Gradebook:
         """The score of submission ``sid`` as ``grades.csv`` writes it, ``adjustments`` added."""
         adjustment = adjustments.get(spreadsheet_text(sid)) if adjustments else None
         return float(self._rows[sid][0]) + (adjustment.points if adjustment is not None else 0.0)
+
+    def scores_given(self, adjustments: Mapping[str, Any] | None = None) -> dict[str, float]:
+        """Submission id -> its score as ``grades.csv`` writes it (``adjustments`` added), for the
+        submissions that have one: graded, or unreadable (0); a grader failure has none."""
+        return {sid: self.adjusted_score(sid, adjustments) for sid, row in self._rows.items()
+                if row[3] in (ROW_STATUS[GRADED], ROW_STATUS["unreadable"])}
 
     def points(self) -> dict[str, tuple[float, float]]:
         """Submission id -> (score, max_score) as the grader gave them, adjustments aside."""

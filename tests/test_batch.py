@@ -95,7 +95,7 @@ def test_extra_files_and_rubric_are_part_of_the_key(tmp_path):
     import dataclasses
     rubric = load_rubric(commands.DEFAULT_RUBRIC)
     sub, = find_submissions(subs)
-    base = batch_key(rubric, fixtures_digest=fixtures_digest(rubric), options="feedback_html=False")
+    base = batch_key(rubric, fixtures_digest=fixtures_digest(rubric), options="")
     assert submission_key(sub, batch=base) == stored_key(out / "bob")
     edited = batch_key(dataclasses.replace(rubric, digest="0" * 64), fixtures_digest=base.fixtures,
                        options=base.options)

@@ -164,3 +164,27 @@ def test_up_to_the_bound_the_work_is_still_found(tmp_path):
         nbs.write(folder / f"Untitled{k}.ipynb", EMPTY)
     sub = only(folder)
     assert sub.problem == "" and sub.path == folder / "rnn.ipynb"
+
+
+def test_a_known_solutions_folder_gets_the_same_choice_as_the_class(tmp_path):
+    """Thirty-third session: ``--known`` folders (an earlier year's students) were read without the
+    choice above: a folder holding the work and an empty ``Untitled.ipynb`` was left out of the
+    comparison ("no graded function could be read"), and a copy of it in this year's class went
+    unflagged. It is now read as the class run grades such a folder; two notebooks of work are
+    still left out, and named for what they are."""
+    subs = tmp_path / "subs"
+    nbs.write(subs / "ada.ipynb", nbs.course_notebook())
+    nbs.write(subs / "copycat.ipynb", nbs.alt_notebook())
+    known = tmp_path / "lastyear"
+    nbs.write(known / "old_bob" / "rnn.ipynb", nbs.alt_notebook())
+    nbs.write(known / "old_bob" / "Untitled.ipynb", EMPTY)
+    nbs.write(known / "old_eve" / "rnn.ipynb", nbs.course_notebook())
+    nbs.write(known / "old_eve" / "rnn_v2.ipynb", nbs.course_notebook())
+    stream = io.StringIO()
+    commands.grade_class(subs, out_dir=tmp_path / "out", jobs=1, feedback_html=False, known=known,
+                         stream=stream, progress_bar=False)
+    said = stream.getvalue()
+    assert (f"Known solutions not compared (1 of 2 in {known}: several notebooks that each define "
+            f"graded functions, or none holding the work; leave one in each folder): old_eve") in said
+    pairs = (tmp_path / "out" / "similarity.csv").read_text()
+    assert "\n1,copycat,known:old_bob,1,1," in pairs  # ranked first, a known source, flagged

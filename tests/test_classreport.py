@@ -301,7 +301,7 @@ def test_the_copy_without_names_waits_for_the_run_holding_the_folder(tmp_path, c
     import fcntl
     import os
 
-    from grader.files import OUTPUT_LOCK
+    from grader.outputlock import OUTPUT_LOCK
 
     out = _graded_out(tmp_path / "out")
     holder = os.open(out / OUTPUT_LOCK, os.O_RDWR | os.O_CREAT)  # a class run, alive
@@ -321,7 +321,7 @@ def test_the_copy_without_names_waits_for_the_run_holding_the_folder(tmp_path, c
 
 def test_the_copy_without_names_holds_the_lock_while_it_writes(tmp_path, monkeypatch):
     """While it reads and writes, a class run starting into OUT is refused (it names the command)."""
-    from grader.files import OutputBusy, output_lock
+    from grader.outputlock import OutputBusy, output_lock
 
     out = _graded_out(tmp_path / "out")
     refused = []

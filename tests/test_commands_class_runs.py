@@ -99,6 +99,29 @@ def test_without_feedback_html_wanted_the_key_is_written(tmp_path):
     assert "Grading 0 of 2" in printed, printed
 
 
+def test_a_run_without_pages_keeps_the_class_and_its_pages(tmp_path):
+    """Thirty-third session: whether feedback.html was wanted was part of every key, so a TA's
+    quick ``--no-html`` run over a graded class regraded everyone, without saying why, and
+    deleted every student's feedback.html; the next run with pages regraded everyone again. A
+    ``--no-html`` run now keeps the folders graded with their page (of the same result), and a
+    run wanting pages grades again those graded without one, saying so."""
+    subs, out = small_class(tmp_path / "subs"), tmp_path / "out"
+    run(subs, out, similarity=False)
+    page = (out / "bob" / "feedback.html").read_bytes()
+    summary, printed = run(subs, out, feedback_html=False, similarity=False)
+    assert summary.skipped == 2 and "Grading 0 of 2" in printed, printed
+    assert (out / "bob" / "feedback.html").read_bytes() == page
+    summary, printed = run(subs, out, similarity=False)
+    assert summary.skipped == 2, printed
+    nbs.write(subs / "carol.ipynb", nbs.course_notebook())
+    run(subs, out, feedback_html=False, similarity=False)  # carol graded without her page
+    assert not (out / "carol" / "feedback.html").exists()
+    summary, printed = run(subs, out, similarity=False)
+    assert summary.skipped == 2 and "Grading 1 of 3" in printed
+    assert (f"Graded before in {out} with no feedback.html (--no-html) (1): graded again") in printed
+    assert (out / "carol" / "feedback.html").is_file()
+
+
 def test_a_full_disk_stops_the_run_with_one_clear_message_and_keeps_what_was_graded(
         tmp_path, monkeypatch):
     """The output folder's disk filling up ended the run in tracebacks of the workers and of
@@ -323,3 +346,28 @@ def test_an_output_folder_that_cannot_be_written_is_refused_before_grading(tmp_p
     assert message.startswith(f"{out}: the output folder cannot be used"), message
     # Nothing written but the folder's lock (which a really read-only folder cannot hold either).
     assert "Read-only file system" in message and [p.name for p in out.iterdir()] == [".grading.lock"]
+
+
+def test_a_killed_runs_temporary_files_in_the_output_folder_are_removed(tmp_path):
+    """Thirty-third session: a run killed (kill -9, a power cut) while it wrote grades.csv or
+    report.html left ``.report.html.<pid>.<thread>.tmp`` beside them, named for the dead run's
+    process, so no later run wrote over it: a class report's copy stayed for good. A run holding
+    the folder's lock removes them; a student's folder and other files are left alone."""
+    import io
+
+    from grader import commands
+    from tests import notebooks as nbs
+
+    subs = tmp_path / "subs"
+    nbs.write(subs / "ada.ipynb", nbs.course_notebook())
+    out = tmp_path / "out"
+    (out / ".cache").mkdir(parents=True)
+    stale = [out / ".report.html.4242.140000.tmp", out / ".grades.csv.4242.140000.tmp",
+             out / ".cache" / ".similarity.marshal.4242.1.tmp"]
+    for path in stale:
+        path.write_text("half of a file")
+    (out / "notes.tmp").write_text("the TA's own")
+    commands.grade_class(subs, out_dir=out, jobs=1, feedback_html=False, similarity=False,
+                         stream=io.StringIO(), progress_bar=False)
+    assert not any(path.exists() for path in stale)
+    assert (out / "notes.tmp").read_text() == "the TA's own" and (out / "grades.csv").is_file()

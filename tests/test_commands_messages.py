@@ -47,3 +47,39 @@ def test_unreadable_submissions_are_named_by_why_they_could_not_be_read(tmp_path
     assert line == ("Unreadable submissions (0 points each in grades.csv, and in report.html's figures): "
                     "cut1, cut2 (not JSON); empty (empty file); nothing (the submission holds no notebook); "
                     "page (not a notebook but a web page)"), line
+
+
+def test_an_unreadable_reason_never_leaves_a_parenthesis_open():
+    """Thirty-third session, a class of 600 with 40 broken notebooks: the run's summary grouped
+    five nbformat 3 notebooks under "(broken nbformat 3 notebook (ValidationError)", the split
+    at the exception's ': ' having cut its parenthesis open."""
+    from grader.commands import unreadable_reason
+
+    said = unreadable_reason(["b06.ipynb: broken nbformat 3 notebook (ValidationError: 'cells' is a "
+                              "required property)"])
+    assert said == "broken nbformat 3 notebook"
+    assert unreadable_reason(["t.ipynb: not JSON (truncated at byte 3000)"]) == "not JSON"
+    assert unreadable_reason(["n: the submission holds 2 notebooks (a.ipynb, b.ipynb); expected one."]) == (
+        "the submission holds 2 notebooks")
+
+
+def test_the_summary_names_the_graded_submissions_with_nothing_on_any_function(tmp_path):
+    """Thirty-third session, a class of 600 with 40 broken notebooks: the unreadable ones were named,
+    but the ten graded with 0 on every function (a notebook of markdown only, one whose every cell
+    is a syntax error) only counted in "0-20%:10", and a TA looking for wrong uploads opened 600
+    folders. They are now named on a line of their own (the IMDB bonus aside)."""
+    from grader import commands
+    from tests import notebooks as nbs
+
+    subs = tmp_path / "subs"
+    nbs.write(subs / "ada.ipynb", nbs.course_notebook())
+    nbs.write(subs / "notes_only.ipynb", nbs.notebook([nbs.markdown_cell("# my notes")]))
+    broken = "def rnn_cell_forward(xt, a_prev, parameters)\n    return xt\n"
+    nbs.write(subs / "unparsed.ipynb", nbs.notebook([nbs.code_cell(broken)]))
+    nbs.write(subs / "half.ipynb", nbs.course_notebook(nbs.mutate("rnn_cell_forward", "+ ba)", ")")))
+    stream = io.StringIO()
+    summary = commands.grade_class(subs, out_dir=tmp_path / "out", jobs=1, feedback_html=False,
+                                   similarity=False, stream=stream, progress_bar=False)
+    assert summary.zero_on_every_function == ("notes_only", "unparsed")
+    assert ("Graded with 0 on every function (the wrong notebook handed in, or code that does not "
+            "parse? each one's feedback.md says why): notes_only, unparsed\n") in stream.getvalue()

@@ -594,7 +594,7 @@ def test_a_second_run_into_a_folder_being_graded_is_refused_before_grading(tmp_p
     import fcntl
     import os
 
-    from grader.files import OUTPUT_LOCK
+    from grader.outputlock import OUTPUT_LOCK
 
     subs = small_class(tmp_path / "subs")
     out = tmp_path / "out"
@@ -620,7 +620,7 @@ def test_a_second_run_into_a_folder_being_graded_is_refused_before_grading(tmp_p
 
 
 def test_an_output_folder_around_the_submissions_gets_no_lock_among_them(tmp_path):
-    from grader.files import OUTPUT_LOCK
+    from grader.outputlock import OUTPUT_LOCK
 
     subs = small_class(tmp_path / "subs")
     with pytest.raises(commands.CommandError, match="the output folder holds the submissions folder"):

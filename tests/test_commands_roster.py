@@ -410,3 +410,134 @@ def test_one_notebook_run_into_the_class_folder_does_not_call_the_others_absent(
                      ("cleo", "", "0", "0", "no submission")]
     assert summary.no_submission == ("cleo",)
     assert "2 not in this run but graded by an earlier one into" in printed
+
+
+def test_a_student_with_two_submissions_keeps_one_row_in_the_rosters_block(tmp_path):
+    """Thirty-third session: a student of the roster with two submissions (the folder ``eve/``
+    and ``eve.ipynb``, graded as ``eve~ipynb``) had two rows in the roster's block of grades.csv, so the score column a TA
+    pastes beside the platform's export (in the roster's order, docs/instructors.md) gave every
+    student after eve the score of the one before. The block now has one row per roster line:
+    eve's has no score and the status 'several submissions', her submissions' rows follow it."""
+    subs = tmp_path / "subs"
+    nbs.write(subs / "ada.ipynb", nbs.course_notebook())
+    nbs.write(subs / "eve.ipynb", nbs.course_notebook())
+    nbs.write(subs / "eve" / "rnn.ipynb", nbs.course_notebook(nbs.mutate("rnn_cell_forward", "+ ba)", ")")))
+    nbs.write(subs / "zed.ipynb", nbs.course_notebook(nbs.mutate("rnn_cell_forward", "+ ba)", ")")))
+    nbs.write(subs / "walk_in.ipynb", nbs.course_notebook())
+    roster = write_roster(tmp_path / "class.csv", "id,name\nada,Ada\neve,Eve\nzed,Zed\ncleo,Cleo\n")
+    out = tmp_path / "out"
+    summary, printed = grade(subs, out, roster=roster, class_report=True)
+    table = rows(out)
+    assert [(r["student_id"], r["submission"], r["score"], r["status"]) for r in table[:4]] == [
+        ("ada", "ada", "100", "graded"), ("eve", "", "", "several submissions"),
+        ("zed", "zed", "90", "graded"), ("cleo", "", "0", "no submission")]
+    assert [(r["student_id"], r["submission"], r["score"], r["on_roster"]) for r in table[4:]] == [
+        ("eve", "eve", "90", "yes"), ("eve", "eve~ipynb", "100", "yes"), ("", "walk_in", "100", "no")]
+    assert ("the student's own row in the roster's order has no score, status 'several submissions': "
+            "leave the one that counts among the submissions and run again") in printed
+    assert "eve: eve, eve~ipynb" in printed
+    page = (out / "report.html").read_text()
+    assert "the student&#x27;s row in the roster&#x27;s order without a score" in page
+    # The earlier gradebook's scores, as a regrade of one notebook reads them: eve's two rows.
+    from grader.report import gradebook_scores
+    assert gradebook_scores(out / "grades.csv") == {
+        "ada": (100.0, 100.0), "zed": (90.0, 100.0), "eve": (90.0, 100.0), "eve~ipynb": (100.0, 100.0),
+        "walk_in": (100.0, 100.0)}
+
+
+def test_a_submission_not_graded_yet_has_no_score_in_the_gradebook(tmp_path):
+    """Thirty-third session: a class run of 400 with a roster stopped after 90 (SIGTERM, a job's time
+    limit) wrote the 307 others as ``not graded yet`` with a score of 0, which a TA pasting the
+    score column into the platform gave them as their grade. Their score cells are now empty, as
+    those of a row ``not in this run`` are; a student without a submission still has 0."""
+    roster = Roster(path=tmp_path / "r.csv", id_column="id", students=(
+        RosterStudent("ada"), RosterStudent("bob"), RosterStudent("cal")))
+    subs = [Submission(id=sid, path=tmp_path / f"{sid}.ipynb") for sid in ("ada", "bob", "walk_in")]
+    book = Gradebook(RUBRIC)
+    book.add(unreadable_result(RUBRIC, submission_id="ada", path="x", message="m"))
+    table = list(csv.DictReader(io.StringIO(book.csv(roster=roster.match(subs)))))
+    by_id = {(r["student_id"], r["submission"]): r for r in table}
+    assert by_id[("bob", "bob")]["status"] == "not graded yet"
+    assert by_id[("bob", "bob")]["score"] == "" and by_id[("bob", "bob")]["rnn_forward"] == ""
+    assert by_id[("", "walk_in")]["status"] == "not graded yet" and by_id[("", "walk_in")]["score"] == ""
+    assert by_id[("cal", "")]["status"] == "no submission" and by_id[("cal", "")]["score"] == "0"
+    assert by_id[("ada", "ada")]["score"] == "0"  # unreadable: a grade of 0
+
+
+def test_a_moodle_grading_worksheet_comes_back_with_its_grades_filled_in(tmp_path):
+    """Thirty-third session: a Moodle TA graded with the assignment's grading worksheet as the
+    roster, then copied the score column of grades.csv into the worksheet by hand (a student with
+    two submissions shifted it; a bonus above the maximum grade is skipped by Moodle's upload
+    without a word, ``process_import_grades``: "Out of range"). The run now writes the worksheet
+    itself with its Grade column filled in: one score per student of one submission, capped at the
+    worksheet's Maximum Grade and said; the other rows as the worksheet had them."""
+    subs = tmp_path / "moodle"
+    nbs.write(subs / "Dora Díaz_4242_assignsubmission_file_" / "rnn.ipynb", nbs.course_notebook())
+    nbs.write(subs / "Eli Eng_5151_assignsubmission_file_" / "rnn.ipynb",
+              nbs.course_notebook(nbs.mutate("rnn_cell_forward", "+ ba)", ")")))
+    nbs.write(subs / "Gus Gil_7373_assignsubmission_file_" / "rnn.ipynb",
+              nbs.course_notebook(extra_cells=nbs.imdb_cells()))
+    (subs / "Hal Ho_8383_assignsubmission_file_").mkdir()
+    (subs / "Hal Ho_8383_assignsubmission_file_" / "rnn.ipynb").write_text("{ not json")
+    header = ("Identifier,Full name,Email address,Status,Grade,Maximum Grade,Grade can be changed,"
+              "Last modified (submission),Last modified (grade),Feedback comments\n")
+    worksheet = write_roster(tmp_path / "Grades-RNN.csv", header +
+                             "Participant 4242,Dora Díaz,dora@x,Submitted,,100.00,Yes,\"Friday, 27 November 2026, 9:00 AM\",-,\n"
+                             "Participant 5151,Eli Eng,eli@x,Submitted,,100.00,Yes,-,-,\n"
+                             "Participant 6262,Fay Fé,fay@x,No submission,,100.00,Yes,-,-,\n"
+                             "Participant 7373,Gus Gil,gus@x,Submitted,,100.00,Yes,-,-,\n"
+                             "Participant 8383,Hal Ho,hal@x,Submitted,,100.00,Yes,-,-,\n")
+    out = tmp_path / "out"
+    summary, printed = grade(subs, out, roster=worksheet)
+    sheet = (out / "moodle-worksheet.csv").read_text("utf-8")
+    table = list(csv.DictReader(io.StringIO(sheet)))
+    assert sheet.splitlines()[0] + "\n" == header
+    assert [(r["Identifier"], r["Grade"]) for r in table] == [
+        ("Participant 4242", "100"), ("Participant 5151", "90"), ("Participant 6262", ""),
+        ("Participant 7373", "100"), ("Participant 8383", "0")]
+    assert table[0]["Last modified (submission)"] == "Friday, 27 November 2026, 9:00 AM"
+    assert {r["score"] for r in rows(out) if r["student_id"] == "Participant 7373"} == {"110"}
+    said = next(line for line in printed.splitlines() if line.startswith("Moodle grading worksheet"))
+    assert said == (f"Moodle grading worksheet with 4 score(s): {out / 'moodle-worksheet.csv'} (the roster's "
+                    f"worksheet, its Grade column filled in; upload it with the assignment's \"Upload "
+                    f"grading worksheet\"); left as the roster had it for 1: Participant 6262 (no "
+                    f"submission); written as the maximum grade, since Moodle skips a grade above it, for 1 "
+                    f"(their bonus is in grades.csv): Participant 7373.")
+    # Another roster (not a worksheet): the earlier worksheet would read as this run's.
+    other = write_roster(tmp_path / "class.csv", "id\n4242\n")
+    _, printed = grade(subs, out, roster=other)
+    assert not (out / "moodle-worksheet.csv").exists()
+    assert "Removed " + str(out / "moodle-worksheet.csv") in printed
+
+
+def test_a_canvas_gradebook_export_comes_back_as_an_import_of_its_assignment(tmp_path):
+    """Thirty-third session: with Canvas's gradebook export as the roster, the run writes
+    canvas-import.csv: the export's identification columns, its "Points Possible" line, and its one
+    assignment column with the scores (Canvas keeps a score above the points possible); a student
+    without a submission keeps the cell the export had. An export of several assignments is not
+    guessed at: the run says how to export the one."""
+    canvas = tmp_path / "canvas"
+    nbs.write(canvas / "smithjane_12345_777_rnn.ipynb", nbs.course_notebook(extra_cells=nbs.imdb_cells()))
+    nbs.write(canvas / "doejohn_LATE_23456_888_rnn.ipynb",
+              nbs.course_notebook(nbs.mutate("rnn_cell_forward", "+ ba)", ")")))
+    export = write_roster(tmp_path / "export.csv",
+                          "Student,ID,SIS User ID,SIS Login ID,Section,Quiz 1 Current Score,RNN (1234),Current Score\n"
+                          "    Points Possible,,,,,,100,(read only)\n"
+                          "\"Smith, Jane\",12345,s-1,jsmith,A,8,,80\n\"Doe, John\",23456,s-2,jdoe,A,9,,90\n"
+                          "\"Roe, Rita\",34567,s-3,rroe,B,7,55,70\n")
+    out = tmp_path / "out"
+    _, printed = grade(canvas, out, roster=export)
+    sheet = (out / "canvas-import.csv").read_text("utf-8")
+    assert sheet == ("Student,ID,SIS User ID,SIS Login ID,Section,RNN (1234)\n"
+                     "    Points Possible,,,,,100\n"
+                     "\"Smith, Jane\",12345,s-1,jsmith,A,110\n\"Doe, John\",23456,s-2,jdoe,A,90\n"
+                     "\"Roe, Rita\",34567,s-3,rroe,B,55\n")
+    assert (f"Canvas gradebook import with 2 score(s): {out / 'canvas-import.csv'} (the export's identification "
+            f"columns and its assignment's; upload it with the Gradebook's Import); left as the roster had "
+            f"it for 1: 34567 (no submission).") in printed
+    write_roster(export, "Student,ID,SIS User ID,SIS Login ID,Section,RNN (1234),LSTM (1235)\n"
+                         "\"Smith, Jane\",12345,s-1,jsmith,A,,\n")
+    _, printed = grade(canvas, out, roster=export)
+    assert not (out / "canvas-import.csv").exists()
+    assert ("No canvas-import.csv written: the Canvas export export.csv has 2 assignment columns ('RNN (1234)', "
+            "'LSTM (1235)') where one is needed: export the gradebook showing this assignment alone") in printed

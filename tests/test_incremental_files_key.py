@@ -18,3 +18,24 @@ def test_file_names_cannot_make_two_different_folders_share_a_key(tmp_path):
     assert list(first.extra_files) == ["a:4:Q"] and list(second.extra_files) == ["a"]
     assert submission_key(first, batch=batch) != submission_key(second, batch=batch)
     assert submission_key(first, batch=batch) == submission_key(first, batch=batch)
+
+
+def test_a_stray_file_beside_the_code_does_not_change_the_grader_digest(tmp_path) -> None:
+    """A Finder's ``.DS_Store``, an editor's ``runner.py~`` or ``.runner.py.swp`` in ``grader/`` are not
+    the grader: before ``incremental.CODE_SUFFIXES`` each changed the digest, and the next run
+    regraded every student "with another version of the grader". A change to the code still does."""
+    import shutil
+
+    from grader.incremental import GRADER_DIR, grader_digest
+
+    package = tmp_path / "grader"
+    shutil.copytree(GRADER_DIR, package, ignore=shutil.ignore_patterns("__pycache__"))
+    before = grader_digest(package)
+    (package / ".DS_Store").write_bytes(b"\0Bud1")
+    (package / "runner.py~").write_text("old text")
+    (package / "similarity" / ".normalise.py.swp").write_bytes(b"b0VIM")
+    (package / "extract.py.orig").write_text("merge leftovers")
+    assert grader_digest(package) == before
+    with open(package / "runner.py", "a") as handle:
+        handle.write("\n# changed\n")
+    assert grader_digest(package) != before

@@ -1,0 +1,210 @@
+"""One run at a time into an output folder: the lock a class run holds on ``OUT/.grading.lock``,
+and what a second run is told when it finds the lock held.
+
+The lock is an ``flock``: the kernel lets go of it when the last process holding the open file
+lets go, however it ends (Ctrl-C, ``kill -9``, the OOM killer, a reboot), so the file left in the
+folder locks nothing and is never removed. The text in it names the holder for a second run's
+message; it is read, never trusted to decide anything (a pid is reused by other processes).
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import time
+from pathlib import Path
+from typing import Callable, Iterator
+
+from grader.files import NO_FLOCK, visible_text
+
+#: The file of an output folder that the class run grading into it holds an exclusive ``flock``
+#: on (``output_lock``), and whose text says which run that is.
+OUTPUT_LOCK = ".grading.lock"
+#: The second line of the lock's text: the holder's host, process id and start (clock ticks
+#: since boot, ``/proc/PID/stat``), from which a second run on that host tells a holder that has
+#: ended from one alive, and a process that reused its pid from the holder itself.
+_ID_LINE = "holder:"
+#: How long a second run waits for a lock whose named holder has ended: processes it forked (a
+#: class run's workers) may hold the open file a moment longer (``grader.batch._worker`` closes
+#: it; a grader of the thirty-second session or before did not).
+GONE_HOLDER_WAIT = 10.0
+
+
+class OutputBusy(Exception):
+    """Another live run holds the output folder's lock; the message says which, since when and
+    what to do (``holder``: the first line of the lock's text, the command and its process)."""
+
+    def __init__(self, message: str, *, holder: str = "another run") -> None:
+        super().__init__(message)
+        self.holder = holder
+
+
+@contextlib.contextmanager
+def output_lock(out_dir: Path, *, holder: str = "grade.py",
+                on_wait: Callable[[str], None] | None = None) -> Iterator[int | None]:
+    """Hold ``out_dir``'s ``OUTPUT_LOCK`` while the block runs (its text names ``holder``, the
+    command, this process and host), or raise ``OutputBusy`` at once when another live process
+    holds it. The block is given the lock's descriptor, which a process forked meanwhile (a
+    grading worker) closes, so that the lock ends with this process (None without a lock).
+
+    Two runs into one folder (two TAs, a regrade started while the class run goes on) each wrote
+    ``grades.csv`` from what it had read, the last one's rows replacing the other's grades. A
+    lock whose named holder has ended on this host (its forked workers still holding the file
+    for a moment) is waited for, ``GONE_HOLDER_WAIT`` seconds at most (``on_wait`` is told so,
+    once, in a line to print). Where ``out_dir`` cannot
+    be made or opened, or its file system has no ``flock``, the block runs without it (the run
+    says why it cannot write there, or goes on as before the lock)."""
+    path = Path(out_dir) / OUTPUT_LOCK
+    try:
+        Path(out_dir).mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    except OSError:
+        yield None
+        return
+    try:
+        try:
+            _take(fd, out_dir=Path(out_dir), on_wait=on_wait)
+        except OSError as exc:
+            if exc.errno not in NO_FLOCK:
+                raise
+            held = None
+        else:
+            held = fd
+            started = time.strftime("%Y-%m-%d %H:%M:%S %Z", time.localtime())
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, (f"{holder} (process {os.getpid()} on {socket.gethostname()}, started "
+                           f"{started})\n{_ID_LINE} {_identity(os.getpid())}\n").encode(), 0)
+        yield held
+    finally:
+        os.close(fd)
+
+
+def _take(fd: int, *, out_dir: Path, on_wait: Callable[[str], None] | None = None) -> None:
+    """Take the lock on ``fd`` without waiting, but for a holder that has ended (above); raise
+    ``OutputBusy`` saying who holds it and what to do."""
+    import fcntl
+
+    deadline = None
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            text = os.pread(fd, 600, 0).decode("utf-8", "replace")
+            state = holder_state(text)
+            if state != "ended":
+                raise OutputBusy(busy_message(out_dir, text, state=state),
+                                 holder=_shown(text)) from None
+            if deadline is None and on_wait is not None:
+                on_wait(f"{out_dir}: {_shown(text)} has ended; waiting {GONE_HOLDER_WAIT:g} s at most "
+                        f"for the processes it started to let go of the folder's lock")
+            deadline = deadline or time.monotonic() + GONE_HOLDER_WAIT
+            if time.monotonic() > deadline:
+                raise OutputBusy(busy_message(out_dir, text, state=state, pids=_holding(fd)),
+                                 holder=_shown(text)) from None
+            time.sleep(0.1)
+
+
+def _shown(text: str) -> str:
+    """The lock text's first line: the holder as a person reads it."""
+    return visible_text(text.strip().splitlines()[0] if text.strip() else "") or "another run"
+
+
+def _identity(pid: int) -> str:
+    """``HOST PID START`` of the process ``pid`` (START: clock ticks from boot to its start; "?"
+    where ``/proc`` has no such file)."""
+    return f"{socket.gethostname()} {pid} {_started(pid) or '?'}"
+
+
+def _started(pid: int) -> str | None:
+    """The clock tick since boot at which process ``pid`` started (``/proc/PID/stat``, field 22),
+    or None when there is no such process (or no ``/proc``)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            fields = handle.read().rsplit(b")", 1)[1].split()
+        return fields[19].decode()
+    except (OSError, IndexError):
+        return None
+
+
+def _state(pid: int) -> str | None:
+    """Process ``pid``'s state letter (``/proc/PID/stat``, field 3: ``T`` when stopped)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            return handle.read().rsplit(b")", 1)[1].split()[0].decode()
+    except (OSError, IndexError):
+        return None
+
+
+def holder_state(text: str) -> str:
+    """What the lock's ``text`` says of its holder, seen from here: ``"alive"``, ``"stopped"``
+    (Ctrl-Z), ``"ended"`` (no process of that pid and start on this host), ``"elsewhere"``
+    (another host) or ``"unknown"`` (a text of an older grader, or no ``/proc``)."""
+    for line in text.splitlines():
+        if line.startswith(_ID_LINE):
+            parts = line[len(_ID_LINE):].split()
+            break
+    else:
+        return "unknown"
+    if len(parts) != 3 or not parts[1].isdigit():
+        return "unknown"
+    host, pid, start = parts[0], int(parts[1]), parts[2]
+    if host != socket.gethostname():
+        return "elsewhere"
+    if start == "?":
+        return "unknown"
+    if _started(pid) != start:  # ended, or its pid reused by a later process
+        return "ended"
+    return "stopped" if _state(pid) == "T" else "alive"
+
+
+def _holding(fd: int) -> list[int]:
+    """The processes of this host that hold the file of ``fd`` open (``/proc/*/fd``), this one
+    aside; those this user may not look into are not seen."""
+    seen = os.fstat(fd)
+    found = []
+    with contextlib.suppress(OSError):
+        for pid in os.listdir("/proc"):
+            if not pid.isdigit() or int(pid) == os.getpid():
+                continue
+            with contextlib.suppress(OSError):
+                for entry in os.scandir(f"/proc/{pid}/fd"):
+                    with contextlib.suppress(OSError):
+                        st = os.stat(entry.path)
+                        if (st.st_dev, st.st_ino) == (seen.st_dev, seen.st_ino):
+                            found.append(int(pid))
+                            break
+    return found
+
+
+def busy_message(out_dir: Path, text: str, *, state: str, pids: list[int] | None = None) -> str:
+    """What a run refused by the lock says: who holds it (the lock's first line) and what to do."""
+    who = _shown(text)
+    pid = _pid_of(text)
+    head = f"{out_dir}: {who} is grading into this folder"
+    why = (" (two runs into one folder each write grades.csv from what they read, one's grades "
+           "replacing the other's)")
+    if state == "stopped":
+        return (f"{head}, but is stopped (Ctrl-Z in its terminal): type fg there to let it finish "
+                f"(Ctrl-C then stops it), or end it from here with kill {pid}; kill -CONT {pid} (a "
+                f"stopped process ends once continued; what it graded is kept and the next run "
+                f"resumes), or give another --out{why}")
+    if state == "ended":
+        shown = ", ".join(map(str, pids or ())) or "processes this user cannot see"
+        return (f"{out_dir}: {who} has ended, but {shown} it started still hold(s) the folder's "
+                f"lock ({OUTPUT_LOCK}): end them (kill {' '.join(map(str, pids or ())) or 'PID'}; "
+                f"what was graded is kept) and run again, or give another --out{why}")
+    where = " on that host" if state == "elsewhere" else ""
+    stop = f"kill {pid}{where}" if pid else "stop it"
+    return (f"{head}; wait for it to end, or give another --out{why}. To stop that run instead: "
+            f"{stop} (or Ctrl-C in its terminal): what it graded is kept and the next run "
+            f"resumes; the kernel frees the lock when its process ends, however it ends, so a "
+            f"{OUTPUT_LOCK} left in the folder locks nothing and is never to be deleted by hand")
+
+
+def _pid_of(text: str) -> str:
+    """The holder's process id as the lock's first line names it ("" when it names none)."""
+    import re
+
+    found = re.search(r"\(process (\d+)", text)
+    return found.group(1) if found else ""

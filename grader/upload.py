@@ -1,0 +1,142 @@
+"""The scores in a platform's own file, ready to upload, when the roster a class run was given
+(``grade.py --roster``) is that platform's export: a Moodle assignment's grading worksheet comes
+back as ``OUT/moodle-worksheet.csv``, a Canvas gradebook export as ``OUT/canvas-import.csv``.
+
+What Moodle reads of an uploaded worksheet (``mod/assign/feedback/offline``, ``importgradeslib.php``
+and ``locallib.php``'s ``process_import_grades``): the columns named ``Identifier`` (``Participant
+4242``), ``Grade`` and ``Last modified (grade)``, found by their names; a row whose grade is empty,
+unchanged, above the assignment's maximum grade, or changed in Moodle after the worksheet's
+``Last modified (grade)``, is skipped without a word. So a score above the maximum (the IMDB bonus)
+is written as the maximum, and said, rather than left for Moodle to drop.
+
+What Canvas reads of a gradebook import (its guides): the identification columns of its export
+(``Student``, ``ID``, ``SIS User ID``, ``SIS Login ID``, ``Section``) and a column per
+assignment, named as its export names it (``RNN (1234)``, the assignment's id in parentheses); a
+column it does not know becomes a new assignment, and a score overwrites the one it holds. So the
+import holds the identification columns and the assignment's column only, and is written only
+when the export has exactly one assignment column.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+from grader.discover import csv_rows, readable_id
+
+#: The files a class run writes beside ``grades.csv`` for a roster that is a platform's export.
+MOODLE_WORKSHEET = "moodle-worksheet.csv"
+CANVAS_IMPORT = "canvas-import.csv"
+UPLOAD_FILES = (MOODLE_WORKSHEET, CANVAS_IMPORT)
+#: The worksheet's columns Moodle's upload needs, as its English strings name them.
+_MOODLE_NEEDED = ("Identifier", "Grade", "Last modified (grade)")
+_MOODLE_MAXIMUM = "Maximum Grade"
+#: The identification columns of a Canvas gradebook export, which its import reads.
+_CANVAS_IDS = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
+#: A Canvas export's assignment column: its name and the assignment's id in parentheses.
+_CANVAS_ASSIGNMENT = re.compile(r".*\S \(\d+\)$")
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A platform's file with the scores (``text``, to write as ``name``), and what the run says
+    of it: how many scores it holds, the students whose cell was left as the export had it (with
+    why), and those whose score was above the maximum grade (written as the maximum). ``problem``:
+    why no file could be written (the export's columns), with ``text`` empty."""
+
+    name: str
+    platform: str
+    how: str
+    text: str = ""
+    filled: int = 0
+    left: tuple[str, ...] = ()
+    capped: tuple[str, ...] = ()
+    problem: str = ""
+
+    def note(self, path: Path) -> str:
+        """The run's line about it."""
+        if self.problem:
+            return f"No {self.name} written: {self.problem}."
+        said = f"{self.platform} with {self.filled} score(s): {path} ({self.how})"
+        if self.left:
+            said += (f"; left as the roster had it for {len(self.left)}: "
+                     f"{', '.join(self.left[:10])}{' ...' if len(self.left) > 10 else ''}")
+        if self.capped:
+            said += (f"; written as the maximum grade, since Moodle skips a grade above it, for "
+                     f"{len(self.capped)} (their bonus is in grades.csv): "
+                     f"{', '.join(self.capped[:10])}{' ...' if len(self.capped) > 10 else ''}")
+        return said + "."
+
+
+def upload_file(matched: Any, *, scores: Mapping[str, float]) -> Upload | None:
+    """The roster of ``matched`` (a ``grader.discover.RosterMatch``) as its platform's upload,
+    each student's score from ``scores`` (submission id -> the score of ``grades.csv``, for the
+    submissions that have one: graded or unreadable) when they have exactly one submission, the
+    other cells as the export had them; None when the roster is no platform's export."""
+    rows, _separator = csv_rows(matched.roster.path)
+    header = [cell.strip() for cell in rows[0][1]]
+    if all(name in header for name in _MOODLE_NEEDED):
+        return _filled(matched, rows, scores=scores, keep=range(len(header)),
+                       target=header.index("Grade"),
+                       maximum=header.index(_MOODLE_MAXIMUM) if _MOODLE_MAXIMUM in header else None,
+                       upload=Upload(name=MOODLE_WORKSHEET, platform="Moodle grading worksheet",
+                                     how="the roster's worksheet, its Grade column filled in; upload "
+                                         "it with the assignment's \"Upload grading worksheet\""))
+    if all(name in header for name in _CANVAS_IDS):
+        assignments = [at for at, name in enumerate(header) if _CANVAS_ASSIGNMENT.fullmatch(name)]
+        upload = Upload(name=CANVAS_IMPORT, platform="Canvas gradebook import",
+                        how="the export's identification columns and its assignment's; upload it "
+                            "with the Gradebook's Import")
+        if len(assignments) != 1:
+            shown = ", ".join(repr(header[at]) for at in assignments[:4]) or "none"
+            return Upload(name=CANVAS_IMPORT, platform=upload.platform, how=upload.how, problem=(
+                f"the Canvas export {readable_id(matched.roster.path.name)} has {len(assignments)} "
+                f"assignment columns ({shown}) where one is needed: export the gradebook showing "
+                f"this assignment alone (\"Export Current Gradebook View\"), or copy grades.csv's "
+                f"score column into the export"))
+        keep = [header.index(name) for name in _CANVAS_IDS] + assignments
+        return _filled(matched, rows, scores=scores, keep=keep, target=assignments[0], maximum=None,
+                       upload=upload)
+    return None
+
+
+def _filled(matched: Any, rows: list[tuple[int, list[str]]], *, scores: Mapping[str, float],
+            keep: Any, target: int, maximum: int | None, upload: Upload) -> Upload:
+    """``upload`` with the roster's ``rows`` (the columns ``keep``, in that order), the column
+    ``target`` holding each student's score, capped at the column ``maximum``'s number."""
+    by_line = {student.line: student for student in matched.roster.students}
+    submissions = matched.submissions_of()
+    width = len(rows[0][1])
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    filled, left, capped = 0, [], []
+    for number, row in rows:
+        row = row + [""] * (width - len(row))
+        student = by_line.get(number)
+        if student is not None:
+            sids = submissions.get(student.id, ())
+            shown = readable_id(student.id)
+            if len(sids) == 1 and sids[0] in scores:
+                score = scores[sids[0]]
+                top = _number(row[maximum]) if maximum is not None else None
+                if top is not None and score > top:
+                    capped.append(shown)
+                    score = top
+                row[target] = f"{score:g}"
+                filled += 1
+            else:
+                left.append(f"{shown} ({'no submission' if not sids else 'several submissions' if len(sids) > 1 else 'not graded'})")
+        writer.writerow([row[at] for at in keep])
+    return Upload(name=upload.name, platform=upload.platform, how=upload.how, text=out.getvalue(),
+                  filled=filled, left=tuple(left), capped=tuple(capped))
+
+
+def _number(text: str) -> float | None:
+    """``text`` as a number (``100.00``; ``100,00`` as a comma-decimal spreadsheet writes it)."""
+    try:
+        return float(text.strip().replace(",", "."))
+    except ValueError:
+        return None

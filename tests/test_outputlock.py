@@ -1,0 +1,223 @@
+"""grader.outputlock: the output folder's lock after a run ends badly (thirty-third session, TA's
+term). A stale lock must never stop a TA's next run, a live one must never be taken, and the
+message says what to do in each case."""
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from grader import outputlock
+from grader.outputlock import OUTPUT_LOCK, OutputBusy, output_lock
+from tests import notebooks as nbs
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(c) for c in (task / "children").read_text().split()]
+    return found
+
+
+def _holds(pid: int, lock: os.stat_result) -> bool:
+    """Whether process ``pid`` holds the file ``lock`` open."""
+    for entry in Path(f"/proc/{pid}/fd").iterdir():  # the run's own worker: it outlives the check
+        with contextlib.suppress(OSError):
+            if os.path.samestat(os.stat(entry), lock):
+                return True
+    return False
+
+
+def _lock_is_free(path: Path) -> bool:
+    fd = os.open(path, os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except BlockingIOError:
+        return False
+    finally:
+        os.close(fd)
+
+
+@pytest.mark.slow
+def test_a_grading_process_killed_outright_leaves_the_folder_unlocked(tmp_path):
+    """``kill -9`` of grade.py's pid (not its process group) left its forked workers holding the
+    folder's lock until they noticed their parent gone (a second, or the submission they were
+    grading): the TA's next run was refused in the name of a process that no longer existed. The
+    workers now close their copy of the lock; here they are stopped (SIGSTOP) so that they cannot
+    end meanwhile, and the lock is free the moment the grading process is gone."""
+    subs = tmp_path / "subs"
+    for k in range(6):
+        nbs.write(subs / f"s{k}.ipynb", nbs.course_notebook())
+    loops = (ROOT / "submissions" / "barbara_loops_forever.ipynb").read_bytes()
+    for k in range(20):  # each holds a worker for its timeout (0.5 s): the run lasts seconds
+        (subs / f"loops{k}.ipynb").write_bytes(loops)
+    out = tmp_path / "out"
+    run = subprocess.Popen([sys.executable, str(ROOT / "grade.py"), str(subs), "--out", str(out),
+                            "--jobs", "2", "--no-similarity", "--no-html"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workers: list[int] = []
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and run.poll() is None:
+            workers = [c for c in _children(run.pid)
+                       if b"grade.py" in Path(f"/proc/{c}/cmdline").read_bytes()]
+            if len(workers) == 2 and not _lock_is_free(out / OUTPUT_LOCK):
+                break
+            time.sleep(0.02)
+        assert len(workers) == 2 and run.poll() is None, "the run ended before its workers were seen"
+        # A worker closes its copy first thing: just forked, it may not have yet.
+        lock = os.stat(out / OUTPUT_LOCK)
+        deadline = time.monotonic() + 2
+        while any(_holds(worker, lock) for worker in workers) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert not any(_holds(worker, lock) for worker in workers)
+        assert run.poll() is None, "the run ended before the test could stop its workers"
+        for worker in workers:
+            os.kill(worker, signal.SIGSTOP)
+        run.kill()
+        run.wait()
+        assert _lock_is_free(out / OUTPUT_LOCK)
+    finally:
+        if run.poll() is None:
+            run.kill()
+            run.wait()
+        for worker in workers:  # the test's own: stopped above, killed here (SIGKILL ends a stopped one)
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(worker, signal.SIGKILL)
+
+
+def _hold(path: Path, text: str, seconds: float = 60) -> subprocess.Popen:
+    """Another process holding the lock of ``path`` with ``text`` in it, ``seconds`` or until killed."""
+    code = ("import fcntl, os, sys, time\n"
+            "fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT)\n"
+            "fcntl.flock(fd, fcntl.LOCK_EX)\n"
+            "os.ftruncate(fd, 0); os.pwrite(fd, sys.argv[2].encode(), 0)\n"
+            "print('held', flush=True)\n"
+            "time.sleep(float(sys.argv[3]))\n")
+    return _started(code, path, text, seconds)
+
+
+def _started(code: str, path: Path, text: str, seconds: float = 60) -> subprocess.Popen:
+    proc = subprocess.Popen([sys.executable, "-c", code, str(path), text, str(seconds)],
+                            stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "held"
+    return proc
+
+
+def _ended_pid() -> int:
+    """The pid of a process that has ended."""
+    done = subprocess.Popen([sys.executable, "-c", "pass"])
+    done.wait()
+    return done.pid
+
+
+def _text(pid: int, start: str | None = None, host: str | None = None) -> str:
+    start = start or outputlock._started(pid) or "1"
+    return (f"grade.py (process {pid} on {host or socket.gethostname()}, started 2026-11-29 23:59:00 UTC)\n"
+            f"holder: {host or socket.gethostname()} {pid} {start}\n")
+
+
+def test_the_lock_names_its_host_and_process_and_is_freed_when_the_block_ends(tmp_path):
+    with output_lock(tmp_path) as fd:
+        assert isinstance(fd, int)
+        text = (tmp_path / OUTPUT_LOCK).read_text()
+        assert text.startswith(f"grade.py (process {os.getpid()} on {socket.gethostname()}, started ")
+        assert outputlock.holder_state(text) == "alive"
+    assert _lock_is_free(tmp_path / OUTPUT_LOCK)
+
+
+def test_a_live_holder_is_never_taken_and_the_message_says_how_to_stop_it(tmp_path):
+    holder = _hold(tmp_path / OUTPUT_LOCK, "")
+    try:
+        (tmp_path / OUTPUT_LOCK).write_text(_text(holder.pid))  # its own text, as a run writes it
+        with pytest.raises(OutputBusy) as busy:
+            with output_lock(tmp_path):
+                pass
+        said = str(busy.value)
+        assert said.startswith(f"{tmp_path}: grade.py (process {holder.pid} on ")
+        assert "wait for it to end, or give another --out" in said
+        assert f"kill {holder.pid} (or Ctrl-C in its terminal): what it graded is kept" in said
+        assert "never to be deleted by hand" in said
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_a_stopped_holder_is_named_as_stopped(tmp_path):
+    """A run suspended with Ctrl-Z in a forgotten terminal holds the folder for good: the message
+    says it is stopped, and how to let it finish or end it."""
+    holder = _hold(tmp_path / OUTPUT_LOCK, "")
+    try:
+        (tmp_path / OUTPUT_LOCK).write_text(_text(holder.pid))
+        os.kill(holder.pid, signal.SIGSTOP)
+        for _ in range(100):
+            if outputlock._state(holder.pid) == "T":
+                break
+            time.sleep(0.01)
+        with pytest.raises(OutputBusy) as busy:
+            with output_lock(tmp_path):
+                pass
+        assert "is stopped (Ctrl-Z in its terminal): type fg there" in str(busy.value)
+        assert f"kill {holder.pid}; kill -CONT {holder.pid} (a stopped process ends once continued" in str(busy.value)
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_a_holder_on_another_host_is_said_to_be_there(tmp_path):
+    holder = _hold(tmp_path / OUTPUT_LOCK, _text(4242, start="77", host="lab-pc-7"))
+    try:
+        with pytest.raises(OutputBusy) as busy:
+            with output_lock(tmp_path):
+                pass
+        assert "process 4242 on lab-pc-7" in str(busy.value)
+        assert "kill 4242 on that host" in str(busy.value)
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_an_ended_holder_whose_lock_is_let_go_soon_is_waited_for(tmp_path, monkeypatch):
+    """The named process has ended (its pid, or its pid reused by another process with another
+    start) and what it forked lets go of the file a moment later: the run waits, then goes on."""
+    monkeypatch.setattr(outputlock, "GONE_HOLDER_WAIT", 20.0)
+    gone = _ended_pid()
+    holder = _hold(tmp_path / OUTPUT_LOCK, _text(gone, start="1"), seconds=0.5)
+    said = []
+    try:
+        with output_lock(tmp_path, on_wait=said.append) as fd:
+            assert fd is not None
+        assert said == [f"{tmp_path}: grade.py (process {gone} on {socket.gethostname()}, started 2026-11-29 "
+                        f"23:59:00 UTC) has ended; waiting 20 s at most for the processes it started to "
+                        f"let go of the folder's lock"]
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_an_ended_holder_whose_lock_stays_held_names_the_processes_holding_it(tmp_path, monkeypatch):
+    monkeypatch.setattr(outputlock, "GONE_HOLDER_WAIT", 0.3)
+    mine = os.getpid()
+    holder = _hold(tmp_path / OUTPUT_LOCK, _text(mine, start="1"))  # pid reused: another start
+    try:
+        with pytest.raises(OutputBusy) as busy:
+            with output_lock(tmp_path):
+                pass
+        said = str(busy.value)
+        assert f"grade.py (process {mine} on {socket.gethostname()}" in said and "has ended" in said
+        assert f"but {holder.pid} it started still hold(s) the folder's lock" in said
+        assert f"kill {holder.pid}" in said
+    finally:
+        holder.kill()
+        holder.wait()
