@@ -29,10 +29,10 @@ __all__ = ["KIT_MODULES", "KitError", "write_student_kit", "public_rubric_yaml"]
 #: The grader modules a kit carries: the self-check's import closure (kept exact by a test).
 KIT_MODULES = (
     "__init__.py", "_child.py", "astnodes.py", "cellparse.py", "cellscan.py", "childruntime.py", "checks.py", "course.py",
-    "definitions.py", "extract.py", "extractnotes.py", "fastcheck.py", "files.py", "fixtures.py", "hints.py", "landlock.py",
-    "linux.py", "live.py", "models.py", "notebook.py", "notes.py", "placeholders.py", "plaindata.py", "program.py",
-    "reach.py", "rubric.py", "runner.py", "sandbox.py", "scopes.py", "seccomp.py", "selfcheck.py", "wire.py", "zygote.py",
-    "zygote_site.py",
+    "definitions.py", "extract.py", "extractnotes.py", "fastcheck.py", "files.py", "fixedsizes.py", "fixtures.py",
+    "hints.py", "landlock.py", "linux.py", "live.py", "models.py", "notebook.py", "notes.py", "placeholders.py",
+    "plaindata.py", "program.py", "reach.py", "rubric.py", "runner.py", "sandbox.py", "scopes.py", "seccomp.py",
+    "selfcheck.py", "wire.py", "zygote.py", "zygote_site.py",
 )
 
 #: The file that marks a folder as a kit, so that writing it again may replace it.
@@ -61,8 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
     """The kit's command line: --check only."""
     parser = argparse.ArgumentParser(
         prog="grade.py", description="Check your notebook on the public cases of the assignment.")
-    parser.add_argument("--check", type=Path, metavar="NOTEBOOK", required=True,
+    parser.add_argument("--check", type=Path, metavar="NOTEBOOK",
                         help="your notebook (.ipynb) or a .py file with your functions")
+    parser.add_argument("notebooks", type=Path, nargs="*", help=argparse.SUPPRESS)  # --check left out
     parser.add_argument("--function", metavar="NAME", default=None,
                         help="check only this function (for example {example})")
     parser.add_argument("--rubric", type=Path, default=RUBRIC, help=argparse.SUPPRESS)
@@ -85,14 +86,21 @@ def python_too_old(version: tuple = sys.version_info) -> "str | None":
 
 def main(argv: "list[str] | None" = None) -> int:
     """Parse the arguments and run the self-check; returns the exit status."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    given = ([args.check] if args.check is not None else []) + args.notebooks
+    if not given:
+        parser.error("give your notebook: python3 grade.py --check NOTEBOOK")
+    if len(given) > 1:
+        parser.error(f"{{len(given)}} notebooks given ({{given[0]}}, {{given[1]}}, ...): the check takes one; "
+                     f"check them one at a time")
     too_old = python_too_old()
     if too_old:  # before the checker's modules, which an older Python cannot import
         print(too_old)
         return 2
     from grader.selfcheck import run_check
 
-    return run_check(args.check, rubric=args.rubric, stream=sys.stdout, function=args.function)
+    return run_check(given[0], rubric=args.rubric, stream=sys.stdout, function=args.function)
 
 
 if __name__ == "__main__":
@@ -104,8 +112,9 @@ _README = '''# Self-check kit: {title}
 This folder checks your notebook on the **public cases** of the assignment, with
 the same grader your instructor uses. It needs Python 3.10+ with NumPy and PyYAML;
 no TensorFlow, no Jupyter, no administrator rights.
-`grade.py --check` runs on Linux and macOS; on Windows, run it in WSL (`wsl --install`)
-or use `check()` inside Jupyter (below), which works on Windows too.
+`grade.py --check` runs on Linux and macOS; on Windows, run it in WSL (`wsl --install`;
+Windows' `C:` drive is `/mnt/c` there) or use `check()` inside Jupyter (below), which works on
+Windows too.
 
 ## Once: NumPy and PyYAML
 
@@ -128,8 +137,8 @@ which has NumPy already: in a notebook cell, run `%pip install pyyaml` and
     python3 grade.py --check path/to/your_notebook.ipynb
     python3 grade.py --check path/to/your_notebook.ipynb --function {example}
 
-Run it from this folder (or give the path to this `grade.py`). It prints, per
-function:
+Run it from this folder (or give the path to this `grade.py`). It checks the notebook as
+last saved: save it in Jupyter first (Ctrl-S). It prints, per function:
 
 - **passed**: every public case gives the expected values.
 - **failed**: the function runs but some output is wrong; the message says which
@@ -162,11 +171,19 @@ It checks the functions as they are defined in the running notebook (run the
 cells you changed first), and prints the same verdicts. Locations read
 `In [7], line 3`: cell execution number 7, line 3 of that cell.
 
+## What the check may do on your machine
+
+It runs your functions in a separate process with limits of time and memory. On Linux that
+process also cannot read or change your files, use the network or start programs (Landlock and
+seccomp, no administrator rights needed); where the kernel has no Landlock (an older Linux, or
+macOS) the check ends with a line saying so, and your functions run with your own rights, as
+they do in Jupyter. `check()` in Jupyter runs them in the notebook's own kernel.
+
 ## What this does not tell you
 
 Your instructor also grades **hidden cases** (other inputs and sizes). Passing
 every public case is necessary, not sufficient: avoid hard-coded sizes, and never
-write into the arrays you were given.
+write into the arrays you were given.{bonus}
 '''
 
 
@@ -196,6 +213,8 @@ def public_rubric_yaml(rubric: Any) -> str:
             entry["depends"] = list(part.depends)
         entry["isolate"] = part.isolate
         entry["mutation_weight"] = part.mutation_weight
+        if part.withheld_points:  # what the hidden cases are worth, in one number per part
+            entry["withheld_points"] = part.withheld_points
         entry["outputs"] = [{"name": o.name, "path": _path_text(o.path), "weight": o.weight,
                              "check": o.check} for o in part.outputs]
         entry["cases"] = [{
@@ -290,8 +309,12 @@ def write_student_kit(out_dir: Path, *, rubric: Path) -> Path:
     (out_dir / "grade.py").write_text(_GRADE_PY.format(rubric_file=rubric_file, example=example.function),
                                       encoding="utf-8")
     (out_dir / "grade.py").chmod(0o755)
+    # The bonus is scored from the notebook's stored outputs, never run: no kit can check it, and a
+    # student who did it read nothing of it.
+    bonus = ("\n\nThe bonus is not checked here: your instructor scores it from your notebook's code and\n"
+             "stored outputs (run its cells and save the notebook with their outputs)." if full.imdb else "")
     (out_dir / "README.md").write_text(_README.format(title=public.title, example=example.function,
-                                                      outputs=outputs), encoding="utf-8")
+                                                      outputs=outputs, bonus=bonus), encoding="utf-8")
     (out_dir / MARKER).write_text(f"student kit of {public.name} ({len(public.cases)} public cases)\n",
                                   encoding="utf-8")
     return out_dir

@@ -956,7 +956,10 @@ def check(function: str | None = None, *, namespace: Mapping[str, Any] | None = 
     :data:`grader.selfcheck.CHECKER_FAILED` then its traceback, and returns
     None; a KeyboardInterrupt still stops it.
     """
-    from grader.selfcheck import CheckSummary, SelfCheckError, checker_failed_text, load_public_context, render
+    from grader.selfcheck import (
+        CheckSummary, SelfCheckError, checker_failed_text, load_public_context, render, with_fixed_sizes,
+        withheld_points,
+    )
 
     if namespace is None:
         namespace = sys._getframe(1).f_globals
@@ -975,7 +978,11 @@ def check(function: str | None = None, *, namespace: Mapping[str, Any] | None = 
             return linecache.getline(filename, location.line) if filename and location.line else ""
 
         title = f"check(): public cases of {context.rubric.title}, on the functions defined now\n"
-        return render(result, stream=out, describe=_describe, line_of=line_of, title=title)
+        result = with_fixed_sizes(  # a live function's source keeps its cell's line numbers
+            result, context.rubric, place=lambda where: f"{_describe(dataclasses.replace(where, line=None, function=None))}, ",
+            source_of=lambda part: _source_of(namespace.get(part.function)))
+        return render(result, stream=out, describe=_describe, line_of=line_of, title=title,
+                      withheld=withheld_points(context.rubric))
     except Exception:  # noqa: BLE001 - a bug of the checker's, said as such (not the student's)
         out.write(checker_failed_text())
         return None

@@ -169,6 +169,10 @@ class Part:
     isolate: bool = True  # replace `depends` by the reference trace
     mutation_weight: float = 0.0  # share of a case lost for writing into its inputs
     line: int = 0
+    # Points of this part's cases that this rubric leaves out: its hidden cases', in a rubric
+    # restricted by ``Rubric.only`` or in a student kit's (``withheld_points:``). Graded nowhere;
+    # the self-check tells students what the public cases are worth against the whole part.
+    withheld_points: float = 0.0
 
     @property
     def max_points(self) -> float:
@@ -207,12 +211,14 @@ class Rubric:
         raise KeyError(name)
 
     def only(self, visibility: str) -> "Rubric":
-        """The same rubric restricted to cases of one visibility (parts left empty are dropped)."""
+        """The same rubric restricted to cases of one visibility (parts left empty are dropped);
+        each part's ``withheld_points`` adds the points of the cases left out."""
         parts = []
         for part in self.parts:
             cases = tuple(c for c in part.cases if c.visibility == visibility)
             if cases:
-                parts.append(replace(part, cases=cases))
+                left_out = sum(c.points for c in part.cases if c.visibility != visibility)
+                parts.append(replace(part, cases=cases, withheld_points=part.withheld_points + left_out))
         return replace(self, parts=tuple(parts))
 
 

@@ -59,6 +59,7 @@ _PART_KEYS = (
     "depends",
     "isolate",
     "mutation_weight",
+    "withheld_points",
     "outputs",
     "cases",
     "rtol",
@@ -654,6 +655,9 @@ def _read_part(
         else 0.0
     )
 
+    withheld_points = (reader.number(entries["withheld_points"].value, "withheld_points")
+                       if "withheld_points" in entries else 0.0)
+
     limits = dict(defaults)
     limits.update(_read_limits(reader, entries))
     dims = dict(default_dims)
@@ -717,6 +721,7 @@ def _read_part(
         isolate=isolate,
         mutation_weight=mutation_weight,
         line=_line(node),
+        withheld_points=withheld_points,
     )
 
 

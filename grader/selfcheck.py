@@ -16,11 +16,14 @@ from __future__ import annotations
 
 import logging
 import shlex
+import tempfile
+import time
+import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Callable, Iterator, TextIO
+from typing import Any, Callable, Iterator, Mapping, TextIO
 
 from grader.models import (
     CASE_GRADER_FAILED, CRASHED, ERROR, FAILED, HARNESS, MISSING, NOT_ATTEMPTED, NOT_IMPLEMENTED, PASSED,
@@ -30,8 +33,9 @@ from grader.models import (
 __all__ = [
     "EXIT_PASSED", "EXIT_FAILED", "EXIT_UNUSABLE", "CHECKER_FAILED", "checker_failed_text", "SelfCheckError",
     "CheckSummary",
-    "load_public_context", "run_check", "render", "summarise", "verdict", "unsupported_system",
-    "missing_requirements", "REQUIREMENTS",
+    "load_public_context", "run_check", "render", "summarise", "verdict", "unsupported_system", "withheld_points",
+    "UNFENCED",
+    "missing_requirements", "REQUIREMENTS", "WINDOWS_DRIVES", "with_fixed_sizes",
 ]
 
 #: Exit statuses of ``--check`` (the same numbers as grade.py's).
@@ -63,12 +67,16 @@ class CheckSummary:
     """What a self-check found: one verdict per function, and the case counts.
 
     ``verdicts`` is ``((function, verdict word), ...)`` in rubric order;
-    ``ok`` is True only when every public case passed.
+    ``ok`` is True only when every public case passed; ``points`` is the public cases' score out of
+    ``public_points``, and ``hidden_points`` what the hidden cases of the same functions are worth.
     """
 
     verdicts: tuple[tuple[str, str], ...]
     cases_passed: int
     cases_total: int
+    points: float = 0.0          # what the public cases earned, as the instructor's grading counts it
+    public_points: float = 0.0   # what they are worth
+    hidden_points: float = 0.0   # what the hidden cases of the same functions are worth
 
     @property
     def ok(self) -> bool:
@@ -129,12 +137,21 @@ def load_public_context(rubric: Path, *, function: str | None = None) -> Any:
                           mutant_messages=MappingProxyType(dict(fixtures.mutant_messages)))
 
 
-def summarise(result: SubmissionResult) -> CheckSummary:
-    """The verdicts and case counts of a (public-only) result."""
+def summarise(result: SubmissionResult, *, withheld: Mapping[str, float] = MappingProxyType({})) -> CheckSummary:
+    """The verdicts, case counts and points of a (public-only) result; ``withheld`` maps a
+    function to the points of its hidden cases (``Part.withheld_points``)."""
     verdicts = tuple((p.function, verdict(p.status)) for p in result.parts)
     cases = [c for p in result.parts for c in p.cases]
     return CheckSummary(verdicts=verdicts, cases_passed=sum(c.status == PASSED for c in cases),
-                        cases_total=len(cases))
+                        cases_total=len(cases), points=sum(p.points for p in result.parts),
+                        public_points=sum(p.max_points for p in result.parts),
+                        hidden_points=sum(withheld.get(p.function, 0.0) for p in result.parts))
+
+
+def withheld_points(rubric: Any) -> Mapping[str, float]:
+    """Function -> the points of its cases that ``rubric`` (restricted to the public ones) leaves
+    out: what :func:`render` tells students the hidden cases are worth."""
+    return MappingProxyType({part.function: part.withheld_points for part in rubric.parts})
 
 
 def _indent(text: str, prefix: str) -> str:
@@ -150,16 +167,18 @@ def _describe_default(location: Location) -> str:
 def render(result: SubmissionResult, *, stream: TextIO,
            describe: Callable[[Location], str] = _describe_default,
            line_of: Callable[[Location], str] = lambda location: "",
-           title: str = "") -> CheckSummary:
+           title: str = "", withheld: Mapping[str, float] = MappingProxyType({})) -> CheckSummary:
     """Print one block per function of ``result`` to ``stream``; return the summary.
 
     For each function: its verdict, then for every case that did not pass the
     case's name and what went wrong (which output, what kind of difference),
     the diagnosed mistake, and where it happened (``describe``) with the
-    student's own line of code (``line_of``, empty when unknown).
+    student's own line of code (``line_of``, empty when unknown). The last two lines count the
+    public cases passed and their points, and say what the hidden cases are worth
+    (``withheld``: function -> points, :func:`withheld_points`) without a word of what they are.
     """
     write = stream.write
-    summary = summarise(result)
+    summary = summarise(result, withheld=withheld)
     if title:
         write(title + "\n")
     width = max((len(p.function) for p in result.parts), default=0) + 2
@@ -173,14 +192,32 @@ def render(result: SubmissionResult, *, stream: TextIO,
     for message in notes:  # placeholders are already said under their function
         write(_indent(f"- {message}", "  ") + "\n")
     failing = [f for f, v in summary.verdicts if v != "passed"]
-    write(f"\n{summary.cases_passed} of {summary.cases_total} public case(s) passed")
+    noted = [p.function for p in result.parts if p.status == PASSED and p.notes]
+    write(f"\n{summary.cases_passed} of {summary.cases_total} public case(s) passed, "
+          f"{summary.points:g} of their {summary.public_points:g} points")
     if not failing:
         write(_all_pass(summary))
     else:
         write(f"; to fix: {', '.join(failing)}.\n")
-    write("Your instructor also grades hidden cases with other inputs and sizes: "
-          "passing the public ones is necessary, not sufficient.\n")
+    if noted:  # a pass with a note is a pass the hidden cases may not give
+        write(f"Read the note{'s' if len(noted) > 1 else ''} under {', '.join(noted)} too: "
+              f"{'they say' if len(noted) > 1 else 'it says'} what hidden cases may fail.\n")
+    write(_hidden_share(summary))
     return summary
+
+
+def _hidden_share(summary: CheckSummary) -> str:
+    """The last line: that hidden cases are graded too and, when the rubric says it, what they are
+    worth ("the other 76.5 of the 100 points"). Students asked how much the self-check's verdicts
+    weigh in the grade, and the output did not say a number."""
+    if summary.hidden_points <= 0:
+        return ("Your instructor also grades hidden cases with other inputs and sizes: "
+                "passing the public ones is necessary, not sufficient.\n")
+    whole = summary.public_points + summary.hidden_points
+    of = (f"`{summary.verdicts[0][0]}`'s {whole:g} points" if len(summary.verdicts) == 1
+          else f"the {whole:g} points of these functions")
+    return (f"Your instructor also grades hidden cases with other inputs and sizes, worth the other "
+            f"{summary.hidden_points:g} of {of}: passing the public ones is necessary, not sufficient.\n")
 
 
 def _all_pass(summary: CheckSummary) -> str:
@@ -211,8 +248,9 @@ def _render_part(part: PartResult, write: Callable[[str], Any], width: int,
     passed = sum(c.status == PASSED for c in part.cases)
     word = verdict(part.status)
     head = f"{part.function:<{width}}{word}"
-    if part.status not in (PASSED, MISSING, NOT_IMPLEMENTED):
-        head += f"  ({passed} of {total} public case{'s' if total != 1 else ''})"
+    if part.status not in (PASSED, MISSING, NOT_IMPLEMENTED):  # partial credit is said as the grade says it
+        head += (f"  ({passed} of {total} public case{'s' if total != 1 else ''}, "
+                 f"{part.points:g} of {part.max_points:g} points)")
     write(head + "\n")
     if part.status in (MISSING, NOT_IMPLEMENTED):
         message = part.cases[0].message if part.cases else (part.notes[0] if part.notes else "")
@@ -263,30 +301,123 @@ def _without_place(case: CaseResult) -> str:
     return head + tail if place else case.message
 
 
-def _notebook_line_of(path: Path) -> Callable[[Location], str]:
-    """``line_of`` for a notebook file: the text of a cell's line (cells read lazily, once)."""
-    cache: dict[str, Any] = {}
+def with_fixed_sizes(result: SubmissionResult, rubric: Any, *, source_of: Callable[[PartResult], str],
+                     place: Callable[[Location], str]) -> SubmissionResult:
+    """``result`` with a note under each function that writes one of its public cases' sizes as a
+    number where a size goes (:func:`grader.fixedsizes.fixed_sizes`): its public case passes, every
+    hidden case with other sizes fails, and nothing the check printed said so. ``source_of`` gives
+    the source a part's function is defined in (a cell, a file; "" when unknown), its lines
+    numbered as ``place`` (a ``Location``'s cell, as the check names it, with ", ") counts them."""
+    from grader.fixedsizes import fixed_sizes
+
+    sizes = {part.function: frozenset(v for case in part.cases for v in case.dims.values() if v >= 2)
+             for part in rubric.parts}
+    parts = []
+    for part in result.parts:
+        source = source_of(part) if part.location is not None and part.status not in (MISSING, NOT_IMPLEMENTED) else ""
+        found = fixed_sizes(source, part.function, sizes=sizes.get(part.function, frozenset())) if source else ()
+        if not found:
+            parts.append(part)
+            continue
+        said = "; ".join(f"{place(part.location) if k == 0 else ''}line {f.line}: `{f.code}`"
+                         for k, f in enumerate(found))
+        numbers = ", ".join(dict.fromkeys(str(n) for f in found for n in f.numbers))
+        note = (f"`{part.function}` writes sizes as numbers ({numbers}), those of the public case: {said}. "
+                f"A hidden case has other sizes and fails there: take every size from the arguments' "
+                f"shapes (`.shape`).")
+        parts.append(replace(part, notes=part.notes + (note,)))
+    return replace(result, parts=tuple(parts))
+
+
+def _cell_source(notebook: Any) -> Callable[[PartResult], str]:
+    """``source_of`` for :func:`with_fixed_sizes` of a read notebook: the cell a part's function is
+    defined in (a ``.py`` file is one cell)."""
+    cells = {cell.index: cell for cell in notebook.cells}
+
+    def source_of(part: PartResult) -> str:
+        """The source of the cell of ``part``'s definition ("" when unknown)."""
+        where = part.location
+        cell = cells.get(where.cell) if where.cell is not None else (
+            notebook.cells[0] if len(notebook.cells) == 1 else None)
+        return cell.source if cell is not None else ""
+
+    return source_of
+
+
+def _cell_place(location: Location) -> str:
+    """``"cell 7 (In [4]), "``: the cell of ``location`` as ``--check`` names cells ("" for a file)."""
+    from grader.models import cell_words
+
+    return f"{cell_words(location.cell, location.prompt)}, " if location.cell is not None else ""
+
+
+def _cells_line_of(notebook: Any) -> Callable[[Location], str]:
+    """``line_of`` for a read notebook (:class:`grader.notebook.Notebook`): the text of a cell's line,
+    from the very version that was graded (:func:`_read_once`)."""
+    cells = {cell.index: cell for cell in notebook.cells}
 
     def line_of(location: Location) -> str:
         """The code of the cell line at ``location`` ("" when unknown)."""
-        if location.cell is None or location.line is None:
+        cell = cells.get(location.cell) if location.cell is not None and location.line is not None else None
+        if cell is None:
             return ""
-        if "nb" not in cache:
-            from grader.notebook import SubmissionError, load
-            try:
-                cache["nb"] = load(path)
-            except SubmissionError:
-                cache["nb"] = None
-        nb = cache["nb"]
-        if nb is None:
-            return ""
-        for cell in nb.cells:
-            if cell.index == location.cell:
-                lines = cell.source.splitlines()
-                return lines[location.line - 1] if 0 < location.line <= len(lines) else ""
-        return ""
+        lines = cell.source.splitlines()
+        return lines[location.line - 1] if 0 < location.line <= len(lines) else ""
 
     return line_of
+
+
+#: A notebook being saved while it is read: how many reads at most, and the pause between two.
+_READS = 4
+_READ_PAUSE = 0.25
+#: A file whose last change is more recent than this many seconds may still be being written.
+_JUST_SAVED = 3.0
+
+
+def _stamp(path: Path) -> tuple[int, int, int]:
+    """What changes when a file is written, in place or replaced: inode, size, modification time."""
+    status = path.stat()
+    return status.st_ino, status.st_size, status.st_mtime_ns
+
+
+def _read_once(notebook: Path, folder: Path) -> tuple[Path, Any]:
+    """``notebook`` read once, copied into ``folder`` under its own name, and parsed: the copy (what
+    is graded) and its :class:`grader.notebook.Notebook` (what lines are quoted from).
+
+    Jupyter saves the open notebook every two minutes and at each Ctrl-S. The check read the file
+    three times (to say whether it is readable, to grade it, to quote a line of it), so a save
+    during a check quoted a line of another version than the one graded, under the graded line's
+    number; and a read in the middle of an in-place save (an editor that truncates, then writes)
+    said "not JSON (truncated at byte ...)". A read that does not parse, of a file that changed
+    during the read or was saved in the last seconds, is made again after a pause (up to 0.75 s);
+    a file that changed meanwhile and never parsed says so. A missing file, a folder or a file too big is read as it is, for its message.
+    Raises :class:`grader.notebook.SubmissionError` naming ``notebook``.
+    """
+    from grader.files import read_bytes
+    from grader.notebook import DEFAULT_MAX_BYTES, SubmissionError, load
+
+    copy = folder / notebook.name
+    stamps: set[tuple[int, int, int]] = set()
+    for attempt in range(_READS):
+        try:
+            if not notebook.is_file() or notebook.stat().st_size > DEFAULT_MAX_BYTES:
+                return notebook, load(notebook)
+            before = _stamp(notebook)
+            copy.write_bytes(read_bytes(notebook, limit=DEFAULT_MAX_BYTES))
+            stamps |= {before, _stamp(notebook)}
+        except OSError:  # gone or unreadable meanwhile: the reader's own words
+            return notebook, load(notebook)
+        try:
+            return copy, load(copy)
+        except SubmissionError as exc:
+            changed = len(stamps) > 1  # during a read, or between two
+            if attempt == _READS - 1 or not (changed or time.time() - before[2] / 1e9 < _JUST_SAVED):
+                said = str(exc).replace(str(copy), str(notebook))
+                if changed:
+                    said += "; it changed while it was read (Jupyter saving it?): run the check again in a moment"
+                raise SubmissionError(said, about=exc.about) from None
+        time.sleep(_READ_PAUSE)
+    raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
 
 
 @contextmanager
@@ -326,6 +457,20 @@ def _protected_paths(rubric: Path) -> list[Path]:
     if solution.is_dir():
         paths.append(solution)
     return paths
+
+
+def _unfenced(capabilities: Any) -> str:
+    """The line that ends a check whose functions could reach the student's files, else "". Without
+    root, Landlock is what keeps the separate process from reading and writing the user's files;
+    where the kernel lacks it (Linux before 5.13, a kernel built without it) or on macOS, the check
+    ran the code with the student's own rights and said nothing of it."""
+    return "" if capabilities.landlock_abi or capabilities.mount_namespace else UNFENCED
+
+
+#: What ends a check on a system that cannot fence the functions' process off from the user's files.
+UNFENCED = ("\nNote: your functions ran in a separate process, but this system cannot fence it off "
+            "from your files (no Landlock: an older Linux kernel, or macOS): like the notebook in "
+            "Jupyter, they could read and change what you can.\n")
 
 
 def unsupported_system() -> str | None:
@@ -512,6 +657,13 @@ def _no_such_file(notebook: Path) -> str:
     directory)" came after "Self-check cannot read", the same words twice, and no hint. The
     notebooks of its folder are named (a few), since a misspelt name or a Jupyter copy
     ("... (1).ipynb") is the usual cause."""
+    meant = _as_meant(str(notebook))
+    if meant is not None:
+        why, path = meant
+        if path.is_file():
+            return (f"No such file: {why}. Check it with: python3 grade.py --check "
+                    f"{shlex.quote(str(path))}")
+        return f"No such file: {why}, and {path} is not a file either. Check the path."
     folder = notebook.parent
     where = "here" if str(folder) in ("", ".") else f"in {folder}"  # a name given alone: its folder is "."
     try:
@@ -522,6 +674,34 @@ def _no_such_file(notebook: Path) -> str:
         return f"No such file, and no notebook (.ipynb) is {where}. Check the path."
     shown = ", ".join(found[:3]) + (f" and {len(found) - 3} more" if len(found) > 3 else "")
     return f"No such file. Check the name: the notebooks {where} are {shown}."
+
+
+#: Where WSL shows Windows' drives (``C:`` is ``/mnt/c``).
+WINDOWS_DRIVES = Path("/mnt")
+
+
+def _as_meant(given: str) -> tuple[str, Path] | None:
+    """What a path that names nothing probably meant, and why, or None. Students on Windows check
+    in WSL (``--check`` needs a Unix) and copy the notebook's path from Windows' Explorer
+    (``C:\\Users\\ana\\rnn.ipynb``: in WSL ``/mnt/c/Users/ana/rnn.ipynb``) or type Windows'
+    separator (``.\\rnn.ipynb``); a quoted ``"~/rnn.ipynb"`` is not expanded by the shell. All were
+    told "no such file" and the notebooks of a folder that was not theirs."""
+    import os
+    import re
+
+    drive = re.match(r"([A-Za-z]):[\\/]", given)
+    if drive:
+        letter = drive.group(1).lower()
+        rest = given[3:].replace("\\", "/")
+        return (f"it is a Windows path, and in WSL Windows' {letter.upper()}: drive is {WINDOWS_DRIVES / letter}",
+                WINDOWS_DRIVES / letter / rest)
+    if "\\" in given and not Path(given).exists():
+        return ("Linux and macOS separate folders with / (\\ is Windows' separator)",
+                Path(os.path.expanduser(given.replace("\\", "/"))))
+    if given.startswith("~"):
+        return ("~ is your home folder only where the shell expands it (not inside quotes)",
+                Path(os.path.expanduser(given)))
+    return None
 
 
 def run_check(notebook: Path, *, rubric: Path, stream: TextIO, function: str | None = None) -> int:
@@ -536,6 +716,17 @@ def run_check(notebook: Path, *, rubric: Path, stream: TextIO, function: str | N
     matplotlib nor nbconvert; on a system without ``os.fork`` (Windows) it says
     what to use instead and returns :data:`EXIT_UNUSABLE`.
     """
+    with warnings.catch_warnings():
+        # This process runs none of the student's code (the separate one does): a warning here is
+        # the grader's own business, and was printed above the verdicts as if it were theirs
+        # (NumPy before 1.24 warns of the ragged sequences the checks probe, "VisibleDeprecationWarning:
+        # Creating an ndarray from ragged nested sequences", at each check of a notebook with a mistake).
+        warnings.simplefilter("ignore")
+        return _run_check(notebook, rubric=rubric, stream=stream, function=function)
+
+
+def _run_check(notebook: Path, *, rubric: Path, stream: TextIO, function: str | None) -> int:
+    """:func:`run_check`'s work."""
     unsupported = unsupported_system()
     if unsupported is not None:
         stream.write(f"Self-check cannot run on this system: {unsupported}\n")
@@ -550,22 +741,25 @@ def run_check(notebook: Path, *, rubric: Path, stream: TextIO, function: str | N
     try:
         # The sandbox's zygote boots (0.2-0.3 s) while the rest of the grader is imported and
         # the rubric, the public fixtures and the notebook are read.
-        with _sandbox_started(Path(rubric)) as started:
+        with _sandbox_started(Path(rubric)) as started, \
+                tempfile.TemporaryDirectory(prefix="selfcheck-") as folder:
             try:
                 context = load_public_context(Path(rubric), function=function)
             except SelfCheckError as exc:
                 stream.write(f"Self-check cannot run: {exc}\n")
                 return EXIT_UNUSABLE
-            from grader.notebook import SubmissionError, load
+            from grader.notebook import SubmissionError
 
             try:  # an unreadable notebook is said before any of its code runs
-                load(notebook)
+                graded, cells = _read_once(notebook, Path(folder))
             except SubmissionError as exc:
                 stream.write(_unreadable(notebook, str(exc)))
                 return EXIT_UNUSABLE
             from grader.runner import grade_submission
 
-            result = grade_submission(notebook, context=context, sandbox=started())
+            result = grade_submission(graded, context=context, sandbox=started(), submission_id=notebook.stem)
+            result = with_fixed_sizes(result, context.rubric, source_of=_cell_source(cells), place=_cell_place)
+            unfenced = _unfenced(started().capabilities)
     except SandboxError as exc:
         not_imported = _zygote_import_error(str(exc))
         if not_imported is not None:
@@ -585,9 +779,11 @@ def run_check(notebook: Path, *, rubric: Path, stream: TextIO, function: str | N
         stream.write(_unreadable(notebook, message))
         return EXIT_UNUSABLE
     title = (f"Self-check of {notebook.name}: public cases of {context.rubric.title} "
-             f"({len(context.rubric.parts)} function(s))\n")
+             f"({len(context.rubric.parts)} function{'s' if len(context.rubric.parts) != 1 else ''})\n")
     try:
-        summary = render(result, stream=stream, line_of=_notebook_line_of(notebook), title=title)
+        summary = render(result, stream=stream, line_of=_cells_line_of(cells), title=title,
+                         withheld=withheld_points(context.rubric))
+        stream.write(unfenced)
     except Exception:  # noqa: BLE001 - likewise
         stream.write(checker_failed_text())
         return EXIT_UNUSABLE

@@ -71,3 +71,21 @@ def test_a_name_from_outside_is_said_under_its_function_not_again_about_the_note
            '`parameters` (`parameters["Wy"]`).' in text, text
     assert text.count("`lstm_cell_forward` uses `Wy`") == 1, text
     assert "About the notebook" not in text
+
+
+def test_the_example_output_of_docs_students_is_what_the_check_prints(tmp_path):
+    # The example had drifted from the check: its rnn_cell_backward error lacked the sentence
+    # naming the two shapes, and it said no points. The notebook it describes leaves ba out of
+    # rnn_cell_forward, has not started lstm_cell_forward, and forgets a transpose in rnn_cell_backward.
+    from pathlib import Path
+
+    notebook = nbs.write(tmp_path / "example.ipynb", nbs.course_notebook({
+        **nbs.mutate("rnn_cell_forward", "+ ba)", ")"),
+        **nbs.mutate("lstm_cell_forward", "cct = np.tanh(np.dot(Wc, concat) + bc)", "cct = None"),
+        **nbs.mutate("rnn_cell_backward", "dxt = np.dot(Wax.T, dtanh)", "dxt = np.dot(Wax, dtanh)")}))
+    out = io.StringIO()
+    assert run_check(notebook, rubric=DEFAULT_RUBRIC, stream=out) == EXIT_FAILED
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "students.md").read_text(encoding="utf-8")
+    start = doc.index("    Self-check of example.ipynb")
+    block = doc[start:doc.index("\n\n", doc.index("\n    3 of 6 public case(s)", start))]
+    assert [line.removeprefix("    ") for line in block.split("\n")] == out.getvalue().rstrip("\n").split("\n")

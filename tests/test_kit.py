@@ -124,6 +124,18 @@ def test_no_hidden_case_in_any_file(kit):
     assert kit_specs == public_specs  # seeds, builders and dims: the public ones, no other
 
 
+def test_the_kits_data_is_byte_for_byte_what_the_instructors_publish(kit):
+    """The kit's fixture file is the instructors' public fixture file, byte for byte (re-encoded
+    from the public cases, it adds nothing and drops nothing of a current file), and its modules
+    are the grader's own: nothing of the hidden file, and no module changed on the way."""
+    kit_dir, rubric_path = kit
+    name = load_rubric(rubric_path).name
+    shipped = rubric_path.parent / "fixtures" / f"{name}.public.json"
+    assert (kit_dir / "rubrics" / "fixtures" / f"{name}.public.json").read_bytes() == shipped.read_bytes()
+    for module in KIT_MODULES:
+        assert (kit_dir / "grader" / module).read_bytes() == (REPO / "grader" / module).read_bytes(), module
+
+
 def test_kit_rubric_is_the_public_rubric_and_matches_the_fixtures(kit):
     kit_dir, rubric_path = kit
     original = load_rubric(rubric_path).only("public")
@@ -139,6 +151,10 @@ def test_kit_rubric_is_the_public_rubric_and_matches_the_fixtures(kit):
             [(o.name, o.path, o.weight, o.check) for o in theirs.outputs]
         assert (mine.function, mine.name, mine.depends, mine.isolate, mine.mutation_weight) == \
             (theirs.function, theirs.name, theirs.depends, theirs.isolate, theirs.mutation_weight)
+        # What the hidden cases are worth, one number per function (the self-check says it), and
+        # the same when the kit's rubric is restricted again, as the self-check does.
+        assert mine.withheld_points == theirs.withheld_points > 0
+        assert [p.withheld_points for p in kit_rubric.only("public").parts] == [p.withheld_points for p in kit_rubric.parts]
     fixtures = load_fixtures(kit_rubric, visibilities=("public",))
     assert set(fixtures) == {c.id for c in kit_rubric.cases}
     assert not (kit_dir / "rubrics" / "fixtures" / f"{kit_rubric.name}.hidden.json").exists()
@@ -198,7 +214,25 @@ def test_kit_grade_py_offers_only_the_self_check(rnn_kit):
     kit_dir, _ = rnn_kit
     done = subprocess.run([sys.executable, "grade.py", str(SUBMISSIONS)], cwd=kit_dir, env=kit_env(),
                           capture_output=True, text=True, timeout=60)
-    assert done.returncode == 2 and "--check" in done.stderr
+    # A folder is no class to grade here: the check says it wants one notebook, and names one.
+    assert done.returncode == 2 and "it is a folder; give the notebook file itself" in done.stdout, done
+    assert "python3 grade.py --check" in done.stdout and "grades.csv" not in done.stdout + done.stderr
+
+
+def test_kit_grade_py_checks_a_notebook_given_without_check_and_one_at_a_time(rnn_kit, tmp_path):
+    # `python3 grade.py my.ipynb` said "the following arguments are required: --check"; the kit
+    # does nothing else, so the notebook is checked. Two notebooks are refused, as grade.py does.
+    kit_dir, _ = rnn_kit
+    right = shutil.copyfile(SUBMISSIONS / "ada_correct.ipynb", tmp_path / "ada.ipynb")
+    done = subprocess.run([sys.executable, "grade.py", str(right)], cwd=kit_dir, env=kit_env(),
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "all 6 functions pass their public cases" in done.stdout, done
+    done = subprocess.run([sys.executable, "grade.py", "--check", str(right), str(right)], cwd=kit_dir,
+                          env=kit_env(), capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "2 notebooks given" in done.stderr and "one at a time" in done.stderr, done
+    done = subprocess.run([sys.executable, "grade.py"], cwd=kit_dir, env=kit_env(), capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 2 and "give your notebook: python3 grade.py --check NOTEBOOK" in done.stderr
 
 
 def test_kit_check_in_a_live_namespace(rnn_kit, tmp_path):

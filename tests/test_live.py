@@ -331,3 +331,15 @@ def test_check_in_a_real_kernel():
     assert "rnn_forward        passed" in report
     assert "SUMMARY False error passed" in final
     assert "RESTORED True" in final
+
+
+def test_check_says_a_size_written_as_a_number_as_the_self_check_does(tmp_path, course_module):
+    # Thirty-third session: `--check` says it under the function; check() in Jupyter said "passed".
+    nb = nbs.course_notebook(nbs.mutate("rnn_forward", "a = np.zeros((n_a, m, T_x))", "a = np.zeros((5, 10, 4))"))
+    namespace = notebook_namespace(nb, tmp_path)
+    out = io.StringIO()
+    summary = check("rnn_forward", namespace=namespace, stream=out)
+    text = out.getvalue()
+    assert summary.ok, text
+    assert "note: `rnn_forward` writes sizes as numbers (5, 10, 4), those of the public case: " in text, text
+    assert "line 10: `a = np.zeros((5, 10, 4))`" in text and "Read the note under rnn_forward too" in text, text

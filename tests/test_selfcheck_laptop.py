@@ -5,8 +5,14 @@ from __future__ import annotations
 
 import io
 import sys
+import warnings
+from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
+import grader.checks
+import grader.sandbox
 from grader import selfcheck
 from grader.commands import DEFAULT_RUBRIC
 from grader.kit import write_student_kit
@@ -86,6 +92,99 @@ def test_one_function_checked_is_named_when_it_passes(tmp_path):
     notebook = nbs.write(tmp_path / "right.ipynb", nbs.course_notebook())
     out = io.StringIO()
     assert run_check(notebook, rubric=DEFAULT_RUBRIC, stream=out, function="rnn_forward") == 0
-    assert "passed; `rnn_forward` passes its public case.\n" in out.getvalue(), out.getvalue()
+    assert "passed, 3 of their 3 points; `rnn_forward` passes its public case.\n" in out.getvalue(), out.getvalue()
+    assert "Building a Recurrent Neural Network (1 function)\n" in out.getvalue()  # was "(1 function(s))"
     code, text = _check(notebook)
-    assert code == 0 and "passed; all 6 functions pass their public cases.\n" in text, text
+    assert code == 0 and "points; all 6 functions pass their public cases.\n" in text, text
+
+
+def test_a_windows_path_given_in_wsl_is_answered_with_the_path_wsl_knows(tmp_path, monkeypatch):
+    # Thirty-third session: a student in WSL pasted the notebook's path from Windows' Explorer and was
+    # told "No such file, and no notebook (.ipynb) is here", of the folder they were in.
+    monkeypatch.setattr(selfcheck, "WINDOWS_DRIVES", tmp_path)
+    nbs.write(tmp_path / "c" / "Users" / "ana" / "rnn" / "Assignment 4.ipynb", nbs.course_notebook())
+    code, text = _check(Path("C:\\Users\\ana\\rnn\\Assignment 4.ipynb"))
+    assert code == EXIT_UNUSABLE
+    assert (f"No such file: it is a Windows path, and in WSL Windows' C: drive is {tmp_path / 'c'}. Check it "
+            f"with: python3 grade.py --check '{tmp_path}/c/Users/ana/rnn/Assignment 4.ipynb'\n") in text, text
+    code, text = _check(Path("D:\\work\\x.ipynb"))  # nothing there either: the mapping is said all the same
+    assert f"Windows' D: drive is {tmp_path / 'd'}, and {tmp_path}/d/work/x.ipynb is not a file either" in text, text
+
+
+def test_windows_separators_and_a_quoted_tilde_are_answered_with_the_path_meant(tmp_path, monkeypatch):
+    nbs.write(tmp_path / "rnn" / "mine.ipynb", nbs.course_notebook())
+    monkeypatch.chdir(tmp_path)
+    code, text = _check(Path(".\\rnn\\mine.ipynb"))
+    assert code == EXIT_UNUSABLE
+    assert "separate folders with / (\\ is Windows' separator). Check it with: python3 grade.py --check rnn/mine.ipynb" \
+        in text, text
+    monkeypatch.setenv("HOME", str(tmp_path))
+    code, text = _check(Path("~/rnn/mine.ipynb"))  # "~/rnn/mine.ipynb" in quotes: the shell left the ~
+    assert f"not inside quotes). Check it with: python3 grade.py --check {tmp_path}/rnn/mine.ipynb" in text, text
+
+
+@pytest.mark.parametrize("landlock", [7, 0])
+def test_a_check_whose_process_could_reach_the_students_files_says_so(tmp_path, monkeypatch, landlock):
+    # Without root, Landlock keeps the functions' process from the student's files; without it
+    # (Linux before 5.13, macOS) the check ran them with the student's rights and did not say so.
+    real = grader.sandbox.Sandbox
+
+    class Laptop(real):
+        def __init__(self, *args, **kw):
+            super().__init__(*args, **kw)
+            self.capabilities = replace(self.capabilities, running_as_root=False, uid_drop=False,
+                                        mount_namespace=False, landlock_abi=landlock)
+
+    monkeypatch.setattr(grader.sandbox, "Sandbox", Laptop)
+    code, text = _check(nbs.write(tmp_path / "nb.ipynb", nbs.course_notebook()))
+    assert code == 0, text
+    said = "this system cannot fence it off from your files (no Landlock" in text
+    assert said == (landlock == 0), text
+    assert not said or text.endswith("they could read and change what you can.\n")
+
+
+def test_the_kit_readme_says_what_the_check_may_do_on_the_students_machine(tmp_path):
+    write_student_kit(tmp_path / "kit", rubric=DEFAULT_RUBRIC)
+    readme = (tmp_path / "kit" / "README.md").read_text(encoding="utf-8")
+    assert "## What the check may do on your machine" in readme
+    assert "where the kernel has no Landlock" in readme and "with your own rights" in readme, readme
+
+
+def test_the_kit_readme_says_the_bonus_is_not_checked_when_the_rubric_has_one(tmp_path):
+    # A student who did the IMDB bonus ran the check and read nothing of it, anywhere.
+    repo = Path(__file__).resolve().parents[1]
+    for rubric, bonus in ((DEFAULT_RUBRIC, True), (repo / "rubrics" / "rnn_extended.yaml", False)):
+        write_student_kit(tmp_path / rubric.stem, rubric=rubric)
+        readme = (tmp_path / rubric.stem / "README.md").read_text(encoding="utf-8")
+        assert ("The bonus is not checked here: your instructor scores it from your notebook's code and\n"
+                "stored outputs" in readme) == bonus, readme
+
+
+def test_a_warning_of_the_checkers_own_process_is_not_printed_to_the_student(tmp_path, monkeypatch):
+    # With NumPy 1.21 to 1.23 each check of a notebook with a mistake began with two lines of
+    # "grader/checks.py:82: VisibleDeprecationWarning: Creating an ndarray from ragged nested
+    # sequences ...": the grader's own comparison, printed above the verdicts as if it were theirs.
+    real = grader.checks._as_array
+    probed = []
+
+    def as_old_numpy_does(value):
+        probed.append(1)
+        warnings.warn("Creating an ndarray from ragged nested sequences", DeprecationWarning, stacklevel=1)
+        return real(value)
+
+    monkeypatch.setattr(grader.checks, "_as_array", as_old_numpy_does)
+    notebook = nbs.write(tmp_path / "nb.ipynb", nbs.course_notebook(nbs.mutate("rnn_cell_forward", "+ ba)", ")")))
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        code, text = _check(notebook)
+    assert code == 1 and probed, text
+    assert not [w for w in seen if "ragged" in str(w.message)]
+
+
+def test_the_kit_readme_says_to_save_first_and_where_wsl_keeps_windows_files(tmp_path):
+    # The check reads the file as last saved (a student who edited and did not save checked the old
+    # code), and a Windows student in WSL looks for their notebook under C:\.
+    write_student_kit(tmp_path / "kit", rubric=DEFAULT_RUBRIC)
+    readme = (tmp_path / "kit" / "README.md").read_text(encoding="utf-8")
+    assert "It checks the notebook as\nlast saved: save it in Jupyter first (Ctrl-S)." in readme, readme
+    assert "Windows' `C:` drive is `/mnt/c` there" in readme, readme
