@@ -15,7 +15,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-__all__ = ["FixedSize", "fixed_sizes"]
+__all__ = ["FixedSize", "fixed_sizes", "sizes_written"]
 
 #: Calls whose first argument is a shape; calls whose every positional argument is a size.
 _SHAPE_FIRST = frozenset({"zeros", "ones", "empty", "full"})
@@ -46,8 +46,14 @@ def fixed_sizes(source: str, function: str, *, sizes: frozenset[int]) -> tuple[F
             and node.name == function]
     if not defs:
         return ()
-    body = defs[-1]  # the last definition is the one graded
-    lines = source.splitlines()
+    return sizes_written(defs[-1], source.splitlines(), sizes=sizes)  # the last definition is the one graded
+
+
+def sizes_written(body: ast.FunctionDef | ast.AsyncFunctionDef, lines: list[str], *,
+                  sizes: frozenset[int]) -> tuple[FixedSize, ...]:
+    """:func:`fixed_sizes` of one parsed def, ``lines`` the text it was parsed from (its line
+    numbers count in them): also what the batch's feedback says when a hidden case failed
+    (``grader.hints.fixed_size_hint``)."""
     bound = _names_bound_to_numbers(body, sizes)
     found: dict[int, dict[int, int]] = {}  # line -> column -> number
     for node in ast.walk(body):

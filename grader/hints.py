@@ -1472,47 +1472,23 @@ def unread_parameter_hint(source: str, *, name: str) -> str:
             f"passes there, write `{meant}` instead.") if meant else ""
 
 
-#: NumPy's makers of an array of a given shape, whose shape a function may write out as numbers.
-_SHAPED = frozenset({"zeros", "ones", "empty", "full", "randn", "rand"})
-#: A number assigned (not a keyword's: ``axis=1``) or given as a shape: what ``fixed_size_hint`` reads.
-_WRITTEN_SIZE = re.compile(r"^[ \t]*[\w(][\w, \t()\[\]]*=[ \t]*(?:[(\[][ \t]*)?\d+[ \t]*(?:[,)\]#]|$)"
-                           r"|(?:zeros|ones|empty|full|randn|rand)[ \t]*\((?:[ \t]*[(\[])?[ \t]*\d", re.MULTILINE)
-
-
-def _literal_sizes(node: ast.expr) -> tuple[int, ...] | None:
-    """The whole numbers ``node`` writes out (``4``, ``(5, 10)``), or None when it is anything else."""
-    elements = node.elts if isinstance(node, (ast.Tuple, ast.List)) else [node]
-    if not elements or not all(isinstance(e, ast.Constant) and type(e.value) is int for e in elements):
-        return None
-    return tuple(e.value for e in elements)
-
-
 def fixed_size_hint(source: str, *, sizes: Collection[int], first_line: int = 1) -> str:
     """For a graded function (``source``) that failed a hidden case: its first line that writes out
-    sizes of the assignment's example as numbers (``n_x, m = 3, 10``, ``T_x = 4``,
-    ``np.zeros((5, 10, 4))``; every number one of ``sizes``, above 1, and a number alone above 2),
-    which hold in the example only: the hidden cases have other sizes. "" when no line does."""
-    if not _WRITTEN_SIZE.search(source):  # most functions: no parse
-        return ""
+    sizes of the assignment's example as numbers where a size goes (``np.zeros((5, 10, 4))``,
+    ``range(4)``, or ``n_x, m = 3, 10`` when a shape or a range reads those names; each one of
+    ``sizes``, above 1: ``grader.fixedsizes``, which the self-check reads too), which hold in the
+    example only: the hidden cases have other sizes. "" when no line does."""
+    from grader.fixedsizes import sizes_written
+
     fn = _function_tree(source)
     if fn is None:
         return ""
-    found: list[tuple[int, ast.AST, tuple[int, ...]]] = []
-    for node in ast.walk(fn):
-        written = None
-        if isinstance(node, ast.Assign) and all(isinstance(t, (ast.Name, ast.Tuple)) for t in node.targets):
-            written = _literal_sizes(node.value)
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _SHAPED \
-                and node.args:
-            written = _literal_sizes(node.args[0]) if len(node.args) == 1 else \
-                _literal_sizes(ast.Tuple(elts=list(node.args))) if node.func.attr in ("randn", "rand") else None
-        # One number alone counts from 3 up: a 2 is as often a square or a half as a size.
-        if written and all(v > 1 and v in sizes for v in written) and (len(written) > 1 or written[0] > 2):
-            found.append((node.lineno, node, written))
+    found = sizes_written(fn, source.splitlines(), sizes=frozenset(sizes))
     if not found:
         return ""
-    line, node, written = min(found, key=lambda item: item[0])
+    first = found[0]
+    written = first.numbers
     shown = written[0] if len(written) == 1 else written
-    return (f"`{fn.name}` writes out {shown} on line {line + first_line - 1} (`{_written(node, source)}`): "
+    return (f"`{fn.name}` writes out {shown} on line {first.line + first_line - 1} (`{first.code}`): "
             f"{'a size' if len(written) == 1 else 'sizes'} of the assignment's example, which the hidden cases do "
             f"not have. Take {'it' if len(written) == 1 else 'them'} from the arguments instead (their `.shape`).")

@@ -302,12 +302,15 @@ def test_fixed_size_hint_finds_the_example_s_sizes_written_out_in_the_function()
 
     sizes = {3, 5, 2, 10, 4}
     head = "def f(x, a0, parameters):\n"
-    said = fixed_size_hint(head + "    n_x, m = 3, 10\n    return np.zeros((5, 10, 4))\n", sizes=sizes, first_line=3)
+    said = fixed_size_hint(head + "    n_x, m = 3, 10\n    return np.zeros((n_x, m, 4))\n", sizes=sizes, first_line=3)
     assert said.startswith("`f` writes out (3, 10) on line 4 (`n_x, m = 3, 10`): sizes of the assignment's example")
     assert "(5, 10, 4) on line 2" in fixed_size_hint(head + "    return np.zeros((5, 10, 4))\n", sizes=sizes)
-    assert "writes out 4 on line 2 (`T_x = 4`)" in fixed_size_hint(head + "    T_x = 4\n", sizes=sizes)
+    loop = "    T_x = 4\n    for t in range(T_x):\n        pass\n"
+    assert "writes out 4 on line 2 (`T_x = 4`)" in fixed_size_hint(head + loop, sizes=sizes)
+    assert "writes out 4 on line 2 (`for t in range(4):`)" in fixed_size_hint(head + "    for t in range(4):\n        pass\n", sizes=sizes)
+    # The self-check's reading (grader.fixedsizes) is the same: a size counts where a size goes.
     for body in ("    return np.zeros((n_a, m, T_x))\n", "    p = 2\n", "    T_x = 9\n", "    s = (5, 1)\n",
-                 "    return a ** 2\n"):
+                 "    return a ** 2\n", "    T_x = 4\n", "    n_x, m = 3, 10\n    return n_x * m\n"):
         assert fixed_size_hint(head + body, sizes=sizes) == "", body
 
 

@@ -152,7 +152,8 @@ def test_the_example_s_sizes_written_out_in_the_function_are_told_when_the_hidde
     nb = nbs.course_notebook(nbs.mutate("lstm_forward", "n_x, m, T_x = x.shape", "n_x, m, T_x = 3, 10, 7"))
     part = _graded(tmp_path, nb, context, sandbox).part("lstm_forward")
     assert part.cases[0].status == "passed" and part.points < part.max_points, part
-    assert "`lstm_forward` writes out (3, 10, 7) on line 6 (`n_x, m, T_x = 3, 10, 7`): sizes of the assignment's " \
+    # m and T_x make its arrays (n_x makes none: grader.fixedsizes counts a size where a size goes).
+    assert "`lstm_forward` writes out (10, 7) on line 6 (`n_x, m, T_x = 3, 10, 7`): sizes of the assignment's " \
            "example, which the hidden cases do not have" in " ".join(part.notes), part.notes
 
 
