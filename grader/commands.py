@@ -812,9 +812,15 @@ def _hold_output(out_dir: Path, *, submissions: Path, stack: contextlib.ExitStac
         if submissions.resolve().is_relative_to(out_dir.resolve()):
             return None
     try:
-        return stack.enter_context(output_lock(out_dir, on_wait=lambda said: stream.write(said + "\n")))
+        return stack.enter_context(output_lock(out_dir, on_wait=_line_to(stream),
+                                               on_unlocked=_line_to(stream)))
     except OutputBusy as exc:
         raise CommandError(str(exc)) from None
+
+
+def _line_to(stream: TextIO) -> Callable[[str], None]:
+    """What writes a line of the run's to ``stream``."""
+    return lambda line: stream.write(line + "\n")
 
 
 def _usable_out_dir(out_dir: Path) -> None:
