@@ -88,6 +88,9 @@ class ClassSummary:
     unreadable_why: tuple[str, ...] = ()
     #: Graded submissions with 0 points on every graded function (``ClassStats.zero_on_every_function``).
     zero_on_every_function: tuple[str, ...] = ()
+    #: What the run says of the Moodle or Canvas file it wrote (or could not), printed beside
+    #: ``Gradebook:`` (``grader.upload.Upload.note``), or "".
+    upload_note: str = ""
 
 
 def load_context(rubric_path: Path, *, visibilities: tuple[str, ...] = ("public", "hidden"),
@@ -842,10 +845,11 @@ def _usable_out_dir(out_dir: Path) -> None:
 
 
 def _write_upload_files(matched: Any, *, book: Any, adjustments: Mapping | None, out_dir: Path,
-                        notes: list, stream: TextIO) -> None:
+                        notes: list, stream: TextIO) -> str:
     """``OUT/moodle-worksheet.csv`` or ``OUT/canvas-import.csv`` when the roster is that
-    platform's export (``grader.upload``), said on a line of the run and in ``notes``; an earlier
-    run's removed when this one writes none (it would read as this run's)."""
+    platform's export (``grader.upload``), said in ``notes``; an earlier run's removed when this
+    one writes none (it would read as this run's). Returns the line the run prints of it beside
+    ``Gradebook:`` at its end ("" for none)."""
     from grader.files import write_atomic
     from grader.upload import UPLOAD_FILES, upload_file
 
@@ -856,11 +860,11 @@ def _write_upload_files(matched: Any, *, book: Any, adjustments: Mapping | None,
             _remove_earlier(out_dir / name, stream=stream,
                             why="this run's roster gives none (docs/instructors.md, \"Into Canvas or Moodle\")")
     if upload is None:
-        return
+        return ""
     if written:
         write_atomic(out_dir / written, upload.text)
     notes.append(upload.note(out_dir / upload.name))
-    stream.write(notes[-1] + "\n")
+    return notes[-1]
 
 
 def _remove_stale_temporaries(out_dir: Path) -> None:
@@ -1341,8 +1345,8 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
                              f"applied to the one submission it can be: {'; '.join(guessed)}")
                 stream.write(notes[-1] + "\n")
         book.write(out_dir, roster=matched, bom=excel, adjustments=by_cell)
-        _write_upload_files(matched, book=book, adjustments=by_cell, out_dir=out_dir, notes=notes,
-                            stream=stream)
+        upload_note = _write_upload_files(matched, book=book, adjustments=by_cell, out_dir=out_dir,
+                                          notes=notes, stream=stream)
         # Every changed score, the largest loss first: a rubric edit's preview, graded into a copy.
         listed = book.write_changes(out_dir, earlier_scores, by_cell, bom=excel) if earlier_scores else None
         changes = book.changes_from(earlier_scores, by_cell, listed=listed) if earlier_scores else ""
@@ -1426,6 +1430,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         total=total + (len(earlier.keys) if earlier is not None else 0),
         skipped=len(kept), earlier_kept=len(earlier.keys) if earlier is not None else 0, interrupted=interrupted, report_problems=problems,
         flagged_pairs=flagged, class_report=report_path, former=former, score_changes=changes,
+        upload_note=upload_note,
         **_roster_counts(matched))
     _print_summary(summary, stream=stream, similarity_ran=report is not None)
     return summary
@@ -1823,6 +1828,8 @@ def _print_summary(summary: ClassSummary, *, stream: TextIO, similarity_ran: boo
         stream.write(f"Similarity: {summary.flagged_pairs} pair(s) flagged for a human to read "
                      f"({out / SIMILARITY_CSV})\n")
     stream.write(f"Gradebook: {out / 'grades.csv'}\n")
+    if summary.upload_note:  # the file to upload, beside the gradebook it was made from
+        stream.write(summary.upload_note + "\n")
     if summary.class_report:
         stream.write(f"Class report: {summary.class_report}\n")
 
