@@ -122,6 +122,35 @@ def load_context(rubric_path: Path, *, visibilities: tuple[str, ...] = ("public"
     return with_bonus(context) if bonus else context
 
 
+def _fixtures_digest(rubric) -> str:
+    """``grader.fixtures.fixtures_digest`` of ``rubric``; CommandError when a file cannot be read."""
+    from grader.fixtures import FixtureError, fixtures_digest
+
+    try:
+        return fixtures_digest(rubric)
+    except FixtureError as exc:
+        raise CommandError(str(exc)) from None
+
+
+def _edited_while_grading(rubric_path: Path, rubric, fixtures: str) -> str:
+    """A note when the rubric file or its fixtures are no longer those this run read (an
+    instructor's edit and regenerate while the class was graded), or ""."""
+    import hashlib
+
+    from grader.fixtures import FixtureError, fixtures_digest
+
+    try:
+        edited = hashlib.sha256(rubric_path.read_bytes()).hexdigest() != rubric.digest
+        edited = edited or fixtures_digest(rubric) != fixtures
+    except (OSError, FixtureError):
+        edited = True
+    if not edited:
+        return ""
+    return (f"{rubric_path} or its fixtures changed while this run graded: every grade of this run is "
+            f"the rubric's as this run read it at its start, not the edit's; run again to grade with the "
+            f"edit (the next run grades everyone again)")
+
+
 def with_bonus(context):
     """``context`` with the bonus's configuration its rubric names (``load_context(...,
     bonus=False)`` left it out); ``context`` itself when the rubric has no bonus. Raises
@@ -1098,10 +1127,13 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
                            "arg_layouts": argument_layouts(context)}
         for zygote in zygotes:  # only a folder's run starts them: the folder is what is graded
             configure_zygote(zygote, **sandbox_options)
+        # The fixtures' digest keys every result: taken as soon as the zygotes have their work (a
+        # regenerate later in the start-up, while the submissions were opened, gave grades made with
+        # the old fixtures the new ones' key, and no run graded them again).
+        fixtures = _fixtures_digest(context.rubric)
         _sweep_unpack_folders(stream)  # while the zygotes set themselves up
         context = with_bonus(context)
         from grader.batch import HOOK_ERRORS, BatchInterrupted, WorkerPool
-        from grader.fixtures import FixtureError, fixtures_digest
         from grader.incremental import (batch_key, former_submissions, has_keys, partition,
                                         regraded_because, submission_key)
         from grader.models import HARNESS
@@ -1128,10 +1160,6 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
             raise CommandError(f"{template}: no such template notebook")
         if known and (problem := known_problem(Path(known))):
             raise CommandError(problem)
-        try:
-            fixtures = fixtures_digest(context.rubric)
-        except FixtureError as exc:
-            raise CommandError(str(exc)) from None
         batch = batch_key(context.rubric, fixtures_digest=fixtures,
                           options="")  # feedback.html wanted or not: the key file's PAGES
         # A zip is graded from the folder it is extracted to (the zygotes, started only for a
@@ -1354,6 +1382,9 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
             _remove_earlier(out_dir / SCORE_CHANGES, stream=stream, why="this run changed no score")
         if changes:
             notes.append(changes)
+        if edited := _edited_while_grading(Path(rubric), context.rubric, fixtures):
+            notes.append(edited)
+            stream.write(edited + "\n")
         if by_cell and (unmatched := book.unmatched(by_cell)):
             notes.append(f"Adjustments of {adjustments.path} for no submission of {GRADEBOOK}, not "
                          f"applied (its column 'submission' must be the id as {GRADEBOOK} writes it): "

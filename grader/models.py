@@ -143,6 +143,9 @@ class Case:
     outputs: tuple[str, ...]  # names of the part's OutputSpecs compared in this case
     timeout: float
     line: int = 0  # line of the case in the rubric file
+    # Known mistakes (ids of solution.mutants) the case is meant not to tell from the reference:
+    # the generator's warning about them is left out (``grader.blindspots``). Not in spec().
+    blind_to: tuple[str, ...] = ()
 
     def spec(self) -> dict:
         """What determines the fixture of this case (its inputs and expected values)."""

@@ -28,6 +28,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
+from grader import blindspots
 from grader import fixtures as fx
 from grader import plaindata
 from grader.models import VISIBILITIES, Case, Part, Rubric
@@ -78,10 +79,13 @@ def load_reference() -> Reference:
         raise RegenerateError(
             f"cannot import the reference solution ({exc}); run from the repository root"
         ) from None
+    # Every public function solution/rnn.py defines, listed in its __all__ or not: a function an
+    # instructor adds for a new part was "not in the reference" until __all__ named it too.
     functions = {
-        name: getattr(rnn, name)
-        for name in getattr(rnn, "__all__", dir(rnn))
-        if isinstance(getattr(rnn, name, None), types.FunctionType)
+        name: value
+        for name, value in vars(rnn).items()
+        if isinstance(value, types.FunctionType) and not name.startswith("_")
+        and (value.__module__ == rnn.__name__ or name in getattr(rnn, "__all__", ()))
     }
     return Reference(functions=functions, builders=setups.BUILDERS, mutants=mutants.MUTANTS)
 
@@ -253,13 +257,15 @@ def regenerate(
     *,
     reference: Reference,
     fixtures_dir: str | Path | None = None,
+    fixtures: Mapping[str, fx.CaseFixture] | None = None,
 ) -> list[tuple[Path, bool]]:
     """Compute and write the fixture files of ``rubric``; return ``(path, rewritten)`` pairs.
 
     A file whose content is unchanged as ``--check`` reads it (apart from its date stamp, and
     numbers within 1e-12: see :func:`alike`) is left alone. Files are written atomically.
+    ``fixtures``: those :func:`compute_fixtures` gave for ``rubric``, when the caller has them.
     """
-    fixtures = compute_fixtures(rubric, reference=reference)
+    fixtures = compute_fixtures(rubric, reference=reference) if fixtures is None else fixtures
     stamp = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat()
     written = []
     for visibility, data in _encode_all(rubric, fixtures, reference, generated=stamp).items():
@@ -383,9 +389,11 @@ def check(
     *,
     reference: Reference,
     fixtures_dir: str | Path | None = None,
+    fixtures: Mapping[str, fx.CaseFixture] | None = None,
 ) -> CheckReport:
-    """Recompute every case in memory and compare with the stored fixture files."""
-    fresh = compute_fixtures(rubric, reference=reference)
+    """Recompute every case in memory (or take ``fixtures``, those :func:`compute_fixtures` gave)
+    and compare with the stored fixture files."""
+    fresh = compute_fixtures(rubric, reference=reference) if fixtures is None else fixtures
     messages = _messages(reference)
     problems: list[tuple[str, str]] = []
     for visibility in VISIBILITIES:
@@ -435,12 +443,15 @@ def check(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python3 -m grader.regenerate RUBRIC... [--check] [--fixtures-dir DIR]``."""
+    """``python3 -m grader.regenerate RUBRIC... [--check] [--fixtures-dir DIR]``; a folder given as
+    RUBRIC stands for every rubric in it."""
     parser = argparse.ArgumentParser(
         prog="python3 -m grader.regenerate",
         description="Compute the fixtures of a rubric from the reference solution, or verify them.",
     )
-    parser.add_argument("rubrics", nargs="+", type=Path, metavar="RUBRIC", help="rubric YAML file(s)")
+    parser.add_argument("rubrics", nargs="+", type=Path, metavar="RUBRIC",
+                        help="rubric YAML file(s), or a folder: every rubric in it (rubrics/: a new "
+                             "rubric is verified without anyone naming it)")
     parser.add_argument("--check", action="store_true",
                         help="verify the stored fixtures; write nothing (exit 1 if they are stale)")
     parser.add_argument("--fixtures-dir", type=Path, default=None, metavar="DIR",
@@ -454,8 +465,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     statuses = [EXIT_OK]
+    rubric_paths = []
+    for given in options.rubrics:
+        if not given.is_dir():
+            rubric_paths.append(given)
+            continue
+        found, passed_over = rubrics_in(given)
+        for path in passed_over:
+            print(f"{path}: not a rubric (no parts:), passed over")
+        if not found:
+            print(f"error: {given}: no rubric in this folder (a .yaml file with parts:)", file=sys.stderr)
+            statuses.append(EXIT_ERROR)
+        rubric_paths.extend(found)
     # Each rubric on its own: one that cannot be used does not hide what the others' check finds.
-    for rubric_path in options.rubrics:
+    for rubric_path in rubric_paths:
         try:
             statuses.append(_one_rubric(rubric_path, reference=reference, check_only=options.check,
                                         fixtures_dir=options.fixtures_dir))
@@ -469,22 +492,56 @@ def main(argv: Sequence[str] | None = None) -> int:
 _SIBLING_BYTES = 1 << 20
 
 
+def _yaml_files(folder: Path) -> list[Path]:
+    return sorted({*folder.glob("*.yaml"), *folder.glob("*.yml")})
+
+
+def _rubric_name(path: Path) -> str | None:
+    """The ``name:`` of the rubric in ``path`` ("" when it has none), or None when the file is not
+    a rubric (no ``parts``: ``rubrics/imdb.yaml``). A file that cannot be read or parsed, or is
+    too large to be one, is taken for a rubric, so that the loader says what is wrong with it."""
+    import yaml
+
+    try:
+        if path.stat().st_size > _SIBLING_BYTES:
+            return ""
+        content = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return ""
+    if not isinstance(content, dict) or "parts" not in content:
+        return None
+    return str(content.get("name", ""))
+
+
+def rubrics_in(folder: Path) -> tuple[list[Path], list[Path]]:
+    """``(rubrics, others)``: the YAML files of ``folder`` that are rubrics (have ``parts``), and
+    those that are not (``rubrics/imdb.yaml``, the bonus's configuration)."""
+    files = _yaml_files(folder)
+    others = [path for path in files if _rubric_name(path) is None]
+    return [path for path in files if path not in others], others
+
+
+def _other_rubrics(rubric: Rubric) -> list[Rubric]:
+    """The other rubrics of ``rubric``'s folder that can be read (a course's exams and make-ups)."""
+    own = Path(rubric.path).resolve()
+    found = []
+    for path in rubrics_in(own.parent)[0]:
+        if path.resolve() == own:
+            continue
+        try:
+            found.append(load_rubric(path))
+        except (RubricError, OSError):
+            continue  # said when that rubric itself is regenerated or checked
+    return found
+
+
 def _namesake(rubric: Rubric) -> Path | None:
     """Another rubric in ``rubric``'s folder with the same ``name:`` (a copy kept to try a change),
     whose fixtures, named by that name, the same folder holds; None when there is none. Files
     that are not rubrics (no ``parts``) or not YAML are passed over."""
-    import yaml
-
     own = Path(rubric.path).resolve()
-    siblings = sorted({*own.parent.glob("*.yaml"), *own.parent.glob("*.yml")})
-    for sibling in siblings:
-        try:
-            if sibling.resolve() == own or sibling.stat().st_size > _SIBLING_BYTES:
-                continue
-            content = yaml.safe_load(sibling.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, yaml.YAMLError):
-            continue
-        if isinstance(content, dict) and "parts" in content and content.get("name") == rubric.name:
+    for sibling in _yaml_files(own.parent):
+        if sibling.resolve() != own and _rubric_name(sibling) == rubric.name:
             return sibling
     return None
 
@@ -547,22 +604,47 @@ def undeclared_calls(rubric: Rubric, *, reference: Reference) -> list[str]:
     return said
 
 
+def points_line(rubric: Rubric) -> str:
+    """``"100 points: rnn_cell_forward 10, ..."``: what a reweighting comes to, said on every run."""
+    return (f"{rubric.max_points:g} points: "
+            + ", ".join(f"{part.name} {part.max_points:g}" for part in rubric.parts))
+
+
+def odd_points(rubric: Rubric) -> str | None:
+    """A warning when the rubric's points do not add up to a whole number (three cases of 33.33:
+    every student's score is then out of 99.99), or None."""
+    total = rubric.max_points
+    if abs(total - round(total)) < 1e-9:
+        return None
+    return (f"{rubric.path}: the points add up to {total:g}, not a whole number ({points_line(rubric)}): "
+            f"grades.csv's max_score will read {total:g}; make the cases' points add up to the total you "
+            f"mean (docs/rubrics.md, How rubrics/rnn.yaml is weighted)")
+
+
 def _one_rubric(rubric_path: Path, *, reference: Reference, check_only: bool,
                 fixtures_dir: Path | None) -> int:
     """Regenerate (or, with ``check_only``, verify) the fixtures of one rubric; its exit status."""
     rubric = load_rubric(rubric_path)
-    for warning in undeclared_calls(rubric, reference=reference):
+    if not check_only and fixtures_dir is None:  # the fixtures beside the rubric, named by its name
+        _refuse_namesake(rubric)
+    fresh = compute_fixtures(rubric, reference=reference)  # a function the reference lacks is said first
+    unknown = blindspots.unknown_blind_to(rubric, reference.mutants)
+    if unknown:
+        raise RegenerateError(unknown)
+    for warning in (*undeclared_calls(rubric, reference=reference), *filter(None, [odd_points(rubric)]),
+                    *blindspots.twin_case_warnings(rubric),
+                    *blindspots.shared_case_warnings(rubric, _other_rubrics(rubric)),
+                    *blindspots.blind_case_warnings(rubric, fresh)):
         print(f"warning: {warning}", file=sys.stderr)
     if not check_only:
-        if fixtures_dir is None:  # the fixtures beside the rubric, named by its name
-            _refuse_namesake(rubric)
-        for path, rewritten in regenerate(rubric, reference=reference, fixtures_dir=fixtures_dir):
+        for path, rewritten in regenerate(rubric, reference=reference, fixtures_dir=fixtures_dir, fixtures=fresh):
             state = "written" if rewritten else "unchanged"
             print(f"{path}: {state} ({path.stat().st_size} bytes)")
+        print(f"{rubric.path}: {points_line(rubric)}")
         return EXIT_OK
-    report = check(rubric, reference=reference, fixtures_dir=fixtures_dir)
+    report = check(rubric, reference=reference, fixtures_dir=fixtures_dir, fixtures=fresh)
     if report.ok:
-        print(f"{rubric.path}: {report.cases} case(s) verified")
+        print(f"{rubric.path}: {report.cases} case(s) verified; {points_line(rubric)}")
         return EXIT_OK
     print(f"{rubric.path}: {len(report.problems)} problem(s):", file=sys.stderr)
     for what, problem in report.problems:

@@ -79,11 +79,14 @@ _CASE_KEYS = (
     "atol",
     "timeout",
     "outputs",
+    "blind_to",
 )
 
 _BUILTIN_DEFAULTS = {"rtol": 1e-5, "atol": 1e-7, "timeout": 5.0}
 _NAME_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*\Z")
 _CASE_ID_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_./:-]*\Z")
+#: A known mistake in a case's ``blind_to``: ``a0_every_step`` or ``rnn_forward/a0_every_step``.
+_MISTAKE_RE = re.compile(r"(?:(?P<function>[A-Za-z_][A-Za-z0-9_]*)/)?(?P<name>[A-Za-z0-9_]+)\Z")
 _PATH_TOKEN = re.compile(
     r"""\[\s*(?:(?P<int>-?\d+)|'(?P<sq>[^'\\]*)'|"(?P<dq>[^"\\]*)")\s*\]"""
 )
@@ -786,6 +789,7 @@ def _read_case(
         case_outputs = tuple(chosen)
     else:
         case_outputs = tuple(names)
+    blind_to = _read_blind_to(reader, entries["blind_to"].value, function) if "blind_to" in entries else ()
 
     return Case(
         id=case_id,
@@ -801,4 +805,25 @@ def _read_case(
         outputs=case_outputs,
         timeout=timeout,
         line=_line(node),
+        blind_to=blind_to,
     )
+
+
+def _read_blind_to(reader: _Reader, node: "yaml.Node", function: str) -> tuple[str, ...]:
+    """A case's ``blind_to``: known mistakes of ``function`` as full ids (``function/name``).
+    Whether each is a known mistake is checked by the generator, which has ``solution/``."""
+    ids: list[str] = []
+    for item in reader.sequence(node, "blind_to (known mistakes of solution/mutants.py)", nonempty=False):
+        text = reader.scalar(item, "a name in blind_to")
+        found = _MISTAKE_RE.match(text) if isinstance(text, str) else None
+        if found is None:
+            raise reader.error(item, f"blind_to names known mistakes such as a0_every_step or "
+                                     f"{function}/a0_every_step (ids of solution/mutants.py), not {text!r}")
+        if found["function"] not in (None, function):
+            raise reader.error(item, f"{text!r} is a known mistake of {found['function']}, "
+                                     f"not of {function}, the function this case grades")
+        mistake = f"{function}/{found['name']}"
+        if mistake in ids:
+            raise reader.error(item, f"{mistake!r} is listed twice in blind_to")
+        ids.append(mistake)
+    return tuple(ids)

@@ -174,8 +174,9 @@ def test_grade_class_starts_the_zygotes_first_and_leaves_none(tmp_path, monkeypa
                                    class_report=False, feedback_html=False, stream=io.StringIO())
     assert summary.graded == 2
     # configured as soon as the rubric and fixtures give the layouts: set up while this process
-    # loads the rest and forks the workers
-    assert order == ["zygote", "zygote", "context", "configure", "configure", "bonus", "digest", "pool"]
+    # loads the rest and forks the workers; the fixtures' digest (the results' key) taken right
+    # after, and again at the end (were they edited while the class was graded?)
+    assert order == ["zygote", "zygote", "context", "configure", "configure", "digest", "bonus", "pool", "digest"]
     assert started[1].proc is None and len(twins) == 1  # the first zygote's twin
     assert all(z.proc.returncode is not None for z in started[::2])
     assert not [pid for pid in twins if Path(f"/proc/{pid}").exists()]  # reaped by the first
@@ -184,7 +185,7 @@ def test_grade_class_starts_the_zygotes_first_and_leaves_none(tmp_path, monkeypa
     order.clear()
     commands.grade_class(subs, out_dir=tmp_path / "out", jobs=2, similarity=False, class_report=False,
                          feedback_html=False, stream=io.StringIO())  # nothing changed: all kept
-    assert order == ["context", "bonus", "digest"]
+    assert order == ["context", "digest", "bonus", "digest"]
 
     bad = tmp_path / "bad.yaml"
     bad.write_text("not: [a rubric")

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
 from grader import regenerate as rg
 from tests.test_fixtures import RUBRICS, edit_rubric, reference, workspace  # noqa: F401 - fixtures
 
@@ -89,3 +91,70 @@ def test_a_part_that_calls_a_step_function_it_does_not_list_is_warned_of(workspa
     assert "warning" not in capsys.readouterr().err
     assert rg.main([str(RUBRICS / "rnn.yaml"), str(RUBRICS / "rnn_extended.yaml"), "--check"]) == rg.EXIT_OK
     assert "warning" not in capsys.readouterr().err
+
+
+def test_a_folder_stands_for_every_rubric_in_it_so_ci_verifies_a_new_one(workspace, capsys):
+    """.ci/run verified rubrics/rnn.yaml and rubrics/rnn_extended.yaml by name: a make-up exam's
+    rubric added beside them was never verified, and ``rubrics/*.yaml`` stops at imdb.yaml (not a
+    rubric). ``regenerate rubrics/ --check`` verifies every rubric of the folder and passes over
+    the files that are not rubrics, saying so."""
+    rubric_path, fixtures_dir = workspace
+    folder = rubric_path.parent
+    (folder / "imdb.yaml").write_bytes((RUBRICS / "imdb.yaml").read_bytes())
+    makeup = folder / "makeup.yaml"
+    makeup.write_text(rubric_path.read_text().replace("name: rnn\n", "name: rnn_makeup\n", 1))
+    assert rg.main([str(makeup)]) == rg.EXIT_OK
+    capsys.readouterr()
+    edit_rubric(makeup, "seed: 11, dims: {n_x: 2, n_a: 7", "seed: 12, dims: {n_x: 2, n_a: 7")  # not regenerated
+    assert rg.main([str(folder), "--check"]) == rg.EXIT_STALE
+    captured = capsys.readouterr()
+    assert f"{folder / 'imdb.yaml'}: not a rubric (no parts:), passed over" in captured.out, captured.out
+    assert f"{rubric_path}: 24 case(s) verified" in captured.out, captured.out
+    assert f"{makeup}: 1 problem(s):" in captured.err and "stale" in captured.err, captured.err
+    empty = folder / "empty"
+    empty.mkdir()
+    assert rg.main([str(empty), "--check"]) == rg.EXIT_ERROR
+    assert f"error: {empty}: no rubric in this folder" in capsys.readouterr().err
+    assert "\npython3 -m grader.regenerate rubrics/ --check\n" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_a_function_added_to_the_reference_is_graded_without_listing_it_in_all(tmp_path, monkeypatch, capsys):
+    """An instructor's new function in solution/rnn.py was "not in the reference solution (did you
+    mean 'rnn_cell_forward'?)" until its __all__ named it too: the message sent them looking for a
+    typo in a name they had written right."""
+    from solution import rnn
+
+    def rnn_cell_forward_relu(xt, a_prev, parameters):
+        a_next = np.maximum(0, parameters["Waa"] @ a_prev + parameters["Wax"] @ xt + parameters["ba"])
+        return a_next, rnn.softmax(parameters["Wya"] @ a_next + parameters["by"])
+
+    rnn_cell_forward_relu.__module__ = rnn.__name__
+    monkeypatch.setattr(rnn, "rnn_cell_forward_relu", rnn_cell_forward_relu, raising=False)
+    assert "rnn_cell_forward_relu" not in rnn.__all__
+    rubric_path = tmp_path / "relu.yaml"
+    rubric_path.write_text(
+        "version: 1\nname: relu\nparts:\n  - function: rnn_cell_forward_relu\n    outputs:\n"
+        "      - {name: a_next, path: \"[0]\"}\n      - {name: yt_pred, path: \"[1]\"}\n    cases:\n"
+        "      - {visibility: public, builder: rnn_cell_forward, seed: 1, points: 5,\n"
+        "         dims: {n_x: 3, n_a: 5, n_y: 2, m: 10, T_x: 1}}\n")
+    assert rg.main([str(rubric_path)]) == rg.EXIT_OK, capsys.readouterr().err
+    assert (tmp_path / "fixtures" / "relu.public.json").is_file()
+
+
+def test_a_reweighting_is_said_and_points_that_add_up_to_no_whole_number_are_warned_of(workspace, capsys):
+    """A term's reweighting: regenerate says what the parts come to; three public cases of 3.333
+    points made every score out of 99.999, and nothing said so before grade.py's first line."""
+    rubric_path, _ = workspace
+    edit_rubric(rubric_path, "T_x: 1}, points: 2.5}", "T_x: 1}, points: 2.499}")
+    assert rg.main([str(rubric_path)]) == rg.EXIT_OK
+    captured = capsys.readouterr()
+    assert (f"{rubric_path}: 99.999 points: rnn_cell_forward 9.999, rnn_forward 15, lstm_cell_forward 20, "
+            "lstm_forward 15, rnn_cell_backward 20, rnn_backward 20\n") in captured.out, captured.out
+    assert (f"warning: {rubric_path}: the points add up to 99.999, not a whole number (99.999 points: "
+            "rnn_cell_forward 9.999, ") in captured.err, captured.err
+    assert "grades.csv's max_score will read 99.999" in captured.err
+    edit_rubric(rubric_path, "points: 2.499}", "points: 2.5}")
+    assert rg.main([str(rubric_path), "--check"]) == rg.EXIT_OK
+    captured = capsys.readouterr()
+    assert f"{rubric_path}: 24 case(s) verified; 100 points: rnn_cell_forward 10, " in captured.out, captured.out
+    assert "warning" not in captured.err, captured.err

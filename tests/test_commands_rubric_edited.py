@@ -1,0 +1,55 @@
+"""A rubric edited and its fixtures regenerated while a class is being graded (thirty-third
+session): the run grades with what it read at its start, says so at its end, and keys its results
+so that the next run grades everyone again."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from grader import commands
+from tests import notebooks as nbs
+from tests.test_commands_roster import grade
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def steady_grader(monkeypatch):
+    """Edits to grader/ by others during a test must not make the keys stale (see test_batch)."""
+    monkeypatch.setattr("grader.incremental.grader_digest", lambda *a, **k: "pinned")
+
+
+def test_an_edit_during_the_run_is_said_and_graded_again_next_time(tmp_path, monkeypatch):
+    rubrics = tmp_path / "rubrics"
+    rubrics.mkdir()
+    rubric = rubrics / "rnn.yaml"
+    shutil.copy(ROOT / "rubrics" / "rnn.yaml", rubric)
+    shutil.copytree(ROOT / "rubrics" / "fixtures", rubrics / "fixtures", ignore=shutil.ignore_patterns(".cache"))
+    subs = tmp_path / "subs"
+    nbs.write(subs / "alice.ipynb", nbs.course_notebook())
+    sweep = commands._sweep_unpack_folders
+
+    def sweep_then_edit(*args, **kwargs):
+        """The instructor's edit lands after the run read the rubric and fixtures (on main, before
+        it took the fixtures' digest for its keys, once the submissions were opened)."""
+        result = sweep(*args, **kwargs)
+        with open(rubric, "a", encoding="utf-8") as handle:
+            handle.write("# edited\n")
+        with open(rubrics / "fixtures" / "rnn.hidden.json", "ab") as handle:
+            handle.write(b"\n")
+        return result
+
+    monkeypatch.setattr(commands, "_sweep_unpack_folders", sweep_then_edit)
+    out = tmp_path / "out"
+    summary, printed = grade(subs, out, rubric=rubric)
+    assert summary.graded == 1
+    said = (f"{rubric} or its fixtures changed while this run graded: every grade of this run is the "
+            f"rubric's as this run read it at its start, not the edit's; run again to grade with the edit")
+    assert said in printed, printed
+    monkeypatch.setattr(commands, "_sweep_unpack_folders", sweep)
+    rubric.write_text(rubric.read_text().removesuffix("# edited\n"))  # the rubric as it was: the fixtures moved
+    summary, printed = grade(subs, out, rubric=rubric)
+    assert "other fixtures (1): graded again" in printed, printed
+    assert said not in printed

@@ -1,0 +1,181 @@
+"""What ``python3 -m grader.regenerate`` says about cases that cannot tell a known mistake
+(solution/mutants.py) from the reference, and about cases with the same inputs as another
+(grader.blindspots): the instructor's mistakes of the thirty-third session's rubric edit."""
+from __future__ import annotations
+
+import pytest
+
+from grader import regenerate as rg
+from grader.rubric import RubricError, load_rubric
+from tests.test_fixtures import RUBRICS, edit_rubric, workspace  # noqa: F401 - fixtures
+
+# The case of rnn_backward the edits below turn into a single step (T_x = 1).
+LONG = "{name: long sequence, visibility: hidden, seed: 23, dims: {n_x: 6, n_a: 3, n_y: 4, m: 8, T_x: 6}, points: 5}"
+SHORT = LONG.replace("T_x: 6}", "T_x: 1}")
+
+
+def _warnings(err: str) -> list[str]:
+    return [line for line in err.splitlines() if line.startswith("warning: ")]
+
+
+def _said_of_inputs(capsys, *argv) -> list[str]:
+    """The warnings about cases with another case's inputs of a run that succeeds."""
+    assert rg.main([str(arg) for arg in argv]) == rg.EXIT_OK
+    return [line for line in _warnings(capsys.readouterr().err) if "inputs of" in line]
+
+
+def test_a_case_whose_inputs_hide_a_known_mistake_is_named_with_the_mistakes(workspace, capsys):
+    """A single time step gives the loop-over-time mistakes of rnn_backward the reference's
+    outputs: before, regenerate wrote the fixtures without a word, and a student who kept the
+    gradient of later steps out of the loop kept the case's 5 points."""
+    rubric_path, _ = workspace
+    line = edit_rubric(rubric_path, LONG, SHORT)
+    assert rg.main([str(rubric_path)]) == rg.EXIT_OK
+    said = _warnings(capsys.readouterr().err)
+    assert len(said) == 1, said
+    assert said[0].startswith(f"warning: {rubric_path}:{line}: case 'long sequence' (rnn_backward/hidden-3, 5 points) "
+                              "cannot tell the reference from the known mistake(s) rnn_backward/dx_wrong_index, "
+                              "rnn_backward/forward_in_time, rnn_backward/no_recurrent_gradient, "
+                              "rnn_backward/not_accumulated: their outputs are the reference's"), said
+    assert "keeps this case's 5 points" in said[0] and "blind_to" in said[0]
+    # Said as meant: no warning; --check says the same.
+    edit_rubric(rubric_path, SHORT, SHORT[:-1] + ", blind_to: [dx_wrong_index, forward_in_time, "
+                "no_recurrent_gradient, rnn_backward/not_accumulated]}")
+    assert rg.main([str(rubric_path), "--check"]) == rg.EXIT_OK
+    assert _warnings(capsys.readouterr().err) == []
+
+
+def test_a_mistake_no_case_of_its_part_catches_costs_the_whole_part(workspace, capsys):
+    rubric_path, _ = workspace
+    text = rubric_path.read_text()
+    start = text.index("  - function: rnn_backward\n")
+    part = text[start:text.index("\n\n", start)]
+    # Every case of rnn_backward a single step: a mistake of the loop gets all 20 points.
+    one_step = "\n".join(line.replace("T_x: 4}", "T_x: 1}").replace("T_x: 3}", "T_x: 1}").replace("T_x: 6}", "T_x: 1}")
+                         .replace("blind_to: [dx_wrong_index, forward_in_time, no_recurrent_gradient, "
+                                  "not_accumulated], ", "")
+                         for line in part.split("\n"))
+    rubric_path.write_text(text.replace(part, one_step))
+    assert rg.main([str(rubric_path)]) == rg.EXIT_OK
+    said = _warnings(capsys.readouterr().err)
+    line = text[:start].count("\n") + 1
+    assert len(said) == 5, said
+    assert said[0] == (f"warning: {rubric_path}:{line}: no case of rnn_backward tells the known mistake(s) "
+                       "rnn_backward/dx_wrong_index, rnn_backward/forward_in_time, rnn_backward/no_recurrent_gradient, "
+                       "rnn_backward/not_accumulated from the reference, so a student who makes one gets all 20 "
+                       "points of rnn_backward (the cases' warnings follow)"), said
+
+
+def test_a_tolerance_loose_enough_for_a_known_mistake_says_which_rtol_catches_it(workspace, capsys):
+    """rtol 3 on rnn_cell_forward (a slip for 1e-3) lets the cell without the bias by pass the
+    public case, and the softmax over the whole array every case."""
+    rubric_path, _ = workspace
+    line = edit_rubric(rubric_path, "{name: assignment example, visibility: public, seed: 1, dims: {n_x: 3, n_a: 5, "
+                       "n_y: 2, m: 10, T_x: 1}, points: 2.5}", "{name: assignment example, visibility: public, seed: 1, "
+                       "dims: {n_x: 3, n_a: 5, n_y: 2, m: 10, T_x: 1}, points: 2.5, rtol: 3}")
+    assert rg.main([str(rubric_path)]) == rg.EXIT_OK
+    said = [line for line in _warnings(capsys.readouterr().err) if "rnn_cell_forward/" in line]
+    assert len(said) == 1, said
+    assert said[0].startswith(
+        f"warning: {rubric_path}:{line}: case 'assignment example' (rnn_cell_forward/public-1, 2.5 points) lets the "
+        "known mistake(s) rnn_cell_forward/ba_outside_tanh, rnn_cell_forward/no_by, rnn_cell_forward/softmax_whole_array "
+        "pass within its tolerance (rtol 3, atol 1e-07); an rtol below 0.99 tells them apart"), said
+    edit_rubric(rubric_path, "points: 2.5, rtol: 3}", "points: 2.5, atol: 2}")  # an atol: the rtol cannot help
+    assert rg.main([str(rubric_path), "--check"]) == rg.EXIT_OK
+    said = [line for line in _warnings(capsys.readouterr().err) if "rnn_cell_forward/" in line]
+    assert len(said) == 1 and "within its tolerance (rtol 1e-05, atol 2); its atol alone lets them pass: an atol " \
+                              "below 0.21 tells them apart" in said[0], said
+
+
+def test_blind_to_a_mistake_the_case_catches_or_that_does_not_exist(workspace, capsys):
+    rubric_path, _ = workspace
+    line = edit_rubric(rubric_path, LONG, LONG[:-1] + ", blind_to: [dx_not_stored]}")
+    assert rg.main([str(rubric_path), "--check"]) == rg.EXIT_OK
+    said = _warnings(capsys.readouterr().err)
+    assert said == [f"warning: {rubric_path}:{line}: case 'long sequence' (rnn_backward/hidden-3, 5 points) lists "
+                    "rnn_backward/dx_not_stored in blind_to, but tells it apart from the reference: remove it "
+                    "from blind_to"], said
+    edit_rubric(rubric_path, "blind_to: [dx_not_stored]", "blind_to: [dx_not_stord]")
+    assert rg.main([str(rubric_path)]) == rg.EXIT_ERROR
+    err = capsys.readouterr().err
+    assert (f"{rubric_path}:{line}: blind_to names 'rnn_backward/dx_not_stord', which is not a known mistake of "
+            "solution/mutants.py; did you mean 'dx_not_stored'?") in err, err
+
+
+@pytest.mark.parametrize("written, problem", [
+    ("blind_to: [rnn_cell_backward/no_tanh_derivative]",
+     "'rnn_cell_backward/no_tanh_derivative' is a known mistake of rnn_cell_backward, not of rnn_backward"),
+    ("blind_to: [dx_not_stored, dx_not_stored]", "'rnn_backward/dx_not_stored' is listed twice in blind_to"),
+    ("blind_to: dx_not_stored", "must be a list, not 'dx_not_stored'; write [dx_not_stored]"),
+    ("blind_to: [dx not stored]", "blind_to names known mistakes such as a0_every_step"),
+])
+def test_the_loader_refuses_a_blind_to_that_cannot_be_meant(workspace, written, problem):
+    rubric_path, _ = workspace
+    line = edit_rubric(rubric_path, LONG, LONG[:-1] + ", " + written + "}")
+    with pytest.raises(RubricError) as info:
+        load_rubric(rubric_path)
+    assert str(info.value).startswith(f"{rubric_path}:{line}: ") and problem in str(info.value), str(info.value)
+
+
+def test_a_hidden_case_with_the_inputs_of_a_public_one_is_named(workspace, capsys):
+    """A hidden case copied from the public one: its expected value ships in the student kit."""
+    rubric_path, _ = workspace
+    line = edit_rubric(rubric_path, "{name: one example (m = 1), visibility: hidden, seed: 7, dims: {n_x: 4, n_a: 6, "
+                       "n_y: 3, m: 1, T_x: 3}, points: 5}",
+                       "{name: one example (m = 1), visibility: hidden, seed: 1, dims: {n_x: 3, n_a: 5, "
+                       "n_y: 2, m: 10, T_x: 4}, points: 5}")
+    said = _said_of_inputs(capsys, rubric_path)
+    assert said == [f"warning: {rubric_path}:{line}: the hidden case 'one example (m = 1)' (line {line}) has the inputs "
+                    f"of the public case 'assignment example' (line {line - 1}): its expected value is in the public "
+                    "fixtures and the student kit; give it another seed or other dims"], said
+
+
+def test_the_same_inputs_with_other_outputs_are_a_tighter_tolerance_not_a_twin(workspace, capsys):
+    """docs/rubrics.md's recipe for a tighter tolerance on one output: a second case on the same
+    inputs comparing that output alone. It is no twin; comparing an output twice is."""
+    rubric_path, _ = workspace
+    case = ("      - {name: narrow hidden state, visibility: hidden, seed: 23, dims: {n_x: 6, n_a: 3, n_y: 4, m: 8, "
+            "T_x: 1}, points: 2.5}\n")
+    tight = case.replace("narrow hidden state", "narrow (a_next to 1e-9)").replace("points: 2.5}", "points: 1, "
+                                                                                  "rtol: 1.0e-9, outputs: [a_next]}")
+    edit_rubric(rubric_path, case, case.replace("points: 2.5}", "points: 1.5, outputs: [yt_pred, cache]}") + tight)
+    assert not _said_of_inputs(capsys, rubric_path)
+    edit_rubric(rubric_path, "outputs: [yt_pred, cache]", "outputs: [a_next, cache]")
+    said = _said_of_inputs(capsys, rubric_path)
+    assert len(said) == 1 and "compares a_next too: the same comparison is graded twice" in said[0], said
+
+
+def test_the_shipped_rubrics_say_every_case_that_is_meant_blind(capsys):
+    assert rg.main([str(RUBRICS / "rnn.yaml"), str(RUBRICS / "rnn_extended.yaml"), "--check"]) == rg.EXIT_OK
+    assert _warnings(capsys.readouterr().err) == []
+
+
+def test_the_warnings_docs_rubrics_md_shows_are_the_ones_given(workspace, capsys):
+    rubric_path, _ = workspace
+    edit_rubric(rubric_path, LONG, SHORT)
+    edit_rubric(rubric_path, "{name: assignment example, visibility: public, seed: 1, dims: {n_x: 3, n_a: 5, n_y: 2, "
+                "m: 10, T_x: 1}, points: 2.5}", "{name: assignment example, visibility: public, seed: 1, dims: "
+                "{n_x: 3, n_a: 5, n_y: 2, m: 10, T_x: 1}, points: 2.5, rtol: 3}")
+    assert rg.main([str(rubric_path)]) == rg.EXIT_OK
+    said = [line.replace(str(rubric_path), "rubrics/rnn.yaml") for line in _warnings(capsys.readouterr().err)]
+    docs = (RUBRICS.parent / "docs" / "rubrics.md").read_text(encoding="utf-8")
+    shown = [line.removesuffix(" ...") for line in docs.splitlines() if line.startswith("warning: rubrics/rnn.yaml:")]
+    assert len(shown) == 2 and all(any(line.startswith(doc) for line in said) for doc in shown), (shown, said)
+
+
+def test_a_make_up_exams_hidden_case_with_the_inputs_of_the_exams_public_one_is_named(workspace, capsys):
+    """A make-up exam's rubric beside the exam's: its students have the exam's kit, so a hidden
+    case of the make-up with the inputs of a public case of the exam is no secret."""
+    rubric_path, _ = workspace
+    makeup = rubric_path.parent / "makeup.yaml"
+    makeup.write_text(rubric_path.read_text().replace("name: rnn\n", "name: rnn_makeup\n", 1))
+    line = edit_rubric(makeup, "{name: assignment example, visibility: public, seed: 1, dims: {n_x: 3, n_a: 5, "
+                       "n_y: 2, m: 10, T_x: 1}, points: 2.5}", "{name: assignment example, visibility: hidden, "
+                       "seed: 1, dims: {n_x: 3, n_a: 5, n_y: 2, m: 10, T_x: 1}, points: 2.5}")
+    said = _said_of_inputs(capsys, makeup)
+    assert said == [f"warning: {makeup}:{line}: the hidden case 'assignment example' of {makeup} (line {line}) has "
+                    f"the inputs of the public case 'assignment example' of {rubric_path} (line {line}): the student "
+                    "kit of rnn gives its expected value away; give one of the two another seed or other dims"], said
+    said = _said_of_inputs(capsys, rubric_path, "--check")  # and from the exam's side
+    assert len(said) == 1 and said[0].startswith(f"warning: {rubric_path}:{line}: the hidden case 'assignment "
+                                                 f"example' of {makeup}"), said
