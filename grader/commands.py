@@ -88,6 +88,9 @@ class ClassSummary:
     unreadable_why: tuple[str, ...] = ()
     #: Graded submissions with 0 points on every graded function (``ClassStats.zero_on_every_function``).
     zero_on_every_function: tuple[str, ...] = ()
+    #: What the run says of the Moodle or Canvas file it wrote (or could not), printed beside
+    #: ``Gradebook:`` (``grader.upload.Upload.note``), or "".
+    upload_note: str = ""
 
 
 def load_context(rubric_path: Path, *, visibilities: tuple[str, ...] = ("public", "hidden"),
@@ -726,7 +729,9 @@ def _earlier_class(submissions: Path, *, out_dir: Path, former: Sequence[str], b
     from grader.incremental import EarlierClassError, earlier_class
     from grader.report import gradebook_submissions
 
-    if is_zip_name(submissions.name) or not (listed := gradebook_submissions(out_dir / GRADEBOOK)):
+    from grader.unfinished import earlier as earlier_file
+
+    if is_zip_name(submissions.name) or not (listed := gradebook_submissions(earlier_file(out_dir, GRADEBOOK))):
         return None
     here = submissions.resolve() if submissions.is_dir() else submissions.resolve().parent
     named = platform_name(here.name)  # a Moodle student's folder, Jane Smith_4242_assignsubmission_file_
@@ -775,15 +780,17 @@ def student_folder(submissions: Path, *, out_dir: Path) -> tuple[Path, Any] | No
     from grader.files import spreadsheet_text
     from grader.report import gradebook_submissions
 
+    from grader.unfinished import earlier
+
     submissions = Path(submissions)
     if (is_zip_name(submissions.name) or not submissions.exists()
-            or not (out_dir / GRADEBOOK).is_file()):
+            or not earlier(out_dir, GRADEBOOK).is_file()):
         return None
     here = submissions.resolve() if submissions.is_dir() else submissions.resolve().parent
     named = platform_name(here.name)
     moodle = named is not None and not named.original
     sid = readable_id(named.id if moodle else here.name)
-    listed = gradebook_submissions(out_dir / GRADEBOOK)
+    listed = gradebook_submissions(earlier(out_dir, GRADEBOOK))
     if not listed or spreadsheet_text(sid) not in listed or here.parent == here:
         return None
     try:
@@ -837,9 +844,15 @@ def _hold_output(out_dir: Path, *, submissions: Path, stack: contextlib.ExitStac
         if submissions.resolve().is_relative_to(out_dir.resolve()):
             return None
     try:
-        return stack.enter_context(output_lock(out_dir, on_wait=lambda said: stream.write(said + "\n")))
+        return stack.enter_context(output_lock(out_dir, on_wait=_line_to(stream),
+                                               on_unlocked=_line_to(stream)))
     except OutputBusy as exc:
         raise CommandError(str(exc)) from None
+
+
+def _line_to(stream: TextIO) -> Callable[[str], None]:
+    """What writes a line of the run's to ``stream``."""
+    return lambda line: stream.write(line + "\n")
 
 
 def _usable_out_dir(out_dir: Path) -> None:
@@ -861,10 +874,11 @@ def _usable_out_dir(out_dir: Path) -> None:
 
 
 def _write_upload_files(matched: Any, *, book: Any, adjustments: Mapping | None, out_dir: Path,
-                        notes: list, stream: TextIO) -> None:
+                        notes: list, stream: TextIO) -> str:
     """``OUT/moodle-worksheet.csv`` or ``OUT/canvas-import.csv`` when the roster is that
-    platform's export (``grader.upload``), said on a line of the run and in ``notes``; an earlier
-    run's removed when this one writes none (it would read as this run's)."""
+    platform's export (``grader.upload``), said in ``notes``; an earlier run's removed when this
+    one writes none (it would read as this run's). Returns the line the run prints of it beside
+    ``Gradebook:`` at its end ("" for none)."""
     from grader.files import write_atomic
     from grader.upload import UPLOAD_FILES, upload_file
 
@@ -875,11 +889,11 @@ def _write_upload_files(matched: Any, *, book: Any, adjustments: Mapping | None,
             _remove_earlier(out_dir / name, stream=stream,
                             why="this run's roster gives none (docs/instructors.md, \"Into Canvas or Moodle\")")
     if upload is None:
-        return
+        return ""
     if written:
         write_atomic(out_dir / written, upload.text)
     notes.append(upload.note(out_dir / upload.name))
-    stream.write(notes[-1] + "\n")
+    return notes[-1]
 
 
 def _remove_stale_temporaries(out_dir: Path) -> None:
@@ -898,10 +912,17 @@ def _remove_stale_temporaries(out_dir: Path) -> None:
 
 
 def _remove_earlier(path: Path, *, stream: TextIO, why: str) -> None:
-    """Remove ``path``, a class-wide file an earlier run wrote and this one did not, saying so:
-    left there, it would read as this run's."""
-    with contextlib.suppress(OSError):  # none there, or not ours to remove (a folder)
-        path.unlink()
+    """Remove ``path``, a class-wide file an earlier run wrote and this one did not (or its
+    ``grader.unfinished.previous``, where this run set it aside), saying so: left there, it would
+    read as this run's."""
+    from grader.unfinished import previous
+
+    removed = False
+    for there in (path, previous(path.parent, path.name)):
+        with contextlib.suppress(OSError):  # none there, or not ours to remove (a folder)
+            there.unlink()
+            removed = True
+    if removed:
         stream.write(f"Removed {path}: it was an earlier run's, and {why}\n")
 
 
@@ -949,25 +970,61 @@ def _pause_collector() -> Callable[..., None]:
 
 
 @contextlib.contextmanager
-def _full_disk_stops(out_dir: Path):
+def _full_disk_stops(out_dir: Path, *, todo: Sequence[str] = ()):
     """Within the block, a full disk (or quota) ends the run as a ``CommandError`` that says what
-    is kept and what to do, not as the traceback of whichever write came first."""
+    is kept, how much room the rest of the run needs (``_room_needed``; ``todo``: the ids this run
+    grades, filled in once known) and what to do, not as the traceback of whichever write came first."""
     try:
         yield
     except OSError as exc:
         if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
             raise
         from grader.incremental import KEY_FILE
+        from grader.unfinished import UNFINISHED_NOTE
 
-        for name in (GRADEBOOK, CLASS_REPORT, SIMILARITY_CSV):  # an earlier run's: not this one's
+        for name in (GRADEBOOK, CLASS_REPORT, SIMILARITY_CSV):  # some of the class files: not all
             with contextlib.suppress(OSError):
                 (Path(out_dir) / name).unlink()
         raise CommandError(
             f"{out_dir}: the disk filled up during the run ({exc.strerror}). A submission "
-            f"whose files were all written keeps them, with its {KEY_FILE}; an earlier run's "
-            f"{GRADEBOOK}, {CLASS_REPORT} and {SIMILARITY_CSV} are removed, as they would read "
-            f"as this run's. Free some space (or give another --out) and run the same command "
-            f"again: it grades the submissions without a key and writes those three") from None
+            f"whose files were all written keeps them, with its {KEY_FILE}; no {GRADEBOOK}, "
+            f"{CLASS_REPORT} or {SIMILARITY_CSV} is left to read as this run's (the last finished "
+            f"run's are the folder's previous-*, as its {UNFINISHED_NOTE} says). "
+            f"{_room_needed(Path(out_dir), todo=todo, key=KEY_FILE)}Free some space (or give "
+            f"another --out) and run the same command again: it grades the submissions without a "
+            f"key and writes those three") from None
+
+
+def _room_needed(out_dir: Path, *, todo: Sequence[str], key: str) -> str:
+    """``The rest of the run needs about 12 MB (...). `` for a full disk: the mean size of the
+    folders of ``todo`` written whole (with their ``key``) times the number still to write, and
+    the class files the last finished run wrote; "" when none was written whole."""
+    sizes, left = [], 0
+    for sid in todo:
+        folder = out_dir / sid
+        if not (folder / key).is_file():
+            left += 1
+            continue
+        size = 0
+        for top, _dirs, files in os.walk(folder):
+            for name in files:
+                with contextlib.suppress(OSError):
+                    size += os.lstat(os.path.join(top, name)).st_size
+        sizes.append(size)
+    if not sizes or not left:
+        return ""
+    from grader.unfinished import PREVIOUS
+
+    class_files = 0
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(out_dir):
+            if entry.name.startswith(PREVIOUS) and entry.is_file(follow_symlinks=False):
+                class_files += entry.stat(follow_symlinks=False).st_size
+    mean = sum(sizes) / len(sizes)
+    need = mean * left + class_files
+    return (f"The rest of the run needs about {need / 1e6:.1f} MB ({left} submission(s) still to "
+            f"write at {mean / 1e3:.0f} kB each, the mean of the {len(sizes)} written, and the class "
+            f"files): free at least twice that. ")
 
 
 @contextlib.contextmanager
@@ -1082,13 +1139,17 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         from grader.models import HARNESS
         from grader.progress import Progress
         from grader.report import SCORE_CHANGES, Gradebook, gradebook_scores
+        from grader.unfinished import earlier as earlier_file
+        from grader.unfinished import finished, set_aside
+        from grader.upload import UPLOAD_FILES
     except BaseException:
         early.close()
         resume_collector(freeze=False)
         raise
     resume_collector(freeze=True)
     with contextlib.ExitStack() as stack:
-        stack.enter_context(_full_disk_stops(out_dir))  # first in, so last out: workers stopped
+        todo_ids: list[str] = []  # for the full disk's message: filled in once known
+        stack.enter_context(_full_disk_stops(out_dir, todo=todo_ids))  # first in, so last out: workers stopped
         # Put back last, whatever the way out: a pool of forked workers unfreezes when it closes,
         # but a run with one job, or one that ends before its pool, would keep the start-up
         # frozen in this process for good (a caller that grades several classes).
@@ -1196,6 +1257,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
             todo, kept = partition(subs, keys, out_dir=out_dir, on_kept=absorb, pages=feedback_html)
         if pool is None and todo:
             pool = start_pool(min(wanted, len(todo)))
+        todo_ids.extend(sub.id for sub in todo)
 
         total = len(subs)
         stream.write(f"Grading {len(todo)} of {total} submission(s) with {context.rubric.name} "
@@ -1238,6 +1300,12 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
                 stream.write(left_out + "\n")
                 notes.append(left_out)
         said_of_roster = roster_notes(matched) if matched is not None else []
+        # From here until the class files are written, a killed run leaves no grades.csv to
+        # take for its own: the last finished run's are set aside (grader.unfinished).
+        class_files = (GRADEBOOK, SCORE_CHANGES, *UPLOAD_FILES, CLASS_REPORT, SIMILARITY_CSV,
+                       SUMMARY_REPORT)
+        if (aside := set_aside(out_dir, names=class_files)) is not None:
+            stream.write(aside + "\n")
         interrupted = False
         done_list = []
         with Progress(len(todo), stream=stream, bar=progress_bar) as progress, \
@@ -1290,10 +1358,11 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
             partition([sub for sub in subs if sub.id not in fresh], keys, out_dir=out_dir, on_kept=absorb,
                       pages=feedback_html)
         tally, book = books()
-        dropped = _gradebook_options_dropped(out_dir / GRADEBOOK, roster=matched is not None, excel=excel,
+        before = earlier_file(out_dir, GRADEBOOK)  # the last finished run's, set aside
+        dropped = _gradebook_options_dropped(before, roster=matched is not None, excel=excel,
                                              adjust=adjustments is not None)
-        adjusted_before = _ADJUSTED_HEADER in _gradebook_head(out_dir / GRADEBOOK).split(b"\n", 1)[0]
-        earlier_scores = gradebook_scores(out_dir / GRADEBOOK)
+        adjusted_before = _ADJUSTED_HEADER in _gradebook_head(before).split(b"\n", 1)[0]
+        earlier_scores = gradebook_scores(before)
         by_cell = adjustments.by_submission if adjustments is not None else None
         if by_cell:  # ids a spreadsheet changed (0012345 saved as 12345), where only one can be meant
             from grader.adjustments import spreadsheet_matches
@@ -1304,8 +1373,8 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
                              f"applied to the one submission it can be: {'; '.join(guessed)}")
                 stream.write(notes[-1] + "\n")
         book.write(out_dir, roster=matched, bom=excel, adjustments=by_cell)
-        _write_upload_files(matched, book=book, adjustments=by_cell, out_dir=out_dir, notes=notes,
-                            stream=stream)
+        upload_note = _write_upload_files(matched, book=book, adjustments=by_cell, out_dir=out_dir,
+                                          notes=notes, stream=stream)
         # Every changed score, the largest loss first: a rubric edit's preview, graded into a copy.
         listed = book.write_changes(out_dir, earlier_scores, by_cell, bom=excel) if earlier_scores else None
         changes = book.changes_from(earlier_scores, by_cell, listed=listed) if earlier_scores else ""
@@ -1368,10 +1437,11 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         if report_path is None:  # an earlier run's report would read as this run's
             _remove_earlier(out_dir / CLASS_REPORT, stream=stream,
                             why="the class report was not written this time")
-        if (out_dir / SUMMARY_REPORT).exists():  # made from an earlier run's results
+        if earlier_file(out_dir, SUMMARY_REPORT).exists():  # made from an earlier run's results
             _remove_earlier(out_dir / SUMMARY_REPORT, stream=stream,
                             why=f"its figures may not be this run's (python3 -m grader.classreport "
                                 f"{out_dir} writes it again)")
+        finished(out_dir, names=class_files)  # this run's class files are written
 
     from grader.discover import SEVERAL_NOTEBOOKS
 
@@ -1391,6 +1461,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         total=total + (len(earlier.keys) if earlier is not None else 0),
         skipped=len(kept), earlier_kept=len(earlier.keys) if earlier is not None else 0, interrupted=interrupted, report_problems=problems,
         flagged_pairs=flagged, class_report=report_path, former=former, score_changes=changes,
+        upload_note=upload_note,
         **_roster_counts(matched))
     _print_summary(summary, stream=stream, similarity_ran=report is not None)
     return summary
@@ -1788,6 +1859,8 @@ def _print_summary(summary: ClassSummary, *, stream: TextIO, similarity_ran: boo
         stream.write(f"Similarity: {summary.flagged_pairs} pair(s) flagged for a human to read "
                      f"({out / SIMILARITY_CSV})\n")
     stream.write(f"Gradebook: {out / 'grades.csv'}\n")
+    if summary.upload_note:  # the file to upload, beside the gradebook it was made from
+        stream.write(summary.upload_note + "\n")
     if summary.class_report:
         stream.write(f"Class report: {summary.class_report}\n")
 

@@ -41,7 +41,8 @@ class OutputBusy(Exception):
 
 @contextlib.contextmanager
 def output_lock(out_dir: Path, *, holder: str = "grade.py",
-                on_wait: Callable[[str], None] | None = None) -> Iterator[int | None]:
+                on_wait: Callable[[str], None] | None = None,
+                on_unlocked: Callable[[str], None] | None = None) -> Iterator[int | None]:
     """Hold ``out_dir``'s ``OUTPUT_LOCK`` while the block runs (its text names ``holder``, the
     command, this process and host), or raise ``OutputBusy`` at once when another live process
     holds it. The block is given the lock's descriptor, which a process forked meanwhile (a
@@ -52,8 +53,9 @@ def output_lock(out_dir: Path, *, holder: str = "grade.py",
     lock whose named holder has ended on this host (its forked workers still holding the file
     for a moment) is waited for, ``GONE_HOLDER_WAIT`` seconds at most (``on_wait`` is told so,
     once, in a line to print). Where ``out_dir`` cannot
-    be made or opened, or its file system has no ``flock``, the block runs without it (the run
-    says why it cannot write there, or goes on as before the lock)."""
+    be made or opened, the block runs without it (the run then says why it cannot write there);
+    where its file system has no ``flock`` (sshfs, some SMB mounts), it runs without it too, and
+    ``on_unlocked`` is given the line that says so: what is at risk and what to do."""
     path = Path(out_dir) / OUTPUT_LOCK
     try:
         Path(out_dir).mkdir(parents=True, exist_ok=True)
@@ -68,6 +70,8 @@ def output_lock(out_dir: Path, *, holder: str = "grade.py",
             if exc.errno not in NO_FLOCK:
                 raise
             held = None
+            if on_unlocked is not None:
+                on_unlocked(unlocked_message(Path(out_dir), exc))
         else:
             held = fd
             started = time.strftime("%Y-%m-%d %H:%M:%S %Z", time.localtime())
@@ -200,6 +204,15 @@ def busy_message(out_dir: Path, text: str, *, state: str, pids: list[int] | None
             f"{stop} (or Ctrl-C in its terminal): what it graded is kept and the next run "
             f"resumes; the kernel frees the lock when its process ends, however it ends, so a "
             f"{OUTPUT_LOCK} left in the folder locks nothing and is never to be deleted by hand")
+
+
+def unlocked_message(out_dir: Path, exc: OSError) -> str:
+    """What a run says when ``out_dir``'s file system cannot lock (``exc``, from ``flock``)."""
+    return (f"{out_dir}: its file system does not lock files ({exc.strerror or exc}: sshfs, some "
+            f"SMB mounts), so this run goes on without the folder's lock: a second run into it "
+            f"(another TA, another machine) is not stopped, and whichever ends last writes "
+            f"grades.csv from what it read, the other's grades lost. Grade into this folder from "
+            f"one run at a time, or give --out a folder on a local disk and copy it over after")
 
 
 def _pid_of(text: str) -> str:

@@ -15,6 +15,14 @@ assignment, named as its export names it (``RNN (1234)``, the assignment's id in
 column it does not know becomes a new assignment, and a score overwrites the one it holds. So the
 import holds the identification columns and the assignment's column only, and is written only
 when the export has exactly one assignment column.
+
+A TA opens these files in a spreadsheet before uploading them. A cell whose text a student chose
+(a name, an e-mail, Moodle's "Online text") and that starts with ``=``, ``+``, ``-``, ``@``, a tab
+or a carriage return is a formula there (CSV injection), so it gets a leading ``'``
+(``grader.files.spreadsheet_text``), as in ``grades.csv``: in Moodle's worksheet, every column but
+those Moodle reads or fills itself (``_MOODLE_OWN``: the identifier, grade, dates, status, feedback
+and outcomes, which its upload compares with what it holds); in Canvas's import, the ``Student``
+column (Canvas matches a row by its ``ID`` and SIS columns, kept as exported).
 """
 from __future__ import annotations
 
@@ -23,9 +31,10 @@ import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from grader.discover import csv_rows, readable_id
+from grader.files import spreadsheet_text
 
 #: The files a class run writes beside ``grades.csv`` for a roster that is a platform's export.
 MOODLE_WORKSHEET = "moodle-worksheet.csv"
@@ -34,6 +43,12 @@ UPLOAD_FILES = (MOODLE_WORKSHEET, CANVAS_IMPORT)
 #: The worksheet's columns Moodle's upload needs, as its English strings name them.
 _MOODLE_NEEDED = ("Identifier", "Grade", "Last modified (grade)")
 _MOODLE_MAXIMUM = "Maximum Grade"
+#: The worksheet's columns that Moodle reads on upload or fills in itself, left as exported: no
+#: student chose their text (``Feedback ...`` and ``Outcome ...`` columns too, by their start).
+_MOODLE_OWN = frozenset({"Identifier", "Status", "Grade", _MOODLE_MAXIMUM, "Grade can be changed",
+                         "Last modified (submission)", "Last modified (grade)", "Grader",
+                         "Marking workflow state", "Final grade"})
+_MOODLE_OWN_STARTS = ("Feedback", "Outcome")
 #: The identification columns of a Canvas gradebook export, which its import reads.
 _CANVAS_IDS = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
 #: A Canvas export's assignment column: its name and the assignment's id in parentheses.
@@ -81,6 +96,8 @@ def upload_file(matched: Any, *, scores: Mapping[str, float]) -> Upload | None:
     if all(name in header for name in _MOODLE_NEEDED):
         return _filled(matched, rows, scores=scores, keep=range(len(header)),
                        target=header.index("Grade"),
+                       inert=[at for at, name in enumerate(header)
+                              if name not in _MOODLE_OWN and not name.startswith(_MOODLE_OWN_STARTS)],
                        maximum=header.index(_MOODLE_MAXIMUM) if _MOODLE_MAXIMUM in header else None,
                        upload=Upload(name=MOODLE_WORKSHEET, platform="Moodle grading worksheet",
                                      how="the roster's worksheet, its Grade column filled in; upload "
@@ -99,22 +116,26 @@ def upload_file(matched: Any, *, scores: Mapping[str, float]) -> Upload | None:
                 f"score column into the export"))
         keep = [header.index(name) for name in _CANVAS_IDS] + assignments
         return _filled(matched, rows, scores=scores, keep=keep, target=assignments[0], maximum=None,
-                       upload=upload)
+                       inert=[header.index("Student")], upload=upload)
     return None
 
 
 def _filled(matched: Any, rows: list[tuple[int, list[str]]], *, scores: Mapping[str, float],
-            keep: Any, target: int, maximum: int | None, upload: Upload) -> Upload:
+            keep: Any, target: int, maximum: int | None, inert: Sequence[int], upload: Upload) -> Upload:
     """``upload`` with the roster's ``rows`` (the columns ``keep``, in that order), the column
-    ``target`` holding each student's score, capped at the column ``maximum``'s number."""
+    ``target`` holding each student's score, capped at the column ``maximum``'s number; the cells
+    of the columns ``inert`` below the header are ``spreadsheet_text``, no formula."""
     by_line = {student.line: student for student in matched.roster.students}
     submissions = matched.submissions_of()
     width = len(rows[0][1])
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     filled, left, capped = 0, [], []
-    for number, row in rows:
+    for at_row, (number, row) in enumerate(rows):
         row = row + [""] * (width - len(row))
+        if at_row:
+            for at in inert:
+                row[at] = spreadsheet_text(row[at])
         student = by_line.get(number)
         if student is not None:
             sids = submissions.get(student.id, ())

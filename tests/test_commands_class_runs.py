@@ -148,6 +148,9 @@ def test_a_full_disk_stops_the_run_with_one_clear_message_and_keeps_what_was_gra
     assert "No space left on device" in message and "run the same command again" in message
     assert (out / "alice" / KEY_FILE).is_file()  # graded before the disk filled up: kept
     assert not (out / "bob" / KEY_FILE).exists()
+    # How much room the rest needs, from alice's folder (written whole): bob's still to write.
+    assert "The rest of the run needs about " in message, message
+    assert "(1 submission(s) still to write at " in message and "the mean of the 1 written" in message
 
     monkeypatch.setattr(grader.batch, "write_submission_record", real)
     monkeypatch.setattr(grader.report, "write_submission_record", real)

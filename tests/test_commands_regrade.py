@@ -643,3 +643,23 @@ def test_the_submissions_canvas_marked_late_are_named(tmp_path):
     assert "leebo_777, smithjane_12345" in (out / "report.html").read_text("utf-8")
     _, again = grade(subs / "smithjane_LATE_12345_67890_rnn.ipynb", out, similarity=False)
     assert "Marked late by Canvas (LATE in a file's name; the id leaves it out): smithjane_12345." in again
+
+
+def test_one_notebook_graded_again_after_a_killed_run_keeps_the_class(tmp_path):
+    """A run killed before its end leaves the last finished run's gradebook as previous-grades.csv
+    (grader.unfinished); a regrade of one notebook then read no grades.csv and wrote a gradebook
+    of that student alone. It reads previous-grades.csv, keeps the class, and finishes the job:
+    score changes against it, both files and the note removed."""
+    from grader.unfinished import UNFINISHED_NOTE, set_aside
+
+    subs = small_class(tmp_path / "subs")
+    out = tmp_path / "out"
+    grade(subs, out, similarity=False)
+    set_aside(out, names=("grades.csv", "report.html"))  # what a killed run leaves
+    nbs.write(subs / "bob.ipynb", nbs.course_notebook())
+    summary, printed = grade(subs / "bob.ipynb", out, similarity=False)
+    assert scores(out) == {"alice": "100", "bob": "100", "carol": "100"}, printed
+    assert summary.earlier_kept == 2
+    assert f"The run before this one into {out} did not finish ({UNFINISHED_NOTE} was there)" in printed
+    assert "1 score(s) differ from the earlier grades.csv: bob 90 -> 100" in printed
+    assert not (out / "previous-grades.csv").exists() and not (out / UNFINISHED_NOTE).exists()

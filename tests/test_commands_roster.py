@@ -503,6 +503,9 @@ def test_a_moodle_grading_worksheet_comes_back_with_its_grades_filled_in(tmp_pat
                     f"grading worksheet\"); left as the roster had it for 1: Participant 6262 (no "
                     f"submission); written as the maximum grade, since Moodle skips a grade above it, for 1 "
                     f"(their bonus is in grades.csv): Participant 7373.")
+    # Said at the end, beside the gradebook it was made from (it came before "Graded ...").
+    lines = printed.splitlines()
+    assert lines[lines.index(said) - 1] == f"Gradebook: {out / 'grades.csv'}", printed
     # Another roster (not a worksheet): the earlier worksheet would read as this run's.
     other = write_roster(tmp_path / "class.csv", "id\n4242\n")
     _, printed = grade(subs, out, roster=other)

@@ -221,3 +221,28 @@ def test_an_ended_holder_whose_lock_stays_held_names_the_processes_holding_it(tm
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_a_file_system_without_flock_is_said_on_a_line_of_the_run(tmp_path, monkeypatch):
+    """sshfs and some SMB mounts have no ``flock``: the run went on unlocked without a word, and
+    two TAs' runs into one shared folder each wrote grades.csv from what they had read. It still
+    goes on (as before the lock), but says what is at risk and what to do."""
+    import errno
+    import io
+
+    from grader import commands
+
+    def no_flock(fd, operation):
+        raise OSError(errno.ENOLCK, os.strerror(errno.ENOLCK))
+
+    monkeypatch.setattr(fcntl, "flock", no_flock)
+    stream = io.StringIO()
+    with contextlib.ExitStack() as stack:
+        held = commands._hold_output(tmp_path / "out", submissions=tmp_path / "subs", stack=stack,
+                                     stream=stream)
+    assert held is None
+    said = stream.getvalue()
+    assert said.startswith(f"{tmp_path / 'out'}: its file system does not lock files (No locks available: "
+                           f"sshfs, some SMB mounts), so this run goes on without the folder's lock"), said
+    assert "a second run into it (another TA, another machine) is not stopped" in said
+    assert "Grade into this folder from one run at a time, or give --out a folder on a local disk" in said

