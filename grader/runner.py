@@ -473,8 +473,8 @@ def _classes_read(functions: Mapping[str, Any], name: str) -> list[str]:
 
 
 def _passes_state(source: str) -> bool:
-    """Whether the def in ``source`` only returns ``K(a, ...).m(b, ...)``, giving the class ``K``
-    something to hold (``Cell(parameters).forward(xt, a_prev)``): compared with the class, it says
+    """Whether the def in ``source`` only returns ``K(a, ...).m(b, ...)`` (or names the object first,
+    ``k = K(a, ...)`` then ``return k.m(b, ...)``), giving the class ``K`` something to hold (``Cell(parameters).forward(xt, a_prev)``): compared with the class, it says
     what the method's parameters and what it reads of ``self`` are, and the normaliser puts the
     method's work in its place (``normalise._inline_held_state``; no pair without it, thirty-second
     session). ``K().m(...)`` gives nothing: compared as the class alone, as before."""
@@ -486,10 +486,17 @@ def _passes_state(source: str) -> bool:
         return False
     body = [stmt for stmt in tree.body[0].body
             if not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant))]  # a docstring
-    call = body[0].value if len(body) == 1 and isinstance(body[0], ast.Return) else None
-    return (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
-            and isinstance(call.func.value, ast.Call) and isinstance(call.func.value.func, ast.Name)
-            and bool(call.func.value.args))
+    call = body[-1].value if body and len(body) <= 2 and isinstance(body[-1], ast.Return) else None
+    if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)):
+        return False
+    made = call.func.value
+    if len(body) == 2:  # ``k = K(a, ...)`` then ``return k.m(b, ...)`` (thirty-third session)
+        first = body[0]
+        if not (isinstance(first, ast.Assign) and len(first.targets) == 1 and isinstance(first.targets[0], ast.Name)
+                and isinstance(made, ast.Name) and made.id == first.targets[0].id):
+            return False
+        made = first.value
+    return isinstance(made, ast.Call) and isinstance(made.func, ast.Name) and bool(made.args)
 
 
 def _unseen_note(own: str, name: str) -> str:

@@ -1765,29 +1765,29 @@ _INLINED_NODES = 20_000
 
 
 def _inline_held_state(tree: ast.Module) -> None:
-    """A def that only returns ``K(a, ...).m(b, ...)`` (plain names), ``K`` a class of the text that
-    only holds what its ``__init__`` is given (``self.Wax = parameters["Wax"]``) and whose method
-    ``m`` only reads it (``self.Wax``), gets ``m``'s body, its parameters read as ``b, ...`` and each
+    """A def that only returns ``K(a, ...).m(b, ...)``, or makes ``k = K(a, ...)`` then returns
+    ``k.m(b, ...)`` (arguments plain names, constants or attributes of names), ``K`` a class of the
+    text that only holds what its ``__init__`` is given (``self.Wax = parameters["Wax"]``, or
+    ``self.p = parameters`` then ``self.Wax = self.p["Wax"]``) and whose method ``m`` only reads it
+    (``self.Wax``), gets ``m``'s body, its parameters read as ``b, ...`` (or their defaults) and each
     ``self.attr`` as the value ``__init__`` stored, read of ``a, ...``; the class then goes if
     nothing else reads it. A classmate's ``rnn_cell_forward`` copied as ``Cell(parameters).forward
-    (xt, a_prev)``, the method reading ``self.Wax``, gave no pair (thirty-second session). Any other
-    shape (a method that writes ``self``, calls another, nests a def; an ``__init__`` doing more than
-    storing) is left as it is."""
+    (xt, a_prev)``, the method reading ``self.Wax``, gave no pair (thirty-second session); held in
+    two statements, with a constant argument, a default or the object named first, no pair either
+    (thirty-third session). Any other shape (a method that writes ``self``, calls another, nests a
+    def; an ``__init__`` doing more than storing) is left as it is."""
     classes = {stmt.name: stmt for stmt in tree.body if type(stmt) is ast.ClassDef
                and not (stmt.decorator_list or stmt.bases or stmt.keywords)}
     if not classes:
         return
     inlined: set[str] = set()
     for unit in tree.body:
-        if type(unit) is not ast.FunctionDef or unit.decorator_list or len(unit.body) != 1:
+        if type(unit) is not ast.FunctionDef or unit.decorator_list:
             continue
-        call = unit.body[0].value if type(unit.body[0]) is ast.Return else None
-        if not (type(call) is ast.Call and type(call.func) is ast.Attribute and type(call.func.value) is ast.Call
-                and type(call.func.value.func) is ast.Name and call.func.value.func.id in classes):
+        call = _held_state_call(unit.body, classes)
+        if call is None:
             continue
         made = call.func.value
-        if call.keywords or made.keywords or not all(type(a) is ast.Name for a in (*call.args, *made.args)):
-            continue
         body = _held_state_body(classes[made.func.id], call.func.attr, made.args, call.args)
         if body is not None:
             unit.body = body
@@ -1797,33 +1797,74 @@ def _inline_held_state(tree: ast.Module) -> None:
         tree.body = [s for s in tree.body if type(s) is not ast.ClassDef or s.name not in inlined - read]
 
 
-def _held_state_body(cls: ast.ClassDef, method: str, given: list[ast.Name],
-                     passed: list[ast.Name]) -> list[ast.stmt] | None:
+def _simple_value(node: ast.AST) -> bool:
+    """A name, a constant or an attribute of a name (``np.tanh``): what a class may be given to hold."""
+    while type(node) is ast.Attribute:
+        node = node.value
+    return type(node) is ast.Name or type(node) is ast.Constant
+
+
+def _held_state_call(body: list[ast.stmt], classes: dict[str, ast.ClassDef]) -> ast.Call | None:
+    """The call ``K(a, ...).m(b, ...)`` a def's ``body`` only returns (``_inline_held_state``), the
+    object named first (``k = K(a, ...)`` then ``return k.m(b, ...)``) read in place; else None."""
+    if not body or type(body[-1]) is not ast.Return or type(body[-1].value) is not ast.Call:
+        return None
+    call = body[-1].value
+    if type(call.func) is not ast.Attribute:
+        return None
+    if len(body) == 2:
+        first, obj = body[0], call.func.value
+        if not (type(first) is ast.Assign and len(first.targets) == 1 and type(first.targets[0]) is ast.Name
+                and type(obj) is ast.Name and obj.id == first.targets[0].id
+                and obj.id not in _loaded_names(ast.Module([ast.Expr(a) for a in call.args], []))):
+            return None
+        call = ast.Call(ast.Attribute(first.value, call.func.attr, ast.Load()), call.args, call.keywords)
+    elif len(body) != 1:
+        return None
+    made = call.func.value
+    if not (type(made) is ast.Call and type(made.func) is ast.Name and made.func.id in classes):
+        return None
+    if call.keywords or made.keywords or not all(_simple_value(a) for a in (*call.args, *made.args)):
+        return None
+    return call
+
+
+def _held_state_body(cls: ast.ClassDef, method: str, given: list[ast.AST],
+                     passed: list[ast.AST]) -> list[ast.stmt] | None:
     """The body of ``cls``'s ``method`` as ``_inline_held_state`` puts it in place of the call
     ``cls(*given).method(*passed)``, or None when the class or the method is of another shape."""
     defs = {stmt.name: stmt for stmt in cls.body if type(stmt) is ast.FunctionDef and not stmt.decorator_list}
     if len(defs) != len(cls.body) or "__init__" not in defs or method not in defs or method == "__init__":
         return None
     init, work = defs["__init__"], defs[method]
-    plain = lambda args, n: (not (args.posonlyargs or args.vararg or args.kwonlyargs or args.kwarg  # noqa: E731
-                                  or args.defaults) and len(args.args) == n + 1)
-    if not (plain(init.args, len(given)) and plain(work.args, len(passed))):
+    init_values, values = _bound_arguments(init.args, given), _bound_arguments(work.args, passed)
+    if init_values is None or values is None:
         return None
     this = init.args.args[0].arg
     held: dict[str, ast.AST] = {}
-    init_values = {a.arg: name for a, name in zip(init.args.args[1:], given)}
+
+    def stored(node: ast.AST) -> ast.AST | None:
+        if type(node) is ast.Attribute and type(node.value) is ast.Name and node.value.id == this:
+            if node.attr not in held:
+                raise LookupError  # read before it is held
+            return _placed_copy(held[node.attr], node)
+        if type(node) is ast.Name and node.id == this:
+            raise LookupError  # ``self`` read whole
+        return _reads_as(init_values)(node)
+
     for stmt in init.body:
         target = stmt.targets[0] if type(stmt) is ast.Assign and len(stmt.targets) == 1 else None
         if not (type(target) is ast.Attribute and type(target.value) is ast.Name and target.value.id == this
-                and target.attr not in held and this not in _loaded_names(stmt.value)
                 and not stored_names(stmt.value)):
             return None
         value = ast.Expr(copy.deepcopy(stmt.value))
-        _swap(value, _reads_as(init_values))
+        try:
+            _swap(value, stored)
+        except LookupError:
+            return None
         held[target.attr] = value.value
     self_name = work.args.args[0].arg
-    values = {a.arg: name for a, name in zip(work.args.args[1:], passed)}
-    names = set(values) | {n.id for n in given} | {n.id for n in passed} | {self_name}
+    names = set(values) | {n.id for n in (*given, *passed) if type(n) is ast.Name} | {self_name}
     body = ast.Module(copy.deepcopy(work.body), [])
     for node in subnodes(body):
         kind = type(node)
@@ -1848,6 +1889,25 @@ def _held_state_body(cls: ast.ClassDef, method: str, given: list[ast.Name],
     except LookupError:
         return None
     return body.body
+
+
+def _bound_arguments(args: ast.arguments, given: list[ast.AST]) -> dict[str, ast.AST] | None:
+    """What each parameter after the first (``self``) of a method with ``args`` holds when called
+    with ``given``, a parameter not given holding its default (a plain value, ``_simple_value``);
+    None when the method takes other parameters or cannot be called so."""
+    if args.posonlyargs or args.vararg or args.kwonlyargs or args.kwarg:
+        return None
+    params = args.args[1:]
+    if not args.args or len(given) > len(params):
+        return None
+    defaults = dict(zip([a.arg for a in params][len(params) - len(args.defaults):], args.defaults))
+    values: dict[str, ast.AST] = {}
+    for k, param in enumerate(params):
+        value = given[k] if k < len(given) else defaults.get(param.arg)
+        if value is None or not _simple_value(value):
+            return None
+        values[param.arg] = value
+    return values
 
 
 def _inline_helpers(tree: ast.Module, keep_names: frozenset[str]) -> None:
