@@ -378,7 +378,7 @@ def _compared_text(functions: Mapping[str, Any], name: str, graded: Collection[s
         # Work of its own around one call of a helper that returns what the def returns (``xt =
         # xt * 1.0`` then ``return f9(xt, a_prev, parameters)``): the helper did the work, and
         # comes first, as the relays' work does; the normaliser puts it in place of its call.
-        if _hands_over(own, helpers):
+        if _hands_over(own, helpers) or _inlined_helpers(own, {h: _own_text(functions, h) for h in helpers}):
             return "\n\n".join([*(_own_text(functions, helper) for helper in helpers), own])
         return own
     if graded and all(_delegates(functions, helper, _own_text(functions, helper)) for helper in helpers):
@@ -462,6 +462,88 @@ def _handing_call(source: str) -> tuple[str | None, frozenset[str]]:
 
 # Bounded in entries and characters (grader.notebook.SourceMemo), as ``_DELEGATES``.
 _HANDS_OVER = SourceMemo(_handing_call)
+
+
+def _inlined_helpers(source: str, helpers: Mapping[str, str]) -> bool:
+    """Whether the similarity check's normaliser puts the body of each of ``helpers`` (name -> its
+    text) in place of its calls in the def in ``source`` (``normalise._inline_helpers``), so that
+    compared with them the def reads as the work they compose, not diluted by their lines: each
+    helper a def of positional parameters whose body ends with its only ``return``, holding no
+    def, lambda, class, ``try`` or ``with`` and reading no other of ``helpers``
+    (``_helper_shape``); the def reads each only as calls of one positional argument per
+    parameter, and a helper of more than one statement only by a statement (``y = h(a)``,
+    ``return h(a)``). A classmate's ``rnn_cell_forward`` computing ``np.tanh(_affine(Waa, a_prev,
+    ...))``, or ``lstm_cell_forward`` its gates by ``ft = _gate(Wf, concat, bf)``, was compared
+    without the helpers: 0.25 and 0.49 (thirty-third session)."""
+    reads, calls = _CALL_FORMS(source)
+    for name, text in helpers.items():
+        shape = _HELPER_SHAPE(text)
+        if shape is None or shape[0] != name or shape[3].intersection(helpers):
+            return False
+        found = [(count, statement) for callee, count, statement in calls if callee == name]
+        if (not found or reads.get(name, 0) != len(found)
+                or any(count != shape[1] or not (statement or shape[2]) for count, statement in found)):
+            return False
+    return True
+
+
+def _call_forms(source: str) -> tuple[dict[str, int], tuple[tuple[str, int, bool], ...]]:
+    """How often the def in ``source`` reads each name, and each call of a plain name it makes with
+    positional arguments only: ``(name, how many, whether it is a statement of its own)``
+    (``_inlined_helpers``)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return {}, ()
+    if len(tree.body) != 1 or not isinstance(tree.body[0], ast.FunctionDef):
+        return {}, ()  # a lambda's calls are not put in place of
+    reads: dict[str, int] = {}
+    statements: set[int] = set()
+    calls: list[ast.Call] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            reads[node.id] = reads.get(node.id, 0) + 1
+        elif isinstance(node, (ast.Return, ast.Expr)) or (isinstance(node, ast.Assign) and len(node.targets) == 1):
+            statements.add(id(node.value))
+        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords
+              and not any(isinstance(a, ast.Starred) for a in node.args)):
+            calls.append(node)
+    return reads, tuple((c.func.id, len(c.args), id(c) in statements) for c in calls)
+
+
+def _helper_shape(text: str) -> tuple[str, int, bool, frozenset[str]] | None:
+    """``(name, parameters, one line, names read)`` of the helper def ``text`` when its body can be
+    put in place of its calls (``_inlined_helpers``), else None."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    if len(tree.body) != 1 or not isinstance(tree.body[0], ast.FunctionDef):
+        return None
+    helper = tree.body[0]
+    args = helper.args
+    body = [stmt for stmt in helper.body if not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant))]
+    if (helper.decorator_list or args.posonlyargs or args.vararg or args.kwonlyargs or args.kwarg or args.defaults
+            or not body or not isinstance(body[-1], ast.Return) or body[-1].value is None):
+        return None
+    params = {a.arg for a in args.args}
+    reads: set[str] = set()
+    for stmt in body:
+        for node in ast.walk(stmt):
+            if isinstance(node, _NOT_INLINED) or (isinstance(node, ast.Return) and node is not body[-1]):
+                return None
+            if isinstance(node, ast.Name):
+                if node.id == helper.name or (node.id in params and not isinstance(node.ctx, ast.Load)):
+                    return None
+                reads.add(node.id)
+    return helper.name, len(args.args), len(body) == 1, frozenset(reads)
+
+
+#: What a helper's body may not hold to be put in place of its calls (as ``normalise._NOT_INLINED``).
+_NOT_INLINED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.Yield, ast.YieldFrom,
+                ast.Await, ast.Global, ast.Nonlocal, ast.Try, ast.With, ast.Match, ast.Delete)
+_CALL_FORMS = SourceMemo(_call_forms)
+_HELPER_SHAPE = SourceMemo(_helper_shape)
 
 
 def _classes_read(functions: Mapping[str, Any], name: str) -> list[str]:
