@@ -568,7 +568,7 @@ class _Rewriter:
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> ast.AST:
         """Notes an import from NumPy (``reads_to_canonise``)."""
-        if node.module == "numpy" and not node.level:
+        if node.module and (node.module == "numpy" or node.module.startswith("numpy.")) and not node.level:
             self.rereads = True
         return node
 
@@ -2100,7 +2100,8 @@ def _canonical_reads(tree: ast.Module, rewriter: _Rewriter) -> bool:
     """Values read one way, however a copier spells the reading (thirty-second session):
 
     * a name of NumPy's functions (``_NUMPY_NAMES``) the text reads and does not bind, or one a
-      ``from numpy import tanh [as t]`` of the text alone binds, is ``np.tanh`` (the import, unread,
+      ``from numpy import tanh [as t]`` of the text alone binds, is ``np.tanh`` (``from
+      numpy.linalg import norm``: ``np.linalg.norm``, thirty-third session) (the import, unread,
       goes with the dead code): a copy writing ``tanh(...)`` scored 0.41 against its original;
     * an alias, a name a def assigns once at its top level to a parameter, a name bound once
       before, a free name or an attribute of NumPy (``p = parameters``, ``t = np.tanh``), is read
@@ -2119,11 +2120,12 @@ def _canonical_reads(tree: ast.Module, rewriter: _Rewriter) -> bool:
     spelled = {name: name for name in rewriter.bare if not stored.get(name)}
     if rewriter.rereads:
         for node in subnodes(tree):
-            if type(node) is ast.ImportFrom and node.module == "numpy" and not node.level:
+            module = node.module if type(node) is ast.ImportFrom and not node.level else None
+            if module and (module == "numpy" or module.startswith("numpy.")):
                 for alias in node.names:
                     bound = alias.asname or alias.name
                     if alias.name != "*" and stored.get(bound) == 1:
-                        spelled[bound] = alias.name
+                        spelled[bound] = f"{module[6:]}.{alias.name}" if module != "numpy" else alias.name
     again = bool(spelled)
     if spelled:
         _NumpyReads(spelled).visit(tree)
@@ -2170,11 +2172,13 @@ class _NumpyReads(ast.NodeTransformer):
         self.spelled = spelled
 
     def visit_Name(self, node: ast.Name) -> ast.AST:
-        attr = self.spelled.get(node.id)
-        if attr is None or type(node.ctx) is not ast.Load:
+        path = self.spelled.get(node.id)
+        if path is None or type(node.ctx) is not ast.Load:
             return node
-        return ast.copy_location(ast.Attribute(ast.copy_location(ast.Name("np", ast.Load()), node), attr, ast.Load()),
-                                 node)
+        read: ast.AST = ast.copy_location(ast.Name("np", ast.Load()), node)
+        for attr in path.split("."):  # ``linalg.norm``: ``np.linalg.norm``
+            read = ast.copy_location(ast.Attribute(read, attr, ast.Load()), node)
+        return read
 
 
 def _swap(root: ast.AST, pick: Callable[[ast.AST], ast.AST | None]) -> None:
