@@ -505,10 +505,23 @@ class _Rewriter:
     def visit_Call(self, node: ast.Call) -> ast.AST:
         """Function-call spellings of operators become operators (children already rewritten)."""
         func = node.func
+        if type(func) is ast.Name and not node.args and func.id == "dict" and node.keywords and all(
+                k.arg for k in node.keywords):  # ``dict(a=x)`` -> ``{"a": x}``, in its order
+            tally_nodes([func], self.counts, -1)
+            return ast.copy_location(ast.Dict([ast.copy_location(ast.Constant(k.arg), k.value) for k in node.keywords],
+                                              [k.value for k in node.keywords]), node)
         if len(node.keywords) > 1:
             node.keywords.sort(key=_keyword_name)
         if type(func) is ast.Attribute and func.attr == "get" and _key_read(node) is not None:
             self.rereads = True
+        if type(func) is ast.Attribute and func.attr in _REDUCTIONS:
+            node = self.reduction(node)
+            func = node.func
+        elif (type(func) is ast.Name and func.id == "tuple" and len(node.args) == 1 and not node.keywords
+              and type(node.args[0]) in (ast.List, ast.Tuple)
+              and not any(type(e) is ast.Starred for e in node.args[0].elts)):  # ``tuple([a, b])`` -> ``(a, b)``
+            tally_nodes([func], self.counts, -1)
+            return ast.copy_location(ast.Tuple(node.args[0].elts, ast.Load()), node)
         if isinstance(func, ast.Attribute) and not node.keywords:
             if _is_numpy(func.value):
                 op = _NP_BINARY.get(func.attr)
@@ -520,6 +533,11 @@ class _Rewriter:
                     new = ast.copy_location(ast.BinOp(left=node.args[0], op=ast.Pow(), right=two), node)
                 elif func.attr == "transpose" and len(node.args) == 1:
                     new = ast.copy_location(ast.Attribute(value=node.args[0], attr="T", ctx=ast.Load()), node)
+                elif (func.attr in _LIKE and len(node.args) == 1 and type(node.args[0]) is ast.Attribute
+                      and node.args[0].attr == "shape"):  # ``np.zeros(a.shape)`` -> ``np.zeros_like(a)``
+                    func.attr += "_like"
+                    node.args[0] = node.args[0].value
+                    return node
                 if new is not None:
                     tally(func, self.counts, -1)  # ``np.dot`` and its name go
                     return self.visit_BinOp(new) if type(new) is ast.BinOp else new
@@ -528,6 +546,32 @@ class _Rewriter:
                     return ast.copy_location(ast.BinOp(left=func.value, op=ast.MatMult(), right=node.args[0]), node)
                 if func.attr == "transpose" and not node.args:
                     return ast.copy_location(ast.Attribute(value=func.value, attr="T", ctx=ast.Load()), node)
+        return node
+
+    def reduction(self, node: ast.Call) -> ast.Call:
+        """``x.sum(...)`` -> ``np.sum(x, ...)`` (``x`` not a module), and the axis given by position
+        (``np.sum(x, 1)``, ``x.sum(1)``) by keyword, for NumPy's reductions (``_REDUCTIONS``): the
+        spellings of ``rnn_cell_backward``'s ``dba`` scored 0.65 against each other (thirty-third
+        session)."""
+        func = node.func
+        if any(type(a) is ast.Starred for a in node.args) or any(k.arg is None for k in node.keywords):
+            return node
+        if _is_numpy(func.value):
+            if len(node.args) != 2:
+                return node
+            axis = node.args.pop()
+        else:
+            base = func.value
+            if (type(base) is ast.Name and base.id in _MODULES) or len(node.args) > 1:
+                return node
+            numpy = ast.copy_location(ast.Name("np", ast.Load()), func)
+            tally_nodes([numpy], self.counts, 1)
+            axis = node.args[0] if node.args else None
+            node = ast.copy_location(ast.Call(ast.copy_location(ast.Attribute(numpy, func.attr, ast.Load()), func),
+                                              [base], node.keywords), node)
+        if axis is not None:
+            node.keywords.append(ast.copy_location(ast.keyword("axis", axis), axis))
+        node.keywords.sort(key=_keyword_name)
         return node
 
     def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
@@ -541,6 +585,9 @@ class _Rewriter:
         assignment left, ``x = x``, is dead code (``_is_dead``)."""
         op, left, right = type(node.op), node.left, node.right
         if op is ast.Mult:
+            if type(left) is ast.Name and type(right) is ast.Name and left.id == right.id:
+                tally_nodes([right], self.counts, -1)  # ``a * a`` -> ``a ** 2`` (0.12 against it)
+                return ast.copy_location(ast.BinOp(left, ast.Pow(), ast.copy_location(ast.Constant(2), node)), node)
             if _is_zero(left) or _is_zero(right):
                 zero, other = (left, right) if _is_zero(left) else (right, left)
                 tally(other, self.counts, -1)
@@ -631,6 +678,13 @@ class _Rewriter:
         if isinstance(node.ctx, ast.Load):
             return ast.copy_location(ast.Tuple(elts=node.elts, ctx=ast.Load()), node)
         return node
+
+
+#: NumPy's reductions, whose method (``x.sum(...)``) and function (``np.sum(x, ...)``) are one
+#: (``_Rewriter.reduction``), the axis their first argument after the array.
+_REDUCTIONS = frozenset({"sum", "mean", "max", "min", "prod", "std", "var", "argmax", "argmin"})
+#: ``np.zeros(a.shape)`` is ``np.zeros_like(a)``, and so for these.
+_LIKE = frozenset({"zeros", "ones", "empty"})
 
 
 def _is_zero(node: ast.AST) -> bool:

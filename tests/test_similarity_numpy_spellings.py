@@ -1,0 +1,66 @@
+"""A copy that spells NumPy's reductions, a square, an array of zeros, a tuple or a dict otherwise
+than its original, against the similarity check (thirty-third session, ``normalise._Rewriter``).
+
+Each case is a classmate's function (the course's code) graded in full with one spelling changed;
+its score against the classmate on main is in the comment. Each scores 1.0 now. What only looks
+alike keeps its own tokens.
+"""
+from __future__ import annotations
+
+import pytest
+
+from grader.similarity.normalise import normalise_function
+from tests import notebooks as nbs
+from tests.copies import flagged_against_classmate, graded_copy
+
+_BACKWARD = nbs.COURSE_CELLS["rnn_cell_backward"]
+_SUM = "np.sum(dtanh, axis=1, keepdims=True)"
+_GRADIENTS = 'gradients = {"dxt": dxt, "da_prev": da_prev, "dWax": dWax, "dWaa": dWaa, "dba": dba}'
+
+#: case -> (function, old, new) in the course's cell.
+CASES = {
+    # ``dba`` by the array's method (0.65), or the axis given by position (0.65).
+    "sum_method": ("rnn_cell_backward", _SUM, "dtanh.sum(axis=1, keepdims=True)"),
+    "sum_axis_by_position": ("rnn_cell_backward", _SUM, "np.sum(dtanh, 1, keepdims=True)"),
+    "sum_method_axis_by_position": ("rnn_cell_backward", _SUM, "dtanh.sum(1, keepdims=True)"),
+    # ``a_next * a_next`` for ``a_next ** 2`` (0.12).
+    "square_as_product": ("rnn_cell_backward", "(1 - a_next ** 2)", "(1 - a_next * a_next)"),
+    # ``dict(dxt=dxt, ...)`` for the display (0.77).
+    "dict_call": ("rnn_cell_backward", _GRADIENTS,
+                  "gradients = dict(dxt=dxt, da_prev=da_prev, dWax=dWax, dWaa=dWaa, dba=dba)"),
+    # ``tuple([...])`` for the cache (0.5).
+    "tuple_of_list": ("rnn_cell_forward", "cache = (a_next, a_prev, xt, parameters)",
+                      "cache = tuple([a_next, a_prev, xt, parameters])"),
+    # ``np.zeros_like(a_next)`` for ``np.zeros(a_next.shape)`` (0.43).
+    "zeros_like": ("lstm_forward", "np.zeros(a_next.shape)", "np.zeros_like(a_next)"),
+}
+
+
+@pytest.mark.parametrize("how", sorted(CASES))
+def test_a_copy_spelling_numpy_otherwise_is_flagged(tmp_path, context, sandbox, how):
+    function, old, new = CASES[how]
+    cell = nbs.COURSE_CELLS[function]
+    assert old in cell, old
+    _path, _result, text = graded_copy(tmp_path, how, cell.replace(old, new), context=context, sandbox=sandbox,
+                                       function=function)
+    report = flagged_against_classmate(tmp_path, how, text, function=function)
+    assert report.pairs[0].overall == 1.0, report.pairs
+
+
+def _tokens(body: str) -> tuple[str, ...]:
+    return normalise_function("def f(x, y):\n" + body).tokens
+
+
+def test_what_only_looks_alike_keeps_its_tokens():
+    """A product of two names, ``math.prod``, a method given more than the axis, a keyword
+    ``**`` argument, ``dict(mapping)`` and a starred ``tuple`` are not what they look like."""
+    assert _tokens("    return x * x\n") == _tokens("    return x ** 2\n")
+    assert _tokens("    return x * y\n") != _tokens("    return x ** 2\n")
+    assert _tokens("    return x.sum(1)\n") == _tokens("    return np.sum(x, axis=1)\n")
+    assert _tokens("    return math.prod(x)\n") != _tokens("    return np.prod(math)\n")
+    assert _tokens("    return x.sum(1, y)\n") != _tokens("    return np.sum(x, 1, y)\n")
+    assert _tokens("    return x.sum(**y)\n") != _tokens("    return np.sum(x, **y)\n")
+    assert _tokens("    return dict(y)\n") != _tokens("    return {'y': y}\n")
+    assert _tokens("    return tuple([*x, y])\n") != _tokens("    return (*x, y)\n")
+    assert _tokens("    return np.zeros(x.shape, dtype=int)\n") != _tokens("    return np.zeros_like(x, dtype=int)\n")
+    assert _tokens("    return np.zeros(x.shape)\n") == _tokens("    return np.zeros_like(x)\n")
