@@ -1,5 +1,5 @@
-"""A copy that spells NumPy's reductions, a square, an array of zeros, a tuple or a dict otherwise
-than its original, against the similarity check (thirty-third session, ``normalise._Rewriter``).
+"""A copy that spells NumPy's reductions, a tuple, a dict or the sizes of a shape otherwise than its
+original, against the similarity check (thirty-third session, ``normalise._Rewriter``).
 
 Each case is a classmate's function (the course's code) graded in full with one spelling changed;
 its score against the classmate on main is in the comment. Each scores 1.0 now. What only looks
@@ -23,16 +23,14 @@ CASES = {
     "sum_method": ("rnn_cell_backward", _SUM, "dtanh.sum(axis=1, keepdims=True)"),
     "sum_axis_by_position": ("rnn_cell_backward", _SUM, "np.sum(dtanh, 1, keepdims=True)"),
     "sum_method_axis_by_position": ("rnn_cell_backward", _SUM, "dtanh.sum(1, keepdims=True)"),
-    # ``a_next * a_next`` for ``a_next ** 2`` (0.12).
-    "square_as_product": ("rnn_cell_backward", "(1 - a_next ** 2)", "(1 - a_next * a_next)"),
     # ``dict(dxt=dxt, ...)`` for the display (0.77).
     "dict_call": ("rnn_cell_backward", _GRADIENTS,
                   "gradients = dict(dxt=dxt, da_prev=da_prev, dWax=dWax, dWaa=dWaa, dba=dba)"),
     # ``tuple([...])`` for the cache (0.5).
     "tuple_of_list": ("rnn_cell_forward", "cache = (a_next, a_prev, xt, parameters)",
                       "cache = tuple([a_next, a_prev, xt, parameters])"),
-    # ``np.zeros_like(a_next)`` for ``np.zeros(a_next.shape)`` (0.43).
-    "zeros_like": ("lstm_forward", "np.zeros(a_next.shape)", "np.zeros_like(a_next)"),
+    # The sizes read one by one from the shape (0.14).
+    "shape_by_index": ("rnn_forward", "n_x, m, T_x = x.shape", "n_x = x.shape[0]\n    m = x.shape[1]\n    T_x = x.shape[2]"),
 }
 
 
@@ -52,15 +50,19 @@ def _tokens(body: str) -> tuple[str, ...]:
 
 
 def test_what_only_looks_alike_keeps_its_tokens():
-    """A product of two names, ``math.prod``, a method given more than the axis, a keyword
-    ``**`` argument, ``dict(mapping)`` and a starred ``tuple`` are not what they look like."""
-    assert _tokens("    return x * x\n") == _tokens("    return x ** 2\n")
-    assert _tokens("    return x * y\n") != _tokens("    return x ** 2\n")
+    """``math.prod``, a method given more than the axis, a keyword ``**`` argument,
+    ``dict(mapping)``, a starred ``tuple`` and the shape of an expression are not what they look
+    like. ``a * a`` and ``a ** 2``, ``np.zeros(a.shape)`` and ``np.zeros_like(a)`` are kept apart
+    on purpose: read as one, the generated corpus of 1,000 flagged independent students (0.86-0.88;
+    docs/similarity.md)."""
+    assert _tokens("    return x * x\n") != _tokens("    return x ** 2\n")
+    assert _tokens("    return np.zeros(x.shape)\n") != _tokens("    return np.zeros_like(x)\n")
     assert _tokens("    return x.sum(1)\n") == _tokens("    return np.sum(x, axis=1)\n")
     assert _tokens("    return math.prod(x)\n") != _tokens("    return np.prod(math)\n")
     assert _tokens("    return x.sum(1, y)\n") != _tokens("    return np.sum(x, 1, y)\n")
     assert _tokens("    return x.sum(**y)\n") != _tokens("    return np.sum(x, **y)\n")
     assert _tokens("    return dict(y)\n") != _tokens("    return {'y': y}\n")
     assert _tokens("    return tuple([*x, y])\n") != _tokens("    return (*x, y)\n")
-    assert _tokens("    return np.zeros(x.shape, dtype=int)\n") != _tokens("    return np.zeros_like(x, dtype=int)\n")
-    assert _tokens("    return np.zeros(x.shape)\n") == _tokens("    return np.zeros_like(x)\n")
+    by_index = "    a = {0}.shape[0]\n    b = {0}.shape[1]\n    return a + b\n"
+    assert _tokens("    a, b = x.shape\n    return a + b\n") == _tokens(by_index.format("x"))
+    assert _tokens("    a, b = x.T.shape\n    return a + b\n") != _tokens(by_index.format("x.T"))

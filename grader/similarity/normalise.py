@@ -533,11 +533,6 @@ class _Rewriter:
                     new = ast.copy_location(ast.BinOp(left=node.args[0], op=ast.Pow(), right=two), node)
                 elif func.attr == "transpose" and len(node.args) == 1:
                     new = ast.copy_location(ast.Attribute(value=node.args[0], attr="T", ctx=ast.Load()), node)
-                elif (func.attr in _LIKE and len(node.args) == 1 and type(node.args[0]) is ast.Attribute
-                      and node.args[0].attr == "shape"):  # ``np.zeros(a.shape)`` -> ``np.zeros_like(a)``
-                    func.attr += "_like"
-                    node.args[0] = node.args[0].value
-                    return node
                 if new is not None:
                     tally(func, self.counts, -1)  # ``np.dot`` and its name go
                     return self.visit_BinOp(new) if type(new) is ast.BinOp else new
@@ -585,9 +580,6 @@ class _Rewriter:
         assignment left, ``x = x``, is dead code (``_is_dead``)."""
         op, left, right = type(node.op), node.left, node.right
         if op is ast.Mult:
-            if type(left) is ast.Name and type(right) is ast.Name and left.id == right.id:
-                tally_nodes([right], self.counts, -1)  # ``a * a`` -> ``a ** 2`` (0.12 against it)
-                return ast.copy_location(ast.BinOp(left, ast.Pow(), ast.copy_location(ast.Constant(2), node)), node)
             if _is_zero(left) or _is_zero(right):
                 zero, other = (left, right) if _is_zero(left) else (right, left)
                 tally(other, self.counts, -1)
@@ -683,8 +675,6 @@ class _Rewriter:
 #: NumPy's reductions, whose method (``x.sum(...)``) and function (``np.sum(x, ...)``) are one
 #: (``_Rewriter.reduction``), the axis their first argument after the array.
 _REDUCTIONS = frozenset({"sum", "mean", "max", "min", "prod", "std", "var", "argmax", "argmin"})
-#: ``np.zeros(a.shape)`` is ``np.zeros_like(a)``, and so for these.
-_LIKE = frozenset({"zeros", "ones", "empty"})
 
 
 def _is_zero(node: ast.AST) -> bool:
@@ -2212,6 +2202,12 @@ def _split(stmt: ast.stmt) -> list[ast.stmt]:
                 _swap(elt, _reads_as({loop.target.id: item}))
                 items.append(elt.value)
             value = ast.copy_location(ast.Tuple(items, ast.Load()), value)
+    if type(value) is ast.Attribute and value.attr == "shape" and (
+            type(value.value) is ast.Name or _key_read(value.value) is not None):
+        # ``n_x, m, T_x = x.shape`` is ``n_x = x.shape[0]``... (0.14 against it: thirty-third session)
+        items = [ast.copy_location(ast.Subscript(_placed_copy(value, value), ast.copy_location(ast.Constant(i), value),
+                                                 ast.Load()), value) for i in range(len(names))]
+        value = ast.copy_location(ast.Tuple(items, ast.Load()), value)
     if type(value) not in (ast.Tuple, ast.List) or len(value.elts) != len(names):
         return [stmt]
     if any(type(e) is ast.Starred for e in value.elts) or {n.id for n in names} & _loaded_names(value):
