@@ -492,16 +492,13 @@ def _call_forms(source: str) -> tuple[dict[str, int], tuple[tuple[str, int, bool
     """How often the def in ``source`` reads each name, and each call of a plain name it makes with
     positional arguments only: ``(name, how many, whether it is a statement of its own)``
     (``_inlined_helpers``)."""
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return {}, ()
-    if len(tree.body) != 1 or not isinstance(tree.body[0], ast.FunctionDef):
+    found = _lone_def(source)
+    if found is None:
         return {}, ()  # a lambda's calls are not put in place of
     reads: dict[str, int] = {}
     statements: set[int] = set()
     calls: list[ast.Call] = []
-    for node in ast.walk(tree):
+    for node in ast.walk(found[0]):
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
             reads[node.id] = reads.get(node.id, 0) + 1
         elif isinstance(node, (ast.Return, ast.Expr)) or (isinstance(node, ast.Assign) and len(node.targets) == 1):
@@ -515,15 +512,11 @@ def _call_forms(source: str) -> tuple[dict[str, int], tuple[tuple[str, int, bool
 def _helper_shape(text: str) -> tuple[str, int, bool, frozenset[str]] | None:
     """``(name, parameters, one line, names read)`` of the helper def ``text`` when its body can be
     put in place of its calls (``_inlined_helpers``), else None."""
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    found = _lone_def(text)
+    if found is None:
         return None
-    if len(tree.body) != 1 or not isinstance(tree.body[0], ast.FunctionDef):
-        return None
-    helper = tree.body[0]
+    helper, body = found
     args = helper.args
-    body = [stmt for stmt in helper.body if not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant))]
     if (helper.decorator_list or args.posonlyargs or args.vararg or args.kwonlyargs or args.kwarg or args.defaults
             or not body or not isinstance(body[-1], ast.Return) or body[-1].value is None):
         return None
@@ -538,6 +531,19 @@ def _helper_shape(text: str) -> tuple[str, int, bool, frozenset[str]] | None:
                     return None
                 reads.add(node.id)
     return helper.name, len(args.args), len(body) == 1, frozenset(reads)
+
+
+def _lone_def(source: str) -> tuple[ast.FunctionDef, list[ast.stmt]] | None:
+    """The one def ``source`` holds and its body without a docstring, or None (another text, or
+    one that does not parse)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    if len(tree.body) != 1 or not isinstance(tree.body[0], ast.FunctionDef):
+        return None
+    unit = tree.body[0]
+    return unit, [stmt for stmt in unit.body if not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant))]
 
 
 #: What a helper's body may not hold to be put in place of its calls (as ``normalise._NOT_INLINED``).
@@ -561,14 +567,10 @@ def _passes_state(source: str) -> bool:
     what the method's parameters and what it reads of ``self`` are, and the normaliser puts the
     method's work in its place (``normalise._inline_held_state``; no pair without it, thirty-second
     session). ``K().m(...)`` gives nothing: compared as the class alone, as before."""
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    found = _lone_def(source)
+    if found is None:
         return False
-    if len(tree.body) != 1 or not isinstance(tree.body[0], ast.FunctionDef):
-        return False
-    body = [stmt for stmt in tree.body[0].body
-            if not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant))]  # a docstring
+    body = found[1]
     call = body[-1].value if body and len(body) <= 2 and isinstance(body[-1], ast.Return) else None
     if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)):
         return False

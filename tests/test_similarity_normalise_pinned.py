@@ -343,8 +343,7 @@ def _settings() -> dict[str, dict[str, object]]:
 
 #: ``_digest`` of every source under every setting, computed with the code before the speed work;
 #: the rows marked s27 since the twenty-seventh session: each source holds a def not named as a
-#: graded function with two parameters or more, whose parameters are numbered by use since then;
-#: those marked s33 unpack a shape, read by index since the thirty-third session (``_split``).
+#: graded function with two parameters or more, whose parameters are numbered by use since then.
 PINNED: dict[str, tuple[str, str, str, str]] = {
     'augmented': ('77d55e78fdf552a6', '77d55e78fdf552a6', '77d55e78fdf552a6', '77d55e78fdf552a6'),
     'classes': ('f898a115a9c83b95', 'f898a115a9c83b95', 'f898a115a9c83b95', 'f898a115a9c83b95'),  # s31: a class body is never dead
@@ -358,7 +357,7 @@ PINNED: dict[str, tuple[str, str, str, str]] = {
     'indented_magic': ('9349acba862bc5b6', '9349acba862bc5b6', '9349acba862bc5b6', '9349acba862bc5b6'),
     'lambdas': ('ac23bb24679f60c5', '6bb558b17f2617db', 'ac23bb24679f60c5', 'ac23bb24679f60c5'),
     'loops': ('c09d0ed49254a277', 'c09d0ed49254a277', 'e67a15717c3340ba', 'dc7c267c34213361'),  # s31: its while is a for
-    'lstm': ('54760c31b2cb5582', '55b862c053c87bfb', '7fd17785e4657d69', '385ea083b5274f5e'),  # s33: shape by index
+    'lstm': ('54760c31b2cb5582', '55b862c053c87bfb', '7fd17785e4657d69', '38558e5de4ebb2b0'),
     'match': ('801eb0f8a6053bc3', '5ea8258242868708', '801eb0f8a6053bc3', '801eb0f8a6053bc3'),
     'module_text': ('72b2b93387fe1175', '72b2b93387fe1175', '72b2b93387fe1175', '5167fb0401d7a52b'),
     'nested_defs': ('71f76c1e5485488f', '95c1a95360121ae9', '71f76c1e5485488f', '6c6bd11a16aea30d'),  # s27: parameters by use
@@ -372,7 +371,7 @@ PINNED: dict[str, tuple[str, str, str, str]] = {
     'unterminated': ('6bf2b42ce5fba0cd', '6bf2b42ce5fba0cd', '6bf2b42ce5fba0cd', '6bf2b42ce5fba0cd'),
     'walrus': ('1750749b509ecc1c', '1750749b509ecc1c', '1750749b509ecc1c', '1750749b509ecc1c'),
     'overwritten_chain': ('5030a7db89b059a7', '5030a7db89b059a7', '5030a7db89b059a7', '4660280dbc7e5de9'),
-    'nested_reorder': ('9479bb5032af9e57', '84970bba58d6caf8', 'd07530f0270821d3', '57dea49a641fd1a3'),  # s33: shape by index
+    'nested_reorder': ('d752519ccbe1e4ff', '0ad180fb8453b1a7', '0bfc5d3bb5dbf2b2', 'd752519ccbe1e4ff'),
     'try_reorder': ('848b7d7f5e15a627', '848b7d7f5e15a627', '848b7d7f5e15a627', '848b7d7f5e15a627'),
     'global_in_dead_def': ('4785d8b07430e145', '4785d8b07430e145', '4785d8b07430e145', 'e464eeb45ffbfa7e'),
 }
