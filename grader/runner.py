@@ -316,8 +316,8 @@ def graded_source(functions: Mapping[str, Any], name: str, *, graded: Collection
 
 
 def _with_numpy_aliases(functions: Mapping[str, Any], text: str, aliases: Mapping[str, str]) -> str:
-    """``text`` with ``from numpy import tanh as t`` for each name of ``aliases`` (name -> NumPy's
-    function) that a function it holds reads as a global (``FunctionSource.uses``), after its note if
+    """``text`` with ``from numpy import tanh as t`` (``from numpy.linalg import norm as n`` for
+    ``linalg.norm``) for each name of ``aliases`` (name -> NumPy's function) that a function it holds reads as a global (``FunctionSource.uses``), after its note if
     it has one: the normaliser reads ``t(z)`` as ``np.tanh(z)`` then, and the import goes with the
     dead code (``normalise._canonical_reads``). A classmate's function copied with ``t = np.tanh``
     or ``from numpy import tanh as th`` in another cell scored 0.41 (thirty-second session)."""
@@ -325,7 +325,8 @@ def _with_numpy_aliases(functions: Mapping[str, Any], text: str, aliases: Mappin
     for fn in functions.values():
         if any(source and source in text for source in (fn.source, getattr(fn, "bound_source", None))):
             read.update(getattr(fn, "uses", ()))
-    lines = "".join(f"from numpy import {aliases[n]} as {n}\n" for n in sorted(read.intersection(aliases)))
+    lines = "".join(f"from {'.'.join(('numpy', *aliases[n].split('.')[:-1]))} import {aliases[n].rsplit('.', 1)[-1]}"
+                    f" as {n}\n" for n in sorted(read.intersection(aliases)))
     if not lines:
         return text
     if text.startswith(UNSEEN_NOTE):
@@ -378,7 +379,7 @@ def _compared_text(functions: Mapping[str, Any], name: str, graded: Collection[s
         # Work of its own around one call of a helper that returns what the def returns (``xt =
         # xt * 1.0`` then ``return f9(xt, a_prev, parameters)``): the helper did the work, and
         # comes first, as the relays' work does; the normaliser puts it in place of its call.
-        if _hands_over(own, helpers):
+        if _hands_over(own, helpers) or _inlined_helpers(own, {h: _own_text(functions, h) for h in helpers}):
             return "\n\n".join([*(_own_text(functions, helper) for helper in helpers), own])
         return own
     if graded and all(_delegates(functions, helper, _own_text(functions, helper)) for helper in helpers):
@@ -464,6 +465,94 @@ def _handing_call(source: str) -> tuple[str | None, frozenset[str]]:
 _HANDS_OVER = SourceMemo(_handing_call)
 
 
+def _inlined_helpers(source: str, helpers: Mapping[str, str]) -> bool:
+    """Whether the similarity check's normaliser puts the body of each of ``helpers`` (name -> its
+    text) in place of its calls in the def in ``source`` (``normalise._inline_helpers``), so that
+    compared with them the def reads as the work they compose, not diluted by their lines: each
+    helper a def of positional parameters whose body ends with its only ``return``, holding no
+    def, lambda, class, ``try`` or ``with`` and reading no other of ``helpers``
+    (``_helper_shape``); the def reads each only as calls of one positional argument per
+    parameter, and a helper of more than one statement only by a statement (``y = h(a)``,
+    ``return h(a)``). A classmate's ``rnn_cell_forward`` computing ``np.tanh(_affine(Waa, a_prev,
+    ...))``, or ``lstm_cell_forward`` its gates by ``ft = _gate(Wf, concat, bf)``, was compared
+    without the helpers: 0.25 and 0.49 (thirty-third session)."""
+    reads, calls = _CALL_FORMS(source)
+    for name, text in helpers.items():
+        shape = _HELPER_SHAPE(text)
+        if shape is None or shape[0] != name or shape[3].intersection(helpers):
+            return False
+        found = [(count, statement) for callee, count, statement in calls if callee == name]
+        if (not found or reads.get(name, 0) != len(found)
+                or any(count != shape[1] or not (statement or shape[2]) for count, statement in found)):
+            return False
+    return True
+
+
+def _call_forms(source: str) -> tuple[dict[str, int], tuple[tuple[str, int, bool], ...]]:
+    """How often the def in ``source`` reads each name, and each call of a plain name it makes with
+    positional arguments only: ``(name, how many, whether it is a statement of its own)``
+    (``_inlined_helpers``)."""
+    found = _lone_def(source)
+    if found is None:
+        return {}, ()  # a lambda's calls are not put in place of
+    reads: dict[str, int] = {}
+    statements: set[int] = set()
+    calls: list[ast.Call] = []
+    for node in ast.walk(found[0]):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            reads[node.id] = reads.get(node.id, 0) + 1
+        elif isinstance(node, (ast.Return, ast.Expr)) or (isinstance(node, ast.Assign) and len(node.targets) == 1):
+            statements.add(id(node.value))
+        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords
+              and not any(isinstance(a, ast.Starred) for a in node.args)):
+            calls.append(node)
+    return reads, tuple((c.func.id, len(c.args), id(c) in statements) for c in calls)
+
+
+def _helper_shape(text: str) -> tuple[str, int, bool, frozenset[str]] | None:
+    """``(name, parameters, one line, names read)`` of the helper def ``text`` when its body can be
+    put in place of its calls (``_inlined_helpers``), else None."""
+    found = _lone_def(text)
+    if found is None:
+        return None
+    helper, body = found
+    args = helper.args
+    if (helper.decorator_list or args.posonlyargs or args.vararg or args.kwonlyargs or args.kwarg or args.defaults
+            or not body or not isinstance(body[-1], ast.Return) or body[-1].value is None):
+        return None
+    params = {a.arg for a in args.args}
+    reads: set[str] = set()
+    for stmt in body:
+        for node in ast.walk(stmt):
+            if isinstance(node, _NOT_INLINED) or (isinstance(node, ast.Return) and node is not body[-1]):
+                return None
+            if isinstance(node, ast.Name):
+                if node.id == helper.name or (node.id in params and not isinstance(node.ctx, ast.Load)):
+                    return None
+                reads.add(node.id)
+    return helper.name, len(args.args), len(body) == 1, frozenset(reads)
+
+
+def _lone_def(source: str) -> tuple[ast.FunctionDef, list[ast.stmt]] | None:
+    """The one def ``source`` holds and its body without a docstring, or None (another text, or
+    one that does not parse)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    if len(tree.body) != 1 or not isinstance(tree.body[0], ast.FunctionDef):
+        return None
+    unit = tree.body[0]
+    return unit, [stmt for stmt in unit.body if not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant))]
+
+
+#: What a helper's body may not hold to be put in place of its calls (as ``normalise._NOT_INLINED``).
+_NOT_INLINED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.Yield, ast.YieldFrom,
+                ast.Await, ast.Global, ast.Nonlocal, ast.Try, ast.With, ast.Match, ast.Delete)
+_CALL_FORMS = SourceMemo(_call_forms)
+_HELPER_SHAPE = SourceMemo(_helper_shape)
+
+
 def _classes_read(functions: Mapping[str, Any], name: str) -> list[str]:
     """The sources of the student's classes function ``name`` (or the function it is another name
     of) reads (``FunctionSource.classes_read``), each once."""
@@ -473,23 +562,26 @@ def _classes_read(functions: Mapping[str, Any], name: str) -> list[str]:
 
 
 def _passes_state(source: str) -> bool:
-    """Whether the def in ``source`` only returns ``K(a, ...).m(b, ...)``, giving the class ``K``
-    something to hold (``Cell(parameters).forward(xt, a_prev)``): compared with the class, it says
+    """Whether the def in ``source`` only returns ``K(a, ...).m(b, ...)`` (or names the object first,
+    ``k = K(a, ...)`` then ``return k.m(b, ...)``), giving the class ``K`` something to hold (``Cell(parameters).forward(xt, a_prev)``): compared with the class, it says
     what the method's parameters and what it reads of ``self`` are, and the normaliser puts the
     method's work in its place (``normalise._inline_held_state``; no pair without it, thirty-second
     session). ``K().m(...)`` gives nothing: compared as the class alone, as before."""
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    found = _lone_def(source)
+    if found is None:
         return False
-    if len(tree.body) != 1 or not isinstance(tree.body[0], ast.FunctionDef):
+    body = found[1]
+    call = body[-1].value if body and len(body) <= 2 and isinstance(body[-1], ast.Return) else None
+    if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)):
         return False
-    body = [stmt for stmt in tree.body[0].body
-            if not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant))]  # a docstring
-    call = body[0].value if len(body) == 1 and isinstance(body[0], ast.Return) else None
-    return (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
-            and isinstance(call.func.value, ast.Call) and isinstance(call.func.value.func, ast.Name)
-            and bool(call.func.value.args))
+    made = call.func.value
+    if len(body) == 2:  # ``k = K(a, ...)`` then ``return k.m(b, ...)`` (thirty-third session)
+        first = body[0]
+        if not (isinstance(first, ast.Assign) and len(first.targets) == 1 and isinstance(first.targets[0], ast.Name)
+                and isinstance(made, ast.Name) and made.id == first.targets[0].id):
+            return False
+        made = first.value
+    return isinstance(made, ast.Call) and isinstance(made.func, ast.Name) and bool(made.args)
 
 
 def _unseen_note(own: str, name: str) -> str:

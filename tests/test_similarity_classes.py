@@ -136,7 +136,45 @@ def test_a_copy_reading_what_its_class_holds_is_flagged(tmp_path, context, sandb
     assert report.pairs[0].overall == 1.0, report.pairs
 
 
+#: The same held otherwise (thirty-third session; each gave no pair on main): the weights read of
+#: what ``__init__`` held first, a constant or a default given to ``__init__`` or to the method,
+#: the object named before its method is called.
+HELD_OTHERWISE = {
+    "two_statements": [('        self.Wax = parameters["Wax"]', '        self.Wax = self.parameters["Wax"]'),
+                       ('        self.by = parameters["by"]', '        self.by = self.parameters["by"]')],
+    "constant_to_init": [("def __init__(self, parameters):", "def __init__(self, parameters, scale):"),
+                         ("Cell(parameters)", "Cell(parameters, 1)")],
+    "constant_to_method": [("def forward(self, xt, a_prev):", "def forward(self, xt, a_prev, keep):"),
+                           (".forward(xt, a_prev)", ".forward(xt, a_prev, True)")],
+    "default_held": [("def __init__(self, parameters):", "def __init__(self, parameters, act=np.tanh):"),
+                     ("np.tanh(np.dot", "self.act(np.dot"),
+                     ('        self.by = parameters["by"]\n', '        self.by = parameters["by"]\n        self.act = act\n')],
+    "object_named": [("    return Cell(parameters).forward(xt, a_prev)",
+                      "    cell = Cell(parameters)\n    return cell.forward(xt, a_prev)")],
+}
+
+
+def _changed(text: str, changes: list[tuple[str, str]]) -> str:
+    for old, new in changes:
+        assert old in text, old
+        text = text.replace(old, new)
+    return text
+
+
+@pytest.mark.parametrize("how", sorted(HELD_OTHERWISE))
+def test_a_copy_holding_its_parameters_otherwise_is_flagged(tmp_path, context, sandbox, how):
+    path = nbs.write(tmp_path / f"{how}.ipynb",
+                     nbs.course_notebook({"rnn_cell_forward": _changed(_HOLDS, HELD_OTHERWISE[how])}))
+    result = grade_submission(path, context=context, sandbox=sandbox)
+    assert result.part("rnn_cell_forward").status == PASSED
+    report = flagged_against_classmate(tmp_path, how, result.extra["sources"]["rnn_cell_forward"])
+    assert report.pairs[0].overall == 1.0, report.pairs
+
+
 @pytest.mark.parametrize("change", [
+    # A weight read of what ``__init__`` holds only later.
+    ("        self.parameters = parameters\n        self.Wax = parameters[\"Wax\"]",
+     "        self.Wax = self.parameters[\"Wax\"]\n        self.parameters = parameters"),
     # The method writes what the class holds, reads ``self`` whole, or the class does more than hold.
     ("        cache = (", "        self.Wax = xt\n        cache = ("),
     ("        cache = (", "        print_me(self)\n        cache = ("),

@@ -5,8 +5,8 @@ result it returns, against the similarity check (thirty-second session:
 At bcd1399 such a def was compared alone, without the helper that did the work: its two or
 three lines shared nothing with the classmate it copied (no pair). Now the helper comes first
 in the text compared and the normaliser puts it in place of its call (1.0). A helper that only
-computes part of the work, the def doing its own maths around it, is the student's way of
-writing it and is compared as before, the def alone.
+computes part of the work, the def doing its own maths around it, comes first too when the
+normaliser puts it in place of its calls (thirty-third session); otherwise the def is compared alone.
 """
 from __future__ import annotations
 
@@ -49,14 +49,49 @@ def _compared(own: str, helper: str) -> str:
     return graded_source(functions, "rnn_cell_forward", graded=["rnn_cell_forward"])
 
 
-def test_a_helper_doing_part_of_the_work_is_not_added():
-    """The def's own maths after the call, two calls of the helper, or a result used otherwise
-    than returned keep the def compared alone; the one call returned is compared with ``_h``."""
+def test_a_helper_doing_part_of_the_work_is_added_when_put_in_place():
+    """A helper the normaliser puts in place of its calls (``runner._inlined_helpers``: one line,
+    or called by statements of their own) comes first, whatever the def does around it (thirty-third
+    session; compared alone before); one it cannot put there (called in an expression when it is of
+    several lines, with keywords, passed as a value, holding a ``try``) keeps the def compared alone."""
     helper = "def _h(z):\n    return np.tanh(z)\n"
-    returned = _HEAD + "    z = xt + a_prev\n    return _h(z)\n"
-    assert _compared(returned, helper) == helper + "\n\n" + returned
-    for own in (_HEAD + "    a = _h(xt + a_prev)\n    return a, softmax(a)\n",
+    for own in (_HEAD + "    z = xt + a_prev\n    return _h(z)\n",
+                _HEAD + "    a = _h(xt + a_prev)\n    return a, softmax(a)\n",
                 _HEAD + "    a = _h(xt) * 2\n    return _h(a)\n",
-                _HEAD + "    a = _h(xt)\n    b = a + 1\n    return a, b\n",
                 _HEAD + "    z = xt + a_prev\n    return _h(z) + 1\n"):
+        assert _compared(own, helper) == helper + "\n\n" + own, own
+    long = "def _h(z):\n    y = z + 1\n    return np.tanh(y)\n"
+    assert _compared(_HEAD + "    a = _h(xt)\n    b = a + 1\n    return a, b\n", long).startswith(long)
+    for own, helper in ((_HEAD + "    a = _h(xt) * 2\n    return a\n", long),
+                        (_HEAD + "    a = _h(z=xt) + 1\n    return a\n", helper),
+                        (_HEAD + "    f = _h\n    return f(xt) + 1\n", helper),
+                        (_HEAD + "    return _h(xt, a_prev) + 1\n", helper),
+                        (_HEAD + "    a = _h(xt)\n    return a, a + 1\n",
+                         "def _h(z):\n    try:\n        z = z + 1\n    except ValueError:\n        pass\n    return z\n")):
         assert _compared(own, helper) == own, own
+
+
+_CELL = nbs.COURSE_CELLS["rnn_cell_forward"]
+_LSTM = nbs.COURSE_CELLS["lstm_cell_forward"]
+#: A classmate's function split into helpers otherwise than the def only handing them the work
+#: (function, cell; score against the classmate on main): an affine step of ``rnn_cell_forward``
+#: (0.25), ``lstm_cell_forward``'s three sigmoid gates by one helper (0.49).
+SPLIT = {
+    "affine_helper": ("rnn_cell_forward", _CELL.replace(
+        "np.dot(Waa, a_prev) + np.dot(Wax, xt) + ba", "_affine(Waa, a_prev, np.dot(Wax, xt) + ba)")
+        + "\n\ndef _affine(W, x, b):\n    return np.dot(W, x) + b\n"),
+    "gate_helper": ("lstm_cell_forward", _LSTM.replace(
+        "ft = sigmoid(np.dot(Wf, concat) + bf)", "ft = _gate(Wf, concat, bf)").replace(
+        "it = sigmoid(np.dot(Wi, concat) + bi)", "it = _gate(Wi, concat, bi)").replace(
+        "ot = sigmoid(np.dot(Wo, concat) + bo)", "ot = _gate(Wo, concat, bo)")
+        + "\n\ndef _gate(W, x, b):\n    return sigmoid(np.dot(W, x) + b)\n"),
+}
+
+
+@pytest.mark.parametrize("how", sorted(SPLIT))
+def test_a_copy_split_into_helpers_is_flagged(tmp_path, context, sandbox, how):
+    function, cell = SPLIT[how]
+    assert "_affine(Waa" in cell or "_gate(Wo" in cell
+    _path, _result, text = graded_copy(tmp_path, how, cell, context=context, sandbox=sandbox, function=function)
+    report = flagged_against_classmate(tmp_path, how, text, function=function)
+    assert report.pairs[0].overall == 1.0, report.pairs

@@ -145,19 +145,53 @@ def _aliases_of(tmp_path, *cells: str) -> dict[str, str]:
     return extract_file(path).numpy_aliases()
 
 
-def test_only_names_bound_once_to_a_numpy_function_are_aliases(tmp_path):
+def test_only_names_bound_last_to_a_numpy_function_are_aliases(tmp_path):
     assert _aliases_of(tmp_path, "t = np.tanh\nimport numpy as npy\nd = npy.dot\nfrom numpy import exp as e\n") == {
         "t": "tanh", "d": "dot", "e": "exp"}
-    # Another module's, deeper than one attribute, imported under its own name (the normaliser
-    # reads a bare ``tanh`` as NumPy's already), not a function: none is an alias.
-    assert _aliases_of(tmp_path, "import math\nm = math.tanh\nr = np.random.randn\nfrom numpy import tanh\n"
+    # Another module's, imported under its own name from NumPy itself (the normaliser reads a bare
+    # ``tanh`` as NumPy's already), a module, not a function: none is an alias.
+    assert _aliases_of(tmp_path, "import math\nm = math.tanh\nfrom numpy import tanh\nimport numpy.linalg as la\n"
                        "c = 3\n") == {}
-    # Bound again: the program the grader runs holds the last binding, so that is what is read;
-    # bound by an import and a constant, by two imports, or also a def: no alias.
+    # Deeper than one attribute (thirty-third session): NumPy's modules spell it.
+    assert _aliases_of(tmp_path, "r = np.random.randn\nfrom numpy.linalg import multi_dot\n"
+                       "from numpy.linalg import norm as n\n") == {
+        "r": "random.randn", "multi_dot": "linalg.multi_dot", "n": "linalg.norm"}
+    # Bound again: the program the grader runs holds the last binding, so that is what is read:
+    # a definition (constant, def) after any import, else the last import (thirty-third session:
+    # an import and a constant, or two imports, gave no alias, and a copy reading it 0.41).
     assert _aliases_of(tmp_path, "t = np.tanh\n", "t = np.exp\n") == {"t": "exp"}
-    assert _aliases_of(tmp_path, "from numpy import exp as t\nt = np.tanh\n") == {}
-    assert _aliases_of(tmp_path, "from numpy import exp as t\nfrom numpy import tanh as t\n") == {}
+    assert _aliases_of(tmp_path, "from numpy import exp as t\n", "t = np.tanh\n") == {"t": "tanh"}
+    assert _aliases_of(tmp_path, "t = np.tanh\n", "from numpy import exp as t\n") == {"t": "exp"}  # the constant dropped
+    assert _aliases_of(tmp_path, "from numpy import exp as t\nfrom numpy import tanh as t\n") == {"t": "tanh"}
     assert _aliases_of(tmp_path, "t = np.tanh\n", "def t(z):\n    return z\n") == {}
+    assert _aliases_of(tmp_path, "from numpy import tanh as t\n", "t = 3\n") == {}
+
+
+_MULTI_DOT = _CELL.replace("np.dot(Waa, a_prev)", "np.linalg.multi_dot([Waa, a_prev])")
+#: A classmate's function reading a function of NumPy's modules (``np.linalg.multi_dot``), copied
+#: through a name bound elsewhere (score against the classmate on main: all 0.33), and ``tanh`` named
+#: by an import and a constant (0.41). Cells: (the copy's, the notebook's others).
+_BOUND_ELSEWHERE = {
+    "deep_aliased": (_MULTI_DOT.replace("np.linalg.multi_dot(", "md("), ["md = np.linalg.multi_dot\n"]),
+    "deep_imported": (_MULTI_DOT.replace("np.linalg.multi_dot(", "multi_dot("), ["from numpy.linalg import multi_dot\n"]),
+    "deep_imported_as": (_MULTI_DOT.replace("np.linalg.multi_dot(", "md("), ["from numpy.linalg import multi_dot as md\n"]),
+    "deep_imported_in_its_cell": ("from numpy.linalg import multi_dot\n\n"
+                                  + _MULTI_DOT.replace("np.linalg.multi_dot(", "multi_dot("), []),
+    "imported_then_assigned": (_CELL.replace("np.tanh(", "th("), ["from numpy import tanh as th\n", "th = np.tanh\n"]),
+}
+
+
+@pytest.mark.parametrize("how", sorted(_BOUND_ELSEWHERE))
+def test_a_numpy_function_bound_elsewhere_is_read_as_numpy(tmp_path, context, sandbox, how):
+    from grader.similarity import find_similar
+
+    cell, others = _BOUND_ELSEWHERE[how]
+    _path, _result, text = graded_copy(tmp_path, how, cell, context=context, sandbox=sandbox,
+                                       extra_cells=[nbs.code_cell(c) for c in others])
+    original = _CELL if how == "imported_then_assigned" else _MULTI_DOT
+    _path, _result, classmate = graded_copy(tmp_path, "classmate", original, context=context, sandbox=sandbox)
+    report = find_similar({how: {"rnn_cell_forward": text}, "classmate": {"rnn_cell_forward": classmate}})
+    assert [(p.a, p.b, p.flagged, p.overall) for p in report.pairs] == [(how, "classmate", True, 1.0)], report.pairs
 
 
 def test_a_text_reading_no_alias_is_compared_as_before(tmp_path):

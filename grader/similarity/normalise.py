@@ -505,10 +505,20 @@ class _Rewriter:
     def visit_Call(self, node: ast.Call) -> ast.AST:
         """Function-call spellings of operators become operators (children already rewritten)."""
         func = node.func
+        if type(func) is ast.Name and not node.args and func.id == "dict" and node.keywords and all(
+                k.arg for k in node.keywords):  # ``dict(a=x)`` -> ``{"a": x}``, in its order
+            tally_nodes([func], self.counts, -1)
+            return ast.copy_location(ast.Dict([ast.copy_location(ast.Constant(k.arg), k.value) for k in node.keywords],
+                                              [k.value for k in node.keywords]), node)
         if len(node.keywords) > 1:
             node.keywords.sort(key=_keyword_name)
         if type(func) is ast.Attribute and func.attr == "get" and _key_read(node) is not None:
             self.rereads = True
+        if (type(func) is ast.Name and func.id == "tuple" and len(node.args) == 1 and not node.keywords
+              and type(node.args[0]) in (ast.List, ast.Tuple)
+              and not any(type(e) is ast.Starred for e in node.args[0].elts)):  # ``tuple([a, b])`` -> ``(a, b)``
+            tally_nodes([func], self.counts, -1)
+            return ast.copy_location(ast.Tuple(node.args[0].elts, ast.Load()), node)
         if isinstance(func, ast.Attribute) and not node.keywords:
             if _is_numpy(func.value):
                 op = _NP_BINARY.get(func.attr)
@@ -568,7 +578,7 @@ class _Rewriter:
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> ast.AST:
         """Notes an import from NumPy (``reads_to_canonise``)."""
-        if node.module == "numpy" and not node.level:
+        if node.module and (node.module == "numpy" or node.module.startswith("numpy.")) and not node.level:
             self.rereads = True
         return node
 
@@ -1708,18 +1718,19 @@ def _normalise_source(source: str, *, keep_names: frozenset[str], template_shape
     try:
         return _normalise_tree(tree, keep_names=keep_names, template_shapes=template_shapes, remove_dead=remove_dead,
                                by_position=by_position, tests_none="None" in source,
-                               tests_inputs=may_test_inputs(source), loops=_may_count(source))
+                               tests_inputs=may_test_inputs(source), loops=_may_count(source),
+                               sizes=".shape[" in source)
     except RecursionError:
         return _fallback_tokens(source, keep_names)
 
 
 def _normalise_tree(tree: ast.Module, *, keep_names: frozenset[str], template_shapes: frozenset[str] | set[str],
                     remove_dead: bool, by_position: frozenset[str], tests_none: bool = True,
-                    tests_inputs: bool = True, loops: bool = True) -> NormalisedCode:
+                    tests_inputs: bool = True, loops: bool = True, sizes: bool = True) -> NormalisedCode:
     """Steps 1-7 of the module docstring on a parsed tree (modified in place). ``tests_none``:
     False when the text has no ``None`` (most), which spares ``specialise_for_calls`` a walk;
     ``tests_inputs`` when ``may_test_inputs`` finds nothing (most), ``loops`` when
-    ``_may_count`` finds nothing."""
+    ``_may_count`` finds nothing, ``sizes`` when the text holds no ``.shape[``."""
     specialise_for_calls(tree, by_position, tests_none=tests_none, tests_inputs=tests_inputs)
     _own_locals(tree, keep_names)
     bind_unpassed_defaults(tree, by_position)
@@ -1732,6 +1743,8 @@ def _normalise_tree(tree: ast.Module, *, keep_names: frozenset[str], template_sh
         _inline_helpers(tree, keep_names)
     if loops:
         _canonical_loops(tree)
+    if sizes:
+        _join_shape_reads(tree)
     rewriter = _Rewriter()
     tree = rewriter.visit(tree)
     if rewriter.reads_to_canonise() and _canonical_reads(tree, rewriter):
@@ -1765,29 +1778,29 @@ _INLINED_NODES = 20_000
 
 
 def _inline_held_state(tree: ast.Module) -> None:
-    """A def that only returns ``K(a, ...).m(b, ...)`` (plain names), ``K`` a class of the text that
-    only holds what its ``__init__`` is given (``self.Wax = parameters["Wax"]``) and whose method
-    ``m`` only reads it (``self.Wax``), gets ``m``'s body, its parameters read as ``b, ...`` and each
+    """A def that only returns ``K(a, ...).m(b, ...)``, or makes ``k = K(a, ...)`` then returns
+    ``k.m(b, ...)`` (arguments plain names, constants or attributes of names), ``K`` a class of the
+    text that only holds what its ``__init__`` is given (``self.Wax = parameters["Wax"]``, or
+    ``self.p = parameters`` then ``self.Wax = self.p["Wax"]``) and whose method ``m`` only reads it
+    (``self.Wax``), gets ``m``'s body, its parameters read as ``b, ...`` (or their defaults) and each
     ``self.attr`` as the value ``__init__`` stored, read of ``a, ...``; the class then goes if
     nothing else reads it. A classmate's ``rnn_cell_forward`` copied as ``Cell(parameters).forward
-    (xt, a_prev)``, the method reading ``self.Wax``, gave no pair (thirty-second session). Any other
-    shape (a method that writes ``self``, calls another, nests a def; an ``__init__`` doing more than
-    storing) is left as it is."""
+    (xt, a_prev)``, the method reading ``self.Wax``, gave no pair (thirty-second session); held in
+    two statements, with a constant argument, a default or the object named first, no pair either
+    (thirty-third session). Any other shape (a method that writes ``self``, calls another, nests a
+    def; an ``__init__`` doing more than storing) is left as it is."""
     classes = {stmt.name: stmt for stmt in tree.body if type(stmt) is ast.ClassDef
                and not (stmt.decorator_list or stmt.bases or stmt.keywords)}
     if not classes:
         return
     inlined: set[str] = set()
     for unit in tree.body:
-        if type(unit) is not ast.FunctionDef or unit.decorator_list or len(unit.body) != 1:
+        if type(unit) is not ast.FunctionDef or unit.decorator_list:
             continue
-        call = unit.body[0].value if type(unit.body[0]) is ast.Return else None
-        if not (type(call) is ast.Call and type(call.func) is ast.Attribute and type(call.func.value) is ast.Call
-                and type(call.func.value.func) is ast.Name and call.func.value.func.id in classes):
+        call = _held_state_call(unit.body, classes)
+        if call is None:
             continue
         made = call.func.value
-        if call.keywords or made.keywords or not all(type(a) is ast.Name for a in (*call.args, *made.args)):
-            continue
         body = _held_state_body(classes[made.func.id], call.func.attr, made.args, call.args)
         if body is not None:
             unit.body = body
@@ -1797,33 +1810,74 @@ def _inline_held_state(tree: ast.Module) -> None:
         tree.body = [s for s in tree.body if type(s) is not ast.ClassDef or s.name not in inlined - read]
 
 
-def _held_state_body(cls: ast.ClassDef, method: str, given: list[ast.Name],
-                     passed: list[ast.Name]) -> list[ast.stmt] | None:
+def _simple_value(node: ast.AST) -> bool:
+    """A name, a constant or an attribute of a name (``np.tanh``): what a class may be given to hold."""
+    while type(node) is ast.Attribute:
+        node = node.value
+    return type(node) is ast.Name or type(node) is ast.Constant
+
+
+def _held_state_call(body: list[ast.stmt], classes: dict[str, ast.ClassDef]) -> ast.Call | None:
+    """The call ``K(a, ...).m(b, ...)`` a def's ``body`` only returns (``_inline_held_state``), the
+    object named first (``k = K(a, ...)`` then ``return k.m(b, ...)``) read in place; else None."""
+    if not body or type(body[-1]) is not ast.Return or type(body[-1].value) is not ast.Call:
+        return None
+    call = body[-1].value
+    if type(call.func) is not ast.Attribute:
+        return None
+    if len(body) == 2:
+        first, obj = body[0], call.func.value
+        if not (type(first) is ast.Assign and len(first.targets) == 1 and type(first.targets[0]) is ast.Name
+                and type(obj) is ast.Name and obj.id == first.targets[0].id
+                and obj.id not in _loaded_names(ast.Module([ast.Expr(a) for a in call.args], []))):
+            return None
+        call = ast.Call(ast.Attribute(first.value, call.func.attr, ast.Load()), call.args, call.keywords)
+    elif len(body) != 1:
+        return None
+    made = call.func.value
+    if not (type(made) is ast.Call and type(made.func) is ast.Name and made.func.id in classes):
+        return None
+    if call.keywords or made.keywords or not all(_simple_value(a) for a in (*call.args, *made.args)):
+        return None
+    return call
+
+
+def _held_state_body(cls: ast.ClassDef, method: str, given: list[ast.AST],
+                     passed: list[ast.AST]) -> list[ast.stmt] | None:
     """The body of ``cls``'s ``method`` as ``_inline_held_state`` puts it in place of the call
     ``cls(*given).method(*passed)``, or None when the class or the method is of another shape."""
     defs = {stmt.name: stmt for stmt in cls.body if type(stmt) is ast.FunctionDef and not stmt.decorator_list}
     if len(defs) != len(cls.body) or "__init__" not in defs or method not in defs or method == "__init__":
         return None
     init, work = defs["__init__"], defs[method]
-    plain = lambda args, n: (not (args.posonlyargs or args.vararg or args.kwonlyargs or args.kwarg  # noqa: E731
-                                  or args.defaults) and len(args.args) == n + 1)
-    if not (plain(init.args, len(given)) and plain(work.args, len(passed))):
+    init_values, values = _bound_arguments(init.args, given), _bound_arguments(work.args, passed)
+    if init_values is None or values is None:
         return None
     this = init.args.args[0].arg
     held: dict[str, ast.AST] = {}
-    init_values = {a.arg: name for a, name in zip(init.args.args[1:], given)}
+
+    def stored(node: ast.AST) -> ast.AST | None:
+        if type(node) is ast.Attribute and type(node.value) is ast.Name and node.value.id == this:
+            if node.attr not in held:
+                raise LookupError  # read before it is held
+            return _placed_copy(held[node.attr], node)
+        if type(node) is ast.Name and node.id == this:
+            raise LookupError  # ``self`` read whole
+        return _reads_as(init_values)(node)
+
     for stmt in init.body:
         target = stmt.targets[0] if type(stmt) is ast.Assign and len(stmt.targets) == 1 else None
         if not (type(target) is ast.Attribute and type(target.value) is ast.Name and target.value.id == this
-                and target.attr not in held and this not in _loaded_names(stmt.value)
                 and not stored_names(stmt.value)):
             return None
         value = ast.Expr(copy.deepcopy(stmt.value))
-        _swap(value, _reads_as(init_values))
+        try:
+            _swap(value, stored)
+        except LookupError:
+            return None
         held[target.attr] = value.value
     self_name = work.args.args[0].arg
-    values = {a.arg: name for a, name in zip(work.args.args[1:], passed)}
-    names = set(values) | {n.id for n in given} | {n.id for n in passed} | {self_name}
+    names = set(values) | {n.id for n in (*given, *passed) if type(n) is ast.Name} | {self_name}
     body = ast.Module(copy.deepcopy(work.body), [])
     for node in subnodes(body):
         kind = type(node)
@@ -1848,6 +1902,25 @@ def _held_state_body(cls: ast.ClassDef, method: str, given: list[ast.Name],
     except LookupError:
         return None
     return body.body
+
+
+def _bound_arguments(args: ast.arguments, given: list[ast.AST]) -> dict[str, ast.AST] | None:
+    """What each parameter after the first (``self``) of a method with ``args`` holds when called
+    with ``given``, a parameter not given holding its default (a plain value, ``_simple_value``);
+    None when the method takes other parameters or cannot be called so."""
+    if args.posonlyargs or args.vararg or args.kwonlyargs or args.kwarg:
+        return None
+    params = args.args[1:]
+    if not args.args or len(given) > len(params):
+        return None
+    defaults = dict(zip([a.arg for a in params][len(params) - len(args.defaults):], args.defaults))
+    values: dict[str, ast.AST] = {}
+    for k, param in enumerate(params):
+        value = given[k] if k < len(given) else defaults.get(param.arg)
+        if value is None or not _simple_value(value):
+            return None
+        values[param.arg] = value
+    return values
 
 
 def _inline_helpers(tree: ast.Module, keep_names: frozenset[str]) -> None:
@@ -2040,7 +2113,8 @@ def _canonical_reads(tree: ast.Module, rewriter: _Rewriter) -> bool:
     """Values read one way, however a copier spells the reading (thirty-second session):
 
     * a name of NumPy's functions (``_NUMPY_NAMES``) the text reads and does not bind, or one a
-      ``from numpy import tanh [as t]`` of the text alone binds, is ``np.tanh`` (the import, unread,
+      ``from numpy import tanh [as t]`` of the text alone binds, is ``np.tanh`` (``from
+      numpy.linalg import norm``: ``np.linalg.norm``, thirty-third session) (the import, unread,
       goes with the dead code): a copy writing ``tanh(...)`` scored 0.41 against its original;
     * an alias, a name a def assigns once at its top level to a parameter, a name bound once
       before, a free name or an attribute of NumPy (``p = parameters``, ``t = np.tanh``), is read
@@ -2059,11 +2133,12 @@ def _canonical_reads(tree: ast.Module, rewriter: _Rewriter) -> bool:
     spelled = {name: name for name in rewriter.bare if not stored.get(name)}
     if rewriter.rereads:
         for node in subnodes(tree):
-            if type(node) is ast.ImportFrom and node.module == "numpy" and not node.level:
+            module = node.module if type(node) is ast.ImportFrom and not node.level else None
+            if module and (module == "numpy" or module.startswith("numpy.")):
                 for alias in node.names:
                     bound = alias.asname or alias.name
                     if alias.name != "*" and stored.get(bound) == 1:
-                        spelled[bound] = alias.name
+                        spelled[bound] = f"{module[6:]}.{alias.name}" if module != "numpy" else alias.name
     again = bool(spelled)
     if spelled:
         _NumpyReads(spelled).visit(tree)
@@ -2103,6 +2178,58 @@ def _split(stmt: ast.stmt) -> list[ast.stmt]:
     return [ast.copy_location(ast.Assign(targets=[name], value=item), stmt) for name, item in zip(names, value.elts)]
 
 
+def _join_shape_reads(tree: ast.Module) -> None:
+    """Sizes read one by one from a shape, ``n_x = x.shape[0]``, ``m = x.shape[1]``, ``T_x =
+    x.shape[2]`` in a run of statements (in any order, each index from 0 up once), are one
+    ``n_x, m, T_x = x.shape``, for the shape of a name or of a lookup (``parameters["Wya"].shape``)
+    none of the names is: ``rnn_forward`` reading its sizes so scored 0.14 against its original
+    (thirty-third session). Only texts that hold ``.shape[`` are walked (``_normalise_source``):
+    splitting every unpacked shape instead cost 8 % of the similarity stage."""
+    for unit in defs_of(tree):
+        body, out, i = unit.body, [], 0
+        while i < len(body):
+            run = []
+            while i + len(run) < len(body):
+                read = _size_read(body[i + len(run)])
+                if read is None or (run and read[1] != run[0][1]):
+                    break
+                run.append(read)
+            names = {r[0].id for r in run}
+            if (len(run) > 1 and len(names) == len(run) and sorted(r[2] for r in run) == list(range(len(run)))
+                    and not names & _loaded_names(run[0][3])):
+                ordered = [r[0] for r in sorted(run, key=lambda r: r[2])]
+                target = ast.copy_location(ast.Tuple([ast.Name(n.id, ast.Store()) for n in ordered], ast.Store()),
+                                           ordered[0])
+                for name, item in zip(target.elts, ordered):
+                    ast.copy_location(name, item)
+                shape = run[0][3]
+                out.append(ast.copy_location(ast.Assign(targets=[target], value=shape), body[i]))
+                i += len(run)
+            else:
+                out.append(body[i])
+                i += 1
+        unit.body = out
+
+
+def _size_read(stmt: ast.stmt) -> tuple[ast.Name, str, int, ast.Attribute] | None:
+    """``(name, what the shape is of, index, the shape)`` for ``name = x.shape[k]`` (``x`` a name or
+    a lookup by a constant key, ``k`` an int), else None (``_join_shape_reads``)."""
+    if not (type(stmt) is ast.Assign and len(stmt.targets) == 1 and type(stmt.targets[0]) is ast.Name):
+        return None
+    value = stmt.value
+    if not (type(value) is ast.Subscript and type(value.slice) is ast.Constant and type(value.slice.value) is int
+            and type(value.value) is ast.Attribute and value.value.attr == "shape"):
+        return None
+    base = value.value.value
+    if type(base) is ast.Name:
+        of = base.id
+    elif _key_read(base) is not None and type(base) is ast.Subscript:
+        of = "%s[%r]" % _key_read(base)
+    else:
+        return None
+    return stmt.targets[0], of, value.slice.value, value.value
+
+
 class _NumpyReads(ast.NodeTransformer):
     """Reads of the given names become ``np.<NumPy's name>`` (``_canonical_reads``)."""
 
@@ -2110,11 +2237,13 @@ class _NumpyReads(ast.NodeTransformer):
         self.spelled = spelled
 
     def visit_Name(self, node: ast.Name) -> ast.AST:
-        attr = self.spelled.get(node.id)
-        if attr is None or type(node.ctx) is not ast.Load:
+        path = self.spelled.get(node.id)
+        if path is None or type(node.ctx) is not ast.Load:
             return node
-        return ast.copy_location(ast.Attribute(ast.copy_location(ast.Name("np", ast.Load()), node), attr, ast.Load()),
-                                 node)
+        read: ast.AST = ast.copy_location(ast.Name("np", ast.Load()), node)
+        for attr in path.split("."):  # ``linalg.norm``: ``np.linalg.norm``
+            read = ast.copy_location(ast.Attribute(read, attr, ast.Load()), node)
+        return read
 
 
 def _swap(root: ast.AST, pick: Callable[[ast.AST], ast.AST | None]) -> None:
