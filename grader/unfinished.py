@@ -72,9 +72,7 @@ def set_aside(out_dir: Path, *, names: Sequence[str], command: str = "grade.py")
                 f"Until this run finishes, {shown} are the last finished run's")
     if not moved:
         return None
-    return (f"Until this run finishes, the last finished run's class files are {shown} "
-            f"({UNFINISHED_NOTE} says so): a run stopped before its end leaves no grades.csv "
-            f"to take for its own")
+    return f"The last run's class files are {shown} until this run finishes ({UNFINISHED_NOTE})"
 
 
 def finished(out_dir: Path, *, names: Sequence[str]) -> None:
