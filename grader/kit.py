@@ -29,7 +29,7 @@ __all__ = ["KIT_MODULES", "KitError", "write_student_kit", "public_rubric_yaml"]
 #: The grader modules a kit carries: the self-check's import closure (kept exact by a test).
 KIT_MODULES = (
     "__init__.py", "_child.py", "astnodes.py", "cellparse.py", "childruntime.py", "checks.py", "course.py", "extract.py", "fastcheck.py", "files.py",
-    "fixtures.py", "hints.py", "landlock.py", "linux.py", "live.py",
+    "fixtures.py", "hints.py", "landlock.py", "linux.py", "live.py", "mistakeindex.py",
     "models.py", "notebook.py", "notes.py", "placeholders.py", "plaindata.py", "rubric.py", "runner.py", "sandbox.py", "scopes.py", "seccomp.py",
     "selfcheck.py", "wire.py", "zygote.py", "zygote_site.py",
 )
