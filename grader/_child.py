@@ -563,7 +563,7 @@ class UnpicklingRefused(Exception):
 def numpy_pickles_only(event: str, args: tuple) -> None:
     """An audit hook (``sys.addaudithook``, added by the zygote, so in every child, where nothing
     removes it): unpickling a global other than NumPy's array parts is refused. A pickle calls
-    whatever global it names, ``exec`` on a string included, with no name of ``_reaching_code``'s
+    whatever global it names, ``exec`` on a string included, with no name of ``reach.reaching_code``'s
     in the notebook: a default value writing one to a file and reading it with ``np.load(path,
     None, True)`` (``allow_pickle`` by position) or ``_pickle.loads`` rebound the graded name to a
     copy defined in the string, graded in full while the decoy was compared with no note."""

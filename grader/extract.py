@@ -15,6 +15,11 @@ Colab automagics) are rewritten line by line; IPython's own input transformer
 is tried only when those rules are not enough, and only if IPython is
 installed.  A cell that still fails to parse is split into top-level blocks so
 that one broken function does not hide the others.  See docs/extraction.md.
+
+Its parts: :mod:`grader.definitions` (what is kept of a statement), :mod:`grader.cellscan` (a cell
+scanned without a full parse, memoised by source), :mod:`grader.program` (the program the sandbox
+runs, and the lines the grader adds to it), :mod:`grader.reach` (code that reaches into the process
+that runs it), :mod:`grader.extractnotes` (what the student is told).
 """
 
 from __future__ import annotations
@@ -29,18 +34,27 @@ import sys
 import textwrap
 from dataclasses import dataclass, field
 from types import CodeType, MappingProxyType, SimpleNamespace
-from typing import Callable, Collection, Container, Iterable, Iterator, Mapping, Sequence
+from typing import Collection, Container, Iterator, Mapping
 
 from grader.astnodes import stack_budget
-from grader.cellparse import (has_prompt, ipython_might_help, ipython_transform, parsed_or_error, parses,
-                              parses_at, rewrite_ipython, starts_inside_strings, top_level_starts)
+from grader.cellparse import (ipython_might_help, ipython_transform, parsed_or_error, parses, parses_at,
+                              rewrite_ipython, top_level_starts)
+from grader.cellscan import (CELL_MEMO, FINDINGS_MEMO, PARSE_MEMO, USES_MEMO, FastDef, def_findings, fast_cell,
+                              graded_markers)
 from grader.course import COURSE_MODULES, is_test_helper_module
+from grader.definitions import Def, Import, MemberSet
+from grader.extractnotes import (INTROSPECTABLE, Diagnostic, broken_definitions, free_message, module_public_names,
+                                  outside_import_text, unreadable_words)
 from grader.models import cell_words
-from grader.notebook import (SIZE_LIMITS, Cell, Notebook, SizeLimits, SkippedCode, SourceMemo, load,
-                             skipped_code, without_trailing_comments)
-from grader.placeholders import (NUMPY_ALIASES, PLACEHOLDERS_SHOWN, bare_nones, empty_regions,
-                                 may_hold_placeholder, template_placeholders)
-from grader.scopes import body_works, code_uses, def_scope, first_loads, unwarned
+from grader.notebook import (SIZE_LIMITS, Cell, Notebook, SizeLimits, SkippedCode, load, skipped_code,
+                             without_trailing_comments)
+from grader.placeholders import NUMPY_ALIASES, PLACEHOLDERS_SHOWN, bare_nones
+from grader.program import (IMPORT_FAILED_CLASS, MAX_FOLLOWED, MAX_REACHED_CHARS, PROVIDED_NAMES, Program,
+                            ProgramBuilder, Segment, body_modules, course_modules_line, course_plan, defaults_line,
+                            dispatch_line, earlier_defs, guarded, imported_inside, late_imports, members_line,
+                            needs_guard, read_classes_only, within)
+from grader.reach import reaching_code
+from grader.scopes import body_works, code_uses, unwarned
 
 __all__ = [
     "Diagnostic",
@@ -54,21 +68,6 @@ __all__ = [
 ]
 
 # --------------------------------------------------------------------------- results
-
-
-@dataclass(frozen=True)
-class Diagnostic:
-    """One finding about a submission, worded for the student.
-
-    ``severity`` is ``"info"``, ``"warning"`` or ``"error"``; ``cell_index`` is
-    the 0-based index among all cells and ``line`` the 1-based line in that cell.
-    """
-
-    severity: str
-    message: str
-    cell_index: int | None = None
-    line: int | None = None
-    function: str | None = None
 
 
 @dataclass(frozen=True)
@@ -93,14 +92,14 @@ class FunctionSource:
     uses: frozenset[str] = frozenset()  # every global name it reads (decorators and defaults too)
     #: For ``name = other`` (``_Extractor._assigned_function``): the function ``other`` it names.
     alias_of: str | None = None
-    #: For ``name = other`` run before ``other`` was defined again (``_Def.before``): the source of
+    #: For ``name = other`` run before ``other`` was defined again (``Def.before``): the source of
     #: the definition it binds, as Python ran it (for the similarity check: ``alias_of`` is None).
     bound_source: str | None = None
     #: How many leading parameters of ``bound_source``'s def a call does not pass: 1 for the
     #: ``cls`` of ``name = Cls.attr``, ``attr`` a ``@classmethod`` (messages name the others).
     bound_skips: int = 0
     #: Where the notebook's code first reaches into functions or the program's globals
-    #: (``_reaching_code``: ``setattr``, ``__code__``, ``globals()``...), "" when it does not: any
+    #: (``reaching_code``: ``setattr``, ``__code__``, ``globals()``...), "" when it does not: any
     #: function may then run other code than its text (``runner.graded_source`` notes it).
     reaches_in: str = ""
     #: The sources of the student's classes it reads (as last defined), up to ``MAX_REACHED_CHARS``: what
@@ -108,119 +107,13 @@ class FunctionSource:
     #: (``runner.graded_source`` compares them then).
     classes_read: tuple[str, ...] = ()
     #: The sources of the definitions it, or a class it reads, runs just before itself
-    #: (``_Def.runs_first``: read when its statement runs, defined again later), up to
+    #: (``Def.runs_first``: read when its statement runs, defined again later), up to
     #: ``MAX_REACHED_CHARS``: what a default such as ``impl=functools.partial(_impl)`` holds, where
     #: the last ``_impl`` is a decoy (``runner.graded_source`` compares them).
     read_then: tuple[str, ...] = ()
     #: Whether the bytecode of ``source`` shows work in the def's body (``scopes.body_works``: a
     #: loop, arithmetic, a subscript...): then it does not only delegate (``runner._delegates``).
     works: bool = False
-
-
-@dataclass(frozen=True)
-class Segment:
-    """Program lines ``first``..``last`` (1-based, inclusive) came from here.
-
-    ``cell_index``/``cell_line`` locate the segment's first line in the
-    notebook (both None for code the grader added, such as course helpers);
-    ``function`` names the function the lines belong to, if any.
-    """
-
-    first: int
-    last: int
-    function: str | None
-    cell_index: int | None
-    cell_line: int | None
-
-
-@dataclass(frozen=True)
-class Program:
-    """The code the sandbox executes, with a map back to the notebook.
-
-    ``pieces`` cut ``source`` into runs of whole top-level statements: ``(first line, code)``
-    for a definition extraction already compiled (`compiled_quietly`, as if its text began
-    on line 1) and ``(first line, text)`` for the rest (imports, course helpers, constants).
-    The sandbox compiles the texts and moves every piece to its line instead of compiling
-    ``source`` again (``grader.sandbox._compiled``).
-    """
-
-    source: str
-    segments: tuple[Segment, ...]
-    pieces: tuple[tuple[int, CodeType | str], ...] = ()
-
-    def locate(self, program_line: int) -> tuple[int | None, int | None, str | None]:
-        """Map a 1-based program line to ``(cell_index, line_in_cell, function)``.
-
-        Lines the grader added (course helpers, blank separators) give None
-        for the cell and line; course helpers still name their function.
-        """
-        for seg in self.segments:
-            if seg.first <= program_line <= seg.last:
-                if seg.cell_index is None or seg.cell_line is None:
-                    return (None, None, seg.function)
-                return (seg.cell_index, seg.cell_line + program_line - seg.first, seg.function)
-        return (None, None, None)
-
-
-@dataclass(frozen=True)
-class _Def:
-    """A kept top-level definition: function, class or constant assignment."""
-
-    kind: str  # "function" | "class" | "constant"
-    names: tuple[str, ...]
-    source: str
-    cell_index: int | None
-    first_line: int
-    last_line: int
-    uses: frozenset[str]
-    deftime: frozenset[str] = frozenset()  # names read when the def/class statement itself runs
-    code: CodeType | None = field(default=None, compare=False)  # `source` compiled (`compiled_quietly`)
-    #: For ``name = other`` run before ``other`` was defined again: the definition of ``other`` it
-    #: named, which the program runs just before it (``_Extractor._aliases_of_earlier_defs``).
-    before: "_Def | None" = field(default=None, compare=False)
-    #: Code the program runs just after it (grader's code, located nowhere in the notebook): for
-    #: ``name = Cls.attr`` of a static method, ``Cls.attr`` calling ``name`` (``_dispatch_line``).
-    then: str = field(default="", compare=False)
-    #: The definitions of the notebook's functions it reads when its own statement runs (a default
-    #: value, a class body, a decorator) as they were then, when a later definition of that name
-    #: comes after it in the program: the program runs them just before it
-    #: (``_Extractor._read_then_first``).
-    runs_first: "tuple[_Def, ...]" = field(default=(), compare=False)
-    #: The column its statement starts at: a statement after a ``;`` shares its line with the
-    #: one before it (``f = lambda ...; g = f; f = lambda ...``), and ``_same_definition`` must
-    #: not take the two ``f`` for one statement.
-    first_col: int = 0
-
-
-@dataclass(frozen=True)
-class _MemberSet:
-    """The last ``Cls.attr = f`` (or ``staticmethod(f)``, ``classmethod(f)``) set after a class."""
-
-    held: _Def  # the definition of ``f`` when the set ran
-    wrapper: str  # "", "staticmethod" or "classmethod"
-    line: str  # the program's lines that make the set (``_Extractor._member_set``)
-
-
-@dataclass(frozen=True)
-class _Import:
-    """One imported name (one alias of an import statement)."""
-
-    source: str  # a one-alias import statement
-    module: str
-    binds: str | None  # None for a star import
-    kind: str  # "light" | "heavy" | "course" | "test"
-    cell_index: int | None
-    line: int
-    imported: str | None = None  # the attribute imported by ``from m import x``
-
-
-def _unreadable_words(where: str, what: str) -> str:
-    """The note on a code cell whose saved ``source`` is not text (``grader.notebook.Cell.unreadable``)."""
-    read = ("only its text items were read" if what.startswith("a list")
-            else "the grader read no code in it")
-    return (f"The code of {where} is saved as {what}, not as text, so {read}: a function defined there "
-            "counts as missing. Something other than Jupyter changed the file (in it, a cell's "
-            "\"source\" is text): put the cell's code back, save the notebook and hand it in again.")
 
 
 @dataclass(frozen=True)
@@ -249,8 +142,8 @@ class Extraction:
     #: The ``In [n]`` prompt the saved notebook shows beside each code cell that has one, by cell
     #: index (``grader.notebook.Cell.prompt``): said with the cell's number in the feedback.
     prompts: Mapping[int, int] = field(default_factory=lambda: MappingProxyType({}))
-    _defs: tuple[_Def, ...] = field(default=(), repr=False, compare=False)
-    _imports: tuple[_Import, ...] = field(default=(), repr=False, compare=False)
+    _defs: tuple[Def, ...] = field(default=(), repr=False, compare=False)
+    _imports: tuple[Import, ...] = field(default=(), repr=False, compare=False)
     _star_keep: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
     _skip: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
     _future_annotations: bool = field(default=False, repr=False, compare=False)  # `from __future__ import annotations`
@@ -302,10 +195,10 @@ class Extraction:
         defines their own or the name is omitted), then constants, classes and
         functions in notebook order.  An omitted name is dropped whether it
         comes from the student or from the course; so is a class that no kept
-        function or constant reads (``_read_classes_only``).
+        function or constant reads (``read_classes_only``).
         """
         omitted = frozenset(omit)
-        defs = _read_classes_only([d for d in self._defs if d.names[0] not in self._skip
+        defs = read_classes_only([d for d in self._defs if d.names[0] not in self._skip
                                    and not (d.kind == "function" and d.names[0] in omitted)])
         uses: set[str] = set()
         student_names: set[str] = set()
@@ -314,10 +207,10 @@ class Extraction:
             for first in d.runs_first:
                 uses |= first.uses
             student_names.update(d.names)
-        kept_imports: list[_Import] = []
+        kept_imports: list[Import] = []
         bound: set[str] = set()
         seen_sources: set[str] = set()
-        late = _late_imports(self._imports, defs)
+        late = late_imports(self._imports, defs)
         for imp in self._imports:
             if imp.kind in ("test", "course") or imp in late:
                 continue
@@ -327,14 +220,14 @@ class Extraction:
                 kept_imports.append(imp)
                 if imp.binds:
                     bound.add(imp.binds)
-        course_fns, aliases = _course_plan(self._imports, uses, student_names | bound, omitted)
+        course_fns, aliases = course_plan(self._imports, uses, student_names | bound, omitted)
 
-        b = _ProgramBuilder()
+        b = ProgramBuilder()
         if self._future_annotations:  # first, or it is a syntax error; the sandbox compiles the whole text
             b.add("from __future__ import annotations", None, None, None)
-        guarded = [imp for imp in kept_imports if _needs_guard(imp)]
+        guarded = [imp for imp in kept_imports if needs_guard(imp)]
         if guarded:
-            b.add(_IMPORT_FAILED_CLASS, None, None, None)
+            b.add(IMPORT_FAILED_CLASS, None, None, None)
         imported: set[str] = set()  # names an earlier kept import binds
         for imp in kept_imports:
             if imp in guarded and imp.binds is not None:
@@ -343,7 +236,7 @@ class Extraction:
                 # when (and only when) a function uses it. A name an earlier
                 # import bound keeps that module instead: a second cell's
                 # `import autograd.numpy as np` (before the functions; after
-                # them it is left out, `_late_imports`) on a machine without
+                # them it is left out, `late_imports`) on a machine without
                 # autograd left every function with a broken `np`, where the
                 # notebook's `import numpy as np` runs them as written.
                 b.add("try:", None, None, None)
@@ -357,10 +250,10 @@ class Extraction:
                 b.add(imp.source, None, imp.cell_index, imp.line)
             if imp.binds is not None:
                 imported.add(imp.binds)
-        inside = _body_modules(defs)
-        for module in _imported_inside(inside):
+        inside = body_modules(defs)
+        for module in imported_inside(inside):
             b.add(f"try:\n    __import__({module!r})\nexcept BaseException:\n    pass", None, None, None)
-        if course_inside := _course_modules_line(inside):
+        if course_inside := course_modules_line(inside):
             b.add(course_inside, None, None, None)
         if ("np" in uses or course_fns) and "np" not in bound and "np" not in student_names:
             b.add("import numpy as np", None, None, None)
@@ -379,7 +272,7 @@ class Extraction:
             fn = d.names[0] if d.kind == "function" else None
             if d.kind != "constant":
                 b.blank()
-            for earlier in (*d.runs_first, *_earlier_defs(d)):
+            for earlier in (*d.runs_first, *earlier_defs(d)):
                 # Once while it is still the binding: 1,000 aliases of one def defined again
                 # later each ran that def (3,000 lines) again: a 50 MB program, 52 s to build.
                 if earlier.names[0] not in omitted and ran.get(earlier.names[0]) != id(earlier):
@@ -396,166 +289,7 @@ class Extraction:
         return b.build()
 
 
-def _within(texts: Iterable[str]) -> tuple[str, ...]:
-    """``texts`` in order until they hold ``MAX_REACHED_CHARS`` (the one that passes it included)."""
-    kept: list[str] = []
-    size = 0
-    for text in texts:
-        if size >= MAX_REACHED_CHARS:
-            break
-        kept.append(text)
-        size += len(text)
-    return tuple(kept)
-
-
-def _late_call(name: str) -> str:
-    """A lambda that calls whatever the global ``name`` is when it is called: what the program puts
-    where the notebook held a function itself (a class's member, a default value), so that the
-    grader's trace stub standing under ``name`` is met there too."""
-    return f"lambda *args, **kwargs: {name}(*args, **kwargs)"
-
-
-def _guarded(statement: str) -> str:
-    """``statement`` in the program, where an exception (a class or function that refuses the
-    assignment) leaves things as the notebook made them."""
-    return f"try:\n    {statement}\nexcept Exception:\n    pass"
-
-
-def _dispatch_line(name: str, cls: str, attr: str, *, static: bool) -> str:
-    """The program's line after ``name = cls.attr`` (a static method, or a def without decorators:
-    ``static`` False): ``cls.attr`` then calls whatever the global ``name`` is at the time, the same
-    function unless the grader stands its trace stub there. A composite calling ``RNN.cell(...)``
-    was never isolated from a wrong cell bound as ``rnn_cell_forward = RNN.cell`` (the stub stands
-    under names, never in a class): the cell's mistake cost its points a second time in every
-    output of rnn_forward. A plain def stays a plain function, so an instance still passes itself
-    first, as to the def. A class that refuses the assignment keeps its method."""
-    call = _late_call(name)
-    return _guarded(f"{cls}.{attr} = {f'staticmethod({call})' if static else call}")
-
-
-def _defaults_line(name: str, source: str, functions: Collection[str], *, node: ast.AST | None = None) -> str:
-    """The program's lines after ``def name(..., cell=rnn_cell_forward)`` (a default naming one of
-    ``functions``, defined before it): the default then calls whatever that global is at the time,
-    as ``_dispatch_line`` does for a class's method. The default held the function itself, so a
-    composite calling ``cell(...)`` never met the trace stub standing under its name, and a wrong
-    cell cost rnn_forward its 15 points too. "" when no default names one.
-
-    A decorated def too (until the twenty-fifth session it had none): where the decorator gave the
-    function back (``@register``), check() stands the stub among its defaults as among any
-    top-level function's (``live._stand_in_defaults``), and the line does the same; where it gave
-    something else (a static method, a cache, a new function of its own), the line leaves it, as
-    check() does: it applies only to a function of that name defined in the program.
-
-    ``node``: the statement's node when extraction has it (its careful path), read instead of
-    parsing ``source`` again; the fast path has none, and ``source`` is parsed."""
-    if node is None:
-        try:
-            tree = ast.parse(source)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            return ""
-        node = tree.body[0] if len(tree.body) == 1 else None
-    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-        return ""
-    named = _named_in(node.args.defaults, functions)
-    # A keyword-only parameter's default (``def f(x, *, cell=rnn_cell_forward)``) is held apart,
-    # in ``__kwdefaults__`` (a dict), and read by the same rule.
-    keyword = _named_in(node.args.kw_defaults, functions)
-    # What a decorator gave back is read as check() reads the kernel's functions: a function of
-    # this name defined here (a decorator's new inner function is not, nor a library's wrapper).
-    when = f"if {name}.__qualname__ == {name!r} and {name}.__globals__ is globals(): " if node.decorator_list else ""
-    return "\n".join([
-        *(_guarded(f"{when}{name}.__defaults__ = tuple(({_late_call(dep)}) if value is {dep}"
-                   f" else value for value in {name}.__defaults__)") for dep in named),
-        *(_guarded(f"{when}{name}.__kwdefaults__ = {{key: ({_late_call(dep)}) if value is {dep}"
-                   f" else value for key, value in {name}.__kwdefaults__.items()}}") for dep in keyword),
-    ])
-
-
-def _named_in(defaults: Sequence[ast.expr | None], functions: Collection[str]) -> list[str]:
-    """The names of ``functions`` read anywhere in ``defaults`` (sorted): a default whose value may
-    be that very function (``cell=rnn_cell_forward if fast else slow``, not only
-    ``cell=rnn_cell_forward``), which the line's ``value is dep`` then finds, as check()
-    (``live._stand_in_defaults``) finds it by identity. Only a bare name was read until the
-    twenty-fifth session: such a composite passed in check() and lost its points in the grade."""
-    return sorted({n.id for d in defaults if d is not None for n in ast.walk(d)
-                   if isinstance(n, ast.Name) and n.id in functions})
-
-
-def _members_line(name: str, functions: Collection[str]) -> str:
-    """The program's lines after ``class name`` whose body reads one of ``functions`` (``cell =
-    staticmethod(rnn_cell_forward)``, or ``cell = rnn_cell_forward``): each member that is that
-    very function, or a static method of it, then calls whatever the global is at the time, as
-    ``_dispatch_line`` does after ``name = Cls.attr``. Without an alias no dispatch line was
-    made, and a composite calling ``RNN.cell(...)`` never met the trace stub: a wrong cell cost
-    rnn_forward its points too, where check() (``live._stand_in_classes``) isolated it. A class
-    method is left alone (it would lose its ``cls``); a class that refuses keeps its members."""
-    return "\n".join(
-        _guarded(f"[setattr({name}, key, staticmethod({_late_call(dep)}) if type(value) is staticmethod"
-                 f" else ({_late_call(dep)})) for key, value in list(vars({name}).items())"
-                 f" if value is {dep} or (type(value) is staticmethod and value.__func__ is {dep})]")
-        for dep in sorted(functions))
-
-
-#: The standard library's top-level modules: imported inside a function, imported again by the
-#: next call without complaint, so never imported at load (``_imported_inside``).
-_STANDARD = frozenset(sys.stdlib_module_names)
-#: Packages whose import takes seconds: never imported at load for a function that imports them
-#: when called (the call's own time limit then says so, not every function's load).
-_SLOW_PACKAGES = frozenset({"tensorflow", "keras", "torch", "jax", "matplotlib", "pandas", "sklearn", "seaborn",
-                            "transformers", "tensorflow_datasets", "torchvision", "IPython", "plotly"})
-
-
-def _imported_inside(inside: Iterable[str]) -> list[str]:
-    """The modules of ``inside`` (what the kept functions and classes import in their bodies,
-    ``_body_modules``) for the program to import at load (each in a ``try``, binding no name),
-    course and test modules, slow packages, NumPy itself and the standard library (imported
-    again without complaint) aside.
-
-    The sandbox's child restores ``sys.modules`` after every call, so a module first imported
-    by a call is imported again by the next one, and a compiled extension such as
-    ``scipy.special``'s refuses: "ImportError: cannot load module more than once per process".
-    A right lstm_cell_forward doing ``from scipy.special import expit`` in its body passed its
-    first case and raised in the others (5 / 20). Imported at load, the module is in the state
-    every call starts from."""
-    return [module for module in inside
-            if not ((top := module.split(".", 1)[0]) in COURSE_MODULES or top in _SLOW_PACKAGES
-                    or top in _STANDARD or module == "numpy" or is_test_helper_module(module))]
-
-
-def _body_modules(defs: Iterable[_Def]) -> list[str]:
-    """The modules the kept functions and classes (and the earlier definitions they run first)
-    import in their bodies, each once, in order."""
-    modules: dict[str, None] = {}
-    seen: set[int] = set()  # an earlier def that many aliases run is read once
-    for d in defs:
-        for part in (*_earlier_defs(d), d):
-            if part.kind == "constant" or "import" not in part.source or id(part) in seen:
-                continue
-            seen.add(id(part))
-            modules.update(dict.fromkeys(_body_imports(part.source)))
-    return list(modules)
-
-
-def _course_modules_line(inside: Iterable[str]) -> str:
-    """The program's line that makes each course module (``rnn_utils``) of ``inside`` (what the
-    kept functions import in their bodies, ``_body_modules``) a module of the course's helpers in ``sys.modules`` (the child keeps what load
-    put there), or "". The notebook's top-level imports of it are inlined (``_course_plan``);
-    one in a body found no module: a right rnn_cell_forward doing ``from rnn_utils import
-    softmax`` when called raised ModuleNotFoundError, 'error', 0 / 10, where the kernel imports
-    the course's file and check() passed. The module holds the course's own helpers, as the
-    kernel's file does, whatever the notebook defines under their names."""
-    wanted = sorted({module.split(".", 1)[0] for module in inside} & COURSE_MODULES.keys())
-    return "\n".join(
-        f"__import__('sys').modules[{module!r}] = (lambda m: (exec({_course_module_source(module)!r}, m.__dict__), m)[1])"
-        f"(__import__('types').ModuleType({module!r}))" for module in wanted)
-
-
-def _course_module_source(module: str) -> str:
-    """The text of course module ``module``: NumPy and its helpers."""
-    return "import numpy as np\n\n\n" + "\n\n\n".join(COURSE_MODULES[module].values())
-
-
-def _compiles(d: _Def, known: dict[int, bool]) -> bool:
+def _compiles(d: Def, known: dict[int, bool]) -> bool:
     """Whether ``d`` compiles, a warning or not (``d.code`` is None for a warning too: a class
     whose docstring holds an invalid escape such as "\\d" does compile), memoised in ``known``
     by the definition's id."""
@@ -571,192 +305,12 @@ def _compiles(d: _Def, known: dict[int, bool]) -> bool:
     return known[id(d)]
 
 
-#: The classes and aliases ``_member_source`` and ``_function_source`` follow from one alias, at
-#: most (each a frame of their recursion).
-_MAX_FOLLOWED = 64
-
-
-def _earlier_defs(d: _Def) -> list[_Def]:
-    """The definitions the program runs just before ``d`` (an alias of an earlier definition,
-    ``_Def.before``, which may be one itself: ``g = f9`` then ``f9 = g``), innermost first."""
-    chain: list[_Def] = []
-    earlier = d.before
-    while earlier is not None and len(chain) < 64:
-        chain.append(earlier)
-        earlier = earlier.before
-    return chain[::-1]
-
-
 #: Where the parser ends a line (after "\n", "\r\n" or a lone "\r"), as ``ast.get_source_segment``.
 _LINE_ENDS = re.compile(r"(?<=\n)|(?<=\r)(?!\n)")
 
 
-#: What lets code change what another function runs, or what a global name of the program is:
-#: builtins that read or write attributes or globals by a string (``_REACHING_BUILTINS``), the
-#: attributes that hold a function's code and globals or lead to them (frames,
-#: ``__subclasses__``) and the modules that do the same (a pickle can call ``setattr``; ``ctypes``
-#: writes memory) (``_REACHING_NAMES``), a ``global`` statement, ``allow_pickle``. A
-#: ``setattr(rnn_cell_forward, "__code__", f9.__code__)`` in a default value, or in a graded
-#: function's body run before another is graded, made the grade a copied ``f9``'s while the
-#: similarity check compared a decoy. Not exact (the child alone sees what runs), so it is a note
-#: for the TA, not a verdict; the generated classes of the benchmarks hold none of it.
-_REACHING_BUILTINS = frozenset({"globals", "vars", "locals", "exec", "eval", "setattr", "getattr", "delattr",
-                                "compile", "__import__", "breakpoint", "__builtins__",
-                                # an object's address (``hash`` of a function is its address turned):
-                                # NumPy's array protocol makes a view of any address
-                                "id", "hash"})
-#: Modules whose import ``_reaching_code`` stands for, when kept code reads the name it binds.
-#: ``sys`` only for what reaches the program (``_SYS_REACHING``): many notebooks import it for
-#: ``sys.path``.
-_REACHING_MODULES = frozenset({"gc", "inspect", "ctypes", "ctypeslib", "types", "builtins", "importlib",
-                               "operator", "pickle", "copyreg", "marshal", "dill", "cloudpickle", "__main__",
-                               # code run from a file or a string, no ``exec`` named: a module the
-                               # notebook wrote (``runpy.run_path``), a statement timed or debugged
-                               "runpy", "imp", "zipimport", "pkgutil", "timeit", "doctest", "cProfile",
-                               "pdb", "bdb",
-                               # any callable by its dotted name (``pydoc.locate("builtins.exec")``);
-                               # a string compiled (``codeop.compile_command``), run as a function
-                               # (``type(f)(code, {})``) with no ``compile`` or ``exec`` named; the
-                               # ``import`` lines of a ``.pth`` file the notebook wrote, exec'd by
-                               # ``site.addsitedir``
-                               "pydoc", "codeop", "site",
-                               # a new interpreter run on a string (``[sys.executable, "-c", copy]``),
-                               # its answers handed back through ``np.save``: the child may start one
-                               "subprocess", "pty",
-                               # the C modules under some of them, importable by their own names
-                               # (``_ctypes._SimpleCData``, ``from_address``: memory at any address)
-                               "_ctypes", "_pickle", "_operator", "_imp", "_frozen_importlib",
-                               "_frozen_importlib_external"})
-#: Modules that run code from a string (``code.InteractiveInterpreter().runcode(text)``,
-#: ``profile.run``, ``trace``), looked for in the imports only: their names are common words
-#: (``np.trace``, a ``.code`` attribute), so a definition's code holding one says nothing.
-_STRING_RUNNERS = frozenset({"code", "profile", "trace"})
-#: ``sys``'s attributes whose names say what they are wherever they are read.
-_SYS_NAMED = ("_getframe", "_current_frames", "settrace", "setprofile", "exc_info", "exception",
-              "last_traceback", "last_value", "meta_path", "path_hooks", "path_importer_cache")
-#: ``sys``'s attributes that reach the program: ``modules`` too, after ``sys`` only. (A module the
-#: notebook writes, imported from the child's folder, is refused by the child: ``_child.import_guard``.)
-_SYS_REACHING = ("modules", *_SYS_NAMED)
-#: NumPy's ways to a view of any address, no module of ``_REACHING_MODULES`` needed: an array's
-#: buffer address (``__array_interface__``, ``__array_struct__``) and strides that reach past it
-#: (``as_strided``, in ``numpy.lib.stride_tricks``). A default value copying the code pointer of
-#: ``f9``'s function object into the decoy's made the grade a copy's, the decoy compared unnoted.
-#: Also looked for in an import's module path and imported name (``from numpy.lib import
-#: stride_tricks as _t`` binds a name that says nothing).
-#: And library classes that set an attribute named by a string (``argparse.Namespace(**{key: face})``,
-#: ``dataclasses.make_dataclass('C', [(key, dict)])``): the protocol's name joined at run time
-#: with no ``__getattr__``, ``type`` or ``setattr`` (twenty-eighth session, through the grader:
-#: the copy graded 10 / 10, the decoy compared unnoted). ``types.SimpleNamespace`` is under
-#: ``types``. None of the three is in a code cell of real21, real26, real28 or class2.
-_MEMORY_NAMES = frozenset({"as_strided", "stride_tricks", "__array_interface__", "__array_struct__",
-                           "Namespace", "make_dataclass",
-                           # library functions that ``eval`` a string (twenty-ninth session,
-                           # through the grader: the copy in the string graded 10 / 10, the decoy
-                           # compared unnoted): a logging configuration's handler class
-                           # (``fileConfig``), a string annotation, in its function's globals
-                           # (``get_type_hints``, and ``register`` of a single-dispatch function),
-                           # a forward reference's string, in any globals (``ForwardRef``, one
-                           # made by ``List["..."]``, evaluated by ``_evaluate`` or ``_eval_type``)
-                           "fileConfig", "get_type_hints", "singledispatch", "singledispatchmethod",
-                           "ForwardRef", "_evaluate", "_eval_type",
-                           # ``os``'s ways to start a program (a new interpreter on a string)
-                           "system", "popen", "posix_spawn", "posix_spawnp", "execv", "execve", "execvp",
-                           "execvpe", "execl", "execle", "execlp", "execlpe", "spawnv", "spawnve", "spawnvp",
-                           "spawnvpe", "spawnl", "spawnle", "spawnlp", "spawnlpe", "create_subprocess_exec",
-                           "create_subprocess_shell"})
-#: Names (attributes, modules imported inside a def) a definition's code may not hold unnoted.
-_REACHING_NAMES = _REACHING_MODULES | frozenset({
-    "__code__", "__globals__", "__dict__", "__setattr__", "__getattribute__", "__closure__", "__defaults__",
-    "__kwdefaults__", "__subclasses__", "__base__", "__bases__", "__mro__", "__self__", "__builtins__",
-    "f_globals", "f_locals", "f_back", "tb_frame", "gi_frame", "cr_frame", "ag_frame", *_SYS_NAMED,
-    # a class that hands out attributes its code does not spell (NumPy's ``__array_interface__``)
-    "__getattr__",
-    # functools.update_wrapper(g, f9, assigned=["__code__"]) sets g.__code__ (so does wraps):
-    # the attribute's name is a string there, no name its code holds.
-    "update_wrapper", "wraps", *_MEMORY_NAMES, "from_address",
-    # a module's loader, which loads a file by its path, past the child's import guard:
-    # type(np.__loader__)('_m', '_m.py').load_module() ran a module the notebook wrote
-    "__loader__", "__spec__", "load_module", "exec_module", "source_to_code",
-    # string.Formatter().get_field("0.__globals__", (f9,), {}) returns the object an attribute path
-    # spelt as a string leads to: the program's globals, rebound through it.
-    "get_field"})
-#: The same in a definition's text, for one that was not compiled (``_Def.code`` None).
-_REACHING_TEXT = re.compile(r"\b(?:%s)\b" % "|".join(sorted(_REACHING_BUILTINS | _REACHING_NAMES)))
-_GLOBAL_STATEMENT = re.compile(r"^[ \t]*global[ \t]", re.M)
-
-
-def _reaching_code(defs: Sequence[_Def], imports: Sequence[_Import], *,
-                   cell: Callable[[int], str] = cell_words) -> str:
-    """Where the first of the ``imports`` that kept code reads, then of ``defs`` (in notebook
-    order), that reaches into functions or globals does so, as "`setattr` (cell 4, line 12)";
-    "" when none does. Read from what each definition's code reads (``_Def.uses``, the names
-    its compiled code holds), not its text: a docstring, a comment or ``model.compile`` is none
-    of it. 10-14 us for the course's notebook (a regular expression over the text cost 370 us).
-    ``cell`` words a cell index (``_Extractor._cell``: with the prompt the saved notebook shows)."""
-    read = None
-    for imp in imports:
-        root = imp.module.split(".", 1)[0]
-        memory = _memory_import(imp)
-        runs = root in _REACHING_MODULES or root in _STRING_RUNNERS
-        if imp.kind == "test" or imp.binds is None or (not runs and root != "sys" and not memory):
-            continue
-        read = frozenset().union(*(d.uses for d in defs)) if read is None else read
-        if memory and imp.binds in read:
-            return _at(f"import {memory}", imp.cell_index, imp.line, cell)
-        if imp.binds in read and (runs or (
-                imp.imported in _SYS_REACHING or imp.imported is None and any(
-                    re.search(rf"\b{re.escape(imp.binds)}\s*\.\s*(?:{'|'.join(_SYS_REACHING)})\b", d.source)
-                    for d in defs))):
-            return _at(f"import {root}", imp.cell_index, imp.line, cell)  # the root: a dotted name may be 90 kB
-    for d in defs:
-        found = _reaching_in(d)
-        if found:
-            at = max(d.source.find(found), 0)
-            return _at(found, d.cell_index, d.first_line + d.source.count("\n", 0, at), cell)
-    return ""
-
-
-def _memory_import(imp: _Import) -> str:
-    """The first name of ``_MEMORY_NAMES`` that import ``imp``'s module path or imported name
-    holds ("stride_tricks"), or ""; a module path only when it names one (no split otherwise)."""
-    if "stride_tricks" not in imp.module and imp.imported not in _MEMORY_NAMES:
-        return ""
-    found = _MEMORY_NAMES.intersection((*imp.module.split("."), imp.imported))
-    return min(found) if found else ""
-
-
-def _reaching_in(d: _Def) -> str:
-    """The first (by name) of what ``_reaching_code`` looks for that definition ``d`` holds, or ""."""
-    if d.code is None:
-        names = {m.group(0) for m in _REACHING_TEXT.finditer(d.source)}
-        found = (names - _REACHING_BUILTINS) | (names & d.uses)
-    else:
-        found = set(d.uses & _REACHING_BUILTINS)
-        stack = [d.code]
-        while stack:
-            code = stack.pop()
-            found.update(_REACHING_NAMES.intersection(code.co_names))
-            stack.extend(const for const in code.co_consts if isinstance(const, CodeType))
-    if "global" in d.source and _GLOBAL_STATEMENT.search(d.source):
-        found.add("global")
-    if "allow_pickle" in d.source:
-        found.add("allow_pickle")
-    return min(found) if found else ""
-
-
-def _at(what: str, cell_index: int | None, line: int, cell: Callable[[int], str] = cell_words) -> str:
-    """"`what` (cell C (In [P]), line L)", or "`what` (line L)" for code of no cell."""
-    where = f"{cell(cell_index)}, line {line}" if cell_index is not None else f"line {line}"
-    return f"`{what}` ({where})"
-
-
 #: Decorators after which a class member is still its def's own code.
 _PLAIN_MEMBER_DECORATORS = frozenset({"staticmethod", "classmethod"})
-#: The characters of the definitions ``Extractor._with_reached`` adds to a class's compared source,
-#: and of the classes a function's ``classes_read`` holds, at most: the notebook's code bound, which
-#: its distinct definitions never pass together. A count (16 until the twenty-fifth session) let
-#: sixteen one-line definitions, named to sort first, push a copy out of the text compared.
-MAX_REACHED_CHARS = SIZE_LIMITS.max_code_chars
 
 
 def _runs_code_when_built(cls: ast.ClassDef) -> bool:
@@ -812,207 +366,6 @@ def _bound_in_class(statement: ast.stmt) -> set[str]:
 
 #: The compiler flag of ``from __future__ import annotations``.
 _FUTURE_ANNOTATIONS = __import__("__future__").annotations.compiler_flag
-#: Builtins that read a global by a name in a string, which no symbol table sees.
-BY_NAME = frozenset({"globals", "vars", "eval", "exec"})
-#: Names the program binds when nothing in it does: the course's helpers, NumPy's.
-_PROVIDED_NAMES = frozenset({"np", "numpy", *(name for fns in COURSE_MODULES.values() for name in fns)})
-
-
-def _body_imports(source: str) -> list[str]:
-    """The absolute modules the import statements of a definition's source name, read from its
-    syntax tree: a docstring or string holding the text ``    import helper`` imports nothing
-    when called, so it must import nothing at load either."""
-    try:
-        tree = ast.parse(textwrap.dedent(source))
-    except (SyntaxError, ValueError):
-        return []
-    found: list[str] = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            found.extend(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            found.append(node.module)
-    return found
-
-
-def _late_imports(imports: Iterable[_Import], defs: list[_Def]) -> frozenset[_Import]:
-    """The imports the program leaves out as not in effect when the notebook's functions were
-    written: those after every definition of ``defs`` (the kept ones) reading the name they
-    bind, when that name was bound before them or is one the grader provides (the course's
-    helpers, ``np``, ``numpy``), and those whose name a course import after them rebinds
-    (``from rnn_utils import *`` after ``from scipy.special import softmax``).
-
-    The program runs all imports first and puts the course's helpers after them, so a bonus
-    cell's ``from tensorflow.keras.activations import sigmoid, softmax`` or a last cell's
-    ``from scipy.special import softmax`` replaced the course's helpers in every graded
-    function, and scipy's softmax imported just before the course's module was kept over
-    it: a right RNN part lost points, all of them when TensorFlow's import outlasted the
-    load's budget. An import that a kept definition after it reads stays, as Python would
-    run it; so does one a course import after every reader would rebind.
-    """
-    last_reader: dict[str, tuple[int, int]] = {}
-    for d in defs:
-        where = (d.cell_index if d.cell_index is not None else -1, d.last_line)
-        for name in d.uses | d.deftime:
-            if last_reader.get(name, where) <= where:
-                last_reader[name] = where
-    bound = set(_PROVIDED_NAMES)
-    current: dict[str, _Import] = {}  # the import that binds each name so far, of the kept kinds
-    late: set[_Import] = set()
-    for imp in imports:
-        if imp.kind == "test":
-            continue
-        where = (imp.cell_index if imp.cell_index is not None else -1, imp.line)
-        if imp.kind == "course":  # it binds the course's helpers: the imports of them before it lose
-            top = imp.module.split(".", 1)[0]
-            names = (COURSE_MODULES[top] if imp.binds is None
-                     else (imp.imported,) if imp.imported is not None and imp.binds == imp.imported else ())
-            for name in names:
-                reader = last_reader.get(name)
-                if name in current and reader is not None and where < reader:
-                    late.add(current.pop(name))
-            continue
-        if imp.binds is None:
-            continue
-        reader = last_reader.get(imp.binds)
-        if imp.binds in bound and reader is not None and reader < where:
-            late.add(imp)
-        else:
-            current[imp.binds] = imp
-        bound.add(imp.binds)
-    return frozenset(late)
-
-
-def _read_classes_only(defs: list[_Def]) -> list[_Def]:
-    """``defs`` without the classes that no kept function or constant reads, directly or
-    through another kept class; all of them when kept code may read one by its name as a
-    string (``BY_NAME``).
-
-    A class statement runs when the program loads, unlike a function's body: a bonus cell's
-    ``class Sampling(layers.Layer)`` or Keras callback would import TensorFlow there (about
-    10 s where it is installed, past the load's time budget) and cost every graded function
-    its points, although none of them uses the class.
-    """
-    classes: dict[str, list[_Def]] = {}
-    for d in defs:
-        if d.kind == "class":
-            classes.setdefault(d.names[0], []).append(d)
-    if not classes:
-        return defs
-    read: set[str] = set()
-    stack = [d for d in defs if d.kind != "class"]
-    while stack:
-        d = stack.pop()
-        if not BY_NAME.isdisjoint(d.uses):
-            return defs  # a class may be read by its name as a string (globals()["Layer"])
-        for name in d.uses | d.deftime:
-            if name in classes and name not in read:
-                read.add(name)
-                stack.extend(classes[name])
-    return [d for d in defs if d.kind != "class" or d.names[0] in read]
-
-
-_IMPORT_FAILED_CLASS = '''class _ImportFailed:
-    """Stands for a module that failed to import; using it raises that ImportError."""
-
-    def __init__(self, error):
-        self._error = error
-
-    def __getattr__(self, name):
-        raise self._error
-
-    def __call__(self, *args, **kwargs):
-        raise self._error
-'''
-
-
-def _needs_guard(imp: _Import) -> bool:
-    """True unless the import is ``import <standard module or numpy> [as x]``, which cannot fail."""
-    if imp.binds is None:
-        return False
-    plain = imp.imported is None and "." not in imp.module
-    return not (plain and imp.kind == "light")
-
-
-class _ProgramBuilder:
-    """Accumulates program text and its segments (line bookkeeping only)."""
-
-    def __init__(self) -> None:
-        """Start with an empty program."""
-        self.lines: list[str] = []
-        self.segments: list[Segment] = []
-        self.pieces: list[tuple[int, CodeType | str]] = []
-        self.text_from = 0  # index in ``lines`` of the first line not in a piece yet
-
-    def add(self, text: str, function: str | None, cell: int | None, line: int | None, *,
-            code: CodeType | None = None) -> None:
-        """Append ``text`` as one segment; ``code`` is ``text`` already compiled, if it is."""
-        chunk = text.split("\n")
-        first = len(self.lines) + 1
-        if code is not None:
-            self._text_piece()
-            self.pieces.append((first, code))
-        self.lines.extend(chunk)
-        self.segments.append(Segment(first, len(self.lines), function, cell, line))
-        if code is not None:
-            self.text_from = len(self.lines)
-
-    def _text_piece(self) -> None:
-        """Close the lines added since the last piece as a piece of text (blank lines are none)."""
-        text = "\n".join(self.lines[self.text_from:])
-        if text.strip():
-            self.pieces.append((self.text_from + 1, text))
-        self.text_from = len(self.lines)
-
-    def blank(self) -> None:
-        """Append one blank separator line unless the text already ends with one."""
-        if self.lines and self.lines[-1] != "":
-            self.lines.append("")
-
-    def build(self) -> Program:
-        """Freeze into a :class:`Program`."""
-        text = "\n".join(self.lines).rstrip("\n") + "\n"
-        self._text_piece()
-        return Program(source=text, segments=tuple(self.segments), pieces=tuple(self.pieces))
-
-
-def _course_plan(
-    imports: Iterable[_Import], uses: set[str], defined: set[str], omitted: frozenset[str]
-) -> tuple[list[tuple[str, str]], list[str]]:
-    """Which course helpers to inline, and alias lines for ``import rnn_utils as m``.
-
-    A helper is inlined when the notebook imports it (by name, by star or the
-    whole module) or the kept code uses it without defining it, unless the
-    student defines their own (plain and star imports) or it is omitted.
-    """
-    wanted: dict[tuple[str, str], None] = {}
-    aliases: list[str] = []
-    for imp in imports:
-        if imp.kind != "course":
-            continue
-        fns = COURSE_MODULES[imp.module.split(".", 1)[0]]
-        if imp.binds is None:  # from rnn_utils import *
-            for name in fns:
-                if name not in defined and name not in omitted:
-                    wanted[(imp.module, name)] = None
-        elif imp.imported is not None:  # from rnn_utils import softmax [as s]
-            name = imp.imported
-            if name in fns and name not in omitted and (imp.binds != name or name not in defined):
-                wanted[(imp.module, name)] = None
-                if imp.binds != name:
-                    aliases.append(f"{imp.binds} = {name}")
-        else:  # import rnn_utils [as m]
-            present = [n for n in fns if n not in omitted]
-            for name in present:
-                wanted[(imp.module, name)] = None
-            if imp.binds in uses:
-                args = ", ".join(f"{n}={n}" for n in present)
-                aliases.append(f"{imp.binds} = __import__('types').SimpleNamespace({args})")
-    for module, fns in COURSE_MODULES.items():
-        for name in fns:
-            if name in uses and name not in defined and name not in omitted:
-                wanted.setdefault((module, name), None)
-    return list(wanted), aliases
 
 
 # --------------------------------------------------------------------------- entry points
@@ -1046,48 +399,6 @@ _BUILTIN_NAMES = frozenset(dir(builtins)) | {
     "__package__", "__annotations__", "__debug__",
 }
 _LIGHT_MODULES = frozenset(sys.stdlib_module_names) | {"numpy"}
-_INTROSPECTABLE = frozenset({
-    "numpy", "numpy.random", "numpy.linalg", "math", "cmath", "random", "statistics", "itertools",
-    "functools", "collections", "operator", "copy", "string", "fractions", "decimal",
-})
-# From the first # of a run only: tried at every # of a long run, it took n² steps.
-_GRADED_RE = re.compile(r"(?<!#)#+[ \t]*(?:GRADED|Graded|graded)[ \t]+(?:FUNCTION|Function|function)[ \t]*:[ \t]*([A-Za-z_]\w*)")
-
-
-def _graded_markers(source: str) -> list[str]:
-    """The names of ``source``'s ``# GRADED FUNCTION: name`` markers: ``m.group(1)`` of each match
-    of ``_GRADED_RE.finditer(source)``, in order.
-
-    Each match holds one of the pattern's words, so each holds ``raded`` or ``RADED``, which
-    ``str.find`` looks for at C speed: from such a word, the match can only begin where the run of
-    ``#`` before it (across spaces and tabs) begins, and the pattern is tried there alone. The
-    regex's own scan (no literal to look for: it tries every position) read every code cell of
-    a notebook, 0.2 ms a notebook.
-    """
-    starts: list[int] = []
-    for part in ("raded", "RADED"):
-        at = source.find(part, 1)
-        while at >= 0:
-            starts.append(at - 1)  # the G or g
-            at = source.find(part, at + 1)
-    if not starts:
-        return []
-    names: list[str] = []
-    done = 0  # where the last match ended: matches do not overlap
-    for word in sorted(starts):
-        hashes = word
-        while hashes > 0 and source[hashes - 1] in " \t":
-            hashes -= 1
-        begin = hashes
-        while begin > 0 and source[begin - 1] == "#":
-            begin -= 1
-        if begin == hashes or begin < done:
-            continue
-        m = _GRADED_RE.match(source, begin)
-        if m is not None:
-            names.append(m.group(1))
-            done = m.end()
-    return names
 
 
 _DEF_NAME_RE = re.compile(r"^(?:async\s+)?(?:def|class)\s+([A-Za-z_]\w*)")
@@ -1109,10 +420,6 @@ _UNFINISHED_RE = re.compile(r"\S\s*(\*\*|//|[-+*/@%])\s*(?:#.*)?$")
 _MERGED_FAILURES = 50
 
 
-_CALL_OR_INDEX_RE = re.compile(r"[\w)\]}'\"]\s*[(\[]")
-# The value of an assignment that is a lambda (`dtanh = lambda a: 1 - a ** 2`, or in brackets), from after the `=`.
-_LAMBDA_VALUE_RE = re.compile(r"[ \t(]*lambda\b")
-_DEF_LINE_RE = re.compile(r"^(?:async\s+)?(def|class)\s+([A-Za-z_]\w*)", re.MULTILINE)
 # Statements that parse but may not compile where they stand.
 _COMPILE_RISK_RE = re.compile(r"\b(?:break|continue|await)\b")
 _CLASS_COMPILE_RISK_RE = re.compile(r"\b(?:break|continue|await|return|yield)\b")
@@ -1120,142 +427,6 @@ _CLASS_COMPILE_RISK_RE = re.compile(r"\b(?:break|continue|await|return|yield)\b"
 # is a fast scan; the patterns, which begin with \b, are tried at every position).
 _COMPILE_RISK_WORDS = ("break", "continue", "await")
 _CLASS_COMPILE_RISK_WORDS = _COMPILE_RISK_WORDS + ("return", "yield")
-
-
-# What a top-level statement is, from its first line (one match per block).
-_HEAD_RE = re.compile(
-    r"(?P<define>@|(?:async\s+)?def\s|class\s)"
-    r"|(?P<parse>(?:import|from)\s|(?:if|for|while|try|with|async|match)\b)"
-    r"|(?P<assign>(?P<targets>[A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*)\s*(?::[^=]*)?=(?!=))"
-    r"|(?P<augmented>(?P<aug_name>[A-Za-z_]\w*)\s*(?:[-+*/%&|^@]|//|\*\*|>>|<<)=)"
-)
-#: ``Cls.attr = ...`` at the top level of a cell (``_Extractor._member_set``), spaced around the dot
-#: as Python allows (``RNN .cell = ...`` was skipped by the fast path and set by the careful one),
-#: or annotated (``RNN.cell: Callable = ...``).
-_MEMBER_SET_RE = re.compile(r"[A-Za-z_]\w*[ \t]*\.[ \t]*[A-Za-z_]\w*\s*(?::[^=\n]*)?=(?!=)")
-# A comment on a line without quotes (so the # cannot be inside a string).
-_COMMENT_RE = re.compile(r"^([^'\"#\n]*)#[^\n]*$", re.MULTILINE)
-
-
-def _fast_cell(source: str) -> tuple[object, ...] | None:
-    """:func:`_classify_cell`, memoised per process by the cell's source (a template's
-    cells repeat in every notebook of a class).  The items are shared: read-only."""
-    return _CELL_MEMO(source)
-
-
-def _classify_cell_frozen(source: str) -> tuple[object, ...] | None:
-    """:func:`_classify_cell` as a tuple (the memo's values are shared between callers)."""
-    items = _classify_cell(source)
-    return None if items is None else tuple(items)
-
-
-def _classify_cell(source: str) -> list[object] | None:
-    """Classify a cell's top-level blocks without parsing the ones that are dropped anyway.
-
-    Test cells are dense code that is never kept, and parsing them dominates
-    the cost of extraction.  Blocks are found by lines (a statement starts at
-    column 0); def/class blocks are parsed and scoped by :mod:`symtable` only,
-    imports and constant-looking assignments by :mod:`ast`, and other blocks are
-    skipped (the names they assign are noted) unless a ``;`` puts more statements
-    on their line.  Returns a list of
-    :class:`_FastDef`, AST statements and assigned names, or None when anything
-    looks unusual (a block fails to parse, indented first line, ...); the
-    caller then takes the careful path.
-    """
-    if source.lstrip().startswith("%%") or has_prompt(source):
-        return None  # a cell magic decides what the cell is; pasted prompts need IPython
-    lines = source.split("\n")
-    starts = top_level_starts(source) + [len(lines)]
-    inside_string = starts_inside_strings(lines, starts) if ('"""' in source or "'''" in source) else None
-    # A `;` joins statements on one line and Python runs each: a block holding one is parsed, not
-    # read from its first statement (`x = g(); f = lambda ...` was dropped as `x = g()`, `f` with it).
-    semicolons = ";" in source
-    out: list[object] = []
-    for i, (a, b) in enumerate(zip(starts, starts[1:])):
-        if inside_string is not None and inside_string[i]:
-            return None  # the line split fell inside a multi-line string
-        head = lines[a]
-        if not head.strip() or head.startswith("#"):
-            if a == 0 and any(ln.strip() and not ln.lstrip().startswith("#") for ln in lines[a:b]):
-                return None  # indented code under a leading comment
-            continue
-        if head[0] in " \t":
-            return None
-        kind = _HEAD_RE.match(head)
-        what = kind.lastgroup if kind is not None else None
-        if what == "define":
-            end = b
-            while end > a and (not lines[end - 1].strip() or lines[end - 1].lstrip().startswith("#")):
-                end -= 1
-            block = "\n".join(lines[a:end])
-            m = _DEF_LINE_RE.search(block)
-            if m is None:
-                return None
-            try:
-                uses, deftime, code = _USES_MEMO(block)
-            except (SyntaxError, ValueError, RecursionError, MemoryError):
-                return None
-            def_kind = "class" if m.group(1) == "class" else "function"
-            out.append(_FastDef(def_kind, m.group(2), a + 1, end, block, uses, deftime, code))
-            continue
-        if what is None and _MEMBER_SET_RE.match(head):
-            # ``Cls.attr = ...``: parsed, for ``_Extractor._member_set`` to look at.
-            tree = parses_at("\n".join(lines[a:b]), a + 1)
-            if tree is None:
-                return None
-            out.extend(tree.body)
-            continue
-        if semicolons and what != "parse" and ";" in "\n".join(lines[a:b]):
-            tree = parses_at("\n".join(lines[a:b]), a + 1)
-            if tree is None:
-                return None
-            out.extend(tree.body)
-            continue
-        if what is None or what == "augmented":
-            if what == "augmented":
-                out.append(kind.group("aug_name"))  # type: ignore[union-attr]
-            continue
-        block = "\n".join(lines[a:b])
-        if what == "assign":
-            assert kind is not None
-            if (_CALL_OR_INDEX_RE.search(_COMMENT_RE.sub(r"\1", block), kind.end())
-                    and not _LAMBDA_VALUE_RE.match(block, kind.end())):
-                # Not a constant (a call or an index on the right) nor a lambda helper
-                # (`_Extractor._assigned_function`, parsed below): only note the names.
-                out.extend(n.strip(" ()[]") for n in kind.group("targets").split(","))
-                continue
-        # Imports, constant-like assignments and compound statements (loops,
-        # ifs, with, try: they bind names that make earlier constants stale,
-        # and may hide defs) are parsed.
-        tree = parses_at(block, a + 1)
-        if tree is None:
-            return None
-        out.extend(tree.body)
-    return out
-
-
-def _def_findings(source: str, first_line: int, last_line: int, has_free: bool,
-                  program_functions: Collection[str], *, node: ast.AST | None = None,
-                  lines: list[str] | None = None) -> tuple[tuple[tuple[int, str, str], ...], dict[str, int]]:
-    """Template placeholders left in a kept function, and where each name is first read.
-
-    ``source`` is the def (cell lines ``first_line``..``last_line``); ``node`` its
-    AST when the cell was parsed whole, else the def is parsed alone when it
-    may hold a placeholder or reads free names (``has_free``).  ``lines`` are the
-    cell's lines (only the def's own are read).  Returns ``(findings, first
-    line where each name is read)``; the second is empty unless ``has_free``.
-    """
-    if node is None and (has_free or may_hold_placeholder(source)):
-        tree = _PARSE_MEMO(source, first_line)
-        node = tree.body[0] if tree is not None and tree.body else None
-    if lines is None:  # the def's own lines at their cell positions
-        lines = [""] * (first_line - 1) + source.split("\n")
-    first_use = first_loads(node) if has_free and node is not None else {}
-    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-        found = template_placeholders(node, lines, program_functions)
-    else:
-        found = empty_regions(first_line, last_line, lines)
-    return tuple(found), first_use
 
 
 @dataclass
@@ -1276,21 +447,7 @@ class _ParsedCell:
         return self.text.split("\n")
 
 
-@dataclass(frozen=True)
-class _FastDef:
-    """A top-level def/class block found by the fast path (scoped, not yet AST-parsed)."""
-
-    kind: str
-    name: str
-    first: int
-    last: int
-    source: str
-    uses: frozenset[str]
-    deftime: frozenset[str]
-    code: CodeType | None
-
-
-_Entry = tuple[_Def, "ast.AST | None", _ParsedCell]  # definition, its AST node if parsed, its cell
+_Entry = tuple[Def, "ast.AST | None", _ParsedCell]  # definition, its AST node if parsed, its cell
 
 
 class _Extractor:
@@ -1303,13 +460,13 @@ class _Extractor:
         self.skipped: dict[int, SkippedCode] = {}
         self.diags: list[Diagnostic] = []
         self.defs: dict[str, _Entry] = {}
-        self.imports: list[_Import] = []
+        self.imports: list[Import] = []
         self.dropped_bindings: dict[str, int] = {}
         self.graded_markers: list[tuple[int, str]] = []
         self.function_cells: dict[str, list[int]] = {}
         #: alias -> (its def, what it named then, the attribute): the function of ``name = f``
         #: (attribute ""), the class of ``name = Cls.attr``
-        self.alias_targets: dict[str, tuple[_Def, _Def, str]] = {}
+        self.alias_targets: dict[str, tuple[Def, Def, str]] = {}
         #: id of a class's source -> (that source, its ClassDef or None, each name -> the last
         #: statement of its body binding it, its lines): one parse and walk a class
         #: (``_class_members``); by source, as an alias may name a class defined again later (each
@@ -1322,14 +479,14 @@ class _Extractor:
         #: (class, attribute) -> the definition whose ``then`` holds the last of those sets' lines.
         self.member_holders: dict[tuple[str, str], str] = {}
         #: (class, attribute) -> the last of those sets (``_member_sets_last``, ``_member_alias``).
-        self.last_sets: dict[tuple[str, str], _MemberSet] = {}
+        self.last_sets: dict[tuple[str, str], MemberSet] = {}
         #: alias -> (the function definition a member set put in ``Cls.attr`` when ``alias =
         #: Cls.attr`` ran, the definition of ``Cls`` then): ``_member_aliases_held``.
-        self.member_aliases: dict[str, tuple[_Def, _Def]] = {}
+        self.member_aliases: dict[str, tuple[Def, Def]] = {}
         #: def or class name -> the notebook's functions its last statement reads when it runs, by
         #: name, as they were defined then (``_read_then_first``).
-        self.read_then: dict[str, dict[str, _Def]] = {}
-        self.reached_texts: dict[int, tuple[_Def, str]] = {}  # id(class _Def) -> (it, _with_reached's text)
+        self.read_then: dict[str, dict[str, Def]] = {}
+        self.reached_texts: dict[int, tuple[Def, str]] = {}  # id(class Def) -> (it, _with_reached's text)
         # What a constant's value may read: kept constants, and names bound by imports that
         # cannot fail (a constant reading a guarded import, see _ImportFailed, would raise when
         # the program loads). Looked up in the state as it is, not copied for each statement.
@@ -1358,14 +515,14 @@ class _Extractor:
                 continue
             if "\r" in cell.source:  # Windows or old-Mac line ends: Python counts a lone \r as a line end
                 cell = dataclasses.replace(cell, source=cell.source.replace("\r\n", "\n").replace("\r", "\n"))
-            for name in _graded_markers(cell.source):
+            for name in graded_markers(cell.source):
                 self.graded_markers.append((cell.index, name))
             # A student's note after the template's code must not make the cell new to the memo.
-            fast = _fast_cell(without_trailing_comments(cell.source))
+            fast = fast_cell(without_trailing_comments(cell.source))
             if fast is not None:
                 parsed = _ParsedCell(cell.index, cell.source, [])
                 for item in fast:
-                    if isinstance(item, _FastDef):
+                    if isinstance(item, FastDef):
                         self._definition(item.kind, item.name, item.first, item.last, item.source,
                                          parsed, None, (item.uses, item.deftime, item.code))
                     elif isinstance(item, str):
@@ -1378,7 +535,7 @@ class _Extractor:
                 self._statement(node, parsed)
         for cell in self.nb.cells:
             if cell.kind == "code" and cell.unreadable:
-                self.diags.append(Diagnostic("error", _unreadable_words(self._cell(cell.index), cell.unreadable),
+                self.diags.append(Diagnostic("error", unreadable_words(self._cell(cell.index), cell.unreadable),
                                              cell.index))
         if self.nb.cells_left_out:
             shown = len(self.nb.cells)
@@ -1483,7 +640,7 @@ class _Extractor:
             source = "\n".join(cell.lines[first - 1 : last])
             kind = "class" if isinstance(node, ast.ClassDef) else "function"
             try:
-                uses = _USES_MEMO(source)
+                uses = USES_MEMO(source)
             except (SyntaxError, ValueError, RecursionError, MemoryError):
                 # Parses but does not compile (e.g. a stray `nonlocal`): _finish reports it.
                 uses = (frozenset(), frozenset(), None)
@@ -1503,7 +660,7 @@ class _Extractor:
         """``Cls.attr = f``, ``Cls.attr = staticmethod(f)`` or ``classmethod(f)``, after ``class
         Cls`` and ``def f`` of the notebook: the program sets the member too, just after whichever
         of the two it defines last, followed for ``f`` by the class's members line
-        (``_members_line``: a member that is ``f`` calls the global ``f`` then, so that the trace
+        (``members_line``: a member that is ``f`` calls the global ``f`` then, so that the trace
         stub standing under ``f`` is met there). Of a cell's top level the grader runs
         definitions, not statements, so this one was dropped: a right ``rnn_forward`` calling
         ``RNN.cell(...)`` raised AttributeError in the grade, 0 / 15, where check() (the kernel,
@@ -1539,10 +696,10 @@ class _Extractor:
             return False
         cls, name, key = target.value.id, value.id, (target.value.id, target.attr)
         self.member_sets[key] = (*self.member_sets.get(key, ()), (cell.index, node.lineno, name))
-        line = _guarded(f"{cls}.{target.attr} = {f'{wrapper}({name})' if wrapper else name}")
-        if wrapper != "classmethod":  # a class method keeps its ``cls`` (as _members_line leaves it)
-            line += "\n" + _members_line(cls, (name,))
-        self.last_sets[key] = _MemberSet(held[0], wrapper, line)
+        line = guarded(f"{cls}.{target.attr} = {f'{wrapper}({name})' if wrapper else name}")
+        if wrapper != "classmethod":  # a class method keeps its ``cls`` (as members_line leaves it)
+            line += "\n" + members_line(cls, (name,))
+        self.last_sets[key] = MemberSet(held[0], wrapper, line)
         holder = self._holder(key)
         later = max((e for e in (owner, held, holder) if e is not None),
                     key=lambda entry: (entry[0].cell_index or 0, entry[0].first_line))
@@ -1596,7 +753,7 @@ class _Extractor:
         the program (``def rnn_cell_forward`` in a later cell), or before the function's last one,
         where it raised NameError and left the member unset. A right ``rnn_forward`` calling
         ``RNN.cell(...)`` was 'error', 0 / 15, where check() (the kernel, which holds the member)
-        said it passed. The member calls the global function when called (``_members_line``), so
+        said it passed. The member calls the global function when called (``members_line``), so
         the last definition is the one a call meets, in the program as with a stub."""
         order = {name: index for index, name in enumerate(self.defs)}
         for key, last in self.last_sets.items():
@@ -1641,9 +798,9 @@ class _Extractor:
             self.read_then.pop(name, None)
         else:  # a def or a class
             self.read_then[name] = {n: self.defs[n][0] for n in deps}
-        then = ("" if not deps else _defaults_line(name, source, deps, node=node) if kind == "function"
-                else _members_line(name, deps) if kind == "class" else "")
-        self.defs[name] = (_Def(kind, (name,), source, cell.index, first, last, uses[0], uses[1], uses[2],
+        then = ("" if not deps else defaults_line(name, source, deps, node=node) if kind == "function"
+                else members_line(name, deps) if kind == "class" else "")
+        self.defs[name] = (Def(kind, (name,), source, cell.index, first, last, uses[0], uses[1], uses[2],
                                 then=then, first_col=getattr(node, "col_offset", 0)), node, cell)
         if kind == "function":
             self.function_cells.setdefault(name, []).append(cell.index)
@@ -1683,11 +840,11 @@ class _Extractor:
             kind = "light"
         else:
             kind = "heavy"
-        imp = _Import(src, module, binds, kind, cell.index, node.lineno, imported)
+        imp = Import(src, module, binds, kind, cell.index, node.lineno, imported)
         self.imports.append(imp)
         if binds is not None:
             self._unbind_constant(binds)
-            if not _needs_guard(imp):
+            if not needs_guard(imp):
                 self.safe_imports.add(binds)
 
     def _assigned_function(self, node: ast.Assign, cell: _ParsedCell) -> bool:
@@ -1724,7 +881,7 @@ class _Extractor:
         if source is None:
             return False
         try:
-            uses = _USES_MEMO(source)
+            uses = USES_MEMO(source)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             return False
         name = node.targets[0].id
@@ -1739,12 +896,12 @@ class _Extractor:
             static = self._decorated_member(value.value.id, value.attr, "staticmethod")
             if static or self._decorated_member(value.value.id, value.attr, ""):
                 kept, kept_node, kept_cell = self.defs[name]
-                line = _dispatch_line(name, value.value.id, value.attr, static=static)
+                line = dispatch_line(name, value.value.id, value.attr, static=static)
                 self.defs[name] = (dataclasses.replace(kept, then=line), kept_node, kept_cell)
             self.alias_targets[name] = (self.defs[name][0], self.defs[value.value.id][0], value.attr)
         return True
 
-    def _member_alias(self, value: ast.Attribute) -> _Def | None:
+    def _member_alias(self, value: ast.Attribute) -> Def | None:
         """The function definition ``Cls.attr`` holds when a set after the class put it there
         (``Cls.attr = f`` or ``staticmethod(f)``: read from the class, both give ``f`` itself),
         as it was defined then; None for a class method (a bound method), no such set, or a class
@@ -1790,7 +947,7 @@ class _Extractor:
             self.dropped_bindings.pop(n, None)
         last = node.end_lineno or node.lineno
         self.defs[names[0]] = (
-            _Def("constant", tuple(names), source, cell.index, node.lineno, last, frozenset(uses)),
+            Def("constant", tuple(names), source, cell.index, node.lineno, last, frozenset(uses)),
             None, cell,
         )
         for n in names[1:]:
@@ -1841,7 +998,7 @@ class _Extractor:
                 continue
             source = f"{name} = {held.names[0]}"
             try:
-                uses, deftime, code = _USES_MEMO(source)
+                uses, deftime, code = USES_MEMO(source)
             except (SyntaxError, ValueError, RecursionError, MemoryError):
                 continue
             d = dataclasses.replace(entry[0], source=source, uses=uses, deftime=deftime, code=code)
@@ -1864,7 +1021,7 @@ class _Extractor:
         ``class Cls`` replaces it (a decoy, or a cell edited and run again). The program kept the
         last class only, after the alias: NameError, "missing" for a right method. Not for a
         class that does not compile (``_compiles``): run, it would stop the whole program."""
-        replaced: dict[int, _Def] = {}  # an alias given its earlier def here: id of it before -> after
+        replaced: dict[int, Def] = {}  # an alias given its earlier def here: id of it before -> after
         compiles: dict[int, bool] = {}  # id of a class -> whether it compiles, once for all its aliases
         for name, (alias, named, attr) in self.alias_targets.items():
             # ``named`` may be an alias given its earlier def above (g = f9, f9 = g): the same
@@ -1925,7 +1082,7 @@ class _Extractor:
         skip = self._undefinable(defs, known) | self._uncompilable(defs)
 
         functions: dict[str, FunctionSource] = {}
-        reaches_in = _reaching_code(defs, self.imports, cell=self._cell)
+        reaches_in = reaching_code(defs, self.imports, cell=self._cell)
         class_names = frozenset(n for d in defs if d.kind == "class" for n in d.names)
         defined_in = frozenset(d.cell_index for d in defs if d.kind != "constant")  # cells the program draws on
         program_functions = {d.names[0] for d in defs if d.kind == "function"} | course_names
@@ -1938,10 +1095,10 @@ class _Extractor:
             bound_source, bound_skips = self._bound(d, node)
             free_set = [n for n in d.uses if n not in known]
             if node is None:  # found by the fast path: a pure function of the def's text
-                found, first_use = _FINDINGS_MEMO(d.source, d.first_line, d.last_line, bool(free_set),
+                found, first_use = FINDINGS_MEMO(d.source, d.first_line, d.last_line, bool(free_set),
                                                   frozen_functions)
             else:
-                found, first_use = _def_findings(d.source, d.first_line, d.last_line, bool(free_set),
+                found, first_use = def_findings(d.source, d.first_line, d.last_line, bool(free_set),
                                                  program_functions, node=node, lines=cell.lines)
             free = tuple(sorted(free_set, key=lambda n: (first_use.get(n, 0), n)))
             detail = "; ".join(f"line {ln}: `{snip}`" if snip else f"line {ln}: {what}"
@@ -1957,9 +1114,9 @@ class _Extractor:
                 alias_of=(node.value.id if isinstance(node, ast.Assign) and isinstance(node.value, ast.Name)
                           and d.before is None else None),
                 bound_source=bound_source, bound_skips=bound_skips, reaches_in=reaches_in,
-                classes_read=_within(self.defs[n][0].source for n in sorted(d.uses & class_names)
+                classes_read=within(self.defs[n][0].source for n in sorted(d.uses & class_names)
                                      if n in self.defs) if class_names else (),
-                read_then=_within(dict.fromkeys(first.source for e in (d, *(self.defs[n][0] for n in sorted(
+                read_then=within(dict.fromkeys(first.source for e in (d, *(self.defs[n][0] for n in sorted(
                     d.uses & class_names) if n in self.defs)) for first in e.runs_first)),
                 works=body_works(d.code, name),
             )
@@ -1974,7 +1131,7 @@ class _Extractor:
                 self._bare_none_note(d, node)
             for n in free:
                 self.diags.append(Diagnostic(
-                    "warning", _free_message(name, n, self.dropped_bindings, test_bound, star_unknown,
+                    "warning", free_message(name, n, self.dropped_bindings, test_bound, star_unknown,
                                              graded_cells=defined_in, broken=broken, cell=self._cell),
                     d.cell_index, first_use.get(n), name,
                 ))
@@ -1998,13 +1155,13 @@ class _Extractor:
             _future_annotations=future is not None,
         )
 
-    def _bound(self, d: _Def, node: ast.AST | None) -> tuple[str | None, int]:
+    def _bound(self, d: Def, node: ast.AST | None) -> tuple[str | None, int]:
         """``(bound_source, bound_skips)`` of the function ``d`` (statement ``node``): for an alias
         run before what it named was defined again (``d.before``), the source of the function it
         named, or of the member of the class it read (``name = Cls.attr``, a later ``class Cls``:
         the similarity check compared the last class's decoy); for ``name = Cls.attr`` otherwise,
         the member of ``Cls``; else None (the function's own source is compared)."""
-        earliest = _earlier_defs(d)[0] if d.before is not None else None
+        earliest = earlier_defs(d)[0] if d.before is not None else None
         if earliest is not None and earliest.kind != "class":
             return earliest.source, 0
         held = self.member_aliases.get(d.names[0], (None,))[0]
@@ -2015,7 +1172,7 @@ class _Extractor:
             return earliest.source, 0
         return member, int(self._class_method(node, defined=earliest))
 
-    def _class_member_source(self, node: ast.AST | None, *, defined: _Def | None = None,
+    def _class_member_source(self, node: ast.AST | None, *, defined: Def | None = None,
                              before: tuple[int, int] = (sys.maxsize, 0)) -> str | None:
         """For ``name = Cls.attr`` (``_assigned_function``): the source of what ``attr`` is in
         class ``Cls`` (the definition ``defined``, else the last) as Python builds it
@@ -2026,7 +1183,7 @@ class _Extractor:
             return None
         return self._member_source(node.value.value.id, node.value.attr, seen=set(), defined=defined, before=before)
 
-    def _member_source(self, cls_name: str, attr: str, *, seen: set[str], defined: _Def | None = None,
+    def _member_source(self, cls_name: str, attr: str, *, seen: set[str], defined: Def | None = None,
                        before: tuple[int, int] = (sys.maxsize, 0)) -> str | None:
         """The source of ``attr`` in the student's class ``cls_name``: the *last* statement of its
         body that binds ``attr`` (a class body runs in order, so a later def or assignment replaces
@@ -2043,7 +1200,7 @@ class _Extractor:
         if defined is None:
             entry = self.defs.get(cls_name)
             defined = entry[0] if entry is not None else None
-        if defined is None or defined.kind != "class" or cls_name in seen or len(seen) >= _MAX_FOLLOWED:
+        if defined is None or defined.kind != "class" or cls_name in seen or len(seen) >= MAX_FOLLOWED:
             return None
         seen.add(cls_name)
         source, cls, members, lines = self._class_members(defined.source)
@@ -2090,7 +1247,7 @@ class _Extractor:
 
     def _function_source(self, name: str, *, seen: set[str] | None = None) -> str | None:
         """The source of the notebook's function ``name`` as a member bound to it holds it (the
-        definition an alias run before a later one named, ``_earlier_defs``; what an alias names,
+        definition an alias run before a later one named, ``earlier_defs``; what an alias names,
         ``g = f9`` or ``g = K.run``, followed); None for anything but a function. The alias's
         own line was the text compared: ``g = f9`` then ``cell = staticmethod(g)``, in the class
         body or set after it, graded a copied ``f9`` in full while the check compared ``g = f9``
@@ -2099,14 +1256,14 @@ class _Extractor:
         if named is None or named[0].kind != "function":
             return None
         d = named[0]
-        earlier = _earlier_defs(d)
+        earlier = earlier_defs(d)
         if earlier:
             return earlier[0].source
         seen = set() if seen is None else seen
         target = self.alias_targets.get(name)
         if target is None or not _same_definition(target[0], d):
             return d.source
-        if name not in seen and len(seen) < _MAX_FOLLOWED:
+        if name not in seen and len(seen) < MAX_FOLLOWED:
             seen.add(name)
             _, what, attr = target
             found = (self._member_source(what.names[0], attr, seen=seen, defined=what,
@@ -2114,10 +1271,10 @@ class _Extractor:
                      else self._function_source(what.names[0], seen=seen))
             if found is not None:
                 return found
-        if len(seen) >= _MAX_FOLLOWED:  # a chain longer than that is said, not compared as one line
+        if len(seen) >= MAX_FOLLOWED:  # a chain longer than that is said, not compared as one line
             from grader.runner import unseen_note
 
-            return unseen_note(f"reached through more than {_MAX_FOLLOWED} names, not followed", reached=False) + d.source
+            return unseen_note(f"reached through more than {MAX_FOLLOWED} names, not followed", reached=False) + d.source
         return d.source
 
     def _built_plainly(self, cls: ast.ClassDef, *, seen: set[str]) -> bool:
@@ -2153,18 +1310,18 @@ class _Extractor:
                     return False
         return True
 
-    def _with_reached(self, defined: _Def) -> str:
+    def _with_reached(self, defined: Def) -> str:
         """What the similarity check compares for a member of class ``defined`` when building the
         class runs code (``_built_plainly``): a note saying so (``runner.unseen_note``), then the
         sources of the student's functions and classes the class reads, directly or through each
-        other (``_Def.uses``), up to ``MAX_REACHED_CHARS``, the course's helpers aside, then the
+        other (``Def.uses``), up to ``MAX_REACHED_CHARS``, the course's helpers aside, then the
         class's own; so that a copy its metaclass or a decorator hands out is in the text compared.
         One text per class definition, whatever the member (``runner.graded_source`` names it):
         made for each of 2,000 aliases of a 99 kB class, it took extraction from 30 to 156 MB."""
         known = self.reached_texts.get(id(defined))
         if known is not None and known[0] is defined:
             return known[1]
-        texts, seen, queue = [defined.source], {*defined.names, *_PROVIDED_NAMES}, [defined]
+        texts, seen, queue = [defined.source], {*defined.names, *PROVIDED_NAMES}, [defined]
         size = 0
         while queue and size < MAX_REACHED_CHARS:
             for name in sorted(queue.pop(0).uses):
@@ -2204,7 +1361,7 @@ class _Extractor:
         self.class_members[id(source)] = (source, cls, members, lines)  # holds `source`: its id stays its
         return source, cls, members, lines
 
-    def _class_method(self, node: ast.AST | None, *, defined: _Def | None = None) -> bool:
+    def _class_method(self, node: ast.AST | None, *, defined: Def | None = None) -> bool:
         """Whether ``node`` is ``name = Cls.attr`` with ``attr`` a ``@classmethod`` def of ``Cls``
         (the definition ``defined``, else the last)."""
         if not (isinstance(node, ast.Assign) and isinstance(node.value, ast.Attribute)
@@ -2212,7 +1369,7 @@ class _Extractor:
             return False
         return self._decorated_member(node.value.value.id, node.value.attr, "classmethod", defined=defined)
 
-    def _decorated_member(self, cls_name: str, attr: str, decorator: str, *, defined: _Def | None = None) -> bool:
+    def _decorated_member(self, cls_name: str, attr: str, decorator: str, *, defined: Def | None = None) -> bool:
         """Whether the student's class ``cls_name`` binds ``attr`` last (``_class_members``) with a
         def decorated with ``@decorator`` (``staticmethod``, ``classmethod``) and nothing else; with
         ``decorator`` "", a def without decorators. Read from the class parsed once: parsing it
@@ -2228,7 +1385,7 @@ class _Extractor:
         return (isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef))
                 and [ast.dump(d) for d in member.decorator_list] == wanted)
 
-    def _uncompilable(self, defs: tuple[_Def, ...]) -> frozenset[str]:
+    def _uncompilable(self, defs: tuple[Def, ...]) -> frozenset[str]:
         """Defs that parse but that Python refuses to compile; left out of the program.
 
         ``break`` outside a loop, ``await`` outside ``async def``, a stray
@@ -2264,7 +1421,7 @@ class _Extractor:
                 ))
         return frozenset(skip)
 
-    def _undefinable(self, defs: tuple[_Def, ...], known: set[str]) -> frozenset[str]:
+    def _undefinable(self, defs: tuple[Def, ...], known: set[str]) -> frozenset[str]:
         """Defs whose own statement would raise NameError when the program loads.
 
         A default value, decorator, annotation, base class or class-body
@@ -2303,8 +1460,8 @@ class _Extractor:
         for imp in self.imports:
             if imp.binds is not None or imp.kind != "light" or not unresolved:
                 continue
-            public = _module_public_names(imp.module)
-            if (public & unresolved) if imp.module in _INTROSPECTABLE else unresolved:
+            public = module_public_names(imp.module)
+            if (public & unresolved) if imp.module in INTROSPECTABLE else unresolved:
                 keep.add(imp.source)
         return frozenset(keep)
 
@@ -2315,7 +1472,7 @@ class _Extractor:
         for imp in self.imports:
             if imp.binds is not None:
                 continue
-            public = _module_public_names(imp.module) if imp.kind == "light" else set()
+            public = module_public_names(imp.module) if imp.kind == "light" else set()
             if public:
                 names |= public
             elif imp.kind in ("light", "heavy"):
@@ -2329,14 +1486,14 @@ class _Extractor:
         for d, _, _ in analysed:
             for n in d.uses:
                 users.setdefault(n, []).append(d.names[0])
-        late = _late_imports(self.imports, [d for d, _, _ in analysed])  # not in the program
+        late = late_imports(self.imports, [d for d, _, _ in analysed])  # not in the program
         bound = {i.binds for i in self.imports if i.binds and i.kind != "test" and i not in late}
         warned: set[str] = set()
         for imp in self.imports:
             if imp.kind == "heavy" and imp.binds in users and imp.source not in warned and imp not in late:
                 warned.add(imp.source)
                 self.diags.append(Diagnostic(
-                    "warning", _outside_import_text(imp, users[imp.binds][:3], self._cell(imp.cell_index)),
+                    "warning", outside_import_text(imp, users[imp.binds][:3], self._cell(imp.cell_index)),
                     imp.cell_index, imp.line, users[imp.binds][0],
                 ))
         course_imported = any(i.kind == "course" for i in self.imports)
@@ -2361,14 +1518,14 @@ class _Extractor:
                     function=first,
                 ))
 
-    def _bare_none_note(self, d: _Def, node: ast.AST | None) -> None:
+    def _bare_none_note(self, d: Def, node: ast.AST | None) -> None:
         """Say where a function that runs holds a statement that is only ``None``: the course's
         template puts it where a line of code is to be written (``caches.append(cache)``), and
         left there it runs and does nothing, so the function lacks that line. It is not a
         placeholder (the function still runs and earns what its outputs earn), but without this
         note the student reads only that an output differs."""
         if node is None:
-            tree = _PARSE_MEMO(d.source, d.first_line)
+            tree = PARSE_MEMO(d.source, d.first_line)
             node = tree.body[0] if tree is not None and tree.body else None
         lines = bare_nones(node)
         if not lines:
@@ -2526,7 +1683,7 @@ def _nested_defs(node: ast.stmt) -> Iterator[ast.FunctionDef | ast.AsyncFunction
                 yield from _nested_defs(child)
 
 
-def _unannotated(d: _Def) -> _Def:
+def _unannotated(d: Def) -> Def:
     """``d`` scoped as Python compiles it under ``from __future__ import annotations``, which
     evaluates no annotation: a def whose ``-> Tuple`` names nothing the notebook defines is
     right there, where it was left out as one that "cannot even be defined" (0 points). ``d``
@@ -2547,18 +1704,7 @@ def _unannotated(d: _Def) -> _Def:
     return dataclasses.replace(d, uses=uses[0], deftime=uses[1], code=None)
 
 
-# Per-process memos of pure functions of text (grader.notebook.SourceMemo): a
-# class's notebooks share their template cells, and the def blocks students left
-# as the template wrote them.  Values are shared between notebooks: read-only.
-_CELL_MEMO: SourceMemo[tuple[object, ...] | None] = SourceMemo(_classify_cell_frozen)
-_USES_MEMO: SourceMemo[tuple[frozenset[str], frozenset[str], CodeType | None]] = SourceMemo(def_scope)
-_PARSE_MEMO: SourceMemo[ast.Module | None] = SourceMemo(parses_at)  # (def source, its first line)
-# (def source, first line, last line, reads free names?, the notebook's function names) ->
-# _def_findings; the names are the same set in most notebooks of a class.
-_FINDINGS_MEMO: SourceMemo[tuple[tuple[tuple[int, str, str], ...], dict[str, int]]] = SourceMemo(_def_findings)
-
-
-def _same_definition(a: _Def, b: _Def) -> bool:
+def _same_definition(a: Def, b: Def) -> bool:
     """Whether ``a`` and ``b`` are one statement of the notebook: the same object, or one given
     lines to run after it or before it since (``dataclasses.replace``: a member set's line, an
     earlier definition run first), which an identity test took for a definition made again."""
@@ -2568,117 +1714,7 @@ def _same_definition(a: _Def, b: _Def) -> bool:
 
 def clear_memos() -> None:
     """Empty this module's per-process memos (for tests and benchmarks: no result depends on them)."""
-    for memo in (_CELL_MEMO, _USES_MEMO, _PARSE_MEMO, _FINDINGS_MEMO):
+    for memo in (CELL_MEMO, USES_MEMO, PARSE_MEMO, FINDINGS_MEMO):
         memo.clear()
 
 
-# What to write with NumPy instead of a helper imported from a library outside Python and NumPy
-# (``_outside_import_text``), by the name imported: scipy.special's softmax and expit.
-_SIGMOID_IN_NUMPY = "write the sigmoid with NumPy: `1 / (1 + np.exp(-z))`"
-_NUMPY_INSTEAD = {
-    "softmax": ("write `softmax` with NumPy in two lines: `e = np.exp(z - np.max(z, axis=0, keepdims=True))`, "
-                "then `return e / np.sum(e, axis=0, keepdims=True)`"),
-    "expit": _SIGMOID_IN_NUMPY,
-    "sigmoid": _SIGMOID_IN_NUMPY,
-}
-
-
-def _outside_import_text(imp: _Import, users: Sequence[str], cell: str) -> str:
-    """The warning for the functions ``users`` (the names of up to three) that use a name ``imp``
-    imports from a library outside Python and NumPy (scipy, TensorFlow ...), for the student:
-    what that does to their points, and what to write instead (a real notebook's
-    ``from scipy.special import softmax`` was told the grader's own costs: "slow and may fail")."""
-    package = imp.module if imp.module.startswith(".") else imp.module.split(".", 1)[0]
-    instead = _NUMPY_INSTEAD.get(imp.imported or "",
-                                 "write it with NumPy (`np.exp`, `np.tanh`, `np.dot` ...) or use the course's "
-                                 "`softmax` and `sigmoid`, which the grader provides")
-    who = ", ".join(f"`{name}`" for name in users)
-    return (f"{who} {'uses' if len(users) == 1 else 'use'} `{imp.binds}` from `{imp.source}` ({cell}). "
-            f"{'Its' if len(users) == 1 else 'Their'} points depend on `{package}` "
-            f"being installed where the notebooks are graded: without it (or if it is too slow to load) "
-            f"the functions that use it raise an error or run out of time and score 0; with it, they are "
-            f"graded as written. To be safe, {instead}.")
-
-
-def _module_public_names(module: str) -> set[str]:
-    """Public names of a star-imported module, for the few modules known to import cleanly.
-
-    Importing is limited to :data:`_INTROSPECTABLE` (NumPy and side-effect-free
-    standard modules): ``from antigravity import *`` must not open a browser
-    during extraction.  Other modules give no names.
-    """
-    import importlib
-
-    if module not in _INTROSPECTABLE:
-        return set()
-    try:
-        mod = importlib.import_module(module)
-    except Exception:  # a star import of a module that is not installed provides nothing
-        return set()
-    names = getattr(mod, "__all__", None)
-    if names is None:
-        names = [n for n in dir(mod) if not n.startswith("_")]
-    return {n for n in names if isinstance(n, str)}
-
-
-def _free_message(function: str, name: str, dropped: Mapping[str, int],
-                  test_bound: Mapping[str, str], star_unknown: list[str], *,
-                  graded_cells: Collection[int | None] = (),
-                  broken: Mapping[str, Diagnostic] | None = None,
-                  cell: Callable[[int], str] = cell_words) -> str:
-    """Student-readable explanation of one free name (``cell`` words a cell index: with the prompt
-    the saved notebook shows, ``_Extractor._cell``). ``graded_cells``: the cells whose
-    definitions the program holds; of such a cell the message cannot say that it "is not graded"
-    (``CACHE = {}`` above the def that fills it: the cell is graded, that statement is not run).
-    ``broken``: the notebook's functions whose definition has an error of its own (a syntax
-    error), by name (``broken_definition_note``)."""
-    if name == "get_ipython":
-        return (f"`{function}` contains IPython-only syntax (a magic or shell command), "
-                "which cannot run when grading; remove it from the function.")
-    if broken and name in broken:
-        return broken_definition_note(function, name, broken[name], cell=cell)
-    text = f"`{function}` uses `{name}`, which is not defined inside the function"
-    if name in dropped and dropped[name] in graded_cells:
-        text += (f"; it is only assigned outside the functions of {cell(dropped[name])}, by a statement the "
-                 "grader does not run (of a cell's top level it runs imports, definitions and constants such "
-                 "as `n_a = 5` or `SHAPE = (5, 10)`, not an empty `{}` or `[]`, a call or a loop). A graded "
-                 "function runs on its own: compute the value inside the function or take it from the function's "
-                 "arguments")
-    elif name in dropped:
-        text += (f"; it is only assigned outside, in {cell(dropped[name])}, which is not graded. "
-                 "A graded function runs on its own: compute the value inside the function or take it "
-                 "from the function's arguments")
-    elif name in test_bound:
-        text += f"; it comes from `{test_bound[name]}`, a test helper that is not available when grading"
-    else:
-        text += " nor anywhere else in the notebook's definitions, so it will raise NameError"
-    if star_unknown:
-        text += f" (unless it comes from `from {star_unknown[0]} import *`)"
-    return text + "."
-
-
-def broken_definitions(diagnostics: Iterable[Diagnostic]) -> dict[str, Diagnostic]:
-    """The functions whose own definition has an error (a syntax error, a def that cannot be
-    defined), by name: the first error naming each."""
-    found: dict[str, Diagnostic] = {}
-    for d in diagnostics:
-        if d.severity == "error" and d.function and d.function not in found:
-            found[d.function] = d
-    return found
-
-
-def broken_definition_note(function: str, name: str, error: Diagnostic, *,
-                           cell: Callable[[int], str] = cell_words) -> str:
-    """What to tell a student whose ``function`` uses ``name``, a function of theirs that is
-    not defined because its own definition has ``error``: that error is the thing to fix, not
-    where ``function`` looks for ``name`` ("defined outside the function (or nowhere): compute
-    it inside", said before, sent them to the wrong cell). ``cell`` words a cell index, with its
-    prompt (``_Extractor._cell``)."""
-    where = []
-    if error.cell_index is not None:
-        where.append(cell(error.cell_index))
-    if error.line is not None:
-        where.append(f"line {error.line}")
-    place = f" ({', '.join(where)})" if where else ""
-    return (f"`{function}` uses `{name}`, which is not defined because its own definition has an "
-            f"error{place}, reported for `{name}`: fix that, and `{function}` finds it.")

@@ -523,7 +523,7 @@ def _stand_in_defaults(scope: dict, fn: object, proxies: Mapping[int, Callable],
                        by_name: Mapping[str, Callable] = MappingProxyType({})) -> list[tuple[object, str, tuple | dict]]:
     """Put each stub in place of the dependency it stands for among the default values of ``fn``
     and of the notebook's other top-level defs (``def _step(..., cell=rnn_cell_forward)``, which
-    ``fn`` may call), as the grader's program does for every such def (``extract._defaults_line``);
+    ``fn`` may call), as the grader's program does for every such def (``program.defaults_line``);
     ``proxies`` maps the id of each dependency to its stub. Keyword-only parameters' defaults
     (``__kwdefaults__``, a dict) too. Returns ``(function, attribute, what it held)`` for each
     change, to put back after the call. Only ``fn``'s were replaced until the twenty-fourth
@@ -533,7 +533,7 @@ def _stand_in_defaults(scope: dict, fn: object, proxies: Mapping[int, Callable],
     ``by_name`` maps each dependency's name to its stub: a default holding an earlier def of that
     name (the def run again since, ``_earlier_def``) gets it too, as the program runs that def just
     before the helper and its line then makes the default call the global name
-    (``extract._read_then_first``, ``extract._defaults_line``)."""
+    (``extract._read_then_first``, ``program.defaults_line``)."""
     done: list[tuple[object, str, tuple | dict]] = []
     if not proxies and not by_name:
         return done
@@ -571,7 +571,7 @@ def _stand_in_classes(scope: dict, original: object, proxy: Callable, *,
                       name: str = "") -> list[tuple[type, str, object]]:
     """Put ``proxy`` in place of ``original`` where a class of ``scope`` holds it (a static method
     or a def without decorators: ``rnn_cell_forward = RNN.cell``), as the grader's program does
-    (``extract._dispatch_line``): a composite calling ``RNN.cell(...)`` then meets the stub, and
+    (``program.dispatch_line``): a composite calling ``RNN.cell(...)`` then meets the stub, and
     check() agrees with the grade, which no longer charges a wrong cell twice. Returns
     ``(class, attribute, member it held)`` for each, to put back after the call.
 
@@ -789,7 +789,7 @@ def _graders_program(namespace: Mapping[str, Any]) -> tuple[dict[str, Any], Any]
     or run (the live functions are then checked as they are, as before).
 
     The grader never runs the notebook: it builds a program from its cells, which leaves out an
-    import that comes after every function reading its name (``extract._late_imports``: a bonus
+    import that comes after every function reading its name (``program.late_imports``: a bonus
     cell's ``from scipy.special import softmax`` or ``import autograd.numpy as np``), puts the
     course's own ``softmax`` and ``sigmoid`` in, and holds the notebook's classes and decorated
     functions, whose source ``inspect`` cannot read back from a kernel. Run here in a namespace

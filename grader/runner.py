@@ -970,7 +970,7 @@ class _Grader:
             fixture = self.context.fixtures.get(case.id)
             if fixture is not None:
                 keys |= _dict_keys(fixture.args)
-        from grader.extract import broken_definition_note, broken_definitions  # loaded already
+        from grader.extractnotes import broken_definition_note, broken_definitions  # loaded already
 
         broken = broken_definitions(self.extraction.diagnostics)
         # What extraction said of each name, when it knows more than "outside the function": where
@@ -1878,7 +1878,7 @@ def needed_functions(functions: Mapping[str, Any], roots: Sequence[str], *,
     """The graded functions and every notebook function they call, transitively, also through
     the methods of the classes they read (``classes``: what each top-level class reads,
     ``Extraction.class_reads``); all of them once one of these calls ``globals``, ``vars``,
-    ``eval`` or ``exec`` (``extract.BY_NAME``: a name in a string is no call to follow).
+    ``eval`` or ``exec`` (``program.BY_NAME``: a name in a string is no call to follow).
 
     Only these go into the program the sandbox runs: a helper that builds a
     Keras model (and imports TensorFlow) must not cost seconds, or a load
@@ -1886,7 +1886,7 @@ def needed_functions(functions: Mapping[str, Any], roots: Sequence[str], *,
     function reads come from the extraction's scope analysis (``uses``) when it
     has them, else from compiling it (``_code_facts``, cached in ``facts``).
     """
-    from grader.extract import BY_NAME  # loaded already: the functions come from extraction
+    from grader.program import BY_NAME  # loaded already: the functions come from extraction
 
     needed: set[str] = set()
     seen: set[str] = set()
@@ -2323,7 +2323,7 @@ def grade_submission(path: str | Path, *, context: GradingContext, sandbox: Any,
 #: How a note about a name a function reads from outside begins, in the extraction's messages and
 #: in the part's notes alike ("`rnn_cell_forward` uses `Wya`").
 _USES_HEAD = re.compile(r"`[^`]+` uses `[^`]+`")
-#: What extraction's note says of a name nothing in the notebook assigns (``extract._free_message``):
+#: What extraction's note says of a name nothing in the notebook assigns (``extractnotes.free_message``):
 #: the part's own note says as much, with what to do; and the hint that may follow it.
 _NOWHERE = "so it will raise NameError"
 _STAR_HINT = re.compile(r"\(unless it comes from `from [^`]+ import \*`\)")

@@ -270,7 +270,7 @@ def _runs_at_once(is_class: bool, name: str) -> bool:
     decorator) runs then too: a class body (``class RNN: class Inner: cell = ...``) and a list,
     set or dict comprehension do; a def's or a lambda's body, or a generator, runs when called.
     A nested class reading a function defined again later got no earlier definition run before
-    it (``_Def.runs_first``): NameError, the class left out, a right ``rnn_forward`` 'error'."""
+    it (``definitions.Def.runs_first``): NameError, the class left out, a right ``rnn_forward`` 'error'."""
     return is_class or name in _COMPREHENSIONS
 
 

@@ -725,7 +725,7 @@ def test_star_imports_are_not_introspected_beyond_safe_modules(monkeypatch: pyte
 
 
 # ------------------------------------------------------------------ fast path == careful path
-# Extraction skips parsing test code when it can (grader.extract._fast_cell);
+# Extraction skips parsing test code when it can (grader.cellscan.fast_cell);
 # these cases, modelled on real submissions, pin that shortcut to the careful path.
 
 SHORTCUT_CASES = {
@@ -751,7 +751,7 @@ def test_shortcut_agrees_with_careful_parse(name: str, monkeypatch: pytest.Monke
 
     notebook = nb(*SHORTCUT_CASES[name])
     quick = extract(notebook)
-    monkeypatch.setattr(extract_module, "_fast_cell", lambda source: None)
+    monkeypatch.setattr(extract_module, "fast_cell", lambda source: None)
     careful = extract(notebook)
     assert dict(quick.functions) == dict(careful.functions)
     assert quick.program().source == careful.program().source
@@ -931,13 +931,13 @@ def test_extraction_with_full_memos_gives_the_same_results(monkeypatch: pytest.M
         nb("def h():\n    pass\n", "%time h()"),
     ]
     expected = [_fresh(n) for n in notebooks]
-    for memo in (module._CELL_MEMO, module._USES_MEMO, module._PARSE_MEMO, module._FINDINGS_MEMO):
+    for memo in (module.CELL_MEMO, module.USES_MEMO, module.PARSE_MEMO, module.FINDINGS_MEMO):
         monkeypatch.setattr(memo, "max_entries", 1)
     module.clear_memos()
     for _ in range(4):
         for n, want in zip(notebooks, expected):
             assert _outcome(extract(n)) == want
-    assert all(len(memo) <= 1 for memo in (module._CELL_MEMO, module._USES_MEMO))
+    assert all(len(memo) <= 1 for memo in (module.CELL_MEMO, module.USES_MEMO))
 
 
 @pytest.mark.parametrize("source", [
@@ -950,7 +950,7 @@ def test_extraction_with_full_memos_gives_the_same_results(monkeypatch: pytest.M
 def test_a_cells_trailing_comments_do_not_change_its_fast_reading(source: str) -> None:
     import ast
 
-    from grader.extract import _classify_cell
+    from grader.cellscan import _classify_cell
     from grader.notebook import without_trailing_comments
 
     def comparable(items):
@@ -1051,7 +1051,7 @@ def test_a_block_parsed_at_its_line_is_the_block_parsed_after_blank_lines(text: 
 def test_graded_markers_are_the_regex_matches_found_from_their_words():
     import random
 
-    from grader.extract import _GRADED_RE, _graded_markers
+    from grader.cellscan import _GRADED_RE, graded_markers
 
     pieces = ["#", "##", "# ", " ", "\t", "\n", "GRADED", "Graded", "graded", "gRADED", "FUNCTION", "Function",
               "function", ":", "f", "x1", "_", "raded", "RADED", "G", "g", "\u00e9"]
@@ -1060,7 +1060,7 @@ def test_graded_markers_are_the_regex_matches_found_from_their_words():
              "#  graded  function: gradedgraded # graded function: h", "x # GRADED FUNCTION: 1f", "GRADED FUNCTION: f"]
     texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 16))) for _ in range(30000)]
     for text in texts:
-        assert _graded_markers(text) == [m.group(1) for m in _GRADED_RE.finditer(text)], repr(text)
+        assert graded_markers(text) == [m.group(1) for m in _GRADED_RE.finditer(text)], repr(text)
 
 
 def test_may_annotate_searches_the_lines_with_a_colon_as_the_whole_text():

@@ -1,4 +1,4 @@
-"""``extract._defaults_line`` (a def whose default names another function: the program makes the
+"""``program.defaults_line`` (a def whose default names another function: the program makes the
 default call whatever that global is, so the trace stub standing there is met): the lines it adds,
 pinned on both extraction paths before it was given the def's node instead of parsing the def's
 source again (twenty-fourth session). Notebooks are made by the tests."""
@@ -8,7 +8,7 @@ import ast
 
 import pytest
 
-from grader import extract as ex
+from grader import extract as ex, program
 from grader.notebook import load
 from tests import notebooks as nbs
 
@@ -51,7 +51,7 @@ def test_a_lambda_and_a_plain_default_add_nothing(tmp_path, magic):
 def test_the_defs_node_is_read_when_given():
     """Given the def's node, its source is not parsed again (here it could not be)."""
     node = ast.parse("def f(x, cell=g):\n    return cell(x)\n").body[0]
-    assert ex._defaults_line("f", "this is not Python (", ["g"], node=node).endswith(
+    assert program.defaults_line("f", "this is not Python (", ["g"], node=node).endswith(
         "for value in f.__defaults__)\nexcept Exception:\n    pass")
-    assert ex._defaults_line("f", "def f(x, cell=g):\n    return cell(x)\n", ["g"]) == \
-        ex._defaults_line("f", "", ["g"], node=node)
+    assert program.defaults_line("f", "def f(x, cell=g):\n    return cell(x)\n", ["g"]) == \
+        program.defaults_line("f", "", ["g"], node=node)

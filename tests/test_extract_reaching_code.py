@@ -1,4 +1,4 @@
-"""Session 27 review: the two ways around ``extract._reaching_code`` that the twenty-sixth session
+"""Session 27 review: the two ways around ``reach.reaching_code`` that the twenty-sixth session
 left (docs/security.md), run through the real grader and sandbox.
 
 - Raw memory through ``np.asarray`` of an object that hands NumPy an ``__array_interface__``

@@ -83,7 +83,7 @@ def test_ids_made_of_punctuation_still_match_themselves():
 # --------------------------------------------------------------------------- code run from a string
 
 #: Bodies of a ``_boot()`` that runs ``%r`` (the copy's source, in a string) in the program's
-#: globals through a library function that evaluates a string, with no name ``_reaching_code``
+#: globals through a library function that evaluates a string, with no name ``reach.reaching_code``
 #: looked for (the module imported first).
 _STRING_ROUTES = {
     "logging fileConfig": ("import logging\nimport logging.config\nimport configparser\n",

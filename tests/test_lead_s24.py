@@ -1,7 +1,7 @@
 """The twenty-fourth session's lead: a wrong cell reached through a keyword-only default.
 
 ``def rnn_forward(x, a0, parameters, *, cell=rnn_cell_forward)`` holds the cell in
-``__kwdefaults__``, which neither the program (``extract._defaults_line``) nor check()
+``__kwdefaults__``, which neither the program (``program.defaults_line``) nor check()
 (``live._stand_in_defaults``) read: a right composite lost its points for the cell's mistake, in
 the grade and in check() alike (found by the review helper). Both tests fail before the fix.
 """
@@ -72,7 +72,7 @@ def test_files_left_on_the_sandboxs_own_tmpfs_are_not_the_tas_to_remove(tmp_path
 
 def test_a_class_that_refuses_the_members_dispatch_keeps_its_member_and_grades_as_before(tmp_path, context, sandbox):
     # Hostile: the class holding the cell has a metaclass whose __setattr__ raises, so the dispatch
-    # lines after it (extract._members_line) cannot replace the member. The program must still
+    # lines after it (program.members_line) cannot replace the member. The program must still
     # load (the lines are guarded), the right cell keep its points, and a composite calling
     # RNN.cell(...) be graded on what the class holds: here the right cell, so full points.
     before = ("class _Locked(type):\n    def __setattr__(cls, key, value):\n        raise TypeError('locked')\n\n\n"

@@ -92,7 +92,7 @@ def _check_and_grade(nb: dict, tmp_path: Path, sandbox) -> tuple[list, list, dic
 
 def test_check_isolates_a_cell_a_helper_takes_as_default_as_the_grade_does(tmp_path, course_module, sandbox):  # noqa: F811
     # The program stands the trace stub among the defaults of every top-level def
-    # (extract._defaults_line); check() did it for the called function only, so a right
+    # (program.defaults_line); check() did it for the called function only, so a right
     # rnn_forward calling _step(..., cell=rnn_cell_forward) passed in the grade and failed in check().
     nb = _reaching_the_cell("helper default")
     live, graded, namespace = _check_and_grade(nb, tmp_path, sandbox)
@@ -107,7 +107,7 @@ def test_check_and_the_grade_agree_on_a_cell_held_by_a_class_attribute(tmp_path,
     # class RNN: cell = staticmethod(rnn_cell_forward), and rnn_forward calls RNN.cell(...): check()
     # (live._stand_in_classes) isolated rnn_forward from the wrong cell, the grade did not (no alias
     # `name = RNN.cell`, so no _dispatch_line): rnn_forward passed in check(), 0 / 15 graded. A
-    # strict xfail of the review helper's; the lead's extract._members_line (the class's dispatch
+    # strict xfail of the review helper's; the lead's program.members_line (the class's dispatch
     # lines) settles it, and the grade isolates it as check() does.
     live, graded, _namespace = _check_and_grade(_reaching_the_cell(how), tmp_path, sandbox)
     assert ("rnn_forward", "passed") in graded and ("rnn_cell_forward", "failed") in graded

@@ -64,7 +64,7 @@ def test_check_and_the_grade_agree_on_a_cell_held_by_a_default_that_is_not_a_bar
         tmp_path, course_module, sandbox):  # noqa: F811
     """``def _step(..., cell=rnn_cell_forward if True else None)``: check() finds the cell among
     the defaults by identity (``live._stand_in_defaults``) and isolates the right composite from
-    the wrong cell; the program's ``_defaults_line`` read only a default that is a bare name, so
+    the wrong cell; the program's ``program.defaults_line`` read only a default that is a bare name, so
     the grade gave rnn_forward 'failed' where check() said 'passed'."""
     forward = (nbs.COURSE_CELLS["rnn_forward"]
                .replace("def rnn_forward(x, a0, parameters):",
@@ -93,7 +93,7 @@ def test_check_and_the_grade_agree_on_a_cell_held_by_a_decorated_defs_default(
     """``@register`` on ``def _step(..., cell=rnn_cell_forward)``: check() stands the stub among
     the defaults of the kernel's top-level functions of their own names, decorated or not, and
     isolated the right composite where the decorator gave the function back; the program's
-    ``_defaults_line`` skipped every decorated def, so the grade gave rnn_forward 'failed'. A
+    ``program.defaults_line`` skipped every decorated def, so the grade gave rnn_forward 'failed'. A
     decorator giving a new function is read by neither (the line would have isolated it alone)."""
     decorator, expected = DECORATORS[how]
     forward = (nbs.COURSE_CELLS["rnn_forward"]

@@ -290,7 +290,8 @@ def test_long_runs_of_one_character_cost_little(source):
     (the same matches: the test compares them on edge cases).
     Signal: a scaling test (CPU at runs of 1,500 and 12,000, memos emptied, tests/scaling.py;
     within the cell limit, ``SIZE_LIMITS.max_cell_chars``: a longer cell is not read at all)."""
-    from grader.extract import _GRADED_RE, clear_memos
+    from grader.cellscan import _GRADED_RE
+    from grader.extract import clear_memos
     from grader.imdb import load_imdb_config, score, score_imdb
     from grader.imdb.source import _NUMBER_TOKEN
     from tests.scaling import assert_linear

@@ -2,7 +2,7 @@
 strides that reach two function objects from an array's buffer), or its global name rebound
 through ``string.Formatter().get_field``, while the program loads: twenty-fifth session's review. On 551ee54 each notebook was graded in full as a copied ``f9``
 while the similarity check compared the decoy with nothing said (none of the names
-``extract._reaching_code`` looks for was used); each test failed there. The child alone sees what
+``reach.reaching_code`` looks for was used); each test failed there. The child alone sees what
 runs, so this is a note, as for ``setattr(..., '__code__', ...)``."""
 from __future__ import annotations
 

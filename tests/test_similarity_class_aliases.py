@@ -70,7 +70,7 @@ def test_many_aliases_of_a_big_class_do_not_stall_extraction(tmp_path):
 
 def test_aliases_of_a_def_defined_again_run_that_def_once(tmp_path, context, sandbox):
     # `aK = F` run before F is defined again binds the first F, which the program runs just
-    # before the alias (`_Def.before`): it ran it again before each alias, so 1,000 aliases of a
+    # before the alias (`definitions.Def.before`): it ran it again before each alias, so 1,000 aliases of a
     # 3,000-line F (59 kB of code) made a 50 MB program, 52 s of the grading process's CPU to
     # build (and _imported_inside parsed F 1,000 times). It now runs it once while it is F.
     import time
