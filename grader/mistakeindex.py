@@ -27,23 +27,25 @@ holds no array). So the student's array at the probe is the one compared with th
 there (a pair met again in one walk was compared, and agreed, the first time), and it has the
 same shape. Two float64 arrays of one shape, the mistake's finite, agree only when, element by
 element, their bytes are the same or ``fl(|g - m|) <= fl(atol + rtol |m|)``
-(``checks._float_verdict``; numbers that are not finite, or whose difference overflows, never
-agree with finite ones; ``grader.fastcheck``'s shortcut accepts by the same inequality, computed
-the same way). Rounding in that test is at most a factor ``1 + 4u`` (``u = 2**-53``) and 1e-320
-for a product that underflows, so
+(``checks._float_verdict``; numbers that are not finite never agree with finite ones, and a
+difference that overflows only where ``rtol |m|`` overflows too, which makes the reach infinite;
+``grader.fastcheck``'s shortcut accepts by the same inequality, computed the same way). Rounding
+in that test is at most a factor ``1 + 4u`` (``u = 2**-53``) and 1e-320 for a product that
+underflows, so
 
-    D = sum |g_i - m_i| <= (1 + 4u) (n atol + rtol L) + n 1e-320.
+    D = sum |g_i - m_i| <= (1 + 4u) (n atol + rtol L) + n 1e-320
 
-A float sum of n numbers in any order (NumPy's pairwise one too) is within ``y G`` of the exact
-sum (``G`` the sum of the absolute values, ``y = n u / (1 - n u)``), and ``G <= L + D`` for the
-student's numbers: ``|S - M| <= D + y (L + D) + y L = D (1 + y) + 2 y L``. For ``n <= 2**20``
-(``y < 1.2e-10``) the first term of ``reach`` covers ``D (1 + y)`` with room to spare (a factor 2
-against 1 + 1e-9), the second ``2 y L`` and the rounding of ``S - M`` and ``S ± reach`` themselves, the
-third what underflows. A sum that is not finite (a NaN, an infinity, an overflow) places no array: such a
-mistake is always a candidate, and such a student's output narrows nothing. Every other case
-narrows nothing either (another check kind, a tolerance that is negative or not finite, an
-array too large, another dtype, a path the student's value lacks): the runner then tries every
-mistake, as it did before the index.
+(``L`` as computed: the exact sum is within ``y L`` of it, ``y`` below). A float sum of n numbers
+in any order (NumPy's pairwise one too) is within ``y G`` of the exact sum (``G`` the sum of the
+absolute values, ``y = n u / (1 - n u)``), and ``G <= L + D`` for the student's numbers:
+``|S - M| <= D + y (L + D) + y L = D (1 + y) + 2 y L``. For ``n <= 2**20`` (``y < 1.2e-10``) the
+first term of ``reach`` covers ``D (1 + y)`` with room to spare (a factor 2 against 1 + 1e-9), the
+second ``2 y L`` and the rounding of ``S - M`` and of ``S ± reach``, the third what underflows.
+A sum that is not finite (a NaN, an infinity, an overflow) places no array: such a mistake is
+always a candidate, and such a student's output narrows nothing. Every other case narrows
+nothing either (another check kind, a tolerance that is negative or not finite, an array too
+large, another dtype, a path the student's value lacks): the runner then tries every mistake, as
+it did before the index.
 
 ``tests/test_mistakeindex.py`` builds values at the tolerance's edge (and past it) and checks
 that the index finds every mistake the comparison accepts.

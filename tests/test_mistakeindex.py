@@ -155,6 +155,18 @@ def test_sums_that_round_apart_by_more_than_the_tolerance_allows_still_find_the_
     assert index.candidates((g,), specs=(OutputSpec("a", (0,)),)) == ("f/rounded",)
 
 
+@np.errstate(all="ignore")
+def test_a_difference_that_overflows_where_the_tolerance_does_too_still_finds_the_mistake():
+    # 1e308 against -1e308 with rtol = 3: the difference and rtol |m| are both infinite, and
+    # np.allclose (where checks sends differences that are not finite) accepts.
+    tolerance = Tolerance(rtol=3.0, atol=0.0)
+    mutants = {"f/huge": (np.array([1e308]),), "f/small": (np.array([1.0]),)}
+    student = (np.array([-1e308]),)
+    assert checks.agrees("allclose", student[0], mutants["f/huge"][0], tolerance=tolerance, name="a")
+    index = MistakeIndex(mutants=mutants, expected=(np.zeros(1),), tolerance=tolerance)
+    assert "f/huge" in index.candidates(student, specs=(OutputSpec("a", (0,)),))
+
+
 @pytest.mark.parametrize("part,case", CASES, ids=[case.id for _, case in CASES])
 def test_the_courses_mistakes_at_the_edge_are_all_found_and_the_rest_narrowed(part, case):
     fixture = CONTEXT.fixtures[case.id]
