@@ -236,11 +236,16 @@ def _compare_checkouts(args: argparse.Namespace) -> int:
     means = {}
     for side in sides:
         means[side] = sum(weights[k] * statistics.median(figures[side][k]) for k in kinds) / sum(weights.values())
-    print(f"  {'kind':<14} | {'against':>8} | {'code':>8} | {'code/against':>12} | voluntary switches: against, code")
+    print(f"  {'kind':<14} | {'against':>8} | {'code':>8} | {'code/against':>12} | {'by round':>9} | "
+          f"voluntary switches: against, code")
     for kind in kinds:
         a, c = statistics.median(figures["against"][kind]), statistics.median(figures["code"][kind])
         sa, sc = statistics.median(switches["against"][kind]), statistics.median(switches["code"][kind])
-        print(f"  {kind:<14} | {a:>8.2f} | {c:>8.2f} | {c / a if a else float('nan'):>12.2f} | {sa:>6.1f}, {sc:.1f}")
+        # The spread: each round's ratio of the two sides (measured one right after the other).
+        ratios = [y / x for x, y in zip(figures["against"][kind], figures["code"][kind]) if x]
+        spread = f"{min(ratios):.2f}-{max(ratios):.2f}" if ratios else "-"
+        print(f"  {kind:<14} | {a:>8.2f} | {c:>8.2f} | {c / a if a else float('nan'):>12.2f} | {spread:>9} | "
+              f"{sa:>6.1f}, {sc:.1f}")
     a, c = means["against"], means["code"]
     print(f"  {'class mix':<14} | {a:>8.2f} | {c:>8.2f} | {c / a:>12.2f}   (kinds weighted by their count in the class)")
     return 0
