@@ -66,3 +66,51 @@ def test_a_graded_notebook_with_a_hostile_loop_costs_the_grader_little(tmp_path,
         result = grade_submission(path, context=context, sandbox=sandbox)
     part = result.part("rnn_backward")
     assert part.points == 0 and part.cases[0].status == "failed", part.cases[0]
+
+
+# ------------------------------------------------------------------ hints that read other functions
+# ``through_helper_hint`` and ``returned_order_hint`` read the notebook's other functions, once a
+# case each (a composite's wrong call of its step, an error on a line reading unpacked names).
+# They parsed a called function again at every call of it: a 100 kB helper called 500 times cost
+# more than 20 s a case (twelve composite cases a submission), and unpacking 2,000 names compared
+# each with each of the values returned (3 s; quadratic).
+
+_BIG_HELPER = "def h(a):\n" + "    a = a + 1\n" * 7_000
+
+
+def test_a_big_helper_called_many_times_is_read_once_for_a_composites_call():
+    source = "def rnn_forward(x, a0, parameters):\n" + "    h(x)\n" * 500 + "    return a0\n"
+    functions = {"h": _within_the_limit(_BIG_HELPER + "    return a\n"), "rnn_forward": source}
+    with cpu_budget(1.0):
+        assert hints.through_helper_hint(source, callee="rnn_cell_forward", functions=functions) == ""
+
+
+def test_a_big_helper_unpacked_many_times_is_read_once_for_an_error():
+    source = "def rnn_forward(x, a0, parameters):\n" + "    b, a = h(x)\n" * 1_000 + "    return a0\n"
+    functions = {"h": _within_the_limit(_BIG_HELPER + "    return c, d\n")}
+    with cpu_budget(1.0):
+        assert hints.returned_order_hint("    y = a + b", source=source, functions=functions) == ""
+
+
+def test_many_names_unpacked_are_not_compared_each_with_each():
+    names = [f"b{k}" for k in range(4_000)]  # 12.8 s before
+    source = "def rnn_forward(x, a0, parameters):\n    " + ", ".join(names) + " = h(x)\n    return a0\n"
+    functions = {"h": "def h(a):\n    return " + ", ".join(f"c{k}" for k in range(4_000)) + "\n"}
+    with cpu_budget(1.0):
+        assert hints.returned_order_hint("    y = f(" + ", ".join(names) + ")", source=source, functions=functions) == ""
+
+
+def test_the_hints_that_read_other_functions_still_read_a_helper():
+    """Controls: a helper called before the one that calls the step, and names unpacked in another
+    order than the helper returns, are still told."""
+    source = ("def rnn_forward(x, a0, parameters):\n    h(x)\n    h(x)\n"
+              "    a, y, c = step(x[:, :, 0], a0, parameters)\n    return a\n")
+    functions = {"h": "def h(a):\n    return a\n",
+                 "step": "def step(x, a, p):\n    return rnn_cell_forward(x, a, p)\n", "rnn_forward": source}
+    said = hints.through_helper_hint(source, callee="rnn_cell_forward", functions=functions)
+    assert "calls it through your `step` (line 4" in said and "`(x, a, p)`" in said, said
+    source = ("def rnn_backward(da, caches):\n    dxt, dWaxt, da_prevt = back_step(da, caches)\n"
+              "    y = dWaxt + 1\n    return y\n")
+    functions = {"back_step": "def back_step(d, c):\n    return g['dxt'], g['da_prev'], g['dWax']\n"}
+    said = hints.returned_order_hint("    y = dWaxt + 1", source=source, functions=functions)
+    assert said.startswith("`dWaxt` is the 2nd name of line 2"), said
