@@ -1253,11 +1253,27 @@ class _Grader:
         for line, frame_function in reversed(tuple(outcome.frames)):
             cell, cell_line, function = self.program.locate(line)
             if function is None and cell is not None and type(frame_function) is str \
-                    and frame_function.isidentifier():
+                    and frame_function.isidentifier() and self._defined_at(line, frame_function):
                 function = frame_function
             if cell is not None or function is not None:
                 return Location(cell, cell_line, function, self._prompt(cell))
         return None
+
+    def _defined_at(self, line: int, name: str) -> bool:
+        """Whether the program's segment holding ``line`` (a class's lines) has a ``def name``. A
+        frame's function name is the code object's, which code can set to anything
+        (``code.replace(co_name=...)``): taken as it came, it wrote a hidden case's inputs into that
+        case's feedback ("in v690_466_32_407", thirty-third session). A name the student wrote
+        before the call carries no more than the line does. True where the program keeps no source
+        (``check()`` in the student's own kernel, public cases only)."""
+        segments, source = getattr(self.program, "segments", None), getattr(self.program, "source", None)
+        if segments is None or source is None:
+            return True
+        segment = next((seg for seg in segments if seg.first <= line <= seg.last), None)
+        if segment is None:
+            return False
+        text = "\n".join(source.splitlines()[segment.first - 1:segment.last])
+        return re.search(rf"^[ \t]*(?:async[ \t]+)?def[ \t]+{re.escape(name)}\b", text, re.MULTILINE) is not None
 
     def _prompt(self, cell: int | None) -> int | None:
         """The ``In [n]`` the saved notebook shows beside cell index ``cell``, if any."""
@@ -1420,7 +1436,8 @@ class _Grader:
                 passed = hints.step_arguments(dep)
                 return Diagnosis("unexpected-dependency-inputs", (
                     f"`{self.part.function}` called `{dep}` with inputs that differ from those of "
-                    f"a correct run (first at call {stub.misses[0]}{self._argument_named(dep, stub)}): "
+                    f"a correct run (first at {self._first_miss(stub, hidden=case.visibility == HIDDEN)}"
+                    f"{self._argument_named(dep, stub, hidden=case.visibility == HIDDEN)}): "
                     f"check what you pass at each time step ({passed}).{self._unchanged(dep, stub)}"))
         # 3. Right values returned in another order (`return a_next, yt_pred, c_next, cache`): told
         #    only each one's wrong shape, or (before) an alias of two arrays that are meant to share.
@@ -1496,10 +1513,22 @@ class _Grader:
         fn = functions.get(_aliased(functions, self.part.function)) if named is not None else None
         return fn if fn is not None and fn.cell_index == named.cell_index else None
 
-    def _argument_named(self, dep: str, stub: TraceStub) -> str:
+    @staticmethod
+    def _first_miss(stub: TraceStub, *, hidden: bool) -> str:
+        """``"call 3"``: the first call of a dependency that missed the reference trace. For a hidden
+        case, a call past the trace's steps is told as such: the number is the student's code's to
+        choose (a miss after any number of right calls), and the feedback of a hidden case says
+        nothing code can spell (thirty-third session)."""
+        first, steps = stub.misses[0], len(stub.trace)
+        return f"a call after the {steps} of a correct run" if hidden and first > steps else f"call {first}"
+
+    def _argument_named(self, dep: str, stub: TraceStub, *, hidden: bool = False) -> str:
         """``", in `a_prev`"``: the first argument of ``dep`` unlike a correct run's at the first
         call that missed the reference trace, by the parameter name of the student's ``dep``
-        (``"argument 2"`` without one); "" when not known."""
+        (``"argument 2"`` without one); "" when not known. For a ``hidden`` case, not the shape
+        the student's code passed: code can build an empty array whose shape spells a hidden case's
+        inputs, ``(0, 691, 466, 33, ...)`` (thirty-third session); a correct run's shape, the case's
+        own, is known to the code already."""
         index = stub.first_wrong_argument
         if index is None:
             return ""
@@ -1510,7 +1539,8 @@ class _Grader:
             # Zeros of the wrong shape (lstm_forward passing all of ``c``) were told "an array of
             # zeros", which is what a correct first step passes too: the shape is the mistake.
             passed, wanted = (tuple(shape) for shape in stub.wrong_argument_shapes)
-            said = f" (of shape {passed}, where a correct run passes {wanted})"
+            said = (f" (of another shape than the {wanted} a correct run passes)" if hidden else
+                    f" (of shape {passed}, where a correct run passes {wanted})")
         else:
             said = " (an array of zeros)" if stub.wrong_argument_zeros else ""
         return (f", in `{names[index]}`" if index < len(names) else f", in argument {index + 1}") + said
