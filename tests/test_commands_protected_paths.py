@@ -100,3 +100,38 @@ def test_the_runs_own_log_is_hidden_from_the_children(place):
     feedback = (out / "b" / "feedback.md").read_text()
     assert "SAW 'Grading" not in feedback, feedback
     assert "SAW ''" in feedback or "REFUSED " in feedback, feedback  # a file hidden reads empty (/dev/null)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.geteuid() != 0, reason="the mounts that hide the protected paths need root")
+@pytest.mark.skipif(platform.machine() != "x86_64", reason="the filter names x86-64 system calls")
+@pytest.mark.skipif(shutil.which("tee") is None, reason="needs tee")
+def test_a_log_written_through_a_pipe_is_hidden_from_the_children(place):
+    """``grade.py class/ 2>&1 | tee logs/run.log``: the grading process writes into a pipe, and the
+    log is the file ``tee`` writes, which the thirty-second session's ``_log_files`` did not see.
+    Where Landlock is absent, a student's function read it while the run went on. The files that
+    the processes reading the run's pipe write are protected paths now. Before the fix (against
+    d963ff1): "SAW 'Grading 2 of 2 submission(s) w'" (thirty-third session)."""
+    from tests.test_hostile_s30 import _reader_of
+
+    logs, klass, out = place / "logs", place / "class", place / "out"
+    logs.mkdir(mode=0o755)
+    log = logs / "run.log"
+    nbs.write(klass / "a.ipynb", nbs.course_notebook())
+    nbs.write(klass / "b.ipynb", nbs.course_notebook(_reader_of([log])))
+    for path in [logs, klass, *klass.rglob("*")]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    tee = subprocess.Popen(["tee", str(log)], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
+    try:
+        done = subprocess.run([sys.executable, "-c", NO_LANDLOCK, sys.executable, "grade.py", str(klass),
+                               "--out", str(out), "--jobs", "1", "--no-html"], cwd=REPO,
+                              stdout=tee.stdin, stderr=subprocess.STDOUT, timeout=600)
+    finally:
+        tee.stdin.close()
+        tee.wait(timeout=60)
+    log.chmod(0o644)
+    assert done.returncode == 0, log.read_text()
+    assert "[1/2] a: 100/100" in log.read_text()
+    feedback = (out / "b" / "feedback.md").read_text()
+    assert "SAW 'Grading" not in feedback, feedback
+    assert "SAW ''" in feedback or "REFUSED " in feedback, feedback
