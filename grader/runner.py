@@ -1219,7 +1219,17 @@ class _Grader:
                           elsewhere=self._assigned_at_top("np"))
 
     def _assigned_at_top(self, name: str) -> str:
-        """``"cell 4 (In [2]), line 17"``: where the program's top level assigns ``name``; ""."""
+        """``"cell 4 (In [2]), line 17"``: where the program's top level assigns ``name``; "". Kept in
+        the submission's facts: the whole program is parsed, and every case that raised an
+        AttributeError asked again (24 cases beside 190 kB of constants: 3.9 s of a worker,
+        thirty-third session)."""
+        key = f"top-level assignment of {name}"  # no function's name has a space
+        found = self.facts.get(key)
+        if found is None:
+            found = self.facts[key] = self._find_assigned_at_top(name)
+        return found
+
+    def _find_assigned_at_top(self, name: str) -> str:
         source = getattr(self.program, "source", "")
         if f"{name} =" not in source and f"{name}=" not in source:
             return ""
