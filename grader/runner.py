@@ -202,6 +202,15 @@ class TraceStub:
         return self.fallback
 
 
+#: The most names from outside a graded function that its notes tell one by one (the rest are
+#: counted), and the most functions of a notebook a name nothing defines is compared with for a
+#: "did you mean" (``difflib``, each with each, in both phases): 5,000 names beside 2,500 defs cost a
+#: worker 126 s and gave 5,000 notes until the thirty-third session. Real notebooks: at most 8
+#: such names a function, 9 functions.
+_MOST_FREE_NAMES = 20
+_MOST_NEAR_CANDIDATES = 200
+
+
 def _worst(statuses: Sequence[str]) -> str:
     if not statuses:
         return PASSED
@@ -976,7 +985,7 @@ class _Grader:
         # a statement the grader does not run assigns it, or the test helper it comes from.
         known = {head.group(0): d.message for d in self.extraction.diagnostics
                  if d.function == self.part.function and (head := _USES_HEAD.match(d.message))}
-        for name in fn.free_names:
+        for name in fn.free_names[:_MOST_FREE_NAMES]:
             if name in broken:
                 self.notes.append(broken_definition_note(self.part.function, name, broken[name],
                                                          cell=lambda i: cell_words(i, self._prompt(i))))
@@ -997,12 +1006,17 @@ class _Grader:
                 self.notes.append(f"`{self.part.function}` uses `{name}`, which is defined outside "
                                   f"the function (or nowhere): compute it inside or pass it in"
                                   f"{' ' + star.group(0) if star else ''}.")
+        if len(fn.free_names) > _MOST_FREE_NAMES:
+            self.notes.append(f"`{self.part.function}` uses {len(fn.free_names) - _MOST_FREE_NAMES:,} more names "
+                              f"defined outside the function (or nowhere), not listed here.")
 
     def _near_function(self, name: str) -> str:
         """The notebook's function whose name is nearest ``name`` (a free name nothing defines,
         such as ``rnn_step_backward`` where ``rnn_cell_backward`` is meant), not the graded one
         itself; "" when none is near (thirty-first session: told "compute it inside or pass it in")."""
         others = [f for f in self.extraction.functions if f != self.part.function]
+        if len(others) > _MOST_NEAR_CANDIDATES:
+            return ""
         near = difflib.get_close_matches(name, others, n=1, cutoff=0.75)
         return near[0] if near and name not in self.extraction.functions else ""
 

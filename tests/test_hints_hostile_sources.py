@@ -138,3 +138,63 @@ def test_the_notebooks_own_np_is_looked_for_once_a_submission(tmp_path, context,
         result = grade_submission(path, context=context, sandbox=sandbox)
     case = result.part("rnn_forward").cases[0]
     assert case.status == "error" and "'dict' object has no attribute 'dot'" in case.message, case
+
+
+# ------------------------------------------------------------------ names from outside the function
+# Each name a graded function reads from outside it gets a note, and one that nothing defines is
+# compared with every function of the notebook for a "did you mean" (``runner._near_function``,
+# difflib), in both phases: 5,000 such names beside 2,500 small defs (168 kB of code) cost the
+# grading worker 126 s, and its feedback had 5,000 notes.
+
+
+def test_many_names_from_outside_a_function_cost_little_and_are_told_in_few_notes(tmp_path, context, sandbox):
+    defs = "".join(f"def rnn_cell_f{i}(x):\n    return x\n" for i in range(1_200))
+    cell = "def rnn_forward(x, a0, parameters):\n    return [" + ", ".join(f"rnn_cell_g{i}" for i in range(2_000)) + "]\n"
+    path = nbs.write(tmp_path / "student.ipynb", nbs.course_notebook(
+        {"rnn_forward": _within_the_limit(cell)}, extra_cells=[nbs.code_cell(_within_the_limit(defs))]))
+    grade_submission(path, context=context, sandbox=sandbox)  # the extraction's memos warm
+    with cpu_budget(2.0):
+        result = grade_submission(path, context=context, sandbox=sandbox)
+    notes = result.part("rnn_forward").notes
+    assert len(notes) <= 25, len(notes)
+    assert any("rnn_cell_g0" in note for note in notes) and "1,980 more names" in notes[-1], notes[-3:]
+
+
+def test_a_name_nothing_defines_is_still_told_the_function_it_may_mean(tmp_path, context, sandbox):
+    source = nbs.COURSE_CELLS["rnn_forward"].replace("rnn_cell_forward(", "rnn_cell_froward(", 1)
+    path = nbs.write(tmp_path / "student.ipynb", nbs.course_notebook({"rnn_forward": source}))
+    notes = grade_submission(path, context=context, sandbox=sandbox).part("rnn_forward").notes
+    assert any("did you mean `rnn_cell_forward`?" in note for note in notes), notes
+
+
+# ------------------------------------------------------------------ a long line, read by every rule
+# The line a case raised on is read by a dozen rules, most of which parsed it again: six functions
+# raising on a 30 kB line cost the worker 2.5 s for their 24 cases (0.1 s a case).
+
+
+def test_a_long_line_is_parsed_at_most_twice_for_the_rules_of_a_case(monkeypatch):
+    import types
+
+    parses = []
+    real = hints._PARSED_LINES._fn
+    monkeypatch.setattr(hints._PARSED_LINES, "_fn", lambda text: parses.append(len(text)) or real(text))
+    line = "    a = np.dot(w, v) if k else f(" + ", ".join(f"b{i} * c" for i in range(4_000)) + ")"
+    outcome = types.SimpleNamespace(error_type="ValueError",
+                                    message="shapes (5,10) and (5,10) not aligned: 10 (dim 1) != 5 (dim 0)")
+    for _case in range(4):
+        hints.numpy_call_hint(outcome, line)
+        hints.assignment_hint(outcome, line)
+        hints.list_index_hint("ValueError", outcome.message, line)
+        hints.returned_order_hint(line, source="def f(x):\n" + line + "\n", functions={})
+    assert len(parses) <= 2, parses
+
+
+def test_six_functions_raising_on_long_lines_cost_the_worker_little(tmp_path, context, sandbox):
+    tail = " + ".join(f"(b{i} * c)" for i in range(2_200))
+    cells = {name: f"def {name}({args}):\n    a = np.dot(np.zeros((5, 10)), np.zeros((5, 10))) if True else {tail}\n"
+                   f"    return a\n" for name, args in _SIGNATURES.items()}
+    path = nbs.write(tmp_path / "student.ipynb", nbs.course_notebook(cells))
+    with cpu_budget(2.0):
+        result = grade_submission(path, context=context, sandbox=sandbox)
+    case = result.part("rnn_forward").cases[0]
+    assert case.status == "error" and "have the same shape (5, 10)" in case.message, case.message[:300]
