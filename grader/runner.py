@@ -202,10 +202,10 @@ class TraceStub:
         return self.fallback
 
 
-#: The most names from outside a graded function that its notes tell one by one (the rest are
-#: counted), and the most functions of a notebook a name nothing defines is compared with for a
-#: "did you mean" (``difflib``, each with each, in both phases): 5,000 names beside 2,500 defs cost a
-#: worker 126 s and gave 5,000 notes until the thirty-third session. Real notebooks: at most 8
+#: The most names from outside a graded function looked up for a "did you mean" (the others get
+#: the plain note; ``notes.bounded_result`` counts the notes past its bound), and the most functions
+#: of a notebook they are compared with (``difflib``, each with each, in both phases): 5,000 names
+#: beside 2,500 defs cost a worker 126 s until the thirty-third session. Real notebooks: at most 8
 #: such names a function, 9 functions.
 _MOST_FREE_NAMES = 20
 _MOST_NEAR_CANDIDATES = 200
@@ -985,7 +985,7 @@ class _Grader:
         # a statement the grader does not run assigns it, or the test helper it comes from.
         known = {head.group(0): d.message for d in self.extraction.diagnostics
                  if d.function == self.part.function and (head := _USES_HEAD.match(d.message))}
-        for name in fn.free_names[:_MOST_FREE_NAMES]:
+        for k, name in enumerate(fn.free_names):
             if name in broken:
                 self.notes.append(broken_definition_note(self.part.function, name, broken[name],
                                                          cell=lambda i: cell_words(i, self._prompt(i))))
@@ -998,7 +998,7 @@ class _Grader:
             elif ((said := known.get(f"`{self.part.function}` uses `{name}`")) is not None
                   and _NOWHERE not in said):
                 self.notes.append(said)
-            elif (said is None or _NOWHERE in said) and (near := self._near_function(name)):
+            elif (said is None or _NOWHERE in said) and k < _MOST_FREE_NAMES and (near := self._near_function(name)):
                 self.notes.append(f"`{self.part.function}` uses `{name}`, which nothing in the notebook defines: "
                                   f"did you mean `{near}`?")
             else:  # nowhere: the advice, with the hint of a star import extraction could not see into
@@ -1006,9 +1006,6 @@ class _Grader:
                 self.notes.append(f"`{self.part.function}` uses `{name}`, which is defined outside "
                                   f"the function (or nowhere): compute it inside or pass it in"
                                   f"{' ' + star.group(0) if star else ''}.")
-        if len(fn.free_names) > _MOST_FREE_NAMES:
-            self.notes.append(f"`{self.part.function}` uses {len(fn.free_names) - _MOST_FREE_NAMES:,} more names "
-                              f"defined outside the function (or nowhere), not listed here.")
 
     def _near_function(self, name: str) -> str:
         """The notebook's function whose name is nearest ``name`` (a free name nothing defines,

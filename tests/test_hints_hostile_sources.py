@@ -144,10 +144,10 @@ def test_the_notebooks_own_np_is_looked_for_once_a_submission(tmp_path, context,
 # Each name a graded function reads from outside it gets a note, and one that nothing defines is
 # compared with every function of the notebook for a "did you mean" (``runner._near_function``,
 # difflib), in both phases: 5,000 such names beside 2,500 small defs (168 kB of code) cost the
-# grading worker 126 s, and its feedback had 5,000 notes.
+# grading worker 126 s.
 
 
-def test_many_names_from_outside_a_function_cost_little_and_are_told_in_few_notes(tmp_path, context, sandbox):
+def test_many_names_from_outside_a_function_cost_little(tmp_path, context, sandbox):
     defs = "".join(f"def rnn_cell_f{i}(x):\n    return x\n" for i in range(1_200))
     cell = "def rnn_forward(x, a0, parameters):\n    return [" + ", ".join(f"rnn_cell_g{i}" for i in range(2_000)) + "]\n"
     path = nbs.write(tmp_path / "student.ipynb", nbs.course_notebook(
@@ -156,8 +156,7 @@ def test_many_names_from_outside_a_function_cost_little_and_are_told_in_few_note
     with cpu_budget(2.0):
         result = grade_submission(path, context=context, sandbox=sandbox)
     notes = result.part("rnn_forward").notes
-    assert len(notes) <= 25, len(notes)
-    assert any("rnn_cell_g0" in note for note in notes) and "1,980 more names" in notes[-1], notes[-3:]
+    assert "`rnn_cell_g0`" in notes[0] and notes[-1].endswith("more notes cut ...]"), (notes[0], notes[-1])
 
 
 def test_a_name_nothing_defines_is_still_told_the_function_it_may_mean(tmp_path, context, sandbox):
