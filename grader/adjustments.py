@@ -106,19 +106,14 @@ def spreadsheet_matches(by_submission: Mapping[str, Adjustment], ids: Sequence[s
     ambiguous (one submission for the cell, one such cell for the submission, which has no
     line of its own); and what was matched so, to say it ("12345 (line 2, leading zeros dropped)
     is 0012345"). A Canvas or Moodle id's number is its last ``_`` part."""
-    from grader.discover import id_numbers, spreadsheet_change
+    from grader.discover import id_numbers, spreadsheet_pairs
     from grader.files import spreadsheet_text
 
     cells = {spreadsheet_text(sid): sid for sid in ids}
-    pairs = []
-    for cell in by_submission:
-        if cell in cells:
-            continue
-        for sid in ids:
-            if spreadsheet_text(sid) in by_submission:
-                continue
-            hows = {spreadsheet_change(cell, digits) for digits in id_numbers(sid, sid.rsplit("_", 1)[-1])} - {None}
-            pairs += [(cell, sid, how) for how in hows]
+    unmatched = [cell for cell in by_submission if cell not in cells]
+    without = [sid for sid in ids if spreadsheet_text(sid) not in by_submission]
+    found_pairs = spreadsheet_pairs(unmatched, [id_numbers(sid, sid.rsplit("_", 1)[-1]) for sid in without])
+    pairs = [(unmatched[i], without[j], how) for (i, j), hows in sorted(found_pairs.items()) for how in hows]
     per_cell: dict[str, int] = {}
     per_sid: dict[str, int] = {}
     for cell, sid, _ in pairs:

@@ -1575,16 +1575,50 @@ def _log_files() -> list[Path]:
     instructor redirected (``grade.py class/ > logs/run.log``), which names every student graded
     so far with their score. Until the thirty-second session a child read it where Landlock is
     absent and the log's folder was open to others. Found through ``/proc/self/fd`` (a class run
-    needs Linux); a log written through a pipe (``| tee run.log``) is the pipe's reader's."""
+    needs Linux); where they are pipes, the files the pipes' readers write (``| tee run.log``,
+    ``_piped_logs``; until the thirty-third session such a log was open as the other was)."""
+    import stat
+
+    found, pipes = [], set()
+    for fd in (1, 2):
+        try:
+            mode = os.fstat(fd).st_mode
+            if stat.S_ISREG(mode):
+                found.append(Path(os.readlink(f"/proc/self/fd/{fd}")))
+            elif stat.S_ISFIFO(mode):
+                pipes.add(os.readlink(f"/proc/self/fd/{fd}"))
+        except OSError:
+            continue
+    return found + (_piped_logs(pipes) if pipes else [])
+
+
+def _piped_logs(pipes: set[str]) -> list[Path]:
+    """The regular files open for writing in the other processes that hold one of ``pipes``
+    (``"pipe:[12345]"``, as ``/proc/PID/fd`` links name them): ``tee``'s log at the end of
+    ``grade.py ... | tee run.log``. Read from ``/proc`` (each process's descriptors: a few
+    milliseconds once a run); a process this one may not inspect (another user's, without root) is
+    passed over."""
     import stat
 
     found = []
-    for fd in (1, 2):
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
         try:
-            if stat.S_ISREG(os.fstat(fd).st_mode):
-                found.append(Path(os.readlink(f"/proc/self/fd/{fd}")))
+            links = {fd.name: os.readlink(fd.path) for fd in os.scandir(f"/proc/{entry.name}/fd")}
         except OSError:
             continue
+        if not pipes & set(links.values()):
+            continue
+        for fd, target in links.items():
+            try:
+                with open(f"/proc/{entry.name}/fdinfo/{fd}", encoding="ascii") as info:
+                    flags = next((int(line.split()[1], 8) for line in info if line.startswith("flags:")), 0)
+                if flags & os.O_ACCMODE in (os.O_WRONLY, os.O_RDWR) and target.startswith("/") \
+                        and stat.S_ISREG(os.stat(target).st_mode):
+                    found.append(Path(target))
+            except (OSError, ValueError):
+                continue
     return found
 
 

@@ -14,11 +14,13 @@ element by element.
 from __future__ import annotations
 
 import ast
+import bisect
 import difflib
 import re
 from typing import Any, Collection, Mapping, NamedTuple, Sequence
 
 from grader.astnodes import nodes
+from grader.notebook import SourceMemo
 
 #: NumPy's matmul (``@``, ``np.matmul``) names no shapes, only the two core sizes that differ:
 #: the rows of the second operand, then the columns of the first.
@@ -588,11 +590,22 @@ def _numpy_calls(line: str) -> list[tuple[ast.Call, str]]:
 
 def _parsed_line(line: str) -> ast.Module | None:
     """The student's ``line`` parsed on its own, or None (a line inside a longer statement, a
-    continuation, text that is not Python): the hints read only a line that stands alone."""
+    continuation, text that is not Python): the hints read only a line that stands alone. The
+    tree is shared (``_PARSED_LINES``): no caller may change it."""
+    return _PARSED_LINES(line.strip())
+
+
+def _parse(text: str) -> ast.Module | None:
     try:
-        return ast.parse(line.strip())
+        return ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
+
+
+#: The lines parsed lately: a case's error is read by a dozen rules, most of which parse its line
+#: (a 30 kB line, six functions raising on one: 2.5 s of a worker for the 24 cases until the
+#: thirty-third session, 0.1 s a case).
+_PARSED_LINES = SourceMemo(_parse, max_entries=16, max_chars=200_000, max_key_chars=100_000)
 
 
 def _joined_as_arguments(call: ast.Call) -> bool:
@@ -649,9 +662,11 @@ def loop_mistake(source: str, *, first_line: int = 1) -> tuple[str, str]:
     an operation whose value is thrown away (``loop/value-unused``: ``dba + dbat``, ``a[:, :, t]
     == a_next``). ``("", "")`` when none is found."""
     fn = _function_tree(source)
-    if fn is None:
-        return "", ""
-    parsed = _Parsed.of(fn, source=source, offset=first_line - 1)
+    blocks = _blocks(fn) if fn is not None else []
+    if not blocks or sum(map(len, blocks)) > MOST_LOOP_STATEMENTS \
+            or sum(isinstance(stmt, (ast.For, ast.AsyncFor)) for block in blocks for stmt in block) > MOST_LOOPS:
+        return "", ""  # a function no student writes (see MOST_LOOP_STATEMENTS)
+    parsed = _Parsed.of(fn, source=source, offset=first_line - 1, blocks=blocks)
     for rule in (_return_in_loop, _reset_in_loop, _after_loop, _value_unused):
         found = rule(parsed)
         if found[0]:
@@ -665,36 +680,83 @@ _NO_CONTEXT = {ast.Name: (), ast.Constant: (), ast.Attribute: ("value",), ast.Su
                ast.Starred: ("value",), ast.Tuple: ("elts",), ast.List: ("elts",)}
 
 
+#: The most statements (in all of its blocks) and ``for`` loops of a function the loop rules read.
+#: Their work grows faster than the function (each assignment in a loop looks at the statements
+#: after it, each loop at those after it): a function of 3,200 one-line loops (90 kB) cost a worker
+#: hours until the thirty-third session. The largest graded function of the real corpora has 42
+#: statements and one loop; a function past either bound gets no loop sentence.
+MOST_LOOP_STATEMENTS = 400
+MOST_LOOPS = 20
+
+
 class _Parsed(NamedTuple):
     """A function's tree with what the loop rules read of it, worked out once (a walk of the tree
     cost more than each rule): its blocks of statements, its ``for`` loops (each with the
-    statements after it in its block) and the names of those (line, name, whether stored)."""
+    statements after it in its block), where the names of those are stored (``stored``: lines in
+    order, and the name stored on each) and the last line each is read on (``last_read``), and,
+    as the rules ask, what each statement reads and changes (``reads``, ``changes``: by ``id``)."""
     fn: ast.FunctionDef | ast.AsyncFunctionDef
     source: str
     offset: int  # added to a line of ``source`` to give the line of the notebook's cell
     blocks: list[list[ast.stmt]]
     loops: list[tuple[ast.For, list[ast.stmt]]]
-    names: list[tuple[int, str, bool]]
+    stored: tuple[list[int], list[str]]
+    last_read: dict[str, int]
+    reads: dict[int, set[str]]
+    changes: dict[int, dict[str, str]]
 
     @classmethod
-    def of(cls, fn: ast.FunctionDef | ast.AsyncFunctionDef, *, source: str, offset: int) -> "_Parsed":
-        blocks = _blocks(fn)
+    def of(cls, fn: ast.FunctionDef | ast.AsyncFunctionDef, *, source: str, offset: int,
+           blocks: list[list[ast.stmt]] | None = None) -> "_Parsed":
+        blocks = _blocks(fn) if blocks is None else blocks
         loops = _loops(fn, blocks)
-        # The names of each loop and of what follows it (what the loop rules read), not of the lines above.
-        names = [(node.lineno, node.id, isinstance(node.ctx, ast.Store)) for loop, after in loops
-                 for stmt in (loop, *after) for node in nodes(stmt, _NO_CONTEXT) if isinstance(node, ast.Name)]
-        return cls(fn, source, offset, blocks, loops, names)
+        # The names of each loop and of what follows it (what the loop rules read), not of the lines
+        # above: each statement walked once, the outermost of those that hold one another.
+        distinct = {id(stmt): stmt for loop, after in loops for stmt in (loop, *after)}
+        stored_at, last_read, end = [], {}, (0, -1)
+        for stmt in sorted(distinct.values(), key=_span):
+            if (stmt.lineno, stmt.col_offset) < end:
+                continue  # inside the statement walked before it
+            end = (stmt.end_lineno or stmt.lineno, stmt.end_col_offset or 0)
+            for node in nodes(stmt, _NO_CONTEXT):
+                if isinstance(node, ast.Name):
+                    if isinstance(node.ctx, ast.Store):
+                        stored_at.append((node.lineno, node.id))
+                    elif node.lineno > last_read.get(node.id, -1):
+                        last_read[node.id] = node.lineno
+        stored_at.sort()
+        stored = ([line for line, _name in stored_at], [name for _line, name in stored_at])
+        return cls(fn, source, offset, blocks, loops, stored, last_read, {}, {})
 
     def stored_in(self, loop: ast.stmt) -> set[str]:
         """The names ``loop`` stores (by its lines: a statement's lines are its own)."""
+        lines, names = self.stored
         end = loop.end_lineno or loop.lineno
-        return {name for line, name, stored in self.names if stored and loop.lineno <= line <= end}
+        return set(names[bisect.bisect_left(lines, loop.lineno):bisect.bisect_right(lines, end)])
 
     def read_after(self, loop: ast.stmt, name: str) -> bool:
         """Whether the function reads ``name`` on a line after ``loop`` (in its block, or after a loop
         that follows it)."""
-        end = loop.end_lineno or loop.lineno
-        return any(line > end and found == name and not stored for line, found, stored in self.names)
+        return self.last_read.get(name, -1) > (loop.end_lineno or loop.lineno)
+
+    def reads_of(self, stmt: ast.stmt) -> set[str]:
+        """The names ``stmt`` reads (``_names(stmt, ast.Load)``), worked out once."""
+        found = self.reads.get(id(stmt))
+        if found is None:
+            found = self.reads[id(stmt)] = _names(stmt, ast.Load)
+        return found
+
+    def change_of(self, stmt: ast.stmt, name: str) -> str:
+        """``_changes(stmt).get(name, "")``, each statement's worked out once."""
+        found = self.changes.get(id(stmt))
+        if found is None:
+            found = self.changes[id(stmt)] = _changes(stmt)
+        return found.get(name, "")
+
+
+def _span(stmt: ast.stmt) -> tuple[int, int, int, int]:
+    """Where ``stmt`` starts and ends, ordered so that a statement comes before those inside it."""
+    return stmt.lineno, stmt.col_offset, -(stmt.end_lineno or stmt.lineno), -(stmt.end_col_offset or 0)
 
 
 def _function_tree(source: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
@@ -775,25 +837,22 @@ def _return_in_loop(parsed: _Parsed) -> tuple[str, str]:
     return "", ""
 
 
-def _change_of(stmt: ast.stmt, name: str) -> str:
-    """How ``stmt`` changes the value of ``name`` it does not replace: "added" (``name += ...``),
-    "appended" (``name.append(...)``), "stored" (``name[...] = ...``); "assigned" when it
-    gives ``name`` a new value; "" when it does neither."""
-    if isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Name) and stmt.target.id == name:
-        return "added"
-    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and isinstance(stmt.value.func, ast.Attribute) \
-            and stmt.value.func.attr in ("append", "extend", "insert") \
-            and isinstance(stmt.value.func.value, ast.Name) and stmt.value.func.value.id == name:
-        return "appended"
+def _changes(stmt: ast.stmt) -> dict[str, str]:
+    """How ``stmt`` changes the value of each name it changes, by name: "added" (``name += ...``),
+    "appended" (``name.append(...)``), "stored" (``name[...] = ...``), else "assigned" when it
+    gives the name a new value (the first of these that fits)."""
     targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target] \
         if isinstance(stmt, (ast.AugAssign, ast.AnnAssign)) else []
-    for target in targets:
-        if any(isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id == name
-               and isinstance(node.ctx, ast.Store) for node in ast.walk(target)):
-            return "stored"
-    if any(name in _names(target, ast.Store) for target in targets):
-        return "assigned"
-    return ""
+    found = {name: "assigned" for target in targets for name in _names(target, ast.Store)}
+    found.update((node.value.id, "stored") for target in targets for node in ast.walk(target)
+                 if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name)
+                 and isinstance(node.ctx, ast.Store))
+    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and isinstance(stmt.value.func, ast.Attribute) \
+            and stmt.value.func.attr in ("append", "extend", "insert") and isinstance(stmt.value.func.value, ast.Name):
+        found[stmt.value.func.value.id] = "appended"
+    if isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Name):
+        found[stmt.target.id] = "added"
+    return found
 
 
 def _reset_in_loop(parsed: _Parsed) -> tuple[str, str]:
@@ -814,12 +873,12 @@ def _reset_in_loop(parsed: _Parsed) -> tuple[str, str]:
             if _names(stmt.value, ast.Load) & changed_in_loop:
                 continue  # made from this step's values: a value of the step, not a reset
             later = loop.body[k + 1:]
-            changes = [change for change in (_change_of(s, name) for s in later) if change]
+            changes = [change for change in (parsed.change_of(s, name) for s in later) if change]
             read_after = parsed.read_after(loop, name)
             lost = [change for change in changes if change in _LOST]
             if lost and read_after:
                 kept.append((stmt, lost[0]))
-            elif "assigned" in changes and any(name in _names(s, ast.Load) for s in later):
+            elif "assigned" in changes and any(name in parsed.reads_of(s) for s in later):
                 carried.append(stmt)
         if kept:
             stmt, change = kept[0]
@@ -850,7 +909,7 @@ def _after_loop(parsed: _Parsed) -> tuple[str, str]:
         changed = parsed.stored_in(loop)
         inside: set[str] | None = None  # the loop's own statements, dumped once one is asked about
         for stmt in after:
-            reads = _names(stmt, ast.Load)
+            reads = parsed.reads_of(stmt)
             accumulates = isinstance(stmt, ast.AugAssign) or (
                 isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call)
                 and isinstance(stmt.value.func, ast.Attribute) and stmt.value.func.attr in ("append", "extend", "insert"))
@@ -1309,22 +1368,27 @@ def returned_order_hint(line: str, *, source: str, first_line: int = 1, function
     fn = _function_tree(source)
     if fn is None:
         return ""
+    returns: dict[str, list[ast.Tuple]] = {}  # a function's name -> the tuples its returns give
     for stmt in sorted((s for block in _blocks(fn) for s in block), key=lambda s: s.lineno):
         if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Tuple)
                 and isinstance(stmt.value, ast.Call) and isinstance(stmt.value.func, ast.Name)
-                and stmt.value.func.id in functions):
+                and stmt.value.func.id in functions and len(stmt.targets[0].elts) <= _MOST_UNPACKED):
             continue
         names = [ast.unparse(element) for element in stmt.targets[0].elts]
-        callee = _function_tree(functions[stmt.value.func.id])
-        returned = next((node.value for block in _blocks(callee) for node in block if isinstance(node, ast.Return)
-                         and isinstance(node.value, ast.Tuple) and len(node.value.elts) == len(names)), None) \
-            if callee is not None else None
+        if stmt.value.func.id not in returns:  # each function parsed once, however often it is called
+            callee = _function_tree(functions[stmt.value.func.id])
+            returns[stmt.value.func.id] = [node.value for block in _blocks(callee) for node in block
+                                           if isinstance(node, ast.Return) and isinstance(node.value, ast.Tuple)] \
+                if callee is not None else []
+        returned = next((value for value in returns[stmt.value.func.id] if len(value.elts) == len(names)), None)
         if returned is None:
             continue
         words = [_last_word(element) for element in returned.elts]
         for place, name in enumerate(names):
+            if name not in read:
+                continue
             close = difflib.get_close_matches(name, words, n=1, cutoff=0.75)
-            if name not in read or not close or words[place] == close[0]:
+            if not close or words[place] == close[0]:
                 continue
             given = ast.unparse(returned.elts[place])
             written = _written(returned, functions[stmt.value.func.id])
@@ -1332,6 +1396,11 @@ def returned_order_hint(line: str, *, source: str, first_line: int = 1, function
                     f"`{stmt.value.func.id}` returns `{given}` {ordinal(place + 1)} (`return {written}`): give the "
                     f"names in the order of the values it returns.")
     return ""
+
+
+#: The most names unpacked from a call that ``returned_order_hint`` compares with the values returned
+#: (each with each: 4,000 cost 12.8 s until the thirty-third session; the course's calls give 3 to 7).
+_MOST_UNPACKED = 32
 
 
 def _unpacks_a_call(text: str, names: set[str], functions: Mapping[str, str]) -> bool:
@@ -1390,10 +1459,15 @@ def through_helper_hint(source: str, *, callee: str, functions: Mapping[str, str
     calls = [node for node in ast.walk(fn) if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)]
     if any(call.func.id == callee for call in calls):
         return ""
+    helpers: dict[str, Any] = {}  # a name called -> its function when that calls ``callee``, else None
     for call in sorted(calls, key=lambda node: node.lineno):
-        helper = _function_tree(functions.get(call.func.id, "")) if call.func.id != fn.name else None
-        if helper is None or not any(isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-                                     and node.func.id == callee for node in ast.walk(helper)):
+        if call.func.id not in helpers:  # each function parsed once, however often it is called
+            helper = _function_tree(functions.get(call.func.id, "")) if call.func.id != fn.name else None
+            helpers[call.func.id] = helper if helper is not None and any(
+                isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == callee
+                for node in ast.walk(helper)) else None
+        helper = helpers[call.func.id]
+        if helper is None:
             continue
         parameters = ", ".join(arg.arg for arg in helper.args.args)
         return (f" `{fn.name}` calls it through your `{helper.name}` (line {call.lineno + first_line - 1}: "

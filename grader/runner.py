@@ -203,6 +203,15 @@ class TraceStub:
         return self.fallback
 
 
+#: The most names from outside a graded function looked up for a "did you mean" (the others get
+#: the plain note; ``notes.bounded_result`` counts the notes past its bound), and the most functions
+#: of a notebook they are compared with (``difflib``, each with each, in both phases): 5,000 names
+#: beside 2,500 defs cost a worker 126 s until the thirty-third session. Real notebooks: at most 8
+#: such names a function, 9 functions.
+_MOST_FREE_NAMES = 20
+_MOST_NEAR_CANDIDATES = 200
+
+
 def _worst(statuses: Sequence[str]) -> str:
     if not statuses:
         return PASSED
@@ -1084,7 +1093,7 @@ class _Grader:
         # a statement the grader does not run assigns it, or the test helper it comes from.
         known = {head.group(0): d.message for d in self.extraction.diagnostics
                  if d.function == self.part.function and (head := _USES_HEAD.match(d.message))}
-        for name in fn.free_names:
+        for k, name in enumerate(fn.free_names):
             if name in broken:
                 self.notes.append(broken_definition_note(self.part.function, name, broken[name],
                                                          cell=lambda i: cell_words(i, self._prompt(i))))
@@ -1101,9 +1110,9 @@ class _Grader:
                 # Called by its right name and not found where the grader reads (its own part says
                 # why): not "did you mean `rnn_cell_backward`?", another function the rubric grades.
                 self.notes.append(self._graded_not_found(name))
-            elif inside := self._inside(name):  # a helper under `if True:`: not "defined nowhere"
+            elif k < _MOST_FREE_NAMES and (inside := self._inside(name)):  # under `if True:`: not "nowhere"
                 self.notes.append(f"`{self.part.function}` uses `{name}`, which {inside[0]}: {inside[1]}.")
-            elif near := self._near_function(name):
+            elif k < _MOST_FREE_NAMES and (near := self._near_function(name)):
                 self.notes.append(f"`{self.part.function}` uses `{name}`, which nothing in the notebook defines: "
                                   f"did you mean `{near}`?")
             else:  # nowhere: the advice, with the hint of a star import extraction could not see into
@@ -1227,6 +1236,8 @@ class _Grader:
         graded = {p.function for p in self.context.rubric.parts}
         others = [f for f in self.extraction.functions if f != self.part.function
                   and not (name in graded and f in graded)]
+        if len(others) > _MOST_NEAR_CANDIDATES:
+            return ""
         near = difflib.get_close_matches(name, others, n=1, cutoff=0.75)
         return near[0] if near and name not in self.extraction.functions else ""
 
@@ -1454,7 +1465,17 @@ class _Grader:
                           elsewhere=self._assigned_at_top("np"))
 
     def _assigned_at_top(self, name: str) -> str:
-        """``"cell 4 (In [2]), line 17"``: where the program's top level assigns ``name``; ""."""
+        """``"cell 4 (In [2]), line 17"``: where the program's top level assigns ``name``; "". Kept in
+        the submission's facts: the whole program is parsed, and every case that raised an
+        AttributeError asked again (24 cases beside 190 kB of constants: 3.9 s of a worker,
+        thirty-third session)."""
+        key = f"top-level assignment of {name}"  # no function's name has a space
+        found = self.facts.get(key)
+        if found is None:
+            found = self.facts[key] = self._find_assigned_at_top(name)
+        return found
+
+    def _find_assigned_at_top(self, name: str) -> str:
         source = getattr(self.program, "source", "")
         if f"{name} =" not in source and f"{name}=" not in source:
             return ""
@@ -1488,11 +1509,27 @@ class _Grader:
         for line, frame_function in reversed(tuple(outcome.frames)):
             cell, cell_line, function = self.program.locate(line)
             if function is None and cell is not None and type(frame_function) is str \
-                    and frame_function.isidentifier():
+                    and frame_function.isidentifier() and self._defined_at(line, frame_function):
                 function = frame_function
             if cell is not None or function is not None:
                 return Location(cell, cell_line, function, self._prompt(cell))
         return None
+
+    def _defined_at(self, line: int, name: str) -> bool:
+        """Whether the program's segment holding ``line`` (a class's lines) has a ``def name``. A
+        frame's function name is the code object's, which code can set to anything
+        (``code.replace(co_name=...)``): taken as it came, it wrote a hidden case's inputs into that
+        case's feedback ("in v690_466_32_407", thirty-third session). A name the student wrote
+        before the call carries no more than the line does. True where the program keeps no source
+        (``check()`` in the student's own kernel, public cases only)."""
+        segments, source = getattr(self.program, "segments", None), getattr(self.program, "source", None)
+        if segments is None or source is None:
+            return True
+        segment = next((seg for seg in segments if seg.first <= line <= seg.last), None)
+        if segment is None:
+            return False
+        text = "\n".join(source.splitlines()[segment.first - 1:segment.last])
+        return re.search(rf"^[ \t]*(?:async[ \t]+)?def[ \t]+{re.escape(name)}\b", text, re.MULTILINE) is not None
 
     def _prompt(self, cell: int | None) -> int | None:
         """The ``In [n]`` the saved notebook shows beside cell index ``cell``, if any."""
@@ -1662,7 +1699,8 @@ class _Grader:
                 passed = hints.step_arguments(dep)
                 return Diagnosis("unexpected-dependency-inputs", (
                     f"`{self.part.function}` called `{dep}` with inputs that differ from those of "
-                    f"a correct run (first at call {stub.misses[0]}{self._argument_named(dep, stub)}): "
+                    f"a correct run (first at {self._first_miss(stub, hidden=case.visibility == HIDDEN)}"
+                    f"{self._argument_named(dep, stub, hidden=case.visibility == HIDDEN)}): "
                     f"check what you pass at each time step ({passed}).{self._unchanged(dep, stub)}"))
         # 3. Right values returned in another order (`return a_next, yt_pred, c_next, cache`): told
         #    only each one's wrong shape, or (before) an alias of two arrays that are meant to share.
@@ -1743,10 +1781,22 @@ class _Grader:
         fn = functions.get(_aliased(functions, self.part.function)) if named is not None else None
         return fn if fn is not None and fn.cell_index == named.cell_index else None
 
-    def _argument_named(self, dep: str, stub: TraceStub) -> str:
+    @staticmethod
+    def _first_miss(stub: TraceStub, *, hidden: bool) -> str:
+        """``"call 3"``: the first call of a dependency that missed the reference trace. For a hidden
+        case, a call past the trace's steps is told as such: the number is the student's code's to
+        choose (a miss after any number of right calls), and the feedback of a hidden case says
+        nothing code can spell (thirty-third session)."""
+        first, steps = stub.misses[0], len(stub.trace)
+        return f"a call after the {steps} of a correct run" if hidden and first > steps else f"call {first}"
+
+    def _argument_named(self, dep: str, stub: TraceStub, *, hidden: bool = False) -> str:
         """``", in `a_prev`"``: the first argument of ``dep`` unlike a correct run's at the first
         call that missed the reference trace, by the parameter name of the student's ``dep``
-        (``"argument 2"`` without one); "" when not known."""
+        (``"argument 2"`` without one); "" when not known. For a ``hidden`` case, not the shape
+        the student's code passed: code can build an empty array whose shape spells a hidden case's
+        inputs, ``(0, 691, 466, 33, ...)`` (thirty-third session); a correct run's shape, the case's
+        own, is known to the code already."""
         index = stub.first_wrong_argument
         if index is None:
             return ""
@@ -1757,7 +1807,8 @@ class _Grader:
             # Zeros of the wrong shape (lstm_forward passing all of ``c``) were told "an array of
             # zeros", which is what a correct first step passes too: the shape is the mistake.
             passed, wanted = (tuple(shape) for shape in stub.wrong_argument_shapes)
-            said = f" (of shape {passed}, where a correct run passes {wanted})"
+            said = (f" (of another shape than the {wanted} a correct run passes)" if hidden else
+                    f" (of shape {passed}, where a correct run passes {wanted})")
         else:
             said = " (an array of zeros)" if stub.wrong_argument_zeros else ""
         return (f", in `{names[index]}`" if index < len(names) else f", in argument {index + 1}") + said

@@ -193,6 +193,9 @@ _SECCOMP_FORK = {"x86_64": (57, 58), "aarch64": ()}
 # one for every range (180,000 locks on 60 files held 34 MB in 7 s of a call); ``flock``, one a
 # descriptor, stays.
 _SECCOMP_BUFFERS = {"x86_64": (53, 72), "aarch64": (199, 25)}
+#: ``setsockopt``: the child's protocol socket's send buffer raised to twice ``wmem_max`` (8 MiB here)
+#: holds what the child writes until the grading process reads it (thirty-third session).
+_SECCOMP_SOCKOPT = {"x86_64": 54, "aarch64": 208}
 _F_SETPIPE_SZ = 1031
 _FCNTL_REFUSED = (_F_SETPIPE_SZ, 6, 7, 37, 38)  # and F_SETLK, F_SETLKW, F_OFD_SETLK, F_OFD_SETLKW
 
@@ -209,8 +212,9 @@ def child_program(*, metadata: bool, one_process: bool) -> "_SockFprog | None":
     a 512 MiB limit, thirty-first session's hostile review); threads share their process's
     address space. Either way ``clone3`` says ENOSYS (its flags are behind a pointer a filter
     cannot read), and glibc then makes threads (and processes) with ``clone``. Always: deny
-    ``socketpair``, and ``fcntl`` growing a pipe or taking a byte-range lock (``_SECCOMP_BUFFERS``,
-    ``_FCNTL_REFUSED``: kernel memory held outside the address space)."""
+    ``socketpair``, ``setsockopt`` (``_SECCOMP_SOCKOPT``) and ``fcntl`` growing a pipe or taking a
+    byte-range lock (``_SECCOMP_BUFFERS``, ``_FCNTL_REFUSED``: kernel memory held outside the address
+    space)."""
     machine = os.uname().machine
     arch = _SECCOMP_ARCH.get(machine)
     if arch is None:
@@ -219,7 +223,7 @@ def child_program(*, metadata: bool, one_process: bool) -> "_SockFprog | None":
     ld, jeq, jset, ret = 0x20, 0x15, 0x45, 0x06
     nr_unshare, nr_clone, nr_clone3 = _SECCOMP_NEW_USER[machine]
     nr_socketpair, nr_fcntl = _SECCOMP_BUFFERS[machine]
-    denied = (nr_socketpair, *(_SECCOMP_METADATA[machine] if metadata else ()),
+    denied = (nr_socketpair, _SECCOMP_SOCKOPT[machine], *(_SECCOMP_METADATA[machine] if metadata else ()),
               *(_SECCOMP_FORK[machine] if one_process else ()))
     code: list = [(ld, 0, 0, 4), (jeq, "nr", 0, arch[0]), (ret, 0, 0, deny), ("label", "nr"), (ld, 0, 0, 0)]
     code += [(jeq, "deny", 0, nr) for nr in denied]

@@ -71,6 +71,31 @@ def test_an_output_folder_made_by_the_run_is_hidden_from_the_children(place):
     assert "REFUSED PermissionError" in feedback or "REFUSED FileNotFoundError" in feedback, feedback
 
 
+def _class_reading_its_log(place: Path) -> tuple[Path, Path, Path]:
+    """``(log, class, out)``: a class of two whose second student's function reads ``logs/run.log``
+    (what it saw in its error), every folder and file open to others."""
+    from tests.test_hostile_s30 import _reader_of
+
+    logs, klass, out = place / "logs", place / "class", place / "out"
+    logs.mkdir(mode=0o755)
+    log = logs / "run.log"
+    nbs.write(klass / "a.ipynb", nbs.course_notebook())
+    nbs.write(klass / "b.ipynb", nbs.course_notebook(_reader_of([log])))
+    for path in [logs, klass, *klass.rglob("*")]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    return log, klass, out
+
+
+def _feedback_of_the_reader(done: subprocess.CompletedProcess, log: Path, out: Path) -> str:
+    """The second student's feedback, once the run went well and wrote the first one's line into the
+    log; it must not hold what the log said."""
+    assert done.returncode == 0, log.read_text()
+    assert "[1/2] a: 100/100" in log.read_text()
+    feedback = (out / "b" / "feedback.md").read_text()
+    assert "SAW 'Grading" not in feedback, feedback
+    return feedback
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(os.geteuid() != 0, reason="the mounts that hide the protected paths need root")
 @pytest.mark.skipif(platform.machine() != "x86_64", reason="the filter names x86-64 system calls")
@@ -81,22 +106,35 @@ def test_the_runs_own_log_is_hidden_from_the_children(place):
     score. The files the grading process's stdout and stderr write to are protected paths now.
     Before the fix: "SAW 'Grading 2 of 2 submission(s) w'" (its first 30 characters; the rest the
     same way) (thirty-second session)."""
-    from tests.test_hostile_s30 import _reader_of
-
-    logs, klass, out = place / "logs", place / "class", place / "out"
-    logs.mkdir(mode=0o755)
-    log = logs / "run.log"
-    nbs.write(klass / "a.ipynb", nbs.course_notebook())
-    nbs.write(klass / "b.ipynb", nbs.course_notebook(_reader_of([log])))
-    for path in [logs, klass, *klass.rglob("*")]:
-        path.chmod(0o755 if path.is_dir() else 0o644)
+    log, klass, out = _class_reading_its_log(place)
     with open(log, "w") as handle:
         log.chmod(0o644)
         done = subprocess.run([sys.executable, "-c", NO_LANDLOCK, sys.executable, "grade.py", str(klass),
                                "--out", str(out), "--jobs", "1", "--no-html"], cwd=REPO,
                               stdout=handle, stderr=subprocess.STDOUT, timeout=600)
-    assert done.returncode == 0, log.read_text()
-    assert "[1/2] a: 100/100" in log.read_text()
-    feedback = (out / "b" / "feedback.md").read_text()
-    assert "SAW 'Grading" not in feedback, feedback
+    feedback = _feedback_of_the_reader(done, log, out)
     assert "SAW ''" in feedback or "REFUSED " in feedback, feedback  # a file hidden reads empty (/dev/null)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.geteuid() != 0, reason="the mounts that hide the protected paths need root")
+@pytest.mark.skipif(platform.machine() != "x86_64", reason="the filter names x86-64 system calls")
+@pytest.mark.skipif(shutil.which("tee") is None, reason="needs tee")
+def test_a_log_written_through_a_pipe_is_hidden_from_the_children(place):
+    """``grade.py class/ 2>&1 | tee logs/run.log``: the grading process writes into a pipe, and the
+    log is the file ``tee`` writes, which the thirty-second session's ``_log_files`` did not see.
+    Where Landlock is absent, a student's function read it while the run went on. The files that
+    the processes reading the run's pipe write are protected paths now. Before the fix (against
+    d963ff1): "SAW 'Grading 2 of 2 submission(s) w'" (thirty-third session)."""
+    log, klass, out = _class_reading_its_log(place)
+    tee = subprocess.Popen(["tee", str(log)], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
+    try:
+        done = subprocess.run([sys.executable, "-c", NO_LANDLOCK, sys.executable, "grade.py", str(klass),
+                               "--out", str(out), "--jobs", "1", "--no-html"], cwd=REPO,
+                              stdout=tee.stdin, stderr=subprocess.STDOUT, timeout=600)
+    finally:
+        tee.stdin.close()
+        tee.wait(timeout=60)
+    log.chmod(0o644)
+    feedback = _feedback_of_the_reader(done, log, out)
+    assert "SAW ''" in feedback or "REFUSED " in feedback, feedback

@@ -184,3 +184,33 @@ def test_a_child_takes_no_byte_range_locks(sandbox):
     assert outcome.status == "ok", outcome
     assert outcome.value == {"F_SETLK": "EPERM", "F_SETLKW": "EPERM", "F_OFD_SETLK": "EPERM",
                              "F_OFD_SETLKW": "EPERM", "F_GETLK": "done"}, outcome.value
+
+
+_PROTOCOL_BUFFER = r'''
+import errno, os, socket
+
+def raise_send_buffer():
+    end = socket.socket(fileno=os.dup(3))  # the protocol socket, fd 3
+    try:
+        end.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 1 << 30)
+    except OSError as exc:
+        return errno.errorcode.get(exc.errno, str(exc.errno))
+    finally:
+        size = end.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF)
+        end.close()
+    return size
+'''
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the filter is Linux's seccomp")
+def test_a_child_cannot_raise_its_protocol_sockets_send_buffer(sandbox):
+    """What a child writes into its protocol socket (fd 3) is held in the kernel until the grading
+    process reads it, up to the socket's send buffer: 208 KiB by default, and a child raised it to
+    twice ``wmem_max`` (8 MiB here) with ``SO_SNDBUF``; written as one-byte messages, 12 MiB of
+    MemAvailable. A child's filter now refuses ``setsockopt`` (EPERM; Python and NumPy call it on no
+    socket a child has, and the child makes none). Before the fix (against d963ff1): 8388608."""
+    if not sandbox.capabilities.seccomp:
+        pytest.skip("no seccomp filter on this machine")
+    with sandbox.session(_PROTOCOL_BUFFER, filename="attack.py") as session:
+        out = session.call("raise_send_buffer", ())
+    assert out.status == "ok" and out.value == "EPERM", out

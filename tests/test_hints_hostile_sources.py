@@ -1,0 +1,199 @@
+"""The loop rules (``hints.loop_mistake``) on a graded function built to be slow to read.
+
+The rules read the student's function in the grading worker, without a time limit, once a case
+of it failed. Before the thirty-third session's hostile review (written against d963ff1) they
+were polynomial in the function's size: every loop scanned the names of every loop and of what
+follows each (cubic in the loops: 500 one-line loops, 15 kB, cost 15.8 s of CPU, 1,000 cost
+125 s), and every assignment in a loop looked again at every later statement of it (quadratic:
+2,000 statements, 28 kB, 12.5 s). Within the code limit (``SizeLimits.max_cell_chars``, 100 kB)
+such a function stalled a worker for hours. Each test fails on d963ff1 by its CPU budget.
+"""
+from __future__ import annotations
+
+import pytest
+
+from grader import hints
+from grader.notebook import SIZE_LIMITS
+from grader.runner import grade_submission
+from tests import notebooks as nbs
+from tests.cpu import cpu_budget
+
+_HEAD = "def rnn_backward(da, caches):\n"
+
+
+def _within_the_limit(source: str) -> str:
+    assert len(source) <= SIZE_LIMITS.max_cell_chars, len(source)
+    return source
+
+
+HOSTILE = {
+    "many loops, each read with all that follows": _HEAD + "    for t in r:\n        a = 1\n" * 3_200
+    + "    return a\n",
+    "one loop of many assignments": _HEAD + "    for t in r:\n" + "        a = 0\n" * 7_000 + "    return a\n",
+    "wide targets after resets": _HEAD + "    for t in r:\n" + "        a = 0\n" * 200
+    + ("        x[" + "a, " * 80 + "a] = 1\n") * 150 + "    return x\n",
+    "twenty loops of many names": _HEAD + ("    for t in r:\n        " + "b, " * 1_500 + "b = c\n") * 20
+    + "    return b\n",
+}
+
+
+@pytest.mark.parametrize("source", [pytest.param(s, id=k) for k, s in HOSTILE.items()])
+def test_the_loop_rules_read_a_hostile_function_in_bounded_time(source):
+    source = _within_the_limit(source)
+    with cpu_budget(1.0):
+        found = hints.loop_mistake(source)
+    assert len(found) == 2
+
+
+def test_the_loop_rules_still_read_a_long_real_function():
+    """A control: the largest graded function of the real corpora has 42 statements and one loop;
+    a function of 150 statements and 10 loops is still read (its mistake found), in milliseconds."""
+    body = "".join(f"    s{k} = {k}\n" for k in range(120))
+    loops = "    for t in r:\n        a = 1\n" * 9
+    source = (_HEAD + body + loops + "    for t in range(T_x):\n        dWax = np.zeros((n_a, n_x))\n"
+              "        dWax += dWaxt\n    return dWax\n")
+    with cpu_budget(0.5):
+        found = hints.loop_mistake(source)
+    assert found[0] == "loop/made-in-loop", found
+
+
+def test_a_graded_notebook_with_a_hostile_loop_costs_the_grader_little(tmp_path, context, sandbox):
+    """Through the runner: the hostile function is graded (it returns a wrong value, so a case fails
+    and the loop rules are asked), the grading process's CPU within the budget."""
+    source = _within_the_limit(_HEAD + "    for t in range(1):\n        a = 1\n" * 2_500 + "    return {'dx': a}\n")
+    path = nbs.write(tmp_path / "student.ipynb", nbs.course_notebook({"rnn_backward": source}))
+    with cpu_budget(4.0):
+        result = grade_submission(path, context=context, sandbox=sandbox)
+    part = result.part("rnn_backward")
+    assert part.points == 0 and part.cases[0].status == "failed", part.cases[0]
+
+
+# ------------------------------------------------------------------ hints that read other functions
+# ``through_helper_hint`` and ``returned_order_hint`` read the notebook's other functions, once a
+# case each (a composite's wrong call of its step, an error on a line reading unpacked names).
+# They parsed a called function again at every call of it: a 100 kB helper called 500 times cost
+# more than 20 s a case (twelve composite cases a submission), and unpacking 2,000 names compared
+# each with each of the values returned (3 s; quadratic).
+
+_BIG_HELPER = "def h(a):\n" + "    a = a + 1\n" * 7_000
+
+
+def test_a_big_helper_called_many_times_is_read_once_for_a_composites_call():
+    source = "def rnn_forward(x, a0, parameters):\n" + "    h(x)\n" * 500 + "    return a0\n"
+    functions = {"h": _within_the_limit(_BIG_HELPER + "    return a\n"), "rnn_forward": source}
+    with cpu_budget(1.0):
+        assert hints.through_helper_hint(source, callee="rnn_cell_forward", functions=functions) == ""
+
+
+def test_a_big_helper_unpacked_many_times_is_read_once_for_an_error():
+    source = "def rnn_forward(x, a0, parameters):\n" + "    b, a = h(x)\n" * 1_000 + "    return a0\n"
+    functions = {"h": _within_the_limit(_BIG_HELPER + "    return c, d\n")}
+    with cpu_budget(1.0):
+        assert hints.returned_order_hint("    y = a + b", source=source, functions=functions) == ""
+
+
+def test_many_names_unpacked_are_not_compared_each_with_each():
+    names = [f"b{k}" for k in range(4_000)]  # 12.8 s before
+    source = "def rnn_forward(x, a0, parameters):\n    " + ", ".join(names) + " = h(x)\n    return a0\n"
+    functions = {"h": "def h(a):\n    return " + ", ".join(f"c{k}" for k in range(4_000)) + "\n"}
+    with cpu_budget(1.0):
+        assert hints.returned_order_hint("    y = f(" + ", ".join(names) + ")", source=source, functions=functions) == ""
+
+
+def test_the_hints_that_read_other_functions_still_read_a_helper():
+    """Controls: a helper called before the one that calls the step, and names unpacked in another
+    order than the helper returns, are still told."""
+    source = ("def rnn_forward(x, a0, parameters):\n    h(x)\n    h(x)\n"
+              "    a, y, c = step(x[:, :, 0], a0, parameters)\n    return a\n")
+    functions = {"h": "def h(a):\n    return a\n",
+                 "step": "def step(x, a, p):\n    return rnn_cell_forward(x, a, p)\n", "rnn_forward": source}
+    said = hints.through_helper_hint(source, callee="rnn_cell_forward", functions=functions)
+    assert "calls it through your `step` (line 4" in said and "`(x, a, p)`" in said, said
+    source = ("def rnn_backward(da, caches):\n    dxt, dWaxt, da_prevt = back_step(da, caches)\n"
+              "    y = dWaxt + 1\n    return y\n")
+    functions = {"back_step": "def back_step(d, c):\n    return g['dxt'], g['da_prev'], g['dWax']\n"}
+    said = hints.returned_order_hint("    y = dWaxt + 1", source=source, functions=functions)
+    assert said.startswith("`dWaxt` is the 2nd name of line 2"), said
+
+
+# ------------------------------------------------------------------ the notebook's own `np = ...`
+# ``shadowed_name_hint`` names where the notebook's top level assigns ``np`` (``runner._assigned_at_top``),
+# found by parsing the whole program: once an error case, for every AttributeError or
+# UnboundLocalError, whether the hint was then given or not. 24 cases raising AttributeError beside
+# 190 kB of constants holding an ``np = np`` cost the grading worker 3.9 s (0.16 s a case).
+
+_SIGNATURES = {"rnn_cell_forward": "xt, a_prev, parameters", "rnn_forward": "x, a0, parameters",
+               "lstm_cell_forward": "xt, a_prev, c_prev, parameters", "lstm_forward": "x, a0, parameters",
+               "rnn_cell_backward": "da_next, cache", "rnn_backward": "da, caches"}
+
+
+def test_the_notebooks_own_np_is_looked_for_once_a_submission(tmp_path, context, sandbox):
+    cells = {name: f"def {name}({args}):\n    raise AttributeError(\"'dict' object has no attribute 'dot'\")\n"
+             for name, args in _SIGNATURES.items()}
+    constants = "".join(f"C{i} = [{i}, {i}, {i}, {i}]\n" for i in range(3_000)) + "np = np\n"
+    extra = [nbs.code_cell(_within_the_limit(constants)), nbs.code_cell(constants.replace("C", "D"))]
+    path = nbs.write(tmp_path / "student.ipynb", nbs.course_notebook(cells, extra_cells=extra))
+    grade_submission(path, context=context, sandbox=sandbox)  # the extraction's memos warm
+    with cpu_budget(1.5):
+        result = grade_submission(path, context=context, sandbox=sandbox)
+    case = result.part("rnn_forward").cases[0]
+    assert case.status == "error" and "'dict' object has no attribute 'dot'" in case.message, case
+
+
+# ------------------------------------------------------------------ names from outside the function
+# Each name a graded function reads from outside it gets a note, and one that nothing defines is
+# compared with every function of the notebook for a "did you mean" (``runner._near_function``,
+# difflib), in both phases: 5,000 such names beside 2,500 small defs (168 kB of code) cost the
+# grading worker 126 s.
+
+
+def test_many_names_from_outside_a_function_cost_little(tmp_path, context, sandbox):
+    defs = "".join(f"def rnn_cell_f{i}(x):\n    return x\n" for i in range(1_200))
+    cell = "def rnn_forward(x, a0, parameters):\n    return [" + ", ".join(f"rnn_cell_g{i}" for i in range(2_000)) + "]\n"
+    path = nbs.write(tmp_path / "student.ipynb", nbs.course_notebook(
+        {"rnn_forward": _within_the_limit(cell)}, extra_cells=[nbs.code_cell(_within_the_limit(defs))]))
+    grade_submission(path, context=context, sandbox=sandbox)  # the extraction's memos warm
+    with cpu_budget(2.0):
+        result = grade_submission(path, context=context, sandbox=sandbox)
+    notes = result.part("rnn_forward").notes
+    assert "`rnn_cell_g0`" in notes[0] and notes[-1].endswith("more notes cut ...]"), (notes[0], notes[-1])
+
+
+def test_a_name_nothing_defines_is_still_told_the_function_it_may_mean(tmp_path, context, sandbox):
+    source = nbs.COURSE_CELLS["rnn_forward"].replace("rnn_cell_forward(", "rnn_cell_froward(", 1)
+    path = nbs.write(tmp_path / "student.ipynb", nbs.course_notebook({"rnn_forward": source}))
+    notes = grade_submission(path, context=context, sandbox=sandbox).part("rnn_forward").notes
+    assert any("did you mean `rnn_cell_forward`?" in note for note in notes), notes
+
+
+# ------------------------------------------------------------------ a long line, read by every rule
+# The line a case raised on is read by a dozen rules, most of which parsed it again: six functions
+# raising on a 30 kB line cost the worker 2.5 s for their 24 cases (0.1 s a case).
+
+
+def test_a_long_line_is_parsed_at_most_twice_for_the_rules_of_a_case(monkeypatch):
+    import types
+
+    parses = []
+    real = hints._PARSED_LINES._fn
+    monkeypatch.setattr(hints._PARSED_LINES, "_fn", lambda text: parses.append(len(text)) or real(text))
+    line = "    a = np.dot(w, v) if k else f(" + ", ".join(f"b{i} * c" for i in range(4_000)) + ")"
+    outcome = types.SimpleNamespace(error_type="ValueError",
+                                    message="shapes (5,10) and (5,10) not aligned: 10 (dim 1) != 5 (dim 0)")
+    for _case in range(4):
+        hints.numpy_call_hint(outcome, line)
+        hints.assignment_hint(outcome, line)
+        hints.list_index_hint("ValueError", outcome.message, line)
+        hints.returned_order_hint(line, source="def f(x):\n" + line + "\n", functions={})
+    assert len(parses) <= 2, parses
+
+
+def test_six_functions_raising_on_long_lines_cost_the_worker_little(tmp_path, context, sandbox):
+    tail = " + ".join(f"(b{i} * c)" for i in range(2_200))
+    cells = {name: f"def {name}({args}):\n    a = np.dot(np.zeros((5, 10)), np.zeros((5, 10))) if True else {tail}\n"
+                   f"    return a\n" for name, args in _SIGNATURES.items()}
+    path = nbs.write(tmp_path / "student.ipynb", nbs.course_notebook(cells))
+    with cpu_budget(2.0):
+        result = grade_submission(path, context=context, sandbox=sandbox)
+    case = result.part("rnn_forward").cases[0]
+    assert case.status == "error" and "have the same shape (5, 10)" in case.message, case.message[:300]
