@@ -1533,17 +1533,30 @@ def unread_parameter_hint(source: str, *, name: str) -> str:
     which the test cell above set): that parameter, the value a call passes, which is what the
     function was meant to read (the one of a name nearest ``name`` when several are unread). ""
     when every parameter is read."""
+    function, unread = _UNREAD_PARAMETERS(source)
+    if not unread:
+        return ""
+    near = difflib.get_close_matches(name, unread, n=1, cutoff=0.4)
+    meant = near[0] if near else unread[0] if len(unread) == 1 else ""
+    return (f" `{function}` never reads its parameter `{meant}`: if `{name}` is meant to be the argument a call "
+            f"passes there, write `{meant}` instead.") if meant else ""
+
+
+def _unread_parameters(source: str) -> tuple[str, tuple[str, ...]]:
+    """The name of ``source``'s first def and its parameters it never reads (``("", ())`` when it
+    does not parse): worked out once a source (``_UNREAD_PARAMETERS``), since a function is asked
+    of every name it reads from outside, and a hostile one read 4,000 (a parse and a walk each:
+    44 s of a worker until the lead's merge of the thirty-third session)."""
     fn = _function_tree(source)
     if fn is None:
-        return ""
+        return "", ()
     arguments = fn.args
     parameters = [a.arg for a in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)]
     read = _names(fn, ast.Load)
-    unread = [p for p in parameters if p not in read and p not in ("self", "cls") and not p.startswith("_")]
-    near = difflib.get_close_matches(name, unread, n=1, cutoff=0.4)
-    meant = near[0] if near else unread[0] if len(unread) == 1 else ""
-    return (f" `{fn.name}` never reads its parameter `{meant}`: if `{name}` is meant to be the argument a call "
-            f"passes there, write `{meant}` instead.") if meant else ""
+    return fn.name, tuple(p for p in parameters if p not in read and p not in ("self", "cls") and not p.startswith("_"))
+
+
+_UNREAD_PARAMETERS = SourceMemo(_unread_parameters, max_entries=16, max_chars=200_000, max_key_chars=200_000)
 
 
 def fixed_size_hint(source: str, *, sizes: Collection[int], first_line: int = 1) -> str:
