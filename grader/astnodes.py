@@ -93,14 +93,14 @@ _DELEGATING_NODES = (ast.Return, ast.Assign, ast.Expr, ast.Name, ast.Tuple, ast.
 def only_delegates(body: list[ast.stmt], *, by_name: bool = False) -> bool:
     """Whether the statements of a def's ``body`` only call functions and pass their results on (a
     docstring aside: no loop, branch, arithmetic or subscript), ``return _step(xt, a_prev,
-    parameters)``: the grader's ``runner._only_delegates``. ``by_name``: and every call is of a
+    parameters)``: the grader's ``gradedsource._only_delegates``. ``by_name``: and every call is of a
     plain name (``f9(...)``, not ``np.tanh(np.dot(W, x))``), a relay the runner puts after the
-    work it reaches and the similarity normaliser leaves out (``runner._delegated_text``,
+    work it reaches and the similarity normaliser leaves out (``gradedsource._delegated_text``,
     ``specialise.specialise_for_calls``)."""
     if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
         body = body[1:]
     # One walk that stops at the first node of work (a loop is found at once): since the twenty-ninth
-    # session most graded functions that call another are asked (``runner._compared_text``).
+    # session most graded functions that call another are asked (``gradedsource._compared_text``).
     calls = False
     for stmt in body:
         for node in ast.walk(stmt):

@@ -287,7 +287,7 @@ def function_sources(path: Path, *, names: Sequence[str] | None = None) -> dict[
     An unreadable notebook gives ``{}``.
     """
     from grader.extract import extract_file
-    from grader.runner import graded_source
+    from grader.gradedsource import graded_source
 
     try:
         extraction = extract_file(path)

@@ -100,19 +100,19 @@ class FunctionSource:
     bound_skips: int = 0
     #: Where the notebook's code first reaches into functions or the program's globals
     #: (``reaching_code``: ``setattr``, ``__code__``, ``globals()``...), "" when it does not: any
-    #: function may then run other code than its text (``runner.graded_source`` notes it).
+    #: function may then run other code than its text (``gradedsource.graded_source`` notes it).
     reaches_in: str = ""
     #: The sources of the student's classes it reads (as last defined), up to ``MAX_REACHED_CHARS``: what
     #: a function that only delegates to a class (``return _Obj().run(...)``) hands its work to
-    #: (``runner.graded_source`` compares them then).
+    #: (``gradedsource.graded_source`` compares them then).
     classes_read: tuple[str, ...] = ()
     #: The sources of the definitions it, or a class it reads, runs just before itself
     #: (``Def.runs_first``: read when its statement runs, defined again later), up to
     #: ``MAX_REACHED_CHARS``: what a default such as ``impl=functools.partial(_impl)`` holds, where
-    #: the last ``_impl`` is a decoy (``runner.graded_source`` compares them).
+    #: the last ``_impl`` is a decoy (``gradedsource.graded_source`` compares them).
     read_then: tuple[str, ...] = ()
     #: Whether the bytecode of ``source`` shows work in the def's body (``scopes.body_works``: a
-    #: loop, arithmetic, a subscript...): then it does not only delegate (``runner._delegates``).
+    #: loop, arithmetic, a subscript...): then it does not only delegate (``gradedsource._delegates``).
     works: bool = False
 
 
@@ -157,7 +157,7 @@ class Extraction:
         name as NumPy's modules spell it: ``from numpy import tanh as th``, ``t = np.tanh`` (``np``
         or a name ``import numpy`` binds), ``norm = np.linalg.norm`` and ``from numpy.random import
         randn`` give ``{"th": "tanh", "t": "tanh", "norm": "linalg.norm", "randn": "random.randn"}``.
-        The similarity check reads them as NumPy's (``runner.graded_source``): a classmate's function
+        The similarity check reads them as NumPy's (``gradedsource.graded_source``): a classmate's function
         copied with ``t(...)`` for ``np.tanh(...)`` and ``t`` bound in another cell scored 0.41
         (thirty-second session). A name bound more than once holds what the program binds it to
         last: its last definition (constants, classes and functions run after the imports), else
@@ -1399,7 +1399,7 @@ class _Extractor:
             if found is not None:
                 return found
         if len(seen) >= MAX_FOLLOWED:  # a chain longer than that is said, not compared as one line
-            from grader.runner import unseen_note
+            from grader.gradedsource import unseen_note
 
             return unseen_note(f"reached through more than {MAX_FOLLOWED} names, not followed", reached=False) + d.source
         return d.source
@@ -1439,11 +1439,11 @@ class _Extractor:
 
     def _with_reached(self, defined: Def) -> str:
         """What the similarity check compares for a member of class ``defined`` when building the
-        class runs code (``_built_plainly``): a note saying so (``runner.unseen_note``), then the
+        class runs code (``_built_plainly``): a note saying so (``gradedsource.unseen_note``), then the
         sources of the student's functions and classes the class reads, directly or through each
         other (``Def.uses``), up to ``MAX_REACHED_CHARS``, the course's helpers aside, then the
         class's own; so that a copy its metaclass or a decorator hands out is in the text compared.
-        One text per class definition, whatever the member (``runner.graded_source`` names it):
+        One text per class definition, whatever the member (``gradedsource.graded_source`` names it):
         made for each of 2,000 aliases of a 99 kB class, it took extraction from 30 to 156 MB."""
         known = self.reached_texts.get(id(defined))
         if known is not None and known[0] is defined:
@@ -1458,7 +1458,7 @@ class _Extractor:
                     texts.append(entry[0].source)
                     queue.append(entry[0])
                     size += len(entry[0].source)
-        from grader.runner import unseen_note
+        from grader.gradedsource import unseen_note
 
         name = defined.names[0] if len(defined.names[0]) <= 60 else defined.names[0][:57] + "..."  # may be 90 kB
         what = f"a member of class `{name}`, whose building runs code (a metaclass, a decorator, a call)"

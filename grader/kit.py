@@ -30,7 +30,7 @@ __all__ = ["KIT_MODULES", "KitError", "write_student_kit", "public_rubric_yaml"]
 KIT_MODULES = (
     "__init__.py", "_child.py", "astnodes.py", "cellparse.py", "cellscan.py", "childruntime.py", "checks.py", "course.py",
     "definitions.py", "extract.py", "extractnotes.py", "fastcheck.py", "files.py", "fixedsizes.py", "fixtures.py",
-    "hints.py", "landlock.py", "linux.py", "live.py", "mistakeindex.py", "models.py", "notebook.py", "notes.py",
+    "gradedsource.py", "hints.py", "landlock.py", "linux.py", "live.py", "mistakeindex.py", "models.py", "notebook.py", "notes.py",
     "placeholders.py", "plaindata.py", "program.py", "reach.py", "rubric.py", "runner.py", "sandbox.py", "scopes.py",
     "seccomp.py", "selfcheck.py", "wire.py", "zygote.py", "zygote_site.py",
 )

@@ -175,7 +175,7 @@ def body_works(top: CodeType | None, name: str) -> bool:
     """Whether the body of def ``name``, compiled at the top level of ``top`` (the def's source
     compiled, ``def_scope``), holds a loop, arithmetic, a subscript, a comparison or a test, as its
     own instructions show (`_WORK_OPS`): then it does not only delegate (``astnodes.only_delegates``
-    answers False for its parse), and ``runner._compared_text`` need not parse it to know (a parse
+    answers False for its parse), and ``gradedsource._compared_text`` need not parse it to know (a parse
     of each graded def that calls another cost a worker about 0.5 ms a notebook). False when the
     bytecode cannot tell: no code, no one code object of that name, another interpreter, or work
     only in a nested function or comprehension, or folded into a constant."""

@@ -246,7 +246,7 @@ def test_a_copy_set_as_a_member_after_its_class_is_what_the_similarity_check_com
     # points for a copied f9), while the text compared for similarity was `class RNN: pass`: the
     # member read from the class body only. Before 8c58bf6 the notebook had 0 for the function.
     from grader.extract import extract_file
-    from grader.runner import graded_source
+    from grader.gradedsource import graded_source
     from grader.similarity import find_similar
 
     copied = nbs.COURSE_CELLS["rnn_cell_forward"]

@@ -200,7 +200,7 @@ def test_a_copy_set_by_an_annotated_member_is_what_the_similarity_check_compares
     # A hostile reading of c019cdf: `RNN.cell: object = staticmethod(f9)` is now graded (as f9);
     # the text compared must be f9 too, not `class RNN: pass` (as 8db0f21 made it for the plain set).
     from grader.extract import extract_file
-    from grader.runner import graded_source
+    from grader.gradedsource import graded_source
 
     copied = nbs.COURSE_CELLS["rnn_cell_forward"]
     hidden = (copied.replace("def rnn_cell_forward(", "def f9(")
@@ -274,7 +274,7 @@ def test_a_copy_held_by_an_alias_of_a_member_set_is_what_the_similarity_check_co
     # RNN.cell`, then a decoy `def f9` or `class RNN` after it. The copy is now graded (it was
     # 'missing'), so the copy must be the text compared, not the decoy.
     from grader.extract import extract_file
-    from grader.runner import graded_source
+    from grader.gradedsource import graded_source
 
     copied = nbs.COURSE_CELLS["rnn_cell_forward"]
     decoy = "def f9(xt, a_prev, parameters):\n    return xt, a_prev, parameters\n"

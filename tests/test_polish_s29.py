@@ -56,7 +56,7 @@ def test_a_function_whose_dependency_does_not_parse_names_its_cell_with_the_prom
 
 
 def test_code_that_reaches_into_functions_is_placed_with_the_prompt():
-    """``reach.reaching_code``'s place (runner.graded_source's note: "the notebook's code uses `setattr`
+    """``reach.reaching_code``'s place (gradedsource.graded_source's note: "the notebook's code uses `setattr`
     (cell 2, line 2)") now carries the prompt too."""
     from grader.extract import extract
 

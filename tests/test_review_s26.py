@@ -310,7 +310,7 @@ def test_a_copy_held_as_it_was_defined_is_what_the_similarity_check_compares(tmp
     points) while the text compared was the wrapper and the last ``_impl``, the decoy. Before
     df45f48 the wrapper raised NameError (0 points); the copy is now compared, after a note."""
     from grader.extract import extract_file
-    from grader.runner import graded_source
+    from grader.gradedsource import graded_source
     from grader.similarity import find_similar
 
     copied = nbs.COURSE_CELLS["rnn_cell_forward"]

@@ -230,7 +230,8 @@ def test_unchanged_arguments_are_not_sent_back(sandbox):
 
 
 def test_function_facts_come_from_bytecode():
-    from grader.runner import _code_facts, _parameter_names
+    from grader.gradedsource import code_facts as _code_facts
+    from grader.runner import _parameter_names
 
     params, names = _code_facts("@deco(helper)\ndef f(a, b=lambda: other(), *rest, c=1):\n"
                                 "    x = g(a)\n    def inner():\n        return h\n    return np.dot(x, inner())\n")
@@ -246,7 +247,8 @@ def test_needed_functions_from_scope_analysis_equal_those_from_compiling(context
     course notebooks it keeps exactly the functions compiling each one would keep."""
     from grader.extract import extract
     from grader.notebook import load
-    from grader.runner import _compiled_facts, needed_functions
+    from grader.gradedsource import _compiled_facts
+    from grader.runner import needed_functions
 
     roots = [f for part in context.rubric.parts for f in (part.function, *part.depends)]
     variants = [nbs.course_notebook(), nbs.course_notebook(nbs.mutate("rnn_forward", "caches = (caches, x)",

@@ -1,5 +1,5 @@
 """``scopes.body_works``: the def's bytecode shows work in its body, so the similarity check's
-``runner._delegates`` answers "does not only delegate" without parsing it (thirty-second session,
+``gradedsource._delegates`` answers "does not only delegate" without parsing it (thirty-second session,
 perf helper). The answer must never differ from the parse's (``astnodes.only_delegates``): a def
 said to work that only delegates would be compared as its own line, not as what it hands its
 work to. Each test fails on the code before it (no ``body_works``; no ``FunctionSource.works``)."""
@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from grader import runner
+from grader import gradedsource
 from grader.extract import extract_file
 from grader.scopes import body_works, compiled_quietly
 from tests import notebooks as nbs
@@ -52,7 +52,7 @@ _WORKING = {
 
 
 def _only_delegates_by_parse(source: str) -> bool:
-    return runner._parsed_only_delegates(source)
+    return gradedsource._parsed_only_delegates(source)
 
 
 def _def(body: str, name: str = "rnn_forward") -> str:
@@ -114,8 +114,8 @@ def test_extraction_marks_working_defs_and_the_compared_texts_do_not_change(tmp_
     graded = ("rnn_cell_forward", "rnn_forward", "lstm_cell_forward", "lstm_forward",
               "rnn_cell_backward", "rnn_backward")
     for name in graded:
-        assert runner.graded_source(functions, name, graded=graded) == \
-            runner.graded_source(unmarked, name, graded=graded), name
+        assert gradedsource.graded_source(functions, name, graded=graded) == \
+            gradedsource.graded_source(unmarked, name, graded=graded), name
     for name, function in functions.items():
         if function.works:
             assert not _only_delegates_by_parse(function.source), name

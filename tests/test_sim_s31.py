@@ -14,7 +14,7 @@ test of a group fails there, its score in the comment):
 3. the copy named as a course helper taking one argument (``def sigmoid(z): xt, a_prev,
    parameters = z``) behind a helper of the student's that does some work (``_decoy``: ``xt = xt
    * 1.0``): the course's helpers were looked at only when nothing else did work (no pair):
-   ``runner._course_like``; and the copy padded with ``a_next = a_next * 1`` (0.72):
+   ``gradedsource._course_like``; and the copy padded with ``a_next = a_next * 1`` (0.72):
    ``normalise._Rewriter.visit_BinOp``, then the helper left a relay goes (``_drop_relays``);
 4. the loop over time written as a ``while`` (``rnn_forward`` 0.30, ``rnn_backward`` counting down
    0.45), or ``range(T_x - 1, -1, -1)`` / ``range(T_x)[::-1]`` for ``reversed(range(T_x))``
@@ -137,7 +137,7 @@ def test_a_course_helper_as_the_course_writes_it_is_still_left_out():
     """``sigmoid(x)`` reading its argument as the course's elementwise helpers do is the course's
     code, not the student's work: a wrapper handing its work to it and to a working helper is
     compared as the helper alone, as before."""
-    from grader.runner import _course_like
+    from grader.gradedsource import _course_like
     course = "def sigmoid(x):\n    return 1 / (1 + np.exp(-x))\n"
     record = "def sigmoid(z):\n    a, b = z\n    return a + b\n"
 

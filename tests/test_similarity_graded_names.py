@@ -3,7 +3,7 @@
 The twenty-seventh session left open a def named as a graded function that is something else:
 a classmate's ``rnn_cell_forward`` copied as ``def lstm_cell_forward(...)`` (or as a provided
 one, ``sigmoid``) behind ``def rnn_cell_forward(xt, a_prev, parameters): return
-lstm_cell_forward(...)``. The check compared the one-line wrapper (``runner._helpers_of`` skips
+lstm_cell_forward(...)``. The check compared the one-line wrapper (``gradedsource._helpers_of`` skips
 the graded functions), and the copy only in the slot of the function it is named as, numbered by
 position: 0.00-0.14 on 2e33195, no pair listed (each case here fails there). Now a function that
 only delegates, directly or through relays that only delegate, is compared as the graded functions

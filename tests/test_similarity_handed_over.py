@@ -1,6 +1,6 @@
 """A graded function that does some work and then hands its arguments to a copied helper, whose
 result it returns, against the similarity check (thirty-second session:
-``runner._hands_over``, ``normalise._return_call``).
+``gradedsource._hands_over``, ``normalise._return_call``).
 
 At bcd1399 such a def was compared alone, without the helper that did the work: its two or
 three lines shared nothing with the classmate it copied (no pair). Now the helper comes first
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from grader.runner import graded_source
+from grader.gradedsource import graded_source
 from tests import notebooks as nbs
 from tests.copies import flagged_against_classmate, graded_copy
 
@@ -50,7 +50,7 @@ def _compared(own: str, helper: str) -> str:
 
 
 def test_a_helper_doing_part_of_the_work_is_added_when_put_in_place():
-    """A helper the normaliser puts in place of its calls (``runner._inlined_helpers``: one line,
+    """A helper the normaliser puts in place of its calls (``gradedsource._inlined_helpers``: one line,
     or called by statements of their own) comes first, whatever the def does around it (thirty-third
     session; compared alone before); one it cannot put there (called in an expression when it is of
     several lines, with keywords, passed as a value, holding a ``try``) keeps the def compared alone."""

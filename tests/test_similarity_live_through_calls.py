@@ -18,7 +18,7 @@ first three groups fails there):
    ``f9(0, xt, ...)`` with ``if junk: by = by * 2``: no pair listed).
 
 Now a function that only delegates is compared with the relays that lead to the work
-(``runner._compared_text``), and the normaliser gives a def's parameter the constant every call of
+(``gradedsource._compared_text``), and the normaliser gives a def's parameter the constant every call of
 the text passes it, and reads a parameter that only ever receives the course's arguments as not
 None (``specialise.specialise_for_calls``), then leaves the relays out.
 """

@@ -8,7 +8,8 @@ import pytest
 
 from grader.commands import function_sources
 from grader.models import PASSED
-from grader.runner import UNSEEN_NOTE, grade_submission
+from grader.gradedsource import UNSEEN_NOTE
+from grader.runner import grade_submission
 from tests import notebooks as nbs
 from tests.copies import flagged_against_classmate, graded_copy
 

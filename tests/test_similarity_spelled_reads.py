@@ -196,7 +196,7 @@ def test_a_numpy_function_bound_elsewhere_is_read_as_numpy(tmp_path, context, sa
 
 def test_a_text_reading_no_alias_is_compared_as_before(tmp_path):
     from grader.extract import extract_file
-    from grader.runner import graded_source
+    from grader.gradedsource import graded_source
 
     path = nbs.write(tmp_path / "aliases.ipynb", nbs.course_notebook(extra_cells=[nbs.code_cell("t = np.tanh\n")]))
     extraction = extract_file(path)

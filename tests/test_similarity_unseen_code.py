@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from grader.commands import function_sources
-from grader.runner import UNSEEN_NOTE
+from grader.gradedsource import UNSEEN_NOTE
 from grader.similarity import find_similar, render_similarity_html
 from tests import notebooks as nbs
 from tests.copies import graded_copy
@@ -132,8 +132,8 @@ def test_the_note_quotes_a_long_class_name_cut(tmp_path):
 def test_the_notes_are_spelt_alike_in_the_runner_and_the_similarity_check():
     # The kit holds the runner, not grader.similarity; the store's entries do not depend on the
     # notes: each spells them, and they must agree.
-    from grader import runner
+    from grader import gradedsource
     from grader.similarity import ownwork
 
-    assert (runner.UNSEEN_NOTE, runner.REACHED_TAIL) == (ownwork.UNSEEN_NOTE, ownwork.REACHED_TAIL)
-    assert runner.unseen_note("x").rstrip("\n").endswith(ownwork.REACHED_TAIL)
+    assert (gradedsource.UNSEEN_NOTE, gradedsource.REACHED_TAIL) == (ownwork.UNSEEN_NOTE, ownwork.REACHED_TAIL)
+    assert gradedsource.unseen_note("x").rstrip("\n").endswith(ownwork.REACHED_TAIL)

@@ -761,7 +761,7 @@ def _scored_rows(start: int, stop: int, shared_total: np.ndarray,
 
 def _holds_reached(source: str) -> bool:
     """Whether a compared source holds the functions the code graded reaches, after the note
-    saying so (``grader.runner.unseen_note``): such a source is scored by containment."""
+    saying so (``grader.gradedsource.unseen_note``): such a source is scored by containment."""
     return source.startswith(UNSEEN_NOTE) and source.split("\n", 1)[0].endswith(REACHED_TAIL)
 
 
@@ -770,7 +770,7 @@ def _noted_terms(term: np.ndarray, a: np.ndarray, b: np.ndarray, a_noted: np.nda
     side's size where one side's source is noted and the smaller size where both are:
     containment. A noted source (its first line ``UNSEEN_NOTE`` ... ``REACHED_TAIL``)
     is a decorated decoy, or a class, with the functions its code reaches
-    (``runner.graded_source``); by the larger side, the decoy's own lines kept the copy beside it
+    (``gradedsource.graded_source``); by the larger side, the decoy's own lines kept the copy beside it
     under the threshold (a 3-line decoy: 0.71; 40 lines: 0.3)."""
     import numpy as np
 

@@ -127,7 +127,7 @@ MAX_UNSEEN_SHOWN = 50
 def _unseen_html(submissions: Mapping[str, Mapping[str, str]]) -> str:
     """A note naming the submissions whose compared source of a function may not be the code graded
     (it begins with ``UNSEEN_NOTE``, ``grader.runner``'s: a decorated def, a member of a class a metaclass
-    or a decorator builds, ``grader.runner.graded_source``), with the reason; "" when there is none.
+    or a decorator builds, ``grader.gradedsource.graded_source``), with the reason; "" when there is none.
     Such a copy is compared with the functions that code reaches, but a long decoy beside it can
     still keep the score under the threshold: these are for the TA to open."""
     # One line per submission and reason: code that reaches into functions notes every one of them.

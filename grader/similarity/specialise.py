@@ -88,7 +88,7 @@ def specialise_for_calls(tree: ast.Module, by_position: frozenset[str], *, tests
       ``x.shape[0] > 0``) read as their value there (``_KnownInputs``).
     * The relays (defs, or ``name = lambda``, that only call functions by name and pass their
       results on, ``_is_relay``) are left out when the text holds a def that does work: the
-      runner puts them after the work for these calls (``runner._delegated_text``).
+      runner puts them after the work for these calls (``gradedsource._delegated_text``).
 
     A copy of ``rnn_cell_forward`` in ``if cell:`` of ``rnn_forward(x, a0, parameters,
     cell=False)`` behind ``return rnn_forward(xt, a_prev, parameters, True)`` scored 0.10, one
@@ -190,7 +190,7 @@ def callables_by_name(body: list[ast.stmt]) -> tuple[dict[str, _Callable], dict[
 def _drop_relay_methods(tree: ast.Module) -> None:
     """Leave out the methods of the text's classes that only hand their work on by calls of plain
     names (``_is_relay``; a static or class method too) when the text holds a top-level def that
-    does work: the relays the runner puts after the work (``runner._delegated_text``), in a class.
+    does work: the relays the runner puts after the work (``gradedsource._delegated_text``), in a class.
     Since the thirty-first session a class body is never dead code (``_sweep_block``), and
     ``run(self, *a): return f9(*a)`` beside the copy ``f9`` held it at 0.80."""
     classes = [stmt for stmt in tree.body if type(stmt) is ast.ClassDef]
