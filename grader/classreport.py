@@ -674,7 +674,15 @@ def _no_gradebook(out: Path) -> int:
     import sys
 
     from grader.commands import EXIT_USAGE, GRADEBOOK
+    from grader.unfinished import UNFINISHED_NOTE, previous
 
+    if (out / UNFINISHED_NOTE).is_file():  # a run is grading there, or was stopped before its end
+        kept = previous(out, GRADEBOOK)
+        last = f"; the last finished run's gradebook is {kept}" if kept.is_file() else ""
+        print(f"{out / GRADEBOOK}: none, as a run into {out} is going on or was stopped before it "
+              f"finished ({out / UNFINISHED_NOTE} says which run){last}: when no run is going on, "
+              f"run the same grade.py command again, then this one", file=sys.stderr)
+        return EXIT_USAGE
     print(f"{out / GRADEBOOK}: no gradebook with a submission column; grade the class "
           f"into {out} first", file=sys.stderr)
     return EXIT_USAGE

@@ -343,3 +343,18 @@ def test_the_copy_without_names_holds_the_lock_while_it_writes(tmp_path, monkeyp
 def test_the_copy_without_names_makes_no_folder_where_there_was_none(tmp_path, capsys):
     assert classreport.main([str(tmp_path / "nothing")]) == 2
     assert "no gradebook" in capsys.readouterr().err and not (tmp_path / "nothing").exists()
+
+
+def test_the_copy_without_names_after_a_killed_run_points_at_the_last_finished_gradebook(tmp_path, capsys):
+    """After a run stopped before its end (grader.unfinished: grades.csv set aside as
+    previous-grades.csv, GRADING-NOT-FINISHED.txt written), ``python3 -m grader.classreport OUT``
+    said only "no gradebook ...; grade the class first" (the ta2 helper's note): it names the note,
+    the last finished run's gradebook and what to do."""
+    from grader.unfinished import UNFINISHED_NOTE, previous
+
+    (tmp_path / UNFINISHED_NOTE).write_text("a run was stopped\n")
+    previous(tmp_path, "grades.csv").write_text("submission,score\nada,100\n")
+    assert classreport.main([str(tmp_path)]) == 2
+    said = capsys.readouterr().err
+    assert UNFINISHED_NOTE in said and str(previous(tmp_path, "grades.csv")) in said, said
+    assert "run the same grade.py command again" in said, said
