@@ -14,8 +14,11 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
+from typing import Any
 
-__all__ = ["FixedSize", "fixed_sizes", "sizes_written"]
+from grader.models import HIDDEN
+
+__all__ = ["FixedSize", "example_sizes", "fixed_sizes", "sizes_written"]
 
 #: Calls whose first argument is a shape; calls whose every positional argument is a size.
 _SHAPE_FIRST = frozenset({"zeros", "ones", "empty", "full"})
@@ -32,6 +35,15 @@ class FixedSize:
     line: int
     code: str
     numbers: tuple[int, ...]
+
+
+def example_sizes(rubric: Any, function: str) -> frozenset[int]:
+    """The sizes (2 and more) of the public cases of the parts grading ``function``: those of the
+    example the student ran, which a size written as a number can only be. What the batch's hint
+    (``grader.runner``, whose rubric holds hidden cases too) and the self-check (a public rubric)
+    read both."""
+    return frozenset(size for part in rubric.parts if part.function == function for case in part.cases
+                     if case.visibility != HIDDEN for size in case.dims.values() if size >= 2)
 
 
 def fixed_sizes(source: str, function: str, *, sizes: frozenset[int]) -> tuple[FixedSize, ...]:

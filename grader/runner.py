@@ -24,6 +24,7 @@ from grader import checks, hints, wire
 from grader.childruntime import args_layout
 from grader.course import COURSE_MODULES
 from grader.fastcheck import WireExpectation, expectation_for
+from grader.fixedsizes import example_sizes
 from grader.gradedsource import aliased, code_facts, graded_source
 from grader.mistakeindex import MistakeIndex
 from grader.models import (
@@ -584,10 +585,9 @@ class _Grader:
             return []
         notes = []
         constants = getattr(self.extraction, "constant_values", lambda names: {})(names=fn.uses) if hidden else {}
-        # The sizes of the example the student ran (the public cases of the whole part: a part of
+        # The sizes of the example the student ran (the public cases of the whole rubric: a part of
         # the hidden phase holds its hidden cases only).
-        sizes = {size for part in self.context.rubric.parts if part.function == self.part.function
-                 for case in part.cases if case.visibility != HIDDEN for size in case.dims.values()}
+        sizes = example_sizes(self.context.rubric, self.part.function)
         for name in sorted(fn.uses) if hidden else ():
             if name in constants:
                 value, cell, line = constants[name]

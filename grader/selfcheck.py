@@ -308,14 +308,12 @@ def with_fixed_sizes(result: SubmissionResult, rubric: Any, *, source_of: Callab
     hidden case with other sizes fails, and nothing the check printed said so. ``source_of`` gives
     the source a part's function is defined in (a cell, a file; "" when unknown), its lines
     numbered as ``place`` (a ``Location``'s cell, as the check names it, with ", ") counts them."""
-    from grader.fixedsizes import fixed_sizes
+    from grader.fixedsizes import example_sizes, fixed_sizes
 
-    sizes = {part.function: frozenset(v for case in part.cases for v in case.dims.values() if v >= 2)
-             for part in rubric.parts}
     parts = []
     for part in result.parts:
         source = source_of(part) if part.location is not None and part.status not in (MISSING, NOT_IMPLEMENTED) else ""
-        found = fixed_sizes(source, part.function, sizes=sizes.get(part.function, frozenset())) if source else ()
+        found = fixed_sizes(source, part.function, sizes=example_sizes(rubric, part.function)) if source else ()
         if not found:
             parts.append(part)
             continue
