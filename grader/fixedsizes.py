@@ -49,10 +49,11 @@ def example_sizes(rubric: Any, function: str) -> frozenset[int]:
 def fixed_sizes(source: str, function: str, *, sizes: frozenset[int]) -> tuple[FixedSize, ...]:
     """The places of ``def function`` in ``source`` (a cell, a file) that write one of ``sizes``
     (the public cases' dimensions, 2 and more) as a number where a size goes, in line order.
-    Nothing when the source does not parse or does not define ``function``."""
+    Nothing when the source does not parse (nested too deep for ``ast`` too) or does not define
+    ``function``."""
     try:
         tree = ast.parse(source)
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):  # too deep for ast: as hints read it
         return ()
     defs = [node for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
             and node.name == function]

@@ -109,3 +109,24 @@ def test_the_self_check_says_a_fixed_size_under_the_function_and_after_the_count
     out = io.StringIO()
     run_check(nbs.write(tmp_path / "right.ipynb", nbs.course_notebook()), rubric=DEFAULT_RUBRIC, stream=out)
     assert "note" not in out.getvalue()
+
+
+def test_a_source_too_deep_for_ast_finds_nothing_and_the_self_check_still_reports(tmp_path):
+    # The lead's review of the thirty-third session: a graded function returning a sum of 3,000
+    # terms (12 kB, within the cell bound) made ast.parse raise RecursionError inside
+    # fixed_sizes, which caught SyntaxError and ValueError only, after the notebook had been
+    # graded: the self-check ended on the checker's own error instead of the student's results.
+    import io
+
+    from grader.commands import DEFAULT_RUBRIC
+    from grader.selfcheck import run_check
+
+    deep = "def rnn_cell_forward(xt, a_prev, parameters):\n    return " + " + ".join(["xt"] * 3_000) + "\n"
+    assert fixed_sizes(deep, "rnn_cell_forward", sizes=SIZES) == ()
+    assert fixed_sizes("def f():\n    return " + "-" * 200_000 + "1\n", "f", sizes=SIZES) == ()
+    path = nbs.write(tmp_path / "nb.ipynb", nbs.course_notebook({"rnn_cell_forward": deep}))
+    out = io.StringIO()
+    run_check(path, rubric=DEFAULT_RUBRIC, stream=out)
+    text = out.getvalue()
+    assert "rnn_cell_forward" in text and "rnn_backward" in text, text
+    assert "Traceback" not in text and "bug" not in text.lower(), text
