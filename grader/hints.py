@@ -769,12 +769,25 @@ def _span(stmt: ast.stmt) -> tuple[int, int, int, int]:
 
 
 def _function_tree(source: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
-    """The first def of ``source`` parsed, or None (no def; too deep for ``ast``)."""
+    """The first def of ``source`` parsed, or None (no def; too deep for ``ast``). Shared between
+    the hints a failed part asks of one function (``_FUNCTION_TREES``): read-only."""
+    return _FUNCTION_TREES(source)
+
+
+def _parse_function(source: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+    """:func:`_function_tree` worked out."""
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     return next((node for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))), None)
+
+
+#: The functions parsed lately: a failed part's hints (the loop rules, the unread parameter, the
+#: sizes written as numbers, ...) each parsed the same function again (six 30 kB functions, each
+#: parsed twice more per phase, went over a worker's CPU budget in the lead's review of the
+#: thirty-third session).
+_FUNCTION_TREES = SourceMemo(_parse_function, max_entries=16, max_chars=400_000, max_key_chars=200_000)
 
 
 def _blocks(node: ast.AST) -> list[list[ast.stmt]]:
