@@ -92,6 +92,12 @@ class Submission:
             name.replace("\\", "/").rsplit("/", 1)[-1].lower() not in REPORT_FILES, name.count("/"), name))
         return [(name, self.extra_files[name]) for name in names[:MAX_EXTRA_FILES]]
 
+    def graded_beside_notebooks(self) -> list[tuple[str, Path]]:
+        """Of a submission holding several notebooks (``notebooks``, ``files``): the files beside
+        them that grading may read whichever is graded (``graded_extra_files`` of the others)."""
+        return replace(self, extra_files={name: path for name, path in self.files.items()
+                                          if name not in self.notebooks}).graded_extra_files()
+
     def read_extra_files(self) -> dict[str, bytes]:
         """The files beside the notebook that grading reads (``graded_extra_files``), name ->
         their first ``EXTRA_FILE_BYTES``."""

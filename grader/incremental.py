@@ -92,14 +92,19 @@ def _update_file(digest, label: str, path: Path, *, limit: int | None = None) ->
 def submission_key(submission: Submission, *, batch: BatchKey) -> str | None:
     """The key of ``submission`` under ``batch``; None when it cannot be computed (always regrade).
 
-    A submission with a problem (no notebook, several) has no key: it costs
-    nothing to report again.
+    A submission with a problem (no notebook, too many) has no key: it costs
+    nothing to report again. One holding several notebooks, of which its worker chooses
+    one (``grader.choice``), has the key of everything that choice and grading read.
     """
-    if submission.problem:
+    from grader.choice import MOST_READ
+
+    if submission.problem and not 0 < len(submission.notebooks) <= MOST_READ:
         return None
     digest = hashlib.sha256(batch.digest().encode())
     if submission.packed:
         return _packed_key(submission, digest)
+    if submission.notebooks:
+        return _several_key(submission, digest)
     try:
         _update_file(digest, "submission", submission.path)
         for name, path in sorted(submission.graded_extra_files()):
@@ -141,6 +146,21 @@ def _packed_key(submission: Submission, digest) -> str | None:
             _update_file(digest, f"extra/{json.dumps(name)}", files[name], limit=EXTRA_FILE_BYTES)
             if is_zip_name(name):
                 digest.update(zipped[name])
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def _several_key(submission: Submission, digest) -> str | None:
+    """The key of a submission holding several notebooks (``Submission.notebooks``), ``digest``
+    holding the batch's part: every file's name, the bytes of each notebook, the first
+    ``EXTRA_FILE_BYTES`` of the other files grading may read beside any of them, the notes."""
+    digest.update(json.dumps(["several", sorted(submission.files), *submission.notes]).encode())
+    try:
+        for name, path in sorted(submission.notebooks.items()):
+            _update_file(digest, f"file/{json.dumps(name)}", path)
+        for name, path in sorted(submission.graded_beside_notebooks()):
+            _update_file(digest, f"extra/{json.dumps(name)}", path, limit=EXTRA_FILE_BYTES)
     except OSError:
         return None
     return digest.hexdigest()
