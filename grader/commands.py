@@ -31,6 +31,12 @@ SIMILARITY_CSV = "similarity.csv"
 CLASS_REPORT = "report.html"
 SUMMARY_REPORT = "report-without-names.html"  # grader.classreport.SUMMARY_NAME (python3 -m grader.classreport)
 GRADEBOOK = "grades.csv"  # grader.report.Gradebook writes it
+#: What a class run writes in its output folder beside the submissions' folders, each kept aside
+#: while a run grades (``grader.unfinished``); no submission's id may be one
+#: (``grader.discover.RESERVED_IDS``). ``grader.report.SCORE_CHANGES``, ``grader.upload.UPLOAD_FILES``,
+#: ``grader.classreport.REPORT_NAME`` spelled here: this module imports them after the zygotes start.
+CLASS_FILES = (GRADEBOOK, "score-changes.csv", "moodle-worksheet.csv", "canvas-import.csv", CLASS_REPORT,
+               SIMILARITY_CSV, SUMMARY_REPORT)
 SOURCES_FILE = "functions.json"  # OUT/<id>/: the graded functions' sources, for the similarity check
 OWN_WORK_FIELD = "own_work"  # its entry of the notebook's own work (grader.similarity.ownwork.OWN_WORK_FIELD)
 
@@ -1304,9 +1310,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         said_of_roster = roster_notes(matched) if matched is not None else []
         # From here until the class files are written, a killed run leaves no grades.csv to
         # take for its own: the last finished run's are set aside (grader.unfinished).
-        class_files = (GRADEBOOK, SCORE_CHANGES, *UPLOAD_FILES, CLASS_REPORT, SIMILARITY_CSV,
-                       SUMMARY_REPORT)
-        if (aside := set_aside(out_dir, names=class_files)) is not None:
+        if (aside := set_aside(out_dir, names=CLASS_FILES)) is not None:
             stream.write(aside + "\n")
         interrupted = False
         done_list = []
@@ -1443,7 +1447,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
             _remove_earlier(out_dir / SUMMARY_REPORT, stream=stream,
                             why=f"its figures may not be this run's (python3 -m grader.classreport "
                                 f"{out_dir} writes it again)")
-        finished(out_dir, names=class_files)  # this run's class files are written
+        finished(out_dir, names=CLASS_FILES)  # this run's class files are written
 
     from grader.discover import SEVERAL_NOTEBOOKS
 
