@@ -619,9 +619,10 @@ class Roster:
                 found = by_account.get(student_key(sub.account))
             if found is not None:
                 student_of[sub.id] = found
+        taken = set(student_of.values())  # a set: each student compared with each matched was quadratic
         guessed = _spreadsheet_matches(
             [sub for sub in submissions if sub.id not in student_of],
-            [student for student in self.students if student not in student_of.values()])
+            [student for student in self.students if student not in taken])
         student_of.update((sid, student) for sid, (student, _) in guessed.items())
         unlisted = tuple(sorted(sub.id for sub in submissions if sub.id not in student_of))
         had = {student.id for student in student_of.values()}
