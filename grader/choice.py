@@ -154,9 +154,12 @@ def chosen(submission: Submission, result: SubmissionResult) -> Submission:
     By name, not path: a zip's notebooks are unpacked into another folder on each run."""
     if not submission.notebooks:
         return submission
-    said = [m for m in result.messages if m.startswith(ONE_OF_SEVERAL)]
-    picked = [name for name in submission.notebooks for m in said[:1]
-              if m.startswith(f"{ONE_OF_SEVERAL}{_shown(name)} was graded, not ")]
+    # The choice's two notes end the result's messages (``batch._graded`` adds the submission's
+    # notes last); an earlier message may start as the note does (a zip's note starts with the
+    # zip's name, which the student chose) and name a notebook that was not graded.
+    said = result.messages[-2] if len(result.messages) >= 2 else ""
+    picked = [name for name in submission.notebooks
+              if said.startswith(f"{ONE_OF_SEVERAL}{_shown(name)} was graded, not ")]
     if len(picked) != 1:  # refused, or a note cut (grader.notes) or ambiguous: as it is
         return submission
     return _graded_one(submission, picked[0], notes=submission.notes)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -267,3 +268,23 @@ def test_a_worker_is_sent_what_its_choice_reads_and_grades_the_same(tmp_path):
     report = folder / "deep" / "deeper" / "imdb_report.json"  # read before the shallower files
     assert ("deep/deeper/imdb_report.json", report) in there.graded_extra_files()
     assert ("Untitled.ipynb", folder / "Untitled.ipynb") in there.graded_extra_files()
+
+
+def test_the_grading_process_takes_the_choice_from_the_choices_own_note_only(tmp_path):
+    """``choice.chosen`` reads the note the choice ends the result's messages with: an earlier
+    message that starts as that note does (a zip's note starts with the zip's name, which the
+    student chose: ``Of the notebooks handed in, Untitled.ipynb was graded, not .zip holds ...``)
+    would have the page show, and the similarity check compare, a notebook that was not graded."""
+    from grader.choice import chosen
+    from grader.models import SubmissionResult
+
+    folder = tmp_path / "class" / "ada"
+    nbs.write(folder / "rnn.ipynb", nbs.course_notebook())
+    nbs.write(folder / "Untitled.ipynb", SCRATCH)
+    (sub,) = find_submissions(folder.parent)
+    graded = one_notebook(sub, graded=GRADED)
+    forged = f"{ONE_OF_SEVERAL}Untitled.ipynb was graded, not .zip holds inner.zip, which is not unpacked"
+    result = SubmissionResult(submission_id="ada", path=str(graded.path), status="graded", points=1,
+                              max_points=1, messages=(forged, *graded.notes))
+    assert chosen(sub, result).path == folder / "rnn.ipynb"
+    assert chosen(sub, replace(result, messages=(*graded.notes, forged))) is sub  # not the choice's: as it is
