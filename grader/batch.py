@@ -37,7 +37,7 @@ from typing import Callable, Mapping, Sequence
 from grader.choice import MOST_READ, graded_functions, one_notebook
 from grader.discover import Submission
 from grader.models import GRADER_ERROR, GRADER_FAILED, HARNESS, SubmissionResult
-from grader.notes import bounded_result
+from grader.notes import MAX_NOTES, bounded_notes, bounded_result
 from grader.parent import wait_for_parent
 from grader.report import (
     page_record_of, result_from_dict, result_to_dict, summary_of,
@@ -111,8 +111,11 @@ def _graded(submission: Submission, *, context: GradingContext, sandbox: object,
     """``grade_one``; ``files``, when given, receives ``{name: [size, sha256]}`` of the files
     ``write_submission_record`` wrote. Of several notebooks (``Submission.notebooks``), the one
     holding the work is chosen here (``grader.choice``): in a worker, at the student's turn."""
+    chose: tuple[str, ...] = ()  # the choice's notes, when it chose one
     if submission.notebooks:  # a notebook that fails the extractor is refused there, never raises
-        submission = one_notebook(submission, graded=graded_functions(context.rubric))
+        ready = one_notebook(submission, graded=graded_functions(context.rubric))
+        chose = ready.notes[len(submission.notes):]
+        submission = ready
     if submission.problem:
         result = unreadable_result(context.rubric, submission_id=submission.id,
                                    path=str(submission.path), message=submission.problem)
@@ -125,8 +128,12 @@ def _graded(submission: Submission, *, context: GradingContext, sandbox: object,
             result = _harness_failure(context, submission.id, str(submission.path),
                                       traceback.format_exc())
     if submission.notes:  # the zips unpacked: the student reads what was graded of them
-        # bounded as every note (grader.notes): they name files the student's zips chose
-        result = bounded_result(dataclasses.replace(result, messages=(*result.messages, *submission.notes)))
+        # bounded as every note (grader.notes): they name files the student's zips chose. The
+        # choice's notes last and never cut (fifty notes of a student's zips cut them): the grading
+        # process reads from them which notebook was graded (grader.choice.chosen)
+        earlier = bounded_notes((*result.messages, *submission.notes[:len(submission.notes) - len(chose)]),
+                                most=MAX_NOTES - len(chose))
+        result = bounded_result(dataclasses.replace(result, messages=(*earlier, *chose)))
     folder = Path(out_dir) / result.submission_id
     _run_hook(prepare, folder, submission)
     (folder / HOOK_ERRORS).unlink(missing_ok=True)

@@ -288,3 +288,25 @@ def test_the_grading_process_takes_the_choice_from_the_choices_own_note_only(tmp
                               max_points=1, messages=(forged, *graded.notes))
     assert chosen(sub, result).path == folder / "rnn.ipynb"
     assert chosen(sub, replace(result, messages=(*graded.notes, forged))) is sub  # not the choice's: as it is
+
+
+def test_the_choices_notes_survive_fifty_notes_of_a_students_zips(tmp_path, context, sandbox):
+    """A submission's messages are bounded to fifty (``grader.notes``): a student whose zips made
+    fifty notes (``Unpacked ...``, ``Left out of ...``) had the choice's notes, which come after
+    them, cut, and the grading process (``choice.chosen``) would not know which notebook was graded:
+    the page would show none and the similarity check would leave the student out. They are kept
+    last; the zips' notes are cut before them."""
+    from grader.batch import grade_one
+    from grader.choice import chosen
+    from grader.notes import MAX_NOTES
+
+    folder = tmp_path / "class" / "ada"
+    nbs.write(folder / "rnn.ipynb", nbs.course_notebook())
+    nbs.write(folder / "Untitled.ipynb", EMPTY)
+    (sub,) = find_submissions(folder.parent)
+    sub = replace(sub, notes=tuple(f"Unpacked w{k}.zip: a.txt" for k in range(MAX_NOTES)))
+    result = grade_one(sub, context=context, sandbox=sandbox, out_dir=tmp_path / "out")
+    assert len(result.messages) == MAX_NOTES and result.points == result.max_points
+    assert result.messages[-2] == f"{ONE_OF_SEVERAL}rnn.ipynb was graded, not Untitled.ipynb."
+    assert result.messages[-3] == "[... 3 more notes cut ...]"
+    assert chosen(sub, result).path == folder / "rnn.ipynb"
