@@ -214,6 +214,26 @@ def readable_id(name: str) -> str:
     return "".join(out)
 
 
+#: The longest id in UTF-8 bytes: ``OUT/<id>/`` is a folder, whose name a file system bounds at
+#: 255 bytes, with room for the suffix of a clash (``~folder12``).
+MAX_ID_BYTES = 200
+
+
+def _folder_id(name: str) -> str:
+    """``readable_id(name)``, cut to ``MAX_ID_BYTES`` when longer, with ``~`` and a digest of the
+    whole name after the cut (two long names alike at their start stay two ids). A notebook named
+    with 80 bidi overrides (240 bytes) had an id of 480 characters, and the class run stopped at
+    its folder (ENAMETOOLONG, thirty-fourth session)."""
+    sid = readable_id(name)
+    if len(sid.encode("utf-8", "surrogateescape")) <= MAX_ID_BYTES:
+        return sid
+    import hashlib
+
+    digest = hashlib.sha256(sid.encode("utf-8", "surrogateescape")).hexdigest()[:12]
+    cut = sid.encode("utf-8")[:MAX_ID_BYTES - len(digest) - 1].decode("utf-8", "ignore")
+    return f"{cut}~{digest}"
+
+
 def _visible(path: Path) -> bool:
     return (not path.name.startswith(".") and path.name not in IGNORED_DIRS
             and path.name not in _IGNORED_FILES)
@@ -474,9 +494,9 @@ def find_submissions(root: Path, *, unpack: Unpacker | None = None,
         # the class's gradebook it regrades), not its whole stem.
         named = platform_name(root.name)
         if named is not None and named.original:
-            sid = readable_id(named.id)
-            return [Submission(id=sid, path=root, account=sid.rsplit("_", 1)[-1], late=named.late)]
-        sid = readable_id(root.stem)
+            return [Submission(id=_folder_id(named.id), path=root, account=readable_id(named.id).rsplit("_", 1)[-1],
+                               late=named.late)]
+        sid = _folder_id(root.stem)
         return [Submission(id=f"{sid}~{root.suffix.lstrip('.')}" if sid in RESERVED_IDS else sid, path=root)]
     found: dict[str, Submission] = {}
     # Platform downloads: every entry of one student, gathered by the id in its name.
@@ -484,7 +504,7 @@ def find_submissions(root: Path, *, unpack: Unpacker | None = None,
     late: set[str] = set()  # the ids of the groups with a file Canvas marked late
 
     def add(sub: Submission, entry: Path) -> None:
-        sid = readable_id(sub.id)
+        sid = _folder_id(sub.id)
         if sid in found or sid in RESERVED_IDS:  # e.g. alice.ipynb beside a folder alice/: keep both
             sid = base = f"{sid}~{entry.suffix.lstrip('.') or 'folder'}"
             number = 2

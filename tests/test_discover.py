@@ -253,3 +253,30 @@ def test_a_notebook_named_like_a_file_of_a_run_under_way_is_graded_and_the_run_e
     assert (out / "grades.csv").is_file() and not (out / commands.GRADEBOOK).is_dir()
     assert json.loads((out / f"{name}~ipynb" / "result.full.json").read_text())["status"] == "graded"
     assert (out / "score-changes.csv").is_file() and not (out / "GRADING-NOT-FINISHED.txt").exists()
+
+
+def test_a_name_whose_id_is_too_long_for_a_folder_is_graded_and_the_run_ends(tmp_path):
+    """Thirty-fourth session (hostile): an id is the name written out readably (``readable_id``:
+    a bidi override, 3 bytes of a file name, is 6 characters ``\\u202e``; an ESC 4). A notebook
+    named with 80 overrides (240 bytes, a name any file system takes) had the id of 480 characters,
+    over the 255 bytes a folder's name may have: writing ``OUT/<id>/`` raised ENAMETOOLONG in the
+    worker and the class run stopped, no gradebook for anyone. Such an id is cut, a digest of the
+    whole name keeping two of them apart."""
+    import io
+    import json
+
+    from grader import commands
+    from tests import notebooks as nbs
+
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    names = ("\u202e" * 80, "\u202e" * 79 + "x", "\x1b" * 240)
+    for name in names:
+        nbs.write(subs / f"{name}.ipynb", nbs.course_notebook())
+    found = find_submissions(subs)
+    assert len({sub.id for sub in found}) == 3
+    assert all(len(sub.id.encode()) <= 200 and sub.id.isprintable() for sub in found), [sub.id for sub in found]
+    assert all(sub.id.startswith(("\\u202e" * 10, "\\x1b" * 10)) for sub in found)
+    summary = commands.grade_class(subs, out_dir=out, jobs=2, similarity=False, feedback_html=False,
+                                   stream=io.StringIO(), progress_bar=False)
+    assert summary.graded == 3 and not summary.harness_failures
+    assert all(json.loads((out / sub.id / "result.full.json").read_text())["status"] == "graded" for sub in found)
