@@ -151,9 +151,14 @@ def chosen(submission: Submission, result: SubmissionResult) -> Submission:
     and the result says one was graded (its note ``ONE_OF_SEVERAL``...), that notebook with the
     others beside it (the notes the choice added are in the result); any other submission as it
     is. Reads nothing: the grading process's view of a choice ``one_notebook`` made in a worker.
-    By name, not path: a zip's notebooks are unpacked into another folder on each run."""
+    By the result's path, else by the name in its note: a zip's notebooks are unpacked into another
+    folder on each run (and two names may read alike in a note, ``readable_id``: a raw ESC and the
+    text ``\x1b``)."""
     if not submission.notebooks:
         return submission
+    exact = [name for name, path in submission.notebooks.items() if str(path) == result.path]
+    if len(exact) == 1:  # graded in this run, or from the same folder in an earlier one
+        return _graded_one(submission, exact[0], notes=submission.notes)
     # The choice's two notes end the result's messages (``batch._graded`` adds the submission's
     # notes last); an earlier message may start as the note does (a zip's note starts with the
     # zip's name, which the student chose) and name a notebook that was not graded.

@@ -284,7 +284,8 @@ def test_the_grading_process_takes_the_choice_from_the_choices_own_note_only(tmp
     (sub,) = find_submissions(folder.parent)
     graded = one_notebook(sub, graded=GRADED)
     forged = f"{ONE_OF_SEVERAL}Untitled.ipynb was graded, not .zip holds inner.zip, which is not unpacked"
-    result = SubmissionResult(submission_id="ada", path=str(graded.path), status="graded", points=1,
+    elsewhere = tmp_path / "grade-unzip-earlier" / "s1" / "rnn.ipynb"  # a zip's, unpacked by another run
+    result = SubmissionResult(submission_id="ada", path=str(elsewhere), status="graded", points=1,
                               max_points=1, messages=(forged, *graded.notes))
     assert chosen(sub, result).path == folder / "rnn.ipynb"
     assert chosen(sub, replace(result, messages=(*graded.notes, forged))) is sub  # not the choice's: as it is
@@ -310,3 +311,28 @@ def test_the_choices_notes_survive_fifty_notes_of_a_students_zips(tmp_path, cont
     assert result.messages[-2] == f"{ONE_OF_SEVERAL}rnn.ipynb was graded, not Untitled.ipynb."
     assert result.messages[-3] == "[... 3 more notes cut ...]"
     assert chosen(sub, result).path == folder / "rnn.ipynb"
+
+
+def test_two_names_that_read_alike_still_give_the_notebook_graded(tmp_path):
+    """A note names a notebook readably (``readable_id``): ``a\\x1b.ipynb`` with a raw ESC and one
+    named with the four characters ``\\x1b`` read alike there, and ``choice.chosen``, reading the
+    note alone, left the submission as it was: its page showed no notebook and the similarity
+    check left the student out (a copied notebook beside a decoy named so). The result's path
+    tells them apart."""
+    from grader.choice import chosen
+
+    folder = tmp_path / "class" / "ada"
+    nbs.write(folder / "a\x1b.ipynb", nbs.course_notebook())
+    nbs.write(folder / "a\\x1b.ipynb", SCRATCH)
+    out = tmp_path / "out"
+    nbs.write(tmp_path / "class" / "bob.ipynb", nbs.course_notebook())
+    summary = commands.grade_class(tmp_path / "class", out_dir=out, jobs=2, stream=io.StringIO(),
+                                   progress_bar=False)
+    assert summary.graded == 2 and summary.one_of_several
+    stored = json.loads((out / "ada" / commands.SOURCES_FILE).read_text())
+    assert "rnn_forward" in stored["functions"]
+    assert ",ada,bob," in (out / "similarity.csv").read_text()  # the same notebook: compared, flagged
+    (sub,) = [s for s in find_submissions(tmp_path / "class") if s.id == "ada"]
+    from grader.report import read_submission
+
+    assert chosen(sub, read_submission(out / "ada")).path == folder / "a\x1b.ipynb"
