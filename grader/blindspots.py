@@ -14,15 +14,17 @@ of another rubric's public case (a make-up exam's, whose students have the first
 """
 from __future__ import annotations
 
-from typing import Any, Iterator, Mapping, Sequence
+from dataclasses import replace
+from types import MappingProxyType
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 import numpy as np
 
 from grader import checks
 from grader.fixtures import CaseFixture, MutantError
-from grader.models import Case, Part, Rubric
+from grader.models import DIMENSIONS, Case, Part, Rubric
 
-__all__ = ["blind_mistakes", "blind_case_warnings", "unknown_blind_to", "twin_case_warnings",
+__all__ = ["blind_mistakes", "blind_case_warnings", "telling_dims", "unknown_blind_to", "twin_case_warnings",
            "shared_case_warnings"]
 
 #: Differences up to this (absolute and relative) are the same value: the generator's ``--check`` tolerance.
@@ -91,9 +93,46 @@ def _catching_rtol(part: Part, case: Case, expected: Any, value: Any) -> tuple[f
     return None if best is None else (best, widest)
 
 
-def blind_case_warnings(rubric: Rubric, fixtures: Mapping[str, CaseFixture]) -> list[str]:
+#: ``compute(part, case) -> CaseFixture``: the fixture of a case the rubric does not have (the
+#: generator's ``compute_case``), to try other dimensions on.
+Compute = Callable[[Part, Case], CaseFixture]
+
+
+def telling_dims(part: Part, case: Case, mistakes: Sequence[str], compute: Compute) -> list[tuple[str, int]]:
+    """``(dimension, value)`` for each single change of ``case``'s dimensions (one more: ``T_x:
+    2`` for ``T_x: 1``, ``n_x: 7`` for ``n_x = T_x = 6``) on whose inputs every one of
+    ``mistakes`` gives other outputs than the reference, or raises; in the order of
+    ``DIMENSIONS``. What to tell an instructor whose case hides a mistake: which dimension to
+    change (its fixtures then change, and the points of every student who makes the mistake)."""
+    found = []
+    for dim in DIMENSIONS:
+        value = case.dims[dim] + 1
+        other = replace(case, dims=MappingProxyType({**case.dims, dim: value}))
+        try:
+            fixture = compute(part, other)
+        except Exception:  # noqa: BLE001 - a builder that refuses these dims: not a way out
+            continue
+        if not set(mistakes) & set(blind_mistakes(part, other, fixture)):
+            found.append((dim, value))
+    return found
+
+
+def _dims_fix(case: Case, told: Sequence[tuple[str, int]]) -> str:
+    """``; n_x: 7 or T_x: 7 in its dims tells them apart (now ...)`` for :func:`telling_dims`' answer."""
+    if not told:
+        return ""
+    ways = " or ".join(f"{dim}: {value}" for dim, value in told)
+    now = ", ".join(f"{dim} = {case.dims[dim]}" for dim, _ in told)
+    return (f"; {ways} in its dims tells them apart (now {now}; the case's fixtures then change, "
+            f"and the points of a student who makes one)")
+
+
+def blind_case_warnings(rubric: Rubric, fixtures: Mapping[str, CaseFixture], *,
+                        compute: Compute | None = None) -> list[str]:
     """``"FILE:LINE: ..."`` for every case that cannot tell a known mistake its ``blind_to`` does
-    not list from the reference, and for every ``blind_to`` name the case does tell apart."""
+    not list from the reference, and for every ``blind_to`` name the case does tell apart.
+    ``compute``: how to compute a case's fixture (the generator's); with it, a warning of a case
+    whose inputs hide a mistake names the change of one dimension that tells it apart."""
     said = []
     for part in rubric.parts:
         blind = {case.id: blind_mistakes(part, case, fixtures[case.id]) for case in part.cases}
@@ -114,8 +153,9 @@ def blind_case_warnings(rubric: Rubric, fixtures: Mapping[str, CaseFixture]) -> 
                 lets = [m for m in unsaid if loose[m] is not None]
                 parts = []
                 if same:
+                    told = telling_dims(part, case, same, compute) if compute is not None else []
                     parts.append(f"cannot tell the reference from the known mistake(s) {', '.join(same)}: "
-                                 f"their outputs are the reference's on this case's inputs")
+                                 f"their outputs are the reference's on this case's inputs{_dims_fix(case, told)}")
                 if lets:
                     rtol = min(loose[m][0] for m in lets)
                     tighter = (f"an rtol below {rtol:.2g} tells them apart" if rtol > 0 else

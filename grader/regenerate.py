@@ -634,7 +634,8 @@ def _one_rubric(rubric_path: Path, *, reference: Reference, check_only: bool,
     for warning in (*undeclared_calls(rubric, reference=reference), *filter(None, [odd_points(rubric)]),
                     *blindspots.twin_case_warnings(rubric),
                     *blindspots.shared_case_warnings(rubric, _other_rubrics(rubric)),
-                    *blindspots.blind_case_warnings(rubric, fresh)):
+                    *blindspots.blind_case_warnings(
+                        rubric, fresh, compute=lambda part, case: compute_case(rubric, part, case, reference))):
         print(f"warning: {warning}", file=sys.stderr)
     if not check_only:
         for path, rewritten in regenerate(rubric, reference=reference, fixtures_dir=fixtures_dir, fixtures=fresh):
