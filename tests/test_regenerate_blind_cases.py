@@ -239,3 +239,57 @@ def test_the_docs_recipe_for_long_sequences_that_catch_len_of_x_leaves_no_warnin
         for spec in part.outputs:
             alone = replace(case, outputs=(spec.name,))
             assert f"{function}/len_of_x" not in blindspots.blind_mistakes(part, alone, loaded[case.id]), spec.name
+
+
+CELL_CACHE = '      - {name: cache, path: "[2]", weight: 1}\n'
+
+
+def test_mistakes_in_what_no_output_names_are_one_warning_for_the_part(workspace, capsys):
+    """A quiz that leaves the cache ungraded: the three cache mistakes of rnn_cell_forward got a
+    warning for the part and one for each of its four cases, each saying 'give the case inputs
+    that tell them apart', which no inputs do."""
+    rubric_path, _ = workspace
+    text = rubric_path.read_text()
+    start = text.index("  - function: rnn_cell_forward\n")
+    assert text.index(CELL_CACHE) > start
+    rubric_path.write_text(text.replace(CELL_CACHE, "", 1))
+    line = text[:start].count("\n") + 1
+    assert rg.main([str(rubric_path)]) == rg.EXIT_OK
+    said = [warning for warning in _warnings(capsys.readouterr().err) if "rnn_cell_forward" in warning]
+    assert said == [f"warning: {rubric_path}:{line}: the known mistake(s) rnn_cell_forward/cache_order, "
+                    "rnn_cell_forward/cache_without_x, rnn_cell_forward/cache_x_first change only [2] of what "
+                    "rnn_cell_forward returns, which no output of rnn_cell_forward names, so a student who makes "
+                    "one gets all 10 points of rnn_cell_forward. To grade it, add an output with path: \"[2]\" "
+                    "(docs/rubrics.md, Outputs); to say it is meant, list the mistakes in the blind_to of its "
+                    "cases"], said
+
+
+def test_an_output_a_case_leaves_out_is_named_not_its_inputs(workspace, capsys):
+    rubric_path, _ = workspace
+    old = ("{name: narrow hidden state, visibility: hidden, seed: 23, dims: {n_x: 6, n_a: 3, n_y: 4, m: 8, T_x: 1}, "
+           "points: 2.5}")
+    line = edit_rubric(rubric_path, old, old[:-1] + ", outputs: [a_next, yt_pred]}")
+    assert rg.main([str(rubric_path)]) == rg.EXIT_OK
+    said = _warnings(capsys.readouterr().err)
+    assert len(said) == 1 and said[0].startswith(
+        f"warning: {rubric_path}:{line}: case 'narrow hidden state' (rnn_cell_forward/hidden-3, 2.5 points) cannot "
+        "tell the reference from the known mistake(s) rnn_cell_forward/cache_order, rnn_cell_forward/cache_without_x, "
+        "rnn_cell_forward/cache_x_first: they differ from it only in the output(s) cache, which its outputs leave "
+        "out;"), said
+    assert said[0].endswith("Compare what they change (docs/rubrics.md, Outputs), or list them in its blind_to to "
+                            "say it is meant"), said
+    assert "in its dims" not in said[0] and "inputs that tell" not in said[0]
+
+
+def test_mistakes_that_need_different_dimensions_are_told_apart_by_each():
+    from types import MappingProxyType
+
+    from grader.models import Case, Tolerance
+
+    case = Case(id="p/hidden-1", part="p", function="f", name="x", visibility="hidden", builder="f", seed=1,
+                dims=MappingProxyType({"n_x": 2, "n_a": 3, "n_y": 2, "m": 1, "T_x": 1}), points=1,
+                tolerance=Tolerance(rtol=1e-5, atol=1e-7), outputs=("a",), timeout=1)
+    said = blindspots._dims_fix(case, {"f/a": (("T_x", 2),), "f/b": (("m", 2),), "f/c": (("T_x", 2),), "f/d": ()})
+    assert said == ("; T_x: 2 in its dims tells f/a, f/c apart, m: 2 in its dims tells f/b apart (now m = 1, "
+                    "T_x = 1; the case's fixtures then change, and the points of a student who makes one)"), said
+    assert blindspots._dims_fix(case, {"f/d": ()}) == ""
