@@ -910,41 +910,30 @@ class Gradebook:
     def changed_scores(self, earlier: Mapping[str, tuple[float | None, float | None]],
                        adjustments: Mapping[str, Any] | None = None) -> list[scorechanges.ScoreChange]:
         """A ``grader.scorechanges.ScoreChange`` for each submission in both the ``earlier``
-        gradebook (``gradebook_scores``) and this one whose score differs, by id."""
+        gradebook (``gradebook_scores``) and this one whose score differs, in points or in percent
+        of ``max_score`` (a part added: the same points are a smaller share), by id."""
         changed = []
         for sid in sorted(self._rows):
             before = earlier.get(spreadsheet_text(sid))
             if before is None or before[0] is None:
                 continue
-            now = self.adjusted_score(sid, adjustments)
-            if abs(before[0] - now) > 1e-9:
-                changed.append(scorechanges.ScoreChange(submission=sid, before=before[0], after=now, max_before=before[1],
-                                           max_after=float(self._rows[sid][1])))
+            change = scorechanges.ScoreChange(submission=sid, before=before[0], after=self.adjusted_score(
+                sid, adjustments), max_before=before[1], max_after=float(self._rows[sid][1]))
+            if change.moved:
+                changed.append(change)
         return changed
 
     def changes_from(self, earlier: Mapping[str, tuple[float | None, float | None]],
                      adjustments: Mapping[str, Any] | None = None, *, listed: Path | None = None) -> str:
         """What changed between the ``earlier`` gradebook's scores (``gradebook_scores``) and
-        this gradebook's for the submissions in both, as a sentence ("" when nothing did): how many
-        scores, and ``max_score`` when it changed; how many gain and lose, by how much at most, in
-        points and in percent (``grader.scorechanges.summary``); the first ten with both values
-        (``listed``: the file that has every one, ``write_changes``)."""
-        scores = self.changed_scores(earlier, adjustments)
-        changed = [f"{c.submission} {c.before:g} -> {c.after:g}" for c in scores]
+        this gradebook's for the submissions in both, as a sentence ("" when nothing did):
+        ``grader.scorechanges.sentence`` (``listed``: the file that has every one, ``write_changes``)."""
         tops = set()
         for sid, (_score, max_score, _parts, _status) in self._rows.items():
             before = earlier.get(spreadsheet_text(sid))
             if before is not None and before[1] is not None and abs(before[1] - float(max_score)) > 1e-9:
                 tops.add(f"{before[1]:g} -> {max_score}")
-        if not changed and not tops:
-            return ""
-        top = f", and max_score {', '.join(sorted(tops))}" if tops else ""
-        if not changed:
-            return f"No score differs from the earlier grades.csv{top}."
-        return (f"{len(changed)} score(s) differ from the earlier grades.csv{top}: {scorechanges.summary(scores)}. "
-                + ", ".join(changed[:10]) + (f" and {len(changed) - 10} more" if len(changed) > 10 else "")
-                + (f" (every one in {listed}, with percents of max_score, the largest loss first)"
-                   if listed is not None else "") + ".")
+        return scorechanges.sentence(self.changed_scores(earlier, adjustments), tops=sorted(tops), listed=listed)
 
     def write_changes(self, out_dir: Path, earlier: Mapping[str, tuple[float | None, float | None]],
                       adjustments: Mapping[str, Any] | None = None, *, bom: bool = False) -> Path | None:

@@ -45,3 +45,24 @@ def test_an_unknown_earlier_max_score_leaves_the_percent_cells_empty():
 def test_nothing_changed_says_nothing_and_ids_are_made_safe_for_a_spreadsheet():
     assert summary([]) == ""
     assert table([ScoreChange("=1+1", 1, 2, 10, 10)], cell=lambda sid: "'" + sid)[1][0] == "'=1+1"
+
+
+def test_a_part_no_one_has_done_yet_is_a_loss_in_percent_for_everyone():
+    """A GRU cell added to a forward-only rubric (90 -> 100 points) that no notebook defines yet: no
+    score moved in points, so the run said 'No score differs' and wrote no score-changes.csv,
+    while every student's share of the total fell by a tenth."""
+    from grader.scorechanges import sentence
+
+    changes = [ScoreChange("ada", 90, 90, 90, 100), ScoreChange("alan", 70, 70, 90, 100),
+               ScoreChange("zero", 0, 0, 90, 100)]
+    moved = [change for change in changes if change.moved]
+    assert [change.submission for change in moved] == ["ada", "alan"]
+    said = sentence(moved, tops=["90 -> 100"], listed="out/score-changes.csv")
+    assert said == ("2 score(s) differ from the earlier grades.csv, in points or in percent of max_score, which "
+                    "changed (90 -> 100): no one gains or loses points; in percent of max_score: 2 lose (at most -10 "
+                    "percentage points). ada 90/90 -> 90/100, alan 70/90 -> 70/100 (every one in out/score-changes.csv, "
+                    "with percents of max_score, the largest loss first)."), said
+    assert table(moved)[1:] == [["ada", "90", "90", "0", "100", "90", "-10"],
+                                ["alan", "70", "70", "0", "77.78", "70", "-7.78"]]
+    assert sentence([], tops=["90 -> 100"]) == "No score differs from the earlier grades.csv, and max_score 90 -> 100."
+    assert sentence([]) == ""
