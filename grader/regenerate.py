@@ -604,6 +604,17 @@ def undeclared_calls(rubric: Rubric, *, reference: Reference) -> list[str]:
     return said
 
 
+def without_known_mistakes(rubric: Rubric, *, reference: Reference) -> list[str]:
+    """Warnings ``"FILE:LINE: ..."`` for the parts whose function has no known mistake in
+    ``solution/mutants.py`` (a function the course added): its feedback names no likely mistake,
+    and the generator cannot say which mistakes its cases miss."""
+    have = {mutant.function for mutant in reference.mutants.values()}
+    return [f"{_where(rubric, part.line)}: {part.function} has no known mistakes in solution/mutants.py, so its "
+            f"feedback names no likely mistake and no warning here can say what its cases miss; add the "
+            f"classic ones (docs/rubrics.md, Adding a rubric entry)"
+            for part in rubric.parts if part.function not in have]
+
+
 def points_line(rubric: Rubric) -> str:
     """``"100 points: rnn_cell_forward 10, ..."``: what a reweighting comes to, said on every run."""
     return (f"{rubric.max_points:g} points: "
@@ -632,6 +643,7 @@ def _one_rubric(rubric_path: Path, *, reference: Reference, check_only: bool,
     if unknown:
         raise RegenerateError(unknown)
     for warning in (*undeclared_calls(rubric, reference=reference), *filter(None, [odd_points(rubric)]),
+                    *without_known_mistakes(rubric, reference=reference),
                     *blindspots.twin_case_warnings(rubric),
                     *blindspots.shared_case_warnings(rubric, _other_rubrics(rubric)),
                     *blindspots.blind_case_warnings(

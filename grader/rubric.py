@@ -489,6 +489,16 @@ def _yaml_hint(problem: str, context: str, *, at_tab: bool = False) -> str:
     return ""
 
 
+def _bare_path_hint(text: str) -> str:
+    """What to write for an output path without its brackets (``path: 1``, ``path: dxt``), or ""."""
+    plain = text.strip().strip("'\"")
+    if plain.lstrip("-").isdigit():
+        return f'; for element {plain} of a returned tuple write path: "[{plain}]"'
+    if plain.isidentifier():
+        return f"; for the key {plain} of a returned dict write path: \"['{plain}']\""
+    return ""
+
+
 def _double_quoted(text: str) -> str:
     """``text`` as a double-quoted YAML value."""
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
@@ -730,11 +740,12 @@ def _read_part(
             if text is None:
                 text = ""
             if not isinstance(text, str):
-                raise reader.error(out["path"].value, f"path must be text such as \"[0]\" or \"['dxt']\", not {text!r}")
+                raise reader.error(out["path"].value, f"path must be text such as \"[0]\" or \"['dxt']\", not {text!r}"
+                                   f"{_bare_path_hint(str(text))}")
             try:
                 path = parse_path(text)
             except ValueError as exc:
-                raise reader.error(out["path"].value, str(exc)) from None
+                raise reader.error(out["path"].value, f"{exc}{_bare_path_hint(text)}") from None
         weight = reader.number(out["weight"].value, "output weight") if "weight" in out else 1.0
         check = "allclose"
         if "check" in out:

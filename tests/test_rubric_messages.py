@@ -197,3 +197,13 @@ def test_a_quoted_name_with_a_comma_is_read_as_written(tmp_path):
 
     text = replace_line(13, "      - {name: \"small, m = 1\", visibility: hidden, seed: 7, dims: {n_x: 2, n_a: 4, n_y: 3, m: 1, T_x: 1}, points: 3}")
     assert [c.name for c in load_rubric(write(tmp_path, text)).cases][:2] == ["example", "small, m = 1"]
+
+
+@pytest.mark.parametrize("written, hint", [
+    ('path: "1"', 'for element 1 of a returned tuple write path: "[1]"'),
+    ("path: 1", 'path must be text such as "[0]" or "[\'dxt\']", not 1; for element 1 of a returned tuple write path: "[1]"'),
+    ("path: dxt", "for the key dxt of a returned dict write path: \"['dxt']\""),
+])
+def test_a_path_without_brackets_says_how_to_write_it(tmp_path, written, hint):
+    text = replace_line(8, '      - {name: a_next, ' + written + ', weight: 2}')
+    error_at(tmp_path, text, 8, hint)
