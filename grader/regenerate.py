@@ -478,14 +478,27 @@ def main(argv: Sequence[str] | None = None) -> int:
             statuses.append(EXIT_ERROR)
         rubric_paths.extend(found)
     # Each rubric on its own: one that cannot be used does not hide what the others' check finds.
+    written = []
     for rubric_path in rubric_paths:
         try:
             statuses.append(_one_rubric(rubric_path, reference=reference, check_only=options.check,
                                         fixtures_dir=options.fixtures_dir))
+            written.append(rubric_path)
         except (RubricError, RegenerateError, fx.FixtureError) as exc:
             print(f"error: {exc}", file=sys.stderr)
             statuses.append(EXIT_ERROR)
+    if written and not options.check:
+        print(next_steps(written[0] if len(written) == 1 else "RUBRIC"))
     return max(statuses)
+
+
+def next_steps(rubric: Path | str) -> str:
+    """What to run after regenerating: verify, and see what the edit does to a class graded before
+    (its scores in points and percent, ``score-changes.csv``) before publishing it."""
+    return (f"Next: python3 -m grader.regenerate {rubric} --check; for a class graded before, see what "
+            f"the edit does to each student before publishing: cp -r OUT preview && python3 grade.py "
+            f"SUBMISSIONS --rubric {rubric} --out preview, then read preview/score-changes.csv (who gains, "
+            f"who loses, in points and percent; docs/instructors.md, After editing the rubric)")
 
 
 #: A file beside a rubric larger than this is not read for its name (a rubric is some kB).

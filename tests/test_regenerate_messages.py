@@ -69,6 +69,13 @@ def test_a_tolerance_or_points_edit_leaves_the_fixtures_unchanged(workspace, cap
     assert rg.main([str(rubric_path)]) == rg.EXIT_OK
     out = capsys.readouterr().out
     assert "rnn.public.json: unchanged" in out and "rnn.hidden.json: unchanged" in out, out
+    # The fixtures did not change, the scores will: the last line says how to see them before
+    # anyone reads them (thirty-fourth session; it ended at the points line).
+    assert out.splitlines()[-1] == (
+        f"Next: python3 -m grader.regenerate {rubric_path} --check; for a class graded before, see what the edit "
+        f"does to each student before publishing: cp -r OUT preview && python3 grade.py SUBMISSIONS --rubric "
+        f"{rubric_path} --out preview, then read preview/score-changes.csv (who gains, who loses, in points and "
+        "percent; docs/instructors.md, After editing the rubric)"), out
     assert {p.name: p.read_bytes() for p in fixtures_dir.iterdir()} == before
     assert rg.main([str(rubric_path), "--check"]) == rg.EXIT_OK
 
