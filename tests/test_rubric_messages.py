@@ -160,42 +160,37 @@ def test_a_yaml_merge_key_is_named_as_such(tmp_path):
 # A comma or a bracket in an unquoted case name (thirty-fourth session): "unknown key 'a_next to
 # 1e-9' in a case (known keys: ...)" named the line but neither the comma nor what to write.
 
-def test_a_comma_in_an_unquoted_case_name_says_to_quote_the_name(tmp_path):
-    text = replace_line(13, "      - {name: small, m = 1, visibility: hidden, seed: 7, dims: {n_x: 2, n_a: 4, n_y: 3, m: 1, T_x: 1}, points: 3}")
-    message = error_at(tmp_path, text, 13, "unknown key 'm = 1' in a case",
-                       "`name: small, m = 1` reads as `name: small` and then the key 'm = 1'",
-                       'put the text in quotes: `name: "small, m = 1"`')
+CASE_LINE = "      - {name: %s, visibility: hidden, seed: 7, dims: {n_x: 2, n_a: 4, n_y: 3, m: 1, T_x: 1}, points: 3}"
+
+
+@pytest.mark.parametrize("line, written, fragments", [
+    (13, CASE_LINE % "small, m = 1",
+     ("unknown key 'm = 1' in a case: in `{...}` a comma ends an entry",
+      "`name: small, m = 1` reads as `name: small` and then the key 'm = 1'",
+      'put the text in quotes: `name: "small, m = 1"`')),
+    (13, CASE_LINE % "narrow (a_next,1e-9, m = 1)",
+     ("then the keys '1e-9', 'm = 1)'", 'put the text in quotes: `name: "narrow (a_next,1e-9, m = 1)"`')),
+    (9, "      - {name: a_next, hidden state, path: \"[0]\", weight: 2}",
+     ("unknown key 'hidden state' in an output", 'put the text in quotes: `name: "a_next, hidden state"`')),
+    (13, CASE_LINE % "[m = 1]",
+     ("case name must be a single value, not a list",
+      'a value that starts with `[` is a list in YAML: to write it as text, put it in quotes ("[m = 1]")')),
+], ids=["a comma", "two commas", "an output's name", "brackets"])
+def test_a_comma_or_bracket_in_an_unquoted_name_says_to_quote_it(tmp_path, line, written, fragments):
+    message = error_at(tmp_path, replace_line(line, written), line, *fragments)
     assert "known keys" not in message
 
 
-def test_two_commas_in_a_case_name_are_quoted_as_written(tmp_path):
-    text = replace_line(13, "      - {name: narrow (a_next,1e-9, m = 1), visibility: hidden, seed: 7, dims: {n_x: 2, n_a: 4, n_y: 3, m: 1, T_x: 1}, points: 3}")
-    error_at(tmp_path, text, 13, "then the keys '1e-9', 'm = 1)'",
-             'put the text in quotes: `name: "narrow (a_next,1e-9, m = 1)"`')
-
-
-def test_a_comma_in_an_output_name_gets_the_same_hint(tmp_path):
-    text = replace_line(9, "      - {name: a_next, hidden state, path: \"[0]\", weight: 2}")
-    error_at(tmp_path, text, 9, "unknown key 'hidden state' in an output",
-             'put the text in quotes: `name: "a_next, hidden state"`')
-
-
 def test_a_misspelt_key_after_a_name_keeps_did_you_mean_and_no_comma_hint(tmp_path):
-    text = replace_line(13, "      - {name: small, point, visibility: hidden, seed: 7, dims: {n_x: 2, n_a: 4, n_y: 3, m: 1, T_x: 1}, points: 3}")
-    message = error_at(tmp_path, text, 13, "unknown key 'point' in a case; did you mean 'points'?")
+    message = error_at(tmp_path, replace_line(13, CASE_LINE % "small, point"), 13,
+                       "unknown key 'point' in a case; did you mean 'points'?")
     assert "comma" not in message
-
-
-def test_a_case_name_in_brackets_says_to_quote_it(tmp_path):
-    text = replace_line(13, "      - {name: [m = 1], visibility: hidden, seed: 7, dims: {n_x: 2, n_a: 4, n_y: 3, m: 1, T_x: 1}, points: 3}")
-    error_at(tmp_path, text, 13, "case name must be a single value, not a list",
-             'a value that starts with `[` is a list in YAML: to write it as text, put it in quotes ("[m = 1]")')
 
 
 def test_a_quoted_name_with_a_comma_is_read_as_written(tmp_path):
     from tests.test_rubric import write
 
-    text = replace_line(13, "      - {name: \"small, m = 1\", visibility: hidden, seed: 7, dims: {n_x: 2, n_a: 4, n_y: 3, m: 1, T_x: 1}, points: 3}")
+    text = replace_line(13, CASE_LINE % '"small, m = 1"')
     assert [c.name for c in load_rubric(write(tmp_path, text)).cases][:2] == ["example", "small, m = 1"]
 
 
