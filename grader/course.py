@@ -16,7 +16,11 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import Mapping
 
-__all__ = ["COURSE_MODULES", "TEST_HELPER_MODULES", "is_test_helper_module"]
+__all__ = ["COURSE_ARITY", "COURSE_MODULES", "TEST_HELPER_MODULES", "is_test_helper_module"]
+
+#: How many arguments the grader passes each graded function, by position (the course's headers).
+COURSE_ARITY = {"rnn_cell_forward": 3, "rnn_forward": 3, "lstm_cell_forward": 4, "lstm_forward": 3,
+                 "rnn_cell_backward": 2, "rnn_backward": 2, "lstm_cell_backward": 3, "lstm_backward": 2}
 
 _SOFTMAX = '''\
 def softmax(x):

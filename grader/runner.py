@@ -22,7 +22,7 @@ from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from grader import checks, hints, wire
 from grader.childruntime import args_layout
-from grader.course import COURSE_MODULES
+from grader.course import COURSE_ARITY, COURSE_MODULES
 from grader.fastcheck import WireExpectation, expectation_for
 from grader.fixedsizes import example_sizes
 from grader.gradedsource import aliased, code_facts, graded_source
@@ -328,8 +328,11 @@ class _Grader:
                 return self._all_cases(ERROR, broken.message, location=Location(
                     broken.cell_index, broken.line, part.function, self._prompt(broken.cell_index))
                     if broken.cell_index is not None else None)
-            # Never suggest renaming a function the rubric grades under its own name.
+            # Never suggest renaming a function the rubric grades under its own name, nor one of
+            # the course's functions (the optional ``lstm_cell_backward`` is no misspelt
+            # ``rnn_cell_backward``).
             graded = {name for p in self.context.rubric.parts for name in (p.function, *p.depends)}
+            graded.update(COURSE_ARITY)
             near = difflib.get_close_matches(
                 part.function, [name for name in self.extraction.functions if name not in graded], n=1)
             hint = f" Did you mean to name `{near[0]}` `{part.function}`?" if near else ""

@@ -10,9 +10,6 @@ from typing import Iterable
 from grader.astnodes import nodes
 
 
-#: How many arguments the grader passes each graded function, by position (the course's headers).
-COURSE_ARITY = {"rnn_cell_forward": 3, "rnn_forward": 3, "lstm_cell_forward": 4, "lstm_forward": 3,
-                 "rnn_cell_backward": 2, "rnn_backward": 2, "lstm_cell_backward": 3, "lstm_backward": 2}
 
 
 def ast_classes() -> list[type]:
