@@ -145,8 +145,12 @@ last saved: save it in Jupyter first (Ctrl-S). It prints, per function:
   output ({outputs}...), how (shape, values), and often the likely mistake.
 - **not implemented**: the template's `None` placeholders are still there.
 - **missing**: no function of that name in the notebook (check the spelling).
-- **error**: it raised an exception, ran out of time (an endless loop?) or crashed;
-  the message shows the cell and line, and the line itself.
+- **raised an error**: it raised an exception; the message shows the cell and line,
+  and the line itself.
+- **timed out**: it ran past its time limit (an endless loop?).
+- **crashed**: it ended its process or ran out of memory.
+
+The feedback of your instructor's grading uses the same words.
 
 The exit status is 0 when everything passes, 1 otherwise, 2 when the check cannot
 run: the notebook cannot be read, `--function` names no graded function, NumPy or

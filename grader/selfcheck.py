@@ -8,9 +8,10 @@ file does not exist.  The engine is the instructors' one
 (:func:`grader.runner.grade_submission` and its sandbox), so the verdicts are
 the ones the grade will hold for the public cases.
 
-Verdicts, per function: ``passed``, ``failed`` (it ran; some output is wrong),
-``not implemented`` (template placeholders left), ``missing`` (no function of
-that name), ``error`` (it raised, ran out of time or crashed the process).
+Verdicts, per function, in the words of the batch's feedback (`grader.models.STATUS_WORDS`):
+``passed``, ``failed`` (it ran; some output is wrong), ``not implemented`` (template
+placeholders left), ``missing`` (no function of that name), ``raised an error``, ``timed out``,
+``crashed`` (the process died).
 """
 from __future__ import annotations
 
@@ -26,8 +27,8 @@ from types import MappingProxyType
 from typing import Any, Callable, Iterator, Mapping, TextIO
 
 from grader.models import (
-    CASE_GRADER_FAILED, CRASHED, ERROR, FAILED, HARNESS, MISSING, NOT_ATTEMPTED, NOT_IMPLEMENTED, PASSED,
-    SKIPPED, TIMEOUT, CaseResult, Location, PartResult, SubmissionResult,
+    CASE_GRADER_FAILED, ERROR, MISSING, NOT_IMPLEMENTED, PASSED, STATUS_WORDS, CaseResult, Location, PartResult,
+    SubmissionResult,
 )
 
 __all__ = [
@@ -42,21 +43,6 @@ __all__ = [
 EXIT_PASSED = 0      # every public case of every (selected) function passed
 EXIT_FAILED = 1      # some public case did not pass
 EXIT_UNUSABLE = 2    # the notebook, the rubric or the fixtures cannot be read, or the checker failed
-
-#: Case/part status -> the verdict word a student sees.
-_VERDICTS = MappingProxyType({
-    PASSED: "passed",
-    FAILED: "failed",
-    NOT_IMPLEMENTED: "not implemented",
-    MISSING: "missing",
-    NOT_ATTEMPTED: "not attempted",
-    ERROR: "error",
-    TIMEOUT: "error (time limit)",
-    CRASHED: "error (crashed)",
-    SKIPPED: "error (not run)",
-    HARNESS: "grader problem",
-})
-
 
 class SelfCheckError(Exception):
     """The self-check cannot run (rubric or fixtures unreadable, unknown function)."""
@@ -94,8 +80,9 @@ class CheckSummary:
 
 
 def verdict(status: str) -> str:
-    """The student's word for a part or case status (``"not_implemented"`` -> ``"not implemented"``)."""
-    return _VERDICTS.get(status, status)
+    """The student's word for a part or case status (``"not_implemented"`` -> ``"not implemented"``):
+    the batch report's word (`grader.models.STATUS_WORDS`)."""
+    return STATUS_WORDS.get(status, status)
 
 
 def load_public_context(rubric: Path, *, function: str | None = None) -> Any:
