@@ -129,6 +129,13 @@ def main(argv: list[str] | None = None) -> int:
     if any(word.startswith("-") for word in extra):
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     given = [args.submissions, *map(Path, extra)] if args.submissions is not None else []
+    if given:  # one path with spaces, typed without quotes: the shell cut it into words
+        from grader.selfcheck import unquoted_path
+
+        named = [args.check] if args.check is not None else []
+        unquoted = unquoted_path([*named, *given], command="python3 grade.py" + (" --check" if named else ""))
+        if unquoted is not None:
+            parser.error(unquoted)
     if len(given) > 1:  # grade.py submissions/*.ipynb said "unrecognized arguments" and the names
         parser.error(f"{len(given)} folders or notebooks given ({given[0]}, {given[1]}, ...): a class run "
                      f"takes one folder, zip or notebook; for a shell pattern such as submissions/*.ipynb, "

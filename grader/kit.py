@@ -91,14 +91,16 @@ def main(argv: "list[str] | None" = None) -> int:
     given = ([args.check] if args.check is not None else []) + args.notebooks
     if not given:
         parser.error("give your notebook: python3 grade.py --check NOTEBOOK")
-    if len(given) > 1:
-        parser.error(f"{{len(given)}} notebooks given ({{given[0]}}, {{given[1]}}, ...): the check takes one; "
-                     f"check them one at a time")
     too_old = python_too_old()
     if too_old:  # before the checker's modules, which an older Python cannot import
         print(too_old)
         return 2
-    from grader.selfcheck import run_check
+    from grader.selfcheck import run_check, unquoted_path
+
+    if len(given) > 1:
+        parser.error(unquoted_path(given, command="python3 grade.py --check")
+                     or f"{{len(given)}} notebooks given ({{given[0]}}, {{given[1]}}, ...): the check takes one; "
+                        f"check them one at a time")
 
     return run_check(given[0], rubric=args.rubric, stream=sys.stdout, function=args.function)
 
@@ -137,7 +139,8 @@ which has NumPy already: in a notebook cell, run `%pip install pyyaml` and
     python3 grade.py --check path/to/your_notebook.ipynb
     python3 grade.py --check path/to/your_notebook.ipynb --function {example}
 
-Run it from this folder (or give the path to this `grade.py`). It checks the notebook as
+Run it from this folder (or give the path to this `grade.py`); put a path with spaces in
+quotes (`--check "My Notebooks/rnn (1).ipynb"`). It checks the notebook as
 last saved: save it in Jupyter first (Ctrl-S). It prints, per function:
 
 - **passed**: every public case gives the expected values.

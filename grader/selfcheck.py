@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Callable, Iterator, Mapping, TextIO
+from typing import Any, Callable, Iterator, Mapping, Sequence, TextIO
 
 from grader.models import (
     CASE_GRADER_FAILED, ERROR, MISSING, NOT_IMPLEMENTED, PASSED, STATUS_WORDS, CaseResult, Location, PartResult,
@@ -36,7 +36,7 @@ __all__ = [
     "CheckSummary",
     "load_public_context", "run_check", "render", "summarise", "verdict", "unsupported_system", "withheld_points",
     "UNFENCED",
-    "missing_requirements", "REQUIREMENTS", "WINDOWS_DRIVES", "with_fixed_sizes",
+    "missing_requirements", "REQUIREMENTS", "WINDOWS_DRIVES", "with_fixed_sizes", "unquoted_path",
 ]
 
 #: Exit statuses of ``--check`` (the same numbers as grade.py's).
@@ -659,6 +659,26 @@ def _no_such_file(notebook: Path) -> str:
         return f"No such file, and no notebook (.ipynb) is {where}. Check the path."
     shown = ", ".join(found[:3]) + (f" and {len(found) - 3} more" if len(found) > 3 else "")
     return f"No such file. Check the name: the notebooks {where} are {shown}."
+
+
+def unquoted_path(words: Sequence[str | Path], *, command: str) -> str | None:
+    """What to say when ``words`` (the paths of a command line) are one path with spaces that
+    the shell cut at its spaces, typed without quotes (``--check My Notebooks/rnn hw.ipynb``), or
+    None: the words joined by single spaces name a file or folder that exists. They were told
+    "3 notebooks given (...): check them one at a time" (``grade.py`` said "a class run takes one
+    folder", also after ``--check``), for the one notebook the student meant. ``command`` is what
+    goes before the path in the command to copy (``python3 grade.py --check``)."""
+    texts = [str(word) for word in words]
+    if len(texts) < 2:
+        return None
+    joined = " ".join(texts)
+    try:
+        if not Path(joined).exists():
+            return None
+    except (OSError, ValueError):  # a name too long for the system, a NUL
+        return None
+    return (f"{joined} has spaces in its path, and the shell cut it into {len(texts)} words at them: "
+            f"put the path in quotes: {command} {_quoted_command(joined)}")
 
 
 #: Where WSL shows Windows' drives (``C:`` is ``/mnt/c``).

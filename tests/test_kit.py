@@ -230,6 +230,11 @@ def test_kit_grade_py_checks_a_notebook_given_without_check_and_one_at_a_time(rn
     done = subprocess.run([sys.executable, "grade.py", "--check", str(right), str(right)], cwd=kit_dir,
                           env=kit_env(), capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and "2 notebooks given" in done.stderr and "one at a time" in done.stderr, done
+    # One notebook whose path has spaces, typed without quotes: the quoted command to copy.
+    spaced = shutil.copyfile(right, tmp_path / "rnn hw.ipynb")
+    done = subprocess.run([sys.executable, "grade.py", "--check", str(tmp_path / "rnn"), "hw.ipynb"], cwd=kit_dir,
+                          env=kit_env(), capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and f"put the path in quotes: python3 grade.py --check '{spaced}'" in done.stderr, done
     done = subprocess.run([sys.executable, "grade.py"], cwd=kit_dir, env=kit_env(), capture_output=True,
                           text=True, timeout=60)
     assert done.returncode == 2 and "give your notebook: python3 grade.py --check NOTEBOOK" in done.stderr
