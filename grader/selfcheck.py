@@ -267,13 +267,28 @@ def _render_part(part: PartResult, write: Callable[[str], Any], width: int,
             if code:
                 write(f"      >   {code}\n")
         if case.output.strip():
-            shown = case.output.strip().splitlines()
-            more = f" (+{len(shown) - 5} more lines)" if len(shown) > 5 else ""
-            write("      printed: " + " | ".join(shown[:5]) + more + "\n")
+            write(_printed(case.output))
     said = {case.message for case in part.cases if case.status != PASSED}
     for note in part.notes:
         if note not in said:  # a syntax error is both the case's message and the part's note
             write(_indent(f"note: {note}", "    ") + "\n")
+
+
+#: How many of the lines a case printed ``--check`` shows, and how much of each.
+PRINTED_LINES, PRINTED_LINE_CHARS = 5, 100
+
+
+def _printed(output: str) -> str:
+    """The ``printed:`` line under a case: its first `PRINTED_LINES` lines, each cut at
+    `PRINTED_LINE_CHARS` characters. A function that printed one line of 10 MB showed the 64 kB
+    the sandbox keeps of it, on one line, and the verdicts above it scrolled out of the
+    terminal (thirty-fourth session, as a student); the batch's feedback shows 2,000 characters."""
+    shown = output.strip().splitlines()
+    cut = [line if len(line) <= PRINTED_LINE_CHARS else
+           f"{line[:PRINTED_LINE_CHARS]}... ({len(line) - PRINTED_LINE_CHARS:,} more characters)"
+           for line in shown[:PRINTED_LINES]]
+    more = f" (+{len(shown) - PRINTED_LINES} more lines)" if len(shown) > PRINTED_LINES else ""
+    return "      printed: " + " | ".join(cut) + more + "\n"
 
 
 def _without_place(case: CaseResult) -> str:

@@ -121,3 +121,19 @@ def test_a_rubric_without_public_cases_cannot_be_checked(tmp_path):
     out = stream.getvalue()
     assert status == EXIT_UNUSABLE, out
     assert "the rubric has no public case, so there is nothing to check" in out and "0 of 0" not in out, out
+
+
+def test_a_function_that_printed_a_huge_line_shows_its_start_not_the_whole(tmp_path):
+    """A wrong function that printed one line of 10 MB: the sandbox keeps 64 kB, and ``--check``
+    wrote all of it on its ``printed:`` line, scrolling the verdicts out of the student's terminal
+    (thirty-fourth session, as a student). Now 100 characters of each of 5 lines, and the rest counted."""
+    wrong = nbs.mutate("rnn_cell_forward", "+ ba)", ")\n    print('x' * 10_000_000)")
+    path = nbs.write(tmp_path / "loud.ipynb", nbs.course_notebook(wrong))
+    code, text = check(path, function="rnn_cell_forward")
+    assert code == EXIT_FAILED
+    printed = next(line for line in text.splitlines() if line.lstrip().startswith("printed:"))
+    assert printed.startswith("      printed: " + "x" * 100 + "... (") and "more characters)" in printed, printed[:300]
+    assert len(text) < 3000, len(text)
+    # many short lines: five shown, the others counted, as before
+    case = selfcheck._printed("\n".join(f"line {k}" for k in range(12)))
+    assert case == "      printed: line 0 | line 1 | line 2 | line 3 | line 4 (+7 more lines)\n", case
