@@ -266,6 +266,13 @@ def _render_part(part: PartResult, write: Callable[[str], Any], width: int,
             code = line_of(case.location).strip()
             if code:
                 write(f"      >   {code}\n")
+        elif case.status == ERROR and part.location is not None and case.message in part.notes:
+            # A def that does not parse or compile: the message says its cell and line, and the
+            # part's location is that line; its code was not shown (a notebook saved by VS Code
+            # or Colab has no prompt to find the cell by).
+            code = line_of(part.location).strip()
+            if code:
+                write(f"      >   {code}\n")
         if case.output.strip():
             write(_printed(case.output))
     said = {case.message for case in part.cases if case.status != PASSED}

@@ -137,3 +137,20 @@ def test_a_function_that_printed_a_huge_line_shows_its_start_not_the_whole(tmp_p
     # many short lines: five shown, the others counted, as before
     case = selfcheck._printed("\n".join(f"line {k}" for k in range(12)))
     assert case == "      printed: line 0 | line 1 | line 2 | line 3 | line 4 (+7 more lines)\n", case
+
+
+def test_a_syntax_error_in_a_function_quotes_its_line(tmp_path):
+    """A function whose def does not parse: the message named "cell 13, line 15" and no code, where
+    an exception's line is quoted; in a notebook saved by VS Code or Colab (no prompts, and neither
+    numbers its cells) the student had to count 13 cells (thirty-fourth session, as a student)."""
+    broken = nbs.mutate("lstm_forward", "for t in range(T_x):", "for t in range(T_x)")
+    notebook = nbs.course_notebook(broken)
+    for cell in notebook["cells"]:
+        if cell["cell_type"] == "code":
+            cell["execution_count"] = None
+    path = nbs.write(tmp_path / "vscode.ipynb", notebook)
+    code, text = check(path, function="lstm_forward")
+    assert code == EXIT_FAILED
+    assert "Syntax error in cell 13, line 15: expected ':'" in text, text
+    assert "\n      >   for t in range(T_x)\n" in text, text
+    assert text.count("for t in range(T_x)") == 1, text
