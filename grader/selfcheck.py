@@ -810,11 +810,30 @@ def _run_check(notebook: Path, *, rubric: Path, stream: TextIO, function: str | 
     try:
         summary = render(result, stream=stream, line_of=_cells_line_of(cells), title=title,
                          withheld=withheld_points(context.rubric))
-        stream.write(unfenced)
+        stream.write(unfenced + _name_note(notebook))
     except Exception:  # noqa: BLE001 - likewise
         stream.write(checker_failed_text())
         return EXIT_UNUSABLE
     return EXIT_PASSED if summary.ok else EXIT_FAILED
+
+
+def _name_note(notebook: Path) -> str:
+    """The note ending the report of a notebook whose name a class run would not take for one
+    (``rnn.ipynb.txt`` from a browser's download, ``rnn.IPYNB``, ``rnn.json``), or "". The check
+    reads a notebook by its content and said "all 6 functions pass" of such a file, which a class
+    run then graded 0, "the submission holds no notebook" (thirty-fourth session, as a student)."""
+    from grader.notebook import SUBMISSION_SUFFIXES
+
+    name = notebook.name
+    if notebook.suffix in SUBMISSION_SUFFIXES:
+        return ""
+    low = name.lower()
+    meant = (name[:-3] + ".py" if low.endswith(".py") else
+             name[:low.index(".ipynb")] + ".ipynb" if ".ipynb" in low else
+             (notebook.stem if notebook.suffix else name) + ".ipynb")
+    return (f"\nNote: this file is named {name}, and your instructor's grader takes only a notebook whose name "
+            f"ends in .ipynb (or a .py file): handed in under this name, it would be found to hold no notebook "
+            f"and score 0. Rename it {meant} before you submit it.\n")
 
 
 #: What ``--check`` says before the traceback of an exception inside the grader.

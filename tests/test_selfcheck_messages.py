@@ -5,6 +5,8 @@ import io
 import sys
 from pathlib import Path
 
+import pytest
+
 from grader import selfcheck
 from grader.commands import DEFAULT_RUBRIC
 from grader.selfcheck import EXIT_FAILED, EXIT_UNUSABLE, missing_requirements, run_check
@@ -154,3 +156,26 @@ def test_a_syntax_error_in_a_function_quotes_its_line(tmp_path):
     assert "Syntax error in cell 13, line 15: expected ':'" in text, text
     assert "\n      >   for t in range(T_x)\n" in text, text
     assert text.count("for t in range(T_x)") == 1, text
+
+
+@pytest.mark.parametrize("name, meant", [("rnn.ipynb.txt", "rnn.ipynb"), ("rnn.IPYNB", "rnn.ipynb"),
+                                         ("rnn.json", "rnn.ipynb"), ("rnn", "rnn.ipynb"), ("rnn.ipynb", None)])
+def test_a_notebook_named_as_no_class_run_takes_it_is_told_to_rename_it(tmp_path, name, meant):
+    """A browser's download named ``rnn.ipynb.txt`` (Windows' ``.IPYNB``, a ``.json``): the check
+    reads a notebook by its content and said "all 6 functions pass", where a class run finds no
+    notebook in the student's folder and grades it 0 (thirty-fourth session, as a student). The
+    note and the class run's discovery agree on every name."""
+    from grader.discover import find_submissions
+
+    path = nbs.write(tmp_path / "class" / "ana" / name, nbs.course_notebook())
+    code, text = check(path)
+    assert code == 0 and "all 6 functions pass their public cases" in text, text
+    (found,) = find_submissions(tmp_path / "class")
+    if meant is None:
+        assert "Rename it" not in text and not found.problem, (text, found)
+    else:
+        assert text.endswith(f"\nNote: this file is named {name}, and your instructor's grader takes only a "
+                             f"notebook whose name ends in .ipynb (or a .py file): handed in under this name, it "
+                             f"would be found to hold no notebook and score 0. Rename it {meant} before you "
+                             f"submit it.\n"), text
+        assert "holds no notebook" in found.problem, found
