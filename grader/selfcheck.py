@@ -16,6 +16,7 @@ placeholders left), ``missing`` (no function of that name), ``raised an error``,
 from __future__ import annotations
 
 import logging
+import re
 import shlex
 import tempfile
 import time
@@ -810,11 +811,36 @@ def _run_check(notebook: Path, *, rubric: Path, stream: TextIO, function: str | 
     try:
         summary = render(result, stream=stream, line_of=_cells_line_of(cells), title=title,
                          withheld=withheld_points(context.rubric))
-        stream.write(unfenced + _name_note(notebook))
+        stream.write(unfenced + _outputs_note(cells.cells) + _name_note(notebook))
     except Exception:  # noqa: BLE001 - likewise
         stream.write(checker_failed_text())
         return EXIT_UNUSABLE
     return EXIT_PASSED if summary.ok else EXIT_FAILED
+
+
+#: A call that trains a model (Keras' ``model.fit(...)``): its results are read from the outputs.
+_TRAINS_RE = re.compile(r"\.fit\s*\(")
+
+
+def _outputs_note(cells: Sequence[Any]) -> str:
+    """The note ending the report of a notebook whose cells that train a model hold no output, or
+    "". The check runs the functions and needs no output, but a class run reads the bonus's test
+    accuracy from the outputs saved in the notebook: one saved without them (VS Code's "Clear All
+    Outputs", a notebook never run in the session it was saved from) lost those points with no
+    word from the check (thirty-fourth session, as a student)."""
+    from grader.models import cell_words
+
+    training = [c for c in cells if c.kind == "code" and not c.outputs and _TRAINS_RE.search(c.source)]
+    if not training or any(c.outputs for c in cells if c.kind == "code" and _TRAINS_RE.search(c.source)):
+        return ""
+    named = [cell_words(c.index, c.prompt) for c in training]
+    which = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
+    subject, verb, them = (("the cell that trains a model", "holds", "it") if len(named) == 1 else
+                           ("the cells that train a model", "hold", "them"))
+    return (f"\nNote: {subject} ({which}) {verb} no output (not run, or saved without outputs): your "
+            f"instructor reads training results, such as the bonus's test accuracy, from the outputs saved in "
+            f"the notebook, and a result no output shows earns no points. Run {them} and save the notebook with "
+            f"the outputs before you submit it.\n")
 
 
 def _name_note(notebook: Path) -> str:

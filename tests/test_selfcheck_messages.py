@@ -179,3 +179,34 @@ def test_a_notebook_named_as_no_class_run_takes_it_is_told_to_rename_it(tmp_path
                              f"would be found to hold no notebook and score 0. Rename it {meant} before you "
                              f"submit it.\n"), text
         assert "holds no notebook" in found.problem, found
+
+
+def _without_outputs(notebook: dict) -> dict:
+    """``notebook`` as VS Code saves it after "Clear All Outputs": no outputs, no prompts."""
+    for cell in notebook["cells"]:
+        if cell["cell_type"] == "code":
+            cell["outputs"], cell["execution_count"] = [], None
+    return notebook
+
+
+def test_training_cells_saved_without_outputs_are_told_to_be_run_and_saved(tmp_path, context, sandbox):
+    """The bonus's three training cells saved without outputs: the check said "all 6 functions
+    pass" and nothing more, and the class run gave the bonus 5 of 10 (no accuracy points: "saved
+    without outputs"; thirty-fourth session, as a student). The same notebook with its outputs
+    gets no note."""
+    from grader.runner import grade_submission
+
+    bare = nbs.write(tmp_path / "bare.ipynb", _without_outputs(nbs.course_notebook(extra_cells=nbs.imdb_cells())))
+    code, text = check(bare)
+    assert code == 0 and text.endswith(
+        "\nNote: the cells that train a model (cell 23, cell 24 and cell 25) hold no output (not run, or saved "
+        "without outputs): your instructor reads training results, such as the bonus's test accuracy, from the "
+        "outputs saved in the notebook, and a result no output shows earns no points. Run them and save the "
+        "notebook with the outputs before you submit it.\n"), text
+    bonus = grade_submission(bare, context=context, sandbox=sandbox).part("imdb_report")
+    assert bonus.points < bonus.max_points and any("without outputs" in note for note in bonus.notes), bonus
+    full = nbs.write(tmp_path / "full.ipynb", nbs.course_notebook(extra_cells=nbs.imdb_cells()))
+    code, text = check(full)
+    assert code == 0 and "Note:" not in text and "hold no output" not in text, text
+    code, text = check(nbs.write(tmp_path / "no_bonus.ipynb", _without_outputs(nbs.course_notebook())))
+    assert code == 0 and "Note:" not in text, text
