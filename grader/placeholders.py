@@ -231,12 +231,17 @@ def _snippet_of(node: ast.AST, lines: Sequence[str]) -> str | None:
     return _unparsed(node) if text is None else text
 
 
+#: Lines `_written` reads of a node at the most (a call whose arguments stand 30,000 blank lines
+#: apart cost each of its candidates a pass over them).
+_WRITTEN_LINES = 100
+
+
 def _written(node: ast.AST, lines: Sequence[str]) -> str | None:
     """The student's own text of ``node`` (``lines`` being the text it was parsed from, numbered
     as its tree), as a snippet: on one line, runs of white space as one space, no space after an
     opening bracket or before a closing one where a line ended, a line's ``\\`` left out, at most
     `_SNIPPET_CHARS`. Lines are read only until the snippet is full (a chain of ``None **`` over
-    thousands of lines costs its first lines). None when the positions do not fit ``lines``, or
+    thousands of lines costs its first lines), and `_WRITTEN_LINES` at the most (then "..."). None when the positions do not fit ``lines``, or
     when a line the node continues past holds a comment beside a string (where ``#`` may be
     either): `_unparsed` writes it then."""
     first, last = getattr(node, "lineno", None), getattr(node, "end_lineno", None)
@@ -257,11 +262,13 @@ def _written(node: ast.AST, lines: Sequence[str]) -> str | None:
                 if piece.endswith("\\"):
                     piece = piece[:-1]
             piece = " ".join(piece.split())
-            if not piece:
-                continue
-            glued = not text or text.endswith(("(", "[", "{")) or piece.startswith((")", "]", "}", ",", ":"))
-            text += piece if glued else " " + piece
+            if piece:
+                glued = not text or text.endswith(("(", "[", "{")) or piece.startswith((")", "]", "}", ",", ":"))
+                text += piece if glued else " " + piece
             if len(text) > _SNIPPET_CHARS:
+                break
+            if number - first >= _WRITTEN_LINES and number < last:  # blank lines, or short ones: enough
+                text += " ..."
                 break
     except UnicodeDecodeError:  # columns that are not the node's in these lines
         return None

@@ -81,3 +81,38 @@ def test_every_python_quotes_the_same_lines() -> None:
         said[python] = [detail.split("; ")[0] for detail in json.loads(done.stdout)]
     for python, details in said.items():
         assert all(detail.startswith(expected) for detail, (_, expected) in zip(details, CASES)), (python, details)
+
+
+def _lines_read(blank: int, monkeypatch: pytest.MonkeyPatch) -> tuple[int, str]:
+    """How many cell lines ``placeholders._written`` reads while a function of three calls
+    ``np.dot(None, np.dot(None, np.dot(None,`` closed ``blank`` blank lines later is extracted,
+    and the note's detail."""
+    from grader import placeholders
+    from grader.extract import clear_memos
+
+    read = [0]
+    written = placeholders._written
+
+    class Counted(list):
+        def __getitem__(self, index):
+            read[0] += 1
+            return super().__getitem__(index)
+
+    body = "".join(f"    a{k} = np.dot(None, np.dot(None, np.dot(None,\n" + "\n" * blank + "        None)))\n"
+                   for k in range(3))
+    clear_memos()
+    with monkeypatch.context() as patch:
+        patch.setattr(placeholders, "_written", lambda node, lines: written(node, Counted(lines)))
+        detail = extract(_notebook(body + "    return a0\n")).functions["f"].placeholder_detail
+    clear_memos()
+    return read[0], detail
+
+
+def test_a_placeholder_spread_over_blank_lines_is_read_only_so_far(monkeypatch):
+    """Each candidate of a line (three nested calls here) read every line to its end while its text
+    stayed under a snippet's 60 characters: 30,000 blank lines in a call cost each a pass over
+    them. Signal: a work count, the lines read, the same for 300 and 30,000 blank lines."""
+    short, detail = _lines_read(300, monkeypatch)
+    long, _ = _lines_read(30_000, monkeypatch)
+    assert 0 < long == short, (short, long)
+    assert detail.startswith("line 4: `np.dot(None, np.dot(None, np.dot(None, ...`"), detail
