@@ -17,7 +17,7 @@ import os
 import sys
 from pathlib import Path
 
-from grader import older_than_supported  # the package's __init__ only: Python 3.6 or newer reads it
+from grader import exit_status_of, older_than_supported  # the package's __init__ only: Python 3.6 or newer reads it
 
 
 def python_too_old(version: tuple = sys.version_info) -> "str | None":
@@ -187,7 +187,7 @@ if __name__ == "__main__":
     # before they sleep; the grading process and its workers do no linear algebra worth a
     # thread (students' code runs in the sandbox, which sets its own counts), so one is enough.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    status = main()
+    status = exit_status_of(main)
     # The interpreter's last garbage collection walks every object numpy and the grader made
     # (0.2-0.4 s at exit); the operating system frees the memory anyway.
     gc.freeze()

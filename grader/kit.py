@@ -52,7 +52,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from grader import older_than_supported  # the package's __init__ only: Python 3.6 or newer reads it
+from grader import exit_status_of, older_than_supported  # the package's __init__ only: Python 3.6 or newer reads it
 
 RUBRIC = Path(__file__).resolve().parent / "rubrics" / {rubric_file!r}
 
@@ -106,7 +106,7 @@ def main(argv: "list[str] | None" = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(exit_status_of(main))
 '''
 
 _README = '''# Self-check kit: {title}

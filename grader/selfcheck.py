@@ -799,6 +799,8 @@ def _run_check(notebook: Path, *, rubric: Path, stream: TextIO, function: str | 
                      "on this machine. This is not a problem in your code: send this message to your "
                      f"instructor.\n    detail: {exc}\n")
         return EXIT_UNUSABLE
+    except BrokenPipeError:  # the reader of the output stopped (| head): not the checker's failure
+        raise
     except Exception:  # noqa: BLE001 - a bug of the checker's, said as such (not the student's)
         stream.write(checker_failed_text())
         return EXIT_UNUSABLE
@@ -812,6 +814,8 @@ def _run_check(notebook: Path, *, rubric: Path, stream: TextIO, function: str | 
         summary = render(result, stream=stream, line_of=_cells_line_of(cells), title=title,
                          withheld=withheld_points(context.rubric))
         stream.write(unfenced + _outputs_note(cells.cells) + _name_note(notebook))
+    except BrokenPipeError:
+        raise
     except Exception:  # noqa: BLE001 - likewise
         stream.write(checker_failed_text())
         return EXIT_UNUSABLE

@@ -219,6 +219,24 @@ def test_kit_grade_py_offers_only_the_self_check(rnn_kit):
     assert "python3 grade.py --check" in done.stdout and "grades.csv" not in done.stdout + done.stderr
 
 
+def test_a_check_piped_into_a_reader_that_stopped_ends_quietly(rnn_kit, tmp_path):
+    """``grade.py --check nb.ipynb | head`` (or ``| less`` quit early): the check said "Self-check
+    failed because of a problem in the checker, not in your code" and printed BrokenPipeError's
+    traceback twice (thirty-fourth session, as a student). A pipe whose reader is gone before the
+    first line plays it every time; the kit's grade.py and the repository's alike."""
+    kit_dir, _ = rnn_kit
+    notebook = nbs.write(tmp_path / "nb.ipynb", nbs.course_notebook())
+    for folder in (kit_dir, REPO):
+        read, write = os.pipe()
+        os.close(read)
+        try:
+            done = subprocess.run([sys.executable, "grade.py", "--check", str(notebook)], cwd=folder,
+                                  env=kit_env(), stdout=write, stderr=subprocess.PIPE, text=True, timeout=120)
+        finally:
+            os.close(write)
+        assert done.returncode == 1 and done.stderr == "", (folder, done.stderr[-3000:])
+
+
 def test_kit_grade_py_checks_a_notebook_given_without_check_and_one_at_a_time(rnn_kit, tmp_path):
     # `python3 grade.py my.ipynb` said "the following arguments are required: --check"; the kit
     # does nothing else, so the notebook is checked. Two notebooks are refused, as grade.py does.
