@@ -634,11 +634,39 @@ def _unreadable(notebook: Path, problem: str) -> str:
         return f"Self-check cannot read {notebook}: {_folder_given(notebook)}\n"
     if not notebook.exists() and not notebook.is_symlink():
         return f"Self-check cannot read {notebook}: {_no_such_file(notebook)}\n"
+    zipped = _zip_given(notebook) if notebook.is_file() else None
+    if zipped is not None:
+        return f"Self-check cannot read {notebook}: {zipped}\n"
     text = f"Self-check cannot read {notebook}: {problem}\n"
     if notebook.is_file():
         text += ("  Is it the notebook you will submit? Open it in Jupyter, save it (File > Save), "
                  "and run the check on the saved .ipynb file.\n")
     return text
+
+
+def _zip_given(path: Path) -> str | None:
+    """What to say when ``--check`` is given a zip (the ``work.zip`` a student is about to upload,
+    which a class run unpacks and grades the notebook of), or None for a file that is no zip: the
+    notebooks it holds and the commands that unpack it and check one, with Python's own unzip (WSL
+    may have no ``unzip``). It said "binary file, not a notebook (contains NUL bytes)" and to save
+    the notebook again from Jupyter (thirty-fourth session, as a student)."""
+    import zipfile
+
+    try:
+        if not zipfile.is_zipfile(path):
+            return None
+        with zipfile.ZipFile(path) as archive:
+            names = [n for n in archive.namelist() if n.endswith(".ipynb") and "__MACOSX/" not in n
+                     and ".ipynb_checkpoints/" not in n]
+    except (OSError, zipfile.BadZipFile, ValueError):
+        return None
+    if not names:
+        return "it is a zip archive, and it holds no notebook (.ipynb)."
+    folder = path.with_suffix("") if path.suffix else path.with_name(path.name + "-unzipped")
+    shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    return (f"it is a zip archive, not a notebook; it holds {shown}. Unzip it and check the notebook: "
+            f"python3 -m zipfile -e {shlex.quote(str(path))} {shlex.quote(str(folder))} && python3 grade.py "
+            f"--check {shlex.quote(str(folder / names[0]))}")
 
 
 def _folder_given(folder: Path) -> str:

@@ -210,3 +210,32 @@ def test_training_cells_saved_without_outputs_are_told_to_be_run_and_saved(tmp_p
     assert code == 0 and "Note:" not in text and "hold no output" not in text, text
     code, text = check(nbs.write(tmp_path / "no_bonus.ipynb", _without_outputs(nbs.course_notebook())))
     assert code == 0 and "Note:" not in text, text
+
+
+def test_a_zip_given_to_check_names_its_notebooks_and_the_commands_to_check_one(tmp_path):
+    """``--check work.zip`` (the zip a student is about to upload, which a class run unpacks): it
+    said "binary file, not a notebook (contains NUL bytes)" and to save the notebook again from
+    Jupyter (thirty-fourth session, as a student)."""
+    import shlex
+    import subprocess
+    import zipfile
+
+    notebook = nbs.write(tmp_path / "nb.ipynb", nbs.course_notebook())
+    archive = tmp_path / "my work.zip"
+    with zipfile.ZipFile(archive, "w") as out:
+        out.write(notebook, "rnn/Building_a_Recurrent_Neural_Network.ipynb")
+        out.write(notebook, "__MACOSX/rnn/._Building_a_Recurrent_Neural_Network.ipynb")
+        out.writestr("rnn/rnn_utils.py", "import numpy as np\n")
+    code, text = check(archive)
+    folder, inside = tmp_path / "my work", tmp_path / "my work" / "rnn" / "Building_a_Recurrent_Neural_Network.ipynb"
+    assert code == EXIT_UNUSABLE and text == (
+        f"Self-check cannot read {archive}: it is a zip archive, not a notebook; it holds "
+        f"rnn/Building_a_Recurrent_Neural_Network.ipynb. Unzip it and check the notebook: python3 -m zipfile -e "
+        f"{shlex.quote(str(archive))} {shlex.quote(str(folder))} && python3 grade.py --check "
+        f"{shlex.quote(str(inside))}\n"), text
+    subprocess.run([sys.executable, "-m", "zipfile", "-e", str(archive), str(folder)], check=True)  # as said
+    assert check(inside)[0] == 0
+    empty = tmp_path / "empty.zip"
+    with zipfile.ZipFile(empty, "w") as out:
+        out.writestr("README.txt", "nothing\n")
+    assert check(empty)[1].endswith(": it is a zip archive, and it holds no notebook (.ipynb).\n")
