@@ -33,7 +33,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Callable, Mapping, Sequence
 
-SUBMISSION_SUFFIXES = (".ipynb", ".py")
+from grader.notebook import SUBMISSION_SUFFIXES
+
 IGNORED_DIRS = {".ipynb_checkpoints", "__pycache__", "__MACOSX", ".git"}
 _IGNORED_FILES = {".DS_Store", "Thumbs.db", "desktop.ini"}
 #: Bytes read of each file beside a notebook (an IMDB report is a few kB; a data set beside it

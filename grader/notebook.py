@@ -22,12 +22,16 @@ from typing import Any, Callable, Generic, Hashable, Iterable, TypeVar
 
 from grader.files import read_bytes
 
-__all__ = ["SubmissionError", "Cell", "Notebook", "load", "DEFAULT_MAX_BYTES", "SourceMemo",
+__all__ = ["SubmissionError", "Cell", "Notebook", "load", "DEFAULT_MAX_BYTES", "SUBMISSION_SUFFIXES", "SourceMemo",
            "without_trailing_comments", "SizeLimits", "SIZE_LIMITS", "SkippedCode", "skipped_code", "trim_v3_cells"]
 
 _V = TypeVar("_V")
 
 DEFAULT_MAX_BYTES = 200 * 2**20
+#: The names a class run grades as a notebook (``grader.discover``), and so the names the
+#: self-check tells a student to submit under (``selfcheck``): a file named otherwise is read
+#: here all the same (by its content), but a class run finds no notebook in it.
+SUBMISSION_SUFFIXES = (".ipynb", ".py")
 
 _CELL_KINDS = ("code", "markdown", "raw")
 

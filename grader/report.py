@@ -20,24 +20,12 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 from grader import scorechanges
 from grader.files import spreadsheet_text, visible_text, write_atomic
 from grader.models import (
-    BONUS_FLAGS, CRASHED, ERROR, FAILED, GRADED, GRADER_ERROR, HARNESS, HIDDEN, MISSING, NOT_ATTEMPTED, NOT_IMPLEMENTED,
-    PASSED, SKIPPED, TIMEOUT, CaseResult, CheckResult, Diagnosis, Location, PartResult, Rubric, SubmissionResult,
+    BONUS_FLAGS, CRASHED, ERROR, GRADED, GRADER_ERROR, HARNESS, HIDDEN, MISSING, NOT_IMPLEMENTED, PASSED, SKIPPED,
+    STATUS_WORDS, CaseResult, CheckResult, Diagnosis, Location, PartResult, Rubric, SubmissionResult,
 )
 
 RESULT_RECORD = "result.full.json"  # our own complete record, read back by resume and the class report
 
-STATUS_WORDS = {
-    PASSED: "passed",
-    FAILED: "failed",
-    ERROR: "raised an error",
-    TIMEOUT: "timed out",
-    CRASHED: "crashed",
-    NOT_IMPLEMENTED: "not implemented",
-    MISSING: "missing",
-    NOT_ATTEMPTED: "not attempted",
-    SKIPPED: "not run",
-    HARNESS: "grader error",
-}
 
 
 # --------------------------------------------------------------------------- records

@@ -345,6 +345,14 @@ class _Grader:
                 hint = (f" The code of {cells}{' and more' if len(unreadable) > 3 else ''} is not saved as text, so "
                         "the grader could not read it all (see the note about it): it may be there.")
             message = f"No function named `{part.function}` was found in the notebook.{hint}"
+            imported = getattr(self.extraction, "imported_from_own_module", lambda _name: None)(part.function)
+            if imported is not None and not hint:  # `from my_rnn import *`: the file beside it is not graded
+                statement, cell, _ = imported
+                where = cell_words(cell, self._prompt(cell)) if cell is not None else "the notebook"
+                message = (f"No function named `{part.function}` is defined in the notebook; {where} imports "
+                           f"{'it' if statement.endswith(' ' + part.function) else 'names'} from a module of yours "
+                           f"(`{statement}`), and only the notebook is graded, not the files beside it. Define "
+                           f"`{part.function}` in the notebook itself (copy its `def` into a cell).")
             inside = self._inside(part.function)
             if inside is not None:
                 message = f"`{part.function}` {inside[0]}, so it is not graded: {inside[1]}."
