@@ -91,6 +91,9 @@ class ClassSummary:
     #: What the run says of the Moodle or Canvas file it wrote (or could not), printed beside
     #: ``Gradebook:`` (``grader.upload.Upload.note``), or "".
     upload_note: str = ""
+    #: An interrupted run's submissions it did not grade, for which no earlier result stands:
+    #: not in ``grades.csv`` (with a roster, rows without a score, status 'not graded yet').
+    not_graded: tuple[str, ...] = ()
 
 
 def load_context(rubric_path: Path, *, visibilities: tuple[str, ...] = ("public", "hidden"),
@@ -969,6 +972,42 @@ def _pause_collector() -> Callable[..., None]:
     return resume
 
 
+def _class_files() -> tuple[str, ...]:
+    """The files a class run writes for the whole class, which it sets aside while it grades
+    (``grader.unfinished``)."""
+    from grader.report import SCORE_CHANGES
+    from grader.upload import UPLOAD_FILES
+
+    return (GRADEBOOK, SCORE_CHANGES, *UPLOAD_FILES, CLASS_REPORT, SIMILARITY_CSV, SUMMARY_REPORT)
+
+
+@contextlib.contextmanager
+def _stops_say_what_is_left(out_dir: Path, *, stream: TextIO):
+    """Within the block (from the class files set aside until this run's are written), a run
+    that stops says what the folder holds and what to run next (``grader.unfinished.stopped``):
+    Ctrl-C where the run does not catch it (while it writes the gradebook) in the message
+    ``grade.py: interrupted`` ends with, a crash after its traceback (its note), a ``CommandError``
+    at its message's end. A full disk is ``_full_disk_stops``'s, which says it in its own words."""
+    try:
+        yield
+    except BaseException as exc:
+        disk_full = isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)
+        from grader.unfinished import stopped
+
+        said = "" if disk_full else stopped(out_dir, names=_class_files())
+        if not said:
+            raise
+        if isinstance(exc, KeyboardInterrupt):
+            raise KeyboardInterrupt(said) from None
+        if isinstance(exc, CommandError):
+            raise CommandError(f"{exc}. {said}") from None
+        if hasattr(exc, "add_note"):  # Python 3.11: printed after the traceback
+            exc.add_note(said)
+        else:
+            stream.write(said + "\n")
+        raise
+
+
 @contextlib.contextmanager
 def _full_disk_stops(out_dir: Path, *, todo: Sequence[str] = ()):
     """Within the block, a full disk (or quota) ends the run as a ``CommandError`` that says what
@@ -980,16 +1019,20 @@ def _full_disk_stops(out_dir: Path, *, todo: Sequence[str] = ()):
         if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
             raise
         from grader.incremental import KEY_FILE
-        from grader.unfinished import UNFINISHED_NOTE
+        from grader.unfinished import PREVIOUS, UNFINISHED_NOTE
 
         for name in (GRADEBOOK, CLASS_REPORT, SIMILARITY_CSV):  # some of the class files: not all
             with contextlib.suppress(OSError):
                 (Path(out_dir) / name).unlink()
+        # The last finished run's, when this run had set them aside (it said the previous-* files
+        # were there when the disk filled before any was set aside).
+        aside = [f"{PREVIOUS}{name}" for name in _class_files() if (Path(out_dir) / f"{PREVIOUS}{name}").is_file()]
+        kept = (f" (the last finished run's are the folder's {', '.join(aside)}, as its {UNFINISHED_NOTE} "
+                f"says)" if aside and (Path(out_dir) / UNFINISHED_NOTE).is_file() else "")
         raise CommandError(
             f"{out_dir}: the disk filled up during the run ({exc.strerror}). A submission "
             f"whose files were all written keeps them, with its {KEY_FILE}; no {GRADEBOOK}, "
-            f"{CLASS_REPORT} or {SIMILARITY_CSV} is left to read as this run's (the last finished "
-            f"run's are the folder's previous-*, as its {UNFINISHED_NOTE} says). "
+            f"{CLASS_REPORT} or {SIMILARITY_CSV} is left to read as this run's{kept}. "
             f"{_room_needed(Path(out_dir), todo=todo, key=KEY_FILE)}Free some space (or give "
             f"another --out) and run the same command again: it grades the submissions without a "
             f"key and writes those three") from None
@@ -1141,7 +1184,6 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         from grader.report import SCORE_CHANGES, Gradebook, gradebook_scores
         from grader.unfinished import earlier as earlier_file
         from grader.unfinished import finished, set_aside
-        from grader.upload import UPLOAD_FILES
     except BaseException:
         early.close()
         resume_collector(freeze=False)
@@ -1302,10 +1344,10 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         said_of_roster = roster_notes(matched) if matched is not None else []
         # From here until the class files are written, a killed run leaves no grades.csv to
         # take for its own: the last finished run's are set aside (grader.unfinished).
-        class_files = (GRADEBOOK, SCORE_CHANGES, *UPLOAD_FILES, CLASS_REPORT, SIMILARITY_CSV,
-                       SUMMARY_REPORT)
+        class_files = _class_files()
         if (aside := set_aside(out_dir, names=class_files)) is not None:
             stream.write(aside + "\n")
+        stack.enter_context(_stops_say_what_is_left(out_dir, stream=stream))
         interrupted = False
         done_list = []
         with Progress(len(todo), stream=stream, bar=progress_bar) as progress, \
@@ -1355,9 +1397,13 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         if interrupted and force:
             # Not reached this time: the earlier result still holds for its key, and the gradebook
             # lists it, as a run without --force would (a gradebook without them missed students).
-            partition([sub for sub in subs if sub.id not in fresh], keys, out_dir=out_dir, on_kept=absorb,
-                      pages=feedback_html)
+            _, kept = partition([sub for sub in subs if sub.id not in fresh], keys, out_dir=out_dir,
+                                on_kept=absorb, pages=feedback_html)
         tally, book = books()
+        # An interrupted run's submissions that it did not reach and no earlier run's result
+        # stands for: not in grades.csv (with a roster, their rows have no score).
+        in_book = book.points()
+        not_graded = tuple(sorted(sub.id for sub in subs if sub.id not in in_book)) if interrupted else ()
         before = earlier_file(out_dir, GRADEBOOK)  # the last finished run's, set aside
         dropped = _gradebook_options_dropped(before, roster=matched is not None, excel=excel,
                                              adjust=adjustments is not None)
@@ -1459,7 +1505,8 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         max_score=max((r.max_points for r in everyone), default=context.rubric.max_points),
         seconds=time.perf_counter() - started, out_dir=out_dir,
         total=total + (len(earlier.keys) if earlier is not None else 0),
-        skipped=len(kept), earlier_kept=len(earlier.keys) if earlier is not None else 0, interrupted=interrupted, report_problems=problems,
+        skipped=len(kept), earlier_kept=len(earlier.keys) if earlier is not None else 0, interrupted=interrupted,
+        not_graded=not_graded, report_problems=problems,
         flagged_pairs=flagged, class_report=report_path, former=former, score_changes=changes,
         upload_note=upload_note,
         **_roster_counts(matched))
@@ -1832,17 +1879,27 @@ def _print_summary(summary: ClassSummary, *, stream: TextIO, similarity_ran: boo
     out = summary.out_dir
     # "Graded 5 of 6 (6 unchanged, kept)" read as if more were kept than graded: the count of
     # grades includes the kept ones, so say what this run did and what it kept.
-    said = [f"{summary.total - summary.skipped - summary.earlier_kept} in this run"]
+    # An interrupted run said "46 in this run" of the 4 it graded (the 42 it did not reach counted).
+    said = [f"{summary.total - summary.skipped - summary.earlier_kept - len(summary.not_graded)} in this run"]
     if summary.skipped:
         said.append(f"{summary.skipped} unchanged since the last run and kept")
     if summary.earlier_kept:
         said.append(f"{summary.earlier_kept} kept from the earlier {GRADEBOOK}")
+    if summary.not_graded:
+        said.append(f"{len(summary.not_graded)} not reached")
     kept = f" ({', '.join(said)})" if len(said) > 1 else ""
     # The figures are of the graded submissions; report.html's overview counts an unreadable one
     # as 0 too (as grades.csv does), so the two means differed with nothing saying why.
     whose = f"of the {len(summary.scores)} graded: " if summary.unreadable else ""
     stream.write(f"Graded {summary.graded} of {summary.total}{kept} in {summary.seconds:.1f}s; "
                  f"{whose}{distribution_line(summary.scores, summary.max_score)}\n")
+    if summary.not_graded:  # a gradebook of part of the class, which nothing said
+        shown = ", ".join(summary.not_graded[:10]) + (", ..." if len(summary.not_graded) > 10 else "")
+        where = (f"in {out / GRADEBOOK} without a score, status '{_NOT_GRADED_YET}'" if summary.roster_size
+                 else f"not in {out / GRADEBOOK}")
+        stream.write(f"Not graded, the run was interrupted before their turn: {len(summary.not_graded)} "
+                     f"submission(s) ({shown}), {where}. Upload no score from this gradebook yet: run "
+                     f"the same command again, which grades them and writes the class report\n")
     if summary.score_changes:
         stream.write(summary.score_changes + "\n")
     if summary.unreadable:
@@ -1904,6 +1961,7 @@ def _print_summary(summary: ClassSummary, *, stream: TextIO, similarity_ran: boo
 _NO_SUBMISSION = "no submission"  # grader.report.NO_SUBMISSION (not imported before the fork)
 _NOT_IN_THIS_RUN = "not in this run"  # grader.report.NOT_IN_THIS_RUN
 _SEVERAL = "several submissions"  # grader.report.SEVERAL_SUBMISSIONS
+_NOT_GRADED_YET = "not graded yet"  # grader.report.NOT_GRADED_YET
 
 
 def _load_adjustments(path: Path) -> Any:

@@ -75,6 +75,25 @@ def set_aside(out_dir: Path, *, names: Sequence[str], command: str = "grade.py")
     return f"The last run's class files are {shown} until this run finishes ({UNFINISHED_NOTE})"
 
 
+def stopped(out_dir: Path, *, names: Sequence[str]) -> str:
+    """What a run stopped before it wrote its class files (a crash, Ctrl-C while it wrote them, a
+    full disk) says of ``out_dir``: what was graded is kept, the note, which of the last finished
+    run's class files ``names`` are there as ``previous-NAME``, and what to run next; "" when no
+    note is there (the run had not set anything aside, or had finished). Until the thirty-fourth
+    session these stops said nothing of the note and the files it left."""
+    out_dir = Path(out_dir)
+    if not (out_dir / UNFINISHED_NOTE).is_file():
+        return ""
+    aside = [name for name in names if previous(out_dir, name).is_file()]
+    kept = (f"the last finished run's class files are {', '.join(str(previous(out_dir, n)) for n in aside)}"
+            f"{_finished_at(out_dir, aside)}" if aside
+            else "no run had finished in this folder before, so it holds no gradebook yet")
+    return (f"The run stopped before it wrote its class files: what it graded is kept (each student's "
+            f"folder with its grading-key.json); {out_dir / UNFINISHED_NOTE} says so, and {kept}. "
+            f"Upload nothing else from the folder: run the same command again, which grades what is "
+            f"left and writes the gradebook and the class report")
+
+
 def finished(out_dir: Path, *, names: Sequence[str]) -> None:
     """The run has written its class files: remove the last finished run's (``previous-NAME``)
     and ``UNFINISHED_NOTE``."""
