@@ -9,12 +9,17 @@ unchanged, above the assignment's maximum grade, or changed in Moodle after the 
 ``Last modified (grade)``, is skipped without a word. So a score above the maximum (the IMDB bonus)
 is written as the maximum, and said, rather than left for Moodle to drop.
 
-What Canvas reads of a gradebook import (its guides): the identification columns of its export
-(``Student``, ``ID``, ``SIS User ID``, ``SIS Login ID``, ``Section``) and a column per
-assignment, named as its export names it (``RNN (1234)``, the assignment's id in parentheses); a
-column it does not know becomes a new assignment, and a score overwrites the one it holds. So the
-import holds the identification columns and the assignment's column only, and is written only
-when the export has exactly one assignment column.
+What Canvas reads of a gradebook import (its guides; Ohio State's "Import a CSV file into Carmen
+Grades", teaching.resources.osu.edu): the identification columns of its export (``Student``,
+``ID``, ``SIS User ID``, ``SIS Login ID``, ``Integration ID`` where the account has them,
+``Section``; a student is found by the name, the ``ID`` or the ``SIS User ID``, one of them is
+enough) and a column per assignment, named as its export names it (``RNN (1234)``, the
+assignment's id in parentheses); a column it does not know becomes a new assignment, and a score
+overwrites the one it holds. So the import holds the export's identification columns and the
+assignment's column only, and is written only when the export has exactly one assignment column.
+An export by a user not allowed to see SIS data has no SIS columns (plom's issue 2338: "If the TA
+... exporting the Grade book, it has no "SIS User ID" column"); until the thirty-fourth session
+such an export was taken for no platform's, and no import was written, without a word.
 
 A TA opens these files in a spreadsheet before uploading them. A cell whose text a student chose
 (a name, an e-mail, Moodle's "Online text") and that starts with ``=``, ``+``, ``-``, ``@``, a tab
@@ -49,8 +54,10 @@ _MOODLE_OWN = frozenset({"Identifier", "Status", "Grade", _MOODLE_MAXIMUM, "Grad
                          "Last modified (submission)", "Last modified (grade)", "Grader",
                          "Marking workflow state", "Final grade"})
 _MOODLE_OWN_STARTS = ("Feedback", "Outcome")
-#: The identification columns of a Canvas gradebook export, which its import reads.
-_CANVAS_IDS = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
+#: The identification columns of a Canvas gradebook export, which its import reads, in its order;
+#: ``_CANVAS_NEEDED`` are in every export (the SIS columns only where the user may see SIS data).
+_CANVAS_IDS = ("Student", "ID", "SIS User ID", "SIS Login ID", "Integration ID", "Section")
+_CANVAS_NEEDED = ("Student", "ID")
 #: A Canvas export's assignment column: its name and the assignment's id in parentheses.
 _CANVAS_ASSIGNMENT = re.compile(r".*\S \(\d+\)$")
 
@@ -102,8 +109,9 @@ def upload_file(matched: Any, *, scores: Mapping[str, float]) -> Upload | None:
                        upload=Upload(name=MOODLE_WORKSHEET, platform="Moodle grading worksheet",
                                      how="the roster's worksheet, its Grade column filled in; upload "
                                          "it with the assignment's \"Upload grading worksheet\""))
-    if all(name in header for name in _CANVAS_IDS):
-        assignments = [at for at, name in enumerate(header) if _CANVAS_ASSIGNMENT.fullmatch(name)]
+    assignments = [at for at, name in enumerate(header) if _CANVAS_ASSIGNMENT.fullmatch(name)]
+    if all(name in header for name in _CANVAS_NEEDED) and (
+            assignments or any(name in header for name in _CANVAS_IDS[2:])):
         upload = Upload(name=CANVAS_IMPORT, platform="Canvas gradebook import",
                         how="the export's identification columns and its assignment's; upload it "
                             "with the Gradebook's Import")
@@ -114,7 +122,7 @@ def upload_file(matched: Any, *, scores: Mapping[str, float]) -> Upload | None:
                 f"assignment columns ({shown}) where one is needed: export the gradebook showing "
                 f"this assignment alone (\"Export Current Gradebook View\"), or copy grades.csv's "
                 f"score column into the export"))
-        keep = [header.index(name) for name in _CANVAS_IDS] + assignments
+        keep = [header.index(name) for name in _CANVAS_IDS if name in header] + assignments
         return _filled(matched, rows, scores=scores, keep=keep, target=assignments[0], maximum=None,
                        inert=[header.index("Student")], upload=upload)
     return None
