@@ -1328,8 +1328,10 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
             stream.write(notes[-1] + "\n")
         if late := [sub.id for sub in subs if sub.late]:
             notes.append(f"Marked late by Canvas (LATE in a file's name; the id leaves it out): "
-                         f"{', '.join(late)}. Graded as the others: a late penalty (or none, for an "
-                         f"extension) is yours to give, with --adjust")
+                         f"{', '.join(late)}. Graded as the others, without a penalty: a course with "
+                         f"a Late Policy in Canvas (Gradebook settings) has Canvas take it off the "
+                         f"score uploaded; without one, give it (or none, for an extension) with "
+                         f"--adjust. Never both: the penalty would count twice")
             stream.write(notes[-1] + "\n")
         if (unpacked := unpacked_note(subs)) is not None:
             stream.write(unpacked + "\n")

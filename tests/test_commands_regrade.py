@@ -637,8 +637,12 @@ def test_the_submissions_canvas_marked_late_are_named(tmp_path):
     nbs.write(subs / "leebo_LATE_777_444_rnn.ipynb", nbs.course_notebook())
     out = tmp_path / "out"
     summary, printed = grade(subs, out, similarity=False, class_report=True)
+    # Thirty-fourth session: it said "a late penalty ... is yours to give, with --adjust", and a
+    # course whose Canvas applies a Late Policy to the scores uploaded took the penalty twice.
     said = ("Marked late by Canvas (LATE in a file's name; the id leaves it out): leebo_777, smithjane_12345. "
-            "Graded as the others: a late penalty (or none, for an extension) is yours to give, with --adjust")
+            "Graded as the others, without a penalty: a course with a Late Policy in Canvas (Gradebook "
+            "settings) has Canvas take it off the score uploaded; without one, give it (or none, for an "
+            "extension) with --adjust. Never both: the penalty would count twice")
     assert said in printed and summary.graded == 3
     assert "leebo_777, smithjane_12345" in (out / "report.html").read_text("utf-8")
     _, again = grade(subs / "smithjane_LATE_12345_67890_rnn.ipynb", out, similarity=False)
