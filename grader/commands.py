@@ -1815,6 +1815,9 @@ def _gradebook_options_dropped(path: Path, *, roster: bool, excel: bool, adjust:
         return ""
     header = head.split(b"\n", 1)[0]
     lines = []
+    # The gradebook this run writes (``path`` is the last finished run's, which a run set aside as
+    # previous-grades.csv while it grades: the lines named that file, which the run then removes).
+    path = path.parent / GRADEBOOK
     if not roster and b",on_roster," in header:
         lines.append(f"The earlier {GRADEBOOK} had a roster's columns and students; this run was given no "
                      f"--roster, so {path} now lists the submissions only: run again with --roster FILE "

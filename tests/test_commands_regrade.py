@@ -481,6 +481,8 @@ def test_points_by_hand_are_kept_by_every_run_given_them(tmp_path):
     _, without = grade(subs, out, similarity=False)
     assert scores(out)["bob"] == "90"
     assert "had a TA's adjustments (--adjust); this run was given none" in without
+    # It named previous-grades.csv, the last finished run's gradebook set aside while the run graded.
+    assert f"so {out / 'grades.csv'}'s scores and the students' feedback are the grader's alone" in without
     assert "2 score(s) differ from the earlier grades.csv: bob 92 -> 90, carol 101 -> 100 (every one" in without
 
 
