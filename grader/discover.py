@@ -501,6 +501,7 @@ def find_submissions(root: Path, *, unpack: Unpacker | None = None,
         elif entry.is_file() and entry.suffix in SUBMISSION_SUFFIXES:
             add(Submission(id=entry.stem, path=entry), entry)
         elif entry.is_file() and (unpack is not None or defer) and is_zip_name(entry.name):
+            _no_class_download(entry)
             add(submission_from_files(entry.stem, {entry.name: entry}, entry, unpack=unpack,
                                       defer=defer), entry)
         elif entry.is_dir() and not _is_grader_home(entry):
@@ -512,6 +513,22 @@ def find_submissions(root: Path, *, unpack: Unpacker | None = None,
         raise DiscoveryError(f"{root}: no submissions found (expected .ipynb or .py files, "
                              f"or folders holding one notebook each){_what_is_there(root)}")
     return [found[k] for k in sorted(found)]
+
+
+def _no_class_download(entry: Path) -> None:
+    """Raise ``DiscoveryError`` when the zip ``entry``, at the top of the folder graded, is a
+    class's download (``grader.archive.students_in``): two sections' downloads put in one folder
+    were graded as two students, each with a zero (more notebooks than one student's) or with the
+    score of the one notebook it held."""
+    from grader.archive import students_in
+
+    students = students_in(entry)
+    if len(students) > 1:
+        raise DiscoveryError(
+            f"{entry}: a class's download (the files of {len(students)} students, such as "
+            f"{', '.join(students[:2])}), not one student's upload: grade it as a class "
+            f"(python3 grade.py {entry}); to grade several sections into one gradebook, unzip each "
+            f"section's download into one folder and grade that folder")
 
 
 # --------------------------------------------------------------------------- the class's roster
