@@ -2005,8 +2005,11 @@ def roster_notes(matched: Any) -> list[str]:
 
     roster = matched.roster
     missing = matched.missing()
+    staff = (f"; {len(roster.staff)} line(s) of staff left out, by its role column (line "
+             f"{', '.join(map(str, roster.staff[:5]))}{', ...' if len(roster.staff) > 5 else ''})"
+             if roster.staff else "")
     notes = [f"Roster {readable_id(roster.path.name)}: {len(roster.students)} student(s) (ids from its "
-             f"column '{readable_id(roster.id_column)}'); {len(missing)} with no submission"
+             f"column '{readable_id(roster.id_column)}'{staff}); {len(missing)} with no submission"
              + (f": {', '.join(_roster_student(s) for s in missing)}" if missing else "")
              + f" (in {GRADEBOOK} with 0 points and status '{_NO_SUBMISSION}')."]
     if matched.earlier:

@@ -542,6 +542,10 @@ ROSTER_NAME_COLUMNS = ("name", "full name", "student name", "student")
 ROSTER_FIRST_NAME_COLUMNS = ("first name", "given name")
 ROSTER_LAST_NAME_COLUMNS = ("last name", "surname", "family name")
 ROSTER_EMAIL_COLUMNS = ("email", "email address", "e mail", "e mail address")
+#: A platform's list of a course's members names each one's role (Gradescope's roster ``Role``:
+#: Student, Instructor, TA, Reader; Moodle's participants ``Roles``): a line whose role is not a
+#: student's is left out (``Roster.staff``), as a course's staff hand in nothing.
+ROSTER_ROLE_COLUMNS = ("role", "roles")
 #: The separators a roster may use: a European Excel writes ``;`` where others write ``,``.
 _ROSTER_SEPARATORS = (",", ";", "\t")
 #: The suffix ``find_submissions`` gives the second of two submissions of one name
@@ -605,6 +609,10 @@ class Roster:
     path: Path
     students: tuple[RosterStudent, ...]
     id_column: str  # the header's name of the column the ids were read from
+    #: The lines left out for a role that is not a student's (``ROSTER_ROLE_COLUMNS``): a staff
+    #: member without a student id stopped the run ("no id on this line"), and one with an id was
+    #: listed with 'no submission' and a 0.
+    staff: tuple[int, ...] = ()
 
     def match(self, submissions: Sequence[Submission], *, earlier: Sequence[str] = ()) -> "RosterMatch":
         """Which student each of ``submissions`` is: the roster id whose ``student_key`` is the
@@ -871,9 +879,15 @@ def load_roster(path: Path) -> Roster:
     name_at = _column(header, ROSTER_NAME_COLUMNS)
     first_at, last_at = _column(header, ROSTER_FIRST_NAME_COLUMNS), _column(header, ROSTER_LAST_NAME_COLUMNS)
     email_at = _column(header, ROSTER_EMAIL_COLUMNS)
+    role_at = _column(header, ROSTER_ROLE_COLUMNS)
     students: list[RosterStudent] = []
     seen: dict[str, RosterStudent] = {}
+    staff: list[int] = []
     for number, row in rows[1:]:
+        role = row[role_at].strip().casefold() if role_at is not None and role_at < len(row) else ""
+        if role and "student" not in role:
+            staff.append(number)
+            continue
         student = _roster_row(row, path=path, number=number, header=header, separator=separator,
                               id_at=id_at, name_at=name_at, first_at=first_at, last_at=last_at, email_at=email_at)
         if student is None:
@@ -888,7 +902,7 @@ def load_roster(path: Path) -> Roster:
     if not students:
         raise RosterError(f"{path}: the roster lists no student (only its header line)")
     return Roster(path=path, students=_whole_number_ids(students, comma=separator != ","),
-                  id_column=header[id_at].strip())
+                  id_column=header[id_at].strip(), staff=tuple(staff))
 
 
 def _whole_number_ids(students: list[RosterStudent], *, comma: bool) -> tuple[RosterStudent, ...]:
