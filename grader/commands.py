@@ -877,7 +877,7 @@ def _usable_out_dir(out_dir: Path) -> None:
 
 
 def _write_upload_files(matched: Any, *, book: Any, adjustments: Mapping | None, out_dir: Path,
-                        notes: list, stream: TextIO) -> str:
+                        notes: list, stream: TextIO, keep_previous: bool = False) -> str:
     """``OUT/moodle-worksheet.csv`` or ``OUT/canvas-import.csv`` when the roster is that
     platform's export (``grader.upload``), said in ``notes``; an earlier run's removed when this
     one writes none (it would read as this run's). Returns the line the run prints of it beside
@@ -889,7 +889,7 @@ def _write_upload_files(matched: Any, *, book: Any, adjustments: Mapping | None,
     written = upload.name if upload is not None and not upload.problem else None
     for name in UPLOAD_FILES:
         if name != written:
-            _remove_earlier(out_dir / name, stream=stream,
+            _remove_earlier(out_dir / name, stream=stream, keep_previous=keep_previous,
                             why="this run's roster gives none (docs/instructors.md, \"Into Canvas or Moodle\")")
     if upload is None:
         return ""
@@ -914,14 +914,15 @@ def _remove_stale_temporaries(out_dir: Path) -> None:
                         stale.unlink()
 
 
-def _remove_earlier(path: Path, *, stream: TextIO, why: str) -> None:
+def _remove_earlier(path: Path, *, stream: TextIO, why: str, keep_previous: bool = False) -> None:
     """Remove ``path``, a class-wide file an earlier run wrote and this one did not (or its
-    ``grader.unfinished.previous``, where this run set it aside), saying so: left there, it would
-    read as this run's."""
+    ``grader.unfinished.previous``, where this run set it aside, unless ``keep_previous``: a run
+    interrupted before it graded everyone leaves the last finished run's), saying so: left there,
+    it would read as this run's."""
     from grader.unfinished import previous
 
     removed = False
-    for there in (path, previous(path.parent, path.name)):
+    for there in (path,) if keep_previous else (path, previous(path.parent, path.name)):
         with contextlib.suppress(OSError):  # none there, or not ours to remove (a folder)
             there.unlink()
             removed = True
@@ -1183,7 +1184,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         from grader.progress import Progress
         from grader.report import SCORE_CHANGES, Gradebook, gradebook_scores
         from grader.unfinished import earlier as earlier_file
-        from grader.unfinished import finished, set_aside
+        from grader.unfinished import finished, set_aside, still_aside
     except BaseException:
         early.close()
         resume_collector(freeze=False)
@@ -1421,13 +1422,18 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
                              f"applied to the one submission it can be: {'; '.join(guessed)}")
                 stream.write(notes[-1] + "\n")
         book.write(out_dir, roster=matched, bom=excel, adjustments=by_cell)
+        # Interrupted before everyone was graded: the last finished run's class files stay set
+        # aside, with the note, until a run finishes (Ctrl-C deleted them, and the last whole
+        # gradebook with them).
+        partial = bool(not_graded)
         upload_note = _write_upload_files(matched, book=book, adjustments=by_cell, out_dir=out_dir,
-                                          notes=notes, stream=stream)
+                                          notes=notes, stream=stream, keep_previous=partial)
         # Every changed score, the largest loss first: a rubric edit's preview, graded into a copy.
         listed = book.write_changes(out_dir, earlier_scores, by_cell, bom=excel) if earlier_scores else None
         changes = book.changes_from(earlier_scores, by_cell, listed=listed) if earlier_scores else ""
         if listed is None:
-            _remove_earlier(out_dir / SCORE_CHANGES, stream=stream, why="this run changed no score")
+            _remove_earlier(out_dir / SCORE_CHANGES, stream=stream, why="this run changed no score",
+                            keep_previous=partial)
         if changes:
             notes.append(changes)
         if edited := _edited_while_grading(Path(rubric), context.rubric, fixtures):
@@ -1463,7 +1469,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
             interrupted, report, flagged = True, None, 0
             stream.write(_INTERRUPTED_AFTER)
         if report is None:  # an earlier run's pairs would read as this class's
-            _remove_earlier(out_dir / SIMILARITY_CSV, stream=stream,
+            _remove_earlier(out_dir / SIMILARITY_CSV, stream=stream, keep_previous=partial,
                             why="the similarity check did not run this time")
         problems = tuple(sorted(d for d in fresh if (out_dir / d / HOOK_ERRORS).is_file()))
         if problems:
@@ -1483,13 +1489,16 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
             interrupted, report_path = True, None
             stream.write(_INTERRUPTED_AFTER)
         if report_path is None:  # an earlier run's report would read as this run's
-            _remove_earlier(out_dir / CLASS_REPORT, stream=stream,
+            _remove_earlier(out_dir / CLASS_REPORT, stream=stream, keep_previous=partial,
                             why="the class report was not written this time")
         if earlier_file(out_dir, SUMMARY_REPORT).exists():  # made from an earlier run's results
-            _remove_earlier(out_dir / SUMMARY_REPORT, stream=stream,
+            _remove_earlier(out_dir / SUMMARY_REPORT, stream=stream, keep_previous=partial,
                             why=f"its figures may not be this run's (python3 -m grader.classreport "
                                 f"{out_dir} writes it again)")
-        finished(out_dir, names=class_files)  # this run's class files are written
+        if not partial:
+            finished(out_dir, names=class_files)  # this run's class files are written
+        elif aside := still_aside(out_dir, names=class_files):
+            stream.write(aside + "\n")
 
     from grader.discover import SEVERAL_NOTEBOOKS
 

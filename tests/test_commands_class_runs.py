@@ -396,6 +396,18 @@ def test_an_interrupted_run_names_the_submissions_it_did_not_reach(tmp_path, mon
             f"not in {out / 'grades.csv'}. Upload no score from this gradebook yet: run the same "
             f"command again") in printed, printed
     assert gradebook(out) == {"alice", "bob"}
+    # The last finished run's gradebook (of the whole class then) is kept, with the note, until a
+    # run finishes: Ctrl-C deleted it.
+    assert (out / "previous-grades.csv").is_file() and (out / "GRADING-NOT-FINISHED.txt").is_file()
+    assert f"The last finished run's class files stay, as previous-grades.csv" in printed, printed
+
+    monkeypatch.undo()
+    monkeypatch.setattr("grader.incremental.grader_digest", lambda *a, **k: "pinned")
+    summary, printed = run(subs, out, similarity=False)
+    assert summary.graded == 4 and not summary.interrupted
+    assert "The run before this one into" in printed and "did not finish" in printed
+    assert gradebook(out) == {"alice", "bob", "carol", "dave"}
+    assert not (out / "previous-grades.csv").exists() and not (out / "GRADING-NOT-FINISHED.txt").exists()
 
 
 def test_a_crash_after_the_class_files_were_set_aside_says_what_is_left(tmp_path, monkeypatch):
