@@ -1002,6 +1002,8 @@ def _stops_say_what_is_left(out_dir: Path, *, stream: TextIO):
             raise KeyboardInterrupt(said) from None
         if isinstance(exc, CommandError):
             raise CommandError(f"{exc}. {said}") from None
+        said += ("; should it stop so again, the traceback is the grader's bug: send it to whoever "
+                 "maintains the grader")
         if hasattr(exc, "add_note"):  # Python 3.11: printed after the traceback
             exc.add_note(said)
         else:
