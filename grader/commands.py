@@ -877,7 +877,8 @@ def _usable_out_dir(out_dir: Path) -> None:
 
 
 def _write_upload_files(matched: Any, *, book: Any, adjustments: Mapping | None, out_dir: Path,
-                        notes: list, stream: TextIO, keep_previous: bool = False) -> str:
+                        notes: list, stream: TextIO, keep_previous: bool = False,
+                        unchosen: Sequence[str] = ()) -> str:
     """``OUT/moodle-worksheet.csv`` or ``OUT/canvas-import.csv`` when the roster is that
     platform's export (``grader.upload``), said in ``notes``; an earlier run's removed when this
     one writes none (it would read as this run's). Returns the line the run prints of it beside
@@ -885,7 +886,8 @@ def _write_upload_files(matched: Any, *, book: Any, adjustments: Mapping | None,
     from grader.files import write_atomic
     from grader.upload import UPLOAD_FILES, upload_file
 
-    upload = upload_file(matched, scores=book.scores_given(adjustments)) if matched is not None else None
+    upload = (upload_file(matched, scores=book.scores_given(adjustments), unchosen=unchosen)
+              if matched is not None else None)
     written = upload.name if upload is not None and not upload.problem else None
     for name in UPLOAD_FILES:
         if name != written:
@@ -1280,6 +1282,9 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
             return kept_books[0], kept_books[1]
 
         one_of_several: list[str] = []  # for the run's summary (``ClassSummary.one_of_several``)
+        from grader.discover import SEVERAL_NOTEBOOKS
+
+        unchosen: list[str] = []  # several notebooks, none graded: no score to upload
 
         def absorb(result: SubmissionResult) -> None:
             """Count ``result`` (or its summary) in the class report and the gradebook, and note
@@ -1289,6 +1294,8 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
             book.add(result)
             one_of_several.extend(f"{result.submission_id} ({m.removeprefix(ONE_OF_SEVERAL).rstrip('.')})"
                                   for m in result.messages if m.startswith(ONE_OF_SEVERAL))
+            if result.status == "unreadable" and result.messages and SEVERAL_NOTEBOOKS in result.messages[0]:
+                unchosen.append(result.submission_id)
 
         former = former_submissions(out_dir, ids=by_id)
         # One notebook into the class's output folder (a regrade, a late resubmission): the
@@ -1429,7 +1436,8 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         # gradebook with them).
         partial = bool(not_graded)
         upload_note = _write_upload_files(matched, book=book, adjustments=by_cell, out_dir=out_dir,
-                                          notes=notes, stream=stream, keep_previous=partial)
+                                          notes=notes, stream=stream, keep_previous=partial,
+                                          unchosen=unchosen)
         # Every changed score, the largest loss first: a rubric edit's preview, graded into a copy.
         listed = book.write_changes(out_dir, earlier_scores, by_cell, bom=excel) if earlier_scores else None
         changes = book.changes_from(earlier_scores, by_cell, listed=listed) if earlier_scores else ""
@@ -1502,7 +1510,6 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         elif aside := still_aside(out_dir, names=class_files):
             stream.write(aside + "\n")
 
-    from grader.discover import SEVERAL_NOTEBOOKS
 
     everyone = stats.graded + stats.unreadable + stats.harness
     summary = ClassSummary(

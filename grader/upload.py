@@ -36,7 +36,7 @@ import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Collection, Mapping, Sequence
 
 from grader.discover import csv_rows, readable_id
 from grader.files import spreadsheet_text
@@ -93,15 +93,19 @@ class Upload:
         return said + "."
 
 
-def upload_file(matched: Any, *, scores: Mapping[str, float]) -> Upload | None:
+def upload_file(matched: Any, *, scores: Mapping[str, float], unchosen: Collection[str] = ()) -> Upload | None:
     """The roster of ``matched`` (a ``grader.discover.RosterMatch``) as its platform's upload,
     each student's score from ``scores`` (submission id -> the score of ``grades.csv``, for the
     submissions that have one: graded or unreadable) when they have exactly one submission, the
-    other cells as the export had them; None when the roster is no platform's export."""
+    other cells as the export had them; None when the roster is no platform's export.
+    ``unchosen``: submissions holding several notebooks of which none was graded (the TA is to
+    choose): their cell is left as the export had it, where their 0 of ``grades.csv`` was
+    uploaded, a zero on the platform for a student who had done the work."""
+    scores = {sid: score for sid, score in scores.items() if sid not in unchosen}
     rows, _separator = csv_rows(matched.roster.path)
     header = [cell.strip() for cell in rows[0][1]]
     if all(name in header for name in _MOODLE_NEEDED):
-        return _filled(matched, rows, scores=scores, keep=range(len(header)),
+        return _filled(matched, rows, scores=scores, unchosen=unchosen, keep=range(len(header)),
                        target=header.index("Grade"),
                        inert=[at for at, name in enumerate(header)
                               if name not in _MOODLE_OWN and not name.startswith(_MOODLE_OWN_STARTS)],
@@ -123,13 +127,14 @@ def upload_file(matched: Any, *, scores: Mapping[str, float]) -> Upload | None:
                 f"this assignment alone (\"Export Current Gradebook View\"), or copy grades.csv's "
                 f"score column into the export"))
         keep = [header.index(name) for name in _CANVAS_IDS if name in header] + assignments
-        return _filled(matched, rows, scores=scores, keep=keep, target=assignments[0], maximum=None,
+        return _filled(matched, rows, scores=scores, unchosen=unchosen, keep=keep, target=assignments[0],
+                       maximum=None,
                        inert=[header.index("Student")], upload=upload)
     return None
 
 
 def _filled(matched: Any, rows: list[tuple[int, list[str]]], *, scores: Mapping[str, float],
-            keep: Any, target: int, maximum: int | None, inert: Sequence[int], upload: Upload) -> Upload:
+            unchosen: Collection[str], keep: Any, target: int, maximum: int | None, inert: Sequence[int], upload: Upload) -> Upload:
     """``upload`` with the roster's ``rows`` (the columns ``keep``, in that order), the column
     ``target`` holding each student's score, capped at the column ``maximum``'s number; the cells
     of the columns ``inert`` below the header are ``spreadsheet_text``, no formula."""
@@ -157,7 +162,9 @@ def _filled(matched: Any, rows: list[tuple[int, list[str]]], *, scores: Mapping[
                 row[target] = f"{score:g}"
                 filled += 1
             else:
-                left.append(f"{shown} ({'no submission' if not sids else 'several submissions' if len(sids) > 1 else 'not graded'})")
+                why = ("no submission" if not sids else "several submissions" if len(sids) > 1
+                       else "several notebooks, none graded" if sids[0] in unchosen else "not graded")
+                left.append(f"{shown} ({why})")
         writer.writerow([row[at] for at in keep])
     return Upload(name=upload.name, platform=upload.platform, how=upload.how, text=out.getvalue(),
                   filled=filled, left=tuple(left), capped=tuple(capped))
