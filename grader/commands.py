@@ -1626,6 +1626,8 @@ def _protected_paths(root: Path, *, out_dir: Path, also: Sequence[Path] = (),
     runtime = _runtime_paths() if holds_grader else frozenset()
     if holds_grader and (root_dir in runtime
                          or any(Path(top).is_relative_to(root_dir) for top in _SYSTEM_FOLDERS)):
+        if not Path(root).exists():  # ``grade.py /subs``, a typo, was told its parent / holds the system's
+            raise CommandError(f"{root}: no such file or folder")
         raise CommandError(f"{root}: this folder holds the grader's own Python or the system's "
                            f"folders, which the sandbox cannot hide from students' code; put the "
                            f"notebooks in a folder of their own and grade that folder")
