@@ -91,6 +91,8 @@ class ClassSummary:
     #: What the run says of the Moodle or Canvas file it wrote (or could not), printed beside
     #: ``Gradebook:`` (``grader.upload.Upload.note``), or "".
     upload_note: str = ""
+    #: With ``--roster``: its lines left out for a role that is not a student's (``Roster.staff``).
+    roster_staff: int = 0
     #: An interrupted run's submissions it did not grade, for which no earlier result stands:
     #: not in ``grades.csv`` (with a roster, rows without a score, status 'not graded yet').
     not_graded: tuple[str, ...] = ()
@@ -1510,7 +1512,6 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         elif aside := still_aside(out_dir, names=class_files):
             stream.write(aside + "\n")
 
-
     everyone = stats.graded + stats.unreadable + stats.harness
     summary = ClassSummary(
         graded=len(stats.graded),
@@ -1957,7 +1958,8 @@ def _print_summary(summary: ClassSummary, *, stream: TextIO, similarity_ran: boo
         absent = (f"{len(summary.no_submission)} with no submission: {', '.join(summary.no_submission)} "
                   f"(in {out / GRADEBOOK} with 0 and status '{_NO_SUBMISSION}')" if summary.no_submission
                   else "each with a submission")
-        stream.write(f"Roster: {summary.roster_size} student(s); {absent}\n")
+        staff = f" ({summary.roster_staff} line(s) of staff left out, by its role column)" if summary.roster_staff else ""
+        stream.write(f"Roster: {summary.roster_size} student(s){staff}; {absent}\n")
         if summary.earlier_only:
             stream.write(f"Roster: {summary.earlier_only}\n")
         if summary.not_on_roster:
@@ -2095,7 +2097,7 @@ def _roster_counts(matched: Any) -> dict:
         return {}
     from grader.discover import readable_id
 
-    return {"roster_size": len(matched.roster.students),
+    return {"roster_size": len(matched.roster.students), "roster_staff": len(matched.roster.staff),
             "no_submission": tuple(readable_id(s.id) for s in matched.missing()),
             "earlier_only": _earlier_note(matched) if matched.earlier else "",
             "not_on_roster": matched.unlisted,

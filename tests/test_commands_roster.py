@@ -555,8 +555,9 @@ def test_a_roster_with_a_role_column_leaves_the_staff_out(tmp_path):
     read = load_roster(roster)
     assert [s.id for s in read.students] == ["ada", "bob"] and read.staff == (3, 4)
     subs, out = small_class(tmp_path / "subs"), tmp_path / "out"
-    summary, _ = grade(subs, out, roster=roster, class_report=True)
+    summary, printed = grade(subs, out, roster=roster, class_report=True)
     assert summary.roster_size == 2 and "ira" not in summary.no_submission
+    assert "Roster: 2 student(s) (2 line(s) of staff left out, by its role column); " in printed, printed
     assert [r["student_id"] for r in rows(out) if r["on_roster"] == "yes"] == ["ada", "bob"]
     assert "2 line(s) of staff left out, by its role column (line 3, 4)" in (out / "report.html").read_text("utf-8")
 
