@@ -176,8 +176,8 @@ def main(argv: list[str] | None = None) -> int:
     except commands.CommandError as exc:
         print(f"grade.py: {exc}", file=sys.stderr)
         return commands.EXIT_USAGE
-    except KeyboardInterrupt:
-        print("grade.py: interrupted", file=sys.stderr)
+    except KeyboardInterrupt as exc:  # its text: what a class run stopped there leaves, and what to run
+        print(f"grade.py: interrupted{f'. {exc}' if str(exc) else ''}", file=sys.stderr)
         return commands.EXIT_INTERRUPTED
     return commands.EXIT_INTERRUPTED if summary.interrupted else commands.EXIT_OK
 

@@ -572,6 +572,34 @@ def _members(raw) -> int | None:
     return count
 
 
+def students_in(path: Path, *, limits: ArchiveLimits = STUDENT_LIMITS) -> tuple[str, ...]:
+    """The students whose Canvas or Moodle download names the members of the zip at ``path``
+    carry (``smithjane_12345_67890_rnn.ipynb``, ``Jane Smith_4242_assignsubmission_file_/...``, at
+    the top or one folder down), by id: two or more make it a class's download, no student's
+    upload. () for a zip whose names cannot be read within ``limits`` (its student's turn says
+    why). A folder holding two sections' downloads graded each as one student with a zero, or,
+    with one notebook in it, with that notebook's score (thirty-fourth session)."""
+    from grader.discover import platform_name
+
+    try:
+        with open(path, "rb") as raw:
+            if _directory_bytes(raw) > MAX_DIRECTORY_BYTES or (_members(raw) or 0) > limits.max_members:
+                return ()
+            with zipfile.ZipFile(raw) as zf:
+                names = zf.namelist()
+    except (zipfile.BadZipFile, ValueError, EOFError, OSError):
+        return ()
+    ids = set()
+    for name in names:
+        parts = name.split("/")
+        for at, part in enumerate(parts[:2]):
+            named = platform_name(part)
+            if named is not None and (named.original or at < len(parts) - 1):  # a file, or a folder
+                ids.add(readable_id(named.id))
+                break
+    return tuple(sorted(ids))
+
+
 def zip_digest(path: Path, *, limits: ArchiveLimits = STUDENT_LIMITS) -> bytes:
     """sha256 of what unpacking the student's zip at ``path`` depends on, read without unpacking
     it: its size, every member's central-directory entry (name, CRC, sizes, method, flags,

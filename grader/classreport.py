@@ -431,6 +431,16 @@ def _traceback(result: SubmissionResult) -> str:
             f"<pre>{e(str(detail))}</pre></details>")
 
 
+#: The start of what an unreadable submission's student is told to do (``grader.runner``'s
+#: ``_UNREADABLE_ADVICE``), a message of its own after the reason.
+_ADVICE = "What to do: "
+
+
+def _some(ids: Sequence[str], shown: int = 6) -> str:
+    """``ids`` joined, the first ``shown`` of them and how many in all when there are more."""
+    return ", ".join(ids) if len(ids) <= shown else f"{', '.join(ids[:shown])}, ... ({len(ids)} in all)"
+
+
 def _harness(stats: ClassStats, harness_notes: Sequence[str]) -> str:
     """Harness failures, cases lost to grader errors, the batch's notes, unreadable files."""
     out = ['<section id="harness"><h2>Harness failures and unreadable submissions</h2>']
@@ -455,10 +465,22 @@ def _harness(stats: ClassStats, harness_notes: Sequence[str]) -> str:
                        f'<td class="num">{n}</td></tr>'
                        for s, n in sorted(stats.harness_cases.items())) + "</table>")
     if stats.unreadable:
+        # What each student was told to do is said once under the table, with whom it was told:
+        # a class of 12 truncated files had the same student-facing paragraph 12 times in the rows.
+        told: dict[str, list[str]] = {}
+        for r in stats.unreadable:
+            for m in r.messages:
+                if m.startswith(_ADVICE):
+                    told.setdefault(m, []).append(r.submission_id)
         out.append("<h3>Unreadable submissions (0 points: no notebook could be read, or not exactly one; why, per submission)</h3>"
                    "<table class=\"data\"><tr><th>submission</th><th>why</th></tr>" + "".join(
-                       f"<tr><td>{e(r.submission_id)}</td><td>{'<br>'.join(e(m) for m in r.messages)}</td></tr>"
+                       f"<tr><td>{e(r.submission_id)}</td>"
+                       f"<td>{'<br>'.join(e(m) for m in r.messages if not m.startswith(_ADVICE))}</td></tr>"
                        for r in stats.unreadable) + "</table>")
+        if told:
+            out.append("<p>What their feedback tells them to do:</p><ul>" + "".join(
+                f"<li>{e(_some(ids))}: {e(advice.removeprefix(_ADVICE))}</li>" for advice, ids in told.items())
+                + "</ul>")
     out.append("</section>")
     return "".join(out)
 

@@ -97,6 +97,11 @@ class ClassSummary:
     #: What the run says of the Moodle or Canvas file it wrote (or could not), printed beside
     #: ``Gradebook:`` (``grader.upload.Upload.note``), or "".
     upload_note: str = ""
+    #: With ``--roster``: its lines left out for a role that is not a student's (``Roster.staff``).
+    roster_staff: int = 0
+    #: An interrupted run's submissions it did not grade, for which no earlier result stands:
+    #: not in ``grades.csv`` (with a roster, rows without a score, status 'not graded yet').
+    not_graded: tuple[str, ...] = ()
 
 
 def load_context(rubric_path: Path, *, visibilities: tuple[str, ...] = ("public", "hidden"),
@@ -878,7 +883,8 @@ def _usable_out_dir(out_dir: Path) -> None:
 
 
 def _write_upload_files(matched: Any, *, book: Any, adjustments: Mapping | None, out_dir: Path,
-                        notes: list, stream: TextIO) -> str:
+                        notes: list, stream: TextIO, keep_previous: bool = False,
+                        unchosen: Sequence[str] = ()) -> str:
     """``OUT/moodle-worksheet.csv`` or ``OUT/canvas-import.csv`` when the roster is that
     platform's export (``grader.upload``), said in ``notes``; an earlier run's removed when this
     one writes none (it would read as this run's). Returns the line the run prints of it beside
@@ -886,11 +892,12 @@ def _write_upload_files(matched: Any, *, book: Any, adjustments: Mapping | None,
     from grader.files import write_atomic
     from grader.upload import UPLOAD_FILES, upload_file
 
-    upload = upload_file(matched, scores=book.scores_given(adjustments)) if matched is not None else None
+    upload = (upload_file(matched, scores=book.scores_given(adjustments), unchosen=unchosen)
+              if matched is not None else None)
     written = upload.name if upload is not None and not upload.problem else None
     for name in UPLOAD_FILES:
         if name != written:
-            _remove_earlier(out_dir / name, stream=stream,
+            _remove_earlier(out_dir / name, stream=stream, keep_previous=keep_previous,
                             why="this run's roster gives none (docs/instructors.md, \"Into Canvas or Moodle\")")
     if upload is None:
         return ""
@@ -915,14 +922,15 @@ def _remove_stale_temporaries(out_dir: Path) -> None:
                         stale.unlink()
 
 
-def _remove_earlier(path: Path, *, stream: TextIO, why: str) -> None:
+def _remove_earlier(path: Path, *, stream: TextIO, why: str, keep_previous: bool = False) -> None:
     """Remove ``path``, a class-wide file an earlier run wrote and this one did not (or its
-    ``grader.unfinished.previous``, where this run set it aside), saying so: left there, it would
-    read as this run's."""
+    ``grader.unfinished.previous``, where this run set it aside, unless ``keep_previous``: a run
+    interrupted before it graded everyone leaves the last finished run's), saying so: left there,
+    it would read as this run's."""
     from grader.unfinished import previous
 
     removed = False
-    for there in (path, previous(path.parent, path.name)):
+    for there in (path,) if keep_previous else (path, previous(path.parent, path.name)):
         with contextlib.suppress(OSError):  # none there, or not ours to remove (a folder)
             there.unlink()
             removed = True
@@ -974,6 +982,35 @@ def _pause_collector() -> Callable[..., None]:
 
 
 @contextlib.contextmanager
+def _stops_say_what_is_left(out_dir: Path, *, stream: TextIO):
+    """Within the block (from the class files set aside until this run's are written), a run
+    that stops says what the folder holds and what to run next (``grader.unfinished.stopped``):
+    Ctrl-C where the run does not catch it (while it writes the gradebook) in the message
+    ``grade.py: interrupted`` ends with, a crash after its traceback (its note), a ``CommandError``
+    at its message's end. A full disk is ``_full_disk_stops``'s, which says it in its own words."""
+    try:
+        yield
+    except BaseException as exc:
+        disk_full = isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)
+        from grader.unfinished import stopped
+
+        said = "" if disk_full else stopped(out_dir, names=CLASS_FILES)
+        if not said:
+            raise
+        if isinstance(exc, KeyboardInterrupt):
+            raise KeyboardInterrupt(said) from None
+        if isinstance(exc, CommandError):
+            raise CommandError(f"{exc}. {said}") from None
+        said += ("; should it stop so again, the traceback is the grader's bug: send it to whoever "
+                 "maintains the grader")
+        if hasattr(exc, "add_note"):  # Python 3.11: printed after the traceback
+            exc.add_note(said)
+        else:
+            stream.write(said + "\n")
+        raise
+
+
+@contextlib.contextmanager
 def _full_disk_stops(out_dir: Path, *, todo: Sequence[str] = ()):
     """Within the block, a full disk (or quota) ends the run as a ``CommandError`` that says what
     is kept, how much room the rest of the run needs (``_room_needed``; ``todo``: the ids this run
@@ -984,16 +1021,20 @@ def _full_disk_stops(out_dir: Path, *, todo: Sequence[str] = ()):
         if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
             raise
         from grader.incremental import KEY_FILE
-        from grader.unfinished import UNFINISHED_NOTE
+        from grader.unfinished import PREVIOUS, UNFINISHED_NOTE
 
         for name in (GRADEBOOK, CLASS_REPORT, SIMILARITY_CSV):  # some of the class files: not all
             with contextlib.suppress(OSError):
                 (Path(out_dir) / name).unlink()
+        # The last finished run's, when this run had set them aside (it said the previous-* files
+        # were there when the disk filled before any was set aside).
+        aside = [f"{PREVIOUS}{name}" for name in CLASS_FILES if (Path(out_dir) / f"{PREVIOUS}{name}").is_file()]
+        kept = (f" (the last finished run's are the folder's {', '.join(aside)}, as its {UNFINISHED_NOTE} "
+                f"says)" if aside and (Path(out_dir) / UNFINISHED_NOTE).is_file() else "")
         raise CommandError(
             f"{out_dir}: the disk filled up during the run ({exc.strerror}). A submission "
             f"whose files were all written keeps them, with its {KEY_FILE}; no {GRADEBOOK}, "
-            f"{CLASS_REPORT} or {SIMILARITY_CSV} is left to read as this run's (the last finished "
-            f"run's are the folder's previous-*, as its {UNFINISHED_NOTE} says). "
+            f"{CLASS_REPORT} or {SIMILARITY_CSV} is left to read as this run's{kept}. "
             f"{_room_needed(Path(out_dir), todo=todo, key=KEY_FILE)}Free some space (or give "
             f"another --out) and run the same command again: it grades the submissions without a "
             f"key and writes those three") from None
@@ -1145,8 +1186,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         from grader.progress import Progress
         from grader.report import SCORE_CHANGES, Gradebook, gradebook_scores
         from grader.unfinished import earlier as earlier_file
-        from grader.unfinished import finished, set_aside
-        from grader.upload import UPLOAD_FILES
+        from grader.unfinished import finished, set_aside, still_aside
     except BaseException:
         early.close()
         resume_collector(freeze=False)
@@ -1241,6 +1281,9 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         #: Submissions holding several notebooks, as their workers graded them (``choice.chosen``):
         #: the similarity check reads the notebook graded.
         graded_ones: dict[str, Any] = {}
+        from grader.discover import SEVERAL_NOTEBOOKS
+
+        unchosen: list[str] = []  # several notebooks, none graded: no score to upload
 
         def absorb(result: SubmissionResult) -> None:
             """Count ``result`` (or its summary) in the class report and the gradebook, and note
@@ -1252,6 +1295,8 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
                 graded_ones[sub.id] = chosen(sub, result)
             one_of_several.extend(f"{result.submission_id} ({m.removeprefix(ONE_OF_SEVERAL).rstrip('.')})"
                                   for m in result.messages if m.startswith(ONE_OF_SEVERAL))
+            if result.status == "unreadable" and result.messages and SEVERAL_NOTEBOOKS in result.messages[0]:
+                unchosen.append(result.submission_id)
 
         former = former_submissions(out_dir, ids=by_id)
         # One notebook into the class's output folder (a regrade, a late resubmission): the
@@ -1294,8 +1339,10 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
             stream.write(notes[-1] + "\n")
         if late := [sub.id for sub in subs if sub.late]:
             notes.append(f"Marked late by Canvas (LATE in a file's name; the id leaves it out): "
-                         f"{', '.join(late)}. Graded as the others: a late penalty (or none, for an "
-                         f"extension) is yours to give, with --adjust")
+                         f"{', '.join(late)}. Graded as the others, without a penalty: a course with "
+                         f"a Late Policy in Canvas (Gradebook settings) has Canvas take it off the "
+                         f"score uploaded; without one, give it (or none, for an extension) with "
+                         f"--adjust. Never both: the penalty would count twice")
             stream.write(notes[-1] + "\n")
         if (unpacked := unpacked_note(subs)) is not None:
             stream.write(unpacked + "\n")
@@ -1312,6 +1359,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         # take for its own: the last finished run's are set aside (grader.unfinished).
         if (aside := set_aside(out_dir, names=CLASS_FILES)) is not None:
             stream.write(aside + "\n")
+        stack.enter_context(_stops_say_what_is_left(out_dir, stream=stream))
         interrupted = False
         done_list = []
         with Progress(len(todo), stream=stream, bar=progress_bar) as progress, \
@@ -1361,9 +1409,13 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         if interrupted and force:
             # Not reached this time: the earlier result still holds for its key, and the gradebook
             # lists it, as a run without --force would (a gradebook without them missed students).
-            partition([sub for sub in subs if sub.id not in fresh], keys, out_dir=out_dir, on_kept=absorb,
-                      pages=feedback_html)
+            _, kept = partition([sub for sub in subs if sub.id not in fresh], keys, out_dir=out_dir,
+                                on_kept=absorb, pages=feedback_html)
         tally, book = books()
+        # An interrupted run's submissions that it did not reach and no earlier run's result
+        # stands for: not in grades.csv (with a roster, their rows have no score).
+        in_book = book.points()
+        not_graded = tuple(sorted(sub.id for sub in subs if sub.id not in in_book)) if interrupted else ()
         before = earlier_file(out_dir, GRADEBOOK)  # the last finished run's, set aside
         dropped = _gradebook_options_dropped(before, roster=matched is not None, excel=excel,
                                              adjust=adjustments is not None)
@@ -1379,13 +1431,19 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
                              f"applied to the one submission it can be: {'; '.join(guessed)}")
                 stream.write(notes[-1] + "\n")
         book.write(out_dir, roster=matched, bom=excel, adjustments=by_cell)
+        # Interrupted before everyone was graded: the last finished run's class files stay set
+        # aside, with the note, until a run finishes (Ctrl-C deleted them, and the last whole
+        # gradebook with them).
+        partial = bool(not_graded)
         upload_note = _write_upload_files(matched, book=book, adjustments=by_cell, out_dir=out_dir,
-                                          notes=notes, stream=stream)
+                                          notes=notes, stream=stream, keep_previous=partial,
+                                          unchosen=unchosen)
         # Every changed score, the largest loss first: a rubric edit's preview, graded into a copy.
         listed = book.write_changes(out_dir, earlier_scores, by_cell, bom=excel) if earlier_scores else None
         changes = book.changes_from(earlier_scores, by_cell, listed=listed) if earlier_scores else ""
         if listed is None:
-            _remove_earlier(out_dir / SCORE_CHANGES, stream=stream, why="this run changed no score")
+            _remove_earlier(out_dir / SCORE_CHANGES, stream=stream, why="this run changed no score",
+                            keep_previous=partial)
         if changes:
             notes.append(changes)
         if edited := _edited_while_grading(Path(rubric), context.rubric, fixtures):
@@ -1421,7 +1479,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
             interrupted, report, flagged = True, None, 0
             stream.write(_INTERRUPTED_AFTER)
         if report is None:  # an earlier run's pairs would read as this class's
-            _remove_earlier(out_dir / SIMILARITY_CSV, stream=stream,
+            _remove_earlier(out_dir / SIMILARITY_CSV, stream=stream, keep_previous=partial,
                             why="the similarity check did not run this time")
         problems = tuple(sorted(d for d in fresh if (out_dir / d / HOOK_ERRORS).is_file()))
         if problems:
@@ -1441,15 +1499,16 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
             interrupted, report_path = True, None
             stream.write(_INTERRUPTED_AFTER)
         if report_path is None:  # an earlier run's report would read as this run's
-            _remove_earlier(out_dir / CLASS_REPORT, stream=stream,
+            _remove_earlier(out_dir / CLASS_REPORT, stream=stream, keep_previous=partial,
                             why="the class report was not written this time")
         if earlier_file(out_dir, SUMMARY_REPORT).exists():  # made from an earlier run's results
-            _remove_earlier(out_dir / SUMMARY_REPORT, stream=stream,
+            _remove_earlier(out_dir / SUMMARY_REPORT, stream=stream, keep_previous=partial,
                             why=f"its figures may not be this run's (python3 -m grader.classreport "
                                 f"{out_dir} writes it again)")
-        finished(out_dir, names=CLASS_FILES)  # this run's class files are written
-
-    from grader.discover import SEVERAL_NOTEBOOKS
+        if not partial:
+            finished(out_dir, names=CLASS_FILES)  # this run's class files are written
+        elif aside := still_aside(out_dir, names=CLASS_FILES):
+            stream.write(aside + "\n")
 
     everyone = stats.graded + stats.unreadable + stats.harness
     summary = ClassSummary(
@@ -1465,7 +1524,8 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         max_score=max((r.max_points for r in everyone), default=context.rubric.max_points),
         seconds=time.perf_counter() - started, out_dir=out_dir,
         total=total + (len(earlier.keys) if earlier is not None else 0),
-        skipped=len(kept), earlier_kept=len(earlier.keys) if earlier is not None else 0, interrupted=interrupted, report_problems=problems,
+        skipped=len(kept), earlier_kept=len(earlier.keys) if earlier is not None else 0, interrupted=interrupted,
+        not_graded=not_graded, report_problems=problems,
         flagged_pairs=flagged, class_report=report_path, former=former, score_changes=changes,
         upload_note=upload_note,
         **_roster_counts(matched))
@@ -1561,6 +1621,8 @@ def _protected_paths(root: Path, *, out_dir: Path, also: Sequence[Path] = (),
     runtime = _runtime_paths() if holds_grader else frozenset()
     if holds_grader and (root_dir in runtime
                          or any(Path(top).is_relative_to(root_dir) for top in _SYSTEM_FOLDERS)):
+        if not Path(root).exists():  # ``grade.py /subs``, a typo, was told its parent / holds the system's
+            raise CommandError(f"{root}: no such file or folder")
         raise CommandError(f"{root}: this folder holds the grader's own Python or the system's "
                            f"folders, which the sandbox cannot hide from students' code; put the "
                            f"notebooks in a folder of their own and grade that folder")
@@ -1768,6 +1830,9 @@ def _gradebook_options_dropped(path: Path, *, roster: bool, excel: bool, adjust:
         return ""
     header = head.split(b"\n", 1)[0]
     lines = []
+    # The gradebook this run writes (``path`` is the last finished run's, which a run set aside as
+    # previous-grades.csv while it grades: the lines named that file, which the run then removes).
+    path = path.parent / GRADEBOOK
     if not roster and b",on_roster," in header:
         lines.append(f"The earlier {GRADEBOOK} had a roster's columns and students; this run was given no "
                      f"--roster, so {path} now lists the submissions only: run again with --roster FILE "
@@ -1834,17 +1899,27 @@ def _print_summary(summary: ClassSummary, *, stream: TextIO, similarity_ran: boo
     out = summary.out_dir
     # "Graded 5 of 6 (6 unchanged, kept)" read as if more were kept than graded: the count of
     # grades includes the kept ones, so say what this run did and what it kept.
-    said = [f"{summary.total - summary.skipped - summary.earlier_kept} in this run"]
+    # An interrupted run said "46 in this run" of the 4 it graded (the 42 it did not reach counted).
+    said = [f"{summary.total - summary.skipped - summary.earlier_kept - len(summary.not_graded)} in this run"]
     if summary.skipped:
         said.append(f"{summary.skipped} unchanged since the last run and kept")
     if summary.earlier_kept:
         said.append(f"{summary.earlier_kept} kept from the earlier {GRADEBOOK}")
+    if summary.not_graded:
+        said.append(f"{len(summary.not_graded)} not reached")
     kept = f" ({', '.join(said)})" if len(said) > 1 else ""
     # The figures are of the graded submissions; report.html's overview counts an unreadable one
     # as 0 too (as grades.csv does), so the two means differed with nothing saying why.
     whose = f"of the {len(summary.scores)} graded: " if summary.unreadable else ""
     stream.write(f"Graded {summary.graded} of {summary.total}{kept} in {summary.seconds:.1f}s; "
                  f"{whose}{distribution_line(summary.scores, summary.max_score)}\n")
+    if summary.not_graded:  # a gradebook of part of the class, which nothing said
+        shown = ", ".join(summary.not_graded[:10]) + (", ..." if len(summary.not_graded) > 10 else "")
+        where = (f"in {out / GRADEBOOK} without a score, status '{_NOT_GRADED_YET}'" if summary.roster_size
+                 else f"not in {out / GRADEBOOK}")
+        stream.write(f"Not graded, the run was interrupted before their turn: {len(summary.not_graded)} "
+                     f"submission(s) ({shown}), {where}. Upload no score from this gradebook yet: run "
+                     f"the same command again, which grades them and writes the class report\n")
     if summary.score_changes:
         stream.write(summary.score_changes + "\n")
     if summary.unreadable:
@@ -1877,7 +1952,8 @@ def _print_summary(summary: ClassSummary, *, stream: TextIO, similarity_ran: boo
         absent = (f"{len(summary.no_submission)} with no submission: {', '.join(summary.no_submission)} "
                   f"(in {out / GRADEBOOK} with 0 and status '{_NO_SUBMISSION}')" if summary.no_submission
                   else "each with a submission")
-        stream.write(f"Roster: {summary.roster_size} student(s); {absent}\n")
+        staff = f" ({summary.roster_staff} line(s) of staff left out, by its role column)" if summary.roster_staff else ""
+        stream.write(f"Roster: {summary.roster_size} student(s){staff}; {absent}\n")
         if summary.earlier_only:
             stream.write(f"Roster: {summary.earlier_only}\n")
         if summary.not_on_roster:
@@ -1906,6 +1982,7 @@ def _print_summary(summary: ClassSummary, *, stream: TextIO, similarity_ran: boo
 _NO_SUBMISSION = "no submission"  # grader.report.NO_SUBMISSION (not imported before the fork)
 _NOT_IN_THIS_RUN = "not in this run"  # grader.report.NOT_IN_THIS_RUN
 _SEVERAL = "several submissions"  # grader.report.SEVERAL_SUBMISSIONS
+_NOT_GRADED_YET = "not graded yet"  # grader.report.NOT_GRADED_YET
 
 
 def _load_adjustments(path: Path) -> Any:
@@ -1944,8 +2021,11 @@ def roster_notes(matched: Any) -> list[str]:
 
     roster = matched.roster
     missing = matched.missing()
+    staff = (f"; {len(roster.staff)} line(s) of staff left out, by its role column (line "
+             f"{', '.join(map(str, roster.staff[:5]))}{', ...' if len(roster.staff) > 5 else ''})"
+             if roster.staff else "")
     notes = [f"Roster {readable_id(roster.path.name)}: {len(roster.students)} student(s) (ids from its "
-             f"column '{readable_id(roster.id_column)}'); {len(missing)} with no submission"
+             f"column '{readable_id(roster.id_column)}'{staff}); {len(missing)} with no submission"
              + (f": {', '.join(_roster_student(s) for s in missing)}" if missing else "")
              + f" (in {GRADEBOOK} with 0 points and status '{_NO_SUBMISSION}')."]
     if matched.earlier:
@@ -2011,7 +2091,7 @@ def _roster_counts(matched: Any) -> dict:
         return {}
     from grader.discover import readable_id
 
-    return {"roster_size": len(matched.roster.students),
+    return {"roster_size": len(matched.roster.students), "roster_staff": len(matched.roster.staff),
             "no_submission": tuple(readable_id(s.id) for s in matched.missing()),
             "earlier_only": _earlier_note(matched) if matched.earlier else "",
             "not_on_roster": matched.unlisted,

@@ -533,6 +533,7 @@ def find_submissions(root: Path, *, unpack: Unpacker | None = None,
         elif entry.is_file() and entry.suffix in SUBMISSION_SUFFIXES:
             add(Submission(id=entry.stem, path=entry), entry)
         elif entry.is_file() and (unpack is not None or defer) and is_zip_name(entry.name):
+            _no_class_download(entry)
             add(submission_from_files(entry.stem, {entry.name: entry}, entry, unpack=unpack,
                                       defer=defer), entry)
         elif entry.is_dir() and not _is_grader_home(entry):
@@ -546,6 +547,22 @@ def find_submissions(root: Path, *, unpack: Unpacker | None = None,
     return [found[k] for k in sorted(found)]
 
 
+def _no_class_download(entry: Path) -> None:
+    """Raise ``DiscoveryError`` when the zip ``entry``, at the top of the folder graded, is a
+    class's download (``grader.archive.students_in``): two sections' downloads put in one folder
+    were graded as two students, each with a zero (more notebooks than one student's) or with the
+    score of the one notebook it held."""
+    from grader.archive import students_in
+
+    students = students_in(entry)
+    if len(students) > 1:
+        raise DiscoveryError(
+            f"{entry}: a class's download (the files of {len(students)} students, such as "
+            f"{', '.join(students[:2])}), not one student's upload: grade it as a class "
+            f"(python3 grade.py {entry}); to grade several sections into one gradebook, unzip each "
+            f"section's download into one folder and grade that folder")
+
+
 # --------------------------------------------------------------------------- the class's roster
 
 
@@ -557,6 +574,10 @@ ROSTER_NAME_COLUMNS = ("name", "full name", "student name", "student")
 ROSTER_FIRST_NAME_COLUMNS = ("first name", "given name")
 ROSTER_LAST_NAME_COLUMNS = ("last name", "surname", "family name")
 ROSTER_EMAIL_COLUMNS = ("email", "email address", "e mail", "e mail address")
+#: A platform's list of a course's members names each one's role (Gradescope's roster ``Role``:
+#: Student, Instructor, TA, Reader; Moodle's participants ``Roles``): a line whose role is not a
+#: student's is left out (``Roster.staff``), as a course's staff hand in nothing.
+ROSTER_ROLE_COLUMNS = ("role", "roles")
 #: The separators a roster may use: a European Excel writes ``;`` where others write ``,``.
 _ROSTER_SEPARATORS = (",", ";", "\t")
 #: The suffix ``find_submissions`` gives the second of two submissions of one name
@@ -620,6 +641,10 @@ class Roster:
     path: Path
     students: tuple[RosterStudent, ...]
     id_column: str  # the header's name of the column the ids were read from
+    #: The lines left out for a role that is not a student's (``ROSTER_ROLE_COLUMNS``): a staff
+    #: member without a student id stopped the run ("no id on this line"), and one with an id was
+    #: listed with 'no submission' and a 0.
+    staff: tuple[int, ...] = ()
 
     def match(self, submissions: Sequence[Submission], *, earlier: Sequence[str] = ()) -> "RosterMatch":
         """Which student each of ``submissions`` is: the roster id whose ``student_key`` is the
@@ -887,9 +912,15 @@ def load_roster(path: Path) -> Roster:
     name_at = _column(header, ROSTER_NAME_COLUMNS)
     first_at, last_at = _column(header, ROSTER_FIRST_NAME_COLUMNS), _column(header, ROSTER_LAST_NAME_COLUMNS)
     email_at = _column(header, ROSTER_EMAIL_COLUMNS)
+    role_at = _column(header, ROSTER_ROLE_COLUMNS)
     students: list[RosterStudent] = []
     seen: dict[str, RosterStudent] = {}
+    staff: list[int] = []
     for number, row in rows[1:]:
+        role = row[role_at].strip().casefold() if role_at is not None and role_at < len(row) else ""
+        if role and "student" not in role:
+            staff.append(number)
+            continue
         student = _roster_row(row, path=path, number=number, header=header, separator=separator,
                               id_at=id_at, name_at=name_at, first_at=first_at, last_at=last_at, email_at=email_at)
         if student is None:
@@ -904,7 +935,7 @@ def load_roster(path: Path) -> Roster:
     if not students:
         raise RosterError(f"{path}: the roster lists no student (only its header line)")
     return Roster(path=path, students=_whole_number_ids(students, comma=separator != ","),
-                  id_column=header[id_at].strip())
+                  id_column=header[id_at].strip(), staff=tuple(staff))
 
 
 def _whole_number_ids(students: list[RosterStudent], *, comma: bool) -> tuple[RosterStudent, ...]:

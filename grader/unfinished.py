@@ -32,9 +32,11 @@ def previous(out_dir: Path, name: str) -> Path:
 
 def earlier(out_dir: Path, name: str) -> Path:
     """The last finished run's class file ``name``: ``OUT/name``, or ``OUT/previous-name`` when a
-    run killed since set it aside (``OUT/name`` then names the file, which does not exist)."""
+    run killed or interrupted since set it aside (``OUT/name`` is then that run's, of part of the
+    class, or names no file)."""
     path = Path(out_dir) / name
-    if not path.is_file() and previous(out_dir, name).is_file():
+    unfinished = (Path(out_dir) / UNFINISHED_NOTE).is_file()
+    if (unfinished or not path.is_file()) and previous(out_dir, name).is_file():
         return previous(out_dir, name)
     return path
 
@@ -48,9 +50,13 @@ def set_aside(out_dir: Path, *, names: Sequence[str], command: str = "grade.py")
     moved = []
     for name in names:
         path = out_dir / name
-        # A folder under the name (a student's, made by a grader before the thirty-fourth session,
-        # whose ids could be these names) is not replaced: the class file stays where it is.
-        if path.is_file() and not path.is_symlink() and not _is_folder(previous(out_dir, name)):
+        if not path.is_file() or path.is_symlink():
+            continue
+        if killed:  # that run's own (an interrupted run's gradebook of part of the class): not the
+            path.unlink()  # last finished run's, which stays as it is, or is none
+        # A folder under the previous- name (a student's, made by a grader before the thirty-fourth
+        # session, whose ids could be these names) is not replaced: the class file stays where it is.
+        elif not _is_folder(previous(out_dir, name)):
             os.replace(path, previous(out_dir, name))
             moved.append(name)
     aside = [name for name in names if previous(out_dir, name).is_file()]
@@ -63,11 +69,13 @@ def set_aside(out_dir: Path, *, names: Sequence[str], command: str = "grade.py")
         return None if not moved else f"The last run's class files are {shown} until this run finishes"
     write_atomic(out_dir / UNFINISHED_NOTE, (
         f"A run ({command}, process {os.getpid()} on {socket.gethostname()}, started {started}) is "
-        f"grading into this folder, or was stopped before it finished (kill -9, a power cut, the "
-        f"machine out of memory).\n\n"
+        f"grading into this folder, or was stopped before it finished (Ctrl-C, kill -9, a power "
+        f"cut, the machine out of memory).\n\n"
         f"A run writes grades.csv, report.html and its other class files when it finishes, and "
-        f"then removes this file and the files below. Until then, these are the last FINISHED "
-        f"run's{when}, not this one's; submissions graded since are not in them:\n  {shown}\n\n"
+        f"then removes this file and the files below (a run interrupted with Ctrl-C writes the "
+        f"grades.csv of the part of the class it graded, and leaves them). Until then, these are "
+        f"the last FINISHED run's{when}, not this one's; submissions graded since are not in "
+        f"them:\n  {shown}\n\n"
         f"If no run is going on (a second run into this folder says whether one is), run the same "
         f"command again: what was graded is kept, and it writes the class files.\n"), mode=0o644)
     if killed:
@@ -77,6 +85,35 @@ def set_aside(out_dir: Path, *, names: Sequence[str], command: str = "grade.py")
     if not moved:
         return None
     return f"The last run's class files are {shown} until this run finishes ({UNFINISHED_NOTE})"
+
+
+def still_aside(out_dir: Path, *, names: Sequence[str]) -> str:
+    """What a run interrupted before it graded everyone says of the last finished run's class files
+    ``names``, which it leaves set aside with the note: where they are ("" for none)."""
+    aside = [name for name in names if previous(out_dir, name).is_file()]
+    if not aside:
+        return ""
+    return (f"The last finished run's class files stay, as {', '.join(f'{PREVIOUS}{n}' for n in aside)}"
+            f"{_finished_at(Path(out_dir), aside)}, until a run finishes ({UNFINISHED_NOTE})")
+
+
+def stopped(out_dir: Path, *, names: Sequence[str]) -> str:
+    """What a run stopped before it wrote its class files (a crash, Ctrl-C while it wrote them, a
+    full disk) says of ``out_dir``: what was graded is kept, the note, which of the last finished
+    run's class files ``names`` are there as ``previous-NAME``, and what to run next; "" when no
+    note is there (the run had not set anything aside, or had finished). Until the thirty-fourth
+    session these stops said nothing of the note and the files it left."""
+    out_dir = Path(out_dir)
+    if not (out_dir / UNFINISHED_NOTE).is_file():
+        return ""
+    aside = [name for name in names if previous(out_dir, name).is_file()]
+    kept = (f"the last finished run's class files are {', '.join(str(previous(out_dir, n)) for n in aside)}"
+            f"{_finished_at(out_dir, aside)}" if aside
+            else "no run had finished in this folder before, so it holds no gradebook yet")
+    return (f"The run stopped before it wrote its class files: what it graded is kept (each student's "
+            f"folder with its grading-key.json); {out_dir / UNFINISHED_NOTE} says so, and {kept}. "
+            f"Upload nothing else from the folder: run the same command again, which grades what is "
+            f"left and writes the gradebook and the class report")
 
 
 def finished(out_dir: Path, *, names: Sequence[str]) -> None:

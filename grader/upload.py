@@ -9,12 +9,17 @@ unchanged, above the assignment's maximum grade, or changed in Moodle after the 
 ``Last modified (grade)``, is skipped without a word. So a score above the maximum (the IMDB bonus)
 is written as the maximum, and said, rather than left for Moodle to drop.
 
-What Canvas reads of a gradebook import (its guides): the identification columns of its export
-(``Student``, ``ID``, ``SIS User ID``, ``SIS Login ID``, ``Section``) and a column per
-assignment, named as its export names it (``RNN (1234)``, the assignment's id in parentheses); a
-column it does not know becomes a new assignment, and a score overwrites the one it holds. So the
-import holds the identification columns and the assignment's column only, and is written only
-when the export has exactly one assignment column.
+What Canvas reads of a gradebook import (its guides; Ohio State's "Import a CSV file into Carmen
+Grades", teaching.resources.osu.edu): the identification columns of its export (``Student``,
+``ID``, ``SIS User ID``, ``SIS Login ID``, ``Integration ID`` where the account has them,
+``Section``; a student is found by the name, the ``ID`` or the ``SIS User ID``, one of them is
+enough) and a column per assignment, named as its export names it (``RNN (1234)``, the
+assignment's id in parentheses); a column it does not know becomes a new assignment, and a score
+overwrites the one it holds. So the import holds the export's identification columns and the
+assignment's column only, and is written only when the export has exactly one assignment column.
+An export by a user not allowed to see SIS data has no SIS columns (plom's issue 2338: "If the TA
+... exporting the Grade book, it has no "SIS User ID" column"); until the thirty-fourth session
+such an export was taken for no platform's, and no import was written, without a word.
 
 A TA opens these files in a spreadsheet before uploading them. A cell whose text a student chose
 (a name, an e-mail, Moodle's "Online text") and that starts with ``=``, ``+``, ``-``, ``@``, a tab
@@ -31,7 +36,7 @@ import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Collection, Mapping, Sequence
 
 from grader.discover import csv_rows, readable_id
 from grader.files import spreadsheet_text
@@ -49,8 +54,10 @@ _MOODLE_OWN = frozenset({"Identifier", "Status", "Grade", _MOODLE_MAXIMUM, "Grad
                          "Last modified (submission)", "Last modified (grade)", "Grader",
                          "Marking workflow state", "Final grade"})
 _MOODLE_OWN_STARTS = ("Feedback", "Outcome")
-#: The identification columns of a Canvas gradebook export, which its import reads.
-_CANVAS_IDS = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
+#: The identification columns of a Canvas gradebook export, which its import reads, in its order;
+#: ``_CANVAS_NEEDED`` are in every export (the SIS columns only where the user may see SIS data).
+_CANVAS_IDS = ("Student", "ID", "SIS User ID", "SIS Login ID", "Integration ID", "Section")
+_CANVAS_NEEDED = ("Student", "ID")
 #: A Canvas export's assignment column: its name and the assignment's id in parentheses.
 _CANVAS_ASSIGNMENT = re.compile(r".*\S \(\d+\)$")
 
@@ -86,15 +93,19 @@ class Upload:
         return said + "."
 
 
-def upload_file(matched: Any, *, scores: Mapping[str, float]) -> Upload | None:
+def upload_file(matched: Any, *, scores: Mapping[str, float], unchosen: Collection[str] = ()) -> Upload | None:
     """The roster of ``matched`` (a ``grader.discover.RosterMatch``) as its platform's upload,
     each student's score from ``scores`` (submission id -> the score of ``grades.csv``, for the
     submissions that have one: graded or unreadable) when they have exactly one submission, the
-    other cells as the export had them; None when the roster is no platform's export."""
+    other cells as the export had them; None when the roster is no platform's export.
+    ``unchosen``: submissions holding several notebooks of which none was graded (the TA is to
+    choose): their cell is left as the export had it, where their 0 of ``grades.csv`` was
+    uploaded, a zero on the platform for a student who had done the work."""
+    scores = {sid: score for sid, score in scores.items() if sid not in unchosen}
     rows, _separator = csv_rows(matched.roster.path)
     header = [cell.strip() for cell in rows[0][1]]
     if all(name in header for name in _MOODLE_NEEDED):
-        return _filled(matched, rows, scores=scores, keep=range(len(header)),
+        return _filled(matched, rows, scores=scores, unchosen=unchosen, keep=range(len(header)),
                        target=header.index("Grade"),
                        inert=[at for at, name in enumerate(header)
                               if name not in _MOODLE_OWN and not name.startswith(_MOODLE_OWN_STARTS)],
@@ -102,8 +113,9 @@ def upload_file(matched: Any, *, scores: Mapping[str, float]) -> Upload | None:
                        upload=Upload(name=MOODLE_WORKSHEET, platform="Moodle grading worksheet",
                                      how="the roster's worksheet, its Grade column filled in; upload "
                                          "it with the assignment's \"Upload grading worksheet\""))
-    if all(name in header for name in _CANVAS_IDS):
-        assignments = [at for at, name in enumerate(header) if _CANVAS_ASSIGNMENT.fullmatch(name)]
+    assignments = [at for at, name in enumerate(header) if _CANVAS_ASSIGNMENT.fullmatch(name)]
+    if all(name in header for name in _CANVAS_NEEDED) and (
+            assignments or any(name in header for name in _CANVAS_IDS[2:])):
         upload = Upload(name=CANVAS_IMPORT, platform="Canvas gradebook import",
                         how="the export's identification columns and its assignment's; upload it "
                             "with the Gradebook's Import")
@@ -114,14 +126,15 @@ def upload_file(matched: Any, *, scores: Mapping[str, float]) -> Upload | None:
                 f"assignment columns ({shown}) where one is needed: export the gradebook showing "
                 f"this assignment alone (\"Export Current Gradebook View\"), or copy grades.csv's "
                 f"score column into the export"))
-        keep = [header.index(name) for name in _CANVAS_IDS] + assignments
-        return _filled(matched, rows, scores=scores, keep=keep, target=assignments[0], maximum=None,
+        keep = [header.index(name) for name in _CANVAS_IDS if name in header] + assignments
+        return _filled(matched, rows, scores=scores, unchosen=unchosen, keep=keep, target=assignments[0],
+                       maximum=None,
                        inert=[header.index("Student")], upload=upload)
     return None
 
 
 def _filled(matched: Any, rows: list[tuple[int, list[str]]], *, scores: Mapping[str, float],
-            keep: Any, target: int, maximum: int | None, inert: Sequence[int], upload: Upload) -> Upload:
+            unchosen: Collection[str], keep: Any, target: int, maximum: int | None, inert: Sequence[int], upload: Upload) -> Upload:
     """``upload`` with the roster's ``rows`` (the columns ``keep``, in that order), the column
     ``target`` holding each student's score, capped at the column ``maximum``'s number; the cells
     of the columns ``inert`` below the header are ``spreadsheet_text``, no formula."""
@@ -149,7 +162,9 @@ def _filled(matched: Any, rows: list[tuple[int, list[str]]], *, scores: Mapping[
                 row[target] = f"{score:g}"
                 filled += 1
             else:
-                left.append(f"{shown} ({'no submission' if not sids else 'several submissions' if len(sids) > 1 else 'not graded'})")
+                why = ("no submission" if not sids else "several submissions" if len(sids) > 1
+                       else "several notebooks, none graded" if sids[0] in unchosen else "not graded")
+                left.append(f"{shown} ({why})")
         writer.writerow([row[at] for at in keep])
     return Upload(name=upload.name, platform=upload.platform, how=upload.how, text=out.getvalue(),
                   filled=filled, left=tuple(left), capped=tuple(capped))

@@ -279,3 +279,33 @@ def test_a_zip_holding_only_a_zip_says_where_the_notebook_goes(tmp_path):
                                "file Jupyter saves (File > Save)."), zz.problem
     assert ("zz.zip holds inner.zip, which is not unpacked: the grader unpacks the zip you submit, not a zip "
             "inside it; put your notebook in zz.zip itself.") in zz.notes, zz.notes
+
+
+def test_a_class_download_among_the_submissions_stops_the_run_with_what_to_do(tmp_path):
+    """Thirty-fourth session: two sections' Canvas downloads put in one folder were graded as two
+    students, ``submissions_sec1`` and ``submissions_sec2``, each with the score of the first
+    notebook in it (or a zero for holding several). The run now stops before grading, naming the
+    zip, whose students it holds and what to do."""
+    notebook = json.dumps(nbs.course_notebook()).encode()
+    subs = tmp_path / "subs"
+    make_zip(subs / "submissions_sec1.zip", {"smithjane_12345_1_rnn.ipynb": notebook,
+                                             "doejohn_23456_2_rnn.ipynb": notebook})
+    make_zip(subs / "moodle_sec2.zip", {f"{MOODLE}/rnn.ipynb": notebook,
+                                        "Bo Lee_4243_assignsubmission_file_/rnn.ipynb": notebook})
+    with pytest.raises(commands.CommandError) as info:
+        commands.grade_class(subs, out_dir=tmp_path / "out", jobs=1, progress_bar=False,
+                             stream=io.StringIO(), similarity=False)
+    said = str(info.value)
+    assert said.startswith(f"{subs / 'moodle_sec2.zip'}: a class's download (the files of 2 students, "
+                           f"such as Bo Lee_4243, Jane Smith_4242), not one student's upload"), said
+    assert "unzip each section's download into one folder and grade that folder" in said
+    assert not (tmp_path / "out" / "grades.csv").exists()
+
+
+def test_a_students_own_zip_of_their_canvas_files_is_still_theirs(tmp_path):
+    """A zip holding one student's platform-named files (their own download) is their upload."""
+    notebook = json.dumps(nbs.course_notebook()).encode()
+    subs = tmp_path / "subs"
+    make_zip(subs / "alice.zip", {"smithjane_12345_1_rnn.ipynb": notebook, "imdb_report.json": b"{}"})
+    nbs.write(subs / "bob.ipynb", nbs.course_notebook())
+    assert [s.id for s in find_submissions(subs, defer=True)] == ["alice", "bob"]

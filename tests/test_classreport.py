@@ -358,3 +358,29 @@ def test_the_copy_without_names_after_a_killed_run_points_at_the_last_finished_g
     said = capsys.readouterr().err
     assert UNFINISHED_NOTE in said and str(previous(tmp_path, "grades.csv")) in said, said
     assert "run the same grade.py command again" in said, said
+
+
+def test_what_unreadable_submissions_were_told_is_said_once(tmp_path):
+    """Thirty-fourth session: each unreadable submission's row held the paragraph its student was
+    told ("What to do: every part shows 0 ..."), so a class with three truncated files had the
+    same student-facing paragraph three times in the instructor's table. Now each row says why,
+    and the advice is said once under the table, with whom it was told."""
+    import io
+
+    from grader import commands
+    from tests import notebooks as nbs
+
+    subs = tmp_path / "subs"
+    nbs.write(subs / "ada.ipynb", nbs.course_notebook())
+    whole = (subs / "ada.ipynb").read_bytes()
+    for name in ("cut1", "cut2", "cut3"):
+        (subs / f"{name}.ipynb").write_bytes(whole[: len(whole) // 2])
+    commands.grade_class(subs, out_dir=tmp_path / "out", jobs=1, progress_bar=False, stream=io.StringIO(),
+                         similarity=False)
+    page = (tmp_path / "out" / "report.html").read_text("utf-8")
+    section = page[page.index('<section id="harness">'):]
+    section = section[:section.index("</section>")]
+    assert section.count("every part shows 0 because the file could not be read") == 1, section
+    assert "<li>cut1, cut2, cut3: every part shows 0 because the file could not be read" in section
+    for name in ("cut1", "cut2", "cut3"):
+        assert f"<tr><td>{name}</td><td>{name}.ipynb: not JSON (truncated at byte " in section

@@ -374,3 +374,108 @@ def test_a_killed_runs_temporary_files_in_the_output_folder_are_removed(tmp_path
                          stream=io.StringIO(), progress_bar=False)
     assert not any(path.exists() for path in stale)
     assert (out / "notes.tmp").read_text() == "the TA's own" and (out / "grades.csv").is_file()
+
+
+def test_an_interrupted_run_names_the_submissions_it_did_not_reach(tmp_path, monkeypatch):
+    """Thirty-fourth session: Ctrl-C before two new notebooks' turn printed "Graded 2 of 4 (2 in
+    this run, 2 unchanged ...)" and "Gradebook: .../grades.csv": the two it had not graded were in
+    no file, and nothing said the gradebook was part of the class."""
+    subs, out = small_class(tmp_path / "subs"), tmp_path / "out"
+    run(subs, out, similarity=False)
+    for name in ("carol", "dave"):
+        nbs.write(subs / f"{name}.ipynb", nbs.course_notebook())
+
+    def interrupted(self, *args, **kwargs):
+        raise BatchInterrupted([])
+
+    monkeypatch.setattr(WorkerPool, "run", interrupted)
+    summary, printed = run(subs, out, similarity=False)
+    assert summary.interrupted and summary.not_graded == ("carol", "dave")
+    assert "Graded 2 of 4 (0 in this run, 2 unchanged since the last run and kept, 2 not reached)" in printed
+    assert (f"Not graded, the run was interrupted before their turn: 2 submission(s) (carol, dave), "
+            f"not in {out / 'grades.csv'}. Upload no score from this gradebook yet: run the same "
+            f"command again") in printed, printed
+    assert gradebook(out) == {"alice", "bob"}
+    # The last finished run's gradebook (of the whole class then) is kept, with the note, until a
+    # run finishes: Ctrl-C deleted it.
+    assert (out / "previous-grades.csv").is_file() and (out / "GRADING-NOT-FINISHED.txt").is_file()
+    assert f"The last finished run's class files stay, as previous-grades.csv" in printed, printed
+
+    monkeypatch.undo()
+    monkeypatch.setattr("grader.incremental.grader_digest", lambda *a, **k: "pinned")
+    summary, printed = run(subs, out, similarity=False)
+    assert summary.graded == 4 and not summary.interrupted
+    assert "The run before this one into" in printed and "did not finish" in printed
+    assert gradebook(out) == {"alice", "bob", "carol", "dave"}
+    assert not (out / "previous-grades.csv").exists() and not (out / "GRADING-NOT-FINISHED.txt").exists()
+
+
+def test_a_crash_after_the_class_files_were_set_aside_says_what_is_left(tmp_path, monkeypatch):
+    """A grader bug while the gradebook was written ended the run in a traceback alone, with the
+    last finished run's gradebook renamed previous-grades.csv and GRADING-NOT-FINISHED.txt in the
+    folder, which nothing named: the TA had no grades.csv and no word of where it was."""
+    subs, out = small_class(tmp_path / "subs"), tmp_path / "out"
+    run(subs, out, similarity=False)
+    import grader.report
+
+    def broken(self, *args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(grader.report.Gradebook, "write", broken)
+    with pytest.raises(RuntimeError) as info:
+        run(subs, out, similarity=False)
+    said = " ".join(getattr(info.value, "__notes__", ()))
+    assert said.startswith("The run stopped before it wrote its class files: what it graded is kept"), said
+    assert f"{out / 'GRADING-NOT-FINISHED.txt'} says so" in said
+    assert f"the last finished run's class files are {out / 'previous-grades.csv'}, " in said
+    assert "run the same command again" in said and said.endswith("the traceback is the grader's bug: send "
+                                                                   "it to whoever maintains the grader")
+    assert (out / "previous-grades.csv").is_file() and not (out / "grades.csv").exists()
+
+
+def test_ctrl_c_while_the_gradebook_is_written_says_what_is_left(tmp_path, monkeypatch, capsys):
+    """Ctrl-C where the run does not catch it (writing the gradebook) said `grade.py: interrupted`
+    and nothing of the previous-* files and the note it left."""
+    import grade
+    import grader.report
+
+    subs, out = small_class(tmp_path / "subs"), tmp_path / "out"
+    assert grade.main([str(subs), "--out", str(out), "--jobs", "1", "--no-similarity"]) == 0
+    capsys.readouterr()
+
+    def stopped(self, *args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(grader.report.Gradebook, "write", stopped)
+    assert grade.main([str(subs), "--out", str(out), "--jobs", "1", "--no-similarity"]) == 130
+    err = capsys.readouterr().err
+    last = err.rstrip("\n").rsplit("\n", 1)[-1]
+    assert last.startswith("grade.py: interrupted. The run stopped before it wrote its class files"), err
+    assert str(out / "previous-grades.csv") in err and "GRADING-NOT-FINISHED.txt" in err
+
+
+def test_a_full_disk_names_the_previous_files_only_when_they_are_there(tmp_path, monkeypatch):
+    """The full disk's message said the last finished run's class files were the folder's
+    previous-* on a first run too, where there were none."""
+    subs, out = small_class(tmp_path / "subs"), tmp_path / "out"
+    import grader.batch
+
+    def disk_full(result, folder, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    real = grader.batch.write_submission_record
+    monkeypatch.setattr(grader.batch, "write_submission_record", disk_full)
+    monkeypatch.setattr("grader.report.write_submission_record", disk_full)
+    with pytest.raises(commands.CommandError) as info:
+        run(subs, out, similarity=False)
+    assert "previous-" not in str(info.value), info.value
+
+    monkeypatch.setattr(grader.batch, "write_submission_record", real)
+    monkeypatch.setattr("grader.report.write_submission_record", real)
+    run(subs, out, similarity=False)
+    nbs.write(subs / "bob.ipynb", nbs.course_notebook())  # bob resubmits
+    monkeypatch.setattr(grader.batch, "write_submission_record", disk_full)
+    monkeypatch.setattr("grader.report.write_submission_record", disk_full)
+    with pytest.raises(commands.CommandError) as info:
+        run(subs, out, similarity=False)
+    assert "the last finished run's are the folder's previous-grades.csv" in str(info.value), info.value

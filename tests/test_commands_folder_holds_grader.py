@@ -114,3 +114,13 @@ def test_the_readme_command_still_hides_the_submissions_folder_whole(tmp_path):
 def test_a_folder_holding_the_system_is_refused_with_what_to_do(tmp_path):
     with pytest.raises(commands.CommandError, match="put the notebooks in a folder of their own"):
         commands._protected_paths(Path("/"), out_dir=tmp_path / "out")
+
+
+def test_a_missing_folder_at_the_top_is_said_missing(tmp_path, capsys):
+    """Thirty-fourth session: ``grade.py /subs`` where /subs does not exist (a typo) was told "this
+    folder holds the grader's own Python or the system's folders": its parent, /, was looked at."""
+    import grade
+
+    assert grade.main(["/no-such-submissions-folder", "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "grade.py: /no-such-submissions-folder: no such file or folder" in err, err

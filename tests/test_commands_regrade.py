@@ -495,6 +495,8 @@ def test_points_by_hand_are_kept_by_every_run_given_them(tmp_path):
     assert "had a TA's adjustments (--adjust); this run was given none" in without
     assert ("2 score(s) differ from the earlier grades.csv: 2 lose (at most -2 points, -2% of 100). bob 92 -> 90, "
             "carol 101 -> 100 (every one") in without
+    # It named previous-grades.csv, the last finished run's gradebook set aside while the run graded.
+    assert f"so {out / 'grades.csv'}'s scores and the students' feedback are the grader's alone" in without
 
 
 def test_points_by_hand_are_in_the_students_feedback_with_the_reason(tmp_path):
@@ -650,8 +652,12 @@ def test_the_submissions_canvas_marked_late_are_named(tmp_path):
     nbs.write(subs / "leebo_LATE_777_444_rnn.ipynb", nbs.course_notebook())
     out = tmp_path / "out"
     summary, printed = grade(subs, out, similarity=False, class_report=True)
+    # Thirty-fourth session: it said "a late penalty ... is yours to give, with --adjust", and a
+    # course whose Canvas applies a Late Policy to the scores uploaded took the penalty twice.
     said = ("Marked late by Canvas (LATE in a file's name; the id leaves it out): leebo_777, smithjane_12345. "
-            "Graded as the others: a late penalty (or none, for an extension) is yours to give, with --adjust")
+            "Graded as the others, without a penalty: a course with a Late Policy in Canvas (Gradebook "
+            "settings) has Canvas take it off the score uploaded; without one, give it (or none, for an "
+            "extension) with --adjust. Never both: the penalty would count twice")
     assert said in printed and summary.graded == 3
     assert "leebo_777, smithjane_12345" in (out / "report.html").read_text("utf-8")
     _, again = grade(subs / "smithjane_LATE_12345_67890_rnn.ipynb", out, similarity=False)

@@ -544,3 +544,39 @@ def test_a_canvas_gradebook_export_comes_back_as_an_import_of_its_assignment(tmp
     assert not (out / "canvas-import.csv").exists()
     assert ("No canvas-import.csv written: the Canvas export export.csv has 2 assignment columns ('RNN (1234)', "
             "'LSTM (1235)') where one is needed: export the gradebook showing this assignment alone") in printed
+
+
+def test_a_roster_with_a_role_column_leaves_the_staff_out(tmp_path):
+    """Thirty-fourth session: a course's members list with a role (Gradescope's roster download,
+    Moodle's participants) stopped the run at a TA's line without a student id ("no id on this
+    line"), and a staff member with one was listed with 'no submission' and a 0."""
+    roster = write_roster(tmp_path / "roster.csv", "Name,Email,SID,Role\nAda L,ada@x,ada,Student\n"
+                          "Ted T,ted@x,,TA\nIra I,ira@x,ira,Instructor\nBob B,bob@x,bob,student\n")
+    read = load_roster(roster)
+    assert [s.id for s in read.students] == ["ada", "bob"] and read.staff == (3, 4)
+    subs, out = small_class(tmp_path / "subs"), tmp_path / "out"
+    summary, printed = grade(subs, out, roster=roster, class_report=True)
+    assert summary.roster_size == 2 and "ira" not in summary.no_submission
+    assert "Roster: 2 student(s) (2 line(s) of staff left out, by its role column); " in printed, printed
+    assert [r["student_id"] for r in rows(out) if r["on_roster"] == "yes"] == ["ada", "bob"]
+    assert "2 line(s) of staff left out, by its role column (line 3, 4)" in (out / "report.html").read_text("utf-8")
+
+
+def test_a_student_with_two_notebooks_graded_neither_keeps_the_platforms_cell(tmp_path):
+    """Thirty-fourth session: a Canvas student who handed in two versions of the notebook (both
+    defining the graded functions: none graded, the TA to choose) got the 0 of grades.csv in
+    canvas-import.csv, a zero uploaded to Canvas for a student who had done the work. The cell is
+    left as the export had it, and the run says why."""
+    canvas = tmp_path / "canvas"
+    nbs.write(canvas / "smithjane_12345_777_rnn.ipynb", nbs.course_notebook())
+    nbs.write(canvas / "doejohn_23456_888_rnn.ipynb", nbs.course_notebook())
+    nbs.write(canvas / "doejohn_23456_889_rnn-1.ipynb", nbs.alt_notebook())
+    export = write_roster(tmp_path / "export.csv",
+                          "Student,ID,SIS User ID,SIS Login ID,Section,RNN (1234)\n"
+                          "    Points Possible,,,,,100\n"
+                          "\"Smith, Jane\",12345,s-1,jsmith,A,\n\"Doe, John\",23456,s-2,jdoe,A,60\n")
+    out = tmp_path / "out"
+    _, printed = grade(canvas, out, roster=export)
+    assert (out / "canvas-import.csv").read_text("utf-8").splitlines()[2:] == [
+        "\"Smith, Jane\",12345,s-1,jsmith,A,100", "\"Doe, John\",23456,s-2,jdoe,A,60"]
+    assert "left as the roster had it for 1: 23456 (several notebooks, none graded)" in printed, printed

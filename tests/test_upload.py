@@ -56,3 +56,35 @@ def test_a_canvas_import_has_no_formula_in_a_students_name_and_keeps_its_ids(tmp
     assert table[1] == ["    Points Possible", "", "", "", "", "100"]
     for k, (row, name) in enumerate(zip(table[2:], HOSTILE)):
         assert row == ["'" + name, str(12340 + k), f"-s{k}", f"@login{k}", "A", ""], row
+
+
+def test_a_canvas_export_without_sis_columns_still_gives_an_import(tmp_path):
+    """An export by a TA not allowed to see SIS data has Student, ID and Section only (plom's issue
+    2338): it was taken for no platform's export and no canvas-import.csv was written, without a
+    word. Canvas finds a student by the ID alone."""
+    upload = _upload(tmp_path / "export.csv", "Student,ID,Section,RNN (1234)\n    Points Possible,,,100\n"
+                     '"Smith, Jane",12345,S1,\n"Roe, Rita",34567,S2,\n', ids=("12345",))
+    assert upload is not None and not upload.problem
+    assert _table(upload.text) == [["Student", "ID", "Section", "RNN (1234)"],
+                                   ["    Points Possible", "", "", "100"],
+                                   ["Smith, Jane", "12345", "S1", "90"], ["Roe, Rita", "34567", "S2", ""]]
+    assert upload.filled == 1 and upload.left == ("34567 (no submission)",)
+
+
+def test_a_canvas_export_keeps_its_integration_id_and_drops_the_totals(tmp_path):
+    """An account with integration ids exports an ``Integration ID`` column between SIS Login ID and
+    Section: kept, as Canvas's own column; the export's other columns (totals) are left out."""
+    upload = _upload(tmp_path / "export.csv",
+                     "Student,ID,SIS User ID,SIS Login ID,Integration ID,Section,RNN (1234),Current Score\n"
+                     "    Points Possible,,,,,,100,(read only)\n"
+                     '"Smith, Jane",12345,u1,jsmith,i1,S1,,88\n', ids=("12345",))
+    assert _table(upload.text)[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Integration ID",
+                                      "Section", "RNN (1234)"]
+    assert _table(upload.text)[2] == ["Smith, Jane", "12345", "u1", "jsmith", "i1", "S1", "90"]
+
+
+def test_a_roster_of_names_and_ids_is_no_canvas_export(tmp_path):
+    """A roster a course made with the columns ``Student`` and ``ID`` and nothing of Canvas's gets
+    no import file and no line about one."""
+    assert _upload(tmp_path / "class.csv", "Student,ID,Email\nJane Smith,12345,j@x\n",
+                   ids=("12345",)) is None
