@@ -150,8 +150,13 @@ def test_only_names_bound_last_to_a_numpy_function_are_aliases(tmp_path):
         "t": "tanh", "d": "dot", "e": "exp"}
     # Another module's, imported under its own name from NumPy itself (the normaliser reads a bare
     # ``tanh`` as NumPy's already), a module, not a function: none is an alias.
-    assert _aliases_of(tmp_path, "import math\nm = math.tanh\nfrom numpy import tanh\nimport numpy.linalg as la\n"
-                       "c = 3\n") == {}
+    assert _aliases_of(tmp_path, "import math\nm = math.tanh\nfrom numpy import tanh\nc = 3\nimport numpy.linalg\n") == {}
+    # NumPy's modules under a name (thirty-fourth session: ``la.multi_dot`` scored 0.33), a function's
+    # own name imported bare from a module of NumPy's but not from NumPy itself (read as NumPy's already).
+    assert _aliases_of(tmp_path, "import numpy.linalg as la\nfrom numpy import linalg\nfrom numpy import random as r\n"
+                       "import numpy.random.mtrand as mt\n") == {
+        "la": "linalg", "linalg": "linalg", "r": "random", "mt": "random.mtrand"}
+    assert _aliases_of(tmp_path, "from numpy import linalg\n", "linalg = 3\n") == {}
     # Deeper than one attribute (thirty-third session): NumPy's modules spell it.
     assert _aliases_of(tmp_path, "r = np.random.randn\nfrom numpy.linalg import multi_dot\n"
                        "from numpy.linalg import norm as n\n") == {
@@ -178,6 +183,12 @@ _BOUND_ELSEWHERE = {
     "deep_imported_in_its_cell": ("from numpy.linalg import multi_dot\n\n"
                                   + _MULTI_DOT.replace("np.linalg.multi_dot(", "multi_dot("), []),
     "imported_then_assigned": (_CELL.replace("np.tanh(", "th("), ["from numpy import tanh as th\n", "th = np.tanh\n"]),
+    # A module of NumPy's bound by a name (thirty-fourth session: each 0.33, not flagged).
+    "module_imported_as": (_MULTI_DOT.replace("np.linalg.", "la."), ["import numpy.linalg as la\n"]),
+    "module_imported_as_in_its_cell": ("import numpy.linalg as la\n\n" + _MULTI_DOT.replace("np.linalg.", "la."), []),
+    "module_imported_from_numpy": (_MULTI_DOT.replace("np.linalg.", "linalg."), ["from numpy import linalg\n"]),
+    "module_imported_from_numpy_in_its_cell": ("from numpy import linalg\n\n" + _MULTI_DOT.replace("np.linalg.", "linalg."),
+                                               []),
 }
 
 
