@@ -164,7 +164,8 @@ class Extraction:
         its last import (thirty-third session: ``from numpy import tanh as th`` in one cell and
         ``th = np.tanh`` in another scored 0.41, a function of ``np.linalg`` 0.33). A module of NumPy's
         bound by a name is one too (``import numpy.linalg as la``, ``from numpy import linalg``: ``{"la":
-        "linalg", "linalg": "linalg"}``; thirty-fourth session, ``la.multi_dot`` scored 0.33)."""
+        "linalg", "linalg": "linalg"}``; thirty-fourth session, ``la.multi_dot`` scored 0.33), and so is
+        NumPy itself under a name other than ``np`` (``import numpy as npy``: ``{"npy": ""}``; 0.18)."""
         last_def: dict[str, Def] = {}
         for d in self._defs:
             last_def.update(dict.fromkeys(d.names, d))
@@ -182,8 +183,8 @@ class Extraction:
             deep = module.startswith("numpy.")
             if name in last_def:
                 continue
-            if imp.imported is None:  # ``import numpy.linalg as la`` (thirty-fourth session: 0.33)
-                if deep and name != "numpy":
+            if imp.imported is None:  # ``import numpy.linalg as la``, ``import numpy as npy`` (thirty-fourth session)
+                if (deep or module == "numpy") and name not in ("numpy", "np"):
                     found[name] = module[6:]
             elif (imp.imported != "*" and (module == "numpy" or deep)
                     and (deep or name != imp.imported or imp.imported in _NUMPY_MODULES)):
