@@ -288,7 +288,8 @@ def function_sources(path: Path, *, names: Sequence[str] | None = None,
     each the text a class run compares (``gradedsource.graded_source``).
 
     ``graded``: the functions the rubric grades, each compared on its own, never as a helper of
-    another (what the runner passes: its rubric's); by default the default rubric's and ``names``.
+    another (what the runner passes: its rubric's); by default the default rubric's and ``names``
+    (without that rubric, ``names``, or every function when ``names`` is None, as before).
     Until the thirty-fourth session ``names`` alone was that set, so ``rnn_forward`` asked for alone
     took ``rnn_cell_forward`` for its helper and held it: 0.56 against the same notebook graded.
     An unreadable notebook gives ``{}``.
@@ -303,17 +304,25 @@ def function_sources(path: Path, *, names: Sequence[str] | None = None,
     except Exception:  # noqa: BLE001 - unreadable notebooks are reported by grading, not here
         return {}
     if graded is None:
-        graded = _default_graded().union(names or ())
+        default = _default_graded()
+        if default:
+            graded = default.union(names or ())
+        else:  # no default rubric: as before the thirty-fourth session
+            graded = functions.keys() if names is None else names
     return {name: graded_source(functions, name, graded=graded, aliases=aliases)
             for name in functions if names is None or name in names}
 
 
 @functools.lru_cache(maxsize=1)
 def _default_graded() -> frozenset[str]:
-    """The functions the default rubric grades (``function_sources``), read once."""
-    from grader.rubric import load_rubric
+    """The functions the default rubric grades (``function_sources``), read once; none when it
+    cannot be read (a copy of the grader without its rubrics)."""
+    from grader.rubric import RubricError, load_rubric
 
-    return frozenset(graded_functions(load_rubric(DEFAULT_RUBRIC)))
+    try:
+        return frozenset(graded_functions(load_rubric(DEFAULT_RUBRIC)))
+    except RubricError:
+        return frozenset()
 
 
 def graded_functions(rubric: Rubric) -> list[str]:

@@ -75,3 +75,21 @@ def test_a_function_asked_for_alone_is_the_text_a_class_run_compares(tmp_path, c
     assert graded_alone != stored and graded_alone.endswith(stored.split("\n", 1)[1])
     report = find_similar({"asked": {function: alone}, "graded": {function: stored}})
     assert [(p.flagged, p.overall) for p in report.pairs] == [(True, 1.0)], report.pairs
+
+
+def test_a_function_asked_for_without_the_default_rubric_is_compared_as_before(tmp_path, monkeypatch):
+    # The default set of graded functions comes from the default rubric; where it cannot be read
+    # (a copy of the grader without ``rubrics/``), the functions asked for are the graded ones, as
+    # before the thirty-fourth session, instead of a RubricError.
+    from grader import commands
+
+    path = nbs.write(tmp_path / "course.ipynb", nbs.course_notebook())
+    monkeypatch.setattr(commands, "DEFAULT_RUBRIC", tmp_path / "missing.yaml")
+    commands._default_graded.cache_clear()
+    try:
+        alone = function_sources(path, names=["rnn_forward"])["rnn_forward"]
+        every = function_sources(path)["rnn_forward"]
+    finally:
+        commands._default_graded.cache_clear()
+    assert alone == function_sources(path, names=["rnn_forward"], graded=["rnn_forward"])["rnn_forward"]
+    assert every == function_sources(path, graded=list(nbs.COURSE_CELLS))["rnn_forward"] != alone
