@@ -17,7 +17,7 @@ import os
 import sys
 from pathlib import Path
 
-from grader import older_than_supported  # the package's __init__ only: Python 3.6 or newer reads it
+from grader import exit_status_of, older_than_supported  # the package's __init__ only: Python 3.6 or newer reads it
 
 
 def python_too_old(version: tuple = sys.version_info) -> "str | None":
@@ -129,6 +129,13 @@ def main(argv: list[str] | None = None) -> int:
     if any(word.startswith("-") for word in extra):
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     given = [args.submissions, *map(Path, extra)] if args.submissions is not None else []
+    if given:  # one path with spaces, typed without quotes: the shell cut it into words
+        from grader.selfcheck import unquoted_path
+
+        named = [args.check] if args.check is not None else []
+        unquoted = unquoted_path([*named, *given], command="python3 grade.py" + (" --check" if named else ""))
+        if unquoted is not None:
+            parser.error(unquoted)
     if len(given) > 1:  # grade.py submissions/*.ipynb said "unrecognized arguments" and the names
         parser.error(f"{len(given)} folders or notebooks given ({given[0]}, {given[1]}, ...): a class run "
                      f"takes one folder, zip or notebook; for a shell pattern such as submissions/*.ipynb, "
@@ -180,7 +187,7 @@ if __name__ == "__main__":
     # before they sleep; the grading process and its workers do no linear algebra worth a
     # thread (students' code runs in the sandbox, which sets its own counts), so one is enough.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    status = main()
+    status = exit_status_of(main)
     # The interpreter's last garbage collection walks every object numpy and the grader made
     # (0.2-0.4 s at exit); the operating system frees the memory anyway.
     gc.freeze()

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any, Mapping, TextIO
 
-__all__ = ["check"]
+__all__ = ["check", "exit_status_of"]
 
 
 # Read by grade.py, the kit's grade.py and a kernel's ``import grader`` before anything tells
@@ -31,6 +31,23 @@ def older_than_supported(version: tuple) -> "str | None":
     return ".".join(map(str, version[:3]))
 
 
+def exit_status_of(main: "Any") -> int:
+    """``main()``'s exit status for ``grade.py`` and the kit's ``grade.py``, where output piped into
+    a reader that stopped early (``| head``, ``| less`` quit before the end) ends the run quietly,
+    status 1: the check printed "Self-check failed because of a problem in the checker", then
+    BrokenPipeError's traceback twice, for a student who had only stopped reading (thirty-fourth
+    session)."""
+    import os
+
+    try:
+        status = main()
+        sys.stdout.flush()  # here, not at exit, where a closed pipe is one more traceback
+        return status
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # the interpreter's last flush
+        return 1
+
+
 def _python_too_old(version: tuple) -> "str | None":
     """What ``check()`` says in a kernel whose Python is older than 3.10 (macOS's own python3 is
     3.9), None in a newer one: importing the engine there stopped with a traceback about
@@ -49,7 +66,7 @@ def check(function: "str | None" = None, *, namespace: "Mapping[str, Any] | None
 
     ``check()`` checks every graded function, ``check("rnn_forward")`` one of
     them.  Prints a verdict per function (passed, failed, not implemented,
-    missing, error) with what went wrong, and returns a small summary whose
+    missing, raised an error, timed out, crashed) with what went wrong, and returns a small summary whose
     ``.ok`` is True when every public case passed.  ``namespace`` defaults to
     the caller's globals (the notebook's), ``rubric`` to ``rubrics/rnn.yaml``
     beside this package.

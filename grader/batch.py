@@ -34,9 +34,10 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Callable, Mapping, Sequence
 
+from grader.choice import MOST_READ, graded_functions, one_notebook
 from grader.discover import Submission
 from grader.models import GRADER_ERROR, GRADER_FAILED, HARNESS, SubmissionResult
-from grader.notes import bounded_result
+from grader.notes import MAX_NOTES, bounded_notes, bounded_result
 from grader.parent import wait_for_parent
 from grader.report import (
     page_record_of, result_from_dict, result_to_dict, summary_of,
@@ -108,7 +109,13 @@ def _graded(submission: Submission, *, context: GradingContext, sandbox: object,
             prepare: Prepare | None = None, finish: Finish | None = None,
             key: str | None = None, files: dict | None = None) -> SubmissionResult:
     """``grade_one``; ``files``, when given, receives ``{name: [size, sha256]}`` of the files
-    ``write_submission_record`` wrote."""
+    ``write_submission_record`` wrote. Of several notebooks (``Submission.notebooks``), the one
+    holding the work is chosen here (``grader.choice``): in a worker, at the student's turn."""
+    chose: tuple[str, ...] = ()  # the choice's notes, when it chose one
+    if submission.notebooks:  # a notebook that fails the extractor is refused there, never raises
+        ready = one_notebook(submission, graded=graded_functions(context.rubric))
+        chose = ready.notes[len(submission.notes):]
+        submission = ready
     if submission.problem:
         result = unreadable_result(context.rubric, submission_id=submission.id,
                                    path=str(submission.path), message=submission.problem)
@@ -121,8 +128,12 @@ def _graded(submission: Submission, *, context: GradingContext, sandbox: object,
             result = _harness_failure(context, submission.id, str(submission.path),
                                       traceback.format_exc())
     if submission.notes:  # the zips unpacked: the student reads what was graded of them
-        # bounded as every note (grader.notes): they name files the student's zips chose
-        result = bounded_result(dataclasses.replace(result, messages=(*result.messages, *submission.notes)))
+        # bounded as every note (grader.notes): they name files the student's zips chose. The
+        # choice's notes last and never cut (fifty notes of a student's zips cut them): the grading
+        # process reads from them which notebook was graded (grader.choice.chosen)
+        earlier = bounded_notes((*result.messages, *submission.notes[:len(submission.notes) - len(chose)]),
+                                most=MAX_NOTES - len(chose))
+        result = bounded_result(dataclasses.replace(result, messages=(*earlier, *chose)))
     folder = Path(out_dir) / result.submission_id
     _run_hook(prepare, folder, submission)
     (folder / HOOK_ERRORS).unlink(missing_ok=True)
@@ -308,17 +319,29 @@ class _PendingSandbox:
 
 def _task(submission: Submission, key: str | None) -> tuple:
     """A submission and its key as plain data for a worker's pipe (mapping proxies do not pickle);
-    of the files beside its notebook, those grading reads (``Submission.graded_extra_files``)."""
+    of the files beside its notebook, those grading reads (``Submission.graded_extra_files``).
+    Of one holding several notebooks, which the worker chooses among (``grader.choice``): those
+    notebooks and what grading may read beside any of them (past ``MOST_READ`` notebooks, refused
+    unread: one more than that, and nothing else)."""
+    several = list(submission.notebooks.items())
+    if len(several) > MOST_READ:
+        several, beside = several[:MOST_READ + 1], []
+    else:
+        beside = submission.graded_beside_notebooks()
     return (submission.id, str(submission.path),
             {name: str(path) for name, path in submission.graded_extra_files()},
-            submission.problem, key, submission.notes)
+            submission.problem, key, submission.notes,
+            {name: str(path) for name, path in several}, {name: str(path) for name, path in beside})
 
 
 def _from_task(task: tuple) -> tuple[Submission, str | None]:
     """Inverse of ``_task``."""
-    sid, path, extra, problem, key, notes = task
+    sid, path, extra, problem, key, notes, several, beside = task
+    notebooks = {n: Path(p) for n, p in several.items()}
     return (Submission(id=sid, path=Path(path), problem=problem, notes=notes,
-                       extra_files=MappingProxyType({n: Path(p) for n, p in extra.items()})), key)
+                       extra_files=MappingProxyType({n: Path(p) for n, p in extra.items()}),
+                       notebooks=MappingProxyType(notebooks), files=MappingProxyType(
+                           {**{n: Path(p) for n, p in beside.items()}, **notebooks})), key)
 
 
 def _worker(conn: Connection, context: GradingContext, out_dir: Path, sandbox_options: dict,

@@ -14,15 +14,18 @@ of another rubric's public case (a make-up exam's, whose students have the first
 """
 from __future__ import annotations
 
-from typing import Any, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from types import MappingProxyType
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 import numpy as np
 
 from grader import checks
 from grader.fixtures import CaseFixture, MutantError
-from grader.models import Case, Part, Rubric
+from grader.models import DIMENSIONS, Case, Part, Rubric
+from grader.rubric import format_path
 
-__all__ = ["blind_mistakes", "blind_case_warnings", "unknown_blind_to", "twin_case_warnings",
+__all__ = ["blind_mistakes", "blind_case_warnings", "telling_dims", "unknown_blind_to", "twin_case_warnings",
            "shared_case_warnings"]
 
 #: Differences up to this (absolute and relative) are the same value: the generator's ``--check`` tolerance.
@@ -91,41 +94,178 @@ def _catching_rtol(part: Part, case: Case, expected: Any, value: Any) -> tuple[f
     return None if best is None else (best, widest)
 
 
-def blind_case_warnings(rubric: Rubric, fixtures: Mapping[str, CaseFixture]) -> list[str]:
+#: ``compute(part, case) -> CaseFixture``: the fixture of a case the rubric does not have (the
+#: generator's ``compute_case``), to try other dimensions on.
+Compute = Callable[[Part, Case], CaseFixture]
+
+
+def telling_dims(part: Part, case: Case, mistakes: Sequence[str], compute: Compute) -> dict[str, tuple[tuple[str, int], ...]]:
+    """Mistake -> the ``(dimension, value)`` changes of ``case``'s dimensions, one at a time and one
+    larger (``T_x: 2`` for ``T_x: 1``, ``n_x: 7`` for ``n_x = T_x = 6``), on whose inputs it gives
+    other outputs than the reference, or raises; in the order of ``DIMENSIONS``. What to tell an
+    instructor whose case hides a mistake: which dimension to change (its fixtures then change,
+    and the points of every student who makes the mistake)."""
+    found: dict[str, list[tuple[str, int]]] = {mistake: [] for mistake in mistakes}
+    for dim in DIMENSIONS:
+        value = case.dims[dim] + 1
+        other = replace(case, dims=MappingProxyType({**case.dims, dim: value}))
+        try:
+            fixture = compute(part, other)
+        except Exception:  # noqa: BLE001 - a builder that refuses these dims: not a way out
+            continue
+        still = set(blind_mistakes(part, other, fixture))
+        for mistake in mistakes:
+            if mistake not in still:
+                found[mistake].append((dim, value))
+    return {mistake: tuple(ways) for mistake, ways in found.items()}
+
+
+def _dims_fix(case: Case, told: Mapping[str, tuple[tuple[str, int], ...]]) -> str:
+    """``; n_x: 7 or T_x: 7 in its dims tells them apart (now ...)`` for :func:`telling_dims`'
+    answer (``T_x: 2 tells a, b apart, m: 2 tells c apart`` when they need different changes)."""
+    groups: dict[tuple[tuple[str, int], ...], list[str]] = {}
+    for mistake, ways in told.items():
+        if ways:
+            groups.setdefault(ways, []).append(mistake)
+    if not groups:
+        return ""
+    dims = [dim for dim in DIMENSIONS if any(dim == d for ways in groups for d, _ in ways)]
+    now = ", ".join(f"{dim} = {case.dims[dim]}" for dim in dims)
+    if len(groups) == 1 and len(next(iter(groups.values()))) == len(told):
+        ways = " or ".join(f"{dim}: {value}" for dim, value in next(iter(groups)))
+        tells = f"{ways} in its dims tells them apart"
+    else:
+        tells = ", ".join(f"{' or '.join(f'{dim}: {value}' for dim, value in ways)} in its dims tells "
+                          f"{', '.join(mistakes)} apart" for ways, mistakes in groups.items())
+    return f"; {tells} (now {now}; the case's fixtures then change, and the points of a student who makes one)"
+
+
+def _fails(value: Any, expected: Any, path: tuple, case: Case) -> bool:
+    """Whether ``value`` fails the comparison of ``expected`` at ``path`` (allclose, the case's tolerance)."""
+    try:
+        got = checks.get_path(value, path)
+    except LookupError:
+        return True
+    return checks.CHECKS["allclose"](got, checks.get_path(expected, path), tolerance=case.tolerance,
+                                     name="value") is not None
+
+
+@dataclass(frozen=True)
+class Unseen:
+    """Where a known mistake's return value, which passes every output a case compares, differs
+    from the reference's all the same: ``left_out``, outputs of the part the case's ``outputs``
+    leave out; ``unnamed``, elements of the returned tuple or dict (``"[2]"``) that no output of
+    the part reaches. Both empty: it is the reference's everywhere (the case's inputs hide it)."""
+
+    left_out: tuple[str, ...] = ()
+    unnamed: tuple[str, ...] = ()
+
+
+def uncompared(part: Part, case: Case, expected: Any, value: Any) -> Unseen:
+    """Where ``value`` differs from ``expected`` outside what ``case`` compares (see :class:`Unseen`)."""
+    left_out = tuple(spec.name for spec in part.outputs
+                     if spec.name not in case.outputs and _fails(value, expected, spec.path, case))
+    unnamed: tuple[str, ...] = ()
+    if isinstance(expected, (tuple, list, dict)) and all(spec.path for spec in part.outputs):
+        keys = list(expected) if isinstance(expected, dict) else range(len(expected))
+        reached = {spec.path[0] for spec in part.outputs}
+        unnamed = tuple(format_path((key,)) for key in keys
+                        if key not in reached and _fails(value, expected, (key,), case))
+    return Unseen(left_out=left_out, unnamed=unnamed)
+
+
+def _case_warning(part: Part, case: Case, fixture: CaseFixture, unsaid: Sequence[str],
+                  compute: Compute | None) -> str:
+    """What to say of ``case``, which cannot tell the known mistakes ``unsaid`` from the reference
+    (after its ``"FILE:LINE: case ..."``): hidden by its inputs (and which dimension to change),
+    by an output it leaves out, or let through by its tolerance (and which tolerance tells)."""
+    loose = {m: _catching_rtol(part, case, fixture.expected, fixture.mutants[m]) for m in unsaid}
+    unseen = {m: uncompared(part, case, fixture.expected, fixture.mutants[m]) for m in unsaid if loose[m] is None}
+    same = [m for m in unseen if not unseen[m].left_out and not unseen[m].unnamed]
+    others = [m for m in unseen if m not in same]
+    lets = [m for m in unsaid if loose[m] is not None]
+    parts = []
+    if same:
+        told = telling_dims(part, case, same, compute) if compute is not None else {}
+        parts.append(f"cannot tell the reference from the known mistake(s) {', '.join(same)}: "
+                     f"their outputs are the reference's on this case's inputs{_dims_fix(case, told)}")
+    if others:
+        outputs = sorted({name for m in others for name in unseen[m].left_out})
+        paths = sorted({path for m in others for path in unseen[m].unnamed})
+        where = [f"the output(s) {', '.join(outputs)}, which its outputs leave out"] if outputs else []
+        where += [f"{', '.join(paths)} of the return value, which no output of the part names"] if paths else []
+        parts.append(f"cannot tell the reference from the known mistake(s) {', '.join(others)}: they differ "
+                     f"from it only in {' and '.join(where)}")
+    if lets:
+        rtol = min(loose[m][0] for m in lets)
+        tighter = (f"an rtol below {rtol:.2g} tells them apart" if rtol > 0 else
+                   f"its atol alone lets them pass: an atol below "
+                   f"{min(loose[m][1] for m in lets):.2g} tells them apart")
+        parts.append(f"lets the known mistake(s) {', '.join(lets)} pass within its tolerance "
+                     f"(rtol {case.tolerance.rtol:g}, atol {case.tolerance.atol:g}); {tighter}")
+    remedy = "Give the case inputs that tell them apart (docs/rubrics.md, Known mistakes)" if same or lets else ""
+    if others:
+        remedy = f"{remedy}, or compare what they change" if remedy else "Compare what they change (docs/rubrics.md, Outputs)"
+    return (f"{'; it '.join(parts)}; a student who makes one keeps this case's {case.points:g} points. "
+            f"{remedy}, or list them in its blind_to to say it is meant")
+
+
+def _unnamed_everywhere(part: Part, fixtures: Mapping[str, CaseFixture], mistakes: Sequence[str]) -> dict[str, tuple[str, ...]]:
+    """Of ``mistakes`` (blind in every case of ``part``), those whose return value differs from the
+    reference's only in elements of it that no output of the part names, in every case where its
+    ``blind_to`` does not list it: mistake -> those elements (``"[2]"``). The part's outputs, not
+    a case, leave them ungraded: one warning for the part says so."""
+    found = {}
+    for mistake in mistakes:
+        places: set[str] = set()
+        for case in part.cases:
+            if mistake in case.blind_to:
+                continue
+            fixture = fixtures[case.id]
+            unseen = uncompared(part, case, fixture.expected, fixture.mutants[mistake])
+            if not unseen.unnamed or unseen.left_out:
+                break
+            places.update(unseen.unnamed)
+        else:
+            if places:
+                found[mistake] = tuple(sorted(places))
+    return found
+
+
+def blind_case_warnings(rubric: Rubric, fixtures: Mapping[str, CaseFixture], *,
+                        compute: Compute | None = None) -> list[str]:
     """``"FILE:LINE: ..."`` for every case that cannot tell a known mistake its ``blind_to`` does
-    not list from the reference, and for every ``blind_to`` name the case does tell apart."""
+    not list from the reference, and for every ``blind_to`` name the case does tell apart; one
+    warning for a part (not one per case) of the mistakes that change only what no output of the
+    part names (a rubric that leaves the caches ungraded). ``compute``: how to compute a case's
+    fixture (the generator's); with it, a warning of a case whose inputs hide a mistake names the
+    change of one dimension that tells it apart."""
     said = []
     for part in rubric.parts:
         blind = {case.id: blind_mistakes(part, case, fixtures[case.id]) for case in part.cases}
         # Blind in every case, and not said to be meant in every case.
         everywhere = sorted(set.intersection(*(set(found) for found in blind.values()))
                             - set.intersection(*(set(case.blind_to) for case in part.cases))) if blind else []
+        unnamed = _unnamed_everywhere(part, fixtures, everywhere)
+        if unnamed:
+            paths = sorted({path for places in unnamed.values() for path in places})
+            written = ", ".join(f'path: "{path}"' for path in paths)
+            said.append(f"{rubric.path}:{part.line}: the known mistake(s) {', '.join(unnamed)} change only "
+                        f"{', '.join(paths)} of what {part.function} returns, which no output of {part.name} "
+                        f"names, so a student who makes one gets all {part.max_points:g} points of {part.name}. "
+                        f"To grade {'it' if len(paths) == 1 else 'them'}, add an output with {written} "
+                        f"(docs/rubrics.md, Outputs); to say it is meant, list the mistakes in the blind_to of "
+                        f"its cases")
+        everywhere = [mistake for mistake in everywhere if mistake not in unnamed]
         if everywhere:
             said.append(f"{rubric.path}:{part.line}: no case of {part.name} tells the known mistake(s) "
                         f"{', '.join(everywhere)} from the reference, so a student who makes one gets all "
                         f"{part.max_points:g} points of {part.name} (the cases' warnings follow)")
         for case in part.cases:
             where = f"{rubric.path}:{case.line}: case {case.name!r} ({case.id}, {case.points:g} points)"
-            fixture = fixtures[case.id]
-            unsaid = [mistake for mistake in blind[case.id] if mistake not in case.blind_to]
+            unsaid = [mistake for mistake in blind[case.id] if mistake not in case.blind_to and mistake not in unnamed]
             if unsaid:
-                loose = {m: _catching_rtol(part, case, fixture.expected, fixture.mutants[m]) for m in unsaid}
-                same = [m for m in unsaid if loose[m] is None]
-                lets = [m for m in unsaid if loose[m] is not None]
-                parts = []
-                if same:
-                    parts.append(f"cannot tell the reference from the known mistake(s) {', '.join(same)}: "
-                                 f"their outputs are the reference's on this case's inputs")
-                if lets:
-                    rtol = min(loose[m][0] for m in lets)
-                    tighter = (f"an rtol below {rtol:.2g} tells them apart" if rtol > 0 else
-                               f"its atol alone lets them pass: an atol below "
-                               f"{min(loose[m][1] for m in lets):.2g} tells them apart")
-                    parts.append(f"lets the known mistake(s) {', '.join(lets)} pass within its tolerance "
-                                 f"(rtol {case.tolerance.rtol:g}, atol {case.tolerance.atol:g}); {tighter}")
-                said.append(f"{where} {'; it '.join(parts)}; a student who makes one keeps this case's "
-                            f"{case.points:g} points. Give the case inputs that tell them apart "
-                            f"(docs/rubrics.md, Known mistakes), or list them in its blind_to to say it is meant")
+                said.append(f"{where} {_case_warning(part, case, fixtures[case.id], unsaid, compute)}")
             needless = [m for m in case.blind_to if m not in blind[case.id]]
             if needless:
                 said.append(f"{where} lists {', '.join(needless)} in blind_to, but tells "

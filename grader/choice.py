@@ -9,7 +9,11 @@ feedback says which file was graded and which were not, and the run's summary na
 Two notebooks that both define graded functions are still refused, naming them: which one
 counts is the student's or the TA's to say.
 
-Reading a notebook here runs nothing: ``grader.extract`` finds the functions it defines.
+Reading a notebook here runs nothing: ``grader.extract`` finds the functions it defines. A class
+run chooses in its workers (``grader.batch``), each at the student's turn, as the grading of one
+notebook is bounded: in the grading process, before anyone was graded, a student's eight notebooks
+at the size bounds cost the whole class about 6 s (thirty-fourth session). The grading process
+takes the choice from the result (``chosen``) and reads none of the notebooks.
 """
 from __future__ import annotations
 
@@ -20,6 +24,7 @@ from types import MappingProxyType
 from typing import Collection
 
 from grader.discover import SEVERAL_NOTEBOOKS, Submission, listing, readable_id
+from grader.models import Rubric, SubmissionResult
 
 #: The names Jupyter, JupyterLab and Colab give a new notebook (``Untitled.ipynb``,
 #: ``Untitled1.ipynb``, ``Untitled0.ipynb``), and VS Code (``Untitled-1.ipynb``).
@@ -35,6 +40,12 @@ ONE_OF_SEVERAL = "Of the notebooks handed in, "
 #: notebook, 9 s for 20,000; up to a second or two one at the size bounds). Past it, refused as
 #: several notebooks are.
 MOST_READ = 8
+
+
+def graded_functions(rubric: Rubric) -> list[str]:
+    """The names of the functions the rubric grades (those that choose a notebook, and those
+    compared by the similarity check)."""
+    return sorted({part.function for part in rubric.parts if part.cases})
 
 
 @dataclass(frozen=True)
@@ -123,7 +134,37 @@ def one_notebook(submission: Submission, *, graded: Collection[str]) -> Submissi
              f"{_shown(chosen)} is {why}; not graded: "
              f"{listing([f'{_shown(n)} ({_why_not(n, codes[n])})' for n in left])}. Next time, hand "
              f"in only the notebook to grade.")
-    extras = {name: path for name, path in submission.files.items() if name != chosen}
-    return replace(submission, path=submission.notebooks[chosen], problem="",
-                   extra_files=MappingProxyType(extras), notes=(*submission.notes, *notes),
+    return _graded_one(submission, chosen, notes=(*submission.notes, *notes))
+
+
+def _graded_one(submission: Submission, name: str, *, notes: tuple[str, ...]) -> Submission:
+    """``submission`` (several notebooks) with its notebook ``name`` graded, the student's other
+    files beside it, and ``notes``."""
+    extras = {other: path for other, path in submission.files.items() if other != name}
+    return replace(submission, path=submission.notebooks[name], problem="",
+                   extra_files=MappingProxyType(extras), notes=notes,
                    notebooks=MappingProxyType({}), files=MappingProxyType({}))
+
+
+def chosen(submission: Submission, result: SubmissionResult) -> Submission:
+    """``submission`` as a worker graded it, from its ``result``: when it held several notebooks
+    and the result says one was graded (its note ``ONE_OF_SEVERAL``...), that notebook with the
+    others beside it (the notes the choice added are in the result); any other submission as it
+    is. Reads nothing: the grading process's view of a choice ``one_notebook`` made in a worker.
+    By the result's path, else by the name in its note: a zip's notebooks are unpacked into another
+    folder on each run (and two names may read alike in a note, ``readable_id``: a raw ESC and the
+    text ``\x1b``)."""
+    if not submission.notebooks:
+        return submission
+    exact = [name for name, path in submission.notebooks.items() if str(path) == result.path]
+    if len(exact) == 1:  # graded in this run, or from the same folder in an earlier one
+        return _graded_one(submission, exact[0], notes=submission.notes)
+    # The choice's two notes end the result's messages (``batch._graded`` adds the submission's
+    # notes last); an earlier message may start as the note does (a zip's note starts with the
+    # zip's name, which the student chose) and name a notebook that was not graded.
+    said = result.messages[-2] if len(result.messages) >= 2 else ""
+    picked = [name for name in submission.notebooks
+              if said.startswith(f"{ONE_OF_SEVERAL}{_shown(name)} was graded, not ")]
+    if len(picked) != 1:  # refused, or a note cut (grader.notes) or ambiguous: as it is
+        return submission
+    return _graded_one(submission, picked[0], notes=submission.notes)

@@ -32,6 +32,12 @@ SIMILARITY_CSV = "similarity.csv"
 CLASS_REPORT = "report.html"
 SUMMARY_REPORT = "report-without-names.html"  # grader.classreport.SUMMARY_NAME (python3 -m grader.classreport)
 GRADEBOOK = "grades.csv"  # grader.report.Gradebook writes it
+#: What a class run writes in its output folder beside the submissions' folders, each kept aside
+#: while a run grades (``grader.unfinished``); no submission's id may be one
+#: (``grader.discover.RESERVED_IDS``). ``grader.report.SCORE_CHANGES``, ``grader.upload.UPLOAD_FILES``,
+#: ``grader.classreport.REPORT_NAME`` spelled here: this module imports them after the zygotes start.
+CLASS_FILES = (GRADEBOOK, "score-changes.csv", "moodle-worksheet.csv", "canvas-import.csv", CLASS_REPORT,
+               SIMILARITY_CSV, SUMMARY_REPORT)
 SOURCES_FILE = "functions.json"  # OUT/<id>/: the graded functions' sources, for the similarity check
 OWN_WORK_FIELD = "own_work"  # its entry of the notebook's own work (grader.similarity.ownwork.OWN_WORK_FIELD)
 
@@ -317,17 +323,13 @@ def function_sources(path: Path, *, names: Sequence[str] | None = None,
 def _default_graded() -> frozenset[str]:
     """The functions the default rubric grades (``function_sources``), read once; none when it
     cannot be read (a copy of the grader without its rubrics)."""
+    from grader.choice import graded_functions
     from grader.rubric import RubricError, load_rubric
 
     try:
         return frozenset(graded_functions(load_rubric(DEFAULT_RUBRIC)))
     except RubricError:
         return frozenset()
-
-
-def graded_functions(rubric: Rubric) -> list[str]:
-    """The names of the functions the rubric grades (those compared by the similarity check)."""
-    return sorted({part.function for part in rubric.parts if part.cases})
 
 
 def write_sources(folder: Path, result: SubmissionResult, names: Sequence[str], *,
@@ -413,11 +415,13 @@ def _sources_read_again(folder: Path, submission, names: Sequence[str],
                         key: str | None) -> tuple[dict[str, str], Any]:
     """``_stored_sources`` when no stored file of this key is there: from the stored result
     (written into the file now) or the notebook."""
+    from grader.choice import chosen
     from grader.incremental import add_to_key, current_result
 
     result = current_result(Path(folder), key)
     if result is None:
         return function_sources(submission.path, names=names, graded=names), None
+    submission = chosen(submission, result)  # of a zip's several notebooks, the one graded
     written: dict[str, list] = {}
     try:
         data = write_sources(Path(folder), result, names, key=key, path=Path(submission.path),
@@ -508,6 +512,7 @@ def run_similarity(submissions: Sequence, *, rubric: Rubric, out_dir: Path,
     the function sources it compared (id -> function -> source), which the
     class report shows side by side.
     """
+    from grader.choice import graded_functions
     from grader.similarity import find_similar, write_similarity_csv
     from grader.similarity.store import ClassStore
 
@@ -1160,6 +1165,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         _sweep_unpack_folders(stream)  # while the zygotes set themselves up
         context = with_bonus(context)
         from grader.batch import HOOK_ERRORS, BatchInterrupted, WorkerPool
+        from grader.choice import ONE_OF_SEVERAL, chosen, graded_functions
         from grader.incremental import (batch_key, former_submissions, has_keys, partition,
                                         regraded_because, submission_key)
         from grader.models import HARNESS
@@ -1221,11 +1227,9 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         # An output folder inside the submissions folder is not a submission.
         out_real = out_dir.resolve()
         real = _RealPaths()
+        # Several notebooks, one holding the work (an Untitled.ipynb beside it): that one is graded,
+        # chosen by the worker at the student's turn (grader.choice); this process reads none.
         found = [one_student[1]] if one_student is not None else _find(root, defer=True)
-        # Several notebooks, one holding the work (an Untitled.ipynb beside it): that one graded.
-        from grader.choice import ONE_OF_SEVERAL, one_notebook
-
-        found = [one_notebook(sub, graded=graded_functions(context.rubric)) for sub in found]
         if one_student is not None:
             stream.write(_student_folder_note(Path(submissions), one_student[1]) + "\n")
         subs = [sub for sub in found if not real(Path(sub.path)).is_relative_to(out_real)]
@@ -1247,7 +1251,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         # phase, where both cores are busy, and N = 400 took longer in 3 of 3 rounds in turns.
         keys = {sub.id: submission_key(sub, batch=batch) for sub in subs}
         by_id = {sub.id: sub for sub in subs}
-        opened = _TurnsOpener(dest=unpack_dir, keys=keys, functions=graded_functions(context.rubric))
+        opened = _TurnsOpener(dest=unpack_dir, keys=keys)
         kept_books: list = []  # the class report's tally and the gradebook (see books)
 
         def books() -> tuple:
@@ -1261,6 +1265,9 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
             return kept_books[0], kept_books[1]
 
         one_of_several: list[str] = []  # for the run's summary (``ClassSummary.one_of_several``)
+        #: Submissions holding several notebooks, as their workers graded them (``choice.chosen``):
+        #: the similarity check reads the notebook graded.
+        graded_ones: dict[str, Any] = {}
 
         def absorb(result: SubmissionResult) -> None:
             """Count ``result`` (or its summary) in the class report and the gradebook, and note
@@ -1268,6 +1275,8 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
             tally, book = books()
             tally.add(result)
             book.add(result)
+            if (sub := by_id.get(result.submission_id)) is not None and sub.notebooks:
+                graded_ones[sub.id] = chosen(sub, result)
             one_of_several.extend(f"{result.submission_id} ({m.removeprefix(ONE_OF_SEVERAL).rstrip('.')})"
                                   for m in result.messages if m.startswith(ONE_OF_SEVERAL))
 
@@ -1328,9 +1337,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         said_of_roster = roster_notes(matched) if matched is not None else []
         # From here until the class files are written, a killed run leaves no grades.csv to
         # take for its own: the last finished run's are set aside (grader.unfinished).
-        class_files = (GRADEBOOK, SCORE_CHANGES, *UPLOAD_FILES, CLASS_REPORT, SIMILARITY_CSV,
-                       SUMMARY_REPORT)
-        if (aside := set_aside(out_dir, names=class_files)) is not None:
+        if (aside := set_aside(out_dir, names=CLASS_FILES)) is not None:
             stream.write(aside + "\n")
         interrupted = False
         done_list = []
@@ -1351,8 +1358,8 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
                 graded = opened.graded.pop(sid, None) or by_id[sid]
                 if result is not None:
                     absorb(result)
-                    if done.finished:
-                        pages[0].add(result, notebook_path=Path(graded.path),
+                    if done.finished:  # of several notebooks, the one the worker graded
+                        pages[0].add(result, notebook_path=Path(chosen(graded, result).path),
                                      folder=out_dir / sid, key=keys.get(sid), files=done.files,
                                      then=lambda: opened.turns.release(sid))
                         return
@@ -1428,7 +1435,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
                 if similarity and not interrupted:
                     try:
                         report, sources, known_sources = run_similarity(
-                            everyone_subs, rubric=context.rubric, out_dir=out_dir, template=template,
+                            [graded_ones.get(sub.id, sub) for sub in everyone_subs], rubric=context.rubric, out_dir=out_dir, template=template,
                             known=known, stream=stream, keys=keys, workers=wanted,
                             template_work=starter, unpacked=opened.reading)
                         flagged = len(report.flagged)
@@ -1467,7 +1474,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
             _remove_earlier(out_dir / SUMMARY_REPORT, stream=stream,
                             why=f"its figures may not be this run's (python3 -m grader.classreport "
                                 f"{out_dir} writes it again)")
-        finished(out_dir, names=class_files)  # this run's class files are written
+        finished(out_dir, names=CLASS_FILES)  # this run's class files are written
 
     from grader.discover import SEVERAL_NOTEBOOKS
 
@@ -1520,25 +1527,21 @@ class _TurnsOpener:
     the files). When unpacking fails (a full disk), the student's result says so and gets no key
     (``keys``), so the next run grades them again; the others are graded all the same."""
 
-    def __init__(self, *, dest: Path, keys: dict, functions: Sequence[str] = ()) -> None:
-        """Nothing unpacked yet; ``keys``: the run's keys by id, a failed student's set to None;
-        ``functions``: the rubric's graded functions, which choose the notebook of a student
-        whose zips hold several (``grader.choice.one_notebook``)."""
+    def __init__(self, *, dest: Path, keys: dict) -> None:
+        """Nothing unpacked yet; ``keys``: the run's keys by id, a failed student's set to None."""
         from grader.archive import StudentTurns
 
         self.turns = StudentTurns(dest=dest)
         self.keys = keys
-        self.functions = tuple(functions)
         self.graded: dict[str, Any] = {}
 
     def __call__(self, submission: Any) -> Any:
-        """``submission`` ready to grade."""
-        from grader.choice import one_notebook
-
+        """``submission`` ready to grade (of several notebooks its zips hold, the worker chooses
+        one: ``grader.choice``)."""
         if not submission.packed:
             return submission
         try:
-            ready = one_notebook(self.turns.open(submission), graded=self.functions)
+            ready = self.turns.open(submission)
         except OSError as exc:
             self.keys[submission.id] = None
             ready = replace(

@@ -33,7 +33,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Callable, Mapping, Sequence
 
-SUBMISSION_SUFFIXES = (".ipynb", ".py")
+from grader.notebook import SUBMISSION_SUFFIXES
+
 IGNORED_DIRS = {".ipynb_checkpoints", "__pycache__", "__MACOSX", ".git"}
 _IGNORED_FILES = {".DS_Store", "Thumbs.db", "desktop.ini"}
 #: Bytes read of each file beside a notebook (an IMDB report is a few kB; a data set beside it
@@ -91,6 +92,12 @@ class Submission:
         names = sorted(self.extra_files, key=lambda name: (  # as grader.imdb.score reads names
             name.replace("\\", "/").rsplit("/", 1)[-1].lower() not in REPORT_FILES, name.count("/"), name))
         return [(name, self.extra_files[name]) for name in names[:MAX_EXTRA_FILES]]
+
+    def graded_beside_notebooks(self) -> list[tuple[str, Path]]:
+        """Of a submission holding several notebooks (``notebooks``, ``files``): the files beside
+        them that grading may read whichever is graded (``graded_extra_files`` of the others)."""
+        return replace(self, extra_files={name: path for name, path in self.files.items()
+                                          if name not in self.notebooks}).graded_extra_files()
 
     def read_extra_files(self) -> dict[str, bytes]:
         """The files beside the notebook that grading reads (``graded_extra_files``), name ->
@@ -167,10 +174,15 @@ def platform_name(name: str) -> PlatformName | None:
     return None
 
 
-#: The names a class run writes beside the submissions' folders in its output folder
-#: (``grader.report.Gradebook``, ``grader.classreport.REPORT_NAME``,
-#: ``grader.commands.SIMILARITY_CSV``): no submission may take one for its folder.
-RESERVED_IDS = frozenset({"grades.csv", "report.html", "similarity.csv"})
+#: The names a class run writes beside the submissions' folders in its output folder: the class
+#: files (``grader.commands.CLASS_FILES``), each as the last finished run's while a run grades
+#: (``grader.unfinished.previous``), and the note of a run under way
+#: (``grader.unfinished.UNFINISHED_NOTE``): no submission may take one for its folder (a notebook
+#: named ``previous-grades.csv.ipynb`` stopped the class run until the thirty-fourth session).
+_CLASS_FILES = ("grades.csv", "score-changes.csv", "moodle-worksheet.csv", "canvas-import.csv",
+                "report.html", "similarity.csv", "report-without-names.html")
+RESERVED_IDS = frozenset({*_CLASS_FILES, *(f"previous-{name}" for name in _CLASS_FILES),
+                          "GRADING-NOT-FINISHED.txt"})
 #: Bidirectional overrides and isolates: a name holding one is displayed partly reversed.
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
@@ -201,6 +213,26 @@ def readable_id(name: str) -> str:
         else:
             out.append(c)
     return "".join(out)
+
+
+#: The longest id in UTF-8 bytes: ``OUT/<id>/`` is a folder, whose name a file system bounds at
+#: 255 bytes, with room for the suffix of a clash (``~folder12``).
+MAX_ID_BYTES = 200
+
+
+def _folder_id(name: str) -> str:
+    """``readable_id(name)``, cut to ``MAX_ID_BYTES`` when longer, with ``~`` and a digest of the
+    whole name after the cut (two long names alike at their start stay two ids). A notebook named
+    with 80 bidi overrides (240 bytes) had an id of 480 characters, and the class run stopped at
+    its folder (ENAMETOOLONG, thirty-fourth session)."""
+    sid = readable_id(name)
+    if len(sid.encode("utf-8", "surrogateescape")) <= MAX_ID_BYTES:
+        return sid
+    import hashlib
+
+    digest = hashlib.sha256(sid.encode("utf-8", "surrogateescape")).hexdigest()[:12]
+    cut = sid.encode("utf-8")[:MAX_ID_BYTES - len(digest) - 1].decode("utf-8", "ignore")
+    return f"{cut}~{digest}"
 
 
 def _visible(path: Path) -> bool:
@@ -463,9 +495,9 @@ def find_submissions(root: Path, *, unpack: Unpacker | None = None,
         # the class's gradebook it regrades), not its whole stem.
         named = platform_name(root.name)
         if named is not None and named.original:
-            sid = readable_id(named.id)
-            return [Submission(id=sid, path=root, account=sid.rsplit("_", 1)[-1], late=named.late)]
-        sid = readable_id(root.stem)
+            return [Submission(id=_folder_id(named.id), path=root, account=readable_id(named.id).rsplit("_", 1)[-1],
+                               late=named.late)]
+        sid = _folder_id(root.stem)
         return [Submission(id=f"{sid}~{root.suffix.lstrip('.')}" if sid in RESERVED_IDS else sid, path=root)]
     found: dict[str, Submission] = {}
     # Platform downloads: every entry of one student, gathered by the id in its name.
@@ -473,7 +505,7 @@ def find_submissions(root: Path, *, unpack: Unpacker | None = None,
     late: set[str] = set()  # the ids of the groups with a file Canvas marked late
 
     def add(sub: Submission, entry: Path) -> None:
-        sid = readable_id(sub.id)
+        sid = _folder_id(sub.id)
         if sid in found or sid in RESERVED_IDS:  # e.g. alice.ipynb beside a folder alice/: keep both
             sid = base = f"{sid}~{entry.suffix.lstrip('.') or 'folder'}"
             number = 2
@@ -608,9 +640,10 @@ class Roster:
                 found = by_account.get(student_key(sub.account))
             if found is not None:
                 student_of[sub.id] = found
+        taken = set(student_of.values())  # a set: each student compared with each matched was quadratic
         guessed = _spreadsheet_matches(
             [sub for sub in submissions if sub.id not in student_of],
-            [student for student in self.students if student not in student_of.values()])
+            [student for student in self.students if student not in taken])
         student_of.update((sid, student) for sid, (student, _) in guessed.items())
         unlisted = tuple(sorted(sub.id for sub in submissions if sub.id not in student_of))
         had = {student.id for student in student_of.values()}

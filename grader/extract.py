@@ -201,6 +201,32 @@ class Extraction:
                 found[name] = ".".join(path)
         return {name: attr for name, attr in found.items() if name not in self._skip}
 
+    def imported_from_own_module(self, name: str) -> tuple[str, int | None, int] | None:
+        """``(import statement, cell index, line)`` of the import that may bring a function
+        ``name`` the notebook does not define from a module of the student's own (one that is
+        neither Python's nor installed here, such as a ``my_rnn.py`` beside the notebook): the
+        last ``from my_rnn import name``, else the first ``from my_rnn import *``; None otherwise.
+        Only the notebook is graded, and such a notebook read "No function named `rnn_forward`
+        was found in the notebook" six times (thirty-fourth session, as a student)."""
+        import importlib.util
+        import sys
+
+        def own(module: str) -> bool:
+            top = module.split(".", 1)[0]
+            if not top or top in sys.stdlib_module_names:
+                return False
+            try:
+                return importlib.util.find_spec(top) is None
+            except (ImportError, ValueError):
+                return False
+
+        named = [imp for imp in self._imports if imp.binds == name and imp.kind == "heavy"]
+        starred = [imp for imp in self._imports if imp.binds is None and imp.kind == "heavy"]
+        for imp in (named[-1:] or starred[:1]):
+            if own(imp.module):
+                return imp.source, imp.cell_index, imp.line
+        return None
+
     def defined_inside(self, name: str) -> tuple[str, int | None, int] | None:
         """Where the notebook defines a function ``name`` that is not one of ``functions``, in words
         for the student, with its cell index and line: inside a compound statement (``"an `if`

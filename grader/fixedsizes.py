@@ -16,6 +16,7 @@ import ast
 from dataclasses import dataclass
 from typing import Any
 
+from grader.astnodes import nodes
 from grader.models import HIDDEN
 
 __all__ = ["FixedSize", "example_sizes", "fixed_sizes", "sizes_written"]
@@ -66,10 +67,12 @@ def sizes_written(body: ast.FunctionDef | ast.AsyncFunctionDef, lines: list[str]
                   sizes: frozenset[int]) -> tuple[FixedSize, ...]:
     """:func:`fixed_sizes` of one parsed def, ``lines`` the text it was parsed from (its line
     numbers count in them): also what the batch's feedback says when a hidden case failed
-    (``grader.hints.fixed_size_hint``)."""
-    bound = _names_bound_to_numbers(body, sizes)
+    (``grader.hints.fixed_size_hint``). The def is walked once (``astnodes.nodes``, in
+    ``ast.walk``'s order), for the names and for the calls."""
+    every = nodes(body, {})
+    bound = _names_bound_to_numbers(every, sizes)
     found: dict[int, dict[int, int]] = {}  # line -> column -> number
-    for node in ast.walk(body):
+    for node in every:
         for expression in _size_arguments(node):
             for number, line, column in _numbers_in(expression, sizes, bound):
                 found.setdefault(line, {})[column] = number
@@ -107,12 +110,13 @@ def _numbers_in(expression: ast.expr, sizes: frozenset[int],
     return found
 
 
-def _names_bound_to_numbers(function: ast.AST, sizes: frozenset[int]) -> dict[str, tuple[int, int, int]]:
+def _names_bound_to_numbers(every: list[ast.AST], sizes: frozenset[int]) -> dict[str, tuple[int, int, int]]:
     """Names the function sets to a size as a number (``n_a = 5``, ``n_y, n_a = 2, 5``) and never to
-    anything else: name -> (number, line, column of the number)."""
+    anything else: name -> (number, line, column of the number). ``every``: the function's nodes, in
+    ``ast.walk``'s order."""
     bound: dict[str, tuple[int, int, int]] = {}
     other: set[str] = set()
-    for node in ast.walk(function):
+    for node in every:
         if isinstance(node, ast.Assign):
             for target in node.targets:
                 pairs = (zip(target.elts, node.value.elts)

@@ -51,7 +51,7 @@ def _compiled_facts(source: str) -> tuple[tuple[str, ...], frozenset[str]]:
 
 
 # Bounded in entries and characters (grader.notebook.SourceMemo); the values are immutable.
-_CODE_FACTS = SourceMemo(_compiled_facts)
+_CODE_FACTS = SourceMemo(_compiled_facts, keep_at_first_sight=True)
 
 
 def aliased(functions: Mapping[str, Any], name: str) -> str:

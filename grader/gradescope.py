@@ -121,9 +121,9 @@ def run_gradescope(*, root: Path = DEFAULT_ROOT, rubric: Path | None = None,
     than a zero to the student) and the status is ``EXIT_USAGE``.
     """
     from grader.batch import ResilientSandbox, grade_one
-    from grader.choice import one_notebook
-    from grader.commands import (DEFAULT_RUBRIC, EXIT_OK, EXIT_USAGE, REPO, CommandError, graded_functions,
-                                 load_context, protected_inputs)
+    from grader.choice import graded_functions, one_notebook
+    from grader.commands import (DEFAULT_RUBRIC, EXIT_OK, EXIT_USAGE, REPO, CommandError, load_context,
+                                 protected_inputs)
     from grader.files import visible_text, write_atomic
     from grader.models import GRADER_ERROR
     from grader.report import read_submission

@@ -475,9 +475,12 @@ def assignment_hint(outcome: Any, line: str) -> str:
                 f"store its result in `{target}`. Check the sizes `{target}` was created with.")
     if not isinstance(statement, ast.Assign) or len(statement.targets) != 1:
         return ""
-    target, value, message = statement.targets[0], ast.unparse(statement.value), outcome.message or ""
+    # The value is written back only where a message is said (a 30 kB line raised RecursionError in
+    # ``ast.unparse`` for each of 24 cases whose message was neither: 0.1 s of a worker).
+    target, message = statement.targets[0], outcome.message or ""
     stored = _STORED.search(message)
     if stored is not None and isinstance(target, ast.Subscript):
+        value = ast.unparse(statement.value)
         have, room = (_shape(group) for group in stored.groups())
         array = ast.unparse(target.value)
         return (f"`{ast.unparse(target)}` has room for an array of shape {room}, and `{value}` has shape "
@@ -485,6 +488,7 @@ def assignment_hint(outcome: Any, line: str) -> str:
                 f"value that belongs there.")
     unpacked = _UNPACKED.search(message)
     if unpacked is not None and isinstance(target, (ast.Tuple, ast.List)):
+        value = ast.unparse(statement.value)
         names = ast.unparse(target).strip("()[]")
         more = "more" if unpacked.group(1) == "too many" else "fewer"
         call = statement.value if isinstance(statement.value, ast.Call) else None
@@ -613,8 +617,10 @@ def _parse(text: str) -> ast.Module | None:
 #: The lines parsed lately: a case's error is read by a dozen rules, most of which parse its line
 #: (a 30 kB line, six functions raising on one: 2.5 s of a worker for the 24 cases until the
 #: thirty-third session, 0.1 s a case).
-_PARSED_LINES = SourceMemo(_parse, max_entries=16, max_chars=200_000, max_key_chars=100_000)
-_NUMPY_CALLS = SourceMemo(_find_numpy_calls, max_entries=16, max_chars=200_000, max_key_chars=100_000)
+_PARSED_LINES = SourceMemo(_parse, max_entries=16, max_chars=200_000, max_key_chars=100_000,
+                           keep_at_first_sight=True)
+_NUMPY_CALLS = SourceMemo(_find_numpy_calls, max_entries=16, max_chars=200_000, max_key_chars=100_000,
+                          keep_at_first_sight=True)
 
 
 def _joined_as_arguments(call: ast.Call) -> bool:
@@ -787,7 +793,8 @@ def _parse_function(source: str) -> ast.FunctionDef | ast.AsyncFunctionDef | Non
 #: sizes written as numbers, ...) each parsed the same function again (six 30 kB functions, each
 #: parsed twice more per phase, went over a worker's CPU budget in the lead's review of the
 #: thirty-third session).
-_FUNCTION_TREES = SourceMemo(_parse_function, max_entries=16, max_chars=400_000, max_key_chars=200_000)
+_FUNCTION_TREES = SourceMemo(_parse_function, max_entries=16, max_chars=400_000, max_key_chars=200_000,
+                             keep_at_first_sight=True)
 
 
 def _blocks(node: ast.AST) -> list[list[ast.stmt]]:
@@ -844,7 +851,7 @@ def _listed(words: Sequence[str]) -> str:
 
 
 def _names(node: ast.AST, context: type) -> set[str]:
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, context)}
+    return {n.id for n in nodes(node, _NO_CONTEXT) if isinstance(n, ast.Name) and isinstance(n.ctx, context)}
 
 
 def _return_in_loop(parsed: _Parsed) -> tuple[str, str]:
@@ -1578,7 +1585,8 @@ def _unread_parameters(source: str) -> tuple[str, tuple[str, ...]]:
     return fn.name, tuple(p for p in parameters if p not in read and p not in ("self", "cls") and not p.startswith("_"))
 
 
-_UNREAD_PARAMETERS = SourceMemo(_unread_parameters, max_entries=16, max_chars=200_000, max_key_chars=200_000)
+_UNREAD_PARAMETERS = SourceMemo(_unread_parameters, max_entries=16, max_chars=200_000, max_key_chars=200_000,
+                                keep_at_first_sight=True)
 
 
 def fixed_size_hint(source: str, *, sizes: Collection[int], first_line: int = 1) -> str:

@@ -33,6 +33,7 @@ from typing import Any, Callable, Container, Iterable, Mapping, Sequence
 from grader.discover import EXTRA_FILE_BYTES, Submission, listing, platform_name, readable_id
 from grader.files import UNPACK_PREFIX, digest_of, read_bytes, sources_digest, spreadsheet_text, write_atomic
 from grader.models import Rubric, SubmissionResult
+from grader.notebook import DEFAULT_MAX_BYTES
 from grader.report import RESULT_RECORD, read_submission
 
 KEY_FILE = "grading-key.json"
@@ -79,7 +80,8 @@ def batch_key(rubric: Rubric, *, fixtures_digest: str, options: str = "") -> Bat
 def _update_file(digest, label: str, path: Path, *, limit: int | None = None) -> None:
     """Add ``label:<size>:`` and the bytes of ``path`` to ``digest``, a MiB at a time, only the
     first ``limit`` bytes when given (all that grading reads of a file beside a notebook, which
-    may be a data set of some GB)."""
+    may be a data set of some GB; of a notebook, ``DEFAULT_MAX_BYTES``: a larger one is refused
+    by its size alone, which the key holds, and hashing 3 GiB cost 8 s of a run's start)."""
     with open(path, "rb") as handle:
         size = os.fstat(handle.fileno()).st_size
         digest.update(f"{label}:{size}:".encode())
@@ -92,16 +94,21 @@ def _update_file(digest, label: str, path: Path, *, limit: int | None = None) ->
 def submission_key(submission: Submission, *, batch: BatchKey) -> str | None:
     """The key of ``submission`` under ``batch``; None when it cannot be computed (always regrade).
 
-    A submission with a problem (no notebook, several) has no key: it costs
-    nothing to report again.
+    A submission with a problem (no notebook, too many) has no key: it costs
+    nothing to report again. One holding several notebooks, of which its worker chooses
+    one (``grader.choice``), has the key of everything that choice and grading read.
     """
-    if submission.problem:
+    from grader.choice import MOST_READ
+
+    if submission.problem and not 0 < len(submission.notebooks) <= MOST_READ:
         return None
     digest = hashlib.sha256(batch.digest().encode())
     if submission.packed:
         return _packed_key(submission, digest)
+    if submission.notebooks:
+        return _several_key(submission, digest)
     try:
-        _update_file(digest, "submission", submission.path)
+        _update_file(digest, "submission", submission.path, limit=DEFAULT_MAX_BYTES)
         for name, path in sorted(submission.graded_extra_files()):
             # The name as a JSON string, which ends at its own quote: written as it is, an empty
             # file named "a:4:Q" and a file "a" holding "Q:0:" added the same bytes (one key).
@@ -136,11 +143,29 @@ def _packed_key(submission: Submission, digest) -> str | None:
         zips = [name for name in read if is_zip_name(name)]
         zipped = dict(zip(zips, student_zip_digests([files[name] for name in zips])))
         for name in notebooks:
-            _update_file(digest, f"file/{json.dumps(name)}", files[name])
+            _update_file(digest, f"file/{json.dumps(name)}", files[name], limit=DEFAULT_MAX_BYTES)
         for name in read:
             _update_file(digest, f"extra/{json.dumps(name)}", files[name], limit=EXTRA_FILE_BYTES)
             if is_zip_name(name):
                 digest.update(zipped[name])
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def _several_key(submission: Submission, digest) -> str | None:
+    """The key of a submission holding several notebooks (``Submission.notebooks``), ``digest``
+    holding the batch's part: every file's name, the bytes of each notebook, the first
+    ``EXTRA_FILE_BYTES`` of the other files grading may read beside any of them, the notes. None
+    when the notebooks hold more than ``DEFAULT_MAX_BYTES`` in all (one notebook's bound)."""
+    digest.update(json.dumps(["several", sorted(submission.files), *submission.notes]).encode())
+    try:
+        if sum(os.path.getsize(path) for path in submission.notebooks.values()) > DEFAULT_MAX_BYTES:
+            return None  # read in a worker on each run, rather than in this process before anyone
+        for name, path in sorted(submission.notebooks.items()):
+            _update_file(digest, f"file/{json.dumps(name)}", path, limit=DEFAULT_MAX_BYTES)
+        for name, path in sorted(submission.graded_beside_notebooks()):
+            _update_file(digest, f"extra/{json.dumps(name)}", path, limit=EXTRA_FILE_BYTES)
     except OSError:
         return None
     return digest.hexdigest()

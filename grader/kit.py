@@ -52,7 +52,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from grader import older_than_supported  # the package's __init__ only: Python 3.6 or newer reads it
+from grader import exit_status_of, older_than_supported  # the package's __init__ only: Python 3.6 or newer reads it
 
 RUBRIC = Path(__file__).resolve().parent / "rubrics" / {rubric_file!r}
 
@@ -91,20 +91,22 @@ def main(argv: "list[str] | None" = None) -> int:
     given = ([args.check] if args.check is not None else []) + args.notebooks
     if not given:
         parser.error("give your notebook: python3 grade.py --check NOTEBOOK")
-    if len(given) > 1:
-        parser.error(f"{{len(given)}} notebooks given ({{given[0]}}, {{given[1]}}, ...): the check takes one; "
-                     f"check them one at a time")
     too_old = python_too_old()
     if too_old:  # before the checker's modules, which an older Python cannot import
         print(too_old)
         return 2
-    from grader.selfcheck import run_check
+    from grader.selfcheck import run_check, unquoted_path
+
+    if len(given) > 1:
+        parser.error(unquoted_path(given, command="python3 grade.py --check")
+                     or f"{{len(given)}} notebooks given ({{given[0]}}, {{given[1]}}, ...): the check takes one; "
+                        f"check them one at a time")
 
     return run_check(given[0], rubric=args.rubric, stream=sys.stdout, function=args.function)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(exit_status_of(main))
 '''
 
 _README = '''# Self-check kit: {title}
@@ -137,7 +139,8 @@ which has NumPy already: in a notebook cell, run `%pip install pyyaml` and
     python3 grade.py --check path/to/your_notebook.ipynb
     python3 grade.py --check path/to/your_notebook.ipynb --function {example}
 
-Run it from this folder (or give the path to this `grade.py`). It checks the notebook as
+Run it from this folder (or give the path to this `grade.py`); put a path with spaces in
+quotes (`--check "My Notebooks/rnn (1).ipynb"`). It checks the notebook as
 last saved: save it in Jupyter first (Ctrl-S). It prints, per function:
 
 - **passed**: every public case gives the expected values.
@@ -145,8 +148,12 @@ last saved: save it in Jupyter first (Ctrl-S). It prints, per function:
   output ({outputs}...), how (shape, values), and often the likely mistake.
 - **not implemented**: the template's `None` placeholders are still there.
 - **missing**: no function of that name in the notebook (check the spelling).
-- **error**: it raised an exception, ran out of time (an endless loop?) or crashed;
-  the message shows the cell and line, and the line itself.
+- **raised an error**: it raised an exception; the message shows the cell and line,
+  and the line itself.
+- **timed out**: it ran past its time limit (an endless loop?).
+- **crashed**: it ended its process or ran out of memory.
+
+The feedback of your instructor's grading uses the same words.
 
 The exit status is 0 when everything passes, 1 otherwise, 2 when the check cannot
 run: the notebook cannot be read, `--function` names no graded function, NumPy or

@@ -248,6 +248,25 @@ HARNESS = "harness_error"  # our fault, never the student's
 #: parts: not "unreadable", not ``HARNESS``.
 GRADED = "graded"
 
+#: A part's or case's status in the words students and instructors read, one vocabulary for the
+#: batch's reports (``feedback.md``, ``feedback.html``, ``results.json``, the class report) and the
+#: self-check (``--check``, ``check()`` and its ``CheckSummary.verdicts``). Until the thirty-fourth
+#: session the self-check said "error (time limit)" where the feedback said "timed out" ("error",
+#: "error (crashed)", "error (not run)" and "grader problem" for "raised an error", "crashed",
+#: "not run", "grader error").
+STATUS_WORDS: Mapping[str, str] = MappingProxyType({
+    PASSED: "passed",
+    FAILED: "failed",
+    ERROR: "raised an error",
+    TIMEOUT: "timed out",
+    CRASHED: "crashed",
+    NOT_IMPLEMENTED: "not implemented",
+    MISSING: "missing",
+    NOT_ATTEMPTED: "not attempted",
+    SKIPPED: "not run",
+    HARNESS: "grader error",
+})
+
 
 def cell_words(index: int, prompt: int | None = None) -> str:
     """``"cell 16"`` for the 0-based cell ``index``, or ``"cell 16 (In [10])"`` with the prompt the

@@ -22,12 +22,16 @@ from typing import Any, Callable, Generic, Hashable, Iterable, TypeVar
 
 from grader.files import read_bytes
 
-__all__ = ["SubmissionError", "Cell", "Notebook", "load", "DEFAULT_MAX_BYTES", "SourceMemo",
+__all__ = ["SubmissionError", "Cell", "Notebook", "load", "DEFAULT_MAX_BYTES", "SUBMISSION_SUFFIXES", "SourceMemo",
            "without_trailing_comments", "SizeLimits", "SIZE_LIMITS", "SkippedCode", "skipped_code", "trim_v3_cells"]
 
 _V = TypeVar("_V")
 
 DEFAULT_MAX_BYTES = 200 * 2**20
+#: The names a class run grades as a notebook (``grader.discover``), and so the names the
+#: self-check tells a student to submit under (``selfcheck``): a file named otherwise is read
+#: here all the same (by its content), but a class run finds no notebook in it.
+SUBMISSION_SUFFIXES = (".ipynb", ".py")
 
 _CELL_KINDS = ("code", "markdown", "raw")
 
@@ -471,13 +475,17 @@ class SourceMemo(Generic[_V]):
     ASTs, where a course's template cells take a few tens of thousands.  A value is stored only the second time its arguments
     are seen (the hashes of arguments seen once are remembered, at most
     ``4 * max_entries`` of them): a cell only one student wrote then costs
-    neither memory nor garbage-collector time.  Safe to share between threads.
+    neither memory nor garbage-collector time.  A memo whose values are asked for again within
+    one submission (a failed part's hints, each reading the same function) keeps a value the
+    first time instead (``keep_at_first_sight``): else the first two asks of each submission
+    computed it twice.  Safe to share between threads.
     """
 
     def __init__(self, fn: Callable[..., _V], *, max_entries: int = 2048, max_chars: int = 500_000,
-                 max_key_chars: int = 50_000) -> None:
+                 max_key_chars: int = 50_000, keep_at_first_sight: bool = False) -> None:
         """Memoise ``fn(text, *extra)``; ``extra`` must be hashable and is part of the key."""
         self._fn = fn
+        self.keep_at_first_sight = keep_at_first_sight
         self.max_entries = max_entries
         self.max_chars = max_chars
         self.max_key_chars = min(max_key_chars, max_chars)
@@ -516,12 +524,12 @@ class SourceMemo(Generic[_V]):
         digest = hash(key)
         with self._lock:
             self.misses += 1
-            if digest not in self._seen:  # first sight: remember that it was seen, no more
+            if digest not in self._seen and not self.keep_at_first_sight:  # first sight: remember it, no more
                 self._seen[digest] = None
                 while len(self._seen) > 4 * self.max_entries:
                     self._seen.popitem(last=False)
             elif key not in self._store:
-                del self._seen[digest]
+                self._seen.pop(digest, None)
                 self._store[key] = (size, value)
                 self._chars += size
                 while len(self._store) > self.max_entries or self._chars > self.max_chars:

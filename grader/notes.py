@@ -39,15 +39,16 @@ def bounded_note(note: str) -> str:
     return f"{note[:head]} [... {len(note) - kept:,} characters cut ...] {note[len(note) - tail:]}"
 
 
-def bounded_notes(notes: Sequence[str]) -> tuple[str, ...]:
+def bounded_notes(notes: Sequence[str], *, most: int = MAX_NOTES) -> tuple[str, ...]:
     """``notes`` (a tuple) as they are when within both bounds; else each note bounded and, past
-    ``MAX_NOTES``, the first ``MAX_NOTES - 1`` of them and a note saying how many more were cut."""
-    if len(notes) <= MAX_NOTES and all(len(note) <= MAX_NOTE_CHARS for note in notes):
+    ``most`` notes (``MAX_NOTES``; less leaves room for notes that must follow), the first
+    ``most - 1`` of them and a note saying how many more were cut."""
+    if len(notes) <= most and all(len(note) <= MAX_NOTE_CHARS for note in notes):
         return tuple(notes)
-    if len(notes) > MAX_NOTES:
-        cut = notes[MAX_NOTES - 1:]
+    if len(notes) > most:
+        cut = notes[most - 1:]
         more = len(cut) + sum(_stood_for(note) - 1 for note in cut)
-        notes = (*notes[:MAX_NOTES - 1], f"[... {more:,} more notes cut ...]")
+        notes = (*notes[:most - 1], f"[... {more:,} more notes cut ...]")
     return tuple(bounded_note(note) for note in notes)
 
 

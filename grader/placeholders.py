@@ -75,7 +75,7 @@ def template_placeholders(node: ast.FunctionDef | ast.AsyncFunctionDef, lines: l
             and isinstance(body[0].value.value, str):
         body = body[1:]
     if all(_is_trivial(s) for s in body):
-        what = "the body is empty" if not body else "the body is only `" + _snippet(body[0]) + "`"
+        what = "the body is empty" if not body else "the body is only `" + _snippet(body[0], lines) + "`"
         return [(node.lineno, "", what)]
     last = node.end_lineno or node.lineno
     text = "\n".join(lines[node.lineno - 1 : last])
@@ -97,8 +97,9 @@ def none_placeholders(node: ast.AST, program_functions: set[str],
 
     Snippets are written only for the first `PLACEHOLDERS_SHOWN` lines (the others are only
     counted: snippet ""), and only for the candidates that can be chosen: a line's candidates in
-    order until one reaches the longest a snippet can be, or cannot be written (too deep for
-    ``ast.unparse``: then the line's source, ``lines`` being the cell's). Writing every
+    order until one reaches the longest a snippet can be. A snippet is the student's text
+    (`_snippet_of`, ``lines`` being the cell's); where `_unparsed` must write it and the tree is
+    too deep for ``ast.unparse``, the line's source. Writing every
     candidate's snippet was quadratic in a chain ``None + None + ... + None``, every ``+`` of
     which is a candidate on the same line: each ``ast.unparse`` of a subtree deeper than the
     recursion limit went down to it and failed, one after the other (80 s of a worker for 186 kB
@@ -145,7 +146,7 @@ def none_placeholders(node: ast.AST, program_functions: set[str],
             continue
         best = ""
         for k, candidate in enumerate(nodes_here):
-            snippet = candidate if isinstance(candidate, str) else _unparsed(candidate)
+            snippet = candidate if isinstance(candidate, str) else _snippet_of(candidate, lines)
             if snippet is None:  # too deep to write out, and so, one by one, are the nested
                 # candidates after it (each failing at the recursion limit): the line's source
                 snippet = _shortened(lines[line - 1]) if 0 < line <= len(lines) else type(candidate).__name__
@@ -214,10 +215,64 @@ _SNIPPET_CHARS = 60
 PLACEHOLDERS_SHOWN = 3
 
 
-def _snippet(node: ast.AST) -> str:
-    """Short one-line source of a node for messages."""
-    text = _unparsed(node)
+def _snippet(node: ast.AST, lines: Sequence[str] = ()) -> str:
+    """Short one-line source of a node for messages (`_snippet_of`, or the node's type)."""
+    text = _snippet_of(node, lines)
     return type(node).__name__ if text is None else text
+
+
+def _snippet_of(node: ast.AST, lines: Sequence[str]) -> str | None:
+    """The snippet of ``node``: its text as the student wrote it (`_written`), else as
+    ``ast.unparse`` writes it (`_unparsed`). ``ast.unparse`` writes what the tree means, not the
+    line: ``(n_x, m, T_x) = None`` on Python 3.9 and 3.10 for ``n_x, m, T_x = None``, ``a, b =
+    (None, None)`` on every version, ``'Wax'`` for ``"Wax"``, so a note quoted a line the student
+    could not find in their cell (thirty-third session)."""
+    text = _written(node, lines)
+    return _unparsed(node) if text is None else text
+
+
+#: Lines `_written` reads of a node at the most (a call whose arguments stand 30,000 blank lines
+#: apart cost each of its candidates a pass over them).
+_WRITTEN_LINES = 100
+
+
+def _written(node: ast.AST, lines: Sequence[str]) -> str | None:
+    """The student's own text of ``node`` (``lines`` being the text it was parsed from, numbered
+    as its tree), as a snippet: on one line, runs of white space as one space, no space after an
+    opening bracket or before a closing one where a line ended, a line's ``\\`` left out, at most
+    `_SNIPPET_CHARS`. Lines are read only until the snippet is full (a chain of ``None **`` over
+    thousands of lines costs its first lines), and `_WRITTEN_LINES` at the most (then "..."). None when the positions do not fit ``lines``, or
+    when a line the node continues past holds a comment beside a string (where ``#`` may be
+    either): `_unparsed` writes it then."""
+    first, last = getattr(node, "lineno", None), getattr(node, "end_lineno", None)
+    start, end = getattr(node, "col_offset", None), getattr(node, "end_col_offset", None)
+    if first is None or last is None or start is None or end is None or not 0 < first <= last <= len(lines):
+        return None
+    text = ""
+    try:
+        for number in range(first, last + 1):
+            raw = lines[number - 1].encode()
+            piece = raw[start if number == first else 0 : end if number == last else len(raw)].decode()
+            if number < last:
+                if "#" in piece:
+                    if "'" in piece or '"' in piece:
+                        return None
+                    piece = piece[: piece.index("#")]
+                piece = piece.rstrip()
+                if piece.endswith("\\"):
+                    piece = piece[:-1]
+            piece = " ".join(piece.split())
+            if piece:
+                glued = not text or text.endswith(("(", "[", "{")) or piece.startswith((")", "]", "}", ",", ":"))
+                text += piece if glued else " " + piece
+            if len(text) > _SNIPPET_CHARS:
+                break
+            if number - first >= _WRITTEN_LINES and number < last:  # blank lines, or short ones: enough
+                text += " ..."
+                break
+    except UnicodeDecodeError:  # columns that are not the node's in these lines
+        return None
+    return text if len(text) <= _SNIPPET_CHARS else text[:_SNIPPET_CHARS - 3] + "..."
 
 
 #: Characters ``_unparsed`` writes of a node before it stops: a snippet shows 60 of them (once

@@ -478,14 +478,27 @@ def main(argv: Sequence[str] | None = None) -> int:
             statuses.append(EXIT_ERROR)
         rubric_paths.extend(found)
     # Each rubric on its own: one that cannot be used does not hide what the others' check finds.
+    written = []
     for rubric_path in rubric_paths:
         try:
             statuses.append(_one_rubric(rubric_path, reference=reference, check_only=options.check,
                                         fixtures_dir=options.fixtures_dir))
+            written.append(rubric_path)
         except (RubricError, RegenerateError, fx.FixtureError) as exc:
             print(f"error: {exc}", file=sys.stderr)
             statuses.append(EXIT_ERROR)
+    if written and not options.check:
+        print(next_steps(written[0] if len(written) == 1 else "RUBRIC"))
     return max(statuses)
+
+
+def next_steps(rubric: Path | str) -> str:
+    """What to run after regenerating: verify, and see what the edit does to a class graded before
+    (its scores in points and percent, ``score-changes.csv``) before publishing it."""
+    return (f"Next: python3 -m grader.regenerate {rubric} --check; for a class graded before, see what "
+            f"the edit does to each student before publishing: cp -r OUT preview && python3 grade.py "
+            f"SUBMISSIONS --rubric {rubric} --out preview, then read preview/score-changes.csv (who gains, "
+            f"who loses, in points and percent; docs/instructors.md, After editing the rubric)")
 
 
 #: A file beside a rubric larger than this is not read for its name (a rubric is some kB).
@@ -604,6 +617,17 @@ def undeclared_calls(rubric: Rubric, *, reference: Reference) -> list[str]:
     return said
 
 
+def without_known_mistakes(rubric: Rubric, *, reference: Reference) -> list[str]:
+    """Warnings ``"FILE:LINE: ..."`` for the parts whose function has no known mistake in
+    ``solution/mutants.py`` (a function the course added): its feedback names no likely mistake,
+    and the generator cannot say which mistakes its cases miss."""
+    have = {mutant.function for mutant in reference.mutants.values()}
+    return [f"{_where(rubric, part.line)}: {part.function} has no known mistakes in solution/mutants.py, so its "
+            f"feedback names no likely mistake and no warning here can say what its cases miss; add the "
+            f"classic ones (docs/rubrics.md, Adding a rubric entry)"
+            for part in rubric.parts if part.function not in have]
+
+
 def points_line(rubric: Rubric) -> str:
     """``"100 points: rnn_cell_forward 10, ..."``: what a reweighting comes to, said on every run."""
     return (f"{rubric.max_points:g} points: "
@@ -632,9 +656,11 @@ def _one_rubric(rubric_path: Path, *, reference: Reference, check_only: bool,
     if unknown:
         raise RegenerateError(unknown)
     for warning in (*undeclared_calls(rubric, reference=reference), *filter(None, [odd_points(rubric)]),
+                    *without_known_mistakes(rubric, reference=reference),
                     *blindspots.twin_case_warnings(rubric),
                     *blindspots.shared_case_warnings(rubric, _other_rubrics(rubric)),
-                    *blindspots.blind_case_warnings(rubric, fresh)):
+                    *blindspots.blind_case_warnings(
+                        rubric, fresh, compute=lambda part, case: compute_case(rubric, part, case, reference))):
         print(f"warning: {warning}", file=sys.stderr)
     if not check_only:
         for path, rewritten in regenerate(rubric, reference=reference, fixtures_dir=fixtures_dir, fixtures=fresh):

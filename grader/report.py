@@ -17,26 +17,15 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
+from grader import scorechanges
 from grader.files import spreadsheet_text, visible_text, write_atomic
 from grader.models import (
-    BONUS_FLAGS, CRASHED, ERROR, FAILED, GRADED, GRADER_ERROR, HARNESS, HIDDEN, MISSING, NOT_ATTEMPTED, NOT_IMPLEMENTED,
-    PASSED, SKIPPED, TIMEOUT, CaseResult, CheckResult, Diagnosis, Location, PartResult, Rubric, SubmissionResult,
+    BONUS_FLAGS, CRASHED, ERROR, GRADED, GRADER_ERROR, HARNESS, HIDDEN, MISSING, NOT_IMPLEMENTED, PASSED, SKIPPED,
+    STATUS_WORDS, CaseResult, CheckResult, Diagnosis, Location, PartResult, Rubric, SubmissionResult,
 )
 
 RESULT_RECORD = "result.full.json"  # our own complete record, read back by resume and the class report
 
-STATUS_WORDS = {
-    PASSED: "passed",
-    FAILED: "failed",
-    ERROR: "raised an error",
-    TIMEOUT: "timed out",
-    CRASHED: "crashed",
-    NOT_IMPLEMENTED: "not implemented",
-    MISSING: "missing",
-    NOT_ATTEMPTED: "not attempted",
-    SKIPPED: "not run",
-    HARNESS: "grader error",
-}
 
 
 # --------------------------------------------------------------------------- records
@@ -907,55 +896,44 @@ class Gradebook:
         return tuple(sorted(cell for cell in adjustments if cell not in cells))
 
     def changed_scores(self, earlier: Mapping[str, tuple[float | None, float | None]],
-                       adjustments: Mapping[str, Any] | None = None) -> list[tuple[str, float, float]]:
-        """``(submission, score before, score now)`` of the submissions in both the ``earlier``
-        gradebook (``gradebook_scores``) and this one whose score differs, by id."""
+                       adjustments: Mapping[str, Any] | None = None) -> list[scorechanges.ScoreChange]:
+        """A ``grader.scorechanges.ScoreChange`` for each submission in both the ``earlier``
+        gradebook (``gradebook_scores``) and this one whose score differs, in points or in percent
+        of ``max_score`` (a part added: the same points are a smaller share), by id."""
         changed = []
         for sid in sorted(self._rows):
             before = earlier.get(spreadsheet_text(sid))
             if before is None or before[0] is None:
                 continue
-            now = self.adjusted_score(sid, adjustments)
-            if abs(before[0] - now) > 1e-9:
-                changed.append((sid, before[0], now))
+            change = scorechanges.ScoreChange(submission=sid, before=before[0], after=self.adjusted_score(
+                sid, adjustments), max_before=before[1], max_after=float(self._rows[sid][1]))
+            if change.moved:
+                changed.append(change)
         return changed
 
     def changes_from(self, earlier: Mapping[str, tuple[float | None, float | None]],
                      adjustments: Mapping[str, Any] | None = None, *, listed: Path | None = None) -> str:
         """What changed between the ``earlier`` gradebook's scores (``gradebook_scores``) and
-        this gradebook's for the submissions in both, as a sentence ("" when nothing did): how many scores,
-        the first ten with both values (``listed``: the file that has every one, ``write_changes``),
-        and ``max_score`` when it changed."""
-        changed = [f"{sid} {before:g} -> {now:g}" for sid, before, now in self.changed_scores(earlier, adjustments)]
+        this gradebook's for the submissions in both, as a sentence ("" when nothing did):
+        ``grader.scorechanges.sentence`` (``listed``: the file that has every one, ``write_changes``)."""
         tops = set()
         for sid, (_score, max_score, _parts, _status) in self._rows.items():
             before = earlier.get(spreadsheet_text(sid))
             if before is not None and before[1] is not None and abs(before[1] - float(max_score)) > 1e-9:
                 tops.add(f"{before[1]:g} -> {max_score}")
-        if not changed and not tops:
-            return ""
-        said = (f"{len(changed)} score(s) differ from the earlier grades.csv: " + ", ".join(changed[:10])
-                + (f" and {len(changed) - 10} more" if len(changed) > 10 else "")
-                + (f" (every one in {listed}, the largest loss first)" if listed is not None else "")) if changed else (
-            "No score differs from the earlier grades.csv")
-        return said + (f"; max_score {', '.join(sorted(tops))}" if tops else "") + "."
+        return scorechanges.sentence(self.changed_scores(earlier, adjustments), tops=sorted(tops), listed=listed)
 
     def write_changes(self, out_dir: Path, earlier: Mapping[str, tuple[float | None, float | None]],
                       adjustments: Mapping[str, Any] | None = None, *, bom: bool = False) -> Path | None:
-        """Write ``out_dir/score-changes.csv``: ``submission, before, after, change`` of every
-        score that differs from the ``earlier`` gradebook's, the largest loss first (what a
-        rubric edit graded into a copy of the output folder would do to each student, before it
-        is published); None, and no file, when none differs."""
+        """Write ``out_dir/score-changes.csv`` (``grader.scorechanges.changes_csv``): every score
+        that differs from the ``earlier`` gradebook's, in points and in percent of ``max_score``,
+        the largest loss first (what a rubric edit graded into a copy of the output folder would
+        do to each student, before it is published); None, and no file, when none differs."""
         changed = self.changed_scores(earlier, adjustments)
         if not changed:
             return None
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["submission", "before", "after", "change"])
-        for sid, before, now in sorted(changed, key=lambda row: (row[2] - row[1], row[0])):
-            writer.writerow([spreadsheet_text(sid), f"{before:g}", f"{now:g}", f"{now - before:+g}"])
         path = Path(out_dir) / SCORE_CHANGES
-        write_atomic(path, (EXCEL_BOM if bom else "") + out.getvalue())
+        write_atomic(path, (EXCEL_BOM if bom else "") + scorechanges.changes_csv(changed, cell=spreadsheet_text))
         return path
 
     def write(self, out_dir: Path, *, roster: Any = None, bom: bool = False,

@@ -179,9 +179,10 @@ def _line(node: yaml.Node) -> int:
 class _Reader:
     """Typed access to composed YAML nodes; every failure is a RubricError at the node's line."""
 
-    def __init__(self, path: str, loader: yaml.BaseLoader):
+    def __init__(self, path: str, loader: yaml.BaseLoader, lines: tuple[str, ...] = ()):
         self.path = path
         self.loader = loader
+        self.lines = lines  # the file's lines, for hints that quote what was written
 
     def error(self, node: yaml.Node | int, problem: str) -> RubricError:
         line = node if isinstance(node, int) else _line(node)
@@ -193,7 +194,7 @@ class _Reader:
 
         if not isinstance(node, yaml.ScalarNode):
             kind = "list" if isinstance(node, yaml.SequenceNode) else "mapping"
-            raise self.error(node, f"{what} must be a single value, not a {kind}")
+            raise self.error(node, f"{what} must be a single value, not a {kind}{self._bracket_hint(node)}")
         try:
             return self.loader.construct_object(node, deep=True)
         except yaml.YAMLError as exc:
@@ -236,11 +237,10 @@ class _Reader:
                     f"duplicate key {key!r} in {what} (first at line {_line(entries[key].key_node)})",
                 )
             if key not in allowed:
-                raise self.error(
-                    key_node,
-                    f"unknown key {key!r} in {what}{_did_you_mean(key, allowed)} "
-                    f"(known keys: {', '.join(allowed)})",
-                )
+                mean = _did_you_mean(key, allowed)
+                comma = "" if mean else self._comma_hint(node, key_node, entries)
+                raise self.error(key_node, f"unknown key {key!r} in {what}" + (
+                    comma or f"{mean} (known keys: {', '.join(allowed)})"))
             entries[key] = _Entry(key, key_node, value_node)
         for key in required:
             if key not in entries:
@@ -277,6 +277,55 @@ class _Reader:
         if not isinstance(value, str) or not value.isidentifier():
             raise self.error(node, f"{what} must be a Python function name, not {value!r}")
         return value
+
+    def _written(self, first: yaml.Node, last: yaml.Node) -> str | None:
+        """The text of the file from ``first``'s start to ``last``'s end when both are on one
+        line, else None."""
+        start, end = first.start_mark, last.end_mark
+        if start.line != end.line or not 0 <= start.line < len(self.lines):
+            return None
+        return self.lines[start.line][start.column:end.column]
+
+    def _comma_hint(self, node: yaml.Node, key_node: yaml.Node, entries: dict[str, _Entry]) -> str:
+        """The hint for a key with no value right after an entry of a ``{...}`` whose value is plain
+        text: a comma inside an unquoted text (``{name: narrow, a_next to 1e-9, ...}``), which YAML
+        reads as the end of the entry, the rest as keys. Says what to write: the text in quotes."""
+        import yaml
+
+        if not node.flow_style or not entries:
+            return ""
+        pairs = node.value
+        at = next(k for k, (key, _) in enumerate(pairs) if key is key_node)
+        name, entry = list(entries.items())[-1]
+        if (at == 0 or pairs[at - 1][0] is not entry.key_node or not isinstance(entry.value, yaml.ScalarNode)
+                or entry.value.style or not isinstance(self.scalar(entry.value), str)):
+            return ""
+        run = []  # the key with no value, and those that follow it: the rest of the text
+        for key, value in pairs[at:]:
+            if not (isinstance(key, yaml.ScalarNode) and not key.style and isinstance(value, yaml.ScalarNode)
+                    and not value.value and not value.style):
+                break
+            run.append(key)
+        if not run:
+            return ""
+        text = (self._written(entry.value, run[-1])
+                or ", ".join([entry.value.value] + [key.value for key in run]))
+        return (f": in `{{...}}` a comma ends an entry, so `{name}: {text}` reads as `{name}: "
+                f"{entry.value.value}` and then the key{'s' if len(run) > 1 else ''} "
+                f"{', '.join(repr(key.value) for key in run)}; put the text in quotes: "
+                f"`{name}: {_double_quoted(text)}`")
+
+    def _bracket_hint(self, node: yaml.Node) -> str:
+        """The hint for a value written as ``[...]`` or ``{...}`` where text was meant (a case name
+        written ``[m = 1]``): in YAML a value that starts with a bracket is a list or a
+        mapping. Says what to write: the text in quotes."""
+        if not node.flow_style:
+            return ""
+        text = self._written(node, node)
+        if text is None:
+            return ""
+        return (f"; a value that starts with `{text[0]}` is a {'list' if text[0] == '[' else 'mapping'} in "
+                f"YAML: to write it as text, put it in quotes ({_double_quoted(text)})")
 
     def _decimal_comma(self, key: object, value_node: yaml.Node, entries: dict[str, _Entry]) -> str:
         """The hint for a number read as a key with no value after an entry of a ``{...}``: the
@@ -401,7 +450,7 @@ def parse_rubric(data: bytes | str, *, path: str = "<rubric>") -> Rubric:
             raise RubricError(path, 1, f"not valid YAML: {exc}") from None
         if root is None:
             raise RubricError(path, 1, "the rubric file is empty")
-        reader = _Reader(path, loader)
+        reader = _Reader(path, loader, tuple(_YAML_LINE_BREAK.split(text)))
         return _read_rubric(reader, root, digest)
     finally:
         loader.dispose()
@@ -438,6 +487,21 @@ def _yaml_hint(problem: str, context: str, *, at_tab: bool = False) -> str:
         return ("check this line's indentation: a key lines up with the other keys of its mapping, "
                 "a list item's '-' with the other items of its list")
     return ""
+
+
+def _bare_path_hint(text: str) -> str:
+    """What to write for an output path without its brackets (``path: 1``, ``path: dxt``), or ""."""
+    plain = text.strip().strip("'\"")
+    if plain.lstrip("-").isdigit():
+        return f'; for element {plain} of a returned tuple write path: "[{plain}]"'
+    if plain.isidentifier():
+        return f"; for the key {plain} of a returned dict write path: \"['{plain}']\""
+    return ""
+
+
+def _double_quoted(text: str) -> str:
+    """``text`` as a double-quoted YAML value."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _number_hint(value: object, node: "yaml.Node") -> str:
@@ -676,11 +740,12 @@ def _read_part(
             if text is None:
                 text = ""
             if not isinstance(text, str):
-                raise reader.error(out["path"].value, f"path must be text such as \"[0]\" or \"['dxt']\", not {text!r}")
+                raise reader.error(out["path"].value, f"path must be text such as \"[0]\" or \"['dxt']\", not {text!r}"
+                                   f"{_bare_path_hint(str(text))}")
             try:
                 path = parse_path(text)
             except ValueError as exc:
-                raise reader.error(out["path"].value, str(exc)) from None
+                raise reader.error(out["path"].value, f"{exc}{_bare_path_hint(text)}") from None
         weight = reader.number(out["weight"].value, "output weight") if "weight" in out else 1.0
         check = "allclose"
         if "check" in out:

@@ -22,7 +22,7 @@ from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from grader import checks, hints, wire
 from grader.childruntime import args_layout
-from grader.course import COURSE_MODULES
+from grader.course import COURSE_ARITY, COURSE_MODULES
 from grader.fastcheck import WireExpectation, expectation_for
 from grader.fixedsizes import example_sizes
 from grader.gradedsource import aliased, code_facts, graded_source
@@ -328,8 +328,11 @@ class _Grader:
                 return self._all_cases(ERROR, broken.message, location=Location(
                     broken.cell_index, broken.line, part.function, self._prompt(broken.cell_index))
                     if broken.cell_index is not None else None)
-            # Never suggest renaming a function the rubric grades under its own name.
+            # Never suggest renaming a function the rubric grades under its own name, nor one of
+            # the course's functions (the optional ``lstm_cell_backward`` is no misspelt
+            # ``rnn_cell_backward``).
             graded = {name for p in self.context.rubric.parts for name in (p.function, *p.depends)}
+            graded.update(COURSE_ARITY)
             near = difflib.get_close_matches(
                 part.function, [name for name in self.extraction.functions if name not in graded], n=1)
             hint = f" Did you mean to name `{near[0]}` `{part.function}`?" if near else ""
@@ -342,6 +345,14 @@ class _Grader:
                 hint = (f" The code of {cells}{' and more' if len(unreadable) > 3 else ''} is not saved as text, so "
                         "the grader could not read it all (see the note about it): it may be there.")
             message = f"No function named `{part.function}` was found in the notebook.{hint}"
+            imported = getattr(self.extraction, "imported_from_own_module", lambda _name: None)(part.function)
+            if imported is not None and not hint:  # `from my_rnn import *`: the file beside it is not graded
+                statement, cell, _ = imported
+                where = cell_words(cell, self._prompt(cell)) if cell is not None else "the notebook"
+                message = (f"No function named `{part.function}` is defined in the notebook; {where} imports "
+                           f"{'it' if statement.endswith(' ' + part.function) else 'names'} from a module of yours "
+                           f"(`{statement}`), and only the notebook is graded, not the files beside it. Define "
+                           f"`{part.function}` in the notebook itself (copy its `def` into a cell).")
             inside = self._inside(part.function)
             if inside is not None:
                 message = f"`{part.function}` {inside[0]}, so it is not graded: {inside[1]}."

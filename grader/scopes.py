@@ -23,6 +23,8 @@ import warnings
 from types import CodeType
 from typing import Iterator
 
+from grader.astnodes import nodes
+
 try:  # CPython's flag constants, for the fast reading of symbol tables
     import _symtable
 except ImportError:  # pragma: no cover - other interpreters use the public API
@@ -300,7 +302,7 @@ def _raw_global_uses(top: object) -> frozenset[str]:
 def first_loads(node: ast.AST) -> dict[str, int]:
     """Name -> first line where it is read inside ``node``."""
     first: dict[str, int] = {}
-    for sub in ast.walk(node):
+    for sub in nodes(node, {}):
         if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load):
             if sub.id not in first or sub.lineno < first[sub.id]:
                 first[sub.id] = sub.lineno

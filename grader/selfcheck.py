@@ -8,13 +8,15 @@ file does not exist.  The engine is the instructors' one
 (:func:`grader.runner.grade_submission` and its sandbox), so the verdicts are
 the ones the grade will hold for the public cases.
 
-Verdicts, per function: ``passed``, ``failed`` (it ran; some output is wrong),
-``not implemented`` (template placeholders left), ``missing`` (no function of
-that name), ``error`` (it raised, ran out of time or crashed the process).
+Verdicts, per function, in the words of the batch's feedback (`grader.models.STATUS_WORDS`):
+``passed``, ``failed`` (it ran; some output is wrong), ``not implemented`` (template
+placeholders left), ``missing`` (no function of that name), ``raised an error``, ``timed out``,
+``crashed`` (the process died).
 """
 from __future__ import annotations
 
 import logging
+import re
 import shlex
 import tempfile
 import time
@@ -23,11 +25,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Callable, Iterator, Mapping, TextIO
+from typing import Any, Callable, Iterator, Mapping, Sequence, TextIO
 
 from grader.models import (
-    CASE_GRADER_FAILED, CRASHED, ERROR, FAILED, HARNESS, MISSING, NOT_ATTEMPTED, NOT_IMPLEMENTED, PASSED,
-    SKIPPED, TIMEOUT, CaseResult, Location, PartResult, SubmissionResult,
+    CASE_GRADER_FAILED, ERROR, MISSING, NOT_IMPLEMENTED, PASSED, STATUS_WORDS, CaseResult, Location, PartResult,
+    SubmissionResult,
 )
 
 __all__ = [
@@ -35,28 +37,13 @@ __all__ = [
     "CheckSummary",
     "load_public_context", "run_check", "render", "summarise", "verdict", "unsupported_system", "withheld_points",
     "UNFENCED",
-    "missing_requirements", "REQUIREMENTS", "WINDOWS_DRIVES", "with_fixed_sizes",
+    "missing_requirements", "REQUIREMENTS", "WINDOWS_DRIVES", "with_fixed_sizes", "unquoted_path",
 ]
 
 #: Exit statuses of ``--check`` (the same numbers as grade.py's).
 EXIT_PASSED = 0      # every public case of every (selected) function passed
 EXIT_FAILED = 1      # some public case did not pass
 EXIT_UNUSABLE = 2    # the notebook, the rubric or the fixtures cannot be read, or the checker failed
-
-#: Case/part status -> the verdict word a student sees.
-_VERDICTS = MappingProxyType({
-    PASSED: "passed",
-    FAILED: "failed",
-    NOT_IMPLEMENTED: "not implemented",
-    MISSING: "missing",
-    NOT_ATTEMPTED: "not attempted",
-    ERROR: "error",
-    TIMEOUT: "error (time limit)",
-    CRASHED: "error (crashed)",
-    SKIPPED: "error (not run)",
-    HARNESS: "grader problem",
-})
-
 
 class SelfCheckError(Exception):
     """The self-check cannot run (rubric or fixtures unreadable, unknown function)."""
@@ -94,8 +81,9 @@ class CheckSummary:
 
 
 def verdict(status: str) -> str:
-    """The student's word for a part or case status (``"not_implemented"`` -> ``"not implemented"``)."""
-    return _VERDICTS.get(status, status)
+    """The student's word for a part or case status (``"not_implemented"`` -> ``"not implemented"``):
+    the batch report's word (`grader.models.STATUS_WORDS`)."""
+    return STATUS_WORDS.get(status, status)
 
 
 def load_public_context(rubric: Path, *, function: str | None = None) -> Any:
@@ -279,14 +267,36 @@ def _render_part(part: PartResult, write: Callable[[str], Any], width: int,
             code = line_of(case.location).strip()
             if code:
                 write(f"      >   {code}\n")
+        elif case.status == ERROR and part.location is not None and case.message in part.notes:
+            # A def that does not parse or compile: the message says its cell and line, and the
+            # part's location is that line; its code was not shown (a notebook saved by VS Code
+            # or Colab has no prompt to find the cell by).
+            code = line_of(part.location).strip()
+            if code:
+                write(f"      >   {code}\n")
         if case.output.strip():
-            shown = case.output.strip().splitlines()
-            more = f" (+{len(shown) - 5} more lines)" if len(shown) > 5 else ""
-            write("      printed: " + " | ".join(shown[:5]) + more + "\n")
+            write(_printed(case.output))
     said = {case.message for case in part.cases if case.status != PASSED}
     for note in part.notes:
         if note not in said:  # a syntax error is both the case's message and the part's note
             write(_indent(f"note: {note}", "    ") + "\n")
+
+
+#: How many of the lines a case printed ``--check`` shows, and how much of each.
+PRINTED_LINES, PRINTED_LINE_CHARS = 5, 100
+
+
+def _printed(output: str) -> str:
+    """The ``printed:`` line under a case: its first `PRINTED_LINES` lines, each cut at
+    `PRINTED_LINE_CHARS` characters. A function that printed one line of 10 MB showed the 64 kB
+    the sandbox keeps of it, on one line, and the verdicts above it scrolled out of the
+    terminal (thirty-fourth session, as a student); the batch's feedback shows 2,000 characters."""
+    shown = output.strip().splitlines()
+    cut = [line if len(line) <= PRINTED_LINE_CHARS else
+           f"{line[:PRINTED_LINE_CHARS]}... ({len(line) - PRINTED_LINE_CHARS:,} more characters)"
+           for line in shown[:PRINTED_LINES]]
+    more = f" (+{len(shown) - PRINTED_LINES} more lines)" if len(shown) > PRINTED_LINES else ""
+    return "      printed: " + " | ".join(cut) + more + "\n"
 
 
 def _without_place(case: CaseResult) -> str:
@@ -624,11 +634,39 @@ def _unreadable(notebook: Path, problem: str) -> str:
         return f"Self-check cannot read {notebook}: {_folder_given(notebook)}\n"
     if not notebook.exists() and not notebook.is_symlink():
         return f"Self-check cannot read {notebook}: {_no_such_file(notebook)}\n"
+    zipped = _zip_given(notebook) if notebook.is_file() else None
+    if zipped is not None:
+        return f"Self-check cannot read {notebook}: {zipped}\n"
     text = f"Self-check cannot read {notebook}: {problem}\n"
     if notebook.is_file():
         text += ("  Is it the notebook you will submit? Open it in Jupyter, save it (File > Save), "
                  "and run the check on the saved .ipynb file.\n")
     return text
+
+
+def _zip_given(path: Path) -> str | None:
+    """What to say when ``--check`` is given a zip (the ``work.zip`` a student is about to upload,
+    which a class run unpacks and grades the notebook of), or None for a file that is no zip: the
+    notebooks it holds and the commands that unpack it and check one, with Python's own unzip (WSL
+    may have no ``unzip``). It said "binary file, not a notebook (contains NUL bytes)" and to save
+    the notebook again from Jupyter (thirty-fourth session, as a student)."""
+    import zipfile
+
+    try:
+        if not zipfile.is_zipfile(path):
+            return None
+        with zipfile.ZipFile(path) as archive:
+            names = [n for n in archive.namelist() if n.endswith(".ipynb") and "__MACOSX/" not in n
+                     and ".ipynb_checkpoints/" not in n]
+    except (OSError, zipfile.BadZipFile, ValueError):
+        return None
+    if not names:
+        return "it is a zip archive, and it holds no notebook (.ipynb)."
+    folder = path.with_suffix("") if path.suffix else path.with_name(path.name + "-unzipped")
+    shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    return (f"it is a zip archive, not a notebook; it holds {shown}. Unzip it and check the notebook: "
+            f"python3 -m zipfile -e {shlex.quote(str(path))} {shlex.quote(str(folder))} && python3 grade.py "
+            f"--check {shlex.quote(str(folder / names[0]))}")
 
 
 def _folder_given(folder: Path) -> str:
@@ -672,6 +710,26 @@ def _no_such_file(notebook: Path) -> str:
         return f"No such file, and no notebook (.ipynb) is {where}. Check the path."
     shown = ", ".join(found[:3]) + (f" and {len(found) - 3} more" if len(found) > 3 else "")
     return f"No such file. Check the name: the notebooks {where} are {shown}."
+
+
+def unquoted_path(words: Sequence[str | Path], *, command: str) -> str | None:
+    """What to say when ``words`` (the paths of a command line) are one path with spaces that
+    the shell cut at its spaces, typed without quotes (``--check My Notebooks/rnn hw.ipynb``), or
+    None: the words joined by single spaces name a file or folder that exists. They were told
+    "3 notebooks given (...): check them one at a time" (``grade.py`` said "a class run takes one
+    folder", also after ``--check``), for the one notebook the student meant. ``command`` is what
+    goes before the path in the command to copy (``python3 grade.py --check``)."""
+    texts = [str(word) for word in words]
+    if len(texts) < 2:
+        return None
+    joined = " ".join(texts)
+    try:
+        if not Path(joined).exists():
+            return None
+    except (OSError, ValueError):  # a name too long for the system, a NUL
+        return None
+    return (f"{joined} has spaces in its path, and the shell cut it into {len(texts)} words at them: "
+            f"put the path in quotes: {command} {_quoted_command(joined)}")
 
 
 #: Where WSL shows Windows' drives (``C:`` is ``/mnt/c``).
@@ -769,6 +827,8 @@ def _run_check(notebook: Path, *, rubric: Path, stream: TextIO, function: str | 
                      "on this machine. This is not a problem in your code: send this message to your "
                      f"instructor.\n    detail: {exc}\n")
         return EXIT_UNUSABLE
+    except BrokenPipeError:  # the reader of the output stopped (| head): not the checker's failure
+        raise
     except Exception:  # noqa: BLE001 - a bug of the checker's, said as such (not the student's)
         stream.write(checker_failed_text())
         return EXIT_UNUSABLE
@@ -781,11 +841,57 @@ def _run_check(notebook: Path, *, rubric: Path, stream: TextIO, function: str | 
     try:
         summary = render(result, stream=stream, line_of=_cells_line_of(cells), title=title,
                          withheld=withheld_points(context.rubric))
-        stream.write(unfenced)
+        stream.write(unfenced + _outputs_note(cells.cells) + _name_note(notebook))
+    except BrokenPipeError:
+        raise
     except Exception:  # noqa: BLE001 - likewise
         stream.write(checker_failed_text())
         return EXIT_UNUSABLE
     return EXIT_PASSED if summary.ok else EXIT_FAILED
+
+
+#: A call that trains a model (Keras' ``model.fit(...)``): its results are read from the outputs.
+_TRAINS_RE = re.compile(r"\.fit\s*\(")
+
+
+def _outputs_note(cells: Sequence[Any]) -> str:
+    """The note ending the report of a notebook whose cells that train a model hold no output, or
+    "". The check runs the functions and needs no output, but a class run reads the bonus's test
+    accuracy from the outputs saved in the notebook: one saved without them (VS Code's "Clear All
+    Outputs", a notebook never run in the session it was saved from) lost those points with no
+    word from the check (thirty-fourth session, as a student)."""
+    from grader.models import cell_words
+
+    training = [c for c in cells if c.kind == "code" and not c.outputs and _TRAINS_RE.search(c.source)]
+    if not training or any(c.outputs for c in cells if c.kind == "code" and _TRAINS_RE.search(c.source)):
+        return ""
+    named = [cell_words(c.index, c.prompt) for c in training]
+    which = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
+    subject, verb, them = (("the cell that trains a model", "holds", "it") if len(named) == 1 else
+                           ("the cells that train a model", "hold", "them"))
+    return (f"\nNote: {subject} ({which}) {verb} no output (not run, or saved without outputs): your "
+            f"instructor reads training results, such as the bonus's test accuracy, from the outputs saved in "
+            f"the notebook, and a result no output shows earns no points. Run {them} and save the notebook with "
+            f"the outputs before you submit it.\n")
+
+
+def _name_note(notebook: Path) -> str:
+    """The note ending the report of a notebook whose name a class run would not take for one
+    (``rnn.ipynb.txt`` from a browser's download, ``rnn.IPYNB``, ``rnn.json``), or "". The check
+    reads a notebook by its content and said "all 6 functions pass" of such a file, which a class
+    run then graded 0, "the submission holds no notebook" (thirty-fourth session, as a student)."""
+    from grader.notebook import SUBMISSION_SUFFIXES
+
+    name = notebook.name
+    if notebook.suffix in SUBMISSION_SUFFIXES:
+        return ""
+    low = name.lower()
+    meant = (name[:-3] + ".py" if low.endswith(".py") else
+             name[:low.index(".ipynb")] + ".ipynb" if ".ipynb" in low else
+             (notebook.stem if notebook.suffix else name) + ".ipynb")
+    return (f"\nNote: this file is named {name}, and your instructor's grader takes only a notebook whose name "
+            f"ends in .ipynb (or a .py file): handed in under this name, it would be found to hold no notebook "
+            f"and score 0. Rename it {meant} before you submit it.\n")
 
 
 #: What ``--check`` says before the traceback of an exception inside the grader.

@@ -48,7 +48,9 @@ def set_aside(out_dir: Path, *, names: Sequence[str], command: str = "grade.py")
     moved = []
     for name in names:
         path = out_dir / name
-        if path.is_file() and not path.is_symlink():
+        # A folder under the name (a student's, made by a grader before the thirty-fourth session,
+        # whose ids could be these names) is not replaced: the class file stays where it is.
+        if path.is_file() and not path.is_symlink() and not _is_folder(previous(out_dir, name)):
             os.replace(path, previous(out_dir, name))
             moved.append(name)
     aside = [name for name in names if previous(out_dir, name).is_file()]
@@ -57,6 +59,8 @@ def set_aside(out_dir: Path, *, names: Sequence[str], command: str = "grade.py")
     shown = ", ".join(f"{PREVIOUS}{name}" for name in aside) or "(none: no run had finished here)"
     from grader.files import write_atomic
 
+    if _is_folder(out_dir / UNFINISHED_NOTE):  # as above: no note, rather than no run
+        return None if not moved else f"The last run's class files are {shown} until this run finishes"
     write_atomic(out_dir / UNFINISHED_NOTE, (
         f"A run ({command}, process {os.getpid()} on {socket.gethostname()}, started {started}) is "
         f"grading into this folder, or was stopped before it finished (kill -9, a power cut, the "
@@ -79,8 +83,14 @@ def finished(out_dir: Path, *, names: Sequence[str]) -> None:
     """The run has written its class files: remove the last finished run's (``previous-NAME``)
     and ``UNFINISHED_NOTE``."""
     for path in [previous(out_dir, name) for name in names] + [Path(out_dir) / UNFINISHED_NOTE]:
-        with contextlib.suppress(FileNotFoundError):
-            path.unlink()
+        if not _is_folder(path):  # a folder under the name is a student's (``set_aside``)
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+
+
+def _is_folder(path: Path) -> bool:
+    """Whether ``path`` is a folder itself (not a link to one)."""
+    return path.is_dir() and not path.is_symlink()
 
 
 def _finished_at(out_dir: Path, names: Sequence[str]) -> str:

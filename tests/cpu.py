@@ -1,6 +1,7 @@
 """A CPU-time budget for tests of the grader's own work on hostile input."""
 from __future__ import annotations
 
+import gc
 import signal
 from contextlib import contextmanager
 
@@ -12,10 +13,19 @@ class OutOfTime(Exception):
 @contextmanager
 def cpu_budget(seconds: float):
     """Raise ``OutOfTime`` in the block once it has used ``seconds`` of this process's CPU
-    (``ITIMER_VIRTUAL``: unaffected by the machine's load, unlike wall time)."""
+    (``ITIMER_VIRTUAL``: unaffected by the machine's load, unlike wall time).
+
+    The objects alive before the block are frozen (``gc.freeze``) while it runs, as a grading
+    worker freezes its start-up heap (``grader.batch``): a collection in the block scans what
+    the block made, not the test process's heap. In a full suite that heap held 387,000
+    objects, and two full collections of it took 0.61 s of one test's 2.0 s (thirty-fourth
+    session, perf helper), a cost no worker pays."""
     def ring(signum, frame):
         raise OutOfTime(f"more than {seconds} s of CPU")
 
+    frozen = gc.get_freeze_count() == 0
+    if frozen:
+        gc.freeze()
     previous = signal.signal(signal.SIGVTALRM, ring)
     signal.setitimer(signal.ITIMER_VIRTUAL, seconds)
     try:
@@ -23,3 +33,5 @@ def cpu_budget(seconds: float):
     finally:
         signal.setitimer(signal.ITIMER_VIRTUAL, 0)
         signal.signal(signal.SIGVTALRM, previous)
+        if frozen:
+            gc.unfreeze()

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from grader import commands
+from grader.choice import graded_functions
 from grader.batch import GRADER_FAILED, HOOK_ERRORS
 from grader.models import HARNESS
 from grader.incremental import KEY_FILE, stored_key
@@ -179,7 +180,7 @@ def test_similarity_flags_copies_template_excluded_known_sources_compared(tmp_pa
     nbs.write(subs / "grace.ipynb", nbs.alt_notebook())
     summary, log = run(subs, out, similarity=True)
     stored = json.loads((out / "bea" / commands.SOURCES_FILE).read_text())["functions"]
-    assert "h_new" in stored["rnn_cell_forward"] and set(stored) <= set(commands.graded_functions(
+    assert "h_new" in stored["rnn_cell_forward"] and set(stored) <= set(graded_functions(
         commands.load_context(commands.DEFAULT_RUBRIC).rubric))
     with open(out / commands.SIMILARITY_CSV, newline="") as handle:
         rows = list(csv.DictReader(handle))

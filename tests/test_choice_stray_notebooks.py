@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -127,12 +128,19 @@ def test_a_zip_holding_the_work_and_an_untitled_notebook_is_graded_at_its_turn(t
     with zipfile.ZipFile(subs / "ada" / "work.zip", "w") as zf:
         zf.writestr("work/rnn.ipynb", json.dumps(nbs.course_notebook()))
         zf.writestr("work/Untitled1.ipynb", json.dumps(SCRATCH))
+    nbs.write(subs / "bob.ipynb", nbs.course_notebook())  # two students: two workers
     out = tmp_path / "out"
-    summary = commands.grade_class(subs, out_dir=out, jobs=1, similarity=False, feedback_html=False,
-                                   stream=io.StringIO())
-    assert summary.graded == 1 and summary.several_notebooks == ()
+    summary = commands.grade_class(subs, out_dir=out, jobs=2, similarity=False, stream=io.StringIO())
+    assert summary.graded == 2 and summary.several_notebooks == ()
     (said,) = summary.one_of_several
     assert said.startswith("ada (work.zip/work/rnn.ipynb was graded, not work.zip/work/Untitled1.ipynb"), said
+    # The page shows the notebook the worker chose (thirty-fourth session: the grading process
+    # takes the choice from the result), and a later run's similarity check reads it again.
+    page = (out / "ada" / "feedback.html").read_text()
+    assert "Building a Recurrent Neural Network - Step by Step" in page and "print(x)" not in page
+    commands.grade_class(subs, out_dir=out, jobs=2, stream=io.StringIO())
+    stored = json.loads((out / "ada" / commands.SOURCES_FILE).read_text())
+    assert "rnn_forward" in stored["functions"] and stored[commands.OWN_WORK_FIELD]
 
 
 def test_a_folder_of_many_notebooks_is_refused_without_reading_them(tmp_path, monkeypatch):
@@ -188,3 +196,143 @@ def test_a_known_solutions_folder_gets_the_same_choice_as_the_class(tmp_path):
             f"graded functions, or none holding the work; leave one in each folder): old_eve") in said
     pairs = (tmp_path / "out" / "similarity.csv").read_text()
     assert "\n1,copycat,known:old_bob,1,1," in pairs  # ranked first, a known source, flagged
+
+
+def _at_the_bounds(k: int) -> dict:
+    """A notebook of two code cells of console prompts, about 99,000 characters each (the size
+    bounds: ``grader.notebook.SIZE_LIMITS``), the costliest shape for extraction per character
+    (``bench_extract.py --hostile-limits``); ``k`` makes each its own (extraction is memoised by
+    source)."""
+    return nbs.notebook([nbs.code_cell(">>> x = 1\n" * 9_900 + f"# {k}, {c}\n") for c in range(2)])
+
+
+def test_a_class_run_chooses_in_the_workers_and_the_grading_process_reads_no_notebook(tmp_path, monkeypatch):
+    """Thirty-fourth session (hostile): ``one_notebook`` extracted each of a student's notebooks in
+    the grading process, one after the other, before anyone was graded, and again on every later
+    run (a kept student too): a folder of the work and seven notebooks at the size bounds cost it
+    3.7 s of CPU a run here (0.6-0.8 s a notebook), the class's hand-out waiting. The worker
+    chooses now, at the student's turn; the grading process takes the choice from the result."""
+    from grader import choice
+    from tests.cpu import cpu_budget
+
+    subs = tmp_path / "subs"
+    nbs.write(subs / "mallory" / "rnn.ipynb", nbs.course_notebook())
+    for k in range(choice.MOST_READ - 1):
+        nbs.write(subs / "mallory" / f"Untitled{k}.ipynb", _at_the_bounds(k))
+    nbs.write(subs / "bob" / "rnn.ipynb", nbs.course_notebook())  # two students: two workers
+    read: list[Path] = []
+    real = choice.notebook_code
+    monkeypatch.setattr(choice, "notebook_code", lambda path, **kw: read.append(path) or real(path, **kw))
+    out = tmp_path / "out"
+    runs = []
+    for _ in range(2):  # the second keeps both (same files, same keys)
+        with cpu_budget(1.5):  # 0.19 s here; 3.7 s before
+            runs.append(commands.grade_class(subs, out_dir=out, jobs=2, feedback_html=False,
+                                             stream=io.StringIO(), progress_bar=False))
+    assert read == [], read  # the workers' copies of the list got the notebooks
+    said = ("mallory (rnn.ipynb was graded, not Untitled0.ipynb, Untitled1.ipynb, Untitled2.ipynb, "
+            "Untitled3.ipynb, Untitled4.ipynb, Untitled5.ipynb, Untitled6.ipynb)")
+    assert [(r.graded, r.skipped, r.one_of_several) for r in runs] == [(2, 0, (said,)), (2, 2, (said,))]
+    record = json.loads((out / "mallory" / "result.full.json").read_text())
+    assert record["points"] == record["max_points"] and record["path"] == str(subs / "mallory" / "rnn.ipynb")
+    stored = json.loads((out / "mallory" / commands.SOURCES_FILE).read_text())  # compared for similarity
+    assert "rnn_forward" in stored["functions"]
+
+    # A stray notebook changed: graded again (its key holds every notebook), now refused.
+    nbs.write(subs / "mallory" / "Untitled3.ipynb", nbs.alt_notebook())
+    again = commands.grade_class(subs, out_dir=out, jobs=2, feedback_html=False, stream=io.StringIO(),
+                                 progress_bar=False)
+    assert (again.skipped, again.several_notebooks, again.one_of_several) == (1, ("mallory",), ())
+
+
+def test_a_worker_is_sent_what_its_choice_reads_and_grades_the_same(tmp_path):
+    """The worker's task (``batch._task``) carries the notebooks and, of the student's other files,
+    those grading may read beside whichever is chosen (``Submission.graded_beside_notebooks``):
+    the choice made from it is the one made from the whole folder, extra files included."""
+    from grader.batch import _from_task, _task
+    from grader.discover import MAX_EXTRA_FILES
+
+    folder = tmp_path / "class" / "ada"
+    nbs.write(folder / "rnn.ipynb", nbs.course_notebook())
+    nbs.write(folder / "Untitled.ipynb", EMPTY)
+    for k in range(MAX_EXTRA_FILES + 40):
+        (folder / f"data{k:03d}.txt").write_text(str(k))
+    (folder / "deep" / "deeper").mkdir(parents=True)
+    (folder / "deep" / "deeper" / "imdb_report.json").write_text("{}")
+    (sub,) = find_submissions(folder.parent)
+    sent, key = _from_task(_task(sub, "k"))
+    assert key == "k" and len(sent.files) == MAX_EXTRA_FILES + 2
+    here, there = one_notebook(sub, graded=GRADED), one_notebook(sent, graded=GRADED)
+    assert there.path == here.path == folder / "rnn.ipynb" and there.notes == here.notes
+    assert there.graded_extra_files() == here.graded_extra_files()
+    report = folder / "deep" / "deeper" / "imdb_report.json"  # read before the shallower files
+    assert ("deep/deeper/imdb_report.json", report) in there.graded_extra_files()
+    assert ("Untitled.ipynb", folder / "Untitled.ipynb") in there.graded_extra_files()
+
+
+def test_the_grading_process_takes_the_choice_from_the_choices_own_note_only(tmp_path):
+    """``choice.chosen`` reads the note the choice ends the result's messages with: an earlier
+    message that starts as that note does (a zip's note starts with the zip's name, which the
+    student chose: ``Of the notebooks handed in, Untitled.ipynb was graded, not .zip holds ...``)
+    would have the page show, and the similarity check compare, a notebook that was not graded."""
+    from grader.choice import chosen
+    from grader.models import SubmissionResult
+
+    folder = tmp_path / "class" / "ada"
+    nbs.write(folder / "rnn.ipynb", nbs.course_notebook())
+    nbs.write(folder / "Untitled.ipynb", SCRATCH)
+    (sub,) = find_submissions(folder.parent)
+    graded = one_notebook(sub, graded=GRADED)
+    forged = f"{ONE_OF_SEVERAL}Untitled.ipynb was graded, not .zip holds inner.zip, which is not unpacked"
+    elsewhere = tmp_path / "grade-unzip-earlier" / "s1" / "rnn.ipynb"  # a zip's, unpacked by another run
+    result = SubmissionResult(submission_id="ada", path=str(elsewhere), status="graded", points=1,
+                              max_points=1, messages=(forged, *graded.notes))
+    assert chosen(sub, result).path == folder / "rnn.ipynb"
+    assert chosen(sub, replace(result, messages=(*graded.notes, forged))) is sub  # not the choice's: as it is
+
+
+def test_the_choices_notes_survive_fifty_notes_of_a_students_zips(tmp_path, context, sandbox):
+    """A submission's messages are bounded to fifty (``grader.notes``): a student whose zips made
+    fifty notes (``Unpacked ...``, ``Left out of ...``) had the choice's notes, which come after
+    them, cut, and the grading process (``choice.chosen``) would not know which notebook was graded:
+    the page would show none and the similarity check would leave the student out. They are kept
+    last; the zips' notes are cut before them."""
+    from grader.batch import grade_one
+    from grader.choice import chosen
+    from grader.notes import MAX_NOTES
+
+    folder = tmp_path / "class" / "ada"
+    nbs.write(folder / "rnn.ipynb", nbs.course_notebook())
+    nbs.write(folder / "Untitled.ipynb", EMPTY)
+    (sub,) = find_submissions(folder.parent)
+    sub = replace(sub, notes=tuple(f"Unpacked w{k}.zip: a.txt" for k in range(MAX_NOTES)))
+    result = grade_one(sub, context=context, sandbox=sandbox, out_dir=tmp_path / "out")
+    assert len(result.messages) == MAX_NOTES and result.points == result.max_points
+    assert result.messages[-2] == f"{ONE_OF_SEVERAL}rnn.ipynb was graded, not Untitled.ipynb."
+    assert result.messages[-3] == "[... 3 more notes cut ...]"
+    assert chosen(sub, result).path == folder / "rnn.ipynb"
+
+
+def test_two_names_that_read_alike_still_give_the_notebook_graded(tmp_path):
+    """A note names a notebook readably (``readable_id``): ``a\\x1b.ipynb`` with a raw ESC and one
+    named with the four characters ``\\x1b`` read alike there, and ``choice.chosen``, reading the
+    note alone, left the submission as it was: its page showed no notebook and the similarity
+    check left the student out (a copied notebook beside a decoy named so). The result's path
+    tells them apart."""
+    from grader.choice import chosen
+
+    folder = tmp_path / "class" / "ada"
+    nbs.write(folder / "a\x1b.ipynb", nbs.course_notebook())
+    nbs.write(folder / "a\\x1b.ipynb", SCRATCH)
+    out = tmp_path / "out"
+    nbs.write(tmp_path / "class" / "bob.ipynb", nbs.course_notebook())
+    summary = commands.grade_class(tmp_path / "class", out_dir=out, jobs=2, stream=io.StringIO(),
+                                   progress_bar=False)
+    assert summary.graded == 2 and summary.one_of_several
+    stored = json.loads((out / "ada" / commands.SOURCES_FILE).read_text())
+    assert "rnn_forward" in stored["functions"]
+    assert ",ada,bob," in (out / "similarity.csv").read_text()  # the same notebook: compared, flagged
+    (sub,) = [s for s in find_submissions(tmp_path / "class") if s.id == "ada"]
+    from grader.report import read_submission
+
+    assert chosen(sub, read_submission(out / "ada")).path == folder / "a\x1b.ipynb"

@@ -65,8 +65,8 @@ def test_one_notebook_graded_again_updates_its_row_and_keeps_the_class(tmp_path)
     assert "its 2 other submission(s), as the earlier run graded them" in printed
     assert "new row" not in printed
     assert "Graded 3 of 3 (1 in this run, 2 kept from the earlier grades.csv)" in printed
-    assert (f"1 score(s) differ from the earlier grades.csv: bob 90 -> 100 (every one in "
-            f"{out / 'score-changes.csv'}, the largest loss first).\n") in printed
+    assert (f"1 score(s) differ from the earlier grades.csv: 1 gains (+10 points, +10% of 100). bob 90 -> 100 "
+            f"(every one in {out / 'score-changes.csv'}, with percents of max_score, the largest loss first).\n") in printed
     page = (out / "report.html").read_text("utf-8")
     assert "<b>3</b>submissions" in page  # the class report counts the class, not bob alone
 
@@ -146,11 +146,13 @@ def test_another_rubric_is_refused_before_grading_and_names_what_to_do(tmp_path)
     summary, printed = grade(subs, out, rubric=rubric, similarity=False)
     assert summary.skipped == 0 and scores(out)["alice"] == "100.5"
     assert f"Graded before in {out} with another rubric (3): graded again" in printed
-    said = (f"2 score(s) differ from the earlier grades.csv: alice 100 -> 100.5, carol 100 -> 100.5 "
-            f"(every one in {out / 'score-changes.csv'}, the largest loss first); "
-            f"max_score 100 -> 100.5.")  # bob's wrong cell fails the case whose points changed
+    # bob's wrong cell fails the case whose points changed: his 90 points are a smaller share of 100.5
+    said = (f"3 score(s) differ from the earlier grades.csv, in points or in percent of max_score, which changed "
+            f"(100 -> 100.5): 2 gain (at most +0.5 points); in percent of max_score: 1 loses (-0.45 percentage "
+            f"points). alice 100/100 -> 100.5/100.5, bob 90/100 -> 90/100.5, carol 100/100 -> 100.5/100.5 (every one "
+            f"in {out / 'score-changes.csv'}, with percents of max_score, the largest loss first).")
     assert said in printed and summary.score_changes == said
-    assert "alice 100 -&gt; 100.5" in (out / "report.html").read_text("utf-8")
+    assert "alice 100/100 -&gt; 100.5/100.5" in (out / "report.html").read_text("utf-8")
     _, again = grade(subs, out, rubric=rubric, similarity=False)
     assert "Graded before" not in again and "differ from the earlier" not in again
     assert f"Removed {out / 'score-changes.csv'}: it was an earlier run's, and this run changed no score" in again
@@ -172,9 +174,19 @@ def test_a_rubric_edit_graded_into_a_copy_lists_what_each_student_gains_or_loses
     summary, printed = grade(subs, preview, rubric=rubric, similarity=False)
     with open(preview / "score-changes.csv", newline="", encoding="utf-8") as handle:
         table = list(csv.reader(handle))
-    assert table == [["submission", "before", "after", "change"], ["bob", "90", "0", "-90"],
-                     ["alice", "100", "100.5", "+0.5"], ["carol", "100", "100.5", "+0.5"]]
-    assert f"(every one in {preview / 'score-changes.csv'}, the largest loss first)" in printed
+    # In points and in percent of max_score, which the edit moved from 100 to 100.5: alice and carol
+    # gain half a point and stay at 100% (thirty-fourth session: the points alone said a gain).
+    # dora, whose points did not move, has a smaller share of the new total: a row of her own.
+    assert table == [["submission", "before", "after", "change", "before_percent", "after_percent", "change_percent"],
+                     ["bob", "90", "0", "-90", "90", "0", "-90"],
+                     ["dora", "90", "90", "0", "90", "89.55", "-0.45"],
+                     ["alice", "100", "100.5", "+0.5", "100", "100", "0"],
+                     ["carol", "100", "100.5", "+0.5", "100", "100", "0"]]
+    assert ("4 score(s) differ from the earlier grades.csv, in points or in percent of max_score, which changed "
+            "(100 -> 100.5): 2 gain (at most +0.5 points), 1 loses (-90 points); in percent of max_score: 2 lose "
+            "(at most -90 percentage points). alice 100/100 -> 100.5/100.5, bob 90/100 -> 0/100.5, carol 100/100 -> "
+            f"100.5/100.5, dora 90/100 -> 90/100.5 (every one in {preview / 'score-changes.csv'}, with percents of "
+            "max_score, the largest loss first).") in printed
     assert (out / "grades.csv").read_bytes() == published and not (out / "score-changes.csv").exists()
 
 
@@ -481,7 +493,8 @@ def test_points_by_hand_are_kept_by_every_run_given_them(tmp_path):
     _, without = grade(subs, out, similarity=False)
     assert scores(out)["bob"] == "90"
     assert "had a TA's adjustments (--adjust); this run was given none" in without
-    assert "2 score(s) differ from the earlier grades.csv: bob 92 -> 90, carol 101 -> 100 (every one" in without
+    assert ("2 score(s) differ from the earlier grades.csv: 2 lose (at most -2 points, -2% of 100). bob 92 -> 90, "
+            "carol 101 -> 100 (every one") in without
 
 
 def test_points_by_hand_are_in_the_students_feedback_with_the_reason(tmp_path):
@@ -661,5 +674,5 @@ def test_one_notebook_graded_again_after_a_killed_run_keeps_the_class(tmp_path):
     assert scores(out) == {"alice": "100", "bob": "100", "carol": "100"}, printed
     assert summary.earlier_kept == 2
     assert f"The run before this one into {out} did not finish ({UNFINISHED_NOTE} was there)" in printed
-    assert "1 score(s) differ from the earlier grades.csv: bob 90 -> 100" in printed
+    assert "1 score(s) differ from the earlier grades.csv: 1 gains (+10 points, +10% of 100). bob 90 -> 100" in printed
     assert not (out / "previous-grades.csv").exists() and not (out / UNFINISHED_NOTE).exists()

@@ -1,4 +1,6 @@
 """Finding submissions: files, folders of one notebook, problems reported per submission."""
+from pathlib import Path
+
 import pytest
 
 from grader.discover import DiscoveryError, find_submissions
@@ -211,3 +213,70 @@ def test_files_beside_the_notebooks_that_are_no_submission_are_named(tmp_path):
     grade_class(root, out_dir=tmp_path / "out", similarity=False, feedback_html=False, jobs=1, stream=stream)
     assert note in stream.getvalue()
     assert "carl.html, erin.ipynb.txt" in (tmp_path / "out" / "report.html").read_text("utf-8")
+
+
+def test_every_name_a_class_run_writes_in_its_output_folder_is_reserved():
+    """Thirty-fourth session (hostile): ``RESERVED_IDS`` held the first three class files only. A
+    student's notebook named ``previous-grades.csv.ipynb`` or ``GRADING-NOT-FINISHED.txt.ipynb``
+    (``grader.unfinished``: the last finished run's files set aside while a run grades, the note
+    of a run under way) took that name for its folder and the class run stopped with
+    IsADirectoryError / NotADirectoryError, no gradebook for anyone; ``score-changes.csv``, the
+    upload files and the summary report likewise once the run writes them."""
+    from grader.classreport import REPORT_NAME, SUMMARY_NAME
+    from grader.commands import CLASS_FILES, GRADEBOOK, SIMILARITY_CSV
+    from grader.discover import RESERVED_IDS
+    from grader.report import SCORE_CHANGES
+    from grader.unfinished import UNFINISHED_NOTE, previous
+    from grader.upload import UPLOAD_FILES
+
+    assert set(CLASS_FILES) == {GRADEBOOK, SCORE_CHANGES, *UPLOAD_FILES, REPORT_NAME, SIMILARITY_CSV, SUMMARY_NAME}
+    written = {*CLASS_FILES, *(previous(Path("out"), name).name for name in CLASS_FILES), UNFINISHED_NOTE}
+    assert written <= RESERVED_IDS, written - RESERVED_IDS
+
+
+@pytest.mark.parametrize("name", ["previous-grades.csv", "GRADING-NOT-FINISHED.txt", "score-changes.csv"])
+def test_a_notebook_named_like_a_file_of_a_run_under_way_is_graded_and_the_run_ends(tmp_path, name):
+    import io
+    import json
+
+    from grader import commands
+    from tests import notebooks as nbs
+
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    nbs.write(subs / f"{name}.ipynb", nbs.course_notebook())
+    wrong = nbs.course_notebook(nbs.mutate("rnn_cell_forward", "+ ba)", ")"))
+    for notebook in (nbs.course_notebook(), wrong):  # the second run changes bob's score
+        nbs.write(subs / "bob.ipynb", notebook)
+        summary = commands.grade_class(subs, out_dir=out, jobs=1, similarity=False, feedback_html=False,
+                                       stream=io.StringIO(), progress_bar=False)
+        assert summary.graded == 2
+    assert (out / "grades.csv").is_file() and not (out / commands.GRADEBOOK).is_dir()
+    assert json.loads((out / f"{name}~ipynb" / "result.full.json").read_text())["status"] == "graded"
+    assert (out / "score-changes.csv").is_file() and not (out / "GRADING-NOT-FINISHED.txt").exists()
+
+
+def test_a_name_whose_id_is_too_long_for_a_folder_is_graded_and_the_run_ends(tmp_path):
+    """Thirty-fourth session (hostile): an id is the name written out readably (``readable_id``:
+    a bidi override, 3 bytes of a file name, is 6 characters ``\\u202e``; an ESC 4). A notebook
+    named with 80 overrides (240 bytes, a name any file system takes) had the id of 480 characters,
+    over the 255 bytes a folder's name may have: writing ``OUT/<id>/`` raised ENAMETOOLONG in the
+    worker and the class run stopped, no gradebook for anyone. Such an id is cut, a digest of the
+    whole name keeping two of them apart."""
+    import io
+    import json
+
+    from grader import commands
+    from tests import notebooks as nbs
+
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    names = ("\u202e" * 80, "\u202e" * 79 + "x", "\x1b" * 240)
+    for name in names:
+        nbs.write(subs / f"{name}.ipynb", nbs.course_notebook())
+    found = find_submissions(subs)
+    assert len({sub.id for sub in found}) == 3
+    assert all(len(sub.id.encode()) <= 200 and sub.id.isprintable() for sub in found), [sub.id for sub in found]
+    assert all(sub.id.startswith(("\\u202e" * 10, "\\x1b" * 10)) for sub in found)
+    summary = commands.grade_class(subs, out_dir=out, jobs=2, similarity=False, feedback_html=False,
+                                   stream=io.StringIO(), progress_bar=False)
+    assert summary.graded == 3 and not summary.harness_failures
+    assert all(json.loads((out / sub.id / "result.full.json").read_text())["status"] == "graded" for sub in found)

@@ -219,6 +219,24 @@ def test_kit_grade_py_offers_only_the_self_check(rnn_kit):
     assert "python3 grade.py --check" in done.stdout and "grades.csv" not in done.stdout + done.stderr
 
 
+def test_a_check_piped_into_a_reader_that_stopped_ends_quietly(rnn_kit, tmp_path):
+    """``grade.py --check nb.ipynb | head`` (or ``| less`` quit early): the check said "Self-check
+    failed because of a problem in the checker, not in your code" and printed BrokenPipeError's
+    traceback twice (thirty-fourth session, as a student). A pipe whose reader is gone before the
+    first line plays it every time; the kit's grade.py and the repository's alike."""
+    kit_dir, _ = rnn_kit
+    notebook = nbs.write(tmp_path / "nb.ipynb", nbs.course_notebook())
+    for folder in (kit_dir, REPO):
+        read, write = os.pipe()
+        os.close(read)
+        try:
+            done = subprocess.run([sys.executable, "grade.py", "--check", str(notebook)], cwd=folder,
+                                  env=kit_env(), stdout=write, stderr=subprocess.PIPE, text=True, timeout=120)
+        finally:
+            os.close(write)
+        assert done.returncode == 1 and done.stderr == "", (folder, done.stderr[-3000:])
+
+
 def test_kit_grade_py_checks_a_notebook_given_without_check_and_one_at_a_time(rnn_kit, tmp_path):
     # `python3 grade.py my.ipynb` said "the following arguments are required: --check"; the kit
     # does nothing else, so the notebook is checked. Two notebooks are refused, as grade.py does.
@@ -230,6 +248,11 @@ def test_kit_grade_py_checks_a_notebook_given_without_check_and_one_at_a_time(rn
     done = subprocess.run([sys.executable, "grade.py", "--check", str(right), str(right)], cwd=kit_dir,
                           env=kit_env(), capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and "2 notebooks given" in done.stderr and "one at a time" in done.stderr, done
+    # One notebook whose path has spaces, typed without quotes: the quoted command to copy.
+    spaced = shutil.copyfile(right, tmp_path / "rnn hw.ipynb")
+    done = subprocess.run([sys.executable, "grade.py", "--check", str(tmp_path / "rnn"), "hw.ipynb"], cwd=kit_dir,
+                          env=kit_env(), capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and f"put the path in quotes: python3 grade.py --check '{spaced}'" in done.stderr, done
     done = subprocess.run([sys.executable, "grade.py"], cwd=kit_dir, env=kit_env(), capture_output=True,
                           text=True, timeout=60)
     assert done.returncode == 2 and "give your notebook: python3 grade.py --check NOTEBOOK" in done.stderr

@@ -136,7 +136,7 @@ def test_check_one_function_and_error_location(tmp_path, course_module):
     namespace = notebook_namespace(nbs.course_notebook(VARIANTS["raises"]), tmp_path)
     out = io.StringIO()
     summary = check("rnn_cell_backward", namespace=namespace, stream=out)
-    assert summary.verdicts == (("rnn_cell_backward", "error"),)
+    assert summary.verdicts == (("rnn_cell_backward", "raised an error"),)
     text = out.getvalue()
     assert "Raised ValueError" in text
     assert ">   dxt = np.dot(Wax, dtanh)" in text  # the student's own line
@@ -329,7 +329,7 @@ def test_check_in_a_real_kernel():
     assert f"(cell {count}, line {line}, in rnn_cell_backward)" not in report
     assert ">   dxt = np.dot(Wax, dtanh)" in report
     assert "rnn_forward        passed" in report
-    assert "SUMMARY False error passed" in final
+    assert "SUMMARY False raised an error passed" in final
     assert "RESTORED True" in final
 
 

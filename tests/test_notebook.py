@@ -308,6 +308,19 @@ def test_source_memo_stores_on_second_sight_and_returns_the_functions_value() ->
     assert len(memo) == 0 and memo.chars == 0 and memo.hits == 0
 
 
+def test_source_memo_kept_at_first_sight_computes_each_value_once() -> None:
+    """A memo asked again within one submission (the hints of a failed part) keeps a value the first
+    time: the default computed it twice, at the first two asks."""
+    from grader.notebook import SourceMemo
+
+    calls: list[str] = []
+    memo = SourceMemo(lambda text: calls.append(text) or text.upper(), max_entries=2, keep_at_first_sight=True)
+    assert memo("ab") == "AB" and len(memo) == 1 and memo("ab") == "AB" and calls == ["ab"] and memo.hits == 1
+    for text in ("cd", "ef", "ab"):  # still bounded: "ab" went first
+        memo(text)
+    assert len(memo) == 2 and calls == ["ab", "cd", "ef", "ab"]
+
+
 def test_source_memo_is_bounded_in_entries_characters_and_key_size() -> None:
     from grader.notebook import SourceMemo
 

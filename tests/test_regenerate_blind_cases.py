@@ -3,8 +3,12 @@
 (grader.blindspots): the instructor's mistakes of the thirty-third session's rubric edit."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
+from grader import blindspots
+from grader import fixtures as fx
 from grader import regenerate as rg
 from grader.rubric import RubricError, load_rubric
 from tests.test_fixtures import RUBRICS, edit_rubric, workspace  # noqa: F401 - fixtures
@@ -179,3 +183,113 @@ def test_a_make_up_exams_hidden_case_with_the_inputs_of_the_exams_public_one_is_
     said = _said_of_inputs(capsys, rubric_path, "--check")  # and from the exam's side
     assert len(said) == 1 and said[0].startswith(f"warning: {rubric_path}:{line}: the hidden case 'assignment "
                                                  f"example' of {makeup}"), said
+
+
+# Thirty-fourth session: a warning of a case whose inputs hide a mistake said "give the case inputs
+# that tell them apart" but not which dimension; the shipped `long sequence` cases (n_x = T_x = 6)
+# hide a loop over len(x), and an instructor wanting them to catch it had to guess.
+
+FORWARD_LONG = "{name: long sequence, visibility: hidden, blind_to: [len_of_x], seed: 23, dims: {n_x: 6, n_a: 3, n_y: 4, m: 8, T_x: 6}, points: 4}"
+
+
+def test_a_hidden_mistake_names_the_dimension_that_tells_it_apart(workspace, capsys):
+    rubric_path, _ = workspace
+    assert rubric_path.read_text().count(FORWARD_LONG) == 2  # rnn_forward's and lstm_forward's
+    line = edit_rubric(rubric_path, FORWARD_LONG, FORWARD_LONG.replace("blind_to: [len_of_x], ", ""))
+    assert rg.main([str(rubric_path), "--check"]) == rg.EXIT_OK
+    said = _warnings(capsys.readouterr().err)
+    assert len(said) == 1 and said[0].startswith(f"warning: {rubric_path}:{line}: case 'long sequence' "
+                                                  "(rnn_forward/hidden-3, 4 points)"), said
+    assert ("rnn_forward/len_of_x: their outputs are the reference's on this case's inputs; n_x: 7 or T_x: 7 in "
+            "its dims tells them apart (now n_x = 6, T_x = 6;") in said[0], said
+    edit_rubric(rubric_path, LONG, SHORT)  # rnn_backward's long sequence made a single step
+    assert rg.main([str(rubric_path), "--check"]) == rg.EXIT_STALE
+    said = [line for line in _warnings(capsys.readouterr().err) if "rnn_backward/" in line]
+    assert len(said) == 1 and "; T_x: 2 in its dims tells them apart (now T_x = 1;" in said[0], said
+
+
+def test_a_mistake_no_dimension_reveals_gets_no_made_up_advice(workspace, capsys):
+    """A tolerance that lets a mistake pass is no matter of dimensions: the rtol is named, no dims."""
+    rubric_path, _ = workspace
+    edit_rubric(rubric_path, "dims: {n_x: 3, n_a: 5, n_y: 2, m: 10, T_x: 1}, points: 2.5}",
+                "dims: {n_x: 3, n_a: 5, n_y: 2, m: 10, T_x: 1}, points: 2.5, rtol: 3}")
+    assert rg.main([str(rubric_path), "--check"]) == rg.EXIT_OK
+    said = _warnings(capsys.readouterr().err)
+    assert len(said) == 1 and "an rtol below" in said[0] and "in its dims" not in said[0], said
+
+
+def test_the_docs_recipe_for_long_sequences_that_catch_len_of_x_leaves_no_warning(workspace, capsys):
+    """docs/rubrics.md: n_x: 5 in both forward loops' long sequence, len_of_x out of blind_to."""
+    rubric_path, fixtures = workspace
+    text = rubric_path.read_text()
+    rubric_path.write_text(text.replace(FORWARD_LONG, FORWARD_LONG.replace("blind_to: [len_of_x], ", "")
+                                        .replace("n_x: 6", "n_x: 5")))
+    docs = " ".join((RUBRICS.parent / "docs" / "rubrics.md").read_text(encoding="utf-8").split())
+    assert "write `n_x: 5`" in docs and "take `len_of_x` out of their `blind_to`" in docs
+    assert rg.main([str(rubric_path)]) == rg.EXIT_OK
+    err = capsys.readouterr().err
+    assert _warnings(err) == [], err
+    rubric = load_rubric(rubric_path)
+    loaded = fx.load_fixtures(rubric)
+    for function in ("rnn_forward", "lstm_forward"):
+        part = next(p for p in rubric.parts if p.function == function)
+        case = part.cases[-1]
+        assert case.name == "long sequence" and case.dims["n_x"] == 5
+        # The mistake now fails every output the case compares: the student loses its 4 points.
+        for spec in part.outputs:
+            alone = replace(case, outputs=(spec.name,))
+            assert f"{function}/len_of_x" not in blindspots.blind_mistakes(part, alone, loaded[case.id]), spec.name
+
+
+CELL_CACHE = '      - {name: cache, path: "[2]", weight: 1}\n'
+
+
+def test_mistakes_in_what_no_output_names_are_one_warning_for_the_part(workspace, capsys):
+    """A quiz that leaves the cache ungraded: the three cache mistakes of rnn_cell_forward got a
+    warning for the part and one for each of its four cases, each saying 'give the case inputs
+    that tell them apart', which no inputs do."""
+    rubric_path, _ = workspace
+    text = rubric_path.read_text()
+    start = text.index("  - function: rnn_cell_forward\n")
+    assert text.index(CELL_CACHE) > start
+    rubric_path.write_text(text.replace(CELL_CACHE, "", 1))
+    line = text[:start].count("\n") + 1
+    assert rg.main([str(rubric_path)]) == rg.EXIT_OK
+    said = [warning for warning in _warnings(capsys.readouterr().err) if "rnn_cell_forward" in warning]
+    assert said == [f"warning: {rubric_path}:{line}: the known mistake(s) rnn_cell_forward/cache_order, "
+                    "rnn_cell_forward/cache_without_x, rnn_cell_forward/cache_x_first change only [2] of what "
+                    "rnn_cell_forward returns, which no output of rnn_cell_forward names, so a student who makes "
+                    "one gets all 10 points of rnn_cell_forward. To grade it, add an output with path: \"[2]\" "
+                    "(docs/rubrics.md, Outputs); to say it is meant, list the mistakes in the blind_to of its "
+                    "cases"], said
+
+
+def test_an_output_a_case_leaves_out_is_named_not_its_inputs(workspace, capsys):
+    rubric_path, _ = workspace
+    old = ("{name: narrow hidden state, visibility: hidden, seed: 23, dims: {n_x: 6, n_a: 3, n_y: 4, m: 8, T_x: 1}, "
+           "points: 2.5}")
+    line = edit_rubric(rubric_path, old, old[:-1] + ", outputs: [a_next, yt_pred]}")
+    assert rg.main([str(rubric_path)]) == rg.EXIT_OK
+    said = _warnings(capsys.readouterr().err)
+    assert len(said) == 1 and said[0].startswith(
+        f"warning: {rubric_path}:{line}: case 'narrow hidden state' (rnn_cell_forward/hidden-3, 2.5 points) cannot "
+        "tell the reference from the known mistake(s) rnn_cell_forward/cache_order, rnn_cell_forward/cache_without_x, "
+        "rnn_cell_forward/cache_x_first: they differ from it only in the output(s) cache, which its outputs leave "
+        "out;"), said
+    assert said[0].endswith("Compare what they change (docs/rubrics.md, Outputs), or list them in its blind_to to "
+                            "say it is meant"), said
+    assert "in its dims" not in said[0] and "inputs that tell" not in said[0]
+
+
+def test_mistakes_that_need_different_dimensions_are_told_apart_by_each():
+    from types import MappingProxyType
+
+    from grader.models import Case, Tolerance
+
+    case = Case(id="p/hidden-1", part="p", function="f", name="x", visibility="hidden", builder="f", seed=1,
+                dims=MappingProxyType({"n_x": 2, "n_a": 3, "n_y": 2, "m": 1, "T_x": 1}), points=1,
+                tolerance=Tolerance(rtol=1e-5, atol=1e-7), outputs=("a",), timeout=1)
+    said = blindspots._dims_fix(case, {"f/a": (("T_x", 2),), "f/b": (("m", 2),), "f/c": (("T_x", 2),), "f/d": ()})
+    assert said == ("; T_x: 2 in its dims tells f/a, f/c apart, m: 2 in its dims tells f/b apart (now m = 1, "
+                    "T_x = 1; the case's fixtures then change, and the points of a student who makes one)"), said
+    assert blindspots._dims_fix(case, {"f/d": ()}) == ""

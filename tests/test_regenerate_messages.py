@@ -69,6 +69,13 @@ def test_a_tolerance_or_points_edit_leaves_the_fixtures_unchanged(workspace, cap
     assert rg.main([str(rubric_path)]) == rg.EXIT_OK
     out = capsys.readouterr().out
     assert "rnn.public.json: unchanged" in out and "rnn.hidden.json: unchanged" in out, out
+    # The fixtures did not change, the scores will: the last line says how to see them before
+    # anyone reads them (thirty-fourth session; it ended at the points line).
+    assert out.splitlines()[-1] == (
+        f"Next: python3 -m grader.regenerate {rubric_path} --check; for a class graded before, see what the edit "
+        f"does to each student before publishing: cp -r OUT preview && python3 grade.py SUBMISSIONS --rubric "
+        f"{rubric_path} --out preview, then read preview/score-changes.csv (who gains, who loses, in points and "
+        "percent; docs/instructors.md, After editing the rubric)"), out
     assert {p.name: p.read_bytes() for p in fixtures_dir.iterdir()} == before
     assert rg.main([str(rubric_path), "--check"]) == rg.EXIT_OK
 
@@ -139,6 +146,12 @@ def test_a_function_added_to_the_reference_is_graded_without_listing_it_in_all(t
         "         dims: {n_x: 3, n_a: 5, n_y: 2, m: 10, T_x: 1}}\n")
     assert rg.main([str(rubric_path)]) == rg.EXIT_OK, capsys.readouterr().err
     assert (tmp_path / "fixtures" / "relu.public.json").is_file()
+    # Thirty-fourth session: a new function without known mistakes was graded without a word of
+    # what that costs (no likely mistake in any feedback, no blind-spot warning can be given).
+    assert rg.main([str(rubric_path), "--check"]) == rg.EXIT_OK
+    assert (f"warning: {rubric_path}:4: rnn_cell_forward_relu has no known mistakes in solution/mutants.py, so its "
+            "feedback names no likely mistake and no warning here can say what its cases miss; add the classic "
+            "ones (docs/rubrics.md, Adding a rubric entry)") in capsys.readouterr().err
 
 
 def test_a_reweighting_is_said_and_points_that_add_up_to_no_whole_number_are_warned_of(workspace, capsys):

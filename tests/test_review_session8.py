@@ -130,23 +130,42 @@ def _powers_of_nones(lines: int, *, statements: int = 1) -> Any:
     return _notebook_of([f"def f{c}(x):\n" + chain * statements + "    return y\n" for c in range(2)])
 
 
+class _CountedLines(list):
+    """A cell's lines that count how many of them are read."""
+
+    def __init__(self, lines: Any, visits: list[int]) -> None:
+        super().__init__(lines)
+        self.visits = visits
+
+    def __getitem__(self, index: Any) -> Any:
+        self.visits[0] += 1
+        return super().__getitem__(index)
+
+
 def _nodes_written(notebook: Any, monkeypatch: pytest.MonkeyPatch) -> int:
     """How many tree nodes ``ast``'s unparser visits (the short snippet writer's and a plain
-    ``ast.unparse``'s alike) while ``grader.extract.extract`` reads ``notebook``, memos emptied."""
+    ``ast.unparse``'s alike), plus how many lines the snippets are read from
+    (``placeholders._written``), while ``grader.extract.extract`` reads ``notebook``, memos emptied."""
     import ast
 
+    from grader import placeholders
     from grader.extract import clear_memos, extract
 
     visits = [0]
     traverse = ast._Unparser.traverse
+    written = placeholders._written
 
     def counted(self, node):
         visits[0] += 1
         return traverse(self, node)
 
+    def counted_lines(node, lines):
+        return written(node, _CountedLines(lines, visits))
+
     clear_memos()
     with monkeypatch.context() as patch:
         patch.setattr(ast._Unparser, "traverse", counted)
+        patch.setattr(placeholders, "_written", counted_lines)
         extract(notebook)
     clear_memos()
     return visits[0]
@@ -159,13 +178,14 @@ def test_a_long_chain_of_none_operands_costs_extraction_a_linear_time(monkeypatc
     subtree before keeping one finding per line: quadratic, 80 s of a worker's CPU for one
     submission, outside the sandbox (which a class of such notebooks multiplies). Now only the
     outermost candidate of a line is written out, and no further than a snippet needs.
-    Signal: a work count, the nodes the unparser visits, the same for chains of 350 and 2,800
-    terms (not seconds)."""
+    Signal: a work count, the nodes the unparser visits and the lines snippets are read from,
+    the same for chains of 350 and 2,800 terms (not seconds)."""
     from grader.extract import extract
 
     extraction = extract(_sums_of_nones(400, statements=7))
     assert extraction.functions["f0"].placeholder
-    assert "line 2: `y = None + None + None" in extraction.functions["f0"].placeholder_detail  # too deep: the line
+    # The student's text of the outermost `+` (as a short chain says it), not ast.unparse's.
+    assert "line 2: `None + None + None" in extraction.functions["f0"].placeholder_detail
     assert "(and 4 more)" in extraction.functions["f0"].placeholder_detail
     short, long = (_nodes_written(_sums_of_nones(n, statements=1), monkeypatch) for n in (350, 2800))
     assert 0 < long == short, (short, long)
@@ -176,8 +196,8 @@ def test_a_chain_of_powers_over_many_lines_costs_extraction_a_linear_time(monkey
     on every line, each ``ast.unparse`` writing the whole chain below it): 6 statements in two
     cells cost 30 s. Now each snippet is written only as far as it shows (and only for the
     lines the note shows).
-    Signal: a work count, the nodes the unparser visits, the same for chains over 150 and
-    1,200 lines (not seconds)."""
+    Signal: a work count, the nodes the unparser visits and the lines snippets are read from,
+    the same for chains over 150 and 1,200 lines (not seconds)."""
     from grader.extract import extract
 
     detail = extract(_powers_of_nones(300, statements=3)).functions["f0"].placeholder_detail

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from grader import commands
+from grader.choice import graded_functions
 from grader.models import (
     FAILED, MISSING, NOT_ATTEMPTED, NOT_IMPLEMENTED, PASSED, CaseResult, PartResult, SubmissionResult,
 )
@@ -95,6 +96,6 @@ def test_a_run_after_one_without_the_similarity_check_still_flags_identical_own_
     # the file is written then, from the stored result, so the next run reads it
     stored = json.loads((out / "zoe" / commands.SOURCES_FILE).read_text())
     assert stored["own_work"]["attempted"] is True and set(stored["functions"]) == set(
-        commands.graded_functions(commands.load_context(commands.DEFAULT_RUBRIC).rubric))
+        graded_functions(commands.load_context(commands.DEFAULT_RUBRIC).rubric))
     commands.grade_class(subs, out_dir=out, similarity=True, **options)
     assert flagged_rows(out) == [("ada", "zoe", IDENTICAL_REASON)]

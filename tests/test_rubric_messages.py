@@ -98,6 +98,8 @@ DOCUMENTED_SYNTAX_ERRORS = (  # (what the instructor did to rubrics/rnn.yaml, ol
      "    mutation_weight:0.1\n    outputs:\n      - {name: a, path"),
     ("an unclosed quote", 'title: "Assignment 4: Building a Recurrent Neural Network"',
      'title: "Assignment 4: Building a Recurrent Neural Network'),
+    ("a comma in a case name", "{name: narrow hidden state,", "{name: narrow, a_next to 1e-9,"),
+    ("a case name in brackets", "{name: narrow hidden state,", "{name: [m = 1],"),
 )
 
 
@@ -153,3 +155,50 @@ def test_a_yaml_merge_key_is_named_as_such(tmp_path):
             .replace("      - {name: small, visibility: hidden, seed: 7,", "      - {<<: *base, name: small, visibility: hidden, seed: 7,"))
     assert "<<: *base" in text
     error_at(tmp_path, text, 13, "a YAML merge key (`<<: *...`) is not read in a case: write its keys out")
+
+
+# A comma or a bracket in an unquoted case name (thirty-fourth session): "unknown key 'a_next to
+# 1e-9' in a case (known keys: ...)" named the line but neither the comma nor what to write.
+
+CASE_LINE = "      - {name: %s, visibility: hidden, seed: 7, dims: {n_x: 2, n_a: 4, n_y: 3, m: 1, T_x: 1}, points: 3}"
+
+
+@pytest.mark.parametrize("line, written, fragments", [
+    (13, CASE_LINE % "small, m = 1",
+     ("unknown key 'm = 1' in a case: in `{...}` a comma ends an entry",
+      "`name: small, m = 1` reads as `name: small` and then the key 'm = 1'",
+      'put the text in quotes: `name: "small, m = 1"`')),
+    (13, CASE_LINE % "narrow (a_next,1e-9, m = 1)",
+     ("then the keys '1e-9', 'm = 1)'", 'put the text in quotes: `name: "narrow (a_next,1e-9, m = 1)"`')),
+    (9, "      - {name: a_next, hidden state, path: \"[0]\", weight: 2}",
+     ("unknown key 'hidden state' in an output", 'put the text in quotes: `name: "a_next, hidden state"`')),
+    (13, CASE_LINE % "[m = 1]",
+     ("case name must be a single value, not a list",
+      'a value that starts with `[` is a list in YAML: to write it as text, put it in quotes ("[m = 1]")')),
+], ids=["a comma", "two commas", "an output's name", "brackets"])
+def test_a_comma_or_bracket_in_an_unquoted_name_says_to_quote_it(tmp_path, line, written, fragments):
+    message = error_at(tmp_path, replace_line(line, written), line, *fragments)
+    assert "known keys" not in message
+
+
+def test_a_misspelt_key_after_a_name_keeps_did_you_mean_and_no_comma_hint(tmp_path):
+    message = error_at(tmp_path, replace_line(13, CASE_LINE % "small, point"), 13,
+                       "unknown key 'point' in a case; did you mean 'points'?")
+    assert "comma" not in message
+
+
+def test_a_quoted_name_with_a_comma_is_read_as_written(tmp_path):
+    from tests.test_rubric import write
+
+    text = replace_line(13, CASE_LINE % '"small, m = 1"')
+    assert [c.name for c in load_rubric(write(tmp_path, text)).cases][:2] == ["example", "small, m = 1"]
+
+
+@pytest.mark.parametrize("written, hint", [
+    ('path: "1"', 'for element 1 of a returned tuple write path: "[1]"'),
+    ("path: 1", 'path must be text such as "[0]" or "[\'dxt\']", not 1; for element 1 of a returned tuple write path: "[1]"'),
+    ("path: dxt", "for the key dxt of a returned dict write path: \"['dxt']\""),
+])
+def test_a_path_without_brackets_says_how_to_write_it(tmp_path, written, hint):
+    text = replace_line(8, '      - {name: a_next, ' + written + ', weight: 2}')
+    error_at(tmp_path, text, 8, hint)

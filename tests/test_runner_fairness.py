@@ -51,6 +51,18 @@ def test_a_close_name_that_nothing_grades_still_gets_the_rename_hint(tmp_path, c
     assert "Did you mean to name `rnn_cell_backwards` `rnn_cell_backward`?" in part.notes[0]
 
 
+def test_a_missing_function_is_not_said_to_be_another_of_the_course_s_functions(tmp_path, context, sandbox):
+    """A notebook with the course's optional ``lstm_cell_backward`` (which this rubric does not
+    grade) and no ``rnn_cell_backward`` was told to rename the one into the other."""
+    optional = ("def lstm_cell_backward(da_next, dc_next, cache):\n"
+                "    # the optional LSTM backward pass\n    return {}\n")
+    nb = nbs.course_notebook({"rnn_cell_backward": "# not attempted\n"}, extra_cells=[nbs.code_cell(optional)])
+    result = grade(tmp_path, nb, context, sandbox)
+    part = result.part("rnn_cell_backward")
+    assert part.status == MISSING
+    assert part.notes[0] == "No function named `rnn_cell_backward` was found in the notebook.", part.notes
+
+
 def test_a_def_left_out_of_the_program_is_told_why(tmp_path, context, sandbox):
     src = nbs.COURSE_CELLS["rnn_cell_backward"].replace(
         "(da_next, cache)", "(da_next, cache, scale=scale_from_test)", 1)

@@ -95,6 +95,28 @@ def test_a_graded_function_defined_where_the_grader_does_not_read_is_told_where(
     assert "No function named" not in part.notes[0], part.notes
 
 
+@pytest.mark.parametrize("imports, said", [
+    ("from my_rnn import *", "cell 2 (In [2]) imports names from a module of yours (`from my_rnn import *`)"),
+    ("from my_rnn import rnn_cell_forward, rnn_forward",
+     "cell 2 (In [2]) imports it from a module of yours (`from my_rnn import rnn_cell_forward`)"),
+])
+def test_a_graded_function_imported_from_a_module_beside_the_notebook_is_told_to_be_defined_in_it(
+        tmp_path, context, sandbox, imports, said):
+    # Thirty-fourth session, as a student: the six functions in my_rnn.py beside the notebook, which
+    # imports them; each read "No function named `rnn_cell_forward` was found in the notebook".
+    nb = nbs.notebook([nbs.code_cell("import numpy as np\nfrom rnn_utils import *\n", count=1),
+                       nbs.code_cell(imports + "\n", count=2)])
+    part = _graded(tmp_path, nb, context, sandbox).part("rnn_cell_forward")
+    assert part.status == "missing" and part.notes[0] == (
+        f"No function named `rnn_cell_forward` is defined in the notebook; {said}, and only the notebook is "
+        f"graded, not the files beside it. Define `rnn_cell_forward` in the notebook itself (copy its `def` "
+        f"into a cell)."), part.notes
+    # A library's import is no module of the student's: the plain sentence.
+    library = nbs.notebook([nbs.code_cell("import numpy as np\nfrom numpy import *\nfrom yaml import *\n", count=1)])
+    part = _graded(tmp_path, library, context, sandbox).part("rnn_cell_forward")
+    assert part.notes[0] == "No function named `rnn_cell_forward` was found in the notebook.", part.notes
+
+
 @pytest.mark.parametrize("kind, said", [("markdown", "a Markdown cell"), ("raw", "a raw cell")])
 def test_a_graded_function_typed_in_a_cell_that_is_not_code_is_told_to_change_its_type(
         tmp_path, context, sandbox, kind, said):

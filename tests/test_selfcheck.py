@@ -90,7 +90,7 @@ def test_exception_shows_the_cell_the_line_and_the_code(tmp_path):
     path = nbs.write(tmp_path / "raises.ipynb", nb)
     code, text = check(path, function="rnn_cell_backward")
     assert code == EXIT_FAILED
-    assert verdict_lines(text) == {"rnn_cell_backward": "error"}
+    assert verdict_lines(text) == {"rnn_cell_backward": "raised an error"}
     assert "Raised ValueError" in text
     cell = next(c for c in __import__("grader.notebook", fromlist=["load"]).load(path).cells
                 if "def rnn_cell_backward" in c.source)
@@ -179,7 +179,7 @@ def test_endless_loop_is_an_error_of_that_function_only():
     code, text = check(SUBMISSIONS / "barbara_loops_forever.ipynb")
     assert code == EXIT_FAILED
     verdicts = verdict_lines(text)
-    assert verdicts["rnn_forward"] == "error (time limit)"
+    assert verdicts["rnn_forward"] == "timed out"
     assert "did not return within" in text
     assert [f for f, v in verdicts.items() if v != "passed"] == ["rnn_forward"]
 

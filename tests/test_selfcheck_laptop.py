@@ -188,3 +188,24 @@ def test_the_kit_readme_says_to_save_first_and_where_wsl_keeps_windows_files(tmp
     readme = (tmp_path / "kit" / "README.md").read_text(encoding="utf-8")
     assert "It checks the notebook as\nlast saved: save it in Jupyter first (Ctrl-S)." in readme, readme
     assert "Windows' `C:` drive is `/mnt/c` there" in readme, readme
+
+
+def test_a_path_with_spaces_typed_without_quotes_is_answered_with_the_quoted_command(tmp_path, capsys):
+    """``--check My Notebooks/rnn hw.ipynb`` (the shell cut one path into three words) said "3
+    notebooks given (...): check them one at a time" in the kit and "a class run takes one folder"
+    in grade.py, for the one notebook the student meant (thirty-fourth session, as a student)."""
+    import grade
+
+    notebook = nbs.write(tmp_path / "My Notebooks" / "rnn hw (1).ipynb", nbs.course_notebook())
+    words = [str(tmp_path / "My"), "Notebooks/rnn", "hw", "(1).ipynb"]
+    said = selfcheck.unquoted_path(words, command="python3 grade.py --check")
+    assert said == (f"{notebook} has spaces in its path, and the shell cut it into 4 words at them: put the "
+                    f"path in quotes: python3 grade.py --check '{notebook}'"), said
+    assert selfcheck.unquoted_path([str(notebook), str(notebook)], command="x") is None  # two notebooks
+    assert selfcheck.unquoted_path([str(notebook)], command="x") is None
+    with pytest.raises(SystemExit):
+        grade.main(["--check", *words])
+    assert f"put the path in quotes: python3 grade.py --check '{notebook}'" in capsys.readouterr().err
+    with pytest.raises(SystemExit):  # a class's folder, likewise
+        grade.main([str(tmp_path / "My"), "Notebooks"])
+    assert f"put the path in quotes: python3 grade.py '{tmp_path / 'My Notebooks'}'" in capsys.readouterr().err

@@ -5,6 +5,8 @@ import io
 import sys
 from pathlib import Path
 
+import pytest
+
 from grader import selfcheck
 from grader.commands import DEFAULT_RUBRIC
 from grader.selfcheck import EXIT_FAILED, EXIT_UNUSABLE, missing_requirements, run_check
@@ -121,3 +123,119 @@ def test_a_rubric_without_public_cases_cannot_be_checked(tmp_path):
     out = stream.getvalue()
     assert status == EXIT_UNUSABLE, out
     assert "the rubric has no public case, so there is nothing to check" in out and "0 of 0" not in out, out
+
+
+def test_a_function_that_printed_a_huge_line_shows_its_start_not_the_whole(tmp_path):
+    """A wrong function that printed one line of 10 MB: the sandbox keeps 64 kB, and ``--check``
+    wrote all of it on its ``printed:`` line, scrolling the verdicts out of the student's terminal
+    (thirty-fourth session, as a student). Now 100 characters of each of 5 lines, and the rest counted."""
+    wrong = nbs.mutate("rnn_cell_forward", "+ ba)", ")\n    print('x' * 10_000_000)")
+    path = nbs.write(tmp_path / "loud.ipynb", nbs.course_notebook(wrong))
+    code, text = check(path, function="rnn_cell_forward")
+    assert code == EXIT_FAILED
+    printed = next(line for line in text.splitlines() if line.lstrip().startswith("printed:"))
+    assert printed.startswith("      printed: " + "x" * 100 + "... (") and "more characters)" in printed, printed[:300]
+    assert len(text) < 3000, len(text)
+    # many short lines: five shown, the others counted, as before
+    case = selfcheck._printed("\n".join(f"line {k}" for k in range(12)))
+    assert case == "      printed: line 0 | line 1 | line 2 | line 3 | line 4 (+7 more lines)\n", case
+
+
+def test_a_syntax_error_in_a_function_quotes_its_line(tmp_path):
+    """A function whose def does not parse: the message named "cell 13, line 15" and no code, where
+    an exception's line is quoted; in a notebook saved by VS Code or Colab (no prompts, and neither
+    numbers its cells) the student had to count 13 cells (thirty-fourth session, as a student)."""
+    broken = nbs.mutate("lstm_forward", "for t in range(T_x):", "for t in range(T_x)")
+    notebook = nbs.course_notebook(broken)
+    for cell in notebook["cells"]:
+        if cell["cell_type"] == "code":
+            cell["execution_count"] = None
+    path = nbs.write(tmp_path / "vscode.ipynb", notebook)
+    code, text = check(path, function="lstm_forward")
+    assert code == EXIT_FAILED
+    assert "Syntax error in cell 13, line 15: expected ':'" in text, text
+    assert "\n      >   for t in range(T_x)\n" in text, text
+    assert text.count("for t in range(T_x)") == 1, text
+
+
+@pytest.mark.parametrize("name, meant", [("rnn.ipynb.txt", "rnn.ipynb"), ("rnn.IPYNB", "rnn.ipynb"),
+                                         ("rnn.json", "rnn.ipynb"), ("rnn", "rnn.ipynb"), ("rnn.ipynb", None)])
+def test_a_notebook_named_as_no_class_run_takes_it_is_told_to_rename_it(tmp_path, name, meant):
+    """A browser's download named ``rnn.ipynb.txt`` (Windows' ``.IPYNB``, a ``.json``): the check
+    reads a notebook by its content and said "all 6 functions pass", where a class run finds no
+    notebook in the student's folder and grades it 0 (thirty-fourth session, as a student). The
+    note and the class run's discovery agree on every name."""
+    from grader.discover import find_submissions
+
+    path = nbs.write(tmp_path / "class" / "ana" / name, nbs.course_notebook())
+    code, text = check(path)
+    assert code == 0 and "all 6 functions pass their public cases" in text, text
+    (found,) = find_submissions(tmp_path / "class")
+    if meant is None:
+        assert "Rename it" not in text and not found.problem, (text, found)
+    else:
+        assert text.endswith(f"\nNote: this file is named {name}, and your instructor's grader takes only a "
+                             f"notebook whose name ends in .ipynb (or a .py file): handed in under this name, it "
+                             f"would be found to hold no notebook and score 0. Rename it {meant} before you "
+                             f"submit it.\n"), text
+        assert "holds no notebook" in found.problem, found
+
+
+def _without_outputs(notebook: dict) -> dict:
+    """``notebook`` as VS Code saves it after "Clear All Outputs": no outputs, no prompts."""
+    for cell in notebook["cells"]:
+        if cell["cell_type"] == "code":
+            cell["outputs"], cell["execution_count"] = [], None
+    return notebook
+
+
+def test_training_cells_saved_without_outputs_are_told_to_be_run_and_saved(tmp_path, context, sandbox):
+    """The bonus's three training cells saved without outputs: the check said "all 6 functions
+    pass" and nothing more, and the class run gave the bonus 5 of 10 (no accuracy points: "saved
+    without outputs"; thirty-fourth session, as a student). The same notebook with its outputs
+    gets no note."""
+    from grader.runner import grade_submission
+
+    bare = nbs.write(tmp_path / "bare.ipynb", _without_outputs(nbs.course_notebook(extra_cells=nbs.imdb_cells())))
+    code, text = check(bare)
+    assert code == 0 and text.endswith(
+        "\nNote: the cells that train a model (cell 23, cell 24 and cell 25) hold no output (not run, or saved "
+        "without outputs): your instructor reads training results, such as the bonus's test accuracy, from the "
+        "outputs saved in the notebook, and a result no output shows earns no points. Run them and save the "
+        "notebook with the outputs before you submit it.\n"), text
+    bonus = grade_submission(bare, context=context, sandbox=sandbox).part("imdb_report")
+    assert bonus.points < bonus.max_points and any("without outputs" in note for note in bonus.notes), bonus
+    full = nbs.write(tmp_path / "full.ipynb", nbs.course_notebook(extra_cells=nbs.imdb_cells()))
+    code, text = check(full)
+    assert code == 0 and "Note:" not in text and "hold no output" not in text, text
+    code, text = check(nbs.write(tmp_path / "no_bonus.ipynb", _without_outputs(nbs.course_notebook())))
+    assert code == 0 and "Note:" not in text, text
+
+
+def test_a_zip_given_to_check_names_its_notebooks_and_the_commands_to_check_one(tmp_path):
+    """``--check work.zip`` (the zip a student is about to upload, which a class run unpacks): it
+    said "binary file, not a notebook (contains NUL bytes)" and to save the notebook again from
+    Jupyter (thirty-fourth session, as a student)."""
+    import shlex
+    import subprocess
+    import zipfile
+
+    notebook = nbs.write(tmp_path / "nb.ipynb", nbs.course_notebook())
+    archive = tmp_path / "my work.zip"
+    with zipfile.ZipFile(archive, "w") as out:
+        out.write(notebook, "rnn/Building_a_Recurrent_Neural_Network.ipynb")
+        out.write(notebook, "__MACOSX/rnn/._Building_a_Recurrent_Neural_Network.ipynb")
+        out.writestr("rnn/rnn_utils.py", "import numpy as np\n")
+    code, text = check(archive)
+    folder, inside = tmp_path / "my work", tmp_path / "my work" / "rnn" / "Building_a_Recurrent_Neural_Network.ipynb"
+    assert code == EXIT_UNUSABLE and text == (
+        f"Self-check cannot read {archive}: it is a zip archive, not a notebook; it holds "
+        f"rnn/Building_a_Recurrent_Neural_Network.ipynb. Unzip it and check the notebook: python3 -m zipfile -e "
+        f"{shlex.quote(str(archive))} {shlex.quote(str(folder))} && python3 grade.py --check "
+        f"{shlex.quote(str(inside))}\n"), text
+    subprocess.run([sys.executable, "-m", "zipfile", "-e", str(archive), str(folder)], check=True)  # as said
+    assert check(inside)[0] == 0
+    empty = tmp_path / "empty.zip"
+    with zipfile.ZipFile(empty, "w") as out:
+        out.writestr("README.txt", "nothing\n")
+    assert check(empty)[1].endswith(": it is a zip archive, and it holds no notebook (.ipynb).\n")

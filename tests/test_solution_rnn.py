@@ -148,11 +148,14 @@ def test_softmax_and_sigmoid():
 
 
 def test_builders_mapping_is_read_only_and_complete():
-    """One builder per function, plus the printed rnn_cell_backward example; the mapping cannot be edited."""
+    """One builder per function, plus the printed rnn_cell_backward example; the mapping cannot be edited.
+    A function a course adds (docs/rubrics.md: a GRU cell) has its example too: EXAMPLES holds the
+    eight, and may hold more, each a function of solution/rnn.py."""
     functions = {"rnn_cell_forward", "rnn_forward", "lstm_cell_forward", "lstm_forward",
                  "rnn_cell_backward", "rnn_backward", "lstm_cell_backward", "lstm_backward"}
     assert functions <= set(BUILDERS) and "rnn_cell_backward_example" in BUILDERS
-    assert set(EXAMPLES) == functions and set(EXAMPLES.values()) <= set(BUILDERS)
+    assert functions <= set(EXAMPLES) and set(EXAMPLES.values()) <= set(BUILDERS)
+    assert all(callable(getattr(rnn, name, None)) for name in EXAMPLES)
     assert all(hasattr(rnn, FEEDS[name]) for name in BUILDERS)
     with pytest.raises(TypeError):
         BUILDERS["x"] = None

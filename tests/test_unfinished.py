@@ -89,3 +89,32 @@ def test_class_files_are_set_aside_while_a_run_grades_and_removed_when_it_finish
 def test_a_folder_without_class_files_says_nothing_but_keeps_the_note(tmp_path):
     assert set_aside(tmp_path, names=CLASS_FILES) is None
     assert "(none: no run had finished here)" in (tmp_path / UNFINISHED_NOTE).read_text()
+
+
+def test_folders_under_the_class_files_names_left_by_an_earlier_grader_do_not_stop_the_run(tmp_path):
+    """Thirty-fourth session (hostile): a grader before it let a student's notebook named
+    ``previous-grades.csv.ipynb`` or ``GRADING-NOT-FINISHED.txt.ipynb`` make a folder of that name
+    in the output folder (``discover.RESERVED_IDS`` now renames them). Such a folder stayed there,
+    and every later run into the folder stopped at ``set_aside`` (IsADirectoryError: grades.csv
+    renamed onto it). The class file is left in place beside it, the note not written where a
+    folder holds its name, and the folders kept: they hold an earlier run's results."""
+    import io
+
+    from grader import commands
+
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    nbs.write(subs / "bob.ipynb", nbs.course_notebook())
+    nbs.write(subs / "ann.ipynb", nbs.course_notebook())
+    commands.grade_class(subs, out_dir=out, jobs=1, similarity=False, feedback_html=False,
+                         stream=io.StringIO(), progress_bar=False)
+    left = [previous(out, "grades.csv"), previous(out, "report.html"), out / UNFINISHED_NOTE]
+    for folder in left:
+        folder.mkdir()
+        (folder / "result.full.json").write_text("{}")
+    assert set_aside(out, names=("grades.csv", "report.html")) is None
+    assert (out / "grades.csv").is_file() and (out / "report.html").is_file()
+    finished(out, names=("grades.csv", "report.html"))
+    summary = commands.grade_class(subs, out_dir=out, jobs=1, similarity=False, feedback_html=False,
+                                   stream=io.StringIO(), progress_bar=False, force=True)
+    assert summary.graded == 2 and (out / "grades.csv").is_file()
+    assert all((folder / "result.full.json").is_file() for folder in left)

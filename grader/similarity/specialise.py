@@ -17,7 +17,8 @@ import re
 from typing import Callable, Collection, Iterable
 
 from grader.astnodes import only_delegates
-from grader.similarity.syntax import COURSE_ARITY, all_args, defs_of, stored_names, subnodes, tally
+from grader.course import COURSE_ARITY
+from grader.similarity.syntax import all_args, defs_of, stored_names, subnodes, tally
 
 
 def bind_unpassed_defaults(tree: ast.Module, by_position: frozenset[str]) -> None:

@@ -10,14 +10,6 @@ from typing import Iterable
 from grader.astnodes import nodes
 
 
-#: The course's headers of the graded functions: their parameters, which the grader passes by position.
-COURSE_PARAMETERS = {
-    "rnn_cell_forward": ("xt", "a_prev", "parameters"), "rnn_forward": ("x", "a0", "parameters"),
-    "lstm_cell_forward": ("xt", "a_prev", "c_prev", "parameters"), "lstm_forward": ("x", "a0", "parameters"),
-    "rnn_cell_backward": ("da_next", "cache"), "rnn_backward": ("da", "caches"),
-    "lstm_cell_backward": ("da_next", "dc_next", "cache"), "lstm_backward": ("da", "caches")}
-#: How many arguments the grader passes each graded function, by position (the course's headers).
-COURSE_ARITY = {name: len(parameters) for name, parameters in COURSE_PARAMETERS.items()}
 
 
 def ast_classes() -> list[type]:

@@ -1,0 +1,67 @@
+"""The hints' parses and walks of a student's function (thirty-fourth session, perf helper).
+
+A failed part's hints each read the graded function's tree (``hints._FUNCTION_TREES``) and its
+parameters' names (``gradedsource.code_facts``). Their memos kept a value only at its second sight,
+so the first grading of a notebook parsed and compiled each failed function twice; they keep it at
+the first now (``SourceMemo(keep_at_first_sight=True)``). These tests count, never clock.
+"""
+from __future__ import annotations
+
+import ast
+from types import SimpleNamespace
+
+import pytest
+
+from grader import gradedsource, hints
+from grader.runner import grade_submission
+from tests import notebooks as nbs
+
+_SIGNATURES = {"rnn_cell_forward": "xt, a_prev, parameters", "rnn_forward": "x, a0, parameters",
+               "lstm_cell_forward": "xt, a_prev, c_prev, parameters", "lstm_forward": "x, a0, parameters",
+               "rnn_cell_backward": "da_next, cache", "rnn_backward": "da, caches"}
+
+
+def test_a_first_grading_parses_and_compiles_each_failed_function_once(tmp_path, context, sandbox):
+    """Six functions raising on a line that reads names from outside: every case fails, and the
+    unread parameter's, the sizes' and the returned order's hints and the messages' parameter
+    names each ask for the function. Before: 12 parses and 12 compiles (the second ask of each)."""
+    tail = " + ".join(f"(b{i} * c)" for i in range(40))
+    cells = {name: f"def {name}({args}):\n    a = np.dot(np.zeros((5, 10)), np.zeros((5, 10))) if True else {tail}\n"
+                   f"    return a\n" for name, args in _SIGNATURES.items()}
+    path = nbs.write(tmp_path / "student.ipynb", nbs.course_notebook(cells))
+    for memo in (hints._FUNCTION_TREES, gradedsource._CODE_FACTS):
+        memo.clear()
+    result = grade_submission(path, context=context, sandbox=sandbox)
+    assert all(case.status == "error" for part in result.parts for case in part.cases)
+    assert hints._FUNCTION_TREES.misses == 6 and hints._FUNCTION_TREES.hits >= 6
+    assert gradedsource._CODE_FACTS.misses == 6 and gradedsource._CODE_FACTS.hits >= 6
+
+
+SOURCES = [
+    "def f(x, *a, k=1, **kw):\n    y = [z for z in x if z]\n    y[0], (p, *q) = x.t, w\n    del r\n"
+    "    g(lambda m: m + n)\n    s: int = 1\n    u += v[t:t + 1, ::2]\n    return {i: j for i, j in y}\n",
+    "def g():\n    global e\n    del d[0], q\n    with o as (h, i):\n        pass\n    try:\n        1 / 0\n    except E as err:\n"
+    "        raise X from err\n    while (w := f()):\n        break\n    return f'{e!r:>{n}}'\n",
+]
+
+
+@pytest.mark.parametrize("source", SOURCES)
+@pytest.mark.parametrize("context_type", [ast.Load, ast.Store, ast.Del])
+def test_the_names_of_a_tree_are_those_ast_walk_finds(source, context_type):
+    """``hints._names`` walks with ``astnodes.nodes``, leaving out the fields that hold no name."""
+    tree = ast.parse(source)
+    expected = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, context_type)}
+    assert expected and hints._names(tree, context_type) == expected
+
+
+def test_assignment_hint_writes_back_the_value_only_for_a_message_it_explains(monkeypatch):
+    """A 30 kB line made ``ast.unparse`` raise RecursionError for each of 24 cases whose ValueError
+    was neither a store nor an unpacking; the value is written back only for those two now."""
+    written = []
+    real = ast.unparse
+    monkeypatch.setattr(hints.ast, "unparse", lambda node: written.append(node) or real(node))
+    line = "    a = np.dot(x, y)"
+    other = SimpleNamespace(error_type="ValueError", message="shapes (5,10) and (5,10) not aligned: 10 (dim 1) != 5")
+    assert hints.assignment_hint(other, line) == "" and written == []
+    unpacked = SimpleNamespace(error_type="ValueError", message="too many values to unpack (expected 2)")
+    assert "names 2 values" in hints.assignment_hint(unpacked, "    a, b = f(x)") and written

@@ -1,0 +1,68 @@
+"""score-changes.csv and its one-line summary (grader.scorechanges): what an instructor reads to
+decide whether a rubric edit is fair, in points and in percent of max_score."""
+from __future__ import annotations
+
+import csv
+import io
+
+from grader.scorechanges import CSV_HEADER, ScoreChange, changes_csv, summary
+
+
+def table(changes, **options) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(changes_csv(changes, **options))))
+
+
+def test_the_same_max_score_says_gains_and_losses_in_points_and_percent():
+    changes = [ScoreChange("ann", 96, 100, 120, 120), ScoreChange("bo", 90, 84, 120, 120),
+               ScoreChange("cy", 92, 110, 120, 120), ScoreChange("di", 60, 59, 120, 120)]
+    assert summary(changes) == "2 gain (at most +18 points, +15% of 120), 2 lose (at most -6 points, -5% of 120)"
+    assert table(changes) == [list(CSV_HEADER),
+                              ["bo", "90", "84", "-6", "75", "70", "-5"],
+                              ["di", "60", "59", "-1", "50", "49.17", "-0.83"],
+                              ["ann", "96", "100", "+4", "80", "83.33", "+3.33"],
+                              ["cy", "92", "110", "+18", "76.67", "91.67", "+15"]]
+
+
+def test_a_new_total_counts_the_percents_on_their_own():
+    """A part added (100 -> 120 points): everyone who does not lose points gains them, but a student
+    who scores less on the new part than on the rest loses percent; the points alone called it a gain."""
+    changes = [ScoreChange("ann", 100, 110, 100, 120), ScoreChange("bo", 50, 70, 100, 120),
+               ScoreChange("cy", 80, 80.5, 80, 80.5)]
+    said = summary(changes)
+    assert said == ("3 gain (at most +20 points); in percent of max_score: 1 gains (+8.33 percentage points), "
+                    "1 loses (-8.33 percentage points)"), said
+    assert table(changes)[1:] == [["cy", "80", "80.5", "+0.5", "100", "100", "0"],
+                                  ["ann", "100", "110", "+10", "100", "91.67", "-8.33"],
+                                  ["bo", "50", "70", "+20", "50", "58.33", "+8.33"]]
+
+
+def test_an_unknown_earlier_max_score_leaves_the_percent_cells_empty():
+    changes = [ScoreChange("ann", 90, 86, None, 100)]
+    assert summary(changes) == "1 loses (-4 points)"
+    assert table(changes)[1] == ["ann", "90", "86", "-4", "", "86", ""]
+
+
+def test_nothing_changed_says_nothing_and_ids_are_made_safe_for_a_spreadsheet():
+    assert summary([]) == ""
+    assert table([ScoreChange("=1+1", 1, 2, 10, 10)], cell=lambda sid: "'" + sid)[1][0] == "'=1+1"
+
+
+def test_a_part_no_one_has_done_yet_is_a_loss_in_percent_for_everyone():
+    """A GRU cell added to a forward-only rubric (90 -> 100 points) that no notebook defines yet: no
+    score moved in points, so the run said 'No score differs' and wrote no score-changes.csv,
+    while every student's share of the total fell by a tenth."""
+    from grader.scorechanges import sentence
+
+    changes = [ScoreChange("ada", 90, 90, 90, 100), ScoreChange("alan", 70, 70, 90, 100),
+               ScoreChange("zero", 0, 0, 90, 100)]
+    moved = [change for change in changes if change.moved]
+    assert [change.submission for change in moved] == ["ada", "alan"]
+    said = sentence(moved, tops=["90 -> 100"], listed="out/score-changes.csv")
+    assert said == ("2 score(s) differ from the earlier grades.csv, in points or in percent of max_score, which "
+                    "changed (90 -> 100): no one gains or loses points; in percent of max_score: 2 lose (at most -10 "
+                    "percentage points). ada 90/90 -> 90/100, alan 70/90 -> 70/100 (every one in out/score-changes.csv, "
+                    "with percents of max_score, the largest loss first)."), said
+    assert table(moved)[1:] == [["ada", "90", "90", "0", "100", "90", "-10"],
+                                ["alan", "70", "70", "0", "77.78", "70", "-7.78"]]
+    assert sentence([], tops=["90 -> 100"]) == "No score differs from the earlier grades.csv, and max_score 90 -> 100."
+    assert sentence([]) == ""
