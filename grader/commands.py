@@ -9,6 +9,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import errno
+import functools
 import gc
 import inspect
 import os
@@ -19,7 +20,7 @@ import threading
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence, TextIO
+from typing import TYPE_CHECKING, Any, Callable, Collection, Mapping, Sequence, TextIO
 
 if TYPE_CHECKING:  # the records' module comes with the rest, after the zygotes are started
     from grader.models import Rubric, SubmissionResult
@@ -292,9 +293,16 @@ def unpacked_note(subs: Sequence) -> str | None:
 # --------------------------------------------------------------------------- similarity
 
 
-def function_sources(path: Path, *, names: Sequence[str] | None = None) -> dict[str, str]:
-    """``{function name: source}`` of the functions a notebook defines (only ``names`` if given).
+def function_sources(path: Path, *, names: Sequence[str] | None = None,
+                     graded: Collection[str] | None = None) -> dict[str, str]:
+    """``{function name: source}`` of the functions a notebook defines (only ``names`` if given),
+    each the text a class run compares (``gradedsource.graded_source``).
 
+    ``graded``: the functions the rubric grades, each compared on its own, never as a helper of
+    another (what the runner passes: its rubric's); by default the default rubric's and ``names``
+    (without that rubric, ``names``, or every function when ``names`` is None, as before).
+    Until the thirty-fourth session ``names`` alone was that set, so ``rnn_forward`` asked for alone
+    took ``rnn_cell_forward`` for its helper and held it: 0.56 against the same notebook graded.
     An unreadable notebook gives ``{}``.
     """
     from grader.extract import extract_file
@@ -306,9 +314,27 @@ def function_sources(path: Path, *, names: Sequence[str] | None = None) -> dict[
         aliases = extraction.numpy_aliases()
     except Exception:  # noqa: BLE001 - unreadable notebooks are reported by grading, not here
         return {}
-    graded = functions.keys() if names is None else names
+    if graded is None:
+        default = _default_graded()
+        if default:
+            graded = default.union(names or ())
+        else:  # no default rubric: as before the thirty-fourth session
+            graded = functions.keys() if names is None else names
     return {name: graded_source(functions, name, graded=graded, aliases=aliases)
             for name in functions if names is None or name in names}
+
+
+@functools.lru_cache(maxsize=1)
+def _default_graded() -> frozenset[str]:
+    """The functions the default rubric grades (``function_sources``), read once; none when it
+    cannot be read (a copy of the grader without its rubrics)."""
+    from grader.choice import graded_functions
+    from grader.rubric import RubricError, load_rubric
+
+    try:
+        return frozenset(graded_functions(load_rubric(DEFAULT_RUBRIC)))
+    except RubricError:
+        return frozenset()
 
 
 def write_sources(folder: Path, result: SubmissionResult, names: Sequence[str], *,
@@ -332,7 +358,7 @@ def write_sources(folder: Path, result: SubmissionResult, names: Sequence[str], 
 
     sources = result.extra.get("sources") if result.extra else None
     if sources is None:
-        sources = function_sources(Path(path), names=names) if path is not None else {}
+        sources = function_sources(Path(path), names=names, graded=names) if path is not None else {}
     data = {"key": key, "functions": {name: src for name, src in sources.items() if name in names}}
     if path is not None:
         own = _own_work(Path(path), result, names)
@@ -399,14 +425,15 @@ def _sources_read_again(folder: Path, submission, names: Sequence[str],
 
     result = current_result(Path(folder), key)
     if result is None:
-        return function_sources(submission.path, names=names), None
+        return function_sources(submission.path, names=names, graded=names), None
     submission = chosen(submission, result)  # of a zip's several notebooks, the one graded
     written: dict[str, list] = {}
     try:
         data = write_sources(Path(folder), result, names, key=key, path=Path(submission.path),
                              digests=written)
     except OSError:  # compared all the same, worked out again on the next run
-        return function_sources(submission.path, names=names), _own_work(Path(submission.path), result, names)
+        return (function_sources(submission.path, names=names, graded=names),
+                _own_work(Path(submission.path), result, names))
     try:
         add_to_key(Path(folder), key, written)
     except OSError:  # the file stays unlisted: read only when its own key matches, as above
@@ -517,7 +544,7 @@ def run_similarity(submissions: Sequence, *, rubric: Rubric, out_dir: Path,
             # as a class run grades it (grader.choice): until the thirty-third session it was
             # left out, "no graded function could be read", while the class's was graded.
             found = [one_notebook(sub, graded=names) for sub in _find(folder)]
-            known_sources = {sub.id: function_sources(sub.path, names=names)
+            known_sources = {sub.id: function_sources(sub.path, names=names, graded=names)
                              for sub in found if not sub.problem}
         known_sources = {k: v for k, v in known_sources.items() if v}
         if len(known_sources) < len(found):  # were left out of the comparison without a word

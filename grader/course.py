@@ -16,11 +16,17 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import Mapping
 
-__all__ = ["COURSE_ARITY", "COURSE_MODULES", "TEST_HELPER_MODULES", "is_test_helper_module"]
+__all__ = ["COURSE_ARITY", "COURSE_MODULES", "COURSE_PARAMETERS", "TEST_HELPER_MODULES", "is_test_helper_module"]
 
+#: The course's headers of the graded functions: their parameters, which the grader passes by position
+#: (the similarity check reads a call naming them as one passing them so: ``similarity.rewrite``).
+COURSE_PARAMETERS = {
+    "rnn_cell_forward": ("xt", "a_prev", "parameters"), "rnn_forward": ("x", "a0", "parameters"),
+    "lstm_cell_forward": ("xt", "a_prev", "c_prev", "parameters"), "lstm_forward": ("x", "a0", "parameters"),
+    "rnn_cell_backward": ("da_next", "cache"), "rnn_backward": ("da", "caches"),
+    "lstm_cell_backward": ("da_next", "dc_next", "cache"), "lstm_backward": ("da", "caches")}
 #: How many arguments the grader passes each graded function, by position (the course's headers).
-COURSE_ARITY = {"rnn_cell_forward": 3, "rnn_forward": 3, "lstm_cell_forward": 4, "lstm_forward": 3,
-                 "rnn_cell_backward": 2, "rnn_backward": 2, "lstm_cell_backward": 3, "lstm_backward": 2}
+COURSE_ARITY = {name: len(parameters) for name, parameters in COURSE_PARAMETERS.items()}
 
 _SOFTMAX = '''\
 def softmax(x):

@@ -162,7 +162,10 @@ class Extraction:
         (thirty-second session). A name bound more than once holds what the program binds it to
         last: its last definition (constants, classes and functions run after the imports), else
         its last import (thirty-third session: ``from numpy import tanh as th`` in one cell and
-        ``th = np.tanh`` in another scored 0.41, a function of ``np.linalg`` 0.33)."""
+        ``th = np.tanh`` in another scored 0.41, a function of ``np.linalg`` 0.33). A module of NumPy's
+        bound by a name is one too (``import numpy.linalg as la``, ``from numpy import linalg``: ``{"la":
+        "linalg", "linalg": "linalg"}``; thirty-fourth session, ``la.multi_dot`` scored 0.33), and so is
+        NumPy itself under a name other than ``np`` (``import numpy as npy``: ``{"npy": ""}``; 0.18)."""
         last_def: dict[str, Def] = {}
         for d in self._defs:
             last_def.update(dict.fromkeys(d.names, d))
@@ -178,8 +181,13 @@ class Extraction:
         for name, imp in last_import.items():
             module = imp.module or ""
             deep = module.startswith("numpy.")
-            if (name not in last_def and imp.imported and imp.imported != "*" and (module == "numpy" or deep)
-                    and (deep or name != imp.imported)):
+            if name in last_def:
+                continue
+            if imp.imported is None:  # ``import numpy.linalg as la``, ``import numpy as npy`` (thirty-fourth session)
+                if (deep or module == "numpy") and name not in ("numpy", "np"):
+                    found[name] = module[6:]
+            elif (imp.imported != "*" and (module == "numpy" or deep)
+                    and (deep or name != imp.imported or imp.imported in _NUMPY_MODULES)):
                 found[name] = f"{module[6:]}.{imp.imported}" if deep else imp.imported
         for name, d in last_def.items():
             if d.kind != "constant" or len(d.names) != 1 or "." not in d.source:
@@ -494,6 +502,10 @@ _BUILTIN_NAMES = frozenset(dir(builtins)) | {
     "__package__", "__annotations__", "__debug__",
 }
 _LIGHT_MODULES = frozenset(sys.stdlib_module_names) | {"numpy"}
+#: NumPy's modules a notebook imports by their own name (``from numpy import linalg``): such a name
+#: is an alias (``Extraction.numpy_aliases``), where a function's own name is not (the normaliser
+#: reads a bare ``tanh`` as NumPy's).
+_NUMPY_MODULES = frozenset({"linalg", "random", "fft", "polynomial", "ma", "emath"})
 
 
 _DEF_NAME_RE = re.compile(r"^(?:async\s+)?(?:def|class)\s+([A-Za-z_]\w*)")

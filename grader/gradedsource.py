@@ -126,7 +126,8 @@ def graded_source(functions: Mapping[str, Any], name: str, *, graded: Collection
 
 def _with_numpy_aliases(functions: Mapping[str, Any], text: str, aliases: Mapping[str, str]) -> str:
     """``text`` with ``from numpy import tanh as t`` (``from numpy.linalg import norm as n`` for
-    ``linalg.norm``) for each name of ``aliases`` (name -> NumPy's function) that a function it holds reads as a global (``FunctionSource.uses``), after its note if
+    ``linalg.norm``, ``import numpy as npy`` for ``""``) for each name of ``aliases`` (name -> NumPy's
+    function) that a function it holds reads as a global (``FunctionSource.uses``), after its note if
     it has one: the normaliser reads ``t(z)`` as ``np.tanh(z)`` then, and the import goes with the
     dead code (``rewrite.canonical_reads``). A classmate's function copied with ``t = np.tanh``
     or ``from numpy import tanh as th`` in another cell scored 0.41 (thirty-second session)."""
@@ -134,8 +135,8 @@ def _with_numpy_aliases(functions: Mapping[str, Any], text: str, aliases: Mappin
     for fn in functions.values():
         if any(source and source in text for source in (fn.source, getattr(fn, "bound_source", None))):
             read.update(getattr(fn, "uses", ()))
-    lines = "".join(f"from {'.'.join(('numpy', *aliases[n].split('.')[:-1]))} import {aliases[n].rsplit('.', 1)[-1]}"
-                    f" as {n}\n" for n in sorted(read.intersection(aliases)))
+    lines = "".join((f"from {'.'.join(('numpy', *aliases[n].split('.')[:-1]))} import {aliases[n].rsplit('.', 1)[-1]}"
+                     if aliases[n] else "import numpy") + f" as {n}\n" for n in sorted(read.intersection(aliases)))
     if not lines:
         return text
     if text.startswith(UNSEEN_NOTE):

@@ -17,8 +17,8 @@ def flagged_against_classmate(tmp_path: Path, name: str, source: str, *,
     classmate whose notebook is the course's; asserts that their pair, the only one, is flagged,
     and returns the report for what a test asserts beyond that (its score)."""
     classmate = nbs.write(tmp_path / "classmate.ipynb", nbs.course_notebook())
-    # Every function of the course graded, as a class run grades them: ``names=[function]`` would
-    # take the others for helpers of ``function``.
+    # The text a class run compares (``names=[function]`` gives the same since the thirty-fourth
+    # session: it took the other graded functions for helpers of ``function`` before).
     report = find_similar({name: {function: source},
                            "classmate": {function: function_sources(classmate)[function]}})
     assert [(p.a, p.b, p.flagged) for p in report.pairs] == [(name, "classmate", True)], report.pairs

@@ -57,3 +57,39 @@ def test_a_copy_named_as_another_graded_function_is_flagged(tmp_path, context, s
                            "classmate": function_sources(classmate, names=["rnn_cell_forward"])})
     assert [(p.a, p.b, p.flagged) for p in report.pairs] == [(how, "classmate", True)], report.pairs
     assert report.pairs[0].overall >= 0.9, report.pairs
+
+
+@pytest.mark.parametrize("function", ["rnn_forward", "lstm_forward", "rnn_backward"])
+def test_a_function_asked_for_alone_is_the_text_a_class_run_compares(tmp_path, context, sandbox, function):
+    # ``function_sources(names=[f])`` took the other graded functions for helpers of ``f``: the
+    # course's ``rnn_forward`` asked alone held ``rnn_cell_forward`` too, and scored 0.56 against
+    # the same notebook as a class run compares it (``lstm_forward`` 0.35, ``rnn_backward`` 0.49;
+    # not flagged). A caller asking for one function (a test, an earlier year's solution) compares
+    # what the grader stored.
+    path = nbs.write(tmp_path / "course.ipynb", nbs.course_notebook())
+    stored = grade_submission(path, context=context, sandbox=sandbox).extra["sources"][function]
+    alone = function_sources(path, names=[function])[function]
+    assert alone == stored == function_sources(path)[function]
+    # Given the rubric's set, a function outside it is a helper again, as the runner reads it.
+    graded_alone = function_sources(path, names=[function], graded=[function])[function]
+    assert graded_alone != stored and graded_alone.endswith(stored.split("\n", 1)[1])
+    report = find_similar({"asked": {function: alone}, "graded": {function: stored}})
+    assert [(p.flagged, p.overall) for p in report.pairs] == [(True, 1.0)], report.pairs
+
+
+def test_a_function_asked_for_without_the_default_rubric_is_compared_as_before(tmp_path, monkeypatch):
+    # The default set of graded functions comes from the default rubric; where it cannot be read
+    # (a copy of the grader without ``rubrics/``), the functions asked for are the graded ones, as
+    # before the thirty-fourth session, instead of a RubricError.
+    from grader import commands
+
+    path = nbs.write(tmp_path / "course.ipynb", nbs.course_notebook())
+    monkeypatch.setattr(commands, "DEFAULT_RUBRIC", tmp_path / "missing.yaml")
+    commands._default_graded.cache_clear()
+    try:
+        alone = function_sources(path, names=["rnn_forward"])["rnn_forward"]
+        every = function_sources(path)["rnn_forward"]
+    finally:
+        commands._default_graded.cache_clear()
+    assert alone == function_sources(path, names=["rnn_forward"], graded=["rnn_forward"])["rnn_forward"]
+    assert every == function_sources(path, graded=list(nbs.COURSE_CELLS))["rnn_forward"] != alone

@@ -73,6 +73,10 @@ def test_what_is_not_a_guard_stays():
     assert tokens("def f(x, y):\n    if x is None:\n        return (y, y + 1)\n    z = x + y\n    return z\n") \
         != tokens(plain)
     assert tokens("def f(x):\n    assert x\n") != tokens("def f(x):\n    pass\n")  # a body of one assert stays
+    assert tokens("def f(x, y):\n    z = x + y\n    if z is None:\n        y = 1\n        raise ValueError(y)\n"
+                  "    return z\n") != tokens(plain)
+    assert tokens("def f(x, y):\n    z = x + y\n    if z is None:\n        raise ValueError(y)\n"
+                  "    return z\n") == tokens(plain)
     assert tokens("def f(x, y):\n    try:\n        z = x + y\n    except TypeError:\n        return y\n"
                   "    return z\n") == tokens(plain)
     assert tokens("def f(x, y):\n    try:\n        z = x + y\n    except TypeError:\n        z = y\n"
@@ -99,3 +103,27 @@ def test_only_what_the_grader_never_passes_holds_its_default():
         != tokens(extra + "    junk = junk or 1\n" + body)
     other = "def f9(xt, a_prev, parameters, junk=None):\n"
     assert tokens(other + "    if junk is not None:\n        xt = junk\n" + body) != tokens(other + body)
+
+
+@pytest.mark.parametrize("where", ["after_a_line", "in_the_loop", "raise_after_a_line"])
+def test_an_assert_after_work_goes_too(tmp_path, context, sandbox, where):
+    # Thirty-fourth session: a copy checking its work with asserts between the original's lines
+    # scored 0.67 (``rnn_cell_forward``) and 0.74 (``rnn_forward``, in its loop) against the
+    # original on 8b0dcf8, ``if a_next is None: raise ...`` 0.72, not flagged; a block of asserts
+    # alone stays (above), and an ``if`` that raises or does something else.
+    from tests.copies import flagged_against_classmate, graded_copy
+
+    function, old, new = {
+        "after_a_line": ("rnn_cell_forward", "    yt_pred = ",
+                         "    assert a_next.shape == a_prev.shape, 'shape'\n    yt_pred = "),
+        "raise_after_a_line": ("rnn_cell_forward", "    yt_pred = ",
+                               "    if a_next is None:\n        raise ValueError('no state')\n    yt_pred = "),
+        "in_the_loop": ("rnn_forward", "        a[:, :, t] = a_next\n",
+                        "        assert a_next.shape == (n_a, m)\n        a[:, :, t] = a_next\n"
+                        "        assert not np.isnan(yt_pred).any()\n"),
+    }[where]
+    cell = nbs.COURSE_CELLS[function]
+    assert old in cell
+    _path, _result, text = graded_copy(tmp_path, where, cell.replace(old, new, 1), context=context,
+                                       sandbox=sandbox, function=function)
+    assert flagged_against_classmate(tmp_path, where, text, function=function).pairs[0].overall == 1.0

@@ -353,7 +353,7 @@ PINNED: dict[str, tuple[str, str, str, str]] = {
     'empty': ('72b2b93387fe1175', '72b2b93387fe1175', '72b2b93387fe1175', '72b2b93387fe1175'),
     'fstrings': ('8fb0562cfed8d80a', '8fb0562cfed8d80a', '8fb0562cfed8d80a', '8fb0562cfed8d80a'),  # s27: parameters by use
     'globals': ('3af607146564a4ba', '6318db2b51b83bff', '3af607146564a4ba', '3af607146564a4ba'),
-    'imports_async': ('a06362dd550fd10c', 'a06362dd550fd10c', 'a06362dd550fd10c', '57b875b81b8d5f6d'),
+    'imports_async': ('3b877a7cf1450193', '3b877a7cf1450193', '3b877a7cf1450193', '13ab80bab81dbb27'),  # s34: npx is np, the assert goes
     'indented_magic': ('9349acba862bc5b6', '9349acba862bc5b6', '9349acba862bc5b6', '9349acba862bc5b6'),
     'lambdas': ('ac23bb24679f60c5', '6bb558b17f2617db', 'ac23bb24679f60c5', 'ac23bb24679f60c5'),
     'loops': ('c09d0ed49254a277', 'c09d0ed49254a277', 'e67a15717c3340ba', 'dc7c267c34213361'),  # s31: its while is a for
@@ -361,7 +361,7 @@ PINNED: dict[str, tuple[str, str, str, str]] = {
     'match': ('801eb0f8a6053bc3', '5ea8258242868708', '801eb0f8a6053bc3', '801eb0f8a6053bc3'),
     'module_text': ('72b2b93387fe1175', '72b2b93387fe1175', '72b2b93387fe1175', '5167fb0401d7a52b'),
     'nested_defs': ('71f76c1e5485488f', '95c1a95360121ae9', '71f76c1e5485488f', '6c6bd11a16aea30d'),  # s27: parameters by use
-    'numpy_spellings': ('36a2d5996bfdb7b4', '36a2d5996bfdb7b4', '81022b2a6535a346', '36a2d5996bfdb7b4'),  # s27: parameters by use
+    'numpy_spellings': ('f75f3ec30f56d87a', 'f75f3ec30f56d87a', '14d3277e9c67f29f', 'f75f3ec30f56d87a'),  # s34: dtype=float of np.zeros goes
     'reorder': ('265f940236a031c6', 'c6e01047f61d6863', '4af759a59e009cf8', '265f940236a031c6'),  # s27: parameters by use
     'slices_ops': ('3f530cf2a5cbe6ef', 'a92af22d25d7ac9e', '3f530cf2a5cbe6ef', '3f530cf2a5cbe6ef'),
     'star_args': ('2975a1b731e01f7e', '999431b707844000', '2975a1b731e01f7e', '2975a1b731e01f7e'),  # s27: parameters by use

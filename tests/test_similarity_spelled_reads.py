@@ -147,11 +147,16 @@ def _aliases_of(tmp_path, *cells: str) -> dict[str, str]:
 
 def test_only_names_bound_last_to_a_numpy_function_are_aliases(tmp_path):
     assert _aliases_of(tmp_path, "t = np.tanh\nimport numpy as npy\nd = npy.dot\nfrom numpy import exp as e\n") == {
-        "t": "tanh", "d": "dot", "e": "exp"}
+        "t": "tanh", "d": "dot", "e": "exp", "npy": ""}  # NumPy itself: ``""`` (thirty-fourth session)
     # Another module's, imported under its own name from NumPy itself (the normaliser reads a bare
     # ``tanh`` as NumPy's already), a module, not a function: none is an alias.
-    assert _aliases_of(tmp_path, "import math\nm = math.tanh\nfrom numpy import tanh\nimport numpy.linalg as la\n"
-                       "c = 3\n") == {}
+    assert _aliases_of(tmp_path, "import math\nm = math.tanh\nfrom numpy import tanh\nc = 3\nimport numpy.linalg\n") == {}
+    # NumPy's modules under a name (thirty-fourth session: ``la.multi_dot`` scored 0.33), a function's
+    # own name imported bare from a module of NumPy's but not from NumPy itself (read as NumPy's already).
+    assert _aliases_of(tmp_path, "import numpy.linalg as la\nfrom numpy import linalg\nfrom numpy import random as r\n"
+                       "import numpy.random.mtrand as mt\n") == {
+        "la": "linalg", "linalg": "linalg", "r": "random", "mt": "random.mtrand"}
+    assert _aliases_of(tmp_path, "from numpy import linalg\n", "linalg = 3\n") == {}
     # Deeper than one attribute (thirty-third session): NumPy's modules spell it.
     assert _aliases_of(tmp_path, "r = np.random.randn\nfrom numpy.linalg import multi_dot\n"
                        "from numpy.linalg import norm as n\n") == {
@@ -178,6 +183,12 @@ _BOUND_ELSEWHERE = {
     "deep_imported_in_its_cell": ("from numpy.linalg import multi_dot\n\n"
                                   + _MULTI_DOT.replace("np.linalg.multi_dot(", "multi_dot("), []),
     "imported_then_assigned": (_CELL.replace("np.tanh(", "th("), ["from numpy import tanh as th\n", "th = np.tanh\n"]),
+    # A module of NumPy's bound by a name (thirty-fourth session: each 0.33, not flagged).
+    "module_imported_as": (_MULTI_DOT.replace("np.linalg.", "la."), ["import numpy.linalg as la\n"]),
+    "module_imported_as_in_its_cell": ("import numpy.linalg as la\n\n" + _MULTI_DOT.replace("np.linalg.", "la."), []),
+    "module_imported_from_numpy": (_MULTI_DOT.replace("np.linalg.", "linalg."), ["from numpy import linalg\n"]),
+    "module_imported_from_numpy_in_its_cell": ("from numpy import linalg\n\n" + _MULTI_DOT.replace("np.linalg.", "linalg."),
+                                               []),
 }
 
 
@@ -205,3 +216,33 @@ def test_a_text_reading_no_alias_is_compared_as_before(tmp_path):
     for name in nbs.COURSE_CELLS:
         before = graded_source(extraction.functions, name, graded=list(nbs.COURSE_CELLS))
         assert graded_source(extraction.functions, name, graded=list(nbs.COURSE_CELLS), aliases=aliases) == before
+
+
+_HEAD = "def rnn_cell_forward(xt, a_prev, parameters):\n"
+#: NumPy itself (or one of its modules) under a name of the copier's (thirty-fourth session; the score
+#: against the classmate on main in the comment). Cells: (the copy's, the notebook's others, the original's).
+_NUMPY_RENAMED = {
+    # ``import numpy as npy`` in another cell, then ``npy.tanh``, ``npy.dot`` (0.18).
+    "numpy_renamed": (_CELL.replace("np.", "npy."), ["import numpy as npy\n"], _CELL),
+    # The same import in the function's own cell (0.18), or in the def (0.20).
+    "numpy_renamed_in_its_cell": ("import numpy as npy\n\n" + _CELL.replace("np.", "npy."), [], _CELL),
+    "numpy_renamed_in_the_def": (_CELL.replace(_HEAD, _HEAD + "    import numpy as npy\n").replace("np.", "npy."),
+                                 [], _CELL),
+    # ``import numpy as np`` again in the def, as honest students write it too (0.50).
+    "numpy_imported_in_the_def": (_CELL.replace(_HEAD, _HEAD + "    import numpy as np\n"), [], _CELL),
+    # A module of NumPy's imported in the def (0.22; from another cell it is an alias, above).
+    "linalg_imported_in_the_def": (_MULTI_DOT.replace(_HEAD, _HEAD + "    import numpy.linalg as la\n").replace(
+        "np.linalg.", "la."), [], _MULTI_DOT),
+}
+
+
+@pytest.mark.parametrize("how", sorted(_NUMPY_RENAMED))
+def test_numpy_under_a_name_of_the_copiers_is_read_as_numpy(tmp_path, context, sandbox, how):
+    from grader.similarity import find_similar
+
+    cell, others, original = _NUMPY_RENAMED[how]
+    _path, _result, text = graded_copy(tmp_path, how, cell, context=context, sandbox=sandbox,
+                                       extra_cells=[nbs.code_cell(c) for c in others])
+    _path, _result, classmate = graded_copy(tmp_path, "classmate", original, context=context, sandbox=sandbox)
+    report = find_similar({how: {"rnn_cell_forward": text}, "classmate": {"rnn_cell_forward": classmate}})
+    assert [(p.a, p.b, p.flagged, p.overall) for p in report.pairs] == [(how, "classmate", True, 1.0)], report.pairs

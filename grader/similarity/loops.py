@@ -10,8 +10,8 @@ from grader.similarity.syntax import stored_names, subnodes
 from grader.similarity.nodetext import loaded_names, statement_blocks
 
 
-#: The ``range`` calls ``_canonical_range`` rewrites: ``range(n - 1, -1, -1)``, ``range(0, n)``.
-_RANGE_FORMS = re.compile(r"range\s*\((?:[^\n]*-\s*1\s*\)|\s*0\s*,)")
+#: The ``range`` calls ``_canonical_range`` rewrites: ``range(n - 1, -1, -1)``, ``range(0, n)``, ``range(a, b, 1)``.
+_RANGE_FORMS = re.compile(r"range\s*\((?:[^\n]*-\s*1\s*\)|\s*0\s*,|[^\n]*,\s*1\s*\))")
 
 
 def may_count(source: str) -> bool:
@@ -132,8 +132,13 @@ def _counted_range(loop: ast.While, name: str, start: ast.AST) -> ast.AST | None
     return _canonical_range(ast.fix_missing_locations(ast.copy_location(call, loop)))
 
 
+def _is_int(node: ast.AST, value: int) -> bool:
+    """Whether ``node`` is the int constant ``value``."""
+    return type(node) is ast.Constant and type(node.value) is int and node.value == value
+
+
 def _canonical_range(node: ast.AST) -> ast.AST:
-    """``range(0, n)`` -> ``range(n)``; ``range(n - 1, -1, -1)`` and ``range(n)[::-1]`` ->
+    """``range(a, b, 1)`` -> ``range(a, b)``; ``range(0, n)`` -> ``range(n)``; ``range(n - 1, -1, -1)`` and ``range(n)[::-1]`` ->
     ``reversed(range(n))`` (``canonical_loops``)."""
     def is_range(call: ast.AST) -> bool:
         return (type(call) is ast.Call and type(call.func) is ast.Name and call.func.id == "range"
@@ -153,7 +158,9 @@ def _canonical_range(node: ast.AST) -> ast.AST:
     if not is_range(node):
         return node
     args = node.args
-    if len(args) == 2 and type(args[0]) is ast.Constant and type(args[0].value) is int and args[0].value == 0:
+    if len(args) == 3 and _is_int(args[2], 1):  # ``range(0, T_x, 1)``: 0.46 (thirty-fourth session)
+        args = node.args = args[:2]
+    if len(args) == 2 and _is_int(args[0], 0):
         node.args = [args[1]]
     elif (len(args) == 3 and _minus_one(args[1]) and _minus_one(args[2]) and type(args[0]) is ast.BinOp
           and type(args[0].op) is ast.Sub and type(args[0].right) is ast.Constant and args[0].right.value == 1

@@ -106,7 +106,8 @@ def _size_read(stmt: ast.stmt) -> tuple[ast.Name, str, int, ast.Attribute] | Non
 
 
 class NumpyReads(ast.NodeTransformer):
-    """Reads of the given names become ``np.<NumPy's name>`` (``canonical_reads``)."""
+    """Reads of the given names become ``np.<NumPy's name>`` (``canonical_reads``), or ``np`` for a
+    name given ``""`` (NumPy itself, ``import numpy as npy``)."""
 
     def __init__(self, spelled: dict[str, str]) -> None:
         self.spelled = spelled
@@ -116,7 +117,7 @@ class NumpyReads(ast.NodeTransformer):
         if path is None or type(node.ctx) is not ast.Load:
             return node
         read: ast.AST = ast.copy_location(ast.Name("np", ast.Load()), node)
-        for attr in path.split("."):  # ``linalg.norm``: ``np.linalg.norm``
+        for attr in path.split(".") if path else ():  # ``linalg.norm``: ``np.linalg.norm``
             read = ast.copy_location(ast.Attribute(read, attr, ast.Load()), node)
         return read
 

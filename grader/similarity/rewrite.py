@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import ast
 
+from grader.course import COURSE_PARAMETERS
 from grader.similarity.syntax import CHILD_FIELDS, TALLIED, defs_of, subnodes, tally, tally_nodes
+from grader.similarity.nodetext import statement_blocks
 from grader.similarity.numpyreads import (NUMPY_NAMES, NumpyReads, SIZES, hoist_lookups, key_read, resolve_aliases,
                                           split)
 
@@ -21,6 +23,11 @@ _NP_BINARY = {
 def _is_numpy(node: ast.AST) -> bool:
     """True for the names ``np`` and ``numpy``."""
     return isinstance(node, ast.Name) and node.id in ("np", "numpy")
+
+
+def _numpy_module(name: str) -> bool:
+    """True for ``numpy`` and its modules (``numpy.linalg``), as an import names them."""
+    return name == "numpy" or name.startswith("numpy.")
 
 
 class Rewriter:
@@ -127,6 +134,12 @@ class Rewriter:
             tally_nodes([func], self.counts, -1)
             return ast.copy_location(ast.Dict([ast.copy_location(ast.Constant(k.arg), k.value) for k in node.keywords],
                                               [k.value for k in node.keywords]), node)
+        if node.keywords:
+            for dropped in _keywords_in_place(node):
+                tally(dropped, self.counts, -1)
+        if type(func) is ast.Name and func.id in _EMPTY and not node.args and not node.keywords:
+            tally_nodes([func], self.counts, -1)  # ``list()`` -> ``[]`` (a tuple, as lists read), ``dict()`` -> ``{}``
+            return ast.copy_location(_EMPTY[func.id](), node)
         if len(node.keywords) > 1:
             node.keywords.sort(key=_keyword_name)
         if type(func) is ast.Attribute and func.attr == "get" and key_read(node) is not None:
@@ -196,6 +209,12 @@ class Rewriter:
     def visit_ImportFrom(self, node: ast.ImportFrom) -> ast.AST:
         """Notes an import from NumPy (``reads_to_canonise``)."""
         if node.module and (node.module == "numpy" or node.module.startswith("numpy.")) and not node.level:
+            self.rereads = True
+        return node
+
+    def visit_Import(self, node: ast.Import) -> ast.AST:
+        """Notes an import of NumPy or of one of its modules (``reads_to_canonise``)."""
+        if any(_numpy_module(alias.name) for alias in node.names):
             self.rereads = True
         return node
 
@@ -270,6 +289,55 @@ def _is_one(node: ast.AST) -> bool:
     return type(node) is ast.Constant and type(node.value) in (int, float) and node.value == 1
 
 
+#: NumPy's functions whose ``dtype`` is float64 unless given, and how a student gives it so.
+_FLOAT_BY_DEFAULT = frozenset({"zeros", "ones", "empty"})
+_FLOAT64 = frozenset({"float", "float64", "double", "float_"})
+#: Callees whose parameters a call may name, by position: the graded functions (their course headers)
+#: and the course's helpers (``grader.course``).
+_POSITIONAL = {**COURSE_PARAMETERS, "softmax": ("x",), "sigmoid": ("x",)}
+#: Empty displays called for: ``list()``, ``dict()``.
+_EMPTY = {"list": lambda: ast.Tuple([], ast.Load()), "dict": lambda: ast.Dict([], [])}
+
+
+def _keywords_in_place(node: ast.Call) -> list[ast.AST]:
+    """Arguments named that the callee takes by position, passed by position: a graded function's
+    (its course header's names, ``COURSE_PARAMETERS``, those right after the positional ones, in
+    any order: ``rnn_cell_forward(xt=x[:, :, t], a_prev=a_next, parameters=parameters)``) and the
+    course's helpers' (``softmax(x=z)``); and a float64 ``dtype`` given to ``np.zeros``, ``np.ones``
+    or ``np.empty`` goes (its value returned, to be counted out). A copy calling so scored 0.46
+    (``softmax(x=...)`` 0.65, ``dtype=float`` 0.51) against its original (thirty-fourth session).
+
+    The ``shape=`` of those stays named: passed by position, it moved 233 scores of the real classes'
+    listed pairs (real30 to real33 at 8b0dcf8; honest students write both) and took one flagged pair
+    of real33 under the threshold, its ``rnn_forward`` then held by 30 % of the class."""
+    func = node.func
+    if type(func) is ast.Attribute and func.attr in _FLOAT_BY_DEFAULT and _is_numpy(func.value):
+        dropped = [k.value for k in node.keywords if k.arg == "dtype" and _float64(k.value)]
+        if dropped:
+            node.keywords[:] = [k for k in node.keywords if k.value not in dropped]
+        return dropped
+    parameters = _POSITIONAL.get(func.id) if type(func) is ast.Name else None
+    if parameters is None or any(type(a) is ast.Starred for a in node.args):
+        return []
+    named = {k.arg: k for k in node.keywords if k.arg in parameters}
+    start = len(node.args)
+    wanted = parameters[start:start + len(named)]
+    if named and set(wanted) == set(named):
+        node.args.extend(named[name].value for name in wanted)
+        node.keywords[:] = [k for k in node.keywords if k.arg not in named]
+    return []
+
+
+def _float64(node: ast.AST) -> bool:
+    """Whether ``node`` names NumPy's float64: ``float``, ``np.float64``, ``"float64"``..."""
+    kind = type(node)
+    if kind is ast.Name:
+        return node.id == "float"
+    if kind is ast.Attribute:
+        return _is_numpy(node.value) and node.attr in _FLOAT64
+    return kind is ast.Constant and node.value in _FLOAT64
+
+
 def _keyword_name(keyword: ast.keyword) -> str:
     """Sort key of a keyword argument: its name (``""`` for ``**kwargs``)."""
     return keyword.arg or ""
@@ -280,7 +348,7 @@ def _keyword_name(keyword: ast.keyword) -> str:
 _REWRITES = {
     ast.Name: Rewriter.visit_Name, ast.Call: Rewriter.visit_Call, ast.BinOp: Rewriter.visit_BinOp,
     ast.AugAssign: Rewriter.visit_AugAssign, ast.Subscript: Rewriter.visit_Subscript,
-    ast.ImportFrom: Rewriter.visit_ImportFrom, ast.Assign: Rewriter.visit_Assign,
+    ast.ImportFrom: Rewriter.visit_ImportFrom, ast.Import: Rewriter.visit_Import, ast.Assign: Rewriter.visit_Assign,
     ast.AnnAssign: Rewriter.visit_AnnAssign, ast.Compare: Rewriter.visit_Compare, ast.List: Rewriter.visit_List,
 }
 
@@ -327,10 +395,18 @@ def canonical_reads(tree: ast.Module, rewriter: Rewriter) -> bool:
     ``np.dot(a, b)`` of ``dot(a, b)`` is ``a @ b``) and counted anew."""
     stored = rewriter.counts[2]
     spelled = {name: name for name in rewriter.bare if not stored.get(name)}
+    imports: list[ast.Import] = []
     if rewriter.rereads:
         for node in subnodes(tree):
+            if type(node) is ast.Import:
+                imports.append(node)
+                for alias in node.names:
+                    if _numpy_module(alias.name) and alias.asname and alias.asname != "np" \
+                            and stored.get(alias.asname) == 1:
+                        spelled[alias.asname] = alias.name[6:]
+                continue
             module = node.module if type(node) is ast.ImportFrom and not node.level else None
-            if module and (module == "numpy" or module.startswith("numpy.")):
+            if module and _numpy_module(module):
                 for alias in node.names:
                     bound = alias.asname or alias.name
                     if alias.name != "*" and stored.get(bound) == 1:
@@ -338,7 +414,35 @@ def canonical_reads(tree: ast.Module, rewriter: Rewriter) -> bool:
     again = bool(spelled)
     if spelled:
         NumpyReads(spelled).visit(tree)
+    if imports:
+        again = _drop_numpy_imports(tree, imports, spelled, stored) or again
     for unit in defs_of(tree):
         again = resolve_aliases(unit, stored) or again
         hoist_lookups(unit, rewriter.counts)
     return again
+
+
+def _drop_numpy_imports(tree: ast.Module, imports: list[ast.Import], spelled: dict[str, str],
+                        stored: dict[str, int]) -> bool:
+    """Take out of ``imports`` (the text's ``import`` statements) the names binding NumPy or one of
+    its modules that are read as ``np`` now (``np`` or ``numpy`` itself, or a name ``spelled``
+    respelled), each bound once in the text, and the statements left empty; True when one went. Left
+    in, ``import numpy as np`` in a def (which honest students write too) scored 0.50 against the same
+    code without it, and ``import numpy as npy`` with ``npy.tanh`` 0.20 (thirty-fourth session)."""
+    emptied = set()
+    for node in imports:
+        kept = [alias for alias in node.names if not (
+            _numpy_module(alias.name) and stored.get(bound := alias.asname or alias.name.split(".")[0]) == 1
+            and (bound in ("np", "numpy") or bound in spelled))]
+        if len(kept) < len(node.names):
+            node.names[:] = kept
+            if not kept:
+                emptied.add(id(node))
+    if not emptied:
+        return False
+    for node in subnodes(tree):
+        for _field, block in statement_blocks(node):
+            if any(id(stmt) in emptied for stmt in block):
+                block[:] = [stmt for stmt in block if id(stmt) not in emptied] or [
+                    ast.copy_location(ast.Pass(), block[0])]
+    return True

@@ -1,5 +1,5 @@
 """Step 1 of the normaliser (:mod:`grader.similarity.normalise`): what does not change what a
-function computes is dropped (docstrings, bare constants, ``pass``, ``print(...)``, blocks under a
+function computes is dropped (docstrings, bare constants, ``pass``, checks that raise, ``print(...)``, blocks under a
 constant false test, code after ``return`` / ``raise`` / ``break`` / ``continue``), and the names a
 def unpacks from its ``*args`` or ``**kwargs``, when that is all it reads of them, become its
 parameters."""
@@ -55,13 +55,29 @@ _AS_IS = frozenset({ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete, ast.Im
                     ast.Global, ast.Nonlocal, ast.Assert})
 
 
+def _is_check(stmt: ast.stmt) -> bool:
+    """Whether ``stmt`` is an ``assert`` or an ``if`` without ``else`` whose body only raises."""
+    kind = type(stmt)
+    return kind is ast.Assert or (kind is ast.If and not stmt.orelse and len(stmt.body) == 1
+                                  and type(stmt.body[0]) is ast.Raise)
+
+
 class Simplifier:
-    """Drops docstrings, bare constants, pass, print calls, constant-false branches, unreachable code."""
+    """Drops docstrings, bare constants, pass, checks (asserts, raising ifs), print calls, constant-false
+    branches, unreachable code."""
 
     def block(self, stmts: list[ast.stmt]) -> list[ast.stmt]:
         """Simplify a statement list; returns the new list (possibly empty)."""
         out: list[ast.stmt] = []
-        for stmt in stmts:
+        # A check (``assert``, or ``if <test>: raise ...``) computes nothing the function returns (the
+        # grader's run passed it): a copy adding ``assert a_next.shape == a_prev.shape`` after a line
+        # scored 0.67 against its original, ``if a_next is None: raise ...`` 0.72 (thirty-fourth
+        # session; the checks a def begins with went already). A block of checks alone stays.
+        checks = [_is_check(stmt) for stmt in stmts]
+        drop = any(checks) and not all(checks)
+        for stmt, check in zip(stmts, checks):
+            if drop and check:
+                continue
             if type(stmt) in _AS_IS:
                 out.append(stmt)
                 continue
