@@ -536,9 +536,12 @@ class _Grader:
                                   f"did you mean `{near}`?")
             else:  # nowhere: the advice, with the hint of a star import extraction could not see into
                 star = _STAR_HINT.search(said or "")
-                self.notes.append(f"`{self.part.function}` uses `{name}`, which is defined outside "
-                                  f"the function (or nowhere): compute it inside or pass it in"
-                                  f"{' ' + star.group(0) if star else ''}."
+                # Extraction says which when it knows: no cell's top level nor the function assigns it.
+                where = ("nothing in the notebook defines (neither the function nor a cell's top level)"
+                         if said is not None and _NOWHERE in said else
+                         "is defined outside the function (or nowhere)")
+                self.notes.append(f"`{self.part.function}` uses `{name}`, which {where}: compute it inside "
+                                  f"or pass it in{' ' + star.group(0) if star else ''}."
                                   f"{hints.unread_parameter_hint(fn.source, name=name) if k < _MOST_FREE_NAMES else ''}")
 
     def _inside(self, name: str) -> tuple[str, str] | None:

@@ -268,3 +268,25 @@ def test_a_global_the_function_declares_and_only_reads_is_still_told_as_read_fro
                                         "    global steps\n    T = steps\n    caches = []\n"))
     notes = _graded(tmp_path, nb, context, sandbox).part("rnn_forward").notes
     assert any("uses `steps`" in note for note in notes), notes
+
+
+# ------------------------------------------------------------------ a name read from outside: where it is
+
+def test_a_name_nothing_defines_is_told_so_not_outside_or_nowhere(tmp_path, context, sandbox):
+    # Before: "`rnn_forward` uses `steps`, which is defined outside the function (or nowhere)" though
+    # extraction knew that no cell assigns `steps` (its own note: "so it will raise NameError").
+    nb = nbs.course_notebook(nbs.mutate("rnn_forward", "    for t in range(T_x):", "    for t in range(steps):"))
+    notes = _graded(tmp_path, nb, context, sandbox).part("rnn_forward").notes
+    assert "`rnn_forward` uses `steps`, which nothing in the notebook defines (neither the function nor a cell's " \
+           "top level): compute it inside or pass it in." in notes, notes
+    assert not any("or nowhere" in note for note in notes), notes
+
+
+def test_a_name_a_test_cell_assigns_is_still_told_the_cell(tmp_path, context, sandbox):
+    # Control: `steps = 4` in a cell the grader does not run (a loop's cell): told where it is assigned.
+    nb = _with_cell("for steps in range(4):\n    pass\n",
+                    overrides=nbs.mutate("rnn_forward", "    for t in range(T_x):", "    for t in range(steps):"))
+    notes = " ".join(_graded(tmp_path, nb, context, sandbox).part("rnn_forward").notes)
+    assert "`rnn_forward` uses `steps`, which is not defined inside the function; it is only assigned outside, " \
+           "in cell 3 (In [2]), which is not graded" in notes, notes
+    assert "nothing in the notebook defines" not in notes, notes
