@@ -531,6 +531,10 @@ class _Extractor:
         self.defs: dict[str, _Entry] = {}
         self.imports: list[Import] = []
         self.dropped_bindings: dict[str, int] = {}
+        #: name -> the import that binds it to a module now (``import numpy as np``): a top-level
+        #: assignment to it is not run (``_module_replaced``); and the names warned of already.
+        self.module_binds: dict[str, Import] = {}
+        self.module_warned: set[str] = set()
         self.nested_defs: dict[str, tuple[str, int, int]] = {}  # see Extraction.defined_inside
         self.graded_markers: list[tuple[int, str]] = []
         self.function_cells: dict[str, list[int]] = {}
@@ -941,6 +945,10 @@ class _Extractor:
             self._unbind_constant(binds)
             if not needs_guard(imp):
                 self.safe_imports.add(binds)
+            if imported is None and kind != "test":
+                self.module_binds[binds] = imp
+            else:
+                self.module_binds.pop(binds, None)
 
     def _course_rebinds(self, imp: Import, cell: _ParsedCell) -> None:
         """A course import (``from rnn_utils import *``, ``from rnn_utils import softmax``) after the
@@ -1059,6 +1067,9 @@ class _Extractor:
                 return False
         except RecursionError:  # `1 + 1 + ... + 1`: parsed without recursing, too deep to walk
             return False
+        if self.module_binds and any(n in self.module_binds for n in names) and not (
+                isinstance(value, ast.Name) and value.id in self.module_binds):
+            return False  # `np = 3`: dropped as `np = np.array(...)` is (``_module_replaced``)
         source = _source_segment(cell.lines, node)
         if source is None:
             return False
@@ -1085,6 +1096,31 @@ class _Extractor:
         """A dropped statement of cell ``cell_index`` assigns ``name``."""
         self._unbind_constant(name)
         self.dropped_bindings[name] = cell_index
+        if name in self.module_binds and name not in self.module_warned:
+            self._module_replaced(name, cell_index)
+
+    def _module_replaced(self, name: str, cell_index: int) -> None:
+        """The one rule of a top-level assignment to a name an import binds to a module (``np = 3``,
+        ``np = np.array(...)``, ``for np in ...``): it is not run, whatever its value, and the
+        functions are graded with the module; a warning (once a name) says so and that in the
+        notebook it hides the module from every cell run after it. Before the thirty-fourth session
+        a constant's (``np = 3``) was kept, costing every function using ``np`` its points, and a
+        call's dropped without a word. The functions were written and tested with the module."""
+        self.module_warned.add(name)
+        imp = self.module_binds[name]
+        text = self.nb.cells[cell_index].source if 0 <= cell_index < len(self.nb.cells) else ""
+        found = re.search(rf"^[ \t]*(?:for[ \t]+)?\(?[ \t]*{re.escape(name)}\b(?![ \t]*[.(\[])", text[:200_000],
+                          re.MULTILINE)
+        line = text.count("\n", 0, found.start()) + 1 if found else None
+        place = f"Line {line} of {self._cell(cell_index)}" if line else self._cell(cell_index).capitalize()
+        self.diags.append(Diagnostic(
+            "warning",
+            f"{place} sets `{name}` to another value after `{imp.source}` "
+            f"({self._cell(imp.cell_index) if imp.cell_index is not None else 'above'}): the grader does not "
+            f"run that statement and grades your functions with `{imp.module}` as `{name}`, but in your notebook "
+            f"every cell run after it finds that value in `{name}`, not the module. Give the value another name.",
+            cell_index, line,
+        ))
 
     def _dropped(self, node: ast.stmt, cell: _ParsedCell) -> None:
         """Remember the names a dropped statement binds; warn about defs hidden inside it."""

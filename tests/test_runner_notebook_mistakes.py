@@ -290,3 +290,29 @@ def test_a_name_a_test_cell_assigns_is_still_told_the_cell(tmp_path, context, sa
     assert "`rnn_forward` uses `steps`, which is not defined inside the function; it is only assigned outside, " \
            "in cell 3 (In [2]), which is not graded" in notes, notes
     assert "nothing in the notebook defines" not in notes, notes
+
+
+# ------------------------------------------------------------------ `np` given another value at a cell's top level
+
+@pytest.mark.parametrize("statement", ["np = 3", "np = np.array([1, 2])", "for np in range(2):\n    pass"])
+def test_np_given_another_value_in_a_cell_is_one_rule_not_run_and_told(tmp_path, context, sandbox, statement):
+    # Before: `np = 3` (a constant) was kept, every function using `np` raised (0 / 100), while
+    # `np = np.array(...)` (a call) was dropped without a word (100 / 100). One rule now: a top-level
+    # assignment to a name an import binds to a module is not run, and the student is told where.
+    nb = nbs.course_notebook(extra_cells=[nbs.code_cell("x = 1\n" + statement + "\n", count=20)])
+    result = _graded(tmp_path, nb, context, sandbox)
+    assert result.points == 100, [(p.name, p.points, p.notes) for p in result.parts]
+    said = [m for m in result.messages if "sets `np` to another value" in m]
+    assert said == ["Line 2 of cell 21 (In [20]) sets `np` to another value after `import numpy as np` (cell 2 "
+                    "(In [1])): the grader does not run that statement and grades your functions with `numpy` as "
+                    "`np`, but in your notebook every cell run after it finds that value in `np`, not the module. "
+                    "Give the value another name."], result.messages
+
+
+def test_np_set_before_its_import_is_not_told(tmp_path, context, sandbox):
+    # Control: the import after it gives `np` NumPy again, in Jupyter as here; `np = np` changes nothing.
+    nb = nbs.course_notebook()
+    nb["cells"].insert(1, nbs.code_cell("np = 3\n", count=1))
+    nb["cells"].append(nbs.code_cell("np = np\n", count=30))
+    result = _graded(tmp_path, nb, context, sandbox)
+    assert result.points == 100 and not any("sets `np`" in m for m in result.messages), result.messages
