@@ -535,6 +535,8 @@ class _Extractor:
         #: assignment to it is not run (``_module_replaced``); and the names warned of already.
         self.module_binds: dict[str, Import] = {}
         self.module_warned: set[str] = set()
+        #: cell index -> that cell with the lines of the defs kept from wrappers dedented (``_unwrapped``).
+        self.unwrapped_cells: dict[int, _ParsedCell] = {}
         self.nested_defs: dict[str, tuple[str, int, int]] = {}  # see Extraction.defined_inside
         self.graded_markers: list[tuple[int, str]] = []
         self.function_cells: dict[str, list[int]] = {}
@@ -1123,12 +1125,16 @@ class _Extractor:
         ))
 
     def _dropped(self, node: ast.stmt, cell: _ParsedCell) -> None:
-        """Remember the names a dropped statement binds; warn about defs hidden inside it."""
+        """Remember the names a dropped statement binds; keep the definitions a wrapper always runs
+        (``_always_defined``); warn about the other defs hidden inside it."""
         for name in _bound_names(node):
             self._rebound(name, cell.index)
+        kept = {id(inner) for inner in self._always_defined(node, cell)} if isinstance(node, _WRAPPERS) else set()
         keyword = type(node).__name__.lower().replace("asyncfor", "for").replace("asyncwith", "with")
         block = f"{'an' if keyword[0] in 'aeiou' else 'a'} `{keyword}` block"  # "an `if` block", "a `try` block"
         for inner in _nested_defs(node):
+            if id(inner) in kept:
+                continue
             self.nested_defs[inner.name] = (block, cell.index, inner.lineno)
             self.diags.append(Diagnostic(
                 "warning",
@@ -1136,6 +1142,54 @@ class _Extractor:
                 f"({self._cell(cell.index)}, line {inner.lineno}), not at the top level of a cell, so it is not graded.",
                 cell.index, inner.lineno, inner.name,
             ))
+
+    def _always_defined(self, node: ast.stmt, cell: _ParsedCell, depth: int = 0) -> list[ast.stmt]:
+        """The defs and classes of a wrapper whose body always runs, kept as a cell's top-level ones
+        are (thirty-fourth session; before, "defined inside an `if` block ..., so it is not graded",
+        0 points for a right function). The rule: the body of ``if True:`` (or ``if 1:``) and of
+        ``try:``, and of such a wrapper inside it (up to ``_MOST_WRAPPERS`` deep), from its first
+        statement up to the first that is neither a def, a class, ``pass`` nor a docstring (what
+        follows may not run: a statement before it can raise). An ``else``, ``except`` or
+        ``finally`` body, a ``with``, a loop and any other test are not read. Each kept def is its
+        lines with the wrapper's indentation taken off, parsed again at its own lines."""
+        body = _always_run_body(node)
+        kept: list[ast.stmt] = []
+        for inner in body or ():
+            if isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                if self._unwrapped(inner, cell):
+                    kept.append(inner)
+            elif isinstance(inner, _WRAPPERS) and depth + 1 < _MOST_WRAPPERS and _always_run_body(inner):
+                kept.extend(self._always_defined(inner, cell, depth + 1))
+            elif not (isinstance(inner, ast.Pass) or (isinstance(inner, ast.Expr) and isinstance(inner.value, ast.Constant))):
+                break
+        return kept
+
+    def _unwrapped(self, inner: ast.stmt, cell: _ParsedCell) -> bool:
+        """Keep ``inner``, a def or class of a wrapper always run, as a top-level one of ``cell``:
+        True when its dedented lines parse as one such statement."""
+        first = min([inner.lineno] + [d.lineno for d in getattr(inner, "decorator_list", ())])
+        last = inner.end_lineno or inner.lineno
+        col = inner.col_offset
+        # One copy of the cell's lines for all its unwrapped defs, each dedenting its own lines
+        # (two defs share none): a copy a def was quadratic in a cell of thousands of them.
+        held = self.unwrapped_cells.get(cell.index)
+        if held is None or held.text is not cell.text:
+            held = self.unwrapped_cells[cell.index] = _ParsedCell(cell.index, cell.text, [])
+            held.lines = list(cell.lines)  # type: ignore[misc]  # the cached property's value, set
+        lines = held.lines
+        for i in range(first - 1, min(last, len(lines))):
+            line = lines[i]
+            lead = len(line) - len(line.lstrip(" \t"))
+            lines[i] = line[min(lead, col):]
+        try:
+            tree = ast.parse("\n".join(lines[first - 1:last]))
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return False
+        if len(tree.body) != 1 or not isinstance(tree.body[0], type(inner)):
+            return False
+        ast.increment_lineno(tree, first - 1)
+        self._statement(tree.body[0], held)
+        return True
 
     # -- analysis -----------------------------------------------------------------
 
@@ -1847,6 +1901,21 @@ def _globals_assigned(source: str) -> frozenset[str]:
 
 #: A ``def`` at the start of a line of a cell that is not code (a Markdown cell, a raw one).
 _TEXT_DEF = re.compile(r"^[ \t]*def[ \t]+([A-Za-z_]\w*)[ \t]*\(", re.MULTILINE)
+
+
+#: The statements whose body may always run (``_always_run_body``), and how deep in each other they are read.
+_WRAPPERS = (ast.If, ast.Try) + ((ast.TryStar,) if hasattr(ast, "TryStar") else ())
+_MOST_WRAPPERS = 3
+
+
+def _always_run_body(node: ast.stmt) -> list[ast.stmt] | None:
+    """The body of ``if True:`` / ``if 1:`` or of ``try:``, which always starts to run; None for
+    any other statement (``if x:``, ``if __name__ == "__main__":``, ``with``, a loop)."""
+    if isinstance(node, ast.If):
+        test = node.test
+        plain = (isinstance(test, ast.Constant) and type(test.value) in (bool, int) and test.value)
+        return node.body if plain else None
+    return node.body if isinstance(node, _WRAPPERS) else None
 
 
 def _nested_defs(node: ast.stmt) -> Iterator[ast.FunctionDef | ast.AsyncFunctionDef]:

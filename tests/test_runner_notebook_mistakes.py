@@ -70,8 +70,8 @@ def test_an_own_helper_equal_to_the_course_s_is_not_told_even_when_the_function_
 # ------------------------------------------------------------------ a graded function not found
 
 def test_a_graded_function_not_found_is_not_taken_for_another_graded_one(tmp_path, context, sandbox):
-    # rnn_cell_forward inside `if True:`; rnn_forward's note said "did you mean `rnn_cell_backward`?".
-    nb = nbs.course_notebook({"rnn_cell_forward": _indented("if True:\n", _CELL)})
+    # rnn_cell_forward inside `if VERBOSE:`; rnn_forward's note said "did you mean `rnn_cell_backward`?".
+    nb = nbs.course_notebook({"rnn_cell_forward": _indented("if VERBOSE:\n", _CELL)})
     notes = " ".join(_graded(tmp_path, nb, context, sandbox).part("rnn_forward").notes)
     assert "rnn_cell_backward" not in notes, notes
     assert "uses `rnn_cell_forward`, which the grader did not find" in notes, notes
@@ -79,8 +79,9 @@ def test_a_graded_function_not_found_is_not_taken_for_another_graded_one(tmp_pat
 
 
 @pytest.mark.parametrize("header, said", [
-    ("if True:\n", "is defined inside an `if` block (cell 4 (In [2]), line 4), not at the top level of a cell"),
-    ("try:\n", "is defined inside a `try` block (cell 4 (In [2]), line 4), not at the top level of a cell"),
+    ("if VERBOSE:\n", "is defined inside an `if` block (cell 4 (In [2]), line 4), not at the top level of a cell"),
+    ("try:\n    print(parameters)\n", "is defined inside a `try` block (cell 4 (In [2]), line 5), not at the top level "
+                                      "of a cell"),
     ("class RNN:\n", "is defined in the class `RNN` (cell 4 (In [2]), line 4), as a method"),
 ])
 def test_a_graded_function_defined_where_the_grader_does_not_read_is_told_where(
@@ -116,7 +117,7 @@ def test_a_graded_function_replaced_by_a_later_value_is_told_the_line_that_repla
 
 
 def test_a_helper_defined_in_a_block_is_told_where_not_nowhere(tmp_path, context, sandbox):
-    nb = _with_cell("if True:\n    def my_softmax(z):\n        e = np.exp(z - z.max(axis=0))\n        return e / e.sum(axis=0)\n",
+    nb = _with_cell("if VERBOSE:\n    def my_softmax(z):\n        e = np.exp(z - z.max(axis=0))\n        return e / e.sum(axis=0)\n",
                     overrides=nbs.mutate("rnn_cell_forward", "yt_pred = softmax(", "yt_pred = my_softmax("))
     notes = _graded(tmp_path, nb, context, sandbox).part("rnn_cell_forward").notes
     assert notes[0].startswith("`rnn_cell_forward` uses `my_softmax`, which is defined inside an `if` block "
