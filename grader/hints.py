@@ -1601,3 +1601,75 @@ def fixed_size_hint(source: str, *, sizes: Collection[int], first_line: int = 1)
     return (f"`{fn.name}` writes out {shown} on line {first.line + first_line - 1} (`{first.code}`): "
             f"{'a size' if len(written) == 1 else 'sizes'} of the assignment's example, which the hidden cases do "
             f"not have. Take {'it' if len(written) == 1 else 'them'} from the arguments instead (their `.shape`).")
+
+
+#: How many nodes of a function ``global_state_hint`` reads at most (a real graded function has a
+#: few hundred; a hostile one is read no further).
+MOST_STATE_NODES = 20_000
+
+
+def global_state_hint(source: str, *, first_line: int = 1) -> str:
+    """For a graded function (``source``) a case of which failed, that keeps a value from one call
+    to the next: a name it declares ``global`` and changes from the value the call before left
+    (``counter += 1``; ``caches.append(cache)`` or ``seen[t] = x`` before any ``caches = ...`` of
+    its own; read before it is set). The grader calls the function many times, once a case, so
+    each call starts from what the others left. "" otherwise: ``global caches`` then ``caches =
+    []`` starts afresh at each call (thirty-fourth session)."""
+    if "global" not in source:
+        return ""
+    fn = _function_tree(source)
+    if fn is None:
+        return ""
+    declared: dict[str, None] = {}
+    walked = []
+    for node in ast.walk(fn):
+        if len(walked) >= MOST_STATE_NODES:
+            break
+        walked.append(node)
+        if isinstance(node, ast.Global):
+            declared.update(dict.fromkeys(node.names))
+    if not declared:
+        return ""
+    stored: dict[str, tuple[int, int]] = {}  # each name's first assignment of its own
+    kept: dict[str, tuple[int, int, ast.AST]] = {}  # each name's first line using the last call's value
+    for node in walked:
+        target = None
+        if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+            target, where = node.target.id, (node.lineno, -1)  # before any store of the same line
+        elif isinstance(node, ast.Name) and node.id in declared:
+            if isinstance(node.ctx, ast.Store):
+                place = (node.lineno, node.col_offset)
+                if place < stored.get(node.id, (1 << 30, 0)):
+                    stored[node.id] = place
+                continue
+            target, where = node.id, (node.lineno, node.col_offset)
+        if target in declared and (target not in kept or where < kept[target][:2]):
+            kept[target] = (*where, node)
+    lines = source.splitlines()
+    for name in declared:
+        if name in kept and kept[name][:2] < stored.get(name, (1 << 30, 0)):
+            if name not in stored and not _changed_in_place(walked, name):
+                continue  # only read: a value from outside, which the free-name note tells
+            line = kept[name][0]
+            code = lines[line - 1].strip() if 0 < line <= len(lines) else ""
+            code = code if len(code) <= _QUOTED else f"{code[:_QUOTED // 2]} ... {code[-_QUOTED // 4:]}"
+            return (f"`{fn.name}` keeps `{name}` from one call to the next (`global {name}`; line "
+                    f"{line + first_line - 1}: `{code}`): each call starts from what the calls before it left, "
+                    f"and the grader calls the function many times, once a case. Make `{name}` the function's own: give "
+                    f"it its first value inside the function, at each call, and leave out `global {name}`.")
+    return ""
+
+
+def _changed_in_place(walked: Sequence[ast.AST], name: str) -> bool:
+    """Does a node of ``walked`` change ``name`` without assigning it: an augmented assignment, a
+    store into it (``name[t] = x``, ``name.x = 1``) or a method that changes a list (``append``)?"""
+    for node in walked:
+        if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name) and node.target.id == name:
+            return True
+        if (isinstance(node, (ast.Subscript, ast.Attribute)) and isinstance(node.ctx, (ast.Store, ast.Del))
+                and isinstance(node.value, ast.Name) and node.value.id == name):
+            return True
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _IN_PLACE
+                and isinstance(node.func.value, ast.Name) and node.func.value.id == name):
+            return True
+    return False

@@ -581,7 +581,8 @@ class _Grader:
         for every call (``hints.outside_size_hint``, when a hidden case failed: a size a cell sets,
         the example's, so the hidden cases' other sizes fail) or that is the student's in place of
         the course's (``hints.own_helper_hint``, when values were wrong: their own ``softmax``, with
-        which the expected values were not computed; an error says where it was raised itself).
+        which the expected values were not computed; an error says where it was raised itself), or
+        that keeps a value from one call to the next (``hints.global_state_hint``: ``global counter``).
         Read only once a case failed (thirty-third session)."""
         fn = self._own_function()
         if fn is None:
@@ -608,7 +609,8 @@ class _Grader:
                 said = self._own_helper(helper, own.cell_index)
                 if said:
                     notes.append(said)
-        return notes
+        said = hints.global_state_hint(fn.source, first_line=fn.first_line)  # `global counter`, changed
+        return notes + [said] if said else notes
 
     def _own_helper(self, helper: str, cell: int) -> str:
         """``hints.own_helper_hint`` of the student's ``helper`` (defined in cell index ``cell``)

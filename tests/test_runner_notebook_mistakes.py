@@ -317,3 +317,25 @@ def test_np_set_before_its_import_is_not_told(tmp_path, context, sandbox):
     nb["cells"].append(nbs.code_cell("np = np\n", count=30))
     result = _graded(tmp_path, nb, context, sandbox)
     assert result.points == 100 and not any("sets `np`" in m for m in result.messages), result.messages
+
+
+# ------------------------------------------------------------------ a value kept from one call to the next
+
+def test_a_global_the_function_changes_from_call_to_call_is_told_when_a_case_fails(tmp_path, context, sandbox):
+    # `global calls; calls += 1` and the first step read from it: right at the first call, wrong after
+    # (the grader calls the function once a case). Before: the differences alone, no word of the global.
+    nb = _with_cell("calls = 0\n", overrides=nbs.mutate(
+        "rnn_forward", "    caches = []\n",
+        "    global calls\n    calls += 1\n    caches = []\n    a0 = a0 * calls\n"))
+    part = _graded(tmp_path, nb, context, sandbox).part("rnn_forward")
+    assert part.cases[0].status == "passed" and part.points < part.max_points, part
+    assert "`rnn_forward` keeps `calls` from one call to the next (`global calls`; line 6: `calls += 1`): each " \
+           "call starts from what the calls before it left" in " ".join(part.notes), part.notes
+
+
+def test_a_global_a_right_function_counts_its_calls_with_is_not_told(tmp_path, context, sandbox):
+    # Control: a counter that changes no value; every case passes, so nothing is read or said.
+    nb = _with_cell("calls = 0\n", overrides=nbs.mutate(
+        "rnn_forward", "    caches = []\n", "    global calls\n    calls += 1\n    caches = []\n"))
+    part = _graded(tmp_path, nb, context, sandbox).part("rnn_forward")
+    assert part.points == part.max_points and not any("keeps `calls`" in n for n in part.notes), part.notes
