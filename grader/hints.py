@@ -1673,3 +1673,29 @@ def _changed_in_place(walked: Sequence[ast.AST], name: str) -> bool:
                 and isinstance(node.func.value, ast.Name) and node.func.value.id == name):
             return True
     return False
+
+
+def running_loop_hint(source: str, *, line: int, first_line: int = 1) -> str:
+    """For a call out of time that was running ``line`` (of the cell; the function ``source``
+    starts at ``first_line``) when it was stopped: the innermost loop of the function holding that
+    line, as ", in the `while` loop of line 12 (`while t < T_x:`)"; "" when no loop holds it (the
+    time went in one slow statement). At most ``MOST_STATE_NODES`` nodes read (thirty-fourth
+    session: the time-limit message named no line)."""
+    fn = _function_tree(source)
+    if fn is None:
+        return ""
+    at = line - first_line + 1
+    found = None
+    for count, node in enumerate(ast.walk(fn)):
+        if count >= MOST_STATE_NODES:
+            break
+        if (isinstance(node, (ast.For, ast.AsyncFor, ast.While)) and node.lineno <= at <= (node.end_lineno or 0)
+                and (found is None or node.lineno >= found.lineno)):
+            found = node
+    if found is None:
+        return ""
+    lines = source.splitlines()
+    head = lines[found.lineno - 1].strip() if found.lineno <= len(lines) else ""
+    head = head if len(head) <= _QUOTED else f"{head[:_QUOTED // 2]} ... {head[-_QUOTED // 4:]}"
+    keyword = "while" if isinstance(found, ast.While) else "for"
+    return f", in the `{keyword}` loop of line {found.lineno + first_line - 1} (`{head}`)"

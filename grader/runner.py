@@ -719,8 +719,11 @@ class _Grader:
         if status == "timeout":
             fn = self._own_function()
             endless = _line_hint(hints.endless_loop_hint, fn.source, first_line=fn.first_line) if fn is not None else ""
-            return self._case(case, TIMEOUT, 0.0, message=_timeout_text(self.part.function, case.timeout, own) + endless,
-                              **common)
+            # Where the child was when stopped: its frames in the student's own cells, innermost first.
+            places = [at for at in self._locations(outcome) if at.cell is not None][:20] if outcome.frames else []
+            place, location = self._running_place(places)
+            return self._case(case, TIMEOUT, 0.0, location=location, message=_timeout_text(
+                self.part.function, case.timeout, own, place=place) + endless, **common)
         if status == "budget":
             return self._case(case, TIMEOUT, 0.0, message=_budget_text(self.session), **common)
         if status == "missing":
@@ -776,6 +779,30 @@ class _Grader:
             return self._case(case, ERROR, 0.0, message=_bad_output_text(outcome), **common)
         return self._case(case, CRASHED, 0.0, location=location, message=_crash_text(self.part.function, outcome),
                           **common)
+
+    def _running_place(self, places: Sequence[Location]) -> tuple[str, Location | None]:
+        """Where a call out of time was when it was stopped (``places``: its frames in the student's
+        cells, innermost first), in words, and the place the case shows: the innermost frame inside
+        a loop, "cell 7 (In [4]), line 16, in rnn_forward, in the `while` loop of line 14 (`while t
+        < T_x:`)", with the function it was calling from there when that is deeper (", in its call
+        of `rnn_cell_forward` (cell 4 (In [2]), line 16)"); the innermost frame when no loop holds
+        one (a slow statement); ("", None) when not known (the child did not say, or was only in
+        code not the student's)."""
+        if not places:
+            return "", None
+        functions = getattr(self.extraction, "functions", None) or {}
+        for k, at in enumerate(places):
+            held = functions.get(at.function) if at.function else None
+            if (held is None or held.cell_index != at.cell or at.line is None
+                    or not held.first_line <= at.line <= held.last_line):
+                continue
+            loop = _line_hint(hints.running_loop_hint, held.source, line=at.line, first_line=held.first_line)
+            if loop:
+                inner = places[0]
+                called = (f", in its call of `{inner.function}` ({cell_words(inner.cell, inner.prompt)}, line "
+                          f"{inner.line})" if k and inner.function else "")
+                return at.describe() + loop + called, at
+        return places[0].describe(), places[0]
 
     def _settle(self, case: Case, plan: _CasePlan, outcome: Any) -> tuple[Any, bool, bytes | None]:
         """``(outcome, fast, raw)``: an ok outcome whose value is still wire bytes is either
@@ -929,14 +956,18 @@ class _Grader:
         """The student's innermost frame of a failed call. In a class (whose segment names no
         function) the frame's own function is named: an error in a static method reached through
         ``rnn_cell_forward = RNN.cell`` was said to be at "(cell 4, line 5)", in nothing."""
+        return next(self._locations(outcome), None)
+
+    def _locations(self, outcome: Any) -> Iterator[Location]:
+        """The places of a call's frames that are the program's (the student's code or the course's
+        helpers), innermost first (``_locate``)."""
         for line, frame_function in reversed(tuple(outcome.frames)):
             cell, cell_line, function = self.program.locate(line)
             if function is None and cell is not None and type(frame_function) is str \
                     and frame_function.isidentifier() and self._defined_at(line, frame_function):
                 function = frame_function
             if cell is not None or function is not None:
-                return Location(cell, cell_line, function, self._prompt(cell))
-        return None
+                yield Location(cell, cell_line, function, self._prompt(cell))
 
     def _defined_at(self, line: int, name: str) -> bool:
         """Whether the program's segment holding ``line`` (a class's lines) has a ``def name``. A
@@ -1690,11 +1721,17 @@ _UNREADABLE_ADVICE = {
 }
 
 
-def _timeout_text(function: str, seconds: float, own: Sequence[str] = ()) -> str:
+def _timeout_text(function: str, seconds: float, own: Sequence[str] = (), *, place: str = "") -> str:
     """What a call that did not return in time says; ``own``: the student's functions it ran with
     (a composite's first call uses the student's own dependencies). "Look for a loop that never
     ends" alone sent a student whose code was only far too slow, or whose slow helper made the
-    composite late, to look for a loop that was not there."""
+    composite late, to look for a loop that was not there. ``place``: where the call was when it
+    was stopped (``_running_place``), said first when known (thirty-fourth session); one sentence
+    for the batch's feedback, the self-check and ``check()``."""
+    if place:
+        return (f"`{function}` did not return within {seconds:g} s. When the time ran out it was running {place}: "
+                "look there for a loop that never ends, or for code far slower than it needs to be (a correct "
+                "solution takes milliseconds here).")
     where = ("in it or in the functions of yours it calls (" + ", ".join(f"`{name}`" for name in own) + ")"
              if own else "in it")
     return (f"`{function}` did not return within {seconds:g} s: look for a loop that never ends {where}, "
