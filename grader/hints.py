@@ -471,8 +471,15 @@ def assignment_hint(outcome: Any, line: str) -> str:
         # ``dWax += dWaxt`` into a dWax made (n_x, n_a): NumPy names three shapes, the first the target's.
         target, value = ast.unparse(statement.target), ast.unparse(statement.value)
         have, room = (_shape(added.group(k)) for k in (2, 1))
-        return (f"`{target}` has shape {room} and `{value}` has shape {have}: `{ast.unparse(statement)}` cannot "
-                f"store its result in `{target}`. Check the sizes `{target}` was created with.")
+        said = (f"`{target}` has shape {room} and `{value}` has shape {have}: `{ast.unparse(statement)}` cannot "
+                f"store its result in `{target}`.")
+        if len(room) == 2 and room[0] != room[1] and have == room[::-1]:
+            # Thirty-fourth session: `dWax += dWaxt.T` was told to check the sizes `dWax` was created with.
+            turned = any(isinstance(node, ast.Attribute) and node.attr == "T" for node in ast.walk(statement.value))
+            return said + (f" `{value}` has the transposed shape of `{target}`: leave out its `.T`." if turned else
+                           f" One has the transposed shape of the other: check the sizes `{target}` was created "
+                           f"with, and the order of the product that gives `{value}`.")
+        return said + f" Check the sizes `{target}` was created with."
     if not isinstance(statement, ast.Assign) or len(statement.targets) != 1:
         return ""
     target, value, message = statement.targets[0], ast.unparse(statement.value), outcome.message or ""

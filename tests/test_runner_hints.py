@@ -144,8 +144,26 @@ def test_an_error_numpy_or_python_words_alone_is_told_what_each_side_is(tmp_path
 def test_an_in_place_sum_into_an_array_of_another_shape_is_told_both_shapes(tmp_path, context, sandbox):
     cells = nbs.mutate("rnn_backward", "dWax = np.zeros((n_a, n_x))", "dWax = np.zeros((n_x, n_a))")
     case = _first_case(tmp_path, cells, "rnn_backward", context, sandbox)
+    # Since the thirty-fourth session a transposed shape says so (and `.T` on the right side: leave it out).
     assert "`dWax` has shape (3, 5) and `dWaxt` has shape (5, 3): `dWax += dWaxt` cannot store its result in " \
-           "`dWax`. Check the sizes `dWax` was created with." in case.message, case.message
+           "`dWax`. One has the transposed shape of the other: check the sizes `dWax` was created with, and the " \
+           "order of the product that gives `dWaxt`." in case.message, case.message
+
+
+def test_an_in_place_sum_of_a_transposed_step_gradient_is_told_to_leave_out_its_t(tmp_path, context, sandbox):
+    # `dWax += dWaxt.T` was told "Check the sizes `dWax` was created with": dWax was right (misleading).
+    case = _first_case(tmp_path, nbs.mutate("rnn_backward", "dWax += dWaxt", "dWax += dWaxt.T"), "rnn_backward",
+                       context, sandbox)
+    assert case.message.endswith("`dWax += dWaxt.T` cannot store its result in `dWax`. `dWaxt.T` has the "
+                                 "transposed shape of `dWax`: leave out its `.T`."), case.message
+
+
+def test_an_in_place_sum_into_an_array_of_other_sizes_keeps_the_sizes_to_check(tmp_path, context, sandbox):
+    # Control: shapes that are not each other's transpose keep "Check the sizes ... was created with".
+    cells = nbs.mutate("rnn_backward", "dWax = np.zeros((n_a, n_x))", "dWax = np.zeros((n_a, n_a))")
+    case = _first_case(tmp_path, cells, "rnn_backward", context, sandbox)
+    assert "`dWax += dWaxt` cannot store its result in `dWax`. Check the sizes `dWax` was created with." \
+        in case.message, case.message
 
 
 _CONCAT = "concat = np.zeros((n_a + n_x, m))\n    concat[: n_a, :] = a_prev\n    concat[n_a :, :] = xt"
