@@ -683,7 +683,7 @@ def loop_mistake(source: str, *, first_line: int = 1) -> tuple[str, str]:
             or sum(isinstance(stmt, (ast.For, ast.AsyncFor)) for block in blocks for stmt in block) > MOST_LOOPS:
         return "", ""  # a function no student writes (see MOST_LOOP_STATEMENTS)
     parsed = _Parsed.of(fn, source=source, offset=first_line - 1, blocks=blocks)
-    for rule in (_return_in_loop, _reset_in_loop, _after_loop, _value_unused):
+    for rule in (_return_in_loop, _reset_in_loop, _after_loop, _value_unused, _step_value_summed):
         found = rule(parsed)
         if found[0]:
             return found
@@ -987,6 +987,85 @@ def _value_unused(parsed: _Parsed) -> tuple[str, str]:
             f"`{written}` on line {line} computes a value and throws it away: no variable changes. To keep "
             f"it, assign it: {fix}.")
     return "", ""
+
+
+def _step_value_summed(parsed: _Parsed) -> tuple[str, str]:
+    """A value a function of the notebook gave at this step (``dbat`` of ``gradients =
+    rnn_cell_backward(...)``, ``gradients["dba"]``) summed before it is added or stored
+    (``dba += np.sum(dbat, axis=0)``, ``dx[:, :, t] = np.sum(dxt, axis=1, keepdims=True)``): the
+    step's function returns each gradient in its final shape, so the sum mixes what belongs apart.
+    Not ``dba += np.sum(dbat, axis=1, keepdims=True)`` into a bias's gradient (a name starting
+    ``db``): a sum over the examples of a column is the column itself (thirty-fourth session)."""
+    offset = parsed.offset
+    for loop, _after in parsed.loops:
+        body = sorted((stmt for block in _blocks(loop) for stmt in block), key=lambda stmt: stmt.lineno)
+        given: dict[str, str] = {}  # a name the step's function gave -> that function
+        for stmt in body:
+            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+                source = _step_source(stmt.value, given)
+                targets = stmt.targets[0].elts if isinstance(stmt.targets[0], (ast.Tuple, ast.List)) else [stmt.targets[0]]
+                values = (stmt.value.elts if isinstance(stmt.value, (ast.Tuple, ast.List))
+                          and len(stmt.value.elts) == len(targets) else [stmt.value] * len(targets))
+                for target, value in zip(targets, values):
+                    source = _step_source(value, given)
+                    if isinstance(target, ast.Name) and source:
+                        given[target.id] = source
+            target = stmt.target if isinstance(stmt, ast.AugAssign) else (
+                stmt.targets[0] if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 else None)
+            summed = _summed_name(stmt.value) if target is not None else None
+            if summed is None or summed[0] not in given:
+                continue
+            name, call = summed
+            if isinstance(target, ast.Name) and target.id.startswith("db") and _over_examples_kept(call):
+                continue  # a bias's gradient, a column: summed over the examples it is itself
+            if not isinstance(target, (ast.Name, ast.Subscript)) or (
+                    isinstance(stmt, ast.Assign) and not isinstance(target, ast.Subscript)):
+                continue
+            plain = f"{ast.unparse(target)} {'+=' if isinstance(stmt, ast.AugAssign) else '='} {name}"
+            return "loop/step-summed", (
+                f"`{_written(stmt, parsed.source)}` on line {stmt.lineno + offset} sums `{name}`, which "
+                f"`{given[name]}` gave for this step already in the shape it is used in: the sum mixes values "
+                f"that belong apart. Use it as it is: `{plain}`.")
+    return "", ""
+
+
+def _step_source(value: ast.expr, given: Mapping[str, str]) -> str:
+    """The function of the notebook whose result ``value`` is (``rnn_cell_backward(...)``, or a
+    subscript of a name it gave, ``gradients["dba"]``), or ""; NumPy's calls are not such."""
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id not in _NUMPY_NAMES:
+        return value.func.id
+    if isinstance(value, ast.Subscript) and isinstance(value.value, ast.Name):
+        return given.get(value.value.id, "")
+    return ""
+
+
+def _summed_name(value: ast.expr | None) -> tuple[str, ast.Call] | None:
+    """``(name, call)`` for ``np.sum(name, ...)`` or ``name.sum(...)``; None otherwise."""
+    if not isinstance(value, ast.Call):
+        return None
+    func = value.func
+    if (isinstance(func, ast.Attribute) and func.attr == "sum" and isinstance(func.value, ast.Name)
+            and func.value.id in _NUMPY_NAMES and value.args and isinstance(value.args[0], ast.Name)):
+        return value.args[0].id, value
+    if isinstance(func, ast.Attribute) and func.attr == "sum" and isinstance(func.value, ast.Name) \
+            and func.value.id not in _NUMPY_NAMES:
+        return func.value.id, value
+    return None
+
+
+def _over_examples_kept(call: ast.Call) -> bool:
+    """Does ``call`` sum over axis 1 (or -1) with ``keepdims=True``?"""
+    keywords = {k.arg: k.value for k in call.keywords}
+    axis = keywords.get("axis")
+    if axis is None:
+        positional = call.args[1:] if isinstance(call.func, ast.Attribute) and isinstance(call.func.value, ast.Name) \
+            and call.func.value.id in _NUMPY_NAMES else call.args
+        axis = positional[0] if positional else None
+    kept = keywords.get("keepdims")
+    number = axis.value if isinstance(axis, ast.Constant) else (
+        -axis.operand.value if isinstance(axis, ast.UnaryOp) and isinstance(axis.op, ast.USub)
+        and isinstance(axis.operand, ast.Constant) else None)
+    return number in (1, -1) and isinstance(kept, ast.Constant) and kept.value is True
 
 
 def _stored_at(fn: ast.AST, name: str) -> list[ast.stmt]:
