@@ -1785,3 +1785,56 @@ def running_loop_hint(source: str, *, line: int, first_line: int = 1) -> str:
     head = head if len(head) <= _QUOTED else f"{head[:_QUOTED // 2]} ... {head[-_QUOTED // 4:]}"
     keyword = "while" if isinstance(found, ast.While) else "for"
     return f", in the `{keyword}` loop of line {found.lineno + first_line - 1} (`{head}`)"
+
+
+def unpacked_order(source: str) -> tuple[str, tuple[str, ...], int] | None:
+    """``(parameter, names, line)`` for the first statement of the function ``source`` that unpacks
+    one of its parameters into names (``(a_next, a_prev, xt, parameters) = cache``), or None."""
+    fn = _function_tree(source)
+    if fn is None:
+        return None
+    arguments = fn.args
+    parameters = {a.arg for a in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)}
+    for block in _blocks(fn)[:1]:
+        for stmt in block[:MOST_LOOP_STATEMENTS]:
+            if (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.value, ast.Name)
+                    and stmt.value.id in parameters and isinstance(stmt.targets[0], (ast.Tuple, ast.List))
+                    and len(stmt.targets[0].elts) > 1 and all(isinstance(e, ast.Name) for e in stmt.targets[0].elts)):
+                return stmt.value.id, tuple(e.id for e in stmt.targets[0].elts), stmt.lineno
+    return None
+
+
+def stored_order(source: str, name: str) -> tuple[tuple[str, ...], int] | None:
+    """``(names, line)`` for the first statement of the function ``source`` that makes ``name`` a
+    tuple of names (``cache = (a_next, a_prev, xt, parameters)``), or None."""
+    if name not in source:
+        return None
+    fn = _function_tree(source)
+    if fn is None:
+        return None
+    for block in _blocks(fn):
+        for stmt in block[:MOST_LOOP_STATEMENTS]:
+            if (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)
+                    and stmt.targets[0].id == name and isinstance(stmt.value, (ast.Tuple, ast.List))
+                    and all(isinstance(e, ast.Name) for e in stmt.value.elts)):
+                return tuple(e.id for e in stmt.value.elts), stmt.lineno
+    return None
+
+
+def cache_order_hint(function: str, unpacked: tuple[str, tuple[str, ...], int], stored: tuple[tuple[str, ...], int],
+                     *, maker: str, first_line: int, where: str) -> str:
+    """For ``function`` (a case of which returned wrong values) that unpacks its parameter in
+    another order than the notebook's ``maker`` stores a value of that name (``(a_prev, a_next, xt,
+    parameters) = cache`` against ``cache = (a_next, a_prev, xt, parameters)``; ``where``: the
+    cell of the store, its line in ``stored``): both orders and the names that swap values. ""
+    when the names differ as a set or come in the same order (thirty-fourth session)."""
+    parameter, names, line = unpacked
+    kept, stored_line = stored
+    if names == kept or sorted(names) != sorted(kept):
+        return ""
+    moved = [n for n, k in zip(names, kept) if n != k]
+    return (f"`{function}` unpacks `{parameter}` as `({', '.join(names)})` (line {line + first_line - 1}), and your "
+            f"`{maker}` stores it as `({', '.join(kept)})` ({where}, line {stored_line}): "
+            f"{_listed([f'`{n}`' for n in moved])} take "
+            f"{'each other' if len(moved) == 2 else 'other names'}'s values. Unpack the names in the order they are "
+            f"stored.")

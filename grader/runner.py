@@ -610,7 +610,35 @@ class _Grader:
                 if said:
                     notes.append(said)
         said = hints.global_state_hint(fn.source, first_line=fn.first_line)  # `global counter`, changed
-        return notes + [said] if said else notes
+        if said:
+            notes.append(said)
+        if wrong and "=" in fn.source:
+            said = self._cache_order(fn)
+            if said:
+                notes.append(said)
+        return notes
+
+    def _cache_order(self, fn: Any) -> str:
+        """``hints.cache_order_hint`` of the part's function against the notebook's functions that
+        store a tuple under the name of the parameter it unpacks (``cache = (a_next, ...)`` in
+        ``rnn_cell_forward``); the first 50 such functions read."""
+        unpacked = _line_hint(hints.unpacked_order, fn.source)
+        if not unpacked:
+            return ""
+        parameter = unpacked[0]
+        functions = getattr(self.extraction, "functions", None) or {}
+        makers = [(name, other) for name, other in functions.items()
+                  if name != self.part.function and f"{parameter} =" in other.source and other.cell_index is not None]
+        for name, other in makers[:50]:
+            stored = _line_hint(hints.stored_order, other.source, parameter)
+            if stored:
+                stored = (stored[0], stored[1] + other.first_line - 1)
+                said = hints.cache_order_hint(self.part.function, unpacked, stored, maker=name,
+                                              first_line=fn.first_line,
+                                              where=cell_words(other.cell_index, self._prompt(other.cell_index)))
+                if said:
+                    return said
+        return ""
 
     def _own_helper(self, helper: str, cell: int) -> str:
         """``hints.own_helper_hint`` of the student's ``helper`` (defined in cell index ``cell``)

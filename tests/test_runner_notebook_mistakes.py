@@ -339,3 +339,22 @@ def test_a_global_a_right_function_counts_its_calls_with_is_not_told(tmp_path, c
         "rnn_forward", "    caches = []\n", "    global calls\n    calls += 1\n    caches = []\n"))
     part = _graded(tmp_path, nb, context, sandbox).part("rnn_forward")
     assert part.points == part.max_points and not any("keeps `calls`" in n for n in part.notes), part.notes
+
+
+# ------------------------------------------------------------------ a cache unpacked in another order than stored
+
+def test_a_cache_unpacked_in_another_order_than_the_forward_stores_it_is_told_both(tmp_path, context, sandbox):
+    # Before: "30 of 30 values differ" for each gradient, no sentence (a known mistake's did not match).
+    nb = nbs.course_notebook(nbs.mutate("rnn_cell_backward", "(a_next, a_prev, xt, parameters) = cache",
+                                        "(a_prev, a_next, xt, parameters) = cache"))
+    notes = _graded(tmp_path, nb, context, sandbox).part("rnn_cell_backward").notes
+    assert "`rnn_cell_backward` unpacks `cache` as `(a_prev, a_next, xt, parameters)` (line 3), and your " \
+           "`rnn_cell_forward` stores it as `(a_next, a_prev, xt, parameters)` (cell 4 (In [2]), line 20): `a_prev` " \
+           "and `a_next` take each other's values. Unpack the names in the order they are stored." in notes, notes
+
+
+def test_a_cache_unpacked_in_its_stored_order_is_not_told_when_the_function_fails(tmp_path, context, sandbox):
+    # Control: another mistake of rnn_cell_backward; the unpacking agrees with rnn_cell_forward's store.
+    nb = nbs.course_notebook(nbs.mutate("rnn_cell_backward", "(1 - a_next ** 2) * da_next", "(1 - a_prev ** 2) * da_next"))
+    part = _graded(tmp_path, nb, context, sandbox).part("rnn_cell_backward")
+    assert part.points == 0 and not any("unpacks `cache`" in note for note in part.notes), part.notes
