@@ -1193,7 +1193,10 @@ class _Grader:
         alias = self._alias_problem(fixture, outcome, names)
         if alias:
             return Diagnosis("aliasing", alias)
-        return None
+        # 5. An output with the shape another output should have (`dxt = np.dot(Waa.T, dtanh)`, the
+        #    shape of `da_prev`): told the two shapes only (thirty-fourth session).
+        borrowed = _shape_of_another(outcome.value, fixture.expected, specs, failed)
+        return Diagnosis("shape-of-another", borrowed) if borrowed else None
 
     def _replaced_in_loop(self, value: Any, expected: Any, failed: Sequence[Any]) -> str:
         """``hints.replaced_in_loop_hint`` for the first failed output that is an array lacking the
@@ -1514,6 +1517,36 @@ def _order_problem(value: Any, expected: Any, specs: Sequence[Any], failed: Sequ
     said = " and ".join(f"your {hints.ordinal(spec.path[0] + 1)} is `{other}`" for spec, other in holds)
     return (f"Of the values returned, {said}: the values are right, in another order. "
             f"Return them in the order asked for: `return {listed}`.")
+
+
+def _shape_of_another(value: Any, expected: Any, specs: Sequence[Any], failed: Sequence[Any]) -> str:
+    """A sentence for the first failed output (a returned value or key) whose shape is not its own
+    expected one but another output's (``dxt`` of shape (5, 10) where ``da_prev`` has it): it may be
+    computed as that one is. "" otherwise, and when several other outputs have that shape."""
+    for spec in failed:
+        if len(spec.path) != 1:
+            continue
+        try:
+            got, want = checks.get_path(value, spec.path), checks.get_path(expected, spec.path)
+        except (LookupError, ValueError, TypeError):
+            continue
+        shape, wanted = getattr(got, "shape", None), getattr(want, "shape", None)
+        if not isinstance(shape, tuple) or not isinstance(wanted, tuple) or shape == wanted or len(shape) < 2:
+            continue
+        others = []
+        for other in specs:
+            if other is spec or len(other.path) != 1:
+                continue
+            try:
+                theirs = getattr(checks.get_path(expected, other.path), "shape", None)
+            except (LookupError, ValueError, TypeError):
+                continue
+            if theirs == shape:
+                others.append(other.name)
+        if len(others) == 1:
+            return (f"`{spec.name}` has the shape {shape} that `{others[0]}` should have, not its own {wanted}: it "
+                    f"may be computed the way `{others[0]}` is. Check which weight and input it is computed from.")
+    return ""
 
 
 def _computes_nothing(value: Any, expected: Any, *, inputs: Sequence[Any] = ()) -> bool:

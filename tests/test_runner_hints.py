@@ -323,3 +323,20 @@ def test_two_products_that_do_not_fit_are_told_numpys_shapes(tmp_path, context, 
     cells = nbs.mutate("rnn_cell_forward", "    a_next = np.tanh(", "    a_prev = a_prev.reshape(-1, 1)\n    a_next = np.tanh(")
     case = _first_case(tmp_path, cells, "rnn_cell_forward", context, sandbox)
     assert case.message.endswith("Here the two arrays have shapes (5, 5) and (50, 1)."), case.message
+
+
+def test_an_output_with_the_shape_of_another_output_is_told_whose(tmp_path, context, sandbox):
+    # Thirty-fourth session: `dxt = np.dot(Waa.T, dtanh)` was told "`dxt` has shape (5, 10); expected (3, 10)" alone.
+    case = _first_case(tmp_path, nbs.mutate("rnn_cell_backward", "np.dot(Wax.T, dtanh)", "np.dot(Waa.T, dtanh)"),
+                       "rnn_cell_backward", context, sandbox)
+    assert case.diagnosis is not None and case.diagnosis.id == "shape-of-another", case
+    assert case.diagnosis.message == ("`dxt` has the shape (5, 10) that `da_prev` should have, not its own (3, 10): it "
+                                      "may be computed the way `da_prev` is. Check which weight and input it is "
+                                      "computed from.")
+
+
+def test_an_output_of_a_shape_no_other_output_has_gets_no_such_sentence(tmp_path, context, sandbox):
+    # Control: `dba` summed over the examples' axis 0 has shape (1, 10), no output's: its known mistake.
+    case = _first_case(tmp_path, nbs.mutate("rnn_cell_backward", "np.sum(dtanh, axis=1, keepdims=True)",
+                                            "np.sum(dtanh, axis=0, keepdims=True)"), "rnn_cell_backward", context, sandbox)
+    assert case.diagnosis is not None and case.diagnosis.id == "rnn_cell_backward/dba_wrong_axis", case.diagnosis
