@@ -1838,3 +1838,37 @@ def cache_order_hint(function: str, unpacked: tuple[str, tuple[str, ...], int], 
             f"{_listed([f'`{n}`' for n in moved])} take "
             f"{'each other' if len(moved) == 2 else 'other names'}'s values. Unpack the names in the order they are "
             f"stored.")
+
+
+def other_key_hint(error_type: str, message: str, line: str, *, source: str, first_line: int = 1) -> str:
+    """For NumPy's broadcast error on the student's ``line`` that reads a name the function (``source``)
+    sets from a dict's key of another name (``da_prevt = gradients["dxt"]``, then ``da[:, :, t] +
+    da_prevt``: (5, 10) and (3, 10)): that line and key, whose value has another shape than the
+    name's. "" otherwise (thirty-fourth session: "check which of the two is not the array you meant"
+    alone)."""
+    if error_type != "ValueError" or "could not be broadcast" not in message:
+        return ""
+    statement = _statement(line)
+    fn = _function_tree(source) if statement is not None else None
+    if fn is None:
+        return ""
+    read = _names(statement, ast.Load)
+    for block in _blocks(fn):
+        for stmt in block[:MOST_LOOP_STATEMENTS]:
+            if not isinstance(stmt, ast.Assign) or len(stmt.targets) != 1:
+                continue
+            target = stmt.targets[0]
+            targets = target.elts if isinstance(target, (ast.Tuple, ast.List)) else [target]
+            values = (stmt.value.elts if isinstance(stmt.value, (ast.Tuple, ast.List))
+                      and len(stmt.value.elts) == len(targets) else [stmt.value] if len(targets) == 1 else [])
+            for name, value in zip(targets, values):
+                if not (isinstance(name, ast.Name) and name.id in read and isinstance(value, ast.Subscript)
+                        and isinstance(value.slice, ast.Constant) and isinstance(value.slice.value, str)):
+                    continue
+                key = value.slice.value
+                if name.id.startswith(key) or key.startswith(name.id):
+                    continue
+                return (f"`{name.id}` gets its value on line {stmt.lineno + first_line - 1} from "
+                        f"`{_written(value, source)}`: check that `\"{key}\"` is the key of the value `{name.id}` "
+                        f"stands for.")
+    return ""

@@ -783,6 +783,10 @@ class _Grader:
                                                                                self._student_line(location)),
                                        "" if blame else _line_hint(hints.bounds_hint, outcome, self._student_line(location),
                                                                    self._student_source(location)),
+                                       "" if blame else _line_hint(hints.other_key_hint, outcome.error_type,
+                                                                   outcome.message or "", self._student_line(location),
+                                                                   source=self._student_source(location),
+                                                                   first_line=self._first_line(location)),
                                        "" if blame else _line_hint(hints.too_many_indices_hint, outcome.error_type,
                                                                    outcome.message or "", self._student_line(location)),
                                        "" if blame else _line_hint(hints.list_index_hint, outcome.error_type,
@@ -898,6 +902,11 @@ class _Grader:
         """The text of the student's function ``location`` is in, "" when the extraction holds none."""
         fn = self._student_function(location)
         return fn.source if fn is not None else ""
+
+    def _first_line(self, location: Location | None) -> int:
+        """The cell line of the first line of the student's function ``location`` is in (1 if none)."""
+        fn = self._student_function(location)
+        return fn.first_line if fn is not None else 1
 
     def _student_function(self, location: Location | None) -> Any:
         """The extraction's ``FunctionSource`` of the function ``location`` is in, when the location

@@ -340,3 +340,19 @@ def test_an_output_of_a_shape_no_other_output_has_gets_no_such_sentence(tmp_path
     case = _first_case(tmp_path, nbs.mutate("rnn_cell_backward", "np.sum(dtanh, axis=1, keepdims=True)",
                                             "np.sum(dtanh, axis=0, keepdims=True)"), "rnn_cell_backward", context, sandbox)
     assert case.diagnosis is not None and case.diagnosis.id == "rnn_cell_backward/dba_wrong_axis", case.diagnosis
+
+
+def test_a_name_set_from_another_key_is_told_that_line_at_a_broadcast_error(tmp_path, context, sandbox):
+    # Thirty-fourth session: `da_prevt = gradients["dxt"]` was told only "check which of the two is not
+    # the array you meant".
+    case = _first_case(tmp_path, nbs.mutate("rnn_backward", 'gradients["da_prev"]', 'gradients["dxt"]'),
+                       "rnn_backward", context, sandbox)
+    assert case.message.endswith("`da_prevt` gets its value on line 18 from `gradients[\"dxt\"]`: check that "
+                                 "`\"dxt\"` is the key of the value `da_prevt` stands for."), case.message
+
+
+def test_a_broadcast_error_of_names_from_their_own_keys_gets_no_key_sentence(tmp_path, context, sandbox):
+    # Control: `da[:, :, t] + da_prevt.T`: the names come from their own keys.
+    case = _first_case(tmp_path, nbs.mutate("rnn_backward", "da[:, :, t] + da_prevt", "da[:, :, t] + da_prevt.T"),
+                       "rnn_backward", context, sandbox)
+    assert case.status == "error" and "gets its value on line" not in case.message, case.message
