@@ -1,4 +1,4 @@
-"""Twenty-two mistakes of the backward pass (rnn_cell_backward, rnn_backward) and two right variants,
+"""Twenty-one mistakes of the backward pass (rnn_cell_backward, rnn_backward) and three right variants,
 graded through the real grader and read as the student reads them (thirty-fourth session, helper fb).
 
 Each row is a course notebook with one edit (``tests.notebooks.mutate``), the part's points, and a
