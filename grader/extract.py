@@ -1761,14 +1761,14 @@ class _Extractor:
     def _marker_notes(self, functions: Mapping[str, FunctionSource]) -> None:
         """``# GRADED FUNCTION: name`` is a hint: say when the named function is missing."""
         for cell_index, name in self.graded_markers:
-            if name in functions or name in self.function_cells:
-                continue
+            if name in functions or name in self.function_cells or name in self.nested_defs:
+                continue  # a def inside a block or a Markdown cell: its own warning says where
             here = [n for n, cells in self.function_cells.items() if cell_index in cells]
             also = f" (the cell defines {', '.join(f'`{n}`' for n in here)})" if here else ""
             self.diags.append(Diagnostic(
                 "info",
-                f"Cell {cell_index} is marked `GRADED FUNCTION: {name}`, but no function named `{name}` "
-                f"is defined anywhere{also}.",
+                f"{self._cell(cell_index).capitalize()} is marked `GRADED FUNCTION: {name}`, but no function named "
+                f"`{name}` is defined anywhere{also}.",
                 cell_index, None, name,
             ))
 

@@ -78,3 +78,13 @@ def test_a_cell_of_thousands_of_wrapped_defs_costs_what_the_same_defs_at_the_top
     with cpu_budget(2.0):
         ex = extract(nb(cell))
     assert len(ex.functions) == 2_200
+
+
+def test_a_graded_marker_without_its_function_names_the_cell_as_the_student_counts_it():
+    # Before: "Cell 1 is marked ..." for the second cell (its index), and the same note beside the
+    # warning that the def is inside an `if` block, which said "defined anywhere" wrongly.
+    ex = extract(nb("x = 1\n", "# GRADED FUNCTION: rnn_forward\ndef rnn_forwrd(x):\n    return x\n"))
+    assert "Cell 2 is marked `GRADED FUNCTION: rnn_forward`, but no function named `rnn_forward` is defined " \
+           "anywhere (the cell defines `rnn_forwrd`)." in messages(ex, "info"), messages(ex)
+    inside = extract(nb("# GRADED FUNCTION: f\nif VERBOSE:\n    def f(x):\n        return x\n"))
+    assert not any("is marked" in m for m in messages(inside)), messages(inside)
