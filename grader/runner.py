@@ -621,15 +621,17 @@ class _Grader:
     def _cache_order(self, fn: Any) -> str:
         """``hints.cache_order_hint`` of the part's function against the notebook's functions that
         store a tuple under the name of the parameter it unpacks (``cache = (a_next, ...)`` in
-        ``rnn_cell_forward``); the first 50 such functions read."""
+        ``rnn_cell_forward``): the first 8 such functions of at most 20,000 characters each (a real
+        one has about 1,000), each parsed (a hostile notebook's dozens of large ones are not)."""
         unpacked = _line_hint(hints.unpacked_order, fn.source)
         if not unpacked:
             return ""
         parameter = unpacked[0]
         functions = getattr(self.extraction, "functions", None) or {}
         makers = [(name, other) for name, other in functions.items()
-                  if name != self.part.function and f"{parameter} =" in other.source and other.cell_index is not None]
-        for name, other in makers[:50]:
+                  if name != self.part.function and len(other.source) <= 20_000 and f"{parameter} =" in other.source
+                  and other.cell_index is not None]
+        for name, other in makers[:8]:
             stored = _line_hint(hints.stored_order, other.source, parameter)
             if stored:
                 stored = (stored[0], stored[1] + other.first_line - 1)
