@@ -1789,19 +1789,34 @@ def running_loop_hint(source: str, *, line: int, first_line: int = 1) -> str:
 
 def unpacked_order(source: str) -> tuple[str, tuple[str, ...], int] | None:
     """``(parameter, names, line)`` for the first statement of the function ``source`` that unpacks
-    one of its parameters into names (``(a_next, a_prev, xt, parameters) = cache``), or None."""
+    one of its parameters into names (``(a_next, a_prev, xt, parameters) = cache``), or None. Parsed
+    only when a line looks so (``_may_unpack``): most functions have none, and their parse cost a
+    failed part 1 ms."""
+    if not any(_may_unpack(line) for line in source.splitlines() if "=" in line and "," in line):
+        return None
     fn = _function_tree(source)
     if fn is None:
         return None
     arguments = fn.args
     parameters = {a.arg for a in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)}
-    for block in _blocks(fn)[:1]:
+    for block in (fn.body,):
         for stmt in block[:MOST_LOOP_STATEMENTS]:
             if (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.value, ast.Name)
                     and stmt.value.id in parameters and isinstance(stmt.targets[0], (ast.Tuple, ast.List))
                     and len(stmt.targets[0].elts) > 1 and all(isinstance(e, ast.Name) for e in stmt.targets[0].elts)):
                 return stmt.value.id, tuple(e.id for e in stmt.targets[0].elts), stmt.lineno
     return None
+
+
+def _may_unpack(line: str) -> bool:
+    """Does ``line`` look like names unpacked from one name (``(a, b) = cache``, ``a, b = cache``)? A
+    test of its text (string methods, no pattern that could backtrack), before ``unpacked_order`` parses."""
+    left, _, right = line.partition("=")
+    if not right or right.startswith("=") or left.endswith(("!", "<", ">", "+", "-", "*", "/")):
+        return False
+    names = left.replace("(", " ").replace(")", " ").replace(",", " ").split()
+    return "," in left and len(names) > 1 and all(n.isidentifier() for n in names) \
+        and right.split("#", 1)[0].strip().isidentifier()
 
 
 def stored_order(source: str, name: str) -> tuple[tuple[str, ...], int] | None:

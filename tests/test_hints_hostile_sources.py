@@ -224,3 +224,12 @@ def test_a_hostile_function_with_a_global_and_step_sums_is_read_in_bounded_time(
     with cpu_budget(1.0):
         assert hints.loop_mistake(source) == ("", "")  # past MOST_LOOPS: not read
         hints.global_state_hint(source)
+
+
+def test_a_line_of_many_spaces_and_commas_is_tested_for_unpacking_in_linear_time():
+    # hints._may_unpack is string methods only: a pattern over such a line could backtrack.
+    from tests.cpu import cpu_budget
+
+    source = "def f(cache):\n    " + "a," + " " * 90_000 + "\n    return 1\n"
+    with cpu_budget(0.5):
+        assert hints.unpacked_order(source) is None
