@@ -306,7 +306,7 @@ def _values_pattern(got: np.ndarray, exp: np.ndarray, rtol: float, atol: float,
     pattern a student can act on: all zeros (never filled in), the expected values transposed (a
     square gradient, ``np.dot(a_prev, dtanh.T)``), the expected times one factor (a sum counted
     twice: 2; a sign: -1), each time step holding the value of the step before (stored before it
-    was computed), or every difference at one index of a sequence's last axis (one time
+    was computed) or the steps in reverse order, or every difference at one index of a sequence's last axis (one time
     step). "" otherwise (the thirty-first session: such outputs were told only their largest
     difference). ``ok``: which values are close, when the caller knows (finite differences:
     ``_float_verdict``); else worked out here. Only wrong values come here, each a few tens of
@@ -341,6 +341,10 @@ def _values_pattern(got: np.ndarray, exp: np.ndarray, rtol: float, atol: float,
             if np.allclose(got[..., 1:], exp[..., :-1], rtol=rtol, atol=atol):
                 return (" Each time step holds the value expected at the step before it (`[:, :, t]` holds what "
                         "`[:, :, t - 1]` should): it is stored before the step computes its own. Store it after.")
+            if got.shape[-1] > 2 and np.allclose(got[..., ::-1], exp, rtol=rtol, atol=atol):
+                # Thirty-fourth session: `dx[:, :, T_x - 1 - t] = dxt` in a loop over reversed(range(T_x)).
+                return (" It holds the time steps in reverse order (`[:, :, 0]` holds what the last step should): "
+                        "store each step's value at its own `t`, `[:, :, t]`, whichever way the loop runs.")
         steps = np.flatnonzero(~ok.all(axis=(0, 1)))
         if len(steps) == 1:
             t = int(steps[0])

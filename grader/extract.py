@@ -569,6 +569,12 @@ class _Extractor:
         self.defs: dict[str, _Entry] = {}
         self.imports: list[Import] = []
         self.dropped_bindings: dict[str, int] = {}
+        #: name -> the import that binds it to a module now (``import numpy as np``): a top-level
+        #: assignment to it is not run (``_module_replaced``); and the names warned of already.
+        self.module_binds: dict[str, Import] = {}
+        self.module_warned: set[str] = set()
+        #: cell index -> that cell with the lines of the defs kept from wrappers dedented (``_unwrapped``).
+        self.unwrapped_cells: dict[int, _ParsedCell] = {}
         self.nested_defs: dict[str, tuple[str, int, int]] = {}  # see Extraction.defined_inside
         self.graded_markers: list[tuple[int, str]] = []
         self.function_cells: dict[str, list[int]] = {}
@@ -979,6 +985,10 @@ class _Extractor:
             self._unbind_constant(binds)
             if not needs_guard(imp):
                 self.safe_imports.add(binds)
+            if imported is None and kind != "test":
+                self.module_binds[binds] = imp
+            else:
+                self.module_binds.pop(binds, None)
 
     def _course_rebinds(self, imp: Import, cell: _ParsedCell) -> None:
         """A course import (``from rnn_utils import *``, ``from rnn_utils import softmax``) after the
@@ -1097,6 +1107,9 @@ class _Extractor:
                 return False
         except RecursionError:  # `1 + 1 + ... + 1`: parsed without recursing, too deep to walk
             return False
+        if self.module_binds and any(n in self.module_binds for n in names) and not (
+                isinstance(value, ast.Name) and value.id in self.module_binds):
+            return False  # `np = 3`: dropped as `np = np.array(...)` is (``_module_replaced``)
         source = _source_segment(cell.lines, node)
         if source is None:
             return False
@@ -1123,14 +1136,43 @@ class _Extractor:
         """A dropped statement of cell ``cell_index`` assigns ``name``."""
         self._unbind_constant(name)
         self.dropped_bindings[name] = cell_index
+        if name in self.module_binds and name not in self.module_warned:
+            self._module_replaced(name, cell_index)
+
+    def _module_replaced(self, name: str, cell_index: int) -> None:
+        """The one rule of a top-level assignment to a name an import binds to a module (``np = 3``,
+        ``np = np.array(...)``, ``for np in ...``): it is not run, whatever its value, and the
+        functions are graded with the module; a warning (once a name) says so and that in the
+        notebook it hides the module from every cell run after it. Before the thirty-fourth session
+        a constant's (``np = 3``) was kept, costing every function using ``np`` its points, and a
+        call's dropped without a word. The functions were written and tested with the module."""
+        self.module_warned.add(name)
+        imp = self.module_binds[name]
+        text = self.nb.cells[cell_index].source if 0 <= cell_index < len(self.nb.cells) else ""
+        found = re.search(rf"^[ \t]*(?:for[ \t]+)?\(?[ \t]*{re.escape(name)}\b(?![ \t]*[.(\[])", text[:200_000],
+                          re.MULTILINE)
+        line = text.count("\n", 0, found.start()) + 1 if found else None
+        place = f"Line {line} of {self._cell(cell_index)}" if line else self._cell(cell_index).capitalize()
+        self.diags.append(Diagnostic(
+            "warning",
+            f"{place} sets `{name}` to another value after `{imp.source}` "
+            f"({self._cell(imp.cell_index) if imp.cell_index is not None else 'above'}): the grader does not "
+            f"run that statement and grades your functions with `{imp.module}` as `{name}`, but in your notebook "
+            f"every cell run after it finds that value in `{name}`, not the module. Give the value another name.",
+            cell_index, line,
+        ))
 
     def _dropped(self, node: ast.stmt, cell: _ParsedCell) -> None:
-        """Remember the names a dropped statement binds; warn about defs hidden inside it."""
+        """Remember the names a dropped statement binds; keep the definitions a wrapper always runs
+        (``_always_defined``); warn about the other defs hidden inside it."""
         for name in _bound_names(node):
             self._rebound(name, cell.index)
+        kept = {id(inner) for inner in self._always_defined(node, cell)} if isinstance(node, _WRAPPERS) else set()
         keyword = type(node).__name__.lower().replace("asyncfor", "for").replace("asyncwith", "with")
         block = f"{'an' if keyword[0] in 'aeiou' else 'a'} `{keyword}` block"  # "an `if` block", "a `try` block"
         for inner in _nested_defs(node):
+            if id(inner) in kept:
+                continue
             self.nested_defs[inner.name] = (block, cell.index, inner.lineno)
             self.diags.append(Diagnostic(
                 "warning",
@@ -1138,6 +1180,54 @@ class _Extractor:
                 f"({self._cell(cell.index)}, line {inner.lineno}), not at the top level of a cell, so it is not graded.",
                 cell.index, inner.lineno, inner.name,
             ))
+
+    def _always_defined(self, node: ast.stmt, cell: _ParsedCell, depth: int = 0) -> list[ast.stmt]:
+        """The defs and classes of a wrapper whose body always runs, kept as a cell's top-level ones
+        are (thirty-fourth session; before, "defined inside an `if` block ..., so it is not graded",
+        0 points for a right function). The rule: the body of ``if True:`` (or ``if 1:``) and of
+        ``try:``, and of such a wrapper inside it (up to ``_MOST_WRAPPERS`` deep), from its first
+        statement up to the first that is neither a def, a class, ``pass`` nor a docstring (what
+        follows may not run: a statement before it can raise). An ``else``, ``except`` or
+        ``finally`` body, a ``with``, a loop and any other test are not read. Each kept def is its
+        lines with the wrapper's indentation taken off, parsed again at its own lines."""
+        body = _always_run_body(node)
+        kept: list[ast.stmt] = []
+        for inner in body or ():
+            if isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                if self._unwrapped(inner, cell):
+                    kept.append(inner)
+            elif isinstance(inner, _WRAPPERS) and depth + 1 < _MOST_WRAPPERS and _always_run_body(inner):
+                kept.extend(self._always_defined(inner, cell, depth + 1))
+            elif not (isinstance(inner, ast.Pass) or (isinstance(inner, ast.Expr) and isinstance(inner.value, ast.Constant))):
+                break
+        return kept
+
+    def _unwrapped(self, inner: ast.stmt, cell: _ParsedCell) -> bool:
+        """Keep ``inner``, a def or class of a wrapper always run, as a top-level one of ``cell``:
+        True when its dedented lines parse as one such statement."""
+        first = min([inner.lineno] + [d.lineno for d in getattr(inner, "decorator_list", ())])
+        last = inner.end_lineno or inner.lineno
+        col = inner.col_offset
+        # One copy of the cell's lines for all its unwrapped defs, each dedenting its own lines
+        # (two defs share none): a copy a def was quadratic in a cell of thousands of them.
+        held = self.unwrapped_cells.get(cell.index)
+        if held is None or held.text is not cell.text:
+            held = self.unwrapped_cells[cell.index] = _ParsedCell(cell.index, cell.text, [])
+            held.lines = list(cell.lines)  # type: ignore[misc]  # the cached property's value, set
+        lines = held.lines
+        for i in range(first - 1, min(last, len(lines))):
+            line = lines[i]
+            lead = len(line) - len(line.lstrip(" \t"))
+            lines[i] = line[min(lead, col):]
+        try:
+            tree = ast.parse("\n".join(lines[first - 1:last]))
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return False
+        if len(tree.body) != 1 or not isinstance(tree.body[0], type(inner)):
+            return False
+        ast.increment_lineno(tree, first - 1)
+        self._statement(tree.body[0], held)
+        return True
 
     # -- analysis -----------------------------------------------------------------
 
@@ -1709,14 +1799,14 @@ class _Extractor:
     def _marker_notes(self, functions: Mapping[str, FunctionSource]) -> None:
         """``# GRADED FUNCTION: name`` is a hint: say when the named function is missing."""
         for cell_index, name in self.graded_markers:
-            if name in functions or name in self.function_cells:
-                continue
+            if name in functions or name in self.function_cells or name in self.nested_defs:
+                continue  # a def inside a block or a Markdown cell: its own warning says where
             here = [n for n, cells in self.function_cells.items() if cell_index in cells]
             also = f" (the cell defines {', '.join(f'`{n}`' for n in here)})" if here else ""
             self.diags.append(Diagnostic(
                 "info",
-                f"Cell {cell_index} is marked `GRADED FUNCTION: {name}`, but no function named `{name}` "
-                f"is defined anywhere{also}.",
+                f"{self._cell(cell_index).capitalize()} is marked `GRADED FUNCTION: {name}`, but no function named "
+                f"`{name}` is defined anywhere{also}.",
                 cell_index, None, name,
             ))
 
@@ -1849,6 +1939,21 @@ def _globals_assigned(source: str) -> frozenset[str]:
 
 #: A ``def`` at the start of a line of a cell that is not code (a Markdown cell, a raw one).
 _TEXT_DEF = re.compile(r"^[ \t]*def[ \t]+([A-Za-z_]\w*)[ \t]*\(", re.MULTILINE)
+
+
+#: The statements whose body may always run (``_always_run_body``), and how deep in each other they are read.
+_WRAPPERS = (ast.If, ast.Try) + ((ast.TryStar,) if hasattr(ast, "TryStar") else ())
+_MOST_WRAPPERS = 3
+
+
+def _always_run_body(node: ast.stmt) -> list[ast.stmt] | None:
+    """The body of ``if True:`` / ``if 1:`` or of ``try:``, which always starts to run; None for
+    any other statement (``if x:``, ``if __name__ == "__main__":``, ``with``, a loop)."""
+    if isinstance(node, ast.If):
+        test = node.test
+        plain = (isinstance(test, ast.Constant) and type(test.value) in (bool, int) and test.value)
+        return node.body if plain else None
+    return node.body if isinstance(node, _WRAPPERS) else None
 
 
 def _nested_defs(node: ast.stmt) -> Iterator[ast.FunctionDef | ast.AsyncFunctionDef]:

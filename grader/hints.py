@@ -471,8 +471,15 @@ def assignment_hint(outcome: Any, line: str) -> str:
         # ``dWax += dWaxt`` into a dWax made (n_x, n_a): NumPy names three shapes, the first the target's.
         target, value = ast.unparse(statement.target), ast.unparse(statement.value)
         have, room = (_shape(added.group(k)) for k in (2, 1))
-        return (f"`{target}` has shape {room} and `{value}` has shape {have}: `{ast.unparse(statement)}` cannot "
-                f"store its result in `{target}`. Check the sizes `{target}` was created with.")
+        said = (f"`{target}` has shape {room} and `{value}` has shape {have}: `{ast.unparse(statement)}` cannot "
+                f"store its result in `{target}`.")
+        if len(room) == 2 and room[0] != room[1] and have == room[::-1]:
+            # Thirty-fourth session: `dWax += dWaxt.T` was told to check the sizes `dWax` was created with.
+            turned = any(isinstance(node, ast.Attribute) and node.attr == "T" for node in ast.walk(statement.value))
+            return said + (f" `{value}` has the transposed shape of `{target}`: leave out its `.T`." if turned else
+                           f" One has the transposed shape of the other: check the sizes `{target}` was created "
+                           f"with, and the order of the product that gives `{value}`.")
+        return said + f" Check the sizes `{target}` was created with."
     if not isinstance(statement, ast.Assign) or len(statement.targets) != 1:
         return ""
     # The value is written back only where a message is said (a 30 kB line raised RecursionError in
@@ -682,7 +689,7 @@ def loop_mistake(source: str, *, first_line: int = 1) -> tuple[str, str]:
             or sum(isinstance(stmt, (ast.For, ast.AsyncFor)) for block in blocks for stmt in block) > MOST_LOOPS:
         return "", ""  # a function no student writes (see MOST_LOOP_STATEMENTS)
     parsed = _Parsed.of(fn, source=source, offset=first_line - 1, blocks=blocks)
-    for rule in (_return_in_loop, _reset_in_loop, _after_loop, _value_unused):
+    for rule in (_return_in_loop, _reset_in_loop, _after_loop, _value_unused, _step_value_summed):
         found = rule(parsed)
         if found[0]:
             return found
@@ -987,6 +994,85 @@ def _value_unused(parsed: _Parsed) -> tuple[str, str]:
             f"`{written}` on line {line} computes a value and throws it away: no variable changes. To keep "
             f"it, assign it: {fix}.")
     return "", ""
+
+
+def _step_value_summed(parsed: _Parsed) -> tuple[str, str]:
+    """A value a function of the notebook gave at this step (``dbat`` of ``gradients =
+    rnn_cell_backward(...)``, ``gradients["dba"]``) summed before it is added or stored
+    (``dba += np.sum(dbat, axis=0)``, ``dx[:, :, t] = np.sum(dxt, axis=1, keepdims=True)``): the
+    step's function returns each gradient in its final shape, so the sum mixes what belongs apart.
+    Not ``dba += np.sum(dbat, axis=1, keepdims=True)`` into a bias's gradient (a name starting
+    ``db``): a sum over the examples of a column is the column itself (thirty-fourth session)."""
+    offset = parsed.offset
+    for loop, _after in parsed.loops:
+        body = sorted((stmt for block in _blocks(loop) for stmt in block), key=lambda stmt: stmt.lineno)
+        given: dict[str, str] = {}  # a name the step's function gave -> that function
+        for stmt in body:
+            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+                source = _step_source(stmt.value, given)
+                targets = stmt.targets[0].elts if isinstance(stmt.targets[0], (ast.Tuple, ast.List)) else [stmt.targets[0]]
+                values = (stmt.value.elts if isinstance(stmt.value, (ast.Tuple, ast.List))
+                          and len(stmt.value.elts) == len(targets) else [stmt.value] * len(targets))
+                for target, value in zip(targets, values):
+                    source = _step_source(value, given)
+                    if isinstance(target, ast.Name) and source:
+                        given[target.id] = source
+            target = stmt.target if isinstance(stmt, ast.AugAssign) else (
+                stmt.targets[0] if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 else None)
+            summed = _summed_name(stmt.value) if target is not None else None
+            if summed is None or summed[0] not in given:
+                continue
+            name, call = summed
+            if isinstance(target, ast.Name) and target.id.startswith("db") and _over_examples_kept(call):
+                continue  # a bias's gradient, a column: summed over the examples it is itself
+            if not isinstance(target, (ast.Name, ast.Subscript)) or (
+                    isinstance(stmt, ast.Assign) and not isinstance(target, ast.Subscript)):
+                continue
+            plain = f"{ast.unparse(target)} {'+=' if isinstance(stmt, ast.AugAssign) else '='} {name}"
+            return "loop/step-summed", (
+                f"`{_written(stmt, parsed.source)}` on line {stmt.lineno + offset} sums `{name}`, which "
+                f"`{given[name]}` gave for this step already in the shape it is used in: the sum mixes values "
+                f"that belong apart. Use it as it is: `{plain}`.")
+    return "", ""
+
+
+def _step_source(value: ast.expr, given: Mapping[str, str]) -> str:
+    """The function of the notebook whose result ``value`` is (``rnn_cell_backward(...)``, or a
+    subscript of a name it gave, ``gradients["dba"]``), or ""; NumPy's calls are not such."""
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id not in _NUMPY_NAMES:
+        return value.func.id
+    if isinstance(value, ast.Subscript) and isinstance(value.value, ast.Name):
+        return given.get(value.value.id, "")
+    return ""
+
+
+def _summed_name(value: ast.expr | None) -> tuple[str, ast.Call] | None:
+    """``(name, call)`` for ``np.sum(name, ...)`` or ``name.sum(...)``; None otherwise."""
+    if not isinstance(value, ast.Call):
+        return None
+    func = value.func
+    if (isinstance(func, ast.Attribute) and func.attr == "sum" and isinstance(func.value, ast.Name)
+            and func.value.id in _NUMPY_NAMES and value.args and isinstance(value.args[0], ast.Name)):
+        return value.args[0].id, value
+    if isinstance(func, ast.Attribute) and func.attr == "sum" and isinstance(func.value, ast.Name) \
+            and func.value.id not in _NUMPY_NAMES:
+        return func.value.id, value
+    return None
+
+
+def _over_examples_kept(call: ast.Call) -> bool:
+    """Does ``call`` sum over axis 1 (or -1) with ``keepdims=True``?"""
+    keywords = {k.arg: k.value for k in call.keywords}
+    axis = keywords.get("axis")
+    if axis is None:
+        positional = call.args[1:] if isinstance(call.func, ast.Attribute) and isinstance(call.func.value, ast.Name) \
+            and call.func.value.id in _NUMPY_NAMES else call.args
+        axis = positional[0] if positional else None
+    kept = keywords.get("keepdims")
+    number = axis.value if isinstance(axis, ast.Constant) else (
+        -axis.operand.value if isinstance(axis, ast.UnaryOp) and isinstance(axis.op, ast.USub)
+        and isinstance(axis.operand, ast.Constant) else None)
+    return number in (1, -1) and isinstance(kept, ast.Constant) and kept.value is True
 
 
 def _stored_at(fn: ast.AST, name: str) -> list[ast.stmt]:
@@ -1609,3 +1695,203 @@ def fixed_size_hint(source: str, *, sizes: Collection[int], first_line: int = 1)
     return (f"`{fn.name}` writes out {shown} on line {first.line + first_line - 1} (`{first.code}`): "
             f"{'a size' if len(written) == 1 else 'sizes'} of the assignment's example, which the hidden cases do "
             f"not have. Take {'it' if len(written) == 1 else 'them'} from the arguments instead (their `.shape`).")
+
+
+#: How many nodes of a function ``global_state_hint`` reads at most (a real graded function has a
+#: few hundred; a hostile one is read no further).
+MOST_STATE_NODES = 20_000
+
+
+def global_state_hint(source: str, *, first_line: int = 1) -> str:
+    """For a graded function (``source``) a case of which failed, that keeps a value from one call
+    to the next: a name it declares ``global`` and changes from the value the call before left
+    (``counter += 1``; ``caches.append(cache)`` or ``seen[t] = x`` before any ``caches = ...`` of
+    its own; read before it is set). The grader calls the function many times, once a case, so
+    each call starts from what the others left. "" otherwise: ``global caches`` then ``caches =
+    []`` starts afresh at each call (thirty-fourth session)."""
+    if "global" not in source:
+        return ""
+    fn = _function_tree(source)
+    if fn is None:
+        return ""
+    declared: dict[str, None] = {}
+    walked = []
+    for node in ast.walk(fn):
+        if len(walked) >= MOST_STATE_NODES:
+            break
+        walked.append(node)
+        if isinstance(node, ast.Global):
+            declared.update(dict.fromkeys(node.names))
+    if not declared:
+        return ""
+    stored: dict[str, tuple[int, int]] = {}  # each name's first assignment of its own
+    kept: dict[str, tuple[int, int, ast.AST]] = {}  # each name's first line using the last call's value
+    for node in walked:
+        target = None
+        if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+            target, where = node.target.id, (node.lineno, -1)  # before any store of the same line
+        elif isinstance(node, ast.Name) and node.id in declared:
+            if isinstance(node.ctx, ast.Store):
+                place = (node.lineno, node.col_offset)
+                if place < stored.get(node.id, (1 << 30, 0)):
+                    stored[node.id] = place
+                continue
+            target, where = node.id, (node.lineno, node.col_offset)
+        if target in declared and (target not in kept or where < kept[target][:2]):
+            kept[target] = (*where, node)
+    lines = source.splitlines()
+    for name in declared:
+        if name in kept and kept[name][:2] < stored.get(name, (1 << 30, 0)):
+            if name not in stored and not _changed_in_place(walked, name):
+                continue  # only read: a value from outside, which the free-name note tells
+            line = kept[name][0]
+            code = lines[line - 1].strip() if 0 < line <= len(lines) else ""
+            code = code if len(code) <= _QUOTED else f"{code[:_QUOTED // 2]} ... {code[-_QUOTED // 4:]}"
+            return (f"`{fn.name}` keeps `{name}` from one call to the next (`global {name}`; line "
+                    f"{line + first_line - 1}: `{code}`): each call starts from what the calls before it left, "
+                    f"and the grader calls the function many times, once a case. Make `{name}` the function's own: give "
+                    f"it its first value inside the function, at each call, and leave out `global {name}`.")
+    return ""
+
+
+def _changed_in_place(walked: Sequence[ast.AST], name: str) -> bool:
+    """Does a node of ``walked`` change ``name`` without assigning it: an augmented assignment, a
+    store into it (``name[t] = x``, ``name.x = 1``) or a method that changes a list (``append``)?"""
+    for node in walked:
+        if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name) and node.target.id == name:
+            return True
+        if (isinstance(node, (ast.Subscript, ast.Attribute)) and isinstance(node.ctx, (ast.Store, ast.Del))
+                and isinstance(node.value, ast.Name) and node.value.id == name):
+            return True
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _IN_PLACE
+                and isinstance(node.func.value, ast.Name) and node.func.value.id == name):
+            return True
+    return False
+
+
+def running_loop_hint(source: str, *, line: int, first_line: int = 1) -> str:
+    """For a call out of time that was running ``line`` (of the cell; the function ``source``
+    starts at ``first_line``) when it was stopped: the innermost loop of the function holding that
+    line, as ", in the `while` loop of line 12 (`while t < T_x:`)"; "" when no loop holds it (the
+    time went in one slow statement). At most ``MOST_STATE_NODES`` nodes read (thirty-fourth
+    session: the time-limit message named no line)."""
+    fn = _function_tree(source)
+    if fn is None:
+        return ""
+    at = line - first_line + 1
+    found = None
+    for count, node in enumerate(ast.walk(fn)):
+        if count >= MOST_STATE_NODES:
+            break
+        if (isinstance(node, (ast.For, ast.AsyncFor, ast.While)) and node.lineno <= at <= (node.end_lineno or 0)
+                and (found is None or node.lineno >= found.lineno)):
+            found = node
+    if found is None:
+        return ""
+    lines = source.splitlines()
+    head = lines[found.lineno - 1].strip() if found.lineno <= len(lines) else ""
+    head = head if len(head) <= _QUOTED else f"{head[:_QUOTED // 2]} ... {head[-_QUOTED // 4:]}"
+    keyword = "while" if isinstance(found, ast.While) else "for"
+    return f", in the `{keyword}` loop of line {found.lineno + first_line - 1} (`{head}`)"
+
+
+def unpacked_order(source: str) -> tuple[str, tuple[str, ...], int] | None:
+    """``(parameter, names, line)`` for the first statement of the function ``source`` that unpacks
+    one of its parameters into names (``(a_next, a_prev, xt, parameters) = cache``), or None. Parsed
+    only when a line looks so (``_may_unpack``): most functions have none, and their parse cost a
+    failed part 1 ms."""
+    if not any(_may_unpack(line) for line in source.splitlines() if "=" in line and "," in line):
+        return None
+    fn = _function_tree(source)
+    if fn is None:
+        return None
+    arguments = fn.args
+    parameters = {a.arg for a in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)}
+    for block in (fn.body,):
+        for stmt in block[:MOST_LOOP_STATEMENTS]:
+            if (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.value, ast.Name)
+                    and stmt.value.id in parameters and isinstance(stmt.targets[0], (ast.Tuple, ast.List))
+                    and len(stmt.targets[0].elts) > 1 and all(isinstance(e, ast.Name) for e in stmt.targets[0].elts)):
+                return stmt.value.id, tuple(e.id for e in stmt.targets[0].elts), stmt.lineno
+    return None
+
+
+def _may_unpack(line: str) -> bool:
+    """Does ``line`` look like names unpacked from one name (``(a, b) = cache``, ``a, b = cache``)? A
+    test of its text (string methods, no pattern that could backtrack), before ``unpacked_order`` parses."""
+    left, _, right = line.partition("=")
+    if not right or right.startswith("=") or left.endswith(("!", "<", ">", "+", "-", "*", "/")):
+        return False
+    names = left.replace("(", " ").replace(")", " ").replace(",", " ").split()
+    return "," in left and len(names) > 1 and all(n.isidentifier() for n in names) \
+        and right.split("#", 1)[0].strip().isidentifier()
+
+
+def stored_order(source: str, name: str) -> tuple[tuple[str, ...], int] | None:
+    """``(names, line)`` for the first statement of the function ``source`` that makes ``name`` a
+    tuple of names (``cache = (a_next, a_prev, xt, parameters)``), or None."""
+    if name not in source:
+        return None
+    fn = _function_tree(source)
+    if fn is None:
+        return None
+    for block in _blocks(fn):
+        for stmt in block[:MOST_LOOP_STATEMENTS]:
+            if (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)
+                    and stmt.targets[0].id == name and isinstance(stmt.value, (ast.Tuple, ast.List))
+                    and all(isinstance(e, ast.Name) for e in stmt.value.elts)):
+                return tuple(e.id for e in stmt.value.elts), stmt.lineno
+    return None
+
+
+def cache_order_hint(function: str, unpacked: tuple[str, tuple[str, ...], int], stored: tuple[tuple[str, ...], int],
+                     *, maker: str, first_line: int, where: str) -> str:
+    """For ``function`` (a case of which returned wrong values) that unpacks its parameter in
+    another order than the notebook's ``maker`` stores a value of that name (``(a_prev, a_next, xt,
+    parameters) = cache`` against ``cache = (a_next, a_prev, xt, parameters)``; ``where``: the
+    cell of the store, its line in ``stored``): both orders and the names that swap values. ""
+    when the names differ as a set or come in the same order (thirty-fourth session)."""
+    parameter, names, line = unpacked
+    kept, stored_line = stored
+    if names == kept or sorted(names) != sorted(kept):
+        return ""
+    moved = [n for n, k in zip(names, kept) if n != k]
+    return (f"`{function}` unpacks `{parameter}` as `({', '.join(names)})` (line {line + first_line - 1}), and your "
+            f"`{maker}` stores it as `({', '.join(kept)})` ({where}, line {stored_line}): "
+            f"{_listed([f'`{n}`' for n in moved])} take "
+            f"{'each other' if len(moved) == 2 else 'other names'}'s values. Unpack the names in the order they are "
+            f"stored.")
+
+
+def other_key_hint(error_type: str, message: str, line: str, *, source: str, first_line: int = 1) -> str:
+    """For NumPy's broadcast error on the student's ``line`` that reads a name the function (``source``)
+    sets from a dict's key of another name (``da_prevt = gradients["dxt"]``, then ``da[:, :, t] +
+    da_prevt``: (5, 10) and (3, 10)): that line and key, whose value has another shape than the
+    name's. "" otherwise (thirty-fourth session: "check which of the two is not the array you meant"
+    alone)."""
+    if error_type != "ValueError" or "could not be broadcast" not in message:
+        return ""
+    statement = _statement(line)
+    fn = _function_tree(source) if statement is not None else None
+    if fn is None:
+        return ""
+    read = _names(statement, ast.Load)
+    for block in _blocks(fn):
+        for stmt in block[:MOST_LOOP_STATEMENTS]:
+            if not isinstance(stmt, ast.Assign) or len(stmt.targets) != 1:
+                continue
+            target = stmt.targets[0]
+            targets = target.elts if isinstance(target, (ast.Tuple, ast.List)) else [target]
+            values = (stmt.value.elts if isinstance(stmt.value, (ast.Tuple, ast.List))
+                      and len(stmt.value.elts) == len(targets) else [stmt.value] if len(targets) == 1 else [])
+            for name, value in zip(targets, values):
+                if not (isinstance(name, ast.Name) and name.id in read and isinstance(value, ast.Subscript)
+                        and isinstance(value.slice, ast.Constant) and isinstance(value.slice.value, str)):
+                    continue
+                key = value.slice.value
+                if name.id.startswith(key) or key.startswith(name.id):
+                    continue
+                return (f"`{name.id}` gets its value on line {stmt.lineno + first_line - 1} from "
+                        f"`{_written(value, source)}`: check that `\"{key}\"` is the key of the value `{name.id}` "
+                        f"stands for.")
+    return ""

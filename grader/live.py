@@ -469,8 +469,9 @@ class LiveSession:
             with contextlib.redirect_stdout(capture), contextlib.redirect_stderr(capture), _quiet_print(capture):
                 with _alarm(timeout, files=self.student_files | set(_ipython_cells())):
                     value = fn(*call_args)
-        except _Timeout:
+        except _Timeout as exc:  # the student's frames where the alarm stopped it: the message names them
             timed_out = True
+            failure = exc
         except KeyboardInterrupt:
             raise
         except BaseException as exc:  # noqa: BLE001 - SystemExit too: the student's, reported
@@ -493,7 +494,8 @@ class LiveSession:
         output = capture.text()
         if timed_out:
             return CallOutcome("timeout", error_type="Timeout", output=output, seconds=seconds,
-                               message=f"no answer within {timeout:g} s (infinite loop?)")
+                               message=f"no answer within {timeout:g} s (infinite loop?)",
+                               frames=self._frames(failure) if failure is not None else ())
         if failure is not None:
             return self._failure(failure, output, seconds)
         try:

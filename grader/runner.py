@@ -547,9 +547,12 @@ class _Grader:
                                   f"did you mean `{near}`?")
             else:  # nowhere: the advice, with the hint of a star import extraction could not see into
                 star = _STAR_HINT.search(said or "")
-                self.notes.append(f"`{self.part.function}` uses `{name}`, which is defined outside "
-                                  f"the function (or nowhere): compute it inside or pass it in"
-                                  f"{' ' + star.group(0) if star else ''}."
+                # Extraction says which when it knows: no cell's top level nor the function assigns it.
+                where = ("nothing in the notebook defines (neither the function nor a cell's top level)"
+                         if said is not None and _NOWHERE in said else
+                         "is defined outside the function (or nowhere)")
+                self.notes.append(f"`{self.part.function}` uses `{name}`, which {where}: compute it inside "
+                                  f"or pass it in{' ' + star.group(0) if star else ''}."
                                   f"{hints.unread_parameter_hint(fn.source, name=name) if k < _MOST_FREE_NAMES else ''}")
 
     def _inside(self, name: str) -> tuple[str, str] | None:
@@ -589,7 +592,8 @@ class _Grader:
         for every call (``hints.outside_size_hint``, when a hidden case failed: a size a cell sets,
         the example's, so the hidden cases' other sizes fail) or that is the student's in place of
         the course's (``hints.own_helper_hint``, when values were wrong: their own ``softmax``, with
-        which the expected values were not computed; an error says where it was raised itself).
+        which the expected values were not computed; an error says where it was raised itself), or
+        that keeps a value from one call to the next (``hints.global_state_hint``: ``global counter``).
         Read only once a case failed (thirty-third session)."""
         fn = self._own_function()
         if fn is None:
@@ -616,7 +620,38 @@ class _Grader:
                 said = self._own_helper(helper, own.cell_index)
                 if said:
                     notes.append(said)
+        said = hints.global_state_hint(fn.source, first_line=fn.first_line)  # `global counter`, changed
+        if said:
+            notes.append(said)
+        if wrong and "=" in fn.source:
+            said = self._cache_order(fn)
+            if said:
+                notes.append(said)
         return notes
+
+    def _cache_order(self, fn: Any) -> str:
+        """``hints.cache_order_hint`` of the part's function against the notebook's functions that
+        store a tuple under the name of the parameter it unpacks (``cache = (a_next, ...)`` in
+        ``rnn_cell_forward``): the first 8 such functions of at most 20,000 characters each (a real
+        one has about 1,000), each parsed (a hostile notebook's dozens of large ones are not)."""
+        unpacked = _line_hint(hints.unpacked_order, fn.source)
+        if not unpacked:
+            return ""
+        parameter = unpacked[0]
+        functions = getattr(self.extraction, "functions", None) or {}
+        makers = [(name, other) for name, other in functions.items()
+                  if name != self.part.function and len(other.source) <= 20_000 and f"{parameter} =" in other.source
+                  and other.cell_index is not None]
+        for name, other in makers[:8]:
+            stored = _line_hint(hints.stored_order, other.source, parameter)
+            if stored:
+                stored = (stored[0], stored[1] + other.first_line - 1)
+                said = hints.cache_order_hint(self.part.function, unpacked, stored, maker=name,
+                                              first_line=fn.first_line,
+                                              where=cell_words(other.cell_index, self._prompt(other.cell_index)))
+                if said:
+                    return said
+        return ""
 
     def _own_helper(self, helper: str, cell: int) -> str:
         """``hints.own_helper_hint`` of the student's ``helper`` (defined in cell index ``cell``)
@@ -725,8 +760,11 @@ class _Grader:
         if status == "timeout":
             fn = self._own_function()
             endless = _line_hint(hints.endless_loop_hint, fn.source, first_line=fn.first_line) if fn is not None else ""
-            return self._case(case, TIMEOUT, 0.0, message=_timeout_text(self.part.function, case.timeout, own) + endless,
-                              **common)
+            # Where the child was when stopped: its frames in the student's own cells, innermost first.
+            places = [at for at in self._locations(outcome) if at.cell is not None][:20] if outcome.frames else []
+            place, location = self._running_place(places)
+            return self._case(case, TIMEOUT, 0.0, location=location, message=_timeout_text(
+                self.part.function, case.timeout, own, place=place) + endless, **common)
         if status == "budget":
             return self._case(case, TIMEOUT, 0.0, message=_budget_text(self.session), **common)
         if status == "missing":
@@ -758,6 +796,10 @@ class _Grader:
                                                                                self._student_line(location)),
                                        "" if blame else _line_hint(hints.bounds_hint, outcome, self._student_line(location),
                                                                    self._student_source(location)),
+                                       "" if blame else _line_hint(hints.other_key_hint, outcome.error_type,
+                                                                   outcome.message or "", self._student_line(location),
+                                                                   source=self._student_source(location),
+                                                                   first_line=self._first_line(location)),
                                        "" if blame else _line_hint(hints.too_many_indices_hint, outcome.error_type,
                                                                    outcome.message or "", self._student_line(location)),
                                        "" if blame else _line_hint(hints.list_index_hint, outcome.error_type,
@@ -782,6 +824,30 @@ class _Grader:
             return self._case(case, ERROR, 0.0, message=_bad_output_text(outcome), **common)
         return self._case(case, CRASHED, 0.0, location=location, message=_crash_text(self.part.function, outcome),
                           **common)
+
+    def _running_place(self, places: Sequence[Location]) -> tuple[str, Location | None]:
+        """Where a call out of time was when it was stopped (``places``: its frames in the student's
+        cells, innermost first), in words, and the place the case shows: the innermost frame inside
+        a loop, "cell 7 (In [4]), line 16, in rnn_forward, in the `while` loop of line 14 (`while t
+        < T_x:`)", with the function it was calling from there when that is deeper (", in its call
+        of `rnn_cell_forward` (cell 4 (In [2]), line 16)"); the innermost frame when no loop holds
+        one (a slow statement); ("", None) when not known (the child did not say, or was only in
+        code not the student's)."""
+        if not places:
+            return "", None
+        functions = getattr(self.extraction, "functions", None) or {}
+        for k, at in enumerate(places):
+            held = functions.get(at.function) if at.function else None
+            if (held is None or held.cell_index != at.cell or at.line is None
+                    or not held.first_line <= at.line <= held.last_line):
+                continue
+            loop = _line_hint(hints.running_loop_hint, held.source, line=at.line, first_line=held.first_line)
+            if loop:
+                inner = places[0]
+                called = (f", in its call of `{inner.function}` ({cell_words(inner.cell, inner.prompt)}, line "
+                          f"{inner.line})" if k and inner.function else "")
+                return at.describe() + loop + called, at
+        return places[0].describe(), places[0]
 
     def _settle(self, case: Case, plan: _CasePlan, outcome: Any) -> tuple[Any, bool, bytes | None]:
         """``(outcome, fast, raw)``: an ok outcome whose value is still wire bytes is either
@@ -849,6 +915,11 @@ class _Grader:
         """The text of the student's function ``location`` is in, "" when the extraction holds none."""
         fn = self._student_function(location)
         return fn.source if fn is not None else ""
+
+    def _first_line(self, location: Location | None) -> int:
+        """The cell line of the first line of the student's function ``location`` is in (1 if none)."""
+        fn = self._student_function(location)
+        return fn.first_line if fn is not None else 1
 
     def _student_function(self, location: Location | None) -> Any:
         """The extraction's ``FunctionSource`` of the function ``location`` is in, when the location
@@ -935,14 +1006,18 @@ class _Grader:
         """The student's innermost frame of a failed call. In a class (whose segment names no
         function) the frame's own function is named: an error in a static method reached through
         ``rnn_cell_forward = RNN.cell`` was said to be at "(cell 4, line 5)", in nothing."""
+        return next(self._locations(outcome), None)
+
+    def _locations(self, outcome: Any) -> Iterator[Location]:
+        """The places of a call's frames that are the program's (the student's code or the course's
+        helpers), innermost first (``_locate``)."""
         for line, frame_function in reversed(tuple(outcome.frames)):
             cell, cell_line, function = self.program.locate(line)
             if function is None and cell is not None and type(frame_function) is str \
                     and frame_function.isidentifier() and self._defined_at(line, frame_function):
                 function = frame_function
             if cell is not None or function is not None:
-                return Location(cell, cell_line, function, self._prompt(cell))
-        return None
+                yield Location(cell, cell_line, function, self._prompt(cell))
 
     def _defined_at(self, line: int, name: str) -> bool:
         """Whether the program's segment holding ``line`` (a class's lines) has a ``def name``. A
@@ -1140,7 +1215,10 @@ class _Grader:
         alias = self._alias_problem(fixture, outcome, names)
         if alias:
             return Diagnosis("aliasing", alias)
-        return None
+        # 5. An output with the shape another output should have (`dxt = np.dot(Waa.T, dtanh)`, the
+        #    shape of `da_prev`): told the two shapes only (thirty-fourth session).
+        borrowed = _shape_of_another(outcome.value, fixture.expected, specs, failed)
+        return Diagnosis("shape-of-another", borrowed) if borrowed else None
 
     def _replaced_in_loop(self, value: Any, expected: Any, failed: Sequence[Any]) -> str:
         """``hints.replaced_in_loop_hint`` for the first failed output that is an array lacking the
@@ -1463,6 +1541,36 @@ def _order_problem(value: Any, expected: Any, specs: Sequence[Any], failed: Sequ
             f"Return them in the order asked for: `return {listed}`.")
 
 
+def _shape_of_another(value: Any, expected: Any, specs: Sequence[Any], failed: Sequence[Any]) -> str:
+    """A sentence for the first failed output (a returned value or key) whose shape is not its own
+    expected one but another output's (``dxt`` of shape (5, 10) where ``da_prev`` has it): it may be
+    computed as that one is. "" otherwise, and when several other outputs have that shape."""
+    for spec in failed:
+        if len(spec.path) != 1:
+            continue
+        try:
+            got, want = checks.get_path(value, spec.path), checks.get_path(expected, spec.path)
+        except (LookupError, ValueError, TypeError):
+            continue
+        shape, wanted = getattr(got, "shape", None), getattr(want, "shape", None)
+        if not isinstance(shape, tuple) or not isinstance(wanted, tuple) or shape == wanted or len(shape) < 2:
+            continue
+        others = []
+        for other in specs:
+            if other is spec or len(other.path) != 1:
+                continue
+            try:
+                theirs = getattr(checks.get_path(expected, other.path), "shape", None)
+            except (LookupError, ValueError, TypeError):
+                continue
+            if theirs == shape:
+                others.append(other.name)
+        if len(others) == 1:
+            return (f"`{spec.name}` has the shape {shape} that `{others[0]}` should have, not its own {wanted}: it "
+                    f"may be computed the way `{others[0]}` is. Check which weight and input it is computed from.")
+    return ""
+
+
 def _computes_nothing(value: Any, expected: Any, *, inputs: Sequence[Any] = ()) -> bool:
     """Whether every array in a known mistake's ``value`` is all zeros where the reference's
     ``expected`` holds some array that is not: on such a case (``rnn_backward/first_step_skipped``
@@ -1696,11 +1804,17 @@ _UNREADABLE_ADVICE = {
 }
 
 
-def _timeout_text(function: str, seconds: float, own: Sequence[str] = ()) -> str:
+def _timeout_text(function: str, seconds: float, own: Sequence[str] = (), *, place: str = "") -> str:
     """What a call that did not return in time says; ``own``: the student's functions it ran with
     (a composite's first call uses the student's own dependencies). "Look for a loop that never
     ends" alone sent a student whose code was only far too slow, or whose slow helper made the
-    composite late, to look for a loop that was not there."""
+    composite late, to look for a loop that was not there. ``place``: where the call was when it
+    was stopped (``_running_place``), said first when known (thirty-fourth session); one sentence
+    for the batch's feedback, the self-check and ``check()``."""
+    if place:
+        return (f"`{function}` did not return within {seconds:g} s. When the time ran out it was running {place}: "
+                "look there for a loop that never ends, or for code far slower than it needs to be (a correct "
+                "solution takes milliseconds here).")
     where = ("in it or in the functions of yours it calls (" + ", ".join(f"`{name}`" for name in own) + ")"
              if own else "in it")
     return (f"`{function}` did not return within {seconds:g} s: look for a loop that never ends {where}, "

@@ -1206,7 +1206,10 @@ class Session:
                         # wait ran past it (the grading process noticing late on a busy machine, or a
                         # child still short of CPU at the cap) is the machine's, not the student's.
                         self._waived += max(waited - (self._waived - waived_before) - timeout, 0.0)
-                        return close_out("timeout")
+                        asked = time.monotonic()  # the wait for where it was is the grader's, not charged
+                        where = _where(child, sock, seqs[len(done)], bytes(inbuf)) if header is None else ""
+                        self._waived += time.monotonic() - asked
+                        return close_out("timeout", where)
                     self._waived = waived_before + wait
                     deadline = min(due, started + 4 * timeout)
                     continue
@@ -1348,7 +1351,8 @@ class Session:
                 return CallOutcome("budget", error_type="Timeout", output=output, seconds=timeout,
                                    message="the time budget of this submission ran out during this call")
             return CallOutcome("timeout", error_type="Timeout", output=output, seconds=timeout,
-                               message=f"no answer within {timeout:g} s (infinite loop?)")
+                               message=f"no answer within {timeout:g} s (infinite loop?)",
+                               frames=_where_frames(ex.detail))
         if ex.kind == "bad":
             return CallOutcome("bad_output", error_type="ProtocolError", output=output, seconds=seconds,
                                message=CHANNEL_INTERFERED + str(ex.detail))
@@ -1529,6 +1533,84 @@ def _decode_message(data: bytes, max_bytes: int) -> object:
 def msg_seq(msg: object) -> object:
     """The request number a child's message answers (None if absent)."""
     return msg.get("seq") if type(msg) is dict else None
+
+
+#: How long the grading process waits for a child out of time to say where it was (``_where``).
+_WHERE_WAIT = 0.2
+
+
+def _where(child: _Child, sock: socket.socket, seq: int, pending: bytes = b"") -> str:
+    """Where a child whose call ran out of time was, as JSON of its frames (``[[line, name],
+    ...]``, innermost last), or "": asked with SIGUSR1 (``childruntime.Runtime.where``) through the
+    child's pidfd, or its pid where there is none and it is still there, answered within
+    ``_WHERE_WAIT`` seconds or not at all (a loop inside one NumPy call hears no signal until it
+    returns). ``pending``: what the socket gave and was not read yet. A stub's request (its header
+    and its arguments) before the answer is skipped: a child calling a stub at every step waits
+    for its answer. Only a "where" message of this request counts, its frames only lines and names,
+    which the runner reads as a failure's (``runner._locate``: the student's own code only); any
+    other message, or one over 1 MB, ends the wait. Thirty-fourth session: the time-limit message
+    named no line."""
+    try:
+        if child.pidfd is not None and hasattr(signal, "pidfd_send_signal"):
+            signal.pidfd_send_signal(child.pidfd, signal.SIGUSR1)
+        elif not child.gone():
+            # No pidfd (macOS, the self-check): the pid of a child still looping, which its zygote
+            # reaps only when it exits or is killed on our request (after this), so it names that
+            # child still; the self-check then says what Linux says (tests/test_portability.py).
+            os.kill(child.pid, signal.SIGUSR1)
+        else:
+            return ""
+    except OSError:
+        return ""
+    buf = bytearray(pending)
+    end = time.monotonic() + _WHERE_WAIT
+    skip = False  # the next frame is a stub request's arguments
+    for _ in range(16):  # messages read at most
+        while len(buf) < FRAME.size or len(buf) < FRAME.size + FRAME.unpack_from(buf)[0]:
+            if len(buf) >= FRAME.size and FRAME.unpack_from(buf)[0] > 1 << 20:
+                return ""
+            left = end - time.monotonic()
+            try:
+                ready = select.select([sock], [], [], left)[0] if left > 0 else []
+            except (OSError, ValueError):
+                return ""
+            chunk = _read_available(sock) if ready else b""
+            if not chunk:  # closed, or nothing in time
+                return ""
+            buf += chunk
+        n = FRAME.unpack_from(buf)[0]
+        data = bytes(buf[FRAME.size:FRAME.size + n])
+        del buf[:FRAME.size + n]
+        if skip:
+            skip = False
+            continue
+        try:
+            msg = json.loads(data)
+        except ValueError:
+            return ""
+        if type(msg) is not dict or msg.get("seq") != seq:
+            return ""
+        if msg.get("kind") == "stub":
+            skip = True
+            continue
+        return json.dumps(_where_frames(msg.get("frames"))) if msg.get("kind") == "where" else ""
+    return ""
+
+
+def _where_frames(frames: Any) -> list[list]:
+    """The ``[line, name]`` pairs of ``frames`` (JSON text or a list) that are an int and a short
+    string, 20 at most; [] for anything else."""
+    if isinstance(frames, str):
+        if not frames:
+            return []
+        try:
+            frames = json.loads(frames)
+        except ValueError:
+            return []
+    if type(frames) is not list:
+        return []
+    return [[f[0], f[1][:100]] for f in frames[-20:]
+            if type(f) is list and len(f) == 2 and type(f[0]) is int and type(f[1]) is str]
 
 
 def _read_available(sock: socket.socket) -> bytes:

@@ -147,3 +147,17 @@ def test_an_empty_list_is_said_to_be_empty_and_another_length_is_not():
     for got in ([np.zeros(2)] * 6, ()):
         other = checks.CHECKS["allclose"](got, [np.zeros(2)] * 7, tolerance=_TOL, name="caches[0]")
         assert other.message.endswith(f"got {len(got)}."), other.message
+
+
+# Thirty-fourth session, helper fb: `dx[:, :, T_x - 1 - t] = dxt` in a loop over reversed(range(T_x))
+# was told only its largest difference.
+
+def test_the_steps_in_reverse_order_are_told_to_be_stored_at_their_own_t():
+    expected = _RNG.standard_normal((3, 10, 4))
+    mismatch = checks.CHECKS["allclose"](expected[..., ::-1], expected, tolerance=_TOL, name="dx")
+    assert mismatch is not None and "It holds the time steps in reverse order" in mismatch.message, mismatch
+    # Controls: two steps (a reversal and a swap are one) and a step shifted keep their sentences.
+    two = _RNG.standard_normal((3, 10, 2))
+    assert "reverse order" not in checks.CHECKS["allclose"](two[..., ::-1], two, tolerance=_TOL, name="dx").message
+    late = np.concatenate([np.zeros((3, 10, 1)), expected[..., :-1]], axis=-1)
+    assert "reverse order" not in checks.CHECKS["allclose"](late, expected, tolerance=_TOL, name="dx").message

@@ -197,3 +197,39 @@ def test_six_functions_raising_on_long_lines_cost_the_worker_little(tmp_path, co
         result = grade_submission(path, context=context, sandbox=sandbox)
     case = result.part("rnn_forward").cases[0]
     assert case.status == "error" and "have the same shape (5, 10)" in case.message, case.message[:300]
+
+
+# ------------------------------------------------------------------ thirty-fourth session's hints
+# The cache's order is read from the notebook's functions that store a tuple under the unpacked
+# parameter's name (at most 8, of at most 20,000 characters); a step's gradient summed again is a loop
+# rule (bounded with them); a global kept across calls walks at most 20,000 nodes.
+
+def test_many_large_functions_storing_a_cache_cost_a_failed_part_little(tmp_path, context, sandbox):
+    maker = "def maker{k}(x):\n" + "    y = x + 1\n" * 1_300 + "    cache = (b, a, c)\n    return cache\n"
+    extra = [nbs.code_cell(_within_the_limit("".join(maker.format(k=k) for k in range(j, j + 5))))
+             for j in range(0, 40, 5)]
+    cell = nbs.COURSE_CELLS["rnn_cell_backward"].replace("(a_next, a_prev, xt, parameters) = cache",
+                                                         "(a_prev, a_next, xt, parameters) = cache")
+    path = nbs.write(tmp_path / "student.ipynb", nbs.course_notebook({"rnn_cell_backward": cell}, extra_cells=extra))
+    grade_submission(path, context=context, sandbox=sandbox)  # the extraction's memos warm
+    with cpu_budget(2.0):
+        result = grade_submission(path, context=context, sandbox=sandbox)
+    notes = result.part("rnn_cell_backward").notes
+    assert any("your `rnn_cell_forward` stores it as" in note for note in notes), notes
+
+
+def test_a_hostile_function_with_a_global_and_step_sums_is_read_in_bounded_time():
+    source = _within_the_limit("def f(da, caches):\n    global g\n" + "    for t in r:\n        g = rnn_cell_backward(t)\n"
+                               "        d += np.sum(g, axis=0)\n" * 1_200 + "    return g\n")
+    with cpu_budget(1.0):
+        assert hints.loop_mistake(source) == ("", "")  # past MOST_LOOPS: not read
+        hints.global_state_hint(source)
+
+
+def test_a_line_of_many_spaces_and_commas_is_tested_for_unpacking_in_linear_time():
+    # hints._may_unpack is string methods only: a pattern over such a line could backtrack.
+    from tests.cpu import cpu_budget
+
+    source = "def f(cache):\n    " + "a," + " " * 90_000 + "\n    return 1\n"
+    with cpu_budget(0.5):
+        assert hints.unpacked_order(source) is None

@@ -332,3 +332,29 @@ def test_a_loop_inside_an_if_is_read_with_what_follows_the_if(loop, said):
 ])
 def test_loops_inside_an_if_written_right_have_no_loop_mistake(loop):
     assert hints.loop_mistake(_IN_IF.format(loop=loop), first_line=11) == ("", "")
+
+
+# ------------------------------------------------------------------ a step's value summed again (thirty-fourth session)
+
+@pytest.mark.parametrize("old, new, said", [
+    ("dba += dbat", "dba += np.sum(dbat, axis=0)", "`dba += np.sum(dbat, axis=0)` on line 22 sums `dbat`"),
+    ("dWax += dWaxt", "dWax += np.sum(dWaxt, axis=1, keepdims=True)",
+     "`dWax += np.sum(dWaxt, axis=1, keepdims=True)` on line 20 sums `dWaxt`"),
+    ("dx[:, :, t] = dxt", "dx[:, :, t] = dxt.sum(axis=1, keepdims=True)",
+     "`dx[:, :, t] = dxt.sum(axis=1, keepdims=True)` on line 19 sums `dxt`"),
+])
+def test_a_step_gradient_summed_again_is_told_its_line(tmp_path, context, sandbox, old, new, said):
+    # Before: "`dba` has the right shape but 5 of 5 values differ" and nothing else.
+    part = _part(tmp_path, _edit("rnn_backward", (old, new)), "rnn_backward", context, sandbox)
+    diagnosis = next(c.diagnosis for c in part.cases if c.diagnosis is not None)
+    assert diagnosis.id == "loop/step-summed" and diagnosis.message.startswith(said), diagnosis
+    assert "which `rnn_cell_backward` gave for this step already in the shape it is used in" in diagnosis.message
+
+
+@pytest.mark.parametrize("old, new", [
+    ("dba += dbat", "dba += np.sum(dbat, axis=1, keepdims=True)"),  # a bias's column: itself
+    ("dba += dbat", "dba += np.sum(dtanh, axis=1, keepdims=True)\n        dtanh = 0"),  # not the step's value
+])
+def test_a_sum_that_is_not_of_a_step_value_or_changes_nothing_is_not_told(old, new):
+    source = _edit("rnn_backward", (old, new))["rnn_backward"]
+    assert hints.loop_mistake(source)[0] != "loop/step-summed"

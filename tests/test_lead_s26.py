@@ -147,7 +147,8 @@ def test_a_name_from_nowhere_beside_a_star_import_keeps_the_advice_under_its_fun
                                     + cell.replace("np.tanh(", "fast_tanh(")})
     result = _grade(tmp_path, notebook, context, sandbox)
     notes = [n for n in result.part("rnn_cell_forward").notes if n.startswith("`rnn_cell_forward` uses `fast_tanh`")]
-    assert notes == ["`rnn_cell_forward` uses `fast_tanh`, which is defined outside the function (or nowhere): "
+    assert notes == ["`rnn_cell_forward` uses `fast_tanh`, which nothing in the notebook defines (neither the "
+                     "function nor a cell's top level): "
                      "compute it inside or pass it in (unless it comes from "
                      "`from course_helpers_nobody_has import *`)."], notes
 

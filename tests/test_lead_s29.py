@@ -155,10 +155,12 @@ def test_a_composite_late_because_of_a_slow_helper_says_where_to_look(tmp_path, 
                               context=context, sandbox=sandbox)
     assert result.part("rnn_cell_forward").status == "passed"
     [timed_out] = [c for c in result.part("rnn_forward").cases if c.status == "timeout"]
+    # Since the thirty-fourth session the child says where it was: the loop and the slow call in it.
     assert timed_out.message == (
-        "`rnn_forward` did not return within 0.5 s: look for a loop that never ends in it or in the functions "
-        "of yours it calls (`rnn_cell_forward`), or for code far slower than it needs to be (a correct "
-        "solution takes milliseconds here).")
+        "`rnn_forward` did not return within 0.5 s. When the time ran out it was running cell 7 (In [4]), line 14, "
+        "in rnn_forward, in the `for` loop of line 13 (`for t in range(T_x):`), in its call of `rnn_cell_forward` "
+        "(cell 4 (In [2]), line 4): look there for a loop that never ends, or for code far slower than it needs "
+        "to be (a correct solution takes milliseconds here).")
 
 
 def test_cases_left_without_time_say_how_much_a_notebook_gets(tmp_path, context):

@@ -270,6 +270,19 @@ def test_timeout_stops_an_endless_loop_even_under_except_exception(tmp_path):
     assert signal.getitimer(signal.ITIMER_REAL)[0] == 0
 
 
+def test_a_timeout_says_where_the_students_code_was(tmp_path):
+    # Thirty-fourth session: check()'s outcome out of time holds the student's frames at the alarm,
+    # from which the runner names the line and the loop (as the sandbox's child now says them).
+    code = "def helper(x):\n    return x + 1\n\ndef f():\n    t = 0\n    while t < 3:\n        helper(t)\n"
+    session, _, program = session_for(code, tmp_path)
+    outcome = session.call("f", (), timeout=0.3)
+    assert outcome.status == "timeout"
+    places = [program.locate(n) for n, _ in outcome.frames]
+    assert places and places[0][2] == "f" and places[0][1] in (6, 7), places  # the loop's test or its body
+    assert all(place in ((None, 6, "f"), (None, 7, "f"), (None, 1, "helper"), (None, 2, "helper"))
+               for place in places), places
+
+
 def test_prints_are_captured_and_sys_exit_is_an_error(tmp_path):
     session, _, _ = session_for("import sys\ndef f():\n    print('hello')\n    sys.exit(3)\n", tmp_path)
     outcome = session.call("f", ())

@@ -121,7 +121,8 @@ def test_the_same_note_in_every_report(graded):
     record = json.loads((graded / "freename" / "result.full.json").read_text("utf-8"))
     [note] = record["parts"][0]["notes"]
     assert len(note) <= MAX_NOTE_CHARS and note.startswith("`rnn_cell_forward` uses `QQQ")
-    assert note.endswith("which is defined outside the function (or nowhere): compute it inside or pass it in.")
+    assert note.endswith("which nothing in the notebook defines (neither the function nor a cell's top level): "
+                         "compute it inside or pass it in.")
     assert f"- {note}\n" in (graded / "freename" / "feedback.md").read_text("utf-8")
     outputs = [t["output"] for t in json.loads((graded / "freename" / "results.json").read_text("utf-8"))["tests"]]
     assert any(out.startswith(f"- {note}\n") for out in outputs)

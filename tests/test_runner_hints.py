@@ -144,8 +144,26 @@ def test_an_error_numpy_or_python_words_alone_is_told_what_each_side_is(tmp_path
 def test_an_in_place_sum_into_an_array_of_another_shape_is_told_both_shapes(tmp_path, context, sandbox):
     cells = nbs.mutate("rnn_backward", "dWax = np.zeros((n_a, n_x))", "dWax = np.zeros((n_x, n_a))")
     case = _first_case(tmp_path, cells, "rnn_backward", context, sandbox)
+    # Since the thirty-fourth session a transposed shape says so (and `.T` on the right side: leave it out).
     assert "`dWax` has shape (3, 5) and `dWaxt` has shape (5, 3): `dWax += dWaxt` cannot store its result in " \
-           "`dWax`. Check the sizes `dWax` was created with." in case.message, case.message
+           "`dWax`. One has the transposed shape of the other: check the sizes `dWax` was created with, and the " \
+           "order of the product that gives `dWaxt`." in case.message, case.message
+
+
+def test_an_in_place_sum_of_a_transposed_step_gradient_is_told_to_leave_out_its_t(tmp_path, context, sandbox):
+    # `dWax += dWaxt.T` was told "Check the sizes `dWax` was created with": dWax was right (misleading).
+    case = _first_case(tmp_path, nbs.mutate("rnn_backward", "dWax += dWaxt", "dWax += dWaxt.T"), "rnn_backward",
+                       context, sandbox)
+    assert case.message.endswith("`dWax += dWaxt.T` cannot store its result in `dWax`. `dWaxt.T` has the "
+                                 "transposed shape of `dWax`: leave out its `.T`."), case.message
+
+
+def test_an_in_place_sum_into_an_array_of_other_sizes_keeps_the_sizes_to_check(tmp_path, context, sandbox):
+    # Control: shapes that are not each other's transpose keep "Check the sizes ... was created with".
+    cells = nbs.mutate("rnn_backward", "dWax = np.zeros((n_a, n_x))", "dWax = np.zeros((n_a, n_a))")
+    case = _first_case(tmp_path, cells, "rnn_backward", context, sandbox)
+    assert "`dWax += dWaxt` cannot store its result in `dWax`. Check the sizes `dWax` was created with." \
+        in case.message, case.message
 
 
 _CONCAT = "concat = np.zeros((n_a + n_x, m))\n    concat[: n_a, :] = a_prev\n    concat[n_a :, :] = xt"
@@ -305,3 +323,36 @@ def test_two_products_that_do_not_fit_are_told_numpys_shapes(tmp_path, context, 
     cells = nbs.mutate("rnn_cell_forward", "    a_next = np.tanh(", "    a_prev = a_prev.reshape(-1, 1)\n    a_next = np.tanh(")
     case = _first_case(tmp_path, cells, "rnn_cell_forward", context, sandbox)
     assert case.message.endswith("Here the two arrays have shapes (5, 5) and (50, 1)."), case.message
+
+
+def test_an_output_with_the_shape_of_another_output_is_told_whose(tmp_path, context, sandbox):
+    # Thirty-fourth session: `dxt = np.dot(Waa.T, dtanh)` was told "`dxt` has shape (5, 10); expected (3, 10)" alone.
+    case = _first_case(tmp_path, nbs.mutate("rnn_cell_backward", "np.dot(Wax.T, dtanh)", "np.dot(Waa.T, dtanh)"),
+                       "rnn_cell_backward", context, sandbox)
+    assert case.diagnosis is not None and case.diagnosis.id == "shape-of-another", case
+    assert case.diagnosis.message == ("`dxt` has the shape (5, 10) that `da_prev` should have, not its own (3, 10): it "
+                                      "may be computed the way `da_prev` is. Check which weight and input it is "
+                                      "computed from.")
+
+
+def test_an_output_of_a_shape_no_other_output_has_gets_no_such_sentence(tmp_path, context, sandbox):
+    # Control: `dba` summed over the examples' axis 0 has shape (1, 10), no output's: its known mistake.
+    case = _first_case(tmp_path, nbs.mutate("rnn_cell_backward", "np.sum(dtanh, axis=1, keepdims=True)",
+                                            "np.sum(dtanh, axis=0, keepdims=True)"), "rnn_cell_backward", context, sandbox)
+    assert case.diagnosis is not None and case.diagnosis.id == "rnn_cell_backward/dba_wrong_axis", case.diagnosis
+
+
+def test_a_name_set_from_another_key_is_told_that_line_at_a_broadcast_error(tmp_path, context, sandbox):
+    # Thirty-fourth session: `da_prevt = gradients["dxt"]` was told only "check which of the two is not
+    # the array you meant".
+    case = _first_case(tmp_path, nbs.mutate("rnn_backward", 'gradients["da_prev"]', 'gradients["dxt"]'),
+                       "rnn_backward", context, sandbox)
+    assert case.message.endswith("`da_prevt` gets its value on line 18 from `gradients[\"dxt\"]`: check that "
+                                 "`\"dxt\"` is the key of the value `da_prevt` stands for."), case.message
+
+
+def test_a_broadcast_error_of_names_from_their_own_keys_gets_no_key_sentence(tmp_path, context, sandbox):
+    # Control: `da[:, :, t] + da_prevt.T`: the names come from their own keys.
+    case = _first_case(tmp_path, nbs.mutate("rnn_backward", "da[:, :, t] + da_prevt", "da[:, :, t] + da_prevt.T"),
+                       "rnn_backward", context, sandbox)
+    assert case.status == "error" and "gets its value on line" not in case.message, case.message

@@ -70,8 +70,8 @@ def test_an_own_helper_equal_to_the_course_s_is_not_told_even_when_the_function_
 # ------------------------------------------------------------------ a graded function not found
 
 def test_a_graded_function_not_found_is_not_taken_for_another_graded_one(tmp_path, context, sandbox):
-    # rnn_cell_forward inside `if True:`; rnn_forward's note said "did you mean `rnn_cell_backward`?".
-    nb = nbs.course_notebook({"rnn_cell_forward": _indented("if True:\n", _CELL)})
+    # rnn_cell_forward inside `if VERBOSE:`; rnn_forward's note said "did you mean `rnn_cell_backward`?".
+    nb = nbs.course_notebook({"rnn_cell_forward": _indented("if VERBOSE:\n", _CELL)})
     notes = " ".join(_graded(tmp_path, nb, context, sandbox).part("rnn_forward").notes)
     assert "rnn_cell_backward" not in notes, notes
     assert "uses `rnn_cell_forward`, which the grader did not find" in notes, notes
@@ -79,8 +79,9 @@ def test_a_graded_function_not_found_is_not_taken_for_another_graded_one(tmp_pat
 
 
 @pytest.mark.parametrize("header, said", [
-    ("if True:\n", "is defined inside an `if` block (cell 4 (In [2]), line 4), not at the top level of a cell"),
-    ("try:\n", "is defined inside a `try` block (cell 4 (In [2]), line 4), not at the top level of a cell"),
+    ("if VERBOSE:\n", "is defined inside an `if` block (cell 4 (In [2]), line 4), not at the top level of a cell"),
+    ("try:\n    print(parameters)\n", "is defined inside a `try` block (cell 4 (In [2]), line 5), not at the top level "
+                                      "of a cell"),
     ("class RNN:\n", "is defined in the class `RNN` (cell 4 (In [2]), line 4), as a method"),
 ])
 def test_a_graded_function_defined_where_the_grader_does_not_read_is_told_where(
@@ -138,7 +139,7 @@ def test_a_graded_function_replaced_by_a_later_value_is_told_the_line_that_repla
 
 
 def test_a_helper_defined_in_a_block_is_told_where_not_nowhere(tmp_path, context, sandbox):
-    nb = _with_cell("if True:\n    def my_softmax(z):\n        e = np.exp(z - z.max(axis=0))\n        return e / e.sum(axis=0)\n",
+    nb = _with_cell("if VERBOSE:\n    def my_softmax(z):\n        e = np.exp(z - z.max(axis=0))\n        return e / e.sum(axis=0)\n",
                     overrides=nbs.mutate("rnn_cell_forward", "yt_pred = softmax(", "yt_pred = my_softmax("))
     notes = _graded(tmp_path, nb, context, sandbox).part("rnn_cell_forward").notes
     assert notes[0].startswith("`rnn_cell_forward` uses `my_softmax`, which is defined inside an `if` block "
@@ -290,3 +291,92 @@ def test_a_global_the_function_declares_and_only_reads_is_still_told_as_read_fro
                                         "    global steps\n    T = steps\n    caches = []\n"))
     notes = _graded(tmp_path, nb, context, sandbox).part("rnn_forward").notes
     assert any("uses `steps`" in note for note in notes), notes
+
+
+# ------------------------------------------------------------------ a name read from outside: where it is
+
+def test_a_name_nothing_defines_is_told_so_not_outside_or_nowhere(tmp_path, context, sandbox):
+    # Before: "`rnn_forward` uses `steps`, which is defined outside the function (or nowhere)" though
+    # extraction knew that no cell assigns `steps` (its own note: "so it will raise NameError").
+    nb = nbs.course_notebook(nbs.mutate("rnn_forward", "    for t in range(T_x):", "    for t in range(steps):"))
+    notes = _graded(tmp_path, nb, context, sandbox).part("rnn_forward").notes
+    assert "`rnn_forward` uses `steps`, which nothing in the notebook defines (neither the function nor a cell's " \
+           "top level): compute it inside or pass it in." in notes, notes
+    assert not any("or nowhere" in note for note in notes), notes
+
+
+def test_a_name_a_test_cell_assigns_is_still_told_the_cell(tmp_path, context, sandbox):
+    # Control: `steps = 4` in a cell the grader does not run (a loop's cell): told where it is assigned.
+    nb = _with_cell("for steps in range(4):\n    pass\n",
+                    overrides=nbs.mutate("rnn_forward", "    for t in range(T_x):", "    for t in range(steps):"))
+    notes = " ".join(_graded(tmp_path, nb, context, sandbox).part("rnn_forward").notes)
+    assert "`rnn_forward` uses `steps`, which is not defined inside the function; it is only assigned outside, " \
+           "in cell 3 (In [2]), which is not graded" in notes, notes
+    assert "nothing in the notebook defines" not in notes, notes
+
+
+# ------------------------------------------------------------------ `np` given another value at a cell's top level
+
+@pytest.mark.parametrize("statement", ["np = 3", "np = np.array([1, 2])", "for np in range(2):\n    pass"])
+def test_np_given_another_value_in_a_cell_is_one_rule_not_run_and_told(tmp_path, context, sandbox, statement):
+    # Before: `np = 3` (a constant) was kept, every function using `np` raised (0 / 100), while
+    # `np = np.array(...)` (a call) was dropped without a word (100 / 100). One rule now: a top-level
+    # assignment to a name an import binds to a module is not run, and the student is told where.
+    nb = nbs.course_notebook(extra_cells=[nbs.code_cell("x = 1\n" + statement + "\n", count=20)])
+    result = _graded(tmp_path, nb, context, sandbox)
+    assert result.points == 100, [(p.name, p.points, p.notes) for p in result.parts]
+    said = [m for m in result.messages if "sets `np` to another value" in m]
+    assert said == ["Line 2 of cell 21 (In [20]) sets `np` to another value after `import numpy as np` (cell 2 "
+                    "(In [1])): the grader does not run that statement and grades your functions with `numpy` as "
+                    "`np`, but in your notebook every cell run after it finds that value in `np`, not the module. "
+                    "Give the value another name."], result.messages
+
+
+def test_np_set_before_its_import_is_not_told(tmp_path, context, sandbox):
+    # Control: the import after it gives `np` NumPy again, in Jupyter as here; `np = np` changes nothing.
+    nb = nbs.course_notebook()
+    nb["cells"].insert(1, nbs.code_cell("np = 3\n", count=1))
+    nb["cells"].append(nbs.code_cell("np = np\n", count=30))
+    result = _graded(tmp_path, nb, context, sandbox)
+    assert result.points == 100 and not any("sets `np`" in m for m in result.messages), result.messages
+
+
+# ------------------------------------------------------------------ a value kept from one call to the next
+
+def test_a_global_the_function_changes_from_call_to_call_is_told_when_a_case_fails(tmp_path, context, sandbox):
+    # `global calls; calls += 1` and the first step read from it: right at the first call, wrong after
+    # (the grader calls the function once a case). Before: the differences alone, no word of the global.
+    nb = _with_cell("calls = 0\n", overrides=nbs.mutate(
+        "rnn_forward", "    caches = []\n",
+        "    global calls\n    calls += 1\n    caches = []\n    a0 = a0 * calls\n"))
+    part = _graded(tmp_path, nb, context, sandbox).part("rnn_forward")
+    assert part.cases[0].status == "passed" and part.points < part.max_points, part
+    assert "`rnn_forward` keeps `calls` from one call to the next (`global calls`; line 6: `calls += 1`): each " \
+           "call starts from what the calls before it left" in " ".join(part.notes), part.notes
+
+
+def test_a_global_a_right_function_counts_its_calls_with_is_not_told(tmp_path, context, sandbox):
+    # Control: a counter that changes no value; every case passes, so nothing is read or said.
+    nb = _with_cell("calls = 0\n", overrides=nbs.mutate(
+        "rnn_forward", "    caches = []\n", "    global calls\n    calls += 1\n    caches = []\n"))
+    part = _graded(tmp_path, nb, context, sandbox).part("rnn_forward")
+    assert part.points == part.max_points and not any("keeps `calls`" in n for n in part.notes), part.notes
+
+
+# ------------------------------------------------------------------ a cache unpacked in another order than stored
+
+def test_a_cache_unpacked_in_another_order_than_the_forward_stores_it_is_told_both(tmp_path, context, sandbox):
+    # Before: "30 of 30 values differ" for each gradient, no sentence (a known mistake's did not match).
+    nb = nbs.course_notebook(nbs.mutate("rnn_cell_backward", "(a_next, a_prev, xt, parameters) = cache",
+                                        "(a_prev, a_next, xt, parameters) = cache"))
+    notes = _graded(tmp_path, nb, context, sandbox).part("rnn_cell_backward").notes
+    assert "`rnn_cell_backward` unpacks `cache` as `(a_prev, a_next, xt, parameters)` (line 3), and your " \
+           "`rnn_cell_forward` stores it as `(a_next, a_prev, xt, parameters)` (cell 4 (In [2]), line 20): `a_prev` " \
+           "and `a_next` take each other's values. Unpack the names in the order they are stored." in notes, notes
+
+
+def test_a_cache_unpacked_in_its_stored_order_is_not_told_when_the_function_fails(tmp_path, context, sandbox):
+    # Control: another mistake of rnn_cell_backward; the unpacking agrees with rnn_cell_forward's store.
+    nb = nbs.course_notebook(nbs.mutate("rnn_cell_backward", "(1 - a_next ** 2) * da_next", "(1 - a_prev ** 2) * da_next"))
+    part = _graded(tmp_path, nb, context, sandbox).part("rnn_cell_backward")
+    assert part.points == 0 and not any("unpacks `cache`" in note for note in part.notes), part.notes

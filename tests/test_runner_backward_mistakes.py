@@ -1,0 +1,77 @@
+"""Twenty-one mistakes of the backward pass (rnn_cell_backward, rnn_backward) and three right variants,
+graded through the real grader and read as the student reads them (thirty-fourth session, helper fb).
+
+Each row is a course notebook with one edit (``tests.notebooks.mutate``), the part's points, and a
+piece of what the student is told that points at the fix (a case's message, its likely mistake or a
+note of the part). Before this session seven were told only "values differ" or two shapes (the
+cache unpacked in another order, the steps stored in reverse, a step's gradient summed again three
+ways, an output with another's shape, a carried name read from another key) and one was misled
+("Check the sizes `dWax` was created with" for `dWax += dWaxt.T`). The grades were all fair: a
+part loses what its wrong outputs are worth, no more.
+"""
+from __future__ import annotations
+
+import pytest
+
+from grader.runner import grade_submission
+from tests import notebooks as nbs
+
+CB, RB = "rnn_cell_backward", "rnn_backward"
+
+MISTAKES = [
+    # (id, function, old, new, points of the part, what the student reads)
+    ("dtanh from a_prev", CB, "(1 - a_next ** 2) * da_next", "(1 - a_prev ** 2) * da_next", 0,
+     "The tanh derivative is taken at a_prev"),
+    ("tanh applied twice", CB, "(1 - a_next ** 2) * da_next", "(1 - np.tanh(a_next) ** 2) * da_next", 0,
+     "applies tanh a second time"),
+    ("da_next forgotten", CB, "(1 - a_next ** 2) * da_next", "(1 - a_next ** 2)", 0,
+     "multiply it by the gradient that comes in"),
+    ("dba over axis 0", CB, "np.sum(dtanh, axis=1, keepdims=True)", "np.sum(dtanh, axis=0, keepdims=True)", 16,
+     "dba is summed over the wrong axis"),
+    ("dxt from Waa", CB, "np.dot(Wax.T, dtanh)", "np.dot(Waa.T, dtanh)", 16,
+     "`dxt` has the shape (5, 10) that `da_prev` should have"),
+    ("keys swapped", CB, '{"dxt": dxt, "da_prev": da_prev', '{"dxt": da_prev, "da_prev": dxt', 12,
+     "`dxt` holds what `da_prev` should"),
+    ("cache unpacked in another order", CB, "(a_next, a_prev, xt, parameters) = cache",
+     "(a_prev, a_next, xt, parameters) = cache", 0, "`a_prev` and `a_next` take each other's values"),
+    ("Waa not transposed", CB, "np.dot(Waa.T, dtanh)", "np.dot(Waa, dtanh)", 16,
+     "da_prev needs the transpose of Waa"),
+    ("dWaa from a_next", CB, "np.dot(dtanh, a_prev.T)", "np.dot(dtanh, a_next.T)", 16, "not a_next.T"),
+    ("a tuple for the dict", CB, "    return gradients\n", "    return dxt, da_prev, dWax, dWaa, dba\n", 0,
+     "where a dict is asked for"),
+    ("da_prev not carried", RB, "rnn_cell_backward(da[:, :, t] + da_prevt, caches[t])",
+     "rnn_cell_backward(da[:, :, t], caches[t])", 5, "The gradient coming back from later steps is dropped"),
+    ("dx not stored per step", RB, "dx[:, :, t] = dxt", "dx = dxt", 16, "store each step in its own slice"),
+    ("dx steps reversed", RB, "dx[:, :, t] = dxt", "dx[:, :, T_x - 1 - t] = dxt", 17,
+     "It holds the time steps in reverse order"),
+    ("dbat summed over axis 0", RB, "dba += dbat", "dba += np.sum(dbat, axis=0)", 16,
+     "Use it as it is: `dba += dbat`"),
+    ("dWaxt summed over the examples", RB, "dWax += dWaxt", "dWax += np.sum(dWaxt, axis=1, keepdims=True)", 16,
+     "Use it as it is: `dWax += dWaxt`"),
+    ("dxt summed over the examples", RB, "dx[:, :, t] = dxt", "dx[:, :, t] += np.sum(dxt, axis=1, keepdims=True)",
+     17, "Use it as it is: `dx[:, :, t] += dxt`"),
+    ("dWaxt transposed", RB, "dWax += dWaxt", "dWax += dWaxt.T", 0, "leave out its `.T`"),
+    ("the step before's cache", RB, "caches[t])", "caches[t - 1])", 5, "first at call 1, in `cache`"),
+    ("da_prevt never updated", RB, "da_prevt, dWaxt", "da_prevt_unused, dWaxt", 4,
+     "No step of the loop changes `da_prevt`"),
+    ("da_prevt from dxt's key", RB, 'gradients["da_prev"]', 'gradients["dxt"]', 4,
+     "check that `\"dxt\"` is the key of the value `da_prevt` stands for"),
+    ("the last step skipped", RB, "reversed(range(T_x))", "reversed(range(T_x - 1))", 0,
+     "The loop starts before the last step"),
+    ("dba summed again, as a column", RB, "dba += dbat", "dba += np.sum(dbat, axis=1, keepdims=True)", 20, ""),
+    ("dtanh recomputed from z", CB, "    dtanh = (1 - a_next ** 2) * da_next\n",
+     "    z = np.dot(Wax, xt) + np.dot(Waa, a_prev) + ba\n    dtanh = (1 - np.tanh(z) ** 2) * da_next\n", 20, ""),
+    ("da0 set in the loop", RB, "        dba += dbat\n    da0 = da_prevt\n", "        dba += dbat\n        da0 = da_prevt\n",
+     20, ""),
+]
+
+
+@pytest.mark.parametrize("function, old, new, points, said", [row[1:] for row in MISTAKES], ids=[row[0] for row in MISTAKES])
+def test_a_backward_mistake_is_graded_fairly_and_told_its_fix(tmp_path, context, sandbox, function, old, new, points,
+                                                            said):
+    path = nbs.write(tmp_path / "student.ipynb", nbs.course_notebook(nbs.mutate(function, old, new)))
+    part = grade_submission(path, context=context, sandbox=sandbox).part(function)
+    assert part.points == pytest.approx(points), (part.points, [c.message for c in part.cases])
+    told = " ".join([*part.notes, *(c.message for c in part.cases),
+                     *(c.diagnosis.message for c in part.cases if c.diagnosis is not None)])
+    assert said in told, told

@@ -1,0 +1,64 @@
+"""A case out of time names where the student's code was when it was stopped (thirty-fourth
+session): the child, asked by the grading process with SIGUSR1 before it is ended
+(``sandbox._where``, ``childruntime.Runtime.where``), sends its frames in the program; the runner
+says the cell, the line and the loop holding it, in the batch's feedback and the self-check alike.
+Before: "`rnn_forward` did not return within 0.5 s: look for a loop that never ends in it", no line.
+"""
+from __future__ import annotations
+
+import io
+
+from grader.runner import grade_submission
+from tests import notebooks as nbs
+
+# rnn_forward's loop over the steps written as a `while` whose counter is never increased.
+_ENDLESS = nbs.mutate("rnn_forward", "    for t in range(T_x):\n",
+                      "    t = 0\n    while t < T_x:\n        t = t\n")
+
+
+def _timed_out(result, function: str):
+    return next(c for c in result.part(function).cases if c.status == "timeout")
+
+
+def test_a_loop_that_never_ends_is_told_its_cell_line_and_loop(tmp_path, context, sandbox):
+    source = nbs.course_notebook(_ENDLESS)
+    result = grade_submission(nbs.write(tmp_path / "loop.ipynb", source), context=context, sandbox=sandbox)
+    case = _timed_out(result, "rnn_forward")
+    cell = nbs.COURSE_CELLS["rnn_forward"].replace("    for t in range(T_x):\n", "    t = 0\n    while t < T_x:\n        t = t\n")
+    loop_line = 1 + cell.splitlines().index("    while t < T_x:")
+    assert case.message.startswith(
+        f"`rnn_forward` did not return within {case.message.split('within ')[1].split(' s')[0]} s. When the time ran "
+        f"out it was running cell 7 (In [4]), line {loop_line + 2}, in rnn_forward, in the `while` loop of line "
+        f"{loop_line} (`while t < T_x:`), in its call of `rnn_cell_forward` (cell 4 (In [2]), line "), case.message
+    assert "): look there for a loop that never ends" in case.message, case.message
+    assert case.location is not None and (case.location.cell, case.location.line) == (6, loop_line + 2), case.location
+
+
+def test_the_self_check_gives_the_same_sentence(tmp_path):
+    from grader.commands import DEFAULT_RUBRIC
+    from grader.selfcheck import run_check
+
+    path = nbs.write(tmp_path / "loop.ipynb", nbs.course_notebook(_ENDLESS))
+    out = io.StringIO()
+    run_check(path, rubric=DEFAULT_RUBRIC, stream=out, function="rnn_forward")
+    text = out.getvalue()
+    assert "When the time ran out it was running cell 7 (In [4]), line 16, in rnn_forward, in the `while` loop of " \
+           "line 14 (`while t < T_x:`)" in text, text
+    assert "at cell 7 (In [4]), line 16, in rnn_forward" in text, text
+
+
+def test_a_call_that_does_not_say_where_it_was_keeps_the_words_without_a_place(tmp_path, context, sandbox):
+    # Control: a function that ignores SIGUSR1 is ended all the same and told as before, with no place.
+    cells = nbs.mutate("rnn_forward", "    for t in range(T_x):\n",
+                       "    import signal\n    signal.signal(signal.SIGUSR1, signal.SIG_IGN)\n    while True:\n"
+                       "        pass\n    for t in range(T_x):\n")
+    result = grade_submission(nbs.write(tmp_path / "deaf.ipynb", nbs.course_notebook(cells)),
+                              context=context, sandbox=sandbox)
+    case = _timed_out(result, "rnn_forward")
+    assert "When the time ran out" not in case.message and "look for a loop that never ends in it" in case.message, \
+        case.message
+    assert case.location is None
+    # The next submission's child hears the signal again (a fresh child, the handler in place).
+    again = grade_submission(nbs.write(tmp_path / "loop.ipynb", nbs.course_notebook(_ENDLESS)),
+                             context=context, sandbox=sandbox)
+    assert "When the time ran out it was running cell 7 (In [4])" in _timed_out(again, "rnn_forward").message
