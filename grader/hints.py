@@ -300,10 +300,14 @@ def product_beside_hint(message: str, line: str) -> str:
             f"`{product}`.")
 
 
-def too_many_indices_hint(error_type: str, message: str, line: str) -> str:
+def too_many_indices_hint(error_type: str, message: str, line: str, *, source: str = "",
+                          first_line: int = 1) -> str:
     """For NumPy's "too many indices for array: array is 2-dimensional, but 3 were indexed" on a
     line with one subscript of that many indices (``dx[:, :, t] = dxt`` where dx was made
-    ``np.zeros((n_x, m))``): the array's axes against the index's, and its creation to check. ""."""
+    ``np.zeros((n_x, m))``): the array's axes against the index's, and its creation to check; or,
+    when a loop of the function ``source`` gives that name a new value after it was set
+    (``da_prevt = da``, then ``..., da_prevt, ... = gradients[...]`` in the loop that reads
+    ``da_prevt[:, :, t]``, a real notebook's), the two lines. ""."""
     found = re.search(r"array is (\d+)-dimensional, but (\d+) were indexed", message) \
         if error_type == "IndexError" else None
     statement = _statement(line) if found else None
@@ -315,8 +319,53 @@ def too_many_indices_hint(error_type: str, message: str, line: str) -> str:
     if len(subscripts) != 1:
         return ""
     name = ast.unparse(subscripts[0].value)
-    return (f"`{name}` has {axes} axes here, and `{ast.unparse(subscripts[0])}` indexes {indexed}: check the "
-            f"sizes `{name}` was created with (one for each axis).")
+    said = f"`{name}` has {axes} axes here, and `{ast.unparse(subscripts[0])}` indexes {indexed}"
+    again = _set_again_in_loop(source, name, indexed) if source else None
+    if again is not None:
+        (first, was), (later, now) = again
+        return (f"{said}: line {later + first_line - 1}, in the loop, sets `{name}`{f' to `{now}`' if now else ''} "
+                f"after line {first + first_line - 1} set it{f' to `{was}`' if was else ''}, so from the loop's second "
+                f"step on it holds the new value, with its own shape. Keep the two under different names.")
+    return f"{said}: check the sizes `{name}` was created with (one for each axis)."
+
+
+def _set_again_in_loop(source: str, name: str, indexed: int) -> tuple[tuple[int, str], tuple[int, str]] | None:
+    """``((line, value), (line, value))``: where a plain ``name`` is set before a loop of
+    ``source``'s function and set again inside it, with the values given as written ("" when not
+    known), when the loop also reads ``name`` indexed with ``indexed`` indices; None otherwise
+    (lines counted from the def's)."""
+    fn = _function_tree(source) if name.isidentifier() else None
+    if fn is None:
+        return None
+    sets = [(node, target, value) for node in ast.walk(fn) if isinstance(node, ast.Assign)
+            for target, value in _targets_named(node, name)]
+    for loop, _after in _loops(fn):
+        inside = [(node, value) for node, target, value in sets
+                  if loop.lineno < node.lineno <= (loop.end_lineno or node.lineno)]
+        before = [(node, value) for node, _target, value in sets if node.lineno < loop.lineno]
+        reads = [node for node in ast.walk(loop) if isinstance(node, ast.Subscript)
+                 and isinstance(node.value, ast.Name) and node.value.id == name
+                 and isinstance(node.slice, ast.Tuple) and len(node.slice.elts) == indexed]
+        if inside and before and reads:
+            return tuple((node.lineno, _written(value, source) if value is not None else "")
+                         for node, value in (before[-1], inside[0]))
+    return None
+
+
+def _targets_named(node: ast.Assign, name: str) -> list[tuple[ast.expr, ast.expr | None]]:
+    """``(target, value)`` for each target of ``node`` that is the plain ``name``, with the value it
+    gets when known (the whole value, or its element at that place when a tuple is unpacked from a
+    tuple of as many)."""
+    found = []
+    for target in node.targets:
+        if isinstance(target, ast.Name) and target.id == name:
+            found.append((target, node.value))
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            values = node.value.elts if isinstance(node.value, (ast.Tuple, ast.List)) \
+                and len(node.value.elts) == len(target.elts) else None
+            found.extend((element, values[k] if values else None) for k, element in enumerate(target.elts)
+                         if isinstance(element, ast.Name) and element.id == name)
+    return found
 
 
 _PYTHON_KINDS = {"tuple": "a tuple", "list": "a list", "dict": "a dict", "NoneType": "None", "int": "an int",

@@ -748,7 +748,8 @@ class _Grader:
                                        "" if blame else _line_hint(hints.bounds_hint, outcome, self._student_line(location),
                                                                    self._student_source(location)),
                                        "" if blame else _line_hint(hints.too_many_indices_hint, outcome.error_type,
-                                                                   outcome.message or "", self._student_line(location)),
+                                                                   outcome.message or "", self._student_line(location),
+                                                                   **self._function_of(location)),
                                        "" if blame else _line_hint(hints.list_index_hint, outcome.error_type,
                                                                    outcome.message or "", self._student_line(location)),
                                        shadowed or ("" if blame else _line_hint(
@@ -833,6 +834,12 @@ class _Grader:
         lines = fn.source.splitlines()
         index = location.line - fn.first_line
         return lines[index] if 0 <= index < len(lines) else ""
+
+    def _function_of(self, location: Location | None) -> dict[str, Any]:
+        """``source`` and ``first_line`` of the student's function ``location`` is in, for a hint
+        that reads the function around the line; {} when the extraction holds none."""
+        fn = self._student_function(location)
+        return {"source": fn.source, "first_line": fn.first_line} if fn is not None else {}
 
     def _student_source(self, location: Location | None) -> str:
         """The text of the student's function ``location`` is in, "" when the extraction holds none."""
