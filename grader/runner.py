@@ -209,6 +209,9 @@ class TraceStub:
 #: beside 2,500 defs cost a worker 126 s until the thirty-third session. Real notebooks: at most 8
 #: such names a function, 9 functions.
 _MOST_FREE_NAMES = 20
+#: Names a function reads and never computes that its notes tell together: an unfinished function
+#: (a real notebook's lstm_cell_forward with its gates left out got seven notes, one a name).
+_UNSET_TOGETHER = 3
 _MOST_NEAR_CANDIDATES = 200
 
 
@@ -509,6 +512,7 @@ class _Grader:
         # a statement the grader does not run assigns it, or the test helper it comes from.
         known = {head.group(0): d.message for d in self.extraction.diagnostics
                  if d.function == self.part.function and (head := _USES_HEAD.match(d.message))}
+        unset: dict[int, str] = {}  # place in the notes -> a name the function reads and never computes
         for k, name in enumerate(fn.free_names):
             if name in broken:
                 self.notes.append(broken_definition_note(self.part.function, name, broken[name],
@@ -523,8 +527,9 @@ class _Grader:
                   and _NOWHERE not in said):
                 # The unread parameter's hint for the first names only, as the lookups below: a
                 # hostile function reading 4,400 names asked difflib 26,000 times (0.5 s of a worker).
-                self.notes.append(said + (hints.unread_parameter_hint(fn.source, name=name)
-                                          if k < _MOST_FREE_NAMES else ""))
+                hint = hints.unread_parameter_hint(fn.source, name=name) if k < _MOST_FREE_NAMES else ""
+                unset.update({len(self.notes): name} if not hint else {})
+                self.notes.append(said + hint)
             elif name in graded and not self._near_function(name):
                 # Called by its right name and not found where the grader reads (its own part says
                 # why): not "did you mean `rnn_cell_backward`?", another function the rubric grades.
@@ -536,10 +541,15 @@ class _Grader:
                                   f"did you mean `{near}`?")
             else:  # nowhere: the advice, with the hint of a star import extraction could not see into
                 star = _STAR_HINT.search(said or "")
+                hint = hints.unread_parameter_hint(fn.source, name=name) if k < _MOST_FREE_NAMES else ""
+                unset.update({len(self.notes): name} if not hint and not star else {})
                 self.notes.append(f"`{self.part.function}` uses `{name}`, which is defined outside "
                                   f"the function (or nowhere): compute it inside or pass it in"
-                                  f"{' ' + star.group(0) if star else ''}."
-                                  f"{hints.unread_parameter_hint(fn.source, name=name) if k < _MOST_FREE_NAMES else ''}")
+                                  f"{' ' + star.group(0) if star else ''}.{hint}")
+        if len(unset) >= _UNSET_TOGETHER:  # an unfinished function: one note, not one a name
+            first, told = min(unset), _unset_note(self.part.function, list(unset.values()))
+            self.notes[first:] = [told if k == first else note
+                                  for k, note in enumerate(self.notes[first:], first) if k == first or k not in unset]
 
     def _inside(self, name: str) -> tuple[str, str] | None:
         """``(where, what to do)`` for a function ``name`` the notebook defines where the grader
@@ -2117,6 +2127,18 @@ def _error_text(outcome: Any) -> str:
     if message.startswith(outcome.error_type):
         return message
     return f"{outcome.error_type}: {message}".rstrip(": ")
+
+
+def _unset_note(function: str, names: Sequence[str]) -> str:
+    """The one note of the names ``function`` reads and no line of it computes (its gates left
+    out, say), the first of them named and the rest counted."""
+    shown = [f"`{name}`" for name in names[:_UNSET_TOGETHER * 3]]
+    more = len(names) - len(shown)
+    listed = (", ".join(shown[:-1]) + f" and {shown[-1]}" if not more
+              else ", ".join(shown) + f" and {more:,} more")
+    return (f"`{function}` uses {listed}, which no line of it computes (a graded function runs on its own: "
+            f"what other cells set is not there when it is graded). Write the lines that compute them inside "
+            f"the function.")
 
 
 def _line_hint(hint: Callable[..., str], *args: Any, **keywords: Any) -> str:

@@ -268,3 +268,35 @@ def test_a_global_the_function_declares_and_only_reads_is_still_told_as_read_fro
                                         "    global steps\n    T = steps\n    caches = []\n"))
     notes = _graded(tmp_path, nb, context, sandbox).part("rnn_forward").notes
     assert any("uses `steps`" in note for note in notes), notes
+
+
+# ------------------------------------------------------------------ an unfinished function (thirty-fourth session)
+
+_GATES = ("    ft = sigmoid(np.dot(Wf, concat) + bf)\n    it = sigmoid(np.dot(Wi, concat) + bi)\n"
+          "    cct = np.tanh(np.dot(Wc, concat) + bc)\n    c_next = ft * c_prev + it * cct\n"
+          "    ot = sigmoid(np.dot(Wo, concat) + bo)\n    a_next = ot * np.tanh(c_next)\n")
+
+
+def test_the_names_an_unfinished_function_never_computes_are_told_in_one_note(tmp_path, context, sandbox):
+    # A real notebook (helper real, real34) left lstm_cell_forward's gates and prediction out, and its test
+    # cell assigned a_next and c_next at the top level: seven notes, one a name, each "compute it inside
+    # or pass it in" or "only assigned outside, in cell 38, which is not graded".
+    cell = nbs.COURSE_CELLS["lstm_cell_forward"].replace(_GATES, "\n").replace(
+        "    yt_pred = softmax(np.dot(Wy, a_next) + by)\n", "")
+    nb = _with_cell("a_next, c_next, yt, cache = lstm_cell_forward(xt, a_prev, c_prev, parameters)\n",
+                    at=len(nbs.course_notebook()["cells"]),
+                    overrides={"lstm_cell_forward": cell})
+    notes = _graded(tmp_path, nb, context, sandbox).part("lstm_cell_forward").notes
+    assert notes == ("`lstm_cell_forward` uses `a_next`, `c_next`, `cct`, `ft`, `it`, `ot` and `yt_pred`, which no "
+                     "line of it computes (a graded function runs on its own: what other cells set is not there when "
+                     "it is graded). Write the lines that compute them inside the function.",), notes
+
+
+def test_two_names_from_nowhere_keep_a_note_each(tmp_path, context, sandbox):
+    # Control: two names are two notes, each saying where the name is (or is not) assigned.
+    cell = nbs.COURSE_CELLS["lstm_cell_forward"].replace("    ot = sigmoid(np.dot(Wo, concat) + bo)\n", "").replace(
+        "    cct = np.tanh(np.dot(Wc, concat) + bc)\n", "")
+    notes = _graded(tmp_path, nbs.course_notebook({"lstm_cell_forward": cell}), context, sandbox).part(
+        "lstm_cell_forward").notes
+    assert len(notes) == 2 and all("which is not defined inside the function" in note or "or nowhere" in note
+                                   for note in notes), notes
