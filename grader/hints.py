@@ -1351,17 +1351,41 @@ def unfilled_slot_hint(source: str, *, callee: str, index: int, first_line: int 
             if not (isinstance(call, ast.Call) and len(call.args) > index and _callee_is(call, callee)):
                 continue
             place = call.args[index]
-            if not _at_step(place, step):
-                continue
-            later = [stmt for stmt in stores if stmt.lineno > call.lineno
-                     and any(_at_step(t, step) and t.value.id == place.value.id for t in stmt.targets)]
-            if later:
-                return (f"Line {call.lineno + first_line - 1} passes `{_written(place, source)}` to `{callee}`: at each "
-                        f"step that place of `{place.value.id}` still holds the zeros it was created with, as the "
-                        f"loop stores the step's result there only after the call (line "
-                        f"{later[0].lineno + first_line - 1}). Pass what the step before gave back (the initial "
-                        f"state at the first step).")
+            if _at_step(place, step):
+                later = [stmt for stmt in stores if stmt.lineno > call.lineno
+                         and any(_at_step(t, step) and t.value.id == place.value.id for t in stmt.targets)]
+                if later:
+                    return (f"Line {call.lineno + first_line - 1} passes `{_written(place, source)}` to `{callee}`: at "
+                            f"each step that place of `{place.value.id}` still holds the zeros it was created with, as "
+                            f"the loop stores the step's result there only after the call (line "
+                            f"{later[0].lineno + first_line - 1}). Pass what the step before gave back (the initial "
+                            f"state at the first step).")
+            elif _before_step(place, step) and _from_zero(loop) and any(
+                    _at_step(t, step) and t.value.id == place.value.id for stmt in stores for t in stmt.targets):
+                # ``a[:, :, t - 1]`` (a real notebook's, thirty-fourth session): the step before's place, right
+                # from the second step on; at the first, index -1, the last step's place, still zeros.
+                return (f"Line {call.lineno + first_line - 1} passes `{_written(place, source)}` to `{callee}`: at the "
+                        f"first step, `{step}` = 0, that is index -1, the last step's place of `{place.value.id}`, "
+                        f"which still holds the zeros it was created with, where the first step needs the initial "
+                        f"state. Pass what the step before gave back (the initial state at the first step).")
     return ""
+
+
+def _before_step(node: ast.expr, step: str) -> bool:
+    """Whether ``node`` is a plain name indexed at the loop's ``step`` minus 1 last (``a[:, :, t - 1]``)."""
+    if not (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name)):
+        return False
+    index = node.slice.elts[-1] if isinstance(node.slice, ast.Tuple) and node.slice.elts else node.slice
+    return (isinstance(index, ast.BinOp) and isinstance(index.op, ast.Sub) and isinstance(index.left, ast.Name)
+            and index.left.id == step and isinstance(index.right, ast.Constant) and index.right.value == 1)
+
+
+def _from_zero(loop: ast.For) -> bool:
+    """Whether ``loop`` runs over ``range(n)`` (or ``range(0, n)``): its first step is 0."""
+    it = loop.iter
+    return (isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id == "range"
+            and not it.keywords and (len(it.args) == 1 or (len(it.args) >= 2 and isinstance(it.args[0], ast.Constant)
+                                                           and it.args[0].value == 0)))
 
 
 def fixed_step_hint(source: str, *, callee: str, index: int, first_line: int = 1) -> str:
