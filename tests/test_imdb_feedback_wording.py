@@ -77,3 +77,21 @@ def test_no_validation_split_is_said_once_with_what_to_do():
     notes = [line for line in result.feedback if "validation" in line.lower() and not line.startswith("LSTM")]
     assert notes == ["Hold out a share of the training data as validation (validation_split=0.2, or "
                      "validation_data from a slice of the training set) and say how much you held out."], notes
+
+
+def test_a_training_stopped_in_its_first_epoch_is_not_told_its_completed_epochs_were_used():
+    # Thirty-fourth session (helper real): two real notebooks stopped a fit during its first epoch and
+    # were told "(0 of 5 epochs completed); only the completed epochs were used", of none.
+    from tests.test_imdb_score import keras2_fit
+
+    stopped = model_cell("m1", "GRU(32)") + "\nm1.fit(x_train, y_train, epochs=5, validation_split=0.2)"
+    result = result_of(notebook(("code", LOAD, LOAD_OUT), ("code", stopped, tuple(keras2_fit(
+        [0.8] * 5, [0.85] * 5, stop_in_epoch=1)))))
+    said = [line for line in result.feedback if "stopped" in line]
+    assert said == ["Training of the GRU in cell 2 stopped during its first epoch (of 5), so no accuracy of it "
+                    "was read."], result.feedback
+    # Control: one epoch done, the completed epochs are used, and said so.
+    result = result_of(notebook(("code", LOAD, LOAD_OUT), ("code", stopped, tuple(keras2_fit(
+        [0.8] * 5, [0.85] * 5, stop_in_epoch=2)))))
+    assert any("stopped during an epoch (1 of 5 epochs completed); only the completed epochs were used." in line
+               for line in result.feedback), result.feedback

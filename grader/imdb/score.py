@@ -1123,8 +1123,12 @@ def score_imdb(notebook: Any, *, config: ImdbConfig,
                         f"evaluate it on the test set, keeping the outputs.")
     stopped = [m for m in models if m.interrupted]
     for m in stopped[:MAX_MODEL_LINES]:
-        feedback.append(f"Training of the {_quoted(m.alternative or 'model')} in "
-                        f"{cell_name(m.cells[0]) if m.cells else 'a cell'} stopped during an epoch "
+        where = f"{_quoted(m.alternative or 'model')} in {cell_name(m.cells[0]) if m.cells else 'a cell'}"
+        if not m.epochs_completed:  # "0 of 5 epochs completed; only the completed epochs were used": none were
+            feedback.append(f"Training of the {where} stopped during its first epoch (of {m.epochs_planned}), "
+                            f"so no accuracy of it was read.")
+            continue
+        feedback.append(f"Training of the {where} stopped during an epoch "
                         f"({m.epochs_completed} of {m.epochs_planned} epochs completed); only the completed "
                         f"epochs were used.")
     if len(stopped) > MAX_MODEL_LINES:
