@@ -15,15 +15,24 @@ RNN_CALL = "rnn_cell_forward(x[:, :, t], a_next, parameters)"
 LSTM_CALL = "lstm_cell_forward(x[:, :, t], a_next, c_next, parameters)"
 
 
-@pytest.mark.parametrize("name, old, new, place", [
-    ("rnn_forward", RNN_CALL, "rnn_cell_forward(x[:, :, t], a[:, :, t], parameters)", "a[:, :, t]"),
-    ("lstm_forward", LSTM_CALL, "lstm_cell_forward(x[:, :, t], a[:, :, t], c[:, :, t], parameters)", "a[:, :, t]"),
+#: Thirty-fourth session (helper real): a real notebook passed `a[:, :, t - 1]` in a loop over range(T_x):
+#: right from the second step on, zeros (index -1) at the first; told only "inputs that differ ... (first
+#: at call 1, in `a_prev` (an array of zeros))".
+FIRST_STEP = "at the first step, `t` = 0, that is index -1, the last step's place of `a`, which still holds the zeros"
+
+
+@pytest.mark.parametrize("name, old, new, place, first", [
+    ("rnn_forward", RNN_CALL, "rnn_cell_forward(x[:, :, t], a[:, :, t], parameters)", "a[:, :, t]", ""),
+    ("lstm_forward", LSTM_CALL, "lstm_cell_forward(x[:, :, t], a[:, :, t], c[:, :, t], parameters)", "a[:, :, t]", ""),
+    ("rnn_forward", RNN_CALL, "rnn_cell_forward(x[:, :, t], a[:, :, t - 1], parameters)", "a[:, :, t - 1]", FIRST_STEP),
+    ("lstm_forward", LSTM_CALL, "lstm_cell_forward(x[:, :, t], a[:, :, t-1], c_next, parameters)", "a[:, :, t-1]",
+     FIRST_STEP),
 ])
-def test_a_place_the_loop_fills_after_the_call_is_told(tmp_path, context, sandbox, name, old, new, place):
+def test_a_place_the_loop_fills_after_the_call_is_told(tmp_path, context, sandbox, name, old, new, place, first):
     part = _grade(tmp_path, nbs.course_notebook(nbs.mutate(name, old, new)), context, sandbox).part(name)
     said = part.cases[0].diagnosis.message
     assert f"passes `{place}` to" in said and "still holds the zeros it was created with" in said, said
-    assert "what the step before gave back" in said, said
+    assert "what the step before gave back" in said and first in said, said
 
 
 def test_unfilled_slot_hint_needs_the_store_after_the_call():
@@ -39,20 +48,6 @@ def test_unfilled_slot_hint_needs_the_store_after_the_call():
     assert hints.unfilled_slot_hint(other, callee="g", index=1) == ""
     assert hints.unfilled_slot_hint(source, callee="g", index=0) == ""
     assert hints.unfilled_slot_hint("def f(:\n", callee="g", index=1) == ""
-
-
-# Thirty-fourth session (helper real): a real notebook passed `a[:, :, t - 1]` in a loop over range(T_x):
-# right from the second step on, zeros (index -1) at the first; told only "inputs that differ ... (first
-# at call 1, in `a_prev` (an array of zeros))".
-@pytest.mark.parametrize("name, old, new, place", [
-    ("rnn_forward", RNN_CALL, "rnn_cell_forward(x[:, :, t], a[:, :, t - 1], parameters)", "a[:, :, t - 1]"),
-    ("lstm_forward", LSTM_CALL, "lstm_cell_forward(x[:, :, t], a[:, :, t-1], c_next, parameters)", "a[:, :, t-1]"),
-])
-def test_the_place_of_the_step_before_is_told_its_first_step(tmp_path, context, sandbox, name, old, new, place):
-    part = _grade(tmp_path, nbs.course_notebook(nbs.mutate(name, old, new)), context, sandbox).part(name)
-    said = part.cases[0].diagnosis.message
-    assert (f"passes `{place}` to `{name.replace('_forward', '_cell_forward')}`: at the first step, `t` = 0, that is "
-            f"index -1, the last step's place of `a`, which still holds the zeros it was created with") in said, said
 
 
 def test_unfilled_slot_hint_tells_the_step_before_only_in_a_loop_from_zero():
