@@ -128,7 +128,7 @@ def _with_numpy_aliases(functions: Mapping[str, Any], text: str, aliases: Mappin
     """``text`` with ``from numpy import tanh as t`` (``from numpy.linalg import norm as n`` for
     ``linalg.norm``) for each name of ``aliases`` (name -> NumPy's function) that a function it holds reads as a global (``FunctionSource.uses``), after its note if
     it has one: the normaliser reads ``t(z)`` as ``np.tanh(z)`` then, and the import goes with the
-    dead code (``normalise._canonical_reads``). A classmate's function copied with ``t = np.tanh``
+    dead code (``rewrite.canonical_reads``). A classmate's function copied with ``t = np.tanh``
     or ``from numpy import tanh as th`` in another cell scored 0.41 (thirty-second session)."""
     read: set[str] = set()
     for fn in functions.values():
@@ -276,7 +276,7 @@ _HANDS_OVER = SourceMemo(_handing_call)
 
 def _inlined_helpers(source: str, helpers: Mapping[str, str]) -> bool:
     """Whether the similarity check's normaliser puts the body of each of ``helpers`` (name -> its
-    text) in place of its calls in the def in ``source`` (``normalise._inline_helpers``), so that
+    text) in place of its calls in the def in ``source`` (``inline.inline_helpers``), so that
     compared with them the def reads as the work they compose, not diluted by their lines: each
     helper a def of positional parameters whose body ends with its only ``return``, holding no
     def, lambda, class, ``try`` or ``with`` and reading no other of ``helpers``
@@ -355,7 +355,7 @@ def _lone_def(source: str) -> tuple[ast.FunctionDef, list[ast.stmt]] | None:
     return unit, [stmt for stmt in unit.body if not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant))]
 
 
-#: What a helper's body may not hold to be put in place of its calls (as ``normalise._NOT_INLINED``).
+#: What a helper's body may not hold to be put in place of its calls (as ``inline._NOT_INLINED``).
 _NOT_INLINED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.Yield, ast.YieldFrom,
                 ast.Await, ast.Global, ast.Nonlocal, ast.Try, ast.With, ast.Match, ast.Delete)
 _CALL_FORMS = SourceMemo(_call_forms)
@@ -374,7 +374,7 @@ def _passes_state(source: str) -> bool:
     """Whether the def in ``source`` only returns ``K(a, ...).m(b, ...)`` (or names the object first,
     ``k = K(a, ...)`` then ``return k.m(b, ...)``), giving the class ``K`` something to hold (``Cell(parameters).forward(xt, a_prev)``): compared with the class, it says
     what the method's parameters and what it reads of ``self`` are, and the normaliser puts the
-    method's work in its place (``normalise._inline_held_state``; no pair without it, thirty-second
+    method's work in its place (``inline.inline_held_state``; no pair without it, thirty-second
     session). ``K().m(...)`` gives nothing: compared as the class alone, as before."""
     found = _lone_def(source)
     if found is None:

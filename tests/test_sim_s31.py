@@ -10,20 +10,20 @@ test of a group fails there, its score in the comment):
    behind a wrapper (0.31-0.35): ``specialise._KnownInputs``;
 2. the copy as a method of a class (``Cell().forward(xt, a_prev, parameters)``): the method went
    as an unused def, and the class was compared as ``ClassDef }`` (no pair):
-   ``normalise._sweep_block``;
+   ``deadcode._sweep_block``;
 3. the copy named as a course helper taking one argument (``def sigmoid(z): xt, a_prev,
    parameters = z``) behind a helper of the student's that does some work (``_decoy``: ``xt = xt
    * 1.0``): the course's helpers were looked at only when nothing else did work (no pair):
    ``gradedsource._course_like``; and the copy padded with ``a_next = a_next * 1`` (0.72):
-   ``normalise._Rewriter.visit_BinOp``, then the helper left a relay goes (``_drop_relays``);
+   ``rewrite.Rewriter.visit_BinOp``, then the helper left a relay goes (``_drop_relays``);
 4. the loop over time written as a ``while`` (``rnn_forward`` 0.30, ``rnn_backward`` counting down
    0.45), or ``range(T_x - 1, -1, -1)`` / ``range(T_x)[::-1]`` for ``reversed(range(T_x))``
-   (0.57): ``normalise._canonical_loops``;
+   (0.57): ``loops.canonical_loops``;
 5. the copy split into helpers the graded def calls and composes (``a_next = _activation(xt,
    a_prev, parameters)``, ``yt_pred = _output(a_next, parameters)``, then the cache): the graded
    def went as a relay and the helpers were compared alone (0.03-0.05): a def that calls two of
    the text's defs stays, and helpers are put in place of their calls
-   (``normalise._inline_helpers``).
+   (``inline.inline_helpers``).
 """
 from __future__ import annotations
 

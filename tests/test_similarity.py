@@ -345,7 +345,7 @@ def test_a_new_variable_does_not_respell_the_others():
 def test_use_signatures_only_where_they_decide_the_order(monkeypatch):
     """Statements are ordered as if every key of a tied run carried its use signatures, also
     when a key is a prefix of another (``1.0`` / ``1.05``) or holds a ``|`` (a string)."""
-    from grader.similarity import normalise
+    from grader.similarity import canonise
 
     sources = [
         "def f(x):\n    a = []\n    b = []\n    c = 1.0\n    d = 1.05\n    e = 'p|q'\n    g = 'p'\n"
@@ -355,7 +355,7 @@ def test_use_signatures_only_where_they_decide_the_order(monkeypatch):
         CELL, CELL.replace("    Wya = parameters[\"Wya\"]\n", "    Wya = parameters[\"Wax\"]\n"),
     ] + [src for seed in range(12) for src in _own_style(seed).values()]
     fast = [normalise_function(src) for src in sources]
-    monkeypatch.setattr(normalise._Canoniser, "refined_keys",
+    monkeypatch.setattr(canonise.Canoniser, "refined_keys",
                         lambda self, run, keys: [self.refined_key(stmt) for stmt in run])
     assert fast == [normalise_function(src) for src in sources]
 

@@ -1,6 +1,6 @@
 """A graded function that does some work and then hands its arguments to a copied helper, whose
 result it returns, against the similarity check (thirty-second session:
-``gradedsource._hands_over``, ``normalise._return_call``).
+``gradedsource._hands_over``, ``inline._return_call``).
 
 At bcd1399 such a def was compared alone, without the helper that did the work: its two or
 three lines shared nothing with the classmate it copied (no pair). Now the helper comes first

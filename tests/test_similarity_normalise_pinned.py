@@ -422,12 +422,12 @@ def test_dedent_is_textwrap_dedent() -> None:
 
 
 def test_rewriter_counts_what_a_walk_counts() -> None:
-    """The name counts ``_Rewriter`` keeps while it rewrites (dead-code removal starts from
+    """The name counts ``Rewriter`` keeps while it rewrites (dead-code removal starts from
     them) are those of a walk of the rewritten tree, also where a rewrite drops names
     (``np.dot``, annotations, a bare annotation) or makes new ones (``x += y``)."""
     import ast
 
-    from grader.similarity import normalise, syntax
+    from grader.similarity import normalise, rewrite, simplify, syntax
 
     extra = [
         "def f(x: int, y):\n    z: float\n    w: numpy.ndarray = numpy.dot(x, y)\n    x += numpy.square(y)\n"
@@ -440,8 +440,8 @@ def test_rewriter_counts_what_a_walk_counts() -> None:
         tree = normalise._parse(source)
         if tree is None:
             continue
-        tree.body = normalise._Simplifier().block(tree.body)
-        rewriter = normalise._Rewriter()
+        tree.body = simplify.Simplifier().block(tree.body)
+        rewriter = rewrite.Rewriter()
         tree = rewriter.visit(tree)
         counts, protected = ({}, {}, {}), set()
         syntax.tally(tree, counts, 1, protected)

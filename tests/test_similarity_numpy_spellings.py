@@ -1,4 +1,4 @@
-"""A copy that spells a tuple, a dict or the sizes of a shape otherwise than its original, against the similarity check (thirty-third session, ``normalise._Rewriter``).
+"""A copy that spells a tuple, a dict or the sizes of a shape otherwise than its original, against the similarity check (thirty-third session, ``rewrite.Rewriter``).
 
 Each case is a classmate's function (the course's code) graded in full with one spelling changed;
 its score against the classmate on main is in the comment. Each scores 1.0 now. What only looks

@@ -117,7 +117,8 @@ def test_star_args_are_parameters_only_when_read_only_so():
 
 
 def test_a_use_s_context_is_bounded():
-    from grader.similarity.normalise import _BRIEF_CHARS, _parameter_contexts, _parse
+    from grader.similarity.normalise import _parse
+    from grader.similarity.spellings import _BRIEF_CHARS, _parameter_contexts
 
     # 5,000 parameters in one call beside a 50,000-character string and a 100,000-character
     # attribute: each context is cut, so the work stays linear in the text.

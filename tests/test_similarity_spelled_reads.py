@@ -1,5 +1,5 @@
 """A copy that reads its values otherwise than its original, against the similarity check
-(thirty-second session, ``normalise._canonical_reads`` and ``_split``).
+(thirty-second session, ``rewrite.canonical_reads`` and ``_split``).
 
 Each case is a classmate's function (the course's code) graded in full, with the way it reads its
 parameters or NumPy respelled; its score against the classmate at bcd1399 is in the comment (no

@@ -39,8 +39,9 @@ STORE_FORMAT = 1
 _MAGIC = b"rnn-grader similarity store\n"
 #: The grader's files (under ``grader/``) whose code decides an entry: everything the
 #: normalisation, the fingerprints and the settings' key import from the grader.
-_CODE = ("similarity/normalise.py", "similarity/specialise.py", "similarity/syntax.py", "similarity/winnow.py",
-         "similarity/detect.py", "similarity/store.py", "astnodes.py")
+_CODE = tuple(f"similarity/{name}.py" for name in (
+    "normalise", "nodetext", "simplify", "numpyreads", "rewrite", "deadcode", "canonise", "inline", "loops",
+    "spellings", "tokens", "renamingkey", "specialise", "syntax", "winnow", "detect", "store")) + ("astnodes.py",)
 #: Bytes the file may hold: about 1.5 kB a function, so some 100,000 functions.
 _MAX_BYTES = 256 << 20
 

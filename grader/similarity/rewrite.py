@@ -1,0 +1,344 @@
+"""Step 2 of the normaliser (:mod:`grader.similarity.normalise`): equivalent spellings made one
+(``np.dot(a, b)``, ``a.dot(b)`` and ``a @ b``; NumPy's arithmetic functions as operators; augmented
+assignments; ``numpy.`` as ``np.``; sorted keyword arguments; comparisons one way round; lists as
+tuples; integers as floats; identities such as ``x + 0``), and NumPy's reads through aliases and
+hoisted lookups put back in place (:func:`canonical_reads`)."""
+from __future__ import annotations
+
+import ast
+
+from grader.similarity.syntax import CHILD_FIELDS, TALLIED, defs_of, subnodes, tally, tally_nodes
+from grader.similarity.numpyreads import (NUMPY_NAMES, NumpyReads, SIZES, hoist_lookups, key_read, resolve_aliases,
+                                          split)
+
+
+_NP_BINARY = {
+    "dot": ast.MatMult, "matmul": ast.MatMult, "add": ast.Add, "subtract": ast.Sub,
+    "multiply": ast.Mult, "divide": ast.Div, "true_divide": ast.Div, "power": ast.Pow,
+}
+
+
+def _is_numpy(node: ast.AST) -> bool:
+    """True for the names ``np`` and ``numpy``."""
+    return isinstance(node, ast.Name) and node.id in ("np", "numpy")
+
+
+class Rewriter:
+    """Makes equivalent spellings one (matrix products, NumPy operator functions, augmented assignments...).
+
+    Works like an ``ast.NodeTransformer`` whose ``visit_*`` methods first visit
+    the children (post-order), with a table-driven traversal that skips
+    contexts and operators (no method rewrites those).
+
+    It also counts the names of the tree it returns as ``tally`` would (``counts``, and
+    ``protected`` for the names of ``global`` and ``nonlocal`` statements): each node is
+    counted where it is visited, and what a rewrite drops or makes is taken off or added.
+    Dead-code removal starts from these counts instead of walking the tree once more.
+    """
+
+    def __init__(self) -> None:
+        self.counts: tuple[dict[str, int], dict[str, int], dict[str, int]] = ({}, {}, {})
+        self.protected: set[str] = set()
+        # What ``canonical_reads`` may rewrite, seen on the way (``reads_to_canonise``): lookups
+        # by a constant key, those a ``name = d["k"]`` holds, a lookup by ``.get`` or an import
+        # from NumPy, the names of ``NUMPY_NAMES`` read and the ``name = other`` assignments.
+        self.lookups = 0
+        self.holders = 0
+        self.rereads = False
+        self.bare: set[str] = set()
+        self.aliases: list[tuple[str, ast.AST]] = []
+
+    def visit(self, node: ast.AST) -> ast.AST | list | None:
+        """The rewritten ``node`` (None drops a statement), its children rewritten first."""
+        self.generic_visit(node)
+        kind = type(node)
+        if kind in TALLIED:
+            tally_nodes((node,), self.counts, 1, self.protected)
+        handler = _REWRITES.get(kind)
+        return node if handler is None else handler(self, node)
+
+    def generic_visit(self, node: ast.AST) -> None:
+        """Rewrite the children of ``node`` in place, as ``ast.NodeTransformer.generic_visit`` does.
+
+        Names and constants, about half of the nodes, are handled here: a constant has
+        nothing to rewrite and a name only its spelling (``visit_Name``), so the two calls of
+        a visit are saved for each.
+        """
+        AST, Name, Constant = ast.AST, ast.Name, ast.Constant
+        fields = CHILD_FIELDS.get(type(node))
+        for name in fields if fields is not None else node._fields:
+            value = getattr(node, name, None)
+            kind = type(value)
+            if kind is Name:
+                if value.id == "numpy":
+                    value.id = "np"
+                elif value.id in NUMPY_NAMES:
+                    self.bare.add(value.id)
+                _count_name(value, self.counts)
+                continue
+            if kind is Constant:
+                continue
+            if kind is list:
+                if not value:
+                    continue
+                new_values = []
+                changed = False
+                for item in value:
+                    kind = type(item)
+                    if kind is Name:
+                        if item.id == "numpy":
+                            item.id = "np"
+                        elif item.id in NUMPY_NAMES:
+                            self.bare.add(item.id)
+                        _count_name(item, self.counts)
+                    elif kind is Constant:
+                        pass
+                    elif isinstance(item, AST):
+                        new = self.visit(item)
+                        if new is not item:
+                            changed = True
+                            if new is None:
+                                continue
+                            if not isinstance(new, AST):
+                                new_values.extend(new)
+                                continue
+                        item = new
+                    new_values.append(item)
+                if changed:  # else the list holds the same items already
+                    value[:] = new_values
+            elif isinstance(value, AST):
+                new = self.visit(value)
+                if new is None:
+                    delattr(node, name)
+                else:
+                    setattr(node, name, new)
+
+    def visit_Name(self, node: ast.Name) -> ast.AST:
+        """``numpy`` -> ``np``."""
+        if node.id == "numpy":
+            node.id = "np"
+        return node
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        """Function-call spellings of operators become operators (children already rewritten)."""
+        func = node.func
+        if type(func) is ast.Name and not node.args and func.id == "dict" and node.keywords and all(
+                k.arg for k in node.keywords):  # ``dict(a=x)`` -> ``{"a": x}``, in its order
+            tally_nodes([func], self.counts, -1)
+            return ast.copy_location(ast.Dict([ast.copy_location(ast.Constant(k.arg), k.value) for k in node.keywords],
+                                              [k.value for k in node.keywords]), node)
+        if len(node.keywords) > 1:
+            node.keywords.sort(key=_keyword_name)
+        if type(func) is ast.Attribute and func.attr == "get" and key_read(node) is not None:
+            self.rereads = True
+        if (type(func) is ast.Name and func.id == "tuple" and len(node.args) == 1 and not node.keywords
+              and type(node.args[0]) in (ast.List, ast.Tuple)
+              and not any(type(e) is ast.Starred for e in node.args[0].elts)):  # ``tuple([a, b])`` -> ``(a, b)``
+            tally_nodes([func], self.counts, -1)
+            return ast.copy_location(ast.Tuple(node.args[0].elts, ast.Load()), node)
+        if isinstance(func, ast.Attribute) and not node.keywords:
+            if _is_numpy(func.value):
+                op = _NP_BINARY.get(func.attr)
+                new: ast.AST | None = None
+                if op is not None and len(node.args) == 2:
+                    new = ast.copy_location(ast.BinOp(left=node.args[0], op=op(), right=node.args[1]), node)
+                elif func.attr == "square" and len(node.args) == 1:
+                    two = ast.copy_location(ast.Constant(2), node)
+                    new = ast.copy_location(ast.BinOp(left=node.args[0], op=ast.Pow(), right=two), node)
+                elif func.attr == "transpose" and len(node.args) == 1:
+                    new = ast.copy_location(ast.Attribute(value=node.args[0], attr="T", ctx=ast.Load()), node)
+                if new is not None:
+                    tally(func, self.counts, -1)  # ``np.dot`` and its name go
+                    return self.visit_BinOp(new) if type(new) is ast.BinOp else new
+            else:
+                if func.attr in ("dot", "matmul") and len(node.args) == 1:
+                    return ast.copy_location(ast.BinOp(left=func.value, op=ast.MatMult(), right=node.args[0]), node)
+                if func.attr == "transpose" and not node.args:
+                    return ast.copy_location(ast.Attribute(value=func.value, attr="T", ctx=ast.Load()), node)
+        return node
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
+        """``0 * x``, ``x * 0`` -> ``0``; ``x + 0``, ``0 + x``, ``x - 0`` -> ``x`` (children already
+        rewritten, so ``a + 0 * junk`` is ``a``). A copy that read a junk leading parameter once,
+        ``by = parameters["by"] + 0 * junk`` or ``0 * len(cls.__name__)`` in a class method, kept
+        it read, so every other parameter was numbered one further and no pair was listed
+        (twenty-sixth session's review); the parameter is now unread, and left out
+        (``drop_unread_parameters``). And ``x * 1``, ``1 * x``, ``x / 1``, ``x ** 1`` -> ``x``: a
+        copy padded with ``a_next = a_next * 1`` scored 0.72 (thirty-first session); the
+        assignment left, ``x = x``, is dead code (``_is_dead``)."""
+        op, left, right = type(node.op), node.left, node.right
+        if op is ast.Mult:
+            if _is_zero(left) or _is_zero(right):
+                zero, other = (left, right) if _is_zero(left) else (right, left)
+                tally(other, self.counts, -1)
+                return zero
+            if _is_one(right):
+                return left
+            if _is_one(left):
+                return right
+        elif (op is ast.Div or op is ast.Pow) and _is_one(right):
+            return left
+        elif op is ast.Add:
+            if _is_zero(right):
+                return left
+            if _is_zero(left):
+                return right
+        elif op is ast.Sub and _is_zero(right):
+            return left
+        return node
+
+    def visit_Subscript(self, node: ast.Subscript) -> ast.AST:
+        """Counts the lookups by a constant key (``reads_to_canonise``)."""
+        if type(node.slice) is ast.Constant and key_read(node) is not None:
+            self.lookups += 1
+        return node
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> ast.AST:
+        """Notes an import from NumPy (``reads_to_canonise``)."""
+        if node.module and (node.module == "numpy" or node.module.startswith("numpy.")) and not node.level:
+            self.rereads = True
+        return node
+
+    def visit_Assign(self, node: ast.Assign) -> ast.AST | list[ast.stmt]:
+        """``a, b = x, y`` -> ``a = x`` then ``b = y`` (``split``); notes the lookups a name holds
+        and the assignments of a name (``reads_to_canonise``)."""
+        pieces = split(node) if type(node.targets[0]) in (ast.Tuple, ast.List) else (node,)
+        if len(pieces) > 1 and type(node.value) is not ast.Tuple:  # a comprehension made the items
+            tally(node.value, self.counts, -1)
+            for piece in pieces:
+                tally(piece.value, self.counts, 1)
+        for piece in pieces:
+            target, value = piece.targets[0], piece.value
+            kind = type(value)
+            if kind is ast.Attribute and value.attr in SIZES and type(value.value) is ast.Subscript:
+                if key_read(value.value) is not None:  # ``n_y, n_a = parameters["Wya"].shape``: it stays
+                    self.holders += 1
+            elif len(piece.targets) == 1 and type(target) is ast.Name:
+                if kind is ast.Subscript and key_read(value) is not None:
+                    self.holders += 1
+                elif kind is ast.Name or kind is ast.Attribute:
+                    self.aliases.append((target.id, value))
+        return pieces if len(pieces) > 1 else node
+
+    def reads_to_canonise(self) -> bool:
+        """Whether ``canonical_reads`` may change the tree visited: a lookup by ``.get``, an import
+        from NumPy, a lookup no ``name = d["k"]`` holds, a name of ``NUMPY_NAMES`` the text does
+        not bind, or a name assigned once to a name bound once at most or to an attribute.
+        Most texts hold none of these, and are spared its walks and a second rewriting."""
+        stored = self.counts[2]
+        if self.rereads or self.lookups > self.holders or any(not stored.get(name) for name in self.bare):
+            return True
+        return any(stored.get(name) == 1 and (type(value) is not ast.Name or stored.get(value.id, 0) <= 1)
+                   for name, value in self.aliases)
+
+    def visit_AugAssign(self, node: ast.AugAssign) -> ast.AST:
+        """``x op= y`` -> ``x = x op y``."""
+        load = _as_load(node.target)
+        tally(load, self.counts, 1)
+        value = ast.copy_location(ast.BinOp(left=load, op=node.op, right=node.value), node)
+        return ast.copy_location(ast.Assign(targets=[node.target], value=value), node)
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> ast.AST:
+        """``x: T = y`` -> ``x = y`` (annotations are not behaviour)."""
+        tally(node.annotation, self.counts, -1)
+        if node.value is None:
+            tally(node.target, self.counts, -1)
+            return None
+        return ast.copy_location(ast.Assign(targets=[node.target], value=node.value), node)
+
+    def visit_Compare(self, node: ast.Compare) -> ast.AST:
+        """``a > b`` -> ``b < a``, ``a >= b`` -> ``b <= a`` (single comparisons)."""
+        if len(node.ops) == 1 and isinstance(node.ops[0], (ast.Gt, ast.GtE)):
+            flipped = ast.Lt() if isinstance(node.ops[0], ast.Gt) else ast.LtE()
+            return ast.copy_location(ast.Compare(left=node.comparators[0], ops=[flipped], comparators=[node.left]), node)
+        return node
+
+    def visit_List(self, node: ast.List) -> ast.AST:
+        """A list display read as a value is spelled like a tuple (``np.zeros([n, m])`` ~ ``np.zeros((n, m))``)."""
+        if isinstance(node.ctx, ast.Load):
+            return ast.copy_location(ast.Tuple(elts=node.elts, ctx=ast.Load()), node)
+        return node
+
+
+def _is_zero(node: ast.AST) -> bool:
+    """Whether ``node`` is the constant ``0`` or ``0.0`` (not ``False``, not a complex zero)."""
+    return type(node) is ast.Constant and type(node.value) in (int, float) and node.value == 0
+
+
+def _is_one(node: ast.AST) -> bool:
+    """Whether ``node`` is the constant ``1`` or ``1.0`` (not ``True``)."""
+    return type(node) is ast.Constant and type(node.value) in (int, float) and node.value == 1
+
+
+def _keyword_name(keyword: ast.keyword) -> str:
+    """Sort key of a keyword argument: its name (``""`` for ``**kwargs``)."""
+    return keyword.arg or ""
+
+
+#: The ``Rewriter`` method of each node class it rewrites (a table of the class, not of each
+#: instance: bound methods kept by an instance would make a reference cycle of every rewriter).
+_REWRITES = {
+    ast.Name: Rewriter.visit_Name, ast.Call: Rewriter.visit_Call, ast.BinOp: Rewriter.visit_BinOp,
+    ast.AugAssign: Rewriter.visit_AugAssign, ast.Subscript: Rewriter.visit_Subscript,
+    ast.ImportFrom: Rewriter.visit_ImportFrom, ast.Assign: Rewriter.visit_Assign,
+    ast.AnnAssign: Rewriter.visit_AnnAssign, ast.Compare: Rewriter.visit_Compare, ast.List: Rewriter.visit_List,
+}
+
+
+def _as_load(target: ast.AST) -> ast.AST:
+    """A copy of an assignment target usable as an expression."""
+    clone = ast.parse(ast.unparse(target), mode="eval").body
+    for src, dst in zip(ast.walk(target), ast.walk(clone)):
+        if hasattr(src, "lineno"):
+            ast.copy_location(dst, src)
+    return clone
+
+
+def _count_name(node: ast.Name, counts: tuple[dict[str, int], dict[str, int], dict[str, int]]) -> None:
+    """``tally`` of one ``Name`` node."""
+    loads, named, stored = counts
+    name = node.id
+    named[name] = named.get(name, 0) + 1
+    if type(node.ctx) is ast.Load:
+        loads[name] = loads.get(name, 0) + 1
+    else:
+        stored[name] = stored.get(name, 0) + 1
+
+
+def canonical_reads(tree: ast.Module, rewriter: Rewriter) -> bool:
+    """Values read one way, however a copier spells the reading (thirty-second session):
+
+    * a name of NumPy's functions (``NUMPY_NAMES``) the text reads and does not bind, or one a
+      ``from numpy import tanh [as t]`` of the text alone binds, is ``np.tanh`` (``from
+      numpy.linalg import norm``: ``np.linalg.norm``, thirty-third session) (the import, unread,
+      goes with the dead code): a copy writing ``tanh(...)`` scored 0.41 against its original;
+    * an alias, a name a def assigns once at its top level to a parameter, a name bound once
+      before, a free name or an attribute of NumPy (``p = parameters``, ``t = np.tanh``), is read
+      as what it names (``resolve_aliases``; 0.25-0.30);
+    * a lookup by a constant key of a parameter the def never writes, or of a name one earlier
+      top-level statement binds (``parameters["Wax"]``, ``parameters.get("Wax")``), is read
+      through a local: the one a top-level ``Wax = parameters["Wax"]`` before it defines, else a
+      new one assigned first (``hoist_lookups``). One lookup written in place of its local
+      scored 0.05, every lookup inlined or read with ``.get`` gave no pair.
+
+    Runs after ``rewriter`` (a ``Rewriter``, which split the tuples assigned to as many names,
+    ``split``) when its ``reads_to_canonise`` says there may be work; its counts are kept right
+    for the lookups. True when what changed must be rewritten again (a NumPy name or an alias:
+    ``np.dot(a, b)`` of ``dot(a, b)`` is ``a @ b``) and counted anew."""
+    stored = rewriter.counts[2]
+    spelled = {name: name for name in rewriter.bare if not stored.get(name)}
+    if rewriter.rereads:
+        for node in subnodes(tree):
+            module = node.module if type(node) is ast.ImportFrom and not node.level else None
+            if module and (module == "numpy" or module.startswith("numpy.")):
+                for alias in node.names:
+                    bound = alias.asname or alias.name
+                    if alias.name != "*" and stored.get(bound) == 1:
+                        spelled[bound] = f"{module[6:]}.{alias.name}" if module != "numpy" else alias.name
+    again = bool(spelled)
+    if spelled:
+        NumpyReads(spelled).visit(tree)
+    for unit in defs_of(tree):
+        again = resolve_aliases(unit, stored) or again
+        hoist_lookups(unit, rewriter.counts)
+    return again

@@ -1,0 +1,182 @@
+"""Step 1 of the normaliser (:mod:`grader.similarity.normalise`): what does not change what a
+function computes is dropped (docstrings, bare constants, ``pass``, ``print(...)``, blocks under a
+constant false test, code after ``return`` / ``raise`` / ``break`` / ``continue``), and the names a
+def unpacks from its ``*args`` or ``**kwargs``, when that is all it reads of them, become its
+parameters."""
+from __future__ import annotations
+
+import ast
+
+from grader.similarity.syntax import all_args, defs_of, subnodes
+from grader.similarity.nodetext import statement_blocks
+
+
+#: Constants whose identity is their value (``is`` between them is decided).
+_SINGLETONS = (type(None), bool, type(...))
+
+
+def _const_truth(test: ast.AST) -> bool | None:
+    """The truth value of a constant condition (``False``, ``0``, ``not True``, ``1 == 2``), else None."""
+    if isinstance(test, ast.Constant):
+        try:
+            return bool(test.value)
+        except Exception:  # pragma: no cover - exotic constants
+            return None
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        inner = _const_truth(test.operand)
+        return None if inner is None else not inner
+    if type(test) is ast.BoolOp:  # ``x.ndim == 2 and a.ndim == 2`` once the grader's input decided both
+        truths = [_const_truth(value) for value in test.values]
+        decisive = type(test.op) is ast.Or  # the value that decides an ``or``; ``and``'s is False
+        if decisive in truths:
+            return decisive
+        return None if None in truths else not decisive
+    if (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], (ast.Is, ast.IsNot))
+            and all(isinstance(side, ast.Constant) and type(side.value) in _SINGLETONS
+                    for side in (test.left, test.comparators[0]))):  # ``None is not None``
+        same = test.left.value is test.comparators[0].value
+        return same if isinstance(test.ops[0], ast.Is) else not same
+    if (
+        isinstance(test, ast.Compare)
+        and isinstance(test.left, ast.Constant)
+        and all(isinstance(c, ast.Constant) for c in test.comparators)
+        and all(isinstance(o, (ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE)) for o in test.ops)
+    ):
+        try:
+            return bool(eval(compile(ast.Expression(test), "<const>", "eval"), {"__builtins__": {}}))  # noqa: S307
+        except Exception:
+            return None
+    return None
+
+
+#: Statement classes ``Simplifier`` leaves as they are: they hold no block, are neither
+#: ``pass``, an expression, an ``if`` nor a ``while``, and end no block (most statements).
+_AS_IS = frozenset({ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete, ast.Import, ast.ImportFrom,
+                    ast.Global, ast.Nonlocal, ast.Assert})
+
+
+class Simplifier:
+    """Drops docstrings, bare constants, pass, print calls, constant-false branches, unreachable code."""
+
+    def block(self, stmts: list[ast.stmt]) -> list[ast.stmt]:
+        """Simplify a statement list; returns the new list (possibly empty)."""
+        out: list[ast.stmt] = []
+        for stmt in stmts:
+            if type(stmt) in _AS_IS:
+                out.append(stmt)
+                continue
+            for new in self.stmt(stmt):
+                out.append(new)
+                if isinstance(new, (ast.Return, ast.Raise, ast.Break, ast.Continue)):
+                    return out
+        return out
+
+    def stmt(self, stmt: ast.stmt) -> list[ast.stmt]:
+        """Simplify one statement into zero or more statements."""
+        if isinstance(stmt, ast.Pass):
+            return []
+        if isinstance(stmt, ast.Expr):
+            value = stmt.value
+            if isinstance(value, (ast.Constant, ast.Name, ast.Attribute, ast.JoinedStr)):
+                return []
+            if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "print":
+                return []
+            return [stmt]
+        if isinstance(stmt, ast.If):
+            truth = _const_truth(stmt.test)
+            if truth is True:
+                return self.block(stmt.body)
+            if truth is False:
+                return self.block(stmt.orelse)
+        if isinstance(stmt, ast.While) and _const_truth(stmt.test) is False:
+            return self.block(stmt.orelse)
+        for field, block in list(statement_blocks(stmt)):
+            new = self.block(block)
+            block[:] = new
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and not stmt.body:
+            stmt.body = [ast.copy_location(ast.Pass(), stmt)]
+        if isinstance(stmt, ast.If) and not stmt.body:
+            if not stmt.orelse:
+                return []
+            stmt.test = ast.copy_location(ast.UnaryOp(op=ast.Not(), operand=stmt.test), stmt.test)
+            stmt.body, stmt.orelse = stmt.orelse, []
+        if isinstance(stmt, (ast.For, ast.While)) and not stmt.body:
+            return self.block(stmt.orelse)
+        return [stmt]
+
+
+def promote_unpacked_parameters(tree: ast.Module) -> None:
+    """Make the names a def unpacks from its ``*args`` or reads by key from its ``**kwargs`` its
+    own parameters, and drop the statements that did it (``xt, a_prev, parameters = args``;
+    ``xt = args[0]``; ``xt = kw["xt"]`` or ``kw.get("xt")``), when those statements, in the def's
+    own top-level block, are every read of that parameter. A copy taking ``*args`` and unpacking
+    them spelt its parameters as locals unpacked from one value: 0.08 against its original, graded
+    in full (twenty-sixth session's review). The new parameters follow the header's in the order
+    of their places in ``*args`` (``xt = args[0]`` first), a ``**kwargs``'s in the order read."""
+    for unit in defs_of(tree):
+        args = unit.args
+        for star in (args.vararg, args.kwarg):
+            if star is None:
+                continue
+            found = _unpacked_from(unit, star.arg, keyed=star is args.kwarg)
+            if found is None:
+                continue
+            names, statements = found
+            taken = {a.arg for a in all_args(args)}
+            if len(set(names)) != len(names) or taken & set(names):
+                continue
+            dropped = {id(t) for t in statements}
+            unit.body = [s for s in unit.body if id(s) not in dropped] or [ast.copy_location(ast.Pass(), unit)]
+            args.args = args.args + [ast.copy_location(ast.arg(arg=name), star) for name in names]
+            if star is args.vararg:
+                args.vararg = None
+            else:
+                args.kwarg = None
+
+
+def _unpacked_from(unit: ast.FunctionDef | ast.AsyncFunctionDef, star: str,
+                   *, keyed: bool) -> tuple[list[str], list[ast.stmt]] | None:
+    """The names ``unit``'s top-level statements unpack from ``star`` (in the order of their places
+    in it, then as read) and those statements, or None unless those statements hold every read of
+    ``star``."""
+    names: list[tuple[int, int, str]] = []  # (place in ``star``, order read, name)
+    statements: list[ast.stmt] = []
+    for stmt in unit.body:
+        if type(stmt) is not ast.Assign or len(stmt.targets) != 1:
+            continue
+        target, value = stmt.targets[0], stmt.value
+        if type(target) is ast.Name:
+            pairs = [(target, value)]
+        elif type(target) in (ast.Tuple, ast.List) and all(type(e) is ast.Name for e in target.elts):
+            if not keyed and type(value) is ast.Name and value.id == star:
+                names.extend((i, len(names) + i, e.id) for i, e in enumerate(target.elts))
+                statements.append(stmt)
+                continue
+            if type(value) not in (ast.Tuple, ast.List) or len(value.elts) != len(target.elts):
+                continue
+            pairs = list(zip(target.elts, value.elts))
+        else:
+            continue
+        if pairs and all(_reads_one_item(v, star, keyed=keyed) for _t, v in pairs):
+            for t, v in pairs:
+                place = 0 if keyed else v.slice.value
+                names.append((place, len(names), t.id))
+            statements.append(stmt)
+    if not statements:
+        return None
+    reads = sum(1 for n in subnodes(unit) if type(n) is ast.Name and n.id == star)
+    kept = sum(1 for s in statements for n in subnodes(s) if type(n) is ast.Name and n.id == star)
+    return ([name for *_place, name in sorted(names)], statements) if reads == kept else None
+
+
+def _reads_one_item(value: ast.AST, star: str, *, keyed: bool) -> bool:
+    """Whether ``value`` is ``star[<int, 0 or more>]`` (``keyed``: ``star[<str>]`` or ``star.get(<str>)``)."""
+    kind = str if keyed else int
+    if type(value) is ast.Subscript:
+        index = value.slice
+        return (type(value.value) is ast.Name and value.value.id == star and type(index) is ast.Constant
+                and type(index.value) is kind and (keyed or index.value >= 0))
+    if keyed and type(value) is ast.Call and type(value.func) is ast.Attribute and value.func.attr == "get":
+        return (type(value.func.value) is ast.Name and value.func.value.id == star and len(value.args) == 1
+                and not value.keywords and type(value.args[0]) is ast.Constant and type(value.args[0].value) is str)
+    return False
