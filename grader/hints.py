@@ -725,7 +725,7 @@ def loop_mistake(source: str, *, first_line: int = 1) -> tuple[str, str]:
             or sum(isinstance(stmt, (ast.For, ast.AsyncFor)) for block in blocks for stmt in block) > MOST_LOOPS:
         return "", ""  # a function no student writes (see MOST_LOOP_STATEMENTS)
     parsed = _Parsed.of(fn, source=source, offset=first_line - 1, blocks=blocks)
-    for rule in (_return_in_loop, _reset_in_loop, _after_loop, _value_unused):
+    for rule in (_return_in_loop, _reset_in_loop, _after_loop, _value_unused, _list_in_loop):
         found = rule(parsed)
         if found[0]:
             return found
@@ -1028,6 +1028,39 @@ def _value_unused(parsed: _Parsed) -> tuple[str, str]:
         return "loop/value-unused", (
             f"`{written}` on line {line} computes a value and throws it away: no variable changes. To keep "
             f"it, assign it: {fix}.")
+    return "", ""
+
+
+def _list_in_loop(parsed: _Parsed) -> tuple[str, str]:
+    """In a loop, a list made before it extended by a name (``caches += cache``: the cache's values
+    one by one), or a name wrapped in a tuple with itself (``caches = (caches, x)``: a pair inside a
+    pair at every step); real notebooks' ``rnn_forward`` and ``lstm_forward`` (thirty-fourth session),
+    told only "`caches[0]` should have 4 elements, got 16" (or "got 2")."""
+    offset, source = parsed.offset, parsed.source
+    lists = {target.id for block in parsed.blocks for stmt in block if isinstance(stmt, ast.Assign)
+             and isinstance(stmt.value, ast.List) and not stmt.value.elts
+             for target in stmt.targets if isinstance(target, ast.Name)}
+    for loop, _after in parsed.loops:
+        for stmt in (node for node in ast.walk(loop) if isinstance(node, (ast.AugAssign, ast.Assign))):
+            line = stmt.lineno + offset
+            if isinstance(stmt, ast.AugAssign):
+                if (isinstance(stmt.op, ast.Add) and isinstance(stmt.target, ast.Name) and stmt.target.id in lists
+                        and isinstance(stmt.value, ast.Name)):
+                    name, value = stmt.target.id, stmt.value.id
+                    return "loop/list-extended", (
+                        f"`{_written(stmt, source)}` on line {line} adds the values `{value}` holds to the list "
+                        f"`{name}` one by one, as `extend` does: write `{name}.append({value})` to add it as one "
+                        f"element.")
+                continue
+            if len(stmt.targets) != 1 or not isinstance(stmt.targets[0], ast.Name) \
+                    or not isinstance(stmt.value, ast.Tuple):
+                continue
+            name = stmt.targets[0].id
+            if any(isinstance(element, ast.Name) and element.id == name for element in stmt.value.elts):
+                return "loop/wrapped-in-loop", (
+                    f"`{_written(stmt, source)}` on line {line} is inside the loop: each step wraps `{name}` in a "
+                    f"new tuple, one inside the other. Make that tuple once, after the loop; in the loop, add each "
+                    f"step's value to `{name}` (`{name}.append(...)`).")
     return "", ""
 
 
