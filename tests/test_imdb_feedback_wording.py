@@ -109,6 +109,8 @@ def test_alternatives_validating_on_the_same_test_arrays_say_those_arrays_once()
     result = result_of(notebook(*cells))
     told = next(line for line in result.feedback if line.startswith("Validation uses the test set"))
     assert told.startswith("Validation uses the test set (all 3 models above: validation_data=(x_test, y_test)). "), told
+    told = next(line for line in result_of(notebook(*cells[:3])).feedback if line.startswith("Validation uses"))
+    assert told.startswith("Validation uses the test set (both models above: validation_data=(x_test, y_test)). "), told
     # Control: other arrays for one of them, each named with its own.
     cells[2] = ("code", cells[2][1].replace("validation_data=(x_test, y_test)", "validation_data=(x_test[:500], y_test[:500])"),
                 (_LOG,))

@@ -1163,8 +1163,8 @@ def score_imdb(notebook: Any, *, config: ImdbConfig,
         if len(groups) > 1 and len({validation for _alt, validation in groups}) == 1:
             # eight alternatives on validation_data=(x_test, y_test) said it eight times, each model's line
             # above saying it once more (thirty-fourth session, two real notebooks)
-            where = (f"{'all ' if len(on_test) == len(pool) else ''}{len(on_test):,} models above: "
-                     f"{_quoted(on_test[0].validation)}")
+            where = (("both" if len(on_test) == 2 else f"all {len(on_test):,}") if len(on_test) == len(pool)
+                     else f"{len(on_test):,}") + f" models above: {_quoted(on_test[0].validation)}"
         val_msg = "validation on the test set (the models are named above)"
         feedback.append(f"Validation uses the test set ({where}). Step 3 asks for a share of the training "
                         f"data as validation, so that the test set stays unseen until the final evaluation."
