@@ -2062,6 +2062,8 @@ def grade_submission(path: str | Path, *, context: GradingContext, sandbox: Any,
 #: How a note about a name a function reads from outside begins, in the extraction's messages and
 #: in the part's notes alike ("`rnn_cell_forward` uses `Wya`").
 _USES_HEAD = re.compile(r"`[^`]+` uses `[^`]+`")
+#: How ``_unset_note`` begins, its names in group 2 ("`f` uses `a`, `b` and `c`, which no line").
+_UNSET_HEAD = re.compile(r"`([^`]+)` uses ((?:`[^`]+`(?:, | and ))*`[^`]+`)(?: and [\d,]+ more)?, which no line")
 
 
 def _helper_input() -> Any:
@@ -2080,6 +2082,8 @@ def _not_said_again(messages: Sequence[str], parts: Sequence[PartResult]) -> lis
     with an error): every report showed it twice, at the top ("... will raise NameError") and
     under the function, and the case's NameError a third time."""
     said = {head.group(0) for part in parts for note in part.notes if (head := _USES_HEAD.match(note))}
+    said |= {f"`{told.group(1)}` uses `{name}`" for part in parts for note in part.notes
+             if (told := _UNSET_HEAD.match(note)) for name in re.findall(r"`([^`]+)`", told.group(2))}
     if not said:
         return list(messages)
     return [m for m in messages if not ((head := _USES_HEAD.match(m)) and head.group(0) in said)]

@@ -286,10 +286,13 @@ def test_the_names_an_unfinished_function_never_computes_are_told_in_one_note(tm
     nb = _with_cell("a_next, c_next, yt, cache = lstm_cell_forward(xt, a_prev, c_prev, parameters)\n",
                     at=len(nbs.course_notebook()["cells"]),
                     overrides={"lstm_cell_forward": cell})
-    notes = _graded(tmp_path, nb, context, sandbox).part("lstm_cell_forward").notes
+    result = _graded(tmp_path, nb, context, sandbox)
+    notes = result.part("lstm_cell_forward").notes
     assert notes == ("`lstm_cell_forward` uses `a_next`, `c_next`, `cct`, `ft`, `it`, `ot` and `yt_pred`, which no "
                      "line of it computes (a graded function runs on its own: what other cells set is not there when "
                      "it is graded). Write the lines that compute them inside the function.",), notes
+    # Nor are they said again at the top, one a name (the extraction's notes, which the part's note says).
+    assert not any(m.startswith("`lstm_cell_forward` uses") for m in result.messages), result.messages
 
 
 def test_two_names_from_nowhere_keep_a_note_each(tmp_path, context, sandbox):
