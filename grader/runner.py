@@ -2063,7 +2063,9 @@ def grade_submission(path: str | Path, *, context: GradingContext, sandbox: Any,
 #: in the part's notes alike ("`rnn_cell_forward` uses `Wya`").
 _USES_HEAD = re.compile(r"`[^`]+` uses `[^`]+`")
 #: How ``_unset_note`` begins, its names in group 2 ("`f` uses `a`, `b` and `c`, which no line").
-_UNSET_HEAD = re.compile(r"`([^`]+)` uses ((?:`[^`]+`(?:, | and ))*`[^`]+`)(?: and [\d,]+ more)?, which no line")
+_UNSET_HEAD = re.compile(r"`([^`]+)` uses ((?:`[^`]+`(?:, | and ))*`[^`]+`)( and [\d,]+ more)?, which no line")
+#: What extraction's note says of a name a function reads and does not assign (``extractnotes.free_message``).
+_NOT_INSIDE = "`, which is not defined inside the function"
 
 
 def _helper_input() -> Any:
@@ -2084,9 +2086,13 @@ def _not_said_again(messages: Sequence[str], parts: Sequence[PartResult]) -> lis
     said = {head.group(0) for part in parts for note in part.notes if (head := _USES_HEAD.match(note))}
     said |= {f"`{told.group(1)}` uses `{name}`" for part in parts for note in part.notes
              if (told := _UNSET_HEAD.match(note)) for name in re.findall(r"`([^`]+)`", told.group(2))}
+    # past the names the note shows ("and 1,991 more"): every name extraction says is not defined inside
+    counted = {told.group(1) for part in parts for note in part.notes
+               if (told := _UNSET_HEAD.match(note)) and told.group(3)}
     if not said:
         return list(messages)
-    return [m for m in messages if not ((head := _USES_HEAD.match(m)) and head.group(0) in said)]
+    return [m for m in messages if not ((head := _USES_HEAD.match(m)) and head.group(0) in said)
+            and not (m.split("`", 2)[1:2] and m.split("`", 2)[1] in counted and _NOT_INSIDE in m)]
 
 
 def _lost_cases(rubric: Rubric, fixtures: Mapping[str, Any], parts: Sequence[PartResult]) -> str:
